@@ -1,0 +1,14 @@
+/** One jest config, one project per test tree (unit, infra, e2e). */
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
+// middy and its helpers ship ESM only.
+const transformIgnorePatterns = ['node_modules/(?!(@middy)/)'];
+const common = { transform, transformIgnorePatterns, testEnvironment: 'node', setupFiles: ['<rootDir>/test/setup-env.ts'] };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+  ],
+  testTimeout: 60_000,
+};

@@ -1,0 +1,148 @@
+import type { TableName } from '../../lib/constructs/data';
+
+/** How a table's personal data leaves on an erasure request. */
+export type Erasure =
+  | { kind: 'delete' }
+  | { kind: 'pseudonymise'; reason: string; fields: string[] }
+  | { kind: 'keep'; reason: string };
+
+export interface DataMapEntry {
+  /** What the table holds, in plain words. */
+  purpose: string;
+  /** Attributes that are personal data. */
+  personalData: string[];
+  /** How its items are found for one account. */
+  subjectKey: string;
+  /** Format of the access/portability export. */
+  export: 'json' | 'json+csv' | 'none';
+  erasure: Erasure;
+  retention: string;
+}
+
+/**
+ * The privacy data map: for every table, which personal data it holds and how it is exported,
+ * erased and retained. Export, erasure and docs/data-map.md read it; a test fails when a table in the
+ * CDK app has no entry here.
+ */
+export const DATA_MAP = {
+  accounts: {
+    purpose: 'Account profile and sign-in credentials',
+    personalData: ['name', 'email', 'passwordHash', 'profile', 'preferences'],
+    subjectKey: 'pk = ACCOUNT#<accountId>; email guard at pk = EMAIL#<email>',
+    export: 'json',
+    erasure: { kind: 'delete' },
+    retention: 'Life of the account',
+  },
+  sessions: {
+    purpose: 'Signed-in sessions (hash of the session token only)',
+    personalData: ['ip', 'userAgent'],
+    subjectKey: 'gsi1pk = ACCOUNT#<accountId>',
+    export: 'json',
+    erasure: { kind: 'delete' },
+    retention: 'Until logout or expiry (TTL, 30 days at most)',
+  },
+  tokens: {
+    purpose: 'Single-use links: email verification, email change, privacy-request verification',
+    personalData: ['email'],
+    subjectKey: 'accountId attribute',
+    export: 'none',
+    erasure: { kind: 'delete' },
+    retention: 'Until used or expired (TTL, 24 hours at most)',
+  },
+  apiKeys: {
+    purpose: 'API keys (SHA-256 of the secret and a short visible prefix)',
+    personalData: ['name'],
+    subjectKey: 'gsi1pk = ACCOUNT#<accountId>',
+    export: 'json',
+    erasure: { kind: 'delete' },
+    retention: 'Until revoked or the account is deleted',
+  },
+  ledger: {
+    purpose: 'Append-only credit ledger: purchases, grants, debits, refunds',
+    personalData: ['accountId', 'stripeCustomerId'],
+    subjectKey: 'pk = ACCOUNT#<accountId>',
+    export: 'json+csv',
+    erasure: {
+      kind: 'pseudonymise',
+      reason: 'Tax and accounting law require payment records to be kept; they are unlinked from the person',
+      fields: ['accountId', 'stripeCustomerId'],
+    },
+    retention: '10 years (accounting records)',
+  },
+  usageLogs: {
+    purpose: 'Per-call log: method, path, status, latency, sizes, IP, user agent, request id',
+    personalData: ['ip', 'userAgent', 'path'],
+    subjectKey: 'pk = ACCOUNT#<accountId>',
+    export: 'json+csv',
+    erasure: { kind: 'delete' },
+    retention: '90 days (TTL)',
+  },
+  usageAggregates: {
+    purpose: 'Hourly and daily call counts and credits per account and product',
+    personalData: ['accountId'],
+    subjectKey: 'pk = ACCOUNT#<accountId>#…',
+    export: 'json+csv',
+    erasure: { kind: 'delete' },
+    retention: 'Life of the account',
+  },
+  privacyRequests: {
+    purpose: 'Privacy requests, their deadline and what was done',
+    personalData: ['email', 'details'],
+    subjectKey: 'gsi1pk = ACCOUNT#<accountId>',
+    export: 'json',
+    erasure: {
+      kind: 'keep',
+      reason: 'Proof that a rights request was answered (GDPR art. 5(2) accountability); holds no other personal data',
+    },
+    retention: '3 years after completion',
+  },
+  webhookEvents: {
+    purpose: 'Ids of processed Stripe events, so a redelivery is applied once',
+    personalData: [],
+    subjectKey: 'none (event ids only)',
+    export: 'none',
+    erasure: { kind: 'keep', reason: 'Holds no personal data' },
+    retention: '1 year (TTL)',
+  },
+  securityEvents: {
+    purpose: 'Sign-in successes and failures, password changes, key changes, with IP and user agent',
+    personalData: ['email', 'ip', 'userAgent'],
+    subjectKey: 'pk = ACCOUNT#<accountId>',
+    export: 'json',
+    erasure: { kind: 'delete' },
+    retention: '1 year (TTL)',
+  },
+  tickets: {
+    purpose: 'Mail received at privacy@, support@ and hello@',
+    personalData: ['from', 'subject', 'text'],
+    subjectKey: 'from attribute (sender address)',
+    export: 'json',
+    erasure: { kind: 'delete' },
+    retention: '2 years after the last message',
+  },
+} as const satisfies Record<TableName, DataMapEntry>;
+
+/** Renders the data map as the Markdown table in docs/data-map.md. */
+export function renderDataMap(): string {
+  const rows = (Object.entries(DATA_MAP) as [TableName, DataMapEntry][]).map(([table, entry]) => {
+    const erasure =
+      entry.erasure.kind === 'delete'
+        ? 'delete'
+        : entry.erasure.kind === 'pseudonymise'
+          ? `pseudonymise ${entry.erasure.fields.join(', ')} — ${entry.erasure.reason}`
+          : `keep — ${entry.erasure.reason}`;
+    const personal = entry.personalData.length ? entry.personalData.join(', ') : '—';
+    return `| \`${table}\` | ${entry.purpose} | ${personal} | ${entry.subjectKey} | ${entry.export} | ${erasure} | ${entry.retention} |`;
+  });
+  return [
+    '# Privacy data map',
+    '',
+    'Generated from `lambdas/shared/data-map.ts` by `npm run docs:data-map`; a test fails when it is stale',
+    'or when a table in the CDK app has no entry.',
+    '',
+    '| Table | Purpose | Personal data | Found by | Export | Erasure | Retention |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}

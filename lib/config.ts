@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** Stage settings read from CDK context (`-c stage=prod -c mailDomain=…`), validated once at synth. */
+export const StageConfigSchema = z.object({
+  stage: z.enum(['dev', 'prod']),
+  /** Domain whose privacy@, support@ and hello@ mail SES receives. */
+  mailDomain: z.string().regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a lower-case domain name'),
+  /** Verified SES identity that outgoing mail is sent from. */
+  mailFrom: z.email(),
+  /** Where alarms are sent; no subscription when absent. */
+  alarmEmail: z.email().optional(),
+  /** Secrets Manager name of the Stripe secret key and webhook signing secret. */
+  stripeSecretName: z.string().min(1),
+  /** Keep tables, buckets and keys when the stack is deleted (always true in prod). */
+  retainData: z.boolean(),
+  logRetentionDays: z.union([z.literal(7), z.literal(30), z.literal(90), z.literal(365)]),
+  api: z.object({
+    throttlingRateLimit: z.number().int().positive(),
+    throttlingBurstLimit: z.number().int().positive(),
+  }),
+});
+
+export type StageConfig = z.infer<typeof StageConfigSchema>;
+
+const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage'>> = {
+  dev: {
+    mailDomain: 'omnapi.com',
+    mailFrom: 'no-reply@omnapi.com',
+    stripeSecretName: 'omnapi/dev/stripe',
+    retainData: false,
+    logRetentionDays: 30,
+    api: { throttlingRateLimit: 200, throttlingBurstLimit: 400 },
+  },
+  prod: {
+    mailDomain: 'omnapi.com',
+    mailFrom: 'no-reply@omnapi.com',
+    stripeSecretName: 'omnapi/prod/stripe',
+    retainData: true,
+    logRetentionDays: 365,
+    api: { throttlingRateLimit: 2000, throttlingBurstLimit: 5000 },
+  },
+};
+
+/** A context lookup, as `App.node.tryGetContext` provides it. */
+export type ContextReader = (key: string) => unknown;
+
+/**
+ * Builds the stage config from context: stage defaults first, then any context value given.
+ * Throws one error that lists every invalid setting.
+ */
+export function loadStageConfig(context: ContextReader): StageConfig {
+  const stage = context('stage') ?? 'dev';
+  const base = DEFAULTS[stage as StageConfig['stage']] ?? DEFAULTS.dev;
+  const pick = <T>(key: string, fallback: T): unknown => context(key) ?? fallback;
+  const candidate = {
+    stage,
+    mailDomain: pick('mailDomain', base.mailDomain),
+    mailFrom: pick('mailFrom', base.mailFrom),
+    alarmEmail: pick('alarmEmail', undefined),
+    stripeSecretName: pick('stripeSecretName', base.stripeSecretName),
+    retainData: stage === 'prod' ? true : asBoolean(pick('retainData', base.retainData)),
+    logRetentionDays: Number(pick('logRetentionDays', base.logRetentionDays)),
+    api: base.api,
+  };
+  const parsed = StageConfigSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'stage'}: ${i.message}`);
+    throw new Error(`Invalid OmnAPI stage config (set with cdk -c key=value):\n${problems.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+function asBoolean(value: unknown): unknown {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
+}

@@ -1,0 +1,110 @@
+import { CfnOutput, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { type FunctionDefaults, OmnApiFunction } from './omnapi-function';
+
+export interface ApiProps {
+  readonly defaults: FunctionDefaults;
+  readonly stage: string;
+  readonly throttlingRateLimit: number;
+  readonly throttlingBurstLimit: number;
+}
+
+/** `METHOD /path` as API Gateway spells a route key, e.g. `GET /v1/keys/{id}` or `ANY /v1/api/{proxy+}`. */
+export type RouteKey = `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY'} /${string}`;
+
+/**
+ * The HTTP API (API Gateway v2): one stage, default throttling, JSON access logs, Lambda routes,
+ * `GET /health`, and a `$default` route that answers unknown routes with the JSON error shape.
+ */
+export class Api extends Construct {
+  public readonly httpApi: apigwv2.HttpApi;
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const notFound = new OmnApiFunction(this, 'NotFound', {
+      ...props.defaults,
+      entry: 'lambdas/platform/handlers/not-found.ts',
+      description: 'Answers requests that match no route with a JSON 404',
+      serviceName: 'platform',
+      memorySize: 256,
+    });
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'OmnAPI public API',
+      createDefaultStage: false,
+      defaultIntegration: new HttpLambdaIntegration('NotFoundIntegration', notFound),
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.defaults.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: props.defaults.key,
+    });
+    const stage = new apigwv2.HttpStage(this, 'Stage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttlingRateLimit, burstLimit: props.throttlingBurstLimit },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        // Metadata only: no Authorization, cookies or bodies ever reach the access log.
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            responseLength: '$context.responseLength',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            error: '$context.error.message',
+          }),
+        ),
+      },
+    });
+    this.url = stage.url;
+    new CfnOutput(this, 'Url', { value: this.url, description: 'OmnAPI base URL' });
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Authentication is in the handlers: sessions and API keys are looked up by hash in DynamoDB; ' +
+        'a separate authorizer would add a Lambda hop to the metered hot path. Public routes are health, signup, login and webhooks.',
+    });
+
+    const health = new OmnApiFunction(this, 'Health', {
+      ...props.defaults,
+      entry: 'lambdas/platform/handlers/health.ts',
+      description: 'Liveness probe',
+      serviceName: 'platform',
+      memorySize: 256,
+      environment: { STAGE: props.stage },
+    });
+    this.addRoute('GET /health', health);
+  }
+
+  /** Routes `routeKey` to `fn`; each function gets one integration, shared by all its routes. */
+  addRoute(routeKey: RouteKey, fn: lambda.IFunction): void {
+    const [method, path] = routeKey.split(' ') as [apigwv2.HttpMethod, string];
+    let integration = this.integrations.get(fn);
+    if (!integration) {
+      integration = new HttpLambdaIntegration(`${fn.node.id}Integration`, fn);
+      this.integrations.set(fn, integration);
+    }
+    new apigwv2.HttpRoute(this, `${method}${path.replace(/[^A-Za-z0-9]+/g, '_')}`, {
+      httpApi: this.httpApi,
+      routeKey: apigwv2.HttpRouteKey.with(path, method),
+      integration,
+    });
+  }
+
+  private readonly integrations = new Map<lambda.IFunction, HttpLambdaIntegration>();
+}

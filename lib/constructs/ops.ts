@@ -1,0 +1,73 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { acknowledgeDeadLetterQueue } from './metering';
+
+export interface OpsProps {
+  readonly key: kms.IKey;
+  /** Subscribed to the alarm topic when given. */
+  readonly alarmEmail?: string;
+  readonly httpApi: apigwv2.IHttpApi;
+  /** Any message here means work was not done: each alarms at the first one. */
+  readonly deadLetterQueues: Record<string, sqs.IQueue>;
+  readonly stateMachines: Record<string, sfn.IStateMachine>;
+  readonly functions: lambda.IFunction[];
+}
+
+/** Alarms on what users would notice or lose: API errors, parked messages, failed workflows, function errors. */
+export class Ops extends Construct {
+  public readonly alarmTopic: sns.Topic;
+  public readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: OpsProps) {
+    super(scope, id);
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.key, enforceSSL: true });
+    if (props.alarmEmail) {
+      // An alarm that cannot be delivered is kept, not lost.
+      const undelivered = new sqs.Queue(this, 'UndeliveredAlarms', {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: props.key,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      acknowledgeDeadLetterQueue(undelivered, 'the alarm e-mail subscription');
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail, { deadLetterQueue: undelivered }));
+    }
+
+    this.alarm('Api5xx', props.httpApi.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 5,
+      'The API answered 5 or more 5xx responses in 5 minutes');
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      this.alarm(`${name}DeadLetters`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), 1,
+        `Messages are parked in the ${name} dead-letter queue`);
+    }
+    for (const [name, machine] of Object.entries(props.stateMachines)) {
+      this.alarm(`${name}Failures`, machine.metricFailed({ period: Duration.minutes(5) }), 1, `${name} executions failed`);
+      this.alarm(`${name}TimedOut`, machine.metricTimedOut({ period: Duration.minutes(5) }), 1, `${name} executions timed out`);
+    }
+    for (const fn of props.functions) {
+      this.alarm(`${fn.node.id}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), 5,
+        `${fn.node.id} raised 5 or more errors in 5 minutes`);
+    }
+  }
+
+  private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: description,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+    this.alarms.push(alarm);
+  }
+}

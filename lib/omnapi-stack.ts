@@ -1,0 +1,76 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { StageConfig } from './config';
+import { Api } from './constructs/api';
+import { Data } from './constructs/data';
+import { Mail } from './constructs/mail';
+import { Metering } from './constructs/metering';
+import { type FunctionDefaults, OmnApiFunction } from './constructs/omnapi-function';
+import { Ops } from './constructs/ops';
+import { Privacy } from './constructs/privacy';
+
+export interface OmnApiStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+const RETENTION: Record<StageConfig['logRetentionDays'], logs.RetentionDays> = {
+  7: logs.RetentionDays.ONE_WEEK,
+  30: logs.RetentionDays.ONE_MONTH,
+  90: logs.RetentionDays.THREE_MONTHS,
+  365: logs.RetentionDays.ONE_YEAR,
+};
+
+/** The whole platform in one stack; each concern is a construct from `lib/constructs/`. */
+export class OmnApiStack extends Stack {
+  public readonly data: Data;
+  public readonly api: Api;
+  public readonly metering: Metering;
+  public readonly privacy: Privacy;
+  public readonly mail: Mail;
+  public readonly ops: Ops;
+
+  constructor(scope: Construct, id: string, props: OmnApiStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.data = new Data(this, 'Data', { retainData: config.retainData });
+    const defaults: FunctionDefaults = {
+      key: this.data.key,
+      logRetention: RETENTION[config.logRetentionDays],
+      logRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    };
+    const { tables } = this.data;
+
+    this.api = new Api(this, 'Api', {
+      defaults,
+      stage: config.stage,
+      throttlingRateLimit: config.api.throttlingRateLimit,
+      throttlingBurstLimit: config.api.throttlingBurstLimit,
+    });
+    this.metering = new Metering(this, 'Metering', { key: this.data.key, workerTimeout: Duration.seconds(30) });
+    this.privacy = new Privacy(this, 'Privacy', {
+      defaults,
+      privacyRequests: tables.privacyRequests,
+      accessLogs: this.data.accessLogs,
+      retainData: config.retainData,
+    });
+    this.mail = new Mail(this, 'Mail', {
+      defaults,
+      mailDomain: config.mailDomain,
+      mailFrom: config.mailFrom,
+      tickets: tables.tickets,
+      accessLogs: this.data.accessLogs,
+      retainData: config.retainData,
+    });
+
+    this.ops = new Ops(this, 'Ops', {
+      key: this.data.key,
+      alarmEmail: config.alarmEmail,
+      httpApi: this.api.httpApi,
+      deadLetterQueues: { Usage: this.metering.usageDlq, InboundMail: this.mail.inboundDlq },
+      stateMachines: { PrivacyWorkflow: this.privacy.stateMachine },
+      functions: this.node.findAll().filter((c): c is OmnApiFunction => c instanceof OmnApiFunction),
+    });
+  }
+}

@@ -1,0 +1,267 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildApp } from '../lib/app';
+import { ENTRY_METADATA_KEY } from '../lib/constructs/omnapi-function';
+import { TABLE_METADATA_KEY } from '../lib/constructs/data';
+import {
+  IntrinsicResolver,
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  type LocalIdentity,
+  type Template,
+  type TemplateResource,
+} from './intrinsics';
+
+export interface LocalTable {
+  logicalId: string;
+  name: string;
+  /** The CreateTable input, straight from the template. */
+  definition: {
+    KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+    AttributeDefinitions: { AttributeName: string; AttributeType: 'S' | 'N' | 'B' }[];
+    GlobalSecondaryIndexes?: unknown[];
+    LocalSecondaryIndexes?: unknown[];
+  };
+  ttlAttribute?: string;
+}
+
+export interface LocalFunction {
+  logicalId: string;
+  name: string;
+  arn: string;
+  /** Source file, relative to the project root. */
+  entry: string;
+  handlerExport: string;
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** ARN of the queue failed asynchronous invocations go to. */
+  deadLetterArn?: string;
+}
+
+export interface LocalRoute {
+  /** `GET /v1/keys/{id}` or `$default`. */
+  routeKey: string;
+  functionId: string;
+}
+
+export interface LocalQueue {
+  logicalId: string;
+  name: string;
+  url: string;
+  arn: string;
+  visibilityTimeoutSeconds: number;
+  retentionSeconds: number;
+  redrive?: { deadLetterArn: string; maxReceiveCount: number };
+}
+
+export interface LocalEventSource {
+  queueArn: string;
+  functionId: string;
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  reportBatchItemFailures: boolean;
+  maxConcurrency?: number;
+}
+
+export interface LocalStateMachine {
+  logicalId: string;
+  name: string;
+  arn: string;
+  definition: Record<string, any>;
+}
+
+export interface LocalReceiptRule {
+  recipients: string[];
+  actions: ({ type: 's3'; bucket: string; prefix: string } | { type: 'lambda'; functionId: string; invocationType: string })[];
+}
+
+/** Everything the local runtime serves, derived from the synthesized CDK app. */
+export interface LocalModel {
+  template: Template;
+  tables: LocalTable[];
+  functions: Map<string, LocalFunction>;
+  routes: LocalRoute[];
+  queues: LocalQueue[];
+  eventSources: LocalEventSource[];
+  stateMachines: LocalStateMachine[];
+  buckets: { logicalId: string; name: string }[];
+  receiptRules: LocalReceiptRule[];
+}
+
+export interface SynthOptions {
+  /** Base of queue URLs: the local AWS endpoint, e.g. http://127.0.0.1:4566. */
+  awsEndpoint: string;
+  /** Extra CDK context, e.g. `{ stage: 'dev' }`. */
+  context?: Record<string, unknown>;
+}
+
+/** Synthesizes the CDK app in-process (no bundling) and returns its template. */
+export function synthesizeTemplate(context: Record<string, unknown> = {}): Template {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-synth-'));
+  try {
+    const { app, stack } = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
+    const assembly = app.synth();
+    return assembly.getStackArtifact(stack.artifactId).template as Template;
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Derives the local model from a template: names, wiring and resolved environments. */
+export function deriveModel(template: Template, awsEndpoint: string): LocalModel {
+  const resources = Object.entries(template.Resources);
+  const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
+
+  const identities = new Map<string, LocalIdentity>();
+  for (const [id, resource] of resources) identities.set(id, identityOf(id, resource, awsEndpoint, arn));
+  const resolver = new IntrinsicResolver(identities);
+  const functionIdByArn = new Map<string, string>();
+
+  const functions = new Map<string, LocalFunction>();
+  for (const [id, resource] of ofType('AWS::Lambda::Function')) {
+    const entry = resource.Metadata?.[ENTRY_METADATA_KEY];
+    if (typeof entry !== 'string') throw new Error(`Function ${id} has no ${ENTRY_METADATA_KEY} metadata`);
+    const props = resource.Properties ?? {};
+    const identity = identities.get(id)!;
+    functions.set(id, {
+      logicalId: id,
+      name: identity.ref,
+      arn: identity.attributes.Arn!,
+      entry,
+      handlerExport: String(props.Handler ?? 'index.handler').split('.').pop()!,
+      environment: resolver.resolve(props.Environment?.Variables ?? {}),
+      timeoutSeconds: props.Timeout ?? 3,
+      memoryMb: props.MemorySize ?? 128,
+      deadLetterArn: props.DeadLetterConfig ? resolver.resolve(props.DeadLetterConfig.TargetArn) : undefined,
+    });
+    functionIdByArn.set(identity.attributes.Arn!, id);
+  }
+  const functionIdOf = (value: unknown): string => {
+    const resolved = String(resolver.resolve(value));
+    const id = functionIdByArn.get(resolved) ?? [...functions.values()].find((f) => f.name === resolved)?.logicalId;
+    if (!id) throw new Error(`Local runtime: ${resolved} is not a function of this app`);
+    return id;
+  };
+
+  const integrations = new Map(
+    ofType('AWS::ApiGatewayV2::Integration').map(([id, r]) => [id, functionIdOf(r.Properties!.IntegrationUri)]),
+  );
+  const routes = ofType('AWS::ApiGatewayV2::Route').map(([id, r]) => {
+    const target = String(resolver.resolve(r.Properties!.Target));
+    const integrationId = [...integrations.keys()].find((key) => target === `integrations/${identities.get(key)!.ref}`);
+    if (!integrationId) throw new Error(`Route ${id} has no Lambda integration the local runtime knows`);
+    return { routeKey: String(r.Properties!.RouteKey), functionId: integrations.get(integrationId)! };
+  });
+
+  const queues = ofType('AWS::SQS::Queue').map(([id, r]) => {
+    const props = r.Properties ?? {};
+    const identity = identities.get(id)!;
+    const redrive = props.RedrivePolicy ? resolver.resolve(props.RedrivePolicy) : undefined;
+    return {
+      logicalId: id,
+      name: identity.attributes.QueueName!,
+      url: identity.ref,
+      arn: identity.attributes.Arn!,
+      visibilityTimeoutSeconds: props.VisibilityTimeout ?? 30,
+      retentionSeconds: props.MessageRetentionPeriod ?? 345_600,
+      redrive: redrive ? { deadLetterArn: redrive.deadLetterTargetArn, maxReceiveCount: Number(redrive.maxReceiveCount) } : undefined,
+    };
+  });
+
+  const eventSources = ofType('AWS::Lambda::EventSourceMapping')
+    .map(([, r]) => resolver.resolve(r.Properties) as Record<string, any>)
+    .filter((props) => String(props.EventSourceArn).startsWith('arn:aws:sqs:'))
+    .map((props) => ({
+      queueArn: String(props.EventSourceArn),
+      functionId: functionIdOf(props.FunctionName),
+      batchSize: props.BatchSize ?? 10,
+      maxBatchingWindowSeconds: props.MaximumBatchingWindowInSeconds ?? 0,
+      reportBatchItemFailures: (props.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+      maxConcurrency: props.ScalingConfig?.MaximumConcurrency,
+    }));
+
+  const stateMachines = ofType('AWS::StepFunctions::StateMachine').map(([id, r]) => {
+    const identity = identities.get(id)!;
+    const props = r.Properties ?? {};
+    const definition = props.DefinitionString
+      ? JSON.parse(resolver.resolve(props.DefinitionString))
+      : resolver.resolve(props.Definition);
+    return { logicalId: id, name: identity.attributes.Name!, arn: identity.ref, definition };
+  });
+
+  const tables = ofType('AWS::DynamoDB::Table').map(([id, r]) => {
+    const props = r.Properties ?? {};
+    const ttl = props.TimeToLiveSpecification;
+    return {
+      logicalId: id,
+      name: identities.get(id)!.ref,
+      definition: {
+        KeySchema: props.KeySchema,
+        AttributeDefinitions: props.AttributeDefinitions,
+        GlobalSecondaryIndexes: props.GlobalSecondaryIndexes,
+        LocalSecondaryIndexes: props.LocalSecondaryIndexes,
+      },
+      ttlAttribute: ttl?.Enabled ? String(ttl.AttributeName) : undefined,
+    };
+  });
+
+  const buckets = ofType('AWS::S3::Bucket').map(([id]) => ({ logicalId: id, name: identities.get(id)!.ref }));
+
+  const receiptRules = ofType('AWS::SES::ReceiptRule').map(([, r]) => {
+    const rule = r.Properties!.Rule as Record<string, any>;
+    const actions = (rule.Actions ?? []).map((action: Record<string, any>) => {
+      if (action.S3Action) {
+        const s3Action = resolver.resolve(action.S3Action);
+        return { type: 's3' as const, bucket: String(s3Action.BucketName), prefix: String(s3Action.ObjectKeyPrefix ?? '') };
+      }
+      if (action.LambdaAction) {
+        return {
+          type: 'lambda' as const,
+          functionId: functionIdOf(action.LambdaAction.FunctionArn),
+          invocationType: String(action.LambdaAction.InvocationType ?? 'Event'),
+        };
+      }
+      throw new Error(`Local runtime cannot emulate receipt action ${Object.keys(action).join(', ')}`);
+    });
+    return { recipients: (rule.Recipients ?? []).map((x: string) => x.toLowerCase()), actions };
+  });
+
+  return { template, tables, functions, routes, queues, eventSources, stateMachines, buckets, receiptRules };
+}
+
+function identityOf(
+  id: string,
+  resource: TemplateResource,
+  awsEndpoint: string,
+  arn: (service: string, resource: string) => string,
+): LocalIdentity {
+  switch (resource.Type) {
+    case 'AWS::DynamoDB::Table': {
+      const name = String(resource.Metadata?.[TABLE_METADATA_KEY] ?? id);
+      return { ref: name, attributes: { Arn: arn('dynamodb', `table/${name}`), StreamArn: arn('dynamodb', `table/${name}/stream/local`) } };
+    }
+    case 'AWS::SQS::Queue': {
+      const url = `${awsEndpoint}/${LOCAL_ACCOUNT}/${id}`;
+      return { ref: url, attributes: { Arn: arn('sqs', id), QueueName: id, QueueUrl: url } };
+    }
+    case 'AWS::S3::Bucket': {
+      const name = id.toLowerCase();
+      return { ref: name, attributes: { Arn: `arn:aws:s3:::${name}`, DomainName: `${name}.s3.amazonaws.com` } };
+    }
+    case 'AWS::Lambda::Function':
+      return { ref: id, attributes: { Arn: arn('lambda', `function:${id}`) } };
+    case 'AWS::StepFunctions::StateMachine':
+      return { ref: arn('states', `stateMachine:${id}`), attributes: { Name: id, Arn: arn('states', `stateMachine:${id}`) } };
+    case 'AWS::KMS::Key':
+      return { ref: id, attributes: { Arn: arn('kms', `key/${id}`), KeyId: id } };
+    case 'AWS::SNS::Topic':
+      return { ref: arn('sns', id), attributes: { TopicArn: arn('sns', id), TopicName: id } };
+    case 'AWS::Logs::LogGroup':
+      return { ref: id, attributes: { Arn: arn('logs', `log-group:${id}:*`) } };
+    default:
+      return { ref: id, attributes: new Proxy({}, { get: (_t, attribute) => `${id}.${String(attribute)}` }) };
+  }
+}

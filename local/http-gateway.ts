@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { LocalRoute } from './assembly';
+import type { LocalFunctions } from './functions';
+import { LOCAL_ACCOUNT } from './intrinsics';
+
+/** Lambda's synchronous payload limit: API Gateway refuses larger requests to a Lambda integration. */
+const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
+const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript))/i;
+
+interface CompiledRoute {
+  route: LocalRoute;
+  method: string;
+  segments: string[];
+}
+
+export interface RouteMatch {
+  route: LocalRoute;
+  pathParameters?: Record<string, string>;
+}
+
+/** API Gateway HTTP API route selection: the most specific path wins, then a named method over ANY. */
+export class RouteTable {
+  private readonly compiled: CompiledRoute[];
+  private readonly fallback?: LocalRoute;
+
+  constructor(routes: LocalRoute[]) {
+    this.fallback = routes.find((r) => r.routeKey === '$default');
+    this.compiled = routes
+      .filter((r) => r.routeKey !== '$default')
+      .map((route) => {
+        const [method, routePath] = route.routeKey.split(' ') as [string, string];
+        return { route, method: method.toUpperCase(), segments: routePath.split('/').filter(Boolean) };
+      });
+  }
+
+  match(method: string, path: string): RouteMatch | undefined {
+    const segments = path.split('/').filter(Boolean);
+    let best: { match: RouteMatch; score: number[] } | undefined;
+    for (const candidate of this.compiled) {
+      if (candidate.method !== 'ANY' && candidate.method !== method.toUpperCase()) continue;
+      const params = matchSegments(candidate.segments, segments);
+      if (!params) continue;
+      const score = [
+        ...candidate.segments.map((s) => (s.endsWith('+}') ? 1 : s.startsWith('{') ? 2 : 3)),
+        candidate.method === 'ANY' ? 0 : 1,
+      ];
+      if (!best || compareScores(score, best.score) > 0) {
+        best = { match: { route: candidate.route, pathParameters: Object.keys(params).length ? params : undefined }, score };
+      }
+    }
+    return best?.match ?? (this.fallback ? { route: this.fallback } : undefined);
+  }
+}
+
+function matchSegments(pattern: string[], actual: string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const part = pattern[i]!;
+    if (part.startsWith('{') && part.endsWith('+}')) {
+      if (i !== pattern.length - 1 || actual.length <= i) return undefined;
+      params[part.slice(1, -2)] = actual.slice(i).map(decodeSegment).join('/');
+      return params;
+    }
+    const value = actual[i];
+    if (value === undefined) return undefined;
+    if (part.startsWith('{') && part.endsWith('}')) params[part.slice(1, -1)] = decodeSegment(value);
+    else if (part !== value) return undefined;
+  }
+  return pattern.length === actual.length ? params : undefined;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function compareScores(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const diff = (a[i] ?? -1) - (b[i] ?? -1);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+/** Builds the payload-format-2.0 event API Gateway sends to a Lambda integration. */
+export function toApiGatewayEvent(
+  request: http.IncomingMessage,
+  body: Buffer,
+  match: RouteMatch,
+  requestId: string,
+): APIGatewayProxyEventV2 {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (name === 'cookie' || value === undefined) continue;
+    headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const cookies = request.headers.cookie?.split(';').map((c) => c.trim()).filter(Boolean);
+  const query: Record<string, string> = {};
+  for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
+  const contentType = headers['content-type'] ?? '';
+  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+  const now = new Date();
+  const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  const method = (request.method ?? 'GET').toUpperCase();
+
+  return {
+    version: '2.0',
+    routeKey: match.route.routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    cookies: cookies?.length ? cookies : undefined,
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: match.pathParameters,
+    requestContext: {
+      accountId: LOCAL_ACCOUNT,
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path: url.pathname, protocol: `HTTP/${request.httpVersion}`, sourceIp, userAgent: headers['user-agent'] ?? '' },
+      requestId,
+      routeKey: match.route.routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body.length ? (isText ? body.toString('utf8') : body.toString('base64')) : undefined,
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+/** Writes a Lambda proxy result to the HTTP response, as API Gateway interprets payload format 2.0. */
+export function writeLambdaResult(response: http.ServerResponse, result: unknown): void {
+  const structured =
+    result !== null && typeof result === 'object' && 'statusCode' in (result as object)
+      ? (result as { statusCode: number; headers?: Record<string, string | number | boolean>; cookies?: string[]; body?: string; isBase64Encoded?: boolean })
+      : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: typeof result === 'string' ? result : JSON.stringify(result) };
+  for (const [name, value] of Object.entries(structured.headers ?? {})) response.setHeader(name, String(value));
+  if (structured.cookies?.length) response.setHeader('set-cookie', structured.cookies);
+  const body = structured.body ?? '';
+  response.statusCode = structured.statusCode;
+  response.end(structured.isBase64Encoded ? Buffer.from(body, 'base64') : body);
+}
+
+function sendError(response: http.ServerResponse, status: number, code: string, message: string): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify({ error: { code, message } }));
+}
+
+/** The HTTP API on a local port: same routes, same events, same integration behaviour. */
+export function createHttpGateway(routes: LocalRoute[], functions: LocalFunctions, log: (line: string) => void): http.Server {
+  const table = new RouteTable(routes);
+  return http.createServer((request, response) => {
+    const started = Date.now();
+    const requestId = randomBytes(12).toString('base64url');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    request.on('end', async () => {
+      response.setHeader('apigw-requestid', requestId);
+      if (tooLarge) return sendError(response, 413, 'payload_too_large', 'Request body exceeds 6 MB');
+      const match = table.match(request.method ?? 'GET', new URL(request.url ?? '/', 'http://localhost').pathname);
+      if (!match) return sendError(response, 404, 'not_found', 'Not Found');
+      try {
+        const event = toApiGatewayEvent(request, Buffer.concat(chunks), match, requestId);
+        writeLambdaResult(response, await functions.invoke(match.route.functionId, event));
+      } catch (error) {
+        // What API Gateway does when the integration itself fails.
+        log(`integration error on ${request.method} ${request.url?.split("?")[0]}: ${(error as Error).stack ?? error}`);
+        sendError(response, 500, 'internal_error', 'Internal Server Error');
+      } finally {
+        // The path only: query strings can carry tokens.
+        log(`${request.method} ${request.url?.split("?")[0]} ${response.statusCode} ${Date.now() - started}ms`);
+      }
+    });
+  });
+}

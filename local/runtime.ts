@@ -1,0 +1,229 @@
+import * as fs from 'node:fs';
+import type * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import type { SMTPServer } from 'smtp-server';
+import { deriveModel, type LocalModel, synthesizeTemplate } from './assembly';
+import { createAwsEndpoint } from './aws-endpoint';
+import { LocalFunctions } from './functions';
+import { createHttpGateway } from './http-gateway';
+import { LOCAL_REGION } from './intrinsics';
+import { Outbox } from './outbox';
+import { LocalStepFunctions } from './sfn';
+import { createSmtpServer } from './smtp';
+import { LocalSqs } from './sqs';
+import { TtlSweeper } from './ttl-sweeper';
+
+export interface LocalOptions {
+  /** HTTP API port. @default 3000 */
+  port?: number;
+  /** Inbound mail (SMTP) port. @default 2525 */
+  smtpPort?: number;
+  /** Embedded DynamoDB (dynalite) port. @default 8000 */
+  dynamodbPort?: number;
+  /** Embedded S3 (s3rver) port. @default 4569 */
+  s3Port?: number;
+  /** Local SQS, Step Functions and SES endpoint. @default 4566 */
+  awsPort?: number;
+  /** All local state. @default .omnapi */
+  dataDir?: string;
+  /** How often expired TTL items are swept. @default 60000 */
+  ttlSweepMs?: number;
+  /** Multiplies SQS visibility timeouts and async retry delays; tests shrink it. @default 1 */
+  timeScale?: number;
+  /** CDK context for the synth, e.g. `{ stage: 'dev' }`. */
+  context?: Record<string, unknown>;
+  log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  urls: { api: string; smtp: { host: string; port: number }; dynamodb: string; s3: string; aws: string };
+  model: LocalModel;
+  functions: LocalFunctions;
+  sqs: LocalSqs;
+  sfn: LocalStepFunctions;
+  outbox: Outbox;
+  sweeper: TtlSweeper;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+/** Lambda retries a failed asynchronous invocation twice, after about one and two minutes. */
+const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
+
+/**
+ * Starts the whole platform on this machine. Everything it serves — tables, routes, queues and their
+ * consumers, the state machine, buckets, mail rules — is read from the synthesized CDK app.
+ */
+export async function startLocal(options: LocalOptions = {}): Promise<LocalRuntime> {
+  const log = options.log ?? ((line: string) => console.log(`[omnapi] ${line}`));
+  const dataDir = path.resolve(options.dataDir ?? '.omnapi');
+  const scale = options.timeScale ?? 1;
+  fs.mkdirSync(dataDir, { recursive: true });
+  const closers: (() => Promise<unknown>)[] = [];
+
+  const template = synthesizeTemplate(options.context);
+
+  const dynamoServer = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamodbPort = await listen(dynamoServer, options.dynamodbPort ?? 8000);
+  closers.push(() => close(dynamoServer));
+
+  const services: Partial<Parameters<typeof createAwsEndpoint>[0]> = {};
+  const awsServer = createAwsEndpoint(services as Parameters<typeof createAwsEndpoint>[0], log);
+  const awsPort = await listen(awsServer, options.awsPort ?? 4566);
+  closers.push(() => close(awsServer));
+  const awsEndpoint = `http://${HOST}:${awsPort}`;
+
+  const model = deriveModel(template, awsEndpoint);
+
+  const s3Dir = path.join(dataDir, 's3');
+  fs.mkdirSync(s3Dir, { recursive: true });
+  const s3rver = new S3rver({
+    port: options.s3Port ?? 4569,
+    address: HOST,
+    directory: s3Dir,
+    silent: true,
+    configureBuckets: model.buckets.map((b) => ({ name: b.name, configs: [] })),
+  });
+  const s3Address = (await s3rver.run()) as AddressInfo;
+  closers.push(() => s3rver.close());
+
+  const endpoints = {
+    dynamodb: `http://${HOST}:${dynamodbPort}`,
+    s3: `http://${HOST}:${s3Address.port}`,
+    aws: awsEndpoint,
+  };
+  // Every SDK client in this process — the handlers' included — talks to the local services.
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    // s3rver checks signatures against its fixed key pair; dynalite and the emulators accept any.
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_SQS: endpoints.aws,
+    AWS_ENDPOINT_URL_SFN: endpoints.aws,
+    AWS_ENDPOINT_URL_SESV2: endpoints.aws,
+    OMNAPI_LOCAL: 'true',
+  });
+
+  const dynamoClient = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION });
+  await createTables(dynamoClient, model);
+  const s3Client = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, forcePathStyle: true });
+
+
+  const functions = new LocalFunctions(model.functions);
+  const sqs = new LocalSqs(model.queues, { dataDir: path.join(dataDir, 'sqs'), visibilityScale: scale });
+  const functionIdOf = (arnOrName: string) =>
+    [...model.functions.values()].find((f) => f.arn === arnOrName || f.name === arnOrName)?.logicalId ?? arnOrName;
+  const sfn = new LocalStepFunctions(model.stateMachines, (arn, payload) => functions.invoke(functionIdOf(arn), payload), log, path.join(dataDir, 'sfn'));
+  const outbox = new Outbox(path.join(dataDir, 'outbox'));
+  Object.assign(services, { sqs, sfn, outbox });
+
+  const invokeAsync = (functionId: string, event: unknown) => {
+    void (async () => {
+      let lastError: Error | undefined;
+      for (let attempt = 0; attempt <= ASYNC_RETRY_DELAYS_MS.length; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, ASYNC_RETRY_DELAYS_MS[attempt - 1]! * scale));
+        try {
+          await functions.invoke(functionId, event);
+          return;
+        } catch (error) {
+          lastError = error as Error;
+          log(`async invocation of ${functionId} failed (attempt ${attempt + 1}): ${lastError.message}`);
+        }
+      }
+      const deadLetterArn = functions.get(functionId).deadLetterArn;
+      if (deadLetterArn) {
+        sqs.sendMessage(sqs.urlOfArn(deadLetterArn), JSON.stringify(event), {
+          ErrorCode: { DataType: 'String', StringValue: '200' },
+          ErrorMessage: { DataType: 'String', StringValue: lastError?.message ?? 'unknown' },
+        });
+      }
+    })();
+    return Promise.resolve({ StatusCode: 202 });
+  };
+
+  await functions.warm();
+  sqs.startPolling(model.eventSources, (functionId, event) => functions.invoke(functionId, event), log);
+  closers.push(async () => sqs.stop());
+
+  const sweeper = new TtlSweeper(DynamoDBDocumentClient.from(dynamoClient), model.tables);
+  sweeper.start(options.ttlSweepMs ?? 60_000, log);
+  closers.push(async () => sweeper.stop());
+
+  const smtp: SMTPServer = createSmtpServer({
+    rules: model.receiptRules,
+    putObject: async (bucket, key, body) => {
+      await s3Client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    },
+    invoke: (functionId, event, invocationType) =>
+      invocationType === 'RequestResponse' ? functions.invoke(functionId, event) : invokeAsync(functionId, event),
+    log,
+  });
+  const smtpPort = await new Promise<number>((resolve, reject) => {
+    smtp.once('error', reject);
+    smtp.listen(options.smtpPort ?? 2525, HOST, () => resolve((smtp.server.address() as AddressInfo).port));
+  });
+  closers.push(() => new Promise((resolve) => smtp.close(() => resolve(undefined))));
+
+  const gateway = createHttpGateway(model.routes, functions, log);
+  const apiPort = await listen(gateway, options.port ?? 3000);
+  closers.push(() => close(gateway));
+
+  const runtime: LocalRuntime = {
+    urls: { api: `http://localhost:${apiPort}`, smtp: { host: HOST, port: smtpPort }, ...endpoints },
+    model,
+    functions,
+    sqs,
+    sfn,
+    outbox,
+    sweeper,
+    stop: async () => {
+      for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
+      dynamoClient.destroy();
+      s3Client.destroy();
+    },
+  };
+  return runtime;
+}
+
+async function createTables(client: DynamoDBClient, model: LocalModel): Promise<void> {
+  const existing = new Set<string>();
+  let start: string | undefined;
+  do {
+    const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+    page.TableNames?.forEach((name) => existing.add(name));
+    start = page.LastEvaluatedTableName;
+  } while (start);
+  for (const table of model.tables) {
+    if (existing.has(table.name)) continue;
+    await client.send(
+      new CreateTableCommand({
+        TableName: table.name,
+        BillingMode: 'PAY_PER_REQUEST',
+        ...(table.definition as object),
+      } as ConstructorParameters<typeof CreateTableCommand>[0]),
+    );
+  }
+}
+
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, HOST, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}

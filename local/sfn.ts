@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import './polyfills';
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { LocalStateMachine } from './assembly';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** setTimeout's ceiling: longer delays fire at once, so long timeouts are enforced here instead. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+export interface Execution {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  startDate: number;
+  stopDate?: number;
+}
+
+export class SfnError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SfnError';
+  }
+}
+
+type LambdaInvoker = (functionArn: string, payload: unknown) => Promise<unknown>;
+
+/**
+ * Step Functions on aws-local-stepfunctions: the synthesized ASL definition runs as is, its Lambda tasks
+ * call the app's handlers in this process. Executions are recorded in the data folder.
+ */
+export class LocalStepFunctions {
+  private readonly machines = new Map<string, { spec: LocalStateMachine; machine: StateMachine; timeoutMs?: number }>();
+  private readonly executions = new Map<string, Execution>();
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(
+    specs: LocalStateMachine[],
+    private readonly invokeLambda: LambdaInvoker,
+    private readonly log: (line: string) => void,
+    private readonly dataDir?: string,
+  ) {
+    for (const spec of specs) {
+      // The execution timeout (45 days for privacy requests) overflows the library's timer: keep it here.
+      const { TimeoutSeconds, ...definition } = spec.definition;
+      this.machines.set(spec.arn, {
+        spec,
+        machine: new StateMachine(definition as never, { validationOptions: { checkArn: false } }),
+        timeoutMs: typeof TimeoutSeconds === 'number' ? TimeoutSeconds * 1000 : undefined,
+      });
+    }
+    if (dataDir) {
+      fs.mkdirSync(dataDir, { recursive: true });
+      const file = path.join(dataDir, 'executions.json');
+      if (fs.existsSync(file)) {
+        for (const execution of JSON.parse(fs.readFileSync(file, 'utf8')) as Execution[]) {
+          // An execution cut off by a restart is not resumed: record it as aborted rather than pretend.
+          if (execution.status === 'RUNNING') Object.assign(execution, { status: 'ABORTED', error: 'LocalRuntimeRestarted' });
+          this.executions.set(execution.executionArn, execution);
+        }
+      }
+    }
+  }
+
+  /** StartExecution: names are unique per state machine; the same name and input returns the first run. */
+  startExecution(stateMachineArn: string, input = '{}', name: string = randomUUID()): Execution {
+    const entry = this.machines.get(stateMachineArn);
+    if (!entry) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (existing.input === input) return existing;
+      throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    let parsedInput: unknown;
+    try {
+      parsedInput = JSON.parse(input);
+    } catch {
+      throw new SfnError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
+    }
+    const execution: Execution = { executionArn, stateMachineArn, name, status: 'RUNNING', input, startDate: Date.now() };
+    this.executions.set(executionArn, execution);
+    this.persist();
+
+    const run = entry.machine.run(parsedInput as never, {
+      overrides: { taskResourceLocalHandlers: this.taskHandlers(entry.spec.definition) as never },
+      context: { Execution: { Id: executionArn, Name: name, Input: parsedInput, StartTime: new Date(execution.startDate).toISOString() } } as never,
+    });
+    const deadline = entry.timeoutMs === undefined ? undefined : longTimeout(entry.timeoutMs, () => {
+      execution.status = 'TIMED_OUT';
+      run.abort();
+    });
+    const done = run.result
+      .then((output) => {
+        if (execution.status === 'RUNNING') Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null) });
+      })
+      .catch((error: Error & { cause?: unknown }) => {
+        if (execution.status !== 'RUNNING') return;
+        Object.assign(execution, { status: 'FAILED', error: error.name, cause: String(error.cause ?? error.message) });
+        this.log(`execution ${name} of ${entry.spec.name} failed: ${error.message}`);
+      })
+      .finally(() => {
+        deadline?.cancel();
+        execution.stopDate = Date.now();
+        this.persist();
+        this.pending.delete(done);
+      });
+    this.pending.add(done);
+    return execution;
+  }
+
+  describe(executionArn: string): Execution {
+    const execution = this.executions.get(executionArn);
+    if (!execution) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    return execution;
+  }
+
+  list(stateMachineArn: string): Execution[] {
+    return [...this.executions.values()].filter((e) => e.stateMachineArn === stateMachineArn);
+  }
+
+  /** Resolves when every running execution has stopped. */
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Every Task state whose resource is a Lambda function runs the local handler instead. */
+  private taskHandlers(definition: Record<string, any>): Record<string, (input: unknown) => Promise<unknown>> {
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    const visit = (states: Record<string, any>) => {
+      for (const [stateName, state] of Object.entries(states)) {
+        if (state.Type === 'Task') {
+          const resource = String(state.Resource);
+          if (resource.startsWith('arn:aws:lambda:')) {
+            handlers[stateName] = (input) => this.invokeLambda(resource, input);
+          } else if (resource === 'arn:aws:states:::lambda:invoke') {
+            // The service integration wraps the answer, as Step Functions does.
+            handlers[stateName] = async (input) => {
+              const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
+              return { StatusCode: 200, Payload: await this.invokeLambda(FunctionName, Payload) };
+            };
+          } else {
+            throw new Error(`Local runtime cannot run task resource ${resource} (state ${stateName})`);
+          }
+        }
+        for (const branch of state.Branches ?? []) visit(branch.States);
+        const processor = state.ItemProcessor ?? state.Iterator;
+        if (processor) visit(processor.States);
+      }
+    };
+    visit(definition.States);
+    return handlers;
+  }
+
+  private persist(): void {
+    if (!this.dataDir) return;
+    const file = path.join(this.dataDir, 'executions.json');
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify([...this.executions.values()]));
+    fs.renameSync(`${file}.tmp`, file);
+  }
+}
+
+/** A timer that may run longer than setTimeout allows. */
+function longTimeout(ms: number, fire: () => void): { cancel(): void } {
+  let timer: NodeJS.Timeout;
+  const end = Date.now() + ms;
+  const arm = () => {
+    const left = end - Date.now();
+    if (left <= 0) return fire();
+    timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+    timer.unref();
+  };
+  arm();
+  return { cancel: () => clearTimeout(timer) };
+}

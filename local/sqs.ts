@@ -1,0 +1,288 @@
+import { createHash, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { LocalEventSource, LocalQueue } from './assembly';
+import { LOCAL_REGION } from './intrinsics';
+
+export interface StoredMessage {
+  messageId: string;
+  body: string;
+  md5OfBody: string;
+  messageAttributes: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+  sentAt: number;
+  firstReceivedAt?: number;
+  receiveCount: number;
+  /** Epoch ms before which the message is in flight and cannot be received. */
+  visibleAt: number;
+  receiptHandle?: string;
+}
+
+export class SqsError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SqsError';
+  }
+}
+
+export interface QueueOptions {
+  /** Persist queue contents under this folder, so a restart loses nothing. */
+  dataDir?: string;
+  /** Multiplies visibility timeouts: 1 in real use; tests shrink it to see retries quickly. @default 1 */
+  visibilityScale?: number;
+}
+
+/** One queue with SQS semantics: visibility timeout, receive counts, redrive to a DLQ, retention. */
+class Queue {
+  messages: StoredMessage[] = [];
+
+  constructor(
+    readonly spec: LocalQueue,
+    private readonly file?: string,
+  ) {
+    if (file && fs.existsSync(file)) this.messages = JSON.parse(fs.readFileSync(file, 'utf8'));
+  }
+
+  persist(): void {
+    if (!this.file) return;
+    const tmp = `${this.file}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(this.messages));
+    fs.renameSync(tmp, this.file);
+  }
+}
+
+/**
+ * The in-process SQS: queues from the template, the wire operations the AWS SDK sends, and the
+ * Lambda event source mappings (batch size, batching window, partial batch failures).
+ */
+export class LocalSqs {
+  private readonly queues = new Map<string, Queue>();
+  private readonly scale: number;
+  private timers: NodeJS.Timeout[] = [];
+  private running = false;
+
+  constructor(specs: LocalQueue[], options: QueueOptions = {}) {
+    this.scale = options.visibilityScale ?? 1;
+    if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
+    for (const spec of specs) {
+      const file = options.dataDir ? path.join(options.dataDir, `${spec.name}.json`) : undefined;
+      this.queues.set(spec.url, new Queue(spec, file));
+    }
+  }
+
+  private queue(url: string): Queue {
+    const byUrl = this.queues.get(url);
+    if (byUrl) return byUrl;
+    const name = url.split('/').pop();
+    const byName = [...this.queues.values()].find((q) => q.spec.name === name);
+    if (!byName) throw new SqsError('AWS.SimpleQueueService.NonExistentQueue', `The specified queue does not exist: ${url}`);
+    return byName;
+  }
+
+  private byArn(arn: string): Queue {
+    const found = [...this.queues.values()].find((q) => q.spec.arn === arn);
+    if (!found) throw new SqsError('AWS.SimpleQueueService.NonExistentQueue', `No queue ${arn}`);
+    return found;
+  }
+
+  sendMessage(queueUrl: string, body: string, messageAttributes: StoredMessage['messageAttributes'] = {}): StoredMessage {
+    if (typeof body !== 'string' || body.length === 0) throw new SqsError('MissingParameter', 'MessageBody is required');
+    if (Buffer.byteLength(body) > 262_144) throw new SqsError('InvalidParameterValue', 'Message must be shorter than 262144 bytes');
+    const queue = this.queue(queueUrl);
+    const message: StoredMessage = {
+      messageId: randomUUID(),
+      body,
+      md5OfBody: createHash('md5').update(body).digest('hex'),
+      messageAttributes,
+      sentAt: Date.now(),
+      receiveCount: 0,
+      visibleAt: 0,
+    };
+    queue.messages.push(message);
+    queue.persist();
+    return message;
+  }
+
+  /**
+   * Receives up to `max` visible messages, hiding them for the visibility timeout. A message already
+   * received `maxReceiveCount` times moves to the dead-letter queue instead of being delivered.
+   */
+  receive(queueUrl: string, max: number, visibilityTimeoutSeconds?: number): StoredMessage[] {
+    const queue = this.queue(queueUrl);
+    const now = Date.now();
+    const retentionCutoff = now - queue.spec.retentionSeconds * 1000;
+    queue.messages = queue.messages.filter((m) => m.sentAt >= retentionCutoff);
+    const received: StoredMessage[] = [];
+    for (const message of [...queue.messages]) {
+      if (received.length >= max) break;
+      if (message.visibleAt > now) continue;
+      const redrive = queue.spec.redrive;
+      if (redrive && message.receiveCount >= redrive.maxReceiveCount) {
+        this.moveToDeadLetter(queue, message, redrive.deadLetterArn);
+        continue;
+      }
+      message.receiveCount += 1;
+      message.firstReceivedAt ??= now;
+      message.receiptHandle = `${message.messageId}#${randomUUID()}`;
+      message.visibleAt = now + (visibilityTimeoutSeconds ?? queue.spec.visibilityTimeoutSeconds) * 1000 * this.scale;
+      received.push(message);
+    }
+    queue.persist();
+    return received;
+  }
+
+  deleteMessage(queueUrl: string, receiptHandle: string): void {
+    const queue = this.queue(queueUrl);
+    // As in SQS, deleting with a stale handle of a message no longer there is not an error.
+    queue.messages = queue.messages.filter((m) => m.receiptHandle !== receiptHandle);
+    queue.persist();
+  }
+
+  changeVisibility(queueUrl: string, receiptHandle: string, seconds: number): void {
+    const queue = this.queue(queueUrl);
+    const message = queue.messages.find((m) => m.receiptHandle === receiptHandle);
+    if (!message) throw new SqsError('ReceiptHandleIsInvalid', 'The receipt handle is not valid');
+    message.visibleAt = Date.now() + seconds * 1000 * this.scale;
+    queue.persist();
+  }
+
+  purge(queueUrl: string): void {
+    const queue = this.queue(queueUrl);
+    queue.messages = [];
+    queue.persist();
+  }
+
+  attributes(queueUrl: string): Record<string, string> {
+    const queue = this.queue(queueUrl);
+    const now = Date.now();
+    const visible = queue.messages.filter((m) => m.visibleAt <= now).length;
+    return {
+      ApproximateNumberOfMessages: String(visible),
+      ApproximateNumberOfMessagesNotVisible: String(queue.messages.length - visible),
+      QueueArn: queue.spec.arn,
+      VisibilityTimeout: String(queue.spec.visibilityTimeoutSeconds),
+      MessageRetentionPeriod: String(queue.spec.retentionSeconds),
+      ...(queue.spec.redrive
+        ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queue.spec.redrive.deadLetterArn, maxReceiveCount: queue.spec.redrive.maxReceiveCount }) }
+        : {}),
+    };
+  }
+
+  /** Messages currently held (visible or in flight), for inspection and tests. */
+  peek(queueUrl: string): readonly StoredMessage[] {
+    return this.queue(queueUrl).messages;
+  }
+
+  urlOfArn(arn: string): string {
+    return this.byArn(arn).spec.url;
+  }
+
+  urlOf(name: string): string {
+    const queue = [...this.queues.values()].find((q) => q.spec.name === name || q.spec.logicalId === name);
+    if (!queue) throw new Error(`No queue named ${name}`);
+    return queue.spec.url;
+  }
+
+  private moveToDeadLetter(source: Queue, message: StoredMessage, deadLetterArn: string): void {
+    const target = this.byArn(deadLetterArn);
+    source.messages = source.messages.filter((m) => m !== message);
+    target.messages.push({ ...message, visibleAt: 0, receiptHandle: undefined, receiveCount: 0, sentAt: Date.now() });
+    target.persist();
+  }
+
+  /**
+   * Polls each mapped queue and invokes its function as the Lambda SQS poller does. With
+   * ReportBatchItemFailures, only the reported messages stay for a retry; a thrown error or a
+   * malformed report retries the whole batch.
+   */
+  startPolling(sources: LocalEventSource[], invoke: (functionId: string, event: SQSEvent) => Promise<unknown>, log: (line: string) => void, intervalMs = 100): void {
+    this.running = true;
+    for (const source of sources) {
+      const queue = this.byArn(source.queueArn);
+      let busy = false;
+      let waitingSince: number | undefined;
+      const tick = async () => {
+        if (busy || !this.running) return;
+        const visible = queue.messages.filter((m) => m.visibleAt <= Date.now()).length;
+        if (visible === 0) {
+          waitingSince = undefined;
+          return;
+        }
+        // Batching window: wait for a full batch or for the window to pass.
+        waitingSince ??= Date.now();
+        if (visible < source.batchSize && Date.now() - waitingSince < source.maxBatchingWindowSeconds * 1000) return;
+        waitingSince = undefined;
+        busy = true;
+        try {
+          await this.deliverBatch(queue, source, invoke, log);
+        } finally {
+          busy = false;
+        }
+      };
+      this.timers.push(setInterval(() => void tick(), intervalMs));
+    }
+  }
+
+  private async deliverBatch(
+    queue: Queue,
+    source: LocalEventSource,
+    invoke: (functionId: string, event: SQSEvent) => Promise<unknown>,
+    log: (line: string) => void,
+  ): Promise<void> {
+    const batch = this.receive(queue.spec.url, source.batchSize);
+    if (batch.length === 0) return;
+    const event: SQSEvent = { Records: batch.map((m) => toRecord(m, queue.spec.arn)) };
+    let failedIds: Set<string>;
+    try {
+      const result = (await invoke(source.functionId, event)) as { batchItemFailures?: { itemIdentifier?: string }[] } | undefined;
+      failedIds = source.reportBatchItemFailures ? failuresOf(result, batch) : new Set();
+    } catch (error) {
+      log(`${source.functionId} failed a batch of ${batch.length} from ${queue.spec.name}: ${(error as Error).message}`);
+      failedIds = new Set(batch.map((m) => m.messageId));
+    }
+    for (const message of batch) {
+      if (!failedIds.has(message.messageId)) this.deleteMessage(queue.spec.url, message.receiptHandle!);
+    }
+  }
+
+  stop(): void {
+    this.running = false;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+  }
+}
+
+/** Lambda's rule: an unknown or empty itemIdentifier fails the whole batch. */
+function failuresOf(result: { batchItemFailures?: { itemIdentifier?: string }[] } | undefined, batch: StoredMessage[]): Set<string> {
+  const reported = result?.batchItemFailures ?? [];
+  const ids = new Set(batch.map((m) => m.messageId));
+  if (reported.some((f) => !f.itemIdentifier || !ids.has(f.itemIdentifier))) return ids;
+  return new Set(reported.map((f) => f.itemIdentifier!));
+}
+
+function toRecord(message: StoredMessage, queueArn: string): SQSRecord {
+  return {
+    messageId: message.messageId,
+    receiptHandle: message.receiptHandle!,
+    body: message.body,
+    attributes: {
+      ApproximateReceiveCount: String(message.receiveCount),
+      SentTimestamp: String(message.sentAt),
+      SenderId: 'LOCAL',
+      ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? Date.now()),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.messageAttributes).map(([name, value]) => [
+        name,
+        { dataType: value.DataType, stringValue: value.StringValue, binaryValue: value.BinaryValue, stringListValues: [], binaryListValues: [] },
+      ]),
+    ),
+    md5OfBody: message.md5OfBody,
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: LOCAL_REGION,
+  };
+}

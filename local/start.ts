@@ -1,0 +1,44 @@
+import { startLocal } from './runtime';
+
+// The SDK warns that Node 20 support ends in 2027; the functions themselves run on Node 24 in AWS.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** `npm start`: the whole platform on this machine, configured by environment variables. */
+async function main(): Promise<void> {
+  const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  const runtime = await startLocal({
+    port: port('PORT', 3000),
+    smtpPort: port('SMTP_PORT', 2525),
+    dynamodbPort: port('DYNAMODB_PORT', 8000),
+    s3Port: port('S3_PORT', 4569),
+    awsPort: port('LOCAL_AWS_PORT', 4566),
+    dataDir: process.env.OMNAPI_DATA_DIR ?? '.omnapi',
+    ttlSweepMs: port('TTL_SWEEP_MS', 60_000),
+    timeScale: Number(process.env.LOCAL_TIME_SCALE ?? 1),
+    context: process.env.OMNAPI_STAGE ? { stage: process.env.OMNAPI_STAGE } : undefined,
+  });
+  const { urls, model } = runtime;
+  console.log(
+    [
+      `[omnapi] routes: ${model.routes.map((r) => r.routeKey).join(', ')}`,
+      `[omnapi] inbound mail: smtp://${urls.smtp.host}:${urls.smtp.port} for ${model.receiptRules.flatMap((r) => r.recipients).join(', ')}`,
+      `[omnapi] outbox: ${runtime.outbox.dir}`,
+      `[omnapi] DynamoDB ${urls.dynamodb} · S3 ${urls.s3} · SQS/Step Functions/SES ${urls.aws}`,
+      `OmnAPI local ready at ${urls.api}`,
+    ].join('\n'),
+  );
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: Error) => {
+  console.error(`[omnapi] failed to start: ${error.stack ?? error.message}`);
+  process.exit(1);
+});

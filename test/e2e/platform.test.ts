@@ -1,0 +1,118 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createTransport } from 'nodemailer';
+import { eventually, type LocalProcess, localAws, startLocalProcess } from '../helpers/local-process';
+
+describe('local platform (npm start)', () => {
+  let local: LocalProcess;
+  let dynamo: DynamoDBDocumentClient;
+  const runId = Date.now().toString(36);
+
+  beforeAll(async () => {
+    local = await startLocalProcess({ env: { TTL_SWEEP_MS: '300' } });
+    dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
+  }, 90_000);
+  afterAll(async () => {
+    dynamo?.destroy();
+    await local?.stop();
+  });
+
+  it('answers GET /health with JSON', async () => {
+    const response = await fetch(`${local.api}/health`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await response.json()).toMatchObject({ status: 'ok', stage: 'dev' });
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const response = await fetch(`${local.api}/v1/definitely/not/here`, { method: 'POST', body: '{' });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'No route for POST /v1/definitely/not/here' } });
+  });
+
+  it('turns mail to support@ into a ticket and an acknowledgement in the outbox', async () => {
+    const sender = `sender-${runId}@example.org`;
+    const transport = createTransport({ host: '127.0.0.1', port: local.ports.smtp, secure: false, ignoreTLS: true });
+    await transport.sendMail({ from: sender, to: 'support@omnapi.com', subject: `Help ${runId}`, text: 'My key does not work.' });
+    const outbox = path.join(local.dataDir, 'outbox');
+    const ack = await eventually(() => {
+      const mail = fs.readdirSync(outbox).map((f) => fs.readFileSync(path.join(outbox, f), 'utf8')).find((m) => m.includes(`To: ${sender}`));
+      if (!mail) throw new Error('no acknowledgement yet');
+      return mail;
+    });
+    expect(ack).toMatch(new RegExp(`^Subject: Re: Help ${runId} \\[tkt_[0-9a-f]{24}\\]`, 'm'));
+    expect(ack).toMatch(/^Auto-Submitted: auto-replied/m);
+  });
+
+  it('refuses mail for mailboxes no receipt rule covers', async () => {
+    const transport = createTransport({ host: '127.0.0.1', port: local.ports.smtp, secure: false, ignoreTLS: true });
+    await expect(transport.sendMail({ from: 'a@example.org', to: 'nobody@omnapi.com', subject: 'x', text: 'y' })).rejects.toThrow(/550/);
+  });
+
+  it('runs the privacy workflow from its synthesized definition, tasks included', async () => {
+    const requestId = `req-${runId}`;
+    await dynamo.send(new PutCommand({ TableName: 'privacyRequests', Item: { pk: `REQUEST#${requestId}`, sk: 'REQUEST', type: 'access', status: 'received' } }));
+    const sfn = new SFNClient(localAws(local).aws);
+    const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:' + (await stateMachineName(local));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: requestId, input: JSON.stringify({ requestId, type: 'access' }) }));
+    const done = await eventually(async () => {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (execution.status === 'RUNNING') throw new Error('still running');
+      return execution;
+    });
+    expect({ status: done.status, error: done.error, cause: done.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    const { Item } = await dynamo.send(new GetCommand({ TableName: 'privacyRequests', Key: { pk: `REQUEST#${requestId}`, sk: 'REQUEST' } }));
+    expect(Item!.status).toBe('needs_manual_action');
+    expect(Item!.history.map((h: { status: string }) => h.status)).toEqual(['in_progress', 'needs_manual_action']);
+    sfn.destroy();
+  });
+
+  it('speaks the SQS protocol the SDK uses, checksums included', async () => {
+    const sqs = new SQSClient(localAws(local).aws);
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: await queueName(local, 'MeteringUsageQueue') }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `{"run":"${runId}"}`, MessageAttributes: { kind: { DataType: 'String', StringValue: 'usage' } } }));
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+    expect(Messages?.map((m) => m.Body)).toContain(`{"run":"${runId}"}`);
+    sqs.destroy();
+  });
+
+  it('sweeps items whose TTL has passed', async () => {
+    const pk = `ACCOUNT#ttl-${runId}`;
+    const past = Math.floor(Date.now() / 1000) - 10;
+    await dynamo.send(new PutCommand({ TableName: 'usageLogs', Item: { pk, sk: 'old', expiresAt: past } }));
+    await dynamo.send(new PutCommand({ TableName: 'usageLogs', Item: { pk, sk: 'fresh', expiresAt: past + 3600 } }));
+    await eventually(async () => {
+      const { Item } = await dynamo.send(new GetCommand({ TableName: 'usageLogs', Key: { pk, sk: 'old' } }));
+      if (Item) throw new Error('not swept yet');
+    });
+    const { Item } = await dynamo.send(new GetCommand({ TableName: 'usageLogs', Key: { pk, sk: 'fresh' } }));
+    expect(Item).toBeDefined();
+  });
+
+  it('keeps its state across a restart', async () => {
+    await dynamo.send(new PutCommand({ TableName: 'tickets', Item: { pk: `TICKET#keep-${runId}`, sk: 'TICKET' } }));
+    await local.stop();
+    dynamo.destroy();
+    local = await startLocalProcess({ dataDir: local.dataDir });
+    dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
+    const { Item } = await dynamo.send(new GetCommand({ TableName: 'tickets', Key: { pk: `TICKET#keep-${runId}`, sk: 'TICKET' } }));
+    expect(Item).toBeDefined();
+  }, 90_000);
+});
+
+/** Names come from the synthesized app: read them the way the runtime does. */
+async function stateMachineName(_local: LocalProcess): Promise<string> {
+  const { synthesizeTemplate } = await import('../../local/assembly');
+  const template = synthesizeTemplate();
+  return Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine')![0];
+}
+
+async function queueName(_local: LocalProcess, prefix: string): Promise<string> {
+  const { synthesizeTemplate } = await import('../../local/assembly');
+  return Object.keys(synthesizeTemplate().Resources).find((id) => id.startsWith(prefix))!;
+}

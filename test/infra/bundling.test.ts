@@ -1,0 +1,28 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildApp } from '../../lib/app';
+
+/** The one synth that bundles every function for real, with esbuild, as `cdk deploy` would. */
+describe('function bundling', () => {
+  it('bundles each handler into one minified file with the AWS SDK inside and a source map beside it', () => {
+    const { app, stack } = buildApp();
+    const assembly = app.synth();
+    const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, any> };
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThanOrEqual(4);
+
+    const assetDirOf = (fn: any) => path.join(assembly.directory, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    for (const fn of functions) {
+      const assetDir = assetDirOf(fn);
+      const code = fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8');
+      expect(fs.existsSync(path.join(assetDir, 'index.js.map'))).toBe(true);
+      // Only the optional CRT signer may stay external; every client and its middleware is inside.
+      expect(/require\("@aws-sdk\/(client|lib)-/.test(code)).toBe(false);
+      expect(code.length).toBeLessThan(3_000_000);
+    }
+    const inbound = functions.find((fn) => fn.Metadata['omnapi:entry'] === 'lambdas/mail/handlers/inbound.ts');
+    const inboundCode = fs.readFileSync(path.join(assetDirOf(inbound), 'index.js'), 'utf8');
+    expect(inboundCode.includes('"SendEmail"')).toBe(true);
+    expect(inboundCode.includes('"GetObject"')).toBe(true);
+  });
+});

@@ -1,0 +1,183 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { TABLE_METADATA_KEY, TTL_ATTRIBUTE } from '../../lib/constructs/data';
+import { DATA_MAP } from '../../lambdas/shared/data-map';
+import { synth } from '../helpers/synth';
+
+type Resources = Record<string, { Properties: Record<string, any>; Metadata?: Record<string, unknown> }>;
+
+describe('OmnApi stack (dev)', () => {
+  let template: Template;
+  let resources: (type: string) => Resources;
+  beforeAll(() => {
+    template = synth().template;
+    resources = (type) => template.findResources(type) as Resources;
+  });
+
+  it('has one customer-managed KMS key with rotation', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('encrypts every table with the KMS key and keeps point-in-time recovery on', () => {
+    const tables = Object.values(resources('AWS::DynamoDB::Table'));
+    expect(tables.length).toBeGreaterThanOrEqual(9);
+    for (const table of tables) {
+      expect(table.Properties.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
+      expect(table.Properties.SSESpecification.KMSMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] });
+      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    }
+  });
+
+  it('expires usage logs, sessions and short-lived records through a TTL attribute', () => {
+    const ttlOf = (name: string) => {
+      const table = Object.values(resources('AWS::DynamoDB::Table')).find((t) => t.Metadata?.[TABLE_METADATA_KEY] === name);
+      return table?.Properties.TimeToLiveSpecification;
+    };
+    for (const name of ['usageLogs', 'sessions', 'tokens', 'securityEvents', 'webhookEvents']) {
+      expect(ttlOf(name)).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
+    }
+    expect(ttlOf('ledger')).toBeUndefined();
+  });
+
+  it('has a data-map entry for every table in the app, and no entry without a table', () => {
+    const names = Object.values(resources('AWS::DynamoDB::Table')).map((t) => t.Metadata?.[TABLE_METADATA_KEY]);
+    expect(names.every((n) => typeof n === 'string')).toBe(true);
+    expect(names.filter((n) => !(String(n) in DATA_MAP))).toEqual([]);
+    expect(Object.keys(DATA_MAP).sort()).toEqual([...names].sort());
+  });
+
+  it('encrypts every queue with the KMS key, enforces TLS and gives every non-DLQ queue a DLQ', () => {
+    const queues = resources('AWS::SQS::Queue');
+    const dlqArns = new Set(Object.values(queues).flatMap((q) => (q.Properties.RedrivePolicy ? [JSON.stringify(q.Properties.RedrivePolicy.deadLetterTargetArn)] : [])));
+    for (const [id, queue] of Object.entries(queues)) {
+      expect(queue.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] });
+      const isDlq = dlqArns.has(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] })) || /Dlq/.test(id);
+      if (!isDlq) expect(queue.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: expect.any(Number) });
+    }
+    const policies = Object.values(resources('AWS::SQS::QueuePolicy'));
+    expect(policies).toHaveLength(Object.keys(queues).length);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('sets the usage queue visibility timeout to at least six times the worker timeout', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 180, RedrivePolicy: { maxReceiveCount: 5 } });
+  });
+
+  it('encrypts every data bucket with KMS and denies plain HTTP on all of them', () => {
+    const buckets = resources('AWS::S3::Bucket');
+    for (const [id, bucket] of Object.entries(buckets)) {
+      const rule = bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault;
+      if (id.startsWith('DataAccessLogs')) expect(rule.SSEAlgorithm).toBe('AES256');
+      else expect(rule).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] } });
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      });
+    }
+    for (const policy of Object.values(resources('AWS::S3::BucketPolicy'))) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('serves an HTTP API with default throttling, JSON access logs, /health and a JSON 404 fallback', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+    });
+    const routeKeys = Object.values(resources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+    expect(routeKeys).toEqual(expect.arrayContaining(['GET /health', '$default']));
+  });
+
+  it('never writes Authorization, cookies or bodies to the access log', () => {
+    const stage = Object.values(resources('AWS::ApiGatewayV2::Stage'))[0]!;
+    expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/authorization|cookie|requestBody|\$input/i);
+  });
+
+  it('runs a Standard privacy workflow with ALL logging and tracing', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: Match.anyValue() },
+    });
+  });
+
+  it('runs every function on ARM64 and the newest Node runtime, traced, with its own log group', () => {
+    const functions = Object.values(resources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThanOrEqual(4);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Architectures: ['arm64'],
+        Runtime: 'nodejs24.x',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+        KmsKeyArn: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+      });
+      expect(fn.Metadata?.['omnapi:entry']).toMatch(/^lambdas\/.+\/handlers\/.+\.ts$/);
+    }
+    for (const group of Object.values(resources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(30);
+      expect(group.Properties.KmsKeyId).toBeDefined();
+    }
+  });
+
+  it('gives functions no managed policies, only statements scoped to their resources', () => {
+    for (const role of Object.values(resources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('receives privacy@, support@ and hello@ mail into the encrypted bucket, then the inbound function', () => {
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: {
+        Recipients: ['privacy@omnapi.com', 'support@omnapi.com', 'hello@omnapi.com'],
+        TlsPolicy: 'Require',
+        ScanEnabled: true,
+        Actions: [
+          { S3Action: { BucketName: Match.anyValue(), ObjectKeyPrefix: 'inbound/' } },
+          { LambdaAction: { FunctionArn: Match.anyValue(), InvocationType: 'Event' } },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MailInboundDlq'), 'Arn'] } },
+    });
+  });
+
+  it('alarms on dead letters, API 5xx, failed workflows and function errors', () => {
+    const alarms = Object.values(resources('AWS::CloudWatch::Alarm'));
+    const metrics = alarms.map((a) => a.Properties.MetricName);
+    expect(metrics).toEqual(expect.arrayContaining(['ApproximateNumberOfMessagesVisible', '5xx', 'ExecutionsFailed', 'Errors']));
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+  });
+
+  it('destroys data with a dev stack', () => {
+    for (const table of Object.values(template.findResources('AWS::DynamoDB::Table'))) {
+      expect(table.DeletionPolicy).toBe('Delete');
+    }
+  });
+});
+
+describe('OmnApi stack (prod)', () => {
+  it('retains tables, turns on deletion protection and subscribes the alarm address', () => {
+    const { template } = synth({ stage: 'prod', alarmEmail: 'ops@omnapi.com' });
+    for (const table of Object.values(template.findResources('AWS::DynamoDB::Table'))) {
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+    }
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@omnapi.com' });
+  });
+
+  it('refuses an invalid stage config with every problem named', () => {
+    expect(() => synth({ stage: 'prod', mailDomain: 'bad domain', alarmEmail: 'x' })).toThrow(/mailDomain[\s\S]*alarmEmail/);
+  });
+});

@@ -1,0 +1,29 @@
+import { loadStageConfig } from '../../../lib/config';
+import { loadConfig } from '../../../lambdas/shared/config';
+import { z } from 'zod';
+
+const contextOf = (values: Record<string, unknown>) => (key: string) => values[key];
+
+describe('loadStageConfig', () => {
+  it('defaults to a disposable dev stage', () => {
+    expect(loadStageConfig(contextOf({}))).toMatchObject({ stage: 'dev', retainData: false, mailDomain: 'omnapi.com' });
+  });
+
+  it('always retains data in prod, whatever the context says', () => {
+    expect(loadStageConfig(contextOf({ stage: 'prod', retainData: 'false' })).retainData).toBe(true);
+  });
+
+  it('reports every invalid setting at once', () => {
+    expect(() => loadStageConfig(contextOf({ stage: 'qa', mailDomain: 'Not A Domain', alarmEmail: 'nope' }))).toThrow(
+      /stage: .*\n.*mailDomain: .*\n.*alarmEmail: /s,
+    );
+  });
+});
+
+describe('loadConfig', () => {
+  it('names every missing or malformed variable', () => {
+    expect(() => loadConfig({ TABLE_A: z.string(), MAIL_FROM: z.email() }, { MAIL_FROM: 'nope' })).toThrow(
+      'Invalid function configuration: TABLE_A is not set; MAIL_FROM: Invalid email address',
+    );
+  });
+});

@@ -1,0 +1,102 @@
+import type { SQSEvent } from 'aws-lambda';
+import type { LocalQueue } from '../../../local/assembly';
+import { LocalSqs } from '../../../local/sqs';
+
+const dlq: LocalQueue = { logicalId: 'Dlq', name: 'Dlq', url: 'http://aws/000/Dlq', arn: 'arn:aws:sqs:us-east-1:000:Dlq', visibilityTimeoutSeconds: 30, retentionSeconds: 1209600 };
+const main: LocalQueue = {
+  logicalId: 'Main',
+  name: 'Main',
+  url: 'http://aws/000/Main',
+  arn: 'arn:aws:sqs:us-east-1:000:Main',
+  visibilityTimeoutSeconds: 10,
+  retentionSeconds: 345600,
+  redrive: { deadLetterArn: dlq.arn, maxReceiveCount: 3 },
+};
+const source = { queueArn: main.arn, functionId: 'Worker', batchSize: 4, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true };
+
+/** Waits until `check` passes or the time is up. */
+async function eventually(check: () => void, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return check();
+    } catch (error) {
+      if (Date.now() > end) throw error;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+describe('LocalSqs', () => {
+  let sqs: LocalSqs;
+  beforeEach(() => {
+    // 10 s visibility × 0.002 = 20 ms, so retries are observable quickly.
+    sqs = new LocalSqs([main, dlq], { visibilityScale: 0.002 });
+  });
+  afterEach(() => sqs.stop());
+
+  it('hides a received message for the visibility timeout and counts receives', async () => {
+    sqs.sendMessage(main.url, 'one');
+    const [first] = sqs.receive(main.url, 10, 60);
+    expect(first!.receiveCount).toBe(1);
+    expect(sqs.receive(main.url, 10)).toHaveLength(0);
+    sqs.changeVisibility(main.url, first!.receiptHandle!, 0);
+    expect(sqs.receive(main.url, 10)[0]!.receiveCount).toBe(2);
+  });
+
+  it('delivers batches no larger than the batch size', async () => {
+    for (let i = 0; i < 10; i++) sqs.sendMessage(main.url, `m${i}`);
+    const sizes: number[] = [];
+    sqs.startPolling([source], async (_fn, event: SQSEvent) => {
+      sizes.push(event.Records.length);
+      return { batchItemFailures: [] };
+    }, () => undefined, 5);
+    await eventually(() => expect(sqs.peek(main.url)).toHaveLength(0));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(4);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(10);
+  });
+
+  it('keeps only reported failures of a batch and redrives a poison message to the DLQ', async () => {
+    sqs.sendMessage(main.url, 'good-1');
+    sqs.sendMessage(main.url, 'poison');
+    sqs.sendMessage(main.url, 'good-2');
+    const processed: string[] = [];
+    sqs.startPolling([source], async (_fn, event: SQSEvent) => {
+      const failures = event.Records.filter((r) => r.body === 'poison').map((r) => ({ itemIdentifier: r.messageId }));
+      event.Records.filter((r) => r.body !== 'poison').forEach((r) => processed.push(r.body));
+      return { batchItemFailures: failures };
+    }, () => undefined, 5);
+    await eventually(() => expect(sqs.peek(dlq.url).map((m) => m.body)).toEqual(['poison']));
+    expect(processed.sort()).toEqual(['good-1', 'good-2']);
+    expect(sqs.peek(main.url)).toHaveLength(0);
+  });
+
+  it('retries the whole batch when the function throws', async () => {
+    sqs.sendMessage(main.url, 'a');
+    let calls = 0;
+    sqs.startPolling([source], async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('boom');
+      return {};
+    }, () => undefined, 5);
+    await eventually(() => expect(sqs.peek(main.url)).toHaveLength(0));
+    expect(calls).toBe(2);
+    expect(sqs.peek(dlq.url)).toHaveLength(0);
+  });
+
+  it('treats an unknown itemIdentifier as a failure of the whole batch', async () => {
+    sqs.sendMessage(main.url, 'a');
+    let calls = 0;
+    sqs.startPolling([source], async () => {
+      calls += 1;
+      return calls === 1 ? { batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] } : {};
+    }, () => undefined, 5);
+    await eventually(() => expect(sqs.peek(main.url)).toHaveLength(0));
+    expect(calls).toBe(2);
+  });
+
+  it('rejects unknown queues and oversized messages as SQS does', () => {
+    expect(() => sqs.sendMessage('http://aws/000/Nope', 'x')).toThrow(/does not exist/);
+    expect(() => sqs.sendMessage(main.url, 'x'.repeat(262_145))).toThrow(/262144/);
+  });
+});

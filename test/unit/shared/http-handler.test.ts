@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { z } from 'zod';
+import { ConflictError, TooManyRequestsError } from '../../../lambdas/shared/errors';
+import { json } from '../../../lambdas/shared/http';
+import { httpHandler } from '../../../lambdas/shared/middleware/http-handler';
+import { httpEvent, lambdaContext } from '../../helpers/http-events';
+
+const Body = z.object({ name: z.string().min(1).max(50), count: z.number().int().nonnegative() });
+const echo = httpHandler(async (event) => json(200, event.input.body), { body: Body, maxBodyBytes: 1024 });
+const call = (body: string | undefined, headers: Record<string, string> = { 'content-type': 'application/json' }, isBase64Encoded = false) =>
+  echo(httpEvent({ method: 'POST', path: '/echo', body, headers, isBase64Encoded }), lambdaContext);
+const errorOf = (response: { body?: string }) => JSON.parse(response.body!).error;
+
+describe('httpHandler', () => {
+  it('passes a valid body to the route, parsed and typed', async () => {
+    const response = await call(JSON.stringify({ name: 'a', count: 2, extra: true }));
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body!)).toEqual({ name: 'a', count: 2 });
+  });
+
+  it('answers 400 invalid_json for malformed JSON', async () => {
+    const response = await call('{"name": ');
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response)).toEqual({ code: 'invalid_json', message: 'The request body is not valid JSON' });
+  });
+
+  it('answers 400 naming the offending field when validation fails', async () => {
+    const response = await call(JSON.stringify({ name: '', count: -1 }));
+    expect(response.statusCode).toBe(400);
+    const error = errorOf(response);
+    expect(error.code).toBe('validation_failed');
+    expect(error.message).toMatch(/^body\.name: /);
+    expect(error.details.map((d: { path: string }) => d.path)).toEqual(['body.name', 'body.count']);
+  });
+
+  it('answers 400 body_required when the body is missing', async () => {
+    const response = await call(undefined);
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response).code).toBe('body_required');
+  });
+
+  it('answers 413 when the body is larger than allowed', async () => {
+    const response = await call(JSON.stringify({ name: 'x'.repeat(2000), count: 1 }));
+    expect(response.statusCode).toBe(413);
+    expect(errorOf(response).code).toBe('payload_too_large');
+  });
+
+  it('answers 415 for a non-JSON content type', async () => {
+    const response = await call('name=a', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(response.statusCode).toBe(415);
+  });
+
+  it('decodes base64 bodies as API Gateway sends binary content', async () => {
+    const response = await call(Buffer.from(JSON.stringify({ name: 'b', count: 0 })).toString('base64'), undefined, true);
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('maps deliberate 4xx errors to their status, code and headers', async () => {
+    const limited = httpHandler(async () => {
+      throw new TooManyRequestsError('Slow down', 2.2);
+    });
+    const response = await limited(httpEvent(), lambdaContext);
+    expect(response.statusCode).toBe(429);
+    expect(response.headers['Retry-After']).toBe('3');
+    expect(errorOf(response)).toEqual({ code: 'rate_limited', message: 'Slow down' });
+
+    const conflict = httpHandler(async () => {
+      throw new ConflictError('Taken', 'email_taken');
+    });
+    expect(errorOf(await conflict(httpEvent(), lambdaContext)).code).toBe('email_taken');
+  });
+
+  it('hides the message and stack of unexpected errors behind a 500', async () => {
+    const broken = httpHandler(async () => {
+      throw new Error('connection string postgres://secret@db');
+    });
+    const response = await broken(httpEvent(), lambdaContext);
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('secret');
+    expect(errorOf(response).code).toBe('internal_error');
+  });
+
+  it('adds the standard headers to every answer', async () => {
+    const response = await call('{');
+    expect(response.headers).toMatchObject({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-request-id': 'req-1' });
+  });
+
+  it('never answers 5xx, whatever the body', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v))), async (body) => {
+        const response = await call(body);
+        expect(response.statusCode).toBeLessThan(500);
+        expect(errorOf(response) ?? JSON.parse(response.body!)).toBeDefined();
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
