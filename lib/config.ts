@@ -7,6 +7,8 @@ export const StageConfigSchema = z.object({
   mailDomain: z.string().regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a lower-case domain name'),
   /** Verified SES identity that outgoing mail is sent from. */
   mailFrom: z.email(),
+  /** Base URL of links in mail (a custom domain); the API's own endpoint when absent. */
+  publicUrl: z.url({ protocol: /^https$/ }).optional(),
   /** Where alarms are sent; no subscription when absent. */
   alarmEmail: z.email().optional(),
   /** Secrets Manager name of the Stripe secret key and webhook signing secret. */
@@ -57,6 +59,7 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     mailDomain: pick('mailDomain', base.mailDomain),
     mailFrom: pick('mailFrom', base.mailFrom),
     alarmEmail: pick('alarmEmail', undefined),
+    publicUrl: pick('publicUrl', undefined),
     stripeSecretName: pick('stripeSecretName', base.stripeSecretName),
     retainData: stage === 'prod' ? true : asBoolean(pick('retainData', base.retainData)),
     logRetentionDays: Number(pick('logRetentionDays', base.logRetentionDays)),

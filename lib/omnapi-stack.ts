@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './config';
+import { Accounts } from './constructs/accounts';
 import { Api } from './constructs/api';
 import { Data } from './constructs/data';
 import { Mail } from './constructs/mail';
@@ -25,6 +26,7 @@ const RETENTION: Record<StageConfig['logRetentionDays'], logs.RetentionDays> = {
 export class OmnApiStack extends Stack {
   public readonly data: Data;
   public readonly api: Api;
+  public readonly accounts: Accounts;
   public readonly metering: Metering;
   public readonly privacy: Privacy;
   public readonly mail: Mail;
@@ -47,6 +49,13 @@ export class OmnApiStack extends Stack {
       stage: config.stage,
       throttlingRateLimit: config.api.throttlingRateLimit,
       throttlingBurstLimit: config.api.throttlingBurstLimit,
+    });
+    this.accounts = new Accounts(this, 'Accounts', {
+      defaults,
+      api: this.api,
+      tables,
+      mailFrom: config.mailFrom,
+      publicUrl: config.publicUrl ?? this.api.endpoint,
     });
     this.metering = new Metering(this, 'Metering', { key: this.data.key, workerTimeout: Duration.seconds(30) });
     this.privacy = new Privacy(this, 'Privacy', {

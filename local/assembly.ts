@@ -109,14 +109,22 @@ export function synthesizeTemplate(context: Record<string, unknown> = {}): Templ
   }
 }
 
+/** Where the local runtime serves what the template names. */
+export interface LocalEndpoints {
+  /** The local SQS/SFN/SES endpoint: queue URLs live under it. */
+  aws: string;
+  /** The local HTTP API: what the API's endpoint attribute resolves to. */
+  api: string;
+}
+
 /** Derives the local model from a template: names, wiring and resolved environments. */
-export function deriveModel(template: Template, awsEndpoint: string): LocalModel {
+export function deriveModel(template: Template, endpoints: LocalEndpoints): LocalModel {
   const resources = Object.entries(template.Resources);
   const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
   const arn = (service: string, resource: string) => `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
 
   const identities = new Map<string, LocalIdentity>();
-  for (const [id, resource] of resources) identities.set(id, identityOf(id, resource, awsEndpoint, arn));
+  for (const [id, resource] of resources) identities.set(id, identityOf(id, resource, endpoints, arn));
   const resolver = new IntrinsicResolver(identities);
   const functionIdByArn = new Map<string, string>();
 
@@ -235,10 +243,13 @@ export function deriveModel(template: Template, awsEndpoint: string): LocalModel
 function identityOf(
   id: string,
   resource: TemplateResource,
-  awsEndpoint: string,
+  endpoints: LocalEndpoints,
   arn: (service: string, resource: string) => string,
 ): LocalIdentity {
+  const awsEndpoint = endpoints.aws;
   switch (resource.Type) {
+    case 'AWS::ApiGatewayV2::Api':
+      return { ref: id, attributes: { ApiEndpoint: endpoints.api, ApiId: id } };
     case 'AWS::DynamoDB::Table': {
       const name = String(resource.Metadata?.[TABLE_METADATA_KEY] ?? id);
       return { ref: name, attributes: { Arn: arn('dynamodb', `table/${name}`), StreamArn: arn('dynamodb', `table/${name}/stream/local`) } };

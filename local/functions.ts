@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
+import { build } from 'esbuild';
 import { PROJECT_ROOT } from '../lib/constructs/omnapi-function';
 import type { LocalFunction } from './assembly';
 
@@ -13,11 +15,19 @@ export class FunctionTimeoutError extends Error {
   }
 }
 
-/** Runs the app's Lambda handlers in this process, from their TypeScript sources. */
+/**
+ * Runs the app's Lambda handlers in this process. Each function is bundled on its own with esbuild,
+ * as `cdk deploy` bundles it, so each has its own module instances — its own clients, config and
+ * bindings read from its own environment — just as separate Lambda functions do.
+ */
 export class LocalFunctions {
   private readonly loaded = new Map<string, Promise<Handler>>();
+  private bundled?: Promise<void>;
 
-  constructor(private readonly functions: Map<string, LocalFunction>) {}
+  constructor(
+    private readonly functions: Map<string, LocalFunction>,
+    private readonly buildDir: string,
+  ) {}
 
   get(functionId: string): LocalFunction {
     const fn = this.functions.get(functionId);
@@ -47,7 +57,7 @@ export class LocalFunctions {
     }
   }
 
-  /** Loads every handler now, so the first request does not pay for it. */
+  /** Bundles and loads every handler now, so the first request does not pay for it. */
   async warm(): Promise<void> {
     for (const fn of this.functions.values()) {
       applyEnvironment(fn);
@@ -55,11 +65,30 @@ export class LocalFunctions {
     }
   }
 
+  /** One esbuild run for all functions; each entry becomes a self-contained bundle. */
+  private bundleAll(): Promise<void> {
+    this.bundled ??= build({
+      entryPoints: Object.fromEntries([...this.functions.values()].map((fn) => [fn.logicalId, path.join(PROJECT_ROOT, fn.entry)])),
+      outdir: this.buildDir,
+      bundle: true,
+      platform: 'node',
+      target: `node${process.versions.node.split('.')[0]}`,
+      format: 'cjs',
+      mainFields: ['module', 'main'],
+      sourcemap: 'inline',
+      sourcesContent: false,
+      logLevel: 'silent',
+    }).then(() => undefined);
+    return this.bundled;
+  }
+
   private load(fn: LocalFunction): Promise<Handler> {
     let handler = this.loaded.get(fn.logicalId);
     if (!handler) {
-      handler = import(path.join(PROJECT_ROOT, fn.entry)).then((module) => {
-        const exported = module[fn.handlerExport] ?? module.default?.[fn.handlerExport];
+      handler = this.bundleAll().then(() => {
+        const file = path.join(this.buildDir, `${fn.logicalId}.js`);
+        const module = createRequire(file)(file) as Record<string, unknown>;
+        const exported = module[fn.handlerExport];
         if (typeof exported !== 'function') throw new Error(`${fn.entry} exports no ${fn.handlerExport}`);
         return exported as Handler;
       });

@@ -153,10 +153,10 @@ function sendError(response: http.ServerResponse, status: number, code: string, 
   response.end(JSON.stringify({ error: { code, message } }));
 }
 
-/** The HTTP API on a local port: same routes, same events, same integration behaviour. */
-export function createHttpGateway(routes: LocalRoute[], functions: LocalFunctions, log: (line: string) => void): http.Server {
+/** The HTTP API's request listener: same routes, same events, same integration behaviour. */
+export function httpGateway(routes: LocalRoute[], functions: LocalFunctions, log: (line: string) => void): http.RequestListener {
   const table = new RouteTable(routes);
-  return http.createServer((request, response) => {
+  return (request, response) => {
     const started = Date.now();
     const requestId = randomBytes(12).toString('base64url');
     const chunks: Buffer[] = [];
@@ -184,5 +184,5 @@ export function createHttpGateway(routes: LocalRoute[], functions: LocalFunction
         log(`${request.method} ${request.url?.split("?")[0]} ${response.statusCode} ${Date.now() - started}ms`);
       }
     });
-  });
+  };
 }

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type * as http from 'node:http';
+import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -11,7 +11,8 @@ import type { SMTPServer } from 'smtp-server';
 import { deriveModel, type LocalModel, synthesizeTemplate } from './assembly';
 import { createAwsEndpoint } from './aws-endpoint';
 import { LocalFunctions } from './functions';
-import { createHttpGateway } from './http-gateway';
+import { DynamoDbProxy } from './dynamodb-proxy';
+import { httpGateway } from './http-gateway';
 import { LOCAL_REGION } from './intrinsics';
 import { Outbox } from './outbox';
 import { LocalStepFunctions } from './sfn';
@@ -69,9 +70,17 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
 
   const template = synthesizeTemplate(options.context);
 
-  const dynamoServer = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // dynalite on a private port, behind the proxy that adds transactions.
+  const dynaliteServer = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynalitePort = await listen(dynaliteServer, 0);
+  closers.push(() => close(dynaliteServer));
+  const dynamoProxy = new DynamoDbProxy(`http://${HOST}:${dynalitePort}`);
+  const dynamoServer = http.createServer(dynamoProxy.listener());
   const dynamodbPort = await listen(dynamoServer, options.dynamodbPort ?? 8000);
-  closers.push(() => close(dynamoServer));
+  closers.push(async () => {
+    await close(dynamoServer);
+    dynamoProxy.close();
+  });
 
   const services: Partial<Parameters<typeof createAwsEndpoint>[0]> = {};
   const awsServer = createAwsEndpoint(services as Parameters<typeof createAwsEndpoint>[0], log);
@@ -79,7 +88,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   closers.push(() => close(awsServer));
   const awsEndpoint = `http://${HOST}:${awsPort}`;
 
-  const model = deriveModel(template, awsEndpoint);
+  // The API listens first, so links the functions mail out can carry its real address.
+  const gateway = http.createServer();
+  const apiPort = await listen(gateway, options.port ?? 3000);
+  closers.push(() => close(gateway));
+  const apiUrl = `http://localhost:${apiPort}`;
+
+  const model = deriveModel(template, { aws: awsEndpoint, api: apiUrl });
 
   const s3Dir = path.join(dataDir, 's3');
   fs.mkdirSync(s3Dir, { recursive: true });
@@ -118,7 +133,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   const s3Client = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, forcePathStyle: true });
 
 
-  const functions = new LocalFunctions(model.functions);
+  const buildDir = path.join(dataDir, 'build');
+  fs.rmSync(buildDir, { recursive: true, force: true });
+  const functions = new LocalFunctions(model.functions, buildDir);
   const sqs = new LocalSqs(model.queues, { dataDir: path.join(dataDir, 'sqs'), visibilityScale: scale });
   const functionIdOf = (arnOrName: string) =>
     [...model.functions.values()].find((f) => f.arn === arnOrName || f.name === arnOrName)?.logicalId ?? arnOrName;
@@ -173,12 +190,10 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   });
   closers.push(() => new Promise((resolve) => smtp.close(() => resolve(undefined))));
 
-  const gateway = createHttpGateway(model.routes, functions, log);
-  const apiPort = await listen(gateway, options.port ?? 3000);
-  closers.push(() => close(gateway));
+  gateway.on('request', httpGateway(model.routes, functions, log));
 
   const runtime: LocalRuntime = {
-    urls: { api: `http://localhost:${apiPort}`, smtp: { host: HOST, port: smtpPort }, ...endpoints },
+    urls: { api: apiUrl, smtp: { host: HOST, port: smtpPort }, ...endpoints },
     model,
     functions,
     sqs,

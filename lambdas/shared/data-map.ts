@@ -52,7 +52,7 @@ export const DATA_MAP = {
   apiKeys: {
     purpose: 'API keys (SHA-256 of the secret and a short visible prefix)',
     personalData: ['name'],
-    subjectKey: 'gsi1pk = ACCOUNT#<accountId>',
+    subjectKey: 'pk = ACCOUNT#<accountId> (sk KEY#<keyId>); lookup copy at SECRET#<hash> with accountId',
     export: 'json',
     erasure: { kind: 'delete' },
     retention: 'Until revoked or the account is deleted',
@@ -105,9 +105,9 @@ export const DATA_MAP = {
     retention: '1 year (TTL)',
   },
   securityEvents: {
-    purpose: 'Sign-in successes and failures, password changes, key changes, with IP and user agent',
-    personalData: ['email', 'ip', 'userAgent'],
-    subjectKey: 'pk = ACCOUNT#<accountId>',
+    purpose: 'Sign-in successes and failures, password changes, key changes, with IP and user agent; login-failure counters',
+    personalData: ['ip', 'userAgent', 'detail'],
+    subjectKey: 'pk = ACCOUNT#<accountId>; failures for unknown emails at ACCOUNT#anonymous#<sha256(email)>',
     export: 'json',
     erasure: { kind: 'delete' },
     retention: '1 year (TTL)',

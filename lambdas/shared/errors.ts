@@ -30,7 +30,7 @@ export class ValidationError extends OmnApiError {
 
 export class UnauthorizedError extends OmnApiError {
   override readonly status = 401;
-  override readonly code = 'unauthorized';
+  override readonly code: string = 'unauthorized';
   constructor(message = 'Authentication required', options?: ErrorOptions) {
     super(message, options);
     this.name = 'UnauthorizedError';
@@ -39,7 +39,7 @@ export class UnauthorizedError extends OmnApiError {
 
 export class PaymentRequiredError extends OmnApiError {
   override readonly status = 402;
-  override readonly code = 'insufficient_credit';
+  override readonly code: string = 'insufficient_credit';
   constructor(message = 'Not enough credit for this call', options?: ErrorOptions) {
     super(message, options);
     this.name = 'PaymentRequiredError';
@@ -48,7 +48,7 @@ export class PaymentRequiredError extends OmnApiError {
 
 export class ForbiddenError extends OmnApiError {
   override readonly status = 403;
-  override readonly code = 'forbidden';
+  override readonly code: string = 'forbidden';
   constructor(message = 'Not allowed', options?: ErrorOptions) {
     super(message, options);
     this.name = 'ForbiddenError';
@@ -57,7 +57,7 @@ export class ForbiddenError extends OmnApiError {
 
 export class NotFoundError extends OmnApiError {
   override readonly status = 404;
-  override readonly code = 'not_found';
+  override readonly code: string = 'not_found';
   constructor(message = 'Not found', options?: ErrorOptions) {
     super(message, options);
     this.name = 'NotFoundError';
@@ -76,7 +76,7 @@ export class ConflictError extends OmnApiError {
 
 export class PayloadTooLargeError extends OmnApiError {
   override readonly status = 413;
-  override readonly code = 'payload_too_large';
+  override readonly code: string = 'payload_too_large';
   constructor(limitBytes: number, options?: ErrorOptions) {
     super(`Request body exceeds ${limitBytes} bytes`, options);
     this.name = 'PayloadTooLargeError';
@@ -85,7 +85,7 @@ export class PayloadTooLargeError extends OmnApiError {
 
 export class UnsupportedMediaTypeError extends OmnApiError {
   override readonly status = 415;
-  override readonly code = 'unsupported_media_type';
+  override readonly code: string = 'unsupported_media_type';
   constructor(message = 'Content-Type must be application/json', options?: ErrorOptions) {
     super(message, options);
     this.name = 'UnsupportedMediaTypeError';
@@ -94,7 +94,7 @@ export class UnsupportedMediaTypeError extends OmnApiError {
 
 export class TooManyRequestsError extends OmnApiError {
   override readonly status = 429;
-  override readonly code = 'rate_limited';
+  override readonly code: string = 'rate_limited';
   override readonly headers: Record<string, string>;
   constructor(message: string, readonly retryAfterSeconds: number, options?: ErrorOptions) {
     super(message, options);

@@ -23,7 +23,10 @@ export type RouteKey = `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY'} /
  */
 export class Api extends Construct {
   public readonly httpApi: apigwv2.HttpApi;
+  /** The stage URL, ending in `/`. */
   public readonly url: string;
+  /** The API's own endpoint, `https://<id>.execute-api.<region>.amazonaws.com`. */
+  public readonly endpoint: string;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -71,6 +74,7 @@ export class Api extends Construct {
       },
     });
     this.url = stage.url;
+    this.endpoint = this.httpApi.apiEndpoint;
     new CfnOutput(this, 'Url', { value: this.url, description: 'OmnAPI base URL' });
 
     Validations.of(this).acknowledge({

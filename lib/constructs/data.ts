@@ -21,10 +21,10 @@ export interface TableSpec {
  * from the same data map the export and erasure code reads.
  */
 export const TABLE_SPECS = {
-  accounts: { gsi1: true },
+  accounts: {},
   sessions: { ttl: true, gsi1: true },
   tokens: { ttl: true },
-  apiKeys: { gsi1: true },
+  apiKeys: {},
   ledger: {},
   usageLogs: { ttl: true },
   usageAggregates: {},

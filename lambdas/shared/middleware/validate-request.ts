@@ -14,9 +14,13 @@ export interface ValidateRequestOptions<B, Q, P> extends RequestSchemas<B, Q, P>
   maxBodyBytes?: number;
 }
 
-/** The event after validation: `input` holds the parsed, typed body, query and path parameters. */
-export type ValidatedEvent<B = unknown, Q = unknown, P = unknown> = HttpEvent & {
+/**
+ * The event after authentication and validation: `principal` is who called (when the route
+ * authenticates), `input` the parsed, typed body, query and path parameters.
+ */
+export type ValidatedEvent<B = unknown, Q = unknown, P = unknown, A = undefined> = HttpEvent & {
   input: { body: B; query: Q; path: P };
+  principal: A;
 };
 
 const defaults = { maxBodyBytes: 64 * 1024 };

@@ -1,0 +1,304 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Account, ApiKey, EmailToken, Preferences, Profile, SecurityEvent, Session } from '../domain/model';
+import type { AccountStore, FailureCounter, KeyStore, SecurityLog, SessionStore, TokenStore } from '../domain/ports';
+
+const SECURITY_EVENT_TTL_SECONDS = 365 * 24 * 3600;
+
+/** Removes the key attributes an item carries for DynamoDB's sake. */
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
+  return rest as T;
+}
+
+function conditionFailed(error: unknown): boolean {
+  if (error instanceof ConditionalCheckFailedException) return true;
+  return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+}
+
+/** Accounts at `ACCOUNT#<id>/PROFILE`; each email is claimed by a guard item `EMAIL#<email>/EMAIL`. */
+export class DynamoDbAccountStore implements AccountStore {
+  constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {}
+
+  private key = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' });
+  private guard = (email: string) => ({ pk: `EMAIL#${email}`, sk: 'EMAIL' });
+
+  async create(account: Account): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.table, Item: { ...this.key(account.accountId), ...account }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.table, Item: { ...this.guard(account.email), accountId: account.accountId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async get(accountId: string): Promise<Account | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: this.key(accountId), ConsistentRead: true }));
+    return strip<Account>(Item);
+  }
+
+  async findByEmail(email: string): Promise<Account | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: this.guard(email), ConsistentRead: true }));
+    return Item ? this.get(String(Item.accountId)) : undefined;
+  }
+
+  async markVerified(accountId: string, at: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.key(accountId),
+        UpdateExpression: 'SET emailVerified = :true, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':true': true, ':at': at },
+      }),
+    );
+  }
+
+  async update(accountId: string, changes: { name?: string; profile?: Profile; preferences?: Preferences; passwordHash?: string }, at: string): Promise<Account> {
+    const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
+    const names = Object.fromEntries(fields.map(([field], i) => [`#f${i}`, field]));
+    const values = Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value]));
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.key(accountId),
+        UpdateExpression: `SET ${[...fields.map((_, i) => `#f${i} = :v${i}`), 'updatedAt = :at'].join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: fields.length ? names : undefined,
+        ExpressionAttributeValues: { ...values, ':at': at },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return strip<Account>(Attributes)!;
+  }
+
+  async changeEmail(accountId: string, from: string, to: string, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.table, Item: { ...this.guard(to), accountId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Delete: { TableName: this.table, Key: this.guard(from), ConditionExpression: 'accountId = :id', ExpressionAttributeValues: { ':id': accountId } } },
+            {
+              Update: {
+                TableName: this.table,
+                Key: this.key(accountId),
+                UpdateExpression: 'SET email = :to, emailVerified = :true, updatedAt = :at',
+                ConditionExpression: 'email = :from',
+                ExpressionAttributeValues: { ':to': to, ':from': from, ':true': true, ':at': at },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+}
+
+/** Sessions at `SESSION#<tokenHash>/SESSION`, listed per account through `gsi1`. */
+export class DynamoDbSessionStore implements SessionStore {
+  constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {}
+
+  async put(session: Session): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `SESSION#${session.tokenHash}`, sk: 'SESSION', gsi1pk: `ACCOUNT#${session.accountId}`, gsi1sk: session.createdAt, ...session },
+      }),
+    );
+  }
+
+  async getByTokenHash(tokenHash: string): Promise<Session | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `SESSION#${tokenHash}`, sk: 'SESSION' } }));
+    return strip<Session>(Item);
+  }
+
+  async listByAccount(accountId: string): Promise<Session[]> {
+    const sessions: Session[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` },
+          ExclusiveStartKey: start,
+        }),
+      );
+      sessions.push(...(page.Items ?? []).map((item) => strip<Session>(item)!));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return sessions;
+  }
+
+  async delete(tokenHash: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: `SESSION#${tokenHash}`, sk: 'SESSION' } }));
+  }
+}
+
+/** Single-use email links at `TOKEN#<hash>/TOKEN`, expiring through TTL. */
+export class DynamoDbTokenStore implements TokenStore {
+  constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {}
+
+  async put(token: EmailToken): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: `TOKEN#${token.tokenHash}`, sk: 'TOKEN', ...token } }));
+  }
+
+  async consume(tokenHash: string): Promise<EmailToken | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: `TOKEN#${tokenHash}`, sk: 'TOKEN' },
+          ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return strip<EmailToken>(Attributes);
+    } catch (error) {
+      if (conditionFailed(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Each key is two items written together: `ACCOUNT#<id>/KEY#<keyId>` (the account's view, listed with a
+ * strongly consistent query) and `SECRET#<hash>/SECRET` (what the gateway resolves a secret with).
+ */
+export class DynamoDbKeyStore implements KeyStore {
+  constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {}
+
+  private accountKey = (accountId: string, keyId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `KEY#${keyId}` });
+  private secretKey = (secretHash: string) => ({ pk: `SECRET#${secretHash}`, sk: 'SECRET' });
+
+  async put(key: ApiKey): Promise<void> {
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.table, Item: { ...this.accountKey(key.accountId, key.keyId), ...key }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: this.table, Item: { ...this.secretKey(key.secretHash), ...key }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+      }),
+    );
+  }
+
+  async getBySecretHash(secretHash: string): Promise<ApiKey | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: this.secretKey(secretHash) }));
+    return strip<ApiKey>(Item);
+  }
+
+  async listByAccount(accountId: string): Promise<ApiKey[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :key)',
+        ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':key': 'KEY#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (Items ?? []).map((item) => strip<ApiKey>(item)!);
+  }
+
+  async transition(accountId: string, keyId: string, from: ApiKey['status'][], changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy'>>): Promise<boolean> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: this.accountKey(accountId, keyId), ConsistentRead: true }));
+    if (!Item) return false;
+    const fields = Object.entries(changes).filter(([, v]) => v !== undefined);
+    const update = {
+      UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+      ConditionExpression: `accountId = :account AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+      ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map(([f], i) => [`#f${i}`, f])) },
+      ExpressionAttributeValues: {
+        ':account': accountId,
+        ...Object.fromEntries(from.map((s, i) => [`:from${i}`, s])),
+        ...Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])),
+      },
+    };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: { TableName: this.table, Key: this.accountKey(accountId, keyId), ...update } },
+            { Update: { TableName: this.table, Key: this.secretKey(String(Item.secretHash)), ...update } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+}
+
+/** Security events at `ACCOUNT#<id>/<at>#<eventId>`, kept one year; login-failure counters beside them. */
+export class DynamoDbSecurityLog implements SecurityLog, FailureCounter {
+  constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {}
+
+  async record(event: SecurityEvent): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(event.at) / 1000) + SECURITY_EVENT_TTL_SECONDS;
+    await this.client.send(
+      new PutCommand({ TableName: this.table, Item: { pk: `ACCOUNT#${event.accountId}`, sk: `${event.at}#${event.eventId}`, ...event, expiresAt } }),
+    );
+  }
+
+  async listByAccount(accountId: string, limit: number): Promise<SecurityEvent[]> {
+    const now = Math.floor(Date.now() / 1000);
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        // TTL deletion lags; an expired event is never shown.
+        FilterExpression: 'expiresAt > :now',
+        ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':now': now },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => {
+      const { expiresAt: _ttl, ...event } = strip<SecurityEvent & { expiresAt: number }>(item)!;
+      return event;
+    });
+  }
+
+  async count(key: string, windowStart: number): Promise<number> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `THROTTLE#${key}`, sk: `W#${windowStart}` }, ConsistentRead: true }),
+    );
+    return Number(Item?.count ?? 0);
+  }
+
+  async increment(key: string, windowStart: number, expiresAt: number): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `THROTTLE#${key}`, sk: `W#${windowStart}` },
+        UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1, ':expires': expiresAt },
+      }),
+    );
+  }
+}

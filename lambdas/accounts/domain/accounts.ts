@@ -1,0 +1,289 @@
+import { TooManyRequestsError, UnauthorizedError } from '../../shared/errors';
+import type { Mailer } from '../../shared/mailer';
+import { EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError, InvalidTokenError, SessionNotFoundError } from './errors';
+import {
+  type Account,
+  type AccountView,
+  DEFAULT_PREFERENCES,
+  type EmailToken,
+  type Preferences,
+  type Profile,
+  type RequestOrigin,
+  type SecurityEvent,
+  type SecurityEventType,
+  type Session,
+  viewOf,
+} from './model';
+import { checkPasswordStrength } from './passwords';
+import type { AccountStore, Clock, FailureCounter, PasswordHasher, SecurityLog, SessionStore, TokenStore } from './ports';
+import { newId, randomSecret, sha256 } from './secrets';
+
+export const SESSION_TOKEN_PREFIX = 'omn_sess_';
+export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
+export const EMAIL_TOKEN_TTL_SECONDS = 24 * 3600;
+export const SECURITY_EVENT_TTL_SECONDS = 365 * 24 * 3600;
+/** Failed logins allowed per window, per email and per IP address. */
+export const LOGIN_LIMITS = { email: 5, ip: 20, windowSeconds: 15 * 60 };
+
+export interface AccountDeps {
+  accounts: AccountStore;
+  sessions: SessionStore;
+  tokens: TokenStore;
+  securityLog: SecurityLog;
+  failures: FailureCounter;
+  hasher: PasswordHasher;
+  mailer: Mailer;
+  clock: Clock;
+  /** Base URL links in mail point at, e.g. https://api.omnapi.com. */
+  publicUrl: string;
+}
+
+export interface Principal {
+  accountId: string;
+  sessionId: string;
+  tokenHash: string;
+}
+
+/** Lower-cased and trimmed: one address, one account. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/**
+ * Sign-up, verification, sessions and self-service for account holders. Every operation that takes
+ * an id is scoped to the calling account: another account's ids behave as if they did not exist.
+ */
+export class AccountService {
+  constructor(private readonly deps: AccountDeps) {}
+
+  /**
+   * Creates an unverified account and mails a verification link. When the email is taken, the
+   * caller sees exactly the same answer and the owner gets a notice instead: signing up never
+   * reveals whether an address has an account.
+   */
+  async signup(input: { name: string; email: string; password: string; profile?: Profile }, origin: RequestOrigin): Promise<void> {
+    const email = normaliseEmail(input.email);
+    checkPasswordStrength(input.password, email);
+    const now = this.deps.clock.now();
+    const account: Account = {
+      accountId: newId('acc'),
+      email,
+      name: input.name.trim(),
+      profile: input.profile ?? {},
+      preferences: DEFAULT_PREFERENCES,
+      passwordHash: await this.deps.hasher.hash(input.password),
+      emailVerified: false,
+      plan: 'free',
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    if (!(await this.deps.accounts.create(account))) {
+      await this.deps.mailer.send({
+        to: email,
+        subject: 'Someone tried to sign up with your address',
+        text: [
+          'Someone (perhaps you) tried to create an OmnAPI account with this email address, which already has one.',
+          'If it was you, sign in instead. If not, you can ignore this message: nothing was changed.',
+        ].join('\n'),
+      });
+      return;
+    }
+    await this.sendEmailLink(account.accountId, email, 'verify_email');
+    await this.record(account.accountId, 'signup', origin);
+  }
+
+  /** Follows a mailed link: confirms an address, or completes an email change. Single use. */
+  async confirmEmailToken(token: string, origin: RequestOrigin): Promise<{ purpose: EmailToken['purpose'] }> {
+    const record = await this.deps.tokens.consume(sha256(token));
+    const now = this.deps.clock.now();
+    if (!record || record.expiresAt <= epoch(now)) throw new InvalidTokenError();
+    if (record.purpose === 'verify_email') {
+      await this.deps.accounts.markVerified(record.accountId, now.toISOString());
+      await this.record(record.accountId, 'email_verified', origin);
+    } else {
+      const account = await this.deps.accounts.get(record.accountId);
+      if (!account) throw new InvalidTokenError();
+      if (!(await this.deps.accounts.changeEmail(account.accountId, account.email, record.email, now.toISOString()))) {
+        throw new EmailTakenError();
+      }
+      await this.record(account.accountId, 'email_changed', origin, { from: account.email, to: record.email });
+    }
+    return { purpose: record.purpose };
+  }
+
+  /**
+   * Checks the password and opens a session. Failures count per email and per IP address; past
+   * the limit the caller waits out the window (429) before trying again.
+   */
+  async login(input: { email: string; password: string }, origin: RequestOrigin): Promise<{ token: string; session: Session }> {
+    const email = normaliseEmail(input.email);
+    const now = this.deps.clock.now();
+    const windowStart = Math.floor(epoch(now) / LOGIN_LIMITS.windowSeconds) * LOGIN_LIMITS.windowSeconds;
+    const windowEnd = windowStart + LOGIN_LIMITS.windowSeconds;
+    const emailKey = `email#${sha256(email)}`;
+    const ipKey = `ip#${origin.ip}`;
+    const [emailFailures, ipFailures] = await Promise.all([
+      this.deps.failures.count(emailKey, windowStart),
+      this.deps.failures.count(ipKey, windowStart),
+    ]);
+    const account = await this.deps.accounts.findByEmail(email);
+    if (emailFailures >= LOGIN_LIMITS.email || ipFailures >= LOGIN_LIMITS.ip) {
+      await this.record(account?.accountId ?? `anonymous#${sha256(email)}`, 'login_throttled', origin);
+      throw new TooManyRequestsError('Too many failed sign-in attempts; try again later', windowEnd - epoch(now));
+    }
+    // An unknown email costs the same KDF run as a wrong password, so timing tells nothing.
+    const valid = await this.deps.hasher.verify(input.password, account?.passwordHash);
+    if (!account || !valid) {
+      await Promise.all([
+        this.deps.failures.increment(emailKey, windowStart, windowEnd),
+        this.deps.failures.increment(ipKey, windowStart, windowEnd),
+        this.record(account?.accountId ?? `anonymous#${sha256(email)}`, 'login_failed', origin),
+      ]);
+      throw new InvalidCredentialsError();
+    }
+    if (!account.emailVerified) throw new EmailNotVerifiedError();
+    const opened = await this.openSession(account.accountId, origin);
+    await this.record(account.accountId, 'login_succeeded', origin, { sessionId: opened.session.sessionId });
+    return opened;
+  }
+
+  /** Resolves a session token (cookie or bearer) to its account, or throws 401. */
+  async authenticate(token: string | undefined): Promise<Principal> {
+    if (!token || !token.startsWith(SESSION_TOKEN_PREFIX) || token.length > 200) throw new UnauthorizedError();
+    const tokenHash = sha256(token);
+    const session = await this.deps.sessions.getByTokenHash(tokenHash);
+    if (!session || session.expiresAt <= epoch(this.deps.clock.now())) throw new UnauthorizedError('Session expired or signed out');
+    return { accountId: session.accountId, sessionId: session.sessionId, tokenHash };
+  }
+
+  async logout(principal: Principal, origin: RequestOrigin): Promise<void> {
+    await this.deps.sessions.delete(principal.tokenHash);
+    await this.record(principal.accountId, 'logout', origin, { sessionId: principal.sessionId });
+  }
+
+  async listSessions(principal: Principal): Promise<(Omit<Session, 'tokenHash'> & { current: boolean })[]> {
+    const now = epoch(this.deps.clock.now());
+    const sessions = await this.deps.sessions.listByAccount(principal.accountId);
+    return sessions
+      .filter((s) => s.expiresAt > now)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .map(({ tokenHash: _hash, ...session }) => ({ ...session, current: session.sessionId === principal.sessionId }));
+  }
+
+  async revokeSession(principal: Principal, sessionId: string, origin: RequestOrigin): Promise<void> {
+    const session = (await this.deps.sessions.listByAccount(principal.accountId)).find((s) => s.sessionId === sessionId);
+    if (!session) throw new SessionNotFoundError();
+    await this.deps.sessions.delete(session.tokenHash);
+    await this.record(principal.accountId, 'session_revoked', origin, { sessionId });
+  }
+
+  async getAccount(principal: Principal): Promise<AccountView> {
+    return viewOf(await this.requireAccount(principal.accountId));
+  }
+
+  /** Corrects name and profile at once; a new email is only taken once confirmed from that address. */
+  async updateAccount(
+    principal: Principal,
+    changes: { name?: string; profile?: Profile; email?: string },
+    origin: RequestOrigin,
+  ): Promise<AccountView & { pendingEmail?: string }> {
+    const now = this.deps.clock.now().toISOString();
+    let account = await this.requireAccount(principal.accountId);
+    if (changes.name !== undefined || changes.profile !== undefined) {
+      account = await this.deps.accounts.update(
+        principal.accountId,
+        { name: changes.name?.trim(), profile: changes.profile === undefined ? undefined : { ...account.profile, ...changes.profile } },
+        now,
+      );
+    }
+    const newEmail = changes.email === undefined ? undefined : normaliseEmail(changes.email);
+    if (newEmail && newEmail !== account.email) {
+      await this.sendEmailLink(account.accountId, newEmail, 'change_email');
+      await this.record(account.accountId, 'email_change_requested', origin, { to: newEmail });
+      return { ...viewOf(account), pendingEmail: newEmail };
+    }
+    return viewOf(account);
+  }
+
+  /** Requires the current password; signs out every other session. */
+  async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string }, origin: RequestOrigin): Promise<void> {
+    const account = await this.requireAccount(principal.accountId);
+    if (!(await this.deps.hasher.verify(input.currentPassword, account.passwordHash))) throw new InvalidCredentialsError();
+    checkPasswordStrength(input.newPassword, account.email);
+    await this.deps.accounts.update(account.accountId, { passwordHash: await this.deps.hasher.hash(input.newPassword) }, this.deps.clock.now().toISOString());
+    const others = (await this.deps.sessions.listByAccount(account.accountId)).filter((s) => s.sessionId !== principal.sessionId);
+    await Promise.all(others.map((s) => this.deps.sessions.delete(s.tokenHash)));
+    await this.record(account.accountId, 'password_changed', origin, { sessionsRevoked: String(others.length) });
+    await this.deps.mailer.send({
+      to: account.email,
+      subject: 'Your OmnAPI password was changed',
+      text: 'Your password was just changed and your other sessions were signed out. If this was not you, contact support@omnapi.com at once.',
+    });
+  }
+
+  async getPreferences(principal: Principal): Promise<Preferences> {
+    return (await this.requireAccount(principal.accountId)).preferences;
+  }
+
+  async setPreferences(principal: Principal, preferences: Preferences): Promise<Preferences> {
+    return (await this.deps.accounts.update(principal.accountId, { preferences }, this.deps.clock.now().toISOString())).preferences;
+  }
+
+  async listSecurityEvents(principal: Principal, limit: number): Promise<SecurityEvent[]> {
+    return this.deps.securityLog.listByAccount(principal.accountId, limit);
+  }
+
+  private async openSession(accountId: string, origin: RequestOrigin): Promise<{ token: string; session: Session }> {
+    const token = `${SESSION_TOKEN_PREFIX}${randomSecret()}`;
+    const now = this.deps.clock.now();
+    const session: Session = {
+      sessionId: newId('ses'),
+      tokenHash: sha256(token),
+      accountId,
+      ip: origin.ip,
+      userAgent: origin.userAgent.slice(0, 512),
+      createdAt: now.toISOString(),
+      expiresAt: epoch(now) + SESSION_TTL_SECONDS,
+    };
+    await this.deps.sessions.put(session);
+    return { token, session };
+  }
+
+  private async sendEmailLink(accountId: string, email: string, purpose: EmailToken['purpose']): Promise<void> {
+    const token = randomSecret();
+    await this.deps.tokens.put({
+      tokenHash: sha256(token),
+      purpose,
+      accountId,
+      email,
+      expiresAt: epoch(this.deps.clock.now()) + EMAIL_TOKEN_TTL_SECONDS,
+    });
+    const link = `${this.deps.publicUrl.replace(/\/$/, '')}/v1/auth/verify?token=${encodeURIComponent(token)}`;
+    const subject = purpose === 'verify_email' ? 'Confirm your OmnAPI account' : 'Confirm your new OmnAPI email address';
+    await this.deps.mailer.send({
+      to: email,
+      subject,
+      text: [`Follow this link within 24 hours to confirm ${email}:`, '', link, '', 'It works once. If you did not ask for this, ignore this message.'].join('\n'),
+    });
+  }
+
+  private async requireAccount(accountId: string): Promise<Account> {
+    const account = await this.deps.accounts.get(accountId);
+    if (!account) throw new UnauthorizedError('Account no longer exists');
+    return account;
+  }
+
+  private record(accountId: string, type: SecurityEventType, origin: RequestOrigin, detail?: Record<string, string>): Promise<void> {
+    return this.deps.securityLog.record({
+      eventId: newId('evt'),
+      accountId,
+      type,
+      ip: origin.ip,
+      userAgent: origin.userAgent.slice(0, 512),
+      at: this.deps.clock.now().toISOString(),
+      detail,
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../shared/errors';
+
+/** Wrong email or password; deliberately says nothing about which. */
+export class InvalidCredentialsError extends UnauthorizedError {
+  override readonly code: string = 'invalid_credentials';
+  constructor() {
+    super('Email or password is wrong');
+    this.name = 'InvalidCredentialsError';
+  }
+}
+
+export class EmailNotVerifiedError extends ForbiddenError {
+  override readonly code: string = 'email_not_verified';
+  constructor() {
+    super('Confirm your email address first: follow the link we sent you');
+    this.name = 'EmailNotVerifiedError';
+  }
+}
+
+export class InvalidTokenError extends ValidationError {
+  constructor() {
+    super('This link is invalid, expired or already used', [], 'invalid_token');
+    this.name = 'InvalidTokenError';
+  }
+}
+
+export class WeakPasswordError extends ValidationError {
+  constructor(reason: string) {
+    super(reason, [{ path: 'body.password', message: reason }], 'weak_password');
+    this.name = 'WeakPasswordError';
+  }
+}
+
+export class EmailTakenError extends ConflictError {
+  constructor() {
+    super('That email address belongs to another account', 'email_taken');
+    this.name = 'EmailTakenError';
+  }
+}
+
+export class KeyLimitError extends ConflictError {
+  constructor(limit: number) {
+    super(`An account can hold at most ${limit} keys; revoke one first`, 'key_limit');
+    this.name = 'KeyLimitError';
+  }
+}
+
+export class KeyNotFoundError extends NotFoundError {
+  constructor() {
+    super('No such key');
+    this.name = 'KeyNotFoundError';
+  }
+}
+
+export class SessionNotFoundError extends NotFoundError {
+  constructor() {
+    super('No such session');
+    this.name = 'SessionNotFoundError';
+  }
+}

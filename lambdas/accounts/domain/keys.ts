@@ -1,0 +1,108 @@
+import { KeyLimitError, KeyNotFoundError } from './errors';
+import { type ApiKey, type ApiKeyView, keyViewOf, type RequestOrigin } from './model';
+import type { AccountStore, Clock, KeyStore, SecurityLog } from './ports';
+import { newId, randomSecret, sha256 } from './secrets';
+
+export const KEY_PREFIX = 'omn_live_';
+/** Visible part of a secret: the prefix and four characters. */
+export const KEY_VISIBLE_CHARS = KEY_PREFIX.length + 4;
+export const MAX_KEYS_PER_ACCOUNT = 20;
+/** How long a rolled key's old secret keeps working, so clients can be redeployed. */
+export const ROLL_GRACE_SECONDS = 24 * 3600;
+const KEY_FORMAT = /^omn_live_[A-Za-z0-9_-]{43}$/;
+
+export interface KeyDeps {
+  keys: KeyStore;
+  accounts: AccountStore;
+  securityLog: SecurityLog;
+  clock: Clock;
+}
+
+/** What the metered gateway needs to know about a presented key. */
+export interface ResolvedKey {
+  accountId: string;
+  keyId: string;
+  plan: string;
+  status: 'active' | 'rolling';
+}
+
+/** API keys: the secret is returned once at creation and stored only as its SHA-256. */
+export class KeyService {
+  constructor(private readonly deps: KeyDeps) {}
+
+  async create(accountId: string, name: string, origin: RequestOrigin): Promise<{ key: ApiKeyView; secret: string }> {
+    const live = (await this.deps.keys.listByAccount(accountId)).filter((k) => k.status !== 'revoked');
+    if (live.length >= MAX_KEYS_PER_ACCOUNT) throw new KeyLimitError(MAX_KEYS_PER_ACCOUNT);
+    const account = await this.deps.accounts.get(accountId);
+    const { key, secret } = this.mint(accountId, name.trim(), account?.plan ?? 'free');
+    await this.deps.keys.put(key);
+    await this.record(accountId, 'key_created', origin, key.keyId);
+    return { key: keyViewOf(key), secret };
+  }
+
+  async list(accountId: string): Promise<ApiKeyView[]> {
+    return (await this.deps.keys.listByAccount(accountId)).sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map(keyViewOf);
+  }
+
+  async revoke(accountId: string, keyId: string, origin: RequestOrigin): Promise<void> {
+    const revokedAt = this.deps.clock.now().toISOString();
+    if (!(await this.deps.keys.transition(accountId, keyId, ['active', 'rolling'], { status: 'revoked', revokedAt }))) {
+      throw new KeyNotFoundError();
+    }
+    await this.record(accountId, 'key_revoked', origin, keyId);
+  }
+
+  /** Issues a new secret under the same name; the old one works for ROLL_GRACE_SECONDS more. */
+  async roll(accountId: string, keyId: string, origin: RequestOrigin): Promise<{ key: ApiKeyView; secret: string; previous: { keyId: string; graceUntil: string } }> {
+    const old = (await this.deps.keys.listByAccount(accountId)).find((k) => k.keyId === keyId && k.status === 'active');
+    if (!old) throw new KeyNotFoundError();
+    const { key, secret } = this.mint(accountId, old.name, old.plan);
+    await this.deps.keys.put(key);
+    const graceUntil = new Date(this.deps.clock.now().getTime() + ROLL_GRACE_SECONDS * 1000).toISOString();
+    if (!(await this.deps.keys.transition(accountId, keyId, ['active'], { status: 'rolling', graceUntil, replacedBy: key.keyId }))) {
+      // Revoked or rolled meanwhile: withdraw the new key rather than leave two live ones.
+      await this.deps.keys.transition(accountId, key.keyId, ['active'], { status: 'revoked', revokedAt: this.deps.clock.now().toISOString() });
+      throw new KeyNotFoundError();
+    }
+    await this.record(accountId, 'key_rolled', origin, keyId, key.keyId);
+    return { key: keyViewOf(key), secret, previous: { keyId, graceUntil } };
+  }
+
+  /** secret → account, key, plan; undefined for anything unknown, revoked or past its grace period. */
+  async resolve(secret: string): Promise<ResolvedKey | undefined> {
+    if (!KEY_FORMAT.test(secret)) return undefined;
+    const key = await this.deps.keys.getBySecretHash(sha256(secret));
+    if (!key || key.status === 'revoked') return undefined;
+    if (key.status === 'rolling' && (!key.graceUntil || key.graceUntil <= this.deps.clock.now().toISOString())) return undefined;
+    return { accountId: key.accountId, keyId: key.keyId, plan: key.plan, status: key.status };
+  }
+
+  private mint(accountId: string, name: string, plan: string): { key: ApiKey; secret: string } {
+    const secret = `${KEY_PREFIX}${randomSecret()}`;
+    return {
+      secret,
+      key: {
+        keyId: newId('key'),
+        secretHash: sha256(secret),
+        prefix: secret.slice(0, KEY_VISIBLE_CHARS),
+        accountId,
+        name,
+        plan,
+        status: 'active',
+        createdAt: this.deps.clock.now().toISOString(),
+      },
+    };
+  }
+
+  private record(accountId: string, type: 'key_created' | 'key_revoked' | 'key_rolled', origin: RequestOrigin, keyId: string, newKeyId?: string) {
+    return this.deps.securityLog.record({
+      eventId: newId('evt'),
+      accountId,
+      type,
+      ip: origin.ip,
+      userAgent: origin.userAgent.slice(0, 512),
+      at: this.deps.clock.now().toISOString(),
+      detail: newKeyId ? { keyId, newKeyId } : { keyId },
+    });
+  }
+}

@@ -1,0 +1,120 @@
+/** What an account holder tells us about themselves beyond name and email; all optional. */
+export interface Profile {
+  company?: string;
+  website?: string;
+  country?: string;
+  bio?: string;
+}
+
+/** Processing choices the privacy policy lets an account holder object to. */
+export interface Preferences {
+  /** Product-update mail; off unless chosen. Security and billing notices are not optional. */
+  productUpdates: boolean;
+  /** Usage analytics beyond billing; on unless objected to. Billing and logs for billing continue. */
+  analytics: boolean;
+}
+
+export const DEFAULT_PREFERENCES: Preferences = { productUpdates: false, analytics: true };
+
+export interface Account {
+  accountId: string;
+  email: string;
+  name: string;
+  profile: Profile;
+  preferences: Preferences;
+  passwordHash: string;
+  emailVerified: boolean;
+  /** Rate-limit plan; the metered gateway reads it from the key. */
+  plan: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An account as its holder sees it: never the password hash. */
+export type AccountView = Omit<Account, 'passwordHash'>;
+
+export function viewOf(account: Account): AccountView {
+  const { passwordHash: _hidden, ...view } = account;
+  return view;
+}
+
+export interface Session {
+  sessionId: string;
+  /** SHA-256 of the session token; the token itself is never stored. */
+  tokenHash: string;
+  accountId: string;
+  ip: string;
+  userAgent: string;
+  createdAt: string;
+  /** Epoch seconds; DynamoDB TTL deletes the item after this. */
+  expiresAt: number;
+}
+
+export type TokenPurpose = 'verify_email' | 'change_email';
+
+export interface EmailToken {
+  tokenHash: string;
+  purpose: TokenPurpose;
+  accountId: string;
+  /** The address the link was sent to (the new one, for a change). */
+  email: string;
+  expiresAt: number;
+}
+
+export type KeyStatus = 'active' | 'rolling' | 'revoked';
+
+export interface ApiKey {
+  keyId: string;
+  /** SHA-256 of the secret; the secret is shown once and never stored. */
+  secretHash: string;
+  /** The first characters of the secret, to recognise it by. */
+  prefix: string;
+  accountId: string;
+  name: string;
+  plan: string;
+  status: KeyStatus;
+  createdAt: string;
+  /** Set when rolled: the old secret keeps working until then. */
+  graceUntil?: string;
+  revokedAt?: string;
+  /** The key that replaced this one. */
+  replacedBy?: string;
+}
+
+export type ApiKeyView = Omit<ApiKey, 'secretHash' | 'accountId'>;
+
+export function keyViewOf(key: ApiKey): ApiKeyView {
+  const { secretHash: _hash, accountId: _account, ...view } = key;
+  return view;
+}
+
+export type SecurityEventType =
+  | 'signup'
+  | 'email_verified'
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'login_throttled'
+  | 'logout'
+  | 'session_revoked'
+  | 'password_changed'
+  | 'email_change_requested'
+  | 'email_changed'
+  | 'key_created'
+  | 'key_revoked'
+  | 'key_rolled';
+
+export interface SecurityEvent {
+  eventId: string;
+  accountId: string;
+  type: SecurityEventType;
+  ip: string;
+  userAgent: string;
+  at: string;
+  detail?: Record<string, string>;
+}
+
+/** Who is calling and from where, as the edge saw it. */
+export interface RequestOrigin {
+  ip: string;
+  userAgent: string;
+}

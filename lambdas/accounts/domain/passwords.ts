@@ -1,0 +1,27 @@
+import { WeakPasswordError } from './errors';
+
+export const PASSWORD_MIN = 12;
+export const PASSWORD_MAX = 128;
+
+/** Passwords people reuse most; a breach-corpus check would be the next step. */
+const COMMON = new Set([
+  'password1234', 'password12345', '123456789012', 'qwertyuiop12', 'iloveyou1234', 'letmein12345',
+  'administrator', 'passw0rd1234', 'welcome12345', '1q2w3e4r5t6y', 'qwerty123456', 'omnapi123456',
+]);
+
+/**
+ * OWASP-style rules: long enough, not absurdly long (the KDF's input), not one repeated character,
+ * not a well-known password, not the email.
+ */
+export function checkPasswordStrength(password: string, email: string): void {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN) throw new WeakPasswordError(`Password must be at least ${PASSWORD_MIN} characters`);
+  if (length > PASSWORD_MAX) throw new WeakPasswordError(`Password must be at most ${PASSWORD_MAX} characters`);
+  if (new Set(password).size < 4) throw new WeakPasswordError('Password must use at least 4 different characters');
+  const lower = password.toLowerCase();
+  if (COMMON.has(lower)) throw new WeakPasswordError('That password is too common');
+  const local = email.split('@')[0] ?? '';
+  if (lower === email.toLowerCase() || (local.length >= 4 && lower.includes(local.toLowerCase()))) {
+    throw new WeakPasswordError('Password must not contain your email address');
+  }
+}

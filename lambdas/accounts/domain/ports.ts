@@ -1,0 +1,56 @@
+import type { Account, ApiKey, EmailToken, Preferences, Profile, SecurityEvent, Session } from './model';
+
+export interface AccountStore {
+  /** Creates the account and claims its email; false when the email is taken. */
+  create(account: Account): Promise<boolean>;
+  get(accountId: string): Promise<Account | undefined>;
+  findByEmail(email: string): Promise<Account | undefined>;
+  markVerified(accountId: string, at: string): Promise<void>;
+  update(accountId: string, changes: { name?: string; profile?: Profile; preferences?: Preferences; passwordHash?: string }, at: string): Promise<Account>;
+  /** Moves the account to a new email, releasing the old one; false when the new one is taken. */
+  changeEmail(accountId: string, from: string, to: string, at: string): Promise<boolean>;
+}
+
+export interface SessionStore {
+  put(session: Session): Promise<void>;
+  getByTokenHash(tokenHash: string): Promise<Session | undefined>;
+  listByAccount(accountId: string): Promise<Session[]>;
+  delete(tokenHash: string): Promise<void>;
+}
+
+export interface TokenStore {
+  put(token: EmailToken): Promise<void>;
+  /** Deletes and returns the token: a link works once, even when clicked twice at the same time. */
+  consume(tokenHash: string): Promise<EmailToken | undefined>;
+}
+
+export interface KeyStore {
+  put(key: ApiKey): Promise<void>;
+  getBySecretHash(secretHash: string): Promise<ApiKey | undefined>;
+  listByAccount(accountId: string): Promise<ApiKey[]>;
+  /** Updates a key of this account only; false when the account has no such key in that state. */
+  transition(accountId: string, keyId: string, from: ApiKey['status'][], changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy'>>): Promise<boolean>;
+}
+
+export interface SecurityLog {
+  record(event: SecurityEvent): Promise<void>;
+  listByAccount(accountId: string, limit: number): Promise<SecurityEvent[]>;
+}
+
+/** Fixed-window failure counters, for throttling repeated login failures. */
+export interface FailureCounter {
+  count(key: string, windowStart: number): Promise<number>;
+  increment(key: string, windowStart: number, expiresAt: number): Promise<void>;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** With no stored hash, does the same work against a decoy and returns false. */
+  verify(password: string, stored: string | undefined): Promise<boolean>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,23 @@
+import { json } from '../../shared/http';
+import { httpHandler } from '../../shared/middleware/http-handler';
+import { SESSION_TTL_SECONDS } from '../domain/accounts';
+import { originOf, sessionCookie } from '../http';
+import { LoginBody } from '../schemas';
+import { accountService } from '../wiring';
+
+/** `POST /v1/auth/login`: sets the session cookie and returns the token for bearer use. */
+export const handler = httpHandler(
+  async (event) => {
+    const { token, session } = await accountService.login(event.input.body, originOf(event));
+    return {
+      ...json(200, {
+        token,
+        sessionId: session.sessionId,
+        accountId: session.accountId,
+        expiresAt: new Date(session.expiresAt * 1000).toISOString(),
+      }),
+      cookies: [sessionCookie(token, SESSION_TTL_SECONDS)],
+    };
+  },
+  { body: LoginBody },
+);

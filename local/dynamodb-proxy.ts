@@ -1,0 +1,178 @@
+import * as http from 'node:http';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+
+type Item = Record<string, AttributeValue>;
+type TransactItem = {
+  ConditionCheck?: { TableName: string; Key: Item; ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item };
+  Put?: { TableName: string; Item: Item; ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item };
+  Update?: { TableName: string; Key: Item; UpdateExpression: string; ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item };
+  Delete?: { TableName: string; Key: Item; ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item };
+};
+
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+const NOOP_ATTRIBUTE = '__omnapi_transaction_check';
+
+/**
+ * The local DynamoDB endpoint: dynalite behind a proxy that adds what dynalite lacks —
+ * TransactWriteItems and TransactGetItems. Writes are serialized through the proxy, so a transaction
+ * is all-or-nothing for every other writer: each part is applied as a conditional write and, when one
+ * is refused, the parts already applied are restored from their old images. Readers may glimpse a
+ * transaction half-way (real DynamoDB isolates them); everything else passes through untouched.
+ */
+export class DynamoDbProxy {
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly client: DynamoDBClient;
+  private readonly keyNames = new Map<string, string[]>();
+
+  constructor(private readonly backend: string) {
+    this.client = new DynamoDBClient({ endpoint: backend, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  }
+
+  listener(): http.RequestListener {
+    return (request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (c: Buffer) => chunks.push(c));
+      request.on('end', async () => {
+        const body = Buffer.concat(chunks);
+        const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+        try {
+          if (operation === 'TransactWriteItems') {
+            const result = await this.serialized(() => this.transactWrite(JSON.parse(body.toString()).TransactItems));
+            return reply(response, result.status, result.body);
+          }
+          if (operation === 'TransactGetItems') return reply(response, 200, await this.transactGet(JSON.parse(body.toString()).TransactItems));
+          const forward = () => this.forward(request, body);
+          const answer = WRITES.has(operation) ? await this.serialized(forward) : await forward();
+          response.writeHead(answer.status, answer.headers);
+          response.end(answer.body);
+        } catch (error) {
+          reply(response, 500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: (error as Error).message });
+        }
+      });
+    };
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private forward(request: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const upstream = http.request(`${this.backend}${request.url ?? '/'}`, { method: request.method, headers: request.headers }, (answer) => {
+        const parts: Buffer[] = [];
+        answer.on('data', (c: Buffer) => parts.push(c));
+        answer.on('end', () => resolve({ status: answer.statusCode ?? 500, headers: answer.headers, body: Buffer.concat(parts) }));
+      });
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+  }
+
+  private async transactWrite(items: TransactItem[]): Promise<{ status: number; body: unknown }> {
+    if (!Array.isArray(items) || items.length === 0 || items.length > 100) {
+      return { status: 400, body: { __type: 'com.amazon.coral.validate#ValidationException', message: 'TransactItems must hold 1 to 100 items' } };
+    }
+    const applied: { table: string; key: Item; old?: Item }[] = [];
+    const reasons: { Code: string; Message?: string }[] = items.map(() => ({ Code: 'None' }));
+    for (const [index, entry] of items.entries()) {
+      try {
+        applied.push(await this.applyOne(entry));
+      } catch (error) {
+        const name = (error as Error).name;
+        reasons[index] = name === 'ConditionalCheckFailedException'
+          ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }
+          : { Code: 'ValidationError', Message: (error as Error).message };
+        await this.rollBack(applied);
+        return {
+          status: 400,
+          body: {
+            __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+            Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+            CancellationReasons: reasons,
+          },
+        };
+      }
+    }
+    return { status: 200, body: {} };
+  }
+
+  private async applyOne(entry: TransactItem): Promise<{ table: string; key: Item; old?: Item }> {
+    if (entry.Put) {
+      const { TableName, Item, ...condition } = entry.Put;
+      const result = await this.client.send(new PutItemCommand({ TableName, Item, ...condition, ReturnValues: 'ALL_OLD' }));
+      return { table: TableName, key: await this.keyOf(TableName, Item), old: result.Attributes };
+    }
+    if (entry.Update) {
+      const { TableName, Key, ...rest } = entry.Update;
+      const result = await this.client.send(new UpdateItemCommand({ TableName, Key, ...rest, ReturnValues: 'ALL_OLD' }));
+      return { table: TableName, key: Key, old: result.Attributes };
+    }
+    if (entry.Delete) {
+      const { TableName, Key, ...condition } = entry.Delete;
+      const result = await this.client.send(new DeleteItemCommand({ TableName, Key, ...condition, ReturnValues: 'ALL_OLD' }));
+      return { table: TableName, key: Key, old: result.Attributes };
+    }
+    if (entry.ConditionCheck) {
+      // dynalite has no ConditionCheck: a conditional no-op update evaluates it, and is undone like the rest.
+      const { TableName, Key, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } = entry.ConditionCheck;
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName,
+          Key,
+          ConditionExpression,
+          UpdateExpression: 'REMOVE #omnapiNoop',
+          ExpressionAttributeNames: { ...ExpressionAttributeNames, '#omnapiNoop': NOOP_ATTRIBUTE },
+          ExpressionAttributeValues,
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { table: TableName, key: Key, old: result.Attributes };
+    }
+    throw Object.assign(new Error('Unknown transaction item'), { name: 'ValidationException' });
+  }
+
+  private async rollBack(applied: { table: string; key: Item; old?: Item }[]): Promise<void> {
+    for (const { table, key, old } of applied.reverse()) {
+      if (old) await this.client.send(new PutItemCommand({ TableName: table, Item: old }));
+      else await this.client.send(new DeleteItemCommand({ TableName: table, Key: key }));
+    }
+  }
+
+  private async transactGet(items: { Get: { TableName: string; Key: Item; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> } }[]) {
+    const responses = [];
+    for (const { Get } of items) {
+      const { Item } = await this.client.send(new GetItemCommand({ ...Get, ConsistentRead: true }));
+      responses.push(Item ? { Item } : {});
+    }
+    return { Responses: responses };
+  }
+
+  private async keyOf(table: string, item: Item): Promise<Item> {
+    let names = this.keyNames.get(table);
+    if (!names) {
+      const { Table } = await this.client.send(new DescribeTableCommand({ TableName: table }));
+      names = (Table?.KeySchema ?? []).map((k) => k.AttributeName!);
+      this.keyNames.set(table, names);
+    }
+    return Object.fromEntries(names.map((name) => [name, item[name]!]));
+  }
+}
+
+function reply(response: http.ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `local-${Date.now()}` });
+  response.end(JSON.stringify(body));
+}
