@@ -1,0 +1,157 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbAccountStore, DynamoDbKeyStore, DynamoDbSecurityLog } from '../../lambdas/accounts/adapters/dynamodb-stores';
+import { KeyService } from '../../lambdas/accounts/domain/keys';
+import { systemClock } from '../../lambdas/accounts/domain/ports';
+import { eventually, type LocalProcess, localAws, startLocalProcess } from '../helpers/local-process';
+import { linkMailedTo, mailTo } from '../helpers/outbox';
+
+const PASSWORD = 'correct horse battery staple';
+
+describe('accounts, sessions and keys against npm start', () => {
+  let local: LocalProcess;
+  let dynamo: DynamoDBDocumentClient;
+  const run = Date.now().toString(36);
+  const email = (who: string) => `${who}-${run}@example.org`;
+
+  const call = async (method: string, path: string, options: { body?: unknown; token?: string; raw?: string } = {}) => {
+    const response = await fetch(`${local.api}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+      body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  };
+
+  /** Signs up, follows the mailed link and logs in; returns the session token. */
+  const onboard = async (who: string) => {
+    expect((await call('POST', '/v1/auth/signup', { body: { name: who, email: email(who), password: PASSWORD } })).status).toBe(201);
+    const link = await eventually(() => linkMailedTo(local.dataDir, email(who)));
+    expect((await fetch(link)).status).toBe(200);
+    const login = await call('POST', '/v1/auth/login', { body: { email: email(who), password: PASSWORD } });
+    expect(login.status).toBe(200);
+    return login.body.token as string;
+  };
+
+  beforeAll(async () => {
+    local = await startLocalProcess();
+    dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
+  }, 90_000);
+  afterAll(async () => {
+    dynamo?.destroy();
+    await local?.stop();
+  });
+
+  it('runs sign up → verify → log in → create key → list → roll → revoke → old secret rejected', async () => {
+    const token = await onboard('ann');
+
+    const created = await call('POST', '/v1/keys', { token, body: { name: 'production' } });
+    expect(created.status).toBe(201);
+    expect(created.body.secret).toMatch(/^omn_live_/);
+
+    const listed = await call('GET', '/v1/keys', { token });
+    expect(listed.body.keys).toEqual([expect.objectContaining({ keyId: created.body.keyId, prefix: created.body.secret.slice(0, 13), status: 'active' })]);
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.secret);
+
+    const rolled = await call('POST', `/v1/keys/${created.body.keyId}/roll`, { token });
+    expect(rolled.status).toBe(201);
+    expect(rolled.body.previous.keyId).toBe(created.body.keyId);
+
+    // The key-resolution function the metered gateway calls, against the same local tables.
+    const keys = new KeyService({
+      keys: new DynamoDbKeyStore(dynamo, 'apiKeys'),
+      accounts: new DynamoDbAccountStore(dynamo, 'accounts'),
+      securityLog: new DynamoDbSecurityLog(dynamo, 'securityEvents'),
+      clock: systemClock,
+    });
+    await expect(keys.resolve(created.body.secret)).resolves.toMatchObject({ status: 'rolling' });
+    await expect(keys.resolve(rolled.body.secret)).resolves.toMatchObject({ keyId: rolled.body.keyId, status: 'active', plan: 'free' });
+
+    expect((await call('DELETE', `/v1/keys/${created.body.keyId}`, { token })).status).toBe(204);
+    await expect(keys.resolve(created.body.secret)).resolves.toBeUndefined();
+    await expect(keys.resolve(rolled.body.secret)).resolves.toBeDefined();
+
+    const events = await call('GET', '/v1/account/security-events?limit=10', { token });
+    expect(events.body.events.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['signup', 'email_verified', 'login_succeeded', 'key_created', 'key_rolled', 'key_revoked']),
+    );
+  });
+
+  it('sets a session cookie that authenticates on its own, and logout ends it', async () => {
+    await onboard('cookie');
+    const login = await fetch(`${local.api}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: email('cookie'), password: PASSWORD }),
+    });
+    const setCookie = login.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/^omn_session=omn_sess_[\w-]+; HttpOnly; Secure; SameSite=Strict; Path=\/; Max-Age=\d+$/);
+    const cookie = setCookie.split(';')[0]!;
+    const me = await fetch(`${local.api}/v1/account`, { headers: { cookie } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ email: email('cookie'), emailVerified: true });
+    expect((await fetch(`${local.api}/v1/auth/logout`, { method: 'POST', headers: { cookie } })).status).toBe(204);
+    expect((await fetch(`${local.api}/v1/account`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('never lets one account read or change another\'s keys or sessions', async () => {
+    const alice = await onboard('alice');
+    const mallory = await onboard('mallory');
+    const key = (await call('POST', '/v1/keys', { token: alice, body: { name: 'alice key' } })).body;
+    const aliceSession = (await call('GET', '/v1/account/sessions', { token: alice })).body.sessions[0];
+
+    for (const attempt of [
+      call('DELETE', `/v1/keys/${key.keyId}`, { token: mallory }),
+      call('POST', `/v1/keys/${key.keyId}/roll`, { token: mallory }),
+      call('DELETE', `/v1/account/sessions/${aliceSession.sessionId}`, { token: mallory }),
+    ]) {
+      const response = await attempt;
+      expect(response.status).toBe(404);
+      expect(response.body.error.code).toBe('not_found');
+    }
+    expect((await call('GET', '/v1/keys', { token: mallory })).body.keys).toEqual([]);
+    expect((await call('GET', '/v1/account', { token: mallory })).body.email).toBe(email('mallory'));
+    expect((await call('GET', '/v1/account/security-events', { token: mallory })).body.events.every((e: { accountId: string }) => e.accountId !== key.accountId)).toBe(true);
+    expect((await call('GET', '/v1/keys', { token: alice })).body.keys[0]).toMatchObject({ keyId: key.keyId, status: 'active' });
+    expect((await call('GET', '/v1/account/sessions', { token: alice })).body.sessions).toHaveLength(1);
+  });
+
+  it('gives exactly one account to concurrent sign-ups with one email, and reveals nothing', async () => {
+    const answers = await Promise.all(
+      [0, 1, 2].map((i) => call('POST', '/v1/auth/signup', { body: { name: `Twin ${i}`, email: email('twin'), password: PASSWORD } })),
+    );
+    expect(answers.map((a) => [a.status, a.body.status])).toEqual([
+      [201, 'verification_sent'],
+      [201, 'verification_sent'],
+      [201, 'verification_sent'],
+    ]);
+    const mails = await eventually(async () => {
+      const found = await mailTo(local.dataDir, email('twin'));
+      if (found.length < 3) throw new Error('mail still arriving');
+      return found;
+    });
+    expect(mails.filter((m) => m.subject === 'Confirm your OmnAPI account')).toHaveLength(1);
+    expect(mails.filter((m) => m.subject === 'Someone tried to sign up with your address')).toHaveLength(2);
+  });
+
+  it('answers malformed and invalid bodies with 4xx JSON errors naming the problem', async () => {
+    const malformed = await call('POST', '/v1/auth/signup', { raw: '{"name": "x", ' });
+    expect(malformed).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });
+    const invalid = await call('POST', '/v1/auth/signup', { body: { name: 'x', email: 'not-an-email', password: PASSWORD } });
+    expect(invalid).toMatchObject({ status: 400, body: { error: { code: 'validation_failed', message: expect.stringMatching(/^body\.email: /) } } });
+    const weak = await call('POST', '/v1/auth/signup', { body: { name: 'x', email: email('weak'), password: 'short' } });
+    expect(weak).toMatchObject({ status: 400, body: { error: { code: 'weak_password' } } });
+    const unauthenticated = await call('GET', '/v1/account');
+    expect(unauthenticated).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+  });
+
+  it('throttles repeated failed logins with 429 and Retry-After', async () => {
+    await onboard('target');
+    const attempts = [];
+    for (let i = 0; i < 6; i++) attempts.push(await call('POST', '/v1/auth/login', { body: { email: email('target'), password: 'not the password' } }));
+    expect(attempts.slice(0, 5).map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
+    expect(attempts[5]!.status).toBe(429);
+    expect(Number(attempts[5]!.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});

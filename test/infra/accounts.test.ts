@@ -1,0 +1,61 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { TABLE_METADATA_KEY } from '../../lib/constructs/data';
+import { synth } from '../helpers/synth';
+
+type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
+
+describe('Accounts construct', () => {
+  let template: Template;
+  let resources: Record<string, Resource>;
+  beforeAll(() => {
+    template = synth().template;
+    resources = template.toJSON().Resources;
+  });
+
+  const functionFor = (entry: string) => Object.entries(resources).find(([, r]) => r.Metadata?.['omnapi:entry'] === `lambdas/accounts/handlers/${entry}.ts`)!;
+  const tableId = (name: string) => Object.entries(resources).find(([, r]) => r.Metadata?.[TABLE_METADATA_KEY] === name)![0];
+  /** Every table the function's role may touch, by data-map name. */
+  const tablesReachedBy = (entry: string): string[] => {
+    const [, fn] = functionFor(entry);
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === roleId));
+    const text = JSON.stringify(policies);
+    return ['accounts', 'sessions', 'tokens', 'apiKeys', 'securityEvents', 'ledger', 'usageLogs', 'tickets', 'privacyRequests'].filter((t) => text.includes(tableId(t)));
+  };
+
+  it('routes every account and key endpoint', () => {
+    const keys = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'POST /v1/auth/signup', 'GET /v1/auth/verify', 'POST /v1/auth/login', 'POST /v1/auth/logout',
+        'GET /v1/account', 'PATCH /v1/account', 'POST /v1/account/password',
+        'GET /v1/account/preferences', 'PUT /v1/account/preferences',
+        'GET /v1/account/sessions', 'DELETE /v1/account/sessions/{id}', 'GET /v1/account/security-events',
+        'POST /v1/keys', 'GET /v1/keys', 'DELETE /v1/keys/{id}', 'POST /v1/keys/{id}/roll',
+      ]),
+    );
+  });
+
+  it.each([
+    ['auth-signup', ['accounts', 'tokens', 'securityEvents']],
+    ['auth-login', ['accounts', 'sessions', 'securityEvents']],
+    ['keys', ['accounts', 'sessions', 'apiKeys', 'securityEvents']],
+    ['account-security-events', ['sessions', 'securityEvents']],
+  ])('grants %s only the tables it uses', (entry, tables) => {
+    expect(tablesReachedBy(entry).sort()).toEqual([...tables].sort());
+  });
+
+  it('gives password-hashing functions the memory scrypt needs', () => {
+    for (const entry of ['auth-signup', 'auth-login', 'account-password']) {
+      expect(functionFor(entry)[1].Properties.MemorySize).toBe(1024);
+    }
+  });
+
+  it('lets only mail-sending functions send mail', () => {
+    const senders = Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.PolicyDocument).includes('ses:SendEmail'))
+      .map(([id]) => id);
+    expect(senders.length).toBe(4);
+    expect(senders.some((id) => id.startsWith('AccountsKeys'))).toBe(false);
+  });
+});

@@ -1,0 +1,226 @@
+import { AccountService, LOGIN_LIMITS } from '../../../lambdas/accounts/domain/accounts';
+import { sha256 } from '../../../lambdas/accounts/domain/secrets';
+import {
+  FixedClock,
+  MemoryAccounts,
+  MemoryMailer,
+  MemorySecurityLog,
+  MemorySessions,
+  MemoryTokens,
+  PlainHasher,
+} from '../../helpers/memory-accounts';
+
+const origin = { ip: '203.0.113.9', userAgent: 'jest' };
+const PASSWORD = 'correct horse battery staple';
+
+function setup() {
+  const deps = {
+    accounts: new MemoryAccounts(),
+    sessions: new MemorySessions(),
+    tokens: new MemoryTokens(),
+    securityLog: new MemorySecurityLog(),
+    hasher: new PlainHasher(),
+    mailer: new MemoryMailer(),
+    clock: new FixedClock(),
+    publicUrl: 'https://api.omnapi.test',
+  };
+  const service = new AccountService({ ...deps, failures: deps.securityLog });
+  const verifiedUser = async (email: string) => {
+    await service.signup({ name: 'User', email, password: PASSWORD }, origin);
+    await service.confirmEmailToken(deps.mailer.tokenFor(email), origin);
+    const { token } = await service.login({ email, password: PASSWORD }, origin);
+    return service.authenticate(token);
+  };
+  return { ...deps, service, verifiedUser };
+}
+
+describe('AccountService', () => {
+  describe('signup', () => {
+    it('normalises the email, stores only a password hash and mails a single-use link', async () => {
+      const { service, accounts, mailer, tokens } = setup();
+      await service.signup({ name: ' Ann ', email: '  Ann@Example.ORG ', password: PASSWORD }, origin);
+      const account = await accounts.findByEmail('ann@example.org');
+      expect(account).toMatchObject({ name: 'Ann', emailVerified: false, plan: 'free', preferences: { productUpdates: false, analytics: true } });
+      expect(mailer.sent[0]!.text).toContain('https://api.omnapi.test/v1/auth/verify?token=');
+      const token = mailer.tokenFor('ann@example.org');
+      expect([...tokens.items.keys()]).toEqual([sha256(token)]);
+    });
+
+    it('answers an existing email exactly as a new one, and warns the owner instead', async () => {
+      const { service, accounts, mailer } = setup();
+      await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
+      await expect(service.signup({ name: 'Eve', email: 'ANN@example.org', password: 'another long passphrase' }, origin)).resolves.toBeUndefined();
+      expect(accounts.byId.size).toBe(1);
+      expect(mailer.sent.map((m) => m.subject)).toEqual(['Confirm your OmnAPI account', 'Someone tried to sign up with your address']);
+      expect(mailer.sent[1]!.text).not.toMatch(/token=/);
+    });
+
+    it.each([
+      ['short', /at least 12/],
+      ['aaaaaaaaaaaaaaaa', /4 different/],
+      ['password1234', /too common/],
+      ['ann.example!2026', /email/],
+    ])('refuses the weak password %s with a reason', async (password, reason) => {
+      const { service } = setup();
+      await expect(service.signup({ name: 'Ann', email: 'ann.example@example.org', password }, origin)).rejects.toMatchObject({
+        status: 400,
+        code: 'weak_password',
+        message: expect.stringMatching(reason),
+      });
+    });
+  });
+
+  describe('email links', () => {
+    it('work once', async () => {
+      const { service, mailer, accounts } = setup();
+      await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
+      const token = mailer.tokenFor('ann@example.org');
+      await expect(service.confirmEmailToken(token, origin)).resolves.toEqual({ purpose: 'verify_email' });
+      await expect(service.confirmEmailToken(token, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+      expect((await accounts.findByEmail('ann@example.org'))!.emailVerified).toBe(true);
+    });
+
+    it('expire after 24 hours', async () => {
+      const { service, mailer, clock } = setup();
+      await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
+      clock.advance(24 * 3600 + 1);
+      await expect(service.confirmEmailToken(mailer.tokenFor('ann@example.org'), origin)).rejects.toMatchObject({ code: 'invalid_token' });
+    });
+  });
+
+  describe('login', () => {
+    it('refuses an unverified account', async () => {
+      const { service } = setup();
+      await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ status: 403, code: 'email_not_verified' });
+    });
+
+    it('gives the same error for an unknown email and a wrong password', async () => {
+      const { service, verifiedUser } = setup();
+      await verifiedUser('ann@example.org');
+      const unknown = await service.login({ email: 'nobody@example.org', password: PASSWORD }, origin).catch((e) => e);
+      const wrong = await service.login({ email: 'ann@example.org', password: 'wrong password!!' }, origin).catch((e) => e);
+      expect([unknown.status, unknown.code, unknown.message]).toEqual([wrong.status, wrong.code, wrong.message]);
+    });
+
+    it('throttles an email after repeated failures, with Retry-After, even for the right password', async () => {
+      const { service, verifiedUser, securityLog, clock } = setup();
+      await verifiedUser('ann@example.org');
+      for (let i = 0; i < LOGIN_LIMITS.email; i++) {
+        await expect(service.login({ email: 'ann@example.org', password: 'wrong password!!' }, { ...origin, ip: `198.51.100.${i}` })).rejects.toMatchObject({ status: 401 });
+      }
+      const throttled = await service.login({ email: 'ann@example.org', password: PASSWORD }, origin).catch((e) => e);
+      expect(throttled).toMatchObject({ status: 429, code: 'rate_limited' });
+      expect(Number(throttled.headers['Retry-After'])).toBeGreaterThan(0);
+      expect(securityLog.events.filter((e) => e.type === 'login_failed')).toHaveLength(LOGIN_LIMITS.email);
+      expect(securityLog.events.at(-1)!.type).toBe('login_throttled');
+      clock.advance(LOGIN_LIMITS.windowSeconds);
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
+    });
+
+    it('throttles an IP address that tries many emails', async () => {
+      const { service } = setup();
+      for (let i = 0; i < LOGIN_LIMITS.ip; i++) {
+        await service.login({ email: `user${i}@example.org`, password: PASSWORD }, origin).catch(() => undefined);
+      }
+      await expect(service.login({ email: 'fresh@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ status: 429 });
+    });
+
+    it('opens a session whose token is stored only as a hash, with IP and user agent', async () => {
+      const { service, verifiedUser, sessions } = setup();
+      await verifiedUser('ann@example.org');
+      const { token, session } = await service.login({ email: 'ann@example.org', password: PASSWORD }, origin);
+      expect(token).toMatch(/^omn_sess_[A-Za-z0-9_-]{43}$/);
+      expect(sessions.items.get(sha256(token))).toMatchObject({ ip: origin.ip, userAgent: 'jest', sessionId: session.sessionId });
+      expect(JSON.stringify([...sessions.items.values()])).not.toContain(token);
+    });
+  });
+
+  describe('sessions', () => {
+    it('rejects unknown, malformed, signed-out and expired tokens', async () => {
+      const { service, verifiedUser, clock } = setup();
+      await verifiedUser('ann@example.org');
+      await expect(service.authenticate(undefined)).rejects.toMatchObject({ status: 401 });
+      await expect(service.authenticate('omn_sess_nope')).rejects.toMatchObject({ status: 401 });
+      await expect(service.authenticate('x'.repeat(500))).rejects.toMatchObject({ status: 401 });
+      const { token } = await service.login({ email: 'ann@example.org', password: PASSWORD }, origin);
+      clock.advance(7 * 24 * 3600 + 1);
+      await expect(service.authenticate(token)).rejects.toMatchObject({ status: 401 });
+    });
+
+    it('lists and revokes only the caller\'s sessions', async () => {
+      const { service, verifiedUser } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      const bob = await verifiedUser('bob@example.org');
+      expect((await service.listSessions(ann)).map((s) => s.sessionId)).toEqual([ann.sessionId]);
+      await expect(service.revokeSession(bob, ann.sessionId, origin)).rejects.toMatchObject({ status: 404 });
+      await expect(service.revokeSession(ann, ann.sessionId, origin)).resolves.toBeUndefined();
+    });
+
+    it('ends the session on logout', async () => {
+      const { service, verifiedUser, sessions } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      await service.logout(ann, origin);
+      expect(sessions.items.has(ann.tokenHash)).toBe(false);
+    });
+  });
+
+  describe('account self-service', () => {
+    it('never shows the password hash', async () => {
+      const { service, verifiedUser } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      expect(await service.getAccount(ann)).not.toHaveProperty('passwordHash');
+    });
+
+    it('corrects name and profile, merging the profile', async () => {
+      const { service, verifiedUser } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      await service.updateAccount(ann, { profile: { company: 'Acme' } }, origin);
+      const updated = await service.updateAccount(ann, { name: 'Ann B', profile: { country: 'DE' } }, origin);
+      expect(updated).toMatchObject({ name: 'Ann B', profile: { company: 'Acme', country: 'DE' } });
+    });
+
+    it('changes the email only once the new address confirms, and never onto a taken one', async () => {
+      const { service, verifiedUser, mailer, accounts } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      await verifiedUser('bob@example.org');
+      const pending = await service.updateAccount(ann, { email: 'ann@new.example' }, origin);
+      expect(pending).toMatchObject({ email: 'ann@example.org', pendingEmail: 'ann@new.example' });
+      await service.confirmEmailToken(mailer.tokenFor('ann@new.example'), origin);
+      expect((await accounts.get(ann.accountId))!.email).toBe('ann@new.example');
+      expect(await accounts.findByEmail('ann@example.org')).toBeUndefined();
+
+      await service.updateAccount(ann, { email: 'bob@example.org' }, origin);
+      await expect(service.confirmEmailToken(mailer.tokenFor('bob@example.org'), origin)).rejects.toMatchObject({ status: 409, code: 'email_taken' });
+    });
+
+    it('changes the password only with the current one, and signs out every other session', async () => {
+      const { service, verifiedUser, mailer } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      await service.login({ email: 'ann@example.org', password: PASSWORD }, origin);
+      expect(await service.listSessions(ann)).toHaveLength(2);
+      await expect(service.changePassword(ann, { currentPassword: 'not it at all', newPassword: 'a brand new passphrase' }, origin)).rejects.toMatchObject({ status: 401 });
+      await service.changePassword(ann, { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }, origin);
+      expect((await service.listSessions(ann)).map((s) => s.sessionId)).toEqual([ann.sessionId]);
+      expect(mailer.sent.at(-1)!.subject).toMatch(/password was changed/);
+      await expect(service.login({ email: 'ann@example.org', password: 'a brand new passphrase' }, origin)).resolves.toBeDefined();
+    });
+
+    it('stores processing objections', async () => {
+      const { service, verifiedUser } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      await service.setPreferences(ann, { productUpdates: true, analytics: false });
+      expect(await service.getPreferences(ann)).toEqual({ productUpdates: true, analytics: false });
+    });
+
+    it('shows each account only its own security events', async () => {
+      const { service, verifiedUser } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      const bob = await verifiedUser('bob@example.org');
+      const events = await service.listSecurityEvents(bob, 50);
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.every((e) => e.accountId === bob.accountId)).toBe(true);
+      expect((await service.listSecurityEvents(ann, 50)).map((e) => e.type)).toEqual(['login_succeeded', 'email_verified', 'signup']);
+    });
+  });
+});

@@ -1,0 +1,34 @@
+import { ScryptHasher } from '../../../lambdas/accounts/adapters/scrypt-hasher';
+
+describe('ScryptHasher', () => {
+  // A low cost keeps the test fast; production uses OWASP_SCRYPT (logN 17).
+  const hasher = new ScryptHasher({ logN: 10, r: 8, p: 1 });
+
+  it('salts every hash and records its cost', async () => {
+    const a = await hasher.hash('correct horse battery staple');
+    const b = await hasher.hash('correct horse battery staple');
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^scrypt\$10\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{86}$/);
+    expect(a).not.toContain('horse');
+  });
+
+  it('verifies the right password and refuses a wrong one', async () => {
+    const stored = await hasher.hash('correct horse battery staple');
+    await expect(hasher.verify('correct horse battery staple', stored)).resolves.toBe(true);
+    await expect(hasher.verify('correct horse battery stapler', stored)).resolves.toBe(false);
+  });
+
+  it('verifies hashes made at another cost, so the cost can be raised later', async () => {
+    const old = await new ScryptHasher({ logN: 11, r: 8, p: 1 }).hash('passphrase of old');
+    await expect(hasher.verify('passphrase of old', old)).resolves.toBe(true);
+  });
+
+  it('answers false without a stored hash, after doing the same work', async () => {
+    await expect(hasher.verify('anything at all', undefined)).resolves.toBe(false);
+    await expect(hasher.verify('anything', 'garbage')).resolves.toBe(false);
+  });
+
+  it('uses the OWASP cost by default', async () => {
+    expect(await new ScryptHasher().hash('x')).toMatch(/^scrypt\$17\$8\$1\$/);
+  });
+});
