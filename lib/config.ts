@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CatalogSchema, DEFAULT_CATALOG } from '../lambdas/metering/catalog';
 
 /** Stage settings read from CDK context (`-c stage=prod -c mailDomain=…`), validated once at synth. */
 export const StageConfigSchema = z.object({
@@ -20,11 +21,13 @@ export const StageConfigSchema = z.object({
     throttlingRateLimit: z.number().int().positive(),
     throttlingBurstLimit: z.number().int().positive(),
   }),
+  /** Products sold through the metered gateway and the rate-limit plans (context `catalog`, JSON). */
+  catalog: CatalogSchema,
 });
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage'>> = {
+const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog'>> = {
   dev: {
     mailDomain: 'omnapi.com',
     mailFrom: 'no-reply@omnapi.com',
@@ -64,6 +67,7 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     retainData: stage === 'prod' ? true : asBoolean(pick('retainData', base.retainData)),
     logRetentionDays: Number(pick('logRetentionDays', base.logRetentionDays)),
     api: base.api,
+    catalog: parseJson(pick('catalog', DEFAULT_CATALOG)),
   };
   const parsed = StageConfigSchema.safeParse(candidate);
   if (!parsed.success) {
@@ -71,6 +75,15 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     throw new Error(`Invalid OmnAPI stage config (set with cdk -c key=value):\n${problems.join('\n')}`);
   }
   return parsed.data;
+}
+
+function parseJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
 }
 
 function asBoolean(value: unknown): unknown {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './config';
@@ -57,7 +57,7 @@ export class OmnApiStack extends Stack {
       mailFrom: config.mailFrom,
       publicUrl: config.publicUrl ?? this.api.endpoint,
     });
-    this.metering = new Metering(this, 'Metering', { key: this.data.key, workerTimeout: Duration.seconds(30) });
+    this.metering = new Metering(this, 'Metering', { defaults, api: this.api, tables, catalog: config.catalog });
     this.privacy = new Privacy(this, 'Privacy', {
       defaults,
       privacyRequests: tables.privacyRequests,

@@ -96,6 +96,7 @@ export class DynamoDbProxy {
         reasons[index] = name === 'ConditionalCheckFailedException'
           ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }
           : { Code: 'ValidationError', Message: (error as Error).message };
+        if (name !== 'ConditionalCheckFailedException') console.error(`[omnapi] local TransactWriteItems refused item ${index}: ${(error as Error).message}`);
         await this.rollBack(applied);
         return {
           status: 400,
@@ -147,7 +148,7 @@ export class DynamoDbProxy {
 
   private async rollBack(applied: { table: string; key: Item; old?: Item }[]): Promise<void> {
     for (const { table, key, old } of applied.reverse()) {
-      if (old) await this.client.send(new PutItemCommand({ TableName: table, Item: old }));
+      if (old && Object.keys(old).length) await this.client.send(new PutItemCommand({ TableName: table, Item: old }));
       else await this.client.send(new DeleteItemCommand({ TableName: table, Key: key }));
     }
   }

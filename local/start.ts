@@ -17,7 +17,11 @@ async function main(): Promise<void> {
     dataDir: process.env.OMNAPI_DATA_DIR ?? '.omnapi',
     ttlSweepMs: port('TTL_SWEEP_MS', 60_000),
     timeScale: Number(process.env.LOCAL_TIME_SCALE ?? 1),
-    context: process.env.OMNAPI_STAGE ? { stage: process.env.OMNAPI_STAGE } : undefined,
+    // Extra CDK context as JSON, e.g. OMNAPI_CONTEXT='{"catalog":{…}}' to try another product catalog.
+    context: {
+      ...(process.env.OMNAPI_STAGE ? { stage: process.env.OMNAPI_STAGE } : {}),
+      ...(JSON.parse(process.env.OMNAPI_CONTEXT ?? '{}') as Record<string, unknown>),
+    },
   });
   const { urls, model } = runtime;
   console.log(

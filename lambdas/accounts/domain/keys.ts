@@ -26,6 +26,15 @@ export interface ResolvedKey {
   status: 'active' | 'rolling';
 }
 
+/** The key-resolution function the metered gateway calls: one lookup by the secret's SHA-256. */
+export async function resolveKey(keys: Pick<KeyStore, 'getBySecretHash'>, secret: string, now: Date): Promise<ResolvedKey | undefined> {
+  if (!KEY_FORMAT.test(secret)) return undefined;
+  const key = await keys.getBySecretHash(sha256(secret));
+  if (!key || key.status === 'revoked') return undefined;
+  if (key.status === 'rolling' && (!key.graceUntil || key.graceUntil <= now.toISOString())) return undefined;
+  return { accountId: key.accountId, keyId: key.keyId, plan: key.plan, status: key.status };
+}
+
 /** API keys: the secret is returned once at creation and stored only as its SHA-256. */
 export class KeyService {
   constructor(private readonly deps: KeyDeps) {}
@@ -69,12 +78,8 @@ export class KeyService {
   }
 
   /** secret → account, key, plan; undefined for anything unknown, revoked or past its grace period. */
-  async resolve(secret: string): Promise<ResolvedKey | undefined> {
-    if (!KEY_FORMAT.test(secret)) return undefined;
-    const key = await this.deps.keys.getBySecretHash(sha256(secret));
-    if (!key || key.status === 'revoked') return undefined;
-    if (key.status === 'rolling' && (!key.graceUntil || key.graceUntil <= this.deps.clock.now().toISOString())) return undefined;
-    return { accountId: key.accountId, keyId: key.keyId, plan: key.plan, status: key.status };
+  resolve(secret: string): Promise<ResolvedKey | undefined> {
+    return resolveKey(this.deps.keys, secret, this.deps.clock.now());
   }
 
   private mint(accountId: string, name: string, plan: string): { key: ApiKey; secret: string } {

@@ -1,0 +1,44 @@
+import { type ResolvedKey, resolveKey } from '../../accounts/domain/keys';
+import type { KeyStore } from '../../accounts/domain/ports';
+import { sha256 } from '../../accounts/domain/secrets';
+import type { KeyResolver } from '../domain/ports';
+
+export interface KeyCacheOptions {
+  /** How long a resolved key is trusted: a revocation takes effect within this. @default 30000 */
+  ttlMs?: number;
+  /** How long an unknown key is remembered, to spare the table from floods of bad keys. @default 5000 */
+  negativeTtlMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+/** Key resolution with a per-container cache keyed by the secret's hash (the secret is never kept). */
+export class CachedKeyResolver implements KeyResolver {
+  private readonly entries = new Map<string, { value: ResolvedKey | undefined; expires: number }>();
+  private readonly ttlMs: number;
+  private readonly negativeTtlMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: Pick<KeyStore, 'getBySecretHash'>,
+    options: KeyCacheOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 30_000;
+    this.negativeTtlMs = options.negativeTtlMs ?? 5_000;
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  async resolve(secret: string): Promise<ResolvedKey | undefined> {
+    const id = sha256(secret);
+    const cached = this.entries.get(id);
+    const now = this.now();
+    if (cached && cached.expires > now) return cached.value;
+    const value = await resolveKey(this.store, secret, new Date(now));
+    this.entries.delete(id);
+    this.entries.set(id, { value, expires: now + (value ? this.ttlMs : this.negativeTtlMs) });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    return value;
+  }
+}

@@ -1,0 +1,140 @@
+import type { Catalog } from '../catalog';
+import { microToCredits, NEVER_FORWARDED } from '../catalog';
+import type { UsageEvent } from './model';
+import type { KeyResolver, Meter, Upstream, UsagePublisher } from './ports';
+
+export interface GatewayRequest {
+  requestId: string;
+  /** The presented API key, from `Authorization: Bearer` or `x-api-key`. */
+  secret?: string;
+  product: string;
+  /** Path below the product (`{proxy+}`), already decoded. */
+  path: string;
+  method: string;
+  rawQuery: string;
+  /** Request headers, names lower-cased. */
+  headers: Record<string, string>;
+  body?: Buffer;
+  ip: string;
+  userAgent: string;
+  receivedAt: Date;
+}
+
+export interface GatewayResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** An upstream body, or the JSON error. */
+  body: Buffer;
+}
+
+export interface GatewayDeps {
+  keys: KeyResolver;
+  meter: Meter;
+  upstream: Upstream;
+  usage: UsagePublisher;
+  catalog: Catalog;
+  /** Where each product's upstream lives; `builtin:echo` is resolved by the wiring. */
+  upstreamBase: (product: string) => string;
+  now: () => Date;
+}
+
+/** Upstream answer headers passed back to the caller; everything else stays behind. */
+const RETURNED_HEADERS = ['content-type', 'content-language', 'cache-control', 'etag', 'last-modified'];
+
+/**
+ * The metered hot path: resolve the key, admit-and-debit in one conditional write, forward, publish
+ * one usage event. A refused call costs nothing; an upstream failure is answered 502/504 and its
+ * debit is refunded by the usage worker, which reads `outcome: 'refunded'` from the event.
+ */
+export class Gateway {
+  constructor(private readonly deps: GatewayDeps) {}
+
+  async handle(request: GatewayRequest): Promise<GatewayResponse> {
+    const started = Date.now();
+    const base = { 'x-request-id': request.requestId };
+    if (!request.secret) return error(401, 'unauthorized', 'Send your API key as Authorization: Bearer omn_live_… or x-api-key', base);
+    const key = await this.deps.keys.resolve(request.secret);
+    if (!key) return error(401, 'invalid_key', 'This API key is unknown, revoked or past its grace period', base);
+    const product = this.deps.catalog.products[request.product];
+    if (!product) return error(404, 'unknown_product', `No product named ${request.product}`, base);
+    const plan = this.deps.catalog.plans[key.plan] ?? this.deps.catalog.plans.free!;
+
+    const now = request.receivedAt;
+    const decision = await this.deps.meter.admit({
+      accountId: key.accountId,
+      priceMicro: product.priceMicroCredits,
+      limitPerMinute: plan.requestsPerMinute,
+      now,
+    });
+    const windowEnd = Math.floor(now.getTime() / 60_000) * 60 + 60;
+    const limitHeaders = {
+      ...base,
+      'x-ratelimit-limit': String(plan.requestsPerMinute),
+      'x-ratelimit-remaining': String(Math.max(0, plan.requestsPerMinute - decision.used)),
+      'x-ratelimit-reset': String(windowEnd),
+    };
+    const event: Omit<UsageEvent, 'status' | 'outcome' | 'latencyMs' | 'responseBytes'> = {
+      v: 1,
+      requestId: request.requestId,
+      accountId: key.accountId,
+      keyId: key.keyId,
+      product: request.product,
+      method: request.method,
+      path: `/${request.path}`.slice(0, 1024),
+      priceMicroCredits: product.priceMicroCredits,
+      requestBytes: request.body?.length ?? 0,
+      ip: request.ip,
+      userAgent: request.userAgent.slice(0, 512),
+      at: now.toISOString(),
+    };
+
+    if (!decision.admitted) {
+      const retryAfter = Math.max(1, windowEnd - Math.floor(this.deps.now().getTime() / 1000));
+      const response =
+        decision.reason === 'rate_limited'
+          ? error(429, 'rate_limited', `Over ${plan.requestsPerMinute} calls a minute; retry in ${retryAfter} s`, { ...limitHeaders, 'retry-after': String(retryAfter), 'x-credits-remaining': microToCredits(decision.balanceMicro) })
+          : error(402, 'insufficient_credit', `This call costs ${microToCredits(product.priceMicroCredits)} credits; the balance is ${microToCredits(decision.balanceMicro)}`, { ...limitHeaders, 'x-credits-remaining': microToCredits(decision.balanceMicro) });
+      await this.publish(event, response, 'rejected', started);
+      return response;
+    }
+
+    const forwarded = Object.fromEntries(
+      product.passHeaders.filter((h) => !NEVER_FORWARDED.includes(h) && request.headers[h] !== undefined).map((h) => [h, request.headers[h]!]),
+    );
+    forwarded['x-request-id'] = request.requestId;
+    const url = `${this.deps.upstreamBase(request.product).replace(/\/$/, '')}/${request.path.split('/').map(encodeURIComponent).join('/')}${request.rawQuery ? `?${request.rawQuery}` : ''}`;
+    const upstreamStarted = Date.now();
+    const result = await this.deps.upstream.forward({ url, method: request.method, headers: forwarded, body: request.body, timeoutMs: product.timeoutMs });
+    const upstreamLatencyMs = Date.now() - upstreamStarted;
+
+    let response: GatewayResponse;
+    let outcome: UsageEvent['outcome'] = 'ok';
+    // A refunded call's credit is back as soon as the worker runs; the header says so now.
+    const refundedBalance = microToCredits(decision.balanceMicro + product.priceMicroCredits);
+    if (result.kind === 'timeout') {
+      outcome = 'refunded';
+      response = error(504, 'upstream_timeout', `${request.product} did not answer within ${product.timeoutMs} ms; you were not charged`, { ...limitHeaders, 'x-credits-remaining': refundedBalance });
+    } else if (result.kind === 'unreachable' || result.status >= 500) {
+      outcome = 'refunded';
+      const detail = result.kind === 'unreachable' ? 'could not be reached' : `failed (HTTP ${result.status})`;
+      response = error(502, 'upstream_error', `${request.product} ${detail}; you were not charged`, { ...limitHeaders, 'x-credits-remaining': refundedBalance });
+    } else {
+      const returned = Object.fromEntries(RETURNED_HEADERS.filter((h) => result.headers[h] !== undefined).map((h) => [h, result.headers[h]!]));
+      response = { status: result.status, headers: { ...returned, ...limitHeaders, 'x-credits-remaining': microToCredits(decision.balanceMicro) }, body: result.body };
+    }
+    await this.publish({ ...event, upstreamLatencyMs }, response, outcome, started);
+    return response;
+  }
+
+  private publish(event: Omit<UsageEvent, 'status' | 'outcome' | 'latencyMs' | 'responseBytes'>, response: GatewayResponse, outcome: UsageEvent['outcome'], started: number) {
+    return this.deps.usage.publish({ ...event, status: response.status, outcome, latencyMs: Date.now() - started, responseBytes: response.body.length });
+  }
+}
+
+function error(status: number, code: string, message: string, headers: Record<string, string>): GatewayResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: Buffer.from(JSON.stringify({ error: { code, message } })),
+  };
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoDbKeyStore } from '../../accounts/adapters/dynamodb-stores';
+import { dynamo } from '../../shared/clients/dynamodb';
+import { sqs } from '../../shared/clients/sqs';
+import { loadConfig } from '../../shared/config';
+import { header } from '../../shared/http';
+import { logger } from '../../shared/logger';
+import { CachedKeyResolver } from '../adapters/cached-key-resolver';
+import { DynamoDbMeter } from '../adapters/dynamodb-meter';
+import { FetchUpstream } from '../adapters/fetch-upstream';
+import { SqsUsagePublisher } from '../adapters/sqs-usage-publisher';
+import { CatalogFromEnv } from '../config';
+import { Gateway, type GatewayRequest } from '../domain/gateway';
+
+const config = loadConfig({
+  TABLE_API_KEYS: z.string().min(1),
+  TABLE_LEDGER: z.string().min(1),
+  QUEUE_USAGE_URL: z.string().min(1),
+  CATALOG: CatalogFromEnv,
+  BUILTIN_ECHO_URL: z.url(),
+});
+
+const gateway = new Gateway({
+  keys: new CachedKeyResolver(new DynamoDbKeyStore(dynamo, config.TABLE_API_KEYS)),
+  meter: new DynamoDbMeter(dynamo, config.TABLE_LEDGER),
+  upstream: new FetchUpstream(),
+  usage: new SqsUsagePublisher(sqs, config.QUEUE_USAGE_URL),
+  catalog: config.CATALOG,
+  upstreamBase: (product) => {
+    const upstream = config.CATALOG.products[product]!.upstream;
+    return upstream === 'builtin:echo' ? config.BUILTIN_ECHO_URL : upstream;
+  },
+  now: () => new Date(),
+});
+
+/** The presented key: `Authorization: Bearer omn_live_…`, or `x-api-key`. */
+export function secretOf(event: APIGatewayProxyEventV2): string | undefined {
+  const bearer = header(event, 'authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  return bearer ?? header(event, 'x-api-key')?.trim();
+}
+
+export function toGatewayRequest(event: APIGatewayProxyEventV2): GatewayRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value;
+  return {
+    requestId: event.requestContext.requestId || randomUUID(),
+    secret: secretOf(event),
+    product: event.pathParameters?.product ?? '',
+    path: event.pathParameters?.proxy ?? '',
+    method: event.requestContext.http.method,
+    rawQuery: event.rawQueryString ?? '',
+    headers,
+    body: event.body === undefined ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
+    ip: event.requestContext.http.sourceIp,
+    userAgent: event.requestContext.http.userAgent ?? '',
+    receivedAt: new Date(event.requestContext.timeEpoch || Date.now()),
+  };
+}
+
+/** `ANY /v1/api/{product}/{proxy+}`: the metered hot path. */
+export const meteredCall = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const response = await gateway.handle(toGatewayRequest(event));
+  const textual = /^(application\/(json|xml|[\w.+-]+\+(json|xml))|text\/)/i.test(response.headers['content-type'] ?? '');
+  return {
+    statusCode: response.status,
+    headers: { 'cache-control': 'no-store', 'strict-transport-security': 'max-age=63072000; includeSubDomains', ...response.headers },
+    body: textual ? response.body.toString('utf8') : response.body.toString('base64'),
+    isBase64Encoded: !textual,
+  };
+};
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => {
+    try {
+      return await meteredCall(event);
+    } catch (error) {
+      logger.error('Metered call failed', error as Error);
+      return {
+        statusCode: 500,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': event.requestContext.requestId },
+        body: JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' } }),
+      };
+    }
+  });
