@@ -1,0 +1,147 @@
+import { CatalogSchema } from '../../../lambdas/metering/catalog';
+import { Gateway, type GatewayRequest } from '../../../lambdas/metering/domain/gateway';
+import type { MeterDecision, UsageEvent } from '../../../lambdas/metering/domain/model';
+import type { Meter, Upstream, UpstreamRequest, UpstreamResult } from '../../../lambdas/metering/domain/ports';
+
+const catalog = CatalogSchema.parse({
+  products: { echo: { upstream: 'https://echo.example', priceMicroCredits: 1_500_000, timeoutMs: 1000 } },
+  plans: { free: { requestsPerMinute: 10 }, pro: { requestsPerMinute: 1000 } },
+});
+const SECRET = `omn_live_${'a'.repeat(43)}`;
+
+/** A meter over an in-memory balance, with the same rules as the DynamoDB one. */
+class MemoryMeter implements Meter {
+  constructor(public balance: number, public used = 0) {}
+  async admit({ priceMicro, limitPerMinute }: { priceMicro: number; limitPerMinute: number }): Promise<MeterDecision> {
+    if (this.balance < priceMicro) return { admitted: false, reason: 'insufficient_credit', balanceMicro: this.balance, used: this.used };
+    if (this.used >= limitPerMinute) return { admitted: false, reason: 'rate_limited', balanceMicro: this.balance, used: this.used };
+    this.balance -= priceMicro;
+    this.used += 1;
+    return { admitted: true, balanceMicro: this.balance, used: this.used };
+  }
+}
+
+function setup(options: { balance?: number; used?: number; upstream?: (r: UpstreamRequest) => UpstreamResult } = {}) {
+  const events: UsageEvent[] = [];
+  const forwarded: UpstreamRequest[] = [];
+  const meter = new MemoryMeter(options.balance ?? 10_000_000, options.used ?? 0);
+  const upstream: Upstream = {
+    forward: async (request) => {
+      forwarded.push(request);
+      return options.upstream?.(request) ?? { kind: 'response', status: 200, headers: { 'content-type': 'application/json', 'set-cookie': 'x=1', server: 'secret' }, body: Buffer.from('{"ok":true}') };
+    },
+  };
+  const gateway = new Gateway({
+    keys: { resolve: async (s) => (s === SECRET ? { accountId: 'acc_1', keyId: 'key_1', plan: 'free', status: 'active' } : undefined) },
+    meter,
+    upstream,
+    usage: { publish: async (e) => void events.push(e) },
+    catalog,
+    upstreamBase: () => 'https://echo.example/base/',
+    now: () => new Date('2026-03-01T10:00:30Z'),
+  });
+  return { gateway, events, forwarded, meter };
+}
+
+const request = (overrides: Partial<GatewayRequest> = {}): GatewayRequest => ({
+  requestId: 'req-1',
+  secret: SECRET,
+  product: 'echo',
+  path: 'a/b c',
+  method: 'POST',
+  rawQuery: 'q=1',
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}`, cookie: 'session=1', 'x-api-key': SECRET, accept: '*/*' },
+  body: Buffer.from('{"x":1}'),
+  ip: '203.0.113.5',
+  userAgent: 'curl',
+  receivedAt: new Date('2026-03-01T10:00:30Z'),
+  ...overrides,
+});
+
+const errorOf = (body: Buffer) => JSON.parse(body.toString()).error;
+
+describe('Gateway', () => {
+  it('admits, forwards and answers with the limit, credit and request-id headers', async () => {
+    const { gateway, events, forwarded } = setup();
+    const response = await gateway.handle(request());
+    expect(response.status).toBe(200);
+    expect(response.headers).toMatchObject({
+      'x-ratelimit-limit': '10',
+      'x-ratelimit-remaining': '9',
+      'x-ratelimit-reset': String(Date.parse('2026-03-01T10:01:00Z') / 1000),
+      'x-credits-remaining': '8.5',
+      'x-request-id': 'req-1',
+      'content-type': 'application/json',
+    });
+    expect(response.headers).not.toHaveProperty('set-cookie');
+    expect(response.headers).not.toHaveProperty('server');
+    expect(forwarded[0]!.url).toBe('https://echo.example/base/a/b%20c?q=1');
+    expect(events).toEqual([expect.objectContaining({ outcome: 'ok', status: 200, priceMicroCredits: 1_500_000, path: '/a/b c', accountId: 'acc_1' })]);
+  });
+
+  it('never forwards credentials or cookies upstream, nor logs them', async () => {
+    const { gateway, events, forwarded } = setup();
+    await gateway.handle(request());
+    expect(Object.keys(forwarded[0]!.headers).sort()).toEqual(['accept', 'content-type', 'x-request-id']);
+    expect(JSON.stringify(events)).not.toContain(SECRET);
+    expect(JSON.stringify(events)).not.toContain('session=1');
+  });
+
+  it.each([
+    [undefined, 'unauthorized'],
+    ['omn_live_unknown', 'invalid_key'],
+  ])('answers 401 for key %s without metering or logging', async (secret, code) => {
+    const { gateway, events, meter } = setup();
+    const response = await gateway.handle(request({ secret }));
+    expect(response.status).toBe(401);
+    expect(errorOf(response.body).code).toBe(code);
+    expect(meter.used).toBe(0);
+    expect(events).toHaveLength(0);
+  });
+
+  it('answers 404 for a product that is not sold', async () => {
+    const { gateway, meter } = setup();
+    const response = await gateway.handle(request({ product: 'nope' }));
+    expect(response.status).toBe(404);
+    expect(meter.used).toBe(0);
+  });
+
+  it('answers 402 when the balance is short, consuming neither credit nor rate budget', async () => {
+    const { gateway, events, meter, forwarded } = setup({ balance: 1_000_000 });
+    const response = await gateway.handle(request());
+    expect(response.status).toBe(402);
+    expect(errorOf(response.body)).toMatchObject({ code: 'insufficient_credit' });
+    expect(response.headers['x-credits-remaining']).toBe('1');
+    expect([meter.balance, meter.used, forwarded.length]).toEqual([1_000_000, 0, 0]);
+    expect(events[0]).toMatchObject({ outcome: 'rejected', status: 402 });
+  });
+
+  it('answers 429 with Retry-After until the minute ends when over the limit', async () => {
+    const { gateway, meter } = setup({ used: 10 });
+    const response = await gateway.handle(request());
+    expect(response.status).toBe(429);
+    expect(response.headers['retry-after']).toBe('30');
+    expect(response.headers['x-ratelimit-remaining']).toBe('0');
+    expect(meter.balance).toBe(10_000_000);
+  });
+
+  it.each([
+    [{ kind: 'response', status: 503, headers: {}, body: Buffer.from('down') } as UpstreamResult, 502, 'upstream_error'],
+    [{ kind: 'unreachable', reason: 'ECONNREFUSED' } as UpstreamResult, 502, 'upstream_error'],
+    [{ kind: 'timeout' } as UpstreamResult, 504, 'upstream_timeout'],
+  ])('answers an upstream failure with %#: %s, refunded', async (result, status, code) => {
+    const { gateway, events } = setup({ upstream: () => result });
+    const response = await gateway.handle(request());
+    expect(response.status).toBe(status);
+    expect(errorOf(response.body).code).toBe(code);
+    expect(response.headers['x-credits-remaining']).toBe('10');
+    expect(events[0]).toMatchObject({ outcome: 'refunded', status });
+  });
+
+  it('passes upstream 4xx answers through and charges them', async () => {
+    const { gateway, events } = setup({ upstream: () => ({ kind: 'response', status: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('no') }) });
+    const response = await gateway.handle(request());
+    expect([response.status, response.body.toString()]).toEqual([404, 'no']);
+    expect(events[0]!.outcome).toBe('ok');
+  });
+});

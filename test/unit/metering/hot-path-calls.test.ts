@@ -1,0 +1,67 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { sha256 } from '../../../lambdas/accounts/domain/secrets';
+import { DEFAULT_CATALOG } from '../../../lambdas/metering/catalog';
+import { httpEvent, lambdaContext } from '../../helpers/http-events';
+
+const SECRET = `omn_live_${'b'.repeat(43)}`;
+const dynamo = mockClient(DynamoDBDocumentClient);
+const dynamoRaw = mockClient(DynamoDBClient);
+const sqs = mockClient(SQSClient);
+
+describe('metered request: synchronous AWS calls', () => {
+  let handler: (event: unknown, context: unknown) => Promise<{ statusCode: number }>;
+  const fetchSpy = jest.fn(async () => new Response('{"echo":true}', { status: 200, headers: { 'content-type': 'application/json' } }));
+
+  beforeAll(() => {
+    Object.assign(process.env, {
+      TABLE_API_KEYS: 'apiKeys',
+      TABLE_LEDGER: 'ledger',
+      QUEUE_USAGE_URL: 'https://sqs.local/000/usage',
+      CATALOG: JSON.stringify(DEFAULT_CATALOG),
+      BUILTIN_ECHO_URL: 'https://api.local/v1/demo/echo',
+    });
+    global.fetch = fetchSpy as unknown as typeof fetch;
+    handler = require('../../../lambdas/metering/handlers/gateway').handler;
+  });
+
+  beforeEach(() => {
+    dynamo.reset();
+    dynamoRaw.reset();
+    sqs.reset();
+    dynamo.on(GetCommand, { Key: { pk: `SECRET#${sha256(SECRET)}`, sk: 'SECRET' } }).resolves({
+      Item: { keyId: 'key_1', accountId: 'acc_1', plan: 'free', status: 'active' },
+    });
+    dynamo.on(UpdateCommand).resolves({ Attributes: { balance: 5_000_000, [`w${Math.floor(Date.now() / 60_000)}`]: 1 } });
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+  });
+
+  const call = () =>
+    handler(
+      { ...httpEvent({ method: 'GET', path: '/v1/api/echo/x', headers: { authorization: `Bearer ${SECRET}` } }), pathParameters: { product: 'echo', proxy: 'x' }, routeKey: 'ANY /v1/api/{product}/{proxy+}' },
+      lambdaContext,
+    );
+
+  it('makes one key lookup (then cached), exactly one conditional write and one SQS message', async () => {
+    expect((await call()).statusCode).toBe(200);
+    expect(dynamo.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetCommand', 'UpdateCommand']);
+    expect(sqs.calls().map((c) => c.args[0].constructor.name)).toEqual(['SendMessageCommand']);
+    expect(dynamoRaw.calls()).toHaveLength(0);
+
+    dynamo.resetHistory();
+    sqs.resetHistory();
+    expect((await call()).statusCode).toBe(200);
+    expect(dynamo.calls().map((c) => c.args[0].constructor.name)).toEqual(['UpdateCommand']);
+    expect(sqs.calls()).toHaveLength(1);
+
+    const update = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(update.Key).toEqual({ pk: 'ACCOUNT#acc_1', sk: 'BALANCE' });
+    expect(update.ConditionExpression).toBe('balance >= :price AND (attribute_not_exists(#win) OR #win < :limit)');
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':price': 1_000_000, ':limit': 600 });
+    const message = JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!);
+    expect(message).toMatchObject({ v: 1, accountId: 'acc_1', keyId: 'key_1', product: 'echo', status: 200, outcome: 'ok' });
+    expect(JSON.stringify(message)).not.toContain(SECRET);
+  });
+});

@@ -1,0 +1,32 @@
+import fc from 'fast-check';
+import { CatalogSchema, creditsToMicro, MICRO_PER_CREDIT, microToCredits } from '../../../lambdas/metering/catalog';
+
+describe('credit arithmetic', () => {
+  it('round-trips every micro-credit amount exactly', () => {
+    fc.assert(fc.property(fc.integer({ min: -1e15, max: 1e15 }), (micro) => expect(creditsToMicro(microToCredits(micro))).toBe(micro)));
+  });
+
+  it('parses decimal strings without floating-point error', () => {
+    expect(creditsToMicro('0.1')).toBe(100_000);
+    expect(creditsToMicro('0.3')).toBe(3 * creditsToMicro('0.1'));
+    expect(creditsToMicro('12.000001')).toBe(12 * MICRO_PER_CREDIT + 1);
+    expect(microToCredits(1_500_000)).toBe('1.5');
+    expect(microToCredits(-7)).toBe('-0.000007');
+  });
+
+  it('refuses amounts finer than a micro-credit or not numbers', () => {
+    for (const bad of ['1.0000001', '1e3', 'abc', '', '1,5', '0x10']) expect(() => creditsToMicro(bad)).toThrow();
+  });
+});
+
+describe('catalog validation', () => {
+  it('refuses prices that are not whole micro-credits and headers that carry credentials', () => {
+    const result = CatalogSchema.safeParse({
+      products: { bad: { upstream: 'ftp://x', priceMicroCredits: 1.5, passHeaders: ['authorization'] } },
+      plans: { pro: { requestsPerMinute: 0 } },
+    });
+    expect(result.success).toBe(false);
+    const paths = result.error!.issues.map((i) => i.path.join('.'));
+    expect(paths).toEqual(expect.arrayContaining(['products.bad.upstream', 'products.bad.priceMicroCredits', 'products.bad.passHeaders', 'plans.pro.requestsPerMinute', 'plans']));
+  });
+});

@@ -1,0 +1,41 @@
+
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { lambdaContext } from '../../helpers/http-events';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+
+const event = (requestId: string) => ({
+  v: 1, requestId, accountId: 'acc_1', keyId: 'key_1', product: 'echo', method: 'GET', path: '/x', status: 200, outcome: 'ok',
+  priceMicroCredits: 1, latencyMs: 1, requestBytes: 0, responseBytes: 1, ip: '1.1.1.1', userAgent: 'ua', at: '2026-03-01T10:00:00.000Z',
+});
+const record = (messageId: string, body: string) => ({ messageId, body, receiptHandle: messageId, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'us-east-1' });
+
+describe('usage worker', () => {
+  let handler: (event: SQSEvent, context: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+  beforeAll(() => {
+    Object.assign(process.env, { TABLE_USAGE_LOGS: 'logs', TABLE_USAGE_AGGREGATES: 'aggs', TABLE_LEDGER: 'ledger', TABLE_ACCOUNTS: 'accounts' });
+    handler = require('../../../lambdas/metering/handlers/usage-worker').handler;
+  });
+  beforeEach(() => {
+    ddb.reset();
+    ddb.on(GetCommand).resolves({ Item: { preferences: { analytics: true } } });
+    ddb.on(TransactWriteCommand).resolves({});
+  });
+
+  it('reports only the poison messages of a batch as failed', async () => {
+    const result = await handler(
+      { Records: [record('m1', JSON.stringify(event('r1'))), record('m2', '{not json'), record('m3', JSON.stringify({ ...event('r3'), status: 'x' })), record('m4', JSON.stringify(event('r4')))] } as SQSEvent,
+      lambdaContext,
+    );
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }]);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+  });
+
+  it('fails a record whose write failed, so SQS delivers it again', async () => {
+    ddb.on(TransactWriteCommand).rejectsOnce(new Error('throttled')).resolves({});
+    const result = await handler({ Records: [record('m1', JSON.stringify(event('r1'))), record('m2', JSON.stringify(event('r2')))] } as SQSEvent, lambdaContext);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+  });
+});
