@@ -9,12 +9,18 @@ import { type LocalStepFunctions, SfnError } from './sfn';
  * protocol: SQS (JSON 1.0), Step Functions (JSON 1.0) and SES v2 (REST JSON). Lambda code uses its
  * real SDK clients against it through AWS_ENDPOINT_URL_SQS / _SFN / _SESV2.
  */
-export function createAwsEndpoint(services: { sqs: LocalSqs; sfn: LocalStepFunctions; outbox: Outbox }, log: (line: string) => void): http.Server {
+export function createAwsEndpoint(
+  services: { sqs: LocalSqs; sfn: LocalStepFunctions; outbox: Outbox },
+  log: (line: string) => void,
+  /** Requests served, by operation; the benchmark reads it. */
+  calls: Map<string, number> = new Map(),
+): http.Server {
   return http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', async () => {
-      const target = String(request.headers['x-amz-target'] ?? '');
+      const target = String(request.headers['x-amz-target'] ?? '') || `SESv2.${request.method} ${request.url?.split('?')[0]}`;
+      calls.set(target, (calls.get(target) ?? 0) + 1);
       let body: Record<string, any> = {};
       try {
         const text = Buffer.concat(chunks).toString('utf8');

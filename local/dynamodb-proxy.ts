@@ -29,6 +29,8 @@ const NOOP_ATTRIBUTE = '__omnapi_transaction_check';
  */
 export class DynamoDbProxy {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Requests served, as `Operation table` → count; the benchmark reads it. */
+  readonly calls = new Map<string, number>();
   private readonly client: DynamoDBClient;
   private readonly keyNames = new Map<string, string[]>();
 
@@ -43,6 +45,7 @@ export class DynamoDbProxy {
       request.on('end', async () => {
         const body = Buffer.concat(chunks);
         const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+        this.count(operation, body);
         try {
           if (operation === 'TransactWriteItems') {
             const result = await this.serialized(() => this.transactWrite(JSON.parse(body.toString()).TransactItems));
@@ -62,6 +65,18 @@ export class DynamoDbProxy {
 
   close(): void {
     this.client.destroy();
+  }
+
+  private count(operation: string, body: Buffer): void {
+    let table = '';
+    try {
+      const input = JSON.parse(body.toString()) as { TableName?: string; TransactItems?: Record<string, { TableName: string }>[] };
+      table = input.TableName ?? [...new Set((input.TransactItems ?? []).map((item) => Object.values(item)[0]!.TableName))].join('+');
+    } catch {
+      table = '?';
+    }
+    const key = `${operation} ${table}`.trim();
+    this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {

@@ -75,7 +75,9 @@ export class LocalFunctions {
       target: `node${process.versions.node.split('.')[0]}`,
       format: 'cjs',
       mainFields: ['module', 'main'],
-      sourcemap: 'inline',
+      // As cdk deploy bundles them: minified, with source maps beside them.
+      minify: true,
+      sourcemap: true,
       sourcesContent: false,
       logLevel: 'silent',
     }).then(() => undefined);

@@ -50,6 +50,8 @@ export interface LocalRuntime {
   sfn: LocalStepFunctions;
   outbox: Outbox;
   sweeper: TtlSweeper;
+  /** Every call that reached local DynamoDB (`Operation table`) or the SQS/SFN/SES endpoint. */
+  awsCalls(): Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -83,7 +85,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   });
 
   const services: Partial<Parameters<typeof createAwsEndpoint>[0]> = {};
-  const awsServer = createAwsEndpoint(services as Parameters<typeof createAwsEndpoint>[0], log);
+  const awsCalls = new Map<string, number>();
+  const awsServer = createAwsEndpoint(services as Parameters<typeof createAwsEndpoint>[0], log, awsCalls);
   const awsPort = await listen(awsServer, options.awsPort ?? 4566);
   closers.push(() => close(awsServer));
   const awsEndpoint = `http://${HOST}:${awsPort}`;
@@ -200,6 +203,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     sfn,
     outbox,
     sweeper,
+    awsCalls: () => new Map([...dynamoProxy.calls, ...awsCalls]),
     stop: async () => {
       for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
       dynamoClient.destroy();

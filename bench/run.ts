@@ -1,0 +1,156 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbAccountStore, DynamoDbKeyStore } from '../lambdas/accounts/adapters/dynamodb-stores';
+import { DEFAULT_PREFERENCES } from '../lambdas/accounts/domain/model';
+import { newId, randomSecret, sha256 } from '../lambdas/accounts/domain/secrets';
+import { DynamoDbLedger } from '../lambdas/metering/adapters/dynamodb-ledger';
+import { startLocal } from '../local/runtime';
+import { PRICES } from './prices';
+
+/**
+ * `npm run bench`: drives the metered hot path of the local platform and prints
+ *  - latency and throughput (local: dynalite and in-process emulators, so relative, not AWS figures),
+ *  - synchronous AWS calls per metered request and asynchronous ones per usage event (counted at the
+ *    local AWS endpoints, so they are exact),
+ *  - bundle sizes and cold-start module init per function,
+ *  - the AWS cost of a million metered calls from those counts and the prices in bench/prices.ts.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+
+const SEQUENTIAL = Number(process.env.BENCH_CALLS ?? 1000);
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT_CALLS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const table = (rows: (string | number)[][]) => {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ')).join('\n');
+};
+
+async function main(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-bench-'));
+  const runtime = await startLocal({ port: 0, smtpPort: 0, dynamodbPort: 0, s3Port: 0, awsPort: 0, dataDir, log: () => undefined });
+  try {
+    const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.urls.dynamodb, region: 'us-east-1' }));
+    // A funded account with a key on the pro plan, so neither credit nor the limit cuts the run short.
+    const accountId = newId('acc');
+    const now = new Date().toISOString();
+    await new DynamoDbAccountStore(dynamo, 'accounts').create({
+      accountId, email: `bench-${accountId}@example.org`, name: 'Bench', profile: {}, preferences: DEFAULT_PREFERENCES,
+      passwordHash: 'x', emailVerified: true, plan: 'pro', createdAt: now, updatedAt: now,
+    });
+    const secret = `omn_live_${randomSecret()}`;
+    await new DynamoDbKeyStore(dynamo, 'apiKeys').put({ keyId: newId('key'), secretHash: sha256(secret), prefix: secret.slice(0, 13), accountId, name: 'bench', plan: 'pro', status: 'active', createdAt: now });
+    await new DynamoDbLedger(dynamo, 'ledger').post(accountId, { type: 'grant', amountMicro: 1e15, reason: 'bench' });
+
+    const call = async () => {
+      const started = performance.now();
+      const response = await fetch(`${runtime.urls.api}/v1/api/echo/bench?n=1`, { headers: { authorization: `Bearer ${secret}` } });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`metered call answered ${response.status}`);
+      return performance.now() - started;
+    };
+
+    for (let i = 0; i < 50; i++) await call(); // warm-up: bundles loaded, key cached
+    await settle(runtime);
+    const before = new Map(runtime.awsCalls());
+
+    const sequential: number[] = [];
+    for (let i = 0; i < SEQUENTIAL; i++) sequential.push(await call());
+    sequential.sort((a, b) => a - b);
+
+    const concurrentStarted = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < CONCURRENT) await call();
+    }));
+    const concurrentSeconds = (performance.now() - concurrentStarted) / 1000;
+    await settle(runtime);
+
+    const requests = SEQUENTIAL + CONCURRENT;
+    const delta = new Map([...runtime.awsCalls()].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
+    const per = (match: (key: string) => boolean) => [...delta].filter(([k]) => match(k)).reduce((sum, [, v]) => sum + v, 0) / requests;
+    const sync = {
+      keyLookups: per((k) => k === 'GetItem apiKeys'),
+      meterWrites: per((k) => k === 'UpdateItem ledger'),
+      usageMessages: per((k) => k === 'AmazonSQS.SendMessage'),
+    };
+    const syncOther = per((k) => !['GetItem apiKeys', 'UpdateItem ledger', 'AmazonSQS.SendMessage'].includes(k) && !k.startsWith('TransactWriteItems') && k !== 'GetItem accounts' && k !== 'AmazonSQS.GetQueueUrl');
+    const workerTransactions = per((k) => k.startsWith('TransactWriteItems'));
+
+    console.log('\nOmnAPI benchmark — metered hot path on the local platform');
+    console.log(`(${os.cpus().length} cores, Node ${process.versions.node}; dynalite and in-process emulators: compare runs, not AWS)\n`);
+    console.log(table([
+      ['hot path latency (ms)', 'p50', 'p95', 'p99', 'max'],
+      [`sequential, ${SEQUENTIAL} calls`, ...[50, 95, 99, 100].map((p) => percentile(sequential, p).toFixed(1))],
+    ]));
+    console.log(`throughput at concurrency ${CONCURRENCY}: ${(CONCURRENT / concurrentSeconds).toFixed(0)} calls/s (${CONCURRENT} calls in ${concurrentSeconds.toFixed(1)} s)\n`);
+
+    console.log(table([
+      ['AWS calls per metered request', 'count'],
+      ['key lookups (GetItem, cached 30 s)', sync.keyLookups.toFixed(4)],
+      ['conditional admit-and-debit writes (UpdateItem)', sync.meterWrites.toFixed(4)],
+      ['usage messages (SQS SendMessage)', sync.usageMessages.toFixed(4)],
+      ['any other synchronous call', syncOther.toFixed(4)],
+      ['worker transactions per event (async)', workerTransactions.toFixed(4)],
+    ]));
+
+    const bundles = bundleFigures(dataDir, runtime.model.functions);
+    console.log(`\n${table([['function bundle', 'KiB', 'init ms'], ...bundles.map((b) => [b.name, (b.bytes / 1024).toFixed(0), b.initMs.toFixed(0)])])}`);
+
+    // Cost of one million metered calls, from the counts above.
+    const gatewayMs = percentile(sequential, 50);
+    const millions = 1;
+    const wruPerCall = sync.meterWrites * 1 + workerTransactions * 2 * 4; // transactions cost double; 4 items per event
+    const cost = [
+      ['API Gateway (HTTP API)', PRICES.apiGatewayHttpPerMillion],
+      ['Lambda requests (gateway + worker batches of 25)', PRICES.lambdaRequestPerMillion * (1 + 1 / 25)],
+      ['Lambda compute, gateway (1 GB × p50)', PRICES.lambdaArmGbSecond * 1 * (gatewayMs / 1000) * 1e6],
+      ['Lambda compute, worker (0.5 GB × 20 ms per event, est.)', PRICES.lambdaArmGbSecond * 0.5 * 0.02 * 1e6],
+      ['DynamoDB writes', PRICES.dynamoWriteUnitPerMillion * wruPerCall],
+      ['DynamoDB reads (key lookups)', PRICES.dynamoReadUnitPerMillion * 0.5 * sync.keyLookups],
+      ['SQS (send + receive and delete in batches of 25)', PRICES.sqsRequestPerMillion * (sync.usageMessages + 2 / 25)],
+      ['CloudWatch Logs (≈600 B of access and function log per call)', PRICES.cloudWatchLogsIngestPerGb * (600 * 1e6) / 1e9],
+    ] as [string, number][];
+    const total = cost.reduce((sum, [, usd]) => sum + usd, 0) * millions;
+    console.log(`\n${table([['cost per million metered calls (USD, us-east-1 list)', 'USD'], ...cost.map(([n, usd]) => [n, usd.toFixed(3)]), ['total', total.toFixed(2)]])}`);
+    console.log(`\nprices: bench/prices.ts; DynamoDB write units per call: ${wruPerCall.toFixed(2)}`);
+  } finally {
+    await runtime.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until the usage queue is drained, so counts include the worker's writes. */
+async function settle(runtime: Awaited<ReturnType<typeof startLocal>>): Promise<void> {
+  for (;;) {
+    const pending = runtime.model.queues.filter((q) => !/Dlq/.test(q.name)).reduce((n, q) => n + runtime.sqs.peek(q.url).length, 0);
+    if (pending === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Each bundle's size, and how long a fresh Node process takes to load it: the module-init part of a cold start. */
+function bundleFigures(dataDir: string, functions: Map<string, { logicalId: string; entry: string; environment: Record<string, string> }>) {
+  return [...functions.values()]
+    .filter((fn) => /metering|accounts\/handlers\/(auth-login|keys)|mail/.test(fn.entry))
+    .map((fn) => {
+      const file = path.join(dataDir, 'build', `${fn.logicalId}.js`);
+      const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+      const result = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...fn.environment }, encoding: 'utf8' });
+      return { name: fn.entry.replace(/^lambdas\//, '').replace(/\.ts$/, ''), bytes: fs.statSync(file).size, initMs: Number(result.stdout.trim().split('\n').pop()) };
+    });
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exit(1);
+});
