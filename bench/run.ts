@@ -62,10 +62,13 @@ async function main(): Promise<void> {
     for (let i = 0; i < 50; i++) await call(); // warm-up: bundles loaded, key cached
     await settle(runtime);
     const before = new Map(runtime.awsCalls());
+    const statsBefore = new Map([...runtime.functions.stats].map(([k, v]) => [k, { ...v }]));
 
     const sequential: number[] = [];
     for (let i = 0; i < SEQUENTIAL; i++) sequential.push(await call());
     sequential.sort((a, b) => a - b);
+    // Function durations from the sequential run only: under concurrency, in-process handlers share one thread.
+    const statsSequential = new Map([...runtime.functions.stats].map(([k, v]) => [k, { ...v }]));
 
     const concurrentStarted = performance.now();
     let next = 0;
@@ -83,8 +86,17 @@ async function main(): Promise<void> {
       meterWrites: per((k) => k === 'UpdateItem ledger'),
       usageMessages: per((k) => k === 'AmazonSQS.SendMessage'),
     };
-    const syncOther = per((k) => !['GetItem apiKeys', 'UpdateItem ledger', 'AmazonSQS.SendMessage'].includes(k) && !k.startsWith('TransactWriteItems') && k !== 'GetItem accounts' && k !== 'AmazonSQS.GetQueueUrl');
-    const workerTransactions = per((k) => k.startsWith('TransactWriteItems'));
+    const syncOther = per((k) => !['GetItem apiKeys', 'UpdateItem ledger', 'AmazonSQS.SendMessage'].includes(k) && !k.startsWith('TransactWriteItems') && k !== 'GetItem accounts');
+    const workerTransactions = per((k) => k.startsWith('TransactWriteItems') && k !== 'TransactWriteItems items');
+    const workerItems = per((k) => k === 'TransactWriteItems items');
+    const billed = (prefix: string, until: Map<string, { invocations: number; totalMs: number }>) => {
+      const id = [...runtime.model.functions.values()].find((fn) => fn.entry === `lambdas/metering/handlers/${prefix}.ts`)!.logicalId;
+      const after = until.get(id) ?? { invocations: 0, totalMs: 0 };
+      const earlier = statsBefore.get(id) ?? { invocations: 0, totalMs: 0 };
+      return { invocations: after.invocations - earlier.invocations, ms: after.totalMs - earlier.totalMs };
+    };
+    const gatewayBilled = billed('gateway', statsSequential);
+    const workerBilled = billed('usage-worker', runtime.functions.stats);
 
     console.log('\nOmnAPI benchmark — metered hot path on the local platform');
     console.log(`(${os.cpus().length} cores, Node ${process.versions.node}; dynalite and in-process emulators: compare runs, not AWS)\n`);
@@ -101,23 +113,29 @@ async function main(): Promise<void> {
       ['usage messages (SQS SendMessage)', sync.usageMessages.toFixed(4)],
       ['any other synchronous call', syncOther.toFixed(4)],
       ['worker transactions per event (async)', workerTransactions.toFixed(4)],
+      ['worker transaction items per event (async)', workerItems.toFixed(4)],
+      ['worker invocations per event (async)', (workerBilled.invocations / requests).toFixed(4)],
     ]));
+    console.log(`gateway function: ${(gatewayBilled.ms / gatewayBilled.invocations).toFixed(2)} ms per call (sequential); worker: ${(workerBilled.ms / requests).toFixed(2)} ms per event`);
 
     const bundles = bundleFigures(dataDir, runtime.model.functions);
     console.log(`\n${table([['function bundle', 'KiB', 'init ms'], ...bundles.map((b) => [b.name, (b.bytes / 1024).toFixed(0), b.initMs.toFixed(0)])])}`);
 
-    // Cost of one million metered calls, from the counts above.
-    const gatewayMs = percentile(sequential, 50);
+    // Cost of one million metered calls, from the counts and durations above. Items under 1 KB cost one
+    // write unit; in a transaction, two.
+    const gatewayMs = gatewayBilled.ms / gatewayBilled.invocations;
+    const workerMsPerEvent = workerBilled.ms / requests;
+    const workerInvocations = workerBilled.invocations / requests;
     const millions = 1;
-    const wruPerCall = sync.meterWrites * 1 + workerTransactions * 2 * 4; // transactions cost double; 4 items per event
+    const wruPerCall = sync.meterWrites * 1 + workerItems * 2;
     const cost = [
       ['API Gateway (HTTP API)', PRICES.apiGatewayHttpPerMillion],
-      ['Lambda requests (gateway + worker batches of 25)', PRICES.lambdaRequestPerMillion * (1 + 1 / 25)],
-      ['Lambda compute, gateway (1 GB × p50)', PRICES.lambdaArmGbSecond * 1 * (gatewayMs / 1000) * 1e6],
-      ['Lambda compute, worker (0.5 GB × 20 ms per event, est.)', PRICES.lambdaArmGbSecond * 0.5 * 0.02 * 1e6],
+      ['Lambda requests (gateway + worker batches)', PRICES.lambdaRequestPerMillion * (1 + workerInvocations)],
+      [`Lambda compute, gateway (1 GB × ${gatewayMs.toFixed(1)} ms)`, PRICES.lambdaArmGbSecond * 1 * (gatewayMs / 1000) * 1e6],
+      [`Lambda compute, worker (0.5 GB × ${workerMsPerEvent.toFixed(2)} ms per event)`, PRICES.lambdaArmGbSecond * 0.5 * (workerMsPerEvent / 1000) * 1e6],
       ['DynamoDB writes', PRICES.dynamoWriteUnitPerMillion * wruPerCall],
       ['DynamoDB reads (key lookups)', PRICES.dynamoReadUnitPerMillion * 0.5 * sync.keyLookups],
-      ['SQS (send + receive and delete in batches of 25)', PRICES.sqsRequestPerMillion * (sync.usageMessages + 2 / 25)],
+      ['SQS (send; receive and delete per worker batch)', PRICES.sqsRequestPerMillion * (sync.usageMessages + 2 * workerInvocations)],
       ['CloudWatch Logs (≈600 B of access and function log per call)', PRICES.cloudWatchLogsIngestPerGb * (600 * 1e6) / 1e9],
     ] as [string, number][];
     const total = cost.reduce((sum, [, usd]) => sum + usd, 0) * millions;

@@ -77,6 +77,10 @@ export class DynamoDbProxy {
     }
     const key = `${operation} ${table}`.trim();
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+    if (operation === 'TransactWriteItems') {
+      const items = (JSON.parse(body.toString()) as { TransactItems?: unknown[] }).TransactItems?.length ?? 0;
+      this.calls.set('TransactWriteItems items', (this.calls.get('TransactWriteItems items') ?? 0) + items);
+    }
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {

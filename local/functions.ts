@@ -23,6 +23,8 @@ export class FunctionTimeoutError extends Error {
 export class LocalFunctions {
   private readonly loaded = new Map<string, Promise<Handler>>();
   private bundled?: Promise<void>;
+  /** Invocations and their total duration per function, as Lambda would bill them. */
+  readonly stats = new Map<string, { invocations: number; totalMs: number }>();
 
   constructor(
     private readonly functions: Map<string, LocalFunction>,
@@ -50,10 +52,13 @@ export class LocalFunctions {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new FunctionTimeoutError(fn.name, fn.timeoutSeconds)), fn.timeoutSeconds * 1000);
     });
+    const started = performance.now();
     try {
       return await Promise.race([handler(event, context), timeout]);
     } finally {
       clearTimeout(timer);
+      const stats = this.stats.get(functionId) ?? { invocations: 0, totalMs: 0 };
+      this.stats.set(functionId, { invocations: stats.invocations + 1, totalMs: stats.totalMs + performance.now() - started });
     }
   }
 

@@ -24,10 +24,22 @@ export const UsageEventSchema = z.object({
   at: z.iso.datetime(),
 }) satisfies z.ZodType<UsageEvent>;
 
-/** Port: writes a call's log item, its rollups and any refund as one all-or-nothing unit. */
+/** One validated event with what the worker decided for it. */
+export interface UsageEntry {
+  event: UsageEvent;
+  /** The account has not objected to analytics: count it in the product-wide rollup. */
+  analytics: boolean;
+  /** Epoch seconds the log item expires (TTL): 90 days after the call. */
+  logExpiresAt: number;
+}
+
+/** Port: writes events' log items, rollups and refunds, all-or-nothing per write. */
 export interface UsageStore {
-  /** 'duplicate' when this event was recorded before: nothing is written twice. */
-  record(event: UsageEvent, options: { analytics: boolean; logExpiresAt: number }): Promise<'recorded' | 'duplicate'>;
+  /**
+   * Records the entries; the ids returned were recorded before (redeliveries) and were not counted
+   * again. Throws when nothing could be written, so every entry is retried.
+   */
+  recordBatch(entries: UsageEntry[]): Promise<Set<string>>;
 }
 
 /** Port: whether an account lets its usage count in analytics. */
@@ -35,16 +47,53 @@ export interface AnalyticsConsent {
   allows(accountId: string): Promise<boolean>;
 }
 
+export interface BatchOutcome {
+  /** Messages to retry: malformed ones (they end in the DLQ) and any the store could not write. */
+  failed: Set<string>;
+  recorded: number;
+  duplicates: number;
+}
+
 /**
- * Records one usage event exactly once: the log item (expiring 90 days after the call), hourly and
- * daily aggregates per account and product, the refund of a failed call, and — for accounts that
- * have not objected — the product-wide analytics rollup.
+ * Records a batch of queued usage events exactly once: each event's log item (expiring 90 days after
+ * the call), hourly and daily aggregates per account and product, the refund of a failed call, and —
+ * for accounts that have not objected — the product-wide analytics rollup. A malformed message fails
+ * alone; the rest of its batch is recorded.
  */
-export async function recordUsage(raw: unknown, deps: { store: UsageStore; consent: AnalyticsConsent }): Promise<'recorded' | 'duplicate'> {
-  const event = UsageEventSchema.parse(raw);
-  const analytics = await deps.consent.allows(event.accountId);
-  const logExpiresAt = Math.floor(Date.parse(event.at) / 1000) + USAGE_LOG_TTL_SECONDS;
-  return deps.store.record(event, { analytics, logExpiresAt });
+export async function recordUsageBatch(
+  messages: { messageId: string; body: string }[],
+  deps: { store: UsageStore; consent: AnalyticsConsent },
+): Promise<BatchOutcome> {
+  const failed = new Set<string>();
+  const entries: (UsageEntry & { messageId: string })[] = [];
+  for (const message of messages) {
+    let parsed: ReturnType<typeof UsageEventSchema.safeParse>;
+    try {
+      parsed = UsageEventSchema.safeParse(JSON.parse(message.body));
+    } catch {
+      failed.add(message.messageId);
+      continue;
+    }
+    if (!parsed.success) {
+      failed.add(message.messageId);
+      continue;
+    }
+    const event = parsed.data;
+    entries.push({
+      messageId: message.messageId,
+      event,
+      analytics: await deps.consent.allows(event.accountId),
+      logExpiresAt: Math.floor(Date.parse(event.at) / 1000) + USAGE_LOG_TTL_SECONDS,
+    });
+  }
+  if (entries.length === 0) return { failed, recorded: 0, duplicates: 0 };
+  try {
+    const duplicates = await deps.store.recordBatch(entries);
+    return { failed, recorded: entries.length - duplicates.size, duplicates: duplicates.size };
+  } catch {
+    for (const entry of entries) failed.add(entry.messageId);
+    return { failed, recorded: 0, duplicates: 0 };
+  }
 }
 
 /** `2026-03-01T10:17:03Z` → the hour and day buckets it counts in. */

@@ -7,7 +7,7 @@ import { dynamo } from '../../shared/clients/dynamodb';
 import { loadConfig } from '../../shared/config';
 import { logger } from '../../shared/logger';
 import { DynamoDbAnalyticsConsent, DynamoDbUsageStore } from '../adapters/dynamodb-usage-store';
-import { recordUsage } from '../domain/usage';
+import { type BatchOutcome, recordUsageBatch } from '../domain/usage';
 
 const config = loadConfig({
   TABLE_USAGE_LOGS: z.string().min(1),
@@ -21,13 +21,25 @@ const deps = {
 };
 const processor = new BatchProcessor(EventType.SQS);
 
-/** One record: a malformed event throws, stays in the queue and reaches the DLQ after five tries. */
-export const recordHandler = async (record: SQSRecord): Promise<void> => {
-  const outcome = await recordUsage(JSON.parse(record.body), deps);
-  if (outcome === 'duplicate') logger.info('Usage event already recorded', { messageId: record.messageId });
-};
+export class UsageRecordError extends Error {
+  constructor(messageId: string) {
+    super(`Usage event ${messageId} was not recorded; it will be delivered again`);
+    this.name = 'UsageRecordError';
+  }
+}
 
-/** SQS → usage logs and aggregates, reporting partial batch failures. */
+/**
+ * SQS → usage logs and aggregates. The batch is recorded together (one transaction per up to 100
+ * items); Powertools then reports each message that was not recorded as a partial batch failure, so
+ * SQS retries just those and parks a malformed one in the DLQ after five receives.
+ */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler((event, context) => processPartialResponse(event, recordHandler, processor, { context }));
+  .handler(async (event, context) => {
+    const outcome: BatchOutcome = await recordUsageBatch(event.Records, deps);
+    logger.info('Usage batch', { size: event.Records.length, recorded: outcome.recorded, duplicates: outcome.duplicates, failed: outcome.failed.size });
+    const recordHandler = async (record: SQSRecord) => {
+      if (outcome.failed.has(record.messageId)) throw new UsageRecordError(record.messageId);
+    };
+    return processPartialResponse(event, recordHandler, processor, { context });
+  });

@@ -64,47 +64,74 @@ describe('CachedKeyResolver', () => {
 
 describe('DynamoDbUsageStore', () => {
   beforeEach(() => ddb.reset());
-  const event: UsageEvent = {
-    v: 1, requestId: 'req-9', accountId: 'acc_1', keyId: 'key_1', product: 'echo', method: 'GET', path: '/x', status: 502,
+  const event = (requestId: string, overrides: Partial<UsageEvent> = {}): UsageEvent => ({
+    v: 1, requestId, accountId: 'acc_1', keyId: 'key_1', product: 'echo', method: 'GET', path: '/x', status: 502,
     outcome: 'refunded', priceMicroCredits: 1_000_000, latencyMs: 12, requestBytes: 0, responseBytes: 90, ip: '1.1.1.1', userAgent: 'ua', at: '2026-03-01T10:05:10.000Z',
-  };
+    ...overrides,
+  });
+  const entry = (e: UsageEvent, analytics = true) => ({ event: e, analytics, logExpiresAt: 123 });
   const store = new DynamoDbUsageStore(client, { usageLogs: 'logs', usageAggregates: 'aggs', ledger: 'ledger' });
+  const describeItems = (items: NonNullable<TransactWriteCommand['input']['TransactItems']>) =>
+    items.map((i) => (i.Put ? `put ${i.Put.TableName} ${i.Put.Item!.sk}` : `update ${i.Update!.TableName} ${i.Update!.Key!.pk} ${i.Update!.Key!.sk}`));
 
   it('writes log, hourly and daily rollups, analytics and the refund in one transaction', async () => {
     ddb.on(TransactWriteCommand).resolves({});
-    await expect(store.record(event, { analytics: true, logExpiresAt: 123 })).resolves.toBe('recorded');
+    await expect(store.recordBatch([entry(event('req-9'))])).resolves.toEqual(new Set());
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items.map((i) => (i.Put ? `put ${i.Put.TableName} ${i.Put.Item!.sk}` : `update ${i.Update!.TableName} ${i.Update!.Key!.pk} ${i.Update!.Key!.sk}`))).toEqual([
+    expect(describeItems(items)).toEqual([
       'put logs 2026-03-01T10:05:10.000Z#req-9',
+      'put ledger ENTRY#2026-03-01T10:05:10.000Z#refund#req-9',
       'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo',
       'update aggs ACCOUNT#acc_1#D 2026-03-01T00:00:00Z#echo',
       'update aggs ANALYTICS#echo#H 2026-03-01T10:00:00Z#echo',
-      'put ledger ENTRY#2026-03-01T10:05:10.000Z#refund#req-9',
       'update ledger ACCOUNT#acc_1 BALANCE',
     ]);
     expect(items[0]!.Put!.Item!.expiresAt).toBe(123);
     expect(items[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
   });
 
+  it('sums a batch into one update per bucket', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.recordBatch([1, 2, 3].map((i) => entry(event(`r${i}`, { outcome: 'ok', status: 200 }))));
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items).toHaveLength(3 + 3);
+    const hourly = items.find((i) => i.Update?.Key?.pk === 'ACCOUNT#acc_1#H')!.Update!;
+    expect(hourly.ExpressionAttributeValues).toMatchObject({ ':c0': 3, ':c1': 3, ':c4': 3_000_000 });
+  });
+
   it('leaves accounts that objected out of the analytics rollup, and charges nothing for rejected calls', async () => {
     ddb.on(TransactWriteCommand).resolves({});
-    await store.record({ ...event, outcome: 'rejected', status: 402 }, { analytics: false, logExpiresAt: 1 });
+    await store.recordBatch([entry(event('r1', { outcome: 'rejected', status: 402 }), false)]);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(items).toHaveLength(3);
     expect(items[1]!.Update!.ExpressionAttributeValues).toMatchObject({ ':c4': 0, ':c5': 0 });
   });
 
-  it('recognises a redelivered event and writes nothing more', async () => {
-    ddb.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] }),
-    );
-    await expect(store.record(event, { analytics: true, logExpiresAt: 1 })).resolves.toBe('duplicate');
+  it('drops redelivered events and records the rest, never counting twice', async () => {
+    ddb.on(TransactWriteCommand)
+      .rejectsOnce(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }] }))
+      .resolves({});
+    const duplicates = await store.recordBatch([entry(event('fresh', { outcome: 'ok', status: 200 })), entry(event('seen', { outcome: 'ok', status: 200 })), entry(event('seen', { outcome: 'ok', status: 200 }))]);
+    expect(duplicates).toEqual(new Set(['seen']));
+    const retry = ddb.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems!;
+    expect(describeItems(retry)[0]).toBe('put logs 2026-03-01T10:05:10.000Z#fresh');
+    expect(retry.find((i) => i.Update?.Key?.pk === 'ACCOUNT#acc_1#H')!.Update!.ExpressionAttributeValues![':c0']).toBe(1);
   });
 
-  it('lets any other failure propagate, so the event is retried', async () => {
+  it('lets any other failure propagate, so the batch is retried', async () => {
     ddb.on(TransactWriteCommand).rejects(
       new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }] }),
     );
-    await expect(store.record(event, { analytics: true, logExpiresAt: 1 })).rejects.toThrow();
+    await expect(store.recordBatch([entry(event('r1'))])).rejects.toThrow();
+  });
+
+  it('splits a large batch so that no transaction holds more than 100 items', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const many = Array.from({ length: 60 }, (_, i) => entry(event(`r${i}`, { accountId: `acc_${i}` })));
+    await store.recordBatch(many);
+    const sizes = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!.length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
+    // Five items of its own per event (log, refund entry, two rollups, balance), one analytics rollup per transaction.
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(60 * 5 + sizes.length);
   });
 });

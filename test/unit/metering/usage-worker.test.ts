@@ -30,12 +30,16 @@ describe('usage worker', () => {
       lambdaContext,
     );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }]);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    const written = ddb.commandCalls(TransactWriteCommand).flatMap((c) => c.args[0].input.TransactItems!.filter((i) => i.Put).map((i) => i.Put!.Item!.requestId));
+    expect(written).toEqual(['r1', 'r4']);
   });
 
-  it('fails a record whose write failed, so SQS delivers it again', async () => {
+  it('fails the whole invocation when nothing could be written, so SQS delivers every record again', async () => {
     ddb.on(TransactWriteCommand).rejectsOnce(new Error('throttled')).resolves({});
-    const result = await handler({ Records: [record('m1', JSON.stringify(event('r1'))), record('m2', JSON.stringify(event('r2')))] } as SQSEvent, lambdaContext);
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    await expect(handler({ Records: [record('m1', JSON.stringify(event('r1'))), record('m2', JSON.stringify(event('r2')))] } as SQSEvent, lambdaContext)).rejects.toThrow(
+      /All records failed/,
+    );
+    const again = await handler({ Records: [record('m1', JSON.stringify(event('r1'))), record('m2', JSON.stringify(event('r2')))] } as SQSEvent, lambdaContext);
+    expect(again.batchItemFailures).toEqual([]);
   });
 });
