@@ -9,6 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Account, ApiKey, EmailToken, Preferences, Profile, SecurityEvent, Session } from '../domain/model';
+import { queryAll } from '../../shared/dynamodb-query';
 import type { AccountStore, FailureCounter, KeyStore, SecurityLog, SessionStore, TokenStore } from '../domain/ports';
 
 const SECURITY_EVENT_TTL_SECONDS = 365 * 24 * 3600;
@@ -135,22 +136,13 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async listByAccount(accountId: string): Promise<Session[]> {
-    const sessions: Session[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` },
-          ExclusiveStartKey: start,
-        }),
-      );
-      sessions.push(...(page.Items ?? []).map((item) => strip<Session>(item)!));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return sessions;
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` },
+    });
+    return items.map((item) => strip<Session>(item)!);
   }
 
   async delete(tokenHash: string): Promise<void> {
@@ -211,15 +203,13 @@ export class DynamoDbKeyStore implements KeyStore {
   }
 
   async listByAccount(accountId: string): Promise<ApiKey[]> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :key)',
-        ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':key': 'KEY#' },
-        ConsistentRead: true,
-      }),
-    );
-    return (Items ?? []).map((item) => strip<ApiKey>(item)!);
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :key)',
+      ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':key': 'KEY#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => strip<ApiKey>(item)!);
   }
 
   async transition(accountId: string, keyId: string, from: ApiKey['status'][], changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy'>>): Promise<boolean> {

@@ -6,10 +6,12 @@ import {
   type AccountView,
   DEFAULT_PREFERENCES,
   type EmailToken,
+  MAX_USER_AGENT,
   type Preferences,
   type Profile,
   type RequestOrigin,
   type SecurityEvent,
+  securityEvent,
   type SecurityEventType,
   type Session,
   viewOf,
@@ -243,7 +245,7 @@ export class AccountService {
       tokenHash: sha256(token),
       accountId,
       ip: origin.ip,
-      userAgent: origin.userAgent.slice(0, 512),
+      userAgent: origin.userAgent.slice(0, MAX_USER_AGENT),
       createdAt: now.toISOString(),
       expiresAt: epoch(now) + SESSION_TTL_SECONDS,
     };
@@ -276,14 +278,6 @@ export class AccountService {
   }
 
   private record(accountId: string, type: SecurityEventType, origin: RequestOrigin, detail?: Record<string, string>): Promise<void> {
-    return this.deps.securityLog.record({
-      eventId: newId('evt'),
-      accountId,
-      type,
-      ip: origin.ip,
-      userAgent: origin.userAgent.slice(0, 512),
-      at: this.deps.clock.now().toISOString(),
-      detail,
-    });
+    return this.deps.securityLog.record(securityEvent(accountId, type, origin, this.deps.clock.now(), detail));
   }
 }

@@ -1,5 +1,5 @@
 import { KeyLimitError, KeyNotFoundError } from './errors';
-import { type ApiKey, type ApiKeyView, keyViewOf, type RequestOrigin } from './model';
+import { type ApiKey, type ApiKeyView, keyViewOf, type RequestOrigin, securityEvent } from './model';
 import type { AccountStore, Clock, KeyStore, SecurityLog } from './ports';
 import { newId, randomSecret, sha256 } from './secrets';
 
@@ -100,14 +100,7 @@ export class KeyService {
   }
 
   private record(accountId: string, type: 'key_created' | 'key_revoked' | 'key_rolled', origin: RequestOrigin, keyId: string, newKeyId?: string) {
-    return this.deps.securityLog.record({
-      eventId: newId('evt'),
-      accountId,
-      type,
-      ip: origin.ip,
-      userAgent: origin.userAgent.slice(0, 512),
-      at: this.deps.clock.now().toISOString(),
-      detail: newKeyId ? { keyId, newKeyId } : { keyId },
-    });
+    const detail: Record<string, string> = newKeyId ? { keyId, newKeyId } : { keyId };
+    return this.deps.securityLog.record(securityEvent(accountId, type, origin, this.deps.clock.now(), detail));
   }
 }

@@ -1,3 +1,5 @@
+import { newId } from './secrets';
+
 /** What an account holder tells us about themselves beyond name and email; all optional. */
 export interface Profile {
   company?: string;
@@ -117,4 +119,18 @@ export interface SecurityEvent {
 export interface RequestOrigin {
   ip: string;
   userAgent: string;
+}
+
+/** Longest user agent kept on sessions, events and logs. */
+export const MAX_USER_AGENT = 512;
+
+/** A security event as it is recorded: a fresh id, the origin's IP and (trimmed) user agent, the time. */
+export function securityEvent(
+  accountId: string,
+  type: SecurityEventType,
+  origin: RequestOrigin,
+  at: Date,
+  detail?: Record<string, string>,
+): SecurityEvent {
+  return { eventId: newId('evt'), accountId, type, ip: origin.ip, userAgent: origin.userAgent.slice(0, MAX_USER_AGENT), at: at.toISOString(), detail };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../../shared/dynamodb-query';
 import { balanceKey } from './dynamodb-meter';
 
 export type LedgerEntryType = 'grant' | 'purchase' | 'refund' | 'clawback';
@@ -65,23 +66,11 @@ export class DynamoDbLedger {
   }
 
   async entries(accountId: string): Promise<LedgerEntry[]> {
-    const entries: LedgerEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
-          ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':entry': 'ENTRY#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, ...entry } = item;
-        entries.push(entry as LedgerEntry);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return entries;
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+      ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':entry': 'ENTRY#' },
+    });
+    return items.map(({ pk: _pk, sk: _sk, ...entry }) => entry as unknown as LedgerEntry);
   }
 }

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../../shared/dynamodb-query';
 import type { UsageEvent } from '../domain/model';
 
 export interface UsageBucket {
@@ -23,41 +24,33 @@ export class DynamoDbUsageReader {
   ) {}
 
   async aggregates(accountId: string, granularity: 'hour' | 'day', from: string, to: string, product?: string): Promise<UsageBucket[]> {
-    const buckets: UsageBucket[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.usageAggregates,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          FilterExpression: product ? 'product = :product' : undefined,
-          ExpressionAttributeValues: {
-            ':pk': `ACCOUNT#${accountId}#${granularity === 'hour' ? 'H' : 'D'}`,
-            ':from': from,
-            ':to': `${to}\uffff`,
-            ...(product ? { ':product': product } : {}),
-          },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const calls = Number(item.calls ?? 0);
-        buckets.push({
-          bucket: String(item.bucket),
-          product: String(item.product),
-          calls,
-          admitted: Number(item.admitted ?? 0),
-          rejected: Number(item.rejected ?? 0),
-          errors: Number(item.errors ?? 0),
-          chargedMicro: Number(item.chargedMicro ?? 0),
-          refundedMicro: Number(item.refundedMicro ?? 0),
-          avgLatencyMs: calls ? Math.round(Number(item.latencyMsSum ?? 0) / calls) : 0,
-          bytesIn: Number(item.bytesIn ?? 0),
-          bytesOut: Number(item.bytesOut ?? 0),
-        });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll(this.client, {
+      TableName: this.tables.usageAggregates,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      FilterExpression: product ? 'product = :product' : undefined,
+      ExpressionAttributeValues: {
+        ':pk': `ACCOUNT#${accountId}#${granularity === 'hour' ? 'H' : 'D'}`,
+        ':from': from,
+        ':to': `${to}\uffff`,
+        ...(product ? { ':product': product } : {}),
+      },
+    });
+    const buckets = items.map((item): UsageBucket => {
+      const calls = Number(item.calls ?? 0);
+      return {
+        bucket: String(item.bucket),
+        product: String(item.product),
+        calls,
+        admitted: Number(item.admitted ?? 0),
+        rejected: Number(item.rejected ?? 0),
+        errors: Number(item.errors ?? 0),
+        chargedMicro: Number(item.chargedMicro ?? 0),
+        refundedMicro: Number(item.refundedMicro ?? 0),
+        avgLatencyMs: calls ? Math.round(Number(item.latencyMsSum ?? 0) / calls) : 0,
+        bytesIn: Number(item.bytesIn ?? 0),
+        bytesOut: Number(item.bytesOut ?? 0),
+      };
+    });
     return buckets.filter((b) => b.bucket <= to);
   }
 
