@@ -80,6 +80,12 @@ export class OmnApiStack extends Stack {
       deadLetterQueues: { Usage: this.metering.usageDlq, InboundMail: this.mail.inboundDlq },
       stateMachines: { PrivacyWorkflow: this.privacy.stateMachine },
       functions: this.node.findAll().filter((c): c is OmnApiFunction => c instanceof OmnApiFunction),
+      anyOccurrence: {
+        UnqueuedUsageEvents: {
+          metric: this.metering.unqueuedEvents,
+          description: 'The gateway could not queue a usage event; it is in the gateway log for replay (runbook)',
+        },
+      },
     });
   }
 }

@@ -2,9 +2,12 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Catalog } from '../../lambdas/metering/catalog';
+import { UNQUEUED_USAGE_MESSAGE } from '../../lambdas/metering/config';
 import type { Api } from './api';
 import type { TableName } from './data';
 import { type FunctionDefaults, OmnApiFunction } from './omnapi-function';
@@ -33,6 +36,8 @@ export class Metering extends Construct {
   public readonly usageDlq: sqs.Queue;
   public readonly gateway: OmnApiFunction;
   public readonly worker: OmnApiFunction;
+  /** Usage events the gateway could not queue (they are in its log, to be replayed). */
+  public readonly unqueuedEvents: cloudwatch.Metric;
 
   constructor(scope: Construct, id: string, props: MeteringProps) {
     super(scope, id);
@@ -88,6 +93,14 @@ export class Metering extends Construct {
       .bindTable('ledger', tables.ledger, 'readWrite')
       .bindQueue('usage', this.usageQueue);
     props.api.addRoute('ANY /v1/api/{product}/{proxy+}', this.gateway);
+    const unqueued = new logs.MetricFilter(this, 'UnqueuedUsageEvents', {
+      logGroup: this.gateway.logGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.message', '=', UNQUEUED_USAGE_MESSAGE),
+      metricNamespace: 'OmnAPI',
+      metricName: 'UnqueuedUsageEvents',
+      metricValue: '1',
+    });
+    this.unqueuedEvents = unqueued.metric({ statistic: 'Sum', period: Duration.minutes(1) });
 
     this.worker = new OmnApiFunction(this, 'UsageWorker', {
       ...props.defaults,

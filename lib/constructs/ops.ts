@@ -20,6 +20,8 @@ export interface OpsProps {
   readonly deadLetterQueues: Record<string, sqs.IQueue>;
   readonly stateMachines: Record<string, sfn.IStateMachine>;
   readonly functions: lambda.IFunction[];
+  /** Metrics where a single occurrence needs a person, by alarm name. */
+  readonly anyOccurrence?: Record<string, { metric: cloudwatch.IMetric; description: string }>;
 }
 
 /** Alarms on what users would notice or lose: API errors, parked messages, failed workflows, function errors. */
@@ -51,6 +53,9 @@ export class Ops extends Construct {
     for (const [name, machine] of Object.entries(props.stateMachines)) {
       this.alarm(`${name}Failures`, machine.metricFailed({ period: Duration.minutes(5) }), 1, `${name} executions failed`);
       this.alarm(`${name}TimedOut`, machine.metricTimedOut({ period: Duration.minutes(5) }), 1, `${name} executions timed out`);
+    }
+    for (const [name, { metric, description }] of Object.entries(props.anyOccurrence ?? {})) {
+      this.alarm(name, metric, 1, description);
     }
     for (const fn of props.functions) {
       this.alarm(`${fn.node.id}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), 5,

@@ -36,6 +36,11 @@ export interface GatewayDeps {
   /** Where each product's upstream lives; `builtin:echo` is resolved by the wiring. */
   upstreamBase: (product: string) => string;
   now: () => Date;
+  /**
+   * Called when a usage event could not be queued even after the SDK's retries. The call was
+   * already answered (and debited), so the event must be kept somewhere durable to be replayed.
+   */
+  onUnqueuedEvent: (event: UsageEvent, error: unknown) => void;
 }
 
 /** Upstream answer headers passed back to the caller; everything else stays behind. */
@@ -126,8 +131,14 @@ export class Gateway {
     return response;
   }
 
-  private publish(event: Omit<UsageEvent, 'status' | 'outcome' | 'latencyMs' | 'responseBytes'>, response: GatewayResponse, outcome: UsageEvent['outcome'], started: number) {
-    return this.deps.usage.publish({ ...event, status: response.status, outcome, latencyMs: Date.now() - started, responseBytes: response.body.length });
+  private async publish(event: Omit<UsageEvent, 'status' | 'outcome' | 'latencyMs' | 'responseBytes'>, response: GatewayResponse, outcome: UsageEvent['outcome'], started: number) {
+    const complete: UsageEvent = { ...event, status: response.status, outcome, latencyMs: Date.now() - started, responseBytes: response.body.length };
+    try {
+      await this.deps.usage.publish(complete);
+    } catch (error) {
+      // The caller still gets the answer they paid for; the event goes to the durable fallback.
+      this.deps.onUnqueuedEvent(complete, error);
+    }
   }
 }
 

@@ -13,7 +13,7 @@ import { CachedKeyResolver } from '../adapters/cached-key-resolver';
 import { DynamoDbMeter } from '../adapters/dynamodb-meter';
 import { FetchUpstream } from '../adapters/fetch-upstream';
 import { SqsUsagePublisher } from '../adapters/sqs-usage-publisher';
-import { CatalogFromEnv } from '../config';
+import { CatalogFromEnv, UNQUEUED_USAGE_MESSAGE } from '../config';
 import { Gateway, type GatewayRequest } from '../domain/gateway';
 
 const config = loadConfig({
@@ -35,6 +35,8 @@ const gateway = new Gateway({
     return upstream === 'builtin:echo' ? config.BUILTIN_ECHO_URL : upstream;
   },
   now: () => new Date(),
+  // One ERROR line holding the whole event: a metric filter counts these and alarms; the runbook replays them.
+  onUnqueuedEvent: (usageEvent, error) => logger.error(UNQUEUED_USAGE_MESSAGE, { usageEvent, error: error as Error }),
 });
 
 /** The presented key: `Authorization: Bearer omn_live_…`, or `x-api-key`. */

@@ -21,8 +21,9 @@ class MemoryMeter implements Meter {
   }
 }
 
-function setup(options: { balance?: number; used?: number; upstream?: (r: UpstreamRequest) => UpstreamResult } = {}) {
+function setup(options: { balance?: number; used?: number; upstream?: (r: UpstreamRequest) => UpstreamResult; queueDown?: boolean } = {}) {
   const events: UsageEvent[] = [];
+  const unqueued: UsageEvent[] = [];
   const forwarded: UpstreamRequest[] = [];
   const meter = new MemoryMeter(options.balance ?? 10_000_000, options.used ?? 0);
   const upstream: Upstream = {
@@ -35,12 +36,18 @@ function setup(options: { balance?: number; used?: number; upstream?: (r: Upstre
     keys: { resolve: async (s) => (s === SECRET ? { accountId: 'acc_1', keyId: 'key_1', plan: 'free', status: 'active' } : undefined) },
     meter,
     upstream,
-    usage: { publish: async (e) => void events.push(e) },
+    usage: {
+      publish: async (e) => {
+        if (options.queueDown) throw new Error('SQS unavailable');
+        events.push(e);
+      },
+    },
+    onUnqueuedEvent: (e) => unqueued.push(e),
     catalog,
     upstreamBase: () => 'https://echo.example/base/',
     now: () => new Date('2026-03-01T10:00:30Z'),
   });
-  return { gateway, events, forwarded, meter };
+  return { gateway, events, forwarded, meter, unqueued };
 }
 
 const request = (overrides: Partial<GatewayRequest> = {}): GatewayRequest => ({
@@ -136,6 +143,13 @@ describe('Gateway', () => {
     expect(errorOf(response.body).code).toBe(code);
     expect(response.headers['x-credits-remaining']).toBe('10');
     expect(events[0]).toMatchObject({ outcome: 'refunded', status });
+  });
+
+  it('still answers a paid call when the queue is down, handing the event to the durable fallback', async () => {
+    const { gateway, unqueued } = setup({ queueDown: true });
+    const response = await gateway.handle(request());
+    expect(response.status).toBe(200);
+    expect(unqueued).toEqual([expect.objectContaining({ requestId: 'req-1', outcome: 'ok', status: 200 })]);
   });
 
   it('passes upstream 4xx answers through and charges them', async () => {
