@@ -1,38 +1,25 @@
 import { z } from 'zod';
 import { requireSession } from '../../accounts/http';
 import { dynamo } from '../../shared/clients/dynamodb';
+import { loadConfig } from '../../shared/config';
 import { ValidationError } from '../../shared/errors';
 import { json } from '../../shared/http';
 import { httpHandler, httpRoutes } from '../../shared/middleware/http-handler';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
 import { DynamoDbUsageReader } from '../adapters/dynamodb-usage-reader';
 import { microToCredits } from '../catalog';
+import { LogsQuery, UsageQuery } from '../schemas';
 
-const tables = {
-  usageLogs: process.env.TABLE_USAGE_LOGS ?? '',
-  usageAggregates: process.env.TABLE_USAGE_AGGREGATES ?? '',
-};
-const reader = new DynamoDbUsageReader(dynamo, tables);
-const ledger = new DynamoDbLedger(dynamo, process.env.TABLE_LEDGER ?? '');
-
-const MAX_BUCKETS = { hour: 24 * 31, day: 400 };
-const UsageQuery = z
-  .object({
-    from: z.iso.datetime({ offset: true }),
-    to: z.iso.datetime({ offset: true }).optional(),
-    granularity: z.enum(['hour', 'day']).default('day'),
-    product: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/).optional(),
-  })
-  .transform((q) => ({ ...q, from: new Date(q.from).toISOString(), to: new Date(q.to ?? Date.now()).toISOString() }));
-const LogsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .max(300)
-    .transform((c) => Buffer.from(c, 'base64url').toString('utf8'))
-    .refine((c) => /^\d{4}-\d\d-\d\dT[\d:.]+Z#[\w=+/-]{1,100}$/.test(c), 'not a cursor from a previous page')
-    .optional(),
+const config = loadConfig({
+  TABLE_USAGE_LOGS: z.string().min(1),
+  TABLE_USAGE_AGGREGATES: z.string().min(1),
+  TABLE_LEDGER: z.string().min(1),
 });
+const reader = new DynamoDbUsageReader(dynamo, { usageLogs: config.TABLE_USAGE_LOGS, usageAggregates: config.TABLE_USAGE_AGGREGATES });
+const ledger = new DynamoDbLedger(dynamo, config.TABLE_LEDGER);
+
+/** Buckets one request may ask for. */
+const MAX_BUCKETS = { hour: 24 * 31, day: 400 };
 
 /** Usage aggregates, call logs (last 90 days, newest first) and the credit balance — the caller's own. */
 export const handler = httpRoutes({
