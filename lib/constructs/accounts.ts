@@ -40,7 +40,7 @@ export class Accounts extends Construct {
         entry: 'auth-signup',
         description: 'Creates an unverified account and mails the verification link',
         routes: ['POST /v1/auth/signup'],
-        tables: { accounts: 'readWrite', tokens: 'write', securityEvents: 'write' },
+        tables: { accounts: 'readWrite', tokens: 'write', securityEvents: 'readWrite' },
         sendsMail: true,
         hashesPasswords: true,
       },

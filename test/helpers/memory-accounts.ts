@@ -98,7 +98,9 @@ export class MemorySecurityLog implements SecurityLog, FailureCounter {
     return this.counters.get(`${key}@${windowStart}`) ?? 0;
   }
   async increment(key: string, windowStart: number) {
-    this.counters.set(`${key}@${windowStart}`, (await this.count(key, windowStart)) + 1);
+    const next = (await this.count(key, windowStart)) + 1;
+    this.counters.set(`${key}@${windowStart}`, next);
+    return next;
   }
 }
 

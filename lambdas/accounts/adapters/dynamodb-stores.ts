@@ -280,15 +280,17 @@ export class DynamoDbSecurityLog implements SecurityLog, FailureCounter {
     return Number(Item?.count ?? 0);
   }
 
-  async increment(key: string, windowStart: number, expiresAt: number): Promise<void> {
-    await this.client.send(
+  async increment(key: string, windowStart: number, expiresAt: number): Promise<number> {
+    const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: `THROTTLE#${key}`, sk: `W#${windowStart}` },
         UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
         ExpressionAttributeNames: { '#count': 'count' },
         ExpressionAttributeValues: { ':one': 1, ':expires': expiresAt },
+        ReturnValues: 'UPDATED_NEW',
       }),
     );
+    return Number(Attributes?.count ?? 1);
   }
 }

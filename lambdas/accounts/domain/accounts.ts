@@ -26,6 +26,11 @@ export const EMAIL_TOKEN_TTL_SECONDS = 24 * 3600;
 export const SECURITY_EVENT_TTL_SECONDS = 365 * 24 * 3600;
 /** Failed logins allowed per window, per email and per IP address. */
 export const LOGIN_LIMITS = { email: 5, ip: 20, windowSeconds: 15 * 60 };
+/**
+ * Sign-ups allowed per window: per IP address, and per email — every sign-up sends mail, so
+ * without a limit the form would let anyone make us mail any address over and over.
+ */
+export const SIGNUP_LIMITS = { email: 3, ip: 20, windowSeconds: 60 * 60 };
 
 export interface AccountDeps {
   accounts: AccountStore;
@@ -69,6 +74,7 @@ export class AccountService {
     const email = normaliseEmail(input.email);
     checkPasswordStrength(input.password, email);
     const now = this.deps.clock.now();
+    await this.throttle(SIGNUP_LIMITS, { email: `signup-email#${sha256(email)}`, ip: `signup-ip#${origin.ip}` }, now, 'Too many sign-ups; try again later');
     const account: Account = {
       accountId: newId('acc'),
       email,
@@ -269,6 +275,25 @@ export class AccountService {
       subject,
       text: [`Follow this link within 24 hours to confirm ${email}:`, '', link, '', 'It works once. If you did not ask for this, ignore this message.'].join('\n'),
     });
+  }
+
+  /**
+   * Counts this attempt against per-email and per-IP windows — atomically, so a concurrent burst
+   * cannot slip past — and refuses it with 429 until the window ends once either is over its limit.
+   */
+  private async throttle(
+    limits: { email: number; ip: number; windowSeconds: number },
+    keys: { email: string; ip: string },
+    now: Date,
+    message: string,
+  ): Promise<void> {
+    const windowStart = Math.floor(epoch(now) / limits.windowSeconds) * limits.windowSeconds;
+    const windowEnd = windowStart + limits.windowSeconds;
+    const [byEmail, byIp] = await Promise.all([
+      this.deps.failures.increment(keys.email, windowStart, windowEnd),
+      this.deps.failures.increment(keys.ip, windowStart, windowEnd),
+    ]);
+    if (byEmail > limits.email || byIp > limits.ip) throw new TooManyRequestsError(message, windowEnd - epoch(now));
   }
 
   private async requireAccount(accountId: string): Promise<Account> {

@@ -40,7 +40,8 @@ export interface SecurityLog {
 /** Fixed-window failure counters, for throttling repeated login failures. */
 export interface FailureCounter {
   count(key: string, windowStart: number): Promise<number>;
-  increment(key: string, windowStart: number, expiresAt: number): Promise<void>;
+  /** Adds one atomically and returns the new count. */
+  increment(key: string, windowStart: number, expiresAt: number): Promise<number>;
 }
 
 export interface PasswordHasher {

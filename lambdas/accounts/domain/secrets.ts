@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** 32 random bytes, base64url: the body of every token and key secret. */
 export function randomSecret(bytes = 32): string {
@@ -8,13 +8,6 @@ export function randomSecret(bytes = 32): string {
 /** SHA-256, hex: how tokens, session tokens and key secrets are stored and looked up. */
 export function sha256(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
-}
-
-/** Constant-time string comparison. */
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /** A short random id with a readable prefix, e.g. `acc_3f9a…`. */

@@ -1,4 +1,4 @@
-import { AccountService, LOGIN_LIMITS } from '../../../lambdas/accounts/domain/accounts';
+import { AccountService, LOGIN_LIMITS, SIGNUP_LIMITS } from '../../../lambdas/accounts/domain/accounts';
 import { sha256 } from '../../../lambdas/accounts/domain/secrets';
 import {
   FixedClock,
@@ -68,6 +68,23 @@ describe('AccountService', () => {
         message: expect.stringMatching(reason),
       });
     });
+  });
+
+  it('limits sign-ups per email, so the form cannot be used to mail one address over and over', async () => {
+    const { service, mailer, clock } = setup();
+    for (let i = 0; i < SIGNUP_LIMITS.email; i++) {
+      await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, { ...origin, ip: `198.51.100.${i}` });
+    }
+    await expect(service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ status: 429 });
+    expect(mailer.sent).toHaveLength(SIGNUP_LIMITS.email);
+    clock.advance(SIGNUP_LIMITS.windowSeconds);
+    await expect(service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeUndefined();
+  });
+
+  it('limits sign-ups per IP address', async () => {
+    const { service } = setup();
+    for (let i = 0; i < SIGNUP_LIMITS.ip; i++) await service.signup({ name: 'U', email: `u${i}@example.org`, password: PASSWORD }, origin);
+    await expect(service.signup({ name: 'U', email: 'one-more@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ status: 429, code: 'rate_limited' });
   });
 
   describe('email links', () => {
