@@ -90,13 +90,6 @@ export interface LocalModel {
   receiptRules: LocalReceiptRule[];
 }
 
-export interface SynthOptions {
-  /** Base of queue URLs: the local AWS endpoint, e.g. http://127.0.0.1:4566. */
-  awsEndpoint: string;
-  /** Extra CDK context, e.g. `{ stage: 'dev' }`. */
-  context?: Record<string, unknown>;
-}
-
 /** Synthesizes the CDK app in-process (no bundling) and returns its template. */
 export function synthesizeTemplate(context: Record<string, unknown> = {}): Template {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-synth-'));

@@ -37,15 +37,6 @@ export class UnauthorizedError extends OmnApiError {
   }
 }
 
-export class PaymentRequiredError extends OmnApiError {
-  override readonly status = 402;
-  override readonly code: string = 'insufficient_credit';
-  constructor(message = 'Not enough credit for this call', options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PaymentRequiredError';
-  }
-}
-
 export class ForbiddenError extends OmnApiError {
   override readonly status = 403;
   override readonly code: string = 'forbidden';
