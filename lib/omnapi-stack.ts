@@ -78,6 +78,7 @@ export class OmnApiStack extends Stack {
       alarmEmail: config.alarmEmail,
       httpApi: this.api.httpApi,
       deadLetterQueues: { Usage: this.metering.usageDlq, InboundMail: this.mail.inboundDlq },
+      workQueues: { Usage: this.metering.usageQueue },
       stateMachines: { PrivacyWorkflow: this.privacy.stateMachine },
       functions: this.node.findAll().filter((c): c is OmnApiFunction => c instanceof OmnApiFunction),
       anyOccurrence: {

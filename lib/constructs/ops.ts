@@ -22,12 +22,20 @@ export interface OpsProps {
   readonly functions: lambda.IFunction[];
   /** Metrics where a single occurrence needs a person, by alarm name. */
   readonly anyOccurrence?: Record<string, { metric: cloudwatch.IMetric; description: string }>;
+  /** Work queues whose backlog must not grow old (the worker is falling behind). */
+  readonly workQueues?: Record<string, sqs.IQueue>;
+  /** @default Duration.minutes(5) */
+  readonly maxQueueAge?: Duration;
 }
 
-/** Alarms on what users would notice or lose: API errors, parked messages, failed workflows, function errors. */
+/**
+ * Alarms on what users would notice or lose — API errors, parked or ageing messages, failed
+ * workflows, function errors — and one dashboard with the platform's vital signs.
+ */
 export class Ops extends Construct {
   public readonly alarmTopic: sns.Topic;
   public readonly alarms: cloudwatch.Alarm[] = [];
+  public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: OpsProps) {
     super(scope, id);
@@ -57,10 +65,47 @@ export class Ops extends Construct {
     for (const [name, { metric, description }] of Object.entries(props.anyOccurrence ?? {})) {
       this.alarm(name, metric, 1, description);
     }
+    const maxAge = props.maxQueueAge ?? Duration.minutes(5);
+    for (const [name, queue] of Object.entries(props.workQueues ?? {})) {
+      this.alarm(`${name}Backlog`, queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }), maxAge.toSeconds(),
+        `The oldest ${name} message waits ${maxAge.toMinutes()} minutes or more: its consumer is falling behind`);
+    }
     for (const fn of props.functions) {
       this.alarm(`${fn.node.id}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), 5,
         `${fn.node.id} raised 5 or more errors in 5 minutes`);
     }
+
+    const api = props.httpApi;
+    const period = Duration.minutes(1);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({ title: 'API requests and errors', left: [api.metricCount({ period })], right: [api.metricClientError({ period }), api.metricServerError({ period })] }),
+          new cloudwatch.GraphWidget({
+            title: 'API latency (ms)',
+            left: ['p50', 'p95', 'p99'].map((statistic) => api.metricLatency({ period, statistic, label: statistic })),
+          }),
+          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 6 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Queues: visible messages',
+            left: [...Object.entries(props.workQueues ?? {}), ...Object.entries(props.deadLetterQueues)].map(([name, q]) =>
+              q.metricApproximateNumberOfMessagesVisible({ period, label: name })),
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Function duration p99 (ms)',
+            left: props.functions.map((fn) => fn.metricDuration({ period: Duration.minutes(5), statistic: 'p99', label: fn.node.id })),
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Function errors and throttles',
+            left: props.functions.map((fn) => fn.metricErrors({ period: Duration.minutes(5), label: fn.node.id })),
+            right: props.functions.map((fn) => fn.metricThrottles({ period: Duration.minutes(5), label: fn.node.id })),
+          }),
+        ],
+      ],
+    });
   }
 
   private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): void {

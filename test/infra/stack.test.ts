@@ -159,6 +159,11 @@ describe('OmnApi stack (dev)', () => {
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
 
+  it('alarms when usage events wait more than five minutes, and has a dashboard', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 300, Statistic: 'Maximum' });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
   it('destroys data with a dev stack', () => {
     for (const table of Object.values(template.findResources('AWS::DynamoDB::Table'))) {
       expect(table.DeletionPolicy).toBe('Delete');
