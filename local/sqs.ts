@@ -31,7 +31,7 @@ export class SqsError extends Error {
 export interface QueueOptions {
   /** Persist queue contents under this folder, so a restart loses nothing. */
   dataDir?: string;
-  /** Multiplies visibility timeouts: 1 in real use; tests shrink it to see retries quickly. @default 1 */
+  /** Multiplies visibility timeouts and batching windows: 1 in real use; tests shrink it to see retries quickly. @default 1 */
   visibilityScale?: number;
 }
 
@@ -213,7 +213,7 @@ export class LocalSqs {
         }
         // Batching window: wait for a full batch or for the window to pass.
         waitingSince ??= Date.now();
-        if (visible < source.batchSize && Date.now() - waitingSince < source.maxBatchingWindowSeconds * 1000) return;
+        if (visible < source.batchSize && Date.now() - waitingSince < source.maxBatchingWindowSeconds * 1000 * this.scale) return;
         waitingSince = undefined;
         busy = true;
         try {

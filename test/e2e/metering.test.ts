@@ -112,9 +112,9 @@ describe('metered gateway against npm start', () => {
       const [bucket] = await usageOf(bob.token);
       if (bucket?.calls !== 200) throw new Error(`aggregated ${bucket?.calls ?? 0} of 200`);
       return bucket;
-    }, 20_000);
+    }, 40_000);
     expect(usage).toMatchObject({ calls: 200, admitted: 100, rejected: 100, chargedMicro: 100_000_000 });
-  }, 60_000);
+  }, 90_000);
 
   it('lets exactly 100 of 200 concurrent calls through a 100-a-minute plan; the rest get 429 and pay nothing', async () => {
     const cat = await customer('cat');
@@ -157,10 +157,10 @@ describe('metered gateway against npm start', () => {
     await eventually(async () => {
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['All'] }));
       if (Attributes?.ApproximateNumberOfMessages !== '1') throw new Error('poison not parked yet');
-    }, 20_000);
+    }, 45_000);
     const [bucket] = await usageOf(eve.token);
     expect(bucket).toMatchObject({ calls: 2, chargedMicro: 2_000_000 });
-  }, 30_000);
+  }, 60_000);
 
   it('writes log items that expire 90 days after the call, and never shows expired ones', async () => {
     const fay = await customer('fay');
