@@ -131,7 +131,9 @@ export class Metering extends Construct {
       .bindTable('usageLogs', tables.usageLogs, 'read')
       .bindTable('usageAggregates', tables.usageAggregates, 'read')
       .bindTable('ledger', tables.ledger, 'read');
-    for (const route of ['GET /v1/usage', 'GET /v1/usage/logs', 'GET /v1/billing/balance'] as const) props.api.addRoute(route, usage);
+    for (const route of ['GET /v1/usage', 'GET /v1/usage/logs', 'GET /v1/billing/balance', 'GET /v1/billing/ledger'] as const) {
+      props.api.addRoute(route, usage);
+    }
   }
 }
 

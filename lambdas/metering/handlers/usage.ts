@@ -21,7 +21,7 @@ const ledger = new DynamoDbLedger(dynamo, config.TABLE_LEDGER);
 /** Buckets one request may ask for. */
 const MAX_BUCKETS = { hour: 24 * 31, day: 400 };
 
-/** Usage aggregates, call logs (last 90 days, newest first) and the credit balance — the caller's own. */
+/** Usage aggregates, call logs (last 90 days, newest first), the credit ledger and balance — the caller's own. */
 export const handler = httpRoutes({
   'GET /v1/usage': httpHandler(
     async (event) => {
@@ -48,6 +48,13 @@ export const handler = httpRoutes({
       return json(200, { logs: page.logs, nextCursor: page.nextCursor && Buffer.from(page.nextCursor).toString('base64url') });
     },
     { authenticate: requireSession, query: LogsQuery },
+  ),
+  'GET /v1/billing/ledger': httpHandler(
+    async (event) => {
+      const entries = (await ledger.entries(event.principal.accountId)).sort((a, b) => b.at.localeCompare(a.at));
+      return json(200, { entries: entries.map((e) => ({ ...e, amount: microToCredits(e.amountMicro) })) });
+    },
+    { authenticate: requireSession },
   ),
   'GET /v1/billing/balance': httpHandler(
     async (event) => {
