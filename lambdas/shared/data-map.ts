@@ -42,7 +42,7 @@ export const DATA_MAP = {
     retention: 'Until logout or expiry (TTL, 30 days at most)',
   },
   tokens: {
-    purpose: 'Single-use links: email verification, email change, privacy-request verification',
+    purpose: 'Single-use links mailed for email verification and email changes',
     personalData: ['email'],
     subjectKey: 'accountId attribute',
     export: 'none',
