@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CatalogSchema, DEFAULT_CATALOG } from '../lambdas/metering/catalog';
+import { DEFAULT_CATALOG } from '../lambdas/metering/catalog';
+import { CatalogSchema } from '../lambdas/metering/catalog-schema';
 
 /** Stage settings read from CDK context (`-c stage=prod -c mailDomain=…`), validated once at synth. */
 export const StageConfigSchema = z.object({

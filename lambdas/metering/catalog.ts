@@ -1,46 +1,74 @@
-import { z } from 'zod';
+import { ConfigError } from '../shared/errors';
 
 /** 1 credit = 1,000,000 micro-credits; money is integers all the way through. */
 export const MICRO_PER_CREDIT = 1_000_000;
 
-const headerName = z.string().regex(/^[a-z0-9-]+$/, 'lower-case header name');
 /** Never forwarded upstream, whatever a product lists. */
 export const NEVER_FORWARDED = ['authorization', 'x-api-key', 'cookie', 'host', 'content-length', 'connection'];
 
-export const ProductSchema = z.object({
+export interface Product {
   /** An http(s) base URL, or `builtin:echo` for the demo product this stack serves itself. */
-  upstream: z.union([z.literal('builtin:echo'), z.url({ protocol: /^https?$/ })]),
-  priceMicroCredits: z.number().int().positive().max(1_000 * MICRO_PER_CREDIT),
-  passHeaders: z
-    .array(headerName)
-    .default(['content-type', 'accept', 'accept-language'])
-    .refine((names) => !names.some((n) => NEVER_FORWARDED.includes(n)), 'credentials and hop-by-hop headers are never forwarded'),
+  upstream: string;
+  priceMicroCredits: number;
+  /** Request headers forwarded upstream, lower-case. */
+  passHeaders: string[];
   /** Upstream deadline; past it the caller gets 504 and the debit is refunded. */
-  timeoutMs: z.number().int().min(100).max(25_000).default(10_000),
-});
+  timeoutMs: number;
+}
 
-export const PlanSchema = z.object({ requestsPerMinute: z.number().int().positive().max(1_000_000) });
+export interface Plan {
+  requestsPerMinute: number;
+}
 
-const productId = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case id');
-export const CatalogSchema = z.object({
-  products: z.record(productId, ProductSchema).refine((p) => Object.keys(p).length > 0, 'at least one product'),
-  plans: z.record(productId, PlanSchema).refine((p) => 'free' in p, 'a "free" plan is required: new keys start on it'),
-});
-
-export type Product = z.infer<typeof ProductSchema>;
-export type Plan = z.infer<typeof PlanSchema>;
-export type Catalog = z.infer<typeof CatalogSchema>;
+export interface Catalog {
+  products: Record<string, Product>;
+  plans: Record<string, Plan>;
+}
 
 /** The catalog every stage starts from: the demo `echo` product, 1 credit a call. */
-export const DEFAULT_CATALOG: Catalog = CatalogSchema.parse({
+export const DEFAULT_CATALOG: Catalog = {
   products: {
-    echo: { upstream: 'builtin:echo', priceMicroCredits: MICRO_PER_CREDIT, timeoutMs: 5_000 },
+    echo: { upstream: 'builtin:echo', priceMicroCredits: MICRO_PER_CREDIT, passHeaders: ['content-type', 'accept', 'accept-language'], timeoutMs: 5_000 },
   },
   plans: {
     free: { requestsPerMinute: 600 },
     pro: { requestsPerMinute: 6_000 },
   },
-});
+};
+
+/**
+ * Reads the catalog the CDK app wrote into the gateway's environment. The full zod schema
+ * (catalog-schema.ts) validated it at synth; this guard re-checks its shape at cold start without
+ * loading zod, which would otherwise be half the gateway's bundle and init time.
+ */
+export function parseCatalog(text: string): Catalog {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ConfigError('CATALOG is not JSON');
+  }
+  const problems: string[] = [];
+  const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const positiveInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
+  const catalog = isRecord(value) ? value : {};
+  const products = isRecord(catalog.products) ? catalog.products : {};
+  const plans = isRecord(catalog.plans) ? catalog.plans : {};
+  if (Object.keys(products).length === 0) problems.push('products: at least one product');
+  for (const [id, product] of Object.entries(products)) {
+    const p = isRecord(product) ? product : {};
+    if (typeof p.upstream !== 'string' || !(p.upstream === 'builtin:echo' || /^https?:\/\/./.test(p.upstream))) problems.push(`products.${id}.upstream`);
+    if (!positiveInt(p.priceMicroCredits)) problems.push(`products.${id}.priceMicroCredits`);
+    if (!Array.isArray(p.passHeaders) || p.passHeaders.some((h) => typeof h !== 'string' || NEVER_FORWARDED.includes(h))) problems.push(`products.${id}.passHeaders`);
+    if (!positiveInt(p.timeoutMs)) problems.push(`products.${id}.timeoutMs`);
+  }
+  if (!isRecord(plans.free)) problems.push('plans.free: required');
+  for (const [id, plan] of Object.entries(plans)) {
+    if (!positiveInt(isRecord(plan) ? plan.requestsPerMinute : undefined)) problems.push(`plans.${id}.requestsPerMinute`);
+  }
+  if (problems.length) throw new ConfigError(`Invalid CATALOG: ${problems.join('; ')}`);
+  return value as Catalog;
+}
 
 /** Parses a decimal credit amount ("12.5") into exact micro-credits, refusing anything finer. */
 export function creditsToMicro(amount: string): number {

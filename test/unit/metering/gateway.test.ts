@@ -1,4 +1,4 @@
-import { CatalogSchema } from '../../../lambdas/metering/catalog';
+import { CatalogSchema } from '../../../lambdas/metering/catalog-schema';
 import { Gateway, type GatewayRequest } from '../../../lambdas/metering/domain/gateway';
 import type { MeterDecision, UsageEvent } from '../../../lambdas/metering/domain/model';
 import type { Meter, Upstream, UpstreamRequest, UpstreamResult } from '../../../lambdas/metering/domain/ports';

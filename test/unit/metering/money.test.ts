@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { CatalogSchema, creditsToMicro, MICRO_PER_CREDIT, microToCredits } from '../../../lambdas/metering/catalog';
+import { creditsToMicro, DEFAULT_CATALOG, MICRO_PER_CREDIT, microToCredits, parseCatalog } from '../../../lambdas/metering/catalog';
+import { CatalogSchema } from '../../../lambdas/metering/catalog-schema';
 
 describe('credit arithmetic', () => {
   it('round-trips every micro-credit amount exactly', () => {
@@ -28,5 +29,23 @@ describe('catalog validation', () => {
     expect(result.success).toBe(false);
     const paths = result.error!.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['products.bad.upstream', 'products.bad.priceMicroCredits', 'products.bad.passHeaders', 'plans.pro.requestsPerMinute', 'plans']));
+  });
+});
+
+describe('the gateway\'s catalog guard', () => {
+  it('accepts what the zod schema produces', () => {
+    const validated = CatalogSchema.parse({ products: { alpha: { upstream: 'https://a.example', priceMicroCredits: 5 } }, plans: { free: { requestsPerMinute: 1 } } });
+    expect(parseCatalog(JSON.stringify(validated))).toEqual(validated);
+    expect(parseCatalog(JSON.stringify(DEFAULT_CATALOG))).toEqual(DEFAULT_CATALOG);
+    expect(CatalogSchema.parse(DEFAULT_CATALOG)).toEqual(DEFAULT_CATALOG);
+  });
+
+  it('refuses what the schema refuses, naming each problem', () => {
+    const bad = { products: { alpha: { upstream: 'ftp://x', priceMicroCredits: 1.5, passHeaders: ['authorization'], timeoutMs: 0 } }, plans: { pro: { requestsPerMinute: 0 } } };
+    expect(CatalogSchema.safeParse(bad).success).toBe(false);
+    expect(() => parseCatalog(JSON.stringify(bad))).toThrow(
+      'Invalid CATALOG: products.alpha.upstream; products.alpha.priceMicroCredits; products.alpha.passHeaders; products.alpha.timeoutMs; plans.free: required; plans.pro.requestsPerMinute',
+    );
+    expect(() => parseCatalog('{')).toThrow('CATALOG is not JSON');
   });
 });
