@@ -39,7 +39,7 @@ export const DATA_MAP = {
     subjectKey: 'gsi1pk = ACCOUNT#<accountId>',
     export: 'json',
     erasure: { kind: 'delete' },
-    retention: 'Until logout or expiry (TTL, 30 days at most)',
+    retention: 'Until logout or expiry (TTL, 7 days)',
   },
   tokens: {
     purpose: 'Single-use links mailed for email verification and email changes',
@@ -67,7 +67,7 @@ export const DATA_MAP = {
       reason: 'Tax and accounting law require payment records to be kept; they are unlinked from the person',
       fields: ['accountId', 'stripeCustomerId'],
     },
-    retention: '10 years (accounting records)',
+    retention: 'At least 10 years (accounting records); no automatic expiry',
   },
   usageLogs: {
     purpose: 'Per-call log: method, path, status, latency, sizes, IP, user agent, request id',
@@ -94,7 +94,7 @@ export const DATA_MAP = {
       kind: 'keep',
       reason: 'Proof that a rights request was answered (GDPR art. 5(2) accountability); holds no other personal data',
     },
-    retention: '3 years after completion',
+    retention: '3 years after it is completed or rejected (TTL set then)',
   },
   webhookEvents: {
     purpose: 'Ids of processed Stripe events, so a redelivery is applied once',
@@ -118,7 +118,7 @@ export const DATA_MAP = {
     subjectKey: 'from attribute (sender address)',
     export: 'json',
     erasure: { kind: 'delete' },
-    retention: '2 years after the last message',
+    retention: '2 years after it was received (TTL)',
   },
 } as const satisfies Record<TableName, DataMapEntry>;
 

@@ -28,10 +28,10 @@ export const TABLE_SPECS = {
   ledger: {},
   usageLogs: { ttl: true },
   usageAggregates: {},
-  privacyRequests: { gsi1: true },
+  privacyRequests: { ttl: true, gsi1: true },
   webhookEvents: { ttl: true },
   securityEvents: { ttl: true },
-  tickets: { gsi1: true },
+  tickets: { ttl: true, gsi1: true },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableName = keyof typeof TABLE_SPECS;

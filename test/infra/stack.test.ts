@@ -34,7 +34,7 @@ describe('OmnApi stack (dev)', () => {
       const table = Object.values(resources('AWS::DynamoDB::Table')).find((t) => t.Metadata?.[TABLE_METADATA_KEY] === name);
       return table?.Properties.TimeToLiveSpecification;
     };
-    for (const name of ['usageLogs', 'sessions', 'tokens', 'securityEvents', 'webhookEvents']) {
+    for (const name of ['usageLogs', 'sessions', 'tokens', 'securityEvents', 'webhookEvents', 'tickets', 'privacyRequests']) {
       expect(ttlOf(name)).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
     }
     expect(ttlOf('ledger')).toBeUndefined();

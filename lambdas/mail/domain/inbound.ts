@@ -35,6 +35,8 @@ export interface Ticket {
   acknowledgedAt?: string;
   /** For privacy mail: when the legal answer is due (GDPR: one month). */
   dueBy?: string;
+  /** Epoch seconds: DynamoDB TTL deletes the ticket two years after it arrived. */
+  expiresAt: number;
 }
 
 /** Port: where tickets live. */
@@ -59,6 +61,8 @@ export interface ReceiveResult {
 export const MAX_TICKET_TEXT = 100_000;
 const MAX_SUBJECT = 500;
 const PRIVACY_DEADLINE_DAYS = 30;
+/** How long a ticket is kept (docs/data-map.md). */
+export const TICKET_RETENTION_DAYS = 730;
 
 /** Which of our mailboxes a message was sent to (the first, when several). */
 export function mailboxOf(recipients: string[], mailDomain: string): Mailbox | undefined {
@@ -93,6 +97,7 @@ export async function receiveMail(message: InboundMessage, deps: ReceiveDeps): P
     storageKey: message.storageKey,
     status: message.suspicious ? 'quarantined' : 'open',
     dueBy: mailbox === 'privacy' ? addDays(message.receivedAt, PRIVACY_DEADLINE_DAYS).toISOString() : undefined,
+    expiresAt: Math.floor(addDays(message.receivedAt, TICKET_RETENTION_DAYS).getTime() / 1000),
   });
 
   const answerable = ticket.status === 'open' && !message.automated && !ticket.acknowledgedAt && isAddress(ticket.from);

@@ -9,16 +9,23 @@ export class DynamoDbRequestStatusStore implements RequestStatusStore {
     private readonly tableName: string,
   ) {}
 
-  async setStatus(requestId: string, status: RequestStatus, at: string): Promise<void> {
+  async setStatus(requestId: string, status: RequestStatus, at: string, expiresAt?: number): Promise<void> {
+    const expiry = expiresAt === undefined ? '' : ', expiresAt = :expires';
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: `REQUEST#${requestId}`, sk: 'REQUEST' },
-          UpdateExpression: 'SET #status = :status, updatedAt = :at, history = list_append(if_not_exists(history, :empty), :entry)',
+          UpdateExpression: `SET #status = :status, updatedAt = :at, history = list_append(if_not_exists(history, :empty), :entry)${expiry}`,
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status, ':at': at, ':empty': [], ':entry': [{ status, at }] },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':at': at,
+            ':empty': [],
+            ':entry': [{ status, at }],
+            ...(expiresAt === undefined ? {} : { ':expires': expiresAt }),
+          },
         }),
       );
     } catch (error) {

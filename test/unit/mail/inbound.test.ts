@@ -50,6 +50,7 @@ describe('receiveMail', () => {
   it('opens a privacy ticket due one month later and acknowledges it in the thread', async () => {
     const result = await receiveMail(message(), deps());
     expect(result.ticket).toMatchObject({ mailbox: 'privacy', status: 'open', from: 'ann@example.org', dueBy: '2026-02-09T12:00:00.000Z' });
+    expect(result.ticket!.expiresAt).toBe(Date.parse('2028-01-10T12:00:00Z') / 1000);
     expect(mailer.sent).toHaveLength(1);
     expect(mailer.sent[0]).toMatchObject({ to: 'ann@example.org', inReplyTo: '<m1@example.org>', autoSubmitted: 'auto-replied' });
     expect(mailer.sent[0]!.text).toContain('2026-02-09');
@@ -104,5 +105,16 @@ describe('mailboxOf', () => {
   it('matches our mailboxes case-insensitively and picks the first', () => {
     expect(mailboxOf([' Support@OmnAPI.com', 'privacy@omnapi.com'], 'omnapi.com')).toBe('support');
     expect(mailboxOf(['hello@omnapi.com.evil.org'], 'omnapi.com')).toBeUndefined();
+  });
+});
+
+describe('privacy request retention', () => {
+  it('sets an expiry only once a request has ended, three years out', () => {
+    const { expiryFor } = require('../../../lambdas/privacy/domain/request-status');
+    const at = new Date('2026-01-01T00:00:00Z');
+    expect(expiryFor('in_progress', at)).toBeUndefined();
+    expect(expiryFor('needs_manual_action', at)).toBeUndefined();
+    expect(expiryFor('completed', at)).toBe(Date.parse('2026-01-01T00:00:00Z') / 1000 + 3 * 365 * 86_400);
+    expect(expiryFor('rejected', at)).toBeDefined();
   });
 });
