@@ -49,6 +49,7 @@ export class Accounts extends Construct {
         description: 'Follows single-use links from verification and email-change mail',
         routes: ['GET /v1/auth/verify'],
         tables: { accounts: 'readWrite', tokens: 'readWrite', securityEvents: 'write' },
+        sendsMail: true,
       },
       Login: {
         entry: 'auth-login',

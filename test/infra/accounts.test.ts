@@ -55,7 +55,8 @@ describe('Accounts construct', () => {
     const senders = Object.entries(resources)
       .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.PolicyDocument).includes('ses:SendEmail'))
       .map(([id]) => id);
-    expect(senders.length).toBe(4);
+    // Signup, verify (email-change notice), account (email change), password, inbound mail.
+    expect(senders.length).toBe(5);
     expect(senders.some((id) => id.startsWith('AccountsKeys'))).toBe(false);
   });
 });

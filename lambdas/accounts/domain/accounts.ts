@@ -117,6 +117,12 @@ export class AccountService {
         throw new EmailTakenError();
       }
       await this.record(account.accountId, 'email_changed', origin, { from: account.email, to: record.email });
+      // The old address is told: if the change was not the holder's doing, this is their warning.
+      await this.deps.mailer.send({
+        to: account.email,
+        subject: 'Your OmnAPI email address was changed',
+        text: `Your OmnAPI account now signs in with ${record.email}. If you did not make this change, contact support@omnapi.com at once.`,
+      });
     }
     return { purpose: record.purpose };
   }

@@ -205,6 +205,7 @@ describe('AccountService', () => {
       expect(pending).toMatchObject({ email: 'ann@example.org', pendingEmail: 'ann@new.example' });
       await service.confirmEmailToken(mailer.tokenFor('ann@new.example'), origin);
       expect((await accounts.get(ann.accountId))!.email).toBe('ann@new.example');
+      expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: 'Your OmnAPI email address was changed' });
       expect(await accounts.findByEmail('ann@example.org')).toBeUndefined();
 
       await service.updateAccount(ann, { email: 'bob@example.org' }, origin);
