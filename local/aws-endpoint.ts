@@ -102,7 +102,7 @@ function sqsOperation(sqs: LocalSqs, operation: string, body: Record<string, any
       sqs.deleteMessage(body.QueueUrl, body.ReceiptHandle);
       return {};
     case 'DeleteMessageBatch':
-      for (const entry of body.Entries ?? []) sqs.deleteMessage(body.QueueUrl, entry.ReceiptHandle);
+      sqs.deleteMessages(body.QueueUrl, (body.Entries ?? []).map((entry: { ReceiptHandle: string }) => entry.ReceiptHandle));
       return { Successful: (body.Entries ?? []).map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] };
     case 'ChangeMessageVisibility':
       sqs.changeVisibility(body.QueueUrl, body.ReceiptHandle, Number(body.VisibilityTimeout));

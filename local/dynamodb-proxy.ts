@@ -45,13 +45,14 @@ export class DynamoDbProxy {
       request.on('end', async () => {
         const body = Buffer.concat(chunks);
         const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-        this.count(operation, body);
         try {
+          const input = parseInput(body);
+          this.count(operation, input);
           if (operation === 'TransactWriteItems') {
-            const result = await this.serialized(() => this.transactWrite(JSON.parse(body.toString()).TransactItems));
+            const result = await this.serialized(() => this.transactWrite(input.TransactItems as TransactItem[]));
             return reply(response, result.status, result.body);
           }
-          if (operation === 'TransactGetItems') return reply(response, 200, await this.transactGet(JSON.parse(body.toString()).TransactItems));
+          if (operation === 'TransactGetItems') return reply(response, 200, await this.transactGet(input.TransactItems as never));
           const forward = () => this.forward(request, body);
           const answer = WRITES.has(operation) ? await this.serialized(forward) : await forward();
           response.writeHead(answer.status, answer.headers);
@@ -67,20 +68,12 @@ export class DynamoDbProxy {
     this.client.destroy();
   }
 
-  private count(operation: string, body: Buffer): void {
-    let table = '';
-    try {
-      const input = JSON.parse(body.toString()) as { TableName?: string; TransactItems?: Record<string, { TableName: string }>[] };
-      table = input.TableName ?? [...new Set((input.TransactItems ?? []).map((item) => Object.values(item)[0]!.TableName))].join('+');
-    } catch {
-      table = '?';
-    }
-    const key = `${operation} ${table}`.trim();
-    this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
-    if (operation === 'TransactWriteItems') {
-      const items = (JSON.parse(body.toString()) as { TransactItems?: unknown[] }).TransactItems?.length ?? 0;
-      this.calls.set('TransactWriteItems items', (this.calls.get('TransactWriteItems items') ?? 0) + items);
-    }
+  private count(operation: string, input: RequestInput): void {
+    const items = (input.TransactItems ?? []) as Record<string, { TableName?: string }>[];
+    const table = input.TableName ?? [...new Set(items.map((item) => Object.values(item)[0]?.TableName))].join('+');
+    const bump = (key: string, by: number) => this.calls.set(key, (this.calls.get(key) ?? 0) + by);
+    bump(`${operation} ${table}`.trim(), 1);
+    if (operation === 'TransactWriteItems') bump('TransactWriteItems items', items.length);
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
@@ -189,6 +182,17 @@ export class DynamoDbProxy {
       this.keyNames.set(table, names);
     }
     return Object.fromEntries(names.map((name) => [name, item[name]!]));
+  }
+}
+
+type RequestInput = { TableName?: string; TransactItems?: unknown[] };
+
+/** The request's JSON input; a body that is not JSON is forwarded for DynamoDB to refuse. */
+function parseInput(body: Buffer): RequestInput {
+  try {
+    return (JSON.parse(body.toString()) ?? {}) as RequestInput;
+  } catch {
+    return {};
   }
 }
 

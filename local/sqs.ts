@@ -114,7 +114,9 @@ export class LocalSqs {
     const queue = this.queue(queueUrl);
     const now = Date.now();
     const retentionCutoff = now - queue.spec.retentionSeconds * 1000;
+    const held = queue.messages.length;
     queue.messages = queue.messages.filter((m) => m.sentAt >= retentionCutoff);
+    let changed = queue.messages.length !== held;
     const received: StoredMessage[] = [];
     for (const message of [...queue.messages]) {
       if (received.length >= max) break;
@@ -122,6 +124,7 @@ export class LocalSqs {
       const redrive = queue.spec.redrive;
       if (redrive && message.receiveCount >= redrive.maxReceiveCount) {
         this.moveToDeadLetter(queue, message, redrive.deadLetterArn);
+        changed = true;
         continue;
       }
       message.receiveCount += 1;
@@ -130,14 +133,20 @@ export class LocalSqs {
       message.visibleAt = now + (visibilityTimeoutSeconds ?? queue.spec.visibilityTimeoutSeconds) * 1000 * this.scale;
       received.push(message);
     }
-    queue.persist();
+    if (changed || received.length) queue.persist();
     return received;
   }
 
   deleteMessage(queueUrl: string, receiptHandle: string): void {
+    this.deleteMessages(queueUrl, [receiptHandle]);
+  }
+
+  /** Deletes several messages with one write of the queue's file. */
+  deleteMessages(queueUrl: string, receiptHandles: string[]): void {
     const queue = this.queue(queueUrl);
+    const handles = new Set(receiptHandles);
     // As in SQS, deleting with a stale handle of a message no longer there is not an error.
-    queue.messages = queue.messages.filter((m) => m.receiptHandle !== receiptHandle);
+    queue.messages = queue.messages.filter((m) => !m.receiptHandle || !handles.has(m.receiptHandle));
     queue.persist();
   }
 
@@ -243,9 +252,8 @@ export class LocalSqs {
       log(`${source.functionId} failed a batch of ${batch.length} from ${queue.spec.name}: ${(error as Error).message}`);
       failedIds = new Set(batch.map((m) => m.messageId));
     }
-    for (const message of batch) {
-      if (!failedIds.has(message.messageId)) this.deleteMessage(queue.spec.url, message.receiptHandle!);
-    }
+    const done = batch.filter((message) => !failedIds.has(message.messageId)).map((message) => message.receiptHandle!);
+    if (done.length) this.deleteMessages(queue.spec.url, done);
   }
 
   stop(): void {

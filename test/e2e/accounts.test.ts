@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAccountStore, DynamoDbKeyStore, DynamoDbSecurityLog } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { KeyService } from '../../lambdas/accounts/domain/keys';
 import { systemClock } from '../../lambdas/accounts/domain/ports';
-import { eventually, type LocalProcess, localAws, startLocalProcess } from '../helpers/local-process';
+import { type CallOptions, callApi, eventually, type LocalProcess, localAws, startLocalProcess } from '../helpers/local-process';
 import { linkMailedTo, mailTo } from '../helpers/outbox';
 
 const PASSWORD = 'correct horse battery staple';
@@ -14,15 +14,7 @@ describe('accounts, sessions and keys against npm start', () => {
   const run = Date.now().toString(36);
   const email = (who: string) => `${who}-${run}@example.org`;
 
-  const call = async (method: string, path: string, options: { body?: unknown; token?: string; raw?: string } = {}) => {
-    const response = await fetch(`${local.api}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
-      body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-  };
+  const call = (method: string, path: string, options?: CallOptions) => callApi(local.api, method, path, options);
 
   /** Signs up, follows the mailed link and logs in; returns the session token. */
   const onboard = async (who: string) => {

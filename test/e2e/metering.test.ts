@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { synthesizeTemplate } from '../../local/assembly';
 import { DynamoDbAccountStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { DynamoDbLedger } from '../../lambdas/metering/adapters/dynamodb-ledger';
-import { eventually, freePort, type LocalProcess, localAws, startLocalProcess } from '../helpers/local-process';
+import { type CallOptions, callApi, eventually, freePort, type LocalProcess, localAws, startLocalProcess } from '../helpers/local-process';
 import { linkMailedTo } from '../helpers/outbox';
 
 const PASSWORD = 'correct horse battery staple';
@@ -48,19 +48,7 @@ describe('metered gateway against npm start', () => {
     await local?.stop();
   });
 
-  const json = async (method: string, route: string, options: { token?: string; body?: unknown; key?: string } = {}) => {
-    const response = await fetch(`${local.api}${route}`, {
-      method,
-      headers: {
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...(options.key ? { 'x-api-key': options.key } : {}),
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-  };
+  const json = (method: string, route: string, options?: CallOptions) => callApi(local.api, method, route, options);
 
   /** A verified account with a key (and its plan raised, when asked) — as a user would get one. */
   const customer = async (who: string, plan = 'free') => {

@@ -102,3 +102,30 @@ export function localAws(local: LocalProcess) {
     aws: { endpoint: `http://127.0.0.1:${local.ports.aws}`, region: 'us-east-1', credentials },
   };
 }
+
+export interface CallOptions {
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Sent as is, e.g. malformed JSON. */
+  raw?: string;
+  /** A session token, as `Authorization: Bearer`. */
+  token?: string;
+  /** An API key, as `x-api-key`. */
+  key?: string;
+}
+
+/** One HTTP call to the local API; the answer's body parsed as JSON when there is one. */
+export async function callApi(api: string, method: string, path: string, options: CallOptions = {}) {
+  const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const response = await fetch(`${api}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.key ? { 'x-api-key': options.key } : {}),
+    },
+    body,
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}

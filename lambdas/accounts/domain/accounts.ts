@@ -58,6 +58,12 @@ export function normaliseEmail(email: string): string {
 
 const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
 
+/** The fixed window of `seconds` that `now` falls in, in epoch seconds. */
+function fixedWindow(now: Date, seconds: number): { start: number; end: number } {
+  const start = Math.floor(epoch(now) / seconds) * seconds;
+  return { start, end: start + seconds };
+}
+
 /**
  * Sign-up, verification, sessions and self-service for account holders. Every operation that takes
  * an id is scoped to the calling account: another account's ids behave as if they did not exist.
@@ -134,8 +140,7 @@ export class AccountService {
   async login(input: { email: string; password: string }, origin: RequestOrigin): Promise<{ token: string; session: Session }> {
     const email = normaliseEmail(input.email);
     const now = this.deps.clock.now();
-    const windowStart = Math.floor(epoch(now) / LOGIN_LIMITS.windowSeconds) * LOGIN_LIMITS.windowSeconds;
-    const windowEnd = windowStart + LOGIN_LIMITS.windowSeconds;
+    const { start: windowStart, end: windowEnd } = fixedWindow(now, LOGIN_LIMITS.windowSeconds);
     const emailKey = `email#${sha256(email)}`;
     const ipKey = `ip#${origin.ip}`;
     const [emailFailures, ipFailures] = await Promise.all([
@@ -293,8 +298,7 @@ export class AccountService {
     now: Date,
     message: string,
   ): Promise<void> {
-    const windowStart = Math.floor(epoch(now) / limits.windowSeconds) * limits.windowSeconds;
-    const windowEnd = windowStart + limits.windowSeconds;
+    const { start: windowStart, end: windowEnd } = fixedWindow(now, limits.windowSeconds);
     const [byEmail, byIp] = await Promise.all([
       this.deps.failures.increment(keys.email, windowStart, windowEnd),
       this.deps.failures.increment(keys.ip, windowStart, windowEnd),

@@ -25,6 +25,7 @@ export class DynamoDbMeter implements Meter {
 
   async admit({ accountId, priceMicro, limitPerMinute, now }: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date }): Promise<MeterDecision> {
     const minute = Math.floor(now.getTime() / 60_000);
+    const resetAt = (minute + 1) * 60;
     const current = `w${minute}`;
     const remove = [...new Set([`w${minute - 1}`, ...(this.stale.get(accountId) ?? [])])].filter((name) => name !== current).slice(0, 20);
     const names: Record<string, string> = { '#win': current, ...Object.fromEntries(remove.map((name, i) => [`#old${i}`, name])) };
@@ -42,7 +43,7 @@ export class DynamoDbMeter implements Meter {
         }),
       );
       this.learn(accountId, Attributes, current);
-      return { admitted: true, balanceMicro: Number(Attributes!.balance), used: Number(Attributes![current]) };
+      return { admitted: true, balanceMicro: Number(Attributes!.balance), used: Number(Attributes![current]), resetAt };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // DynamoDB returns the item with the refusal; an emulator that does not is asked once more.
@@ -50,7 +51,7 @@ export class DynamoDbMeter implements Meter {
       const balanceMicro = Number(item?.balance ?? 0);
       const used = Number(item?.[current] ?? 0);
       const reason = balanceMicro < priceMicro ? 'insufficient_credit' : 'rate_limited';
-      return { admitted: false, reason, balanceMicro, used };
+      return { admitted: false, reason, balanceMicro, used, resetAt };
     }
   }
 

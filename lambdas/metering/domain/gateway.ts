@@ -71,12 +71,11 @@ export class Gateway {
       limitPerMinute: plan.requestsPerMinute,
       now,
     });
-    const windowEnd = Math.floor(now.getTime() / 60_000) * 60 + 60;
     const limitHeaders = {
       ...base,
       'x-ratelimit-limit': String(plan.requestsPerMinute),
       'x-ratelimit-remaining': String(Math.max(0, plan.requestsPerMinute - decision.used)),
-      'x-ratelimit-reset': String(windowEnd),
+      'x-ratelimit-reset': String(decision.resetAt),
     };
     const event: Omit<UsageEvent, 'status' | 'outcome' | 'latencyMs' | 'responseBytes'> = {
       v: 1,
@@ -94,7 +93,7 @@ export class Gateway {
     };
 
     if (!decision.admitted) {
-      const retryAfter = Math.max(1, windowEnd - Math.floor(this.deps.now().getTime() / 1000));
+      const retryAfter = Math.max(1, decision.resetAt - Math.floor(this.deps.now().getTime() / 1000));
       const response =
         decision.reason === 'rate_limited'
           ? error(429, 'rate_limited', `Over ${plan.requestsPerMinute} calls a minute; retry in ${retryAfter} s`, { ...limitHeaders, 'retry-after': String(retryAfter), 'x-credits-remaining': microToCredits(decision.balanceMicro) })

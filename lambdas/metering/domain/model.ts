@@ -23,7 +23,7 @@ export interface UsageEvent {
   at: string;
 }
 
-/** What the single conditional write decided. */
+/** What the single conditional write decided; `resetAt` is when its rate window ends (epoch seconds). */
 export type MeterDecision =
-  | { admitted: true; balanceMicro: number; used: number }
-  | { admitted: false; reason: 'insufficient_credit' | 'rate_limited'; balanceMicro: number; used: number };
+  | { admitted: true; balanceMicro: number; used: number; resetAt: number }
+  | { admitted: false; reason: 'insufficient_credit' | 'rate_limited'; balanceMicro: number; used: number; resetAt: number };

@@ -65,7 +65,7 @@ export async function recordUsageBatch(
   deps: { store: UsageStore; consent: AnalyticsConsent },
 ): Promise<BatchOutcome> {
   const failed = new Set<string>();
-  const entries: (UsageEntry & { messageId: string })[] = [];
+  const valid: { messageId: string; event: UsageEvent }[] = [];
   for (const message of messages) {
     let parsed: ReturnType<typeof UsageEventSchema.safeParse>;
     try {
@@ -78,15 +78,17 @@ export async function recordUsageBatch(
       failed.add(message.messageId);
       continue;
     }
-    const event = parsed.data;
-    entries.push({
-      messageId: message.messageId,
-      event,
-      analytics: await deps.consent.allows(event.accountId),
-      logExpiresAt: Math.floor(Date.parse(event.at) / 1000) + USAGE_LOG_TTL_SECONDS,
-    });
+    valid.push({ messageId: message.messageId, event: parsed.data });
   }
-  if (entries.length === 0) return { failed, recorded: 0, duplicates: 0 };
+  if (valid.length === 0) return { failed, recorded: 0, duplicates: 0 };
+  const accounts = [...new Set(valid.map(({ event }) => event.accountId))];
+  const allows = new Map(await Promise.all(accounts.map(async (id) => [id, await deps.consent.allows(id)] as const)));
+  const entries = valid.map(({ messageId, event }) => ({
+    messageId,
+    event,
+    analytics: allows.get(event.accountId)!,
+    logExpiresAt: Math.floor(Date.parse(event.at) / 1000) + USAGE_LOG_TTL_SECONDS,
+  }));
   try {
     const duplicates = await deps.store.recordBatch(entries);
     return { failed, recorded: entries.length - duplicates.size, duplicates: duplicates.size };

@@ -8,6 +8,7 @@ import { httpHandler, httpRoutes } from '../../shared/middleware/http-handler';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
 import { DynamoDbUsageReader } from '../adapters/dynamodb-usage-reader';
 import { microToCredits } from '../catalog';
+import { bucketsOf } from '../domain/usage';
 import { LogsQuery, UsageQuery } from '../schemas';
 
 const config = loadConfig({
@@ -31,7 +32,7 @@ export const handler = httpRoutes({
       if (span > MAX_BUCKETS[granularity]) {
         throw new ValidationError(`query: at most ${MAX_BUCKETS[granularity]} ${granularity}s per request`, [{ path: 'query.from', message: 'range too long' }]);
       }
-      const buckets = await reader.aggregates(event.principal.accountId, granularity, bucketStart(from, granularity), to, product);
+      const buckets = await reader.aggregates(event.principal.accountId, granularity, bucketsOf(from)[granularity], to, product);
       return json(200, {
         from,
         to,
@@ -64,7 +65,3 @@ export const handler = httpRoutes({
     { authenticate: requireSession },
   ),
 });
-
-function bucketStart(iso: string, granularity: 'hour' | 'day'): string {
-  return granularity === 'hour' ? `${iso.slice(0, 13)}:00:00Z` : `${iso.slice(0, 10)}T00:00:00Z`;
-}

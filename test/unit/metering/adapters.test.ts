@@ -18,7 +18,7 @@ describe('DynamoDbMeter', () => {
   it('debits and counts in one conditional update, clearing the previous window', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: { balance: 9, [`w${minute}`]: 3, [`w${minute - 7}`]: 2 } });
     const meter = new DynamoDbMeter(client, 'ledger');
-    await expect(meter.admit({ accountId: 'acc_1', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toEqual({ admitted: true, balanceMicro: 9, used: 3 });
+    await expect(meter.admit({ accountId: 'acc_1', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toEqual({ admitted: true, balanceMicro: 9, used: 3, resetAt: (minute + 1) * 60 });
     const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.UpdateExpression).toBe('SET balance = balance - :price, lastCallAt = :now ADD #win :one REMOVE #old0');
     expect(input.ExpressionAttributeNames).toEqual({ '#win': `w${minute}`, '#old0': `w${minute - 1}` });

@@ -12,12 +12,13 @@ const SECRET = `omn_live_${'a'.repeat(43)}`;
 /** A meter over an in-memory balance, with the same rules as the DynamoDB one. */
 class MemoryMeter implements Meter {
   constructor(public balance: number, public used = 0) {}
-  async admit({ priceMicro, limitPerMinute }: { priceMicro: number; limitPerMinute: number }): Promise<MeterDecision> {
-    if (this.balance < priceMicro) return { admitted: false, reason: 'insufficient_credit', balanceMicro: this.balance, used: this.used };
-    if (this.used >= limitPerMinute) return { admitted: false, reason: 'rate_limited', balanceMicro: this.balance, used: this.used };
+  async admit({ priceMicro, limitPerMinute, now }: { priceMicro: number; limitPerMinute: number; now: Date }): Promise<MeterDecision> {
+    const resetAt = (Math.floor(now.getTime() / 60_000) + 1) * 60;
+    if (this.balance < priceMicro) return { admitted: false, reason: 'insufficient_credit', balanceMicro: this.balance, used: this.used, resetAt };
+    if (this.used >= limitPerMinute) return { admitted: false, reason: 'rate_limited', balanceMicro: this.balance, used: this.used, resetAt };
     this.balance -= priceMicro;
     this.used += 1;
-    return { admitted: true, balanceMicro: this.balance, used: this.used };
+    return { admitted: true, balanceMicro: this.balance, used: this.used, resetAt };
   }
 }
 
