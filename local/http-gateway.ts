@@ -148,9 +148,62 @@ export function writeLambdaResult(response: http.ServerResponse, result: unknown
   response.end(structured.isBase64Encoded ? Buffer.from(body, 'base64') : body);
 }
 
+/** What every locally generated answer carries, as the deployed API's functions add them. */
+const EDGE_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+};
+
+/** The JSON error body, as a complete answer the gateway itself gives (413, 400, 404, 500). */
+export function errorAnswer(status: number, code: string, message: string): { status: number; headers: Record<string, string>; body: string } {
+  return { status, headers: { ...EDGE_HEADERS }, body: JSON.stringify({ error: { code, message } }) };
+}
+
 function sendError(response: http.ServerResponse, status: number, code: string, message: string): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify({ error: { code, message } }));
+  const answer = errorAnswer(status, code, message);
+  if (response.headersSent) return void response.end();
+  response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+  response.end(answer.body);
+}
+
+/** The request target's path, or undefined when it is not a URL path (`//`, `http://[/x`, `*`). */
+export function pathOf(target: string | undefined): string | undefined {
+  if (!target || !target.startsWith('/') || target.startsWith('//')) return undefined;
+  try {
+    return new URL(target, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Answers what Node's HTTP parser refuses before any listener sees it (malformed request line,
+ * headers over the limit) with the JSON error shape instead of a bare status line.
+ */
+export function answerClientError(error: NodeJS.ErrnoException & { code?: string }, socket: import('node:net').Socket): void {
+  if (!socket.writable) return void socket.destroy();
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'Request headers are too large']
+      : [400, 'bad_request', 'The request could not be parsed as HTTP'];
+  const answer = errorAnswer(status, code, message);
+  const head = [`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}`, ...Object.entries(answer.headers).map(([k, v]) => `${k}: ${v}`), `content-length: ${Buffer.byteLength(answer.body)}`, 'connection: close'];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${answer.body}`);
+}
+
+/** Seconds an idle kept-alive connection stays open: longer than common clients and load balancers keep theirs. */
+export const KEEP_ALIVE_SECONDS = 65;
+
+/** Applies the HTTP API's connection behaviour to a local server: generous keep-alive, JSON parse errors. */
+export function configureServer(server: http.Server): void {
+  server.keepAliveTimeout = KEEP_ALIVE_SECONDS * 1000;
+  // Must exceed keepAliveTimeout, or Node closes a reused connection before the client's next request.
+  server.headersTimeout = (KEEP_ALIVE_SECONDS + 1) * 1000;
+  server.on('clientError', answerClientError);
 }
 
 /** The HTTP API's request listener: same routes, same events, same integration behaviour. */
@@ -167,21 +220,25 @@ export function httpGateway(routes: LocalRoute[], functions: LocalFunctions, log
       if (size > MAX_REQUEST_BYTES) tooLarge = true;
       else chunks.push(chunk);
     });
+    request.on('error', () => request.destroy());
+    // Nothing a client sends may end the process: every failure below becomes a JSON answer.
     request.on('end', async () => {
-      response.setHeader('apigw-requestid', requestId);
-      if (tooLarge) return sendError(response, 413, 'payload_too_large', 'Request body exceeds 6 MB');
-      const match = table.match(request.method ?? 'GET', new URL(request.url ?? '/', 'http://localhost').pathname);
-      if (!match) return sendError(response, 404, 'not_found', 'Not Found');
       try {
+        response.setHeader('apigw-requestid', requestId);
+        if (tooLarge) return sendError(response, 413, 'payload_too_large', 'Request body exceeds 6 MB');
+        const path = pathOf(request.url);
+        if (path === undefined) return sendError(response, 400, 'bad_request', 'The request target is not a valid path');
+        const match = table.match(request.method ?? 'GET', path);
+        if (!match) return sendError(response, 404, 'not_found', 'Not Found');
         const event = toApiGatewayEvent(request, Buffer.concat(chunks), match, requestId);
         writeLambdaResult(response, await functions.invoke(match.route.functionId, event));
       } catch (error) {
         // What API Gateway does when the integration itself fails.
-        log(`integration error on ${request.method} ${request.url?.split("?")[0]}: ${(error as Error).stack ?? error}`);
+        log(`integration error on ${request.method} ${pathOf(request.url) ?? '?'}: ${(error as Error).stack ?? error}`);
         sendError(response, 500, 'internal_error', 'Internal Server Error');
       } finally {
         // The path only: query strings can carry tokens.
-        log(`${request.method} ${request.url?.split("?")[0]} ${response.statusCode} ${Date.now() - started}ms`);
+        log(`${request.method} ${pathOf(request.url) ?? '(invalid target)'} ${response.statusCode} ${Date.now() - started}ms`);
       }
     });
   };

@@ -12,7 +12,7 @@ import { deriveModel, type LocalModel, synthesizeTemplate } from './assembly';
 import { createAwsEndpoint } from './aws-endpoint';
 import { LocalFunctions } from './functions';
 import { DynamoDbProxy } from './dynamodb-proxy';
-import { httpGateway } from './http-gateway';
+import { configureServer, httpGateway } from './http-gateway';
 import { LOCAL_REGION } from './intrinsics';
 import { Outbox } from './outbox';
 import { LocalStepFunctions } from './sfn';
@@ -93,6 +93,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
 
   // The API listens first, so links the functions mail out can carry its real address.
   const gateway = http.createServer();
+  configureServer(gateway);
   const apiPort = await listen(gateway, options.port ?? 3000);
   closers.push(() => close(gateway));
   const apiUrl = `http://localhost:${apiPort}`;

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAccountStore, DynamoDbKeyStore, DynamoDbSecurityLog } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { KeyService } from '../../lambdas/accounts/domain/keys';
 import { systemClock } from '../../lambdas/accounts/domain/ports';
-import { type CallOptions, callApi, eventually, type LocalProcess, localAws, startLocalProcess } from '../helpers/local-process';
+import { type CallOptions, callApi, eventually, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
 import { linkMailedTo, mailTo } from '../helpers/outbox';
 
 const PASSWORD = 'correct horse battery staple';
@@ -29,7 +29,7 @@ describe('accounts, sessions and keys against npm start', () => {
   beforeAll(async () => {
     local = await startLocalProcess();
     dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
-  }, 90_000);
+  }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
     dynamo?.destroy();
     await local?.stop();

@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { synthesizeTemplate } from '../../local/assembly';
 import { DynamoDbAccountStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { DynamoDbLedger } from '../../lambdas/metering/adapters/dynamodb-ledger';
-import { type CallOptions, callApi, eventually, freePort, type LocalProcess, localAws, startLocalProcess } from '../helpers/local-process';
+import { type CallOptions, callApi, eventually, freePort, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
 import { linkMailedTo } from '../helpers/outbox';
 
 const PASSWORD = 'correct horse battery staple';
@@ -40,7 +40,7 @@ describe('metered gateway against npm start', () => {
     dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
     sqs = new SQSClient(localAws(local).aws);
     ledger = new DynamoDbLedger(dynamo, 'ledger');
-  }, 90_000);
+  }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
     dynamo?.destroy();
     sqs?.destroy();
@@ -102,7 +102,7 @@ describe('metered gateway against npm start', () => {
       return bucket;
     }, 40_000);
     expect(usage).toMatchObject({ calls: 200, admitted: 100, rejected: 100, chargedMicro: 100_000_000 });
-  }, 90_000);
+  }, SETUP_TIMEOUT_MS);
 
   it('lets exactly 100 of 200 concurrent calls through a 100-a-minute plan; the rest get 429 and pay nothing', async () => {
     const cat = await customer('cat');

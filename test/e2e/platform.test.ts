@@ -5,7 +5,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createTransport } from 'nodemailer';
-import { eventually, type LocalProcess, localAws, startLocalProcess } from '../helpers/local-process';
+import { eventually, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
 
 describe('local platform (npm start)', () => {
   let local: LocalProcess;
@@ -15,7 +15,7 @@ describe('local platform (npm start)', () => {
   beforeAll(async () => {
     local = await startLocalProcess({ env: { TTL_SWEEP_MS: '300' } });
     dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
-  }, 90_000);
+  }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
     dynamo?.destroy();
     await local?.stop();
@@ -102,7 +102,7 @@ describe('local platform (npm start)', () => {
     dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
     const { Item } = await dynamo.send(new GetCommand({ TableName: 'tickets', Key: { pk: `TICKET#keep-${runId}`, sk: 'TICKET' } }));
     expect(Item).toBeDefined();
-  }, 90_000);
+  }, SETUP_TIMEOUT_MS);
 });
 
 /** Names come from the synthesized app: read them the way the runtime does. */

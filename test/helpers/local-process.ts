@@ -26,9 +26,51 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** How long `npm start` may take to print its ready line: ~100 s was seen on a loaded 2-core machine. */
+const START_TIMEOUT_MS = Number(process.env.E2E_START_TIMEOUT_MS ?? 240_000);
+/** What a beforeAll that starts a runtime must allow: the start, and a stop on failure. */
+export const SETUP_TIMEOUT_MS = START_TIMEOUT_MS + 30_000;
+/** How long a stopped runtime may take to exit before its whole process group is killed. */
+const STOP_GRACE_MS = 10_000;
+
+/** Every runtime this test process started and has not seen exit: killed with it, whatever happens. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) killGroup(child, 'SIGKILL');
+});
+
+/** Signals the child's whole process group (tsx and the runtime under it), not just the child. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Stops a runtime: SIGTERM to its group, SIGKILL if it has not exited after a grace period. */
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      live.delete(child);
+      return resolve();
+    }
+    const force = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(force);
+      live.delete(child);
+      resolve();
+    });
+    killGroup(child, 'SIGTERM');
+  });
+}
+
 /**
- * Runs `local/start.ts` — what `npm start` runs — as its own process on free ports, and resolves
- * once it prints its ready line. Pass `dataDir` to restart on the state of an earlier run.
+ * Runs `local/start.ts` — what `npm start` runs — as its own process group on free ports, and resolves
+ * once it prints its ready line. Whatever goes wrong (timeout, early exit), the group is stopped before
+ * the promise rejects, so no runtime outlives the test that started it. Pass `dataDir` to restart on
+ * the state of an earlier run.
  */
 export async function startLocalProcess(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<LocalProcess> {
   const ports = { api: await freePort(), smtp: await freePort(), dynamodb: await freePort(), s3: await freePort(), aws: await freePort() };
@@ -47,36 +89,38 @@ export async function startLocalProcess(options: { dataDir?: string; env?: Recor
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  live.add(child);
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`local runtime not ready in 60 s:\n${output}`)), 60_000);
-    const check = () => {
-      if (/OmnAPI local ready at http:\/\/localhost:\d+/.test(output)) {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`local runtime not ready in ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS);
+      const check = () => {
+        if (/OmnAPI local ready at http:\/\/localhost:\d+/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', check);
+      child.once('exit', (code) => {
         clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`local runtime exited with ${code}:\n${output}`));
+        reject(new Error(`local runtime exited with ${code}:\n${output}`));
+      });
     });
-  });
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
 
   return {
     api: `http://localhost:${ports.api}`,
     ports,
     dataDir,
     output: () => output,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
 }
 

@@ -1,4 +1,8 @@
-import { RouteTable } from '../../../local/http-gateway';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { LocalFunctions } from '../../../local/functions';
+import { configureServer, httpGateway, RouteTable } from '../../../local/http-gateway';
 
 const table = new RouteTable([
   { routeKey: '$default', functionId: 'NotFound' },
@@ -31,4 +35,82 @@ describe('RouteTable', () => {
     // A greedy parameter needs at least one segment.
     expect(table.match('GET', '/v1/api/echo')!.route.functionId).toBe('NotFound');
   });
+});
+
+describe('local HTTP API server', () => {
+  let server: http.Server;
+  let port: number;
+  const invoked: string[] = [];
+  beforeAll(async () => {
+    const functions = {
+      invoke: async (functionId: string) => {
+        invoked.push(functionId);
+        return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
+      },
+    } as unknown as LocalFunctions;
+    server = http.createServer(httpGateway([{ routeKey: 'GET /health', functionId: 'Health' }, { routeKey: '$default', functionId: 'NotFound' }], functions, () => undefined));
+    configureServer(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** Sends raw bytes and returns the raw answer: what curl --path-as-is or a broken client would send. */
+  const raw = (request: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.end(request));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  const health = () => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status);
+
+  it.each([
+    ['GET // HTTP/1.1'],
+    ['GET http://[/x HTTP/1.1'],
+    ['GET * HTTP/1.1'],
+  ])('answers %s with a JSON 400 and keeps serving', async (line) => {
+    const answer = await raw(`${line}\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect(answer).toMatch(/x-content-type-options: nosniff/i);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'bad_request', message: expect.any(String) } });
+    expect(await health()).toBe(200);
+  });
+
+  it('answers a request line HTTP cannot parse with a JSON 400', async () => {
+    const answer = await raw('BLAH\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect(answer).toMatch(/"code":"bad_request"/);
+    expect(await health()).toBe(200);
+  });
+
+  it('answers oversized headers with a JSON 431', async () => {
+    const answer = await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 431/);
+    expect(answer).toMatch(/"code":"headers_too_large"/);
+  });
+
+  it('keeps an idle kept-alive connection open longer than clients do (Node fetch: 4 s, many SDKs: 5 s)', async () => {
+    expect(server.keepAliveTimeout).toBeGreaterThanOrEqual(60_000);
+    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+        const request = http.get({ host: '127.0.0.1', port, path: '/health', agent }, (response) => {
+          response.resume();
+          response.on('end', () => resolve({ status: response.statusCode!, socket: request.socket }));
+        });
+        request.on('error', reject);
+      });
+    const first = await get();
+    await new Promise((r) => setTimeout(r, 5_500));
+    const second = await get();
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.socket).toBe(first.socket);
+    agent.destroy();
+  }, 15_000);
 });
