@@ -6,8 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAccountStore, DynamoDbKeyStore } from '../lambdas/accounts/adapters/dynamodb-stores';
 import { DEFAULT_PREFERENCES } from '../lambdas/accounts/domain/model';
-import { newId, randomSecret, sha256 } from '../lambdas/accounts/domain/secrets';
-import { DynamoDbLedger } from '../lambdas/metering/adapters/dynamodb-ledger';
+import { newId, randomSecret, sha256 } from '../lambdas/shared/crypto';
+import { DynamoDbLedger } from '../lambdas/billing/adapters/dynamodb-ledger';
 import { startLocal } from '../local/runtime';
 import { PRICES } from './prices';
 
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     });
     const secret = `omn_live_${randomSecret()}`;
     await new DynamoDbKeyStore(dynamo, 'apiKeys').put({ keyId: newId('key'), secretHash: sha256(secret), prefix: secret.slice(0, 13), accountId, name: 'bench', plan: 'pro', status: 'active', createdAt: now });
-    await new DynamoDbLedger(dynamo, 'ledger').post(accountId, { type: 'grant', amountMicro: 1e15, reason: 'bench' });
+    await new DynamoDbLedger(dynamo, 'ledger').post(accountId, { type: 'grant', amountMicro: 1e15, reason: 'bench' }, 'grant:bench');
 
     const call = async () => {
       const started = performance.now();

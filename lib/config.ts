@@ -22,13 +22,15 @@ export const StageConfigSchema = z.object({
     throttlingRateLimit: z.number().int().positive(),
     throttlingBurstLimit: z.number().int().positive(),
   }),
+  /** Seconds the gateway trusts a looked-up API key: revocation, plan and suspension take effect within this. */
+  keyCacheSeconds: z.number().int().min(0).max(300),
   /** Products sold through the metered gateway and the rate-limit plans (context `catalog`, JSON). */
   catalog: CatalogSchema,
 });
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog'>> = {
+const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds'>> = {
   dev: {
     mailDomain: 'omnapi.com',
     mailFrom: 'no-reply@omnapi.com',
@@ -68,6 +70,7 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     retainData: stage === 'prod' ? true : asBoolean(pick('retainData', base.retainData)),
     logRetentionDays: Number(pick('logRetentionDays', base.logRetentionDays)),
     api: base.api,
+    keyCacheSeconds: Number(pick('keyCacheSeconds', 10)),
     catalog: parseJson(pick('catalog', DEFAULT_CATALOG)),
   };
   const parsed = StageConfigSchema.safeParse(candidate);

@@ -1,9 +1,11 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { outputName } from '../lambdas/shared/env-names';
 import type { StageConfig } from './config';
 import { Accounts } from './constructs/accounts';
 import { Api } from './constructs/api';
+import { Billing } from './constructs/billing';
 import { Data } from './constructs/data';
 import { Mail } from './constructs/mail';
 import { Metering } from './constructs/metering';
@@ -28,6 +30,7 @@ export class OmnApiStack extends Stack {
   public readonly api: Api;
   public readonly accounts: Accounts;
   public readonly metering: Metering;
+  public readonly billing: Billing;
   public readonly privacy: Privacy;
   public readonly mail: Mail;
   public readonly ops: Ops;
@@ -57,7 +60,8 @@ export class OmnApiStack extends Stack {
       mailFrom: config.mailFrom,
       publicUrl: config.publicUrl ?? this.api.endpoint,
     });
-    this.metering = new Metering(this, 'Metering', { defaults, api: this.api, tables, catalog: config.catalog });
+    this.metering = new Metering(this, 'Metering', { defaults, api: this.api, tables, catalog: config.catalog, keyCacheSeconds: config.keyCacheSeconds });
+    this.billing = new Billing(this, 'Billing', { defaults, api: this.api, tables });
     this.privacy = new Privacy(this, 'Privacy', {
       defaults,
       privacyRequests: tables.privacyRequests,
@@ -72,6 +76,13 @@ export class OmnApiStack extends Stack {
       accessLogs: this.data.accessLogs,
       retainData: config.retainData,
     });
+
+    // What operators' tools look resources up by (`npm run ops`); the local runtime resolves the same outputs.
+    const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
+    for (const [name, table] of Object.entries(tables)) output(outputName('TABLE', name), table.tableName, `The ${name} table`);
+    output('QueueUsageUrl', this.metering.usageQueue.queueUrl, 'The usage queue');
+    output('Plans', Object.keys(config.catalog.plans).join(','), 'Rate-limit plans of the catalog');
+    output('GatewayLogGroup', this.metering.gateway.logGroup.logGroupName, "The metered gateway's log group (unqueued usage events)");
 
     this.ops = new Ops(this, 'Ops', {
       key: this.data.key,
@@ -90,3 +101,4 @@ export class OmnApiStack extends Stack {
     });
   }
 }
+

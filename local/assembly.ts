@@ -88,6 +88,8 @@ export interface LocalModel {
   stateMachines: LocalStateMachine[];
   buckets: { logicalId: string; name: string }[];
   receiptRules: LocalReceiptRule[];
+  /** The stack's outputs, resolved to local names: what `npm run ops` finds resources by. */
+  outputs: Record<string, string>;
 }
 
 /** Synthesizes the CDK app in-process (no bundling) and returns its template. */
@@ -230,7 +232,10 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
     return { recipients: (rule.Recipients ?? []).map((x: string) => x.toLowerCase()), actions };
   });
 
-  return { template, tables, functions, routes, queues, eventSources, stateMachines, buckets, receiptRules };
+  const outputs: Record<string, string> = {};
+  for (const [name, output] of Object.entries(template.Outputs ?? {})) outputs[name] = String(resolver.resolve(output.Value));
+
+  return { template, tables, functions, routes, queues, eventSources, stateMachines, buckets, receiptRules, outputs };
 }
 
 function identityOf(

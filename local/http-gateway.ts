@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { errorBody, SECURITY_HEADERS } from '../lambdas/shared/http';
 import type { LocalRoute } from './assembly';
 import type { LocalFunctions } from './functions';
 import { LOCAL_ACCOUNT } from './intrinsics';
@@ -149,18 +150,11 @@ export function writeLambdaResult(response: http.ServerResponse, result: unknown
 }
 
 /** What every locally generated answer carries, as the deployed API's functions add them. */
-const EDGE_HEADERS = {
-  'content-type': 'application/json; charset=utf-8',
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'strict-transport-security': 'max-age=63072000; includeSubDomains',
-  'x-frame-options': 'DENY',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-};
+const EDGE_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS };
 
 /** The JSON error body, as a complete answer the gateway itself gives (413, 400, 404, 500). */
 export function errorAnswer(status: number, code: string, message: string): { status: number; headers: Record<string, string>; body: string } {
-  return { status, headers: { ...EDGE_HEADERS }, body: JSON.stringify({ error: { code, message } }) };
+  return { status, headers: { ...EDGE_HEADERS }, body: JSON.stringify(errorBody(code, message)) };
 }
 
 function sendError(response: http.ServerResponse, status: number, code: string, message: string): void {

@@ -196,6 +196,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
 
   gateway.on('request', httpGateway(model.routes, functions, log));
 
+  // Where ops commands find this runtime's resources without synthesizing the app again.
+  writeResourceMap(dataDir, { endpoints: { api: apiUrl, ...endpoints }, outputs: model.outputs });
+
   const runtime: LocalRuntime = {
     urls: { api: apiUrl, smtp: { host: HOST, port: smtpPort }, ...endpoints },
     model,
@@ -232,6 +235,20 @@ async function createTables(client: DynamoDBClient, model: LocalModel): Promise<
       } as ConstructorParameters<typeof CreateTableCommand>[0]),
     );
   }
+}
+
+/** The local counterpart of a deployed stack's outputs, read by `npm run ops`. */
+export interface ResourceMap {
+  endpoints: { api: string; dynamodb: string; s3: string; aws: string };
+  outputs: Record<string, string>;
+}
+
+export const RESOURCE_MAP_FILE = 'resources.json';
+
+function writeResourceMap(dataDir: string, map: ResourceMap): void {
+  const file = path.join(dataDir, RESOURCE_MAP_FILE);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(map, null, 2));
+  fs.renameSync(`${file}.tmp`, file);
 }
 
 function listen(server: http.Server, port: number): Promise<number> {

@@ -5,13 +5,29 @@ const email = z.email({ message: 'Must be an email address' }).max(254);
 const name = z.string().trim().min(1, 'Must not be empty').max(100);
 // Length limits here; the strength rules (with the reason given) are the domain's.
 const password = z.string().min(1, 'Must not be empty').max(PASSWORD_MAX * 4);
+const isoTime = z.string().meta({ format: 'date-time' });
 
-export const Profile = z.strictObject({
-  company: z.string().trim().max(100).optional(),
-  website: z.url({ protocol: /^https?$/ }).max(200).optional(),
-  country: z.string().regex(/^[A-Z]{2}$/, 'Must be an ISO 3166-1 alpha-2 code, e.g. DE').optional(),
-  bio: z.string().max(1000).optional(),
-});
+export const Profile = z
+  .strictObject({
+    company: z.string().trim().max(100).optional(),
+    website: z.url({ protocol: /^https?$/ }).max(200).optional(),
+    country: z.string().regex(/^[A-Z]{2}$/, 'Must be an ISO 3166-1 alpha-2 code, e.g. DE').optional(),
+    bio: z.string().max(1000).optional(),
+  })
+  .meta({ id: 'Profile' });
+
+export const Preferences = z
+  .strictObject({
+    productUpdates: z.boolean().meta({ description: 'Product-update mail (off unless chosen)' }),
+    analytics: z.boolean().meta({ description: 'Usage analytics beyond billing (on unless objected to)' }),
+    lowBalanceCredits: z
+      .string()
+      .regex(/^\d{1,9}(\.\d{1,6})?$/, 'A credit amount, e.g. 10 or 2.5')
+      .nullable()
+      .optional()
+      .meta({ description: 'Mail me once when my balance falls below this many credits; null turns it off' }),
+  })
+  .meta({ id: 'Preferences' });
 
 export const SignupBody = z.object({ name, email, password, profile: Profile.optional() });
 export const LoginBody = z.object({ email, password });
@@ -20,7 +36,59 @@ export const UpdateAccountBody = z
   .object({ name: name.optional(), email: email.optional(), profile: Profile.optional() })
   .refine((body) => Object.values(body).some((v) => v !== undefined), 'Give at least one of name, email, profile');
 export const ChangePasswordBody = z.object({ currentPassword: password, newPassword: password });
-export const PreferencesBody = z.strictObject({ productUpdates: z.boolean(), analytics: z.boolean() });
-export const IdPath = z.object({ id: z.string().regex(/^[a-z]{3}_[0-9a-f]{24}$/, 'Not a valid id') });
-export const LimitQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
+export const LimitQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(400).optional().meta({ description: 'nextCursor of the previous page' }),
+});
 export const CreateKeyBody = z.object({ name });
+
+export const SignupResult = z.object({ status: z.literal('verification_sent'), message: z.string() });
+export const VerifyResult = z.object({ status: z.enum(['verified', 'email_changed']) });
+export const LoginResult = z.object({ token: z.string(), sessionId: z.string(), accountId: z.string(), expiresAt: isoTime });
+export const AccountView = z
+  .object({
+    accountId: z.string(),
+    email: z.string(),
+    name: z.string(),
+    profile: Profile,
+    preferences: Preferences,
+    emailVerified: z.boolean(),
+    plan: z.string(),
+    status: z.enum(['active', 'suspended']).optional(),
+    stripeCustomerId: z.string().optional(),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+    pendingEmail: z.string().optional().meta({ description: 'Set when a new address awaits confirmation' }),
+  })
+  .meta({ id: 'Account' });
+export const SessionView = z.object({
+  sessionId: z.string(),
+  accountId: z.string(),
+  ip: z.string(),
+  userAgent: z.string(),
+  createdAt: isoTime,
+  expiresAt: z.number().int(),
+  current: z.boolean(),
+});
+export const SecurityEventView = z.object({
+  eventId: z.string(),
+  accountId: z.string(),
+  type: z.string(),
+  ip: z.string(),
+  userAgent: z.string(),
+  at: isoTime,
+  detail: z.record(z.string(), z.string()).optional(),
+});
+export const KeyView = z
+  .object({
+    keyId: z.string(),
+    prefix: z.string(),
+    name: z.string(),
+    plan: z.string(),
+    status: z.enum(['active', 'rolling', 'revoked']),
+    createdAt: isoTime,
+    graceUntil: isoTime.optional(),
+    revokedAt: isoTime.optional(),
+    replacedBy: z.string().optional(),
+  })
+  .meta({ id: 'ApiKey' });

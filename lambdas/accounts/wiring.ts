@@ -1,7 +1,10 @@
 import { SesMailer } from '../shared/adapters/ses-mailer';
+import { dynamoDbSessionLookup, sessionAuthenticator } from '../shared/auth/session';
 import { dynamo } from '../shared/clients/dynamodb';
 import { ses } from '../shared/clients/sesv2';
+import { boundName, loadConfig, publicUrl } from '../shared/config';
 import { ConfigError } from '../shared/errors';
+import { z } from 'zod';
 import {
   DynamoDbAccountStore,
   DynamoDbKeyStore,
@@ -14,36 +17,54 @@ import { AccountService } from './domain/accounts';
 import { KeyService } from './domain/keys';
 import { systemClock } from './domain/ports';
 
-/**
- * Each accounts function is bound (by its CDK construct) to only the tables and settings it needs.
- * What it was not given is a stand-in that fails on first use, naming the missing variable.
- */
-function bound<T extends object>(variable: string, make: (value: string) => T): T {
-  const value = process.env[variable];
-  if (value) return make(value);
+/** Every setting an accounts function can be bound to by its construct. */
+const SETTINGS = {
+  TABLE_ACCOUNTS: boundName(),
+  TABLE_SESSIONS: boundName(),
+  TABLE_TOKENS: boundName(),
+  TABLE_API_KEYS: boundName(),
+  TABLE_SECURITY_EVENTS: boundName(),
+  MAIL_FROM: z.email(),
+  PUBLIC_URL: publicUrl(),
+};
+export type AccountsSetting = keyof typeof SETTINGS;
+
+/** A port this function was not bound to: its construct gave it no grant, so it must never be used. */
+function notBound<T extends object>(setting: AccountsSetting): T {
   return new Proxy({} as T, {
-    get: () => () => Promise.reject(new ConfigError(`${variable} is not set: this function is not bound to it`)),
+    get: () => () => Promise.reject(new ConfigError(`This function is not bound to ${setting}`)),
   });
 }
 
-const accounts = bound('TABLE_ACCOUNTS', (t) => new DynamoDbAccountStore(dynamo, t));
-const sessions = bound('TABLE_SESSIONS', (t) => new DynamoDbSessionStore(dynamo, t));
-const tokens = bound('TABLE_TOKENS', (t) => new DynamoDbTokenStore(dynamo, t));
-const keys = bound('TABLE_API_KEYS', (t) => new DynamoDbKeyStore(dynamo, t));
-const securityLog = bound('TABLE_SECURITY_EVENTS', (t) => new DynamoDbSecurityLog(dynamo, t));
-const mailer = bound('MAIL_FROM', (from) => new SesMailer(ses, from));
-
-/** Built once per container, at cold start. */
-export const accountService = new AccountService({
-  accounts,
-  sessions,
-  tokens,
-  securityLog,
-  failures: securityLog,
-  hasher: new ScryptHasher(),
-  mailer,
-  clock: systemClock,
-  publicUrl: process.env.PUBLIC_URL ?? '',
-});
-
-export const keyService = new KeyService({ keys, accounts, securityLog, clock: systemClock });
+/**
+ * Builds an accounts function's services from exactly the settings it names, read and validated once
+ * at cold start (every missing one named). Call it at module scope in the handler.
+ */
+export function accountsWiring<K extends AccountsSetting>(...settings: K[]) {
+  const config = loadConfig(Object.fromEntries(settings.map((s) => [s, SETTINGS[s]])) as Pick<typeof SETTINGS, K>) as Partial<Record<AccountsSetting, string>>;
+  const bound = <T extends object>(setting: AccountsSetting, make: (value: string) => T): T => {
+    const value = config[setting];
+    return value ? make(value) : notBound<T>(setting);
+  };
+  const accounts = bound('TABLE_ACCOUNTS', (t) => new DynamoDbAccountStore(dynamo, t));
+  const sessions = bound('TABLE_SESSIONS', (t) => new DynamoDbSessionStore(dynamo, t));
+  const tokens = bound('TABLE_TOKENS', (t) => new DynamoDbTokenStore(dynamo, t));
+  const keys = bound('TABLE_API_KEYS', (t) => new DynamoDbKeyStore(dynamo, t));
+  const securityLog = bound('TABLE_SECURITY_EVENTS', (t) => new DynamoDbSecurityLog(dynamo, t));
+  const mailer = bound('MAIL_FROM', (from) => new SesMailer(ses, from));
+  return {
+    accountService: new AccountService({
+      accounts,
+      sessions,
+      tokens,
+      securityLog,
+      failures: securityLog,
+      hasher: new ScryptHasher(),
+      mailer,
+      clock: systemClock,
+      publicUrl: config.PUBLIC_URL,
+    }),
+    keyService: new KeyService({ keys, accounts, securityLog, clock: systemClock }),
+    authenticate: sessionAuthenticator(bound('TABLE_SESSIONS', (t) => dynamoDbSessionLookup(dynamo, t))),
+  };
+}

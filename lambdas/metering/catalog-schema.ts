@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type Catalog, MICRO_PER_CREDIT, NEVER_FORWARDED } from './catalog';
+import { MICRO_PER_CREDIT } from '../shared/credits';
+import { type Catalog, NEVER_FORWARDED } from './catalog';
 
 const headerName = z.string().regex(/^[a-z0-9-]+$/, 'lower-case header name');
 const id = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case id');

@@ -1,7 +1,5 @@
+import { MICRO_PER_CREDIT } from '../shared/credits';
 import { ConfigError } from '../shared/errors';
-
-/** 1 credit = 1,000,000 micro-credits; money is integers all the way through. */
-export const MICRO_PER_CREDIT = 1_000_000;
 
 /** Never forwarded upstream, whatever a product lists. */
 export const NEVER_FORWARDED = ['authorization', 'x-api-key', 'cookie', 'host', 'content-length', 'connection'];
@@ -68,22 +66,4 @@ export function parseCatalog(text: string): Catalog {
   }
   if (problems.length) throw new ConfigError(`Invalid CATALOG: ${problems.join('; ')}`);
   return value as Catalog;
-}
-
-/** Parses a decimal credit amount ("12.5") into exact micro-credits, refusing anything finer. */
-export function creditsToMicro(amount: string): number {
-  const match = /^(-?)(\d{1,12})(?:\.(\d{1,6}))?$/.exec(amount.trim());
-  if (!match) throw new Error(`Not a credit amount with at most 6 decimals: ${amount}`);
-  const [, sign, whole, fraction = ''] = match;
-  const micro = Number(whole) * MICRO_PER_CREDIT + Number(fraction.padEnd(6, '0'));
-  return sign ? -micro : micro;
-}
-
-/** Formats micro-credits as a decimal credit string, exactly. */
-export function microToCredits(micro: number): string {
-  const sign = micro < 0 ? '-' : '';
-  const abs = Math.abs(micro);
-  const whole = Math.floor(abs / MICRO_PER_CREDIT);
-  const fraction = String(abs % MICRO_PER_CREDIT).padStart(6, '0').replace(/0+$/, '');
-  return `${sign}${whole}${fraction ? `.${fraction}` : ''}`;
 }

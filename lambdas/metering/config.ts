@@ -1,2 +1,30 @@
-/** The log message of a usage event that could not be queued; an alarm's metric filter matches it. */
+import { boundName, loadConfig, requireEnv } from '../shared/config';
+import { type Catalog, parseCatalog } from './catalog';
+
+/** The log message of a usage event that could not be queued; `npm run ops -- replay-unqueued` reads it. */
 export const UNQUEUED_USAGE_MESSAGE = 'Usage event not queued';
+
+/** The gateway's settings, without zod (see `requireEnv`); the catalog was validated by zod at synth. */
+export function gatewayConfig(): { keysTable: string; ledgerTable: string; usageQueueUrl: string; catalog: Catalog; builtinEchoUrl: string; keyCacheSeconds: number } {
+  const env = requireEnv(['TABLE_API_KEYS', 'TABLE_LEDGER', 'QUEUE_USAGE_URL', 'CATALOG', 'BUILTIN_ECHO_URL', 'KEY_CACHE_SECONDS']);
+  return {
+    keysTable: env.TABLE_API_KEYS,
+    ledgerTable: env.TABLE_LEDGER,
+    usageQueueUrl: env.QUEUE_USAGE_URL,
+    catalog: parseCatalog(env.CATALOG),
+    builtinEchoUrl: env.BUILTIN_ECHO_URL,
+    keyCacheSeconds: Number(env.KEY_CACHE_SECONDS),
+  };
+}
+
+/** The usage worker's settings. */
+export const workerConfig = () =>
+  loadConfig({
+    TABLE_USAGE_LOGS: boundName(),
+    TABLE_USAGE_AGGREGATES: boundName(),
+    TABLE_LEDGER: boundName(),
+    TABLE_ACCOUNTS: boundName(),
+  });
+
+/** The usage API's settings. */
+export const usageApiConfig = () => loadConfig({ TABLE_USAGE_LOGS: boundName(), TABLE_USAGE_AGGREGATES: boundName(), TABLE_SESSIONS: boundName() });

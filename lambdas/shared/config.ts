@@ -1,18 +1,41 @@
 import { z } from 'zod';
 import { ConfigError } from './errors';
 
+/** Every problem at once, in one error: `A is not set; B: must be a URL`. */
+function configError(problems: string[]): ConfigError {
+  return new ConfigError(`Invalid function configuration: ${problems.join('; ')}`);
+}
+
 /**
- * Reads and validates environment variables once (call it at module scope, i.e. at cold start).
- * Throws one error naming every missing or malformed variable.
+ * The one way a function reads its settings: once, at cold start (call it at module scope), validated
+ * with zod, throwing one error that names every missing or malformed variable.
  */
 export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
   const parsed = z.object(shape).safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      return env[name] === undefined ? `${name} is not set` : `${name}: ${issue.message}`;
-    });
-    throw new ConfigError(`Invalid function configuration: ${problems.join('; ')}`);
+    throw configError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return env[name] === undefined || env[name] === '' ? `${name} is not set` : `${name}: ${issue.message}`;
+      }),
+    );
   }
   return parsed.data;
 }
+
+/**
+ * `loadConfig` for the metered hot path, which keeps zod out of its bundle (half its size and cold
+ * start): required, non-empty strings only, with the same error. Its structured values were validated
+ * by zod at synth.
+ */
+export function requireEnv<K extends string>(names: readonly K[], env: NodeJS.ProcessEnv = process.env): Record<K, string> {
+  const missing = names.filter((name) => !env[name]);
+  if (missing.length) throw configError(missing.map((n) => `${n} is not set`));
+  return Object.fromEntries(names.map((name) => [name, env[name]!])) as Record<K, string>;
+}
+
+// Schema factories rather than schema constants, so a bundle that only uses requireEnv drops zod entirely.
+/** A resource name bound by the CDK construct (table, bucket, queue URL): non-empty. */
+export const boundName = () => z.string().min(1);
+/** A base URL that goes into mail: required, absolute, no empty-string default. */
+export const publicUrl = () => z.url({ protocol: /^https?$/ });

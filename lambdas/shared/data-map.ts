@@ -1,4 +1,4 @@
-import type { TableName } from '../../lib/constructs/data';
+import type { TableName } from './tables';
 
 /** How a table's personal data leaves on an erasure request. */
 export type Erasure =

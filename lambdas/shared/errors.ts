@@ -1,11 +1,39 @@
-/** Base of every error the platform raises on purpose; `status` is how the HTTP edge maps it. */
+/**
+ * What went wrong, in the domain's words. The HTTP edge (`middleware/http-error-handler.ts`) is the
+ * only place that turns a kind into a status code.
+ */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'payment_required'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'gone'
+  | 'too_large'
+  | 'unsupported_media'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal';
+
+/** The JSON error body every endpoint answers with. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: { path: string; message: string }[] };
+}
+
+/** Builds the error body: the one place its shape is written (functions, gateway and local runtime use it). */
+export function errorBody(code: string, message: string, details?: { path: string; message: string }[]): ErrorBody {
+  return details?.length ? { error: { code, message, details } } : { error: { code, message } };
+}
+
+/** Base of every error the platform raises on purpose. */
 export class OmnApiError extends Error {
-  /** HTTP status at the edge; 4xx messages are shown to the caller, 5xx ones never. */
-  readonly status: number = 500;
+  /** What kind of failure this is; the edge maps it to a status. */
+  readonly kind: ErrorKind = 'internal';
   /** Stable, snake_case code callers can branch on. */
   readonly code: string = 'internal_error';
-  /** Extra response headers, such as `Retry-After`. */
-  readonly headers: Record<string, string> = {};
+  /** When the caller may try again, for `rate_limited` and `unavailable`. */
+  readonly retryAfterSeconds?: number;
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -19,7 +47,7 @@ export interface FieldIssue {
 }
 
 export class ValidationError extends OmnApiError {
-  override readonly status = 400;
+  override readonly kind = 'invalid';
   override readonly code: string;
   constructor(message: string, readonly details: FieldIssue[] = [], code = 'validation_failed', options?: ErrorOptions) {
     super(message, options);
@@ -29,7 +57,7 @@ export class ValidationError extends OmnApiError {
 }
 
 export class UnauthorizedError extends OmnApiError {
-  override readonly status = 401;
+  override readonly kind = 'unauthenticated';
   override readonly code: string = 'unauthorized';
   constructor(message = 'Authentication required', options?: ErrorOptions) {
     super(message, options);
@@ -38,7 +66,7 @@ export class UnauthorizedError extends OmnApiError {
 }
 
 export class ForbiddenError extends OmnApiError {
-  override readonly status = 403;
+  override readonly kind = 'forbidden';
   override readonly code: string = 'forbidden';
   constructor(message = 'Not allowed', options?: ErrorOptions) {
     super(message, options);
@@ -47,7 +75,7 @@ export class ForbiddenError extends OmnApiError {
 }
 
 export class NotFoundError extends OmnApiError {
-  override readonly status = 404;
+  override readonly kind = 'not_found';
   override readonly code: string = 'not_found';
   constructor(message = 'Not found', options?: ErrorOptions) {
     super(message, options);
@@ -56,7 +84,7 @@ export class NotFoundError extends OmnApiError {
 }
 
 export class ConflictError extends OmnApiError {
-  override readonly status = 409;
+  override readonly kind = 'conflict';
   override readonly code: string;
   constructor(message: string, code = 'conflict', options?: ErrorOptions) {
     super(message, options);
@@ -65,8 +93,19 @@ export class ConflictError extends OmnApiError {
   }
 }
 
+/** Something that existed and no longer does: a used or expired link. */
+export class GoneError extends OmnApiError {
+  override readonly kind = 'gone';
+  override readonly code: string;
+  constructor(message: string, code = 'gone', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'GoneError';
+    this.code = code;
+  }
+}
+
 export class PayloadTooLargeError extends OmnApiError {
-  override readonly status = 413;
+  override readonly kind = 'too_large';
   override readonly code: string = 'payload_too_large';
   constructor(limitBytes: number, options?: ErrorOptions) {
     super(`Request body exceeds ${limitBytes} bytes`, options);
@@ -75,7 +114,7 @@ export class PayloadTooLargeError extends OmnApiError {
 }
 
 export class UnsupportedMediaTypeError extends OmnApiError {
-  override readonly status = 415;
+  override readonly kind = 'unsupported_media';
   override readonly code: string = 'unsupported_media_type';
   constructor(message = 'Content-Type must be application/json', options?: ErrorOptions) {
     super(message, options);
@@ -84,13 +123,24 @@ export class UnsupportedMediaTypeError extends OmnApiError {
 }
 
 export class TooManyRequestsError extends OmnApiError {
-  override readonly status = 429;
+  override readonly kind = 'rate_limited';
   override readonly code: string = 'rate_limited';
-  override readonly headers: Record<string, string>;
-  constructor(message: string, readonly retryAfterSeconds: number, options?: ErrorOptions) {
+  override readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number, options?: ErrorOptions) {
     super(message, options);
     this.name = 'TooManyRequestsError';
-    this.headers = { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) };
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/** A dependency this deployment lacks or cannot reach; the message tells the operator what to set. */
+export class ServiceUnavailableError extends OmnApiError {
+  override readonly kind = 'unavailable';
+  override readonly code: string;
+  constructor(message: string, code = 'service_unavailable', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ServiceUnavailableError';
+    this.code = code;
   }
 }
 

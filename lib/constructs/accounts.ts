@@ -1,9 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import type { Api, RouteKey } from './api';
-import type { TableName } from './data';
-import { type FunctionDefaults, OmnApiFunction, type TableAccess } from './omnapi-function';
+import { accountRoutes } from '../../lambdas/accounts/routes';
+import type { TableName } from '../../lambdas/shared/tables';
+import type { Api } from './api';
+import type { FunctionDefaults, OmnApiFunction } from './omnapi-function';
+import { type HandlerFunctionSpec, routeFunctions } from './shared/route-functions';
 
 export interface AccountsProps {
   readonly defaults: FunctionDefaults;
@@ -15,112 +17,70 @@ export interface AccountsProps {
   readonly publicUrl: string;
 }
 
-interface RouteFunction {
-  entry: string;
-  description: string;
-  routes: RouteKey[];
-  tables: Partial<Record<TableName, TableAccess>>;
-  sendsMail?: boolean;
-  /** Functions that run scrypt get more memory, which also buys CPU. */
-  hashesPasswords?: boolean;
-}
+/** Functions that run scrypt get more memory, which also buys CPU, and more time. */
+const HASHES_PASSWORDS = { memorySize: 1024, timeout: Duration.seconds(15) };
 
 /**
- * Sign-up, sign-in, sessions, self-service account routes and API keys. One function per concern,
- * each granted only the tables it touches.
+ * Sign-up, sign-in, sessions, self-service account routes and API keys: one function per handler of
+ * the accounts route manifest, each granted only the tables it touches.
  */
 export class Accounts extends Construct {
-  public readonly functions: Record<string, OmnApiFunction> = {};
+  public readonly functions: Record<string, OmnApiFunction>;
 
   constructor(scope: Construct, id: string, props: AccountsProps) {
     super(scope, id);
-    const session = { sessions: 'read' } as const;
-    const specs: Record<string, RouteFunction> = {
-      Signup: {
-        entry: 'auth-signup',
+    const links = { PUBLIC_URL: props.publicUrl };
+    const handlers: Record<string, HandlerFunctionSpec> = {
+      'auth-signup': {
         description: 'Creates an unverified account and mails the verification link',
-        routes: ['POST /v1/auth/signup'],
         tables: { accounts: 'readWrite', tokens: 'write', securityEvents: 'readWrite' },
         sendsMail: true,
-        hashesPasswords: true,
+        environment: links,
+        ...HASHES_PASSWORDS,
       },
-      Verify: {
-        entry: 'auth-verify',
+      'auth-verify': {
         description: 'Follows single-use links from verification and email-change mail',
-        routes: ['GET /v1/auth/verify'],
         tables: { accounts: 'readWrite', tokens: 'readWrite', securityEvents: 'write' },
         sendsMail: true,
       },
-      Login: {
-        entry: 'auth-login',
+      'auth-login': {
         description: 'Checks a password, throttles failures and opens a session',
-        routes: ['POST /v1/auth/login'],
         tables: { accounts: 'read', sessions: 'write', securityEvents: 'readWrite' },
-        hashesPasswords: true,
-      },
-      Logout: {
-        entry: 'auth-logout',
-        description: 'Ends the calling session',
-        routes: ['POST /v1/auth/logout'],
-        tables: { sessions: 'readWrite', securityEvents: 'write' },
-      },
-      Account: {
-        entry: 'account',
-        description: 'Shows and corrects the caller\'s account',
-        routes: ['GET /v1/account', 'PATCH /v1/account'],
-        tables: { ...session, accounts: 'readWrite', tokens: 'write', securityEvents: 'write' },
         sendsMail: true,
+        ...HASHES_PASSWORDS,
       },
-      Password: {
-        entry: 'account-password',
+      'auth-logout': { description: 'Ends the calling session', tables: { sessions: 'readWrite', securityEvents: 'write' } },
+      account: {
+        description: "Shows and corrects the caller's account",
+        tables: { sessions: 'read', accounts: 'readWrite', tokens: 'write', securityEvents: 'write' },
+        sendsMail: true,
+        environment: links,
+      },
+      'account-password': {
         description: 'Changes the password and signs out other sessions',
-        routes: ['POST /v1/account/password'],
         tables: { sessions: 'readWrite', accounts: 'readWrite', securityEvents: 'write' },
         sendsMail: true,
-        hashesPasswords: true,
+        ...HASHES_PASSWORDS,
       },
-      Preferences: {
-        entry: 'account-preferences',
+      'account-preferences': {
         description: 'Reads and sets processing objections and mail preferences',
-        routes: ['GET /v1/account/preferences', 'PUT /v1/account/preferences'],
-        tables: { ...session, accounts: 'readWrite' },
+        tables: { sessions: 'read', accounts: 'readWrite' },
       },
-      Sessions: {
-        entry: 'account-sessions',
-        description: 'Lists and revokes the caller\'s sessions',
-        routes: ['GET /v1/account/sessions', 'DELETE /v1/account/sessions/{id}'],
-        tables: { sessions: 'readWrite', securityEvents: 'write' },
-      },
-      SecurityEvents: {
-        entry: 'account-security-events',
-        description: 'Lists the caller\'s security events',
-        routes: ['GET /v1/account/security-events'],
-        tables: { ...session, securityEvents: 'read' },
-      },
-      Keys: {
-        entry: 'keys',
-        description: 'Creates, lists, revokes and rolls the caller\'s API keys',
-        routes: ['POST /v1/keys', 'GET /v1/keys', 'DELETE /v1/keys/{id}', 'POST /v1/keys/{id}/roll'],
-        tables: { ...session, apiKeys: 'readWrite', accounts: 'read', securityEvents: 'write' },
+      'account-sessions': { description: "Lists and revokes the caller's sessions", tables: { sessions: 'readWrite', securityEvents: 'write' } },
+      'account-security-events': { description: "Lists the caller's security events", tables: { sessions: 'read', securityEvents: 'read' } },
+      keys: {
+        description: "Creates, lists, revokes and rolls the caller's API keys",
+        tables: { sessions: 'read', apiKeys: 'readWrite', accounts: 'read', securityEvents: 'write' },
       },
     };
-
-    for (const [name, spec] of Object.entries(specs)) {
-      const fn = new OmnApiFunction(this, name, {
-        ...props.defaults,
-        entry: `lambdas/accounts/handlers/${spec.entry}.ts`,
-        description: spec.description,
-        serviceName: 'accounts',
-        memorySize: spec.hashesPasswords ? 1024 : 512,
-        timeout: spec.hashesPasswords ? Duration.seconds(15) : Duration.seconds(10),
-        environment: { PUBLIC_URL: props.publicUrl },
-      });
-      for (const [table, access] of Object.entries(spec.tables) as [TableName, TableAccess][]) {
-        fn.bindTable(table, props.tables[table], access);
-      }
-      if (spec.sendsMail) fn.bindMailSender(props.mailFrom);
-      for (const route of spec.routes) props.api.addRoute(route, fn);
-      this.functions[name] = fn;
-    }
+    this.functions = routeFunctions(this, {
+      defaults: props.defaults,
+      api: props.api,
+      context: 'accounts',
+      manifest: accountRoutes,
+      handlers,
+      tables: props.tables,
+      mailFrom: props.mailFrom,
+    });
   }
 }

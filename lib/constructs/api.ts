@@ -5,7 +5,10 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { platformRoutes } from '../../lambdas/platform/routes';
+import type { RouteSpec } from '../../lambdas/shared/routes';
 import { type FunctionDefaults, OmnApiFunction } from './omnapi-function';
+import { routeFunctions } from './shared/route-functions';
 
 export interface ApiProps {
   readonly defaults: FunctionDefaults;
@@ -13,9 +16,6 @@ export interface ApiProps {
   readonly throttlingRateLimit: number;
   readonly throttlingBurstLimit: number;
 }
-
-/** `METHOD /path` as API Gateway spells a route key, e.g. `GET /v1/keys/{id}` or `ANY /v1/api/{proxy+}`. */
-export type RouteKey = `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY'} /${string}`;
 
 /**
  * The HTTP API (API Gateway v2): one stage, default throttling, JSON access logs, Lambda routes,
@@ -84,20 +84,22 @@ export class Api extends Construct {
         'a separate authorizer would add a Lambda hop to the metered hot path. Public routes are health, signup, login and webhooks.',
     });
 
-    const health = new OmnApiFunction(this, 'Health', {
-      ...props.defaults,
-      entry: 'lambdas/platform/handlers/health.ts',
-      description: 'Liveness probe',
-      serviceName: 'platform',
-      memorySize: 256,
-      environment: { STAGE: props.stage },
+    routeFunctions(this, {
+      defaults: props.defaults,
+      api: this,
+      context: 'platform',
+      manifest: platformRoutes,
+      handlers: {
+        health: { description: 'Liveness probe', memorySize: 256, environment: { STAGE: props.stage } },
+        openapi: { description: 'Serves the OpenAPI document', memorySize: 256 },
+      },
     });
-    this.addRoute('GET /health', health);
   }
 
-  /** Routes `routeKey` to `fn`; each function gets one integration, shared by all its routes. */
-  addRoute(routeKey: RouteKey, fn: lambda.IFunction): void {
-    const [method, path] = routeKey.split(' ') as [apigwv2.HttpMethod, string];
+  /** Adds a manifest route, served by `fn`; each function gets one integration, shared by all its routes. */
+  addRoute(route: Pick<RouteSpec, 'method' | 'path'>, fn: lambda.IFunction): void {
+    const method = route.method as apigwv2.HttpMethod;
+    const path = route.path;
     let integration = this.integrations.get(fn);
     if (!integration) {
       integration = new HttpLambdaIntegration(`${fn.node.id}Integration`, fn);

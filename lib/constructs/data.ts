@@ -4,40 +4,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { TABLE_SPECS, type TableName, type TableSpec, TTL_ATTRIBUTE } from '../../lambdas/shared/tables';
+
+export { TABLE_SPECS, type TableName, TTL_ATTRIBUTE };
 
 /** Template metadata key naming a table's data-map entry; the local runtime names tables by it too. */
 export const TABLE_METADATA_KEY = 'omnapi:table';
-
-/** Every table has `pk`/`sk` strings; tables that list by account add the `gsi1` index. */
-export interface TableSpec {
-  /** TTL attribute (epoch seconds) when items expire by themselves. */
-  readonly ttl?: boolean;
-  /** Adds `gsi1` (`gsi1pk`, `gsi1sk`), projected ALL. */
-  readonly gsi1?: boolean;
-}
-
-/**
- * The platform's tables. Key design per table is documented in docs/data-map.md, which is generated
- * from the same data map the export and erasure code reads.
- */
-export const TABLE_SPECS = {
-  accounts: {},
-  sessions: { ttl: true, gsi1: true },
-  tokens: { ttl: true },
-  apiKeys: {},
-  ledger: {},
-  usageLogs: { ttl: true },
-  usageAggregates: {},
-  privacyRequests: { ttl: true, gsi1: true },
-  webhookEvents: { ttl: true },
-  securityEvents: { ttl: true },
-  tickets: { ttl: true, gsi1: true },
-} as const satisfies Record<string, TableSpec>;
-
-export type TableName = keyof typeof TABLE_SPECS;
-
-/** The TTL attribute on every table that has one: epoch seconds, as DynamoDB TTL requires. */
-export const TTL_ATTRIBUTE = 'expiresAt';
 
 export interface DataProps {
   /** Keep tables and the key when the stack is deleted, and turn on deletion protection. */

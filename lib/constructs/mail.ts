@@ -7,8 +7,8 @@ import * as actions from 'aws-cdk-lib/aws-ses-actions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type FunctionDefaults, OmnApiFunction } from './omnapi-function';
-import { acknowledgeDeadLetterQueue } from './metering';
-import { secureBucket } from './secure-bucket';
+import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
+import { secureBucket } from './shared/secure-bucket';
 import { MAILBOXES } from '../../lambdas/mail/domain/inbound';
 
 export interface MailProps {

@@ -8,9 +8,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Catalog } from '../../lambdas/metering/catalog';
 import { UNQUEUED_USAGE_MESSAGE } from '../../lambdas/metering/config';
+import { meteringRoutes } from '../../lambdas/metering/routes';
+import type { TableName } from '../../lambdas/shared/tables';
 import type { Api } from './api';
-import type { TableName } from './data';
 import { type FunctionDefaults, OmnApiFunction } from './omnapi-function';
+import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
+import { routeFunctions } from './shared/route-functions';
 
 export interface MeteringProps {
   readonly defaults: FunctionDefaults;
@@ -22,6 +25,8 @@ export interface MeteringProps {
   readonly maxReceiveCount?: number;
   /** Events per worker invocation. @default 25 */
   readonly batchSize?: number;
+  /** How long the gateway trusts a looked-up key: a revocation takes effect within this. @default 10 */
+  readonly keyCacheSeconds?: number;
 }
 
 /** How long the usage worker may run; the queue's visibility timeout is six times this. */
@@ -43,7 +48,9 @@ export class Metering extends Construct {
     super(scope, id);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
     const batchSize = props.batchSize ?? 25;
+    const keyCacheSeconds = props.keyCacheSeconds ?? 10;
     const problems = [
+      Number.isInteger(keyCacheSeconds) && keyCacheSeconds >= 0 && keyCacheSeconds <= 300 ? undefined : `keyCacheSeconds must be an integer from 0 to 300, got ${keyCacheSeconds}`,
       Number.isInteger(maxReceiveCount) && maxReceiveCount >= 1 && maxReceiveCount <= 1000 ? undefined : `maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}`,
       Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000 ? undefined : `batchSize must be an integer from 1 to 10000, got ${batchSize}`,
     ].filter(Boolean);
@@ -68,31 +75,32 @@ export class Metering extends Construct {
       deadLetterQueue: { queue: this.usageDlq, maxReceiveCount },
     });
 
-    const echo = new OmnApiFunction(this, 'Echo', {
-      ...props.defaults,
-      entry: 'lambdas/metering/handlers/echo.ts',
-      description: 'Demo upstream product: answers with what it received',
-      serviceName: 'echo',
-      memorySize: 256,
-    });
-    props.api.addRoute('ANY /v1/demo/echo/{proxy+}', echo);
-
-    this.gateway = new OmnApiFunction(this, 'Gateway', {
-      ...props.defaults,
-      entry: 'lambdas/metering/handlers/gateway.ts',
-      description: 'Metered hot path: key, one conditional admit-and-debit write, upstream, one usage event',
-      serviceName: 'gateway',
-      memorySize: 1024,
-      timeout: Duration.seconds(29),
-      environment: {
-        CATALOG: JSON.stringify(props.catalog),
-        BUILTIN_ECHO_URL: `${props.api.endpoint}/v1/demo/echo`,
+    const functions = routeFunctions(this, {
+      defaults: props.defaults,
+      api: props.api,
+      context: 'metering',
+      manifest: meteringRoutes,
+      tables,
+      handlers: {
+        echo: { description: 'Demo upstream product: answers with what it received', memorySize: 256 },
+        gateway: {
+          description: 'Metered hot path: key, one conditional admit-and-debit write, upstream, one usage event',
+          memorySize: 1024,
+          timeout: Duration.seconds(29),
+          tables: { apiKeys: 'read', ledger: 'readWrite' },
+          environment: {
+            CATALOG: JSON.stringify(props.catalog),
+            BUILTIN_ECHO_URL: `${props.api.endpoint}/v1/demo/echo`,
+            KEY_CACHE_SECONDS: String(keyCacheSeconds),
+          },
+        },
+        usage: {
+          description: 'Usage aggregates and call logs of the calling account',
+          tables: { sessions: 'read', usageLogs: 'read', usageAggregates: 'read' },
+        },
       },
-    })
-      .bindTable('apiKeys', tables.apiKeys, 'read')
-      .bindTable('ledger', tables.ledger, 'readWrite')
-      .bindQueue('usage', this.usageQueue);
-    props.api.addRoute('ANY /v1/api/{product}/{proxy+}', this.gateway);
+    });
+    this.gateway = functions.gateway!.bindQueue('usage', this.usageQueue);
     const unqueued = new logs.MetricFilter(this, 'UnqueuedUsageEvents', {
       logGroup: this.gateway.logGroup,
       filterPattern: logs.FilterPattern.stringValue('$.message', '=', UNQUEUED_USAGE_MESSAGE),
@@ -119,38 +127,6 @@ export class Metering extends Construct {
     Validations.of(this.worker).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason: 'SQS mappings take no on-failure destination; failed events stay on the queue and its redrive policy parks them in the usage DLQ.',
-    });
-
-    const usage = new OmnApiFunction(this, 'UsageApi', {
-      ...props.defaults,
-      entry: 'lambdas/metering/handlers/usage.ts',
-      description: 'Usage aggregates, call logs and credit balance of the calling account',
-      serviceName: 'usage',
-    })
-      .bindTable('sessions', tables.sessions, 'read')
-      .bindTable('usageLogs', tables.usageLogs, 'read')
-      .bindTable('usageAggregates', tables.usageAggregates, 'read')
-      .bindTable('ledger', tables.ledger, 'read');
-    for (const route of ['GET /v1/usage', 'GET /v1/usage/logs', 'GET /v1/billing/balance', 'GET /v1/billing/ledger'] as const) {
-      props.api.addRoute(route, usage);
-    }
-  }
-}
-
-/**
- * A dead-letter queue is the end of the line: it has no redrive policy of its own, by design.
- * `of` names what it catches failures for when that is not another queue (a Lambda function's
- * async invocations, an SNS subscription), which cdk-nag does not recognise as DLQ use.
- */
-export function acknowledgeDeadLetterQueue(queue: sqs.IQueue, of?: string): void {
-  Validations.of(queue).acknowledge({
-    id: 'Serverless-SQSRedrivePolicy',
-    reason: 'This queue is itself a dead-letter queue; nothing should be redriven out of it automatically.',
-  });
-  if (of) {
-    Validations.of(queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: `This queue is the dead-letter queue of ${of}, which cdk-nag does not detect as DLQ use.`,
     });
   }
 }

@@ -9,7 +9,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { acknowledgeDeadLetterQueue } from './metering';
+import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
 
 export interface OpsProps {
   readonly key: kms.IKey;

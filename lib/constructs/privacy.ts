@@ -6,7 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { type FunctionDefaults, OmnApiFunction } from './omnapi-function';
-import { secureBucket } from './secure-bucket';
+import { secureBucket } from './shared/secure-bucket';
 
 export interface PrivacyProps {
   readonly defaults: FunctionDefaults;

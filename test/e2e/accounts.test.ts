@@ -1,8 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbAccountStore, DynamoDbKeyStore, DynamoDbSecurityLog } from '../../lambdas/accounts/adapters/dynamodb-stores';
-import { KeyService } from '../../lambdas/accounts/domain/keys';
-import { systemClock } from '../../lambdas/accounts/domain/ports';
+import { DynamoDbKeyLookup } from '../../lambdas/metering/adapters/dynamodb-key-lookup';
+import { resolveKey } from '../../lambdas/metering/domain/keys';
 import { type CallOptions, callApi, eventually, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
 import { linkMailedTo, mailTo } from '../helpers/outbox';
 
@@ -51,12 +50,8 @@ describe('accounts, sessions and keys against npm start', () => {
     expect(rolled.body.previous.keyId).toBe(created.body.keyId);
 
     // The key-resolution function the metered gateway calls, against the same local tables.
-    const keys = new KeyService({
-      keys: new DynamoDbKeyStore(dynamo, 'apiKeys'),
-      accounts: new DynamoDbAccountStore(dynamo, 'accounts'),
-      securityLog: new DynamoDbSecurityLog(dynamo, 'securityEvents'),
-      clock: systemClock,
-    });
+    const lookup = new DynamoDbKeyLookup(dynamo, 'apiKeys');
+    const keys = { resolve: (secret: string) => resolveKey(lookup, secret, new Date()) };
     await expect(keys.resolve(created.body.secret)).resolves.toMatchObject({ status: 'rolling' });
     await expect(keys.resolve(rolled.body.secret)).resolves.toMatchObject({ keyId: rolled.body.keyId, status: 'active', plan: 'free' });
 

@@ -8,7 +8,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSC
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { synthesizeTemplate } from '../../local/assembly';
 import { DynamoDbAccountStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
-import { DynamoDbLedger } from '../../lambdas/metering/adapters/dynamodb-ledger';
+import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import { type CallOptions, callApi, eventually, freePort, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
 import { linkMailedTo } from '../helpers/outbox';
 
@@ -74,9 +74,9 @@ describe('metered gateway against npm start', () => {
 
   it('grants credits with the ops command, and a metered call answers with every header', async () => {
     const ann = await customer('ann');
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/ops.ts', 'grant-credits', '--email', email('ann'), '--amount', '2.5', '--reason', 'e2e'], {
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/ops/index.ts', 'grant-credits', '--email', email('ann'), '--amount', '2.5', '--reason', 'e2e'], {
       cwd: ROOT,
-      env: { ...process.env, DYNAMODB_PORT: String(local.ports.dynamodb) },
+      env: { ...process.env, OMNAPI_DATA_DIR: local.dataDir },
     });
     expect(stdout).toContain('Balance: 2.5 credits');
 
@@ -91,7 +91,7 @@ describe('metered gateway against npm start', () => {
 
   it('lets exactly 100 of 200 concurrent calls through on a balance of 100, and never overdraws', async () => {
     const bob = await customer('bob', 'pro');
-    await ledger.post(bob.accountId, { type: 'grant', amountMicro: 100_000_000, reason: 'e2e' });
+    await ledger.post(bob.accountId, { type: 'grant', amountMicro: 100_000_000, reason: 'e2e' }, `grant:e2e:${bob.accountId}`);
     const statuses = await Promise.all(Array.from({ length: 200 }, () => json('GET', '/v1/api/echo/burst', { key: bob.key }).then((r) => r.status)));
     expect(statuses.filter((s) => s === 200)).toHaveLength(100);
     expect(statuses.filter((s) => s === 402)).toHaveLength(100);
@@ -106,7 +106,7 @@ describe('metered gateway against npm start', () => {
 
   it('lets exactly 100 of 200 concurrent calls through a 100-a-minute plan; the rest get 429 and pay nothing', async () => {
     const cat = await customer('cat');
-    await ledger.post(cat.accountId, { type: 'grant', amountMicro: 1_000_000_000, reason: 'e2e' });
+    await ledger.post(cat.accountId, { type: 'grant', amountMicro: 1_000_000_000, reason: 'e2e' }, `grant:e2e:${cat.accountId}`);
     await awayFromMinuteEdge();
     const answers = await Promise.all(Array.from({ length: 200 }, () => json('GET', '/v1/api/echo/burst', { key: cat.key })));
     expect(answers.filter((a) => a.status === 200)).toHaveLength(100);
@@ -118,7 +118,7 @@ describe('metered gateway against npm start', () => {
 
   it('refunds calls whose upstream fails (502) or times out (504), in the ledger too', async () => {
     const dan = await customer('dan');
-    await ledger.post(dan.accountId, { type: 'grant', amountMicro: 10_000_000, reason: 'e2e' });
+    await ledger.post(dan.accountId, { type: 'grant', amountMicro: 10_000_000, reason: 'e2e' }, `grant:e2e:${dan.accountId}`);
     const broken = await json('GET', '/v1/api/broken/x', { key: dan.key });
     expect(broken).toMatchObject({ status: 502, body: { error: { code: 'upstream_error' } } });
     const slow = await json('GET', '/v1/api/slow/x', { key: dan.key });
@@ -153,7 +153,7 @@ describe('metered gateway against npm start', () => {
 
   it('writes log items that expire 90 days after the call, and never shows expired ones', async () => {
     const fay = await customer('fay');
-    await ledger.post(fay.accountId, { type: 'grant', amountMicro: 5_000_000, reason: 'e2e' });
+    await ledger.post(fay.accountId, { type: 'grant', amountMicro: 5_000_000, reason: 'e2e' }, `grant:e2e:${fay.accountId}`);
     await json('GET', '/v1/api/echo/logged?secret=no', { key: fay.key });
     const logs = await eventually(async () => {
       const page = (await json('GET', '/v1/usage/logs?limit=10', { token: fay.token })).body.logs;
@@ -178,7 +178,7 @@ describe('metered gateway against npm start', () => {
 
   it('pages logs with a cursor that cannot reach another account', async () => {
     const gus = await customer('gus');
-    await ledger.post(gus.accountId, { type: 'grant', amountMicro: 5_000_000, reason: 'e2e' });
+    await ledger.post(gus.accountId, { type: 'grant', amountMicro: 5_000_000, reason: 'e2e' }, `grant:e2e:${gus.accountId}`);
     for (let i = 0; i < 3; i++) await json('GET', `/v1/api/echo/page${i}`, { key: gus.key });
     await eventually(async () => {
       if ((await json('GET', '/v1/usage/logs?limit=10', { token: gus.token })).body.logs.length < 3) throw new Error('waiting');

@@ -91,8 +91,12 @@ export class MemorySecurityLog implements SecurityLog, FailureCounter {
   async record(event: SecurityEvent) {
     this.events.push(event);
   }
-  async listByAccount(accountId: string, limit: number) {
-    return this.events.filter((e) => e.accountId === accountId).reverse().slice(0, limit);
+  async listByAccount(accountId: string, limit: number, cursor?: string) {
+    const mine = this.events.filter((e) => e.accountId === accountId).reverse();
+    const start = cursor ? mine.findIndex((e) => `${e.at}#${e.eventId}` === cursor) + 1 : 0;
+    const events = mine.slice(start, start + limit);
+    const last = events.at(-1);
+    return { events, nextCursor: start + limit < mine.length && last ? `${last.at}#${last.eventId}` : undefined };
   }
   async count(key: string, windowStart: number) {
     return this.counters.get(`${key}@${windowStart}`) ?? 0;

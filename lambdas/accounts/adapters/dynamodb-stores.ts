@@ -72,7 +72,7 @@ export class DynamoDbAccountStore implements AccountStore {
     );
   }
 
-  async update(accountId: string, changes: { name?: string; profile?: Profile; preferences?: Preferences; passwordHash?: string }, at: string): Promise<Account> {
+  async update(accountId: string, changes: { name?: string; profile?: Profile; preferences?: Preferences; passwordHash?: string; plan?: string }, at: string): Promise<Account> {
     const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
     const names = Object.fromEntries(fields.map(([field], i) => [`#f${i}`, field]));
     const values = Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value]));
@@ -197,11 +197,6 @@ export class DynamoDbKeyStore implements KeyStore {
     );
   }
 
-  async getBySecretHash(secretHash: string): Promise<ApiKey | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: this.secretKey(secretHash) }));
-    return strip<ApiKey>(Item);
-  }
-
   async listByAccount(accountId: string): Promise<ApiKey[]> {
     const items = await queryAll(this.client, {
       TableName: this.table,
@@ -212,7 +207,7 @@ export class DynamoDbKeyStore implements KeyStore {
     return items.map((item) => strip<ApiKey>(item)!);
   }
 
-  async transition(accountId: string, keyId: string, from: ApiKey['status'][], changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy'>>): Promise<boolean> {
+  async transition(accountId: string, keyId: string, from: ApiKey['status'][], changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy' | 'plan'>>): Promise<boolean> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: this.accountKey(accountId, keyId), ConsistentRead: true }));
     if (!Item) return false;
     const fields = Object.entries(changes).filter(([, v]) => v !== undefined);
@@ -254,23 +249,29 @@ export class DynamoDbSecurityLog implements SecurityLog, FailureCounter {
     );
   }
 
-  async listByAccount(accountId: string, limit: number): Promise<SecurityEvent[]> {
-    const now = Math.floor(Date.now() / 1000);
-    const { Items } = await this.client.send(
+  /**
+   * One page, newest first. The key condition starts at the retention horizon, so events TTL has not
+   * swept yet never show and no filter shortens a page; the cursor is the last sort key, always read
+   * inside the caller's own partition.
+   */
+  async listByAccount(accountId: string, limit: number, cursor?: string): Promise<{ events: SecurityEvent[]; nextCursor?: string }> {
+    const horizon = new Date(Date.now() - SECURITY_EVENT_TTL_SECONDS * 1000).toISOString();
+    const pk = `ACCOUNT#${accountId}`;
+    const { Items, LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
         TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        // TTL deletion lags; an expired event is never shown.
-        FilterExpression: 'expiresAt > :now',
-        ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':now': now },
+        KeyConditionExpression: 'pk = :pk AND sk > :horizon',
+        ExpressionAttributeValues: { ':pk': pk, ':horizon': horizon },
         ScanIndexForward: false,
         Limit: limit,
+        ExclusiveStartKey: cursor ? { pk, sk: cursor } : undefined,
       }),
     );
-    return (Items ?? []).map((item) => {
+    const events = (Items ?? []).map((item) => {
       const { expiresAt: _ttl, ...event } = strip<SecurityEvent & { expiresAt: number }>(item)!;
       return event;
     });
+    return { events, nextCursor: LastEvaluatedKey ? String(LastEvaluatedKey.sk) : undefined };
   }
 
   async count(key: string, windowStart: number): Promise<number> {

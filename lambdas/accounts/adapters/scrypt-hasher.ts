@@ -19,12 +19,10 @@ const KEY_LENGTH = 64;
  * `scrypt$logN$r$p$salt$hash`, so the cost can be raised later without breaking old hashes.
  */
 export class ScryptHasher implements PasswordHasher {
-  private readonly decoy: Promise<string>;
+  /** Made on first need, not at load: functions that never verify an unknown email never pay for it. */
+  private decoy?: Promise<string>;
 
-  constructor(private readonly cost: ScryptCost = OWASP_SCRYPT) {
-    this.decoy = this.hash(randomBytes(16).toString('hex'));
-    this.decoy.catch(() => undefined);
-  }
+  constructor(private readonly cost: ScryptCost = OWASP_SCRYPT) {}
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(16);
@@ -35,7 +33,7 @@ export class ScryptHasher implements PasswordHasher {
 
   async verify(password: string, stored: string | undefined): Promise<boolean> {
     const genuine = stored !== undefined;
-    const [scheme, logN, r, p, salt, expected] = (stored ?? (await this.decoy)).split('$');
+    const [scheme, logN, r, p, salt, expected] = (stored ?? (await (this.decoy ??= this.hash(randomBytes(16).toString('hex'))))).split('$');
     if (scheme !== 'scrypt' || !salt || !expected) return false;
     const wanted = Buffer.from(expected, 'base64url');
     const key = await scrypt(password.normalize('NFKC'), Buffer.from(salt, 'base64url'), wanted.length, options(Number(logN), Number(r), Number(p)));

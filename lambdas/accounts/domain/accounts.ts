@@ -1,4 +1,5 @@
-import { TooManyRequestsError, UnauthorizedError } from '../../shared/errors';
+import { resolveSession, type Principal, SESSION_TOKEN_PREFIX } from '../../shared/auth/session';
+import { ConfigError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../shared/errors';
 import type { Mailer } from '../../shared/mailer';
 import { EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError, InvalidTokenError, SessionNotFoundError } from './errors';
 import {
@@ -18,9 +19,9 @@ import {
 } from './model';
 import { checkPasswordStrength } from './passwords';
 import type { AccountStore, Clock, FailureCounter, PasswordHasher, SecurityLog, SessionStore, TokenStore } from './ports';
-import { newId, randomSecret, sha256 } from './secrets';
+import { newId, randomSecret, sha256 } from '../../shared/crypto';
 
-export const SESSION_TOKEN_PREFIX = 'omn_sess_';
+export { SESSION_TOKEN_PREFIX, type Principal };
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
 export const EMAIL_TOKEN_TTL_SECONDS = 24 * 3600;
 export const SECURITY_EVENT_TTL_SECONDS = 365 * 24 * 3600;
@@ -41,19 +42,22 @@ export interface AccountDeps {
   hasher: PasswordHasher;
   mailer: Mailer;
   clock: Clock;
-  /** Base URL links in mail point at, e.g. https://api.omnapi.com. */
-  publicUrl: string;
-}
-
-export interface Principal {
-  accountId: string;
-  sessionId: string;
-  tokenHash: string;
+  /** Base URL links in mail point at, e.g. https://api.omnapi.com; only functions that mail links have it. */
+  publicUrl?: string;
 }
 
 /** Lower-cased and trimmed: one address, one account. */
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/** A cursor from a previous page: the base64url of an event's sort key (`<ISO time>#evt_…`). */
+function decodeCursor(cursor: string): string {
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^\d{4}-\d\d-\d\dT[\d:.]+Z#evt_[0-9a-f]{24}$/.test(key)) {
+    throw new ValidationError('query.cursor: not a cursor from a previous page', [{ path: 'query.cursor', message: 'not a cursor from a previous page' }]);
+  }
+  return key;
 }
 
 const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
@@ -169,12 +173,8 @@ export class AccountService {
   }
 
   /** Resolves a session token (cookie or bearer) to its account, or throws 401. */
-  async authenticate(token: string | undefined): Promise<Principal> {
-    if (!token || !token.startsWith(SESSION_TOKEN_PREFIX) || token.length > 200) throw new UnauthorizedError();
-    const tokenHash = sha256(token);
-    const session = await this.deps.sessions.getByTokenHash(tokenHash);
-    if (!session || session.expiresAt <= epoch(this.deps.clock.now())) throw new UnauthorizedError('Session expired or signed out');
-    return { accountId: session.accountId, sessionId: session.sessionId, tokenHash };
+  authenticate(token: string | undefined): Promise<Principal> {
+    return resolveSession(this.deps.sessions, token, this.deps.clock.now());
   }
 
   async logout(principal: Principal, origin: RequestOrigin): Promise<void> {
@@ -250,8 +250,10 @@ export class AccountService {
     return (await this.deps.accounts.update(principal.accountId, { preferences }, this.deps.clock.now().toISOString())).preferences;
   }
 
-  async listSecurityEvents(principal: Principal, limit: number): Promise<SecurityEvent[]> {
-    return this.deps.securityLog.listByAccount(principal.accountId, limit);
+  /** A page of the caller's events; the cursor is opaque to the caller and only ever reads their partition. */
+  async listSecurityEvents(principal: Principal, limit: number, cursor?: string): Promise<{ events: SecurityEvent[]; nextCursor?: string }> {
+    const page = await this.deps.securityLog.listByAccount(principal.accountId, limit, cursor === undefined ? undefined : decodeCursor(cursor));
+    return { events: page.events, nextCursor: page.nextCursor && Buffer.from(page.nextCursor).toString('base64url') };
   }
 
   private async openSession(accountId: string, origin: RequestOrigin): Promise<{ token: string; session: Session }> {
@@ -279,6 +281,7 @@ export class AccountService {
       email,
       expiresAt: epoch(this.deps.clock.now()) + EMAIL_TOKEN_TTL_SECONDS,
     });
+    if (!this.deps.publicUrl) throw new ConfigError('PUBLIC_URL is not bound: this function cannot mail links');
     const link = `${this.deps.publicUrl.replace(/\/$/, '')}/v1/auth/verify?token=${encodeURIComponent(token)}`;
     const subject = purpose === 'verify_email' ? 'Confirm your OmnAPI account' : 'Confirm your new OmnAPI email address';
     await this.deps.mailer.send({

@@ -1,7 +1,7 @@
 import { KeyLimitError, KeyNotFoundError } from './errors';
 import { type ApiKey, type ApiKeyView, keyViewOf, type RequestOrigin, securityEvent } from './model';
 import type { AccountStore, Clock, KeyStore, SecurityLog } from './ports';
-import { newId, randomSecret, sha256 } from './secrets';
+import { newId, randomSecret, sha256 } from '../../shared/crypto';
 
 export const KEY_PREFIX = 'omn_live_';
 /** Visible part of a secret: the prefix and four characters. */
@@ -9,30 +9,12 @@ export const KEY_VISIBLE_CHARS = KEY_PREFIX.length + 4;
 export const MAX_KEYS_PER_ACCOUNT = 20;
 /** How long a rolled key's old secret keeps working, so clients can be redeployed. */
 export const ROLL_GRACE_SECONDS = 24 * 3600;
-const KEY_FORMAT = /^omn_live_[A-Za-z0-9_-]{43}$/;
 
 export interface KeyDeps {
   keys: KeyStore;
   accounts: AccountStore;
   securityLog: SecurityLog;
   clock: Clock;
-}
-
-/** What the metered gateway needs to know about a presented key. */
-export interface ResolvedKey {
-  accountId: string;
-  keyId: string;
-  plan: string;
-  status: 'active' | 'rolling';
-}
-
-/** The key-resolution function the metered gateway calls: one lookup by the secret's SHA-256. */
-export async function resolveKey(keys: Pick<KeyStore, 'getBySecretHash'>, secret: string, now: Date): Promise<ResolvedKey | undefined> {
-  if (!KEY_FORMAT.test(secret)) return undefined;
-  const key = await keys.getBySecretHash(sha256(secret));
-  if (!key || key.status === 'revoked') return undefined;
-  if (key.status === 'rolling' && (!key.graceUntil || key.graceUntil <= now.toISOString())) return undefined;
-  return { accountId: key.accountId, keyId: key.keyId, plan: key.plan, status: key.status };
 }
 
 /** API keys: the secret is returned once at creation and stored only as its SHA-256. */
@@ -77,9 +59,15 @@ export class KeyService {
     return { key: keyViewOf(key), secret, previous: { keyId, graceUntil } };
   }
 
-  /** secret → account, key, plan; undefined for anything unknown, revoked or past its grace period. */
-  resolve(secret: string): Promise<ResolvedKey | undefined> {
-    return resolveKey(this.deps.keys, secret, this.deps.clock.now());
+  /**
+   * Moves the account and every live key to a plan. The gateway reads the plan from the key it
+   * resolves, so calls follow within its key-cache window.
+   */
+  async setPlan(accountId: string, plan: string): Promise<{ keys: number }> {
+    await this.deps.accounts.update(accountId, { plan }, this.deps.clock.now().toISOString());
+    const live = (await this.deps.keys.listByAccount(accountId)).filter((k) => k.status !== 'revoked');
+    await Promise.all(live.map((k) => this.deps.keys.transition(accountId, k.keyId, ['active', 'rolling'], { plan })));
+    return { keys: live.length };
   }
 
   private mint(accountId: string, name: string, plan: string): { key: ApiKey; secret: string } {

@@ -1,4 +1,4 @@
-import { newId } from './secrets';
+import { newId } from '../../shared/crypto';
 
 /** What an account holder tells us about themselves beyond name and email; all optional. */
 export interface Profile {
@@ -14,6 +14,8 @@ export interface Preferences {
   productUpdates: boolean;
   /** Usage analytics beyond billing; on unless objected to. Billing and logs for billing continue. */
   analytics: boolean;
+  /** Mail once when the balance falls below this many credits (decimal string); absent or null: never. */
+  lowBalanceCredits?: string | null;
 }
 
 export const DEFAULT_PREFERENCES: Preferences = { productUpdates: false, analytics: true };
@@ -26,8 +28,10 @@ export interface Account {
   preferences: Preferences;
   passwordHash: string;
   emailVerified: boolean;
-  /** Rate-limit plan; the metered gateway reads it from the key. */
+  /** Rate-limit plan; keys follow it within the gateway's key-cache window. */
   plan: string;
+  /** Stripe customer, once the holder has started a checkout; no card data is ever kept. */
+  stripeCustomerId?: string;
   createdAt: string;
   updatedAt: string;
 }

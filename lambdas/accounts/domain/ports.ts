@@ -6,7 +6,7 @@ export interface AccountStore {
   get(accountId: string): Promise<Account | undefined>;
   findByEmail(email: string): Promise<Account | undefined>;
   markVerified(accountId: string, at: string): Promise<void>;
-  update(accountId: string, changes: { name?: string; profile?: Profile; preferences?: Preferences; passwordHash?: string }, at: string): Promise<Account>;
+  update(accountId: string, changes: { name?: string; profile?: Profile; preferences?: Preferences; passwordHash?: string; plan?: string }, at: string): Promise<Account>;
   /** Moves the account to a new email, releasing the old one; false when the new one is taken. */
   changeEmail(accountId: string, from: string, to: string, at: string): Promise<boolean>;
 }
@@ -26,15 +26,15 @@ export interface TokenStore {
 
 export interface KeyStore {
   put(key: ApiKey): Promise<void>;
-  getBySecretHash(secretHash: string): Promise<ApiKey | undefined>;
   listByAccount(accountId: string): Promise<ApiKey[]>;
   /** Updates a key of this account only; false when the account has no such key in that state. */
-  transition(accountId: string, keyId: string, from: ApiKey['status'][], changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy'>>): Promise<boolean>;
+  transition(accountId: string, keyId: string, from: ApiKey['status'][], changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy' | 'plan'>>): Promise<boolean>;
 }
 
 export interface SecurityLog {
   record(event: SecurityEvent): Promise<void>;
-  listByAccount(accountId: string, limit: number): Promise<SecurityEvent[]>;
+  /** A page of the account's events, newest first; `cursor` is the previous page's `nextCursor`. */
+  listByAccount(accountId: string, limit: number, cursor?: string): Promise<{ events: SecurityEvent[]; nextCursor?: string }>;
 }
 
 /** Fixed-window failure counters, for throttling repeated login failures. */

@@ -1,11 +1,18 @@
 import { json } from '../../shared/http';
-import { httpHandler } from '../../shared/middleware/http-handler';
-import { requireSession } from '../http';
-import { LimitQuery } from '../schemas';
-import { accountService } from '../wiring';
+import { httpRoutes, route } from '../../shared/middleware/http-handler';
+import { accountRoutes } from '../routes';
+import { accountsWiring } from '../wiring';
 
-/** `GET /v1/account/security-events?limit=`: the caller's own sign-ins, password and key changes, newest first. */
-export const handler = httpHandler(
-  async (event) => json(200, { events: await accountService.listSecurityEvents(event.principal, event.input.query.limit) }),
-  { authenticate: requireSession, query: LimitQuery },
+const { accountService, authenticate } = accountsWiring('TABLE_SESSIONS', 'TABLE_SECURITY_EVENTS');
+
+/** `GET /v1/account/security-events?limit=&cursor=`: the caller's own events, newest first, a page at a time. */
+export const handler = httpRoutes(
+  route(
+    accountRoutes.securityEvents,
+    async (event) => {
+      const { limit, cursor } = event.input.query;
+      return json(200, await accountService.listSecurityEvents(event.principal, limit, cursor));
+    },
+    { authenticate },
+  ),
 );

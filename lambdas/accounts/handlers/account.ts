@@ -1,16 +1,15 @@
 import { json } from '../../shared/http';
-import { httpHandler, httpRoutes } from '../../shared/middleware/http-handler';
-import { originOf, requireSession } from '../http';
-import { UpdateAccountBody } from '../schemas';
-import { accountService } from '../wiring';
+import { httpRoutes, route } from '../../shared/middleware/http-handler';
+import { originOf } from '../http';
+import { accountRoutes } from '../routes';
+import { accountsWiring } from '../wiring';
+
+const { accountService, authenticate } = accountsWiring('TABLE_ACCOUNTS', 'TABLE_SESSIONS', 'TABLE_TOKENS', 'TABLE_SECURITY_EVENTS', 'MAIL_FROM', 'PUBLIC_URL');
 
 /** `GET /v1/account` and `PATCH /v1/account` (correction of name, profile and email). */
-export const handler = httpRoutes({
-  'GET /v1/account': httpHandler(async (event) => json(200, await accountService.getAccount(event.principal)), {
-    authenticate: requireSession,
+export const handler = httpRoutes(
+  route(accountRoutes.getAccount, async (event) => json(200, await accountService.getAccount(event.principal)), { authenticate }),
+  route(accountRoutes.updateAccount, async (event) => json(200, await accountService.updateAccount(event.principal, event.input.body, originOf(event))), {
+    authenticate,
   }),
-  'PATCH /v1/account': httpHandler(
-    async (event) => json(200, await accountService.updateAccount(event.principal, event.input.body, originOf(event))),
-    { authenticate: requireSession, body: UpdateAccountBody },
-  ),
-});
+);

@@ -1,13 +1,15 @@
 import { json } from '../../shared/http';
-import { httpHandler } from '../../shared/middleware/http-handler';
+import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { SESSION_TTL_SECONDS } from '../domain/accounts';
 import { originOf, sessionCookie } from '../http';
-import { LoginBody } from '../schemas';
-import { accountService } from '../wiring';
+import { accountRoutes } from '../routes';
+import { accountsWiring } from '../wiring';
+
+const { accountService } = accountsWiring('TABLE_ACCOUNTS', 'TABLE_SESSIONS', 'TABLE_SECURITY_EVENTS', 'MAIL_FROM');
 
 /** `POST /v1/auth/login`: sets the session cookie and returns the token for bearer use. */
-export const handler = httpHandler(
-  async (event) => {
+export const handler = httpRoutes(
+  route(accountRoutes.login, async (event) => {
     const { token, session } = await accountService.login(event.input.body, originOf(event));
     return {
       ...json(200, {
@@ -18,6 +20,5 @@ export const handler = httpHandler(
       }),
       cookies: [sessionCookie(token, SESSION_TTL_SECONDS)],
     };
-  },
-  { body: LoginBody },
+  }),
 );

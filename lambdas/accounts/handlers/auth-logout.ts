@@ -1,13 +1,19 @@
 import { json } from '../../shared/http';
-import { httpHandler } from '../../shared/middleware/http-handler';
-import { clearedSessionCookie, originOf, requireSession } from '../http';
-import { accountService } from '../wiring';
+import { httpRoutes, route } from '../../shared/middleware/http-handler';
+import { clearedSessionCookie, originOf } from '../http';
+import { accountRoutes } from '../routes';
+import { accountsWiring } from '../wiring';
+
+const { accountService, authenticate } = accountsWiring('TABLE_SESSIONS', 'TABLE_SECURITY_EVENTS');
 
 /** `POST /v1/auth/logout`: ends this session and clears the cookie. */
-export const handler = httpHandler(
-  async (event) => {
-    await accountService.logout(event.principal, originOf(event));
-    return { ...json(204), cookies: [clearedSessionCookie] };
-  },
-  { authenticate: requireSession },
+export const handler = httpRoutes(
+  route(
+    accountRoutes.logout,
+    async (event) => {
+      await accountService.logout(event.principal, originOf(event));
+      return { ...json(204), cookies: [clearedSessionCookie] };
+    },
+    { authenticate },
+  ),
 );

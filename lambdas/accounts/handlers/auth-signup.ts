@@ -1,14 +1,15 @@
 import { json } from '../../shared/http';
-import { httpHandler } from '../../shared/middleware/http-handler';
+import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { originOf } from '../http';
-import { SignupBody } from '../schemas';
-import { accountService } from '../wiring';
+import { accountRoutes } from '../routes';
+import { accountsWiring } from '../wiring';
+
+const { accountService } = accountsWiring('TABLE_ACCOUNTS', 'TABLE_TOKENS', 'TABLE_SECURITY_EVENTS', 'MAIL_FROM', 'PUBLIC_URL');
 
 /** `POST /v1/auth/signup`: the same answer whether or not the email already has an account. */
-export const handler = httpHandler(
-  async (event) => {
+export const handler = httpRoutes(
+  route(accountRoutes.signup, async (event) => {
     await accountService.signup(event.input.body, originOf(event));
     return json(201, { status: 'verification_sent', message: 'Check your inbox: follow the link we sent to confirm your address.' });
-  },
-  { body: SignupBody },
+  }),
 );

@@ -1,14 +1,15 @@
 import { json } from '../../shared/http';
-import { httpHandler } from '../../shared/middleware/http-handler';
+import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { originOf } from '../http';
-import { VerifyQuery } from '../schemas';
-import { accountService } from '../wiring';
+import { accountRoutes } from '../routes';
+import { accountsWiring } from '../wiring';
+
+const { accountService } = accountsWiring('TABLE_ACCOUNTS', 'TABLE_TOKENS', 'TABLE_SECURITY_EVENTS', 'MAIL_FROM');
 
 /** `GET /v1/auth/verify?token=…`: the single-use link from a verification or email-change mail. */
-export const handler = httpHandler(
-  async (event) => {
+export const handler = httpRoutes(
+  route(accountRoutes.verify, async (event) => {
     const { purpose } = await accountService.confirmEmailToken(event.input.query.token, originOf(event));
     return json(200, { status: purpose === 'verify_email' ? 'verified' : 'email_changed' });
-  },
-  { query: VerifyQuery },
+  }),
 );

@@ -1,34 +1,37 @@
 import { json } from '../../shared/http';
-import { httpHandler, httpRoutes } from '../../shared/middleware/http-handler';
+import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { ROLL_GRACE_SECONDS } from '../domain/keys';
-import { originOf, requireSession } from '../http';
-import { CreateKeyBody, IdPath } from '../schemas';
-import { keyService } from '../wiring';
+import { originOf } from '../http';
+import { accountRoutes } from '../routes';
+import { accountsWiring } from '../wiring';
+
+const { keyService, authenticate } = accountsWiring('TABLE_SESSIONS', 'TABLE_API_KEYS', 'TABLE_ACCOUNTS', 'TABLE_SECURITY_EVENTS');
 
 /** API keys: create (secret shown once), list, revoke, roll. Always the caller's own keys. */
-export const handler = httpRoutes({
-  'POST /v1/keys': httpHandler(
+export const handler = httpRoutes(
+  route(
+    accountRoutes.createKey,
     async (event) => {
       const { key, secret } = await keyService.create(event.principal.accountId, event.input.body.name, originOf(event));
       return json(201, { ...key, secret, notice: 'Store this secret now: it is not shown again.' });
     },
-    { authenticate: requireSession, body: CreateKeyBody },
+    { authenticate },
   ),
-  'GET /v1/keys': httpHandler(async (event) => json(200, { keys: await keyService.list(event.principal.accountId) }), {
-    authenticate: requireSession,
-  }),
-  'DELETE /v1/keys/{id}': httpHandler(
+  route(accountRoutes.listKeys, async (event) => json(200, { keys: await keyService.list(event.principal.accountId) }), { authenticate }),
+  route(
+    accountRoutes.revokeKey,
     async (event) => {
       await keyService.revoke(event.principal.accountId, event.input.path.id, originOf(event));
       return json(204);
     },
-    { authenticate: requireSession, path: IdPath },
+    { authenticate },
   ),
-  'POST /v1/keys/{id}/roll': httpHandler(
+  route(
+    accountRoutes.rollKey,
     async (event) => {
       const rolled = await keyService.roll(event.principal.accountId, event.input.path.id, originOf(event));
       return json(201, { ...rolled.key, secret: rolled.secret, previous: rolled.previous, graceSeconds: ROLL_GRACE_SECONDS });
     },
-    { authenticate: requireSession, path: IdPath },
+    { authenticate },
   ),
-});
+);

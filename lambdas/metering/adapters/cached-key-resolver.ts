@@ -1,6 +1,5 @@
-import { type ResolvedKey, resolveKey } from '../../accounts/domain/keys';
-import type { KeyStore } from '../../accounts/domain/ports';
-import { sha256 } from '../../accounts/domain/secrets';
+import { sha256 } from '../../shared/crypto';
+import { type KeyLookup, type ResolvedKey, resolveKey } from '../domain/keys';
 import type { KeyResolver } from '../domain/ports';
 
 export interface KeyCacheOptions {
@@ -21,7 +20,7 @@ export class CachedKeyResolver implements KeyResolver {
   private readonly now: () => number;
 
   constructor(
-    private readonly store: Pick<KeyStore, 'getBySecretHash'>,
+    private readonly store: KeyLookup,
     options: KeyCacheOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? 30_000;

@@ -1,11 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { balanceKey } from '../../shared/credits';
 import type { MeterDecision } from '../domain/model';
 import type { Meter } from '../domain/ports';
 
-/** The balance item every account has in the ledger table, once it has been credited. */
-export const balanceKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'BALANCE' });
 const WINDOW = /^w\d+$/;
 
 /**

@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type AnalyticsConsent, bucketsOf, type UsageEntry, type UsageStore } from '../domain/usage';
-import { balanceKey } from './dynamodb-meter';
+import { balanceKey } from '../../shared/credits';
 
 export interface UsageTables {
   usageLogs: string;
@@ -136,7 +136,7 @@ export class DynamoDbUsageStore implements UsageStore {
             TableName: this.tables.ledger,
             Item: {
               pk: `ACCOUNT#${event.accountId}`,
-              sk: `ENTRY#${event.at}#refund#${event.requestId}`,
+              sk: `ENTRY#${event.at}#${event.requestId}`,
               entryId: event.requestId,
               type: 'refund',
               amountMicro: counters.refundedMicro,

@@ -1,5 +1,7 @@
 import type { Catalog } from '../catalog';
-import { microToCredits, NEVER_FORWARDED } from '../catalog';
+import { microToCredits } from '../../shared/credits';
+import { errorBody } from '../../shared/errors';
+import { NEVER_FORWARDED } from '../catalog';
 import type { UsageEvent } from './model';
 import type { KeyResolver, Meter, Upstream, UsagePublisher } from './ports';
 
@@ -145,6 +147,6 @@ function error(status: number, code: string, message: string, headers: Record<st
   return {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-    body: Buffer.from(JSON.stringify({ error: { code, message } })),
+    body: Buffer.from(JSON.stringify(errorBody(code, message))),
   };
 }

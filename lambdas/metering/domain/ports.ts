@@ -1,4 +1,4 @@
-import type { ResolvedKey } from '../../accounts/domain/keys';
+import type { ResolvedKey } from './keys';
 import type { MeterDecision, UsageEvent } from './model';
 
 export interface KeyResolver {

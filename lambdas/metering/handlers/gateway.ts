@@ -2,33 +2,29 @@ import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DynamoDbKeyStore } from '../../accounts/adapters/dynamodb-stores';
 import { dynamo } from '../../shared/clients/dynamodb';
 import { sqs } from '../../shared/clients/sqs';
-import { requireEnv } from '../../shared/env';
-import { header } from '../../shared/http';
+import { errorBody, header, SECURITY_HEADERS } from '../../shared/http';
 import { logger } from '../../shared/logger';
 import { CachedKeyResolver } from '../adapters/cached-key-resolver';
+import { DynamoDbKeyLookup } from '../adapters/dynamodb-key-lookup';
 import { DynamoDbMeter } from '../adapters/dynamodb-meter';
 import { FetchUpstream } from '../adapters/fetch-upstream';
 import { SqsUsagePublisher } from '../adapters/sqs-usage-publisher';
-import { parseCatalog } from '../catalog';
-import { UNQUEUED_USAGE_MESSAGE } from '../config';
+import { gatewayConfig, UNQUEUED_USAGE_MESSAGE } from '../config';
 import { Gateway, type GatewayRequest } from '../domain/gateway';
 
-// The hot path keeps zod out of its bundle: see parseCatalog.
-const env = requireEnv(['TABLE_API_KEYS', 'TABLE_LEDGER', 'QUEUE_USAGE_URL', 'CATALOG', 'BUILTIN_ECHO_URL']);
-const config = { ...env, CATALOG: parseCatalog(env.CATALOG) };
+const config = gatewayConfig();
 
 const gateway = new Gateway({
-  keys: new CachedKeyResolver(new DynamoDbKeyStore(dynamo, config.TABLE_API_KEYS)),
-  meter: new DynamoDbMeter(dynamo, config.TABLE_LEDGER),
+  keys: new CachedKeyResolver(new DynamoDbKeyLookup(dynamo, config.keysTable), { ttlMs: config.keyCacheSeconds * 1000 }),
+  meter: new DynamoDbMeter(dynamo, config.ledgerTable),
   upstream: new FetchUpstream(),
-  usage: new SqsUsagePublisher(sqs, config.QUEUE_USAGE_URL),
-  catalog: config.CATALOG,
+  usage: new SqsUsagePublisher(sqs, config.usageQueueUrl),
+  catalog: config.catalog,
   upstreamBase: (product) => {
-    const upstream = config.CATALOG.products[product]!.upstream;
-    return upstream === 'builtin:echo' ? config.BUILTIN_ECHO_URL : upstream;
+    const upstream = config.catalog.products[product]!.upstream;
+    return upstream === 'builtin:echo' ? config.builtinEchoUrl : upstream;
   },
   now: () => new Date(),
   // One ERROR line holding the whole event: a metric filter counts these and alarms; the runbook replays them.
@@ -65,7 +61,7 @@ export const meteredCall = async (event: APIGatewayProxyEventV2): Promise<APIGat
   const textual = /^(application\/(json|xml|[\w.+-]+\+(json|xml))|text\/)/i.test(response.headers['content-type'] ?? '');
   return {
     statusCode: response.status,
-    headers: { 'cache-control': 'no-store', 'strict-transport-security': 'max-age=63072000; includeSubDomains', ...response.headers },
+    headers: { 'cache-control': 'no-store', ...SECURITY_HEADERS, ...response.headers },
     body: textual ? response.body.toString('utf8') : response.body.toString('base64'),
     isBase64Encoded: !textual,
   };
@@ -80,8 +76,8 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
       logger.error('Metered call failed', error as Error);
       return {
         statusCode: 500,
-        headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': event.requestContext.requestId },
-        body: JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' } }),
+        headers: { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS, 'x-request-id': event.requestContext.requestId },
+        body: JSON.stringify(errorBody('internal_error', 'Something went wrong on our side; it has been logged.')),
       };
     }
   });

@@ -2,31 +2,19 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
 import { dynamo } from '../../shared/clients/dynamodb';
-import { loadConfig } from '../../shared/config';
 import { logger } from '../../shared/logger';
 import { DynamoDbAnalyticsConsent, DynamoDbUsageStore } from '../adapters/dynamodb-usage-store';
+import { workerConfig } from '../config';
 import { type BatchOutcome, recordUsageBatch } from '../domain/usage';
+import { UsageRecordError } from '../errors';
 
-const config = loadConfig({
-  TABLE_USAGE_LOGS: z.string().min(1),
-  TABLE_USAGE_AGGREGATES: z.string().min(1),
-  TABLE_LEDGER: z.string().min(1),
-  TABLE_ACCOUNTS: z.string().min(1),
-});
+const config = workerConfig();
 const deps = {
   store: new DynamoDbUsageStore(dynamo, { usageLogs: config.TABLE_USAGE_LOGS, usageAggregates: config.TABLE_USAGE_AGGREGATES, ledger: config.TABLE_LEDGER }),
   consent: new DynamoDbAnalyticsConsent(dynamo, config.TABLE_ACCOUNTS),
 };
 const processor = new BatchProcessor(EventType.SQS);
-
-export class UsageRecordError extends Error {
-  constructor(messageId: string) {
-    super(`Usage event ${messageId} was not recorded; it will be delivered again`);
-    this.name = 'UsageRecordError';
-  }
-}
 
 /**
  * SQS → usage logs and aggregates. The batch is recorded together (one transaction per up to 100

@@ -1,37 +1,30 @@
-import { z } from 'zod';
-import { requireSession } from '../../accounts/http';
+import { dynamoDbSessionLookup, sessionAuthenticator } from '../../shared/auth/session';
 import { dynamo } from '../../shared/clients/dynamodb';
-import { loadConfig } from '../../shared/config';
-import { ValidationError } from '../../shared/errors';
+import { microToCredits } from '../../shared/credits';
 import { json } from '../../shared/http';
-import { httpHandler, httpRoutes } from '../../shared/middleware/http-handler';
-import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
+import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { DynamoDbUsageReader } from '../adapters/dynamodb-usage-reader';
-import { microToCredits } from '../catalog';
+import { usageApiConfig } from '../config';
 import { bucketsOf } from '../domain/usage';
-import { LogsQuery, UsageQuery } from '../schemas';
+import { RangeTooLongError, RangeReversedError } from '../errors';
+import { meteringRoutes } from '../routes';
 
-const config = loadConfig({
-  TABLE_USAGE_LOGS: z.string().min(1),
-  TABLE_USAGE_AGGREGATES: z.string().min(1),
-  TABLE_LEDGER: z.string().min(1),
-});
+const config = usageApiConfig();
 const reader = new DynamoDbUsageReader(dynamo, { usageLogs: config.TABLE_USAGE_LOGS, usageAggregates: config.TABLE_USAGE_AGGREGATES });
-const ledger = new DynamoDbLedger(dynamo, config.TABLE_LEDGER);
+const authenticate = sessionAuthenticator(dynamoDbSessionLookup(dynamo, config.TABLE_SESSIONS));
 
 /** Buckets one request may ask for. */
 const MAX_BUCKETS = { hour: 24 * 31, day: 400 };
 
-/** Usage aggregates, call logs (last 90 days, newest first), the credit ledger and balance — the caller's own. */
-export const handler = httpRoutes({
-  'GET /v1/usage': httpHandler(
+/** Usage aggregates and call logs (last 90 days, newest first) — the caller's own. */
+export const handler = httpRoutes(
+  route(
+    meteringRoutes.usage,
     async (event) => {
       const { from, to, granularity, product } = event.input.query;
       const span = (Date.parse(to) - Date.parse(from)) / (granularity === 'hour' ? 3_600_000 : 86_400_000);
-      if (span < 0) throw new ValidationError('query.to: must not be before from', [{ path: 'query.to', message: 'before from' }]);
-      if (span > MAX_BUCKETS[granularity]) {
-        throw new ValidationError(`query: at most ${MAX_BUCKETS[granularity]} ${granularity}s per request`, [{ path: 'query.from', message: 'range too long' }]);
-      }
+      if (span < 0) throw new RangeReversedError();
+      if (span > MAX_BUCKETS[granularity]) throw new RangeTooLongError(MAX_BUCKETS[granularity], granularity);
       const buckets = await reader.aggregates(event.principal.accountId, granularity, bucketsOf(from)[granularity], to, product);
       return json(200, {
         from,
@@ -40,28 +33,15 @@ export const handler = httpRoutes({
         buckets: buckets.map((b) => ({ ...b, charged: microToCredits(b.chargedMicro), refunded: microToCredits(b.refundedMicro) })),
       });
     },
-    { authenticate: requireSession, query: UsageQuery },
+    { authenticate },
   ),
-  'GET /v1/usage/logs': httpHandler(
+  route(
+    meteringRoutes.logs,
     async (event) => {
       const { limit, cursor } = event.input.query;
       const page = await reader.logs(event.principal.accountId, { limit, cursor, now: new Date() });
       return json(200, { logs: page.logs, nextCursor: page.nextCursor && Buffer.from(page.nextCursor).toString('base64url') });
     },
-    { authenticate: requireSession, query: LogsQuery },
+    { authenticate },
   ),
-  'GET /v1/billing/ledger': httpHandler(
-    async (event) => {
-      const entries = (await ledger.entries(event.principal.accountId)).sort((a, b) => b.at.localeCompare(a.at));
-      return json(200, { entries: entries.map((e) => ({ ...e, amount: microToCredits(e.amountMicro) })) });
-    },
-    { authenticate: requireSession },
-  ),
-  'GET /v1/billing/balance': httpHandler(
-    async (event) => {
-      const balanceMicro = await ledger.balance(event.principal.accountId);
-      return json(200, { balanceMicro, credits: microToCredits(balanceMicro) });
-    },
-    { authenticate: requireSession },
-  ),
-});
+);

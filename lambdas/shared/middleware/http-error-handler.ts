@@ -1,12 +1,12 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { OmnApiError, ValidationError } from '../errors';
-import { type ErrorBody, type HttpEvent, type HttpResponse, json, standardHeaders } from '../http';
+import { type ErrorKind, OmnApiError, ValidationError } from '../errors';
+import { errorBody, type HttpEvent, type HttpResponse, json, standardHeaders } from '../http';
 
 export interface HttpErrorHandlerOptions {
   /** Where 5xx errors are logged, with their stack; 4xx are logged at info without one. */
   logger?: Pick<Logger, 'error' | 'info'>;
-  /** Message shown for every 5xx: internals never leave the function. */
+  /** Message shown for every 500: internals never leave the function. */
   fallbackMessage?: string;
 }
 
@@ -15,14 +15,33 @@ const defaults: Required<Omit<HttpErrorHandlerOptions, 'logger'>> & HttpErrorHan
   fallbackMessage: 'Something went wrong on our side; it has been logged.',
 };
 
-/** Maps any error to the JSON error shape. Messages are exposed only for deliberate 4xx errors. */
+/** The one place a domain error's kind becomes an HTTP status. */
+export const STATUS_OF: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  payment_required: 402,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  too_large: 413,
+  unsupported_media: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+};
+
+/**
+ * Maps any error to the JSON error shape. A deliberate error's message is shown (it was written for
+ * the caller); anything else is a 500 with a fixed message, so no internals or stack ever leave.
+ */
 export function toErrorResponse(error: unknown, fallbackMessage = defaults.fallbackMessage): HttpResponse {
-  if (error instanceof OmnApiError && error.status < 500) {
-    const body: ErrorBody = { error: { code: error.code, message: error.message } };
-    if (error instanceof ValidationError && error.details.length > 0) body.error.details = error.details;
-    return json(error.status, body, error.headers);
+  if (error instanceof OmnApiError && error.kind !== 'internal') {
+    const headers: Record<string, string> = error.retryAfterSeconds ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
+    const details = error instanceof ValidationError && error.details.length > 0 ? error.details : undefined;
+    return json(STATUS_OF[error.kind], errorBody(error.code, error.message, details), headers);
   }
-  return json(500, { error: { code: 'internal_error', message: fallbackMessage } } satisfies ErrorBody);
+  return json(500, errorBody('internal_error', fallbackMessage));
 }
 
 /** middy middleware: every thrown error becomes `{ error: { code, message } }` with the right status. */
@@ -32,7 +51,7 @@ export function httpErrorHandler(opts: HttpErrorHandlerOptions = {}): Middleware
   const httpErrorHandlerMiddlewareOnError = async (request: Request<HttpEvent, HttpResponse>) => {
     const response = toErrorResponse(request.error, options.fallbackMessage);
     if (response.statusCode >= 500) {
-      options.logger?.error('Unhandled error', request.error as Error);
+      options.logger?.error('Request failed', request.error as Error);
     } else {
       options.logger?.info('Request rejected', { status: response.statusCode, code: (request.error as OmnApiError).code });
     }

@@ -4,50 +4,68 @@ import type { Context } from 'aws-lambda';
 import { NotFoundError } from '../errors';
 import { type HttpEvent, type HttpResponse, standardHeaders } from '../http';
 import { logger } from '../logger';
+import { type InputOf, routeKeyOf, type RouteSpec } from '../routes';
 import { httpErrorHandler, toErrorResponse } from './http-error-handler';
-import { type ValidateRequestOptions, type ValidatedEvent, validateRequest } from './validate-request';
+import { type ValidatedEvent, validateRequest } from './validate-request';
 
-/** A handler's plain logic: validated input in, response out. Exported separately for unit tests. */
-export type HttpRoute<B, Q, P, A> = (event: ValidatedEvent<B, Q, P, A>, context: Context) => Promise<HttpResponse>;
+/** A route's plain logic: validated input and the caller in, response out. */
+export type RouteLogic<R extends RouteSpec, A> = (
+  event: ValidatedEvent<InputOf<R['body']>, InputOf<R['query']>, InputOf<R['params']>, A>,
+  context: Context,
+) => Promise<HttpResponse>;
 
-export interface HttpHandlerOptions<B, Q, P, A> extends ValidateRequestOptions<B, Q, P> {
-  /** Resolves the caller before anything else is looked at; throws 401 to refuse. */
+export interface RouteOptions<A> {
+  /** Resolves the caller before anything else is looked at; throws 401 to refuse. Required unless the route is public. */
   authenticate?: (event: HttpEvent) => Promise<A>;
+  /** Largest accepted JSON body in bytes. @default 65536 */
+  maxBodyBytes?: number;
 }
 
 export type LambdaHttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
 
+/** A route's deployed handler, with the route key it answers. */
+export interface BoundRoute {
+  routeKey: string;
+  spec: RouteSpec;
+  handler: LambdaHttpHandler;
+}
+
 /**
- * Wraps plain route logic into the deployed Lambda handler: Powertools logging context, the JSON
- * error shape, authentication, request validation and the standard response headers, in that order.
+ * Binds a manifest route to its logic: Powertools logging context, the JSON error shape,
+ * authentication, validation with the manifest's schemas and the standard headers, in that order.
+ * A route whose manifest asks for a caller must be given a way to authenticate one.
  */
-export function httpHandler<B = undefined, Q = undefined, P = undefined, A = undefined>(
-  route: HttpRoute<B, Q, P, A>,
-  options: HttpHandlerOptions<B, Q, P, A> = {},
-) {
-  const { authenticate, ...schemas } = options;
+export function route<R extends RouteSpec, A = undefined>(spec: R, logic: RouteLogic<R, A>, options: RouteOptions<A> = {}): BoundRoute {
+  if (spec.auth === 'session' && !options.authenticate) {
+    throw new Error(`${routeKeyOf(spec)} is a session route: pass authenticate`);
+  }
   const handler = middy<HttpEvent, HttpResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpErrorHandler({ logger }));
-  if (authenticate) {
+  if (options.authenticate) {
+    const authenticate = options.authenticate;
     handler.use({
       before: async (request) => {
-        (request.event as ValidatedEvent<B, Q, P, A>).principal = await authenticate(request.event);
+        (request.event as ValidatedEvent<unknown, unknown, unknown, A>).principal = await authenticate(request.event);
       },
     });
   }
-  return handler.use(validateRequest(schemas)).handler(async (event, context) => {
-    const response = await route(event as ValidatedEvent<B, Q, P, A>, context);
-    response.headers = { ...standardHeaders(event), ...response.headers };
-    return response;
-  });
+  const validated = handler
+    .use(validateRequest({ body: spec.body, query: spec.query, path: spec.params, maxBodyBytes: options.maxBodyBytes }))
+    .handler(async (event, context) => {
+      const response = await logic(event as Parameters<RouteLogic<R, A>>[0], context);
+      response.headers = { ...standardHeaders(event), ...response.headers };
+      return response;
+    });
+  return { routeKey: routeKeyOf(spec), spec, handler: validated };
 }
 
-/** One function serving several routes: dispatches on the route key API Gateway matched. */
-export function httpRoutes(routes: Record<string, LambdaHttpHandler>): LambdaHttpHandler {
+/** One function serving its routes: dispatches on the route key API Gateway matched. */
+export function httpRoutes(...routes: BoundRoute[]): LambdaHttpHandler {
+  const byKey = new Map(routes.map((r) => [r.routeKey, r.handler]));
   return async (event, context) => {
-    const route = routes[event.routeKey];
-    if (route) return route(event, context);
+    const handler = byKey.get(event.routeKey);
+    if (handler) return handler(event, context);
     const response = toErrorResponse(new NotFoundError(`No route for ${event.requestContext.http.method} ${event.rawPath}`));
     response.headers = { ...standardHeaders(event), ...response.headers };
     return response;

@@ -32,7 +32,7 @@ const defaults = { maxBodyBytes: 64 * 1024 };
 export function validateRequest<B = undefined, Q = undefined, P = undefined>(
   opts: ValidateRequestOptions<B, Q, P> = {},
 ): MiddlewareObj<HttpEvent> {
-  const options = { ...defaults, ...opts };
+  const options = { ...opts, maxBodyBytes: opts.maxBodyBytes ?? defaults.maxBodyBytes };
 
   const validateRequestMiddlewareBefore = async (request: Request<HttpEvent>) => {
     const event = request.event as ValidatedEvent<B, Q, P>;

@@ -1,5 +1,5 @@
 import { AccountService, LOGIN_LIMITS, SIGNUP_LIMITS } from '../../../lambdas/accounts/domain/accounts';
-import { sha256 } from '../../../lambdas/accounts/domain/secrets';
+import { sha256 } from '../../../lambdas/shared/crypto';
 import {
   FixedClock,
   MemoryAccounts,
@@ -63,7 +63,7 @@ describe('AccountService', () => {
     ])('refuses the weak password %s with a reason', async (password, reason) => {
       const { service } = setup();
       await expect(service.signup({ name: 'Ann', email: 'ann.example@example.org', password }, origin)).rejects.toMatchObject({
-        status: 400,
+        kind: 'invalid',
         code: 'weak_password',
         message: expect.stringMatching(reason),
       });
@@ -75,7 +75,7 @@ describe('AccountService', () => {
     for (let i = 0; i < SIGNUP_LIMITS.email; i++) {
       await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, { ...origin, ip: `198.51.100.${i}` });
     }
-    await expect(service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ status: 429 });
+    await expect(service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
     expect(mailer.sent).toHaveLength(SIGNUP_LIMITS.email);
     clock.advance(SIGNUP_LIMITS.windowSeconds);
     await expect(service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeUndefined();
@@ -84,7 +84,7 @@ describe('AccountService', () => {
   it('limits sign-ups per IP address', async () => {
     const { service } = setup();
     for (let i = 0; i < SIGNUP_LIMITS.ip; i++) await service.signup({ name: 'U', email: `u${i}@example.org`, password: PASSWORD }, origin);
-    await expect(service.signup({ name: 'U', email: 'one-more@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ status: 429, code: 'rate_limited' });
+    await expect(service.signup({ name: 'U', email: 'one-more@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'rate_limited', code: 'rate_limited' });
   });
 
   describe('email links', () => {
@@ -109,7 +109,7 @@ describe('AccountService', () => {
     it('refuses an unverified account', async () => {
       const { service } = setup();
       await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
-      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ status: 403, code: 'email_not_verified' });
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'forbidden', code: 'email_not_verified' });
     });
 
     it('gives the same error for an unknown email and a wrong password', async () => {
@@ -117,18 +117,18 @@ describe('AccountService', () => {
       await verifiedUser('ann@example.org');
       const unknown = await service.login({ email: 'nobody@example.org', password: PASSWORD }, origin).catch((e) => e);
       const wrong = await service.login({ email: 'ann@example.org', password: 'wrong password!!' }, origin).catch((e) => e);
-      expect([unknown.status, unknown.code, unknown.message]).toEqual([wrong.status, wrong.code, wrong.message]);
+      expect([unknown.kind, unknown.code, unknown.message]).toEqual([wrong.kind, wrong.code, wrong.message]);
     });
 
     it('throttles an email after repeated failures, with Retry-After, even for the right password', async () => {
       const { service, verifiedUser, securityLog, clock } = setup();
       await verifiedUser('ann@example.org');
       for (let i = 0; i < LOGIN_LIMITS.email; i++) {
-        await expect(service.login({ email: 'ann@example.org', password: 'wrong password!!' }, { ...origin, ip: `198.51.100.${i}` })).rejects.toMatchObject({ status: 401 });
+        await expect(service.login({ email: 'ann@example.org', password: 'wrong password!!' }, { ...origin, ip: `198.51.100.${i}` })).rejects.toMatchObject({ kind: 'unauthenticated' });
       }
       const throttled = await service.login({ email: 'ann@example.org', password: PASSWORD }, origin).catch((e) => e);
-      expect(throttled).toMatchObject({ status: 429, code: 'rate_limited' });
-      expect(Number(throttled.headers['Retry-After'])).toBeGreaterThan(0);
+      expect(throttled).toMatchObject({ kind: 'rate_limited', code: 'rate_limited' });
+      expect(Number(throttled.retryAfterSeconds)).toBeGreaterThan(0);
       expect(securityLog.events.filter((e) => e.type === 'login_failed')).toHaveLength(LOGIN_LIMITS.email);
       expect(securityLog.events.at(-1)!.type).toBe('login_throttled');
       clock.advance(LOGIN_LIMITS.windowSeconds);
@@ -140,7 +140,7 @@ describe('AccountService', () => {
       for (let i = 0; i < LOGIN_LIMITS.ip; i++) {
         await service.login({ email: `user${i}@example.org`, password: PASSWORD }, origin).catch(() => undefined);
       }
-      await expect(service.login({ email: 'fresh@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ status: 429 });
+      await expect(service.login({ email: 'fresh@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
     });
 
     it('opens a session whose token is stored only as a hash, with IP and user agent', async () => {
@@ -157,12 +157,12 @@ describe('AccountService', () => {
     it('rejects unknown, malformed, signed-out and expired tokens', async () => {
       const { service, verifiedUser, clock } = setup();
       await verifiedUser('ann@example.org');
-      await expect(service.authenticate(undefined)).rejects.toMatchObject({ status: 401 });
-      await expect(service.authenticate('omn_sess_nope')).rejects.toMatchObject({ status: 401 });
-      await expect(service.authenticate('x'.repeat(500))).rejects.toMatchObject({ status: 401 });
+      await expect(service.authenticate(undefined)).rejects.toMatchObject({ kind: 'unauthenticated' });
+      await expect(service.authenticate('omn_sess_nope')).rejects.toMatchObject({ kind: 'unauthenticated' });
+      await expect(service.authenticate('x'.repeat(500))).rejects.toMatchObject({ kind: 'unauthenticated' });
       const { token } = await service.login({ email: 'ann@example.org', password: PASSWORD }, origin);
       clock.advance(7 * 24 * 3600 + 1);
-      await expect(service.authenticate(token)).rejects.toMatchObject({ status: 401 });
+      await expect(service.authenticate(token)).rejects.toMatchObject({ kind: 'unauthenticated' });
     });
 
     it('lists and revokes only the caller\'s sessions', async () => {
@@ -170,7 +170,7 @@ describe('AccountService', () => {
       const ann = await verifiedUser('ann@example.org');
       const bob = await verifiedUser('bob@example.org');
       expect((await service.listSessions(ann)).map((s) => s.sessionId)).toEqual([ann.sessionId]);
-      await expect(service.revokeSession(bob, ann.sessionId, origin)).rejects.toMatchObject({ status: 404 });
+      await expect(service.revokeSession(bob, ann.sessionId, origin)).rejects.toMatchObject({ kind: 'not_found' });
       await expect(service.revokeSession(ann, ann.sessionId, origin)).resolves.toBeUndefined();
     });
 
@@ -209,7 +209,7 @@ describe('AccountService', () => {
       expect(await accounts.findByEmail('ann@example.org')).toBeUndefined();
 
       await service.updateAccount(ann, { email: 'bob@example.org' }, origin);
-      await expect(service.confirmEmailToken(mailer.tokenFor('bob@example.org'), origin)).rejects.toMatchObject({ status: 409, code: 'email_taken' });
+      await expect(service.confirmEmailToken(mailer.tokenFor('bob@example.org'), origin)).rejects.toMatchObject({ kind: 'conflict', code: 'email_taken' });
     });
 
     it('changes the password only with the current one, and signs out every other session', async () => {
@@ -217,7 +217,7 @@ describe('AccountService', () => {
       const ann = await verifiedUser('ann@example.org');
       await service.login({ email: 'ann@example.org', password: PASSWORD }, origin);
       expect(await service.listSessions(ann)).toHaveLength(2);
-      await expect(service.changePassword(ann, { currentPassword: 'not it at all', newPassword: 'a brand new passphrase' }, origin)).rejects.toMatchObject({ status: 401 });
+      await expect(service.changePassword(ann, { currentPassword: 'not it at all', newPassword: 'a brand new passphrase' }, origin)).rejects.toMatchObject({ kind: 'unauthenticated' });
       await service.changePassword(ann, { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }, origin);
       expect((await service.listSessions(ann)).map((s) => s.sessionId)).toEqual([ann.sessionId]);
       expect(mailer.sent.at(-1)!.subject).toMatch(/password was changed/);
@@ -235,10 +235,21 @@ describe('AccountService', () => {
       const { service, verifiedUser } = setup();
       const ann = await verifiedUser('ann@example.org');
       const bob = await verifiedUser('bob@example.org');
-      const events = await service.listSecurityEvents(bob, 50);
+      const { events } = await service.listSecurityEvents(bob, 50);
       expect(events.length).toBeGreaterThan(0);
       expect(events.every((e) => e.accountId === bob.accountId)).toBe(true);
-      expect((await service.listSecurityEvents(ann, 50)).map((e) => e.type)).toEqual(['login_succeeded', 'email_verified', 'signup']);
+      expect((await service.listSecurityEvents(ann, 50)).events.map((e) => e.type)).toEqual(['login_succeeded', 'email_verified', 'signup']);
+    });
+
+    it('pages security events with an opaque cursor that never leaves the account', async () => {
+      const { service, verifiedUser } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      const first = await service.listSecurityEvents(ann, 2);
+      expect(first.events.map((e) => e.type)).toEqual(['login_succeeded', 'email_verified']);
+      const second = await service.listSecurityEvents(ann, 2, first.nextCursor);
+      expect(second.events.map((e) => e.type)).toEqual(['signup']);
+      expect(second.nextCursor).toBeUndefined();
+      await expect(service.listSecurityEvents(ann, 2, Buffer.from('ACCOUNT#other').toString('base64url'))).rejects.toMatchObject({ kind: 'invalid' });
     });
   });
 });

@@ -92,7 +92,7 @@ describe('accounts handlers under arbitrary input', () => {
 
 describe('session transport', () => {
   it('reads the session from the cookie or the bearer header', () => {
-    const { sessionTokenOf } = require('../../../lambdas/accounts/http');
+    const { sessionTokenOf } = require('../../../lambdas/shared/auth/session');
     expect(sessionTokenOf(httpEvent({ cookies: ['theme=dark', 'omn_session=omn_sess_abc'] }))).toBe('omn_sess_abc');
     expect(sessionTokenOf(httpEvent({ headers: { Authorization: 'Bearer omn_sess_xyz' } }))).toBe('omn_sess_xyz');
     expect(sessionTokenOf(httpEvent({ headers: {} }))).toBeUndefined();

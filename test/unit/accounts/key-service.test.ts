@@ -1,5 +1,6 @@
 import { KeyService, MAX_KEYS_PER_ACCOUNT, ROLL_GRACE_SECONDS } from '../../../lambdas/accounts/domain/keys';
-import { sha256 } from '../../../lambdas/accounts/domain/secrets';
+import { resolveKey } from '../../../lambdas/metering/domain/keys';
+import { sha256 } from '../../../lambdas/shared/crypto';
 import { FixedClock, MemoryAccounts, MemoryKeys, MemorySecurityLog } from '../../helpers/memory-accounts';
 
 const origin = { ip: '203.0.113.9', userAgent: 'jest' };
@@ -8,8 +9,15 @@ function setup() {
   const keys = new MemoryKeys();
   const clock = new FixedClock();
   const securityLog = new MemorySecurityLog();
-  const service = new KeyService({ keys, accounts: new MemoryAccounts(), securityLog, clock });
-  return { keys, clock, securityLog, service };
+  const accounts = new MemoryAccounts();
+  void accounts.create({
+    accountId: 'acc_a', email: 'a@example.org', name: 'A', profile: {}, preferences: { productUpdates: false, analytics: true },
+    passwordHash: 'x', emailVerified: true, plan: 'free', createdAt: clock.now().toISOString(), updatedAt: clock.now().toISOString(),
+  });
+  const service = new KeyService({ keys, accounts, securityLog, clock });
+  // The gateway's resolution (metering) over the keys this service writes: the contract between the two.
+  const resolve = (secret: string) => resolveKey(keys, secret, clock.now());
+  return { keys, clock, securityLog, service, resolve, accounts };
 }
 
 describe('KeyService', () => {
@@ -26,48 +34,58 @@ describe('KeyService', () => {
   });
 
   it('resolves a live secret to its account, key and plan, and nothing else', async () => {
-    const { service } = setup();
+    const { service, resolve } = setup();
     const { key, secret } = await service.create('acc_a', 'ci', origin);
-    await expect(service.resolve(secret)).resolves.toEqual({ accountId: 'acc_a', keyId: key.keyId, plan: 'free', status: 'active' });
-    await expect(service.resolve(`${secret.slice(0, -1)}x`)).resolves.toBeUndefined();
-    await expect(service.resolve('Bearer nonsense')).resolves.toBeUndefined();
+    await expect(resolve(secret)).resolves.toEqual({ accountId: 'acc_a', keyId: key.keyId, plan: 'free', status: 'active' });
+    await expect(resolve(`${secret.slice(0, -1)}x`)).resolves.toBeUndefined();
+    await expect(resolve('Bearer nonsense')).resolves.toBeUndefined();
+  });
+
+  it('moves the account and its live keys to a new plan', async () => {
+    const { service, resolve, accounts } = setup();
+    const { secret } = await service.create('acc_a', 'ci', origin);
+    const revoked = await service.create('acc_a', 'old', origin);
+    await service.revoke('acc_a', revoked.key.keyId, origin);
+    await expect(service.setPlan('acc_a', 'pro')).resolves.toEqual({ keys: 1 });
+    await expect(resolve(secret)).resolves.toMatchObject({ plan: 'pro' });
+    expect(accounts.byId.get('acc_a')!.plan).toBe('pro');
   });
 
   it('rejects a revoked secret at once', async () => {
-    const { service, securityLog } = setup();
+    const { service, securityLog, resolve } = setup();
     const { key, secret } = await service.create('acc_a', 'ci', origin);
     await service.revoke('acc_a', key.keyId, origin);
-    await expect(service.resolve(secret)).resolves.toBeUndefined();
+    await expect(resolve(secret)).resolves.toBeUndefined();
     expect(securityLog.events.map((e) => e.type)).toEqual(['key_created', 'key_revoked']);
   });
 
   it('keeps a rolled secret working for the grace period only', async () => {
-    const { service, clock } = setup();
+    const { service, clock, resolve } = setup();
     const first = await service.create('acc_a', 'ci', origin);
     const rolled = await service.roll('acc_a', first.key.keyId, origin);
     expect(rolled.key.name).toBe('ci');
-    await expect(service.resolve(rolled.secret)).resolves.toMatchObject({ keyId: rolled.key.keyId, status: 'active' });
-    await expect(service.resolve(first.secret)).resolves.toMatchObject({ keyId: first.key.keyId, status: 'rolling' });
+    await expect(resolve(rolled.secret)).resolves.toMatchObject({ keyId: rolled.key.keyId, status: 'active' });
+    await expect(resolve(first.secret)).resolves.toMatchObject({ keyId: first.key.keyId, status: 'rolling' });
     clock.advance(ROLL_GRACE_SECONDS);
-    await expect(service.resolve(first.secret)).resolves.toBeUndefined();
-    await expect(service.resolve(rolled.secret)).resolves.toBeDefined();
-    await expect(service.roll('acc_a', first.key.keyId, origin)).rejects.toMatchObject({ status: 404 });
+    await expect(resolve(first.secret)).resolves.toBeUndefined();
+    await expect(resolve(rolled.secret)).resolves.toBeDefined();
+    await expect(service.roll('acc_a', first.key.keyId, origin)).rejects.toMatchObject({ kind: 'not_found' });
   });
 
   it('never lets one account revoke, roll or list another account\'s key', async () => {
-    const { service } = setup();
+    const { service, resolve } = setup();
     const { key, secret } = await service.create('acc_a', 'ci', origin);
-    await expect(service.revoke('acc_b', key.keyId, origin)).rejects.toMatchObject({ status: 404, code: 'not_found' });
-    await expect(service.roll('acc_b', key.keyId, origin)).rejects.toMatchObject({ status: 404 });
+    await expect(service.revoke('acc_b', key.keyId, origin)).rejects.toMatchObject({ kind: 'not_found', code: 'not_found' });
+    await expect(service.roll('acc_b', key.keyId, origin)).rejects.toMatchObject({ kind: 'not_found' });
     expect(await service.list('acc_b')).toEqual([]);
-    await expect(service.resolve(secret)).resolves.toMatchObject({ accountId: 'acc_a' });
+    await expect(resolve(secret)).resolves.toMatchObject({ accountId: 'acc_a' });
   });
 
   it('caps live keys per account; revoked keys do not count', async () => {
     const { service } = setup();
     const created = [];
     for (let i = 0; i < MAX_KEYS_PER_ACCOUNT; i++) created.push(await service.create('acc_a', `k${i}`, origin));
-    await expect(service.create('acc_a', 'one more', origin)).rejects.toMatchObject({ status: 409, code: 'key_limit' });
+    await expect(service.create('acc_a', 'one more', origin)).rejects.toMatchObject({ kind: 'conflict', code: 'key_limit' });
     await service.revoke('acc_a', created[0]!.key.keyId, origin);
     await expect(service.create('acc_a', 'one more', origin)).resolves.toBeDefined();
   });

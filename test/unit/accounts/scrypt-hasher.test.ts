@@ -32,3 +32,15 @@ describe('ScryptHasher', () => {
     expect(await new ScryptHasher().hash('x')).toMatch(/^scrypt\$17\$8\$1\$/);
   });
 });
+
+describe('ScryptHasher at cold start', () => {
+  it('runs no KDF until a decoy is first needed', async () => {
+    const crypto = require('node:crypto');
+    const spy = jest.spyOn(crypto, 'scrypt');
+    const hasher = new ScryptHasher({ logN: 10, r: 8, p: 1 });
+    expect(spy).not.toHaveBeenCalled();
+    await expect(hasher.verify('anything at all', undefined)).resolves.toBe(false);
+    expect(spy).toHaveBeenCalledTimes(2);
+    spy.mockRestore();
+  });
+});

@@ -80,7 +80,7 @@ describe('DynamoDbUsageStore', () => {
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(describeItems(items)).toEqual([
       'put logs 2026-03-01T10:05:10.000Z#req-9',
-      'put ledger ENTRY#2026-03-01T10:05:10.000Z#refund#req-9',
+      'put ledger ENTRY#2026-03-01T10:05:10.000Z#req-9',
       'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo',
       'update aggs ACCOUNT#acc_1#D 2026-03-01T00:00:00Z#echo',
       'update aggs ANALYTICS#echo#H 2026-03-01T10:00:00Z#echo',

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { sha256 } from '../../../lambdas/accounts/domain/secrets';
+import { sha256 } from '../../../lambdas/shared/crypto';
 import { DEFAULT_CATALOG } from '../../../lambdas/metering/catalog';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 
@@ -22,6 +22,7 @@ describe('metered request: synchronous AWS calls', () => {
       QUEUE_USAGE_URL: 'https://sqs.local/000/usage',
       CATALOG: JSON.stringify(DEFAULT_CATALOG),
       BUILTIN_ECHO_URL: 'https://api.local/v1/demo/echo',
+      KEY_CACHE_SECONDS: '10',
     });
     global.fetch = fetchSpy as unknown as typeof fetch;
     handler = require('../../../lambdas/metering/handlers/gateway').handler;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { creditsToMicro, DEFAULT_CATALOG, MICRO_PER_CREDIT, microToCredits, parseCatalog } from '../../../lambdas/metering/catalog';
+import { DEFAULT_CATALOG, parseCatalog } from '../../../lambdas/metering/catalog';
+import { creditsToMicro, MICRO_PER_CREDIT, microToCredits } from '../../../lambdas/shared/credits';
 import { CatalogSchema } from '../../../lambdas/metering/catalog-schema';
 
 describe('credit arithmetic', () => {

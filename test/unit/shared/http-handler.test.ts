@@ -2,16 +2,21 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { ConflictError, TooManyRequestsError } from '../../../lambdas/shared/errors';
 import { json } from '../../../lambdas/shared/http';
-import { httpHandler } from '../../../lambdas/shared/middleware/http-handler';
+import { type RouteLogic, route } from '../../../lambdas/shared/middleware/http-handler';
+import type { RouteSpec } from '../../../lambdas/shared/routes';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 
 const Body = z.object({ name: z.string().min(1).max(50), count: z.number().int().nonnegative() });
-const echo = httpHandler(async (event) => json(200, event.input.body), { body: Body, maxBodyBytes: 1024 });
+const spec = { method: 'POST', path: '/echo', handler: 'echo', auth: 'public', summary: 'test', body: Body, responses: {}, errors: [400] } satisfies RouteSpec;
+const publicRoute = { method: 'GET', path: '/x', handler: 'x', auth: 'public', summary: 'test', responses: {}, errors: [] } satisfies RouteSpec;
+/** A route's deployed handler, as `route` builds it from a manifest entry. */
+const httpHandler = (logic: RouteLogic<typeof publicRoute, undefined>) => route(publicRoute, logic).handler;
+const echo = route(spec, async (event) => json(200, event.input.body), { maxBodyBytes: 1024 }).handler;
 const call = (body: string | undefined, headers: Record<string, string> = { 'content-type': 'application/json' }, isBase64Encoded = false) =>
   echo(httpEvent({ method: 'POST', path: '/echo', body, headers, isBase64Encoded }), lambdaContext);
 const errorOf = (response: { body?: string }) => JSON.parse(response.body!).error;
 
-describe('httpHandler', () => {
+describe('route handler', () => {
   it('passes a valid body to the route, parsed and typed', async () => {
     const response = await call(JSON.stringify({ name: 'a', count: 2, extra: true }));
     expect(response.statusCode).toBe(200);
@@ -80,9 +85,20 @@ describe('httpHandler', () => {
     expect(errorOf(response).code).toBe('internal_error');
   });
 
-  it('adds the standard headers to every answer', async () => {
+  it('adds the standard and security headers to every answer', async () => {
     const response = await call('{');
-    expect(response.headers).toMatchObject({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-request-id': 'req-1' });
+    expect(response.headers).toMatchObject({
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'strict-transport-security': expect.stringMatching(/max-age=\d+/),
+      'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+      'x-request-id': 'req-1',
+    });
+  });
+
+  it('refuses to build a session route without a way to authenticate', () => {
+    expect(() => route({ ...publicRoute, auth: 'session' }, async () => json(200, {}))).toThrow(/session route/);
   });
 
   it('never answers 5xx, whatever the body', async () => {

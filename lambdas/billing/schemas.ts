@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { LEDGER_ENTRY_TYPES } from './domain/ledger';
+
+const isoTime = z.string().meta({ format: 'date-time' });
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z
+    .string()
+    .max(400)
+    .transform((c) => Buffer.from(c, 'base64url').toString('utf8'))
+    .refine((c) => /^ENTRY#\d{4}-\d\d-\d\dT[\d:.]+Z#[\w-]{1,100}$/.test(c), 'not a cursor from a previous page')
+    .optional()
+    .meta({ description: 'nextCursor of the previous page' }),
+});
+
+export const BalanceView = z.object({
+  balanceMicro: z.number().int().meta({ description: 'May be negative after a refund or dispute of credits already spent' }),
+  credits: z.string().meta({ description: 'The same, as an exact decimal' }),
+});
+
+export const LedgerEntryView = z
+  .object({
+    entryId: z.string(),
+    type: z.enum(LEDGER_ENTRY_TYPES),
+    amountMicro: z.number().int(),
+    amount: z.string().meta({ description: 'Credits, exact decimal; negative takes credit away' }),
+    reason: z.string(),
+    ref: z.string().optional().meta({ description: 'Stripe object, request id or operator reference it answers to' }),
+    pack: z.string().optional(),
+    stripe: z
+      .object({
+        customerId: z.string().optional(),
+        checkoutSessionId: z.string().optional(),
+        paymentIntentId: z.string().optional(),
+        chargeId: z.string().optional(),
+        disputeId: z.string().optional(),
+        eventId: z.string().optional(),
+        amountMinor: z.number().int().optional(),
+        currency: z.string().optional(),
+      })
+      .optional(),
+    at: isoTime,
+  })
+  .meta({ id: 'LedgerEntry' });
+
+export const LedgerResult = z.object({ entries: z.array(LedgerEntryView), nextCursor: z.string().optional() });

@@ -1,0 +1,22 @@
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { KeyLookup, StoredKey } from '../domain/keys';
+
+/** Reads the `SECRET#<hash>` copy of a key that the accounts context writes beside the owner's copy. */
+export class DynamoDbKeyLookup implements KeyLookup {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async getBySecretHash(secretHash: string): Promise<StoredKey | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: `SECRET#${secretHash}`, sk: 'SECRET' },
+        ProjectionExpression: 'accountId, keyId, #plan, #status, graceUntil',
+        ExpressionAttributeNames: { '#plan': 'plan', '#status': 'status' },
+      }),
+    );
+    return Item as StoredKey | undefined;
+  }
+}

@@ -1,0 +1,34 @@
+import { sha256 } from '../../shared/crypto';
+
+/** What the gateway needs to know about a presented key. */
+export interface ResolvedKey {
+  accountId: string;
+  keyId: string;
+  plan: string;
+  status: 'active' | 'rolling';
+}
+
+/** A key's gateway-relevant fields, as stored under the SHA-256 of its secret. */
+export interface StoredKey {
+  accountId: string;
+  keyId: string;
+  plan: string;
+  status: 'active' | 'rolling' | 'revoked';
+  graceUntil?: string;
+}
+
+/** Port: a key by the SHA-256 of its secret. The secret itself is never stored or looked up. */
+export interface KeyLookup {
+  getBySecretHash(secretHash: string): Promise<StoredKey | undefined>;
+}
+
+const KEY_FORMAT = /^omn_live_[A-Za-z0-9_-]{43}$/;
+
+/** secret → account, key and plan; undefined for anything malformed, unknown, revoked or past its grace period. */
+export async function resolveKey(keys: KeyLookup, secret: string, now: Date): Promise<ResolvedKey | undefined> {
+  if (!KEY_FORMAT.test(secret)) return undefined;
+  const key = await keys.getBySecretHash(sha256(secret));
+  if (!key || key.status === 'revoked') return undefined;
+  if (key.status === 'rolling' && (!key.graceUntil || key.graceUntil <= now.toISOString())) return undefined;
+  return { accountId: key.accountId, keyId: key.keyId, plan: key.plan, status: key.status };
+}

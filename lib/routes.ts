@@ -1,0 +1,13 @@
+import { accountRoutes } from '../lambdas/accounts/routes';
+import { billingRoutes } from '../lambdas/billing/routes';
+import { meteringRoutes } from '../lambdas/metering/routes';
+import { platformRoutes } from '../lambdas/platform/routes';
+import type { RouteManifest } from '../lambdas/shared/routes';
+
+/** Every context's route manifest, by context: the OpenAPI document and the route tests read them all. */
+export const ROUTE_MANIFESTS: Record<string, RouteManifest> = {
+  platform: platformRoutes,
+  accounts: accountRoutes,
+  metering: meteringRoutes,
+  billing: billingRoutes,
+};

@@ -1,0 +1,17 @@
+import { balance } from './balance';
+import { grantCredits } from './grant-credits';
+import { Command, run } from './program';
+import { replayUnqueued } from './replay-unqueued';
+import { setPlan } from './set-plan';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** `npm run ops -- <command>`: operators' tools, one file per command under scripts/ops/. */
+const program = new Command('ops')
+  .description('OmnAPI operations. Every command takes --stage local (npm start, the default) or dev|prod (the deployed stack).')
+  .addCommand(grantCredits)
+  .addCommand(balance)
+  .addCommand(setPlan)
+  .addCommand(replayUnqueued);
+
+run(program, process.argv.slice(2)).then((code) => process.exit(code));
