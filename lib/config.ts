@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_CATALOG } from '../lambdas/metering/catalog';
 import { CatalogSchema } from '../lambdas/metering/catalog-schema';
+import { DEFAULT_PACKS } from '../lambdas/billing/packs';
+import { CreditPacksSchema } from '../lambdas/billing/packs-schema';
 
 /** Stage settings read from CDK context (`-c stage=prod -c mailDomain=…`), validated once at synth. */
 export const StageConfigSchema = z.object({
@@ -26,11 +28,22 @@ export const StageConfigSchema = z.object({
   keyCacheSeconds: z.number().int().min(0).max(300),
   /** Products sold through the metered gateway and the rate-limit plans (context `catalog`, JSON). */
   catalog: CatalogSchema,
+  /** Credit packs sold through Stripe Checkout (context `creditPacks`, JSON). */
+  creditPacks: CreditPacksSchema,
+  /** Checkout sessions one account may open per hour (card-testing defence). */
+  checkoutsPerHour: z.number().int().min(1).max(100),
+  /**
+   * Stripe keys given directly, for the local runtime only (`npm start` passes STRIPE_SECRET_KEY and
+   * STRIPE_WEBHOOK_SECRET this way). A deployed stage reads them from `stripeSecretName`.
+   */
+  localStripe: z
+    .object({ secretKey: z.string().optional(), webhookSecret: z.string().min(8), apiBase: z.url().optional() })
+    .optional(),
 });
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds'>> = {
+const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe'>> = {
   dev: {
     mailDomain: 'omnapi.com',
     mailFrom: 'no-reply@omnapi.com',
@@ -72,14 +85,23 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     api: base.api,
     keyCacheSeconds: Number(pick('keyCacheSeconds', 10)),
     catalog: parseJson(pick('catalog', DEFAULT_CATALOG)),
+    creditPacks: parseJson(pick('creditPacks', DEFAULT_PACKS)),
+    checkoutsPerHour: Number(pick('checkoutsPerHour', 5)),
+    localStripe: parseJson(context('localStripe')),
   };
+  const problems: string[] = [];
+  // Keys in the template are for the local runtime alone: a deployed stage reads Secrets Manager.
+  if (candidate.localStripe !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localStripe: only the local runtime may pass Stripe keys as context');
   const parsed = StageConfigSchema.safeParse(candidate);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'stage'}: ${i.message}`);
+  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'stage'}: ${i.message}`));
+  if (!parsed.success || problems.length) {
     throw new Error(`Invalid OmnAPI stage config (set with cdk -c key=value):\n${problems.join('\n')}`);
   }
   return parsed.data;
 }
+
+/** Context the local runtime sets on its synth; a deployment never does. */
+export const LOCAL_CONTEXT_KEY = 'omnapi:local';
 
 function parseJson(value: unknown): unknown {
   if (typeof value !== 'string') return value;

@@ -60,8 +60,18 @@ export class OmnApiStack extends Stack {
       mailFrom: config.mailFrom,
       publicUrl: config.publicUrl ?? this.api.endpoint,
     });
-    this.metering = new Metering(this, 'Metering', { defaults, api: this.api, tables, catalog: config.catalog, keyCacheSeconds: config.keyCacheSeconds });
-    this.billing = new Billing(this, 'Billing', { defaults, api: this.api, tables });
+    this.metering = new Metering(this, 'Metering', { defaults, api: this.api, tables, catalog: config.catalog, keyCacheSeconds: config.keyCacheSeconds, mailFrom: config.mailFrom });
+    this.billing = new Billing(this, 'Billing', {
+      defaults,
+      api: this.api,
+      tables,
+      creditPacks: config.creditPacks,
+      checkoutsPerHour: config.checkoutsPerHour,
+      publicUrl: config.publicUrl ?? this.api.endpoint,
+      mailFrom: config.mailFrom,
+      stripeSecretName: config.stripeSecretName,
+      localStripe: config.localStripe,
+    });
     this.privacy = new Privacy(this, 'Privacy', {
       defaults,
       privacyRequests: tables.privacyRequests,
@@ -82,6 +92,8 @@ export class OmnApiStack extends Stack {
     for (const [name, table] of Object.entries(tables)) output(outputName('TABLE', name), table.tableName, `The ${name} table`);
     output('QueueUsageUrl', this.metering.usageQueue.queueUrl, 'The usage queue');
     output('Plans', Object.keys(config.catalog.plans).join(','), 'Rate-limit plans of the catalog');
+    output('CreditPacks', JSON.stringify(config.creditPacks), 'Credit packs for sale');
+    output('StripeSecretName', config.stripeSecretName, 'Secrets Manager secret with the Stripe API key and webhook secret');
     output('GatewayLogGroup', this.metering.gateway.logGroup.logGroupName, "The metered gateway's log group (unqueued usage events)");
 
     this.ops = new Ops(this, 'Ops', {

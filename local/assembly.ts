@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildApp } from '../lib/app';
+import { LOCAL_CONTEXT_KEY } from '../lib/config';
 import { ENTRY_METADATA_KEY } from '../lib/constructs/omnapi-function';
 import { TABLE_METADATA_KEY } from '../lib/constructs/data';
 import {
@@ -96,7 +97,7 @@ export interface LocalModel {
 export function synthesizeTemplate(context: Record<string, unknown> = {}): Template {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-synth-'));
   try {
-    const { app, stack } = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
+    const { app, stack } = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], [LOCAL_CONTEXT_KEY]: true, ...context } });
     const assembly = app.synth();
     return assembly.getStackArtifact(stack.artifactId).template as Template;
   } finally {

@@ -197,7 +197,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   gateway.on('request', httpGateway(model.routes, functions, log));
 
   // Where ops commands find this runtime's resources without synthesizing the app again.
-  writeResourceMap(dataDir, { endpoints: { api: apiUrl, ...endpoints }, outputs: model.outputs });
+  const webhook = [...model.functions.values()].find((fn) => fn.environment.STRIPE_WEBHOOK_SECRET);
+  writeResourceMap(dataDir, { endpoints: { api: apiUrl, ...endpoints }, outputs: model.outputs, stripeWebhookSecret: webhook?.environment.STRIPE_WEBHOOK_SECRET });
 
   const runtime: LocalRuntime = {
     urls: { api: apiUrl, smtp: { host: HOST, port: smtpPort }, ...endpoints },
@@ -241,6 +242,8 @@ async function createTables(client: DynamoDBClient, model: LocalModel): Promise<
 export interface ResourceMap {
   endpoints: { api: string; dynamodb: string; s3: string; aws: string };
   outputs: Record<string, string>;
+  /** The local signing secret of Stripe webhooks, for `npm run ops -- stripe-event`. */
+  stripeWebhookSecret?: string;
 }
 
 export const RESOURCE_MAP_FILE = 'resources.json';

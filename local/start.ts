@@ -5,9 +5,18 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Stack traces from the bundled functions point at the TypeScript sources.
 process.setSourceMapsEnabled(true);
 
+/** Signs local webhook events when STRIPE_WEBHOOK_SECRET is unset; never a deployed stage's. */
+export const DEFAULT_LOCAL_WEBHOOK_SECRET = 'whsec_omnapi_local_development_only';
+
 /** `npm start`: the whole platform on this machine, configured by environment variables. */
 async function main(): Promise<void> {
   const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  // Stripe keys reach the billing functions through the template, as every other setting does.
+  const localStripe = {
+    webhookSecret: process.env.STRIPE_WEBHOOK_SECRET || DEFAULT_LOCAL_WEBHOOK_SECRET,
+    ...(process.env.STRIPE_SECRET_KEY ? { secretKey: process.env.STRIPE_SECRET_KEY } : {}),
+    ...(process.env.STRIPE_API_BASE ? { apiBase: process.env.STRIPE_API_BASE } : {}),
+  };
   const runtime = await startLocal({
     port: port('PORT', 3000),
     smtpPort: port('SMTP_PORT', 2525),
@@ -19,6 +28,7 @@ async function main(): Promise<void> {
     timeScale: Number(process.env.LOCAL_TIME_SCALE ?? 1),
     // Extra CDK context as JSON, e.g. OMNAPI_CONTEXT='{"catalog":{…}}' to try another product catalog.
     context: {
+      localStripe,
       ...(process.env.OMNAPI_STAGE ? { stage: process.env.OMNAPI_STAGE } : {}),
       ...(JSON.parse(process.env.OMNAPI_CONTEXT ?? '{}') as Record<string, unknown>),
     },
@@ -30,6 +40,10 @@ async function main(): Promise<void> {
       `[omnapi] inbound mail: smtp://${urls.smtp.host}:${urls.smtp.port} for ${model.receiptRules.flatMap((r) => r.recipients).join(', ')}`,
       `[omnapi] outbox: ${runtime.outbox.dir}`,
       `[omnapi] DynamoDB ${urls.dynamodb} · S3 ${urls.s3} · SQS/Step Functions/SES ${urls.aws}`,
+      process.env.STRIPE_WEBHOOK_SECRET
+        ? '[omnapi] Stripe webhook secret: from STRIPE_WEBHOOK_SECRET'
+        : `[omnapi] Stripe webhook secret (default; set STRIPE_WEBHOOK_SECRET to change): ${DEFAULT_LOCAL_WEBHOOK_SECRET}`,
+      localStripe.secretKey ? '[omnapi] Stripe API key: from STRIPE_SECRET_KEY' : '[omnapi] no STRIPE_SECRET_KEY: checkout and portal answer 503; webhooks work (npm run ops -- stripe-event)',
       `OmnAPI local ready at ${urls.api}`,
     ].join('\n'),
   );

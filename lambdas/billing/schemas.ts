@@ -9,7 +9,7 @@ export const PageQuery = z.object({
     .string()
     .max(400)
     .transform((c) => Buffer.from(c, 'base64url').toString('utf8'))
-    .refine((c) => /^ENTRY#\d{4}-\d\d-\d\dT[\d:.]+Z#[\w-]{1,100}$/.test(c), 'not a cursor from a previous page')
+    .refine((c) => /^ENTRY#\d{4}-\d\d-\d\dT[\d:.]+Z#[\w=+/-]{1,100}$/.test(c), 'not a cursor from a previous page')
     .optional()
     .meta({ description: 'nextCursor of the previous page' }),
 });
@@ -45,3 +45,19 @@ export const LedgerEntryView = z
   .meta({ id: 'LedgerEntry' });
 
 export const LedgerResult = z.object({ entries: z.array(LedgerEntryView), nextCursor: z.string().optional() });
+
+export const PackView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    credits: z.number().int(),
+    priceMinor: z.number().int().meta({ description: 'In the smallest unit of the currency, e.g. cents' }),
+    currency: z.string(),
+  })
+  .meta({ id: 'CreditPack' });
+export const PacksResult = z.object({ packs: z.array(PackView), checkout: z.string() });
+
+export const CheckoutBody = z.object({ pack: z.string().min(1).max(40) });
+export const CheckoutResult = z.object({ id: z.string(), url: z.url().meta({ description: 'Send the buyer here: Stripe Checkout' }) });
+export const PortalResult = z.object({ url: z.url().meta({ description: 'Stripe Customer Portal: invoices and payment methods' }) });
+export const WebhookResult = z.object({ received: z.literal(true), outcome: z.string() });

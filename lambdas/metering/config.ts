@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { boundName, loadConfig, requireEnv } from '../shared/config';
 import { type Catalog, parseCatalog } from './catalog';
 
@@ -24,6 +25,7 @@ export const workerConfig = () =>
     TABLE_USAGE_AGGREGATES: boundName(),
     TABLE_LEDGER: boundName(),
     TABLE_ACCOUNTS: boundName(),
+    MAIL_FROM: z.email(),
   });
 
 /** The usage API's settings. */

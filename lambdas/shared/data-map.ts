@@ -27,7 +27,7 @@ export interface DataMapEntry {
 export const DATA_MAP = {
   accounts: {
     purpose: 'Account profile and sign-in credentials',
-    personalData: ['name', 'email', 'passwordHash', 'profile', 'preferences'],
+    personalData: ['name', 'email', 'passwordHash', 'profile', 'preferences', 'stripeCustomerId'],
     subjectKey: 'pk = ACCOUNT#<accountId>; email guard at pk = EMAIL#<email>',
     export: 'json',
     erasure: { kind: 'delete' },
@@ -58,14 +58,15 @@ export const DATA_MAP = {
     retention: 'Until revoked or the account is deleted',
   },
   ledger: {
-    purpose: 'Append-only credit ledger: purchases, grants, debits, refunds',
-    personalData: ['accountId', 'stripeCustomerId'],
-    subjectKey: 'pk = ACCOUNT#<accountId>',
+    purpose:
+      'Append-only credit ledger (grants, purchases, refunds, clawbacks, dispute holds and releases) with Stripe ids, amounts and currency — never card data; the balance; purchases and what was reversed of them; the low-balance notice state',
+    personalData: ['accountId', 'stripe.customerId', 'stripe.paymentIntentId', 'stripe.checkoutSessionId'],
+    subjectKey: 'pk = ACCOUNT#<accountId> (ENTRY#, REF#, BALANCE, PURCHASE#, NOTICE#); pk = PAYMENT#<paymentIntentId> names the account (accountId attribute)',
     export: 'json+csv',
     erasure: {
       kind: 'pseudonymise',
       reason: 'Tax and accounting law require payment records to be kept; they are unlinked from the person',
-      fields: ['accountId', 'stripeCustomerId'],
+      fields: ['accountId', 'stripe.customerId'],
     },
     retention: 'At least 10 years (accounting records); no automatic expiry',
   },
@@ -97,12 +98,12 @@ export const DATA_MAP = {
     retention: '3 years after it is completed or rejected (TTL set then)',
   },
   webhookEvents: {
-    purpose: 'Ids of processed Stripe events, so a redelivery is applied once',
-    personalData: [],
-    subjectKey: 'none (event ids only)',
+    purpose: 'Stripe events handled (id, type, outcome), so a redelivery is acknowledged without being applied again',
+    personalData: ['customerId'],
+    subjectKey: 'customerId attribute (the Stripe customer the event named)',
     export: 'none',
-    erasure: { kind: 'keep', reason: 'Holds no personal data' },
-    retention: '1 year (TTL)',
+    erasure: { kind: 'delete' },
+    retention: '30 days (TTL)',
   },
   securityEvents: {
     purpose: 'Sign-in successes and failures, password changes, key changes, with IP and user agent; login-failure counters',

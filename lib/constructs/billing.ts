@@ -1,6 +1,9 @@
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { billingRoutes } from '../../lambdas/billing/routes';
+import type { CreditPack } from '../../lambdas/billing/packs';
 import type { TableName } from '../../lambdas/shared/tables';
 import type { Api } from './api';
 import type { FunctionDefaults, OmnApiFunction } from './omnapi-function';
@@ -10,23 +13,71 @@ export interface BillingProps {
   readonly defaults: FunctionDefaults;
   readonly api: Api;
   readonly tables: Record<TableName, dynamodb.Table>;
+  readonly creditPacks: Record<string, CreditPack>;
+  /** Checkout sessions one account may open per hour. */
+  readonly checkoutsPerHour: number;
+  /** Base URL Stripe returns buyers to. */
+  readonly publicUrl: string;
+  readonly mailFrom: string;
+  /** Secrets Manager secret holding `{ "apiKey", "webhookSecret" }`. */
+  readonly stripeSecretName: string;
+  /** Keys given directly, by the local runtime only: then no secret is read. */
+  readonly localStripe?: { secretKey?: string; webhookSecret: string; apiBase?: string };
 }
 
-/** Credits: the balance and ledger readers, credit packs, Stripe Checkout and the Stripe webhook. */
+/**
+ * Credits: the balance, ledger and packs reader; Stripe Checkout and the Customer Portal; the Stripe
+ * webhook. Only the two functions that talk to Stripe may read its secret.
+ */
 export class Billing extends Construct {
   public readonly functions: Record<string, OmnApiFunction>;
+  /** The Stripe secret, when the stage reads it from Secrets Manager. */
+  public readonly stripeSecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: BillingProps) {
     super(scope, id);
+    const packs = { CREDIT_PACKS: JSON.stringify(props.creditPacks) };
+    const local = props.localStripe;
+    const stripeEnvironment: Record<string, string> = local
+      ? {
+          STRIPE_WEBHOOK_SECRET: local.webhookSecret,
+          ...(local.secretKey ? { STRIPE_SECRET_KEY: local.secretKey } : {}),
+          ...(local.apiBase ? { STRIPE_API_BASE: local.apiBase } : {}),
+        }
+      : {};
     this.functions = routeFunctions(this, {
       defaults: props.defaults,
       api: props.api,
       context: 'billing',
       manifest: billingRoutes,
       tables: props.tables,
+      mailFrom: props.mailFrom,
       handlers: {
-        balance: { description: "The caller's balance and ledger", tables: { sessions: 'read', ledger: 'read' } },
+        credits: { description: "The caller's balance and ledger, and the credit packs", tables: { sessions: 'read', ledger: 'read' }, environment: packs },
+        checkout: {
+          description: 'Starts Stripe Checkout for a credit pack, and opens the Customer Portal',
+          tables: { sessions: 'read', accounts: 'readWrite', securityEvents: 'readWrite' },
+          timeout: Duration.seconds(20),
+          environment: { ...packs, ...stripeEnvironment, PUBLIC_URL: props.publicUrl, CHECKOUTS_PER_HOUR: String(props.checkoutsPerHour) },
+        },
+        'stripe-webhook': {
+          description: 'Verifies Stripe events and applies purchases, refunds and disputes to the ledger, once each',
+          tables: { webhookEvents: 'readWrite', ledger: 'readWrite', accounts: 'readWrite', securityEvents: 'write' },
+          sendsMail: true,
+          timeout: Duration.seconds(20),
+          environment: { ...packs, ...stripeEnvironment },
+        },
       },
     });
+    if (!local) {
+      this.stripeSecret = secretsmanager.Secret.fromSecretNameV2(this, 'StripeSecret', props.stripeSecretName);
+      for (const name of ['checkout', 'stripe-webhook']) {
+        const fn = this.functions[name]!.bindSecret('stripe', this.stripeSecret);
+        Validations.of(fn.role!).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:' + props.stripeSecretName + '-??????]',
+          reason: 'A secret referenced by name ends in a random six-character suffix; the grant is to this one secret.',
+        });
+      }
+    }
   }
 }

@@ -21,6 +21,8 @@ export interface MeteringProps {
   readonly tables: Record<TableName, dynamodb.Table>;
   /** Products and plans sold through the gateway. */
   readonly catalog: Catalog;
+  /** Verified identity the low-balance notice is sent from. */
+  readonly mailFrom: string;
   /** Receives before a usage event is parked in the DLQ. @default 5 */
   readonly maxReceiveCount?: number;
   /** Events per worker invocation. @default 25 */
@@ -120,7 +122,8 @@ export class Metering extends Construct {
       .bindTable('usageLogs', tables.usageLogs, 'write')
       .bindTable('usageAggregates', tables.usageAggregates, 'write')
       .bindTable('ledger', tables.ledger, 'write')
-      .bindTable('accounts', tables.accounts, 'read');
+      .bindTable('accounts', tables.accounts, 'read')
+      .bindMailSender(props.mailFrom);
     this.worker.addEventSource(
       new SqsEventSource(this.usageQueue, { batchSize, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }),
     );

@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -168,6 +169,13 @@ export class OmnApiFunction extends NodejsFunction {
   bindStateMachine(name: string, stateMachine: sfn.IStateMachine): this {
     this.addEnvironment(`${envName('STATE_MACHINE', name)}_ARN`, stateMachine.stateMachineArn);
     stateMachine.grantStartExecution(this);
+    return this;
+  }
+
+  /** Grants reading one Secrets Manager secret and exposes its ARN as `<NAME>_SECRET_ARN`. */
+  bindSecret(name: string, secret: secretsmanager.ISecret): this {
+    this.addEnvironment(`${envName('', name).slice(1)}_SECRET_ARN`, secret.secretArn);
+    secret.grantRead(this);
     return this;
   }
 

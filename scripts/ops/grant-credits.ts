@@ -24,13 +24,13 @@ export const grantCredits = new Command('grant-credits')
     await withResources(options.stage, async (resources) => {
       const account = await accountByEmail(resources, options.email);
       const ledger = new DynamoDbLedger(resources.dynamo, resources.tables.ledger);
-      const { applied, entry } = await ledger.post(
+      const { outcome, entry } = await ledger.post(
         account.accountId,
         { type: 'grant', amountMicro, reason: options.reason, ref: `ops:${os.userInfo().username}:${ref}` },
         `grant:${ref}`,
       );
       console.log(
-        applied
+        outcome === 'applied'
           ? `Granted ${microToCredits(amountMicro)} credits to ${account.email} (${account.accountId}); entry ${entry.entryId}`
           : `Already granted with reference ${ref}: nothing changed`,
       );

@@ -1,8 +1,10 @@
 import { balance } from './balance';
 import { grantCredits } from './grant-credits';
 import { Command, run } from './program';
+import { reconcile } from './reconcile';
 import { replayUnqueued } from './replay-unqueued';
 import { setPlan } from './set-plan';
+import { stripeEvent } from './stripe-event';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -12,6 +14,8 @@ const program = new Command('ops')
   .addCommand(grantCredits)
   .addCommand(balance)
   .addCommand(setPlan)
+  .addCommand(stripeEvent)
+  .addCommand(reconcile)
   .addCommand(replayUnqueued);
 
 run(program, process.argv.slice(2)).then((code) => process.exit(code));

@@ -18,6 +18,8 @@ export interface Resources {
   /** SDK client settings for the stage's other services. */
   clientConfig: { endpoint?: string; region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
   apiUrl?: string;
+  /** Locally: the signing secret of Stripe webhooks (deployed stages keep it in Secrets Manager). */
+  stripeWebhookSecret?: string;
   close(): void;
 }
 
@@ -34,8 +36,10 @@ export async function resourcesFor(stage: Stage): Promise<Resources> {
   let clientConfig: Resources['clientConfig'] = {};
   let dynamoEndpoint: string | undefined;
   let apiUrl: string | undefined;
+  let stripeWebhookSecret: string | undefined;
   if (stage === 'local') {
     const map = localMap();
+    stripeWebhookSecret = map.stripeWebhookSecret;
     outputs = map.outputs;
     // The local services accept any credentials; s3rver checks its fixed pair.
     clientConfig = { endpoint: map.endpoints.aws, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
@@ -58,5 +62,5 @@ export async function resourcesFor(stage: Stage): Promise<Resources> {
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ ...clientConfig, endpoint: dynamoEndpoint }), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  return { stage, outputs, tables, dynamo, clientConfig, apiUrl, close: () => dynamo.destroy() };
+  return { stage, outputs, tables, dynamo, clientConfig, apiUrl, stripeWebhookSecret, close: () => dynamo.destroy() };
 }

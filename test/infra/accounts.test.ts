@@ -42,8 +42,9 @@ describe('Accounts construct', () => {
     const senders = Object.entries(resources)
       .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.PolicyDocument).includes('ses:SendEmail'))
       .map(([id]) => id);
-    // Signup, verify (email-change notice), login (attack notice), account (email change), password, inbound mail.
-    expect(senders.length).toBe(6);
+    // Signup, verify (email-change notice), login (attack notice), account (email change), password,
+    // inbound mail, the Stripe webhook (receipts) and the usage worker (low-balance notice).
+    expect(senders.length).toBe(8);
     expect(senders.some((id) => id.startsWith('AccountsKeys'))).toBe(false);
   });
 });

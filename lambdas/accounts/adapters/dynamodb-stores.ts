@@ -9,10 +9,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Account, ApiKey, EmailToken, Preferences, Profile, SecurityEvent, Session } from '../domain/model';
+import { DynamoDbWindowCounter } from '../../shared/adapters/dynamodb-counter';
+import { DynamoDbSecurityEvents, SECURITY_EVENT_TTL_SECONDS } from '../../shared/adapters/dynamodb-security-events';
 import { queryAll } from '../../shared/dynamodb-query';
 import type { AccountStore, FailureCounter, KeyStore, SecurityLog, SessionStore, TokenStore } from '../domain/ports';
 
-const SECURITY_EVENT_TTL_SECONDS = 365 * 24 * 3600;
 
 /** Removes the key attributes an item carries for DynamoDB's sake. */
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
@@ -240,13 +241,16 @@ export class DynamoDbKeyStore implements KeyStore {
 
 /** Security events at `ACCOUNT#<id>/<at>#<eventId>`, kept one year; login-failure counters beside them. */
 export class DynamoDbSecurityLog implements SecurityLog, FailureCounter {
-  constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {}
+  private readonly counters: DynamoDbWindowCounter;
+  private readonly events: DynamoDbSecurityEvents;
 
-  async record(event: SecurityEvent): Promise<void> {
-    const expiresAt = Math.floor(Date.parse(event.at) / 1000) + SECURITY_EVENT_TTL_SECONDS;
-    await this.client.send(
-      new PutCommand({ TableName: this.table, Item: { pk: `ACCOUNT#${event.accountId}`, sk: `${event.at}#${event.eventId}`, ...event, expiresAt } }),
-    );
+  constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {
+    this.counters = new DynamoDbWindowCounter(client, table);
+    this.events = new DynamoDbSecurityEvents(client, table);
+  }
+
+  record(event: SecurityEvent): Promise<void> {
+    return this.events.record(event);
   }
 
   /**
@@ -274,24 +278,11 @@ export class DynamoDbSecurityLog implements SecurityLog, FailureCounter {
     return { events, nextCursor: LastEvaluatedKey ? String(LastEvaluatedKey.sk) : undefined };
   }
 
-  async count(key: string, windowStart: number): Promise<number> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: { pk: `THROTTLE#${key}`, sk: `W#${windowStart}` }, ConsistentRead: true }),
-    );
-    return Number(Item?.count ?? 0);
+  count(key: string, windowStart: number): Promise<number> {
+    return this.counters.count(key, windowStart);
   }
 
-  async increment(key: string, windowStart: number, expiresAt: number): Promise<number> {
-    const { Attributes } = await this.client.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: `THROTTLE#${key}`, sk: `W#${windowStart}` },
-        UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
-        ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':one': 1, ':expires': expiresAt },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(Attributes?.count ?? 1);
+  increment(key: string, windowStart: number, expiresAt: number): Promise<number> {
+    return this.counters.increment(key, windowStart, expiresAt);
   }
 }

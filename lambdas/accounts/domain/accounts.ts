@@ -1,4 +1,5 @@
 import { resolveSession, type Principal, SESSION_TOKEN_PREFIX } from '../../shared/auth/session';
+import { fixedWindow } from '../../shared/throttle';
 import { ConfigError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../shared/errors';
 import type { Mailer } from '../../shared/mailer';
 import { EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError, InvalidTokenError, SessionNotFoundError } from './errors';
@@ -24,7 +25,6 @@ import { newId, randomSecret, sha256 } from '../../shared/crypto';
 export { SESSION_TOKEN_PREFIX, type Principal };
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
 export const EMAIL_TOKEN_TTL_SECONDS = 24 * 3600;
-export const SECURITY_EVENT_TTL_SECONDS = 365 * 24 * 3600;
 /** Failed logins allowed per window, per email and per IP address. */
 export const LOGIN_LIMITS = { email: 5, ip: 20, windowSeconds: 15 * 60 };
 /**
@@ -62,11 +62,6 @@ function decodeCursor(cursor: string): string {
 
 const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
 
-/** The fixed window of `seconds` that `now` falls in, in epoch seconds. */
-function fixedWindow(now: Date, seconds: number): { start: number; end: number } {
-  const start = Math.floor(epoch(now) / seconds) * seconds;
-  return { start, end: start + seconds };
-}
 
 /**
  * Sign-up, verification, sessions and self-service for account holders. Every operation that takes

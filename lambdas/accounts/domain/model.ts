@@ -1,4 +1,3 @@
-import { newId } from '../../shared/crypto';
 
 /** What an account holder tells us about themselves beyond name and email; all optional. */
 export interface Profile {
@@ -94,47 +93,4 @@ export function keyViewOf(key: ApiKey): ApiKeyView {
   return view;
 }
 
-export type SecurityEventType =
-  | 'signup'
-  | 'email_verified'
-  | 'login_succeeded'
-  | 'login_failed'
-  | 'login_throttled'
-  | 'logout'
-  | 'session_revoked'
-  | 'password_changed'
-  | 'email_change_requested'
-  | 'email_changed'
-  | 'key_created'
-  | 'key_revoked'
-  | 'key_rolled';
-
-export interface SecurityEvent {
-  eventId: string;
-  accountId: string;
-  type: SecurityEventType;
-  ip: string;
-  userAgent: string;
-  at: string;
-  detail?: Record<string, string>;
-}
-
-/** Who is calling and from where, as the edge saw it. */
-export interface RequestOrigin {
-  ip: string;
-  userAgent: string;
-}
-
-/** Longest user agent kept on sessions, events and logs. */
-export const MAX_USER_AGENT = 512;
-
-/** A security event as it is recorded: a fresh id, the origin's IP and (trimmed) user agent, the time. */
-export function securityEvent(
-  accountId: string,
-  type: SecurityEventType,
-  origin: RequestOrigin,
-  at: Date,
-  detail?: Record<string, string>,
-): SecurityEvent {
-  return { eventId: newId('evt'), accountId, type, ip: origin.ip, userAgent: origin.userAgent.slice(0, MAX_USER_AGENT), at: at.toISOString(), detail };
-}
+export { MAX_USER_AGENT, type RequestOrigin, type SecurityEvent, securityEvent, type SecurityEventType } from '../../shared/security-events';

@@ -37,12 +37,8 @@ export interface SecurityLog {
   listByAccount(accountId: string, limit: number, cursor?: string): Promise<{ events: SecurityEvent[]; nextCursor?: string }>;
 }
 
-/** Fixed-window failure counters, for throttling repeated login failures. */
-export interface FailureCounter {
-  count(key: string, windowStart: number): Promise<number>;
-  /** Adds one atomically and returns the new count. */
-  increment(key: string, windowStart: number, expiresAt: number): Promise<number>;
-}
+/** Fixed-window counters, for throttling sign-ups and login failures. */
+export type { WindowCounter as FailureCounter } from '../../shared/throttle';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;

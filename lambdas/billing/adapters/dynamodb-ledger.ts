@@ -1,21 +1,37 @@
 import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { balanceKey } from '../../shared/credits';
 import { queryAll } from '../../shared/dynamodb-query';
-import type { Ledger, LedgerEntry, LedgerPage } from '../domain/ledger';
+import type { Ledger, LedgerEntry, LedgerPage, NewLedgerEntry, PendingReversal, PostOutcome, Purchase, PurchaseWrite } from '../domain/ledger';
 
 type Stored = Record<string, unknown>;
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 function entryOf({ pk: _pk, sk: _sk, ...entry }: Stored): LedgerEntry {
   return entry as unknown as LedgerEntry;
 }
 
+function purchaseOf(item: Stored | undefined): Purchase | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, ...purchase } = item;
+  return purchase as unknown as Purchase;
+}
+
+const accountKey = (accountId: string) => `ACCOUNT#${accountId}`;
+const purchaseKey = (accountId: string, paymentIntentId: string) => ({ pk: accountKey(accountId), sk: `PURCHASE#${paymentIntentId}` });
+const paymentKey = (paymentIntentId: string) => ({ pk: `PAYMENT#${paymentIntentId}`, sk: 'PAYMENT' });
+
 /**
- * The append-only credit ledger in the ledger table, per account:
+ * The append-only credit ledger in the ledger table. Per account (`ACCOUNT#<id>`):
  * - `ENTRY#<at>#<entryId>`: one entry (sorted by time, so pages read newest first);
  * - `REF#<idempotency key>`: the guard that makes posting the same movement twice a no-op;
- * - `BALANCE`: the running balance, moved in the same transaction as the entry it reflects.
+ * - `BALANCE`: the running balance (also debited by the metered gateway);
+ * - `PURCHASE#<payment intent>`: a paid checkout and what has been reversed of it.
+ * Per payment (`PAYMENT#<payment intent>`): `PAYMENT`, which account paid it, and `PENDING#<event>`,
+ * refunds and disputes that arrived before the purchase.
+ * An entry, its guard, the balance and the purchase change are written in one transaction.
  */
 export class DynamoDbLedger implements Ledger {
   constructor(
@@ -23,35 +39,88 @@ export class DynamoDbLedger implements Ledger {
     private readonly table: string,
   ) {}
 
-  async post(accountId: string, entry: Omit<LedgerEntry, 'entryId' | 'at'> & { at?: Date }, idempotencyKey: string) {
+  async post(accountId: string, entry: NewLedgerEntry, idempotencyKey: string, purchase?: PurchaseWrite): Promise<{ outcome: PostOutcome; entry: LedgerEntry }> {
     const at = (entry.at ?? new Date()).toISOString();
-    // The entry id is derived from the movement, so every attempt at it writes the same item.
+    // The entry id derives from the movement, so every attempt at it writes the same item.
     const entryId = `led_${createHash('sha256').update(`${accountId}|${idempotencyKey}`).digest('hex').slice(0, 24)}`;
-    const stored: LedgerEntry = { ...entry, entryId, at };
-    const pk = `ACCOUNT#${accountId}`;
+    const { at: _at, ...fields } = entry;
+    const stored: LedgerEntry = { ...fields, entryId, at };
+    const pk = accountKey(accountId);
+    const items: TransactItem[] = [
+      { Put: { TableName: this.table, Item: { pk, sk: `REF#${idempotencyKey}`, entryId, at }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.table, Item: { pk, sk: `ENTRY#${at}#${entryId}`, ...stored } } },
+      {
+        Update: {
+          TableName: this.table,
+          Key: balanceKey(accountId),
+          UpdateExpression: 'ADD balance :amount SET updatedAt = :at',
+          ExpressionAttributeValues: { ':amount': stored.amountMicro, ':at': at },
+        },
+      },
+      ...(purchase ? this.purchaseItems(accountId, purchase) : []),
+    ];
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.table, Item: { pk, sk: `REF#${idempotencyKey}`, entryId, at }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName: this.table, Item: { pk, sk: `ENTRY#${at}#${entryId}`, ...stored } } },
-            {
-              Update: {
-                TableName: this.table,
-                Key: balanceKey(accountId),
-                UpdateExpression: 'ADD balance :amount SET updatedAt = :at',
-                ExpressionAttributeValues: { ':amount': stored.amountMicro, ':at': at },
-              },
-            },
-          ],
-        }),
-      );
-      return { applied: true, entry: stored };
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return { outcome: 'applied', entry: stored };
     } catch (error) {
-      const guardFailed = error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
-      if (!guardFailed) throw error;
-      return { applied: false, entry: stored };
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return { outcome: 'duplicate', entry: stored };
+      if (reasons[3]?.Code === 'ConditionalCheckFailed') return { outcome: purchase?.kind === 'create' ? 'duplicate' : 'stale', entry: stored };
+      throw error;
     }
+  }
+
+  async updatePurchase(accountId: string, write: Extract<PurchaseWrite, { kind: 'update' }>): Promise<'applied' | 'stale'> {
+    try {
+      await this.client.send(new UpdateCommand(this.purchaseItems(accountId, write)[0]!.Update as ConstructorParameters<typeof UpdateCommand>[0]));
+      return 'applied';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'stale';
+      throw error;
+    }
+  }
+
+  private purchaseItems(accountId: string, write: PurchaseWrite): TransactItem[] {
+    if (write.kind === 'create') {
+      const { purchase } = write;
+      return [
+        { Put: { TableName: this.table, Item: { ...purchaseKey(accountId, purchase.paymentIntentId), ...purchase }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName: this.table, Item: { ...paymentKey(purchase.paymentIntentId), accountId } } },
+      ];
+    }
+    const fields = Object.entries(write.changes).filter(([, v]) => v !== undefined);
+    return [
+      {
+        Update: {
+          TableName: this.table,
+          Key: purchaseKey(accountId, write.paymentIntentId),
+          UpdateExpression: `SET ${[...fields.map((_, i) => `#f${i} = :v${i}`), 'version = version + :one'].join(', ')}`,
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeNames: Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
+          ExpressionAttributeValues: { ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])), ':expected': write.expectVersion, ':one': 1 },
+        },
+      },
+    ];
+  }
+
+  async purchaseOf(paymentIntentId: string): Promise<Purchase | undefined> {
+    const { Item: payment } = await this.client.send(new GetCommand({ TableName: this.table, Key: paymentKey(paymentIntentId), ConsistentRead: true }));
+    if (!payment) return undefined;
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: purchaseKey(String(payment.accountId), paymentIntentId), ConsistentRead: true }),
+    );
+    return purchaseOf(Item);
+  }
+
+  async purchasesOf(accountId: string): Promise<Purchase[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :purchase)',
+      ExpressionAttributeValues: { ':pk': accountKey(accountId), ':purchase': 'PURCHASE#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => purchaseOf(item)!);
   }
 
   async balance(accountId: string): Promise<number> {
@@ -61,7 +130,7 @@ export class DynamoDbLedger implements Ledger {
 
   /** Newest first; the cursor is the last entry's sort key and only ever addresses this account's entries. */
   async page(accountId: string, options: { limit: number; cursor?: string }): Promise<LedgerPage> {
-    const pk = `ACCOUNT#${accountId}`;
+    const pk = accountKey(accountId);
     const { Items, LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
         TableName: this.table,
@@ -79,8 +148,26 @@ export class DynamoDbLedger implements Ledger {
     const items = await queryAll(this.client, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
-      ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':entry': 'ENTRY#' },
+      ExpressionAttributeValues: { ':pk': accountKey(accountId), ':entry': 'ENTRY#' },
     });
     return items.map(entryOf);
+  }
+
+  async addPending(paymentIntentId: string, pending: PendingReversal): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: `PAYMENT#${paymentIntentId}`, sk: `PENDING#${pending.eventId}`, ...pending } }));
+  }
+
+  async pendingFor(paymentIntentId: string): Promise<PendingReversal[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :pending)',
+      ExpressionAttributeValues: { ':pk': `PAYMENT#${paymentIntentId}`, ':pending': 'PENDING#' },
+      ConsistentRead: true,
+    });
+    return items.map(({ pk: _pk, sk: _sk, ...pending }) => pending as unknown as PendingReversal);
+  }
+
+  async removePending(paymentIntentId: string, eventId: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: `PAYMENT#${paymentIntentId}`, sk: `PENDING#${eventId}` } }));
   }
 }

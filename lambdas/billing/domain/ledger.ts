@@ -1,8 +1,8 @@
 /**
  * Kinds of money movement. Credits in: `grant` (by an operator), `purchase` (a paid Stripe checkout),
  * `refund` (a metered call whose upstream failed), `release` (a dispute won). Credits out: `clawback`
- * (a Stripe refund), `hold` (a dispute opened). Usage charges are not entries: they are summed in the
- * daily usage aggregates, so balance = Σ entries − Σ charged usage.
+ * (a Stripe refund), `hold` (a dispute opened; kept if it is lost). Usage charges are not entries:
+ * they are summed in the daily usage aggregates, so balance = Σ entries − Σ charged usage.
  */
 export const LEDGER_ENTRY_TYPES = ['grant', 'purchase', 'refund', 'clawback', 'hold', 'release'] as const;
 export type LedgerEntryType = (typeof LEDGER_ENTRY_TYPES)[number];
@@ -15,7 +15,7 @@ export interface StripeRefs {
   chargeId?: string;
   disputeId?: string;
   eventId?: string;
-  /** What was paid or refunded, in the currency's smallest unit. */
+  /** What was paid, refunded or disputed, in the currency's smallest unit. */
   amountMinor?: number;
   currency?: string;
 }
@@ -34,21 +34,77 @@ export interface LedgerEntry {
   at: string;
 }
 
+export type NewLedgerEntry = Omit<LedgerEntry, 'entryId' | 'at'> & { at?: Date };
+
 /** A page of entries, newest first. */
 export interface LedgerPage {
   entries: LedgerEntry[];
   nextCursor?: string;
 }
 
-/** Port: the append-only ledger and the balance it moves. */
+export type DisputeStatus = 'open' | 'won' | 'lost';
+
+/** One paid Stripe payment as the ledger knows it: enough to reverse exactly what it credited. */
+export interface Purchase {
+  paymentIntentId: string;
+  accountId: string;
+  pack: string;
+  creditsMicro: number;
+  /** What was paid, in the currency's smallest unit. */
+  amountMinor: number;
+  currency: string;
+  checkoutSessionId: string;
+  customerId?: string;
+  /** Refunded so far, cumulative, as Stripe reports it on the charge. */
+  refundedMinor: number;
+  /** Credits taken back for those refunds. */
+  clawedBackMicro: number;
+  /** Disputes of this payment by id, with the credits each holds. */
+  disputes: Record<string, { heldMicro: number; status: DisputeStatus }>;
+  /** Bumped by every change; a change names the version it read (optimistic concurrency). */
+  version: number;
+  at: string;
+}
+
+/** A change to a purchase, made in the same transaction as the ledger entry it explains. */
+export type PurchaseWrite =
+  | { kind: 'create'; purchase: Purchase }
+  | { kind: 'update'; paymentIntentId: string; expectVersion: number; changes: Partial<Pick<Purchase, 'refundedMinor' | 'clawedBackMicro' | 'disputes'>> };
+
+/**
+ * `applied`: written. `duplicate`: this movement was posted before; nothing changed.
+ * `stale`: the purchase changed since it was read; read it again and recompute.
+ */
+export type PostOutcome = 'applied' | 'duplicate' | 'stale';
+
+/** A refund or dispute that arrived before the purchase it reverses (Stripe does not promise order). */
+export interface PendingReversal {
+  eventId: string;
+  eventType: string;
+  /** The Stripe object of the event (charge or dispute), reduced to ids and amounts. */
+  object: Record<string, string | number | undefined>;
+  receivedAt: string;
+}
+
+/** Port: the append-only ledger, the balance it moves and the purchases it can reverse. */
 export interface Ledger {
   /**
-   * Appends the entry and moves the balance by its amount in one transaction. `idempotencyKey` names
-   * the movement (e.g. `purchase:cs_…`): posting it again changes nothing and returns `applied: false`.
+   * Appends the entry and moves the balance by its amount in one transaction, with the purchase
+   * change if one is given. `idempotencyKey` names the movement (e.g. `purchase:cs_…`): posting it
+   * again changes nothing.
    */
-  post(accountId: string, entry: Omit<LedgerEntry, 'entryId' | 'at'> & { at?: Date }, idempotencyKey: string): Promise<{ applied: boolean; entry: LedgerEntry }>;
+  post(accountId: string, entry: NewLedgerEntry, idempotencyKey: string, purchase?: PurchaseWrite): Promise<{ outcome: PostOutcome; entry: LedgerEntry }>;
+  /** A purchase change with no money movement (a dispute lost keeps its hold). */
+  updatePurchase(accountId: string, write: Extract<PurchaseWrite, { kind: 'update' }>): Promise<'applied' | 'stale'>;
+  /** The purchase paid by this payment intent, whichever account made it. */
+  purchaseOf(paymentIntentId: string): Promise<Purchase | undefined>;
+  /** Every purchase of an account (open disputes are a legal hold on erasure). */
+  purchasesOf(accountId: string): Promise<Purchase[]>;
   balance(accountId: string): Promise<number>;
   page(accountId: string, options: { limit: number; cursor?: string }): Promise<LedgerPage>;
   /** Every entry, oldest first (reconciliation, export). */
   all(accountId: string): Promise<LedgerEntry[]>;
+  addPending(paymentIntentId: string, pending: PendingReversal): Promise<void>;
+  pendingFor(paymentIntentId: string): Promise<PendingReversal[]>;
+  removePending(paymentIntentId: string, eventId: string): Promise<void>;
 }

@@ -1,7 +1,8 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { type AnalyticsConsent, bucketsOf, type UsageEntry, type UsageStore } from '../domain/usage';
-import { balanceKey } from '../../shared/credits';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits';
+import type { Mailer } from '../../shared/mailer';
+import { type AccountSettings, type AccountSettingsReader, bucketsOf, type LowBalanceNotices, type UsageEntry, type UsageStore } from '../domain/usage';
 
 export interface UsageTables {
   usageLogs: string;
@@ -176,23 +177,80 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 }
 
-/** Reads the account's analytics preference; an account that cannot be read counts as objecting. */
-export class DynamoDbAnalyticsConsent implements AnalyticsConsent {
-  private readonly cache = new Map<string, { allows: boolean; expires: number }>();
-
+/** Reads an account's settings; an account that cannot be read counts as objecting and wanting no mail. */
+export class DynamoDbAccountSettings implements AccountSettingsReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly accountsTable: string,
   ) {}
 
-  async allows(accountId: string): Promise<boolean> {
-    const cached = this.cache.get(accountId);
-    if (cached && cached.expires > Date.now()) return cached.allows;
+  async of(accountId: string): Promise<AccountSettings> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.accountsTable, Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' }, ProjectionExpression: 'preferences' }),
+      new GetCommand({ TableName: this.accountsTable, Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' }, ProjectionExpression: 'preferences, email' }),
     );
-    const allows = Item?.preferences?.analytics === true;
-    this.cache.set(accountId, { allows, expires: Date.now() + 60_000 });
-    return allows;
+    const threshold = Item?.preferences?.lowBalanceCredits;
+    return {
+      analytics: Item?.preferences?.analytics === true,
+      lowBalanceMicro: typeof threshold === 'string' ? creditsToMicro(threshold) : undefined,
+      email: Item?.email,
+    };
+  }
+}
+
+/** The notice's state at `ACCOUNT#<id>/NOTICE#low-balance` in the ledger table, beside the balance it watches. */
+export class DynamoDbLowBalanceNotices implements LowBalanceNotices {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly ledgerTable: string,
+    private readonly mailer: Mailer,
+  ) {}
+
+  private key = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'NOTICE#low-balance' });
+
+  async claim(accountId: string, at: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.ledgerTable,
+          Key: this.key(accountId),
+          UpdateExpression: 'SET armed = :false, notifiedAt = :at',
+          ConditionExpression: 'attribute_not_exists(armed) OR armed = :true',
+          ExpressionAttributeValues: { ':false': false, ':true': true, ':at': at.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async rearm(accountId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.ledgerTable,
+          Key: this.key(accountId),
+          UpdateExpression: 'SET armed = :true',
+          ConditionExpression: 'armed = :false',
+          ExpressionAttributeValues: { ':false': false, ':true': true },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async send(to: string, balanceMicro: number, thresholdMicro: number): Promise<void> {
+    await this.mailer.send({
+      to,
+      subject: 'Your OmnAPI balance is low',
+      text: [
+        `Your balance is ${microToCredits(balanceMicro)} credits, below the ${microToCredits(thresholdMicro)} you asked us to watch for.`,
+        'Calls are refused (402) once it cannot cover their price. Buy credits: GET /v1/billing/packs, then POST /v1/billing/checkout.',
+        '',
+        'You get this once each time the balance falls below your threshold; change or remove it with PUT /v1/account/preferences (lowBalanceCredits).',
+      ].join('\n'),
+    });
   }
 }

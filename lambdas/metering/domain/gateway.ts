@@ -92,6 +92,7 @@ export class Gateway {
       ip: request.ip,
       userAgent: request.userAgent.slice(0, 512),
       at: now.toISOString(),
+      balanceMicro: decision.balanceMicro,
     };
 
     if (!decision.admitted) {
@@ -99,7 +100,13 @@ export class Gateway {
       const response =
         decision.reason === 'rate_limited'
           ? error(429, 'rate_limited', `Over ${plan.requestsPerMinute} calls a minute; retry in ${retryAfter} s`, { ...limitHeaders, 'retry-after': String(retryAfter), 'x-credits-remaining': microToCredits(decision.balanceMicro) })
-          : error(402, 'insufficient_credit', `This call costs ${microToCredits(product.priceMicroCredits)} credits; the balance is ${microToCredits(decision.balanceMicro)}`, { ...limitHeaders, 'x-credits-remaining': microToCredits(decision.balanceMicro) });
+          : error(
+              402,
+              'insufficient_credit',
+              `This call costs ${microToCredits(product.priceMicroCredits)} credits; the balance is ${microToCredits(decision.balanceMicro)}. ` +
+                'Buy credits: GET /v1/billing/packs lists the packs, POST /v1/billing/checkout {"pack": "<id>"} opens Stripe Checkout.',
+              { ...limitHeaders, 'x-credits-remaining': microToCredits(decision.balanceMicro) },
+            );
       await this.publish(event, response, 'rejected', started);
       return response;
     }

@@ -21,6 +21,8 @@ export interface UsageEvent {
   userAgent: string;
   /** ISO time the call arrived. */
   at: string;
+  /** The balance the gateway's admit write left (or found, when it refused): the worker's low-balance notice reads it. */
+  balanceMicro?: number;
 }
 
 /** What the single conditional write decided; `resetAt` is when its rate window ends (epoch seconds). */

@@ -22,6 +22,7 @@ export const UsageEventSchema = z.object({
   ip: z.string().max(64),
   userAgent: z.string().max(512),
   at: z.iso.datetime(),
+  balanceMicro: z.number().int().optional(),
 }) satisfies z.ZodType<UsageEvent>;
 
 /** One validated event with what the worker decided for it. */
@@ -42,9 +43,27 @@ export interface UsageStore {
   recordBatch(entries: UsageEntry[]): Promise<Set<string>>;
 }
 
-/** Port: whether an account lets its usage count in analytics. */
-export interface AnalyticsConsent {
-  allows(accountId: string): Promise<boolean>;
+/** What the worker needs to know of an account: its objections and its low-balance threshold. */
+export interface AccountSettings {
+  /** The account has not objected to usage analytics. */
+  analytics: boolean;
+  /** Mail once when the balance falls below this (micro-credits); undefined: never. */
+  lowBalanceMicro?: number;
+  email?: string;
+}
+
+/** Port: an account's settings, read fresh for every batch so a new objection applies to new events. */
+export interface AccountSettingsReader {
+  of(accountId: string): Promise<AccountSettings>;
+}
+
+/** Port: the low-balance notice, sent once per crossing of the threshold. */
+export interface LowBalanceNotices {
+  /** Marks the notice sent unless it already was for this crossing; true when this call should send it. */
+  claim(accountId: string, at: Date): Promise<boolean>;
+  /** Re-arms the notice once the balance is back above the threshold. */
+  rearm(accountId: string): Promise<void>;
+  send(to: string, balanceMicro: number, thresholdMicro: number): Promise<void>;
 }
 
 export interface BatchOutcome {
@@ -62,7 +81,7 @@ export interface BatchOutcome {
  */
 export async function recordUsageBatch(
   messages: { messageId: string; body: string }[],
-  deps: { store: UsageStore; consent: AnalyticsConsent },
+  deps: { store: UsageStore; settings: AccountSettingsReader; notices?: LowBalanceNotices; onNoticeError?: (error: unknown) => void },
 ): Promise<BatchOutcome> {
   const failed = new Set<string>();
   const valid: { messageId: string; event: UsageEvent }[] = [];
@@ -82,20 +101,47 @@ export async function recordUsageBatch(
   }
   if (valid.length === 0) return { failed, recorded: 0, duplicates: 0 };
   const accounts = [...new Set(valid.map(({ event }) => event.accountId))];
-  const allows = new Map(await Promise.all(accounts.map(async (id) => [id, await deps.consent.allows(id)] as const)));
+  const settings = new Map(await Promise.all(accounts.map(async (id) => [id, await deps.settings.of(id)] as const)));
   const entries = valid.map(({ messageId, event }) => ({
     messageId,
     event,
-    analytics: allows.get(event.accountId)!,
+    analytics: settings.get(event.accountId)!.analytics,
     logExpiresAt: Math.floor(Date.parse(event.at) / 1000) + USAGE_LOG_TTL_SECONDS,
   }));
+  let duplicates: Set<string>;
   try {
-    const duplicates = await deps.store.recordBatch(entries);
-    return { failed, recorded: entries.length - duplicates.size, duplicates: duplicates.size };
+    duplicates = await deps.store.recordBatch(entries);
   } catch {
     for (const entry of entries) failed.add(entry.messageId);
     return { failed, recorded: 0, duplicates: 0 };
   }
+  if (deps.notices) {
+    // Off the hot path and after the batch is safe: a notice that fails is logged, never retried with the batch.
+    await noticeLowBalances(valid.map((v) => v.event), settings, deps.notices).catch((error) => deps.onNoticeError?.(error));
+  }
+  return { failed, recorded: entries.length - duplicates.size, duplicates: duplicates.size };
+}
+
+/**
+ * The low-balance notice: for each account whose threshold is set, the newest balance the gateway
+ * saw in this batch decides — below the threshold, the notice goes out once (until re-armed); at or
+ * above it, the notice is re-armed for the next crossing.
+ */
+export async function noticeLowBalances(events: UsageEvent[], settings: Map<string, AccountSettings>, notices: LowBalanceNotices): Promise<void> {
+  const latest = new Map<string, UsageEvent>();
+  for (const event of events) {
+    if (event.balanceMicro === undefined) continue;
+    const seen = latest.get(event.accountId);
+    if (!seen || event.at > seen.at) latest.set(event.accountId, event);
+  }
+  await Promise.all(
+    [...latest.values()].map(async (event) => {
+      const { lowBalanceMicro, email } = settings.get(event.accountId) ?? {};
+      if (lowBalanceMicro === undefined || !email) return;
+      if (event.balanceMicro! >= lowBalanceMicro) return notices.rearm(event.accountId);
+      if (await notices.claim(event.accountId, new Date(event.at))) await notices.send(email, event.balanceMicro!, lowBalanceMicro);
+    }),
+  );
 }
 
 /** `2026-03-01T10:17:03Z` → the hour and day buckets it counts in. */

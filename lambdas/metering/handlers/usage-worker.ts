@@ -4,7 +4,9 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamo } from '../../shared/clients/dynamodb';
 import { logger } from '../../shared/logger';
-import { DynamoDbAnalyticsConsent, DynamoDbUsageStore } from '../adapters/dynamodb-usage-store';
+import { SesMailer } from '../../shared/adapters/ses-mailer';
+import { ses } from '../../shared/clients/sesv2';
+import { DynamoDbAccountSettings, DynamoDbLowBalanceNotices, DynamoDbUsageStore } from '../adapters/dynamodb-usage-store';
 import { workerConfig } from '../config';
 import { type BatchOutcome, recordUsageBatch } from '../domain/usage';
 import { UsageRecordError } from '../errors';
@@ -12,7 +14,9 @@ import { UsageRecordError } from '../errors';
 const config = workerConfig();
 const deps = {
   store: new DynamoDbUsageStore(dynamo, { usageLogs: config.TABLE_USAGE_LOGS, usageAggregates: config.TABLE_USAGE_AGGREGATES, ledger: config.TABLE_LEDGER }),
-  consent: new DynamoDbAnalyticsConsent(dynamo, config.TABLE_ACCOUNTS),
+  settings: new DynamoDbAccountSettings(dynamo, config.TABLE_ACCOUNTS),
+  notices: new DynamoDbLowBalanceNotices(dynamo, config.TABLE_LEDGER, new SesMailer(ses, config.MAIL_FROM)),
+  onNoticeError: (error: unknown) => logger.error('Low-balance notice failed', error as Error),
 };
 const processor = new BatchProcessor(EventType.SQS);
 

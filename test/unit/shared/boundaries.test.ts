@@ -43,7 +43,7 @@ describe('context boundaries', () => {
   });
 
   it('keeps password hashing out of the usage and ledger readers (no scrypt at their cold start)', async () => {
-    const entries = ['lambdas/metering/handlers/usage.ts', 'lambdas/billing/handlers/balance.ts'];
+    const entries = ['lambdas/metering/handlers/usage.ts', 'lambdas/billing/handlers/credits.ts'];
     for (const entry of entries) {
       const { metafile } = await build({ entryPoints: [path.join(ROOT, entry)], bundle: true, platform: 'node', write: false, metafile: true, logLevel: 'silent' });
       const inputs = Object.keys(metafile.inputs).filter((input) => input.startsWith('lambdas/'));

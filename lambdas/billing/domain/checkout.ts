@@ -1,0 +1,64 @@
+import { fixedWindow } from '../../shared/throttle';
+import { securityEvent, type RequestOrigin } from '../../shared/security-events';
+import { NotFoundError } from '../../shared/errors';
+import { CheckoutRateLimitError, StripeNotConfiguredError, UnknownPackError } from '../errors';
+import type { CheckoutDeps, PaymentProvider } from './ports';
+
+const HOUR = 3600;
+
+/**
+ * Starts purchases: Stripe Checkout for a credit pack, and the Customer Portal for invoices and
+ * payment methods. The account's Stripe customer is made once and kept on the account; card details
+ * only ever reach Stripe.
+ */
+export class CheckoutService {
+  constructor(private readonly deps: CheckoutDeps) {}
+
+  /** A Checkout Session for `packId`, at most `checkoutsPerHour` an hour per account. */
+  async startCheckout(accountId: string, packId: string, origin: RequestOrigin): Promise<{ id: string; url: string }> {
+    const pack = this.deps.packs[packId];
+    if (!pack) throw new UnknownPackError(packId, Object.keys(this.deps.packs));
+    const payments = this.requirePayments();
+    const now = this.deps.now();
+    const { start, end } = fixedWindow(now, HOUR);
+    const count = await this.deps.counter.increment(`checkout#${accountId}`, start, end);
+    if (count > this.deps.checkoutsPerHour) throw new CheckoutRateLimitError(this.deps.checkoutsPerHour, end - Math.floor(now.getTime() / 1000));
+    const customerId = await this.customerOf(accountId, payments);
+    const base = this.deps.publicUrl.replace(/\/$/, '');
+    // One session per account, pack and attempt: a retried request reuses the session Stripe made.
+    const session = await payments.createCheckout(
+      {
+        customerId,
+        accountId,
+        packId,
+        pack,
+        successUrl: `${base}/v1/billing/checkout/done?session_id={CHECKOUT_SESSION_ID}`,
+        cancelUrl: `${base}/v1/billing/checkout/cancelled`,
+      },
+      `checkout:${accountId}:${packId}:${start}:${count}`,
+    );
+    await this.deps.securityEvents.record(securityEvent(accountId, 'checkout_started', origin, now, { pack: packId, checkoutSessionId: session.id }));
+    return session;
+  }
+
+  /** A Customer Portal link for the account's invoices and payment methods. */
+  async portal(accountId: string): Promise<{ url: string }> {
+    const payments = this.requirePayments();
+    const customerId = await this.customerOf(accountId, payments);
+    return { url: await payments.createPortal(customerId, `${this.deps.publicUrl.replace(/\/$/, '')}/v1/billing/balance`) };
+  }
+
+  private requirePayments(): PaymentProvider {
+    if (!this.deps.payments) throw new StripeNotConfiguredError();
+    return this.deps.payments;
+  }
+
+  /** The account's customer, made on first need; concurrent first needs keep one (Stripe's idempotency key makes them the same). */
+  private async customerOf(accountId: string, payments: PaymentProvider): Promise<string> {
+    const account = await this.deps.accounts.get(accountId);
+    if (!account) throw new NotFoundError('No such account');
+    if (account.stripeCustomerId) return account.stripeCustomerId;
+    const created = await payments.createCustomer(account, `customer:${accountId}`);
+    return this.deps.accounts.linkCustomer(accountId, created);
+  }
+}

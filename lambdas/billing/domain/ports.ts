@@ -1,0 +1,65 @@
+import type { Mailer } from '../../shared/mailer';
+import type { SecurityEventSink } from '../../shared/adapters/dynamodb-security-events';
+import type { WindowCounter } from '../../shared/throttle';
+import type { CreditPack } from '../packs';
+import type { Ledger } from './ledger';
+
+/** Billing's view of an account: who to credit, mail and bill. */
+export interface BillingAccount {
+  accountId: string;
+  email: string;
+  name: string;
+  stripeCustomerId?: string;
+}
+
+/** Port: accounts as billing needs them. */
+export interface BillingAccounts {
+  get(accountId: string): Promise<BillingAccount | undefined>;
+  /** Keeps the customer on the account unless it has one already; returns the one it keeps. */
+  linkCustomer(accountId: string, customerId: string): Promise<string>;
+  /** Forgets the customer if the account still names it. */
+  unlinkCustomer(accountId: string, customerId: string): Promise<void>;
+}
+
+/** Port: the payment processor (Stripe). The only place card data is ever handled — by them, not us. */
+export interface PaymentProvider {
+  createCustomer(account: BillingAccount, idempotencyKey: string): Promise<string>;
+  createCheckout(
+    input: { customerId: string; accountId: string; packId: string; pack: CreditPack; successUrl: string; cancelUrl: string },
+    idempotencyKey: string,
+  ): Promise<{ id: string; url: string }>;
+  createPortal(customerId: string, returnUrl: string): Promise<string>;
+  /** Deletes the customer at the processor; a customer already gone counts as deleted. */
+  deleteCustomer(customerId: string): Promise<'deleted' | 'already_gone'>;
+}
+
+/** Port: which Stripe events were handled, so a redelivery is acknowledged without doing it again. */
+export interface WebhookEventLog {
+  wasProcessed(eventId: string): Promise<boolean>;
+  /** Recorded after the event was handled; kept 30 days (Stripe retries for 3). `customerId` lets erasure find it. */
+  markProcessed(event: { id: string; type: string; customerId?: string; outcome: string }, at: Date): Promise<void>;
+}
+
+/** Port: counts that alarm when they move. */
+export interface BillingMetrics {
+  purchaseMismatch(): void;
+  purchaseCredited(pack: string): void;
+}
+
+export interface BillingDeps {
+  ledger: Ledger;
+  accounts: BillingAccounts;
+  mailer: Mailer;
+  securityEvents: SecurityEventSink;
+  metrics: BillingMetrics;
+  packs: Record<string, CreditPack>;
+  now: () => Date;
+}
+
+export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'mailer' | 'metrics'> {
+  /** Undefined when this deployment has no Stripe API key. */
+  payments?: PaymentProvider;
+  counter: WindowCounter;
+  publicUrl: string;
+  checkoutsPerHour: number;
+}

@@ -1,0 +1,277 @@
+import { microToCredits } from '../../shared/credits';
+import { securityEvent } from '../../shared/security-events';
+import { type CreditPack, packMicro } from '../packs';
+import type { NewLedgerEntry, PendingReversal, Purchase, PurchaseWrite } from './ledger';
+import type { BillingDeps } from './ports';
+
+/** A Stripe event as the webhook verified it; only the fields billing reads. */
+export interface StripeEvent {
+  id: string;
+  type: string;
+  data: { object: Record<string, unknown> };
+}
+
+/** What handling an event came to; logged, and recorded with the event id. */
+export type EventOutcome =
+  | 'credited'
+  | 'already_credited'
+  | 'not_paid_yet'
+  | 'rejected_mismatch'
+  | 'unknown_account'
+  | 'reversed'
+  | 'nothing_to_reverse'
+  | 'deferred_until_purchase'
+  | 'customer_unlinked'
+  | 'ignored';
+
+/** The event types billing acts on; anything else is acknowledged and ignored. */
+export const HANDLED_EVENTS = [
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'charge.refunded',
+  'charge.dispute.created',
+  'charge.dispute.closed',
+  'customer.deleted',
+] as const;
+
+/** Attempts at a purchase change before giving up (Stripe retries the event later). */
+const MAX_ATTEMPTS = 5;
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+const int = (value: unknown): number | undefined => (Number.isSafeInteger(value) ? (value as number) : undefined);
+/** Stripe fields that may be an id or an expanded object. */
+const idOf = (value: unknown): string | undefined => str(value) ?? str((value as { id?: unknown } | null)?.id);
+
+/**
+ * Applies verified Stripe events to the ledger, exactly once, in whatever order Stripe delivers them.
+ * A purchase credits its pack only when the amount and currency paid are the pack's. A refund claws
+ * back the refunded share of the purchase's credits; a dispute holds the disputed share until it is
+ * closed (won: released; lost: kept). A refund or dispute that arrives before its purchase is
+ * recorded and applied when the purchase lands. Every movement is idempotent on its Stripe object.
+ */
+export class StripeEventHandler {
+  constructor(private readonly deps: BillingDeps) {}
+
+  async handle(event: StripeEvent): Promise<EventOutcome> {
+    const object = event.data.object;
+    switch (event.type) {
+      case 'checkout.session.completed':
+      case 'checkout.session.async_payment_succeeded':
+        return this.purchase(event, object);
+      case 'charge.refunded':
+      case 'charge.dispute.created':
+      case 'charge.dispute.closed':
+        return this.reversal(event.id, event.type, reduce(event.type, object));
+      case 'customer.deleted': {
+        const accountId = str((object.metadata as Record<string, unknown> | undefined)?.accountId);
+        const customerId = str(object.id);
+        if (!accountId || !customerId) return 'ignored';
+        await this.deps.accounts.unlinkCustomer(accountId, customerId);
+        return 'customer_unlinked';
+      }
+      default:
+        return 'ignored';
+    }
+  }
+
+  private async purchase(event: StripeEvent, session: Record<string, unknown>): Promise<EventOutcome> {
+    if (session.mode !== 'payment') return 'ignored';
+    // Delayed methods (bank debits) complete unpaid; their async_payment_succeeded event credits them.
+    if (session.payment_status !== 'paid') return 'not_paid_yet';
+    const metadata = (session.metadata ?? {}) as Record<string, unknown>;
+    const accountId = str(session.client_reference_id);
+    const packId = str(metadata.pack);
+    const paymentIntentId = idOf(session.payment_intent) ?? str(session.id)!;
+    const amountMinor = int(session.amount_total);
+    const currency = str(session.currency);
+    const pack: CreditPack | undefined = packId ? this.deps.packs[packId] : undefined;
+    const account = accountId ? await this.deps.accounts.get(accountId) : undefined;
+    if (!account) return 'unknown_account';
+    if (!pack || metadata.accountId !== accountId || amountMinor !== pack.priceMinor || currency !== pack.currency) {
+      // Someone paid something other than a pack as we sell it: credit nothing, and tell ops.
+      this.deps.metrics.purchaseMismatch();
+      await this.deps.securityEvents.record(
+        securityEvent(account.accountId, 'purchase_mismatch', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), {
+          checkoutSessionId: String(session.id),
+          pack: packId ?? '(none)',
+          paid: `${amountMinor ?? '?'} ${currency ?? '?'}`,
+          expected: pack ? `${pack.priceMinor} ${pack.currency}` : '(unknown pack)',
+        }),
+      );
+      return 'rejected_mismatch';
+    }
+    const customerId = idOf(session.customer);
+    const purchase: Purchase = {
+      paymentIntentId,
+      accountId: account.accountId,
+      pack: packId!,
+      creditsMicro: packMicro(pack),
+      amountMinor,
+      currency,
+      checkoutSessionId: String(session.id),
+      customerId,
+      refundedMinor: 0,
+      clawedBackMicro: 0,
+      disputes: {},
+      version: 0,
+      at: this.deps.now().toISOString(),
+    };
+    const { outcome } = await this.deps.ledger.post(
+      account.accountId,
+      {
+        type: 'purchase',
+        amountMicro: purchase.creditsMicro,
+        reason: `Bought ${pack.name}`,
+        ref: paymentIntentId,
+        pack: packId,
+        stripe: { customerId, checkoutSessionId: purchase.checkoutSessionId, paymentIntentId, eventId: event.id, amountMinor, currency },
+      },
+      `purchase:${purchase.checkoutSessionId}`,
+      { kind: 'create', purchase },
+    );
+    if (outcome === 'applied') {
+      this.deps.metrics.purchaseCredited(packId!);
+      await this.deps.securityEvents.record(
+        securityEvent(account.accountId, 'purchase_credited', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), { pack: packId!, paymentIntentId }),
+      );
+      await this.deps.mailer.send({
+        to: account.email,
+        subject: `Receipt: ${pack.name}`,
+        text: [
+          `Hello ${account.name},`,
+          '',
+          `Thank you: ${microToCredits(purchase.creditsMicro)} credits were added to your OmnAPI account.`,
+          `Paid: ${formatMoney(amountMinor, currency)} (Stripe payment ${paymentIntentId}).`,
+          `Balance now: ${microToCredits(await this.deps.ledger.balance(account.accountId))} credits.`,
+          '',
+          'Invoices and payment methods: GET /v1/billing/portal. We never see or keep your card details.',
+        ].join('\n'),
+      });
+    }
+    // Refunds and disputes that beat the purchase here are applied now.
+    for (const pending of await this.deps.ledger.pendingFor(paymentIntentId)) {
+      await this.reversal(pending.eventId, pending.eventType, pending.object);
+      await this.deps.ledger.removePending(paymentIntentId, pending.eventId);
+    }
+    return outcome === 'applied' ? 'credited' : 'already_credited';
+  }
+
+  /** A refund or dispute event, reduced to ids and amounts, applied to its purchase (or kept until it lands). */
+  private async reversal(eventId: string, eventType: string, object: PendingReversal['object']): Promise<EventOutcome> {
+    const paymentIntentId = str(object.paymentIntentId);
+    if (!paymentIntentId) return 'ignored';
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const purchase = await this.deps.ledger.purchaseOf(paymentIntentId);
+      if (!purchase) {
+        await this.deps.ledger.addPending(paymentIntentId, { eventId, eventType, object, receivedAt: this.deps.now().toISOString() });
+        // The purchase may have landed while this was written; if so it is applied now, not lost.
+        if (!(await this.deps.ledger.purchaseOf(paymentIntentId))) return 'deferred_until_purchase';
+        continue;
+      }
+      const step = reversalStep(eventType, object, purchase);
+      if (!step) return 'nothing_to_reverse';
+      const result = step.entry
+        ? (await this.deps.ledger.post(purchase.accountId, step.entry, step.idempotencyKey, step.write)).outcome
+        : await this.deps.ledger.updatePurchase(purchase.accountId, step.write);
+      if (result !== 'stale') return 'reversed';
+    }
+    throw new Error(`Purchase ${paymentIntentId} kept changing; the event will be retried`);
+  }
+}
+
+/** The fields of a charge or dispute that reversing a purchase needs; nothing else is kept (no card data). */
+function reduce(eventType: string, object: Record<string, unknown>): PendingReversal['object'] {
+  if (eventType === 'charge.refunded') {
+    return { chargeId: str(object.id), paymentIntentId: idOf(object.payment_intent), amountRefunded: int(object.amount_refunded), currency: str(object.currency) };
+  }
+  return {
+    disputeId: str(object.id),
+    chargeId: idOf(object.charge),
+    paymentIntentId: idOf(object.payment_intent),
+    amount: int(object.amount),
+    currency: str(object.currency),
+    status: str(object.status),
+  };
+}
+
+/** The share of a purchase's credits that `minor` of its price pays for, rounded down. */
+function shareOf(purchase: Purchase, minor: number): number {
+  return Math.floor((purchase.creditsMicro * Math.min(minor, purchase.amountMinor)) / purchase.amountMinor);
+}
+
+/** What one reversal event changes on a purchase: a ledger entry and the purchase's new state. */
+export function reversalStep(
+  eventType: string,
+  object: PendingReversal['object'],
+  purchase: Purchase,
+): { entry?: NewLedgerEntry; idempotencyKey: string; write: Extract<PurchaseWrite, { kind: 'update' }> } | undefined {
+  const base = { paymentIntentId: purchase.paymentIntentId, expectVersion: purchase.version };
+  const stripe = { paymentIntentId: purchase.paymentIntentId, customerId: purchase.customerId, currency: purchase.currency };
+  if (eventType === 'charge.refunded') {
+    const refunded = Number(object.amountRefunded ?? 0);
+    // Stripe reports the refunded total so far: act only on growth, and claw back the share not yet taken.
+    if (refunded <= purchase.refundedMinor) return undefined;
+    const target = shareOf(purchase, refunded);
+    const amount = target - purchase.clawedBackMicro;
+    return {
+      entry: {
+        type: 'clawback',
+        amountMicro: -amount,
+        reason: `Refund of ${refunded} of ${purchase.amountMinor} ${purchase.currency} paid for ${purchase.pack}`,
+        ref: String(object.chargeId ?? purchase.paymentIntentId),
+        pack: purchase.pack,
+        stripe: { ...stripe, chargeId: String(object.chargeId ?? ''), amountMinor: refunded },
+      },
+      idempotencyKey: `refund:${purchase.paymentIntentId}:${refunded}`,
+      write: { kind: 'update', ...base, changes: { refundedMinor: refunded, clawedBackMicro: target } },
+    };
+  }
+  const disputeId = String(object.disputeId ?? '');
+  const known = purchase.disputes[disputeId];
+  if (eventType === 'charge.dispute.created') {
+    if (known) return undefined;
+    // Hold the disputed share, but never more than what refunds and other holds left.
+    const otherHolds = Object.values(purchase.disputes).reduce((sum, d) => sum + (d.status === 'won' ? 0 : d.heldMicro), 0);
+    const held = Math.max(0, Math.min(shareOf(purchase, Number(object.amount ?? purchase.amountMinor)), purchase.creditsMicro - purchase.clawedBackMicro - otherHolds));
+    return {
+      entry: {
+        type: 'hold',
+        amountMicro: -held,
+        reason: `Dispute opened on ${purchase.pack}: its credits are held until it is decided`,
+        ref: disputeId,
+        pack: purchase.pack,
+        stripe: { ...stripe, disputeId, chargeId: String(object.chargeId ?? ''), amountMinor: Number(object.amount ?? 0) },
+      },
+      idempotencyKey: `hold:${disputeId}`,
+      write: { kind: 'update', ...base, changes: { disputes: { ...purchase.disputes, [disputeId]: { heldMicro: held, status: 'open' } } } },
+    };
+  }
+  // charge.dispute.closed
+  const won = object.status === 'won' || object.status === 'warning_closed';
+  const status = won ? 'won' : 'lost';
+  if (known && known.status !== 'open') return undefined;
+  const disputes = { ...purchase.disputes, [disputeId]: { heldMicro: known?.heldMicro ?? 0, status } as const };
+  if (!known || !won || known.heldMicro === 0) {
+    // Closed before we saw it open (nothing held; a later `created` will see it closed), or lost (the hold stays).
+    return { idempotencyKey: `close:${disputeId}`, write: { kind: 'update', ...base, changes: { disputes } } };
+  }
+  return {
+    entry: {
+      type: 'release',
+      amountMicro: known.heldMicro,
+      reason: `Dispute on ${purchase.pack} decided in your favour: held credits released`,
+      ref: disputeId,
+      pack: purchase.pack,
+      stripe: { ...stripe, disputeId },
+    },
+    idempotencyKey: `release:${disputeId}`,
+    write: { kind: 'update', ...base, changes: { disputes } },
+  };
+}
+
+/** Currencies Stripe counts in whole units (no cents). */
+const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+
+export function formatMoney(minor: number, currency: string): string {
+  return ZERO_DECIMAL.has(currency) ? `${minor} ${currency.toUpperCase()}` : `${(minor / 100).toFixed(2)} ${currency.toUpperCase()}`;
+}

@@ -1,0 +1,49 @@
+import { OmnApiError, ServiceUnavailableError, TooManyRequestsError, ValidationError } from '../shared/errors';
+
+/** Billing's own failures. Kinds are mapped to HTTP at the edge. */
+export class BillingError extends OmnApiError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'BillingError';
+  }
+}
+
+/** The webhook body does not carry a valid Stripe signature for our secret (or is too old). */
+export class InvalidSignatureError extends ValidationError {
+  constructor(reason: string) {
+    super(`Stripe signature check failed: ${reason}`, [], 'invalid_signature');
+    this.name = 'InvalidSignatureError';
+  }
+}
+
+export class UnknownPackError extends ValidationError {
+  constructor(pack: string, known: string[]) {
+    super(`body.pack: no pack named ${pack}; choose one of ${known.join(', ')}`, [{ path: 'body.pack', message: `one of ${known.join(', ')}` }], 'unknown_pack');
+    this.name = 'UnknownPackError';
+  }
+}
+
+/** This deployment has no Stripe API key: checkout and the portal cannot work. */
+export class StripeNotConfiguredError extends ServiceUnavailableError {
+  constructor() {
+    super('Payments are not configured here: set STRIPE_SECRET_KEY (locally) or the stripeSecretName secret (deployed)', 'payments_not_configured');
+    this.name = 'StripeNotConfiguredError';
+  }
+}
+
+/** Too many checkout sessions in the last hour: a card-testing defence. */
+export class CheckoutRateLimitError extends TooManyRequestsError {
+  override readonly code = 'checkout_rate_limited';
+  constructor(limit: number, retryAfterSeconds: number) {
+    super(`At most ${limit} checkouts an hour; try again later`, retryAfterSeconds);
+    this.name = 'CheckoutRateLimitError';
+  }
+}
+
+/** Stripe could not be reached or refused us: not the caller's fault. */
+export class PaymentProviderError extends ServiceUnavailableError {
+  constructor(cause: unknown) {
+    super('The payment processor did not answer; try again in a minute', 'payments_unavailable', { cause });
+    this.name = 'PaymentProviderError';
+  }
+}

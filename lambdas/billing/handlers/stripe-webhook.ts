@@ -1,0 +1,68 @@
+import { SesMailer } from '../../shared/adapters/ses-mailer';
+import { DynamoDbSecurityEvents } from '../../shared/adapters/dynamodb-security-events';
+import { dynamo } from '../../shared/clients/dynamodb';
+import { ses } from '../../shared/clients/sesv2';
+import { PayloadTooLargeError } from '../../shared/errors';
+import { header, json } from '../../shared/http';
+import { logger } from '../../shared/logger';
+import { httpRoutes, route } from '../../shared/middleware/http-handler';
+import { DynamoDbBillingAccounts } from '../adapters/dynamodb-billing-accounts';
+import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
+import { DynamoDbWebhookEvents } from '../adapters/dynamodb-webhook-events';
+import { billingMetrics, metrics } from '../adapters/powertools-metrics';
+import { stripeKeys, verifyStripeEvent } from '../adapters/stripe-client';
+import { webhookConfig } from '../config';
+import { HANDLED_EVENTS, type StripeEvent, StripeEventHandler } from '../domain/stripe-events';
+import { InvalidSignatureError } from '../errors';
+import { billingRoutes } from '../routes';
+
+/** Stripe events are far below this; anything larger is not from Stripe. */
+const MAX_EVENT_BYTES = 512 * 1024;
+
+const config = webhookConfig();
+const keys = stripeKeys();
+const processed = new DynamoDbWebhookEvents(dynamo, config.TABLE_WEBHOOK_EVENTS);
+const events = new StripeEventHandler({
+  ledger: new DynamoDbLedger(dynamo, config.TABLE_LEDGER),
+  accounts: new DynamoDbBillingAccounts(dynamo, config.TABLE_ACCOUNTS),
+  mailer: new SesMailer(ses, config.MAIL_FROM),
+  securityEvents: new DynamoDbSecurityEvents(dynamo, config.TABLE_SECURITY_EVENTS),
+  metrics: billingMetrics,
+  packs: config.CREDIT_PACKS,
+  now: () => new Date(),
+});
+
+/** The customer an event concerns, kept with its record so erasure can find it. */
+function customerOf(event: StripeEvent): string | undefined {
+  const object = event.data.object;
+  if (event.type === 'customer.deleted') return typeof object.id === 'string' ? object.id : undefined;
+  const customer = object.customer;
+  return typeof customer === 'string' ? customer : undefined;
+}
+
+/**
+ * `POST /v1/webhooks/stripe`: the raw body is verified with Stripe's SDK before anything reads it;
+ * then each event is applied once. Every step is idempotent, so concurrent redeliveries are harmless;
+ * the event id is recorded after success, so a failure is retried by Stripe rather than lost.
+ */
+export const handler = httpRoutes(
+  route(billingRoutes.stripeWebhook, async (request) => {
+    const raw = Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8');
+    if (raw.byteLength > MAX_EVENT_BYTES) throw new PayloadTooLargeError(MAX_EVENT_BYTES);
+    const signature = header(request, 'stripe-signature');
+    if (!signature) throw new InvalidSignatureError('no Stripe-Signature header');
+    let event: StripeEvent;
+    try {
+      event = verifyStripeEvent(raw, signature, (await keys()).webhookSecret) as unknown as StripeEvent;
+    } catch (error) {
+      throw new InvalidSignatureError((error as Error).message.split('\n')[0]!.slice(0, 200));
+    }
+    if (!(HANDLED_EVENTS as readonly string[]).includes(event.type)) return json(200, { received: true, outcome: 'ignored' });
+    if (await processed.wasProcessed(event.id)) return json(200, { received: true, outcome: 'duplicate' });
+    const outcome = await events.handle(event);
+    await processed.markProcessed({ id: event.id, type: event.type, customerId: customerOf(event), outcome }, new Date());
+    metrics.publishStoredMetrics();
+    logger.info('Stripe event handled', { eventId: event.id, type: event.type, outcome });
+    return json(200, { received: true, outcome });
+  }),
+);

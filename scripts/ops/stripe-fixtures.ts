@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import Stripe from 'stripe';
+import type { CreditPack } from '../../lambdas/billing/packs';
+
+/**
+ * Realistic Stripe webhook events, shaped as Stripe sends them — card brand, last4, fingerprint and
+ * billing address included, as real ones carry them — for exercising the money path with no Stripe
+ * account (`npm run ops -- stripe-event`) and in tests.
+ */
+const rid = (prefix: string) => `${prefix}_test_${randomBytes(12).toString('hex')}`;
+
+export interface Buyer {
+  accountId: string;
+  email: string;
+  name: string;
+  customerId?: string;
+}
+
+function envelope(type: string, object: Record<string, unknown>, id = rid('evt')) {
+  return { id, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } };
+}
+
+const card = { brand: 'visa', last4: '4242', fingerprint: 'Xt5EWLLDS7FJjR1c', exp_month: 12, exp_year: 2030, country: 'US', funding: 'credit' };
+const address = { line1: '1 Market Street', line2: null, city: 'San Francisco', state: 'CA', postal_code: '94105', country: 'US' };
+
+/** `checkout.session.completed` for a pack paid in full (override `amountMinor` or `currency` to test a mismatch). */
+export function checkoutCompleted(buyer: Buyer, packId: string, pack: CreditPack, overrides: { amountMinor?: number; currency?: string; paymentIntentId?: string; sessionId?: string } = {}) {
+  const paymentIntentId = overrides.paymentIntentId ?? rid('pi');
+  return envelope('checkout.session.completed', {
+    id: overrides.sessionId ?? rid('cs'),
+    object: 'checkout.session',
+    mode: 'payment',
+    status: 'complete',
+    payment_status: 'paid',
+    amount_subtotal: overrides.amountMinor ?? pack.priceMinor,
+    amount_total: overrides.amountMinor ?? pack.priceMinor,
+    currency: overrides.currency ?? pack.currency,
+    client_reference_id: buyer.accountId,
+    customer: buyer.customerId ?? rid('cus'),
+    customer_details: { email: buyer.email, name: buyer.name, address, phone: '+14155550100', tax_exempt: 'none' },
+    metadata: { accountId: buyer.accountId, pack: packId },
+    payment_intent: paymentIntentId,
+    payment_method_types: ['card'],
+  });
+}
+
+/** `charge.refunded`, with Stripe's cumulative `amount_refunded`. */
+export function chargeRefunded(buyer: Buyer, payment: { paymentIntentId: string; amountMinor: number; currency: string }, amountRefunded: number) {
+  return envelope('charge.refunded', {
+    id: `ch_${payment.paymentIntentId.replace(/^pi_/, '')}`,
+    object: 'charge',
+    amount: payment.amountMinor,
+    amount_captured: payment.amountMinor,
+    amount_refunded: amountRefunded,
+    refunded: amountRefunded >= payment.amountMinor,
+    currency: payment.currency,
+    customer: buyer.customerId ?? null,
+    payment_intent: payment.paymentIntentId,
+    billing_details: { email: buyer.email, name: buyer.name, address, phone: null },
+    payment_method_details: { type: 'card', card },
+    receipt_email: buyer.email,
+    metadata: { accountId: buyer.accountId },
+  });
+}
+
+/** `charge.dispute.created` or `charge.dispute.closed` (status `won` or `lost`) for a payment. */
+export function dispute(
+  type: 'charge.dispute.created' | 'charge.dispute.closed',
+  payment: { paymentIntentId: string; amountMinor: number; currency: string },
+  disputeId: string,
+  status: 'needs_response' | 'won' | 'lost',
+) {
+  return envelope(type, {
+    id: disputeId,
+    object: 'dispute',
+    amount: payment.amountMinor,
+    currency: payment.currency,
+    charge: `ch_${payment.paymentIntentId.replace(/^pi_/, '')}`,
+    payment_intent: payment.paymentIntentId,
+    reason: 'fraudulent',
+    status,
+    evidence: { billing_address: '1 Market Street, San Francisco', customer_email_address: 'x@example.org', customer_name: 'X' },
+    payment_method_details: { type: 'card', card: { brand: card.brand, network_reason_code: '10.4' } },
+  });
+}
+
+export const newDisputeId = () => rid('dp');
+
+/** The `Stripe-Signature` header Stripe would send with `payload`. */
+export function sign(payload: string, secret: string, timestamp?: number): string {
+  return Stripe.webhooks.generateTestHeaderString({ payload, secret, ...(timestamp ? { timestamp } : {}) });
+}

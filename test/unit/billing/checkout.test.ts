@@ -1,0 +1,122 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbBillingAccounts } from '../../../lambdas/billing/adapters/dynamodb-billing-accounts';
+import { stripeClient } from '../../../lambdas/billing/adapters/stripe-client';
+import { StripePayments } from '../../../lambdas/billing/adapters/stripe-payments';
+import { CheckoutService } from '../../../lambdas/billing/domain/checkout';
+import { DEFAULT_PACKS } from '../../../lambdas/billing/packs';
+import { DynamoDbWindowCounter } from '../../../lambdas/shared/adapters/dynamodb-counter';
+import { DynamoDbSecurityEvents } from '../../../lambdas/shared/adapters/dynamodb-security-events';
+import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { StripeStandIn } from '../../helpers/stripe-stand-in';
+
+const origin = { ip: '203.0.113.5', userAgent: 'jest' };
+
+describe('CheckoutService with Stripe (stand-in)', () => {
+  let dynamo: LocalDynamo;
+  let stripe: StripeStandIn;
+  let base: string;
+  let n = 0;
+
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+    stripe = new StripeStandIn();
+    base = await stripe.start();
+  });
+  afterAll(async () => {
+    await stripe.stop();
+    await dynamo.stop();
+  });
+
+  const service = (options: { apiKey?: string; checkoutsPerHour?: number } = {}) =>
+    new CheckoutService({
+      payments: options.apiKey === '' ? undefined : new StripePayments(stripeClient(options.apiKey ?? 'sk_test_standin', base)),
+      accounts: new DynamoDbBillingAccounts(dynamo.client, 'accounts'),
+      securityEvents: new DynamoDbSecurityEvents(dynamo.client, 'securityEvents'),
+      counter: new DynamoDbWindowCounter(dynamo.client, 'securityEvents'),
+      packs: DEFAULT_PACKS,
+      publicUrl: 'https://api.omnapi.test/',
+      checkoutsPerHour: options.checkoutsPerHour ?? 5,
+      now: () => new Date(),
+    });
+
+  async function account(): Promise<string> {
+    const accountId = `acc_${String(++n).padStart(24, 'c')}`;
+    await dynamo.client.send(new PutCommand({ TableName: 'accounts', Item: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE', accountId, email: `c${n}@example.org`, name: `C ${n}` } }));
+    return accountId;
+  }
+  const sent = (path: string) => stripe.requests.filter((r) => r.path === path);
+
+  it('makes the customer once, keeps it on the account and opens a payment-mode Checkout Session naming the account and pack', async () => {
+    const accountId = await account();
+    stripe.requests.length = 0;
+    const session = await service().startCheckout(accountId, 'growth', origin);
+    expect(session.url).toMatch(/^https:\/\/checkout\.stripe\.test\//);
+    const [customer] = sent('/v1/customers');
+    expect(customer).toMatchObject({ idempotencyKey: `customer:${accountId}`, authorization: 'Bearer sk_test_standin', params: { email: expect.any(String), 'metadata[accountId]': accountId } });
+    const [checkout] = sent('/v1/checkout/sessions');
+    expect(checkout!.idempotencyKey).toMatch(new RegExp(`^checkout:${accountId}:growth:\\d+:1$`));
+    expect(checkout!.params).toMatchObject({
+      mode: 'payment',
+      customer: expect.stringMatching(/^cus_/),
+      client_reference_id: accountId,
+      'metadata[accountId]': accountId,
+      'metadata[pack]': 'growth',
+      'payment_intent_data[metadata][accountId]': accountId,
+      'line_items[0][quantity]': '1',
+      'line_items[0][price_data][currency]': 'usd',
+      'line_items[0][price_data][unit_amount]': '10000',
+      success_url: 'https://api.omnapi.test/v1/billing/checkout/done?session_id={CHECKOUT_SESSION_ID}',
+      cancel_url: 'https://api.omnapi.test/v1/billing/checkout/cancelled',
+    });
+    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' } }));
+    expect(Item!.stripeCustomerId).toBe(checkout!.params.customer);
+
+    // The next checkout and the portal reuse the customer.
+    stripe.requests.length = 0;
+    await service().startCheckout(accountId, 'starter', origin);
+    const portal = await service().portal(accountId);
+    expect(portal.url).toMatch(/^https:\/\/billing\.stripe\.test\//);
+    expect(sent('/v1/customers')).toHaveLength(0);
+    expect(sent('/v1/checkout/sessions')[0]!.params.customer).toBe(Item!.stripeCustomerId);
+    expect(sent('/v1/billing_portal/sessions')[0]!.params).toEqual({ customer: Item!.stripeCustomerId, return_url: 'https://api.omnapi.test/v1/billing/balance' });
+  });
+
+  it('makes one customer when two first checkouts race', async () => {
+    const accountId = await account();
+    await Promise.all([service().startCheckout(accountId, 'starter', origin), service().startCheckout(accountId, 'starter', origin)]);
+    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' } }));
+    const customers = new Set(sent('/v1/checkout/sessions').filter((r) => r.params.client_reference_id === accountId).map((r) => r.params.customer));
+    expect([...customers]).toEqual([Item!.stripeCustomerId]);
+  });
+
+  it('refuses more checkouts an hour than allowed (429), and an unknown pack (400)', async () => {
+    const accountId = await account();
+    const checkout = service({ checkoutsPerHour: 2 });
+    await checkout.startCheckout(accountId, 'starter', origin);
+    await checkout.startCheckout(accountId, 'starter', origin);
+    await expect(checkout.startCheckout(accountId, 'starter', origin)).rejects.toMatchObject({ kind: 'rate_limited', code: 'checkout_rate_limited' });
+    await expect(checkout.startCheckout(accountId, 'platinum', origin)).rejects.toMatchObject({ kind: 'invalid', code: 'unknown_pack' });
+  });
+
+  it('answers 503 naming STRIPE_SECRET_KEY when this deployment has no API key', async () => {
+    const accountId = await account();
+    await expect(service({ apiKey: '' }).startCheckout(accountId, 'starter', origin)).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringContaining('STRIPE_SECRET_KEY') });
+    await expect(service({ apiKey: '' }).portal(accountId)).rejects.toMatchObject({ kind: 'unavailable' });
+  });
+
+  it('turns a Stripe outage into a 503 that asks to retry, not a 500', async () => {
+    const accountId = await account();
+    stripe.failNext = [500, 500, 500];
+    await expect(service().startCheckout(accountId, 'starter', origin)).rejects.toMatchObject({ kind: 'unavailable', code: 'payments_unavailable' });
+    stripe.failNext = [];
+  });
+
+  it('deletes a customer, and counts one Stripe no longer has as deleted', async () => {
+    const payments = new StripePayments(stripeClient('sk_test_standin', base));
+    const accountId = await account();
+    await service().startCheckout(accountId, 'starter', origin);
+    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' } }));
+    await expect(payments.deleteCustomer(Item!.stripeCustomerId)).resolves.toBe('deleted');
+    await expect(payments.deleteCustomer(Item!.stripeCustomerId)).resolves.toBe('already_gone');
+  });
+});

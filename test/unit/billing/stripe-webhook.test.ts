@@ -1,0 +1,242 @@
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDbLedger } from '../../../lambdas/billing/adapters/dynamodb-ledger';
+import { DEFAULT_PACKS } from '../../../lambdas/billing/packs';
+import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
+import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-handler';
+import { type Buyer, chargeRefunded, checkoutCompleted, dispute, newDisputeId, sign } from '../../../scripts/ops/stripe-fixtures';
+import { httpEvent, lambdaContext } from '../../helpers/http-events';
+import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+
+const SECRET = 'whsec_test_unit_secret';
+const starter = DEFAULT_PACKS.starter!;
+const ses = mockClient(SESv2Client);
+
+describe('POST /v1/webhooks/stripe', () => {
+  let dynamo: LocalDynamo;
+  let handler: LambdaHttpHandler;
+  let ledger: DynamoDbLedger;
+  let n = 0;
+
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      TABLE_WEBHOOK_EVENTS: 'webhookEvents',
+      TABLE_LEDGER: 'ledger',
+      TABLE_ACCOUNTS: 'accounts',
+      TABLE_SECURITY_EVENTS: 'securityEvents',
+      CREDIT_PACKS: JSON.stringify(DEFAULT_PACKS),
+      MAIL_FROM: 'no-reply@omnapi.test',
+      STRIPE_WEBHOOK_SECRET: SECRET,
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    handler = require('../../../lambdas/billing/handlers/stripe-webhook').handler;
+    ledger = new DynamoDbLedger(dynamo.client, 'ledger');
+  });
+  afterAll(async () => {
+    delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    await dynamo.stop();
+  });
+  beforeEach(() => {
+    ses.reset();
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
+  });
+
+  /** A fresh account, as the accounts context stores it. */
+  async function buyer(): Promise<Buyer> {
+    const accountId = `acc_${String(++n).padStart(24, '0')}`;
+    const account = { accountId, email: `buyer${n}@example.org`, name: `Buyer ${n}`, customerId: `cus_test_${n}` };
+    await dynamo.client.send(
+      new PutCommand({ TableName: 'accounts', Item: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE', accountId, email: account.email, name: account.name, stripeCustomerId: account.customerId, preferences: { analytics: true, productUpdates: false } } }),
+    );
+    return account;
+  }
+
+  const deliver = (event: object, options: { secret?: string; timestamp?: number; signature?: string | null; tamper?: (body: string) => string; base64?: boolean } = {}) => {
+    const payload = JSON.stringify(event);
+    const signature = options.signature === null ? undefined : (options.signature ?? sign(payload, options.secret ?? SECRET, options.timestamp));
+    const body = options.tamper ? options.tamper(payload) : payload;
+    return handler(
+      {
+        ...httpEvent({ method: 'POST', path: '/v1/webhooks/stripe', headers: { 'content-type': 'application/json', ...(signature ? { 'stripe-signature': signature } : {}) } }),
+        routeKey: 'POST /v1/webhooks/stripe',
+        body: options.base64 ? Buffer.from(body).toString('base64') : body,
+        isBase64Encoded: options.base64 ?? false,
+      },
+      lambdaContext,
+    );
+  };
+  const outcomeOf = async (response: Promise<{ statusCode: number; body?: string }>) => {
+    const r = await response;
+    return { status: r.statusCode, ...JSON.parse(r.body!) };
+  };
+  const balance = (b: Buyer) => ledger.balance(b.accountId);
+  const payment = (event: ReturnType<typeof checkoutCompleted>) => ({ paymentIntentId: String(event.data.object.payment_intent), amountMinor: starter.priceMinor, currency: starter.currency });
+
+  it('credits a paid checkout once, however often and however concurrently Stripe delivers it', async () => {
+    const b = await buyer();
+    const event = checkoutCompleted(b, 'starter', starter);
+    // Five at once before any is recorded as handled: the ledger's own guard keeps it to one credit.
+    const concurrent = await Promise.all(Array.from({ length: 5 }, () => outcomeOf(deliver(event))));
+    expect(concurrent.every((r) => r.status === 200)).toBe(true);
+    expect(concurrent.filter((r) => r.outcome === 'credited')).toHaveLength(1);
+    for (let i = 0; i < 5; i++) expect((await outcomeOf(deliver(event))).outcome).toBe('duplicate');
+    expect(await balance(b)).toBe(1_000_000_000);
+    const entries = await ledger.all(b.accountId);
+    expect(entries.filter((e) => e.type === 'purchase')).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ type: 'purchase', amountMicro: 1_000_000_000, pack: 'starter', stripe: { paymentIntentId: payment(event).paymentIntentId, amountMinor: 1000, currency: 'usd' } });
+    // One receipt, to the account's address.
+    const receipts = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination!.ToAddresses);
+    expect(receipts).toEqual([[b.email]]);
+  });
+
+  it('credits a second delivery of the same purchase under a new event id only once (the session is the key)', async () => {
+    const b = await buyer();
+    const first = checkoutCompleted(b, 'starter', starter);
+    const again = { ...first, id: `${first.id}_async`, type: 'checkout.session.async_payment_succeeded' };
+    await deliver(first);
+    expect((await outcomeOf(deliver(again))).outcome).toBe('already_credited');
+    expect(await balance(b)).toBe(1_000_000_000);
+  });
+
+  it.each([
+    ['a tampered body', { tamper: (body: string) => body.replace('"amount_total":1000', '"amount_total":1') }],
+    ['the wrong secret', { secret: 'whsec_someone_else' }],
+    ['a timestamp 10 minutes old', { timestamp: Math.floor(Date.now() / 1000) - 600 }],
+    ['no signature header', { signature: null }],
+    ['a malformed signature header', { signature: 't=abc,v1=zzz' }],
+  ])('answers 400 with the JSON error and changes nothing for %s', async (_name, options) => {
+    const b = await buyer();
+    const response = await deliver(checkoutCompleted(b, 'starter', starter), options as never);
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body!)).toEqual({ error: { code: 'invalid_signature', message: expect.stringMatching(/^Stripe signature check failed/) } });
+    expect(await balance(b)).toBe(0);
+    expect(await ledger.all(b.accountId)).toEqual([]);
+  });
+
+  it('reads a base64-encoded body, as API Gateway sends binary content', async () => {
+    const b = await buyer();
+    expect((await outcomeOf(deliver(checkoutCompleted(b, 'starter', starter), { base64: true }))).outcome).toBe('credited');
+  });
+
+  it('answers 200 to event types it does not handle, and stores nothing', async () => {
+    const before = (await dynamo.scanAll()).webhookEvents.length;
+    expect(await outcomeOf(deliver({ id: 'evt_x', object: 'event', type: 'invoice.paid', data: { object: {} } }))).toEqual({ status: 200, received: true, outcome: 'ignored' });
+    expect((await dynamo.scanAll()).webhookEvents.length).toBe(before);
+  });
+
+  it.each([
+    ['a different amount', { amountMinor: 1 }],
+    ['a different currency', { currency: 'eur' }],
+  ])('credits nothing when the checkout paid %s than the pack, and records a security event', async (_name, overrides) => {
+    const b = await buyer();
+    expect((await outcomeOf(deliver(checkoutCompleted(b, 'starter', starter, overrides)))).outcome).toBe('rejected_mismatch');
+    expect(await balance(b)).toBe(0);
+    const events = (await dynamo.scanAll()).securityEvents.filter((e) => e.accountId === b.accountId);
+    expect(events.map((e) => e.type)).toEqual(['purchase_mismatch']);
+  });
+
+  it('does not credit an unpaid checkout, and credits it when the delayed payment succeeds', async () => {
+    const b = await buyer();
+    const pending = checkoutCompleted(b, 'starter', starter);
+    (pending.data.object as Record<string, unknown>).payment_status = 'unpaid';
+    expect((await outcomeOf(deliver(pending))).outcome).toBe('not_paid_yet');
+    const succeeded = checkoutCompleted(b, 'starter', starter, { paymentIntentId: String(pending.data.object.payment_intent), sessionId: String(pending.data.object.id) });
+    expect((await outcomeOf(deliver({ ...succeeded, type: 'checkout.session.async_payment_succeeded' }))).outcome).toBe('credited');
+    expect(await balance(b)).toBe(1_000_000_000);
+  });
+
+  it('claws back the refunded share after part was spent: the balance may go negative, calls get 402, a purchase makes it usable', async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    await deliver(purchase);
+    // Spend 800 credits through the gateway's own admit write.
+    const meter = new DynamoDbMeter(dynamo.client, 'ledger');
+    for (let i = 0; i < 8; i++) expect((await meter.admit({ accountId: b.accountId, priceMicro: 100_000_000, limitPerMinute: 1000, now: new Date() })).admitted).toBe(true);
+    expect(await balance(b)).toBe(200_000_000);
+    // Refund half: 500 credits clawed back, 200 were left.
+    expect((await outcomeOf(deliver(chargeRefunded(b, payment(purchase), 500)))).outcome).toBe('reversed');
+    expect(await balance(b)).toBe(-300_000_000);
+    expect((await meter.admit({ accountId: b.accountId, priceMicro: 1, limitPerMinute: 1000, now: new Date() })).admitted).toBe(false);
+    // The same refund again, and the full refund later: only the growth is clawed back.
+    expect((await outcomeOf(deliver(chargeRefunded(b, payment(purchase), 500)))).outcome).toBe('nothing_to_reverse');
+    await deliver(chargeRefunded(b, payment(purchase), 1000));
+    expect(await balance(b)).toBe(-800_000_000);
+    await deliver(checkoutCompleted(b, 'starter', starter));
+    expect(await balance(b)).toBe(200_000_000);
+    expect((await meter.admit({ accountId: b.accountId, priceMicro: 1, limitPerMinute: 1000, now: new Date() })).admitted).toBe(true);
+    const types = (await ledger.all(b.accountId)).map((e) => [e.type, e.amountMicro]);
+    expect(types).toEqual(expect.arrayContaining([['purchase', 1_000_000_000], ['clawback', -500_000_000], ['clawback', -500_000_000]]));
+  });
+
+  it('holds a disputed purchase and releases it exactly when the dispute is won', async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    await deliver(purchase);
+    const id = newDisputeId();
+    expect((await outcomeOf(deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response'))))).toMatchObject({ outcome: 'reversed' });
+    expect(await balance(b)).toBe(0);
+    await deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response'));
+    expect(await balance(b)).toBe(0);
+    await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'won'));
+    expect(await balance(b)).toBe(1_000_000_000);
+    await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'won'));
+    expect(await balance(b)).toBe(1_000_000_000);
+  });
+
+  it('keeps the hold when a dispute is lost', async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    await deliver(purchase);
+    const id = newDisputeId();
+    await deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response'));
+    await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'lost'));
+    expect(await balance(b)).toBe(0);
+    expect((await ledger.purchaseOf(payment(purchase).paymentIntentId))!.disputes[id]).toEqual({ heldMicro: 1_000_000_000, status: 'lost' });
+  });
+
+  it('ends in the same balance when a refund or a dispute arrives before its purchase', async () => {
+    const inOrder = await buyer();
+    const outOfOrder = await buyer();
+    const lateDispute = await buyer();
+    const p1 = checkoutCompleted(inOrder, 'starter', starter);
+    await deliver(p1);
+    await deliver(chargeRefunded(inOrder, payment(p1), 250));
+
+    const p2 = checkoutCompleted(outOfOrder, 'starter', starter);
+    expect((await outcomeOf(deliver(chargeRefunded(outOfOrder, payment(p2), 250)))).outcome).toBe('deferred_until_purchase');
+    expect(await balance(outOfOrder)).toBe(0);
+    await deliver(p2);
+    expect(await balance(outOfOrder)).toBe(await balance(inOrder));
+    expect(await balance(outOfOrder)).toBe(750_000_000);
+
+    // A dispute opened and won before the purchase is seen: nothing is held, nothing released twice.
+    const p3 = checkoutCompleted(lateDispute, 'starter', starter);
+    const id = newDisputeId();
+    await deliver(dispute('charge.dispute.created', payment(p3), id, 'needs_response'));
+    await deliver(dispute('charge.dispute.closed', payment(p3), id, 'won'));
+    await deliver(p3);
+    expect(await balance(lateDispute)).toBe(1_000_000_000);
+  });
+
+  it('unlinks a deleted Stripe customer from its account', async () => {
+    const b = await buyer();
+    await deliver({ id: 'evt_cd_1', object: 'event', type: 'customer.deleted', data: { object: { id: b.customerId, object: 'customer', deleted: true, metadata: { accountId: b.accountId } } } });
+    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } }));
+    expect(Item!.stripeCustomerId).toBeUndefined();
+  });
+
+  it('stores no card brand, last4, fingerprint or address anywhere, though the events carry them', async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    await deliver(purchase);
+    await deliver(chargeRefunded(b, payment(purchase), 100));
+    await deliver(dispute('charge.dispute.created', payment(purchase), newDisputeId(), 'needs_response'));
+    const stored = JSON.stringify(await dynamo.scanAll());
+    for (const card of ['visa', '4242', 'Xt5EWLLDS7FJjR1c', 'Market Street', '94105', 'San Francisco', '+14155550100', 'fingerprint', 'last4', 'brand']) {
+      expect({ card, found: stored.includes(card) }).toEqual({ card, found: false });
+    }
+  });
+});
