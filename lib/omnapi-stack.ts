@@ -109,6 +109,10 @@ export class OmnApiStack extends Stack {
           metric: this.metering.unqueuedEvents,
           description: 'The gateway could not queue a usage event; it is in the gateway log for replay (runbook)',
         },
+        PurchaseMismatch: {
+          metric: this.billing.purchaseMismatches,
+          description: 'A Stripe checkout paid an amount or currency other than its pack: nothing was credited (security event on the account)',
+        },
       },
     });
   }

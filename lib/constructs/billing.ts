@@ -1,4 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -33,6 +34,8 @@ export class Billing extends Construct {
   public readonly functions: Record<string, OmnApiFunction>;
   /** The Stripe secret, when the stage reads it from Secrets Manager. */
   public readonly stripeSecret?: secretsmanager.ISecret;
+  /** Checkouts that paid something other than their pack (EMF metric of the webhook). */
+  public readonly purchaseMismatches: cloudwatch.Metric;
 
   constructor(scope: Construct, id: string, props: BillingProps) {
     super(scope, id);
@@ -68,6 +71,13 @@ export class Billing extends Construct {
           environment: { ...packs, ...stripeEnvironment },
         },
       },
+    });
+    this.purchaseMismatches = new cloudwatch.Metric({
+      namespace: 'OmnAPI',
+      metricName: 'PurchaseMismatch',
+      dimensionsMap: { service: 'billing' },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
     });
     if (!local) {
       this.stripeSecret = secretsmanager.Secret.fromSecretNameV2(this, 'StripeSecret', props.stripeSecretName);
