@@ -24,6 +24,15 @@ export const StageConfigSchema = z.object({
     throttlingRateLimit: z.number().int().positive(),
     throttlingBurstLimit: z.number().int().positive(),
   }),
+  /** The privacy workflow's clocks. */
+  privacy: z.object({
+    /** How long a mailed confirmation link works. */
+    linkLifeHours: z.number().positive().max(24 * 14),
+    /** When the one reminder goes out if the link is unused. */
+    reminderAfterHours: z.number().positive(),
+    /** How often the watchdog runs. */
+    watchdogMinutes: z.number().int().min(1).max(1440),
+  }),
   /** Seconds the gateway trusts a looked-up API key: revocation, plan and suspension take effect within this. */
   keyCacheSeconds: z.number().int().min(0).max(300),
   /** Products sold through the metered gateway and the rate-limit plans (context `catalog`, JSON). */
@@ -43,7 +52,7 @@ export const StageConfigSchema = z.object({
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe'>> = {
+const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy'>> = {
   dev: {
     mailDomain: 'omnapi.com',
     mailFrom: 'no-reply@omnapi.com',
@@ -87,6 +96,7 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     catalog: parseJson(pick('catalog', DEFAULT_CATALOG)),
     creditPacks: parseJson(pick('creditPacks', DEFAULT_PACKS)),
     checkoutsPerHour: Number(pick('checkoutsPerHour', 5)),
+    privacy: { linkLifeHours: 72, reminderAfterHours: 36, watchdogMinutes: 15, ...(parseJson(context('privacy')) as object | undefined) },
     localStripe: parseJson(context('localStripe')),
   };
   const problems: string[] = [];

@@ -74,9 +74,12 @@ export class OmnApiStack extends Stack {
     });
     this.privacy = new Privacy(this, 'Privacy', {
       defaults,
-      privacyRequests: tables.privacyRequests,
+      api: this.api,
+      tables,
       accessLogs: this.data.accessLogs,
-      retainData: config.retainData,
+      mailFrom: config.mailFrom,
+      publicUrl: config.publicUrl ?? this.api.endpoint,
+      ...config.privacy,
     });
     this.mail = new Mail(this, 'Mail', {
       defaults,
@@ -85,6 +88,7 @@ export class OmnApiStack extends Stack {
       tickets: tables.tickets,
       accessLogs: this.data.accessLogs,
       retainData: config.retainData,
+      privacyMailQueue: this.privacy.mailQueue,
     });
 
     // What operators' tools look resources up by (`npm run ops`); the local runtime resolves the same outputs.
@@ -100,8 +104,8 @@ export class OmnApiStack extends Stack {
       key: this.data.key,
       alarmEmail: config.alarmEmail,
       httpApi: this.api.httpApi,
-      deadLetterQueues: { Usage: this.metering.usageDlq, InboundMail: this.mail.inboundDlq },
-      workQueues: { Usage: this.metering.usageQueue },
+      deadLetterQueues: { Usage: this.metering.usageDlq, InboundMail: this.mail.inboundDlq, PrivacyMail: this.privacy.mailDlq, PrivacyWatchdog: this.privacy.watchdogDlq },
+      workQueues: { Usage: this.metering.usageQueue, PrivacyMail: this.privacy.mailQueue },
       stateMachines: { PrivacyWorkflow: this.privacy.stateMachine },
       functions: this.node.findAll().filter((c): c is OmnApiFunction => c instanceof OmnApiFunction),
       anyOccurrence: {

@@ -78,6 +78,14 @@ export interface LocalReceiptRule {
   actions: ({ type: 's3'; bucket: string; prefix: string } | { type: 'lambda'; functionId: string; invocationType: string })[];
 }
 
+export interface LocalSchedule {
+  ruleId: string;
+  /** `rate(15 minutes)`, as the rule says. */
+  expression: string;
+  everyMs: number;
+  functionId: string;
+}
+
 /** Everything the local runtime serves, derived from the synthesized CDK app. */
 export interface LocalModel {
   template: Template;
@@ -89,6 +97,8 @@ export interface LocalModel {
   stateMachines: LocalStateMachine[];
   buckets: { logicalId: string; name: string }[];
   receiptRules: LocalReceiptRule[];
+  /** EventBridge schedules that invoke functions. */
+  schedules: LocalSchedule[];
   /** The stack's outputs, resolved to local names: what `npm run ops` finds resources by. */
   outputs: Record<string, string>;
 }
@@ -233,10 +243,30 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
     return { recipients: (rule.Recipients ?? []).map((x: string) => x.toLowerCase()), actions };
   });
 
+  const schedules = ofType('AWS::Events::Rule').flatMap(([id, r]) => {
+    const props = r.Properties ?? {};
+    if (!props.ScheduleExpression || props.State === 'DISABLED') return [];
+    const everyMs = rateMs(String(props.ScheduleExpression));
+    return (props.Targets ?? []).map((target: Record<string, unknown>) => ({
+      ruleId: id,
+      expression: String(props.ScheduleExpression),
+      everyMs,
+      functionId: functionIdOf(target.Arn),
+    }));
+  });
+
   const outputs: Record<string, string> = {};
   for (const [name, output] of Object.entries(template.Outputs ?? {})) outputs[name] = String(resolver.resolve(output.Value));
 
-  return { template, tables, functions, routes, queues, eventSources, stateMachines, buckets, receiptRules, outputs };
+  return { template, tables, functions, routes, queues, eventSources, stateMachines, buckets, receiptRules, schedules, outputs };
+}
+
+/** `rate(15 minutes)` → milliseconds; cron expressions fail loudly rather than run at the wrong time. */
+function rateMs(expression: string): number {
+  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (!match) throw new Error(`Local runtime cannot run schedule ${expression}`);
+  const unit = match[2]!.startsWith('minute') ? 60_000 : match[2]!.startsWith('hour') ? 3_600_000 : 86_400_000;
+  return Number(match[1]) * unit;
 }
 
 function identityOf(
@@ -263,8 +293,10 @@ function identityOf(
     }
     case 'AWS::Lambda::Function':
       return { ref: id, attributes: { Arn: arn('lambda', `function:${id}`) } };
-    case 'AWS::StepFunctions::StateMachine':
-      return { ref: arn('states', `stateMachine:${id}`), attributes: { Name: id, Arn: arn('states', `stateMachine:${id}`) } };
+    case 'AWS::StepFunctions::StateMachine': {
+      const name = typeof resource.Properties?.StateMachineName === 'string' ? resource.Properties.StateMachineName : id;
+      return { ref: arn('states', `stateMachine:${name}`), attributes: { Name: name, Arn: arn('states', `stateMachine:${name}`) } };
+    }
     case 'AWS::KMS::Key':
       return { ref: id, attributes: { Arn: arn('kms', `key/${id}`), KeyId: id } };
     case 'AWS::SNS::Topic':

@@ -140,6 +140,12 @@ function sfnOperation(sfn: LocalStepFunctions, operation: string, body: Record<s
         cause: e.cause,
       };
     }
+    case 'SendTaskSuccess':
+      sfn.sendTaskSuccess(body.taskToken, body.output ?? '{}');
+      return {};
+    case 'SendTaskFailure':
+      sfn.sendTaskFailure(body.taskToken, body.error, body.cause);
+      return {};
     case 'ListExecutions':
       return {
         executions: sfn

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,6 +38,8 @@ export interface LocalOptions {
   ttlSweepMs?: number;
   /** Multiplies SQS visibility timeouts and async retry delays; tests shrink it. @default 1 */
   timeScale?: number;
+  /** Runs every EventBridge schedule this often instead of at its own rate (e.g. 2000 to see the watchdog work). */
+  scheduleMs?: number;
   /** CDK context for the synth, e.g. `{ stage: 'dev' }`. */
   context?: Record<string, unknown>;
   log?: (line: string) => void;
@@ -174,6 +177,16 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   await functions.warm();
   sqs.startPolling(model.eventSources, (functionId, event) => functions.invoke(functionId, event), log);
   closers.push(async () => sqs.stop());
+
+  // EventBridge schedules: each rule's function, invoked with a scheduled event, at its rate (or scheduleMs).
+  for (const schedule of model.schedules) {
+    const timer = setInterval(() => {
+      const event = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: LOCAL_REGION, resources: [schedule.ruleId], detail: {} };
+      functions.invoke(schedule.functionId, event).catch((error: Error) => log(`scheduled ${schedule.functionId} failed: ${error.message}`));
+    }, options.scheduleMs ?? schedule.everyMs * scale);
+    timer.unref();
+    closers.push(async () => clearInterval(timer));
+  }
 
   const sweeper = new TtlSweeper(DynamoDBDocumentClient.from(dynamoClient), model.tables);
   sweeper.start(options.ttlSweepMs ?? 60_000, log);

@@ -39,10 +39,15 @@ type LambdaInvoker = (functionArn: string, payload: unknown) => Promise<unknown>
  * Step Functions on aws-local-stepfunctions: the synthesized ASL definition runs as is, its Lambda tasks
  * call the app's handlers in this process. Executions are recorded in the data folder.
  */
+/** Where a `.waitForTaskToken` task's token goes in its input: replaced per run by a fresh token. */
+const TASK_TOKEN_PLACEHOLDER = '__omnapi_local_task_token__';
+
 export class LocalStepFunctions {
   private readonly machines = new Map<string, { spec: LocalStateMachine; machine: StateMachine; timeoutMs?: number }>();
   private readonly executions = new Map<string, Execution>();
   private readonly pending = new Set<Promise<unknown>>();
+  /** Tasks waiting for SendTaskSuccess / SendTaskFailure, by token. */
+  private readonly waiting = new Map<string, { resolve: (output: unknown) => void; reject: (error: Error) => void }>();
 
   constructor(
     specs: LocalStateMachine[],
@@ -52,7 +57,7 @@ export class LocalStepFunctions {
   ) {
     for (const spec of specs) {
       // The execution timeout (45 days for privacy requests) overflows the library's timer: keep it here.
-      const { TimeoutSeconds, ...definition } = spec.definition;
+      const { TimeoutSeconds, ...definition } = withTokenPlaceholders(spec.definition);
       this.machines.set(spec.arn, {
         spec,
         machine: new StateMachine(definition as never, { validationOptions: { checkArn: false } }),
@@ -129,6 +134,30 @@ export class LocalStepFunctions {
     return [...this.executions.values()].filter((e) => e.stateMachineArn === stateMachineArn);
   }
 
+  /** SendTaskSuccess: the waiting task returns `output` (JSON). */
+  sendTaskSuccess(taskToken: string, output: string): void {
+    const task = this.takeWaiting(taskToken);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(output);
+    } catch {
+      throw new SfnError('InvalidOutput', 'Invalid State Machine Execution Output: not JSON');
+    }
+    task.resolve(parsed);
+  }
+
+  /** SendTaskFailure: the waiting task fails with `error`, which its Catch can match. */
+  sendTaskFailure(taskToken: string, error = 'States.TaskFailed', cause = ''): void {
+    this.takeWaiting(taskToken).reject(Object.assign(new Error(cause), { name: error }));
+  }
+
+  private takeWaiting(taskToken: string) {
+    const task = this.waiting.get(taskToken);
+    if (!task) throw new SfnError('TaskDoesNotExist', 'Task Does Not Exist: the token is unknown, or its task already ended');
+    this.waiting.delete(taskToken);
+    return task;
+  }
+
   /** Resolves when every running execution has stopped. */
   async idle(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
@@ -143,6 +172,20 @@ export class LocalStepFunctions {
           const resource = String(state.Resource);
           if (resource.startsWith('arn:aws:lambda:')) {
             handlers[stateName] = (input) => this.invokeLambda(resource, input);
+          } else if (resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') {
+            // The callback pattern: invoke with a fresh task token, then wait for SendTaskSuccess or SendTaskFailure.
+            handlers[stateName] = async (input) => {
+              const token = `local-${randomUUID()}`;
+              const { FunctionName, Payload } = JSON.parse(JSON.stringify(input).replaceAll(TASK_TOKEN_PLACEHOLDER, token)) as { FunctionName: string; Payload: unknown };
+              const outcome = new Promise((resolve, reject) => this.waiting.set(token, { resolve, reject }));
+              try {
+                await this.invokeLambda(FunctionName, Payload);
+              } catch (error) {
+                this.waiting.delete(token);
+                throw error;
+              }
+              return outcome;
+            };
           } else if (resource === 'arn:aws:states:::lambda:invoke') {
             // The service integration wraps the answer, as Step Functions does.
             handlers[stateName] = async (input) => {
@@ -168,6 +211,21 @@ export class LocalStepFunctions {
     fs.writeFileSync(`${file}.tmp`, JSON.stringify([...this.executions.values()]));
     fs.renameSync(`${file}.tmp`, file);
   }
+}
+
+/** Replaces `"x.$": "$$.Task.Token"` parameters (the library has no task tokens) with a placeholder each run fills in. */
+function withTokenPlaceholders(definition: Record<string, any>): Record<string, any> {
+  return JSON.parse(JSON.stringify(definition), (_key, value) => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [name, path] of Object.entries(value)) {
+        if (name.endsWith('.$') && path === '$$.Task.Token') {
+          delete value[name];
+          value[name.slice(0, -2)] = TASK_TOKEN_PLACEHOLDER;
+        }
+      }
+    }
+    return value;
+  });
 }
 
 /** A timer that may run longer than setTimeout allows. */

@@ -12,6 +12,7 @@ export const DEFAULT_LOCAL_WEBHOOK_SECRET = 'whsec_omnapi_local_development_only
 async function main(): Promise<void> {
   const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
   // Stripe keys reach the billing functions through the template, as every other setting does.
+  const webhookSecretGiven = Boolean(process.env.STRIPE_WEBHOOK_SECRET);
   const localStripe = {
     webhookSecret: process.env.STRIPE_WEBHOOK_SECRET || DEFAULT_LOCAL_WEBHOOK_SECRET,
     ...(process.env.STRIPE_SECRET_KEY ? { secretKey: process.env.STRIPE_SECRET_KEY } : {}),
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     dataDir: process.env.OMNAPI_DATA_DIR ?? '.omnapi',
     ttlSweepMs: port('TTL_SWEEP_MS', 60_000),
     timeScale: Number(process.env.LOCAL_TIME_SCALE ?? 1),
+    scheduleMs: process.env.LOCAL_SCHEDULE_MS ? Number(process.env.LOCAL_SCHEDULE_MS) : undefined,
     // Extra CDK context as JSON, e.g. OMNAPI_CONTEXT='{"catalog":{…}}' to try another product catalog.
     context: {
       localStripe,
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
       `[omnapi] inbound mail: smtp://${urls.smtp.host}:${urls.smtp.port} for ${model.receiptRules.flatMap((r) => r.recipients).join(', ')}`,
       `[omnapi] outbox: ${runtime.outbox.dir}`,
       `[omnapi] DynamoDB ${urls.dynamodb} · S3 ${urls.s3} · SQS/Step Functions/SES ${urls.aws}`,
-      process.env.STRIPE_WEBHOOK_SECRET
+      webhookSecretGiven
         ? '[omnapi] Stripe webhook secret: from STRIPE_WEBHOOK_SECRET'
         : `[omnapi] Stripe webhook secret (default; set STRIPE_WEBHOOK_SECRET to change): ${DEFAULT_LOCAL_WEBHOOK_SECRET}`,
       localStripe.secretKey ? '[omnapi] Stripe API key: from STRIPE_SECRET_KEY' : '[omnapi] no STRIPE_SECRET_KEY: checkout and portal answer 503; webhooks work (npm run ops -- stripe-event)',
@@ -54,6 +56,9 @@ async function main(): Promise<void> {
     await runtime.stop();
     process.exit(0);
   };
+  // A function that crashes ends its invocation, as in Lambda, never the whole platform.
+  process.on('uncaughtException', (error) => console.error(`[omnapi] a function crashed (the platform goes on): ${error.stack ?? error}`));
+  process.on('unhandledRejection', (reason) => console.error(`[omnapi] unhandled rejection in a function (the platform goes on): ${(reason as Error)?.stack ?? reason}`));
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { loadConfig } from '../shared/config';
+import { boundName, loadConfig } from '../shared/config';
 
 /** The inbound-mail function's settings, validated at cold start. */
 export const mailConfig = () =>
   loadConfig({
-    TABLE_TICKETS: z.string().min(1),
-    BUCKET_INBOUND_MAIL: z.string().min(1),
+    TABLE_TICKETS: boundName(),
+    BUCKET_INBOUND_MAIL: boundName(),
+    QUEUE_PRIVACY_MAIL_URL: boundName(),
     MAIL_DOMAIN: z.string().min(3),
     MAIL_FROM: z.email(),
   });

@@ -20,11 +20,14 @@ export interface MailProps {
   readonly tickets: dynamodb.Table;
   readonly accessLogs: s3.IBucket;
   readonly retainData: boolean;
+  /** Where privacy@ mail is handed to the privacy context. */
+  readonly privacyMailQueue: sqs.IQueue;
 }
 
 /**
  * SES receiving for privacy@, support@ and hello@: the raw message goes to a KMS-encrypted bucket,
- * then the inbound function turns it into a ticket and acknowledges it.
+ * then the inbound function turns it into a ticket, acknowledges support@ and hello@ mail, and hands
+ * privacy@ mail to the privacy context's queue.
  * The receipt rule set must be made active once by hand (see docs/operations.md).
  */
 export class Mail extends Construct {
@@ -70,6 +73,7 @@ export class Mail extends Construct {
     })
       .bindBucket('inboundMail', this.inboundBucket, 'inbound/', 'read')
       .bindTable('tickets', props.tickets, 'readWrite')
+      .bindQueue('privacyMail', props.privacyMailQueue)
       .bindMailSender(props.mailFrom);
 
     acknowledgeDeadLetterQueue(this.inboundDlq);

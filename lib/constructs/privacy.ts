@@ -1,88 +1,225 @@
-import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { type FunctionDefaults, OmnApiFunction } from './omnapi-function';
+import { privacyRoutes } from '../../lambdas/privacy/routes';
+import type { TableName } from '../../lambdas/shared/tables';
+import type { Api } from './api';
+import { type FunctionDefaults, OmnApiFunction, type TableAccess } from './omnapi-function';
+import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
+import { routeFunctions } from './shared/route-functions';
 import { secureBucket } from './shared/secure-bucket';
 
 export interface PrivacyProps {
   readonly defaults: FunctionDefaults;
-  readonly privacyRequests: dynamodb.Table;
+  readonly api: Api;
+  readonly tables: Record<TableName, dynamodb.Table>;
   readonly accessLogs: s3.IBucket;
-  readonly retainData: boolean;
+  readonly mailFrom: string;
+  /** Base URL of the links in mail. */
+  readonly publicUrl: string;
+  /** How long a confirmation link works. */
+  readonly linkLifeHours: number;
+  /** When the one reminder about an unused link goes out. */
+  readonly reminderAfterHours: number;
+  /** How often the watchdog runs. */
+  readonly watchdogMinutes: number;
 }
 
 /**
- * The privacy-request workflow (Standard Step Functions) and the bucket its exports land in.
- * Until each request type is automated, the workflow records the request as in progress and hands it
- * to a person with its legal deadline attached.
+ * Privacy rights: the queue privacy@ mail arrives on, the request API and link pages, the Standard
+ * Step Functions workflow that confirms and fulfils each request, its watchdog, and the KMS bucket
+ * exports land in (deleted after 7 days).
  */
 export class Privacy extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly exportBucket: s3.Bucket;
+  /** Privacy mail the inbound-mail function hands over. */
+  public readonly mailQueue: sqs.Queue;
+  public readonly mailDlq: sqs.Queue;
+  /** Watchdog runs EventBridge could not deliver. */
+  public readonly watchdogDlq: sqs.Queue;
+  public readonly functions: Record<string, OmnApiFunction>;
 
   constructor(scope: Construct, id: string, props: PrivacyProps) {
     super(scope, id);
-    this.exportBucket = secureBucket(this, 'Exports', {
-      key: props.defaults.key,
-      accessLogs: props.accessLogs,
-      retainData: false,
-      expireAfterDays: 7,
+    const problems = [
+      props.reminderAfterHours < props.linkLifeHours ? undefined : `reminderAfterHours (${props.reminderAfterHours}) must be less than linkLifeHours (${props.linkLifeHours})`,
+    ].filter(Boolean);
+    if (problems.length) throw new Error(`Privacy: ${problems.join('; ')}`);
+    const { tables, defaults } = props;
+    const key = defaults.key;
+
+    this.exportBucket = secureBucket(this, 'Exports', { key, accessLogs: props.accessLogs, retainData: false, expireAfterDays: 7 });
+    this.mailDlq = new sqs.Queue(this, 'MailDlq', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    acknowledgeDeadLetterQueue(this.mailDlq);
+    this.mailQueue = new sqs.Queue(this, 'MailQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(180),
+      retentionPeriod: Duration.days(14),
+      deadLetterQueue: { queue: this.mailDlq, maxReceiveCount: 5 },
     });
 
-    const track = new OmnApiFunction(this, 'TrackRequest', {
-      ...props.defaults,
-      entry: 'lambdas/privacy/handlers/track-request.ts',
-      description: 'Records the status of a privacy request as the workflow moves it along',
-      serviceName: 'privacy',
-    }).bindTable('privacyRequests', props.privacyRequests, 'readWrite');
+    // A fixed name lets functions be granted SendTask* on it without a dependency cycle (the machine invokes them).
+    const stateMachineName = `${Stack.of(this).stackName}-privacy-workflow`;
+    const stateMachineArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const settings = {
+      PUBLIC_URL: props.publicUrl,
+      LINK_LIFE_HOURS: String(props.linkLifeHours),
+      REMINDER_AFTER_HOURS: String(props.reminderAfterHours),
+      STATE_MACHINE_PRIVACY_WORKFLOW_ARN: stateMachineArn,
+    };
+    const canStart = (fn: OmnApiFunction) => fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
+    const canCallBack = (fn: OmnApiFunction) =>
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] }));
+    const bind = (fn: OmnApiFunction, access: Partial<Record<TableName, TableAccess>>) => {
+      for (const [table, grant] of Object.entries(access) as [TableName, TableAccess][]) fn.bindTable(table, tables[table], grant);
+      return fn.bindMailSender(props.mailFrom);
+    };
+    const fn = (name: string, handler: string, description: string, timeout = Duration.seconds(30), memorySize?: number) =>
+      new OmnApiFunction(this, name, { ...defaults, entry: `lambdas/privacy/handlers/${handler}.ts`, description, serviceName: 'privacy', timeout, memorySize, environment: settings });
 
-    const setStatus = (stateId: string, status: string) =>
-      new tasks.LambdaInvoke(this, stateId, {
-        lambdaFunction: track,
-        payloadResponseOnly: true,
-        payload: sfn.TaskInput.fromObject({ 'requestId.$': '$.requestId', status }),
-        resultPath: '$.tracking',
-      });
+    this.functions = routeFunctions(this, {
+      defaults,
+      api: props.api,
+      context: 'privacy',
+      manifest: privacyRoutes,
+      tables,
+      mailFrom: props.mailFrom,
+      handlers: {
+        requests: {
+          description: "The signed-in holder's privacy requests, and the mailed download link",
+          tables: { sessions: 'read', privacyRequests: 'readWrite', accounts: 'read' },
+          sendsMail: true,
+          environment: settings,
+        },
+        confirm: {
+          description: 'The confirmation link: a page that shows what will happen, and the POST that confirms',
+          tables: { privacyRequests: 'readWrite', accounts: 'read' },
+          sendsMail: true,
+          environment: settings,
+        },
+      },
+    });
+    this.functions.requests!.bindBucket('exports', this.exportBucket, 'exports/', 'read');
+    canStart(this.functions.requests!);
+    canCallBack(this.functions.confirm!);
 
-    const handToPerson = setStatus('HandToPerson', 'needs_manual_action').next(new sfn.Succeed(this, 'Done'));
-    const definition = setStatus('MarkInProgress', 'in_progress').next(
-      new sfn.Choice(this, 'RouteByType')
-        .when(sfn.Condition.stringEquals('$.type', 'access'), new sfn.Pass(this, 'Access').next(handToPerson))
-        .when(sfn.Condition.stringEquals('$.type', 'portability'), new sfn.Pass(this, 'Portability').next(handToPerson))
-        .when(sfn.Condition.stringEquals('$.type', 'deletion'), new sfn.Pass(this, 'Deletion').next(handToPerson))
-        .when(sfn.Condition.stringEquals('$.type', 'correction'), new sfn.Pass(this, 'Correction').next(handToPerson))
-        .when(sfn.Condition.stringEquals('$.type', 'objection'), new sfn.Pass(this, 'Objection').next(handToPerson))
-        .otherwise(new sfn.Fail(this, 'UnknownType', { error: 'UnknownRequestType', cause: 'type is not a privacy right' })),
-    );
+    const intake = bind(fn('MailIntake', 'mail-intake', 'Turns privacy@ mail into privacy requests: classify, find the account, confirm through its registered address'), {
+      privacyRequests: 'readWrite',
+      accounts: 'read',
+    });
+    canStart(intake);
+    intake.addEventSource(new SqsEventSource(this.mailQueue, { batchSize: 5, reportBatchItemFailures: true }));
+    Validations.of(intake).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: 'SQS mappings take no on-failure destination; failed messages stay on the queue and its redrive policy parks them in the DLQ.',
+    });
+
+    // The workflow's tasks read every table the export covers (the data map's access paths).
+    const workflowFn = bind(fn('WorkflowSteps', 'workflow', "Runs the privacy workflow's steps: confirmation, export, delivery, hand-over, expiry", Duration.minutes(15), 1024), {
+      privacyRequests: 'readWrite',
+      accounts: 'read',
+      sessions: 'read',
+      apiKeys: 'read',
+      ledger: 'read',
+      usageLogs: 'read',
+      usageAggregates: 'read',
+      securityEvents: 'read',
+      tickets: 'read',
+    }).bindBucket('exports', this.exportBucket, 'exports/', 'readWrite');
+    canCallBack(workflowFn);
+
+    const watchdog = bind(fn('Watchdog', 'watchdog', 'Reminds once about unused confirmation links and expires dead ones'), { privacyRequests: 'readWrite', accounts: 'read' });
+    canCallBack(watchdog);
+    this.watchdogDlq = new sqs.Queue(this, 'WatchdogDlq', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    acknowledgeDeadLetterQueue(this.watchdogDlq, 'the watchdog schedule (EventBridge)');
+    new events.Rule(this, 'WatchdogSchedule', {
+      description: 'Runs the privacy watchdog',
+      schedule: events.Schedule.rate(Duration.minutes(props.watchdogMinutes)),
+      targets: [new targets.LambdaFunction(watchdog, { retryAttempts: 2, deadLetterQueue: this.watchdogDlq })],
+    });
 
     this.stateMachine = new sfn.StateMachine(this, 'Workflow', {
+      stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      definitionBody: sfn.DefinitionBody.fromChainable(this.definition(workflowFn, props.linkLifeHours)),
       timeout: Duration.days(45),
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, 'WorkflowLogs', {
-          encryptionKey: props.defaults.key,
-          retention: props.defaults.logRetention ?? logs.RetentionDays.ONE_MONTH,
-          removalPolicy: props.defaults.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+          encryptionKey: key,
+          retention: defaults.logRetention ?? logs.RetentionDays.ONE_MONTH,
+          removalPolicy: defaults.logRemovalPolicy ?? RemovalPolicy.DESTROY,
         }),
         level: sfn.LogLevel.ALL,
-        includeExecutionData: true,
+        includeExecutionData: false,
       },
     });
     Validations.of(this.stateMachine.role).acknowledge(
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'CloudWatch Logs delivery and X-Ray actions support no resource-level permissions.' },
       {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'CloudWatch Logs delivery and X-Ray actions support no resource-level permissions.',
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve((workflowFn.node.defaultChild as CfnResource).logicalId)}.Arn>:*]`,
+        reason: "Invoking any version or alias of the workflow's own task function.",
       },
-      {
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve((track.node.defaultChild as CfnResource).logicalId)}.Arn>:*]`,
-        reason: 'Invoking any version or alias of the workflow\'s own task function.',
-      },
+    );
+  }
+
+  /**
+   * Begin → (mail requests) wait for the link, expiring with it → in progress → by type: export and
+   * deliver (access, portability) or hand to a person (the other rights, for now). Every task retries
+   * with backoff; anything that still fails marks the request failed and fails the execution (alarmed).
+   */
+  private definition(workflowFn: OmnApiFunction, linkLifeHours: number): sfn.IChainable {
+    const markFailed = new tasks.LambdaInvoke(this, 'MarkFailed', {
+      lambdaFunction: workflowFn,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({ step: 'fail', 'requestId.$': '$.requestId', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' }),
+      resultPath: sfn.JsonPath.DISCARD,
+    }).next(new sfn.Fail(this, 'Failed', { error: 'PrivacyRequestFailed', cause: 'A step failed after its retries; the request is marked failed' }));
+    const step = (id: string, name: string, resultPath: string = sfn.JsonPath.DISCARD) =>
+      new tasks.LambdaInvoke(this, id, {
+        lambdaFunction: workflowFn,
+        payloadResponseOnly: true,
+        payload: sfn.TaskInput.fromObject({ step: name, 'requestId.$': '$.requestId' }),
+        resultPath,
+      })
+        .addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 })
+        .addCatch(markFailed, { resultPath: '$.error' });
+
+    const done = new sfn.Succeed(this, 'Done');
+    const expire = step('Expire', 'expire').next(new sfn.Succeed(this, 'Expired'));
+    const awaitConfirmation = new tasks.LambdaInvoke(this, 'AwaitConfirmation', {
+      lambdaFunction: workflowFn,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({ step: 'await', 'requestId.$': '$.requestId', taskToken: sfn.JsonPath.taskToken }),
+      taskTimeout: sfn.Timeout.duration(Duration.hours(linkLifeHours + 1)),
+      resultPath: '$.confirmation',
+    })
+      .addCatch(expire, { errors: ['RequestExpired', 'States.Timeout'], resultPath: '$.error' })
+      .addCatch(new sfn.Succeed(this, 'Closed'), { errors: ['RequestClosed'], resultPath: '$.error' })
+      .addCatch(markFailed, { resultPath: '$.error' });
+
+    const fulfil = step('Start', 'start').next(
+      new sfn.Choice(this, 'RouteByType')
+        .when(
+          sfn.Condition.or(sfn.Condition.stringEquals('$.begin.type', 'access'), sfn.Condition.stringEquals('$.begin.type', 'portability')),
+          step('Export', 'export').next(step('Deliver', 'deliver')).next(done),
+        )
+        .otherwise(step('HandToPerson', 'handToPerson').next(done)),
+    );
+    return step('Begin', 'begin', '$.begin').next(
+      new sfn.Choice(this, 'Confirmed?').when(sfn.Condition.booleanEquals('$.begin.confirmed', true), fulfil).otherwise(awaitConfirmation.next(fulfil)),
     );
   }
 }

@@ -45,7 +45,9 @@ describe('local platform (npm start)', () => {
       if (!mail) throw new Error('no acknowledgement yet');
       return mail;
     });
-    expect(ack).toMatch(new RegExp(`^Subject: Re: Help ${runId} \\[tkt_[0-9a-f]{24}\\]`, 'm'));
+    // The acknowledgement quotes nothing the sender wrote: no relay for forged mail.
+    expect(ack).toMatch(/^Subject: We received your message \[tkt_[0-9a-f]{24}\]/m);
+    expect(ack).not.toContain(`Help ${runId}`);
     expect(ack).toMatch(/^Auto-Submitted: auto-replied/m);
   });
 
@@ -55,11 +57,20 @@ describe('local platform (npm start)', () => {
   });
 
   it('runs the privacy workflow from its synthesized definition, tasks included', async () => {
-    const requestId = `req-${runId}`;
-    await dynamo.send(new PutCommand({ TableName: 'privacyRequests', Item: { pk: `REQUEST#${requestId}`, sk: 'REQUEST', type: 'access', status: 'received' } }));
+    const requestId = `prq_${runId.padStart(24, '0').slice(-24)}`;
+    const now = new Date().toISOString();
+    await dynamo.send(
+      new PutCommand({
+        TableName: 'privacyRequests',
+        Item: {
+          pk: `REQUEST#${requestId}`, sk: 'REQUEST', requestId, type: 'objection', status: 'received', channel: 'api', accountId: 'acc_x', email: `x-${runId}@example.org`,
+          receivedAt: now, dueAt: now, history: [{ status: 'received', at: now }],
+        },
+      }),
+    );
     const sfn = new SFNClient(localAws(local).aws);
     const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:' + (await stateMachineName(local));
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: requestId, input: JSON.stringify({ requestId, type: 'access' }) }));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: requestId, input: JSON.stringify({ requestId }) }));
     const done = await eventually(async () => {
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       if (execution.status === 'RUNNING') throw new Error('still running');
@@ -68,7 +79,7 @@ describe('local platform (npm start)', () => {
     expect({ status: done.status, error: done.error, cause: done.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
     const { Item } = await dynamo.send(new GetCommand({ TableName: 'privacyRequests', Key: { pk: `REQUEST#${requestId}`, sk: 'REQUEST' } }));
     expect(Item!.status).toBe('needs_manual_action');
-    expect(Item!.history.map((h: { status: string }) => h.status)).toEqual(['in_progress', 'needs_manual_action']);
+    expect(Item!.history.map((h: { status: string }) => h.status)).toEqual(['received', 'confirmed', 'in_progress', 'needs_manual_action']);
     sfn.destroy();
   });
 
@@ -109,7 +120,7 @@ describe('local platform (npm start)', () => {
 async function stateMachineName(_local: LocalProcess): Promise<string> {
   const { synthesizeTemplate } = await import('../../local/assembly');
   const template = synthesizeTemplate();
-  return Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine')![0];
+  return String(Object.values(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!.Properties!.StateMachineName);
 }
 
 async function queueName(_local: LocalProcess, prefix: string): Promise<string> {

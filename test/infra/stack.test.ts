@@ -102,12 +102,32 @@ describe('OmnApi stack (dev)', () => {
     expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/authorization|cookie|requestBody|\$input/i);
   });
 
-  it('runs a Standard privacy workflow with ALL logging and tracing', () => {
+  it('runs a Standard privacy workflow with ALL logging and tracing, keeping request data out of its logs', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: Match.anyValue() },
+      // Execution data would copy task tokens and request ids with personal context into CloudWatch Logs.
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false, Destinations: Match.anyValue() },
     });
+  });
+
+  it('waits for the confirmation link with a task token, timing out with the link, and fails loudly on a failed step', () => {
+    const [machine] = Object.values(resources('AWS::StepFunctions::StateMachine'));
+    // The definition is a Fn::Join of text and references; references become placeholders.
+    const parts = machine!.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+    const definition = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'REF')).join(''));
+    expect(definition.States.AwaitConfirmation).toMatchObject({
+      Resource: 'arn:REF:states:::lambda:invoke.waitForTaskToken',
+      TimeoutSeconds: 73 * 3600,
+      Parameters: { Payload: { step: 'await', 'taskToken.$': '$$.Task.Token' } },
+      Catch: expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['RequestExpired', 'States.Timeout'], Next: 'Expire' })]),
+    });
+    for (const name of ['Begin', 'Start', 'Export', 'Deliver', 'HandToPerson', 'Expire']) {
+      expect(definition.States[name].Retry).toContainEqual(expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 3, BackoffRate: 2 }));
+      expect(definition.States[name].Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'MarkFailed' })]);
+    }
+    expect(definition.States.MarkFailed.Next).toBe('Failed');
+    expect(definition.States.Failed.Type).toBe('Fail');
   });
 
   it('runs every function on ARM64 and the newest Node runtime, traced, with its own log group', () => {

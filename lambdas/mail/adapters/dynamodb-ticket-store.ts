@@ -4,7 +4,7 @@ import type { Ticket, TicketStore } from '../domain/inbound';
 
 const key = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'TICKET' });
 
-/** Tickets in the `tickets` table; `gsi1` lists a mailbox's tickets newest first. */
+/** Tickets in the `tickets` table; `gsi1` lists a sender's tickets (what export and erasure find them by). */
 export class DynamoDbTicketStore implements TicketStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -16,7 +16,7 @@ export class DynamoDbTicketStore implements TicketStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...key(ticket.ticketId), gsi1pk: `MAILBOX#${ticket.mailbox}`, gsi1sk: ticket.receivedAt, ...ticket },
+          Item: { ...key(ticket.ticketId), gsi1pk: `SENDER#${ticket.from}`, gsi1sk: ticket.receivedAt, ...ticket },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );

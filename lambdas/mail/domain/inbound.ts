@@ -1,8 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Mailer } from '../../shared/mailer';
+import type { PrivacyMailReceived } from '../../shared/privacy-mail';
+import { fixedWindow, type WindowCounter } from '../../shared/throttle';
 
 export const MAILBOXES = ['privacy', 'support', 'hello'] as const;
 export type Mailbox = (typeof MAILBOXES)[number];
+
+/** SES's verdicts on a received message (PASS, FAIL, GRAY, PROCESSING_FAILED). */
+export interface Verdicts {
+  spf?: string;
+  dkim?: string;
+  dmarc?: string;
+  spam?: string;
+  virus?: string;
+}
 
 /** A received message, already parsed; the raw MIME stays in the inbound bucket. */
 export interface InboundMessage {
@@ -17,8 +28,11 @@ export interface InboundMessage {
   receivedAt: Date;
   /** Sent by a robot (Auto-Submitted, bulk precedence): never auto-answered. */
   automated: boolean;
-  /** SES spam or virus verdict FAIL: kept for review, never answered. */
-  suspicious: boolean;
+  /** A bounce or report: null return path, MAILER-DAEMON or postmaster, multipart/report. Never answered. */
+  bounce: boolean;
+  /** The message could not be parsed: kept for a person, never answered or acted on. */
+  unparsed?: boolean;
+  verdicts: Verdicts;
   storageKey: string;
 }
 
@@ -30,7 +44,9 @@ export interface Ticket {
   text: string;
   receivedAt: string;
   storageKey: string;
+  /** open: a person reads it; quarantined: spam, virus or unparseable, kept for review only. */
   status: 'open' | 'quarantined';
+  verdicts: Verdicts;
   /** Set once the acknowledgement went out. */
   acknowledgedAt?: string;
   /** For privacy mail: when the legal answer is due (GDPR: one month). */
@@ -46,15 +62,25 @@ export interface TicketStore {
   markAcknowledged(ticketId: string, at: string): Promise<void>;
 }
 
+/** Port: hands privacy mail to the privacy context (a queue), which answers it itself. */
+export interface PrivacyMailPort {
+  handOver(mail: PrivacyMailReceived): Promise<void>;
+}
+
 export interface ReceiveDeps {
   tickets: TicketStore;
   mailer: Mailer;
   mailDomain: string;
+  privacy: PrivacyMailPort;
+  /** Counts automatic answers per sender address, so forged floods cannot use us as a relay. */
+  counter: WindowCounter;
 }
 
 export interface ReceiveResult {
   ticket?: Ticket;
   acknowledged: boolean;
+  /** Handed to the privacy context. */
+  handedOver?: boolean;
 }
 
 /** Longest body kept on the ticket; the full message stays in the bucket. */
@@ -63,6 +89,8 @@ const MAX_SUBJECT = 500;
 const PRIVACY_DEADLINE_DAYS = 30;
 /** How long a ticket is kept (docs/data-map.md). */
 export const TICKET_RETENTION_DAYS = 730;
+/** Automatic answers one sender address gets in a day; past that, mail is ticketed in silence. */
+export const ANSWERS_PER_SENDER_PER_DAY = 3;
 
 /** Which of our mailboxes a message was sent to (the first, when several). */
 export function mailboxOf(recipients: string[], mailDomain: string): Mailbox | undefined {
@@ -78,34 +106,61 @@ export function ticketIdFor(messageId: string): string {
   return `tkt_${createHash('sha256').update(messageId).digest('hex').slice(0, 24)}`;
 }
 
+/** SPF, DKIM and DMARC all failed: the From address is very likely forged. */
+export function forged(verdicts: Verdicts): boolean {
+  return [verdicts.spf, verdicts.dkim, verdicts.dmarc].every((v) => v === 'FAIL');
+}
+
 /**
- * Turns a received message into a ticket and acknowledges it once. Safe to run again for the same
- * message: the ticket is not duplicated and an acknowledgement already sent is not sent again.
+ * Turns a received message into a ticket. Support and hello mail is acknowledged once; privacy mail
+ * is handed to the privacy context, which answers it. Nothing is ever sent to a bounce, a report, an
+ * automatic reply, a forged or spam sender, our own domain, or an address past its daily answers, and
+ * no answer quotes what the sender wrote (no backscatter relay). Safe to run again for one message.
  */
 export async function receiveMail(message: InboundMessage, deps: ReceiveDeps): Promise<ReceiveResult> {
   const mailbox = mailboxOf(message.recipients, deps.mailDomain);
   if (!mailbox) return { acknowledged: false };
 
   const receivedAt = message.receivedAt.toISOString();
+  const from = message.from.trim().toLowerCase();
+  const suspicious = message.verdicts.spam === 'FAIL' || message.verdicts.virus === 'FAIL';
   const ticket = await deps.tickets.createIfAbsent({
     ticketId: ticketIdFor(message.messageId),
     mailbox,
-    from: message.from.toLowerCase(),
+    from,
     subject: message.subject.slice(0, MAX_SUBJECT),
     text: message.text.slice(0, MAX_TICKET_TEXT),
     receivedAt,
     storageKey: message.storageKey,
-    status: message.suspicious ? 'quarantined' : 'open',
+    status: suspicious || message.unparsed ? 'quarantined' : 'open',
+    verdicts: message.verdicts,
     dueBy: mailbox === 'privacy' ? addDays(message.receivedAt, PRIVACY_DEADLINE_DAYS).toISOString() : undefined,
     expiresAt: Math.floor(addDays(message.receivedAt, TICKET_RETENTION_DAYS).getTime() / 1000),
   });
+  const robot = message.automated || message.bounce || ticket.status !== 'open' || !isAddress(from) || from.endsWith(`@${deps.mailDomain}`);
+  const answerable = !robot && !forged(message.verdicts) && !ticket.acknowledgedAt && (await underDailyAnswers(deps.counter, from, message.receivedAt));
 
-  const answerable = ticket.status === 'open' && !message.automated && !ticket.acknowledgedAt && isAddress(ticket.from);
-  if (!answerable || ticket.from.endsWith(`@${deps.mailDomain}`)) return { ticket, acknowledged: false };
+  if (mailbox === 'privacy') {
+    // A privacy request is the privacy context's to judge, even when we may not write back to its sender.
+    if (robot) return { ticket, acknowledged: false };
+    await deps.privacy.handOver({
+      messageId: message.messageId,
+      ticketId: ticket.ticketId,
+      from,
+      replyTo: answerable ? from : undefined,
+      headerMessageId: message.headerMessageId,
+      subject: message.subject.slice(0, 1000),
+      text: message.text.slice(0, MAX_TICKET_TEXT),
+      receivedAt,
+      verdicts: { spf: message.verdicts.spf, dkim: message.verdicts.dkim, dmarc: message.verdicts.dmarc },
+    });
+    return { ticket, acknowledged: false, handedOver: true };
+  }
 
+  if (!answerable) return { ticket, acknowledged: false };
   await deps.mailer.send({
-    to: ticket.from,
-    subject: `Re: ${ticket.subject || 'your message'} [${ticket.ticketId}]`,
+    to: from,
+    subject: `We received your message [${ticket.ticketId}]`,
     text: acknowledgement(ticket),
     inReplyTo: message.headerMessageId,
     autoSubmitted: 'auto-replied',
@@ -114,26 +169,17 @@ export async function receiveMail(message: InboundMessage, deps: ReceiveDeps): P
   return { ticket, acknowledged: true };
 }
 
+async function underDailyAnswers(counter: WindowCounter, from: string, at: Date): Promise<boolean> {
+  const { start, end } = fixedWindow(at, 86_400);
+  const key = `mail-answers#${createHash('sha256').update(from).digest('hex').slice(0, 32)}`;
+  return (await counter.increment(key, start, end)) <= ANSWERS_PER_SENDER_PER_DAY;
+}
+
 function acknowledgement(ticket: Ticket): string {
   const reference = `Your reference: ${ticket.ticketId}`;
-  switch (ticket.mailbox) {
-    case 'privacy':
-      return [
-        'We have received your privacy request.',
-        '',
-        'Before we release, change or delete any personal data we will confirm that the request comes from the',
-        'account holder, by writing to the address registered on the account. A From header alone is never enough.',
-        `We will answer by ${ticket.dueBy!.slice(0, 10)} at the latest (one month, as the GDPR requires).`,
-        '',
-        reference,
-        '',
-        'OmnAPI privacy team — privacy@omnapi.com',
-      ].join('\n');
-    case 'support':
-      return ['Thanks for contacting OmnAPI support. A person will reply to this thread.', '', reference].join('\n');
-    case 'hello':
-      return ['Thanks for writing to OmnAPI. We read every message and will reply if an answer is needed.', '', reference].join('\n');
-  }
+  return ticket.mailbox === 'support'
+    ? ['Thanks for contacting OmnAPI support. A person will reply to this thread.', '', reference].join('\n')
+    : ['Thanks for writing to OmnAPI. We read every message and will reply if an answer is needed.', '', reference].join('\n');
 }
 
 function addDays(date: Date, days: number): Date {

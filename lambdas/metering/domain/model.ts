@@ -1,26 +1,9 @@
-/** One metered call as the gateway saw it: metadata only — never keys, cookies or bodies. */
-export interface UsageEvent {
+import type { UsageLog } from '../../shared/usage-logs';
+
+/** One metered call as the gateway saw it and queues it: the log, plus who called and the balance it left. */
+export interface UsageEvent extends UsageLog {
   v: 1;
-  requestId: string;
   accountId: string;
-  keyId: string;
-  product: string;
-  method: string;
-  /** Path below the product, without the query string. */
-  path: string;
-  /** What the caller got. */
-  status: number;
-  /** 'ok' admitted and answered; 'refunded' admitted but the upstream failed; 'rejected' refused before any debit. */
-  outcome: 'ok' | 'refunded' | 'rejected';
-  priceMicroCredits: number;
-  latencyMs: number;
-  upstreamLatencyMs?: number;
-  requestBytes: number;
-  responseBytes: number;
-  ip: string;
-  userAgent: string;
-  /** ISO time the call arrived. */
-  at: string;
   /** The balance the gateway's admit write left (or found, when it refused): the worker's low-balance notice reads it. */
   balanceMicro?: number;
 }

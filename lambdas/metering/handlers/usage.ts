@@ -3,6 +3,7 @@ import { dynamo } from '../../shared/clients/dynamodb';
 import { microToCredits } from '../../shared/credits';
 import { json } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
+import { DynamoDbUsageLogs } from '../../shared/adapters/dynamodb-usage-logs';
 import { DynamoDbUsageReader } from '../adapters/dynamodb-usage-reader';
 import { usageApiConfig } from '../config';
 import { bucketsOf } from '../domain/usage';
@@ -11,6 +12,7 @@ import { meteringRoutes } from '../routes';
 
 const config = usageApiConfig();
 const reader = new DynamoDbUsageReader(dynamo, { usageLogs: config.TABLE_USAGE_LOGS, usageAggregates: config.TABLE_USAGE_AGGREGATES });
+const logs = new DynamoDbUsageLogs(dynamo, config.TABLE_USAGE_LOGS);
 const authenticate = sessionAuthenticator(dynamoDbSessionLookup(dynamo, config.TABLE_SESSIONS));
 
 /** Buckets one request may ask for. */
@@ -39,7 +41,7 @@ export const handler = httpRoutes(
     meteringRoutes.logs,
     async (event) => {
       const { limit, cursor } = event.input.query;
-      const page = await reader.logs(event.principal.accountId, { limit, cursor, now: new Date() });
+      const page = await logs.page(event.principal.accountId, { limit, cursor, now: new Date() });
       return json(200, { logs: page.logs, nextCursor: page.nextCursor && Buffer.from(page.nextCursor).toString('base64url') });
     },
     { authenticate },

@@ -1,5 +1,7 @@
-import { type InboundMessage, mailboxOf, receiveMail, type Ticket, type TicketStore, ticketIdFor } from '../../../lambdas/mail/domain/inbound';
+import { type InboundMessage, mailboxOf, type PrivacyMailPort, receiveMail, type Ticket, type TicketStore, ticketIdFor } from '../../../lambdas/mail/domain/inbound';
 import type { Mailer, OutgoingMail } from '../../../lambdas/shared/mailer';
+import type { PrivacyMailReceived } from '../../../lambdas/shared/privacy-mail';
+import { MemorySecurityLog } from '../../helpers/memory-accounts';
 
 class MemoryTickets implements TicketStore {
   readonly items = new Map<string, Ticket>();
@@ -24,16 +26,25 @@ class MemoryMailer implements Mailer {
   }
 }
 
+class MemoryPrivacy implements PrivacyMailPort {
+  readonly handed: PrivacyMailReceived[] = [];
+  async handOver(mail: PrivacyMailReceived) {
+    this.handed.push(mail);
+  }
+}
+
+const PASS = { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' };
 const message = (overrides: Partial<InboundMessage> = {}): InboundMessage => ({
   messageId: 'ses-1',
   headerMessageId: '<m1@example.org>',
   from: 'Ann@Example.org',
-  recipients: ['privacy@omnapi.com'],
-  subject: 'Delete my data',
-  text: 'Please delete everything.',
+  recipients: ['support@omnapi.com'],
+  subject: 'My key fails <script>',
+  text: 'It answers 401.',
   receivedAt: new Date('2026-01-10T12:00:00Z'),
   automated: false,
-  suspicious: false,
+  bounce: false,
+  verdicts: PASS,
   storageKey: 'inbound/ses-1',
   ...overrides,
 });
@@ -41,20 +52,40 @@ const message = (overrides: Partial<InboundMessage> = {}): InboundMessage => ({
 describe('receiveMail', () => {
   let tickets: MemoryTickets;
   let mailer: MemoryMailer;
-  const deps = () => ({ tickets, mailer, mailDomain: 'omnapi.com' });
+  let privacy: MemoryPrivacy;
+  let counter: MemorySecurityLog;
+  const deps = () => ({ tickets, mailer, mailDomain: 'omnapi.com', privacy, counter });
   beforeEach(() => {
     tickets = new MemoryTickets();
     mailer = new MemoryMailer();
+    privacy = new MemoryPrivacy();
+    counter = new MemorySecurityLog();
   });
 
-  it('opens a privacy ticket due one month later and acknowledges it in the thread', async () => {
+  it('tickets support mail and acknowledges it in the thread, quoting nothing the sender wrote', async () => {
     const result = await receiveMail(message(), deps());
-    expect(result.ticket).toMatchObject({ mailbox: 'privacy', status: 'open', from: 'ann@example.org', dueBy: '2026-02-09T12:00:00.000Z' });
+    expect(result.ticket).toMatchObject({ mailbox: 'support', status: 'open', from: 'ann@example.org', verdicts: PASS });
     expect(result.ticket!.expiresAt).toBe(Date.parse('2028-01-10T12:00:00Z') / 1000);
     expect(mailer.sent).toHaveLength(1);
-    expect(mailer.sent[0]).toMatchObject({ to: 'ann@example.org', inReplyTo: '<m1@example.org>', autoSubmitted: 'auto-replied' });
-    expect(mailer.sent[0]!.text).toContain('2026-02-09');
-    expect(mailer.sent[0]!.subject).toContain(ticketIdFor('ses-1'));
+    expect(mailer.sent[0]).toMatchObject({ to: 'ann@example.org', inReplyTo: '<m1@example.org>', autoSubmitted: 'auto-replied', subject: `We received your message [${ticketIdFor('ses-1')}]` });
+    expect(`${mailer.sent[0]!.subject}${mailer.sent[0]!.text}`).not.toMatch(/key fails|script|401/);
+  });
+
+  it('hands privacy mail to the privacy context, due one month later, and answers nothing itself', async () => {
+    const result = await receiveMail(message({ recipients: ['privacy@omnapi.com'], subject: 'Delete my data', text: 'Please delete everything.' }), deps());
+    expect(result.ticket).toMatchObject({ mailbox: 'privacy', dueBy: '2026-02-09T12:00:00.000Z' });
+    expect(mailer.sent).toEqual([]);
+    expect(privacy.handed).toEqual([
+      expect.objectContaining({ messageId: 'ses-1', ticketId: ticketIdFor('ses-1'), from: 'ann@example.org', replyTo: 'ann@example.org', subject: 'Delete my data', text: 'Please delete everything.' }),
+    ]);
+  });
+
+  it('hands forged privacy mail over without a reply address, and bounces not at all', async () => {
+    const forged = { spf: 'FAIL', dkim: 'FAIL', dmarc: 'FAIL', spam: 'PASS', virus: 'PASS' };
+    await receiveMail(message({ recipients: ['privacy@omnapi.com'], verdicts: forged }), deps());
+    expect(privacy.handed[0]!.replyTo).toBeUndefined();
+    await receiveMail(message({ messageId: 'ses-2', recipients: ['privacy@omnapi.com'], bounce: true }), deps());
+    expect(privacy.handed).toHaveLength(1);
   });
 
   it('creates one ticket and one acknowledgement when the same message is delivered twice', async () => {
@@ -75,17 +106,28 @@ describe('receiveMail', () => {
 
   it.each([
     ['automated mail', { automated: true }],
-    ['a spam or virus verdict', { suspicious: true }],
+    ['a bounce or report', { bounce: true }],
+    ['a spam verdict', { verdicts: { ...PASS, spam: 'FAIL' } }],
+    ['a virus verdict', { verdicts: { ...PASS, virus: 'FAIL' } }],
+    ['a sender whose SPF, DKIM and DMARC all fail (forged)', { verdicts: { ...PASS, spf: 'FAIL', dkim: 'FAIL', dmarc: 'FAIL' } }],
     ['mail from our own domain', { from: 'no-reply@omnapi.com' }],
     ['a sender that is not an address', { from: 'MAILER-DAEMON' }],
+    ['a message that could not be parsed', { unparsed: true }],
   ])('keeps but never answers %s', async (_label, overrides) => {
-    const result = await receiveMail(message(overrides), deps());
+    const result = await receiveMail(message(overrides as Partial<InboundMessage>), deps());
     expect(result.ticket).toBeDefined();
     expect(mailer.sent).toHaveLength(0);
   });
 
-  it('quarantines suspicious mail', async () => {
-    expect((await receiveMail(message({ suspicious: true }), deps())).ticket!.status).toBe('quarantined');
+  it('answers one sender at most three times a day, however many mails it sends (no relay for forged floods)', async () => {
+    for (let i = 0; i < 10; i++) await receiveMail(message({ messageId: `ses-${i}` }), deps());
+    expect(tickets.items.size).toBe(10);
+    expect(mailer.sent).toHaveLength(3);
+  });
+
+  it('quarantines suspicious and unparseable mail', async () => {
+    expect((await receiveMail(message({ verdicts: { ...PASS, spam: 'FAIL' } }), deps())).ticket!.status).toBe('quarantined');
+    expect((await receiveMail(message({ messageId: 'ses-9', unparsed: true }), deps())).ticket!.status).toBe('quarantined');
   });
 
   it('ignores mail for mailboxes it does not serve', async () => {
@@ -105,16 +147,5 @@ describe('mailboxOf', () => {
   it('matches our mailboxes case-insensitively and picks the first', () => {
     expect(mailboxOf([' Support@OmnAPI.com', 'privacy@omnapi.com'], 'omnapi.com')).toBe('support');
     expect(mailboxOf(['hello@omnapi.com.evil.org'], 'omnapi.com')).toBeUndefined();
-  });
-});
-
-describe('privacy request retention', () => {
-  it('sets an expiry only once a request has ended, three years out', () => {
-    const { expiryFor } = require('../../../lambdas/privacy/domain/request-status');
-    const at = new Date('2026-01-01T00:00:00Z');
-    expect(expiryFor('in_progress', at)).toBeUndefined();
-    expect(expiryFor('needs_manual_action', at)).toBeUndefined();
-    expect(expiryFor('completed', at)).toBe(Date.parse('2026-01-01T00:00:00Z') / 1000 + 3 * 365 * 86_400);
-    expect(expiryFor('rejected', at)).toBeDefined();
   });
 });

@@ -1,0 +1,83 @@
+import type { SESEventRecord } from 'aws-lambda';
+import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
+import type { InboundMessage, Verdicts } from '../domain/inbound';
+
+/** Parsing gives up on a message after this long (pathological MIME), and keeps it for a person. */
+const PARSE_TIMEOUT_MS = 20_000;
+
+/**
+ * Parses raw MIME into what the mail domain needs, surviving what real mail brings: alternative and
+ * HTML-only bodies, any transfer encoding and charset, attachments (left in the raw message),
+ * forwarded `message/rfc822` parts (their text is appended, after a forward marker), a boundary that
+ * never appears (the raw body is read instead), and messages that cannot be parsed at all (kept,
+ * marked unparsed, never answered or retried forever).
+ */
+export async function parseInbound(raw: Buffer, record: SESEventRecord, storageKey: string): Promise<InboundMessage> {
+  const { receipt, mail } = record.ses;
+  const base = {
+    messageId: mail.messageId,
+    recipients: receipt.recipients,
+    receivedAt: new Date(mail.timestamp),
+    storageKey,
+    verdicts: verdictsOf(record),
+  };
+  let parsed: ParsedMail;
+  try {
+    parsed = await withTimeout(simpleParser(raw, { skipImageLinks: true }), PARSE_TIMEOUT_MS);
+  } catch {
+    return { ...base, from: mail.source ?? '', subject: '', text: '', automated: false, bounce: isBounce(mail.source ?? '', ''), unparsed: true };
+  }
+  const from = firstAddress(parsed.from) ?? mail.source ?? '';
+  const autoSubmitted = String(parsed.headers.get('auto-submitted') ?? 'no').toLowerCase();
+  const precedence = String(parsed.headers.get('precedence') ?? '').toLowerCase();
+  const contentType = String((parsed.headers.get('content-type') as { value?: string } | undefined)?.value ?? '').toLowerCase();
+  let text = parsed.text?.trim() || '';
+  if (!text && !parsed.html) text = rawBodyOf(raw);
+  for (const attachment of parsed.attachments) {
+    if (attachment.contentType !== 'message/rfc822') continue;
+    const inner = await withTimeout(simpleParser(attachment.content), PARSE_TIMEOUT_MS).catch(() => undefined);
+    if (inner) text += `\n\n---------- Forwarded message ----------\nSubject: ${inner.subject ?? ''}\n\n${inner.text ?? ''}`;
+  }
+  return {
+    ...base,
+    headerMessageId: parsed.messageId,
+    from,
+    subject: parsed.subject ?? '',
+    text,
+    automated: autoSubmitted !== 'no' || ['bulk', 'junk', 'list'].includes(precedence) || parsed.headers.has('list-id'),
+    bounce: isBounce(mail.source ?? '', from) || contentType === 'multipart/report',
+  };
+}
+
+/** A null return path, or a mail system writing: bounces and reports are never answered (no mail loops). */
+function isBounce(returnPath: string, from: string): boolean {
+  const local = (address: string) => address.trim().toLowerCase().split('@')[0] ?? '';
+  return returnPath.trim() === '' || returnPath.trim() === '<>' || ['mailer-daemon', 'postmaster'].includes(local(from)) || ['mailer-daemon', 'postmaster'].includes(local(returnPath));
+}
+
+function verdictsOf(record: SESEventRecord): Verdicts {
+  const { receipt } = record.ses;
+  return {
+    spf: receipt.spfVerdict?.status,
+    dkim: receipt.dkimVerdict?.status,
+    dmarc: receipt.dmarcVerdict?.status,
+    spam: receipt.spamVerdict?.status,
+    virus: receipt.virusVerdict?.status,
+  };
+}
+
+/** The body after the header block, as text: for MIME so broken that no part was found. */
+function rawBodyOf(raw: Buffer): string {
+  const text = raw.toString('latin1');
+  const start = text.search(/\r?\n\r?\n/);
+  return start < 0 ? '' : text.slice(start).trim().slice(0, 100_000);
+}
+
+function firstAddress(from: AddressObject | undefined): string | undefined {
+  return from?.value.find((entry) => entry.address)?.address;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('parse timeout')), ms)))]).finally(() => clearTimeout(timer));
+}

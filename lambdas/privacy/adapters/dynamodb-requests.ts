@@ -1,0 +1,151 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../../shared/dynamodb-query';
+import { FINAL_STATUSES, type PrivacyRequest, type RequestType } from '../domain/model';
+import type { RequestStore, Transition } from '../domain/ports';
+
+const requestKey = (requestId: string) => ({ pk: `REQUEST#${requestId}`, sk: 'REQUEST' });
+const openKey = (accountId: string, type: RequestType) => ({ pk: `OPEN#${accountId}#${type}`, sk: 'OPEN' });
+/** Every request not yet ended, sorted by deadline: what the watchdog and `ops privacy list` read. */
+const OPEN_INDEX = 'OPENREQUESTS';
+const INTAKE_TTL_SECONDS = 30 * 86_400;
+
+function requestOf(item: Record<string, unknown> | undefined): PrivacyRequest | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...request } = item;
+  return request as unknown as PrivacyRequest;
+}
+
+/**
+ * Privacy requests in the privacyRequests table: `REQUEST#<id>` (listed per account through `gsi1`),
+ * the open-request claim `OPEN#<account>#<type>` that makes a second request of a type join the
+ * first, the index of open requests, and intake records `INTAKE#<message id>`.
+ */
+export class DynamoDbRequests implements RequestStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async create(request: PrivacyRequest): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...requestKey(request.requestId), gsi1pk: `ACCOUNT#${request.accountId}`, gsi1sk: request.receivedAt, ...request },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: OPEN_INDEX, sk: `${request.dueAt}#${request.requestId}`, requestId: request.requestId } }));
+    return true;
+  }
+
+  async get(requestId: string): Promise<PrivacyRequest | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: requestKey(requestId), ConsistentRead: true }));
+    return requestOf(Item);
+  }
+
+  async listByAccount(accountId: string): Promise<PrivacyRequest[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` },
+      ScanIndexForward: false,
+    });
+    return items.map((item) => requestOf(item)!);
+  }
+
+  async claimOpen(accountId: string, type: RequestType, requestId: string): Promise<string> {
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.table, Item: { ...openKey(accountId, type), requestId }, ConditionExpression: 'attribute_not_exists(pk) OR requestId = :id', ExpressionAttributeValues: { ':id': requestId } }),
+      );
+      return requestId;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: openKey(accountId, type), ConsistentRead: true }));
+      return Item ? String(Item.requestId) : this.claimOpen(accountId, type, requestId);
+    }
+  }
+
+  async releaseOpen(accountId: string, type: RequestType, requestId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({ TableName: this.table, Key: openKey(accountId, type), ConditionExpression: 'requestId = :id', ExpressionAttributeValues: { ':id': requestId } }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async update(requestId: string, changes: Partial<PrivacyRequest>, transition?: Transition, at: Date = new Date()): Promise<PrivacyRequest | undefined> {
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    Object.entries(changes).forEach(([field, value], i) => {
+      names[`#f${i}`] = field;
+      if (value === undefined) removes.push(`#f${i}`);
+      else {
+        sets.push(`#f${i} = :f${i}`);
+        values[`:f${i}`] = value;
+      }
+    });
+    const conditions = ['attribute_exists(pk)'];
+    if (transition) {
+      names['#status'] = 'status';
+      sets.push('#status = :status', 'history = list_append(history, :entry)', 'updatedAt = :at');
+      values[':status'] = transition.status;
+      values[':at'] = at.toISOString();
+      values[':entry'] = [{ status: transition.status, at: at.toISOString(), ...(transition.note ? { note: transition.note } : {}) }];
+      if (transition.from?.length) {
+        conditions.push(`#status IN (${transition.from.map((_, i) => `:from${i}`).join(', ')})`);
+        transition.from.forEach((status, i) => (values[`:from${i}`] = status));
+      }
+    }
+    if (!sets.length && !removes.length) return this.get(requestId);
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: requestKey(requestId),
+          UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim(),
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const request = requestOf(Attributes)!;
+      if (transition && FINAL_STATUSES.includes(transition.status)) {
+        await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: OPEN_INDEX, sk: `${request.dueAt}#${requestId}` } }));
+      }
+      return request;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async open(): Promise<PrivacyRequest[]> {
+    const index = await queryAll(this.client, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': OPEN_INDEX } });
+    const requests = await Promise.all(index.map((item) => this.get(String(item.requestId))));
+    return requests.filter((r): r is PrivacyRequest => Boolean(r) && !FINAL_STATUSES.includes(r!.status));
+  }
+
+  async intakeOutcome(messageId: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `INTAKE#${messageId}`, sk: 'INTAKE' }, ConsistentRead: true }));
+    return Item?.outcome as string | undefined;
+  }
+
+  async recordIntake(messageId: string, outcome: string, at: Date): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.table, Item: { pk: `INTAKE#${messageId}`, sk: 'INTAKE', outcome, at: at.toISOString(), expiresAt: Math.floor(at.getTime() / 1000) + INTAKE_TTL_SECONDS } }),
+    );
+  }
+}

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { UsageLogStore } from '../../shared/usage-logs';
+import type { SubjectData } from '../domain/export';
+import type { ExportedTable } from '../export-schema';
+
+type Item = Record<string, unknown>;
+type Subject = { accountId: string; email: string };
+
+/** Attributes that are keys, indexes or secrets: never part of an export. */
+const NEVER_EXPORTED = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'passwordHash', 'tokenHash', 'secretHash', 'taskToken', 'confirmation', 'downloadTokenHash'];
+const clean = (item: Item): Item => Object.fromEntries(Object.entries(item).filter(([key]) => !NEVER_EXPORTED.includes(key)));
+const PAGE = 500;
+
+/**
+ * Reads each exported category by the access path the data map declares for it (docs/data-map.md,
+ * "Found by"), a page at a time. Usage logs are read through the shared UsageLogStore port, so how
+ * logs are stored can change without touching this code. The `readers` record is typed by the
+ * exported tables: a table added to the export without a reader does not compile.
+ */
+export class DynamoDbSubjectData implements SubjectData {
+  private readonly readers: Record<ExportedTable, (subject: Subject) => AsyncIterable<Item>>;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    tables: Record<ExportedTable, string>,
+    usageLogs: UsageLogStore,
+    now: () => Date = () => new Date(),
+  ) {
+    const byAccount = (table: ExportedTable, prefix = '', key = (s: Subject) => `ACCOUNT#${s.accountId}`) => (subject: Subject) =>
+      this.query({ TableName: tables[table], KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk', ExpressionAttributeValues: { ':pk': key(subject), ...(prefix ? { ':prefix': prefix } : {}) } });
+    const byIndex = (table: ExportedTable, key: (s: Subject) => string) => (subject: Subject) =>
+      this.query({ TableName: tables[table], IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': key(subject) } });
+    const db = this.client;
+    this.readers = {
+      async *accounts(subject) {
+        const { Item } = await db.send(new GetCommand({ TableName: tables.accounts, Key: { pk: `ACCOUNT#${subject.accountId}`, sk: 'PROFILE' }, ConsistentRead: true }));
+        if (Item) yield clean(Item);
+      },
+      sessions: byIndex('sessions', (s) => `ACCOUNT#${s.accountId}`),
+      apiKeys: byAccount('apiKeys', 'KEY#'),
+      async *ledger(subject) {
+        for await (const item of byAccount('ledger')(subject)) {
+          const sk = String(item.sk);
+          const kind = sk.startsWith('ENTRY#') ? 'entry' : sk === 'BALANCE' ? 'balance' : sk.startsWith('PURCHASE#') ? 'purchase' : undefined;
+          // Idempotency guards and notice state say nothing about the person.
+          if (!kind) continue;
+          const rest = clean(item);
+          yield kind === 'balance' ? { kind, balanceMicro: rest.balance, updatedAt: rest.updatedAt } : { kind, ...rest };
+        }
+      },
+      async *usageLogs(subject) {
+        let cursor: string | undefined;
+        do {
+          const page = await usageLogs.page(subject.accountId, { limit: PAGE, cursor, now: now() });
+          for (const log of page.logs) yield log as unknown as Item;
+          cursor = page.nextCursor;
+        } while (cursor);
+      },
+      async *usageAggregates(subject) {
+        for (const granularity of ['H', 'D']) {
+          for await (const item of byAccount('usageAggregates', '', (s) => `ACCOUNT#${s.accountId}#${granularity}`)(subject)) {
+            yield { granularity: granularity === 'H' ? 'hour' : 'day', ...clean(item) };
+          }
+        }
+      },
+      privacyRequests: byIndex('privacyRequests', (s) => `ACCOUNT#${s.accountId}`),
+      async *securityEvents(subject) {
+        yield* byAccount('securityEvents')(subject);
+        // Failed sign-ins for the address before it had an account are kept under its hash.
+        yield* byAccount('securityEvents', '', (s) => `ACCOUNT#anonymous#${createHash('sha256').update(s.email).digest('hex')}`)(subject);
+      },
+      tickets: byIndex('tickets', (s) => `SENDER#${s.email}`),
+    };
+  }
+
+  async *items(table: ExportedTable, subject: Subject): AsyncIterable<Item> {
+    for await (const item of this.readers[table](subject)) yield clean(item);
+  }
+
+  private async *query(input: QueryCommandInput): AsyncIterable<Item> {
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const page = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: start, Limit: PAGE }));
+      yield* (page.Items ?? []) as Item[];
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { boundName, loadConfig, publicUrl } from '../shared/config';
+
+const hours = () => z.coerce.number().positive();
+
+/** What every privacy function that opens or moves requests needs. */
+const core = () => ({
+  TABLE_PRIVACY_REQUESTS: boundName(),
+  TABLE_ACCOUNTS: boundName(),
+  STATE_MACHINE_PRIVACY_WORKFLOW_ARN: boundName(),
+  MAIL_FROM: z.email(),
+  PUBLIC_URL: publicUrl(),
+  LINK_LIFE_HOURS: hours(),
+  REMINDER_AFTER_HOURS: hours(),
+});
+
+/** The privacy mail intake (SQS consumer). */
+export const intakeConfig = () => loadConfig(core());
+
+/** The signed-in API and the link pages. */
+export const requestsConfig = () => loadConfig({ ...core(), TABLE_SESSIONS: boundName(), BUCKET_EXPORTS: boundName() });
+
+/** The workflow's tasks and the watchdog: they read every table the export covers. */
+export const workflowConfig = () =>
+  loadConfig({
+    ...core(),
+    BUCKET_EXPORTS: boundName(),
+    TABLE_SESSIONS: boundName(),
+    TABLE_API_KEYS: boundName(),
+    TABLE_LEDGER: boundName(),
+    TABLE_USAGE_LOGS: boundName(),
+    TABLE_USAGE_AGGREGATES: boundName(),
+    TABLE_SECURITY_EVENTS: boundName(),
+    TABLE_TICKETS: boundName(),
+  });

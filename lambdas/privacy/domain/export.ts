@@ -1,0 +1,96 @@
+import { DATA_MAP } from '../../shared/data-map';
+import { CSV_COLUMNS, EXPORT_ITEM_SCHEMAS, type ExportedTable } from '../export-schema';
+import type { PrivacyRequest } from './model';
+
+/** Port: one category of a subject's data, read by the data map's access path, a page at a time. */
+export interface SubjectData {
+  items(table: ExportedTable, subject: { accountId: string; email: string }): AsyncIterable<Record<string, unknown>>;
+}
+
+/** Port: where the archive is written, file by file, streamed (never whole in memory). */
+export interface ArchiveSink {
+  add(name: string, content: AsyncIterable<string>): void;
+  /** Closes the archive and waits until it is stored. */
+  finish(): Promise<{ bytes: number }>;
+}
+
+/** The tables the export reads, in the order data.json lists them. */
+export const EXPORTED_TABLES = Object.keys(EXPORT_ITEM_SCHEMAS) as ExportedTable[];
+
+const csvCell = (value: unknown): string => {
+  if (value === undefined || value === null) return '';
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // Quote when needed, and defuse spreadsheet formulas (a cell starting with = + - @).
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+const pick = (item: Record<string, unknown>, path: string) => path.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], item);
+
+/**
+ * Builds the access/portability archive: `data.json` with every category the data map exports,
+ * `usage-logs.csv`, `ledger.csv` and `README.txt`. Each category is streamed page by page from the
+ * store into the archive, so 100,000 log items take no more memory than one page. Every item is
+ * checked against the documented schema (docs/export-format.md).
+ */
+export async function buildExport(request: PrivacyRequest, data: SubjectData, sink: ArchiveSink, now: Date): Promise<{ bytes: number; files: Record<string, number> }> {
+  const subject = { accountId: request.accountId, email: request.email };
+  const counts: Record<string, number> = {};
+
+  async function* dataJson(): AsyncIterable<string> {
+    yield `{"format":"omnapi-export/1","requestId":${JSON.stringify(request.requestId)},"generatedAt":"${now.toISOString()}",`;
+    yield `"account":${JSON.stringify(subject)},"categories":{`;
+    for (const [index, table] of EXPORTED_TABLES.entries()) {
+      const entry = DATA_MAP[table];
+      yield `${index ? ',' : ''}${JSON.stringify(table)}:{"description":${JSON.stringify(entry.purpose)},"retention":${JSON.stringify(entry.retention)},"items":[`;
+      let count = 0;
+      for await (const item of data.items(table, subject)) {
+        const checked = EXPORT_ITEM_SCHEMAS[table].parse(item);
+        yield `${count++ ? ',' : ''}\n${JSON.stringify(checked)}`;
+      }
+      counts[`data.json:${table}`] = count;
+      yield `],"count":${count}}`;
+    }
+    yield '}}\n';
+  }
+
+  async function* csv(file: keyof typeof CSV_COLUMNS, rows: AsyncIterable<Record<string, unknown>>): AsyncIterable<string> {
+    const columns = CSV_COLUMNS[file];
+    yield `${columns.join(',')}\r\n`;
+    let count = 0;
+    for await (const row of rows) {
+      count++;
+      yield `${columns.map((c) => csvCell(pick(row, c))).join(',')}\r\n`;
+    }
+    counts[file] = count;
+  }
+
+  async function* ledgerEntries(): AsyncIterable<Record<string, unknown>> {
+    for await (const item of data.items('ledger', subject)) if (item.kind === 'entry') yield item;
+  }
+
+  async function* readme(): AsyncIterable<string> {
+    yield [
+      'Your OmnAPI data',
+      '================',
+      '',
+      `Request ${request.requestId} (${request.type}), made ${now.toISOString()}, for the account ${subject.accountId} (${subject.email}).`,
+      '',
+      'data.json       Every category of personal data we hold about you, as JSON. Each category says what it',
+      '                is and how long we keep it. The format is described in docs/export-format.md of the API.',
+      '                Secrets (password hash, session and key hashes) are never included.',
+      'usage-logs.csv  Your API calls of the last 90 days, one row per call (comma-separated, UTF-8).',
+      'ledger.csv      Every movement of your credits: purchases, grants, refunds, clawbacks, dispute holds.',
+      '                Usage charges are in data.json (usageAggregates): balance = ledger − charged usage.',
+      '',
+      'Questions: privacy@omnapi.com',
+      '',
+    ].join('\r\n');
+  }
+
+  sink.add('README.txt', readme());
+  sink.add('data.json', dataJson());
+  sink.add('usage-logs.csv', csv('usage-logs.csv', data.items('usageLogs', subject)));
+  sink.add('ledger.csv', csv('ledger.csv', ledgerEntries()));
+  const { bytes } = await sink.finish();
+  return { bytes, files: counts };
+}

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { newId } from '../../shared/crypto';
+import type { PrivacyMailReceived } from '../../shared/privacy-mail';
+import { fixedWindow } from '../../shared/throttle';
+import { PrivacyFloodError } from '../errors';
+import { classifyMail, HOW_TO_ASK, newTextOf } from './classify';
+import { DEADLINE_DAYS, type PrivacyRequest, type RequestType } from './model';
+import type { PrivacyDeps, Subject } from './ports';
+
+/** Requests one sender address, and one account, may open in a day; past that they join or wait. */
+export const FLOOD_LIMITS = { perSender: 5, perAccount: 10, windowSeconds: 86_400 };
+
+export type IntakeOutcome = 'opened' | 'joined' | 'no_account' | 'help_sent' | 'throttled' | 'duplicate';
+
+const DAY = 86_400_000;
+const normalise = (address: string) => address.trim().toLowerCase();
+
+/** A request id derived from the received message, so a redelivered mail opens nothing new. */
+export const requestIdForMessage = (messageId: string) => `prq_${createHash('sha256').update(messageId).digest('hex').slice(0, 24)}`;
+
+/**
+ * Opens privacy requests from mail to privacy@ and from the API. The From header proves nothing: a
+ * mail only finds the account; the confirmation link goes to the address registered on it, and the
+ * sender gets the same neutral reply whether or not the address has an account.
+ */
+export class PrivacyIntake {
+  constructor(private readonly deps: PrivacyDeps) {}
+
+  async fromMail(mail: PrivacyMailReceived): Promise<IntakeOutcome> {
+    if (await this.deps.requests.intakeOutcome(mail.messageId)) return 'duplicate';
+    const now = this.deps.now();
+    const sender = normalise(mail.from);
+    const outcome = await this.intake(mail, sender, now);
+    await this.deps.requests.recordIntake(mail.messageId, outcome, now);
+    return outcome;
+  }
+
+  private async intake(mail: PrivacyMailReceived, sender: string, now: Date): Promise<IntakeOutcome> {
+    const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
+    if ((await this.deps.counter.increment(`privacy-sender#${hash(sender)}`, start, end)) > FLOOD_LIMITS.perSender) return 'throttled';
+    const rights = classifyMail(mail.subject, mail.text);
+    if (rights.length !== 1) {
+      await this.reply(mail, 'How to exercise your privacy rights', helpText(rights.length === 0));
+      return 'help_sent';
+    }
+    const subject = await this.deps.subjects.findByEmail(sender);
+    // The same words whether or not an account matched: the reply reveals nothing.
+    await this.reply(mail, 'We received your privacy request', NEUTRAL_REPLY(mail.ticketId));
+    if (!subject) return 'no_account';
+    try {
+      const { joined } = await this.open(subject, rights[0]!, {
+        requestId: requestIdForMessage(mail.messageId),
+        channel: 'mail',
+        details: newTextOf(mail.text).slice(0, 5_000) || undefined,
+        verdicts: mail.verdicts,
+        ticketId: mail.ticketId,
+        receivedAt: new Date(mail.receivedAt),
+      });
+      return joined ? 'joined' : 'opened';
+    } catch (error) {
+      if (error instanceof PrivacyFloodError) return 'throttled';
+      throw error;
+    }
+  }
+
+  /** A signed-in holder's request: the session is the identity, so no link is needed. */
+  async fromApi(accountId: string, type: RequestType, details: string | undefined): Promise<{ request: PrivacyRequest; joined: boolean }> {
+    const subject = await this.deps.subjects.get(accountId);
+    if (!subject) throw new Error(`Account ${accountId} of a live session is missing`);
+    return this.open(subject, type, { requestId: newId('prq'), channel: 'api', details, receivedAt: this.deps.now() });
+  }
+
+  /**
+   * Opens the request and starts its workflow — or, when one of the same type is open for the
+   * account, joins it (answering with the open one; it never takes over that one's confirmation).
+   */
+  private async open(
+    subject: Subject,
+    type: RequestType,
+    input: Pick<PrivacyRequest, 'requestId' | 'channel' | 'details' | 'verdicts' | 'ticketId'> & { receivedAt: Date },
+  ): Promise<{ request: PrivacyRequest; joined: boolean }> {
+    const existing = await this.deps.requests.get(input.requestId);
+    if (existing) return { request: existing, joined: false };
+    const openId = await this.deps.requests.claimOpen(subject.accountId, type, input.requestId);
+    if (openId !== input.requestId) {
+      const open = await this.deps.requests.get(openId);
+      if (open) return { request: open, joined: true };
+    }
+    const now = this.deps.now();
+    const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
+    if ((await this.deps.counter.increment(`privacy-account#${subject.accountId}`, start, end)) > FLOOD_LIMITS.perAccount) {
+      await this.deps.requests.releaseOpen(subject.accountId, type, input.requestId);
+      throw new PrivacyFloodError(end - Math.floor(now.getTime() / 1000));
+    }
+    const receivedAt = input.receivedAt.toISOString();
+    const request: PrivacyRequest = {
+      requestId: input.requestId,
+      type,
+      status: 'received',
+      channel: input.channel,
+      accountId: subject.accountId,
+      email: subject.email,
+      details: input.details,
+      receivedAt,
+      dueAt: new Date(input.receivedAt.getTime() + DEADLINE_DAYS * DAY).toISOString(),
+      history: [{ status: 'received', at: receivedAt, note: input.channel === 'mail' ? 'by mail to privacy@' : 'through the API' }],
+      verdicts: input.verdicts,
+      ticketId: input.ticketId,
+    };
+    await this.deps.requests.create(request);
+    await this.deps.workflow.start(request);
+    return { request, joined: false };
+  }
+
+  private async reply(mail: PrivacyMailReceived, subject: string, text: string): Promise<void> {
+    if (!mail.replyTo) return;
+    await this.deps.mailer.send({ to: mail.replyTo, subject, text, inReplyTo: mail.headerMessageId, autoSubmitted: 'auto-replied' });
+  }
+}
+
+function hash(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 32);
+}
+
+const NEUTRAL_REPLY = (ticketId: string) =>
+  [
+    'We received a privacy request sent from this address.',
+    '',
+    'If the address belongs to an OmnAPI account, we have written to the address registered on that',
+    'account with a link to confirm the request. Nothing is released, changed or deleted until that',
+    'link is followed. If you have an account and no message arrives, write to privacy@omnapi.com from',
+    'your registered address, or sign in and use POST /v1/privacy/requests.',
+    '',
+    `Reference: ${ticketId}`,
+    '',
+    'OmnAPI privacy team — privacy@omnapi.com',
+  ].join('\n');
+
+function helpText(none: boolean): string {
+  return [
+    none
+      ? 'We could not tell which privacy right your message asks to exercise.'
+      : 'Your message seems to ask for several privacy rights at once; please send one request per right, so each can be confirmed and answered on its own.',
+    '',
+    'You can ask for:',
+    ...Object.values(HOW_TO_ASK).map((line) => `- ${line}`),
+    '',
+    'Write from the address registered on your account; we confirm every request through that address.',
+    '',
+    'OmnAPI privacy team — privacy@omnapi.com',
+  ].join('\n');
+}

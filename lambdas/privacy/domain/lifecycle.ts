@@ -1,0 +1,287 @@
+import { randomSecret, sha256 } from '../../shared/crypto';
+import type { Mailer } from '../../shared/mailer';
+import { LinkGoneError, LinkInvalidError, RequestNotFoundError, RequestStateError } from '../errors';
+import { type ArchiveSink, buildExport, type SubjectData } from './export';
+import { FINAL_STATUSES, type PrivacyRequest, RETENTION_AFTER_END_DAYS, type RequestType } from './model';
+import type { PrivacyDeps } from './ports';
+
+/** What building an export needs: the subject's data and somewhere to write the archive. */
+export interface ExportDeps {
+  data: SubjectData;
+  sink(key: string): ArchiveSink;
+}
+
+/** A URL that downloads an export for `seconds`. */
+export type Presign = (key: string, seconds: number) => Promise<string>;
+
+/** The mailed download link works this long (the archive itself is deleted after 7 days). */
+export const DOWNLOAD_LINK_HOURS = 24;
+export const ARCHIVE_DAYS = 7;
+/** A download link or page redirects to a URL valid this long. */
+const PRESIGNED_SECONDS = 300;
+
+const HOUR = 3_600_000;
+
+/** What confirming each kind of request will do, shown on the confirmation page and in the mail. */
+export const WHAT_HAPPENS: Record<RequestType, string> = {
+  access: 'We will gather every piece of personal data we hold about your account into one archive and mail you a download link (valid 24 hours).',
+  portability: 'We will gather your data into a portable archive (JSON and CSV) and mail you a download link (valid 24 hours).',
+  deletion: 'A person will handle your deletion request and write to you before anything is erased.',
+  correction: 'A person will review the correction you asked for and write to you.',
+  objection: 'A person will review your objection and write to you.',
+};
+
+/** The request's page under the API, for links in mail. */
+const confirmLink = (base: string, request: PrivacyRequest, token: string) =>
+  `${base.replace(/\/$/, '')}/v1/privacy/confirm?request=${request.requestId}&token=${encodeURIComponent(token)}`;
+
+/**
+ * A privacy request's life after intake, step by step as the Step Functions workflow runs it, plus
+ * the confirmation link. Every step is safe to run again (the workflow retries): it checks where the
+ * request stands and does only what is left.
+ */
+export class RequestLifecycle {
+  constructor(private readonly deps: PrivacyDeps & { reminderAfterHours: number; exports?: ExportDeps; presign?: Presign }) {}
+
+  private get exports(): ExportDeps {
+    if (!this.deps.exports) throw new Error('This function does not build exports');
+    return this.deps.exports;
+  }
+
+  private get presign(): Presign {
+    if (!this.deps.presign) throw new Error('This function is not bound to the export bucket');
+    return this.deps.presign;
+  }
+
+  private get mailer(): Mailer {
+    return this.deps.mailer;
+  }
+
+  async require(requestId: string): Promise<PrivacyRequest> {
+    const request = await this.deps.requests.get(requestId);
+    if (!request) throw new RequestNotFoundError();
+    return request;
+  }
+
+  /**
+   * First step: an API request is confirmed by its session; a mail request gets a single-use link,
+   * sent to the account's registered address — never to From, Reply-To or anything in the message.
+   */
+  async begin(requestId: string): Promise<{ type: RequestType; confirmed: boolean }> {
+    const request = await this.require(requestId);
+    if (request.channel === 'api' || ['confirmed', 'in_progress'].includes(request.status)) {
+      if (request.status === 'received') await this.deps.requests.update(requestId, {}, { status: 'confirmed', note: 'signed-in account holder', from: ['received'] });
+      return { type: request.type, confirmed: true };
+    }
+    if (!['received', 'awaiting_confirmation'].includes(request.status)) throw new RequestStateError(requestId, request.status, 'begin');
+    const now = this.deps.now();
+    const expiresAt = new Date(now.getTime() + this.deps.linkLifeHours * HOUR);
+    await this.sendLink(request, expiresAt, false);
+    return { type: request.type, confirmed: false };
+  }
+
+  /** Mints a new link (the old one stops working) and mails it to the registered address. */
+  private async sendLink(request: PrivacyRequest, expiresAt: Date, reminder: boolean): Promise<void> {
+    const token = randomSecret();
+    const now = this.deps.now();
+    await this.deps.requests.update(
+      request.requestId,
+      { confirmation: { tokenHash: sha256(token), expiresAt: expiresAt.toISOString(), ...(reminder ? { remindedAt: now.toISOString() } : {}) } },
+      reminder ? undefined : { status: 'awaiting_confirmation', note: 'confirmation link mailed to the registered address', from: ['received', 'awaiting_confirmation'] },
+    );
+    await this.mailer.send({
+      to: request.email,
+      subject: `${reminder ? 'Reminder: confirm' : 'Confirm'} your privacy request ${request.requestId}`,
+      text: [
+        `We received a ${request.type} request for the OmnAPI account registered to this address (reference ${request.requestId}).`,
+        '',
+        'If you made it, confirm it here:',
+        confirmLink(this.deps.publicUrl, request, token),
+        '',
+        WHAT_HAPPENS[request.type],
+        `The link works once, until ${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. We answer by ${request.dueAt.slice(0, 10)} at the latest.`,
+        '',
+        'If you did not ask for this, ignore this message: nothing happens without the link.',
+        '',
+        'OmnAPI privacy team — privacy@omnapi.com',
+      ].join('\n'),
+    });
+  }
+
+  /** The workflow waits here: its task token is kept so the confirmation can resume it. */
+  async awaitConfirmation(requestId: string, taskToken: string): Promise<void> {
+    const updated = await this.deps.requests.update(requestId, { taskToken });
+    if (!updated) throw new RequestNotFoundError();
+    // Confirmed before the token was stored: the confirmation could not resume us, so we do.
+    if (updated.status === 'confirmed') await this.deps.workflow.resume(taskToken, { confirmed: true }).catch(() => undefined);
+    if (FINAL_STATUSES.includes(updated.status)) await this.deps.workflow.fail(taskToken, 'RequestClosed', updated.status).catch(() => undefined);
+  }
+
+  /** What the confirmation page shows before anything happens (a GET confirms nothing: mail scanners prefetch links). */
+  async describeLink(requestId: string, token: string): Promise<PrivacyRequest> {
+    const request = await this.deps.requests.get(requestId);
+    this.checkLink(request, token);
+    return request!;
+  }
+
+  /** The `POST` behind the confirmation page: single use, for its own request only. */
+  async confirm(requestId: string, token: string): Promise<PrivacyRequest> {
+    const request = await this.deps.requests.get(requestId);
+    this.checkLink(request, token);
+    const now = this.deps.now().toISOString();
+    const confirmed = await this.deps.requests.update(
+      requestId,
+      { confirmation: { ...request!.confirmation!, usedAt: now } },
+      { status: 'confirmed', note: 'link confirmed', from: ['awaiting_confirmation'] },
+    );
+    if (!confirmed) throw new LinkGoneError('used');
+    if (confirmed.taskToken) await this.deps.workflow.resume(confirmed.taskToken, { confirmed: true });
+    return confirmed;
+  }
+
+  private checkLink(request: PrivacyRequest | undefined, token: string): void {
+    if (!request?.confirmation || request.confirmation.tokenHash !== sha256(token)) throw new LinkInvalidError();
+    if (request.confirmation.usedAt || request.status !== 'awaiting_confirmation') {
+      throw new LinkGoneError(request.confirmation.usedAt ? 'used' : FINAL_STATUSES.includes(request.status) ? 'closed' : 'used');
+    }
+    if (request.confirmation.expiresAt <= this.deps.now().toISOString()) throw new LinkGoneError('expired');
+  }
+
+  async markInProgress(requestId: string): Promise<void> {
+    const request = await this.require(requestId);
+    if (request.status === 'in_progress') return;
+    const updated = await this.deps.requests.update(requestId, { taskToken: undefined }, { status: 'in_progress', from: ['confirmed'] });
+    if (!updated) throw new RequestStateError(requestId, request.status, 'start');
+  }
+
+  /** Access and portability: the archive of everything the data map exports, streamed to the export bucket. */
+  async export(requestId: string): Promise<{ bytes: number; files: Record<string, number> }> {
+    const request = await this.require(requestId);
+    if (request.export) return { bytes: request.export.bytes, files: request.export.files };
+    if (request.status !== 'in_progress') throw new RequestStateError(requestId, request.status, 'export');
+    const now = this.deps.now();
+    const key = `exports/${requestId}/${randomSecret(12)}.zip`;
+    const result = await buildExport(request, this.exports.data, this.exports.sink(key), now);
+    await this.deps.requests.update(requestId, { export: { key, ...result, expiresAt: new Date(now.getTime() + ARCHIVE_DAYS * 24 * HOUR).toISOString() } });
+    return result;
+  }
+
+  /** Mails the download link (to the registered address), then closes the request as completed. */
+  async deliverExport(requestId: string): Promise<void> {
+    const request = await this.require(requestId);
+    if (request.status === 'completed') return;
+    if (!request.export) throw new RequestStateError(requestId, request.status, 'deliver');
+    const token = randomSecret();
+    const linkExpires = new Date(this.deps.now().getTime() + DOWNLOAD_LINK_HOURS * HOUR);
+    await this.deps.requests.update(requestId, { export: { ...request.export, downloadTokenHash: sha256(token), linkExpiresAt: linkExpires.toISOString() } });
+    const link = `${this.deps.publicUrl.replace(/\/$/, '')}/v1/privacy/requests/${requestId}/download?token=${encodeURIComponent(token)}`;
+    await this.mailer.send({
+      to: request.email,
+      subject: `Your OmnAPI data is ready (${requestId})`,
+      text: [
+        `The ${request.type === 'portability' ? 'portable copy' : 'copy'} of your data you asked for is ready: one ZIP archive (${Math.ceil(request.export.bytes / 1024)} KiB) with data.json, usage-logs.csv, ledger.csv and a README.`,
+        '',
+        link,
+        '',
+        `The link works for ${DOWNLOAD_LINK_HOURS} hours, until ${linkExpires.toISOString().slice(0, 16).replace('T', ' ')} UTC; the archive is deleted after ${ARCHIVE_DAYS} days.`,
+        'Signed in, GET /v1/privacy/requests/' + requestId + ' also gives a fresh link while the archive exists.',
+        '',
+        'OmnAPI privacy team — privacy@omnapi.com',
+      ].join('\n'),
+    });
+    await this.close(requestId, 'completed', 'archive delivered to the registered address', ['in_progress']);
+  }
+
+  /** The mailed download link: checks its token, then hands out a URL valid a few minutes. */
+  async downloadByLink(requestId: string, token: string): Promise<string> {
+    const request = await this.deps.requests.get(requestId);
+    if (!request?.export?.downloadTokenHash || request.export.downloadTokenHash !== sha256(token)) throw new LinkInvalidError();
+    if ((request.export.linkExpiresAt ?? '') <= this.deps.now().toISOString()) throw new LinkGoneError('expired');
+    return this.presign(request.export.key, PRESIGNED_SECONDS);
+  }
+
+  /** A fresh download URL for the signed-in holder, while the archive exists. */
+  async downloadUrl(request: PrivacyRequest): Promise<string | undefined> {
+    if (!request.export) return undefined;
+    if (request.export.expiresAt <= this.deps.now().toISOString()) return undefined;
+    return this.presign(request.export.key, PRESIGNED_SECONDS);
+  }
+
+  /** Rights not automated yet go to a person, with the deadline; the holder is told. */
+  async handToPerson(requestId: string): Promise<void> {
+    const request = await this.require(requestId);
+    if (request.status === 'needs_manual_action') return;
+    await this.deps.requests.update(requestId, {}, { status: 'needs_manual_action', note: `a person answers by ${request.dueAt.slice(0, 10)}`, from: ['in_progress'] });
+    await this.mailer.send({
+      to: request.email,
+      subject: `Your privacy request ${requestId} is with our team`,
+      text: [`Your ${request.type} request is confirmed. ${WHAT_HAPPENS[request.type]}`, `We answer by ${request.dueAt.slice(0, 10)} at the latest.`, '', 'OmnAPI privacy team — privacy@omnapi.com'].join('\n'),
+    });
+  }
+
+  /** Ends a request for good: its end is recorded and it is kept three years as proof, then TTL removes it. */
+  async close(requestId: string, status: 'completed' | 'expired' | 'cancelled', note: string, from: PrivacyRequest['status'][]): Promise<PrivacyRequest | undefined> {
+    const now = this.deps.now();
+    const closed = await this.deps.requests.update(
+      requestId,
+      { taskToken: undefined, expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_AFTER_END_DAYS * 86_400 },
+      { status, note, from },
+      now,
+    );
+    if (closed) await this.deps.requests.releaseOpen(closed.accountId, closed.type, requestId);
+    return closed;
+  }
+
+  /** The link was not used in time. */
+  async expire(requestId: string): Promise<void> {
+    const request = await this.require(requestId);
+    if (request.status === 'expired') return;
+    const expired = await this.close(requestId, 'expired', 'the confirmation link was not used in time', ['received', 'awaiting_confirmation']);
+    if (!expired) return;
+    await this.mailer.send({
+      to: request.email,
+      subject: `Your privacy request ${requestId} has expired`,
+      text: [
+        `The ${request.type} request made for this account was not confirmed in time, so we did nothing with it.`,
+        'If you still want it, write to privacy@omnapi.com again from this address, or sign in and use POST /v1/privacy/requests.',
+        '',
+        'OmnAPI privacy team — privacy@omnapi.com',
+      ].join('\n'),
+    });
+  }
+
+  /** A step failed after its retries: the request says so, for ops (an alarm watches the workflow's failures). */
+  async fail(requestId: string, error: string, cause: string): Promise<void> {
+    await this.deps.requests.update(
+      requestId,
+      { failure: { error: error.slice(0, 200), cause: cause.slice(0, 1000) } },
+      { status: 'failed', note: `${error}: ops are alerted` },
+    );
+  }
+
+  /**
+   * The watchdog's pass over requests waiting for their link: one reminder once the link has been
+   * out `reminderAfterHours`, and expiry when it dies (the waiting execution is failed with RequestExpired).
+   */
+  async sweepConfirmations(): Promise<{ reminded: number; expired: number }> {
+    const now = this.deps.now();
+    let reminded = 0;
+    let expired = 0;
+    for (const request of await this.deps.requests.open()) {
+      if (request.status !== 'awaiting_confirmation' || !request.confirmation) continue;
+      const expiresAt = new Date(request.confirmation.expiresAt);
+      if (expiresAt <= now) {
+        if (request.taskToken) await this.deps.workflow.fail(request.taskToken, 'RequestExpired', 'the confirmation link expired').catch(() => undefined);
+        await this.expire(request.requestId);
+        expired++;
+        continue;
+      }
+      const sentAt = expiresAt.getTime() - this.deps.linkLifeHours * HOUR;
+      if (!request.confirmation.remindedAt && now.getTime() - sentAt >= this.deps.reminderAfterHours * HOUR) {
+        await this.sendLink(request, expiresAt, true);
+        reminded++;
+      }
+    }
+    return { reminded, expired };
+  }
+}

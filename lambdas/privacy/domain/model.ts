@@ -1,0 +1,81 @@
+/** The five rights of the privacy policy. */
+export const REQUEST_TYPES = ['access', 'portability', 'deletion', 'correction', 'objection'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+
+/**
+ * Where a request stands. received → awaiting_confirmation (a link went to the registered address)
+ * → confirmed → in_progress → completed; or expired (link unused), cancelled, failed, or
+ * needs_manual_action (a person takes it from there, with the deadline).
+ */
+export const REQUEST_STATUSES = [
+  'received',
+  'awaiting_confirmation',
+  'confirmed',
+  'in_progress',
+  'needs_manual_action',
+  'completed',
+  'failed',
+  'expired',
+  'cancelled',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/** Statuses a request does not leave. */
+export const FINAL_STATUSES: readonly RequestStatus[] = ['completed', 'expired', 'cancelled'];
+
+/** SES's spam-authentication verdicts, recorded on the request but never taken as proof of identity. */
+export interface MailVerdicts {
+  spf?: string;
+  dkim?: string;
+  dmarc?: string;
+}
+
+export interface StatusChange {
+  status: RequestStatus;
+  at: string;
+  note?: string;
+}
+
+export interface PrivacyRequest {
+  requestId: string;
+  type: RequestType;
+  status: RequestStatus;
+  channel: 'mail' | 'api';
+  accountId: string;
+  /** The account's registered address when the request was opened: where every mail about it goes. */
+  email: string;
+  /** What the requester wrote (mail text or API details), for a person and for corrections. */
+  details?: string;
+  receivedAt: string;
+  /** The legal deadline: one month from receipt (GDPR art. 12(3)). */
+  dueAt: string;
+  history: StatusChange[];
+  /** SHA-256 of the single-use confirmation link's token, and when the link dies. */
+  confirmation?: { tokenHash: string; expiresAt: string; remindedAt?: string; usedAt?: string };
+  /** The workflow's task token while it waits for the confirmation. */
+  taskToken?: string;
+  verdicts?: MailVerdicts;
+  ticketId?: string;
+  /** The export, once made: where it is, until when it exists, and the mailed link's token and life. */
+  export?: { key: string; bytes: number; files: Record<string, number>; expiresAt: string; downloadTokenHash?: string; linkExpiresAt?: string };
+  /** Why a request failed, for ops. */
+  failure?: { error: string; cause: string };
+  /** Epoch seconds DynamoDB TTL deletes the request: set once it ends (kept three years as proof). */
+  expiresAt?: number;
+}
+
+/** A request is kept this long after it ends, as proof it was answered (docs/data-map.md). */
+export const RETENTION_AFTER_END_DAYS = 3 * 365;
+/** GDPR art. 12(3): one month. */
+export const DEADLINE_DAYS = 30;
+
+/** The request as its holder sees it: never the token hashes or the workflow's token. */
+export function requestView(request: PrivacyRequest) {
+  const { confirmation, taskToken: _token, export: archive, failure: _failure, expiresAt: _ttl, ...rest } = request;
+  return {
+    ...rest,
+    confirmationExpiresAt: request.status === 'awaiting_confirmation' ? confirmation?.expiresAt : undefined,
+    export: archive ? { bytes: archive.bytes, files: archive.files, expiresAt: archive.expiresAt, linkExpiresAt: archive.linkExpiresAt } : undefined,
+  };
+}
+export type PrivacyRequestView = ReturnType<typeof requestView>;

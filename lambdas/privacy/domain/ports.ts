@@ -1,0 +1,67 @@
+import type { Mailer } from '../../shared/mailer';
+import type { WindowCounter } from '../../shared/throttle';
+import type { PrivacyRequest, RequestStatus, RequestType } from './model';
+
+/** An account as the privacy context needs it: who it is and where to write. */
+export interface Subject {
+  accountId: string;
+  email: string;
+  name: string;
+}
+
+/** Port: finds the account a request is about. */
+export interface SubjectDirectory {
+  findByEmail(email: string): Promise<Subject | undefined>;
+  get(accountId: string): Promise<Subject | undefined>;
+}
+
+/** A status change, optionally guarded: applied only while the request is in one of `from`. */
+export interface Transition {
+  status: RequestStatus;
+  note?: string;
+  from?: readonly RequestStatus[];
+}
+
+/** Port: privacy requests. */
+export interface RequestStore {
+  /** Stores a new request; false when one with its id exists (a redelivered intake). */
+  create(request: PrivacyRequest): Promise<boolean>;
+  get(requestId: string): Promise<PrivacyRequest | undefined>;
+  listByAccount(accountId: string): Promise<PrivacyRequest[]>;
+  /**
+   * Claims "the open request of this type" for the account: returns `requestId` when it is now the
+   * open one, or the id of the request already open (the new one then joins it).
+   */
+  claimOpen(accountId: string, type: RequestType, requestId: string): Promise<string>;
+  releaseOpen(accountId: string, type: RequestType, requestId: string): Promise<void>;
+  /** Changes fields and, with `transition`, the status (appending to the history); undefined when the guard refused. */
+  update(requestId: string, changes: Partial<PrivacyRequest>, transition?: Transition, at?: Date): Promise<PrivacyRequest | undefined>;
+  /** Requests not yet ended, oldest deadline first (the watchdog's and ops' view). */
+  open(): Promise<PrivacyRequest[]>;
+  /** What intake did with a received message, so a redelivery does not answer twice. */
+  intakeOutcome(messageId: string): Promise<string | undefined>;
+  recordIntake(messageId: string, outcome: string, at: Date): Promise<void>;
+}
+
+/** Port: the Step Functions workflow that carries a request. */
+export interface Workflow {
+  /** Starts the request's execution (named after it, so starting twice is harmless). */
+  start(request: PrivacyRequest): Promise<void>;
+  /** Lets a waiting execution go on (the link was confirmed). */
+  resume(taskToken: string, output: Record<string, unknown>): Promise<void>;
+  /** Ends a waiting execution's wait with an error (expired, cancelled). */
+  fail(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+export interface PrivacyDeps {
+  requests: RequestStore;
+  subjects: SubjectDirectory;
+  workflow: Workflow;
+  mailer: Mailer;
+  counter: WindowCounter;
+  /** Base URL of the links in mail. */
+  publicUrl: string;
+  /** How long a confirmation link works. */
+  linkLifeHours: number;
+  now: () => Date;
+}

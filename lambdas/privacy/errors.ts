@@ -1,0 +1,48 @@
+import { ConflictError, GoneError, NotFoundError, TooManyRequestsError } from '../shared/errors';
+
+export class RequestNotFoundError extends NotFoundError {
+  constructor() {
+    super('No such privacy request');
+    this.name = 'RequestNotFoundError';
+  }
+}
+
+/** A confirmation or download link that was used, or whose time is up. */
+export class LinkGoneError extends GoneError {
+  constructor(reason: 'used' | 'expired' | 'closed') {
+    super(
+      reason === 'used'
+        ? 'This link was already used: each link works once.'
+        : reason === 'expired'
+          ? 'This link has expired. Write to privacy@omnapi.com again, or sign in and open a new request.'
+          : 'This request is closed; the link no longer does anything.',
+      `link_${reason}`,
+    );
+    this.name = 'LinkGoneError';
+  }
+}
+
+/** A link whose token does not belong to the request it names. */
+export class LinkInvalidError extends NotFoundError {
+  override readonly code = 'link_invalid';
+  constructor() {
+    super('This link is not valid. Use the newest link we mailed you, exactly as it was sent.');
+    this.name = 'LinkInvalidError';
+  }
+}
+
+export class PrivacyFloodError extends TooManyRequestsError {
+  override readonly code = 'too_many_privacy_requests';
+  constructor(retryAfterSeconds: number) {
+    super('Too many privacy requests today; the open ones are being handled', retryAfterSeconds);
+    this.name = 'PrivacyFloodError';
+  }
+}
+
+/** The workflow met a request in a state it cannot act on (a bug or a manual change): the request fails loudly. */
+export class RequestStateError extends ConflictError {
+  constructor(requestId: string, status: string, step: string) {
+    super(`Privacy request ${requestId} is ${status}; step ${step} cannot run`, 'request_state');
+    this.name = 'RequestStateError';
+  }
+}

@@ -1,0 +1,69 @@
+import { escapeHtml, type HttpResponse, html } from '../../shared/http';
+import { ValidationError } from '../../shared/errors';
+import { httpRoutes, route } from '../../shared/middleware/http-handler';
+import { parseWith } from '../../shared/middleware/validate-request';
+import { intakeConfig } from '../config';
+import { WHAT_HAPPENS } from '../domain/lifecycle';
+import { ConfirmForm } from '../schemas';
+import { LinkGoneError, LinkInvalidError } from '../errors';
+import { privacyRoutes } from '../routes';
+import { lifecycleOf, privacyDeps } from '../wiring';
+
+const lifecycle = lifecycleOf(privacyDeps(intakeConfig()));
+
+function page(status: number, title: string, paragraphs: string[], form?: { request: string; token: string }): HttpResponse {
+  const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('');
+  const button = form
+    ? `<form method="post" action="/v1/privacy/confirm"><input type="hidden" name="request" value="${escapeHtml(form.request)}"><input type="hidden" name="token" value="${escapeHtml(form.token)}"><button type="submit" style="font-size:1.1em;padding:.5em 1.2em">Confirm my request</button></form>`
+    : '';
+  return html(
+    status,
+    `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>` +
+      `<body style="font-family:sans-serif;max-width:40em;margin:3em auto;line-height:1.5"><h1>${escapeHtml(title)}</h1>${body}${button}</body></html>`,
+  );
+}
+
+/** Used, expired and unknown links answer a page, not JSON: a person clicked them. */
+async function asPage(work: () => Promise<HttpResponse>): Promise<HttpResponse> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof LinkGoneError) return page(410, 'This link no longer works', [error.message]);
+    if (error instanceof LinkInvalidError) return page(404, 'This link is not valid', [error.message]);
+    throw error;
+  }
+}
+
+/** The form the page posts: `application/x-www-form-urlencoded`, read without JSON parsing. */
+function formOf(body: string | undefined, base64: boolean): { request: string; token: string } {
+  if (!body) throw new ValidationError('The confirmation form is empty', [], 'body_required');
+  const text = base64 ? Buffer.from(body, 'base64').toString('utf8') : body;
+  if (text.length > 2_000) throw new ValidationError('The confirmation form is too large', [], 'invalid_form');
+  return parseWith(ConfirmForm, Object.fromEntries(new URLSearchParams(text)), 'body');
+}
+
+/**
+ * The confirmation link's two steps: `GET` shows what will happen (mail scanners that prefetch links
+ * confirm nothing), the page's button `POST`s, which confirms this link's own request once.
+ */
+export const handler = httpRoutes(
+  route(privacyRoutes.confirmPage, async (event) =>
+    asPage(async () => {
+      const { request: requestId, token } = event.input.query;
+      const request = await lifecycle.describeLink(requestId, token);
+      return page(200, `Confirm your ${request.type} request`, [
+        `Request ${request.requestId}, received ${request.receivedAt.slice(0, 10)}, for the OmnAPI account of ${request.email}.`,
+        WHAT_HAPPENS[request.type],
+        'Nothing has happened yet. Press the button to confirm; if you did not ask for this, close this page.',
+      ], { request: requestId, token });
+    }),
+  ),
+  route(privacyRoutes.confirm, async (event) =>
+    asPage(async () => {
+      const form = formOf(event.body, event.isBase64Encoded);
+      const request = await lifecycle.confirm(form.request, form.token);
+      return page(200, 'Request confirmed', [`Thank you. Your ${request.type} request ${request.requestId} is confirmed and under way.`, WHAT_HAPPENS[request.type]]);
+    }),
+  ),
+);
+

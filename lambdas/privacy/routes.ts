@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { defineRoutes } from '../shared/routes';
+import { DownloadQuery, LinkQuery, ListResult, OpenRequestBody, OpenResult, RequestIdPath, RequestView } from './schemas';
+
+const page = (description: string) => ({ description, schema: z.string(), contentType: 'text/html' });
+
+/** Privacy rights: requests by the signed-in holder, the confirmation link's pages, the download link. */
+export const privacyRoutes = defineRoutes({
+  open: {
+    method: 'POST', path: '/v1/privacy/requests', handler: 'requests', auth: 'session',
+    summary: 'Exercise a privacy right (access, portability, deletion, correction, objection); the session is the identity',
+    description: 'A second request of a type while one is open joins it: the answer is the open request, with joined: true.',
+    body: OpenRequestBody,
+    responses: { 201: { description: 'The request (or the open one it joined)', schema: OpenResult } },
+    errors: [400, 401, 413, 415, 429],
+  },
+  list: {
+    method: 'GET', path: '/v1/privacy/requests', handler: 'requests', auth: 'session',
+    summary: 'The caller\'s privacy requests, newest first', responses: { 200: { description: 'Requests', schema: ListResult } }, errors: [401],
+  },
+  get: {
+    method: 'GET', path: '/v1/privacy/requests/{id}', handler: 'requests', auth: 'session',
+    summary: 'One request: status, history, due date and, when ready, a download link',
+    params: RequestIdPath, responses: { 200: { description: 'The request', schema: RequestView } }, errors: [400, 401, 404],
+  },
+  download: {
+    method: 'GET', path: '/v1/privacy/requests/{id}/download', handler: 'requests', auth: 'public',
+    summary: 'The mailed download link: redirects to the archive (the link works 24 hours)',
+    params: RequestIdPath, query: DownloadQuery,
+    responses: { 302: { description: 'To a short-lived URL of the archive' } },
+    errors: [400, 404, 410],
+  },
+  confirmPage: {
+    method: 'GET', path: '/v1/privacy/confirm', handler: 'confirm', auth: 'public',
+    summary: 'The mailed confirmation link: shows what confirming will do (a GET alone confirms nothing)',
+    query: LinkQuery, responses: { 200: page('What will happen, and a button to confirm') }, errors: [400, 404, 410],
+  },
+  confirm: {
+    method: 'POST', path: '/v1/privacy/confirm', handler: 'confirm', auth: 'public',
+    summary: 'Confirms the request the link belongs to (single use); the form of the confirmation page posts here',
+    rawBody: { contentType: 'application/x-www-form-urlencoded', description: 'request=<id>&token=<token>, as the page\'s form sends them' },
+    responses: { 200: page('Confirmed') },
+    errors: [400, 404, 410],
+  },
+});

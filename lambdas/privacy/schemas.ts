@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { REQUEST_STATUSES, REQUEST_TYPES } from './domain/model';
+
+const iso = z.string().meta({ format: 'date-time' });
+const requestId = z.string().regex(/^prq_[0-9a-f]{24}$/, 'Not a privacy request id');
+
+export const OpenRequestBody = z.object({
+  type: z.enum(REQUEST_TYPES),
+  details: z.string().trim().max(5_000).optional().meta({ description: 'What you want corrected, or anything we should know' }),
+});
+export const RequestIdPath = z.object({ id: requestId });
+export const LinkQuery = z.object({ request: requestId, token: z.string().min(16).max(200) });
+export const DownloadQuery = z.object({ token: z.string().min(16).max(200) });
+/** The confirmation page posts an HTML form (no script): `request=…&token=…`. */
+export const ConfirmForm = LinkQuery;
+
+export const RequestView = z
+  .object({
+    requestId,
+    type: z.enum(REQUEST_TYPES),
+    status: z.enum(REQUEST_STATUSES),
+    channel: z.enum(['mail', 'api']),
+    accountId: z.string(),
+    email: z.string(),
+    details: z.string().optional(),
+    receivedAt: iso,
+    dueAt: iso.meta({ description: 'The legal deadline (one month)' }),
+    history: z.array(z.object({ status: z.enum(REQUEST_STATUSES), at: iso, note: z.string().optional() })),
+    confirmationExpiresAt: iso.optional(),
+    export: z.object({ bytes: z.number().int(), files: z.record(z.string(), z.number()), expiresAt: iso, linkExpiresAt: iso.optional() }).optional(),
+    download: z.url().optional().meta({ description: 'A download URL valid 5 minutes, while the archive exists' }),
+  })
+  .meta({ id: 'PrivacyRequest' });
+export const OpenResult = RequestView.extend({ joined: z.boolean().meta({ description: 'True when a request of this type was already open: this is that one' }) });
+export const ListResult = z.object({ requests: z.array(RequestView) });

@@ -1,0 +1,30 @@
+import { DynamoDbWindowCounter } from '../shared/adapters/dynamodb-counter';
+import { SesMailer } from '../shared/adapters/ses-mailer';
+import { dynamo } from '../shared/clients/dynamodb';
+import { ses } from '../shared/clients/sesv2';
+import { sfn } from '../shared/clients/sfn';
+import { DynamoDbRequests } from './adapters/dynamodb-requests';
+import { DynamoDbSubjects } from './adapters/dynamodb-subjects';
+import { StepFunctionsWorkflow } from './adapters/sfn-workflow';
+import { type ExportDeps, type Presign, RequestLifecycle } from './domain/lifecycle';
+import { PrivacyIntake } from './domain/intake';
+import type { PrivacyDeps } from './domain/ports';
+import type { intakeConfig } from './config';
+
+/** The ports every privacy function shares, from its validated config. */
+export function privacyDeps(config: ReturnType<typeof intakeConfig>): PrivacyDeps & { reminderAfterHours: number } {
+  return {
+    requests: new DynamoDbRequests(dynamo, config.TABLE_PRIVACY_REQUESTS),
+    subjects: new DynamoDbSubjects(dynamo, config.TABLE_ACCOUNTS),
+    workflow: new StepFunctionsWorkflow(sfn, config.STATE_MACHINE_PRIVACY_WORKFLOW_ARN),
+    mailer: new SesMailer(ses, config.MAIL_FROM),
+    counter: new DynamoDbWindowCounter(dynamo, config.TABLE_PRIVACY_REQUESTS),
+    publicUrl: config.PUBLIC_URL,
+    linkLifeHours: config.LINK_LIFE_HOURS,
+    reminderAfterHours: config.REMINDER_AFTER_HOURS,
+    now: () => new Date(),
+  };
+}
+
+export const intakeOf = (deps: PrivacyDeps) => new PrivacyIntake(deps);
+export const lifecycleOf = (deps: ReturnType<typeof privacyDeps>, options: { exports?: ExportDeps; presign?: Presign } = {}) => new RequestLifecycle({ ...deps, ...options });

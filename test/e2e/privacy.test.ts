@@ -1,0 +1,127 @@
+import type { ParsedMail } from 'mailparser';
+import { type CallOptions, callApi, eventually, type LocalProcess, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
+import { sendMail } from '../helpers/mail';
+import { ops } from '../helpers/ops';
+import { linkMailedTo, mailTo } from '../helpers/outbox';
+import { unzip } from '../helpers/zip';
+
+const PASSWORD = 'correct horse battery staple';
+
+describe('privacy requests against npm start', () => {
+  let local: LocalProcess;
+  const run = Date.now().toString(36);
+  const email = (who: string) => `${who}-${run}@example.org`;
+
+  beforeAll(async () => {
+    local = await startLocalProcess({ env: { LOCAL_SCHEDULE_MS: '1000' } });
+  }, SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  const api = (method: string, route: string, options?: CallOptions) => callApi(local.api, method, route, options);
+  const signUp = async (who: string, name: string) => {
+    await api('POST', '/v1/auth/signup', { body: { name, email: email(who), password: PASSWORD } });
+    await fetch(await eventually(() => linkMailedTo(local.dataDir, email(who))));
+    const token = (await api('POST', '/v1/auth/login', { body: { email: email(who), password: PASSWORD } })).body.token as string;
+    const key = (await api('POST', '/v1/keys', { token, body: { name: `${who}-key` } })).body.secret as string;
+    return { token, key };
+  };
+  const mailMatching = (to: string, pattern: RegExp) =>
+    eventually(async () => {
+      const found = (await mailTo(local.dataDir, to)).filter((m: ParsedMail) => pattern.test(`${m.subject}\n${m.text}`));
+      if (!found.length) throw new Error(`no mail to ${to} matching ${pattern}; the runtime said:\n${local.output().slice(-4000)}`);
+      return found.at(-1)!;
+    }, 60_000, 250);
+  const linkIn = (mail: ParsedMail, path: string) => mail.text!.match(new RegExp(`https?://\\S+${path.replace('/', '\\/')}\\S*`))![0];
+
+  it('mail "send me a copy of my data" → link to the registered address → GET then POST → archive link → a complete ZIP', async () => {
+    const ann = await signUp('ann', 'Ann Example');
+    await signUp('twin', 'Ann Example');
+    expect((await ops(local, 'grant-credits', '--email', email('ann'), '--amount', '10', '--reason', 'e2e')).code).toBe(0);
+    expect((await ops(local, 'grant-credits', '--email', email('twin'), '--amount', '10', '--reason', 'e2e')).code).toBe(0);
+    for (let i = 0; i < 3; i++) expect((await api('GET', `/v1/api/echo/ann-call-${i}`, { key: ann.key })).status).toBe(200);
+    expect((await api('GET', '/v1/api/echo/twin-call', { key: (await signUp('twin2', 'Ann Example')).key })).status).toBe(402);
+
+    await sendMail(local, { from: email('ann'), to: 'privacy@omnapi.com', subject: 'My data', text: 'Hello, please send me a copy of my data. Thanks, Ann' });
+    const neutral = await mailMatching(email('ann'), /We received your privacy request/);
+    expect(neutral.text).not.toMatch(/prq_|confirm\?/);
+    const confirmation = await mailMatching(email('ann'), /Confirm your privacy request/);
+    const link = linkIn(confirmation, '/v1/privacy/confirm');
+    const requestId = new URL(link).searchParams.get('request')!;
+
+    // A GET shows what will happen and confirms nothing (mail scanners prefetch links).
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await page.text()).toContain('<form method="post" action="/v1/privacy/confirm">');
+    expect((await api('GET', `/v1/privacy/requests/${requestId}`, { token: ann.token })).body.status).toBe('awaiting_confirmation');
+
+    const form = new URL(link).searchParams;
+    const confirmed = await fetch(`${local.api}/v1/privacy/confirm`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain('Request confirmed');
+
+    const ready = await mailMatching(email('ann'), /Your OmnAPI data is ready/);
+    const download = await fetch(linkIn(ready, '/download'));
+    expect(download.status).toBe(200);
+    const files = await unzip(Buffer.from(await download.arrayBuffer()));
+    expect(Object.keys(files).sort()).toEqual(['README.txt', 'data.json', 'ledger.csv', 'usage-logs.csv']);
+    const data = JSON.parse(files['data.json']!.toString('utf8'));
+    expect(data.account).toEqual({ accountId: expect.stringMatching(/^acc_/), email: email('ann') });
+    expect(data.categories.accounts.items[0]).toMatchObject({ name: 'Ann Example', email: email('ann') });
+    expect(data.categories.accounts.items[0].passwordHash).toBeUndefined();
+    expect(data.categories.apiKeys.items.map((k: { name: string }) => k.name)).toEqual(['ann-key']);
+    expect(JSON.stringify(data)).not.toMatch(/secretHash|tokenHash|omn_live_[A-Za-z0-9_-]{43}/);
+    await eventually(() => expect(data.categories.usageLogs.count).toBe(3));
+    expect(data.categories.ledger.items.filter((e: { kind: string }) => e.kind === 'entry').map((e: { type: string }) => e.type)).toEqual(['grant']);
+    expect(data.categories.privacyRequests.items.map((r: { requestId: string }) => r.requestId)).toContain(requestId);
+    // Nothing of the other account with the same name.
+    expect(JSON.stringify(data)).not.toContain(email('twin'));
+    expect(files['usage-logs.csv']!.toString('utf8').trim().split('\r\n')).toHaveLength(4);
+
+    const done = (await api('GET', `/v1/privacy/requests/${requestId}`, { token: ann.token })).body;
+    expect(done.status).toBe('completed');
+    expect(done.history.map((h: { status: string }) => h.status)).toEqual(['received', 'awaiting_confirmation', 'confirmed', 'in_progress', 'completed']);
+    expect(done.download).toMatch(/^http/);
+
+    // The link is single-use; another account cannot see the request.
+    const reused = await fetch(`${local.api}/v1/privacy/confirm`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    expect(reused.status).toBe(410);
+    const twin = await api('POST', '/v1/auth/login', { body: { email: email('twin'), password: PASSWORD } });
+    expect((await api('GET', `/v1/privacy/requests/${requestId}`, { token: twin.body.token })).status).toBe(404);
+  }, 180_000);
+
+  it('a spoofed mail (From the account, Reply-To an attacker) sends nothing to the attacker and starts nothing without the click', async () => {
+    const bob = await signUp('bob', 'Bob');
+    const attacker = `attacker-${run}@evil.example`;
+    await sendMail(local, { from: email('bob'), replyTo: attacker, to: 'privacy@omnapi.com', subject: 'GDPR', text: 'Export my data and send it to me.' });
+    const confirmation = await mailMatching(email('bob'), /Confirm your privacy request/);
+    expect(confirmation.text).toContain('/v1/privacy/confirm?request=');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await mailTo(local.dataDir, attacker)).toEqual([]);
+    const requests = (await api('GET', '/v1/privacy/requests', { token: bob.token })).body.requests;
+    expect(requests.map((r: { status: string }) => r.status)).toEqual(['awaiting_confirmation']);
+  }, 120_000);
+
+  it('answers unknown senders with the same neutral reply, and lists the rights when a mail names none or several', async () => {
+    const stranger = `nobody-${run}@example.net`;
+    await sendMail(local, { from: stranger, to: 'privacy@omnapi.com', subject: 'Request', text: 'Please delete my account.' });
+    const neutral = await mailMatching(stranger, /We received your privacy request/);
+    const known = await mailMatching(email('bob'), /We received your privacy request/);
+    expect(neutral.text).toBe(known.text!.replace(/tkt_[0-9a-f]{24}/, neutral.text!.match(/tkt_[0-9a-f]{24}/)![0]));
+    await sendMail(local, { from: stranger, to: 'privacy@omnapi.com', subject: 'Two things', text: 'Delete my account and send me a copy of my data.' });
+    expect((await mailMatching(stranger, /How to exercise your privacy rights/)).text).toMatch(/several/);
+  }, 120_000);
+
+  it('opens a request through the API for the signed-in holder, and joins a second one of the same type', async () => {
+    const cat = await signUp('cat', 'Cat');
+    const first = await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'objection', details: 'No analytics please' } });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ type: 'objection', channel: 'api', joined: false });
+    const second = await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'objection' } });
+    expect(second.body).toMatchObject({ requestId: first.body.requestId, joined: true });
+    await eventually(async () => expect((await api('GET', `/v1/privacy/requests/${first.body.requestId}`, { token: cat.token })).body.status).toBe('needs_manual_action'), 30_000);
+    expect((await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'nonsense' } })).status).toBe(400);
+  }, 120_000);
+});
