@@ -87,8 +87,8 @@ export const DATA_MAP = {
     retention: 'Life of the account',
   },
   privacyRequests: {
-    purpose: 'Privacy requests, their deadline and what was done',
-    personalData: ['email', 'details'],
+    purpose: 'Privacy requests, their deadline, status history and what was done; intake records of privacy mail (30 days)',
+    personalData: ['email', 'details', 'verdicts'],
     subjectKey: 'gsi1pk = ACCOUNT#<accountId>',
     export: 'json',
     erasure: {
@@ -115,8 +115,8 @@ export const DATA_MAP = {
   },
   tickets: {
     purpose: 'Mail received at privacy@, support@ and hello@',
-    personalData: ['from', 'subject', 'text'],
-    subjectKey: 'from attribute (sender address)',
+    personalData: ['from', 'subject', 'text', 'verdicts'],
+    subjectKey: 'gsi1pk = SENDER#<address>; the raw message is in the inbound mail bucket (inbound/<messageId>, 90 days)',
     export: 'json',
     erasure: { kind: 'delete' },
     retention: '2 years after it was received (TTL)',

@@ -12,11 +12,11 @@ export async function sendMail(local: LocalProcess, message: Mail.Options): Prom
   }
 }
 
-/** Sends raw RFC 5322 bytes, exactly as given (malformed headers and all), with an explicit envelope. */
-export async function sendRaw(local: LocalProcess, raw: Buffer | string, envelope: { from: string; to: string[] }): Promise<void> {
+/** Sends raw RFC 5322 bytes, exactly as given (malformed headers and all), with an explicit envelope; returns the server's answer. */
+export async function sendRaw(local: LocalProcess, raw: Buffer | string, envelope: { from: string; to: string[] }): Promise<string> {
   const transport = createTransport({ host: '127.0.0.1', port: local.ports.smtp, secure: false, ignoreTLS: true });
   try {
-    await transport.sendMail({ envelope, raw });
+    return (await transport.sendMail({ envelope, raw })).response;
   } finally {
     transport.close();
   }

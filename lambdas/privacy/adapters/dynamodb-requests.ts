@@ -143,9 +143,9 @@ export class DynamoDbRequests implements RequestStore {
     return Item?.outcome as string | undefined;
   }
 
-  async recordIntake(messageId: string, outcome: string, at: Date): Promise<void> {
+  async recordIntake(messageId: string, outcome: string, at: Date, rights: string[]): Promise<void> {
     await this.client.send(
-      new PutCommand({ TableName: this.table, Item: { pk: `INTAKE#${messageId}`, sk: 'INTAKE', outcome, at: at.toISOString(), expiresAt: Math.floor(at.getTime() / 1000) + INTAKE_TTL_SECONDS } }),
+      new PutCommand({ TableName: this.table, Item: { pk: `INTAKE#${messageId}`, sk: 'INTAKE', outcome, rights, at: at.toISOString(), expiresAt: Math.floor(at.getTime() / 1000) + INTAKE_TTL_SECONDS } }),
     );
   }
 }

@@ -40,6 +40,7 @@ export const RIGHT_PHRASES: Record<RequestType, RegExp[]> = {
   ],
   objection: [
     /\bopt[- ]?out\b/,
+    /\bopt (me|us) out\b/,
     /\bobject(ion)? to\b/,
     /\bi object\b/,
     /\bstop (processing|using|analy[sz]ing|tracking) (my|me)\b/,
@@ -73,19 +74,35 @@ export function newTextOf(text: string): string {
     .trim();
 }
 
-/** The rights a text asks for (none, one or several). */
+/**
+ * The rights a text asks for (none, one or several). Asking what we hold and for "a copy" of it is
+ * one request in practice (art. 15(3) gives a copy): access and portability together count as access.
+ */
 export function rightsIn(text: string): RequestType[] {
   const normalised = text.replace(/\s+/g, ' ').toLowerCase().replace(/[’‘]/g, "'");
-  return (Object.keys(RIGHT_PHRASES) as RequestType[]).filter((type) => RIGHT_PHRASES[type].some((phrase) => phrase.test(normalised)));
+  const found = (Object.keys(RIGHT_PHRASES) as RequestType[]).filter((type) => RIGHT_PHRASES[type].some((phrase) => phrase.test(normalised)));
+  return found.includes('access') && found.includes('portability') ? found.filter((type) => type !== 'portability') : found;
+}
+
+/** A forwarded message inside a mail: what the forward carries (its quoted lines excluded). */
+function forwardedPart(text: string): string | undefined {
+  const marker = /^(-{2,} ?Forwarded message ?-{2,}|Begin forwarded message:)/im.exec(text);
+  if (!marker) return undefined;
+  const lines = text.slice(marker.index + marker[0].length).split('\n');
+  // The forwarded message's own header lines (From:, Date:, Subject:, To:) come first.
+  while (lines.length && (/^\s*$/.test(lines[0]!) || /^(From|Date|Sent|Subject|To|Cc|Reply-To):/i.test(lines[0]!))) lines.shift();
+  return lines.filter((line) => !line.trimStart().startsWith('>')).join('\n');
 }
 
 /**
- * Classifies a privacy mail by its subject and new text; if those name nothing (a forward whose own
- * words are only "see below"), the whole text — the forwarded request — is read.
+ * Classifies a privacy mail by its subject and new text. A reply's quoted history never counts; a
+ * forward whose own words name nothing ("see below") is classified by the message it forwards.
  */
 export function classifyMail(subject: string, text: string): RequestType[] {
   const fresh = rightsIn(`${subject.replace(/^((re|fwd?|aw|wg|tr):\s*)+/i, '')}\n${newTextOf(text)}`);
-  return fresh.length ? fresh : rightsIn(text);
+  if (fresh.length) return fresh;
+  const forwarded = forwardedPart(text.replace(/\r\n/g, '\n'));
+  return forwarded ? rightsIn(forwarded) : [];
 }
 
 /** How to ask for each right: the help reply when a mail names none or several. */

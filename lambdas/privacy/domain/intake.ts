@@ -30,15 +30,15 @@ export class PrivacyIntake {
     if (await this.deps.requests.intakeOutcome(mail.messageId)) return 'duplicate';
     const now = this.deps.now();
     const sender = normalise(mail.from);
-    const outcome = await this.intake(mail, sender, now);
-    await this.deps.requests.recordIntake(mail.messageId, outcome, now);
+    const rights = classifyMail(mail.subject, mail.text);
+    const outcome = await this.intake(mail, sender, rights, now);
+    await this.deps.requests.recordIntake(mail.messageId, outcome, now, rights);
     return outcome;
   }
 
-  private async intake(mail: PrivacyMailReceived, sender: string, now: Date): Promise<IntakeOutcome> {
+  private async intake(mail: PrivacyMailReceived, sender: string, rights: RequestType[], now: Date): Promise<IntakeOutcome> {
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
     if ((await this.deps.counter.increment(`privacy-sender#${hash(sender)}`, start, end)) > FLOOD_LIMITS.perSender) return 'throttled';
-    const rights = classifyMail(mail.subject, mail.text);
     if (rights.length !== 1) {
       await this.reply(mail, 'How to exercise your privacy rights', helpText(rights.length === 0));
       return 'help_sent';

@@ -40,7 +40,8 @@ export interface RequestStore {
   open(): Promise<PrivacyRequest[]>;
   /** What intake did with a received message, so a redelivery does not answer twice. */
   intakeOutcome(messageId: string): Promise<string | undefined>;
-  recordIntake(messageId: string, outcome: string, at: Date): Promise<void>;
+  /** Records the outcome and the rights the message was read as asking for (for ops, kept 30 days). */
+  recordIntake(messageId: string, outcome: string, at: Date, rights: string[]): Promise<void>;
 }
 
 /** Port: the Step Functions workflow that carries a request. */

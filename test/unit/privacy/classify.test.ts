@@ -1,0 +1,78 @@
+import type { SESEventRecord } from 'aws-lambda';
+import { parseInbound } from '../../../lambdas/mail/adapters/parse-mail';
+import { classifyMail, newTextOf, rightsIn } from '../../../lambdas/privacy/domain/classify';
+import { mailCorpus } from '../../helpers/mail-corpus';
+
+const record = (source: string): SESEventRecord =>
+  ({
+    eventSource: 'aws:ses',
+    eventVersion: '1.0',
+    ses: {
+      mail: { timestamp: '2026-03-01T10:00:00.000Z', source, messageId: 'm1', destination: ['privacy@omnapi.com'], headersTruncated: false, headers: [], commonHeaders: {} },
+      receipt: { recipients: ['privacy@omnapi.com'], spfVerdict: { status: 'PASS' }, dkimVerdict: { status: 'PASS' }, dmarcVerdict: { status: 'PASS' }, spamVerdict: { status: 'PASS' }, virusVerdict: { status: 'PASS' } },
+    },
+  }) as unknown as SESEventRecord;
+
+describe('which right a privacy mail asks for', () => {
+  it.each([
+    ['What personal data do you hold about me?', ['access']],
+    ['This is a subject access request under the GDPR.', ['access']],
+    ['I would like access to my personal data.', ['access']],
+    ['Please send me a copy of my data.', ['portability']],
+    ['Can I export my data?', ['portability']],
+    ['I want to download all my data', ['portability']],
+    ['Data portability request', ['portability']],
+    ['Please delete my account.', ['deletion']],
+    ['Erase my data please', ['deletion']],
+    ['Close my account', ['deletion']],
+    ['Forget me.', ['deletion']],
+    ['I invoke my right to be forgotten.', ['deletion']],
+    ['Please correct my name to Jane Roe.', ['correction']],
+    ['My email address is wrong, please update it.', ['correction']],
+    ['I ask you to rectify my details.', ['correction']],
+    ['Opt out of analytics, please.', ['objection']],
+    ['Stop processing my data for analytics.', ['objection']],
+    ['Unsubscribe me from analytics.', ['objection']],
+    ['I object to the use of my data for profiling.', ['objection']],
+    ['Delete my account and send me a copy of my data first.', ['portability', 'deletion']],
+    ['What is your pricing for the pro plan?', []],
+    ['How do I delete an API key?', []],
+  ])('%s → %j', (text, rights) => {
+    expect(rightsIn(text).sort()).toEqual([...rights].sort());
+  });
+
+  it('reads the new text of a reply, not its quoted history', () => {
+    const reply = 'Please opt me out of analytics.\n\nOn Tue, 3 Mar 2026, Support wrote:\n> You asked us to send you a copy of your data.\n> Here it is.';
+    expect(newTextOf(reply)).toBe('Please opt me out of analytics.');
+    expect(classifyMail('Re: your request', reply)).toEqual(['objection']);
+  });
+
+  it('reads a forwarded request when the forward itself says nothing', () => {
+    expect(classifyMail('Fwd: request', 'See below.\n\n---------- Forwarded message ----------\nPlease erase my data.')).toEqual(['deletion']);
+    const gmail = 'FYI\n\n---------- Forwarded message ---------\nFrom: Ann <ann@example.org>\nDate: Mon, 2 Mar 2026\nSubject: GDPR\nTo: privacy@omnapi.com\n\nPlease opt me out of analytics.';
+    expect(classifyMail('Fwd: GDPR', gmail)).toEqual(['objection']);
+  });
+
+  it('never reads a request out of quoted history: a thank-you for a deletion asks for nothing', () => {
+    expect(classifyMail('Re: Account deleted', 'Thanks!\n\nOn Tue, 3 Mar 2026, Privacy wrote:\n> Please delete my account.')).toEqual([]);
+  });
+});
+
+describe('the mail corpus (real-world shapes)', () => {
+  const corpus = mailCorpus();
+
+  it('holds at least 30 messages of every expected outcome', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(corpus.map((m) => m.expected))).toEqual(new Set(['access', 'portability', 'deletion', 'correction', 'objection', 'several', 'none', 'bounce', 'auto']));
+  });
+
+  it.each(mailCorpus().map((m) => [m.file, m] as const))('%s is parsed and classified as expected', async (_file, message) => {
+    const parsed = await parseInbound(message.raw, record(message.envelopeFrom), 'inbound/m1');
+    if (message.expected === 'bounce') return expect(parsed.bounce).toBe(true);
+    if (message.expected === 'auto') return expect(parsed.automated).toBe(true);
+    expect({ bounce: parsed.bounce, automated: parsed.automated }).toEqual({ bounce: false, automated: false });
+    const rights = classifyMail(parsed.subject, parsed.text);
+    const outcome = rights.length > 1 ? 'several' : rights.length === 0 ? 'none' : rights[0];
+    expect({ file: message.file, outcome }).toEqual({ file: message.file, outcome: message.expected });
+  });
+});

@@ -1,0 +1,213 @@
+import { Writable } from 'node:stream';
+import archiver from 'archiver';
+import { buildExport, EXPORTED_TABLES, type SubjectData } from '../../../lambdas/privacy/domain/export';
+import { PrivacyIntake } from '../../../lambdas/privacy/domain/intake';
+import { RequestLifecycle } from '../../../lambdas/privacy/domain/lifecycle';
+import { FINAL_STATUSES, type PrivacyRequest, type RequestType } from '../../../lambdas/privacy/domain/model';
+import type { RequestStore, Transition, Workflow } from '../../../lambdas/privacy/domain/ports';
+import { DATA_MAP } from '../../../lambdas/shared/data-map';
+import { EXPORT_ITEM_SCHEMAS } from '../../../lambdas/privacy/export-schema';
+import { FixedClock, MemoryMailer, MemorySecurityLog } from '../../helpers/memory-accounts';
+
+class MemoryRequests implements RequestStore {
+  readonly items = new Map<string, PrivacyRequest>();
+  readonly openClaims = new Map<string, string>();
+  readonly intakes = new Map<string, string>();
+  async create(request: PrivacyRequest) {
+    if (this.items.has(request.requestId)) return false;
+    this.items.set(request.requestId, structuredClone(request));
+    return true;
+  }
+  async get(id: string) {
+    const r = this.items.get(id);
+    return r && structuredClone(r);
+  }
+  async listByAccount(accountId: string) {
+    return [...this.items.values()].filter((r) => r.accountId === accountId);
+  }
+  async claimOpen(accountId: string, type: RequestType, requestId: string) {
+    const key = `${accountId}#${type}`;
+    if (!this.openClaims.has(key)) this.openClaims.set(key, requestId);
+    return this.openClaims.get(key)!;
+  }
+  async releaseOpen(accountId: string, type: RequestType, requestId: string) {
+    if (this.openClaims.get(`${accountId}#${type}`) === requestId) this.openClaims.delete(`${accountId}#${type}`);
+  }
+  async update(id: string, changes: Partial<PrivacyRequest>, transition?: Transition, at = new Date()) {
+    const r = this.items.get(id);
+    if (!r || (transition?.from && !transition.from.includes(r.status))) return undefined;
+    for (const [k, v] of Object.entries(changes)) (r as unknown as Record<string, unknown>)[k] = v;
+    if (transition) {
+      r.status = transition.status;
+      r.history.push({ status: transition.status, at: at.toISOString(), ...(transition.note ? { note: transition.note } : {}) });
+    }
+    return structuredClone(r);
+  }
+  async open() {
+    return [...this.items.values()].filter((r) => !FINAL_STATUSES.includes(r.status));
+  }
+  async intakeOutcome(id: string) {
+    return this.intakes.get(id);
+  }
+  async recordIntake(id: string, outcome: string) {
+    this.intakes.set(id, outcome);
+  }
+}
+
+class FakeWorkflow implements Workflow {
+  started: string[] = [];
+  resumed: string[] = [];
+  failed: { token: string; error: string }[] = [];
+  async start(request: PrivacyRequest) {
+    this.started.push(request.requestId);
+  }
+  async resume(token: string) {
+    this.resumed.push(token);
+  }
+  async fail(token: string, error: string) {
+    this.failed.push({ token, error });
+  }
+}
+
+function setup() {
+  const requests = new MemoryRequests();
+  const workflow = new FakeWorkflow();
+  const mailer = new MemoryMailer();
+  const clock = new FixedClock();
+  const subjects = {
+    accounts: new Map([['acc_a', { accountId: 'acc_a', email: 'ann@example.org', name: 'Ann' }], ['acc_b', { accountId: 'acc_b', email: 'bob@example.org', name: 'Bob' }]]),
+    async findByEmail(email: string) {
+      return [...this.accounts.values()].find((a) => a.email === email);
+    },
+    async get(id: string) {
+      return this.accounts.get(id);
+    },
+  };
+  const deps = { requests, subjects, workflow, mailer, counter: new MemorySecurityLog(), publicUrl: 'https://api.omnapi.test', linkLifeHours: 72, reminderAfterHours: 36, now: () => clock.now() };
+  const lifecycle = new RequestLifecycle(deps);
+  const intake = new PrivacyIntake(deps);
+  const mailRequest = async (from: string, messageId: string, text = 'Please send me a copy of my data') => {
+    await intake.fromMail({ messageId, ticketId: `tkt_${messageId}`, from, replyTo: from, subject: 'GDPR', text, receivedAt: clock.now().toISOString(), verdicts: {} });
+    const request = [...requests.items.values()].find((r) => r.ticketId === `tkt_${messageId}`)!;
+    await lifecycle.begin(request.requestId);
+    const link = mailer.sent.filter((m) => m.to === request.email && /confirm\?/.test(m.text)).at(-1)!.text.match(/request=(\S+)&token=(\S+)/)!;
+    return { request, token: decodeURIComponent(link[2]!) };
+  };
+  return { requests, workflow, mailer, clock, lifecycle, intake, mailRequest };
+}
+
+describe('privacy request lifecycle', () => {
+  it('sends the link to the registered address only, and a link confirms its own request once', async () => {
+    const { mailer, lifecycle, mailRequest, requests } = setup();
+    const a = await mailRequest('ann@example.org', 'm1');
+    const b = await mailRequest('bob@example.org', 'm2');
+    expect(mailer.sent.filter((m) => /confirm\?/.test(m.text)).map((m) => m.to)).toEqual(['ann@example.org', 'bob@example.org']);
+    await expect(lifecycle.confirm(b.request.requestId, a.token)).rejects.toMatchObject({ kind: 'not_found', code: 'link_invalid' });
+    await expect(lifecycle.confirm(a.request.requestId, `${a.token}x`)).rejects.toMatchObject({ code: 'link_invalid' });
+    expect((await requests.get(b.request.requestId))!.status).toBe('awaiting_confirmation');
+    await lifecycle.describeLink(a.request.requestId, a.token);
+    expect((await requests.get(a.request.requestId))!.status).toBe('awaiting_confirmation');
+    await lifecycle.confirm(a.request.requestId, a.token);
+    await expect(lifecycle.confirm(a.request.requestId, a.token)).rejects.toMatchObject({ kind: 'gone', code: 'link_used' });
+  });
+
+  it('resumes the waiting workflow on confirmation, even when the confirmation came before the wait began', async () => {
+    const { lifecycle, mailRequest, workflow } = setup();
+    const early = await mailRequest('ann@example.org', 'm1');
+    await lifecycle.confirm(early.request.requestId, early.token);
+    await lifecycle.awaitConfirmation(early.request.requestId, 'token-early');
+    expect(workflow.resumed).toEqual(['token-early']);
+  });
+
+  it('refuses an expired link, reminds once with a fresh link, then expires the request and fails its wait', async () => {
+    const { lifecycle, mailRequest, clock, mailer, requests, workflow } = setup();
+    const { request, token } = await mailRequest('ann@example.org', 'm1');
+    await lifecycle.awaitConfirmation(request.requestId, 'token-1');
+    clock.advance(36 * 3600);
+    expect(await lifecycle.sweepConfirmations()).toEqual({ reminded: 1, expired: 0 });
+    expect(await lifecycle.sweepConfirmations()).toEqual({ reminded: 0, expired: 0 });
+    expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: expect.stringMatching(/^Reminder/) });
+    // The reminder's link replaced the first one.
+    await expect(lifecycle.confirm(request.requestId, token)).rejects.toMatchObject({ code: 'link_invalid' });
+    clock.advance(36 * 3600 + 1);
+    expect(await lifecycle.sweepConfirmations()).toEqual({ reminded: 0, expired: 1 });
+    expect(workflow.failed).toEqual([{ token: 'token-1', error: 'RequestExpired' }]);
+    expect((await requests.get(request.requestId))!).toMatchObject({ status: 'expired', expiresAt: expect.any(Number) });
+    expect(mailer.sent.at(-1)!.subject).toMatch(/expired/);
+  });
+
+  it('joins a second request of the same type while one is open, never sending it a link of its own', async () => {
+    const { mailRequest, intake, requests, workflow } = setup();
+    await mailRequest('ann@example.org', 'm1');
+    expect(await intake.fromMail({ messageId: 'm2', ticketId: 't2', from: 'ann@example.org', subject: 'again', text: 'send me a copy of my data', receivedAt: new Date().toISOString(), verdicts: {} })).toBe('joined');
+    expect(requests.items.size).toBe(1);
+    expect(workflow.started).toHaveLength(1);
+  });
+
+  it('answers an unknown sender exactly as a known one, and opens nothing', async () => {
+    const { intake, mailer, requests } = setup();
+    await intake.fromMail({ messageId: 'k', ticketId: 'tkt_1', from: 'ann@example.org', replyTo: 'ann@example.org', subject: 's', text: 'delete my account', receivedAt: new Date().toISOString(), verdicts: {} });
+    await intake.fromMail({ messageId: 'u', ticketId: 'tkt_1', from: 'who@example.org', replyTo: 'who@example.org', subject: 's', text: 'delete my account', receivedAt: new Date().toISOString(), verdicts: {} });
+    const [known, unknown] = [mailer.sent.find((m) => m.to === 'ann@example.org' && /received/.test(m.subject))!, mailer.sent.find((m) => m.to === 'who@example.org')!];
+    expect([unknown.subject, unknown.text]).toEqual([known.subject, known.text]);
+    expect([...requests.items.values()].map((r) => r.email)).toEqual(['ann@example.org']);
+  });
+});
+
+describe('export', () => {
+  it('has a reader for every table the data map exports, and exports nothing the data map does not', () => {
+    const exported = Object.entries(DATA_MAP).filter(([, entry]) => entry.export !== 'none').map(([table]) => table);
+    expect([...EXPORTED_TABLES].sort()).toEqual(exported.sort());
+    expect(Object.keys(EXPORT_ITEM_SCHEMAS).sort()).toEqual(exported.sort());
+  });
+
+  it('streams 100,000 log items into the archive without holding them in memory', async () => {
+    const LOGS = 100_000;
+    const data: SubjectData = {
+      async *items(table) {
+        if (table === 'accounts') yield { accountId: 'acc_a', email: 'ann@example.org', name: 'Ann', profile: {}, preferences: {}, createdAt: '2026-01-01T00:00:00Z' };
+        if (table !== 'usageLogs') return;
+        for (let i = 0; i < LOGS; i++) {
+          yield { requestId: `r${i}`, keyId: 'key_1', product: 'echo', method: 'GET', path: `/p/${i}`, status: 200, outcome: 'ok', priceMicroCredits: 1, latencyMs: 3, requestBytes: 0, responseBytes: 12, ip: '203.0.113.1', userAgent: 'Mozilla/5.0 (X11; Linux x86_64)', at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() };
+        }
+      },
+    };
+    let bytes = 0;
+    let peakHeap = 0;
+    const archive = archiver('zip');
+    const sink = {
+      add: (name: string, content: AsyncIterable<string>) => archive.append(require('node:stream').Readable.from(content), { name }),
+      finish: async () => {
+        const out = new Writable({
+          write(chunk: Buffer, _enc, done) {
+            bytes += chunk.length;
+            peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+            done();
+          },
+        });
+        const finished = new Promise((resolve) => out.on('finish', resolve));
+        archive.pipe(out);
+        await archive.finalize();
+        await finished;
+        return { bytes };
+      },
+    };
+    global.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    const request = { requestId: 'prq_x', accountId: 'acc_a', email: 'ann@example.org', type: 'portability' } as PrivacyRequest;
+    const result = await buildExport(request, data, sink, new Date());
+    expect(result.files['usage-logs.csv']).toBe(LOGS);
+    expect(result.files['data.json:usageLogs']).toBe(LOGS);
+    expect(bytes).toBeGreaterThan(100_000);
+    // 100,000 logs are ~40 MB of JSON and CSV; a streamed export holds a small part of that at a time.
+    expect(peakHeap - before).toBeLessThan(64 * 1024 * 1024);
+  }, 120_000);
+});
+
+describe('docs/export-format.md', () => {
+  it('is what the export schemas generate (run npm run docs:export-format after changing them)', () => {
+    const fs = require('node:fs');
+    const { renderExportFormat } = require('../../../lambdas/privacy/export-schema');
+    expect(fs.readFileSync(require('node:path').join(__dirname, '..', '..', '..', 'docs', 'export-format.md'), 'utf8')).toBe(renderExportFormat());
+  });
+});
