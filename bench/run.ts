@@ -8,6 +8,13 @@ import { DynamoDbAccountStore, DynamoDbKeyStore } from '../lambdas/accounts/adap
 import { DEFAULT_PREFERENCES } from '../lambdas/accounts/domain/model';
 import { newId, randomSecret, sha256 } from '../lambdas/shared/crypto';
 import { DynamoDbLedger } from '../lambdas/billing/adapters/dynamodb-ledger';
+import { Readable, Writable } from 'node:stream';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import archiver from 'archiver';
+import { DynamoDbSubjectData } from '../lambdas/privacy/adapters/dynamodb-subject-data';
+import { buildExport } from '../lambdas/privacy/domain/export';
+import type { PrivacyRequest } from '../lambdas/privacy/domain/model';
+import { DynamoDbUsageLogs } from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { startLocal } from '../local/runtime';
 import { PRICES } from './prices';
 
@@ -141,10 +148,65 @@ async function main(): Promise<void> {
     const total = cost.reduce((sum, [, usd]) => sum + usd, 0) * millions;
     console.log(`\n${table([['cost per million metered calls (USD, us-east-1 list)', 'USD'], ...cost.map(([n, usd]) => [n, usd.toFixed(3)]), ['total', total.toFixed(2)]])}`);
     console.log(`\nprices: bench/prices.ts; DynamoDB write units per call: ${wruPerCall.toFixed(2)}`);
+    if (process.env.BENCH_EXPORT !== '0') await exportBench(dynamo);
   } finally {
     await runtime.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Privacy export against the same local store: 10,000 and 100,000 log items of one account, the raw
+ * paged Query throughput over them, and the export (data.json + CSV, zipped, streamed) — and the ratio.
+ */
+async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
+  const rows: (string | number)[][] = [['privacy export', 'log items', 'raw Query items/s', 'export items/s', 'export s', 'ratio']];
+  const logs = new DynamoDbUsageLogs(dynamo, 'usageLogs');
+  for (const count of [10_000, 100_000]) {
+    const accountId = newId('acc');
+    const now = Date.now();
+    for (let i = 0; i < count; i += 25) {
+      const batch = Array.from({ length: Math.min(25, count - i) }, (_, j) => {
+        const at = new Date(now - 1000 * (i + j) - 60_000).toISOString();
+        return { PutRequest: { Item: { pk: `ACCOUNT#${accountId}`, sk: `${at}#r${i + j}`, requestId: `r${i + j}`, keyId: 'key_bench', product: 'echo', method: 'GET', path: `/bench/${i + j}`, status: 200, outcome: 'ok', priceMicroCredits: 1_000_000, latencyMs: 4, requestBytes: 0, responseBytes: 120, ip: '203.0.113.10', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15', at, expiresAt: Math.floor(now / 1000) + 86_400 } } };
+      });
+      let requests = batch;
+      while (requests.length) {
+        const result = await dynamo.send(new BatchWriteCommand({ RequestItems: { usageLogs: requests } }));
+        requests = (result.UnprocessedItems?.usageLogs ?? []) as typeof batch;
+      }
+    }
+    const rawStarted = performance.now();
+    let read = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await logs.page(accountId, { limit: 500, cursor, now: new Date() });
+      read += page.logs.length;
+      cursor = page.nextCursor;
+    } while (cursor);
+    const rawSeconds = (performance.now() - rawStarted) / 1000;
+    const data = new DynamoDbSubjectData(dynamo, { accounts: 'accounts', sessions: 'sessions', apiKeys: 'apiKeys', ledger: 'ledger', usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', privacyRequests: 'privacyRequests', securityEvents: 'securityEvents', tickets: 'tickets' }, logs);
+    const archive = archiver('zip');
+    let bytes = 0;
+    const sink = {
+      add: (name: string, content: AsyncIterable<string>) => archive.append(Readable.from(content), { name }),
+      finish: async () => {
+        const out = new Writable({ write: (chunk: Buffer, _e, done) => ((bytes += chunk.length), done()) });
+        const finished = new Promise((resolve) => out.on('finish', resolve));
+        archive.pipe(out);
+        await archive.finalize();
+        await finished;
+        return { bytes };
+      },
+    };
+    const exportStarted = performance.now();
+    const result = await buildExport({ requestId: 'prq_bench', accountId, email: 'bench@example.org', type: 'portability' } as PrivacyRequest, data, sink, new Date());
+    const exportSeconds = (performance.now() - exportStarted) / 1000;
+    if (read !== count || result.files['usage-logs.csv'] !== count) throw new Error(`export bench read ${read} and exported ${result.files['usage-logs.csv']} of ${count}`);
+    rows.push([`${(bytes / 1024 / 1024).toFixed(1)} MiB zip`, count, (read / rawSeconds).toFixed(0), (count / exportSeconds).toFixed(0), exportSeconds.toFixed(1), `${(rawSeconds / exportSeconds).toFixed(2)}×`]);
+  }
+  console.log(`\n${table(rows)}`);
+  console.log('(ratio = export speed / raw Query speed over the same items: the export reads the logs twice, for data.json and the CSV)');
 }
 
 /** Waits until the usage queue is drained, so counts include the worker's writes. */

@@ -113,6 +113,7 @@ export class Privacy extends Construct {
     });
     this.functions.requests!.bindBucket('exports', this.exportBucket, 'exports/', 'read');
     canStart(this.functions.requests!);
+    canCallBack(this.functions.requests!);
     canCallBack(this.functions.confirm!);
 
     const intake = bind(fn('MailIntake', 'mail-intake', 'Turns privacy@ mail into privacy requests: classify, find the account, confirm through its registered address'), {

@@ -101,8 +101,9 @@ export class MemorySecurityLog implements SecurityLog, FailureCounter {
   async count(key: string, windowStart: number) {
     return this.counters.get(`${key}@${windowStart}`) ?? 0;
   }
+  /** Atomic, as DynamoDB's ADD is: no await between the read and the write. */
   async increment(key: string, windowStart: number) {
-    const next = (await this.count(key, windowStart)) + 1;
+    const next = (this.counters.get(`${key}@${windowStart}`) ?? 0) + 1;
     this.counters.set(`${key}@${windowStart}`, next);
     return next;
   }

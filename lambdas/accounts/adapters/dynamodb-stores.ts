@@ -102,7 +102,8 @@ export class DynamoDbAccountStore implements AccountStore {
               Update: {
                 TableName: this.table,
                 Key: this.key(accountId),
-                UpdateExpression: 'SET email = :to, emailVerified = :true, updatedAt = :at',
+                // emailSince: mail from this address before now was someone else's (export and erasure read it).
+                UpdateExpression: 'SET email = :to, emailVerified = :true, updatedAt = :at, emailSince = :at',
                 ConditionExpression: 'email = :from',
                 ExpressionAttributeValues: { ':to': to, ':from': from, ':true': true, ':at': at },
               },

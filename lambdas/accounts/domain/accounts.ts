@@ -25,8 +25,13 @@ import { newId, randomSecret, sha256 } from '../../shared/crypto';
 export { SESSION_TOKEN_PREFIX, type Principal };
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
 export const EMAIL_TOKEN_TTL_SECONDS = 24 * 3600;
-/** Failed logins allowed per window, per email and per IP address. */
-export const LOGIN_LIMITS = { email: 5, ip: 20, windowSeconds: 15 * 60 };
+/**
+ * Sign-in attempts per window: tight per (email, address) — counted before the password is checked,
+ * so a concurrent burst cannot slip past — and loose per address. Per email there is no hard lock:
+ * failures from anywhere slow further failures down (growing delay) and, at `attack`, the owner is
+ * told; the owner, from their own address, can still sign in.
+ */
+export const LOGIN_LIMITS = { perEmailAndAddress: 5, perAddress: 50, attack: 10, slowAfter: 5, stepMs: 250, maxDelayMs: 5_000, windowSeconds: 15 * 60 };
 /**
  * Sign-ups allowed per window: per IP address, and per email — every sign-up sends mail, so
  * without a limit the form would let anyone make us mail any address over and over.
@@ -44,6 +49,8 @@ export interface AccountDeps {
   clock: Clock;
   /** Base URL links in mail point at, e.g. https://api.omnapi.com; only functions that mail links have it. */
   publicUrl?: string;
+  /** Waits before answering a failed sign-in (the growing delay); tests pass a recorder. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Lower-cased and trimmed: one address, one account. */
@@ -68,7 +75,11 @@ const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
  * an id is scoped to the calling account: another account's ids behave as if they did not exist.
  */
 export class AccountService {
-  constructor(private readonly deps: AccountDeps) {}
+  private readonly deps: AccountDeps & { sleep: (ms: number) => Promise<void> };
+
+  constructor(deps: AccountDeps) {
+    this.deps = { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), ...deps };
+  }
 
   /**
    * Creates an unverified account and mails a verification link. When the email is taken, the
@@ -139,32 +150,46 @@ export class AccountService {
   async login(input: { email: string; password: string }, origin: RequestOrigin): Promise<{ token: string; session: Session }> {
     const email = normaliseEmail(input.email);
     const now = this.deps.clock.now();
-    const { start: windowStart, end: windowEnd } = fixedWindow(now, LOGIN_LIMITS.windowSeconds);
-    const emailKey = `email#${sha256(email)}`;
-    const ipKey = `ip#${origin.ip}`;
-    const [emailFailures, ipFailures] = await Promise.all([
-      this.deps.failures.count(emailKey, windowStart),
-      this.deps.failures.count(ipKey, windowStart),
+    const { start, end } = fixedWindow(now, LOGIN_LIMITS.windowSeconds);
+    const emailHash = sha256(email);
+    // The attempt is reserved before the password is checked: twelve at once get five checks, not twelve.
+    const [pair, address] = await Promise.all([
+      this.deps.failures.increment(`login#${emailHash}#${origin.ip}`, start, end),
+      this.deps.failures.increment(`login-ip#${origin.ip}`, start, end),
     ]);
     const account = await this.deps.accounts.findByEmail(email);
-    if (emailFailures >= LOGIN_LIMITS.email || ipFailures >= LOGIN_LIMITS.ip) {
-      await this.record(account?.accountId ?? `anonymous#${sha256(email)}`, 'login_throttled', origin);
-      throw new TooManyRequestsError('Too many failed sign-in attempts; try again later', windowEnd - epoch(now));
+    const subject = account?.accountId ?? `anonymous#${emailHash}`;
+    if (pair > LOGIN_LIMITS.perEmailAndAddress || address > LOGIN_LIMITS.perAddress) {
+      await this.record(subject, 'login_throttled', origin);
+      throw new TooManyRequestsError('Too many sign-in attempts from here; try again later', end - epoch(now));
     }
     // An unknown email costs the same KDF run as a wrong password, so timing tells nothing.
     const valid = await this.deps.hasher.verify(input.password, account?.passwordHash);
     if (!account || !valid) {
-      await Promise.all([
-        this.deps.failures.increment(emailKey, windowStart, windowEnd),
-        this.deps.failures.increment(ipKey, windowStart, windowEnd),
-        this.record(account?.accountId ?? `anonymous#${sha256(email)}`, 'login_failed', origin),
-      ]);
+      const failures = await this.deps.failures.increment(`login-fail#${emailHash}`, start, end);
+      await this.record(subject, 'login_failed', origin);
+      if (account && failures === LOGIN_LIMITS.attack) await this.warnOfAttack(account, origin);
+      if (failures > LOGIN_LIMITS.slowAfter) await this.deps.sleep(Math.min((failures - LOGIN_LIMITS.slowAfter) * LOGIN_LIMITS.stepMs, LOGIN_LIMITS.maxDelayMs));
       throw new InvalidCredentialsError();
     }
     if (!account.emailVerified) throw new EmailNotVerifiedError();
     const opened = await this.openSession(account.accountId, origin);
     await this.record(account.accountId, 'login_succeeded', origin, { sessionId: opened.session.sessionId });
     return opened;
+  }
+
+  /** Once per window, when failures for the address reach the attack threshold. */
+  private async warnOfAttack(account: Account, origin: RequestOrigin): Promise<void> {
+    await this.record(account.accountId, 'login_under_attack', origin, { failures: String(LOGIN_LIMITS.attack) });
+    await this.deps.mailer.send({
+      to: account.email,
+      subject: 'Someone is trying to sign in to your OmnAPI account',
+      text: [
+        `We have seen ${LOGIN_LIMITS.attack} failed sign-ins to your account in the last ${LOGIN_LIMITS.windowSeconds / 60} minutes, the latest from ${origin.ip}.`,
+        'Your account is not locked: you can still sign in. If this was not you, choose a long, unique password (POST /v1/account/password)',
+        'and review your sessions and keys. Your security events (GET /v1/account/security-events) list every attempt.',
+      ].join('\n'),
+    });
   }
 
   /** Resolves a session token (cookie or bearer) to its account, or throws 401. */

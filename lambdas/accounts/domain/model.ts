@@ -29,6 +29,8 @@ export interface Account {
   emailVerified: boolean;
   /** Rate-limit plan; keys follow it within the gateway's key-cache window. */
   plan: string;
+  /** When the account took its current address (absent: since it was created). Mail from the address before then is not its holder's. */
+  emailSince?: string;
   /** Stripe customer, once the holder has started a checkout; no card data is ever kept. */
   stripeCustomerId?: string;
   createdAt: string;

@@ -54,6 +54,8 @@ export class StripeEventHandler {
 
   async handle(event: StripeEvent): Promise<EventOutcome> {
     const object = event.data.object;
+    // Ids are keys of ours: anything not shaped like Stripe's is not from Stripe's API.
+    if (!Object.values(idsOf(object)).every((id) => id === undefined || /^[\w-]{1,255}$/.test(id))) return 'ignored';
     switch (event.type) {
       case 'checkout.session.completed':
       case 'checkout.session.async_payment_succeeded':
@@ -86,7 +88,11 @@ export class StripeEventHandler {
     const currency = str(session.currency);
     const pack: CreditPack | undefined = packId ? this.deps.packs[packId] : undefined;
     const account = accountId ? await this.deps.accounts.get(accountId) : undefined;
-    if (!account) return 'unknown_account';
+    if (!account) {
+      // Paid, but for no account we know (deleted, or a forged reference): nobody is credited, so ops must look.
+      this.deps.metrics.purchaseMismatch();
+      return 'unknown_account';
+    }
     if (!pack || metadata.accountId !== accountId || amountMinor !== pack.priceMinor || currency !== pack.currency) {
       // Someone paid something other than a pack as we sell it: credit nothing, and tell ops.
       this.deps.metrics.purchaseMismatch();
@@ -179,6 +185,20 @@ export class StripeEventHandler {
   }
 }
 
+/** The ids an event names, for a sanity check before any of them becomes a key. */
+function idsOf(object: Record<string, unknown>): Record<string, string | undefined> {
+  const metadata = (object.metadata ?? {}) as Record<string, unknown>;
+  return {
+    id: str(object.id),
+    paymentIntent: idOf(object.payment_intent),
+    charge: idOf(object.charge),
+    customer: idOf(object.customer),
+    clientReference: str(object.client_reference_id),
+    accountId: str(metadata.accountId),
+    pack: str(metadata.pack),
+  };
+}
+
 /** The fields of a charge or dispute that reversing a purchase needs; nothing else is kept (no card data). */
 function reduce(eventType: string, object: Record<string, unknown>): PendingReversal['object'] {
   if (eventType === 'charge.refunded') {
@@ -192,6 +212,11 @@ function reduce(eventType: string, object: Record<string, unknown>): PendingReve
     currency: str(object.currency),
     status: str(object.status),
   };
+}
+
+/** Credits disputes of the purchase hold now (open, or lost and so kept). */
+function heldBy(purchase: Purchase): number {
+  return Object.values(purchase.disputes).reduce((sum, d) => sum + (d.status === 'won' ? 0 : d.heldMicro), 0);
 }
 
 /** The share of a purchase's credits that `minor` of its price pays for, rounded down. */
@@ -209,10 +234,12 @@ export function reversalStep(
   const stripe = { paymentIntentId: purchase.paymentIntentId, customerId: purchase.customerId, currency: purchase.currency };
   if (eventType === 'charge.refunded') {
     const refunded = Number(object.amountRefunded ?? 0);
-    // Stripe reports the refunded total so far: act only on growth, and claw back the share not yet taken.
+    // Stripe reports the refunded total so far: act only on growth, and claw back the share not yet
+    // taken — never more than what disputes hold leaves, so a purchase is never reversed past its credits.
     if (refunded <= purchase.refundedMinor) return undefined;
-    const target = shareOf(purchase, refunded);
-    const amount = target - purchase.clawedBackMicro;
+    const room = purchase.creditsMicro - purchase.clawedBackMicro - heldBy(purchase);
+    const amount = Math.max(0, Math.min(shareOf(purchase, refunded) - purchase.clawedBackMicro, room));
+    const target = purchase.clawedBackMicro + amount;
     return {
       entry: {
         type: 'clawback',
@@ -231,8 +258,7 @@ export function reversalStep(
   if (eventType === 'charge.dispute.created') {
     if (known) return undefined;
     // Hold the disputed share, but never more than what refunds and other holds left.
-    const otherHolds = Object.values(purchase.disputes).reduce((sum, d) => sum + (d.status === 'won' ? 0 : d.heldMicro), 0);
-    const held = Math.max(0, Math.min(shareOf(purchase, Number(object.amount ?? purchase.amountMinor)), purchase.creditsMicro - purchase.clawedBackMicro - otherHolds));
+    const held = Math.max(0, Math.min(shareOf(purchase, Number(object.amount ?? purchase.amountMinor)), purchase.creditsMicro - purchase.clawedBackMicro - heldBy(purchase)));
     return {
       entry: {
         type: 'hold',

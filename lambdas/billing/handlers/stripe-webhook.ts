@@ -2,7 +2,8 @@ import { SesMailer } from '../../shared/adapters/ses-mailer';
 import { DynamoDbSecurityEvents } from '../../shared/adapters/dynamodb-security-events';
 import { dynamo } from '../../shared/clients/dynamodb';
 import { ses } from '../../shared/clients/sesv2';
-import { PayloadTooLargeError } from '../../shared/errors';
+import { z } from 'zod';
+import { PayloadTooLargeError, ValidationError } from '../../shared/errors';
 import { header, json } from '../../shared/http';
 import { logger } from '../../shared/logger';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
@@ -15,6 +16,13 @@ import { webhookConfig } from '../config';
 import { HANDLED_EVENTS, type StripeEvent, StripeEventHandler } from '../domain/stripe-events';
 import { InvalidSignatureError } from '../errors';
 import { billingRoutes } from '../routes';
+
+/** What every Stripe event has; ids become keys, so they are bounded. */
+const StripeEventShape = z.looseObject({
+  id: z.string().regex(/^[\w-]{1,255}$/),
+  type: z.string().min(1).max(200),
+  data: z.looseObject({ object: z.record(z.string(), z.unknown()) }),
+});
 
 /** Stripe events are far below this; anything larger is not from Stripe. */
 const MAX_EVENT_BYTES = 512 * 1024;
@@ -51,12 +59,17 @@ export const handler = httpRoutes(
     if (raw.byteLength > MAX_EVENT_BYTES) throw new PayloadTooLargeError(MAX_EVENT_BYTES);
     const signature = header(request, 'stripe-signature');
     if (!signature) throw new InvalidSignatureError('no Stripe-Signature header');
-    let event: StripeEvent;
+    let verified: unknown;
     try {
-      event = verifyStripeEvent(raw, signature, (await keys()).webhookSecret) as unknown as StripeEvent;
+      verified = verifyStripeEvent(raw, signature, (await keys()).webhookSecret);
     } catch (error) {
+      // Stripe verifies first and parses after: a SyntaxError means the signature held but the body is not JSON.
+      if (error instanceof SyntaxError) throw new ValidationError('The signed body is not a JSON event', [], 'invalid_payload');
       throw new InvalidSignatureError((error as Error).message.split('\n')[0]!.slice(0, 200));
     }
+    const shaped = StripeEventShape.safeParse(verified);
+    if (!shaped.success) throw new ValidationError('The signed body is not a Stripe event (id, type, data.object)', [], 'invalid_payload');
+    const event = shaped.data as StripeEvent;
     if (!(HANDLED_EVENTS as readonly string[]).includes(event.type)) return json(200, { received: true, outcome: 'ignored' });
     if (await processed.wasProcessed(event.id)) return json(200, { received: true, outcome: 'duplicate' });
     const outcome = await events.handle(event);

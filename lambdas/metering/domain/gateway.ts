@@ -12,6 +12,8 @@ export interface GatewayRequest {
   product: string;
   /** Path below the product (`{proxy+}`), already decoded. */
   path: string;
+  /** The path as the client sent it, still percent-encoded: encoded slashes and dots hide there. */
+  rawPath?: string;
   method: string;
   rawQuery: string;
   /** Request headers, names lower-cased. */
@@ -59,6 +61,8 @@ export class Gateway {
   async handle(request: GatewayRequest): Promise<GatewayResponse> {
     const started = Date.now();
     const base = { 'x-request-id': request.requestId };
+    // Checked first, before any lookup or debit: a path that could leave the product's base is refused, free.
+    if (!safePath(request)) return error(400, 'invalid_path', 'The path may not contain "." or ".." segments, backslashes or encoded slashes', base);
     if (!request.secret) return error(401, 'unauthorized', 'Send your API key as Authorization: Bearer omn_live_… or x-api-key', base);
     const key = await this.deps.keys.resolve(request.secret);
     if (!key) return error(401, 'invalid_key', 'This API key is unknown, revoked or past its grace period', base);
@@ -115,7 +119,7 @@ export class Gateway {
       product.passHeaders.filter((h) => !NEVER_FORWARDED.includes(h) && request.headers[h] !== undefined).map((h) => [h, request.headers[h]!]),
     );
     forwarded['x-request-id'] = request.requestId;
-    const url = `${this.deps.upstreamBase(request.product).replace(/\/$/, '')}/${request.path.split('/').map(encodeURIComponent).join('/')}${request.rawQuery ? `?${request.rawQuery}` : ''}`;
+    const url = upstreamUrl(this.deps.upstreamBase(request.product), request.path, request.rawQuery);
     const upstreamStarted = Date.now();
     const result = await this.deps.upstream.forward({ url, method: request.method, headers: forwarded, body: request.body, timeoutMs: product.timeoutMs });
     const upstreamLatencyMs = Date.now() - upstreamStarted;
@@ -148,6 +152,24 @@ export class Gateway {
       this.deps.onUnqueuedEvent(complete, error);
     }
   }
+}
+
+/** No `.`/`..` segment, backslash, NUL, or encoded slash, dot segment or backslash in the raw path. */
+export function safePath(request: Pick<GatewayRequest, 'path' | 'rawPath'>): boolean {
+  if (/[\\\0]/.test(request.path)) return false;
+  if (request.path.split('/').some((segment) => segment === '.' || segment === '..')) return false;
+  return !/%2f|%5c|%00|(^|\/)(%2e|\.){1,2}(\/|$)/i.test(request.rawPath ?? '');
+}
+
+/**
+ * The upstream URL: each path segment encoded under the product's base, and the result checked to
+ * be under that base, so no input can reach another path on the upstream's host.
+ */
+export function upstreamUrl(base: string, path: string, rawQuery: string): string {
+  const root = new URL(`${base.replace(/\/$/, '')}/`);
+  const url = new URL(`${root.href}${path.split('/').map(encodeURIComponent).join('/')}${rawQuery ? `?${rawQuery}` : ''}`);
+  if (url.origin !== root.origin || !url.pathname.startsWith(root.pathname)) throw new Error(`Upstream URL left its base: ${url.pathname}`);
+  return url.href;
 }
 
 function error(status: number, code: string, message: string, headers: Record<string, string>): GatewayResponse {

@@ -45,6 +45,7 @@ export function toGatewayRequest(event: APIGatewayProxyEventV2): GatewayRequest 
     secret: secretOf(event),
     product: event.pathParameters?.product ?? '',
     path: event.pathParameters?.proxy ?? '',
+    rawPath: event.rawPath,
     method: event.requestContext.http.method,
     rawQuery: event.rawQueryString ?? '',
     headers,

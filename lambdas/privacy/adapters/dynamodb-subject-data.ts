@@ -8,8 +8,14 @@ type Item = Record<string, unknown>;
 type Subject = { accountId: string; email: string };
 
 /** Attributes that are keys, indexes or secrets: never part of an export. */
-const NEVER_EXPORTED = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'passwordHash', 'tokenHash', 'secretHash', 'taskToken', 'confirmation', 'downloadTokenHash'];
-const clean = (item: Item): Item => Object.fromEntries(Object.entries(item).filter(([key]) => !NEVER_EXPORTED.includes(key)));
+const NEVER_EXPORTED = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'passwordHash', 'tokenHash', 'secretHash', 'taskToken', 'confirmation', 'downloadTokenHash', 'key', 'failure'];
+/** Removes keys, indexes and secrets at any depth (a request's export record nests its link's hash). */
+const clean = (item: Item): Item =>
+  Object.fromEntries(
+    Object.entries(item)
+      .filter(([key]) => !NEVER_EXPORTED.includes(key))
+      .map(([key, value]) => [key, value && typeof value === 'object' && !Array.isArray(value) ? clean(value as Item) : value]),
+  );
 const PAGE = 500;
 
 /**
@@ -32,6 +38,14 @@ export class DynamoDbSubjectData implements SubjectData {
     const byIndex = (table: ExportedTable, key: (s: Subject) => string) => (subject: Subject) =>
       this.query({ TableName: tables[table], IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': key(subject) } });
     const db = this.client;
+    const self = this;
+    /** When the account took its current address: mail and failed sign-ins under it before then were someone else's. */
+    const addressSince = async (subject: Subject) => {
+      const { Item } = await db.send(
+        new GetCommand({ TableName: tables.accounts, Key: { pk: `ACCOUNT#${subject.accountId}`, sk: 'PROFILE' }, ProjectionExpression: 'emailSince, createdAt', ConsistentRead: true }),
+      );
+      return String(Item?.emailSince ?? Item?.createdAt ?? '9999');
+    };
     this.readers = {
       async *accounts(subject) {
         const { Item } = await db.send(new GetCommand({ TableName: tables.accounts, Key: { pk: `ACCOUNT#${subject.accountId}`, sk: 'PROFILE' }, ConsistentRead: true }));
@@ -67,10 +81,16 @@ export class DynamoDbSubjectData implements SubjectData {
       privacyRequests: byIndex('privacyRequests', (s) => `ACCOUNT#${s.accountId}`),
       async *securityEvents(subject) {
         yield* byAccount('securityEvents')(subject);
-        // Failed sign-ins for the address before it had an account are kept under its hash.
-        yield* byAccount('securityEvents', '', (s) => `ACCOUNT#anonymous#${createHash('sha256').update(s.email).digest('hex')}`)(subject);
+        // Failed sign-ins naming the address are kept under its hash: only those since the account held it.
+        const since = await addressSince(subject);
+        const anonymous = `ACCOUNT#anonymous#${createHash('sha256').update(subject.email).digest('hex')}`;
+        yield* self.query({ TableName: tables.securityEvents, KeyConditionExpression: 'pk = :pk AND sk >= :since', ExpressionAttributeValues: { ':pk': anonymous, ':since': since } });
       },
-      tickets: byIndex('tickets', (s) => `SENDER#${s.email}`),
+      async *tickets(subject) {
+        // Tickets are found by sender address; an address can change hands, so only mail since the account held it counts.
+        const since = await addressSince(subject);
+        yield* self.query({ TableName: tables.tickets, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': `SENDER#${subject.email}`, ':since': since } });
+      },
     };
   }
 
@@ -78,7 +98,8 @@ export class DynamoDbSubjectData implements SubjectData {
     for await (const item of this.readers[table](subject)) yield clean(item);
   }
 
-  private async *query(input: QueryCommandInput): AsyncIterable<Item> {
+  /** Every item a query matches, a page at a time. */
+  async *query(input: QueryCommandInput): AsyncIterable<Item> {
     let start: QueryCommandInput['ExclusiveStartKey'];
     do {
       const page = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: start, Limit: PAGE }));

@@ -7,8 +7,11 @@ import { classifyMail, HOW_TO_ASK, newTextOf } from './classify';
 import { DEADLINE_DAYS, type PrivacyRequest, type RequestType } from './model';
 import type { PrivacyDeps, Subject } from './ports';
 
-/** Requests one sender address, and one account, may open in a day; past that they join or wait. */
-export const FLOOD_LIMITS = { perSender: 5, perAccount: 10, windowSeconds: 86_400 };
+/**
+ * Requests one sender address, and one account, may open in a day; past that they join or wait. Only
+ * mail that asks for one right counts against its sender, so forged chatter cannot use up the limit.
+ */
+export const FLOOD_LIMITS = { perSender: 10, perAccount: 10, windowSeconds: 86_400 };
 
 export type IntakeOutcome = 'opened' | 'joined' | 'no_account' | 'help_sent' | 'throttled' | 'duplicate';
 
@@ -37,12 +40,12 @@ export class PrivacyIntake {
   }
 
   private async intake(mail: PrivacyMailReceived, sender: string, rights: RequestType[], now: Date): Promise<IntakeOutcome> {
-    const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
-    if ((await this.deps.counter.increment(`privacy-sender#${hash(sender)}`, start, end)) > FLOOD_LIMITS.perSender) return 'throttled';
     if (rights.length !== 1) {
       await this.reply(mail, 'How to exercise your privacy rights', helpText(rights.length === 0));
       return 'help_sent';
     }
+    const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
+    if ((await this.deps.counter.increment(`privacy-sender#${hash(sender)}`, start, end)) > FLOOD_LIMITS.perSender) return 'throttled';
     const subject = await this.deps.subjects.findByEmail(sender);
     // The same words whether or not an account matched: the reply reveals nothing.
     await this.reply(mail, 'We received your privacy request', NEUTRAL_REPLY(mail.ticketId));

@@ -57,6 +57,17 @@ export class RequestLifecycle {
     return this.deps.mailer;
   }
 
+  /**
+   * Where mail about a request goes: the address registered on the account now. A request opened
+   * under an address the account has since left is not answered there (the address may belong to
+   * someone else by then).
+   */
+  private async registeredAddress(request: PrivacyRequest): Promise<string> {
+    const subject = await this.deps.subjects.get(request.accountId);
+    if (!subject) throw new RequestStateError(request.requestId, request.status, 'mail: the account is gone');
+    return subject.email;
+  }
+
   async require(requestId: string): Promise<PrivacyRequest> {
     const request = await this.deps.requests.get(requestId);
     if (!request) throw new RequestNotFoundError();
@@ -84,13 +95,18 @@ export class RequestLifecycle {
   private async sendLink(request: PrivacyRequest, expiresAt: Date, reminder: boolean): Promise<void> {
     const token = randomSecret();
     const now = this.deps.now();
-    await this.deps.requests.update(
+    const to = await this.registeredAddress(request);
+    // Guarded by status: a reminder racing a confirmation changes nothing and sends nothing.
+    const updated = await this.deps.requests.update(
       request.requestId,
-      { confirmation: { tokenHash: sha256(token), expiresAt: expiresAt.toISOString(), ...(reminder ? { remindedAt: now.toISOString() } : {}) } },
-      reminder ? undefined : { status: 'awaiting_confirmation', note: 'confirmation link mailed to the registered address', from: ['received', 'awaiting_confirmation'] },
+      { email: to, confirmation: { tokenHash: sha256(token), expiresAt: expiresAt.toISOString(), ...(reminder ? { remindedAt: now.toISOString() } : {}) } },
+      reminder
+        ? { status: 'awaiting_confirmation', note: 'reminder with a fresh link mailed to the registered address', from: ['awaiting_confirmation'] }
+        : { status: 'awaiting_confirmation', note: 'confirmation link mailed to the registered address', from: ['received', 'awaiting_confirmation'] },
     );
+    if (!updated) return;
     await this.mailer.send({
-      to: request.email,
+      to,
       subject: `${reminder ? 'Reminder: confirm' : 'Confirm'} your privacy request ${request.requestId}`,
       text: [
         `We received a ${request.type} request for the OmnAPI account registered to this address (reference ${request.requestId}).`,
@@ -120,14 +136,14 @@ export class RequestLifecycle {
   /** What the confirmation page shows before anything happens (a GET confirms nothing: mail scanners prefetch links). */
   async describeLink(requestId: string, token: string): Promise<PrivacyRequest> {
     const request = await this.deps.requests.get(requestId);
-    this.checkLink(request, token);
+    await this.checkLink(request, token);
     return request!;
   }
 
   /** The `POST` behind the confirmation page: single use, for its own request only. */
   async confirm(requestId: string, token: string): Promise<PrivacyRequest> {
     const request = await this.deps.requests.get(requestId);
-    this.checkLink(request, token);
+    await this.checkLink(request, token);
     const now = this.deps.now().toISOString();
     const confirmed = await this.deps.requests.update(
       requestId,
@@ -139,8 +155,17 @@ export class RequestLifecycle {
     return confirmed;
   }
 
-  private checkLink(request: PrivacyRequest | undefined, token: string): void {
+  /** The signed-in holder asked again for a request of this type: their session confirms the open one. */
+  async confirmBySession(requestId: string): Promise<PrivacyRequest | undefined> {
+    const confirmed = await this.deps.requests.update(requestId, {}, { status: 'confirmed', note: 'confirmed by the signed-in account holder', from: ['awaiting_confirmation'] });
+    if (confirmed?.taskToken) await this.deps.workflow.resume(confirmed.taskToken, { confirmed: true });
+    return confirmed;
+  }
+
+  private async checkLink(request: PrivacyRequest | undefined, token: string): Promise<void> {
     if (!request?.confirmation || request.confirmation.tokenHash !== sha256(token)) throw new LinkInvalidError();
+    // The link went to the address registered then; if the account has moved on, it no longer speaks for it.
+    if ((await this.deps.subjects.get(request.accountId))?.email !== request.email) throw new LinkGoneError('closed');
     if (request.confirmation.usedAt || request.status !== 'awaiting_confirmation') {
       throw new LinkGoneError(request.confirmation.usedAt ? 'used' : FINAL_STATUSES.includes(request.status) ? 'closed' : 'used');
     }
@@ -161,7 +186,7 @@ export class RequestLifecycle {
     if (request.status !== 'in_progress') throw new RequestStateError(requestId, request.status, 'export');
     const now = this.deps.now();
     const key = `exports/${requestId}/${randomSecret(12)}.zip`;
-    const result = await buildExport(request, this.exports.data, this.exports.sink(key), now);
+    const result = await buildExport({ ...request, email: await this.registeredAddress(request) }, this.exports.data, this.exports.sink(key), now);
     await this.deps.requests.update(requestId, { export: { key, ...result, expiresAt: new Date(now.getTime() + ARCHIVE_DAYS * 24 * HOUR).toISOString() } });
     return result;
   }
@@ -176,7 +201,7 @@ export class RequestLifecycle {
     await this.deps.requests.update(requestId, { export: { ...request.export, downloadTokenHash: sha256(token), linkExpiresAt: linkExpires.toISOString() } });
     const link = `${this.deps.publicUrl.replace(/\/$/, '')}/v1/privacy/requests/${requestId}/download?token=${encodeURIComponent(token)}`;
     await this.mailer.send({
-      to: request.email,
+      to: await this.registeredAddress(request),
       subject: `Your OmnAPI data is ready (${requestId})`,
       text: [
         `The ${request.type === 'portability' ? 'portable copy' : 'copy'} of your data you asked for is ready: one ZIP archive (${Math.ceil(request.export.bytes / 1024)} KiB) with data.json, usage-logs.csv, ledger.csv and a README.`,
@@ -213,7 +238,7 @@ export class RequestLifecycle {
     if (request.status === 'needs_manual_action') return;
     await this.deps.requests.update(requestId, {}, { status: 'needs_manual_action', note: `a person answers by ${request.dueAt.slice(0, 10)}`, from: ['in_progress'] });
     await this.mailer.send({
-      to: request.email,
+      to: await this.registeredAddress(request),
       subject: `Your privacy request ${requestId} is with our team`,
       text: [`Your ${request.type} request is confirmed. ${WHAT_HAPPENS[request.type]}`, `We answer by ${request.dueAt.slice(0, 10)} at the latest.`, '', 'OmnAPI privacy team — privacy@omnapi.com'].join('\n'),
     });
@@ -238,8 +263,10 @@ export class RequestLifecycle {
     if (request.status === 'expired') return;
     const expired = await this.close(requestId, 'expired', 'the confirmation link was not used in time', ['received', 'awaiting_confirmation']);
     if (!expired) return;
+    const to = await this.deps.subjects.get(request.accountId).then((s) => s?.email);
+    if (!to) return;
     await this.mailer.send({
-      to: request.email,
+      to,
       subject: `Your privacy request ${requestId} has expired`,
       text: [
         `The ${request.type} request made for this account was not confirmed in time, so we did nothing with it.`,

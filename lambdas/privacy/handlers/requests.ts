@@ -30,7 +30,9 @@ export const handler = httpRoutes(
     async (event) => {
       const { type, details } = event.input.body;
       const { request, joined } = await intake.fromApi(event.principal.accountId, type, details);
-      return json(201, { ...requestView(request), joined });
+      // Joining a request still waiting for its mailed link: the session is the proof it waits for.
+      const current = joined && request.status === 'awaiting_confirmation' ? ((await lifecycle.confirmBySession(request.requestId)) ?? request) : request;
+      return json(201, { ...requestView(current), joined });
     },
     { authenticate },
   ),

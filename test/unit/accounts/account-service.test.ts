@@ -24,14 +24,15 @@ function setup() {
     clock: new FixedClock(),
     publicUrl: 'https://api.omnapi.test',
   };
-  const service = new AccountService({ ...deps, failures: deps.securityLog });
+  const delays: number[] = [];
+  const service = new AccountService({ ...deps, failures: deps.securityLog, sleep: async (ms) => void delays.push(ms) });
   const verifiedUser = async (email: string) => {
     await service.signup({ name: 'User', email, password: PASSWORD }, origin);
     await service.confirmEmailToken(deps.mailer.tokenFor(email), origin);
     const { token } = await service.login({ email, password: PASSWORD }, origin);
     return service.authenticate(token);
   };
-  return { ...deps, service, verifiedUser };
+  return { ...deps, service, verifiedUser, delays };
 }
 
 describe('AccountService', () => {
@@ -120,24 +121,48 @@ describe('AccountService', () => {
       expect([unknown.kind, unknown.code, unknown.message]).toEqual([wrong.kind, wrong.code, wrong.message]);
     });
 
-    it('throttles an email after repeated failures, with Retry-After, even for the right password', async () => {
+    it('throttles one address trying one email, with Retry-After, even for the right password', async () => {
       const { service, verifiedUser, securityLog, clock } = setup();
       await verifiedUser('ann@example.org');
-      for (let i = 0; i < LOGIN_LIMITS.email; i++) {
-        await expect(service.login({ email: 'ann@example.org', password: 'wrong password!!' }, { ...origin, ip: `198.51.100.${i}` })).rejects.toMatchObject({ kind: 'unauthenticated' });
+      clock.advance(LOGIN_LIMITS.windowSeconds);
+      for (let i = 0; i < LOGIN_LIMITS.perEmailAndAddress; i++) {
+        await expect(service.login({ email: 'ann@example.org', password: 'wrong password!!' }, origin)).rejects.toMatchObject({ kind: 'unauthenticated' });
       }
       const throttled = await service.login({ email: 'ann@example.org', password: PASSWORD }, origin).catch((e) => e);
       expect(throttled).toMatchObject({ kind: 'rate_limited', code: 'rate_limited' });
       expect(Number(throttled.retryAfterSeconds)).toBeGreaterThan(0);
-      expect(securityLog.events.filter((e) => e.type === 'login_failed')).toHaveLength(LOGIN_LIMITS.email);
       expect(securityLog.events.at(-1)!.type).toBe('login_throttled');
       clock.advance(LOGIN_LIMITS.windowSeconds);
       await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
     });
 
-    it('throttles an IP address that tries many emails', async () => {
+    it('counts each attempt before checking the password: a concurrent burst gets only the allowed checks', async () => {
+      const { service, verifiedUser, hasher, clock } = setup();
+      await verifiedUser('ann@example.org');
+      clock.advance(LOGIN_LIMITS.windowSeconds);
+      const verify = jest.spyOn(hasher, 'verify');
+      const results = await Promise.allSettled(Array.from({ length: 12 }, () => service.login({ email: 'ann@example.org', password: 'wrong password!!' }, origin)));
+      expect(verify).toHaveBeenCalledTimes(LOGIN_LIMITS.perEmailAndAddress);
+      expect(results.filter((r) => r.status === 'rejected' && (r.reason as { kind: string }).kind === 'rate_limited')).toHaveLength(12 - LOGIN_LIMITS.perEmailAndAddress);
+    });
+
+    it('never locks the owner out when others hammer the address: they are slowed, the owner is warned once and can sign in', async () => {
+      const { service, verifiedUser, mailer, delays, securityLog, clock } = setup();
+      await verifiedUser('ann@example.org');
+      clock.advance(LOGIN_LIMITS.windowSeconds);
+      for (let i = 0; i < 15; i++) {
+        await expect(service.login({ email: 'ann@example.org', password: `guess number ${i}!!` }, { ...origin, ip: `198.51.100.${i}` })).rejects.toMatchObject({ kind: 'unauthenticated' });
+      }
+      // Growing delays on failures past the fifth, capped.
+      expect(delays).toEqual(Array.from({ length: 10 }, (_, i) => Math.min((i + 1) * LOGIN_LIMITS.stepMs, LOGIN_LIMITS.maxDelayMs)));
+      expect(mailer.sent.filter((m) => /trying to sign in/.test(m.subject))).toHaveLength(1);
+      expect(securityLog.events.filter((e) => e.type === 'login_under_attack')).toHaveLength(1);
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
+    });
+
+    it('throttles an address that tries many emails', async () => {
       const { service } = setup();
-      for (let i = 0; i < LOGIN_LIMITS.ip; i++) {
+      for (let i = 0; i < LOGIN_LIMITS.perAddress; i++) {
         await service.login({ email: `user${i}@example.org`, password: PASSWORD }, origin).catch(() => undefined);
       }
       await expect(service.login({ email: 'fresh@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });

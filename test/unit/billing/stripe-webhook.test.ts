@@ -239,4 +239,57 @@ describe('POST /v1/webhooks/stripe', () => {
       expect({ card, found: stored.includes(card) }).toEqual({ card, found: false });
     }
   });
+
+  it('never reverses more than a purchase credited, whatever the order of refunds and disputes', async () => {
+    const orders = [
+      ['refund', 'dispute', 'lost'],
+      ['dispute', 'refund', 'lost'],
+      ['dispute', 'lost', 'refund'],
+    ];
+    for (const order of orders) {
+      const b = await buyer();
+      const purchase = checkoutCompleted(b, 'starter', starter);
+      await deliver(purchase);
+      const id = newDisputeId();
+      for (const step of order) {
+        if (step === 'refund') await deliver(chargeRefunded(b, payment(purchase), 1000));
+        if (step === 'dispute') await deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response'));
+        if (step === 'lost') await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'lost'));
+      }
+      expect({ order, balance: await balance(b) }).toEqual({ order, balance: 0 });
+    }
+    // Two disputes and a refund at once: together they reverse the 1,000 credits, not more.
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    await deliver(purchase);
+    const partial = { ...payment(purchase), amountMinor: 800 };
+    await Promise.all([
+      deliver(dispute('charge.dispute.created', partial, newDisputeId(), 'needs_response')),
+      deliver(dispute('charge.dispute.created', partial, newDisputeId(), 'needs_response')),
+      deliver(chargeRefunded(b, payment(purchase), 600)),
+    ]);
+    expect(await balance(b)).toBe(0);
+  });
+
+  it.each([
+    ['a signed body that is not JSON', 'not json at all'],
+    ['a signed null', 'null'],
+    ['a signed event without data', JSON.stringify({ id: 'evt_x', type: 'charge.refunded' })],
+    ['a signed event whose object is null', JSON.stringify({ id: 'evt_y', type: 'charge.refunded', data: { object: null } })],
+    ['a signed event with a 3 KB id', JSON.stringify({ id: `evt_${'x'.repeat(3000)}`, type: 'charge.refunded', data: { object: {} } })],
+  ])('answers 400 invalid_payload, not 500, for %s', async (_name, body) => {
+    const response = await handler(
+      { ...httpEvent({ method: 'POST', path: '/v1/webhooks/stripe', headers: { 'stripe-signature': sign(body, SECRET) } }), routeKey: 'POST /v1/webhooks/stripe', body },
+      lambdaContext,
+    );
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body!).error.code).toBe('invalid_payload');
+  });
+
+  it('ignores ids that could not be Stripe\'s (too long to be keys) inside a well-formed event', async () => {
+    const b = await buyer();
+    const event = checkoutCompleted(b, 'starter', starter, { paymentIntentId: `pi_${'y'.repeat(3000)}` });
+    expect((await outcomeOf(deliver(event))).outcome).toBe('ignored');
+    expect(await balance(b)).toBe(0);
+  });
 });

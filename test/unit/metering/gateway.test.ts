@@ -160,3 +160,28 @@ describe('Gateway', () => {
     expect(events[0]!.outcome).toBe('ok');
   });
 });
+
+describe('Gateway paths', () => {
+  it.each([
+    ['a dot-dot segment', { path: '../../../health', rawPath: '/v1/api/echo/%2e%2e%2f%2e%2e%2f%2e%2e%2fhealth' }],
+    ['an encoded slash', { path: 'a/b', rawPath: '/v1/api/echo/a%2fb' }],
+    ['an encoded sign-up path', { path: '../../v1/auth/signup', rawPath: '/v1/api/echo/..%2f..%2fv1%2fauth%2fsignup' }],
+    ['a dot segment', { path: './x', rawPath: '/v1/api/echo/./x' }],
+    ['a backslash', { path: 'a\\..\\b', rawPath: '/v1/api/echo/a%5c..%5cb' }],
+    ['an encoded dot-dot', { path: 'x', rawPath: '/v1/api/echo/%2E%2E/x' }],
+  ])('refuses %s with 400 before any key lookup or debit', async (_name, overrides) => {
+    const { gateway, meter, forwarded, events } = setup();
+    const response = await gateway.handle(request(overrides));
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body.toString()).error.code).toBe('invalid_path');
+    expect(meter.balance).toBe(10_000_000);
+    expect(forwarded).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('keeps every forwarded URL under the product base', async () => {
+    const { gateway, forwarded } = setup();
+    await gateway.handle(request({ path: 'a/..b/c%2F', rawPath: '/v1/api/echo/a/..b/c%252F' }));
+    expect(forwarded[0]!.url).toBe('https://echo.example/base/a/..b/c%252F?q=1');
+  });
+});

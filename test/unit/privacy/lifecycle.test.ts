@@ -111,6 +111,16 @@ describe('privacy request lifecycle', () => {
     await expect(lifecycle.confirm(a.request.requestId, a.token)).rejects.toMatchObject({ kind: 'gone', code: 'link_used' });
   });
 
+  it('stops honouring a link once the account has moved to another address, and writes only to the current one', async () => {
+    const { lifecycle, mailRequest, mailer } = setup();
+    const { request, token } = await mailRequest('ann@example.org', 'm1');
+    const subjects = (lifecycle as unknown as { deps: { subjects: { accounts: Map<string, { email: string }> } } }).deps.subjects;
+    subjects.accounts.get('acc_a')!.email = 'ann.new@example.org';
+    await expect(lifecycle.confirm(request.requestId, token)).rejects.toMatchObject({ kind: 'gone', code: 'link_closed' });
+    await lifecycle.begin(request.requestId);
+    expect(mailer.sent.at(-1)!.to).toBe('ann.new@example.org');
+  });
+
   it('resumes the waiting workflow on confirmation, even when the confirmation came before the wait began', async () => {
     const { lifecycle, mailRequest, workflow } = setup();
     const early = await mailRequest('ann@example.org', 'm1');
