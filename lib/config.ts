@@ -33,6 +33,8 @@ export const StageConfigSchema = z.object({
     /** How often the watchdog runs. */
     watchdogMinutes: z.number().int().min(1).max(1440),
   }),
+  /** Browser origins allowed to call the API (CORS); none by default: the API is for servers. */
+  corsOrigins: z.array(z.url({ protocol: /^https?$/ })).max(20),
   /** Seconds the gateway trusts a looked-up API key: revocation, plan and suspension take effect within this. */
   keyCacheSeconds: z.number().int().min(0).max(300),
   /** Products sold through the metered gateway and the rate-limit plans (context `catalog`, JSON). */
@@ -52,7 +54,7 @@ export const StageConfigSchema = z.object({
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy'>> = {
+const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins'>> = {
   dev: {
     mailDomain: 'omnapi.com',
     mailFrom: 'no-reply@omnapi.com',
@@ -93,6 +95,7 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     logRetentionDays: Number(pick('logRetentionDays', base.logRetentionDays)),
     api: base.api,
     keyCacheSeconds: Number(pick('keyCacheSeconds', 10)),
+    corsOrigins: parseJson(pick('corsOrigins', [])),
     catalog: parseJson(pick('catalog', DEFAULT_CATALOG)),
     creditPacks: parseJson(pick('creditPacks', DEFAULT_PACKS)),
     checkoutsPerHour: Number(pick('checkoutsPerHour', 5)),

@@ -52,6 +52,7 @@ export class OmnApiStack extends Stack {
       stage: config.stage,
       throttlingRateLimit: config.api.throttlingRateLimit,
       throttlingBurstLimit: config.api.throttlingBurstLimit,
+      corsOrigins: config.corsOrigins,
     });
     this.accounts = new Accounts(this, 'Accounts', {
       defaults,

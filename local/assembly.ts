@@ -78,6 +78,16 @@ export interface LocalReceiptRule {
   actions: ({ type: 's3'; bucket: string; prefix: string } | { type: 'lambda'; functionId: string; invocationType: string })[];
 }
 
+/** The HTTP API's CORS configuration, as API Gateway applies it. */
+export interface LocalCors {
+  AllowOrigins?: string[];
+  AllowMethods?: string[];
+  AllowHeaders?: string[];
+  ExposeHeaders?: string[];
+  AllowCredentials?: boolean;
+  MaxAge?: number;
+}
+
 export interface LocalSchedule {
   ruleId: string;
   /** `rate(15 minutes)`, as the rule says. */
@@ -99,6 +109,8 @@ export interface LocalModel {
   receiptRules: LocalReceiptRule[];
   /** EventBridge schedules that invoke functions. */
   schedules: LocalSchedule[];
+  /** CORS of the HTTP API, when it has any. */
+  cors?: LocalCors;
   /** The stack's outputs, resolved to local names: what `npm run ops` finds resources by. */
   outputs: Record<string, string>;
 }
@@ -258,7 +270,9 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
   const outputs: Record<string, string> = {};
   for (const [name, output] of Object.entries(template.Outputs ?? {})) outputs[name] = String(resolver.resolve(output.Value));
 
-  return { template, tables, functions, routes, queues, eventSources, stateMachines, buckets, receiptRules, schedules, outputs };
+  const cors = ofType('AWS::ApiGatewayV2::Api').map(([, r]) => r.Properties?.CorsConfiguration as LocalCors | undefined).find(Boolean);
+
+  return { template, tables, functions, routes, queues, eventSources, stateMachines, buckets, receiptRules, schedules, outputs, cors };
 }
 
 /** `rate(15 minutes)` → milliseconds; cron expressions fail loudly rather than run at the wrong time. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { errorBody, SECURITY_HEADERS } from '../lambdas/shared/http';
-import type { LocalRoute } from './assembly';
+import type { LocalCors, LocalRoute } from './assembly';
 import type { LocalFunctions } from './functions';
 import { LOCAL_ACCOUNT } from './intrinsics';
 
@@ -200,8 +200,28 @@ export function configureServer(server: http.Server): void {
   server.on('clientError', answerClientError);
 }
 
+/**
+ * What API Gateway's CORS configuration does: answers an allowed origin's preflight itself, and adds
+ * the allow headers to that origin's answers. Other origins get no CORS headers (the browser refuses).
+ */
+export function applyCors(cors: LocalCors | undefined, request: http.IncomingMessage, response: http.ServerResponse): 'preflight' | 'none' {
+  const origin = request.headers.origin;
+  if (!cors || !origin) return 'none';
+  const allowed = (cors.AllowOrigins ?? []).some((o) => o === '*' || o === origin);
+  response.setHeader('vary', 'origin');
+  if (!allowed) return 'none';
+  response.setHeader('access-control-allow-origin', origin);
+  if (cors.AllowCredentials) response.setHeader('access-control-allow-credentials', 'true');
+  if (cors.ExposeHeaders?.length) response.setHeader('access-control-expose-headers', cors.ExposeHeaders.join(','));
+  if (request.method !== 'OPTIONS' || !request.headers['access-control-request-method']) return 'none';
+  response.setHeader('access-control-allow-methods', (cors.AllowMethods ?? ['*']).join(','));
+  response.setHeader('access-control-allow-headers', (cors.AllowHeaders ?? []).join(','));
+  if (cors.MaxAge !== undefined) response.setHeader('access-control-max-age', String(cors.MaxAge));
+  return 'preflight';
+}
+
 /** The HTTP API's request listener: same routes, same events, same integration behaviour. */
-export function httpGateway(routes: LocalRoute[], functions: LocalFunctions, log: (line: string) => void): http.RequestListener {
+export function httpGateway(routes: LocalRoute[], functions: LocalFunctions, log: (line: string) => void, cors?: LocalCors): http.RequestListener {
   const table = new RouteTable(routes);
   return (request, response) => {
     const started = Date.now();
@@ -219,6 +239,10 @@ export function httpGateway(routes: LocalRoute[], functions: LocalFunctions, log
     request.on('end', async () => {
       try {
         response.setHeader('apigw-requestid', requestId);
+        if (applyCors(cors, request, response) === 'preflight') {
+          response.writeHead(204, { 'content-length': 0 });
+          return void response.end();
+        }
         if (tooLarge) return sendError(response, 413, 'payload_too_large', 'Request body exceeds 6 MB');
         const path = pathOf(request.url);
         if (path === undefined) return sendError(response, 400, 'bad_request', 'The request target is not a valid path');

@@ -207,7 +207,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   });
   closers.push(() => new Promise((resolve) => smtp.close(() => resolve(undefined))));
 
-  gateway.on('request', httpGateway(model.routes, functions, log));
+  gateway.on('request', httpGateway(model.routes, functions, log, model.cors));
 
   // Where ops commands find this runtime's resources without synthesizing the app again.
   const webhook = [...model.functions.values()].find((fn) => fn.environment.STRIPE_WEBHOOK_SECRET);

@@ -1,4 +1,4 @@
-import { CfnOutput, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -15,6 +15,8 @@ export interface ApiProps {
   readonly stage: string;
   readonly throttlingRateLimit: number;
   readonly throttlingBurstLimit: number;
+  /** Browser origins allowed to call the API; API Gateway answers their preflights. @default none */
+  readonly corsOrigins?: string[];
 }
 
 /**
@@ -41,6 +43,16 @@ export class Api extends Construct {
       description: 'OmnAPI public API',
       createDefaultStage: false,
       defaultIntegration: new HttpLambdaIntegration('NotFoundIntegration', notFound),
+      corsPreflight: props.corsOrigins?.length
+        ? {
+            allowOrigins: props.corsOrigins,
+            allowMethods: [apigwv2.CorsHttpMethod.ANY],
+            allowHeaders: ['authorization', 'content-type', 'x-api-key', 'stripe-signature'],
+            exposeHeaders: ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'x-credits-remaining', 'retry-after'],
+            allowCredentials: true,
+            maxAge: Duration.hours(1),
+          }
+        : undefined,
     });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {

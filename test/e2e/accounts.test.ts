@@ -136,9 +136,9 @@ describe('accounts, sessions and keys against npm start', () => {
   it('throttles repeated failed logins with 429 and Retry-After', async () => {
     await onboard('target');
     const attempts = [];
-    for (let i = 0; i < 6; i++) attempts.push(await call('POST', '/v1/auth/login', { body: { email: email('target'), password: 'not the password' } }));
-    expect(attempts.slice(0, 5).map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
-    expect(attempts[5]!.status).toBe(429);
-    expect(Number(attempts[5]!.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Five attempts per email and address a window, the onboarding sign-in included.
+    for (let i = 0; i < 5; i++) attempts.push(await call('POST', '/v1/auth/login', { body: { email: email('target'), password: 'not the password' } }));
+    expect(attempts.map((a) => a.status)).toEqual([401, 401, 401, 401, 429]);
+    expect(Number(attempts[4]!.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { LocalFunctions } from '../../../local/functions';
-import { configureServer, httpGateway, RouteTable } from '../../../local/http-gateway';
+import { applyCors, configureServer, httpGateway, RouteTable } from '../../../local/http-gateway';
 
 const table = new RouteTable([
   { routeKey: '$default', functionId: 'NotFound' },
@@ -113,4 +113,25 @@ describe('local HTTP API server', () => {
     expect(second.socket).toBe(first.socket);
     agent.destroy();
   }, 15_000);
+});
+
+describe('local CORS, as API Gateway applies the API\'s configuration', () => {
+  const cors = { AllowOrigins: ['https://app.omnapi.test'], AllowMethods: ['*'], AllowHeaders: ['authorization', 'content-type'], AllowCredentials: true, MaxAge: 3600 };
+  const exchange = (method: string, headers: Record<string, string>) => {
+    const set: Record<string, string> = {};
+    const response = { setHeader: (name: string, value: string) => (set[name] = value) } as unknown as http.ServerResponse;
+    const outcome = applyCors(cors, { method, headers } as unknown as http.IncomingMessage, response);
+    return { outcome, set };
+  };
+
+  it('answers an allowed origin\'s preflight', () => {
+    const { outcome, set } = exchange('OPTIONS', { origin: 'https://app.omnapi.test', 'access-control-request-method': 'POST' });
+    expect(outcome).toBe('preflight');
+    expect(set).toMatchObject({ 'access-control-allow-origin': 'https://app.omnapi.test', 'access-control-allow-credentials': 'true', 'access-control-allow-headers': 'authorization,content-type', 'access-control-max-age': '3600' });
+  });
+
+  it('gives other origins no CORS headers, and same-origin requests nothing to do', () => {
+    expect(exchange('OPTIONS', { origin: 'https://evil.example', 'access-control-request-method': 'POST' })).toEqual({ outcome: 'none', set: { vary: 'origin' } });
+    expect(exchange('GET', {})).toEqual({ outcome: 'none', set: {} });
+  });
 });
