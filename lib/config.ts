@@ -32,6 +32,8 @@ export const StageConfigSchema = z.object({
     reminderAfterHours: z.number().positive(),
     /** How often the watchdog runs. */
     watchdogMinutes: z.number().int().min(1).max(1440),
+    /** How long a confirmed deletion waits, cancellable, before anything is erased. */
+    coolingOffHours: z.number().positive().max(24 * 30),
   }),
   /** Browser origins allowed to call the API (CORS); none by default: the API is for servers. */
   corsOrigins: z.array(z.url({ protocol: /^https?$/ })).max(20),
@@ -99,7 +101,7 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     catalog: parseJson(pick('catalog', DEFAULT_CATALOG)),
     creditPacks: parseJson(pick('creditPacks', DEFAULT_PACKS)),
     checkoutsPerHour: Number(pick('checkoutsPerHour', 5)),
-    privacy: { linkLifeHours: 72, reminderAfterHours: 36, watchdogMinutes: 15, ...(parseJson(context('privacy')) as object | undefined) },
+    privacy: { linkLifeHours: 72, reminderAfterHours: 36, watchdogMinutes: 15, coolingOffHours: 24, ...(parseJson(context('privacy')) as object | undefined) },
     localStripe: parseJson(context('localStripe')),
   };
   const problems: string[] = [];

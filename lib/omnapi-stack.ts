@@ -81,6 +81,8 @@ export class OmnApiStack extends Stack {
       mailFrom: config.mailFrom,
       publicUrl: config.publicUrl ?? this.api.endpoint,
       ...config.privacy,
+      stripeSecret: this.billing.stripeSecret,
+      stripeEnvironment: this.billing.stripeEnvironment,
     });
     this.mail = new Mail(this, 'Mail', {
       defaults,
@@ -91,6 +93,7 @@ export class OmnApiStack extends Stack {
       retainData: config.retainData,
       privacyMailQueue: this.privacy.mailQueue,
     });
+    this.privacy.bindInboundMail(this.mail.inboundBucket);
 
     // What operators' tools look resources up by (`npm run ops`); the local runtime resolves the same outputs.
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });

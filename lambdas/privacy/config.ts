@@ -32,4 +32,11 @@ export const workflowConfig = () =>
     TABLE_USAGE_AGGREGATES: boundName(),
     TABLE_SECURITY_EVENTS: boundName(),
     TABLE_TICKETS: boundName(),
+    TABLE_TOKENS: boundName(),
+    TABLE_WEBHOOK_EVENTS: boundName(),
+    BUCKET_INBOUND_MAIL: boundName(),
+    COOLING_OFF_SECONDS: z.coerce.number().int().min(1),
   });
+
+/** The watchdog: it also resumes deferred deletions once their holds are gone. */
+export const watchdogConfig = () => loadConfig({ ...core(), TABLE_LEDGER: boundName() });

@@ -35,6 +35,18 @@ export const privacyRoutes = defineRoutes({
     summary: 'The mailed confirmation link: shows what confirming will do (a GET alone confirms nothing)',
     query: LinkQuery, responses: { 200: page('What will happen, and a button to confirm') }, errors: [400, 404, 410],
   },
+  cancelPage: {
+    method: 'GET', path: '/v1/privacy/cancel', handler: 'confirm', auth: 'public',
+    summary: 'The cancel link of a deletion in its cooling-off: shows what cancelling does (a GET alone cancels nothing)',
+    query: LinkQuery, responses: { 200: page('The request, and a button to cancel it') }, errors: [400, 404, 410],
+  },
+  cancel: {
+    method: 'POST', path: '/v1/privacy/cancel', handler: 'confirm', auth: 'public',
+    summary: 'Cancels the deletion the link belongs to, while its cooling-off lasts; nothing is erased',
+    rawBody: { contentType: 'application/x-www-form-urlencoded', description: 'request=<id>&token=<token>, as the page\'s form sends them' },
+    responses: { 200: page('Cancelled') },
+    errors: [400, 404, 410],
+  },
   confirm: {
     method: 'POST', path: '/v1/privacy/confirm', handler: 'confirm', auth: 'public',
     summary: 'Confirms the request the link belongs to (single use); the form of the confirmation page posts here',

@@ -44,7 +44,7 @@ export const DATA_MAP = {
   tokens: {
     purpose: 'Single-use links mailed for email verification and email changes',
     personalData: ['email'],
-    subjectKey: 'accountId attribute',
+    subjectKey: 'accountId attribute (a scan: the table only ever holds a day of links)',
     export: 'none',
     erasure: { kind: 'delete' },
     retention: 'Until used or expired (TTL, 24 hours at most)',
@@ -61,11 +61,11 @@ export const DATA_MAP = {
     purpose:
       'Append-only credit ledger (grants, purchases, refunds, clawbacks, dispute holds and releases) with Stripe ids, amounts and currency — never card data; the balance; purchases and what was reversed of them; the low-balance notice state',
     personalData: ['accountId', 'stripe.customerId', 'stripe.paymentIntentId', 'stripe.checkoutSessionId'],
-    subjectKey: 'pk = ACCOUNT#<accountId> (ENTRY#, REF#, BALANCE, PURCHASE#, NOTICE#); pk = PAYMENT#<paymentIntentId> names the account (accountId attribute)',
+    subjectKey: 'pk = ACCOUNT#<accountId> (ENTRY#, REF#, BALANCE, PURCHASE#, NOTICE#); pk = PAYMENT#<paymentIntentId> names the account (accountId attribute); after erasure, entries at PSEUDONYM#<token>',
     export: 'json+csv',
     erasure: {
       kind: 'pseudonymise',
-      reason: 'Tax and accounting law require payment records to be kept; they are unlinked from the person',
+      reason: 'Tax and accounting law require payment records to be kept; entries move under a one-way token of the account id, without the Stripe customer id; the balance, purchases and guards are deleted',
       fields: ['accountId', 'stripe.customerId'],
     },
     retention: 'At least 10 years (accounting records); no automatic expiry',
@@ -87,13 +87,14 @@ export const DATA_MAP = {
     retention: 'Life of the account',
   },
   privacyRequests: {
-    purpose: 'Privacy requests, their deadline, status history and what was done; intake records of privacy mail (30 days)',
-    personalData: ['email', 'details', 'verdicts'],
-    subjectKey: 'gsi1pk = ACCOUNT#<accountId>',
+    purpose: 'Privacy requests, their deadline, status history and what was done (an erasure keeps its counts); intake records of privacy mail (30 days); legal holds',
+    personalData: ['accountId', 'email', 'details', 'verdicts'],
+    subjectKey: 'gsi1pk = ACCOUNT#<accountId>; legal hold at HOLD#<accountId>',
     export: 'json',
     erasure: {
-      kind: 'keep',
-      reason: 'Proof that a rights request was answered (GDPR art. 5(2) accountability); holds no other personal data',
+      kind: 'pseudonymise',
+      reason: 'Proof that a rights request was answered (GDPR art. 5(2) accountability): kept under the ledger pseudonym with a hashed address and without details',
+      fields: ['accountId', 'email', 'details', 'verdicts'],
     },
     retention: '3 years after it is completed or rejected (TTL set then)',
   },
@@ -108,7 +109,7 @@ export const DATA_MAP = {
   securityEvents: {
     purpose: 'Sign-in successes and failures, password changes, key changes, with IP and user agent; login-failure counters',
     personalData: ['ip', 'userAgent', 'detail'],
-    subjectKey: 'pk = ACCOUNT#<accountId>; failures for unknown emails at ACCOUNT#anonymous#<sha256(email)>',
+    subjectKey: 'pk = ACCOUNT#<accountId>; failures for unknown emails at ACCOUNT#anonymous#<sha256(email)>; counters at THROTTLE#…#<sha256(email)> (per-address sign-in counters expire in 15 minutes)',
     export: 'json',
     erasure: { kind: 'delete' },
     retention: '1 year (TTL)',
@@ -116,7 +117,7 @@ export const DATA_MAP = {
   tickets: {
     purpose: 'Mail received at privacy@, support@ and hello@',
     personalData: ['from', 'subject', 'text', 'verdicts'],
-    subjectKey: 'gsi1pk = SENDER#<address>; the raw message is in the inbound mail bucket (inbound/<messageId>, 90 days)',
+    subjectKey: 'gsi1pk = SENDER#<address>, from when the account held the address (emailSince); the raw message is in the inbound mail bucket (inbound/<messageId>, 90 days) and is erased with its ticket',
     export: 'json',
     erasure: { kind: 'delete' },
     retention: '2 years after it was received (TTL)',

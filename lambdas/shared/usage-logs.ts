@@ -36,4 +36,6 @@ export interface UsageLogStore {
   page(accountId: string, options: { limit: number; cursor?: string; now: Date }): Promise<{ logs: UsageLog[]; nextCursor?: string }>;
   /** Deletes up to `limit` of the account's logs (expired ones too); `remaining` says whether more are left. */
   erasePage(accountId: string, limit: number): Promise<{ erased: number; remaining: boolean }>;
+  /** Whether any log of the account is still stored, expired or not (erasure's proof). */
+  any(accountId: string): Promise<boolean>;
 }

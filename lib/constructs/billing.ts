@@ -34,6 +34,8 @@ export class Billing extends Construct {
   public readonly functions: Record<string, OmnApiFunction>;
   /** The Stripe secret, when the stage reads it from Secrets Manager. */
   public readonly stripeSecret?: secretsmanager.ISecret;
+  /** Locally, the Stripe keys as environment variables (instead of the secret), for other functions that call Stripe. */
+  public readonly stripeEnvironment: Record<string, string>;
   /** Checkouts that paid something other than their pack (EMF metric of the webhook). */
   public readonly purchaseMismatches: cloudwatch.Metric;
 
@@ -41,13 +43,13 @@ export class Billing extends Construct {
     super(scope, id);
     const packs = { CREDIT_PACKS: JSON.stringify(props.creditPacks) };
     const local = props.localStripe;
-    const stripeEnvironment: Record<string, string> = local
+    const stripeEnvironment: Record<string, string> = (this.stripeEnvironment = local
       ? {
           STRIPE_WEBHOOK_SECRET: local.webhookSecret,
           ...(local.secretKey ? { STRIPE_SECRET_KEY: local.secretKey } : {}),
           ...(local.apiBase ? { STRIPE_API_BASE: local.apiBase } : {}),
         }
-      : {};
+      : {});
     this.functions = routeFunctions(this, {
       defaults: props.defaults,
       api: props.api,

@@ -7,6 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -32,6 +33,12 @@ export interface PrivacyProps {
   readonly reminderAfterHours: number;
   /** How often the watchdog runs. */
   readonly watchdogMinutes: number;
+  /** How long a confirmed deletion waits, cancellable, before anything is erased. */
+  readonly coolingOffHours: number;
+  /** The Stripe secret the workflow reads to delete a customer (deployed stages). */
+  readonly stripeSecret?: secretsmanager.ISecret;
+  /** Locally, the Stripe keys as variables instead. */
+  readonly stripeEnvironment?: Record<string, string>;
 }
 
 /**
@@ -48,6 +55,8 @@ export class Privacy extends Construct {
   /** Watchdog runs EventBridge could not deliver. */
   public readonly watchdogDlq: sqs.Queue;
   public readonly functions: Record<string, OmnApiFunction>;
+  /** Runs the workflow's steps: it erases, so it is the one function granted every table. */
+  public readonly workflowFunction: OmnApiFunction;
 
   constructor(scope: Construct, id: string, props: PrivacyProps) {
     super(scope, id);
@@ -128,20 +137,37 @@ export class Privacy extends Construct {
     });
 
     // The workflow's tasks read every table the export covers (the data map's access paths).
-    const workflowFn = bind(fn('WorkflowSteps', 'workflow', "Runs the privacy workflow's steps: confirmation, export, delivery, hand-over, expiry", Duration.minutes(15), 1024), {
+    // The workflow's tasks export and erase everywhere the data map points: every table, read and write.
+    const workflowFn = bind(fn('WorkflowSteps', 'workflow', "Runs the privacy workflow's steps: confirmation, export, erasure, proof, receipts", Duration.minutes(15), 1024), {
+      privacyRequests: 'readWrite',
+      accounts: 'readWrite',
+      sessions: 'readWrite',
+      tokens: 'readWrite',
+      apiKeys: 'readWrite',
+      ledger: 'readWrite',
+      usageLogs: 'readWrite',
+      usageAggregates: 'readWrite',
+      securityEvents: 'readWrite',
+      tickets: 'readWrite',
+      webhookEvents: 'readWrite',
+    }).bindBucket('exports', this.exportBucket, 'exports/', 'readWrite');
+    workflowFn.addEnvironment('COOLING_OFF_SECONDS', String(Math.max(1, Math.round(props.coolingOffHours * 3600))));
+    for (const [name, value] of Object.entries(props.stripeEnvironment ?? {})) workflowFn.addEnvironment(name, value);
+    if (props.stripeSecret) {
+      workflowFn.bindSecret('stripe', props.stripeSecret);
+      Validations.of(workflowFn.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.stripeSecret.secretName}-??????]`,
+        reason: 'A secret referenced by name ends in a random six-character suffix; the grant is to this one secret.',
+      });
+    }
+    canCallBack(workflowFn);
+    this.workflowFunction = workflowFn;
+
+    const watchdog = bind(fn('Watchdog', 'watchdog', 'Reminds about unused confirmation links, expires dead ones, resumes deletions whose holds cleared'), {
       privacyRequests: 'readWrite',
       accounts: 'read',
-      sessions: 'read',
-      apiKeys: 'read',
       ledger: 'read',
-      usageLogs: 'read',
-      usageAggregates: 'read',
-      securityEvents: 'read',
-      tickets: 'read',
-    }).bindBucket('exports', this.exportBucket, 'exports/', 'readWrite');
-    canCallBack(workflowFn);
-
-    const watchdog = bind(fn('Watchdog', 'watchdog', 'Reminds once about unused confirmation links and expires dead ones'), { privacyRequests: 'readWrite', accounts: 'read' });
+    });
     canCallBack(watchdog);
     this.watchdogDlq = new sqs.Queue(this, 'WatchdogDlq', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
     acknowledgeDeadLetterQueue(this.watchdogDlq, 'the watchdog schedule (EventBridge)');
@@ -154,8 +180,10 @@ export class Privacy extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'Workflow', {
       stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(this.definition(workflowFn, props.linkLifeHours)),
-      timeout: Duration.days(45),
+      definitionBody: sfn.DefinitionBody.fromChainable(this.definition(workflowFn, props.linkLifeHours, props.coolingOffHours)),
+      // A request is answered within its deadline (one month, extensible to three); a deletion deferred by
+      // a long legal hold may wait longer, up to Standard's one-year limit.
+      timeout: Duration.days(365),
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, 'WorkflowLogs', {
@@ -181,7 +209,12 @@ export class Privacy extends Construct {
    * deliver (access, portability) or hand to a person (the other rights, for now). Every task retries
    * with backoff; anything that still fails marks the request failed and fails the execution (alarmed).
    */
-  private definition(workflowFn: OmnApiFunction, linkLifeHours: number): sfn.IChainable {
+  /** The raw mail of erased tickets is deleted with them. */
+  bindInboundMail(bucket: s3.Bucket): void {
+    this.workflowFunction.bindBucket('inboundMail', bucket, 'inbound/', 'readWrite');
+  }
+
+  private definition(workflowFn: OmnApiFunction, linkLifeHours: number, coolingOffHours: number): sfn.IChainable {
     const markFailed = new tasks.LambdaInvoke(this, 'MarkFailed', {
       lambdaFunction: workflowFn,
       payloadResponseOnly: true,
@@ -211,12 +244,47 @@ export class Privacy extends Construct {
       .addCatch(new sfn.Succeed(this, 'Closed'), { errors: ['RequestClosed'], resultPath: '$.error' })
       .addCatch(markFailed, { resultPath: '$.error' });
 
+    const waitFor = (id: string, name: string, timeout: Duration) =>
+      new tasks.LambdaInvoke(this, id, {
+        lambdaFunction: workflowFn,
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({ step: name, 'requestId.$': '$.requestId', taskToken: sfn.JsonPath.taskToken }),
+        taskTimeout: sfn.Timeout.duration(timeout),
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+
+    // Deletion: holds defer it (the watchdog resumes it once they clear), then a cancellable cooling-off
+    // (its timeout is the way on), then access stops and every category is erased a page at a time.
+    const erasePage = step('ErasePage', 'erase', '$.erase');
+    const erasure = step('StopAccess', 'stopAccess')
+      .next(erasePage)
+      .next(
+        new sfn.Choice(this, 'MoreToErase?')
+          .when(sfn.Condition.booleanEquals('$.erase.remaining', true), erasePage)
+          .otherwise(step('Prove', 'prove').next(step('Receipt', 'receipt')).next(new sfn.Succeed(this, 'Erased'))),
+      );
+    const coolingOff = waitFor('CoolingOff', 'coolingOff', Duration.seconds(Math.max(1, Math.round(coolingOffHours * 3600))))
+      .addCatch(erasure, { errors: ['States.Timeout'], resultPath: '$.coolingOff' })
+      .addCatch(new sfn.Succeed(this, 'Cancelled'), { errors: ['RequestCancelled'], resultPath: '$.error' })
+      .addCatch(markFailed, { resultPath: '$.error' })
+      .next(erasure);
+    const checkHolds = step('CheckHolds', 'holds', '$.holds');
+    // Released by the watchdog as soon as the holds clear, and re-checked daily regardless.
+    const awaitHoldRelease = waitFor('AwaitHoldRelease', 'awaitHoldRelease', Duration.days(1))
+      .addCatch(checkHolds, { errors: ['States.Timeout'], resultPath: sfn.JsonPath.DISCARD })
+      .addCatch(markFailed, { resultPath: '$.error' });
+    const deletion = checkHolds.next(
+      new sfn.Choice(this, 'Held?').when(sfn.Condition.booleanEquals('$.holds.held', true), awaitHoldRelease.next(checkHolds)).otherwise(coolingOff),
+    );
+
     const fulfil = step('Start', 'start').next(
       new sfn.Choice(this, 'RouteByType')
         .when(
           sfn.Condition.or(sfn.Condition.stringEquals('$.begin.type', 'access'), sfn.Condition.stringEquals('$.begin.type', 'portability')),
           step('Export', 'export').next(step('Deliver', 'deliver')).next(done),
         )
+        .when(sfn.Condition.stringEquals('$.begin.type', 'deletion'), deletion)
+        .when(sfn.Condition.stringEquals('$.begin.type', 'objection'), step('Object', 'object').next(done))
         .otherwise(step('HandToPerson', 'handToPerson').next(done)),
     );
     return step('Begin', 'begin', '$.begin').next(

@@ -1,6 +1,7 @@
 import { balance } from './balance';
 import { grantCredits } from './grant-credits';
 import { Command, run } from './program';
+import { legalHold, privacy } from './privacy';
 import { reconcile } from './reconcile';
 import { replayUnqueued } from './replay-unqueued';
 import { setPlan } from './set-plan';
@@ -16,6 +17,8 @@ const program = new Command('ops')
   .addCommand(setPlan)
   .addCommand(stripeEvent)
   .addCommand(reconcile)
+  .addCommand(privacy)
+  .addCommand(legalHold)
   .addCommand(replayUnqueued);
 
 run(program, process.argv.slice(2)).then((code) => process.exit(code));

@@ -59,11 +59,12 @@ describe('local platform (npm start)', () => {
   it('runs the privacy workflow from its synthesized definition, tasks included', async () => {
     const requestId = `prq_${runId.padStart(24, '0').slice(-24)}`;
     const now = new Date().toISOString();
+    await dynamo.send(new PutCommand({ TableName: 'accounts', Item: { pk: 'ACCOUNT#acc_x', sk: 'PROFILE', accountId: 'acc_x', email: `x-${runId}@example.org`, name: 'X' } }));
     await dynamo.send(
       new PutCommand({
         TableName: 'privacyRequests',
         Item: {
-          pk: `REQUEST#${requestId}`, sk: 'REQUEST', requestId, type: 'objection', status: 'received', channel: 'api', accountId: 'acc_x', email: `x-${runId}@example.org`,
+          pk: `REQUEST#${requestId}`, sk: 'REQUEST', requestId, type: 'correction', status: 'received', channel: 'api', accountId: 'acc_x', email: `x-${runId}@example.org`,
           receivedAt: now, dueAt: now, history: [{ status: 'received', at: now }],
         },
       }),

@@ -121,7 +121,10 @@ describe('privacy requests against npm start', () => {
     expect(first.body).toMatchObject({ type: 'objection', channel: 'api', joined: false });
     const second = await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'objection' } });
     expect(second.body).toMatchObject({ requestId: first.body.requestId, joined: true });
-    await eventually(async () => expect((await api('GET', `/v1/privacy/requests/${first.body.requestId}`, { token: cat.token })).body.status).toBe('needs_manual_action'), 30_000);
+    await eventually(async () => expect((await api('GET', `/v1/privacy/requests/${first.body.requestId}`, { token: cat.token })).body.status).toBe('completed'), 30_000);
+    // "No analytics please": analytics stop, product mail stays as it was.
+    expect((await api('GET', '/v1/account/preferences', { token: cat.token })).body).toMatchObject({ analytics: false, productUpdates: false });
+    expect((await mailTo(local.dataDir, email('cat'))).some((m) => /objection .* is applied/.test(m.subject ?? ''))).toBe(true);
     expect((await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'nonsense' } })).status).toBe(400);
   }, 120_000);
 });

@@ -5,7 +5,7 @@ import { dynamo } from '../../shared/clients/dynamodb';
 import { json } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { DynamoDbBillingAccounts } from '../adapters/dynamodb-billing-accounts';
-import { stripeClient, stripeKeys } from '../adapters/stripe-client';
+import { stripeClient, stripeKeys } from '../../shared/adapters/stripe-client';
 import { StripePayments } from '../adapters/stripe-payments';
 import { checkoutConfig } from '../config';
 import { CheckoutService } from '../domain/checkout';

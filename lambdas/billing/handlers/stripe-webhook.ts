@@ -11,7 +11,7 @@ import { DynamoDbBillingAccounts } from '../adapters/dynamodb-billing-accounts';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
 import { DynamoDbWebhookEvents } from '../adapters/dynamodb-webhook-events';
 import { billingMetrics, metrics } from '../adapters/powertools-metrics';
-import { stripeKeys, verifyStripeEvent } from '../adapters/stripe-client';
+import { stripeKeys, verifyStripeEvent } from '../../shared/adapters/stripe-client';
 import { webhookConfig } from '../config';
 import { HANDLED_EVENTS, type StripeEvent, StripeEventHandler } from '../domain/stripe-events';
 import { InvalidSignatureError } from '../errors';

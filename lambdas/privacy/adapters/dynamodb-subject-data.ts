@@ -8,7 +8,7 @@ type Item = Record<string, unknown>;
 type Subject = { accountId: string; email: string };
 
 /** Attributes that are keys, indexes or secrets: never part of an export. */
-const NEVER_EXPORTED = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'passwordHash', 'tokenHash', 'secretHash', 'taskToken', 'confirmation', 'downloadTokenHash', 'key', 'failure'];
+const NEVER_EXPORTED = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'passwordHash', 'tokenHash', 'secretHash', 'taskToken', 'confirmation', 'downloadTokenHash', 'cancelTokenHash', 'key', 'failure'];
 /** Removes keys, indexes and secrets at any depth (a request's export record nests its link's hash). */
 const clean = (item: Item): Item =>
   Object.fromEntries(

@@ -26,9 +26,9 @@ const HOUR = 3_600_000;
 export const WHAT_HAPPENS: Record<RequestType, string> = {
   access: 'We will gather every piece of personal data we hold about your account into one archive and mail you a download link (valid 24 hours).',
   portability: 'We will gather your data into a portable archive (JSON and CSV) and mail you a download link (valid 24 hours).',
-  deletion: 'A person will handle your deletion request and write to you before anything is erased.',
+  deletion: 'Your account and its data will be erased after a cooling-off period (you can cancel it until then); you get a receipt of what was erased and what the law makes us keep.',
   correction: 'A person will review the correction you asked for and write to you.',
-  objection: 'A person will review your objection and write to you.',
+  objection: 'We will stop the processing you object to (usage analytics, product mail) and confirm by mail what changed.',
 };
 
 /** The request's page under the API, for links in mail. */
@@ -80,7 +80,8 @@ export class RequestLifecycle {
    */
   async begin(requestId: string): Promise<{ type: RequestType; confirmed: boolean }> {
     const request = await this.require(requestId);
-    if (request.channel === 'api' || ['confirmed', 'in_progress'].includes(request.status)) {
+    // Deletion asks for the mailed link even from a session: a stolen session must not erase an account.
+    if ((request.channel === 'api' && request.type !== 'deletion') || ['confirmed', 'in_progress'].includes(request.status)) {
       if (request.status === 'received') await this.deps.requests.update(requestId, {}, { status: 'confirmed', note: 'signed-in account holder', from: ['received'] });
       return { type: request.type, confirmed: true };
     }
@@ -153,6 +154,37 @@ export class RequestLifecycle {
     if (!confirmed) throw new LinkGoneError('used');
     if (confirmed.taskToken) await this.deps.workflow.resume(confirmed.taskToken, { confirmed: true });
     return confirmed;
+  }
+
+  /** What the cancel page shows, once its link is known to be this request's and still live. */
+  async describeCancel(requestId: string, token: string): Promise<PrivacyRequest> {
+    const request = await this.deps.requests.get(requestId);
+    if (!request?.cancelTokenHash || request.cancelTokenHash !== sha256(token)) throw new LinkInvalidError();
+    if (request.status !== 'in_progress' || request.erasure) throw new LinkGoneError('closed');
+    return request;
+  }
+
+  /** The cancel link: single use, for its own request, only while the cooling-off lasts. */
+  async cancel(requestId: string, token: string): Promise<PrivacyRequest> {
+    const request = await this.deps.requests.get(requestId);
+    if (!request?.cancelTokenHash || request.cancelTokenHash !== sha256(token)) throw new LinkInvalidError();
+    if (request.status !== 'in_progress' || request.erasure) throw new LinkGoneError('closed');
+    const cancelled = await this.deps.requests.update(
+      requestId,
+      { taskToken: undefined, expiresAt: Math.floor(this.deps.now().getTime() / 1000) + RETENTION_AFTER_END_DAYS * 86_400 },
+      { status: 'cancelled', note: 'cancelled by the account holder during the cooling-off; nothing was erased', from: ['in_progress'] },
+    );
+    if (!cancelled) throw new LinkGoneError('closed');
+    await this.deps.requests.releaseOpen(request.accountId, request.type, requestId);
+    if (request.taskToken) await this.deps.workflow.fail(request.taskToken, 'RequestCancelled', 'cancelled by the account holder').catch(() => undefined);
+    return cancelled;
+  }
+
+  /** Ops: end the cooling-off now (`npm run ops -- privacy start-now ID`). */
+  async startNow(requestId: string): Promise<void> {
+    const request = await this.require(requestId);
+    if (!request.taskToken || request.status !== 'in_progress') throw new RequestStateError(requestId, request.status, 'start-now');
+    await this.deps.workflow.resume(request.taskToken, { startedBy: 'ops' });
   }
 
   /** The signed-in holder asked again for a request of this type: their session confirms the open one. */

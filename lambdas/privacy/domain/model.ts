@@ -1,3 +1,5 @@
+import type { ErasureRecord, ErasureSubject } from './erasure';
+
 /** The five rights of the privacy policy. */
 export const REQUEST_TYPES = ['access', 'portability', 'deletion', 'correction', 'objection'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -60,6 +62,11 @@ export interface PrivacyRequest {
   export?: { key: string; bytes: number; files: Record<string, number>; expiresAt: string; downloadTokenHash?: string; linkExpiresAt?: string };
   /** Why a request failed, for ops. */
   failure?: { error: string; cause: string };
+  /** Deletion: the cooling-off's end and its cancel link's token hash. */
+  erasureStartsAt?: string;
+  cancelTokenHash?: string;
+  /** Deletion: progress while it runs (with what it needs to know of the person), then the proof only. */
+  erasure?: ErasureRecord & { subject?: ErasureSubject };
   /** Epoch seconds DynamoDB TTL deletes the request: set once it ends (kept three years as proof). */
   expiresAt?: number;
 }
@@ -71,11 +78,12 @@ export const DEADLINE_DAYS = 30;
 
 /** The request as its holder sees it: never the token hashes or the workflow's token. */
 export function requestView(request: PrivacyRequest) {
-  const { confirmation, taskToken: _token, export: archive, failure: _failure, expiresAt: _ttl, ...rest } = request;
+  const { confirmation, taskToken: _token, export: archive, failure: _failure, expiresAt: _ttl, cancelTokenHash: _cancel, erasure, ...rest } = request;
   return {
     ...rest,
     confirmationExpiresAt: request.status === 'awaiting_confirmation' ? confirmation?.expiresAt : undefined,
     export: archive ? { bytes: archive.bytes, files: archive.files, expiresAt: archive.expiresAt, linkExpiresAt: archive.linkExpiresAt } : undefined,
+    erasure: erasure ? { startedAt: erasure.startedAt, finishedAt: erasure.finishedAt, counts: erasure.counts, kept: erasure.kept } : undefined,
   };
 }
 export type PrivacyRequestView = ReturnType<typeof requestView>;

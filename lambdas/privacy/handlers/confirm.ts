@@ -11,10 +11,11 @@ import { lifecycleOf, privacyDeps } from '../wiring';
 
 const lifecycle = lifecycleOf(privacyDeps(intakeConfig()));
 
-function page(status: number, title: string, paragraphs: string[], form?: { request: string; token: string }): HttpResponse {
+function page(status: number, title: string, paragraphs: string[], form?: { request: string; token: string; action: 'confirm' | 'cancel' }): HttpResponse {
   const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('');
+  const label = form?.action === 'cancel' ? 'Cancel the deletion' : 'Confirm my request';
   const button = form
-    ? `<form method="post" action="/v1/privacy/confirm"><input type="hidden" name="request" value="${escapeHtml(form.request)}"><input type="hidden" name="token" value="${escapeHtml(form.token)}"><button type="submit" style="font-size:1.1em;padding:.5em 1.2em">Confirm my request</button></form>`
+    ? `<form method="post" action="/v1/privacy/${form.action}"><input type="hidden" name="request" value="${escapeHtml(form.request)}"><input type="hidden" name="token" value="${escapeHtml(form.token)}"><button type="submit" style="font-size:1.1em;padding:.5em 1.2em">${label}</button></form>`
     : '';
   return html(
     status,
@@ -55,7 +56,24 @@ export const handler = httpRoutes(
         `Request ${request.requestId}, received ${request.receivedAt.slice(0, 10)}, for the OmnAPI account of ${request.email}.`,
         WHAT_HAPPENS[request.type],
         'Nothing has happened yet. Press the button to confirm; if you did not ask for this, close this page.',
-      ], { request: requestId, token });
+      ], { request: requestId, token, action: 'confirm' });
+    }),
+  ),
+  route(privacyRoutes.cancelPage, async (event) =>
+    asPage(async () => {
+      const { request: requestId } = event.input.query;
+      const request = await lifecycle.describeCancel(requestId, event.input.query.token);
+      return page(200, 'Cancel the deletion of your account?', [
+        `Request ${request.requestId}: your account is due to be erased on ${(request.erasureStartsAt ?? '').slice(0, 16).replace('T', ' ')} UTC.`,
+        'Cancelling stops it for good; nothing is erased. You can ask again later.',
+      ], { request: requestId, token: event.input.query.token, action: 'cancel' });
+    }),
+  ),
+  route(privacyRoutes.cancel, async (event) =>
+    asPage(async () => {
+      const form = formOf(event.body, event.isBase64Encoded);
+      const request = await lifecycle.cancel(form.request, form.token);
+      return page(200, 'Deletion cancelled', [`Request ${request.requestId} is cancelled. Your account and data stay as they are.`]);
     }),
   ),
   route(privacyRoutes.confirm, async (event) =>

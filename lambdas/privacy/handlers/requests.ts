@@ -31,7 +31,8 @@ export const handler = httpRoutes(
       const { type, details } = event.input.body;
       const { request, joined } = await intake.fromApi(event.principal.accountId, type, details);
       // Joining a request still waiting for its mailed link: the session is the proof it waits for.
-      const current = joined && request.status === 'awaiting_confirmation' ? ((await lifecycle.confirmBySession(request.requestId)) ?? request) : request;
+      const confirmable = joined && request.status === 'awaiting_confirmation' && request.type !== 'deletion';
+      const current = confirmable ? ((await lifecycle.confirmBySession(request.requestId)) ?? request) : request;
       return json(201, { ...requestView(current), joined });
     },
     { authenticate },

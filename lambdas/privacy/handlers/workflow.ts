@@ -5,13 +5,52 @@ import { DynamoDbUsageLogs } from '../../shared/adapters/dynamodb-usage-logs';
 import { dynamo } from '../../shared/clients/dynamodb';
 import { s3 } from '../../shared/clients/s3';
 import { logger } from '../../shared/logger';
+import { stripeClient, stripeKeys } from '../../shared/adapters/stripe-client';
+import { DynamoDbEraser } from '../adapters/dynamodb-eraser';
+import { DynamoDbHolds } from '../adapters/dynamodb-holds';
 import { DynamoDbSubjectData } from '../adapters/dynamodb-subject-data';
+import { StripeCustomers } from '../adapters/stripe-customers';
 import { S3ArchiveSink } from '../adapters/s3-archive';
 import { workflowConfig } from '../config';
+import { DynamoDbPreferences } from '../adapters/dynamodb-preferences';
+import { ErasureSteps } from '../domain/erasure-steps';
+import { applyObjection } from '../domain/objection';
 import { lifecycleOf, privacyDeps } from '../wiring';
 
 const config = workflowConfig();
-const lifecycle = lifecycleOf(privacyDeps(config), {
+const deps = privacyDeps(config);
+const usageLogs = new DynamoDbUsageLogs(dynamo, config.TABLE_USAGE_LOGS);
+const keys = stripeKeys();
+const erasure = new ErasureSteps({
+  ...deps,
+  holds: new DynamoDbHolds(dynamo, { ledger: config.TABLE_LEDGER, privacyRequests: config.TABLE_PRIVACY_REQUESTS }),
+  eraser: new DynamoDbEraser(
+    dynamo,
+    {
+      accounts: config.TABLE_ACCOUNTS,
+      sessions: config.TABLE_SESSIONS,
+      tokens: config.TABLE_TOKENS,
+      apiKeys: config.TABLE_API_KEYS,
+      ledger: config.TABLE_LEDGER,
+      usageLogs: config.TABLE_USAGE_LOGS,
+      usageAggregates: config.TABLE_USAGE_AGGREGATES,
+      privacyRequests: config.TABLE_PRIVACY_REQUESTS,
+      webhookEvents: config.TABLE_WEBHOOK_EVENTS,
+      securityEvents: config.TABLE_SECURITY_EVENTS,
+      tickets: config.TABLE_TICKETS,
+    },
+    usageLogs,
+    s3,
+    config.BUCKET_INBOUND_MAIL,
+    async () => {
+      const { apiKey } = await keys();
+      return apiKey ? new StripeCustomers(stripeClient(apiKey)) : undefined;
+    },
+  ),
+  coolingOffSeconds: config.COOLING_OFF_SECONDS,
+});
+const preferences = new DynamoDbPreferences(dynamo, config.TABLE_ACCOUNTS);
+const lifecycle = lifecycleOf(deps, {
   exports: {
     data: new DynamoDbSubjectData(
       dynamo,
@@ -26,7 +65,7 @@ const lifecycle = lifecycleOf(privacyDeps(config), {
         securityEvents: config.TABLE_SECURITY_EVENTS,
         tickets: config.TABLE_TICKETS,
       },
-      new DynamoDbUsageLogs(dynamo, config.TABLE_USAGE_LOGS),
+      usageLogs,
     ),
     sink: (key) => new S3ArchiveSink(s3, config.BUCKET_EXPORTS, key),
   },
@@ -41,6 +80,14 @@ export const StepInput = z.discriminatedUnion('step', [
   z.object({ step: z.literal('deliver'), requestId: z.string() }),
   z.object({ step: z.literal('handToPerson'), requestId: z.string() }),
   z.object({ step: z.literal('expire'), requestId: z.string() }),
+  z.object({ step: z.literal('object'), requestId: z.string() }),
+  z.object({ step: z.literal('holds'), requestId: z.string() }),
+  z.object({ step: z.literal('awaitHoldRelease'), requestId: z.string(), taskToken: z.string().min(1) }),
+  z.object({ step: z.literal('coolingOff'), requestId: z.string(), taskToken: z.string().min(1) }),
+  z.object({ step: z.literal('stopAccess'), requestId: z.string() }),
+  z.object({ step: z.literal('erase'), requestId: z.string() }),
+  z.object({ step: z.literal('prove'), requestId: z.string() }),
+  z.object({ step: z.literal('receipt'), requestId: z.string() }),
   z.object({ step: z.literal('fail'), requestId: z.string(), error: z.string().default('Unknown'), cause: z.string().default('') }),
 ]);
 
@@ -63,6 +110,22 @@ export const runStep = async (input: unknown): Promise<unknown> => {
       return lifecycle.handToPerson(step.requestId);
     case 'expire':
       return lifecycle.expire(step.requestId);
+    case 'object':
+      return applyObjection(step.requestId, { requests: deps.requests, preferences, mailer: deps.mailer, lifecycle });
+    case 'holds':
+      return erasure.checkHolds(step.requestId);
+    case 'awaitHoldRelease':
+      return erasure.awaitHoldRelease(step.requestId, step.taskToken);
+    case 'coolingOff':
+      return erasure.startCoolingOff(step.requestId, step.taskToken);
+    case 'stopAccess':
+      return erasure.stopAccess(step.requestId);
+    case 'erase':
+      return erasure.erasePage(step.requestId);
+    case 'prove':
+      return erasure.prove(step.requestId);
+    case 'receipt':
+      return erasure.receiptAndClose(step.requestId);
     case 'fail':
       logger.error('Privacy request failed', { error: step.error, cause: step.cause });
       return lifecycle.fail(step.requestId, step.error, step.cause);

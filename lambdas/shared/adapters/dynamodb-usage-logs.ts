@@ -44,6 +44,13 @@ export class DynamoDbUsageLogs implements UsageLogStore {
     return { logs, nextCursor: start && last ? `${last.at}#${last.requestId}` : undefined };
   }
 
+  async any(accountId: string): Promise<boolean> {
+    const { Items } = await this.client.send(
+      new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` }, ProjectionExpression: 'pk', Limit: 1, ConsistentRead: true }),
+    );
+    return Boolean(Items?.length);
+  }
+
   async erasePage(accountId: string, limit: number): Promise<{ erased: number; remaining: boolean }> {
     const { Items, LastEvaluatedKey } = await this.client.send(
       new QueryCommand({

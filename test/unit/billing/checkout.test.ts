@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbBillingAccounts } from '../../../lambdas/billing/adapters/dynamodb-billing-accounts';
-import { stripeClient } from '../../../lambdas/billing/adapters/stripe-client';
+import { stripeClient } from '../../../lambdas/shared/adapters/stripe-client';
 import { StripePayments } from '../../../lambdas/billing/adapters/stripe-payments';
 import { CheckoutService } from '../../../lambdas/billing/domain/checkout';
 import { DEFAULT_PACKS } from '../../../lambdas/billing/packs';

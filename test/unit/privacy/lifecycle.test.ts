@@ -221,3 +221,17 @@ describe('docs/export-format.md', () => {
     expect(fs.readFileSync(require('node:path').join(__dirname, '..', '..', '..', 'docs', 'export-format.md'), 'utf8')).toBe(renderExportFormat());
   });
 });
+
+describe('objection', () => {
+  const { optOutsFor } = require('../../../lambdas/privacy/domain/objection');
+  it.each([
+    ['Please opt me out of analytics', { analytics: false }],
+    ['Stop tracking and profiling me', { analytics: false }],
+    ['No more product update mail or marketing', { productUpdates: false }],
+    ['I object to the processing of my data', { analytics: false, productUpdates: false }],
+    [undefined, { analytics: false, productUpdates: false }],
+    ['No analytics and no marketing mail', { analytics: false, productUpdates: false }],
+  ])('%s → %j', (details, optOuts) => {
+    expect(optOutsFor(details)).toEqual(optOuts);
+  });
+});

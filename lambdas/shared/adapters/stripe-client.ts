@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import Stripe from 'stripe';
-import { ConfigError } from '../../shared/errors';
+import { ConfigError } from '../errors';
 
 /** The Stripe keys: the API key (absent when this deployment takes no payments) and the webhook signing secret. */
 export interface StripeKeys {

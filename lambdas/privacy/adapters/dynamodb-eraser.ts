@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+  type ScanCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { batchDelete } from '../../shared/adapters/dynamodb-usage-logs';
+import type { TableName } from '../../shared/tables';
+import type { UsageLogStore } from '../../shared/usage-logs';
+import { type ErasureCategory, type ErasureSubject, pseudonymOf, type SubjectEraser } from '../domain/erasure';
+
+type Item = Record<string, unknown>;
+const BATCH = 25;
+const emailHash = (email: string) => createHash('sha256').update(email).digest('hex');
+
+/**
+ * Erases a subject everywhere the data map points, with BatchWriteItem (unprocessed items retried),
+ * a page per call so any volume finishes inside Lambda's limits as a Step Functions loop. Usage logs
+ * go through the shared UsageLogStore port; raw mail goes from the inbound bucket with its ticket;
+ * ledger entries are moved under a one-way pseudonym without the Stripe customer id.
+ */
+export class DynamoDbEraser implements SubjectEraser {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tables: Record<TableName, string>,
+    private readonly usageLogs: UsageLogStore,
+    private readonly s3: S3Client,
+    private readonly mailBucket: string,
+    private readonly stripe: () => Promise<{ deleteCustomer(id: string): Promise<'deleted' | 'already_gone'> } | undefined>,
+  ) {}
+
+  async capture(accountId: string): Promise<ErasureSubject | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.accounts, Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' }, ConsistentRead: true }));
+    if (!Item) return undefined;
+    return { accountId, email: String(Item.email), stripeCustomerId: Item.stripeCustomerId as string | undefined, emailSince: String(Item.emailSince ?? Item.createdAt) };
+  }
+
+  async stopAccess(subject: ErasureSubject): Promise<{ keys: number; sessions: number }> {
+    const keys = await this.all({ TableName: this.tables.apiKeys, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :key)', ExpressionAttributeValues: { ':pk': `ACCOUNT#${subject.accountId}`, ':key': 'KEY#' }, ConsistentRead: true });
+    const now = new Date().toISOString();
+    for (const key of keys.filter((k) => k.status !== 'revoked')) {
+      for (const target of [{ pk: key.pk, sk: key.sk }, { pk: `SECRET#${key.secretHash}`, sk: 'SECRET' }]) {
+        await this.client.send(
+          new UpdateCommand({ TableName: this.tables.apiKeys, Key: target, UpdateExpression: 'SET #status = :revoked, revokedAt = :now', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':revoked': 'revoked', ':now': now } }),
+        );
+      }
+    }
+    const sessions = await this.all({ TableName: this.tables.sessions, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `ACCOUNT#${subject.accountId}` } });
+    await this.deleteKeys('sessions', sessions);
+    return { keys: keys.length, sessions: sessions.length };
+  }
+
+  async erasePage(category: ErasureCategory, subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
+    const { accountId, email } = subject;
+    const account = `ACCOUNT#${accountId}`;
+    switch (category) {
+      case 'usageLogs':
+        return this.usageLogs.erasePage(accountId, limit);
+      case 'sessions':
+        return this.erase('sessions', { TableName: this.tables.sessions, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': account } }, limit);
+      case 'apiKeys': {
+        const page = await this.page({ TableName: this.tables.apiKeys, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': account }, ConsistentRead: true }, limit);
+        // Each key's lookup copy goes with it.
+        const copies = page.items.filter((k) => k.secretHash).map((k) => ({ pk: `SECRET#${k.secretHash}`, sk: 'SECRET' }));
+        await this.deleteKeys('apiKeys', [...page.items, ...copies]);
+        return { erased: page.items.length, remaining: page.remaining };
+      }
+      case 'usageAggregates':
+        return this.erasePartitions('usageAggregates', [`${account}#H`, `${account}#D`], limit);
+      case 'securityEvents': {
+        // Under the address's hash too: failed sign-ins before the account existed, and the counters keyed by it.
+        const hash = emailHash(email);
+        return this.erasePartitions('securityEvents', [account, `ACCOUNT#anonymous#${hash}`, `THROTTLE#login-fail#${hash}`, `THROTTLE#signup-email#${hash}`], limit);
+      }
+      case 'tickets': {
+        const page = await this.page(
+          { TableName: this.tables.tickets, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': `SENDER#${email}`, ':since': subject.emailSince } },
+          limit,
+        );
+        // The raw message goes with its ticket.
+        for (const ticket of page.items) if (ticket.storageKey) await this.s3.send(new DeleteObjectCommand({ Bucket: this.mailBucket, Key: String(ticket.storageKey) }));
+        await this.deleteKeys('tickets', page.items);
+        return { erased: page.items.length, remaining: page.remaining };
+      }
+      case 'tokens':
+        // Links live a day at most and are found by account id only: a scan of a table that stays tiny.
+        return this.eraseScanned('tokens', { TableName: this.tables.tokens, FilterExpression: 'accountId = :id', ExpressionAttributeValues: { ':id': accountId } });
+      case 'webhookEvents':
+        if (!subject.stripeCustomerId) return { erased: 0, remaining: false };
+        return this.eraseScanned('webhookEvents', { TableName: this.tables.webhookEvents, FilterExpression: 'customerId = :c', ExpressionAttributeValues: { ':c': subject.stripeCustomerId } });
+      case 'ledger':
+        return this.pseudonymiseLedger(subject, limit);
+      case 'privacyRequests':
+        return this.pseudonymiseRequests(subject, limit);
+      case 'accounts': {
+        const keys = [{ pk: account, sk: 'PROFILE' }, { pk: `EMAIL#${email}`, sk: 'EMAIL' }];
+        await this.deleteKeys('accounts', keys);
+        return { erased: 1, remaining: false };
+      }
+    }
+  }
+
+  /**
+   * Accounting keeps the entries (10 years), without the person: each entry moves to
+   * `PSEUDONYM#<token>` with no Stripe customer id; balance, guards, purchases and notice state go;
+   * the payment lookups name the pseudonym.
+   */
+  private async pseudonymiseLedger(subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
+    const pseudonym = pseudonymOf(subject.accountId);
+    const page = await this.page({ TableName: this.tables.ledger, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `ACCOUNT#${subject.accountId}` }, ConsistentRead: true }, limit);
+    for (const item of page.items) {
+      const sk = String(item.sk);
+      if (sk.startsWith('ENTRY#')) {
+        const { pk: _pk, stripe, ...entry } = item;
+        const { customerId: _customer, ...refs } = (stripe ?? {}) as Item;
+        await this.client.send(new PutCommand({ TableName: this.tables.ledger, Item: { ...entry, pk: `PSEUDONYM#${pseudonym}`, ...(stripe ? { stripe: refs } : {}) } }));
+      }
+      if (sk.startsWith('PURCHASE#')) {
+        await this.client.send(new UpdateCommand({ TableName: this.tables.ledger, Key: { pk: `PAYMENT#${item.paymentIntentId}`, sk: 'PAYMENT' }, UpdateExpression: 'SET accountId = :p', ExpressionAttributeValues: { ':p': pseudonym } }));
+      }
+    }
+    await this.deleteKeys('ledger', page.items);
+    return { erased: page.items.length, remaining: page.remaining };
+  }
+
+  /** Earlier requests stay as proof they were answered (3 years), under the pseudonym, with a hashed address and no details. */
+  private async pseudonymiseRequests(subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
+    const pseudonym = pseudonymOf(subject.accountId);
+    const page = await this.page({ TableName: this.tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `ACCOUNT#${subject.accountId}` } }, limit);
+    for (const request of page.items) {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.privacyRequests,
+          Key: { pk: request.pk, sk: request.sk },
+          UpdateExpression: 'SET accountId = :p, gsi1pk = :g, email = :e REMOVE details, verdicts',
+          ExpressionAttributeValues: { ':p': pseudonym, ':g': `PSEUDONYM#${pseudonym}`, ':e': `sha256:${emailHash(subject.email)}` },
+        }),
+      );
+    }
+    // The open-request claims name the account too.
+    for (const type of ['access', 'portability', 'deletion', 'correction', 'objection']) {
+      await this.deleteKeys('privacyRequests', [{ pk: `OPEN#${subject.accountId}#${type}`, sk: 'OPEN' }]);
+    }
+    await this.deleteKeys('privacyRequests', [{ pk: `HOLD#${subject.accountId}`, sk: 'HOLD' }]);
+    const counters = await this.all({ TableName: this.tables.privacyRequests, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `THROTTLE#privacy-account#${subject.accountId}` } });
+    await this.deleteKeys('privacyRequests', counters);
+    return { erased: page.items.length, remaining: page.remaining };
+  }
+
+  async deleteStripeCustomer(customerId: string): Promise<'deleted' | 'already_gone'> {
+    const stripe = await this.stripe();
+    if (!stripe) throw new Error('The account has a Stripe customer but this deployment has no Stripe API key to delete it');
+    return stripe.deleteCustomer(customerId);
+  }
+
+  async traces(subject: ErasureSubject, except: { requestId: string }): Promise<string[]> {
+    const needles = [subject.accountId, subject.email, ...(subject.stripeCustomerId ? [subject.stripeCustomerId] : [])];
+    const found: string[] = [];
+    for (const [table, name] of Object.entries(this.tables) as [TableName, string][]) {
+      if (table === 'usageLogs') {
+        // Logs are only ever stored under their account: a full scan of the largest table would cost more than it proves.
+        if (await this.usageLogs.any(subject.accountId)) found.push('usageLogs: logs under the account');
+        continue;
+      }
+      let start: ScanCommandInput['ExclusiveStartKey'];
+      do {
+        const scanned = await this.client.send(new ScanCommand({ TableName: name, ExclusiveStartKey: start }));
+        for (const item of scanned.Items ?? []) {
+          if (table === 'privacyRequests' && item.pk === `REQUEST#${except.requestId}`) continue;
+          // Mail sent under the address before the account held it was someone else's, and stays theirs.
+          if (table === 'tickets' && String(item.receivedAt ?? '') < subject.emailSince) continue;
+          const text = JSON.stringify(item);
+          for (const needle of needles) if (text.includes(needle)) found.push(`${table}: ${String(item.pk).slice(0, 60)} holds ${needle === subject.email ? 'the email' : needle === subject.accountId ? 'the account id' : 'the Stripe customer id'}`);
+        }
+        start = scanned.LastEvaluatedKey;
+      } while (start);
+    }
+    return found;
+  }
+
+  /** Erases whole partitions one page at a time; `remaining` until the last partition is empty. */
+  private async erasePartitions(table: TableName, partitions: string[], limit: number): Promise<{ erased: number; remaining: boolean }> {
+    for (const pk of partitions) {
+      const result = await this.erase(table, { TableName: this.tables[table], KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }, limit);
+      // Something was erased here: come back, this partition or the next may hold more.
+      if (result.erased || result.remaining) return { erased: result.erased, remaining: true };
+    }
+    return { erased: 0, remaining: false };
+  }
+
+  private async erase(table: TableName, input: QueryCommandInput, limit: number): Promise<{ erased: number; remaining: boolean }> {
+    const page = await this.page(input, limit);
+    await this.deleteKeys(table, page.items);
+    return { erased: page.items.length, remaining: page.remaining };
+  }
+
+  private async eraseScanned(table: TableName, input: ScanCommandInput): Promise<{ erased: number; remaining: boolean }> {
+    const items: Item[] = [];
+    let start: ScanCommandInput['ExclusiveStartKey'];
+    do {
+      const page = await this.client.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...((page.Items ?? []) as Item[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    await this.deleteKeys(table, items);
+    return { erased: items.length, remaining: false };
+  }
+
+  private async page(input: QueryCommandInput, limit: number): Promise<{ items: Item[]; remaining: boolean }> {
+    const { Items, LastEvaluatedKey } = await this.client.send(new QueryCommand({ ...input, Limit: limit }));
+    return { items: (Items ?? []) as Item[], remaining: Boolean(LastEvaluatedKey) };
+  }
+
+  private async all(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const page = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...((page.Items ?? []) as Item[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  private async deleteKeys(table: TableName, items: Item[]): Promise<void> {
+    const keys = items.map((item) => ({ pk: item.pk, sk: item.sk }));
+    for (let i = 0; i < keys.length; i += BATCH) await batchDelete(this.client, this.tables[table], keys.slice(i, i + BATCH));
+  }
+}

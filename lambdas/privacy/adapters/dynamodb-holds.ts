@@ -1,0 +1,38 @@
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../../shared/dynamodb-query';
+import type { HoldChecks } from '../domain/erasure';
+
+/**
+ * Why an account may not be erased now: a dispute still open on one of its purchases, a negative
+ * balance (money owed), or a legal hold ops placed (`HOLD#<account>` in privacyRequests).
+ */
+export class DynamoDbHolds implements HoldChecks {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tables: { ledger: string; privacyRequests: string },
+  ) {}
+
+  async reasons(accountId: string): Promise<string[]> {
+    const reasons: string[] = [];
+    const { Item: hold } = await this.client.send(new GetCommand({ TableName: this.tables.privacyRequests, Key: { pk: `HOLD#${accountId}`, sk: 'HOLD' }, ConsistentRead: true }));
+    if (hold) reasons.push(`a legal hold: ${hold.reason}`);
+    const { Item: balance } = await this.client.send(new GetCommand({ TableName: this.tables.ledger, Key: { pk: `ACCOUNT#${accountId}`, sk: 'BALANCE' }, ConsistentRead: true }));
+    if (Number(balance?.balance ?? 0) < 0) reasons.push('a negative balance: credits are owed after a refund or dispute');
+    const purchases = await queryAll(this.client, {
+      TableName: this.tables.ledger,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :purchase)',
+      ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':purchase': 'PURCHASE#' },
+      ConsistentRead: true,
+    });
+    if (purchases.some((p) => Object.values((p.disputes ?? {}) as Record<string, { status: string }>).some((d) => d.status === 'open'))) reasons.push('an open payment dispute');
+    return [...new Set(reasons)];
+  }
+
+  async set(accountId: string, reason: string, by: string): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tables.privacyRequests, Item: { pk: `HOLD#${accountId}`, sk: 'HOLD', accountId, reason, by, at: new Date().toISOString() } }));
+  }
+
+  async clear(accountId: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tables.privacyRequests, Key: { pk: `HOLD#${accountId}`, sk: 'HOLD' } }));
+  }
+}

@@ -1,0 +1,184 @@
+import { randomSecret, sha256 } from '../../shared/crypto';
+import { DATA_MAP } from '../../shared/data-map';
+import type { Mailer } from '../../shared/mailer';
+import { RequestStateError } from '../errors';
+import { ERASURE_ORDER, type ErasureRecord, type ErasureSubject, type HoldChecks, pseudonymOf, type SubjectEraser } from './erasure';
+import type { PrivacyRequest } from './model';
+import type { RequestStore, Workflow } from './ports';
+
+export interface ErasureDeps {
+  requests: RequestStore;
+  eraser: SubjectEraser;
+  holds: HoldChecks;
+  workflow: Workflow;
+  mailer: Mailer;
+  publicUrl: string;
+  /** How long erasure waits after confirmation, while it can be cancelled. */
+  coolingOffSeconds: number;
+  now: () => Date;
+}
+
+/** Items erased per workflow step: BatchWriteItem pages, so 100,000 logs take a loop of short steps. */
+export const ERASURE_PAGE = 1_000;
+
+/** Thrown by the proof when anything of the person is still stored: the request fails loudly (alarm). */
+export class ErasureIncompleteError extends Error {
+  constructor(traces: string[]) {
+    super(`Erasure left traces: ${traces.slice(0, 10).join('; ')}${traces.length > 10 ? ` (and ${traces.length - 10} more)` : ''}`);
+    this.name = 'ErasureIncomplete';
+  }
+}
+
+/** What is kept after erasure, and why (from the data map). */
+const KEPT = (Object.entries(DATA_MAP) as [string, (typeof DATA_MAP)[keyof typeof DATA_MAP]][])
+  .filter(([, entry]) => entry.erasure.kind !== 'delete' && entry.personalData.length)
+  .map(([category, entry]) => ({ category, reason: 'reason' in entry.erasure ? entry.erasure.reason : '', retention: entry.retention }));
+
+/**
+ * Deletion, step by step as the workflow runs it: holds first (an open dispute, a negative balance
+ * or a legal hold defer it, with the reason told), then a cooling-off period with a cancel link, then
+ * access stops, every data-map category is erased a page at a time (the ledger pseudonymised), the
+ * Stripe customer deleted, the result proven by a re-scan, and a receipt mailed. Each step is safe to retry.
+ */
+export class ErasureSteps {
+  constructor(private readonly deps: ErasureDeps) {}
+
+  private async require(requestId: string): Promise<PrivacyRequest> {
+    const request = await this.deps.requests.get(requestId);
+    if (!request) throw new RequestStateError(requestId, 'missing', 'erasure');
+    return request;
+  }
+
+  /** Holds that defer the erasure; when there are any, the request says so and the holder is told once. */
+  async checkHolds(requestId: string): Promise<{ held: boolean; reasons: string[] }> {
+    const request = await this.require(requestId);
+    const reasons = await this.deps.holds.reasons(request.accountId);
+    if (!reasons.length) return { held: false, reasons };
+    const note = `deferred: ${reasons.join('; ')}`;
+    const alreadyTold = request.status === 'in_progress' && request.history.at(-1)?.note === note;
+    if (!alreadyTold) {
+      await this.deps.requests.update(requestId, {}, { status: 'in_progress', note });
+      await this.deps.mailer.send({
+        to: request.email,
+        subject: `Your deletion request ${requestId} is on hold`,
+        text: [
+          `We cannot erase your account yet because of ${reasons.join(' and ')}.`,
+          'The law requires us to keep the records until that is settled; we resume your request by ourselves as soon as it is, and tell you when it is done.',
+          `The clock on your request (due ${request.dueAt.slice(0, 10)}) shows the deferral.`,
+          '',
+          'OmnAPI privacy team — privacy@omnapi.com',
+        ].join('\n'),
+      });
+    }
+    return { held: true, reasons };
+  }
+
+  /** The workflow waits here while held; the watchdog resumes it once the holds are gone. */
+  async awaitHoldRelease(requestId: string, taskToken: string): Promise<void> {
+    await this.deps.requests.update(requestId, { taskToken });
+    if (!(await this.deps.holds.reasons((await this.require(requestId)).accountId)).length) await this.deps.workflow.resume(taskToken, { released: true }).catch(() => undefined);
+  }
+
+  /** Starts the cooling-off: mails when erasure will start and a link to cancel it. */
+  async startCoolingOff(requestId: string, taskToken: string): Promise<void> {
+    const request = await this.require(requestId);
+    const token = randomSecret();
+    const startsAt = new Date(this.deps.now().getTime() + this.deps.coolingOffSeconds * 1000);
+    await this.deps.requests.update(requestId, { taskToken, cancelTokenHash: sha256(token), erasureStartsAt: startsAt.toISOString() }, {
+      status: 'in_progress',
+      note: `cooling-off until ${startsAt.toISOString()}`,
+    });
+    await this.deps.mailer.send({
+      to: request.email,
+      subject: `Your OmnAPI account will be deleted on ${startsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      text: [
+        `As you asked (request ${requestId}), we will erase your account and its data on ${startsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+        'Until then you can change your mind:',
+        `${this.deps.publicUrl.replace(/\/$/, '')}/v1/privacy/cancel?request=${requestId}&token=${encodeURIComponent(token)}`,
+        '',
+        'After that, your keys stop working, everything is erased and you get a receipt listing what was erased and what the law makes us keep.',
+        '',
+        'OmnAPI privacy team — privacy@omnapi.com',
+      ].join('\n'),
+    });
+  }
+
+  /** Access stops at once: keys revoked (the gateway's key cache is the only delay), sessions ended. */
+  async stopAccess(requestId: string): Promise<void> {
+    const request = await this.require(requestId);
+    if (request.erasure) return;
+    const subject = await this.deps.eraser.capture(request.accountId);
+    if (!subject) throw new RequestStateError(requestId, request.status, 'stop access: the account is gone');
+    const stopped = await this.deps.eraser.stopAccess(subject);
+    const record: ErasureRecord & { subject: ErasureSubject } = {
+      emailHash: sha256(subject.email),
+      startedAt: this.deps.now().toISOString(),
+      step: 0,
+      counts: { apiKeys: 0, sessions: stopped.sessions },
+      kept: KEPT,
+      subject,
+    };
+    await this.deps.requests.update(requestId, { taskToken: undefined, erasure: record }, {
+      status: 'in_progress',
+      note: `erasing: ${stopped.keys} key(s) revoked and ${stopped.sessions} session(s) ended`,
+    });
+  }
+
+  /** One page of the current category; `remaining` until every category is done. */
+  async erasePage(requestId: string): Promise<{ remaining: boolean }> {
+    const request = await this.require(requestId);
+    const erasure = request.erasure;
+    if (!erasure?.subject) throw new RequestStateError(requestId, request.status, 'erase');
+    if (erasure.step >= ERASURE_ORDER.length) return { remaining: false };
+    const category = ERASURE_ORDER[erasure.step]!;
+    const { erased, remaining } = await this.deps.eraser.erasePage(category, erasure.subject, ERASURE_PAGE);
+    const counts = { ...erasure.counts, [category]: (erasure.counts[category] ?? 0) + erased };
+    const step = remaining ? erasure.step : erasure.step + 1;
+    await this.deps.requests.update(requestId, { erasure: { ...erasure, counts, step } });
+    return { remaining: step < ERASURE_ORDER.length };
+  }
+
+  /** The Stripe customer, then the proof: nothing of the account id, the email or the customer id is left. */
+  async prove(requestId: string): Promise<void> {
+    const request = await this.require(requestId);
+    const erasure = request.erasure!;
+    const subject = erasure.subject!;
+    if (subject.stripeCustomerId && erasure.counts.stripeCustomer === undefined) {
+      await this.deps.eraser.deleteStripeCustomer(subject.stripeCustomerId);
+      await this.deps.requests.update(requestId, { erasure: { ...erasure, counts: { ...erasure.counts, stripeCustomer: 1 } } });
+    }
+    const traces = await this.deps.eraser.traces(subject, { requestId });
+    if (traces.length) throw new ErasureIncompleteError(traces);
+  }
+
+  /** The receipt to the former address, then the request keeps only the proof: counts, times, a hashed address. */
+  async receiptAndClose(requestId: string): Promise<void> {
+    const request = await this.require(requestId);
+    if (request.status === 'completed') return;
+    const erasure = request.erasure!;
+    const subject = erasure.subject!;
+    const finishedAt = this.deps.now().toISOString();
+    await this.deps.mailer.send({
+      to: subject.email,
+      subject: `Your OmnAPI account has been deleted (${requestId})`,
+      text: [
+        'As you asked, we have erased your OmnAPI account and its data. What was erased:',
+        ...Object.entries(erasure.counts).map(([category, count]) => `- ${category}: ${count}`),
+        '',
+        'What the law makes us keep, without your name, email or account id:',
+        ...erasure.kept.map((k) => `- ${k.category}: ${k.reason}. Kept ${k.retention}.`),
+        '',
+        'You can sign up again with this address at any time; you would start with a new, empty account.',
+        '',
+        'OmnAPI privacy team — privacy@omnapi.com',
+      ].join('\n'),
+    });
+    const { subject: _subject, ...proof } = erasure;
+    const pseudonym = pseudonymOf(subject.accountId);
+    await this.deps.requests.update(
+      requestId,
+      { email: `sha256:${erasure.emailHash}`, accountId: pseudonym, details: undefined, verdicts: undefined, erasure: { ...proof, finishedAt }, expiresAt: Math.floor(Date.parse(finishedAt) / 1000) + 3 * 365 * 86_400 },
+      { status: 'completed', note: 'erased; receipt mailed to the former address' },
+    );
+  }
+}

@@ -1,0 +1,121 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { ParsedMail } from 'mailparser';
+import { TABLE_SPECS } from '../../lambdas/shared/tables';
+import { type CallOptions, callApi, eventually, type LocalProcess, localAws, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
+import { sendMail } from '../helpers/mail';
+import { ops } from '../helpers/ops';
+import { linkMailedTo, mailTo } from '../helpers/outbox';
+
+const PASSWORD = 'correct horse battery staple';
+
+describe('erasure against npm start', () => {
+  let local: LocalProcess;
+  let dynamo: DynamoDBDocumentClient;
+  const run = Date.now().toString(36);
+  const email = (who: string) => `${who}-${run}@example.org`;
+
+  beforeAll(async () => {
+    // An hour of cooling-off (ops start-now ends it), a watchdog every second, no key cache.
+    const context = { privacy: { coolingOffHours: 1 }, keyCacheSeconds: 0 };
+    local = await startLocalProcess({ env: { LOCAL_SCHEDULE_MS: '1000', OMNAPI_CONTEXT: JSON.stringify(context) } });
+    dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
+  }, SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    dynamo?.destroy();
+    await local?.stop();
+  });
+
+  const api = (method: string, route: string, options?: CallOptions) => callApi(local.api, method, route, options);
+  const signUp = async (who: string) => {
+    await api('POST', '/v1/auth/signup', { body: { name: who, email: email(who), password: PASSWORD } });
+    await fetch(await eventually(() => linkMailedTo(local.dataDir, email(who))));
+    const login = await api('POST', '/v1/auth/login', { body: { email: email(who), password: PASSWORD } });
+    const key = (await api('POST', '/v1/keys', { token: login.body.token, body: { name: 'k' } })).body.secret as string;
+    return { token: login.body.token as string, accountId: login.body.accountId as string, key };
+  };
+  const mailMatching = (to: string, pattern: RegExp) =>
+    eventually(async () => {
+      const found = (await mailTo(local.dataDir, to)).filter((m: ParsedMail) => pattern.test(`${m.subject}\n${m.text}`));
+      if (!found.length) throw new Error(`no mail to ${to} matching ${pattern}; the runtime said:\n${local.output().slice(-3000)}`);
+      return found.at(-1)!;
+    }, 60_000, 250);
+  const postForm = (path: string, link: string) =>
+    fetch(`${local.api}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URL(link).searchParams.toString() });
+  const requestDeletion = async (who: string) => {
+    await sendMail(local, { from: email(who), to: 'privacy@omnapi.com', subject: 'Account', text: 'Please delete my account.' });
+    const link = (await mailMatching(email(who), /Confirm your privacy request/)).text!.match(/https?:\/\/\S+\/v1\/privacy\/confirm\S+/)![0];
+    expect((await postForm('/v1/privacy/confirm', link)).status).toBe(200);
+    return new URL(link).searchParams.get('request')!;
+  };
+  const show = async (requestId: string) => JSON.parse((await ops(local, 'privacy', 'show', requestId)).stdout);
+  const everything = async () => {
+    const all: string[] = [];
+    for (const table of Object.keys(TABLE_SPECS)) all.push(JSON.stringify((await dynamo.send(new ScanCommand({ TableName: table }))).Items ?? []));
+    return all.join('\n');
+  };
+
+  it('deletion: mail → link → cooling-off → start-now → erased everywhere, proven, with a receipt; the address can sign up afresh', async () => {
+    const dan = await signUp('dan');
+    expect((await ops(local, 'grant-credits', '--email', email('dan'), '--amount', '5', '--reason', 'e2e')).code).toBe(0);
+    for (let i = 0; i < 3; i++) expect((await api('GET', `/v1/api/echo/dan-${i}`, { key: dan.key })).status).toBe(200);
+    await sendMail(local, { from: email('dan'), to: 'support@omnapi.com', subject: 'Question', text: 'How do keys work?' });
+    await eventually(async () => expect((await api('GET', '/v1/usage/logs', { token: dan.token })).body.logs).toHaveLength(3), 20_000);
+
+    const requestId = await requestDeletion('dan');
+    const cooling = await mailMatching(email('dan'), /will be deleted on/);
+    expect(cooling.text).toMatch(/\/v1\/privacy\/cancel\?request=/);
+    expect((await ops(local, 'privacy', 'start-now', requestId)).code).toBe(0);
+
+    const receipt = await mailMatching(email('dan'), /has been deleted/);
+    expect(receipt.text).toMatch(/usageLogs: 3/);
+    expect(receipt.text).toMatch(/ledger/);
+    const record = await show(requestId);
+    expect(record).toMatchObject({ status: 'completed', email: expect.stringMatching(/^sha256:/), accountId: expect.stringMatching(/^psn_/) });
+    expect(record.erasure.counts).toMatchObject({ usageLogs: 3, apiKeys: 1, accounts: 1, tickets: 2 });
+
+    expect((await api('POST', '/v1/auth/login', { body: { email: email('dan'), password: PASSWORD } })).status).toBe(401);
+    expect((await api('GET', '/v1/api/echo/after', { key: dan.key })).status).toBe(401);
+    const stored = await everything();
+    expect(stored.includes(dan.accountId)).toBe(false);
+    expect(stored.includes(email('dan'))).toBe(false);
+    // The ledger keeps the grant for accounting, under a pseudonym.
+    expect(stored).toMatch(/PSEUDONYM#psn_[0-9a-f]{32}/);
+
+    const again = await api('POST', '/v1/auth/signup', { body: { name: 'dan', email: email('dan'), password: PASSWORD } });
+    expect(again.status).toBe(201);
+    await fetch(await eventually(() => linkMailedTo(local.dataDir, email('dan'))));
+    const fresh = await api('POST', '/v1/auth/login', { body: { email: email('dan'), password: PASSWORD } });
+    expect(fresh.body.accountId).not.toBe(dan.accountId);
+    expect((await api('GET', '/v1/billing/balance', { token: fresh.body.token })).body.balanceMicro).toBe(0);
+  }, 180_000);
+
+  it('a legal hold defers the deletion with the reason told; clearing it resumes it', async () => {
+    await signUp('eve');
+    expect((await ops(local, 'legal-hold', 'set', '--email', email('eve'), '--reason', 'court order 42')).code).toBe(0);
+    const requestId = await requestDeletion('eve');
+    expect((await mailMatching(email('eve'), /is on hold/)).text).toMatch(/court order 42/);
+    expect((await show(requestId)).history.at(-1).note).toMatch(/^deferred: a legal hold: court order 42/);
+    expect((await ops(local, 'legal-hold', 'clear', '--email', email('eve'))).code).toBe(0);
+    await mailMatching(email('eve'), /will be deleted on/);
+    expect((await ops(local, 'privacy', 'start-now', requestId)).code).toBe(0);
+    await mailMatching(email('eve'), /has been deleted/);
+  }, 180_000);
+
+  it('the cancel link ends a deletion in its cooling-off with nothing erased; a spoofed deletion mail erases nothing', async () => {
+    const fay = await signUp('fay');
+    const requestId = await requestDeletion('fay');
+    const cancel = (await mailMatching(email('fay'), /will be deleted on/)).text!.match(/https?:\/\/\S+\/v1\/privacy\/cancel\S+/)![0];
+    expect((await fetch(cancel)).status).toBe(200);
+    expect((await postForm('/v1/privacy/cancel', cancel)).status).toBe(200);
+    await eventually(async () => expect((await show(requestId)).status).toBe('cancelled'));
+    expect((await api('GET', '/v1/account', { token: fay.token })).status).toBe(200);
+    expect((await postForm('/v1/privacy/cancel', cancel)).status).toBe(410);
+
+    const gus = await signUp('gus');
+    await sendMail(local, { from: email('gus'), replyTo: `attacker-${run}@evil.example`, to: 'privacy@omnapi.com', subject: 'x', text: 'Delete my account now.' });
+    await mailMatching(email('gus'), /Confirm your privacy request/);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await api('GET', '/v1/account', { token: gus.token })).status).toBe(200);
+  }, 180_000);
+});
