@@ -6,6 +6,7 @@ import { reconcile } from './reconcile';
 import { replayUnqueued } from './replay-unqueued';
 import { setPlan } from './set-plan';
 import { stripeEvent } from './stripe-event';
+import { suspend, unsuspend } from './suspend';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -19,6 +20,8 @@ const program = new Command('ops')
   .addCommand(reconcile)
   .addCommand(privacy)
   .addCommand(legalHold)
+  .addCommand(suspend)
+  .addCommand(unsuspend)
   .addCommand(replayUnqueued);
 
 run(program, process.argv.slice(2)).then((code) => process.exit(code));

@@ -118,4 +118,17 @@ describe('erasure against npm start', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect((await api('GET', '/v1/account', { token: gus.token })).status).toBe(200);
   }, 180_000);
+
+  it('a suspended account\'s keys answer 403 at once (no key cache here), while its holder can still read their data and file a privacy request', async () => {
+    const hal = await signUp('hal');
+    expect((await ops(local, 'grant-credits', '--email', email('hal'), '--amount', '5', '--reason', 'e2e')).code).toBe(0);
+    expect((await api('GET', '/v1/api/echo/before', { key: hal.key })).status).toBe(200);
+    expect((await ops(local, 'suspend', '--email', email('hal'), '--reason', 'card testing')).code).toBe(0);
+    const refused = await api('GET', '/v1/api/echo/during', { key: hal.key });
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'account_suspended']);
+    expect((await api('GET', '/v1/account', { token: hal.token })).status).toBe(200);
+    expect((await api('POST', '/v1/privacy/requests', { token: hal.token, body: { type: 'access' } })).status).toBe(201);
+    expect((await ops(local, 'unsuspend', '--email', email('hal'), '--reason', 'cleared')).code).toBe(0);
+    expect((await api('GET', '/v1/api/echo/after', { key: hal.key })).status).toBe(200);
+  }, 120_000);
 });

@@ -73,7 +73,7 @@ export class DynamoDbAccountStore implements AccountStore {
     );
   }
 
-  async update(accountId: string, changes: { name?: string; profile?: Profile; preferences?: Preferences; passwordHash?: string; plan?: string }, at: string): Promise<Account> {
+  async update(accountId: string, changes: { name?: string; profile?: Profile; preferences?: Preferences; passwordHash?: string; plan?: string; suspension?: Account['suspension'] | null }, at: string): Promise<Account> {
     const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
     const names = Object.fromEntries(fields.map(([field], i) => [`#f${i}`, field]));
     const values = Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value]));
@@ -209,7 +209,7 @@ export class DynamoDbKeyStore implements KeyStore {
     return items.map((item) => strip<ApiKey>(item)!);
   }
 
-  async transition(accountId: string, keyId: string, from: ApiKey['status'][], changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy' | 'plan'>>): Promise<boolean> {
+  async transition(accountId: string, keyId: string, from: ApiKey['status'][], changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy' | 'plan' | 'suspended'>>): Promise<boolean> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: this.accountKey(accountId, keyId), ConsistentRead: true }));
     if (!Item) return false;
     const fields = Object.entries(changes).filter(([, v]) => v !== undefined);

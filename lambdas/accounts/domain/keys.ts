@@ -26,6 +26,7 @@ export class KeyService {
     if (live.length >= MAX_KEYS_PER_ACCOUNT) throw new KeyLimitError(MAX_KEYS_PER_ACCOUNT);
     const account = await this.deps.accounts.get(accountId);
     const { key, secret } = this.mint(accountId, name.trim(), account?.plan ?? 'free');
+    if (account?.suspension) key.suspended = true;
     await this.deps.keys.put(key);
     await this.record(accountId, 'key_created', origin, key.keyId);
     return { key: keyViewOf(key), secret };
@@ -67,6 +68,21 @@ export class KeyService {
     await this.deps.accounts.update(accountId, { plan }, this.deps.clock.now().toISOString());
     const live = (await this.deps.keys.listByAccount(accountId)).filter((k) => k.status !== 'revoked');
     await Promise.all(live.map((k) => this.deps.keys.transition(accountId, k.keyId, ['active', 'rolling'], { plan })));
+    return { keys: live.length };
+  }
+
+  /**
+   * Suspends or reinstates an account: every live key follows within the gateway's key-cache window
+   * (403 account_suspended); sign-in, the holder's own data and privacy requests keep working.
+   */
+  async setSuspended(accountId: string, suspension: { reason: string; by: string } | undefined, origin: RequestOrigin): Promise<{ keys: number }> {
+    const now = this.deps.clock.now();
+    await this.deps.accounts.update(accountId, { suspension: suspension ? { ...suspension, at: now.toISOString() } : null }, now.toISOString());
+    const live = (await this.deps.keys.listByAccount(accountId)).filter((k) => k.status !== 'revoked');
+    await Promise.all(live.map((k) => this.deps.keys.transition(accountId, k.keyId, ['active', 'rolling'], { suspended: Boolean(suspension) })));
+    await this.deps.securityLog.record(
+      securityEvent(accountId, suspension ? 'account_suspended' : 'account_unsuspended', origin, now, suspension ? { reason: suspension.reason } : undefined),
+    );
     return { keys: live.length };
   }
 

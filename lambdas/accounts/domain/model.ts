@@ -29,6 +29,8 @@ export interface Account {
   emailVerified: boolean;
   /** Rate-limit plan; keys follow it within the gateway's key-cache window. */
   plan: string;
+  /** Suspended by ops for abuse: keys answer 403; the holder can still sign in, read their data and use their privacy rights. */
+  suspension?: { reason: string; at: string; by: string };
   /** When the account took its current address (absent: since it was created). Mail from the address before then is not its holder's. */
   emailSince?: string;
   /** Stripe customer, once the holder has started a checkout; no card data is ever kept. */
@@ -86,6 +88,8 @@ export interface ApiKey {
   revokedAt?: string;
   /** The key that replaced this one. */
   replacedBy?: string;
+  /** Set while the account is suspended: the gateway answers 403 account_suspended. */
+  suspended?: boolean;
 }
 
 export type ApiKeyView = Omit<ApiKey, 'secretHash' | 'accountId'>;

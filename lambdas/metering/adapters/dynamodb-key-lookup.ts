@@ -13,7 +13,7 @@ export class DynamoDbKeyLookup implements KeyLookup {
       new GetCommand({
         TableName: this.table,
         Key: { pk: `SECRET#${secretHash}`, sk: 'SECRET' },
-        ProjectionExpression: 'accountId, keyId, #plan, #status, graceUntil',
+        ProjectionExpression: 'accountId, keyId, #plan, #status, graceUntil, suspended',
         ExpressionAttributeNames: { '#plan': 'plan', '#status': 'status' },
       }),
     );

@@ -66,6 +66,7 @@ export class Gateway {
     if (!request.secret) return error(401, 'unauthorized', 'Send your API key as Authorization: Bearer omn_live_… or x-api-key', base);
     const key = await this.deps.keys.resolve(request.secret);
     if (!key) return error(401, 'invalid_key', 'This API key is unknown, revoked or past its grace period', base);
+    if (key.suspended) return error(403, 'account_suspended', 'This account is suspended: contact support@omnapi.com. You can still sign in and read your data.', base);
     const product = this.deps.catalog.products[request.product];
     if (!product) return error(404, 'unknown_product', `No product named ${request.product}`, base);
     const plan = this.deps.catalog.plans[key.plan] ?? this.deps.catalog.plans.free!;

@@ -6,6 +6,8 @@ export interface ResolvedKey {
   keyId: string;
   plan: string;
   status: 'active' | 'rolling';
+  /** The account is suspended: the gateway refuses with 403 (the key itself stays valid). */
+  suspended?: boolean;
 }
 
 /** A key's gateway-relevant fields, as stored under the SHA-256 of its secret. */
@@ -15,6 +17,7 @@ export interface StoredKey {
   plan: string;
   status: 'active' | 'rolling' | 'revoked';
   graceUntil?: string;
+  suspended?: boolean;
 }
 
 /** Port: a key by the SHA-256 of its secret. The secret itself is never stored or looked up. */
@@ -30,5 +33,5 @@ export async function resolveKey(keys: KeyLookup, secret: string, now: Date): Pr
   const key = await keys.getBySecretHash(sha256(secret));
   if (!key || key.status === 'revoked') return undefined;
   if (key.status === 'rolling' && (!key.graceUntil || key.graceUntil <= now.toISOString())) return undefined;
-  return { accountId: key.accountId, keyId: key.keyId, plan: key.plan, status: key.status };
+  return { accountId: key.accountId, keyId: key.keyId, plan: key.plan, status: key.status, ...(key.suspended ? { suspended: true } : {}) };
 }

@@ -41,6 +41,18 @@ describe('KeyService', () => {
     await expect(resolve('Bearer nonsense')).resolves.toBeUndefined();
   });
 
+  it('suspends and reinstates the account\'s live keys, and new keys start suspended while it lasts', async () => {
+    const { service, resolve, securityLog } = setup();
+    const { secret } = await service.create('acc_a', 'ci', origin);
+    await service.setSuspended('acc_a', { reason: 'card testing', by: 'ops' }, origin);
+    await expect(resolve(secret)).resolves.toMatchObject({ suspended: true });
+    const during = await service.create('acc_a', 'new', origin);
+    await expect(resolve(during.secret)).resolves.toMatchObject({ suspended: true });
+    await service.setSuspended('acc_a', undefined, origin);
+    await expect(resolve(secret)).resolves.not.toHaveProperty('suspended');
+    expect(securityLog.events.map((e) => e.type)).toEqual(expect.arrayContaining(['account_suspended', 'account_unsuspended']));
+  });
+
   it('moves the account and its live keys to a new plan', async () => {
     const { service, resolve, accounts } = setup();
     const { secret } = await service.create('acc_a', 'ci', origin);

@@ -8,6 +8,7 @@ const catalog = CatalogSchema.parse({
   plans: { free: { requestsPerMinute: 10 }, pro: { requestsPerMinute: 1000 } },
 });
 const SECRET = `omn_live_${'a'.repeat(43)}`;
+const SUSPENDED = `omn_live_${'s'.repeat(43)}`;
 
 /** A meter over an in-memory balance, with the same rules as the DynamoDB one. */
 class MemoryMeter implements Meter {
@@ -34,7 +35,10 @@ function setup(options: { balance?: number; used?: number; upstream?: (r: Upstre
     },
   };
   const gateway = new Gateway({
-    keys: { resolve: async (s) => (s === SECRET ? { accountId: 'acc_1', keyId: 'key_1', plan: 'free', status: 'active' } : undefined) },
+    keys: {
+      resolve: async (s) =>
+        s === SECRET ? { accountId: 'acc_1', keyId: 'key_1', plan: 'free', status: 'active' } : s === SUSPENDED ? { accountId: 'acc_2', keyId: 'key_2', plan: 'free', status: 'active', suspended: true } : undefined,
+    },
     meter,
     upstream,
     usage: {
@@ -183,5 +187,16 @@ describe('Gateway paths', () => {
     const { gateway, forwarded } = setup();
     await gateway.handle(request({ path: 'a/..b/c%2F', rawPath: '/v1/api/echo/a/..b/c%252F' }));
     expect(forwarded[0]!.url).toBe('https://echo.example/base/a/..b/c%252F?q=1');
+  });
+});
+
+describe('Gateway and suspended accounts', () => {
+  it('answers 403 account_suspended, debiting and forwarding nothing', async () => {
+    const { gateway, meter, forwarded } = setup();
+    const response = await gateway.handle(request({ secret: SUSPENDED }));
+    expect(response.status).toBe(403);
+    expect(JSON.parse(response.body.toString()).error.code).toBe('account_suspended');
+    expect(meter.balance).toBe(10_000_000);
+    expect(forwarded).toEqual([]);
   });
 });
