@@ -102,6 +102,8 @@ export class OmnApiStack extends Stack {
     output('Plans', Object.keys(config.catalog.plans).join(','), 'Rate-limit plans of the catalog');
     output('CreditPacks', JSON.stringify(config.creditPacks), 'Credit packs for sale');
     output('StripeSecretName', config.stripeSecretName, 'Secrets Manager secret with the Stripe API key and webhook secret');
+    output('PrivacyStateMachineArn', this.privacy.stateMachine.stateMachineArn, 'The privacy workflow');
+    output('MailFrom', config.mailFrom, 'The address platform mail is sent from');
     output('GatewayLogGroup', this.metering.gateway.logGroup.logGroupName, "The metered gateway's log group (unqueued usage events)");
 
     this.ops = new Ops(this, 'Ops', {
@@ -117,6 +119,9 @@ export class OmnApiStack extends Stack {
           metric: this.metering.unqueuedEvents,
           description: 'The gateway could not queue a usage event; it is in the gateway log for replay (runbook)',
         },
+        PrivacyDeadlineNear: { metric: this.privacy.clockMetrics.PrivacyDeadlineNear, description: 'A privacy request is past 75 % of its legal time (ops privacy list)' },
+        PrivacyOverdue: { metric: this.privacy.clockMetrics.PrivacyOverdue, description: 'A privacy request is past its legal deadline (ops privacy list --overdue)' },
+        PrivacyRequestStuck: { metric: this.privacy.clockMetrics.PrivacyRequestStuck, description: 'A privacy request has waited on us over a day in one status' },
         PurchaseMismatch: {
           metric: this.billing.purchaseMismatches,
           description: 'A Stripe checkout paid an amount or currency other than its pack: nothing was credited (security event on the account)',

@@ -1,5 +1,6 @@
 import { ArnFormat, type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -55,6 +56,8 @@ export class Privacy extends Construct {
   /** Watchdog runs EventBridge could not deliver. */
   public readonly watchdogDlq: sqs.Queue;
   public readonly functions: Record<string, OmnApiFunction>;
+  /** The legal clock, as the watchdog reports it every pass (EMF, namespace OmnAPI). */
+  public readonly clockMetrics: Record<'PrivacyDeadlineNear' | 'PrivacyOverdue' | 'PrivacyRequestStuck', cloudwatch.Metric>;
   /** Runs the workflow's steps: it erases, so it is the one function granted every table. */
   public readonly workflowFunction: OmnApiFunction;
 
@@ -176,6 +179,13 @@ export class Privacy extends Construct {
       schedule: events.Schedule.rate(Duration.minutes(props.watchdogMinutes)),
       targets: [new targets.LambdaFunction(watchdog, { retryAttempts: 2, deadLetterQueue: this.watchdogDlq })],
     });
+
+    const clockMetric = (metricName: string) => new cloudwatch.Metric({ namespace: 'OmnAPI', metricName, dimensionsMap: { service: 'privacy' }, statistic: 'Maximum', period: Duration.minutes(Math.max(5, props.watchdogMinutes)) });
+    this.clockMetrics = {
+      PrivacyDeadlineNear: clockMetric('PrivacyDeadlineNear'),
+      PrivacyOverdue: clockMetric('PrivacyOverdue'),
+      PrivacyRequestStuck: clockMetric('PrivacyRequestStuck'),
+    };
 
     this.stateMachine = new sfn.StateMachine(this, 'Workflow', {
       stateMachineName,

@@ -1,13 +1,35 @@
 import * as os from 'node:os';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDbHolds } from '../../lambdas/privacy/adapters/dynamodb-holds';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDbRequests } from '../../lambdas/privacy/adapters/dynamodb-requests';
+import { DynamoDbSubjects } from '../../lambdas/privacy/adapters/dynamodb-subjects';
+import { StepFunctionsWorkflow } from '../../lambdas/privacy/adapters/sfn-workflow';
+import { RequestLifecycle } from '../../lambdas/privacy/domain/lifecycle';
+import { DynamoDbWindowCounter } from '../../lambdas/shared/adapters/dynamodb-counter';
+import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
 import type { PrivacyRequest } from '../../lambdas/privacy/domain/model';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
 
 type StageOptions = { stage: 'local' | 'dev' | 'prod' };
 const requestsOf = (resources: Resources) => new DynamoDbRequests(resources.dynamo, resources.tables.privacyRequests);
+/** The request lifecycle, as the workflow runs it, with this stage's tables, mail and workflow. */
+const lifecycleFor = (resources: Resources) => {
+  const sfn = new SFNClient(resources.clientConfig);
+  const ses = new SESv2Client(resources.clientConfig);
+  return new RequestLifecycle({
+    requests: requestsOf(resources),
+    subjects: new DynamoDbSubjects(resources.dynamo, resources.tables.accounts),
+    workflow: new StepFunctionsWorkflow(sfn, resources.outputs.PrivacyStateMachineArn!),
+    mailer: new SesMailer(ses, resources.outputs.MailFrom!),
+    counter: new DynamoDbWindowCounter(resources.dynamo, resources.tables.privacyRequests),
+    publicUrl: resources.apiUrl ?? '',
+    linkLifeHours: 72,
+    reminderAfterHours: 36,
+    now: () => new Date(),
+  });
+};
 const left = (request: PrivacyRequest) => {
   const ms = Date.parse(request.dueAt) - Date.now();
   return ms < 0 ? `OVERDUE by ${Math.ceil(-ms / 86_400_000)} d` : `${Math.floor(ms / 86_400_000)} d left`;
@@ -16,10 +38,15 @@ const left = (request: PrivacyRequest) => {
 const list = new Command('list')
   .description('Open privacy requests, oldest deadline first, with age and time left')
   .option('--overdue', 'only those past their deadline')
+  .option('--due-within <days>', 'only those due within this many days (e.g. 7 or 7d)')
   .addOption(stageOption())
-  .action(async (options: StageOptions & { overdue?: boolean }) => {
+  .action(async (options: StageOptions & { overdue?: boolean; dueWithin?: string }) => {
+    const within = options.dueWithin === undefined ? undefined : Number(options.dueWithin.replace(/d$/, ''));
+    if (within !== undefined && !(within >= 0)) throw new UsageError('--due-within takes a number of days, e.g. 7d');
     await withResources(options.stage, async (resources) => {
-      const open = (await requestsOf(resources).open()).filter((r) => !options.overdue || Date.parse(r.dueAt) < Date.now());
+      const open = (await requestsOf(resources).open())
+        .filter((r) => !options.overdue || Date.parse(r.dueAt) < Date.now())
+        .filter((r) => within === undefined || Date.parse(r.dueAt) < Date.now() + within * 86_400_000);
       for (const r of open) console.log(`${r.requestId}  ${r.type.padEnd(11)} ${r.status.padEnd(21)} received ${r.receivedAt.slice(0, 10)}  due ${r.dueAt.slice(0, 10)} (${left(r)})  ${r.history.at(-1)?.note ?? ''}`);
       console.log(`${open.length} open request(s)`);
     });
@@ -56,7 +83,46 @@ const startNow = new Command('start-now')
     });
   });
 
-export const privacy = new Command('privacy').description('Privacy requests: list, show, start-now').addCommand(list).addCommand(show).addCommand(startNow);
+const extend = new Command('extend')
+  .description('Extend a request\'s deadline (at most two months in all), telling the holder why')
+  .argument('<requestId>')
+  .requiredOption('--reason <text>', 'why more time is needed (mailed to the holder)')
+  .option('--months <n>', '1 or 2', '1')
+  .addOption(stageOption())
+  .action(async (requestId: string, options: StageOptions & { reason: string; months: string }) => {
+    const months = Number(options.months);
+    if (![1, 2].includes(months)) throw new UsageError('--months is 1 or 2');
+    await withResources(options.stage, async (resources) => {
+      const extended = await lifecycleFor(resources).extend(requestId, months, options.reason);
+      console.log(`${requestId} is now due ${extended.dueAt.slice(0, 10)}; the holder was told why.`);
+    });
+  });
+
+const retry = new Command('retry')
+  .description('Run a failed request again: a new execution, whose idempotent steps skip what was done')
+  .argument('<requestId>')
+  .addOption(stageOption())
+  .action(async (requestId: string, options: StageOptions) => {
+    await withResources(options.stage, async (resources) => {
+      const requests = requestsOf(resources);
+      const request = await requests.get(requestId);
+      if (!request || request.status !== 'failed') throw new UsageError(`${requestId} has not failed`);
+      const back = [...request.history].reverse().find((h) => h.status !== 'failed')?.status ?? 'received';
+      await requests.update(requestId, { failure: undefined }, { status: back, note: `retried by ${os.userInfo().username}` });
+      const sfn = new SFNClient(resources.clientConfig);
+      await sfn.send(new StartExecutionCommand({ stateMachineArn: resources.outputs.PrivacyStateMachineArn!, name: `${requestId}-retry-${Date.now()}`, input: JSON.stringify({ requestId }) }));
+      sfn.destroy();
+      console.log(`${requestId} runs again from ${back}.`);
+    });
+  });
+
+export const privacy = new Command('privacy')
+  .description('Privacy requests: list, show, extend, retry, start-now')
+  .addCommand(list)
+  .addCommand(show)
+  .addCommand(extend)
+  .addCommand(retry)
+  .addCommand(startNow);
 
 export const legalHold = new Command('legal-hold')
   .description("Set or clear a legal hold: a held account's deletion waits (the reason is told to the holder) until it is cleared")

@@ -6,7 +6,7 @@ import type { RequestStore, Transition } from '../domain/ports';
 
 const requestKey = (requestId: string) => ({ pk: `REQUEST#${requestId}`, sk: 'REQUEST' });
 const openKey = (accountId: string, type: RequestType) => ({ pk: `OPEN#${accountId}#${type}`, sk: 'OPEN' });
-/** Every request not yet ended, sorted by deadline: what the watchdog and `ops privacy list` read. */
+/** Every request not yet ended: what the watchdog and `ops privacy list` read (sorted by deadline as they are read). */
 const OPEN_INDEX = 'OPENREQUESTS';
 const INTAKE_TTL_SECONDS = 30 * 86_400;
 
@@ -40,7 +40,7 @@ export class DynamoDbRequests implements RequestStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: OPEN_INDEX, sk: `${request.dueAt}#${request.requestId}`, requestId: request.requestId } }));
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: OPEN_INDEX, sk: request.requestId, requestId: request.requestId } }));
     return true;
   }
 
@@ -123,7 +123,7 @@ export class DynamoDbRequests implements RequestStore {
       );
       const request = requestOf(Attributes)!;
       if (transition && FINAL_STATUSES.includes(transition.status)) {
-        await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: OPEN_INDEX, sk: `${request.dueAt}#${requestId}` } }));
+        await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: OPEN_INDEX, sk: requestId } }));
       }
       return request;
     } catch (error) {
@@ -135,7 +135,7 @@ export class DynamoDbRequests implements RequestStore {
   async open(): Promise<PrivacyRequest[]> {
     const index = await queryAll(this.client, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': OPEN_INDEX } });
     const requests = await Promise.all(index.map((item) => this.get(String(item.requestId))));
-    return requests.filter((r): r is PrivacyRequest => Boolean(r) && !FINAL_STATUSES.includes(r!.status));
+    return requests.filter((r): r is PrivacyRequest => Boolean(r) && !FINAL_STATUSES.includes(r!.status)).sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   }
 
   async intakeOutcome(messageId: string): Promise<string | undefined> {

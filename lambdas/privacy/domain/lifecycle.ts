@@ -3,7 +3,7 @@ import type { Mailer } from '../../shared/mailer';
 import { LinkGoneError, LinkInvalidError, RequestNotFoundError, RequestStateError } from '../errors';
 import { type ArchiveSink, buildExport, type SubjectData } from './export';
 import { FINAL_STATUSES, type PrivacyRequest, RETENTION_AFTER_END_DAYS, type RequestType } from './model';
-import type { PrivacyDeps } from './ports';
+import type { PrivacyDeps, Transition } from './ports';
 
 /** What building an export needs: the subject's data and somewhere to write the archive. */
 export interface ExportDeps {
@@ -68,6 +68,11 @@ export class RequestLifecycle {
     return subject.email;
   }
 
+  /** A request change stamped with this lifecycle's clock. */
+  private update(requestId: string, changes: Partial<PrivacyRequest>, transition?: Transition, at: Date = this.deps.now()) {
+    return this.deps.requests.update(requestId, changes, transition, at);
+  }
+
   async require(requestId: string): Promise<PrivacyRequest> {
     const request = await this.deps.requests.get(requestId);
     if (!request) throw new RequestNotFoundError();
@@ -82,7 +87,7 @@ export class RequestLifecycle {
     const request = await this.require(requestId);
     // Deletion asks for the mailed link even from a session: a stolen session must not erase an account.
     if ((request.channel === 'api' && request.type !== 'deletion') || ['confirmed', 'in_progress'].includes(request.status)) {
-      if (request.status === 'received') await this.deps.requests.update(requestId, {}, { status: 'confirmed', note: 'signed-in account holder', from: ['received'] });
+      if (request.status === 'received') await this.update(requestId, {}, { status: 'confirmed', note: 'signed-in account holder', from: ['received'] });
       return { type: request.type, confirmed: true };
     }
     if (!['received', 'awaiting_confirmation'].includes(request.status)) throw new RequestStateError(requestId, request.status, 'begin');
@@ -98,7 +103,7 @@ export class RequestLifecycle {
     const now = this.deps.now();
     const to = await this.registeredAddress(request);
     // Guarded by status: a reminder racing a confirmation changes nothing and sends nothing.
-    const updated = await this.deps.requests.update(
+    const updated = await this.update(
       request.requestId,
       { email: to, confirmation: { tokenHash: sha256(token), expiresAt: expiresAt.toISOString(), ...(reminder ? { remindedAt: now.toISOString() } : {}) } },
       reminder
@@ -127,7 +132,7 @@ export class RequestLifecycle {
 
   /** The workflow waits here: its task token is kept so the confirmation can resume it. */
   async awaitConfirmation(requestId: string, taskToken: string): Promise<void> {
-    const updated = await this.deps.requests.update(requestId, { taskToken });
+    const updated = await this.update(requestId, { taskToken });
     if (!updated) throw new RequestNotFoundError();
     // Confirmed before the token was stored: the confirmation could not resume us, so we do.
     if (updated.status === 'confirmed') await this.deps.workflow.resume(taskToken, { confirmed: true }).catch(() => undefined);
@@ -146,7 +151,7 @@ export class RequestLifecycle {
     const request = await this.deps.requests.get(requestId);
     await this.checkLink(request, token);
     const now = this.deps.now().toISOString();
-    const confirmed = await this.deps.requests.update(
+    const confirmed = await this.update(
       requestId,
       { confirmation: { ...request!.confirmation!, usedAt: now } },
       { status: 'confirmed', note: 'link confirmed', from: ['awaiting_confirmation'] },
@@ -169,7 +174,7 @@ export class RequestLifecycle {
     const request = await this.deps.requests.get(requestId);
     if (!request?.cancelTokenHash || request.cancelTokenHash !== sha256(token)) throw new LinkInvalidError();
     if (request.status !== 'in_progress' || request.erasure) throw new LinkGoneError('closed');
-    const cancelled = await this.deps.requests.update(
+    const cancelled = await this.update(
       requestId,
       { taskToken: undefined, expiresAt: Math.floor(this.deps.now().getTime() / 1000) + RETENTION_AFTER_END_DAYS * 86_400 },
       { status: 'cancelled', note: 'cancelled by the account holder during the cooling-off; nothing was erased', from: ['in_progress'] },
@@ -189,7 +194,7 @@ export class RequestLifecycle {
 
   /** The signed-in holder asked again for a request of this type: their session confirms the open one. */
   async confirmBySession(requestId: string): Promise<PrivacyRequest | undefined> {
-    const confirmed = await this.deps.requests.update(requestId, {}, { status: 'confirmed', note: 'confirmed by the signed-in account holder', from: ['awaiting_confirmation'] });
+    const confirmed = await this.update(requestId, {}, { status: 'confirmed', note: 'confirmed by the signed-in account holder', from: ['awaiting_confirmation'] });
     if (confirmed?.taskToken) await this.deps.workflow.resume(confirmed.taskToken, { confirmed: true });
     return confirmed;
   }
@@ -207,7 +212,7 @@ export class RequestLifecycle {
   async markInProgress(requestId: string): Promise<void> {
     const request = await this.require(requestId);
     if (request.status === 'in_progress') return;
-    const updated = await this.deps.requests.update(requestId, { taskToken: undefined }, { status: 'in_progress', from: ['confirmed'] });
+    const updated = await this.update(requestId, { taskToken: undefined }, { status: 'in_progress', from: ['confirmed'] });
     if (!updated) throw new RequestStateError(requestId, request.status, 'start');
   }
 
@@ -219,7 +224,7 @@ export class RequestLifecycle {
     const now = this.deps.now();
     const key = `exports/${requestId}/${randomSecret(12)}.zip`;
     const result = await buildExport({ ...request, email: await this.registeredAddress(request) }, this.exports.data, this.exports.sink(key), now);
-    await this.deps.requests.update(requestId, { export: { key, ...result, expiresAt: new Date(now.getTime() + ARCHIVE_DAYS * 24 * HOUR).toISOString() } });
+    await this.update(requestId, { export: { key, ...result, expiresAt: new Date(now.getTime() + ARCHIVE_DAYS * 24 * HOUR).toISOString() } });
     return result;
   }
 
@@ -230,7 +235,7 @@ export class RequestLifecycle {
     if (!request.export) throw new RequestStateError(requestId, request.status, 'deliver');
     const token = randomSecret();
     const linkExpires = new Date(this.deps.now().getTime() + DOWNLOAD_LINK_HOURS * HOUR);
-    await this.deps.requests.update(requestId, { export: { ...request.export, downloadTokenHash: sha256(token), linkExpiresAt: linkExpires.toISOString() } });
+    await this.update(requestId, { export: { ...request.export, downloadTokenHash: sha256(token), linkExpiresAt: linkExpires.toISOString() } });
     const link = `${this.deps.publicUrl.replace(/\/$/, '')}/v1/privacy/requests/${requestId}/download?token=${encodeURIComponent(token)}`;
     await this.mailer.send({
       to: await this.registeredAddress(request),
@@ -268,7 +273,7 @@ export class RequestLifecycle {
   async handToPerson(requestId: string): Promise<void> {
     const request = await this.require(requestId);
     if (request.status === 'needs_manual_action') return;
-    await this.deps.requests.update(requestId, {}, { status: 'needs_manual_action', note: `a person answers by ${request.dueAt.slice(0, 10)}`, from: ['in_progress'] });
+    await this.update(requestId, {}, { status: 'needs_manual_action', note: `a person answers by ${request.dueAt.slice(0, 10)}`, from: ['in_progress'] });
     await this.mailer.send({
       to: await this.registeredAddress(request),
       subject: `Your privacy request ${requestId} is with our team`,
@@ -279,7 +284,7 @@ export class RequestLifecycle {
   /** Ends a request for good: its end is recorded and it is kept three years as proof, then TTL removes it. */
   async close(requestId: string, status: 'completed' | 'expired' | 'cancelled', note: string, from: PrivacyRequest['status'][]): Promise<PrivacyRequest | undefined> {
     const now = this.deps.now();
-    const closed = await this.deps.requests.update(
+    const closed = await this.update(
       requestId,
       { taskToken: undefined, expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_AFTER_END_DAYS * 86_400 },
       { status, note, from },
@@ -311,11 +316,56 @@ export class RequestLifecycle {
 
   /** A step failed after its retries: the request says so, for ops (an alarm watches the workflow's failures). */
   async fail(requestId: string, error: string, cause: string): Promise<void> {
-    await this.deps.requests.update(
+    await this.update(
       requestId,
       { failure: { error: error.slice(0, 200), cause: cause.slice(0, 1000) } },
       { status: 'failed', note: `${error}: ops are alerted` },
     );
+  }
+
+  /**
+   * The legal clock: requests past 75 % of their time are flagged once (and counted, which alarms),
+   * overdue ones counted on every pass (their own alarm), and requests stuck over a day in a status
+   * that waits on us (not on the holder's link, a hold or the cooling-off) counted too.
+   */
+  async checkClock(): Promise<{ nearing: string[]; overdue: string[]; stuck: string[] }> {
+    const now = this.deps.now();
+    const result = { nearing: [] as string[], overdue: [] as string[], stuck: [] as string[] };
+    for (const request of await this.deps.requests.open()) {
+      const received = Date.parse(request.receivedAt);
+      const due = Date.parse(request.dueAt);
+      if (now.getTime() >= due) result.overdue.push(request.requestId);
+      else if (now.getTime() >= received + 0.75 * (due - received)) {
+        result.nearing.push(request.requestId);
+        if (!request.clockWarnedAt) await this.update(request.requestId, { clockWarnedAt: now.toISOString() });
+      }
+      const waitingOnOthers = request.status === 'awaiting_confirmation' || Boolean(request.taskToken);
+      const since = Date.parse(request.history.at(-1)?.at ?? request.receivedAt);
+      if (!waitingOnOthers && ['received', 'confirmed', 'in_progress', 'failed'].includes(request.status) && now.getTime() - since > 86_400_000) result.stuck.push(request.requestId);
+    }
+    return result;
+  }
+
+  /** Extends the deadline (GDPR art. 12(3): by up to two more months, with the reason told to the holder). */
+  async extend(requestId: string, months: number, reason: string): Promise<PrivacyRequest> {
+    const request = await this.require(requestId);
+    const original = request.originalDueAt ?? request.dueAt;
+    const maxDue = new Date(Date.parse(original) + 2 * 30 * 86_400_000);
+    const dueAt = new Date(Math.min(Date.parse(request.dueAt) + months * 30 * 86_400_000, maxDue.getTime()));
+    if (dueAt.toISOString() <= request.dueAt) throw new RequestStateError(requestId, request.status, 'extend: already extended by the two months the law allows');
+    const extended = await this.update(requestId, { dueAt: dueAt.toISOString(), originalDueAt: original, clockWarnedAt: undefined }, { status: request.status, note: `deadline extended to ${dueAt.toISOString().slice(0, 10)}: ${reason}` });
+    await this.mailer.send({
+      to: await this.registeredAddress(request),
+      subject: `More time needed for your privacy request ${requestId}`,
+      text: [
+        `We need more time to answer your ${request.type} request, and will answer by ${dueAt.toISOString().slice(0, 10)} at the latest.`,
+        `Why: ${reason}`,
+        'The GDPR allows us to extend the time by up to two months for complex or numerous requests, telling you why within the first month.',
+        '',
+        'OmnAPI privacy team — privacy@omnapi.com',
+      ].join('\n'),
+    });
+    return extended!;
   }
 
   /**

@@ -49,8 +49,12 @@ export interface PrivacyRequest {
   /** What the requester wrote (mail text or API details), for a person and for corrections. */
   details?: string;
   receivedAt: string;
-  /** The legal deadline: one month from receipt (GDPR art. 12(3)). */
+  /** The legal deadline: one month from receipt (GDPR art. 12(3)), later if extended. */
   dueAt: string;
+  /** The deadline before any extension. */
+  originalDueAt?: string;
+  /** When the watchdog flagged the request as past 75 % of its time. */
+  clockWarnedAt?: string;
   history: StatusChange[];
   /** SHA-256 of the single-use confirmation link's token, and when the link dies. */
   confirmation?: { tokenHash: string; expiresAt: string; remindedAt?: string; usedAt?: string };

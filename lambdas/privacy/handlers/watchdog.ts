@@ -1,5 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from '../../shared/logger';
 import { dynamo } from '../../shared/clients/dynamodb';
 import { DynamoDbHolds } from '../adapters/dynamodb-holds';
@@ -9,6 +10,7 @@ import { lifecycleOf, privacyDeps } from '../wiring';
 const config = watchdogConfig();
 const deps = privacyDeps(config);
 const lifecycle = lifecycleOf(deps);
+const metrics = new Metrics({ namespace: 'OmnAPI' });
 const holds = new DynamoDbHolds(dynamo, { ledger: config.TABLE_LEDGER, privacyRequests: config.TABLE_PRIVACY_REQUESTS });
 
 /**
@@ -25,9 +27,16 @@ export const watch = async () => {
     await deps.workflow.resume(request.taskToken, { released: true }).catch(() => undefined);
     result.resumed++;
   }
+  // The legal clock: every pass reports how many requests are near their deadline, overdue or stuck; alarms watch each.
+  const clock = await lifecycle.checkClock();
+  metrics.addMetric('PrivacyDeadlineNear', MetricUnit.Count, clock.nearing.length);
+  metrics.addMetric('PrivacyOverdue', MetricUnit.Count, clock.overdue.length);
+  metrics.addMetric('PrivacyRequestStuck', MetricUnit.Count, clock.stuck.length);
+  metrics.publishStoredMetrics();
+  if (clock.nearing.length || clock.overdue.length || clock.stuck.length) logger.warn('Privacy deadlines need attention', clock);
   if (result.reminded || result.expired || result.resumed) logger.info('Privacy watchdog pass', result);
   else logger.debug('Privacy watchdog pass', result);
-  return result;
+  return { ...result, clock };
 };
 
 export const handler = middy().use(injectLambdaContext(logger, { resetKeys: true })).handler(watch);

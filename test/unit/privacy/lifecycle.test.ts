@@ -146,6 +146,27 @@ describe('privacy request lifecycle', () => {
     expect(mailer.sent.at(-1)!.subject).toMatch(/expired/);
   });
 
+  it('flags a request past 75 % of its time once, counts it overdue past its deadline, and extends it by at most two months', async () => {
+    const { lifecycle, mailRequest, clock, requests, mailer } = setup();
+    const { request, token } = await mailRequest('ann@example.org', 'm1');
+    const originalDue = request.dueAt;
+    await lifecycle.confirm(request.requestId, token);
+    expect(await lifecycle.checkClock()).toEqual({ nearing: [], overdue: [], stuck: [] });
+    clock.advance(23 * 86_400);
+    expect((await lifecycle.checkClock()).nearing).toEqual([request.requestId]);
+    expect((await requests.get(request.requestId))!.clockWarnedAt).toBeDefined();
+    clock.advance(8 * 86_400);
+    const late = await lifecycle.checkClock();
+    expect(late.overdue).toEqual([request.requestId]);
+    // Confirmed days ago and nothing happened since: stuck too.
+    expect(late.stuck).toEqual([request.requestId]);
+    const extended = await lifecycle.extend(request.requestId, 2, 'the export needs a manual review');
+    expect(Date.parse(extended.dueAt) - Date.parse(originalDue)).toBe(60 * 86_400_000);
+    expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: expect.stringMatching(/More time/), text: expect.stringContaining('manual review') });
+    await expect(lifecycle.extend(request.requestId, 1, 'again')).rejects.toMatchObject({ code: 'request_state' });
+    expect((await lifecycle.checkClock()).overdue).toEqual([]);
+  });
+
   it('joins a second request of the same type while one is open, never sending it a link of its own', async () => {
     const { mailRequest, intake, requests, workflow } = setup();
     await mailRequest('ann@example.org', 'm1');
