@@ -43,16 +43,6 @@ export class StripePayments implements PaymentProvider {
     return session.url;
   }
 
-  async deleteCustomer(customerId: string): Promise<'deleted' | 'already_gone'> {
-    try {
-      await this.stripe.customers.del(customerId);
-      return 'deleted';
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return 'already_gone';
-      throw new PaymentProviderError(error);
-    }
-  }
-
   private async call<T>(request: () => Promise<T>): Promise<T> {
     try {
       return await request();

@@ -29,8 +29,6 @@ export interface PaymentProvider {
     idempotencyKey: string,
   ): Promise<{ id: string; url: string }>;
   createPortal(customerId: string, returnUrl: string): Promise<string>;
-  /** Deletes the customer at the processor; a customer already gone counts as deleted. */
-  deleteCustomer(customerId: string): Promise<'deleted' | 'already_gone'>;
 }
 
 /** Port: which Stripe events were handled, so a redelivery is acknowledged without doing it again. */

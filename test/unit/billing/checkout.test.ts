@@ -2,6 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbBillingAccounts } from '../../../lambdas/billing/adapters/dynamodb-billing-accounts';
 import { stripeClient } from '../../../lambdas/shared/adapters/stripe-client';
 import { StripePayments } from '../../../lambdas/billing/adapters/stripe-payments';
+import { StripeCustomers } from '../../../lambdas/privacy/adapters/stripe-customers';
 import { CheckoutService } from '../../../lambdas/billing/domain/checkout';
 import { DEFAULT_PACKS } from '../../../lambdas/billing/packs';
 import { DynamoDbWindowCounter } from '../../../lambdas/shared/adapters/dynamodb-counter';
@@ -111,8 +112,8 @@ describe('CheckoutService with Stripe (stand-in)', () => {
     stripe.failNext = [];
   });
 
-  it('deletes a customer, and counts one Stripe no longer has as deleted', async () => {
-    const payments = new StripePayments(stripeClient('sk_test_standin', base));
+  it('erasure deletes the customer checkout made, and counts one Stripe no longer has as deleted', async () => {
+    const payments = new StripeCustomers(stripeClient('sk_test_standin', base));
     const accountId = await account();
     await service().startCheckout(accountId, 'starter', origin);
     const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' } }));
