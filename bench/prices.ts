@@ -1,13 +1,43 @@
 /**
- * AWS list prices used by the cost model (us-east-1, on-demand, USD). Update them here when AWS does;
- * the benchmark prints which were used.
+ * AWS list prices used by the cost model: us-east-1, on-demand, USD, first pricing tier, as published
+ * on the pages named beside them (read 2026-11). Update them here when AWS does; the benchmark prints
+ * the date with every cost table.
  */
+export const PRICES_AS_OF = '2026-11, us-east-1 list prices';
+
 export const PRICES = {
+  /** aws.amazon.com/api-gateway/pricing — HTTP APIs, first 300 M requests a month. */
   apiGatewayHttpPerMillion: 1.0,
+  /** aws.amazon.com/api-gateway/pricing — REST APIs (what usage plans need), first 333 M a month. */
+  apiGatewayRestPerMillion: 3.5,
+  /** aws.amazon.com/lambda/pricing — requests, and Arm compute per GB-second (first 7.5 B GB-s). */
   lambdaRequestPerMillion: 0.2,
   lambdaArmGbSecond: 0.0000133334,
+  /** aws.amazon.com/dynamodb/pricing/on-demand — write and read request units, storage, PITR. */
   dynamoWriteUnitPerMillion: 0.625,
   dynamoReadUnitPerMillion: 0.125,
+  dynamoStoragePerGbMonth: 0.25,
+  dynamoPitrPerGbMonth: 0.2,
+  /** aws.amazon.com/sqs/pricing — standard queue requests (each 64 KB chunk is one request). */
   sqsRequestPerMillion: 0.4,
+  /** aws.amazon.com/cloudwatch/pricing — Logs ingestion (standard class) and storage. */
   cloudWatchLogsIngestPerGb: 0.5,
+  cloudWatchLogsStoragePerGbMonth: 0.03,
+  /** aws.amazon.com/xray/pricing — traces recorded. */
+  xrayTracesRecordedPerMillion: 5.0,
+} as const;
+
+/**
+ * Facts the cost model needs that a local run cannot observe, each with its source.
+ * - DynamoDB stores ~100 bytes of overhead per item besides its attributes (developer guide,
+ *   "Item sizes and formats") — counted in storage, not in write units.
+ * - Lambda's platform writes START, END and REPORT lines per invocation: ~330 bytes with the X-Ray
+ *   segment line (observed shape of the REPORT line; JSON platform logs are larger).
+ * - X-Ray's default sampling rule records the first request each second and 5 % of the rest; at
+ *   millions of calls the 5 % dominates.
+ */
+export const MODEL = {
+  dynamoItemOverheadBytes: 100,
+  lambdaPlatformLogBytesPerInvocation: 330,
+  xrayDefaultSampledShare: 0.05,
 } as const;

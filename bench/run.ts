@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAccountStore, DynamoDbKeyStore } from '../lambdas/accounts/adapters/dynamodb-stores';
 import { DEFAULT_PREFERENCES } from '../lambdas/accounts/domain/model';
 import { newId, randomSecret, sha256 } from '../lambdas/shared/crypto';
@@ -16,22 +16,38 @@ import { buildExport } from '../lambdas/privacy/domain/export';
 import type { PrivacyRequest } from '../lambdas/privacy/domain/model';
 import { DynamoDbUsageLogs } from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { startLocal } from '../local/runtime';
-import { PRICES } from './prices';
+import { DEFAULT_CATALOG } from '../lambdas/metering/catalog';
+import { balanceKey, MICRO_PER_CREDIT } from '../lambdas/shared/credits';
+import { itemSize, writeUnits as writeUnitsOf } from './item-size';
+import { MODEL, PRICES, PRICES_AS_OF } from './prices';
 
 /**
- * `npm run bench`: drives the metered hot path of the local platform and prints
+ * `npm run bench`: drives the metered hot path of the local platform with two mixes — one account
+ * with one key, and 25 accounts with three keys each, browser user agents, realistic paths and a
+ * share of 402/429 refusals — and prints for each
  *  - latency and throughput (local: dynalite and in-process emulators, so relative, not AWS figures),
- *  - synchronous AWS calls per metered request and asynchronous ones per usage event (counted at the
- *    local AWS endpoints, so they are exact),
- *  - bundle sizes and cold-start module init per function,
- *  - the AWS cost of a million metered calls from those counts and the prices in bench/prices.ts.
+ *  - AWS calls per metered request and per usage event, counted at the local AWS endpoints,
+ *  - item sizes and DynamoDB write units per call, from the items actually written,
+ *  - the AWS cost of a million calls, with memory, batching, tracing, PITR and log formats read from
+ *    the synthesized template and prices from bench/prices.ts, beside the REST-API alternative;
+ * then bundle sizes and cold-start init, and the privacy export.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 
-const SEQUENTIAL = Number(process.env.BENCH_CALLS ?? 1000);
-const CONCURRENT = Number(process.env.BENCH_CONCURRENT_CALLS ?? 2000);
+const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/** Of the calls, how many go one at a time first, for the functions' durations. */
+const SEQUENTIAL = Math.min(CALLS, Number(process.env.BENCH_SEQUENTIAL_CALLS ?? 500));
+const port = (name: string) => Number(process.env[name] ?? 0);
+
+const USER_AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
+  'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0',
+  'python-requests/2.32.3',
+  'axios/1.7.7',
+];
+const PATHS = ['/v1/api/echo/customers/cus_8f2a91/invoices?limit=20&status=open', '/v1/api/echo/search?q=wireless+noise+cancelling+headphones&page=2', '/v1/api/echo/orders/ord_20261125_004411/items', '/v1/api/echo/ping'];
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -42,117 +58,303 @@ const table = (rows: (string | number)[][]) => {
   return rows.map((r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ')).join('\n');
 };
 
+type Runtime = Awaited<ReturnType<typeof startLocal>>;
+interface Caller { accountId: string; secret: string; weight: number }
+interface Mix { name: string; accounts: string[]; callers: Caller[] }
+
+/**
+ * The bench runs with one extra plan, `bench-trial` (30 calls a minute), beside the stage's own, so
+ * a share of calls meets the rate limit; nothing else of the catalog changes.
+ */
+const CONTEXT = { catalog: { ...DEFAULT_CATALOG, plans: { ...DEFAULT_CATALOG.plans, 'bench-trial': { requestsPerMinute: 30 } } } };
+
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-bench-'));
-  const runtime = await startLocal({ port: 0, smtpPort: 0, dynamodbPort: 0, s3Port: 0, awsPort: 0, dataDir, log: () => undefined });
+  const runtime = await startLocal({
+    port: port('PORT'), smtpPort: port('SMTP_PORT'), dynamodbPort: port('DYNAMODB_PORT'), s3Port: port('S3_PORT'), awsPort: port('LOCAL_AWS_PORT'),
+    dataDir, context: CONTEXT, log: () => undefined,
+  });
   try {
     const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.urls.dynamodb, region: 'us-east-1' }));
-    // A funded account with a key on the pro plan, so neither credit nor the limit cuts the run short.
-    const accountId = newId('acc');
-    const now = new Date().toISOString();
-    await new DynamoDbAccountStore(dynamo, 'accounts').create({
-      accountId, email: `bench-${accountId}@example.org`, name: 'Bench', profile: {}, preferences: DEFAULT_PREFERENCES,
-      passwordHash: 'x', emailVerified: true, plan: 'pro', createdAt: now, updatedAt: now,
-    });
-    const secret = `omn_live_${randomSecret()}`;
-    await new DynamoDbKeyStore(dynamo, 'apiKeys').put({ keyId: newId('key'), secretHash: sha256(secret), prefix: secret.slice(0, 13), accountId, name: 'bench', plan: 'pro', status: 'active', createdAt: now });
-    await new DynamoDbLedger(dynamo, 'ledger').post(accountId, { type: 'grant', amountMicro: 1e15, reason: 'bench' }, 'grant:bench');
-
-    const call = async () => {
-      const started = performance.now();
-      const response = await fetch(`${runtime.urls.api}/v1/api/echo/bench?n=1`, { headers: { authorization: `Bearer ${secret}` } });
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`metered call answered ${response.status}`);
-      return performance.now() - started;
+    const funded = async (options: { plan?: string; credits?: number; keys?: number } = {}) => {
+      const accountId = newId('acc');
+      const now = new Date().toISOString();
+      await new DynamoDbAccountStore(dynamo, 'accounts').create({
+        accountId, email: `bench-${accountId}@example.org`, name: 'Bench', profile: {}, preferences: DEFAULT_PREFERENCES,
+        passwordHash: 'x', emailVerified: true, plan: options.plan ?? 'pro', createdAt: now, updatedAt: now,
+      });
+      const secrets: string[] = [];
+      for (let i = 0; i < (options.keys ?? 1); i++) {
+        const secret = `omn_live_${randomSecret()}`;
+        await new DynamoDbKeyStore(dynamo, 'apiKeys').put({ keyId: newId('key'), secretHash: sha256(secret), prefix: secret.slice(0, 13), accountId, name: `bench ${i}`, plan: options.plan ?? 'pro', status: 'active', createdAt: now });
+        secrets.push(secret);
+      }
+      await new DynamoDbLedger(dynamo, 'ledger').post(accountId, { type: 'grant', amountMicro: (options.credits ?? 1e9) * MICRO_PER_CREDIT, reason: 'bench' }, `grant:bench:${accountId}`);
+      return { accountId, secrets };
     };
 
-    for (let i = 0; i < 50; i++) await call(); // warm-up: bundles loaded, key cached
-    await settle(runtime);
-    const before = new Map(runtime.awsCalls());
-    const statsBefore = new Map([...runtime.functions.stats].map(([k, v]) => [k, { ...v }]));
+    const one = await funded();
+    const mixes: Mix[] = [{ name: '1 account, 1 key', accounts: [one.accountId], callers: [{ ...one, secret: one.secrets[0]!, weight: 1 }] }];
+    // 25 accounts: 23 funded on pro with three keys each; one nearly out of credit (402s); one on
+    // the 30-a-minute plan (429s). About 2 % of calls go to each of the last two.
+    const many: Caller[] = [];
+    const manyAccounts: string[] = [];
+    for (let a = 0; a < 23; a++) {
+      const account = await funded({ keys: 3 });
+      manyAccounts.push(account.accountId);
+      for (const secret of account.secrets) many.push({ accountId: account.accountId, secret, weight: 96 / 69 });
+    }
+    const poor = await funded({ credits: 15 });
+    const trial = await funded({ plan: 'bench-trial' });
+    manyAccounts.push(poor.accountId, trial.accountId);
+    many.push({ ...poor, secret: poor.secrets[0]!, weight: 2 }, { ...trial, secret: trial.secrets[0]!, weight: 2 });
+    mixes.push({ name: '25 accounts, 3 keys each', accounts: manyAccounts, callers: many });
 
-    const sequential: number[] = [];
-    for (let i = 0; i < SEQUENTIAL; i++) sequential.push(await call());
-    sequential.sort((a, b) => a - b);
-    // Function durations from the sequential run only: under concurrency, in-process handlers share one thread.
-    const statsSequential = new Map([...runtime.functions.stats].map(([k, v]) => [k, { ...v }]));
-
-    const concurrentStarted = performance.now();
-    let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < CONCURRENT) await call();
-    }));
-    const concurrentSeconds = (performance.now() - concurrentStarted) / 1000;
-    await settle(runtime);
-
-    const requests = SEQUENTIAL + CONCURRENT;
-    const delta = new Map([...runtime.awsCalls()].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
-    const per = (match: (key: string) => boolean) => [...delta].filter(([k]) => match(k)).reduce((sum, [, v]) => sum + v, 0) / requests;
-    const sync = {
-      keyLookups: per((k) => k === 'GetItem apiKeys'),
-      meterWrites: per((k) => k === 'UpdateItem ledger'),
-      usageMessages: per((k) => k === 'AmazonSQS.SendMessage'),
-    };
-    const syncOther = per((k) => !['GetItem apiKeys', 'UpdateItem ledger', 'AmazonSQS.SendMessage'].includes(k) && !k.startsWith('TransactWriteItems') && k !== 'GetItem accounts');
-    const workerTransactions = per((k) => k.startsWith('TransactWriteItems') && k !== 'TransactWriteItems items');
-    const workerItems = per((k) => k === 'TransactWriteItems items');
-    const billed = (prefix: string, until: Map<string, { invocations: number; totalMs: number }>) => {
-      const id = [...runtime.model.functions.values()].find((fn) => fn.entry === `lambdas/metering/handlers/${prefix}.ts`)!.logicalId;
-      const after = until.get(id) ?? { invocations: 0, totalMs: 0 };
-      const earlier = statsBefore.get(id) ?? { invocations: 0, totalMs: 0 };
-      return { invocations: after.invocations - earlier.invocations, ms: after.totalMs - earlier.totalMs };
-    };
-    const gatewayBilled = billed('gateway', statsSequential);
-    const workerBilled = billed('usage-worker', runtime.functions.stats);
+    const results: MixFigures[] = [];
+    for (const mix of mixes) results.push(await driveMix(runtime, dynamo, mix));
 
     console.log('\nOmnAPI benchmark — metered hot path on the local platform');
     console.log(`(${os.cpus().length} cores, Node ${process.versions.node}; dynalite and in-process emulators: compare runs, not AWS)\n`);
+    const column = (label: string, of: (f: MixFigures) => string | number) => [label, ...results.map(of)];
+    const header = ['', ...results.map((r) => r.name)];
     console.log(table([
-      ['hot path latency (ms)', 'p50', 'p95', 'p99', 'max'],
-      [`sequential, ${SEQUENTIAL} calls`, ...[50, 95, 99, 100].map((p) => percentile(sequential, p).toFixed(1))],
+      header,
+      column('calls (200 / 402 / 429)', (f) => `${f.statuses[200] ?? 0} / ${f.statuses[402] ?? 0} / ${f.statuses[429] ?? 0}`),
+      column(`latency p50 / p95 / p99 ms (concurrency ${CONCURRENCY})`, (f) => [50, 95, 99].map((p) => percentile(f.latencies, p).toFixed(1)).join(' / ')),
+      column('throughput, calls/s', (f) => f.throughput.toFixed(0)),
+      column('key lookups per call (GetItem, cached)', (f) => f.perCall.keyLookups.toFixed(4)),
+      column('admit-and-debit writes per call (UpdateItem)', (f) => f.perCall.meterWrites.toFixed(4)),
+      column('usage messages per call (SendMessage)', (f) => f.perCall.usageMessages.toFixed(4)),
+      column('other synchronous calls per call', (f) => f.perCall.other.toFixed(4)),
+      column('usage events per worker invocation', (f) => f.eventsPerInvocation.toFixed(1)),
+      column('worker transaction items per event', (f) => f.perEvent.transactionItems.toFixed(3)),
+      column('  log puts / aggregate updates / ledger', (f) => `${f.perEvent.logPuts.toFixed(2)} / ${f.perEvent.aggregateUpdates.toFixed(2)} / ${f.perEvent.ledgerItems.toFixed(3)}`),
+      column('worker reads per event', (f) => f.perEvent.reads.toFixed(3)),
+      column('log item bytes (mean / max)', (f) => `${f.sizes.logMean.toFixed(0)} / ${f.sizes.logMax}`),
+      column('aggregate item bytes (mean)', (f) => f.sizes.aggregateMean.toFixed(0)),
+      column('DynamoDB write units per call', (f) => f.writeUnitsPerCall.toFixed(2)),
+      column('gateway ms per call / worker ms per event', (f) => `${f.gatewayMs.toFixed(2)} / ${f.workerMsPerEvent.toFixed(2)}`),
+      column('function log bytes per call (application)', (f) => f.appLogBytesPerCall.toFixed(0)),
     ]));
-    console.log(`throughput at concurrency ${CONCURRENCY}: ${(CONCURRENT / concurrentSeconds).toFixed(0)} calls/s (${CONCURRENT} calls in ${concurrentSeconds.toFixed(1)} s)\n`);
 
-    console.log(table([
-      ['AWS calls per metered request', 'count'],
-      ['key lookups (GetItem, cached 30 s)', sync.keyLookups.toFixed(4)],
-      ['conditional admit-and-debit writes (UpdateItem)', sync.meterWrites.toFixed(4)],
-      ['usage messages (SQS SendMessage)', sync.usageMessages.toFixed(4)],
-      ['any other synchronous call', syncOther.toFixed(4)],
-      ['worker transactions per event (async)', workerTransactions.toFixed(4)],
-      ['worker transaction items per event (async)', workerItems.toFixed(4)],
-      ['worker invocations per event (async)', (workerBilled.invocations / requests).toFixed(4)],
-    ]));
-    console.log(`gateway function: ${(gatewayBilled.ms / gatewayBilled.invocations).toFixed(2)} ms per call (sequential); worker: ${(workerBilled.ms / requests).toFixed(2)} ms per event`);
+    const deployed = deployedSettings(runtime);
+    const costs = results.map((f) => costPerMillion(f, deployed));
+    console.log(`\n${table([
+      ['cost per million calls (USD)', ...results.map((r) => r.name)],
+      ...costs[0]!.map(([name], i) => [name, ...costs.map((c) => c[i]![1].toFixed(3))]),
+      ['total', ...costs.map((c) => c.reduce((sum, [, usd]) => sum + usd, 0).toFixed(2))],
+      ['alternative: API Gateway REST + usage plans, before any compute', ...results.map(() => PRICES.apiGatewayRestPerMillion.toFixed(2))],
+    ])}`);
+    console.log(`\nfrom the template: gateway ${deployed.gatewayMemoryMb} MB, worker ${deployed.workerMemoryMb} MB, batch ${deployed.batchSize} / window ${deployed.batchWindowSeconds} s, tracing ${deployed.tracing ? 'active' : 'off'}, PITR on usage logs ${deployed.logsPitr ? 'on' : 'off'}, access log line ${deployed.accessLogBytes} B`);
+    console.log(`prices: bench/prices.ts (${PRICES_AS_OF}); storage counts each call's log item for the 90 days it is kept`);
 
     const bundles = bundleFigures(dataDir, runtime.model.functions);
     console.log(`\n${table([['function bundle', 'KiB', 'init ms'], ...bundles.map((b) => [b.name, (b.bytes / 1024).toFixed(0), b.initMs.toFixed(0)])])}`);
-
-    // Cost of one million metered calls, from the counts and durations above. Items under 1 KB cost one
-    // write unit; in a transaction, two.
-    const gatewayMs = gatewayBilled.ms / gatewayBilled.invocations;
-    const workerMsPerEvent = workerBilled.ms / requests;
-    const workerInvocations = workerBilled.invocations / requests;
-    const millions = 1;
-    const wruPerCall = sync.meterWrites * 1 + workerItems * 2;
-    const cost = [
-      ['API Gateway (HTTP API)', PRICES.apiGatewayHttpPerMillion],
-      ['Lambda requests (gateway + worker batches)', PRICES.lambdaRequestPerMillion * (1 + workerInvocations)],
-      [`Lambda compute, gateway (1 GB × ${gatewayMs.toFixed(1)} ms)`, PRICES.lambdaArmGbSecond * 1 * (gatewayMs / 1000) * 1e6],
-      [`Lambda compute, worker (0.5 GB × ${workerMsPerEvent.toFixed(2)} ms per event)`, PRICES.lambdaArmGbSecond * 0.5 * (workerMsPerEvent / 1000) * 1e6],
-      ['DynamoDB writes', PRICES.dynamoWriteUnitPerMillion * wruPerCall],
-      ['DynamoDB reads (key lookups)', PRICES.dynamoReadUnitPerMillion * 0.5 * sync.keyLookups],
-      ['SQS (send; receive and delete per worker batch)', PRICES.sqsRequestPerMillion * (sync.usageMessages + 2 * workerInvocations)],
-      ['CloudWatch Logs (≈600 B of access and function log per call)', PRICES.cloudWatchLogsIngestPerGb * (600 * 1e6) / 1e9],
-    ] as [string, number][];
-    const total = cost.reduce((sum, [, usd]) => sum + usd, 0) * millions;
-    console.log(`\n${table([['cost per million metered calls (USD, us-east-1 list)', 'USD'], ...cost.map(([n, usd]) => [n, usd.toFixed(3)]), ['total', total.toFixed(2)]])}`);
-    console.log(`\nprices: bench/prices.ts; DynamoDB write units per call: ${wruPerCall.toFixed(2)}`);
+    writeResults({ mixes: results.map((f, i) => ({ ...f, latencies: undefined, costPerMillion: Object.fromEntries(costs[i]!), totalPerMillion: costs[i]!.reduce((sum, [, usd]) => sum + usd, 0) })), deployed, bundles });
     if (process.env.BENCH_EXPORT !== '0') await exportBench(dynamo);
   } finally {
     await runtime.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+interface MixFigures {
+  name: string;
+  calls: number;
+  statuses: Record<number, number>;
+  latencies: number[];
+  throughput: number;
+  perCall: { keyLookups: number; meterWrites: number; usageMessages: number; other: number };
+  eventsPerInvocation: number;
+  perEvent: { transactionItems: number; logPuts: number; aggregateUpdates: number; ledgerItems: number; reads: number };
+  sizes: { logMean: number; logMax: number; aggregateMean: number; balance: number };
+  writeUnitsPerCall: number;
+  gatewayMs: number;
+  workerMsPerEvent: number;
+  appLogBytesPerCall: number;
+}
+
+/** Drives one mix at the configured concurrency, then reads back what it wrote. */
+async function driveMix(runtime: Runtime, dynamo: DynamoDBDocumentClient, mix: Mix): Promise<MixFigures> {
+  const statuses: Record<number, number> = {};
+  const totalWeight = mix.callers.reduce((sum, c) => sum + c.weight, 0);
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pick = () => {
+    let r = random() * totalWeight;
+    for (const caller of mix.callers) if ((r -= caller.weight) <= 0) return caller;
+    return mix.callers[mix.callers.length - 1]!;
+  };
+  const call = async (caller: Caller) => {
+    const started = performance.now();
+    const response = await fetch(`${runtime.urls.api}${PATHS[Math.floor(random() * PATHS.length)]}`, {
+      headers: { authorization: `Bearer ${caller.secret}`, 'user-agent': USER_AGENTS[Math.floor(random() * USER_AGENTS.length)]!, accept: 'application/json' },
+    });
+    await response.arrayBuffer();
+    if (![200, 402, 429].includes(response.status)) throw new Error(`metered call answered ${response.status}`);
+    statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+    return performance.now() - started;
+  };
+
+  // Functions write their logs to stdout, as Lambda ships them to CloudWatch: kept off the console
+  // for the whole mix and counted during the measured part.
+  let appLogBytes = 0;
+  let counting = false;
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => ((appLogBytes += counting ? Buffer.byteLength(chunk) : 0), true)) as typeof process.stdout.write;
+  const latencies: number[] = [];
+  let seconds = 0;
+  let before: Map<string, number>;
+  let statsBefore: Map<string, { invocations: number; totalMs: number }>;
+  let statsSequential: Map<string, { invocations: number; totalMs: number }>;
+  try {
+    for (const caller of mix.callers) await call(caller); // warm-up: bundles loaded, every key cached
+    await settle(runtime);
+    for (const key of Object.keys(statuses)) delete statuses[Number(key)];
+    before = new Map(runtime.awsCalls());
+    statsBefore = new Map([...runtime.functions.stats].map(([k, v]) => [k, { ...v }]));
+    counting = true;
+    // Function durations from a sequential part: under concurrency, in-process handlers share one
+    // thread and their wall time says nothing about a Lambda's billed duration.
+    for (let i = 0; i < SEQUENTIAL; i++) await call(pick());
+    statsSequential = new Map([...runtime.functions.stats].map(([k, v]) => [k, { ...v }]));
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < CALLS - SEQUENTIAL) latencies.push(await call(pick()));
+    }));
+    seconds = (performance.now() - started) / 1000;
+    await settle(runtime);
+  } finally {
+    process.stdout.write = write;
+  }
+  latencies.sort((a, b) => a - b);
+
+  const delta = new Map([...runtime.awsCalls()].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
+  const sum = (match: (key: string) => boolean) => [...delta].filter(([k]) => match(k)).reduce((total, [, v]) => total + v, 0);
+  const sync = { keyLookups: sum((k) => k === 'GetItem apiKeys'), meterWrites: sum((k) => k === 'UpdateItem ledger'), usageMessages: sum((k) => k === 'AmazonSQS.SendMessage') };
+  const events = sync.usageMessages;
+  const logPuts = sum((k) => k === 'TransactWriteItems items Put usageLogs');
+  const aggregateUpdates = sum((k) => k === 'TransactWriteItems items Update usageAggregates');
+  const ledgerItems = sum((k) => /^TransactWriteItems items \w+ ledger$/.test(k));
+  const reads = sum((k) => /^(GetItem|Query|BatchGetItem) /.test(k) && k !== 'GetItem apiKeys');
+  const other = sum((k) => !/^(GetItem|Query|BatchGetItem|TransactWriteItems) /.test(k) && !['UpdateItem ledger', 'AmazonSQS.SendMessage'].includes(k) && !k.startsWith('AmazonSQS.') && !k.startsWith('TransactWriteItems'));
+
+  // Sizes of what was written: every log item of the mix's accounts, their aggregates and balances.
+  const logSizes: number[] = [];
+  const aggregateSizes: number[] = [];
+  const balanceSizes: number[] = [];
+  for (const accountId of mix.accounts) {
+    for (const [tableName, pk, into] of [['usageLogs', `ACCOUNT#${accountId}`, logSizes], ['usageAggregates', `ACCOUNT#${accountId}#H`, aggregateSizes], ['usageAggregates', `ACCOUNT#${accountId}#D`, aggregateSizes]] as const) {
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamo.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey }));
+        for (const item of page.Items ?? []) into.push(itemSize(item));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    }
+    const { Item } = await dynamo.send(new GetCommand({ TableName: 'ledger', Key: balanceKey(accountId) }));
+    if (Item) balanceSizes.push(itemSize(Item));
+  }
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  const sizes = { logMean: mean(logSizes), logMax: Math.max(...logSizes), aggregateMean: mean(aggregateSizes), balance: mean(balanceSizes) };
+  // Write units: each log put and aggregate update at its measured size, doubled in the transaction;
+  // the admit write at the balance item's size (a refused conditional write still costs one unit).
+  const writeUnits = sync.meterWrites * writeUnitsOf(sizes.balance, false)
+    + logSizes.reduce((total, size) => total + writeUnitsOf(size, true), 0) * (logPuts / Math.max(1, logSizes.length))
+    + aggregateUpdates * writeUnitsOf(sizes.aggregateMean, true)
+    + ledgerItems * writeUnitsOf(sizes.balance, true);
+
+  const billed = (entry: string, until: Map<string, { invocations: number; totalMs: number }>) => {
+    const id = [...runtime.model.functions.values()].find((fn) => fn.entry === `lambdas/metering/handlers/${entry}.ts`)!.logicalId;
+    const after = until.get(id) ?? { invocations: 0, totalMs: 0 };
+    const earlier = statsBefore.get(id) ?? { invocations: 0, totalMs: 0 };
+    return { invocations: after.invocations - earlier.invocations, ms: after.totalMs - earlier.totalMs };
+  };
+  const gateway = billed('gateway', statsSequential);
+  const worker = billed('usage-worker', runtime.functions.stats);
+  return {
+    name: mix.name,
+    calls: CALLS,
+    statuses: { ...statuses },
+    latencies,
+    throughput: (CALLS - SEQUENTIAL) / seconds,
+    perCall: { keyLookups: sync.keyLookups / CALLS, meterWrites: sync.meterWrites / CALLS, usageMessages: sync.usageMessages / CALLS, other: other / CALLS },
+    eventsPerInvocation: events / Math.max(1, worker.invocations),
+    perEvent: { transactionItems: (logPuts + aggregateUpdates + ledgerItems) / events, logPuts: logPuts / events, aggregateUpdates: aggregateUpdates / events, ledgerItems: ledgerItems / events, reads: reads / events },
+    sizes,
+    writeUnitsPerCall: writeUnits / CALLS,
+    gatewayMs: gateway.ms / Math.max(1, gateway.invocations),
+    workerMsPerEvent: worker.ms / Math.max(1, events),
+    appLogBytesPerCall: appLogBytes / CALLS,
+  };
+}
+
+interface Deployed {
+  gatewayMemoryMb: number;
+  workerMemoryMb: number;
+  batchSize: number;
+  batchWindowSeconds: number;
+  tracing: boolean;
+  logsPitr: boolean;
+  accessLogBytes: number;
+}
+
+/** What the cost depends on, read from the synthesized template the local platform runs. */
+function deployedSettings(runtime: Runtime): Deployed {
+  const fn = (entry: string) => [...runtime.model.functions.values()].find((f) => f.entry === `lambdas/metering/handlers/${entry}.ts`)!;
+  const gateway = fn('gateway');
+  const worker = fn('usage-worker');
+  const source = runtime.model.eventSources.find((s) => s.functionId === worker.logicalId)!;
+  const resources = Object.values(runtime.model.template.Resources) as { Type: string; Properties?: Record<string, any> }[];
+  const lambda = resources.find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.MemorySize === gateway.memoryMb && r.Properties?.TracingConfig);
+  const logsTable = runtime.model.tables.find((t) => t.name === 'usageLogs' || /UsageLogs/.test(t.logicalId))!;
+  const logsResource = runtime.model.template.Resources[logsTable.logicalId] as { Properties?: Record<string, any> };
+  const stage = resources.find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
+  // An access-log line as API Gateway would render it: every $context variable given a typical value.
+  const format = String(stage.Properties?.AccessLogSettings?.Format ?? '');
+  const sample = format.replace(/\$context\.[A-Za-z.]+/g, (v) => (/Time$/.test(v) ? '25/Nov/2026:19:20:11 +0000' : /[Ll]atency|status|Length/.test(v) ? '123' : /requestId/.test(v) ? 'Vq3xTgQ5IAMEb2Q=' : /ip$/i.test(v) ? '203.0.113.10' : /userAgent/.test(v) ? USER_AGENTS[0]! : /path/.test(v) ? PATHS[0]! : 'GET /v1/api/{proxy+}'));
+  return {
+    gatewayMemoryMb: gateway.memoryMb,
+    workerMemoryMb: worker.memoryMb,
+    batchSize: source.batchSize,
+    batchWindowSeconds: source.maxBatchingWindowSeconds,
+    tracing: lambda?.Properties?.TracingConfig?.Mode === 'Active',
+    logsPitr: Boolean(logsResource.Properties?.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled),
+    accessLogBytes: Buffer.byteLength(sample),
+  };
+}
+
+/** The cost of a million calls of a mix, line by line. */
+function costPerMillion(f: MixFigures, d: Deployed): [string, number][] {
+  const M = 1e6;
+  const workerInvocations = 1 / Math.max(1, f.eventsPerInvocation); // per call: every call is one usage event
+  const gb = (mb: number) => mb / 1024;
+  const logBytes = f.sizes.logMean + MODEL.dynamoItemOverheadBytes;
+  const monthsKept = 90 / 30;
+  // SQS: one send per call; the poller receives and deletes in requests of at most 10 messages.
+  const sqsPerCall = f.perCall.usageMessages + workerInvocations * 2 * Math.ceil(Math.min(f.eventsPerInvocation, d.batchSize) / 10);
+  const logBytesPerCall = f.appLogBytesPerCall + MODEL.lambdaPlatformLogBytesPerInvocation * (1 + workerInvocations) + d.accessLogBytes;
+  return [
+    ['API Gateway (HTTP API)', PRICES.apiGatewayHttpPerMillion],
+    ['Lambda requests (gateway + worker batches)', PRICES.lambdaRequestPerMillion * (1 + workerInvocations)],
+    [`Lambda compute, gateway (${d.gatewayMemoryMb} MB × ${f.gatewayMs.toFixed(1)} ms)`, PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (f.gatewayMs / 1000) * M],
+    [`Lambda compute, worker (${d.workerMemoryMb} MB × ${f.workerMsPerEvent.toFixed(2)} ms per event)`, PRICES.lambdaArmGbSecond * gb(d.workerMemoryMb) * (f.workerMsPerEvent / 1000) * M],
+    [`DynamoDB writes (${f.writeUnitsPerCall.toFixed(2)} units per call, measured)`, PRICES.dynamoWriteUnitPerMillion * f.writeUnitsPerCall],
+    ['DynamoDB reads (key lookups, worker reads)', PRICES.dynamoReadUnitPerMillion * 0.5 * (f.perCall.keyLookups + f.perEvent.reads)],
+    [`DynamoDB storage, logs kept 90 days (${logBytes.toFixed(0)} B each)`, PRICES.dynamoStoragePerGbMonth * ((logBytes * M) / 1e9) * monthsKept],
+    [`PITR on usage logs (${d.logsPitr ? 'on' : 'off'})`, d.logsPitr ? PRICES.dynamoPitrPerGbMonth * ((logBytes * M) / 1e9) * monthsKept : 0],
+    ['SQS (send; receive and delete per batch)', PRICES.sqsRequestPerMillion * sqsPerCall],
+    [`X-Ray (${d.tracing ? 'default sampling, 5 %' : 'off'}; gateway + worker)`, d.tracing ? PRICES.xrayTracesRecordedPerMillion * MODEL.xrayDefaultSampledShare * (1 + workerInvocations) : 0],
+    [`CloudWatch Logs (${logBytesPerCall.toFixed(0)} B per call: access, platform, application)`, (PRICES.cloudWatchLogsIngestPerGb + PRICES.cloudWatchLogsStoragePerGbMonth) * ((logBytesPerCall * M) / 1e9)],
+  ];
+}
+
+/** bench/results/latest.json: the figures of this run, machine-readable. */
+function writeResults(figures: unknown): void {
+  const file = path.join(__dirname, 'results', 'latest.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.versions.node }, calls: CALLS, concurrency: CONCURRENCY, prices: PRICES, pricesAsOf: PRICES_AS_OF, ...(figures as object) }, null, 2)}\n`);
 }
 
 /**

@@ -73,7 +73,9 @@ export class DynamoDbProxy {
     const table = input.TableName ?? [...new Set(items.map((item) => Object.values(item)[0]?.TableName))].join('+');
     const bump = (key: string, by: number) => this.calls.set(key, (this.calls.get(key) ?? 0) + by);
     bump(`${operation} ${table}`.trim(), 1);
-    if (operation === 'TransactWriteItems') bump('TransactWriteItems items', items.length);
+    if (operation !== 'TransactWriteItems') return;
+    bump('TransactWriteItems items', items.length);
+    for (const item of items) bump(`TransactWriteItems items ${Object.keys(item)[0]} ${Object.values(item)[0]?.TableName}`, 1);
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
