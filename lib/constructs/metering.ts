@@ -25,7 +25,7 @@ export interface MeteringProps {
   readonly mailFrom: string;
   /** Receives before a usage event is parked in the DLQ. @default 5 */
   readonly maxReceiveCount?: number;
-  /** Events per worker invocation. @default 25 */
+  /** Events per worker invocation (the batching window is 1 s). @default 100 */
   readonly batchSize?: number;
   /** How long the gateway trusts a looked-up key: a revocation takes effect within this. @default 10 */
   readonly keyCacheSeconds?: number;
@@ -49,7 +49,7 @@ export class Metering extends Construct {
   constructor(scope: Construct, id: string, props: MeteringProps) {
     super(scope, id);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
-    const batchSize = props.batchSize ?? 25;
+    const batchSize = props.batchSize ?? 100;
     const keyCacheSeconds = props.keyCacheSeconds ?? 10;
     const problems = [
       Number.isInteger(keyCacheSeconds) && keyCacheSeconds >= 0 && keyCacheSeconds <= 300 ? undefined : `keyCacheSeconds must be an integer from 0 to 300, got ${keyCacheSeconds}`,
