@@ -1,7 +1,9 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits';
+import { usageLogItem } from '../../shared/adapters/dynamodb-usage-logs';
 import type { Mailer } from '../../shared/mailer';
+import type { UsageLog } from '../../shared/usage-logs';
 import { type AccountSettings, type AccountSettingsReader, bucketsOf, type LowBalanceNotices, type UsageEntry, type UsageStore } from '../domain/usage';
 
 export interface UsageTables {
@@ -9,6 +11,9 @@ export interface UsageTables {
   usageAggregates: string;
   ledger: string;
 }
+
+/** The call's log, without the event's envelope (version, account, the balance it left). */
+const logOf = ({ v: _v, accountId: _account, balanceMicro: _balance, ...log }: UsageEntry['event']): UsageLog => log;
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -122,7 +127,7 @@ export class DynamoDbUsageStore implements UsageStore {
       items.push({
         Put: {
           TableName: this.tables.usageLogs,
-          Item: { pk: `ACCOUNT#${event.accountId}`, sk: `${event.at}#${event.requestId}`, ...event, expiresAt: entry.logExpiresAt },
+          Item: usageLogItem(event.accountId, logOf(event), entry.logExpiresAt),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       });

@@ -4,6 +4,23 @@ import { USAGE_LOG_RETENTION_DAYS, type UsageLog, type UsageLogStore } from '../
 /** BatchWriteItem's ceiling. */
 const BATCH = 25;
 
+/**
+ * The stored form of a log: keyed `ACCOUNT#<id>` / `<at>#<requestId>`, with neither the account nor
+ * the time and request id repeated as attributes — they are in the key. Storage and write units are
+ * paid on every byte of every call for 90 days.
+ */
+export function usageLogItem(accountId: string, log: UsageLog, expiresAt: number): Record<string, unknown> {
+  const { at, requestId, ...rest } = log;
+  return { pk: `ACCOUNT#${accountId}`, sk: `${at}#${requestId}`, ...rest, expiresAt };
+}
+
+/** The log a stored item holds (items written before the trimmed form carry the keys' parts too). */
+function logOf(item: Record<string, unknown>): UsageLog {
+  const { pk: _pk, sk, expiresAt: _ttl, accountId: _account, v: _v, balanceMicro: _balance, ...rest } = item;
+  const split = String(sk).indexOf('#');
+  return { at: String(sk).slice(0, split), requestId: String(sk).slice(split + 1), ...rest } as UsageLog;
+}
+
 /** Usage logs at `ACCOUNT#<id>/<at>#<requestId>` in the usageLogs table, expiring through TTL. */
 export class DynamoDbUsageLogs implements UsageLogStore {
   constructor(
@@ -33,10 +50,7 @@ export class DynamoDbUsageLogs implements UsageLogStore {
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, expiresAt: _ttl, accountId: _account, v: _v, balanceMicro: _balance, ...log } = item;
-        logs.push(log as UsageLog);
-      }
+      for (const item of page.Items ?? []) logs.push(logOf(item));
       start = page.LastEvaluatedKey as typeof start;
       if (!start) break;
     }

@@ -30,7 +30,7 @@ describe('usage worker', () => {
       lambdaContext,
     );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }]);
-    const written = ddb.commandCalls(TransactWriteCommand).flatMap((c) => c.args[0].input.TransactItems!.filter((i) => i.Put).map((i) => i.Put!.Item!.requestId));
+    const written = ddb.commandCalls(TransactWriteCommand).flatMap((c) => c.args[0].input.TransactItems!.filter((i) => i.Put).map((i) => String(i.Put!.Item!.sk).split('#')[1]));
     expect(written).toEqual(['r1', 'r4']);
   });
 
