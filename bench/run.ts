@@ -307,7 +307,7 @@ function deployedSettings(runtime: Runtime): Deployed {
   const worker = fn('usage-worker');
   const source = runtime.model.eventSources.find((s) => s.functionId === worker.logicalId)!;
   const resources = Object.values(runtime.model.template.Resources) as { Type: string; Properties?: Record<string, any> }[];
-  const lambda = resources.find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.MemorySize === gateway.memoryMb && r.Properties?.TracingConfig);
+  const lambda = runtime.model.template.Resources[gateway.logicalId] as { Properties?: Record<string, any> } | undefined;
   const logsTable = runtime.model.tables.find((t) => t.name === 'usageLogs' || /UsageLogs/.test(t.logicalId))!;
   const logsResource = runtime.model.template.Resources[logsTable.logicalId] as { Properties?: Record<string, any> };
   const stage = resources.find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
