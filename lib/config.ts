@@ -35,6 +35,14 @@ export const StageConfigSchema = z.object({
     /** How long a confirmed deletion waits, cancellable, before anything is erased. */
     coolingOffHours: z.number().positive().max(24 * 30),
   }),
+  /**
+   * Secrets Manager name of the origin secret the edge (Cloudflare) adds to every request as
+   * `x-omnapi-origin-secret`. When set, the API answers direct calls 403 and takes the caller's address
+   * from `CF-Connecting-IP`; needs `publicUrl`, so mailed links go through the edge too.
+   */
+  originSecretName: z.string().min(1).optional(),
+  /** The origin secret given directly, for the local runtime only (`ORIGIN_SECRET`). */
+  localOriginSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Browser origins allowed to call the API (CORS); none by default: the API is for servers. */
   corsOrigins: z.array(z.url({ protocol: /^https?$/ })).max(20),
   /** Seconds the gateway trusts a looked-up API key: revocation, plan and suspension take effect within this. */
@@ -56,7 +64,7 @@ export const StageConfigSchema = z.object({
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins'>> = {
+const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret'>> = {
   dev: {
     mailDomain: 'omnapi.com',
     mailFrom: 'no-reply@omnapi.com',
@@ -103,10 +111,14 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     checkoutsPerHour: Number(pick('checkoutsPerHour', 5)),
     privacy: { linkLifeHours: 72, reminderAfterHours: 36, watchdogMinutes: 15, coolingOffHours: 24, ...(parseJson(context('privacy')) as object | undefined) },
     localStripe: parseJson(context('localStripe')),
+    originSecretName: pick('originSecretName', undefined),
+    localOriginSecret: pick('localOriginSecret', undefined),
   };
   const problems: string[] = [];
   // Keys in the template are for the local runtime alone: a deployed stage reads Secrets Manager.
   if (candidate.localStripe !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localStripe: only the local runtime may pass Stripe keys as context');
+  if (candidate.localOriginSecret !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localOriginSecret: only the local runtime may pass the origin secret as context; a stage names it with originSecretName');
+  if (candidate.originSecretName !== undefined && candidate.publicUrl === undefined) problems.push('  - originSecretName: needs publicUrl (the edge\'s address), or mailed links would be refused');
   const parsed = StageConfigSchema.safeParse(candidate);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'stage'}: ${i.message}`));
   if (!parsed.success || problems.length) {

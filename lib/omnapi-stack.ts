@@ -53,6 +53,8 @@ export class OmnApiStack extends Stack {
       throttlingRateLimit: config.api.throttlingRateLimit,
       throttlingBurstLimit: config.api.throttlingBurstLimit,
       corsOrigins: config.corsOrigins,
+      originSecretName: config.originSecretName,
+      localOriginSecret: config.localOriginSecret,
     });
     this.accounts = new Accounts(this, 'Accounts', {
       defaults,

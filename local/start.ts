@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     // Extra CDK context as JSON, e.g. OMNAPI_CONTEXT='{"catalog":{…}}' to try another product catalog.
     context: {
       localStripe,
+      // With ORIGIN_SECRET set, the API behaves as behind the edge: requests without the header get 403.
+      ...(process.env.ORIGIN_SECRET ? { localOriginSecret: process.env.ORIGIN_SECRET } : {}),
       ...(process.env.OMNAPI_STAGE ? { stage: process.env.OMNAPI_STAGE } : {}),
       ...(JSON.parse(process.env.OMNAPI_CONTEXT ?? '{}') as Record<string, unknown>),
     },
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
         ? '[omnapi] Stripe webhook secret: from STRIPE_WEBHOOK_SECRET'
         : `[omnapi] Stripe webhook secret (default; set STRIPE_WEBHOOK_SECRET to change): ${DEFAULT_LOCAL_WEBHOOK_SECRET}`,
       localStripe.secretKey ? '[omnapi] Stripe API key: from STRIPE_SECRET_KEY' : '[omnapi] no STRIPE_SECRET_KEY: checkout and portal answer 503; webhooks work (npm run ops -- stripe-event)',
+      ...(process.env.ORIGIN_SECRET ? ['[omnapi] behind an edge: requests without x-omnapi-origin-secret (ORIGIN_SECRET) are answered 403'] : []),
       `OmnAPI local ready at ${urls.api}`,
     ].join('\n'),
   );

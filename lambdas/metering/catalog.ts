@@ -2,7 +2,11 @@ import { MICRO_PER_CREDIT } from '../shared/credits';
 import { ConfigError } from '../shared/errors';
 
 /** Never forwarded upstream, whatever a product lists. */
-export const NEVER_FORWARDED = ['authorization', 'x-api-key', 'cookie', 'host', 'content-length', 'connection'];
+export const NEVER_FORWARDED = [
+  'authorization', 'x-api-key', 'cookie', 'host', 'content-length', 'connection',
+  // The edge's proof of origin and its view of the caller (shared/middleware/origin-guard.ts) stay here.
+  'x-omnapi-origin-secret', 'cf-connecting-ip',
+];
 
 export interface Product {
   /** An http(s) base URL, or `builtin:echo` for the demo product this stack serves itself. */

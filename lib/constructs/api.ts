@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { platformRoutes } from '../../lambdas/platform/routes';
@@ -17,6 +17,13 @@ export interface ApiProps {
   readonly throttlingBurstLimit: number;
   /** Browser origins allowed to call the API; API Gateway answers their preflights. @default none */
   readonly corsOrigins?: string[];
+  /**
+   * Secrets Manager name of the edge's origin secret: every function behind the API reads it and
+   * refuses requests without it (403). @default none: direct calls are answered
+   */
+  readonly originSecretName?: string;
+  /** The origin secret itself, for the local runtime only (it has no Secrets Manager). */
+  readonly localOriginSecret?: string;
 }
 
 /**
@@ -29,9 +36,14 @@ export class Api extends Construct {
   public readonly url: string;
   /** The API's own endpoint, `https://<id>.execute-api.<region>.amazonaws.com`. */
   public readonly endpoint: string;
+  /** The edge's origin secret, when this API is only reachable through an edge. */
+  public readonly originSecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
+    if (props.originSecretName && props.localOriginSecret) throw new Error('Api: give originSecretName or localOriginSecret, not both');
+    if (props.originSecretName) this.originSecret = secretsmanager.Secret.fromSecretNameV2(this, 'OriginSecret', props.originSecretName);
+    this.localOriginSecret = props.localOriginSecret;
     const notFound = new OmnApiFunction(this, 'NotFound', {
       ...props.defaults,
       entry: 'lambdas/platform/handlers/not-found.ts',
@@ -39,6 +51,7 @@ export class Api extends Construct {
       serviceName: 'platform',
       memorySize: 256,
     });
+    this.behindEdge(notFound);
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'OmnAPI public API',
       createDefaultStage: false,
@@ -109,13 +122,14 @@ export class Api extends Construct {
   }
 
   /** Adds a manifest route, served by `fn`; each function gets one integration, shared by all its routes. */
-  addRoute(route: Pick<RouteSpec, 'method' | 'path'>, fn: lambda.IFunction): void {
+  addRoute(route: Pick<RouteSpec, 'method' | 'path'>, fn: OmnApiFunction): void {
     const method = route.method as apigwv2.HttpMethod;
     const path = route.path;
     let integration = this.integrations.get(fn);
     if (!integration) {
       integration = new HttpLambdaIntegration(`${fn.node.id}Integration`, fn);
       this.integrations.set(fn, integration);
+      this.behindEdge(fn);
     }
     new apigwv2.HttpRoute(this, `${method}${path.replace(/[^A-Za-z0-9]+/g, '_')}`, {
       httpApi: this.httpApi,
@@ -124,5 +138,12 @@ export class Api extends Construct {
     });
   }
 
-  private readonly integrations = new Map<lambda.IFunction, HttpLambdaIntegration>();
+  /** Gives a function the origin secret, so its handler refuses what did not come through the edge (`behindEdge`). */
+  private behindEdge(fn: OmnApiFunction): void {
+    if (this.originSecret) fn.bindSecret('origin', this.originSecret);
+    else if (this.localOriginSecret) fn.addEnvironment('ORIGIN_SECRET', this.localOriginSecret);
+  }
+
+  private readonly localOriginSecret?: string;
+  private readonly integrations = new Map<OmnApiFunction, HttpLambdaIntegration>();
 }

@@ -176,6 +176,12 @@ export class OmnApiFunction extends NodejsFunction {
   bindSecret(name: string, secret: secretsmanager.ISecret): this {
     this.addEnvironment(`${envName('', name).slice(1)}_SECRET_ARN`, secret.secretArn);
     secret.grantRead(this);
+    if (!secret.secretFullArn) {
+      this.acknowledgeOnRole(
+        `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secret.secretName}-??????`,
+        'A secret referenced by name ends in a random six-character suffix; the grant is to this one secret.',
+      );
+    }
     return this;
   }
 

@@ -1,7 +1,8 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import type { Purchase } from '../../lambdas/billing/domain/ledger';
+import { readSecretString } from '../../lambdas/shared/adapters/secrets';
 import { microToCredits } from '../../lambdas/shared/credits';
+import { ORIGIN_SECRET_HEADER } from '../../lambdas/shared/middleware/origin-guard';
 import { accountByEmail, Command, Option, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
 import { chargeRefunded, checkoutCompleted, dispute, newDisputeId, sign } from './stripe-fixtures';
@@ -46,7 +47,12 @@ export const stripeEvent = new Command('stripe-event')
       const payload = JSON.stringify(event, null, 2);
       const response = await fetch(`${webhookBase(resources)}/v1/webhooks/stripe`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'stripe-signature': sign(payload, await webhookSecret(resources)) },
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': sign(payload, await webhookSecret(resources)),
+          // Stripe's requests reach an edge-guarded API through the edge, which adds this; locally, we add it.
+          ...(process.env.ORIGIN_SECRET ? { [ORIGIN_SECRET_HEADER]: process.env.ORIGIN_SECRET } : {}),
+        },
         body: payload,
       });
       const answer = await response.text();
@@ -77,8 +83,5 @@ async function webhookSecret(resources: Resources): Promise<string> {
     if (!resources.stripeWebhookSecret) throw new Error('The local platform has no Stripe webhook secret in its resource map: restart npm start');
     return resources.stripeWebhookSecret;
   }
-  const client = new SecretsManagerClient({});
-  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: resources.outputs.StripeSecretName }));
-  client.destroy();
-  return JSON.parse(SecretString ?? '{}').webhookSecret;
+  return JSON.parse(await readSecretString(resources.outputs.StripeSecretName!)).webhookSecret;
 }

@@ -156,6 +156,8 @@ export interface CallOptions {
   token?: string;
   /** An API key, as `x-api-key`. */
   key?: string;
+  /** Any other request headers. */
+  headers?: Record<string, string>;
 }
 
 /** One HTTP call to the local API; the answer's body parsed as JSON when there is one. */
@@ -167,6 +169,7 @@ export async function callApi(api: string, method: string, path: string, options
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...(options.key ? { 'x-api-key': options.key } : {}),
+      ...options.headers,
     },
     body,
   });

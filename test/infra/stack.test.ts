@@ -206,3 +206,38 @@ describe('OmnApi stack (prod)', () => {
     expect(() => synth({ stage: 'prod', mailDomain: 'bad domain', alarmEmail: 'x' })).toThrow(/mailDomain[\s\S]*alarmEmail/);
   });
 });
+
+describe('OmnApi stack behind an edge (originSecretName)', () => {
+  let template: Template;
+  beforeAll(() => {
+    // Synth runs cdk-nag: the secret's grants must come with their acknowledgements.
+    template = synth({ originSecretName: 'omnapi/dev/origin', publicUrl: 'https://api.omnapi.com' }).template;
+  });
+
+  it('gives every function behind a route (and the 404 fallback) the secret, read-only, and no other function', () => {
+    const functions = template.findResources('AWS::Lambda::Function') as Resources;
+    const integrated = new Set(
+      Object.values(template.findResources('AWS::ApiGatewayV2::Integration') as Resources).map((i) => JSON.stringify(i.Properties.IntegrationUri)),
+    );
+    const guarded = Object.entries(functions).filter(([, fn]) => fn.Properties.Environment?.Variables?.ORIGIN_SECRET_ARN);
+    expect(guarded.length).toBe(integrated.size);
+    for (const [id] of guarded) expect([...integrated].some((uri) => uri.includes(`"${id}"`))).toBe(true);
+    const worker = Object.entries(functions).find(([id]) => id.includes('UsageWorker'))![1];
+    expect(worker.Properties.Environment.Variables.ORIGIN_SECRET_ARN).toBeUndefined();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+            Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':secret:omnapi/dev/origin-\\?\\?\\?\\?\\?\\?$')])] },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('refuses an origin secret without the public address mailed links must use, and a local secret outside the local runtime', () => {
+    expect(() => synth({ originSecretName: 'omnapi/dev/origin' })).toThrow(/originSecretName: needs publicUrl/);
+    expect(() => synth({ localOriginSecret: 'local-origin-secret-0123' })).toThrow(/localOriginSecret: only the local runtime/);
+  });
+});

@@ -1,13 +1,22 @@
 import type { Upstream, UpstreamRequest, UpstreamResult } from '../domain/ports';
 
+/** Headers added to requests under one base URL only (the platform's own demo upstream). */
+export interface OwnUpstream {
+  base: string;
+  headers: () => Promise<Record<string, string>>;
+}
+
 /** Forwards with Node's fetch; the deadline covers the whole answer, body included. */
 export class FetchUpstream implements Upstream {
+  constructor(private readonly own?: OwnUpstream) {}
+
   async forward(request: UpstreamRequest): Promise<UpstreamResult> {
     const signal = AbortSignal.timeout(request.timeoutMs);
     try {
+      const own = this.own && (request.url === this.own.base || request.url.startsWith(`${this.own.base}/`)) ? await this.own.headers() : {};
       const response = await fetch(request.url, {
         method: request.method,
-        headers: request.headers,
+        headers: { ...request.headers, ...own },
         body: request.body && !['GET', 'HEAD'].includes(request.method) ? new Uint8Array(request.body) : undefined,
         redirect: 'manual',
         signal,

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { SECURITY_HEADERS } from '../../shared/http';
+import { behindEdge } from '../../shared/middleware/origin-guard';
 
 /** Bodies nested deeper than this are echoed as text: re-serialising them would exhaust the stack. */
 const MAX_JSON_DEPTH = 64;
@@ -26,7 +27,7 @@ export function jsonDepth(text: string): number {
  * method, path, query and body (parsed when it is reasonable JSON) — so a metered call works with no
  * setup. It stores nothing.
  */
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+export const echo = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const body = event.body === undefined ? null : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   let json: unknown;
   if (body && jsonDepth(body) <= MAX_JSON_DEPTH) {
@@ -48,3 +49,5 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     }),
   };
 };
+
+export const handler = behindEdge(echo);

@@ -6,6 +6,7 @@ import { dynamo } from '../../shared/clients/dynamodb';
 import { sqs } from '../../shared/clients/sqs';
 import { errorBody, header, SECURITY_HEADERS } from '../../shared/http';
 import { logger } from '../../shared/logger';
+import { behindEdge, ORIGIN_SECRET_HEADER, OriginGuard } from '../../shared/middleware/origin-guard';
 import { CachedKeyResolver } from '../adapters/cached-key-resolver';
 import { DynamoDbKeyLookup } from '../adapters/dynamodb-key-lookup';
 import { DynamoDbMeter } from '../adapters/dynamodb-meter';
@@ -15,11 +16,13 @@ import { gatewayConfig, UNQUEUED_USAGE_MESSAGE } from '../config';
 import { Gateway, type GatewayRequest } from '../domain/gateway';
 
 const config = gatewayConfig();
+const originGuard = OriginGuard.fromEnv();
 
 const gateway = new Gateway({
   keys: new CachedKeyResolver(new DynamoDbKeyLookup(dynamo, config.keysTable), { ttlMs: config.keyCacheSeconds * 1000 }),
   meter: new DynamoDbMeter(dynamo, config.ledgerTable),
-  upstream: new FetchUpstream(),
+  // The demo echo is served by this API: behind an edge, the self-call proves its origin like any caller.
+  upstream: new FetchUpstream(originGuard && { base: config.builtinEchoUrl, headers: async () => ({ [ORIGIN_SECRET_HEADER]: await originGuard.secret() }) }),
   usage: new SqsUsagePublisher(sqs, config.usageQueueUrl),
   catalog: config.catalog,
   upstreamBase: (product) => {
@@ -68,17 +71,20 @@ export const meteredCall = async (event: APIGatewayProxyEventV2): Promise<APIGat
   };
 };
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
-    try {
-      return await meteredCall(event);
-    } catch (error) {
-      logger.error('Metered call failed', error as Error);
-      return {
-        statusCode: 500,
-        headers: { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS, 'x-request-id': event.requestContext.requestId },
-        body: JSON.stringify(errorBody('internal_error', 'Something went wrong on our side; it has been logged.')),
-      };
-    }
-  });
+export const handler = behindEdge(
+  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event) => {
+      try {
+        return await meteredCall(event);
+      } catch (error) {
+        logger.error('Metered call failed', error as Error);
+        return {
+          statusCode: 500,
+          headers: { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS, 'x-request-id': event.requestContext.requestId },
+          body: JSON.stringify(errorBody('internal_error', 'Something went wrong on our side; it has been logged.')),
+        };
+      }
+    }),
+  originGuard,
+);

@@ -1,6 +1,6 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import Stripe from 'stripe';
 import { ConfigError } from '../errors';
+import { readSecretString } from './secrets';
 
 /** The Stripe keys: the API key (absent when this deployment takes no payments) and the webhook signing secret. */
 export interface StripeKeys {
@@ -26,10 +26,7 @@ export function stripeKeys(env: NodeJS.ProcessEnv = process.env): () => Promise<
 
 async function load(env: NodeJS.ProcessEnv): Promise<StripeKeys> {
   if (env.STRIPE_SECRET_ARN) {
-    const client = new SecretsManagerClient({});
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: env.STRIPE_SECRET_ARN }));
-    client.destroy();
-    const secret = JSON.parse(SecretString ?? '{}') as Partial<StripeKeys>;
+    const secret = JSON.parse(await readSecretString(env.STRIPE_SECRET_ARN)) as Partial<StripeKeys>;
     if (!secret.webhookSecret) throw new ConfigError('The Stripe secret has no webhookSecret');
     return { apiKey: secret.apiKey || undefined, webhookSecret: secret.webhookSecret };
   }

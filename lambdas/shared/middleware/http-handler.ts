@@ -6,6 +6,7 @@ import { type HttpEvent, type HttpResponse, standardHeaders } from '../http';
 import { logger } from '../logger';
 import { type InputOf, routeKeyOf, type RouteSpec } from '../routes';
 import { httpErrorHandler, toErrorResponse } from './http-error-handler';
+import { behindEdge } from './origin-guard';
 import { type ValidatedEvent, validateRequest } from './validate-request';
 
 /** A route's plain logic: validated input and the caller in, response out. */
@@ -60,14 +61,17 @@ export function route<R extends RouteSpec, A = undefined>(spec: R, logic: RouteL
   return { routeKey: routeKeyOf(spec), spec, handler: validated };
 }
 
-/** One function serving its routes: dispatches on the route key API Gateway matched. */
+/**
+ * One function serving its routes: dispatches on the route key API Gateway matched, behind the edge's
+ * origin check when one is configured.
+ */
 export function httpRoutes(...routes: BoundRoute[]): LambdaHttpHandler {
   const byKey = new Map(routes.map((r) => [r.routeKey, r.handler]));
-  return async (event, context) => {
+  return behindEdge<HttpEvent, HttpResponse>(async (event, context) => {
     const handler = byKey.get(event.routeKey);
     if (handler) return handler(event, context);
     const response = toErrorResponse(new NotFoundError(`No route for ${event.requestContext.http.method} ${event.rawPath}`));
     response.headers = { ...standardHeaders(event), ...response.headers };
     return response;
-  };
+  });
 }
