@@ -45,6 +45,10 @@ export const StageConfigSchema = z.object({
   localOriginSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Browser origins allowed to call the API (CORS); none by default: the API is for servers. */
   corsOrigins: z.array(z.url({ protocol: /^https?$/ })).max(20),
+  /** X-Ray on the metered gateway and usage worker (every other function is always traced). */
+  hotPathTracing: z.enum(['active', 'passThrough']),
+  /** A key used from more distinct addresses than this in an hour is flagged; with `suspend`, its account is suspended. */
+  addressWatch: z.object({ addressesPerHour: z.number().int().min(2).max(100_000), suspend: z.boolean() }),
   /** Seconds the gateway trusts a looked-up API key: revocation, plan and suspension take effect within this. */
   keyCacheSeconds: z.number().int().min(0).max(300),
   /** Products sold through the metered gateway and the rate-limit plans (context `catalog`, JSON). */
@@ -64,7 +68,7 @@ export const StageConfigSchema = z.object({
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret'>> = {
+const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret' | 'addressWatch' | 'hotPathTracing'>> = {
   dev: {
     mailDomain: 'omnapi.com',
     mailFrom: 'no-reply@omnapi.com',
@@ -109,6 +113,8 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     catalog: parseJson(pick('catalog', DEFAULT_CATALOG)),
     creditPacks: parseJson(pick('creditPacks', DEFAULT_PACKS)),
     checkoutsPerHour: Number(pick('checkoutsPerHour', 5)),
+    hotPathTracing: pick('hotPathTracing', 'passThrough'),
+    addressWatch: { addressesPerHour: 50, suspend: false, ...(parseJson(context('addressWatch')) as object | undefined) },
     privacy: { linkLifeHours: 72, reminderAfterHours: 36, watchdogMinutes: 15, coolingOffHours: 24, ...(parseJson(context('privacy')) as object | undefined) },
     localStripe: parseJson(context('localStripe')),
     originSecretName: pick('originSecretName', undefined),

@@ -63,7 +63,16 @@ export class OmnApiStack extends Stack {
       mailFrom: config.mailFrom,
       publicUrl: config.publicUrl ?? this.api.endpoint,
     });
-    this.metering = new Metering(this, 'Metering', { defaults, api: this.api, tables, catalog: config.catalog, keyCacheSeconds: config.keyCacheSeconds, mailFrom: config.mailFrom });
+    this.metering = new Metering(this, 'Metering', {
+      defaults,
+      api: this.api,
+      tables,
+      catalog: config.catalog,
+      keyCacheSeconds: config.keyCacheSeconds,
+      mailFrom: config.mailFrom,
+      addressWatch: config.addressWatch,
+      hotPathTracing: config.hotPathTracing,
+    });
     this.billing = new Billing(this, 'Billing', {
       defaults,
       api: this.api,
@@ -124,6 +133,10 @@ export class OmnApiStack extends Stack {
         PrivacyDeadlineNear: { metric: this.privacy.clockMetrics.PrivacyDeadlineNear, description: 'A privacy request is past 75 % of its legal time (ops privacy list)' },
         PrivacyOverdue: { metric: this.privacy.clockMetrics.PrivacyOverdue, description: 'A privacy request is past its legal deadline (ops privacy list --overdue)' },
         PrivacyRequestStuck: { metric: this.privacy.clockMetrics.PrivacyRequestStuck, description: 'A privacy request has waited on us over a day in one status' },
+        KeySeenFromManyAddresses: {
+          metric: this.metering.keysSeenFromManyAddresses,
+          description: 'An API key was used from an unusual number of addresses in an hour (security event on the account; suspended if addressWatch.suspend)',
+        },
         PurchaseMismatch: {
           metric: this.billing.purchaseMismatches,
           description: 'A Stripe checkout paid an amount or currency other than its pack: nothing was credited (security event on the account)',

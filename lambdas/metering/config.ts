@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { boundName, loadConfig, requireEnv } from '../shared/config';
+import { ConfigError } from '../shared/errors';
 import { type Catalog, parseCatalog } from './catalog';
 
 /** The log message of a usage event that could not be queued; `npm run ops -- replay-unqueued` reads it. */
@@ -19,14 +20,22 @@ export function gatewayConfig(): { keysTable: string; ledgerTable: string; usage
 }
 
 /** The usage worker's settings. */
-export const workerConfig = () =>
-  loadConfig({
+export function workerConfig() {
+  const config = loadConfig({
     TABLE_USAGE_LOGS: boundName(),
     TABLE_USAGE_AGGREGATES: boundName(),
     TABLE_LEDGER: boundName(),
     TABLE_ACCOUNTS: boundName(),
+    TABLE_SECURITY_EVENTS: boundName(),
+    /** Only when the worker may suspend accounts (SUSPEND_ON_MANY_ADDRESSES). */
+    TABLE_API_KEYS: boundName().optional(),
     MAIL_FROM: z.email(),
+    KEY_ADDRESSES_PER_HOUR: z.coerce.number().int().min(2),
+    SUSPEND_ON_MANY_ADDRESSES: z.enum(['true', 'false']).transform((v) => v === 'true'),
   });
+  if (config.SUSPEND_ON_MANY_ADDRESSES && !config.TABLE_API_KEYS) throw new ConfigError('Invalid function configuration: TABLE_API_KEYS is not set (SUSPEND_ON_MANY_ADDRESSES needs it)');
+  return config;
+}
 
 /** The usage API's settings. */
 export const usageApiConfig = () => loadConfig({ TABLE_USAGE_LOGS: boundName(), TABLE_USAGE_AGGREGATES: boundName(), TABLE_SESSIONS: boundName() });

@@ -22,7 +22,7 @@ export const EXPORT_ITEM_SCHEMAS = {
     { requestId: z.string(), product: z.string(), method: z.string(), path: z.string(), status: z.number(), at: iso, ip: z.string(), userAgent: z.string() },
     'Every metered call of the last 90 days',
   ),
-  usageAggregates: loose({ bucket: z.string(), product: z.string(), calls: z.number() }, 'Hourly and daily call counts and credits'),
+  usageAggregates: loose({ bucket: z.string(), product: z.string(), calls: z.number() }, 'Hourly call counts and credits (and daily ones written by earlier versions)'),
   privacyRequests: loose({ requestId: z.string(), type: z.string(), status: z.string(), receivedAt: iso }, 'Privacy requests and what was done'),
   securityEvents: loose({ eventId: z.string(), type: z.string(), at: iso }, 'Sign-ins, password and key changes, with address and browser'),
   tickets: loose({ ticketId: z.string(), mailbox: z.string(), subject: z.string(), text: z.string(), receivedAt: iso }, 'Mail you sent to privacy@, support@ or hello@'),

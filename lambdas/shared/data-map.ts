@@ -79,7 +79,7 @@ export const DATA_MAP = {
     retention: '90 days (TTL)',
   },
   usageAggregates: {
-    purpose: 'Hourly and daily call counts and credits per account and product',
+    purpose: 'Hourly call counts and credits per account and product (days are summed from hours when read; daily items written by earlier versions are exported and erased alike)',
     personalData: ['accountId'],
     subjectKey: 'pk = ACCOUNT#<accountId>#…',
     export: 'json+csv',
@@ -107,9 +107,9 @@ export const DATA_MAP = {
     retention: '30 days (TTL)',
   },
   securityEvents: {
-    purpose: 'Sign-in successes and failures, password changes, key changes, with IP and user agent; login-failure counters',
+    purpose: 'Sign-in successes and failures, password changes, key changes, with IP and user agent; login-failure counters; per key and hour, one-way digests of the addresses it was used from (abuse signal)',
     personalData: ['ip', 'userAgent', 'detail'],
-    subjectKey: 'pk = ACCOUNT#<accountId>; failures for unknown emails at ACCOUNT#anonymous#<sha256(email)>; counters at THROTTLE#…#<sha256(email)> (per-address sign-in counters expire in 15 minutes)',
+    subjectKey: 'pk = ACCOUNT#<accountId>; failures for unknown emails at ACCOUNT#anonymous#<sha256(email)>; counters at THROTTLE#…#<sha256(email)> (per-address sign-in counters expire in 15 minutes); key address digests at ADDRESSES#<accountId> (2 days)',
     export: 'json',
     erasure: { kind: 'delete' },
     retention: '1 year (TTL)',

@@ -79,7 +79,9 @@ export class Api extends Construct {
       throttle: { rateLimit: props.throttlingRateLimit, burstLimit: props.throttlingBurstLimit },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        // Metadata only: no Authorization, cookies or bodies ever reach the access log.
+        // Metadata only: no Authorization, cookies or bodies ever reach the access log. Every byte is paid
+        // per call: the route key follows from method and path, the integration's latency is in the
+        // function's own metrics, and user agents are in usage logs and security events.
         format: apigw.AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
@@ -89,10 +91,8 @@ export class Api extends Construct {
             routeKey: '$context.routeKey',
             status: '$context.status',
             latencyMs: '$context.responseLatency',
-            integrationLatencyMs: '$context.integrationLatency',
             responseLength: '$context.responseLength',
             ip: '$context.identity.sourceIp',
-            userAgent: '$context.identity.userAgent',
             error: '$context.error.message',
           }),
         ),

@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -29,6 +30,18 @@ export interface MeteringProps {
   readonly batchSize?: number;
   /** How long the gateway trusts a looked-up key: a revocation takes effect within this. @default 10 */
   readonly keyCacheSeconds?: number;
+  /**
+   * A key used from more distinct addresses than this in one clock hour is flagged (security event,
+   * `KeySeenFromManyAddresses` metric and alarm); with `suspend`, its account is suspended too.
+   * @default { addressesPerHour: 50, suspend: false }
+   */
+  readonly addressWatch?: { addressesPerHour: number; suspend: boolean };
+  /**
+   * X-Ray on the gateway and the usage worker: `active` samples (Lambda's fixed 1/s + 5 %), `passThrough`
+   * traces nothing on its own (HTTP APIs send no trace header), saving ~$0.25 per million calls.
+   * @default 'passThrough'
+   */
+  readonly hotPathTracing?: 'active' | 'passThrough';
 }
 
 /** How long the usage worker may run; the queue's visibility timeout is six times this. */
@@ -45,16 +58,27 @@ export class Metering extends Construct {
   public readonly worker: OmnApiFunction;
   /** Usage events the gateway could not queue (they are in its log, to be replayed). */
   public readonly unqueuedEvents: cloudwatch.Metric;
+  /** Keys flagged for being used from an unusual number of addresses in an hour (EMF metric of the worker). */
+  public readonly keysSeenFromManyAddresses: cloudwatch.Metric;
 
   constructor(scope: Construct, id: string, props: MeteringProps) {
     super(scope, id);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
     const batchSize = props.batchSize ?? 100;
     const keyCacheSeconds = props.keyCacheSeconds ?? 10;
+    const addressWatch = props.addressWatch ?? { addressesPerHour: 50, suspend: false };
+    const hotPathTracing =
+      (props.hotPathTracing ?? 'passThrough') === 'active'
+        ? undefined
+        : {
+            mode: lambda.Tracing.PASS_THROUGH,
+            reason: 'Hot path (one trace per sampled call costs ~$0.25 per million calls): hotPathTracing=passThrough by stage config; its latency, errors and throttles are CloudWatch metrics and alarms. Set -c hotPathTracing=active to sample it.',
+          };
     const problems = [
       Number.isInteger(keyCacheSeconds) && keyCacheSeconds >= 0 && keyCacheSeconds <= 300 ? undefined : `keyCacheSeconds must be an integer from 0 to 300, got ${keyCacheSeconds}`,
       Number.isInteger(maxReceiveCount) && maxReceiveCount >= 1 && maxReceiveCount <= 1000 ? undefined : `maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}`,
       Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000 ? undefined : `batchSize must be an integer from 1 to 10000, got ${batchSize}`,
+      Number.isInteger(addressWatch.addressesPerHour) && addressWatch.addressesPerHour >= 2 ? undefined : `addressWatch.addressesPerHour must be an integer of at least 2, got ${addressWatch.addressesPerHour}`,
     ].filter(Boolean);
     if (problems.length) throw new Error(`Metering: ${problems.join('; ')}`);
     const { tables } = props;
@@ -89,6 +113,7 @@ export class Metering extends Construct {
           description: 'Metered hot path: key, one conditional admit-and-debit write, upstream, one usage event',
           memorySize: 1024,
           timeout: Duration.seconds(29),
+          tracing: hotPathTracing,
           tables: { apiKeys: 'read', ledger: 'readWrite' },
           environment: {
             CATALOG: JSON.stringify(props.catalog),
@@ -118,12 +143,26 @@ export class Metering extends Construct {
       description: 'Writes usage logs (90-day TTL), aggregates and refunds, exactly once per event',
       serviceName: 'usage-worker',
       timeout: WORKER_TIMEOUT,
+      tracing: hotPathTracing?.mode,
+      tracingReason: hotPathTracing?.reason,
     })
       .bindTable('usageLogs', tables.usageLogs, 'write')
       .bindTable('usageAggregates', tables.usageAggregates, 'write')
       .bindTable('ledger', tables.ledger, 'write')
-      .bindTable('accounts', tables.accounts, 'read')
+      .bindTable('accounts', tables.accounts, addressWatch.suspend ? 'readWrite' : 'read')
+      .bindTable('securityEvents', tables.securityEvents, 'write')
       .bindMailSender(props.mailFrom);
+    this.worker.addEnvironment('KEY_ADDRESSES_PER_HOUR', String(addressWatch.addressesPerHour));
+    this.worker.addEnvironment('SUSPEND_ON_MANY_ADDRESSES', String(addressWatch.suspend));
+    // Suspending writes the keys' `suspended` flag, as `ops suspend` does; without it the worker cannot touch keys.
+    if (addressWatch.suspend) this.worker.bindTable('apiKeys', tables.apiKeys, 'readWrite');
+    this.keysSeenFromManyAddresses = new cloudwatch.Metric({
+      namespace: 'OmnAPI',
+      metricName: 'KeySeenFromManyAddresses',
+      dimensionsMap: { service: 'usage-worker' },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    });
     this.worker.addEventSource(
       new SqsEventSource(this.usageQueue, { batchSize, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }),
     );

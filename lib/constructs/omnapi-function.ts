@@ -39,6 +39,12 @@ export interface OmnApiFunctionProps {
   readonly serviceName: string;
   /** Where failed asynchronous invocations go (functions invoked by SES, S3, EventBridge). */
   readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * X-Ray tracing. Anything but ACTIVE must say why (`tracingReason`): the Serverless pack asks for it.
+   * @default Tracing.ACTIVE
+   */
+  readonly tracing?: lambda.Tracing;
+  readonly tracingReason?: string;
 }
 
 /** Stage-wide settings every function in a construct shares. */
@@ -81,7 +87,7 @@ export class OmnApiFunction extends NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: props.tracing ?? lambda.Tracing.ACTIVE,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
@@ -105,6 +111,10 @@ export class OmnApiFunction extends NodejsFunction {
         externalModules: [],
       },
     });
+    if (props.tracing && props.tracing !== lambda.Tracing.ACTIVE) {
+      if (!props.tracingReason) throw new Error(`${id}: tracing ${props.tracing} needs a tracingReason`);
+      Validations.of(this).acknowledge({ id: 'Serverless-LambdaTracing', reason: props.tracingReason });
+    }
     (this.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA_KEY, props.entry);
 
     Validations.of(role).acknowledge(

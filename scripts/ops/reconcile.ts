@@ -13,16 +13,16 @@ export interface Reconciliation {
   chargedMicro: number;
 }
 
-/** balance = Σ ledger entries − Σ charged usage (the daily aggregates), for one account. */
+/** balance = Σ ledger entries − Σ charged usage (the hourly aggregates), for one account. */
 export async function reconcileAccount(resources: Resources, account: { accountId: string; email: string }): Promise<Reconciliation> {
   const ledger = new DynamoDbLedger(resources.dynamo, resources.tables.ledger);
-  const [balanceMicro, entries, days] = await Promise.all([
+  const [balanceMicro, entries, hours] = await Promise.all([
     ledger.balance(account.accountId),
     ledger.all(account.accountId),
     queryAll(resources.dynamo, {
       TableName: resources.tables.usageAggregates,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `ACCOUNT#${account.accountId}#D` },
+      ExpressionAttributeValues: { ':pk': `ACCOUNT#${account.accountId}#H` },
       ProjectionExpression: 'chargedMicro',
     }),
   ]);
@@ -31,7 +31,7 @@ export async function reconcileAccount(resources: Resources, account: { accountI
     email: account.email,
     balanceMicro,
     ledgerMicro: entries.reduce((sum, e) => sum + e.amountMicro, 0),
-    chargedMicro: days.reduce((sum, d) => sum + Number(d.chargedMicro ?? 0), 0),
+    chargedMicro: hours.reduce((sum, h) => sum + Number(h.chargedMicro ?? 0), 0),
   };
 }
 

@@ -130,14 +130,18 @@ describe('OmnApi stack (dev)', () => {
     expect(definition.States.Failed.Type).toBe('Fail');
   });
 
-  it('runs every function on ARM64 and the newest Node runtime, traced, with its own log group', () => {
+  it('runs every function on ARM64 and the newest Node runtime, traced (the hot path by choice), with its own log group', () => {
     const functions = Object.values(resources('AWS::Lambda::Function'));
     expect(functions.length).toBeGreaterThanOrEqual(4);
+    const hotPath = (fn: Resources[string]) => /^(Metered hot path|Writes usage logs)/.test(fn.Properties.Description);
+    expect(functions.filter(hotPath).map((fn) => fn.Properties.TracingConfig)).toEqual([{ Mode: 'PassThrough' }, { Mode: 'PassThrough' }]);
+    const traced = Object.values(synth({ hotPathTracing: 'active' }).template.findResources('AWS::Lambda::Function') as Resources);
+    expect(new Set(traced.map((fn) => fn.Properties.TracingConfig.Mode))).toEqual(new Set(['Active']));
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Architectures: ['arm64'],
         Runtime: 'nodejs24.x',
-        TracingConfig: { Mode: 'Active' },
+        TracingConfig: { Mode: hotPath(fn) ? 'PassThrough' : 'Active' },
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
         KmsKeyArn: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
       });
@@ -239,5 +243,22 @@ describe('OmnApi stack behind an edge (originSecretName)', () => {
   it('refuses an origin secret without the public address mailed links must use, and a local secret outside the local runtime', () => {
     expect(() => synth({ originSecretName: 'omnapi/dev/origin' })).toThrow(/originSecretName: needs publicUrl/);
     expect(() => synth({ localOriginSecret: 'local-origin-secret-0123' })).toThrow(/localOriginSecret: only the local runtime/);
+  });
+});
+
+describe('the key address watch (addressWatch)', () => {
+  const workerOf = (template: Template) =>
+    Object.values(template.findResources('AWS::Lambda::Function') as Resources).find((fn) => fn.Properties.Description?.startsWith('Writes usage logs'))!.Properties.Environment.Variables;
+
+  it('flags at 50 addresses an hour by default, without suspending and without any access to keys', () => {
+    const template = synth().template;
+    expect(workerOf(template)).toMatchObject({ KEY_ADDRESSES_PER_HOUR: '50', SUSPEND_ON_MANY_ADDRESSES: 'false', TABLE_SECURITY_EVENTS: expect.anything() });
+    expect(workerOf(template).TABLE_API_KEYS).toBeUndefined();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'KeySeenFromManyAddresses', Namespace: 'OmnAPI' });
+  });
+
+  it('may suspend when configured, and only then writes keys and accounts', () => {
+    const template = synth({ addressWatch: JSON.stringify({ addressesPerHour: 20, suspend: true }) }).template;
+    expect(workerOf(template)).toMatchObject({ KEY_ADDRESSES_PER_HOUR: '20', SUSPEND_ON_MANY_ADDRESSES: 'true', TABLE_API_KEYS: expect.anything() });
   });
 });

@@ -15,7 +15,13 @@ export interface UsageBucket {
   bytesOut: number;
 }
 
-/** Reads one account's aggregates (its logs are read through the shared UsageLogStore); the account is always the caller's, never a parameter of the query's reach. */
+const SUMMED = ['calls', 'admitted', 'rejected', 'errors', 'chargedMicro', 'refundedMicro', 'latencyMsSum', 'bytesIn', 'bytesOut'] as const;
+
+/**
+ * Reads one account's aggregates (its logs are read through the shared UsageLogStore); the account is
+ * always the caller's, never a parameter of the query's reach. Only hourly rollups are written; a day
+ * is the sum of its hours (stacks older than that change also hold `#D` items, which agree with it).
+ */
 export class DynamoDbUsageReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -28,28 +34,24 @@ export class DynamoDbUsageReader {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       FilterExpression: product ? 'product = :product' : undefined,
       ExpressionAttributeValues: {
-        ':pk': `ACCOUNT#${accountId}#${granularity === 'hour' ? 'H' : 'D'}`,
+        ':pk': `ACCOUNT#${accountId}#H`,
         ':from': from,
         ':to': `${to}\uffff`,
         ...(product ? { ':product': product } : {}),
       },
     });
-    const buckets = items.map((item): UsageBucket => {
-      const calls = Number(item.calls ?? 0);
-      return {
-        bucket: String(item.bucket),
-        product: String(item.product),
-        calls,
-        admitted: Number(item.admitted ?? 0),
-        rejected: Number(item.rejected ?? 0),
-        errors: Number(item.errors ?? 0),
-        chargedMicro: Number(item.chargedMicro ?? 0),
-        refundedMicro: Number(item.refundedMicro ?? 0),
-        avgLatencyMs: calls ? Math.round(Number(item.latencyMsSum ?? 0) / calls) : 0,
-        bytesIn: Number(item.bytesIn ?? 0),
-        bytesOut: Number(item.bytesOut ?? 0),
-      };
-    });
-    return buckets.filter((b) => b.bucket <= to);
+    const sums = new Map<string, { bucket: string; product: string } & Record<(typeof SUMMED)[number], number>>();
+    for (const item of items) {
+      const hour = String(item.bucket);
+      if (hour > to) continue;
+      const bucket = granularity === 'hour' ? hour : `${hour.slice(0, 10)}T00:00:00Z`;
+      const key = `${bucket}#${item.product}`;
+      const sum = sums.get(key) ?? { bucket, product: String(item.product), ...Object.fromEntries(SUMMED.map((n) => [n, 0])) } as { bucket: string; product: string } & Record<(typeof SUMMED)[number], number>;
+      for (const name of SUMMED) sum[name] += Number(item[name] ?? 0);
+      sums.set(key, sum);
+    }
+    return [...sums.values()]
+      .sort((a, b) => a.bucket.localeCompare(b.bucket) || a.product.localeCompare(b.product))
+      .map(({ latencyMsSum, ...sum }) => ({ ...sum, avgLatencyMs: sum.calls ? Math.round(latencyMsSum / sum.calls) : 0 }));
   }
 }

@@ -39,10 +39,9 @@ function countersOf({ event }: UsageEntry): Counters {
 
 /** The items an entry shares with others in a transaction: its rollups and its account's balance. */
 function sharedItemsOf({ event, analytics }: UsageEntry): string[] {
-  const { hour, day } = bucketsOf(event.at);
+  const { hour } = bucketsOf(event.at);
   return [
     `ACCOUNT#${event.accountId}#H|${hour}#${event.product}`,
-    `ACCOUNT#${event.accountId}#D|${day}#${event.product}`,
     ...(analytics ? [`ANALYTICS#${event.product}#H|${hour}#${event.product}`] : []),
     ...(event.outcome === 'refunded' ? [`BALANCE|${event.accountId}`] : []),
   ];
@@ -51,8 +50,8 @@ function sharedItemsOf({ event, analytics }: UsageEntry): string[] {
 /**
  * Writes a batch of usage events in as few transactions as DynamoDB allows. Each transaction puts
  * every event's log item only if absent, and adds the events' counters to each aggregate once —
- * summed per bucket — so a batch of 25 calls by one account costs 25 log writes and 3 rollup writes,
- * not 75. A redelivered event makes its log put fail: the transaction is cancelled, writes nothing,
+ * summed per bucket — so a batch of 25 calls by one account costs 25 log writes and 2 rollup writes
+ * (its hour, and the product's analytics hour), not 50. A redelivered event makes its log put fail: the transaction is cancelled, writes nothing,
  * and is retried without that event, so nothing is ever counted twice or lost half-way.
  */
 export class DynamoDbUsageStore implements UsageStore {
@@ -68,7 +67,9 @@ export class DynamoDbUsageStore implements UsageStore {
       if (unique.has(entry.event.requestId)) duplicates.add(entry.event.requestId);
       else unique.set(entry.event.requestId, entry);
     }
-    for (const chunk of this.chunks([...unique.values()])) {
+    // One account's events side by side: its rollups then land in one transaction, not in each one its events would straddle.
+    const byAccount = [...unique.values()].sort((a, b) => (a.event.accountId < b.event.accountId ? -1 : a.event.accountId > b.event.accountId ? 1 : 0));
+    for (const chunk of this.chunks(byAccount)) {
       let pending = chunk;
       while (pending.length) {
         const { items, logIndex } = this.transaction(pending);
@@ -132,9 +133,9 @@ export class DynamoDbUsageStore implements UsageStore {
         },
       });
       const counters = countersOf(entry);
-      const { hour, day } = bucketsOf(event.at);
+      const { hour } = bucketsOf(event.at);
+      // Hourly only: a day is summed from its hours when read (DynamoDbUsageReader), not written twice.
       addRollup(`ACCOUNT#${event.accountId}#H`, hour, event.product, counters);
-      addRollup(`ACCOUNT#${event.accountId}#D`, day, event.product, counters);
       if (entry.analytics) addRollup(`ANALYTICS#${event.product}#H`, hour, event.product, counters);
       if (counters.refundedMicro) {
         items.push({

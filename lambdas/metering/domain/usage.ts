@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { KeyAddressWatch } from './address-watch';
 import type { UsageEvent } from './model';
 
 export const USAGE_LOG_TTL_SECONDS = 90 * 24 * 3600;
@@ -81,7 +82,15 @@ export interface BatchOutcome {
  */
 export async function recordUsageBatch(
   messages: { messageId: string; body: string }[],
-  deps: { store: UsageStore; settings: AccountSettingsReader; notices?: LowBalanceNotices; onNoticeError?: (error: unknown) => void },
+  deps: {
+    store: UsageStore;
+    settings: AccountSettingsReader;
+    notices?: LowBalanceNotices;
+    onNoticeError?: (error: unknown) => void;
+    /** Looks at the addresses each key was used from (after the batch is safe; a failure is logged, never retried). */
+    addresses?: Pick<KeyAddressWatch, 'observe'>;
+    onWatchError?: (error: unknown) => void;
+  },
 ): Promise<BatchOutcome> {
   const failed = new Set<string>();
   const valid: { messageId: string; event: UsageEvent }[] = [];
@@ -119,6 +128,7 @@ export async function recordUsageBatch(
     // Off the hot path and after the batch is safe: a notice that fails is logged, never retried with the batch.
     await noticeLowBalances(valid.map((v) => v.event), settings, deps.notices).catch((error) => deps.onNoticeError?.(error));
   }
+  if (deps.addresses) await deps.addresses.observe(valid.map((v) => v.event)).catch((error) => deps.onWatchError?.(error));
   return { failed, recorded: entries.length - duplicates.size, duplicates: duplicates.size };
 }
 

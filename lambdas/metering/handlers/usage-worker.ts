@@ -6,8 +6,12 @@ import { dynamo } from '../../shared/clients/dynamodb';
 import { logger } from '../../shared/logger';
 import { SesMailer } from '../../shared/adapters/ses-mailer';
 import { ses } from '../../shared/clients/sesv2';
+import { DynamoDbSecurityEvents } from '../../shared/adapters/dynamodb-security-events';
+import { DynamoDbAddressAlarm, DynamoDbKeyAddressLog } from '../adapters/dynamodb-address-watch';
 import { DynamoDbAccountSettings, DynamoDbLowBalanceNotices, DynamoDbUsageStore } from '../adapters/dynamodb-usage-store';
+import { meteringMetrics, metrics } from '../adapters/powertools-metrics';
 import { workerConfig } from '../config';
+import { KeyAddressWatch } from '../domain/address-watch';
 import { type BatchOutcome, recordUsageBatch } from '../domain/usage';
 import { UsageRecordError } from '../errors';
 
@@ -17,6 +21,17 @@ const deps = {
   settings: new DynamoDbAccountSettings(dynamo, config.TABLE_ACCOUNTS),
   notices: new DynamoDbLowBalanceNotices(dynamo, config.TABLE_LEDGER, new SesMailer(ses, config.MAIL_FROM)),
   onNoticeError: (error: unknown) => logger.error('Low-balance notice failed', error as Error),
+  addresses: new KeyAddressWatch(
+    new DynamoDbKeyAddressLog(dynamo, config.TABLE_SECURITY_EVENTS),
+    new DynamoDbAddressAlarm(
+      dynamo,
+      new DynamoDbSecurityEvents(dynamo, config.TABLE_SECURITY_EVENTS),
+      meteringMetrics.keySeenFromManyAddresses,
+      config.SUSPEND_ON_MANY_ADDRESSES ? { accounts: config.TABLE_ACCOUNTS, apiKeys: config.TABLE_API_KEYS! } : undefined,
+    ),
+    { addressesPerHour: config.KEY_ADDRESSES_PER_HOUR, suspend: config.SUSPEND_ON_MANY_ADDRESSES },
+  ),
+  onWatchError: (error: unknown) => logger.error('Key address watch failed', error as Error),
 };
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -34,4 +49,8 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       if (outcome.failed.has(record.messageId)) throw new UsageRecordError(record.messageId);
     };
     return processPartialResponse(event, recordHandler, processor, { context });
+  })
+  // Only a batch that flagged a key has a metric; an empty flush would log a warning on every batch.
+  .after(() => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   });

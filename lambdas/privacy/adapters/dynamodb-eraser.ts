@@ -74,9 +74,11 @@ export class DynamoDbEraser implements SubjectEraser {
       case 'usageAggregates':
         return this.erasePartitions('usageAggregates', [`${account}#H`, `${account}#D`], limit);
       case 'securityEvents': {
-        // Under the address's hash too: failed sign-ins before the account existed, and the counters keyed by it.
+        // Under the address's hash too: failed sign-ins before the account existed, and the counters keyed by it;
+        // and the usage worker's per-key address digests (ADDRESSES#<accountId>).
         const hash = emailHash(email);
-        return this.erasePartitions('securityEvents', [account, `ACCOUNT#anonymous#${hash}`, `THROTTLE#login-fail#${hash}`, `THROTTLE#signup-email#${hash}`], limit);
+        const partitions = [account, `ADDRESSES#${subject.accountId}`, `ACCOUNT#anonymous#${hash}`, `THROTTLE#login-fail#${hash}`, `THROTTLE#signup-email#${hash}`];
+        return this.erasePartitions('securityEvents', partitions, limit);
       }
       case 'tickets': {
         const page = await this.page(

@@ -1,5 +1,6 @@
 import type { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { RouteManifest } from '../../../lambdas/shared/routes';
 import type { TableName } from '../../../lambdas/shared/tables';
@@ -17,6 +18,8 @@ export interface HandlerFunctionSpec {
   /** @default Duration.seconds(10) */
   timeout?: Duration;
   environment?: Record<string, string>;
+  /** @default Tracing.ACTIVE; anything else with its reason. */
+  tracing?: { mode: lambda.Tracing; reason: string };
 }
 
 export interface RouteFunctionsProps {
@@ -59,6 +62,8 @@ export function routeFunctions(scope: Construct, props: RouteFunctionsProps): Re
       memorySize: spec.memorySize,
       timeout: spec.timeout,
       environment: spec.environment,
+      tracing: spec.tracing?.mode,
+      tracingReason: spec.tracing?.reason,
     });
     for (const [table, access] of Object.entries(spec.tables ?? {}) as [TableName, TableAccess][]) fn.bindTable(table, props.tables![table], access);
     if (spec.sendsMail) fn.bindMailSender(props.mailFrom!);

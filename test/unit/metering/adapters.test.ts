@@ -74,7 +74,7 @@ describe('DynamoDbUsageStore', () => {
   const describeItems = (items: NonNullable<TransactWriteCommand['input']['TransactItems']>) =>
     items.map((i) => (i.Put ? `put ${i.Put.TableName} ${i.Put.Item!.sk}` : `update ${i.Update!.TableName} ${i.Update!.Key!.pk} ${i.Update!.Key!.sk}`));
 
-  it('writes log, hourly and daily rollups, analytics and the refund in one transaction', async () => {
+  it('writes log, hourly rollup, analytics and the refund in one transaction (no daily rollup: days are summed from hours)', async () => {
     ddb.on(TransactWriteCommand).resolves({});
     await expect(store.recordBatch([entry(event('req-9'))])).resolves.toEqual(new Set());
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
@@ -82,7 +82,6 @@ describe('DynamoDbUsageStore', () => {
       'put logs 2026-03-01T10:05:10.000Z#req-9',
       'put ledger ENTRY#2026-03-01T10:05:10.000Z#req-9',
       'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo',
-      'update aggs ACCOUNT#acc_1#D 2026-03-01T00:00:00Z#echo',
       'update aggs ANALYTICS#echo#H 2026-03-01T10:00:00Z#echo',
       'update ledger ACCOUNT#acc_1 BALANCE',
     ]);
@@ -94,7 +93,7 @@ describe('DynamoDbUsageStore', () => {
     ddb.on(TransactWriteCommand).resolves({});
     await store.recordBatch([1, 2, 3].map((i) => entry(event(`r${i}`, { outcome: 'ok', status: 200 }))));
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items).toHaveLength(3 + 3);
+    expect(items).toHaveLength(3 + 2);
     const hourly = items.find((i) => i.Update?.Key?.pk === 'ACCOUNT#acc_1#H')!.Update!;
     expect(hourly.ExpressionAttributeValues).toMatchObject({ ':c0': 3, ':c1': 3, ':c4': 3_000_000 });
   });
@@ -103,13 +102,13 @@ describe('DynamoDbUsageStore', () => {
     ddb.on(TransactWriteCommand).resolves({});
     await store.recordBatch([entry(event('r1', { outcome: 'rejected', status: 402 }), false)]);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items).toHaveLength(3);
+    expect(items).toHaveLength(2);
     expect(items[1]!.Update!.ExpressionAttributeValues).toMatchObject({ ':c4': 0, ':c5': 0 });
   });
 
   it('drops redelivered events and records the rest, never counting twice', async () => {
     ddb.on(TransactWriteCommand)
-      .rejectsOnce(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }] }))
+      .rejectsOnce(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] }))
       .resolves({});
     const duplicates = await store.recordBatch([entry(event('fresh', { outcome: 'ok', status: 200 })), entry(event('seen', { outcome: 'ok', status: 200 })), entry(event('seen', { outcome: 'ok', status: 200 }))]);
     expect(duplicates).toEqual(new Set(['seen']));
@@ -131,7 +130,18 @@ describe('DynamoDbUsageStore', () => {
     await store.recordBatch(many);
     const sizes = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!.length);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
-    // Five items of its own per event (log, refund entry, two rollups, balance), one analytics rollup per transaction.
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(60 * 5 + sizes.length);
+    // Four items of its own per event (log, refund entry, hourly rollup, balance), one analytics rollup per transaction.
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(60 * 4 + sizes.length);
+  });
+
+  it("keeps one account's events in one transaction, so its rollup is written once, not once per transaction", async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    // 25 accounts interleaved, 4 events each: 100 log puts and 25 rollups do not fit one transaction.
+    const interleaved = Array.from({ length: 100 }, (_, i) => entry(event(`r${i}`, { accountId: `acc_${i % 25}`, outcome: 'ok', status: 200 }), false));
+    await store.recordBatch(interleaved);
+    const transactions = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
+    const rollups = transactions.flatMap((items) => items.filter((i) => i.Update).map((i) => i.Update!.Key!.pk as string));
+    expect(rollups).toHaveLength(25);
+    expect(new Set(rollups).size).toBe(25);
   });
 });

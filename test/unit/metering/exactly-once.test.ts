@@ -1,0 +1,82 @@
+import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
+import type { UsageEvent } from '../../../lambdas/metering/domain/model';
+import { recordUsageBatch, type UsageEntry, type UsageStore } from '../../../lambdas/metering/domain/usage';
+import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+
+/** A seeded generator, so a failure can be replayed. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+}
+
+const ACCOUNTS = 25;
+const CALLS_PER_ACCOUNT = 16;
+
+describe('usage events recorded exactly once (25 interleaved accounts, 3× redelivery, failures, a poison message)', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(() => dynamo.stop());
+
+  it('counts and logs every served call exactly once', async () => {
+    const next = random(42);
+    const events: UsageEvent[] = [];
+    for (let i = 0; i < ACCOUNTS * CALLS_PER_ACCOUNT; i++) {
+      const account = `acc_x${i % ACCOUNTS}`;
+      const refunded = i % 17 === 0;
+      events.push({
+        v: 1, requestId: `req_${i}`, accountId: account, keyId: `key_${i % 3}`, product: i % 5 ? 'echo' : 'maps', method: 'GET', path: `/p/${i}`,
+        status: refunded ? 502 : 200, outcome: refunded ? 'refunded' : 'ok', priceMicroCredits: 1_000, latencyMs: 10, requestBytes: 5, responseBytes: 50,
+        ip: `198.51.100.${i % 200}`, userAgent: 'jest', at: new Date(Date.UTC(2026, 2, 1, 10 + (i % 3), i % 60)).toISOString(),
+      });
+    }
+    // Every message three times, plus a poison message, shuffled.
+    const queue = [...events, ...events, ...events].map((e, n) => ({ messageId: `m${n}`, body: JSON.stringify(e) }));
+    queue.push({ messageId: 'poison', body: '{"v":1,"requestId":' });
+    for (let i = queue.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [queue[i], queue[j]] = [queue[j]!, queue[i]!];
+    }
+
+    // One transaction in seven fails after DynamoDB rejected it (throttled): its batch is redelivered.
+    const real = new DynamoDbUsageStore(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' });
+    const flaky: UsageStore = {
+      recordBatch: async (entries: UsageEntry[]) => {
+        if (next() < 1 / 7) throw Object.assign(new Error('ProvisionedThroughputExceeded'), { name: 'ThrottlingException' });
+        return real.recordBatch(entries);
+      },
+    };
+    const settings = { of: async () => ({ analytics: true }) };
+    let poisonReceives = 0;
+    while (queue.length) {
+      const batch = queue.splice(0, 1 + Math.floor(next() * 100));
+      const { failed } = await recordUsageBatch(batch, { store: flaky, settings });
+      for (const message of batch) {
+        if (!failed.has(message.messageId)) continue;
+        if (message.messageId === 'poison' && ++poisonReceives >= 5) continue; // parked in the DLQ
+        queue.splice(Math.floor(next() * (queue.length + 1)), 0, message);
+      }
+    }
+    expect(poisonReceives).toBe(5);
+
+    const stored = await dynamo.scanAll();
+    for (let a = 0; a < ACCOUNTS; a++) {
+      const account = `acc_x${a}`;
+      const served = events.filter((e) => e.accountId === account);
+      const logs = stored.usageLogs.filter((item) => item.pk === `ACCOUNT#${account}`);
+      expect(logs).toHaveLength(served.length);
+      const hours = stored.usageAggregates.filter((item) => item.pk === `ACCOUNT#${account}#H`);
+      expect(hours.reduce((sum, h) => sum + Number(h.calls), 0)).toBe(served.length);
+      expect(hours.reduce((sum, h) => sum + Number(h.chargedMicro), 0)).toBe(served.length * 1_000);
+      const refunds = stored.ledger.filter((item) => item.pk === `ACCOUNT#${account}` && item.type === 'refund');
+      expect(refunds).toHaveLength(served.filter((e) => e.outcome === 'refunded').length);
+      const balance = stored.ledger.find((item) => item.pk === `ACCOUNT#${account}` && item.sk === 'BALANCE');
+      expect(Number(balance?.balance ?? 0)).toBe(refunds.length * 1_000);
+    }
+    const analytics = stored.usageAggregates.filter((item) => String(item.pk).startsWith('ANALYTICS#'));
+    expect(analytics.reduce((sum, h) => sum + Number(h.calls), 0)).toBe(events.length);
+  });
+});
