@@ -146,6 +146,8 @@ describe('OmnApi stack (dev)', () => {
         KmsKeyArn: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
       });
       expect(fn.Metadata?.['omnapi:entry']).toMatch(/^lambdas\/.+\/handlers\/.+\.ts$/);
+      // Traces never record answers (personal data, a new key's secret).
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_TRACER_CAPTURE_RESPONSE).toBe('false');
     }
     for (const group of Object.values(resources('AWS::Logs::LogGroup'))) {
       expect(group.Properties.RetentionInDays).toBe(30);

@@ -1,7 +1,27 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { UsageEvent } from '../domain/model';
+import { type UsageMetrics, usageFigures } from '../domain/usage';
 
-/** CloudWatch metrics in embedded metric format, namespace OmnAPI, service usage-worker; flushed after each batch. */
+/** CloudWatch metrics in embedded metric format, namespace OmnAPI, service usage-worker; one line per batch, flushed after it. */
 export const metrics = new Metrics({ namespace: 'OmnAPI', serviceName: 'usage-worker' });
+
+/**
+ * The metered path's business metrics, from the usage events the worker records for the first time:
+ * counted once per call whatever SQS redelivers, and at no cost to the hot path (one EMF line per batch).
+ */
+export function usageMetrics(target: Pick<Metrics, 'addMetric'> = metrics): UsageMetrics {
+  return {
+    recorded(events: UsageEvent[]) {
+      if (events.length === 0) return;
+      const figures = usageFigures(events);
+      target.addMetric('MeteredCalls', MetricUnit.Count, figures.calls);
+      target.addMetric('CreditsSpent', MetricUnit.Count, figures.spentMicro / 1_000_000);
+      target.addMetric('RejectedInsufficientCredit', MetricUnit.Count, figures.insufficientCredit);
+      target.addMetric('RejectedRateLimited', MetricUnit.Count, figures.rateLimited);
+      target.addMetric('UpstreamFailures', MetricUnit.Count, figures.upstreamFailures);
+    },
+  };
+}
 
 export const meteringMetrics = {
   keySeenFromManyAddresses: () => metrics.addMetric('KeySeenFromManyAddresses', MetricUnit.Count, 1),

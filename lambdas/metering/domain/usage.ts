@@ -67,6 +67,30 @@ export interface LowBalanceNotices {
   send(to: string, balanceMicro: number, thresholdMicro: number): Promise<void>;
 }
 
+/** Port: what the recorded calls add to the platform's metrics (calls, credits spent, refusals by reason). */
+export interface UsageMetrics {
+  /** Called once per batch with the events recorded for the first time (never a redelivery). */
+  recorded(events: UsageEvent[]): void;
+}
+
+/** A batch's figures for the metrics: admitted calls, credits spent (micro), refusals by reason, upstream failures. */
+export function usageFigures(events: UsageEvent[]): { calls: number; spentMicro: number; insufficientCredit: number; rateLimited: number; upstreamFailures: number } {
+  const figures = { calls: 0, spentMicro: 0, insufficientCredit: 0, rateLimited: 0, upstreamFailures: 0 };
+  for (const event of events) {
+    if (event.outcome === 'rejected') {
+      if (event.status === 402) figures.insufficientCredit++;
+      else if (event.status === 429) figures.rateLimited++;
+    } else if (event.outcome === 'refunded') {
+      figures.calls++;
+      figures.upstreamFailures++;
+    } else {
+      figures.calls++;
+      figures.spentMicro += event.priceMicroCredits;
+    }
+  }
+  return figures;
+}
+
 export interface BatchOutcome {
   /** Messages to retry: malformed ones (they end in the DLQ) and any the store could not write. */
   failed: Set<string>;
@@ -87,6 +111,7 @@ export async function recordUsageBatch(
     settings: AccountSettingsReader;
     notices?: LowBalanceNotices;
     onNoticeError?: (error: unknown) => void;
+    metrics?: UsageMetrics;
     /** Looks at the addresses each key was used from (after the batch is safe; a failure is logged, never retried). */
     addresses?: Pick<KeyAddressWatch, 'observe'>;
     onWatchError?: (error: unknown) => void;
@@ -117,19 +142,24 @@ export async function recordUsageBatch(
     analytics: settings.get(event.accountId)!.analytics,
     logExpiresAt: Math.floor(Date.parse(event.at) / 1000) + USAGE_LOG_TTL_SECONDS,
   }));
-  let duplicates: Set<string>;
+  // A request id twice in one batch (SQS delivered it twice at once) is recorded once, by its first copy.
+  const firstCopies = new Map<string, (typeof entries)[number]>();
+  for (const entry of entries) if (!firstCopies.has(entry.event.requestId)) firstCopies.set(entry.event.requestId, entry);
+  let recordedBefore: Set<string>;
   try {
-    duplicates = await deps.store.recordBatch(entries);
+    recordedBefore = await deps.store.recordBatch([...firstCopies.values()]);
   } catch {
     for (const entry of entries) failed.add(entry.messageId);
     return { failed, recorded: 0, duplicates: 0 };
   }
+  const fresh = [...firstCopies.values()].filter((entry) => !recordedBefore.has(entry.event.requestId)).map((entry) => entry.event);
+  deps.metrics?.recorded(fresh);
   if (deps.notices) {
     // Off the hot path and after the batch is safe: a notice that fails is logged, never retried with the batch.
     await noticeLowBalances(valid.map((v) => v.event), settings, deps.notices).catch((error) => deps.onNoticeError?.(error));
   }
   if (deps.addresses) await deps.addresses.observe(valid.map((v) => v.event)).catch((error) => deps.onWatchError?.(error));
-  return { failed, recorded: entries.length - duplicates.size, duplicates: duplicates.size };
+  return { failed, recorded: fresh.length, duplicates: entries.length - fresh.length };
 }
 
 /**

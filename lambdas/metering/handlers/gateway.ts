@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { dynamo } from '../../shared/clients/dynamodb';
-import { sqs } from '../../shared/clients/sqs';
+import { documentClient, newDynamoDbClient, newSqsClient } from '../../shared/clients/factories';
 import { errorBody, header, SECURITY_HEADERS } from '../../shared/http';
 import { logger } from '../../shared/logger';
 import { behindEdge, ORIGIN_SECRET_HEADER, OriginGuard } from '../../shared/middleware/origin-guard';
@@ -16,6 +15,9 @@ import { gatewayConfig, UNQUEUED_USAGE_MESSAGE } from '../config';
 import { Gateway, type GatewayRequest } from '../domain/gateway';
 
 const config = gatewayConfig();
+// Bare clients: the hot path keeps the X-Ray SDK out of its bundle and cold start (hotPathTracing).
+const dynamo = documentClient(newDynamoDbClient());
+const sqs = newSqsClient();
 const originGuard = OriginGuard.fromEnv();
 
 const gateway = new Gateway({

@@ -9,7 +9,7 @@ import { ses } from '../../shared/clients/sesv2';
 import { DynamoDbSecurityEvents } from '../../shared/adapters/dynamodb-security-events';
 import { DynamoDbAddressAlarm, DynamoDbKeyAddressLog } from '../adapters/dynamodb-address-watch';
 import { DynamoDbAccountSettings, DynamoDbLowBalanceNotices, DynamoDbUsageStore } from '../adapters/dynamodb-usage-store';
-import { meteringMetrics, metrics } from '../adapters/powertools-metrics';
+import { meteringMetrics, metrics, usageMetrics } from '../adapters/powertools-metrics';
 import { workerConfig } from '../config';
 import { KeyAddressWatch } from '../domain/address-watch';
 import { type BatchOutcome, recordUsageBatch } from '../domain/usage';
@@ -21,6 +21,7 @@ const deps = {
   settings: new DynamoDbAccountSettings(dynamo, config.TABLE_ACCOUNTS),
   notices: new DynamoDbLowBalanceNotices(dynamo, config.TABLE_LEDGER, new SesMailer(ses, config.MAIL_FROM)),
   onNoticeError: (error: unknown) => logger.error('Low-balance notice failed', error as Error),
+  metrics: usageMetrics(),
   addresses: new KeyAddressWatch(
     new DynamoDbKeyAddressLog(dynamo, config.TABLE_SECURITY_EVENTS),
     new DynamoDbAddressAlarm(
@@ -50,7 +51,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
     };
     return processPartialResponse(event, recordHandler, processor, { context });
   })
-  // Only a batch that flagged a key has a metric; an empty flush would log a warning on every batch.
+  // A batch of redeliveries only has no metric; an empty flush would log a warning.
   .after(() => {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   });

@@ -1,7 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { traced } from '../tracer';
+import { documentClient, newDynamoDbClient } from './factories';
 
-/** The DynamoDB document client, created once per container. */
-export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+/** The DynamoDB document client, created once per container, traced (the document client shares its base's middleware). */
+export const dynamo = documentClient(traced(newDynamoDbClient()));

@@ -1,4 +1,5 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { traced } from '../tracer';
 
-/** The SES v2 client, created once per container. */
-export const ses = new SESv2Client({});
+/** The SES v2 client, created once per container, traced. */
+export const ses = traced(new SESv2Client({}));

@@ -1,4 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { traced } from '../tracer';
 
-/** The Step Functions client, created once per container. */
-export const sfn = new SFNClient({});
+/** The Step Functions client, created once per container, traced. */
+export const sfn = traced(new SFNClient({}));

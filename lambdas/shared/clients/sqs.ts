@@ -1,4 +1,5 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { traced } from '../tracer';
+import { newSqsClient } from './factories';
 
-/** The SQS client, created once per container. */
-export const sqs = new SQSClient({});
+/** The SQS client, created once per container, traced. */
+export const sqs = traced(newSqsClient());

@@ -1,9 +1,11 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import { NotFoundError } from '../errors';
 import { type HttpEvent, type HttpResponse, standardHeaders } from '../http';
 import { logger } from '../logger';
+import { tracer } from '../tracer';
 import { type InputOf, routeKeyOf, type RouteSpec } from '../routes';
 import { httpErrorHandler, toErrorResponse } from './http-error-handler';
 import { behindEdge } from './origin-guard';
@@ -32,7 +34,7 @@ export interface BoundRoute {
 }
 
 /**
- * Binds a manifest route to its logic: Powertools logging context, the JSON error shape,
+ * Binds a manifest route to its logic: an X-Ray subsegment (no response recorded), Powertools logging context, the JSON error shape,
  * authentication, validation with the manifest's schemas and the standard headers, in that order.
  * A route whose manifest asks for a caller must be given a way to authenticate one.
  */
@@ -41,6 +43,7 @@ export function route<R extends RouteSpec, A = undefined>(spec: R, logic: RouteL
     throw new Error(`${routeKeyOf(spec)} is a session route: pass authenticate`);
   }
   const handler = middy<HttpEvent, HttpResponse>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpErrorHandler({ logger }));
   if (options.authenticate) {

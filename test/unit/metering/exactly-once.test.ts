@@ -14,7 +14,7 @@ function random(seed: number): () => number {
 const ACCOUNTS = 25;
 const CALLS_PER_ACCOUNT = 16;
 
-describe('usage events recorded exactly once (25 interleaved accounts, 3× redelivery, failures, a poison message)', () => {
+describe('usage events recorded exactly once — logs, rollups, refunds and metrics (25 interleaved accounts, 3× redelivery, failures, a poison message)', () => {
   let dynamo: LocalDynamo;
   beforeAll(async () => {
     dynamo = await startLocalDynamo();
@@ -50,10 +50,12 @@ describe('usage events recorded exactly once (25 interleaved accounts, 3× redel
       },
     };
     const settings = { of: async () => ({ analytics: true }) };
+    const counted: UsageEvent[] = [];
+    const metrics = { recorded: (fresh: UsageEvent[]) => counted.push(...fresh) };
     let poisonReceives = 0;
     while (queue.length) {
       const batch = queue.splice(0, 1 + Math.floor(next() * 100));
-      const { failed } = await recordUsageBatch(batch, { store: flaky, settings });
+      const { failed } = await recordUsageBatch(batch, { store: flaky, settings, metrics });
       for (const message of batch) {
         if (!failed.has(message.messageId)) continue;
         if (message.messageId === 'poison' && ++poisonReceives >= 5) continue; // parked in the DLQ
@@ -76,6 +78,8 @@ describe('usage events recorded exactly once (25 interleaved accounts, 3× redel
       const balance = stored.ledger.find((item) => item.pk === `ACCOUNT#${account}` && item.sk === 'BALANCE');
       expect(Number(balance?.balance ?? 0)).toBe(refunds.length * 1_000);
     }
+    // The metrics saw each call once too.
+    expect(counted.map((e) => e.requestId).sort()).toEqual(events.map((e) => e.requestId).sort());
     const analytics = stored.usageAggregates.filter((item) => String(item.pk).startsWith('ANALYTICS#'));
     expect(analytics.reduce((sum, h) => sum + Number(h.calls), 0)).toBe(events.length);
   });
