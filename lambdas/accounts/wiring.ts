@@ -12,7 +12,7 @@ import {
   DynamoDbSessionStore,
   DynamoDbTokenStore,
 } from './adapters/dynamodb-stores';
-import { ScryptHasher } from './adapters/scrypt-hasher';
+import { ScryptHasher } from '../shared/adapters/scrypt-hasher';
 import { AccountService } from './domain/accounts';
 import { KeyService } from './domain/keys';
 import { systemClock } from './domain/ports';

@@ -1,4 +1,4 @@
-import { ConflictError, GoneError, NotFoundError, TooManyRequestsError } from '../shared/errors';
+import { ConflictError, ForbiddenError, GoneError, NotFoundError, TooManyRequestsError } from '../shared/errors';
 
 export class RequestNotFoundError extends NotFoundError {
   constructor() {
@@ -28,6 +28,24 @@ export class LinkInvalidError extends NotFoundError {
   constructor() {
     super('This link is not valid. Use the newest link we mailed you, exactly as it was sent.');
     this.name = 'LinkInvalidError';
+  }
+}
+
+/** The password that was to confirm an erasure is not the account's. */
+export class PasswordRejectedError extends ForbiddenError {
+  override readonly code: string = 'password_incorrect';
+  constructor() {
+    super('That is not the password of this account; nothing was requested. Or ask by mail to privacy@ and confirm with the link we send.');
+    this.name = 'PasswordRejectedError';
+  }
+}
+
+/** Too many passwords tried for an erasure: a stolen session must not be a password oracle. */
+export class PasswordAttemptsError extends TooManyRequestsError {
+  override readonly code = 'too_many_password_attempts';
+  constructor(retryAfterSeconds: number) {
+    super('Too many passwords tried; wait, or ask by mail to privacy@ instead', retryAfterSeconds);
+    this.name = 'PasswordAttemptsError';
   }
 }
 

@@ -12,7 +12,7 @@ export const privacyRoutes = defineRoutes({
     description: 'A second request of a type while one is open joins it: the answer is the open request, with joined: true.',
     body: OpenRequestBody,
     responses: { 201: { description: 'The request (or the open one it joined)', schema: OpenResult } },
-    errors: [400, 401, 413, 415, 429],
+    errors: [400, 401, 403, 413, 415, 429],
   },
   list: {
     method: 'GET', path: '/v1/privacy/requests', handler: 'requests', auth: 'session',

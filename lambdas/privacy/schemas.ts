@@ -4,10 +4,18 @@ import { REQUEST_STATUSES, REQUEST_TYPES } from './domain/model';
 const iso = z.string().meta({ format: 'date-time' });
 const requestId = z.string().regex(/^prq_[0-9a-f]{24}$/, 'Not a privacy request id');
 
-export const OpenRequestBody = z.object({
-  type: z.enum(REQUEST_TYPES),
-  details: z.string().trim().max(5_000).optional().meta({ description: 'What you want corrected, or anything we should know' }),
-});
+export const OpenRequestBody = z
+  .object({
+    type: z.enum(REQUEST_TYPES),
+    details: z.string().trim().max(5_000).optional().meta({ description: 'What you want corrected, or anything we should know' }),
+    password: z
+      .string()
+      .min(1)
+      .max(1_000)
+      .optional()
+      .meta({ description: "Deletion only: the account's password confirms it at once; without it, a link is mailed to the registered address" }),
+  })
+  .refine((body) => body.password === undefined || body.type === 'deletion', { path: ['password'], message: 'only a deletion is confirmed with the password' });
 export const RequestIdPath = z.object({ id: requestId });
 export const LinkQuery = z.object({ request: requestId, token: z.string().min(16).max(200) });
 export const DownloadQuery = z.object({ token: z.string().min(16).max(200) });

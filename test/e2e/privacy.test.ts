@@ -130,5 +130,12 @@ describe('privacy requests against npm start', () => {
     expect(deletion.body).toMatchObject({ type: 'deletion', joined: false });
     const again = await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'deletion' } });
     expect(again.body).toMatchObject({ requestId: deletion.body.requestId, joined: true });
+    // The account's password confirms it at once (a wrong one changes nothing); then the cooling-off begins.
+    const wrong = await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'deletion', password: 'not the password' } });
+    expect(wrong).toMatchObject({ status: 403, body: { error: { code: 'password_incorrect' } } });
+    expect((await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'access', password: PASSWORD } })).status).toBe(400);
+    const withPassword = await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'deletion', password: PASSWORD } });
+    expect(withPassword.body).toMatchObject({ requestId: deletion.body.requestId, joined: true });
+    expect((await mailMatching(email('cat'), /will be deleted on/)).text).toMatch(/cancel/);
   }, 120_000);
 });

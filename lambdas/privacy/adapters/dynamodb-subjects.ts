@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ScryptHasher } from '../../shared/adapters/scrypt-hasher';
 import type { Subject, SubjectDirectory } from '../domain/ports';
 
 /** Accounts (accounts table): the email guard `EMAIL#<email>` names the account; `ACCOUNT#<id>/PROFILE` holds it. */
@@ -6,6 +7,7 @@ export class DynamoDbSubjects implements SubjectDirectory {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly hasher: Pick<ScryptHasher, 'verify'> = new ScryptHasher(),
   ) {}
 
   async findByEmail(email: string): Promise<Subject | undefined> {
@@ -24,5 +26,13 @@ export class DynamoDbSubjects implements SubjectDirectory {
       }),
     );
     return Item as Subject | undefined;
+  }
+
+  async passwordMatches(accountId: string, password: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' }, ProjectionExpression: 'passwordHash', ConsistentRead: true }),
+    );
+    // A missing hash still costs a full check (the hasher's decoy): the answer's timing tells nothing.
+    return this.hasher.verify(password, typeof Item?.passwordHash === 'string' ? Item.passwordHash : undefined);
   }
 }

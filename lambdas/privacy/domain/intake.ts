@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { newId } from '../../shared/crypto';
 import type { PrivacyMailReceived } from '../../shared/privacy-mail';
 import { fixedWindow } from '../../shared/throttle';
-import { PrivacyFloodError } from '../errors';
+import { PasswordAttemptsError, PasswordRejectedError, PrivacyFloodError } from '../errors';
 import { classifyMail, HOW_TO_ASK, newTextOf } from './classify';
 import { DEADLINE_DAYS, type PrivacyRequest, type RequestType } from './model';
 import type { PrivacyDeps, Subject } from './ports';
@@ -12,6 +12,9 @@ import type { PrivacyDeps, Subject } from './ports';
  * mail that asks for one right counts against its sender, so forged chatter cannot use up the limit.
  */
 export const FLOOD_LIMITS = { perSender: 10, perAccount: 10, windowSeconds: 86_400 };
+
+/** Passwords one account may try, to confirm an erasure through the API, in a quarter of an hour. */
+export const PASSWORD_ATTEMPTS = { perAccount: 5, windowSeconds: 900 };
 
 export type IntakeOutcome = 'opened' | 'joined' | 'no_account' | 'help_sent' | 'throttled' | 'duplicate';
 
@@ -66,11 +69,34 @@ export class PrivacyIntake {
     }
   }
 
-  /** A signed-in holder's request: the session is the identity, so no link is needed. */
-  async fromApi(accountId: string, type: RequestType, details: string | undefined): Promise<{ request: PrivacyRequest; joined: boolean }> {
+  /**
+   * A signed-in holder's request: the session is the identity, so no link is needed — except for an
+   * erasure, which a stolen session must not be able to order: it waits for the mailed link, unless
+   * the account's password comes with it (checked before anything is opened; a few tries a quarter).
+   */
+  async fromApi(accountId: string, type: RequestType, details: string | undefined, password?: string): Promise<{ request: PrivacyRequest; joined: boolean; confirmedByPassword: boolean }> {
     const subject = await this.deps.subjects.get(accountId);
     if (!subject) throw new Error(`Account ${accountId} of a live session is missing`);
-    return this.open(subject, type, { requestId: newId('prq'), channel: 'api', details, receivedAt: this.deps.now() });
+    const confirmedByPassword = type === 'deletion' && password !== undefined && (await this.checkPassword(accountId, password));
+    const opened = await this.open(subject, type, {
+      requestId: newId('prq'),
+      channel: 'api',
+      details,
+      receivedAt: this.deps.now(),
+      ...(confirmedByPassword ? { confirmedBy: 'password' as const } : {}),
+    });
+    return { ...opened, confirmedByPassword };
+  }
+
+  /** Reserves an attempt before the (slow) check, so concurrent guesses cannot pass the limit. */
+  private async checkPassword(accountId: string, password: string): Promise<true> {
+    const now = this.deps.now();
+    const { start, end } = fixedWindow(now, PASSWORD_ATTEMPTS.windowSeconds);
+    if ((await this.deps.counter.increment(`privacy-password#${accountId}`, start, end)) > PASSWORD_ATTEMPTS.perAccount) {
+      throw new PasswordAttemptsError(end - Math.floor(now.getTime() / 1000));
+    }
+    if (!(await this.deps.subjects.passwordMatches(accountId, password))) throw new PasswordRejectedError();
+    return true;
   }
 
   /**
@@ -80,7 +106,7 @@ export class PrivacyIntake {
   private async open(
     subject: Subject,
     type: RequestType,
-    input: Pick<PrivacyRequest, 'requestId' | 'channel' | 'details' | 'verdicts' | 'ticketId'> & { receivedAt: Date },
+    input: Pick<PrivacyRequest, 'requestId' | 'channel' | 'details' | 'verdicts' | 'ticketId' | 'confirmedBy'> & { receivedAt: Date },
   ): Promise<{ request: PrivacyRequest; joined: boolean }> {
     const existing = await this.deps.requests.get(input.requestId);
     if (existing) return { request: existing, joined: false };
@@ -109,6 +135,7 @@ export class PrivacyIntake {
       history: [{ status: 'received', at: receivedAt, note: input.channel === 'mail' ? 'by mail to privacy@' : 'through the API' }],
       verdicts: input.verdicts,
       ticketId: input.ticketId,
+      ...(input.confirmedBy ? { confirmedBy: input.confirmedBy } : {}),
     };
     await this.deps.requests.create(request);
     await this.deps.workflow.start(request);

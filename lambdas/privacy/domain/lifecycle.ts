@@ -85,9 +85,12 @@ export class RequestLifecycle {
    */
   async begin(requestId: string): Promise<{ type: RequestType; confirmed: boolean }> {
     const request = await this.require(requestId);
-    // Deletion asks for the mailed link even from a session: a stolen session must not erase an account.
-    if ((request.channel === 'api' && request.type !== 'deletion') || ['confirmed', 'in_progress'].includes(request.status)) {
-      if (request.status === 'received') await this.update(requestId, {}, { status: 'confirmed', note: 'signed-in account holder', from: ['received'] });
+    // Deletion asks for the mailed link even from a session — a stolen session must not erase an
+    // account — unless the account's password came with it.
+    const bySession = request.channel === 'api' && (request.type !== 'deletion' || request.confirmedBy === 'password');
+    if (bySession || ['confirmed', 'in_progress'].includes(request.status)) {
+      const note = request.confirmedBy === 'password' ? 'signed-in account holder, with the account password' : 'signed-in account holder';
+      if (request.status === 'received') await this.update(requestId, {}, { status: 'confirmed', note, from: ['received'] });
       return { type: request.type, confirmed: true };
     }
     if (!['received', 'awaiting_confirmation'].includes(request.status)) throw new RequestStateError(requestId, request.status, 'begin');
@@ -193,8 +196,9 @@ export class RequestLifecycle {
   }
 
   /** The signed-in holder asked again for a request of this type: their session confirms the open one. */
-  async confirmBySession(requestId: string): Promise<PrivacyRequest | undefined> {
-    const confirmed = await this.update(requestId, {}, { status: 'confirmed', note: 'confirmed by the signed-in account holder', from: ['awaiting_confirmation'] });
+  async confirmBySession(requestId: string, withPassword = false): Promise<PrivacyRequest | undefined> {
+    const note = withPassword ? 'confirmed by the signed-in account holder, with the account password' : 'confirmed by the signed-in account holder';
+    const confirmed = await this.update(requestId, {}, { status: 'confirmed', note, from: ['awaiting_confirmation'] });
     if (confirmed?.taskToken) await this.deps.workflow.resume(confirmed.taskToken, { confirmed: true });
     return confirmed;
   }

@@ -43,6 +43,8 @@ export interface PrivacyRequest {
   type: RequestType;
   status: RequestStatus;
   channel: 'mail' | 'api';
+  /** An API deletion confirmed with the account's password, instead of the mailed link. */
+  confirmedBy?: 'password';
   accountId: string;
   /** The account's registered address when the request was opened: where every mail about it goes. */
   email: string;

@@ -13,6 +13,8 @@ export interface Subject {
 export interface SubjectDirectory {
   findByEmail(email: string): Promise<Subject | undefined>;
   get(accountId: string): Promise<Subject | undefined>;
+  /** Whether `password` is the account's sign-in password (constant work whether or not it is). */
+  passwordMatches(accountId: string, password: string): Promise<boolean>;
 }
 
 /** A status change, optionally guarded: applied only while the request is in one of `from`. */

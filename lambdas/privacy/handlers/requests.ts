@@ -28,11 +28,11 @@ export const handler = httpRoutes(
   route(
     privacyRoutes.open,
     async (event) => {
-      const { type, details } = event.input.body;
-      const { request, joined } = await intake.fromApi(event.principal.accountId, type, details);
-      // Joining a request still waiting for its mailed link: the session is the proof it waits for.
-      const confirmable = joined && request.status === 'awaiting_confirmation' && request.type !== 'deletion';
-      const current = confirmable ? ((await lifecycle.confirmBySession(request.requestId)) ?? request) : request;
+      const { type, details, password } = event.input.body;
+      const { request, joined, confirmedByPassword } = await intake.fromApi(event.principal.accountId, type, details, password);
+      // Joining a request still waiting for its mailed link: the session (and, for an erasure, the password) is the proof it waits for.
+      const confirmable = joined && request.status === 'awaiting_confirmation' && (request.type !== 'deletion' || confirmedByPassword);
+      const current = confirmable ? ((await lifecycle.confirmBySession(request.requestId, confirmedByPassword)) ?? request) : request;
       return json(201, { ...requestView(current), joined });
     },
     { authenticate },

@@ -1,4 +1,4 @@
-import { ScryptHasher } from '../../../lambdas/accounts/adapters/scrypt-hasher';
+import { ScryptHasher } from '../../../lambdas/shared/adapters/scrypt-hasher';
 
 describe('ScryptHasher', () => {
   // A low cost keeps the test fast; production uses OWASP_SCRYPT (logN 17).

@@ -82,6 +82,9 @@ function setup() {
     async get(id: string) {
       return this.accounts.get(id);
     },
+    async passwordMatches(id: string, password: string) {
+      return this.accounts.has(id) && password === `${id}-password`;
+    },
   };
   const deps = { requests, subjects, workflow, mailer, counter: new MemorySecurityLog(), publicUrl: 'https://api.omnapi.test', linkLifeHours: 72, reminderAfterHours: 36, now: () => clock.now() };
   const lifecycle = new RequestLifecycle(deps);
@@ -173,6 +176,27 @@ describe('privacy request lifecycle', () => {
     expect(await intake.fromMail({ messageId: 'm2', ticketId: 't2', from: 'ann@example.org', subject: 'again', text: 'send me a copy of my data', receivedAt: new Date().toISOString(), verdicts: {} })).toBe('joined');
     expect(requests.items.size).toBe(1);
     expect(workflow.started).toHaveLength(1);
+  });
+
+  it('asks an API deletion for the mailed link, unless the account password comes with it; a wrong one opens nothing', async () => {
+    const { intake, lifecycle, mailer, requests } = setup();
+    const linked = await intake.fromApi('acc_a', 'deletion', undefined);
+    expect(await lifecycle.begin(linked.request.requestId)).toEqual({ type: 'deletion', confirmed: false });
+    expect(mailer.sent.filter((m) => /confirm\?/.test(m.text)).map((m) => m.to)).toEqual(['ann@example.org']);
+
+    await expect(intake.fromApi('acc_b', 'deletion', undefined, 'guess')).rejects.toMatchObject({ kind: 'forbidden', code: 'password_incorrect' });
+    expect([...requests.items.values()].filter((r) => r.accountId === 'acc_b')).toEqual([]);
+    const confirmed = await intake.fromApi('acc_b', 'deletion', undefined, 'acc_b-password');
+    expect(confirmed).toMatchObject({ joined: false, confirmedByPassword: true, request: { confirmedBy: 'password' } });
+    expect(await lifecycle.begin(confirmed.request.requestId)).toEqual({ type: 'deletion', confirmed: true });
+    expect((await requests.get(confirmed.request.requestId))!.history.at(-1)).toMatchObject({ status: 'confirmed', note: expect.stringMatching(/password/) });
+    expect(mailer.sent.filter((m) => m.to === 'bob@example.org' && /confirm\?/.test(m.text))).toEqual([]);
+  });
+
+  it('lets an account try the erasure password five times a quarter of an hour, then refuses before checking', async () => {
+    const { intake } = setup();
+    for (let i = 0; i < 5; i++) await expect(intake.fromApi('acc_a', 'deletion', undefined, `guess-${i}`)).rejects.toMatchObject({ code: 'password_incorrect' });
+    await expect(intake.fromApi('acc_a', 'deletion', undefined, 'acc_a-password')).rejects.toMatchObject({ code: 'too_many_password_attempts', retryAfterSeconds: expect.any(Number) });
   });
 
   it('answers an unknown sender exactly as a known one, and opens nothing', async () => {

@@ -1,5 +1,4 @@
 import { randomBytes, scrypt as scryptCallback, type ScryptOptions, timingSafeEqual } from 'node:crypto';
-import type { PasswordHasher } from '../domain/ports';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) => scryptCallback(password, salt, keylen, options, (error, key) => (error ? reject(error) : resolve(key))));
@@ -16,9 +15,11 @@ const KEY_LENGTH = 64;
 
 /**
  * scrypt from node:crypto, with a per-password random salt. Stored as
- * `scrypt$logN$r$p$salt$hash`, so the cost can be raised later without breaking old hashes.
+ * `scrypt$logN$r$p$salt$hash`, so the cost can be raised later without breaking old hashes. Shared:
+ * accounts hash and check sign-in passwords with it, privacy checks the password that confirms an
+ * erasure asked for through the API.
  */
-export class ScryptHasher implements PasswordHasher {
+export class ScryptHasher {
   /** Made on first need, not at load: functions that never verify an unknown email never pay for it. */
   private decoy?: Promise<string>;
 
