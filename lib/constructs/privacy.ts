@@ -289,6 +289,8 @@ export class Privacy extends Construct {
         )
         .when(sfn.Condition.stringEquals('$.begin.type', 'deletion'), deletion)
         .when(sfn.Condition.stringEquals('$.begin.type', 'objection'), step('Object', 'object').next(done))
+        // Applied when unambiguous, else handed to a person inside the step (needs_manual_action).
+        .when(sfn.Condition.stringEquals('$.begin.type', 'correction'), step('Correct', 'correct').next(done))
         .otherwise(step('HandToPerson', 'handToPerson').next(done)),
     );
     return step('Begin', 'begin', '$.begin').next(

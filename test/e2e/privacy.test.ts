@@ -138,4 +138,17 @@ describe('privacy requests against npm start', () => {
     expect(withPassword.body).toMatchObject({ requestId: deletion.body.requestId, joined: true });
     expect((await mailMatching(email('cat'), /will be deleted on/)).text).toMatch(/cancel/);
   }, 120_000);
+
+  it('applies an unambiguous correction and mails what changed; hands anything else to a person', async () => {
+    const dee = await signUp('dee', 'Dee');
+    const fixed = await api('POST', '/v1/privacy/requests', { token: dee.token, body: { type: 'correction', details: 'Please correct my name to Dee Example.\ncountry: fr' } });
+    expect(fixed.status).toBe(201);
+    await eventually(async () => expect((await api('GET', `/v1/privacy/requests/${fixed.body.requestId}`, { token: dee.token })).body.status).toBe('completed'), 30_000);
+    expect((await api('GET', '/v1/account', { token: dee.token })).body).toMatchObject({ name: 'Dee Example', profile: { country: 'FR' } });
+    expect((await mailMatching(email('dee'), /correction .* is applied/)).text).toContain('"Dee" → "Dee Example"');
+
+    const other = await api('POST', '/v1/privacy/requests', { token: dee.token, body: { type: 'correction', details: 'Change my email to dee-new@example.org' } });
+    await eventually(async () => expect((await api('GET', `/v1/privacy/requests/${other.body.requestId}`, { token: dee.token })).body.status).toBe('needs_manual_action'), 30_000);
+    expect((await api('GET', '/v1/account', { token: dee.token })).body.email).toBe(email('dee'));
+  }, 120_000);
 });

@@ -27,7 +27,7 @@ export const WHAT_HAPPENS: Record<RequestType, string> = {
   access: 'We will gather every piece of personal data we hold about your account into one archive and mail you a download link (valid 24 hours).',
   portability: 'We will gather your data into a portable archive (JSON and CSV) and mail you a download link (valid 24 hours).',
   deletion: 'Your account and its data will be erased after a cooling-off period (you can cancel it until then); you get a receipt of what was erased and what the law makes us keep.',
-  correction: 'A person will review the correction you asked for and write to you.',
+  correction: 'We will correct your name or profile as you wrote (e.g. "correct my name to …") and mail you what changed; anything else (a new email address included) goes to a person, who writes to you.',
   objection: 'We will stop the processing you object to (usage analytics, product mail) and confirm by mail what changed.',
 };
 
@@ -274,14 +274,20 @@ export class RequestLifecycle {
   }
 
   /** Rights not automated yet go to a person, with the deadline; the holder is told. */
-  async handToPerson(requestId: string): Promise<void> {
+  async handToPerson(requestId: string, why?: string): Promise<void> {
     const request = await this.require(requestId);
     if (request.status === 'needs_manual_action') return;
-    await this.update(requestId, {}, { status: 'needs_manual_action', note: `a person answers by ${request.dueAt.slice(0, 10)}`, from: ['in_progress'] });
+    const note = `${why ? `${why}; ` : ''}a person answers by ${request.dueAt.slice(0, 10)}`;
+    await this.update(requestId, {}, { status: 'needs_manual_action', note, from: ['in_progress'] });
     await this.mailer.send({
       to: await this.registeredAddress(request),
       subject: `Your privacy request ${requestId} is with our team`,
-      text: [`Your ${request.type} request is confirmed. ${WHAT_HAPPENS[request.type]}`, `We answer by ${request.dueAt.slice(0, 10)} at the latest.`, '', 'OmnAPI privacy team — privacy@omnapi.com'].join('\n'),
+      text: [
+        `Your ${request.type} request is confirmed. ${why ? `A person on our team will handle it (${why}) and write to you.` : WHAT_HAPPENS[request.type]}`,
+        `We answer by ${request.dueAt.slice(0, 10)} at the latest.`,
+        '',
+        'OmnAPI privacy team — privacy@omnapi.com',
+      ].join('\n'),
     });
   }
 

@@ -13,6 +13,8 @@ import { StripeCustomers } from '../adapters/stripe-customers';
 import { S3ArchiveSink } from '../adapters/s3-archive';
 import { workflowConfig } from '../config';
 import { DynamoDbPreferences } from '../adapters/dynamodb-preferences';
+import { DynamoDbProfileCorrector } from '../adapters/dynamodb-profile-corrector';
+import { applyCorrection } from '../domain/correction';
 import { ErasureSteps } from '../domain/erasure-steps';
 import { applyObjection } from '../domain/objection';
 import { lifecycleOf, privacyDeps } from '../wiring';
@@ -50,6 +52,7 @@ const erasure = new ErasureSteps({
   coolingOffSeconds: config.COOLING_OFF_SECONDS,
 });
 const preferences = new DynamoDbPreferences(dynamo, config.TABLE_ACCOUNTS);
+const corrector = new DynamoDbProfileCorrector(dynamo, config.TABLE_ACCOUNTS);
 const lifecycle = lifecycleOf(deps, {
   exports: {
     data: new DynamoDbSubjectData(
@@ -81,6 +84,7 @@ export const StepInput = z.discriminatedUnion('step', [
   z.object({ step: z.literal('handToPerson'), requestId: z.string() }),
   z.object({ step: z.literal('expire'), requestId: z.string() }),
   z.object({ step: z.literal('object'), requestId: z.string() }),
+  z.object({ step: z.literal('correct'), requestId: z.string() }),
   z.object({ step: z.literal('holds'), requestId: z.string() }),
   z.object({ step: z.literal('awaitHoldRelease'), requestId: z.string(), taskToken: z.string().min(1) }),
   z.object({ step: z.literal('coolingOff'), requestId: z.string(), taskToken: z.string().min(1) }),
@@ -112,6 +116,8 @@ export const runStep = async (input: unknown): Promise<unknown> => {
       return lifecycle.expire(step.requestId);
     case 'object':
       return applyObjection(step.requestId, { requests: deps.requests, preferences, mailer: deps.mailer, lifecycle });
+    case 'correct':
+      return applyCorrection(step.requestId, { corrector, mailer: deps.mailer, lifecycle });
     case 'holds':
       return erasure.checkHolds(step.requestId);
     case 'awaitHoldRelease':

@@ -287,3 +287,47 @@ describe('objection', () => {
     expect(optOutsFor(details)).toEqual(optOuts);
   });
 });
+
+describe('correction', () => {
+  const { readCorrection, applyCorrection } = require('../../../lambdas/privacy/domain/correction') as typeof import('../../../lambdas/privacy/domain/correction');
+  it.each([
+    ['Please correct my name to Ann Smith.', { name: 'Ann Smith' }, []],
+    ['My company should be "Acme GmbH"\ncountry: de', { company: 'Acme GmbH', country: 'DE' }, []],
+    ['Hello, change my website to https://acme.example. Thanks!', { website: 'https://acme.example' }, []],
+    ['name: Ann\nname: Anne', { name: 'Ann' }, ['name: two different values']],
+    ['Change my email to new@example.org', {}, [expect.stringContaining('not understood')]],
+    ['country: Germany', {}, [expect.stringContaining('two-letter')]],
+    ['My invoices show the wrong VAT number', {}, [expect.stringContaining('not understood')]],
+    ['Please fix my data', {}, [expect.stringContaining('not understood')]],
+    [undefined, {}, ['no change we can apply was named']],
+  ])('%j → %j', (details, changes, forAPerson) => {
+    expect(readCorrection(details)).toEqual({ changes, forAPerson });
+  });
+
+  async function confirmedCorrection(details: string) {
+    const { intake, lifecycle, mailer, requests } = setup();
+    const { request } = await intake.fromApi('acc_a', 'correction', details);
+    await lifecycle.begin(request.requestId);
+    await lifecycle.markInProgress(request.requestId);
+    const written: unknown[] = [];
+    const corrector = { apply: async (_id: string, changes: object) => (written.push(changes), { name: 'Ann', company: undefined }) };
+    const outcome = await applyCorrection(request.requestId, { corrector, mailer, lifecycle });
+    return { outcome, written, mail: mailer.sent.at(-1)!, stored: (await requests.get(request.requestId))! };
+  }
+
+  it('applies an unambiguous correction, mails what changed from what, and completes the request', async () => {
+    const { written, mail, stored } = await confirmedCorrection('Correct my name to Ann Smith\ncompany: Acme');
+    expect(written).toEqual([{ name: 'Ann Smith', company: 'Acme' }]);
+    expect(mail).toMatchObject({ to: 'ann@example.org', subject: expect.stringMatching(/is applied/) });
+    expect(mail.text).toContain('- name: "Ann" → "Ann Smith"');
+    expect(stored.status).toBe('completed');
+  });
+
+  it('hands anything else to a person, with the request waiting on them and the reason recorded', async () => {
+    const { written, mail, stored } = await confirmedCorrection('Change my email to new@example.org');
+    expect(written).toEqual([]);
+    expect(stored.status).toBe('needs_manual_action');
+    expect(stored.history.at(-1)!.note).toMatch(/correction needs a person: not understood/);
+    expect(mail.text).toMatch(/A person on our team will handle it/);
+  });
+});

@@ -1,0 +1,105 @@
+import type { Mailer } from '../../shared/mailer';
+import type { RequestLifecycle } from './lifecycle';
+
+/** The account data a correction may change without a person: the name and the profile's fields. */
+export const CORRECTABLE = ['name', 'company', 'website', 'country'] as const;
+export type Correctable = (typeof CORRECTABLE)[number];
+export type Corrections = Partial<Record<Correctable, string>>;
+
+/** What a correction asks for, read from its words. */
+export interface CorrectionReading {
+  /** Unambiguous changes, each value checked as the account API would check it. */
+  changes: Corrections;
+  /** Why a person must look at it instead (empty when the changes can be applied as they are). */
+  forAPerson: string[];
+}
+
+const FIELD = '(name|full name|company|company name|website|web site|site|country)';
+const FIELD_NAMES: Record<string, Correctable> = { name: 'name', 'full name': 'name', company: 'company', 'company name': 'company', website: 'website', 'web site': 'website', site: 'website', country: 'country' };
+/** `[Hello, please] correct my name to X`, `change my company to X`, `my country should be X`, `name: X`. */
+const PATTERNS = [
+  new RegExp(`\\b(?:correct|change|update|fix|set)\\s+(?:my\\s+|the\\s+)?${FIELD}\\s+(?:to|into|as)\\s*[:=]?\\s*(.+)$`, 'i'),
+  new RegExp(`^(?:my\\s+)?${FIELD}\\s+(?:is|should be|must be)\\s*[:=]?\\s*(.+)$`, 'i'),
+  new RegExp(`^${FIELD}\\s*[:=]\\s*(.+)$`, 'i'),
+];
+/** Words that say the request is about something a person must handle (the address, billing, other data). */
+const ELSEWHERE = /\b(e-?mail|address|phone|invoice|billing|payment|card|vat|tax|ledger|usage|log|key)\b/i;
+
+/**
+ * Reads the changes a correction asks for — one per line or sentence — and says when a person must
+ * look instead: nothing recognised, a value the account API would refuse, two values for one field,
+ * or any other sentence that asks to change something (a new email address included: it needs the
+ * email-change confirmation, which a person starts).
+ */
+export function readCorrection(details: string | undefined): CorrectionReading {
+  const changes: Corrections = {};
+  const forAPerson: string[] = [];
+  const sentences = (details ?? '')
+    .split(/\r?\n|(?<=[.!?])\s+(?=[A-Z])/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const sentence of sentences) {
+    const match = PATTERNS.map((p) => sentence.match(p)).find(Boolean);
+    if (!match) {
+      if (/\b(correct|change|update|fix|wrong|incorrect|should be)\b/i.test(sentence) || ELSEWHERE.test(sentence)) forAPerson.push(`not understood: "${sentence.slice(0, 80)}"`);
+      continue;
+    }
+    const field = FIELD_NAMES[match[1]!.toLowerCase()]!;
+    const value = match[2]!.trim().replace(/^["'“]|["'”]$/g, '').replace(/[.!]$/, '').trim();
+    const problem = invalid(field, value);
+    if (problem) forAPerson.push(`${field}: ${problem}`);
+    else if (changes[field] !== undefined && changes[field] !== normalised(field, value)) forAPerson.push(`${field}: two different values`);
+    else changes[field] = normalised(field, value);
+  }
+  if (Object.keys(changes).length === 0 && forAPerson.length === 0) forAPerson.push('no change we can apply was named');
+  return { changes, forAPerson };
+}
+
+function normalised(field: Correctable, value: string): string {
+  return field === 'country' ? value.toUpperCase() : value;
+}
+
+/** The account API's own limits (accounts/schemas.ts), so nothing is stored that it would refuse. */
+function invalid(field: Correctable, value: string): string | undefined {
+  if (!value) return 'empty';
+  switch (field) {
+    case 'name':
+    case 'company':
+      return value.length > 100 ? 'longer than 100 characters' : undefined;
+    case 'website':
+      return /^https?:\/\/[^\s/$.?#].[^\s]*$/i.test(value) && value.length <= 200 ? undefined : 'not an http(s) address';
+    case 'country':
+      return /^[a-z]{2}$/i.test(value) ? undefined : 'not a two-letter country code (ISO 3166-1, e.g. DE)';
+  }
+}
+
+/** Port: writes the corrected name and profile fields, answering what they were before. */
+export interface ProfileCorrector {
+  apply(accountId: string, changes: Corrections): Promise<Corrections>;
+}
+
+/**
+ * A confirmed correction: applied and echoed back when it is unambiguous, otherwise handed to a person
+ * with the request waiting on them (needs_manual_action, on the legal clock).
+ */
+export async function applyCorrection(
+  requestId: string,
+  deps: { corrector: ProfileCorrector; mailer: Mailer; lifecycle: RequestLifecycle },
+): Promise<{ applied: Corrections; forAPerson: string[] }> {
+  const request = await deps.lifecycle.require(requestId);
+  if (request.status === 'completed' || request.status === 'needs_manual_action') return { applied: {}, forAPerson: [] };
+  const { changes, forAPerson } = readCorrection(request.details);
+  if (forAPerson.length) {
+    await deps.lifecycle.handToPerson(requestId, `correction needs a person: ${forAPerson.join('; ')}`);
+    return { applied: {}, forAPerson };
+  }
+  const before = await deps.corrector.apply(request.accountId, changes);
+  const lines = (Object.keys(changes) as Correctable[]).map((field) => `- ${field}: "${before[field] ?? ''}" → "${changes[field]}"`);
+  await deps.mailer.send({
+    to: request.email,
+    subject: `Your correction ${requestId} is applied`,
+    text: ['As you asked, we corrected:', ...lines, '', 'You can change these yourself any time with PATCH /v1/account.', '', 'OmnAPI privacy team — privacy@omnapi.com'].join('\n'),
+  });
+  await deps.lifecycle.close(requestId, 'completed', `correction applied: ${Object.keys(changes).join(', ')}`, ['in_progress']);
+  return { applied: changes, forAPerson: [] };
+}
