@@ -19,6 +19,7 @@ import { startLocal } from '../local/runtime';
 import { DEFAULT_CATALOG } from '../lambdas/metering/catalog';
 import { balanceKey, MICRO_PER_CREDIT } from '../lambdas/shared/credits';
 import { itemSize, writeUnits as writeUnitsOf } from './item-size';
+import { measureOverhead } from './overhead';
 import { MODEL, PRICES, PRICES_AS_OF } from './prices';
 
 /**
@@ -30,7 +31,8 @@ import { MODEL, PRICES, PRICES_AS_OF } from './prices';
  *  - item sizes and DynamoDB write units per call, from the items actually written,
  *  - the AWS cost of a million calls, with memory, batching, tracing, PITR and log formats read from
  *    the synthesized template and prices from bench/prices.ts, beside the REST-API alternative;
- * then bundle sizes and cold-start init, and the privacy export.
+ * then bundle sizes and cold-start init, the gateway's own CPU per call (bench/overhead.ts), and the
+ * privacy export.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -150,7 +152,18 @@ async function main(): Promise<void> {
 
     const bundles = bundleFigures(dataDir, runtime.model.functions);
     console.log(`\n${table([['function bundle', 'KiB', 'init ms'], ...bundles.map((b) => [b.name, (b.bytes / 1024).toFixed(0), b.initMs.toFixed(0)])])}`);
-    writeResults({ mixes: results.map((f, i) => ({ ...f, latencies: undefined, costPerMillion: Object.fromEntries(costs[i]!), totalPerMillion: costs[i]!.reduce((sum, [, usd]) => sum + usd, 0) })), deployed, bundles });
+    // In this process, against a stub in another: the gateway's own CPU, with nothing to wait for.
+    const overhead = await measureOverhead();
+    const us = (n: number) => n.toFixed(n < 10 ? 2 : 0);
+    console.log(`\n${table([
+      ['gateway CPU per call, in-process', 'µs'],
+      ['bare pass-through handler', us(overhead.bareUs)],
+      ['domain logic against zero-latency in-memory ports', us(overhead.domainUs)],
+      ['deployed handler: real SDK clients and fetch, zero-latency stub', us(overhead.handlerUs)],
+      ['  of which SDK and HTTP layers', us(overhead.sdkAndHttpUs)],
+      ['  one UpdateItem / one SendMessage / one fetch, each alone', `${us(overhead.updateItemUs)} / ${us(overhead.sendMessageUs)} / ${us(overhead.fetchUs)}`],
+    ])}`);
+    writeResults({ mixes: results.map((f, i) => ({ ...f, latencies: undefined, costPerMillion: Object.fromEntries(costs[i]!), totalPerMillion: costs[i]!.reduce((sum, [, usd]) => sum + usd, 0) })), deployed, bundles, overhead });
     if (process.env.BENCH_EXPORT !== '0') await exportBench(dynamo);
   } finally {
     await runtime.stop();

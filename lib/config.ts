@@ -3,6 +3,7 @@ import { DEFAULT_CATALOG } from '../lambdas/metering/catalog';
 import { CatalogSchema } from '../lambdas/metering/catalog-schema';
 import { DEFAULT_PACKS } from '../lambdas/billing/packs';
 import { CreditPacksSchema } from '../lambdas/billing/packs-schema';
+import { DeadlinesSchema } from '../lambdas/privacy/deadlines-schema';
 
 /** Stage settings read from CDK context (`-c stage=prod -c mailDomain=…`), validated once at synth. */
 export const StageConfigSchema = z.object({
@@ -34,6 +35,8 @@ export const StageConfigSchema = z.object({
     watchdogMinutes: z.number().int().min(1).max(1440),
     /** How long a confirmed deletion waits, cancellable, before anything is erased. */
     coolingOffHours: z.number().positive().max(24 * 30),
+    /** Days to answer a request, by the account's country (e.g. `{"days":30,"byCountry":{"BR":15}}`). */
+    deadlines: DeadlinesSchema,
   }),
   /**
    * Secrets Manager name of the origin secret the edge (Cloudflare) adds to every request as
@@ -115,7 +118,7 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     checkoutsPerHour: Number(pick('checkoutsPerHour', 5)),
     hotPathTracing: pick('hotPathTracing', 'passThrough'),
     addressWatch: { addressesPerHour: 50, suspend: false, ...(parseJson(context('addressWatch')) as object | undefined) },
-    privacy: { linkLifeHours: 72, reminderAfterHours: 36, watchdogMinutes: 15, coolingOffHours: 24, ...(parseJson(context('privacy')) as object | undefined) },
+    privacy: { linkLifeHours: 72, reminderAfterHours: 36, watchdogMinutes: 15, coolingOffHours: 24, deadlines: { days: 30, byCountry: {} }, ...(parseJson(context('privacy')) as object | undefined) },
     localStripe: parseJson(context('localStripe')),
     originSecretName: pick('originSecretName', undefined),
     localOriginSecret: pick('localOriginSecret', undefined),

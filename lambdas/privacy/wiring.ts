@@ -21,6 +21,7 @@ export function privacyDeps(config: ReturnType<typeof intakeConfig>): PrivacyDep
     counter: new DynamoDbWindowCounter(dynamo, config.TABLE_PRIVACY_REQUESTS),
     publicUrl: config.PUBLIC_URL,
     linkLifeHours: config.LINK_LIFE_HOURS,
+    deadlines: config.PRIVACY_DEADLINES,
     reminderAfterHours: config.REMINDER_AFTER_HOURS,
     now: () => new Date(),
   };

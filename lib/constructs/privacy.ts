@@ -36,6 +36,8 @@ export interface PrivacyProps {
   readonly watchdogMinutes: number;
   /** How long a confirmed deletion waits, cancellable, before anything is erased. */
   readonly coolingOffHours: number;
+  /** Days to answer, by the account's country. @default 30 days everywhere */
+  readonly deadlines?: { days: number; byCountry: Record<string, number> };
   /** The Stripe secret the workflow reads to delete a customer (deployed stages). */
   readonly stripeSecret?: secretsmanager.ISecret;
   /** Locally, the Stripe keys as variables instead. */
@@ -88,6 +90,7 @@ export class Privacy extends Construct {
     const settings = {
       PUBLIC_URL: props.publicUrl,
       LINK_LIFE_HOURS: String(props.linkLifeHours),
+      PRIVACY_DEADLINES: JSON.stringify(props.deadlines ?? { days: 30, byCountry: {} }),
       REMINDER_AFTER_HOURS: String(props.reminderAfterHours),
       STATE_MACHINE_PRIVACY_WORKFLOW_ARN: stateMachineArn,
     };

@@ -20,12 +20,14 @@ export class DynamoDbSubjects implements SubjectDirectory {
       new GetCommand({
         TableName: this.table,
         Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' },
-        ProjectionExpression: 'accountId, email, #name',
+        ProjectionExpression: 'accountId, email, #name, profile.country',
         ExpressionAttributeNames: { '#name': 'name' },
         ConsistentRead: true,
       }),
     );
-    return Item as Subject | undefined;
+    if (!Item) return undefined;
+    const country = (Item.profile as { country?: string } | undefined)?.country;
+    return { accountId: String(Item.accountId), email: String(Item.email), name: String(Item.name), ...(country ? { country } : {}) };
   }
 
   async passwordMatches(accountId: string, password: string): Promise<boolean> {

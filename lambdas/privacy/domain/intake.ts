@@ -4,7 +4,7 @@ import type { PrivacyMailReceived } from '../../shared/privacy-mail';
 import { fixedWindow } from '../../shared/throttle';
 import { PasswordAttemptsError, PasswordRejectedError, PrivacyFloodError } from '../errors';
 import { classifyMail, HOW_TO_ASK, newTextOf } from './classify';
-import { DEADLINE_DAYS, type PrivacyRequest, type RequestType } from './model';
+import { DEFAULT_DEADLINES, deadlineFor, type PrivacyRequest, type RequestType } from './model';
 import type { PrivacyDeps, Subject } from './ports';
 
 /**
@@ -122,6 +122,8 @@ export class PrivacyIntake {
       throw new PrivacyFloodError(end - Math.floor(now.getTime() / 1000));
     }
     const receivedAt = input.receivedAt.toISOString();
+    const deadline = deadlineFor(this.deps.deadlines ?? DEFAULT_DEADLINES, subject.country);
+    const via = input.channel === 'mail' ? 'by mail to privacy@' : 'through the API';
     const request: PrivacyRequest = {
       requestId: input.requestId,
       type,
@@ -131,8 +133,8 @@ export class PrivacyIntake {
       email: subject.email,
       details: input.details,
       receivedAt,
-      dueAt: new Date(input.receivedAt.getTime() + DEADLINE_DAYS * DAY).toISOString(),
-      history: [{ status: 'received', at: receivedAt, note: input.channel === 'mail' ? 'by mail to privacy@' : 'through the API' }],
+      dueAt: new Date(input.receivedAt.getTime() + deadline.days * DAY).toISOString(),
+      history: [{ status: 'received', at: receivedAt, note: `${via}; answer within ${deadline.days} days (${deadline.jurisdiction === 'default' ? 'default deadline' : `deadline for ${deadline.jurisdiction}`})` }],
       verdicts: input.verdicts,
       ticketId: input.ticketId,
       ...(input.confirmedBy ? { confirmedBy: input.confirmedBy } : {}),

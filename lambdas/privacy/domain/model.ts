@@ -82,6 +82,20 @@ export const RETENTION_AFTER_END_DAYS = 3 * 365;
 /** GDPR art. 12(3): one month. */
 export const DEADLINE_DAYS = 30;
 
+/** Days to answer, by the account's country (ISO 3166-1 alpha-2, from its profile); `days` for any other. */
+export interface Deadlines {
+  days: number;
+  byCountry: Record<string, number>;
+}
+
+export const DEFAULT_DEADLINES: Deadlines = { days: DEADLINE_DAYS, byCountry: {} };
+
+/** The days a request of an account in `country` has, and the jurisdiction that set them. */
+export function deadlineFor(deadlines: Deadlines, country: string | undefined): { days: number; jurisdiction: string } {
+  const own = country ? deadlines.byCountry[country.toUpperCase()] : undefined;
+  return own === undefined ? { days: deadlines.days, jurisdiction: 'default' } : { days: own, jurisdiction: country!.toUpperCase() };
+}
+
 /** The request as its holder sees it: never the token hashes or the workflow's token. */
 export function requestView(request: PrivacyRequest) {
   const { confirmation, taskToken: _token, export: archive, failure: _failure, expiresAt: _ttl, cancelTokenHash: _cancel, erasure, ...rest } = request;

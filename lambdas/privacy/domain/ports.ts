@@ -1,12 +1,14 @@
 import type { Mailer } from '../../shared/mailer';
 import type { WindowCounter } from '../../shared/throttle';
-import type { PrivacyRequest, RequestStatus, RequestType } from './model';
+import type { Deadlines, PrivacyRequest, RequestStatus, RequestType } from './model';
 
 /** An account as the privacy context needs it: who it is and where to write. */
 export interface Subject {
   accountId: string;
   email: string;
   name: string;
+  /** The profile's country, which picks the legal deadline. */
+  country?: string;
 }
 
 /** Port: finds the account a request is about. */
@@ -66,5 +68,7 @@ export interface PrivacyDeps {
   publicUrl: string;
   /** How long a confirmation link works. */
   linkLifeHours: number;
+  /** The legal deadline by jurisdiction. @default DEFAULT_DEADLINES (30 days everywhere) */
+  deadlines?: Deadlines;
   now: () => Date;
 }

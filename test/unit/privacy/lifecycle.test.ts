@@ -331,3 +331,30 @@ describe('correction', () => {
     expect(mail.text).toMatch(/A person on our team will handle it/);
   });
 });
+
+describe('the legal deadline by jurisdiction', () => {
+  const { deadlineFor } = require('../../../lambdas/privacy/domain/model') as typeof import('../../../lambdas/privacy/domain/model');
+  const deadlines = { days: 30, byCountry: { BR: 15, US: 45 } };
+
+  it.each([
+    ['BR', { days: 15, jurisdiction: 'BR' }],
+    ['us', { days: 45, jurisdiction: 'US' }],
+    ['DE', { days: 30, jurisdiction: 'default' }],
+    [undefined, { days: 30, jurisdiction: 'default' }],
+  ])('an account in %s has %j', (country, expected) => {
+    expect(deadlineFor(deadlines, country)).toEqual(expected);
+  });
+
+  it("dates a new request from its account's country, and says so on its history", async () => {
+    const { PrivacyIntake } = require('../../../lambdas/privacy/domain/intake') as typeof import('../../../lambdas/privacy/domain/intake');
+    const { requests } = setup();
+    const now = new Date('2026-03-01T00:00:00Z');
+    const subjects = { findByEmail: async () => undefined, get: async (id: string) => ({ accountId: id, email: 'x@example.org', name: 'X', country: 'BR' }), passwordMatches: async () => false };
+    const workflow = { start: async () => undefined, resume: async () => undefined, fail: async () => undefined };
+    const counter = { increment: async () => 1 };
+    const intake = new PrivacyIntake({ requests, subjects, workflow, mailer: { send: async () => undefined }, counter, publicUrl: 'https://x', linkLifeHours: 72, deadlines, now: () => now } as never);
+    const { request } = await intake.fromApi('acc_br', 'access', undefined);
+    expect(request.dueAt).toBe('2026-03-16T00:00:00.000Z');
+    expect(request.history[0]!.note).toMatch(/answer within 15 days \(deadline for BR\)/);
+  });
+});
