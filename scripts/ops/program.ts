@@ -32,7 +32,7 @@ export async function accountByEmail(resources: Resources, email: string): Promi
 
 /** Prints a progress line that rewrites itself on a terminal, and plain lines otherwise. */
 export function progress(label: string): (done: number, total?: number) => void {
-  let last = 0;
+  let last = Date.now(); // the first line after half a second: a quick run prints only its total
   return (done, total) => {
     const now = Date.now();
     if (now - last < 500 && done !== total) return;

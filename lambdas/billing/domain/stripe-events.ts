@@ -19,6 +19,9 @@ export type EventOutcome =
   | 'rejected_mismatch'
   | 'unknown_account'
   | 'reversed'
+  | 'held'
+  | 'released'
+  | 'dispute_lost'
   | 'nothing_to_reverse'
   | 'deferred_until_purchase'
   | 'customer_unlinked'
@@ -179,7 +182,10 @@ export class StripeEventHandler {
       const result = step.entry
         ? (await this.deps.ledger.post(purchase.accountId, step.entry, step.idempotencyKey, step.write)).outcome
         : await this.deps.ledger.updatePurchase(purchase.accountId, step.write);
-      if (result !== 'stale') return 'reversed';
+      if (result === 'stale') continue;
+      // What the step did: a refund claws back, an open dispute holds, a won one releases, a lost one keeps the hold.
+      if (!step.entry) return 'dispute_lost';
+      return step.entry.type === 'hold' ? 'held' : step.entry.type === 'release' ? 'released' : 'reversed';
     }
     throw new Error(`Purchase ${paymentIntentId} kept changing; the event will be retried`);
   }

@@ -5,7 +5,7 @@ import { errorBody, type HttpEvent, type HttpResponse, json, standardHeaders } f
 
 export interface HttpErrorHandlerOptions {
   /** Where 5xx errors are logged, with their stack; 4xx are logged at info without one. */
-  logger?: Pick<Logger, 'error' | 'info'>;
+  logger?: Pick<Logger, 'error' | 'warn' | 'info'>;
   /** Message shown for every 500: internals never leave the function. */
   fallbackMessage?: string;
 }
@@ -50,8 +50,11 @@ export function httpErrorHandler(opts: HttpErrorHandlerOptions = {}): Middleware
 
   const httpErrorHandlerMiddlewareOnError = async (request: Request<HttpEvent, HttpResponse>) => {
     const response = toErrorResponse(request.error, options.fallbackMessage);
-    if (response.statusCode >= 500) {
+    if (response.statusCode >= 500 && !(request.error instanceof OmnApiError && request.error.kind === 'unavailable')) {
       options.logger?.error('Request failed', request.error as Error);
+    } else if (response.statusCode >= 500) {
+      // A deliberate 503 (a setting or a dependency missing, said to the caller): one line, no stack.
+      options.logger?.warn('Request refused: unavailable', { status: response.statusCode, code: (request.error as OmnApiError).code, reason: (request.error as Error).message });
     } else {
       options.logger?.info('Request rejected', { status: response.statusCode, code: (request.error as OmnApiError).code });
     }

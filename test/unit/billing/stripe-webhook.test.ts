@@ -176,11 +176,11 @@ describe('POST /v1/webhooks/stripe', () => {
     const purchase = checkoutCompleted(b, 'starter', starter);
     await deliver(purchase);
     const id = newDisputeId();
-    expect((await outcomeOf(deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response'))))).toMatchObject({ outcome: 'reversed' });
+    expect((await outcomeOf(deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response'))))).toMatchObject({ outcome: 'held' });
     expect(await balance(b)).toBe(0);
     await deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response'));
     expect(await balance(b)).toBe(0);
-    await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'won'));
+    expect((await outcomeOf(deliver(dispute('charge.dispute.closed', payment(purchase), id, 'won')))).outcome).toBe('released');
     expect(await balance(b)).toBe(1_000_000_000);
     await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'won'));
     expect(await balance(b)).toBe(1_000_000_000);
@@ -192,7 +192,7 @@ describe('POST /v1/webhooks/stripe', () => {
     await deliver(purchase);
     const id = newDisputeId();
     await deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response'));
-    await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'lost'));
+    expect((await outcomeOf(deliver(dispute('charge.dispute.closed', payment(purchase), id, 'lost')))).outcome).toBe('dispute_lost');
     expect(await balance(b)).toBe(0);
     expect((await ledger.purchaseOf(payment(purchase).paymentIntentId))!.disputes[id]).toEqual({ heldMicro: 1_000_000_000, status: 'lost' });
   });
