@@ -51,7 +51,7 @@ export const StageConfigSchema = z.object({
   /** X-Ray on the metered gateway and usage worker (every other function is always traced). */
   hotPathTracing: z.enum(['active', 'passThrough']),
   /** A key used from more distinct addresses than this in an hour is flagged; with `suspend`, its account is suspended. */
-  addressWatch: z.object({ addressesPerHour: z.number().int().min(2).max(100_000), suspend: z.boolean() }),
+  addressWatch: z.object({ addressesPerHour: z.number().int().min(2).max(10_000), suspend: z.boolean() }),
   /** Seconds the gateway trusts a looked-up API key: revocation, plan and suspension take effect within this. */
   keyCacheSeconds: z.number().int().min(0).max(300),
   /** Products sold through the metered gateway and the rate-limit plans (context `catalog`, JSON). */

@@ -107,7 +107,7 @@ export const DATA_MAP = {
     retention: '30 days (TTL)',
   },
   securityEvents: {
-    purpose: 'Sign-in successes and failures, password changes, key changes, with IP and user agent; login-failure counters; per key and hour, one-way digests of the addresses it was used from (abuse signal)',
+    purpose: 'Sign-in successes and failures, password changes, key changes, with IP and user agent; login-failure counters; per key and hour, digests of the addresses it was used from (abuse signal; an IPv4 digest can be reversed by trying every address, so they count as the addresses themselves)',
     personalData: ['ip', 'userAgent', 'detail'],
     subjectKey: 'pk = ACCOUNT#<accountId>; failures for unknown emails at ACCOUNT#anonymous#<sha256(email)>; counters at THROTTLE#…#<sha256(email)> (per-address sign-in counters expire in 15 minutes); key address digests at ADDRESSES#<accountId> (2 days)',
     export: 'json',

@@ -78,7 +78,8 @@ export class Metering extends Construct {
       Number.isInteger(keyCacheSeconds) && keyCacheSeconds >= 0 && keyCacheSeconds <= 300 ? undefined : `keyCacheSeconds must be an integer from 0 to 300, got ${keyCacheSeconds}`,
       Number.isInteger(maxReceiveCount) && maxReceiveCount >= 1 && maxReceiveCount <= 1000 ? undefined : `maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}`,
       Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000 ? undefined : `batchSize must be an integer from 1 to 10000, got ${batchSize}`,
-      Number.isInteger(addressWatch.addressesPerHour) && addressWatch.addressesPerHour >= 2 ? undefined : `addressWatch.addressesPerHour must be an integer of at least 2, got ${addressWatch.addressesPerHour}`,
+      // At most 10,000: the digests of a key's hour live in one item, and DynamoDB items stop at 400 KB.
+      Number.isInteger(addressWatch.addressesPerHour) && addressWatch.addressesPerHour >= 2 && addressWatch.addressesPerHour <= 10_000 ? undefined : `addressWatch.addressesPerHour must be an integer from 2 to 10000, got ${addressWatch.addressesPerHour}`,
     ].filter(Boolean);
     if (problems.length) throw new Error(`Metering: ${problems.join('; ')}`);
     const { tables } = props;

@@ -151,4 +151,19 @@ describe('privacy requests against npm start', () => {
     await eventually(async () => expect((await api('GET', `/v1/privacy/requests/${other.body.requestId}`, { token: dee.token })).body.status).toBe('needs_manual_action'), 30_000);
     expect((await api('GET', '/v1/account', { token: dee.token })).body.email).toBe(email('dee'));
   }, 120_000);
+
+  it("never lets a session confirm a mailed correction's words: only its link does, whose page shows them", async () => {
+    // A forged mail in Fay's name asks for a correction; Fay's own correction through the API joins it.
+    const fay = await signUp('fay', 'Fay');
+    await sendMail(local, { from: email('fay'), to: 'privacy@omnapi.com', subject: 'Correction', text: 'Please change my website to https://evil.example/phish' });
+    const link = await eventually(async () => {
+      const found = (await mailTo(local.dataDir, email('fay'))).map((m) => (m.text ?? '').match(/http\S+privacy\/confirm\S+/)?.[0]).filter(Boolean).pop();
+      if (!found) throw new Error('no link yet');
+      return found;
+    }, 30_000);
+    const joined = await api('POST', '/v1/privacy/requests', { token: fay.token, body: { type: 'correction', details: 'company: Acme' } });
+    expect(joined.body).toMatchObject({ joined: true, status: 'awaiting_confirmation' });
+    expect(await (await fetch(link)).text()).toContain('website = &quot;https://evil.example/phish&quot;');
+    expect((await api('GET', '/v1/account', { token: fay.token })).body.profile?.website).toBeUndefined();
+  }, 120_000);
 });

@@ -26,7 +26,7 @@ describe('construct props are checked, with every problem named', () => {
           defaults, api, tables: data.tables, catalog: DEFAULT_CATALOG, mailFrom: 'no-reply@omnapi.com',
           batchSize: 0, keyCacheSeconds: 301, maxReceiveCount: 1.5, addressWatch: { addressesPerHour: 1, suspend: false },
         }),
-    ).toThrow(/keyCacheSeconds must be an integer from 0 to 300, got 301; maxReceiveCount must be an integer from 1 to 1000, got 1.5; batchSize must be an integer from 1 to 10000, got 0; addressWatch.addressesPerHour must be an integer of at least 2, got 1/);
+    ).toThrow(/keyCacheSeconds must be an integer from 0 to 300, got 301; maxReceiveCount must be an integer from 1 to 1000, got 1.5; batchSize must be an integer from 1 to 10000, got 0; addressWatch.addressesPerHour must be an integer from 2 to 10000, got 1/);
   });
 
   it('routeFunctions refuses a route without a function spec and a spec without a route', () => {

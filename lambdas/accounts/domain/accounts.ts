@@ -32,6 +32,8 @@ export const EMAIL_TOKEN_TTL_SECONDS = 24 * 3600;
  * told; the owner, from their own address, can still sign in.
  */
 export const LOGIN_LIMITS = { perEmailAndAddress: 5, perAddress: 50, attack: 10, slowAfter: 5, stepMs: 250, maxDelayMs: 5_000, windowSeconds: 15 * 60 };
+/** Password checks a signed-in session may make (changing the password), per account. */
+export const SESSION_PASSWORD_LIMITS = { perAccount: 5, windowSeconds: 15 * 60 };
 /**
  * Sign-ups allowed per window: per IP address, and per email — every sign-up sends mail, so
  * without a limit the form would let anyone make us mail any address over and over.
@@ -246,10 +248,23 @@ export class AccountService {
     return viewOf(account);
   }
 
-  /** Requires the current password; signs out every other session. */
+  /**
+   * Requires the current password; signs out every other session. A stolen session must not be a
+   * password oracle: the attempt is reserved before the check, five per account a quarter of an hour
+   * (as for the privacy API's erasure password), and a wrong password is a security event.
+   */
   async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string }, origin: RequestOrigin): Promise<void> {
     const account = await this.requireAccount(principal.accountId);
-    if (!(await this.deps.hasher.verify(input.currentPassword, account.passwordHash))) throw new InvalidCredentialsError();
+    const now = this.deps.clock.now();
+    const { start, end } = fixedWindow(now, SESSION_PASSWORD_LIMITS.windowSeconds);
+    if ((await this.deps.failures.increment(`password-check#${account.accountId}`, start, end)) > SESSION_PASSWORD_LIMITS.perAccount) {
+      await this.record(account.accountId, 'login_throttled', origin, { reason: 'password checks from a session' });
+      throw new TooManyRequestsError('Too many password attempts; try again later', end - epoch(now));
+    }
+    if (!(await this.deps.hasher.verify(input.currentPassword, account.passwordHash))) {
+      await this.record(account.accountId, 'login_failed', origin, { reason: 'wrong current password on a password change' });
+      throw new InvalidCredentialsError();
+    }
     checkPasswordStrength(input.newPassword, account.email);
     await this.deps.accounts.update(account.accountId, { passwordHash: await this.deps.hasher.hash(input.newPassword) }, this.deps.clock.now().toISOString());
     const others = (await this.deps.sessions.listByAccount(account.accountId)).filter((s) => s.sessionId !== principal.sessionId);

@@ -12,7 +12,8 @@ const WORKER = { ip: 'omnapi', userAgent: 'usage-worker' };
 /**
  * A key's addresses for one hour at `ADDRESSES#<accountId>` / `<hour>#<keyId>` in the securityEvents
  * table (a partition the privacy erasure deletes with the account's events), as a string set of
- * digests. Once the hour is flagged nothing more is added, so a botnet cannot grow the item.
+ * digests. Once the hour is flagged nothing more is added, so a botnet cannot grow the item past the
+ * threshold (at most 10,000 digests, ~150 KB, inside DynamoDB's 400 KB).
  */
 export class DynamoDbKeyAddressLog implements KeyAddressLog {
   constructor(

@@ -28,7 +28,11 @@ export interface AddressAlarm {
   suspend(accountId: string, reason: string): Promise<void>;
 }
 
-/** A short one-way form of an address: enough to count distinct ones, not to print them. */
+/**
+ * A short digest of an address: enough to count distinct ones without storing the address. Not
+ * anonymous — an IPv4 digest is found again by trying every address — so it is personal data like the
+ * address itself (data map: securityEvents), kept two days and erased with the account.
+ */
 export function addressDigest(ip: string): string {
   return createHash('sha256').update(`omnapi-address:${ip}`).digest('base64url').slice(0, 12);
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Mailer } from '../../shared/mailer';
 import type { RequestLifecycle } from './lifecycle';
 
@@ -25,17 +26,27 @@ const PATTERNS = [
 /** Words that say the request is about something a person must handle (the address, billing, other data). */
 const ELSEWHERE = /\b(e-?mail|address|phone|invoice|billing|payment|card|vat|tax|ledger|usage|log|key)\b/i;
 
+/** Sentences end at . ! ? before a capital — not after a title such as "Dr." — and at line ends. */
+const SENTENCES = /\r?\n|(?<=(?<!\b(?:Dr|Mr|Mrs|Ms|Mx|Prof|St|Jr|Sr|No))[.!?])\s+(?=[A-Z])/;
+/** A value that is more than one value, or not a value at all, is never applied as it is. */
+const NOT_A_PLAIN_VALUE = /\b(and|or|but|my|to|is|should|be|keep|wrong|instead|also)\b|[,;]/i;
+const NEGATION = /\b(don'?t|do not|never|not|no longer)\b/i;
+const EMAIL = /[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}/i;
+
 /**
  * Reads the changes a correction asks for — one per line or sentence — and says when a person must
- * look instead: nothing recognised, a value the account API would refuse, two values for one field,
- * or any other sentence that asks to change something (a new email address included: it needs the
- * email-change confirmation, which a person starts).
+ * look instead. Only plain, unambiguous values are applied: anything with two values in it, a
+ * negation, a new email address (it needs the email-change confirmation, which a person starts), a
+ * value the account API would refuse, two values for one field, or a sentence asking to change
+ * anything else goes to a person.
  */
 export function readCorrection(details: string | undefined): CorrectionReading {
   const changes: Corrections = {};
   const forAPerson: string[] = [];
-  const sentences = (details ?? '')
-    .split(/\r?\n|(?<=[.!?])\s+(?=[A-Z])/)
+  const text = details ?? '';
+  if (EMAIL.test(text)) forAPerson.push('an email address: a change of address goes through its own confirmation, which a person starts');
+  const sentences = text
+    .split(SENTENCES)
     .map((s) => s.trim())
     .filter(Boolean);
   for (const sentence of sentences) {
@@ -46,7 +57,11 @@ export function readCorrection(details: string | undefined): CorrectionReading {
     }
     const field = FIELD_NAMES[match[1]!.toLowerCase()]!;
     const value = match[2]!.trim().replace(/^["'“]|["'”]$/g, '').replace(/[.!]$/, '').trim();
-    const problem = invalid(field, value);
+    if (NEGATION.test(sentence)) {
+      forAPerson.push(`${field}: the sentence says not to`);
+      continue;
+    }
+    const problem = NOT_A_PLAIN_VALUE.test(value) ? 'not one plain value' : invalid(field, value);
     if (problem) forAPerson.push(`${field}: ${problem}`);
     else if (changes[field] !== undefined && changes[field] !== normalised(field, value)) forAPerson.push(`${field}: two different values`);
     else changes[field] = normalised(field, value);
@@ -59,15 +74,17 @@ function normalised(field: Correctable, value: string): string {
   return field === 'country' ? value.toUpperCase() : value;
 }
 
-/** The account API's own limits (accounts/schemas.ts), so nothing is stored that it would refuse. */
+/** The account API's checks (accounts/schemas.ts) — the URL with the same zod check — and no markup. */
 function invalid(field: Correctable, value: string): string | undefined {
   if (!value) return 'empty';
+  if (/[<>"`\p{C}]/u.test(value)) return 'characters a name or address does not have';
   switch (field) {
     case 'name':
+      return /^[\p{L}\p{M}][\p{L}\p{M} .'’-]{0,99}$/u.test(value) ? undefined : 'not a name (letters, spaces, dots, apostrophes and hyphens, at most 100)';
     case 'company':
       return value.length > 100 ? 'longer than 100 characters' : undefined;
     case 'website':
-      return /^https?:\/\/[^\s/$.?#].[^\s]*$/i.test(value) && value.length <= 200 ? undefined : 'not an http(s) address';
+      return z.url({ protocol: /^https?$/ }).max(200).safeParse(value).success ? undefined : 'not an http(s) address';
     case 'country':
       return /^[a-z]{2}$/i.test(value) ? undefined : 'not a two-letter country code (ISO 3166-1, e.g. DE)';
   }

@@ -4,6 +4,23 @@ import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { parseWith } from '../../shared/middleware/validate-request';
 import { intakeConfig } from '../config';
 import { WHAT_HAPPENS } from '../domain/lifecycle';
+import { readCorrection } from '../domain/correction';
+import { optOutsFor } from '../domain/objection';
+import type { PrivacyRequest } from '../domain/model';
+
+/** The changes a correction or an objection will make, as the workflow will read them. */
+function whatWillChange(request: PrivacyRequest): string[] {
+  if (request.type === 'correction') {
+    const { changes, forAPerson } = readCorrection(request.details);
+    if (forAPerson.length) return ['A person will read what was asked and write to you before changing anything.'];
+    return [`It will set: ${Object.entries(changes).map(([field, value]) => `${field} = "${value}"`).join('; ')}.`];
+  }
+  if (request.type === 'objection') {
+    const optOuts = optOutsFor(request.details);
+    return [`It will stop: ${[optOuts.analytics === false ? 'usage analytics' : '', optOuts.productUpdates === false ? 'product-update mail' : ''].filter(Boolean).join(' and ')}.`];
+  }
+  return [];
+}
 import { ConfirmForm } from '../schemas';
 import { LinkGoneError, LinkInvalidError } from '../errors';
 import { privacyRoutes } from '../routes';
@@ -55,6 +72,8 @@ export const handler = httpRoutes(
       return page(200, `Confirm your ${request.type} request`, [
         `Request ${request.requestId}, received ${request.receivedAt.slice(0, 10)}, for the OmnAPI account of ${request.email}.`,
         WHAT_HAPPENS[request.type],
+        // What exactly will change, so a request someone else wrote in this account's name is seen before it is confirmed.
+        ...whatWillChange(request),
         'Nothing has happened yet. Press the button to confirm; if you did not ask for this, close this page.',
       ], { request: requestId, token, action: 'confirm' });
     }),

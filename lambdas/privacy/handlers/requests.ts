@@ -31,7 +31,9 @@ export const handler = httpRoutes(
       const { type, details, password } = event.input.body;
       const { request, joined, confirmedByPassword } = await intake.fromApi(event.principal.accountId, type, details, password);
       // Joining a request still waiting for its mailed link: the session (and, for an erasure, the password) is the proof it waits for.
-      const confirmable = joined && request.status === 'awaiting_confirmation' && (request.type !== 'deletion' || confirmedByPassword);
+      // Never a mailed correction or objection: its words may be someone else's (a forged From), so only its link, which shows them, confirms it.
+      const wordsOfAnother = request.channel === 'mail' && (request.type === 'correction' || request.type === 'objection');
+      const confirmable = joined && request.status === 'awaiting_confirmation' && !wordsOfAnother && (request.type !== 'deletion' || confirmedByPassword);
       const current = confirmable ? ((await lifecycle.confirmBySession(request.requestId, confirmedByPassword)) ?? request) : request;
       return json(201, { ...requestView(current), joined });
     },

@@ -249,6 +249,20 @@ describe('AccountService', () => {
       await expect(service.login({ email: 'ann@example.org', password: 'a brand new passphrase' }, origin)).resolves.toBeDefined();
     });
 
+    it('lets a session check the password five times a quarter of an hour, recording each wrong one', async () => {
+      const { service, verifiedUser } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      const tries = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => service.changePassword(ann, { currentPassword: `guess number ${i}`, newPassword: 'a brand new passphrase' }, origin).catch((e) => e.kind)),
+      );
+      expect(tries.filter((k) => k === 'unauthenticated')).toHaveLength(5);
+      expect(tries.filter((k) => k === 'rate_limited')).toHaveLength(3);
+      // Even the right password waits out the window now.
+      await expect(service.changePassword(ann, { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
+      const events = (await service.listSecurityEvents(ann, 50)).events.map((e) => e.type);
+      expect(events.filter((t) => t === 'login_failed')).toHaveLength(5);
+    });
+
     it('stores processing objections', async () => {
       const { service, verifiedUser } = setup();
       const ann = await verifiedUser('ann@example.org');

@@ -295,7 +295,14 @@ describe('correction', () => {
     ['My company should be "Acme GmbH"\ncountry: de', { company: 'Acme GmbH', country: 'DE' }, []],
     ['Hello, change my website to https://acme.example. Thanks!', { website: 'https://acme.example' }, []],
     ['name: Ann\nname: Anne', { name: 'Ann' }, ['name: two different values']],
-    ['Change my email to new@example.org', {}, [expect.stringContaining('not understood')]],
+    ['Change my email to new@example.org', {}, [expect.stringContaining('an email address'), expect.stringContaining('not understood')]],
+    ['Change my name to Dr. Jane Doe', { name: 'Dr. Jane Doe' }, []],
+    ['Please correct my name to John Smith and my company to Acme.', {}, ['name: not one plain value']],
+    ['My name is wrong, it should be Jane Doe', {}, ['name: not one plain value']],
+    ["Don't change my name to Robert, keep it Bob", {}, ['name: the sentence says not to']],
+    ['Change my name to Bob and my email to bob@example.com', {}, [expect.stringContaining('an email address'), 'name: not one plain value']],
+    ['website: http://x<script>alert(1)</script>', {}, [expect.stringContaining('characters')]],
+    ['website: javascript:alert(1)', {}, ['website: not an http(s) address']],
     ['country: Germany', {}, [expect.stringContaining('two-letter')]],
     ['My invoices show the wrong VAT number', {}, [expect.stringContaining('not understood')]],
     ['Please fix my data', {}, [expect.stringContaining('not understood')]],
@@ -327,7 +334,7 @@ describe('correction', () => {
     const { written, mail, stored } = await confirmedCorrection('Change my email to new@example.org');
     expect(written).toEqual([]);
     expect(stored.status).toBe('needs_manual_action');
-    expect(stored.history.at(-1)!.note).toMatch(/correction needs a person: not understood/);
+    expect(stored.history.at(-1)!.note).toMatch(/correction needs a person: an email address/);
     expect(mail.text).toMatch(/A person on our team will handle it/);
   });
 });
