@@ -19,7 +19,7 @@ import { startLocal } from '../local/runtime';
 import { DEFAULT_CATALOG } from '../lambdas/metering/catalog';
 import { balanceKey, MICRO_PER_CREDIT } from '../lambdas/shared/credits';
 import { itemSize, writeUnits as writeUnitsOf } from './item-size';
-import { measureOverhead } from './overhead';
+import type { Overhead } from './overhead';
 import { MODEL, PRICES, PRICES_AS_OF } from './prices';
 
 /**
@@ -71,6 +71,8 @@ interface Mix { name: string; accounts: string[]; callers: Caller[] }
 const CONTEXT = { catalog: { ...DEFAULT_CATALOG, plans: { ...DEFAULT_CATALOG.plans, 'bench-trial': { requestsPerMinute: 30 } } } };
 
 async function main(): Promise<void> {
+  // First, before the platform runs in this process: the gateway's own CPU, in a process of its own.
+  const overhead = measureOverheadApart();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-bench-'));
   const runtime = await startLocal({
     port: port('PORT'), smtpPort: port('SMTP_PORT'), dynamodbPort: port('DYNAMODB_PORT'), s3Port: port('S3_PORT'), awsPort: port('LOCAL_AWS_PORT'),
@@ -152,8 +154,6 @@ async function main(): Promise<void> {
 
     const bundles = bundleFigures(dataDir, runtime.model.functions);
     console.log(`\n${table([['function bundle', 'KiB', 'init ms'], ...bundles.map((b) => [b.name, (b.bytes / 1024).toFixed(0), b.initMs.toFixed(0)])])}`);
-    // In this process, against a stub in another: the gateway's own CPU, with nothing to wait for.
-    const overhead = await measureOverhead();
     const us = (n: number) => n.toFixed(n < 10 ? 2 : 0);
     console.log(`\n${table([
       ['gateway CPU per call, in-process', 'µs'],
@@ -443,6 +443,13 @@ function bundleFigures(dataDir: string, functions: Map<string, { logicalId: stri
       const result = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...fn.environment }, encoding: 'utf8' });
       return { name: fn.entry.replace(/^lambdas\//, '').replace(/\.ts$/, ''), bytes: fs.statSync(file).size, initMs: Number(result.stdout.trim().split('\n').pop()) };
     });
+}
+
+/** bench/overhead.ts in a child process: process.cpuUsage there counts the handler alone, not this process's platform. */
+function measureOverheadApart(): Overhead {
+  const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'overhead.ts'), '--json'], { encoding: 'utf8', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  if (result.status !== 0) throw new Error(`bench/overhead.ts failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as Overhead;
 }
 
 main().catch((error: Error) => {
