@@ -12,6 +12,7 @@ import { Readable, Writable } from 'node:stream';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import archiver from 'archiver';
 import { DynamoDbSubjectData } from '../lambdas/privacy/adapters/dynamodb-subject-data';
+import { ERASURE_PAGE } from '../lambdas/privacy/domain/erasure-steps';
 import { buildExport } from '../lambdas/privacy/domain/export';
 import type { PrivacyRequest } from '../lambdas/privacy/domain/model';
 import { DynamoDbUsageLogs } from '../lambdas/shared/adapters/dynamodb-usage-logs';
@@ -376,6 +377,7 @@ function writeResults(figures: unknown): void {
  */
 async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
   const rows: (string | number)[][] = [['privacy export', 'log items', 'raw Query items/s', 'export items/s', 'export s', 'ratio']];
+  const erasures: (string | number)[][] = [['privacy erasure of the logs', 'log items', 'steps', 'longest step s', 'total s', 'items/s']];
   const logs = new DynamoDbUsageLogs(dynamo, 'usageLogs');
   for (const count of [10_000, 100_000]) {
     const accountId = newId('acc');
@@ -419,9 +421,27 @@ async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
     const exportSeconds = (performance.now() - exportStarted) / 1000;
     if (read !== count || result.files['usage-logs.csv'] !== count) throw new Error(`export bench read ${read} and exported ${result.files['usage-logs.csv']} of ${count}`);
     rows.push([`${(bytes / 1024 / 1024).toFixed(1)} MiB zip`, count, (read / rawSeconds).toFixed(0), (count / exportSeconds).toFixed(0), exportSeconds.toFixed(1), `${(rawSeconds / exportSeconds).toFixed(2)}×`]);
+
+    // Erasure through the same port, a workflow step (ERASURE_PAGE items) at a time, as the state machine loops it.
+    const erasureStarted = performance.now();
+    let steps = 0;
+    let longest = 0;
+    let erased = 0;
+    for (let remaining = true; remaining; steps++) {
+      const stepStarted = performance.now();
+      const page = await logs.erasePage(accountId, ERASURE_PAGE);
+      longest = Math.max(longest, (performance.now() - stepStarted) / 1000);
+      erased += page.erased;
+      remaining = page.remaining;
+    }
+    const erasureSeconds = (performance.now() - erasureStarted) / 1000;
+    if (erased !== count || (await logs.any(accountId))) throw new Error(`erasure bench erased ${erased} of ${count}, or left some`);
+    erasures.push(['', count, steps, longest.toFixed(2), erasureSeconds.toFixed(1), (count / erasureSeconds).toFixed(0)]);
   }
   console.log(`\n${table(rows)}`);
   console.log('(ratio = export speed / raw Query speed over the same items: the export reads the logs twice, for data.json and the CSV)');
+  console.log(`\n${table(erasures)}`);
+  console.log(`(one step = one Lambda invocation of the workflow, ${ERASURE_PAGE} items by BatchWriteItem with unprocessed items retried; the function may run 15 minutes)`);
 }
 
 /** Waits until the usage queue is drained, so counts include the worker's writes. */
