@@ -89,7 +89,7 @@ export const DATA_MAP = {
   privacyRequests: {
     purpose: 'Privacy requests, their deadline, status history and what was done (an erasure keeps its counts); intake records of privacy mail (30 days); legal holds',
     personalData: ['accountId', 'email', 'details', 'verdicts'],
-    subjectKey: 'gsi1pk = ACCOUNT#<accountId>; legal hold at HOLD#<accountId>',
+    subjectKey: 'gsi1pk = ACCOUNT#<accountId>; legal hold at HOLD#<accountId>; request and erasure-password counters at THROTTLE#privacy-account#<accountId>, THROTTLE#privacy-password#<accountId>',
     export: 'json',
     erasure: {
       kind: 'pseudonymise',
@@ -109,7 +109,7 @@ export const DATA_MAP = {
   securityEvents: {
     purpose: 'Sign-in successes and failures, password changes, key changes, with IP and user agent; login-failure counters; per key and hour, digests of the addresses it was used from (abuse signal; an IPv4 digest can be reversed by trying every address, so they count as the addresses themselves)',
     personalData: ['ip', 'userAgent', 'detail'],
-    subjectKey: 'pk = ACCOUNT#<accountId>; failures for unknown emails at ACCOUNT#anonymous#<sha256(email)>; counters at THROTTLE#…#<sha256(email)> (per-address sign-in counters expire in 15 minutes); key address digests at ADDRESSES#<accountId> (2 days)',
+    subjectKey: 'pk = ACCOUNT#<accountId>; failures for unknown emails at ACCOUNT#anonymous#<sha256(email)>; counters at THROTTLE#…#<sha256(email)> (per-address sign-in counters expire in 15 minutes) and THROTTLE#checkout#<accountId>, THROTTLE#password-check#<accountId>; key address digests at ADDRESSES#<accountId> (2 days)',
     export: 'json',
     erasure: { kind: 'delete' },
     retention: '1 year (TTL)',

@@ -83,4 +83,30 @@ describe('buying credits against npm start', () => {
     }
     expect(found).toEqual([]);
   });
+
+  it('erases a paying customer everywhere, their Stripe customer included, on a deletion confirmed with the password', async () => {
+    const leaver = `leaver-${run}@example.org`;
+    await api('POST', '/v1/auth/signup', { body: { name: 'Leaver', email: leaver, password: PASSWORD } });
+    await fetch(await eventually(() => linkMailedTo(local.dataDir, leaver)));
+    const token = (await api('POST', '/v1/auth/login', { body: { email: leaver, password: PASSWORD } })).body.token as string;
+    expect((await api('POST', '/v1/billing/checkout', { token, body: { pack: 'starter' } })).status).toBe(201);
+    const customerId = [...stripe.customers.keys()].find((id) => stripe.customers.get(id)!.email === leaver)!;
+    expect(customerId).toMatch(/^cus_/);
+    expect((await ops(local, 'stripe-event', '--kind', 'checkout', '--email', leaver)).code).toBe(0);
+
+    const deletion = await api('POST', '/v1/privacy/requests', { token, body: { type: 'deletion', password: PASSWORD } });
+    expect(deletion.status).toBe(201);
+    // Confirmed at once by the password: the cooling-off begins, announced with its cancel link.
+    await eventually(async () => expect((await mailTo(local.dataDir, leaver)).some((m) => /will be deleted on/.test(m.subject ?? ''))).toBe(true), 30_000);
+    expect((await ops(local, 'privacy', 'start-now', deletion.body.requestId)).code).toBe(0);
+    await eventually(async () => {
+      const shown = await ops(local, 'privacy', 'show', deletion.body.requestId);
+      expect(shown.stdout).toMatch(/"status": "completed"/);
+    }, 60_000, 1_000);
+    expect(stripe.customers.has(customerId)).toBe(false);
+    expect(stripe.requests.some((r) => r.method === 'DELETE' && r.path === `/v1/customers/${customerId}`)).toBe(true);
+    const stored = JSON.stringify(await Promise.all(Object.keys(TABLE_SPECS).map((table) => dynamo.send(new ScanCommand({ TableName: table })).then((r) => r.Items ?? []))));
+    expect(stored).not.toContain(customerId);
+    expect(stored).not.toContain(leaver);
+  }, 180_000);
 });

@@ -75,9 +75,18 @@ export class DynamoDbEraser implements SubjectEraser {
         return this.erasePartitions('usageAggregates', [`${account}#H`, `${account}#D`], limit);
       case 'securityEvents': {
         // Under the address's hash too: failed sign-ins before the account existed, and the counters keyed by it;
-        // and the usage worker's per-key address digests (ADDRESSES#<accountId>).
+        // the usage worker's per-key address digests (ADDRESSES#<accountId>); the counters keyed by the
+        // account (checkouts an hour, password checks from a session).
         const hash = emailHash(email);
-        const partitions = [account, `ADDRESSES#${subject.accountId}`, `ACCOUNT#anonymous#${hash}`, `THROTTLE#login-fail#${hash}`, `THROTTLE#signup-email#${hash}`];
+        const partitions = [
+          account,
+          `ADDRESSES#${subject.accountId}`,
+          `THROTTLE#checkout#${subject.accountId}`,
+          `THROTTLE#password-check#${subject.accountId}`,
+          `ACCOUNT#anonymous#${hash}`,
+          `THROTTLE#login-fail#${hash}`,
+          `THROTTLE#signup-email#${hash}`,
+        ];
         return this.erasePartitions('securityEvents', partitions, limit);
       }
       case 'tickets': {
@@ -150,8 +159,10 @@ export class DynamoDbEraser implements SubjectEraser {
       await this.deleteKeys('privacyRequests', [{ pk: `OPEN#${subject.accountId}#${type}`, sk: 'OPEN' }]);
     }
     await this.deleteKeys('privacyRequests', [{ pk: `HOLD#${subject.accountId}`, sk: 'HOLD' }]);
-    const counters = await this.all({ TableName: this.tables.privacyRequests, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `THROTTLE#privacy-account#${subject.accountId}` } });
-    await this.deleteKeys('privacyRequests', counters);
+    for (const counter of ['privacy-account', 'privacy-password']) {
+      const counters = await this.all({ TableName: this.tables.privacyRequests, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `THROTTLE#${counter}#${subject.accountId}` } });
+      await this.deleteKeys('privacyRequests', counters);
+    }
     return { erased: page.items.length, remaining: page.remaining };
   }
 
