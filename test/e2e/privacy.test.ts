@@ -147,9 +147,17 @@ describe('privacy requests against npm start', () => {
     expect((await api('GET', '/v1/account', { token: dee.token })).body).toMatchObject({ name: 'Dee Example', profile: { country: 'FR' } });
     expect((await mailMatching(email('dee'), /correction .* is applied/)).text).toContain('"Dee" → "Dee Example"');
 
-    const other = await api('POST', '/v1/privacy/requests', { token: dee.token, body: { type: 'correction', details: 'Change my email to dee-new@example.org' } });
-    await eventually(async () => expect((await api('GET', `/v1/privacy/requests/${other.body.requestId}`, { token: dee.token })).body.status).toBe('needs_manual_action'), 30_000);
-    expect((await api('GET', '/v1/account', { token: dee.token })).body.email).toBe(email('dee'));
+    const vague = await api('POST', '/v1/privacy/requests', { token: dee.token, body: { type: 'correction', details: 'My billing address is wrong' } });
+    await eventually(async () => expect((await api('GET', `/v1/privacy/requests/${vague.body.requestId}`, { token: dee.token })).body.status).toBe('needs_manual_action'), 30_000);
+
+    // A new address gets the email-change link, as PATCH /v1/account sends it; nothing changes until it is opened.
+    const cat = await signUp('cat2', 'Cat');
+    const moved = email('cat2-new');
+    const change = await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'correction', details: `Change my email to ${moved}` } });
+    await eventually(async () => expect((await api('GET', `/v1/privacy/requests/${change.body.requestId}`, { token: cat.token })).body.status).toBe('completed'), 30_000);
+    expect((await api('GET', '/v1/account', { token: cat.token })).body.email).toBe(email('cat2'));
+    expect((await fetch(await eventually(() => linkMailedTo(local.dataDir, moved)))).status).toBe(200);
+    expect((await api('GET', '/v1/account', { token: cat.token })).body.email).toBe(moved);
   }, 120_000);
 
   it("never lets a session confirm a mailed correction's words: only its link does, whose page shows them", async () => {

@@ -8,6 +8,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbEmailLinkTokens } from '../../shared/adapters/dynamodb-email-link-tokens';
 import type { Account, ApiKey, EmailToken, Preferences, Profile, SecurityEvent, Session } from '../domain/model';
 import { DynamoDbWindowCounter } from '../../shared/adapters/dynamodb-counter';
 import { DynamoDbSecurityEvents, SECURITY_EVENT_TTL_SECONDS } from '../../shared/adapters/dynamodb-security-events';
@@ -152,13 +153,8 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 }
 
-/** Single-use email links at `TOKEN#<hash>/TOKEN`, expiring through TTL. */
-export class DynamoDbTokenStore implements TokenStore {
-  constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {}
-
-  async put(token: EmailToken): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: `TOKEN#${token.tokenHash}`, sk: 'TOKEN', ...token } }));
-  }
+/** Single-use email links at `TOKEN#<hash>/TOKEN`, expiring through TTL; written as the shared adapter writes them. */
+export class DynamoDbTokenStore extends DynamoDbEmailLinkTokens implements TokenStore {
 
   async consume(tokenHash: string): Promise<EmailToken | undefined> {
     try {

@@ -1,6 +1,7 @@
 import { resolveSession, type Principal, SESSION_TOKEN_PREFIX } from '../../shared/auth/session';
 import { fixedWindow } from '../../shared/throttle';
-import { ConfigError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../shared/errors';
+import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../../shared/errors';
+import { mailEmailLink } from '../../shared/email-links';
 import type { Mailer } from '../../shared/mailer';
 import { EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError, InvalidTokenError, SessionNotFoundError } from './errors';
 import {
@@ -24,7 +25,6 @@ import { newId, randomSecret, sha256 } from '../../shared/crypto';
 
 export { SESSION_TOKEN_PREFIX, type Principal };
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
-export const EMAIL_TOKEN_TTL_SECONDS = 24 * 3600;
 /**
  * Sign-in attempts per window: tight per (email, address) — counted before the password is checked,
  * so a concurrent burst cannot slip past — and loose per address. Per email there is no hard lock:
@@ -307,23 +307,8 @@ export class AccountService {
     return { token, session };
   }
 
-  private async sendEmailLink(accountId: string, email: string, purpose: EmailToken['purpose']): Promise<void> {
-    const token = randomSecret();
-    await this.deps.tokens.put({
-      tokenHash: sha256(token),
-      purpose,
-      accountId,
-      email,
-      expiresAt: epoch(this.deps.clock.now()) + EMAIL_TOKEN_TTL_SECONDS,
-    });
-    if (!this.deps.publicUrl) throw new ConfigError('PUBLIC_URL is not bound: this function cannot mail links');
-    const link = `${this.deps.publicUrl.replace(/\/$/, '')}/v1/auth/verify?token=${encodeURIComponent(token)}`;
-    const subject = purpose === 'verify_email' ? 'Confirm your OmnAPI account' : 'Confirm your new OmnAPI email address';
-    await this.deps.mailer.send({
-      to: email,
-      subject,
-      text: [`Follow this link within 24 hours to confirm ${email}:`, '', link, '', 'It works once. If you did not ask for this, ignore this message.'].join('\n'),
-    });
+  private sendEmailLink(accountId: string, email: string, purpose: EmailToken['purpose']): Promise<void> {
+    return mailEmailLink({ tokens: this.deps.tokens, mailer: this.deps.mailer, publicUrl: this.deps.publicUrl, now: () => this.deps.clock.now() }, { accountId, email, purpose });
   }
 
   /**

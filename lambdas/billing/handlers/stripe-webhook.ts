@@ -74,7 +74,7 @@ export const handler = httpRoutes(
     if (await processed.wasProcessed(event.id)) return json(200, { received: true, outcome: 'duplicate' });
     const outcome = await events.handle(event);
     await processed.markProcessed({ id: event.id, type: event.type, customerId: customerOf(event), outcome }, new Date());
-    metrics.publishStoredMetrics();
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics(); // most events add none: no empty-flush warning
     logger.info('Stripe event handled', { eventId: event.id, type: event.type, outcome });
     return json(200, { received: true, outcome });
   }),

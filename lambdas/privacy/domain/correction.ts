@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type EmailLinkTokens, mailEmailLink } from '../../shared/email-links';
 import type { Mailer } from '../../shared/mailer';
 import type { RequestLifecycle } from './lifecycle';
 
@@ -11,6 +12,8 @@ export type Corrections = Partial<Record<Correctable, string>>;
 export interface CorrectionReading {
   /** Unambiguous changes, each value checked as the account API would check it. */
   changes: Corrections;
+  /** A new email address, asked for plainly: it goes through the email-change confirmation (a link to it). */
+  newEmail?: string;
   /** Why a person must look at it instead (empty when the changes can be applied as they are). */
   forAPerson: string[];
 }
@@ -32,24 +35,40 @@ const SENTENCES = /\r?\n|(?<=(?<!\b(?:Dr|Mr|Mrs|Ms|Mx|Prof|St|Jr|Sr|No))[.!?])\s
 const NOT_A_PLAIN_VALUE = /\b(and|or|but|my|to|is|should|be|keep|wrong|instead|also)\b|[,;]/i;
 const NEGATION = /\b(don'?t|do not|never|not|no longer)\b/i;
 const EMAIL = /[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}/i;
+/** `change my email (address) to X`, `email: X` — nothing else around the address. */
+const EMAIL_PATTERNS = [
+  /\b(?:correct|change|update|fix|set)\s+(?:my\s+|the\s+)?e-?mail(?:\s+address)?\s+(?:to|into|as)\s*[:=]?\s*<?([^\s<>]+@[^\s<>]+?)>?[.!]?$/i,
+  /^e-?mail(?:\s+address)?\s*[:=]\s*<?([^\s<>]+@[^\s<>]+?)>?[.!]?$/i,
+];
 
 /**
  * Reads the changes a correction asks for — one per line or sentence — and says when a person must
  * look instead. Only plain, unambiguous values are applied: anything with two values in it, a
- * negation, a new email address (it needs the email-change confirmation, which a person starts), a
- * value the account API would refuse, two values for one field, or a sentence asking to change
- * anything else goes to a person.
+ * negation, a value the account API would refuse, two values for one field, an address mentioned
+ * any other way, or a sentence asking to change anything else goes to a person. A new email address
+ * asked for plainly is not applied either: it gets the email-change confirmation link.
  */
 export function readCorrection(details: string | undefined): CorrectionReading {
   const changes: Corrections = {};
   const forAPerson: string[] = [];
-  const text = details ?? '';
-  if (EMAIL.test(text)) forAPerson.push('an email address: a change of address goes through its own confirmation, which a person starts');
-  const sentences = text
+  let newEmail: string | undefined;
+  const sentences = (details ?? '')
     .split(SENTENCES)
     .map((s) => s.trim())
     .filter(Boolean);
   for (const sentence of sentences) {
+    const emailMatch = EMAIL_PATTERNS.map((p) => sentence.match(p)).find(Boolean);
+    if (emailMatch && !NEGATION.test(sentence)) {
+      const address = emailMatch[1]!.toLowerCase();
+      if (!z.email().max(254).safeParse(address).success) forAPerson.push('email: not an email address');
+      else if (newEmail !== undefined && newEmail !== address) forAPerson.push('email: two different values');
+      else newEmail = address;
+      continue;
+    }
+    if (EMAIL.test(sentence)) {
+      forAPerson.push(`an email address we could not read plainly: "${sentence.slice(0, 80)}"`);
+      continue;
+    }
     const match = PATTERNS.map((p) => sentence.match(p)).find(Boolean);
     if (!match) {
       if (/\b(correct|change|update|fix|wrong|incorrect|should be)\b/i.test(sentence) || ELSEWHERE.test(sentence)) forAPerson.push(`not understood: "${sentence.slice(0, 80)}"`);
@@ -66,8 +85,8 @@ export function readCorrection(details: string | undefined): CorrectionReading {
     else if (changes[field] !== undefined && changes[field] !== normalised(field, value)) forAPerson.push(`${field}: two different values`);
     else changes[field] = normalised(field, value);
   }
-  if (Object.keys(changes).length === 0 && forAPerson.length === 0) forAPerson.push('no change we can apply was named');
-  return { changes, forAPerson };
+  if (Object.keys(changes).length === 0 && newEmail === undefined && forAPerson.length === 0) forAPerson.push('no change we can apply was named');
+  return { changes, forAPerson, ...(newEmail ? { newEmail } : {}) };
 }
 
 function normalised(field: Correctable, value: string): string {
@@ -101,22 +120,35 @@ export interface ProfileCorrector {
  */
 export async function applyCorrection(
   requestId: string,
-  deps: { corrector: ProfileCorrector; mailer: Mailer; lifecycle: RequestLifecycle },
-): Promise<{ applied: Corrections; forAPerson: string[] }> {
+  deps: {
+    corrector: ProfileCorrector;
+    mailer: Mailer;
+    lifecycle: RequestLifecycle;
+    /** The email-change confirmation: the same link `PATCH /v1/account` sends. */
+    emailLinks: { tokens: EmailLinkTokens; publicUrl: string; now: () => Date };
+  },
+): Promise<{ applied: Corrections; newEmail?: string; forAPerson: string[] }> {
   const request = await deps.lifecycle.require(requestId);
   if (request.status === 'completed' || request.status === 'needs_manual_action') return { applied: {}, forAPerson: [] };
-  const { changes, forAPerson } = readCorrection(request.details);
+  const { changes, newEmail: asked, forAPerson } = readCorrection(request.details);
   if (forAPerson.length) {
     await deps.lifecycle.handToPerson(requestId, `correction needs a person: ${forAPerson.join('; ')}`);
     return { applied: {}, forAPerson };
   }
-  const before = await deps.corrector.apply(request.accountId, changes);
-  const lines = (Object.keys(changes) as Correctable[]).map((field) => `- ${field}: "${before[field] ?? ''}" → "${changes[field]}"`);
+  const newEmail = asked !== undefined && asked !== request.email ? asked : undefined;
+  const before = Object.keys(changes).length ? await deps.corrector.apply(request.accountId, changes) : {};
+  if (newEmail) await mailEmailLink({ ...deps.emailLinks, mailer: deps.mailer }, { accountId: request.accountId, email: newEmail, purpose: 'change_email' });
+  const lines = [
+    ...(Object.keys(changes) as Correctable[]).map((field) => `- ${field}: "${before[field] ?? ''}" → "${changes[field]}"`),
+    ...(newEmail ? [`- email: we sent a link to ${newEmail}; your address changes when it is opened there, within 24 hours`] : []),
+    ...(asked !== undefined && !newEmail ? ['- email: it already is the address you gave; nothing to change'] : []),
+  ];
   await deps.mailer.send({
     to: request.email,
     subject: `Your correction ${requestId} is applied`,
     text: ['As you asked, we corrected:', ...lines, '', 'You can change these yourself any time with PATCH /v1/account.', '', 'OmnAPI privacy team — privacy@omnapi.com'].join('\n'),
   });
-  await deps.lifecycle.close(requestId, 'completed', `correction applied: ${Object.keys(changes).join(', ')}`, ['in_progress']);
-  return { applied: changes, forAPerson: [] };
+  const what = [...Object.keys(changes), ...(newEmail ? ['email (confirmation link sent to the new address)'] : [])];
+  await deps.lifecycle.close(requestId, 'completed', `correction applied: ${what.join(', ') || 'nothing to change'}`, ['in_progress']);
+  return { applied: changes, ...(newEmail ? { newEmail } : {}), forAPerson: [] };
 }

@@ -11,9 +11,13 @@ import type { PrivacyRequest } from '../domain/model';
 /** The changes a correction or an objection will make, as the workflow will read them. */
 function whatWillChange(request: PrivacyRequest): string[] {
   if (request.type === 'correction') {
-    const { changes, forAPerson } = readCorrection(request.details);
+    const { changes, newEmail, forAPerson } = readCorrection(request.details);
     if (forAPerson.length) return ['A person will read what was asked and write to you before changing anything.'];
-    return [`It will set: ${Object.entries(changes).map(([field, value]) => `${field} = "${value}"`).join('; ')}.`];
+    const set = Object.entries(changes).map(([field, value]) => `${field} = "${value}"`);
+    return [
+      ...(set.length ? [`It will set: ${set.join('; ')}.`] : []),
+      ...(newEmail ? [`It will send a link to ${newEmail}; the address changes only when that link is opened.`] : []),
+    ];
   }
   if (request.type === 'objection') {
     const optOuts = optOutsFor(request.details);

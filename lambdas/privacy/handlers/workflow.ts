@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { DynamoDbEmailLinkTokens } from '../../shared/adapters/dynamodb-email-link-tokens';
 import { DynamoDbUsageLogs } from '../../shared/adapters/dynamodb-usage-logs';
 import { dynamo } from '../../shared/clients/dynamodb';
 import { s3 } from '../../shared/clients/s3';
@@ -53,6 +54,7 @@ const erasure = new ErasureSteps({
 });
 const preferences = new DynamoDbPreferences(dynamo, config.TABLE_ACCOUNTS);
 const corrector = new DynamoDbProfileCorrector(dynamo, config.TABLE_ACCOUNTS);
+const emailLinkTokens = new DynamoDbEmailLinkTokens(dynamo, config.TABLE_TOKENS);
 const lifecycle = lifecycleOf(deps, {
   exports: {
     data: new DynamoDbSubjectData(
@@ -117,7 +119,7 @@ export const runStep = async (input: unknown): Promise<unknown> => {
     case 'object':
       return applyObjection(step.requestId, { requests: deps.requests, preferences, mailer: deps.mailer, lifecycle });
     case 'correct':
-      return applyCorrection(step.requestId, { corrector, mailer: deps.mailer, lifecycle });
+      return applyCorrection(step.requestId, { corrector, mailer: deps.mailer, lifecycle, emailLinks: { tokens: emailLinkTokens, publicUrl: config.PUBLIC_URL, now: deps.now } });
     case 'holds':
       return erasure.checkHolds(step.requestId);
     case 'awaitHoldRelease':

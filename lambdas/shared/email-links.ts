@@ -1,0 +1,44 @@
+import { randomSecret, sha256 } from './crypto';
+import { ConfigError } from './errors';
+import type { Mailer } from './mailer';
+
+/** How long a mailed email link works. */
+export const EMAIL_TOKEN_TTL_SECONDS = 24 * 3600;
+
+export type EmailLinkPurpose = 'verify_email' | 'change_email';
+
+/** A single-use email link as stored: only the SHA-256 of its token. */
+export interface EmailLinkToken {
+  tokenHash: string;
+  purpose: EmailLinkPurpose;
+  accountId: string;
+  /** The address the link was sent to (the new one, for a change). */
+  email: string;
+  expiresAt: number;
+}
+
+/** Port: where link tokens are kept until used (accounts' tokens table). */
+export interface EmailLinkTokens {
+  put(token: EmailLinkToken): Promise<void>;
+}
+
+/**
+ * Mints a single-use link and mails it to `email`: confirming a new account's address, or a new
+ * address for an existing account (the change happens only when the link is opened, from that
+ * address). Accounts sends it on sign-up and on `PATCH /v1/account`; the privacy workflow sends the
+ * same link for a correction of the address, so one confirmation flow serves both.
+ */
+export async function mailEmailLink(
+  deps: { tokens: EmailLinkTokens; mailer: Mailer; publicUrl?: string; now: () => Date },
+  link: { accountId: string; email: string; purpose: EmailLinkPurpose },
+): Promise<void> {
+  if (!deps.publicUrl) throw new ConfigError('PUBLIC_URL is not bound: this function cannot mail links');
+  const token = randomSecret();
+  await deps.tokens.put({ tokenHash: sha256(token), purpose: link.purpose, accountId: link.accountId, email: link.email, expiresAt: Math.floor(deps.now().getTime() / 1000) + EMAIL_TOKEN_TTL_SECONDS });
+  const url = `${deps.publicUrl.replace(/\/$/, '')}/v1/auth/verify?token=${encodeURIComponent(token)}`;
+  await deps.mailer.send({
+    to: link.email,
+    subject: link.purpose === 'verify_email' ? 'Confirm your OmnAPI account' : 'Confirm your new OmnAPI email address',
+    text: [`Follow this link within 24 hours to confirm ${link.email}:`, '', url, '', 'It works once. If you did not ask for this, ignore this message.'].join('\n'),
+  });
+}
