@@ -1,3 +1,4 @@
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { z } from 'zod';
 import type { KeyAddressWatch } from './address-watch';
 import type { UsageEvent } from './model';
@@ -25,6 +26,9 @@ export const UsageEventSchema = z.object({
   at: z.iso.datetime(),
   balanceMicro: z.number().int().optional(),
 }) satisfies z.ZodType<UsageEvent>;
+
+/** A queued message body: JSON text holding one usage event (Powertools parser's helper; malformed JSON fails like a bad field). */
+export const UsageMessageSchema = JSONStringified(UsageEventSchema);
 
 /** One validated event with what the worker decided for it. */
 export interface UsageEntry {
@@ -120,13 +124,7 @@ export async function recordUsageBatch(
   const failed = new Set<string>();
   const valid: { messageId: string; event: UsageEvent }[] = [];
   for (const message of messages) {
-    let parsed: ReturnType<typeof UsageEventSchema.safeParse>;
-    try {
-      parsed = UsageEventSchema.safeParse(JSON.parse(message.body));
-    } catch {
-      failed.add(message.messageId);
-      continue;
-    }
+    const parsed = UsageMessageSchema.safeParse(message.body);
     if (!parsed.success) {
       failed.add(message.messageId);
       continue;
