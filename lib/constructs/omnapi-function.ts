@@ -52,11 +52,14 @@ export type FunctionDefaults = Pick<OmnApiFunctionProps, 'key' | 'logRetention' 
 
 export type TableAccess = 'read' | 'write' | 'readWrite';
 
+/** The newest Node.js runtime CDK offers; the bundles target its version. */
+export const RUNTIME = lambda.Runtime.NODEJS_24_X;
+
 /**
- * Every OmnAPI Lambda: ARM64, newest Node.js runtime, AWS SDK v3 bundled and tree-shaken, source maps,
- * X-Ray tracing, JSON logs in an explicit KMS-encrypted log group, and a role that starts with
- * nothing but permission to write to that group. `bind*` methods add an environment variable and
- * its least-privilege grant together.
+ * Every OmnAPI Lambda: ARM64, newest Node.js runtime (bundled for it), AWS SDK v3 bundled and
+ * tree-shaken, source maps, X-Ray tracing, JSON logs in an explicit KMS-encrypted log group, and a
+ * role that starts with nothing but permission to write to that group. `bind*` methods add an
+ * environment variable and its least-privilege grant together.
  */
 export class OmnApiFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: OmnApiFunctionProps) {
@@ -83,7 +86,7 @@ export class OmnApiFunction extends NodejsFunction {
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       handler: 'handler',
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
@@ -104,7 +107,8 @@ export class OmnApiFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.CJS,
-        target: 'node22',
+        // The runtime's own Node version: nothing is down-levelled for an older one.
+        target: `node${RUNTIME.name.replace(/^nodejs(\d+).*$/, '$1')}`,
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,
