@@ -132,7 +132,17 @@ describe('OmnApi stack (dev)', () => {
 
   it('runs every function on ARM64 and the newest Node runtime, traced (the hot path by choice), with its own log group', () => {
     const functions = Object.values(resources('AWS::Lambda::Function'));
-    expect(functions.length).toBeGreaterThanOrEqual(4);
+    // Exactly one function per handler file under lambdas/*/handlers/, and nothing else.
+    const handlerFiles = require('node:fs')
+      .readdirSync('lambdas', { withFileTypes: true })
+      .filter((d: { isDirectory(): boolean }) => d.isDirectory())
+      .flatMap((d: { name: string }) => {
+        const dir = `lambdas/${d.name}/handlers`;
+        return require('node:fs').existsSync(dir) ? require('node:fs').readdirSync(dir).filter((f: string) => f.endsWith('.ts')).map((f: string) => `${dir}/${f}`) : [];
+      })
+      .sort();
+    expect(functions.map((fn) => fn.Metadata?.['omnapi:entry']).sort()).toEqual(handlerFiles);
+    expect(functions).toHaveLength(26);
     const hotPath = (fn: Resources[string]) => /^(Metered hot path|Writes usage logs)/.test(fn.Properties.Description);
     expect(functions.filter(hotPath).map((fn) => fn.Properties.TracingConfig)).toEqual([{ Mode: 'PassThrough' }, { Mode: 'PassThrough' }]);
     const traced = Object.values(synth({ hotPathTracing: 'active' }).template.findResources('AWS::Lambda::Function') as Resources);
