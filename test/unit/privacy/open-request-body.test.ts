@@ -7,7 +7,7 @@ describe('POST /v1/privacy/requests body (found by trying it as an attacker woul
     [{ type: 'deletion', password: 123 }, 'a password that is not text'],
     [{ type: 'access', password: 'correct horse battery staple' }, 'a password on a request it cannot confirm'],
     [{ type: 'correction', details: 'x'.repeat(5_001) }, 'oversized details'],
-  ])('refuses %j: %s', (body) => {
+  ] as [unknown, string][])('refuses %j: %s', (body, _why) => {
     expect(OpenRequestBody.safeParse(body).success).toBe(false);
   });
 
