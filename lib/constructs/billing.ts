@@ -8,6 +8,7 @@ import type { CreditPack } from '../../lambdas/billing/packs';
 import type { TableName } from '../../lambdas/shared/tables';
 import type { Api } from './api';
 import type { FunctionDefaults, OmnApiFunction } from './omnapi-function';
+import { emfMetric } from './shared/metrics';
 import { routeFunctions } from './shared/route-functions';
 
 export interface BillingProps {
@@ -74,13 +75,7 @@ export class Billing extends Construct {
         },
       },
     });
-    this.purchaseMismatches = new cloudwatch.Metric({
-      namespace: 'OmnAPI',
-      metricName: 'PurchaseMismatch',
-      dimensionsMap: { service: 'billing' },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-    });
+    this.purchaseMismatches = emfMetric('PurchaseMismatch', 'billing');
     if (!local) {
       this.stripeSecret = secretsmanager.Secret.fromSecretNameV2(this, 'StripeSecret', props.stripeSecretName);
       for (const name of ['checkout', 'stripe-webhook']) this.functions[name]!.bindSecret('stripe', this.stripeSecret);

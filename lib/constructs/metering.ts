@@ -14,6 +14,7 @@ import type { TableName } from '../../lambdas/shared/tables';
 import type { Api } from './api';
 import { type FunctionDefaults, OmnApiFunction } from './omnapi-function';
 import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
+import { emfMetric } from './shared/metrics';
 import { routeFunctions } from './shared/route-functions';
 
 export interface MeteringProps {
@@ -157,13 +158,7 @@ export class Metering extends Construct {
     this.worker.addEnvironment('SUSPEND_ON_MANY_ADDRESSES', String(addressWatch.suspend));
     // Suspending writes the keys' `suspended` flag, as `ops suspend` does; without it the worker cannot touch keys.
     if (addressWatch.suspend) this.worker.bindTable('apiKeys', tables.apiKeys, 'readWrite');
-    this.keysSeenFromManyAddresses = new cloudwatch.Metric({
-      namespace: 'OmnAPI',
-      metricName: 'KeySeenFromManyAddresses',
-      dimensionsMap: { service: 'usage-worker' },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-    });
+    this.keysSeenFromManyAddresses = emfMetric('KeySeenFromManyAddresses', 'usage-worker');
     this.worker.addEventSource(
       new SqsEventSource(this.usageQueue, { batchSize, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }),
     );

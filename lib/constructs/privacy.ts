@@ -17,6 +17,7 @@ import type { TableName } from '../../lambdas/shared/tables';
 import type { Api } from './api';
 import { type FunctionDefaults, OmnApiFunction, type TableAccess } from './omnapi-function';
 import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
+import { emfMetric } from './shared/metrics';
 import { routeFunctions } from './shared/route-functions';
 import { secureBucket } from './shared/secure-bucket';
 
@@ -177,7 +178,7 @@ export class Privacy extends Construct {
       targets: [new targets.LambdaFunction(watchdog, { retryAttempts: 2, deadLetterQueue: this.watchdogDlq })],
     });
 
-    const clockMetric = (metricName: string) => new cloudwatch.Metric({ namespace: 'OmnAPI', metricName, dimensionsMap: { service: 'privacy' }, statistic: 'Maximum', period: Duration.minutes(Math.max(5, props.watchdogMinutes)) });
+    const clockMetric = (metricName: string) => emfMetric(metricName, 'privacy', { statistic: 'Maximum', period: Duration.minutes(Math.max(5, props.watchdogMinutes)) });
     this.clockMetrics = {
       PrivacyDeadlineNear: clockMetric('PrivacyDeadlineNear'),
       PrivacyOverdue: clockMetric('PrivacyOverdue'),
