@@ -73,7 +73,7 @@ export async function measureOverhead(calls = 2000): Promise<Overhead> {
     const resolved = { accountId: 'acc_bench', keyId: 'key_bench', plan: 'pro', status: 'active' as const };
     const gateway = new Gateway({
       keys: { resolve: async () => resolved },
-      meter: { admit: async ({ now }) => ({ admitted: true, balanceMicro: 1e12, used: 1, resetAt: Math.floor(now.getTime() / 60_000 + 1) * 60 }) },
+      meter: { admit: async ({ now }) => ({ admitted: true, balanceMicro: 1e12, used: 1, resetAt: Math.floor(now.getTime() / 60_000 + 1) * 60, seq: 1 }) },
       upstream: { forward: async () => ({ kind: 'response', status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"ok":true}') }) },
       usage: { publish: async () => undefined },
       catalog: DEFAULT_CATALOG,

@@ -101,7 +101,7 @@ export class DynamoDbProxy {
       return { status: 400, body: { __type: 'com.amazon.coral.validate#ValidationException', message: 'TransactItems must hold 1 to 100 items' } };
     }
     const applied: { table: string; key: Item; old?: Item }[] = [];
-    const reasons: { Code: string; Message?: string }[] = items.map(() => ({ Code: 'None' }));
+    const reasons: { Code: string; Message?: string; Item?: Item }[] = items.map(() => ({ Code: 'None' }));
     for (const [index, entry] of items.entries()) {
       try {
         applied.push(await this.applyOne(entry));
@@ -112,6 +112,10 @@ export class DynamoDbProxy {
           : { Code: 'ValidationError', Message: (error as Error).message };
         if (name !== 'ConditionalCheckFailedException') console.error(`[omnapi] local TransactWriteItems refused item ${index}: ${(error as Error).message}`);
         await this.rollBack(applied);
+        if (name === 'ConditionalCheckFailedException') {
+          const old = await this.oldImageOnFailure(entry);
+          if (old) reasons[index]!.Item = old;
+        }
         return {
           status: 400,
           body: {
@@ -125,19 +129,28 @@ export class DynamoDbProxy {
     return { status: 200, body: {} };
   }
 
+  /** What DynamoDB returns beside a refused part asking for `ReturnValuesOnConditionCheckFailure: ALL_OLD`: the item as it stands. */
+  private async oldImageOnFailure(entry: TransactItem): Promise<Item | undefined> {
+    const part = (entry.Put ?? entry.Update ?? entry.Delete ?? entry.ConditionCheck) as { TableName: string; Key?: Item; Item?: Item; ReturnValuesOnConditionCheckFailure?: string };
+    if (part.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD') return undefined;
+    const key = part.Key ?? (await this.keyOf(part.TableName, part.Item!));
+    const { Item } = await this.client.send(new GetItemCommand({ TableName: part.TableName, Key: key, ConsistentRead: true }));
+    return Item;
+  }
+
   private async applyOne(entry: TransactItem): Promise<{ table: string; key: Item; old?: Item }> {
     if (entry.Put) {
-      const { TableName, Item, ...condition } = entry.Put;
+      const { TableName, Item, ReturnValuesOnConditionCheckFailure: _r, ...condition } = entry.Put as NonNullable<TransactItem['Put']> & { ReturnValuesOnConditionCheckFailure?: string };
       const result = await this.client.send(new PutItemCommand({ TableName, Item, ...condition, ReturnValues: 'ALL_OLD' }));
       return { table: TableName, key: await this.keyOf(TableName, Item), old: result.Attributes };
     }
     if (entry.Update) {
-      const { TableName, Key, ...rest } = entry.Update;
+      const { TableName, Key, ReturnValuesOnConditionCheckFailure: _r, ...rest } = entry.Update as NonNullable<TransactItem['Update']> & { ReturnValuesOnConditionCheckFailure?: string };
       const result = await this.client.send(new UpdateItemCommand({ TableName, Key, ...rest, ReturnValues: 'ALL_OLD' }));
       return { table: TableName, key: Key, old: result.Attributes };
     }
     if (entry.Delete) {
-      const { TableName, Key, ...condition } = entry.Delete;
+      const { TableName, Key, ReturnValuesOnConditionCheckFailure: _r, ...condition } = entry.Delete as NonNullable<TransactItem['Delete']> & { ReturnValuesOnConditionCheckFailure?: string };
       const result = await this.client.send(new DeleteItemCommand({ TableName, Key, ...condition, ReturnValues: 'ALL_OLD' }));
       return { table: TableName, key: Key, old: result.Attributes };
     }

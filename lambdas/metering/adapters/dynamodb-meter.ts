@@ -11,7 +11,8 @@ const WINDOW = /^w\d+$/;
  * Admission and debit in one conditional UpdateItem on the account's balance item. The rate window
  * is a per-minute counter attribute (`w<minute>`); the write adds one to it and takes the price off
  * the balance only if the balance covers the price and the counter is under the limit. Counters of
- * past minutes are removed by later writes, so the item stays small.
+ * past minutes are removed by later writes, so the item stays small. The same write numbers the
+ * account's admitted calls (`seq`): the usage worker's exactly-once guard, at no extra cost.
  */
 export class DynamoDbMeter implements Meter {
   /** Old window attributes seen on an account's item, removed on its next call from this container. */
@@ -33,7 +34,7 @@ export class DynamoDbMeter implements Meter {
         new UpdateCommand({
           TableName: this.table,
           Key: balanceKey(accountId),
-          UpdateExpression: `SET balance = balance - :price, lastCallAt = :now ADD #win :one REMOVE ${remove.map((_, i) => `#old${i}`).join(', ')}`,
+          UpdateExpression: `SET balance = balance - :price, lastCallAt = :now ADD #win :one, seq :one REMOVE ${remove.map((_, i) => `#old${i}`).join(', ')}`,
           ConditionExpression: 'balance >= :price AND (attribute_not_exists(#win) OR #win < :limit)',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: { ':price': priceMicro, ':one': 1, ':limit': limitPerMinute, ':now': now.toISOString() },
@@ -42,7 +43,7 @@ export class DynamoDbMeter implements Meter {
         }),
       );
       this.learn(accountId, Attributes, current);
-      return { admitted: true, balanceMicro: Number(Attributes!.balance), used: Number(Attributes![current]), resetAt };
+      return { admitted: true, balanceMicro: Number(Attributes!.balance), used: Number(Attributes![current]), resetAt, seq: Number(Attributes!.seq) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // DynamoDB returns the item with the refusal; an emulator that does not is asked once more.

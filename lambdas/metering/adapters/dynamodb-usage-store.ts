@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits';
-import { usageLogItem } from '../../shared/adapters/dynamodb-usage-logs';
+import { logPageItem, logPartition, minuteOf, pageSortKey, SEQ_BLOCK, seqBlockSortKey, singleSortKey } from '../../shared/adapters/dynamodb-usage-logs';
 import type { Mailer } from '../../shared/mailer';
-import type { UsageLog } from '../../shared/usage-logs';
+import { USAGE_LOG_RETENTION_DAYS, type UsageLog } from '../../shared/usage-logs';
 import { type AccountSettings, type AccountSettingsReader, bucketsOf, type LowBalanceNotices, type UsageEntry, type UsageStore } from '../domain/usage';
 
 export interface UsageTables {
@@ -13,12 +13,16 @@ export interface UsageTables {
 }
 
 /** The call's log, without the event's envelope (version, account, the balance it left). */
-const logOf = ({ v: _v, accountId: _account, balanceMicro: _balance, ...log }: UsageEntry['event']): UsageLog => log;
+const logOf = ({ v: _v, accountId: _account, balanceMicro: _balance, seq: _seq, ...log }: UsageEntry['event']): UsageLog => log;
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 /** DynamoDB's ceiling on items per transaction. */
 const MAX_TRANSACTION_ITEMS = 100;
+/** Calls per page item: keeps a page far below DynamoDB's 400 KB, and a transaction below its 4 MB. */
+const PAGE_MAX_LOGS = 500;
+/** Tries of a transaction that meets another writer's (TransactionConflict) before the batch is retried by SQS. */
+const CONFLICT_TRIES = 5;
 const COUNTERS = ['calls', 'admitted', 'rejected', 'errors', 'chargedMicro', 'refundedMicro', 'latencyMsSum', 'bytesIn', 'bytesOut'] as const;
 type Counters = Record<(typeof COUNTERS)[number], number>;
 
@@ -37,27 +41,43 @@ function countersOf({ event }: UsageEntry): Counters {
   };
 }
 
-/** The items an entry shares with others in a transaction: its rollups and its account's balance. */
-function sharedItemsOf({ event, analytics }: UsageEntry): string[] {
+const blockOf = (seq: number) => Math.floor(seq / SEQ_BLOCK);
+
+/**
+ * The items an entry needs in a transaction: its seq block and its log page (or, without a sequence
+ * number, a log item of its own), its rollups, and for a refund the ledger entry and the balance.
+ * Entries of one account share most of them.
+ */
+function itemsOf({ event, analytics }: UsageEntry, pageFill: Map<string, number>): string[] {
   const { hour } = bucketsOf(event.at);
+  const account = event.accountId;
+  const page = `${account}|${minuteOf(event.at)}`;
   return [
-    `ACCOUNT#${event.accountId}#H|${hour}#${event.product}`,
-    ...(analytics ? [`ANALYTICS#${event.product}#H|${hour}#${event.product}`] : []),
-    ...(event.outcome === 'refunded' ? [`BALANCE|${event.accountId}`] : []),
+    ...(event.seq === undefined ? [`LOG|${event.requestId}`] : [`SEQ|${account}|${blockOf(event.seq)}`, `PAGE|${page}|${Math.floor((pageFill.get(page) ?? 0) / PAGE_MAX_LOGS)}`]),
+    `ROLLUP|${account}|${hour}|${event.product}`,
+    ...(analytics ? [`ANALYTICS|${event.product}|${hour}`] : []),
+    ...(event.outcome === 'refunded' ? [`REFUND|${event.requestId}`, `BALANCE|${account}`] : []),
   ];
 }
 
+/** How a refused part of a transaction names the entries already recorded. */
+type Guard = { kind: 'seq'; accountId: string; block: number; entries: UsageEntry[] } | { kind: 'entry'; entry: UsageEntry };
+
 /**
- * Writes a batch of usage events in as few transactions as DynamoDB allows. Each transaction puts
- * every event's log item only if absent, and adds the events' counters to each aggregate once —
- * summed per bucket — so a batch of 25 calls by one account costs 25 log writes and 2 rollup writes
- * (its hour, and the product's analytics hour), not 50. A redelivered event makes its log put fail: the transaction is cancelled, writes nothing,
- * and is retried without that event, so nothing is ever counted twice or lost half-way.
+ * Writes a batch of usage events exactly once, in as few transactions as DynamoDB allows. Per account
+ * and clock minute, the calls' logs go into one compressed page item; the calls' sequence numbers
+ * (from the gateway's admit write) are added to their seq block only if none is there yet, and the
+ * counters are added to each hourly rollup once, summed. A refused call (no sequence number) gets a
+ * log item of its own, put only if absent. A redelivered event makes its guard fail: the transaction is
+ * cancelled, writes nothing, and is retried without that event — so nothing is counted twice or lost
+ * half-way, and a batch of 1,000 calls by 25 accounts costs about 25 pages, 25 seq blocks and 25
+ * rollups instead of 1,000 log items.
  */
 export class DynamoDbUsageStore implements UsageStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: UsageTables,
+    private readonly pause: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
   async recordBatch(entries: UsageEntry[]): Promise<Set<string>> {
@@ -67,51 +87,81 @@ export class DynamoDbUsageStore implements UsageStore {
       if (unique.has(entry.event.requestId)) duplicates.add(entry.event.requestId);
       else unique.set(entry.event.requestId, entry);
     }
-    // One account's events side by side: its rollups then land in one transaction, not in each one its events would straddle.
-    const byAccount = [...unique.values()].sort((a, b) => (a.event.accountId < b.event.accountId ? -1 : a.event.accountId > b.event.accountId ? 1 : 0));
-    for (const chunk of this.chunks(byAccount)) {
+    // One account's events side by side, in admit order: its page, seq block and rollup then land in one transaction.
+    const ordered = [...unique.values()].sort(
+      (a, b) => (a.event.accountId < b.event.accountId ? -1 : a.event.accountId > b.event.accountId ? 1 : (a.event.seq ?? 0) - (b.event.seq ?? 0) || (a.event.at < b.event.at ? -1 : 1)),
+    );
+    for (const chunk of this.chunks(ordered)) {
       let pending = chunk;
+      let conflicts = 0;
       while (pending.length) {
-        const { items, logIndex } = this.transaction(pending);
+        const { items, guards } = this.transaction(pending);
         try {
           await this.client.send(new TransactWriteCommand({ TransactItems: items }));
           pending = [];
         } catch (error) {
           const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-          const recordedBefore = pending.filter((entry) => reasons[logIndex.get(entry.event.requestId)!]?.Code === 'ConditionalCheckFailed');
-          const otherCauses = reasons.some((r) => r.Code && r.Code !== 'None' && r.Code !== 'ConditionalCheckFailed');
-          if (recordedBefore.length === 0 || otherCauses) throw error;
+          if (reasons.some((r) => r.Code === 'TransactionConflict') && !reasons.some((r) => r.Code === 'ConditionalCheckFailed') && ++conflicts < CONFLICT_TRIES) {
+            await this.pause(20 * 2 ** conflicts * (0.5 + Math.random()));
+            continue;
+          }
+          if (reasons.some((r) => r.Code && !['None', 'ConditionalCheckFailed', 'TransactionConflict'].includes(r.Code))) throw error;
+          const recordedBefore = new Set<UsageEntry>();
+          for (const [index, reason] of reasons.entries()) {
+            if (reason.Code !== 'ConditionalCheckFailed') continue;
+            const guard = guards.get(index);
+            if (guard?.kind === 'entry') recordedBefore.add(guard.entry);
+            if (guard?.kind === 'seq') {
+              const recorded = await this.recordedOffsets(guard, reason.Item);
+              for (const entry of guard.entries) if (recorded.has(entry.event.seq! % SEQ_BLOCK)) recordedBefore.add(entry);
+            }
+          }
+          if (recordedBefore.size === 0) throw error;
           for (const entry of recordedBefore) duplicates.add(entry.event.requestId);
-          pending = pending.filter((entry) => !recordedBefore.includes(entry));
+          pending = pending.filter((entry) => !recordedBefore.has(entry));
         }
       }
     }
     return duplicates;
   }
 
+  /** The offsets a seq block holds: from the item DynamoDB returned with the refusal, or read again. */
+  private async recordedOffsets(guard: Extract<Guard, { kind: 'seq' }>, returned: Record<string, unknown> | undefined): Promise<Set<number>> {
+    const raw = (returned as { s?: { NS?: string[] } } | undefined)?.s?.NS;
+    if (raw) return new Set(raw.map(Number));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tables.usageLogs, Key: { pk: logPartition(guard.accountId), sk: seqBlockSortKey(guard.block) }, ConsistentRead: true }),
+    );
+    return new Set([...((Item?.s as Set<number> | undefined) ?? [])].map(Number));
+  }
+
   /** Splits the batch so that no transaction exceeds DynamoDB's item limit. */
   private *chunks(entries: UsageEntry[]): Generator<UsageEntry[]> {
     let chunk: UsageEntry[] = [];
-    let shared = new Set<string>();
-    let count = 0;
+    let items = new Set<string>();
+    let pageFill = new Map<string, number>();
     for (const entry of entries) {
-      // Its log item and refund entry, plus whichever rollups and balance updates the chunk lacks.
-      const own = entry.event.outcome === 'refunded' ? 2 : 1;
-      const added = (within: Set<string>) => own + sharedItemsOf(entry).filter((key) => !within.has(key)).length;
-      if (chunk.length && count + added(shared) > MAX_TRANSACTION_ITEMS) {
+      let needed = itemsOf(entry, pageFill);
+      if (chunk.length && items.size + needed.filter((key) => !items.has(key)).length > MAX_TRANSACTION_ITEMS) {
         yield chunk;
-        [chunk, shared, count] = [[], new Set(), 0];
+        [chunk, items, pageFill] = [[], new Set(), new Map()];
+        needed = itemsOf(entry, pageFill);
       }
       chunk.push(entry);
-      count += added(shared);
-      for (const key of sharedItemsOf(entry)) shared.add(key);
+      for (const key of needed) items.add(key);
+      if (entry.event.seq !== undefined) {
+        const page = `${entry.event.accountId}|${minuteOf(entry.event.at)}`;
+        pageFill.set(page, (pageFill.get(page) ?? 0) + 1);
+      }
     }
     if (chunk.length) yield chunk;
   }
 
-  private transaction(entries: UsageEntry[]): { items: TransactItem[]; logIndex: Map<string, number> } {
+  private transaction(entries: UsageEntry[]): { items: TransactItem[]; guards: Map<number, Guard> } {
     const items: TransactItem[] = [];
-    const logIndex = new Map<string, number>();
+    const guards = new Map<number, Guard>();
+    const blocks = new Map<string, Extract<Guard, { kind: 'seq' }>>();
+    const pages = new Map<string, { accountId: string; minute: string; logs: UsageEntry[] }[]>();
     const rollups = new Map<string, { pk: string; sk: string; product: string; bucket: string; counters: Counters }>();
     const refunds = new Map<string, number>();
 
@@ -124,20 +174,29 @@ export class DynamoDbUsageStore implements UsageStore {
 
     for (const entry of entries) {
       const { event } = entry;
-      logIndex.set(event.requestId, items.length);
-      items.push({
-        Put: {
-          TableName: this.tables.usageLogs,
-          Item: usageLogItem(event.accountId, logOf(event), entry.logExpiresAt),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
+      if (event.seq === undefined) {
+        guards.set(items.length, { kind: 'entry', entry });
+        items.push({
+          Put: { TableName: this.tables.usageLogs, Item: logPageItem(event.accountId, singleSortKey(event), [logOf(event)]), ConditionExpression: 'attribute_not_exists(pk)' },
+        });
+      } else {
+        const blockKey = `${event.accountId}|${blockOf(event.seq)}`;
+        const block = blocks.get(blockKey) ?? { kind: 'seq' as const, accountId: event.accountId, block: blockOf(event.seq), entries: [] };
+        block.entries.push(entry);
+        blocks.set(blockKey, block);
+        const pageKey = `${event.accountId}|${minuteOf(event.at)}`;
+        const pageList = pages.get(pageKey) ?? [];
+        if (!pageList.length || pageList.at(-1)!.logs.length >= PAGE_MAX_LOGS) pageList.push({ accountId: event.accountId, minute: minuteOf(event.at), logs: [] });
+        pageList.at(-1)!.logs.push(entry);
+        pages.set(pageKey, pageList);
+      }
       const counters = countersOf(entry);
       const { hour } = bucketsOf(event.at);
       // Hourly only: a day is summed from its hours when read (DynamoDbUsageReader), not written twice.
       addRollup(`ACCOUNT#${event.accountId}#H`, hour, event.product, counters);
       if (entry.analytics) addRollup(`ANALYTICS#${event.product}#H`, hour, event.product, counters);
       if (counters.refundedMicro) {
+        guards.set(items.length, { kind: 'entry', entry });
         items.push({
           Put: {
             TableName: this.tables.ledger,
@@ -158,6 +217,34 @@ export class DynamoDbUsageStore implements UsageStore {
       }
     }
 
+    for (const block of blocks.values()) {
+      const offsets = block.entries.map((entry) => entry.event.seq! % SEQ_BLOCK);
+      const newest = block.entries.reduce((max, entry) => (entry.event.at > max ? entry.event.at : max), block.entries[0]!.event.at);
+      guards.set(items.length, block);
+      items.push({
+        Update: {
+          TableName: this.tables.usageLogs,
+          Key: { pk: logPartition(block.accountId), sk: seqBlockSortKey(block.block) },
+          // Added only if none of the offsets is there: a redelivered call is refused here, and with it the transaction.
+          UpdateExpression: 'ADD #s :offsets SET expiresAt = :expires',
+          ConditionExpression: `NOT (${offsets.map((_, i) => `contains(#s, :o${i})`).join(' OR ')})`,
+          ExpressionAttributeNames: { '#s': 's' },
+          ExpressionAttributeValues: {
+            ':offsets': new Set(offsets),
+            // Kept as long as the logs it guards.
+            ':expires': Math.floor(Date.parse(newest) / 1000) + USAGE_LOG_RETENTION_DAYS * 86_400,
+            ...Object.fromEntries(offsets.map((offset, i) => [`:o${i}`, offset])),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      });
+    }
+    for (const pageList of pages.values()) {
+      for (const page of pageList) {
+        const firstSeq = Math.min(...page.logs.map((entry) => entry.event.seq!));
+        items.push({ Put: { TableName: this.tables.usageLogs, Item: logPageItem(page.accountId, pageSortKey(page.minute, firstSeq), page.logs.map((entry) => logOf(entry.event))) } });
+      }
+    }
     for (const rollup of rollups.values()) {
       // Every attribute goes through a placeholder: several (bucket, errors) are reserved words.
       items.push({
@@ -179,7 +266,7 @@ export class DynamoDbUsageStore implements UsageStore {
         Update: { TableName: this.tables.ledger, Key: balanceKey(accountId), UpdateExpression: 'ADD balance :refund', ExpressionAttributeValues: { ':refund': amount } },
       });
     }
-    return { items, logIndex };
+    return { items, guards };
   }
 }
 

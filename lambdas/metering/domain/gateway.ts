@@ -98,6 +98,7 @@ export class Gateway {
       userAgent: request.userAgent.slice(0, 512),
       at: now.toISOString(),
       balanceMicro: decision.balanceMicro,
+      ...(decision.admitted ? { seq: decision.seq } : {}),
     };
 
     if (!decision.admitted) {

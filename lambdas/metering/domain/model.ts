@@ -6,9 +6,11 @@ export interface UsageEvent extends UsageLog {
   accountId: string;
   /** The balance the gateway's admit write left (or found, when it refused): the worker's low-balance notice reads it. */
   balanceMicro?: number;
+  /** The account's admitted-call number from the admit write (1, 2, …); refused calls have none. */
+  seq?: number;
 }
 
 /** What the single conditional write decided; `resetAt` is when its rate window ends (epoch seconds). */
 export type MeterDecision =
-  | { admitted: true; balanceMicro: number; used: number; resetAt: number }
+  | { admitted: true; balanceMicro: number; used: number; resetAt: number; seq: number }
   | { admitted: false; reason: 'insufficient_credit' | 'rate_limited'; balanceMicro: number; used: number; resetAt: number };

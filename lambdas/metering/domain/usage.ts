@@ -25,6 +25,7 @@ export const UsageEventSchema = z.object({
   userAgent: z.string().max(512),
   at: z.iso.datetime(),
   balanceMicro: z.number().int().optional(),
+  seq: z.number().int().positive().optional(),
 }) satisfies z.ZodType<UsageEvent>;
 
 /** A queued message body: JSON text holding one usage event (Powertools parser's helper; malformed JSON fails like a bad field). */

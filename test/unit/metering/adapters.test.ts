@@ -6,6 +6,7 @@ import { CachedKeyResolver } from '../../../lambdas/metering/adapters/cached-key
 import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
 import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
+import { decodeLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -16,11 +17,11 @@ describe('DynamoDbMeter', () => {
   beforeEach(() => ddb.reset());
 
   it('debits and counts in one conditional update, clearing the previous window', async () => {
-    ddb.on(UpdateCommand).resolves({ Attributes: { balance: 9, [`w${minute}`]: 3, [`w${minute - 7}`]: 2 } });
+    ddb.on(UpdateCommand).resolves({ Attributes: { balance: 9, seq: 41, [`w${minute}`]: 3, [`w${minute - 7}`]: 2 } });
     const meter = new DynamoDbMeter(client, 'ledger');
-    await expect(meter.admit({ accountId: 'acc_1', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toEqual({ admitted: true, balanceMicro: 9, used: 3, resetAt: (minute + 1) * 60 });
+    await expect(meter.admit({ accountId: 'acc_1', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toEqual({ admitted: true, balanceMicro: 9, used: 3, resetAt: (minute + 1) * 60, seq: 41 });
     const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(input.UpdateExpression).toBe('SET balance = balance - :price, lastCallAt = :now ADD #win :one REMOVE #old0');
+    expect(input.UpdateExpression).toBe('SET balance = balance - :price, lastCallAt = :now ADD #win :one, seq :one REMOVE #old0');
     expect(input.ExpressionAttributeNames).toEqual({ '#win': `w${minute}`, '#old0': `w${minute - 1}` });
     expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
 
@@ -74,74 +75,113 @@ describe('DynamoDbUsageStore', () => {
   const describeItems = (items: NonNullable<TransactWriteCommand['input']['TransactItems']>) =>
     items.map((i) => (i.Put ? `put ${i.Put.TableName} ${i.Put.Item!.sk}` : `update ${i.Update!.TableName} ${i.Update!.Key!.pk} ${i.Update!.Key!.sk}`));
 
-  it('writes log, hourly rollup, analytics and the refund in one transaction (no daily rollup: days are summed from hours)', async () => {
+  it('writes seq block, log page, hourly rollup, analytics and the refund in one transaction (no daily rollup: days are summed from hours)', async () => {
     ddb.on(TransactWriteCommand).resolves({});
-    await expect(store.recordBatch([entry(event('req-9'))])).resolves.toEqual(new Set());
+    await expect(store.recordBatch([entry(event('req-9', { seq: 130 }))])).resolves.toEqual(new Set());
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(describeItems(items)).toEqual([
-      'put logs 2026-03-01T10:05:10.000Z#req-9',
       'put ledger ENTRY#2026-03-01T10:05:10.000Z#req-9',
+      'update logs ACCOUNT#acc_1 SEQ#000000000002',
+      'put logs L#2026-03-01T10:05#S000000000130',
       'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo',
       'update aggs ANALYTICS#echo#H 2026-03-01T10:00:00Z#echo',
       'update ledger ACCOUNT#acc_1 BALANCE',
     ]);
-    expect(items[0]!.Put!.Item!.expiresAt).toBe(123);
-    expect(items[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
+    // 130 is offset 2 of block 2 (64 a block); the page holds the log, compressed, and expires 90 days after it.
+    expect(items[1]!.Update!.ConditionExpression).toBe('NOT (contains(#s, :o0))');
+    expect(items[1]!.Update!.ExpressionAttributeValues).toMatchObject({ ':o0': 2, ':offsets': new Set([2]) });
+    expect(items[2]!.Put!.Item).toMatchObject({ n: 1, expiresAt: Date.parse('2026-03-01T10:05:10.000Z') / 1000 + 90 * 86_400 });
+    expect(decodeLogs(items[2]!.Put!.Item!.d as Uint8Array)).toEqual([expect.objectContaining({ requestId: 'req-9', userAgent: 'ua', status: 502 })]);
   });
 
-  it('sums a batch into one update per bucket', async () => {
+  it("puts one account's calls of one minute into one page and guards each seq block once", async () => {
     ddb.on(TransactWriteCommand).resolves({});
-    await store.recordBatch([1, 2, 3].map((i) => entry(event(`r${i}`, { outcome: 'ok', status: 200 }))));
+    await store.recordBatch([63, 64, 65].map((seq) => entry(event(`r${seq}`, { outcome: 'ok', status: 200, seq }))));
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items).toHaveLength(3 + 2);
-    const hourly = items.find((i) => i.Update?.Key?.pk === 'ACCOUNT#acc_1#H')!.Update!;
-    expect(hourly.ExpressionAttributeValues).toMatchObject({ ':c0': 3, ':c1': 3, ':c4': 3_000_000 });
+    expect(describeItems(items)).toEqual([
+      'update logs ACCOUNT#acc_1 SEQ#000000000000',
+      'update logs ACCOUNT#acc_1 SEQ#000000000001',
+      'put logs L#2026-03-01T10:05#S000000000063',
+      'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo',
+      'update aggs ANALYTICS#echo#H 2026-03-01T10:00:00Z#echo',
+    ]);
+    expect(items[2]!.Put!.Item!.n).toBe(3);
+    expect(items[3]!.Update!.ExpressionAttributeValues).toMatchObject({ ':c0': 3, ':c1': 3, ':c4': 3_000 * 1_000 });
   });
 
-  it('leaves accounts that objected out of the analytics rollup, and charges nothing for rejected calls', async () => {
+  it('logs a refused call (no sequence number) as an item of its own, put only if absent, and charges nothing', async () => {
     ddb.on(TransactWriteCommand).resolves({});
     await store.recordBatch([entry(event('r1', { outcome: 'rejected', status: 402 }), false)]);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items).toHaveLength(2);
+    expect(describeItems(items)).toEqual(['put logs L#2026-03-01T10:05#Rr1', 'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo']);
+    expect(items[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(items[1]!.Update!.ExpressionAttributeValues).toMatchObject({ ':c4': 0, ':c5': 0 });
   });
 
-  it('drops redelivered events and records the rest, never counting twice', async () => {
+  it('drops redelivered events named by the refused seq block and records the rest, never counting twice', async () => {
     ddb.on(TransactWriteCommand)
-      .rejectsOnce(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] }))
+      .rejectsOnce(
+        new TransactionCanceledException({
+          message: 'x',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed', Item: { s: { NS: ['2', '9'] } } }, { Code: 'None' }, { Code: 'None' }],
+        }),
+      )
       .resolves({});
-    const duplicates = await store.recordBatch([entry(event('fresh', { outcome: 'ok', status: 200 })), entry(event('seen', { outcome: 'ok', status: 200 })), entry(event('seen', { outcome: 'ok', status: 200 }))]);
+    const ok = { outcome: 'ok' as const, status: 200 };
+    const duplicates = await store.recordBatch([entry(event('fresh', { ...ok, seq: 3 })), entry(event('seen', { ...ok, seq: 2 })), entry(event('seen', { ...ok, seq: 2 }))]);
     expect(duplicates).toEqual(new Set(['seen']));
     const retry = ddb.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems!;
-    expect(describeItems(retry)[0]).toBe('put logs 2026-03-01T10:05:10.000Z#fresh');
+    expect(retry[0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':offsets': new Set([3]) });
     expect(retry.find((i) => i.Update?.Key?.pk === 'ACCOUNT#acc_1#H')!.Update!.ExpressionAttributeValues![':c0']).toBe(1);
   });
 
+  it('reads the seq block again when DynamoDB returned no item with the refusal', async () => {
+    ddb.on(TransactWriteCommand)
+      .rejectsOnce(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] }))
+      .resolves({});
+    ddb.on(GetCommand).resolves({ Item: { s: new Set([5]) } });
+    const duplicates = await store.recordBatch([entry(event('a', { outcome: 'ok', status: 200, seq: 5 })), entry(event('b', { outcome: 'ok', status: 200, seq: 6 }))]);
+    expect(duplicates).toEqual(new Set(['a']));
+    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({ Key: { pk: 'ACCOUNT#acc_1', sk: 'SEQ#000000000000' }, ConsistentRead: true });
+  });
+
+  it('retries a transaction that met another writer, then lets a lasting conflict propagate so the batch is retried', async () => {
+    const conflict = () => new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }] });
+    const patient = new DynamoDbUsageStore(client, { usageLogs: 'logs', usageAggregates: 'aggs', ledger: 'ledger' }, async () => undefined);
+    ddb.on(TransactWriteCommand).rejectsOnce(conflict()).resolves({});
+    await expect(patient.recordBatch([entry(event('r1', { seq: 1 }))])).resolves.toEqual(new Set());
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    ddb.reset();
+    ddb.on(TransactWriteCommand).rejects(conflict());
+    await expect(patient.recordBatch([entry(event('r1', { seq: 1 }))])).rejects.toThrow();
+  });
+
   it('lets any other failure propagate, so the batch is retried', async () => {
-    ddb.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }] }),
-    );
+    ddb.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ValidationError' }] }));
     await expect(store.recordBatch([entry(event('r1'))])).rejects.toThrow();
   });
 
   it('splits a large batch so that no transaction holds more than 100 items', async () => {
     ddb.on(TransactWriteCommand).resolves({});
-    const many = Array.from({ length: 60 }, (_, i) => entry(event(`r${i}`, { accountId: `acc_${i}` })));
+    const many = Array.from({ length: 60 }, (_, i) => entry(event(`r${i}`, { accountId: `acc_${i}`, seq: 1 })));
     await store.recordBatch(many);
     const sizes = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!.length);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
-    // Four items of its own per event (log, refund entry, hourly rollup, balance), one analytics rollup per transaction.
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(60 * 4 + sizes.length);
+    // Five items of its own per event (seq block, page, refund entry, hourly rollup, balance), one analytics rollup per transaction.
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(60 * 5 + sizes.length);
   });
 
-  it("keeps one account's events in one transaction, so its rollup is written once, not once per transaction", async () => {
+  it("keeps one account's events in one transaction: 1,000 calls by 25 accounts are 25 pages, not 1,000 items", async () => {
     ddb.on(TransactWriteCommand).resolves({});
-    // 25 accounts interleaved, 4 events each: 100 log puts and 25 rollups do not fit one transaction.
-    const interleaved = Array.from({ length: 100 }, (_, i) => entry(event(`r${i}`, { accountId: `acc_${i % 25}`, outcome: 'ok', status: 200 }), false));
+    const interleaved = Array.from({ length: 1000 }, (_, i) => entry(event(`r${i}`, { accountId: `acc_${i % 25}`, outcome: 'ok', status: 200, seq: 1 + Math.floor(i / 25) }), false));
     await store.recordBatch(interleaved);
     const transactions = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
-    const rollups = transactions.flatMap((items) => items.filter((i) => i.Update).map((i) => i.Update!.Key!.pk as string));
-    expect(rollups).toHaveLength(25);
+    const puts = transactions.flatMap((items) => items.filter((i) => i.Put));
+    expect(puts).toHaveLength(25);
+    expect(puts.reduce((sum, i) => sum + Number(i.Put!.Item!.n), 0)).toBe(1000);
+    const rollups = transactions.flatMap((items) => items.filter((i) => i.Update?.TableName === 'aggs').map((i) => i.Update!.Key!.pk as string));
     expect(new Set(rollups).size).toBe(25);
+    expect(rollups).toHaveLength(25);
   });
 });

@@ -1,4 +1,5 @@
 import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
+import { DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch, type UsageEntry, type UsageStore } from '../../../lambdas/metering/domain/usage';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
@@ -14,7 +15,7 @@ function random(seed: number): () => number {
 const ACCOUNTS = 25;
 const CALLS_PER_ACCOUNT = 16;
 
-describe('usage events recorded exactly once — logs, rollups, refunds and metrics (25 interleaved accounts, 3× redelivery, failures, a poison message)', () => {
+describe('usage events recorded exactly once — log pages, rollups, refunds and metrics (25 interleaved accounts, 3× redelivery, failures, a poison message)', () => {
   let dynamo: LocalDynamo;
   beforeAll(async () => {
     dynamo = await startLocalDynamo();
@@ -24,13 +25,18 @@ describe('usage events recorded exactly once — logs, rollups, refunds and metr
   it('counts and logs every served call exactly once', async () => {
     const next = random(42);
     const events: UsageEvent[] = [];
+    const seqs = new Map<string, number>();
     for (let i = 0; i < ACCOUNTS * CALLS_PER_ACCOUNT; i++) {
       const account = `acc_x${i % ACCOUNTS}`;
       const refunded = i % 17 === 0;
+      // Refused calls carry no sequence number (the admit write did not count them): logged on their own.
+      const refused = !refunded && i % 11 === 0;
+      const seq = refused ? undefined : (seqs.get(account) ?? 0) + 1;
+      if (seq) seqs.set(account, seq);
       events.push({
         v: 1, requestId: `req_${i}`, accountId: account, keyId: `key_${i % 3}`, product: i % 5 ? 'echo' : 'maps', method: 'GET', path: `/p/${i}`,
-        status: refunded ? 502 : 200, outcome: refunded ? 'refunded' : 'ok', priceMicroCredits: 1_000, latencyMs: 10, requestBytes: 5, responseBytes: 50,
-        ip: `198.51.100.${i % 200}`, userAgent: 'jest', at: new Date(Date.UTC(2026, 2, 1, 10 + (i % 3), i % 60)).toISOString(),
+        status: refunded ? 502 : refused ? 429 : 200, outcome: refunded ? 'refunded' : refused ? 'rejected' : 'ok', priceMicroCredits: 1_000, latencyMs: 10, requestBytes: 5, responseBytes: 50,
+        ip: `198.51.100.${i % 200}`, userAgent: 'jest', at: new Date(Date.UTC(2026, 2, 1, 10 + (i % 3), i % 60, i % 7)).toISOString(), ...(seq ? { seq } : {}),
       });
     }
     // Every message three times, plus a poison message, shuffled.
@@ -65,14 +71,26 @@ describe('usage events recorded exactly once — logs, rollups, refunds and metr
     expect(poisonReceives).toBe(5);
 
     const stored = await dynamo.scanAll();
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    const order = (e: { at: string; requestId: string }) => `${e.at}#${e.requestId}`;
     for (let a = 0; a < ACCOUNTS; a++) {
       const account = `acc_x${a}`;
       const served = events.filter((e) => e.accountId === account);
-      const logs = stored.usageLogs.filter((item) => item.pk === `ACCOUNT#${account}`);
-      expect(logs).toHaveLength(served.length);
+      // Read back a few at a time through the cursor, across pages: complete, newest first, each once, only this account's.
+      const read: { at: string; requestId: string }[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await logs.page(account, { limit: 3, cursor, now: new Date('2026-03-02T00:00:00Z') });
+        read.push(...page.logs);
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(read.map(order)).toEqual(served.map(order).sort().reverse());
+      // Far fewer items than calls: one page per account and minute a batch touched, plus its seq blocks.
+      const items = stored.usageLogs.filter((item) => item.pk === `ACCOUNT#${account}`);
+      expect(items.filter((item) => String(item.sk).startsWith('L#')).reduce((sum, item) => sum + Number(item.n), 0)).toBe(served.length);
       const hours = stored.usageAggregates.filter((item) => item.pk === `ACCOUNT#${account}#H`);
       expect(hours.reduce((sum, h) => sum + Number(h.calls), 0)).toBe(served.length);
-      expect(hours.reduce((sum, h) => sum + Number(h.chargedMicro), 0)).toBe(served.length * 1_000);
+      expect(hours.reduce((sum, h) => sum + Number(h.chargedMicro), 0)).toBe(served.filter((e) => e.outcome !== 'rejected').length * 1_000);
       const refunds = stored.ledger.filter((item) => item.pk === `ACCOUNT#${account}` && item.type === 'refund');
       expect(refunds).toHaveLength(served.filter((e) => e.outcome === 'refunded').length);
       const balance = stored.ledger.find((item) => item.pk === `ACCOUNT#${account}` && item.sk === 'BALANCE');

@@ -12,6 +12,7 @@ const SUSPENDED = `omn_live_${'s'.repeat(43)}`;
 
 /** A meter over an in-memory balance, with the same rules as the DynamoDB one. */
 class MemoryMeter implements Meter {
+  private seq = 0;
   constructor(public balance: number, public used = 0) {}
   async admit({ priceMicro, limitPerMinute, now }: { priceMicro: number; limitPerMinute: number; now: Date }): Promise<MeterDecision> {
     const resetAt = (Math.floor(now.getTime() / 60_000) + 1) * 60;
@@ -19,7 +20,7 @@ class MemoryMeter implements Meter {
     if (this.used >= limitPerMinute) return { admitted: false, reason: 'rate_limited', balanceMicro: this.balance, used: this.used, resetAt };
     this.balance -= priceMicro;
     this.used += 1;
-    return { admitted: true, balanceMicro: this.balance, used: this.used, resetAt };
+    return { admitted: true, balanceMicro: this.balance, used: this.used, resetAt, seq: ++this.seq };
   }
 }
 

@@ -1,7 +1,8 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { sha256 } from '../../../lambdas/shared/crypto';
-import { usageLogItem } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { logPageItem, singleSortKey } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import type { UsageLog } from '../../../lambdas/shared/usage-logs';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
@@ -28,11 +29,12 @@ describe('usage API handler', () => {
     await hour('acc_ann', '2026-03-01T11:00:00Z', 3);
     await hour('acc_bob', '2026-03-01T10:00:00Z', 50);
     const now = Date.now();
+    const logItem = (accountId: string, log: UsageLog) => logPageItem(accountId, singleSortKey(log), [log]);
     for (let i = 0; i < 5; i++) {
       const at = new Date(now - (5 - i) * 60_000).toISOString();
-      await put('usageLogs', usageLogItem('acc_ann', { requestId: `req_ann_${i}`, at, keyId: 'key_1', product: 'echo', method: 'GET', path: `/x/${i}`, status: 200, outcome: 'ok', priceMicroCredits: 1, latencyMs: 5, requestBytes: 0, responseBytes: 9, ip: '203.0.113.1', userAgent: 'jest' } as never, Math.floor(now / 1000) + 3600));
+      await put('usageLogs', logItem('acc_ann', { requestId: `req_ann_${i}`, at, keyId: 'key_1', product: 'echo', method: 'GET', path: `/x/${i}`, status: 200, outcome: 'ok', priceMicroCredits: 1, latencyMs: 5, requestBytes: 0, responseBytes: 9, ip: '203.0.113.1', userAgent: 'jest' }));
     }
-    await put('usageLogs', usageLogItem('acc_bob', { requestId: 'req_bob_0', at: new Date(now - 30_000).toISOString(), keyId: 'key_2', product: 'echo', method: 'GET', path: '/bob', status: 200, outcome: 'ok', priceMicroCredits: 1, latencyMs: 5, requestBytes: 0, responseBytes: 9, ip: '198.51.100.2', userAgent: 'jest' } as never, Math.floor(now / 1000) + 3600));
+    await put('usageLogs', logItem('acc_bob', { requestId: 'req_bob_0', at: new Date(now - 30_000).toISOString(), keyId: 'key_2', product: 'echo', method: 'GET', path: '/bob', status: 200, outcome: 'ok', priceMicroCredits: 1, latencyMs: 5, requestBytes: 0, responseBytes: 9, ip: '198.51.100.2', userAgent: 'jest' }));
   });
   afterAll(async () => {
     delete process.env.AWS_ENDPOINT_URL_DYNAMODB;

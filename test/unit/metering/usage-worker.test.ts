@@ -1,6 +1,7 @@
 
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
+import { decodeLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { lambdaContext } from '../../helpers/http-events';
 
@@ -30,8 +31,8 @@ describe('usage worker', () => {
       lambdaContext,
     );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }]);
-    const written = ddb.commandCalls(TransactWriteCommand).flatMap((c) => c.args[0].input.TransactItems!.filter((i) => i.Put).map((i) => String(i.Put!.Item!.sk).split('#')[1]));
-    expect(written).toEqual(['r1', 'r4']);
+    const written = ddb.commandCalls(TransactWriteCommand).flatMap((c) => c.args[0].input.TransactItems!.filter((i) => i.Put).flatMap((i) => decodeLogs(i.Put!.Item!.d as Uint8Array).map((log) => log.requestId)));
+    expect(written.sort()).toEqual(['r1', 'r4']);
   });
 
   it('fails the whole invocation when nothing could be written, so SQS delivers every record again', async () => {
