@@ -32,12 +32,16 @@ export const PRICES = {
  * - DynamoDB stores ~100 bytes of overhead per item besides its attributes (developer guide,
  *   "Item sizes and formats") — counted in storage, not in write units.
  * - Lambda's platform writes START, END and REPORT lines per invocation: ~330 bytes with the X-Ray
- *   segment line (observed shape of the REPORT line; JSON platform logs are larger).
+ *   segment line (observed shape of the REPORT line; JSON platform logs are larger) — only at system
+ *   log level INFO or DEBUG ("Log-level filtering" in the Lambda developer guide); at WARN, none.
+ * - Lambda allocates CPU in proportion to memory: one full vCPU at 1,769 MB ("Memory and computing
+ *   power", Lambda developer guide).
  * - X-Ray's default sampling rule records the first request each second and 5 % of the rest; at
  *   millions of calls the 5 % dominates.
  */
 export const MODEL = {
   dynamoItemOverheadBytes: 100,
   lambdaPlatformLogBytesPerInvocation: 330,
+  lambdaMbPerVcpu: 1769,
   xrayDefaultSampledShare: 0.05,
 } as const;

@@ -15,7 +15,8 @@ import { DynamoDbSubjectData } from '../lambdas/privacy/adapters/dynamodb-subjec
 import { ERASURE_PAGE } from '../lambdas/privacy/domain/erasure-steps';
 import { buildExport } from '../lambdas/privacy/domain/export';
 import type { PrivacyRequest } from '../lambdas/privacy/domain/model';
-import { DynamoDbUsageLogs } from '../lambdas/shared/adapters/dynamodb-usage-logs';
+import type { UsageLog } from '../lambdas/shared/usage-logs';
+import { DynamoDbUsageLogs, logPageItem, minuteOf, pageSortKey } from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { startLocal } from '../local/runtime';
 import { DEFAULT_CATALOG } from '../lambdas/metering/catalog';
 import { balanceKey, MICRO_PER_CREDIT } from '../lambdas/shared/credits';
@@ -133,9 +134,12 @@ async function main(): Promise<void> {
       column('other synchronous calls per call', (f) => f.perCall.other.toFixed(4)),
       column('usage events per worker invocation', (f) => f.eventsPerInvocation.toFixed(1)),
       column('worker transaction items per event', (f) => f.perEvent.transactionItems.toFixed(3)),
-      column('  log puts / aggregate updates / ledger', (f) => `${f.perEvent.logPuts.toFixed(2)} / ${f.perEvent.aggregateUpdates.toFixed(2)} / ${f.perEvent.ledgerItems.toFixed(3)}`),
+      column('  log page puts / seq-block updates / aggregate updates / ledger', (f) => `${f.perEvent.logPuts.toFixed(3)} / ${f.perEvent.seqUpdates.toFixed(3)} / ${f.perEvent.aggregateUpdates.toFixed(3)} / ${f.perEvent.ledgerItems.toFixed(3)}`),
       column('worker reads per event', (f) => f.perEvent.reads.toFixed(3)),
-      column('log item bytes (mean / max)', (f) => `${f.sizes.logMean.toFixed(0)} / ${f.sizes.logMax}`),
+      column('calls per log page (mean)', (f) => f.sizes.logsPerPage.toFixed(1)),
+      column('log page bytes (mean / max)', (f) => `${f.sizes.pageMean.toFixed(0)} / ${f.sizes.pageMax}`),
+      column('seq block bytes (mean)', (f) => f.sizes.seqMean.toFixed(0)),
+      column('stored log bytes per call (with item overhead)', (f) => f.sizes.storedPerCall.toFixed(1)),
       column('aggregate item bytes (mean)', (f) => f.sizes.aggregateMean.toFixed(0)),
       column('DynamoDB write units per call', (f) => f.writeUnitsPerCall.toFixed(2)),
       column('gateway ms per call / worker ms per event', (f) => `${f.gatewayMs.toFixed(2)} / ${f.workerMsPerEvent.toFixed(2)}`),
@@ -143,7 +147,7 @@ async function main(): Promise<void> {
     ]));
 
     const deployed = deployedSettings(runtime);
-    const costs = results.map((f) => costPerMillion(f, deployed));
+    const costs = results.map((f) => costPerMillion(f, deployed, overhead.handlerUs / 1000));
     console.log(`\n${table([
       ['cost per million calls (USD)', ...results.map((r) => r.name)],
       ...costs[0]!.map(([name], i) => [name, ...costs.map((c) => c[i]![1].toFixed(3))]),
@@ -180,8 +184,8 @@ interface MixFigures {
   throughput: number;
   perCall: { keyLookups: number; meterWrites: number; usageMessages: number; other: number };
   eventsPerInvocation: number;
-  perEvent: { transactionItems: number; logPuts: number; aggregateUpdates: number; ledgerItems: number; reads: number };
-  sizes: { logMean: number; logMax: number; aggregateMean: number; balance: number };
+  perEvent: { transactionItems: number; logPuts: number; seqUpdates: number; aggregateUpdates: number; ledgerItems: number; reads: number };
+  sizes: { pageMean: number; pageMax: number; logsPerPage: number; seqMean: number; storedPerCall: number; aggregateMean: number; balance: number };
   writeUnitsPerCall: number;
   gatewayMs: number;
   workerMsPerEvent: number;
@@ -249,21 +253,28 @@ async function driveMix(runtime: Runtime, dynamo: DynamoDBDocumentClient, mix: M
   const sync = { keyLookups: sum((k) => k === 'GetItem apiKeys'), meterWrites: sum((k) => k === 'UpdateItem ledger'), usageMessages: sum((k) => k === 'AmazonSQS.SendMessage') };
   const events = sync.usageMessages;
   const logPuts = sum((k) => k === 'TransactWriteItems items Put usageLogs');
+  const seqUpdates = sum((k) => k === 'TransactWriteItems items Update usageLogs');
   const aggregateUpdates = sum((k) => k === 'TransactWriteItems items Update usageAggregates');
   const ledgerItems = sum((k) => /^TransactWriteItems items \w+ ledger$/.test(k));
   const reads = sum((k) => /^(GetItem|Query|BatchGetItem) /.test(k) && k !== 'GetItem apiKeys');
   const other = sum((k) => !/^(GetItem|Query|BatchGetItem|TransactWriteItems) /.test(k) && !['UpdateItem ledger', 'AmazonSQS.SendMessage'].includes(k) && !k.startsWith('AmazonSQS.') && !k.startsWith('TransactWriteItems'));
 
   // Sizes of what was written: every log item of the mix's accounts, their aggregates and balances.
-  const logSizes: number[] = [];
+  const pageSizes: number[] = [];
+  const seqSizes: number[] = [];
+  let logsHeld = 0;
   const aggregateSizes: number[] = [];
   const balanceSizes: number[] = [];
   for (const accountId of mix.accounts) {
-    for (const [tableName, pk, into] of [['usageLogs', `ACCOUNT#${accountId}`, logSizes], ['usageAggregates', `ACCOUNT#${accountId}#H`, aggregateSizes], ['usageAggregates', `ACCOUNT#${accountId}#D`, aggregateSizes]] as const) {
+    for (const [tableName, pk, into] of [['usageLogs', `ACCOUNT#${accountId}`, pageSizes], ['usageAggregates', `ACCOUNT#${accountId}#H`, aggregateSizes], ['usageAggregates', `ACCOUNT#${accountId}#D`, aggregateSizes]] as const) {
       let ExclusiveStartKey: Record<string, unknown> | undefined;
       do {
         const page = await dynamo.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey }));
-        for (const item of page.Items ?? []) into.push(itemSize(item));
+        for (const item of page.Items ?? []) {
+          if (tableName === 'usageLogs' && String(item.sk).startsWith('SEQ#')) seqSizes.push(itemSize(item));
+          else into.push(itemSize(item));
+          if (tableName === 'usageLogs' && String(item.sk).startsWith('L#')) logsHeld += Number(item.n);
+        }
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);
     }
@@ -271,11 +282,23 @@ async function driveMix(runtime: Runtime, dynamo: DynamoDBDocumentClient, mix: M
     if (Item) balanceSizes.push(itemSize(Item));
   }
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-  const sizes = { logMean: mean(logSizes), logMax: Math.max(...logSizes), aggregateMean: mean(aggregateSizes), balance: mean(balanceSizes) };
-  // Write units: each log put and aggregate update at its measured size, doubled in the transaction;
-  // the admit write at the balance item's size (a refused conditional write still costs one unit).
+  const total = (values: number[]) => values.reduce((sum, v) => sum + v, 0);
+  const sizes = {
+    pageMean: mean(pageSizes),
+    pageMax: Math.max(...pageSizes),
+    logsPerPage: logsHeld / Math.max(1, pageSizes.length),
+    seqMean: mean(seqSizes),
+    // What 90 days of storage and PITR are paid on: pages, seq blocks and DynamoDB's per-item overhead, per call logged.
+    storedPerCall: (total(pageSizes) + total(seqSizes) + MODEL.dynamoItemOverheadBytes * (pageSizes.length + seqSizes.length)) / Math.max(1, logsHeld),
+    aggregateMean: mean(aggregateSizes),
+    balance: mean(balanceSizes),
+  };
+  // Write units: each page put at its measured size and each seq-block update at the block's final size
+  // (an update pays for the larger of the item before and after), doubled in the transaction; the admit
+  // write at the balance item's size (a refused conditional write still costs one unit).
   const writeUnits = sync.meterWrites * writeUnitsOf(sizes.balance, false)
-    + logSizes.reduce((total, size) => total + writeUnitsOf(size, true), 0) * (logPuts / Math.max(1, logSizes.length))
+    + pageSizes.reduce((sum, size) => sum + writeUnitsOf(size, true), 0) * (logPuts / Math.max(1, pageSizes.length))
+    + seqUpdates * writeUnitsOf(sizes.seqMean, true)
     + aggregateUpdates * writeUnitsOf(sizes.aggregateMean, true)
     + ledgerItems * writeUnitsOf(sizes.balance, true);
 
@@ -295,7 +318,7 @@ async function driveMix(runtime: Runtime, dynamo: DynamoDBDocumentClient, mix: M
     throughput: (CALLS - SEQUENTIAL) / seconds,
     perCall: { keyLookups: sync.keyLookups / CALLS, meterWrites: sync.meterWrites / CALLS, usageMessages: sync.usageMessages / CALLS, other: other / CALLS },
     eventsPerInvocation: events / Math.max(1, worker.invocations),
-    perEvent: { transactionItems: (logPuts + aggregateUpdates + ledgerItems) / events, logPuts: logPuts / events, aggregateUpdates: aggregateUpdates / events, ledgerItems: ledgerItems / events, reads: reads / events },
+    perEvent: { transactionItems: (logPuts + seqUpdates + aggregateUpdates + ledgerItems) / events, logPuts: logPuts / events, seqUpdates: seqUpdates / events, aggregateUpdates: aggregateUpdates / events, ledgerItems: ledgerItems / events, reads: reads / events },
     sizes,
     writeUnitsPerCall: writeUnits / CALLS,
     gatewayMs: gateway.ms / Math.max(1, gateway.invocations),
@@ -312,6 +335,9 @@ interface Deployed {
   tracing: boolean;
   logsPitr: boolean;
   accessLogBytes: number;
+  /** Lambda sends its START and REPORT lines only at system log level INFO or DEBUG. */
+  platformLinesGateway: boolean;
+  platformLinesWorker: boolean;
 }
 
 /** What the cost depends on, read from the synthesized template the local platform runs. */
@@ -325,6 +351,7 @@ function deployedSettings(runtime: Runtime): Deployed {
   const logsTable = runtime.model.tables.find((t) => t.name === 'usageLogs' || /UsageLogs/.test(t.logicalId))!;
   const logsResource = runtime.model.template.Resources[logsTable.logicalId] as { Properties?: Record<string, any> };
   const stage = resources.find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
+  const systemLogLevel = (id: string) => (runtime.model.template.Resources[id] as { Properties?: Record<string, any> }).Properties?.LoggingConfig?.SystemLogLevel ?? 'INFO';
   // An access-log line as API Gateway would render it: every $context variable given a typical value.
   const format = String(stage.Properties?.AccessLogSettings?.Format ?? '');
   const sample = format.replace(/\$context\.[A-Za-z.]+/g, (v) => (/Time$/.test(v) ? '25/Nov/2026:19:20:11 +0000' : /[Ll]atency|status|Length/.test(v) ? '123' : /requestId/.test(v) ? 'Vq3xTgQ5IAMEb2Q=' : /ip$/i.test(v) ? '203.0.113.10' : /userAgent/.test(v) ? USER_AGENTS[0]! : /path/.test(v) ? PATHS[0]! : 'GET /v1/api/{proxy+}'));
@@ -336,27 +363,33 @@ function deployedSettings(runtime: Runtime): Deployed {
     tracing: lambda?.Properties?.TracingConfig?.Mode === 'Active',
     logsPitr: Boolean(logsResource.Properties?.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled),
     accessLogBytes: Buffer.byteLength(sample),
+    platformLinesGateway: systemLogLevel(gateway.logicalId) !== 'WARN',
+    platformLinesWorker: systemLogLevel(worker.logicalId) !== 'WARN',
   };
 }
 
 /** The cost of a million calls of a mix, line by line. */
-function costPerMillion(f: MixFigures, d: Deployed): [string, number][] {
+function costPerMillion(f: MixFigures, d: Deployed, cpuMsPerCall: number): [string, number][] {
   const M = 1e6;
   const workerInvocations = 1 / Math.max(1, f.eventsPerInvocation); // per call: every call is one usage event
   const gb = (mb: number) => mb / 1024;
-  const logBytes = f.sizes.logMean + MODEL.dynamoItemOverheadBytes;
+  const logBytes = f.sizes.storedPerCall;
   const monthsKept = 90 / 30;
   // SQS: one send per call; the poller receives and deletes in requests of at most 10 messages.
   const sqsPerCall = f.perCall.usageMessages + workerInvocations * 2 * Math.ceil(Math.min(f.eventsPerInvocation, d.batchSize) / 10);
-  const logBytesPerCall = f.appLogBytesPerCall + MODEL.lambdaPlatformLogBytesPerInvocation * (1 + workerInvocations) + d.accessLogBytes;
+  const platformBytes = MODEL.lambdaPlatformLogBytesPerInvocation * ((d.platformLinesGateway ? 1 : 0) + (d.platformLinesWorker ? workerInvocations : 0));
+  const logBytesPerCall = f.appLogBytesPerCall + platformBytes + d.accessLogBytes;
+  // Lambda gives a function CPU in proportion to its memory (one vCPU at 1,769 MB): the gateway's own CPU
+  // per call, measured here on a whole core, takes that much longer at the template's memory.
+  const gatewayMs = f.gatewayMs + cpuMsPerCall * Math.max(0, MODEL.lambdaMbPerVcpu / d.gatewayMemoryMb - 1);
   return [
     ['API Gateway (HTTP API)', PRICES.apiGatewayHttpPerMillion],
     ['Lambda requests (gateway + worker batches)', PRICES.lambdaRequestPerMillion * (1 + workerInvocations)],
-    [`Lambda compute, gateway (${d.gatewayMemoryMb} MB × ${f.gatewayMs.toFixed(1)} ms)`, PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (f.gatewayMs / 1000) * M],
+    [`Lambda compute, gateway (${d.gatewayMemoryMb} MB × ${gatewayMs.toFixed(1)} ms, CPU scaled to its share)`, PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (gatewayMs / 1000) * M],
     [`Lambda compute, worker (${d.workerMemoryMb} MB × ${f.workerMsPerEvent.toFixed(2)} ms per event)`, PRICES.lambdaArmGbSecond * gb(d.workerMemoryMb) * (f.workerMsPerEvent / 1000) * M],
     [`DynamoDB writes (${f.writeUnitsPerCall.toFixed(2)} units per call, measured)`, PRICES.dynamoWriteUnitPerMillion * f.writeUnitsPerCall],
     ['DynamoDB reads (key lookups, worker reads)', PRICES.dynamoReadUnitPerMillion * 0.5 * (f.perCall.keyLookups + f.perEvent.reads)],
-    [`DynamoDB storage, logs kept 90 days (${logBytes.toFixed(0)} B each)`, PRICES.dynamoStoragePerGbMonth * ((logBytes * M) / 1e9) * monthsKept],
+    [`DynamoDB storage, logs kept 90 days (${logBytes.toFixed(0)} B a call)`, PRICES.dynamoStoragePerGbMonth * ((logBytes * M) / 1e9) * monthsKept],
     [`PITR on usage logs (${d.logsPitr ? 'on' : 'off'})`, d.logsPitr ? PRICES.dynamoPitrPerGbMonth * ((logBytes * M) / 1e9) * monthsKept : 0],
     ['SQS (send; receive and delete per batch)', PRICES.sqsRequestPerMillion * sqsPerCall],
     [`X-Ray (${d.tracing ? 'default sampling, 5 %' : 'off'}; gateway + worker)`, d.tracing ? PRICES.xrayTracesRecordedPerMillion * MODEL.xrayDefaultSampledShare * (1 + workerInvocations) : 0],
@@ -382,17 +415,21 @@ async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
   for (const count of [10_000, 100_000]) {
     const accountId = newId('acc');
     const now = Date.now();
-    // The seeding is itself the raw BatchWriteItem throughput of this store, for the erasure's ratio.
+    // Seeded as the worker stores them — one page per account and minute, a call a second — by BatchWriteItem: its
+    // throughput (in calls) is the raw write speed of this store, for the erasure's ratio.
     const seedStarted = performance.now();
-    for (let i = 0; i < count; i += 25) {
-      const batch = Array.from({ length: Math.min(25, count - i) }, (_, j) => {
-        const at = new Date(now - 1000 * (i + j) - 60_000).toISOString();
-        return { PutRequest: { Item: { pk: `ACCOUNT#${accountId}`, sk: `${at}#r${i + j}`, requestId: `r${i + j}`, keyId: 'key_bench', product: 'echo', method: 'GET', path: `/bench/${i + j}`, status: 200, outcome: 'ok', priceMicroCredits: 1_000_000, latencyMs: 4, requestBytes: 0, responseBytes: 120, ip: '203.0.113.10', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15', at, expiresAt: Math.floor(now / 1000) + 86_400 } } };
-      });
-      let requests = batch;
+    const byMinute = new Map<string, UsageLog[]>();
+    for (let i = 0; i < count; i++) {
+      const at = new Date(now - 1000 * i - 60_000).toISOString();
+      const log = { requestId: `r${i}`, keyId: 'key_bench', product: 'echo', method: 'GET', path: `/bench/${i}`, status: 200, outcome: 'ok' as const, priceMicroCredits: 1_000_000, latencyMs: 4, requestBytes: 0, responseBytes: 120, ip: '203.0.113.10', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15', at };
+      byMinute.set(minuteOf(at), [...(byMinute.get(minuteOf(at)) ?? []), log]);
+    }
+    const pages = [...byMinute].map(([minute, logs], i) => logPageItem(accountId, pageSortKey(minute, 1 + i * 60), logs));
+    for (let i = 0; i < pages.length; i += 25) {
+      let requests = pages.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
       while (requests.length) {
         const result = await dynamo.send(new BatchWriteCommand({ RequestItems: { usageLogs: requests } }));
-        requests = (result.UnprocessedItems?.usageLogs ?? []) as typeof batch;
+        requests = (result.UnprocessedItems?.usageLogs ?? []) as typeof requests;
       }
     }
     const rawWriteRate = count / ((performance.now() - seedStarted) / 1000);
