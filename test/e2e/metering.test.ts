@@ -5,10 +5,11 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { synthesizeTemplate } from '../../local/assembly';
 import { DynamoDbAccountStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
+import { decodeLogs, logPageItem, singleSortKey } from '../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { type CallOptions, callApi, eventually, freePort, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
 import { linkMailedTo } from '../helpers/outbox';
 
@@ -162,11 +163,16 @@ describe('metered gateway against npm start', () => {
     });
     expect(logs[0]).toMatchObject({ path: '/logged', status: 200, product: 'echo', ip: expect.any(String), userAgent: expect.any(String) });
     expect(JSON.stringify(logs)).not.toContain(fay.key);
-    const stored = await dynamo.send(new GetCommand({ TableName: 'usageLogs', Key: { pk: `ACCOUNT#${fay.accountId}`, sk: `${logs[0].at}#${logs[0].requestId}` } }));
-    expect(stored.Item!.expiresAt).toBe(Math.floor(Date.parse(logs[0].at) / 1000) + 90 * 86_400);
+    // Stored as a page of the account's minute: compressed, never the key, expiring 90 days after the call.
+    const { Items: pages } = await dynamo.send(new QueryCommand({ TableName: 'usageLogs', KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)', ExpressionAttributeValues: { ':pk': `ACCOUNT#${fay.accountId}`, ':page': `L#${logs[0].at.slice(0, 16)}#` } }));
+    expect(pages).toHaveLength(1);
+    expect(decodeLogs(pages![0]!.d)).toEqual([expect.objectContaining({ requestId: logs[0].requestId, path: '/logged' })]);
+    expect(pages![0]!.expiresAt).toBe(Math.floor(Date.parse(logs[0].at) / 1000) + 90 * 86_400);
 
     // An item past its TTL is hidden at once and swept soon after.
-    const expired = { pk: `ACCOUNT#${fay.accountId}`, sk: `${new Date().toISOString()}#expired`, requestId: 'expired', expiresAt: Math.floor(Date.now() / 1000) - 1 };
+    const expiredLog = { ...logs[0], requestId: 'expired', at: new Date().toISOString() };
+    const expiredItem = logPageItem(fay.accountId, singleSortKey(expiredLog), [expiredLog]);
+    const expired = { ...expiredItem, pk: String(expiredItem.pk), sk: String(expiredItem.sk), expiresAt: Math.floor(Date.now() / 1000) - 1 };
     await dynamo.send(new PutCommand({ TableName: 'usageLogs', Item: expired }));
     const visible = (await json('GET', '/v1/usage/logs?limit=50', { token: fay.token })).body.logs;
     expect(visible.map((l: { requestId: string }) => l.requestId)).not.toContain('expired');

@@ -42,6 +42,8 @@ describe('privacy requests against npm start', () => {
     expect((await ops(local, 'grant-credits', '--email', email('twin'), '--amount', '10', '--reason', 'e2e')).code).toBe(0);
     for (let i = 0; i < 3; i++) expect((await api('GET', `/v1/api/echo/ann-call-${i}`, { key: ann.key })).status).toBe(200);
     expect((await api('GET', '/v1/api/echo/twin-call', { key: (await signUp('twin2', 'Ann Example')).key })).status).toBe(402);
+    // The worker gathers usage for up to 10 s: the export is asked for once the calls are logged.
+    await eventually(async () => expect((await api('GET', '/v1/usage/logs', { token: ann.token })).body.logs).toHaveLength(3), 30_000);
 
     await sendMail(local, { from: email('ann'), to: 'privacy@omnapi.com', subject: 'My data', text: 'Hello, please send me a copy of my data. Thanks, Ann' });
     const neutral = await mailMatching(email('ann'), /We received your privacy request/);
@@ -73,7 +75,7 @@ describe('privacy requests against npm start', () => {
     expect(data.categories.accounts.items[0].passwordHash).toBeUndefined();
     expect(data.categories.apiKeys.items.map((k: { name: string }) => k.name)).toEqual(['ann-key']);
     expect(JSON.stringify(data)).not.toMatch(/secretHash|tokenHash|omn_live_[A-Za-z0-9_-]{43}/);
-    await eventually(() => expect(data.categories.usageLogs.count).toBe(3));
+    expect(data.categories.usageLogs.count).toBe(3);
     expect(data.categories.ledger.items.filter((e: { kind: string }) => e.kind === 'entry').map((e: { type: string }) => e.type)).toEqual(['grant']);
     expect(data.categories.privacyRequests.items.map((r: { requestId: string }) => r.requestId)).toContain(requestId);
     // Nothing of the other account with the same name.

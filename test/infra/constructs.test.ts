@@ -1,3 +1,4 @@
+import { Template } from 'aws-cdk-lib/assertions';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DEFAULT_CATALOG } from '../../lambdas/metering/catalog';
@@ -24,9 +25,19 @@ describe('construct props are checked, with every problem named', () => {
       () =>
         new Metering(stack, 'Metering', {
           defaults, api, tables: data.tables, catalog: DEFAULT_CATALOG, mailFrom: 'no-reply@omnapi.com',
-          batchSize: 0, keyCacheSeconds: 301, maxReceiveCount: 1.5, addressWatch: { addressesPerHour: 1, suspend: false },
+          batchSize: 0, keyCacheSeconds: 301, maxReceiveCount: 1.5, addressWatch: { addressesPerHour: 1, suspend: false }, batchWindowSeconds: 301,
         }),
-    ).toThrow(/keyCacheSeconds must be an integer from 0 to 300, got 301; maxReceiveCount must be an integer from 1 to 1000, got 1.5; batchSize must be an integer from 1 to 10000, got 0; addressWatch.addressesPerHour must be an integer from 2 to 10000, got 1/);
+    ).toThrow(/keyCacheSeconds must be an integer from 0 to 300, got 301; maxReceiveCount must be an integer from 1 to 1000, got 1.5; batchSize must be an integer from 1 to 10000, got 0; batchWindowSeconds must be an integer from 0 to 300, got 301; addressWatch.addressesPerHour must be an integer from 2 to 10000, got 1/);
+  });
+
+  it('Metering gathers usage in batches of 1,000 over 10 s by default, and refuses a window Lambda would not take for big batches', () => {
+    const { stack, data, defaults, api } = base();
+    new Metering(stack, 'Metering', { defaults, api, tables: data.tables, catalog: DEFAULT_CATALOG, mailFrom: 'no-reply@omnapi.com' });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1000, MaximumBatchingWindowInSeconds: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    const other = base();
+    expect(() => new Metering(other.stack, 'Metering', { defaults: other.defaults, api: other.api, tables: other.data.tables, catalog: DEFAULT_CATALOG, mailFrom: 'no-reply@omnapi.com', batchWindowSeconds: 0 })).toThrow(
+      /batchWindowSeconds must be an integer from 1 to 300, got 0/,
+    );
   });
 
   it('routeFunctions refuses a route without a function spec and a spec without a route', () => {

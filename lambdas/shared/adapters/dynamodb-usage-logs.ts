@@ -86,6 +86,7 @@ export class DynamoDbUsageLogs implements UsageLogStore {
   async page(accountId: string, options: { limit: number; cursor?: string; now: Date }): Promise<{ logs: UsageLog[]; nextCursor?: string }> {
     const oldest = new Date(options.now.getTime() - USAGE_LOG_RETENTION_DAYS * 86_400_000).toISOString();
     const oldestMinute = minuteOf(oldest);
+    const nowSeconds = Math.floor(options.now.getTime() / 1000);
     const logs: UsageLog[] = [];
     let minute: string | undefined;
     let pending: UsageLog[] = [];
@@ -129,7 +130,8 @@ export class DynamoDbUsageLogs implements UsageLogStore {
           }
           minute = itemMinute;
         }
-        pending.push(...logsOf(item));
+        // Past its TTL but not yet swept by DynamoDB (which can take days): hidden already.
+        if (Number(item.expiresAt ?? Infinity) > nowSeconds) pending.push(...logsOf(item));
       }
       start = page.LastEvaluatedKey;
     } while (start);
