@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MICRO_PER_CREDIT } from '../shared/credits';
-import { type Catalog, NEVER_FORWARDED } from './catalog';
+import { type Catalog, MAX_BALANCE_SHARDS, NEVER_FORWARDED } from './catalog';
 
 const headerName = z.string().regex(/^[a-z0-9-]+$/, 'lower-case header name');
 const id = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case id');
@@ -15,7 +15,9 @@ export const ProductSchema = z.object({
   timeoutMs: z.number().int().min(100).max(25_000).default(10_000),
 });
 
-export const PlanSchema = z.object({ requestsPerMinute: z.number().int().positive().max(1_000_000) });
+export const PlanSchema = z
+  .object({ requestsPerMinute: z.number().int().positive().max(1_000_000), balanceShards: z.number().int().min(1).max(MAX_BALANCE_SHARDS).optional() })
+  .refine((plan) => (plan.balanceShards ?? 1) <= plan.requestsPerMinute, { message: 'balanceShards may not exceed requestsPerMinute: every shard admits a share of the limit', path: ['balanceShards'] });
 
 /** The product catalog as the stage config validates it at synth (context `catalog`). */
 export const CatalogSchema = z.object({

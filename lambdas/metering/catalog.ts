@@ -20,7 +20,16 @@ export interface Product {
 
 export interface Plan {
   requestsPerMinute: number;
+  /**
+   * Balance shards (1–64): the admit write of one call lands on one of this many balance items, each
+   * with its own partition, so one account can make ~1,000 × this many calls a second. Each shard
+   * admits its share of the minute's limit. @default 1
+   */
+  balanceShards?: number;
 }
+
+/** The most balance shards a plan may have: readers of the balance sum this many at most. */
+export const MAX_BALANCE_SHARDS = 64;
 
 export interface Catalog {
   products: Record<string, Product>;
@@ -35,6 +44,8 @@ export const DEFAULT_CATALOG: Catalog = {
   plans: {
     free: { requestsPerMinute: 600 },
     pro: { requestsPerMinute: 6_000 },
+    // ~16,000 calls a second for one account: 16 balance items of ~1,000 writes a second each.
+    scale: { requestsPerMinute: 960_000, balanceShards: 16 },
   },
 };
 
@@ -66,7 +77,10 @@ export function parseCatalog(text: string): Catalog {
   }
   if (!isRecord(plans.free)) problems.push('plans.free: required');
   for (const [id, plan] of Object.entries(plans)) {
-    if (!positiveInt(isRecord(plan) ? plan.requestsPerMinute : undefined)) problems.push(`plans.${id}.requestsPerMinute`);
+    const p = isRecord(plan) ? plan : {};
+    if (!positiveInt(p.requestsPerMinute)) problems.push(`plans.${id}.requestsPerMinute`);
+    const shards = p.balanceShards ?? 1;
+    if (!positiveInt(shards) || (shards as number) > MAX_BALANCE_SHARDS || (shards as number) > Number(p.requestsPerMinute)) problems.push(`plans.${id}.balanceShards`);
   }
   if (problems.length) throw new ConfigError(`Invalid CATALOG: ${problems.join('; ')}`);
   return value as Catalog;

@@ -9,6 +9,19 @@ export const MICRO_PER_CREDIT = 1_000_000;
 /** The balance item every account has in the ledger table, once it has been credited. */
 export const balanceKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'BALANCE' });
 
+/**
+ * Balance shard `n` of an account on a sharded plan: shard 0 is the balance item itself (every credit
+ * lands there); shards 1… are items of their own partitions, funded from it by the gateway. The
+ * account's balance is the sum of them all.
+ */
+export const balanceShardKey = (accountId: string, shard: number) => (shard === 0 ? balanceKey(accountId) : { pk: `SHARD#${accountId}#${shard}`, sk: 'BALANCE' });
+
+/**
+ * Sequence numbers of shard `n` > 0 start at n × 2^40, so they never meet shard 0's (1, 2, …) or each
+ * other's, whatever the plan's shard count was when they were handed out.
+ */
+export const SHARD_SEQ_SPAN = 2 ** 40;
+
 /** Parses a decimal credit amount ("12.5") into exact micro-credits, refusing anything finer. */
 export function creditsToMicro(amount: string): number {
   const match = /^(-?)(\d{1,12})(?:\.(\d{1,6}))?$/.exec(amount.trim());

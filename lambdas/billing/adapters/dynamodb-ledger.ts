@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { totalBalance } from '../../shared/adapters/dynamodb-balance';
 import { balanceKey } from '../../shared/credits';
 import { queryAll } from '../../shared/dynamodb-query';
 import type { Ledger, LedgerEntry, LedgerPage, NewLedgerEntry, PendingReversal, PostOutcome, Purchase, PurchaseWrite } from '../domain/ledger';
@@ -123,9 +124,9 @@ export class DynamoDbLedger implements Ledger {
     return items.map((item) => purchaseOf(item)!);
   }
 
+  /** The balance item plus, on a sharded plan, every balance shard the gateway spends from. */
   async balance(accountId: string): Promise<number> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: balanceKey(accountId), ConsistentRead: true }));
-    return Number(Item?.balance ?? 0);
+    return totalBalance(this.client, this.table, accountId);
   }
 
   /** Newest first; the cursor is the last entry's sort key and only ever addresses this account's entries. */

@@ -77,7 +77,10 @@ export class Gateway {
       priceMicro: product.priceMicroCredits,
       limitPerMinute: plan.requestsPerMinute,
       now,
+      shards: plan.balanceShards,
     });
+    // On a sharded plan the write saw one shard's balance, not the account's: no header claims it, and the worker reads the total itself.
+    const credits = (micro: number): Record<string, string> => (decision.partial ? {} : { 'x-credits-remaining': microToCredits(micro) });
     const limitHeaders = {
       ...base,
       'x-ratelimit-limit': String(plan.requestsPerMinute),
@@ -97,7 +100,7 @@ export class Gateway {
       ip: request.ip,
       userAgent: request.userAgent.slice(0, 512),
       at: now.toISOString(),
-      balanceMicro: decision.balanceMicro,
+      ...(decision.partial ? {} : { balanceMicro: decision.balanceMicro }),
       ...(decision.admitted ? { seq: decision.seq } : {}),
     };
 
@@ -105,13 +108,13 @@ export class Gateway {
       const retryAfter = Math.max(1, decision.resetAt - Math.floor(this.deps.now().getTime() / 1000));
       const response =
         decision.reason === 'rate_limited'
-          ? error(429, 'rate_limited', `Over ${plan.requestsPerMinute} calls a minute; retry in ${retryAfter} s`, { ...limitHeaders, 'retry-after': String(retryAfter), 'x-credits-remaining': microToCredits(decision.balanceMicro) })
+          ? error(429, 'rate_limited', `Over ${plan.requestsPerMinute} calls a minute; retry in ${retryAfter} s`, { ...limitHeaders, 'retry-after': String(retryAfter), ...credits(decision.balanceMicro) })
           : error(
               402,
               'insufficient_credit',
               `This call costs ${microToCredits(product.priceMicroCredits)} credits; the balance is ${microToCredits(decision.balanceMicro)}. ` +
                 'Buy credits: GET /v1/billing/packs lists the packs, POST /v1/billing/checkout {"pack": "<id>"} opens Stripe Checkout.',
-              { ...limitHeaders, 'x-credits-remaining': microToCredits(decision.balanceMicro) },
+              { ...limitHeaders, ...credits(decision.balanceMicro) },
             );
       await this.publish(event, response, 'rejected', started);
       return response;
@@ -129,17 +132,17 @@ export class Gateway {
     let response: GatewayResponse;
     let outcome: UsageEvent['outcome'] = 'ok';
     // A refunded call's credit is back as soon as the worker runs; the header says so now.
-    const refundedBalance = microToCredits(decision.balanceMicro + product.priceMicroCredits);
+    const refunded = credits(decision.balanceMicro + product.priceMicroCredits);
     if (result.kind === 'timeout') {
       outcome = 'refunded';
-      response = error(504, 'upstream_timeout', `${request.product} did not answer within ${product.timeoutMs} ms; you were not charged`, { ...limitHeaders, 'x-credits-remaining': refundedBalance });
+      response = error(504, 'upstream_timeout', `${request.product} did not answer within ${product.timeoutMs} ms; you were not charged`, { ...limitHeaders, ...refunded });
     } else if (result.kind === 'unreachable' || result.status >= 500) {
       outcome = 'refunded';
       const detail = result.kind === 'unreachable' ? 'could not be reached' : `failed (HTTP ${result.status})`;
-      response = error(502, 'upstream_error', `${request.product} ${detail}; you were not charged`, { ...limitHeaders, 'x-credits-remaining': refundedBalance });
+      response = error(502, 'upstream_error', `${request.product} ${detail}; you were not charged`, { ...limitHeaders, ...refunded });
     } else {
       const returned = Object.fromEntries(RETURNED_HEADERS.filter((h) => result.headers[h] !== undefined).map((h) => [h, result.headers[h]!]));
-      response = { status: result.status, headers: { ...returned, ...limitHeaders, 'x-credits-remaining': microToCredits(decision.balanceMicro) }, body: result.body };
+      response = { status: result.status, headers: { ...returned, ...limitHeaders, ...credits(decision.balanceMicro) }, body: result.body };
     }
     await this.publish({ ...event, upstreamLatencyMs }, response, outcome, started);
     return response;

@@ -10,7 +10,11 @@ export interface UsageEvent extends UsageLog {
   seq?: number;
 }
 
-/** What the single conditional write decided; `resetAt` is when its rate window ends (epoch seconds). */
+/**
+ * What the conditional write decided; `resetAt` is when its rate window ends (epoch seconds). On a
+ * sharded plan `partial` is set: `balanceMicro` is then what the shards tried held, not the account's
+ * balance, and `used` an estimate from one shard.
+ */
 export type MeterDecision =
-  | { admitted: true; balanceMicro: number; used: number; resetAt: number; seq: number }
-  | { admitted: false; reason: 'insufficient_credit' | 'rate_limited'; balanceMicro: number; used: number; resetAt: number };
+  | { admitted: true; balanceMicro: number; used: number; resetAt: number; seq: number; partial?: true }
+  | { admitted: false; reason: 'insufficient_credit' | 'rate_limited'; balanceMicro: number; used: number; resetAt: number; partial?: true };

@@ -7,7 +7,7 @@ export interface KeyResolver {
 
 /** Admits a call under its rate limit and debits its price in one atomic step, or refuses both. */
 export interface Meter {
-  admit(input: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date }): Promise<MeterDecision>;
+  admit(input: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date; shards?: number }): Promise<MeterDecision>;
 }
 
 export interface UpstreamRequest {

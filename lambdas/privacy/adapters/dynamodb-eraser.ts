@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { batchDelete } from '../../shared/adapters/dynamodb-usage-logs';
 import type { TableName } from '../../shared/tables';
+import { balanceShards } from '../../shared/adapters/dynamodb-balance';
 import type { UsageLogStore } from '../../shared/usage-logs';
 import { type ErasureCategory, type ErasureSubject, pseudonymOf, type SubjectEraser } from '../domain/erasure';
 
@@ -137,6 +138,8 @@ export class DynamoDbEraser implements SubjectEraser {
       }
     }
     await this.deleteKeys('ledger', page.items);
+    // A sharded plan's balance shards live in partitions of their own.
+    if (!page.remaining) await this.deleteKeys('ledger', (await balanceShards(this.client, this.tables.ledger, subject.accountId)).filter((shard, i) => i > 0 && shard.balance !== undefined).map((shard) => shard.key));
     return { erased: page.items.length, remaining: page.remaining };
   }
 

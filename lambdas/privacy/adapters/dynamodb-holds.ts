@@ -1,4 +1,5 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { totalBalance } from '../../shared/adapters/dynamodb-balance';
 import { queryAll } from '../../shared/dynamodb-query';
 import type { HoldChecks } from '../domain/erasure';
 
@@ -16,8 +17,7 @@ export class DynamoDbHolds implements HoldChecks {
     const reasons: string[] = [];
     const { Item: hold } = await this.client.send(new GetCommand({ TableName: this.tables.privacyRequests, Key: { pk: `HOLD#${accountId}`, sk: 'HOLD' }, ConsistentRead: true }));
     if (hold) reasons.push(`a legal hold: ${hold.reason}`);
-    const { Item: balance } = await this.client.send(new GetCommand({ TableName: this.tables.ledger, Key: { pk: `ACCOUNT#${accountId}`, sk: 'BALANCE' }, ConsistentRead: true }));
-    if (Number(balance?.balance ?? 0) < 0) reasons.push('a negative balance: credits are owed after a refund or dispute');
+    if ((await totalBalance(this.client, this.tables.ledger, accountId)) < 0) reasons.push('a negative balance: credits are owed after a refund or dispute');
     const purchases = await queryAll(this.client, {
       TableName: this.tables.ledger,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :purchase)',

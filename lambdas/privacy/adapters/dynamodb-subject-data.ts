@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { totalBalance } from '../../shared/adapters/dynamodb-balance';
 import type { UsageLogStore } from '../../shared/usage-logs';
 import type { SubjectData } from '../domain/export';
 import type { ExportedTable } from '../export-schema';
@@ -60,7 +61,8 @@ export class DynamoDbSubjectData implements SubjectData {
           // Idempotency guards and notice state say nothing about the person.
           if (!kind) continue;
           const rest = clean(item);
-          yield kind === 'balance' ? { kind, balanceMicro: rest.balance, updatedAt: rest.updatedAt } : { kind, ...rest };
+          // On a sharded plan the balance item holds a part of it: the export says the whole.
+          yield kind === 'balance' ? { kind, balanceMicro: await totalBalance(db, tables.ledger, subject.accountId), updatedAt: rest.updatedAt } : { kind, ...rest };
         }
       },
       async *usageLogs(subject) {

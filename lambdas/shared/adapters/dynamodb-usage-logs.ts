@@ -26,9 +26,9 @@ export const SEQ_BLOCK = 64;
 export const logPartition = (accountId: string) => `ACCOUNT#${accountId}`;
 /** `2026-03-01T10:17:03.120Z` → `2026-03-01T10:17`. */
 export const minuteOf = (at: string) => at.slice(0, 16);
-export const pageSortKey = (minute: string, firstSeq: number) => `L#${minute}#S${String(firstSeq).padStart(12, '0')}`;
+export const pageSortKey = (minute: string, firstSeq: number) => `L#${minute}#S${String(firstSeq).padStart(15, '0')}`;
 export const singleSortKey = (log: UsageLog) => `L#${minuteOf(log.at)}#R${log.requestId}`;
-export const seqBlockSortKey = (block: number) => `SEQ#${String(block).padStart(12, '0')}`;
+export const seqBlockSortKey = (block: number) => `SEQ#${String(block).padStart(15, '0')}`;
 
 const FIELDS = ['requestId', 'keyId', 'product', 'method', 'path', 'status', 'outcome', 'priceMicroCredits', 'latencyMs', 'upstreamLatencyMs', 'requestBytes', 'responseBytes', 'ip', 'userAgent', 'at'] as const satisfies readonly (keyof UsageLog)[];
 

@@ -81,8 +81,8 @@ describe('DynamoDbUsageStore', () => {
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(describeItems(items)).toEqual([
       'put ledger ENTRY#2026-03-01T10:05:10.000Z#req-9',
-      'update logs ACCOUNT#acc_1 SEQ#000000000002',
-      'put logs L#2026-03-01T10:05#S000000000130',
+      'update logs ACCOUNT#acc_1 SEQ#000000000000002',
+      'put logs L#2026-03-01T10:05#S000000000000130',
       'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo',
       'update aggs ANALYTICS#echo#H 2026-03-01T10:00:00Z#echo',
       'update ledger ACCOUNT#acc_1 BALANCE',
@@ -99,9 +99,9 @@ describe('DynamoDbUsageStore', () => {
     await store.recordBatch([63, 64, 65].map((seq) => entry(event(`r${seq}`, { outcome: 'ok', status: 200, seq }))));
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(describeItems(items)).toEqual([
-      'update logs ACCOUNT#acc_1 SEQ#000000000000',
-      'update logs ACCOUNT#acc_1 SEQ#000000000001',
-      'put logs L#2026-03-01T10:05#S000000000063',
+      'update logs ACCOUNT#acc_1 SEQ#000000000000000',
+      'update logs ACCOUNT#acc_1 SEQ#000000000000001',
+      'put logs L#2026-03-01T10:05#S000000000000063',
       'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo',
       'update aggs ANALYTICS#echo#H 2026-03-01T10:00:00Z#echo',
     ]);
@@ -143,7 +143,7 @@ describe('DynamoDbUsageStore', () => {
     ddb.on(GetCommand).resolves({ Item: { s: new Set([5]) } });
     const duplicates = await store.recordBatch([entry(event('a', { outcome: 'ok', status: 200, seq: 5 })), entry(event('b', { outcome: 'ok', status: 200, seq: 6 }))]);
     expect(duplicates).toEqual(new Set(['a']));
-    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({ Key: { pk: 'ACCOUNT#acc_1', sk: 'SEQ#000000000000' }, ConsistentRead: true });
+    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({ Key: { pk: 'ACCOUNT#acc_1', sk: 'SEQ#000000000000000' }, ConsistentRead: true });
   });
 
   it('retries a transaction that met another writer, then lets a lasting conflict propagate so the batch is retried', async () => {

@@ -1,0 +1,92 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbLedger } from '../../../lambdas/billing/adapters/dynamodb-ledger';
+import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
+import type { MeterDecision } from '../../../lambdas/metering/domain/model';
+import { balanceShards } from '../../../lambdas/shared/adapters/dynamodb-balance';
+import { balanceKey, MICRO_PER_CREDIT } from '../../../lambdas/shared/credits';
+import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+
+/** A seeded generator, so a failure can be replayed. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+}
+
+const SHARDS = 16;
+const CONTAINERS = 25;
+const CALLS = 500;
+const PRICE = MICRO_PER_CREDIT;
+
+/**
+ * A sharded balance (plan `balanceShards`) against DynamoDB's protocol (dynalite behind the local
+ * transaction proxy): 500 concurrent calls of one account over 25 simulated gateway containers,
+ * each with its own meter (its own stale-window memory and shard picks).
+ */
+describe('sharded balance: one account over many containers', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(() => dynamo.stop());
+
+  const fund = (accountId: string, credits: number) => dynamo.client.send(new PutCommand({ TableName: 'ledger', Item: { ...balanceKey(accountId), balance: credits * PRICE } }));
+  const containers = (seed: number) => {
+    const next = random(seed);
+    return Array.from({ length: CONTAINERS }, () => new DynamoDbMeter(dynamo.client, 'ledger', (shards) => Math.floor(next() * shards)));
+  };
+  const storm = (meters: DynamoDbMeter[], accountId: string, limitPerMinute: number, now: Date) =>
+    Promise.all(Array.from({ length: CALLS }, (_, i) => meters[i % meters.length]!.admit({ accountId, priceMicro: PRICE, limitPerMinute, now, shards: SHARDS })));
+  const shardBalances = async (accountId: string) => (await balanceShards(dynamo.client, 'ledger', accountId)).map((s) => s.balance ?? 0);
+
+  it('never spends more than the balance, loses or strands no credit, and numbers every admitted call uniquely', async () => {
+    await fund('acc_big', 300);
+    const meters = containers(7);
+    const now = new Date('2026-03-01T10:00:10Z');
+    const decisions: MeterDecision[] = await storm(meters, 'acc_big', 960_000, now);
+
+    const admitted = decisions.filter((d) => d.admitted);
+    expect(admitted.length).toBeLessThanOrEqual(300);
+    const balances = await shardBalances('acc_big');
+    expect(balances.every((b) => b >= 0)).toBe(true);
+    // Credits only moved between the balance item and its shards: what is left is what was not spent.
+    expect(balances.reduce((a, b) => a + b, 0)).toBe((300 - admitted.length) * PRICE);
+    expect(await new DynamoDbLedger(dynamo.client, 'ledger').balance('acc_big')).toBe((300 - admitted.length) * PRICE);
+    expect(new Set(admitted.map((d) => (d as { seq: number }).seq)).size).toBe(admitted.length);
+    expect(decisions.every((d) => d.partial)).toBe(true);
+
+    // Whatever the storm left in any shard can still be spent: the account reaches exactly zero, then 402.
+    let more = 0;
+    for (let i = 0; ; i++) {
+      const decision = await meters[i % CONTAINERS]!.admit({ accountId: 'acc_big', priceMicro: PRICE, limitPerMinute: 960_000, now, shards: SHARDS });
+      if (!decision.admitted) {
+        expect(decision.reason).toBe('insufficient_credit');
+        break;
+      }
+      more++;
+    }
+    expect(admitted.length + more).toBe(300);
+    expect((await shardBalances('acc_big')).every((b) => b === 0)).toBe(true);
+  });
+
+  it("never admits more than the plan's limit a minute, each shard its share", async () => {
+    await fund('acc_fast', 10_000);
+    const now = new Date('2026-03-01T10:00:30Z');
+    const decisions = await storm(containers(11), 'acc_fast', 160, now);
+    const admitted = decisions.filter((d) => d.admitted).length;
+    expect(admitted).toBeLessThanOrEqual(160);
+    // Shares of 10 each, picked at random by 500 calls: every shard fills.
+    expect(admitted).toBeGreaterThanOrEqual(150);
+    expect(decisions.filter((d) => !d.admitted).every((d) => !d.admitted && d.reason === 'rate_limited')).toBe(true);
+    expect(await new DynamoDbLedger(dynamo.client, 'ledger').balance('acc_fast')).toBe((10_000 - admitted) * PRICE);
+  });
+
+  it('splits the limit into shares that add up to it exactly', () => {
+    for (const [limit, shards] of [[160, 16], [1_000, 16], [17, 16], [960_000, 16], [5, 5]] as const) {
+      const shares = Array.from({ length: shards }, (_, s) => DynamoDbMeter.shareOf(limit, shards, s));
+      expect(shares.reduce((a, b) => a + b, 0)).toBe(limit);
+      expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
+    }
+  });
+});
