@@ -18,8 +18,8 @@ import type { PrivacyRequest } from '../lambdas/privacy/domain/model';
 import type { UsageLog } from '../lambdas/shared/usage-logs';
 import { DynamoDbUsageLogs, logPageItem, minuteOf, pageSortKey } from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { startLocal } from '../local/runtime';
-import { DEFAULT_CATALOG } from '../lambdas/metering/catalog';
-import { balanceKey, MICRO_PER_CREDIT } from '../lambdas/shared/credits';
+import { type Catalog, DEFAULT_CATALOG } from '../lambdas/metering/catalog';
+import { balanceKey, balanceShardKey, MICRO_PER_CREDIT } from '../lambdas/shared/credits';
 import { itemSize, writeUnits as writeUnitsOf } from './item-size';
 import type { Overhead } from './overhead';
 import { MODEL, PRICES, PRICES_AS_OF } from './prices';
@@ -70,7 +70,7 @@ interface Mix { name: string; accounts: string[]; callers: Caller[] }
  * The bench runs with one extra plan, `bench-trial` (30 calls a minute), beside the stage's own, so
  * a share of calls meets the rate limit; nothing else of the catalog changes.
  */
-const CONTEXT = { catalog: { ...DEFAULT_CATALOG, plans: { ...DEFAULT_CATALOG.plans, 'bench-trial': { requestsPerMinute: 30 } } } };
+const CONTEXT: { catalog: Catalog } = { catalog: { ...DEFAULT_CATALOG, plans: { ...DEFAULT_CATALOG.plans, 'bench-trial': { requestsPerMinute: 30 } } } };
 
 async function main(): Promise<void> {
   // First, before the platform runs in this process: the gateway's own CPU, in a process of its own.
@@ -168,7 +168,16 @@ async function main(): Promise<void> {
       ['  of which SDK and HTTP layers', us(overhead.sdkAndHttpUs)],
       ['  one UpdateItem / one SendMessage / one fetch, each alone', `${us(overhead.updateItemUs)} / ${us(overhead.sendMessageUs)} / ${us(overhead.fetchUs)}`],
     ])}`);
-    writeResults({ mixes: results.map((f, i) => ({ ...f, latencies: undefined, costPerMillion: Object.fromEntries(costs[i]!), totalPerMillion: costs[i]!.reduce((sum, [, usd]) => sum + usd, 0) })), deployed, bundles, overhead });
+    const ceiling = await ceilingBench(runtime, dynamo, await funded({ plan: SHARDED_PLAN }));
+    console.log(`\n${table([
+      ['per-account ceiling (one partition takes 1,000 write units a second)', `1 balance item (${'pro'})`, `${ceiling.shards} shards (${SHARDED_PLAN})`],
+      ['admit writes on the busiest balance item, share of calls', '100 %', `${(ceiling.busiestShare * 100).toFixed(1)} % (least ${(ceiling.leastShare * 100).toFixed(1)} %)`],
+      ['refills (balance item → shard) and retried writes per 1,000 calls', '0 / 0', `${(ceiling.refillsPerCall * 1000).toFixed(1)} / ${(ceiling.extraWritesPerCall * 1000).toFixed(1)}`],
+      ['calls a second before the busiest balance item reaches 1,000 writes/s', '1000', ceiling.callsPerSecond.toFixed(0)],
+      ["the plan's own limit, calls a second", String(Math.round((CONTEXT.catalog.plans.pro!.requestsPerMinute) / 60)), String(Math.round(CONTEXT.catalog.plans[SHARDED_PLAN]!.requestsPerMinute / 60))],
+    ])}`);
+    console.log(`(${ceiling.calls} calls of one account at concurrency ${CONCURRENCY}; the log side needs ~0.07 units a call: see the one-account mix)`);
+    writeResults({ mixes: results.map((f, i) => ({ ...f, latencies: undefined, costPerMillion: Object.fromEntries(costs[i]!), totalPerMillion: costs[i]!.reduce((sum, [, usd]) => sum + usd, 0) })), deployed, bundles, overhead, ceiling });
     if (process.env.BENCH_EXPORT !== '0') await exportBench(dynamo);
   } finally {
     await runtime.stop();
@@ -482,6 +491,54 @@ async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
   console.log('(ratio = export speed / raw Query speed over the same items: the export reads the logs twice, for data.json and the CSV)');
   console.log(`\n${table(erasures)}`);
   console.log(`(one step = one Lambda invocation of the workflow, ${ERASURE_PAGE} items by BatchWriteItem with unprocessed items retried; the function may run 15 minutes)`);
+}
+
+/** The default catalog's plan with balance shards. */
+const SHARDED_PLAN = 'scale';
+
+/**
+ * The per-account ceiling on a sharded plan, measured: calls of one account, then how the admit
+ * writes spread over its balance items (each shard's `seq` counts the calls it admitted) and how
+ * many refills and retried writes the spreading cost.
+ */
+async function ceilingBench(runtime: Runtime, dynamo: DynamoDBDocumentClient, account: { accountId: string; secrets: string[] }) {
+  const calls = Math.min(CALLS, 2000);
+  const shards = CONTEXT.catalog.plans[SHARDED_PLAN]!.balanceShards!;
+  const before = new Map(runtime.awsCalls());
+  let next = 0;
+  // The functions' own log lines stay off the console, as in the mixes.
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < calls) {
+        const response = await fetch(`${runtime.urls.api}${PATHS[next % PATHS.length]}`, { headers: { authorization: `Bearer ${account.secrets[0]}`, 'user-agent': USER_AGENTS[0]! } });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`sharded call answered ${response.status}`);
+      }
+    }));
+    await settle(runtime);
+  } finally {
+    process.stdout.write = write;
+  }
+  const delta = (key: string) => (runtime.awsCalls().get(key) ?? 0) - (before.get(key) ?? 0);
+  const admitted = (await balanceShardItems(dynamo, account.accountId, shards)).map((item) => Number(item?.seq ?? 0));
+  const total = admitted.reduce((a, b) => a + b, 0);
+  const busiestShare = Math.max(...admitted) / total;
+  return {
+    calls,
+    shards,
+    admittedPerShard: admitted,
+    busiestShare,
+    leastShare: Math.min(...admitted) / total,
+    refillsPerCall: delta('TransactWriteItems ledger') / calls,
+    extraWritesPerCall: (delta('UpdateItem ledger') - calls) / calls,
+    callsPerSecond: 1000 / busiestShare,
+  };
+}
+
+async function balanceShardItems(dynamo: DynamoDBDocumentClient, accountId: string, shards: number) {
+  return Promise.all(Array.from({ length: shards }, async (_, shard) => (await dynamo.send(new GetCommand({ TableName: 'ledger', Key: balanceShardKey(accountId, shard) }))).Item));
 }
 
 /** Waits until the usage queue is drained, so counts include the worker's writes. */

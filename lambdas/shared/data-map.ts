@@ -61,7 +61,7 @@ export const DATA_MAP = {
     purpose:
       'Append-only credit ledger (grants, purchases, refunds, clawbacks, dispute holds and releases) with Stripe ids, amounts and currency — never card data; the balance; purchases and what was reversed of them; the low-balance notice state',
     personalData: ['accountId', 'stripe.customerId', 'stripe.paymentIntentId', 'stripe.checkoutSessionId'],
-    subjectKey: 'pk = ACCOUNT#<accountId> (ENTRY#, REF#, BALANCE, PURCHASE#, NOTICE#); pk = PAYMENT#<paymentIntentId> names the account (accountId attribute); after erasure, entries at PSEUDONYM#<token>',
+    subjectKey: 'pk = ACCOUNT#<accountId> (ENTRY#, REF#, BALANCE, PURCHASE#, NOTICE#); on a sharded plan, balance shards at pk = SHARD#<accountId>#<n>; pk = PAYMENT#<paymentIntentId> names the account (accountId attribute); after erasure, entries at PSEUDONYM#<token>',
     export: 'json+csv',
     erasure: {
       kind: 'pseudonymise',

@@ -159,7 +159,8 @@ export class Metering extends Construct {
     })
       .bindTable('usageLogs', tables.usageLogs, 'write')
       .bindTable('usageAggregates', tables.usageAggregates, 'write')
-      .bindTable('ledger', tables.ledger, 'write')
+      // Read too: a sharded plan's low-balance notice sums the balance shards.
+      .bindTable('ledger', tables.ledger, 'readWrite')
       .bindTable('accounts', tables.accounts, addressWatch.suspend ? 'readWrite' : 'read')
       .bindTable('securityEvents', tables.securityEvents, 'write')
       .bindMailSender(props.mailFrom);

@@ -1,14 +1,17 @@
 import { DynamoDbAccountStore, DynamoDbKeyStore, DynamoDbSecurityLog } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { KeyService } from '../../lambdas/accounts/domain/keys';
 import { systemClock } from '../../lambdas/accounts/domain/ports';
+import { collectBalanceShards } from '../../lambdas/shared/adapters/dynamodb-balance';
+import { microToCredits } from '../../lambdas/shared/credits';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
 
 export const setPlan = new Command('set-plan')
   .description('Move an account and its keys to a rate-limit plan (calls follow within the key-cache window)')
   .requiredOption('--email <email>', 'the account')
   .requiredOption('--plan <plan>', 'a plan of the stage\'s catalog')
+  .option('--settle-seconds <seconds>', 'how long gateways may still use the old plan (the key-cache window)', '11')
   .addOption(stageOption())
-  .action(async (options: { email: string; plan: string; stage: 'local' | 'dev' | 'prod' }) => {
+  .action(async (options: { email: string; plan: string; settleSeconds: string; stage: 'local' | 'dev' | 'prod' }) => {
     await withResources(options.stage, async (resources) => {
       const plans = (resources.outputs.Plans ?? '').split(',').filter(Boolean);
       if (!plans.includes(options.plan)) throw new UsageError(`--plan must be one of ${plans.join(', ')}`);
@@ -22,5 +25,14 @@ export const setPlan = new Command('set-plan')
       });
       const { keys: moved } = await keys.setPlan(account.accountId, options.plan);
       console.log(`${account.email} is on plan ${options.plan} (was ${account.plan}); ${moved} live key(s) follow it`);
+      // Balance shards of a sharded plan it may have been on go back to the balance item — again once
+      // gateways have seen the change (the key-cache window), in case one refilled a shard meanwhile.
+      // On a sharded plan the gateway refills them as it spends.
+      let collected = await collectBalanceShards(dynamo, tables.ledger, account.accountId);
+      if (collected > 0) {
+        await new Promise((resolve) => setTimeout(resolve, Number(options.settleSeconds) * 1000));
+        collected += await collectBalanceShards(dynamo, tables.ledger, account.accountId);
+      }
+      if (collected > 0) console.log(`${microToCredits(collected)} credits moved from balance shards back to the balance item`);
     });
   });

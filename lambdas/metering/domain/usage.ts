@@ -115,6 +115,8 @@ export async function recordUsageBatch(
     store: UsageStore;
     settings: AccountSettingsReader;
     notices?: LowBalanceNotices;
+    /** An account's whole balance, for the notice when its events carry none (sharded plans). */
+    balances?: { of(accountId: string): Promise<number> };
     onNoticeError?: (error: unknown) => void;
     metrics?: UsageMetrics;
     /** Looks at the addresses each key was used from (after the batch is safe; a failure is logged, never retried). */
@@ -155,7 +157,7 @@ export async function recordUsageBatch(
   deps.metrics?.recorded(fresh);
   if (deps.notices) {
     // Off the hot path and after the batch is safe: a notice that fails is logged, never retried with the batch.
-    await noticeLowBalances(valid.map((v) => v.event), settings, deps.notices).catch((error) => deps.onNoticeError?.(error));
+    await noticeLowBalances(valid.map((v) => v.event), settings, deps.notices, deps.balances).catch((error) => deps.onNoticeError?.(error));
   }
   if (deps.addresses) await deps.addresses.observe(valid.map((v) => v.event)).catch((error) => deps.onWatchError?.(error));
   return { failed, recorded: fresh.length, duplicates: entries.length - fresh.length };
@@ -166,19 +168,30 @@ export async function recordUsageBatch(
  * saw in this batch decides — below the threshold, the notice goes out once (until re-armed); at or
  * above it, the notice is re-armed for the next crossing.
  */
-export async function noticeLowBalances(events: UsageEvent[], settings: Map<string, AccountSettings>, notices: LowBalanceNotices): Promise<void> {
-  const latest = new Map<string, UsageEvent>();
+export async function noticeLowBalances(
+  events: UsageEvent[],
+  settings: Map<string, AccountSettings>,
+  notices: LowBalanceNotices,
+  balances?: { of(accountId: string): Promise<number> },
+): Promise<void> {
+  const latest = new Map<string, number>();
+  const newest = new Map<string, string>();
   for (const event of events) {
     if (event.balanceMicro === undefined) continue;
-    const seen = latest.get(event.accountId);
-    if (!seen || event.at > seen.at) latest.set(event.accountId, event);
+    if (!newest.has(event.accountId) || event.at > newest.get(event.accountId)!) {
+      newest.set(event.accountId, event.at);
+      latest.set(event.accountId, event.balanceMicro);
+    }
   }
+  // A sharded plan's events carry no balance (the admit write saw one shard): read the whole, for accounts that watch it.
+  const unseen = [...new Set(events.map((e) => e.accountId))].filter((id) => !latest.has(id) && settings.get(id)?.lowBalanceMicro !== undefined);
+  if (balances) for (const id of unseen) latest.set(id, await balances.of(id));
   await Promise.all(
-    [...latest.values()].map(async (event) => {
-      const { lowBalanceMicro, email } = settings.get(event.accountId) ?? {};
+    [...latest].map(async ([accountId, balanceMicro]) => {
+      const { lowBalanceMicro, email } = settings.get(accountId) ?? {};
       if (lowBalanceMicro === undefined || !email) return;
-      if (event.balanceMicro! >= lowBalanceMicro) return notices.rearm(event.accountId);
-      if (await notices.claim(event.accountId, new Date(event.at))) await notices.send(email, event.balanceMicro!, lowBalanceMicro);
+      if (balanceMicro >= lowBalanceMicro) return notices.rearm(accountId);
+      if (await notices.claim(accountId, new Date(newest.get(accountId) ?? Date.now()))) await notices.send(email, balanceMicro, lowBalanceMicro);
     }),
   );
 }

@@ -6,6 +6,7 @@ import { dynamo } from '../../shared/clients/dynamodb';
 import { logger } from '../../shared/logger';
 import { SesMailer } from '../../shared/adapters/ses-mailer';
 import { ses } from '../../shared/clients/sesv2';
+import { totalBalance } from '../../shared/adapters/dynamodb-balance';
 import { DynamoDbSecurityEvents } from '../../shared/adapters/dynamodb-security-events';
 import { DynamoDbAddressAlarm, DynamoDbKeyAddressLog } from '../adapters/dynamodb-address-watch';
 import { DynamoDbAccountSettings, DynamoDbLowBalanceNotices, DynamoDbUsageStore } from '../adapters/dynamodb-usage-store';
@@ -20,6 +21,7 @@ const deps = {
   store: new DynamoDbUsageStore(dynamo, { usageLogs: config.TABLE_USAGE_LOGS, usageAggregates: config.TABLE_USAGE_AGGREGATES, ledger: config.TABLE_LEDGER }),
   settings: new DynamoDbAccountSettings(dynamo, config.TABLE_ACCOUNTS),
   notices: new DynamoDbLowBalanceNotices(dynamo, config.TABLE_LEDGER, new SesMailer(ses, config.MAIL_FROM)),
+  balances: { of: (accountId: string) => totalBalance(dynamo, config.TABLE_LEDGER, accountId) },
   onNoticeError: (error: unknown) => logger.error('Low-balance notice failed', error as Error),
   metrics: usageMetrics(),
   addresses: new KeyAddressWatch(

@@ -1,4 +1,4 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { balanceShardKey } from '../credits';
 
 /** Shards any plan may have (the catalog refuses more): readers look at all of them, whatever the plan was. */
@@ -22,4 +22,35 @@ export async function balanceShards(client: DynamoDBDocumentClient, table: strin
 /** An account's balance: its balance item plus every balance shard (micro-credits). */
 export async function totalBalance(client: DynamoDBDocumentClient, table: string, accountId: string): Promise<number> {
   return (await balanceShards(client, table, accountId)).reduce((sum, shard) => sum + (shard.balance ?? 0), 0);
+}
+
+/**
+ * Moves what every balance shard holds back to the balance item, each by one transaction that takes
+ * exactly what the shard held (a shard spent from meanwhile is read and tried again): for an account
+ * leaving a sharded plan, whose gateway no longer spends from the shards. Returns the micro-credits moved.
+ */
+export async function collectBalanceShards(client: DynamoDBDocumentClient, table: string, accountId: string): Promise<number> {
+  let moved = 0;
+  for (const shard of (await balanceShards(client, table, accountId)).slice(1)) {
+    let balance = shard.balance ?? 0;
+    for (let attempt = 0; balance > 0 && attempt < 5; attempt++) {
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: { TableName: table, Key: shard.key, UpdateExpression: 'SET balance = balance - :b', ConditionExpression: 'balance = :b', ExpressionAttributeValues: { ':b': balance } } },
+              { Update: { TableName: table, Key: balanceShardKey(accountId, 0), UpdateExpression: 'ADD balance :b', ExpressionAttributeValues: { ':b': balance } } },
+            ],
+          }),
+        );
+        moved += balance;
+        balance = 0;
+      } catch (error) {
+        if ((error as Error).name !== 'TransactionCanceledException') throw error;
+        const { Item } = await client.send(new GetCommand({ TableName: table, Key: shard.key, ConsistentRead: true }));
+        balance = Number(Item?.balance ?? 0);
+      }
+    }
+  }
+  return moved;
 }

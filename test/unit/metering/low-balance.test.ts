@@ -36,7 +36,16 @@ describe('low-balance notice', () => {
     expect(notices.sent).toHaveLength(2);
   });
 
-  it('ignores events without a balance (replayed older events)', async () => {
+  it('reads the whole balance when the events carry none (a sharded plan), only for accounts that watch it', async () => {
+    const notices = new MemoryNotices();
+    const read: string[] = [];
+    const balances = { of: async (accountId: string) => (read.push(accountId), 4_000_000) };
+    await noticeLowBalances([event('acc_a', undefined, '2026-03-01T10:00:00Z'), event('acc_b', undefined, '2026-03-01T10:00:00Z')], settings, notices, balances);
+    expect(read).toEqual(['acc_a']);
+    expect(notices.sent).toEqual([{ to: 'a@example.org', balanceMicro: 4_000_000 }]);
+  });
+
+  it('without a balance reader, sends nothing for events without a balance', async () => {
     const notices = new MemoryNotices();
     await noticeLowBalances([event('acc_a', undefined, '2026-03-01T10:00:00Z')], settings, notices);
     expect(notices.sent).toEqual([]);

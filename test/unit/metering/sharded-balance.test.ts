@@ -2,7 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLedger } from '../../../lambdas/billing/adapters/dynamodb-ledger';
 import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
 import type { MeterDecision } from '../../../lambdas/metering/domain/model';
-import { balanceShards } from '../../../lambdas/shared/adapters/dynamodb-balance';
+import { balanceShards, collectBalanceShards } from '../../../lambdas/shared/adapters/dynamodb-balance';
 import { balanceKey, MICRO_PER_CREDIT } from '../../../lambdas/shared/credits';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
@@ -80,6 +80,14 @@ describe('sharded balance: one account over many containers', () => {
     expect(admitted).toBeGreaterThanOrEqual(150);
     expect(decisions.filter((d) => !d.admitted).every((d) => !d.admitted && d.reason === 'rate_limited')).toBe(true);
     expect(await new DynamoDbLedger(dynamo.client, 'ledger').balance('acc_fast')).toBe((10_000 - admitted) * PRICE);
+
+    // Leaving the sharded plan (ops set-plan): what the shards hold goes back to the balance item, nothing lost.
+    const held = (await shardBalances('acc_fast')).slice(1).reduce((a, b) => a + b, 0);
+    expect(held).toBeGreaterThan(0);
+    expect(await collectBalanceShards(dynamo.client, 'ledger', 'acc_fast')).toBe(held);
+    const after = await shardBalances('acc_fast');
+    expect(after.slice(1).every((b) => b === 0)).toBe(true);
+    expect(after[0]).toBe((10_000 - admitted) * PRICE);
   });
 
   it('splits the limit into shares that add up to it exactly', () => {
