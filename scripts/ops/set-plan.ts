@@ -29,10 +29,8 @@ export const setPlan = new Command('set-plan')
       // gateways have seen the change (the key-cache window), in case one refilled a shard meanwhile.
       // On a sharded plan the gateway refills them as it spends.
       let collected = await collectBalanceShards(dynamo, tables.ledger, account.accountId);
-      if (collected > 0) {
-        await new Promise((resolve) => setTimeout(resolve, Number(options.settleSeconds) * 1000));
-        collected += await collectBalanceShards(dynamo, tables.ledger, account.accountId);
-      }
+      await new Promise((resolve) => setTimeout(resolve, Number(options.settleSeconds) * 1000));
+      collected += await collectBalanceShards(dynamo, tables.ledger, account.accountId);
       if (collected > 0) console.log(`${microToCredits(collected)} credits moved from balance shards back to the balance item`);
     });
   });

@@ -11,6 +11,8 @@ export interface LocalDynamo {
   client: DynamoDBDocumentClient;
   /** Every item of every table, for assertions over all stored data. */
   scanAll(): Promise<Record<TableName, Record<string, unknown>[]>>;
+  /** Requests served so far, by `Operation table` (e.g. `UpdateItem ledger`), as the proxy counts them. */
+  calls(key: string): number;
   stop(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
   return {
     endpoint,
     client,
+    calls: (key: string) => proxy.calls.get(key) ?? 0,
     async scanAll() {
       const all = {} as Record<TableName, Record<string, unknown>[]>;
       for (const name of Object.keys(TABLE_SPECS) as TableName[]) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { totalBalance } from '../../shared/adapters/dynamodb-balance';
+import { collectBalanceShards, totalBalance } from '../../shared/adapters/dynamodb-balance';
 import { balanceKey } from '../../shared/credits';
 import { queryAll } from '../../shared/dynamodb-query';
 import type { Ledger, LedgerEntry, LedgerPage, NewLedgerEntry, PendingReversal, PostOutcome, Purchase, PurchaseWrite } from '../domain/ledger';
@@ -60,13 +60,23 @@ export class DynamoDbLedger implements Ledger {
       },
       ...(purchase ? this.purchaseItems(accountId, purchase) : []),
     ];
+    // A debit (refund, clawback, dispute hold) must reach credit a sharded plan has moved into its
+    // balance shards, or the gateway would go on spending it: the shards go back to the balance item —
+    // on a redelivery too, in case the first attempt failed after the entry was written.
+    const collect = async () => {
+      if (stored.amountMicro < 0) await collectBalanceShards(this.client, this.table, accountId);
+    };
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      await collect();
       return { outcome: 'applied', entry: stored };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return { outcome: 'duplicate', entry: stored };
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+        await collect();
+        return { outcome: 'duplicate', entry: stored };
+      }
       if (reasons[3]?.Code === 'ConditionalCheckFailed') return { outcome: purchase?.kind === 'create' ? 'duplicate' : 'stale', entry: stored };
       throw error;
     }

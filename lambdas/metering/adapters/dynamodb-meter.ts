@@ -1,5 +1,6 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { collectBalanceShards } from '../../shared/adapters/dynamodb-balance';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { balanceKey, balanceShardKey, SHARD_SEQ_SPAN } from '../../shared/credits';
 import type { MeterDecision } from '../domain/model';
@@ -17,6 +18,9 @@ const WINDOW = /^w\d+$/;
 export class DynamoDbMeter implements Meter {
   /** Old window attributes seen on a balance item, removed on its next call from this container. */
   private readonly stale = new Map<string, string[]>();
+  /** Per account, the shards this container saw full this minute and empty a moment ago. */
+  private readonly known = new Map<string, { minute: number; full: Set<number>; empty: Map<number, number> }>();
+  private readonly strandedCheckedAt = new Map<string, number>();
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -27,30 +31,80 @@ export class DynamoDbMeter implements Meter {
 
   /**
    * On a plan with one balance shard: one conditional write, as above. With more, the call lands on
-   * one shard and is admitted under that shard's share of the limit. A shard out of credit is
-   * refilled from the balance item (shard 0, where credits arrive) by one transaction of up to a
-   * minute of its share, then tried again; and when even that fails, the other shards are tried in
-   * turn — so a call is refused for credit only when every shard, tried, lacked its price.
+   * a random shard and is admitted under that shard's share of the limit. A shard out of credit is
+   * refilled from the balance item (shard 0, where credits arrive) by one transaction of a few
+   * seconds of its share; a shard that refuses is passed over for the next, so a call is refused
+   * only when every shard refused it — 429 if one had credit, else 402. A shard that refused for
+   * the limit stays full until the minute ends, so this container skips it until then (no write);
+   * one found empty is skipped for a second.
    */
   async admit(input: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date; shards?: number }): Promise<MeterDecision> {
     const shards = Math.max(1, input.shards ?? 1);
-    if (shards === 1) return this.admitOn(input, 0, 1);
-    const first = this.pick(shards);
-    const decision = await this.admitOn(input, first, shards);
-    if (decision.admitted || decision.reason === 'rate_limited') return decision;
-    if (first !== 0 && (await this.refill(input, first, shards))) {
-      const again = await this.admitOn(input, first, shards);
-      if (again.admitted || again.reason === 'rate_limited') return again;
+    if (shards === 1) {
+      const decision = await this.admitOn(input, 0, 1);
+      if (decision.admitted || decision.reason === 'rate_limited' || !(await this.collectStranded(input.accountId, input.now))) return decision;
+      return this.admitOn(input, 0, 1);
     }
-    let seen = decision.balanceMicro;
-    let rateLimited = false;
-    for (let step = 1; step < shards; step++) {
-      const next = await this.admitOn(input, (first + step) % shards, shards);
-      if (next.admitted) return next;
-      seen += next.balanceMicro;
-      rateLimited ||= next.reason === 'rate_limited';
+    const minute = Math.floor(input.now.getTime() / 60_000);
+    const skip = this.skipped(input.accountId, minute, input.now.getTime());
+    const candidates = Array.from({ length: shards }, (_, shard) => shard).filter((shard) => !skip.full.has(shard) && !skip.empty.has(shard));
+    const refusal = (reason: 'rate_limited' | 'insufficient_credit', balanceMicro: number): MeterDecision => ({
+      admitted: false, reason, balanceMicro, used: reason === 'rate_limited' ? input.limitPerMinute : 0, resetAt: (minute + 1) * 60, partial: true,
+    });
+    if (candidates.length === 0) return refusal(skip.full.size ? 'rate_limited' : 'insufficient_credit', 0);
+    const start = this.pick(candidates.length);
+    let creditSeen = 0;
+    let limitedWithCredit = false;
+    /** The balance item was found short of a call's price: no shard can be refilled now. */
+    let drained = false;
+    for (let step = 0; step < candidates.length; step++) {
+      const shard = candidates[(start + step) % candidates.length]!;
+      let decision = await this.admitOn(input, shard, shards);
+      if (!decision.admitted && decision.reason === 'insufficient_credit' && shard !== 0 && !drained) {
+        if (await this.refill(input, shard, shards)) decision = await this.admitOn(input, shard, shards);
+        else drained = true;
+      }
+      if (decision.admitted) return decision;
+      if (decision.reason === 'rate_limited') {
+        skip.full.add(shard);
+        limitedWithCredit = true;
+      } else if (drained || shard === 0) {
+        skip.empty.set(shard, input.now.getTime() + 1_000);
+      }
+      creditSeen += decision.balanceMicro;
     }
-    return { ...decision, reason: rateLimited && seen >= input.priceMicro ? 'rate_limited' : 'insufficient_credit', balanceMicro: seen };
+    if (limitedWithCredit) return refusal('rate_limited', creditSeen);
+    // Shards past the plan's count (it had more once) are spent by nobody: back to the balance item, and once more.
+    if (await this.collectStranded(input.accountId, input.now)) {
+      skip.empty.clear();
+      const again = await this.admitOn(input, 0, shards);
+      if (again.admitted) return again;
+    }
+    return refusal('insufficient_credit', creditSeen);
+  }
+
+  /** What this container knows of an account's shards: full until the minute ends, empty for a second. */
+  private skipped(accountId: string, minute: number, nowMs: number): { full: Set<number>; empty: Map<number, number> } {
+    let known = this.known.get(accountId);
+    if (!known || known.minute !== minute) {
+      known = { minute, full: new Set(), empty: new Map() };
+      this.known.set(accountId, known);
+      if (this.known.size > 10_000) this.known.delete(this.known.keys().next().value!);
+    }
+    for (const [shard, until] of known.empty) if (until <= nowMs) known.empty.delete(shard);
+    return known;
+  }
+
+  /**
+   * An account refused for credit may still hold some in balance shards its plan no longer spends
+   * from (its plan lost its shards): moved back to the balance item, looked at once a minute per account.
+   */
+  private async collectStranded(accountId: string, now: Date): Promise<boolean> {
+    const last = this.strandedCheckedAt.get(accountId) ?? 0;
+    if (now.getTime() - last < 60_000) return false;
+    this.strandedCheckedAt.set(accountId, now.getTime());
+    if (this.strandedCheckedAt.size > 10_000) this.strandedCheckedAt.delete(this.strandedCheckedAt.keys().next().value!);
+    return (await collectBalanceShards(this.client, this.table, accountId)) > 0;
   }
 
   /** The share of a minute's limit shard `shard` of `shards` admits: the shares add up to the limit exactly. */
@@ -71,7 +125,7 @@ export class DynamoDbMeter implements Meter {
     const scaled = (used: number) => (shards === 1 ? used : Math.min(limitPerMinute, Math.round((used * limitPerMinute) / Math.max(1, limit))));
     const partial = shards > 1 ? { partial: true as const } : {};
     try {
-      const { Attributes } = await this.client.send(
+      const { Attributes } = await this.sendRetryingConflicts(
         new UpdateCommand({
           TableName: this.table,
           Key: key,
@@ -97,10 +151,11 @@ export class DynamoDbMeter implements Meter {
     }
   }
 
-  /** Moves up to a minute of the shard's share in credits from the balance item to the shard; false when there was not a call's worth. */
+  /** Moves up to five seconds of the shard's share in credits from the balance item to the shard; false when there was not a call's worth. */
   private async refill({ accountId, priceMicro, limitPerMinute, now }: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date }, shard: number, shards: number): Promise<boolean> {
     const main = Number((await this.read(balanceKey(accountId)))?.balance ?? 0);
-    const amount = Math.min(main, priceMicro * DynamoDbMeter.shareOf(limitPerMinute, shards, shard));
+    // Five seconds of the shard's share: refills stay rare, and little credit sits in a shard at any time.
+    const amount = Math.min(main, priceMicro * Math.max(1, Math.ceil(DynamoDbMeter.shareOf(limitPerMinute, shards, shard) / 12)));
     if (amount < priceMicro) return false;
     try {
       await this.client.send(
@@ -116,6 +171,21 @@ export class DynamoDbMeter implements Meter {
       // Another container moved it first, or spent it: the caller tries the other shards.
       if (error instanceof TransactionCanceledException) return false;
       throw error;
+    }
+  }
+
+  /**
+   * A plain write to an item a transaction holds (a ledger post, a refund, a refill) fails with
+   * TransactionConflict, which the SDK does not retry: tried again a few times after a short pause.
+   */
+  private async sendRetryingConflicts(command: UpdateCommand): Promise<UpdateCommandOutput> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.send(command);
+      } catch (error) {
+        if (!(error instanceof TransactionConflictException) || attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * (0.5 + Math.random())));
+      }
     }
   }
 

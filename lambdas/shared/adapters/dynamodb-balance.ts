@@ -33,7 +33,9 @@ export async function collectBalanceShards(client: DynamoDBDocumentClient, table
   let moved = 0;
   for (const shard of (await balanceShards(client, table, accountId)).slice(1)) {
     let balance = shard.balance ?? 0;
-    for (let attempt = 0; balance > 0 && attempt < 5; attempt++) {
+    // A busy shard is spent from between the read and the move: read again and retry, a bounded number of times.
+    for (let attempt = 0; balance > 0; attempt++) {
+      if (attempt >= 25) throw new Error(`Balance shard ${shard.key.pk} kept changing; ${balance} micro-credits left in it`);
       try {
         await client.send(
           new TransactWriteCommand({

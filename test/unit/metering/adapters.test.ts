@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CachedKeyResolver } from '../../../lambdas/metering/adapters/cached-key-resolver';
@@ -35,13 +35,36 @@ describe('DynamoDbMeter', () => {
     [{ balance: 10, [`w${minute}`]: 5 }, 'rate_limited'],
   ])('tells why a call was refused from the item DynamoDB returns (%j)', async (item, reason) => {
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: marshall(item) }));
+    ddb.on(BatchGetCommand).resolves({ Responses: { ledger: [] } });
     await expect(new DynamoDbMeter(client, 'ledger').admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toMatchObject({ admitted: false, reason });
     expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('looks for credit stranded in balance shards once a minute when refusing for credit, and spends it', async () => {
+    ddb.on(UpdateCommand).rejectsOnce(new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: marshall({ balance: 0 }) })).resolves({ Attributes: { balance: 4, seq: 9, [`w${minute}`]: 1 } });
+    ddb.on(BatchGetCommand).resolves({ Responses: { ledger: [{ pk: 'SHARD#a#3', balance: 5 }] } });
+    ddb.on(TransactWriteCommand).resolves({});
+    const meter = new DynamoDbMeter(client, 'ledger');
+    await expect(meter.admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toMatchObject({ admitted: true, seq: 9 });
+    const moved = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(moved.map((i) => i.Update!.Key)).toEqual([{ pk: 'SHARD#a#3', sk: 'BALANCE' }, { pk: 'ACCOUNT#a', sk: 'BALANCE' }]);
+    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: marshall({ balance: 0 }) }));
+    await meter.admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: new Date(at.getTime() + 1_000) });
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(1);
+  });
+
+  it('tries the admit write again when it meets a transaction on the balance item (the SDK does not)', async () => {
+    ddb.on(UpdateCommand)
+      .rejectsOnce(new TransactionConflictException({ message: 'busy', $metadata: {} }))
+      .resolves({ Attributes: { balance: 9, seq: 2, [`w${minute}`]: 1 } });
+    await expect(new DynamoDbMeter(client, 'ledger').admit({ accountId: 'acc_1', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toMatchObject({ admitted: true });
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
   });
 
   it('treats an account with no balance item as out of credit', async () => {
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
     ddb.on(GetCommand).resolves({});
+    ddb.on(BatchGetCommand).resolves({ Responses: { ledger: [] } });
     await expect(new DynamoDbMeter(client, 'ledger').admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toMatchObject({ reason: 'insufficient_credit', balanceMicro: 0 });
   });
 });

@@ -75,9 +75,8 @@ describe('sharded balance: one account over many containers', () => {
     const now = new Date('2026-03-01T10:00:30Z');
     const decisions = await storm(containers(11), 'acc_fast', 160, now);
     const admitted = decisions.filter((d) => d.admitted).length;
-    expect(admitted).toBeLessThanOrEqual(160);
-    // Shares of 10 each, picked at random by 500 calls: every shard fills.
-    expect(admitted).toBeGreaterThanOrEqual(150);
+    // A call its shard refuses for the limit goes to the next: the whole limit is used, never more.
+    expect(admitted).toBe(160);
     expect(decisions.filter((d) => !d.admitted).every((d) => !d.admitted && d.reason === 'rate_limited')).toBe(true);
     expect(await new DynamoDbLedger(dynamo.client, 'ledger').balance('acc_fast')).toBe((10_000 - admitted) * PRICE);
 
@@ -88,6 +87,33 @@ describe('sharded balance: one account over many containers', () => {
     const after = await shardBalances('acc_fast');
     expect(after.slice(1).every((b) => b === 0)).toBe(true);
     expect(after[0]).toBe((10_000 - admitted) * PRICE);
+  });
+
+  it('admits a small limit whole, one call at a time from one container, then refuses without a write', async () => {
+    await fund('acc_small', 100);
+    const meter = containers(3)[0]!;
+    const now = new Date('2026-03-01T10:00:40Z');
+    const admit = () => meter.admit({ accountId: 'acc_small', priceMicro: PRICE, limitPerMinute: 16, now, shards: SHARDS });
+    for (let i = 0; i < 16; i++) expect(await admit()).toMatchObject({ admitted: true });
+    // Every shard refused once; from then on this container knows them full until the minute ends.
+    expect(await admit()).toMatchObject({ admitted: false, reason: 'rate_limited' });
+    const writes = dynamo.calls('UpdateItem ledger');
+    expect(await admit()).toMatchObject({ admitted: false, reason: 'rate_limited' });
+    expect(dynamo.calls('UpdateItem ledger')).toBe(writes);
+  });
+
+  it('a clawback reaches the credit already moved into shards: the account cannot go on spending it', async () => {
+    await fund('acc_clawed', 100);
+    const meters = containers(5);
+    const now = new Date('2026-03-01T10:00:50Z');
+    const admit = (i: number) => meters[i % CONTAINERS]!.admit({ accountId: 'acc_clawed', priceMicro: PRICE, limitPerMinute: 960_000, now, shards: SHARDS });
+    for (let i = 0; i < 20; i++) expect(await admit(i)).toMatchObject({ admitted: true });
+    expect((await shardBalances('acc_clawed')).slice(1).some((b) => b > 0)).toBe(true);
+    // Everything that is left is taken back (a refund of the purchase).
+    await new DynamoDbLedger(dynamo.client, 'ledger').post('acc_clawed', { type: 'clawback', amountMicro: -80 * PRICE, reason: 'refund' }, 'clawback:test');
+    expect((await shardBalances('acc_clawed')).slice(1).every((b) => b === 0)).toBe(true);
+    for (let i = 0; i < 20; i++) expect(await admit(i)).toMatchObject({ admitted: false, reason: 'insufficient_credit' });
+    expect(await new DynamoDbLedger(dynamo.client, 'ledger').balance('acc_clawed')).toBe(0);
   });
 
   it('splits the limit into shares that add up to it exactly', () => {
