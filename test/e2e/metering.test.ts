@@ -164,7 +164,7 @@ describe('metered gateway against npm start', () => {
     expect(logs[0]).toMatchObject({ path: '/logged', status: 200, product: 'echo', ip: expect.any(String), userAgent: expect.any(String) });
     expect(JSON.stringify(logs)).not.toContain(fay.key);
     // Stored as a page of the account's minute: compressed, never the key, expiring 90 days after the call.
-    const { Items: pages } = await dynamo.send(new QueryCommand({ TableName: 'usageLogs', KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)', ExpressionAttributeValues: { ':pk': `ACCOUNT#${fay.accountId}`, ':page': `L#${logs[0].at.slice(0, 16)}#` } }));
+    const { Items: pages } = await dynamo.send(new QueryCommand({ TableName: 'usageLogs', KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)', ExpressionAttributeValues: { ':pk': `ACCOUNT#${fay.accountId}`, ':page': `L#${logs[0].at.slice(0, 16)}` } }));
     expect(pages).toHaveLength(1);
     expect(decodeLogs(pages![0]!.d)).toEqual([expect.objectContaining({ requestId: logs[0].requestId, path: '/logged' })]);
     expect(pages![0]!.expiresAt).toBe(Math.floor(Date.parse(logs[0].at) / 1000) + 90 * 86_400);

@@ -19,8 +19,36 @@ type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteComman
 
 /** DynamoDB's ceiling on items per transaction. */
 const MAX_TRANSACTION_ITEMS = 100;
-/** Calls per page item: keeps a page far below DynamoDB's 400 KB, and a transaction below its 4 MB. */
+/** Calls per page item, and their logs' bytes before compression: a page stays below DynamoDB's 400 KB whatever callers send. */
 const PAGE_MAX_LOGS = 500;
+const PAGE_MAX_BYTES = 300_000;
+/** Bytes of logs per transaction (compression only shrinks them): below DynamoDB's 4 MB. */
+const TRANSACTION_MAX_BYTES = 3_000_000;
+/** An upper bound of a log's size before compression: what the caller chose (path, user agent) and ~300 bytes of the rest. */
+const logBytes = ({ event }: UsageEntry) => Buffer.byteLength(event.path) + Buffer.byteLength(event.userAgent) + 300;
+
+/** Which page of its account's minute each call goes to: a new one past PAGE_MAX_LOGS calls or PAGE_MAX_BYTES bytes. */
+class PageFill {
+  private readonly pages = new Map<string, { index: number; count: number; bytes: number }>();
+
+  /** The page `entry` would go to, without placing it. */
+  peek(entry: UsageEntry): string {
+    const key = `${entry.event.accountId}|${minuteOf(entry.event.at)}`;
+    const page = this.pages.get(key);
+    if (!page) return `${key}|0`;
+    return `${key}|${page.count >= PAGE_MAX_LOGS || page.bytes + logBytes(entry) > PAGE_MAX_BYTES ? page.index + 1 : page.index}`;
+  }
+
+  place(entry: UsageEntry): string {
+    const key = `${entry.event.accountId}|${minuteOf(entry.event.at)}`;
+    const page = this.pages.get(key) ?? { index: 0, count: 0, bytes: 0 };
+    if (page.count && (page.count >= PAGE_MAX_LOGS || page.bytes + logBytes(entry) > PAGE_MAX_BYTES)) Object.assign(page, { index: page.index + 1, count: 0, bytes: 0 });
+    page.count++;
+    page.bytes += logBytes(entry);
+    this.pages.set(key, page);
+    return `${key}|${page.index}`;
+  }
+}
 /** Tries of a transaction that meets another writer's (TransactionConflict) before the batch is retried by SQS. */
 const CONFLICT_TRIES = 5;
 const COUNTERS = ['calls', 'admitted', 'rejected', 'errors', 'chargedMicro', 'refundedMicro', 'latencyMsSum', 'bytesIn', 'bytesOut'] as const;
@@ -48,12 +76,12 @@ const blockOf = (seq: number) => Math.floor(seq / SEQ_BLOCK);
  * number, a log item of its own), its rollups, and for a refund the ledger entry and the balance.
  * Entries of one account share most of them.
  */
-function itemsOf({ event, analytics }: UsageEntry, pageFill: Map<string, number>): string[] {
+function itemsOf(entry: UsageEntry, pages: PageFill): string[] {
+  const { event, analytics } = entry;
   const { hour } = bucketsOf(event.at);
   const account = event.accountId;
-  const page = `${account}|${minuteOf(event.at)}`;
   return [
-    ...(event.seq === undefined ? [`LOG|${event.requestId}`] : [`SEQ|${account}|${blockOf(event.seq)}`, `PAGE|${page}|${Math.floor((pageFill.get(page) ?? 0) / PAGE_MAX_LOGS)}`]),
+    ...(event.seq === undefined ? [`LOG|${event.requestId}`] : [`SEQ|${account}|${blockOf(event.seq)}`, `PAGE|${pages.peek(entry)}`]),
     `ROLLUP|${account}|${hour}|${event.product}`,
     ...(analytics ? [`ANALYTICS|${event.product}|${hour}`] : []),
     ...(event.outcome === 'refunded' ? [`REFUND|${event.requestId}`, `BALANCE|${account}`] : []),
@@ -135,24 +163,23 @@ export class DynamoDbUsageStore implements UsageStore {
     return new Set([...((Item?.s as Set<number> | undefined) ?? [])].map(Number));
   }
 
-  /** Splits the batch so that no transaction exceeds DynamoDB's item limit. */
+  /** Splits the batch so that no transaction exceeds DynamoDB's item or size limit. */
   private *chunks(entries: UsageEntry[]): Generator<UsageEntry[]> {
     let chunk: UsageEntry[] = [];
     let items = new Set<string>();
-    let pageFill = new Map<string, number>();
+    let pages = new PageFill();
+    let bytes = 0;
     for (const entry of entries) {
-      let needed = itemsOf(entry, pageFill);
-      if (chunk.length && items.size + needed.filter((key) => !items.has(key)).length > MAX_TRANSACTION_ITEMS) {
+      let needed = itemsOf(entry, pages);
+      if (chunk.length && (items.size + needed.filter((key) => !items.has(key)).length > MAX_TRANSACTION_ITEMS || bytes + logBytes(entry) > TRANSACTION_MAX_BYTES)) {
         yield chunk;
-        [chunk, items, pageFill] = [[], new Set(), new Map()];
-        needed = itemsOf(entry, pageFill);
+        [chunk, items, pages, bytes] = [[], new Set(), new PageFill(), 0];
+        needed = itemsOf(entry, pages);
       }
       chunk.push(entry);
       for (const key of needed) items.add(key);
-      if (entry.event.seq !== undefined) {
-        const page = `${entry.event.accountId}|${minuteOf(entry.event.at)}`;
-        pageFill.set(page, (pageFill.get(page) ?? 0) + 1);
-      }
+      bytes += logBytes(entry);
+      if (entry.event.seq !== undefined) pages.place(entry);
     }
     if (chunk.length) yield chunk;
   }
@@ -161,7 +188,8 @@ export class DynamoDbUsageStore implements UsageStore {
     const items: TransactItem[] = [];
     const guards = new Map<number, Guard>();
     const blocks = new Map<string, Extract<Guard, { kind: 'seq' }>>();
-    const pages = new Map<string, { accountId: string; minute: string; logs: UsageEntry[] }[]>();
+    const pages = new Map<string, { accountId: string; minute: string; logs: UsageEntry[] }>();
+    const fill = new PageFill();
     const rollups = new Map<string, { pk: string; sk: string; product: string; bucket: string; counters: Counters }>();
     const refunds = new Map<string, number>();
 
@@ -184,11 +212,10 @@ export class DynamoDbUsageStore implements UsageStore {
         const block = blocks.get(blockKey) ?? { kind: 'seq' as const, accountId: event.accountId, block: blockOf(event.seq), entries: [] };
         block.entries.push(entry);
         blocks.set(blockKey, block);
-        const pageKey = `${event.accountId}|${minuteOf(event.at)}`;
-        const pageList = pages.get(pageKey) ?? [];
-        if (!pageList.length || pageList.at(-1)!.logs.length >= PAGE_MAX_LOGS) pageList.push({ accountId: event.accountId, minute: minuteOf(event.at), logs: [] });
-        pageList.at(-1)!.logs.push(entry);
-        pages.set(pageKey, pageList);
+        const pageKey = fill.place(entry);
+        const page = pages.get(pageKey) ?? { accountId: event.accountId, minute: minuteOf(event.at), logs: [] };
+        page.logs.push(entry);
+        pages.set(pageKey, page);
       }
       const counters = countersOf(entry);
       const { hour } = bucketsOf(event.at);
@@ -239,11 +266,10 @@ export class DynamoDbUsageStore implements UsageStore {
         },
       });
     }
-    for (const pageList of pages.values()) {
-      for (const page of pageList) {
-        const firstSeq = Math.min(...page.logs.map((entry) => entry.event.seq!));
-        items.push({ Put: { TableName: this.tables.usageLogs, Item: logPageItem(page.accountId, pageSortKey(page.minute, firstSeq), page.logs.map((entry) => logOf(entry.event))) } });
-      }
+    for (const page of pages.values()) {
+      const firstSeq = Math.min(...page.logs.map((entry) => entry.event.seq!));
+      const newest = page.logs.reduce((max, entry) => (entry.event.at > max ? entry.event.at : max), page.logs[0]!.event.at);
+      items.push({ Put: { TableName: this.tables.usageLogs, Item: logPageItem(page.accountId, pageSortKey(newest, firstSeq), page.logs.map((entry) => logOf(entry.event))) } });
     }
     for (const rollup of rollups.values()) {
       // Every attribute goes through a placeholder: several (bucket, errors) are reserved words.

@@ -8,26 +8,28 @@ const BATCH = 25;
 /**
  * How usage logs are stored, in the usageLogs table under `pk = ACCOUNT#<id>`:
  *
- * - **pages** `L#<minute>#S<first seq>`: the calls of one account and one clock minute that one worker
- *   batch recorded, as one item — `d` a Brotli-compressed column layout of their logs, `n` how many.
+ * - **pages** `L#<newest call's time>#S<first seq>`: the calls of one account and one clock minute that
+ *   one worker batch recorded, as one item — `d` a Brotli-compressed column layout of their logs, `n` how many.
  *   25–40 similar calls compress to 40–60 bytes each, against ~350 as an item apiece;
- * - **singles** `L#<minute>#R<requestId>`: a call with no sequence number (refused calls, which the
+ * - **singles** `L#<at>#R<requestId>`: a call with no sequence number (refused calls, which the
  *   admit write did not count) as a page of one; its key is its dedupe guard;
  * - **seq blocks** `SEQ#<block>`: which sequence numbers (per account, from the admit write) of a
  *   block of {@link SEQ_BLOCK} have been recorded, as a number set of offsets; the worker's exactly-once
  *   guard, erased with the logs;
  * - items of the earlier one-call-per-item form (`<at>#<requestId>`) are still read and erased.
  *
- * A minute is the unit of reading: every page of a minute is read together and sorted, so logs come
- * back exactly newest first however batches interleaved. Only this module knows the layout.
+ * Pages sort by their newest call, so a reader knows which logs are complete after each item and
+ * returns them exactly newest first however batches interleaved, reading only what it returns (and
+ * the pages that overlap it). Only this module knows the layout.
  */
 export const SEQ_BLOCK = 64;
 
 export const logPartition = (accountId: string) => `ACCOUNT#${accountId}`;
 /** `2026-03-01T10:17:03.120Z` → `2026-03-01T10:17`. */
 export const minuteOf = (at: string) => at.slice(0, 16);
-export const pageSortKey = (minute: string, firstSeq: number) => `L#${minute}#S${String(firstSeq).padStart(15, '0')}`;
-export const singleSortKey = (log: UsageLog) => `L#${minuteOf(log.at)}#R${log.requestId}`;
+/** A page's key: the time of the newest call it holds (all of one minute), then its first sequence number. */
+export const pageSortKey = (newestAt: string, firstSeq: number) => `L#${newestAt}#S${String(firstSeq).padStart(15, '0')}`;
+export const singleSortKey = (log: UsageLog) => `L#${log.at}#R${log.requestId}`;
 export const seqBlockSortKey = (block: number) => `SEQ#${String(block).padStart(15, '0')}`;
 
 const FIELDS = ['requestId', 'keyId', 'product', 'method', 'path', 'status', 'outcome', 'priceMicroCredits', 'latencyMs', 'upstreamLatencyMs', 'requestBytes', 'responseBytes', 'ip', 'userAgent', 'at'] as const satisfies readonly (keyof UsageLog)[];
@@ -67,7 +69,6 @@ function logsOf(item: Record<string, unknown>): UsageLog[] {
   return [{ at: sk.slice(0, split), requestId: sk.slice(split + 1), ...rest } as UsageLog];
 }
 
-const minuteOfItem = (sk: string) => (sk.startsWith('L#') ? sk.slice(2, 18) : sk.slice(0, 16));
 /** Newest-first order of logs: time, then request id; also the cursor's form. */
 const orderKey = (log: UsageLog) => `${log.at}#${log.requestId}`;
 
@@ -79,65 +80,76 @@ export class DynamoDbUsageLogs implements UsageLogStore {
   ) {}
 
   /**
-   * Newest first, one page at a time. The cursor is the order key (`<at>#<requestId>`) of the last log
-   * returned: the next page re-reads that minute and skips what came before. The partition is always
-   * the caller's, so a cursor cannot reach another account's logs.
+   * Newest first, one page at a time. Page items sort by the newest call they hold, so after reading
+   * an item with newest call `m`, every log newer than `m` has been read: those are returned, and the
+   * reader goes on only as far as the page of logs needs. The cursor is the order key
+   * (`<at>#<requestId>`) of the last log returned; the next page starts at that call's minute (a
+   * page holds one minute) and skips what came before. Items of the earlier one-call form, all older,
+   * are read after the pages. The partition is always the caller's: a cursor cannot reach another
+   * account's logs.
    */
   async page(accountId: string, options: { limit: number; cursor?: string; now: Date }): Promise<{ logs: UsageLog[]; nextCursor?: string }> {
-    const oldest = new Date(options.now.getTime() - USAGE_LOG_RETENTION_DAYS * 86_400_000).toISOString();
-    const oldestMinute = minuteOf(oldest);
-    const nowSeconds = Math.floor(options.now.getTime() / 1000);
+    const { limit, cursor, now } = options;
+    const oldest = new Date(now.getTime() - USAGE_LOG_RETENTION_DAYS * 86_400_000).toISOString();
+    const nowSeconds = Math.floor(now.getTime() / 1000);
     const logs: UsageLog[] = [];
-    let minute: string | undefined;
-    let pending: UsageLog[] = [];
-    /** Whether logs were left over once the page was full (so there is a next page). */
-    let more = false;
-    const flush = () => {
-      pending.sort((a, b) => (orderKey(a) < orderKey(b) ? 1 : -1));
-      for (const log of pending) {
-        if (log.at < oldest || (options.cursor && orderKey(log) >= options.cursor)) continue;
-        if (logs.length === options.limit) {
-          more = true;
-          break;
-        }
-        logs.push(log);
-      }
-      pending = [];
+    let buffer: UsageLog[] = [];
+    /** Moves the buffered logs newer than `bound` (all of them without one) to the answer, newest first, as far as it has room. */
+    const release = (bound?: string) => {
+      buffer.sort((a, b) => (orderKey(a) < orderKey(b) ? 1 : -1));
+      let taken = 0;
+      while (taken < buffer.length && logs.length < limit && (bound === undefined || buffer[taken]!.at > bound)) logs.push(buffer[taken++]!);
+      buffer = buffer.slice(taken);
     };
-    // Pages sort by minute (sk `L#<minute>#…`), and items of the earlier per-call form (`<at>#…`) below them.
-    const upper = options.cursor ? `L#${minuteOf(options.cursor)}#\uffff` : 'L#\uffff';
+    const keep = (item: Record<string, unknown>) => {
+      // Past its TTL but not yet swept by DynamoDB (which can take days): hidden already.
+      if (Number(item.expiresAt ?? Infinity) <= nowSeconds) return;
+      for (const log of logsOf(item)) if (log.at >= oldest && (!cursor || orderKey(log) < cursor)) buffer.push(log);
+    };
+
+    // Pages: `L#<newest call>#…`, newest first.
+    const pagesUpper = cursor ? `L#${minuteOf(cursor)}\uffff` : 'L#\uffff';
+    let exhausted = await this.scan(accountId, 'pk = :pk AND sk BETWEEN :lower AND :upper', { ':lower': `L#${minuteOf(oldest)}`, ':upper': pagesUpper }, limit, (item) => {
+      release(String(item.sk).slice(2, String(item.sk).lastIndexOf('#')));
+      if (logs.length === limit) return false;
+      keep(item);
+      return true;
+    });
+    release();
+    // The earlier one-call form: `<at>#<requestId>`, each key its own order key; when the pages just
+    // filled the answer, one item of it is enough to know there is more.
+    if (exhausted && buffer.length === 0) {
+      const legacyUpper = cursor && cursor < 'L' ? cursor : 'L';
+      exhausted = await this.scan(accountId, 'pk = :pk AND sk BETWEEN :lower AND :upper', { ':lower': oldest, ':upper': legacyUpper }, limit, (item) => {
+        if (String(item.sk) === legacyUpper) return true;
+        if (logs.length === limit) return false;
+        keep(item);
+        release();
+        return true;
+      });
+    }
+    const last = logs.at(-1);
+    return { logs, nextCursor: last && logs.length === limit && (buffer.length > 0 || !exhausted) ? orderKey(last) : undefined };
+  }
+
+  /** Reads a key range newest first, handing each item to `visit` until it says stop; true when the range ran out. */
+  private async scan(accountId: string, condition: string, values: Record<string, string>, limit: number, visit: (item: Record<string, unknown>) => boolean): Promise<boolean> {
     let start: Record<string, unknown> | undefined;
-    reading: do {
+    do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND sk <= :upper',
-          ExpressionAttributeValues: { ':pk': logPartition(accountId), ':upper': upper },
+          KeyConditionExpression: condition,
+          ExpressionAttributeValues: { ':pk': logPartition(accountId), ...values },
           ScanIndexForward: false,
-          Limit: Math.max(10, Math.min(100, options.limit)),
+          Limit: Math.max(10, Math.min(100, limit)),
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) {
-        const itemMinute = minuteOfItem(String(item.sk));
-        if (itemMinute !== minute) {
-          flush();
-          if (itemMinute < oldestMinute) break reading;
-          // The page is full and an older minute is still to come.
-          if (logs.length === options.limit) {
-            more = true;
-            break reading;
-          }
-          minute = itemMinute;
-        }
-        // Past its TTL but not yet swept by DynamoDB (which can take days): hidden already.
-        if (Number(item.expiresAt ?? Infinity) > nowSeconds) pending.push(...logsOf(item));
-      }
+      for (const item of page.Items ?? []) if (!visit(item)) return false;
       start = page.LastEvaluatedKey;
     } while (start);
-    flush();
-    const last = logs.at(-1);
-    return { logs, nextCursor: more && last ? orderKey(last) : undefined };
+    return true;
   }
 
   async any(accountId: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -105,7 +106,7 @@ describe('DynamoDbUsageStore', () => {
     expect(describeItems(items)).toEqual([
       'put ledger ENTRY#2026-03-01T10:05:10.000Z#req-9',
       'update logs ACCOUNT#acc_1 SEQ#000000000000002',
-      'put logs L#2026-03-01T10:05#S000000000000130',
+      'put logs L#2026-03-01T10:05:10.000Z#S000000000000130',
       'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo',
       'update aggs ANALYTICS#echo#H 2026-03-01T10:00:00Z#echo',
       'update ledger ACCOUNT#acc_1 BALANCE',
@@ -124,7 +125,7 @@ describe('DynamoDbUsageStore', () => {
     expect(describeItems(items)).toEqual([
       'update logs ACCOUNT#acc_1 SEQ#000000000000000',
       'update logs ACCOUNT#acc_1 SEQ#000000000000001',
-      'put logs L#2026-03-01T10:05#S000000000000063',
+      'put logs L#2026-03-01T10:05:10.000Z#S000000000000063',
       'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo',
       'update aggs ANALYTICS#echo#H 2026-03-01T10:00:00Z#echo',
     ]);
@@ -136,7 +137,7 @@ describe('DynamoDbUsageStore', () => {
     ddb.on(TransactWriteCommand).resolves({});
     await store.recordBatch([entry(event('r1', { outcome: 'rejected', status: 402 }), false)]);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(describeItems(items)).toEqual(['put logs L#2026-03-01T10:05#Rr1', 'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo']);
+    expect(describeItems(items)).toEqual(['put logs L#2026-03-01T10:05:10.000Z#Rr1', 'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo']);
     expect(items[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(items[1]!.Update!.ExpressionAttributeValues).toMatchObject({ ':c4': 0, ':c5': 0 });
   });
@@ -193,6 +194,21 @@ describe('DynamoDbUsageStore', () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
     // Five items of its own per event (seq block, page, refund entry, hourly rollup, balance), one analytics rollup per transaction.
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(60 * 5 + sizes.length);
+  });
+
+  it('keeps pages below 400 KB and transactions below 4 MB whatever paths and user agents callers send', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    // Random text, which hardly compresses: the worst a caller can send.
+    const noise = (n: number, _i: number) => randomBytes(n).toString('base64').slice(0, n);
+    const heavy = Array.from({ length: 3000 }, (_, i) => entry(event(`r${i}`, { outcome: 'ok', status: 200, seq: i + 1, path: `/${noise(1023, i)}`, userAgent: noise(512, i + 1) })));
+    await store.recordBatch(heavy);
+    const transactions = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
+    const pages = transactions.flatMap((items) => items.filter((i) => i.Put).map((i) => i.Put!.Item!));
+    expect(pages.reduce((sum, page) => sum + Number(page.n), 0)).toBe(3000);
+    const largest = Math.max(...pages.map((page) => (page.d as Uint8Array).byteLength));
+    expect(largest).toBeGreaterThan(150_000); // the data really is that big: the split is what keeps it under
+    expect(largest).toBeLessThan(350_000);
+    for (const items of transactions) expect(items.reduce((sum, i) => sum + ((i.Put?.Item?.d as Uint8Array | undefined)?.byteLength ?? 0), 0)).toBeLessThan(3_500_000);
   });
 
   it("keeps one account's events in one transaction: 1,000 calls by 25 accounts are 25 pages, not 1,000 items", async () => {
