@@ -433,7 +433,7 @@ async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
       const log = { requestId: `r${i}`, keyId: 'key_bench', product: 'echo', method: 'GET', path: `/bench/${i}`, status: 200, outcome: 'ok' as const, priceMicroCredits: 1_000_000, latencyMs: 4, requestBytes: 0, responseBytes: 120, ip: '203.0.113.10', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15', at };
       byMinute.set(minuteOf(at), [...(byMinute.get(minuteOf(at)) ?? []), log]);
     }
-    const pages = [...byMinute].map(([minute, logs], i) => logPageItem(accountId, pageSortKey(minute, 1 + i * 60), logs));
+    const pages = [...byMinute.values()].map((logs, i) => logPageItem(accountId, pageSortKey(logs.reduce((max, l) => (l.at > max ? l.at : max), logs[0]!.at), 1 + i * 60), logs));
     for (let i = 0; i < pages.length; i += 25) {
       let requests = pages.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
       while (requests.length) {

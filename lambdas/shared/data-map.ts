@@ -74,7 +74,7 @@ export const DATA_MAP = {
     purpose:
       'Per-call log: method, path, status, latency, sizes, IP, user agent, request id — stored as compressed pages (one per account and minute a worker batch recorded; a refused call alone), beside the seq blocks that guard them exactly once; point-in-time recovery on, as they are the only record of each call',
     personalData: ['ip', 'userAgent', 'path'],
-    subjectKey: 'pk = ACCOUNT#<accountId> (pages L#<minute>#…, seq blocks SEQ#<block>, and items of the earlier one-call form)',
+    subjectKey: 'pk = ACCOUNT#<accountId> (pages L#<newest call>#…, seq blocks SEQ#<block>, and items of the earlier one-call form)',
     export: 'json+csv',
     erasure: { kind: 'delete' },
     retention: '90 days (TTL)',

@@ -157,7 +157,8 @@ export class Metering extends Construct {
       tracing: hotPathTracing?.mode,
       tracingReason: hotPathTracing?.reason,
     })
-      .bindTable('usageLogs', tables.usageLogs, 'write')
+      // Read too: a refused seq block is read again when DynamoDB returns no item with the refusal.
+      .bindTable('usageLogs', tables.usageLogs, 'readWrite')
       .bindTable('usageAggregates', tables.usageAggregates, 'write')
       // Read too: a sharded plan's low-balance notice sums the balance shards.
       .bindTable('ledger', tables.ledger, 'readWrite')
