@@ -64,7 +64,10 @@ export class DynamoDbLedger implements Ledger {
     // balance shards, or the gateway would go on spending it: the shards go back to the balance item —
     // on a redelivery too, in case the first attempt failed after the entry was written.
     const collect = async () => {
-      if (stored.amountMicro < 0) await collectBalanceShards(this.client, this.table, accountId);
+      if (stored.amountMicro >= 0) return;
+      // The entry is written whatever happens here: a shard still being spent from holds at most a few
+      // seconds of calls, and with the balance item short no gateway refills it.
+      await collectBalanceShards(this.client, this.table, accountId).catch(() => undefined);
     };
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));

@@ -61,8 +61,9 @@ export class DynamoDbMeter implements Meter {
       const shard = candidates[(start + step) % candidates.length]!;
       let decision = await this.admitOn(input, shard, shards);
       if (!decision.admitted && decision.reason === 'insufficient_credit' && shard !== 0 && !drained) {
-        if (await this.refill(input, shard, shards)) decision = await this.admitOn(input, shard, shards);
-        else drained = true;
+        const refill = await this.refill(input, shard, shards);
+        if (refill === 'moved') decision = await this.admitOn(input, shard, shards);
+        drained = refill === 'drained';
       }
       if (decision.admitted) return decision;
       if (decision.reason === 'rate_limited') {
@@ -73,12 +74,13 @@ export class DynamoDbMeter implements Meter {
       }
       creditSeen += decision.balanceMicro;
     }
-    if (limitedWithCredit) return refusal('rate_limited', creditSeen);
+    // A shard at its share this minute means the account met its limit: 429, whatever the others hold.
+    if (limitedWithCredit || skip.full.size > 0) return refusal('rate_limited', creditSeen);
     // Shards past the plan's count (it had more once) are spent by nobody: back to the balance item, and once more.
     if (await this.collectStranded(input.accountId, input.now)) {
       skip.empty.clear();
       const again = await this.admitOn(input, 0, shards);
-      if (again.admitted) return again;
+      if (again.admitted || again.reason === 'rate_limited') return again;
     }
     return refusal('insufficient_credit', creditSeen);
   }
@@ -146,32 +148,41 @@ export class DynamoDbMeter implements Meter {
       const found = error.Item ? unmarshall(error.Item) : await this.read(key);
       const balanceMicro = Number(found?.balance ?? 0);
       const used = Number(found?.[current] ?? 0);
-      const reason = balanceMicro < priceMicro ? 'insufficient_credit' : 'rate_limited';
+      // A shard at its share is full whatever it holds: so it is never refilled to no use this minute.
+      const reason = (shards > 1 ? used >= limit : balanceMicro >= priceMicro) ? 'rate_limited' : 'insufficient_credit';
       return { admitted: false, reason, balanceMicro, used: scaled(used), resetAt, ...partial };
     }
   }
 
   /** Moves up to five seconds of the shard's share in credits from the balance item to the shard; false when there was not a call's worth. */
-  private async refill({ accountId, priceMicro, limitPerMinute, now }: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date }, shard: number, shards: number): Promise<boolean> {
-    const main = Number((await this.read(balanceKey(accountId)))?.balance ?? 0);
-    // Five seconds of the shard's share: refills stay rare, and little credit sits in a shard at any time.
-    const amount = Math.min(main, priceMicro * Math.max(1, Math.ceil(DynamoDbMeter.shareOf(limitPerMinute, shards, shard) / 12)));
-    if (amount < priceMicro) return false;
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Update: { TableName: this.table, Key: balanceKey(accountId), UpdateExpression: 'SET balance = balance - :amount', ConditionExpression: 'balance >= :amount', ExpressionAttributeValues: { ':amount': amount } } },
-            { Update: { TableName: this.table, Key: balanceShardKey(accountId, shard), UpdateExpression: 'ADD balance :amount SET refilledAt = :now', ExpressionAttributeValues: { ':amount': amount, ':now': now.toISOString() } } },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      // Another container moved it first, or spent it: the caller tries the other shards.
-      if (error instanceof TransactionCanceledException) return false;
-      throw error;
+  /**
+   * Moves up to five seconds of the shard's share in credits from the balance item to the shard:
+   * `drained` when the balance item has not a call's worth, `busy` when other writers kept it (the
+   * caller tries the other shards, and nothing is concluded about the balance).
+   */
+  private async refill({ accountId, priceMicro, limitPerMinute, now }: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date }, shard: number, shards: number): Promise<'moved' | 'drained' | 'busy'> {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const main = Number((await this.read(balanceKey(accountId)))?.balance ?? 0);
+      // Five seconds of the shard's share: refills stay rare, and little credit sits in a shard at any time.
+      const amount = Math.min(main, priceMicro * Math.max(1, Math.ceil(DynamoDbMeter.shareOf(limitPerMinute, shards, shard) / 12)));
+      if (amount < priceMicro) return 'drained';
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: { TableName: this.table, Key: balanceKey(accountId), UpdateExpression: 'SET balance = balance - :amount', ConditionExpression: 'balance >= :amount', ExpressionAttributeValues: { ':amount': amount } } },
+              { Update: { TableName: this.table, Key: balanceShardKey(accountId, shard), UpdateExpression: 'ADD balance :amount SET refilledAt = :now', ExpressionAttributeValues: { ':amount': amount, ':now': now.toISOString() } } },
+            ],
+          }),
+        );
+        return 'moved';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        // Spent or moved by another container since the read: read again. Held by another transaction: wait a moment.
+        if (error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict')) await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * (0.5 + Math.random())));
+      }
     }
+    return 'busy';
   }
 
   /**

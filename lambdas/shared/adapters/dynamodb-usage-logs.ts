@@ -91,6 +91,8 @@ export class DynamoDbUsageLogs implements UsageLogStore {
   async page(accountId: string, options: { limit: number; cursor?: string; now: Date }): Promise<{ logs: UsageLog[]; nextCursor?: string }> {
     const { limit, cursor, now } = options;
     const oldest = new Date(now.getTime() - USAGE_LOG_RETENTION_DAYS * 86_400_000).toISOString();
+    // A cursor past the retention period (paging reached its edge a while ago, or made up): nothing is older.
+    if (cursor && cursor < oldest) return { logs: [] };
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const logs: UsageLog[] = [];
     let buffer: UsageLog[] = [];
@@ -134,6 +136,8 @@ export class DynamoDbUsageLogs implements UsageLogStore {
 
   /** Reads a key range newest first, handing each item to `visit` until it says stop; true when the range ran out. */
   private async scan(accountId: string, condition: string, values: Record<string, string>, limit: number, visit: (item: Record<string, unknown>) => boolean): Promise<boolean> {
+    // DynamoDB refuses a BETWEEN whose bounds are reversed: such a range is empty.
+    if (values[':lower']! > values[':upper']!) return true;
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(

@@ -45,6 +45,7 @@ describe('DynamoDbMeter', () => {
     ddb.on(UpdateCommand).rejectsOnce(new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: marshall({ balance: 0 }) })).resolves({ Attributes: { balance: 4, seq: 9, [`w${minute}`]: 1 } });
     ddb.on(BatchGetCommand).resolves({ Responses: { ledger: [{ pk: 'SHARD#a#3', balance: 5 }] } });
     ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(GetCommand).resolves({ Item: { balance: 0 } });
     const meter = new DynamoDbMeter(client, 'ledger');
     await expect(meter.admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toMatchObject({ admitted: true, seq: 9 });
     const moved = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;

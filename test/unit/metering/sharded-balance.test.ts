@@ -102,6 +102,30 @@ describe('sharded balance: one account over many containers', () => {
     expect(dynamo.calls('UpdateItem ledger')).toBe(writes);
   });
 
+  it('answers 429, not 402, when the minute is used up while credit is left', async () => {
+    await fund('acc_two', 3);
+    const meter = containers(9)[0]!;
+    const now = new Date('2026-03-01T10:00:45Z');
+    const admit = () => meter.admit({ accountId: 'acc_two', priceMicro: PRICE, limitPerMinute: 2, now, shards: 2 });
+    expect(await admit()).toMatchObject({ admitted: true });
+    expect(await admit()).toMatchObject({ admitted: true });
+    expect(await admit()).toMatchObject({ admitted: false, reason: 'rate_limited' });
+    expect(await admit()).toMatchObject({ admitted: false, reason: 'rate_limited' });
+    expect(await new DynamoDbLedger(dynamo.client, 'ledger').balance('acc_two')).toBe(1 * PRICE);
+  });
+
+  it('collects the shards back while calls still spend from them, losing and inventing nothing', async () => {
+    await fund('acc_busy', 1_000);
+    const meters = containers(13);
+    const now = new Date('2026-03-01T10:00:55Z');
+    const spend = Promise.all(Array.from({ length: 200 }, (_, i) => meters[i % CONTAINERS]!.admit({ accountId: 'acc_busy', priceMicro: PRICE, limitPerMinute: 960_000, now, shards: SHARDS })));
+    const collected = await Promise.all([collectBalanceShards(dynamo.client, 'ledger', 'acc_busy'), collectBalanceShards(dynamo.client, 'ledger', 'acc_busy')]);
+    const admitted = (await spend).filter((d) => d.admitted).length;
+    expect(collected.every((moved) => moved >= 0)).toBe(true);
+    expect(await new DynamoDbLedger(dynamo.client, 'ledger').balance('acc_busy')).toBe((1_000 - admitted) * PRICE);
+    expect((await shardBalances('acc_busy')).every((b) => b >= 0)).toBe(true);
+  });
+
   it('a clawback reaches the credit already moved into shards: the account cannot go on spending it', async () => {
     await fund('acc_clawed', 100);
     const meters = containers(5);

@@ -60,6 +60,11 @@ describe('DynamoDbUsageLogs.page', () => {
     expect(read.find((l) => l.requestId === 'b4')).toEqual(log('b4', '2026-03-01T10:17:20.000Z'));
   });
 
+  it('answers an empty page, not an error, for a cursor past the 90 days (paging reached the edge a while ago)', async () => {
+    await expect(logs.page('acc_ann', { limit: 5, cursor: '2025-11-01T09:00:00.000Z#x', now: NOW })).resolves.toEqual({ logs: [] });
+    await expect(logs.page('acc_ann', { limit: 5, cursor: '2000-01-01T00:00:00.000Z#x', now: NOW })).resolves.toEqual({ logs: [] });
+  });
+
   it('reads only as far as the page of logs needs', async () => {
     const before = dynamo.calls('Query usageLogs');
     const page = await logs.page('acc_ann', { limit: 2, now: NOW });
