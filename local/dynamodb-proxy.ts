@@ -10,11 +10,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 
 type Item = Record<string, AttributeValue>;
+/** What every part of a transaction may carry: a condition and, with `ALL_OLD`, a wish to see the item when it is refused. */
+type Conditional = { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item; ReturnValuesOnConditionCheckFailure?: string };
 type TransactItem = {
-  ConditionCheck?: { TableName: string; Key: Item; ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item };
-  Put?: { TableName: string; Item: Item; ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item };
-  Update?: { TableName: string; Key: Item; UpdateExpression: string; ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item };
-  Delete?: { TableName: string; Key: Item; ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item };
+  ConditionCheck?: { TableName: string; Key: Item; ConditionExpression: string } & Conditional;
+  Put?: { TableName: string; Item: Item } & Conditional;
+  Update?: { TableName: string; Key: Item; UpdateExpression: string } & Conditional;
+  Delete?: { TableName: string; Key: Item } & Conditional;
 };
 
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
@@ -131,8 +133,8 @@ export class DynamoDbProxy {
 
   /** What DynamoDB returns beside a refused part asking for `ReturnValuesOnConditionCheckFailure: ALL_OLD`: the item as it stands. */
   private async oldImageOnFailure(entry: TransactItem): Promise<Item | undefined> {
-    const part = (entry.Put ?? entry.Update ?? entry.Delete ?? entry.ConditionCheck) as { TableName: string; Key?: Item; Item?: Item; ReturnValuesOnConditionCheckFailure?: string };
-    if (part.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD') return undefined;
+    const part: ({ TableName: string; Key?: Item; Item?: Item } & Conditional) | undefined = entry.Put ?? entry.Update ?? entry.Delete ?? entry.ConditionCheck;
+    if (part?.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD') return undefined;
     const key = part.Key ?? (await this.keyOf(part.TableName, part.Item!));
     const { Item } = await this.client.send(new GetItemCommand({ TableName: part.TableName, Key: key, ConsistentRead: true }));
     return Item;
@@ -140,17 +142,17 @@ export class DynamoDbProxy {
 
   private async applyOne(entry: TransactItem): Promise<{ table: string; key: Item; old?: Item }> {
     if (entry.Put) {
-      const { TableName, Item, ReturnValuesOnConditionCheckFailure: _r, ...condition } = entry.Put as NonNullable<TransactItem['Put']> & { ReturnValuesOnConditionCheckFailure?: string };
+      const { TableName, Item, ReturnValuesOnConditionCheckFailure: _r, ...condition } = entry.Put;
       const result = await this.client.send(new PutItemCommand({ TableName, Item, ...condition, ReturnValues: 'ALL_OLD' }));
       return { table: TableName, key: await this.keyOf(TableName, Item), old: result.Attributes };
     }
     if (entry.Update) {
-      const { TableName, Key, ReturnValuesOnConditionCheckFailure: _r, ...rest } = entry.Update as NonNullable<TransactItem['Update']> & { ReturnValuesOnConditionCheckFailure?: string };
+      const { TableName, Key, ReturnValuesOnConditionCheckFailure: _r, ...rest } = entry.Update;
       const result = await this.client.send(new UpdateItemCommand({ TableName, Key, ...rest, ReturnValues: 'ALL_OLD' }));
       return { table: TableName, key: Key, old: result.Attributes };
     }
     if (entry.Delete) {
-      const { TableName, Key, ReturnValuesOnConditionCheckFailure: _r, ...condition } = entry.Delete as NonNullable<TransactItem['Delete']> & { ReturnValuesOnConditionCheckFailure?: string };
+      const { TableName, Key, ReturnValuesOnConditionCheckFailure: _r, ...condition } = entry.Delete;
       const result = await this.client.send(new DeleteItemCommand({ TableName, Key, ...condition, ReturnValues: 'ALL_OLD' }));
       return { table: TableName, key: Key, old: result.Attributes };
     }

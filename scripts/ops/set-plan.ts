@@ -1,7 +1,7 @@
 import { DynamoDbAccountStore, DynamoDbKeyStore, DynamoDbSecurityLog } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { KeyService } from '../../lambdas/accounts/domain/keys';
 import { systemClock } from '../../lambdas/accounts/domain/ports';
-import { collectBalanceShardsReport } from '../../lambdas/shared/adapters/dynamodb-balance';
+import { collectBalanceShards } from '../../lambdas/shared/adapters/dynamodb-balance';
 import { microToCredits } from '../../lambdas/shared/credits';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
 
@@ -28,9 +28,9 @@ export const setPlan = new Command('set-plan')
       // Balance shards of a sharded plan it may have been on go back to the balance item — again once
       // gateways have seen the change (the key-cache window), in case one refilled a shard meanwhile.
       // On a sharded plan the gateway refills them as it spends.
-      const first = await collectBalanceShardsReport(dynamo, tables.ledger, account.accountId);
+      const first = await collectBalanceShards(dynamo, tables.ledger, account.accountId);
       await new Promise((resolve) => setTimeout(resolve, Number(options.settleSeconds) * 1000));
-      const second = await collectBalanceShardsReport(dynamo, tables.ledger, account.accountId);
+      const second = await collectBalanceShards(dynamo, tables.ledger, account.accountId);
       const collected = first.moved + second.moved;
       if (collected > 0) console.log(`${microToCredits(collected)} credits moved from balance shards back to the balance item`);
       if (second.left > 0) console.log(`${microToCredits(second.left)} credits are still in balance shards being spent from: run set-plan again once calls have moved to the new plan`);

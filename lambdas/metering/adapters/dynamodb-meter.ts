@@ -34,7 +34,7 @@ export class DynamoDbMeter implements Meter {
    * a random shard and is admitted under that shard's share of the limit. A shard out of credit is
    * refilled from the balance item (shard 0, where credits arrive) by one transaction of a few
    * seconds of its share; a shard that refuses is passed over for the next, so a call is refused
-   * only when every shard refused it — 429 if one had credit, else 402. A shard that refused for
+   * only when every shard refused it — 429 if one was at its share, else 402. A shard that refused for
    * the limit stays full until the minute ends, so this container skips it until then (no write);
    * one found empty is skipped for a second.
    */
@@ -54,7 +54,6 @@ export class DynamoDbMeter implements Meter {
     if (candidates.length === 0) return refusal(skip.full.size ? 'rate_limited' : 'insufficient_credit', 0);
     const start = this.pick(candidates.length);
     let creditSeen = 0;
-    let limitedWithCredit = false;
     /** The balance item was found short of a call's price: no shard can be refilled now. */
     let drained = false;
     for (let step = 0; step < candidates.length; step++) {
@@ -66,16 +65,12 @@ export class DynamoDbMeter implements Meter {
         drained = refill === 'drained';
       }
       if (decision.admitted) return decision;
-      if (decision.reason === 'rate_limited') {
-        skip.full.add(shard);
-        limitedWithCredit = true;
-      } else if (drained || shard === 0) {
-        skip.empty.set(shard, input.now.getTime() + 1_000);
-      }
+      if (decision.reason === 'rate_limited') skip.full.add(shard);
+      else if (drained || shard === 0) skip.empty.set(shard, input.now.getTime() + 1_000);
       creditSeen += decision.balanceMicro;
     }
     // A shard at its share this minute means the account met its limit: 429, whatever the others hold.
-    if (limitedWithCredit || skip.full.size > 0) return refusal('rate_limited', creditSeen);
+    if (skip.full.size > 0) return refusal('rate_limited', creditSeen);
     // Shards past the plan's count (it had more once) are spent by nobody: back to the balance item, and once more.
     if (await this.collectStranded(input.accountId, input.now)) {
       skip.empty.clear();
@@ -106,7 +101,7 @@ export class DynamoDbMeter implements Meter {
     if (now.getTime() - last < 60_000) return false;
     this.strandedCheckedAt.set(accountId, now.getTime());
     if (this.strandedCheckedAt.size > 10_000) this.strandedCheckedAt.delete(this.strandedCheckedAt.keys().next().value!);
-    return (await collectBalanceShards(this.client, this.table, accountId)) > 0;
+    return (await collectBalanceShards(this.client, this.table, accountId)).moved > 0;
   }
 
   /** The share of a minute's limit shard `shard` of `shards` admits: the shares add up to the limit exactly. */

@@ -30,11 +30,7 @@ export async function totalBalance(client: DynamoDBDocumentClient, table: string
  * to hold (a shard spent from meanwhile is read again, and asked for a little less); gateways may
  * spend from a shard while this runs, so `left` says what was still there when it gave up.
  */
-export async function collectBalanceShards(client: DynamoDBDocumentClient, table: string, accountId: string): Promise<number> {
-  return (await collectBalanceShardsReport(client, table, accountId)).moved;
-}
-
-export async function collectBalanceShardsReport(client: DynamoDBDocumentClient, table: string, accountId: string): Promise<{ moved: number; left: number }> {
+export async function collectBalanceShards(client: DynamoDBDocumentClient, table: string, accountId: string): Promise<{ moved: number; left: number }> {
   let moved = 0;
   let left = 0;
   for (const shard of (await balanceShards(client, table, accountId)).slice(1)) {

@@ -3,14 +3,8 @@ import { DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usa
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch, type UsageEntry, type UsageStore } from '../../../lambdas/metering/domain/usage';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { seededRandom as random } from '../../helpers/seeded-random';
 
-/** A seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
-}
 
 const ACCOUNTS = 25;
 const CALLS_PER_ACCOUNT = 16;
