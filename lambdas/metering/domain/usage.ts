@@ -3,8 +3,6 @@ import { z } from 'zod';
 import type { KeyAddressWatch } from './address-watch';
 import type { UsageEvent } from './model';
 
-export const USAGE_LOG_TTL_SECONDS = 90 * 24 * 3600;
-
 /** What the worker accepts from the queue; anything else is a poison message. */
 export const UsageEventSchema = z.object({
   v: z.literal(1),
@@ -36,11 +34,9 @@ export interface UsageEntry {
   event: UsageEvent;
   /** The account has not objected to analytics: count it in the product-wide rollup. */
   analytics: boolean;
-  /** Epoch seconds the log item expires (TTL): 90 days after the call. */
-  logExpiresAt: number;
 }
 
-/** Port: writes events' log items, rollups and refunds, all-or-nothing per write. */
+/** Port: writes events' logs (pages expiring 90 days after their newest call), rollups and refunds, all-or-nothing per write. */
 export interface UsageStore {
   /**
    * Records the entries; the ids returned were recorded before (redeliveries) and were not counted
@@ -104,9 +100,9 @@ export interface BatchOutcome {
 }
 
 /**
- * Records a batch of queued usage events exactly once: each event's log item (expiring 90 days after
- * the call), hourly and daily aggregates per account and product, the refund of a failed call, and —
- * for accounts that have not objected — the product-wide analytics rollup. A malformed message fails
+ * Records a batch of queued usage events exactly once: each event's log (in its account's page,
+ * kept 90 days), hourly aggregates per account and product, the refund of a failed call, and — for
+ * accounts that have not objected — the product-wide analytics rollup. A malformed message fails
  * alone; the rest of its batch is recorded.
  */
 export async function recordUsageBatch(
@@ -141,7 +137,6 @@ export async function recordUsageBatch(
     messageId,
     event,
     analytics: settings.get(event.accountId)!.analytics,
-    logExpiresAt: Math.floor(Date.parse(event.at) / 1000) + USAGE_LOG_TTL_SECONDS,
   }));
   // A request id twice in one batch (SQS delivered it twice at once) is recorded once, by its first copy.
   const firstCopies = new Map<string, (typeof entries)[number]>();

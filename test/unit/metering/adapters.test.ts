@@ -95,7 +95,7 @@ describe('DynamoDbUsageStore', () => {
     outcome: 'refunded', priceMicroCredits: 1_000_000, latencyMs: 12, requestBytes: 0, responseBytes: 90, ip: '1.1.1.1', userAgent: 'ua', at: '2026-03-01T10:05:10.000Z',
     ...overrides,
   });
-  const entry = (e: UsageEvent, analytics = true) => ({ event: e, analytics, logExpiresAt: 123 });
+  const entry = (e: UsageEvent, analytics = true) => ({ event: e, analytics });
   const store = new DynamoDbUsageStore(client, { usageLogs: 'logs', usageAggregates: 'aggs', ledger: 'ledger' });
   const describeItems = (items: NonNullable<TransactWriteCommand['input']['TransactItems']>) =>
     items.map((i) => (i.Put ? `put ${i.Put.TableName} ${i.Put.Item!.sk}` : `update ${i.Update!.TableName} ${i.Update!.Key!.pk} ${i.Update!.Key!.sk}`));
