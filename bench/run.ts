@@ -16,7 +16,7 @@ import { ERASURE_PAGE } from '../lambdas/privacy/domain/erasure-steps';
 import { buildExport } from '../lambdas/privacy/domain/export';
 import type { PrivacyRequest } from '../lambdas/privacy/domain/model';
 import type { UsageLog } from '../lambdas/shared/usage-logs';
-import { DynamoDbUsageLogs, logPageItem, minuteOf, pageSortKey } from '../lambdas/shared/adapters/dynamodb-usage-logs';
+import { DynamoDbUsageLogs, logPageItem, minuteOf, newestAt, pageSortKey } from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { startLocal } from '../local/runtime';
 import { type Catalog, DEFAULT_CATALOG } from '../lambdas/metering/catalog';
 import { balanceKey, balanceShardKey, MICRO_PER_CREDIT } from '../lambdas/shared/credits';
@@ -433,7 +433,7 @@ async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
       const log = { requestId: `r${i}`, keyId: 'key_bench', product: 'echo', method: 'GET', path: `/bench/${i}`, status: 200, outcome: 'ok' as const, priceMicroCredits: 1_000_000, latencyMs: 4, requestBytes: 0, responseBytes: 120, ip: '203.0.113.10', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15', at };
       byMinute.set(minuteOf(at), [...(byMinute.get(minuteOf(at)) ?? []), log]);
     }
-    const pages = [...byMinute.values()].map((logs, i) => logPageItem(accountId, pageSortKey(logs.reduce((max, l) => (l.at > max ? l.at : max), logs[0]!.at), 1 + i * 60), logs));
+    const pages = [...byMinute.values()].map((logs, i) => logPageItem(accountId, pageSortKey(newestAt(logs), 1 + i * 60), logs));
     for (let i = 0; i < pages.length; i += 25) {
       let requests = pages.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
       while (requests.length) {

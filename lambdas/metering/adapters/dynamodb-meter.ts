@@ -41,9 +41,11 @@ export class DynamoDbMeter implements Meter {
   async admit(input: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date; shards?: number }): Promise<MeterDecision> {
     const shards = Math.max(1, input.shards ?? 1);
     if (shards === 1) {
-      const decision = await this.admitOn(input, 0, 1);
-      if (decision.admitted || decision.reason === 'rate_limited' || !(await this.collectStranded(input.accountId, input.now))) return decision;
-      return this.admitOn(input, 0, 1);
+      const { fundedShards, ...decision } = await this.admitOn(input, 0, 1);
+      // Only a balance item that once funded shards can have credit left in them.
+      if (decision.admitted || decision.reason === 'rate_limited' || !fundedShards || !(await this.collectStranded(input.accountId, input.now))) return decision;
+      const { fundedShards: _again, ...again } = await this.admitOn(input, 0, 1);
+      return again;
     }
     const minute = Math.floor(input.now.getTime() / 60_000);
     const skip = this.skipped(input.accountId, minute, input.now.getTime());
@@ -58,10 +60,10 @@ export class DynamoDbMeter implements Meter {
     let drained = false;
     for (let step = 0; step < candidates.length; step++) {
       const shard = candidates[(start + step) % candidates.length]!;
-      let decision = await this.admitOn(input, shard, shards);
+      let { fundedShards: _funded, ...decision } = await this.admitOn(input, shard, shards);
       if (!decision.admitted && decision.reason === 'insufficient_credit' && shard !== 0 && !drained) {
         const refill = await this.refill(input, shard, shards);
-        if (refill === 'moved') decision = await this.admitOn(input, shard, shards);
+        if (refill === 'moved') ({ fundedShards: _funded, ...decision } = await this.admitOn(input, shard, shards));
         drained = refill === 'drained';
       }
       if (decision.admitted) return decision;
@@ -74,7 +76,7 @@ export class DynamoDbMeter implements Meter {
     // Shards past the plan's count (it had more once) are spent by nobody: back to the balance item, and once more.
     if (await this.collectStranded(input.accountId, input.now)) {
       skip.empty.clear();
-      const again = await this.admitOn(input, 0, shards);
+      const { fundedShards: _again, ...again } = await this.admitOn(input, 0, shards);
       if (again.admitted || again.reason === 'rate_limited') return again;
     }
     return refusal('insufficient_credit', creditSeen);
@@ -109,7 +111,8 @@ export class DynamoDbMeter implements Meter {
     return Math.floor(limitPerMinute / shards) + (shard < limitPerMinute % shards ? 1 : 0);
   }
 
-  private async admitOn({ accountId, priceMicro, limitPerMinute, now }: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date }, shard: number, shards: number): Promise<MeterDecision> {
+  /** One conditional write on one balance item; `fundedShards` says a refused balance item once funded shards (their credit may be stranded). */
+  private async admitOn({ accountId, priceMicro, limitPerMinute, now }: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date }, shard: number, shards: number): Promise<MeterDecision & { fundedShards?: boolean }> {
     const key = balanceShardKey(accountId, shard);
     const item = `${key.pk}|${shard}`;
     const limit = DynamoDbMeter.shareOf(limitPerMinute, shards, shard);
@@ -145,7 +148,7 @@ export class DynamoDbMeter implements Meter {
       const used = Number(found?.[current] ?? 0);
       // A shard at its share is full whatever it holds: so it is never refilled to no use this minute.
       const reason = (shards > 1 ? used >= limit : balanceMicro >= priceMicro) ? 'rate_limited' : 'insufficient_credit';
-      return { admitted: false, reason, balanceMicro, used: scaled(used), resetAt, ...partial };
+      return { admitted: false, reason, balanceMicro, used: scaled(used), resetAt, ...partial, fundedShards: found?.shards !== undefined };
     }
   }
 
@@ -165,7 +168,8 @@ export class DynamoDbMeter implements Meter {
         await this.client.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Update: { TableName: this.table, Key: balanceKey(accountId), UpdateExpression: 'SET balance = balance - :amount', ConditionExpression: 'balance >= :amount', ExpressionAttributeValues: { ':amount': amount } } },
+              // The balance item keeps the names of the shards it funded: readers of the balance read just those.
+              { Update: { TableName: this.table, Key: balanceKey(accountId), UpdateExpression: 'SET balance = balance - :amount ADD shards :shard', ConditionExpression: 'balance >= :amount', ExpressionAttributeValues: { ':amount': amount, ':shard': new Set([shard]) } } },
               { Update: { TableName: this.table, Key: balanceShardKey(accountId, shard), UpdateExpression: 'ADD balance :amount SET refilledAt = :now', ExpressionAttributeValues: { ':amount': amount, ':now': now.toISOString() } } },
             ],
           }),

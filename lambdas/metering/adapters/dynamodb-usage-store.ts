@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits';
-import { logPageItem, logPartition, minuteOf, pageSortKey, SEQ_BLOCK, seqBlockSortKey, singleSortKey } from '../../shared/adapters/dynamodb-usage-logs';
+import { expiryOf, logPageItem, logPartition, minuteOf, newestAt, pageSortKey, SEQ_BLOCK, seqBlockSortKey, singleSortKey } from '../../shared/adapters/dynamodb-usage-logs';
 import type { Mailer } from '../../shared/mailer';
-import { USAGE_LOG_RETENTION_DAYS, type UsageLog } from '../../shared/usage-logs';
+import type { UsageLog } from '../../shared/usage-logs';
 import { type AccountSettings, type AccountSettingsReader, bucketsOf, type LowBalanceNotices, type UsageEntry, type UsageStore } from '../domain/usage';
 
 export interface UsageTables {
@@ -246,7 +246,6 @@ export class DynamoDbUsageStore implements UsageStore {
 
     for (const block of blocks.values()) {
       const offsets = block.entries.map((entry) => entry.event.seq! % SEQ_BLOCK);
-      const newest = block.entries.reduce((max, entry) => (entry.event.at > max ? entry.event.at : max), block.entries[0]!.event.at);
       guards.set(items.length, block);
       items.push({
         Update: {
@@ -259,7 +258,7 @@ export class DynamoDbUsageStore implements UsageStore {
           ExpressionAttributeValues: {
             ':offsets': new Set(offsets),
             // Kept as long as the logs it guards.
-            ':expires': Math.floor(Date.parse(newest) / 1000) + USAGE_LOG_RETENTION_DAYS * 86_400,
+            ':expires': expiryOf(block.entries.map((entry) => entry.event)),
             ...Object.fromEntries(offsets.map((offset, i) => [`:o${i}`, offset])),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -268,8 +267,8 @@ export class DynamoDbUsageStore implements UsageStore {
     }
     for (const page of pages.values()) {
       const firstSeq = Math.min(...page.logs.map((entry) => entry.event.seq!));
-      const newest = page.logs.reduce((max, entry) => (entry.event.at > max ? entry.event.at : max), page.logs[0]!.event.at);
-      items.push({ Put: { TableName: this.tables.usageLogs, Item: logPageItem(page.accountId, pageSortKey(newest, firstSeq), page.logs.map((entry) => logOf(entry.event))) } });
+      const logs = page.logs.map((entry) => logOf(entry.event));
+      items.push({ Put: { TableName: this.tables.usageLogs, Item: logPageItem(page.accountId, pageSortKey(newestAt(logs), firstSeq), logs) } });
     }
     for (const rollup of rollups.values()) {
       // Every attribute goes through a placeholder: several (bucket, errors) are reserved words.

@@ -1,12 +1,21 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { balanceShardKey } from '../credits';
+import { balanceKey, balanceShardKey } from '../credits';
 
-/** Shards any plan may have (the catalog refuses more): readers look at all of them, whatever the plan was. */
+/** Shards any plan may have (the catalog refuses more). */
 export const BALANCE_SHARDS_READ = 64;
 
-/** Every balance item of an account, shard 0 (the balance item) first: keys, and their balances where they exist. */
-export async function balanceShards(client: DynamoDBDocumentClient, table: string, accountId: string): Promise<{ key: { pk: string; sk: string }; balance?: number }[]> {
-  const keys = Array.from({ length: BALANCE_SHARDS_READ }, (_, shard) => balanceShardKey(accountId, shard));
+type Shard = { key: { pk: string; sk: string }; balance?: number };
+
+/**
+ * Every balance item of an account, shard 0 (the balance item) first: keys, and their balances where
+ * they exist. A shard only ever gets credit by a refill, which names it in the balance item's `shards`
+ * set in the same transaction: so one read of the balance item says which shards to read — none for an
+ * unsharded account. Without a balance item (an erasure that already took it), all 64 are looked at.
+ */
+export async function balanceShards(client: DynamoDBDocumentClient, table: string, accountId: string): Promise<Shard[]> {
+  const { Item: main } = await client.send(new GetCommand({ TableName: table, Key: balanceKey(accountId), ConsistentRead: true, ProjectionExpression: 'balance, shards' }));
+  const numbers = main ? [...((main.shards as Set<number> | undefined) ?? [])].map(Number).sort((x, y) => x - y) : Array.from({ length: BALANCE_SHARDS_READ - 1 }, (_, i) => i + 1);
+  const keys = numbers.map((shard) => balanceShardKey(accountId, shard));
   const found = new Map<string, number>();
   let pending: Record<string, unknown>[] = keys;
   for (let attempt = 0; pending.length; attempt++) {
@@ -16,7 +25,7 @@ export async function balanceShards(client: DynamoDBDocumentClient, table: strin
     for (const item of Responses?.[table] ?? []) found.set(String(item.pk), Number(item.balance ?? 0));
     pending = (UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
   }
-  return keys.map((key) => ({ key, balance: found.get(key.pk) }));
+  return [{ key: balanceKey(accountId), balance: main ? Number(main.balance ?? 0) : undefined }, ...keys.map((key) => ({ key, balance: found.get(key.pk) }))];
 }
 
 /** An account's balance: its balance item plus every balance shard (micro-credits). */

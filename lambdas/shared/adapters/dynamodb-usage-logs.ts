@@ -54,10 +54,15 @@ export function decodeLogs(data: Uint8Array): UsageLog[] {
   });
 }
 
+/** The time of the newest of some calls: what a page is keyed and kept by. */
+export const newestAt = (calls: { at: string }[]) => calls.reduce((max, call) => (call.at > max ? call.at : max), calls[0]!.at);
+
+/** When what was written for calls of these times expires (TTL): 90 days after the newest. */
+export const expiryOf = (calls: { at: string }[]) => Math.floor(Date.parse(newestAt(calls)) / 1000) + USAGE_LOG_RETENTION_DAYS * 86_400;
+
 /** A page item: logs of one account and one minute, expiring 90 days after the newest of them. */
 export function logPageItem(accountId: string, sk: string, logs: UsageLog[]): Record<string, unknown> {
-  const newest = logs.reduce((max, log) => (log.at > max ? log.at : max), logs[0]!.at);
-  return { pk: logPartition(accountId), sk, n: logs.length, d: encodeLogs(logs), expiresAt: Math.floor(Date.parse(newest) / 1000) + USAGE_LOG_RETENTION_DAYS * 86_400 };
+  return { pk: logPartition(accountId), sk, n: logs.length, d: encodeLogs(logs), expiresAt: expiryOf(logs) };
 }
 
 /** The logs a stored item holds: a page's, or the one of an item in the earlier per-call form. */

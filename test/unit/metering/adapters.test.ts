@@ -42,15 +42,18 @@ describe('DynamoDbMeter', () => {
   });
 
   it('looks for credit stranded in balance shards once a minute when refusing for credit, and spends it', async () => {
-    ddb.on(UpdateCommand).rejectsOnce(new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: marshall({ balance: 0 }) })).resolves({ Attributes: { balance: 4, seq: 9, [`w${minute}`]: 1 } });
+    // The balance item once funded shard 3 (a sharded plan it has since left).
+    const funded = marshall({ balance: 0, shards: new Set([3]) });
+    ddb.on(UpdateCommand).rejectsOnce(new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: funded })).resolves({ Attributes: { balance: 4, seq: 9, [`w${minute}`]: 1 } });
     ddb.on(BatchGetCommand).resolves({ Responses: { ledger: [{ pk: 'SHARD#a#3', balance: 5 }] } });
     ddb.on(TransactWriteCommand).resolves({});
     ddb.on(GetCommand).resolves({ Item: { balance: 0 } });
+    ddb.on(GetCommand, { Key: { pk: 'ACCOUNT#a', sk: 'BALANCE' } }).resolves({ Item: { balance: 0, shards: new Set([3]) } });
     const meter = new DynamoDbMeter(client, 'ledger');
     await expect(meter.admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toMatchObject({ admitted: true, seq: 9 });
     const moved = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(moved.map((i) => i.Update!.Key)).toEqual([{ pk: 'SHARD#a#3', sk: 'BALANCE' }, { pk: 'ACCOUNT#a', sk: 'BALANCE' }]);
-    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: marshall({ balance: 0 }) }));
+    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: funded }));
     await meter.admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: new Date(at.getTime() + 1_000) });
     expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(1);
   });
