@@ -1,4 +1,4 @@
-import { OmnApiError, ServiceUnavailableError, TooManyRequestsError, ValidationError } from '../shared/errors';
+import { ConflictError, OmnApiError, ServiceUnavailableError, TooManyRequestsError, ValidationError } from '../shared/errors';
 
 /** Billing's own failures. Kinds are mapped to HTTP at the edge. */
 export class BillingError extends OmnApiError {
@@ -45,5 +45,13 @@ export class PaymentProviderError extends ServiceUnavailableError {
   constructor(cause: unknown) {
     super('The payment processor did not answer; try again in a minute', 'payments_unavailable', { cause });
     this.name = 'PaymentProviderError';
+  }
+}
+
+/** Other events changed the same purchase on every attempt: Stripe retries a 409, and the facts are applied then. */
+export class PurchaseContentionError extends ConflictError {
+  constructor(paymentIntentId: string) {
+    super(`Payment ${paymentIntentId} is being changed by other events; retry`, 'purchase_contended');
+    this.name = 'PurchaseContentionError';
   }
 }

@@ -1,5 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
+import { checkPurchases, type PurchaseMismatch } from '../../lambdas/billing/domain/settlement';
 import { microToCredits } from '../../lambdas/shared/credits';
 import { queryAll } from '../../lambdas/shared/dynamodb-query';
 import { accountByEmail, Command, progress, stageOption, withResources } from './program';
@@ -11,14 +12,17 @@ export interface Reconciliation {
   balanceMicro: number;
   ledgerMicro: number;
   chargedMicro: number;
+  /** Purchases whose ledger entries do not add up to the share of money Stripe says we kept. */
+  purchaseMismatches: PurchaseMismatch[];
 }
 
-/** balance = Σ ledger entries − Σ charged usage (the hourly aggregates), for one account. */
+/** balance = Σ ledger entries − Σ charged usage (the hourly aggregates), and each purchase against Stripe's amounts, for one account. */
 export async function reconcileAccount(resources: Resources, account: { accountId: string; email: string }): Promise<Reconciliation> {
   const ledger = new DynamoDbLedger(resources.dynamo, resources.tables.ledger);
-  const [balanceMicro, entries, hours] = await Promise.all([
+  const [balanceMicro, entries, purchases, hours] = await Promise.all([
     ledger.balance(account.accountId),
     ledger.all(account.accountId),
+    ledger.purchasesOf(account.accountId),
     queryAll(resources.dynamo, {
       TableName: resources.tables.usageAggregates,
       KeyConditionExpression: 'pk = :pk',
@@ -32,6 +36,7 @@ export async function reconcileAccount(resources: Resources, account: { accountI
     balanceMicro,
     ledgerMicro: entries.reduce((sum, e) => sum + e.amountMicro, 0),
     chargedMicro: hours.reduce((sum, h) => sum + Number(h.chargedMicro ?? 0), 0),
+    purchaseMismatches: checkPurchases(purchases, entries),
   };
 }
 
@@ -65,19 +70,26 @@ export const reconcile = new Command('reconcile')
       let checked = 0;
       for await (const account of accounts) {
         const result = await reconcileAccount(resources, account);
-        if (result.balanceMicro !== result.ledgerMicro - result.chargedMicro) mismatches.push(result);
+        if (result.balanceMicro !== result.ledgerMicro - result.chargedMicro || result.purchaseMismatches.length) mismatches.push(result);
         report(++checked);
       }
       report(checked, checked);
       for (const m of mismatches) {
-        console.log(
-          `MISMATCH ${m.email} (${m.accountId}): balance ${microToCredits(m.balanceMicro)} ≠ ledger ${microToCredits(m.ledgerMicro)} − charged ${microToCredits(m.chargedMicro)} = ${microToCredits(m.ledgerMicro - m.chargedMicro)}`,
-        );
+        if (m.balanceMicro !== m.ledgerMicro - m.chargedMicro) {
+          console.log(
+            `MISMATCH ${m.email} (${m.accountId}): balance ${microToCredits(m.balanceMicro)} ≠ ledger ${microToCredits(m.ledgerMicro)} − charged ${microToCredits(m.chargedMicro)} = ${microToCredits(m.ledgerMicro - m.chargedMicro)}`,
+          );
+        }
+        for (const p of m.purchaseMismatches) {
+          console.log(
+            `MONEY MISMATCH ${m.email} (${m.accountId}): payment ${p.paymentIntentId} credits ${microToCredits(p.ledgerMicro)} in the ledger, but Stripe's amounts (paid − refunded − lost − disputed) pay for ${microToCredits(p.expectedMicro)}`,
+          );
+        }
       }
       console.log(
         mismatches.length
           ? `${mismatches.length} of ${checked} account(s) do not reconcile. Usage still queued (seconds old) shows as a difference until the worker records it: run again before acting.`
-          : `All ${checked} account(s) reconcile: balance = Σ ledger − Σ charged usage.`,
+          : `All ${checked} account(s) reconcile: balance = Σ ledger − Σ charged usage, and every purchase's entries = the share of money Stripe says we kept.`,
       );
       if (mismatches.length) process.exitCode = 1;
     });

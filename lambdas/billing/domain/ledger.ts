@@ -1,7 +1,10 @@
+import type { DisputeRecord } from './settlement';
+
 /**
  * Kinds of money movement. Credits in: `grant` (by an operator), `purchase` (a paid Stripe checkout),
  * `refund` (a metered call whose upstream failed), `release` (a dispute won). Credits out: `clawback`
- * (a Stripe refund), `hold` (a dispute opened; kept if it is lost). Usage charges are not entries:
+ * (a Stripe refund), `hold` (a dispute opened; kept if it is lost). A `clawback` of 0 records that held credits were
+ * taken for good (a refund or a lost dispute of money already held). Usage charges are not entries:
  * they are summed in the daily usage aggregates, so balance = Σ entries − Σ charged usage.
  */
 export const LEDGER_ENTRY_TYPES = ['grant', 'purchase', 'refund', 'clawback', 'hold', 'release'] as const;
@@ -57,10 +60,12 @@ export interface Purchase {
   customerId?: string;
   /** Refunded so far, cumulative, as Stripe reports it on the charge. */
   refundedMinor: number;
-  /** Credits taken back for those refunds. */
+  /** Credits taken back for good: the share of the money refunded or lost to disputes (see settlement.ts). */
   clawedBackMicro: number;
-  /** Disputes of this payment by id, with the credits each holds. */
-  disputes: Record<string, { heldMicro: number; status: DisputeStatus }>;
+  /** Credits set aside while disputes are open; absent on purchases stored before settlement. */
+  heldMicro?: number;
+  /** Disputes of this payment by id: the amount disputed and how it stands. */
+  disputes: Record<string, DisputeRecord>;
   /** Bumped by every change; a change names the version it read (optimistic concurrency). */
   version: number;
   at: string;
@@ -69,7 +74,7 @@ export interface Purchase {
 /** A change to a purchase, made in the same transaction as the ledger entry it explains. */
 export type PurchaseWrite =
   | { kind: 'create'; purchase: Purchase }
-  | { kind: 'update'; paymentIntentId: string; expectVersion: number; changes: Partial<Pick<Purchase, 'refundedMinor' | 'clawedBackMicro' | 'disputes'>> };
+  | { kind: 'update'; paymentIntentId: string; expectVersion: number; changes: Partial<Pick<Purchase, 'refundedMinor' | 'clawedBackMicro' | 'heldMicro' | 'disputes'>> };
 
 /**
  * `applied`: written. `duplicate`: this movement was posted before; nothing changed.
@@ -94,7 +99,7 @@ export interface Ledger {
    * again changes nothing.
    */
   post(accountId: string, entry: NewLedgerEntry, idempotencyKey: string, purchase?: PurchaseWrite): Promise<{ outcome: PostOutcome; entry: LedgerEntry }>;
-  /** A purchase change with no money movement (a dispute lost keeps its hold). */
+  /** A purchase change with no money movement (a dispute won that held nothing). */
   updatePurchase(accountId: string, write: Extract<PurchaseWrite, { kind: 'update' }>): Promise<'applied' | 'stale'>;
   /** The purchase paid by this payment intent, whichever account made it. */
   purchaseOf(paymentIntentId: string): Promise<Purchase | undefined>;

@@ -52,9 +52,11 @@ export interface BillingDeps {
   metrics: BillingMetrics;
   packs: Record<string, CreditPack>;
   now: () => Date;
+  /** Waits between attempts at a contended purchase. */
+  sleep: (ms: number) => Promise<void>;
 }
 
-export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'mailer' | 'metrics'> {
+export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'mailer' | 'metrics' | 'sleep'> {
   /** Undefined when this deployment has no Stripe API key. */
   payments?: PaymentProvider;
   counter: WindowCounter;

@@ -1,7 +1,9 @@
 import { microToCredits } from '../../shared/credits';
 import { securityEvent } from '../../shared/security-events';
 import { type CreditPack, packMicro } from '../packs';
-import type { NewLedgerEntry, PendingReversal, Purchase, PurchaseWrite } from './ledger';
+import type { DisputeStatus, NewLedgerEntry, PendingReversal, Purchase, PurchaseWrite } from './ledger';
+import { type PaymentFact, settle } from './settlement';
+import { PurchaseContentionError } from '../errors';
 import type { BillingDeps } from './ports';
 
 /** A Stripe event as the webhook verified it; only the fields billing reads. */
@@ -37,8 +39,11 @@ export const HANDLED_EVENTS = [
   'customer.deleted',
 ] as const;
 
-/** Attempts at a purchase change before giving up (Stripe retries the event later). */
-const MAX_ATTEMPTS = 5;
+/** Attempts at a purchase change before answering 409 (Stripe retries the event later). */
+const MAX_ATTEMPTS = 8;
+
+/** Jittered, growing pauses between attempts, so concurrent events on one purchase take turns. */
+const backoffMs = (attempt: number) => Math.round(Math.random() * 20 * 2 ** Math.min(attempt, 5));
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
 const int = (value: unknown): number | undefined => (Number.isSafeInteger(value) ? (value as number) : undefined);
@@ -47,10 +52,11 @@ const idOf = (value: unknown): string | undefined => str(value) ?? str((value as
 
 /**
  * Applies verified Stripe events to the ledger, exactly once, in whatever order Stripe delivers them.
- * A purchase credits its pack only when the amount and currency paid are the pack's. A refund claws
- * back the refunded share of the purchase's credits; a dispute holds the disputed share until it is
- * closed (won: released; lost: kept). A refund or dispute that arrives before its purchase is
- * recorded and applied when the purchase lands. Every movement is idempotent on its Stripe object.
+ * A purchase credits its pack only when the amount and currency paid are the pack's. Refunds and
+ * disputes are facts about the payment's money; the purchase's credits are split by them (settlement.ts):
+ * the share of money refunded or lost is clawed back for good, the share under an open dispute held.
+ * A refund or dispute that arrives before its purchase is recorded and applied when the purchase
+ * lands. Every movement is idempotent on its Stripe object.
  */
 export class StripeEventHandler {
   constructor(private readonly deps: BillingDeps) {}
@@ -121,6 +127,7 @@ export class StripeEventHandler {
       customerId,
       refundedMinor: 0,
       clawedBackMicro: 0,
+      heldMicro: 0,
       disputes: {},
       version: 0,
       at: this.deps.now().toISOString(),
@@ -168,8 +175,10 @@ export class StripeEventHandler {
   /** A refund or dispute event, reduced to ids and amounts, applied to its purchase (or kept until it lands). */
   private async reversal(eventId: string, eventType: string, object: PendingReversal['object']): Promise<EventOutcome> {
     const paymentIntentId = str(object.paymentIntentId);
-    if (!paymentIntentId) return 'ignored';
+    const fact = factOf(eventType, object);
+    if (!paymentIntentId || !fact) return 'ignored';
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (attempt > 0) await this.deps.sleep(backoffMs(attempt));
       const purchase = await this.deps.ledger.purchaseOf(paymentIntentId);
       if (!purchase) {
         await this.deps.ledger.addPending(paymentIntentId, { eventId, eventType, object, receivedAt: this.deps.now().toISOString() });
@@ -177,17 +186,16 @@ export class StripeEventHandler {
         if (!(await this.deps.ledger.purchaseOf(paymentIntentId))) return 'deferred_until_purchase';
         continue;
       }
-      const step = reversalStep(eventType, object, purchase);
+      const step = reversalStep(fact, purchase);
       if (!step) return 'nothing_to_reverse';
       const result = step.entry
         ? (await this.deps.ledger.post(purchase.accountId, step.entry, step.idempotencyKey, step.write)).outcome
         : await this.deps.ledger.updatePurchase(purchase.accountId, step.write);
       if (result === 'stale') continue;
-      // What the step did: a refund claws back, an open dispute holds, a won one releases, a lost one keeps the hold.
-      if (!step.entry) return 'dispute_lost';
-      return step.entry.type === 'hold' ? 'held' : step.entry.type === 'release' ? 'released' : 'reversed';
+      if (fact.kind === 'refund') return 'reversed';
+      return fact.status === 'open' ? 'held' : fact.status === 'won' ? 'released' : 'dispute_lost';
     }
-    throw new Error(`Purchase ${paymentIntentId} kept changing; the event will be retried`);
+    throw new PurchaseContentionError(paymentIntentId);
   }
 }
 
@@ -220,85 +228,60 @@ function reduce(eventType: string, object: Record<string, unknown>): PendingReve
   };
 }
 
-/** Credits disputes of the purchase hold now (open, or lost and so kept). */
-function heldBy(purchase: Purchase): number {
-  return Object.values(purchase.disputes).reduce((sum, d) => sum + (d.status === 'won' ? 0 : d.heldMicro), 0);
+/** Dispute statuses Stripe reports, as far as credits are concerned. */
+const DISPUTE_WON = new Set(['won', 'warning_closed']);
+
+/** The fact an event reports; a `closed` dispute that was not won was lost. */
+export function factOf(eventType: string, object: PendingReversal['object']): PaymentFact | undefined {
+  const chargeId = str(object.chargeId);
+  if (eventType === 'charge.refunded') {
+    const refundedMinor = int(object.amountRefunded);
+    return refundedMinor !== undefined && refundedMinor >= 0 ? { kind: 'refund', refundedMinor, chargeId } : undefined;
+  }
+  const disputeId = str(object.disputeId);
+  const amountMinor = int(object.amount);
+  if (!disputeId || amountMinor === undefined || amountMinor < 0) return undefined;
+  const reported = str(object.status) ?? '';
+  const status: DisputeStatus = DISPUTE_WON.has(reported) ? 'won' : reported === 'lost' || eventType === 'charge.dispute.closed' ? 'lost' : 'open';
+  return { kind: 'dispute', disputeId, amountMinor, status, chargeId };
 }
 
-/** The share of a purchase's credits that `minor` of its price pays for, rounded down. */
-function shareOf(purchase: Purchase, minor: number): number {
-  return Math.floor((purchase.creditsMicro * Math.min(minor, purchase.amountMinor)) / purchase.amountMinor);
-}
-
-/** What one reversal event changes on a purchase: a ledger entry and the purchase's new state. */
+/**
+ * What one fact changes on a purchase: the purchase's new facts and credit split, and the ledger entry
+ * that moves the balance by the difference (none when nothing but a dispute's state changed). The
+ * entry's key names the fact and the purchase version it was computed from, so a concurrent change
+ * makes it stale (recomputed), never a duplicate.
+ */
 export function reversalStep(
-  eventType: string,
-  object: PendingReversal['object'],
+  fact: PaymentFact,
   purchase: Purchase,
 ): { entry?: NewLedgerEntry; idempotencyKey: string; write: Extract<PurchaseWrite, { kind: 'update' }> } | undefined {
-  const base = { paymentIntentId: purchase.paymentIntentId, expectVersion: purchase.version };
-  const stripe = { paymentIntentId: purchase.paymentIntentId, customerId: purchase.customerId, currency: purchase.currency };
-  if (eventType === 'charge.refunded') {
-    const refunded = Number(object.amountRefunded ?? 0);
-    // Stripe reports the refunded total so far: act only on growth, and claw back the share not yet
-    // taken — never more than what disputes hold leaves, so a purchase is never reversed past its credits.
-    if (refunded <= purchase.refundedMinor) return undefined;
-    const room = purchase.creditsMicro - purchase.clawedBackMicro - heldBy(purchase);
-    const amount = Math.max(0, Math.min(shareOf(purchase, refunded) - purchase.clawedBackMicro, room));
-    const target = purchase.clawedBackMicro + amount;
+  const settled = settle(purchase, fact);
+  if (!settled) return undefined;
+  const factKey = fact.kind === 'refund' ? `refund:${purchase.paymentIntentId}:${fact.refundedMinor}` : `dispute:${fact.disputeId}:${fact.status}:${fact.amountMinor}`;
+  const idempotencyKey = `${factKey}@v${purchase.version}`;
+  const write = { kind: 'update' as const, paymentIntentId: purchase.paymentIntentId, expectVersion: purchase.version, changes: settled.changes };
+  const { before, after, balanceMicro } = settled;
+  if (before.clawedBackMicro === after.clawedBackMicro && before.heldMicro === after.heldMicro) return { idempotencyKey, write };
+  const stripe = { paymentIntentId: purchase.paymentIntentId, customerId: purchase.customerId, currency: purchase.currency, chargeId: fact.chargeId };
+  const paid = `${purchase.amountMinor} ${purchase.currency} paid for ${purchase.pack}`;
+  const base = { amountMicro: balanceMicro, pack: purchase.pack };
+  if (fact.kind === 'refund') {
+    const held = balanceMicro === 0 ? ': credits held for a dispute are taken back for good' : '';
     return {
-      entry: {
-        type: 'clawback',
-        amountMicro: -amount,
-        reason: `Refund of ${refunded} of ${purchase.amountMinor} ${purchase.currency} paid for ${purchase.pack}`,
-        ref: String(object.chargeId ?? purchase.paymentIntentId),
-        pack: purchase.pack,
-        stripe: { ...stripe, chargeId: String(object.chargeId ?? ''), amountMinor: refunded },
-      },
-      idempotencyKey: `refund:${purchase.paymentIntentId}:${refunded}`,
-      write: { kind: 'update', ...base, changes: { refundedMinor: refunded, clawedBackMicro: target } },
+      entry: { ...base, type: 'clawback', reason: `Refund of ${fact.refundedMinor} of ${paid}${held}`, ref: fact.chargeId ?? purchase.paymentIntentId, stripe: { ...stripe, amountMinor: fact.refundedMinor } },
+      idempotencyKey,
+      write,
     };
   }
-  const disputeId = String(object.disputeId ?? '');
-  const known = purchase.disputes[disputeId];
-  if (eventType === 'charge.dispute.created') {
-    if (known) return undefined;
-    // Hold the disputed share, but never more than what refunds and other holds left.
-    const held = Math.max(0, Math.min(shareOf(purchase, Number(object.amount ?? purchase.amountMinor)), purchase.creditsMicro - purchase.clawedBackMicro - heldBy(purchase)));
-    return {
-      entry: {
-        type: 'hold',
-        amountMicro: -held,
-        reason: `Dispute opened on ${purchase.pack}: its credits are held until it is decided`,
-        ref: disputeId,
-        pack: purchase.pack,
-        stripe: { ...stripe, disputeId, chargeId: String(object.chargeId ?? ''), amountMinor: Number(object.amount ?? 0) },
-      },
-      idempotencyKey: `hold:${disputeId}`,
-      write: { kind: 'update', ...base, changes: { disputes: { ...purchase.disputes, [disputeId]: { heldMicro: held, status: 'open' } } } },
-    };
-  }
-  // charge.dispute.closed
-  const won = object.status === 'won' || object.status === 'warning_closed';
-  const status = won ? 'won' : 'lost';
-  if (known && known.status !== 'open') return undefined;
-  const disputes = { ...purchase.disputes, [disputeId]: { heldMicro: known?.heldMicro ?? 0, status } as const };
-  if (!known || !won || known.heldMicro === 0) {
-    // Closed before we saw it open (nothing held; a later `created` will see it closed), or lost (the hold stays).
-    return { idempotencyKey: `close:${disputeId}`, write: { kind: 'update', ...base, changes: { disputes } } };
-  }
-  return {
-    entry: {
-      type: 'release',
-      amountMicro: known.heldMicro,
-      reason: `Dispute on ${purchase.pack} decided in your favour: held credits released`,
-      ref: disputeId,
-      pack: purchase.pack,
-      stripe: { ...stripe, disputeId },
-    },
-    idempotencyKey: `release:${disputeId}`,
-    write: { kind: 'update', ...base, changes: { disputes } },
-  };
+  const disputeStripe = { ...stripe, disputeId: fact.disputeId, amountMinor: fact.amountMinor };
+  const [type, reason] =
+    balanceMicro > 0
+      ? (['release', `Dispute on ${purchase.pack} decided in your favour: held credits released`] as const)
+      : fact.status === 'lost'
+        ? (['clawback', `Dispute on ${purchase.pack} lost: its credits are taken back for good`] as const)
+        : (['hold', `Dispute opened on ${purchase.pack}: its credits are held until it is decided`] as const);
+  return { entry: { ...base, type, reason, ref: fact.disputeId, stripe: disputeStripe }, idempotencyKey, write };
 }
 
 /** Currencies Stripe counts in whole units (no cents). */

@@ -24,6 +24,9 @@ const StripeEventShape = z.looseObject({
   data: z.looseObject({ object: z.record(z.string(), z.unknown()) }),
 });
 
+/** Stripe's default tolerance for a signature's age, applied to clock skew the other way too. */
+const SIGNATURE_TOLERANCE_SECONDS = 300;
+
 /** Stripe events are far below this; anything larger is not from Stripe. */
 const MAX_EVENT_BYTES = 512 * 1024;
 
@@ -38,6 +41,7 @@ const events = new StripeEventHandler({
   metrics: billingMetrics,
   packs: config.CREDIT_PACKS,
   now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 });
 
 /** The customer an event concerns, kept with its record so erasure can find it. */
@@ -46,6 +50,14 @@ function customerOf(event: StripeEvent): string | undefined {
   if (event.type === 'customer.deleted') return typeof object.id === 'string' ? object.id : undefined;
   const customer = object.customer;
   return typeof customer === 'string' ? customer : undefined;
+}
+
+/** Stripe's check refuses old signatures only; one dated ahead of our clock by more than its tolerance is refused too. */
+function rejectFutureTimestamp(signature: string, nowMs: number): void {
+  const timestamp = Number(/(?:^|,)\s*t=(\d{1,12})(?:,|$)/.exec(signature)?.[1]);
+  if (Number.isFinite(timestamp) && timestamp * 1000 - nowMs > SIGNATURE_TOLERANCE_SECONDS * 1000) {
+    throw new InvalidSignatureError('Timestamp is in the future');
+  }
 }
 
 /**
@@ -59,6 +71,7 @@ export const handler = httpRoutes(
     if (raw.byteLength > MAX_EVENT_BYTES) throw new PayloadTooLargeError(MAX_EVENT_BYTES);
     const signature = header(request, 'stripe-signature');
     if (!signature) throw new InvalidSignatureError('no Stripe-Signature header');
+    rejectFutureTimestamp(signature, Date.now());
     let verified: unknown;
     try {
       verified = verifyStripeEvent(raw, signature, (await keys()).webhookSecret);

@@ -1,6 +1,7 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import { DynamoDbLedger } from '../../../lambdas/billing/adapters/dynamodb-ledger';
 import { DEFAULT_PACKS } from '../../../lambdas/billing/packs';
 import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
@@ -186,7 +187,7 @@ describe('POST /v1/webhooks/stripe', () => {
     expect(await balance(b)).toBe(1_000_000_000);
   });
 
-  it('keeps the hold when a dispute is lost', async () => {
+  it('takes the held credits for good when a dispute is lost', async () => {
     const b = await buyer();
     const purchase = checkoutCompleted(b, 'starter', starter);
     await deliver(purchase);
@@ -194,7 +195,76 @@ describe('POST /v1/webhooks/stripe', () => {
     await deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response'));
     expect((await outcomeOf(deliver(dispute('charge.dispute.closed', payment(purchase), id, 'lost')))).outcome).toBe('dispute_lost');
     expect(await balance(b)).toBe(0);
-    expect((await ledger.purchaseOf(payment(purchase).paymentIntentId))!.disputes[id]).toEqual({ heldMicro: 1_000_000_000, status: 'lost' });
+    expect(await ledger.purchaseOf(payment(purchase).paymentIntentId)).toMatchObject({ clawedBackMicro: 1_000_000_000, heldMicro: 0, disputes: { [id]: { amountMinor: 1000, status: 'lost' } } });
+  });
+
+  it.each([
+    ['dispute, full refund, dispute won', ['dispute', 'refund', 'won']],
+    ['dispute, full refund, inquiry closed with a warning', ['dispute', 'refund', 'warning_closed']],
+    ['full refund delivered after the dispute it preceded, then won', ['refund-late', 'dispute', 'won']],
+    ['won delivered before the dispute opened, refund last', ['won', 'dispute', 'refund']],
+  ])('keeps no credits for a fully refunded purchase: %s', async (_name, steps) => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    await deliver(purchase);
+    const id = newDisputeId();
+    const refund = chargeRefunded(b, payment(purchase), 1000);
+    for (const step of steps) {
+      if (step === 'dispute') await deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response'));
+      if (step === 'refund' || step === 'refund-late') await deliver(refund);
+      if (step === 'won') await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'won'));
+      if (step === 'warning_closed') await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'warning_closed' as 'won'));
+    }
+    expect(await balance(b)).toBe(0);
+    const entries = await ledger.all(b.accountId);
+    expect(entries.reduce((sum, e) => sum + e.amountMicro, 0)).toBe(0);
+  });
+
+  it('gives every order of checkout, refunds and disputes the balance in-order delivery gives', async () => {
+    const steps = ['checkout', 'refund300', 'refund1000', 'open', 'won', 'open2', 'lost2'] as const;
+    const settle = async (order: readonly (typeof steps)[number][]) => {
+      const b = await buyer();
+      const purchase = checkoutCompleted(b, 'starter', starter);
+      const [d1, d2] = [newDisputeId(), newDisputeId()];
+      const half = { ...payment(purchase), amountMinor: 500 };
+      for (const step of order) {
+        if (step === 'checkout') await deliver(purchase);
+        if (step === 'refund300') await deliver(chargeRefunded(b, payment(purchase), 300));
+        if (step === 'refund1000') await deliver(chargeRefunded(b, payment(purchase), 1000));
+        if (step === 'open') await deliver(dispute('charge.dispute.created', payment(purchase), d1, 'needs_response'));
+        if (step === 'won') await deliver(dispute('charge.dispute.closed', payment(purchase), d1, 'won'));
+        if (step === 'open2') await deliver(dispute('charge.dispute.created', half, d2, 'needs_response'));
+        if (step === 'lost2') await deliver(dispute('charge.dispute.closed', half, d2, 'lost'));
+      }
+      return balance(b);
+    };
+    const inOrder = await settle(steps);
+    expect(inOrder).toBe(0);
+    await fc.assert(
+      fc.asyncProperty(fc.shuffledSubarray([...steps], { minLength: steps.length, maxLength: steps.length }), async (order) => {
+        expect({ order, balance: await settle(order) }).toEqual({ order, balance: inOrder });
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('answers 2xx or 409, never 5xx, to ten concurrent cumulative refunds, and claws back exactly the largest', async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    await deliver(purchase);
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => deliver(chargeRefunded(b, payment(purchase), (i + 1) * 100))));
+    expect(responses.map((r) => r.statusCode).filter((s) => s !== 200 && s !== 409)).toEqual([]);
+    // Stripe retries what got 409; a retry of each completes the picture.
+    for (let i = 0; i < 10; i++) if (responses[i]!.statusCode === 409) await deliver(chargeRefunded(b, payment(purchase), (i + 1) * 100));
+    expect(await balance(b)).toBe(0);
+  });
+
+  it('refuses an event signed with a timestamp more than five minutes ahead', async () => {
+    const b = await buyer();
+    const response = await deliver(checkoutCompleted(b, 'starter', starter), { timestamp: Math.floor(Date.now() / 1000) + 3600 });
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body!).error).toEqual({ code: 'invalid_signature', message: expect.stringMatching(/future/) });
+    expect(await balance(b)).toBe(0);
   });
 
   it('ends in the same balance when a refund or a dispute arrives before its purchase', async () => {

@@ -1,0 +1,125 @@
+import type { DisputeStatus, LedgerEntry, Purchase } from './ledger';
+
+/**
+ * What Stripe has told us about one payment's money, one event at a time. Each fact only ever moves
+ * forward — the refunded total grows, a dispute closes once — so the facts an account ends with do
+ * not depend on the order Stripe delivered them in.
+ */
+export type PaymentFact =
+  | { kind: 'refund'; refundedMinor: number; chargeId?: string }
+  | { kind: 'dispute'; disputeId: string; amountMinor: number; status: DisputeStatus; chargeId?: string };
+
+/** One dispute as the purchase remembers it. `heldMicro` is only on purchases stored before settlement. */
+export interface DisputeRecord {
+  amountMinor?: number;
+  status: DisputeStatus;
+  heldMicro?: number;
+}
+
+/** A purchase's credits, split by what Stripe's facts say of its money. */
+export interface CreditSplit {
+  /** Taken back for good: the share of money refunded or lost to disputes. Never comes back. */
+  clawedBackMicro: number;
+  /** Set aside while disputes are open; released when they are won. */
+  heldMicro: number;
+}
+
+/**
+ * The one rule for a purchase's credits: the customer may spend exactly the share of the price we
+ * keep. Money refunded or lost in a dispute is gone (clawed back); money under an open dispute is
+ * held; a won dispute costs nothing. Each share is taken of the cumulative amount, so rounding never
+ * leaves a micro-credit behind or takes one twice, and the split is a function of the facts alone:
+ * clawedBack + held + available = purchased, whatever order the events came in.
+ */
+export function splitOf(purchase: Pick<Purchase, 'creditsMicro' | 'amountMinor' | 'refundedMinor'> & { disputes: Record<string, DisputeRecord> }): CreditSplit {
+  const disputes = Object.values(purchase.disputes).map((d) => ({ status: d.status, amountMinor: disputedMinor(purchase, d) }));
+  const lost = sum(disputes.filter((d) => d.status === 'lost').map((d) => d.amountMinor));
+  const open = sum(disputes.filter((d) => d.status === 'open').map((d) => d.amountMinor));
+  const gone = Math.min(purchase.amountMinor, purchase.refundedMinor + lost);
+  const clawedBackMicro = shareOf(purchase, gone);
+  return { clawedBackMicro, heldMicro: shareOf(purchase, Math.min(purchase.amountMinor, gone + open)) - clawedBackMicro };
+}
+
+/** The split as the purchase has recorded it (purchases stored before settlement kept holds per dispute). */
+export function recordedSplit(purchase: Purchase): CreditSplit {
+  const disputes = Object.values(purchase.disputes as Record<string, DisputeRecord>);
+  const legacyHeld = sum(disputes.map((d) => (d.status === 'won' ? 0 : (d.heldMicro ?? 0))));
+  return { clawedBackMicro: purchase.clawedBackMicro, heldMicro: purchase.heldMicro ?? legacyHeld };
+}
+
+/** What applying one fact to a purchase changes: its new facts and split, and the balance's move. */
+export interface Settlement {
+  changes: Pick<Purchase, 'refundedMinor' | 'disputes' | 'clawedBackMicro' | 'heldMicro'>;
+  /** Positive gives credits back (a dispute won), negative takes them; 0 when only their kind changes. */
+  balanceMicro: number;
+  before: CreditSplit;
+  after: CreditSplit;
+}
+
+/** Applies a fact; undefined when the purchase knows it already (a redelivery, an older refund total, a closed dispute reopened). */
+export function settle(purchase: Purchase, fact: PaymentFact): Settlement | undefined {
+  const disputes = purchase.disputes as Record<string, DisputeRecord>;
+  let refundedMinor = purchase.refundedMinor;
+  let nextDisputes = disputes;
+  if (fact.kind === 'refund') {
+    if (fact.refundedMinor <= refundedMinor) return undefined;
+    refundedMinor = Math.min(fact.refundedMinor, purchase.amountMinor);
+    if (refundedMinor === purchase.refundedMinor) return undefined;
+  } else {
+    const known = disputes[fact.disputeId];
+    // A closed dispute stays closed: an earlier event (created, updated) delivered late changes nothing.
+    if (known && known.status !== 'open') return undefined;
+    // While open, the most it was ever disputed for is held, whichever update came last; closing states the final amount.
+    const amountMinor = known && fact.status === 'open' ? Math.max(disputedMinor(purchase, known), fact.amountMinor) : fact.amountMinor;
+    if (known && known.status === fact.status && disputedMinor(purchase, known) === amountMinor) return undefined;
+    nextDisputes = { ...disputes, [fact.disputeId]: { amountMinor, status: fact.status } };
+  }
+  const before = recordedSplit(purchase);
+  const after = splitOf({ ...purchase, refundedMinor, disputes: nextDisputes });
+  return {
+    changes: { refundedMinor, disputes: nextDisputes as Purchase['disputes'], ...after },
+    balanceMicro: before.clawedBackMicro + before.heldMicro - after.clawedBackMicro - after.heldMicro,
+    before,
+    after,
+  };
+}
+
+/** The share of a purchase's credits that `minor` of its price pays for, rounded down. */
+export function shareOf(purchase: Pick<Purchase, 'creditsMicro' | 'amountMinor'>, minor: number): number {
+  if (purchase.amountMinor <= 0) return 0;
+  return Math.floor((purchase.creditsMicro * Math.max(0, Math.min(minor, purchase.amountMinor))) / purchase.amountMinor);
+}
+
+/** A dispute's amount; a dispute stored before settlement knew only the credits it held. */
+function disputedMinor(purchase: Pick<Purchase, 'creditsMicro' | 'amountMinor'>, dispute: DisputeRecord): number {
+  if (dispute.amountMinor !== undefined) return dispute.amountMinor;
+  return purchase.creditsMicro > 0 ? Math.ceil(((dispute.heldMicro ?? 0) * purchase.amountMinor) / purchase.creditsMicro) : 0;
+}
+
+export interface PurchaseMismatch {
+  paymentIntentId: string;
+  /** The purchase's credits less the share of money refunded, lost or under open dispute. */
+  expectedMicro: number;
+  /** What its ledger entries (purchase, clawbacks, holds, releases) add up to. */
+  ledgerMicro: number;
+}
+
+/**
+ * Each purchase against the money Stripe reported for it (paid − refunded − lost, less what open
+ * disputes hold): the entries that name its payment must add up to exactly that share of its credits.
+ */
+export function checkPurchases(purchases: Purchase[], entries: LedgerEntry[]): PurchaseMismatch[] {
+  const byPayment = new Map<string, number>();
+  for (const entry of entries) {
+    const paymentIntentId = entry.stripe?.paymentIntentId;
+    if (paymentIntentId) byPayment.set(paymentIntentId, (byPayment.get(paymentIntentId) ?? 0) + entry.amountMicro);
+  }
+  return purchases.flatMap((purchase) => {
+    const split = splitOf(purchase);
+    const expectedMicro = purchase.creditsMicro - split.clawedBackMicro - split.heldMicro;
+    const ledgerMicro = byPayment.get(purchase.paymentIntentId) ?? 0;
+    return expectedMicro === ledgerMicro ? [] : [{ paymentIntentId: purchase.paymentIntentId, expectedMicro, ledgerMicro }];
+  });
+}
+
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);

@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import type { Purchase } from '../../../lambdas/billing/domain/ledger';
+import { checkPurchases, type PaymentFact, settle, shareOf, splitOf } from '../../../lambdas/billing/domain/settlement';
+
+/** A purchase as the ledger creates it, before any refund or dispute. */
+function purchaseOf(amountMinor: number, creditsMicro: number): Purchase {
+  return { paymentIntentId: 'pi_1', accountId: 'acc_1', pack: 'p', creditsMicro, amountMinor, currency: 'usd', checkoutSessionId: 'cs_1', refundedMinor: 0, clawedBackMicro: 0, heldMicro: 0, disputes: {}, version: 0, at: '2026-12-05T00:00:00Z' };
+}
+
+/** Delivers facts one at a time as the ledger would apply them; returns the balance moved and the final purchase. */
+function deliver(start: Purchase, facts: PaymentFact[], check: (p: Purchase, balance: number) => void = () => {}) {
+  let purchase = start;
+  let balance = start.creditsMicro;
+  for (const fact of facts) {
+    const settled = settle(purchase, fact);
+    if (!settled) continue;
+    purchase = { ...purchase, ...settled.changes, version: purchase.version + 1 };
+    balance += settled.balanceMicro;
+    check(purchase, balance);
+  }
+  return { purchase, balance };
+}
+
+/**
+ * What Stripe can say of one payment, in the order it happened: a growing refunded total (partial,
+ * full, repeated) and disputes that open, may be updated and may close (won, lost, warning_closed).
+ */
+const history = fc
+  .record({ amountMinor: fc.integer({ min: 1, max: 100_000 }), creditsPerMinor: fc.integer({ min: 1, max: 2_000_000 }) })
+  .chain(({ amountMinor, creditsPerMinor }) =>
+    fc
+      .record({
+        refunds: fc.array(fc.integer({ min: 0, max: amountMinor }), { maxLength: 4 }),
+        disputes: fc.array(
+          fc.record({
+            amounts: fc.array(fc.integer({ min: 1, max: amountMinor }), { minLength: 1, maxLength: 3 }),
+            close: fc.constantFrom(undefined, 'won', 'lost', 'warning_closed'),
+          }),
+          { maxLength: 2 },
+        ),
+        seed: fc.array(fc.integer(), { minLength: 20, maxLength: 20 }),
+        replays: fc.array(fc.nat(), { maxLength: 4 }),
+      })
+      .map(({ refunds, disputes, seed, replays }) => {
+        const facts: PaymentFact[] = [];
+        let total = 0;
+        for (const refund of refunds) facts.push({ kind: 'refund', refundedMinor: (total = Math.max(total, refund)) });
+        disputes.forEach((dispute, i) => {
+          const disputeId = `dp_${i}`;
+          for (const amount of dispute.amounts) facts.push({ kind: 'dispute', disputeId, amountMinor: amount, status: 'open' });
+          if (dispute.close) {
+            const status = dispute.close === 'lost' ? 'lost' : 'won';
+            facts.push({ kind: 'dispute', disputeId, amountMinor: dispute.amounts.at(-1)!, status });
+          }
+        });
+        // Stripe promises no order and may deliver an event more than once.
+        const shuffled = facts.map((fact, i) => ({ fact, key: seed[i % seed.length]! * 31 + i })).sort((a, b) => a.key - b.key).map((x) => x.fact);
+        for (const r of replays) if (facts.length) shuffled.splice(r % (shuffled.length + 1), 0, facts[r % facts.length]!);
+        return { amountMinor, creditsMicro: amountMinor * creditsPerMinor, inOrder: facts, delivered: shuffled };
+      }),
+  );
+
+describe('a purchase settled by Stripe facts', () => {
+  it('keeps clawed back + held + available = purchased, and never returns refunded or lost money as credits, in any order', () => {
+    fc.assert(
+      fc.property(history, ({ amountMinor, creditsMicro, inOrder, delivered }) => {
+        const start = purchaseOf(amountMinor, creditsMicro);
+        let refundedSeen = 0;
+        const seen: PaymentFact[] = [];
+        const final = deliver(start, delivered, (purchase, balance) => {
+          const held = purchase.heldMicro ?? 0;
+          expect(purchase.clawedBackMicro + held + balance).toBe(creditsMicro);
+          expect(purchase.clawedBackMicro).toBeGreaterThanOrEqual(0);
+          expect(held).toBeGreaterThanOrEqual(0);
+          expect(balance).toBeGreaterThanOrEqual(0);
+        });
+        for (const fact of delivered) {
+          seen.push(fact);
+          if (fact.kind === 'refund') refundedSeen = Math.max(refundedSeen, fact.refundedMinor);
+        }
+        // Money refunded is never spendable, whatever came before or after it.
+        expect(final.balance).toBeLessThanOrEqual(creditsMicro - shareOf(start, refundedSeen));
+        // The order of delivery changes nothing: the balance is what delivering in order gives.
+        expect(final.balance).toBe(deliver(start, inOrder).balance);
+        expect(final.purchase.clawedBackMicro + (final.purchase.heldMicro ?? 0)).toBe(creditsMicro - final.balance);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('keeps a full refund inside a won dispute: hold, refund, won leaves nothing to spend', () => {
+    const start = purchaseOf(1000, 1_000_000_000);
+    const facts: PaymentFact[] = [
+      { kind: 'dispute', disputeId: 'dp_1', amountMinor: 1000, status: 'open' },
+      { kind: 'refund', refundedMinor: 1000 },
+      { kind: 'dispute', disputeId: 'dp_1', amountMinor: 1000, status: 'won' },
+    ];
+    expect(deliver(start, facts).balance).toBe(0);
+    expect(deliver(start, [facts[1]!, facts[0]!, facts[2]!]).balance).toBe(0);
+  });
+
+  it('releases only what a won dispute held beyond the refunds', () => {
+    const start = purchaseOf(1000, 1_000_000_000);
+    const { balance, purchase } = deliver(start, [
+      { kind: 'refund', refundedMinor: 300 },
+      { kind: 'dispute', disputeId: 'dp_1', amountMinor: 700, status: 'open' },
+      { kind: 'dispute', disputeId: 'dp_1', amountMinor: 700, status: 'won' },
+    ]);
+    expect(balance).toBe(700_000_000);
+    expect(splitOf(purchase)).toEqual({ clawedBackMicro: 300_000_000, heldMicro: 0 });
+  });
+
+  it('ignores a dispute event older than its close, and a refund total smaller than one already seen', () => {
+    const start = purchaseOf(1000, 1_000_000_000);
+    const { purchase } = deliver(start, [
+      { kind: 'refund', refundedMinor: 500 },
+      { kind: 'dispute', disputeId: 'dp_1', amountMinor: 500, status: 'lost' },
+    ]);
+    expect(settle(purchase, { kind: 'dispute', disputeId: 'dp_1', amountMinor: 500, status: 'open' })).toBeUndefined();
+    expect(settle(purchase, { kind: 'refund', refundedMinor: 200 })).toBeUndefined();
+  });
+
+  it('reads purchases stored before settlement (holds kept per dispute) without moving credits twice', () => {
+    const legacy: Purchase = { ...purchaseOf(1000, 1_000_000_000), heldMicro: undefined, disputes: { dp_1: { heldMicro: 1_000_000_000, status: 'open' } } };
+    const settled = settle(legacy, { kind: 'dispute', disputeId: 'dp_1', amountMinor: 1000, status: 'lost' })!;
+    expect(settled.balanceMicro).toBe(0);
+    expect(settled.after).toEqual({ clawedBackMicro: 1_000_000_000, heldMicro: 0 });
+  });
+});
+
+describe('ops reconcile: each purchase against the money Stripe reported', () => {
+  const entry = (type: string, amountMicro: number) => ({ entryId: type, type, amountMicro, reason: '', at: '', stripe: { paymentIntentId: 'pi_1' } }) as never;
+
+  it('finds a fully refunded purchase whose credits came back through a released hold', () => {
+    const refunded: Purchase = { ...purchaseOf(1000, 1_000_000_000), refundedMinor: 1000, clawedBackMicro: 0, heldMicro: 0, disputes: { dp_1: { amountMinor: 1000, status: 'won' } } };
+    const entries = [entry('purchase', 1_000_000_000), entry('hold', -1_000_000_000), entry('clawback', 0), entry('release', 1_000_000_000)];
+    expect(checkPurchases([refunded], entries)).toEqual([{ paymentIntentId: 'pi_1', expectedMicro: 0, ledgerMicro: 1_000_000_000 }]);
+  });
+
+  it('passes a purchase whose entries add up to what Stripe says we kept', () => {
+    const partly: Purchase = { ...purchaseOf(1000, 1_000_000_000), refundedMinor: 250, clawedBackMicro: 250_000_000 };
+    expect(checkPurchases([partly], [entry('purchase', 1_000_000_000), entry('clawback', -250_000_000)])).toEqual([]);
+  });
+});
