@@ -29,7 +29,7 @@ export const accountRoutes = defineRoutes({
   },
   verify: {
     method: 'GET', path: '/v1/auth/verify', handler: 'auth-verify', auth: 'public',
-    summary: 'Follow a single-use link from a verification or email-change mail',
+    summary: 'Follow a single-use link from a verification, email-change or "was this you?" (sign-in paused) mail',
     query: VerifyQuery, responses: { 200: { description: 'Confirmed', schema: VerifyResult } }, errors: [400, 409],
   },
   login: {
@@ -48,7 +48,7 @@ export const accountRoutes = defineRoutes({
   updateAccount: {
     method: 'PATCH', path: '/v1/account', handler: 'account', auth: 'session',
     summary: 'Correct name, profile or email (a new email is confirmed from that address)',
-    body: UpdateAccountBody, responses: { 200: { description: 'The account', schema: AccountView } }, errors: [400, 401, 409, 413, 415],
+    body: UpdateAccountBody, responses: { 200: { description: 'The account', schema: AccountView } }, errors: [400, 401, 403, 409, 413, 415, 429],
   },
   changePassword: {
     method: 'POST', path: '/v1/account/password', handler: 'account-password', auth: 'session',
@@ -84,7 +84,7 @@ export const accountRoutes = defineRoutes({
     summary: 'Create an API key; its secret is shown once',
     body: CreateKeyBody,
     responses: { 201: { description: 'The key and its secret', schema: KeyView.extend({ secret: z.string(), notice: z.string() }) } },
-    errors: [400, 401, 409, 413, 415],
+    errors: [400, 401, 403, 409, 413, 415, 429],
   },
   listKeys: {
     method: 'GET', path: '/v1/keys', handler: 'keys', auth: 'session',

@@ -33,17 +33,25 @@ export const SignupBody = z.object({ name, email, password, profile: Profile.opt
 export const LoginBody = z.object({ email, password });
 export const VerifyQuery = z.object({ token: z.string().min(16).max(200) });
 export const UpdateAccountBody = z
-  .object({ name: name.optional(), email: email.optional(), profile: Profile.optional() })
-  .refine((body) => Object.values(body).some((v) => v !== undefined), 'Give at least one of name, email, profile');
+  .object({
+    name: name.optional(),
+    email: email.optional(),
+    profile: Profile.optional(),
+    currentPassword: password.optional().meta({ description: 'Required with a new email' }),
+  })
+  .refine((body) => [body.name, body.email, body.profile].some((v) => v !== undefined), 'Give at least one of name, email, profile');
 export const ChangePasswordBody = z.object({ currentPassword: password, newPassword: password });
 export const LimitQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(400).optional().meta({ description: 'nextCursor of the previous page' }),
 });
-export const CreateKeyBody = z.object({ name });
+export const CreateKeyBody = z.object({
+  name,
+  currentPassword: password.optional().meta({ description: 'Required when the session signed in more than 10 minutes ago' }),
+});
 
 export const SignupResult = z.object({ status: z.literal('verification_sent'), message: z.string() });
-export const VerifyResult = z.object({ status: z.enum(['verified', 'email_changed']) });
+export const VerifyResult = z.object({ status: z.enum(['verified', 'email_changed', 'sign_in_unlocked']) });
 export const LoginResult = z.object({ token: z.string(), sessionId: z.string(), accountId: z.string(), expiresAt: isoTime });
 export const AccountView = z
   .object({

@@ -5,7 +5,13 @@ import type { Mailer } from './mailer';
 /** How long a mailed email link works. */
 export const EMAIL_TOKEN_TTL_SECONDS = 24 * 3600;
 
-export type EmailLinkPurpose = 'verify_email' | 'change_email';
+export type EmailLinkPurpose = 'verify_email' | 'change_email' | 'unlock_sign_in';
+
+/** A mail of its own for a link (the default one asks to confirm an address). */
+export interface EmailLinkMessage {
+  subject: string;
+  text: (url: string) => string;
+}
 
 /** A single-use email link as stored: only the SHA-256 of its token. */
 export interface EmailLinkToken {
@@ -30,15 +36,15 @@ export interface EmailLinkTokens {
  */
 export async function mailEmailLink(
   deps: { tokens: EmailLinkTokens; mailer: Mailer; publicUrl?: string; now: () => Date },
-  link: { accountId: string; email: string; purpose: EmailLinkPurpose },
+  link: { accountId: string; email: string; purpose: EmailLinkPurpose; message?: EmailLinkMessage },
 ): Promise<void> {
   if (!deps.publicUrl) throw new ConfigError('PUBLIC_URL is not bound: this function cannot mail links');
   const token = randomSecret();
   await deps.tokens.put({ tokenHash: sha256(token), purpose: link.purpose, accountId: link.accountId, email: link.email, expiresAt: Math.floor(deps.now().getTime() / 1000) + EMAIL_TOKEN_TTL_SECONDS });
   const url = `${deps.publicUrl.replace(/\/$/, '')}/v1/auth/verify?token=${encodeURIComponent(token)}`;
-  await deps.mailer.send({
-    to: link.email,
+  const message = link.message ?? {
     subject: link.purpose === 'verify_email' ? 'Confirm your OmnAPI account' : 'Confirm your new OmnAPI email address',
-    text: [`Follow this link within 24 hours to confirm ${link.email}:`, '', url, '', 'It works once. If you did not ask for this, ignore this message.'].join('\n'),
-  });
+    text: (at: string) => [`Follow this link within 24 hours to confirm ${link.email}:`, '', at, '', 'It works once. If you did not ask for this, ignore this message.'].join('\n'),
+  };
+  await deps.mailer.send({ to: link.email, subject: message.subject, text: message.text(url) });
 }

@@ -16,6 +16,7 @@ export type SecurityEventType =
   | 'key_revoked'
   | 'key_rolled'
   | 'login_under_attack'
+  | 'login_unlocked'
   | 'checkout_started'
   | 'purchase_mismatch'
   | 'purchase_credited'

@@ -107,6 +107,13 @@ export class MemorySecurityLog implements SecurityLog, FailureCounter {
     this.counters.set(`${key}@${windowStart}`, next);
     return next;
   }
+  async release(key: string, windowStart: number) {
+    const count = this.counters.get(`${key}@${windowStart}`) ?? 0;
+    if (count > 0) this.counters.set(`${key}@${windowStart}`, count - 1);
+  }
+  async reset(key: string, windowStart: number) {
+    this.counters.delete(`${key}@${windowStart}`);
+  }
 }
 
 export class MemoryMailer implements Mailer {

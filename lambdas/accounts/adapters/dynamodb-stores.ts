@@ -282,4 +282,12 @@ export class DynamoDbSecurityLog implements SecurityLog, FailureCounter {
   increment(key: string, windowStart: number, expiresAt: number): Promise<number> {
     return this.counters.increment(key, windowStart, expiresAt);
   }
+
+  release(key: string, windowStart: number): Promise<void> {
+    return this.counters.release(key, windowStart);
+  }
+
+  reset(key: string, windowStart: number): Promise<void> {
+    return this.counters.reset(key, windowStart);
+  }
 }

@@ -1,9 +1,9 @@
 import { resolveSession, type Principal, SESSION_TOKEN_PREFIX } from '../../shared/auth/session';
 import { fixedWindow } from '../../shared/throttle';
 import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../../shared/errors';
-import { mailEmailLink } from '../../shared/email-links';
+import { type EmailLinkMessage, mailEmailLink } from '../../shared/email-links';
 import type { Mailer } from '../../shared/mailer';
-import { EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError, InvalidTokenError, SessionNotFoundError } from './errors';
+import { CurrentPasswordRequiredError, EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError, InvalidTokenError, SessionNotFoundError } from './errors';
 import {
   type Account,
   type AccountView,
@@ -26,13 +26,18 @@ import { newId, randomSecret, sha256 } from '../../shared/crypto';
 export { SESSION_TOKEN_PREFIX, type Principal };
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
 /**
- * Sign-in attempts per window: tight per (email, address) — counted before the password is checked,
- * so a concurrent burst cannot slip past — and loose per address. Per email there is no hard lock:
- * failures from anywhere slow further failures down (growing delay) and, at `attack`, the owner is
- * told; the owner, from their own address, can still sign in.
+ * Password checks per window of 15 minutes: at most `perEmail` failures for one email wherever they
+ * come from, and `perAddress` from one address for any emails. A check is reserved before the
+ * password is looked at, so a concurrent burst gets no more checks than the limit; past it, 429 with
+ * Retry-After at once (nothing waits inside the function). A successful sign-in resets its email's
+ * count and gives its address back the reservation, so the owner's own sign-ins never count. When an
+ * email reaches its limit, its owner is mailed a single-use "was this you?" link that resets the
+ * count, so guessing from elsewhere never locks the owner out for longer than it takes to open it.
  */
-export const LOGIN_LIMITS = { perEmailAndAddress: 5, perAddress: 50, attack: 10, slowAfter: 5, stepMs: 250, maxDelayMs: 5_000, windowSeconds: 15 * 60 };
-/** Password checks a signed-in session may make (changing the password), per account. */
+export const LOGIN_LIMITS = { perEmail: 5, perAddress: 20, windowSeconds: 15 * 60 };
+/** A session this young may create keys without the password again. */
+export const RECENT_SIGN_IN_SECONDS = 10 * 60;
+/** Password checks a signed-in session may make (changing the password or email, older sessions' key creation), per account. */
 export const SESSION_PASSWORD_LIMITS = { perAccount: 5, windowSeconds: 15 * 60 };
 /**
  * Sign-ups allowed per window: per IP address, and per email — every sign-up sends mail, so
@@ -51,9 +56,10 @@ export interface AccountDeps {
   clock: Clock;
   /** Base URL links in mail point at, e.g. https://api.omnapi.com; only functions that mail links have it. */
   publicUrl?: string;
-  /** Waits before answering a failed sign-in (the growing delay); tests pass a recorder. */
-  sleep?: (ms: number) => Promise<void>;
 }
+
+/** The counter of one email's failed sign-ins (erasure finds it by the address's hash). */
+const loginFailuresKey = (email: string) => `login-fail#${sha256(email)}`;
 
 /** Lower-cased and trimmed: one address, one account. */
 export function normaliseEmail(email: string): string {
@@ -77,11 +83,7 @@ const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
  * an id is scoped to the calling account: another account's ids behave as if they did not exist.
  */
 export class AccountService {
-  private readonly deps: AccountDeps & { sleep: (ms: number) => Promise<void> };
-
-  constructor(deps: AccountDeps) {
-    this.deps = { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), ...deps };
-  }
+  constructor(private readonly deps: AccountDeps) {}
 
   /**
    * Creates an unverified account and mails a verification link. When the email is taken, the
@@ -128,6 +130,10 @@ export class AccountService {
     if (record.purpose === 'verify_email') {
       await this.deps.accounts.markVerified(record.accountId, now.toISOString());
       await this.record(record.accountId, 'email_verified', origin);
+    } else if (record.purpose === 'unlock_sign_in') {
+      const { start } = fixedWindow(now, LOGIN_LIMITS.windowSeconds);
+      await this.deps.failures.reset(loginFailuresKey(record.email), start);
+      await this.record(record.accountId, 'login_unlocked', origin);
     } else {
       const account = await this.deps.accounts.get(record.accountId);
       if (!account) throw new InvalidTokenError();
@@ -145,52 +151,50 @@ export class AccountService {
     return { purpose: record.purpose };
   }
 
-  /**
-   * Checks the password and opens a session. Failures count per email and per IP address; past
-   * the limit the caller waits out the window (429) before trying again.
-   */
+  /** Checks the password and opens a session, within LOGIN_LIMITS. */
   async login(input: { email: string; password: string }, origin: RequestOrigin): Promise<{ token: string; session: Session }> {
     const email = normaliseEmail(input.email);
     const now = this.deps.clock.now();
     const { start, end } = fixedWindow(now, LOGIN_LIMITS.windowSeconds);
-    const emailHash = sha256(email);
-    // The attempt is reserved before the password is checked: twelve at once get five checks, not twelve.
-    const [pair, address] = await Promise.all([
-      this.deps.failures.increment(`login#${emailHash}#${origin.ip}`, start, end),
-      this.deps.failures.increment(`login-ip#${origin.ip}`, start, end),
-    ]);
+    const emailKey = loginFailuresKey(email);
+    const addressKey = `login-ip#${origin.ip}`;
+    // The check is reserved before the password is looked at: sixty at once get five checks, not sixty.
+    const [byEmail, byAddress] = await Promise.all([this.deps.failures.increment(emailKey, start, end), this.deps.failures.increment(addressKey, start, end)]);
     const account = await this.deps.accounts.findByEmail(email);
-    const subject = account?.accountId ?? `anonymous#${emailHash}`;
-    if (pair > LOGIN_LIMITS.perEmailAndAddress || address > LOGIN_LIMITS.perAddress) {
-      await this.record(subject, 'login_throttled', origin);
-      throw new TooManyRequestsError('Too many sign-in attempts from here; try again later', end - epoch(now));
+    const subject = account?.accountId ?? `anonymous#${sha256(email)}`;
+    if (byEmail > LOGIN_LIMITS.perEmail || byAddress > LOGIN_LIMITS.perAddress) {
+      await this.record(subject, 'login_throttled', origin, { by: byEmail > LOGIN_LIMITS.perEmail ? 'email' : 'address' });
+      throw new TooManyRequestsError('Too many failed sign-ins; try again later', end - epoch(now));
     }
     // An unknown email costs the same KDF run as a wrong password, so timing tells nothing.
     const valid = await this.deps.hasher.verify(input.password, account?.passwordHash);
     if (!account || !valid) {
-      const failures = await this.deps.failures.increment(`login-fail#${emailHash}`, start, end);
       await this.record(subject, 'login_failed', origin);
-      if (account && failures === LOGIN_LIMITS.attack) await this.warnOfAttack(account, origin);
-      if (failures > LOGIN_LIMITS.slowAfter) await this.deps.sleep(Math.min((failures - LOGIN_LIMITS.slowAfter) * LOGIN_LIMITS.stepMs, LOGIN_LIMITS.maxDelayMs));
+      if (account && byEmail === LOGIN_LIMITS.perEmail) await this.warnOfAttack(account, origin);
       throw new InvalidCredentialsError();
     }
+    await Promise.all([this.deps.failures.reset(emailKey, start), this.deps.failures.release(addressKey, start)]);
     if (!account.emailVerified) throw new EmailNotVerifiedError();
     const opened = await this.openSession(account.accountId, origin);
     await this.record(account.accountId, 'login_succeeded', origin, { sessionId: opened.session.sessionId });
     return opened;
   }
 
-  /** Once per window, when failures for the address reach the attack threshold. */
+  /** Once per window, when an email's failures reach the limit: the owner is told, with a link that lifts it. */
   private async warnOfAttack(account: Account, origin: RequestOrigin): Promise<void> {
-    await this.record(account.accountId, 'login_under_attack', origin, { failures: String(LOGIN_LIMITS.attack) });
-    await this.deps.mailer.send({
-      to: account.email,
-      subject: 'Someone is trying to sign in to your OmnAPI account',
-      text: [
-        `We have seen ${LOGIN_LIMITS.attack} failed sign-ins to your account in the last ${LOGIN_LIMITS.windowSeconds / 60} minutes, the latest from ${origin.ip}.`,
-        'Your account is not locked: you can still sign in. If this was not you, choose a long, unique password (POST /v1/account/password)',
-        'and review your sessions and keys. Your security events (GET /v1/account/security-events) list every attempt.',
-      ].join('\n'),
+    await this.record(account.accountId, 'login_under_attack', origin, { failures: String(LOGIN_LIMITS.perEmail) });
+    const minutes = LOGIN_LIMITS.windowSeconds / 60;
+    await this.sendEmailLink(account.accountId, account.email, 'unlock_sign_in', {
+      subject: 'Was this you? Failed sign-ins to your OmnAPI account',
+      text: (url: string) =>
+        [
+          `We have seen ${LOGIN_LIMITS.perEmail} failed sign-ins to your account in the last ${minutes} minutes, the latest from ${origin.ip}.`,
+          `Sign-in with a password is paused for up to ${minutes} minutes. If it was you, this link lifts the pause at once (it works once, for 24 hours):`,
+          '',
+          url,
+          '',
+          'If it was not you, nobody got in: choose a long, unique password and review your sessions and keys; your security events list every attempt.',
+        ].join('\n'),
     });
   }
 
@@ -227,11 +231,16 @@ export class AccountService {
   /** Corrects name and profile at once; a new email is only taken once confirmed from that address. */
   async updateAccount(
     principal: Principal,
-    changes: { name?: string; profile?: Profile; email?: string },
+    changes: { name?: string; profile?: Profile; email?: string; currentPassword?: string },
     origin: RequestOrigin,
   ): Promise<AccountView & { pendingEmail?: string }> {
     const now = this.deps.clock.now().toISOString();
     let account = await this.requireAccount(principal.accountId);
+    const newEmail = changes.email === undefined ? undefined : normaliseEmail(changes.email);
+    if (newEmail && newEmail !== account.email) {
+      if (changes.currentPassword === undefined) throw new CurrentPasswordRequiredError('required to change the email address');
+      await this.confirmPassword(account, changes.currentPassword, origin, 'an email change');
+    }
     if (changes.name !== undefined || changes.profile !== undefined) {
       account = await this.deps.accounts.update(
         principal.accountId,
@@ -239,7 +248,6 @@ export class AccountService {
         now,
       );
     }
-    const newEmail = changes.email === undefined ? undefined : normaliseEmail(changes.email);
     if (newEmail && newEmail !== account.email) {
       await this.sendEmailLink(account.accountId, newEmail, 'change_email');
       await this.record(account.accountId, 'email_change_requested', origin, { to: newEmail });
@@ -249,22 +257,24 @@ export class AccountService {
   }
 
   /**
+   * A session older than RECENT_SIGN_IN_SECONDS proves its caller again with the password (creating
+   * a key hands out lasting access); a fresh one needs nothing more.
+   */
+  async requireRecentSignIn(principal: Principal, password: string | undefined, origin: RequestOrigin): Promise<void> {
+    const age = (this.deps.clock.now().getTime() - Date.parse(principal.signedInAt)) / 1000;
+    if (age <= RECENT_SIGN_IN_SECONDS) return;
+    if (password === undefined) throw new CurrentPasswordRequiredError(`required: this session signed in more than ${RECENT_SIGN_IN_SECONDS / 60} minutes ago`);
+    await this.confirmPassword(await this.requireAccount(principal.accountId), password, origin, 'a key creation');
+  }
+
+  /**
    * Requires the current password; signs out every other session. A stolen session must not be a
    * password oracle: the attempt is reserved before the check, five per account a quarter of an hour
    * (as for the privacy API's erasure password), and a wrong password is a security event.
    */
   async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string }, origin: RequestOrigin): Promise<void> {
     const account = await this.requireAccount(principal.accountId);
-    const now = this.deps.clock.now();
-    const { start, end } = fixedWindow(now, SESSION_PASSWORD_LIMITS.windowSeconds);
-    if ((await this.deps.failures.increment(`password-check#${account.accountId}`, start, end)) > SESSION_PASSWORD_LIMITS.perAccount) {
-      await this.record(account.accountId, 'login_throttled', origin, { reason: 'password checks from a session' });
-      throw new TooManyRequestsError('Too many password attempts; try again later', end - epoch(now));
-    }
-    if (!(await this.deps.hasher.verify(input.currentPassword, account.passwordHash))) {
-      await this.record(account.accountId, 'login_failed', origin, { reason: 'wrong current password on a password change' });
-      throw new InvalidCredentialsError();
-    }
+    await this.confirmPassword(account, input.currentPassword, origin, 'a password change');
     checkPasswordStrength(input.newPassword, account.email);
     await this.deps.accounts.update(account.accountId, { passwordHash: await this.deps.hasher.hash(input.newPassword) }, this.deps.clock.now().toISOString());
     const others = (await this.deps.sessions.listByAccount(account.accountId)).filter((s) => s.sessionId !== principal.sessionId);
@@ -307,8 +317,22 @@ export class AccountService {
     return { token, session };
   }
 
-  private sendEmailLink(accountId: string, email: string, purpose: EmailToken['purpose']): Promise<void> {
-    return mailEmailLink({ tokens: this.deps.tokens, mailer: this.deps.mailer, publicUrl: this.deps.publicUrl, now: () => this.deps.clock.now() }, { accountId, email, purpose });
+  /** A signed-in caller's password check, within SESSION_PASSWORD_LIMITS; a wrong one is a security event. */
+  private async confirmPassword(account: Account, password: string, origin: RequestOrigin, purpose: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const { start, end } = fixedWindow(now, SESSION_PASSWORD_LIMITS.windowSeconds);
+    if ((await this.deps.failures.increment(`password-check#${account.accountId}`, start, end)) > SESSION_PASSWORD_LIMITS.perAccount) {
+      await this.record(account.accountId, 'login_throttled', origin, { reason: 'password checks from a session' });
+      throw new TooManyRequestsError('Too many password attempts; try again later', end - epoch(now));
+    }
+    if (!(await this.deps.hasher.verify(password, account.passwordHash))) {
+      await this.record(account.accountId, 'login_failed', origin, { reason: `wrong current password on ${purpose}` });
+      throw new InvalidCredentialsError();
+    }
+  }
+
+  private sendEmailLink(accountId: string, email: string, purpose: EmailToken['purpose'], message?: EmailLinkMessage): Promise<void> {
+    return mailEmailLink({ tokens: this.deps.tokens, mailer: this.deps.mailer, publicUrl: this.deps.publicUrl, now: () => this.deps.clock.now() }, { accountId, email, purpose, message });
   }
 
   /**

@@ -58,3 +58,11 @@ export class SessionNotFoundError extends NotFoundError {
     this.name = 'SessionNotFoundError';
   }
 }
+
+/** An email change asks for the current password: a stolen session alone must not take the account over. */
+export class CurrentPasswordRequiredError extends ValidationError {
+  constructor(why: string) {
+    super(`body.currentPassword: ${why}`, [{ path: 'body.currentPassword', message: why }], 'current_password_required');
+    this.name = 'CurrentPasswordRequiredError';
+  }
+}

@@ -59,7 +59,7 @@ export interface Session {
   expiresAt: number;
 }
 
-export type TokenPurpose = 'verify_email' | 'change_email';
+export type TokenPurpose = 'verify_email' | 'change_email' | 'unlock_sign_in';
 
 export interface EmailToken {
   tokenHash: string;

@@ -6,10 +6,11 @@ import { accountsWiring } from '../wiring';
 
 const { accountService } = accountsWiring('TABLE_ACCOUNTS', 'TABLE_TOKENS', 'TABLE_SECURITY_EVENTS', 'MAIL_FROM');
 
-/** `GET /v1/auth/verify?token=…`: the single-use link from a verification or email-change mail. */
+/** `GET /v1/auth/verify?token=…`: the single-use link from a verification, email-change or "was this you?" mail. */
 export const handler = httpRoutes(
   route(accountRoutes.verify, async (event) => {
     const { purpose } = await accountService.confirmEmailToken(event.input.query.token, originOf(event));
-    return json(200, { status: purpose === 'verify_email' ? 'verified' : 'email_changed' });
+    const status = { verify_email: 'verified', change_email: 'email_changed', unlock_sign_in: 'sign_in_unlocked' } as const;
+    return json(200, { status: status[purpose] });
   }),
 );

@@ -5,13 +5,14 @@ import { originOf } from '../http';
 import { accountRoutes } from '../routes';
 import { accountsWiring } from '../wiring';
 
-const { keyService, authenticate } = accountsWiring('TABLE_SESSIONS', 'TABLE_API_KEYS', 'TABLE_ACCOUNTS', 'TABLE_SECURITY_EVENTS');
+const { accountService, keyService, authenticate } = accountsWiring('TABLE_SESSIONS', 'TABLE_API_KEYS', 'TABLE_ACCOUNTS', 'TABLE_SECURITY_EVENTS');
 
 /** API keys: create (secret shown once), list, revoke, roll. Always the caller's own keys. */
 export const handler = httpRoutes(
   route(
     accountRoutes.createKey,
     async (event) => {
+      await accountService.requireRecentSignIn(event.principal, event.input.body.currentPassword, originOf(event));
       const { key, secret } = await keyService.create(event.principal.accountId, event.input.body.name, originOf(event));
       return json(201, { ...key, secret, notice: 'Store this secret now: it is not shown again.' });
     },

@@ -11,6 +11,8 @@ export interface Principal {
   accountId: string;
   sessionId: string;
   tokenHash: string;
+  /** When the session was opened with the password (ISO time): how recently the caller proved who they are. */
+  signedInAt: string;
 }
 
 /** The session token from the `omn_session` cookie, or from `Authorization: Bearer omn_sess_…`. */
@@ -25,7 +27,7 @@ export function sessionTokenOf(event: Pick<HttpEvent, 'cookies' | 'headers'>): s
 
 /** Port: a session by the SHA-256 of its token. */
 export interface SessionLookup {
-  getByTokenHash(tokenHash: string): Promise<{ sessionId: string; accountId: string; expiresAt: number } | undefined>;
+  getByTokenHash(tokenHash: string): Promise<{ sessionId: string; accountId: string; expiresAt: number; createdAt: string } | undefined>;
 }
 
 /** Resolves a session token to its account, or throws 401. Needs no password hasher: a hash lookup only. */
@@ -34,7 +36,7 @@ export async function resolveSession(sessions: SessionLookup, token: string | un
   const tokenHash = sha256(token);
   const session = await sessions.getByTokenHash(tokenHash);
   if (!session || session.expiresAt <= Math.floor(now.getTime() / 1000)) throw new UnauthorizedError('Session expired or signed out');
-  return { accountId: session.accountId, sessionId: session.sessionId, tokenHash };
+  return { accountId: session.accountId, sessionId: session.sessionId, tokenHash, signedInAt: session.createdAt };
 }
 
 /** Sessions at `SESSION#<tokenHash>/SESSION` in the sessions table. */
@@ -42,7 +44,7 @@ export function dynamoDbSessionLookup(client: DynamoDBDocumentClient, table: str
   return {
     async getByTokenHash(tokenHash) {
       const { Item } = await client.send(new GetCommand({ TableName: table, Key: { pk: `SESSION#${tokenHash}`, sk: 'SESSION' } }));
-      return Item ? { sessionId: String(Item.sessionId), accountId: String(Item.accountId), expiresAt: Number(Item.expiresAt) } : undefined;
+      return Item ? { sessionId: String(Item.sessionId), accountId: String(Item.accountId), expiresAt: Number(Item.expiresAt), createdAt: String(Item.createdAt) } : undefined;
     },
   };
 }

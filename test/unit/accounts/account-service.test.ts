@@ -1,4 +1,4 @@
-import { AccountService, LOGIN_LIMITS, SIGNUP_LIMITS } from '../../../lambdas/accounts/domain/accounts';
+import { AccountService, LOGIN_LIMITS, RECENT_SIGN_IN_SECONDS, SIGNUP_LIMITS } from '../../../lambdas/accounts/domain/accounts';
 import { sha256 } from '../../../lambdas/shared/crypto';
 import {
   FixedClock,
@@ -24,15 +24,14 @@ function setup() {
     clock: new FixedClock(),
     publicUrl: 'https://api.omnapi.test',
   };
-  const delays: number[] = [];
-  const service = new AccountService({ ...deps, failures: deps.securityLog, sleep: async (ms) => void delays.push(ms) });
+  const service = new AccountService({ ...deps, failures: deps.securityLog });
   const verifiedUser = async (email: string) => {
     await service.signup({ name: 'User', email, password: PASSWORD }, origin);
     await service.confirmEmailToken(deps.mailer.tokenFor(email), origin);
     const { token } = await service.login({ email, password: PASSWORD }, origin);
     return service.authenticate(token);
   };
-  return { ...deps, service, verifiedUser, delays };
+  return { ...deps, service, verifiedUser };
 }
 
 describe('AccountService', () => {
@@ -121,43 +120,59 @@ describe('AccountService', () => {
       expect([unknown.kind, unknown.code, unknown.message]).toEqual([wrong.kind, wrong.code, wrong.message]);
     });
 
-    it('throttles one address trying one email, with Retry-After, even for the right password', async () => {
+    it('allows five failed checks per email wherever they come from, then answers 429 with Retry-After at once', async () => {
       const { service, verifiedUser, securityLog, clock } = setup();
       await verifiedUser('ann@example.org');
       clock.advance(LOGIN_LIMITS.windowSeconds);
-      for (let i = 0; i < LOGIN_LIMITS.perEmailAndAddress; i++) {
-        await expect(service.login({ email: 'ann@example.org', password: 'wrong password!!' }, origin)).rejects.toMatchObject({ kind: 'unauthenticated' });
+      for (let i = 0; i < LOGIN_LIMITS.perEmail; i++) {
+        await expect(service.login({ email: 'ann@example.org', password: 'wrong password!!' }, { ...origin, ip: `198.51.100.${i}` })).rejects.toMatchObject({ kind: 'unauthenticated' });
       }
-      const throttled = await service.login({ email: 'ann@example.org', password: PASSWORD }, origin).catch((e) => e);
-      expect(throttled).toMatchObject({ kind: 'rate_limited', code: 'rate_limited' });
-      expect(Number(throttled.retryAfterSeconds)).toBeGreaterThan(0);
+      // Six fresh addresses, the right password included: none of them gets a check.
+      for (let i = 10; i < 16; i++) {
+        const throttled = await service.login({ email: 'ann@example.org', password: i === 15 ? PASSWORD : 'wrong password!!' }, { ...origin, ip: `203.0.113.${i}` }).catch((e) => e);
+        expect(throttled).toMatchObject({ kind: 'rate_limited', code: 'rate_limited' });
+        expect(Number(throttled.retryAfterSeconds)).toBeGreaterThan(0);
+      }
+      expect(securityLog.events.filter((e) => e.type === 'login_failed')).toHaveLength(LOGIN_LIMITS.perEmail);
       expect(securityLog.events.at(-1)!.type).toBe('login_throttled');
       clock.advance(LOGIN_LIMITS.windowSeconds);
       await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
     });
 
-    it('counts each attempt before checking the password: a concurrent burst gets only the allowed checks', async () => {
+    it('counts each check before the password is looked at: sixty at once from twelve addresses get five checks', async () => {
       const { service, verifiedUser, hasher, clock } = setup();
       await verifiedUser('ann@example.org');
       clock.advance(LOGIN_LIMITS.windowSeconds);
       const verify = jest.spyOn(hasher, 'verify');
-      const results = await Promise.allSettled(Array.from({ length: 12 }, () => service.login({ email: 'ann@example.org', password: 'wrong password!!' }, origin)));
-      expect(verify).toHaveBeenCalledTimes(LOGIN_LIMITS.perEmailAndAddress);
-      expect(results.filter((r) => r.status === 'rejected' && (r.reason as { kind: string }).kind === 'rate_limited')).toHaveLength(12 - LOGIN_LIMITS.perEmailAndAddress);
+      const attempts = Array.from({ length: 60 }, (_, i) => service.login({ email: 'ann@example.org', password: 'wrong password!!' }, { ...origin, ip: `198.51.100.${i % 12}` }));
+      const results = await Promise.allSettled(attempts);
+      expect(verify).toHaveBeenCalledTimes(LOGIN_LIMITS.perEmail);
+      expect(results.filter((r) => r.status === 'rejected' && (r.reason as { kind: string }).kind === 'rate_limited')).toHaveLength(60 - LOGIN_LIMITS.perEmail);
     });
 
-    it('never locks the owner out when others hammer the address: they are slowed, the owner is warned once and can sign in', async () => {
-      const { service, verifiedUser, mailer, delays, securityLog, clock } = setup();
+    it('does not count successful sign-ins: the owner signs in ten times from one address', async () => {
+      const { service, verifiedUser, clock } = setup();
       await verifiedUser('ann@example.org');
       clock.advance(LOGIN_LIMITS.windowSeconds);
-      for (let i = 0; i < 15; i++) {
-        await expect(service.login({ email: 'ann@example.org', password: `guess number ${i}!!` }, { ...origin, ip: `198.51.100.${i}` })).rejects.toMatchObject({ kind: 'unauthenticated' });
+      for (let i = 0; i < 10; i++) await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
+    });
+
+    it('mails the owner once, at the limit, a "was this you?" link that lifts the pause', async () => {
+      const { service, verifiedUser, mailer, securityLog, clock } = setup();
+      await verifiedUser('ann@example.org');
+      clock.advance(LOGIN_LIMITS.windowSeconds);
+      for (let i = 0; i < 12; i++) {
+        await service.login({ email: 'ann@example.org', password: `guess number ${i}!!` }, { ...origin, ip: `198.51.100.${i}` }).catch(() => undefined);
       }
-      // Growing delays on failures past the fifth, capped.
-      expect(delays).toEqual(Array.from({ length: 10 }, (_, i) => Math.min((i + 1) * LOGIN_LIMITS.stepMs, LOGIN_LIMITS.maxDelayMs)));
-      expect(mailer.sent.filter((m) => /trying to sign in/.test(m.subject))).toHaveLength(1);
+      const warnings = mailer.sent.filter((m) => /Was this you/.test(m.subject));
+      expect(warnings).toHaveLength(1);
       expect(securityLog.events.filter((e) => e.type === 'login_under_attack')).toHaveLength(1);
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
+      const token = decodeURIComponent(/token=([^\s]+)/.exec(warnings[0]!.text)![1]!);
+      await expect(service.confirmEmailToken(token, origin)).resolves.toEqual({ purpose: 'unlock_sign_in' });
       await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
+      // The link works once.
+      await expect(service.confirmEmailToken(token, origin)).rejects.toMatchObject({ code: 'invalid_token' });
     });
 
     it('throttles an address that tries many emails', async () => {
@@ -222,18 +237,39 @@ describe('AccountService', () => {
       expect(updated).toMatchObject({ name: 'Ann B', profile: { company: 'Acme', country: 'DE' } });
     });
 
+    it('changes the email only with the current password: a session alone cannot send the address elsewhere', async () => {
+      const { service, verifiedUser, mailer, securityLog } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      await expect(service.updateAccount(ann, { email: 'attacker@evil.example' }, origin)).rejects.toMatchObject({ code: 'current_password_required', details: [{ path: 'body.currentPassword' }] });
+      await expect(service.updateAccount(ann, { email: 'attacker@evil.example', currentPassword: 'a wrong guess!!' }, origin)).rejects.toMatchObject({ kind: 'unauthenticated' });
+      expect(mailer.sent.filter((m) => m.to === 'attacker@evil.example')).toEqual([]);
+      expect(securityLog.events.at(-1)).toMatchObject({ type: 'login_failed' });
+      // A name change needs no password.
+      await expect(service.updateAccount(ann, { name: 'Ann B' }, origin)).resolves.toMatchObject({ name: 'Ann B' });
+    });
+
+    it('asks a session older than ten minutes for the password before it creates a key', async () => {
+      const { service, verifiedUser, clock } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      await expect(service.requireRecentSignIn(ann, undefined, origin)).resolves.toBeUndefined();
+      clock.advance(RECENT_SIGN_IN_SECONDS + 1);
+      await expect(service.requireRecentSignIn(ann, undefined, origin)).rejects.toMatchObject({ code: 'current_password_required' });
+      await expect(service.requireRecentSignIn(ann, 'a wrong guess!!', origin)).rejects.toMatchObject({ kind: 'unauthenticated' });
+      await expect(service.requireRecentSignIn(ann, PASSWORD, origin)).resolves.toBeUndefined();
+    });
+
     it('changes the email only once the new address confirms, and never onto a taken one', async () => {
       const { service, verifiedUser, mailer, accounts } = setup();
       const ann = await verifiedUser('ann@example.org');
       await verifiedUser('bob@example.org');
-      const pending = await service.updateAccount(ann, { email: 'ann@new.example' }, origin);
+      const pending = await service.updateAccount(ann, { email: 'ann@new.example', currentPassword: PASSWORD }, origin);
       expect(pending).toMatchObject({ email: 'ann@example.org', pendingEmail: 'ann@new.example' });
       await service.confirmEmailToken(mailer.tokenFor('ann@new.example'), origin);
       expect((await accounts.get(ann.accountId))!.email).toBe('ann@new.example');
       expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: 'Your OmnAPI email address was changed' });
       expect(await accounts.findByEmail('ann@example.org')).toBeUndefined();
 
-      await service.updateAccount(ann, { email: 'bob@example.org' }, origin);
+      await service.updateAccount(ann, { email: 'bob@example.org', currentPassword: PASSWORD }, origin);
       await expect(service.confirmEmailToken(mailer.tokenFor('bob@example.org'), origin)).rejects.toMatchObject({ kind: 'conflict', code: 'email_taken' });
     });
 
