@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -131,8 +132,9 @@ export function toApiGatewayEvent(
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
-    body: body.length ? (isText ? body.toString('utf8') : body.toString('base64')) : undefined,
-    isBase64Encoded: body.length > 0 && !isText,
+    // Bytes that are not UTF-8 cannot travel as text: they are passed base64-encoded, so the function sees them as sent.
+    body: body.length ? (isText && isUtf8(body) ? body.toString('utf8') : body.toString('base64')) : undefined,
+    isBase64Encoded: body.length > 0 && !(isText && isUtf8(body)),
   };
 }
 

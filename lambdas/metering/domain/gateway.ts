@@ -63,6 +63,9 @@ export class Gateway {
     const base = { 'x-request-id': request.requestId };
     // Checked first, before any lookup or debit: a path that could leave the product's base is refused, free.
     if (!safePath(request)) return error(400, 'invalid_path', 'The path may not contain "." or ".." segments, backslashes or encoded slashes', base);
+    if (!METERED_METHODS.has(request.method)) {
+      return error(405, 'method_not_allowed', `${request.method.slice(0, 20)} is not a method products answer; use ${[...METERED_METHODS].join(', ')}`, { ...base, allow: [...METERED_METHODS].join(', ') });
+    }
     if (!request.secret) return error(401, 'unauthorized', 'Send your API key as Authorization: Bearer omn_live_… or x-api-key', base);
     const key = await this.deps.keys.resolve(request.secret);
     if (!key) return error(401, 'invalid_key', 'This API key is unknown, revoked or past its grace period', base);
@@ -158,6 +161,9 @@ export class Gateway {
     }
   }
 }
+
+/** The methods a metered call may use; anything else (TRACE, CONNECT, WebDAV's…) is refused before the key is looked up, free. */
+export const METERED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** No `.`/`..` segment, backslash, NUL, or encoded slash, dot segment or backslash in the raw path. */
 export function safePath(request: Pick<GatewayRequest, 'path' | 'rawPath'>): boolean {

@@ -8,6 +8,7 @@ import { logger } from '../logger';
 import { tracer } from '../tracer';
 import { type InputOf, routeKeyOf, type RouteSpec } from '../routes';
 import { httpErrorHandler, toErrorResponse } from './http-error-handler';
+import { crossSiteGuard } from './cross-site-guard';
 import { behindEdge } from './origin-guard';
 import { type ValidatedEvent, validateRequest } from './validate-request';
 
@@ -35,7 +36,7 @@ export interface BoundRoute {
 
 /**
  * Binds a manifest route to its logic: an X-Ray subsegment (no response recorded), Powertools logging context, the JSON error shape,
- * authentication, validation with the manifest's schemas and the standard headers, in that order.
+ * the cross-site check of session routes' writes, authentication, validation with the manifest's schemas and the standard headers, in that order.
  * A route whose manifest asks for a caller must be given a way to authenticate one.
  */
 export function route<R extends RouteSpec, A = undefined>(spec: R, logic: RouteLogic<R, A>, options: RouteOptions<A> = {}): BoundRoute {
@@ -46,6 +47,8 @@ export function route<R extends RouteSpec, A = undefined>(spec: R, logic: RouteL
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpErrorHandler({ logger }));
+  // A session route's writes come from its own pages only: checked before the session is even looked up.
+  if (spec.auth === 'session') handler.use(crossSiteGuard());
   if (options.authenticate) {
     const authenticate = options.authenticate;
     handler.use({

@@ -46,19 +46,34 @@ export function validateRequest<B = undefined, Q = undefined, P = undefined>(
   return { before: validateRequestMiddlewareBefore };
 }
 
-/** The request body as parsed JSON, after the size and media-type checks. */
+/** Strict UTF-8: a byte sequence that is not UTF-8 is refused rather than stored as U+FFFD. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * The request body as parsed JSON, after the size and media-type checks: `Content-Type` must be JSON
+ * (415 when it is missing or another type), in UTF-8 (415 for any other charset), and the bytes must
+ * be valid UTF-8 (400).
+ */
 export function readJsonBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded' | 'headers'>, maxBodyBytes: number): unknown {
   if (event.body === undefined || event.body === null || event.body === '') {
     throw new ValidationError('A JSON request body is required', [], 'body_required');
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.byteLength > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
-  const contentType = header(event, 'content-type');
-  if (contentType && !/^application\/([\w.+-]*\+)?json\b/i.test(contentType.trim())) {
-    throw new UnsupportedMediaTypeError();
+  const contentType = header(event, 'content-type')?.trim();
+  if (!contentType || !/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(contentType)) {
+    throw new UnsupportedMediaTypeError(contentType ? 'Content-Type must be application/json' : 'Send the body with Content-Type: application/json');
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1];
+  if (charset && !/^utf-?8$/i.test(charset)) throw new UnsupportedMediaTypeError(`The body must be UTF-8, not ${charset.slice(0, 40)}`);
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    throw new ValidationError('The request body is not valid UTF-8', [], 'invalid_encoding');
   }
   try {
-    return JSON.parse(raw.toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw new ValidationError('The request body is not valid JSON', [], 'invalid_json');
   }

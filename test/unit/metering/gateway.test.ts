@@ -92,6 +92,18 @@ describe('Gateway', () => {
     expect(events).toEqual([expect.objectContaining({ outcome: 'ok', status: 200, priceMicroCredits: 1_500_000, path: '/a/b c', accountId: 'acc_1' })]);
   });
 
+  it.each(['TRACE', 'CONNECT', 'OPTIONS', 'PROPFIND'])('answers 405 with Allow to %s before the key is looked up: nothing admitted, charged or forwarded', async (method) => {
+    const { gateway, events, forwarded, meter } = setup();
+    const admit = jest.spyOn(meter, 'admit');
+    const response = await gateway.handle(request({ method }));
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe('GET, HEAD, POST, PUT, PATCH, DELETE');
+    expect(errorOf(response.body).code).toBe('method_not_allowed');
+    expect(admit).not.toHaveBeenCalled();
+    expect(forwarded).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
   it('never forwards credentials or cookies upstream, nor logs them', async () => {
     const { gateway, events, forwarded } = setup();
     await gateway.handle(request());

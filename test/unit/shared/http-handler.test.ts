@@ -50,6 +50,27 @@ describe('route handler', () => {
     expect(errorOf(response).code).toBe('payload_too_large');
   });
 
+  it.each([
+    ['no Content-Type', {}],
+    ['a charset other than UTF-8', { 'content-type': 'application/json; charset=utf-16' }],
+    ['a Latin-1 charset', { 'content-type': 'application/json;charset="iso-8859-1"' }],
+  ])('answers 415 for a body with %s', async (_name, headers) => {
+    const response = await call(JSON.stringify({ name: 'a', count: 1 }), headers as Record<string, string>);
+    expect(response.statusCode).toBe(415);
+    expect(errorOf(response).code).toBe('unsupported_media_type');
+  });
+
+  it('accepts an explicit UTF-8 charset', async () => {
+    expect((await call(JSON.stringify({ name: 'é', count: 1 }), { 'content-type': 'application/json; charset=UTF-8' })).statusCode).toBe(200);
+  });
+
+  it('answers 400 invalid_encoding for bytes that are not UTF-8, instead of storing U+FFFD', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","count":1}')]);
+    const response = await call(bytes.toString('base64'), { 'content-type': 'application/json' }, true);
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response).code).toBe('invalid_encoding');
+  });
+
   it('answers 415 for a non-JSON content type', async () => {
     const response = await call('name=a', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(response.statusCode).toBe(415);
