@@ -1,12 +1,15 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { collectBalanceShards } from '../../shared/adapters/dynamodb-balance';
+import { balanceShards, collectBalanceShards } from '../../shared/adapters/dynamodb-balance';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { balanceKey, balanceShardKey, SHARD_SEQ_SPAN } from '../../shared/credits';
 import type { MeterDecision } from '../domain/model';
 import type { Meter } from '../domain/ports';
 
 const WINDOW = /^w\d+$/;
+
+/** How long a container trusts that an account's balance item is short: refills cannot help until credit arrives. */
+const DRAINED_MS = 2_000;
 
 /**
  * Admission and debit in one conditional UpdateItem on the account's balance item. The rate window
@@ -15,11 +18,19 @@ const WINDOW = /^w\d+$/;
  * past minutes are removed by later writes, so the item stays small. The same write numbers the
  * account's admitted calls (`seq`): the usage worker's exactly-once guard, at no extra cost.
  */
+/** What a container remembers of one account's balance items. */
+interface Known {
+  minute: number;
+  full: Set<number>;
+  empty: Map<number, number>;
+  drainedUntil: number;
+}
+
 export class DynamoDbMeter implements Meter {
   /** Old window attributes seen on a balance item, removed on its next call from this container. */
   private readonly stale = new Map<string, string[]>();
-  /** Per account, the shards this container saw full this minute and empty a moment ago. */
-  private readonly known = new Map<string, { minute: number; full: Set<number>; empty: Map<number, number> }>();
+  /** Per account, the shards this container saw full this minute and empty a moment ago, and until when its balance item is known short. */
+  private readonly known = new Map<string, Known>();
   private readonly strandedCheckedAt = new Map<string, number>();
 
   constructor(
@@ -36,7 +47,10 @@ export class DynamoDbMeter implements Meter {
    * seconds of its share; a shard that refuses is passed over for the next, so a call is refused
    * only when every shard refused it — 429 if one was at its share, else 402. A shard that refused for
    * the limit stays full until the minute ends, so this container skips it until then (no write);
-   * one found empty is skipped for a second.
+   * one found empty is skipped for a second. Once the balance item is found short, no refill can help:
+   * for a moment the container reads what every shard holds instead (one GetItem and one
+   * BatchGetItem) and writes only to shards with a call's worth, so an exhausted account is refused in
+   * a couple of reads, not a walk of refills over every shard.
    */
   async admit(input: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date; shards?: number }): Promise<MeterDecision> {
     const shards = Math.max(1, input.shards ?? 1);
@@ -53,22 +67,27 @@ export class DynamoDbMeter implements Meter {
     const refusal = (reason: 'rate_limited' | 'insufficient_credit', balanceMicro: number): MeterDecision => ({
       admitted: false, reason, balanceMicro, used: reason === 'rate_limited' ? input.limitPerMinute : 0, resetAt: (minute + 1) * 60, partial: true,
     });
+    const nowMs = input.now.getTime();
+    if (skip.drainedUntil > nowMs) return this.admitFromFunded(input, shards, skip, refusal);
     if (candidates.length === 0) return refusal(skip.full.size ? 'rate_limited' : 'insufficient_credit', 0);
     const start = this.pick(candidates.length);
     let creditSeen = 0;
-    /** The balance item was found short of a call's price: no shard can be refilled now. */
-    let drained = false;
     for (let step = 0; step < candidates.length; step++) {
+      // Another call of this container found the balance item short meanwhile: no refill can help.
+      if (skip.drainedUntil > nowMs) return this.admitFromFunded(input, shards, skip, refusal);
       const shard = candidates[(start + step) % candidates.length]!;
       let { fundedShards: _funded, ...decision } = await this.admitOn(input, shard, shards);
-      if (!decision.admitted && decision.reason === 'insufficient_credit' && shard !== 0 && !drained) {
+      if (!decision.admitted && decision.reason === 'insufficient_credit' && shard !== 0) {
         const refill = await this.refill(input, shard, shards);
         if (refill === 'moved') ({ fundedShards: _funded, ...decision } = await this.admitOn(input, shard, shards));
-        drained = refill === 'drained';
+        if (refill === 'drained') skip.drainedUntil = nowMs + DRAINED_MS;
       }
       if (decision.admitted) return decision;
       if (decision.reason === 'rate_limited') skip.full.add(shard);
-      else if (drained || shard === 0) skip.empty.set(shard, input.now.getTime() + 1_000);
+      else {
+        skip.empty.set(shard, nowMs + 1_000);
+        if (shard === 0) skip.drainedUntil = nowMs + DRAINED_MS;
+      }
       creditSeen += decision.balanceMicro;
     }
     // A shard at its share this minute means the account met its limit: 429, whatever the others hold.
@@ -82,11 +101,45 @@ export class DynamoDbMeter implements Meter {
     return refusal('insufficient_credit', creditSeen);
   }
 
-  /** What this container knows of an account's shards: full until the minute ends, empty for a second. */
-  private skipped(accountId: string, minute: number, nowMs: number): { full: Set<number>; empty: Map<number, number> } {
+  /**
+   * A call of an account whose balance item is short: what each shard holds is read, and only shards
+   * with a call's worth are written to (no refills: there is nothing to refill from). 429 when one of
+   * them is at its share, 402 when none holds enough.
+   */
+  private async admitFromFunded(
+    input: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date },
+    shards: number,
+    skip: Known,
+    refusal: (reason: 'rate_limited' | 'insufficient_credit', balanceMicro: number) => MeterDecision,
+  ): Promise<MeterDecision> {
+    const held = await balanceShards(this.client, this.table, input.accountId);
+    const funded = held.filter((s) => s.shard < shards && (s.balance ?? 0) >= input.priceMicro && !skip.full.has(s.shard));
+    const start = this.pick(Math.max(1, funded.length));
+    for (let step = 0; step < funded.length; step++) {
+      const { shard } = funded[(start + step) % funded.length]!;
+      const { fundedShards: _funded, ...decision } = await this.admitOn(input, shard, shards);
+      if (decision.admitted) {
+        // Credit arrived at the balance item: refills can work again.
+        if (shard === 0) skip.drainedUntil = 0;
+        return decision;
+      }
+      if (decision.reason === 'rate_limited') skip.full.add(shard);
+    }
+    if (skip.full.size > 0) return refusal('rate_limited', 0);
+    // Shards past the plan's count (it had more once) are spent by nobody: back to the balance item, and once more.
+    if (held.some((s) => s.shard >= shards && (s.balance ?? 0) > 0) && (await this.collectStranded(input.accountId, input.now))) {
+      skip.drainedUntil = 0;
+      const { fundedShards: _again, ...again } = await this.admitOn(input, 0, shards);
+      if (again.admitted || again.reason === 'rate_limited') return again;
+    }
+    return refusal('insufficient_credit', held.reduce((sum, s) => sum + (s.shard < shards ? (s.balance ?? 0) : 0), 0));
+  }
+
+  /** What this container knows of an account's shards: full until the minute ends, empty for a second, the balance item short until `drainedUntil`. */
+  private skipped(accountId: string, minute: number, nowMs: number): Known {
     let known = this.known.get(accountId);
     if (!known || known.minute !== minute) {
-      known = { minute, full: new Set(), empty: new Map() };
+      known = { minute, full: new Set(), empty: known?.empty ?? new Map(), drainedUntil: known?.drainedUntil ?? 0 };
       this.known.set(accountId, known);
       if (this.known.size > 10_000) this.known.delete(this.known.keys().next().value!);
     }

@@ -4,7 +4,7 @@ import { balanceKey, balanceShardKey } from '../credits';
 /** Shards any plan may have (the catalog refuses more). */
 export const BALANCE_SHARDS_READ = 64;
 
-type Shard = { key: { pk: string; sk: string }; balance?: number };
+type Shard = { shard: number; key: { pk: string; sk: string }; balance?: number };
 
 /**
  * Every balance item of an account, shard 0 (the balance item) first: keys, and their balances where
@@ -25,7 +25,7 @@ export async function balanceShards(client: DynamoDBDocumentClient, table: strin
     for (const item of Responses?.[table] ?? []) found.set(String(item.pk), Number(item.balance ?? 0));
     pending = (UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
   }
-  return [{ key: balanceKey(accountId), balance: main ? Number(main.balance ?? 0) : undefined }, ...keys.map((key) => ({ key, balance: found.get(key.pk) }))];
+  return [{ shard: 0, key: balanceKey(accountId), balance: main ? Number(main.balance ?? 0) : undefined }, ...keys.map((key, i) => ({ shard: numbers[i]!, key, balance: found.get(key.pk) }))];
 }
 
 /** An account's balance: its balance item plus every balance shard (micro-credits). */

@@ -134,6 +134,25 @@ describe('sharded balance: one account over many containers', () => {
     expect(await new DynamoDbLedger(dynamo.client, 'ledger').balance('acc_clawed')).toBe(0);
   });
 
+  it('refuses an exhausted account in a couple of reads: 200 concurrent calls on 100 credits, money exact, then 402s with no writes', async () => {
+    await fund('acc_poor', 100);
+    let sends = 0;
+    const counting = new Proxy(dynamo.client, { get: (target, prop) => (prop === 'send' ? (command: never) => ((sends += 1), target.send(command)) : Reflect.get(target, prop)) });
+    const next = random(11);
+    const meters = Array.from({ length: CONTAINERS }, () => new DynamoDbMeter(counting, 'ledger', (shards) => Math.floor(next() * shards)));
+    const now = new Date('2026-03-01T10:00:20Z');
+    const admit = (i: number) => meters[i % CONTAINERS]!.admit({ accountId: 'acc_poor', priceMicro: PRICE, limitPerMinute: 960_000, now, shards: SHARDS });
+    const decisions = await Promise.all(Array.from({ length: 200 }, (_, i) => admit(i)));
+    expect(decisions.filter((d) => d.admitted)).toHaveLength(100);
+    expect(decisions.filter((d) => !d.admitted).every((d) => !d.admitted && d.reason === 'insufficient_credit')).toBe(true);
+    expect(await new DynamoDbLedger(dynamo.client, 'ledger').balance('acc_poor')).toBe(0);
+    // Every container now knows the balance item is short: a refusal reads the shards and writes nothing.
+    sends = 0;
+    const refusals = await Promise.all(Array.from({ length: CONTAINERS }, (_, i) => admit(i)));
+    expect(refusals.every((d) => !d.admitted)).toBe(true);
+    expect(sends / CONTAINERS).toBeLessThanOrEqual(2);
+  });
+
   it('splits the limit into shares that add up to it exactly', () => {
     for (const [limit, shards] of [[160, 16], [1_000, 16], [17, 16], [960_000, 16], [5, 5]] as const) {
       const shares = Array.from({ length: shards }, (_, s) => DynamoDbMeter.shareOf(limit, shards, s));
