@@ -39,22 +39,24 @@ export class Accounts extends Construct {
         ...HASHES_PASSWORDS,
       },
       'auth-verify': {
-        description: 'Follows single-use links from verification and email-change mail',
+        description: 'Follows single-use links from verification, email-change and "was this you?" mail',
         tables: { accounts: 'readWrite', tokens: 'readWrite', securityEvents: 'write' },
         sendsMail: true,
       },
       'auth-login': {
-        description: 'Checks a password, throttles failures and opens a session',
-        tables: { accounts: 'read', sessions: 'write', securityEvents: 'readWrite' },
+        description: 'Checks a password, throttles failures, mails the "was this you?" link and opens a session',
+        tables: { accounts: 'read', sessions: 'write', tokens: 'write', securityEvents: 'readWrite' },
         sendsMail: true,
+        environment: links,
         ...HASHES_PASSWORDS,
       },
       'auth-logout': { description: 'Ends the calling session', tables: { sessions: 'readWrite', securityEvents: 'write' } },
       account: {
-        description: "Shows and corrects the caller's account",
+        description: "Shows and corrects the caller's account (a new email with the current password)",
         tables: { sessions: 'read', accounts: 'readWrite', tokens: 'write', securityEvents: 'write' },
         sendsMail: true,
         environment: links,
+        ...HASHES_PASSWORDS,
       },
       'account-password': {
         description: 'Changes the password and signs out other sessions',
@@ -69,8 +71,9 @@ export class Accounts extends Construct {
       'account-sessions': { description: "Lists and revokes the caller's sessions", tables: { sessions: 'readWrite', securityEvents: 'write' } },
       'account-security-events': { description: "Lists the caller's security events", tables: { sessions: 'read', securityEvents: 'read' } },
       keys: {
-        description: "Creates, lists, revokes and rolls the caller's API keys",
+        description: "Creates, lists, revokes and rolls the caller's API keys (an older session's creation with the password)",
         tables: { sessions: 'read', apiKeys: 'readWrite', accounts: 'read', securityEvents: 'write' },
+        ...HASHES_PASSWORDS,
       },
     };
     this.functions = routeFunctions(this, {

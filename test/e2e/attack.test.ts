@@ -1,0 +1,33 @@
+import { Attack, opsRunner, report } from '../../bench/attack';
+import { type LocalProcess, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
+
+const WEBHOOK_SECRET = 'whsec_attack_e2e';
+
+/** `npm run attack` against a fresh runtime: every figure within its bound (see bench/attack.ts). */
+describe('an adversarial run against npm start', () => {
+  let local: LocalProcess;
+  beforeAll(async () => {
+    local = await startLocalProcess({ env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET } });
+  }, SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  it('keeps guessing, cross-site writes, refunded money and 5xx at their bounds', async () => {
+    const attack = new Attack({ api: local.api, dataDir: local.dataDir, webhookSecret: WEBHOOK_SECRET });
+    const figures = await attack.all(opsRunner(local.dataDir));
+    report(figures, attack.errors());
+    expect(attack.errors()).toEqual([]);
+    expect(figures).toMatchObject({
+      ownerUnlockedByLink: true,
+      ownerSignsInRepeatedly: true,
+      crossSiteWritesAccepted: 0,
+      creditsKeptAfterFullRefunds: 0,
+      serverErrors: 0,
+      malformedAnsweredRight: { passed: 5, of: 5 },
+    });
+    expect(figures.passwordChecksPerEmail).toBeLessThanOrEqual(5);
+    expect(figures.passwordChecksPerEmail).toBeGreaterThan(0);
+    expect(local.output()).not.toMatch(/a function crashed|unhandled rejection/);
+  }, 600_000);
+});
