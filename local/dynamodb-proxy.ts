@@ -109,6 +109,11 @@ export class DynamoDbProxy {
         applied.push(await this.applyOne(entry));
       } catch (error) {
         const name = (error as Error).name;
+        if (isTransient(error)) {
+          // The store did not answer (a reset socket under load): DynamoDB's answer is a retryable 500, not a cancellation.
+          await this.rollBack(applied);
+          return { status: 500, body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: `local store: ${(error as Error).message}` } };
+        }
         reasons[index] = name === 'ConditionalCheckFailedException'
           ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }
           : { Code: 'ValidationError', Message: (error as Error).message };
@@ -216,4 +221,10 @@ function parseInput(body: Buffer): RequestInput {
 function reply(response: http.ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `local-${Date.now()}` });
   response.end(JSON.stringify(body));
+}
+
+/** A failure of the connection to the store, not of the item: worth a retry of the whole transaction. */
+function isTransient(error: unknown): boolean {
+  const { code, name, message } = error as { code?: string; name?: string; message?: string };
+  return ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT'].includes(code ?? '') || name === 'TimeoutError' || /socket hang up|ECONNRESET/.test(message ?? '');
 }
