@@ -46,6 +46,8 @@ export const StageConfigSchema = z.object({
   originSecretName: z.string().min(1).optional(),
   /** The origin secret given directly, for the local runtime only (`ORIGIN_SECRET`). */
   localOriginSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The pseudonym key set given directly, for the local runtime only (generated under its data folder). */
+  localPseudonymKeys: z.string().min(32).optional(),
   /** Browser origins allowed to call the API (CORS); none by default: the API is for servers. */
   corsOrigins: z.array(z.url({ protocol: /^https?$/ })).max(20),
   /** X-Ray on the metered gateway and usage worker (every other function is always traced). */
@@ -71,7 +73,7 @@ export const StageConfigSchema = z.object({
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret' | 'addressWatch' | 'hotPathTracing'>> = {
+const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret' | 'localPseudonymKeys' | 'addressWatch' | 'hotPathTracing'>> = {
   dev: {
     mailDomain: 'omnapi.com',
     mailFrom: 'no-reply@omnapi.com',
@@ -122,11 +124,13 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     localStripe: parseJson(context('localStripe')),
     originSecretName: pick('originSecretName', undefined),
     localOriginSecret: pick('localOriginSecret', undefined),
+    localPseudonymKeys: pick('localPseudonymKeys', undefined),
   };
   const problems: string[] = [];
   // Keys in the template are for the local runtime alone: a deployed stage reads Secrets Manager.
   if (candidate.localStripe !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localStripe: only the local runtime may pass Stripe keys as context');
   if (candidate.localOriginSecret !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localOriginSecret: only the local runtime may pass the origin secret as context; a stage names it with originSecretName');
+  if (candidate.localPseudonymKeys !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localPseudonymKeys: only the local runtime may pass the pseudonym keys as context; a stage generates them in Secrets Manager');
   if (candidate.originSecretName !== undefined && candidate.publicUrl === undefined) problems.push('  - originSecretName: needs publicUrl (the edge\'s address), or mailed links would be refused');
   const parsed = StageConfigSchema.safeParse(candidate);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'stage'}: ${i.message}`));

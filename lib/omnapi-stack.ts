@@ -94,6 +94,8 @@ export class OmnApiStack extends Stack {
       ...config.privacy,
       stripeSecret: this.billing.stripeSecret,
       stripeEnvironment: this.billing.stripeEnvironment,
+      localPseudonymKeys: config.localPseudonymKeys,
+      retainData: config.retainData,
     });
     this.mail = new Mail(this, 'Mail', {
       defaults,
@@ -115,6 +117,7 @@ export class OmnApiStack extends Stack {
     output('StripeSecretName', config.stripeSecretName, 'Secrets Manager secret with the Stripe API key and webhook secret');
     output('PrivacyStateMachineArn', this.privacy.stateMachine.stateMachineArn, 'The privacy workflow');
     output('MailFrom', config.mailFrom, 'The address platform mail is sent from');
+    if (this.privacy.pseudonymKeys) output('PseudonymKeysArn', this.privacy.pseudonymKeys.secretArn, 'The HMAC keys of kept pseudonyms (ops privacy pseudonyms)');
     output('GatewayLogGroup', this.metering.gateway.logGroup.logGroupName, "The metered gateway's log group (unqueued usage events)");
 
     this.ops = new Ops(this, 'Ops', {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,7 +73,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   fs.mkdirSync(dataDir, { recursive: true });
   const closers: (() => Promise<unknown>)[] = [];
 
-  const template = synthesizeTemplate(options.context);
+  const template = synthesizeTemplate({ localPseudonymKeys: localPseudonymKeys(dataDir), ...options.context });
 
   // dynalite on a private port, behind the proxy that adds transactions.
   const dynaliteServer = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -260,6 +260,16 @@ export interface ResourceMap {
 }
 
 export const RESOURCE_MAP_FILE = 'resources.json';
+
+/**
+ * The pseudonym key set of this data folder: generated once (as deploy generates the secret) and kept,
+ * so pseudonyms stay the same across restarts; `pseudonym-keys.json` beside the data, never committed.
+ */
+function localPseudonymKeys(dataDir: string): string {
+  const file = path.join(dataDir, 'pseudonym-keys.json');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify({ current: 1, k1: randomBytes(32).toString('base64url') }), { mode: 0o600 });
+  return fs.readFileSync(file, 'utf8').trim();
+}
 
 function writeResourceMap(dataDir: string, map: ResourceMap): void {
   const file = path.join(dataDir, RESOURCE_MAP_FILE);

@@ -61,11 +61,11 @@ export const DATA_MAP = {
     purpose:
       'Append-only credit ledger (grants, purchases, refunds, clawbacks, dispute holds and releases) with Stripe ids, amounts and currency — never card data; the balance; purchases and what was reversed of them; the low-balance notice state',
     personalData: ['accountId', 'stripe.customerId', 'stripe.paymentIntentId', 'stripe.checkoutSessionId'],
-    subjectKey: 'pk = ACCOUNT#<accountId> (ENTRY#, REF#, BALANCE, PURCHASE#, NOTICE#); on a sharded plan, balance shards at pk = SHARD#<accountId>#<n>; pk = PAYMENT#<paymentIntentId> names the account (accountId attribute); after erasure, entries at PSEUDONYM#<token>',
+    subjectKey: 'pk = ACCOUNT#<accountId> (ENTRY#, REF#, BALANCE, PURCHASE#, NOTICE#); on a sharded plan, balance shards at pk = SHARD#<accountId>#<n>; pk = PAYMENT#<paymentIntentId> names the account (accountId attribute); after erasure, entries at PSEUDONYM#<keyed pseudonym>',
     export: 'json+csv',
     erasure: {
       kind: 'pseudonymise',
-      reason: 'Tax and accounting law require payment records to be kept; entries move under a one-way token of the account id, without the Stripe customer id; the balance, purchases and guards are deleted',
+      reason: 'Tax and accounting law require payment records to be kept; entries move under a keyed pseudonym of the account id (HMAC, secret key), without the Stripe customer id; the balance, purchases and guards are deleted',
       fields: ['accountId', 'stripe.customerId'],
     },
     retention: 'At least 10 years (accounting records); no automatic expiry',
@@ -94,7 +94,7 @@ export const DATA_MAP = {
     export: 'json',
     erasure: {
       kind: 'pseudonymise',
-      reason: 'Proof that a rights request was answered (GDPR art. 5(2) accountability): kept under the ledger pseudonym with a hashed address and without details',
+      reason: "Proof that a rights request was answered (GDPR art. 5(2) accountability): kept under the account's keyed pseudonym and the address's, without details; an export archive's download token is removed",
       fields: ['accountId', 'email', 'details', 'verdicts'],
     },
     retention: '3 years after it is completed or rejected (TTL set then)',
@@ -125,9 +125,39 @@ export const DATA_MAP = {
   },
 } as const satisfies Record<TableName, DataMapEntry>;
 
+/** The buckets that can hold a person's data: erasure and its proof look in each (see the privacy eraser). */
+export const BUCKET_DATA_MAP = {
+  exports: {
+    purpose: 'ZIP archives of access and portability requests (data.json, CSVs, README)',
+    personalData: ['everything the export covers'],
+    subjectKey: 'exports/<requestId>/<random>.zip, named on the request (export.key)',
+    export: 'none',
+    erasure: { kind: 'delete' },
+    retention: '7 days (lifecycle rule), or until the account is erased, whichever comes first; the download link works 24 hours',
+  },
+  inboundMail: {
+    purpose: 'Raw messages received at privacy@, support@ and hello@ (SES receipt rule)',
+    personalData: ['from', 'headers', 'body', 'attachments'],
+    subjectKey: 'inbound/<messageId>, named on the ticket (storageKey)',
+    export: 'none',
+    erasure: { kind: 'delete' },
+    retention: '90 days (lifecycle rule), or with its ticket when the account is erased',
+  },
+} as const satisfies Record<string, DataMapEntry>;
+
+/**
+ * Pseudonyms: where erasure keeps a record the law requires (ledger entries, answered privacy requests),
+ * the account id and the address are replaced by keyed pseudonyms (HMAC-SHA256 under a secret key in
+ * Secrets Manager; `psn_<key version>_…`), never by a plain hash anyone with a list of addresses could
+ * match. Old key versions stay in the key set only so records kept under them can still be found for a
+ * legal hold (`npm run ops -- privacy pseudonyms`).
+ */
+export const PSEUDONYMS_NOTE =
+  'Kept records name the person by keyed pseudonyms (HMAC-SHA256 under a secret key in Secrets Manager, `psn_<key version>_…`), never by a plain hash of the address; older key versions are kept only so records under them can be found for a legal hold (`npm run ops -- privacy pseudonyms`).';
+
 /** Renders the data map as the Markdown table in docs/data-map.md. */
 export function renderDataMap(): string {
-  const rows = (Object.entries(DATA_MAP) as [TableName, DataMapEntry][]).map(([table, entry]) => {
+  const rows = ([...Object.entries(DATA_MAP), ...Object.entries(BUCKET_DATA_MAP).map(([bucket, entry]) => [`${bucket} bucket`, entry])] as [string, DataMapEntry][]).map(([table, entry]) => {
     const erasure =
       entry.erasure.kind === 'delete'
         ? 'delete'
@@ -143,7 +173,9 @@ export function renderDataMap(): string {
     'Generated from `lambdas/shared/data-map.ts` by `npm run docs:data-map`; a test fails when it is stale',
     'or when a table in the CDK app has no entry.',
     '',
-    '| Table | Purpose | Personal data | Found by | Export | Erasure | Retention |',
+    PSEUDONYMS_NOTE,
+    '',
+    '| Table or bucket | Purpose | Personal data | Found by | Export | Erasure | Retention |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',

@@ -8,7 +8,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -43,6 +43,13 @@ export interface PrivacyProps {
   readonly stripeSecret?: secretsmanager.ISecret;
   /** Locally, the Stripe keys as variables instead. */
   readonly stripeEnvironment?: Record<string, string>;
+  /**
+   * The pseudonym key set given directly (JSON `{"current":1,"k1":"…"}`), for the local runtime only,
+   * which generates it under its data folder. @default a Secrets Manager secret generated at deploy
+   */
+  readonly localPseudonymKeys?: string;
+  /** Keep the pseudonym key set when the stack is deleted (without it, kept pseudonyms can never be looked up). @default false */
+  readonly retainData?: boolean;
 }
 
 /**
@@ -61,6 +68,8 @@ export class Privacy extends Construct {
   public readonly functions: Record<string, OmnApiFunction>;
   /** The legal clock, as the watchdog reports it every pass (EMF, namespace OmnAPI). */
   public readonly clockMetrics: Record<'PrivacyDeadlineNear' | 'PrivacyOverdue' | 'PrivacyRequestStuck', cloudwatch.Metric>;
+  /** The keys pseudonyms are made with (absent locally, where the key set is in the template). */
+  public readonly pseudonymKeys?: secretsmanager.Secret;
   /** Runs the workflow's steps: it erases, so it is the one function granted every table. */
   public readonly workflowFunction: OmnApiFunction;
 
@@ -158,6 +167,7 @@ export class Privacy extends Construct {
       tickets: 'readWrite',
       webhookEvents: 'readWrite',
     }).bindBucket('exports', this.exportBucket, 'exports/', 'readWrite');
+    this.pseudonymKeys = this.bindPseudonymKeys(workflowFn, props);
     workflowFn.addEnvironment('COOLING_OFF_SECONDS', String(Math.max(1, Math.round(props.coolingOffHours * 3600))));
     for (const [name, value] of Object.entries(props.stripeEnvironment ?? {})) workflowFn.addEnvironment(name, value);
     if (props.stripeSecret) workflowFn.bindSecret('stripe', props.stripeSecret);
@@ -217,6 +227,31 @@ export class Privacy extends Construct {
    * deliver (access, portability) or hand to a person (the other rights, for now). Every task retries
    * with backoff; anything that still fails marks the request failed and fails the execution (alarmed).
    */
+  /**
+   * The secret key of the pseudonyms erasure leaves (shared/pseudonyms.ts): a key set generated at
+   * deploy, read by the workflow only. Rotation adds a version (`k2`, `current: 2`) by hand and keeps
+   * the old ones, so records kept under them stay resolvable for a legal-hold lookup; automatic
+   * rotation would replace the key and make them unresolvable.
+   */
+  private bindPseudonymKeys(fn: OmnApiFunction, props: PrivacyProps): secretsmanager.Secret | undefined {
+    if (props.localPseudonymKeys) {
+      fn.addEnvironment('PSEUDONYM_KEYS', props.localPseudonymKeys);
+      return undefined;
+    }
+    const secret = new secretsmanager.Secret(this, 'PseudonymKeys', {
+      description: 'OmnAPI: the HMAC keys of the pseudonyms erasure keeps (ledger, answered privacy requests)',
+      encryptionKey: props.defaults.key,
+      generateSecretString: { secretStringTemplate: JSON.stringify({ current: 1 }), generateStringKey: 'k1', passwordLength: 64, excludePunctuation: true },
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotated by adding a key version by hand (runbook): the old versions must stay, or pseudonyms kept for the law could never be looked up again.',
+    });
+    fn.bindSecret('pseudonymKeys', secret);
+    return secret;
+  }
+
   /** The raw mail of erased tickets is deleted with them. */
   bindInboundMail(bucket: s3.Bucket): void {
     this.workflowFunction.bindBucket('inboundMail', bucket, 'inbound/', 'readWrite');

@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDbHolds } from '../../lambdas/privacy/adapters/dynamodb-holds';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -7,7 +9,11 @@ import { DynamoDbSubjects } from '../../lambdas/privacy/adapters/dynamodb-subjec
 import { StepFunctionsWorkflow } from '../../lambdas/privacy/adapters/sfn-workflow';
 import { RequestLifecycle } from '../../lambdas/privacy/domain/lifecycle';
 import { DynamoDbWindowCounter } from '../../lambdas/shared/adapters/dynamodb-counter';
+import { readSecretString } from '../../lambdas/shared/adapters/secrets';
 import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
+import { queryAll } from '../../lambdas/shared/dynamodb-query';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { HmacPseudonymiser } from '../../lambdas/shared/pseudonyms';
 import type { PrivacyRequest } from '../../lambdas/privacy/domain/model';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
@@ -116,13 +122,52 @@ const retry = new Command('retry')
     });
   });
 
+const pseudonyms = new Command('pseudonyms')
+  .description("A former customer's keyed pseudonyms under every key version, and the records kept under them (a legal hold's or an authority's lookup)")
+  .option('--account-id <id>', 'the account id the person had')
+  .option('--email <address>', 'the address the person had')
+  .addOption(stageOption())
+  .action(async (options: StageOptions & { accountId?: string; email?: string }) => {
+    if (!options.accountId && !options.email) throw new UsageError('Give --account-id or --email (or both)');
+    await withResources(options.stage, async (resources) => {
+      const keys =
+        resources.stage === 'local'
+          ? async () => fs.readFileSync(path.resolve(process.env.OMNAPI_DATA_DIR ?? '.omnapi', 'pseudonym-keys.json'), 'utf8')
+          : async () => readSecretString(resources.outputs.PseudonymKeysArn ?? '');
+      const pseudonymiser = new HmacPseudonymiser(keys);
+      const lookups = [...(options.accountId ? [['account', options.accountId] as const] : []), ...(options.email ? [['email', options.email.trim().toLowerCase()] as const] : [])];
+      for (const [kind, value] of lookups) {
+        for (const pseudonym of await pseudonymiser.every(kind, value)) {
+          if (kind === 'account') {
+            const [ledger, requests] = await Promise.all([
+              queryAll(resources.dynamo, { TableName: resources.tables.ledger, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PSEUDONYM#${pseudonym}` } }),
+              queryAll(resources.dynamo, { TableName: resources.tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `PSEUDONYM#${pseudonym}` } }),
+            ]);
+            console.log(`account ${pseudonym}: ${ledger.length} ledger entries, ${requests.length} answered request(s) (${requests.map((r) => r.requestId).join(', ') || 'none'})`);
+          } else {
+            // Answered requests keep the address's pseudonym, not under a key of its own: a scan, for a rare lookup.
+            const requests: Record<string, unknown>[] = [];
+            let start: Record<string, unknown> | undefined;
+            do {
+              const page = await resources.dynamo.send(new ScanCommand({ TableName: resources.tables.privacyRequests, FilterExpression: 'email = :p', ExpressionAttributeValues: { ':p': pseudonym }, ExclusiveStartKey: start }));
+              requests.push(...(page.Items ?? []));
+              start = page.LastEvaluatedKey;
+            } while (start);
+            console.log(`email ${pseudonym}: ${requests.length} answered request(s) (${requests.map((r) => r.requestId).join(', ') || 'none'})`);
+          }
+        }
+      }
+    });
+  });
+
 export const privacy = new Command('privacy')
   .description('Privacy requests: list, show, extend, retry, start-now')
   .addCommand(list)
   .addCommand(show)
   .addCommand(extend)
   .addCommand(retry)
-  .addCommand(startNow);
+  .addCommand(startNow)
+  .addCommand(pseudonyms);
 
 export const legalHold = new Command('legal-hold')
   .description("Set or clear a legal hold: a held account's deletion waits (the reason is told to the holder) until it is cleared")

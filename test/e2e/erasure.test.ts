@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ParsedMail } from 'mailparser';
 import { TABLE_SPECS } from '../../lambdas/shared/tables';
@@ -62,6 +64,17 @@ describe('erasure against npm start', () => {
     await sendMail(local, { from: email('dan'), to: 'support@omnapi.com', subject: 'Question', text: 'How do keys work?' });
     await eventually(async () => expect((await api('GET', '/v1/usage/logs', { token: dan.token })).body.logs).toHaveLength(3), 20_000);
 
+    // An access export first: its archive and mailed link must not outlive the erasure.
+    const access = await api('POST', '/v1/privacy/requests', { token: dan.token, body: { type: 'access' } });
+    expect(access.status).toBe(201);
+    const ready = await mailMatching(email('dan'), /Your OmnAPI data is ready/);
+    const downloadLink = ready.text!.match(/https?:\/\/\S+\/download\S+/)![0];
+    expect((await fetch(downloadLink, { redirect: 'manual' })).status).toBe(302);
+    const s3 = new S3Client(localAws(local).s3);
+    const exportsBucket = (await s3.send(new ListBucketsCommand({}))).Buckets!.map((b) => b.Name!).find((name) => /exports/i.test(name))!;
+    const archives = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: exportsBucket, Prefix: `exports/${access.body.requestId}/` }))).Contents ?? []).length;
+    expect(await archives()).toBe(1);
+
     const requestId = await requestDeletion('dan');
     const cooling = await mailMatching(email('dan'), /will be deleted on/);
     expect(cooling.text).toMatch(/\/v1\/privacy\/cancel\?request=/);
@@ -70,9 +83,16 @@ describe('erasure against npm start', () => {
     const receipt = await mailMatching(email('dan'), /has been deleted/);
     expect(receipt.text).toMatch(/usageLogs: 3/);
     expect(receipt.text).toMatch(/ledger/);
+    expect(receipt.text).toMatch(/exports: 1/);
     const record = await show(requestId);
-    expect(record).toMatchObject({ status: 'completed', email: expect.stringMatching(/^sha256:/), accountId: expect.stringMatching(/^psn_/) });
-    expect(record.erasure.counts).toMatchObject({ usageLogs: 3, apiKeys: 1, accounts: 1, tickets: 2 });
+    // Keyed pseudonyms: not the plain SHA-256 of the address anyone with a list of addresses could match.
+    expect(record).toMatchObject({ status: 'completed', email: expect.stringMatching(/^psn_1_[0-9a-f]{32}$/), accountId: expect.stringMatching(/^psn_1_[0-9a-f]{32}$/) });
+    expect(JSON.stringify(record)).not.toContain(createHash('sha256').update(email('dan')).digest('hex'));
+    expect(record.erasure.counts).toMatchObject({ usageLogs: 3, apiKeys: 1, accounts: 1, tickets: 2, exports: 1 });
+    // The export's archive is gone and its mailed link answers 404.
+    expect(await archives()).toBe(0);
+    expect((await fetch(downloadLink, { redirect: 'manual' })).status).toBe(404);
+    s3.destroy();
 
     expect((await api('POST', '/v1/auth/login', { body: { email: email('dan'), password: PASSWORD } })).status).toBe(401);
     expect((await api('GET', '/v1/api/echo/after', { key: dan.key })).status).toBe(401);
@@ -80,7 +100,8 @@ describe('erasure against npm start', () => {
     expect(stored.includes(dan.accountId)).toBe(false);
     expect(stored.includes(email('dan'))).toBe(false);
     // The ledger keeps the grant for accounting, under a pseudonym.
-    expect(stored).toMatch(/PSEUDONYM#psn_[0-9a-f]{32}/);
+    expect(stored).toMatch(/PSEUDONYM#psn_1_[0-9a-f]{32}/);
+    expect(stored.includes(createHash('sha256').update(email('dan')).digest('hex'))).toBe(false);
 
     const again = await api('POST', '/v1/auth/signup', { body: { name: 'dan', email: email('dan'), password: PASSWORD } });
     expect(again.status).toBe(201);

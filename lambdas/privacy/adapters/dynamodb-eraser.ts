@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, NotFound, type S3Client } from '@aws-sdk/client-s3';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -14,7 +14,8 @@ import { batchDelete } from '../../shared/adapters/dynamodb-usage-logs';
 import type { TableName } from '../../shared/tables';
 import { balanceShards } from '../../shared/adapters/dynamodb-balance';
 import type { UsageLogStore } from '../../shared/usage-logs';
-import { type ErasureCategory, type ErasureSubject, pseudonymOf, type SubjectEraser } from '../domain/erasure';
+import type { Pseudonymiser } from '../../shared/pseudonyms';
+import { type ErasureCategory, type ErasureSubject, type SubjectEraser } from '../domain/erasure';
 
 type Item = Record<string, unknown>;
 const BATCH = 25;
@@ -24,7 +25,7 @@ const emailHash = (email: string) => createHash('sha256').update(email).digest('
  * Erases a subject everywhere the data map points, with BatchWriteItem (unprocessed items retried),
  * a page per call so any volume finishes inside Lambda's limits as a Step Functions loop. Usage logs
  * go through the shared UsageLogStore port; raw mail goes from the inbound bucket with its ticket;
- * ledger entries are moved under a one-way pseudonym without the Stripe customer id.
+ * ledger entries are moved under a keyed pseudonym (shared/pseudonyms.ts) without the Stripe customer id.
  */
 export class DynamoDbEraser implements SubjectEraser {
   constructor(
@@ -32,8 +33,10 @@ export class DynamoDbEraser implements SubjectEraser {
     private readonly tables: Record<TableName, string>,
     private readonly usageLogs: UsageLogStore,
     private readonly s3: S3Client,
-    private readonly mailBucket: string,
+    /** The inbound mail bucket (raw messages of tickets) and the export bucket (archives of access requests). */
+    private readonly buckets: { inboundMail: string; exports: string },
     private readonly stripe: () => Promise<{ deleteCustomer(id: string): Promise<'deleted' | 'already_gone'> } | undefined>,
+    private readonly pseudonyms: Pseudonymiser,
   ) {}
 
   async capture(accountId: string): Promise<ErasureSubject | undefined> {
@@ -96,7 +99,7 @@ export class DynamoDbEraser implements SubjectEraser {
           limit,
         );
         // The raw message goes with its ticket.
-        for (const ticket of page.items) if (ticket.storageKey) await this.s3.send(new DeleteObjectCommand({ Bucket: this.mailBucket, Key: String(ticket.storageKey) }));
+        for (const ticket of page.items) if (ticket.storageKey) await this.s3.send(new DeleteObjectCommand({ Bucket: this.buckets.inboundMail, Key: String(ticket.storageKey) }));
         await this.deleteKeys('tickets', page.items);
         return { erased: page.items.length, remaining: page.remaining };
       }
@@ -108,6 +111,8 @@ export class DynamoDbEraser implements SubjectEraser {
         return this.eraseScanned('webhookEvents', { TableName: this.tables.webhookEvents, FilterExpression: 'customerId = :c', ExpressionAttributeValues: { ':c': subject.stripeCustomerId } });
       case 'ledger':
         return this.pseudonymiseLedger(subject, limit);
+      case 'exports':
+        return this.eraseExports(subject);
       case 'privacyRequests':
         return this.pseudonymiseRequests(subject, limit);
       case 'accounts': {
@@ -124,7 +129,7 @@ export class DynamoDbEraser implements SubjectEraser {
    * the payment lookups name the pseudonym.
    */
   private async pseudonymiseLedger(subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
-    const pseudonym = pseudonymOf(subject.accountId);
+    const pseudonym = await this.pseudonyms.of('account', subject.accountId);
     const page = await this.page({ TableName: this.tables.ledger, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `ACCOUNT#${subject.accountId}` }, ConsistentRead: true }, limit);
     for (const item of page.items) {
       const sk = String(item.sk);
@@ -143,9 +148,39 @@ export class DynamoDbEraser implements SubjectEraser {
     return { erased: page.items.length, remaining: page.remaining };
   }
 
-  /** Earlier requests stay as proof they were answered (3 years), under the pseudonym, with a hashed address and no details. */
+  /**
+   * The archives earlier access and portability requests left in the export bucket: each deleted, and
+   * its request keeps the archive's key (no personal data: request id and random characters) but no
+   * download token, so every mailed link answers 404 and the proof can check the object is gone.
+   */
+  private async eraseExports(subject: ErasureSubject): Promise<{ erased: number; remaining: boolean }> {
+    let erased = 0;
+    for (const request of await this.requestsOf(`ACCOUNT#${subject.accountId}`)) {
+      const archive = request.export as { key?: string; erasedAt?: string } | undefined;
+      if (!archive?.key || archive.erasedAt) continue;
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.buckets.exports, Key: archive.key }));
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.privacyRequests,
+          Key: { pk: request.pk, sk: request.sk },
+          UpdateExpression: 'SET #export.erasedAt = :now REMOVE #export.downloadTokenHash, #export.linkExpiresAt',
+          ExpressionAttributeNames: { '#export': 'export' },
+          ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        }),
+      );
+      erased++;
+    }
+    return { erased, remaining: false };
+  }
+
+  /** Every privacy request filed under a gsi1 key (the account, or its pseudonym once erased). */
+  private requestsOf(gsi1pk: string): Promise<Item[]> {
+    return this.all({ TableName: this.tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': gsi1pk } });
+  }
+
+  /** Earlier requests stay as proof they were answered (3 years), under the account's pseudonym, with the address's and no details. */
   private async pseudonymiseRequests(subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
-    const pseudonym = pseudonymOf(subject.accountId);
+    const [pseudonym, emailPseudonym] = await Promise.all([this.pseudonyms.of('account', subject.accountId), this.pseudonyms.of('email', subject.email)]);
     const page = await this.page({ TableName: this.tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `ACCOUNT#${subject.accountId}` } }, limit);
     for (const request of page.items) {
       await this.client.send(
@@ -153,7 +188,7 @@ export class DynamoDbEraser implements SubjectEraser {
           TableName: this.tables.privacyRequests,
           Key: { pk: request.pk, sk: request.sk },
           UpdateExpression: 'SET accountId = :p, gsi1pk = :g, email = :e REMOVE details, verdicts',
-          ExpressionAttributeValues: { ':p': pseudonym, ':g': `PSEUDONYM#${pseudonym}`, ':e': `sha256:${emailHash(subject.email)}` },
+          ExpressionAttributeValues: { ':p': pseudonym, ':g': `PSEUDONYM#${pseudonym}`, ':e': emailPseudonym },
         }),
       );
     }
@@ -178,6 +213,11 @@ export class DynamoDbEraser implements SubjectEraser {
   async traces(subject: ErasureSubject, except: { requestId: string }): Promise<string[]> {
     const needles = [subject.accountId, subject.email, ...(subject.stripeCustomerId ? [subject.stripeCustomerId] : [])];
     const found: string[] = [];
+    // Archives of the person's earlier requests, now filed under the pseudonym: each object must be gone.
+    for (const request of await this.requestsOf(`PSEUDONYM#${await this.pseudonyms.of('account', subject.accountId)}`)) {
+      const key = (request.export as { key?: string } | undefined)?.key;
+      if (key && (await this.exists(this.buckets.exports, key))) found.push(`exports bucket: the archive of ${String(request.pk).slice(0, 40)}`);
+    }
     for (const [table, name] of Object.entries(this.tables) as [TableName, string][]) {
       if (table === 'usageLogs') {
         // Logs are only ever stored under their account: a full scan of the largest table would cost more than it proves.
@@ -198,6 +238,16 @@ export class DynamoDbEraser implements SubjectEraser {
       } while (start);
     }
     return found;
+  }
+
+  private async exists(bucket: string, key: string): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if (error instanceof NotFound || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+      throw error;
+    }
   }
 
   /** Erases whole partitions one page at a time; `remaining` until the last partition is empty. */

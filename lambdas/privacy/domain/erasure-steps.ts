@@ -2,7 +2,8 @@ import { randomSecret, sha256 } from '../../shared/crypto';
 import { DATA_MAP } from '../../shared/data-map';
 import type { Mailer } from '../../shared/mailer';
 import { RequestStateError } from '../errors';
-import { ERASURE_ORDER, type ErasureRecord, type ErasureSubject, type HoldChecks, pseudonymOf, type SubjectEraser } from './erasure';
+import type { Pseudonymiser } from '../../shared/pseudonyms';
+import { ERASURE_ORDER, type ErasureRecord, type ErasureSubject, type HoldChecks, type SubjectEraser } from './erasure';
 import type { PrivacyRequest } from './model';
 import type { RequestStore, Workflow } from './ports';
 
@@ -12,6 +13,8 @@ export interface ErasureDeps {
   holds: HoldChecks;
   workflow: Workflow;
   mailer: Mailer;
+  /** Keyed pseudonyms for what is kept: the finished request names the person by them only. */
+  pseudonyms: Pseudonymiser;
   publicUrl: string;
   /** How long erasure waits after confirmation, while it can be cancelled. */
   coolingOffSeconds: number;
@@ -111,7 +114,7 @@ export class ErasureSteps {
     if (!subject) throw new RequestStateError(requestId, request.status, 'stop access: the account is gone');
     const stopped = await this.deps.eraser.stopAccess(subject);
     const record: ErasureRecord & { subject: ErasureSubject } = {
-      emailHash: sha256(subject.email),
+      emailPseudonym: await this.deps.pseudonyms.of('email', subject.email),
       startedAt: this.deps.now().toISOString(),
       step: 0,
       counts: { apiKeys: 0, sessions: stopped.sessions },
@@ -174,10 +177,13 @@ export class ErasureSteps {
       ].join('\n'),
     });
     const { subject: _subject, ...proof } = erasure;
-    const pseudonym = pseudonymOf(subject.accountId);
+    const pseudonym = await this.deps.pseudonyms.of('account', subject.accountId);
+    // A record from before keyed pseudonyms carried a plain hash: it is replaced, never kept.
+    const emailPseudonym = erasure.emailPseudonym ?? (await this.deps.pseudonyms.of('email', subject.email));
+    delete (proof as { emailHash?: string }).emailHash;
     await this.deps.requests.update(
       requestId,
-      { email: `sha256:${erasure.emailHash}`, accountId: pseudonym, details: undefined, verdicts: undefined, erasure: { ...proof, finishedAt }, expiresAt: Math.floor(Date.parse(finishedAt) / 1000) + 3 * 365 * 86_400 },
+      { email: emailPseudonym, accountId: pseudonym, details: undefined, verdicts: undefined, erasure: { ...proof, emailPseudonym, finishedAt }, expiresAt: Math.floor(Date.parse(finishedAt) / 1000) + 3 * 365 * 86_400 },
       { status: 'completed', note: 'erased; receipt mailed to the former address' },
     );
   }

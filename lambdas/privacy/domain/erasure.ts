@@ -1,5 +1,3 @@
-import { sha256 } from '../../shared/crypto';
-
 /** What erasure needs to know of the person, captured before their account item is gone. */
 export interface ErasureSubject {
   accountId: string;
@@ -9,12 +7,13 @@ export interface ErasureSubject {
   emailSince: string;
 }
 
-/** Categories erased in this order, a page at a time; the account itself last, so a retry still knows whom. */
-export const ERASURE_ORDER = ['sessions', 'apiKeys', 'usageLogs', 'usageAggregates', 'securityEvents', 'tickets', 'tokens', 'webhookEvents', 'ledger', 'privacyRequests', 'accounts'] as const;
+/**
+ * Categories erased in this order, a page at a time; the account itself last, so a retry still knows whom.
+ * `exports` are the archives of earlier access and portability requests in the export bucket: erased
+ * before the requests are pseudonymised, while they can still be found by the account.
+ */
+export const ERASURE_ORDER = ['sessions', 'apiKeys', 'usageLogs', 'usageAggregates', 'securityEvents', 'tickets', 'tokens', 'webhookEvents', 'ledger', 'exports', 'privacyRequests', 'accounts'] as const;
 export type ErasureCategory = (typeof ERASURE_ORDER)[number];
-
-/** The one-way token ledger entries kept for accounting carry instead of the account id. */
-export const pseudonymOf = (accountId: string) => `psn_${sha256(`omnapi-ledger-pseudonym:${accountId}`).slice(0, 32)}`;
 
 /** Port: why an account may not be erased now (open dispute, negative balance, legal hold); empty when it may. */
 export interface HoldChecks {
@@ -31,13 +30,14 @@ export interface SubjectEraser {
   erasePage(category: ErasureCategory, subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }>;
   /** Deletes the Stripe customer (a customer Stripe no longer has counts as deleted). */
   deleteStripeCustomer(customerId: string): Promise<'deleted' | 'already_gone'>;
-  /** Where the account id, the email or the Stripe customer id can still be found, as `table: where`. */
+  /** Where the account id, the email or the Stripe customer id can still be found (every table, and the export bucket), as `table: where`. */
   traces(subject: ErasureSubject, except: { requestId: string }): Promise<string[]>;
 }
 
 /** Erasure's record on the request: progress while it runs, then the proof (counts, no personal data). */
 export interface ErasureRecord {
-  emailHash: string;
+  /** The address's keyed pseudonym (shared/pseudonyms.ts): what the finished request keeps instead of it. */
+  emailPseudonym: string;
   startedAt: string;
   finishedAt?: string;
   /** Position in ERASURE_ORDER of the category being erased. */

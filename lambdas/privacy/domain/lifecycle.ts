@@ -268,7 +268,7 @@ export class RequestLifecycle {
 
   /** A fresh download URL for the signed-in holder, while the archive exists. */
   async downloadUrl(request: PrivacyRequest): Promise<string | undefined> {
-    if (!request.export) return undefined;
+    if (!request.export || request.export.erasedAt) return undefined;
     if (request.export.expiresAt <= this.deps.now().toISOString()) return undefined;
     return this.presign(request.export.key, PRESIGNED_SECONDS);
   }

@@ -65,7 +65,8 @@ export interface PrivacyRequest {
   verdicts?: MailVerdicts;
   ticketId?: string;
   /** The export, once made: where it is, until when it exists, and the mailed link's token and life. */
-  export?: { key: string; bytes: number; files: Record<string, number>; expiresAt: string; downloadTokenHash?: string; linkExpiresAt?: string };
+  /** The archive of an access or portability request; `erasedAt` once the account's erasure deleted it (no link works then). */
+  export?: { key: string; bytes: number; files: Record<string, number>; expiresAt: string; downloadTokenHash?: string; linkExpiresAt?: string; erasedAt?: string };
   /** Why a request failed, for ops. */
   failure?: { error: string; cause: string };
   /** Deletion: the cooling-off's end and its cancel link's token hash. */

@@ -6,6 +6,7 @@ import { DynamoDbUsageLogs } from '../../shared/adapters/dynamodb-usage-logs';
 import { dynamo } from '../../shared/clients/dynamodb';
 import { s3 } from '../../shared/clients/s3';
 import { logger } from '../../shared/logger';
+import { pseudonymiserFromEnv } from '../../shared/pseudonyms';
 import { stripeClient, stripeKeys } from '../../shared/adapters/stripe-client';
 import { DynamoDbEraser } from '../adapters/dynamodb-eraser';
 import { DynamoDbHolds } from '../adapters/dynamodb-holds';
@@ -24,6 +25,7 @@ const config = workflowConfig();
 const deps = privacyDeps(config);
 const usageLogs = new DynamoDbUsageLogs(dynamo, config.TABLE_USAGE_LOGS);
 const keys = stripeKeys();
+const pseudonyms = pseudonymiserFromEnv();
 const erasure = new ErasureSteps({
   ...deps,
   holds: new DynamoDbHolds(dynamo, { ledger: config.TABLE_LEDGER, privacyRequests: config.TABLE_PRIVACY_REQUESTS }),
@@ -44,12 +46,14 @@ const erasure = new ErasureSteps({
     },
     usageLogs,
     s3,
-    config.BUCKET_INBOUND_MAIL,
+    { inboundMail: config.BUCKET_INBOUND_MAIL, exports: config.BUCKET_EXPORTS },
     async () => {
       const { apiKey } = await keys();
       return apiKey ? new StripeCustomers(stripeClient(apiKey)) : undefined;
     },
+    pseudonyms,
   ),
+  pseudonyms,
   coolingOffSeconds: config.COOLING_OFF_SECONDS,
 });
 const preferences = new DynamoDbPreferences(dynamo, config.TABLE_ACCOUNTS);
