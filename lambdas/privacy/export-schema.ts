@@ -36,6 +36,17 @@ export const ExportDocumentSchema = z
     requestId: z.string(),
     generatedAt: iso,
     account: z.object({ accountId: z.string(), email: z.string() }),
+    processing: z
+      .object({
+        controller: z.string(),
+        purposes: z.record(z.string(), z.object({ description: z.string(), legalBasis: z.string() })),
+        recipients: z.record(z.string(), z.object({ name: z.string(), role: z.string(), location: z.string() })),
+        categories: z.record(z.string(), z.object({ purposes: z.array(z.string()), recipients: z.array(z.string()), source: z.string(), retention: z.string() })),
+        transfers: z.array(z.object({ to: z.string(), safeguard: z.string() })),
+        automatedDecisions: z.string(),
+        rights: z.string(),
+      })
+      .meta({ description: 'GDPR art. 15(1): purposes and legal basis, recipients, retention, source, transfers and their safeguards, automated decisions, per category of data; generated from the data map' }),
     categories: z.object(
       Object.fromEntries(
         Object.entries(EXPORT_ITEM_SCHEMAS).map(([name, item]) => [
@@ -49,8 +60,8 @@ export const ExportDocumentSchema = z
 
 /** Columns of the CSV files, in order. */
 export const CSV_COLUMNS = {
-  'usage-logs.csv': ['at', 'requestId', 'keyId', 'product', 'method', 'path', 'status', 'outcome', 'priceMicroCredits', 'latencyMs', 'upstreamLatencyMs', 'requestBytes', 'responseBytes', 'ip', 'userAgent'],
-  'ledger.csv': ['at', 'entryId', 'type', 'amountMicro', 'reason', 'ref', 'pack', 'stripe.paymentIntentId', 'stripe.amountMinor', 'stripe.currency'],
+  'usage-logs.csv': ['at', 'requestId', 'keyId', 'product', 'method', 'path', 'status', 'outcome', 'priceCredits', 'priceMicroCredits', 'latencyMs', 'upstreamLatencyMs', 'requestBytes', 'responseBytes', 'ip', 'userAgent'],
+  'ledger.csv': ['at', 'entryId', 'type', 'amountCredits', 'amountMicro', 'reason', 'ref', 'pack', 'stripe.paymentIntentId', 'stripe.amountMinor', 'stripe.currency'],
 } as const;
 
 /** docs/export-format.md, generated from the schemas above (`npm run docs:export-format`). */

@@ -1,3 +1,4 @@
+import { PURPOSES, type PurposeId, RECIPIENTS, type RecipientId, SOURCES, type SourceId } from './processing';
 import type { TableName } from './tables';
 
 /** How a table's personal data leaves on an erasure request. */
@@ -17,6 +18,12 @@ export interface DataMapEntry {
   export: 'json' | 'json+csv' | 'none';
   erasure: Erasure;
   retention: string;
+  /** Why it is processed (shared/processing.ts: the policy's purposes, each with its legal basis). */
+  purposes: readonly PurposeId[];
+  /** Who receives it besides us. */
+  recipients: readonly RecipientId[];
+  /** Where it comes from. */
+  source: SourceId;
 }
 
 /**
@@ -32,6 +39,7 @@ export const DATA_MAP = {
     export: 'json',
     erasure: { kind: 'delete' },
     retention: 'Life of the account',
+    purposes: ['service', 'billing', 'notices', 'legal'], recipients: ['aws', 'stripe'], source: 'you',
   },
   sessions: {
     purpose: 'Signed-in sessions (hash of the session token only)',
@@ -40,6 +48,7 @@ export const DATA_MAP = {
     export: 'json',
     erasure: { kind: 'delete' },
     retention: 'Until logout or expiry (TTL, 7 days)',
+    purposes: ['service', 'security'], recipients: ['aws', 'cloudflare'], source: 'use',
   },
   tokens: {
     purpose: 'Single-use links mailed for email verification and email changes',
@@ -48,6 +57,7 @@ export const DATA_MAP = {
     export: 'none',
     erasure: { kind: 'delete' },
     retention: 'Until used or expired (TTL, 24 hours at most)',
+    purposes: ['service', 'security'], recipients: ['aws'], source: 'us',
   },
   apiKeys: {
     purpose: 'API keys (SHA-256 of the secret and a short visible prefix)',
@@ -56,6 +66,7 @@ export const DATA_MAP = {
     export: 'json',
     erasure: { kind: 'delete' },
     retention: 'Until revoked or the account is deleted',
+    purposes: ['service', 'metering', 'security'], recipients: ['aws'], source: 'you',
   },
   ledger: {
     purpose:
@@ -69,6 +80,7 @@ export const DATA_MAP = {
       fields: ['accountId', 'stripe.customerId'],
     },
     retention: 'At least 10 years (accounting records); no automatic expiry',
+    purposes: ['billing', 'legal'], recipients: ['aws', 'stripe', 'authorities'], source: 'stripe',
   },
   usageLogs: {
     purpose:
@@ -78,6 +90,7 @@ export const DATA_MAP = {
     export: 'json+csv',
     erasure: { kind: 'delete' },
     retention: '90 days (TTL)',
+    purposes: ['metering', 'billing', 'support', 'security', 'analytics'], recipients: ['aws', 'cloudflare'], source: 'use',
   },
   usageAggregates: {
     purpose: 'Hourly call counts and credits per account and product (days are summed from hours when read; daily items written by earlier versions are exported and erased alike)',
@@ -86,6 +99,7 @@ export const DATA_MAP = {
     export: 'json+csv',
     erasure: { kind: 'delete' },
     retention: 'Life of the account',
+    purposes: ['metering', 'billing', 'analytics'], recipients: ['aws'], source: 'use',
   },
   privacyRequests: {
     purpose: 'Privacy requests, their deadline, status history and what was done (an erasure keeps its counts); intake records of privacy mail (30 days); legal holds',
@@ -98,6 +112,7 @@ export const DATA_MAP = {
       fields: ['accountId', 'email', 'details', 'verdicts'],
     },
     retention: '3 years after it is completed or rejected (TTL set then)',
+    purposes: ['legal'], recipients: ['aws', 'authorities'], source: 'us',
   },
   webhookEvents: {
     purpose: 'Stripe events handled (id, type, outcome), so a redelivery is acknowledged without being applied again',
@@ -106,6 +121,7 @@ export const DATA_MAP = {
     export: 'none',
     erasure: { kind: 'delete' },
     retention: '30 days (TTL)',
+    purposes: ['billing'], recipients: ['aws', 'stripe'], source: 'stripe',
   },
   securityEvents: {
     purpose: 'Sign-in successes and failures, password changes, key changes, with IP and user agent; login-failure counters; per key and hour, digests of the addresses it was used from (abuse signal; an IPv4 digest can be reversed by trying every address, so they count as the addresses themselves)',
@@ -114,6 +130,7 @@ export const DATA_MAP = {
     export: 'json',
     erasure: { kind: 'delete' },
     retention: '1 year (TTL)',
+    purposes: ['security'], recipients: ['aws', 'cloudflare'], source: 'use',
   },
   tickets: {
     purpose: 'Mail received at privacy@, support@ and hello@',
@@ -122,6 +139,7 @@ export const DATA_MAP = {
     export: 'json',
     erasure: { kind: 'delete' },
     retention: '2 years after it was received (TTL)',
+    purposes: ['support', 'legal'], recipients: ['aws'], source: 'you',
   },
 } as const satisfies Record<TableName, DataMapEntry>;
 
@@ -134,6 +152,7 @@ export const BUCKET_DATA_MAP = {
     export: 'none',
     erasure: { kind: 'delete' },
     retention: '7 days (lifecycle rule), or until the account is erased, whichever comes first; the download link works 24 hours',
+    purposes: ['legal'], recipients: ['aws'], source: 'us',
   },
   inboundMail: {
     purpose: 'Raw messages received at privacy@, support@ and hello@ (SES receipt rule)',
@@ -142,6 +161,7 @@ export const BUCKET_DATA_MAP = {
     export: 'none',
     erasure: { kind: 'delete' },
     retention: '90 days (lifecycle rule), or with its ticket when the account is erased',
+    purposes: ['support', 'legal'], recipients: ['aws'], source: 'you',
   },
 } as const satisfies Record<string, DataMapEntry>;
 
@@ -165,7 +185,9 @@ export function renderDataMap(): string {
           ? `pseudonymise ${entry.erasure.fields.join(', ')} — ${entry.erasure.reason}`
           : `keep — ${entry.erasure.reason}`;
     const personal = entry.personalData.length ? entry.personalData.join(', ') : '—';
-    return `| \`${table}\` | ${entry.purpose} | ${personal} | ${entry.subjectKey} | ${entry.export} | ${erasure} | ${entry.retention} |`;
+    const why = entry.purposes.map((p) => `${PURPOSES[p].description} — ${PURPOSES[p].legalBasis}`).join('; ');
+    const to = entry.recipients.map((r) => RECIPIENTS[r].name.replace(/ \(.*$/, '')).join(', ');
+    return `| \`${table}\` | ${entry.purpose} | ${personal} | ${why} | ${to} | ${SOURCES[entry.source]} | ${entry.subjectKey} | ${entry.export} | ${erasure} | ${entry.retention} |`;
   });
   return [
     '# Privacy data map',
@@ -175,8 +197,8 @@ export function renderDataMap(): string {
     '',
     PSEUDONYMS_NOTE,
     '',
-    '| Table or bucket | Purpose | Personal data | Found by | Export | Erasure | Retention |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| Table or bucket | What it holds | Personal data | Purposes and legal basis | Recipients | Source | Found by | Export | Erasure | Retention |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
   ].join('\n');

@@ -1,4 +1,6 @@
-import { DATA_MAP } from '../../shared/data-map';
+import { microToCredits } from '../../shared/credits';
+import { BUCKET_DATA_MAP, DATA_MAP, type DataMapEntry } from '../../shared/data-map';
+import { AUTOMATED_DECISIONS, PURPOSES, RECIPIENTS, RIGHTS_NOTE, SOURCES, TRANSFERS } from '../../shared/processing';
 import { CSV_COLUMNS, EXPORT_ITEM_SCHEMAS, type ExportedTable } from '../export-schema';
 import type { PrivacyRequest } from './model';
 
@@ -14,16 +16,38 @@ export interface ArchiveSink {
   finish(): Promise<{ bytes: number }>;
 }
 
+/** Every category of the data map, tables and buckets, with what the policy says of its processing. */
+const ALL_CATEGORIES = { ...DATA_MAP, ...BUCKET_DATA_MAP } as Record<string, DataMapEntry>;
+
+/** data.json's `processing` section: art. 15(1)'s answers, from the data map and the policy's declarations. */
+export function processingSection() {
+  return {
+    controller: 'OmnAPI — privacy@omnapi.com (privacy), support@omnapi.com (support), hello@omnapi.com (general)',
+    purposes: PURPOSES,
+    recipients: RECIPIENTS,
+    categories: Object.fromEntries(
+      Object.entries(ALL_CATEGORIES).map(([name, entry]) => [name, { purposes: [...entry.purposes], recipients: [...entry.recipients], source: SOURCES[entry.source], retention: entry.retention }]),
+    ),
+    transfers: TRANSFERS.map((t) => ({ ...t })),
+    automatedDecisions: AUTOMATED_DECISIONS,
+    rights: RIGHTS_NOTE,
+  };
+}
+
 /** The tables the export reads, in the order data.json lists them. */
 export const EXPORTED_TABLES = Object.keys(EXPORT_ITEM_SCHEMAS) as ExportedTable[];
 
 const csvCell = (value: unknown): string => {
   if (value === undefined || value === null) return '';
+  // Numbers stay numbers (a negative amount is not a formula); only text is defused.
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // Quote when needed, and defuse spreadsheet formulas (a cell starting with = + - @).
+  // Quote when needed, and defuse spreadsheet formulas in text (a cell starting with = + - @).
   const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
+/** Micro-credits as a number of credits (6 decimals at most, exact). */
+const inCredits = (micro: unknown): number | undefined => (typeof micro === 'number' ? Number(microToCredits(micro)) : undefined);
 const pick = (item: Record<string, unknown>, path: string) => path.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], item);
 
 /**
@@ -38,7 +62,7 @@ export async function buildExport(request: PrivacyRequest, data: SubjectData, si
 
   async function* dataJson(): AsyncIterable<string> {
     yield `{"format":"omnapi-export/1","requestId":${JSON.stringify(request.requestId)},"generatedAt":"${now.toISOString()}",`;
-    yield `"account":${JSON.stringify(subject)},"categories":{`;
+    yield `"account":${JSON.stringify(subject)},"processing":${JSON.stringify(processingSection())},"categories":{`;
     for (const [index, table] of EXPORTED_TABLES.entries()) {
       const entry = DATA_MAP[table];
       yield `${index ? ',' : ''}${JSON.stringify(table)}:{"description":${JSON.stringify(entry.purpose)},"retention":${JSON.stringify(entry.retention)},"items":[`;
@@ -65,10 +89,16 @@ export async function buildExport(request: PrivacyRequest, data: SubjectData, si
   }
 
   async function* ledgerEntries(): AsyncIterable<Record<string, unknown>> {
-    for await (const item of data.items('ledger', subject)) if (item.kind === 'entry') yield item;
+    for await (const item of data.items('ledger', subject)) if (item.kind === 'entry') yield { ...item, amountCredits: inCredits(item.amountMicro) };
+  }
+
+  async function* usageLogs(): AsyncIterable<Record<string, unknown>> {
+    for await (const item of data.items('usageLogs', subject)) yield { ...item, priceCredits: inCredits(item.priceMicroCredits) };
   }
 
   async function* readme(): AsyncIterable<string> {
+    const processing = processingSection();
+    const wrap = (text: string) => text.match(/.{1,96}(\s|$)/g)!.map((line) => `  ${line.trim()}`);
     yield [
       'Your OmnAPI data',
       '================',
@@ -82,6 +112,26 @@ export async function buildExport(request: PrivacyRequest, data: SubjectData, si
       'ledger.csv      Every movement of your credits: purchases, grants, refunds, clawbacks, dispute holds.',
       '                Usage charges are in data.json (usageAggregates): balance = ledger − charged usage.',
       '',
+      'How we process your data (GDPR art. 15(1))',
+      '------------------------------------------',
+      ...Object.entries(ALL_CATEGORIES).flatMap(([name, entry]) => [
+        `${name}: ${entry.purpose}`,
+        ...wrap(`Why: ${entry.purposes.map((p) => `${PURPOSES[p].description} (${PURPOSES[p].legalBasis})`).join('; ')}.`),
+        ...wrap(`Who receives it: ${entry.recipients.map((r) => RECIPIENTS[r].name).join('; ')}.`),
+        ...wrap(`Where it comes from: ${SOURCES[entry.source]}. How long we keep it: ${entry.retention}.`),
+        '',
+      ]),
+      'Transfers outside the EEA:',
+      ...processing.transfers.flatMap((t) => wrap(`${t.to}: ${t.safeguard}.`)),
+      '',
+      'Automated decisions:',
+      ...wrap(AUTOMATED_DECISIONS),
+      '',
+      'Your rights:',
+      ...wrap(RIGHTS_NOTE),
+      '',
+      'The same answers are in data.json, under "processing".',
+      '',
       'Questions: privacy@omnapi.com',
       '',
     ].join('\r\n');
@@ -89,7 +139,7 @@ export async function buildExport(request: PrivacyRequest, data: SubjectData, si
 
   sink.add('README.txt', readme());
   sink.add('data.json', dataJson());
-  sink.add('usage-logs.csv', csv('usage-logs.csv', data.items('usageLogs', subject)));
+  sink.add('usage-logs.csv', csv('usage-logs.csv', usageLogs()));
   sink.add('ledger.csv', csv('ledger.csv', ledgerEntries()));
   const { bytes } = await sink.finish();
   return { bytes, files: counts };
