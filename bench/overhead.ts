@@ -129,6 +129,5 @@ export async function measureOverhead(calls = 2000): Promise<Overhead> {
 }
 
 if (require.main === module) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   measureOverhead().then((o) => console.log(process.argv.includes('--json') ? JSON.stringify(o) : o));
 }

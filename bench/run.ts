@@ -36,7 +36,6 @@ import { MODEL, PRICES, PRICES_AS_OF } from './prices';
  * then bundle sizes and cold-start init, the gateway's own CPU per call (bench/overhead.ts), and the
  * privacy export.
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -564,7 +563,7 @@ function bundleFigures(dataDir: string, functions: Map<string, { logicalId: stri
 
 /** bench/overhead.ts in a child process: process.cpuUsage there counts the handler alone, not this process's platform. */
 function measureOverheadApart(): Overhead {
-  const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'overhead.ts'), '--json'], { encoding: 'utf8', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'overhead.ts'), '--json'], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`bench/overhead.ts failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as Overhead;
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import './polyfills';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { LocalStateMachine } from './assembly';
 

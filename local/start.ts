@@ -1,7 +1,5 @@
 import { startLocal } from './runtime';
 
-// The SDK warns that Node 20 support ends in 2027; the functions themselves run on Node 24 in AWS.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Stack traces from the bundled functions point at the TypeScript sources.
 process.setSourceMapsEnabled(true);
 

@@ -12,6 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { REQUEST_TYPES, type RequestType } from '../../lambdas/privacy/domain/model';
 import { privacyRoutes } from '../../lambdas/privacy/routes';
 import type { TableName } from '../../lambdas/shared/tables';
 import type { Api } from './api';
@@ -320,18 +321,24 @@ export class Privacy extends Construct {
       new sfn.Choice(this, 'Held?').when(sfn.Condition.booleanEquals('$.holds.held', true), awaitHoldRelease.next(checkHolds)).otherwise(coolingOff),
     );
 
-    const fulfil = step('Start', 'start').next(
-      new sfn.Choice(this, 'RouteByType')
-        .when(
-          sfn.Condition.or(sfn.Condition.stringEquals('$.begin.type', 'access'), sfn.Condition.stringEquals('$.begin.type', 'portability')),
-          step('Export', 'export').next(step('Deliver', 'deliver')).next(done),
-        )
-        .when(sfn.Condition.stringEquals('$.begin.type', 'deletion'), deletion)
-        .when(sfn.Condition.stringEquals('$.begin.type', 'objection'), step('Object', 'object').next(done))
-        // Applied when unambiguous, else handed to a person inside the step (needs_manual_action).
-        .when(sfn.Condition.stringEquals('$.begin.type', 'correction'), step('Correct', 'correct').next(done))
-        .otherwise(step('HandToPerson', 'handToPerson').next(done)),
-    );
+    // One branch per request type, typed by REQUEST_TYPES: a new type does not compile until it has one.
+    const exportBranch = step('Export', 'export').next(step('Deliver', 'deliver')).next(done);
+    const branches: Record<RequestType, sfn.IChainable> = {
+      access: exportBranch,
+      portability: exportBranch,
+      deletion,
+      // Applied when unambiguous, else handed to a person inside the step (needs_manual_action).
+      correction: step('Correct', 'correct').next(done),
+      objection: step('Object', 'object').next(done),
+    };
+    const byBranch = new Map<sfn.IChainable, RequestType[]>();
+    for (const type of REQUEST_TYPES) byBranch.set(branches[type], [...(byBranch.get(branches[type]) ?? []), type]);
+    const routeByType = new sfn.Choice(this, 'RouteByType');
+    for (const [branch, types] of byBranch) {
+      const conditions = types.map((type) => sfn.Condition.stringEquals('$.begin.type', type));
+      routeByType.when(conditions.length === 1 ? conditions[0]! : sfn.Condition.or(...conditions), branch);
+    }
+    const fulfil = step('Start', 'start').next(routeByType.otherwise(step('HandToPerson', 'handToPerson').next(done)));
     return step('Begin', 'begin', '$.begin').next(
       new sfn.Choice(this, 'Confirmed?').when(sfn.Condition.booleanEquals('$.begin.confirmed', true), fulfil).otherwise(awaitConfirmation.next(fulfil)),
     );

@@ -8,8 +8,6 @@ import { setPlan } from './set-plan';
 import { stripeEvent } from './stripe-event';
 import { suspend, unsuspend } from './suspend';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 /** `npm run ops -- <command>`: operators' tools, one file per command under scripts/ops/. */
 const program = new Command('ops')
   .description('OmnAPI operations. Every command takes --stage local (npm start, the default) or dev|prod (the deployed stack).')

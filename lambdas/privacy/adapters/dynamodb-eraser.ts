@@ -16,6 +16,7 @@ import { balanceShards } from '../../shared/adapters/dynamodb-balance';
 import type { UsageLogStore } from '../../shared/usage-logs';
 import type { Pseudonymiser } from '../../shared/pseudonyms';
 import { type ErasureCategory, type ErasureSubject, type SubjectEraser } from '../domain/erasure';
+import { REQUEST_TYPES } from '../domain/model';
 
 type Item = Record<string, unknown>;
 const BATCH = 25;
@@ -193,7 +194,7 @@ export class DynamoDbEraser implements SubjectEraser {
       );
     }
     // The open-request claims name the account too.
-    for (const type of ['access', 'portability', 'deletion', 'correction', 'objection']) {
+    for (const type of REQUEST_TYPES) {
       await this.deleteKeys('privacyRequests', [{ pk: `OPEN#${subject.accountId}#${type}`, sk: 'OPEN' }]);
     }
     await this.deleteKeys('privacyRequests', [{ pk: `HOLD#${subject.accountId}`, sk: 'HOLD' }]);

@@ -1,6 +1,7 @@
-import { ExecutionAlreadyExists, type SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, InvalidToken, type SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { logger } from '../../shared/logger';
 import type { PrivacyRequest } from '../domain/model';
-import type { Workflow } from '../domain/ports';
+import type { CallbackOutcome, Workflow } from '../domain/ports';
 
 /** The privacy workflow on Step Functions: one execution per request, named after it. */
 export class StepFunctionsWorkflow implements Workflow {
@@ -20,11 +21,26 @@ export class StepFunctionsWorkflow implements Workflow {
     }
   }
 
-  async resume(taskToken: string, output: Record<string, unknown>): Promise<void> {
-    await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+  resume(taskToken: string, output: Record<string, unknown>): Promise<CallbackOutcome> {
+    return this.callBack(() => this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })), 'resume');
   }
 
-  async fail(taskToken: string, error: string, cause: string): Promise<void> {
-    await this.client.send(new SendTaskFailureCommand({ taskToken, error, cause }));
+  fail(taskToken: string, error: string, cause: string): Promise<CallbackOutcome> {
+    return this.callBack(() => this.client.send(new SendTaskFailureCommand({ taskToken, error, cause })), `fail (${error})`);
+  }
+
+  /** Only "this token no longer waits" is an answer; everything else is thrown for the caller's retry. */
+  private async callBack(send: () => Promise<unknown>, what: string): Promise<CallbackOutcome> {
+    try {
+      await send();
+      return 'delivered';
+    } catch (error) {
+      if (error instanceof TaskDoesNotExist || error instanceof TaskTimedOut || error instanceof InvalidToken) {
+        logger.info('Workflow callback found no waiting task', { callback: what, reason: (error as Error).name });
+        return 'gone';
+      }
+      logger.error('Workflow callback failed; it is retried', { callback: what, error: error as Error });
+      throw error;
+    }
   }
 }

@@ -79,7 +79,7 @@ export class ErasureSteps {
   /** The workflow waits here while held; the watchdog resumes it once the holds are gone. */
   async awaitHoldRelease(requestId: string, taskToken: string): Promise<void> {
     await this.deps.requests.update(requestId, { taskToken });
-    if (!(await this.deps.holds.reasons((await this.require(requestId)).accountId)).length) await this.deps.workflow.resume(taskToken, { released: true }).catch(() => undefined);
+    if (!(await this.deps.holds.reasons((await this.require(requestId)).accountId)).length) await this.deps.workflow.resume(taskToken, { released: true });
   }
 
   /** Starts the cooling-off: mails when erasure will start and a link to cancel it. */

@@ -138,8 +138,8 @@ export class RequestLifecycle {
     const updated = await this.update(requestId, { taskToken });
     if (!updated) throw new RequestNotFoundError();
     // Confirmed before the token was stored: the confirmation could not resume us, so we do.
-    if (updated.status === 'confirmed') await this.deps.workflow.resume(taskToken, { confirmed: true }).catch(() => undefined);
-    if (FINAL_STATUSES.includes(updated.status)) await this.deps.workflow.fail(taskToken, 'RequestClosed', updated.status).catch(() => undefined);
+    if (updated.status === 'confirmed') await this.deps.workflow.resume(taskToken, { confirmed: true });
+    if (FINAL_STATUSES.includes(updated.status)) await this.deps.workflow.fail(taskToken, 'RequestClosed', updated.status);
   }
 
   /** What the confirmation page shows before anything happens (a GET confirms nothing: mail scanners prefetch links). */
@@ -184,7 +184,7 @@ export class RequestLifecycle {
     );
     if (!cancelled) throw new LinkGoneError('closed');
     await this.deps.requests.releaseOpen(request.accountId, request.type, requestId);
-    if (request.taskToken) await this.deps.workflow.fail(request.taskToken, 'RequestCancelled', 'cancelled by the account holder').catch(() => undefined);
+    if (request.taskToken) await this.deps.workflow.fail(request.taskToken, 'RequestCancelled', 'cancelled by the account holder');
     return cancelled;
   }
 
@@ -390,7 +390,7 @@ export class RequestLifecycle {
       if (request.status !== 'awaiting_confirmation' || !request.confirmation) continue;
       const expiresAt = new Date(request.confirmation.expiresAt);
       if (expiresAt <= now) {
-        if (request.taskToken) await this.deps.workflow.fail(request.taskToken, 'RequestExpired', 'the confirmation link expired').catch(() => undefined);
+        if (request.taskToken) await this.deps.workflow.fail(request.taskToken, 'RequestExpired', 'the confirmation link expired');
         await this.expire(request.requestId);
         expired++;
         continue;

@@ -48,14 +48,21 @@ export interface RequestStore {
   recordIntake(messageId: string, outcome: string, at: Date, rights: string[]): Promise<void>;
 }
 
+/**
+ * What a callback to a waiting execution came to: `delivered`, or `gone` when the execution no longer
+ * waits on that token (it moved on, timed out or ended). Any other failure (throttling, an outage) is
+ * thrown, so the caller's own retry delivers it: a confirmed request never waits silently for days.
+ */
+export type CallbackOutcome = 'delivered' | 'gone';
+
 /** Port: the Step Functions workflow that carries a request. */
 export interface Workflow {
   /** Starts the request's execution (named after it, so starting twice is harmless). */
   start(request: PrivacyRequest): Promise<void>;
   /** Lets a waiting execution go on (the link was confirmed). */
-  resume(taskToken: string, output: Record<string, unknown>): Promise<void>;
+  resume(taskToken: string, output: Record<string, unknown>): Promise<CallbackOutcome>;
   /** Ends a waiting execution's wait with an error (expired, cancelled). */
-  fail(taskToken: string, error: string, cause: string): Promise<void>;
+  fail(taskToken: string, error: string, cause: string): Promise<CallbackOutcome>;
 }
 
 export interface PrivacyDeps {

@@ -24,7 +24,7 @@ export const watch = async () => {
     if (!request.history.at(-1)?.note?.startsWith('deferred:')) continue;
     if ((await holds.reasons(request.accountId)).length) continue;
     await deps.requests.update(request.requestId, { taskToken: undefined }, { status: 'in_progress', note: 'holds cleared: resumed' });
-    await deps.workflow.resume(request.taskToken, { released: true }).catch(() => undefined);
+    await deps.workflow.resume(request.taskToken, { released: true });
     result.resumed++;
   }
   // The legal clock: every pass reports how many requests are near their deadline, overdue or stuck; alarms watch each.

@@ -63,9 +63,11 @@ class FakeWorkflow implements Workflow {
   }
   async resume(token: string) {
     this.resumed.push(token);
+    return 'delivered' as const;
   }
   async fail(token: string, error: string) {
     this.failed.push({ token, error });
+    return 'delivered' as const;
   }
 }
 
