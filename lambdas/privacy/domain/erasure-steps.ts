@@ -57,10 +57,9 @@ export class ErasureSteps {
     const request = await this.require(requestId);
     const reasons = await this.deps.holds.reasons(request.accountId);
     if (!reasons.length) return { held: false, reasons };
-    const note = `deferred: ${reasons.join('; ')}`;
-    const alreadyTold = request.status === 'in_progress' && request.history.at(-1)?.note === note;
+    const alreadyTold = request.status === 'in_progress' && request.heldBy?.join('; ') === reasons.join('; ');
     if (!alreadyTold) {
-      await this.deps.requests.update(requestId, {}, { status: 'in_progress', note });
+      await this.deps.requests.update(requestId, { heldBy: reasons }, { status: 'in_progress', note: `deferred: ${reasons.join('; ')}` });
       await this.deps.mailer.send({
         to: request.email,
         subject: `Your deletion request ${requestId} is on hold`,

@@ -71,6 +71,8 @@ export interface PrivacyRequest {
   failure?: { error: string; cause: string };
   /** Deletion: the cooling-off's end and its cancel link's token hash. */
   erasureStartsAt?: string;
+  /** Deletion deferred by these holds (an open dispute, a negative balance, a legal hold); the watchdog resumes it when none is left. */
+  heldBy?: string[];
   cancelTokenHash?: string;
   /** Deletion: progress while it runs (with what it needs to know of the person), then the proof only. */
   erasure?: ErasureRecord & { subject?: ErasureSubject };

@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { logger } from '../../shared/logger';
 import { dynamo } from '../../shared/clients/dynamodb';
 import { DynamoDbHolds } from '../adapters/dynamodb-holds';
@@ -10,7 +11,7 @@ import { lifecycleOf, privacyDeps } from '../wiring';
 const config = watchdogConfig();
 const deps = privacyDeps(config);
 const lifecycle = lifecycleOf(deps);
-const metrics = new Metrics({ namespace: 'OmnAPI' });
+const metrics = new Metrics({ namespace: 'OmnAPI', serviceName: 'privacy' });
 const holds = new DynamoDbHolds(dynamo, { ledger: config.TABLE_LEDGER, privacyRequests: config.TABLE_PRIVACY_REQUESTS });
 
 /**
@@ -21,9 +22,11 @@ export const watch = async () => {
   const result = { ...(await lifecycle.sweepConfirmations()), resumed: 0 };
   for (const request of await deps.requests.open()) {
     if (request.type !== 'deletion' || request.status !== 'in_progress' || !request.taskToken || request.erasure) continue;
-    if (!request.history.at(-1)?.note?.startsWith('deferred:')) continue;
+    // Requests deferred before the flag existed said so only in their last note.
+    const deferred = request.heldBy?.length || request.history.at(-1)?.note?.startsWith('deferred:');
+    if (!deferred) continue;
     if ((await holds.reasons(request.accountId)).length) continue;
-    await deps.requests.update(request.requestId, { taskToken: undefined }, { status: 'in_progress', note: 'holds cleared: resumed' });
+    await deps.requests.update(request.requestId, { taskToken: undefined, heldBy: undefined }, { status: 'in_progress', note: 'holds cleared: resumed' });
     await deps.workflow.resume(request.taskToken, { released: true });
     result.resumed++;
   }
@@ -32,11 +35,10 @@ export const watch = async () => {
   metrics.addMetric('PrivacyDeadlineNear', MetricUnit.Count, clock.nearing.length);
   metrics.addMetric('PrivacyOverdue', MetricUnit.Count, clock.overdue.length);
   metrics.addMetric('PrivacyRequestStuck', MetricUnit.Count, clock.stuck.length);
-  metrics.publishStoredMetrics();
   if (clock.nearing.length || clock.overdue.length || clock.stuck.length) logger.warn('Privacy deadlines need attention', clock);
   if (result.reminded || result.expired || result.resumed) logger.info('Privacy watchdog pass', result);
   else logger.debug('Privacy watchdog pass', result);
   return { ...result, clock };
 };
 
-export const handler = middy().use(injectLambdaContext(logger, { resetKeys: true })).handler(watch);
+export const handler = middy().use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics)).handler(watch);
