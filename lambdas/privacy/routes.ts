@@ -1,3 +1,4 @@
+import { DOWNLOAD_LINK_HOURS } from './domain/lifecycle';
 import { z } from 'zod';
 import { defineRoutes } from '../shared/routes';
 import { DownloadQuery, LinkQuery, ListResult, OpenRequestBody, OpenResult, RequestIdPath, RequestView } from './schemas';
@@ -25,7 +26,7 @@ export const privacyRoutes = defineRoutes({
   },
   download: {
     method: 'GET', path: '/v1/privacy/requests/{id}/download', handler: 'requests', auth: 'public',
-    summary: 'The mailed download link: redirects to the archive (the link works 24 hours)',
+    summary: `The mailed download link: redirects to the archive (the link works ${DOWNLOAD_LINK_HOURS} hours)`,
     params: RequestIdPath, query: DownloadQuery,
     responses: { 302: { description: 'To a short-lived URL of the archive' } },
     errors: [400, 404, 410],

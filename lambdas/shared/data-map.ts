@@ -1,3 +1,5 @@
+import { EMAIL_TOKEN_TTL_SECONDS } from './email-links';
+import { USAGE_LOG_RETENTION_DAYS } from './usage-logs';
 import { PURPOSES, type PurposeId, RECIPIENTS, type RecipientId, SOURCES, type SourceId } from './processing';
 import type { TableName } from './tables';
 
@@ -56,7 +58,7 @@ export const DATA_MAP = {
     subjectKey: 'accountId attribute (a scan: the table only ever holds a day of links)',
     export: 'none',
     erasure: { kind: 'delete' },
-    retention: 'Until used or expired (TTL, 24 hours at most)',
+    retention: `Until used or expired (TTL, ${EMAIL_TOKEN_TTL_SECONDS / 3600} hours at most)`,
     purposes: ['service', 'security'], recipients: ['aws'], source: 'us',
   },
   apiKeys: {
@@ -89,7 +91,7 @@ export const DATA_MAP = {
     subjectKey: 'pk = ACCOUNT#<accountId> (pages L#<newest call>#…, seq blocks SEQ#<block>, and items of the earlier one-call form)',
     export: 'json+csv',
     erasure: { kind: 'delete' },
-    retention: '90 days (TTL)',
+    retention: `${USAGE_LOG_RETENTION_DAYS} days (TTL)`,
     purposes: ['metering', 'billing', 'support', 'security', 'analytics'], recipients: ['aws', 'cloudflare'], source: 'use',
   },
   usageAggregates: {

@@ -44,7 +44,7 @@ export async function mailEmailLink(
   const url = `${deps.publicUrl.replace(/\/$/, '')}/v1/auth/verify?token=${encodeURIComponent(token)}`;
   const message = link.message ?? {
     subject: link.purpose === 'verify_email' ? 'Confirm your OmnAPI account' : 'Confirm your new OmnAPI email address',
-    text: (at: string) => [`Follow this link within 24 hours to confirm ${link.email}:`, '', at, '', 'It works once. If you did not ask for this, ignore this message.'].join('\n'),
+    text: (at: string) => [`Follow this link within ${EMAIL_TOKEN_TTL_SECONDS / 3600} hours to confirm ${link.email}:`, '', at, '', 'It works once. If you did not ask for this, ignore this message.'].join('\n'),
   };
   await deps.mailer.send({ to: link.email, subject: message.subject, text: message.text(url) });
 }

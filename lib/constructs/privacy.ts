@@ -300,12 +300,19 @@ export class Privacy extends Construct {
     // Deletion: holds defer it (the watchdog resumes it once they clear), then a cancellable cooling-off
     // (its timeout is the way on), then access stops and every category is erased a page at a time.
     const erasePage = step('ErasePage', 'erase', '$.erase');
+    // The proof re-scans the store a bounded part per step, so its time never grows past a step's limit.
+    const prove = step('Prove', 'prove', '$.prove');
+    prove.next(
+      new sfn.Choice(this, 'MoreToProve?')
+        .when(sfn.Condition.booleanEquals('$.prove.remaining', true), prove)
+        .otherwise(step('Receipt', 'receipt').next(new sfn.Succeed(this, 'Erased'))),
+    );
     const erasure = step('StopAccess', 'stopAccess')
       .next(erasePage)
       .next(
         new sfn.Choice(this, 'MoreToErase?')
           .when(sfn.Condition.booleanEquals('$.erase.remaining', true), erasePage)
-          .otherwise(step('Prove', 'prove').next(step('Receipt', 'receipt')).next(new sfn.Succeed(this, 'Erased'))),
+          .otherwise(prove),
       );
     const coolingOff = waitFor('CoolingOff', 'coolingOff', Duration.seconds(Math.max(1, Math.round(coolingOffHours * 3600))))
       .addCatch(erasure, { errors: ['States.Timeout'], resultPath: '$.coolingOff' })

@@ -1,7 +1,7 @@
 import { resolveSession, type Principal, SESSION_TOKEN_PREFIX } from '../../shared/auth/session';
 import { fixedWindow } from '../../shared/throttle';
 import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../../shared/errors';
-import { type EmailLinkMessage, mailEmailLink } from '../../shared/email-links';
+import { EMAIL_TOKEN_TTL_SECONDS, type EmailLinkMessage, mailEmailLink } from '../../shared/email-links';
 import type { Mailer } from '../../shared/mailer';
 import { CurrentPasswordRequiredError, EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError, InvalidTokenError, SessionNotFoundError } from './errors';
 import {
@@ -189,7 +189,7 @@ export class AccountService {
       text: (url: string) =>
         [
           `We have seen ${LOGIN_LIMITS.perEmail} failed sign-ins to your account in the last ${minutes} minutes, the latest from ${origin.ip}.`,
-          `Sign-in with a password is paused for up to ${minutes} minutes. If it was you, this link lifts the pause at once (it works once, for 24 hours):`,
+          `Sign-in with a password is paused for up to ${minutes} minutes. If it was you, this link lifts the pause at once (it works once, for ${EMAIL_TOKEN_TTL_SECONDS / 3600} hours):`,
           '',
           url,
           '',

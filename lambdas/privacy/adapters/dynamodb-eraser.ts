@@ -15,11 +15,13 @@ import type { TableName } from '../../shared/tables';
 import { balanceShards } from '../../shared/adapters/dynamodb-balance';
 import type { UsageLogStore } from '../../shared/usage-logs';
 import type { Pseudonymiser } from '../../shared/pseudonyms';
-import { type ErasureCategory, type ErasureSubject, type SubjectEraser } from '../domain/erasure';
+import { type ErasureCategory, type ErasureSubject, type ProofPosition, type SubjectEraser } from '../domain/erasure';
 import { REQUEST_TYPES } from '../domain/model';
 
 type Item = Record<string, unknown>;
 const BATCH = 25;
+/** Scan pages (up to 1 MB each) the proof reads in one workflow step. */
+const PROOF_PAGES_PER_STEP = 50;
 const emailHash = (email: string) => createHash('sha256').update(email).digest('hex');
 
 /**
@@ -38,6 +40,8 @@ export class DynamoDbEraser implements SubjectEraser {
     private readonly buckets: { inboundMail: string; exports: string },
     private readonly stripe: () => Promise<{ deleteCustomer(id: string): Promise<'deleted' | 'already_gone'> } | undefined>,
     private readonly pseudonyms: Pseudonymiser,
+    /** Scan pages (up to 1 MB each) the proof reads per call. @default 50 */
+    private readonly proofPagesPerStep = PROOF_PAGES_PER_STEP,
   ) {}
 
   async capture(accountId: string): Promise<ErasureSubject | undefined> {
@@ -211,22 +215,27 @@ export class DynamoDbEraser implements SubjectEraser {
     return stripe.deleteCustomer(customerId);
   }
 
-  async traces(subject: ErasureSubject, except: { requestId: string }): Promise<string[]> {
+  async traces(subject: ErasureSubject, except: { requestId: string }, from?: ProofPosition): Promise<{ found: string[]; next?: ProofPosition }> {
     const needles = [subject.accountId, subject.email, ...(subject.stripeCustomerId ? [subject.stripeCustomerId] : [])];
     const found: string[] = [];
-    // Archives of the person's earlier requests, now filed under the pseudonym: each object must be gone.
-    for (const request of await this.requestsOf(`PSEUDONYM#${await this.pseudonyms.of('account', subject.accountId)}`)) {
-      const key = (request.export as { key?: string } | undefined)?.key;
-      if (key && (await this.exists(this.buckets.exports, key))) found.push(`exports bucket: the archive of ${String(request.pk).slice(0, 40)}`);
-    }
-    for (const [table, name] of Object.entries(this.tables) as [TableName, string][]) {
-      if (table === 'usageLogs') {
-        // Logs are only ever stored under their account: a full scan of the largest table would cost more than it proves.
-        if (await this.usageLogs.any(subject.accountId)) found.push('usageLogs: logs under the account');
-        continue;
+    const tables = Object.entries(this.tables) as [TableName, string][];
+    if (!from) {
+      // Archives of the person's earlier requests, now filed under the pseudonym: each object must be gone.
+      for (const request of await this.requestsOf(`PSEUDONYM#${await this.pseudonyms.of('account', subject.accountId)}`)) {
+        const key = (request.export as { key?: string } | undefined)?.key;
+        if (key && (await this.exists(this.buckets.exports, key))) found.push(`exports bucket: the archive of ${String(request.pk).slice(0, 40)}`);
       }
-      let start: ScanCommandInput['ExclusiveStartKey'];
+      // Logs are only ever stored under their account: a full scan of the largest table would cost more than it proves.
+      if (await this.usageLogs.any(subject.accountId)) found.push('usageLogs: logs under the account');
+    }
+    let pages = 0;
+    for (let index = from?.table ?? 0; index < tables.length; index++) {
+      const [table, name] = tables[index]!;
+      if (table === 'usageLogs') continue;
+      let start = index === from?.table ? from.startKey : undefined;
       do {
+        // A page budget per call: the workflow calls again from where this one stopped, so any volume fits its steps.
+        if (pages++ >= this.proofPagesPerStep) return { found, next: { table: index, startKey: start } };
         const scanned = await this.client.send(new ScanCommand({ TableName: name, ExclusiveStartKey: start }));
         for (const item of scanned.Items ?? []) {
           if (table === 'privacyRequests' && item.pk === `REQUEST#${except.requestId}`) continue;
@@ -238,7 +247,7 @@ export class DynamoDbEraser implements SubjectEraser {
         start = scanned.LastEvaluatedKey;
       } while (start);
     }
-    return found;
+    return { found };
   }
 
   private async exists(bucket: string, key: string): Promise<boolean> {

@@ -140,17 +140,28 @@ export class ErasureSteps {
     return { remaining: step < ERASURE_ORDER.length };
   }
 
-  /** The Stripe customer, then the proof: nothing of the account id, the email or the customer id is left. */
-  async prove(requestId: string): Promise<void> {
+  /**
+   * The Stripe customer, then the proof, a bounded part of the re-scan per step: nothing of the account
+   * id, the email or the customer id may be left anywhere. `remaining` until the whole store has been
+   * looked at; then anything found fails the request loudly.
+   */
+  async prove(requestId: string): Promise<{ remaining: boolean }> {
     const request = await this.require(requestId);
-    const erasure = request.erasure!;
+    let erasure = request.erasure!;
     const subject = erasure.subject!;
     if (subject.stripeCustomerId && erasure.counts.stripeCustomer === undefined) {
       await this.deps.eraser.deleteStripeCustomer(subject.stripeCustomerId);
-      await this.deps.requests.update(requestId, { erasure: { ...erasure, counts: { ...erasure.counts, stripeCustomer: 1 } } });
+      erasure = { ...erasure, counts: { ...erasure.counts, stripeCustomer: 1 } };
+      await this.deps.requests.update(requestId, { erasure });
     }
-    const traces = await this.deps.eraser.traces(subject, { requestId });
+    // A finished proof that is asked again (ops privacy retry) looks at everything afresh.
+    const progress = erasure.proof?.done ? undefined : erasure.proof;
+    const { found, next } = await this.deps.eraser.traces(subject, { requestId }, progress?.next);
+    const traces = [...(progress?.found ?? []), ...found].slice(0, 100);
+    await this.deps.requests.update(requestId, { erasure: { ...erasure, proof: next ? { found: traces, next } : { found: traces, done: true } } });
+    if (next) return { remaining: true };
     if (traces.length) throw new ErasureIncompleteError(traces);
+    return { remaining: false };
   }
 
   /** The receipt to the former address, then the request keeps only the proof: counts, times, a hashed address. */
@@ -175,7 +186,7 @@ export class ErasureSteps {
         'OmnAPI privacy team — privacy@omnapi.com',
       ].join('\n'),
     });
-    const { subject: _subject, ...proof } = erasure;
+    const { subject: _subject, proof: _progress, ...proof } = erasure;
     const pseudonym = await this.deps.pseudonyms.of('account', subject.accountId);
     // A record from before keyed pseudonyms carried a plain hash: it is replaced, never kept.
     const emailPseudonym = erasure.emailPseudonym ?? (await this.deps.pseudonyms.of('email', subject.email));

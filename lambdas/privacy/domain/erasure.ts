@@ -30,8 +30,18 @@ export interface SubjectEraser {
   erasePage(category: ErasureCategory, subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }>;
   /** Deletes the Stripe customer (a customer Stripe no longer has counts as deleted). */
   deleteStripeCustomer(customerId: string): Promise<'deleted' | 'already_gone'>;
-  /** Where the account id, the email or the Stripe customer id can still be found (every table, and the export bucket), as `table: where`. */
-  traces(subject: ErasureSubject, except: { requestId: string }): Promise<string[]>;
+  /**
+   * Where the account id, the email or the Stripe customer id can still be found (every table, and the
+   * export bucket), as `table: where` — a bounded part of the re-scan per call, from `from`; `next` says
+   * where the next call goes on, and is absent when the whole store has been looked at.
+   */
+  traces(subject: ErasureSubject, except: { requestId: string }, from?: ProofPosition): Promise<{ found: string[]; next?: ProofPosition }>;
+}
+
+/** Where the proof's re-scan stopped: a table's position in the store's list, and the scan's next key there. */
+export interface ProofPosition {
+  table: number;
+  startKey?: Record<string, unknown>;
 }
 
 /** Erasure's record on the request: progress while it runs, then the proof (counts, no personal data). */
@@ -45,4 +55,6 @@ export interface ErasureRecord {
   counts: Partial<Record<ErasureCategory | 'stripeCustomer', number>>;
   /** Kept, and why. */
   kept: { category: string; reason: string; retention: string }[];
+  /** The proof's progress: traces found so far and where the re-scan goes on (absent once it is done). */
+  proof?: { found: string[]; next?: ProofPosition; done?: boolean };
 }

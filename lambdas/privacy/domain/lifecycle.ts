@@ -24,8 +24,8 @@ const HOUR = 3_600_000;
 
 /** What confirming each kind of request will do, shown on the confirmation page and in the mail. */
 export const WHAT_HAPPENS: Record<RequestType, string> = {
-  access: 'We will gather every piece of personal data we hold about your account into one archive and mail you a download link (valid 24 hours).',
-  portability: 'We will gather your data into a portable archive (JSON and CSV) and mail you a download link (valid 24 hours).',
+  access: `We will gather every piece of personal data we hold about your account into one archive and mail you a download link (valid ${DOWNLOAD_LINK_HOURS} hours).`,
+  portability: `We will gather your data into a portable archive (JSON and CSV) and mail you a download link (valid ${DOWNLOAD_LINK_HOURS} hours).`,
   deletion: 'Your account and its data will be erased after a cooling-off period (you can cancel it until then); you get a receipt of what was erased and what the law makes us keep.',
   correction: 'We will correct your name or profile as you wrote (e.g. "correct my name to …") and mail you what changed; a new email address gets a confirmation link sent to it; anything else goes to a person, who writes to you.',
   objection: 'We will stop the processing you object to (usage analytics, product mail) and confirm by mail what changed.',
