@@ -450,7 +450,7 @@ async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
       cursor = page.nextCursor;
     } while (cursor);
     const rawSeconds = (performance.now() - rawStarted) / 1000;
-    const data = new DynamoDbSubjectData(dynamo, { accounts: 'accounts', sessions: 'sessions', apiKeys: 'apiKeys', ledger: 'ledger', usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', privacyRequests: 'privacyRequests', securityEvents: 'securityEvents', tickets: 'tickets' }, logs);
+    const data = new DynamoDbSubjectData(dynamo, { accounts: 'accounts', sessions: 'sessions', apiKeys: 'apiKeys', ledger: 'ledger', usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', privacyRequests: 'privacyRequests', securityEvents: 'securityEvents', tickets: 'tickets', auditEvents: 'auditEvents' }, logs);
     const archive = archiver('zip');
     let bytes = 0;
     const sink = {

@@ -47,6 +47,7 @@ export const workflowConfig = () =>
     TABLE_TICKETS: boundName(),
     TABLE_TOKENS: boundName(),
     TABLE_WEBHOOK_EVENTS: boundName(),
+    TABLE_AUDIT_EVENTS: boundName(),
     BUCKET_INBOUND_MAIL: boundName(),
     COOLING_OFF_SECONDS: z.coerce.number().int().min(1),
   });

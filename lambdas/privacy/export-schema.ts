@@ -27,6 +27,7 @@ export const EXPORT_ITEM_SCHEMAS = {
   privacyRequests: loose({ requestId: z.string(), type: z.string(), status: z.string(), receivedAt: iso }, 'Privacy requests and what was done'),
   securityEvents: loose({ eventId: z.string(), type: z.string(), at: iso }, 'Sign-ins, password and key changes, with address and browser'),
   tickets: loose({ ticketId: z.string(), mailbox: z.string(), subject: z.string(), text: z.string(), receivedAt: iso }, 'Mail you sent to privacy@, support@ or hello@'),
+  auditEvents: loose({ eventId: z.string(), action: z.string(), at: iso, seq: z.number(), hash: z.string() }, 'The audit trail of your account: who did what (you, or an operator), when, from where, hash-chained'),
 };
 
 export type ExportedTable = keyof typeof EXPORT_ITEM_SCHEMAS;

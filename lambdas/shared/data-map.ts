@@ -1,3 +1,4 @@
+import { DEFAULT_AUDIT_RETENTION_DAYS } from './audit';
 import { EMAIL_TOKEN_TTL_SECONDS } from './email-links';
 import { USAGE_LOG_RETENTION_DAYS } from './usage-logs';
 import { PURPOSES, type PurposeId, RECIPIENTS, type RecipientId, SOURCES, type SourceId } from './processing';
@@ -142,6 +143,21 @@ export const DATA_MAP = {
     erasure: { kind: 'delete' },
     retention: '2 years after it was received (TTL)',
     purposes: ['support', 'legal'], recipients: ['aws'], source: 'you',
+  },
+  auditEvents: {
+    purpose: 'Audit trail of privileged and security-relevant actions (actor, action, targets, address, user agent, reason), hash-chained per stream so an altered or removed event shows',
+    personalData: ['actor.id', 'targets', 'context.ip', 'context.userAgent', 'change'],
+    subjectKey: 'pk = STREAM#account#<accountId> (sk E#<seq>); operators\' actions on no account at STREAM#ops',
+    export: 'json',
+    erasure: {
+      kind: 'pseudonymise',
+      reason: 'Accountability for privileged actions (GDPR art. 5(2), 32): the account\'s stream moves under its keyed pseudonym without addresses and user agents, re-chained; an operator\'s identity stays',
+      fields: ['actor.id', 'targets', 'context.ip', 'context.userAgent', 'change'],
+    },
+    retention: `${DEFAULT_AUDIT_RETENTION_DAYS} days (TTL; the stage's auditRetentionDays): a full yearly audit cycle and its follow-up`,
+    purposes: ['security', 'legal'],
+    recipients: ['aws', 'authorities'],
+    source: 'us',
   },
 } as const satisfies Record<TableName, DataMapEntry>;
 

@@ -22,6 +22,7 @@ export const TABLE_SPECS = {
   webhookEvents: { ttl: true },
   securityEvents: { ttl: true },
   tickets: { ttl: true, gsi1: true },
+  auditEvents: { ttl: true },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableName = keyof typeof TABLE_SPECS;

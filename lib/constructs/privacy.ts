@@ -167,6 +167,8 @@ export class Privacy extends Construct {
       securityEvents: 'readWrite',
       tickets: 'readWrite',
       webhookEvents: 'readWrite',
+      // The one role that may delete audit events: erasure moves an account's stream under its pseudonym.
+      auditEvents: 'readWrite',
     }).bindBucket('exports', this.exportBucket, 'exports/', 'readWrite');
     this.pseudonymKeys = this.bindPseudonymKeys(workflowFn, props);
     workflowFn.addEnvironment('COOLING_OFF_SECONDS', String(Math.max(1, Math.round(props.coolingOffHours * 3600))));

@@ -14,6 +14,9 @@ import { batchDelete } from '../../shared/adapters/dynamodb-usage-logs';
 import type { TableName } from '../../shared/tables';
 import { balanceShards } from '../../shared/adapters/dynamodb-balance';
 import type { UsageLogStore } from '../../shared/usage-logs';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDbAuditTrail } from '../../shared/adapters/dynamodb-audit';
+import { GENESIS, hashOf } from '../../shared/audit';
 import type { Pseudonymiser } from '../../shared/pseudonyms';
 import { type ErasureCategory, type ErasureSubject, type ProofPosition, type SubjectEraser } from '../domain/erasure';
 import { REQUEST_TYPES } from '../domain/model';
@@ -118,6 +121,8 @@ export class DynamoDbEraser implements SubjectEraser {
         return this.pseudonymiseLedger(subject, limit);
       case 'exports':
         return this.eraseExports(subject);
+      case 'auditEvents':
+        return this.pseudonymiseAudit(subject, limit);
       case 'privacyRequests':
         return this.pseudonymiseRequests(subject, limit);
       case 'accounts': {
@@ -176,6 +181,56 @@ export class DynamoDbEraser implements SubjectEraser {
       erased++;
     }
     return { erased, remaining: false };
+  }
+
+  /**
+   * The account's audit stream moves under its pseudonym, a page at a time: the account id becomes the
+   * pseudonym wherever it appears, addresses, user agents and changes go, an operator's identity stays.
+   * Each event keeps its sequence number and is re-chained to the moved event before it, so the moved
+   * stream verifies; a retried page finds its events already moved and only deletes the originals.
+   * When the stream is empty, the operators' stream records that it was moved, with its new head.
+   */
+  private async pseudonymiseAudit(subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
+    const pseudonym = await this.pseudonyms.of('account', subject.accountId);
+    const trail = new DynamoDbAuditTrail(this.client, this.tables.auditEvents);
+    const from = `account#${subject.accountId}`;
+    const to = `pseudonym#${pseudonym}`;
+    const page = await trail.page(from, { newestFirst: false, limit });
+    const scrub = (text: string) => text.split(subject.accountId).join(pseudonym).split(subject.email).join('(erased address)');
+    for (const event of page.events) {
+      const [previous] = event.seq > 1 ? (await trail.page(to, { newestFirst: true, limit: 1 })).events : [];
+      const { hash: _hash, ...original } = event;
+      const moved = {
+        ...original,
+        stream: to,
+        actor: event.actor.type === 'account' ? { type: 'account' as const, id: pseudonym } : event.actor,
+        targets: event.targets.map((t) => ({ type: t.type, id: scrub(t.id) })),
+        context: event.context?.requestId ? { requestId: event.context.requestId } : undefined,
+        change: undefined,
+        reason: event.reason === undefined ? undefined : scrub(event.reason),
+        prevHash: previous?.hash ?? GENESIS,
+      };
+      const sealed = { ...moved, hash: hashOf(moved) };
+      await this.client
+        .send(new PutCommand({ TableName: this.tables.auditEvents, Item: { pk: `STREAM#${to}`, sk: `E#${String(event.seq).padStart(12, '0')}`, ...sealed }, ConditionExpression: 'attribute_not_exists(pk)' }))
+        .catch((error) => {
+          // Moved by an earlier try of this page: only the original is left to delete.
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        });
+      await this.deleteKeys('auditEvents', [{ pk: `STREAM#${from}`, sk: `E#${String(event.seq).padStart(12, '0')}` }]);
+    }
+    const remaining = Boolean(page.nextCursor);
+    const [head] = remaining ? [] : (await trail.page(to, { newestFirst: true, limit: 1 })).events;
+    if (head) {
+      await trail.record({
+        actor: { type: 'system', id: 'privacy-workflow' },
+        action: 'privacy.erase',
+        targets: [{ type: 'pseudonym', id: pseudonym }],
+        reason: `The erased account's audit stream moved under its pseudonym (${head.seq} events, head ${head.hash})`,
+        at: new Date().toISOString(),
+      });
+    }
+    return { erased: page.events.length, remaining };
   }
 
   /** Every privacy request filed under a gsi1 key (the account, or its pseudonym once erased). */

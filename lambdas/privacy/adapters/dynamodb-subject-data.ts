@@ -88,6 +88,7 @@ export class DynamoDbSubjectData implements SubjectData {
         const anonymous = `ACCOUNT#anonymous#${createHash('sha256').update(subject.email).digest('hex')}`;
         yield* self.query({ TableName: tables.securityEvents, KeyConditionExpression: 'pk = :pk AND sk >= :since', ExpressionAttributeValues: { ':pk': anonymous, ':since': since } });
       },
+      auditEvents: byAccount('auditEvents', '', (s) => `STREAM#account#${s.accountId}`),
       async *tickets(subject) {
         // Tickets are found by sender address; an address can change hands, so only mail since the account held it counts.
         const since = await addressSince(subject);

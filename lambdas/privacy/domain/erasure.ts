@@ -12,7 +12,7 @@ export interface ErasureSubject {
  * `exports` are the archives of earlier access and portability requests in the export bucket: erased
  * before the requests are pseudonymised, while they can still be found by the account.
  */
-export const ERASURE_ORDER = ['sessions', 'apiKeys', 'usageLogs', 'usageAggregates', 'securityEvents', 'tickets', 'tokens', 'webhookEvents', 'ledger', 'exports', 'privacyRequests', 'accounts'] as const;
+export const ERASURE_ORDER = ['sessions', 'apiKeys', 'usageLogs', 'usageAggregates', 'securityEvents', 'tickets', 'tokens', 'webhookEvents', 'ledger', 'exports', 'auditEvents', 'privacyRequests', 'accounts'] as const;
 export type ErasureCategory = (typeof ERASURE_ORDER)[number];
 
 /** Port: why an account may not be erased now (open dispute, negative balance, legal hold); empty when it may. */

@@ -18,7 +18,7 @@ describe('the export reads each category by its data-map path', () => {
 
   beforeAll(async () => {
     dynamo = await startLocalDynamo();
-    const tables = { accounts: 'accounts', sessions: 'sessions', apiKeys: 'apiKeys', ledger: 'ledger', usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', privacyRequests: 'privacyRequests', securityEvents: 'securityEvents', tickets: 'tickets' };
+    const tables = { accounts: 'accounts', sessions: 'sessions', apiKeys: 'apiKeys', ledger: 'ledger', usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', privacyRequests: 'privacyRequests', securityEvents: 'securityEvents', tickets: 'tickets', auditEvents: 'auditEvents' };
     data = new DynamoDbSubjectData(dynamo.client, tables, new DynamoDbUsageLogs(dynamo.client, 'usageLogs'));
     // The account took this address on March 1st; it belonged to someone else before.
     await put('accounts', { pk: 'ACCOUNT#acc_erin', sk: 'PROFILE', accountId: 'acc_erin', email: subject.email, name: 'Erin', passwordHash: 'scrypt$secret', createdAt: '2026-01-01T00:00:00Z', emailSince: '2026-03-01T00:00:00Z' });

@@ -1,0 +1,70 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type AuditEvent, type AuditEventInput, type AuditTrail, DEFAULT_AUDIT_RETENTION_DAYS, GENESIS, hashOf, streamOf } from '../audit';
+import { newId } from '../crypto';
+
+const seqKey = (seq: number) => `E#${String(seq).padStart(12, '0')}`;
+
+/**
+ * The audit trail in its own table: `STREAM#<stream>` / `E#<seq>`, each event chained to the one
+ * before it by hash. An event is appended with a condition that its sequence number is free, so two
+ * writers racing for the same place never both win (the loser reads the new head and tries again);
+ * nothing updates or deletes an event (the writers' role holds PutItem and Query only) but the TTL.
+ */
+export class DynamoDbAuditTrail implements AuditTrail {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly retentionDays = DEFAULT_AUDIT_RETENTION_DAYS,
+  ) {}
+
+  async record(input: AuditEventInput): Promise<AuditEvent> {
+    const stream = streamOf(input.targets);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const { events } = await this.page(stream, { newestFirst: true, limit: 1 });
+      const head = events[0];
+      const unsealed = { ...input, eventId: newId('aud'), stream, seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? GENESIS };
+      const event: AuditEvent = { ...unsealed, hash: hashOf(unsealed) };
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: `STREAM#${stream}`, sk: seqKey(event.seq), ...event, expiresAt: Math.floor(Date.parse(input.at) / 1000) + this.retentionDays * 86_400 },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return event;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+      }
+    }
+    throw new Error(`The audit stream ${stream} kept moving; the event was not written`);
+  }
+
+  async page(stream: string, options: { newestFirst: boolean; limit: number; cursor?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }> {
+    const pk = `STREAM#${stream}`;
+    const { Items, LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ScanIndexForward: !options.newestFirst,
+        Limit: options.limit,
+        ConsistentRead: true,
+        // The cursor is a sequence key of this stream only: another stream cannot be reached through it.
+        ExclusiveStartKey: options.cursor && /^E#\d{12}$/.test(options.cursor) ? { pk, sk: options.cursor } : undefined,
+      }),
+    );
+    const events = (Items ?? []).map(({ pk: _pk, sk: _sk, expiresAt: _ttl, ...event }) => event as AuditEvent);
+    return { events, nextCursor: LastEvaluatedKey ? String(LastEvaluatedKey.sk) : undefined };
+  }
+}
+
+/** The trail a function is bound to (TABLE_AUDIT_EVENTS), or undefined when it writes none. */
+export function auditTrailFromEnv(client: DynamoDBDocumentClient, env: NodeJS.ProcessEnv = process.env): AuditTrail | undefined {
+  const table = env.TABLE_AUDIT_EVENTS;
+  if (!table) return undefined;
+  const days = Number(env.AUDIT_RETENTION_DAYS);
+  return new DynamoDbAuditTrail(client, table, Number.isInteger(days) && days > 0 ? days : DEFAULT_AUDIT_RETENTION_DAYS);
+}

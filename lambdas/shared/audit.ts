@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Privileged and security-relevant actions, by the name an audit event records. Each manifest route
+ * that changes something names one (`RouteSpec.audit`), and so does each ops command that changes
+ * something (scripts/ops/audit.ts); tests fail on a route or a command that writes none.
+ */
+export const AUDIT_ACTIONS = [
+  'account.update',
+  'preferences.set',
+  'password.change',
+  'email.change',
+  'session.revoke',
+  'session.end',
+  'key.create',
+  'key.roll',
+  'key.revoke',
+  'checkout.start',
+  'privacy.request',
+  'credits.grant',
+  'plan.set',
+  'account.suspend',
+  'account.unsuspend',
+  'legal_hold.set',
+  'legal_hold.clear',
+  'privacy.extend',
+  'privacy.start_now',
+  'privacy.retry',
+  'privacy.erase',
+  'stripe.event_sent',
+  'usage.replay',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Who acted: an account holder (by session or key), an operator (by the cloud identity or OS user), or the platform. */
+export interface AuditActor {
+  type: 'account' | 'operator' | 'system';
+  id: string;
+  /** How: `session:<id>`, `key:<id>`, `cli`, a function name. */
+  via?: string;
+}
+
+export interface AuditTarget {
+  type: string;
+  id: string;
+}
+
+/** One audit event as written: the shape Stripe's, WorkOS's and Retraced's logs share. */
+export interface AuditEventInput {
+  actor: AuditActor;
+  action: AuditAction;
+  targets: AuditTarget[];
+  context?: { ip?: string; userAgent?: string; requestId?: string };
+  reason?: string;
+  /** What changed, when small: before → after. */
+  change?: { before?: unknown; after?: unknown };
+  at: string;
+}
+
+/** A stored event: its place in its stream's chain. */
+export interface AuditEvent extends AuditEventInput {
+  eventId: string;
+  /** `account#<accountId>` (what concerns one account, also shown to its holder) or `ops` (the rest). */
+  stream: string;
+  seq: number;
+  /** SHA-256 of the previous event's canonical form; GENESIS for a stream's first. */
+  prevHash: string;
+  /** SHA-256 of this event's canonical form (every field but `hash`). */
+  hash: string;
+}
+
+export const GENESIS = '0'.repeat(64);
+
+/** How long audit events are kept unless the stage says otherwise (a year and a month: one full audit cycle). */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
+
+/** The stream an event belongs to: the account it concerns, or the operators' own. */
+export function streamOf(targets: AuditTarget[]): string {
+  const account = targets.find((t) => t.type === 'account');
+  return account ? `account#${account.id}` : 'ops';
+}
+
+/** JSON with keys sorted at every depth and no undefined values: the same event always hashes the same. */
+export function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonical(v))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+/** The hash an event must carry: of every field but `hash` itself. */
+export function hashOf(event: Omit<AuditEvent, 'hash'>): string {
+  return createHash('sha256').update(canonical(event)).digest('hex');
+}
+
+/** Where a stream's chain breaks, if it does. */
+export interface ChainBreak {
+  stream: string;
+  seq: number;
+  eventId: string;
+  problem: 'hash' | 'link' | 'gap';
+}
+
+/**
+ * Walks one stream's events in order and reports the first break: an event whose content does not
+ * match its hash (altered), one that does not name the previous event's hash (removed or reordered),
+ * or a missing sequence number. Retention (TTL) trims a chain's start, so the first event present is
+ * trusted as the start.
+ */
+export function verifyChain(events: Iterable<AuditEvent>): { checked: number; firstBreak?: ChainBreak } {
+  let previous: AuditEvent | undefined;
+  let checked = 0;
+  for (const event of events) {
+    const { hash, ...rest } = event;
+    const at = { stream: event.stream, seq: event.seq, eventId: event.eventId };
+    if (hashOf(rest) !== hash) return { checked, firstBreak: { ...at, problem: 'hash' } };
+    if (previous && event.seq !== previous.seq + 1) return { checked, firstBreak: { ...at, problem: 'gap' } };
+    if (previous && event.prevHash !== previous.hash) return { checked, firstBreak: { ...at, problem: 'link' } };
+    previous = event;
+    checked++;
+  }
+  return { checked };
+}
+
+/** Port: where audit events are appended (and only appended) and read back. */
+export interface AuditTrail {
+  record(event: AuditEventInput): Promise<AuditEvent>;
+  /** A stream's events, oldest first (verify, export) or newest first a page at a time (the account's list). */
+  page(stream: string, options: { newestFirst: boolean; limit: number; cursor?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }>;
+}
+
+/** Every event of a stream, oldest first, a page at a time. */
+export async function* streamEvents(trail: AuditTrail, stream: string): AsyncGenerator<AuditEvent> {
+  let cursor: string | undefined;
+  do {
+    const page = await trail.page(stream, { newestFirst: false, limit: 500, cursor });
+    yield* page.events;
+    cursor = page.nextCursor;
+  } while (cursor);
+}
