@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AuditAction } from './audit';
 
 /** Methods a route may name; `ANY` routes (proxies) take every one of them. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -44,6 +45,11 @@ export interface RouteSpec {
   rawBody?: { contentType: string; description: string };
   responses: Partial<Record<200 | 201 | 202 | 204 | 302 | 303, RouteResponse>>;
   errors: ErrorStatus[];
+  /**
+   * The audit event a successful call writes (a state-changing session route must name one): the
+   * action, and the kind of thing its `{id}` path parameter names, if any.
+   */
+  audit?: { action: AuditAction; target?: string };
 }
 
 /** A context's routes by name; `defineRoutes` keeps each schema's exact type for its handler. */

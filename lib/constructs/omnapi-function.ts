@@ -50,7 +50,8 @@ export interface OmnApiFunctionProps {
 /** Stage-wide settings every function in a construct shares. */
 export type FunctionDefaults = Pick<OmnApiFunctionProps, 'key' | 'logRetention' | 'logRemovalPolicy'>;
 
-export type TableAccess = 'read' | 'write' | 'readWrite';
+/** `append`: add items and read them back, never change or delete one (the audit trail). */
+export type TableAccess = 'read' | 'write' | 'readWrite' | 'append';
 
 /** The newest Node.js runtime CDK offers; the bundles target its version. */
 export const RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -152,7 +153,11 @@ export class OmnApiFunction extends NodejsFunction {
     this.addEnvironment(envName('TABLE', name), table.tableName);
     if (access === 'read') table.grantReadData(this);
     else if (access === 'write') table.grantWriteData(this);
-    else table.grantReadWriteData(this);
+    else if (access === 'append') {
+      // No UpdateItem, DeleteItem or BatchWriteItem: what is written stays as written (only TTL expires it).
+      table.grant(this, 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DescribeTable');
+      table.encryptionKey?.grantEncryptDecrypt(this);
+    } else table.grantReadWriteData(this);
     this.acknowledgeOnRole(
       `Resource::<${this.logicalIdOf(table.node.defaultChild as CfnResource)}.Arn>/index/*`,
       `Queries on ${name}'s own secondary indexes; no other table is reachable.`,
