@@ -44,7 +44,7 @@ const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWo
 const LAW_NAMES = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.regulation)]));
 const OTHER_LAWS = boundary(VOCABULARIES.flatMap((v) => v.otherLaws));
 /** A citation followed within a few words by another law's name ("art. 18 da LGPD", "Art. 15 BDSG") is not the GDPR's. */
-const OTHER_LAW_AHEAD = OTHER_LAWS && new RegExp(`^[\\s.,)]*(?:\\S+\\s+){0,3}?(?:${OTHER_LAWS.source})`, 'u');
+const OTHER_LAW_AHEAD = OTHER_LAWS && new RegExp(`^[\\s.,)]*(?:\\S+\\s+){0,6}?(?:${OTHER_LAWS.source})`, 'u');
 
 /** "Art. 15", "artículo 17", "čl. 16", "άρθρο 21": an article word, then the number. */
 const ARTICLE_BEFORE = new RegExp(`(?<![\\p{L}])(?:${alternation(VOCABULARIES.flatMap((v) => v.articleBefore))})\\.?\\s*(\\d{1,3})(?![\\d])`, 'gu');
@@ -53,7 +53,7 @@ const ARTICLE_AFTER = new RegExp(`((?:\\d{1,3}\\.?\\s*(?:,|-|–|\\p{L}{1,4})\\s
 /** Words that join listed article numbers ("Art. 15 and 20", "Art. 15 und 20", "artt. 15 e 20"). */
 const JOINERS = new Set(['and', 'und', 'et', 'e', 'y', 'i', 'a', 'og', 'och', 'ja', 'es', 'ir', 'un', 'kai', 'και', 'и', 'en', 'oraz', 'si', 'in', 'agus', 'u', 'sowie', 'as', 'well', 'ou', 'or', 'oder', 'o', 'of', 'eller', 'lub', 'nebo', 'alebo', 'ali', 'vagy', 'sau', 'tai', 'vai', 'arba', 'jew', 'η', 'или', 'bzw', 'resp', 'respectively', 'et/ou', 'plus', 'together', 'with', 'mit', 'avec', 'con', 'com', 'met', 'z', 'ze', 's', 'se', 'med', 'ja', 'sa', 's']);
 /** Paragraph, point and letter words after an article number ("Abs. 3", "ust. 1", "odst. 2", "lit. a"): their numbers are not articles. */
-const SUBDIVISIONS = /^(abs|absatz|para|paragraph|paragraphe|parag|par|ust|ustep|odst|odstavec|odsek|al|alinea|alin|lit|litera|bod|pkt|punkt|punto|punct|apartado|apdo|comma|stk|stykke|mom|moment|lid|nr|ziff|bekezdes|bek|pont|lg|tocka|stavak|st|kohta|loige|punkts|dalis|d|mir|παρ|παραγραφος|εδ|ал|алинея|т|sub|sz|c|n|no|ods|lett|letra|k|s|pts|subparagraph|point|points)$/u;
+const SUBDIVISIONS = /^(abs|absatz|para|paragraph|paragraphe|parag|par|ust|ustep|odst|odstavec|odsek|al|alinea|alin|lit|litera|bod|pkt|punkt|punto|punct|apartado|apdo|comma|stk|stykke|mom|moment|lid|nr|ziff|bekezdes|bek|pont|lg|tocka|stavak|st|kohta|loige|punkts|dalis|d|mir|παρ|παραγραφος|εδ|ал|алинея|т|sub|sz|c|n|no|ods|lett|letra|k|s|pts|subparagraph|point|points|inciso|incisos|inc|caput|alínea|alinea|§|sect|section)$/u;
 /** Words that introduce a range: "articles 15 to 22" lists rights, it asks for none. */
 const RANGE = new Set(['to', 'bis', 'à', 'ao', 'do', 'az', 'till', 'til', 'tot', 'tot en met', 'εως', 'έως', 'до', 'through', 'thru', 'kuni', 'iki', 'lidz', 'ala', '-', '–']);
 
@@ -187,7 +187,7 @@ export function citedArticles(text: string): number[] {
       else if (state !== 'range' && (tok === ',' || tok === '&' || tok === '/' || JOINERS.has(tok))) state = 'joined';
       else if (tok === '(' || tok === ')' || tok === '.') continue;
       else if (SUBDIVISIONS.test(tok)) state = 'sub';
-      else if (state === 'sub' && /^\p{L}$/u.test(tok)) continue;
+      else if (state === 'sub' && /^(\p{L}|[ivxl]+)$/u.test(tok)) continue;
       else {
         rest = tail.slice(token.index);
         break;
@@ -262,17 +262,22 @@ export function classifyLetter(subject: string, text: string): LetterReading {
   const language = detectLanguage(`${cleanSubject}\n${fresh}`);
   const languages = [...new Set([language ?? 'en', 'en'])];
   const sentences = sentencesOf(fresh);
-  const asked = new Map<LetterRight, string[]>();
+  const asked = new Map<LetterRight, { strong: boolean; why: string[] }>();
   const note = (mentions: Mention[], where: string) => {
-    for (const m of mentions) asked.set(m.right, [...(asked.get(m.right) ?? []), `${m.what} in ${where}`]);
+    for (const m of mentions) {
+      const seen = asked.get(m.right) ?? { strong: false, why: [] };
+      asked.set(m.right, { strong: seen.strong || !m.weak, why: [...seen.why, `${m.what} in ${where}`] });
+    }
   };
   note(mentionsIn(cleanSubject, languages), 'the subject');
   const all = sentences.map((s) => ({ ...s, mentions: mentionsIn(s.text, languages) }));
   for (const s of all) if (s.inherited || isRequest(s.text)) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   if (asked.size === 0) for (const s of all) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.
+  if ([...asked.values()].some((a) => a.strong)) for (const [right, a] of asked) if (!a.strong) asked.delete(right);
   if (asked.has('access') && asked.has('portability')) asked.delete('access');
   const rights = [...asked.keys()];
-  return { rights, language, evidence: rights.map((r) => `${r}: ${[...new Set(asked.get(r))].slice(0, 3).join('; ')}`) };
+  return { rights, language, evidence: rights.map((r) => `${r}: ${[...new Set(asked.get(r)!.why)].slice(0, 3).join('; ')}`) };
 }
 
 /** The request types a reading opens. Restriction (Art. 18) has no type of its own: it is an objection a person handles. */
