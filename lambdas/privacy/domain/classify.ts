@@ -174,19 +174,25 @@ export function citedArticles(text: string): number[] {
     let ranged = false;
     let state: 'number' | 'joined' | 'sub' | 'range' = 'number';
     let rest = tail;
+    // Once a paragraph ("Abs. 1", "(3)") is named, listed numbers are paragraphs too: "čl. 15 odst. 1 a 3".
+    let subdivided = false;
     for (const token of tail.matchAll(/\d+|\p{L}+|\S/gu)) {
       const tok = token[0];
       if (/^\d+$/.test(tok)) {
         if (state === 'range') ranged = true;
         if (state === 'range') break;
-        if (state === 'joined') numbers.push(Number(tok));
+        if (state === 'joined' && !subdivided) numbers.push(Number(tok));
         state = 'number';
         continue;
       }
       if (state !== 'joined' && (tok === '-' || tok === '–' || RANGE.has(tok))) state = 'range';
       else if (state !== 'range' && (tok === ',' || tok === '&' || tok === '/' || JOINERS.has(tok))) state = 'joined';
-      else if (tok === '(' || tok === ')' || tok === '.') continue;
-      else if (SUBDIVISIONS.test(tok)) state = 'sub';
+      else if (tok === '(') subdivided = true;
+      else if (tok === ')' || tok === '.') continue;
+      else if (SUBDIVISIONS.test(tok)) {
+        state = 'sub';
+        subdivided = true;
+      }
       else if (state === 'sub' && /^(\p{L}|[ivxl]+)$/u.test(tok)) continue;
       else {
         rest = tail.slice(token.index);
