@@ -27,7 +27,7 @@ interface Phrase {
 }
 
 /** The words of a list as one alternation over folded text: `stem*` takes any ending. */
-const alternation = (list: string[]) => list.map((w) => fold(w).replace(/\*$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + (w.endsWith('*') ? '[\\p{L}]*' : '')).join('|');
+const alternation = (list: string[]) => list.map((w) => fold(w).replace(/'/g, ' ').replace(/\*$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + (w.endsWith('*') ? '[\\p{L}]*' : '')).join('|');
 const compiled = (language: string, list: string[]) => list.map((text) => ({ language, text, pattern: phrasePattern(text.replace(/^\?/, '')) }));
 const boundary = (list: string[]) => (list.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternation(list)})(?![\\p{L}\\p{N}])`, 'gu') : undefined);
 
@@ -138,7 +138,8 @@ function sentencesOf(body: string): Sentence[] {
     const bullet = BULLET.test(block);
     if (!bullet) asking = false;
     for (const text of splitSentences(block)) sentences.push({ text, inherited: bullet && asking });
-    if (!bullet && /:\s*$/.test(block)) asking = isRequest(block);
+    // "I request the following:" lends its asking to the bullets under it; "I request erasure on these grounds:" does not (they are reasons).
+    if (!bullet && /:\s*$/.test(block)) asking = isRequest(block) && !namesRight(block);
   }
   return sentences;
 }
@@ -157,6 +158,11 @@ function splitSentences(block: string): string[] {
   out.push(block.slice(start).trim());
   return out.filter(Boolean);
 }
+
+const namesRight = (text: string) => {
+  const w = words(text);
+  return PHRASES.some((p) => !p.weak && p.pattern.test(w)) || citedArticles(text).some((n) => ARTICLES[n]);
+};
 
 const isRequest = (text: string) => {
   const w = words(text);
@@ -217,13 +223,17 @@ interface Mention {
 }
 
 /** The rights a sentence names: conditional clauses ("if you object …") and descriptions of rights left out. */
-function mentionsIn(text: string, languages: string[]): Mention[] {
-  let t = fold(text.replace(EMAIL, ' ').replace(URL, ' '));
+function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; conditional: boolean } {
+  let t = fold(text.replace(EMAIL, ' ').replace(URL, ' ')).replace(/'/g, ' ');
   const mention = MENTION_CUES && new RegExp(MENTION_CUES.source, 'u').exec(t);
   if (mention) t = t.slice(0, mention.index);
+  let conditional = false;
   for (const language of languages) {
-    const conditional = CONDITIONAL.get(language);
-    if (conditional) t = t.replace(new RegExp(`${conditional.source}[^,;:]*`, 'gu'), ' ');
+    const cue = CONDITIONAL.get(language);
+    if (!cue) continue;
+    // A sentence that opens with its condition ("If you object …, tell me why") is a consequence, not a request.
+    conditional ||= new RegExp(`^[\\s\\p{P}\\d]*${cue.source}`, 'u').test(t);
+    t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
   }
   const w = words(t);
   const found: Mention[] = PHRASES.filter((p) => p.pattern.test(w)).map((p) => ({ right: p.right, weak: p.weak, what: `"${p.text.replace(/^\?/, '')}" (${p.language})` }));
@@ -232,7 +242,7 @@ function mentionsIn(text: string, languages: string[]): Mention[] {
     if (right) found.push({ right, weak: false, what: `article ${number}` });
   }
   const strong = new Set(found.filter((m) => !m.weak).map((m) => m.right));
-  return found.filter((m) => !m.weak || ![...strong].some((r) => r !== m.right));
+  return { mentions: found.filter((m) => !m.weak || ![...strong].some((r) => r !== m.right)), conditional };
 }
 
 /** The language whose function words and vocabulary the text uses most. */
@@ -275,9 +285,11 @@ export function classifyLetter(subject: string, text: string): LetterReading {
       asked.set(m.right, { strong: seen.strong || !m.weak, why: [...seen.why, `${m.what} in ${where}`] });
     }
   };
-  note(mentionsIn(cleanSubject, languages), 'the subject');
-  const all = sentences.map((s) => ({ ...s, mentions: mentionsIn(s.text, languages) }));
-  for (const s of all) if (s.inherited || isRequest(s.text)) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  note(mentionsIn(cleanSubject, languages).mentions, 'the subject');
+  const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages) }));
+  for (const s of all) if (!s.conditional && (s.inherited || isRequest(s.text))) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  // Nothing asked in so many words (a bare "Delete my account."): every sentence counts, conditional ones last.
+  if (asked.size === 0) for (const s of all) if (!s.conditional) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   if (asked.size === 0) for (const s of all) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.
   if ([...asked.values()].some((a) => a.strong)) for (const [right, a] of asked) if (!a.strong) asked.delete(right);
