@@ -40,6 +40,16 @@ const CLOSINGS = VOCABULARIES.flatMap((v) => compiled(v.language, v.closings));
 const LABELS = new Set(VOCABULARIES.flatMap((v) => v.identificationLabels.map((l) => words(l).trim())));
 const ABBREVIATIONS = new Set(['dr', 'mr', 'mrs', 'ms', 'prof', 'st', 'no', 'nr', 'vs', 'etc', 'e', 'g', 'i', ...VOCABULARIES.flatMap((v) => [...v.abbreviations, ...v.articleBefore].map((a) => words(a.replace(/\*$/, '')).trim()))]);
 const CONDITIONAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.conditionalCues)]));
+const REASON = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.reasonCues)]));
+const ANY_REASON = boundary(VOCABULARIES.flatMap((v) => v.reasonCues));
+/** Phrases that carry a negation of their own. */
+const NEGATIVE_PHRASE = new Set(
+  PHRASES.filter((p) => VOCABULARIES.some((v) => v.negations.some((n) => ` ${words(p.text.replace(/^\?/, '')).trim()} `.includes(` ${words(n).trim()} `)))),
+);
+/** A negation a few words before a right's words ("I don't want to delete my account"). */
+const NEGATED = new Map(
+  VOCABULARIES.map((v) => [v.language, v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map((n) => words(n).trim()).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u') : undefined]),
+);
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
 const LAW_NAMES = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.regulation)]));
 const OTHER_LAWS = boundary(VOCABULARIES.flatMap((v) => v.otherLaws));
@@ -108,6 +118,8 @@ interface Sentence {
   text: string;
   /** A bullet under a sentence that asked ("I request the following:"). */
   inherited: boolean;
+  /** A bullet under "on the following grounds:": a reason, not a request. */
+  reason: boolean;
 }
 
 /**
@@ -134,12 +146,16 @@ function sentencesOf(body: string): Sentence[] {
   flush();
   const sentences: Sentence[] = [];
   let asking = false;
+  let reasons = false;
   for (const block of blocks) {
     const bullet = BULLET.test(block);
-    if (!bullet) asking = false;
-    for (const text of splitSentences(block)) sentences.push({ text, inherited: bullet && asking });
-    // "I request the following:" lends its asking to the bullets under it; "I request erasure on these grounds:" does not (they are reasons).
-    if (!bullet && /:\s*$/.test(block)) asking = isRequest(block) && !namesRight(block);
+    if (!bullet) asking = reasons = false;
+    for (const text of splitSentences(block)) sentences.push({ text, inherited: bullet && asking, reason: bullet && reasons });
+    if (!bullet && /:\s*$/.test(block)) {
+      // "I request the following:" lends its asking to the bullets under it; "I request erasure on these grounds:" does not (they are reasons).
+      reasons = new RegExp(ANY_REASON?.source ?? '$^', 'u').test(fold(block).replace(/'/g, ' '));
+      asking = isRequest(block) && !namesRight(block) && !reasons;
+    }
   }
   return sentences;
 }
@@ -235,8 +251,15 @@ function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; c
     conditional ||= new RegExp(`^[\\s\\p{P}\\d]*${cue.source}`, 'u').test(t);
     t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
   }
+  for (const language of languages) {
+    const cue = REASON.get(language);
+    if (cue) t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
+  }
   const w = words(t);
-  const found: Mention[] = PHRASES.filter((p) => p.pattern.test(w)).map((p) => ({ right: p.right, weak: p.weak, what: `"${p.text.replace(/^\?/, '')}" (${p.language})` }));
+  const negations = languages.map((l) => NEGATED.get(l)).filter((n): n is RegExp => n !== undefined);
+  // A phrase that itself says "no" ("do not use my data", "ne plus recevoir") is not undone by it.
+  const negated = (p: Phrase) => !NEGATIVE_PHRASE.has(p) && negations.some((n) => n.test(w.slice(0, w.search(p.pattern) + 1)));
+  const found: Mention[] = PHRASES.filter((p) => p.pattern.test(w) && !negated(p)).map((p) => ({ right: p.right, weak: p.weak, what: `"${p.text.replace(/^\?/, '')}" (${p.language})` }));
   for (const number of citedArticles(t)) {
     const right = ARTICLES[number];
     if (right) found.push({ right, weak: false, what: `article ${number}` });
@@ -287,9 +310,9 @@ export function classifyLetter(subject: string, text: string): LetterReading {
   };
   note(mentionsIn(cleanSubject, languages).mentions, 'the subject');
   const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages) }));
-  for (const s of all) if (!s.conditional && (s.inherited || isRequest(s.text))) note(s.mentions, `"${s.text.slice(0, 80)}"`);
-  // Nothing asked in so many words (a bare "Delete my account."): every sentence counts, conditional ones last.
-  if (asked.size === 0) for (const s of all) if (!s.conditional) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  for (const s of all) if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text))) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  // Nothing asked in so many words (a bare "Delete my account."): every sentence counts, conditions and reasons last.
+  if (asked.size === 0) for (const s of all) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   if (asked.size === 0) for (const s of all) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.
   if ([...asked.values()].some((a) => a.strong)) for (const [right, a] of asked) if (!a.strong) asked.delete(right);

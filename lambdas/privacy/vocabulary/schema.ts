@@ -37,6 +37,10 @@ export const VocabularySchema = z
      * other recipients"): what follows them in the sentence asks for nothing.
      */
     mentionCues: phrases,
+    /** Words that give a reason ("because", "on the following grounds", "weil"): what follows them explains, it does not ask. */
+    reasonCues: phrases,
+    /** Negations ("not", "nicht", "ne", "nie"): a right named just after one ("I don't want to delete my account") is not asked for. */
+    negations: phrases,
     /** Closing formulas ("Kind regards", "Mit freundlichen Grüßen"): the signature follows, which never counts. */
     closings: phrases,
     /** Labels of an identification block ("Name:", "E-Mail-Adresse:", "Kundennummer:"): such lines identify, they never ask. */
