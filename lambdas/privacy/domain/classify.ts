@@ -258,7 +258,8 @@ function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; c
   const w = words(t);
   const negations = languages.map((l) => NEGATED.get(l)).filter((n): n is RegExp => n !== undefined);
   // A phrase that itself says "no" ("do not use my data", "ne plus recevoir") is not undone by it.
-  const negated = (p: Phrase) => !NEGATIVE_PHRASE.has(p) && negations.some((n) => n.test(w.slice(0, w.search(p.pattern) + 1)));
+  // An objection is itself a "no" ("No quiero recibir publicidad"): only the other rights are undone by a negation.
+  const negated = (p: Phrase) => p.right !== 'objection' && !NEGATIVE_PHRASE.has(p) && negations.some((n) => n.test(w.slice(0, w.search(p.pattern) + 1)));
   const found: Mention[] = PHRASES.filter((p) => p.pattern.test(w) && !negated(p)).map((p) => ({ right: p.right, weak: p.weak, what: `"${p.text.replace(/^\?/, '')}" (${p.language})` }));
   for (const number of citedArticles(t)) {
     const right = ARTICLES[number];
