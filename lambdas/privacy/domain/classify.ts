@@ -22,13 +22,34 @@ interface Phrase {
   language: string;
   text: string;
   pattern: RegExp;
+  /** The phrase's first word (a prefix when it is a stem): a sentence without it is not searched. */
+  first: { word: string; stem: boolean };
   /** Written `?phrase`: it counts only where no other right is named in the same sentence (e.g. "copies of my data" in an erasure sentence). */
   weak: boolean;
 }
 
 /** The words of a list as one alternation over folded text: `stem*` takes any ending. */
 const alternation = (list: string[]) => list.map((w) => fold(w).replace(/'/g, ' ').replace(/\*$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + (w.endsWith('*') ? '[\\p{L}]*' : '')).join('|');
-const compiled = (language: string, list: string[]) => list.map((text) => ({ language, text, pattern: phrasePattern(text.replace(/^\?/, '')) }));
+const firstWord = (phrase: string) => {
+  const token = phrase.replace(/^\?/, '').split(/\s+/)[0] ?? '';
+  return { word: words(token.replace(/\*$/, '')).trim().split(' ')[0] ?? '', stem: token.endsWith('*') };
+};
+const compiled = (language: string, list: string[]) => list.map((text) => ({ language, text, pattern: phrasePattern(text.replace(/^\?/, '')), first: firstWord(text) }));
+
+/** The words of a text, for the cheap test before a phrase's pattern runs (a 100 kB mail must not cost seconds). */
+function wordIndex(w: string): (p: { first: { word: string; stem: boolean } }) => boolean {
+  const tokens = new Set(w.trim().split(' '));
+  const prefixes = new Map<string, boolean>();
+  return ({ first }) => {
+    if (!first.stem) return tokens.has(first.word);
+    let known = prefixes.get(first.word);
+    if (known === undefined) {
+      known = [...tokens].some((t) => t.startsWith(first.word));
+      prefixes.set(first.word, known);
+    }
+    return known;
+  };
+}
 const boundary = (list: string[]) => (list.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternation(list)})(?![\\p{L}\\p{N}])`, 'gu') : undefined);
 
 const PHRASES: Phrase[] = VOCABULARIES.flatMap((v) =>
@@ -109,7 +130,7 @@ export function bodyOf(text: string): string {
   const end = lines.findIndex((line, i) => {
     if (/^\s*(--|__)\s*$/.test(line)) return true;
     const w = words(line);
-    return i > 0 && w.trim().split(' ').length <= 6 && CLOSINGS.some((c) => w.search(c.pattern) === 0);
+    return i > 0 && w.length < 120 && w.trim().split(' ').length <= 6 && CLOSINGS.some((c) => w.search(c.pattern) === 0);
   });
   return (end >= 0 ? lines.slice(0, end) : lines).join('\n');
 }
@@ -164,8 +185,7 @@ function splitSentences(block: string): string[] {
   const out: string[] = [];
   let start = 0;
   for (const match of block.matchAll(/[.!?;]+["')\]]*\s+/g)) {
-    const before = block.slice(start, match.index);
-    const last = words(before.split(/\s+/).pop() ?? '').trim();
+    const last = words(block.slice(Math.max(start, match.index - 40), match.index).split(/\s+/).pop() ?? '').trim();
     const next = block.slice(match.index + match[0].length);
     if (match[0].startsWith('.') && (ABBREVIATIONS.has(last) || /^\d{1,3}$/.test(last) || /^\p{Ll}/u.test(next))) continue;
     out.push(block.slice(start, match.index + match[0].length).trim());
@@ -177,12 +197,14 @@ function splitSentences(block: string): string[] {
 
 const namesRight = (text: string) => {
   const w = words(text);
-  return PHRASES.some((p) => !p.weak && p.pattern.test(w)) || citedArticles(text).some((n) => ARTICLES[n]);
+  const has = wordIndex(w);
+  return PHRASES.some((p) => !p.weak && has(p) && p.pattern.test(w)) || citedArticles(text).some((n) => ARTICLES[n]);
 };
 
 const isRequest = (text: string) => {
   const w = words(text);
-  return REQUEST_CUES.some((cue) => cue.pattern.test(w));
+  const has = wordIndex(w);
+  return REQUEST_CUES.some((cue) => has(cue) && cue.pattern.test(w));
 };
 
 /** The articles a text cites, by number (ranges and other laws' articles left out). */
@@ -260,7 +282,8 @@ function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; c
   // A phrase that itself says "no" ("do not use my data", "ne plus recevoir") is not undone by it.
   // An objection is itself a "no" ("No quiero recibir publicidad"): only the other rights are undone by a negation.
   const negated = (p: Phrase) => p.right !== 'objection' && !NEGATIVE_PHRASE.has(p) && negations.some((n) => n.test(w.slice(0, w.search(p.pattern) + 1)));
-  const found: Mention[] = PHRASES.filter((p) => p.pattern.test(w) && !negated(p)).map((p) => ({ right: p.right, weak: p.weak, what: `"${p.text.replace(/^\?/, '')}" (${p.language})` }));
+  const has = wordIndex(w);
+  const found: Mention[] = PHRASES.filter((p) => has(p) && p.pattern.test(w) && !negated(p)).map((p) => ({ right: p.right, weak: p.weak, what: `"${p.text.replace(/^\?/, '')}" (${p.language})` }));
   for (const number of citedArticles(t)) {
     const right = ARTICLES[number];
     if (right) found.push({ right, weak: false, what: `article ${number}` });
@@ -273,16 +296,20 @@ function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; c
 export function detectLanguage(text: string): string | undefined {
   const w = words(text);
   const tokens = w.trim().split(' ');
+  const has = wordIndex(w);
   let best: { language: string; score: number } | undefined;
   for (const v of VOCABULARIES) {
     const stop = STOP_WORDS.get(v.language)!;
     let score = tokens.filter((token) => stop.has(token)).length;
-    score += 2 * [...PHRASES, ...REQUEST_CUES].filter((p) => p.language === v.language && p.pattern.test(w)).length;
-    score += 3 * LAW_NAMES.get(v.language)!.filter((p) => p.pattern.test(w)).length;
+    score += 2 * [...PHRASES, ...REQUEST_CUES].filter((p) => p.language === v.language && has(p) && p.pattern.test(w)).length;
+    score += 3 * LAW_NAMES.get(v.language)!.filter((p) => has(p) && p.pattern.test(w)).length;
     if (!best || score > best.score) best = { language: v.language, score };
   }
   return best && best.score >= 2 ? best.language : undefined;
 }
+
+/** How much of a letter's new text is read. */
+const MAX_LETTER_CHARS = 20_000;
 
 /** Subject prefixes of replies and forwards, in the languages mail clients write them. */
 const SUBJECT_PREFIX = /^\s*((re|fwd?|aw|wg|tr|rv|sv|vs|vl|odp|pd|odg|antw|doorst|res|enc|rif|i|r|ynt|vá|továbbítás|fw|απ|σχετ|προω|отг)\s*(\[\d+\])?\s*:\s*)+/iu;
@@ -298,7 +325,9 @@ const REPLY_PREFIX = /^\s*(re|aw|sv|vs|odp|odg|antw|res|rif|r|ynt|vá|απ|σχ�
  */
 export function classifyLetter(subject: string, text: string): LetterReading {
   const cleanSubject = REPLY_PREFIX.test(subject) ? '' : subject.replace(SUBJECT_PREFIX, '');
-  const fresh = bodyOf(newTextOf(text));
+  // A request letter says what it asks near its start; the rest of a very long mail (pasted logs, a
+  // whole policy) would only cost time.
+  const fresh = bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS);
   const language = detectLanguage(`${cleanSubject}\n${fresh}`);
   const languages = [...new Set([language ?? 'en', 'en'])];
   const sentences = sentencesOf(fresh);
