@@ -27,3 +27,46 @@ describe('plain words in every language', () => {
     expect({ rights: reading.rights, language: reading.language }).toEqual({ rights: [right], language });
   });
 });
+
+/** Short formal letters in the languages the corpus has fewest of: every right, every way of citing an article. */
+const formal: [string, string, string, string[]][] = [
+  ['sk', 'Žiadosť o vymazanie', 'Vážení, týmto žiadam podľa článku 17 GDPR o vymazanie všetkých mojich osobných údajov. S pozdravom, Ján Kováč', ['deletion']],
+  ['sk', 'Prístup k údajom', 'Dobrý deň, žiadam o prístup k mojim osobným údajom podľa čl. 15 GDPR a o ich kópiu. Ďakujem', ['access']],
+  ['sl', 'Dostop do podatkov', 'Spoštovani, na podlagi 15. člena Splošne uredbe o varstvu podatkov zahtevam dostop do mojih osebnih podatkov in kopijo teh podatkov. Lep pozdrav', ['access']],
+  ['sl', 'Ugovor', 'Spoštovani, ugovarjam obdelavi mojih osebnih podatkov za namene neposrednega trženja (21. člen GDPR). Hvala', ['objection']],
+  ['hu', 'Helyesbítés', 'Tisztelt Hölgyem/Uram! Kérem a nevem helyesbítését, mert hibásan szerepel. Tisztelettel', ['correction']],
+  ['hu', 'Tiltakozás', 'Tisztelt Hölgyem/Uram! A GDPR 21. cikke alapján tiltakozom személyes adataim közvetlen üzletszerzési célú kezelése ellen. Üdvözlettel', ['objection']],
+  ['fi', 'Tietojen poistaminen', 'Hyvä vastaanottaja, pyydän tietosuoja-asetuksen 17 artiklan mukaisesti poistamaan kaikki minua koskevat henkilötiedot. Ystävällisin terveisin', ['deletion']],
+  ['fi', 'Suoramarkkinointi', 'Hei, kiellän henkilötietojeni käytön suoramarkkinointiin. Terveisin', ['objection']],
+  ['et', 'Andmete kustutamine', 'Lugupeetud, palun kustutada kõik minu isikuandmed vastavalt isikuandmete kaitse üldmääruse artiklile 17. Lugupidamisega', ['deletion']],
+  ['et', 'Juurdepääs', 'Tere, soovin tutvuda minu kohta töödeldavate isikuandmetega (IKÜM artikkel 15). Aitäh', ['access']],
+  ['lv', 'Datu dzēšana', 'Labdien! Saskaņā ar VDAR 17. pantu lūdzu dzēst visus manus personas datus. Ar cieņu', ['deletion']],
+  ['lv', 'Iebildums', 'Labdien! Iebilstu pret manu datu apstrādi tiešās tirgvedības nolūkos. Ar cieņu', ['objection']],
+  ['lt', 'Prašymas ištrinti duomenis', 'Gerbiamieji, vadovaudamasis BDAR 17 straipsniu, prašau ištrinti visus mano asmens duomenis. Pagarbiai', ['deletion']],
+  ['lt', 'Prašymas susipažinti', 'Gerbiamieji, prašau leisti susipažinti su mano asmens duomenimis pagal BDAR 15 straipsnį. Pagarbiai', ['access']],
+  ['bg', 'Искане за достъп', 'Уважаеми господа, на основание чл. 15 от ОРЗД моля да ми предоставите достъп до личните ми данни и копие от тях. С уважение', ['access']],
+  ['bg', 'Възражение', 'Уважаеми господа, възразявам срещу обработването на личните ми данни за целите на директния маркетинг. С уважение', ['objection']],
+  ['mt', 'Talba għal aċċess', 'Għażiż Sinjur, qed nitlob aċċess għad-data personali tiegħi skont l-Artikolu 15 tal-GDPR. Grazzi', ['access']],
+  ['ga', 'Iarratas ar rochtain', 'A chara, iarraim rochtain ar mo shonraí pearsanta faoi Airteagal 15 den RGCS. Le meas', ['access']],
+  ['da', 'Berigtigelse', 'Hej, mit navn er stavet forkert. Ret det venligst til Søren Kierkegaard. Med venlig hilsen', ['correction']],
+  ['nb', 'Sletting', 'Hei, jeg krever sletting av alle personopplysninger om meg, jf. personvernforordningen artikkel 17. Vennlig hilsen', ['deletion']],
+  ['nb', 'Protest', 'Hei, jeg protesterer mot at dere bruker opplysningene mine til direkte markedsføring. Hilsen', ['objection']],
+  ['hr', 'Prigovor', 'Poštovani, ulažem prigovor na obradu mojih osobnih podataka u svrhu izravnog marketinga. S poštovanjem', ['objection']],
+  ['hr', 'Prenosivost', 'Poštovani, temeljem članka 20. Opće uredbe tražim da mi moje podatke dostavite u strukturiranom, strojno čitljivom formatu. S poštovanjem', ['portability']],
+  ['cs', 'Přenositelnost', 'Dobrý den, žádám o předání mých údajů ve strukturovaném, běžně používaném a strojově čitelném formátu (čl. 20 GDPR). S pozdravem', ['portability']],
+  ['ro', 'Restricționare', 'Bună ziua, solicit restricționarea prelucrării datelor mele conform art. 18 GDPR. Cu stimă', ['restriction']],
+  ['el', 'Φορητότητα', 'Αξιότιμοι κύριοι, ζητώ τη φορητότητα των δεδομένων μου σε δομημένο, κοινώς χρησιμοποιούμενο και αναγνώσιμο από μηχανήματα μορφότυπο. Με εκτίμηση', ['portability']],
+  ['pl', 'Ograniczenie', 'Szanowni Państwo, żądam ograniczenia przetwarzania moich danych na podstawie art. 18 RODO. Z poważaniem', ['restriction']],
+  ['it', 'Limitazione', 'Gentili Signori, chiedo la limitazione del trattamento dei miei dati ai sensi dell\'art. 18 GDPR. Cordiali saluti', ['restriction']],
+  ['nl', 'Beperking', 'Geachte heer/mevrouw, ik verzoek u de verwerking van mijn gegevens te beperken op grond van artikel 18 AVG. Met vriendelijke groet', ['restriction']],
+];
+describe('formal letters in every language', () => {
+  it.each(formal)('reads the %s letter "%s" as asked, in its language', (language, subject, text, rights) => {
+    // Arrange
+    const letter = text.replace(/\. /g, '.\n\n');
+    // Act
+    const reading = classifyLetter(subject, letter);
+    // Assert
+    expect({ rights: reading.rights, language: reading.language }).toEqual({ rights, language });
+  });
+});
