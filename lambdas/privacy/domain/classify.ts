@@ -130,7 +130,8 @@ export function bodyOf(text: string): string {
   const end = lines.findIndex((line, i) => {
     if (/^\s*(--|__)\s*$/.test(line)) return true;
     const w = words(line);
-    return i > 0 && w.length < 120 && w.trim().split(' ').length <= 6 && CLOSINGS.some((c) => w.search(c.pattern) === 0);
+    // "Kind regards, Jane" — not "Thanks! Delete my account.", which goes on after its first sentence.
+    return i > 0 && w.length < 120 && w.trim().split(' ').length <= 6 && !/[.!?]\s*\S/.test(line.trim()) && CLOSINGS.some((c) => w.search(c.pattern) === 0);
   });
   return (end >= 0 ? lines.slice(0, end) : lines).join('\n');
 }
