@@ -75,6 +75,9 @@ describe('letters in every language', () => {
     ['Ik verzoek u mijn gegevens te verwijderen.', ['deletion'], 'nl'],
     ['Żądam usunięcia moich danych.', ['deletion'], 'pl'],
     ['Solicit ștergerea datelor mele.', ['deletion'], 'ro'],
+    // Words that are conditions only sometimes: Portuguese "se" is also the passive pronoun, Dutch "als" also "as".
+    ['Solicito que se proceda ao apagamento dos meus dados pessoais.', ['deletion'], 'pt'],
+    ['Als klant verzoek ik u mijn gegevens te verwijderen.', ['deletion'], 'nl'],
   ])('%s → %j (%s)', (text, rights, language) => {
     const reading = classifyLetter('', text);
     expect({ rights: reading.rights, language: reading.language }).toEqual({ rights, language });
