@@ -202,6 +202,12 @@ const namesRight = (text: string) => {
   return PHRASES.some((p) => !p.weak && has(p) && p.pattern.test(w)) || citedArticles(text).some((n) => ARTICLES[n]);
 };
 
+/** A sentence that opens with thanks (a closing formula: "Thanks, …", "Danke für …") thanks; it does not ask. */
+const thanks = (text: string) => {
+  const w = words(text);
+  return CLOSINGS.some((c) => w.search(c.pattern) === 0);
+};
+
 const isRequest = (text: string) => {
   const w = words(text);
   const has = wordIndex(w);
@@ -342,9 +348,11 @@ export function classifyLetter(subject: string, text: string): LetterReading {
   note(mentionsIn(cleanSubject, languages).mentions, 'the subject');
   const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages) }));
   for (const s of all) if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text))) note(s.mentions, `"${s.text.slice(0, 80)}"`);
-  // Nothing asked in so many words (a bare "Delete my account."): every sentence counts, conditions and reasons last.
-  if (asked.size === 0) for (const s of all) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
-  if (asked.size === 0) for (const s of all) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  // Nothing asked in so many words (a bare "Delete my account."): every sentence counts, conditions and reasons last —
+  // but never thanks ("Thanks, I received the data export.", "Merci pour la suppression de mon compte.").
+  const fallback = all.filter((s) => !thanks(s.text));
+  if (asked.size === 0) for (const s of fallback) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  if (asked.size === 0) for (const s of fallback) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.
   if ([...asked.values()].some((a) => a.strong)) for (const [right, a] of asked) if (!a.strong) asked.delete(right);
   if (asked.has('access') && asked.has('portability')) asked.delete('access');
