@@ -106,14 +106,17 @@ describe('privacy requests against npm start', () => {
     expect(requests.map((r: { status: string }) => r.status)).toEqual(['awaiting_confirmation']);
   }, 120_000);
 
-  it('answers unknown senders with the same neutral reply, and lists the rights when a mail names none or several', async () => {
+  it('answers unknown senders with the same neutral reply, opens each right a letter asks for, and lists the rights when it names none', async () => {
     const stranger = `nobody-${run}@example.net`;
     await sendMail(local, { from: stranger, to: 'privacy@omnapi.com', subject: 'Request', text: 'Please delete my account.' });
     const neutral = await mailMatching(stranger, /We received your privacy request/);
     const known = await mailMatching(email('bob'), /We received your privacy request/);
     expect(neutral.text).toBe(known.text!.replace(/tkt_[0-9a-f]{24}/, neutral.text!.match(/tkt_[0-9a-f]{24}/)![0]));
+    // Two rights in one letter are two requests (each confirmed through the registered address): the stranger gets the neutral reply again.
     await sendMail(local, { from: stranger, to: 'privacy@omnapi.com', subject: 'Two things', text: 'Delete my account and send me a copy of my data.' });
-    expect((await mailMatching(stranger, /How to exercise your privacy rights/)).text).toMatch(/several/);
+    await eventually(async () => expect((await mailTo(local.dataDir, stranger)).filter((m) => /We received your privacy request/.test(m.subject ?? ''))).toHaveLength(2), 30_000);
+    await sendMail(local, { from: stranger, to: 'privacy@omnapi.com', subject: 'Hello', text: 'What is this about? Regards' });
+    expect((await mailMatching(stranger, /How to exercise your privacy rights/)).text).toMatch(/access/i);
   }, 120_000);
 
   it('opens a request through the API for the signed-in holder, and joins a second one of the same type', async () => {

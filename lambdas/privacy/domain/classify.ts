@@ -1,68 +1,105 @@
+import { type LetterRight, VOCABULARIES, type Vocabulary } from '../vocabulary';
 import type { RequestType } from './model';
+import { fold, phrasePattern, words } from './text';
 
-/**
- * Phrases that name each right, in English. Matched case-insensitively against the subject and the
- * new text of a message (quoted history and forwarded headers are cut first, so a reply is
- * classified by what it says now). Kept under test with a table of real phrasings.
- */
-export const RIGHT_PHRASES: Record<RequestType, RegExp[]> = {
-  access: [
-    /\b(subject|data) access request\b/,
-    /\bdsar\b/,
-    /\baccess (to )?(my|all my|the|all the) (personal )?(data|information)\b/,
-    /\bwhat (personal )?(data|information) (do )?you (hold|have|keep|store|process)\b/,
-    /\b(see|view|know|tell me) (what|which) (personal )?(data|information)\b/,
-    /\bright of access\b/,
-    /\bart(icle|\.)? ?15\b/,
-  ],
-  portability: [
-    /\b(a )?cop(y|ies) of (all )?(my|the) (personal )?(data|information)\b/,
-    /\b(export|download) (all )?(of )?(my|the) (personal )?(data|information|account data)\b/,
-    /\bdata portability\b/,
-    /\bportab(le|ility)\b/,
-    /\bsend me (all )?(my|the) (personal )?(data|information)\b/,
-    /\bart(icle|\.)? ?20\b/,
-  ],
-  deletion: [
-    /\b(delete|remove|erase|wipe|destroy) (all )?(of )?(my|the) (personal )?(account|data|information|details|profile)\b/,
-    /\b(delete|close|cancel|terminate|deactivate) (my )?account\b/,
-    /\bforget (about )?me\b/,
-    /\bright (to|of) (be(ing)? )?(forgotten|erasure)\b/,
-    /\berasure\b/,
-    /\bart(icle|\.)? ?17\b/,
-  ],
-  correction: [
-    /\b(correct|rectify|fix|update|change|amend) (my|the) (name|e-?mail( address)?|address|profile|details|information|data|company|country|website)\b/,
-    /\b(my|the) (name|e-?mail( address)?|address|details|information|data|company|country) (is|are) (wrong|incorrect|inaccurate|out of date|outdated|misspelt|misspelled)\b/,
-    /\brectif(y|ication)\b/,
-    /\binaccurate (personal )?(data|information)\b/,
-    /\bart(icle|\.)? ?16\b/,
-  ],
-  objection: [
-    /\bopt[- ]?out\b/,
-    /\bopt (me|us) out\b/,
-    /\bobject(ion)? to\b/,
-    /\bi object\b/,
-    /\bstop (processing|using|analy[sz]ing|tracking) (my|me)\b/,
-    /\bunsubscribe me from (analytics|tracking|marketing|product updates)\b/,
-    /\b(no|don't|do not) (use my data for )?(analytics|tracking|profiling)\b/,
-    /\bright to object\b/,
-    /\bart(icle|\.)? ?21\b/,
-  ],
+export type { LetterRight } from '../vocabulary';
+
+/** What a letter asks for, in which language, and the words that decided it (for a person reading the request). */
+export interface LetterReading {
+  /** The rights asked for, each once. Access together with portability is one export: portability. */
+  rights: LetterRight[];
+  /** BCP 47 code of the vocabulary whose words the letter uses most; undefined when nothing tells. */
+  language?: string;
+  /** Why: one line per right found, with where (subject or sentence) and the words. */
+  evidence: string[];
+}
+
+/** The GDPR's articles on the data subject's rights, by number. Article 19 (notifying recipients) and 22 ask for no request of their own. */
+const ARTICLES: Record<number, LetterRight> = { 15: 'access', 16: 'correction', 17: 'deletion', 18: 'restriction', 20: 'portability', 21: 'objection' };
+
+interface Phrase {
+  right: LetterRight;
+  language: string;
+  text: string;
+  pattern: RegExp;
+  /** The phrase's first word (a prefix when it is a stem): a sentence without it is not searched. */
+  first: { word: string; stem: boolean };
+  /** Written `?phrase`: it counts only where no other right is named in the same sentence (e.g. "copies of my data" in an erasure sentence). */
+  weak: boolean;
+}
+
+/** The words of a list as one alternation over folded text: `stem*` takes any ending. */
+const alternation = (list: string[]) => list.map((w) => fold(w).replace(/'/g, ' ').replace(/\*$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + (w.endsWith('*') ? '[\\p{L}]*' : '')).join('|');
+const firstWord = (phrase: string) => {
+  const token = phrase.replace(/^\?/, '').split(/\s+/)[0] ?? '';
+  return { word: words(token.replace(/\*$/, '')).trim().split(' ')[0] ?? '', stem: token.endsWith('*') };
 };
+const compiled = (language: string, list: string[]) => list.map((text) => ({ language, text, pattern: phrasePattern(text.replace(/^\?/, '')), first: firstWord(text) }));
 
-/** Lines that begin a reply's quoted history or a forwarded message: everything from there on is old text. */
+/** The words of a text, for the cheap test before a phrase's pattern runs (a 100 kB mail must not cost seconds). */
+function wordIndex(w: string): (p: { first: { word: string; stem: boolean } }) => boolean {
+  const tokens = new Set(w.trim().split(' '));
+  const prefixes = new Map<string, boolean>();
+  return ({ first }) => {
+    if (!first.stem) return tokens.has(first.word);
+    let known = prefixes.get(first.word);
+    if (known === undefined) {
+      known = [...tokens].some((t) => t.startsWith(first.word));
+      prefixes.set(first.word, known);
+    }
+    return known;
+  };
+}
+const boundary = (list: string[]) => (list.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternation(list)})(?![\\p{L}\\p{N}])`, 'gu') : undefined);
+
+const PHRASES: Phrase[] = VOCABULARIES.flatMap((v) =>
+  (Object.entries(v.rights) as [LetterRight, string[]][]).flatMap(([right, list]) => compiled(v.language, list).map((p) => ({ ...p, right, weak: p.text.startsWith('?') }))),
+);
+const REQUEST_CUES = VOCABULARIES.flatMap((v) => compiled(v.language, v.requestCues));
+const MENTION_CUES = boundary(VOCABULARIES.flatMap((v) => v.mentionCues));
+const CLOSINGS = VOCABULARIES.flatMap((v) => compiled(v.language, v.closings));
+const LABELS = new Set(VOCABULARIES.flatMap((v) => v.identificationLabels.map((l) => words(l).trim())));
+const ABBREVIATIONS = new Set(['dr', 'mr', 'mrs', 'ms', 'prof', 'st', 'no', 'nr', 'vs', 'etc', 'e', 'g', 'i', ...VOCABULARIES.flatMap((v) => [...v.abbreviations, ...v.articleBefore].map((a) => words(a.replace(/\*$/, '')).trim()))]);
+const CONDITIONAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.conditionalCues)]));
+const REASON = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.reasonCues)]));
+const ANY_REASON = boundary(VOCABULARIES.flatMap((v) => v.reasonCues));
+/** Phrases that carry a negation of their own. */
+const NEGATIVE_PHRASE = new Set(
+  PHRASES.filter((p) => VOCABULARIES.some((v) => v.negations.some((n) => ` ${words(p.text.replace(/^\?/, '')).trim()} `.includes(` ${words(n).trim()} `)))),
+);
+/** A negation a few words before a right's words ("I don't want to delete my account"). */
+const NEGATED = new Map(
+  VOCABULARIES.map((v) => [v.language, v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map((n) => words(n).trim()).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u') : undefined]),
+);
+const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
+const LAW_NAMES = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.regulation)]));
+const OTHER_LAWS = boundary(VOCABULARIES.flatMap((v) => v.otherLaws));
+/** A citation followed within a few words by another law's name ("art. 18 da LGPD", "Art. 15 BDSG") is not the GDPR's. */
+const OTHER_LAW_AHEAD = OTHER_LAWS && new RegExp(`^[\\s.,)]*(?:\\S+\\s+){0,6}?(?:${OTHER_LAWS.source})`, 'u');
+
+/** "Art. 15", "artículo 17", "čl. 16", "άρθρο 21": an article word, then the number. */
+const ARTICLE_BEFORE = new RegExp(`(?<![\\p{L}])(?:${alternation(VOCABULARIES.flatMap((v) => v.articleBefore))})\\.?\\s*(\\d{1,3})(?![\\d])`, 'gu');
+/** "15. cikk", "17. pants", "15 straipsnis", "21 artikla" — and the numbers listed before ("15. és 20. cikke"). */
+const ARTICLE_AFTER = new RegExp(`((?:\\d{1,3}\\.?\\s*(?:,|-|–|\\p{L}{1,4})\\s*)*)(\\d{1,3})\\.?\\s*(?:${alternation(VOCABULARIES.flatMap((v) => v.articleAfter))})`, 'gu');
+/** Words that join listed article numbers ("Art. 15 and 20", "Art. 15 und 20", "artt. 15 e 20"). */
+const JOINERS = new Set(['and', 'und', 'et', 'e', 'y', 'i', 'a', 'og', 'och', 'ja', 'es', 'ir', 'un', 'kai', 'и', 'en', 'oraz', 'si', 'in', 'agus', 'u', 'sowie', 'ou', 'or', 'oder', 'o', 'eller', 'lub', 'nebo', 'alebo', 'ali', 'vagy', 'sau', 'tai', 'vai', 'arba', 'jew', 'η', 'или', 'bzw', 'resp', 'και']);
+/** Paragraph, point and letter words after an article number ("Abs. 3", "ust. 1", "odst. 2", "lit. a"): their numbers are not articles. */
+const SUBDIVISIONS = /^(abs|absatz|para|paragraph|paragraphe|parag|par|ust|ustep|odst|odstavec|odsek|al|alinea|alin|lit|litera|bod|pkt|punkt|punto|punct|apartado|apdo|comma|stk|stykke|mom|moment|lid|nr|ziff|bekezdes|bek|pont|lg|tocka|stavak|st|kohta|loige|punkts|dalis|d|mir|παρ|παραγραφος|εδ|ал|алинея|т|sub|sz|c|n|no|ods|lett|letra|k|s|pts|subparagraph|point|points|inciso|incisos|inc|caput|alínea|alinea|§|sect|section)$/u;
+/** Words that introduce a range: "articles 15 to 22" lists rights, it asks for none. */
+const RANGE = new Set(['to', 'bis', 'à', 'ao', 'do', 'az', 'till', 'til', 'tot', 'tot en met', 'εως', 'έως', 'до', 'through', 'thru', 'kuni', 'iki', 'lidz', 'ala', '-', '–']);
+
+/** Lines that begin a reply's quoted history or a forwarded message, in the languages mail clients write them. */
 const HISTORY_STARTS = [
-  /^On .{4,200}wrote:\s*$/m,
-  /^-{2,} ?(Original Message|Forwarded message) ?-{2,}/im,
-  /^Begin forwarded message:/m,
-  /^From: .+\n(Sent|Date): /m,
+  /^(On|Am|Le|El|Il giorno|Op|W dniu|Dne|Den|Em|Στις|În data de|On .{0,80}) .{4,200}(wrote|schrieb|a écrit|escribió|ha scritto|schreef|napisał\(a\)|napisał|napsal\(a\)|napsal|skrev|escreveu|έγραψε|a scris)\s?:\s*$/imu,
+  /^-{2,} ?(Original Message|Forwarded message|Ursprüngliche Nachricht|Weitergeleitete Nachricht|Message d'origine|Message transféré|Mensaje original|Mensaje reenviado|Messaggio originale|Messaggio inoltrato|Oorspronkelijk bericht|Doorgestuurd bericht|Wiadomość oryginalna|Przekazana wiadomość|Původní zpráva|Přeposlaná zpráva|Ursprungligt meddelande|Vidarebefordrat meddelande|Mensagem original|Mensagem encaminhada|Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Αρχικό μήνυμα|Mesaj original|Eredeti üzenet) ?-{2,}/imu,
+  /^(Begin forwarded message|Anfang der weitergeleiteten Nachricht|Début du message réenvoyé|Inicio del mensaje reenviado):/imu,
+  /^(From|Von|De|Da|Van|Od|Från|Fra|Lähettäjä|Από|От|Feladó|Saatja|Nuo|No|Kimden) ?: .+\n(Sent|Date|Gesendet|Datum|Envoyé|Enviado|Fecha|Inviato|Data|Verzonden|Wysłano|Odesláno|Skickat|Sendt|Lähetetty|Στάλθηκε|Изпратено|Küldve|Saadetud|Išsiųsta|Nosūtīts|Poslano|Odoslané|Trimis|Date) ?: /imu,
   /^_{10,}$/m,
 ];
 
 /** The new text of a message: quoted lines (`>`) and everything after a reply or forward marker removed. */
 export function newTextOf(text: string): string {
-  let cut = text.replace(/\r\n/g, '\n');
+  let cut = text.replace(/\r\n?/g, '\n');
   for (const marker of HISTORY_STARTS) {
     const match = marker.exec(cut);
     if (match) cut = cut.slice(0, match.index);
@@ -74,42 +111,301 @@ export function newTextOf(text: string): string {
     .trim();
 }
 
+const EMAIL = /[^\s@<>()"',;:]+@[^\s@<>()"',;:]+/g;
+const URL = /\b(?:https?:\/\/|www\.)\S+/gi;
+const LABEL_LINE = /^\s*([\p{L}][\p{L}\p{N} .\/'’()-]{0,40}?)\s*:\s*(.*)$/u;
+const BULLET = /^\s*(?:[-–•*·▪◦]|\d{1,2}[.)]|[a-z][.)]|\(\w{1,3}\))\s+/u;
+
+/** A line of an identification block ("Name: …", "E-Mail-Adresse: …"): its label and value, or undefined. */
+export function identificationLine(line: string): { label: string; value: string } | undefined {
+  const match = LABEL_LINE.exec(line);
+  if (!match) return undefined;
+  const label = words(match[1]!).trim();
+  return LABELS.has(label) ? { label, value: match[2]!.trim() } : undefined;
+}
+
+/** Everything before the signature: the closing formula ("Kind regards", "Mit freundlichen Grüßen") or `-- ` ends the letter. */
+export function bodyOf(text: string): string {
+  const lines = text.split('\n');
+  const end = lines.findIndex((line, i) => {
+    if (/^\s*(--|__)\s*$/.test(line)) return true;
+    const w = words(line);
+    // "Kind regards, Jane" — not "Thanks! Delete my account.", which goes on after its first sentence.
+    return i > 0 && w.length < 120 && w.trim().split(' ').length <= 6 && !/[.!?]\s*\S/.test(line.trim()) && CLOSINGS.some((c) => w.search(c.pattern) === 0);
+  });
+  return (end >= 0 ? lines.slice(0, end) : lines).join('\n');
+}
+
+interface Sentence {
+  text: string;
+  /** A bullet under a sentence that asked ("I request the following:"). */
+  inherited: boolean;
+  /** A bullet under "on the following grounds:": a reason, not a request. */
+  reason: boolean;
+}
+
 /**
- * The rights a text asks for (none, one or several). Asking what we hold and for "a copy" of it is
- * one request in practice (art. 15(3) gives a copy): access and portability together count as access.
+ * The letter's sentences: identification lines out, soft-wrapped lines joined, every bullet its own
+ * sentence, and sentences split at . ! ? ; — not after an abbreviation ("Art.", "gem.", "odst.") nor
+ * after an article or paragraph number ("15. cikk").
  */
+function sentencesOf(body: string): Sentence[] {
+  const blocks: string[] = [];
+  let current: string[] = [];
+  const flush = () => {
+    if (current.length) blocks.push(current.join(' '));
+    current = [];
+  };
+  for (const line of body.split('\n')) {
+    if (!line.trim() || identificationLine(line)) {
+      flush();
+      continue;
+    }
+    if (BULLET.test(line)) flush();
+    current.push(line.trim());
+    if (/[:]\s*$/.test(line)) flush();
+  }
+  flush();
+  const sentences: Sentence[] = [];
+  let asking = false;
+  let reasons = false;
+  for (const block of blocks) {
+    const bullet = BULLET.test(block);
+    if (!bullet) asking = reasons = false;
+    for (const text of splitSentences(block)) sentences.push({ text, inherited: bullet && asking, reason: bullet && reasons });
+    if (!bullet && /:\s*$/.test(block)) {
+      // "I request the following:" lends its asking to the bullets under it; "I request erasure on these grounds:" does not (they are reasons).
+      reasons = new RegExp(ANY_REASON?.source ?? '$^', 'u').test(fold(block).replace(/'/g, ' '));
+      asking = isRequest(block) && !namesRight(block) && !reasons;
+    }
+  }
+  return sentences;
+}
+
+function splitSentences(block: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (const match of block.matchAll(/[.!?;]+["')\]]*\s+/g)) {
+    const last = words(block.slice(Math.max(start, match.index - 40), match.index).split(/\s+/).pop() ?? '').trim();
+    const next = block.slice(match.index + match[0].length);
+    if (match[0].startsWith('.') && (ABBREVIATIONS.has(last) || /^\d{1,3}$/.test(last) || /^\p{Ll}/u.test(next))) continue;
+    out.push(block.slice(start, match.index + match[0].length).trim());
+    start = match.index + match[0].length;
+  }
+  out.push(block.slice(start).trim());
+  return out.filter(Boolean);
+}
+
+const namesRight = (text: string) => {
+  const w = words(text);
+  const has = wordIndex(w);
+  return PHRASES.some((p) => !p.weak && has(p) && p.pattern.test(w)) || citedArticles(text).some((n) => ARTICLES[n]);
+};
+
+/** A sentence that opens with thanks (a closing formula: "Thanks, …", "Danke für …") thanks; it does not ask. */
+const thanks = (text: string) => {
+  const w = words(text);
+  return CLOSINGS.some((c) => w.search(c.pattern) === 0);
+};
+
+const isRequest = (text: string) => {
+  const w = words(text);
+  const has = wordIndex(w);
+  return REQUEST_CUES.some((cue) => has(cue) && cue.pattern.test(w));
+};
+
+/** The articles a text cites, by number (ranges and other laws' articles left out). */
+export function citedArticles(text: string): number[] {
+  // "15.º" (Portuguese ordinals) is the number 15.
+  const t = fold(text).replace(/(\d)\.?\s*[ºo°](?![\p{L}])/gu, '$1');
+  const found: number[] = [];
+  for (const match of t.matchAll(ARTICLE_BEFORE)) {
+    const numbers = [Number(match[1])];
+    const tail = t.slice(match.index + match[0].length, match.index + match[0].length + 80);
+    let ranged = false;
+    let state: 'number' | 'joined' | 'sub' | 'range' = 'number';
+    let rest = tail;
+    // Once a paragraph ("Abs. 1", "(3)") is named, listed numbers are paragraphs too: "čl. 15 odst. 1 a 3".
+    let subdivided = false;
+    for (const token of tail.matchAll(/\d+|\p{L}+|\S/gu)) {
+      const tok = token[0];
+      if (/^\d+$/.test(tok)) {
+        if (state === 'range') ranged = true;
+        if (state === 'range') break;
+        if (state === 'joined' && !subdivided) numbers.push(Number(tok));
+        state = 'number';
+        continue;
+      }
+      if (state !== 'joined' && (tok === '-' || tok === '–' || RANGE.has(tok))) state = 'range';
+      else if (state !== 'range' && (tok === ',' || tok === '&' || tok === '/' || JOINERS.has(tok))) state = 'joined';
+      else if (tok === '(') subdivided = true;
+      else if (tok === ')' || tok === '.') continue;
+      else if (SUBDIVISIONS.test(tok)) {
+        state = 'sub';
+        subdivided = true;
+      }
+      else if (state === 'sub' && /^(\p{L}|[ivxl]+)$/u.test(tok)) continue;
+      else {
+        rest = tail.slice(token.index);
+        break;
+      }
+    }
+    if (ranged) continue;
+    if (OTHER_LAW_AHEAD?.test(rest)) continue;
+    found.push(...numbers);
+  }
+  for (const match of t.matchAll(ARTICLE_AFTER)) {
+    if (/[-–]/.test(match[1] ?? '')) continue;
+    found.push(...[...(match[1] ?? '').matchAll(/\d{1,3}/g)].map((m) => Number(m[0])), Number(match[2]));
+  }
+  return found;
+}
+
+interface Mention {
+  right: LetterRight;
+  weak: boolean;
+  what: string;
+}
+
+/** The rights a sentence names: conditional clauses ("if you object …") and descriptions of rights left out. */
+function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; conditional: boolean } {
+  let t = fold(text.replace(EMAIL, ' ').replace(URL, ' ')).replace(/'/g, ' ');
+  const mention = MENTION_CUES && new RegExp(MENTION_CUES.source, 'u').exec(t);
+  if (mention) t = t.slice(0, mention.index);
+  let conditional = false;
+  for (const language of languages) {
+    const cue = CONDITIONAL.get(language);
+    if (!cue) continue;
+    // A sentence that opens with its condition ("If you object …, tell me why") is a consequence, not a request.
+    conditional ||= new RegExp(`^[\\s\\p{P}\\d]*${cue.source}`, 'u').test(t);
+    t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
+  }
+  for (const language of languages) {
+    const cue = REASON.get(language);
+    if (cue) t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
+  }
+  const w = words(t);
+  const negations = languages.map((l) => NEGATED.get(l)).filter((n): n is RegExp => n !== undefined);
+  // A phrase that itself says "no" ("do not use my data", "ne plus recevoir") is not undone by it.
+  // An objection is itself a "no" ("No quiero recibir publicidad"): only the other rights are undone by a negation.
+  const negated = (p: Phrase) => p.right !== 'objection' && !NEGATIVE_PHRASE.has(p) && negations.some((n) => n.test(w.slice(0, w.search(p.pattern) + 1)));
+  const has = wordIndex(w);
+  const found: Mention[] = PHRASES.filter((p) => has(p) && p.pattern.test(w) && !negated(p)).map((p) => ({ right: p.right, weak: p.weak, what: `"${p.text.replace(/^\?/, '')}" (${p.language})` }));
+  for (const number of citedArticles(t)) {
+    const right = ARTICLES[number];
+    if (right) found.push({ right, weak: false, what: `article ${number}` });
+  }
+  const strong = new Set(found.filter((m) => !m.weak).map((m) => m.right));
+  return { mentions: found.filter((m) => !m.weak || ![...strong].some((r) => r !== m.right)), conditional };
+}
+
+/** The language whose function words and vocabulary the text uses most. */
+export function detectLanguage(text: string): string | undefined {
+  const w = words(text);
+  const tokens = w.trim().split(' ');
+  const has = wordIndex(w);
+  let best: { language: string; score: number } | undefined;
+  for (const v of VOCABULARIES) {
+    const stop = STOP_WORDS.get(v.language)!;
+    let score = tokens.filter((token) => stop.has(token)).length;
+    score += 2 * [...PHRASES, ...REQUEST_CUES].filter((p) => p.language === v.language && has(p) && p.pattern.test(w)).length;
+    score += 3 * LAW_NAMES.get(v.language)!.filter((p) => has(p) && p.pattern.test(w)).length;
+    if (!best || score > best.score) best = { language: v.language, score };
+  }
+  return best && best.score >= 2 ? best.language : undefined;
+}
+
+/** How much of a letter's new text is read. */
+const MAX_LETTER_CHARS = 20_000;
+
+/** Subject prefixes of replies and forwards, in the languages mail clients write them. */
+const SUBJECT_PREFIX = /^\s*((re|fwd?|aw|wg|tr|rv|sv|vs|vl|odp|pd|odg|antw|doorst|res|enc|rif|i|r|ynt|vá|továbbítás|fw|απ|σχετ|προω|отг)\s*(\[\d+\])?\s*:\s*)+/iu;
+/** A reply's subject is the old message's: "Re: Confirming your account deletion" asks for nothing now. */
+const REPLY_PREFIX = /^\s*(re|aw|sv|vs|odp|odg|antw|res|rif|r|ynt|vá|απ|σχετ|отг)\s*(\[\d+\])?\s*:/iu;
+
+/**
+ * Reads a privacy letter: the rights it asks for, its language and the evidence. The subject, the
+ * sentences that ask ("I request", "ich verlange", "je demande", "please …") and the articles they
+ * cite decide; conditional clauses, descriptions of rights, the identification block, the signature
+ * and quoted history do not. A letter without any asking sentence (a bare "Delete my account.") is
+ * read from all its sentences.
+ */
+export function classifyLetter(subject: string, text: string): LetterReading {
+  const cleanSubject = REPLY_PREFIX.test(subject) ? '' : subject.replace(SUBJECT_PREFIX, '');
+  // A request letter says what it asks near its start; the rest of a very long mail (pasted logs, a
+  // whole policy) would only cost time.
+  const fresh = bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS);
+  const language = detectLanguage(`${cleanSubject}\n${fresh}`);
+  const languages = [...new Set([language ?? 'en', 'en'])];
+  const sentences = sentencesOf(fresh);
+  const asked = new Map<LetterRight, { strong: boolean; why: string[] }>();
+  const note = (mentions: Mention[], where: string) => {
+    for (const m of mentions) {
+      const seen = asked.get(m.right) ?? { strong: false, why: [] };
+      asked.set(m.right, { strong: seen.strong || !m.weak, why: [...seen.why, `${m.what} in ${where}`] });
+    }
+  };
+  note(mentionsIn(cleanSubject, languages).mentions, 'the subject');
+  const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages) }));
+  for (const s of all) if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text))) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  // Nothing asked in so many words (a bare "Delete my account."): every sentence counts, conditions and reasons last —
+  // but never thanks ("Thanks, I received the data export.", "Merci pour la suppression de mon compte.").
+  const fallback = all.filter((s) => !thanks(s.text));
+  if (asked.size === 0) for (const s of fallback) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  if (asked.size === 0) for (const s of fallback) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.
+  if ([...asked.values()].some((a) => a.strong)) for (const [right, a] of asked) if (!a.strong) asked.delete(right);
+  if (asked.has('access') && asked.has('portability')) asked.delete('access');
+  const rights = [...asked.keys()];
+  return { rights, language, evidence: rights.map((r) => `${r}: ${[...new Set(asked.get(r)!.why)].slice(0, 3).join('; ')}`) };
+}
+
+/** The request types a reading opens. Restriction (Art. 18) has no type of its own: it is an objection a person handles. */
+export function requestTypesOf(rights: LetterRight[]): RequestType[] {
+  return [...new Set(rights.map((r) => (r === 'restriction' ? 'objection' : r)))];
+}
+
+/** The rights a text asks for, as request types (none, one or several). */
 export function rightsIn(text: string): RequestType[] {
-  const normalised = text.replace(/\s+/g, ' ').toLowerCase().replace(/[’‘]/g, "'");
-  const found = (Object.keys(RIGHT_PHRASES) as RequestType[]).filter((type) => RIGHT_PHRASES[type].some((phrase) => phrase.test(normalised)));
-  return found.includes('access') && found.includes('portability') ? found.filter((type) => type !== 'portability') : found;
+  return requestTypesOf(classifyLetter('', text).rights);
 }
 
 /** A forwarded message inside a mail: what the forward carries (its quoted lines excluded). */
 function forwardedPart(text: string): string | undefined {
-  const marker = /^(-{2,} ?Forwarded message ?-{2,}|Begin forwarded message:)/im.exec(text);
+  const marker = /^(-{2,} ?(Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado|Messaggio inoltrato|Doorgestuurd bericht) ?-{2,}|Begin forwarded message:)/imu.exec(text);
   if (!marker) return undefined;
   const lines = text.slice(marker.index + marker[0].length).split('\n');
   // The forwarded message's own header lines (From:, Date:, Subject:, To:) come first.
-  while (lines.length && (/^\s*$/.test(lines[0]!) || /^(From|Date|Sent|Subject|To|Cc|Reply-To):/i.test(lines[0]!))) lines.shift();
+  while (lines.length && (/^\s*$/.test(lines[0]!) || /^(From|Date|Sent|Subject|To|Cc|Reply-To|Von|Datum|Betreff|An|De|Objet|À|Asunto|Para|Oggetto|Da|A):/iu.test(lines[0]!))) lines.shift();
   return lines.filter((line) => !line.trimStart().startsWith('>')).join('\n');
 }
 
 /**
- * Classifies a privacy mail by its subject and new text. A reply's quoted history never counts; a
- * forward whose own words name nothing ("see below") is classified by the message it forwards.
+ * Reads a privacy mail by its subject and new text. A reply's quoted history never counts; a forward
+ * whose own words name nothing ("see below") is read from the message it forwards.
  */
-export function classifyMail(subject: string, text: string): RequestType[] {
-  const fresh = rightsIn(`${subject.replace(/^((re|fwd?|aw|wg|tr):\s*)+/i, '')}\n${newTextOf(text)}`);
-  if (fresh.length) return fresh;
-  const forwarded = forwardedPart(text.replace(/\r\n/g, '\n'));
-  return forwarded ? rightsIn(forwarded) : [];
+export function readMail(subject: string, text: string): LetterReading {
+  const reading = classifyLetter(subject, text);
+  if (reading.rights.length) return reading;
+  const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'));
+  return forwarded ? { ...classifyLetter('', forwarded), language: reading.language ?? classifyLetter('', forwarded).language } : reading;
 }
 
-/** How to ask for each right: the help reply when a mail names none or several. */
+/** The request types a privacy mail asks for. */
+export function classifyMail(subject: string, text: string): RequestType[] {
+  return requestTypesOf(readMail(subject, text).rights);
+}
+
+/** How to ask for each right: the help reply when a mail names none. */
 export const HOW_TO_ASK: Record<RequestType, string> = {
   access: 'Access — what data we hold about you: write "access to my data" (or, signed in, POST /v1/privacy/requests {"type":"access"}).',
-  portability: 'Portability — a copy of your data to take elsewhere: write "send me a copy of my data" ({"type":"portability"}).',
+  portability: 'Portability — a copy of your data to take elsewhere, machine-readable: write "export my data" ({"type":"portability"}).',
   deletion: 'Deletion — erase your account and data: write "delete my account" ({"type":"deletion"}).',
   correction: 'Correction — fix wrong data: write "correct my name to …" with the right value ({"type":"correction","details":"…"}).',
   objection: 'Objection — stop analytics or product mail: write "opt out of analytics" ({"type":"objection"}).',
 };
+
+/** The vocabulary of a language, when the letter's language is one we have. */
+export function vocabularyOf(language: string | undefined): Vocabulary | undefined {
+  return VOCABULARIES.find((v) => v.language === language);
+}

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { type EmailLinkTokens, mailEmailLink } from '../../shared/email-links';
 import type { Mailer } from '../../shared/mailer';
+import { VOCABULARIES } from '../vocabulary';
+import { bodyOf, identificationLine } from './classify';
 import type { RequestLifecycle } from './lifecycle';
+import { phrasePattern, words } from './text';
 
 /** The account data a correction may change without a person: the name and the profile's fields. */
 export const CORRECTABLE = ['name', 'company', 'website', 'country'] as const;
@@ -41,6 +44,90 @@ const EMAIL_PATTERNS = [
   /^e-?mail(?:\s+address)?\s*[:=]\s*<?([^\s<>]+@[^\s<>]+?)>?[.!]?$/i,
 ];
 
+type Field = Correctable | 'email';
+/** The account fields as every vocabulary names them, most specific first ("company name" is a company, not a name). */
+const FIELD_WORDS: [Field, RegExp[]][] = (['company', 'website', 'country', 'email', 'name'] as const).map((field) => [
+  field,
+  VOCABULARIES.flatMap((v) => (v.fields[field] ?? []).map((phrase) => phrasePattern(phrase))),
+]);
+/** Words that ask for a correction in any language: the vocabularies' verbs and their names of the right. */
+const CORRECTION_CUES = VOCABULARIES.flatMap((v) => [...v.correctionVerbs, ...v.rights.correction.filter((p) => !p.startsWith('?'))].map((phrase) => phrasePattern(phrase)));
+
+const fieldIn = (text: string): Field | undefined => {
+  const w = words(text);
+  return FIELD_WORDS.find(([, patterns]) => patterns.some((p) => p.test(w)))?.[0];
+};
+const asksCorrection = (text: string) => {
+  const w = words(text);
+  return CORRECTION_CUES.some((p) => p.test(w));
+};
+/** The new value of a sentence in any language: the last quoted text («…», "…", „…“), else what follows "…: ". */
+function valueIn(sentence: string): string | undefined {
+  const quoted = [...sentence.matchAll(/[«"“„]\s*([^«»"“”„]{1,200}?)\s*[»"”“]/g)].at(-1)?.[1];
+  if (quoted) return quoted.trim();
+  return /:\s+(.+?)\s*$/.exec(sentence)?.[1]?.trim();
+}
+
+/** The contiguous label lines around line i. */
+function blockAround<T>(labelled: (T | undefined)[], i: number): T[] {
+  let [start, end] = [i, i];
+  while (start > 0 && labelled[start - 1]) start--;
+  while (end < labelled.length - 1 && labelled[end + 1]) end++;
+  return labelled.slice(start, end + 1) as T[];
+}
+
+/**
+ * Puts a letter's correction in the English shape the reader below knows, whatever its language:
+ * a sentence that asks for a correction (or follows one that does) and names a field and a value
+ * becomes "correct my <field> to <value>". The identification block — its label lines ("Name:",
+ * "E-Mail-Adresse:", "Kundennummer:") after an introduction such as "For identification:", or
+ * repeating the registered address, or repeating a field whose correction is asked in words — identifies the writer
+ * and is never read as a change; label lines alone ("Name: new value") are the change.
+ */
+function canonical(details: string, registeredEmail?: string): string {
+  const lines = bodyOf(details.replace(/\r\n?/g, '\n')).split('\n');
+  const labelled = lines.map((line) => identificationLine(line));
+  const prose: string[] = [];
+  const byWords = new Set<Field | undefined>();
+  let previous = '';
+  for (const [i, line] of lines.entries()) {
+    if (labelled[i]) continue;
+    for (const sentence of line.split(SENTENCES).map((x) => x.trim()).filter(Boolean)) {
+      const english = PATTERNS.some((p) => p.test(sentence)) || EMAIL_PATTERNS.some((p) => p.test(sentence));
+      // "The correct name is: X" after "the name of my company is wrong" is the company's name.
+      const [own, before] = [fieldIn(sentence), fieldIn(previous)];
+      const field = own === 'name' && before && before !== 'name' ? before : (own ?? before);
+      const value = valueIn(sentence);
+      const cue = asksCorrection(sentence) || asksCorrection(previous);
+      if (english) {
+        byWords.add(fieldIn(sentence));
+        prose.push(sentence);
+      } else if (field && value && cue) {
+        byWords.add(field);
+        prose.push(field === 'email' ? `change my email to ${value}` : `correct my ${field} to ${value}`);
+      } else if (!(cue && field && !value)) prose.push(sentence);
+      previous = sentence;
+    }
+  }
+  const block: string[] = [];
+  let intro = '';
+  for (const [i, line] of lines.entries()) {
+    const label = labelled[i];
+    if (!label) {
+      if (line.trim()) intro = line.trim();
+      continue;
+    }
+    const field = fieldIn(label.label);
+    // A block of label lines with an address in it, beside a correction asked in words, is who is writing.
+    const run = blockAround(labelled, i);
+    const identifying = (/:\s*$/.test(intro) && !asksCorrection(intro)) || (byWords.size > 0 && run.length > 1 && run.some((l) => fieldIn(l.label) === 'email'));
+    const registered = field === 'email' && registeredEmail !== undefined && label.value.replace(/[<>]/g, '').trim().toLowerCase() === registeredEmail.toLowerCase();
+    if (!field || identifying || registered || byWords.has(field)) continue;
+    block.push(`${field}: ${label.value}`);
+  }
+  return [...prose, ...block].join('\n');
+}
+
 /**
  * Reads the changes a correction asks for — one per line or sentence — and says when a person must
  * look instead. Only plain, unambiguous values are applied: anything with two values in it, a
@@ -48,11 +135,11 @@ const EMAIL_PATTERNS = [
  * any other way, or a sentence asking to change anything else goes to a person. A new email address
  * asked for plainly is not applied either: it gets the email-change confirmation link.
  */
-export function readCorrection(details: string | undefined): CorrectionReading {
+export function readCorrection(details: string | undefined, registeredEmail?: string): CorrectionReading {
   const changes: Corrections = {};
   const forAPerson: string[] = [];
   let newEmail: string | undefined;
-  const sentences = (details ?? '')
+  const sentences = canonical(details ?? '', registeredEmail)
     .split(SENTENCES)
     .map((s) => s.trim())
     .filter(Boolean);
@@ -75,7 +162,7 @@ export function readCorrection(details: string | undefined): CorrectionReading {
       continue;
     }
     const field = FIELD_NAMES[match[1]!.toLowerCase()]!;
-    const value = match[2]!.trim().replace(/^["'“]|["'”]$/g, '').replace(/[.!]$/, '').trim();
+    const value = match[2]!.trim().replace(/^["'“]|["'”]$/g, '').replace(/(?<!\.\p{L}{1,3})[.!]$/u, '').trim();
     if (NEGATION.test(sentence)) {
       forAPerson.push(`${field}: the sentence says not to`);
       continue;
@@ -130,7 +217,7 @@ export async function applyCorrection(
 ): Promise<{ applied: Corrections; newEmail?: string; forAPerson: string[] }> {
   const request = await deps.lifecycle.require(requestId);
   if (request.status === 'completed' || request.status === 'needs_manual_action') return { applied: {}, forAPerson: [] };
-  const { changes, newEmail: asked, forAPerson } = readCorrection(request.details);
+  const { changes, newEmail: asked, forAPerson } = readCorrection(request.details, request.email);
   if (forAPerson.length) {
     await deps.lifecycle.handToPerson(requestId, `correction needs a person: ${forAPerson.join('; ')}`);
     return { applied: {}, forAPerson };

@@ -3,13 +3,14 @@ import { newId } from '../../shared/crypto';
 import type { PrivacyMailReceived } from '../../shared/privacy-mail';
 import { fixedWindow } from '../../shared/throttle';
 import { PasswordAttemptsError, PasswordRejectedError, PrivacyFloodError } from '../errors';
-import { classifyMail, HOW_TO_ASK, newTextOf } from './classify';
+import { HOW_TO_ASK, newTextOf, readMail, requestTypesOf } from './classify';
 import { DEFAULT_DEADLINES, deadlineFor, type PrivacyRequest, type RequestType } from './model';
+import { RESTRICTION_NOTE } from './objection';
 import type { PrivacyDeps, Subject } from './ports';
 
 /**
  * Requests one sender address, and one account, may open in a day; past that they join or wait. Only
- * mail that asks for one right counts against its sender, so forged chatter cannot use up the limit.
+ * mail that asks for a right counts against its sender, so forged chatter cannot use up the limit.
  */
 export const FLOOD_LIMITS = { perSender: 10, perAccount: 10, windowSeconds: 86_400 };
 
@@ -36,15 +37,21 @@ export class PrivacyIntake {
     if (await this.deps.requests.intakeOutcome(mail.messageId)) return 'duplicate';
     const now = this.deps.now();
     const sender = normalise(mail.from);
-    const rights = classifyMail(mail.subject, mail.text);
-    const outcome = await this.intake(mail, sender, rights, now);
+    const reading = readMail(mail.subject, mail.text);
+    const rights = requestTypesOf(reading.rights);
+    const outcome = await this.intake(mail, sender, rights, reading.rights.includes('restriction'), reading.language, now);
     await this.deps.requests.recordIntake(mail.messageId, outcome, now, rights);
     return outcome;
   }
 
-  private async intake(mail: PrivacyMailReceived, sender: string, rights: RequestType[], now: Date): Promise<IntakeOutcome> {
-    if (rights.length !== 1) {
-      await this.reply(mail, 'How to exercise your privacy rights', helpText(rights.length === 0));
+  /**
+   * Opens one request per right the mail asks for (erasure and objection, access and correction …),
+   * each confirmed by its own link to the registered address. Only a mail asking for nothing
+   * recognisable gets the list of rights.
+   */
+  private async intake(mail: PrivacyMailReceived, sender: string, rights: RequestType[], restriction: boolean, language: string | undefined, now: Date): Promise<IntakeOutcome> {
+    if (rights.length === 0) {
+      await this.reply(mail, 'How to exercise your privacy rights', helpText());
       return 'help_sent';
     }
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
@@ -53,20 +60,28 @@ export class PrivacyIntake {
     // The same words whether or not an account matched: the reply reveals nothing.
     await this.reply(mail, 'We received your privacy request', NEUTRAL_REPLY(mail.ticketId));
     if (!subject) return 'no_account';
-    try {
-      const { joined } = await this.open(subject, rights[0]!, {
-        requestId: requestIdForMessage(mail.messageId),
-        channel: 'mail',
-        details: newTextOf(mail.text).slice(0, 5_000) || undefined,
-        verdicts: mail.verdicts,
-        ticketId: mail.ticketId,
-        receivedAt: new Date(mail.receivedAt),
-      });
-      return joined ? 'joined' : 'opened';
-    } catch (error) {
-      if (error instanceof PrivacyFloodError) return 'throttled';
-      throw error;
+    const text = newTextOf(mail.text).slice(0, 5_000);
+    let opened = false;
+    for (const type of rights) {
+      try {
+        const { joined } = await this.open(subject, type, {
+          // One right keeps the id of the message; several get one each, still derived from it (a redelivery opens nothing new).
+          requestId: requestIdForMessage(rights.length === 1 ? mail.messageId : `${mail.messageId}#${type}`),
+          channel: 'mail',
+          // A restriction (art. 18) has no type of its own: the objection carries the note that sends it to a person.
+          details: (type === 'objection' && restriction ? `${RESTRICTION_NOTE}\n${text}` : text) || undefined,
+          verdicts: mail.verdicts,
+          ticketId: mail.ticketId,
+          receivedAt: new Date(mail.receivedAt),
+          ...(language ? { language } : {}),
+        });
+        opened ||= !joined;
+      } catch (error) {
+        if (error instanceof PrivacyFloodError) return opened ? 'opened' : 'throttled';
+        throw error;
+      }
     }
+    return opened ? 'opened' : 'joined';
   }
 
   /**
@@ -106,7 +121,7 @@ export class PrivacyIntake {
   private async open(
     subject: Subject,
     type: RequestType,
-    input: Pick<PrivacyRequest, 'requestId' | 'channel' | 'details' | 'verdicts' | 'ticketId' | 'confirmedBy'> & { receivedAt: Date },
+    input: Pick<PrivacyRequest, 'requestId' | 'channel' | 'details' | 'verdicts' | 'ticketId' | 'confirmedBy' | 'language'> & { receivedAt: Date },
   ): Promise<{ request: PrivacyRequest; joined: boolean }> {
     const existing = await this.deps.requests.get(input.requestId);
     if (existing) return { request: existing, joined: false };
@@ -138,6 +153,7 @@ export class PrivacyIntake {
       verdicts: input.verdicts,
       ticketId: input.ticketId,
       ...(input.confirmedBy ? { confirmedBy: input.confirmedBy } : {}),
+      ...(input.language ? { language: input.language } : {}),
     };
     await this.deps.requests.create(request);
     await this.deps.workflow.start(request);
@@ -168,11 +184,9 @@ const NEUTRAL_REPLY = (ticketId: string) =>
     'OmnAPI privacy team — privacy@omnapi.com',
   ].join('\n');
 
-function helpText(none: boolean): string {
+function helpText(): string {
   return [
-    none
-      ? 'We could not tell which privacy right your message asks to exercise.'
-      : 'Your message seems to ask for several privacy rights at once; please send one request per right, so each can be confirmed and answered on its own.',
+    'We could not tell which privacy right your message asks to exercise.',
     '',
     'You can ask for:',
     ...Object.values(HOW_TO_ASK).map((line) => `- ${line}`),

@@ -48,6 +48,8 @@ export interface PrivacyRequest {
   accountId: string;
   /** The account's registered address when the request was opened: where every mail about it goes. */
   email: string;
+  /** The language the request letter was written in (BCP 47, from its vocabulary), so replies can be localised. */
+  language?: string;
   /** What the requester wrote (mail text or API details), for a person and for corrections. */
   details?: string;
   receivedAt: string;

@@ -1,6 +1,9 @@
 import type { Mailer } from '../../shared/mailer';
+import { VOCABULARIES } from '../vocabulary';
+import { bodyOf } from './classify';
 import type { RequestLifecycle } from './lifecycle';
 import type { RequestStore } from './ports';
+import { phrasePattern, words } from './text';
 
 /** The processing an account holder can object to, as account preferences. */
 export interface OptOuts {
@@ -8,34 +11,67 @@ export interface OptOuts {
   productUpdates?: false;
 }
 
+/**
+ * Every marketing topic an account has, with the words a reply names it by: an objection to direct
+ * marketing (art. 21(2)) switches off all of them. A new marketing topic is added here.
+ */
+export const MARKETING_TOPICS: Record<Exclude<keyof OptOuts, 'analytics'>, string> = { productUpdates: 'product-update mail' };
+
+/**
+ * Starts the details of an objection opened for a restriction of processing (art. 18), which has no
+ * request type of its own: what to restrict, and until when, is a person's decision, never a switch.
+ */
+export const RESTRICTION_NOTE = '[Restriction of processing asked (GDPR art. 18): a person decides what is restricted and tells the requester.]';
+
 /** Port: sets the account's processing preferences. */
 export interface PreferenceWriter {
   optOut(accountId: string, optOuts: OptOuts): Promise<void>;
 }
 
+const patterns = (pick: (v: (typeof VOCABULARIES)[number]) => string[]) => VOCABULARIES.flatMap((v) => pick(v).map((phrase) => phrasePattern(phrase)));
+const MARKETING = patterns((v) => v.marketing);
+const ANALYTICS = patterns((v) => v.analytics);
+
 /**
- * What an objection stops, read from its words: usage analytics, product mail, or — when it names
- * neither or both — both. Billing and security processing are not optional and never stop here.
+ * What an objection stops, read from its words in any language of the vocabularies: usage analytics,
+ * marketing (every marketing topic), or — when it names neither or both — both. Billing and security
+ * processing are not optional and never stop here.
  */
 export function optOutsFor(details: string | undefined): OptOuts {
-  const text = (details ?? '').toLowerCase();
-  const analytics = /analytic|tracking|profil|statistic/.test(text);
-  const mail = /product|marketing|newsletter|update mail|promotion/.test(text);
-  if (analytics && !mail) return { analytics: false };
-  if (mail && !analytics) return { productUpdates: false };
-  return { analytics: false, productUpdates: false };
+  const text = words(bodyOf(details ?? ''));
+  const analytics = ANALYTICS.some((p) => p.test(text));
+  const marketing = MARKETING.some((p) => p.test(text));
+  const allMarketing = Object.fromEntries(Object.keys(MARKETING_TOPICS).map((topic) => [topic, false])) as OptOuts;
+  if (analytics && !marketing) return { analytics: false };
+  if (marketing && !analytics) return allMarketing;
+  return { analytics: false, ...allMarketing };
 }
 
-/** Applies a confirmed objection, tells the holder exactly what changed, and closes the request. */
+/** A restriction of processing rides on an objection; it is for a person. */
+export const isRestriction = (details: string | undefined) => (details ?? '').startsWith(RESTRICTION_NOTE);
+
+/** What an objection stops, in the words a reply uses. */
+export function stoppedBy(optOuts: OptOuts): string[] {
+  return [
+    ...(optOuts.analytics === false ? ['usage analytics (your calls no longer count in product-wide statistics, from the next recorded call on)'] : []),
+    ...(Object.keys(MARKETING_TOPICS) as (keyof typeof MARKETING_TOPICS)[]).filter((topic) => optOuts[topic] === false).map((topic) => MARKETING_TOPICS[topic]),
+  ];
+}
+
+/** Applies a confirmed objection, tells the holder exactly what changed, and closes the request; a restriction goes to a person. */
 export async function applyObjection(
   requestId: string,
   deps: { requests: RequestStore; preferences: PreferenceWriter; mailer: Mailer; lifecycle: RequestLifecycle },
 ): Promise<OptOuts> {
   const request = await deps.lifecycle.require(requestId);
+  if (isRestriction(request.details)) {
+    if (request.status !== 'completed') await deps.lifecycle.handToPerson(requestId, 'restriction of processing (art. 18) asked: a person decides what is restricted');
+    return {};
+  }
   const optOuts = optOutsFor(request.details);
   if (request.status === 'completed') return optOuts;
   await deps.preferences.optOut(request.accountId, optOuts);
-  const stopped = [optOuts.analytics === false ? 'usage analytics (your calls no longer count in product-wide statistics, from the next recorded call on)' : '', optOuts.productUpdates === false ? 'product-update mail' : ''].filter(Boolean);
+  const stopped = stoppedBy(optOuts);
   await deps.mailer.send({
     to: request.email,
     subject: `Your objection ${requestId} is applied`,

@@ -5,7 +5,7 @@ import { parseWith } from '../../shared/middleware/validate-request';
 import { intakeConfig } from '../config';
 import { WHAT_HAPPENS } from '../domain/lifecycle';
 import { readCorrection } from '../domain/correction';
-import { optOutsFor } from '../domain/objection';
+import { isRestriction, optOutsFor, stoppedBy } from '../domain/objection';
 import type { PrivacyRequest } from '../domain/model';
 
 /** The changes a correction or an objection will make, as the workflow will read them. */
@@ -20,8 +20,8 @@ function whatWillChange(request: PrivacyRequest): string[] {
     ];
   }
   if (request.type === 'objection') {
-    const optOuts = optOutsFor(request.details);
-    return [`It will stop: ${[optOuts.analytics === false ? 'usage analytics' : '', optOuts.productUpdates === false ? 'product-update mail' : ''].filter(Boolean).join(' and ')}.`];
+    if (isRestriction(request.details)) return ['You asked to restrict the processing of your data: a person will read what was asked and write to you.'];
+    return [`It will stop: ${stoppedBy(optOutsFor(request.details)).map((what) => what.replace(/ \(.*\)$/, '')).join(' and ')}.`];
   }
   return [];
 }

@@ -1,6 +1,6 @@
 import type { SESEventRecord } from 'aws-lambda';
 import { parseInbound } from '../../../lambdas/mail/adapters/parse-mail';
-import { classifyMail, newTextOf, rightsIn } from '../../../lambdas/privacy/domain/classify';
+import { citedArticles, classifyLetter, classifyMail, newTextOf, rightsIn } from '../../../lambdas/privacy/domain/classify';
 import { mailCorpus } from '../../helpers/mail-corpus';
 
 const record = (source: string): SESEventRecord =>
@@ -18,7 +18,8 @@ describe('which right a privacy mail asks for', () => {
     ['What personal data do you hold about me?', ['access']],
     ['This is a subject access request under the GDPR.', ['access']],
     ['I would like access to my personal data.', ['access']],
-    ['Please send me a copy of my data.', ['portability']],
+    // A copy of one's data is access (art. 15(3)); portability is the export to take elsewhere (art. 20).
+    ['Please send me a copy of my data.', ['access']],
     ['Can I export my data?', ['portability']],
     ['I want to download all my data', ['portability']],
     ['Data portability request', ['portability']],
@@ -34,7 +35,7 @@ describe('which right a privacy mail asks for', () => {
     ['Stop processing my data for analytics.', ['objection']],
     ['Unsubscribe me from analytics.', ['objection']],
     ['I object to the use of my data for profiling.', ['objection']],
-    ['Delete my account and send me a copy of my data first.', ['portability', 'deletion']],
+    ['Delete my account and send me a copy of my data first.', ['access', 'deletion']],
     ['What is your pricing for the pro plan?', []],
     ['How do I delete an API key?', []],
   ])('%s → %j', (text, rights) => {
@@ -55,6 +56,69 @@ describe('which right a privacy mail asks for', () => {
 
   it('never reads a request out of quoted history: a thank-you for a deletion asks for nothing', () => {
     expect(classifyMail('Re: Account deleted', 'Thanks!\n\nOn Tue, 3 Mar 2026, Privacy wrote:\n> Please delete my account.')).toEqual([]);
+  });
+});
+
+describe('letters in every language', () => {
+  it.each([
+    ['Solicito la supresión de mis datos (artículo 17 RGPD).', ['deletion'], 'es'],
+    ["Chiedo l'accesso ai miei dati ai sensi dell'articolo 15 GDPR.", ['access'], 'it'],
+    ['Žádám o výmaz mých osobních údajů podle čl. 17 GDPR.', ['deletion'], 'cs'],
+    ['Tražim ispravak podataka prema članku 16.', ['correction'], 'hr'],
+    ['Ζητώ πρόσβαση στα δεδομένα μου σύμφωνα με το άρθρο 15 ΓΚΠΔ.', ['access'], 'el'],
+    ['Jag invänder mot behandlingen enligt artikel 21.', ['objection'], 'sv'],
+    ['Solicito o apagamento dos meus dados nos termos do artigo 17.º do RGPD.', ['deletion'], 'pt'],
+    ['Kérem a személyes adataim törlését a GDPR 17. cikke alapján.', ['deletion'], 'hu'],
+    ['Lūdzu dzēst manus datus saskaņā ar VDAR 17. pantu.', ['deletion'], 'lv'],
+    ['Pyydän tietojeni poistamista tietosuoja-asetuksen 17 artiklan nojalla.', ['deletion'], 'fi'],
+    ['Моля да изтриете личните ми данни съгласно чл. 17 от ОРЗД.', ['deletion'], 'bg'],
+    ['Ik verzoek u mijn gegevens te verwijderen.', ['deletion'], 'nl'],
+    ['Żądam usunięcia moich danych.', ['deletion'], 'pl'],
+    ['Solicit ștergerea datelor mele.', ['deletion'], 'ro'],
+    // Words that are conditions only sometimes: Portuguese "se" is also the passive pronoun, Dutch "als" also "as".
+    ['Solicito que se proceda ao apagamento dos meus dados pessoais.', ['deletion'], 'pt'],
+    ['Als klant verzoek ik u mijn gegevens te verwijderen.', ['deletion'], 'nl'],
+  ])('%s → %j (%s)', (text, rights, language) => {
+    const reading = classifyLetter('', text);
+    expect({ rights: reading.rights, language: reading.language }).toEqual({ rights, language });
+  });
+
+  it.each([
+    ['Art. 15 Abs. 3 DSGVO', [15]],
+    ['articles 15 and 20 GDPR', [15, 20]],
+    ['artt. 15 e 20 GDPR', [15, 20]],
+    ['čl. 15 odst. 1 a 3', [15]],
+    ['15. és 20. cikke', [15, 20]],
+    ['your rights under articles 15 to 22', []],
+    ['art. 18 da LGPD', []],
+    ['artigo 17.º do RGPD', [17]],
+    ['Art. 6 Abs. 1 lit. f DSGVO', [6]],
+  ])('reads the articles cited in "%s"', (text, numbers) => {
+    expect(citedArticles(text)).toEqual(numbers);
+  });
+
+  it('does not take words in the sender\'s address, identification block or signature as the request', () => {
+    const letter = 'Please correct my name to Jane Roe.\n\nName: Jane Doe\nEmail: jane-erasure@example.org\n\nKind regards,\nJane\nunsubscribe-me@example.org';
+    expect(classifyLetter('', letter).rights).toEqual(['correction']);
+  });
+
+  it('reads conditional and explanatory mentions as no request', () => {
+    const letter = 'I request the erasure of my data under Article 17. If you object to the erasure, tell me why. Please inform other controllers of the erasure, including copies of the data.';
+    expect(classifyLetter('Erasure request', letter).rights).toEqual(['deletion']);
+  });
+
+  it('reads a 100 kB mail of pathological text in well under the function timeout', () => {
+    // Arrange
+    const texts = ['1 a 2 b 3 c 4 d '.repeat(6000), 'Art. 15. '.repeat(11000), 'x'.repeat(100_000)];
+    // Act
+    const started = Date.now();
+    for (const text of texts) classifyLetter('GDPR', text);
+    // Assert
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('records access together with portability as one portability request', () => {
+    expect(classifyLetter('', 'Under Articles 15 and 20 GDPR I request my data in a machine-readable format.').rights).toEqual(['portability']);
   });
 });
 

@@ -211,6 +211,80 @@ describe('privacy request lifecycle', () => {
   });
 });
 
+describe('letters that ask for several rights, or for a restriction', () => {
+  const mail = (messageId: string, subject: string, text: string) => ({ messageId, ticketId: `tkt_${messageId}`, from: 'ann@example.org', replyTo: 'ann@example.org', subject, text, receivedAt: new Date().toISOString(), verdicts: {} });
+
+  it('opens one request per right a letter asks for, each with its own link to the registered address, and sends no help list', async () => {
+    // Arrange
+    const { intake, lifecycle, requests, mailer } = setup();
+    // Act
+    const outcome = await intake.fromMail(mail('two', 'Löschung und Widerspruch', 'Ich widerspreche der Nutzung meiner Daten für Werbung. Zudem verlange ich die Löschung meines Kontos nach Art. 17 DSGVO.'));
+    for (const r of requests.items.values()) await lifecycle.begin(r.requestId);
+    // Assert
+    expect(outcome).toBe('opened');
+    expect([...requests.items.values()].map((r) => [r.type, r.language]).sort()).toEqual([['deletion', 'de'], ['objection', 'de']]);
+    expect(mailer.sent.filter((m) => /confirm\?/.test(m.text)).map((m) => m.to)).toEqual(['ann@example.org', 'ann@example.org']);
+    expect(mailer.sent.some((m) => /How to exercise/.test(m.subject))).toBe(false);
+  });
+
+  it('opens nothing new when the same two-right letter is delivered again', async () => {
+    // Arrange
+    const { intake, requests } = setup();
+    const letter = mail('again', 'GDPR', 'I request erasure of my account under Article 17. I also object to any analytics on my data.');
+    await intake.fromMail(letter);
+    // Act
+    const second = await intake.fromMail(letter);
+    // Assert
+    expect(second).toBe('duplicate');
+    expect(requests.items.size).toBe(2);
+  });
+
+  it('sends the help list only when a letter asks for nothing recognisable', async () => {
+    // Arrange
+    const { intake, mailer } = setup();
+    // Act
+    const outcome = await intake.fromMail(mail('none', 'Pricing', 'What does the enterprise plan cost?'));
+    // Assert
+    expect(outcome).toBe('help_sent');
+    expect(mailer.sent.at(-1)!.text).toMatch(/could not tell which privacy right/);
+  });
+
+  it('opens a restriction of processing as an objection that a person handles, switching nothing off', async () => {
+    // Arrange
+    const { intake, lifecycle, requests, mailer } = setup();
+    const { applyObjection } = require('../../../lambdas/privacy/domain/objection') as typeof import('../../../lambdas/privacy/domain/objection');
+    await intake.fromMail(mail('r', 'Einschränkung der Verarbeitung', 'Ich verlange gemäß Art. 18 DSGVO die Einschränkung der Verarbeitung meiner Daten.'));
+    const request = [...requests.items.values()][0]!;
+    await lifecycle.begin(request.requestId);
+    await requests.update(request.requestId, {}, { status: 'in_progress' });
+    const optedOut: unknown[] = [];
+    // Act
+    const optOuts = await applyObjection(request.requestId, { requests, preferences: { optOut: async (_a: string, o: unknown) => void optedOut.push(o) }, mailer, lifecycle });
+    // Assert
+    expect(request.type).toBe('objection');
+    expect(optOuts).toEqual({});
+    expect(optedOut).toEqual([]);
+    expect((await requests.get(request.requestId))!.status).toBe('needs_manual_action');
+    expect(mailer.sent.at(-1)!.text).toMatch(/restriction of processing/);
+  });
+
+  it('switches off every marketing topic on an objection to direct marketing, in any language, and says which', async () => {
+    // Arrange
+    const { intake, lifecycle, requests, mailer } = setup();
+    const { applyObjection } = require('../../../lambdas/privacy/domain/objection') as typeof import('../../../lambdas/privacy/domain/objection');
+    await intake.fromMail(mail('m', 'Opposition', "Je m'oppose au traitement de mes données à des fins de prospection commerciale."));
+    const request = [...requests.items.values()][0]!;
+    await lifecycle.begin(request.requestId);
+    await requests.update(request.requestId, {}, { status: 'in_progress' });
+    const optedOut: unknown[] = [];
+    // Act
+    await applyObjection(request.requestId, { requests, preferences: { optOut: async (_a: string, o: unknown) => void optedOut.push(o) }, mailer, lifecycle });
+    // Assert
+    expect(optedOut).toEqual([{ productUpdates: false }]);
+    expect(mailer.sent.at(-1)!.text).toMatch(/stopped: product-update mail/);
+  });
+});
+
 describe('export', () => {
   it('has a reader for every table the data map exports, and exports nothing the data map does not', () => {
     const exported = Object.entries(DATA_MAP).filter(([, entry]) => entry.export !== 'none').map(([table]) => table);
@@ -285,6 +359,9 @@ describe('objection', () => {
     ['I object to the processing of my data', { analytics: false, productUpdates: false }],
     [undefined, { analytics: false, productUpdates: false }],
     ['No analytics and no marketing mail', { analytics: false, productUpdates: false }],
+    ['Ich widerspreche der Verarbeitung zu Zwecken der Direktwerbung.', { productUpdates: false }],
+    ['Mi oppongo alla profilazione dei miei dati.', { analytics: false }],
+    ['Sprzeciwiam się przetwarzaniu moich danych w celach marketingu bezpośredniego.', { productUpdates: false }],
   ])('%s → %j', (details, optOuts) => {
     expect(optOutsFor(details)).toEqual(optOuts);
   });

@@ -1,0 +1,60 @@
+/**
+ * Text as the classifier compares it. Letters and vocabularies go through the same folding, so a
+ * vocabulary is written with its language's own spelling and still matches a letter typed without
+ * diacritics (common on foreign keyboards and phones).
+ */
+
+/** Letters that Unicode does not decompose into a base letter and a mark. */
+const FOLD: Record<string, string> = { ß: 'ss', ø: 'o', æ: 'ae', œ: 'oe', đ: 'd', ł: 'l', ı: 'i', ħ: 'h', þ: 'th', ð: 'd', ς: 'σ' };
+
+/**
+ * NFKC, case fold, diacritics stripped (Greek tonos and dialytika with them, final sigma made
+ * medial), typographic quotes and dashes made plain. Length may change: use it for matching only.
+ */
+export function fold(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[ßøæœđłıħþðς]/g, (c) => FOLD[c] ?? c)
+    .replace(/[’‘`´]/g, "'")
+    .replace(/[“”„«»‹›]/g, '"')
+    .replace(/[‐‑‒–—―]/g, '-')
+    .normalize('NFC');
+}
+
+/** Words only: folded, every run of non-letters/digits one space. "d'accès" → "d acces", "E-Mail" → "e mail". */
+export function words(text: string): string {
+  return ` ${fold(text)
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()} `;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A vocabulary phrase as a pattern over `words()`. Words are separated by spaces; `stem*` matches
+ * any ending (inflected languages), a lone `~` lets up to four other words stand in between
+ * ("delete ~ account" matches "delete my OmnAPI account").
+ */
+export function phrasePattern(phrase: string): RegExp {
+  const tokens = phrase.split(/\s+/).filter(Boolean);
+  let source = '';
+  let gap = '';
+  for (const token of tokens) {
+    if (token === '~') {
+      gap = '(?:[\\p{L}\\p{N}]+ ){0,4}';
+      continue;
+    }
+    const stem = token.endsWith('*');
+    const body = words(stem ? token.slice(0, -1) : token)
+      .trim()
+      .split(' ')
+      .map(escape)
+      .join(' ');
+    source += `${source ? ' ' : ''}${gap}${body}${stem ? '[\\p{L}\\p{N}]*' : ''}`;
+    gap = '';
+  }
+  return new RegExp(` ${source} `, 'u');
+}

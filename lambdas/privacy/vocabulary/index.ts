@@ -1,0 +1,38 @@
+import bg from './bg.json';
+import cs from './cs.json';
+import da from './da.json';
+import de from './de.json';
+import el from './el.json';
+import en from './en.json';
+import es from './es.json';
+import et from './et.json';
+import fi from './fi.json';
+import fr from './fr.json';
+import ga from './ga.json';
+import hr from './hr.json';
+import hu from './hu.json';
+import it from './it.json';
+import lt from './lt.json';
+import lv from './lv.json';
+import mt from './mt.json';
+import nb from './nb.json';
+import nl from './nl.json';
+import pl from './pl.json';
+import pt from './pt.json';
+import ptBR from './pt-br.json';
+import ro from './ro.json';
+import sk from './sk.json';
+import sl from './sl.json';
+import sv from './sv.json';
+import { type Vocabulary, VocabularySchema } from './schema';
+
+export { LETTER_RIGHTS, type LetterRight, type Vocabulary, VocabularySchema } from './schema';
+
+const FILES: Record<string, unknown> = { bg, cs, da, de, el, en, es, et, fi, fr, ga, hr, hu, it, lt, lv, mt, nb, nl, pl, pt, 'pt-br': ptBR, ro, sk, sl, sv };
+
+/** Every language's vocabulary, checked once at load: a broken file fails the cold start (and the tests), naming the file and field. */
+export const VOCABULARIES: readonly Vocabulary[] = Object.entries(FILES).map(([file, data]) => {
+  const parsed = VocabularySchema.safeParse(data);
+  if (!parsed.success) throw new Error(`vocabulary/${file}.json: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+});

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/** The rights a letter can ask for: the five request types, and restriction (Art. 18), which has none. */
+export const LETTER_RIGHTS = ['access', 'portability', 'deletion', 'correction', 'objection', 'restriction'] as const;
+export type LetterRight = (typeof LETTER_RIGHTS)[number];
+
+const phrases = z.array(z.string().min(1).max(120)).default([]);
+
+/**
+ * One language's vocabulary. Phrases are written in the language's own spelling; they are folded
+ * (case, diacritics) like the letters they are matched against. `stem*` matches any ending and a
+ * lone `~` lets up to four words stand between two others.
+ */
+export const VocabularySchema = z
+  .object({
+    /** BCP 47: "de", "pt-BR", "nb". */
+    language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/),
+    name: z.string().min(1),
+    /** How the language names the GDPR: full name and abbreviations. Evidence of language and of a legal letter. */
+    regulation: phrases,
+    /** Other laws whose article numbers are not the GDPR's (LGPD, BDSG …): a citation of them maps to no right. */
+    otherLaws: phrases,
+    /** Words that come before an article number ("Art. 15", "artículo 17", "čl. 16"). */
+    articleBefore: phrases,
+    /** Words that come after one ("15. cikk", "17. pants", "15 straipsnis", "21 artikla"). */
+    articleAfter: phrases,
+    /** Abbreviations that end in a dot inside a sentence ("gem.", "Abs.", "odst."): no sentence ends there. */
+    abbreviations: phrases,
+    /** Frequent function words: how the language is recognised. */
+    stopWords: z.array(z.string().min(1).max(30)).min(10),
+    /** Words that make a sentence a request ("I request", "ich verlange", "bitte", "žádám"). */
+    requestCues: phrases.pipe(z.array(z.string()).min(3)),
+    /** Words that open a conditional clause ("if", "falls", "si", "se", "jeśli"): its mentions ask for nothing. */
+    conditionalCues: phrases.pipe(z.array(z.string()).min(1)),
+    /**
+     * Words after which a sentence only describes rights ("the existence of the right to …", "inform
+     * other recipients"): what follows them in the sentence asks for nothing.
+     */
+    mentionCues: phrases,
+    /** Words that give a reason ("because", "on the following grounds", "weil"): what follows them explains, it does not ask. */
+    reasonCues: phrases,
+    /** Negations ("not", "nicht", "ne", "nie"): a right named just after one ("I don't want to delete my account") is not asked for. */
+    negations: phrases,
+    /** Closing formulas ("Kind regards", "Mit freundlichen Grüßen"): the signature follows, which never counts. */
+    closings: phrases,
+    /** Labels of an identification block ("Name:", "E-Mail-Adresse:", "Kundennummer:"): such lines identify, they never ask. */
+    identificationLabels: phrases,
+    /** Each right: the Regulation's heading for it, its other names, and the plain words people use. */
+    rights: z.object({
+      access: phrases.pipe(z.array(z.string()).min(2)),
+      portability: phrases.pipe(z.array(z.string()).min(2)),
+      deletion: phrases.pipe(z.array(z.string()).min(2)),
+      correction: phrases.pipe(z.array(z.string()).min(2)),
+      objection: phrases.pipe(z.array(z.string()).min(2)),
+      restriction: phrases.pipe(z.array(z.string()).min(1)),
+    }),
+    /** Objection: words for direct marketing and for analytics/profiling, so the right processing stops. */
+    marketing: phrases,
+    analytics: phrases,
+    /** Correction: the verbs that introduce the new value ("correct", "berichtigen", "rectifier"). */
+    correctionVerbs: phrases,
+    /** Correction: the account fields as the language names them. */
+    fields: z
+      .object({ name: phrases, company: phrases, website: phrases, country: phrases, email: phrases })
+      .partial()
+      .default({}),
+  })
+  .strict();
+
+export type Vocabulary = z.infer<typeof VocabularySchema>;
