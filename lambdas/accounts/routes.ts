@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineRoutes, IdPath } from '../shared/routes';
 import {
   AccountView,
+  AuditEventView,
   ChangePasswordBody,
   CreateKeyBody,
   KeyView,
@@ -40,6 +41,7 @@ export const accountRoutes = defineRoutes({
   logout: {
     method: 'POST', path: '/v1/auth/logout', handler: 'auth-logout', auth: 'session',
     summary: 'End this session', responses: noContent, errors: [401],
+    audit: { action: 'session.end' },
   },
   getAccount: {
     method: 'GET', path: '/v1/account', handler: 'account', auth: 'session',
@@ -49,11 +51,13 @@ export const accountRoutes = defineRoutes({
     method: 'PATCH', path: '/v1/account', handler: 'account', auth: 'session',
     summary: 'Correct name, profile or email (a new email is confirmed from that address)',
     body: UpdateAccountBody, responses: { 200: { description: 'The account', schema: AccountView } }, errors: [400, 401, 403, 409, 413, 415, 429],
+    audit: { action: 'account.update' },
   },
   changePassword: {
     method: 'POST', path: '/v1/account/password', handler: 'account-password', auth: 'session',
     summary: 'Change the password; other sessions are signed out',
     body: ChangePasswordBody, responses: noContent, errors: [400, 401, 413, 415],
+    audit: { action: 'password.change' },
   },
   getPreferences: {
     method: 'GET', path: '/v1/account/preferences', handler: 'account-preferences', auth: 'session',
@@ -63,6 +67,7 @@ export const accountRoutes = defineRoutes({
     method: 'PUT', path: '/v1/account/preferences', handler: 'account-preferences', auth: 'session',
     summary: 'Set processing objections and mail preferences (objection)',
     body: Preferences, responses: { 200: { description: 'Preferences', schema: Preferences } }, errors: [400, 401, 413, 415],
+    audit: { action: 'preferences.set' },
   },
   listSessions: {
     method: 'GET', path: '/v1/account/sessions', handler: 'account-sessions', auth: 'session',
@@ -71,6 +76,14 @@ export const accountRoutes = defineRoutes({
   revokeSession: {
     method: 'DELETE', path: '/v1/account/sessions/{id}', handler: 'account-sessions', auth: 'session',
     summary: 'Sign one of the caller\'s sessions out', params: IdPath, responses: noContent, errors: [400, 401, 404],
+    audit: { action: 'session.revoke', target: 'session' },
+  },
+  auditEvents: {
+    method: 'GET', path: '/v1/account/audit', handler: 'account-security-events', auth: 'session',
+    summary: "The account's audit trail: who (you or an operator) did what to it, when and from where, newest first, hash-chained",
+    query: LimitQuery,
+    responses: { 200: { description: 'A page of audit events', schema: z.object({ events: z.array(AuditEventView), nextCursor: z.string().optional() }) } },
+    errors: [400, 401],
   },
   securityEvents: {
     method: 'GET', path: '/v1/account/security-events', handler: 'account-security-events', auth: 'session',
@@ -85,6 +98,7 @@ export const accountRoutes = defineRoutes({
     body: CreateKeyBody,
     responses: { 201: { description: 'The key and its secret', schema: KeyView.extend({ secret: z.string(), notice: z.string() }) } },
     errors: [400, 401, 403, 409, 413, 415, 429],
+    audit: { action: 'key.create' },
   },
   listKeys: {
     method: 'GET', path: '/v1/keys', handler: 'keys', auth: 'session',
@@ -93,6 +107,7 @@ export const accountRoutes = defineRoutes({
   revokeKey: {
     method: 'DELETE', path: '/v1/keys/{id}', handler: 'keys', auth: 'session',
     summary: 'Revoke a key', params: IdPath, responses: noContent, errors: [400, 401, 404],
+    audit: { action: 'key.revoke', target: 'key' },
   },
   rollKey: {
     method: 'POST', path: '/v1/keys/{id}/roll', handler: 'keys', auth: 'session',
@@ -105,5 +120,6 @@ export const accountRoutes = defineRoutes({
       },
     },
     errors: [400, 401, 404],
+    audit: { action: 'key.roll', target: 'key' },
   },
 });

@@ -34,6 +34,7 @@ export const billingRoutes = defineRoutes({
     method: 'POST', path: '/v1/billing/checkout', handler: 'checkout', auth: 'session',
     summary: 'Start buying a credit pack: answers a Stripe Checkout URL (a few an hour per account)',
     body: CheckoutBody, responses: { 201: { description: 'The Checkout Session', schema: CheckoutResult } }, errors: [400, 401, 413, 415, 429, 503],
+    audit: { action: 'checkout.start' },
   },
   portal: {
     method: 'GET', path: '/v1/billing/portal', handler: 'checkout', auth: 'session',

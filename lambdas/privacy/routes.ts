@@ -14,6 +14,7 @@ export const privacyRoutes = defineRoutes({
     body: OpenRequestBody,
     responses: { 201: { description: 'The request (or the open one it joined)', schema: OpenResult } },
     errors: [400, 401, 403, 413, 415, 429],
+    audit: { action: 'privacy.request' },
   },
   list: {
     method: 'GET', path: '/v1/privacy/requests', handler: 'requests', auth: 'session',

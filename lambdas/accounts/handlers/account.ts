@@ -9,7 +9,15 @@ const { accountService, authenticate } = accountsWiring('TABLE_ACCOUNTS', 'TABLE
 /** `GET /v1/account` and `PATCH /v1/account` (correction of name, profile and email). */
 export const handler = httpRoutes(
   route(accountRoutes.getAccount, async (event) => json(200, await accountService.getAccount(event.principal)), { authenticate }),
-  route(accountRoutes.updateAccount, async (event) => json(200, await accountService.updateAccount(event.principal, event.input.body, originOf(event))), {
-    authenticate,
-  }),
+  route(
+    accountRoutes.updateAccount,
+    async (event) => {
+      const updated = await accountService.updateAccount(event.principal, event.input.body, originOf(event));
+      // Which fields changed, never the password that confirmed an email change.
+      const { currentPassword: _password, ...asked } = event.input.body;
+      event.audit = { change: { after: { fields: Object.keys(asked).filter((k) => asked[k as keyof typeof asked] !== undefined), pendingEmail: updated.pendingEmail } } };
+      return json(200, updated);
+    },
+    { authenticate },
+  ),
 );

@@ -14,6 +14,7 @@ export const handler = httpRoutes(
     async (event) => {
       await accountService.requireRecentSignIn(event.principal, event.input.body.currentPassword, originOf(event));
       const { key, secret } = await keyService.create(event.principal.accountId, event.input.body.name, originOf(event));
+      event.audit = { targets: [{ type: 'key', id: key.keyId }], change: { after: { name: key.name } } };
       return json(201, { ...key, secret, notice: 'Store this secret now: it is not shown again.' });
     },
     { authenticate },
@@ -31,6 +32,7 @@ export const handler = httpRoutes(
     accountRoutes.rollKey,
     async (event) => {
       const rolled = await keyService.roll(event.principal.accountId, event.input.path.id, originOf(event));
+      event.audit = { targets: [{ type: 'key', id: rolled.key.keyId }] };
       return json(201, { ...rolled.key, secret: rolled.secret, previous: rolled.previous, graceSeconds: ROLL_GRACE_SECONDS });
     },
     { authenticate },

@@ -35,6 +35,7 @@ export const handler = httpRoutes(
       const wordsOfAnother = request.channel === 'mail' && (request.type === 'correction' || request.type === 'objection');
       const confirmable = joined && request.status === 'awaiting_confirmation' && !wordsOfAnother && (request.type !== 'deletion' || confirmedByPassword);
       const current = confirmable ? ((await lifecycle.confirmBySession(request.requestId, confirmedByPassword)) ?? request) : request;
+      event.audit = { targets: [{ type: 'privacy_request', id: current.requestId }], change: { after: { type: current.type, status: current.status } } };
       return json(201, { ...requestView(current), joined });
     },
     { authenticate },

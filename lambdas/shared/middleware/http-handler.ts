@@ -8,6 +8,10 @@ import { logger } from '../logger';
 import { tracer } from '../tracer';
 import { type InputOf, routeKeyOf, type RouteSpec } from '../routes';
 import { httpErrorHandler, toErrorResponse } from './http-error-handler';
+import { auditTrailFromEnv } from '../adapters/dynamodb-audit';
+import type { AuditTrail } from '../audit';
+import { dynamo } from '../clients/dynamodb';
+import { auditTrail } from './audit-trail';
 import { crossSiteGuard } from './cross-site-guard';
 import { behindEdge } from './origin-guard';
 import { type ValidatedEvent, validateRequest } from './validate-request';
@@ -23,6 +27,8 @@ export interface RouteOptions<A> {
   authenticate?: (event: HttpEvent) => Promise<A>;
   /** Largest accepted JSON body in bytes. @default 65536 */
   maxBodyBytes?: number;
+  /** Where the route's audit events go. @default the table bound as TABLE_AUDIT_EVENTS */
+  auditTrail?: AuditTrail;
 }
 
 export type LambdaHttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
@@ -36,17 +42,21 @@ export interface BoundRoute {
 
 /**
  * Binds a manifest route to its logic: an X-Ray subsegment (no response recorded), Powertools logging context, the JSON error shape,
- * the cross-site check of session routes' writes, authentication, validation with the manifest's schemas and the standard headers, in that order.
+ * the audit event of a successful state change, the cross-site check of session routes' writes, authentication, validation with the manifest's schemas and the standard headers, in that order.
  * A route whose manifest asks for a caller must be given a way to authenticate one.
  */
 export function route<R extends RouteSpec, A = undefined>(spec: R, logic: RouteLogic<R, A>, options: RouteOptions<A> = {}): BoundRoute {
   if (spec.auth === 'session' && !options.authenticate) {
     throw new Error(`${routeKeyOf(spec)} is a session route: pass authenticate`);
   }
+  const trail = spec.audit ? (options.auditTrail ?? auditTrailFromEnv(dynamo)) : undefined;
+  if (spec.audit && !trail) throw new Error(`${routeKeyOf(spec)} writes ${spec.audit.action} audit events: bind TABLE_AUDIT_EVENTS`);
   const handler = middy<HttpEvent, HttpResponse>()
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpErrorHandler({ logger }));
+  // After the answer is made (so only a success is recorded), before the error handler could see it.
+  if (spec.audit) handler.use(auditTrail({ trail: trail!, action: spec.audit.action, target: spec.audit.target }));
   // A session route's writes come from its own pages only: checked before the session is even looked up.
   if (spec.auth === 'session') handler.use(crossSiteGuard());
   if (options.authenticate) {

@@ -2,6 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { z } from 'zod';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors';
 import { type HttpEvent, header } from '../http';
+import type { AuditNote } from './audit-trail';
 
 export interface RequestSchemas<B = unknown, Q = unknown, P = unknown> {
   body?: z.ZodType<B>;
@@ -21,6 +22,8 @@ export interface ValidateRequestOptions<B, Q, P> extends RequestSchemas<B, Q, P>
 export type ValidatedEvent<B = unknown, Q = unknown, P = unknown, A = undefined> = HttpEvent & {
   input: { body: B; query: Q; path: P };
   principal: A;
+  /** What the logic adds to the route's audit event (the thing it created, a small change). */
+  audit?: AuditNote;
 };
 
 const defaults = { maxBodyBytes: 64 * 1024 };

@@ -1,0 +1,60 @@
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { AuditAction, AuditActor, AuditTarget, AuditTrail } from '../audit';
+import type { HttpEvent, HttpResponse } from '../http';
+import { logger } from '../logger';
+
+export interface AuditTrailOptions {
+  trail: AuditTrail;
+  action: AuditAction;
+  /** The kind of thing the route's `{id}` path parameter names (`key`, `session`, `request`). */
+  target?: string;
+}
+
+/** What a route's logic may add to its audit event: the thing it created, and a small before → after. */
+export interface AuditNote {
+  targets?: AuditTarget[];
+  change?: { before?: unknown; after?: unknown };
+}
+
+/** The caller as the session and key authenticators resolve it. */
+interface Caller {
+  accountId?: string;
+  sessionId?: string;
+}
+
+/**
+ * middy middleware: after a successful (2xx) answer, writes the route's audit event — the caller
+ * (account and session), the action, the account and the thing the path names (and what the logic
+ * noted in `event.audit`), the address, user agent and request id. The action has already happened,
+ * so a failed write does not turn it into an error for the caller: it is logged at error level with
+ * the whole event (the error-log alarm sees it; the event can be replayed from the log).
+ */
+export function auditTrail(opts: AuditTrailOptions): MiddlewareObj<HttpEvent, HttpResponse> {
+  const auditTrailMiddlewareAfter = async (request: Request<HttpEvent, HttpResponse>) => {
+    const status = request.response?.statusCode ?? 0;
+    if (status < 200 || status > 299) return;
+    const event = request.event as HttpEvent & { principal?: Caller; audit?: AuditNote; pathParameters?: Record<string, string | undefined> };
+    const caller = event.principal ?? {};
+    const actor: AuditActor = caller.accountId ? { type: 'account', id: caller.accountId, via: caller.sessionId ? `session:${caller.sessionId}` : undefined } : { type: 'system', id: 'anonymous' };
+    const pathId = opts.target ? event.pathParameters?.id : undefined;
+    const targets: AuditTarget[] = [
+      ...(caller.accountId ? [{ type: 'account', id: caller.accountId }] : []),
+      ...(pathId && opts.target ? [{ type: opts.target, id: pathId }] : []),
+      ...(event.audit?.targets ?? []),
+    ];
+    const record = {
+      actor,
+      action: opts.action,
+      targets,
+      context: { ip: event.requestContext.http.sourceIp, userAgent: event.requestContext.http.userAgent?.slice(0, 512), requestId: event.requestContext.requestId },
+      change: event.audit?.change,
+      at: new Date().toISOString(),
+    };
+    try {
+      await opts.trail.record(record);
+    } catch (error) {
+      logger.error('Audit event not written; replay it from this log', { auditEvent: record, error: error as Error });
+    }
+  };
+  return { after: auditTrailMiddlewareAfter };
+}

@@ -1,0 +1,81 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbAuditTrail } from '../../../lambdas/shared/adapters/dynamodb-audit';
+import { type AuditEvent, canonical, streamEvents, verifyChain } from '../../../lambdas/shared/audit';
+import { json } from '../../../lambdas/shared/http';
+import { route } from '../../../lambdas/shared/middleware/http-handler';
+import type { RouteSpec } from '../../../lambdas/shared/routes';
+import { ROUTE_MANIFESTS } from '../../../lib/routes';
+import { httpEvent, lambdaContext } from '../../helpers/http-events';
+import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+
+describe('the audit trail', () => {
+  let dynamo: LocalDynamo;
+  let trail: DynamoDbAuditTrail;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+    trail = new DynamoDbAuditTrail(dynamo.client, 'auditEvents');
+  });
+  afterAll(() => dynamo.stop());
+
+  const at = '2026-12-05T12:00:00.000Z';
+  const all = async (stream: string) => {
+    const events: AuditEvent[] = [];
+    for await (const event of streamEvents(trail, stream)) events.push(event);
+    return events;
+  };
+
+  it('chains twenty events written at once into one unbroken sequence', async () => {
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => trail.record({ actor: { type: 'operator', id: 'ops-user' }, action: 'credits.grant', targets: [{ type: 'account', id: 'acc_chain' }], reason: `grant ${i}`, at })),
+    );
+    const events = await all('account#acc_chain');
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(verifyChain(events)).toEqual({ checked: 20 });
+  });
+
+  it('finds an event altered in the table, and one removed from the middle', async () => {
+    for (let i = 0; i < 4; i++) await trail.record({ actor: { type: 'account', id: 'acc_t' }, action: 'key.create', targets: [{ type: 'account', id: 'acc_t' }], at });
+    await dynamo.client.send(
+      new UpdateCommand({ TableName: 'auditEvents', Key: { pk: 'STREAM#account#acc_t', sk: 'E#000000000003' }, UpdateExpression: 'SET #a = :a', ExpressionAttributeNames: { '#a': 'action' }, ExpressionAttributeValues: { ':a': 'key.revoke' } }),
+    );
+    expect(verifyChain(await all('account#acc_t')).firstBreak).toMatchObject({ seq: 3, problem: 'hash' });
+    const events = await all('account#acc_t');
+    expect(verifyChain([events[0]!, events[1]!, events[3]!]).firstBreak).toMatchObject({ seq: 4, problem: 'gap' });
+  });
+
+  it('puts what concerns an account in its stream, and the rest in the operators\' stream', async () => {
+    const account = await trail.record({ actor: { type: 'operator', id: 'o' }, action: 'plan.set', targets: [{ type: 'account', id: 'acc_s' }], at });
+    const ops = await trail.record({ actor: { type: 'operator', id: 'o' }, action: 'usage.replay', targets: [{ type: 'log_group', id: 'g' }], at });
+    expect([account.stream, ops.stream]).toEqual(['account#acc_s', 'ops']);
+  });
+
+  it('hashes the same event the same way whatever the order of its keys', () => {
+    expect(canonical({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } })).toBe('{"a":{"d":[1,{"x":1,"y":2}]},"b":1}');
+  });
+
+  it('writes one event for a successful call of an audited route, none for a refused one', async () => {
+    const spec = { method: 'POST', path: '/v1/things/{id}', handler: 'x', auth: 'session', summary: 's', responses: {}, errors: [409], audit: { action: 'key.revoke', target: 'key' } } satisfies RouteSpec;
+    let ok = true;
+    const { handler } = route(spec, async () => (ok ? json(204) : Promise.reject(Object.assign(new Error('no'), { name: 'X' }))), {
+      authenticate: async () => ({ accountId: 'acc_route', sessionId: 'ses_1' }),
+      auditTrail: trail,
+    });
+    const call = () => handler(httpEvent({ method: 'POST', path: '/v1/things/key_1', pathParameters: { id: 'key_1' }, headers: { authorization: 'Bearer omn_sess_x' } }), lambdaContext);
+    expect((await call()).statusCode).toBe(204);
+    ok = false;
+    expect((await call()).statusCode).toBe(500);
+    const events = await all('account#acc_route');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ action: 'key.revoke', actor: { type: 'account', id: 'acc_route', via: 'session:ses_1' }, targets: [{ type: 'account', id: 'acc_route' }, { type: 'key', id: 'key_1' }], context: { ip: '203.0.113.7', requestId: 'req-1' } });
+  });
+});
+
+describe('every state-changing route', () => {
+  const writes = Object.values(ROUTE_MANIFESTS)
+    .flatMap((manifest) => Object.values(manifest as Record<string, RouteSpec>))
+    .filter((spec) => spec.auth === 'session' && spec.method !== 'GET');
+
+  it.each(writes.map((spec) => [`${spec.method} ${spec.path}`, spec] as const))('%s names the audit event it writes', (_name, spec) => {
+    expect(spec.audit?.action).toEqual(expect.any(String));
+  });
+});
