@@ -1,7 +1,7 @@
 /** One jest config, one project per test tree (unit, infra, e2e). */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
-// middy and the OpenAPI validator ship ESM only.
-const transformIgnorePatterns = ['node_modules/(?!(@middy|@seriousme)/)'];
+// middy, the OpenAPI validator and commander ship ESM only.
+const transformIgnorePatterns = ['node_modules/(?!(@middy|@seriousme|commander)/)'];
 const common = { transform, transformIgnorePatterns, testEnvironment: 'node', setupFiles: ['<rootDir>/test/setup-env.ts'] };
 
 module.exports = {

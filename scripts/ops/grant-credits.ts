@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import { creditsToMicro, microToCredits } from '../../lambdas/shared/credits';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
+import { recordOps } from './audit';
 
 export const grantCredits = new Command('grant-credits')
   .description('Add a grant to the ledger and credit the balance, once per --ref')
@@ -29,6 +30,9 @@ export const grantCredits = new Command('grant-credits')
         { type: 'grant', amountMicro, reason: options.reason, ref: `ops:${os.userInfo().username}:${ref}` },
         `grant:${ref}`,
       );
+      if (outcome === 'applied') {
+        await recordOps(resources, { action: 'credits.grant', targets: [{ type: 'account', id: account.accountId }, { type: 'ledger_entry', id: entry.entryId }], reason: options.reason, change: { after: { amountMicro } } });
+      }
       console.log(
         outcome === 'applied'
           ? `Granted ${microToCredits(amountMicro)} credits to ${account.email} (${account.accountId}); entry ${entry.entryId}`

@@ -17,6 +17,7 @@ import { HmacPseudonymiser } from '../../lambdas/shared/pseudonyms';
 import type { PrivacyRequest } from '../../lambdas/privacy/domain/model';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
+import { recordOps } from './audit';
 
 type StageOptions = { stage: 'local' | 'dev' | 'prod' };
 const requestsOf = (resources: Resources) => new DynamoDbRequests(resources.dynamo, resources.tables.privacyRequests);
@@ -85,6 +86,7 @@ const startNow = new Command('start-now')
       const sfn = new SFNClient(resources.clientConfig);
       await sfn.send(new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify({ startedBy: os.userInfo().username }) }));
       sfn.destroy();
+      await recordOps(resources, { action: 'privacy.start_now', targets: [{ type: 'account', id: request.accountId }, { type: 'privacy_request', id: requestId }], reason: 'cooling-off ended by an operator' });
       console.log(`Erasure of ${requestId} starts now.`);
     });
   });
@@ -100,6 +102,7 @@ const extend = new Command('extend')
     if (![1, 2].includes(months)) throw new UsageError('--months is 1 or 2');
     await withResources(options.stage, async (resources) => {
       const extended = await lifecycleFor(resources).extend(requestId, months, options.reason);
+      await recordOps(resources, { action: 'privacy.extend', targets: [{ type: 'account', id: extended.accountId }, { type: 'privacy_request', id: requestId }], reason: options.reason, change: { after: { dueAt: extended.dueAt } } });
       console.log(`${requestId} is now due ${extended.dueAt.slice(0, 10)}; the holder was told why.`);
     });
   });
@@ -118,6 +121,7 @@ const retry = new Command('retry')
       const sfn = new SFNClient(resources.clientConfig);
       await sfn.send(new StartExecutionCommand({ stateMachineArn: resources.outputs.PrivacyStateMachineArn!, name: `${requestId}-retry-${Date.now()}`, input: JSON.stringify({ requestId }) }));
       sfn.destroy();
+      await recordOps(resources, { action: 'privacy.retry', targets: [{ type: 'account', id: request.accountId }, { type: 'privacy_request', id: requestId }], change: { after: { status: back } } });
       console.log(`${requestId} runs again from ${back}.`);
     });
   });
@@ -183,6 +187,7 @@ export const legalHold = new Command('legal-hold')
       const holds = new DynamoDbHolds(resources.dynamo, { ledger: resources.tables.ledger, privacyRequests: resources.tables.privacyRequests });
       if (action === 'set') await holds.set(account.accountId, options.reason!, os.userInfo().username);
       else await holds.clear(account.accountId);
+      await recordOps(resources, { action: action === 'set' ? 'legal_hold.set' : 'legal_hold.clear', targets: [{ type: 'account', id: account.accountId }], reason: options.reason });
       console.log(action === 'set' ? `Hold set on ${account.email}: ${options.reason}` : `Hold cleared on ${account.email}; a deferred deletion resumes at the watchdog's next pass.`);
     });
   });

@@ -3,6 +3,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { UNQUEUED_USAGE_MESSAGE } from '../../lambdas/metering/config';
 import { UsageEventSchema } from '../../lambdas/metering/domain/usage';
 import { Command, Option, progress, UsageError, withResources } from './program';
+import { recordOps } from './audit';
 
 export const replayUnqueued = new Command('replay-unqueued')
   .description('Queue again the usage events the gateway could not queue (read from its log); idempotent')
@@ -30,6 +31,7 @@ export const replayUnqueued = new Command('replay-unqueued')
         }
         nextToken = page.nextToken;
       } while (nextToken);
+      await recordOps(resources, { action: 'usage.replay', targets: [{ type: 'log_group', id: String(resources.outputs.GatewayLogGroup ?? 'gateway') }], change: { after: { replayed } } });
       console.log(`Queued ${replayed} usage event(s) again; events already recorded are skipped by the worker.`);
     });
   });

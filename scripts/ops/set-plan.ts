@@ -4,6 +4,7 @@ import { systemClock } from '../../lambdas/accounts/domain/ports';
 import { collectBalanceShards } from '../../lambdas/shared/adapters/dynamodb-balance';
 import { microToCredits } from '../../lambdas/shared/credits';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
+import { recordOps } from './audit';
 
 export const setPlan = new Command('set-plan')
   .description('Move an account and its keys to a rate-limit plan (calls follow within the key-cache window)')
@@ -24,6 +25,7 @@ export const setPlan = new Command('set-plan')
         clock: systemClock,
       });
       const { keys: moved } = await keys.setPlan(account.accountId, options.plan);
+      await recordOps(resources, { action: 'plan.set', targets: [{ type: 'account', id: account.accountId }], change: { before: { plan: account.plan }, after: { plan: options.plan } } });
       console.log(`${account.email} is on plan ${options.plan} (was ${account.plan}); ${moved} live key(s) follow it`);
       // Balance shards of a sharded plan it may have been on go back to the balance item — again once
       // gateways have seen the change (the key-cache window), in case one refilled a shard meanwhile.

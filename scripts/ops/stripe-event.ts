@@ -6,6 +6,7 @@ import { ORIGIN_SECRET_HEADER } from '../../lambdas/shared/middleware/origin-gua
 import { accountByEmail, Command, Option, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
 import { chargeRefunded, checkoutCompleted, dispute, newDisputeId, sign } from './stripe-fixtures';
+import { recordOps } from './audit';
 
 const KINDS = ['checkout', 'refund', 'dispute', 'dispute-won', 'dispute-lost'] as const;
 
@@ -56,6 +57,7 @@ export const stripeEvent = new Command('stripe-event')
         body: payload,
       });
       const answer = await response.text();
+      await recordOps(resources, { action: 'stripe.event_sent', targets: [{ type: 'account', id: account.accountId }, { type: 'stripe_event', id: event.id }], reason: `${event.type} signed with the local webhook secret` });
       console.log(`${event.type} ${event.id} → HTTP ${response.status} ${answer}`);
       if (!response.ok) process.exitCode = 1;
       console.log(`Balance of ${account.email}: ${microToCredits(await ledger.balance(account.accountId))} credits`);

@@ -4,6 +4,7 @@ import { KeyService } from '../../lambdas/accounts/domain/keys';
 import { systemClock } from '../../lambdas/accounts/domain/ports';
 import { accountByEmail, Command, stageOption, withResources } from './program';
 import type { Resources } from './resources';
+import { recordOps } from './audit';
 
 const keysOf = ({ dynamo, tables }: Resources) =>
   new KeyService({
@@ -23,6 +24,7 @@ export const suspend = new Command('suspend')
     await withResources(options.stage, async (resources) => {
       const account = await accountByEmail(resources, options.email);
       const { keys } = await keysOf(resources).setSuspended(account.accountId, { reason: options.reason, by: os.userInfo().username }, operator);
+      await recordOps(resources, { action: 'account.suspend', targets: [{ type: 'account', id: account.accountId }], reason: options.reason });
       console.log(`${account.email} is suspended (${keys} live key(s) refused from now, within the key-cache window): ${options.reason}`);
     });
   });
@@ -36,6 +38,7 @@ export const unsuspend = new Command('unsuspend')
     await withResources(options.stage, async (resources) => {
       const account = await accountByEmail(resources, options.email);
       const { keys } = await keysOf(resources).setSuspended(account.accountId, undefined, operator);
+      await recordOps(resources, { action: 'account.unsuspend', targets: [{ type: 'account', id: account.accountId }], reason: options.reason });
       console.log(`${account.email} is no longer suspended (${keys} key(s)): ${options.reason}`);
     });
   });

@@ -1,9 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbKeyLookup } from '../../lambdas/metering/adapters/dynamodb-key-lookup';
 import { resolveKey } from '../../lambdas/metering/domain/keys';
 import { type CallOptions, callApi, eventually, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
 import { linkMailedTo, mailTo } from '../helpers/outbox';
+import { ops } from '../helpers/ops';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -143,5 +144,29 @@ describe('accounts, sessions and keys against npm start', () => {
     attempts.push(await call('POST', '/v1/auth/login', { body: { email: email('target'), password: PASSWORD } }));
     expect(attempts.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 429, 429]);
     expect(Number(attempts[5]!.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('keeps an audit trail the holder can read and an operator can verify; an altered event breaks the chain', async () => {
+    const token = await onboard('audited');
+    const key = await call('POST', '/v1/keys', { token, body: { name: 'audited-key' } });
+    expect(key.status).toBe(201);
+    expect((await ops(local, 'grant-credits', '--email', email('audited'), '--amount', '3', '--reason', 'e2e audit')).code).toBe(0);
+    const trail = await call('GET', '/v1/account/audit', { token });
+    expect(trail.status).toBe(200);
+    const actions = trail.body.events.map((e: { action: string; actor: { type: string } }) => `${e.actor.type}:${e.action}`);
+    expect(actions).toEqual(['operator:credits.grant', 'account:key.create']);
+    expect(trail.body.events[1]).toMatchObject({ targets: expect.arrayContaining([{ type: 'key', id: key.body.keyId }]), context: { ip: expect.any(String), requestId: expect.any(String) } });
+    const accountId = (await call('GET', '/v1/account', { token })).body.accountId as string;
+    expect((await ops(local, 'audit', 'verify', '--stream', `account#${accountId}`)).stdout).toMatch(/Every chain holds: 2 event/);
+    const listed = await ops(local, 'audit', 'list', '--email', email('audited'), '--action', 'credits.grant');
+    expect(listed.stdout).toMatch(/credits\.grant .*e2e audit/);
+
+    // Someone with table access rewrites the grant: verify names the event and exits 1.
+    await dynamo.send(
+      new UpdateCommand({ TableName: 'auditEvents', Key: { pk: `STREAM#account#${accountId}`, sk: 'E#000000000002' }, UpdateExpression: 'SET reason = :r', ExpressionAttributeValues: { ':r': 'nothing to see' } }),
+    );
+    const broken = await ops(local, 'audit', 'verify', '--stream', `account#${accountId}`);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/BREAK in account#acc_\w+ at seq 2 .*altered/);
   });
 });

@@ -1,0 +1,146 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbAuditTrail } from '../../lambdas/shared/adapters/dynamodb-audit';
+import { type AuditAction, type AuditActor, type AuditEvent, type AuditEventInput, type AuditTarget, streamEvents, verifyChain } from '../../lambdas/shared/audit';
+import { accountByEmail, Command, progress, stageOption, UsageError, withResources } from './program';
+import type { Resources } from './resources';
+
+type StageOptions = { stage: 'local' | 'dev' | 'prod' };
+
+/**
+ * What each ops command writes to the audit trail: its action, or why it changes nothing. A test walks
+ * the program's commands and fails on one missing here, and on an action no `recordOps` call writes.
+ */
+export const OPS_AUDIT: Record<string, AuditAction | AuditAction[] | { readOnly: string }> = {
+  'grant-credits': 'credits.grant',
+  balance: { readOnly: 'reads a balance' },
+  'set-plan': 'plan.set',
+  'stripe-event': 'stripe.event_sent',
+  reconcile: { readOnly: 'reads ledgers and usage' },
+  'privacy list': { readOnly: 'lists requests' },
+  'privacy show': { readOnly: 'shows a request' },
+  'privacy extend': 'privacy.extend',
+  'privacy retry': 'privacy.retry',
+  'privacy start-now': 'privacy.start_now',
+  'privacy pseudonyms': { readOnly: 'looks records up' },
+  'legal-hold': ['legal_hold.set', 'legal_hold.clear'],
+  suspend: 'account.suspend',
+  unsuspend: 'account.unsuspend',
+  'replay-unqueued': 'usage.replay',
+  'audit verify': { readOnly: 'verifies the chains' },
+  'audit list': { readOnly: 'lists events' },
+  'audit export': { readOnly: 'exports events' },
+};
+
+/** Who runs the command: the cloud identity for a deployed stage, the OS user locally. */
+async function operator(resources: Resources): Promise<AuditActor> {
+  if (resources.stage === 'local') return { type: 'operator', id: `local:${os.userInfo().username}`, via: 'cli' };
+  const sts = new STSClient({});
+  try {
+    const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
+    return { type: 'operator', id: Arn ?? 'unknown', via: 'cli' };
+  } finally {
+    sts.destroy();
+  }
+}
+
+const trailOf = (resources: Resources) => new DynamoDbAuditTrail(resources.dynamo, resources.tables.auditEvents);
+
+/** Writes an operator's action to the audit trail: after it succeeded, with its targets, reason and change. */
+export async function recordOps(resources: Resources, event: { action: AuditAction; targets: AuditTarget[]; reason?: string; change?: AuditEventInput['change'] }): Promise<AuditEvent> {
+  return trailOf(resources).record({ ...event, actor: await operator(resources), context: { userAgent: `omnapi-ops (${os.hostname()})` }, at: new Date().toISOString() });
+}
+
+/** Every stream in the table (a scan of the stream heads' keys, for verify and unfiltered lists). */
+async function streams(resources: Resources): Promise<string[]> {
+  const found = new Set<string>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await resources.dynamo.send(new ScanCommand({ TableName: resources.tables.auditEvents, ProjectionExpression: 'pk', ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) found.add(String(item.pk).replace(/^STREAM#/, ''));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return [...found].sort();
+}
+
+const verify = new Command('verify')
+  .description('Walks every stream (or one) and reports the first event altered, removed or out of place; exits 1 on any break')
+  .option('--stream <stream>', 'one stream: account#<id>, ops or pseudonym#<psn>')
+  .addOption(stageOption())
+  .action(async (options: StageOptions & { stream?: string }) => {
+    await withResources(options.stage, async (resources) => {
+      const trail = trailOf(resources);
+      const report = progress('events verified');
+      let total = 0;
+      let broken = 0;
+      for (const stream of options.stream ? [options.stream] : await streams(resources)) {
+        const events: AuditEvent[] = [];
+        for await (const event of streamEvents(trail, stream)) events.push(event);
+        const { checked, firstBreak } = verifyChain(events);
+        total += checked;
+        report(total);
+        if (firstBreak) {
+          broken++;
+          console.log(`BREAK in ${stream} at seq ${firstBreak.seq} (${firstBreak.eventId}): ${firstBreak.problem === 'hash' ? 'the event was altered' : firstBreak.problem === 'link' ? 'it does not follow the event before it' : 'events are missing before it'}`);
+        }
+      }
+      report(total, total);
+      console.log(broken ? `${broken} stream(s) broken; ${total} event(s) verified before the breaks` : `Every chain holds: ${total} event(s) verified`);
+      if (broken) process.exitCode = 1;
+    });
+  });
+
+/** The events matching the filters, oldest first per stream. */
+async function* matching(resources: Resources, options: { email?: string; accountId?: string; action?: string; since?: string }): AsyncGenerator<AuditEvent> {
+  if (options.since !== undefined && Number.isNaN(Date.parse(options.since))) throw new UsageError('--since takes a date or time, e.g. 2026-12-01');
+  const accountId = options.accountId ?? (options.email ? (await accountByEmail(resources, options.email)).accountId : undefined);
+  const trail = trailOf(resources);
+  for (const stream of accountId ? [`account#${accountId}`] : await streams(resources)) {
+    for await (const event of streamEvents(trail, stream)) {
+      if (options.action && event.action !== options.action) continue;
+      if (options.since && event.at < new Date(options.since).toISOString()) continue;
+      yield event;
+    }
+  }
+}
+
+const filters = (command: Command) =>
+  command
+    .option('--email <email>', "the account's stream")
+    .option('--account-id <id>', "the account's stream, by id")
+    .option('--action <action>', 'only this action, e.g. credits.grant')
+    .option('--since <date>', 'only events at or after this time')
+    .addOption(stageOption());
+
+const list = filters(new Command('list').description('Audit events, oldest first per stream: time, actor, action, targets, reason')).action(
+  async (options: StageOptions & { email?: string; accountId?: string; action?: string; since?: string }) => {
+    await withResources(options.stage, async (resources) => {
+      let count = 0;
+      for await (const e of matching(resources, options)) {
+        count++;
+        console.log(`${e.at}  ${e.stream}#${e.seq}  ${e.actor.type}:${e.actor.id}  ${e.action}  ${e.targets.map((t) => `${t.type}:${t.id}`).join(' ')}${e.reason ? `  — ${e.reason}` : ''}`);
+      }
+      console.log(`${count} event(s)`);
+    });
+  },
+);
+
+const exportEvents = filters(new Command('export').description('Audit events as JSON lines (hash and chain fields included), to a file or stdout').option('--out <file>', 'write here instead of stdout')).action(
+  async (options: StageOptions & { email?: string; accountId?: string; action?: string; since?: string; out?: string }) => {
+    await withResources(options.stage, async (resources) => {
+      const out = options.out ? fs.createWriteStream(options.out) : process.stdout;
+      const report = progress('events exported');
+      let count = 0;
+      for await (const event of matching(resources, options)) {
+        out.write(`${JSON.stringify(event)}\n`);
+        report(++count);
+      }
+      report(count, count);
+      if (options.out) await new Promise((resolve) => (out as fs.WriteStream).end(resolve));
+    });
+  },
+);
+
+export const audit = new Command('audit').description('The audit trail: verify its chains, list and export events').addCommand(verify).addCommand(list).addCommand(exportEvents);
