@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   'privacy.start_now',
   'privacy.retry',
   'privacy.erase',
+  'privacy.classify',
   'stripe.event_sent',
   'usage.replay',
 ] as const;

@@ -24,6 +24,7 @@ export const OPS_AUDIT: Record<string, AuditAction | AuditAction[] | { readOnly:
   'privacy extend': 'privacy.extend',
   'privacy retry': 'privacy.retry',
   'privacy start-now': 'privacy.start_now',
+  'privacy classify': 'privacy.classify',
   'privacy pseudonyms': { readOnly: 'looks records up' },
   'legal-hold': ['legal_hold.set', 'legal_hold.clear'],
   suspend: 'account.suspend',

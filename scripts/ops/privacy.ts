@@ -7,6 +7,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDbRequests } from '../../lambdas/privacy/adapters/dynamodb-requests';
 import { DynamoDbSubjects } from '../../lambdas/privacy/adapters/dynamodb-subjects';
 import { StepFunctionsWorkflow } from '../../lambdas/privacy/adapters/sfn-workflow';
+import { PrivacyIntake } from '../../lambdas/privacy/domain/intake';
 import { RequestLifecycle } from '../../lambdas/privacy/domain/lifecycle';
 import { DynamoDbWindowCounter } from '../../lambdas/shared/adapters/dynamodb-counter';
 import { readSecretString } from '../../lambdas/shared/adapters/secrets';
@@ -14,18 +15,18 @@ import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
 import { queryAll } from '../../lambdas/shared/dynamodb-query';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { HmacPseudonymiser } from '../../lambdas/shared/pseudonyms';
-import type { PrivacyRequest } from '../../lambdas/privacy/domain/model';
+import { type PrivacyRequest, REQUEST_TYPES, type RequestType } from '../../lambdas/privacy/domain/model';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
 import { recordOps } from './audit';
 
 type StageOptions = { stage: 'local' | 'dev' | 'prod' };
 const requestsOf = (resources: Resources) => new DynamoDbRequests(resources.dynamo, resources.tables.privacyRequests);
-/** The request lifecycle, as the workflow runs it, with this stage's tables, mail and workflow. */
-const lifecycleFor = (resources: Resources) => {
+/** The privacy ports as the functions build them, with this stage's tables, mail and workflow. */
+const depsFor = (resources: Resources) => {
   const sfn = new SFNClient(resources.clientConfig);
   const ses = new SESv2Client(resources.clientConfig);
-  return new RequestLifecycle({
+  return {
     requests: requestsOf(resources),
     subjects: new DynamoDbSubjects(resources.dynamo, resources.tables.accounts),
     workflow: new StepFunctionsWorkflow(sfn, resources.outputs.PrivacyStateMachineArn!),
@@ -35,9 +36,11 @@ const lifecycleFor = (resources: Resources) => {
     linkLifeHours: 72,
     reminderAfterHours: 36,
     now: () => new Date(),
-  });
+  };
 };
-const left = (request: PrivacyRequest) => {
+/** The request lifecycle, as the workflow runs it. */
+const lifecycleFor = (resources: Resources) => new RequestLifecycle(depsFor(resources));
+const left = (request: Pick<PrivacyRequest, 'dueAt'>) => {
   const ms = Date.parse(request.dueAt) - Date.now();
   return ms < 0 ? `OVERDUE by ${Math.ceil(-ms / 86_400_000)} d` : `${Math.floor(ms / 86_400_000)} d left`;
 };
@@ -55,7 +58,12 @@ const list = new Command('list')
         .filter((r) => !options.overdue || Date.parse(r.dueAt) < Date.now())
         .filter((r) => within === undefined || Date.parse(r.dueAt) < Date.now() + within * 86_400_000);
       for (const r of open) console.log(`${r.requestId}  ${r.type.padEnd(11)} ${r.status.padEnd(21)} received ${r.receivedAt.slice(0, 10)}  due ${r.dueAt.slice(0, 10)} (${left(r)})  ${r.history.at(-1)?.note ?? ''}`);
-      console.log(`${open.length} open request(s)`);
+      // Mail no right could be read from: on the clock until classified (ops privacy classify <ticket> <right>).
+      const unclear = (await requestsOf(resources).openUnclear())
+        .filter((m) => !options.overdue || Date.parse(m.dueAt) < Date.now())
+        .filter((m) => within === undefined || Date.parse(m.dueAt) < Date.now() + within * 86_400_000);
+      for (const m of unclear) console.log(`${m.ticketId}  ${'unclear'.padEnd(11)} ${'needs classifying'.padEnd(21)} received ${m.receivedAt.slice(0, 10)}  due ${m.dueAt.slice(0, 10)} (${left(m)})  from ${m.from}: ${m.why}`);
+      console.log(`${open.length} open request(s), ${unclear.length} unclear mail(s) to classify`);
     });
   });
 
@@ -126,6 +134,34 @@ const retry = new Command('retry')
     });
   });
 
+const classify = new Command('classify')
+  .description('Read unclear privacy mail as the rights it asks for: each opens from the mail\'s arrival (its deadline unchanged) and is confirmed through the account\'s registered address')
+  .argument('<ticket>', 'the ticket of the unclear mail (ops privacy list)')
+  .argument('<rights...>', `one or more of ${REQUEST_TYPES.join(', ')}`)
+  .addOption(stageOption())
+  .action(async (ticketId: string, rights: string[], options: StageOptions) => {
+    const unknown = rights.filter((r) => !(REQUEST_TYPES as readonly string[]).includes(r));
+    if (unknown.length) throw new UsageError(`Not a right: ${unknown.join(', ')}; choose from ${REQUEST_TYPES.join(', ')}`);
+    await withResources(options.stage, async (resources) => {
+      const intake = new PrivacyIntake(depsFor(resources));
+      const by = os.userInfo().username;
+      const mail = await requestsOf(resources).getUnclear(ticketId);
+      const result = await intake.classifyUnclear(ticketId, rights as RequestType[], by).catch((error: Error) => {
+        throw new UsageError(error.message);
+      });
+      await recordOps(resources, {
+        action: 'privacy.classify',
+        targets: [...(mail ? [{ type: 'ticket', id: ticketId }] : []), ...result.requestIds.map((id) => ({ type: 'privacy_request', id }))],
+        reason: `classified as ${rights.join(' and ')}`,
+      });
+      console.log(
+        result.outcome === 'classified'
+          ? `${ticketId} opened ${result.requestIds.join(', ')}; the confirmation link goes to the account's registered address.`
+          : `${ticketId} is closed: no account has ${mail?.from ?? 'its sender'}, so nothing can be released or erased (the sender got the neutral reply).`,
+      );
+    });
+  });
+
 const pseudonyms = new Command('pseudonyms')
   .description("A former customer's keyed pseudonyms under every key version, and the records kept under them (a legal hold's or an authority's lookup)")
   .option('--account-id <id>', 'the account id the person had')
@@ -171,6 +207,7 @@ export const privacy = new Command('privacy')
   .addCommand(extend)
   .addCommand(retry)
   .addCommand(startNow)
+  .addCommand(classify)
   .addCommand(pseudonyms);
 
 export const legalHold = new Command('legal-hold')

@@ -257,6 +257,9 @@ export class DynamoDbEraser implements SubjectEraser {
       await this.deleteKeys('privacyRequests', [{ pk: `OPEN#${subject.accountId}#${type}`, sk: 'OPEN' }]);
     }
     await this.deleteKeys('privacyRequests', [{ pk: `HOLD#${subject.accountId}`, sk: 'HOLD' }]);
+    // Unclear privacy mail from the address (since the account held it) goes, with its place on the clock.
+    const unclear = await this.all({ TableName: this.tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': `SENDER#${subject.email}`, ':since': subject.emailSince } });
+    await this.deleteKeys('privacyRequests', [...unclear, ...unclear.map((m) => ({ pk: 'OPENUNCLEAR', sk: m.ticketId }))]);
     for (const counter of ['privacy-account', 'privacy-password']) {
       const counters = await this.all({ TableName: this.tables.privacyRequests, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `THROTTLE#${counter}#${subject.accountId}` } });
       await this.deleteKeys('privacyRequests', counters);
@@ -295,7 +298,7 @@ export class DynamoDbEraser implements SubjectEraser {
         for (const item of scanned.Items ?? []) {
           if (table === 'privacyRequests' && item.pk === `REQUEST#${except.requestId}`) continue;
           // Mail sent under the address before the account held it was someone else's, and stays theirs.
-          if (table === 'tickets' && String(item.receivedAt ?? '') < subject.emailSince) continue;
+          if ((table === 'tickets' || String(item.pk).startsWith('UNCLEAR#')) && String(item.receivedAt ?? '') < subject.emailSince) continue;
           const text = JSON.stringify(item);
           for (const needle of needles) if (text.includes(needle)) found.push(`${table}: ${String(item.pk).slice(0, 60)} holds ${needle === subject.email ? 'the email' : needle === subject.accountId ? 'the account id' : 'the Stripe customer id'}`);
         }

@@ -1,13 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../../shared/dynamodb-query';
-import { FINAL_STATUSES, type PrivacyRequest, type RequestType } from '../domain/model';
+import { FINAL_STATUSES, type PrivacyRequest, type RequestType, type UnclearMail } from '../domain/model';
 import type { RequestStore, Transition } from '../domain/ports';
 
 const requestKey = (requestId: string) => ({ pk: `REQUEST#${requestId}`, sk: 'REQUEST' });
 const openKey = (accountId: string, type: RequestType) => ({ pk: `OPEN#${accountId}#${type}`, sk: 'OPEN' });
 /** Every request not yet ended: what the watchdog and `ops privacy list` read (sorted by deadline as they are read). */
 const OPEN_INDEX = 'OPENREQUESTS';
+const OPEN_UNCLEAR_INDEX = 'OPENUNCLEAR';
 const INTAKE_TTL_SECONDS = 30 * 86_400;
 
 function requestOf(item: Record<string, unknown> | undefined): PrivacyRequest | undefined {
@@ -141,6 +142,57 @@ export class DynamoDbRequests implements RequestStore {
   async intakeOutcome(messageId: string): Promise<string | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `INTAKE#${messageId}`, sk: 'INTAKE' }, ConsistentRead: true }));
     return Item?.outcome as string | undefined;
+  }
+
+  async recordUnclear(mail: UnclearMail): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          // Listed under its sender, so the sender's export and erasure find it.
+          Item: { pk: `UNCLEAR#${mail.ticketId}`, sk: 'UNCLEAR', gsi1pk: `SENDER#${mail.from}`, gsi1sk: mail.receivedAt, ...mail },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: OPEN_UNCLEAR_INDEX, sk: mail.ticketId, ticketId: mail.ticketId } }));
+  }
+
+  async getUnclear(ticketId: string): Promise<UnclearMail | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `UNCLEAR#${ticketId}`, sk: 'UNCLEAR' }, ConsistentRead: true }));
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _ttl, ...mail } = Item;
+    return mail as UnclearMail;
+  }
+
+  async openUnclear(): Promise<UnclearMail[]> {
+    const index = await queryAll(this.client, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': OPEN_UNCLEAR_INDEX } });
+    const mails = await Promise.all(index.map((item) => this.getUnclear(String(item.ticketId))));
+    return mails.filter((m): m is UnclearMail => m?.status === 'open').sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+  }
+
+  async closeUnclear(ticketId: string, status: 'classified' | 'dismissed', outcome: NonNullable<UnclearMail['outcome']>): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `UNCLEAR#${ticketId}`, sk: 'UNCLEAR' },
+          UpdateExpression: 'SET #status = :status, outcome = :outcome, expiresAt = :expires',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          // Decided: kept as long as intake records, the request it became keeps the rest.
+          ExpressionAttributeValues: { ':status': status, ':outcome': outcome, ':open': 'open', ':expires': Math.floor(Date.parse(outcome.at) / 1000) + INTAKE_TTL_SECONDS },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: OPEN_UNCLEAR_INDEX, sk: ticketId } }));
+    return true;
   }
 
   async recordIntake(messageId: string, outcome: string, at: Date, rights: string[]): Promise<void> {

@@ -80,7 +80,12 @@ export class DynamoDbSubjectData implements SubjectData {
           }
         }
       },
-      privacyRequests: byIndex('privacyRequests', (s) => `ACCOUNT#${s.accountId}`),
+      async *privacyRequests(subject) {
+        yield* byIndex('privacyRequests', (s) => `ACCOUNT#${s.accountId}`)(subject);
+        // Privacy mail nobody could classify, from the address since the account held it.
+        const since = await addressSince(subject);
+        yield* self.query({ TableName: tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': `SENDER#${subject.email}`, ':since': since } });
+      },
       async *securityEvents(subject) {
         yield* byAccount('securityEvents')(subject);
         // Failed sign-ins naming the address are kept under its hash: only those since the account held it.

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { newId } from '../../shared/crypto';
 import type { PrivacyMailReceived } from '../../shared/privacy-mail';
 import { fixedWindow } from '../../shared/throttle';
-import { PasswordAttemptsError, PasswordRejectedError, PrivacyFloodError } from '../errors';
+import { PasswordAttemptsError, PasswordRejectedError, PrivacyFloodError, UnclearMailClosedError } from '../errors';
 import { HOW_TO_ASK, newTextOf, readMail, requestTypesOf } from './classify';
 import { DEFAULT_DEADLINES, deadlineFor, type PrivacyRequest, type RequestType } from './model';
 import { RESTRICTION_NOTE } from './objection';
@@ -51,6 +51,8 @@ export class PrivacyIntake {
    */
   private async intake(mail: PrivacyMailReceived, sender: string, rights: RequestType[], restriction: boolean, language: string | undefined, now: Date): Promise<IntakeOutcome> {
     if (rights.length === 0) {
+      // The clock started when it arrived: it waits, on the clock, for an operator to read it.
+      await this.keepUnclear(mail, sender, language);
       await this.reply(mail, 'How to exercise your privacy rights', helpText());
       return 'help_sent';
     }
@@ -82,6 +84,60 @@ export class PrivacyIntake {
       }
     }
     return opened ? 'opened' : 'joined';
+  }
+
+  /** Records privacy mail no right could be read from, with its deadline (the sender's account's jurisdiction, else the default). */
+  private async keepUnclear(mail: PrivacyMailReceived, sender: string, language: string | undefined): Promise<void> {
+    const subject = await this.deps.subjects.findByEmail(sender);
+    const deadline = deadlineFor(this.deps.deadlines ?? DEFAULT_DEADLINES, subject?.country);
+    const receivedAt = new Date(mail.receivedAt);
+    const text = newTextOf(mail.text).slice(0, 5_000);
+    const words = `${mail.subject} ${text}`.replace(/\s+/g, ' ').trim().slice(0, 160);
+    await this.deps.requests.recordUnclear({
+      ticketId: mail.ticketId,
+      messageId: mail.messageId,
+      from: sender,
+      subject: mail.subject.slice(0, 300),
+      text,
+      why: words ? `no right recognised in "${words}"` : 'an empty message',
+      ...(language ? { language } : {}),
+      receivedAt: receivedAt.toISOString(),
+      dueAt: new Date(receivedAt.getTime() + deadline.days * DAY).toISOString(),
+      status: 'open',
+    });
+  }
+
+  /**
+   * An operator's reading of unclear privacy mail: the rights it asks for open as if the mail had
+   * named them — from its arrival time, so the deadline is the original one — each confirmed through
+   * the account's registered address. Mail from an address with no account is closed: the sender got
+   * the neutral reply, and nothing can be released or erased for an address that has no account.
+   */
+  async classifyUnclear(ticketId: string, types: RequestType[], by: string): Promise<{ outcome: 'classified' | 'no_account'; requestIds: string[] }> {
+    const mail = await this.deps.requests.getUnclear(ticketId);
+    if (!mail || mail.status !== 'open') throw new UnclearMailClosedError(ticketId, mail?.status);
+    const at = this.deps.now().toISOString();
+    const subject = await this.deps.subjects.findByEmail(mail.from);
+    if (!subject) {
+      await this.deps.requests.closeUnclear(ticketId, 'dismissed', { by, at, note: `classified as ${types.join(' and ')}, but no account has this address: nothing to release or erase` });
+      return { outcome: 'no_account', requestIds: [] };
+    }
+    const requestIds: string[] = [];
+    for (const type of types) {
+      const { request } = await this.open(subject, type, {
+        requestId: requestIdForMessage(types.length === 1 ? mail.messageId : `${mail.messageId}#${type}`),
+        channel: 'mail',
+        details: mail.text || undefined,
+        ticketId: mail.ticketId,
+        receivedAt: new Date(mail.receivedAt),
+        // The deadline the mail got when it arrived (under the stage's jurisdictions), not a new one.
+        dueAt: mail.dueAt,
+        ...(mail.language ? { language: mail.language } : {}),
+      });
+      requestIds.push(request.requestId);
+    }
+    await this.deps.requests.closeUnclear(ticketId, 'classified', { by, at, requestIds, note: `classified as ${types.join(' and ')}` });
+    return { outcome: 'classified', requestIds };
   }
 
   /**
@@ -121,7 +177,7 @@ export class PrivacyIntake {
   private async open(
     subject: Subject,
     type: RequestType,
-    input: Pick<PrivacyRequest, 'requestId' | 'channel' | 'details' | 'verdicts' | 'ticketId' | 'confirmedBy' | 'language'> & { receivedAt: Date },
+    input: Pick<PrivacyRequest, 'requestId' | 'channel' | 'details' | 'verdicts' | 'ticketId' | 'confirmedBy' | 'language'> & { receivedAt: Date; dueAt?: string },
   ): Promise<{ request: PrivacyRequest; joined: boolean }> {
     const existing = await this.deps.requests.get(input.requestId);
     if (existing) return { request: existing, joined: false };
@@ -148,7 +204,7 @@ export class PrivacyIntake {
       email: subject.email,
       details: input.details,
       receivedAt,
-      dueAt: new Date(input.receivedAt.getTime() + deadline.days * DAY).toISOString(),
+      dueAt: input.dueAt ?? new Date(input.receivedAt.getTime() + deadline.days * DAY).toISOString(),
       history: [{ status: 'received', at: receivedAt, note: `${via}; answer within ${deadline.days} days (${deadline.jurisdiction === 'default' ? 'default deadline' : `deadline for ${deadline.jurisdiction}`})` }],
       verdicts: input.verdicts,
       ticketId: input.ticketId,

@@ -353,6 +353,14 @@ export class RequestLifecycle {
       const since = Date.parse(request.history.at(-1)?.at ?? request.receivedAt);
       if (!waitingOnOthers && ['received', 'confirmed', 'in_progress', 'failed'].includes(request.status) && now.getTime() - since > 86_400_000) result.stuck.push(request.requestId);
     }
+    // Mail no right could be read from is on the same clock, and waits on us (an operator) from the start.
+    for (const mail of await this.deps.requests.openUnclear()) {
+      const received = Date.parse(mail.receivedAt);
+      const due = Date.parse(mail.dueAt);
+      if (now.getTime() >= due) result.overdue.push(mail.ticketId);
+      else if (now.getTime() >= received + 0.75 * (due - received)) result.nearing.push(mail.ticketId);
+      if (now.getTime() - received > 86_400_000) result.stuck.push(mail.ticketId);
+    }
     return result;
   }
 

@@ -112,3 +112,26 @@ export function requestView(request: PrivacyRequest) {
   };
 }
 export type PrivacyRequestView = ReturnType<typeof requestView>;
+
+/**
+ * Privacy mail in which no right could be recognised. The legal clock started when it arrived, so it
+ * is a request in all but its type: it has a deadline, counts on the clock and waits for an operator to
+ * classify it (`ops privacy classify`), which opens the request it asked for, from its arrival time.
+ */
+export interface UnclearMail {
+  ticketId: string;
+  messageId: string;
+  /** The sender's address (the From header: it proves nothing, it only finds the account). */
+  from: string;
+  subject: string;
+  /** The new text of the mail (quoted history cut), at most 5,000 characters. */
+  text: string;
+  /** Why it was unclear, with the words that made it so. */
+  why: string;
+  language?: string;
+  receivedAt: string;
+  dueAt: string;
+  status: 'open' | 'classified' | 'dismissed';
+  /** What an operator decided: the request it became, or why none. */
+  outcome?: { by: string; at: string; requestIds?: string[]; note: string };
+}

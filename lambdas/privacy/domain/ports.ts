@@ -1,6 +1,6 @@
 import type { Mailer } from '../../shared/mailer';
 import type { WindowCounter } from '../../shared/throttle';
-import type { Deadlines, PrivacyRequest, RequestStatus, RequestType } from './model';
+import type { Deadlines, PrivacyRequest, RequestStatus, RequestType, UnclearMail } from './model';
 
 /** An account as the privacy context needs it: who it is and where to write. */
 export interface Subject {
@@ -46,6 +46,13 @@ export interface RequestStore {
   intakeOutcome(messageId: string): Promise<string | undefined>;
   /** Records the outcome and the rights the message was read as asking for (for ops, kept 30 days). */
   recordIntake(messageId: string, outcome: string, at: Date, rights: string[]): Promise<void>;
+  /** Keeps a privacy mail no right could be read from, on the clock until an operator classifies it (idempotent on its ticket). */
+  recordUnclear(mail: UnclearMail): Promise<void>;
+  getUnclear(ticketId: string): Promise<UnclearMail | undefined>;
+  /** Unclear mail not yet classified or dismissed, oldest deadline first. */
+  openUnclear(): Promise<UnclearMail[]>;
+  /** Closes it with the operator's decision; false when it was closed already. */
+  closeUnclear(ticketId: string, status: 'classified' | 'dismissed', outcome: NonNullable<UnclearMail['outcome']>): Promise<boolean>;
 }
 
 /**

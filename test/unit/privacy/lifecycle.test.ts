@@ -3,7 +3,7 @@ import archiver from 'archiver';
 import { buildExport, EXPORTED_TABLES, type SubjectData } from '../../../lambdas/privacy/domain/export';
 import { PrivacyIntake } from '../../../lambdas/privacy/domain/intake';
 import { RequestLifecycle } from '../../../lambdas/privacy/domain/lifecycle';
-import { FINAL_STATUSES, type PrivacyRequest, type RequestType } from '../../../lambdas/privacy/domain/model';
+import { FINAL_STATUSES, type PrivacyRequest, type RequestType, type UnclearMail } from '../../../lambdas/privacy/domain/model';
 import type { RequestStore, Transition, Workflow } from '../../../lambdas/privacy/domain/ports';
 import { DATA_MAP } from '../../../lambdas/shared/data-map';
 import { EXPORT_ITEM_SCHEMAS } from '../../../lambdas/privacy/export-schema';
@@ -51,6 +51,23 @@ class MemoryRequests implements RequestStore {
   }
   async recordIntake(id: string, outcome: string) {
     this.intakes.set(id, outcome);
+  }
+  readonly unclear = new Map<string, UnclearMail>();
+  async recordUnclear(mail: UnclearMail) {
+    if (!this.unclear.has(mail.ticketId)) this.unclear.set(mail.ticketId, structuredClone(mail));
+  }
+  async getUnclear(ticketId: string) {
+    const mail = this.unclear.get(ticketId);
+    return mail && structuredClone(mail);
+  }
+  async openUnclear() {
+    return [...this.unclear.values()].filter((m) => m.status === 'open');
+  }
+  async closeUnclear(ticketId: string, status: 'classified' | 'dismissed', outcome: NonNullable<UnclearMail['outcome']>) {
+    const mail = this.unclear.get(ticketId);
+    if (!mail || mail.status !== 'open') return false;
+    Object.assign(mail, { status, outcome });
+    return true;
   }
 }
 

@@ -1,0 +1,65 @@
+import { DynamoDbRequests } from '../../../lambdas/privacy/adapters/dynamodb-requests';
+import { PrivacyIntake } from '../../../lambdas/privacy/domain/intake';
+import { RequestLifecycle } from '../../../lambdas/privacy/domain/lifecycle';
+import type { Subject } from '../../../lambdas/privacy/domain/ports';
+import { DynamoDbWindowCounter } from '../../../lambdas/shared/adapters/dynamodb-counter';
+import type { PrivacyMailReceived } from '../../../lambdas/shared/privacy-mail';
+import { MemoryMailer } from '../../helpers/memory-accounts';
+import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+
+/** Privacy mail no right could be read from: on the clock, listed, and opened by an operator's reading. */
+describe('unclear privacy mail', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(() => dynamo.stop());
+
+  const ann: Subject = { accountId: 'acc_ann', email: 'ann@example.org', name: 'Ann', country: 'BR' };
+  function setup(now: () => Date) {
+    const requests = new DynamoDbRequests(dynamo.client, 'privacyRequests');
+    const started: string[] = [];
+    const deps = {
+      requests,
+      subjects: { findByEmail: async (e: string) => (e === ann.email ? ann : undefined), get: async (id: string) => (id === ann.accountId ? ann : undefined), passwordMatches: async () => false },
+      workflow: { start: async (r: { requestId: string }) => void started.push(r.requestId), resume: async () => 'delivered' as const, fail: async () => 'delivered' as const },
+      mailer: new MemoryMailer(),
+      counter: new DynamoDbWindowCounter(dynamo.client, 'privacyRequests'),
+      publicUrl: 'https://api.omnapi.test',
+      linkLifeHours: 72,
+      reminderAfterHours: 36,
+      deadlines: { days: 30, byCountry: { BR: 15 } },
+      now,
+    };
+    return { intake: new PrivacyIntake(deps), lifecycle: new RequestLifecycle(deps), requests, started, mailer: deps.mailer };
+  }
+  const mail = (ticketId: string, from: string, text: string, receivedAt: string): PrivacyMailReceived =>
+    ({ messageId: `msg-${ticketId}`, ticketId, from, replyTo: from, subject: 'About my account', text, receivedAt, verdicts: { spf: 'PASS', dkim: 'PASS', spam: 'PASS', virus: 'PASS' } }) as PrivacyMailReceived;
+
+  it('keeps it with a deadline in the sender\'s jurisdiction and counts it on the clock until it is classified', async () => {
+    const received = '2026-12-01T10:00:00.000Z';
+    const { intake, lifecycle, requests, started, mailer } = setup(() => new Date('2026-12-13T10:00:00Z'));
+    expect(await intake.fromMail(mail('tkt_1', ann.email, 'I am not happy with what you do with my stuff. Sort it out.', received))).toBe('help_sent');
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['How to exercise your privacy rights']);
+    const [unclear] = await requests.openUnclear();
+    expect(unclear).toMatchObject({ ticketId: 'tkt_1', from: ann.email, dueAt: '2026-12-16T10:00:00.000Z', status: 'open', why: expect.stringContaining('Sort it out') });
+    // Twelve of fifteen days gone: nearing its deadline, and waiting on us for over a day.
+    expect(await lifecycle.checkClock()).toMatchObject({ nearing: ['tkt_1'], stuck: ['tkt_1'] });
+
+    const { outcome, requestIds } = await intake.classifyUnclear('tkt_1', ['deletion'], 'operator-1');
+    expect(outcome).toBe('classified');
+    const request = await requests.get(requestIds[0]!);
+    // The request runs from the mail's arrival, with the deadline it already had.
+    expect(request).toMatchObject({ type: 'deletion', accountId: ann.accountId, receivedAt: received, dueAt: '2026-12-16T10:00:00.000Z', channel: 'mail', ticketId: 'tkt_1' });
+    expect(started).toEqual(requestIds);
+    expect(await requests.openUnclear()).toEqual([]);
+    await expect(intake.classifyUnclear('tkt_1', ['access'], 'operator-2')).rejects.toThrow(/already classified/);
+  });
+
+  it('closes mail from an address with no account without opening anything', async () => {
+    const { intake, requests } = setup(() => new Date('2026-12-02T10:00:00Z'));
+    await intake.fromMail(mail('tkt_2', 'stranger@example.net', 'hello?', '2026-12-02T09:00:00.000Z'));
+    expect(await intake.classifyUnclear('tkt_2', ['access'], 'operator-1')).toEqual({ outcome: 'no_account', requestIds: [] });
+    expect(await requests.getUnclear('tkt_2')).toMatchObject({ status: 'dismissed', outcome: { by: 'operator-1', note: expect.stringMatching(/no account/) } });
+  });
+});
