@@ -7,4 +7,5 @@ export const metrics = new Metrics({ namespace: 'OmnAPI' });
 export const billingMetrics: BillingMetrics = {
   purchaseMismatch: () => metrics.addMetric('PurchaseMismatch', MetricUnit.Count, 1),
   purchaseCredited: () => metrics.addMetric('PurchaseCredited', MetricUnit.Count, 1),
+  webhookCalled: () => metrics.addMetric('StripeWebhookCalls', MetricUnit.Count, 1),
 };

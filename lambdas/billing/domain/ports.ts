@@ -42,6 +42,8 @@ export interface WebhookEventLog {
 export interface BillingMetrics {
   purchaseMismatch(): void;
   purchaseCredited(pack: string): void;
+  /** A call of the webhook, whatever comes of it (so every call has a metric to flush). */
+  webhookCalled(): void;
 }
 
 export interface BillingDeps {

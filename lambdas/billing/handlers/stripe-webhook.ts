@@ -67,6 +67,7 @@ function rejectFutureTimestamp(signature: string, nowMs: number): void {
  */
 export const handler = httpRoutes(
   route(billingRoutes.stripeWebhook, async (request) => {
+    billingMetrics.webhookCalled();
     const raw = Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8');
     if (raw.byteLength > MAX_EVENT_BYTES) throw new PayloadTooLargeError(MAX_EVENT_BYTES);
     const signature = header(request, 'stripe-signature');
@@ -87,8 +88,7 @@ export const handler = httpRoutes(
     if (await processed.wasProcessed(event.id)) return json(200, { received: true, outcome: 'duplicate' });
     const outcome = await events.handle(event);
     await processed.markProcessed({ id: event.id, type: event.type, customerId: customerOf(event), outcome }, new Date());
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics(); // most events add none: no empty-flush warning
     logger.info('Stripe event handled', { eventId: event.id, type: event.type, outcome });
     return json(200, { received: true, outcome });
-  }),
+  }, { metrics }),
 );

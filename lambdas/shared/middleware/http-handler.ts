@@ -1,5 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import { NotFoundError } from '../errors';
@@ -29,6 +31,8 @@ export interface RouteOptions<A> {
   maxBodyBytes?: number;
   /** Where the route's audit events go. @default the table bound as TABLE_AUDIT_EVENTS */
   auditTrail?: AuditTrail;
+  /** Metrics the logic adds, flushed by Powertools' logMetrics after each call. @default none */
+  metrics?: Metrics;
 }
 
 export type LambdaHttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
@@ -55,6 +59,7 @@ export function route<R extends RouteSpec, A = undefined>(spec: R, logic: RouteL
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpErrorHandler({ logger }));
+  if (options.metrics) handler.use(logMetrics(options.metrics));
   // After the answer is made (so only a success is recorded), before the error handler could see it.
   if (spec.audit) handler.use(auditTrail({ trail: trail!, action: spec.audit.action, target: spec.audit.target }));
   // A session route's writes come from its own pages only: checked before the session is even looked up.
