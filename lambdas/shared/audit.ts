@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   'checkout.start',
   'privacy.request',
   'credits.grant',
+  'credits.adjust',
   'plan.set',
   'account.suspend',
   'account.unsuspend',

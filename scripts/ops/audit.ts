@@ -15,6 +15,7 @@ type StageOptions = { stage: 'local' | 'dev' | 'prod' };
  */
 export const OPS_AUDIT: Record<string, AuditAction | AuditAction[] | { readOnly: string }> = {
   'grant-credits': 'credits.grant',
+  'credits adjust': 'credits.adjust',
   balance: { readOnly: 'reads a balance' },
   'set-plan': 'plan.set',
   'stripe-event': 'stripe.event_sent',

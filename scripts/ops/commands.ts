@@ -1,5 +1,6 @@
 import { audit } from './audit';
 import { balance } from './balance';
+import { credits } from './credits';
 import { grantCredits } from './grant-credits';
 import { Command } from './program';
 import { legalHold, privacy } from './privacy';
@@ -13,6 +14,7 @@ import { suspend, unsuspend } from './suspend';
 export const program = new Command('ops')
   .description('OmnAPI operations. Every command takes --stage local (npm start, the default) or dev|prod (the deployed stack).')
   .addCommand(grantCredits)
+  .addCommand(credits)
   .addCommand(balance)
   .addCommand(setPlan)
   .addCommand(stripeEvent)

@@ -5,7 +5,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { collectBalanceShards, totalBalance } from '../../shared/adapters/dynamodb-balance';
 import { balanceKey } from '../../shared/credits';
 import { queryAll } from '../../shared/dynamodb-query';
-import type { Ledger, LedgerEntry, LedgerPage, NewLedgerEntry, PendingReversal, PostOutcome, Purchase, PurchaseWrite } from '../domain/ledger';
+import type { Ledger, LedgerEntry, LedgerPage, NewLedgerEntry, PendingReversal, PostOptions, PostOutcome, Purchase, PurchaseWrite } from '../domain/ledger';
 
 type Stored = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -40,7 +40,7 @@ export class DynamoDbLedger implements Ledger {
     private readonly table: string,
   ) {}
 
-  async post(accountId: string, entry: NewLedgerEntry, idempotencyKey: string, purchase?: PurchaseWrite): Promise<{ outcome: PostOutcome; entry: LedgerEntry }> {
+  async post(accountId: string, entry: NewLedgerEntry, idempotencyKey: string, purchase?: PurchaseWrite, options: PostOptions = {}): Promise<{ outcome: PostOutcome; entry: LedgerEntry }> {
     const at = (entry.at ?? new Date()).toISOString();
     // The entry id derives from the movement, so every attempt at it writes the same item.
     const entryId = `led_${createHash('sha256').update(`${accountId}|${idempotencyKey}`).digest('hex').slice(0, 24)}`;
@@ -55,7 +55,8 @@ export class DynamoDbLedger implements Ledger {
           TableName: this.table,
           Key: balanceKey(accountId),
           UpdateExpression: 'ADD balance :amount SET updatedAt = :at',
-          ExpressionAttributeValues: { ':amount': stored.amountMicro, ':at': at },
+          ...(options.keepNonNegative && stored.amountMicro < 0 ? { ConditionExpression: 'balance >= :need' } : {}),
+          ExpressionAttributeValues: { ':amount': stored.amountMicro, ':at': at, ...(options.keepNonNegative && stored.amountMicro < 0 ? { ':need': -stored.amountMicro } : {}) },
         },
       },
       ...(purchase ? this.purchaseItems(accountId, purchase) : []),
@@ -80,6 +81,7 @@ export class DynamoDbLedger implements Ledger {
         await collect();
         return { outcome: 'duplicate', entry: stored };
       }
+      if (reasons[2]?.Code === 'ConditionalCheckFailed') return { outcome: 'insufficient', entry: stored };
       if (reasons[3]?.Code === 'ConditionalCheckFailed') return { outcome: purchase?.kind === 'create' ? 'duplicate' : 'stale', entry: stored };
       throw error;
     }

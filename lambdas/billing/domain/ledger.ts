@@ -2,12 +2,12 @@ import type { DisputeRecord } from './settlement';
 
 /**
  * Kinds of money movement. Credits in: `grant` (by an operator), `purchase` (a paid Stripe checkout),
- * `refund` (a metered call whose upstream failed), `release` (a dispute won). Credits out: `clawback`
+ * `refund` (a metered call whose upstream failed), `release` (a dispute won), `adjustment` (an operator's correction, either way; never below zero). Credits out: `clawback`
  * (a Stripe refund), `hold` (a dispute opened; kept if it is lost). A `clawback` of 0 records that held credits were
  * taken for good (a refund or a lost dispute of money already held). Usage charges are not entries:
  * they are summed in the daily usage aggregates, so balance = Σ entries − Σ charged usage.
  */
-export const LEDGER_ENTRY_TYPES = ['grant', 'purchase', 'refund', 'clawback', 'hold', 'release'] as const;
+export const LEDGER_ENTRY_TYPES = ['grant', 'purchase', 'refund', 'clawback', 'hold', 'release', 'adjustment'] as const;
 export type LedgerEntryType = (typeof LEDGER_ENTRY_TYPES)[number];
 
 /** Stripe's side of a money movement: ids, amount and currency only — never card data. */
@@ -76,11 +76,16 @@ export type PurchaseWrite =
   | { kind: 'create'; purchase: Purchase }
   | { kind: 'update'; paymentIntentId: string; expectVersion: number; changes: Partial<Pick<Purchase, 'refundedMinor' | 'clawedBackMicro' | 'heldMicro' | 'disputes'>> };
 
+/** `keepNonNegative`: the movement applies only if the balance item covers it (an operator's debit never overdraws). */
+export interface PostOptions {
+  keepNonNegative?: boolean;
+}
+
 /**
  * `applied`: written. `duplicate`: this movement was posted before; nothing changed.
  * `stale`: the purchase changed since it was read; read it again and recompute.
  */
-export type PostOutcome = 'applied' | 'duplicate' | 'stale';
+export type PostOutcome = 'applied' | 'duplicate' | 'stale' | 'insufficient';
 
 /** A refund or dispute that arrived before the purchase it reverses (Stripe does not promise order). */
 export interface PendingReversal {
@@ -98,7 +103,7 @@ export interface Ledger {
    * change if one is given. `idempotencyKey` names the movement (e.g. `purchase:cs_…`): posting it
    * again changes nothing.
    */
-  post(accountId: string, entry: NewLedgerEntry, idempotencyKey: string, purchase?: PurchaseWrite): Promise<{ outcome: PostOutcome; entry: LedgerEntry }>;
+  post(accountId: string, entry: NewLedgerEntry, idempotencyKey: string, purchase?: PurchaseWrite, options?: PostOptions): Promise<{ outcome: PostOutcome; entry: LedgerEntry }>;
   /** A purchase change with no money movement (a dispute won that held nothing). */
   updatePurchase(accountId: string, write: Extract<PurchaseWrite, { kind: 'update' }>): Promise<'applied' | 'stale'>;
   /** The purchase paid by this payment intent, whichever account made it. */

@@ -34,4 +34,15 @@ describe('DynamoDbLedger on DynamoDB', () => {
     expect(await ledger.balance('acc_l2')).toBe(15_000_000);
     expect(await ledger.balance('acc_nobody')).toBe(0);
   });
+
+  it("refuses an operator's debit the balance does not cover, changing nothing, and applies one it does, once", async () => {
+    await ledger.post('acc_adj', { type: 'grant', amountMicro: 10_000_000, reason: 'start' }, 'grant:adj');
+    const debit = (amountMicro: number, key: string) => ledger.post('acc_adj', { type: 'adjustment', amountMicro, reason: 'correction' }, key, undefined, { keepNonNegative: true });
+    expect((await debit(-15_000_000, 'adjust:a')).outcome).toBe('insufficient');
+    expect(await ledger.balance('acc_adj')).toBe(10_000_000);
+    expect((await ledger.all('acc_adj')).map((e) => e.type)).toEqual(['grant']);
+    expect((await debit(-4_000_000, 'adjust:b')).outcome).toBe('applied');
+    expect((await debit(-4_000_000, 'adjust:b')).outcome).toBe('duplicate');
+    expect(await ledger.balance('acc_adj')).toBe(6_000_000);
+  });
 });
