@@ -17,6 +17,8 @@ export const OPS_AUDIT: Record<string, AuditAction | AuditAction[] | { readOnly:
   'grant-credits': 'credits.grant',
   'credits adjust': 'credits.adjust',
   balance: { readOnly: 'reads a balance' },
+  'accounts find': { readOnly: 'finds an account' },
+  'accounts show': { readOnly: 'shows an account' },
   'set-plan': 'plan.set',
   'stripe-event': 'stripe.event_sent',
   reconcile: { readOnly: 'reads ledgers and usage' },

@@ -1,3 +1,4 @@
+import { accounts } from './accounts';
 import { audit } from './audit';
 import { balance } from './balance';
 import { credits } from './credits';
@@ -16,6 +17,7 @@ export const program = new Command('ops')
   .addCommand(grantCredits)
   .addCommand(credits)
   .addCommand(balance)
+  .addCommand(accounts)
   .addCommand(setPlan)
   .addCommand(stripeEvent)
   .addCommand(reconcile)
