@@ -1,4 +1,4 @@
-import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { runSimulation, runUnsafeSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { logicalIdOfRef } from './assembly';
 import { type IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION, type Template } from './intrinsics';
 
@@ -246,21 +246,26 @@ export class LocalIam {
 
   private async simulate(caller: string, role: LocalRole | undefined, request: IamRequest, context: Record<string, string>) {
     const resourcePolicy = this.resourcePolicies.get(this.policyKeyOf(request.resource));
-    const result = await runSimulation(
-      {
-        request: {
-          principal: role ? role.arn : caller,
-          action: request.action,
-          resource: { resource: request.resource, accountId: LOCAL_ACCOUNT },
-          contextVariables: context,
-        },
-        identityPolicies: role?.policies ?? [],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: resourcePolicy?.policy,
+    const simulation: Simulation = {
+      request: {
+        principal: role ? role.arn : caller,
+        action: request.action,
+        resource: { resource: request.resource, accountId: LOCAL_ACCOUNT },
+        contextVariables: context,
       },
-      { simulationMode: 'Strict' },
-    );
+      identityPolicies: role?.policies ?? [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: resourcePolicy?.policy,
+    };
+    const result = await runSimulation(simulation, { simulationMode: 'Strict' });
+    if (result.resultType === 'error' && result.errors.message === 'must.use.wildcard') {
+      // The reference lists some actions (states:SendTaskSuccess/Failure) as wildcard-only, yet AWS
+      // evaluates them against the resource the call concerns (its denials name the state machine):
+      // evaluate them as AWS does, on that resource.
+      const unsafe = runUnsafeSimulation(simulation, { simulationMode: 'Strict' });
+      return unsafe === 'Allowed' ? { allowed: true } : { allowed: false, reason: `no identity-based policy allows the ${request.action} action` };
+    }
     if (result.resultType === 'error') {
       return { allowed: false, reason: `the local policy evaluator could not evaluate the request (${JSON.stringify(result.errors)})` };
     }
