@@ -129,6 +129,11 @@ export class LocalFunctions {
     this.options.progress?.(`functions loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 
+  /** Loads one function's module (its cold start) with its own environment; rejects with what the module throws. */
+  coldStart(functionId: string): Promise<unknown> {
+    return this.load(this.get(functionId));
+  }
+
   /** Rebuilds only the bundles whose inputs changed since they were built; one esbuild run for those. */
   private bundleAll(): Promise<void> {
     this.bundled ??= (async () => {
