@@ -178,6 +178,8 @@ async function main(): Promise<void> {
     console.log(`(${ceiling.calls} calls of one account at concurrency ${CONCURRENCY}; the log side needs ~0.07 units a call: see the one-account mix)`);
     writeResults({ mixes: results.map((f, i) => ({ ...f, latencies: undefined, costPerMillion: Object.fromEntries(costs[i]!), totalPerMillion: costs[i]!.reduce((sum, [, usd]) => sum + usd, 0) })), deployed, bundles, overhead, ceiling });
     if (process.env.BENCH_EXPORT !== '0') await exportBench(dynamo);
+    const { checks, totalMs } = runtime.iam.timing;
+    console.log(`\nLocal IAM (${runtime.iam.mode}): ${checks} authorizations at the local endpoints, ${checks ? ((totalMs / checks) * 1000).toFixed(0) : 0} µs each on average (decisions cached per caller, action and resource); ${runtime.iam.records.size} distinct decisions`);
   } finally {
     await runtime.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -39,6 +39,12 @@ export interface LocalFunction {
   memoryMb: number;
   /** ARN of the queue failed asynchronous invocations go to. */
   deadLetterArn?: string;
+  /** Logical id of its execution role: its local access key id. */
+  roleId?: string;
+  logGroupName?: string;
+  /** `JSON` or `Text`, as its LoggingConfig says. */
+  logFormat?: string;
+  applicationLogLevel?: string;
 }
 
 export interface LocalRoute {
@@ -71,9 +77,13 @@ export interface LocalStateMachine {
   name: string;
   arn: string;
   definition: Record<string, any>;
+  /** Logical id of the role it runs its tasks with. */
+  roleId?: string;
 }
 
 export interface LocalReceiptRule {
+  /** What SES names as the source of its calls (aws:SourceArn). */
+  arn?: string;
   recipients: string[];
   actions: ({ type: 's3'; bucket: string; prefix: string } | { type: 'lambda'; functionId: string; invocationType: string })[];
 }
@@ -99,6 +109,10 @@ export interface LocalSchedule {
 /** Everything the local runtime serves, derived from the synthesized CDK app. */
 export interface LocalModel {
   template: Template;
+  /** Resolves the template's intrinsics to local names, as the model was derived. */
+  resolver: IntrinsicResolver;
+  /** The HTTP API's id: what API Gateway names as the source of its invocations. */
+  apiId?: string;
   tables: LocalTable[];
   functions: Map<string, LocalFunction>;
   routes: LocalRoute[];
@@ -162,6 +176,10 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
       timeoutSeconds: props.Timeout ?? 3,
       memoryMb: props.MemorySize ?? 128,
       deadLetterArn: props.DeadLetterConfig ? resolver.resolve(props.DeadLetterConfig.TargetArn) : undefined,
+      roleId: logicalIdOfRef(props.Role),
+      logGroupName: props.LoggingConfig?.LogGroup ? String(resolver.resolve(props.LoggingConfig.LogGroup)) : undefined,
+      logFormat: props.LoggingConfig?.LogFormat,
+      applicationLogLevel: props.LoggingConfig?.ApplicationLogLevel,
     });
     functionIdByArn.set(identity.attributes.Arn!, id);
   }
@@ -215,7 +233,7 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
     const definition = props.DefinitionString
       ? JSON.parse(resolver.resolve(props.DefinitionString))
       : resolver.resolve(props.Definition);
-    return { logicalId: id, name: identity.attributes.Name!, arn: identity.ref, definition };
+    return { logicalId: id, name: identity.attributes.Name!, arn: identity.ref, definition, roleId: logicalIdOfRef(props.RoleArn) };
   });
 
   const tables = ofType('AWS::DynamoDB::Table').map(([id, r]) => {
@@ -236,8 +254,10 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
 
   const buckets = ofType('AWS::S3::Bucket').map(([id]) => ({ logicalId: id, name: identities.get(id)!.ref }));
 
-  const receiptRules = ofType('AWS::SES::ReceiptRule').map(([, r]) => {
+  const receiptRules = ofType('AWS::SES::ReceiptRule').map(([id, r]) => {
     const rule = r.Properties!.Rule as Record<string, any>;
+    const ruleSet = String(resolver.resolve(r.Properties!.RuleSetName));
+    const ruleArn = arn('ses', `receipt-rule-set/${ruleSet}:receipt-rule/${rule.Name ? resolver.resolve(rule.Name) : id}`);
     const actions = (rule.Actions ?? []).map((action: Record<string, any>) => {
       if (action.S3Action) {
         const s3Action = resolver.resolve(action.S3Action);
@@ -252,7 +272,7 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
       }
       throw new Error(`Local runtime cannot emulate receipt action ${Object.keys(action).join(', ')}`);
     });
-    return { recipients: (rule.Recipients ?? []).map((x: string) => x.toLowerCase()), actions };
+    return { arn: ruleArn, recipients: (rule.Recipients ?? []).map((x: string) => x.toLowerCase()), actions };
   });
 
   const schedules = ofType('AWS::Events::Rule').flatMap(([id, r]) => {
@@ -272,7 +292,20 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
 
   const cors = ofType('AWS::ApiGatewayV2::Api').map(([, r]) => r.Properties?.CorsConfiguration as LocalCors | undefined).find(Boolean);
 
-  return { template, tables, functions, routes, queues, eventSources, stateMachines, buckets, receiptRules, schedules, outputs, cors };
+  const apiId = ofType('AWS::ApiGatewayV2::Api')[0]?.[0];
+
+  return { template, resolver, apiId, tables, functions, routes, queues, eventSources, stateMachines, buckets, receiptRules, schedules, outputs, cors };
+}
+
+/** The logical id in `{ "Fn::GetAtt": [id, "Arn"] }` or `{ Ref: id }`: how a function names its role. */
+export function logicalIdOfRef(value: unknown): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const ref = (value as Record<string, unknown>).Ref;
+  if (typeof ref === 'string') return ref;
+  const getAtt = (value as Record<string, unknown>)['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return String(getAtt[0]);
+  if (typeof getAtt === 'string') return getAtt.split('.')[0];
+  return undefined;
 }
 
 /** `rate(15 minutes)` → milliseconds; cron expressions fail loudly rather than run at the wrong time. */
@@ -315,6 +348,10 @@ function identityOf(
       return { ref: id, attributes: { Arn: arn('kms', `key/${id}`), KeyId: id } };
     case 'AWS::SNS::Topic':
       return { ref: arn('sns', id), attributes: { TopicArn: arn('sns', id), TopicName: id } };
+    case 'AWS::Events::Rule':
+      return { ref: id, attributes: { Arn: arn('events', `rule/${id}`) } };
+    case 'AWS::IAM::Role':
+      return { ref: id, attributes: { Arn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${id}`, RoleId: id } };
     case 'AWS::Logs::LogGroup':
       return { ref: id, attributes: { Arn: arn('logs', `log-group:${id}:*`) } };
     default:

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as http from 'node:http';
+import { AccessDeniedError, accessKeyOf, type IamRequest, type LocalIam } from './iam';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './intrinsics';
 import type { Outbox, SendEmailInput } from './outbox';
 import { type LocalSqs, SqsError, type StoredMessage } from './sqs';
 import { type LocalStepFunctions, SfnError } from './sfn';
@@ -10,7 +12,7 @@ import { type LocalStepFunctions, SfnError } from './sfn';
  * real SDK clients against it through AWS_ENDPOINT_URL_SQS / _SFN / _SESV2.
  */
 export function createAwsEndpoint(
-  services: { sqs: LocalSqs; sfn: LocalStepFunctions; outbox: Outbox },
+  services: { sqs: LocalSqs; sfn: LocalStepFunctions; outbox: Outbox; iam?: LocalIam },
   log: (line: string) => void,
   /** Requests served, by operation; the benchmark reads it. */
   calls: Map<string, number> = new Map(),
@@ -25,6 +27,8 @@ export function createAwsEndpoint(
       try {
         const text = Buffer.concat(chunks).toString('utf8');
         body = text ? JSON.parse(text) : {};
+        const key = accessKeyOf(request.headers);
+        if (services.iam?.roleOf(key)) await services.iam.authorize(key, awsRequests(services, target, body));
         if (target.startsWith('AmazonSQS.')) {
           return reply(response, 200, sqsOperation(services.sqs, target.slice('AmazonSQS.'.length), body), 'application/x-amz-json-1.0');
         }
@@ -37,6 +41,7 @@ export function createAwsEndpoint(
         }
         reply(response, 400, { __type: 'UnknownOperationException', message: `Not emulated: ${target || request.url}` }, 'application/json');
       } catch (error) {
+        if (error instanceof AccessDeniedError) return accessDenied(response, target, error);
         if (error instanceof SqsError) {
           response.setHeader('x-amzn-query-error', `${error.type};Sender`);
           return reply(response, 400, { __type: `com.amazonaws.sqs#${sqsErrorName(error.type)}`, message: error.message }, 'application/x-amz-json-1.0');
@@ -53,6 +58,40 @@ export function createAwsEndpoint(
       }
     });
   });
+}
+
+/** The IAM requests of one SQS, Step Functions or SES call, with the KMS use of encrypted queues. */
+export function awsRequests(services: { sqs: LocalSqs; sfn: LocalStepFunctions; iam?: LocalIam }, target: string, body: Record<string, any>): IamRequest[] {
+  if (target.startsWith('AmazonSQS.')) {
+    const operation = target.slice('AmazonSQS.'.length).replace(/Batch$/, '');
+    const queueArn = body.QueueUrl ? services.sqs.arnOf(body.QueueUrl) : body.QueueName ? services.sqs.arnOf(body.QueueName) : undefined;
+    if (!queueArn) return [];
+    const kms = operation === 'SendMessage' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : operation === 'ReceiveMessage' ? ['kms:Decrypt'] : [];
+    return [{ action: `sqs:${operation}`, resource: queueArn }, ...(services.iam?.kmsRequests(queueArn, kms) ?? [])];
+  }
+  if (target.startsWith('AWSStepFunctions.')) {
+    const operation = target.slice('AWSStepFunctions.'.length);
+    const resource = body.stateMachineArn ?? body.executionArn ?? (body.taskToken ? services.sfn.machineOfToken(body.taskToken) : undefined);
+    return resource ? [{ action: `states:${operation}`, resource }] : [];
+  }
+  if (target.startsWith('SESv2.POST /v2/email/outbound-emails')) {
+    const from = String(body.FromEmailAddress ?? '');
+    const address = /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
+    const domain = address.split('@')[1] ?? address;
+    return [{ action: 'ses:SendEmail', resource: `arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:identity/${domain}` }];
+  }
+  return [];
+}
+
+/** AccessDenied in each protocol's own shape, as the SDK parses it. */
+function accessDenied(response: http.ServerResponse, target: string, error: AccessDeniedError): void {
+  if (target.startsWith('AmazonSQS.')) {
+    response.setHeader('x-amzn-query-error', 'AccessDenied;Sender');
+    return reply(response, 403, { __type: 'com.amazon.coral.service#AccessDeniedException', message: error.message }, 'application/x-amz-json-1.0');
+  }
+  if (target.startsWith('AWSStepFunctions.')) return reply(response, 400, { __type: 'com.amazonaws.sfn#AccessDeniedException', message: error.message }, 'application/x-amz-json-1.0');
+  response.setHeader('x-amzn-errortype', 'AccessDeniedException');
+  reply(response, 403, { message: error.message }, 'application/json');
 }
 
 function reply(response: http.ServerResponse, status: number, body: unknown, contentType: string): void {

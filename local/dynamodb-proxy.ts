@@ -8,6 +8,8 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { AccessDeniedError, accessKeyOf, type IamRequest, type LocalIam } from './iam';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './intrinsics';
 
 type Item = Record<string, AttributeValue>;
 /** What every part of a transaction may carry: a condition and, with `ALL_OLD`, a wish to see the item when it is refused. */
@@ -36,7 +38,11 @@ export class DynamoDbProxy {
   private readonly client: DynamoDBClient;
   private readonly keyNames = new Map<string, string[]>();
 
-  constructor(private readonly backend: string) {
+  constructor(
+    private readonly backend: string,
+    /** Authorizes each call as the role its access key names; absent, every call passes. */
+    private readonly iam?: LocalIam,
+  ) {
     this.client = new DynamoDBClient({ endpoint: backend, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
   }
 
@@ -50,6 +56,10 @@ export class DynamoDbProxy {
         try {
           const input = parseInput(body);
           this.count(operation, input);
+          if (this.iam) {
+            const key = accessKeyOf(request.headers);
+            if (this.iam.roleOf(key)) await this.iam.authorize(key, dynamoRequests(this.iam, operation, input));
+          }
           if (operation === 'TransactWriteItems') {
             const result = await this.serialized(() => this.transactWrite(input.TransactItems as TransactItem[]));
             return reply(response, result.status, result.body);
@@ -60,6 +70,7 @@ export class DynamoDbProxy {
           response.writeHead(answer.status, answer.headers);
           response.end(answer.body);
         } catch (error) {
+          if (error instanceof AccessDeniedError) return reply(response, 400, { __type: 'com.amazon.coral.service#AccessDeniedException', Message: error.message });
           reply(response, 500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: (error as Error).message });
         }
       });
@@ -207,7 +218,36 @@ export class DynamoDbProxy {
   }
 }
 
-type RequestInput = { TableName?: string; TransactItems?: unknown[] };
+type RequestInput = { TableName?: string; IndexName?: string; TransactItems?: unknown[]; RequestItems?: Record<string, unknown> };
+
+const TRANSACT_ACTIONS: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' };
+/** Operations on the table's data: they decrypt with the table's KMS key, with the caller's permissions. */
+const CONTROL_PLANE = new Set(['DescribeTable', 'ListTables', 'CreateTable', 'DeleteTable', 'UpdateTable', 'DescribeTimeToLive', 'UpdateTimeToLive', 'ListTagsOfResource', 'TagResource']);
+
+/** The IAM requests of one DynamoDB call: the action on each table (or index) it touches, and KMS Decrypt of encrypted tables. */
+export function dynamoRequests(iam: LocalIam, operation: string, input: RequestInput): IamRequest[] {
+  const tableArn = (name: string) => `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${name}`;
+  const requests: IamRequest[] = [];
+  const tables = new Set<string>();
+  const add = (action: string, table: string, index?: string) => {
+    requests.push({ action: `dynamodb:${action}`, resource: index ? `${tableArn(table)}/index/${index}` : tableArn(table) });
+    tables.add(table);
+  };
+  if (operation === 'TransactWriteItems' || operation === 'TransactGetItems') {
+    for (const item of (input.TransactItems ?? []) as Record<string, { TableName?: string }>[]) {
+      const [kind, part] = Object.entries(item)[0] ?? [];
+      if (kind && part?.TableName) add(TRANSACT_ACTIONS[kind] ?? kind, part.TableName);
+    }
+  } else if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') {
+    for (const table of Object.keys(input.RequestItems ?? {})) add(operation, table);
+  } else if (operation === 'ListTables') {
+    requests.push({ action: 'dynamodb:ListTables', resource: '*' });
+  } else if (input.TableName) {
+    add(operation, input.TableName, operation === 'Query' || operation === 'Scan' ? input.IndexName : undefined);
+  }
+  if (!CONTROL_PLANE.has(operation)) for (const table of tables) requests.push(...iam.kmsRequests(tableArn(table), ['kms:Decrypt']));
+  return requests;
+}
 
 /** The request's JSON input; a body that is not JSON is forwarded for DynamoDB to refuse. */
 function parseInput(body: Buffer): RequestInput {

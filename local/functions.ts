@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { PROJECT_ROOT } from '../lib/constructs/omnapi-function';
 import type { LocalFunction } from './assembly';
+import { LOCAL_REGION } from './intrinsics';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -15,21 +17,74 @@ export class FunctionTimeoutError extends Error {
   }
 }
 
+/** Where bundles are kept between starts: shared by every data folder, reused while their inputs are unchanged. */
+export const DEFAULT_BUNDLE_CACHE = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'omnapi-local', 'bundles');
+
+/** The secret half of every function's local credentials: the access key id (its role) is what names the caller. */
+export const FUNCTION_SECRET_KEY = 'omnapi-local-function';
+
+/**
+ * The global each bundle asks, when it loads, for the `process` it should see. A bundle declares its own
+ * `process` (see BANNER), so `process.env` inside it is the function's own environment and nothing else.
+ */
+const PROCESS_HOOK = '__omnapiLambdaProcess';
+/** Shadows `process` for everything bundled in the file; outside the local runtime, the real one. */
+const BANNER = `var process=globalThis.${PROCESS_HOOK}?.(__filename)??globalThis.process;`;
+/** Changes when the bundling options change, so old bundles are not reused. */
+const BUNDLE_OPTIONS_VERSION = 'v1';
+
+/** `import process from 'node:process'` in a dependency gets the bundle's own process too. */
+const shadowProcessImport: Plugin = {
+  name: 'omnapi-shadow-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?process$/ }, () => ({ path: 'process', namespace: 'omnapi-process' }));
+    b.onLoad({ filter: /.*/, namespace: 'omnapi-process' }, () => ({ contents: 'module.exports = process;', loader: 'js' }));
+  },
+};
+
+export interface LocalFunctionsOptions {
+  /** Bundles live and are reused here. @default DEFAULT_BUNDLE_CACHE */
+  cacheDir?: string;
+  /** Local service endpoints: the stand-ins for the regional endpoints Lambda code reaches. */
+  endpoints?: Record<string, string>;
+  /** Variables from the runtime's own environment passed to every function (e.g. POWERTOOLS_LOG_LEVEL in tests). */
+  passThrough?: Record<string, string>;
+  /** Role logical id of each function: its local access key id. */
+  roleOf?: (fn: LocalFunction) => string | undefined;
+  progress?: (line: string) => void;
+}
+
+/** Checks a caller may invoke a function (a Lambda permission or the caller's role); throws when not. */
+export type InvokeAuthorizer = (fn: LocalFunction, caller: InvokeCaller) => Promise<void>;
+/** Who invokes: a service principal with the ARN it acts for, or a role's access key id. */
+export interface InvokeCaller {
+  principal: string;
+  sourceArn?: string;
+}
+
 /**
  * Runs the app's Lambda handlers in this process. Each function is bundled on its own with esbuild,
  * as `cdk deploy` bundles it, so each has its own module instances — its own clients, config and
- * bindings read from its own environment — just as separate Lambda functions do.
+ * bindings — and its own `process.env`: exactly its template environment plus what Lambda sets,
+ * with its role's logical id as its access key, never a variable of another function or the runtime.
  */
 export class LocalFunctions {
   private readonly loaded = new Map<string, Promise<Handler>>();
   private bundled?: Promise<void>;
+  private readonly cacheDir: string;
   /** Invocations and their total duration per function, as Lambda would bill them. */
   readonly stats = new Map<string, { invocations: number; totalMs: number }>();
+  /** The environment each function sees, by logical id. */
+  readonly environments = new Map<string, Record<string, string>>();
+  authorizeInvoke?: InvokeAuthorizer;
 
   constructor(
     private readonly functions: Map<string, LocalFunction>,
-    private readonly buildDir: string,
-  ) {}
+    private readonly options: LocalFunctionsOptions = {},
+  ) {
+    this.cacheDir = options.cacheDir ?? DEFAULT_BUNDLE_CACHE;
+    for (const fn of functions.values()) this.environments.set(fn.logicalId, lambdaEnvironment(fn, options));
+  }
 
   get(functionId: string): LocalFunction {
     const fn = this.functions.get(functionId);
@@ -38,14 +93,14 @@ export class LocalFunctions {
   }
 
   /**
-   * Invokes a function as Lambda would, synchronously: its environment applied, a Context with the
-   * remaining time, and its configured timeout enforced. Throws what the handler throws.
+   * Invokes a function as Lambda would, synchronously: a Context with the remaining time, and its
+   * configured timeout enforced. With a caller, its right to invoke is checked first. Throws what the
+   * handler throws.
    */
-  async invoke(functionId: string, event: unknown): Promise<unknown> {
+  async invoke(functionId: string, event: unknown, caller?: InvokeCaller): Promise<unknown> {
     const fn = this.get(functionId);
-    applyEnvironment(fn);
+    if (caller && this.authorizeInvoke) await this.authorizeInvoke(fn, caller);
     const handler = await this.load(fn);
-    applyEnvironment(fn);
     const deadline = Date.now() + fn.timeoutSeconds * 1000;
     const context = lambdaContext(fn, deadline);
     let timer: NodeJS.Timeout | undefined;
@@ -62,39 +117,102 @@ export class LocalFunctions {
     }
   }
 
-  /** Bundles and loads every handler now, so the first request does not pay for it. */
+  /** Bundles (or reuses) and loads every handler now, so the first request does not pay for it. */
   async warm(): Promise<void> {
-    for (const fn of this.functions.values()) {
-      applyEnvironment(fn);
+    await this.bundleAll();
+    const all = [...this.functions.values()];
+    const started = performance.now();
+    for (const [index, fn] of all.entries()) {
       await this.load(fn);
+      if ((index + 1) % 10 === 0 || index + 1 === all.length) this.options.progress?.(`loaded ${index + 1} of ${all.length} functions`);
     }
+    this.options.progress?.(`functions loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 
-  /** One esbuild run for all functions; each entry becomes a self-contained bundle. */
+  /** Loads one function's module (its cold start) with its own environment; rejects with what the module throws. */
+  coldStart(functionId: string): Promise<unknown> {
+    return this.load(this.get(functionId));
+  }
+
+  /** Rebuilds only the bundles whose inputs changed since they were built; one esbuild run for those. */
   private bundleAll(): Promise<void> {
-    this.bundled ??= build({
-      entryPoints: Object.fromEntries([...this.functions.values()].map((fn) => [fn.logicalId, path.join(PROJECT_ROOT, fn.entry)])),
-      outdir: this.buildDir,
-      bundle: true,
-      platform: 'node',
-      target: `node${process.versions.node.split('.')[0]}`,
-      format: 'cjs',
-      mainFields: ['module', 'main'],
-      // As cdk deploy bundles them: minified, with source maps beside them.
-      minify: true,
-      sourcemap: true,
-      sourcesContent: false,
-      logLevel: 'silent',
-    }).then(() => undefined);
+    this.bundled ??= (async () => {
+      const progress = this.options.progress ?? (() => undefined);
+      fs.mkdirSync(this.cacheDir, { recursive: true });
+      const all = [...this.functions.values()];
+      const stale = all.filter((fn) => !this.isFresh(fn));
+      if (stale.length === 0) return progress(`reused all ${all.length} bundles (inputs unchanged)`);
+      progress(`bundling ${stale.length} of ${all.length} functions (${all.length - stale.length} reused)…`);
+      const started = performance.now();
+      const result = await build({
+        entryPoints: Object.fromEntries(stale.map((fn) => [fn.logicalId, path.join(PROJECT_ROOT, fn.entry)])),
+        outdir: this.cacheDir,
+        bundle: true,
+        platform: 'node',
+        target: `node${process.versions.node.split('.')[0]}`,
+        format: 'cjs',
+        mainFields: ['module', 'main'],
+        // As cdk deploy bundles them: minified, with source maps beside them.
+        minify: true,
+        sourcemap: true,
+        sourcesContent: false,
+        logLevel: 'silent',
+        banner: { js: BANNER },
+        plugins: [shadowProcessImport],
+        metafile: true,
+        write: false,
+        absWorkingDir: PROJECT_ROOT,
+      });
+      // Written under temporary names and renamed: another runtime reading the cache never sees half a bundle.
+      for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
+      for (const fn of stale) {
+        const output = result.metafile.outputs[path.relative(PROJECT_ROOT, path.join(this.cacheDir, `${fn.logicalId}.js`))];
+        const inputs = Object.keys(output?.inputs ?? {}).filter((input) => !input.startsWith('omnapi-process:'));
+        writeAtomically(this.manifestOf(fn), Buffer.from(JSON.stringify({ key: this.keyOf(fn), inputs: Object.fromEntries(inputs.map((i) => [i, stamp(i)])) })));
+      }
+      progress(`bundled ${stale.length} functions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    })();
     return this.bundled;
+  }
+
+  private manifestOf(fn: LocalFunction): string {
+    return path.join(this.cacheDir, `${fn.logicalId}.inputs.json`);
+  }
+
+  private keyOf(fn: LocalFunction): string {
+    return createHash('sha256').update(`${BUNDLE_OPTIONS_VERSION}|${fn.entry}|${process.versions.node.split('.')[0]}|${BANNER}`).digest('hex');
+  }
+
+  /** A bundle is reused when its key and every input's size and modification time are as they were. */
+  private isFresh(fn: LocalFunction): boolean {
+    try {
+      if (!fs.existsSync(path.join(this.cacheDir, `${fn.logicalId}.js`))) return false;
+      const manifest = JSON.parse(fs.readFileSync(this.manifestOf(fn), 'utf8')) as { key: string; inputs: Record<string, string> };
+      if (manifest.key !== this.keyOf(fn)) return false;
+      return Object.entries(manifest.inputs).every(([input, seen]) => stamp(input) === seen);
+    } catch {
+      return false;
+    }
   }
 
   private load(fn: LocalFunction): Promise<Handler> {
     let handler = this.loaded.get(fn.logicalId);
     if (!handler) {
       handler = this.bundleAll().then(() => {
-        const file = path.join(this.buildDir, `${fn.logicalId}.js`);
-        const module = createRequire(file)(file) as Record<string, unknown>;
+        const file = path.join(this.cacheDir, `${fn.logicalId}.js`);
+        const requireBundle = createRequire(file);
+        // A fresh module instance per runtime: a second runtime in this process must not share the first's clients.
+        delete requireBundle.cache[file];
+        const shadow = processWithEnv(this.environments.get(fn.logicalId)!);
+        const hooks = globalThis as unknown as Record<string, ((file: string) => NodeJS.Process | undefined) | undefined>;
+        const previous = hooks[PROCESS_HOOK];
+        hooks[PROCESS_HOOK] = (loading) => (loading === file ? shadow : previous?.(loading));
+        let module: Record<string, unknown>;
+        try {
+          module = requireBundle(file) as Record<string, unknown>;
+        } finally {
+          hooks[PROCESS_HOOK] = previous;
+        }
         const exported = module[fn.handlerExport];
         if (typeof exported !== 'function') throw new Error(`${fn.entry} exports no ${fn.handlerExport}`);
         return exported as Handler;
@@ -105,12 +223,57 @@ export class LocalFunctions {
   }
 }
 
-/** The function's own variables win; config modules read them at import (cold start). */
-function applyEnvironment(fn: LocalFunction): void {
-  Object.assign(process.env, fn.environment, {
-    AWS_LAMBDA_FUNCTION_NAME: fn.name,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+/** `size:mtime` of a file, or `missing`: cheap, and enough to notice an edit, a checkout or an install. */
+function stamp(file: string): string {
+  try {
+    const stat = fs.statSync(path.resolve(PROJECT_ROOT, file));
+    return `${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+function writeAtomically(file: string, contents: Uint8Array): void {
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  fs.writeFileSync(tmp, contents);
+  fs.renameSync(tmp, file);
+}
+
+/** The real process, but with `env` replaced: what one function's code sees as `process`. */
+function processWithEnv(env: Record<string, string>): NodeJS.Process {
+  return new Proxy(process, {
+    get: (target, key) => (key === 'env' ? env : Reflect.get(target, key, target)),
   });
+}
+
+/**
+ * What a function's code finds in its environment: its template variables, then what Lambda sets
+ * (region, name, memory, log group, handler, its role's credentials) and the local endpoints that
+ * stand in for the regional ones. Nothing else from the runtime's own environment.
+ */
+export function lambdaEnvironment(fn: LocalFunction, options: Pick<LocalFunctionsOptions, 'endpoints' | 'passThrough' | 'roleOf'> = {}): Record<string, string> {
+  const role = options.roleOf?.(fn) ?? fn.roleId ?? fn.logicalId;
+  return {
+    ...fn.environment,
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroupName ?? `/aws/lambda/${fn.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: 'local',
+    ...(fn.logFormat ? { AWS_LAMBDA_LOG_FORMAT: fn.logFormat } : {}),
+    ...(fn.applicationLogLevel ? { AWS_LAMBDA_LOG_LEVEL: fn.applicationLogLevel } : {}),
+    AWS_ACCESS_KEY_ID: role,
+    AWS_SECRET_ACCESS_KEY: FUNCTION_SECRET_KEY,
+    AWS_SESSION_TOKEN: `local-session-${role}`,
+    _HANDLER: `index.${fn.handlerExport}`,
+    LAMBDA_TASK_ROOT: '/var/task',
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    ...(options.endpoints ?? {}),
+    ...(options.passThrough ?? {}),
+  };
 }
 
 function lambdaContext(fn: LocalFunction, deadline: number): Context {
@@ -124,7 +287,7 @@ function lambdaContext(fn: LocalFunction, deadline: number): Context {
     invokedFunctionArn: fn.arn,
     memoryLimitInMB: String(fn.memoryMb),
     awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${fn.name}`,
+    logGroupName: fn.logGroupName ?? `/aws/lambda/${fn.name}`,
     logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: unsupported,

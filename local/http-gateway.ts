@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { errorBody, SECURITY_HEADERS } from '../lambdas/shared/http';
 import type { LocalCors, LocalRoute } from './assembly';
 import type { LocalFunctions } from './functions';
-import { LOCAL_ACCOUNT } from './intrinsics';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './intrinsics';
 
 /** Lambda's synchronous payload limit: API Gateway refuses larger requests to a Lambda integration. */
 const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
@@ -223,7 +223,7 @@ export function applyCors(cors: LocalCors | undefined, request: http.IncomingMes
 }
 
 /** The HTTP API's request listener: same routes, same events, same integration behaviour. */
-export function httpGateway(routes: LocalRoute[], functions: LocalFunctions, log: (line: string) => void, cors?: LocalCors): http.RequestListener {
+export function httpGateway(routes: LocalRoute[], functions: LocalFunctions, log: (line: string) => void, cors?: LocalCors, apiId = 'local'): http.RequestListener {
   const table = new RouteTable(routes);
   return (request, response) => {
     const started = Date.now();
@@ -251,7 +251,11 @@ export function httpGateway(routes: LocalRoute[], functions: LocalFunctions, log
         const match = table.match(request.method ?? 'GET', path);
         if (!match) return sendError(response, 404, 'not_found', 'Not Found');
         const event = toApiGatewayEvent(request, Buffer.concat(chunks), match, requestId);
-        writeLambdaResult(response, await functions.invoke(match.route.functionId, event));
+        // API Gateway invokes as itself, for this route: the function's Lambda permission must allow it.
+        const [routeMethod, routePath] = match.route.routeKey === '$default' ? ['$default', ''] : match.route.routeKey.split(' ');
+        const method = routeMethod === 'ANY' ? (request.method ?? 'GET').toUpperCase() : routeMethod;
+        const sourceArn = `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${apiId}/$default/${method}${routePath}`;
+        writeLambdaResult(response, await functions.invoke(match.route.functionId, event, { principal: 'apigateway.amazonaws.com', sourceArn }));
       } catch (error) {
         // What API Gateway does when the integration itself fails.
         log(`integration error on ${request.method} ${pathOf(request.url) ?? '?'}: ${(error as Error).stack ?? error}`);

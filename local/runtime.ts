@@ -11,10 +11,12 @@ import S3rver from 's3rver';
 import type { SMTPServer } from 'smtp-server';
 import { deriveModel, type LocalModel, synthesizeTemplate } from './assembly';
 import { createAwsEndpoint } from './aws-endpoint';
-import { LocalFunctions } from './functions';
+import { type InvokeCaller, LocalFunctions } from './functions';
 import { DynamoDbProxy } from './dynamodb-proxy';
 import { configureServer, httpGateway } from './http-gateway';
-import { LOCAL_REGION } from './intrinsics';
+import { type IamMode, iamModeOf, isServicePrincipal, LocalIam } from './iam';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type Template } from './intrinsics';
+import { createS3Gateway } from './s3-gateway';
 import { Outbox } from './outbox';
 import { LocalStepFunctions } from './sfn';
 import { createSmtpServer } from './smtp';
@@ -42,6 +44,12 @@ export interface LocalOptions {
   scheduleMs?: number;
   /** CDK context for the synth, e.g. `{ stage: 'dev' }`. */
   context?: Record<string, unknown>;
+  /** A template to serve instead of synthesizing the app (a test's altered one). */
+  template?: Template;
+  /** IAM at the local endpoints. @default LOCAL_IAM, or enforce */
+  iam?: IamMode;
+  /** Where bundles are cached between starts. @default node_modules/.cache/omnapi-local/bundles */
+  bundleCacheDir?: string;
   log?: (line: string) => void;
 }
 
@@ -53,6 +61,8 @@ export interface LocalRuntime {
   sfn: LocalStepFunctions;
   outbox: Outbox;
   sweeper: TtlSweeper;
+  /** The template's IAM, as the endpoints enforce it. */
+  iam: LocalIam;
   /** Every call that reached local DynamoDB (`Operation table`) or the SQS/SFN/SES endpoint. */
   awsCalls(): Map<string, number>;
   stop(): Promise<void>;
@@ -73,19 +83,14 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   fs.mkdirSync(dataDir, { recursive: true });
   const closers: (() => Promise<unknown>)[] = [];
 
-  const template = synthesizeTemplate({ localPseudonymKeys: localPseudonymKeys(dataDir), ...options.context });
-
-  // dynalite on a private port, behind the proxy that adds transactions.
-  const dynaliteServer = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynalitePort = await listen(dynaliteServer, 0);
-  closers.push(() => close(dynaliteServer));
-  const dynamoProxy = new DynamoDbProxy(`http://${HOST}:${dynalitePort}`);
-  const dynamoServer = http.createServer(dynamoProxy.listener());
-  const dynamodbPort = await listen(dynamoServer, options.dynamodbPort ?? 8000);
-  closers.push(async () => {
-    await close(dynamoServer);
-    dynamoProxy.close();
-  });
+  const progress = (line: string) => log(line);
+  const startedAt = performance.now();
+  let template = options.template;
+  if (!template) {
+    progress('synthesizing the CDK app…');
+    template = synthesizeTemplate({ localPseudonymKeys: localPseudonymKeys(dataDir), ...options.context });
+    progress(`synthesized in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+  }
 
   const services: Partial<Parameters<typeof createAwsEndpoint>[0]> = {};
   const awsCalls = new Map<string, number>();
@@ -102,53 +107,79 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   const apiUrl = `http://localhost:${apiPort}`;
 
   const model = deriveModel(template, { aws: awsEndpoint, api: apiUrl });
+  const iamMode = options.iam ?? iamModeOf(process.env.LOCAL_IAM);
+  const iam = new LocalIam(template, model.resolver, iamMode, log);
+  progress(`IAM at the local endpoints: ${iamMode}${iamMode === 'enforce' ? ' (LOCAL_IAM=soft to log denials without refusing, off to skip)' : ''}`);
 
+  // dynalite on a private port, behind the proxy that adds transactions and IAM.
+  const dynaliteServer = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynalitePort = await listen(dynaliteServer, 0);
+  closers.push(() => close(dynaliteServer));
+  const dynamoProxy = new DynamoDbProxy(`http://${HOST}:${dynalitePort}`, iam);
+  const dynamoServer = http.createServer(dynamoProxy.listener());
+  const dynamodbPort = await listen(dynamoServer, options.dynamodbPort ?? 8000);
+  closers.push(async () => {
+    await close(dynamoServer);
+    dynamoProxy.close();
+  });
+
+  // s3rver on a private port, behind the gateway that authorizes each request.
   const s3Dir = path.join(dataDir, 's3');
   fs.mkdirSync(s3Dir, { recursive: true });
   const s3rver = new S3rver({
-    port: options.s3Port ?? 4569,
+    port: 0,
     address: HOST,
     directory: s3Dir,
     silent: true,
     configureBuckets: model.buckets.map((b) => ({ name: b.name, configs: [] })),
   });
-  const s3Address = (await s3rver.run()) as AddressInfo;
+  const s3rverAddress = (await s3rver.run()) as AddressInfo;
   closers.push(() => s3rver.close());
+  const s3Server = createS3Gateway(`http://${HOST}:${s3rverAddress.port}`, iam, log);
+  const s3Port = await listen(s3Server, options.s3Port ?? 4569);
+  closers.push(() => close(s3Server));
 
   const endpoints = {
     dynamodb: `http://${HOST}:${dynamodbPort}`,
-    s3: `http://${HOST}:${s3Address.port}`,
+    s3: `http://${HOST}:${s3Port}`,
     aws: awsEndpoint,
   };
-  // Every SDK client in this process — the handlers' included — talks to the local services.
+  const endpointVariables = {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_SQS: endpoints.aws,
+    AWS_ENDPOINT_URL_SFN: endpoints.aws,
+    AWS_ENDPOINT_URL_SESV2: endpoints.aws,
+  };
+  // Log settings a developer gives the runtime reach the functions; nothing else of its environment does.
+  const passThrough = Object.fromEntries(['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV'].filter((name) => process.env[name]).map((name) => [name, process.env[name]!]));
+  // The runtime's own clients (table creation, the TTL sweeper, SES's S3 writes) and tools use the documented administrator keys.
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
     // s3rver checks signatures against its fixed key pair; dynalite and the emulators accept any.
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-    AWS_ENDPOINT_URL_S3: endpoints.s3,
-    AWS_ENDPOINT_URL_SQS: endpoints.aws,
-    AWS_ENDPOINT_URL_SFN: endpoints.aws,
-    AWS_ENDPOINT_URL_SESV2: endpoints.aws,
+    ...endpointVariables,
     OMNAPI_LOCAL: 'true',
   });
 
   const dynamoClient = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION });
   await createTables(dynamoClient, model);
+  progress(`${model.tables.length} tables ready`);
   const s3Client = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, forcePathStyle: true });
 
 
-  const buildDir = path.join(dataDir, 'build');
-  fs.rmSync(buildDir, { recursive: true, force: true });
-  const functions = new LocalFunctions(model.functions, buildDir);
+  const functions = new LocalFunctions(model.functions, { cacheDir: options.bundleCacheDir, endpoints: endpointVariables, passThrough, progress });
+  functions.authorizeInvoke = (fn, caller) => authorizeInvoke(iam, fn.arn, caller);
   const sqs = new LocalSqs(model.queues, { dataDir: path.join(dataDir, 'sqs'), visibilityScale: scale });
   const functionIdOf = (arnOrName: string) =>
     [...model.functions.values()].find((f) => f.arn === arnOrName || f.name === arnOrName)?.logicalId ?? arnOrName;
-  const sfn = new LocalStepFunctions(model.stateMachines, (arn, payload) => functions.invoke(functionIdOf(arn), payload), log, path.join(dataDir, 'sfn'));
+  const machineRoles = new Map(model.stateMachines.map((m) => [m.arn, m.roleId]));
+  // The state machine invokes its tasks with its own role.
+  const sfn = new LocalStepFunctions(model.stateMachines, (arn, payload, machineArn) => functions.invoke(functionIdOf(arn), payload, { principal: machineRoles.get(machineArn) ?? machineArn }), log, path.join(dataDir, 'sfn'));
   const outbox = new Outbox(path.join(dataDir, 'outbox'));
-  Object.assign(services, { sqs, sfn, outbox });
+  Object.assign(services, { sqs, sfn, outbox, iam });
 
   const invokeAsync = (functionId: string, event: unknown) => {
     void (async () => {
@@ -163,8 +194,15 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
           log(`async invocation of ${functionId} failed (attempt ${attempt + 1}): ${lastError.message}`);
         }
       }
-      const deadLetterArn = functions.get(functionId).deadLetterArn;
+      const fn = functions.get(functionId);
+      const deadLetterArn = fn.deadLetterArn;
       if (deadLetterArn) {
+        // Lambda sends to the dead-letter queue with the function's role.
+        try {
+          await iam.authorize(fn.roleId, [{ action: 'sqs:SendMessage', resource: deadLetterArn }, ...iam.kmsRequests(deadLetterArn, ['kms:GenerateDataKey', 'kms:Decrypt'])]);
+        } catch (error) {
+          return log(`${functionId}: the event is lost, its dead-letter queue refused it: ${(error as Error).message}`);
+        }
         sqs.sendMessage(sqs.urlOfArn(deadLetterArn), JSON.stringify(event), {
           ErrorCode: { DataType: 'String', StringValue: '200' },
           ErrorMessage: { DataType: 'String', StringValue: lastError?.message ?? 'unknown' },
@@ -175,14 +213,20 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   };
 
   await functions.warm();
-  sqs.startPolling(model.eventSources, (functionId, event) => functions.invoke(functionId, event), log);
+  // Lambda's poller reads, deletes and decrypts with the function's role.
+  sqs.startPolling(model.eventSources, (functionId, event) => functions.invoke(functionId, event), log, 100, (source, queueArn) =>
+    iam.authorize(functions.get(source.functionId).roleId, [
+      ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({ action, resource: queueArn })),
+      ...iam.kmsRequests(queueArn, ['kms:Decrypt']),
+    ]),
+  );
   closers.push(async () => sqs.stop());
 
   // EventBridge schedules: each rule's function, invoked with a scheduled event, at its rate (or scheduleMs).
   for (const schedule of model.schedules) {
     const timer = setInterval(() => {
       const event = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: LOCAL_REGION, resources: [schedule.ruleId], detail: {} };
-      functions.invoke(schedule.functionId, event).catch((error: Error) => log(`scheduled ${schedule.functionId} failed: ${error.message}`));
+      functions.invoke(schedule.functionId, event, { principal: 'events.amazonaws.com', sourceArn: model.resolver.resolve({ 'Fn::GetAtt': [schedule.ruleId, 'Arn'] }) }).catch((error: Error) => log(`scheduled ${schedule.functionId} failed: ${error.message}`));
     }, options.scheduleMs ?? schedule.everyMs * scale);
     timer.unref();
     closers.push(async () => clearInterval(timer));
@@ -194,11 +238,22 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
 
   const smtp: SMTPServer = createSmtpServer({
     rules: model.receiptRules,
-    putObject: async (bucket, key, body) => {
+    putObject: async (bucket, key, body, ruleArn) => {
+      const objectArn = `arn:aws:s3:::${bucket}/${key}`;
+      const source = { 'aws:SourceAccount': LOCAL_ACCOUNT, ...(ruleArn ? { 'aws:SourceArn': ruleArn } : {}) };
+      await iam.authorize('ses.amazonaws.com', [
+        { action: 's3:PutObject', resource: objectArn, context: { ...source, 's3:TlsVersion': '1.3' } },
+        ...iam.kmsRequests(objectArn, ['kms:GenerateDataKey'], source),
+      ]);
       await s3Client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
-    invoke: (functionId, event, invocationType) =>
-      invocationType === 'RequestResponse' ? functions.invoke(functionId, event) : invokeAsync(functionId, event),
+    invoke: async (functionId, event, invocationType, ruleArn) => {
+      const caller = { principal: 'ses.amazonaws.com', sourceArn: ruleArn };
+      if (invocationType === 'RequestResponse') return functions.invoke(functionId, event, caller);
+      // An asynchronous invocation is authorized when it is accepted, not when it runs.
+      await authorizeInvoke(iam, functions.get(functionId).arn, caller);
+      return invokeAsync(functionId, event);
+    },
     log,
   });
   const smtpPort = await new Promise<number>((resolve, reject) => {
@@ -207,12 +262,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   });
   closers.push(() => new Promise((resolve) => smtp.close(() => resolve(undefined))));
 
-  gateway.on('request', httpGateway(model.routes, functions, log, model.cors));
+  gateway.on('request', httpGateway(model.routes, functions, log, model.cors, model.apiId));
 
   // Where ops commands find this runtime's resources without synthesizing the app again.
   const webhook = [...model.functions.values()].find((fn) => fn.environment.STRIPE_WEBHOOK_SECRET);
   writeResourceMap(dataDir, { endpoints: { api: apiUrl, ...endpoints }, outputs: model.outputs, stripeWebhookSecret: webhook?.environment.STRIPE_WEBHOOK_SECRET });
 
+  progress(`ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
   const runtime: LocalRuntime = {
     urls: { api: apiUrl, smtp: { host: HOST, port: smtpPort }, ...endpoints },
     model,
@@ -221,14 +277,37 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     sfn,
     outbox,
     sweeper,
+    iam,
     awsCalls: () => new Map([...dynamoProxy.calls, ...awsCalls]),
     stop: async () => {
+      writeIamUsage(dataDir, iam);
       for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
       dynamoClient.destroy();
       s3Client.destroy();
     },
   };
   return runtime;
+}
+
+/** Whether a caller may invoke a function: a service by the function's Lambda permissions, a role by its policies. */
+function authorizeInvoke(iam: LocalIam, functionArn: string, caller: InvokeCaller): Promise<void> {
+  const context = isServicePrincipal(caller.principal)
+    ? { 'aws:SourceAccount': LOCAL_ACCOUNT, ...(caller.sourceArn ? { 'aws:SourceArn': caller.sourceArn } : {}) }
+    : undefined;
+  return iam.authorize(caller.principal, [{ action: 'lambda:InvokeFunction', resource: functionArn, context }]);
+}
+
+/** The file `npm run iam:unused` reads: every distinct decision of this run. */
+export const IAM_USAGE_FILE = 'iam-usage.json';
+
+function writeIamUsage(dataDir: string, iam: LocalIam): void {
+  const usage = JSON.stringify({ mode: iam.mode, records: [...iam.records.values()] });
+  fs.writeFileSync(path.join(dataDir, IAM_USAGE_FILE), usage);
+  const reportDir = process.env.OMNAPI_IAM_REPORT_DIR;
+  if (reportDir) {
+    fs.mkdirSync(reportDir, { recursive: true });
+    fs.writeFileSync(path.join(reportDir, `${Date.now()}-${process.pid}-${randomUUID().slice(0, 8)}.json`), usage);
+  }
 }
 
 async function createTables(client: DynamoDBClient, model: LocalModel): Promise<void> {

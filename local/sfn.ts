@@ -32,7 +32,8 @@ export class SfnError extends Error {
   }
 }
 
-type LambdaInvoker = (functionArn: string, payload: unknown) => Promise<unknown>;
+/** Invokes a task's function as the state machine (whose ARN is given), with its role's permissions. */
+type LambdaInvoker = (functionArn: string, payload: unknown, stateMachineArn: string) => Promise<unknown>;
 
 /**
  * Step Functions on aws-local-stepfunctions: the synthesized ASL definition runs as is, its Lambda tasks
@@ -46,7 +47,7 @@ export class LocalStepFunctions {
   private readonly executions = new Map<string, Execution>();
   private readonly pending = new Set<Promise<unknown>>();
   /** Tasks waiting for SendTaskSuccess / SendTaskFailure, by token. */
-  private readonly waiting = new Map<string, { resolve: (output: unknown) => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<string, { resolve: (output: unknown) => void; reject: (error: Error) => void; stateMachineArn: string }>();
 
   constructor(
     specs: LocalStateMachine[],
@@ -97,7 +98,7 @@ export class LocalStepFunctions {
     this.persist();
 
     const run = entry.machine.run(parsedInput as never, {
-      overrides: { taskResourceLocalHandlers: this.taskHandlers(entry.spec.definition) as never },
+      overrides: { taskResourceLocalHandlers: this.taskHandlers(entry.spec.definition, stateMachineArn) as never },
       context: { Execution: { Id: executionArn, Name: name, Input: parsedInput, StartTime: new Date(execution.startDate).toISOString() } } as never,
     });
     const deadline = entry.timeoutMs === undefined ? undefined : longTimeout(entry.timeoutMs, () => {
@@ -150,6 +151,11 @@ export class LocalStepFunctions {
     this.takeWaiting(taskToken).reject(Object.assign(new Error(cause), { name: error }));
   }
 
+  /** The state machine a waiting task's token belongs to: what SendTaskSuccess is authorized on. */
+  machineOfToken(taskToken: string): string | undefined {
+    return this.waiting.get(taskToken)?.stateMachineArn;
+  }
+
   private takeWaiting(taskToken: string) {
     const task = this.waiting.get(taskToken);
     if (!task) throw new SfnError('TaskDoesNotExist', 'Task Does Not Exist: the token is unknown, or its task already ended');
@@ -163,22 +169,22 @@ export class LocalStepFunctions {
   }
 
   /** Every Task state whose resource is a Lambda function runs the local handler instead. */
-  private taskHandlers(definition: Record<string, any>): Record<string, (input: unknown) => Promise<unknown>> {
+  private taskHandlers(definition: Record<string, any>, stateMachineArn: string): Record<string, (input: unknown) => Promise<unknown>> {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     const visit = (states: Record<string, any>) => {
       for (const [stateName, state] of Object.entries(states)) {
         if (state.Type === 'Task') {
           const resource = String(state.Resource);
           if (resource.startsWith('arn:aws:lambda:')) {
-            handlers[stateName] = (input) => this.invokeLambda(resource, input);
+            handlers[stateName] = (input) => this.invokeLambda(resource, input, stateMachineArn);
           } else if (resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') {
             // The callback pattern: invoke with a fresh task token, then wait for SendTaskSuccess or SendTaskFailure.
             handlers[stateName] = async (input) => {
               const token = `local-${randomUUID()}`;
               const { FunctionName, Payload } = JSON.parse(JSON.stringify(input).replaceAll(TASK_TOKEN_PLACEHOLDER, token)) as { FunctionName: string; Payload: unknown };
-              const outcome = new Promise((resolve, reject) => this.waiting.set(token, { resolve, reject }));
+              const outcome = new Promise((resolve, reject) => this.waiting.set(token, { resolve, reject, stateMachineArn }));
               try {
-                await this.invokeLambda(FunctionName, Payload);
+                await this.invokeLambda(FunctionName, Payload, stateMachineArn);
               } catch (error) {
                 this.waiting.delete(token);
                 throw error;
@@ -189,7 +195,7 @@ export class LocalStepFunctions {
             // The service integration wraps the answer, as Step Functions does.
             handlers[stateName] = async (input) => {
               const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
-              return { StatusCode: 200, Payload: await this.invokeLambda(FunctionName, Payload) };
+              return { StatusCode: 200, Payload: await this.invokeLambda(FunctionName, Payload, stateMachineArn) };
             };
           } else {
             throw new Error(`Local runtime cannot run task resource ${resource} (state ${stateName})`);

@@ -9,9 +9,10 @@ const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
 
 export interface SmtpDeps {
   rules: LocalReceiptRule[];
-  putObject(bucket: string, key: string, body: Buffer): Promise<void>;
+  /** SES writes as itself (ses.amazonaws.com) for the rule: the bucket policy decides. */
+  putObject(bucket: string, key: string, body: Buffer, ruleArn?: string): Promise<void>;
   /** `Event` invocations return at once; Lambda retries and dead-letters them. */
-  invoke(functionId: string, event: SESEvent, invocationType: string): Promise<unknown>;
+  invoke(functionId: string, event: SESEvent, invocationType: string, ruleArn?: string): Promise<unknown>;
   log(line: string): void;
 }
 
@@ -103,7 +104,7 @@ async function receive(deps: SmtpDeps, raw: Buffer, source: string, recipients: 
   for (const [rule, matched] of byRule) {
     for (const action of rule.actions) {
       if (action.type === 's3') {
-        await deps.putObject(action.bucket, `${action.prefix}${messageId}`, raw);
+        await deps.putObject(action.bucket, `${action.prefix}${messageId}`, raw, rule.arn);
         continue;
       }
       const event: SESEvent = {
@@ -139,7 +140,7 @@ async function receive(deps: SmtpDeps, raw: Buffer, source: string, recipients: 
           },
         ],
       } as SESEvent;
-      await deps.invoke(action.functionId, event, action.invocationType);
+      await deps.invoke(action.functionId, event, action.invocationType, rule.arn);
     }
   }
   deps.log(`mail ${messageId} from ${source || '<>'} to ${recipients.join(', ')}`);

@@ -185,6 +185,15 @@ export class LocalSqs {
     return this.queue(queueUrl).messages;
   }
 
+  /** The ARN of the queue a URL (or name) points at; undefined when there is none. */
+  arnOf(queueUrl: string): string | undefined {
+    try {
+      return this.queue(queueUrl).spec.arn;
+    } catch {
+      return undefined;
+    }
+  }
+
   urlOfArn(arn: string): string {
     return this.byArn(arn).spec.url;
   }
@@ -207,7 +216,14 @@ export class LocalSqs {
    * ReportBatchItemFailures, only the reported messages stay for a retry; a thrown error or a
    * malformed report retries the whole batch.
    */
-  startPolling(sources: LocalEventSource[], invoke: (functionId: string, event: SQSEvent) => Promise<unknown>, log: (line: string) => void, intervalMs = 100): void {
+  startPolling(
+    sources: LocalEventSource[],
+    invoke: (functionId: string, event: SQSEvent) => Promise<unknown>,
+    log: (line: string) => void,
+    intervalMs = 100,
+    /** The poller acts with the function's role: it must be allowed to receive, delete and decrypt. */
+    authorizePoll: (source: LocalEventSource, queueArn: string) => Promise<void> = async () => undefined,
+  ): void {
     this.running = true;
     for (const source of sources) {
       const queue = this.byArn(source.queueArn);
@@ -226,6 +242,13 @@ export class LocalSqs {
         waitingSince = undefined;
         busy = true;
         try {
+          try {
+            await authorizePoll(source, queue.spec.arn);
+          } catch (error) {
+            // As Lambda's poller: it cannot read the queue, so nothing is delivered, and it keeps trying.
+            waitingSince = Date.now() + 5_000 * this.scale;
+            return log(`event source ${queue.spec.name} → ${source.functionId} cannot poll: ${(error as Error).message}`);
+          }
           await this.deliverBatch(queue, source, invoke, log);
         } finally {
           busy = false;

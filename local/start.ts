@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import type { Template } from './intrinsics';
 import { startLocal } from './runtime';
 
 // Stack traces from the bundled functions point at the TypeScript sources.
@@ -26,6 +28,8 @@ async function main(): Promise<void> {
     ttlSweepMs: port('TTL_SWEEP_MS', 60_000),
     timeScale: Number(process.env.LOCAL_TIME_SCALE ?? 1),
     scheduleMs: process.env.LOCAL_SCHEDULE_MS ? Number(process.env.LOCAL_SCHEDULE_MS) : undefined,
+    // A template synthesized elsewhere (a drift test's, with a grant removed) is served instead of synthesizing the app.
+    template: process.env.OMNAPI_TEMPLATE_FILE ? (JSON.parse(fs.readFileSync(process.env.OMNAPI_TEMPLATE_FILE, 'utf8')) as Template) : undefined,
     // Extra CDK context as JSON, e.g. OMNAPI_CONTEXT='{"catalog":{…}}' to try another product catalog.
     context: {
       localStripe,

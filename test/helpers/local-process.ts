@@ -86,6 +86,8 @@ export async function startLocalProcess(options: { dataDir?: string; env?: Recor
       S3_PORT: String(ports.s3),
       LOCAL_AWS_PORT: String(ports.aws),
       OMNAPI_DATA_DIR: dataDir,
+      // Each run's IAM decisions, for `npm run iam:unused` after the e2e tests.
+      OMNAPI_IAM_REPORT_DIR: process.env.OMNAPI_IAM_REPORT_DIR ?? path.join(ROOT, '.omnapi', 'iam-report'),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

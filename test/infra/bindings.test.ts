@@ -1,0 +1,65 @@
+import { deriveModel, synthesizeTemplate } from '../../local/assembly';
+import { LocalFunctions } from '../../local/functions';
+import { type IamRequest, LocalIam } from '../../local/iam';
+
+/**
+ * Bindings tied to needs: each function starts (its config module validates its settings at cold start)
+ * with exactly the environment its template resource declares, and each table, bucket, queue and state
+ * machine a variable names comes with a grant its role can use — the data key included.
+ */
+describe('function bindings', () => {
+  const template = synthesizeTemplate({ localPseudonymKeys: JSON.stringify({ current: 1, k1: 'a'.repeat(43) }), localStripe: { webhookSecret: 'whsec_test' } });
+  const model = deriveModel(template, { aws: 'http://127.0.0.1:4566', api: 'http://localhost:3000' });
+  const iam = new LocalIam(template, model.resolver, 'enforce');
+  const functions = [...model.functions.values()];
+
+  it('every function starts with exactly its template environment: no setting its config requires is missing', async () => {
+    const local = new LocalFunctions(model.functions, { endpoints: { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1' } });
+    const problems: string[] = [];
+    for (const fn of functions) {
+      await local.coldStart(fn.logicalId).catch((error: Error) => problems.push(`${fn.logicalId} (${fn.entry}): ${error.message}`));
+    }
+    expect(problems).toEqual([]);
+  }, 240_000);
+
+  const allowed = async (roleId: string | undefined, requests: IamRequest[]) =>
+    iam.authorize(roleId, requests).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+
+  it('every resource variable comes with a grant on that resource, and on the key that encrypts it', async () => {
+    const problems: string[] = [];
+    const tables = new Map(model.tables.map((t) => [t.name, `arn:aws:dynamodb:us-east-1:000000000000:table/${t.name}`]));
+    for (const fn of functions) {
+      for (const [name, value] of Object.entries(fn.environment)) {
+        const requests: IamRequest[][] = [];
+        if (name.startsWith('TABLE_')) {
+          const arn = tables.get(value)!;
+          // Any item access will do; which one the code needs is what the e2e runs enforce.
+          const anyItemAccess = await Promise.all(['GetItem', 'Query', 'PutItem', 'UpdateItem'].map((a) => allowed(fn.roleId, [{ action: `dynamodb:${a}`, resource: arn }])));
+          if (anyItemAccess.every(Boolean)) problems.push(`${fn.logicalId}: ${name} (${value}) but no item access granted`);
+          requests.push(iam.kmsRequests(arn, ['kms:Decrypt']));
+        } else if (name.startsWith('BUCKET_')) {
+          const bucketArn = `arn:aws:s3:::${value}`;
+          const statements = iam.roleOf(fn.roleId)!.policies.flatMap((p) => p.policy.Statement);
+          const objects = statements.flatMap((s) => [s.Resource ?? []].flat()).find((r) => r.startsWith(`${bucketArn}/`));
+          if (!objects) problems.push(`${fn.logicalId}: ${name} (${value}) but no object access granted`);
+          else requests.push([{ action: 's3:GetObject', resource: objects.replace(/\*$/, 'probe') }, ...iam.kmsRequests(`${bucketArn}/probe`, ['kms:Decrypt'])]);
+        } else if (/^QUEUE_.*_URL$/.test(name)) {
+          const arn = model.queues.find((q) => q.url === value)!.arn;
+          requests.push([{ action: 'sqs:SendMessage', resource: arn }, ...iam.kmsRequests(arn, ['kms:GenerateDataKey', 'kms:Decrypt'])]);
+        } else if (/^STATE_MACHINE_.*_ARN$/.test(name)) {
+          // A function either starts executions or calls back to waiting ones (the privacy callbacks): one of the two.
+          const uses = await Promise.all(['states:StartExecution', 'states:SendTaskSuccess'].map((action) => allowed(fn.roleId, [{ action, resource: value }])));
+          if (uses.every(Boolean)) problems.push(`${fn.logicalId}: ${name} but neither StartExecution nor SendTaskSuccess granted on it`);
+        }
+        for (const batch of requests) {
+          const refused = await allowed(fn.roleId, batch);
+          if (refused) problems.push(`${fn.logicalId}: ${name} — ${refused}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
