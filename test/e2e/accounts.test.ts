@@ -161,6 +161,13 @@ describe('accounts, sessions and keys against npm start', () => {
     const listed = await ops(local, 'audit', 'list', '--email', email('audited'), '--action', 'credits.grant');
     expect(listed.stdout).toMatch(/credits\.grant .*e2e audit/);
 
+    // Support's tools: the account at a glance, a correction that never overdraws.
+    const shown = await ops(local, 'accounts', 'show', '--key-prefix', String(key.body.prefix));
+    expect(shown.stdout).toMatch(/balance 3 credits/);
+    expect(shown.stdout).toContain(`key ${key.body.keyId}`);
+    expect((await ops(local, 'credits', 'adjust', '--email', email('audited'), '--amount', '-5', '--reason', 'e2e', '--ref', 'tkt-1')).code).toBe(2);
+    expect((await ops(local, 'credits', 'adjust', '--email', email('audited'), '--amount', '-1', '--reason', 'e2e', '--ref', 'tkt-2')).stdout).toMatch(/Balance: 2 credits/);
+
     // Someone with table access rewrites the grant: verify names the event and exits 1.
     await dynamo.send(
       new UpdateCommand({ TableName: 'auditEvents', Key: { pk: `STREAM#account#${accountId}`, sk: 'E#000000000002' }, UpdateExpression: 'SET reason = :r', ExpressionAttributeValues: { ':r': 'nothing to see' } }),
