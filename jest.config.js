@@ -1,7 +1,7 @@
 /** One jest config, one project per test tree (unit, infra, e2e). */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
-// middy, the OpenAPI validator and commander ship ESM only.
-const transformIgnorePatterns = ['node_modules/(?!(@middy|@seriousme|commander)/)'];
+// middy, the OpenAPI validator, commander and FormatJS (intl-messageformat) ship ESM only.
+const transformIgnorePatterns = ['node_modules/(?!(@middy|@seriousme|commander|intl-messageformat|@formatjs)/)'];
 const common = { transform, transformIgnorePatterns, testEnvironment: 'node', setupFiles: ['<rootDir>/test/setup-env.ts'] };
 
 module.exports = {

@@ -6,6 +6,13 @@ const name = z.string().trim().min(1, 'Must not be empty').max(100);
 // Length limits here; the strength rules (with the reason given) are the domain's.
 const password = z.string().min(1, 'Must not be empty').max(PASSWORD_MAX * 4);
 const isoTime = z.string().meta({ format: 'date-time' });
+const isLanguageTag = (tag: string) => {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+};
 
 export const Profile = z
   .strictObject({
@@ -26,6 +33,13 @@ export const Preferences = z
       .nullable()
       .optional()
       .meta({ description: 'Mail me once when my balance falls below this many credits; null turns it off' }),
+    locale: z
+      .string()
+      .max(35)
+      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'A language tag (BCP 47), e.g. de or pt-BR')
+      .refine(isLanguageTag, 'Not a valid language tag (BCP 47), e.g. de or pt-BR')
+      .optional()
+      .meta({ description: 'The language of privacy mails and pages answering my requests (BCP 47, e.g. de); languages we do not write get English' }),
   })
   .meta({ id: 'Preferences' });
 

@@ -86,9 +86,9 @@ describe('erasure against npm start', () => {
     expect((await ops(local, 'privacy', 'start-now', requestId)).code).toBe(0);
 
     const receipt = await mailMatching(email('dan'), /has been deleted/);
-    expect(receipt.text).toMatch(/usageLogs: 3/);
+    expect(receipt.text).toMatch(/usage logs: 3/);
     expect(receipt.text).toMatch(/ledger/);
-    expect(receipt.text).toMatch(/exports: 1/);
+    expect(receipt.text).toMatch(/data exports: 1/);
     const record = await show(requestId);
     // Keyed pseudonyms: not the plain SHA-256 of the address anyone with a list of addresses could match.
     expect(record).toMatchObject({ status: 'completed', email: expect.stringMatching(/^psn_1_[0-9a-f]{32}$/), accountId: expect.stringMatching(/^psn_1_[0-9a-f]{32}$/) });

@@ -15,6 +15,8 @@ export interface Preferences {
   analytics: boolean;
   /** Mail once when the balance falls below this many credits (decimal string); absent or null: never. */
   lowBalanceCredits?: string | null;
+  /** The language of privacy replies to this account's requests (BCP 47); absent: the letter's, else English. */
+  locale?: string;
 }
 
 export const DEFAULT_PREFERENCES: Preferences = { productUpdates: false, analytics: true };

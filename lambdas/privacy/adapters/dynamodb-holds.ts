@@ -1,7 +1,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { totalBalance } from '../../shared/adapters/dynamodb-balance';
 import { queryAll } from '../../shared/dynamodb-query';
-import type { HoldChecks } from '../domain/erasure';
+import { HOLD_REASONS, type HoldChecks } from '../domain/erasure';
 
 /**
  * Why an account may not be erased now: a dispute still open on one of its purchases, a negative
@@ -16,15 +16,15 @@ export class DynamoDbHolds implements HoldChecks {
   async reasons(accountId: string): Promise<string[]> {
     const reasons: string[] = [];
     const { Item: hold } = await this.client.send(new GetCommand({ TableName: this.tables.privacyRequests, Key: { pk: `HOLD#${accountId}`, sk: 'HOLD' }, ConsistentRead: true }));
-    if (hold) reasons.push(`a legal hold: ${hold.reason}`);
-    if ((await totalBalance(this.client, this.tables.ledger, accountId)) < 0) reasons.push('a negative balance: credits are owed after a refund or dispute');
+    if (hold) reasons.push(`${HOLD_REASONS.legal} ${hold.reason}`);
+    if ((await totalBalance(this.client, this.tables.ledger, accountId)) < 0) reasons.push(HOLD_REASONS.negativeBalance);
     const purchases = await queryAll(this.client, {
       TableName: this.tables.ledger,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :purchase)',
       ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':purchase': 'PURCHASE#' },
       ConsistentRead: true,
     });
-    if (purchases.some((p) => Object.values((p.disputes ?? {}) as Record<string, { status: string }>).some((d) => d.status === 'open'))) reasons.push('an open payment dispute');
+    if (purchases.some((p) => Object.values((p.disputes ?? {}) as Record<string, { status: string }>).some((d) => d.status === 'open'))) reasons.push(HOLD_REASONS.dispute);
     return [...new Set(reasons)];
   }
 

@@ -20,14 +20,15 @@ export class DynamoDbSubjects implements SubjectDirectory {
       new GetCommand({
         TableName: this.table,
         Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' },
-        ProjectionExpression: 'accountId, email, #name, profile.country',
-        ExpressionAttributeNames: { '#name': 'name' },
+        ProjectionExpression: 'accountId, email, #name, profile.country, preferences.#locale',
+        ExpressionAttributeNames: { '#name': 'name', '#locale': 'locale' },
         ConsistentRead: true,
       }),
     );
     if (!Item) return undefined;
     const country = (Item.profile as { country?: string } | undefined)?.country;
-    return { accountId: String(Item.accountId), email: String(Item.email), name: String(Item.name), ...(country ? { country } : {}) };
+    const locale = (Item.preferences as { locale?: string } | undefined)?.locale;
+    return { accountId: String(Item.accountId), email: String(Item.email), name: String(Item.name), ...(country ? { country } : {}), ...(locale ? { locale } : {}) };
   }
 
   async passwordMatches(accountId: string, password: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type EmailLinkTokens, mailEmailLink } from '../../shared/email-links';
 import type { Mailer } from '../../shared/mailer';
+import { messagesFor } from '../messages';
 import { VOCABULARIES } from '../vocabulary';
 import { bodyOf, identificationLine } from './classify';
 import type { RequestLifecycle } from './lifecycle';
@@ -219,21 +220,22 @@ export async function applyCorrection(
   if (request.status === 'completed' || request.status === 'needs_manual_action') return { applied: {}, forAPerson: [] };
   const { changes, newEmail: asked, forAPerson } = readCorrection(request.details, request.email);
   if (forAPerson.length) {
-    await deps.lifecycle.handToPerson(requestId, `correction needs a person: ${forAPerson.join('; ')}`);
+    await deps.lifecycle.handToPerson(requestId, `correction needs a person: ${forAPerson.join('; ')}`, 'correction');
     return { applied: {}, forAPerson };
   }
   const newEmail = asked !== undefined && asked !== request.email ? asked : undefined;
   const before = Object.keys(changes).length ? await deps.corrector.apply(request.accountId, changes) : {};
   if (newEmail) await mailEmailLink({ ...deps.emailLinks, mailer: deps.mailer }, { accountId: request.accountId, email: newEmail, purpose: 'change_email' });
+  const m = messagesFor(request.language);
   const lines = [
-    ...(Object.keys(changes) as Correctable[]).map((field) => `- ${field}: "${before[field] ?? ''}" → "${changes[field]}"`),
-    ...(newEmail ? [`- email: we sent a link to ${newEmail}; your address changes when it is opened there, within 24 hours`] : []),
-    ...(asked !== undefined && !newEmail ? ['- email: it already is the address you gave; nothing to change'] : []),
+    ...(Object.keys(changes) as Correctable[]).map((field) => m.t('correction.change', { field: m.t('field.label', { field }), before: before[field] ?? '', after: changes[field]! })),
+    ...(newEmail ? [m.t('correction.emailLink', { email: newEmail })] : []),
+    ...(asked !== undefined && !newEmail ? [m.t('correction.emailSame')] : []),
   ];
   await deps.mailer.send({
     to: request.email,
-    subject: `Your correction ${requestId} is applied`,
-    text: ['As you asked, we corrected:', ...lines, '', 'You can change these yourself any time with PATCH /v1/account.', '', 'OmnAPI privacy team — privacy@omnapi.com'].join('\n'),
+    subject: m.t('correction.subject', { requestId }),
+    text: m.mail([m.t('correction.intro'), ...lines, '', m.t('correction.selfService')]),
   });
   const what = [...Object.keys(changes), ...(newEmail ? ['email (confirmation link sent to the new address)'] : [])];
   await deps.lifecycle.close(requestId, 'completed', `correction applied: ${what.join(', ') || 'nothing to change'}`, ['in_progress']);

@@ -3,7 +3,9 @@ import { DATA_MAP } from '../../shared/data-map';
 import type { Mailer } from '../../shared/mailer';
 import { RequestStateError } from '../errors';
 import type { Pseudonymiser } from '../../shared/pseudonyms';
-import { ERASURE_ORDER, type ErasureRecord, type ErasureSubject, type HoldChecks, type SubjectEraser } from './erasure';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from '../../shared/audit';
+import { type Messages, messagesFor } from '../messages';
+import { ERASURE_ORDER, HOLD_REASONS, type ErasureRecord, type ErasureSubject, type HoldChecks, type SubjectEraser } from './erasure';
 import type { PrivacyRequest } from './model';
 import type { RequestStore, Workflow } from './ports';
 
@@ -37,6 +39,21 @@ const KEPT = (Object.entries(DATA_MAP) as [string, (typeof DATA_MAP)[keyof typeo
   .filter(([, entry]) => entry.erasure.kind !== 'delete' && entry.personalData.length)
   .map(([category, entry]) => ({ category, reason: 'reason' in entry.erasure ? entry.erasure.reason : '', retention: entry.retention }));
 
+/** A hold's reason in the reply's language: the holds this code knows by their words, anything else as it is. */
+function holdReason(m: Messages, reason: string): string {
+  if (reason.startsWith(HOLD_REASONS.legal)) return m.t('hold.legal', { detail: reason.slice(HOLD_REASONS.legal.length).trim() });
+  if (reason === HOLD_REASONS.negativeBalance) return m.t('hold.negativeBalance');
+  if (reason === HOLD_REASONS.dispute) return m.t('hold.dispute');
+  return reason;
+}
+
+/** What is kept after erasure, in the reply's language where the catalogue words it (the data map's English otherwise). */
+function keptLine(m: Messages, kept: { category: string; reason: string; retention: string }): string {
+  const key = `kept.${kept.category}`;
+  if (key === 'kept.other' || !m.has(key)) return m.t('kept.other', { category: m.t('category.label', { category: kept.category }), reason: kept.reason, retention: kept.retention });
+  return m.t(key, { days: DEFAULT_AUDIT_RETENTION_DAYS });
+}
+
 /**
  * Deletion, step by step as the workflow runs it: holds first (an open dispute, a negative balance
  * or a legal hold defer it, with the reason told), then a cooling-off period with a cancel link, then
@@ -60,16 +77,11 @@ export class ErasureSteps {
     const alreadyTold = request.status === 'in_progress' && request.heldBy?.join('; ') === reasons.join('; ');
     if (!alreadyTold) {
       await this.deps.requests.update(requestId, { heldBy: reasons }, { status: 'in_progress', note: `deferred: ${reasons.join('; ')}` });
+      const m = messagesFor(request.language);
       await this.deps.mailer.send({
         to: request.email,
-        subject: `Your deletion request ${requestId} is on hold`,
-        text: [
-          `We cannot erase your account yet because of ${reasons.join(' and ')}.`,
-          'The law requires us to keep the records until that is settled; we resume your request by ourselves as soon as it is, and tell you when it is done.',
-          `The clock on your request (due ${request.dueAt.slice(0, 10)}) shows the deferral.`,
-          '',
-          'OmnAPI privacy team — privacy@omnapi.com',
-        ].join('\n'),
+        subject: m.t('hold.subject', { requestId }),
+        text: m.mail([m.t('hold.body', { reasons: m.list(reasons.map((r) => holdReason(m, r))) }), m.t('hold.law'), m.t('hold.clock', { due: new Date(request.dueAt) })]),
       });
     }
     return { held: true, reasons };
@@ -90,18 +102,16 @@ export class ErasureSteps {
       status: 'in_progress',
       note: `cooling-off until ${startsAt.toISOString()}`,
     });
+    const m = messagesFor(request.language);
     await this.deps.mailer.send({
       to: request.email,
-      subject: `Your OmnAPI account will be deleted on ${startsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-      text: [
-        `As you asked (request ${requestId}), we will erase your account and its data on ${startsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
-        'Until then you can change your mind:',
+      subject: m.t('cooling.subject', { startsAt }),
+      text: m.mail([
+        m.t('cooling.body', { requestId, startsAt }),
         `${this.deps.publicUrl.replace(/\/$/, '')}/v1/privacy/cancel?request=${requestId}&token=${encodeURIComponent(token)}`,
         '',
-        'After that, your keys stop working, everything is erased and you get a receipt listing what was erased and what the law makes us keep.',
-        '',
-        'OmnAPI privacy team — privacy@omnapi.com',
-      ].join('\n'),
+        m.t('cooling.after'),
+      ]),
     });
   }
 
@@ -171,20 +181,19 @@ export class ErasureSteps {
     const erasure = request.erasure!;
     const subject = erasure.subject!;
     const finishedAt = this.deps.now().toISOString();
+    const m = messagesFor(request.language);
     await this.deps.mailer.send({
       to: subject.email,
-      subject: `Your OmnAPI account has been deleted (${requestId})`,
-      text: [
-        'As you asked, we have erased your OmnAPI account and its data. What was erased:',
-        ...Object.entries(erasure.counts).map(([category, count]) => `- ${category}: ${count}`),
+      subject: m.t('receipt.subject', { requestId }),
+      text: m.mail([
+        m.t('receipt.erased'),
+        ...Object.entries(erasure.counts).map(([category, count]) => m.t('receipt.count', { category: m.t('category.label', { category }), count: count ?? 0 })),
         '',
-        'What the law makes us keep, without your name, email or account id:',
-        ...erasure.kept.map((k) => `- ${k.category}: ${k.reason}. Kept ${k.retention}.`),
+        m.t('receipt.kept'),
+        ...erasure.kept.map((k) => keptLine(m, k)),
         '',
-        'You can sign up again with this address at any time; you would start with a new, empty account.',
-        '',
-        'OmnAPI privacy team — privacy@omnapi.com',
-      ].join('\n'),
+        m.t('receipt.again'),
+      ]),
     });
     const { subject: _subject, proof: _progress, ...proof } = erasure;
     const pseudonym = await this.deps.pseudonyms.of('account', subject.accountId);

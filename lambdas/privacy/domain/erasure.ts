@@ -15,6 +15,13 @@ export interface ErasureSubject {
 export const ERASURE_ORDER = ['sessions', 'apiKeys', 'usageLogs', 'usageAggregates', 'securityEvents', 'tickets', 'tokens', 'webhookEvents', 'ledger', 'exports', 'auditEvents', 'privacyRequests', 'accounts'] as const;
 export type ErasureCategory = (typeof ERASURE_ORDER)[number];
 
+/** The holds' reasons as `HoldChecks` words them (a legal hold's is followed by the operator's reason): replies name them in the holder's language. */
+export const HOLD_REASONS = {
+  legal: 'a legal hold:',
+  negativeBalance: 'a negative balance: credits are owed after a refund or dispute',
+  dispute: 'an open payment dispute',
+} as const;
+
 /** Port: why an account may not be erased now (open dispute, negative balance, legal hold); empty when it may. */
 export interface HoldChecks {
   reasons(accountId: string): Promise<string[]>;

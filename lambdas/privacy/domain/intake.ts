@@ -3,7 +3,8 @@ import { newId } from '../../shared/crypto';
 import type { PrivacyMailReceived } from '../../shared/privacy-mail';
 import { fixedWindow } from '../../shared/throttle';
 import { PasswordAttemptsError, PasswordRejectedError, PrivacyFloodError, UnclearMailClosedError } from '../errors';
-import { HOW_TO_ASK, newTextOf, readMail, requestTypesOf } from './classify';
+import { messagesFor, type Messages } from '../messages';
+import { newTextOf, readMail, requestTypesOf } from './classify';
 import { DEFAULT_DEADLINES, deadlineFor, type PrivacyRequest, type RequestType } from './model';
 import { RESTRICTION_NOTE } from './objection';
 import type { PrivacyDeps, Subject } from './ports';
@@ -50,17 +51,19 @@ export class PrivacyIntake {
    * recognisable gets the list of rights.
    */
   private async intake(mail: PrivacyMailReceived, sender: string, rights: RequestType[], restriction: boolean, language: string | undefined, now: Date): Promise<IntakeOutcome> {
+    // The sender hears back in the letter's language: never the account's, which would tell whether there is one.
+    const m = messagesFor(language);
     if (rights.length === 0) {
       // The clock started when it arrived: it waits, on the clock, for an operator to read it.
       await this.keepUnclear(mail, sender, language);
-      await this.reply(mail, 'How to exercise your privacy rights', helpText());
+      await this.reply(mail, m.t('help.subject'), helpText(m));
       return 'help_sent';
     }
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
     if ((await this.deps.counter.increment(`privacy-sender#${hash(sender)}`, start, end)) > FLOOD_LIMITS.perSender) return 'throttled';
     const subject = await this.deps.subjects.findByEmail(sender);
     // The same words whether or not an account matched: the reply reveals nothing.
-    await this.reply(mail, 'We received your privacy request', NEUTRAL_REPLY(mail.ticketId));
+    await this.reply(mail, m.t('ack.subject'), m.mail([m.t('ack.body', { ticket: mail.ticketId })]));
     if (!subject) return 'no_account';
     const text = newTextOf(mail.text).slice(0, 5_000);
     let opened = false;
@@ -75,7 +78,8 @@ export class PrivacyIntake {
           verdicts: mail.verdicts,
           ticketId: mail.ticketId,
           receivedAt: new Date(mail.receivedAt),
-          ...(language ? { language } : {}),
+          // The letter's language, else the account's; every later mail and page of the request uses it.
+          ...((language ?? subject.locale) ? { language: language ?? subject.locale } : {}),
         });
         opened ||= !joined;
       } catch (error) {
@@ -154,6 +158,7 @@ export class PrivacyIntake {
       channel: 'api',
       details,
       receivedAt: this.deps.now(),
+      ...(subject.locale ? { language: subject.locale } : {}),
       ...(confirmedByPassword ? { confirmedBy: 'password' as const } : {}),
     });
     return { ...opened, confirmedByPassword };
@@ -226,29 +231,7 @@ function hash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 32);
 }
 
-const NEUTRAL_REPLY = (ticketId: string) =>
-  [
-    'We received a privacy request sent from this address.',
-    '',
-    'If the address belongs to an OmnAPI account, we have written to the address registered on that',
-    'account with a link to confirm the request. Nothing is released, changed or deleted until that',
-    'link is followed. If you have an account and no message arrives, write to privacy@omnapi.com from',
-    'your registered address, or sign in and use POST /v1/privacy/requests.',
-    '',
-    `Reference: ${ticketId}`,
-    '',
-    'OmnAPI privacy team — privacy@omnapi.com',
-  ].join('\n');
-
-function helpText(): string {
-  return [
-    'We could not tell which privacy right your message asks to exercise.',
-    '',
-    'You can ask for:',
-    ...Object.values(HOW_TO_ASK).map((line) => `- ${line}`),
-    '',
-    'Write from the address registered on your account; we confirm every request through that address.',
-    '',
-    'OmnAPI privacy team — privacy@omnapi.com',
-  ].join('\n');
+/** The list of rights, each with the words to ask for it in the reply's language. */
+function helpText(m: Messages): string {
+  return m.mail([m.t('help.intro'), m.t('help.access'), m.t('help.portability'), m.t('help.deletion'), m.t('help.correction'), m.t('help.objection'), '', m.t('help.outro')]);
 }

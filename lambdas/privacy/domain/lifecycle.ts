@@ -1,6 +1,7 @@
 import { randomSecret, sha256 } from '../../shared/crypto';
 import type { Mailer } from '../../shared/mailer';
 import { LinkGoneError, LinkInvalidError, RequestNotFoundError, RequestStateError } from '../errors';
+import { type Messages, messagesFor } from '../messages';
 import { type ArchiveSink, buildExport, type SubjectData } from './export';
 import { FINAL_STATUSES, type PrivacyRequest, RETENTION_AFTER_END_DAYS, type RequestType } from './model';
 import type { PrivacyDeps, Transition } from './ports';
@@ -22,14 +23,11 @@ const PRESIGNED_SECONDS = 300;
 
 const HOUR = 3_600_000;
 
-/** What confirming each kind of request will do, shown on the confirmation page and in the mail. */
-export const WHAT_HAPPENS: Record<RequestType, string> = {
-  access: `We will gather every piece of personal data we hold about your account into one archive and mail you a download link (valid ${DOWNLOAD_LINK_HOURS} hours).`,
-  portability: `We will gather your data into a portable archive (JSON and CSV) and mail you a download link (valid ${DOWNLOAD_LINK_HOURS} hours).`,
-  deletion: 'Your account and its data will be erased after a cooling-off period (you can cancel it until then); you get a receipt of what was erased and what the law makes us keep.',
-  correction: 'We will correct your name or profile as you wrote (e.g. "correct my name to …") and mail you what changed; a new email address gets a confirmation link sent to it; anything else goes to a person, who writes to you.',
-  objection: 'We will stop the processing you object to (usage analytics, product mail) and confirm by mail what changed.',
-};
+/** What confirming each kind of request will do, shown on the confirmation page and in the mail, in the reply's language. */
+export const whatHappens = (m: Messages, type: RequestType): string => m.t(`what.${type}`, { hours: DOWNLOAD_LINK_HOURS });
+
+/** The right a request exercises, named in the reply's language. */
+export const rightLabel = (m: Messages, type: RequestType): string => m.t('right.label', { type });
 
 /** The request's page under the API, for links in mail. */
 const confirmLink = (base: string, request: PrivacyRequest, token: string) =>
@@ -114,22 +112,21 @@ export class RequestLifecycle {
         : { status: 'awaiting_confirmation', note: 'confirmation link mailed to the registered address', from: ['received', 'awaiting_confirmation'] },
     );
     if (!updated) return;
+    const m = messagesFor(request.language);
     await this.mailer.send({
       to,
-      subject: `${reminder ? 'Reminder: confirm' : 'Confirm'} your privacy request ${request.requestId}`,
-      text: [
-        `We received a ${request.type} request for the OmnAPI account registered to this address (reference ${request.requestId}).`,
+      subject: m.t(reminder ? 'reminder.subject' : 'confirm.subject', { requestId: request.requestId }),
+      text: m.mail([
+        m.t('confirm.intro', { type: request.type, requestId: request.requestId }),
         '',
-        'If you made it, confirm it here:',
+        m.t('confirm.cta'),
         confirmLink(this.deps.publicUrl, request, token),
         '',
-        WHAT_HAPPENS[request.type],
-        `The link works once, until ${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. We answer by ${request.dueAt.slice(0, 10)} at the latest.`,
+        whatHappens(m, request.type),
+        m.t('confirm.until', { expires: expiresAt, due: new Date(request.dueAt) }),
         '',
-        'If you did not ask for this, ignore this message: nothing happens without the link.',
-        '',
-        'OmnAPI privacy team — privacy@omnapi.com',
-      ].join('\n'),
+        m.t('confirm.ignore'),
+      ]),
     });
   }
 
@@ -241,19 +238,18 @@ export class RequestLifecycle {
     const linkExpires = new Date(this.deps.now().getTime() + DOWNLOAD_LINK_HOURS * HOUR);
     await this.update(requestId, { export: { ...request.export, downloadTokenHash: sha256(token), linkExpiresAt: linkExpires.toISOString() } });
     const link = `${this.deps.publicUrl.replace(/\/$/, '')}/v1/privacy/requests/${requestId}/download?token=${encodeURIComponent(token)}`;
+    const m = messagesFor(request.language);
     await this.mailer.send({
       to: await this.registeredAddress(request),
-      subject: `Your OmnAPI data is ready (${requestId})`,
-      text: [
-        `The ${request.type === 'portability' ? 'portable copy' : 'copy'} of your data you asked for is ready: one ZIP archive (${Math.ceil(request.export.bytes / 1024)} KiB) with data.json, usage-logs.csv, ledger.csv and a README.`,
+      subject: m.t('export.subject', { requestId }),
+      text: m.mail([
+        m.t('export.ready', { portable: request.type === 'portability' ? 'yes' : 'no', kib: Math.ceil(request.export.bytes / 1024) }),
         '',
         link,
         '',
-        `The link works for ${DOWNLOAD_LINK_HOURS} hours, until ${linkExpires.toISOString().slice(0, 16).replace('T', ' ')} UTC; the archive is deleted after ${ARCHIVE_DAYS} days.`,
-        'Signed in, GET /v1/privacy/requests/' + requestId + ' also gives a fresh link while the archive exists.',
-        '',
-        'OmnAPI privacy team — privacy@omnapi.com',
-      ].join('\n'),
+        m.t('export.until', { hours: DOWNLOAD_LINK_HOURS, expires: linkExpires, days: ARCHIVE_DAYS }),
+        m.t('export.signedIn', { requestId }),
+      ]),
     });
     await this.close(requestId, 'completed', 'archive delivered to the registered address', ['in_progress']);
   }
@@ -273,21 +269,24 @@ export class RequestLifecycle {
     return this.presign(request.export.key, PRESIGNED_SECONDS);
   }
 
-  /** Rights not automated yet go to a person, with the deadline; the holder is told. */
-  async handToPerson(requestId: string, why?: string): Promise<void> {
+  /**
+   * Rights not automated yet go to a person, with the deadline; the holder is told. `why` is for the
+   * person (the history); the holder's mail says, in their language, which kind of case it is.
+   */
+  async handToPerson(requestId: string, why?: string, kind: 'restriction' | 'correction' | 'other' = 'other'): Promise<void> {
     const request = await this.require(requestId);
     if (request.status === 'needs_manual_action') return;
     const note = `${why ? `${why}; ` : ''}a person answers by ${request.dueAt.slice(0, 10)}`;
     await this.update(requestId, {}, { status: 'needs_manual_action', note, from: ['in_progress'] });
+    const m = messagesFor(request.language);
     await this.mailer.send({
       to: await this.registeredAddress(request),
-      subject: `Your privacy request ${requestId} is with our team`,
-      text: [
-        `Your ${request.type} request is confirmed. ${why ? `A person on our team will handle it (${why}) and write to you.` : WHAT_HAPPENS[request.type]}`,
-        `We answer by ${request.dueAt.slice(0, 10)} at the latest.`,
-        '',
-        'OmnAPI privacy team — privacy@omnapi.com',
-      ].join('\n'),
+      subject: m.t('person.subject', { requestId }),
+      text: m.mail([
+        m.t('person.confirmed', { right: rightLabel(m, request.type) }),
+        why ? m.t(`person.${kind}`) : whatHappens(m, request.type),
+        m.t('person.due', { due: new Date(request.dueAt) }),
+      ]),
     });
   }
 
@@ -312,15 +311,11 @@ export class RequestLifecycle {
     if (!expired) return;
     const to = await this.deps.subjects.get(request.accountId).then((s) => s?.email);
     if (!to) return;
+    const m = messagesFor(request.language);
     await this.mailer.send({
       to,
-      subject: `Your privacy request ${requestId} has expired`,
-      text: [
-        `The ${request.type} request made for this account was not confirmed in time, so we did nothing with it.`,
-        'If you still want it, write to privacy@omnapi.com again from this address, or sign in and use POST /v1/privacy/requests.',
-        '',
-        'OmnAPI privacy team — privacy@omnapi.com',
-      ].join('\n'),
+      subject: m.t('expired.subject', { requestId }),
+      text: m.mail([m.t('expired.body', { right: rightLabel(m, request.type) })]),
     });
   }
 
@@ -372,16 +367,12 @@ export class RequestLifecycle {
     const dueAt = new Date(Math.min(Date.parse(request.dueAt) + months * 30 * 86_400_000, maxDue.getTime()));
     if (dueAt.toISOString() <= request.dueAt) throw new RequestStateError(requestId, request.status, 'extend: already extended by the two months the law allows');
     const extended = await this.update(requestId, { dueAt: dueAt.toISOString(), originalDueAt: original, clockWarnedAt: undefined }, { status: request.status, note: `deadline extended to ${dueAt.toISOString().slice(0, 10)}: ${reason}` });
+    const m = messagesFor(request.language);
     await this.mailer.send({
       to: await this.registeredAddress(request),
-      subject: `More time needed for your privacy request ${requestId}`,
-      text: [
-        `We need more time to answer your ${request.type} request, and will answer by ${dueAt.toISOString().slice(0, 10)} at the latest.`,
-        `Why: ${reason}`,
-        'The GDPR allows us to extend the time by up to two months for complex or numerous requests, telling you why within the first month.',
-        '',
-        'OmnAPI privacy team — privacy@omnapi.com',
-      ].join('\n'),
+      subject: m.t('extension.subject', { requestId }),
+      // The reason is the operator's own words, quoted as written.
+      text: m.mail([m.t('extension.body', { right: rightLabel(m, request.type), due: dueAt }), m.t('extension.why', { reason }), m.t('extension.law')]),
     });
     return extended!;
   }

@@ -1,4 +1,5 @@
 import type { Mailer } from '../../shared/mailer';
+import { type Messages, messagesFor } from '../messages';
 import { VOCABULARIES } from '../vocabulary';
 import { bodyOf } from './classify';
 import type { RequestLifecycle } from './lifecycle';
@@ -12,10 +13,10 @@ export interface OptOuts {
 }
 
 /**
- * Every marketing topic an account has, with the words a reply names it by: an objection to direct
- * marketing (art. 21(2)) switches off all of them. A new marketing topic is added here.
+ * Every marketing topic an account has, with the message a reply names it by: an objection to direct
+ * marketing (art. 21(2)) switches off all of them. A new marketing topic is added here (and to the catalogues).
  */
-export const MARKETING_TOPICS: Record<Exclude<keyof OptOuts, 'analytics'>, string> = { productUpdates: 'product-update mail' };
+export const MARKETING_TOPICS = { productUpdates: 'topic.productUpdates' } as const satisfies Record<Exclude<keyof OptOuts, 'analytics'>, `topic.${string}`>;
 
 /**
  * Starts the details of an objection opened for a restriction of processing (art. 18), which has no
@@ -50,11 +51,11 @@ export function optOutsFor(details: string | undefined): OptOuts {
 /** A restriction of processing rides on an objection; it is for a person. */
 export const isRestriction = (details: string | undefined) => (details ?? '').startsWith(RESTRICTION_NOTE);
 
-/** What an objection stops, in the words a reply uses. */
-export function stoppedBy(optOuts: OptOuts): string[] {
+/** What an objection stops, in the words a reply in `m`'s language uses; `short` leaves out what it means for the holder. */
+export function stoppedBy(optOuts: OptOuts, m: Messages = messagesFor('en'), short = false): string[] {
   return [
-    ...(optOuts.analytics === false ? ['usage analytics (your calls no longer count in product-wide statistics, from the next recorded call on)'] : []),
-    ...(Object.keys(MARKETING_TOPICS) as (keyof typeof MARKETING_TOPICS)[]).filter((topic) => optOuts[topic] === false).map((topic) => MARKETING_TOPICS[topic]),
+    ...(optOuts.analytics === false ? [m.t(short ? 'stop.analyticsShort' : 'stop.analytics')] : []),
+    ...(Object.keys(MARKETING_TOPICS) as (keyof typeof MARKETING_TOPICS)[]).filter((topic) => optOuts[topic] === false).map((topic) => m.t(MARKETING_TOPICS[topic])),
   ];
 }
 
@@ -65,23 +66,17 @@ export async function applyObjection(
 ): Promise<OptOuts> {
   const request = await deps.lifecycle.require(requestId);
   if (isRestriction(request.details)) {
-    if (request.status !== 'completed') await deps.lifecycle.handToPerson(requestId, 'restriction of processing (art. 18) asked: a person decides what is restricted');
+    if (request.status !== 'completed') await deps.lifecycle.handToPerson(requestId, 'restriction of processing (art. 18) asked: a person decides what is restricted', 'restriction');
     return {};
   }
   const optOuts = optOutsFor(request.details);
   if (request.status === 'completed') return optOuts;
   await deps.preferences.optOut(request.accountId, optOuts);
-  const stopped = stoppedBy(optOuts);
+  const m = messagesFor(request.language);
   await deps.mailer.send({
     to: request.email,
-    subject: `Your objection ${requestId} is applied`,
-    text: [
-      `As you asked, we have stopped: ${stopped.join(' and ')}.`,
-      'Billing, security and the 90-day call logs continue: they are needed to provide the service and to protect your account.',
-      'You can change these choices any time with PUT /v1/account/preferences.',
-      '',
-      'OmnAPI privacy team — privacy@omnapi.com',
-    ].join('\n'),
+    subject: m.t('objection.subject', { requestId }),
+    text: m.mail([m.t('objection.stopped', { what: m.list(stoppedBy(optOuts, m)) }), m.t('objection.continues'), m.t('objection.selfService')]),
   });
   await deps.lifecycle.close(requestId, 'completed', `objection applied: ${Object.keys(optOuts).join(', ')} off`, ['in_progress']);
   return optOuts;

@@ -9,6 +9,8 @@ export interface Subject {
   name: string;
   /** The profile's country, which picks the legal deadline. */
   country?: string;
+  /** The account's `locale` preference (BCP 47): the language of replies to its API requests, and to letters whose language we cannot tell. */
+  locale?: string;
 }
 
 /** Port: finds the account a request is about. */

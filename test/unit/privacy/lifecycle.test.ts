@@ -282,7 +282,8 @@ describe('letters that ask for several rights, or for a restriction', () => {
     expect(optOuts).toEqual({});
     expect(optedOut).toEqual([]);
     expect((await requests.get(request.requestId))!.status).toBe('needs_manual_action');
-    expect(mailer.sent.at(-1)!.text).toMatch(/restriction of processing/);
+    // The letter is German, so is the reply.
+    expect(mailer.sent.at(-1)!.text).toMatch(/Einschränkung der Verarbeitung/);
   });
 
   it('switches off every marketing topic on an objection to direct marketing, in any language, and says which', async () => {
@@ -298,7 +299,8 @@ describe('letters that ask for several rights, or for a restriction', () => {
     await applyObjection(request.requestId, { requests, preferences: { optOut: async (_a: string, o: unknown) => void optedOut.push(o) }, mailer, lifecycle });
     // Assert
     expect(optedOut).toEqual([{ productUpdates: false }]);
-    expect(mailer.sent.at(-1)!.text).toMatch(/stopped: product-update mail/);
+    // The letter is French, so is the reply.
+    expect(mailer.sent.at(-1)!.text).toMatch(/nous avons arrêté : les e-mails sur les nouveautés du produit/);
   });
 });
 

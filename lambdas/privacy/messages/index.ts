@@ -1,0 +1,134 @@
+import { IntlMessageFormat } from 'intl-messageformat';
+import cs from './cs.json';
+import de from './de.json';
+import el from './el.json';
+import en from './en.json';
+import es from './es.json';
+import fr from './fr.json';
+import it from './it.json';
+import nl from './nl.json';
+import pl from './pl.json';
+import pt from './pt.json';
+import ro from './ro.json';
+import sv from './sv.json';
+
+/** The languages the privacy workflow writes, English first (the source catalogue). */
+export const LOCALES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'cs', 'sv', 'ro', 'el'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export type MessageKey = keyof typeof en;
+/** Keys only English has: the line that says we answer in English. */
+export const ENGLISH_ONLY: readonly MessageKey[] = ['fallback.englishOnly'];
+
+export const CATALOGUES: Record<Locale, Partial<Record<MessageKey, string>>> = { en, de, fr, es, it, nl, pt, pl, cs, sv, ro, el };
+
+/**
+ * Every date in a mail or page is a date and time in UTC (the messages say "UTC" after it), so a
+ * deadline reads the same wherever the reader is. The ICU styles a translator might write instead
+ * (`short` … `full`) are pinned to UTC as well.
+ */
+const UTC = { timeZone: 'UTC' } as const;
+const FORMATS = {
+  date: {
+    dateTime: { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...UTC },
+    short: { dateStyle: 'short', ...UTC },
+    medium: { dateStyle: 'medium', ...UTC },
+    long: { dateStyle: 'long', ...UTC },
+    full: { dateStyle: 'full', ...UTC },
+  },
+  time: {
+    short: { timeStyle: 'short', ...UTC },
+    medium: { timeStyle: 'medium', ...UTC },
+    long: { timeStyle: 'long', ...UTC },
+    full: { timeStyle: 'full', ...UTC },
+  },
+} as const;
+
+export type MessageValues = Record<string, string | number | Date>;
+
+const compiled = new Map<string, IntlMessageFormat>();
+
+/** The compiled message (cached per language and key); plain text, so `<…>` is never read as markup. */
+export function compile(locale: Locale, key: MessageKey): IntlMessageFormat {
+  const id = `${locale}\u0000${key}`;
+  let format = compiled.get(id);
+  if (!format) {
+    const source = CATALOGUES[locale][key] ?? en[key];
+    format = new IntlMessageFormat(source, locale, FORMATS as never, { ignoreTag: true });
+    compiled.set(id, format);
+  }
+  return format;
+}
+
+/** The messages of one reply, in the language chosen for it. */
+export interface Messages {
+  locale: Locale;
+  /** The language asked for when we answer in English because we do not write it (English name, e.g. "Hungarian"). */
+  unsupported?: string;
+  t(key: MessageKey, values?: MessageValues): string;
+  /** Whether `key` is a message (for keys made from data, such as a data-map category). */
+  has(key: string): key is MessageKey;
+  /** "a, b and c" in the reply's language. */
+  list(items: string[]): string;
+  /** A plain-text mail: the English-only note first when there is one, the paragraphs, the signature. */
+  mail(paragraphs: (string | undefined)[]): string;
+}
+
+const primary = (language: string) => language.trim().toLowerCase().split(/[-_]/)[0] ?? '';
+
+/**
+ * The language we reply in for a request or letter in `language` (BCP 47, e.g. "de", "pt-br"): the
+ * one we write when we have it (by its primary subtag), otherwise English — and then, when a language
+ * was known, the reply says in English that we do not yet write it.
+ */
+export function replyLocale(language: string | undefined): { locale: Locale; unsupported?: string } {
+  if (!language) return { locale: 'en' };
+  const wanted = primary(language);
+  const locale = LOCALES.find((l) => l === wanted);
+  if (locale) return { locale };
+  let name: string | undefined;
+  try {
+    name = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }).of(wanted);
+  } catch {
+    name = undefined;
+  }
+  return { locale: 'en', unsupported: name ?? language };
+}
+
+/** Whether `language` is a BCP 47 tag we can keep as a preference (any well-formed one; we answer in English where we do not write it). */
+export function isLanguageTag(language: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(language).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+/** The messages for a reply in `language` (see `replyLocale`). */
+export function messagesFor(language: string | undefined): Messages {
+  const { locale, unsupported } = replyLocale(language);
+  const t = (key: MessageKey, values?: MessageValues) => String(compile(locale, key).format(values as never));
+  const note = unsupported ? t('fallback.englishOnly', { language: unsupported }) : undefined;
+  return {
+    locale,
+    ...(unsupported ? { unsupported } : {}),
+    t,
+    has: (key): key is MessageKey => Object.hasOwn(en, key),
+    list: (items) => new Intl.ListFormat(locale, { type: 'conjunction' }).format(items),
+    mail: (paragraphs) => [...(note ? [note, ''] : []), ...paragraphs.filter((p): p is string => p !== undefined), '', t('signature')].join('\n'),
+  };
+}
+
+/** The first language of an Accept-Language header that we write (by weight), for pages that know no request. */
+export function preferredLanguage(header: string | undefined): Locale | undefined {
+  const ranked = (header ?? '')
+    .split(',')
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+      return { tag: primary(tag), q: Number.isFinite(q) ? q : 0, i };
+    })
+    .filter((entry) => entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  return ranked.map((entry) => LOCALES.find((l) => l === entry.tag)).find((l) => l !== undefined);
+}
