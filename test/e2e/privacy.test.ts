@@ -179,4 +179,29 @@ describe('privacy requests against npm start', () => {
     expect(await (await fetch(link)).text()).toContain('website = &quot;https://evil.example/phish&quot;');
     expect((await api('GET', '/v1/account', { token: fay.token })).body.profile?.website).toBeUndefined();
   }, 120_000);
+
+  it('answers a German access letter in German: the acknowledgement, the confirmation mail and its page, the export mail', async () => {
+    await signUp('hans', 'Hans Beispiel');
+    const letter = [
+      'Sehr geehrte Damen und Herren,',
+      '',
+      'gemäß Art. 15 DSGVO verlange ich Auskunft über die zu meiner Person bei Ihnen gespeicherten Daten.',
+      'Bitte stellen Sie mir eine Kopie dieser Daten zur Verfügung.',
+      '',
+      'Mit freundlichen Grüßen',
+      'Hans Beispiel',
+    ].join('\n');
+    await sendMail(local, { from: email('hans'), to: 'privacy@omnapi.com', subject: 'Auskunftsersuchen nach Art. 15 DSGVO', text: letter });
+    await mailMatching(email('hans'), /Wir haben Ihre Datenschutzanfrage erhalten/);
+    const confirmation = await mailMatching(email('hans'), /Bitte bestätigen Sie Ihre Datenschutzanfrage/);
+    const link = linkIn(confirmation, '/v1/privacy/confirm');
+    const page = await fetch(link);
+    const html = await page.text();
+    expect(html).toMatch(/<html lang="de"/);
+    expect(html).toContain('Meine Anfrage bestätigen');
+    const form = new URL(link).searchParams;
+    const confirmed = await fetch(`${local.api}/v1/privacy/confirm`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    expect(await confirmed.text()).toContain('Anfrage bestätigt');
+    await mailMatching(email('hans'), /Ihre OmnAPI-Daten sind bereit/);
+  }, 120_000);
 });

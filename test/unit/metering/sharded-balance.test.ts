@@ -12,6 +12,8 @@ const SHARDS = 16;
 const CONTAINERS = 25;
 const CALLS = 500;
 const PRICE = MICRO_PER_CREDIT;
+/** 500 concurrent calls through the local transaction proxy take half a minute on a loaded 2-core machine. */
+const STORM_TIMEOUT_MS = 240_000;
 
 /**
  * A sharded balance (plan `balanceShards`) against DynamoDB's protocol (dynalite behind the local
@@ -62,7 +64,7 @@ describe('sharded balance: one account over many containers', () => {
     }
     expect(admitted.length + more).toBe(300);
     expect((await shardBalances('acc_big')).every((b) => b === 0)).toBe(true);
-  });
+  }, STORM_TIMEOUT_MS);
 
   it("never admits more than the plan's limit a minute, each shard its share", async () => {
     await fund('acc_fast', 10_000);
@@ -81,7 +83,7 @@ describe('sharded balance: one account over many containers', () => {
     const after = await shardBalances('acc_fast');
     expect(after.slice(1).every((b) => b === 0)).toBe(true);
     expect(after[0]).toBe((10_000 - admitted) * PRICE);
-  });
+  }, STORM_TIMEOUT_MS);
 
   it('admits a small limit whole, one call at a time from one container, then refuses without a write', async () => {
     await fund('acc_small', 100);
@@ -151,7 +153,7 @@ describe('sharded balance: one account over many containers', () => {
     const refusals = await Promise.all(Array.from({ length: CONTAINERS }, (_, i) => admit(i)));
     expect(refusals.every((d) => !d.admitted)).toBe(true);
     expect(sends / CONTAINERS).toBeLessThanOrEqual(2);
-  });
+  }, STORM_TIMEOUT_MS);
 
   it('splits the limit into shares that add up to it exactly', () => {
     for (const [limit, shards] of [[160, 16], [1_000, 16], [17, 16], [960_000, 16], [5, 5]] as const) {
