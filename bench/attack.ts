@@ -29,8 +29,9 @@ export interface AttackFigures {
   creditsKeptAfterFullRefunds: number;
   /** 5xx answers over the whole run; bound 0. */
   serverErrors: number;
-  /** The slowest answer of 200 concurrent calls on an exhausted sharded account, in ms. */
+  /** The slowest answer of 200 concurrent calls on an exhausted sharded account, and the slowest 402 among them, in ms. */
   exhaustedBurstSlowestMs: number;
+  exhaustedBurstSlowestRefusalMs: number;
   /** Checks on malformed input that answered as they must (405, 400, 415); bound: all. */
   malformedAnsweredRight: { passed: number; of: number };
   requests: number;
@@ -40,6 +41,8 @@ interface Target {
   api: string;
   dataDir: string;
   webhookSecret: string;
+  /** The burst on an exhausted sharded account: calls at once and the credits they exhaust (the issue's case: 200 on 100). */
+  burst?: { calls: number; credits: number };
 }
 
 const PASSWORD = 'correct horse battery staple';
@@ -56,7 +59,10 @@ interface Answer {
 export class Attack {
   private requests = 0;
   private serverErrors: string[] = [];
+  /** What went differently than a defender expects, for the report. */
+  readonly notes: string[] = [];
   private readonly run = Date.now().toString(36);
+  private signups = 0;
 
   constructor(private readonly target: Target) {}
 
@@ -109,7 +115,8 @@ export class Attack {
   /** A verified account, signed in: its id, email and session token. */
   async account(label: string): Promise<{ accountId: string; email: string; token: string }> {
     const email = `attack-${label}-${this.run}@example.org`;
-    await this.json('POST', '/v1/auth/signup', { name: `Attack ${label}`, email, password: PASSWORD });
+    // Each account signs up from an address of its own, so reruns never meet the sign-up limit per address.
+    await this.json('POST', '/v1/auth/signup', { name: `Attack ${label}`, email, password: PASSWORD }, {}, `127.1.${(this.run.charCodeAt(this.run.length - 1) + this.signups) % 250}.${1 + (this.signups++ % 250)}`);
     const link = new URL(await this.linkMailedTo(email, /Confirm/));
     await this.request('GET', `${link.pathname}${link.search}`);
     const token = (await this.json('POST', '/v1/auth/login', { email, password: PASSWORD })).json().token as string;
@@ -131,6 +138,7 @@ export class Attack {
     const repeated = await this.account('regular');
     let ok = 0;
     for (let i = 0; i < 10; i++) if ((await this.json('POST', '/v1/auth/login', { email: repeated.email, password: PASSWORD }, {}, '127.0.0.31')).status === 200) ok++;
+    if (!locked || after.status !== 200) this.notes.push(`owner: locked ${locked}, after the link ${after.status} ${after.body.slice(0, 200)}`);
     return { passwordChecksPerEmail: checks, ownerUnlockedByLink: locked && after.status === 200, ownerSignsInRepeatedly: ok === 10 };
   }
 
@@ -203,13 +211,14 @@ export class Attack {
   }
 
   /** 200 calls at once on a `scale` (sharded) account with 100 credits. */
-  async exhaustedBurst(ops: (...args: string[]) => Promise<void>): Promise<{ slowestMs: number; admitted: number }> {
+  async exhaustedBurst(ops: (...args: string[]) => Promise<void>, { calls, credits } = this.target.burst ?? { calls: 200, credits: 100 }): Promise<{ slowestMs: number; slowestRefusalMs: number; admitted: number }> {
     const poor = await this.account('sharded');
     const key = (await this.json('POST', '/v1/keys', { name: 'burst' }, { authorization: `Bearer ${poor.token}` })).json().secret as string;
     await ops('set-plan', '--email', poor.email, '--plan', 'scale', '--settle-seconds', '0');
-    await ops('grant-credits', '--email', poor.email, '--amount', '100', '--reason', 'attack: exhausted burst');
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => this.request('GET', `/v1/api/echo/burst-${i}`, { headers: { authorization: `Bearer ${key}` } })));
-    return { slowestMs: Math.max(...answers.map((a) => a.ms)), admitted: answers.filter((a) => a.status === 200).length };
+    await ops('grant-credits', '--email', poor.email, '--amount', String(credits), '--reason', 'attack: exhausted burst');
+    const answers = await Promise.all(Array.from({ length: calls }, (_, i) => this.request('GET', `/v1/api/echo/burst-${i}`, { headers: { authorization: `Bearer ${key}` } })));
+    const refusals = answers.filter((a) => a.status === 402);
+    return { slowestMs: Math.max(...answers.map((a) => a.ms)), slowestRefusalMs: Math.max(0, ...refusals.map((a) => a.ms)), admitted: answers.filter((a) => a.status === 200).length };
   }
 
   async malformed(): Promise<{ passed: number; of: number }> {
@@ -237,6 +246,7 @@ export class Attack {
       creditsKeptAfterFullRefunds: money.kept,
       serverErrors: this.serverErrors.length,
       exhaustedBurstSlowestMs: burst.slowestMs,
+      exhaustedBurstSlowestRefusalMs: burst.slowestRefusalMs,
       malformedAnsweredRight: { passed: malformed.passed + (money.futureRefused ? 1 : 0), of: malformed.of + 1 },
       requests: this.requests,
     };
@@ -267,7 +277,7 @@ export function report(figures: AttackFigures, errors: string[]): boolean {
     ['cross-site writes accepted with the session cookie', `${figures.crossSiteWritesAccepted} (0)`, figures.crossSiteWritesAccepted === 0],
     ['credits kept after purchases refunded in full', `${figures.creditsKeptAfterFullRefunds} (0)`, figures.creditsKeptAfterFullRefunds === 0],
     ['5xx answers', `${figures.serverErrors} of ${figures.requests} requests (0)`, figures.serverErrors === 0],
-    ['slowest of 200 calls on an exhausted sharded account', `${figures.exhaustedBurstSlowestMs} ms`, true],
+    ['slowest call of a burst on an exhausted sharded account', `${figures.exhaustedBurstSlowestMs} ms (slowest 402: ${figures.exhaustedBurstSlowestRefusalMs} ms)`, true],
     ['malformed requests answered 405/400/415 as they must', `${figures.malformedAnsweredRight.passed} of ${figures.malformedAnsweredRight.of}`, figures.malformedAnsweredRight.passed === figures.malformedAnsweredRight.of],
   ];
   for (const [what, value, ok] of rows) console.log(`${ok ? 'ok  ' : 'FAIL'}  ${what.padEnd(58)} ${value}`);
