@@ -94,5 +94,5 @@ describe('usage events recorded exactly once — log pages, rollups, refunds and
     expect(counted.map((e) => e.requestId).sort()).toEqual(events.map((e) => e.requestId).sort());
     const analytics = stored.usageAggregates.filter((item) => String(item.pk).startsWith('ANALYTICS#'));
     expect(analytics.reduce((sum, h) => sum + Number(h.calls), 0)).toBe(events.length);
-  });
+  }, 240_000);
 });
