@@ -3,6 +3,9 @@ import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/
 import { type AuditEvent, type AuditEventInput, type AuditTrail, DEFAULT_AUDIT_RETENTION_DAYS, GENESIS, hashOf, streamOf } from '../audit';
 import { newId } from '../crypto';
 
+/** Enough for dozens of writers on one stream at once (an account's stream rarely has two). */
+const MAX_APPEND_ATTEMPTS = 60;
+
 const seqKey = (seq: number) => `E#${String(seq).padStart(12, '0')}`;
 
 /**
@@ -20,7 +23,8 @@ export class DynamoDbAuditTrail implements AuditTrail {
 
   async record(input: AuditEventInput): Promise<AuditEvent> {
     const stream = streamOf(input.targets);
-    for (let attempt = 0; attempt < 8; attempt++) {
+    // Writers racing for one stream take turns: each round one wins, so the loser tries again after a jittered pause.
+    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
       const { events } = await this.page(stream, { newestFirst: true, limit: 1 });
       const head = events[0];
       const unsealed = { ...input, eventId: newId('aud'), stream, seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? GENESIS };
@@ -36,7 +40,7 @@ export class DynamoDbAuditTrail implements AuditTrail {
         return event;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
       }
     }
     throw new Error(`The audit stream ${stream} kept moving; the event was not written`);

@@ -114,7 +114,8 @@ describe('letters in every language', () => {
     const started = Date.now();
     for (const text of texts) classifyLetter('GDPR', text);
     // Assert
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Well under the intake function's 30 s even on a loaded machine; catastrophic backtracking would take minutes.
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('records access together with portability as one portability request', () => {
