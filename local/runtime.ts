@@ -40,6 +40,8 @@ export interface LocalOptions {
   timeScale?: number;
   /** Runs every EventBridge schedule this often instead of at its own rate (e.g. 2000 to see the watchdog work). */
   scheduleMs?: number;
+  /** Concurrent batches per SQS event source. @default as Lambda starts them (five, or the mapping's maximum concurrency) */
+  sqsPollers?: number;
   /** CDK context for the synth, e.g. `{ stage: 'dev' }`. */
   context?: Record<string, unknown>;
   log?: (line: string) => void;
@@ -175,7 +177,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   };
 
   await functions.warm();
-  sqs.startPolling(model.eventSources, (functionId, event) => functions.invoke(functionId, event), log);
+  sqs.startPolling(model.eventSources, (functionId, event) => functions.invoke(functionId, event), log, { pollers: options.sqsPollers });
   closers.push(async () => sqs.stop());
 
   // EventBridge schedules: each rule's function, invoked with a scheduled event, at its rate (or scheduleMs).
