@@ -13,7 +13,7 @@ export interface UsageTables {
 }
 
 /** The call's log, without the event's envelope (version, account, the balance it left). */
-const logOf = ({ v: _v, accountId: _account, balanceMicro: _balance, seq: _seq, ...log }: UsageEntry['event']): UsageLog => log;
+const logOf = ({ v: _v, accountId: _account, balanceMicro: _balance, seq: _seq, used: _used, ...log }: UsageEntry['event']): UsageLog => log;
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 

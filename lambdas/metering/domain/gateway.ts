@@ -104,7 +104,7 @@ export class Gateway {
       userAgent: request.userAgent.slice(0, 512),
       at: now.toISOString(),
       ...(decision.partial ? {} : { balanceMicro: decision.balanceMicro }),
-      ...(decision.admitted ? { seq: decision.seq } : {}),
+      ...(decision.admitted ? { seq: decision.seq, used: decision.used } : {}),
     };
 
     if (!decision.admitted) {
