@@ -83,7 +83,10 @@ export class MeteredClient {
     const id = `${table}|${key.pk}|${key.sk}`;
     const before = this.sizes.get(id)?.bytes ?? 0;
     let after = 0;
-    if (kind !== 'Delete' && kind !== 'ConditionCheck') {
+    if (kind === 'Put') {
+      after = itemSize(body.Item);
+      this.sizes.set(id, { table, bytes: after, logs: String(body.Item.sk).startsWith('L#') ? Number(body.Item.n ?? 1) : 0 });
+    } else if (kind === 'Update') {
       const { Item } = await this.inner.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
       after = Item ? itemSize(Item) : 0;
       if (Item) this.sizes.set(id, { table, bytes: after, logs: String(Item.sk).startsWith('L#') ? Number(Item.n ?? 1) : 0 });

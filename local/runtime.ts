@@ -57,6 +57,8 @@ export interface LocalRuntime {
   sweeper: TtlSweeper;
   /** Every call that reached local DynamoDB (`Operation table`) or the SQS/SFN/SES endpoint. */
   awsCalls(): Map<string, number>;
+  /** DynamoDB write units consumed, by `Operation table` (transaction parts as `TransactWriteItems Put usageLogs`). */
+  writeUnits(): Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -224,6 +226,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     outbox,
     sweeper,
     awsCalls: () => new Map([...dynamoProxy.calls, ...awsCalls]),
+    writeUnits: () => new Map(dynamoProxy.writeUnits),
     stop: async () => {
       for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
       dynamoClient.destroy();
