@@ -21,6 +21,10 @@ export interface StoreFigures {
   /** Usage-logs table write units per call: what one account's log partition takes per call. */
   logPartitionUnitsPerCall: number;
   receivesPerCall: number;
+  /** DeleteMessageBatch requests a call (up to ten messages each, per batch). */
+  deletesPerCall: number;
+  /** Distinct accounts in a worker batch (mean). */
+  accountsPerBatch: number;
   /** Wall time of the store per event on this machine (dynalite): compare runs only. */
   storeMsPerEvent: number;
 }
@@ -102,19 +106,28 @@ export class MeteredClient {
  * usage store — against local DynamoDB, in the batches `model` would form, and meters what it
  * writes and stores. Time is simulated: a day of traffic takes as long as its writes.
  */
-export async function simulateLoad(client: DynamoDBDocumentClient, load: OfferedLoad, model: PollerModel, options: { analytics?: boolean; start?: Date; events?: UsageEvent[] } = {}): Promise<StoreFigures> {
+export async function simulateLoad(
+  client: DynamoDBDocumentClient,
+  load: OfferedLoad,
+  model: PollerModel,
+  /** `refusedApart`: refused calls come from two accounts of their own (one out of credit, one over its limit), as in the end-to-end runs. */
+  options: { analytics?: boolean; start?: Date; refusedApart?: boolean } = {},
+): Promise<StoreFigures> {
   const start = options.start ?? new Date(Date.UTC(2026, 10, 2, 10, 0, 0));
   const tag = Math.random().toString(36).slice(2, 8);
-  const events = options.events ?? usageEventsOf(plannedCalls(load), start, (i) => `acc_sim${tag}_${i}`, (a, k) => `key_sim${tag}_${a}_${k}`);
+  const calls = plannedCalls(load).map((call) => (options.refusedApart && call.status !== 200 ? { ...call, account: load.accounts + (call.status === 402 ? 0 : 1), key: 0 } : call));
+  const events = usageEventsOf(calls, start, (i) => `acc_sim${tag}_${i}`, (a, k) => `key_sim${tag}_${a}_${k}`);
   const messages = events.map((event, i) => ({ at: Date.parse(event.at), item: { messageId: `m${i}`, body: JSON.stringify(event) } }));
   const { batches, receives } = pollBatches(messages, model);
   const metered = new MeteredClient(client);
-  const store = new DynamoDbUsageStore(metered.asClient(), { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' });
+  let clock = start.getTime();
+  const store = new DynamoDbUsageStore(metered.asClient(), { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' }, undefined, () => clock);
   // The worker reads each account's settings once a batch (one eventually consistent GetItem each).
   let settingsReads = 0;
   const settings = { of: async () => ((settingsReads += 0.5), { analytics: options.analytics ?? true }) };
   const started = performance.now();
   for (const batch of batches) {
+    clock = batch.closedAt;
     const { failed } = await recordUsageBatch(batch.items, { store, settings });
     if (failed.size) throw new Error(`the simulated worker failed ${failed.size} messages of ${load.name}`);
   }
@@ -134,6 +147,8 @@ export async function simulateLoad(client: DynamoDBDocumentClient, load: Offered
     storedBytesPerCall: stored / events.length,
     logPartitionUnitsPerCall: metered.logTableWriteUnits / events.length,
     receivesPerCall: receives / events.length,
+    deletesPerCall: batches.reduce((sum, b) => sum + Math.ceil(b.items.length / 10), 0) / events.length,
+    accountsPerBatch: batches.reduce((sum, b) => sum + new Set(b.items.map((m) => (JSON.parse(m.body) as UsageEvent).accountId)).size, 0) / batches.length,
     storeMsPerEvent: storeMs / events.length,
   };
 }

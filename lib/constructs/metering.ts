@@ -159,7 +159,7 @@ export class Metering extends Construct {
     })
       // Read too: a refused seq block is read again when DynamoDB returns no item with the refusal.
       .bindTable('usageLogs', tables.usageLogs, 'readWrite')
-      .bindTable('usageAggregates', tables.usageAggregates, 'write')
+      .bindTable('usageAggregates', tables.usageAggregates, 'readWrite')
       // Read too: a sharded plan's low-balance notice sums the balance shards.
       .bindTable('ledger', tables.ledger, 'readWrite')
       .bindTable('accounts', tables.accounts, addressWatch.suspend ? 'readWrite' : 'read')

@@ -104,7 +104,8 @@ export class Gateway {
       userAgent: request.userAgent.slice(0, 512),
       at: now.toISOString(),
       ...(decision.partial ? {} : { balanceMicro: decision.balanceMicro }),
-      ...(decision.admitted ? { seq: decision.seq, used: decision.used } : {}),
+      ...(decision.admitted ? { seq: decision.seq } : {}),
+      used: decision.used,
     };
 
     if (!decision.admitted) {
