@@ -71,7 +71,21 @@ class Queue {
     if (file && fs.existsSync(file)) this.messages = JSON.parse(fs.readFileSync(file, 'utf8'));
   }
 
+  private pending?: NodeJS.Timeout;
+
+  /**
+   * Writes the queue to its file within 100 ms, once for all the changes meanwhile: with pollers
+   * receiving a few messages at a time, writing the whole queue on every change would stall the
+   * process the platform runs in.
+   */
   persist(): void {
+    if (!this.file || this.pending) return;
+    this.pending = setTimeout(() => this.flush(), 100);
+  }
+
+  flush(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = undefined;
     if (!this.file) return;
     const tmp = `${this.file}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(this.messages));
@@ -342,6 +356,7 @@ export class LocalSqs {
 
   stop(): void {
     this.running = false;
+    for (const queue of this.queues.values()) queue.flush();
     for (const wake of this.waiters) wake();
     this.waiters.clear();
   }
