@@ -49,11 +49,17 @@ const POLLERS = process.env.BENCH_POLLERS ? Number(process.env.BENCH_POLLERS) : 
 /** Scales every load's duration (e.g. 0.5 for a quick look); the rates never change. */
 const DURATION = Number(process.env.BENCH_DURATION_SCALE ?? 1);
 const RECEIVE_ROUND_TRIP_MS = 20;
+/** For comparisons: the matrix simulated with events as queued before single calls (`BENCH_LEGACY_FORM=1`) or another window (`BENCH_WINDOW`). */
+const LEGACY_FORM = process.env.BENCH_LEGACY_FORM === '1';
+const WINDOW = process.env.BENCH_WINDOW ? Number(process.env.BENCH_WINDOW) : undefined;
+/** Calls sent one at a time before each end-to-end load, for the functions' durations. */
+const SEQUENTIAL_CALLS = Number(process.env.BENCH_SEQUENTIAL_CALLS ?? 150);
 
 /** The traffic matrix. `e2e`: also run end to end (its rate must fit this machine). */
 const MATRIX: (OfferedLoad & { e2e?: boolean })[] = [
   { name: '1 account, 20 calls/s', accounts: 1, rate: { perAccountPerMinute: 1_200 }, keysPerAccount: 1, refused: { insufficientCredit: 0, rateLimited: 0 }, seconds: 60, e2e: true },
-  { name: '25 busy accounts × 3 calls/s', accounts: 25, rate: { perAccountPerMinute: 180 }, keysPerAccount: 3, refused: { insufficientCredit: 0.02, rateLimited: 0.02 }, seconds: 60, e2e: true },
+  { name: '25 busy accounts × 3 calls/s', accounts: 25, rate: { perAccountPerMinute: 180 }, keysPerAccount: 3, refused: { insufficientCredit: 0.02, rateLimited: 0.02 }, seconds: 60 },
+  { name: '25 accounts × 1 call/s', accounts: 25, rate: { perAccountPerMinute: 60 }, keysPerAccount: 3, refused: { insufficientCredit: 0.02, rateLimited: 0.02 }, seconds: 60, e2e: true },
   { name: '1,000 accounts × 1 call/s', accounts: 1_000, rate: { perAccountPerMinute: 60 }, keysPerAccount: 1, refused: { insufficientCredit: 0.01, rateLimited: 0.01 }, seconds: 6 },
   { name: '10,000 accounts × 1 call/min', accounts: 10_000, rate: { perAccountPerMinute: 1 }, keysPerAccount: 1, refused: { insufficientCredit: 0.01, rateLimited: 0.01 }, seconds: 36 },
   { name: 'Zipf tail: 10,000 accounts, 200 calls/s', accounts: 10_000, rate: { zipf: 1, totalPerSecond: 200 }, keysPerAccount: 1, refused: { insufficientCredit: 0.01, rateLimited: 0.01 }, seconds: 30 },
@@ -115,9 +121,10 @@ async function main(): Promise<void> {
     ]));
 
     // The matrix through the real store, in the batches the same pollers would form.
-    const model: PollerModel = { pollers: deployed.pollers, batchSize: deployed.batchSize, windowSeconds: deployed.batchWindowSeconds, receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS };
+    const model: PollerModel = { pollers: deployed.pollers, batchSize: deployed.batchSize, windowSeconds: WINDOW ?? deployed.batchWindowSeconds, receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS };
     const simulated: { load: OfferedLoad; figures: StoreFigures }[] = [];
-    for (const load of matrix) simulated.push({ load, figures: await simulateLoad(dynamo, load, model, { refusedApart: true }) });
+    for (const load of matrix) simulated.push({ load, figures: await simulateLoad(dynamo, load, model, { refusedApart: true, legacyForm: LEGACY_FORM }) });
+    if (LEGACY_FORM || WINDOW !== undefined) console.log(`\n(matrix simulated with ${LEGACY_FORM ? 'the earlier form: every admitted call paged' : 'the current form'}, window ${model.windowSeconds} s)`);
 
     // What does not depend on the traffic's shape comes from the end-to-end runs: the gateway's own time and log bytes.
     const gatewayCpuScaled = (overhead.handlerUs / 1000) * Math.max(0, MODEL.lambdaMbPerVcpu / deployed.gatewayMemoryMb - 1);
@@ -319,6 +326,8 @@ async function driveLoad(runtime: Runtime, dynamo: DynamoDBDocumentClient, funde
   process.stdout.write = ((chunk: string | Uint8Array) => ((appLogBytes += Buffer.byteLength(chunk)), true)) as typeof process.stdout.write;
   const fnId = (entry: string) => [...runtime.model.functions.values()].find((fn) => fn.entry === `lambdas/metering/handlers/${entry}.ts`)!.logicalId;
   const stat = (entry: string) => ({ ...(runtime.functions.stats.get(fnId(entry)) ?? { invocations: 0, totalMs: 0 }) });
+  const delta = (now: { invocations: number; totalMs: number }, was: { invocations: number; totalMs: number }) => ({ invocations: now.invocations - was.invocations, totalMs: now.totalMs - was.totalMs });
+  let sequential = { gateway: { invocations: 0, totalMs: 0 }, echo: { invocations: 0, totalMs: 0 } };
   let late = 0;
   let seconds = 0;
   let before: Map<string, number>;
@@ -330,6 +339,12 @@ async function driveLoad(runtime: Runtime, dynamo: DynamoDBDocumentClient, funde
     for (const secret of [...accounts.flatMap((a) => a.secrets), poor.secrets[0]!, trial.secrets[0]!]) {
       await (await fetch(`${runtime.urls.api}/v1/api/echo/ping`, { headers: { authorization: `Bearer ${secret}` } })).arrayBuffer();
     }
+    await settle(runtime);
+    // Durations from calls one at a time: under concurrency, in-process handlers share one thread and
+    // their wall time says nothing about a Lambda's billed duration.
+    const sequentialFrom = { gateway: stat('gateway'), echo: stat('echo') };
+    for (const call of calls.filter((c) => c.status === 200).slice(0, SEQUENTIAL_CALLS)) await send(call);
+    sequential = { gateway: delta(stat('gateway'), sequentialFrom.gateway), echo: delta(stat('echo'), sequentialFrom.echo) };
     await settle(runtime);
     appLogBytes = 0;
     for (const key of Object.keys(statuses)) delete statuses[Number(key)];
@@ -353,25 +368,22 @@ async function driveLoad(runtime: Runtime, dynamo: DynamoDBDocumentClient, funde
   }
   latencies.sort((a, b) => a - b);
   const n = calls.length;
-  const delta = new Map([...runtime.awsCalls()].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
-  const sum = (match: (key: string) => boolean) => [...delta].filter(([k]) => match(k)).reduce((t, [, v]) => t + v, 0);
+  const counted = new Map([...runtime.awsCalls()].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
+  const sum = (match: (key: string) => boolean) => [...counted].filter(([k]) => match(k)).reduce((t, [, v]) => t + v, 0);
   const units = new Map([...runtime.writeUnits()].map(([k, v]) => [k, v - (unitsBefore.get(k) ?? 0)]));
   const unitsOf = (match: (key: string) => boolean) => [...units].filter(([k]) => match(k)).reduce((t, [, v]) => t + v, 0);
   const admit = unitsOf((k) => k === 'UpdateItem ledger');
   const workerAll = unitsOf((k) => k !== 'UpdateItem ledger' && !/^(PutItem|UpdateItem) (accounts|apiKeys)$/.test(k));
   const byTable = { usageLogs: unitsOf((k) => k.endsWith(' usageLogs')), usageAggregates: unitsOf((k) => k.endsWith(' usageAggregates')), ledger: unitsOf((k) => k.endsWith(' ledger') && k !== 'UpdateItem ledger') };
   const stored = await storedLogs(dynamo, [...accounts.map((a) => a.accountId), poor.accountId, trial.accountId]);
-  const gateway = stat('gateway');
   const worker = stat('usage-worker');
-  const echo = stat('echo');
   const invocations = (now: { invocations: number }, was: { invocations: number }) => now.invocations - was.invocations;
   const ms = (now: { totalMs: number }, was: { totalMs: number }) => now.totalMs - was.totalMs;
   const batches = Math.max(1, invocations(worker, statsBefore!.worker));
-  const echoCalls = Math.max(1, invocations(echo, statsBefore!.echo));
-  const echoMs = ms(echo, statsBefore!.echo) / echoCalls;
-  const gatewayMs = ms(gateway, statsBefore!.gateway) / Math.max(1, invocations(gateway, statsBefore!.gateway));
-  // The gateway waited for the echo call (its Lambda time plus the local HTTP hop): the product's time, priced apart.
-  const upstreamMs = stored.upstreamMsMean;
+  const echoMs = sequential.echo.totalMs / Math.max(1, sequential.echo.invocations);
+  const gatewayMs = sequential.gateway.totalMs / Math.max(1, sequential.gateway.invocations);
+  // The gateway waited for the echo call: the echo Lambda's own time is the product's, priced apart (the local HTTP hop stays in the gateway's).
+  const upstreamMs = echoMs;
   const sqs = runtime.sqs.requests;
   return {
     name: load.name,
@@ -416,7 +428,7 @@ async function storedLogs(dynamo: DynamoDBDocumentClient, accountIds: string[]) 
       const page = await dynamo.send(new QueryCommand({ TableName: 'usageLogs', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` }, ExclusiveStartKey }));
       for (const item of page.Items ?? []) {
         bytes += itemSize(item) + MODEL.dynamoItemOverheadBytes;
-        if (String(item.sk).startsWith('L#')) {
+        if (/^[LM]#/.test(String(item.sk))) {
           logItems++;
           count += Number(item.n ?? 1);
         }

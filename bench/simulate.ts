@@ -89,11 +89,11 @@ export class MeteredClient {
     let after = 0;
     if (kind === 'Put') {
       after = itemSize(body.Item);
-      this.sizes.set(id, { table, bytes: after, logs: String(body.Item.sk).startsWith('L#') ? Number(body.Item.n ?? 1) : 0 });
+      this.sizes.set(id, { table, bytes: after, logs: /^[LM]#/.test(String(body.Item.sk)) ? Number(body.Item.n ?? 1) : 0 });
     } else if (kind === 'Update') {
       const { Item } = await this.inner.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
       after = Item ? itemSize(Item) : 0;
-      if (Item) this.sizes.set(id, { table, bytes: after, logs: String(Item.sk).startsWith('L#') ? Number(Item.n ?? 1) : 0 });
+      if (Item) this.sizes.set(id, { table, bytes: after, logs: /^[LM]#/.test(String(Item.sk)) ? Number(Item.n ?? 1) : 0 });
     } else if (kind === 'Delete') this.sizes.delete(id);
     const units = Math.max(1, Math.ceil(Math.max(before, after) / 1024)) * factor;
     this.writeUnits += units;
@@ -111,12 +111,13 @@ export async function simulateLoad(
   load: OfferedLoad,
   model: PollerModel,
   /** `refusedApart`: refused calls come from two accounts of their own (one out of credit, one over its limit), as in the end-to-end runs. */
-  options: { analytics?: boolean; start?: Date; refusedApart?: boolean } = {},
+  /** `legacyForm`: events without the minute's count, as the gateway queued them before: every admitted call paged (the design before single calls). */
+  options: { analytics?: boolean; start?: Date; refusedApart?: boolean; legacyForm?: boolean } = {},
 ): Promise<StoreFigures> {
   const start = options.start ?? new Date(Date.UTC(2026, 10, 2, 10, 0, 0));
   const tag = Math.random().toString(36).slice(2, 8);
   const calls = plannedCalls(load).map((call) => (options.refusedApart && call.status !== 200 ? { ...call, account: load.accounts + (call.status === 402 ? 0 : 1), key: 0 } : call));
-  const events = usageEventsOf(calls, start, (i) => `acc_sim${tag}_${i}`, (a, k) => `key_sim${tag}_${a}_${k}`);
+  const events = usageEventsOf(calls, start, (i) => `acc_sim${tag}_${i}`, (a, k) => `key_sim${tag}_${a}_${k}`).map(({ used, ...event }) => (options.legacyForm ? event : { ...event, used }));
   const messages = events.map((event, i) => ({ at: Date.parse(event.at), item: { messageId: `m${i}`, body: JSON.stringify(event) } }));
   const { batches, receives } = pollBatches(messages, model);
   const metered = new MeteredClient(client);

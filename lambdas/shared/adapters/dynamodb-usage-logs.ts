@@ -32,7 +32,7 @@ export const pageSortKey = (newestAt: string, firstSeq: number) => `L#${newestAt
 export const singleSortKey = (log: UsageLog) => `L#${log.at}#R${log.requestId}`;
 export const seqBlockSortKey = (block: number) => `SEQ#${String(block).padStart(15, '0')}`;
 /** A single call's key: its time, then its sequence number (admitted) or request id (refused). */
-export const singleCallSortKey = (at: string, call: { seq?: number; requestId: string }) => `M#${at}#${call.seq !== undefined ? `S${String(call.seq).padStart(15, '0')}` : `R${call.requestId}`}`;
+export const singleCallSortKey = (at: string, call: { seq?: number; requestId: string }) => `M#${at}#${call.seq !== undefined ? `S${call.seq}` : `R${call.requestId}`}`;
 /** The time a single call's key holds. */
 export const singleCallAt = (sk: string) => sk.slice(2, sk.indexOf('#', 2));
 
