@@ -54,7 +54,7 @@ export function platformCost(r: RowInputs, d: Deployment): CostLines {
     ['API Gateway (HTTP API)', PRICES.apiGatewayHttpPerMillion],
     ['Lambda requests (gateway + worker batches)', PRICES.lambdaRequestPerMillion * (1 + r.workerInvocationsPerCall)],
     [`Lambda compute, gateway (${d.gatewayMemoryMb} MB × ${r.gatewayMs.toFixed(1)} ms, upstream answering at once)`, PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (r.gatewayMs / 1000) * M],
-    [`Lambda compute, worker (${d.workerMemoryMb} MB × ${r.workerMsPerEvent.toFixed(2)} ms per event)`, PRICES.lambdaArmGbSecond * gb(d.workerMemoryMb) * (r.workerMsPerEvent / 1000) * M],
+    [`Lambda compute, worker (${d.workerMemoryMb} MB × ${r.workerMsPerEvent.toFixed(2)} ms per event, modelled from its round trips)`, PRICES.lambdaArmGbSecond * gb(d.workerMemoryMb) * (r.workerMsPerEvent / 1000) * M],
     [`DynamoDB writes: admit (${r.admitWriteUnits.toFixed(2)} units a call)`, PRICES.dynamoWriteUnitPerMillion * r.admitWriteUnits],
     [`DynamoDB writes: worker (${r.workerWriteUnits.toFixed(2)} units a call)`, PRICES.dynamoWriteUnitPerMillion * r.workerWriteUnits],
     [`DynamoDB reads (key lookups ${r.keyLookupsPerCall.toFixed(2)} a call, worker)`, PRICES.dynamoReadUnitPerMillion * (0.5 * r.keyLookupsPerCall + r.workerReadUnits)],

@@ -111,12 +111,12 @@ async function main(): Promise<void> {
       ['calls (200 / 402 / 429)', ...e2e.map((f) => `${f.statuses[200] ?? 0} / ${f.statuses[402] ?? 0} / ${f.statuses[429] ?? 0}`)],
       ['latency p50 / p95 / p99 ms', ...e2e.map((f) => [50, 95, 99].map((p) => percentile(f.latencies, p).toFixed(1)).join(' / '))],
       ['key lookups / admit writes / SendMessage a call', ...e2e.map((f) => `${f.perCall.keyLookups.toFixed(3)} / ${f.perCall.meterWrites.toFixed(3)} / ${f.perCall.usageMessages.toFixed(3)}`)],
-      ['other synchronous AWS calls a call', ...e2e.map((f) => f.perCall.other.toFixed(3))],
+      ['other AWS calls a call (worker: address watch)', ...e2e.map((f) => f.perCall.other.toFixed(3))],
       ['events per worker batch', ...e2e.map((f) => f.eventsPerBatch.toFixed(1))],
       ['SQS receives (empty) / deletes a call, counted', ...e2e.map((f) => `${f.sqs.receives.toFixed(3)} (${f.sqs.empty.toFixed(3)}) / ${f.sqs.deletes.toFixed(3)}`)],
       ['write units a call: admit / worker (logs, rollups, ledger, other)', ...e2e.map((f) => `${f.admitWriteUnits.toFixed(2)} / ${f.workerWriteUnits.toFixed(2)} (${f.workerUnitsByTable.usageLogs.toFixed(2)}, ${f.workerUnitsByTable.usageAggregates.toFixed(2)}, ${f.workerUnitsByTable.ledger.toFixed(2)}, ${f.workerUnitsByTable.other.toFixed(2)})`)],
       ['calls per log item / stored log bytes a call', ...e2e.map((f) => `${f.callsPerLogItem.toFixed(1)} / ${f.storedBytesPerCall.toFixed(0)}`)],
-      ['gateway ms a call (own, upstream wait apart) / worker ms an event', ...e2e.map((f) => `${f.gatewayOwnMs.toFixed(2)} / ${f.workerMsPerEvent.toFixed(2)}`)],
+      ['gateway ms a call, one at a time (own, upstream wait apart) / worker ms an event (local, writes serialized)', ...e2e.map((f) => `${f.gatewayOwnMs.toFixed(2)} / ${f.workerMsPerEvent.toFixed(2)}`)],
       ['upstream wait ms a call (demo echo, local)', ...e2e.map((f) => f.upstreamMs.toFixed(2))],
     ]));
 
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       sqsReceivesPerCall: f.receivesPerCall,
       sqsDeletesPerCall: f.deletesPerCall,
       gatewayMs,
-      workerMsPerEvent: f.storeMsPerEvent,
+      workerMsPerEvent: f.workerMsPerEvent,
       appLogBytesPerCall: appLogBytes,
     });
     const rows = simulated.map(({ load, figures }) => {
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     // The simulation against the end-to-end runs of the same loads.
     const checks = e2e.map((f) => {
       const sim = rows.find((r) => r.load.name === f.name)!;
-      const e2eInputs: RowInputs = { ...sim.inputs, workerWriteUnits: f.workerWriteUnits, storedBytesPerCall: f.storedBytesPerCall, workerInvocationsPerCall: 1 / f.eventsPerBatch, sqsReceivesPerCall: f.sqs.receives, sqsDeletesPerCall: f.sqs.deletes, workerMsPerEvent: f.workerMsPerEvent, keyLookupsPerCall: f.perCall.keyLookups };
+      const e2eInputs: RowInputs = { ...sim.inputs, workerWriteUnits: f.workerWriteUnits, storedBytesPerCall: f.storedBytesPerCall, workerInvocationsPerCall: 1 / f.eventsPerBatch, sqsReceivesPerCall: f.sqs.receives, sqsDeletesPerCall: f.sqs.deletes, keyLookupsPerCall: f.perCall.keyLookups };
       return { name: f.name, e2e: total(platformCost(e2eInputs, deployed)), sim: total(sim.ours), e2eUnits: f.workerWriteUnits, simUnits: sim.figures.workerWriteUnits, e2ePage: f.callsPerLogItem, simPage: sim.figures.callsPerLogItem, e2eStored: f.storedBytesPerCall, simStored: sim.figures.storedBytesPerCall, e2eReceives: f.sqs.receives, simReceives: sim.figures.receivesPerCall };
     });
     console.log(`\n${table([

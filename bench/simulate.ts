@@ -25,11 +25,21 @@ export interface StoreFigures {
   deletesPerCall: number;
   /** Distinct accounts in a worker batch (mean). */
   accountsPerBatch: number;
-  /** Wall time of the store per event on this machine (dynalite): compare runs only. */
+  /** Wall time of the store per event on this machine (dynalite, writes serialized): compare runs only. */
   storeMsPerEvent: number;
+  /**
+   * The worker's billed time per event on AWS, modelled: DYNAMO_ROUND_TRIP_MS for each round trip
+   * the store makes one after another (the settings reads together, single puts 16 at a time, rollup
+   * steps 8 at a time, transactions one by one) plus WORKER_CPU_MS_PER_EVENT.
+   */
+  workerMsPerEvent: number;
 }
 
 const ITEM_OVERHEAD = 100;
+/** A DynamoDB request's round trip from Lambda in the same region (single-digit ms; taken high). */
+export const DYNAMO_ROUND_TRIP_MS = 8;
+/** The worker's own CPU per event at its memory (parsing, compression): taken high. */
+export const WORKER_CPU_MS_PER_EVENT = 0.3;
 
 /**
  * A DynamoDB document client that passes everything on and meters it: for each write, the size of
@@ -40,6 +50,7 @@ export class MeteredClient {
   readonly sizes = new Map<string, { table: string; bytes: number; logs: number }>();
   writeUnits = 0;
   logTableWriteUnits = 0;
+  readonly requests = new Map<string, number>();
   readUnits = 0;
   transactions = 0;
 
@@ -51,6 +62,7 @@ export class MeteredClient {
 
   async send(command: { constructor: { name: string }; input: any }): Promise<any> {
     const name = command.constructor.name;
+    this.requests.set(name, (this.requests.get(name) ?? 0) + 1);
     let result: unknown;
     let failure: unknown;
     try {
@@ -133,6 +145,8 @@ export async function simulateLoad(
     if (failed.size) throw new Error(`the simulated worker failed ${failed.size} messages of ${load.name}`);
   }
   const storeMs = performance.now() - started;
+  const count = (name: string) => metered.requests.get(name) ?? 0;
+  const sequentialRoundTrips = batches.length + count('PutCommand') / 16 + (count('QueryCommand') + count('UpdateCommand')) / 8 + count('TransactWriteCommand') + count('GetCommand');
   const logItems = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs');
   const logs = logItems.reduce((sum, s) => sum + s.logs, 0);
   if (logs !== events.length) throw new Error(`${load.name}: ${logs} logs stored for ${events.length} events`);
@@ -151,5 +165,6 @@ export async function simulateLoad(
     deletesPerCall: batches.reduce((sum, b) => sum + Math.ceil(b.items.length / 10), 0) / events.length,
     accountsPerBatch: batches.reduce((sum, b) => sum + new Set(b.items.map((m) => (JSON.parse(m.body) as UsageEvent).accountId)).size, 0) / batches.length,
     storeMsPerEvent: storeMs / events.length,
+    workerMsPerEvent: (sequentialRoundTrips * DYNAMO_ROUND_TRIP_MS) / events.length + WORKER_CPU_MS_PER_EVENT,
   };
 }
