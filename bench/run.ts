@@ -103,7 +103,11 @@ async function main(): Promise<void> {
     console.log(`worker batches: ${deployed.pollers} concurrent pollers (${POLLERS === undefined ? "as Lambda starts them for this mapping" : 'BENCH_POLLERS'}), batch ${deployed.batchSize}, window ${deployed.batchWindowSeconds} s, from the template\n`);
 
     const e2e: E2eFigures[] = [];
-    for (const load of matrix.filter((l) => l.e2e)) e2e.push(await driveLoad(runtime, dynamo, funded, load));
+    if (process.env.BENCH_E2E === '0') {
+      // Comparisons only: the shape-independent figures (the gateway's time, log bytes) from the last full run.
+      const last = JSON.parse(fs.readFileSync(path.join(__dirname, 'results', 'latest.json'), 'utf8')) as { endToEnd: E2eFigures[] };
+      e2e.push(...last.endToEnd.map((f) => ({ ...f, latencies: [] })));
+    } else for (const load of matrix.filter((l) => l.e2e)) e2e.push(await driveLoad(runtime, dynamo, funded, load));
     console.log(table([
       ['end to end, paced', ...e2e.map((f) => f.name)],
       ['offered / achieved calls a second', ...e2e.map((f) => `${f.offeredRate.toFixed(1)} / ${f.achievedRate.toFixed(1)}`)],
@@ -218,6 +222,10 @@ async function main(): Promise<void> {
       ['binds first', ceiling.binds],
     ])}`);
 
+    if (process.env.BENCH_E2E === '0') {
+      fs.writeFileSync(path.join(__dirname, 'results', `matrix-${LEGACY_FORM ? 'legacy' : 'current'}-window-${model.windowSeconds}.json`), `${JSON.stringify(rows.map((r) => ({ load: r.load.name, figures: r.figures, platform: total(r.ours), rest: total(r.rest), plain: total(r.plain), lines: Object.fromEntries(r.ours) })), null, 2)}\n`);
+      return;
+    }
     writeResults({
       pollers: deployed.pollers, batchSize: deployed.batchSize, batchWindowSeconds: deployed.batchWindowSeconds, receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS,
       endToEnd: e2e.map((f) => ({ ...f, latencies: undefined })),
