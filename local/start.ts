@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     ttlSweepMs: port('TTL_SWEEP_MS', 60_000),
     timeScale: Number(process.env.LOCAL_TIME_SCALE ?? 1),
     scheduleMs: process.env.LOCAL_SCHEDULE_MS ? Number(process.env.LOCAL_SCHEDULE_MS) : undefined,
+    // Concurrent batches per SQS event source; unset: as Lambda starts them (five, or the mapping's maximum concurrency).
+    sqsPollers: process.env.LOCAL_SQS_POLLERS ? Number(process.env.LOCAL_SQS_POLLERS) : undefined,
     // Extra CDK context as JSON, e.g. OMNAPI_CONTEXT='{"catalog":{…}}' to try another product catalog.
     context: {
       localStripe,
