@@ -234,7 +234,7 @@ export class DynamoDbUsageStore implements UsageStore {
       const key = `${event.accountId}|${hour}`;
       steps.set(key, { accountId: event.accountId, hour, fromScratch: late || (steps.get(key)?.fromScratch ?? false) });
       // A step also finishes the hour before, once it is STEP_LAG_MS past its end.
-      if (!late && hour - STEP_LAG_MS >= 0 && now - STEP_LAG_MS >= hour && !steps.has(`${event.accountId}|${hour - HOUR_MS}`)) {
+      if (!late && now - STEP_LAG_MS >= hour && !steps.has(`${event.accountId}|${hour - HOUR_MS}`)) {
         steps.set(`${event.accountId}|${hour - HOUR_MS}`, { accountId: event.accountId, hour: hour - HOUR_MS, fromScratch: false });
       }
     }
