@@ -25,6 +25,14 @@ export const PRICES = {
   cloudWatchLogsStoragePerGbMonth: 0.03,
   /** aws.amazon.com/xray/pricing — traces recorded. */
   xrayTracesRecordedPerMillion: 5.0,
+  /** aws.amazon.com/kms/pricing — a customer managed key, per month. */
+  kmsKeyMonth: 1.0,
+  /** aws.amazon.com/secrets-manager/pricing — a secret, per month. */
+  secretMonth: 0.4,
+  /** aws.amazon.com/cloudwatch/pricing — a standard-resolution alarm metric, a dashboard, a custom metric (first 10,000), per month. */
+  alarmMonth: 0.1,
+  dashboardMonth: 3.0,
+  customMetricMonth: 0.3,
 } as const;
 
 /**

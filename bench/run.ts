@@ -2,74 +2,87 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import archiver from 'archiver';
 import { DynamoDbAccountStore, DynamoDbKeyStore } from '../lambdas/accounts/adapters/dynamodb-stores';
 import { DEFAULT_PREFERENCES } from '../lambdas/accounts/domain/model';
-import { newId, randomSecret, sha256 } from '../lambdas/shared/crypto';
 import { DynamoDbLedger } from '../lambdas/billing/adapters/dynamodb-ledger';
-import { Readable, Writable } from 'node:stream';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import archiver from 'archiver';
+import { type Catalog, DEFAULT_CATALOG } from '../lambdas/metering/catalog';
 import { DynamoDbSubjectData } from '../lambdas/privacy/adapters/dynamodb-subject-data';
 import { ERASURE_PAGE } from '../lambdas/privacy/domain/erasure-steps';
 import { buildExport } from '../lambdas/privacy/domain/export';
 import type { PrivacyRequest } from '../lambdas/privacy/domain/model';
-import type { UsageLog } from '../lambdas/shared/usage-logs';
 import { DynamoDbUsageLogs, logPageItem, minuteOf, newestAt, pageSortKey } from '../lambdas/shared/adapters/dynamodb-usage-logs';
+import { balanceShardKey, MICRO_PER_CREDIT } from '../lambdas/shared/credits';
+import { newId, randomSecret, sha256 } from '../lambdas/shared/crypto';
+import { USAGE_LOG_RETENTION_DAYS, type UsageLog } from '../lambdas/shared/usage-logs';
+import { loadStageConfig } from '../lib/config';
 import { startLocal } from '../local/runtime';
-import { type Catalog, DEFAULT_CATALOG } from '../lambdas/metering/catalog';
-import { balanceKey, balanceShardKey, MICRO_PER_CREDIT } from '../lambdas/shared/credits';
-import { itemSize, writeUnits as writeUnitsOf } from './item-size';
+import { pollersFor } from '../local/sqs';
+import { type Deployment, demoProductCost, fixedMonthly, plainLogItemCost, platformCost, restUsagePlansCost, type RowInputs, total, upstreamWaitPerMs } from './cost';
+import { itemSize } from './item-size';
+import { type OfferedLoad, PATHS, type PlannedCall, plannedCalls, type PollerModel, totalRate, USER_AGENTS } from './load';
 import type { Overhead } from './overhead';
 import { MODEL, PRICES, PRICES_AS_OF } from './prices';
+import { simulateLoad, type StoreFigures } from './simulate';
 
 /**
- * `npm run bench`: drives the metered hot path of the local platform with two mixes — one account
- * with one key, and 25 accounts with three keys each, browser user agents, realistic paths and a
- * share of 402/429 refusals — and prints for each
- *  - latency and throughput (local: dynalite and in-process emulators, so relative, not AWS figures),
- *  - AWS calls per metered request and per usage event, counted at the local AWS endpoints,
- *  - item sizes and DynamoDB write units per call, from the items actually written,
- *  - the AWS cost of a million calls, with memory, batching, tracing, PITR and log formats read from
- *    the synthesized template and prices from bench/prices.ts, beside the REST-API alternative;
- * then bundle sizes and cold-start init, the gateway's own CPU per call (bench/overhead.ts), and the
- * privacy export.
+ * `npm run bench`: the cost of the design at fixed offered loads, not at whatever rate this machine
+ * can drive.
+ *  1. End to end, on the local platform: two loads sent at their due times through the HTTP API,
+ *     Lambda's concurrent pollers gathering the batches (`BENCH_POLLERS`, default as Lambda starts
+ *     them for the mapping), AWS requests and DynamoDB write units metered at the local endpoints.
+ *  2. The traffic matrix: every load handed to the real `recordUsageBatch` and usage store in the
+ *     batches the same pollers would form, write units metered by DynamoDB's sizing rules — checked
+ *     against the end-to-end runs of the same loads (within 10 %).
+ *  3. Each row priced for this platform and, on the same traffic, for API Gateway REST + usage plans
+ *     + Lambda + a DynamoDB counter and for an HTTP API + admit write + one plain log item per call;
+ *     the demo product, upstream wait and fixed monthly charges on lines of their own.
+ *  4. One sharded account driven as hard as this machine allows, against its three limits.
+ * Then bundle sizes and cold-start init, the gateway's own CPU per call, and the privacy export.
  */
 
-const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-/** Of the calls, how many go one at a time first, for the functions' durations. */
-const SEQUENTIAL = Math.min(CALLS, Number(process.env.BENCH_SEQUENTIAL_CALLS ?? 500));
 const port = (name: string) => Number(process.env[name] ?? 0);
+const POLLERS = process.env.BENCH_POLLERS ? Number(process.env.BENCH_POLLERS) : undefined;
+/** Scales every load's duration (e.g. 0.5 for a quick look); the rates never change. */
+const DURATION = Number(process.env.BENCH_DURATION_SCALE ?? 1);
+const RECEIVE_ROUND_TRIP_MS = 20;
+/** For comparisons: the matrix simulated with events as queued before single calls (`BENCH_LEGACY_FORM=1`) or another window (`BENCH_WINDOW`). */
+const LEGACY_FORM = process.env.BENCH_LEGACY_FORM === '1';
+const WINDOW = process.env.BENCH_WINDOW ? Number(process.env.BENCH_WINDOW) : undefined;
+/** Calls sent one at a time before each end-to-end load, for the functions' durations. */
+const SEQUENTIAL_CALLS = Number(process.env.BENCH_SEQUENTIAL_CALLS ?? 150);
 
-const USER_AGENTS = [
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
-  'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0',
-  'python-requests/2.32.3',
-  'axios/1.7.7',
+/** The traffic matrix. `e2e`: also run end to end (its rate must fit this machine). */
+const MATRIX: (OfferedLoad & { e2e?: boolean })[] = [
+  { name: '1 account, 20 calls/s', accounts: 1, rate: { perAccountPerMinute: 1_200 }, keysPerAccount: 1, refused: { insufficientCredit: 0, rateLimited: 0 }, seconds: 60, e2e: true },
+  { name: '25 busy accounts × 3 calls/s', accounts: 25, rate: { perAccountPerMinute: 180 }, keysPerAccount: 3, refused: { insufficientCredit: 0.02, rateLimited: 0.02 }, seconds: 60 },
+  { name: '25 accounts × 1 call/s', accounts: 25, rate: { perAccountPerMinute: 60 }, keysPerAccount: 3, refused: { insufficientCredit: 0.02, rateLimited: 0.02 }, seconds: 60, e2e: true },
+  { name: '1,000 accounts × 1 call/s', accounts: 1_000, rate: { perAccountPerMinute: 60 }, keysPerAccount: 1, refused: { insufficientCredit: 0.01, rateLimited: 0.01 }, seconds: 6 },
+  { name: '10,000 accounts × 1 call/min', accounts: 10_000, rate: { perAccountPerMinute: 1 }, keysPerAccount: 1, refused: { insufficientCredit: 0.01, rateLimited: 0.01 }, seconds: 36 },
+  { name: 'Zipf tail: 10,000 accounts, 200 calls/s', accounts: 10_000, rate: { zipf: 1, totalPerSecond: 200 }, keysPerAccount: 1, refused: { insufficientCredit: 0.01, rateLimited: 0.01 }, seconds: 30 },
 ];
-const PATHS = ['/v1/api/echo/customers/cus_8f2a91/invoices?limit=20&status=open', '/v1/api/echo/search?q=wireless+noise+cancelling+headphones&page=2', '/v1/api/echo/orders/ord_20261125_004411/items', '/v1/api/echo/ping'];
 
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 const table = (rows: (string | number)[][]) => {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ')).join('\n');
 };
 
 type Runtime = Awaited<ReturnType<typeof startLocal>>;
-interface Caller { accountId: string; secret: string; weight: number }
-interface Mix { name: string; accounts: string[]; callers: Caller[] }
 
 /**
- * The bench runs with one extra plan, `bench-trial` (30 calls a minute), beside the stage's own, so
- * a share of calls meets the rate limit; nothing else of the catalog changes.
+ * The bench runs with two extra plans beside the stage's own: `bench-trial` (one call a minute), so
+ * a planned 429 meets the rate limit, and `bench-busy` (60,000 a minute) for the one-account load.
  */
-const CONTEXT: { catalog: Catalog } = { catalog: { ...DEFAULT_CATALOG, plans: { ...DEFAULT_CATALOG.plans, 'bench-trial': { requestsPerMinute: 30 } } } };
+const CONTEXT: { catalog: Catalog } = {
+  catalog: { ...DEFAULT_CATALOG, plans: { ...DEFAULT_CATALOG.plans, 'bench-trial': { requestsPerMinute: 1 }, 'bench-busy': { requestsPerMinute: 60_000 } } },
+};
 
 async function main(): Promise<void> {
   // First, before the platform runs in this process: the gateway's own CPU, in a process of its own.
@@ -77,84 +90,111 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-bench-'));
   const runtime = await startLocal({
     port: port('PORT'), smtpPort: port('SMTP_PORT'), dynamodbPort: port('DYNAMODB_PORT'), s3Port: port('S3_PORT'), awsPort: port('LOCAL_AWS_PORT'),
-    dataDir, context: CONTEXT, log: () => undefined,
+    dataDir, context: CONTEXT, log: () => undefined, sqsPollers: POLLERS,
   });
   try {
     const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.urls.dynamodb, region: 'us-east-1' }));
-    const funded = async (options: { plan?: string; credits?: number; keys?: number } = {}) => {
-      const accountId = newId('acc');
-      const now = new Date().toISOString();
-      await new DynamoDbAccountStore(dynamo, 'accounts').create({
-        accountId, email: `bench-${accountId}@example.org`, name: 'Bench', profile: {}, preferences: DEFAULT_PREFERENCES,
-        passwordHash: 'x', emailVerified: true, plan: options.plan ?? 'pro', createdAt: now, updatedAt: now,
-      });
-      const secrets: string[] = [];
-      for (let i = 0; i < (options.keys ?? 1); i++) {
-        const secret = `omn_live_${randomSecret()}`;
-        await new DynamoDbKeyStore(dynamo, 'apiKeys').put({ keyId: newId('key'), secretHash: sha256(secret), prefix: secret.slice(0, 13), accountId, name: `bench ${i}`, plan: options.plan ?? 'pro', status: 'active', createdAt: now });
-        secrets.push(secret);
-      }
-      await new DynamoDbLedger(dynamo, 'ledger').post(accountId, { type: 'grant', amountMicro: (options.credits ?? 1e9) * MICRO_PER_CREDIT, reason: 'bench' }, `grant:bench:${accountId}`);
-      return { accountId, secrets };
-    };
+    const deployed = deployedSettings(runtime);
+    const funded = fundedAccounts(dynamo);
+    const matrix = MATRIX.map((load) => ({ ...load, seconds: load.seconds * DURATION }));
 
-    const one = await funded();
-    const mixes: Mix[] = [{ name: '1 account, 1 key', accounts: [one.accountId], callers: [{ ...one, secret: one.secrets[0]!, weight: 1 }] }];
-    // 25 accounts: 23 funded on pro with three keys each; one nearly out of credit (402s); one on
-    // the 30-a-minute plan (429s). About 2 % of calls go to each of the last two.
-    const many: Caller[] = [];
-    const manyAccounts: string[] = [];
-    for (let a = 0; a < 23; a++) {
-      const account = await funded({ keys: 3 });
-      manyAccounts.push(account.accountId);
-      for (const secret of account.secrets) many.push({ accountId: account.accountId, secret, weight: 96 / 69 });
-    }
-    const poor = await funded({ credits: 15 });
-    const trial = await funded({ plan: 'bench-trial' });
-    manyAccounts.push(poor.accountId, trial.accountId);
-    many.push({ ...poor, secret: poor.secrets[0]!, weight: 2 }, { ...trial, secret: trial.secrets[0]!, weight: 2 });
-    mixes.push({ name: '25 accounts, 3 keys each', accounts: manyAccounts, callers: many });
+    console.log('\nOmnAPI benchmark — cost at fixed offered loads');
+    console.log(`(${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}; dynalite and in-process emulators: latencies and durations compare runs, counts and sizes are exact)`);
+    console.log(`worker batches: ${deployed.pollers} concurrent pollers (${POLLERS === undefined ? "as Lambda starts them for this mapping" : 'BENCH_POLLERS'}), batch ${deployed.batchSize}, window ${deployed.batchWindowSeconds} s, from the template\n`);
 
-    const results: MixFigures[] = [];
-    for (const mix of mixes) results.push(await driveMix(runtime, dynamo, mix));
-
-    console.log('\nOmnAPI benchmark — metered hot path on the local platform');
-    console.log(`(${os.cpus().length} cores, Node ${process.versions.node}; dynalite and in-process emulators: compare runs, not AWS)\n`);
-    const column = (label: string, of: (f: MixFigures) => string | number) => [label, ...results.map(of)];
-    const header = ['', ...results.map((r) => r.name)];
+    const e2e: E2eFigures[] = [];
+    if (process.env.BENCH_E2E === '0') {
+      // Comparisons only: the shape-independent figures (the gateway's time, log bytes) from the last full run.
+      const last = JSON.parse(fs.readFileSync(path.join(__dirname, 'results', 'latest.json'), 'utf8')) as { endToEnd: E2eFigures[] };
+      e2e.push(...last.endToEnd.map((f) => ({ ...f, latencies: [] })));
+    } else for (const load of matrix.filter((l) => l.e2e)) e2e.push(await driveLoad(runtime, dynamo, funded, load));
     console.log(table([
-      header,
-      column('calls (200 / 402 / 429)', (f) => `${f.statuses[200] ?? 0} / ${f.statuses[402] ?? 0} / ${f.statuses[429] ?? 0}`),
-      column(`latency p50 / p95 / p99 ms (concurrency ${CONCURRENCY})`, (f) => [50, 95, 99].map((p) => percentile(f.latencies, p).toFixed(1)).join(' / ')),
-      column('throughput, calls/s', (f) => f.throughput.toFixed(0)),
-      column('key lookups per call (GetItem, cached)', (f) => f.perCall.keyLookups.toFixed(4)),
-      column('admit-and-debit writes per call (UpdateItem)', (f) => f.perCall.meterWrites.toFixed(4)),
-      column('usage messages per call (SendMessage)', (f) => f.perCall.usageMessages.toFixed(4)),
-      column('other synchronous calls per call', (f) => f.perCall.other.toFixed(4)),
-      column('usage events per worker invocation', (f) => f.eventsPerInvocation.toFixed(1)),
-      column('worker transaction items per event', (f) => f.perEvent.transactionItems.toFixed(3)),
-      column('  log page puts / seq-block updates / aggregate updates / ledger', (f) => `${f.perEvent.logPuts.toFixed(3)} / ${f.perEvent.seqUpdates.toFixed(3)} / ${f.perEvent.aggregateUpdates.toFixed(3)} / ${f.perEvent.ledgerItems.toFixed(3)}`),
-      column('worker reads per event', (f) => f.perEvent.reads.toFixed(3)),
-      column('calls per log page (mean)', (f) => f.sizes.logsPerPage.toFixed(1)),
-      column('log page bytes (mean / max)', (f) => `${f.sizes.pageMean.toFixed(0)} / ${f.sizes.pageMax}`),
-      column('seq block bytes (mean)', (f) => f.sizes.seqMean.toFixed(0)),
-      column('stored log bytes per call (with item overhead)', (f) => f.sizes.storedPerCall.toFixed(1)),
-      column('aggregate item bytes (mean)', (f) => f.sizes.aggregateMean.toFixed(0)),
-      column('DynamoDB write units per call', (f) => f.writeUnitsPerCall.toFixed(2)),
-      column('gateway ms per call / worker ms per event', (f) => `${f.gatewayMs.toFixed(2)} / ${f.workerMsPerEvent.toFixed(2)}`),
-      column('function log bytes per call (application)', (f) => f.appLogBytesPerCall.toFixed(0)),
+      ['end to end, paced', ...e2e.map((f) => f.name)],
+      ['offered / achieved calls a second', ...e2e.map((f) => `${f.offeredRate.toFixed(1)} / ${f.achievedRate.toFixed(1)}`)],
+      ['calls sent late by > 1 s', ...e2e.map((f) => String(f.late))],
+      ['calls (200 / 402 / 429)', ...e2e.map((f) => `${f.statuses[200] ?? 0} / ${f.statuses[402] ?? 0} / ${f.statuses[429] ?? 0}`)],
+      ['latency p50 / p95 / p99 ms', ...e2e.map((f) => [50, 95, 99].map((p) => percentile(f.latencies, p).toFixed(1)).join(' / '))],
+      ['key lookups / admit writes / SendMessage a call', ...e2e.map((f) => `${f.perCall.keyLookups.toFixed(3)} / ${f.perCall.meterWrites.toFixed(3)} / ${f.perCall.usageMessages.toFixed(3)}`)],
+      ['other AWS calls a call (worker: address watch)', ...e2e.map((f) => f.perCall.other.toFixed(3))],
+      ['events per worker batch', ...e2e.map((f) => f.eventsPerBatch.toFixed(1))],
+      ['SQS receives (empty) / deletes a call, counted', ...e2e.map((f) => `${f.sqs.receives.toFixed(3)} (${f.sqs.empty.toFixed(3)}) / ${f.sqs.deletes.toFixed(3)}`)],
+      ['write units a call: admit / worker (logs, rollups, ledger, other)', ...e2e.map((f) => `${f.admitWriteUnits.toFixed(2)} / ${f.workerWriteUnits.toFixed(2)} (${f.workerUnitsByTable.usageLogs.toFixed(2)}, ${f.workerUnitsByTable.usageAggregates.toFixed(2)}, ${f.workerUnitsByTable.ledger.toFixed(2)}, ${f.workerUnitsByTable.other.toFixed(2)})`)],
+      ['calls per log item / stored log bytes a call', ...e2e.map((f) => `${f.callsPerLogItem.toFixed(1)} / ${f.storedBytesPerCall.toFixed(0)}`)],
+      ['gateway ms a call, one at a time (own, upstream wait apart) / worker ms an event (local, writes serialized)', ...e2e.map((f) => `${f.gatewayOwnMs.toFixed(2)} / ${f.workerMsPerEvent.toFixed(2)}`)],
+      ['upstream wait ms a call (demo echo, local)', ...e2e.map((f) => f.upstreamMs.toFixed(2))],
     ]));
 
-    const deployed = deployedSettings(runtime);
-    const costs = results.map((f) => costPerMillion(f, deployed, overhead.handlerUs / 1000));
+    // The matrix through the real store, in the batches the same pollers would form.
+    const model: PollerModel = { pollers: deployed.pollers, batchSize: deployed.batchSize, windowSeconds: WINDOW ?? deployed.batchWindowSeconds, receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS };
+    const simulated: { load: OfferedLoad; figures: StoreFigures }[] = [];
+    for (const load of matrix) simulated.push({ load, figures: await simulateLoad(dynamo, load, model, { refusedApart: true, legacyForm: LEGACY_FORM }) });
+    if (LEGACY_FORM || WINDOW !== undefined) console.log(`\n(matrix simulated with ${LEGACY_FORM ? 'the earlier form: every admitted call paged' : 'the current form'}, window ${model.windowSeconds} s)`);
+
+    // What does not depend on the traffic's shape comes from the end-to-end runs: the gateway's own time and log bytes.
+    const gatewayCpuScaled = (overhead.handlerUs / 1000) * Math.max(0, MODEL.lambdaMbPerVcpu / deployed.gatewayMemoryMb - 1);
+    const gatewayMs = mean(e2e.map((f) => f.gatewayOwnMs)) + gatewayCpuScaled;
+    const appLogBytes = mean(e2e.map((f) => f.appLogBytesPerCall));
+    const inputsOf = (load: OfferedLoad, f: StoreFigures): RowInputs => ({
+      admitWriteUnits: 1,
+      workerWriteUnits: f.workerWriteUnits,
+      workerReadUnits: f.workerReadUnits,
+      keyLookupsPerCall: keyLookupsPerCall(load, gatewayMs, deployed.keyCacheSeconds),
+      storedBytesPerCall: f.storedBytesPerCall,
+      workerInvocationsPerCall: f.batches / f.events,
+      sqsReceivesPerCall: f.receivesPerCall,
+      sqsDeletesPerCall: f.deletesPerCall,
+      gatewayMs,
+      workerMsPerEvent: f.workerMsPerEvent,
+      appLogBytesPerCall: appLogBytes,
+    });
+    const rows = simulated.map(({ load, figures }) => {
+      const inputs = inputsOf(load, figures);
+      const ours = platformCost(inputs, deployed);
+      const rest = restUsagePlansCost(inputs, deployed);
+      const plain = plainLogItemCost(inputs, deployed);
+      return { load, figures, inputs, ours, rest, plain };
+    });
+
     console.log(`\n${table([
-      ['cost per million calls (USD)', ...results.map((r) => r.name)],
-      ...costs[0]!.map(([name], i) => [name, ...costs.map((c) => c[i]![1].toFixed(3))]),
-      ['total', ...costs.map((c) => c.reduce((sum, [, usd]) => sum + usd, 0).toFixed(2))],
-      ['alternative: API Gateway REST + usage plans, before any compute', ...results.map(() => PRICES.apiGatewayRestPerMillion.toFixed(2))],
+      ['traffic matrix (through the real store)', 'calls/s', 'accounts/batch', 'calls a log item', 'worker units a call', 'stored B a call', 'this platform $/M', 'REST + usage plans $/M', 'HTTP API + plain log item $/M'],
+      ...rows.map(({ load, figures, ours, rest, plain }) => [
+        load.name, totalRate(load).toFixed(0), figures.accountsPerBatch.toFixed(0), figures.callsPerLogItem.toFixed(1), figures.workerWriteUnits.toFixed(2), figures.storedBytesPerCall.toFixed(0),
+        total(ours).toFixed(2), total(rest).toFixed(2), total(plain).toFixed(2),
+      ]),
     ])}`);
-    console.log(`\nfrom the template: gateway ${deployed.gatewayMemoryMb} MB, worker ${deployed.workerMemoryMb} MB, batch ${deployed.batchSize} / window ${deployed.batchWindowSeconds} s, tracing ${deployed.tracing ? 'active' : 'off'}, PITR on usage logs ${deployed.logsPitr ? 'on' : 'off'}, access log line ${deployed.accessLogBytes} B`);
-    console.log(`prices: bench/prices.ts (${PRICES_AS_OF}); storage counts each call's log item for the 90 days it is kept`);
+    console.log(`\n${table([
+      ['cost per million calls, this platform (USD)', ...rows.map((r) => r.load.name.split(',')[0]!.split(':')[0]!)],
+      ...rows[0]!.ours.map(([name], i) => [name.replace(/\(.*\)/, '').trim(), ...rows.map((r) => r.ours[i]![1].toFixed(3))]),
+      ['total', ...rows.map((r) => total(r.ours).toFixed(2))],
+      ['REST API + usage plans + Lambda + DynamoDB counter', ...rows.map((r) => total(r.rest).toFixed(2))],
+      ['HTTP API + admit write + one plain log item a call', ...rows.map((r) => total(r.plain).toFixed(2))],
+      ['this platform against the plain log item', ...rows.map((r) => `${(((total(r.ours) / total(r.plain)) - 1) * 100).toFixed(1)} %`)],
+    ])}`);
+
+    // The simulation against the end-to-end runs of the same loads.
+    const checks = e2e.map((f) => {
+      const sim = rows.find((r) => r.load.name === f.name)!;
+      const e2eInputs: RowInputs = { ...sim.inputs, workerWriteUnits: f.workerWriteUnits, storedBytesPerCall: f.storedBytesPerCall, workerInvocationsPerCall: 1 / f.eventsPerBatch, sqsReceivesPerCall: f.sqs.receives, sqsDeletesPerCall: f.sqs.deletes, keyLookupsPerCall: f.perCall.keyLookups };
+      return { name: f.name, e2e: total(platformCost(e2eInputs, deployed)), sim: total(sim.ours), e2eUnits: f.workerWriteUnits, simUnits: sim.figures.workerWriteUnits, e2ePage: f.callsPerLogItem, simPage: sim.figures.callsPerLogItem, e2eStored: f.storedBytesPerCall, simStored: sim.figures.storedBytesPerCall, e2eReceives: f.sqs.receives, simReceives: sim.figures.receivesPerCall };
+    });
+    console.log(`\n${table([
+      ['simulation against end to end', 'worker units a call', 'calls a log item', 'stored B a call', 'receives a call', '$/M', 'difference'],
+      ...checks.map((c) => [c.name, `${c.simUnits.toFixed(2)} / ${c.e2eUnits.toFixed(2)}`, `${c.simPage.toFixed(1)} / ${c.e2ePage.toFixed(1)}`, `${c.simStored.toFixed(0)} / ${c.e2eStored.toFixed(0)}`, `${c.simReceives.toFixed(2)} / ${c.e2eReceives.toFixed(2)}`, `${c.sim.toFixed(2)} / ${c.e2e.toFixed(2)}`, `${(((c.sim / c.e2e) - 1) * 100).toFixed(1)} %`]),
+    ])}`);
+
+    const echoMs = mean(e2e.map((f) => f.echoMs));
+    const fixed = fixedMonthly(fixedChargesOf(runtime));
+    const fixedTotal = fixed.reduce((sum, [, usd]) => sum + usd, 0);
+    console.log(`\n${table([
+      ['outside the rows', 'USD'],
+      [`upstream wait: each ms the gateway waits for a product, per million calls`, upstreamWaitPerMs(deployed).toFixed(4)],
+      [`the demo echo product through the stack's own HTTP API (2nd request, echo Lambda ${echoMs.toFixed(1)} ms, access line), per million: the product's, not in the rows`, demoProductCost(deployed, echoMs, deployed.echoMemoryMb).toFixed(2)],
+      ...fixed.map(([name, usd]) => [`fixed monthly: ${name}`, usd.toFixed(2)]),
+      ['fixed monthly, total', fixedTotal.toFixed(2)],
+      ['calls a month at which the fixed charges fall under $0.10 per million', `${(fixedTotal / 0.1).toFixed(0)} M`],
+    ])}`);
+    console.log(`from the template: gateway ${deployed.gatewayMemoryMb} MB, worker ${deployed.workerMemoryMb} MB, tracing ${deployed.tracing ? 'active' : 'off'}, PITR on usage logs ${deployed.logsPitr ? 'on' : 'off'}, access log line ${deployed.accessLogBytes} B, CloudWatch Logs kept ${deployed.logRetentionDays} days (stage ${deployed.stage}), usage logs ${deployed.usageLogDays} days`);
+    console.log(`prices: bench/prices.ts (${PRICES_AS_OF})`);
 
     const bundles = bundleFigures(dataDir, runtime.model.functions);
     console.log(`\n${table([['function bundle', 'KiB', 'init ms'], ...bundles.map((b) => [b.name, (b.bytes / 1024).toFixed(0), b.initMs.toFixed(0)])])}`);
@@ -167,187 +207,262 @@ async function main(): Promise<void> {
       ['  of which SDK and HTTP layers', us(overhead.sdkAndHttpUs)],
       ['  one UpdateItem / one SendMessage / one fetch, each alone', `${us(overhead.updateItemUs)} / ${us(overhead.sendMessageUs)} / ${us(overhead.fetchUs)}`],
     ])}`);
-    const ceiling = await ceilingBench(runtime, dynamo, await funded({ plan: SHARDED_PLAN }));
+
+    const oneAccount = rows[0]!;
+    const ceiling = await ceilingBench(runtime, dynamo, await funded.account({ plan: SHARDED_PLAN }), oneAccount.figures.logPartitionUnitsPerCall, deployed);
     console.log(`\n${table([
-      ['per-account ceiling (one partition takes 1,000 write units a second)', `1 balance item (${'pro'})`, `${ceiling.shards} shards (${SHARDED_PLAN})`],
-      ['admit writes on the busiest balance item, share of calls', '100 %', `${(ceiling.busiestShare * 100).toFixed(1)} % (least ${(ceiling.leastShare * 100).toFixed(1)} %)`],
-      ['refills (balance item → shard) and retried writes per 1,000 calls', '0 / 0', `${(ceiling.refillsPerCall * 1000).toFixed(1)} / ${(ceiling.extraWritesPerCall * 1000).toFixed(1)}`],
-      ['calls a second before the busiest balance item reaches 1,000 writes/s', '1000', ceiling.callsPerSecond.toFixed(0)],
-      ["the plan's own limit, calls a second", String(Math.round((CONTEXT.catalog.plans.pro!.requestsPerMinute) / 60)), String(Math.round(CONTEXT.catalog.plans[SHARDED_PLAN]!.requestsPerMinute / 60))],
+      [`per-account ceiling: one \`${SHARDED_PLAN}\` account (${ceiling.shards} balance shards) driven as hard as this machine allows`, ''],
+      ['calls / concurrency / achieved calls a second on this machine', `${ceiling.calls} / ${ceiling.concurrency} / ${ceiling.achievedRate.toFixed(0)}`],
+      ['admit writes on the busiest shard, share of calls (least)', `${(ceiling.busiestShare * 100).toFixed(1)} % (${(ceiling.leastShare * 100).toFixed(1)} %)`],
+      ['refills and retried admit writes per 1,000 calls', `${(ceiling.refillsPerCall * 1000).toFixed(1)} / ${(ceiling.extraWritesPerCall * 1000).toFixed(1)}`],
+      ['bound 1, shards: calls/s before the busiest shard takes 1,000 writes/s', ceiling.shardBound.toFixed(0)],
+      [`bound 2, log partition: 1,000 units/s at ${ceiling.logUnitsPerCall.toFixed(3)} log-table units a call (measured: the ${oneAccount.load.name} row)`, ceiling.logBound.toFixed(0)],
+      [`bound 3, stage throttle: ${deployed.throttleRate} requests/s (prod), 1 request a call (${deployed.throttleRate / 2} with the demo echo through the same API)`, String(deployed.throttleRate)],
+      ["the plan's own limit, calls a second", (CONTEXT.catalog.plans[SHARDED_PLAN]!.requestsPerMinute / 60).toFixed(0)],
+      ['binds first', ceiling.binds],
     ])}`);
-    console.log(`(${ceiling.calls} calls of one account at concurrency ${CONCURRENCY}; the log side needs ~0.07 units a call: see the one-account mix)`);
-    writeResults({ mixes: results.map((f, i) => ({ ...f, latencies: undefined, costPerMillion: Object.fromEntries(costs[i]!), totalPerMillion: costs[i]!.reduce((sum, [, usd]) => sum + usd, 0) })), deployed, bundles, overhead, ceiling });
+
+    if (process.env.BENCH_E2E === '0') {
+      fs.writeFileSync(path.join(__dirname, 'results', `matrix-${LEGACY_FORM ? 'legacy' : 'current'}-window-${model.windowSeconds}.json`), `${JSON.stringify(rows.map((r) => ({ load: r.load.name, figures: r.figures, platform: total(r.ours), rest: total(r.rest), plain: total(r.plain), lines: Object.fromEntries(r.ours) })), null, 2)}\n`);
+      return;
+    }
+    writeResults({
+      pollers: deployed.pollers, batchSize: deployed.batchSize, batchWindowSeconds: deployed.batchWindowSeconds, receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS,
+      endToEnd: e2e.map((f) => ({ ...f, latencies: undefined })),
+      matrix: rows.map((r) => ({ load: r.load, offeredCallsPerSecond: totalRate(r.load), figures: r.figures, inputs: r.inputs, platform: { lines: Object.fromEntries(r.ours), total: total(r.ours) }, restUsagePlans: { lines: Object.fromEntries(r.rest), total: total(r.rest) }, plainLogItem: { lines: Object.fromEntries(r.plain), total: total(r.plain) } })),
+      simulationCheck: checks,
+      outside: { upstreamWaitPerMsPerMillion: upstreamWaitPerMs(deployed), demoEchoPerMillion: demoProductCost(deployed, echoMs, deployed.echoMemoryMb), fixedMonthly: Object.fromEntries(fixed), fixedMonthlyTotal: fixedTotal, millionsAMonthForFixedUnder10Cents: fixedTotal / 0.1 },
+      deployed, bundles, overhead, ceiling,
+    });
     if (process.env.BENCH_EXPORT !== '0') await exportBench(dynamo);
-    const { checks, totalMs } = runtime.iam.timing;
-    console.log(`\nLocal IAM (${runtime.iam.mode}): ${checks} authorizations at the local endpoints, ${checks ? ((totalMs / checks) * 1000).toFixed(0) : 0} µs each on average (decisions cached per caller, action and resource); ${runtime.iam.records.size} distinct decisions`);
+    const { checks: authorizations, totalMs } = runtime.iam.timing;
+    console.log(`\nLocal IAM (${runtime.iam.mode}): ${authorizations} authorizations at the local endpoints, ${authorizations ? ((totalMs / authorizations) * 1000).toFixed(0) : 0} µs each on average (decisions cached per caller, action and resource); ${runtime.iam.records.size} distinct decisions`);
   } finally {
     await runtime.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-interface MixFigures {
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+
+/**
+ * Key lookups a call: the gateway caches a key for the template's KEY_CACHE_SECONDS per container. With as many warm containers
+ * as the load keeps busy (rate × duration, at least one), a key calling `r` times a second is looked
+ * up again when its container has not seen it within the minute.
+ */
+function keyLookupsPerCall(load: OfferedLoad, gatewayMs: number, cacheSeconds: number): number {
+  const rates = ('perAccountPerMinute' in load.rate ? Array.from({ length: load.accounts }, () => (load.rate as { perAccountPerMinute: number }).perAccountPerMinute / 60) : zipfRates(load));
+  const containers = Math.max(1, Math.ceil(totalRate(load) * (gatewayMs / 1000) * 4));
+  const all = rates.reduce((a, b) => a + b, 0);
+  return rates.reduce((sum, r) => sum + (r / all) * Math.exp(((-r / load.keysPerAccount) * cacheSeconds) / containers), 0);
+}
+
+function zipfRates(load: OfferedLoad): number[] {
+  const { zipf, totalPerSecond } = load.rate as { zipf: number; totalPerSecond: number };
+  const w = Array.from({ length: load.accounts }, (_, i) => 1 / (i + 1) ** zipf);
+  const sum = w.reduce((a, b) => a + b, 0);
+  return w.map((x) => (totalPerSecond * x) / sum);
+}
+
+/** Accounts and keys made for the bench; refused calls go to two accounts set up to refuse them. */
+function fundedAccounts(dynamo: DynamoDBDocumentClient) {
+  const account = async (options: { plan?: string; credits?: number; keys?: number } = {}) => {
+    const accountId = newId('acc');
+    const now = new Date().toISOString();
+    await new DynamoDbAccountStore(dynamo, 'accounts').create({
+      accountId, email: `bench-${accountId}@example.org`, name: 'Bench', profile: {}, preferences: DEFAULT_PREFERENCES,
+      passwordHash: 'x', emailVerified: true, plan: options.plan ?? 'pro', createdAt: now, updatedAt: now,
+    });
+    const secrets: string[] = [];
+    for (let i = 0; i < (options.keys ?? 1); i++) {
+      const secret = `omn_live_${randomSecret()}`;
+      await new DynamoDbKeyStore(dynamo, 'apiKeys').put({ keyId: newId('key'), secretHash: sha256(secret), prefix: secret.slice(0, 13), accountId, name: `bench ${i}`, plan: options.plan ?? 'pro', status: 'active', createdAt: now });
+      secrets.push(secret);
+    }
+    if (options.credits !== 0) await new DynamoDbLedger(dynamo, 'ledger').post(accountId, { type: 'grant', amountMicro: (options.credits ?? 1e9) * MICRO_PER_CREDIT, reason: 'bench' }, `grant:bench:${accountId}`);
+    return { accountId, secrets };
+  };
+  return { account };
+}
+
+interface E2eFigures {
   name: string;
   calls: number;
+  offeredRate: number;
+  achievedRate: number;
+  late: number;
   statuses: Record<number, number>;
   latencies: number[];
-  throughput: number;
   perCall: { keyLookups: number; meterWrites: number; usageMessages: number; other: number };
-  eventsPerInvocation: number;
-  perEvent: { transactionItems: number; logPuts: number; seqUpdates: number; aggregateUpdates: number; ledgerItems: number; reads: number };
-  sizes: { pageMean: number; pageMax: number; logsPerPage: number; seqMean: number; storedPerCall: number; aggregateMean: number; balance: number };
-  writeUnitsPerCall: number;
-  gatewayMs: number;
+  eventsPerBatch: number;
+  sqs: { receives: number; empty: number; deletes: number };
+  admitWriteUnits: number;
+  workerWriteUnits: number;
+  workerUnitsByTable: { usageLogs: number; usageAggregates: number; ledger: number; other: number };
+  callsPerLogItem: number;
+  storedBytesPerCall: number;
+  gatewayOwnMs: number;
+  upstreamMs: number;
+  echoMs: number;
   workerMsPerEvent: number;
   appLogBytesPerCall: number;
 }
 
-/** Drives one mix at the configured concurrency, then reads back what it wrote. */
-async function driveMix(runtime: Runtime, dynamo: DynamoDBDocumentClient, mix: Mix): Promise<MixFigures> {
+/**
+ * Sends a load's calls through the local HTTP API at their due times (never faster; late calls are
+ * counted), waits for the worker to drain the queue, and reads what the local endpoints counted.
+ */
+async function driveLoad(runtime: Runtime, dynamo: DynamoDBDocumentClient, funded: ReturnType<typeof fundedAccounts>, load: OfferedLoad): Promise<E2eFigures> {
+  const plan = load.accounts === 1 ? 'bench-busy' : 'pro';
+  const accounts: { accountId: string; secrets: string[] }[] = [];
+  for (let i = 0; i < load.accounts; i++) accounts.push(await funded.account({ plan, keys: load.keysPerAccount }));
+  const poor = await funded.account({ credits: 0 });
+  const trial = await funded.account({ plan: 'bench-trial' });
+  const calls = plannedCalls(load);
+  const secretOf = (call: PlannedCall) => (call.status === 402 ? poor.secrets[0]! : call.status === 429 ? trial.secrets[0]! : accounts[call.account]!.secrets[call.key]!);
   const statuses: Record<number, number> = {};
-  const totalWeight = mix.callers.reduce((sum, c) => sum + c.weight, 0);
-  let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const pick = () => {
-    let r = random() * totalWeight;
-    for (const caller of mix.callers) if ((r -= caller.weight) <= 0) return caller;
-    return mix.callers[mix.callers.length - 1]!;
-  };
-  const call = async (caller: Caller) => {
+  const latencies: number[] = [];
+  const send = async (call: PlannedCall) => {
     const started = performance.now();
-    const response = await fetch(`${runtime.urls.api}${PATHS[Math.floor(random() * PATHS.length)]}`, {
-      headers: { authorization: `Bearer ${caller.secret}`, 'user-agent': USER_AGENTS[Math.floor(random() * USER_AGENTS.length)]!, accept: 'application/json' },
-    });
+    const response = await fetch(`${runtime.urls.api}${call.path}`, { headers: { authorization: `Bearer ${secretOf(call)}`, 'user-agent': call.userAgent, accept: 'application/json' } });
     await response.arrayBuffer();
     if (![200, 402, 429].includes(response.status)) throw new Error(`metered call answered ${response.status}`);
     statuses[response.status] = (statuses[response.status] ?? 0) + 1;
     return performance.now() - started;
   };
-
-  // Functions write their logs to stdout, as Lambda ships them to CloudWatch: kept off the console
-  // for the whole mix and counted during the measured part.
+  // Functions write their logs to stdout, as Lambda ships them to CloudWatch: kept off the console and counted.
   let appLogBytes = 0;
-  let counting = false;
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((appLogBytes += counting ? Buffer.byteLength(chunk) : 0), true)) as typeof process.stdout.write;
-  const latencies: number[] = [];
+  process.stdout.write = ((chunk: string | Uint8Array) => ((appLogBytes += Buffer.byteLength(chunk)), true)) as typeof process.stdout.write;
+  const fnId = (entry: string) => [...runtime.model.functions.values()].find((fn) => fn.entry === `lambdas/metering/handlers/${entry}.ts`)!.logicalId;
+  const stat = (entry: string) => ({ ...(runtime.functions.stats.get(fnId(entry)) ?? { invocations: 0, totalMs: 0 }) });
+  const delta = (now: { invocations: number; totalMs: number }, was: { invocations: number; totalMs: number }) => ({ invocations: now.invocations - was.invocations, totalMs: now.totalMs - was.totalMs });
+  let sequential = { gateway: { invocations: 0, totalMs: 0 }, echo: { invocations: 0, totalMs: 0 } };
+  let late = 0;
   let seconds = 0;
   let before: Map<string, number>;
-  let statsBefore: Map<string, { invocations: number; totalMs: number }>;
-  let statsSequential: Map<string, { invocations: number; totalMs: number }>;
+  let unitsBefore: Map<string, number>;
+  let sqsBefore: typeof runtime.sqs.requests;
+  let statsBefore: Record<string, { invocations: number; totalMs: number }>;
   try {
-    for (const caller of mix.callers) await call(caller); // warm-up: bundles loaded, every key cached
+    // Warm-up: bundles loaded, every key cached once (a container would have them after its first minute).
+    for (const secret of [...accounts.flatMap((a) => a.secrets), poor.secrets[0]!, trial.secrets[0]!]) {
+      await (await fetch(`${runtime.urls.api}/v1/api/echo/ping`, { headers: { authorization: `Bearer ${secret}` } })).arrayBuffer();
+    }
     await settle(runtime);
+    // Durations from calls one at a time: under concurrency, in-process handlers share one thread and
+    // their wall time says nothing about a Lambda's billed duration.
+    const sequentialFrom = { gateway: stat('gateway'), echo: stat('echo') };
+    for (const call of calls.filter((c) => c.status === 200).slice(0, SEQUENTIAL_CALLS)) await send(call);
+    sequential = { gateway: delta(stat('gateway'), sequentialFrom.gateway), echo: delta(stat('echo'), sequentialFrom.echo) };
+    await settle(runtime);
+    appLogBytes = 0;
     for (const key of Object.keys(statuses)) delete statuses[Number(key)];
     before = new Map(runtime.awsCalls());
-    statsBefore = new Map([...runtime.functions.stats].map(([k, v]) => [k, { ...v }]));
-    counting = true;
-    // Function durations from a sequential part: under concurrency, in-process handlers share one
-    // thread and their wall time says nothing about a Lambda's billed duration.
-    for (let i = 0; i < SEQUENTIAL; i++) await call(pick());
-    statsSequential = new Map([...runtime.functions.stats].map(([k, v]) => [k, { ...v }]));
+    unitsBefore = runtime.writeUnits();
+    sqsBefore = { ...runtime.sqs.requests };
+    statsBefore = { gateway: stat('gateway'), worker: stat('usage-worker'), echo: stat('echo') };
     const started = performance.now();
-    let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < CALLS - SEQUENTIAL) latencies.push(await call(pick()));
-    }));
+    const pending: Promise<void>[] = [];
+    for (const call of calls) {
+      const wait = call.dueAt * 1000 - (performance.now() - started);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      else if (wait < -1000) late++;
+      pending.push(send(call).then((ms) => void latencies.push(ms)));
+    }
+    await Promise.all(pending);
     seconds = (performance.now() - started) / 1000;
     await settle(runtime);
   } finally {
     process.stdout.write = write;
   }
   latencies.sort((a, b) => a - b);
-
-  const delta = new Map([...runtime.awsCalls()].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
-  const sum = (match: (key: string) => boolean) => [...delta].filter(([k]) => match(k)).reduce((total, [, v]) => total + v, 0);
-  const sync = { keyLookups: sum((k) => k === 'GetItem apiKeys'), meterWrites: sum((k) => k === 'UpdateItem ledger'), usageMessages: sum((k) => k === 'AmazonSQS.SendMessage') };
-  const events = sync.usageMessages;
-  const logPuts = sum((k) => k === 'TransactWriteItems items Put usageLogs');
-  const seqUpdates = sum((k) => k === 'TransactWriteItems items Update usageLogs');
-  const aggregateUpdates = sum((k) => k === 'TransactWriteItems items Update usageAggregates');
-  const ledgerItems = sum((k) => /^TransactWriteItems items \w+ ledger$/.test(k));
-  const reads = sum((k) => /^(GetItem|Query|BatchGetItem) /.test(k) && k !== 'GetItem apiKeys');
-  const other = sum((k) => !/^(GetItem|Query|BatchGetItem|TransactWriteItems) /.test(k) && !['UpdateItem ledger', 'AmazonSQS.SendMessage'].includes(k) && !k.startsWith('AmazonSQS.') && !k.startsWith('TransactWriteItems'));
-
-  // Sizes of what was written: every log item of the mix's accounts, their aggregates and balances.
-  const pageSizes: number[] = [];
-  const seqSizes: number[] = [];
-  let logsHeld = 0;
-  const aggregateSizes: number[] = [];
-  const balanceSizes: number[] = [];
-  for (const accountId of mix.accounts) {
-    for (const [tableName, pk, into] of [['usageLogs', `ACCOUNT#${accountId}`, pageSizes], ['usageAggregates', `ACCOUNT#${accountId}#H`, aggregateSizes], ['usageAggregates', `ACCOUNT#${accountId}#D`, aggregateSizes]] as const) {
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await dynamo.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey }));
-        for (const item of page.Items ?? []) {
-          if (tableName === 'usageLogs' && String(item.sk).startsWith('SEQ#')) seqSizes.push(itemSize(item));
-          else into.push(itemSize(item));
-          if (tableName === 'usageLogs' && String(item.sk).startsWith('L#')) logsHeld += Number(item.n);
-        }
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-    }
-    const { Item } = await dynamo.send(new GetCommand({ TableName: 'ledger', Key: balanceKey(accountId) }));
-    if (Item) balanceSizes.push(itemSize(Item));
-  }
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-  const total = (values: number[]) => values.reduce((sum, v) => sum + v, 0);
-  const sizes = {
-    pageMean: mean(pageSizes),
-    pageMax: Math.max(...pageSizes),
-    logsPerPage: logsHeld / Math.max(1, pageSizes.length),
-    seqMean: mean(seqSizes),
-    // What 90 days of storage and PITR are paid on: pages, seq blocks and DynamoDB's per-item overhead, per call logged.
-    storedPerCall: (total(pageSizes) + total(seqSizes) + MODEL.dynamoItemOverheadBytes * (pageSizes.length + seqSizes.length)) / Math.max(1, logsHeld),
-    aggregateMean: mean(aggregateSizes),
-    balance: mean(balanceSizes),
-  };
-  // Write units: each page put at its measured size and each seq-block update at the block's final size
-  // (an update pays for the larger of the item before and after), doubled in the transaction; the admit
-  // write at the balance item's size (a refused conditional write still costs one unit).
-  const writeUnits = sync.meterWrites * writeUnitsOf(sizes.balance, false)
-    + pageSizes.reduce((sum, size) => sum + writeUnitsOf(size, true), 0) * (logPuts / Math.max(1, pageSizes.length))
-    + seqUpdates * writeUnitsOf(sizes.seqMean, true)
-    + aggregateUpdates * writeUnitsOf(sizes.aggregateMean, true)
-    + ledgerItems * writeUnitsOf(sizes.balance, true);
-
-  const billed = (entry: string, until: Map<string, { invocations: number; totalMs: number }>) => {
-    const id = [...runtime.model.functions.values()].find((fn) => fn.entry === `lambdas/metering/handlers/${entry}.ts`)!.logicalId;
-    const after = until.get(id) ?? { invocations: 0, totalMs: 0 };
-    const earlier = statsBefore.get(id) ?? { invocations: 0, totalMs: 0 };
-    return { invocations: after.invocations - earlier.invocations, ms: after.totalMs - earlier.totalMs };
-  };
-  const gateway = billed('gateway', statsSequential);
-  const worker = billed('usage-worker', runtime.functions.stats);
+  const n = calls.length;
+  const counted = new Map([...runtime.awsCalls()].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
+  const sum = (match: (key: string) => boolean) => [...counted].filter(([k]) => match(k)).reduce((t, [, v]) => t + v, 0);
+  const units = new Map([...runtime.writeUnits()].map(([k, v]) => [k, v - (unitsBefore.get(k) ?? 0)]));
+  const unitsOf = (match: (key: string) => boolean) => [...units].filter(([k]) => match(k)).reduce((t, [, v]) => t + v, 0);
+  const admit = unitsOf((k) => k === 'UpdateItem ledger');
+  const workerAll = unitsOf((k) => k !== 'UpdateItem ledger' && !/^(PutItem|UpdateItem) (accounts|apiKeys)$/.test(k));
+  const byTable = { usageLogs: unitsOf((k) => k.endsWith(' usageLogs')), usageAggregates: unitsOf((k) => k.endsWith(' usageAggregates')), ledger: unitsOf((k) => k.endsWith(' ledger') && k !== 'UpdateItem ledger') };
+  const stored = await storedLogs(dynamo, [...accounts.map((a) => a.accountId), poor.accountId, trial.accountId]);
+  const worker = stat('usage-worker');
+  const invocations = (now: { invocations: number }, was: { invocations: number }) => now.invocations - was.invocations;
+  const ms = (now: { totalMs: number }, was: { totalMs: number }) => now.totalMs - was.totalMs;
+  const batches = Math.max(1, invocations(worker, statsBefore!.worker));
+  const echoMs = sequential.echo.totalMs / Math.max(1, sequential.echo.invocations);
+  const gatewayMs = sequential.gateway.totalMs / Math.max(1, sequential.gateway.invocations);
+  // The gateway waited for the echo call: the echo Lambda's own time is the product's, priced apart (the local HTTP hop stays in the gateway's).
+  const upstreamMs = echoMs;
+  const sqs = runtime.sqs.requests;
   return {
-    name: mix.name,
-    calls: CALLS,
+    name: load.name,
+    calls: n,
+    offeredRate: n / load.seconds,
+    achievedRate: n / seconds,
+    late,
     statuses: { ...statuses },
     latencies,
-    throughput: (CALLS - SEQUENTIAL) / seconds,
-    perCall: { keyLookups: sync.keyLookups / CALLS, meterWrites: sync.meterWrites / CALLS, usageMessages: sync.usageMessages / CALLS, other: other / CALLS },
-    eventsPerInvocation: events / Math.max(1, worker.invocations),
-    perEvent: { transactionItems: (logPuts + seqUpdates + aggregateUpdates + ledgerItems) / events, logPuts: logPuts / events, seqUpdates: seqUpdates / events, aggregateUpdates: aggregateUpdates / events, ledgerItems: ledgerItems / events, reads: reads / events },
-    sizes,
-    writeUnitsPerCall: writeUnits / CALLS,
-    gatewayMs: gateway.ms / Math.max(1, gateway.invocations),
-    workerMsPerEvent: worker.ms / Math.max(1, events),
-    appLogBytesPerCall: appLogBytes / CALLS,
+    perCall: {
+      keyLookups: sum((k) => k === 'GetItem apiKeys') / n,
+      meterWrites: sum((k) => k === 'UpdateItem ledger') / n,
+      usageMessages: sum((k) => k === 'AmazonSQS.SendMessage') / n,
+      other: sum((k) => !/^(GetItem|Query|BatchGetItem|TransactWriteItems|TransactGetItems|PutItem|UpdateItem|DeleteItem|BatchWriteItem)/.test(k) && !k.startsWith('AmazonSQS.')) / n,
+    },
+    eventsPerBatch: n / batches,
+    sqs: { receives: (sqs.receives - sqsBefore!.receives) / n, empty: (sqs.emptyReceives - sqsBefore!.emptyReceives) / n, deletes: (sqs.deletes - sqsBefore!.deletes) / n },
+    admitWriteUnits: admit / n,
+    workerWriteUnits: workerAll / n,
+    workerUnitsByTable: { usageLogs: byTable.usageLogs / n, usageAggregates: byTable.usageAggregates / n, ledger: byTable.ledger / n, other: (workerAll - byTable.usageLogs - byTable.usageAggregates - byTable.ledger) / n },
+    callsPerLogItem: stored.logs / Math.max(1, stored.logItems),
+    storedBytesPerCall: stored.bytes / Math.max(1, stored.logs),
+    gatewayOwnMs: Math.max(0, gatewayMs - upstreamMs),
+    upstreamMs,
+    echoMs,
+    workerMsPerEvent: ms(worker, statsBefore!.worker) / n,
+    appLogBytesPerCall: appLogBytes / n,
   };
 }
 
-interface Deployed {
-  gatewayMemoryMb: number;
-  workerMemoryMb: number;
+/** Every stored log item of these accounts: items holding logs, logs, bytes with item overhead, mean upstream wait. */
+async function storedLogs(dynamo: DynamoDBDocumentClient, accountIds: string[]) {
+  const logs = new DynamoDbUsageLogs(dynamo, 'usageLogs');
+  let bytes = 0;
+  let logItems = 0;
+  let count = 0;
+  let upstream = 0;
+  let upstreamCalls = 0;
+  for (const accountId of accountIds) {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo.send(new QueryCommand({ TableName: 'usageLogs', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` }, ExclusiveStartKey }));
+      for (const item of page.Items ?? []) {
+        bytes += itemSize(item) + MODEL.dynamoItemOverheadBytes;
+        if (/^[LM]#/.test(String(item.sk))) {
+          logItems++;
+          count += Number(item.n ?? 1);
+        }
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    let cursor: string | undefined;
+    do {
+      const page = await logs.page(accountId, { limit: 500, cursor, now: new Date() });
+      for (const log of page.logs) if (log.upstreamLatencyMs !== undefined) ((upstream += log.upstreamLatencyMs), upstreamCalls++);
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  return { bytes, logItems, logs: count, upstreamMsMean: upstream / Math.max(1, upstreamCalls) };
+}
+
+interface Deployed extends Deployment {
+  stage: string;
   batchSize: number;
   batchWindowSeconds: number;
-  tracing: boolean;
-  logsPitr: boolean;
-  accessLogBytes: number;
-  /** Lambda sends its START and REPORT lines only at system log level INFO or DEBUG. */
-  platformLinesGateway: boolean;
-  platformLinesWorker: boolean;
+  pollers: number;
+  echoMemoryMb: number;
+  throttleRate: number;
+  keyCacheSeconds: number;
 }
 
 /** What the cost depends on, read from the synthesized template the local platform runs. */
@@ -355,6 +470,7 @@ function deployedSettings(runtime: Runtime): Deployed {
   const fn = (entry: string) => [...runtime.model.functions.values()].find((f) => f.entry === `lambdas/metering/handlers/${entry}.ts`)!;
   const gateway = fn('gateway');
   const worker = fn('usage-worker');
+  const echo = fn('echo');
   const source = runtime.model.eventSources.find((s) => s.functionId === worker.logicalId)!;
   const resources = Object.values(runtime.model.template.Resources) as { Type: string; Properties?: Record<string, any> }[];
   const lambda = runtime.model.template.Resources[gateway.logicalId] as { Properties?: Record<string, any> } | undefined;
@@ -364,54 +480,67 @@ function deployedSettings(runtime: Runtime): Deployed {
   const systemLogLevel = (id: string) => (runtime.model.template.Resources[id] as { Properties?: Record<string, any> }).Properties?.LoggingConfig?.SystemLogLevel ?? 'INFO';
   // An access-log line as API Gateway would render it: every $context variable given a typical value.
   const format = String(stage.Properties?.AccessLogSettings?.Format ?? '');
-  const sample = format.replace(/\$context\.[A-Za-z.]+/g, (v) => (/Time$/.test(v) ? '25/Nov/2026:19:20:11 +0000' : /[Ll]atency|status|Length/.test(v) ? '123' : /requestId/.test(v) ? 'Vq3xTgQ5IAMEb2Q=' : /ip$/i.test(v) ? '203.0.113.10' : /userAgent/.test(v) ? USER_AGENTS[0]! : /path/.test(v) ? PATHS[0]! : 'GET /v1/api/{proxy+}'));
+  const sample = format.replace(/\$context\.[A-Za-z.]+/g, (v) => (/Time$/.test(v) ? '25/Nov/2026:19:20:11 +0000' : /[Ll]atency|status|Length/.test(v) ? '123' : /requestId/.test(v) ? 'Vq3xTgQ5IAMEb2Q=' : /ip$/i.test(v) ? '203.0.113.10' : /userAgent/.test(v) ? 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' : /path/.test(v) ? '/v1/api/echo/customers/cus_8f2a91/invoices' : 'GET /v1/api/{proxy+}'));
+  // The prod stage's figures, which the bench prices: its log retention and throttle (the local synth is dev's).
+  const prod = prodStage();
+  // A plain per-call log item of the same calls: the earlier one-call form, key and envelope included.
+  const plainItem = { pk: 'ACCOUNT#acc_01JD3X7K9QWERTYUIOPASDFGH', sk: '2026-11-02T10:00:00.123Z#req_01JD3X7K9QWERTYUIOPASDFGH', keyId: 'key_01JD3X7K9QWERTYUIOPASDFGH', product: 'echo', method: 'GET', path: '/customers/cus_8f2a91/invoices', status: 200, outcome: 'ok', priceMicroCredits: 1000, latencyMs: 31, upstreamLatencyMs: 24, requestBytes: 0, responseBytes: 412, ip: '203.0.113.10', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', expiresAt: 1790000000 };
   return {
+    stage: 'prod',
     gatewayMemoryMb: gateway.memoryMb,
     workerMemoryMb: worker.memoryMb,
+    echoMemoryMb: echo.memoryMb,
     batchSize: source.batchSize,
     batchWindowSeconds: source.maxBatchingWindowSeconds,
+    pollers: pollersFor(source, POLLERS),
     tracing: lambda?.Properties?.TracingConfig?.Mode === 'Active',
     logsPitr: Boolean(logsResource.Properties?.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled),
     accessLogBytes: Buffer.byteLength(sample),
     platformLinesGateway: systemLogLevel(gateway.logicalId) !== 'WARN',
     platformLinesWorker: systemLogLevel(worker.logicalId) !== 'WARN',
+    logRetentionDays: prod.logRetentionDays,
+    usageLogDays: USAGE_LOG_RETENTION_DAYS,
+    plainLogItemBytes: itemSize(plainItem),
+    throttleRate: prod.api.throttlingRateLimit,
+    keyCacheSeconds: Number(gateway.environment.KEY_CACHE_SECONDS ?? 10),
   };
 }
 
-/** The cost of a million calls of a mix, line by line. */
-function costPerMillion(f: MixFigures, d: Deployed, cpuMsPerCall: number): [string, number][] {
-  const M = 1e6;
-  const workerInvocations = 1 / Math.max(1, f.eventsPerInvocation); // per call: every call is one usage event
-  const gb = (mb: number) => mb / 1024;
-  const logBytes = f.sizes.storedPerCall;
-  const monthsKept = 90 / 30;
-  // SQS: one send per call; the poller receives and deletes in requests of at most 10 messages.
-  const sqsPerCall = f.perCall.usageMessages + workerInvocations * 2 * Math.ceil(Math.min(f.eventsPerInvocation, d.batchSize) / 10);
-  const platformBytes = MODEL.lambdaPlatformLogBytesPerInvocation * ((d.platformLinesGateway ? 1 : 0) + (d.platformLinesWorker ? workerInvocations : 0));
-  const logBytesPerCall = f.appLogBytesPerCall + platformBytes + d.accessLogBytes;
-  // Lambda gives a function CPU in proportion to its memory (one vCPU at 1,769 MB): the gateway's own CPU
-  // per call, measured here on a whole core, takes that much longer at the template's memory.
-  const gatewayMs = f.gatewayMs + cpuMsPerCall * Math.max(0, MODEL.lambdaMbPerVcpu / d.gatewayMemoryMb - 1);
-  return [
-    ['API Gateway (HTTP API)', PRICES.apiGatewayHttpPerMillion],
-    ['Lambda requests (gateway + worker batches)', PRICES.lambdaRequestPerMillion * (1 + workerInvocations)],
-    [`Lambda compute, gateway (${d.gatewayMemoryMb} MB × ${gatewayMs.toFixed(1)} ms, CPU scaled to its share)`, PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (gatewayMs / 1000) * M],
-    [`Lambda compute, worker (${d.workerMemoryMb} MB × ${f.workerMsPerEvent.toFixed(2)} ms per event)`, PRICES.lambdaArmGbSecond * gb(d.workerMemoryMb) * (f.workerMsPerEvent / 1000) * M],
-    [`DynamoDB writes (${f.writeUnitsPerCall.toFixed(2)} units per call, measured)`, PRICES.dynamoWriteUnitPerMillion * f.writeUnitsPerCall],
-    ['DynamoDB reads (key lookups, worker reads)', PRICES.dynamoReadUnitPerMillion * 0.5 * (f.perCall.keyLookups + f.perEvent.reads)],
-    [`DynamoDB storage, logs kept 90 days (${logBytes.toFixed(0)} B a call)`, PRICES.dynamoStoragePerGbMonth * ((logBytes * M) / 1e9) * monthsKept],
-    [`PITR on usage logs (${d.logsPitr ? 'on' : 'off'})`, d.logsPitr ? PRICES.dynamoPitrPerGbMonth * ((logBytes * M) / 1e9) * monthsKept : 0],
-    ['SQS (send; receive and delete per batch)', PRICES.sqsRequestPerMillion * sqsPerCall],
-    [`X-Ray (${d.tracing ? 'default sampling, 5 %' : 'off'}; gateway + worker)`, d.tracing ? PRICES.xrayTracesRecordedPerMillion * MODEL.xrayDefaultSampledShare * (1 + workerInvocations) : 0],
-    [`CloudWatch Logs (${logBytesPerCall.toFixed(0)} B per call: access, platform, application)`, (PRICES.cloudWatchLogsIngestPerGb + PRICES.cloudWatchLogsStoragePerGbMonth) * ((logBytesPerCall * M) / 1e9)],
-  ];
+/** The prod stage's config (its log retention and throttle), as `cdk deploy -c stage=prod` would read it. */
+function prodStage(): { logRetentionDays: number; api: { throttlingRateLimit: number } } {
+  const context: Record<string, unknown> = { stage: 'prod', alarmEmail: 'ops@example.org' };
+  return loadStageConfig((key) => context[key]);
+}
+
+/** The template's resources that are charged by the month, whatever the traffic. */
+function fixedChargesOf(runtime: Runtime) {
+  const resources = Object.values(runtime.model.template.Resources) as { Type: string; Properties?: Record<string, any> }[];
+  const count = (type: string) => resources.filter((r) => r.Type === type).length;
+  // Custom metrics: each metric name the code emits (Powertools, one service dimension).
+  const names = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (file.endsWith('.ts')) for (const m of fs.readFileSync(file, 'utf8').matchAll(/addMetric\(\s*'(\w+)'/g)) names.add(m[1]!);
+    }
+  };
+  walk(path.join(__dirname, '..', 'lambdas'));
+  return {
+    kmsKeys: count('AWS::KMS::Key'),
+    secrets: count('AWS::SecretsManager::Secret'),
+    alarms: count('AWS::CloudWatch::Alarm'),
+    dashboards: count('AWS::CloudWatch::Dashboard'),
+    customMetrics: names.size,
+    sqsMappings: runtime.model.eventSources.length,
+  };
 }
 
 /** bench/results/latest.json: the figures of this run, machine-readable. */
 function writeResults(figures: unknown): void {
   const file = path.join(__dirname, 'results', 'latest.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.versions.node }, calls: CALLS, concurrency: CONCURRENCY, prices: PRICES, pricesAsOf: PRICES_AS_OF, ...(figures as object) }, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.versions.node }, prices: PRICES, pricesAsOf: PRICES_AS_OF, ...(figures as object) }, null, 2)}\n`);
 }
 
 /**
@@ -498,43 +627,62 @@ async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
 const SHARDED_PLAN = 'scale';
 
 /**
- * The per-account ceiling on a sharded plan, measured: calls of one account, then how the admit
- * writes spread over its balance items (each shard's `seq` counts the calls it admitted) and how
- * many refills and retried writes the spreading cost.
+ * The per-account ceiling, measured: one account on a sharded plan driven as hard as this machine
+ * allows (rising concurrency, keeping the best rate), then how the admit writes spread over its
+ * balance items (each shard's `seq` counts the calls it admitted) — and the three limits in the
+ * arithmetic: the busiest shard's partition, the account's log partition, the stage's throttle.
  */
-async function ceilingBench(runtime: Runtime, dynamo: DynamoDBDocumentClient, account: { accountId: string; secrets: string[] }) {
-  const calls = Math.min(CALLS, 2000);
+async function ceilingBench(runtime: Runtime, dynamo: DynamoDBDocumentClient, account: { accountId: string; secrets: string[] }, logUnitsPerCall: number, deployed: Deployed) {
   const shards = CONTEXT.catalog.plans[SHARDED_PLAN]!.balanceShards!;
   const before = new Map(runtime.awsCalls());
-  let next = 0;
-  // The functions' own log lines stay off the console, as in the mixes.
+  const perStep = Number(process.env.BENCH_CEILING_CALLS ?? 1000);
+  let calls = 0;
+  let best = { rate: 0, concurrency: 0 };
+  // The functions' own log lines stay off the console, as in the loads.
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < calls) {
-        const response = await fetch(`${runtime.urls.api}${PATHS[next % PATHS.length]}`, { headers: { authorization: `Bearer ${account.secrets[0]}`, 'user-agent': USER_AGENTS[0]! } });
-        await response.arrayBuffer();
-        if (response.status !== 200) throw new Error(`sharded call answered ${response.status}`);
-      }
-    }));
+    for (const concurrency of [8, 16, 32, 64]) {
+      let next = 0;
+      const started = performance.now();
+      await Promise.all(Array.from({ length: concurrency }, async () => {
+        while (next++ < perStep) {
+          const response = await fetch(`${runtime.urls.api}${PATHS[next % PATHS.length]}`, { headers: { authorization: `Bearer ${account.secrets[0]}`, 'user-agent': USER_AGENTS[0]! } });
+          await response.arrayBuffer();
+          if (response.status !== 200) throw new Error(`sharded call answered ${response.status}`);
+        }
+      }));
+      const rate = perStep / ((performance.now() - started) / 1000);
+      calls += perStep;
+      if (rate > best.rate) best = { rate, concurrency };
+      else break;
+    }
     await settle(runtime);
   } finally {
     process.stdout.write = write;
   }
   const delta = (key: string) => (runtime.awsCalls().get(key) ?? 0) - (before.get(key) ?? 0);
   const admitted = (await balanceShardItems(dynamo, account.accountId, shards)).map((item) => Number(item?.seq ?? 0));
-  const total = admitted.reduce((a, b) => a + b, 0);
-  const busiestShare = Math.max(...admitted) / total;
+  const sum = admitted.reduce((a, b) => a + b, 0);
+  const busiestShare = Math.max(...admitted) / sum;
+  const shardBound = 1000 / busiestShare;
+  const logBound = 1000 / Math.max(1e-9, logUnitsPerCall);
+  const bounds: [string, number][] = [['the busiest balance shard', shardBound], ["the account's log partition", logBound], ['the stage throttle', deployed.throttleRate]];
+  const [first, at] = bounds.reduce((low, b) => (b[1] < low[1] ? b : low));
   return {
     calls,
+    concurrency: best.concurrency,
+    achievedRate: best.rate,
     shards,
     admittedPerShard: admitted,
     busiestShare,
-    leastShare: Math.min(...admitted) / total,
+    leastShare: Math.min(...admitted) / sum,
     refillsPerCall: delta('TransactWriteItems ledger') / calls,
     extraWritesPerCall: (delta('UpdateItem ledger') - calls) / calls,
-    callsPerSecond: 1000 / busiestShare,
+    shardBound,
+    logUnitsPerCall,
+    logBound,
+    binds: `${first}, at ~${at.toFixed(0)} calls/s (this machine drove ${best.rate.toFixed(0)})`,
   };
 }
 

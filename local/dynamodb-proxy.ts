@@ -22,6 +22,8 @@ type TransactItem = {
 };
 
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+/** Single-item writes whose consumed capacity dynalite reports when asked. */
+const METERED = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 const NOOP_ATTRIBUTE = '__omnapi_transaction_check';
 
 /**
@@ -35,6 +37,12 @@ export class DynamoDbProxy {
   private tail: Promise<unknown> = Promise.resolve();
   /** Requests served, as `Operation table` → count; the benchmark reads it. */
   readonly calls = new Map<string, number>();
+  /**
+   * Write units consumed, as `Operation table` → units, by DynamoDB's rules as dynalite applies them
+   * (the larger of the item before and after, per started KB; twice inside a transaction; a refused
+   * conditional write one unit): the benchmark's cost of writes is measured here, not derived.
+   */
+  readonly writeUnits = new Map<string, number>();
   private readonly client: DynamoDBClient;
   private readonly keyNames = new Map<string, string[]>();
 
@@ -65,8 +73,11 @@ export class DynamoDbProxy {
             return reply(response, result.status, result.body);
           }
           if (operation === 'TransactGetItems') return reply(response, 200, await this.transactGet(input.TransactItems as never));
-          const forward = () => this.forward(request, body);
+          const metered = METERED.has(operation) && !(input as Record<string, unknown>).ReturnConsumedCapacity;
+          const sent = metered ? Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' })) : body;
+          const forward = () => this.forward(request, sent);
           const answer = WRITES.has(operation) ? await this.serialized(forward) : await forward();
+          if (METERED.has(operation)) this.meter(operation, String(input.TableName), answer);
           response.writeHead(answer.status, answer.headers);
           response.end(answer.body);
         } catch (error) {
@@ -91,6 +102,20 @@ export class DynamoDbProxy {
     for (const item of items) bump(`TransactWriteItems items ${Object.keys(item)[0]} ${Object.values(item)[0]?.TableName}`, 1);
   }
 
+  private addUnits(key: string, units: number): void {
+    this.writeUnits.set(key, (this.writeUnits.get(key) ?? 0) + units);
+  }
+
+  private meter(operation: string, table: string, answer: { status: number; body: Buffer }): void {
+    try {
+      const parsed = JSON.parse(answer.body.toString('utf8') || '{}') as { ConsumedCapacity?: { CapacityUnits?: number }; __type?: string };
+      if (answer.status === 200) this.addUnits(`${operation} ${table}`, Number(parsed.ConsumedCapacity?.CapacityUnits ?? 1));
+      else if (String(parsed.__type).includes('ConditionalCheckFailed')) this.addUnits(`${operation} ${table}`, 1);
+    } catch {
+      // Not JSON: nothing written.
+    }
+  }
+
   private serialized<T>(work: () => Promise<T>): Promise<T> {
     const run = this.tail.then(work, work);
     this.tail = run.catch(() => undefined);
@@ -99,7 +124,8 @@ export class DynamoDbProxy {
 
   private forward(request: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
     return new Promise((resolve, reject) => {
-      const upstream = http.request(`${this.backend}${request.url ?? '/'}`, { method: request.method, headers: request.headers }, (answer) => {
+      const headers = { ...request.headers, 'content-length': String(body.length) };
+      const upstream = http.request(`${this.backend}${request.url ?? '/'}`, { method: request.method, headers }, (answer) => {
         const parts: Buffer[] = [];
         answer.on('data', (c: Buffer) => parts.push(c));
         answer.on('end', () => resolve({ status: answer.statusCode ?? 500, headers: answer.headers, body: Buffer.concat(parts) }));
@@ -117,7 +143,9 @@ export class DynamoDbProxy {
     const reasons: { Code: string; Message?: string; Item?: Item }[] = items.map(() => ({ Code: 'None' }));
     for (const [index, entry] of items.entries()) {
       try {
-        applied.push(await this.applyOne(entry));
+        const done = await this.applyOne(entry);
+        this.addUnits(`TransactWriteItems ${Object.keys(entry)[0]} ${done.table}`, 2 * done.units);
+        applied.push(done);
       } catch (error) {
         const name = (error as Error).name;
         if (isTransient(error)) {
@@ -156,21 +184,22 @@ export class DynamoDbProxy {
     return Item;
   }
 
-  private async applyOne(entry: TransactItem): Promise<{ table: string; key: Item; old?: Item }> {
+  private async applyOne(entry: TransactItem): Promise<{ table: string; key: Item; old?: Item; units: number }> {
+    const units = (result: { ConsumedCapacity?: { CapacityUnits?: number } }) => Number(result.ConsumedCapacity?.CapacityUnits ?? 1);
     if (entry.Put) {
       const { TableName, Item, ReturnValuesOnConditionCheckFailure: _r, ...condition } = entry.Put;
-      const result = await this.client.send(new PutItemCommand({ TableName, Item, ...condition, ReturnValues: 'ALL_OLD' }));
-      return { table: TableName, key: await this.keyOf(TableName, Item), old: result.Attributes };
+      const result = await this.client.send(new PutItemCommand({ TableName, Item, ...condition, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }));
+      return { table: TableName, key: await this.keyOf(TableName, Item), old: result.Attributes, units: units(result) };
     }
     if (entry.Update) {
       const { TableName, Key, ReturnValuesOnConditionCheckFailure: _r, ...rest } = entry.Update;
-      const result = await this.client.send(new UpdateItemCommand({ TableName, Key, ...rest, ReturnValues: 'ALL_OLD' }));
-      return { table: TableName, key: Key, old: result.Attributes };
+      const result = await this.client.send(new UpdateItemCommand({ TableName, Key, ...rest, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }));
+      return { table: TableName, key: Key, old: result.Attributes, units: units(result) };
     }
     if (entry.Delete) {
       const { TableName, Key, ReturnValuesOnConditionCheckFailure: _r, ...condition } = entry.Delete;
-      const result = await this.client.send(new DeleteItemCommand({ TableName, Key, ...condition, ReturnValues: 'ALL_OLD' }));
-      return { table: TableName, key: Key, old: result.Attributes };
+      const result = await this.client.send(new DeleteItemCommand({ TableName, Key, ...condition, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }));
+      return { table: TableName, key: Key, old: result.Attributes, units: units(result) };
     }
     if (entry.ConditionCheck) {
       // dynalite has no ConditionCheck: a conditional no-op update evaluates it, and is undone like the rest.
@@ -186,7 +215,7 @@ export class DynamoDbProxy {
           ReturnValues: 'ALL_OLD',
         }),
       );
-      return { table: TableName, key: Key, old: result.Attributes };
+      return { table: TableName, key: Key, old: result.Attributes, units: 1 };
     }
     throw Object.assign(new Error('Unknown transaction item'), { name: 'ValidationException' });
   }

@@ -42,6 +42,8 @@ export interface LocalOptions {
   timeScale?: number;
   /** Runs every EventBridge schedule this often instead of at its own rate (e.g. 2000 to see the watchdog work). */
   scheduleMs?: number;
+  /** Concurrent batches per SQS event source. @default as Lambda starts them (five, or the mapping's maximum concurrency) */
+  sqsPollers?: number;
   /** CDK context for the synth, e.g. `{ stage: 'dev' }`. */
   context?: Record<string, unknown>;
   /** A template to serve instead of synthesizing the app (a test's altered one). */
@@ -65,6 +67,8 @@ export interface LocalRuntime {
   iam: LocalIam;
   /** Every call that reached local DynamoDB (`Operation table`) or the SQS/SFN/SES endpoint. */
   awsCalls(): Map<string, number>;
+  /** DynamoDB write units consumed, by `Operation table` (transaction parts as `TransactWriteItems Put usageLogs`). */
+  writeUnits(): Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -213,13 +217,15 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   };
 
   await functions.warm();
-  // Lambda's poller reads, deletes and decrypts with the function's role.
-  sqs.startPolling(model.eventSources, (functionId, event) => functions.invoke(functionId, event), log, 100, (source, queueArn) =>
-    iam.authorize(functions.get(source.functionId).roleId, [
-      ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({ action, resource: queueArn })),
-      ...iam.kmsRequests(queueArn, ['kms:Decrypt']),
-    ]),
-  );
+  // Lambda's pollers read, delete and decrypt with the function's role.
+  sqs.startPolling(model.eventSources, (functionId, event) => functions.invoke(functionId, event), log, {
+    pollers: options.sqsPollers,
+    authorizePoll: (source, queueArn) =>
+      iam.authorize(functions.get(source.functionId).roleId, [
+        ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({ action, resource: queueArn })),
+        ...iam.kmsRequests(queueArn, ['kms:Decrypt']),
+      ]),
+  });
   closers.push(async () => sqs.stop());
 
   // EventBridge schedules: each rule's function, invoked with a scheduled event, at its rate (or scheduleMs).
@@ -279,6 +285,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     sweeper,
     iam,
     awsCalls: () => new Map([...dynamoProxy.calls, ...awsCalls]),
+    writeUnits: () => new Map(dynamoProxy.writeUnits),
     stop: async () => {
       writeIamUsage(dataDir, iam);
       for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);

@@ -28,6 +28,33 @@ export class SqsError extends Error {
   }
 }
 
+export interface PollingOptions {
+  /**
+   * Concurrent batches per event source mapping. @default what Lambda starts for a queue with
+   * messages: five, or the mapping's MaximumConcurrency when that is lower. Lambda adds pollers when
+   * the queue backs up; at the rates this platform runs locally it does not.
+   */
+  pollers?: number;
+  /** The time one ReceiveMessage takes (what limits how many messages a receive finds at a low rate). @default 20 */
+  receiveRoundTripMs?: number;
+  /** The poller acts with the function's role: it must be allowed to receive, delete and decrypt. @default allowed */
+  authorizePoll?: (source: LocalEventSource, queueArn: string) => Promise<void>;
+}
+
+/** SQS long polling's longest wait (WaitTimeSeconds), which Lambda's pollers use. */
+const LONG_POLL_SECONDS = 20;
+/** Lambda's concurrent batches for a queue with messages, before it scales up. */
+export const LAMBDA_INITIAL_POLLERS = 5;
+const DEFAULT_RECEIVE_ROUND_TRIP_MS = 20;
+
+/** How many batches Lambda gathers at once for this mapping. */
+export function pollersFor(source: Pick<LocalEventSource, 'maxConcurrency'>, setting?: number): number {
+  if (setting !== undefined) return Math.max(1, Math.floor(setting));
+  return Math.max(1, Math.min(LAMBDA_INITIAL_POLLERS, source.maxConcurrency ?? Infinity));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export interface QueueOptions {
   /** Persist queue contents under this folder, so a restart loses nothing. */
   dataDir?: string;
@@ -46,7 +73,21 @@ class Queue {
     if (file && fs.existsSync(file)) this.messages = JSON.parse(fs.readFileSync(file, 'utf8'));
   }
 
+  private pending?: NodeJS.Timeout;
+
+  /**
+   * Writes the queue to its file within 100 ms, once for all the changes meanwhile: with pollers
+   * receiving a few messages at a time, writing the whole queue on every change would stall the
+   * process the platform runs in.
+   */
   persist(): void {
+    if (!this.file || this.pending) return;
+    this.pending = setTimeout(() => this.flush(), 100);
+  }
+
+  flush(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = undefined;
     if (!this.file) return;
     const tmp = `${this.file}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(this.messages));
@@ -61,7 +102,6 @@ class Queue {
 export class LocalSqs {
   private readonly queues = new Map<string, Queue>();
   private readonly scale: number;
-  private timers: NodeJS.Timeout[] = [];
   private running = false;
 
   constructor(specs: LocalQueue[], options: QueueOptions = {}) {
@@ -103,6 +143,8 @@ export class LocalSqs {
     };
     queue.messages.push(message);
     queue.persist();
+    for (const wake of this.waiters) wake();
+    this.waiters.clear();
     return message;
   }
 
@@ -111,7 +153,18 @@ export class LocalSqs {
    * received `maxReceiveCount` times moves to the dead-letter queue instead of being delivered.
    */
   receive(queueUrl: string, max: number, visibilityTimeoutSeconds?: number): StoredMessage[] {
-    const queue = this.queue(queueUrl);
+    const received = this.take(this.queue(queueUrl), max, visibilityTimeoutSeconds);
+    this.count(received.length);
+    return received;
+  }
+
+  private count(received: number): void {
+    this.requests.receives++;
+    if (received === 0) this.requests.emptyReceives++;
+    this.requests.received += received;
+  }
+
+  private take(queue: Queue, max: number, visibilityTimeoutSeconds?: number): StoredMessage[] {
     const now = Date.now();
     const retentionCutoff = now - queue.spec.retentionSeconds * 1000;
     const held = queue.messages.length;
@@ -212,7 +265,13 @@ export class LocalSqs {
   }
 
   /**
-   * Polls each mapped queue and invokes its function as the Lambda SQS poller does. With
+   * Polls each mapped queue and invokes its function as Lambda's SQS event source does: `pollers`
+   * concurrent pollers per mapping (Lambda starts five concurrent batches for a queue with messages,
+   * at most the mapping's ScalingConfig.MaximumConcurrency), each long-polling ReceiveMessage for up
+   * to ten messages at a time and gathering them into a batch until it holds the template's batch
+   * size or the batching window, counted from its first message, has passed. A receive that waits
+   * the whole long poll and finds nothing is an empty receive; every receive and delete request is
+   * counted (`requests`), so the cost of polling is measured, not derived. With
    * ReportBatchItemFailures, only the reported messages stay for a retry; a thrown error or a
    * malformed report retries the whole batch.
    */
@@ -220,52 +279,86 @@ export class LocalSqs {
     sources: LocalEventSource[],
     invoke: (functionId: string, event: SQSEvent) => Promise<unknown>,
     log: (line: string) => void,
-    intervalMs = 100,
-    /** The poller acts with the function's role: it must be allowed to receive, delete and decrypt. */
-    authorizePoll: (source: LocalEventSource, queueArn: string) => Promise<void> = async () => undefined,
+    options: number | PollingOptions = {},
   ): void {
+    const settings = typeof options === 'number' ? { receiveRoundTripMs: options } : options;
     this.running = true;
     for (const source of sources) {
       const queue = this.byArn(source.queueArn);
-      let busy = false;
-      let waitingSince: number | undefined;
-      const tick = async () => {
-        if (busy || !this.running) return;
-        const visible = queue.messages.filter((m) => m.visibleAt <= Date.now()).length;
-        if (visible === 0) {
-          waitingSince = undefined;
-          return;
+      const pollers = pollersFor(source, settings.pollers);
+      for (let i = 0; i < pollers; i++) void this.poll(queue, source, invoke, log, settings.receiveRoundTripMs ?? DEFAULT_RECEIVE_ROUND_TRIP_MS, settings.authorizePoll);
+    }
+  }
+
+  /** What the local endpoint served: receive requests (and those that found nothing), messages received, delete requests. */
+  readonly requests = { receives: 0, emptyReceives: 0, received: 0, deletes: 0 };
+
+  private readonly waiters = new Set<() => void>();
+
+  /** Resolves when a message may be visible, or at `until` (epoch ms), whichever is first. */
+  private async visibleOrUntil(queue: Queue, until: number): Promise<void> {
+    while (this.running && Date.now() < until) {
+      if (queue.messages.some((m) => m.visibleAt <= Date.now())) return;
+      // A send wakes the waiter at once; a message coming back from its visibility timeout is seen within 50 ms.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.waiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(50, Math.max(1, until - Date.now())));
+        this.waiters.add(done);
+      });
+    }
+  }
+
+  private async poll(
+    queue: Queue,
+    source: LocalEventSource,
+    invoke: (functionId: string, event: SQSEvent) => Promise<unknown>,
+    log: (line: string) => void,
+    roundTripMs: number,
+    authorizePoll: (source: LocalEventSource, queueArn: string) => Promise<void> = async () => undefined,
+  ): Promise<void> {
+    const windowMs = source.maxBatchingWindowSeconds * 1000 * this.scale;
+    const longPollMs = LONG_POLL_SECONDS * 1000 * this.scale;
+    while (this.running) {
+      try {
+        await authorizePoll(source, queue.spec.arn);
+      } catch (error) {
+        // As Lambda's poller: it cannot read the queue, so nothing is delivered, and it keeps trying.
+        log(`event source ${queue.spec.name} → ${source.functionId} cannot poll: ${(error as Error).message}`);
+        await sleep(5_000 * this.scale);
+        continue;
+      }
+      const batch: StoredMessage[] = [];
+      let firstAt: number | undefined;
+      while (this.running && batch.length < source.batchSize) {
+        const deadline = firstAt === undefined ? Date.now() + longPollMs : Math.min(Date.now() + longPollMs, firstAt + windowMs);
+        await this.visibleOrUntil(queue, deadline);
+        if (!this.running) break;
+        const received = this.take(queue, Math.min(10, source.batchSize - batch.length));
+        // Another poller took what woke this one: its long poll goes on, the same request.
+        if (received.length === 0 && Date.now() < deadline) continue;
+        this.count(received.length);
+        if (roundTripMs > 0) await sleep(roundTripMs);
+        if (received.length) {
+          firstAt ??= Date.now();
+          batch.push(...received);
         }
-        // Batching window: wait for a full batch or for the window to pass.
-        waitingSince ??= Date.now();
-        if (visible < source.batchSize && Date.now() - waitingSince < source.maxBatchingWindowSeconds * 1000 * this.scale) return;
-        waitingSince = undefined;
-        busy = true;
-        try {
-          try {
-            await authorizePoll(source, queue.spec.arn);
-          } catch (error) {
-            // As Lambda's poller: it cannot read the queue, so nothing is delivered, and it keeps trying.
-            waitingSince = Date.now() + 5_000 * this.scale;
-            return log(`event source ${queue.spec.name} → ${source.functionId} cannot poll: ${(error as Error).message}`);
-          }
-          await this.deliverBatch(queue, source, invoke, log);
-        } finally {
-          busy = false;
-        }
-      };
-      this.timers.push(setInterval(() => void tick(), intervalMs));
+        if (firstAt !== undefined && Date.now() - firstAt >= windowMs) break;
+      }
+      if (batch.length) await this.deliverBatch(queue, source, batch, invoke, log);
     }
   }
 
   private async deliverBatch(
     queue: Queue,
     source: LocalEventSource,
+    batch: StoredMessage[],
     invoke: (functionId: string, event: SQSEvent) => Promise<unknown>,
     log: (line: string) => void,
   ): Promise<void> {
-    const batch = this.receive(queue.spec.url, source.batchSize);
-    if (batch.length === 0) return;
     const event: SQSEvent = { Records: batch.map((m) => toRecord(m, queue.spec.arn)) };
     let failedIds: Set<string>;
     try {
@@ -276,13 +369,16 @@ export class LocalSqs {
       failedIds = new Set(batch.map((m) => m.messageId));
     }
     const done = batch.filter((message) => !failedIds.has(message.messageId)).map((message) => message.receiptHandle!);
+    // Lambda deletes what the function finished with in DeleteMessageBatch requests of up to ten.
+    this.requests.deletes += Math.ceil(done.length / 10);
     if (done.length) this.deleteMessages(queue.spec.url, done);
   }
 
   stop(): void {
     this.running = false;
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers = [];
+    for (const queue of this.queues.values()) queue.flush();
+    for (const wake of this.waiters) wake();
+    this.waiters.clear();
   }
 }
 

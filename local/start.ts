@@ -30,6 +30,8 @@ async function main(): Promise<void> {
     scheduleMs: process.env.LOCAL_SCHEDULE_MS ? Number(process.env.LOCAL_SCHEDULE_MS) : undefined,
     // A template synthesized elsewhere (a drift test's, with a grant removed) is served instead of synthesizing the app.
     template: process.env.OMNAPI_TEMPLATE_FILE ? (JSON.parse(fs.readFileSync(process.env.OMNAPI_TEMPLATE_FILE, 'utf8')) as Template) : undefined,
+    // Concurrent batches per SQS event source; unset: as Lambda starts them (five, or the mapping's maximum concurrency).
+    sqsPollers: process.env.LOCAL_SQS_POLLERS ? Number(process.env.LOCAL_SQS_POLLERS) : undefined,
     // Extra CDK context as JSON, e.g. OMNAPI_CONTEXT='{"catalog":{…}}' to try another product catalog.
     context: {
       localStripe,

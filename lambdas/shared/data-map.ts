@@ -87,16 +87,16 @@ export const DATA_MAP = {
   },
   usageLogs: {
     purpose:
-      'Per-call log: method, path, status, latency, sizes, IP, user agent, request id — stored as compressed pages (one per account and minute a worker batch recorded; a refused call alone), beside the seq blocks that guard them exactly once; point-in-time recovery on, as they are the only record of each call',
+      'Per-call log: method, path, status, latency, sizes, IP, user agent, request id — stored as compressed pages for busy accounts (one per account and minute a worker batch recorded), beside the seq blocks that guard them exactly once, and as one compressed item per call for the rest (refused calls included); point-in-time recovery on, as they are the only record of each call',
     personalData: ['ip', 'userAgent', 'path'],
-    subjectKey: 'pk = ACCOUNT#<accountId> (pages L#<newest call>#…, seq blocks SEQ#<block>, and items of the earlier one-call form)',
+    subjectKey: 'pk = ACCOUNT#<accountId> (pages L#<newest call>#…, single calls M#<at>#…, seq blocks SEQ#<block>, and items of the earlier one-call form)',
     export: 'json+csv',
     erasure: { kind: 'delete' },
     retention: `${USAGE_LOG_RETENTION_DAYS} days (TTL)`,
     purposes: ['metering', 'billing', 'support', 'security', 'analytics'], recipients: ['aws', 'cloudflare'], source: 'use',
   },
   usageAggregates: {
-    purpose: 'Hourly call counts and credits per account and product (days are summed from hours when read; daily items written by earlier versions are exported and erased alike)',
+    purpose: 'Hourly call counts and credits per account and product, and per hour the single calls counted so far (days are summed from hours when read; daily items written by earlier versions are exported and erased alike)',
     personalData: ['accountId'],
     subjectKey: 'pk = ACCOUNT#<accountId>#…',
     export: 'json+csv',

@@ -2,7 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import { checkPurchases, type PurchaseMismatch } from '../../lambdas/billing/domain/settlement';
 import { microToCredits } from '../../lambdas/shared/credits';
-import { queryAll } from '../../lambdas/shared/dynamodb-query';
+import { DynamoDbUsageReader } from '../../lambdas/metering/adapters/dynamodb-usage-reader';
 import { accountByEmail, Command, progress, stageOption, withResources } from './program';
 import type { Resources } from './resources';
 
@@ -23,12 +23,8 @@ export async function reconcileAccount(resources: Resources, account: { accountI
     ledger.balance(account.accountId),
     ledger.all(account.accountId),
     ledger.purchasesOf(account.accountId),
-    queryAll(resources.dynamo, {
-      TableName: resources.tables.usageAggregates,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `ACCOUNT#${account.accountId}#H` },
-      ProjectionExpression: 'chargedMicro',
-    }),
+    // Through the usage reader: it adds the single calls not yet counted into their hour's rollup.
+    new DynamoDbUsageReader(resources.dynamo, { usageLogs: resources.tables.usageLogs, usageAggregates: resources.tables.usageAggregates }).aggregates(account.accountId, 'day', '2000-01-01T00:00:00Z', new Date().toISOString()),
   ]);
   return {
     accountId: account.accountId,

@@ -70,7 +70,7 @@ describe('buying credits against npm start', () => {
       const result = await ops(local, 'reconcile', '--email', email);
       if (result.code !== 0) throw new Error(result.stdout);
       expect(result.stdout).toContain('reconcile');
-    }, 30_000, 1_000);
+    }, 60_000, 1_000); // the worker's 30 s batching window, and time to spare
     expect((await ops(local, 'reconcile')).code).toBe(0);
   }, 180_000);
 

@@ -67,7 +67,8 @@ describe('erasure against npm start', () => {
     expect((await ops(local, 'grant-credits', '--email', email('dan'), '--amount', '5', '--reason', 'e2e')).code).toBe(0);
     for (let i = 0; i < 3; i++) expect((await api('GET', `/v1/api/echo/dan-${i}`, { key: dan.key })).status).toBe(200);
     await sendMail(local, { from: email('dan'), to: 'support@omnapi.com', subject: 'Question', text: 'How do keys work?' });
-    await eventually(async () => expect((await api('GET', '/v1/usage/logs', { token: dan.token })).body.logs).toHaveLength(3), 20_000);
+    // Logged once the worker's 30 s batching window has passed.
+    await eventually(async () => expect((await api('GET', '/v1/usage/logs', { token: dan.token })).body.logs).toHaveLength(3), 60_000);
 
     // An access export first: its archive and mailed link must not outlive the erasure.
     const access = await api('POST', '/v1/privacy/requests', { token: dan.token, body: { type: 'access' } });

@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import { synthesizeTemplate } from '../../local/assembly';
 import { DynamoDbAccountStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
-import { decodeLogs, logPageItem, singleSortKey } from '../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { decodeSingle, logPageItem, singleSortKey } from '../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { type CallOptions, callApi, eventually, freePort, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
 import { linkMailedTo } from '../helpers/outbox';
 
@@ -163,11 +163,12 @@ describe('metered gateway against npm start', () => {
     });
     expect(logs[0]).toMatchObject({ path: '/logged', status: 200, product: 'echo', ip: expect.any(String), userAgent: expect.any(String) });
     expect(JSON.stringify(logs)).not.toContain(fay.key);
-    // Stored as a page of the account's minute: compressed, never the key, expiring 90 days after the call.
-    const { Items: pages } = await dynamo.send(new QueryCommand({ TableName: 'usageLogs', KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)', ExpressionAttributeValues: { ':pk': `ACCOUNT#${fay.accountId}`, ':page': `L#${logs[0].at.slice(0, 16)}` } }));
-    expect(pages).toHaveLength(1);
-    expect(decodeLogs(pages![0]!.d)).toEqual([expect.objectContaining({ requestId: logs[0].requestId, path: '/logged' })]);
-    expect(pages![0]!.expiresAt).toBe(Math.floor(Date.parse(logs[0].at) / 1000) + 90 * 86_400);
+    // A quiet account's call is stored as a single item of its own: compressed, never the key, expiring 90 days after the call.
+    const { Items: singles } = await dynamo.send(new QueryCommand({ TableName: 'usageLogs', KeyConditionExpression: 'pk = :pk AND begins_with(sk, :single)', ExpressionAttributeValues: { ':pk': `ACCOUNT#${fay.accountId}`, ':single': `M#${logs[0].at}#` } }));
+    expect(singles).toHaveLength(1);
+    expect(decodeSingle(singles![0]!.d, logs[0].at)).toEqual(expect.objectContaining({ requestId: logs[0].requestId, path: '/logged' }));
+    expect(JSON.stringify(singles)).not.toContain(fay.key);
+    expect(singles![0]!.expiresAt).toBe(Math.floor(Date.parse(logs[0].at) / 1000) + 90 * 86_400);
 
     // An item past its TTL is hidden at once and swept soon after.
     const expiredLog = { ...logs[0], requestId: 'expired', at: new Date().toISOString() };

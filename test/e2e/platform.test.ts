@@ -86,7 +86,8 @@ describe('local platform (npm start)', () => {
 
   it('speaks the SQS protocol the SDK uses, checksums included', async () => {
     const sqs = new SQSClient(localAws(local).aws);
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: await queueName(local, 'MeteringUsageQueue') }));
+    // The dead-letter queue: no event source polls it (the usage queue's five pollers would take the message first, as Lambda's do).
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: await queueName(local, 'MeteringUsageDlq') }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `{"run":"${runId}"}`, MessageAttributes: { kind: { DataType: 'String', StringValue: 'usage' } } }));
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
     expect(Messages?.map((m) => m.Body)).toContain(`{"run":"${runId}"}`);

@@ -42,8 +42,8 @@ describe('privacy requests against npm start', () => {
     expect((await ops(local, 'grant-credits', '--email', email('twin'), '--amount', '10', '--reason', 'e2e')).code).toBe(0);
     for (let i = 0; i < 3; i++) expect((await api('GET', `/v1/api/echo/ann-call-${i}`, { key: ann.key })).status).toBe(200);
     expect((await api('GET', '/v1/api/echo/twin-call', { key: (await signUp('twin2', 'Ann Example')).key })).status).toBe(402);
-    // The worker gathers usage for up to 10 s: the export is asked for once the calls are logged.
-    await eventually(async () => expect((await api('GET', '/v1/usage/logs', { token: ann.token })).body.logs).toHaveLength(3), 30_000);
+    // The worker gathers usage for up to its 30 s batching window: the export is asked for once the calls are logged.
+    await eventually(async () => expect((await api('GET', '/v1/usage/logs', { token: ann.token })).body.logs).toHaveLength(3), 60_000);
 
     await sendMail(local, { from: email('ann'), to: 'privacy@omnapi.com', subject: 'My data', text: 'Hello, please send me a copy of my data. Thanks, Ann' });
     const neutral = await mailMatching(email('ann'), /We received your privacy request/);

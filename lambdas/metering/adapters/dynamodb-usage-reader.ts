@@ -1,5 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { decodeSingle, singleCallAt } from '../../shared/adapters/dynamodb-usage-logs';
 import { queryAll } from '../../shared/dynamodb-query';
+import { USAGE_LOG_RETENTION_DAYS } from '../../shared/usage-logs';
 
 export interface UsageBucket {
   bucket: string;
@@ -15,6 +17,7 @@ export interface UsageBucket {
   bytesOut: number;
 }
 
+const HOUR = 3_600_000;
 const SUMMED = ['calls', 'admitted', 'rejected', 'errors', 'chargedMicro', 'refundedMicro', 'latencyMsSum', 'bytesIn', 'bytesOut'] as const;
 
 /**
@@ -41,17 +44,71 @@ export class DynamoDbUsageReader {
       },
     });
     const sums = new Map<string, { bucket: string; product: string } & Record<(typeof SUMMED)[number], number>>();
-    for (const item of items) {
+    const add = (item: Record<string, unknown>) => {
       const hour = String(item.bucket);
-      if (hour > to) continue;
+      if (hour > to) return;
       const bucket = granularity === 'hour' ? hour : `${hour.slice(0, 10)}T00:00:00Z`;
       const key = `${bucket}#${item.product}`;
       const sum = sums.get(key) ?? { bucket, product: String(item.product), ...Object.fromEntries(SUMMED.map((n) => [n, 0])) } as { bucket: string; product: string } & Record<(typeof SUMMED)[number], number>;
       for (const name of SUMMED) sum[name] += Number(item[name] ?? 0);
       sums.set(key, sum);
-    }
+    };
+    for (const item of items) add(item);
+    for (const single of await this.uncountedSingles(accountId, from, to, items, product)) add(single);
     return [...sums.values()]
       .sort((a, b) => a.bucket.localeCompare(b.bucket) || a.product.localeCompare(b.product))
       .map(({ latencyMsSum, ...sum }) => ({ ...sum, avgLatencyMs: sum.calls ? Math.round(latencyMsSum / sum.calls) : 0 }));
+  }
+
+  /**
+   * Single calls (accounts calling a few times a second or less) are counted into their hour's
+   * singles rollup in steps; those made after an hour's rollup was counted `through` are read from
+   * the single items themselves. Rollups carry `through`, so only the spans after it are read: one
+   * query per run of such spans, within the logs' retention.
+   */
+  private async uncountedSingles(accountId: string, from: string, to: string, rollups: Record<string, unknown>[], product?: string): Promise<Record<string, unknown>[]> {
+    const retained = Date.now() - USAGE_LOG_RETENTION_DAYS * 86_400_000;
+    const start = Math.max(Date.parse(from), Math.floor(retained / HOUR) * HOUR);
+    const end = Math.min(Date.parse(`${to.slice(0, 13)}:00:00Z`) + HOUR, Date.now() + HOUR);
+    const through = new Map<string, number>();
+    for (const item of rollups) if (item.through !== undefined) through.set(`${item.bucket}#${item.product}`, Number(item.through));
+    const counted = new Map<number, number>();
+    for (const item of rollups) {
+      if (item.through === undefined) continue;
+      const hour = Date.parse(String(item.bucket));
+      counted.set(hour, Math.min(counted.get(hour) ?? Infinity, Number(item.through)));
+    }
+    // Spans still to read, joined where they touch: an hour from where its least counted product got to.
+    const spans: [number, number][] = [];
+    for (let hour = Math.floor(start / HOUR) * HOUR; hour < end; hour += HOUR) {
+      const lower = Math.max(hour, counted.get(hour) ?? hour);
+      if (lower >= hour + HOUR) continue;
+      const last = spans.at(-1);
+      if (last && last[1] >= lower) last[1] = hour + HOUR;
+      else spans.push([lower, hour + HOUR]);
+    }
+    const found: Record<string, unknown>[] = [];
+    for (const [lower, upper] of spans) {
+      const items = await queryAll(this.client, {
+        TableName: this.tables.usageLogs,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+        ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':lower': `M#${new Date(lower).toISOString()}`, ':upper': `M#${new Date(upper - 1).toISOString()}\uffff` },
+      });
+      for (const item of items) {
+        if (Number(item.expiresAt ?? Infinity) <= Date.now() / 1000) continue;
+        const at = singleCallAt(String(item.sk));
+        const log = decodeSingle(item.d as Uint8Array, at);
+        if (product && log.product !== product) continue;
+        const bucket = `${at.slice(0, 13)}:00:00Z`;
+        if (Date.parse(at) <= (through.get(`${bucket}#${log.product}`) ?? -Infinity)) continue;
+        const rejected = log.outcome === 'rejected';
+        found.push({
+          bucket, product: log.product, calls: 1, admitted: rejected ? 0 : 1, rejected: rejected ? 1 : 0, errors: log.status >= 400 ? 1 : 0,
+          chargedMicro: rejected ? 0 : log.priceMicroCredits, refundedMicro: log.outcome === 'refunded' ? log.priceMicroCredits : 0,
+          latencyMsSum: Math.round(log.latencyMs), bytesIn: log.requestBytes, bytesOut: log.responseBytes,
+        });
+      }
+    }
+    return found;
   }
 }

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits';
-import { expiryOf, logPageItem, logPartition, minuteOf, newestAt, pageSortKey, SEQ_BLOCK, seqBlockSortKey, singleSortKey } from '../../shared/adapters/dynamodb-usage-logs';
+import { decodeSingle, expiryOf, logPageItem, logPartition, minuteOf, newestAt, pageSortKey, SEQ_BLOCK, seqBlockSortKey, singleCallAt, singleCallItem, singleSortKey } from '../../shared/adapters/dynamodb-usage-logs';
 import type { Mailer } from '../../shared/mailer';
 import type { UsageLog } from '../../shared/usage-logs';
 import { type AccountSettings, type AccountSettingsReader, bucketsOf, type LowBalanceNotices, type UsageEntry, type UsageStore } from '../domain/usage';
@@ -13,7 +13,7 @@ export interface UsageTables {
 }
 
 /** The call's log, without the event's envelope (version, account, the balance it left). */
-const logOf = ({ v: _v, accountId: _account, balanceMicro: _balance, seq: _seq, ...log }: UsageEntry['event']): UsageLog => log;
+const logOf = ({ v: _v, accountId: _account, balanceMicro: _balance, seq: _seq, used: _used, ...log }: UsageEntry['event']): UsageLog => log;
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -70,6 +70,15 @@ function countersOf({ event }: UsageEntry): Counters {
 }
 
 const blockOf = (seq: number) => Math.floor(seq / SEQ_BLOCK);
+const zero = (): Counters => Object.fromEntries(COUNTERS.map((n) => [n, 0])) as Counters;
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
 
 /**
  * The items an entry needs in a transaction: its seq block and its log page (or, without a sequence
@@ -87,6 +96,49 @@ function itemsOf(entry: UsageEntry, pages: PageFill): string[] {
     ...(event.outcome === 'refunded' ? [`REFUND|${event.requestId}`, `BALANCE|${account}`] : []),
   ];
 }
+
+/**
+ * From how many calls a second (the minute's admitted count so far over the seconds into it, plus
+ * one) an account's calls are stored in pages. Below it a call is a single item, one plain write:
+ * an account that calls less often has about one call in a worker batch, and a page would cost a
+ * seq block, a page and a rollup in a transaction — six units — for it.
+ */
+export const PAGE_FROM_CALLS_PER_SECOND = 2;
+
+/**
+ * Whether a call is stored in a page (guarded by its seq block, in a transaction) or as a single item
+ * (guarded by its key). Decided by the event alone, so every copy of a call takes the same form
+ * whatever batch it arrives in: a call is never both a page's and a single item.
+ */
+export function storedInPage(event: UsageEntry['event']): boolean {
+  // A refund needs the ledger in a transaction: it goes with its page, guarded by its seq block.
+  if (event.outcome === 'refunded') return true;
+  // Queued before events carried the minute's count: stored as then (pages; refused calls on their own key, in the transaction).
+  if (event.used === undefined) return true;
+  if (event.seq === undefined) return false;
+  const secondsIntoMinute = (Date.parse(event.at) % 60_000) / 1000;
+  return event.used / (secondsIntoMinute + 1) >= PAGE_FROM_CALLS_PER_SECOND;
+}
+
+/**
+ * Single calls are counted into their hour's rollup in steps, not one write each: about one call
+ * in TALLY_EVERY (by its request id) makes the worker add the singles recorded since the last step,
+ * up to STEP_LAG_MS ago (calls younger than that may still be on their way in another batch). The
+ * usage reader adds the few not yet counted from the single items themselves. A single older than
+ * STEP_LAG_MS when it is written may belong to a span already counted: its hour is counted again
+ * from scratch.
+ */
+const TALLY_EVERY = 10;
+export const STEP_LAG_MS = 5 * 60_000;
+const HOUR_MS = 3_600_000;
+/** The analytics part of a singles tally, for accounts that had not objected. */
+const ANALYTICS_COUNTERS = ['calls', 'chargedMicro'] as const;
+
+/** A request id's share of the tally: about one in TALLY_EVERY, the same for every copy of the call. */
+const tallies = (requestId: string) => [...requestId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7) % TALLY_EVERY === 0;
+
+/** The singles' rollup of an account, hour and product: `<hour>#<product>#S`, counted through `through`, versioned by `v`. */
+export const singlesRollupSortKey = (hour: string, product: string) => `${hour}#${product}#S`;
 
 /** How a refused part of a transaction names the entries already recorded. */
 type Guard = { kind: 'seq'; accountId: string; block: number; entries: UsageEntry[] } | { kind: 'entry'; entry: UsageEntry };
@@ -106,6 +158,8 @@ export class DynamoDbUsageStore implements UsageStore {
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: UsageTables,
     private readonly pause: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    /** The worker's clock (epoch ms): what a single's lateness is judged by. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async recordBatch(entries: UsageEntry[]): Promise<Set<string>> {
@@ -115,8 +169,10 @@ export class DynamoDbUsageStore implements UsageStore {
       if (unique.has(entry.event.requestId)) duplicates.add(entry.event.requestId);
       else unique.set(entry.event.requestId, entry);
     }
+    const singles = [...unique.values()].filter((entry) => !storedInPage(entry.event));
+    for (const id of await this.recordSingles(singles)) duplicates.add(id);
     // One account's events side by side, in admit order: its page, seq block and rollup then land in one transaction.
-    const ordered = [...unique.values()].sort(
+    const ordered = [...unique.values()].filter((entry) => storedInPage(entry.event)).sort(
       (a, b) => (a.event.accountId < b.event.accountId ? -1 : a.event.accountId > b.event.accountId ? 1 : (a.event.seq ?? 0) - (b.event.seq ?? 0) || (a.event.at < b.event.at ? -1 : 1)),
     );
     for (const chunk of this.chunks(ordered)) {
@@ -151,6 +207,130 @@ export class DynamoDbUsageStore implements UsageStore {
       }
     }
     return duplicates;
+  }
+
+  /**
+   * Puts each single call's item if absent (a redelivered call finds it and is a duplicate), then
+   * counts singles into their hours' rollups where a call asks for a step or came late.
+   */
+  private async recordSingles(entries: UsageEntry[]): Promise<string[]> {
+    const duplicates: string[] = [];
+    const now = this.now();
+    await inParallel(entries, 16, async ({ event, analytics }) => {
+      try {
+        await this.client.send(new PutCommand({ TableName: this.tables.usageLogs, Item: singleCallItem(event.accountId, logOf(event), event.seq, analytics), ConditionExpression: 'attribute_not_exists(pk)' }));
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        duplicates.push(event.requestId);
+      }
+    });
+    // Duplicates too: their first delivery may have stopped before its step.
+    const steps = new Map<string, { accountId: string; hour: number; fromScratch: boolean }>();
+    for (const { event } of entries) {
+      const at = Date.parse(event.at);
+      const late = at <= now - STEP_LAG_MS;
+      if (!late && !tallies(event.requestId)) continue;
+      const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
+      const key = `${event.accountId}|${hour}`;
+      steps.set(key, { accountId: event.accountId, hour, fromScratch: late || (steps.get(key)?.fromScratch ?? false) });
+      // A step also finishes the hour before, once it is STEP_LAG_MS past its end.
+      if (!late && now - STEP_LAG_MS >= hour && !steps.has(`${event.accountId}|${hour - HOUR_MS}`)) {
+        steps.set(`${event.accountId}|${hour - HOUR_MS}`, { accountId: event.accountId, hour: hour - HOUR_MS, fromScratch: false });
+      }
+    }
+    await inParallel([...steps.values()], 8, (step) => this.tallySingles(step.accountId, step.hour, Math.min(step.hour + HOUR_MS, now - STEP_LAG_MS), step.fromScratch));
+    return duplicates;
+  }
+
+  /**
+   * Adds an hour's single calls up to `until` (epoch ms) to its per-product singles rollups: from
+   * where each was counted through (or from scratch), exactly once — each rollup carries a version,
+   * and an update meeting another writer's version reads again and retries.
+   */
+  private async tallySingles(accountId: string, hour: number, until: number, fromScratch: boolean): Promise<void> {
+    const bucket = new Date(hour).toISOString().replace('.000Z', 'Z');
+    const pk = `ACCOUNT#${accountId}#H`;
+    for (let attempt = 0; attempt < CONFLICT_TRIES; attempt++) {
+      const { Items: held = [] } = await this.client.send(
+        new QueryCommand({ TableName: this.tables.usageAggregates, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hour)', FilterExpression: 'attribute_exists(through)', ExpressionAttributeValues: { ':pk': pk, ':hour': `${bucket}#` }, ConsistentRead: true }),
+      );
+      const rollups = new Map(held.map((item) => [String(item.product), { through: Number(item.through), v: Number(item.v) }]));
+      const upTo = fromScratch ? Math.max(until, ...[...rollups.values()].map((r) => r.through)) : until;
+      const from = fromScratch || rollups.size === 0 ? hour - 1 : Math.min(...[...rollups.values()].map((r) => r.through));
+      if (upTo <= from) return;
+      const calls = await this.singlesBetween(accountId, from, upTo);
+      const byProduct = new Map<string, { counters: Counters; analytics: Counters; n: number }>();
+      for (const { log, analytics } of calls) {
+        const since = fromScratch ? hour - 1 : (rollups.get(log.product)?.through ?? hour - 1);
+        if (Date.parse(log.at) <= since) continue;
+        const sum = byProduct.get(log.product) ?? { counters: zero(), analytics: zero(), n: 0 };
+        const counters = countersOf({ event: { ...log, v: 1, accountId }, analytics });
+        for (const name of COUNTERS) {
+          sum.counters[name] += counters[name];
+          if (analytics) sum.analytics[name] += counters[name];
+        }
+        sum.n++;
+        byProduct.set(log.product, sum);
+      }
+      // Products counted before but with nothing new still move their `through`, so readers skip the span.
+      for (const product of rollups.keys()) if (!byProduct.has(product)) byProduct.set(product, { counters: zero(), analytics: zero(), n: 0 });
+      try {
+        await Promise.all(
+          [...byProduct].map(([product, sum]) => {
+            const held = rollups.get(product);
+            const names = { '#product': 'product', '#bucket': 'bucket', ...Object.fromEntries(COUNTERS.map((n, i) => [`#c${i}`, n])), ...Object.fromEntries(ANALYTICS_COUNTERS.map((n, i) => [`#a${i}`, `analytics_${n}`])) };
+            const values = {
+              ':product': product, ':bucket': bucket, ':through': upTo, ':v': (held?.v ?? 0) + 1, ':n': sum.n,
+              ...Object.fromEntries(COUNTERS.map((n, i) => [`:c${i}`, sum.counters[n]])),
+              ...Object.fromEntries(ANALYTICS_COUNTERS.map((n, i) => [`:a${i}`, sum.analytics[n]])),
+              ...(held ? { ':held': held.v } : {}),
+            };
+            const counters = [...COUNTERS.map((_, i) => `#c${i} :c${i}`), ...ANALYTICS_COUNTERS.map((_, i) => `#a${i} :a${i}`)];
+            return this.client.send(
+              new UpdateCommand({
+                TableName: this.tables.usageAggregates,
+                Key: { pk, sk: singlesRollupSortKey(bucket, product) },
+                // From scratch the hour's totals replace what was there; a step adds what is new since `through`.
+                UpdateExpression: fromScratch
+                  ? `SET #product = :product, #bucket = :bucket, through = :through, v = :v, n = :n, ${counters.map((c) => c.replace(' ', ' = ')).join(', ')}`
+                  : `SET #product = :product, #bucket = :bucket, through = :through, v = :v ADD n :n, ${counters.join(', ')}`,
+                ConditionExpression: held ? 'v = :held' : 'attribute_not_exists(v)',
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: values,
+              }),
+            );
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Another worker counted meanwhile: read again and count from where it got to.
+      }
+    }
+    throw new Error(`Counting the single calls of ${accountId} in ${bucket} kept meeting other writers`);
+  }
+
+  /** An account's single calls made after `from` and up to `until` (epoch ms), with their analytics mark. */
+  private async singlesBetween(accountId: string, from: number, until: number): Promise<{ log: UsageLog; analytics: boolean }[]> {
+    const found: { log: UsageLog; analytics: boolean }[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.usageLogs,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :until',
+          ExpressionAttributeValues: { ':pk': logPartition(accountId), ':from': `M#${new Date(from).toISOString()}`, ':until': `M#${new Date(until).toISOString()}\uffff` },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const at = singleCallAt(String(item.sk));
+        if (Date.parse(at) > from && Date.parse(at) <= until) found.push({ log: decodeSingle(item.d as Uint8Array, at), analytics: item.a === true });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return found;
   }
 
   /** The offsets a seq block holds: from the item DynamoDB returned with the refusal, or read again. */

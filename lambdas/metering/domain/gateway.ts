@@ -105,6 +105,7 @@ export class Gateway {
       at: now.toISOString(),
       ...(decision.partial ? {} : { balanceMicro: decision.balanceMicro }),
       ...(decision.admitted ? { seq: decision.seq } : {}),
+      used: decision.used,
     };
 
     if (!decision.admitted) {

@@ -8,6 +8,12 @@ export interface UsageEvent extends UsageLog {
   balanceMicro?: number;
   /** The account's admitted-call number from the admit write (1, 2, …); refused calls have none. */
   seq?: number;
+  /**
+   * How many calls the account had admitted in this clock minute, this one included (the admit
+   * write's rate counter). With `at` it tells the worker how busy the account is, so every copy of
+   * an event is stored in the same form (see the usage store).
+   */
+  used?: number;
 }
 
 /**

@@ -31,6 +31,10 @@ export const minuteOf = (at: string) => at.slice(0, 16);
 export const pageSortKey = (newestAt: string, firstSeq: number) => `L#${newestAt}#S${String(firstSeq).padStart(15, '0')}`;
 export const singleSortKey = (log: UsageLog) => `L#${log.at}#R${log.requestId}`;
 export const seqBlockSortKey = (block: number) => `SEQ#${String(block).padStart(15, '0')}`;
+/** A single call's key: its time, then its sequence number (admitted) or request id (refused). */
+export const singleCallSortKey = (at: string, call: { seq?: number; requestId: string }) => `M#${at}#${call.seq !== undefined ? `S${call.seq}` : `R${call.requestId}`}`;
+/** The time a single call's key holds. */
+export const singleCallAt = (sk: string) => sk.slice(2, sk.indexOf('#', 2));
 
 const FIELDS = ['requestId', 'keyId', 'product', 'method', 'path', 'status', 'outcome', 'priceMicroCredits', 'latencyMs', 'upstreamLatencyMs', 'requestBytes', 'responseBytes', 'ip', 'userAgent', 'at'] as const satisfies readonly (keyof UsageLog)[];
 
@@ -54,6 +58,26 @@ export function decodeLogs(data: Uint8Array): UsageLog[] {
   });
 }
 
+/** One call's log as its values alone, in FIELDS order without its time (the key holds it), compressed. */
+export function encodeSingle(log: UsageLog): Uint8Array {
+  const json = Buffer.from(JSON.stringify(FIELDS.filter((f) => f !== 'at').map((field) => log[field] ?? null)));
+  return brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: json.length } });
+}
+
+export function decodeSingle(data: Uint8Array, at: string): UsageLog {
+  const values = JSON.parse(brotliDecompressSync(data).toString('utf8')) as unknown[];
+  const log: Record<string, unknown> = { at };
+  FIELDS.filter((f) => f !== 'at').forEach((field, i) => {
+    if (values[i] !== null && values[i] !== undefined) log[field] = values[i];
+  });
+  return log as unknown as UsageLog;
+}
+
+/** A single call's item, expiring 90 days after it; `analytics` when its account had not objected. */
+export function singleCallItem(accountId: string, log: UsageLog, seq: number | undefined, analytics: boolean): Record<string, unknown> {
+  return { pk: logPartition(accountId), sk: singleCallSortKey(log.at, { seq, requestId: log.requestId }), d: encodeSingle(log), expiresAt: expiryOf([log]), ...(analytics ? { a: true } : {}) };
+}
+
 /** The time of the newest of some calls: what a page is keyed and kept by. */
 export const newestAt = (calls: { at: string }[]) => calls.reduce((max, call) => (call.at > max ? call.at : max), calls[0]!.at);
 
@@ -69,6 +93,7 @@ export function logPageItem(accountId: string, sk: string, logs: UsageLog[]): Re
 function logsOf(item: Record<string, unknown>): UsageLog[] {
   const sk = String(item.sk);
   if (sk.startsWith('L#')) return decodeLogs(item.d as Uint8Array);
+  if (sk.startsWith('M#')) return [decodeSingle(item.d as Uint8Array, singleCallAt(sk))];
   const { pk: _pk, expiresAt: _ttl, accountId: _account, v: _v, balanceMicro: _balance, ...rest } = item;
   const split = sk.indexOf('#');
   return [{ at: sk.slice(0, split), requestId: sk.slice(split + 1), ...rest } as UsageLog];
@@ -85,13 +110,14 @@ export class DynamoDbUsageLogs implements UsageLogStore {
   ) {}
 
   /**
-   * Newest first, one page at a time. Page items sort by the newest call they hold, so after reading
-   * an item with newest call `m`, every log newer than `m` has been read: those are returned, and the
-   * reader goes on only as far as the page of logs needs. The cursor is the order key
-   * (`<at>#<requestId>`) of the last log returned; the next page starts at that call's minute (a
-   * page holds one minute) and skips what came before. Items of the earlier one-call form, all older,
-   * are read after the pages. The partition is always the caller's: a cursor cannot reach another
-   * account's logs.
+   * Newest first, one page at a time. Page items sort by the newest call they hold, single calls by
+   * their own time; both ranges are read newest first side by side, always from the one whose next
+   * item is newer, so after reading an item whose newest call is `m`, every log newer than the next
+   * item's bound has been read: those are returned, and the reader goes on only as far as the page
+   * of logs needs. The cursor is the order key (`<at>#<requestId>`) of the last log returned; the
+   * next page starts at that call's minute (a page holds one minute) and skips what came before.
+   * Items of the earlier one-call form, all older, are read after. The partition is always the
+   * caller's: a cursor cannot reach another account's logs.
    */
   async page(accountId: string, options: { limit: number; cursor?: string; now: Date }): Promise<{ logs: UsageLog[]; nextCursor?: string }> {
     const { limit, cursor, now } = options;
@@ -113,15 +139,23 @@ export class DynamoDbUsageLogs implements UsageLogStore {
       if (Number(item.expiresAt ?? Infinity) <= nowSeconds) return;
       for (const log of logsOf(item)) if (log.at >= oldest && (!cursor || orderKey(log) < cursor)) buffer.push(log);
     };
-
-    // Pages: `L#<newest call>#…`, newest first.
-    const pagesUpper = cursor ? `L#${minuteOf(cursor)}\uffff` : 'L#\uffff';
-    let exhausted = await this.scan(accountId, 'pk = :pk AND sk BETWEEN :lower AND :upper', { ':lower': `L#${minuteOf(oldest)}`, ':upper': pagesUpper }, limit, (item) => {
-      release(String(item.sk).slice(2, String(item.sk).lastIndexOf('#')));
-      if (logs.length === limit) return false;
+    const upper = (prefix: string) => (cursor ? `${prefix}${minuteOf(cursor)}\uffff` : `${prefix}\uffff`);
+    // Pages `L#<newest call>#…` and single calls `M#<at>#…`, each newest first: the bound of an item is the newest call it may hold.
+    const pages = this.items(accountId, `L#${minuteOf(oldest)}`, upper('L#'), limit);
+    const singles = this.items(accountId, `M#${minuteOf(oldest)}`, cursor ? `M#${cursor.slice(0, cursor.indexOf('#'))}\uffff` : 'M#\uffff', limit);
+    const boundOf = (item: Record<string, unknown>) => String(item.sk).slice(2, String(item.sk).indexOf('#', 2));
+    let nextPage = await pages.next();
+    let nextSingle = await singles.next();
+    while (!nextPage.done || !nextSingle.done) {
+      const fromPages = nextSingle.done || (!nextPage.done && boundOf(nextPage.value) >= boundOf(nextSingle.value));
+      const item = (fromPages ? nextPage.value : nextSingle.value) as Record<string, unknown>;
+      release(boundOf(item));
+      if (logs.length === limit) break;
       keep(item);
-      return true;
-    });
+      if (fromPages) nextPage = await pages.next();
+      else nextSingle = await singles.next();
+    }
+    let exhausted = Boolean(nextPage.done && nextSingle.done);
     release();
     // The earlier one-call form: `<at>#<requestId>`, each key its own order key; when the pages just
     // filled the answer, one item of it is enough to know there is more.
@@ -139,25 +173,29 @@ export class DynamoDbUsageLogs implements UsageLogStore {
     return { logs, nextCursor: last && logs.length === limit && (buffer.length > 0 || !exhausted) ? orderKey(last) : undefined };
   }
 
-  /** Reads a key range newest first, handing each item to `visit` until it says stop; true when the range ran out. */
-  private async scan(accountId: string, condition: string, values: Record<string, string>, limit: number, visit: (item: Record<string, unknown>) => boolean): Promise<boolean> {
-    // DynamoDB refuses a BETWEEN whose bounds are reversed: such a range is empty.
-    if (values[':lower']! > values[':upper']!) return true;
+  /** The items of a key range, newest first, fetched a query page at a time as they are consumed. */
+  private async *items(accountId: string, lower: string, upper: string, limit: number): AsyncGenerator<Record<string, unknown>> {
+    if (lower > upper) return;
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: condition,
-          ExpressionAttributeValues: { ':pk': logPartition(accountId), ...values },
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+          ExpressionAttributeValues: { ':pk': logPartition(accountId), ':lower': lower, ':upper': upper },
           ScanIndexForward: false,
           Limit: Math.max(10, Math.min(100, limit)),
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) if (!visit(item)) return false;
+      for (const item of page.Items ?? []) yield item;
       start = page.LastEvaluatedKey;
     } while (start);
+  }
+
+  /** Reads a key range newest first, handing each item to `visit` until it says stop; true when the range ran out. */
+  private async scan(accountId: string, _condition: string, values: Record<string, string>, limit: number, visit: (item: Record<string, unknown>) => boolean): Promise<boolean> {
+    for await (const item of this.items(accountId, values[':lower']!, values[':upper']!, limit)) if (!visit(item)) return false;
     return true;
   }
 

@@ -1,6 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import type { LocalQueue } from '../../../local/assembly';
-import { LocalSqs } from '../../../local/sqs';
+import { LocalSqs, pollersFor } from '../../../local/sqs';
 
 const dlq: LocalQueue = { logicalId: 'Dlq', name: 'Dlq', url: 'http://aws/000/Dlq', arn: 'arn:aws:sqs:us-east-1:000:Dlq', visibilityTimeoutSeconds: 30, retentionSeconds: 1209600 };
 const main: LocalQueue = {
@@ -98,5 +98,39 @@ describe('LocalSqs', () => {
   it('rejects unknown queues and oversized messages as SQS does', () => {
     expect(() => sqs.sendMessage('http://aws/000/Nope', 'x')).toThrow(/does not exist/);
     expect(() => sqs.sendMessage(main.url, 'x'.repeat(262_145))).toThrow(/262144/);
+  });
+
+  it('gathers as many batches at once as Lambda has pollers, each until its window passes', async () => {
+    // Visibility 10 s and window 4 s × 0.02: 200 ms and 80 ms, so nothing comes back while a batch gathers.
+    sqs.stop();
+    sqs = new LocalSqs([main, dlq], { visibilityScale: 0.02 });
+    const windowed = { ...source, batchSize: 1000, maxBatchingWindowSeconds: 4 };
+    let running = 0;
+    let most = 0;
+    const sizes: number[] = [];
+    sqs.startPolling([windowed], async (_fn, event: SQSEvent) => {
+      most = Math.max(most, ++running);
+      sizes.push(event.Records.length);
+      await new Promise((r) => setTimeout(r, 10));
+      running--;
+      return { batchItemFailures: [] };
+    }, () => undefined, { pollers: 3, receiveRoundTripMs: 1 });
+    for (let i = 0; i < 60; i++) {
+      sqs.sendMessage(main.url, `m${i}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await eventually(() => expect(sizes.reduce((a, b) => a + b, 0)).toBe(60));
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(3);
+    // Each receive took at most ten; an idle poller's long poll that found nothing is counted as empty.
+    expect(sqs.requests.received).toBe(60);
+    expect(sqs.requests.receives).toBeGreaterThanOrEqual(6);
+    expect(sqs.requests.deletes).toBeGreaterThanOrEqual(sizes.length);
+  });
+
+  it("starts five pollers as Lambda does, fewer under the mapping's maximum concurrency, or the count asked for", () => {
+    expect(pollersFor({})).toBe(5);
+    expect(pollersFor({ maxConcurrency: 2 })).toBe(2);
+    expect(pollersFor({ maxConcurrency: 2 }, 8)).toBe(8);
   });
 });

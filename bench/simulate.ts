@@ -1,0 +1,170 @@
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbUsageStore } from '../lambdas/metering/adapters/dynamodb-usage-store';
+import type { UsageEvent } from '../lambdas/metering/domain/model';
+import { recordUsageBatch } from '../lambdas/metering/domain/usage';
+import { itemSize } from './item-size';
+import { type OfferedLoad, plannedCalls, type PollerModel, pollBatches, usageEventsOf } from './load';
+
+/** What the worker's writes and stored items of a run came to, per call (usage event). */
+export interface StoreFigures {
+  events: number;
+  batches: number;
+  /** Worker write units: each write sized by DynamoDB's rules (the larger of the item before and after), doubled in a transaction. */
+  workerWriteUnits: number;
+  /** Worker read units (eventually consistent reads count half). */
+  workerReadUnits: number;
+  transactions: number;
+  /** Logged calls per stored log item holding logs (pages and single-call items). */
+  callsPerLogItem: number;
+  /** Bytes stored in the usage-logs table per call, with DynamoDB's 100-byte per-item overhead. */
+  storedBytesPerCall: number;
+  /** Usage-logs table write units per call: what one account's log partition takes per call. */
+  logPartitionUnitsPerCall: number;
+  receivesPerCall: number;
+  /** DeleteMessageBatch requests a call (up to ten messages each, per batch). */
+  deletesPerCall: number;
+  /** Distinct accounts in a worker batch (mean). */
+  accountsPerBatch: number;
+  /** Wall time of the store per event on this machine (dynalite, writes serialized): compare runs only. */
+  storeMsPerEvent: number;
+  /**
+   * The worker's billed time per event on AWS, modelled: DYNAMO_ROUND_TRIP_MS for each round trip
+   * the store makes one after another (the settings reads together, single puts 16 at a time, rollup
+   * steps 8 at a time, transactions one by one) plus WORKER_CPU_MS_PER_EVENT.
+   */
+  workerMsPerEvent: number;
+}
+
+const ITEM_OVERHEAD = 100;
+/** A DynamoDB request's round trip from Lambda in the same region (single-digit ms; taken high). */
+export const DYNAMO_ROUND_TRIP_MS = 8;
+/** The worker's own CPU per event at its memory (parsing, compression): taken high. */
+export const WORKER_CPU_MS_PER_EVENT = 0.3;
+
+/**
+ * A DynamoDB document client that passes everything on and meters it: for each write, the size of
+ * the item before (tracked) and after (read back, outside the count), so write units follow
+ * DynamoDB's billing rules, not a guess.
+ */
+export class MeteredClient {
+  readonly sizes = new Map<string, { table: string; bytes: number; logs: number }>();
+  writeUnits = 0;
+  logTableWriteUnits = 0;
+  readonly requests = new Map<string, number>();
+  readUnits = 0;
+  transactions = 0;
+
+  constructor(private readonly inner: DynamoDBDocumentClient) {}
+
+  asClient(): DynamoDBDocumentClient {
+    return this as unknown as DynamoDBDocumentClient;
+  }
+
+  async send(command: { constructor: { name: string }; input: any }): Promise<any> {
+    const name = command.constructor.name;
+    this.requests.set(name, (this.requests.get(name) ?? 0) + 1);
+    let result: unknown;
+    let failure: unknown;
+    try {
+      result = await this.inner.send(command as never);
+    } catch (error) {
+      failure = error;
+    }
+    if (name === 'TransactWriteCommand') {
+      this.transactions++;
+      for (const part of command.input.TransactItems as Record<string, any>[]) {
+        const [kind, body] = Object.entries(part)[0]!;
+        await this.meterWrite(kind, body, 2);
+      }
+    } else if (['PutCommand', 'UpdateCommand', 'DeleteCommand'].includes(name)) {
+      await this.meterWrite(name.replace('Command', ''), command.input, 1);
+    } else if (name === 'GetCommand') {
+      const item = (result as { Item?: Record<string, unknown> } | undefined)?.Item;
+      this.readUnits += Math.max(1, Math.ceil((item ? itemSize(item) : 1) / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
+    } else if (name === 'QueryCommand') {
+      const items = ((result as { Items?: Record<string, unknown>[] } | undefined)?.Items ?? []).reduce((sum, item) => sum + itemSize(item), 0);
+      this.readUnits += Math.max(1, Math.ceil(items / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
+    } else if (name === 'BatchWriteCommand') {
+      for (const [table, requests] of Object.entries(command.input.RequestItems as Record<string, any[]>)) {
+        for (const request of requests) await this.meterWrite(request.PutRequest ? 'Put' : 'Delete', { TableName: table, ...(request.PutRequest ?? request.DeleteRequest) }, 1);
+      }
+    }
+    if (failure) throw failure;
+    return result;
+  }
+
+  private async meterWrite(kind: string, body: Record<string, any>, factor: number): Promise<void> {
+    const table = String(body.TableName);
+    const key = body.Key ?? { pk: body.Item?.pk, sk: body.Item?.sk };
+    const id = `${table}|${key.pk}|${key.sk}`;
+    const before = this.sizes.get(id)?.bytes ?? 0;
+    let after = 0;
+    if (kind === 'Put') {
+      after = itemSize(body.Item);
+      this.sizes.set(id, { table, bytes: after, logs: /^[LM]#/.test(String(body.Item.sk)) ? Number(body.Item.n ?? 1) : 0 });
+    } else if (kind === 'Update') {
+      const { Item } = await this.inner.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+      after = Item ? itemSize(Item) : 0;
+      if (Item) this.sizes.set(id, { table, bytes: after, logs: /^[LM]#/.test(String(Item.sk)) ? Number(Item.n ?? 1) : 0 });
+    } else if (kind === 'Delete') this.sizes.delete(id);
+    const units = Math.max(1, Math.ceil(Math.max(before, after) / 1024)) * factor;
+    this.writeUnits += units;
+    if (table === 'usageLogs') this.logTableWriteUnits += units;
+  }
+}
+
+/**
+ * Runs an offered load through the real usage worker code — `recordUsageBatch` and the DynamoDB
+ * usage store — against local DynamoDB, in the batches `model` would form, and meters what it
+ * writes and stores. Time is simulated: a day of traffic takes as long as its writes.
+ */
+export async function simulateLoad(
+  client: DynamoDBDocumentClient,
+  load: OfferedLoad,
+  model: PollerModel,
+  /** `refusedApart`: refused calls come from two accounts of their own (one out of credit, one over its limit), as in the end-to-end runs. */
+  /** `legacyForm`: events without the minute's count, as the gateway queued them before: every admitted call paged (the design before single calls). */
+  options: { analytics?: boolean; start?: Date; refusedApart?: boolean; legacyForm?: boolean } = {},
+): Promise<StoreFigures> {
+  const start = options.start ?? new Date(Date.UTC(2026, 10, 2, 10, 0, 0));
+  const tag = Math.random().toString(36).slice(2, 8);
+  const calls = plannedCalls(load).map((call) => (options.refusedApart && call.status !== 200 ? { ...call, account: load.accounts + (call.status === 402 ? 0 : 1), key: 0 } : call));
+  const events = usageEventsOf(calls, start, (i) => `acc_sim${tag}_${i}`, (a, k) => `key_sim${tag}_${a}_${k}`).map(({ used, ...event }) => (options.legacyForm ? event : { ...event, used }));
+  const messages = events.map((event, i) => ({ at: Date.parse(event.at), item: { messageId: `m${i}`, body: JSON.stringify(event) } }));
+  const { batches, receives } = pollBatches(messages, model);
+  const metered = new MeteredClient(client);
+  let clock = start.getTime();
+  const store = new DynamoDbUsageStore(metered.asClient(), { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' }, undefined, () => clock);
+  // The worker reads each account's settings once a batch (one eventually consistent GetItem each).
+  let settingsReads = 0;
+  const settings = { of: async () => ((settingsReads += 0.5), { analytics: options.analytics ?? true }) };
+  const started = performance.now();
+  for (const batch of batches) {
+    clock = batch.closedAt;
+    const { failed } = await recordUsageBatch(batch.items, { store, settings });
+    if (failed.size) throw new Error(`the simulated worker failed ${failed.size} messages of ${load.name}`);
+  }
+  const storeMs = performance.now() - started;
+  const count = (name: string) => metered.requests.get(name) ?? 0;
+  const sequentialRoundTrips = batches.length + count('PutCommand') / 16 + (count('QueryCommand') + count('UpdateCommand')) / 8 + count('TransactWriteCommand') + count('GetCommand');
+  const logItems = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs');
+  const logs = logItems.reduce((sum, s) => sum + s.logs, 0);
+  if (logs !== events.length) throw new Error(`${load.name}: ${logs} logs stored for ${events.length} events`);
+  const holding = logItems.filter((s) => s.logs > 0).length;
+  const stored = logItems.reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0);
+  return {
+    events: events.length,
+    batches: batches.length,
+    workerWriteUnits: metered.writeUnits / events.length,
+    workerReadUnits: (metered.readUnits + settingsReads) / events.length,
+    transactions: metered.transactions / events.length,
+    callsPerLogItem: logs / Math.max(1, holding),
+    storedBytesPerCall: stored / events.length,
+    logPartitionUnitsPerCall: metered.logTableWriteUnits / events.length,
+    receivesPerCall: receives / events.length,
+    deletesPerCall: batches.reduce((sum, b) => sum + Math.ceil(b.items.length / 10), 0) / events.length,
+    accountsPerBatch: batches.reduce((sum, b) => sum + new Set(b.items.map((m) => (JSON.parse(m.body) as UsageEvent).accountId)).size, 0) / batches.length,
+    storeMsPerEvent: storeMs / events.length,
+    workerMsPerEvent: (sequentialRoundTrips * DYNAMO_ROUND_TRIP_MS) / events.length + WORKER_CPU_MS_PER_EVENT,
+  };
+}

@@ -1,0 +1,77 @@
+import { DynamoDbUsageReader } from '../../../lambdas/metering/adapters/dynamodb-usage-reader';
+import { DynamoDbUsageStore, STEP_LAG_MS, storedInPage } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
+import type { UsageEvent } from '../../../lambdas/metering/domain/model';
+import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
+import { DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+
+const HOUR = 3_600_000;
+
+function event(accountId: string, i: number, at: Date, used: number, product = 'echo'): UsageEvent {
+  return {
+    v: 1, requestId: `req_${accountId}_${i}`, accountId, keyId: 'key_1', product, method: 'GET', path: `/p/${i}`, status: 200, outcome: 'ok', priceMicroCredits: 1_000,
+    latencyMs: 10, requestBytes: 0, responseBytes: 50, ip: '198.51.100.7', userAgent: 'jest', at: at.toISOString(), seq: i + 1, used,
+  };
+}
+
+describe('single calls: a call of an account that is not busy is one plain write, counted into its hour in steps', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(() => dynamo.stop());
+  const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
+  const settings = { of: async () => ({ analytics: true }) };
+
+  it('decides the form from the call alone: busy accounts page, the rest are single, refunds and older events go with pages', () => {
+    const at = new Date(Date.UTC(2026, 2, 1, 10, 0, 30));
+    expect(storedInPage(event('a', 0, at, 1))).toBe(false);
+    expect(storedInPage(event('a', 0, at, 200))).toBe(true);
+    expect(storedInPage({ ...event('a', 0, at, 1), outcome: 'refunded' })).toBe(true);
+    expect(storedInPage({ ...event('a', 0, at, 1), used: undefined })).toBe(true);
+    expect(storedInPage({ ...event('a', 0, at, 0), seq: undefined, outcome: 'rejected', status: 402 })).toBe(false);
+  });
+
+  it('stores a call alone in its batch with one conditional put and no transaction, and a redelivery as a duplicate', async () => {
+    const now = Date.now();
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => now);
+    const lone = event('acc_lone', 1, new Date(now - 20_000), 1);
+    const puts = dynamo.calls('PutItem usageLogs');
+    const transactions = dynamo.calls('TransactWriteItems');
+    expect((await recordUsageBatch([{ messageId: 'm1', body: JSON.stringify(lone) }], { store, settings })).recorded).toBe(1);
+    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(1);
+    expect(dynamo.calls('TransactWriteItems') - transactions).toBe(0);
+    const again = await recordUsageBatch([{ messageId: 'm2', body: JSON.stringify(lone) }], { store, settings });
+    expect(again).toMatchObject({ recorded: 0, duplicates: 1 });
+    expect((await new DynamoDbUsageLogs(dynamo.client, 'usageLogs').page('acc_lone', { limit: 10, now: new Date(now) })).logs.map((l) => l.requestId)).toEqual([lone.requestId]);
+  });
+
+  it('counts each single call once across steps, late arrivals and redeliveries; the reader adds the ones no step has counted yet', async () => {
+    const start = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
+    let clock = start;
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock);
+    // Two hours of one call a minute, in batches of three as they arrive; every tenth batch also redelivers the one before, and one call comes 20 minutes late.
+    const calls = Array.from({ length: 120 }, (_, i) => event('acc_steps', i, new Date(start + i * 60_000 + 7_000), 1, i % 4 ? 'echo' : 'maps'));
+    const late = calls.splice(30, 1)[0]!;
+    let previous: UsageEvent[] = [];
+    for (let i = 0; i < calls.length; i += 3) {
+      const batch = calls.slice(i, i + 3);
+      clock = Date.parse(batch.at(-1)!.at) + 10_000;
+      if (i === 60) batch.push(late);
+      const redelivered = i % 30 === 0 ? previous : [];
+      await recordUsageBatch([...batch, ...redelivered].map((e, n) => ({ messageId: `m${i}_${n}`, body: JSON.stringify(e) })), { store, settings });
+      previous = batch;
+    }
+    const items = (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === 'ACCOUNT#acc_steps#H');
+    const tallied = items.reduce((sum, item) => sum + Number(item.calls), 0);
+    // Steps counted most of them, never one twice; the youngest are not counted yet.
+    expect(tallied).toBeGreaterThan(80);
+    expect(tallied).toBeLessThan(120);
+    const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
+    const hours = await reader.aggregates('acc_steps', 'hour', new Date(start).toISOString().replace('.000Z', 'Z'), new Date(start + 3 * HOUR).toISOString());
+    expect(hours.reduce((sum, h) => sum + h.calls, 0)).toBe(120);
+    expect(hours.filter((h) => h.product === 'maps').reduce((sum, h) => sum + h.calls, 0)).toBe(30);
+    expect(hours.reduce((sum, h) => sum + h.chargedMicro, 0)).toBe(120_000);
+    expect(STEP_LAG_MS).toBeGreaterThan(0);
+  });
+});
