@@ -185,11 +185,24 @@ export class Privacy extends Construct {
     canCallBack(watchdog);
     this.watchdogDlq = new sqs.Queue(this, 'WatchdogDlq', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
     acknowledgeDeadLetterQueue(this.watchdogDlq, 'the watchdog schedule (EventBridge)');
+    // A fixed name: the key policy below names the rule's ARN without a reference (which would be a cycle through the key).
+    const scheduleName = `${Stack.of(this).stackName}-privacy-watchdog`;
     new events.Rule(this, 'WatchdogSchedule', {
+      ruleName: scheduleName,
       description: 'Runs the privacy watchdog',
       schedule: events.Schedule.rate(Duration.minutes(props.watchdogMinutes)),
       targets: [new targets.LambdaFunction(watchdog, { retryAttempts: 2, deadLetterQueue: this.watchdogDlq })],
     });
+    // EventBridge encrypts what it parks in the dead-letter queue with the queue's key: the key policy lets
+    // it, for this rule only (without it the DLQ could never receive a failed run; the deploy rehearsal found it).
+    key?.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: scheduleName }) } },
+      }),
+    );
 
     const clockMetric = (metricName: string) => emfMetric(metricName, 'privacy', { statistic: 'Maximum', period: Duration.minutes(Math.max(5, props.watchdogMinutes)) });
     this.clockMetrics = {
