@@ -53,15 +53,13 @@ const list = new Command('list')
   .action(async (options: StageOptions & { overdue?: boolean; dueWithin?: string }) => {
     const within = options.dueWithin === undefined ? undefined : Number(options.dueWithin.replace(/d$/, ''));
     if (within !== undefined && !(within >= 0)) throw new UsageError('--due-within takes a number of days, e.g. 7d');
+    /** Whether a deadline passes the filters: overdue, or due within the days asked. */
+    const shown = ({ dueAt }: { dueAt: string }) => (!options.overdue || Date.parse(dueAt) < Date.now()) && (within === undefined || Date.parse(dueAt) < Date.now() + within * 86_400_000);
     await withResources(options.stage, async (resources) => {
-      const open = (await requestsOf(resources).open())
-        .filter((r) => !options.overdue || Date.parse(r.dueAt) < Date.now())
-        .filter((r) => within === undefined || Date.parse(r.dueAt) < Date.now() + within * 86_400_000);
+      const open = (await requestsOf(resources).open()).filter(shown);
       for (const r of open) console.log(`${r.requestId}  ${r.type.padEnd(11)} ${r.status.padEnd(21)} received ${r.receivedAt.slice(0, 10)}  due ${r.dueAt.slice(0, 10)} (${left(r)})  ${r.history.at(-1)?.note ?? ''}`);
       // Mail no right could be read from: on the clock until classified (ops privacy classify <ticket> <right>).
-      const unclear = (await requestsOf(resources).openUnclear())
-        .filter((m) => !options.overdue || Date.parse(m.dueAt) < Date.now())
-        .filter((m) => within === undefined || Date.parse(m.dueAt) < Date.now() + within * 86_400_000);
+      const unclear = (await requestsOf(resources).openUnclear()).filter(shown);
       for (const m of unclear) console.log(`${m.ticketId}  ${'unclear'.padEnd(11)} ${'needs classifying'.padEnd(21)} received ${m.receivedAt.slice(0, 10)}  due ${m.dueAt.slice(0, 10)} (${left(m)})  from ${m.from}: ${m.why}`);
       console.log(`${open.length} open request(s), ${unclear.length} unclear mail(s) to classify`);
     });
