@@ -1,10 +1,9 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAccountStore, DynamoDbKeyStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import type { Account } from '../../lambdas/accounts/domain/model';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import { DynamoDbRequests } from '../../lambdas/privacy/adapters/dynamodb-requests';
 import { microToCredits } from '../../lambdas/shared/credits';
-import { queryAll } from '../../lambdas/shared/dynamodb-query';
+import { queryAll, scanPages } from '../../lambdas/shared/dynamodb-query';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
 
@@ -12,12 +11,7 @@ type StageOptions = { stage: 'local' | 'dev' | 'prod' };
 
 /** The first item of a filtered scan (key prefixes and Stripe customers have no index: rare, interactive look-ups). */
 async function scanFirst(resources: Resources, table: string, filter: string, values: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await resources.dynamo.send(new ScanCommand({ TableName: table, FilterExpression: filter, ExpressionAttributeValues: values, ExclusiveStartKey: start }));
-    if (page.Items?.length) return page.Items[0];
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for await (const item of scanPages(resources.dynamo, { TableName: table, FilterExpression: filter, ExpressionAttributeValues: values })) return item;
   return undefined;
 }
 

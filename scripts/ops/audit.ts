@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail } from '../../lambdas/shared/adapters/dynamodb-audit';
+import { scanPages } from '../../lambdas/shared/dynamodb-query';
 import { type AuditAction, type AuditActor, type AuditEvent, type AuditEventInput, type AuditTarget, streamEvents, verifyChain } from '../../lambdas/shared/audit';
 import { accountByEmail, Command, progress, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
@@ -60,12 +60,7 @@ export async function recordOps(resources: Resources, event: { action: AuditActi
 /** Every stream in the table (a scan of the stream heads' keys, for verify and unfiltered lists). */
 async function streams(resources: Resources): Promise<string[]> {
   const found = new Set<string>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await resources.dynamo.send(new ScanCommand({ TableName: resources.tables.auditEvents, ProjectionExpression: 'pk', ExclusiveStartKey: start }));
-    for (const item of page.Items ?? []) found.add(String(item.pk).replace(/^STREAM#/, ''));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for await (const item of scanPages(resources.dynamo, { TableName: resources.tables.auditEvents, ProjectionExpression: 'pk' })) found.add(String(item.pk).replace(/^STREAM#/, ''));
   return [...found].sort();
 }
 

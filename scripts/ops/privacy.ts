@@ -12,8 +12,7 @@ import { RequestLifecycle } from '../../lambdas/privacy/domain/lifecycle';
 import { DynamoDbWindowCounter } from '../../lambdas/shared/adapters/dynamodb-counter';
 import { readSecretString } from '../../lambdas/shared/adapters/secrets';
 import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
-import { queryAll } from '../../lambdas/shared/dynamodb-query';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll, scanPages } from '../../lambdas/shared/dynamodb-query';
 import { HmacPseudonymiser } from '../../lambdas/shared/pseudonyms';
 import { type PrivacyRequest, REQUEST_TYPES, type RequestType } from '../../lambdas/privacy/domain/model';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
@@ -185,12 +184,7 @@ const pseudonyms = new Command('pseudonyms')
           } else {
             // Answered requests keep the address's pseudonym, not under a key of its own: a scan, for a rare lookup.
             const requests: Record<string, unknown>[] = [];
-            let start: Record<string, unknown> | undefined;
-            do {
-              const page = await resources.dynamo.send(new ScanCommand({ TableName: resources.tables.privacyRequests, FilterExpression: 'email = :p', ExpressionAttributeValues: { ':p': pseudonym }, ExclusiveStartKey: start }));
-              requests.push(...(page.Items ?? []));
-              start = page.LastEvaluatedKey;
-            } while (start);
+            for await (const item of scanPages(resources.dynamo, { TableName: resources.tables.privacyRequests, FilterExpression: 'email = :p', ExpressionAttributeValues: { ':p': pseudonym } })) requests.push(item);
             console.log(`email ${pseudonym}: ${requests.length} answered request(s) (${requests.map((r) => r.requestId).join(', ') || 'none'})`);
           }
         }

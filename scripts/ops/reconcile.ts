@@ -1,4 +1,4 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { scanPages } from '../../lambdas/shared/dynamodb-query';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import { checkPurchases, type PurchaseMismatch } from '../../lambdas/billing/domain/settlement';
 import { microToCredits } from '../../lambdas/shared/credits';
@@ -38,20 +38,8 @@ export async function reconcileAccount(resources: Resources, account: { accountI
 
 /** Every account, a page of the accounts table at a time. */
 async function* everyAccount(resources: Resources): AsyncGenerator<{ accountId: string; email: string }> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await resources.dynamo.send(
-      new ScanCommand({
-        TableName: resources.tables.accounts,
-        FilterExpression: 'sk = :profile',
-        ExpressionAttributeValues: { ':profile': 'PROFILE' },
-        ProjectionExpression: 'accountId, email',
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) yield { accountId: String(item.accountId), email: String(item.email) };
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const profiles = scanPages(resources.dynamo, { TableName: resources.tables.accounts, FilterExpression: 'sk = :profile', ExpressionAttributeValues: { ':profile': 'PROFILE' }, ProjectionExpression: 'accountId, email' });
+  for await (const item of profiles) yield { accountId: String(item.accountId), email: String(item.email) };
 }
 
 export const reconcile = new Command('reconcile')

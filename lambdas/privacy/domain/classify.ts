@@ -396,15 +396,6 @@ export function classifyMail(subject: string, text: string): RequestType[] {
   return requestTypesOf(readMail(subject, text).rights);
 }
 
-/** How to ask for each right: the help reply when a mail names none. */
-export const HOW_TO_ASK: Record<RequestType, string> = {
-  access: 'Access — what data we hold about you: write "access to my data" (or, signed in, POST /v1/privacy/requests {"type":"access"}).',
-  portability: 'Portability — a copy of your data to take elsewhere, machine-readable: write "export my data" ({"type":"portability"}).',
-  deletion: 'Deletion — erase your account and data: write "delete my account" ({"type":"deletion"}).',
-  correction: 'Correction — fix wrong data: write "correct my name to …" with the right value ({"type":"correction","details":"…"}).',
-  objection: 'Objection — stop analytics or product mail: write "opt out of analytics" ({"type":"objection"}).',
-};
-
 /** The vocabulary of a language, when the letter's language is one we have. */
 export function vocabularyOf(language: string | undefined): Vocabulary | undefined {
   return VOCABULARIES.find((v) => v.language === language);
