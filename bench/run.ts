@@ -17,7 +17,7 @@ import type { PrivacyRequest } from '../lambdas/privacy/domain/model';
 import { DynamoDbUsageLogs, logPageItem, minuteOf, newestAt, pageSortKey } from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { balanceShardKey, MICRO_PER_CREDIT } from '../lambdas/shared/credits';
 import { newId, randomSecret, sha256 } from '../lambdas/shared/crypto';
-import { USAGE_LOG_RETENTION_DAYS, type UsageLog } from '../lambdas/shared/usage-logs';
+import type { UsageLog } from '../lambdas/shared/usage-logs';
 import { loadStageConfig } from '../lib/config';
 import { startLocal } from '../local/runtime';
 import { pollersFor } from '../local/sqs';
@@ -498,8 +498,8 @@ function deployedSettings(runtime: Runtime): Deployed {
     accessLogBytes: Buffer.byteLength(sample),
     platformLinesGateway: systemLogLevel(gateway.logicalId) !== 'WARN',
     platformLinesWorker: systemLogLevel(worker.logicalId) !== 'WARN',
-    logRetentionDays: prod.logRetentionDays,
-    usageLogDays: USAGE_LOG_RETENTION_DAYS,
+    logRetentionDays: prod.cloudWatchLogRetentionDays,
+    usageLogDays: prod.usageLogRetentionDays,
     plainLogItemBytes: itemSize(plainItem),
     throttleRate: prod.api.throttlingRateLimit,
     keyCacheSeconds: Number(gateway.environment.KEY_CACHE_SECONDS ?? 10),
@@ -507,7 +507,7 @@ function deployedSettings(runtime: Runtime): Deployed {
 }
 
 /** The prod stage's config (its log retention and throttle), as `cdk deploy -c stage=prod` would read it. */
-function prodStage(): { logRetentionDays: number; api: { throttlingRateLimit: number } } {
+function prodStage(): { cloudWatchLogRetentionDays: number; usageLogRetentionDays: number; api: { throttlingRateLimit: number } } {
   const context: Record<string, unknown> = { stage: 'prod', alarmEmail: 'ops@example.org' };
   return loadStageConfig((key) => context[key]);
 }

@@ -4,6 +4,7 @@ import { CatalogSchema } from '../lambdas/metering/catalog-schema';
 import { DEFAULT_PACKS } from '../lambdas/billing/packs';
 import { CreditPacksSchema } from '../lambdas/billing/packs-schema';
 import { DeadlinesSchema } from '../lambdas/privacy/deadlines-schema';
+import { DEFAULT_USAGE_LOG_RETENTION_DAYS } from '../lambdas/shared/usage-logs';
 
 /** Stage settings read from CDK context (`-c stage=prod -c mailDomain=…`), validated once at synth. */
 export const StageConfigSchema = z.object({
@@ -20,7 +21,13 @@ export const StageConfigSchema = z.object({
   stripeSecretName: z.string().min(1),
   /** Keep tables, buckets and keys when the stack is deleted (always true in prod). */
   retainData: z.boolean(),
-  logRetentionDays: z.union([z.literal(7), z.literal(30), z.literal(90), z.literal(365)]),
+  /** How long the functions' CloudWatch log groups keep their lines (not the usage logs: see below). */
+  cloudWatchLogRetentionDays: z.union([z.literal(7), z.literal(30), z.literal(90), z.literal(365)]),
+  /**
+   * How long per-call usage logs are kept (DynamoDB TTL) and shown; the privacy policy promises 90 days.
+   * Shrinking it applies to new calls at once; `npm run ops -- usage retention` rewrites stored ones.
+   */
+  usageLogRetentionDays: z.number().int().min(1).max(3650),
   api: z.object({
     throttlingRateLimit: z.number().int().positive(),
     throttlingBurstLimit: z.number().int().positive(),
@@ -73,13 +80,13 @@ export const StageConfigSchema = z.object({
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret' | 'localPseudonymKeys' | 'addressWatch' | 'hotPathTracing'>> = {
+const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret' | 'localPseudonymKeys' | 'addressWatch' | 'hotPathTracing' | 'usageLogRetentionDays'>> = {
   dev: {
     mailDomain: 'omnapi.com',
     mailFrom: 'no-reply@omnapi.com',
     stripeSecretName: 'omnapi/dev/stripe',
     retainData: false,
-    logRetentionDays: 30,
+    cloudWatchLogRetentionDays: 30,
     api: { throttlingRateLimit: 200, throttlingBurstLimit: 400 },
   },
   prod: {
@@ -87,7 +94,7 @@ const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalo
     mailFrom: 'no-reply@omnapi.com',
     stripeSecretName: 'omnapi/prod/stripe',
     retainData: true,
-    logRetentionDays: 365,
+    cloudWatchLogRetentionDays: 365,
     api: { throttlingRateLimit: 2000, throttlingBurstLimit: 5000 },
   },
 };
@@ -111,7 +118,8 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     publicUrl: pick('publicUrl', undefined),
     stripeSecretName: pick('stripeSecretName', base.stripeSecretName),
     retainData: stage === 'prod' ? true : asBoolean(pick('retainData', base.retainData)),
-    logRetentionDays: Number(pick('logRetentionDays', base.logRetentionDays)),
+    cloudWatchLogRetentionDays: Number(pick('cloudWatchLogRetentionDays', base.cloudWatchLogRetentionDays)),
+    usageLogRetentionDays: Number(pick('usageLogRetentionDays', DEFAULT_USAGE_LOG_RETENTION_DAYS)),
     api: base.api,
     keyCacheSeconds: Number(pick('keyCacheSeconds', 10)),
     corsOrigins: parseJson(pick('corsOrigins', [])),

@@ -17,7 +17,7 @@ export interface OmnApiStackProps extends StackProps {
   readonly config: StageConfig;
 }
 
-const RETENTION: Record<StageConfig['logRetentionDays'], logs.RetentionDays> = {
+const RETENTION: Record<StageConfig['cloudWatchLogRetentionDays'], logs.RetentionDays> = {
   7: logs.RetentionDays.ONE_WEEK,
   30: logs.RetentionDays.ONE_MONTH,
   90: logs.RetentionDays.THREE_MONTHS,
@@ -42,7 +42,8 @@ export class OmnApiStack extends Stack {
     this.data = new Data(this, 'Data', { retainData: config.retainData });
     const defaults: FunctionDefaults = {
       key: this.data.key,
-      logRetention: RETENTION[config.logRetentionDays],
+      logRetention: RETENTION[config.cloudWatchLogRetentionDays],
+      usageLogRetentionDays: config.usageLogRetentionDays,
       logRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     };
     const { tables } = this.data;

@@ -28,7 +28,7 @@ export const meteringRoutes = defineRoutes({
   },
   logs: {
     method: 'GET', path: '/v1/usage/logs', handler: 'usage', auth: 'session',
-    summary: 'The caller\'s call logs of the last 90 days, newest first, a page at a time',
+    summary: 'The caller\'s call logs of the retention period (90 days unless the stage sets usageLogRetentionDays), newest first, a page at a time',
     query: LogsQuery, responses: { 200: { description: 'A page of logs', schema: LogsResult } }, errors: [400, 401],
   },
 });

@@ -1,4 +1,4 @@
-import { USAGE_LOG_RETENTION_DAYS } from '../shared/usage-logs';
+import { usageLogRetentionDays } from '../shared/usage-logs';
 import { z } from 'zod';
 
 /**
@@ -21,7 +21,7 @@ export const EXPORT_ITEM_SCHEMAS = {
   ),
   usageLogs: loose(
     { requestId: z.string(), product: z.string(), method: z.string(), path: z.string(), status: z.number(), at: iso, ip: z.string(), userAgent: z.string() },
-    `Every metered call of the last ${USAGE_LOG_RETENTION_DAYS} days`,
+    `Every metered call of the last ${usageLogRetentionDays()} days`,
   ),
   usageAggregates: loose({ bucket: z.string(), product: z.string(), calls: z.number() }, 'Hourly call counts and credits (and daily ones written by earlier versions)'),
   privacyRequests: loose({ requestId: z.string(), type: z.string(), status: z.string(), receivedAt: iso }, 'Privacy requests and what was done'),
@@ -80,7 +80,7 @@ export function renderExportFormat(): string {
     '| --- | --- |',
     '| `README.txt` | What each file is, in plain words |',
     '| `data.json` | Every category of personal data we hold about the account (schema below) |',
-    `| \`usage-logs.csv\` | The call logs of the last ${USAGE_LOG_RETENTION_DAYS} days, one row per call: ${CSV_COLUMNS['usage-logs.csv'].join(', ')} |`,
+    `| \`usage-logs.csv\` | The call logs of the last ${usageLogRetentionDays()} days, one row per call: ${CSV_COLUMNS['usage-logs.csv'].join(', ')} |`,
     `| \`ledger.csv\` | Every credit movement: ${CSV_COLUMNS['ledger.csv'].join(', ')} |`,
     '',
     'Categories of `data.json`:',

@@ -31,6 +31,7 @@ export const AUDIT_ACTIONS = [
   'privacy.classify',
   'stripe.event_sent',
   'usage.replay',
+  'usage.retention',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,3 +1,5 @@
+import { ITEMS } from './items';
+
 /**
  * Credits and the balance item. Shared because two contexts write the one balance item: metering
  * debits it in the admit write on the hot path, billing credits it with every ledger entry.
@@ -7,14 +9,14 @@
 export const MICRO_PER_CREDIT = 1_000_000;
 
 /** The balance item every account has in the ledger table, once it has been credited. */
-export const balanceKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'BALANCE' });
+export const balanceKey = (accountId: string) => ITEMS.balance.key({ accountId });
 
 /**
  * Balance shard `n` of an account on a sharded plan: shard 0 is the balance item itself (every credit
  * lands there); shards 1… are items of their own partitions, funded from it by the gateway. The
  * account's balance is the sum of them all.
  */
-export const balanceShardKey = (accountId: string, shard: number) => (shard === 0 ? balanceKey(accountId) : { pk: `SHARD#${accountId}#${shard}`, sk: 'BALANCE' });
+export const balanceShardKey = (accountId: string, shard: number) => (shard === 0 ? balanceKey(accountId) : ITEMS.balanceShard.key({ accountId, shard }));
 
 /**
  * Sequence numbers of shard `n` > 0 start at n × 2^40, so they never meet shard 0's (1, 2, …) or each

@@ -1,6 +1,7 @@
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './audit';
 import { EMAIL_TOKEN_TTL_SECONDS } from './email-links';
-import { USAGE_LOG_RETENTION_DAYS } from './usage-logs';
+import { DEFAULT_USAGE_LOG_RETENTION_DAYS } from './usage-logs';
+import { COUNTERS, ITEMS, itemTypesOf } from './items';
 import { PURPOSES, type PurposeId, RECIPIENTS, type RecipientId, SOURCES, type SourceId } from './processing';
 import type { TableName } from './tables';
 
@@ -92,7 +93,7 @@ export const DATA_MAP = {
     subjectKey: 'pk = ACCOUNT#<accountId> (pages L#<newest call>#…, single calls M#<at>#…, seq blocks SEQ#<block>, and items of the earlier one-call form)',
     export: 'json+csv',
     erasure: { kind: 'delete' },
-    retention: `${USAGE_LOG_RETENTION_DAYS} days (TTL)`,
+    retention: `${DEFAULT_USAGE_LOG_RETENTION_DAYS} days (TTL; the stage's usageLogRetentionDays)`,
     purposes: ['metering', 'billing', 'support', 'security', 'analytics'], recipients: ['aws', 'cloudflare'], source: 'use',
   },
   usageAggregates: {
@@ -218,6 +219,24 @@ export function renderDataMap(): string {
     '| Table or bucket | What it holds | Personal data | Purposes and legal basis | Recipients | Source | Found by | Export | Erasure | Retention |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    '## Item types',
+    '',
+    'Every item a table holds is of one type declared in `lambdas/shared/items.ts`, with one owning context',
+    'that writes it; every other context (the exporter, the eraser…) builds its key through the same',
+    'declaration. A test scans every table after a local run and fails on an item no type recognises.',
+    '',
+    '| Table | Item type | Owner | Key (pk / sk) | What one item is | Erasure finds it by |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...(Object.keys(DATA_MAP) as TableName[]).flatMap((table) =>
+      itemTypesOf(table).map((type) => {
+        const name = Object.entries(ITEMS).find(([, t]) => t === type)?.[0];
+        const builder = name ? `ITEMS.${name}` : `COUNTERS.${Object.entries(COUNTERS).find(([, c]) => c.item === type)?.[0]}`;
+        const { foundBy } = type.spec;
+        const found = typeof foundBy === 'string' ? { account: 'the account id', emailHash: "the address's SHA-256", email: 'the address', nobody: 'names nobody' }[foundBy] : foundBy.via;
+        return `| \`${table}\` | \`${builder}\` | ${type.spec.owner} | \`${type.spec.pk}\` / \`${type.spec.sk}\` | ${type.spec.holds} | ${found} |`;
+      }),
+    ),
     '',
   ].join('\n');
 }

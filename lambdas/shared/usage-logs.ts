@@ -27,8 +27,21 @@ export interface UsageLog {
   at: string;
 }
 
-/** How long logs are kept (privacy policy: 90 days). */
-export const USAGE_LOG_RETENTION_DAYS = 90;
+/** How long logs are kept unless the stage says otherwise (the privacy policy promises 90 days). */
+export const DEFAULT_USAGE_LOG_RETENTION_DAYS = 90;
+
+/**
+ * How long logs are kept: the stage's `usageLogRetentionDays`, which the CDK app gives every function
+ * as `USAGE_LOG_RETENTION_DAYS`. Writers set the TTL from it, readers show only logs inside it, and
+ * the texts that state it (export README, usage API) say it.
+ */
+export function usageLogRetentionDays(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.USAGE_LOG_RETENTION_DAYS;
+  if (raw === undefined || raw === '') return DEFAULT_USAGE_LOG_RETENTION_DAYS;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1) throw new Error(`USAGE_LOG_RETENTION_DAYS must be a whole number of days, got ${raw}`);
+  return days;
+}
 
 /** Port: an account's logs, read a page at a time and erased a page at a time. */
 export interface UsageLogStore {

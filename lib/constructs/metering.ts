@@ -1,4 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import { DEFAULT_USAGE_LOG_RETENTION_DAYS } from '../../lambdas/shared/usage-logs';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -156,7 +157,7 @@ export class Metering extends Construct {
     this.worker = new OmnApiFunction(this, 'UsageWorker', {
       ...props.defaults,
       entry: 'lambdas/metering/handlers/usage-worker.ts',
-      description: 'Writes usage logs (90-day TTL), aggregates and refunds, exactly once per event',
+      description: `Writes usage logs (${props.defaults.usageLogRetentionDays ?? DEFAULT_USAGE_LOG_RETENTION_DAYS}-day TTL), aggregates and refunds, exactly once per event`,
       serviceName: 'usage-worker',
       timeout: WORKER_TIMEOUT,
       tracing: hotPathTracing?.mode,

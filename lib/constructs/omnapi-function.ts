@@ -35,6 +35,8 @@ export interface OmnApiFunctionProps {
   readonly logRemovalPolicy?: RemovalPolicy;
   /** Extra environment variables; resource names are added by the `bind*` methods. */
   readonly environment?: Record<string, string>;
+  /** The stage's usage-log retention, for every function that writes, shows or exports call logs (`USAGE_LOG_RETENTION_DAYS`). */
+  readonly usageLogRetentionDays?: number;
   /** Service name for Powertools logs and metrics. */
   readonly serviceName: string;
   /** Where failed asynchronous invocations go (functions invoked by SES, S3, EventBridge). */
@@ -48,7 +50,7 @@ export interface OmnApiFunctionProps {
 }
 
 /** Stage-wide settings every function in a construct shares. */
-export type FunctionDefaults = Pick<OmnApiFunctionProps, 'key' | 'logRetention' | 'logRemovalPolicy'>;
+export type FunctionDefaults = Pick<OmnApiFunctionProps, 'key' | 'logRetention' | 'logRemovalPolicy' | 'usageLogRetentionDays'>;
 
 /** `append`: add items and read them back, never change or delete one (the audit trail). */
 export type TableAccess = 'read' | 'write' | 'readWrite' | 'append';
@@ -104,6 +106,7 @@ export class OmnApiFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         // Traces carry timings and AWS calls, never answers: they hold personal data.
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        ...(props.usageLogRetentionDays ? { USAGE_LOG_RETENTION_DAYS: String(props.usageLogRetentionDays) } : {}),
         ...props.environment,
       },
       bundling: {

@@ -33,6 +33,7 @@ export const OPS_AUDIT: Record<string, AuditAction | AuditAction[] | { readOnly:
   suspend: 'account.suspend',
   unsuspend: 'account.unsuspend',
   'replay-unqueued': 'usage.replay',
+  'usage retention': 'usage.retention',
   'audit verify': { readOnly: 'verifies the chains' },
   'audit list': { readOnly: 'lists events' },
   'audit export': { readOnly: 'exports events' },

@@ -10,6 +10,7 @@ import { replayUnqueued } from './replay-unqueued';
 import { setPlan } from './set-plan';
 import { stripeEvent } from './stripe-event';
 import { suspend, unsuspend } from './suspend';
+import { usage } from './usage';
 
 /** `npm run ops -- <command>`: operators' tools, one file per command under scripts/ops/. */
 export const program = new Command('ops')
@@ -26,5 +27,6 @@ export const program = new Command('ops')
   .addCommand(suspend)
   .addCommand(unsuspend)
   .addCommand(replayUnqueued)
+  .addCommand(usage)
   .addCommand(audit);
 

@@ -5,6 +5,7 @@ import { resolveKey } from '../../lambdas/metering/domain/keys';
 import { type CallOptions, callApi, eventually, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
 import { linkMailedTo, mailTo } from '../helpers/outbox';
 import { ops } from '../helpers/ops';
+import { unrecognisedItems } from '../helpers/item-types';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -175,5 +176,9 @@ describe('accounts, sessions and keys against npm start', () => {
     const broken = await ops(local, 'audit', 'verify', '--stream', `account#${accountId}`);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/BREAK in account#acc_\w+ at seq 2 .*altered/);
+  });
+
+  it('left only items of types declared in lambdas/shared/items.ts, in every table', async () => {
+    expect(await unrecognisedItems(dynamo)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { type CallOptions, callApi, eventually, type LocalProcess, localAws, SET
 import { ops } from '../helpers/ops';
 import { linkMailedTo, mailTo } from '../helpers/outbox';
 import { StripeStandIn } from '../helpers/stripe-stand-in';
+import { unrecognisedItems } from '../helpers/item-types';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -109,4 +110,8 @@ describe('buying credits against npm start', () => {
     expect(stored).not.toContain(customerId);
     expect(stored).not.toContain(leaver);
   }, 180_000);
+
+  it('left only items of types declared in lambdas/shared/items.ts, in every table', async () => {
+    expect(await unrecognisedItems(dynamo)).toEqual([]);
+  });
 });

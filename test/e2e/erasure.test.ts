@@ -8,6 +8,7 @@ import { type CallOptions, callApi, eventually, type LocalProcess, localAws, SET
 import { sendMail } from '../helpers/mail';
 import { ops } from '../helpers/ops';
 import { linkMailedTo, mailTo } from '../helpers/outbox';
+import { unrecognisedItems } from '../helpers/item-types';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -159,4 +160,8 @@ describe('erasure against npm start', () => {
     expect((await ops(local, 'unsuspend', '--email', email('hal'), '--reason', 'cleared')).code).toBe(0);
     expect((await api('GET', '/v1/api/echo/after', { key: hal.key })).status).toBe(200);
   }, 120_000);
+
+  it('left only items of types declared in lambdas/shared/items.ts, in every table', async () => {
+    expect(await unrecognisedItems(dynamo)).toEqual([]);
+  });
 });

@@ -12,6 +12,7 @@ import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import { decodeSingle, logPageItem, singleSortKey } from '../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { type CallOptions, callApi, eventually, freePort, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
 import { linkMailedTo } from '../helpers/outbox';
+import { unrecognisedItems } from '../helpers/item-types';
 
 const PASSWORD = 'correct horse battery staple';
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -197,5 +198,9 @@ describe('metered gateway against npm start', () => {
     const other = await customer('hal');
     expect((await json('GET', `/v1/usage/logs?limit=2&cursor=${first.nextCursor}`, { token: other.token })).body.logs).toEqual([]);
     expect((await json('GET', '/v1/usage/logs?cursor=bm9wZQ', { token: gus.token })).status).toBe(400);
+  });
+
+  it('left only items of types declared in lambdas/shared/items.ts, in every table', async () => {
+    expect(await unrecognisedItems(dynamo)).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import { DynamoDbWindowCounter } from '../../shared/adapters/dynamodb-counter';
 import { DynamoDbSecurityEvents, SECURITY_EVENT_TTL_SECONDS } from '../../shared/adapters/dynamodb-security-events';
 import { queryAll } from '../../shared/dynamodb-query';
 import type { AccountStore, FailureCounter, KeyStore, SecurityLog, SessionStore, TokenStore } from '../domain/ports';
+import { ITEMS } from '../../shared/items';
 
 
 /** Removes the key attributes an item carries for DynamoDB's sake. */
@@ -32,8 +33,8 @@ function conditionFailed(error: unknown): boolean {
 export class DynamoDbAccountStore implements AccountStore {
   constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {}
 
-  private key = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' });
-  private guard = (email: string) => ({ pk: `EMAIL#${email}`, sk: 'EMAIL' });
+  private key = (accountId: string) => ITEMS.account.key({ accountId });
+  private guard = (email: string) => ITEMS.emailGuard.key({ email });
 
   async create(account: Account): Promise<boolean> {
     try {
@@ -128,13 +129,13 @@ export class DynamoDbSessionStore implements SessionStore {
     await this.client.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: `SESSION#${session.tokenHash}`, sk: 'SESSION', gsi1pk: `ACCOUNT#${session.accountId}`, gsi1sk: session.createdAt, ...session },
+        Item: { ...ITEMS.session.key({ tokenHash: session.tokenHash }), gsi1pk: ITEMS.session.gsi1pk({ accountId: session.accountId }), gsi1sk: session.createdAt, ...session },
       }),
     );
   }
 
   async getByTokenHash(tokenHash: string): Promise<Session | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `SESSION#${tokenHash}`, sk: 'SESSION' } }));
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: ITEMS.session.key({ tokenHash }) }));
     return strip<Session>(Item);
   }
 
@@ -143,13 +144,13 @@ export class DynamoDbSessionStore implements SessionStore {
       TableName: this.table,
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` },
+      ExpressionAttributeValues: { ':pk': ITEMS.session.gsi1pk({ accountId }) },
     });
     return items.map((item) => strip<Session>(item)!);
   }
 
   async delete(tokenHash: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: `SESSION#${tokenHash}`, sk: 'SESSION' } }));
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: ITEMS.session.key({ tokenHash }) }));
   }
 }
 
@@ -161,7 +162,7 @@ export class DynamoDbTokenStore extends DynamoDbEmailLinkTokens implements Token
       const { Attributes } = await this.client.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: { pk: `TOKEN#${tokenHash}`, sk: 'TOKEN' },
+          Key: ITEMS.emailLink.key({ tokenHash }),
           ConditionExpression: 'attribute_exists(pk)',
           ReturnValues: 'ALL_OLD',
         }),
@@ -181,8 +182,8 @@ export class DynamoDbTokenStore extends DynamoDbEmailLinkTokens implements Token
 export class DynamoDbKeyStore implements KeyStore {
   constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {}
 
-  private accountKey = (accountId: string, keyId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `KEY#${keyId}` });
-  private secretKey = (secretHash: string) => ({ pk: `SECRET#${secretHash}`, sk: 'SECRET' });
+  private accountKey = (accountId: string, keyId: string) => ITEMS.apiKey.key({ accountId, keyId });
+  private secretKey = (secretHash: string) => ITEMS.apiKeyLookup.key({ secretHash });
 
   async put(key: ApiKey): Promise<void> {
     await this.client.send(
@@ -199,7 +200,7 @@ export class DynamoDbKeyStore implements KeyStore {
     const items = await queryAll(this.client, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :key)',
-      ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':key': 'KEY#' },
+      ExpressionAttributeValues: { ':pk': ITEMS.apiKey.pk({ accountId }), ':key': ITEMS.apiKey.skPrefix },
       ConsistentRead: true,
     });
     return items.map((item) => strip<ApiKey>(item)!);
@@ -257,7 +258,7 @@ export class DynamoDbSecurityLog implements SecurityLog, FailureCounter {
    */
   async listByAccount(accountId: string, limit: number, cursor?: string): Promise<{ events: SecurityEvent[]; nextCursor?: string }> {
     const horizon = new Date(Date.now() - SECURITY_EVENT_TTL_SECONDS * 1000).toISOString();
-    const pk = `ACCOUNT#${accountId}`;
+    const pk = ITEMS.securityEvent.pk({ accountId });
     const { Items, LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
         TableName: this.table,

@@ -22,6 +22,7 @@ import {
 import { checkPasswordStrength } from './passwords';
 import type { AccountStore, Clock, FailureCounter, PasswordHasher, SecurityLog, SessionStore, TokenStore } from './ports';
 import { newId, randomSecret, sha256 } from '../../shared/crypto';
+import { COUNTERS } from '../../shared/items';
 
 export { SESSION_TOKEN_PREFIX, type Principal };
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
@@ -59,7 +60,7 @@ export interface AccountDeps {
 }
 
 /** The counter of one email's failed sign-ins (erasure finds it by the address's hash). */
-const loginFailuresKey = (email: string) => `login-fail#${sha256(email)}`;
+const loginFailuresKey = (email: string) => COUNTERS.signInFailures.of(sha256(email));
 
 /** Lower-cased and trimmed: one address, one account. */
 export function normaliseEmail(email: string): string {
@@ -94,7 +95,7 @@ export class AccountService {
     const email = normaliseEmail(input.email);
     checkPasswordStrength(input.password, email);
     const now = this.deps.clock.now();
-    await this.throttle(SIGNUP_LIMITS, { email: `signup-email#${sha256(email)}`, ip: `signup-ip#${origin.ip}` }, now, 'Too many sign-ups; try again later');
+    await this.throttle(SIGNUP_LIMITS, { email: COUNTERS.signUpsForEmail.of(sha256(email)), ip: COUNTERS.signUpsFromAddress.of(origin.ip) }, now, 'Too many sign-ups; try again later');
     const account: Account = {
       accountId: newId('acc'),
       email,
@@ -157,7 +158,7 @@ export class AccountService {
     const now = this.deps.clock.now();
     const { start, end } = fixedWindow(now, LOGIN_LIMITS.windowSeconds);
     const emailKey = loginFailuresKey(email);
-    const addressKey = `login-ip#${origin.ip}`;
+    const addressKey = COUNTERS.signInAddress.of(origin.ip);
     // The check is reserved before the password is looked at: sixty at once get five checks, not sixty.
     const [byEmail, byAddress] = await Promise.all([this.deps.failures.increment(emailKey, start, end), this.deps.failures.increment(addressKey, start, end)]);
     const account = await this.deps.accounts.findByEmail(email);
@@ -321,7 +322,7 @@ export class AccountService {
   private async confirmPassword(account: Account, password: string, origin: RequestOrigin, purpose: string): Promise<void> {
     const now = this.deps.clock.now();
     const { start, end } = fixedWindow(now, SESSION_PASSWORD_LIMITS.windowSeconds);
-    if ((await this.deps.failures.increment(`password-check#${account.accountId}`, start, end)) > SESSION_PASSWORD_LIMITS.perAccount) {
+    if ((await this.deps.failures.increment(COUNTERS.passwordChecks.of(account.accountId), start, end)) > SESSION_PASSWORD_LIMITS.perAccount) {
       await this.record(account.accountId, 'login_throttled', origin, { reason: 'password checks from a session' });
       throw new TooManyRequestsError('Too many password attempts; try again later', end - epoch(now));
     }

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BillingAccount, BillingAccounts } from '../domain/ports';
+import { ITEMS } from '../../shared/items';
 
 /** The account item (`ACCOUNT#<id>/PROFILE` in the accounts table), read and linked to its Stripe customer. */
 export class DynamoDbBillingAccounts implements BillingAccounts {
@@ -9,7 +10,7 @@ export class DynamoDbBillingAccounts implements BillingAccounts {
     private readonly table: string,
   ) {}
 
-  private key = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' });
+  private key = (accountId: string) => ITEMS.account.key({ accountId });
 
   async get(accountId: string): Promise<BillingAccount | undefined> {
     const { Item } = await this.client.send(

@@ -4,6 +4,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, Que
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { collectBalanceShards, totalBalance } from '../../shared/adapters/dynamodb-balance';
 import { balanceKey } from '../../shared/credits';
+import { ITEMS } from '../../shared/items';
 import { queryAll } from '../../shared/dynamodb-query';
 import type { Ledger, LedgerEntry, LedgerPage, NewLedgerEntry, PendingReversal, PostOptions, PostOutcome, Purchase, PurchaseWrite } from '../domain/ledger';
 
@@ -20,9 +21,9 @@ function purchaseOf(item: Stored | undefined): Purchase | undefined {
   return purchase as unknown as Purchase;
 }
 
-const accountKey = (accountId: string) => `ACCOUNT#${accountId}`;
-const purchaseKey = (accountId: string, paymentIntentId: string) => ({ pk: accountKey(accountId), sk: `PURCHASE#${paymentIntentId}` });
-const paymentKey = (paymentIntentId: string) => ({ pk: `PAYMENT#${paymentIntentId}`, sk: 'PAYMENT' });
+const accountKey = (accountId: string) => ITEMS.ledgerEntry.pk({ accountId });
+const purchaseKey = (accountId: string, paymentIntentId: string) => ITEMS.purchase.key({ accountId, paymentIntentId });
+const paymentKey = (paymentIntentId: string) => ITEMS.payment.key({ paymentIntentId });
 
 /**
  * The append-only credit ledger in the ledger table. Per account (`ACCOUNT#<id>`):
@@ -46,10 +47,9 @@ export class DynamoDbLedger implements Ledger {
     const entryId = `led_${createHash('sha256').update(`${accountId}|${idempotencyKey}`).digest('hex').slice(0, 24)}`;
     const { at: _at, ...fields } = entry;
     const stored: LedgerEntry = { ...fields, entryId, at };
-    const pk = accountKey(accountId);
     const items: TransactItem[] = [
-      { Put: { TableName: this.table, Item: { pk, sk: `REF#${idempotencyKey}`, entryId, at }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { TableName: this.table, Item: { pk, sk: `ENTRY#${at}#${entryId}`, ...stored } } },
+      { Put: { TableName: this.table, Item: { ...ITEMS.ledgerRef.key({ accountId, idempotencyKey }), entryId, at }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.table, Item: { ...ITEMS.ledgerEntry.key({ accountId, at, entryId }), ...stored } } },
       {
         Update: {
           TableName: this.table,
@@ -133,7 +133,7 @@ export class DynamoDbLedger implements Ledger {
     const items = await queryAll(this.client, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :purchase)',
-      ExpressionAttributeValues: { ':pk': accountKey(accountId), ':purchase': 'PURCHASE#' },
+      ExpressionAttributeValues: { ':pk': accountKey(accountId), ':purchase': ITEMS.purchase.skPrefix },
       ConsistentRead: true,
     });
     return items.map((item) => purchaseOf(item)!);
@@ -151,7 +151,7 @@ export class DynamoDbLedger implements Ledger {
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
-        ExpressionAttributeValues: { ':pk': pk, ':entry': 'ENTRY#' },
+        ExpressionAttributeValues: { ':pk': pk, ':entry': ITEMS.ledgerEntry.skPrefix },
         ScanIndexForward: false,
         Limit: options.limit,
         ExclusiveStartKey: options.cursor ? { pk, sk: options.cursor } : undefined,
@@ -164,26 +164,26 @@ export class DynamoDbLedger implements Ledger {
     const items = await queryAll(this.client, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
-      ExpressionAttributeValues: { ':pk': accountKey(accountId), ':entry': 'ENTRY#' },
+      ExpressionAttributeValues: { ':pk': accountKey(accountId), ':entry': ITEMS.ledgerEntry.skPrefix },
     });
     return items.map(entryOf);
   }
 
   async addPending(paymentIntentId: string, pending: PendingReversal): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: `PAYMENT#${paymentIntentId}`, sk: `PENDING#${pending.eventId}`, ...pending } }));
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...ITEMS.pendingReversal.key({ paymentIntentId, eventId: pending.eventId }), ...pending } }));
   }
 
   async pendingFor(paymentIntentId: string): Promise<PendingReversal[]> {
     const items = await queryAll(this.client, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :pending)',
-      ExpressionAttributeValues: { ':pk': `PAYMENT#${paymentIntentId}`, ':pending': 'PENDING#' },
+      ExpressionAttributeValues: { ':pk': ITEMS.pendingReversal.pk({ paymentIntentId }), ':pending': ITEMS.pendingReversal.skPrefix },
       ConsistentRead: true,
     });
     return items.map(({ pk: _pk, sk: _sk, ...pending }) => pending as unknown as PendingReversal);
   }
 
   async removePending(paymentIntentId: string, eventId: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: `PAYMENT#${paymentIntentId}`, sk: `PENDING#${eventId}` } }));
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: ITEMS.pendingReversal.key({ paymentIntentId, eventId }) }));
   }
 }

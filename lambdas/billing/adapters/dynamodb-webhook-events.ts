@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { WebhookEventLog } from '../domain/ports';
+import { ITEMS } from '../../shared/items';
 
 /** Handled Stripe events are kept 30 days: far past Stripe's 3 days of retries. */
 export const WEBHOOK_EVENT_TTL_SECONDS = 30 * 24 * 3600;
@@ -12,7 +13,7 @@ export class DynamoDbWebhookEvents implements WebhookEventLog {
   ) {}
 
   async wasProcessed(eventId: string): Promise<boolean> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `EVENT#${eventId}`, sk: 'EVENT' }, ConsistentRead: true }));
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: ITEMS.webhookEvent.key({ eventId }), ConsistentRead: true }));
     return Boolean(Item);
   }
 
@@ -20,7 +21,7 @@ export class DynamoDbWebhookEvents implements WebhookEventLog {
     await this.client.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: `EVENT#${event.id}`, sk: 'EVENT', ...event, processedAt: at.toISOString(), expiresAt: Math.floor(at.getTime() / 1000) + WEBHOOK_EVENT_TTL_SECONDS },
+        Item: { ...ITEMS.webhookEvent.key({ eventId: event.id }), ...event, processedAt: at.toISOString(), expiresAt: Math.floor(at.getTime() / 1000) + WEBHOOK_EVENT_TTL_SECONDS },
       }),
     );
   }

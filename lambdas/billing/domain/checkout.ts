@@ -3,6 +3,7 @@ import { securityEvent, type RequestOrigin } from '../../shared/security-events'
 import { NotFoundError } from '../../shared/errors';
 import { CheckoutRateLimitError, StripeNotConfiguredError, UnknownPackError } from '../errors';
 import type { CheckoutDeps, PaymentProvider } from './ports';
+import { COUNTERS } from '../../shared/items';
 
 const HOUR = 3600;
 
@@ -21,7 +22,7 @@ export class CheckoutService {
     const payments = this.requirePayments();
     const now = this.deps.now();
     const { start, end } = fixedWindow(now, HOUR);
-    const count = await this.deps.counter.increment(`checkout#${accountId}`, start, end);
+    const count = await this.deps.counter.increment(COUNTERS.checkouts.of(accountId), start, end);
     if (count > this.deps.checkoutsPerHour) throw new CheckoutRateLimitError(this.deps.checkoutsPerHour, end - Math.floor(now.getTime() / 1000));
     const customerId = await this.customerOf(accountId, payments);
     const base = this.deps.publicUrl.replace(/\/$/, '');

@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Ticket, TicketStore } from '../domain/inbound';
+import { ITEMS } from '../../shared/items';
 
-const key = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'TICKET' });
+const key = (ticketId: string) => ITEMS.ticket.key({ ticketId });
 
 /** Tickets in the `tickets` table; `gsi1` lists a sender's tickets (what export and erasure find them by). */
 export class DynamoDbTicketStore implements TicketStore {
@@ -16,7 +17,7 @@ export class DynamoDbTicketStore implements TicketStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...key(ticket.ticketId), gsi1pk: `SENDER#${ticket.from}`, gsi1sk: ticket.receivedAt, ...ticket },
+          Item: { ...key(ticket.ticketId), gsi1pk: ITEMS.ticket.gsi1pk({ email: ticket.from }), gsi1sk: ticket.receivedAt, ...ticket },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Mailer } from '../../shared/mailer';
 import type { PrivacyMailReceived } from '../../shared/privacy-mail';
 import { fixedWindow, type WindowCounter } from '../../shared/throttle';
+import { COUNTERS } from '../../shared/items';
 
 export const MAILBOXES = ['privacy', 'support', 'hello'] as const;
 export type Mailbox = (typeof MAILBOXES)[number];
@@ -171,7 +172,7 @@ export async function receiveMail(message: InboundMessage, deps: ReceiveDeps): P
 
 async function underDailyAnswers(counter: WindowCounter, from: string, at: Date): Promise<boolean> {
   const { start, end } = fixedWindow(at, 86_400);
-  const key = `mail-answers#${createHash('sha256').update(from).digest('hex').slice(0, 32)}`;
+  const key = COUNTERS.mailAnswers.of(createHash('sha256').update(from).digest('hex').slice(0, 32));
   return (await counter.increment(key, start, end)) <= ANSWERS_PER_SENDER_PER_DAY;
 }
 

@@ -3,6 +3,7 @@ import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, Update
 import type { SecurityEventSink } from '../../shared/adapters/dynamodb-security-events';
 import { securityEvent } from '../../shared/security-events';
 import type { AddressAlarm, KeyAddressLog } from '../domain/address-watch';
+import { ITEMS } from '../../shared/items';
 
 /** How long a key's hour of addresses is kept: long enough to look at the day after, then TTL removes it. */
 const KEPT_SECONDS = 2 * 86_400;
@@ -21,7 +22,7 @@ export class DynamoDbKeyAddressLog implements KeyAddressLog {
     private readonly table: string,
   ) {}
 
-  private key = (accountId: string, keyId: string, hour: string) => ({ pk: `ADDRESSES#${accountId}`, sk: `${hour}#${keyId}` });
+  private key = (accountId: string, keyId: string, hour: string) => ITEMS.keyAddresses.key({ accountId, hour, keyId });
 
   async add(accountId: string, keyId: string, hour: string, addresses: string[]): Promise<number | 'flagged'> {
     try {
@@ -99,7 +100,7 @@ export class DynamoDbAddressAlarm implements AddressAlarm {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tables.accounts,
-          Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' },
+          Key: ITEMS.account.key({ accountId }),
           // A suspension already in force (set by ops) keeps its reason; a lifted one is null.
           UpdateExpression: 'SET suspension = :suspension, updatedAt = :at',
           ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(suspension) OR attribute_type(suspension, :null))',
@@ -116,7 +117,7 @@ export class DynamoDbAddressAlarm implements AddressAlarm {
       new QueryCommand({
         TableName: this.tables.apiKeys,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :key)',
-        ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':key': 'KEY#' },
+        ExpressionAttributeValues: { ':pk': ITEMS.apiKey.pk({ accountId }), ':key': ITEMS.apiKey.skPrefix },
         ConsistentRead: true,
       }),
     );
@@ -132,7 +133,7 @@ export class DynamoDbAddressAlarm implements AddressAlarm {
           new TransactWriteCommand({
             TransactItems: [
               { Update: { TableName: this.tables.apiKeys, Key: { pk: key.pk, sk: key.sk }, ...update } },
-              { Update: { TableName: this.tables.apiKeys, Key: { pk: `SECRET#${key.secretHash}`, sk: 'SECRET' }, ...update } },
+              { Update: { TableName: this.tables.apiKeys, Key: ITEMS.apiKeyLookup.key({ secretHash: key.secretHash }), ...update } },
             ],
           }),
         );

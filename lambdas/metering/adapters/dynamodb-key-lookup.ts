@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyLookup, StoredKey } from '../domain/keys';
+import { ITEMS } from '../../shared/items';
 
 /** Reads the `SECRET#<hash>` copy of a key that the accounts context writes beside the owner's copy. */
 export class DynamoDbKeyLookup implements KeyLookup {
@@ -12,7 +13,7 @@ export class DynamoDbKeyLookup implements KeyLookup {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.table,
-        Key: { pk: `SECRET#${secretHash}`, sk: 'SECRET' },
+        Key: ITEMS.apiKeyLookup.key({ secretHash }),
         ProjectionExpression: 'accountId, keyId, #plan, #status, graceUntil, suspended',
         ExpressionAttributeNames: { '#plan': 'plan', '#status': 'status' },
       }),

@@ -1,7 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { decodeSingle, singleCallAt } from '../../shared/adapters/dynamodb-usage-logs';
 import { queryAll } from '../../shared/dynamodb-query';
-import { USAGE_LOG_RETENTION_DAYS } from '../../shared/usage-logs';
+import { usageLogRetentionDays } from '../../shared/usage-logs';
+import { ITEMS } from '../../shared/items';
 
 export interface UsageBucket {
   bucket: string;
@@ -37,7 +38,7 @@ export class DynamoDbUsageReader {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       FilterExpression: product ? 'product = :product' : undefined,
       ExpressionAttributeValues: {
-        ':pk': `ACCOUNT#${accountId}#H`,
+        ':pk': ITEMS.hourlyUsage.pk({ accountId }),
         ':from': from,
         ':to': `${to}\uffff`,
         ...(product ? { ':product': product } : {}),
@@ -67,7 +68,7 @@ export class DynamoDbUsageReader {
    * query per run of such spans, within the logs' retention.
    */
   private async uncountedSingles(accountId: string, from: string, to: string, rollups: Record<string, unknown>[], product?: string): Promise<Record<string, unknown>[]> {
-    const retained = Date.now() - USAGE_LOG_RETENTION_DAYS * 86_400_000;
+    const retained = Date.now() - usageLogRetentionDays() * 86_400_000;
     const start = Math.max(Date.parse(from), Math.floor(retained / HOUR) * HOUR);
     const end = Math.min(Date.parse(`${to.slice(0, 13)}:00:00Z`) + HOUR, Date.now() + HOUR);
     const through = new Map<string, number>();
@@ -92,7 +93,7 @@ export class DynamoDbUsageReader {
       const items = await queryAll(this.client, {
         TableName: this.tables.usageLogs,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-        ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':lower': `M#${new Date(lower).toISOString()}`, ':upper': `M#${new Date(upper - 1).toISOString()}\uffff` },
+        ExpressionAttributeValues: { ':pk': ITEMS.logSingle.pk({ accountId }), ':lower': `M#${new Date(lower).toISOString()}`, ':upper': `M#${new Date(upper - 1).toISOString()}\uffff` },
       });
       for (const item of items) {
         if (Number(item.expiresAt ?? Infinity) <= Date.now() / 1000) continue;

@@ -5,6 +5,7 @@ import { decodeSingle, expiryOf, logPageItem, logPartition, minuteOf, newestAt, 
 import type { Mailer } from '../../shared/mailer';
 import type { UsageLog } from '../../shared/usage-logs';
 import { type AccountSettings, type AccountSettingsReader, bucketsOf, type LowBalanceNotices, type UsageEntry, type UsageStore } from '../domain/usage';
+import { ITEMS } from '../../shared/items';
 
 export interface UsageTables {
   usageLogs: string;
@@ -249,7 +250,7 @@ export class DynamoDbUsageStore implements UsageStore {
    */
   private async tallySingles(accountId: string, hour: number, until: number, fromScratch: boolean): Promise<void> {
     const bucket = new Date(hour).toISOString().replace('.000Z', 'Z');
-    const pk = `ACCOUNT#${accountId}#H`;
+    const pk = ITEMS.hourlyUsage.pk({ accountId });
     for (let attempt = 0; attempt < CONFLICT_TRIES; attempt++) {
       const { Items: held = [] } = await this.client.send(
         new QueryCommand({ TableName: this.tables.usageAggregates, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hour)', FilterExpression: 'attribute_exists(through)', ExpressionAttributeValues: { ':pk': pk, ':hour': `${bucket}#` }, ConsistentRead: true }),
@@ -400,16 +401,15 @@ export class DynamoDbUsageStore implements UsageStore {
       const counters = countersOf(entry);
       const { hour } = bucketsOf(event.at);
       // Hourly only: a day is summed from its hours when read (DynamoDbUsageReader), not written twice.
-      addRollup(`ACCOUNT#${event.accountId}#H`, hour, event.product, counters);
-      if (entry.analytics) addRollup(`ANALYTICS#${event.product}#H`, hour, event.product, counters);
+      addRollup(ITEMS.hourlyUsage.pk({ accountId: event.accountId }), hour, event.product, counters);
+      if (entry.analytics) addRollup(ITEMS.productAnalytics.pk({ product: event.product }), hour, event.product, counters);
       if (counters.refundedMicro) {
         guards.set(items.length, { kind: 'entry', entry });
         items.push({
           Put: {
             TableName: this.tables.ledger,
             Item: {
-              pk: `ACCOUNT#${event.accountId}`,
-              sk: `ENTRY#${event.at}#${event.requestId}`,
+              ...ITEMS.ledgerEntry.key({ accountId: event.accountId, at: event.at, entryId: event.requestId }),
               entryId: event.requestId,
               type: 'refund',
               amountMicro: counters.refundedMicro,
@@ -484,7 +484,7 @@ export class DynamoDbAccountSettings implements AccountSettingsReader {
 
   async of(accountId: string): Promise<AccountSettings> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.accountsTable, Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' }, ProjectionExpression: 'preferences, email' }),
+      new GetCommand({ TableName: this.accountsTable, Key: ITEMS.account.key({ accountId }), ProjectionExpression: 'preferences, email' }),
     );
     const threshold = Item?.preferences?.lowBalanceCredits;
     return {
@@ -503,7 +503,7 @@ export class DynamoDbLowBalanceNotices implements LowBalanceNotices {
     private readonly mailer: Mailer,
   ) {}
 
-  private key = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'NOTICE#low-balance' });
+  private key = (accountId: string) => ITEMS.lowBalanceNotice.key({ accountId });
 
   async claim(accountId: string, at: Date): Promise<boolean> {
     try {

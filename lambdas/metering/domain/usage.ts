@@ -37,7 +37,7 @@ export interface UsageEntry {
   analytics: boolean;
 }
 
-/** Port: writes events' logs (pages expiring 90 days after their newest call), rollups and refunds, all-or-nothing per write. */
+/** Port: writes events' logs (pages expiring the retention period after their newest call), rollups and refunds, all-or-nothing per write. */
 export interface UsageStore {
   /**
    * Records the entries; the ids returned were recorded before (redeliveries) and were not counted
@@ -102,7 +102,7 @@ export interface BatchOutcome {
 
 /**
  * Records a batch of queued usage events exactly once: each event's log (in its account's page,
- * kept 90 days), hourly aggregates per account and product, the refund of a failed call, and — for
+ * kept for the retention period), hourly aggregates per account and product, the refund of a failed call, and — for
  * accounts that have not objected — the product-wide analytics rollup. A malformed message fails
  * alone; the rest of its batch is recorded.
  */

@@ -18,7 +18,7 @@ const authenticate = sessionAuthenticator(dynamoDbSessionLookup(dynamo, config.T
 /** Buckets one request may ask for. */
 const MAX_BUCKETS = { hour: 24 * 31, day: 400 };
 
-/** Usage aggregates and call logs (last 90 days, newest first) — the caller's own. */
+/** Usage aggregates and call logs (the retention period, newest first) — the caller's own. */
 export const handler = httpRoutes(
   route(
     meteringRoutes.usage,

@@ -16,10 +16,11 @@ import { balanceShards } from '../../shared/adapters/dynamodb-balance';
 import type { UsageLogStore } from '../../shared/usage-logs';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAuditTrail } from '../../shared/adapters/dynamodb-audit';
-import { GENESIS, hashOf } from '../../shared/audit';
+import { GENESIS, hashOf, streamOf } from '../../shared/audit';
 import type { Pseudonymiser } from '../../shared/pseudonyms';
 import { type ErasureCategory, type ErasureSubject, type ProofPosition, type SubjectEraser } from '../domain/erasure';
 import { REQUEST_TYPES } from '../domain/model';
+import { auditEventKey, ITEMS, pseudonymPartition, subjectPartitions } from '../../shared/items';
 
 type Item = Record<string, unknown>;
 const BATCH = 25;
@@ -48,62 +49,50 @@ export class DynamoDbEraser implements SubjectEraser {
   ) {}
 
   async capture(accountId: string): Promise<ErasureSubject | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.accounts, Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' }, ConsistentRead: true }));
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.accounts, Key: ITEMS.account.key({ accountId }), ConsistentRead: true }));
     if (!Item) return undefined;
     return { accountId, email: String(Item.email), stripeCustomerId: Item.stripeCustomerId as string | undefined, emailSince: String(Item.emailSince ?? Item.createdAt) };
   }
 
   async stopAccess(subject: ErasureSubject): Promise<{ keys: number; sessions: number }> {
-    const keys = await this.all({ TableName: this.tables.apiKeys, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :key)', ExpressionAttributeValues: { ':pk': `ACCOUNT#${subject.accountId}`, ':key': 'KEY#' }, ConsistentRead: true });
+    const keys = await this.all({ TableName: this.tables.apiKeys, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :key)', ExpressionAttributeValues: { ':pk': ITEMS.apiKey.pk({ accountId: subject.accountId }), ':key': ITEMS.apiKey.skPrefix }, ConsistentRead: true });
     const now = new Date().toISOString();
     for (const key of keys.filter((k) => k.status !== 'revoked')) {
-      for (const target of [{ pk: key.pk, sk: key.sk }, { pk: `SECRET#${key.secretHash}`, sk: 'SECRET' }]) {
+      for (const target of [{ pk: key.pk, sk: key.sk }, ITEMS.apiKeyLookup.key({ secretHash: String(key.secretHash) })]) {
         await this.client.send(
           new UpdateCommand({ TableName: this.tables.apiKeys, Key: target, UpdateExpression: 'SET #status = :revoked, revokedAt = :now', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':revoked': 'revoked', ':now': now } }),
         );
       }
     }
-    const sessions = await this.all({ TableName: this.tables.sessions, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `ACCOUNT#${subject.accountId}` } });
+    const sessions = await this.all({ TableName: this.tables.sessions, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': ITEMS.session.gsi1pk({ accountId: subject.accountId }) } });
     await this.deleteKeys('sessions', sessions);
     return { keys: keys.length, sessions: sessions.length };
   }
 
   async erasePage(category: ErasureCategory, subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
     const { accountId, email } = subject;
-    const account = `ACCOUNT#${accountId}`;
+    const partitions = (table: TableName) => subjectPartitions(table, { accountId, emailHash: emailHash(email) });
     switch (category) {
       case 'usageLogs':
         return this.usageLogs.erasePage(accountId, limit);
       case 'sessions':
-        return this.erase('sessions', { TableName: this.tables.sessions, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': account } }, limit);
+        return this.erase('sessions', { TableName: this.tables.sessions, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': ITEMS.session.gsi1pk({ accountId }) } }, limit);
       case 'apiKeys': {
-        const page = await this.page({ TableName: this.tables.apiKeys, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': account }, ConsistentRead: true }, limit);
+        const page = await this.page({ TableName: this.tables.apiKeys, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ITEMS.apiKey.pk({ accountId }) }, ConsistentRead: true }, limit);
         // Each key's lookup copy goes with it.
-        const copies = page.items.filter((k) => k.secretHash).map((k) => ({ pk: `SECRET#${k.secretHash}`, sk: 'SECRET' }));
+        const copies = page.items.filter((k) => k.secretHash).map((k) => ITEMS.apiKeyLookup.key({ secretHash: String(k.secretHash) }));
         await this.deleteKeys('apiKeys', [...page.items, ...copies]);
         return { erased: page.items.length, remaining: page.remaining };
       }
       case 'usageAggregates':
-        return this.erasePartitions('usageAggregates', [`${account}#H`, `${account}#D`], limit);
-      case 'securityEvents': {
-        // Under the address's hash too: failed sign-ins before the account existed, and the counters keyed by it;
-        // the usage worker's per-key address digests (ADDRESSES#<accountId>); the counters keyed by the
-        // account (checkouts an hour, password checks from a session).
-        const hash = emailHash(email);
-        const partitions = [
-          account,
-          `ADDRESSES#${subject.accountId}`,
-          `THROTTLE#checkout#${subject.accountId}`,
-          `THROTTLE#password-check#${subject.accountId}`,
-          `ACCOUNT#anonymous#${hash}`,
-          `THROTTLE#login-fail#${hash}`,
-          `THROTTLE#signup-email#${hash}`,
-        ];
-        return this.erasePartitions('securityEvents', partitions, limit);
-      }
+        return this.erasePartitions('usageAggregates', partitions('usageAggregates'), limit);
+      case 'securityEvents':
+        // Every partition built from the account id or the address's hash, whichever context declared it
+        // (shared/items.ts): events, failed sign-ins before the account existed, key address digests, counters.
+        return this.erasePartitions('securityEvents', partitions('securityEvents'), limit);
       case 'tickets': {
         const page = await this.page(
-          { TableName: this.tables.tickets, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': `SENDER#${email}`, ':since': subject.emailSince } },
+          { TableName: this.tables.tickets, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': ITEMS.ticket.gsi1pk({ email }), ':since': subject.emailSince } },
           limit,
         );
         // The raw message goes with its ticket.
@@ -126,7 +115,7 @@ export class DynamoDbEraser implements SubjectEraser {
       case 'privacyRequests':
         return this.pseudonymiseRequests(subject, limit);
       case 'accounts': {
-        const keys = [{ pk: account, sk: 'PROFILE' }, { pk: `EMAIL#${email}`, sk: 'EMAIL' }];
+        const keys = [ITEMS.account.key({ accountId }), ITEMS.emailGuard.key({ email })];
         await this.deleteKeys('accounts', keys);
         return { erased: 1, remaining: false };
       }
@@ -140,16 +129,15 @@ export class DynamoDbEraser implements SubjectEraser {
    */
   private async pseudonymiseLedger(subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
     const pseudonym = await this.pseudonyms.of('account', subject.accountId);
-    const page = await this.page({ TableName: this.tables.ledger, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `ACCOUNT#${subject.accountId}` }, ConsistentRead: true }, limit);
+    const page = await this.page({ TableName: this.tables.ledger, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ITEMS.ledgerEntry.pk({ accountId: subject.accountId }) }, ConsistentRead: true }, limit);
     for (const item of page.items) {
-      const sk = String(item.sk);
-      if (sk.startsWith('ENTRY#')) {
+      if (ITEMS.ledgerEntry.matches(item)) {
         const { pk: _pk, stripe, ...entry } = item;
         const { customerId: _customer, ...refs } = (stripe ?? {}) as Item;
-        await this.client.send(new PutCommand({ TableName: this.tables.ledger, Item: { ...entry, pk: `PSEUDONYM#${pseudonym}`, ...(stripe ? { stripe: refs } : {}) } }));
+        await this.client.send(new PutCommand({ TableName: this.tables.ledger, Item: { ...entry, pk: pseudonymPartition(pseudonym), ...(stripe ? { stripe: refs } : {}) } }));
       }
-      if (sk.startsWith('PURCHASE#')) {
-        await this.client.send(new UpdateCommand({ TableName: this.tables.ledger, Key: { pk: `PAYMENT#${item.paymentIntentId}`, sk: 'PAYMENT' }, UpdateExpression: 'SET accountId = :p', ExpressionAttributeValues: { ':p': pseudonym } }));
+      if (ITEMS.purchase.matches(item)) {
+        await this.client.send(new UpdateCommand({ TableName: this.tables.ledger, Key: ITEMS.payment.key({ paymentIntentId: String(item.paymentIntentId) }), UpdateExpression: 'SET accountId = :p', ExpressionAttributeValues: { ':p': pseudonym } }));
       }
     }
     await this.deleteKeys('ledger', page.items);
@@ -165,7 +153,7 @@ export class DynamoDbEraser implements SubjectEraser {
    */
   private async eraseExports(subject: ErasureSubject): Promise<{ erased: number; remaining: boolean }> {
     let erased = 0;
-    for (const request of await this.requestsOf(`ACCOUNT#${subject.accountId}`)) {
+    for (const request of await this.requestsOf(ITEMS.privacyRequest.gsi1pk({ accountId: subject.accountId }))) {
       const archive = request.export as { key?: string; erasedAt?: string } | undefined;
       if (!archive?.key || archive.erasedAt) continue;
       await this.s3.send(new DeleteObjectCommand({ Bucket: this.buckets.exports, Key: archive.key }));
@@ -193,7 +181,7 @@ export class DynamoDbEraser implements SubjectEraser {
   private async pseudonymiseAudit(subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
     const pseudonym = await this.pseudonyms.of('account', subject.accountId);
     const trail = new DynamoDbAuditTrail(this.client, this.tables.auditEvents);
-    const from = `account#${subject.accountId}`;
+    const from = streamOf([{ type: 'account', id: subject.accountId }]);
     const to = `pseudonym#${pseudonym}`;
     const page = await trail.page(from, { newestFirst: false, limit });
     const scrub = (text: string) => text.split(subject.accountId).join(pseudonym).split(subject.email).join('(erased address)');
@@ -212,12 +200,12 @@ export class DynamoDbEraser implements SubjectEraser {
       };
       const sealed = { ...moved, hash: hashOf(moved) };
       await this.client
-        .send(new PutCommand({ TableName: this.tables.auditEvents, Item: { pk: `STREAM#${to}`, sk: `E#${String(event.seq).padStart(12, '0')}`, ...sealed }, ConditionExpression: 'attribute_not_exists(pk)' }))
+        .send(new PutCommand({ TableName: this.tables.auditEvents, Item: { ...auditEventKey(to, event.seq), ...sealed }, ConditionExpression: 'attribute_not_exists(pk)' }))
         .catch((error) => {
           // Moved by an earlier try of this page: only the original is left to delete.
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
         });
-      await this.deleteKeys('auditEvents', [{ pk: `STREAM#${from}`, sk: `E#${String(event.seq).padStart(12, '0')}` }]);
+      await this.deleteKeys('auditEvents', [auditEventKey(from, event.seq)]);
     }
     const remaining = Boolean(page.nextCursor);
     const [head] = remaining ? [] : (await trail.page(to, { newestFirst: true, limit: 1 })).events;
@@ -241,28 +229,27 @@ export class DynamoDbEraser implements SubjectEraser {
   /** Earlier requests stay as proof they were answered (3 years), under the account's pseudonym, with the address's and no details. */
   private async pseudonymiseRequests(subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
     const [pseudonym, emailPseudonym] = await Promise.all([this.pseudonyms.of('account', subject.accountId), this.pseudonyms.of('email', subject.email)]);
-    const page = await this.page({ TableName: this.tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `ACCOUNT#${subject.accountId}` } }, limit);
+    const page = await this.page({ TableName: this.tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': ITEMS.privacyRequest.gsi1pk({ accountId: subject.accountId }) } }, limit);
     for (const request of page.items) {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tables.privacyRequests,
           Key: { pk: request.pk, sk: request.sk },
           UpdateExpression: 'SET accountId = :p, gsi1pk = :g, email = :e REMOVE details, verdicts',
-          ExpressionAttributeValues: { ':p': pseudonym, ':g': `PSEUDONYM#${pseudonym}`, ':e': emailPseudonym },
+          ExpressionAttributeValues: { ':p': pseudonym, ':g': pseudonymPartition(pseudonym), ':e': emailPseudonym },
         }),
       );
     }
     // The open-request claims name the account too.
     for (const type of REQUEST_TYPES) {
-      await this.deleteKeys('privacyRequests', [{ pk: `OPEN#${subject.accountId}#${type}`, sk: 'OPEN' }]);
+      await this.deleteKeys('privacyRequests', [ITEMS.openRequestClaim.key({ accountId: subject.accountId, type })]);
     }
-    await this.deleteKeys('privacyRequests', [{ pk: `HOLD#${subject.accountId}`, sk: 'HOLD' }]);
     // Unclear privacy mail from the address (since the account held it) goes, with its place on the clock.
-    const unclear = await this.all({ TableName: this.tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': `SENDER#${subject.email}`, ':since': subject.emailSince } });
-    await this.deleteKeys('privacyRequests', [...unclear, ...unclear.map((m) => ({ pk: 'OPENUNCLEAR', sk: m.ticketId }))]);
-    for (const counter of ['privacy-account', 'privacy-password']) {
-      const counters = await this.all({ TableName: this.tables.privacyRequests, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `THROTTLE#${counter}#${subject.accountId}` } });
-      await this.deleteKeys('privacyRequests', counters);
+    const unclear = await this.all({ TableName: this.tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': ITEMS.unclearMail.gsi1pk({ email: subject.email }), ':since': subject.emailSince } });
+    await this.deleteKeys('privacyRequests', [...unclear, ...unclear.map((m) => ITEMS.openUnclearIndex.key({ ticketId: String(m.ticketId) }))]);
+    // Every partition of this table built from the account id or the address's hash (its counters, its hold).
+    for (const pk of subjectPartitions('privacyRequests', { accountId: subject.accountId, emailHash: emailHash(subject.email) })) {
+      await this.deleteKeys('privacyRequests', await this.all({ TableName: this.tables.privacyRequests, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }));
     }
     return { erased: page.items.length, remaining: page.remaining };
   }
@@ -279,7 +266,7 @@ export class DynamoDbEraser implements SubjectEraser {
     const tables = Object.entries(this.tables) as [TableName, string][];
     if (!from) {
       // Archives of the person's earlier requests, now filed under the pseudonym: each object must be gone.
-      for (const request of await this.requestsOf(`PSEUDONYM#${await this.pseudonyms.of('account', subject.accountId)}`)) {
+      for (const request of await this.requestsOf(pseudonymPartition(await this.pseudonyms.of('account', subject.accountId)))) {
         const key = (request.export as { key?: string } | undefined)?.key;
         if (key && (await this.exists(this.buckets.exports, key))) found.push(`exports bucket: the archive of ${String(request.pk).slice(0, 40)}`);
       }
@@ -296,9 +283,9 @@ export class DynamoDbEraser implements SubjectEraser {
         if (pages++ >= this.proofPagesPerStep) return { found, next: { table: index, startKey: start } };
         const scanned = await this.client.send(new ScanCommand({ TableName: name, ExclusiveStartKey: start }));
         for (const item of scanned.Items ?? []) {
-          if (table === 'privacyRequests' && item.pk === `REQUEST#${except.requestId}`) continue;
+          if (table === 'privacyRequests' && item.pk === ITEMS.privacyRequest.key({ requestId: except.requestId }).pk) continue;
           // Mail sent under the address before the account held it was someone else's, and stays theirs.
-          if ((table === 'tickets' || String(item.pk).startsWith('UNCLEAR#')) && String(item.receivedAt ?? '') < subject.emailSince) continue;
+          if ((ITEMS.ticket.matches(item) || ITEMS.unclearMail.matches(item)) && String(item.receivedAt ?? '') < subject.emailSince) continue;
           const text = JSON.stringify(item);
           for (const needle of needles) if (text.includes(needle)) found.push(`${table}: ${String(item.pk).slice(0, 60)} holds ${needle === subject.email ? 'the email' : needle === subject.accountId ? 'the account id' : 'the Stripe customer id'}`);
         }

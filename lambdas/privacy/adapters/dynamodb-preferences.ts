@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OptOuts, PreferenceWriter } from '../domain/objection';
+import { ITEMS } from '../../shared/items';
 
 /** The preferences on the account item (`ACCOUNT#<id>/PROFILE`), changed field by field. */
 export class DynamoDbPreferences implements PreferenceWriter {
@@ -13,7 +14,7 @@ export class DynamoDbPreferences implements PreferenceWriter {
     await this.client.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' },
+        Key: ITEMS.account.key({ accountId }),
         UpdateExpression: `SET ${fields.map((_, i) => `preferences.#f${i} = :off`).join(', ')}, updatedAt = :at`,
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: Object.fromEntries(fields.map((f, i) => [`#f${i}`, f])),

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Correctable, Corrections, ProfileCorrector } from '../domain/correction';
+import { ITEMS } from '../../shared/items';
 
 /** The name and the `profile` map on the account item (`ACCOUNT#<id>/PROFILE`), as PATCH /v1/account writes them. */
 export class DynamoDbProfileCorrector implements ProfileCorrector {
@@ -9,7 +10,7 @@ export class DynamoDbProfileCorrector implements ProfileCorrector {
   ) {}
 
   async apply(accountId: string, changes: Corrections): Promise<Corrections> {
-    const key = { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' };
+    const key = ITEMS.account.key({ accountId });
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: key, ProjectionExpression: '#name, profile, updatedAt', ExpressionAttributeNames: { '#name': 'name' }, ConsistentRead: true }));
     if (!Item) throw new Error(`Account ${accountId} is gone`);
     const profile = { ...(Item.profile as Record<string, string> | undefined) };

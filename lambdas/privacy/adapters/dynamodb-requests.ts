@@ -3,12 +3,13 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, Upd
 import { queryAll } from '../../shared/dynamodb-query';
 import { FINAL_STATUSES, type PrivacyRequest, type RequestType, type UnclearMail } from '../domain/model';
 import type { RequestStore, Transition } from '../domain/ports';
+import { ITEMS } from '../../shared/items';
 
-const requestKey = (requestId: string) => ({ pk: `REQUEST#${requestId}`, sk: 'REQUEST' });
-const openKey = (accountId: string, type: RequestType) => ({ pk: `OPEN#${accountId}#${type}`, sk: 'OPEN' });
+const requestKey = (requestId: string) => ITEMS.privacyRequest.key({ requestId });
+const openKey = (accountId: string, type: RequestType) => ITEMS.openRequestClaim.key({ accountId, type });
 /** Every request not yet ended: what the watchdog and `ops privacy list` read (sorted by deadline as they are read). */
-const OPEN_INDEX = 'OPENREQUESTS';
-const OPEN_UNCLEAR_INDEX = 'OPENUNCLEAR';
+const OPEN_INDEX = ITEMS.openRequestsIndex.spec.pk;
+const OPEN_UNCLEAR_INDEX = ITEMS.openUnclearIndex.spec.pk;
 const INTAKE_TTL_SECONDS = 30 * 86_400;
 
 function requestOf(item: Record<string, unknown> | undefined): PrivacyRequest | undefined {
@@ -33,7 +34,7 @@ export class DynamoDbRequests implements RequestStore {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...requestKey(request.requestId), gsi1pk: `ACCOUNT#${request.accountId}`, gsi1sk: request.receivedAt, ...request },
+          Item: { ...requestKey(request.requestId), gsi1pk: ITEMS.privacyRequest.gsi1pk({ accountId: request.accountId }), gsi1sk: request.receivedAt, ...request },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -55,7 +56,7 @@ export class DynamoDbRequests implements RequestStore {
       TableName: this.table,
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` },
+      ExpressionAttributeValues: { ':pk': ITEMS.privacyRequest.gsi1pk({ accountId }) },
       ScanIndexForward: false,
     });
     return items.map((item) => requestOf(item)!);
@@ -140,7 +141,7 @@ export class DynamoDbRequests implements RequestStore {
   }
 
   async intakeOutcome(messageId: string): Promise<string | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `INTAKE#${messageId}`, sk: 'INTAKE' }, ConsistentRead: true }));
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: ITEMS.intake.key({ messageId }), ConsistentRead: true }));
     return Item?.outcome as string | undefined;
   }
 
@@ -150,7 +151,7 @@ export class DynamoDbRequests implements RequestStore {
         new PutCommand({
           TableName: this.table,
           // Listed under its sender, so the sender's export and erasure find it.
-          Item: { pk: `UNCLEAR#${mail.ticketId}`, sk: 'UNCLEAR', gsi1pk: `SENDER#${mail.from}`, gsi1sk: mail.receivedAt, ...mail },
+          Item: { ...ITEMS.unclearMail.key({ ticketId: mail.ticketId }), gsi1pk: ITEMS.unclearMail.gsi1pk({ email: mail.from }), gsi1sk: mail.receivedAt, ...mail },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -162,7 +163,7 @@ export class DynamoDbRequests implements RequestStore {
   }
 
   async getUnclear(ticketId: string): Promise<UnclearMail | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `UNCLEAR#${ticketId}`, sk: 'UNCLEAR' }, ConsistentRead: true }));
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: ITEMS.unclearMail.key({ ticketId }), ConsistentRead: true }));
     if (!Item) return undefined;
     const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _ttl, ...mail } = Item;
     return mail as UnclearMail;
@@ -179,7 +180,7 @@ export class DynamoDbRequests implements RequestStore {
       await this.client.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: `UNCLEAR#${ticketId}`, sk: 'UNCLEAR' },
+          Key: ITEMS.unclearMail.key({ ticketId }),
           UpdateExpression: 'SET #status = :status, outcome = :outcome, expiresAt = :expires',
           ConditionExpression: '#status = :open',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -197,7 +198,7 @@ export class DynamoDbRequests implements RequestStore {
 
   async recordIntake(messageId: string, outcome: string, at: Date, rights: string[]): Promise<void> {
     await this.client.send(
-      new PutCommand({ TableName: this.table, Item: { pk: `INTAKE#${messageId}`, sk: 'INTAKE', outcome, rights, at: at.toISOString(), expiresAt: Math.floor(at.getTime() / 1000) + INTAKE_TTL_SECONDS } }),
+      new PutCommand({ TableName: this.table, Item: { ...ITEMS.intake.key({ messageId }), outcome, rights, at: at.toISOString(), expiresAt: Math.floor(at.getTime() / 1000) + INTAKE_TTL_SECONDS } }),
     );
   }
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { totalBalance } from '../../shared/adapters/dynamodb-balance';
+import { streamOf } from '../../shared/audit';
+import { ITEMS, type ItemType } from '../../shared/items';
 import type { UsageLogStore } from '../../shared/usage-logs';
 import type { SubjectData } from '../domain/export';
 import type { ExportedTable } from '../export-schema';
@@ -34,30 +36,34 @@ export class DynamoDbSubjectData implements SubjectData {
     usageLogs: UsageLogStore,
     now: () => Date = () => new Date(),
   ) {
-    const byAccount = (table: ExportedTable, prefix = '', key = (s: Subject) => `ACCOUNT#${s.accountId}`) => (subject: Subject) =>
-      this.query({ TableName: tables[table], KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk', ExpressionAttributeValues: { ':pk': key(subject), ...(prefix ? { ':prefix': prefix } : {}) } });
-    const byIndex = (table: ExportedTable, key: (s: Subject) => string) => (subject: Subject) =>
-      this.query({ TableName: tables[table], IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': key(subject) } });
+    /** The account's partition of an item type, or only that type's items in it when the partition holds others. */
+    const byAccount = (type: ItemType, { onlyThisType = false } = {}) => (subject: Subject) =>
+      this.query({
+        TableName: tables[type.table as ExportedTable],
+        KeyConditionExpression: onlyThisType ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': type.pk({ accountId: subject.accountId }), ...(onlyThisType ? { ':prefix': type.skPrefix } : {}) },
+      });
+    const byIndex = (type: ItemType) => (subject: Subject) =>
+      this.query({ TableName: tables[type.table as ExportedTable], IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': type.gsi1pk({ accountId: subject.accountId }) } });
     const db = this.client;
     const self = this;
     /** When the account took its current address: mail and failed sign-ins under it before then were someone else's. */
     const addressSince = async (subject: Subject) => {
       const { Item } = await db.send(
-        new GetCommand({ TableName: tables.accounts, Key: { pk: `ACCOUNT#${subject.accountId}`, sk: 'PROFILE' }, ProjectionExpression: 'emailSince, createdAt', ConsistentRead: true }),
+        new GetCommand({ TableName: tables.accounts, Key: ITEMS.account.key({ accountId: subject.accountId }), ProjectionExpression: 'emailSince, createdAt', ConsistentRead: true }),
       );
       return String(Item?.emailSince ?? Item?.createdAt ?? '9999');
     };
     this.readers = {
       async *accounts(subject) {
-        const { Item } = await db.send(new GetCommand({ TableName: tables.accounts, Key: { pk: `ACCOUNT#${subject.accountId}`, sk: 'PROFILE' }, ConsistentRead: true }));
+        const { Item } = await db.send(new GetCommand({ TableName: tables.accounts, Key: ITEMS.account.key({ accountId: subject.accountId }), ConsistentRead: true }));
         if (Item) yield clean(Item);
       },
-      sessions: byIndex('sessions', (s) => `ACCOUNT#${s.accountId}`),
-      apiKeys: byAccount('apiKeys', 'KEY#'),
+      sessions: byIndex(ITEMS.session),
+      apiKeys: byAccount(ITEMS.apiKey, { onlyThisType: true }),
       async *ledger(subject) {
-        for await (const item of byAccount('ledger')(subject)) {
-          const sk = String(item.sk);
-          const kind = sk.startsWith('ENTRY#') ? 'entry' : sk === 'BALANCE' ? 'balance' : sk.startsWith('PURCHASE#') ? 'purchase' : undefined;
+        for await (const item of byAccount(ITEMS.ledgerEntry)(subject)) {
+          const kind = ITEMS.ledgerEntry.matches(item) ? 'entry' : ITEMS.balance.matches(item) ? 'balance' : ITEMS.purchase.matches(item) ? 'purchase' : undefined;
           // Idempotency guards and notice state say nothing about the person.
           if (!kind) continue;
           const rest = clean(item);
@@ -74,30 +80,28 @@ export class DynamoDbSubjectData implements SubjectData {
         } while (cursor);
       },
       async *usageAggregates(subject) {
-        for (const granularity of ['H', 'D']) {
-          for await (const item of byAccount('usageAggregates', '', (s) => `ACCOUNT#${s.accountId}#${granularity}`)(subject)) {
-            yield { granularity: granularity === 'H' ? 'hour' : 'day', ...clean(item) };
-          }
+        for (const [granularity, type] of [['hour', ITEMS.hourlyUsage], ['day', ITEMS.dailyUsage]] as const) {
+          for await (const item of byAccount(type)(subject)) yield { granularity, ...clean(item) };
         }
       },
       async *privacyRequests(subject) {
-        yield* byIndex('privacyRequests', (s) => `ACCOUNT#${s.accountId}`)(subject);
+        yield* byIndex(ITEMS.privacyRequest)(subject);
         // Privacy mail nobody could classify, from the address since the account held it.
         const since = await addressSince(subject);
-        yield* self.query({ TableName: tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': `SENDER#${subject.email}`, ':since': since } });
+        yield* self.query({ TableName: tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': ITEMS.unclearMail.gsi1pk({ email: subject.email }), ':since': since } });
       },
       async *securityEvents(subject) {
-        yield* byAccount('securityEvents')(subject);
+        yield* byAccount(ITEMS.securityEvent)(subject);
         // Failed sign-ins naming the address are kept under its hash: only those since the account held it.
         const since = await addressSince(subject);
-        const anonymous = `ACCOUNT#anonymous#${createHash('sha256').update(subject.email).digest('hex')}`;
+        const anonymous = ITEMS.anonymousSignInFailure.pk({ emailHash: createHash('sha256').update(subject.email).digest('hex') });
         yield* self.query({ TableName: tables.securityEvents, KeyConditionExpression: 'pk = :pk AND sk >= :since', ExpressionAttributeValues: { ':pk': anonymous, ':since': since } });
       },
-      auditEvents: byAccount('auditEvents', '', (s) => `STREAM#account#${s.accountId}`),
+      auditEvents: (subject) => self.query({ TableName: tables.auditEvents, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ITEMS.auditEvent.pk({ stream: streamOf([{ type: 'account', id: subject.accountId }]) }) } }),
       async *tickets(subject) {
         // Tickets are found by sender address; an address can change hands, so only mail since the account held it counts.
         const since = await addressSince(subject);
-        yield* self.query({ TableName: tables.tickets, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': `SENDER#${subject.email}`, ':since': since } });
+        yield* self.query({ TableName: tables.tickets, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': ITEMS.ticket.gsi1pk({ email: subject.email }), ':since': since } });
       },
     };
   }

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ScryptHasher } from '../../shared/adapters/scrypt-hasher';
 import type { Subject, SubjectDirectory } from '../domain/ports';
+import { ITEMS } from '../../shared/items';
 
 /** Accounts (accounts table): the email guard `EMAIL#<email>` names the account; `ACCOUNT#<id>/PROFILE` holds it. */
 export class DynamoDbSubjects implements SubjectDirectory {
@@ -11,7 +12,7 @@ export class DynamoDbSubjects implements SubjectDirectory {
   ) {}
 
   async findByEmail(email: string): Promise<Subject | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `EMAIL#${email.trim().toLowerCase()}`, sk: 'EMAIL' }, ConsistentRead: true }));
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: ITEMS.emailGuard.key({ email: email.trim().toLowerCase() }), ConsistentRead: true }));
     return Item ? this.get(String(Item.accountId)) : undefined;
   }
 
@@ -19,7 +20,7 @@ export class DynamoDbSubjects implements SubjectDirectory {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.table,
-        Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' },
+        Key: ITEMS.account.key({ accountId }),
         ProjectionExpression: 'accountId, email, #name, profile.country, preferences.#locale',
         ExpressionAttributeNames: { '#name': 'name', '#locale': 'locale' },
         ConsistentRead: true,
@@ -33,7 +34,7 @@ export class DynamoDbSubjects implements SubjectDirectory {
 
   async passwordMatches(accountId: string, password: string): Promise<boolean> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' }, ProjectionExpression: 'passwordHash', ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: ITEMS.account.key({ accountId }), ProjectionExpression: 'passwordHash', ConsistentRead: true }),
     );
     // A missing hash still costs a full check (the hasher's decoy): the answer's timing tells nothing.
     return this.hasher.verify(password, typeof Item?.passwordHash === 'string' ? Item.passwordHash : undefined);

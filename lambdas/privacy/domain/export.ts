@@ -1,4 +1,4 @@
-import { USAGE_LOG_RETENTION_DAYS } from '../../shared/usage-logs';
+import { usageLogRetentionDays } from '../../shared/usage-logs';
 import { microToCredits } from '../../shared/credits';
 import { BUCKET_DATA_MAP, DATA_MAP, type DataMapEntry } from '../../shared/data-map';
 import { AUTOMATED_DECISIONS, PURPOSES, RECIPIENTS, RIGHTS_NOTE, SOURCES, TRANSFERS } from '../../shared/processing';
@@ -109,7 +109,7 @@ export async function buildExport(request: PrivacyRequest, data: SubjectData, si
       'data.json       Every category of personal data we hold about you, as JSON. Each category says what it',
       '                is and how long we keep it. The format is described in docs/export-format.md of the API.',
       '                Secrets (password hash, session and key hashes) are never included.',
-      `usage-logs.csv  Your API calls of the last ${USAGE_LOG_RETENTION_DAYS} days, one row per call (comma-separated, UTF-8).`,
+      `usage-logs.csv  Your API calls of the last ${usageLogRetentionDays()} days, one row per call (comma-separated, UTF-8).`,
       'ledger.csv      Every movement of your credits: purchases, grants, refunds, clawbacks, dispute holds.',
       '                Usage charges are in data.json (usageAggregates): balance = ledger − charged usage.',
       '',

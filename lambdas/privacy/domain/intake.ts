@@ -8,6 +8,7 @@ import { newTextOf, readMail, requestTypesOf } from './classify';
 import { DEFAULT_DEADLINES, deadlineFor, type PrivacyRequest, type RequestType } from './model';
 import { RESTRICTION_NOTE } from './objection';
 import type { PrivacyDeps, Subject } from './ports';
+import { COUNTERS } from '../../shared/items';
 
 /**
  * Requests one sender address, and one account, may open in a day; past that they join or wait. Only
@@ -60,7 +61,7 @@ export class PrivacyIntake {
       return 'help_sent';
     }
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
-    if ((await this.deps.counter.increment(`privacy-sender#${hash(sender)}`, start, end)) > FLOOD_LIMITS.perSender) return 'throttled';
+    if ((await this.deps.counter.increment(COUNTERS.privacyMailFromSender.of(hash(sender)), start, end)) > FLOOD_LIMITS.perSender) return 'throttled';
     const subject = await this.deps.subjects.findByEmail(sender);
     // The same words whether or not an account matched: the reply reveals nothing.
     await this.reply(mail, m.t('ack.subject'), m.mail([m.t('ack.body', { ticket: mail.ticketId })]));
@@ -168,7 +169,7 @@ export class PrivacyIntake {
   private async checkPassword(accountId: string, password: string): Promise<true> {
     const now = this.deps.now();
     const { start, end } = fixedWindow(now, PASSWORD_ATTEMPTS.windowSeconds);
-    if ((await this.deps.counter.increment(`privacy-password#${accountId}`, start, end)) > PASSWORD_ATTEMPTS.perAccount) {
+    if ((await this.deps.counter.increment(COUNTERS.privacyPasswordChecks.of(accountId), start, end)) > PASSWORD_ATTEMPTS.perAccount) {
       throw new PasswordAttemptsError(end - Math.floor(now.getTime() / 1000));
     }
     if (!(await this.deps.subjects.passwordMatches(accountId, password))) throw new PasswordRejectedError();
@@ -193,7 +194,7 @@ export class PrivacyIntake {
     }
     const now = this.deps.now();
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
-    if ((await this.deps.counter.increment(`privacy-account#${subject.accountId}`, start, end)) > FLOOD_LIMITS.perAccount) {
+    if ((await this.deps.counter.increment(COUNTERS.privacyRequestsOfAccount.of(subject.accountId), start, end)) > FLOOD_LIMITS.perAccount) {
       await this.deps.requests.releaseOpen(subject.accountId, type, input.requestId);
       throw new PrivacyFloodError(end - Math.floor(now.getTime() / 1000));
     }

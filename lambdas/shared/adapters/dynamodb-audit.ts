@@ -2,11 +2,10 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditEvent, type AuditEventInput, type AuditTrail, DEFAULT_AUDIT_RETENTION_DAYS, GENESIS, hashOf, streamOf } from '../audit';
 import { newId } from '../crypto';
+import { auditEventKey, ITEMS } from '../items';
 
 /** Enough for dozens of writers on one stream at once (an account's stream rarely has two). */
 const MAX_APPEND_ATTEMPTS = 60;
-
-const seqKey = (seq: number) => `E#${String(seq).padStart(12, '0')}`;
 
 /**
  * The audit trail in its own table: `STREAM#<stream>` / `E#<seq>`, each event chained to the one
@@ -33,7 +32,7 @@ export class DynamoDbAuditTrail implements AuditTrail {
         await this.client.send(
           new PutCommand({
             TableName: this.table,
-            Item: { pk: `STREAM#${stream}`, sk: seqKey(event.seq), ...event, expiresAt: Math.floor(Date.parse(input.at) / 1000) + this.retentionDays * 86_400 },
+            Item: { ...auditEventKey(stream, event.seq), ...event, expiresAt: Math.floor(Date.parse(input.at) / 1000) + this.retentionDays * 86_400 },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -47,7 +46,7 @@ export class DynamoDbAuditTrail implements AuditTrail {
   }
 
   async page(stream: string, options: { newestFirst: boolean; limit: number; cursor?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }> {
-    const pk = `STREAM#${stream}`;
+    const pk = ITEMS.auditEvent.pk({ stream });
     const { Items, LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
         TableName: this.table,
@@ -57,7 +56,7 @@ export class DynamoDbAuditTrail implements AuditTrail {
         Limit: options.limit,
         ConsistentRead: true,
         // The cursor is a sequence key of this stream only: another stream cannot be reached through it.
-        ExclusiveStartKey: options.cursor && /^E#\d{12}$/.test(options.cursor) ? { pk, sk: options.cursor } : undefined,
+        ExclusiveStartKey: options.cursor && ITEMS.auditEvent.matches({ pk, sk: options.cursor }) ? { pk, sk: options.cursor } : undefined,
       }),
     );
     const events = (Items ?? []).map(({ pk: _pk, sk: _sk, expiresAt: _ttl, ...event }) => event as AuditEvent);

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { EmailLinkToken, EmailLinkTokens } from '../email-links';
+import { ITEMS } from '../items';
 
 /** Email link tokens at `TOKEN#<hash>/TOKEN` in the tokens table, expiring through TTL (`expiresAt`). */
 export class DynamoDbEmailLinkTokens implements EmailLinkTokens {
@@ -9,6 +10,6 @@ export class DynamoDbEmailLinkTokens implements EmailLinkTokens {
   ) {}
 
   async put(token: EmailLinkToken): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: `TOKEN#${token.tokenHash}`, sk: 'TOKEN', ...token } }));
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...ITEMS.emailLink.key({ tokenHash: token.tokenHash }), ...token } }));
   }
 }

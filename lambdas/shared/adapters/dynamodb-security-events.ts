@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SecurityEvent } from '../security-events';
+import { ITEMS } from '../items';
 
 /** A security event is kept a year (data map), then DynamoDB TTL removes it. */
 export const SECURITY_EVENT_TTL_SECONDS = 365 * 24 * 3600;
@@ -19,7 +20,7 @@ export class DynamoDbSecurityEvents implements SecurityEventSink {
   async record(event: SecurityEvent): Promise<void> {
     const expiresAt = Math.floor(Date.parse(event.at) / 1000) + SECURITY_EVENT_TTL_SECONDS;
     await this.client.send(
-      new PutCommand({ TableName: this.table, Item: { pk: `ACCOUNT#${event.accountId}`, sk: `${event.at}#${event.eventId}`, ...event, expiresAt } }),
+      new PutCommand({ TableName: this.table, Item: { ...ITEMS.securityEvent.key({ accountId: event.accountId, at: event.at, eventId: event.eventId }), ...event, expiresAt } }),
     );
   }
 }

@@ -1,6 +1,7 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { USAGE_LOG_RETENTION_DAYS, type UsageLog, type UsageLogStore } from '../usage-logs';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, ScanCommand, type ScanCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type UsageLog, type UsageLogStore, usageLogRetentionDays } from '../usage-logs';
 
 /** BatchWriteItem's ceiling. */
 const BATCH = 25;
@@ -73,7 +74,7 @@ export function decodeSingle(data: Uint8Array, at: string): UsageLog {
   return log as unknown as UsageLog;
 }
 
-/** A single call's item, expiring 90 days after it; `analytics` when its account had not objected. */
+/** A single call's item, expiring the retention period after it; `analytics` when its account had not objected. */
 export function singleCallItem(accountId: string, log: UsageLog, seq: number | undefined, analytics: boolean): Record<string, unknown> {
   return { pk: logPartition(accountId), sk: singleCallSortKey(log.at, { seq, requestId: log.requestId }), d: encodeSingle(log), expiresAt: expiryOf([log]), ...(analytics ? { a: true } : {}) };
 }
@@ -81,10 +82,10 @@ export function singleCallItem(accountId: string, log: UsageLog, seq: number | u
 /** The time of the newest of some calls: what a page is keyed and kept by. */
 export const newestAt = (calls: { at: string }[]) => calls.reduce((max, call) => (call.at > max ? call.at : max), calls[0]!.at);
 
-/** When what was written for calls of these times expires (TTL): 90 days after the newest. */
-export const expiryOf = (calls: { at: string }[]) => Math.floor(Date.parse(newestAt(calls)) / 1000) + USAGE_LOG_RETENTION_DAYS * 86_400;
+/** When what was written for calls of these times expires (TTL): the retention period after the newest. */
+export const expiryOf = (calls: { at: string }[]) => Math.floor(Date.parse(newestAt(calls)) / 1000) + usageLogRetentionDays() * 86_400;
 
-/** A page item: logs of one account and one minute, expiring 90 days after the newest of them. */
+/** A page item: logs of one account and one minute, expiring the retention period after the newest of them. */
 export function logPageItem(accountId: string, sk: string, logs: UsageLog[]): Record<string, unknown> {
   return { pk: logPartition(accountId), sk, n: logs.length, d: encodeLogs(logs), expiresAt: expiryOf(logs) };
 }
@@ -121,7 +122,7 @@ export class DynamoDbUsageLogs implements UsageLogStore {
    */
   async page(accountId: string, options: { limit: number; cursor?: string; now: Date }): Promise<{ logs: UsageLog[]; nextCursor?: string }> {
     const { limit, cursor, now } = options;
-    const oldest = new Date(now.getTime() - USAGE_LOG_RETENTION_DAYS * 86_400_000).toISOString();
+    const oldest = new Date(now.getTime() - usageLogRetentionDays() * 86_400_000).toISOString();
     // A cursor past the retention period (paging reached its edge a while ago, or made up): nothing is older.
     if (cursor && cursor < oldest) return { logs: [] };
     const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -223,6 +224,68 @@ export class DynamoDbUsageLogs implements UsageLogStore {
     const erased = items.reduce((sum, item) => sum + (String(item.sk).startsWith('SEQ#') ? 0 : Number(item.n ?? 1)), 0);
     return { erased, remaining: Boolean(LastEvaluatedKey) };
   }
+}
+
+/**
+ * The time of the newest call a stored item holds, read from its key (pages, single calls, the
+ * earlier one-call form); undefined for seq blocks, which hold no personal data — only which
+ * sequence numbers were recorded — and keep their own expiry.
+ */
+export function newestCallOf(item: { sk?: unknown }): string | undefined {
+  const sk = String(item.sk);
+  if (sk.startsWith('SEQ#')) return undefined;
+  if (sk.startsWith('L#') || sk.startsWith('M#')) return sk.slice(2, sk.indexOf('#', 2));
+  return sk.slice(0, sk.indexOf('#'));
+}
+
+/**
+ * Applies a shorter retention to logs already stored: every item whose expiry lies beyond its newest
+ * call + `days` gets that earlier expiry (DynamoDB's TTL then removes it; readers already hide logs
+ * outside the window). Longer retentions apply to new calls only: what already expired is gone.
+ * Each update is conditional on the expiry it read, so a worker writing meanwhile is never undone.
+ * Scans the table in `segments` parallel segments; `onProgress` hears items seen and shortened.
+ */
+export async function shortenUsageLogRetention(
+  client: DynamoDBDocumentClient,
+  table: string,
+  days: number,
+  options: { segments?: number; onProgress?: (seen: number, shortened: number) => void } = {},
+): Promise<{ seen: number; shortened: number }> {
+  let seen = 0;
+  let shortened = 0;
+  const segments = options.segments ?? 4;
+  await Promise.all(
+    Array.from({ length: segments }, async (_, segment) => {
+      let start: ScanCommandInput['ExclusiveStartKey'];
+      do {
+        const page = await client.send(new ScanCommand({ TableName: table, Segment: segment, TotalSegments: segments, ProjectionExpression: 'pk, sk, expiresAt', ExclusiveStartKey: start }));
+        for (const item of page.Items ?? []) {
+          seen++;
+          const newest = newestCallOf(item);
+          const target = newest === undefined ? undefined : Math.floor(Date.parse(newest) / 1000) + days * 86_400;
+          if (target === undefined || Number.isNaN(target) || !(Number(item.expiresAt) > target)) continue;
+          try {
+            await client.send(
+              new UpdateCommand({
+                TableName: table,
+                Key: { pk: item.pk, sk: item.sk },
+                UpdateExpression: 'SET expiresAt = :target',
+                ConditionExpression: 'expiresAt = :seen',
+                ExpressionAttributeValues: { ':target': target, ':seen': item.expiresAt },
+              }),
+            );
+            shortened++;
+          } catch (error) {
+            // Rewritten meanwhile (a page that gained calls, or erased): its writer set the expiry from the new setting.
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          }
+        }
+        options.onProgress?.(seen, shortened);
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }),
+  );
+  return { seen, shortened };
 }
 
 /** Deletes up to 25 keys, retrying what DynamoDB leaves unprocessed (with backoff) until none is left. */
