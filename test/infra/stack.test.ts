@@ -274,3 +274,20 @@ describe('the key address watch (addressWatch)', () => {
     expect(workerOf(template)).toMatchObject({ KEY_ADDRESSES_PER_HOUR: '20', SUSPEND_ON_MANY_ADDRESSES: 'true', TABLE_API_KEYS: expect.anything() });
   });
 });
+
+describe('usage-log retention (usageLogRetentionDays)', () => {
+  type Fn = { Properties: { Environment: { Variables: Record<string, unknown> }; Description?: string } };
+  const functions = (context: Record<string, unknown> = {}) => Object.values(synth(context).template.findResources('AWS::Lambda::Function') as Record<string, Fn>);
+
+  it('reaches every function as USAGE_LOG_RETENTION_DAYS: 90 by default, the stage value when set', () => {
+    expect(new Set(functions().map((fn) => fn.Properties.Environment.Variables.USAGE_LOG_RETENTION_DAYS))).toEqual(new Set(['90']));
+    const shorter = functions({ usageLogRetentionDays: 30 });
+    expect(new Set(shorter.map((fn) => fn.Properties.Environment.Variables.USAGE_LOG_RETENTION_DAYS))).toEqual(new Set(['30']));
+    expect(shorter.some((fn) => /Writes usage logs \(30-day TTL\)/.test(fn.Properties.Description ?? ''))).toBe(true);
+  });
+
+  it('refuses a retention that is not whole days from 1 to 3650', () => {
+    expect(() => synth({ usageLogRetentionDays: 0 })).toThrow(/usageLogRetentionDays/);
+    expect(() => synth({ usageLogRetentionDays: 'ninety' })).toThrow(/usageLogRetentionDays/);
+  });
+});

@@ -1,6 +1,6 @@
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbUsageLogs, logPageItem, pageSortKey, singleSortKey } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
-import type { UsageLog } from '../../../lambdas/shared/usage-logs';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbUsageLogs, logPageItem, pageSortKey, shortenUsageLogRetention, singleSortKey } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { type UsageLog, usageLogRetentionDays } from '../../../lambdas/shared/usage-logs';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
 const NOW = new Date('2026-03-02T00:00:00Z');
@@ -71,5 +71,66 @@ describe('DynamoDbUsageLogs.page', () => {
     expect(page.logs.map((l) => l.requestId)).toEqual(['c2', 'r1']);
     // One query of the pages and one of the single calls, each stopped where the page of logs was full.
     expect(dynamo.calls('Query usageLogs') - before).toBe(2);
+  });
+});
+
+/** The stage's usage-log retention: writers and readers follow it, and stored logs can be brought under a shorter one. */
+describe('usage-log retention as a stage setting', () => {
+  let dynamo: LocalDynamo;
+  const saved = process.env.USAGE_LOG_RETENTION_DAYS;
+  const at = '2026-03-01T10:17:05.000Z';
+  const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(() => dynamo.stop());
+  afterEach(() => {
+    if (saved === undefined) delete process.env.USAGE_LOG_RETENTION_DAYS;
+    else process.env.USAGE_LOG_RETENTION_DAYS = saved;
+  });
+
+  it('is 90 days unless USAGE_LOG_RETENTION_DAYS says otherwise, and refuses a value that is not whole days', () => {
+    delete process.env.USAGE_LOG_RETENTION_DAYS;
+    expect(usageLogRetentionDays()).toBe(90);
+    expect(logPageItem('acc_1', pageSortKey(at, 1), [log('a', at)]).expiresAt).toBe(epoch(at) + 90 * 86_400);
+    process.env.USAGE_LOG_RETENTION_DAYS = '30';
+    expect(logPageItem('acc_1', pageSortKey(at, 1), [log('a', at)]).expiresAt).toBe(epoch(at) + 30 * 86_400);
+    process.env.USAGE_LOG_RETENTION_DAYS = '30.5';
+    expect(() => usageLogRetentionDays()).toThrow(/whole number/);
+  });
+
+  it('shows only logs inside the retention window', async () => {
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    const old = log('old', '2026-02-10T10:00:00.000Z');
+    const recent = log('new', '2026-02-28T10:00:00.000Z');
+    for (const l of [old, recent]) await dynamo.client.send(new PutCommand({ TableName: 'usageLogs', Item: logPageItem('acc_win', singleSortKey(l), [l]) }));
+    process.env.USAGE_LOG_RETENTION_DAYS = '10';
+    expect((await logs.page('acc_win', { limit: 10, now: NOW })).logs.map((l) => l.requestId)).toEqual(['new']);
+    process.env.USAGE_LOG_RETENTION_DAYS = '90';
+    expect((await logs.page('acc_win', { limit: 10, now: NOW })).logs.map((l) => l.requestId)).toEqual(['new', 'old']);
+  });
+
+  it('shortens the expiry of stored pages, singles and per-call items to newest call + days, leaves seq blocks and shorter expiries alone', async () => {
+    process.env.USAGE_LOG_RETENTION_DAYS = '90';
+    const page = logPageItem('acc_ret', pageSortKey('2026-03-01T10:17:50.000Z', 1), [log('p1', '2026-03-01T10:17:01.000Z'), log('p2', '2026-03-01T10:17:50.000Z')]);
+    const single = { pk: 'ACCOUNT#acc_ret', sk: 'M#2026-03-01T11:00:00.000Z#S7', d: new Uint8Array([1]), expiresAt: epoch('2026-03-01T11:00:00.000Z') + 90 * 86_400 };
+    const legacy = { pk: 'ACCOUNT#acc_ret', sk: '2026-03-01T09:00:00.000Z#req_9', status: 200, expiresAt: epoch('2026-03-01T09:00:00.000Z') + 90 * 86_400 };
+    const seqBlock = { pk: 'ACCOUNT#acc_ret', sk: 'SEQ#000000000000001', s: new Set([1]), expiresAt: epoch('2026-03-01T11:00:00.000Z') + 90 * 86_400 };
+    const alreadyShort = { ...logPageItem('acc_ret', singleSortKey(log('s1', '2026-03-01T12:00:00.000Z')), [log('s1', '2026-03-01T12:00:00.000Z')]), expiresAt: epoch('2026-03-01T12:00:00.000Z') + 86_400 };
+    for (const Item of [page, single, legacy, seqBlock, alreadyShort]) await dynamo.client.send(new PutCommand({ TableName: 'usageLogs', Item }));
+    const progress: number[] = [];
+    const result = await shortenUsageLogRetention(dynamo.client, 'usageLogs', 7, { segments: 2, onProgress: (seen) => progress.push(seen) });
+    expect(result.shortened).toBeGreaterThanOrEqual(3);
+    expect(progress.length).toBeGreaterThan(0);
+    const expiry = async (sk: string) => (await dynamo.client.send(new GetCommand({ TableName: 'usageLogs', Key: { pk: 'ACCOUNT#acc_ret', sk } }))).Item?.expiresAt;
+    expect(await expiry(String(page.sk))).toBe(epoch('2026-03-01T10:17:50.000Z') + 7 * 86_400);
+    expect(await expiry(single.sk)).toBe(epoch('2026-03-01T11:00:00.000Z') + 7 * 86_400);
+    expect(await expiry(legacy.sk)).toBe(epoch('2026-03-01T09:00:00.000Z') + 7 * 86_400);
+    expect(await expiry(seqBlock.sk)).toBe(seqBlock.expiresAt);
+    expect(await expiry(String(alreadyShort.sk))).toBe(alreadyShort.expiresAt);
+    // Run again: nothing left to shorten.
+    const again = await shortenUsageLogRetention(dynamo.client, 'usageLogs', 7);
+    expect(again.shortened).toBe(0);
   });
 });
