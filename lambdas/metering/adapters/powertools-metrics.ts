@@ -2,7 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { UsageEvent } from '../domain/model';
 import { type UsageMetrics, usageFigures } from '../domain/usage';
 
-/** CloudWatch metrics in embedded metric format, namespace OmnAPI, service usage-worker; one line per batch, flushed after it. */
+/** CloudWatch metrics in embedded metric format, namespace OmnAPI, service usage-worker; one line per batch, flushed by the handler's logMetrics middleware. */
 export const metrics = new Metrics({ namespace: 'OmnAPI', serviceName: 'usage-worker' });
 
 /**
@@ -12,7 +12,11 @@ export const metrics = new Metrics({ namespace: 'OmnAPI', serviceName: 'usage-wo
 export function usageMetrics(target: Pick<Metrics, 'addMetric'> = metrics): UsageMetrics {
   return {
     recorded(events: UsageEvent[]) {
-      if (events.length === 0) return;
+      // A batch of redeliveries only recorded no call: it says so, so every batch has a metric to flush.
+      if (events.length === 0) {
+        target.addMetric('MeteredCalls', MetricUnit.Count, 0);
+        return;
+      }
       const figures = usageFigures(events);
       target.addMetric('MeteredCalls', MetricUnit.Count, figures.calls);
       target.addMetric('CreditsSpent', MetricUnit.Count, figures.spentMicro / 1_000_000);

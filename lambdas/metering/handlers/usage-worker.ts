@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamo } from '../../shared/clients/dynamodb';
@@ -45,6 +46,7 @@ const processor = new BatchProcessor(EventType.SQS);
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
   .handler(async (event, context) => {
     const outcome: BatchOutcome = await recordUsageBatch(event.Records, deps);
     logger.info('Usage batch', { size: event.Records.length, recorded: outcome.recorded, duplicates: outcome.duplicates, failed: outcome.failed.size });
@@ -52,8 +54,4 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       if (outcome.failed.has(record.messageId)) throw new UsageRecordError(record.messageId);
     };
     return processPartialResponse(event, recordHandler, processor, { context });
-  })
-  // A batch of redeliveries only has no metric; an empty flush would log a warning.
-  .after(() => {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   });

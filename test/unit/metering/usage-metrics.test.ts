@@ -12,9 +12,9 @@ describe('usage metrics (EMF, one line per worker batch)', () => {
     expect(Object.fromEntries(added)).toEqual({ MeteredCalls: 3, CreditsSpent: 3, RejectedInsufficientCredit: 1, RejectedRateLimited: 2, UpstreamFailures: 1 });
   });
 
-  it('adds nothing for a batch of redeliveries', () => {
+  it('counts no call for a batch of redeliveries (every batch flushes a metric)', () => {
     const added: unknown[] = [];
-    usageMetrics({ addMetric: (...args: unknown[]) => void added.push(args) } as never).recorded([]);
-    expect(added).toEqual([]);
+    usageMetrics({ addMetric: (name: string, _unit: unknown, value: number) => void added.push([name, value]) } as never).recorded([]);
+    expect(added).toEqual([['MeteredCalls', 0]]);
   });
 });

@@ -117,7 +117,7 @@ describe('usage-log retention as a stage setting', () => {
     const single = { pk: 'ACCOUNT#acc_ret', sk: 'M#2026-03-01T11:00:00.000Z#S7', d: new Uint8Array([1]), expiresAt: epoch('2026-03-01T11:00:00.000Z') + 90 * 86_400 };
     const legacy = { pk: 'ACCOUNT#acc_ret', sk: '2026-03-01T09:00:00.000Z#req_9', status: 200, expiresAt: epoch('2026-03-01T09:00:00.000Z') + 90 * 86_400 };
     const seqBlock = { pk: 'ACCOUNT#acc_ret', sk: 'SEQ#000000000000001', s: new Set([1]), expiresAt: epoch('2026-03-01T11:00:00.000Z') + 90 * 86_400 };
-    const alreadyShort = { ...logPageItem('acc_ret', singleSortKey(log('s1', '2026-03-01T12:00:00.000Z')), [log('s1', '2026-03-01T12:00:00.000Z')]), expiresAt: epoch('2026-03-01T12:00:00.000Z') + 86_400 };
+    const alreadyShort: Record<string, unknown> = { ...logPageItem('acc_ret', singleSortKey(log('s1', '2026-03-01T12:00:00.000Z')), [log('s1', '2026-03-01T12:00:00.000Z')]), expiresAt: epoch('2026-03-01T12:00:00.000Z') + 86_400 };
     for (const Item of [page, single, legacy, seqBlock, alreadyShort]) await dynamo.client.send(new PutCommand({ TableName: 'usageLogs', Item }));
     const progress: number[] = [];
     const result = await shortenUsageLogRetention(dynamo.client, 'usageLogs', 7, { segments: 2, onProgress: (seen) => progress.push(seen) });
