@@ -9,6 +9,7 @@ import { requestView } from '../domain/model';
 import { RequestNotFoundError } from '../errors';
 import { privacyRoutes } from '../routes';
 import { intakeOf, lifecycleOf, privacyDeps } from '../wiring';
+import { sessionMayConfirm } from '../domain/session-confirmation';
 
 const config = requestsConfig();
 const deps = privacyDeps(config);
@@ -30,10 +31,7 @@ export const handler = httpRoutes(
     async (event) => {
       const { type, details, password } = event.input.body;
       const { request, joined, confirmedByPassword } = await intake.fromApi(event.principal.accountId, type, details, password);
-      // Joining a request still waiting for its mailed link: the session (and, for an erasure, the password) is the proof it waits for.
-      // Never a mailed correction or objection: its words may be someone else's (a forged From), so only its link, which shows them, confirms it.
-      const wordsOfAnother = request.channel === 'mail' && (request.type === 'correction' || request.type === 'objection');
-      const confirmable = joined && request.status === 'awaiting_confirmation' && !wordsOfAnother && (request.type !== 'deletion' || confirmedByPassword);
+      const confirmable = sessionMayConfirm(request, { joined, withPassword: confirmedByPassword });
       const current = confirmable ? ((await lifecycle.confirmBySession(request.requestId, confirmedByPassword)) ?? request) : request;
       event.audit = { targets: [{ type: 'privacy_request', id: current.requestId }], change: { after: { type: current.type, status: current.status } } };
       return json(201, { ...requestView(current), joined });
