@@ -87,11 +87,13 @@ export function awsRequests(services: { sqs: LocalSqs; sfn: LocalStepFunctions; 
 function accessDenied(response: http.ServerResponse, target: string, error: AccessDeniedError): void {
   if (target.startsWith('AmazonSQS.')) {
     response.setHeader('x-amzn-query-error', 'AccessDenied;Sender');
-    return reply(response, 403, { __type: 'com.amazon.coral.service#AccessDeniedException', message: error.message }, 'application/x-amz-json-1.0');
+    reply(response, 403, { __type: 'com.amazon.coral.service#AccessDeniedException', message: error.message }, 'application/x-amz-json-1.0');
+  } else if (target.startsWith('AWSStepFunctions.')) {
+    reply(response, 400, { __type: 'com.amazonaws.sfn#AccessDeniedException', message: error.message }, 'application/x-amz-json-1.0');
+  } else {
+    response.setHeader('x-amzn-errortype', 'AccessDeniedException');
+    reply(response, 403, { message: error.message }, 'application/json');
   }
-  if (target.startsWith('AWSStepFunctions.')) return reply(response, 400, { __type: 'com.amazonaws.sfn#AccessDeniedException', message: error.message }, 'application/x-amz-json-1.0');
-  response.setHeader('x-amzn-errortype', 'AccessDeniedException');
-  reply(response, 403, { message: error.message }, 'application/json');
 }
 
 function reply(response: http.ServerResponse, status: number, body: unknown, contentType: string): void {

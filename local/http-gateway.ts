@@ -168,7 +168,7 @@ function sendError(response: http.ServerResponse, status: number, code: string, 
 
 /** The request target's path, or undefined when it is not a URL path (`//`, `http://[/x`, `*`). */
 export function pathOf(target: string | undefined): string | undefined {
-  if (!target || !target.startsWith('/') || target.startsWith('//')) return undefined;
+  if (!target?.startsWith('/') || target.startsWith('//')) return undefined;
   try {
     return new URL(target, 'http://localhost').pathname;
   } catch {

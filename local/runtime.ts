@@ -322,7 +322,7 @@ async function createTables(client: DynamoDBClient, model: LocalModel): Promise<
   let start: string | undefined;
   do {
     const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
-    page.TableNames?.forEach((name) => existing.add(name));
+    for (const name of page.TableNames ?? []) existing.add(name);
     start = page.LastEvaluatedTableName;
   } while (start);
   for (const table of model.tables) {

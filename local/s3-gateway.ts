@@ -17,7 +17,7 @@ export function createS3Gateway(backend: string, iam: LocalIam | undefined, log:
     const go = async (body?: Buffer) => {
       try {
         const key = accessKeyOf(request.headers, request.url);
-        if (iam && iam.roleOf(key)) await iam.authorize(key, s3Requests(iam, request, body));
+        if (iam?.roleOf(key)) await iam.authorize(key, s3Requests(iam, request, body));
       } catch (error) {
         if (error instanceof AccessDeniedError) return denied(response, error);
         log(`s3 gateway: ${(error as Error).message}`);
@@ -96,8 +96,8 @@ function decodeXml(text: string): string {
 
 /** S3's refusal: 403 with an XML error naming the action and the resource. */
 function denied(response: http.ServerResponse, error: AccessDeniedError): void {
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>${escape(error.message)}</Message><RequestId>local</RequestId></Error>`;
+  const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>${escapeXml(error.message)}</Message><RequestId>local</RequestId></Error>`;
   response.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }

@@ -85,7 +85,7 @@ const startNow = new Command('start-now')
   .action(async (requestId: string, options: StageOptions) => {
     await withResources(options.stage, async (resources) => {
       const request = await requestsOf(resources).get(requestId);
-      if (!request || request.type !== 'deletion' || !request.erasureStartsAt || !request.taskToken || request.erasure) {
+      if (request?.type !== 'deletion' || !request.erasureStartsAt || !request.taskToken || request.erasure) {
         throw new UsageError(`${requestId} is not a deletion in its cooling-off`);
       }
       const sfn = new SFNClient(resources.clientConfig);
@@ -120,7 +120,7 @@ const retry = new Command('retry')
     await withResources(options.stage, async (resources) => {
       const requests = requestsOf(resources);
       const request = await requests.get(requestId);
-      if (!request || request.status !== 'failed') throw new UsageError(`${requestId} has not failed`);
+      if (request?.status !== 'failed') throw new UsageError(`${requestId} has not failed`);
       const back = [...request.history].reverse().find((h) => h.status !== 'failed')?.status ?? 'received';
       await requests.update(requestId, { failure: undefined }, { status: back, note: `retried by ${os.userInfo().username}` });
       const sfn = new SFNClient(resources.clientConfig);

@@ -23,7 +23,9 @@ export class FetchUpstream implements Upstream {
       });
       const body = Buffer.from(await response.arrayBuffer());
       const headers: Record<string, string> = {};
-      response.headers.forEach((value, name) => (headers[name] = value));
+      response.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
       return { kind: 'response', status: response.status, headers, body };
     } catch (error) {
       if (signal.aborted) return { kind: 'timeout' };

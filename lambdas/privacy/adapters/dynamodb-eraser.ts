@@ -18,7 +18,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAuditTrail } from '../../shared/adapters/dynamodb-audit';
 import { GENESIS, hashOf, streamOf } from '../../shared/audit';
 import type { Pseudonymiser } from '../../shared/pseudonyms';
-import { type ErasureCategory, type ErasureSubject, type ProofPosition, type SubjectEraser } from '../domain/erasure';
+import type { ErasureCategory, ErasureSubject, ProofPosition, SubjectEraser } from '../domain/erasure';
 import { REQUEST_TYPES } from '../domain/model';
 import { auditEventKey, ITEMS, pseudonymPartition, subjectPartitions } from '../../shared/items';
 

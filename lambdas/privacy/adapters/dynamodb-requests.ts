@@ -107,7 +107,9 @@ export class DynamoDbRequests implements RequestStore {
       values[':entry'] = [{ status: transition.status, at: at.toISOString(), ...(transition.note ? { note: transition.note } : {}) }];
       if (transition.from?.length) {
         conditions.push(`#status IN (${transition.from.map((_, i) => `:from${i}`).join(', ')})`);
-        transition.from.forEach((status, i) => (values[`:from${i}`] = status));
+        transition.from.forEach((status, i) => {
+          values[`:from${i}`] = status;
+        });
       }
     }
     if (!sets.length && !removes.length) return this.get(requestId);

@@ -113,7 +113,7 @@ export function newTextOf(text: string): string {
 
 const EMAIL = /[^\s@<>()"',;:]+@[^\s@<>()"',;:]+/g;
 const URL = /\b(?:https?:\/\/|www\.)\S+/gi;
-const LABEL_LINE = /^\s*([\p{L}][\p{L}\p{N} .\/'’()-]{0,40}?)\s*:\s*(.*)$/u;
+const LABEL_LINE = /^\s*([\p{L}][\p{L}\p{N} ./'’()-]{0,40}?)\s*:\s*(.*)$/u;
 const BULLET = /^\s*(?:[-–•*·▪◦]|\d{1,2}[.)]|[a-z][.)]|\(\w{1,3}\))\s+/u;
 
 /** A line of an identification block ("Name: …", "E-Mail-Adresse: …"): its label and value, or undefined. */

@@ -120,7 +120,7 @@ export class PrivacyIntake {
    */
   async classifyUnclear(ticketId: string, types: RequestType[], by: string): Promise<{ outcome: 'classified' | 'no_account'; requestIds: string[] }> {
     const mail = await this.deps.requests.getUnclear(ticketId);
-    if (!mail || mail.status !== 'open') throw new UnclearMailClosedError(ticketId, mail?.status);
+    if (mail?.status !== 'open') throw new UnclearMailClosedError(ticketId, mail?.status);
     const at = this.deps.now().toISOString();
     const subject = await this.deps.subjects.findByEmail(mail.from);
     if (!subject) {

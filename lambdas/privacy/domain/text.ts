@@ -31,7 +31,7 @@ export function words(text: string): string {
     .trim()} `;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * A vocabulary phrase as a pattern over `words()`. Words are separated by spaces; `stem*` matches
@@ -51,7 +51,7 @@ export function phrasePattern(phrase: string): RegExp {
     const body = words(stem ? token.slice(0, -1) : token)
       .trim()
       .split(' ')
-      .map(escape)
+      .map(escapeRegExp)
       .join(' ');
     source += `${source ? ' ' : ''}${gap}${body}${stem ? '[\\p{L}\\p{N}]*' : ''}`;
     gap = '';

@@ -14,7 +14,9 @@ describe('IntrinsicResolver', () => {
         name: { Ref: 'Table' },
         arn: { 'Fn::GetAtt': ['Fn', 'Arn'] },
         joined: { 'Fn::Join': ['', ['table/', { Ref: 'Table' }, '/', { Ref: 'AWS::Region' }]] },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's own ${…} syntax, not a template literal
         sub: { 'Fn::Sub': 'arn:${AWS::Partition}:x:${Table}:${Fn.Arn}' },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's own ${…} syntax, not a template literal
         subVars: { 'Fn::Sub': ['${A}-${B}', { A: 'a', B: { Ref: 'Table' } }] },
         selected: { 'Fn::Select': [1, { 'Fn::Split': [':', 'a:b:c'] }] },
         list: [{ Ref: 'Table' }, 3],

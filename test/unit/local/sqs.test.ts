@@ -63,7 +63,7 @@ describe('LocalSqs', () => {
     const processed: string[] = [];
     sqs.startPolling([source], async (_fn, event: SQSEvent) => {
       const failures = event.Records.filter((r) => r.body === 'poison').map((r) => ({ itemIdentifier: r.messageId }));
-      event.Records.filter((r) => r.body !== 'poison').forEach((r) => processed.push(r.body));
+      for (const r of event.Records) if (r.body !== 'poison') processed.push(r.body);
       return { batchItemFailures: failures };
     }, () => undefined, 5);
     await eventually(() => expect(sqs.peek(dlq.url).map((m) => m.body)).toEqual(['poison']));

@@ -65,7 +65,7 @@ class MemoryRequests implements RequestStore {
   }
   async closeUnclear(ticketId: string, status: 'classified' | 'dismissed', outcome: NonNullable<UnclearMail['outcome']>) {
     const mail = this.unclear.get(ticketId);
-    if (!mail || mail.status !== 'open') return false;
+    if (mail?.status !== 'open') return false;
     Object.assign(mail, { status, outcome });
     return true;
   }
