@@ -2,6 +2,8 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { UnauthorizedError } from '../errors';
 import { type HttpEvent, header } from '../http';
 import { sha256 } from '../crypto';
+import { ITEMS } from '../items';
+import { type Authenticator, authenticator } from './authenticator';
 
 export const SESSION_COOKIE = 'omn_session';
 export const SESSION_TOKEN_PREFIX = 'omn_sess_';
@@ -43,13 +45,13 @@ export async function resolveSession(sessions: SessionLookup, token: string | un
 export function dynamoDbSessionLookup(client: DynamoDBDocumentClient, table: string): SessionLookup {
   return {
     async getByTokenHash(tokenHash) {
-      const { Item } = await client.send(new GetCommand({ TableName: table, Key: { pk: `SESSION#${tokenHash}`, sk: 'SESSION' } }));
+      const { Item } = await client.send(new GetCommand({ TableName: table, Key: ITEMS.session.key({ tokenHash }) }));
       return Item ? { sessionId: String(Item.sessionId), accountId: String(Item.accountId), expiresAt: Number(Item.expiresAt), createdAt: String(Item.createdAt) } : undefined;
     },
   };
 }
 
-/** A route's `authenticate` for session routes, reading the sessions table it was bound to. */
-export function sessionAuthenticator(sessions: SessionLookup, now: () => Date = () => new Date()): (event: HttpEvent) => Promise<Principal> {
-  return (event) => resolveSession(sessions, sessionTokenOf(event), now());
+/** The authenticator of session routes, reading the sessions table it was bound to. */
+export function sessionAuthenticator(sessions: SessionLookup, now: () => Date = () => new Date()): Authenticator<Principal> {
+  return authenticator('session', (event) => resolveSession(sessions, sessionTokenOf(event), now()));
 }

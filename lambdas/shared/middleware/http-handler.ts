@@ -16,6 +16,8 @@ import { dynamo } from '../clients/dynamodb';
 import { auditTrail } from './audit-trail';
 import { crossSiteGuard } from './cross-site-guard';
 import { behindEdge } from './origin-guard';
+import type { Authenticator } from '../auth/authenticator';
+import { dynamoDbSessionLookup, type Principal, sessionAuthenticator } from '../auth/session';
 import { type ValidatedEvent, validateRequest } from './validate-request';
 
 /** A route's plain logic: validated input and the caller in, response out. */
@@ -25,8 +27,13 @@ export type RouteLogic<R extends RouteSpec, A> = (
 ) => Promise<HttpResponse>;
 
 export interface RouteOptions<A> {
-  /** Resolves the caller before anything else is looked at; throws 401 to refuse. Required unless the route is public. */
-  authenticate?: (event: HttpEvent) => Promise<A>;
+  /**
+   * Resolves the caller before anything else is looked at; throws 401 (or 400 for a malformed proof)
+   * to refuse. Its scheme must be the one the manifest's `auth` names. Session routes get the
+   * sessions table's authenticator by default (TABLE_SESSIONS); a `stripeSignature` route must be
+   * given Stripe's; a public route takes none.
+   */
+  authenticate?: Authenticator<A>;
   /** Largest accepted JSON body in bytes. @default 65536 */
   maxBodyBytes?: number;
   /** Where the route's audit events go. @default the table bound as TABLE_AUDIT_EVENTS */
@@ -44,14 +51,27 @@ export interface BoundRoute {
   handler: LambdaHttpHandler;
 }
 
+/** Who a route's logic sees as its caller when it names no authenticator: the session's holder on session routes. */
+export type DefaultPrincipal<R extends RouteSpec> = R['auth'] extends 'session' ? Principal : undefined;
+
+/** The sessions table's authenticator, for session routes that bring none (the function must be bound to TABLE_SESSIONS). */
+function defaultSessionAuthenticator(spec: RouteSpec): Authenticator<Principal> {
+  const table = process.env.TABLE_SESSIONS;
+  if (!table) throw new Error(`${routeKeyOf(spec)} is a session route: bind TABLE_SESSIONS or pass authenticate`);
+  return sessionAuthenticator(dynamoDbSessionLookup(dynamo, table));
+}
+
 /**
  * Binds a manifest route to its logic: an X-Ray subsegment (no response recorded), Powertools logging context, the JSON error shape,
  * the audit event of a successful state change, the cross-site check of session routes' writes, authentication, validation with the manifest's schemas and the standard headers, in that order.
  * A route whose manifest asks for a caller must be given a way to authenticate one.
  */
-export function route<R extends RouteSpec, A = undefined>(spec: R, logic: RouteLogic<R, A>, options: RouteOptions<A> = {}): BoundRoute {
-  if (spec.auth === 'session' && !options.authenticate) {
-    throw new Error(`${routeKeyOf(spec)} is a session route: pass authenticate`);
+export function route<R extends RouteSpec, A = DefaultPrincipal<R>>(spec: R, logic: RouteLogic<R, A>, options: RouteOptions<A> = {}): BoundRoute {
+  const authenticate = (options.authenticate ?? (spec.auth === 'session' ? (defaultSessionAuthenticator(spec) as Authenticator<A>) : undefined));
+  if (spec.auth === 'public' && authenticate) throw new Error(`${routeKeyOf(spec)} is public: it takes no authenticator`);
+  if (spec.auth === 'apiKey') throw new Error(`${routeKeyOf(spec)} is an apiKey route: the metered gateway authenticates keys on its hot path, not route()`);
+  if (spec.auth !== 'public' && authenticate?.scheme !== spec.auth) {
+    throw new Error(`${routeKeyOf(spec)} is a ${spec.auth} route: pass its authenticator${authenticate ? ` (got a ${authenticate.scheme} one)` : ''}`);
   }
   const trail = spec.audit ? (options.auditTrail ?? auditTrailFromEnv(dynamo)) : undefined;
   if (spec.audit && !trail) throw new Error(`${routeKeyOf(spec)} writes ${spec.audit.action} audit events: bind TABLE_AUDIT_EVENTS`);
@@ -64,8 +84,7 @@ export function route<R extends RouteSpec, A = undefined>(spec: R, logic: RouteL
   if (spec.audit) handler.use(auditTrail({ trail: trail!, action: spec.audit.action, target: spec.audit.target }));
   // A session route's writes come from its own pages only: checked before the session is even looked up.
   if (spec.auth === 'session') handler.use(crossSiteGuard());
-  if (options.authenticate) {
-    const authenticate = options.authenticate;
+  if (authenticate) {
     handler.use({
       before: async (request) => {
         (request.event as ValidatedEvent<unknown, unknown, unknown, A>).principal = await authenticate(request.event);

@@ -7,6 +7,7 @@ import type { RouteSpec } from '../../../lambdas/shared/routes';
 import { ROUTE_MANIFESTS } from '../../../lib/routes';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { authenticator } from '../../../lambdas/shared/auth/authenticator';
 
 describe('the audit trail', () => {
   let dynamo: LocalDynamo;
@@ -57,7 +58,7 @@ describe('the audit trail', () => {
     const spec = { method: 'POST', path: '/v1/things/{id}', handler: 'x', auth: 'session', summary: 's', responses: {}, errors: [409], audit: { action: 'key.revoke', target: 'key' } } satisfies RouteSpec;
     let ok = true;
     const { handler } = route(spec, async () => (ok ? json(204) : Promise.reject(Object.assign(new Error('no'), { name: 'X' }))), {
-      authenticate: async () => ({ accountId: 'acc_route', sessionId: 'ses_1' }),
+      authenticate: authenticator('session', async () => ({ accountId: 'acc_route', sessionId: 'ses_1' })),
       auditTrail: trail,
     });
     const call = () => handler(httpEvent({ method: 'POST', path: '/v1/things/key_1', pathParameters: { id: 'key_1' }, headers: { authorization: 'Bearer omn_sess_x' } }), lambdaContext);

@@ -3,6 +3,7 @@ import { json } from '../../../lambdas/shared/http';
 import { route } from '../../../lambdas/shared/middleware/http-handler';
 import type { RouteSpec } from '../../../lambdas/shared/routes';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
+import { authenticator } from '../../../lambdas/shared/auth/authenticator';
 
 /** Every session route of every manifest that changes something. */
 const sessionWrites = Object.values(ROUTE_MANIFESTS)
@@ -13,7 +14,7 @@ const sessionWrites = Object.values(ROUTE_MANIFESTS)
 function bound(spec: RouteSpec) {
   const reached = { authenticate: 0, logic: 0 };
   const { handler } = route(spec, async () => ((reached.logic += 1), json(200, { ok: true })), {
-    authenticate: async () => ((reached.authenticate += 1), { accountId: 'acc_1' }),
+    authenticate: authenticator('session', async () => ((reached.authenticate += 1), { accountId: 'acc_1' })),
   });
   return { handler, reached };
 }
@@ -72,7 +73,7 @@ describe('cookie-authenticated writes from other sites', () => {
     try {
       const { route: freshRoute } = require('../../../lambdas/shared/middleware/http-handler') as typeof import('../../../lambdas/shared/middleware/http-handler');
       const spec = sessionWrites.find((s) => s.path === '/v1/keys')!;
-      const { handler } = freshRoute(spec, async () => json(200, {}), { authenticate: async () => ({}) });
+      const { handler } = freshRoute(spec, async () => json(200, {}), { authenticate: authenticator('session', async () => ({})) });
       const response = await handler(request(spec, { 'content-type': 'application/json', origin: 'https://console.omnapi.test', 'sec-fetch-site': 'same-site' }), lambdaContext);
       expect(response.statusCode).not.toBe(403);
     } finally {

@@ -5,6 +5,7 @@ import { json } from '../../../lambdas/shared/http';
 import { type RouteLogic, route } from '../../../lambdas/shared/middleware/http-handler';
 import type { RouteSpec } from '../../../lambdas/shared/routes';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
+import { authenticator } from '../../../lambdas/shared/auth/authenticator';
 
 const Body = z.object({ name: z.string().min(1).max(50), count: z.number().int().nonnegative() });
 const spec = { method: 'POST', path: '/echo', handler: 'echo', auth: 'public', summary: 'test', body: Body, responses: {}, errors: [400] } satisfies RouteSpec;
@@ -118,8 +119,25 @@ describe('route handler', () => {
     });
   });
 
-  it('refuses to build a session route without a way to authenticate', () => {
-    expect(() => route({ ...publicRoute, auth: 'session' }, async () => json(200, {}))).toThrow(/session route/);
+  it('installs the authenticator the manifest names, and refuses to build a route behind another one or none', () => {
+    const saved = process.env.TABLE_SESSIONS;
+    delete process.env.TABLE_SESSIONS;
+    try {
+      expect(() => route({ ...publicRoute, auth: 'session' }, async () => json(200, {}))).toThrow(/session route: bind TABLE_SESSIONS/);
+      process.env.TABLE_SESSIONS = 'sessions';
+      expect(route({ ...publicRoute, auth: 'session' }, async () => json(200, {})).routeKey).toBe('GET /x');
+    } finally {
+      if (saved === undefined) delete process.env.TABLE_SESSIONS;
+      else process.env.TABLE_SESSIONS = saved;
+    }
+    const signature = authenticator('stripeSignature', async () => ({ id: 'evt_1' }));
+    const session = authenticator('session', async () => ({ accountId: 'acc_1' }));
+    expect(() => route({ ...publicRoute, auth: 'stripeSignature' }, async () => json(200, {}))).toThrow(/stripeSignature route: pass its authenticator/);
+    expect(() => route({ ...publicRoute, auth: 'stripeSignature' }, async () => json(200, {}), { authenticate: session })).toThrow(/got a session one/);
+    expect(() => route({ ...publicRoute, auth: 'session' }, async () => json(200, {}), { authenticate: signature })).toThrow(/got a stripeSignature one/);
+    expect(() => route(publicRoute, async () => json(200, {}), { authenticate: session as never })).toThrow(/public: it takes no authenticator/);
+    expect(() => route({ ...publicRoute, auth: 'apiKey' }, async () => json(200, {}))).toThrow(/metered gateway/);
+    expect(route({ ...publicRoute, auth: 'stripeSignature' }, async () => json(200, {}), { authenticate: signature }).routeKey).toBe('GET /x');
   });
 
   it('never answers 5xx, whatever the body', async () => {
