@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { documentClient, newDynamoDbClient, newSqsClient } from '../../shared/clients/factories';
-import { errorBody, header, SECURITY_HEADERS } from '../../shared/http';
+import { type HttpEvent, type HttpResponse, header, SECURITY_HEADERS } from '../../shared/http';
+import { httpErrorHandler } from '../../shared/middleware/http-error-handler';
 import { logger } from '../../shared/logger';
 import { behindEdge, ORIGIN_SECRET_HEADER, OriginGuard } from '../../shared/middleware/origin-guard';
 import { CachedKeyResolver } from '../adapters/cached-key-resolver';
@@ -62,7 +63,7 @@ export function toGatewayRequest(event: APIGatewayProxyEventV2): GatewayRequest 
 }
 
 /** `ANY /v1/api/{product}/{proxy+}`: the metered hot path. */
-export const meteredCall = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+export const meteredCall = async (event: HttpEvent): Promise<HttpResponse> => {
   const response = await gateway.handle(toGatewayRequest(event));
   const textual = /^(application\/(json|xml|[\w.+-]+\+(json|xml))|text\/)/i.test(response.headers['content-type'] ?? '');
   return {
@@ -74,19 +75,10 @@ export const meteredCall = async (event: APIGatewayProxyEventV2): Promise<APIGat
 };
 
 export const handler = behindEdge(
-  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  middy<HttpEvent, HttpResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event) => {
-      try {
-        return await meteredCall(event);
-      } catch (error) {
-        logger.error('Metered call failed', error as Error);
-        return {
-          statusCode: 500,
-          headers: { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS, 'x-request-id': event.requestContext.requestId },
-          body: JSON.stringify(errorBody('internal_error', 'Something went wrong on our side; it has been logged.')),
-        };
-      }
-    }),
+    // The platform's one error path (zod-free, so the hot path's bundle stays small): a 500 with the JSON shape, logged.
+    .use(httpErrorHandler({ logger }))
+    .handler(meteredCall),
   originGuard,
 );

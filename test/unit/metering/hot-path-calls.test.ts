@@ -65,4 +65,13 @@ describe('metered request: synchronous AWS calls', () => {
     expect(message).toMatchObject({ v: 1, accountId: 'acc_1', keyId: 'key_1', product: 'echo', status: 200, outcome: 'ok' });
     expect(JSON.stringify(message)).not.toContain(SECRET);
   });
+
+  it('answers a failure of its own with the platform error shape and headers, never its internals', async () => {
+    dynamo.on(UpdateCommand).rejects(Object.assign(new Error('ProvisionedThroughputExceeded at arn:aws:dynamodb:…:table/ledger'), { name: 'InternalServerError' }));
+    const response = (await call()) as { statusCode: number; headers: Record<string, string>; body: string };
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body)).toEqual({ error: { code: 'internal_error', message: expect.any(String) } });
+    expect(response.body).not.toMatch(/arn:aws|ledger|Throughput/);
+    expect(response.headers).toMatchObject({ 'content-type': expect.stringContaining('application/json'), 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+  });
 });
