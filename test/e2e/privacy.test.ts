@@ -243,6 +243,13 @@ describe('privacy requests against npm start', () => {
     const form = new URL(link).searchParams;
     const confirmed = await fetch(`${local.api}/v1/privacy/confirm`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
     expect(await confirmed.text()).toContain('Anfrage bestätigt');
-    await mailMatching(email('hans'), /Ihre OmnAPI-Daten sind bereit/);
+    const ready = await mailMatching(email('hans'), /Ihre OmnAPI-Daten sind bereit/);
+    // The archive speaks German too: its README and the art. 15(1) section of data.json.
+    const files = await unzip(Buffer.from(await (await fetch(linkIn(ready, '/download'))).arrayBuffer()));
+    const readme = files['README.txt']!.toString('utf8');
+    expect(readme.split('\r\n')[0]).toBe('Ihre Daten bei OmnAPI');
+    expect(readme).toContain('Wie lange wir sie aufbewahren: 90 Tage (TTL).');
+    const { processing } = JSON.parse(files['data.json']!.toString('utf8'));
+    expect(processing).toMatchObject({ language: 'de', recipients: { stripe: { location: 'Vereinigte Staaten und Irland' } } });
   }, 120_000);
 });

@@ -2,8 +2,8 @@ import { randomSecret, sha256 } from '../../shared/crypto';
 import type { Mailer } from '../../shared/mailer';
 import { LinkGoneError, LinkInvalidError, RequestNotFoundError, RequestStateError } from '../errors';
 import { type Messages, messagesFor } from '../messages';
-import { type ArchiveSink, buildExport, type SubjectData } from './export';
-import { FINAL_STATUSES, letterOf, type PrivacyRequest, RETENTION_AFTER_END_DAYS, type RequestType, WAITING_FOR_LINK } from './model';
+import { type ArchiveSink, buildExport, rightLabel, type SubjectData } from './export';
+import { ARCHIVE_DAYS, DOWNLOAD_LINK_HOURS, FINAL_STATUSES, letterOf, type PrivacyRequest, RETENTION_AFTER_END_DAYS, type RequestType, WAITING_FOR_LINK } from './model';
 import type { PrivacyDeps, Transition } from './ports';
 
 /** What building an export needs: the subject's data and somewhere to write the archive. */
@@ -12,12 +12,11 @@ export interface ExportDeps {
   sink(key: string): ArchiveSink;
 }
 
+export { ARCHIVE_DAYS, DOWNLOAD_LINK_HOURS, rightLabel };
+
 /** A URL that downloads an export for `seconds`. */
 export type Presign = (key: string, seconds: number) => Promise<string>;
 
-/** The mailed download link works this long (the archive itself is deleted after 7 days). */
-export const DOWNLOAD_LINK_HOURS = 24;
-export const ARCHIVE_DAYS = 7;
 /** A download link or page redirects to a URL valid this long. */
 const PRESIGNED_SECONDS = 300;
 
@@ -26,8 +25,6 @@ const HOUR = 3_600_000;
 /** What confirming each kind of request will do, shown on the confirmation page and in the mail, in the reply's language. */
 export const whatHappens = (m: Messages, type: RequestType): string => m.t(`what.${type}`, { hours: DOWNLOAD_LINK_HOURS });
 
-/** The right a request exercises, named in the reply's language. */
-export const rightLabel = (m: Messages, type: RequestType): string => m.t('right.label', { type });
 
 /** The request's page under the API, for links in mail. */
 const confirmLink = (base: string, request: PrivacyRequest, token: string) =>

@@ -98,6 +98,10 @@ export const WAITING_FOR_LINK: readonly RequestStatus[] = ['received', 'awaiting
 /** The requests of `request`'s letter (itself alone when its letter asked for one right), the link's holder first. */
 export const letterOf = (request: Pick<PrivacyRequest, 'requestId' | 'letter'>): string[] => request.letter?.requestIds ?? [request.requestId];
 
+/** The mailed download link works this long (the archive itself is deleted after 7 days). */
+export const DOWNLOAD_LINK_HOURS = 24;
+export const ARCHIVE_DAYS = 7;
+
 /** A request is kept this long after it ends, as proof it was answered (docs/data-map.md). */
 export const RETENTION_AFTER_END_DAYS = 3 * 365;
 /** GDPR art. 12(3): one month. */
