@@ -38,7 +38,7 @@ export class PrivacyIntake {
     if (await this.deps.requests.intakeOutcome(mail.messageId)) return 'duplicate';
     const now = this.deps.now();
     const sender = normalise(mail.from);
-    const reading = readMail(mail.subject, mail.text);
+    const reading = readMail(mail.subject, mail.text, { ownDomain: this.deps.ownDomain });
     const rights = requestTypesOf(reading.rights);
     const outcome = await this.intake(mail, sender, rights, reading.rights.includes('restriction'), reading.language, now);
     await this.deps.requests.recordIntake(mail.messageId, outcome, now, rights);

@@ -37,12 +37,24 @@ export const VocabularySchema = z
      * other recipients"): what follows them in the sentence asks for nothing.
      */
     mentionCues: phrases,
-    /** Words that give a reason ("because", "on the following grounds", "weil"): what follows them explains, it does not ask. */
+    /**
+     * Words that turn a sentence ("but", "aber", "mais", "ali"): a description of rights ends there
+     * ("I know I also have the right to object, but I want full erasure"), and what follows is read.
+     */
+    contrastCues: phrases,
+    /** Words that give a reason ("because", "on the following grounds", "weil") or a purpose ("to avoid"): what follows them explains, it does not ask. */
     reasonCues: phrases,
     /** Negations ("not", "nicht", "ne", "nie"): a right named just after one ("I don't want to delete my account") is not asked for. */
     negations: phrases,
     /** Closing formulas ("Kind regards", "Mit freundlichen Grüßen"): the signature follows, which never counts. */
     closings: phrases,
+    /** How the language's mail clients begin the subject of an automatic reply ("Automatic reply", "Autosvar"): such mail never asks. */
+    autoReplies: phrases,
+    /**
+     * Things the account holder manages themselves ("API key", "API-Schlüssel", "token"): a sentence
+     * about deleting one of them, naming no account or data, asks how to do it, not for an erasure.
+     */
+    selfService: phrases,
     /** Labels of an identification block ("Name:", "E-Mail-Adresse:", "Kundennummer:"): such lines identify, they never ask. */
     identificationLabels: phrases,
     /** Each right: the Regulation's heading for it, its other names, and the plain words people use. */
