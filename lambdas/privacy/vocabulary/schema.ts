@@ -71,11 +71,20 @@ export const VocabularySchema = z
     analytics: phrases,
     /** Correction: the verbs that introduce the new value ("correct", "berichtigen", "rectifier"). */
     correctionVerbs: phrases,
-    /** Correction: the account fields as the language names them. */
+    /**
+     * Correction: the account fields as the language names them. `namePart` is a part of the name
+     * (surname, first name): a new value for it is never the whole name, so a person applies it.
+     */
     fields: z
-      .object({ name: phrases, company: phrases, website: phrases, country: phrases, email: phrases })
+      .object({ name: phrases, namePart: phrases, company: phrases, website: phrases, country: phrases, email: phrases })
       .partial()
       .default({}),
+    /**
+     * Correction: words of a heading over label lines that say whose values follow — the values we
+     * hold now ("currently registered:", "Bisher gespeichert:") identify; the correct ones ("should
+     * read:", "Korrekt ist:") are the change. Of the two, the one named last in the heading decides.
+     */
+    correctionHeadings: z.object({ current: phrases, corrected: phrases }).default({ current: [], corrected: [] }),
   })
   .strict();
 
