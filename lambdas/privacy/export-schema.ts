@@ -40,15 +40,17 @@ export const ExportDocumentSchema = z
     account: z.object({ accountId: z.string(), email: z.string() }),
     processing: z
       .object({
+        language: z.string().meta({ description: 'The language of the texts below (BCP 47): the request letter\'s, else the account\'s locale, when we write it; English otherwise' }),
+        languageNote: z.string().optional().meta({ description: 'When the request was in a language we do not write yet: says so, in English' }),
         controller: z.string(),
         purposes: z.record(z.string(), z.object({ description: z.string(), legalBasis: z.string() })),
         recipients: z.record(z.string(), z.object({ name: z.string(), role: z.string(), location: z.string() })),
-        categories: z.record(z.string(), z.object({ purposes: z.array(z.string()), recipients: z.array(z.string()), source: z.string(), retention: z.string() })),
+        categories: z.record(z.string(), z.object({ name: z.string(), purposes: z.array(z.string()), recipients: z.array(z.string()), source: z.string(), retention: z.string() })),
         transfers: z.array(z.object({ to: z.string(), safeguard: z.string() })),
         automatedDecisions: z.string(),
         rights: z.string(),
       })
-      .meta({ description: 'GDPR art. 15(1): purposes and legal basis, recipients, retention, source, transfers and their safeguards, automated decisions, per category of data; generated from the data map' }),
+      .meta({ description: 'GDPR art. 15(1): purposes and legal basis, recipients, retention, source, transfers and their safeguards, automated decisions, per category of data; generated from the data map, in the language of the request (the 12 languages of the replies; English otherwise)' }),
     categories: z.object(
       Object.fromEntries(
         Object.entries(EXPORT_ITEM_SCHEMAS).map(([name, item]) => [

@@ -35,6 +35,10 @@ export const RequestView = z
     dueAt: iso.meta({ description: 'The legal deadline (one month)' }),
     history: z.array(z.object({ status: z.enum(REQUEST_STATUSES), at: iso, note: z.string().optional() })),
     confirmationExpiresAt: iso.optional(),
+    letter: z
+      .object({ requestIds: z.array(requestId) })
+      .optional()
+      .meta({ description: 'The requests one letter opened when it asked for several rights: one mailed link confirms them all' }),
     export: z.object({ bytes: z.number().int(), files: z.record(z.string(), z.number()), expiresAt: iso, linkExpiresAt: iso.optional() }).optional(),
     download: z.url().optional().meta({ description: 'A download URL valid 5 minutes, while the archive exists' }),
   })

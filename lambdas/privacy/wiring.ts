@@ -20,6 +20,7 @@ export function privacyDeps(config: ReturnType<typeof intakeConfig>): PrivacyDep
     mailer: new SesMailer(ses, config.MAIL_FROM),
     counter: new DynamoDbWindowCounter(dynamo, config.TABLE_PRIVACY_REQUESTS),
     publicUrl: config.PUBLIC_URL,
+    ownDomain: config.MAIL_FROM.split('@')[1],
     linkLifeHours: config.LINK_LIFE_HOURS,
     deadlines: config.PRIVACY_DEADLINES,
     reminderAfterHours: config.REMINDER_AFTER_HOURS,

@@ -93,7 +93,7 @@ export const DATA_MAP = {
     subjectKey: 'pk = ACCOUNT#<accountId> (pages L#<newest call>#…, single calls M#<at>#…, seq blocks SEQ#<block>, and items of the earlier one-call form)',
     export: 'json+csv',
     erasure: { kind: 'delete' },
-    retention: `${DEFAULT_USAGE_LOG_RETENTION_DAYS} days (TTL; the stage's usageLogRetentionDays)`,
+    retention: `${DEFAULT_USAGE_LOG_RETENTION_DAYS} days (TTL)`,
     purposes: ['metering', 'billing', 'support', 'security', 'analytics'], recipients: ['aws', 'cloudflare'], source: 'use',
   },
   usageAggregates: {

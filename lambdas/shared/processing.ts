@@ -27,10 +27,10 @@ export const RECIPIENTS = {
 } as const;
 export type RecipientId = keyof typeof RECIPIENTS;
 
-/** Transfers outside the EEA and their safeguards (art. 46). */
+/** Transfers outside the EEA and their safeguards (art. 46); the id names each in the message catalogues of the export. */
 export const TRANSFERS = [
-  { to: 'United States (AWS, Stripe, Cloudflare)', safeguard: 'EU-U.S. Data Privacy Framework certification of each provider, and the Commission\'s Standard Contractual Clauses in their data processing agreements' },
-  { to: 'Other countries of Cloudflare\'s edge (traffic in transit)', safeguard: 'Standard Contractual Clauses in Cloudflare\'s data processing agreement; traffic is encrypted (TLS)' },
+  { id: 'us', to: 'United States (AWS, Stripe, Cloudflare)', safeguard: 'EU-U.S. Data Privacy Framework certification of each provider, and the Commission\'s Standard Contractual Clauses in their data processing agreements' },
+  { id: 'edge', to: 'Other countries of Cloudflare\'s edge (traffic in transit)', safeguard: 'Standard Contractual Clauses in Cloudflare\'s data processing agreement; traffic is encrypted (TLS)' },
 ] as const;
 
 /** Art. 15(1)(h): what is decided automatically, and what is not. */

@@ -106,13 +106,54 @@ describe('privacy requests against npm start', () => {
     expect(requests.map((r: { status: string }) => r.status)).toEqual(['awaiting_confirmation']);
   }, 120_000);
 
+  it('a letter asking for two rights: one mail with one link, whose page names both; one click confirms both, a second nothing; each runs its own workflow', async () => {
+    const gus = await signUp('gus', 'Gus Example');
+    const letter = 'Hello,\n\nI request access to my personal data under Article 15 GDPR.\nPlease also correct my name to Gustav Example.\n\nRegards,\nGus';
+    await sendMail(local, { from: email('gus'), to: 'privacy@omnapi.com', subject: 'Access and rectification', text: letter });
+    const confirmation = await mailMatching(email('gus'), /Confirm your privacy request/);
+    expect(confirmation.text).toMatch(/a letter asking for access and correction/);
+    const link = linkIn(confirmation, '/v1/privacy/confirm');
+    const requests = (await api('GET', '/v1/privacy/requests', { token: gus.token })).body.requests as { requestId: string; type: string; status: string; letter?: { requestIds: string[] } }[];
+    expect(requests.map((r) => r.type).sort()).toEqual(['access', 'correction']);
+    const ids = requests.find((r) => r.type === 'access')!.letter!.requestIds;
+    expect(requests.map((r) => r.letter)).toEqual([{ requestIds: ids }, { requestIds: ids }]);
+    await eventually(async () => {
+      const statuses = (await api('GET', '/v1/privacy/requests', { token: gus.token })).body.requests.map((r: { status: string }) => r.status);
+      expect(statuses).toEqual(['awaiting_confirmation', 'awaiting_confirmation']);
+    }, 30_000);
+    // The same letter sent again joins the open requests: nothing new opens, no second link.
+    await sendMail(local, { from: email('gus'), to: 'privacy@omnapi.com', subject: 'Access and rectification', text: letter });
+    await eventually(async () => expect((await mailTo(local.dataDir, email('gus'))).filter((m) => /We received your privacy request/.test(m.subject ?? ''))).toHaveLength(2), 30_000);
+    expect((await api('GET', '/v1/privacy/requests', { token: gus.token })).body.requests).toHaveLength(2);
+
+    const page = await (await fetch(link)).text();
+    expect(page).toContain('Confirm your privacy requests');
+    expect(page).toContain('name = &quot;Gustav Example&quot;');
+    expect(page).toMatch(/access: We will gather/);
+    const form = new URL(link).searchParams.toString();
+    const post = () => fetch(`${local.api}/v1/privacy/confirm`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const [first, second] = await Promise.all([post(), post()]);
+    expect([first.status, second.status].sort()).toEqual([200, 410]);
+    expect(await (first.status === 200 ? first : second).text()).toMatch(/Your requests prq_\w+ and prq_\w+ \(access and correction\) are confirmed/);
+
+    await mailMatching(email('gus'), /Your OmnAPI data is ready/);
+    await mailMatching(email('gus'), /correction .* is applied/);
+    expect((await api('GET', '/v1/account', { token: gus.token })).body.name).toBe('Gustav Example');
+    for (const id of ids) {
+      const done = (await api('GET', `/v1/privacy/requests/${id}`, { token: gus.token })).body;
+      expect(done.status).toBe('completed');
+      expect(done.history.filter((h: { status: string }) => h.status === 'confirmed')).toHaveLength(1);
+    }
+    expect((await mailTo(local.dataDir, email('gus'))).filter((m) => /Confirm your privacy request/.test(m.subject ?? ''))).toHaveLength(1);
+  }, 180_000);
+
   it('answers unknown senders with the same neutral reply, opens each right a letter asks for, and lists the rights when it names none', async () => {
     const stranger = `nobody-${run}@example.net`;
     await sendMail(local, { from: stranger, to: 'privacy@omnapi.com', subject: 'Request', text: 'Please delete my account.' });
     const neutral = await mailMatching(stranger, /We received your privacy request/);
     const known = await mailMatching(email('bob'), /We received your privacy request/);
     expect(neutral.text).toBe(known.text!.replace(/tkt_[0-9a-f]{24}/, neutral.text!.match(/tkt_[0-9a-f]{24}/)![0]));
-    // Two rights in one letter are two requests (each confirmed through the registered address): the stranger gets the neutral reply again.
+    // Two rights in one letter are two requests (confirmed by one link to the registered address): the stranger gets the neutral reply again.
     await sendMail(local, { from: stranger, to: 'privacy@omnapi.com', subject: 'Two things', text: 'Delete my account and send me a copy of my data.' });
     await eventually(async () => expect((await mailTo(local.dataDir, stranger)).filter((m) => /We received your privacy request/.test(m.subject ?? ''))).toHaveLength(2), 30_000);
     await sendMail(local, { from: stranger, to: 'privacy@omnapi.com', subject: 'Hello', text: 'What is this about? Regards' });
@@ -202,6 +243,13 @@ describe('privacy requests against npm start', () => {
     const form = new URL(link).searchParams;
     const confirmed = await fetch(`${local.api}/v1/privacy/confirm`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
     expect(await confirmed.text()).toContain('Anfrage bestätigt');
-    await mailMatching(email('hans'), /Ihre OmnAPI-Daten sind bereit/);
+    const ready = await mailMatching(email('hans'), /Ihre OmnAPI-Daten sind bereit/);
+    // The archive speaks German too: its README and the art. 15(1) section of data.json.
+    const files = await unzip(Buffer.from(await (await fetch(linkIn(ready, '/download'))).arrayBuffer()));
+    const readme = files['README.txt']!.toString('utf8');
+    expect(readme.split('\r\n')[0]).toBe('Ihre Daten bei OmnAPI');
+    expect(readme).toContain('Wie lange wir sie aufbewahren: 90 Tage (TTL).');
+    const { processing } = JSON.parse(files['data.json']!.toString('utf8'));
+    expect(processing).toMatchObject({ language: 'de', recipients: { stripe: { location: 'Vereinigte Staaten und Irland' } } });
   }, 120_000);
 });

@@ -12,6 +12,8 @@ export interface LetterReading {
   language?: string;
   /** Why: one line per right found, with where (subject or sentence) and the words. */
   evidence: string[];
+  /** An automatic reply (its subject says so): it asks for nothing, whatever it says. */
+  automatic?: boolean;
 }
 
 /** The GDPR's articles on the data subject's rights, by number. Article 19 (notifying recipients) and 22 ask for no request of their own. */
@@ -62,6 +64,11 @@ const LABELS = new Set(VOCABULARIES.flatMap((v) => v.identificationLabels.map((l
 const ABBREVIATIONS = new Set(['dr', 'mr', 'mrs', 'ms', 'prof', 'st', 'no', 'nr', 'vs', 'etc', 'e', 'g', 'i', ...VOCABULARIES.flatMap((v) => [...v.abbreviations, ...v.articleBefore].map((a) => words(a.replace(/\*$/, '')).trim()))]);
 const CONDITIONAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.conditionalCues)]));
 const REASON = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.reasonCues)]));
+const CONTRAST = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.contrastCues)]));
+/** How mail clients begin the subject of an automatic reply, in every language. */
+const AUTO_REPLIES = VOCABULARIES.flatMap((v) => compiled(v.language, v.autoReplies));
+/** API keys, tokens …: what the holder deletes themselves. */
+const SELF_SERVICE = VOCABULARIES.flatMap((v) => compiled(v.language, v.selfService));
 const ANY_REASON = boundary(VOCABULARIES.flatMap((v) => v.reasonCues));
 /** Phrases that carry a negation of their own. */
 const NEGATIVE_PHRASE = new Set(
@@ -76,6 +83,8 @@ const LAW_NAMES = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.langua
 const OTHER_LAWS = boundary(VOCABULARIES.flatMap((v) => v.otherLaws));
 /** A citation followed within a few words by another law's name ("art. 18 da LGPD", "Art. 15 BDSG") is not the GDPR's. */
 const OTHER_LAW_AHEAD = OTHER_LAWS && new RegExp(`^[\\s.,)]*(?:\\S+\\s+){0,6}?(?:${OTHER_LAWS.source})`, 'u');
+/** Nor is one right after another law's name ("LGPD art. 18", "BDSG § 34"). */
+const OTHER_LAW_BEHIND = OTHER_LAWS && new RegExp(`(?:${OTHER_LAWS.source})[\\s.,:;(\\-–]*$`, 'u');
 
 /** "Art. 15", "artículo 17", "čl. 16", "άρθρο 21": an article word, then the number. */
 const ARTICLE_BEFORE = new RegExp(`(?<![\\p{L}])(?:${alternation(VOCABULARIES.flatMap((v) => v.articleBefore))})\\.?\\s*(\\d{1,3})(?![\\d])`, 'gu');
@@ -88,11 +97,20 @@ const SUBDIVISIONS = /^(abs|absatz|para|paragraph|paragraphe|parag|par|ust|ustep
 /** Words that introduce a range: "articles 15 to 22" lists rights, it asks for none. */
 const RANGE = new Set(['to', 'bis', 'à', 'ao', 'do', 'az', 'till', 'til', 'tot', 'tot en met', 'εως', 'έως', 'до', 'through', 'thru', 'kuni', 'iki', 'lidz', 'ala', '-', '–']);
 
+/** The line that opens a forwarded message, as mail clients write it in each language ("---------- Forwarded message ---------"). */
+const FORWARDED = [
+  'Forwarded message', 'Weitergeleitete Nachricht', 'Message transféré', 'Mensaje reenviado', 'Messaggio inoltrato', 'Doorgestuurd bericht',
+  'Przekazana wiadomość', 'Přeposlaná zpráva', 'Preposlaná správa', 'Vidarebefordrat meddelande', 'Videresendt melding', 'Videresendt meddelelse',
+  'Mensagem encaminhada', 'Välitetty viesti', 'Továbbított üzenet', 'Mesaj redirecționat', 'Προωθημένο μήνυμα', 'Препратено съобщение',
+  'Proslijeđena poruka', 'Posredovano sporočilo', 'Edastatud kiri', 'Persiųstas laiškas', 'Pārsūtīta ziņa',
+].join('|');
+const FORWARD_START = new RegExp(`^(-{2,} ?(${FORWARDED}) ?-{2,}|(Begin forwarded message|Anfang der weitergeleiteten Nachricht|Début du message réenvoyé|Inicio del mensaje reenviado):)`, 'imu');
+
 /** Lines that begin a reply's quoted history or a forwarded message, in the languages mail clients write them. */
 const HISTORY_STARTS = [
   /^(On|Am|Le|El|Il giorno|Op|W dniu|Dne|Den|Em|Στις|În data de|On .{0,80}) .{4,200}(wrote|schrieb|a écrit|escribió|ha scritto|schreef|napisał\(a\)|napisał|napsal\(a\)|napsal|skrev|escreveu|έγραψε|a scris)\s?:\s*$/imu,
-  /^-{2,} ?(Original Message|Forwarded message|Ursprüngliche Nachricht|Weitergeleitete Nachricht|Message d'origine|Message transféré|Mensaje original|Mensaje reenviado|Messaggio originale|Messaggio inoltrato|Oorspronkelijk bericht|Doorgestuurd bericht|Wiadomość oryginalna|Przekazana wiadomość|Původní zpráva|Přeposlaná zpráva|Ursprungligt meddelande|Vidarebefordrat meddelande|Mensagem original|Mensagem encaminhada|Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Αρχικό μήνυμα|Mesaj original|Eredeti üzenet) ?-{2,}/imu,
-  /^(Begin forwarded message|Anfang der weitergeleiteten Nachricht|Début du message réenvoyé|Inicio del mensaje reenviado):/imu,
+  /^-{2,} ?(Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|Messaggio originale|Oorspronkelijk bericht|Wiadomość oryginalna|Původní zpráva|Ursprungligt meddelande|Mensagem original|Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Αρχικό μήνυμα|Mesaj original|Eredeti üzenet) ?-{2,}/imu,
+  FORWARD_START,
   /^(From|Von|De|Da|Van|Od|Från|Fra|Lähettäjä|Από|От|Feladó|Saatja|Nuo|No|Kimden) ?: .+\n(Sent|Date|Gesendet|Datum|Envoyé|Enviado|Fecha|Inviato|Data|Verzonden|Wysłano|Odesláno|Skickat|Sendt|Lähetetty|Στάλθηκε|Изпратено|Küldve|Saadetud|Išsiųsta|Nosūtīts|Poslano|Odoslané|Trimis|Date) ?: /imu,
   /^_{10,}$/m,
 ];
@@ -251,7 +269,7 @@ export function citedArticles(text: string): number[] {
       }
     }
     if (ranged) continue;
-    if (OTHER_LAW_AHEAD?.test(rest)) continue;
+    if (OTHER_LAW_AHEAD?.test(rest) || OTHER_LAW_BEHIND?.test(t.slice(Math.max(0, match.index - 40), match.index))) continue;
     found.push(...numbers);
   }
   for (const match of t.matchAll(ARTICLE_AFTER)) {
@@ -264,14 +282,22 @@ export function citedArticles(text: string): number[] {
 interface Mention {
   right: LetterRight;
   weak: boolean;
+  /** One word alone ("löschen", "erase"): it names no object of its own. */
+  bare: boolean;
   what: string;
 }
 
 /** The rights a sentence names: conditional clauses ("if you object …") and descriptions of rights left out. */
 function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; conditional: boolean } {
   let t = fold(text.replace(EMAIL, ' ').replace(URL, ' ')).replace(/'/g, ' ');
-  const mention = MENTION_CUES && new RegExp(MENTION_CUES.source, 'u').exec(t);
-  if (mention) t = t.slice(0, mention.index);
+  // A description of rights runs to the end of the sentence, or to the word that turns it ("…, but I want full erasure").
+  const contrasts = languages.map((l) => CONTRAST.get(l)).filter((c): c is RegExp => c !== undefined);
+  for (let mention = MENTION_CUES && new RegExp(MENTION_CUES.source, 'u').exec(t); mention; mention = new RegExp(MENTION_CUES!.source, 'u').exec(t)) {
+    const rest = t.slice(mention.index + mention[0].length);
+    const turns = contrasts.map((c) => new RegExp(c.source, 'u').exec(rest)).filter((m): m is RegExpExecArray => m !== null);
+    const turn = turns.sort((a, b) => a.index - b.index)[0];
+    t = `${t.slice(0, mention.index)} ${turn ? rest.slice(turn.index + turn[0].length) : ''}`;
+  }
   let conditional = false;
   for (const language of languages) {
     const cue = CONDITIONAL.get(language);
@@ -290,10 +316,21 @@ function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; c
   // An objection is itself a "no" ("No quiero recibir publicidad"): only the other rights are undone by a negation.
   const negated = (p: Phrase) => p.right !== 'objection' && !NEGATIVE_PHRASE.has(p) && negations.some((n) => n.test(w.slice(0, w.search(p.pattern) + 1)));
   const has = wordIndex(w);
-  const found: Mention[] = PHRASES.filter((p) => has(p) && p.pattern.test(w) && !negated(p)).map((p) => ({ right: p.right, weak: p.weak, what: `"${p.text.replace(/^\?/, '')}" (${p.language})` }));
+  const found: Mention[] = PHRASES.filter((p) => has(p) && p.pattern.test(w) && !negated(p)).map((p) => ({
+    right: p.right,
+    weak: p.weak,
+    bare: !/\s/.test(p.text.trim()),
+    what: `"${p.text.replace(/^\?/, '')}" (${p.language})`,
+  }));
   for (const number of citedArticles(t)) {
     const right = ARTICLES[number];
-    if (right) found.push({ right, weak: false, what: `article ${number}` });
+    if (right) found.push({ right, weak: false, bare: false, what: `article ${number}` });
+  }
+  // "How do I delete an API key?", "a key for the wrong project": a sentence about what the holder manages themselves (keys,
+  // tokens) is a support question — a right counts there only when named with its object ("delete my account") or its article.
+  if (SELF_SERVICE.some((p) => has(p) && p.pattern.test(w))) {
+    const named = new Set(found.filter((m) => !m.bare).map((m) => m.right));
+    found.splice(0, found.length, ...found.filter((m) => named.has(m.right)));
   }
   const strong = new Set(found.filter((m) => !m.weak).map((m) => m.right));
   return { mentions: found.filter((m) => !m.weak || ![...strong].some((r) => r !== m.right)), conditional };
@@ -331,6 +368,10 @@ const REPLY_PREFIX = /^\s*(re|aw|sv|vs|odp|odg|antw|res|rif|r|ynt|vá|απ|σχ�
  * read from all its sentences.
  */
 export function classifyLetter(subject: string, text: string): LetterReading {
+  const subjectWords = words(subject);
+  if (AUTO_REPLIES.some((p) => subjectWords.search(p.pattern) === 0)) {
+    return { rights: [], language: detectLanguage(`${subject}\n${bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS)}`), evidence: [], automatic: true };
+  }
   const cleanSubject = REPLY_PREFIX.test(subject) ? '' : subject.replace(SUBJECT_PREFIX, '');
   // A request letter says what it asks near its start; the rest of a very long mail (pasted logs, a
   // whole policy) would only cost time.
@@ -371,24 +412,35 @@ export function rightsIn(text: string): RequestType[] {
 }
 
 /** A forwarded message inside a mail: what the forward carries (its quoted lines excluded). */
-function forwardedPart(text: string): string | undefined {
-  const marker = /^(-{2,} ?(Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado|Messaggio inoltrato|Doorgestuurd bericht) ?-{2,}|Begin forwarded message:)/imu.exec(text);
+function forwardedPart(text: string, ownDomain: string | undefined): string | undefined {
+  const marker = FORWARD_START.exec(text);
   if (!marker) return undefined;
   const lines = text.slice(marker.index + marker[0].length).split('\n');
   // The forwarded message's own header lines (From:, Date:, Subject:, To:) come first.
-  while (lines.length && (/^\s*$/.test(lines[0]!) || /^(From|Date|Sent|Subject|To|Cc|Reply-To|Von|Datum|Betreff|An|De|Objet|À|Asunto|Para|Oggetto|Da|A):/iu.test(lines[0]!))) lines.shift();
+  const header: string[] = [];
+  while (lines.length && (/^\s*$/.test(lines[0]!) || FORWARD_HEADER.test(lines[0]!))) header.push(lines.shift()!);
+  // Our own mail sent back (a newsletter, a notice) carries our words about rights, not a request.
+  const from = header.find((line) => FORWARD_FROM.test(line));
+  if (ownDomain && from && new RegExp(`@${ownDomain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(from)) return undefined;
   return lines.filter((line) => !line.trimStart().startsWith('>')).join('\n');
 }
 
+/** The header lines of a forwarded message, in the languages mail clients write them. */
+const FORWARD_HEADER = /^\s*(From|Date|Sent|Subject|To|Cc|Reply-To|Von|Datum|Betreff|An|Gesendet|De|Objet|À|Envoyé|Asunto|Para|Fecha|Enviado|Oggetto|Da|A|Data|Inviato|Van|Onderwerp|Aan|Verzonden|Od|Temat|Do|Wysłano|Předmět|Komu|Odesláno|Från|Ämne|Till|Skickat|Fra|Emne|Til|Dato|Sendt|Lähettäjä|Aihe|Vastaanottaja|Päivämäärä|Feladó|Tárgy|Címzett|Dátum|Subiect|Către|Από|Θέμα|Προς|Ημερομηνία|Kimden)\s?:/iu;
+const FORWARD_FROM = /^\s*(From|Von|De|Da|Van|Od|Från|Fra|Lähettäjä|Feladó|Από|Kimden)\s?:/iu;
+
 /**
  * Reads a privacy mail by its subject and new text. A reply's quoted history never counts; a forward
- * whose own words name nothing ("see below") is read from the message it forwards.
+ * whose own words name nothing ("see below") is read from the message it forwards — unless that
+ * message came from us (`ownDomain`: our newsletter or notice, forwarded back).
  */
-export function readMail(subject: string, text: string): LetterReading {
+export function readMail(subject: string, text: string, options: { ownDomain?: string } = {}): LetterReading {
   const reading = classifyLetter(subject, text);
-  if (reading.rights.length) return reading;
-  const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'));
-  return forwarded ? { ...classifyLetter('', forwarded), language: reading.language ?? classifyLetter('', forwarded).language } : reading;
+  if (reading.rights.length || reading.automatic) return reading;
+  const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'), options.ownDomain);
+  if (forwarded) return { ...classifyLetter('', forwarded), language: reading.language ?? classifyLetter('', forwarded).language };
+  // Nothing of the writer's own to tell the language by (a bare forward): what they forwarded or quoted most likely speaks it.
+  return reading.language ? reading : { ...reading, language: detectLanguage(`${subject}\n${text.slice(0, MAX_LETTER_CHARS)}`) };
 }
 
 /** The request types a privacy mail asks for. */

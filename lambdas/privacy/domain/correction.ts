@@ -45,14 +45,54 @@ const EMAIL_PATTERNS = [
   /^e-?mail(?:\s+address)?\s*[:=]\s*<?([^\s<>]+@[^\s<>]+?)>?[.!]?$/i,
 ];
 
-type Field = Correctable | 'email';
-/** The account fields as every vocabulary names them, most specific first ("company name" is a company, not a name). */
-const FIELD_WORDS: [Field, RegExp[]][] = (['company', 'website', 'country', 'email', 'name'] as const).map((field) => [
+type Field = Correctable | 'email' | 'namePart';
+/** The account fields as every vocabulary names them, most specific first ("company name" is a company, not a name; "first and last name" is the name, "last name" a part of it). */
+const FIELD_WORDS: [Field, RegExp[]][] = (['company', 'website', 'country', 'email', 'name', 'namePart'] as const).map((field) => [
   field,
   VOCABULARIES.flatMap((v) => (v.fields[field] ?? []).map((phrase) => phrasePattern(phrase))),
 ]);
 /** Words that ask for a correction in any language: the vocabularies' verbs and their names of the right. */
 const CORRECTION_CUES = VOCABULARIES.flatMap((v) => [...v.correctionVerbs, ...v.rights.correction.filter((p) => !p.startsWith('?'))].map((phrase) => phrasePattern(phrase)));
+
+/** What the shape below writes for a part of the name, and for data no field holds: the reader hands them to a person. */
+const NAME_PART = 'name part';
+const OTHER_DATA = 'other data';
+const HEADINGS = (['current', 'corrected'] as const).map((kind) => ({
+  kind,
+  patterns: VOCABULARIES.flatMap((v) => v.correctionHeadings[kind].map((phrase) => new RegExp(phrasePattern(phrase).source, 'gu'))),
+}));
+/** Whose values a heading over label lines announces: the current ones (identification) or the corrected ones (the change). */
+function headingKind(line: string): 'current' | 'corrected' | undefined {
+  // The heading is the last clause of its line: "I exercise my right to rectification. My account shows:".
+  const clause = line.split(/(?<=[.!?;])\s+/).at(-1) ?? '';
+  const w = words(clause);
+  let last: { kind: 'current' | 'corrected'; at: number } | undefined;
+  for (const { kind, patterns } of HEADINGS) {
+    for (const pattern of patterns) {
+      for (const match of w.matchAll(pattern)) if (!last || match.index >= last.at) last = { kind, at: match.index };
+    }
+  }
+  return last?.kind;
+}
+
+/**
+ * A new value for a part of the name named in an earlier sentence ("My surname is wrong. Correct it
+ * to: …"). One word ("Babić-Knežević") is only that part: a person puts it into the full name. Several
+ * ("Ana Babić-Marić") are the whole name as the writer wants it — shown on the confirmation page
+ * before anything changes. A value labelled as the part ("Cognome corretto: Bianchi Lombardo") is
+ * always only that part.
+ */
+const namePartChange = (value: string) => (/\s/.test(value.trim()) ? `correct my name to ${value}` : `${NAME_PART}: ${value}`);
+
+/**
+ * Whether a label says more than a heading word and a field ("Novo e-mail de cobrança" is the billing
+ * address, not the account's): such a value is not the field's, and a person reads it.
+ */
+function qualified(label: string, field: Field): boolean {
+  let w = words(label);
+  for (const pattern of [...(FIELD_WORDS.find(([f]) => f === field)?.[1] ?? []), ...HEADINGS.flatMap((h) => h.patterns)]) w = w.replace(new RegExp(pattern.source, 'gu'), ' ');
+  return w.trim().split(' ').some((token) => token.length > 3);
+}
 
 const fieldIn = (text: string): Field | undefined => {
   const w = words(text);
@@ -94,18 +134,33 @@ function canonical(details: string, registeredEmail?: string): string {
   for (const [i, line] of lines.entries()) {
     if (labelled[i]) continue;
     for (const sentence of line.split(SENTENCES).map((x) => x.trim()).filter(Boolean)) {
+      // "Nume înregistrat: …" / "Nume corect: …": a label that says whose value it holds.
+      const labelKind = /^[^:]{1,40}:\s*\S/.test(sentence) ? headingKind(sentence.slice(0, sentence.indexOf(':'))) : undefined;
+      if (labelKind === 'current') {
+        previous = sentence;
+        continue;
+      }
       const english = PATTERNS.some((p) => p.test(sentence)) || EMAIL_PATTERNS.some((p) => p.test(sentence));
       // "The correct name is: X" after "the name of my company is wrong" is the company's name.
       const [own, before] = [fieldIn(sentence), fieldIn(previous)];
       const field = own === 'name' && before && before !== 'name' ? before : (own ?? before);
       const value = valueIn(sentence);
-      const cue = asksCorrection(sentence) || asksCorrection(previous);
+      const asked = asksCorrection(sentence) || asksCorrection(previous);
+      // Only the label makes it a change ("Novo e-mail de cobrança: …"): it must name the field and nothing more.
+      if (!asked && labelKind === 'corrected' && field && qualified(sentence.slice(0, sentence.indexOf(':')), field)) {
+        prose.push(`${OTHER_DATA}: ${sentence.slice(0, sentence.indexOf(':'))}`);
+        previous = sentence;
+        continue;
+      }
+      const cue = asked || labelKind === 'corrected';
       if (english) {
         byWords.add(fieldIn(sentence));
         prose.push(sentence);
       } else if (field && value && cue) {
-        byWords.add(field);
-        prose.push(field === 'email' ? `change my email to ${value}` : `correct my ${field} to ${value}`);
+        byWords.add(field === 'namePart' ? 'name' : field);
+        // "Cognome corretto: Bianchi Lombardo" says the value is the surname; "my surname is wrong. Correct it to: …" may give the whole name.
+        const part = field === 'namePart' ? (own === 'namePart' ? `${NAME_PART}: ${value}` : namePartChange(value)) : undefined;
+        prose.push(field === 'email' ? `change my email to ${value}` : (part ?? `correct my ${field} to ${value}`));
       } else if (!(cue && field && !value)) prose.push(sentence);
       previous = sentence;
     }
@@ -119,12 +174,22 @@ function canonical(details: string, registeredEmail?: string): string {
       continue;
     }
     const field = fieldIn(label.label);
-    // A block of label lines with an address in it, beside a correction asked in words, is who is writing.
+    // A block of label lines with an address in it, beside a correction asked in words, is who is writing —
+    // unless its heading says these are the correct values ("Korrekt ist:"); one that says they are the
+    // current ones ("Bisher gespeichert:", "En mi cuenta aparece:") identifies even after a request.
     const run = blockAround(labelled, i);
-    const identifying = (/:\s*$/.test(intro) && !asksCorrection(intro)) || (byWords.size > 0 && run.length > 1 && run.some((l) => fieldIn(l.label) === 'email'));
+    const heading = headingKind(label.label) ?? (/:\s*$/.test(intro) ? headingKind(intro) : undefined);
+    const identifying =
+      heading === 'current' ||
+      (heading !== 'corrected' && ((/:\s*$/.test(intro) && !asksCorrection(intro)) || (byWords.size > 0 && run.length > 1 && run.some((l) => fieldIn(l.label) === 'email'))));
     const registered = field === 'email' && registeredEmail !== undefined && label.value.replace(/[<>]/g, '').trim().toLowerCase() === registeredEmail.toLowerCase();
-    if (!field || identifying || registered || byWords.has(field)) continue;
-    block.push(`${field}: ${label.value}`);
+    // A correct value of something we cannot change ourselves (an address, a birth date …) is for a person.
+    if (heading === 'corrected' && (!field || qualified(label.label, field))) {
+      block.push(`${OTHER_DATA}: ${label.label}`);
+      continue;
+    }
+    if (!field || identifying || registered || byWords.has(field === 'namePart' ? 'name' : field)) continue;
+    block.push(field === 'namePart' ? `${NAME_PART}: ${label.value}` : `${field}: ${label.value}`);
   }
   return [...prose, ...block].join('\n');
 }
@@ -145,6 +210,14 @@ export function readCorrection(details: string | undefined, registeredEmail?: st
     .map((s) => s.trim())
     .filter(Boolean);
   for (const sentence of sentences) {
+    if (sentence.startsWith(`${NAME_PART}:`)) {
+      forAPerson.push('name: only a part of it (a surname or first name) was given; a person applies it to the full name');
+      continue;
+    }
+    if (sentence.startsWith(`${OTHER_DATA}:`)) {
+      forAPerson.push(`a correct value of data we cannot change ourselves: "${sentence.slice(OTHER_DATA.length + 1).trim()}"`);
+      continue;
+    }
     const emailMatch = EMAIL_PATTERNS.map((p) => sentence.match(p)).find(Boolean);
     if (emailMatch && !NEGATION.test(sentence)) {
       const address = emailMatch[1]!.toLowerCase();

@@ -1,9 +1,12 @@
 import { usageLogRetentionDays } from '../../shared/usage-logs';
 import { microToCredits } from '../../shared/credits';
 import { BUCKET_DATA_MAP, DATA_MAP, type DataMapEntry } from '../../shared/data-map';
-import { AUTOMATED_DECISIONS, PURPOSES, RECIPIENTS, RIGHTS_NOTE, SOURCES, TRANSFERS } from '../../shared/processing';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from '../../shared/audit';
+import { EMAIL_TOKEN_TTL_SECONDS } from '../../shared/email-links';
+import { PURPOSES, type PurposeId, RECIPIENTS, type RecipientId, TRANSFERS } from '../../shared/processing';
+import { type Messages, messagesFor } from '../messages';
 import { CSV_COLUMNS, EXPORT_ITEM_SCHEMAS, type ExportedTable } from '../export-schema';
-import type { PrivacyRequest } from './model';
+import { DOWNLOAD_LINK_HOURS, type PrivacyRequest, type RequestType } from './model';
 
 /** Port: one category of a subject's data, read by the data map's access path, a page at a time. */
 export interface SubjectData {
@@ -17,21 +20,56 @@ export interface ArchiveSink {
   finish(): Promise<{ bytes: number }>;
 }
 
+/** The right a request exercises, named in the reply's language. */
+export const rightLabel = (m: Messages, type: RequestType): string => m.t('right.label', { type });
+
 /** Every category of the data map, tables and buckets, with what the policy says of its processing. */
 const ALL_CATEGORIES = { ...DATA_MAP, ...BUCKET_DATA_MAP } as Record<string, DataMapEntry>;
 
-/** data.json's `processing` section: art. 15(1)'s answers, from the data map and the policy's declarations. */
-export function processingSection() {
+/** The numbers the retention messages name, from the settings and constants that set them. */
+export const retentionValues = () =>
+  ({
+    usageLogDays: usageLogRetentionDays(),
+    tokenHours: EMAIL_TOKEN_TTL_SECONDS / 3600,
+    auditDays: DEFAULT_AUDIT_RETENTION_DAYS,
+    linkHours: DOWNLOAD_LINK_HOURS,
+  }) as const;
+
+/**
+ * data.json's `processing` section: art. 15(1)'s answers in the reply's language. Which purposes,
+ * recipients, source and retention each category has comes from the data map (and the policy's
+ * declarations in shared/processing.ts); the words come from the message catalogues, whose English
+ * a test holds to the data map's own.
+ */
+export function processingSection(m: Messages) {
   return {
-    controller: 'OmnAPI — privacy@omnapi.com (privacy), support@omnapi.com (support), hello@omnapi.com (general)',
-    purposes: PURPOSES,
-    recipients: RECIPIENTS,
-    categories: Object.fromEntries(
-      Object.entries(ALL_CATEGORIES).map(([name, entry]) => [name, { purposes: [...entry.purposes], recipients: [...entry.recipients], source: SOURCES[entry.source], retention: entry.retention }]),
+    language: m.locale,
+    ...(m.unsupported ? { languageNote: m.t('fallback.englishOnly', { language: m.unsupported }) } : {}),
+    controller: m.t('processing.controller'),
+    purposes: Object.fromEntries(
+      (Object.keys(PURPOSES) as PurposeId[]).map((purpose) => [purpose, { description: m.t('purpose.description', { purpose }), legalBasis: m.t('purpose.legalBasis', { purpose }) }]),
     ),
-    transfers: TRANSFERS.map((t) => ({ ...t })),
-    automatedDecisions: AUTOMATED_DECISIONS,
-    rights: RIGHTS_NOTE,
+    recipients: Object.fromEntries(
+      (Object.keys(RECIPIENTS) as RecipientId[]).map((recipient) => [
+        recipient,
+        { name: m.t('recipient.name', { recipient }), role: m.t('recipient.role', { recipient }), location: m.t('recipient.location', { recipient }) },
+      ]),
+    ),
+    categories: Object.fromEntries(
+      Object.entries(ALL_CATEGORIES).map(([category, entry]) => [
+        category,
+        {
+          name: m.t('category.label', { category }),
+          purposes: [...entry.purposes],
+          recipients: [...entry.recipients],
+          source: m.t('source.label', { source: entry.source }),
+          retention: m.t('retention.category', { category, ...retentionValues() }),
+        },
+      ]),
+    ),
+    transfers: TRANSFERS.map(({ id: transfer }) => ({ to: m.t('transfer.to', { transfer }), safeguard: m.t('transfer.safeguard', { transfer }) })),
+    automatedDecisions: m.t('processing.automatedDecisions'),
+    rights: m.t('processing.rights'),
   };
 }
 
@@ -60,10 +98,11 @@ const pick = (item: Record<string, unknown>, path: string) => path.split('.').re
 export async function buildExport(request: PrivacyRequest, data: SubjectData, sink: ArchiveSink, now: Date): Promise<{ bytes: number; files: Record<string, number> }> {
   const subject = { accountId: request.accountId, email: request.email };
   const counts: Record<string, number> = {};
+  const m = messagesFor(request.language);
 
   async function* dataJson(): AsyncIterable<string> {
     yield `{"format":"omnapi-export/1","requestId":${JSON.stringify(request.requestId)},"generatedAt":"${now.toISOString()}",`;
-    yield `"account":${JSON.stringify(subject)},"processing":${JSON.stringify(processingSection())},"categories":{`;
+    yield `"account":${JSON.stringify(subject)},"processing":${JSON.stringify(processingSection(m))},"categories":{`;
     for (const [index, table] of EXPORTED_TABLES.entries()) {
       const entry = DATA_MAP[table];
       yield `${index ? ',' : ''}${JSON.stringify(table)}:{"description":${JSON.stringify(entry.purpose)},"retention":${JSON.stringify(entry.retention)},"items":[`;
@@ -97,43 +136,44 @@ export async function buildExport(request: PrivacyRequest, data: SubjectData, si
     for await (const item of data.items('usageLogs', subject)) yield { ...item, priceCredits: inCredits(item.priceMicroCredits) };
   }
 
+  /** README.txt in the request's language (English, with a line saying so, for a language we do not write). */
   async function* readme(): AsyncIterable<string> {
-    const processing = processingSection();
-    const wrap = (text: string) => text.match(/.{1,96}(\s|$)/g)!.map((line) => `  ${line.trim()}`);
+    const processing = processingSection(m);
+    const wrap = (text: string, indent = '') => text.match(/.{1,96}(\s|$)/g)!.map((line) => `${indent}${line.trim()}`);
+    const heading = (text: string, rule: string) => [text, rule.repeat([...text].length)];
     yield [
-      'Your OmnAPI data',
-      '================',
+      ...(processing.languageNote ? [...wrap(processing.languageNote), ''] : []),
+      ...heading(m.t('readme.title'), '='),
       '',
-      `Request ${request.requestId} (${request.type}), made ${now.toISOString()}, for the account ${subject.accountId} (${subject.email}).`,
+      ...wrap(m.t('readme.request', { requestId: request.requestId, right: rightLabel(m, request.type), generated: now, accountId: subject.accountId, email: subject.email })),
       '',
-      'data.json       Every category of personal data we hold about you, as JSON. Each category says what it',
-      '                is and how long we keep it. The format is described in docs/export-format.md of the API.',
-      '                Secrets (password hash, session and key hashes) are never included.',
-      `usage-logs.csv  Your API calls of the last ${usageLogRetentionDays()} days, one row per call (comma-separated, UTF-8).`,
-      'ledger.csv      Every movement of your credits: purchases, grants, refunds, clawbacks, dispute holds.',
-      '                Usage charges are in data.json (usageAggregates): balance = ledger − charged usage.',
+      ...wrap(m.t('readme.dataJson')),
+      ...wrap(m.t('readme.usageLogs', { days: usageLogRetentionDays() })),
+      ...wrap(m.t('readme.ledger')),
       '',
-      'How we process your data (GDPR art. 15(1))',
-      '------------------------------------------',
-      ...Object.entries(ALL_CATEGORIES).flatMap(([name, entry]) => [
-        `${name}: ${entry.purpose}`,
-        ...wrap(`Why: ${entry.purposes.map((p) => `${PURPOSES[p].description} (${PURPOSES[p].legalBasis})`).join('; ')}.`),
-        ...wrap(`Who receives it: ${entry.recipients.map((r) => RECIPIENTS[r].name).join('; ')}.`),
-        ...wrap(`Where it comes from: ${SOURCES[entry.source]}. How long we keep it: ${entry.retention}.`),
+      ...heading(m.t('readme.processing'), '-'),
+      '',
+      ...Object.entries(processing.categories).flatMap(([category, entry]) => [
+        m.t('readme.category', { label: entry.name, category }),
+        `  ${m.t('readme.why')}`,
+        ...entry.purposes.flatMap((p) => wrap(m.t('readme.purpose', { purpose: processing.purposes[p]!.description, legalBasis: processing.purposes[p]!.legalBasis }), '    ')),
+        `  ${m.t('readme.who')}`,
+        ...entry.recipients.flatMap((r) => wrap(m.t('readme.recipient', processing.recipients[r]!), '    ')),
+        ...wrap(m.t('readme.source', { source: entry.source }), '  '),
+        ...wrap(m.t('readme.retention', { retention: entry.retention }), '  '),
         '',
       ]),
-      'Transfers outside the EEA:',
-      ...processing.transfers.flatMap((t) => wrap(`${t.to}: ${t.safeguard}.`)),
+      m.t('readme.transfers'),
+      ...processing.transfers.flatMap((t) => wrap(m.t('readme.transfer', t), '  ')),
       '',
-      'Automated decisions:',
-      ...wrap(AUTOMATED_DECISIONS),
+      m.t('readme.automated'),
+      ...wrap(processing.automatedDecisions, '  '),
       '',
-      'Your rights:',
-      ...wrap(RIGHTS_NOTE),
+      m.t('readme.rights'),
+      ...wrap(processing.rights, '  '),
       '',
-      'The same answers are in data.json, under "processing".',
-      '',
-      'Questions: privacy@omnapi.com',
+      ...wrap(m.t('readme.controller', { controller: processing.controller })),
+      ...wrap(m.t('readme.same')),
       '',
     ].join('\r\n');
   }

@@ -5,7 +5,7 @@ import { fixedWindow } from '../../shared/throttle';
 import { PasswordAttemptsError, PasswordRejectedError, PrivacyFloodError, UnclearMailClosedError } from '../errors';
 import { messagesFor, type Messages } from '../messages';
 import { newTextOf, readMail, requestTypesOf } from './classify';
-import { DEFAULT_DEADLINES, deadlineFor, type PrivacyRequest, type RequestType } from './model';
+import { DEFAULT_DEADLINES, deadlineFor, type PrivacyRequest, REQUEST_TYPES, type RequestType } from './model';
 import { RESTRICTION_NOTE } from './objection';
 import type { PrivacyDeps, Subject } from './ports';
 import { COUNTERS } from '../../shared/items';
@@ -39,7 +39,7 @@ export class PrivacyIntake {
     if (await this.deps.requests.intakeOutcome(mail.messageId)) return 'duplicate';
     const now = this.deps.now();
     const sender = normalise(mail.from);
-    const reading = readMail(mail.subject, mail.text);
+    const reading = readMail(mail.subject, mail.text, { ownDomain: this.deps.ownDomain });
     const rights = requestTypesOf(reading.rights);
     const outcome = await this.intake(mail, sender, rights, reading.rights.includes('restriction'), reading.language, now);
     await this.deps.requests.recordIntake(mail.messageId, outcome, now, rights);
@@ -48,8 +48,8 @@ export class PrivacyIntake {
 
   /**
    * Opens one request per right the mail asks for (erasure and objection, access and correction …),
-   * each confirmed by its own link to the registered address. Only a mail asking for nothing
-   * recognisable gets the list of rights.
+   * all confirmed by one link to the registered address. Only a mail asking for nothing recognisable
+   * gets the list of rights.
    */
   private async intake(mail: PrivacyMailReceived, sender: string, rights: RequestType[], restriction: boolean, language: string | undefined, now: Date): Promise<IntakeOutcome> {
     // The sender hears back in the letter's language: never the account's, which would tell whether there is one.
@@ -67,28 +67,20 @@ export class PrivacyIntake {
     await this.reply(mail, m.t('ack.subject'), m.mail([m.t('ack.body', { ticket: mail.ticketId })]));
     if (!subject) return 'no_account';
     const text = newTextOf(mail.text).slice(0, 5_000);
-    let opened = false;
-    for (const type of rights) {
-      try {
-        const { joined } = await this.open(subject, type, {
-          // One right keeps the id of the message; several get one each, still derived from it (a redelivery opens nothing new).
-          requestId: requestIdForMessage(rights.length === 1 ? mail.messageId : `${mail.messageId}#${type}`),
-          channel: 'mail',
-          // A restriction (art. 18) has no type of its own: the objection carries the note that sends it to a person.
-          details: (type === 'objection' && restriction ? `${RESTRICTION_NOTE}\n${text}` : text) || undefined,
-          verdicts: mail.verdicts,
-          ticketId: mail.ticketId,
-          receivedAt: new Date(mail.receivedAt),
-          // The letter's language, else the account's; every later mail and page of the request uses it.
-          ...((language ?? subject.locale) ? { language: language ?? subject.locale } : {}),
-        });
-        opened ||= !joined;
-      } catch (error) {
-        if (error instanceof PrivacyFloodError) return opened ? 'opened' : 'throttled';
-        throw error;
-      }
-    }
-    return opened ? 'opened' : 'joined';
+    const { opened, throttled } = await this.openLetter(subject, rights, (type) => ({
+      // One right keeps the id of the message; several get one each, still derived from it (a redelivery opens nothing new).
+      requestId: requestIdForMessage(rights.length === 1 ? mail.messageId : `${mail.messageId}#${type}`),
+      channel: 'mail',
+      // A restriction (art. 18) has no type of its own: the objection carries the note that sends it to a person.
+      details: (type === 'objection' && restriction ? `${RESTRICTION_NOTE}\n${text}` : text) || undefined,
+      verdicts: mail.verdicts,
+      ticketId: mail.ticketId,
+      receivedAt: new Date(mail.receivedAt),
+      // The letter's language, else the account's; every later mail and page of the request uses it.
+      ...((language ?? subject.locale) ? { language: language ?? subject.locale } : {}),
+    }));
+    if (opened.some((o) => !o.joined)) return 'opened';
+    return throttled ? 'throttled' : 'joined';
   }
 
   /** Records privacy mail no right could be read from, with its deadline (the sender's account's jurisdiction, else the default). */
@@ -127,20 +119,18 @@ export class PrivacyIntake {
       await this.deps.requests.closeUnclear(ticketId, 'dismissed', { by, at, note: `classified as ${types.join(' and ')}, but no account has this address: nothing to release or erase` });
       return { outcome: 'no_account', requestIds: [] };
     }
-    const requestIds: string[] = [];
-    for (const type of types) {
-      const { request } = await this.open(subject, type, {
-        requestId: requestIdForMessage(types.length === 1 ? mail.messageId : `${mail.messageId}#${type}`),
-        channel: 'mail',
-        details: mail.text || undefined,
-        ticketId: mail.ticketId,
-        receivedAt: new Date(mail.receivedAt),
-        // The deadline the mail got when it arrived (under the stage's jurisdictions), not a new one.
-        dueAt: mail.dueAt,
-        ...(mail.language ? { language: mail.language } : {}),
-      });
-      requestIds.push(request.requestId);
-    }
+    const { opened, throttled } = await this.openLetter(subject, types, (type) => ({
+      requestId: requestIdForMessage(types.length === 1 ? mail.messageId : `${mail.messageId}#${type}`),
+      channel: 'mail',
+      details: mail.text || undefined,
+      ticketId: mail.ticketId,
+      receivedAt: new Date(mail.receivedAt),
+      // The deadline the mail got when it arrived (under the stage's jurisdictions), not a new one.
+      dueAt: mail.dueAt,
+      ...(mail.language ? { language: mail.language } : {}),
+    }));
+    if (throttled && !opened.length) throw throttled;
+    const requestIds = opened.map((o) => o.request.requestId);
     await this.deps.requests.closeUnclear(ticketId, 'classified', { by, at, requestIds, note: `classified as ${types.join(' and ')}` });
     return { outcome: 'classified', requestIds };
   }
@@ -154,15 +144,16 @@ export class PrivacyIntake {
     const subject = await this.deps.subjects.get(accountId);
     if (!subject) throw new Error(`Account ${accountId} of a live session is missing`);
     const confirmedByPassword = type === 'deletion' && password !== undefined && (await this.checkPassword(accountId, password));
-    const opened = await this.open(subject, type, {
+    const { opened, throttled } = await this.openLetter(subject, [type], () => ({
       requestId: newId('prq'),
       channel: 'api',
       details,
       receivedAt: this.deps.now(),
       ...(subject.locale ? { language: subject.locale } : {}),
       ...(confirmedByPassword ? { confirmedBy: 'password' as const } : {}),
-    });
-    return { ...opened, confirmedByPassword };
+    }));
+    if (!opened[0]) throw throttled!;
+    return { ...opened[0], confirmedByPassword };
   }
 
   /** Reserves an attempt before the (slow) check, so concurrent guesses cannot pass the limit. */
@@ -177,20 +168,49 @@ export class PrivacyIntake {
   }
 
   /**
-   * Opens the request and starts its workflow — or, when one of the same type is open for the
-   * account, joins it (answering with the open one; it never takes over that one's confirmation).
+   * Opens a request for each type — or, when one of that type is open for the account, joins it
+   * (answering with the open one; it never takes over that one's confirmation) — then starts the
+   * workflows. The requests a letter opens are created knowing each other (`letter`), before any
+   * workflow starts, so the first one's link confirms them all. Request ids are the caller's (derived
+   * from the message for mail): a redelivery finds them and only starts what is not started yet.
+   * Past the account's daily limit the remaining types open nothing, and `throttled` says so.
    */
-  private async open(
+  private async openLetter(
     subject: Subject,
-    type: RequestType,
-    input: Pick<PrivacyRequest, 'requestId' | 'channel' | 'details' | 'verdicts' | 'ticketId' | 'confirmedBy' | 'language'> & { receivedAt: Date; dueAt?: string },
-  ): Promise<{ request: PrivacyRequest; joined: boolean }> {
+    types: RequestType[],
+    inputOf: (type: RequestType) => OpenInput,
+  ): Promise<{ opened: { request: PrivacyRequest; joined: boolean }[]; throttled?: PrivacyFloodError }> {
+    const claimed: { request: PrivacyRequest; joined: boolean; isNew: boolean }[] = [];
+    let throttled: PrivacyFloodError | undefined;
+    // In the policy's order, whatever the letter's: the first holds the letter's link.
+    for (const type of [...types].sort((a, b) => REQUEST_TYPES.indexOf(a) - REQUEST_TYPES.indexOf(b))) {
+      try {
+        claimed.push(await this.claim(subject, type, inputOf(type)));
+      } catch (error) {
+        if (!(error instanceof PrivacyFloodError)) throw error;
+        throttled = error;
+        break;
+      }
+    }
+    const own = claimed.filter((c) => !c.joined);
+    const letter = own.length > 1 ? { requestIds: own.map((c) => c.request.requestId) } : undefined;
+    for (const c of own) {
+      if (letter) c.request = { ...c.request, letter };
+      if (c.isNew) await this.deps.requests.create(c.request);
+    }
+    // Started by name, so starting again after a redelivery is harmless (and starts one a crash left unstarted).
+    for (const c of own) await this.deps.workflow.start(c.request);
+    return { opened: claimed.map(({ request, joined }) => ({ request, joined })), ...(throttled ? { throttled } : {}) };
+  }
+
+  /** The request `input` names, as it exists (a redelivery), the open one of its type (joined), or a new one claimed as the open one. */
+  private async claim(subject: Subject, type: RequestType, input: OpenInput): Promise<{ request: PrivacyRequest; joined: boolean; isNew: boolean }> {
     const existing = await this.deps.requests.get(input.requestId);
-    if (existing) return { request: existing, joined: false };
+    if (existing) return { request: existing, joined: false, isNew: false };
     const openId = await this.deps.requests.claimOpen(subject.accountId, type, input.requestId);
     if (openId !== input.requestId) {
       const open = await this.deps.requests.get(openId);
-      if (open) return { request: open, joined: true };
+      if (open) return { request: open, joined: true, isNew: false };
     }
     const now = this.deps.now();
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
@@ -217,9 +237,7 @@ export class PrivacyIntake {
       ...(input.confirmedBy ? { confirmedBy: input.confirmedBy } : {}),
       ...(input.language ? { language: input.language } : {}),
     };
-    await this.deps.requests.create(request);
-    await this.deps.workflow.start(request);
-    return { request, joined: false };
+    return { request, joined: false, isNew: true };
   }
 
   private async reply(mail: PrivacyMailReceived, subject: string, text: string): Promise<void> {
@@ -227,6 +245,9 @@ export class PrivacyIntake {
     await this.deps.mailer.send({ to: mail.replyTo, subject, text, inReplyTo: mail.headerMessageId, autoSubmitted: 'auto-replied' });
   }
 }
+
+/** What opening one request needs besides the account and its type. */
+type OpenInput = Pick<PrivacyRequest, 'requestId' | 'channel' | 'details' | 'verdicts' | 'ticketId' | 'confirmedBy' | 'language'> & { receivedAt: Date; dueAt?: string };
 
 function hash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 32);

@@ -2,8 +2,8 @@ import { randomSecret, sha256 } from '../../shared/crypto';
 import type { Mailer } from '../../shared/mailer';
 import { LinkGoneError, LinkInvalidError, RequestNotFoundError, RequestStateError } from '../errors';
 import { type Messages, messagesFor } from '../messages';
-import { type ArchiveSink, buildExport, type SubjectData } from './export';
-import { FINAL_STATUSES, type PrivacyRequest, RETENTION_AFTER_END_DAYS, type RequestType } from './model';
+import { type ArchiveSink, buildExport, rightLabel, type SubjectData } from './export';
+import { ARCHIVE_DAYS, DOWNLOAD_LINK_HOURS, FINAL_STATUSES, letterOf, type PrivacyRequest, RETENTION_AFTER_END_DAYS, type RequestType, WAITING_FOR_LINK } from './model';
 import type { PrivacyDeps, Transition } from './ports';
 
 /** What building an export needs: the subject's data and somewhere to write the archive. */
@@ -12,12 +12,11 @@ export interface ExportDeps {
   sink(key: string): ArchiveSink;
 }
 
+export { ARCHIVE_DAYS, DOWNLOAD_LINK_HOURS, rightLabel };
+
 /** A URL that downloads an export for `seconds`. */
 export type Presign = (key: string, seconds: number) => Promise<string>;
 
-/** The mailed download link works this long (the archive itself is deleted after 7 days). */
-export const DOWNLOAD_LINK_HOURS = 24;
-export const ARCHIVE_DAYS = 7;
 /** A download link or page redirects to a URL valid this long. */
 const PRESIGNED_SECONDS = 300;
 
@@ -26,8 +25,6 @@ const HOUR = 3_600_000;
 /** What confirming each kind of request will do, shown on the confirmation page and in the mail, in the reply's language. */
 export const whatHappens = (m: Messages, type: RequestType): string => m.t(`what.${type}`, { hours: DOWNLOAD_LINK_HOURS });
 
-/** The right a request exercises, named in the reply's language. */
-export const rightLabel = (m: Messages, type: RequestType): string => m.t('right.label', { type });
 
 /** The request's page under the API, for links in mail. */
 const confirmLink = (base: string, request: PrivacyRequest, token: string) =>
@@ -91,11 +88,31 @@ export class RequestLifecycle {
       if (request.status === 'received') await this.update(requestId, {}, { status: 'confirmed', note, from: ['received'] });
       return { type: request.type, confirmed: true };
     }
-    if (!['received', 'awaiting_confirmation'].includes(request.status)) throw new RequestStateError(requestId, request.status, 'begin');
+    if (!WAITING_FOR_LINK.includes(request.status)) throw new RequestStateError(requestId, request.status, 'begin');
     const now = this.deps.now();
     const expiresAt = new Date(now.getTime() + this.deps.linkLifeHours * HOUR);
-    await this.sendLink(request, expiresAt, false);
-    return { type: request.type, confirmed: false };
+    const holder = letterOf(request)[0]!;
+    if (holder === requestId) {
+      await this.sendLink(request, expiresAt, false);
+      return { type: request.type, confirmed: false };
+    }
+    // One letter, one link: it goes out with the letter's first request; this one waits for it, on its own clock.
+    const waiting = await this.update(
+      requestId,
+      { confirmation: { expiresAt: expiresAt.toISOString(), viaRequest: holder } },
+      { status: 'awaiting_confirmation', note: `waiting for the link mailed with request ${holder}, which confirms every request of the letter`, from: ['received'] },
+    );
+    // The letter's link may have confirmed it already (or this step runs again): it goes on from where it stands.
+    const current = waiting ?? (await this.require(requestId));
+    return { type: request.type, confirmed: ['confirmed', 'in_progress'].includes(current.status) };
+  }
+
+  /** The requests of `request`'s letter that still exist, the link's holder first. */
+  private async letterRequests(request: PrivacyRequest): Promise<PrivacyRequest[]> {
+    const ids = letterOf(request);
+    if (ids.length === 1) return [request];
+    const found = await Promise.all(ids.map((id) => (id === request.requestId ? request : this.deps.requests.get(id))));
+    return found.filter((r): r is PrivacyRequest => r !== undefined);
   }
 
   /** Mints a new link (the old one stops working) and mails it to the registered address. */
@@ -112,17 +129,22 @@ export class RequestLifecycle {
         : { status: 'awaiting_confirmation', note: 'confirmation link mailed to the registered address', from: ['received', 'awaiting_confirmation'] },
     );
     if (!updated) return;
+    // The letter's other requests still waiting are confirmed by this same link: the mail names them all.
+    const letter = (await this.letterRequests(updated)).filter((r) => r.requestId === updated.requestId || WAITING_FOR_LINK.includes(r.status));
     const m = messagesFor(request.language);
     await this.mailer.send({
       to,
       subject: m.t(reminder ? 'reminder.subject' : 'confirm.subject', { requestId: request.requestId }),
       text: m.mail([
-        m.t('confirm.intro', { type: request.type, requestId: request.requestId }),
+        letter.length > 1
+          ? m.t('confirm.introLetter', { rights: m.list(letter.map((r) => rightLabel(m, r.type))), requestIds: m.list(letter.map((r) => r.requestId)) })
+          : m.t('confirm.intro', { type: request.type, requestId: request.requestId }),
         '',
         m.t('confirm.cta'),
         confirmLink(this.deps.publicUrl, request, token),
         '',
-        whatHappens(m, request.type),
+        ...letter.map((r) => whatHappens(m, r.type)),
+        ...(letter.length > 1 ? [m.t('confirm.oneLink', { count: letter.length })] : []),
         m.t('confirm.until', { expires: expiresAt, due: new Date(request.dueAt) }),
         '',
         m.t('confirm.ignore'),
@@ -139,26 +161,45 @@ export class RequestLifecycle {
     if (FINAL_STATUSES.includes(updated.status)) await this.deps.workflow.fail(taskToken, 'RequestClosed', updated.status);
   }
 
-  /** What the confirmation page shows before anything happens (a GET confirms nothing: mail scanners prefetch links). */
-  async describeLink(requestId: string, token: string): Promise<PrivacyRequest> {
+  /**
+   * What the confirmation page shows before anything happens (a GET confirms nothing: mail scanners
+   * prefetch links): the link's request and, for a letter that asked for several rights, every one of
+   * its requests the link will confirm.
+   */
+  async describeLink(requestId: string, token: string): Promise<{ request: PrivacyRequest; confirms: PrivacyRequest[] }> {
     const request = await this.deps.requests.get(requestId);
-    await this.checkLink(request, token);
-    return request!;
+    const waiting = await this.checkLink(request, token);
+    return { request: request!, confirms: waiting };
   }
 
-  /** The `POST` behind the confirmation page: single use, for its own request only. */
-  async confirm(requestId: string, token: string): Promise<PrivacyRequest> {
+  /**
+   * The `POST` behind the confirmation page: single use. It confirms the link's own request and every
+   * other request of its letter still waiting — each once, by a guarded status change, so a double
+   * click or a replayed form confirms nothing twice — and resumes each one's workflow. The link's own
+   * request is confirmed last: a click retried after a failure half-way still finds the link live and
+   * finishes the rest. Answers the requests it confirmed, the link's own first.
+   */
+  async confirm(requestId: string, token: string): Promise<PrivacyRequest[]> {
     const request = await this.deps.requests.get(requestId);
-    await this.checkLink(request, token);
-    const now = this.deps.now().toISOString();
-    const confirmed = await this.update(
-      requestId,
-      { confirmation: { ...request!.confirmation!, usedAt: now } },
-      { status: 'confirmed', note: 'link confirmed', from: ['awaiting_confirmation'] },
-    );
-    if (!confirmed) throw new LinkGoneError('used');
-    if (confirmed.taskToken) await this.deps.workflow.resume(confirmed.taskToken, { confirmed: true });
-    return confirmed;
+    const waiting = await this.checkLink(request, token);
+    const confirmed: PrivacyRequest[] = [];
+    for (const other of waiting.filter((r) => r.requestId !== requestId)) {
+      const done = await this.update(other.requestId, {}, { status: 'confirmed', note: `confirmed by the letter's link (mailed with request ${requestId})`, from: WAITING_FOR_LINK });
+      if (done) confirmed.push(done);
+      // Confirmed (now, or by a click that failed before resuming it) and still waiting: resume it. A second resume of one token is harmless.
+      const current = done ?? (await this.deps.requests.get(other.requestId));
+      if (current?.status === 'confirmed' && current.taskToken) await this.deps.workflow.resume(current.taskToken, { confirmed: true });
+    }
+    const used = { confirmation: { ...request!.confirmation!, usedAt: this.deps.now().toISOString() } };
+    if (request!.status !== 'awaiting_confirmation') {
+      // Its own request was confirmed otherwise (by the holder's session): the link confirmed the rest of its letter.
+      if (!confirmed.length) throw new LinkGoneError('used');
+      return [(await this.update(requestId, used)) ?? request!, ...confirmed];
+    }
+    const own = await this.update(requestId, used, { status: 'confirmed', note: 'link confirmed', from: ['awaiting_confirmation'] });
+    if (!own) throw new LinkGoneError('used');
+    if (own.taskToken) await this.deps.workflow.resume(own.taskToken, { confirmed: true });
+    return [own, ...confirmed];
   }
 
   /** What the cancel page shows, once its link is known to be this request's and still live. */
@@ -200,14 +241,18 @@ export class RequestLifecycle {
     return confirmed;
   }
 
-  private async checkLink(request: PrivacyRequest | undefined, token: string): Promise<void> {
-    if (!request?.confirmation || request.confirmation.tokenHash !== sha256(token)) throw new LinkInvalidError();
+  /** Checks a confirmation link and answers the requests it would confirm: its own and its letter's, those still waiting. */
+  private async checkLink(request: PrivacyRequest | undefined, token: string): Promise<PrivacyRequest[]> {
+    if (!request?.confirmation?.tokenHash || request.confirmation.tokenHash !== sha256(token)) throw new LinkInvalidError();
     // The link went to the address registered then; if the account has moved on, it no longer speaks for it.
     if ((await this.deps.subjects.get(request.accountId))?.email !== request.email) throw new LinkGoneError('closed');
-    if (request.confirmation.usedAt || request.status !== 'awaiting_confirmation') {
-      throw new LinkGoneError(request.confirmation.usedAt ? 'used' : FINAL_STATUSES.includes(request.status) ? 'closed' : 'used');
+    const letter = await this.letterRequests(request);
+    const waiting = letter.filter((r) => (r.requestId === request.requestId ? r.status === 'awaiting_confirmation' : WAITING_FOR_LINK.includes(r.status)));
+    if (request.confirmation.usedAt || !waiting.length) {
+      throw new LinkGoneError(request.confirmation.usedAt ? 'used' : letter.every((r) => FINAL_STATUSES.includes(r.status)) ? 'closed' : 'used');
     }
     if (request.confirmation.expiresAt <= this.deps.now().toISOString()) throw new LinkGoneError('expired');
+    return waiting;
   }
 
   async markInProgress(requestId: string): Promise<void> {
@@ -303,7 +348,11 @@ export class RequestLifecycle {
     return closed;
   }
 
-  /** The link was not used in time. */
+  /**
+   * The link was not used in time. A letter's requests expire together (their links die at the same
+   * time): the mail of the link's holder names every right of the letter that went unconfirmed, and the
+   * others send none of their own unless their letter's holder went on without them.
+   */
   async expire(requestId: string): Promise<void> {
     const request = await this.require(requestId);
     if (request.status === 'expired') return;
@@ -311,11 +360,16 @@ export class RequestLifecycle {
     if (!expired) return;
     const to = await this.deps.subjects.get(request.accountId).then((s) => s?.email);
     if (!to) return;
+    const letter = await this.letterRequests(expired);
+    const holder = letter[0]!;
+    const unconfirmed = (r: PrivacyRequest) => r.status === 'expired' || WAITING_FOR_LINK.includes(r.status);
+    if (holder.requestId !== requestId && unconfirmed(holder)) return;
+    const rights = holder.requestId === requestId ? letter.filter(unconfirmed).map((r) => r.type) : [request.type];
     const m = messagesFor(request.language);
     await this.mailer.send({
       to,
       subject: m.t('expired.subject', { requestId }),
-      text: m.mail([m.t('expired.body', { right: rightLabel(m, request.type) })]),
+      text: m.mail([m.t('expired.body', { right: m.list(rights.map((type) => rightLabel(m, type))) })]),
     });
   }
 
@@ -395,7 +449,8 @@ export class RequestLifecycle {
         continue;
       }
       const sentAt = expiresAt.getTime() - this.deps.linkLifeHours * HOUR;
-      if (!request.confirmation.remindedAt && now.getTime() - sentAt >= this.deps.reminderAfterHours * HOUR) {
+      // Only the request holding the link reminds; the reminder names the rest of its letter.
+      if (request.confirmation.tokenHash && !request.confirmation.remindedAt && now.getTime() - sentAt >= this.deps.reminderAfterHours * HOUR) {
         await this.sendLink(request, expiresAt, true);
         reminded++;
       }

@@ -60,8 +60,18 @@ export interface PrivacyRequest {
   /** When the watchdog flagged the request as past 75 % of its time. */
   clockWarnedAt?: string;
   history: StatusChange[];
-  /** SHA-256 of the single-use confirmation link's token, and when the link dies. */
-  confirmation?: { tokenHash: string; expiresAt: string; remindedAt?: string; usedAt?: string };
+  /**
+   * The confirmation: SHA-256 of the single-use link's token and when the link dies. A request whose
+   * letter's link went out with another request (`viaRequest`, see `letter`) holds no token: it waits,
+   * until `expiresAt`, for that link.
+   */
+  confirmation?: { tokenHash?: string; expiresAt: string; remindedAt?: string; usedAt?: string; viaRequest?: string };
+  /**
+   * The requests one letter opened when it asked for several rights (erasure and objection, access and
+   * correction …), in the order they were opened. The first one's link, mailed once, confirms every
+   * one still waiting; each runs its own workflow with its own deadline and history.
+   */
+  letter?: { requestIds: string[] };
   /** The workflow's task token while it waits for the confirmation. */
   taskToken?: string;
   verdicts?: MailVerdicts;
@@ -81,6 +91,16 @@ export interface PrivacyRequest {
   /** Epoch seconds DynamoDB TTL deletes the request: set once it ends (kept three years as proof). */
   expiresAt?: number;
 }
+
+/** Statuses in which a request waits for its confirmation link. */
+export const WAITING_FOR_LINK: readonly RequestStatus[] = ['received', 'awaiting_confirmation'];
+
+/** The requests of `request`'s letter (itself alone when its letter asked for one right), the link's holder first. */
+export const letterOf = (request: Pick<PrivacyRequest, 'requestId' | 'letter'>): string[] => request.letter?.requestIds ?? [request.requestId];
+
+/** The mailed download link works this long (the archive itself is deleted after 7 days). */
+export const DOWNLOAD_LINK_HOURS = 24;
+export const ARCHIVE_DAYS = 7;
 
 /** A request is kept this long after it ends, as proof it was answered (docs/data-map.md). */
 export const RETENTION_AFTER_END_DAYS = 3 * 365;

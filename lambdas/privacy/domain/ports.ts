@@ -82,6 +82,8 @@ export interface PrivacyDeps {
   counter: WindowCounter;
   /** Base URL of the links in mail. */
   publicUrl: string;
+  /** Our mail domain (of the address we send from): our own mail forwarded back to privacy@ is not read as a request. */
+  ownDomain?: string;
   /** How long a confirmation link works. */
   linkLifeHours: number;
   /** The legal deadline by jurisdiction. @default DEFAULT_DEADLINES (30 days everywhere) */

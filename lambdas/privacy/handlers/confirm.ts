@@ -35,10 +35,10 @@ function whatWillChange(request: PrivacyRequest, m: Messages): string[] {
 const lifecycle = lifecycleOf(privacyDeps(intakeConfig()));
 
 /** A page in the request's language (`<html lang>` included); the English-only note first when we do not write it. */
-function page(m: Messages, status: number, title: string, paragraphs: string[], form?: { request: string; token: string; action: 'confirm' | 'cancel' }): HttpResponse {
+function page(m: Messages, status: number, title: string, paragraphs: string[], form?: { request: string; token: string; action: 'confirm' | 'cancel'; button?: string }): HttpResponse {
   const note = m.unsupported ? [m.t('fallback.englishOnly', { language: m.unsupported })] : [];
   const body = [...note, ...paragraphs].map((p) => `<p>${escapeHtml(p)}</p>`).join('');
-  const label = m.t(form?.action === 'cancel' ? 'page.cancel.button' : 'page.confirm.button');
+  const label = form?.button ?? m.t(form?.action === 'cancel' ? 'page.cancel.button' : 'page.confirm.button');
   const button = form
     ? `<form method="post" action="/v1/privacy/${form.action}"><input type="hidden" name="request" value="${escapeHtml(form.request)}"><input type="hidden" name="token" value="${escapeHtml(form.token)}"><button type="submit" style="font-size:1.1em;padding:.5em 1.2em">${escapeHtml(label)}</button></form>`
     : '';
@@ -89,15 +89,25 @@ export const handler = httpRoutes(
   route(privacyRoutes.confirmPage, async (event) =>
     asPage(event.input.query.request, header(event, 'accept-language'), async () => {
       const { request: requestId, token } = event.input.query;
-      const request = await lifecycle.describeLink(requestId, token);
+      const { request, confirms } = await lifecycle.describeLink(requestId, token);
       const m = messagesFor(request.language);
-      return page(m, 200, m.t('page.confirm.title', { type: request.type }), [
-        m.t('page.confirm.about', { requestId: request.requestId, received: new Date(request.receivedAt), email: request.email }),
-        whatHappens(m, request.type),
-        // What exactly will change, so a request someone else wrote in this account's name is seen before it is confirmed.
-        ...whatWillChange(request, m),
+      const received = new Date(request.receivedAt);
+      if (confirms.length === 1) {
+        return page(m, 200, m.t('page.confirm.title', { type: request.type }), [
+          m.t('page.confirm.about', { requestId: request.requestId, received, email: request.email }),
+          whatHappens(m, request.type),
+          // What exactly will change, so a request someone else wrote in this account's name is seen before it is confirmed.
+          ...whatWillChange(request, m),
+          m.t('page.confirm.nothingYet'),
+        ], { request: requestId, token, action: 'confirm' });
+      }
+      // A letter that asked for several rights: one button confirms each request it opened, and the page says what each will do.
+      return page(m, 200, m.t('page.confirm.titleLetter'), [
+        m.t('page.confirm.aboutLetter', { requestIds: m.list(confirms.map((r) => r.requestId)), received, email: request.email }),
+        ...confirms.flatMap((r) => [m.t('page.confirm.each', { right: rightLabel(m, r.type), what: whatHappens(m, r.type) }), ...whatWillChange(r, m)]),
+        m.t('confirm.oneLink', { count: confirms.length }),
         m.t('page.confirm.nothingYet'),
-      ], { request: requestId, token, action: 'confirm' });
+      ], { request: requestId, token, action: 'confirm', button: m.t('page.confirm.buttonLetter') });
     }),
   ),
   route(privacyRoutes.cancelPage, async (event) =>
@@ -122,9 +132,14 @@ export const handler = httpRoutes(
   route(privacyRoutes.confirm, async (event) => {
     const form = formOf(event.body, event.isBase64Encoded);
     return asPage(form.request, header(event, 'accept-language'), async () => {
-      const request = await lifecycle.confirm(form.request, form.token);
+      const confirmed = await lifecycle.confirm(form.request, form.token);
+      const request = confirmed[0]!;
       const m = messagesFor(request.language);
-      return page(m, 200, m.t('page.confirmed.title'), [m.t('page.confirmed.body', { requestId: request.requestId, right: rightLabel(m, request.type) }), whatHappens(m, request.type)]);
+      const body =
+        confirmed.length === 1
+          ? m.t('page.confirmed.body', { requestId: request.requestId, right: rightLabel(m, request.type) })
+          : m.t('page.confirmed.bodyLetter', { requestIds: m.list(confirmed.map((r) => r.requestId)), rights: m.list(confirmed.map((r) => rightLabel(m, r.type))) });
+      return page(m, 200, m.t('page.confirmed.title'), [body, ...confirmed.map((r) => whatHappens(m, r.type))]);
     });
   }),
 );

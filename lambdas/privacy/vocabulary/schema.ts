@@ -37,12 +37,24 @@ export const VocabularySchema = z
      * other recipients"): what follows them in the sentence asks for nothing.
      */
     mentionCues: phrases,
-    /** Words that give a reason ("because", "on the following grounds", "weil"): what follows them explains, it does not ask. */
+    /**
+     * Words that turn a sentence ("but", "aber", "mais", "ali"): a description of rights ends there
+     * ("I know I also have the right to object, but I want full erasure"), and what follows is read.
+     */
+    contrastCues: phrases,
+    /** Words that give a reason ("because", "on the following grounds", "weil") or a purpose ("to avoid"): what follows them explains, it does not ask. */
     reasonCues: phrases,
     /** Negations ("not", "nicht", "ne", "nie"): a right named just after one ("I don't want to delete my account") is not asked for. */
     negations: phrases,
     /** Closing formulas ("Kind regards", "Mit freundlichen Grüßen"): the signature follows, which never counts. */
     closings: phrases,
+    /** How the language's mail clients begin the subject of an automatic reply ("Automatic reply", "Autosvar"): such mail never asks. */
+    autoReplies: phrases,
+    /**
+     * Things the account holder manages themselves ("API key", "API-Schlüssel", "token"): a sentence
+     * about deleting one of them, naming no account or data, asks how to do it, not for an erasure.
+     */
+    selfService: phrases,
     /** Labels of an identification block ("Name:", "E-Mail-Adresse:", "Kundennummer:"): such lines identify, they never ask. */
     identificationLabels: phrases,
     /** Each right: the Regulation's heading for it, its other names, and the plain words people use. */
@@ -59,11 +71,20 @@ export const VocabularySchema = z
     analytics: phrases,
     /** Correction: the verbs that introduce the new value ("correct", "berichtigen", "rectifier"). */
     correctionVerbs: phrases,
-    /** Correction: the account fields as the language names them. */
+    /**
+     * Correction: the account fields as the language names them. `namePart` is a part of the name
+     * (surname, first name): a new value for it is never the whole name, so a person applies it.
+     */
     fields: z
-      .object({ name: phrases, company: phrases, website: phrases, country: phrases, email: phrases })
+      .object({ name: phrases, namePart: phrases, company: phrases, website: phrases, country: phrases, email: phrases })
       .partial()
       .default({}),
+    /**
+     * Correction: words of a heading over label lines that say whose values follow — the values we
+     * hold now ("currently registered:", "Bisher gespeichert:") identify; the correct ones ("should
+     * read:", "Korrekt ist:") are the change. Of the two, the one named last in the heading decides.
+     */
+    correctionHeadings: z.object({ current: phrases, corrected: phrases }).default({ current: [], corrected: [] }),
   })
   .strict();
 

@@ -43,4 +43,44 @@ describe('corrections read from real letters, in their own language', () => {
     const { text } = letter('fr-07-deux-droits.json');
     expect(readCorrection(text, 'marc@example.org').forAPerson).not.toEqual([]);
   });
+
+  // Rules learnt from letters we did not write (test/fixtures/privacy-letters-heldout), checked with words of our own.
+  it.each([
+    ['en', 'Please rectify my data.\n\nCurrently on file:\nName: Tom Baker\n\nShould read:\nName: Tom Baker-Hughes', 'Tom Baker-Hughes'],
+    ['fr', 'Je demande la rectification de mes données.\n\nDonnées actuellement enregistrées :\nNom : Anne Roux\n\nDonnées correctes :\nNom : Anne Roux-Petit', 'Anne Roux-Petit'],
+    ['it', 'Chiedo la rettifica dei miei dati.\n\nDati attuali:\nNome: Marco Galli\n\nDati corretti:\nNome: Marco Galli Serra', 'Marco Galli Serra'],
+    ['sv', 'Jag begär rättelse av mina uppgifter.\n\nNuvarande uppgifter:\nNamn: Eva Lind\n\nRätt uppgifter:\nNamn: Eva Lind Berg', 'Eva Lind Berg'],
+  ])('%s: under "current" and "correct" headings, the correct values are the change and the current ones identify', (_language, text, name) => {
+    expect(readCorrection(text, 'someone@example.org')).toEqual({ changes: { name }, forAPerson: [] });
+  });
+
+  it.each([
+    ['en', 'Please correct my details.\nOld name: Kim Park\nNew name: Kim Park-Lee', 'Kim Park-Lee'],
+    ['de', 'Bitte berichtigen Sie meine Daten.\nAlter Name: Jan Vogel\nNeuer Name: Jan Vogel-Graf', 'Jan Vogel-Graf'],
+  ])('%s: a label that says whose value it holds ("Old name:", "New name:") decides which is the change', (_language, text, name) => {
+    expect(readCorrection(text).changes).toEqual({ name });
+  });
+
+  it.each([
+    ['en', 'Please correct my data.\nCorrect surname: Okafor'],
+    ['de', 'Bitte berichtigen Sie meine Daten.\nRichtiger Nachname: Meier'],
+    ['es', 'Solicito la rectificación de mis datos.\nApellidos correctos: Ruiz Torres'],
+  ])('%s: a surname or first name alone is never written over the whole name: a person applies it', (_language, text) => {
+    const reading = readCorrection(text);
+    expect(reading.changes).toEqual({});
+    expect(reading.forAPerson).toContain('name: only a part of it (a surname or first name) was given; a person applies it to the full name');
+  });
+
+  it('gives the whole name when a sentence names the surname and the next gives several words', () => {
+    expect(readCorrection('My surname is misspelt in my account. Please correct it to: Ada Lovelace-King.').changes).toEqual({ name: 'Ada Lovelace-King' });
+  });
+
+  it('hands a correct value of data no field holds (an address) to a person, and never reads a qualified label as the field', () => {
+    const address = readCorrection('Please correct my data.\n\nCorrect data:\nName: Ivo Horvat\nAddress: 1 Main Street, Springfield');
+    expect(address.changes).toEqual({ name: 'Ivo Horvat' });
+    expect(address.forAPerson).toContain('a correct value of data we cannot change ourselves: "address"');
+    const billing = readCorrection('Current invoice email: old@example.org\nNew invoice email: new@example.org');
+    expect(billing.newEmail).toBeUndefined();
+    expect(billing.forAPerson).toEqual(['a correct value of data we cannot change ourselves: "New invoice email"']);
+  });
 });

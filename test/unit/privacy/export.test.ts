@@ -1,7 +1,9 @@
 import { buildExport, EXPORTED_TABLES, type ArchiveSink, type SubjectData } from '../../../lambdas/privacy/domain/export';
 import type { PrivacyRequest } from '../../../lambdas/privacy/domain/model';
 import { ExportDocumentSchema } from '../../../lambdas/privacy/export-schema';
+import { LOCALES } from '../../../lambdas/privacy/messages';
 import { BUCKET_DATA_MAP, DATA_MAP } from '../../../lambdas/shared/data-map';
+import { AUTOMATED_DECISIONS, PURPOSES, RECIPIENTS, RIGHTS_NOTE, SOURCES, TRANSFERS } from '../../../lambdas/shared/processing';
 
 /** An archive in memory: each file's text. */
 class MemorySink implements ArchiveSink {
@@ -59,11 +61,63 @@ describe('the access archive', () => {
       expect(category.purposes.length).toBeGreaterThan(0);
       expect(category.purposes.every((p) => p in document.processing.purposes)).toBe(true);
       expect(category.recipients.every((r) => r in document.processing.recipients)).toBe(true);
-      expect(sink.files['README.txt']).toContain(`${name}: `);
+      expect(sink.files['README.txt']).toContain(`(${name})\r\n`);
     }
     expect(document.processing.transfers.length).toBeGreaterThan(0);
     expect(document.processing.automatedDecisions).toMatch(/No decision with legal/);
     expect(sink.files['README.txt']).toMatch(/Transfers outside the EEA/);
     expect(Object.keys(document.categories)).toEqual(EXPORTED_TABLES);
+  });
+
+  it('speaks English in the very words of the data map and the policy, so the three cannot disagree', async () => {
+    const sink = new MemorySink();
+    await buildExport({ ...request, language: 'en' }, data, sink, new Date('2026-12-05T00:00:00Z'));
+    const { processing } = ExportDocumentSchema.parse(JSON.parse(sink.files['data.json']!));
+    expect(processing.language).toBe('en');
+    expect(processing.purposes).toEqual(PURPOSES);
+    expect(processing.recipients).toEqual(RECIPIENTS);
+    expect(processing.transfers).toEqual(TRANSFERS.map(({ to, safeguard }) => ({ to, safeguard })));
+    expect([processing.automatedDecisions, processing.rights]).toEqual([AUTOMATED_DECISIONS, RIGHTS_NOTE]);
+    for (const [name, entry] of Object.entries({ ...DATA_MAP, ...BUCKET_DATA_MAP })) {
+      expect({ name, source: processing.categories[name]!.source, retention: processing.categories[name]!.retention }).toEqual({ name, source: SOURCES[entry.source], retention: entry.retention });
+    }
+  });
+
+  it.each(LOCALES.filter((l) => l !== 'en'))('writes README.txt and the processing section in %s, from the catalogue, for every category', async (language) => {
+    const sink = new MemorySink();
+    await buildExport({ ...request, language }, data, sink, new Date('2026-12-05T00:00:00Z'));
+    const { processing } = ExportDocumentSchema.parse(JSON.parse(sink.files['data.json']!));
+    const readme = sink.files['README.txt']!;
+    const english = new MemorySink();
+    await buildExport(request, data, english, new Date('2026-12-05T00:00:00Z'));
+    const inEnglish = ExportDocumentSchema.parse(JSON.parse(english.files['data.json']!)).processing;
+    expect(processing.language).toBe(language);
+    expect(processing.languageNote).toBeUndefined();
+    // Every text is this language's own: none falls back to English, none is left empty.
+    const texts = (p: typeof processing) => [
+      p.controller,
+      ...Object.values(p.purposes).flatMap((x) => [x.description, x.legalBasis]),
+      ...Object.values(p.recipients).flatMap((x) => [x.name, x.role]),
+      ...Object.values(p.categories).flatMap((x) => [x.source, x.retention]),
+      ...p.transfers.flatMap((t) => [t.to, t.safeguard]),
+      p.automatedDecisions,
+      p.rights,
+    ];
+    const [own, en] = [texts(processing), texts(inEnglish)];
+    expect(own.filter((text, i) => !text || text === en[i])).toEqual([]);
+    expect(Object.keys(processing.categories).sort()).toEqual([...Object.keys(DATA_MAP), ...Object.keys(BUCKET_DATA_MAP)].sort());
+    // The README says all of it, in the same words, with no English heading left.
+    for (const text of [...own, ...Object.values(processing.categories).map((c) => c.name)]) expect(readme.replace(/\r\n\s*/g, ' ')).toContain(text);
+    expect(readme).not.toMatch(/Who receives it|How long we keep it|Transfers outside the EEA|Your rights/);
+    expect(readme).toContain('90');
+  });
+
+  it('writes the export of a request in a language we do not write in English, saying so first', async () => {
+    const sink = new MemorySink();
+    await buildExport({ ...request, language: 'hu' }, data, sink, new Date('2026-12-05T00:00:00Z'));
+    const { processing } = ExportDocumentSchema.parse(JSON.parse(sink.files['data.json']!));
+    expect(processing).toMatchObject({ language: 'en', languageNote: 'You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.' });
+    expect(sink.files['README.txt']!.split('\r\n')[0]).toBe('You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.');
+    expect(sink.files['README.txt']).toContain('Who receives it:');
   });
 });

@@ -3,9 +3,10 @@ import * as path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { z } from 'zod';
 import { type LetterRight, readMail, requestTypesOf } from '../../../lambdas/privacy/domain/classify';
+import { replyLocale } from '../../../lambdas/privacy/messages';
 import { LETTER_RIGHTS } from '../../../lambdas/privacy/vocabulary';
 
-/** A request letter of the corpus (test/fixtures/privacy-letters): written for this project, one file each. */
+/** A request letter of a corpus: one JSON file each. */
 const LetterSchema = z
   .object({
     language: z.string(),
@@ -18,65 +19,97 @@ const LetterSchema = z
   .strict()
   .refine((l) => (l.text === undefined) !== (l.html === undefined), 'a letter has text or html, not both');
 
-const DIR = path.join(__dirname, '..', '..', 'fixtures', 'privacy-letters');
+const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
+
+/**
+ * The corpora and the bar each must clear. `privacy-letters` was written with the classifier (its
+ * authors read the vocabulary); `privacy-letters-heldout` was written by another engineer who never
+ * read the classifier, its vocabulary or the first corpus, and no phrase of it went into the
+ * vocabulary: it stands for real letters we have not seen, whose bar the issue sets at 90 %.
+ * `LETTERS_DIR=<dir> npx jest test/unit/privacy/letters.test.ts` reads any other directory of letters
+ * in the same format, at the held-out bar.
+ */
+const CORPORA = process.env.LETTERS_DIR
+  ? [{ name: path.basename(process.env.LETTERS_DIR), dir: path.resolve(process.env.LETTERS_DIR), exact: 0.9, minimum: 1 }]
+  : [
+      { name: 'privacy-letters (written with the classifier)', dir: path.join(FIXTURES, 'privacy-letters'), exact: 0.95, minimum: 80 },
+      { name: 'privacy-letters-heldout (written without it)', dir: path.join(FIXTURES, 'privacy-letters-heldout'), exact: 0.9, minimum: 100 },
+    ];
+
 const sorted = (rights: readonly string[]) => [...rights].sort();
 const percent = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(1)} %` : '-');
+/** Two tags name the same language when their primary subtags agree ("pt-BR" and "pt-br"). */
+const primary = (tag: string | undefined) => tag?.toLowerCase().split(/[-_]/)[0];
 
 /** The text a mail client's HTML becomes after parsing, as the mail context hands it over. */
 async function textOf(html: string): Promise<string> {
   return (await simpleParser(Buffer.from(`Content-Type: text/html; charset=utf-8\r\n\r\n${html}`))).text ?? '';
 }
 
-describe('privacy letters as people write them, in every language of the corpus', () => {
-  const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
-  let results: { file: string; language: string; expected: LetterRight[]; rights: LetterRight[]; detected?: string; evidence: string[] }[];
+interface Result {
+  file: string;
+  language: string;
+  expected: LetterRight[];
+  rights: LetterRight[];
+  detected?: string;
+  evidence: string[];
+}
+
+const exact = (r: Result) => sorted(requestTypesOf(r.rights)).join() === sorted(requestTypesOf(r.expected)).join() && r.rights.includes('restriction') === r.expected.includes('restriction');
+/** Request types opened that the letter did not ask for: the one mistake worse than "unclear". */
+const extra = (r: Result) => requestTypesOf(r.rights).filter((t) => !requestTypesOf(r.expected).includes(t));
+/** The reply is in the writer's language: the one we write for it, or English with a line naming it. */
+const replyMatches = (r: Result) => replyLocale(r.detected).locale === replyLocale(r.language).locale && (replyLocale(r.language).locale !== 'en' || primary(r.detected) === primary(r.language) || primary(r.language) === 'en');
+
+function report(name: string, results: Result[]): string {
+  const lines = [`${name}`, 'language  letters  exact     reply language'];
+  for (const language of [...new Set(results.map((r) => r.language))].sort()) {
+    const of = results.filter((r) => r.language === language);
+    lines.push(`${language.padEnd(9)} ${String(of.length).padStart(7)}  ${percent(of.filter(exact).length, of.length).padStart(7)}   ${percent(of.filter(replyMatches).length, of.length).padStart(7)}`);
+  }
+  lines.push('', 'right        asked  found   found when not asked');
+  for (const right of [...LETTER_RIGHTS, 'none'] as const) {
+    const asked = results.filter((r) => (right === 'none' ? r.expected.length === 0 : r.expected.includes(right)));
+    const found = asked.filter((r) => (right === 'none' ? r.rights.length === 0 : r.rights.includes(right)));
+    const wrong = results.filter((r) => right !== 'none' && !r.expected.includes(right) && r.rights.includes(right));
+    lines.push(`${right.padEnd(12)} ${String(asked.length).padStart(5)}  ${percent(found.length, asked.length).padStart(7)}   ${wrong.length}`);
+  }
+  lines.push('', `all ${results.length} letters: ${percent(results.filter(exact).length, results.length)} exact, ${results.filter((r) => extra(r).length).length} opening a right not asked`);
+  for (const r of results.filter((x) => !replyMatches(x))) lines.push(`LANGUAGE ${r.file}: read as ${r.detected}`);
+  for (const r of results.filter((x) => !exact(x))) lines.push(`MISSED ${r.file}: expected ${JSON.stringify(r.expected)}, read ${JSON.stringify(r.rights)} — ${r.evidence.join(' | ')}`);
+  return lines.join('\n');
+}
+
+describe.each(CORPORA)('privacy letters as people write them: $name', ({ name, dir, exact: bar, minimum }) => {
+  let results: Result[];
 
   beforeAll(async () => {
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
     results = await Promise.all(
       files.map(async (file) => {
-        const letter = LetterSchema.parse(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
+        const letter = LetterSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
         const text = letter.html !== undefined ? await textOf(letter.html) : letter.text!;
-        const reading = readMail(letter.subject, text);
+        // As intake reads it: our own mail (privacy@omnapi.com's domain) forwarded back is not the writer's request.
+        const reading = readMail(letter.subject, text, { ownDomain: 'omnapi.com' });
         return { file, language: letter.language, expected: letter.expected, rights: reading.rights, detected: reading.language, evidence: reading.evidence };
       }),
     );
-    const exact = (r: (typeof results)[number]) => sorted(r.rights).join() === sorted(r.expected).join();
-    const lines = ['language  letters  exact     language detected'];
-    for (const language of [...new Set(results.map((r) => r.language))].sort()) {
-      const of = results.filter((r) => r.language === language);
-      lines.push(`${language.padEnd(9)} ${String(of.length).padStart(7)}  ${percent(of.filter(exact).length, of.length).padStart(7)}   ${percent(of.filter((r) => r.detected === language).length, of.length).padStart(7)}`);
-    }
-    lines.push('', 'right        asked  found   found when not asked');
-    for (const right of [...LETTER_RIGHTS, 'none'] as const) {
-      const asked = results.filter((r) => (right === 'none' ? r.expected.length === 0 : r.expected.includes(right)));
-      const found = asked.filter((r) => (right === 'none' ? r.rights.length === 0 : r.rights.includes(right)));
-      const extra = results.filter((r) => right !== 'none' && !r.expected.includes(right) && r.rights.includes(right));
-      lines.push(`${right.padEnd(12)} ${String(asked.length).padStart(5)}  ${percent(found.length, asked.length).padStart(7)}   ${extra.length}`);
-    }
-    lines.push('', `all ${results.length} letters: ${percent(results.filter(exact).length, results.length)} exact`);
-    for (const r of results.filter((x) => x.detected !== x.language)) lines.push(`LANGUAGE ${r.file}: read as ${r.detected}`);
-    for (const r of results.filter((x) => !exact(x))) lines.push(`MISSED ${r.file}: expected ${JSON.stringify(r.expected)}, read ${JSON.stringify(r.rights)} — ${r.evidence.join(' | ')}`);
-    console.log(lines.join('\n'));
+    console.log(report(name, results));
   });
 
-  it('holds at least 80 letters in at least 12 languages', () => {
-    expect(results.length).toBeGreaterThanOrEqual(80);
-    expect(new Set(results.map((r) => r.language)).size).toBeGreaterThanOrEqual(12);
+  it(`holds at least ${minimum} letters`, () => {
+    expect(results.length).toBeGreaterThanOrEqual(minimum);
   });
 
-  it('reads at least 95 % of the letters exactly', () => {
-    const exact = results.filter((r) => sorted(r.rights).join() === sorted(r.expected).join());
-    expect(exact.length / results.length).toBeGreaterThanOrEqual(0.95);
+  it(`reads at least ${bar * 100} % of the letters exactly`, () => {
+    expect(results.filter(exact).length / results.length).toBeGreaterThanOrEqual(bar);
   });
 
   it('never opens a request the letter did not ask for', () => {
-    const extra = results
-      .map((r) => ({ file: r.file, extra: requestTypesOf(r.rights).filter((t) => !requestTypesOf(r.expected).includes(t)) }))
-      .filter((r) => r.extra.length);
-    expect(extra).toEqual([]);
+    expect(results.map((r) => ({ file: r.file, extra: extra(r) })).filter((r) => r.extra.length)).toEqual([]);
   });
 
-  it('tells the language of at least 90 % of the letters', () => {
-    expect(results.filter((r) => r.detected === r.language).length / results.length).toBeGreaterThanOrEqual(0.9);
+  it('answers at least 90 % of the letters in their own language (or in English saying we do not write it)', () => {
+    expect(results.filter(replyMatches).length / results.length).toBeGreaterThanOrEqual(0.9);
   });
 });

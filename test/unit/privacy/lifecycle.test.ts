@@ -231,7 +231,7 @@ describe('privacy request lifecycle', () => {
 describe('letters that ask for several rights, or for a restriction', () => {
   const mail = (messageId: string, subject: string, text: string) => ({ messageId, ticketId: `tkt_${messageId}`, from: 'ann@example.org', replyTo: 'ann@example.org', subject, text, receivedAt: new Date().toISOString(), verdicts: {} });
 
-  it('opens one request per right a letter asks for, each with its own link to the registered address, and sends no help list', async () => {
+  it('opens one request per right a letter asks for, both confirmed by one link in the letter\'s language, and sends no help list', async () => {
     // Arrange
     const { intake, lifecycle, requests, mailer } = setup();
     // Act
@@ -240,7 +240,10 @@ describe('letters that ask for several rights, or for a restriction', () => {
     // Assert
     expect(outcome).toBe('opened');
     expect([...requests.items.values()].map((r) => [r.type, r.language]).sort()).toEqual([['deletion', 'de'], ['objection', 'de']]);
-    expect(mailer.sent.filter((m) => /confirm\?/.test(m.text)).map((m) => m.to)).toEqual(['ann@example.org', 'ann@example.org']);
+    const links = mailer.sent.filter((m) => /confirm\?/.test(m.text));
+    expect(links.map((m) => m.to)).toEqual(['ann@example.org']);
+    expect(links[0]!.text).toMatch(/Schreiben erhalten, das .* verlangt: Löschung und Widerspruch/);
+    expect(links[0]!.text).toContain('Dieser eine Link bestätigt jeden Antrag Ihres Schreibens');
     expect(mailer.sent.some((m) => /How to exercise/.test(m.subject))).toBe(false);
   });
 
@@ -301,6 +304,148 @@ describe('letters that ask for several rights, or for a restriction', () => {
     expect(optedOut).toEqual([{ productUpdates: false }]);
     // The letter is French, so is the reply.
     expect(mailer.sent.at(-1)!.text).toMatch(/nous avons arrêté : les e-mails sur les nouveautés du produit/);
+  });
+});
+
+describe('one link for a letter that asks for several rights', () => {
+  const letter = (messageId: string, text: string, from = 'ann@example.org') => ({ messageId, ticketId: `tkt_${messageId}`, from, replyTo: from, subject: 'GDPR', text, receivedAt: new Date().toISOString(), verdicts: {} });
+  const ACCESS_AND_CORRECTION = 'I request access to my personal data under Article 15 GDPR. Please also correct my name to Ann Smith.';
+
+  /** Opens the letter, runs each request's first step and its wait, and returns the requests and the one link. */
+  async function openLetter(s: ReturnType<typeof setup>, text = ACCESS_AND_CORRECTION) {
+    await s.intake.fromMail(letter('both', text));
+    const opened = [...s.requests.items.values()];
+    for (const r of opened) {
+      await s.lifecycle.begin(r.requestId);
+      await s.lifecycle.awaitConfirmation(r.requestId, `task-${r.type}`);
+    }
+    const links = s.mailer.sent.filter((m) => /confirm\?/.test(m.text));
+    const [, requestId, token] = links.at(-1)!.text.match(/request=(\S+)&token=(\S+)/)!;
+    return { opened, links, requestId: requestId!, token: decodeURIComponent(token!) };
+  }
+
+  it('records the letter on each request, mails one link naming every right, and each request waits on its own clock', async () => {
+    // Arrange
+    const s = setup();
+    // Act
+    const { opened, links, requestId } = await openLetter(s);
+    // Assert
+    const ids = opened.map((r) => r.requestId);
+    expect(opened.map((r) => r.type)).toEqual(['access', 'correction']);
+    expect(opened.map((r) => r.letter)).toEqual([{ requestIds: ids }, { requestIds: ids }]);
+    expect(links).toHaveLength(1);
+    expect(requestId).toBe(ids[0]);
+    expect(links[0]!.text).toContain(`We received a letter asking for access and correction for the OmnAPI account registered to this address (references ${ids[0]} and ${ids[1]})`);
+    expect(links[0]!.text).toContain('This one link confirms every request of your letter');
+    const second = (await s.requests.get(ids[1]!))!;
+    expect(second).toMatchObject({ status: 'awaiting_confirmation', confirmation: { viaRequest: ids[0], expiresAt: expect.any(String) } });
+    expect(second.confirmation!.tokenHash).toBeUndefined();
+    expect(second.history.at(-1)!.note).toContain(`link mailed with request ${ids[0]}`);
+    expect(s.workflow.started).toEqual(ids);
+  });
+
+  it('confirms every request of the letter with the one link, resuming each workflow, and a second click confirms nothing', async () => {
+    // Arrange
+    const s = setup();
+    const { opened, requestId, token } = await openLetter(s);
+    const described = await s.lifecycle.describeLink(requestId, token);
+    // Act
+    const confirmed = await s.lifecycle.confirm(requestId, token);
+    // Assert
+    expect(described.confirms.map((r) => r.type)).toEqual(['access', 'correction']);
+    expect(confirmed.map((r) => [r.type, r.status])).toEqual([['access', 'confirmed'], ['correction', 'confirmed']]);
+    expect(s.workflow.resumed.sort()).toEqual(['task-access', 'task-correction']);
+    await expect(s.lifecycle.confirm(requestId, token)).rejects.toMatchObject({ code: 'link_used' });
+    for (const r of opened) {
+      const history = (await s.requests.get(r.requestId))!.history.map((h) => h.status);
+      expect(history).toEqual(['received', 'awaiting_confirmation', 'confirmed']);
+    }
+    expect(s.workflow.resumed).toHaveLength(2);
+  });
+
+  it('confirms a request of the letter whose first step has not run yet: that step then goes straight on', async () => {
+    // Arrange
+    const s = setup();
+    await s.intake.fromMail(letter('early', ACCESS_AND_CORRECTION));
+    const [first, second] = [...s.requests.items.values()];
+    await s.lifecycle.begin(first!.requestId);
+    const [, , token] = s.mailer.sent.filter((m) => /confirm\?/.test(m.text)).at(-1)!.text.match(/request=(\S+)&token=(\S+)/)!;
+    // Act
+    await s.lifecycle.confirm(first!.requestId, decodeURIComponent(token!));
+    const begun = await s.lifecycle.begin(second!.requestId);
+    // Assert
+    expect(begun).toEqual({ type: 'correction', confirmed: true });
+    expect((await s.requests.get(second!.requestId))!.status).toBe('confirmed');
+  });
+
+  it('never confirms a request the letter joined: it was opened by another mail and keeps its own link', async () => {
+    // Arrange
+    const s = setup();
+    const earlier = await s.mailRequest('ann@example.org', 'earlier', 'Please delete my account.');
+    // Act
+    await s.intake.fromMail(letter('joins', 'I object to the processing of my personal data for analytics and profiling (Article 21 GDPR).\n\nIn addition, I request the erasure of my account and all associated personal data under Article 17 GDPR.'));
+    const objection = [...s.requests.items.values()].find((r) => r.type === 'objection')!;
+    await s.lifecycle.begin(objection.requestId);
+    const [, requestId, token] = s.mailer.sent.filter((m) => /confirm\?/.test(m.text)).at(-1)!.text.match(/request=(\S+)&token=(\S+)/)!;
+    await s.lifecycle.confirm(requestId!, decodeURIComponent(token!));
+    // Assert
+    expect(objection.letter).toBeUndefined();
+    expect(requestId).toBe(objection.requestId);
+    expect((await s.requests.get(earlier.request.requestId))!.status).toBe('awaiting_confirmation');
+    expect((await s.requests.get(objection.requestId))!.status).toBe('confirmed');
+  });
+
+  it('opens, mails and starts nothing twice when the letter is delivered again, and starts what a crash left unstarted', async () => {
+    // Arrange
+    const s = setup();
+    const original = letter('again', ACCESS_AND_CORRECTION);
+    await s.intake.fromMail(original);
+    const sent = s.mailer.sent.length;
+    // Act: delivered again (the intake record found), and once more as if intake had failed before recording its outcome
+    const again = await s.intake.fromMail(original);
+    s.requests.intakes.clear();
+    s.workflow.started = [];
+    const retried = await s.intake.fromMail(original);
+    // Assert
+    expect(again).toBe('duplicate');
+    expect(retried).toBe('opened');
+    expect(s.requests.items.size).toBe(2);
+    expect([...s.requests.items.values()].every((r) => r.letter?.requestIds.length === 2)).toBe(true);
+    // Started again by name (harmless: Step Functions refuses a second execution of the same name).
+    expect(s.workflow.started).toHaveLength(2);
+    expect(s.mailer.sent.length - sent).toBe(1);
+  });
+
+  it('reminds once for the letter, naming every right, and expires its requests together with one mail', async () => {
+    // Arrange
+    const s = setup();
+    await openLetter(s);
+    // Act
+    s.clock.advance(36 * 3600);
+    const reminders = await s.lifecycle.sweepConfirmations();
+    s.clock.advance(36 * 3600 + 1);
+    const expiry = await s.lifecycle.sweepConfirmations();
+    // Assert
+    expect(reminders).toEqual({ reminded: 1, expired: 0 });
+    expect(s.mailer.sent.filter((m) => /^Reminder/.test(m.subject)).map((m) => m.text.match(/asking for ([a-z ]+) for/)?.[1])).toEqual(['access and correction']);
+    expect(expiry).toEqual({ reminded: 0, expired: 2 });
+    expect([...s.requests.items.values()].map((r) => r.status)).toEqual(['expired', 'expired']);
+    const expired = s.mailer.sent.filter((m) => /expired/.test(m.subject));
+    expect(expired).toHaveLength(1);
+    expect(expired[0]!.text).toContain('(access and correction)');
+  });
+
+  it("still confirms the rest of the letter when the link's own request was confirmed by the holder's session", async () => {
+    // Arrange
+    const s = setup();
+    const { opened, requestId, token } = await openLetter(s);
+    await s.lifecycle.confirmBySession(requestId);
+    // Act
+    const confirmed = await s.lifecycle.confirm(requestId, token);
+    // Assert
+    expect(confirmed.map((r) => r.type)).toEqual(['access', 'correction']);
+    expect((await s.requests.get(opened[1]!.requestId))!.status).toBe('confirmed');
+    await expect(s.lifecycle.confirm(requestId, token)).rejects.toMatchObject({ code: 'link_used' });
   });
 });
 

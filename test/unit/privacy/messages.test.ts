@@ -111,6 +111,46 @@ describe('message catalogues', () => {
   });
 });
 
+/** Every way a message can be rendered: a value of the right type for each argument, each option of its selects in turn. */
+function renderings(elements: Element[]): Record<string, string | number | Date>[] {
+  const base: Record<string, string | number | Date> = {};
+  const selects: { name: string; options: string[] }[] = [];
+  const visit = (list: Element[]) => {
+    for (const element of list) {
+      if (element.type === TYPE.argument) base[element.value] ??= `⟦${element.value}⟧`;
+      if (element.type === TYPE.number || element.type === TYPE.plural) base[element.value] = 7;
+      if (element.type === TYPE.date || element.type === TYPE.time) base[element.value] = new Date('2026-03-12T09:30:00Z');
+      if (element.type === TYPE.select) selects.push({ name: element.value, options: Object.keys(element.options!) });
+      for (const option of Object.values(element.options ?? {})) visit(option.value);
+    }
+  };
+  visit(elements);
+  if (!selects.length) return [base];
+  return selects.flatMap(({ name, options }) => options.map((option) => ({ ...base, [name]: option === 'other' ? `⟦${name}⟧` : option })));
+}
+
+describe('every mail kind in every language', () => {
+  // ack, help, confirm, reminder, export, person, expired, extension, hold, cooling, receipt, correction, objection, page, readme, processing …
+  const kinds = [...new Set(keys.map((key) => key.split('.')[0]!))];
+
+  it.each(LOCALES.flatMap((locale) => kinds.map((kind) => [locale, kind] as const)))('%s renders every %s message with its variables, no braces left', (locale, kind) => {
+    const m = messagesFor(locale);
+    const problems: string[] = [];
+    for (const key of keys.filter((k) => k.split('.')[0] === kind)) {
+      if (locale !== 'en' && ENGLISH_ONLY.includes(key)) continue;
+      for (const values of renderings(ast('en', english[key]))) {
+        const [own, source] = [m.t(key, values), messagesFor('en').t(key, values)];
+        if (!own.trim()) problems.push(`${key}: empty`);
+        if (/[{}]/.test(own) && !/[{}]/.test(source)) problems.push(`${key}: braces left in "${own}"`);
+        // Whatever the English says of the variables, this language says too (a select's branch may leave one out, in both).
+        const markers = (text: string) => [...text.matchAll(/⟦(\w+)⟧/g)].map((x) => x[1]).sort();
+        if (markers(own).join() !== markers(source).join()) problems.push(`${key} ${JSON.stringify(values)}: ${markers(own).join() || '-'} vs English ${markers(source).join() || '-'}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('reply language', () => {
   it('answers in the language we write, by its primary subtag', () => {
     expect(replyLocale('de')).toEqual({ locale: 'de' });
