@@ -5,6 +5,7 @@ import { bodyOf } from './classify';
 import type { RequestLifecycle } from './lifecycle';
 import type { RequestStore } from './ports';
 import { phrasePattern, words } from './text';
+import { usageLogRetentionDays } from '../../shared/usage-logs';
 
 /** The processing an account holder can object to, as account preferences. */
 export interface OptOuts {
@@ -76,7 +77,7 @@ export async function applyObjection(
   await deps.mailer.send({
     to: request.email,
     subject: m.t('objection.subject', { requestId }),
-    text: m.mail([m.t('objection.stopped', { what: m.list(stoppedBy(optOuts, m)) }), m.t('objection.continues'), m.t('objection.selfService')]),
+    text: m.mail([m.t('objection.stopped', { what: m.list(stoppedBy(optOuts, m)) }), m.t('objection.continues', { days: usageLogRetentionDays() }), m.t('objection.selfService')]),
   });
   await deps.lifecycle.close(requestId, 'completed', `objection applied: ${Object.keys(optOuts).join(', ')} off`, ['in_progress']);
   return optOuts;
