@@ -30,6 +30,9 @@ export interface DataMapEntry {
   source: SourceId;
 }
 
+/** How long each bucket keeps an object (its lifecycle rule, set by the CDK app from here). */
+export const BUCKET_LIFETIME_DAYS = { exports: 7, inboundMail: 90 } as const;
+
 /**
  * The privacy data map: for every table, which personal data it holds and how it is exported,
  * erased and retained. Export, erasure and docs/data-map.md read it; a test fails when a table in the
@@ -139,7 +142,7 @@ export const DATA_MAP = {
   tickets: {
     purpose: 'Mail received at privacy@, support@ and hello@',
     personalData: ['from', 'subject', 'text', 'verdicts'],
-    subjectKey: 'gsi1pk = SENDER#<address>, from when the account held the address (emailSince); the raw message is in the inbound mail bucket (inbound/<messageId>, 90 days) and is erased with its ticket',
+    subjectKey: `gsi1pk = SENDER#<address>, from when the account held the address (emailSince); the raw message is in the inbound mail bucket (inbound/<messageId>, ${BUCKET_LIFETIME_DAYS.inboundMail} days) and is erased with its ticket`,
     export: 'json',
     erasure: { kind: 'delete' },
     retention: '2 years after it was received (TTL)',
@@ -170,7 +173,7 @@ export const BUCKET_DATA_MAP = {
     subjectKey: 'exports/<requestId>/<random>.zip, named on the request (export.key)',
     export: 'none',
     erasure: { kind: 'delete' },
-    retention: '7 days (lifecycle rule), or until the account is erased, whichever comes first; the download link works 24 hours',
+    retention: `${BUCKET_LIFETIME_DAYS.exports} days (lifecycle rule), or until the account is erased, whichever comes first; the download link works 24 hours`,
     purposes: ['legal'], recipients: ['aws'], source: 'us',
   },
   inboundMail: {
@@ -179,7 +182,7 @@ export const BUCKET_DATA_MAP = {
     subjectKey: 'inbound/<messageId>, named on the ticket (storageKey)',
     export: 'none',
     erasure: { kind: 'delete' },
-    retention: '90 days (lifecycle rule), or with its ticket when the account is erased',
+    retention: `${BUCKET_LIFETIME_DAYS.inboundMail} days (lifecycle rule), or with its ticket when the account is erased`,
     purposes: ['support', 'legal'], recipients: ['aws'], source: 'you',
   },
 } as const satisfies Record<string, DataMapEntry>;

@@ -10,6 +10,7 @@ import { type FunctionDefaults, OmnApiFunction } from './omnapi-function';
 import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
 import { secureBucket } from './shared/secure-bucket';
 import { MAILBOXES } from '../../lambdas/mail/domain/inbound';
+import { BUCKET_LIFETIME_DAYS } from '../../lambdas/shared/data-map';
 
 export interface MailProps {
   readonly defaults: FunctionDefaults;
@@ -43,7 +44,7 @@ export class Mail extends Construct {
       key,
       accessLogs: props.accessLogs,
       retainData: props.retainData,
-      expireAfterDays: 90,
+      expireAfterDays: BUCKET_LIFETIME_DAYS.inboundMail,
     });
     // SES writes the raw message with the bucket's KMS key.
     key.addToResourcePolicy(

@@ -21,6 +21,7 @@ import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
 import { emfMetric } from './shared/metrics';
 import { routeFunctions } from './shared/route-functions';
 import { secureBucket } from './shared/secure-bucket';
+import { BUCKET_LIFETIME_DAYS } from '../../lambdas/shared/data-map';
 
 export interface PrivacyProps {
   readonly defaults: FunctionDefaults;
@@ -83,7 +84,7 @@ export class Privacy extends Construct {
     const { tables, defaults } = props;
     const key = defaults.key;
 
-    this.exportBucket = secureBucket(this, 'Exports', { key, accessLogs: props.accessLogs, retainData: false, expireAfterDays: 7 });
+    this.exportBucket = secureBucket(this, 'Exports', { key, accessLogs: props.accessLogs, retainData: false, expireAfterDays: BUCKET_LIFETIME_DAYS.exports });
     this.mailDlq = new sqs.Queue(this, 'MailDlq', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
     acknowledgeDeadLetterQueue(this.mailDlq);
     this.mailQueue = new sqs.Queue(this, 'MailQueue', {

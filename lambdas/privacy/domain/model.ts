@@ -1,4 +1,5 @@
 import type { ErasureRecord, ErasureSubject } from './erasure';
+import { BUCKET_LIFETIME_DAYS } from '../../shared/data-map';
 
 /** The five rights of the privacy policy. */
 export const REQUEST_TYPES = ['access', 'portability', 'deletion', 'correction', 'objection'] as const;
@@ -100,7 +101,7 @@ export const letterOf = (request: Pick<PrivacyRequest, 'requestId' | 'letter'>):
 
 /** The mailed download link works this long (the archive itself is deleted after 7 days). */
 export const DOWNLOAD_LINK_HOURS = 24;
-export const ARCHIVE_DAYS = 7;
+export const ARCHIVE_DAYS = BUCKET_LIFETIME_DAYS.exports;
 
 /** A request is kept this long after it ends, as proof it was answered (docs/data-map.md). */
 export const RETENTION_AFTER_END_DAYS = 3 * 365;
