@@ -182,6 +182,15 @@ export function pathOf(target: string | undefined): string | undefined {
  */
 export function answerClientError(error: NodeJS.ErrnoException & { code?: string }, socket: import('node:net').Socket): void {
   if (!socket.writable) return void socket.destroy();
+  // A request ahead of the malformed one on this kept-alive connection is still being answered: writing
+  // now would put this answer in front of that one (the client reads it as that request's, then gets
+  // "data after Connection: close"). That answer goes out whole, then the connection closes, as
+  // Node's own parser error handling does once a connection has carried an answer.
+  const inFlight = answering.get(socket);
+  if (inFlight) {
+    inFlight.once('close', () => socket.destroySoon());
+    return;
+  }
   const [status, code, message] =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'headers_too_large', 'Request headers are too large']
@@ -194,11 +203,20 @@ export function answerClientError(error: NodeJS.ErrnoException & { code?: string
 /** Seconds an idle kept-alive connection stays open: longer than common clients and load balancers keep theirs. */
 export const KEEP_ALIVE_SECONDS = 65;
 
+/** The answer each connection is sending, until it is sent: a parser error on that connection waits for it. */
+const answering = new WeakMap<import('node:net').Socket, http.ServerResponse>();
+
 /** Applies the HTTP API's connection behaviour to a local server: generous keep-alive, JSON parse errors. */
 export function configureServer(server: http.Server): void {
   server.keepAliveTimeout = KEEP_ALIVE_SECONDS * 1000;
   // Must exceed keepAliveTimeout, or Node closes a reused connection before the client's next request.
   server.headersTimeout = (KEEP_ALIVE_SECONDS + 1) * 1000;
+  server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    answering.set(request.socket, response);
+    response.once('close', () => {
+      if (answering.get(request.socket) === response) answering.delete(request.socket);
+    });
+  });
   server.on('clientError', answerClientError);
 }
 

@@ -81,6 +81,15 @@ describe('local HTTP API server', () => {
     expect(await health()).toBe(200);
   });
 
+  it('never answers a malformed pipelined request before the request ahead of it: that one is answered, then the connection closes', async () => {
+    // A valid request and, in the same packet, one HTTP cannot parse: the first is still being handled when the parser fails.
+    const answer = await raw('GET /health HTTP/1.1\r\nHost: x\r\n\r\nBLAH\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(answer.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200']);
+    expect(answer.endsWith('{"ok":true}')).toBe(true);
+    expect(await health()).toBe(200);
+  });
+
   it('answers a request line HTTP cannot parse with a JSON 400', async () => {
     const answer = await raw('BLAH\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
