@@ -50,38 +50,14 @@ export const DEFAULT_CATALOG: Catalog = {
 };
 
 /**
- * Reads the catalog the CDK app wrote into the gateway's environment. The full zod schema
- * (catalog-schema.ts) validated it at synth; this guard re-checks its shape at cold start without
- * loading zod, which would otherwise be half the gateway's bundle and init time.
+ * The catalog as the CDK app wrote it into the gateway's CATALOG variable: validated there, once, by
+ * `CatalogSchema` (catalog-schema.ts) when the stage config was loaded, and derived from the same
+ * template by the local runtime — so the hot path only parses it and keeps zod out of its bundle.
  */
 export function parseCatalog(text: string): Catalog {
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text) as Catalog;
   } catch {
-    throw new ConfigError('CATALOG is not JSON');
+    throw new ConfigError('CATALOG is not JSON: it is written by the CDK app from the validated stage config');
   }
-  const problems: string[] = [];
-  const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const positiveInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
-  const catalog = isRecord(value) ? value : {};
-  const products = isRecord(catalog.products) ? catalog.products : {};
-  const plans = isRecord(catalog.plans) ? catalog.plans : {};
-  if (Object.keys(products).length === 0) problems.push('products: at least one product');
-  for (const [id, product] of Object.entries(products)) {
-    const p = isRecord(product) ? product : {};
-    if (typeof p.upstream !== 'string' || !(p.upstream === 'builtin:echo' || /^https?:\/\/./.test(p.upstream))) problems.push(`products.${id}.upstream`);
-    if (!positiveInt(p.priceMicroCredits)) problems.push(`products.${id}.priceMicroCredits`);
-    if (!Array.isArray(p.passHeaders) || p.passHeaders.some((h) => typeof h !== 'string' || NEVER_FORWARDED.includes(h))) problems.push(`products.${id}.passHeaders`);
-    if (!positiveInt(p.timeoutMs)) problems.push(`products.${id}.timeoutMs`);
-  }
-  if (!isRecord(plans.free)) problems.push('plans.free: required');
-  for (const [id, plan] of Object.entries(plans)) {
-    const p = isRecord(plan) ? plan : {};
-    if (!positiveInt(p.requestsPerMinute)) problems.push(`plans.${id}.requestsPerMinute`);
-    const shards = p.balanceShards ?? 1;
-    if (!positiveInt(shards) || (shards as number) > MAX_BALANCE_SHARDS || (shards as number) > Number(p.requestsPerMinute)) problems.push(`plans.${id}.balanceShards`);
-  }
-  if (problems.length) throw new ConfigError(`Invalid CATALOG: ${problems.join('; ')}`);
-  return value as Catalog;
 }

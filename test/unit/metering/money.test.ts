@@ -33,20 +33,11 @@ describe('catalog validation', () => {
   });
 });
 
-describe('the gateway\'s catalog guard', () => {
-  it('accepts what the zod schema produces', () => {
+describe('the catalog the gateway reads', () => {
+  it('is what the zod schema validated when the CDK app wrote it', () => {
     const validated = CatalogSchema.parse({ products: { alpha: { upstream: 'https://a.example', priceMicroCredits: 5 } }, plans: { free: { requestsPerMinute: 1 } } });
     expect(parseCatalog(JSON.stringify(validated))).toEqual(validated);
-    expect(parseCatalog(JSON.stringify(DEFAULT_CATALOG))).toEqual(DEFAULT_CATALOG);
     expect(CatalogSchema.parse(DEFAULT_CATALOG)).toEqual(DEFAULT_CATALOG);
-  });
-
-  it('refuses what the schema refuses, naming each problem', () => {
-    const bad = { products: { alpha: { upstream: 'ftp://x', priceMicroCredits: 1.5, passHeaders: ['authorization'], timeoutMs: 0 } }, plans: { pro: { requestsPerMinute: 0 } } };
-    expect(CatalogSchema.safeParse(bad).success).toBe(false);
-    expect(() => parseCatalog(JSON.stringify(bad))).toThrow(
-      'Invalid CATALOG: products.alpha.upstream; products.alpha.priceMicroCredits; products.alpha.passHeaders; products.alpha.timeoutMs; plans.free: required; plans.pro.requestsPerMinute',
-    );
     expect(() => parseCatalog('{')).toThrow('CATALOG is not JSON');
   });
 });
