@@ -6,6 +6,7 @@ import type { StageConfig } from './config';
 import { Accounts } from './constructs/accounts';
 import { Api } from './constructs/api';
 import { Billing } from './constructs/billing';
+import { Console } from './constructs/console';
 import { Data } from './constructs/data';
 import { Mail } from './constructs/mail';
 import { Metering } from './constructs/metering';
@@ -34,6 +35,7 @@ export class OmnApiStack extends Stack {
   public readonly privacy: Privacy;
   public readonly mail: Mail;
   public readonly ops: Ops;
+  public readonly console: Console;
 
   constructor(scope: Construct, id: string, props: OmnApiStackProps) {
     super(scope, id, props);
@@ -107,6 +109,7 @@ export class OmnApiStack extends Stack {
       privacyMailQueue: this.privacy.mailQueue,
     });
     this.privacy.bindInboundMail(this.mail.inboundBucket);
+    this.console = new Console(this, 'Console', { httpApi: this.api.httpApi, accessLogs: this.data.accessLogs, retainData: config.retainData });
 
     // What operators' tools look resources up by (`npm run ops`); the local runtime resolves the same outputs.
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
@@ -118,6 +121,7 @@ export class OmnApiStack extends Stack {
     output('PrivacyStateMachineArn', this.privacy.stateMachine.stateMachineArn, 'The privacy workflow');
     output('MailFrom', config.mailFrom, 'The address platform mail is sent from');
     if (this.privacy.pseudonymKeys) output('PseudonymKeysArn', this.privacy.pseudonymKeys.secretArn, 'The HMAC keys of kept pseudonyms (ops privacy pseudonyms)');
+    output('ConsoleUrl', this.console.url, 'The customer console, with the API on the same origin under /v1/');
     output('GatewayLogGroup', this.metering.gateway.logGroup.logGroupName, "The metered gateway's log group (unqueued usage events)");
 
     this.ops = new Ops(this, 'Ops', {
