@@ -160,8 +160,11 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
   const resolver = new IntrinsicResolver(identities);
   const functionIdByArn = new Map<string, string>();
 
+  // Custom-resource providers (CDK's console deployment) run only while CloudFormation deploys: nothing local calls them.
+  const deployTimeOnly = new Set(resources.filter(([, r]) => r.Type.startsWith('Custom::')).map(([, r]) => (r.Properties?.ServiceToken as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt']?.[0]));
   const functions = new Map<string, LocalFunction>();
   for (const [id, resource] of ofType('AWS::Lambda::Function')) {
+    if (deployTimeOnly.has(id)) continue;
     const entry = resource.Metadata?.[ENTRY_METADATA_KEY];
     if (typeof entry !== 'string') throw new Error(`Function ${id} has no ${ENTRY_METADATA_KEY} metadata`);
     const props = resource.Properties ?? {};

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
         : `[omnapi] Stripe webhook secret (default; set STRIPE_WEBHOOK_SECRET to change): ${DEFAULT_LOCAL_WEBHOOK_SECRET}`,
       localStripe.secretKey ? '[omnapi] Stripe API key: from STRIPE_SECRET_KEY' : '[omnapi] no STRIPE_SECRET_KEY: checkout and portal answer 503; webhooks work (npm run ops -- stripe-event)',
       ...(process.env.ORIGIN_SECRET ? ['[omnapi] behind an edge: requests without x-omnapi-origin-secret (ORIGIN_SECRET) are answered 403'] : []),
+      ...(runtime.console ? [`[omnapi] console: ${urls.api}/ (built from console/, served as the CloudFront distribution does)`] : []),
       `OmnAPI local ready at ${urls.api}`,
     ].join('\n'),
   );
