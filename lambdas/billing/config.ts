@@ -27,4 +27,5 @@ export const webhookConfig = () =>
     TABLE_SECURITY_EVENTS: boundName(),
     CREDIT_PACKS: packs(),
     MAIL_FROM: z.email(),
+    PUBLIC_URL: publicUrl(),
   });

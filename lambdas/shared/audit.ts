@@ -9,6 +9,7 @@ export const AUDIT_ACTIONS = [
   'account.update',
   'preferences.set',
   'password.change',
+  'password.reset',
   'email.change',
   'session.revoke',
   'session.end',

@@ -32,8 +32,15 @@ export class Accounts extends Construct {
     const links = { PUBLIC_URL: props.publicUrl };
     const handlers: Record<string, HandlerFunctionSpec> = {
       'auth-signup': {
-        description: 'Creates an unverified account and mails the verification link',
+        description: 'Creates an unverified account and mails the verification link (again, on request)',
         tables: { accounts: 'readWrite', tokens: 'write', securityEvents: 'readWrite' },
+        sendsMail: true,
+        environment: links,
+        ...HASHES_PASSWORDS,
+      },
+      'auth-password-reset': {
+        description: 'Mails password-reset links and sets a new password from one, signing every session out',
+        tables: { accounts: 'readWrite', sessions: 'readWrite', tokens: 'readWrite', securityEvents: 'readWrite' },
         sendsMail: true,
         environment: links,
         ...HASHES_PASSWORDS,

@@ -71,7 +71,7 @@ export class Billing extends Construct {
           tables: { webhookEvents: 'readWrite', ledger: 'readWrite', accounts: 'readWrite', securityEvents: 'write' },
           sendsMail: true,
           timeout: Duration.seconds(20),
-          environment: { ...packs, ...stripeEnvironment },
+          environment: { ...packs, ...stripeEnvironment, PUBLIC_URL: props.publicUrl },
         },
       },
     });

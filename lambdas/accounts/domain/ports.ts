@@ -20,8 +20,11 @@ export interface SessionStore {
 
 export interface TokenStore {
   put(token: EmailToken): Promise<void>;
-  /** Deletes and returns the token: a link works once, even when clicked twice at the same time. */
-  consume(tokenHash: string): Promise<EmailToken | undefined>;
+  /**
+   * Deletes and returns the token when it has one of `purposes`: a link works once, even when clicked
+   * twice at the same time, and only where it belongs (a token of another purpose is left alone).
+   */
+  consume(tokenHash: string, purposes: EmailToken['purpose'][]): Promise<EmailToken | undefined>;
 }
 
 export interface KeyStore {

@@ -1,3 +1,4 @@
+import { consoleUrl } from '../../shared/console-links';
 import { fixedWindow } from '../../shared/throttle';
 import { securityEvent, type RequestOrigin } from '../../shared/security-events';
 import { NotFoundError } from '../../shared/errors';
@@ -24,7 +25,7 @@ export class CheckoutService {
     const count = await this.deps.counter.increment(`checkout#${accountId}`, start, end);
     if (count > this.deps.checkoutsPerHour) throw new CheckoutRateLimitError(this.deps.checkoutsPerHour, end - Math.floor(now.getTime() / 1000));
     const customerId = await this.customerOf(accountId, payments);
-    const base = this.deps.publicUrl.replace(/\/$/, '');
+    const base = this.deps.publicUrl;
     // One session per account, pack and attempt: a retried request reuses the session Stripe made.
     const session = await payments.createCheckout(
       {
@@ -32,8 +33,9 @@ export class CheckoutService {
         accountId,
         packId,
         pack,
-        successUrl: `${base}/v1/billing/checkout/done?session_id={CHECKOUT_SESSION_ID}`,
-        cancelUrl: `${base}/v1/billing/checkout/cancelled`,
+        // Stripe fills in {CHECKOUT_SESSION_ID}; the console pages ask GET /v1/billing/checkout/{id} what came of it.
+        successUrl: consoleUrl(base, 'checkoutDone', {}, { session_id: '{CHECKOUT_SESSION_ID}' }),
+        cancelUrl: consoleUrl(base, 'checkoutCancelled', {}, { session_id: '{CHECKOUT_SESSION_ID}' }),
       },
       `checkout:${accountId}:${packId}:${start}:${count}`,
     );
@@ -45,7 +47,7 @@ export class CheckoutService {
   async portal(accountId: string): Promise<{ url: string }> {
     const payments = this.requirePayments();
     const customerId = await this.customerOf(accountId, payments);
-    return { url: await payments.createPortal(customerId, `${this.deps.publicUrl.replace(/\/$/, '')}/v1/billing/balance`) };
+    return { url: await payments.createPortal(customerId, consoleUrl(this.deps.publicUrl, 'credits')) };
   }
 
   private requirePayments(): PaymentProvider {

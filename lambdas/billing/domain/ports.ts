@@ -53,6 +53,8 @@ export interface BillingDeps {
   securityEvents: SecurityEventSink;
   metrics: BillingMetrics;
   packs: Record<string, CreditPack>;
+  /** Base URL of the console pages mail links to. */
+  publicUrl: string;
   now: () => Date;
   /** Waits between attempts at a contended purchase. */
   sleep: (ms: number) => Promise<void>;
@@ -62,6 +64,5 @@ export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'mailer' | 'm
   /** Undefined when this deployment has no Stripe API key. */
   payments?: PaymentProvider;
   counter: WindowCounter;
-  publicUrl: string;
   checkoutsPerHour: number;
 }

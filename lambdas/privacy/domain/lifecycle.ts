@@ -1,3 +1,5 @@
+import { privacyLinks } from './links';
+import { consoleUrl } from '../../shared/console-links';
 import { randomSecret, sha256 } from '../../shared/crypto';
 import type { Mailer } from '../../shared/mailer';
 import { LinkGoneError, LinkInvalidError, RequestNotFoundError, RequestStateError } from '../errors';
@@ -29,9 +31,8 @@ export const whatHappens = (m: Messages, type: RequestType): string => m.t(`what
 /** The right a request exercises, named in the reply's language. */
 export const rightLabel = (m: Messages, type: RequestType): string => m.t('right.label', { type });
 
-/** The request's page under the API, for links in mail. */
-const confirmLink = (base: string, request: PrivacyRequest, token: string) =>
-  `${base.replace(/\/$/, '')}/v1/privacy/confirm?request=${request.requestId}&token=${encodeURIComponent(token)}`;
+/** The console's confirmation page for the request, for links in mail. */
+const confirmLink = (base: string, request: PrivacyRequest, token: string) => consoleUrl(base, 'privacyConfirm', { request: request.requestId, token });
 
 /**
  * A privacy request's life after intake, step by step as the Step Functions workflow runs it, plus
@@ -69,6 +70,11 @@ export class RequestLifecycle {
   /** A request change stamped with this lifecycle's clock. */
   private update(requestId: string, changes: Partial<PrivacyRequest>, transition?: Transition, at: Date = this.deps.now()) {
     return this.deps.requests.update(requestId, changes, transition, at);
+  }
+
+  /** The console pages this deployment's privacy mails link to. */
+  links(requestId?: string): ReturnType<typeof privacyLinks> {
+    return privacyLinks(this.deps.publicUrl, requestId);
   }
 
   async require(requestId: string): Promise<PrivacyRequest> {
@@ -237,7 +243,8 @@ export class RequestLifecycle {
     const token = randomSecret();
     const linkExpires = new Date(this.deps.now().getTime() + DOWNLOAD_LINK_HOURS * HOUR);
     await this.update(requestId, { export: { ...request.export, downloadTokenHash: sha256(token), linkExpiresAt: linkExpires.toISOString() } });
-    const link = `${this.deps.publicUrl.replace(/\/$/, '')}/v1/privacy/requests/${requestId}/download?token=${encodeURIComponent(token)}`;
+    // The request's console page: with the token it downloads without signing in, as the link always did.
+    const link = consoleUrl(this.deps.publicUrl, `privacyRequest:${requestId}`, { token });
     const m = messagesFor(request.language);
     await this.mailer.send({
       to: await this.registeredAddress(request),
@@ -248,7 +255,7 @@ export class RequestLifecycle {
         link,
         '',
         m.t('export.until', { hours: DOWNLOAD_LINK_HOURS, expires: linkExpires, days: ARCHIVE_DAYS }),
-        m.t('export.signedIn', { requestId }),
+        m.t('export.signedIn', privacyLinks(this.deps.publicUrl, requestId)),
       ]),
     });
     await this.close(requestId, 'completed', 'archive delivered to the registered address', ['in_progress']);
@@ -315,7 +322,7 @@ export class RequestLifecycle {
     await this.mailer.send({
       to,
       subject: m.t('expired.subject', { requestId }),
-      text: m.mail([m.t('expired.body', { right: rightLabel(m, request.type) })]),
+      text: m.mail([m.t('expired.body', { right: rightLabel(m, request.type), ...privacyLinks(this.deps.publicUrl) })]),
     });
   }
 

@@ -66,8 +66,8 @@ describe('CheckoutService with Stripe (stand-in)', () => {
       'line_items[0][quantity]': '1',
       'line_items[0][price_data][currency]': 'usd',
       'line_items[0][price_data][unit_amount]': '10000',
-      success_url: 'https://api.omnapi.test/v1/billing/checkout/done?session_id={CHECKOUT_SESSION_ID}',
-      cancel_url: 'https://api.omnapi.test/v1/billing/checkout/cancelled',
+      success_url: 'https://api.omnapi.test/credits/checkout/done?session_id={CHECKOUT_SESSION_ID}',
+      cancel_url: 'https://api.omnapi.test/credits/checkout/cancelled?session_id={CHECKOUT_SESSION_ID}',
     });
     const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' } }));
     expect(Item!.stripeCustomerId).toBe(checkout!.params.customer);
@@ -79,7 +79,7 @@ describe('CheckoutService with Stripe (stand-in)', () => {
     expect(portal.url).toMatch(/^https:\/\/billing\.stripe\.test\//);
     expect(sent('/v1/customers')).toHaveLength(0);
     expect(sent('/v1/checkout/sessions')[0]!.params.customer).toBe(Item!.stripeCustomerId);
-    expect(sent('/v1/billing_portal/sessions')[0]!.params).toEqual({ customer: Item!.stripeCustomerId, return_url: 'https://api.omnapi.test/v1/billing/balance' });
+    expect(sent('/v1/billing_portal/sessions')[0]!.params).toEqual({ customer: Item!.stripeCustomerId, return_url: 'https://api.omnapi.test/credits' });
   });
 
   it('makes one customer when two first checkouts race', async () => {

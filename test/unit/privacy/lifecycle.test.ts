@@ -445,7 +445,7 @@ describe('correction', () => {
     const { written, tokens, sent, stored } = await confirmedCorrection('Change my email to New@Example.org');
     expect(written).toEqual([]);
     expect(tokens).toEqual([expect.objectContaining({ email: 'new@example.org', purpose: 'change_email', accountId: 'acc_a' })]);
-    expect(sent.find((m) => m.to === 'new@example.org')!.text).toMatch(/\/v1\/auth\/verify\?token=/);
+    expect(sent.find((m) => m.to === 'new@example.org')!.text).toMatch(/^https:\/\/api\.omnapi\.test\/verify\?token=\S+$/m);
     expect(sent.at(-1)).toMatchObject({ to: 'ann@example.org', text: expect.stringContaining('we sent a link to new@example.org') });
     expect(stored.status).toBe('completed');
   });
