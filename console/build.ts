@@ -86,8 +86,10 @@ export async function ensureConsoleBuilt(log: (line: string) => void = () => und
   return CONSOLE_DIST;
 }
 
-// `tsx console/build.ts [--out DIR]`: what the CDK asset's local bundling runs.
-if (require.main === module) {
+// `tsx console/build.ts [--out DIR]`: what the CDK asset's local bundling runs; `--print-types` writes the generated types to stdout.
+if (require.main === module && process.argv.includes('--print-types')) {
+  renderApiTypes().then((types) => process.stdout.write(types));
+} else if (require.main === module) {
   const at = process.argv.indexOf('--out');
   buildConsole(at > 0 ? path.resolve(process.argv[at + 1]!) : CONSOLE_DIST, (line) => console.log(line)).catch((error: Error) => {
     console.error(error.stack ?? error.message);

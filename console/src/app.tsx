@@ -112,7 +112,7 @@ export function App() {
           </Route>
           <Route path="/privacy/confirm" component={PrivacyConfirm} />
           <Route path="/privacy/cancel" component={PrivacyCancel} />
-          <Route path="/privacy/requests/:id">{() => <Private page={PrivacyRequest} />}</Route>
+          <Route path="/privacy/requests/:id">{() => (new URLSearchParams(window.location.search).has('token') ? <PrivacyRequest /> : <Private page={PrivacyRequest} />)}</Route>
           <Route path="/privacy">{() => <Private page={PrivacyCentre} />}</Route>
           <Route path="/keys">{() => <Private page={Keys} />}</Route>
           <Route path="/usage">{() => <Private page={Usage} />}</Route>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation, useParams, useSearch } from 'wouter-preact';
 import { api, call, formatTime, type Schemas } from '../api/client';
 import { ErrorNotice, Field, Form, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
+import { useSession } from '../session';
 
 type RequestType = Schemas['PrivacyRequest']['type'];
 
@@ -127,8 +128,37 @@ export function PrivacyCentre() {
   );
 }
 
+/** The mailed download link (`?token=`) opens this page too: the download works from the link alone, signed in or not. */
+function MailedDownload({ id, token }: { id: string; token: string }) {
+  return (
+    <Notice>
+      Your data is ready.{' '}
+      <a class="button" href={`/v1/privacy/requests/${encodeURIComponent(id)}/download?token=${encodeURIComponent(token)}`} download>
+        Download your data
+      </a>{' '}
+      The link works for a short time only.
+    </Notice>
+  );
+}
+
 export function PrivacyRequest() {
   const { id } = useParams<{ id: string }>();
+  const token = new URLSearchParams(useSearch()).get('token');
+  const { account } = useSession();
+  if (token && !account) {
+    return (
+      <Page title="Your privacy request">
+        <MailedDownload id={id} token={token} />
+        <p>
+          <Link href={`/signin?next=${encodeURIComponent(`/privacy/requests/${id}`)}`}>Sign in</Link> to see the request's status and history.
+        </p>
+      </Page>
+    );
+  }
+  return <RequestDetails id={id} token={token} />;
+}
+
+function RequestDetails({ id, token }: { id: string; token: string | null }) {
   const request = useLoad(() => call(api.GET('/v1/privacy/requests/{id}', { params: { path: { id } } })), [id]);
   const r = request.data;
   // An export is made in the background: the page follows it until it settles.
@@ -140,6 +170,7 @@ export function PrivacyRequest() {
   return (
     <Page title={r ? TYPE_TEXT[r.type] : 'Privacy request'}>
       <ErrorNotice error={request.error} />
+      {token && <MailedDownload id={id} token={token} />}
       {!r ? (
         <Loading />
       ) : (
@@ -158,7 +189,7 @@ export function PrivacyRequest() {
               </>
             )}
           </dl>
-          {r.download && (
+          {r.download && !token && (
             <p>
               <a class="button" href={r.download} download>
                 Download your data
