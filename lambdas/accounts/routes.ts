@@ -124,7 +124,9 @@ export const accountRoutes = defineRoutes({
   },
   listKeys: {
     method: 'GET', path: '/v1/keys', handler: 'keys', auth: 'session',
-    summary: 'The caller\'s API keys (never their secrets)', responses: { 200: { description: 'Keys', schema: z.object({ keys: z.array(KeyView) }) } }, errors: [401],
+    summary: 'The caller\'s API keys (never their secrets), each with its last use: time and address',
+    description: 'The last use is read from the call logs (90 days), newest first: a key idle while the account\'s other keys made more than 20,000 calls since shows none.',
+    responses: { 200: { description: 'Keys', schema: z.object({ keys: z.array(KeyView) }) } }, errors: [401],
   },
   revokeKey: {
     method: 'DELETE', path: '/v1/keys/{id}', handler: 'keys', auth: 'session',

@@ -117,6 +117,8 @@ export const KeyView = z
     graceUntil: isoTime.optional(),
     revokedAt: isoTime.optional(),
     replacedBy: z.string().optional(),
+    lastUsedAt: isoTime.optional().meta({ description: 'The newest call made with the key within the 90 days of call logs' }),
+    lastUsedIp: z.string().optional().meta({ description: 'The address that call came from' }),
   })
   .meta({ id: 'ApiKey' });
 

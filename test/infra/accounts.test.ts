@@ -47,8 +47,8 @@ describe('Accounts construct', () => {
     const owners = senders.map((id) => id.replace(/(ServiceRole)?DefaultPolicy.*$/, '').replace(/Role$/, '')).sort();
     expect(owners).toEqual(
       [
-        // Accounts: verification, email-change and attack notices, password change.
-        'AccountsAccount', 'AccountsAccountPassword', 'AccountsAuthLogin', 'AccountsAuthSignup', 'AccountsAuthVerify',
+        // Accounts: verification, email-change and attack notices, password change and reset.
+        'AccountsAccount', 'AccountsAccountPassword', 'AccountsAuthLogin', 'AccountsAuthPasswordReset', 'AccountsAuthSignup', 'AccountsAuthVerify',
         // Billing receipts, low-balance notices, support acknowledgements.
         'BillingStripeWebhook', 'MailInboundHandler', 'MeteringUsageWorker',
         // Privacy: replies, confirmation links, exports, reminders.

@@ -34,6 +34,11 @@ export interface KeyStore {
   transition(accountId: string, keyId: string, from: ApiKey['status'][], changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy' | 'plan' | 'suspended'>>): Promise<boolean>;
 }
 
+/** Port: when and from where each key was last used, as far as the call logs (90 days) tell. */
+export interface KeyUsage {
+  lastUses(accountId: string, keyIds: string[]): Promise<Map<string, { at: string; ip: string }>>;
+}
+
 export interface SecurityLog {
   record(event: SecurityEvent): Promise<void>;
   /** A page of the account's events, newest first; `cursor` is the previous page's `nextCursor`. */

@@ -6,7 +6,8 @@ import { LinkGoneError, LinkInvalidError, RequestNotFoundError, RequestStateErro
 import { type Messages, messagesFor } from '../messages';
 import { type ArchiveSink, buildExport, type SubjectData } from './export';
 import { FINAL_STATUSES, type PrivacyRequest, RETENTION_AFTER_END_DAYS, type RequestType } from './model';
-import type { PrivacyDeps, Transition } from './ports';
+import type { DeletionTerms, PrivacyDeps, Transition } from './ports';
+import { microToCredits } from '../../shared/credits';
 
 /** What building an export needs: the subject's data and somewhere to write the archive. */
 export interface ExportDeps {
@@ -40,7 +41,21 @@ const confirmLink = (base: string, request: PrivacyRequest, token: string) => co
  * request stands and does only what is left.
  */
 export class RequestLifecycle {
-  constructor(private readonly deps: PrivacyDeps & { reminderAfterHours: number; exports?: ExportDeps; presign?: Presign }) {}
+  constructor(private readonly deps: PrivacyDeps & { reminderAfterHours: number; exports?: ExportDeps; presign?: Presign; deletionTerms?: DeletionTerms }) {}
+
+  /**
+   * What a deletion will cost, told before it is confirmed (in the confirmation mail and on its page):
+   * the paid credits lost with the account, and how long the cooling-off lasts. Undefined for other
+   * requests, and where this function is not bound to the ledger.
+   */
+  async deletionWarning(request: PrivacyRequest, m: Messages): Promise<{ paidCredits: string; coolingOffHours: number; lines: string[] } | undefined> {
+    const terms = this.deps.deletionTerms;
+    if (request.type !== 'deletion' || !terms) return undefined;
+    const paidCredits = microToCredits(await terms.paidCredits.remainingMicro(request.accountId));
+    const coolingOffHours = Math.round((terms.coolingOffSeconds / 3600) * 100) / 100;
+    const lines = [...(paidCredits !== '0' ? [m.t('deletion.credits', { credits: paidCredits })] : []), m.t('deletion.coolingOff', { hours: coolingOffHours })];
+    return { paidCredits, coolingOffHours, lines };
+  }
 
   private get exports(): ExportDeps {
     if (!this.deps.exports) throw new Error('This function does not build exports');
@@ -119,6 +134,7 @@ export class RequestLifecycle {
     );
     if (!updated) return;
     const m = messagesFor(request.language);
+    const warning = await this.deletionWarning(request, m);
     await this.mailer.send({
       to,
       subject: m.t(reminder ? 'reminder.subject' : 'confirm.subject', { requestId: request.requestId }),
@@ -129,6 +145,7 @@ export class RequestLifecycle {
         confirmLink(this.deps.publicUrl, request, token),
         '',
         whatHappens(m, request.type),
+        ...(warning?.lines ?? []),
         m.t('confirm.until', { expires: expiresAt, due: new Date(request.dueAt) }),
         '',
         m.t('confirm.ignore'),
@@ -188,6 +205,13 @@ export class RequestLifecycle {
     if (!cancelled) throw new LinkGoneError('closed');
     await this.deps.requests.releaseOpen(request.accountId, request.type, requestId);
     if (request.taskToken) await this.deps.workflow.fail(request.taskToken, 'RequestCancelled', 'cancelled by the account holder');
+    // Confirmed by mail too: whoever holds the address learns the account stays (or that someone cancelled in their name).
+    const m = messagesFor(request.language);
+    await this.mailer.send({
+      to: await this.registeredAddress(request),
+      subject: m.t('page.cancelled.title'),
+      text: m.mail([m.t('page.cancelled.body', { requestId }), m.t('cancelled.again', privacyLinks(this.deps.publicUrl))]),
+    });
     return cancelled;
   }
 
