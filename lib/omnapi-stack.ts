@@ -69,6 +69,7 @@ export class OmnApiStack extends Stack {
       defaults,
       api: this.api,
       tables,
+      publicUrl: config.publicUrl ?? this.api.endpoint,
       catalog: config.catalog,
       keyCacheSeconds: config.keyCacheSeconds,
       mailFrom: config.mailFrom,
@@ -85,6 +86,7 @@ export class OmnApiStack extends Stack {
       mailFrom: config.mailFrom,
       stripeSecretName: config.stripeSecretName,
       localStripe: config.localStripe,
+      catalog: config.catalog,
     });
     this.privacy = new Privacy(this, 'Privacy', {
       defaults,
