@@ -120,8 +120,13 @@ describe('the API behind the console, against npm start', () => {
     const second = await api('POST', '/v1/billing/checkout', { token: bea.token, body: { pack: 'growth' } });
     const cancelled = await fetch(`${second.body.url}/cancel`, { method: 'POST', redirect: 'manual' });
     expect(cancelled.headers.get('location')).toBe(`${local.api}/credits/checkout/cancelled?session_id=${second.body.id}`);
-    expect((await api('GET', `/v1/billing/checkout/${second.body.id}`, { token: bea.token })).body).toMatchObject({ status: 'expired', credited: false });
+    expect((await api('GET', `/v1/billing/checkout/${second.body.id}`, { token: bea.token })).body).toMatchObject({ status: 'cancelled', credited: false });
     expect((await fetch(`${second.body.url}/pay`, { method: 'POST', redirect: 'manual' })).status).toBe(409);
+    // The console's cancelled page ends a checkout the buyer walked away from, for its buyer only.
+    const third = await api('POST', '/v1/billing/checkout', { token: bea.token, body: { pack: 'starter' } });
+    expect((await api('POST', `/v1/billing/checkout/${third.body.id}/cancel`, { token: eve.token })).status).toBe(404);
+    expect((await api('POST', `/v1/billing/checkout/${third.body.id}/cancel`, { token: bea.token })).body).toMatchObject({ status: 'cancelled' });
+    expect((await fetch(`${third.body.url}/pay`, { method: 'POST', redirect: 'manual' })).status).toBe(409);
     expect((await api('GET', '/v1/billing/balance', { token: bea.token })).body.credits).toBe('1000');
 
     // Calls: bea's succeed, eve's (no credits) are refused with 402.

@@ -73,14 +73,17 @@ export class StripeStandIn {
         metadata: { accountId: request.params['metadata[accountId]'], pack: request.params['metadata[pack]'] },
         amount_total: Number(request.params['line_items[0][price_data][unit_amount]']),
         currency: request.params['line_items[0][price_data][currency]'],
+        expires_at: Math.floor(Date.now() / 1000) + 24 * 3600,
       };
       this.sessions.set(sessionId, session);
       return { status: 200, body: session };
     }
-    const retrieved = request.path.match(/^\/v1\/checkout\/sessions\/(\w+)$/);
-    if (request.method === 'GET' && retrieved) {
+    const retrieved = request.path.match(/^\/v1\/checkout\/sessions\/(\w+)(\/expire)?$/);
+    if (retrieved) {
       const session = this.sessions.get(retrieved[1]!);
-      return session ? { status: 200, body: session } : { status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such checkout.session: '${retrieved[1]}'` } } };
+      if (!session) return { status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such checkout.session: '${retrieved[1]}'` } } };
+      if (request.method === 'POST' && retrieved[2]) session.status = 'expired';
+      return { status: 200, body: session };
     }
     if (request.method === 'POST' && request.path === '/v1/billing_portal/sessions') {
       return { status: 200, body: { id: id('bps'), object: 'billing_portal.session', url: `https://billing.stripe.test/p/session/${id('x')}` } };

@@ -99,8 +99,22 @@ describe('CheckoutService with Stripe (stand-in)', () => {
     Object.assign(stripe.sessions.get(delayed.id)!, { status: 'complete', payment_status: 'unpaid' });
     await expect(service().status(buyer, delayed.id)).resolves.toMatchObject({ status: 'pending' });
     const lapsed = await service().startCheckout(buyer, 'scale', origin);
-    Object.assign(stripe.sessions.get(lapsed.id)!, { status: 'expired' });
+    Object.assign(stripe.sessions.get(lapsed.id)!, { status: 'expired', expires_at: Math.floor(Date.now() / 1000) - 1 });
     await expect(service().status(buyer, lapsed.id)).resolves.toMatchObject({ status: 'expired', credited: false });
+  });
+
+  it("cancels an open checkout at Stripe for its buyer only; a paid one stays paid", async () => {
+    const [buyer, other] = [await account(), await account()];
+    const { id } = await service().startCheckout(buyer, 'starter', origin);
+    await expect(service().cancel(other, id)).rejects.toMatchObject({ kind: 'not_found' });
+    expect(stripe.sessions.get(id)!.status).toBe('open');
+    await expect(service().cancel(buyer, id)).resolves.toMatchObject({ status: 'cancelled', credited: false });
+    expect(sent(`/v1/checkout/sessions/${id}/expire`)).toHaveLength(1);
+    await expect(service().status(buyer, id)).resolves.toMatchObject({ status: 'cancelled' });
+    const paid = await service().startCheckout(buyer, 'growth', origin);
+    Object.assign(stripe.sessions.get(paid.id)!, { status: 'complete', payment_status: 'paid', payment_intent: 'pi_test_kept' });
+    await expect(service().cancel(buyer, paid.id)).resolves.toMatchObject({ status: 'paid' });
+    expect(sent(`/v1/checkout/sessions/${paid.id}/expire`)).toHaveLength(0);
   });
 
   it('makes one customer when two first checkouts race', async () => {
