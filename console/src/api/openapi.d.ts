@@ -287,7 +287,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's API keys (never their secrets) */
+        /**
+         * The caller's API keys (never their secrets), each with its last use: time and address
+         * @description The last use is read from the call logs (90 days), newest first: a key idle while the account's other keys made more than 20,000 calls since shows none.
+         */
         get: operations["accounts.listKeys"];
         put?: never;
         /** Create an API key; its secret is shown once */
@@ -722,6 +725,13 @@ export interface components {
             /** Format: date-time */
             revokedAt?: string;
             replacedBy?: string;
+            /**
+             * Format: date-time
+             * @description The newest call made with the key within the 90 days of call logs
+             */
+            lastUsedAt?: string;
+            /** @description The address that call came from */
+            lastUsedIp?: string;
         };
         UsageLog: {
             requestId: string;
@@ -816,6 +826,41 @@ export interface components {
              * @description A download URL valid 5 minutes, while the archive exists
              */
             download?: string;
+        };
+        PrivacyLinkPage: {
+            request: {
+                requestId: string;
+                /** @enum {string} */
+                type: "access" | "portability" | "deletion" | "correction" | "objection";
+                /** @enum {string} */
+                status: "received" | "awaiting_confirmation" | "confirmed" | "in_progress" | "needs_manual_action" | "completed" | "failed" | "expired" | "cancelled";
+                /** Format: date-time */
+                receivedAt: string;
+                /**
+                 * Format: date-time
+                 * @description The legal deadline to answer by
+                 */
+                dueAt: string;
+                /**
+                 * Format: date-time
+                 * @description A deletion in its cooling-off: when erasure starts
+                 */
+                erasureStartsAt?: string;
+            };
+            /** @description The language of the texts (the request's; BCP 47) */
+            locale: string;
+            texts: {
+                title: string;
+                paragraphs: string[];
+                /** @description The label of the action, when there is one to take */
+                button?: string;
+            };
+            deletion?: {
+                /** @description Paid credits still on the account, lost with it (decimal string) */
+                paidCredits: string;
+                /** @description How long the deletion waits, cancellable, once confirmed */
+                coolingOffHours: number;
+            };
         };
     };
     responses: never;
@@ -2021,6 +2066,13 @@ export interface operations {
                         /** Format: date-time */
                         revokedAt?: string;
                         replacedBy?: string;
+                        /**
+                         * Format: date-time
+                         * @description The newest call made with the key within the 90 days of call logs
+                         */
+                        lastUsedAt?: string;
+                        /** @description The address that call came from */
+                        lastUsedIp?: string;
                         secret: string;
                         notice: string;
                     };
@@ -2187,6 +2239,13 @@ export interface operations {
                         /** Format: date-time */
                         revokedAt?: string;
                         replacedBy?: string;
+                        /**
+                         * Format: date-time
+                         * @description The newest call made with the key within the 90 days of call logs
+                         */
+                        lastUsedAt?: string;
+                        /** @description The address that call came from */
+                        lastUsedIp?: string;
                         secret: string;
                         previous: {
                             keyId: string;
@@ -2851,11 +2910,17 @@ export interface operations {
     };
     "metering.usage": {
         parameters: {
-            query: {
-                from: string;
+            query?: {
+                /** @description Start of the range; default 30 days before `to` */
+                from?: string;
+                /** @description End of the range; default now */
                 to?: string;
                 granularity?: "hour" | "day";
                 product?: string;
+                /** @description Only this key's calls (buckets per key, from the call logs) */
+                key?: string;
+                /** @description `key`: buckets per key and product, counted from the call logs (last 90 days), refusals split into 402 and 429 */
+                groupBy?: "product" | "key";
             };
             header?: never;
             path?: never;
@@ -2876,7 +2941,10 @@ export interface operations {
                         to: string;
                         /** @enum {string} */
                         granularity: "hour" | "day";
-                        buckets: {
+                        /** @enum {string} */
+                        groupBy: "product" | "key";
+                        /** @description Per product; per key and product (with keyId and the 402/429 split) when grouped by key or filtered to one key */
+                        buckets: ({
                             /** Format: date-time */
                             bucket: string;
                             product: string;
@@ -2892,7 +2960,28 @@ export interface operations {
                             avgLatencyMs: number;
                             bytesIn: number;
                             bytesOut: number;
-                        }[];
+                            keyId: string;
+                            /** @description Refused with 402: out of credit */
+                            rejectedNoCredit: number;
+                            /** @description Refused with 429: over the rate limit */
+                            rejectedRateLimited: number;
+                        } | {
+                            /** Format: date-time */
+                            bucket: string;
+                            product: string;
+                            calls: number;
+                            admitted: number;
+                            rejected: number;
+                            errors: number;
+                            chargedMicro: number;
+                            refundedMicro: number;
+                            /** @description Credits charged, exact decimal */
+                            charged: string;
+                            refunded: string;
+                            avgLatencyMs: number;
+                            bytesIn: number;
+                            bytesOut: number;
+                        })[];
                     };
                 };
             };
@@ -2929,7 +3018,19 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description nextCursor of the previous page of the same query (bound to the account and the filters) */
                 cursor?: string;
+                /** @description Only calls made with this key */
+                key?: string;
+                /** @description A class of answers (2xx, 4xx, 5xx) or one refusal: 402 (out of credit) or 429 (rate limited) */
+                status?: "402" | "429" | "2xx" | "4xx" | "5xx";
+                product?: string;
+                /** @description Only calls whose path (below the product) starts with this */
+                pathPrefix?: string;
+                /** @description No call before this time */
+                from?: string;
+                /** @description No call after this time */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -3675,13 +3776,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description What will happen, and a button to confirm */
+            /** @description What will happen (for a deletion: the paid credits lost and the cooling-off), and a button to confirm */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/json": components["schemas"]["PrivacyLinkPage"];
                 };
             };
             /** @description Invalid input: the field is named in details */
@@ -3742,6 +3844,7 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                    "application/json": components["schemas"]["PrivacyLinkPage"];
                 };
             };
             /** @description Invalid input: the field is named in details */
@@ -3801,6 +3904,7 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                    "application/json": components["schemas"]["PrivacyLinkPage"];
                 };
             };
             /** @description Invalid input: the field is named in details */
@@ -3854,13 +3958,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Cancelled */
+            /** @description Cancelled; the holder is mailed that nothing will be erased */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/json": components["schemas"]["PrivacyLinkPage"];
                 };
             };
             /** @description Invalid input: the field is named in details */
