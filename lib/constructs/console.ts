@@ -203,10 +203,10 @@ export class Console extends Construct {
       (resource?.node.defaultChild as CfnResource).addMetadata(CONSOLE_SOURCE_METADATA_KEY, relativeSource);
     }
 
-    this.acknowledge(edgeLogs);
+    this.acknowledge();
   }
 
-  private acknowledge(edgeLogs: s3.Bucket): void {
+  private acknowledge(): void {
     Validations.of(this.distribution).acknowledge(
       { id: 'AwsSolutions-CFR1', reason: 'Customers call the API from anywhere; access is controlled by sessions and keys, not by country.' },
       { id: 'AwsSolutions-CFR2', reason: 'The static console has nothing to protect with WAF rules; the API behind /v1/* has stage throttling and per-key rate limits.' },
@@ -215,7 +215,6 @@ export class Console extends Construct {
         reason: 'The distribution uses the default *.cloudfront.net certificate, whose minimum protocol CloudFront fixes; attach a custom domain with TLSv1.2_2021 to raise it.',
       },
     );
-    Validations.of(edgeLogs).acknowledge({ id: 'AwsSolutions-S1', reason: 'Server access logs of this bucket go to the shared access-log bucket; the finding is about the ACL-enabled ownership CloudFront logging needs.' });
     // The deployment custom resource is CDK's own singleton function, created in the stack's scope.
     const stack = Stack.of(this);
     const bucketId = stack.resolve(stack.getLogicalId(this.bucket.node.defaultChild as CfnElement)) as string;

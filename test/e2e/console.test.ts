@@ -159,6 +159,12 @@ describe('the console in Chromium against npm start', () => {
       expect(session.problems.filter((p) => /Content Security Policy|Refused to/.test(p))).toEqual([]);
       expect(session.offOrigin).toEqual([]);
       expect(await heading()).toBe('Sign in');
+      // The checker does find what it should: a button without a name is a critical finding.
+      await page.evaluate(() => {
+        const doc = (globalThis as unknown as { document: { body: { append(e: unknown): void }; createElement(t: string): unknown } }).document;
+        doc.body.append(doc.createElement('button'));
+      });
+      expect((await seriousA11yViolations(page)).map((v) => v.id)).toContain('button-name');
     } catch (error) {
       failed = true;
       throw error;
