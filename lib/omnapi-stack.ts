@@ -72,6 +72,7 @@ export class OmnApiStack extends Stack {
       defaults,
       api: this.api,
       tables,
+      publicUrl: config.publicUrl ?? this.api.endpoint,
       catalog: config.catalog,
       keyCacheSeconds: config.keyCacheSeconds,
       mailFrom: config.mailFrom,
@@ -88,6 +89,7 @@ export class OmnApiStack extends Stack {
       mailFrom: config.mailFrom,
       stripeSecretName: config.stripeSecretName,
       localStripe: config.localStripe,
+      catalog: config.catalog,
     });
     this.privacy = new Privacy(this, 'Privacy', {
       defaults,

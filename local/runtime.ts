@@ -18,6 +18,8 @@ import { configureServer, httpGateway, pathOf } from './http-gateway';
 import { type IamMode, iamModeOf, isServicePrincipal, LocalIam } from './iam';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type Template } from './intrinsics';
 import { createS3Gateway } from './s3-gateway';
+import { LocalStripeTestMode } from './stripe-test-mode';
+import { LOCAL_TEST_MODE_KEY } from '../lib/constructs/billing';
 import { Outbox } from './outbox';
 import { LocalStepFunctions } from './sfn';
 import { createSmtpServer } from './smtp';
@@ -277,8 +279,12 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
 
   const api = httpGateway(model.routes, functions, log, model.cors, model.apiId);
   const site = await consoleServer;
+  // With no Stripe key, the billing functions talk to Stripe's test mode as this runtime plays it.
+  const webhookFn = [...model.functions.values()].find((fn) => fn.environment.STRIPE_WEBHOOK_SECRET);
+  const testMode = webhookFn?.environment.STRIPE_SECRET_KEY === LOCAL_TEST_MODE_KEY ? new LocalStripeTestMode({ apiUrl, webhookSecret: webhookFn.environment.STRIPE_WEBHOOK_SECRET!, dataDir, log }) : undefined;
   gateway.on('request', (request, response) => {
     const pathname = pathOf(request.url);
+    if (testMode && pathname !== undefined && testMode.serves(pathname)) return void testMode.handle(request, response, pathname);
     if (site && pathname !== undefined && site.serves(pathname)) return site.handle(request, response, pathname);
     api(request, response);
   });

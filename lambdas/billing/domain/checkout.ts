@@ -2,8 +2,23 @@ import { consoleUrl } from '../../shared/console-links';
 import { fixedWindow } from '../../shared/throttle';
 import { securityEvent, type RequestOrigin } from '../../shared/security-events';
 import { NotFoundError } from '../../shared/errors';
+import { microToCredits } from '../../shared/credits';
 import { CheckoutRateLimitError, StripeNotConfiguredError, UnknownPackError } from '../errors';
 import type { CheckoutDeps, PaymentProvider } from './ports';
+
+/** A checkout's outcome as its buyer's console shows it. */
+export interface CheckoutStatus {
+  sessionId: string;
+  status: 'pending' | 'paid' | 'expired';
+  pack: string | null;
+  packName: string | null;
+  amountMinor: number | null;
+  currency: string | null;
+  /** Whether the purchase's credits are on the balance (the webhook may land a moment after the buyer). */
+  credited: boolean;
+  /** Credits the purchase adds (decimal string), once paid. */
+  credits: string | null;
+}
 
 const HOUR = 3600;
 
@@ -41,6 +56,25 @@ export class CheckoutService {
     );
     await this.deps.securityEvents.record(securityEvent(accountId, 'checkout_started', origin, now, { pack: packId, checkoutSessionId: session.id }));
     return session;
+  }
+
+  /**
+   * How the signed-in account's checkout ended, from Stripe itself (not from which page the buyer
+   * landed on): `pending` while it can still be paid (or a delayed payment is on its way), `paid`
+   * (with whether its credits have landed yet), `expired` when it can no longer be paid. Another
+   * account's session, or one Stripe does not know, is not found.
+   */
+  async status(accountId: string, sessionId: string): Promise<CheckoutStatus> {
+    const session = await this.requirePayments().retrieveCheckout(sessionId);
+    if (!session || session.accountId !== accountId) throw new NotFoundError('No such checkout');
+    const pack = session.packId ? this.deps.packs[session.packId] : undefined;
+    const base = { sessionId: session.id, pack: session.packId ?? null, packName: pack?.name ?? null, amountMinor: session.amountMinor ?? null, currency: session.currency ?? null };
+    if (session.status === 'complete' && session.paymentStatus !== 'unpaid') {
+      const purchase = session.paymentIntentId ? await this.deps.purchases?.creditedBy(session.paymentIntentId) : undefined;
+      const credited = purchase?.accountId === accountId;
+      return { ...base, status: 'paid', credited, credits: credited ? microToCredits(purchase!.creditsMicro) : pack ? String(pack.credits) : null };
+    }
+    return { ...base, status: session.status === 'expired' ? 'expired' : 'pending', credited: false, credits: null };
   }
 
   /** A Customer Portal link for the account's invoices and payment methods. */

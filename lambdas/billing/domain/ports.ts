@@ -17,6 +17,11 @@ export interface BillingAccounts {
   get(accountId: string): Promise<BillingAccount | undefined>;
   /** Keeps the customer on the account unless it has one already; returns the one it keeps. */
   linkCustomer(accountId: string, customerId: string): Promise<string>;
+  /**
+   * Turns the low-balance notice on at `credits` (decimal string) unless the holder ever chose
+   * (a threshold, or null for none); returns the threshold in force, if any.
+   */
+  defaultLowBalance(accountId: string, credits: string): Promise<string | undefined>;
   /** Forgets the customer if the account still names it. */
   unlinkCustomer(accountId: string, customerId: string): Promise<void>;
 }
@@ -29,6 +34,22 @@ export interface PaymentProvider {
     idempotencyKey: string,
   ): Promise<{ id: string; url: string }>;
   createPortal(customerId: string, returnUrl: string): Promise<string>;
+  /** A Checkout Session as Stripe has it now; undefined when Stripe knows no such session. */
+  retrieveCheckout(sessionId: string): Promise<CheckoutSessionState | undefined>;
+}
+
+/** What billing reads of a Checkout Session to tell its buyer how it ended. */
+export interface CheckoutSessionState {
+  id: string;
+  /** Stripe's: `open` (can still be paid), `complete`, `expired`. */
+  status: 'open' | 'complete' | 'expired';
+  paymentStatus: 'paid' | 'unpaid' | 'no_payment_required';
+  /** The account and pack the session was made for (our metadata). */
+  accountId?: string;
+  packId?: string;
+  paymentIntentId?: string;
+  amountMinor?: number;
+  currency?: string;
 }
 
 /** Port: which Stripe events were handled, so a redelivery is acknowledged without doing it again. */
@@ -65,4 +86,6 @@ export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'mailer' | 'm
   payments?: PaymentProvider;
   counter: WindowCounter;
   checkoutsPerHour: number;
+  /** Whether a paid session's credits have landed (the webhook may come a moment after the buyer). */
+  purchases?: { creditedBy(paymentIntentId: string): Promise<{ accountId: string; creditsMicro: number } | undefined> };
 }

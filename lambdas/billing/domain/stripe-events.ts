@@ -148,6 +148,8 @@ export class StripeEventHandler {
     );
     if (outcome === 'applied') {
       this.deps.metrics.purchaseCredited(packId!);
+      // A buyer hears before running dry: the notice is on by default once credits are bought.
+      const threshold = await this.deps.accounts.defaultLowBalance(account.accountId, defaultLowBalanceCredits(pack));
       await this.deps.securityEvents.record(
         securityEvent(account.accountId, 'purchase_credited', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), { pack: packId!, paymentIntentId }),
       );
@@ -161,6 +163,7 @@ export class StripeEventHandler {
           `Paid: ${formatMoney(amountMinor, currency)} (Stripe payment ${paymentIntentId}).`,
           `Balance now: ${microToCredits(await this.deps.ledger.balance(account.accountId))} credits.`,
           '',
+          ...(threshold ? [`We mail you once when your balance falls below ${threshold} credits; change or turn that off in your settings: ${consoleUrl(this.deps.publicUrl, 'settings')}`] : []),
           `Your balance, receipts, invoices and payment methods: ${consoleUrl(this.deps.publicUrl, 'credits')}. We never see or keep your card details.`,
         ].join('\n'),
       });
@@ -319,6 +322,11 @@ export function reversalStep(
         ? (['clawback', `Dispute on ${purchase.pack} lost: its credits are taken back for good`] as const)
         : (['hold', `Dispute opened on ${purchase.pack}: its credits are held until it is decided`] as const);
   return { entry: { ...base, type, reason, ref: fact.disputeId, stripe: disputeStripe }, idempotencyKey, write };
+}
+
+/** The low-balance threshold a purchase turns on when the holder never chose one: a tenth of the pack, in whole credits. */
+export function defaultLowBalanceCredits(pack: CreditPack): string {
+  return String(Math.max(1, Math.floor(pack.credits / 10)));
 }
 
 /** Currencies Stripe counts in whole units (no cents). */

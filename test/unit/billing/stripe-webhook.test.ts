@@ -1,5 +1,5 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
@@ -106,6 +106,20 @@ describe('POST /v1/webhooks/stripe', () => {
     // One receipt, to the account's address.
     const receipts = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination!.ToAddresses);
     expect(receipts).toEqual([[b.email]]);
+  });
+
+  it('turns the low-balance notice on at a tenth of the pack with the first purchase, unless the holder chose', async () => {
+    const threshold = async (b: Buyer) =>
+      (await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } }))).Item!.preferences.lowBalanceCredits;
+    const fresh = await buyer();
+    await deliver(checkoutCompleted(fresh, 'starter', starter));
+    expect(await threshold(fresh)).toBe('100');
+    expect((await mailsTo(fresh))[0]!.text).toContain('We mail you once when your balance falls below 100 credits; change or turn that off in your settings: https://omnapi.test/settings');
+    const declined = await buyer();
+    await dynamo.client.send(new UpdateCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${declined.accountId}`, sk: 'PROFILE' }, UpdateExpression: 'SET preferences.lowBalanceCredits = :none', ExpressionAttributeValues: { ':none': null } }));
+    await deliver(checkoutCompleted(declined, 'growth', DEFAULT_PACKS.growth!));
+    expect(await threshold(declined)).toBeNull();
+    expect((await mailsTo(declined))[0]!.text).not.toContain('falls below');
   });
 
   it('credits a second delivery of the same purchase under a new event id only once (the session is the key)', async () => {
