@@ -480,15 +480,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/billing/checkout/done": {
+    "/v1/catalogue": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Where Stripe Checkout returns the buyer after paying */
-        get: operations["billing.checkoutDone"];
+        /** What we sell: products and their price per call, plans and their rate limits, credit packs */
+        get: operations["billing.catalogue"];
         put?: never;
         post?: never;
         delete?: never;
@@ -497,15 +497,18 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/billing/checkout/cancelled": {
+    "/v1/billing/checkout/{sessionId}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Where Stripe Checkout returns the buyer who cancelled */
-        get: operations["billing.checkoutCancelled"];
+        /**
+         * How one of the caller's checkouts ended, from Stripe: pending, paid (and whether credited) or expired
+         * @description The console's pages /credits/checkout/done and /credits/checkout/cancelled ask this with the session_id Stripe returns; another account's session is 404.
+         */
+        get: operations["billing.checkoutStatus"];
         put?: never;
         post?: never;
         delete?: never;
@@ -783,6 +786,35 @@ export interface components {
             /** @description In the smallest unit of the currency, e.g. cents */
             priceMinor: number;
             currency: string;
+        };
+        Catalogue: {
+            products: {
+                id: string;
+                /** @description Credits per call, exact decimal */
+                pricePerCall: string;
+                priceMicroCredits: number;
+            }[];
+            plans: {
+                id: string;
+                requestsPerMinute: number;
+            }[];
+            packs: components["schemas"]["CreditPack"][];
+        };
+        CheckoutStatus: {
+            sessionId: string;
+            /**
+             * @description pending: can still be paid, or a delayed payment is on its way; paid; expired: can no longer be paid (nothing was charged)
+             * @enum {string}
+             */
+            status: "pending" | "paid" | "expired";
+            pack: string | null;
+            packName: string | null;
+            amountMinor: number | null;
+            currency: string | null;
+            /** @description The credits are on the balance (the webhook may land a moment after the buyer returns) */
+            credited: boolean;
+            /** @description Credits the purchase adds, once paid */
+            credits: string | null;
         };
         PrivacyRequest: {
             requestId: string;
@@ -3208,7 +3240,7 @@ export interface operations {
             };
         };
     };
-    "billing.checkoutDone": {
+    "billing.catalogue": {
         parameters: {
             query?: never;
             header?: never;
@@ -3217,13 +3249,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A short page for the buyer's browser */
+            /** @description The catalogue */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": string;
+                    "application/json": components["schemas"]["Catalogue"];
                 };
             };
             /** @description Our fault; logged, never with internals */
@@ -3237,26 +3269,64 @@ export interface operations {
             };
         };
     };
-    "billing.checkoutCancelled": {
+    "billing.checkoutStatus": {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                sessionId: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A short page for the buyer's browser */
+            /** @description The checkout */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": string;
+                    "application/json": components["schemas"]["CheckoutStatus"];
+                };
+            };
+            /** @description Invalid input: the field is named in details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the key is unknown */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (or not the caller's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured or unreachable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -33,7 +33,7 @@ function useKeysAndProducts() {
   const keys = useLoad(() => call(api.GET('/v1/keys')));
   const catalogue = useLoad(() => call(api.GET('/v1/catalogue')));
   const keyOptions: [string, string][] = [['', 'All keys'], ...(keys.data?.keys ?? []).map((k): [string, string] => [k.keyId, `${k.name} (${k.prefix}…)`])];
-  const productOptions: [string, string][] = [['', 'All products'], ...(catalogue.data?.products ?? []).map((p): [string, string] => [p.id, p.name])];
+  const productOptions: [string, string][] = [['', 'All products'], ...(catalogue.data?.products ?? []).map((p): [string, string] => [p.id, p.id])];
   return { keyOptions, productOptions };
 }
 
