@@ -59,7 +59,7 @@ export class OmnApiStack extends Stack {
       localOriginSecret: config.localOriginSecret,
     });
     // The console serves the API on its own origin: mailed links (console pages) go there unless a custom domain is given.
-    this.console = new Console(this, 'Console', { httpApi: this.api.httpApi, accessLogs: this.data.accessLogs, retainData: config.retainData });
+    this.console = new Console(this, 'Console', { httpApi: this.api.httpApi, defaults, accessLogs: this.data.accessLogs, retainData: config.retainData });
     const publicUrl = config.publicUrl ?? this.console.url;
     this.accounts = new Accounts(this, 'Accounts', {
       defaults,

@@ -44,7 +44,7 @@ describe('the console in Chromium against npm start', () => {
   /** Checks the page a step arrived at with axe; `npm run screenshots` also keeps a picture of it for the README. */
   async function check(name: string): Promise<void> {
     await page.locator('h1').first().waitFor();
-    await page.locator('[aria-busy="true"]').waitFor({ state: 'detached' });
+    await eventually(async () => expect(await page.locator('[aria-busy="true"]').count()).toBe(0));
     a11y.set(name, await seriousA11yViolations(page));
     if (SCREENSHOTS_DIR) await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`) });
   }

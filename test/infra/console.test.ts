@@ -19,7 +19,7 @@ function consoleStack() {
   const stack = new Stack(new App({ context: { ...FLAGS, 'aws:cdk:bundling-stacks': [] } }), 'Test', { env: { region: 'eu-west-1', account: '111111111111' } });
   const data = new Data(stack, 'Data', { retainData: false });
   const api = new Api(stack, 'Api', { defaults: { key: data.key }, stage: 'dev', throttlingRateLimit: 10, throttlingBurstLimit: 20 });
-  const console = new Console(stack, 'Console', { httpApi: api.httpApi, accessLogs: data.accessLogs });
+  const console = new Console(stack, 'Console', { httpApi: api.httpApi, defaults: { key: data.key }, accessLogs: data.accessLogs });
   return { stack, api, console, template: Template.fromStack(stack) };
 }
 
