@@ -58,12 +58,15 @@ export class OmnApiStack extends Stack {
       originSecretName: config.originSecretName,
       localOriginSecret: config.localOriginSecret,
     });
+    // The console serves the API on its own origin: mailed links (console pages) go there unless a custom domain is given.
+    this.console = new Console(this, 'Console', { httpApi: this.api.httpApi, defaults, accessLogs: this.data.accessLogs, retainData: config.retainData });
+    const publicUrl = config.publicUrl ?? this.console.url;
     this.accounts = new Accounts(this, 'Accounts', {
       defaults,
       api: this.api,
       tables,
       mailFrom: config.mailFrom,
-      publicUrl: config.publicUrl ?? this.api.endpoint,
+      publicUrl,
     });
     this.metering = new Metering(this, 'Metering', {
       defaults,
@@ -82,7 +85,7 @@ export class OmnApiStack extends Stack {
       tables,
       creditPacks: config.creditPacks,
       checkoutsPerHour: config.checkoutsPerHour,
-      publicUrl: config.publicUrl ?? this.api.endpoint,
+      publicUrl,
       mailFrom: config.mailFrom,
       stripeSecretName: config.stripeSecretName,
       localStripe: config.localStripe,
@@ -94,7 +97,7 @@ export class OmnApiStack extends Stack {
       tables,
       accessLogs: this.data.accessLogs,
       mailFrom: config.mailFrom,
-      publicUrl: config.publicUrl ?? this.api.endpoint,
+      publicUrl,
       ...config.privacy,
       stripeSecret: this.billing.stripeSecret,
       stripeEnvironment: this.billing.stripeEnvironment,
@@ -111,7 +114,6 @@ export class OmnApiStack extends Stack {
       privacyMailQueue: this.privacy.mailQueue,
     });
     this.privacy.bindInboundMail(this.mail.inboundBucket);
-    this.console = new Console(this, 'Console', { httpApi: this.api.httpApi, accessLogs: this.data.accessLogs, retainData: config.retainData });
 
     // What operators' tools look resources up by (`npm run ops`); the local runtime resolves the same outputs.
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });

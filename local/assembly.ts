@@ -175,7 +175,7 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
       arn: identity.attributes.Arn!,
       entry,
       handlerExport: String(props.Handler ?? 'index.handler').split('.').pop()!,
-      environment: resolver.resolve(props.Environment?.Variables ?? {}),
+      environment: atLocalConsole(resolver.resolve(props.Environment?.Variables ?? {}), endpoints.api),
       timeoutSeconds: props.Timeout ?? 3,
       memoryMb: props.MemorySize ?? 128,
       deadLetterArn: props.DeadLetterConfig ? resolver.resolve(props.DeadLetterConfig.TargetArn) : undefined,
@@ -319,6 +319,14 @@ function rateMs(expression: string): number {
   return Number(match[1]) * unit;
 }
 
+/** The console distribution's domain, as the template resolves locally: the console is served on the API's port. */
+const LOCAL_DISTRIBUTION_DOMAIN = 'console.omnapi.local';
+
+/** Points the distribution's URL (mailed links' PUBLIC_URL, by default) at the local API's port, where `npm start` serves the console. */
+function atLocalConsole(environment: Record<string, string>, api: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, String(value).split(`https://${LOCAL_DISTRIBUTION_DOMAIN}`).join(api)]));
+}
+
 function identityOf(
   id: string,
   resource: TemplateResource,
@@ -329,6 +337,8 @@ function identityOf(
   switch (resource.Type) {
     case 'AWS::ApiGatewayV2::Api':
       return { ref: id, attributes: { ApiEndpoint: endpoints.api, ApiId: id } };
+    case 'AWS::CloudFront::Distribution':
+      return { ref: id, attributes: { DomainName: LOCAL_DISTRIBUTION_DOMAIN, Id: id } };
     case 'AWS::DynamoDB::Table': {
       const name = String(resource.Metadata?.[TABLE_METADATA_KEY] ?? id);
       return { ref: name, attributes: { Arn: arn('dynamodb', `table/${name}`), StreamArn: arn('dynamodb', `table/${name}/stream/local`) } };

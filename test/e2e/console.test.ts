@@ -1,9 +1,12 @@
+import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { type AxeViolation, type BrowserSession, launchChromium, openSession, seriousA11yViolations } from '../helpers/browser';
 import { callApi, eventually, type LocalProcess, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
 import { mailTo } from '../helpers/outbox';
 
 const PASSWORD = 'correct horse battery staple';
+/** Set by `npm run screenshots`: where each checked page's picture goes (docs/screenshots). */
+const SCREENSHOTS_DIR = process.env.CONSOLE_SCREENSHOTS_DIR ? path.resolve(process.env.CONSOLE_SCREENSHOTS_DIR) : undefined;
 /** One customer's whole journey, in one browser, against one `npm start`. */
 const JOURNEY_TIMEOUT_MS = 300_000;
 
@@ -38,10 +41,12 @@ describe('the console in Chromium against npm start', () => {
     await local?.stop();
   });
 
-  /** Opens a console path (or waits for the one a click led to) and checks the page with axe. */
+  /** Checks the page a step arrived at with axe; `npm run screenshots` also keeps a picture of it for the README. */
   async function check(name: string): Promise<void> {
     await page.locator('h1').first().waitFor();
+    await eventually(async () => expect(await page.locator('[aria-busy="true"]').count()).toBe(0));
     a11y.set(name, await seriousA11yViolations(page));
+    if (SCREENSHOTS_DIR) await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`) });
   }
 
   const heading = () => page.locator('h1').first().textContent();
@@ -149,10 +154,17 @@ describe('the console in Chromium against npm start', () => {
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 
       // No serious or critical accessibility finding, no CSP violation, nothing fetched from another origin.
+      expect([...a11y.keys()]).toEqual(expect.arrayContaining(['signup', 'verify', 'signin', 'keys', 'usage', 'logs', 'checkout-done', 'credits', 'privacy', 'privacy-request', 'privacy-cancel', 'settings', 'catalogue', 'forgot-password', 'docs']));
       expect(Object.fromEntries([...a11y].filter(([, v]) => v.length))).toEqual({});
       expect(session.problems.filter((p) => /Content Security Policy|Refused to/.test(p))).toEqual([]);
       expect(session.offOrigin).toEqual([]);
       expect(await heading()).toBe('Sign in');
+      // The checker does find what it should: a button without a name is a critical finding.
+      await page.evaluate(() => {
+        const doc = (globalThis as unknown as { document: { body: { append(e: unknown): void }; createElement(t: string): unknown } }).document;
+        doc.body.append(doc.createElement('button'));
+      });
+      expect((await seriousA11yViolations(page)).map((v) => v.id)).toContain('button-name');
     } catch (error) {
       failed = true;
       throw error;

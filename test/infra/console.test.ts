@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Api } from '../../lib/constructs/api';
@@ -10,11 +12,14 @@ import type { Template as CfnTemplate } from '../../local/intrinsics';
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 
+/** The app's feature flags (cdk.json), as every synth of the app has them. */
+const FLAGS = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+
 function consoleStack() {
-  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test', { env: { region: 'eu-west-1', account: '111111111111' } });
+  const stack = new Stack(new App({ context: { ...FLAGS, 'aws:cdk:bundling-stacks': [] } }), 'Test', { env: { region: 'eu-west-1', account: '111111111111' } });
   const data = new Data(stack, 'Data', { retainData: false });
   const api = new Api(stack, 'Api', { defaults: { key: data.key }, stage: 'dev', throttlingRateLimit: 10, throttlingBurstLimit: 20 });
-  const console = new Console(stack, 'Console', { httpApi: api.httpApi, accessLogs: data.accessLogs });
+  const console = new Console(stack, 'Console', { httpApi: api.httpApi, defaults: { key: data.key }, accessLogs: data.accessLogs });
   return { stack, api, console, template: Template.fromStack(stack) };
 }
 

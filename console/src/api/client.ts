@@ -5,7 +5,7 @@ import type { components, paths } from './openapi';
 export type Schemas = components['schemas'];
 
 /** The API, on the console's own origin: the session cookie is first-party and SameSite=Strict. */
-export const api = createClient<paths>({ baseUrl: '', headers: { accept: 'application/json' } });
+export const api = createClient<paths, 'application/json'>({ baseUrl: '', headers: { accept: 'application/json' } });
 
 /** An API answer that was not 2xx, with the API's error code and message. */
 export class ApiError extends Error {

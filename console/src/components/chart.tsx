@@ -10,7 +10,8 @@ export interface ChartSeries {
 }
 
 /** A time-series chart (uPlot, canvas); the page beside it carries the same figures as a table. */
-export function Chart({ title, times, series, height = 260 }: { title: string; times: number[]; series: ChartSeries[]; height?: number }) {
+/** `range`: the x axis from and to (seconds), so a few buckets show where they are in the chosen range. */
+export function Chart({ title, times, series, height = 260, range }: { title: string; times: number[]; series: ChartSeries[]; height?: number; range?: [number, number] }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -21,7 +22,7 @@ export function Chart({ title, times, series, height = 260 }: { title: string; t
         height,
         series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: times.length < 60 } }))],
         axes: [{}, { size: 60 }],
-        scales: { x: { time: true } },
+        scales: { x: { time: true, ...(range ? { range: () => range } : {}) } },
       },
       [times, ...series.map((s) => s.values)],
       el,
@@ -32,6 +33,6 @@ export function Chart({ title, times, series, height = 260 }: { title: string; t
       window.removeEventListener('resize', resize);
       plot.destroy();
     };
-  }, [times, series, height]);
+  }, [times, series, height, range]);
   return <figure class="chart" role="img" aria-label={`${title}: ${series.map((s) => `${s.label} ${s.values.reduce((a, b) => a + b, 0)}`).join(', ')}`} ref={box} />;
 }

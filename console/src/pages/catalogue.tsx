@@ -1,4 +1,4 @@
-import { api, call, formatCredits, formatMoney } from '../api/client';
+import { api, call, formatMoney } from '../api/client';
 import { ErrorNotice, Loading, Page, useLoad } from '../components/ui';
 
 export function Catalogue() {
@@ -24,9 +24,9 @@ export function Catalogue() {
             <tbody>
               {data.products.map((p) => (
                 <tr key={p.id}>
-                  <th scope="row">{p.name}</th>
+                  <th scope="row">{p.id}</th>
                   <td class="mono">/v1/api/{p.id}/…</td>
-                  <td>{formatCredits(p.priceMicroCredits)}</td>
+                  <td>{p.pricePerCall}</td>
                 </tr>
               ))}
             </tbody>
@@ -37,16 +37,16 @@ export function Catalogue() {
             <thead>
               <tr>
                 <th scope="col">Plan</th>
-                <th scope="col">Calls per second</th>
-                <th scope="col">Burst</th>
+                <th scope="col">Calls per minute</th>
+                <th scope="col">Calls per second, on average</th>
               </tr>
             </thead>
             <tbody>
               {data.plans.map((plan) => (
                 <tr key={plan.id}>
                   <th scope="row">{plan.id}</th>
-                  <td>{plan.ratePerSecond}</td>
-                  <td>{plan.burst}</td>
+                  <td>{plan.requestsPerMinute.toLocaleString('en')}</td>
+                  <td>{(plan.requestsPerMinute / 60).toLocaleString('en', { maximumFractionDigits: 1 })}</td>
                 </tr>
               ))}
             </tbody>

@@ -101,10 +101,9 @@ export function Credits() {
   );
 }
 
-/** Where checkout returns: the real state of that session, for the signed-in account only, polled until settled. */
-export function CheckoutDone() {
-  const sessionId = new URLSearchParams(useSearch()).get('session_id') ?? '';
-  const [state, setState] = useState<Schemas['CheckoutState'] | undefined>(undefined);
+/** The real state of a checkout session, for the signed-in account only (404 for anyone else's), followed until it settles. */
+function useCheckout(sessionId: string) {
+  const [state, setState] = useState<Schemas['CheckoutStatus'] | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   useEffect(() => {
     if (!sessionId) return;
@@ -115,8 +114,9 @@ export function CheckoutDone() {
         const current = await call(api.GET('/v1/billing/checkout/{sessionId}', { params: { path: { sessionId } } }));
         if (stop) return;
         setState(current);
-        // The webhook that credits the purchase can arrive a moment after the buyer.
-        if (current.status === 'pending' && attempt < 30) timer = setTimeout(() => poll(attempt + 1), 1000);
+        // The webhook that credits a purchase can land a moment after the buyer returns.
+        const settling = current.status === 'pending' || (current.status === 'paid' && !current.credited);
+        if (settling && attempt < 60) timer = setTimeout(() => poll(attempt + 1), 1000);
       } catch (caught) {
         if (!stop) setError(caught);
       }
@@ -127,23 +127,38 @@ export function CheckoutDone() {
       clearTimeout(timer);
     };
   }, [sessionId]);
+  return { state, error };
+}
+
+function CheckoutResult({ sessionId, returned }: { sessionId: string; returned: 'done' | 'cancelled' }) {
+  const { state, error } = useCheckout(sessionId);
+  if (!sessionId) return <Notice kind="error">This page needs the checkout session from the payment page.</Notice>;
+  if (error) return <ErrorNotice error={error} />;
+  if (!state) return <Loading />;
+  const what = state.packName ?? state.pack ?? 'credits';
+  const paid = state.amountMinor !== null && state.currency ? ` (${formatMoney(state.amountMinor, state.currency)})` : '';
+  if (state.status === 'paid' && state.credited) {
+    return (
+      <Notice kind="success">
+        Payment received for {what}{paid}: {state.credits} credits were added to your balance. The receipt is in your mail and in the ledger.
+      </Notice>
+    );
+  }
+  if (state.status === 'paid') return <Notice>Payment received for {what}{paid}; the credits are being added. This page updates by itself.</Notice>;
+  if (state.status === 'expired') return <Notice kind="warning">This checkout expired before it was paid; nothing was charged.</Notice>;
+  return returned === 'cancelled' ? (
+    <Notice>You left the payment page; nothing was charged.</Notice>
+  ) : (
+    <Notice>We are waiting for the payment to be confirmed. This page updates by itself.</Notice>
+  );
+}
+
+/** Where checkout returns after paying: the real result of that session, not a promise. */
+export function CheckoutDone() {
+  const sessionId = new URLSearchParams(useSearch()).get('session_id') ?? '';
   return (
     <Page title="Your purchase">
-      {!sessionId ? (
-        <Notice kind="error">This page needs the checkout session from the payment page.</Notice>
-      ) : error ? (
-        <ErrorNotice error={error} />
-      ) : !state ? (
-        <Loading />
-      ) : state.status === 'paid' ? (
-        <Notice kind="success">
-          Payment received: {state.credits !== undefined ? formatCredits(state.credits * 1_000_000) : ''} credits were added to your balance.
-        </Notice>
-      ) : state.status === 'pending' ? (
-        <Notice>We are waiting for the payment to be confirmed. This page updates by itself.</Notice>
-      ) : (
-        <Notice kind="warning">This checkout was {state.status}; nothing was charged.</Notice>
-      )}
+      <CheckoutResult sessionId={sessionId} returned="done" />
       <p>
         <Link href="/credits">Back to credits</Link>
       </p>
@@ -152,9 +167,10 @@ export function CheckoutDone() {
 }
 
 export function CheckoutCancelled() {
+  const sessionId = new URLSearchParams(useSearch()).get('session_id') ?? '';
   return (
     <Page title="Checkout cancelled">
-      <Notice>You left the payment page; nothing was charged.</Notice>
+      {sessionId ? <CheckoutResult sessionId={sessionId} returned="cancelled" /> : <Notice>You left the payment page; nothing was charged.</Notice>}
       <p>
         <Link href="/credits">Back to credits</Link>
       </p>

@@ -26,9 +26,8 @@ function SecretOnce({ revealed, onDone }: { revealed: Revealed; onDone: () => vo
 }
 
 function lastUse(key: Schemas['ApiKey']): string {
-  const used = key as Schemas['ApiKey'] & { lastUsedAt?: string; lastUsedIp?: string };
-  if (!used.lastUsedAt) return 'Never used';
-  return `${formatTime(used.lastUsedAt)}${used.lastUsedIp ? ` from ${used.lastUsedIp}` : ''}`;
+  if (!key.lastUsedAt) return 'Never used';
+  return `${formatTime(key.lastUsedAt)}${key.lastUsedIp ? ` from ${key.lastUsedIp}` : ''}`;
 }
 
 export function Keys() {

@@ -218,39 +218,59 @@ function RequestDetails({ id, token }: { id: string; token: string | null }) {
 
 type LinkAction = 'confirm' | 'cancel';
 
-/** A mailed link's page: shows the request in the requester's language, and acts only on the button (a GET changes nothing). */
+/**
+ * A mailed link's page: the request, its due date and what the button does, in the requester's
+ * language (texts from the API's message catalogues). Opening it changes nothing; the button does.
+ */
 function PrivacyLink({ action }: { action: LinkAction }) {
   const search = new URLSearchParams(useSearch());
-  const token = search.get('token') ?? '';
-  const request = search.get('request') ?? '';
-  const view = useLoad(() => call(api.GET(`/v1/privacy/${action}`, { params: { query: { token, request } } })), [token, request]);
-  const [result, setResult] = useState<Schemas['PrivacyLinkResult'] | undefined>(undefined);
-  const act = useAction(async () => setResult(await call(api.POST(`/v1/privacy/${action}`, { body: { token, request } }))));
-  const page = view.data;
+  const fields = { request: search.get('request') ?? '', token: search.get('token') ?? '' };
+  const path = action === 'confirm' ? '/v1/privacy/confirm' : '/v1/privacy/cancel';
+  const view = useLoad(() => call(api.GET(path, { params: { query: fields } })), [fields.request, fields.token]);
+  const [result, setResult] = useState<Schemas['PrivacyLinkPage'] | undefined>(undefined);
+  const act = useAction(async () => {
+    // The same form fields the HTML page posts; the answer comes as JSON for the console.
+    const body = new URLSearchParams(fields);
+    setResult(await call(api.POST(path, { body, bodySerializer: (b) => b as URLSearchParams, headers: { 'content-type': 'application/x-www-form-urlencoded' } })));
+  });
+  const page = result ?? view.data;
   useEffect(() => {
-    if (page?.lang) document.documentElement.lang = page.lang;
+    if (!page?.locale) return;
+    document.documentElement.lang = page.locale;
     return () => void (document.documentElement.lang = 'en');
-  }, [page?.lang]);
+  }, [page?.locale]);
   return (
-    <Page title={page?.title ?? (action === 'confirm' ? 'Confirm your privacy request' : 'Cancel your deletion')}>
+    <Page title={page?.texts.title ?? (action === 'confirm' ? 'Confirm your privacy request' : 'Cancel your deletion')}>
       <ErrorNotice error={view.error ?? act.error} />
       {!page ? (
         !view.error && <Loading />
-      ) : result ? (
-        <Notice kind="success">{result.message}</Notice>
       ) : (
-        <>
-          {page.paragraphs.map((p, i) => (
-            <p key={i}>{p}</p>
-          ))}
-          <dl class="facts">
-            <dt>{page.labels.due}</dt>
-            <dd>{formatTime(page.request.dueAt)}</dd>
+        <div lang={page.locale}>
+          {result ? (
+            <Notice kind="success">
+              {result.texts.paragraphs.map((p, i) => (
+                <p key={i}>{p}</p>
+              ))}
+            </Notice>
+          ) : (
+            page.texts.paragraphs.map((p, i) => <p key={i}>{p}</p>)
+          )}
+          <dl class="facts" lang="en">
+            <dt>Due by</dt>
+            <dd data-testid="due">{formatTime(page.request.dueAt)}</dd>
+            {page.request.erasureStartsAt && (
+              <>
+                <dt>Erasure starts</dt>
+                <dd>{formatTime(page.request.erasureStartsAt)}</dd>
+              </>
+            )}
           </dl>
-          <button type="button" class={action === 'cancel' ? '' : page.request.type === 'deletion' ? 'danger' : ''} disabled={act.busy} onClick={() => act.run()}>
-            {page.button}
-          </button>
-        </>
+          {!result && page.texts.button && (
+            <button type="button" class={action === 'confirm' && page.request.type === 'deletion' ? 'danger' : ''} disabled={act.busy} onClick={() => act.run()}>
+              {page.texts.button}
+            </button>
+          )}
+        </div>
       )}
     </Page>
   );

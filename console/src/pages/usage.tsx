@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { useLocation, useSearch } from 'wouter-preact';
-import { api, call, formatCredits, formatTime, type Schemas } from '../api/client';
+import { api, call, formatCredits, formatTime } from '../api/client';
+import type { paths } from '../api/openapi';
 import { Chart } from '../components/chart';
 import { ErrorNotice, Field, Form, Loading, Page, Select, useLoad } from '../components/ui';
 
@@ -32,28 +33,38 @@ function useKeysAndProducts() {
   const keys = useLoad(() => call(api.GET('/v1/keys')));
   const catalogue = useLoad(() => call(api.GET('/v1/catalogue')));
   const keyOptions: [string, string][] = [['', 'All keys'], ...(keys.data?.keys ?? []).map((k): [string, string] => [k.keyId, `${k.name} (${k.prefix}…)`])];
-  const productOptions: [string, string][] = [['', 'All products'], ...(catalogue.data?.products ?? []).map((p): [string, string] => [p.id, p.name])];
+  const productOptions: [string, string][] = [['', 'All products'], ...(catalogue.data?.products ?? []).map((p): [string, string] => [p.id, p.id])];
   return { keyOptions, productOptions };
 }
 
 interface Point {
   time: number;
-  admitted: number;
+  answered: number;
+  /** Admitted calls the product answered with an error (5xx are refunded). */
+  failed: number;
   refused402: number;
   refused429: number;
-  errors: number;
+  /** Refusals for another reason (a suspended key). */
+  refusedOther: number;
   chargedMicro: number;
 }
 
-/** Sums the API's per-product buckets into one point per bucket time. */
-function pointsOf(buckets: Schemas['UsageBucket'][]): Point[] {
+type UsageBucket = paths['/v1/usage']['get']['responses'][200]['content']['application/json']['buckets'][number];
+/** A bucket of one key and product, with refusals split into 402 and 429. */
+type KeyBucket = Extract<UsageBucket, { keyId: string }>;
+
+/** Sums the API's per-key-and-product buckets into one point per bucket time. */
+function pointsOf(buckets: KeyBucket[]): Point[] {
   const byTime = new Map<string, Point>();
   for (const b of buckets) {
-    const p = byTime.get(b.bucket) ?? { time: Date.parse(b.bucket), admitted: 0, refused402: 0, refused429: 0, errors: 0, chargedMicro: 0 };
-    p.admitted += b.admitted;
-    p.refused402 += b.refused402;
-    p.refused429 += b.refused429;
-    p.errors += b.errors;
+    const p = byTime.get(b.bucket) ?? { time: Date.parse(b.bucket), answered: 0, failed: 0, refused402: 0, refused429: 0, refusedOther: 0, chargedMicro: 0 };
+    // `errors` counts every answer of 400 or more, the refusals among them.
+    const failed = b.errors - b.rejected;
+    p.answered += b.admitted - failed;
+    p.failed += failed;
+    p.refused402 += b.rejectedNoCredit;
+    p.refused429 += b.rejectedRateLimited;
+    p.refusedOther += b.rejected - b.rejectedNoCredit - b.rejectedRateLimited;
     p.chargedMicro += b.chargedMicro - b.refundedMicro;
     byTime.set(b.bucket, p);
   }
@@ -70,21 +81,27 @@ export function Usage() {
   const usage = useLoad(() => {
     const to = new Date();
     const from = new Date(to.getTime() - RANGE_HOURS[range]! * HOUR);
-    return call(api.GET('/v1/usage', { params: { query: { from: from.toISOString(), to: to.toISOString(), granularity, ...(keyId ? { keyId } : {}), ...(product ? { product } : {}) } } }));
+    // Grouped by key, the buckets split refusals into 402 and 429.
+    const query = { from: from.toISOString(), to: to.toISOString(), granularity, groupBy: 'key' as const, ...(keyId ? { key: keyId } : {}), ...(product ? { product } : {}) };
+    return call(api.GET('/v1/usage', { params: { query } }));
   }, [range, granularity, keyId, product]);
-  const points = useMemo(() => pointsOf(usage.data?.buckets ?? []), [usage.data]);
+  const points = useMemo(() => pointsOf((usage.data?.buckets ?? []).filter((b): b is KeyBucket => 'keyId' in b)), [usage.data]);
+  const span = useMemo((): [number, number] | undefined => (usage.data ? [Date.parse(usage.data.from) / 1000, Date.parse(usage.data.to) / 1000] : undefined), [usage.data]);
   const times = useMemo(() => points.map((p) => p.time / 1000), [points]);
   const callSeries = useMemo(
     () => [
-      { label: 'Answered', values: points.map((p) => p.admitted - p.errors), color: '#1d4ed8' },
-      { label: 'Upstream errors', values: points.map((p) => p.errors), color: '#b45309' },
+      { label: 'Answered', values: points.map((p) => p.answered), color: '#1d4ed8' },
+      { label: 'Errors', values: points.map((p) => p.failed), color: '#b45309' },
       { label: 'Refused: no credit (402)', values: points.map((p) => p.refused402), color: '#b91c1c', dash: [6, 4] },
       { label: 'Refused: rate limit (429)', values: points.map((p) => p.refused429), color: '#7e22ce', dash: [2, 3] },
     ],
     [points],
   );
   const creditSeries = useMemo(() => [{ label: 'Credits charged', values: points.map((p) => p.chargedMicro / 1_000_000), color: '#047857' }], [points]);
-  const totals = points.reduce((t, p) => ({ calls: t.calls + p.admitted + p.refused402 + p.refused429, refused: t.refused + p.refused402 + p.refused429, charged: t.charged + p.chargedMicro }), { calls: 0, refused: 0, charged: 0 });
+  const totals = points.reduce(
+    (t, p) => ({ calls: t.calls + p.answered + p.failed + p.refused402 + p.refused429 + p.refusedOther, refused: t.refused + p.refused402 + p.refused429 + p.refusedOther, charged: t.charged + p.chargedMicro }),
+    { calls: 0, refused: 0, charged: 0 },
+  );
   return (
     <Page title="Usage" intro="Calls and credits over time. New calls appear within a few seconds.">
       <div class="filters" role="group" aria-label="Usage filters">
@@ -117,16 +134,16 @@ export function Usage() {
           ) : (
             <>
               <h2>Calls</h2>
-              <Chart title="Calls per bucket" times={times} series={callSeries} />
+              <Chart title="Calls per bucket" times={times} series={callSeries} range={span} />
               <h2>Credits</h2>
-              <Chart title="Credits per bucket" times={times} series={creditSeries} height={180} />
+              <Chart title="Credits per bucket" times={times} series={creditSeries} height={180} range={span} />
               <table>
                 <caption>Usage per {granularity}</caption>
                 <thead>
                   <tr>
                     <th scope="col">{granularity === 'hour' ? 'Hour' : 'Day'}</th>
                     <th scope="col">Answered</th>
-                    <th scope="col">Upstream errors</th>
+                    <th scope="col">Errors</th>
                     <th scope="col">Refused 402</th>
                     <th scope="col">Refused 429</th>
                     <th scope="col">Credits</th>
@@ -136,8 +153,8 @@ export function Usage() {
                   {points.map((p) => (
                     <tr key={p.time}>
                       <th scope="row">{formatTime(p.time)}</th>
-                      <td>{p.admitted - p.errors}</td>
-                      <td>{p.errors}</td>
+                      <td>{p.answered}</td>
+                      <td>{p.failed}</td>
                       <td>{p.refused402}</td>
                       <td>{p.refused429}</td>
                       <td>{formatCredits(p.chargedMicro)}</td>
@@ -153,7 +170,9 @@ export function Usage() {
   );
 }
 
-const STATUS_CLASSES: [string, string][] = [
+type StatusFilter = NonNullable<NonNullable<paths['/v1/usage/logs']['get']['parameters']['query']>['status']>;
+
+const STATUS_CLASSES: [StatusFilter | '', string][] = [
   ['', 'Any status'],
   ['2xx', '2xx success'],
   ['4xx', '4xx client errors'],
@@ -177,8 +196,8 @@ export function Logs() {
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
   const filters = {
-    ...(query.get('key') ? { keyId: query.get('key')! } : {}),
-    ...(query.get('status') ? { status: query.get('status') as '2xx' } : {}),
+    ...(query.get('key') ? { key: query.get('key')! } : {}),
+    ...(query.get('status') ? { status: query.get('status') as StatusFilter } : {}),
     ...(query.get('product') ? { product: query.get('product')! } : {}),
     ...(query.get('path') ? { pathPrefix: query.get('path')! } : {}),
     ...(query.get('from') ? { from: toIso(query.get('from')!) } : {}),
@@ -194,7 +213,7 @@ export function Logs() {
       <Form label="Log filters" onSubmit={() => change({ path: pathPrefix, from, to })}>
         <div class="filters">
           <Select label="Key" value={query.get('key') ?? ''} onValue={(v) => change({ key: v })} options={keyOptions} />
-          <Select label="Status" value={query.get('status') ?? ''} onValue={(v) => change({ status: v })} options={STATUS_CLASSES} />
+          <Select label="Status" value={query.get('status') ?? ''} onValue={(v) => change({ status: v })} options={STATUS_CLASSES as [string, string][]} />
           <Select label="Product" value={query.get('product') ?? ''} onValue={(v) => change({ product: v })} options={productOptions} />
           <Field label="Path starts with" value={pathPrefix} onValue={setPathPrefix} placeholder="/v1/api/echo/" />
           <Field label="From" type="datetime-local" value={from} onValue={setFrom} />
