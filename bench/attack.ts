@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { chargeRefunded, checkoutCompleted, dispute, newDisputeId, sign } from '../scripts/ops/stripe-fixtures';
 import { DEFAULT_PACKS } from '../lambdas/billing/packs';
+import { apiCallOfLink } from '../lambdas/shared/console-links';
 
 /**
  * An adversarial run against a running local platform (`npm start`): distributed password guessing,
@@ -117,8 +118,7 @@ export class Attack {
     const email = `attack-${label}-${this.run}@example.org`;
     // Each account signs up from an address of its own, so reruns never meet the sign-up limit per address.
     await this.json('POST', '/v1/auth/signup', { name: `Attack ${label}`, email, password: PASSWORD }, {}, `127.1.${(this.run.charCodeAt(this.run.length - 1) + this.signups) % 250}.${1 + (this.signups++ % 250)}`);
-    const link = new URL(await this.linkMailedTo(email, /Confirm/));
-    await this.request('GET', `${link.pathname}${link.search}`);
+    await this.request('GET', apiCallOfLink(await this.linkMailedTo(email, /Confirm/))!);
     const token = (await this.json('POST', '/v1/auth/login', { email, password: PASSWORD })).json().token as string;
     const accountId = (await this.request('GET', '/v1/account', { headers: { authorization: `Bearer ${token}` } })).json().accountId as string;
     return { accountId, email, token };
@@ -132,8 +132,7 @@ export class Attack {
     const answers = await Promise.all(guesses);
     const checks = answers.filter((a) => a.status === 401).length;
     const locked = (await this.json('POST', '/v1/auth/login', { email: owner.email, password: PASSWORD }, {}, '127.0.0.30')).status === 429;
-    const unlock = new URL(await this.linkMailedTo(owner.email, /Was this you/));
-    await this.request('GET', `${unlock.pathname}${unlock.search}`);
+    await this.request('GET', apiCallOfLink(await this.linkMailedTo(owner.email, /Was this you/))!);
     const after = await this.json('POST', '/v1/auth/login', { email: owner.email, password: PASSWORD }, {}, '127.0.0.30');
     const repeated = await this.account('regular');
     let ok = 0;

@@ -21,6 +21,7 @@ import type { UsageLog } from '../lambdas/shared/usage-logs';
 import { loadStageConfig } from '../lib/config';
 import { startLocal } from '../local/runtime';
 import { pollersFor } from '../local/sqs';
+import { consoleFigures, consoleRows } from './console';
 import { type Deployment, demoProductCost, fixedMonthly, plainLogItemCost, platformCost, restUsagePlansCost, type RowInputs, total, upstreamWaitPerMs } from './cost';
 import { itemSize } from './item-size';
 import { type OfferedLoad, PATHS, type PlannedCall, plannedCalls, type PollerModel, totalRate, USER_AGENTS } from './load';
@@ -198,6 +199,8 @@ async function main(): Promise<void> {
 
     const bundles = bundleFigures(dataDir, runtime.model.functions);
     console.log(`\n${table([['function bundle', 'KiB', 'init ms'], ...bundles.map((b) => [b.name, (b.bytes / 1024).toFixed(0), b.initMs.toFixed(0)])])}`);
+    const consoleBundle = await consoleFigures();
+    console.log(`\n${table(consoleRows(consoleBundle))}`);
     const us = (n: number) => n.toFixed(n < 10 ? 2 : 0);
     console.log(`\n${table([
       ['gateway CPU per call, in-process', 'µs'],
@@ -232,7 +235,7 @@ async function main(): Promise<void> {
       matrix: rows.map((r) => ({ load: r.load, offeredCallsPerSecond: totalRate(r.load), figures: r.figures, inputs: r.inputs, platform: { lines: Object.fromEntries(r.ours), total: total(r.ours) }, restUsagePlans: { lines: Object.fromEntries(r.rest), total: total(r.rest) }, plainLogItem: { lines: Object.fromEntries(r.plain), total: total(r.plain) } })),
       simulationCheck: checks,
       outside: { upstreamWaitPerMsPerMillion: upstreamWaitPerMs(deployed), demoEchoPerMillion: demoProductCost(deployed, echoMs, deployed.echoMemoryMb), fixedMonthly: Object.fromEntries(fixed), fixedMonthlyTotal: fixedTotal, millionsAMonthForFixedUnder10Cents: fixedTotal / 0.1 },
-      deployed, bundles, overhead, ceiling,
+      deployed, bundles, console: consoleBundle, overhead, ceiling,
     });
     if (process.env.BENCH_EXPORT !== '0') await exportBench(dynamo);
     const { checks: authorizations, totalMs } = runtime.iam.timing;

@@ -6,6 +6,7 @@ import type { StageConfig } from './config';
 import { Accounts } from './constructs/accounts';
 import { Api } from './constructs/api';
 import { Billing } from './constructs/billing';
+import { Console } from './constructs/console';
 import { Data } from './constructs/data';
 import { Mail } from './constructs/mail';
 import { Metering } from './constructs/metering';
@@ -34,6 +35,7 @@ export class OmnApiStack extends Stack {
   public readonly privacy: Privacy;
   public readonly mail: Mail;
   public readonly ops: Ops;
+  public readonly console: Console;
 
   constructor(scope: Construct, id: string, props: OmnApiStackProps) {
     super(scope, id, props);
@@ -57,17 +59,21 @@ export class OmnApiStack extends Stack {
       originSecretName: config.originSecretName,
       localOriginSecret: config.localOriginSecret,
     });
+    // The console serves the API on its own origin: mailed links (console pages) go there unless a custom domain is given.
+    this.console = new Console(this, 'Console', { httpApi: this.api.httpApi, defaults, accessLogs: this.data.accessLogs, retainData: config.retainData });
+    const publicUrl = config.publicUrl ?? this.console.url;
     this.accounts = new Accounts(this, 'Accounts', {
       defaults,
       api: this.api,
       tables,
       mailFrom: config.mailFrom,
-      publicUrl: config.publicUrl ?? this.api.endpoint,
+      publicUrl,
     });
     this.metering = new Metering(this, 'Metering', {
       defaults,
       api: this.api,
       tables,
+      publicUrl,
       catalog: config.catalog,
       keyCacheSeconds: config.keyCacheSeconds,
       mailFrom: config.mailFrom,
@@ -80,10 +86,11 @@ export class OmnApiStack extends Stack {
       tables,
       creditPacks: config.creditPacks,
       checkoutsPerHour: config.checkoutsPerHour,
-      publicUrl: config.publicUrl ?? this.api.endpoint,
+      publicUrl,
       mailFrom: config.mailFrom,
       stripeSecretName: config.stripeSecretName,
       localStripe: config.localStripe,
+      catalog: config.catalog,
     });
     this.privacy = new Privacy(this, 'Privacy', {
       defaults,
@@ -91,7 +98,7 @@ export class OmnApiStack extends Stack {
       tables,
       accessLogs: this.data.accessLogs,
       mailFrom: config.mailFrom,
-      publicUrl: config.publicUrl ?? this.api.endpoint,
+      publicUrl,
       ...config.privacy,
       stripeSecret: this.billing.stripeSecret,
       stripeEnvironment: this.billing.stripeEnvironment,
@@ -119,6 +126,7 @@ export class OmnApiStack extends Stack {
     output('PrivacyStateMachineArn', this.privacy.stateMachine.stateMachineArn, 'The privacy workflow');
     output('MailFrom', config.mailFrom, 'The address platform mail is sent from');
     if (this.privacy.pseudonymKeys) output('PseudonymKeysArn', this.privacy.pseudonymKeys.secretArn, 'The HMAC keys of kept pseudonyms (ops privacy pseudonyms)');
+    output('ConsoleUrl', this.console.url, 'The customer console, with the API on the same origin under /v1/');
     output('GatewayLogGroup', this.metering.gateway.logGroup.logGroupName, "The metered gateway's log group (unqueued usage events)");
 
     this.ops = new Ops(this, 'Ops', {

@@ -31,7 +31,9 @@ function operation(context: string, name: string, spec: RouteSpec): ZodOpenApiOp
   for (const [status, response] of Object.entries(spec.responses)) {
     responses[status as `${number}`] = {
       description: response!.description,
-      ...(response!.schema ? { content: { [response!.contentType ?? 'application/json']: { schema: response!.schema } } } : {}),
+      ...(response!.schema
+        ? { content: { [response!.contentType ?? 'application/json']: { schema: response!.schema }, ...(response!.json ? { 'application/json': { schema: response!.json } } : {}) } }
+        : {}),
     };
   }
   for (const status of [...new Set([...spec.errors, 500])].sort()) {

@@ -160,8 +160,11 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
   const resolver = new IntrinsicResolver(identities);
   const functionIdByArn = new Map<string, string>();
 
+  // Custom-resource providers (CDK's console deployment) run only while CloudFormation deploys: nothing local calls them.
+  const deployTimeOnly = new Set(resources.filter(([, r]) => r.Type.startsWith('Custom::')).map(([, r]) => (r.Properties?.ServiceToken as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt']?.[0]));
   const functions = new Map<string, LocalFunction>();
   for (const [id, resource] of ofType('AWS::Lambda::Function')) {
+    if (deployTimeOnly.has(id)) continue;
     const entry = resource.Metadata?.[ENTRY_METADATA_KEY];
     if (typeof entry !== 'string') throw new Error(`Function ${id} has no ${ENTRY_METADATA_KEY} metadata`);
     const props = resource.Properties ?? {};
@@ -172,7 +175,7 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
       arn: identity.attributes.Arn!,
       entry,
       handlerExport: String(props.Handler ?? 'index.handler').split('.').pop()!,
-      environment: resolver.resolve(props.Environment?.Variables ?? {}),
+      environment: atLocalConsole(resolver.resolve(props.Environment?.Variables ?? {}), endpoints.api),
       timeoutSeconds: props.Timeout ?? 3,
       memoryMb: props.MemorySize ?? 128,
       deadLetterArn: props.DeadLetterConfig ? resolver.resolve(props.DeadLetterConfig.TargetArn) : undefined,
@@ -316,6 +319,14 @@ function rateMs(expression: string): number {
   return Number(match[1]) * unit;
 }
 
+/** The console distribution's domain, as the template resolves locally: the console is served on the API's port. */
+const LOCAL_DISTRIBUTION_DOMAIN = 'console.omnapi.local';
+
+/** Points the distribution's URL (mailed links' PUBLIC_URL, by default) at the local API's port, where `npm start` serves the console. */
+function atLocalConsole(environment: Record<string, string>, api: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, String(value).split(`https://${LOCAL_DISTRIBUTION_DOMAIN}`).join(api)]));
+}
+
 function identityOf(
   id: string,
   resource: TemplateResource,
@@ -326,6 +337,8 @@ function identityOf(
   switch (resource.Type) {
     case 'AWS::ApiGatewayV2::Api':
       return { ref: id, attributes: { ApiEndpoint: endpoints.api, ApiId: id } };
+    case 'AWS::CloudFront::Distribution':
+      return { ref: id, attributes: { DomainName: LOCAL_DISTRIBUTION_DOMAIN, Id: id } };
     case 'AWS::DynamoDB::Table': {
       const name = String(resource.Metadata?.[TABLE_METADATA_KEY] ?? id);
       return { ref: name, attributes: { Arn: arn('dynamodb', `table/${name}`), StreamArn: arn('dynamodb', `table/${name}/stream/local`) } };

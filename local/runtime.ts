@@ -11,12 +11,15 @@ import S3rver from 's3rver';
 import type { SMTPServer } from 'smtp-server';
 import { deriveModel, type LocalModel, synthesizeTemplate } from './assembly';
 import { createAwsEndpoint } from './aws-endpoint';
+import { type ConsoleServer, deriveConsole, startConsole } from './console';
 import { type InvokeCaller, LocalFunctions } from './functions';
 import { DynamoDbProxy } from './dynamodb-proxy';
-import { configureServer, httpGateway } from './http-gateway';
+import { configureServer, httpGateway, pathOf } from './http-gateway';
 import { type IamMode, iamModeOf, isServicePrincipal, LocalIam } from './iam';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type Template } from './intrinsics';
 import { createS3Gateway } from './s3-gateway';
+import { LocalStripeTestMode } from './stripe-test-mode';
+import { LOCAL_TEST_MODE_KEY } from '../lib/constructs/billing';
 import { Outbox } from './outbox';
 import { LocalStepFunctions } from './sfn';
 import { createSmtpServer } from './smtp';
@@ -63,6 +66,8 @@ export interface LocalRuntime {
   sfn: LocalStepFunctions;
   outbox: Outbox;
   sweeper: TtlSweeper;
+  /** The console, when the app has one: served at / on the API's port. */
+  console?: ConsoleServer;
   /** The template's IAM, as the endpoints enforce it. */
   iam: LocalIam;
   /** Every call that reached local DynamoDB (`Operation table`) or the SQS/SFN/SES endpoint. */
@@ -111,6 +116,10 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   const apiUrl = `http://localhost:${apiPort}`;
 
   const model = deriveModel(template, { aws: awsEndpoint, api: apiUrl });
+  // The console is built (when its sources changed) while the rest starts; it is served on the API's port, as the distribution does.
+  const consoleModel = deriveConsole(template);
+  const consoleServer = consoleModel ? startConsole(consoleModel, path.resolve(__dirname, '..'), progress) : undefined;
+  consoleServer?.catch(() => undefined);
   const iamMode = options.iam ?? iamModeOf(process.env.LOCAL_IAM);
   const iam = new LocalIam(template, model.resolver, iamMode, log);
   progress(`IAM at the local endpoints: ${iamMode}${iamMode === 'enforce' ? ' (LOCAL_IAM=soft to log denials without refusing, off to skip)' : ''}`);
@@ -268,7 +277,17 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   });
   closers.push(() => new Promise((resolve) => smtp.close(() => resolve(undefined))));
 
-  gateway.on('request', httpGateway(model.routes, functions, log, model.cors, model.apiId));
+  const api = httpGateway(model.routes, functions, log, model.cors, model.apiId);
+  const site = await consoleServer;
+  // With no Stripe key, the billing functions talk to Stripe's test mode as this runtime plays it.
+  const webhookFn = [...model.functions.values()].find((fn) => fn.environment.STRIPE_WEBHOOK_SECRET);
+  const testMode = webhookFn?.environment.STRIPE_SECRET_KEY === LOCAL_TEST_MODE_KEY ? new LocalStripeTestMode({ apiUrl, webhookSecret: webhookFn.environment.STRIPE_WEBHOOK_SECRET!, dataDir, log }) : undefined;
+  gateway.on('request', (request, response) => {
+    const pathname = pathOf(request.url);
+    if (testMode && pathname !== undefined && testMode.serves(pathname)) return void testMode.handle(request, response, pathname);
+    if (site && pathname !== undefined && site.serves(pathname)) return site.handle(request, response, pathname);
+    api(request, response);
+  });
 
   // Where ops commands find this runtime's resources without synthesizing the app again.
   const webhook = [...model.functions.values()].find((fn) => fn.environment.STRIPE_WEBHOOK_SECRET);
@@ -283,6 +302,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     sfn,
     outbox,
     sweeper,
+    console: site,
     iam,
     awsCalls: () => new Map([...dynamoProxy.calls, ...awsCalls]),
     writeUnits: () => new Map(dynamoProxy.writeUnits),

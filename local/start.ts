@@ -51,8 +51,11 @@ async function main(): Promise<void> {
       webhookSecretGiven
         ? '[omnapi] Stripe webhook secret: from STRIPE_WEBHOOK_SECRET'
         : `[omnapi] Stripe webhook secret (default; set STRIPE_WEBHOOK_SECRET to change): ${DEFAULT_LOCAL_WEBHOOK_SECRET}`,
-      localStripe.secretKey ? '[omnapi] Stripe API key: from STRIPE_SECRET_KEY' : '[omnapi] no STRIPE_SECRET_KEY: checkout and portal answer 503; webhooks work (npm run ops -- stripe-event)',
+      localStripe.secretKey
+        ? '[omnapi] Stripe API key: from STRIPE_SECRET_KEY'
+        : `[omnapi] no STRIPE_SECRET_KEY: Stripe test mode, played locally — checkout opens ${urls.api}/_local/checkout/<session> (Pay completes it through the signed webhook)`,
       ...(process.env.ORIGIN_SECRET ? ['[omnapi] behind an edge: requests without x-omnapi-origin-secret (ORIGIN_SECRET) are answered 403'] : []),
+      ...(runtime.console ? [`[omnapi] console: ${urls.api}/ (built from console/, served as the CloudFront distribution does)`] : []),
       `OmnAPI local ready at ${urls.api}`,
     ].join('\n'),
   );

@@ -7,7 +7,11 @@ import {
   CreateKeyBody,
   KeyView,
   LimitQuery,
+  EmailBody,
   LoginBody,
+  NeutralResult,
+  PasswordResetBody,
+  PasswordResetResult,
   LoginResult,
   Preferences,
   SecurityEventView,
@@ -32,6 +36,24 @@ export const accountRoutes = defineRoutes({
     method: 'GET', path: '/v1/auth/verify', handler: 'auth-verify', auth: 'public',
     summary: 'Follow a single-use link from a verification, email-change or "was this you?" (sign-in paused) mail',
     query: VerifyQuery, responses: { 200: { description: 'Confirmed', schema: VerifyResult } }, errors: [400, 409],
+  },
+  resendVerification: {
+    method: 'POST', path: '/v1/auth/verify/resend', handler: 'auth-signup', auth: 'public',
+    summary: 'Mail a new verification link to an unverified account; the same answer whether or not the address has one',
+    description: 'At most 3 an hour per address and 20 per IP address; past that, 429 with Retry-After.',
+    body: EmailBody, responses: { 202: { description: 'A link is mailed if the address has an unverified account', schema: NeutralResult } }, errors: [400, 413, 415, 429],
+  },
+  requestPasswordReset: {
+    method: 'POST', path: '/v1/auth/password-reset', handler: 'auth-password-reset', auth: 'public',
+    summary: 'Mail a single-use link that sets a new password; the same answer whether or not the address has an account',
+    description: 'At most 3 an hour per address and 20 per IP address; past that, 429 with Retry-After. The link opens the console page /reset-password and works once, for an hour.',
+    body: EmailBody, responses: { 202: { description: 'A link is mailed if the address has an account', schema: NeutralResult } }, errors: [400, 413, 415, 429],
+  },
+  confirmPasswordReset: {
+    method: 'POST', path: '/v1/auth/password-reset/confirm', handler: 'auth-password-reset', auth: 'public',
+    summary: 'Set a new password with the mailed link\'s token (once); every session is signed out and the owner is mailed',
+    body: PasswordResetBody, responses: { 200: { description: 'The password is set', schema: PasswordResetResult } }, errors: [400, 413, 415],
+    audit: { action: 'password.reset' },
   },
   login: {
     method: 'POST', path: '/v1/auth/login', handler: 'auth-login', auth: 'public',
@@ -102,7 +124,9 @@ export const accountRoutes = defineRoutes({
   },
   listKeys: {
     method: 'GET', path: '/v1/keys', handler: 'keys', auth: 'session',
-    summary: 'The caller\'s API keys (never their secrets)', responses: { 200: { description: 'Keys', schema: z.object({ keys: z.array(KeyView) }) } }, errors: [401],
+    summary: 'The caller\'s API keys (never their secrets), each with its last use: time and address',
+    description: 'The last use is read from the call logs (90 days), newest first: a key idle while the account\'s other keys made more than 20,000 calls since shows none.',
+    responses: { 200: { description: 'Keys', schema: z.object({ keys: z.array(KeyView) }) } }, errors: [401],
   },
   revokeKey: {
     method: 'DELETE', path: '/v1/keys/{id}', handler: 'keys', auth: 'session',

@@ -45,7 +45,10 @@ export const Preferences = z
 
 export const SignupBody = z.object({ name, email, password, profile: Profile.optional() });
 export const LoginBody = z.object({ email, password });
-export const VerifyQuery = z.object({ token: z.string().min(16).max(200) });
+const linkToken = z.string().min(16).max(200);
+export const VerifyQuery = z.object({ token: linkToken });
+export const EmailBody = z.object({ email });
+export const PasswordResetBody = z.object({ token: linkToken.meta({ description: 'The token of the mailed link' }), password });
 export const UpdateAccountBody = z
   .object({
     name: name.optional(),
@@ -65,6 +68,8 @@ export const CreateKeyBody = z.object({
 });
 
 export const SignupResult = z.object({ status: z.literal('verification_sent'), message: z.string() });
+export const NeutralResult = z.object({ status: z.literal('accepted'), message: z.string() });
+export const PasswordResetResult = z.object({ status: z.literal('password_reset'), sessionsRevoked: z.number().int() });
 export const VerifyResult = z.object({ status: z.enum(['verified', 'email_changed', 'sign_in_unlocked']) });
 export const LoginResult = z.object({ token: z.string(), sessionId: z.string(), accountId: z.string(), expiresAt: isoTime });
 export const AccountView = z
@@ -112,6 +117,8 @@ export const KeyView = z
     graceUntil: isoTime.optional(),
     revokedAt: isoTime.optional(),
     replacedBy: z.string().optional(),
+    lastUsedAt: isoTime.optional().meta({ description: 'The newest call made with the key within the 90 days of call logs' }),
+    lastUsedIp: z.string().optional().meta({ description: 'The address that call came from' }),
   })
   .meta({ id: 'ApiKey' });
 

@@ -13,6 +13,8 @@ import {
   DynamoDbTokenStore,
 } from './adapters/dynamodb-stores';
 import { ScryptHasher } from '../shared/adapters/scrypt-hasher';
+import { DynamoDbUsageLogs } from '../shared/adapters/dynamodb-usage-logs';
+import { LogKeyUsage } from './adapters/log-key-usage';
 import { AccountService } from './domain/accounts';
 import { KeyService } from './domain/keys';
 import { systemClock } from './domain/ports';
@@ -24,6 +26,7 @@ const SETTINGS = {
   TABLE_TOKENS: boundName(),
   TABLE_API_KEYS: boundName(),
   TABLE_SECURITY_EVENTS: boundName(),
+  TABLE_USAGE_LOGS: boundName(),
   MAIL_FROM: z.email(),
   PUBLIC_URL: publicUrl(),
 };
@@ -64,7 +67,13 @@ export function accountsWiring<K extends AccountsSetting>(...settings: K[]) {
       clock: systemClock,
       publicUrl: config.PUBLIC_URL,
     }),
-    keyService: new KeyService({ keys, accounts, securityLog, clock: systemClock }),
+    keyService: new KeyService({
+      keys,
+      accounts,
+      securityLog,
+      clock: systemClock,
+      ...(config.TABLE_USAGE_LOGS ? { usage: new LogKeyUsage(new DynamoDbUsageLogs(dynamo, config.TABLE_USAGE_LOGS), () => systemClock.now()) } : {}),
+    }),
     authenticate: sessionAuthenticator(bound('TABLE_SESSIONS', (t) => dynamoDbSessionLookup(dynamo, t))),
   };
 }

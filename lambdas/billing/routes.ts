@@ -1,8 +1,6 @@
-import { z } from 'zod';
 import { defineRoutes } from '../shared/routes';
-import { BalanceView, CheckoutBody, CheckoutResult, LedgerResult, PacksResult, PageQuery, PortalResult, WebhookResult } from './schemas';
+import { BalanceView, CatalogueView, CheckoutBody, CheckoutResult, CheckoutSessionPath, CheckoutStatusView, LedgerResult, PacksResult, PageQuery, PortalResult, WebhookResult } from './schemas';
 
-const page = { description: 'A short page for the buyer\'s browser', schema: z.string(), contentType: 'text/html' };
 
 /** Credits: the balance, the ledger of every money movement, and buying credit packs through Stripe. */
 export const billingRoutes = defineRoutes({
@@ -22,13 +20,24 @@ export const billingRoutes = defineRoutes({
     summary: 'The credit packs for sale, with their prices',
     responses: { 200: { description: 'Packs', schema: PacksResult } }, errors: [],
   },
-  checkoutDone: {
-    method: 'GET', path: '/v1/billing/checkout/done', handler: 'credits', auth: 'public',
-    summary: 'Where Stripe Checkout returns the buyer after paying', responses: { 200: page }, errors: [],
+  catalogue: {
+    method: 'GET', path: '/v1/catalogue', handler: 'credits', auth: 'public',
+    summary: 'What we sell: products and their price per call, plans and their rate limits, credit packs',
+    responses: { 200: { description: 'The catalogue', schema: CatalogueView } }, errors: [],
   },
-  checkoutCancelled: {
-    method: 'GET', path: '/v1/billing/checkout/cancelled', handler: 'credits', auth: 'public',
-    summary: 'Where Stripe Checkout returns the buyer who cancelled', responses: { 200: page }, errors: [],
+  checkoutStatus: {
+    method: 'GET', path: '/v1/billing/checkout/{sessionId}', handler: 'checkout', auth: 'session',
+    summary: 'How one of the caller\'s checkouts ended, from Stripe: pending, paid (and whether credited) or expired',
+    description: 'The console\'s pages /credits/checkout/done and /credits/checkout/cancelled ask this with the session_id Stripe returns; another account\'s session is 404.',
+    params: CheckoutSessionPath,
+    responses: { 200: { description: 'The checkout', schema: CheckoutStatusView } }, errors: [400, 401, 404, 503],
+  },
+  cancelCheckout: {
+    method: 'POST', path: '/v1/billing/checkout/{sessionId}/cancel', handler: 'checkout', auth: 'session',
+    summary: 'End one of the caller\'s open checkouts at Stripe, so it can no longer be paid (the console\'s cancelled page)',
+    params: CheckoutSessionPath,
+    responses: { 200: { description: 'The checkout, now cancelled (or how it had already ended)', schema: CheckoutStatusView } }, errors: [400, 401, 404, 415, 503],
+    audit: { action: 'checkout.cancel' },
   },
   checkout: {
     method: 'POST', path: '/v1/billing/checkout', handler: 'checkout', auth: 'session',

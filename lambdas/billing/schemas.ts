@@ -58,6 +58,30 @@ export const PackView = z
 export const PacksResult = z.object({ packs: z.array(PackView), checkout: z.string() });
 
 export const CheckoutBody = z.object({ pack: z.string().min(1).max(40) });
+export const CheckoutSessionPath = z.object({ sessionId: z.string().regex(/^cs_[\w]{1,200}$/, 'Not a Checkout Session id') });
+export const CheckoutStatusView = z
+  .object({
+    sessionId: z.string(),
+    status: z
+      .enum(['pending', 'paid', 'cancelled', 'expired'])
+      .meta({ description: 'pending: can still be paid, or a delayed payment is on its way; paid; cancelled: ended by the buyer, nothing charged; expired: lapsed unpaid' }),
+    pack: z.string().nullable(),
+    packName: z.string().nullable(),
+    amountMinor: z.number().int().nullable(),
+    currency: z.string().nullable(),
+    credited: z.boolean().meta({ description: 'The credits are on the balance (the webhook may land a moment after the buyer returns)' }),
+    credits: z.string().nullable().meta({ description: 'Credits the purchase adds, once paid' }),
+  })
+  .meta({ id: 'CheckoutStatus' });
+
+/** The whole offer, public: products and their price per call, plans and their limits, credit packs. */
+export const CatalogueView = z
+  .object({
+    products: z.array(z.object({ id: z.string(), pricePerCall: z.string().meta({ description: 'Credits per call, exact decimal' }), priceMicroCredits: z.number().int() })),
+    plans: z.array(z.object({ id: z.string(), requestsPerMinute: z.number().int() })),
+    packs: z.array(PackView),
+  })
+  .meta({ id: 'Catalogue' });
 export const CheckoutResult = z.object({ id: z.string(), url: z.url().meta({ description: 'Send the buyer here: Stripe Checkout' }) });
 export const PortalResult = z.object({ url: z.url().meta({ description: 'Stripe Customer Portal: invoices and payment methods' }) });
 export const WebhookResult = z.object({ received: z.literal(true), outcome: z.string() });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundName, loadConfig, requireEnv } from '../shared/config';
+import { boundName, loadConfig, publicUrl, requireEnv } from '../shared/config';
 import { ConfigError } from '../shared/errors';
 import { type Catalog, parseCatalog } from './catalog';
 
@@ -30,6 +30,7 @@ export function workerConfig() {
     /** Only when the worker may suspend accounts (SUSPEND_ON_MANY_ADDRESSES). */
     TABLE_API_KEYS: boundName().optional(),
     MAIL_FROM: z.email(),
+    PUBLIC_URL: publicUrl(),
     KEY_ADDRESSES_PER_HOUR: z.coerce.number().int().min(2),
     SUSPEND_ON_MANY_ADDRESSES: z.enum(['true', 'false']).transform((v) => v === 'true'),
   });

@@ -1,27 +1,39 @@
 import { z } from 'zod';
+import { STATUS_FILTERS } from './domain/usage-queries';
 
 const productId = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'Not a product id');
 const isoTime = z.string().meta({ format: 'date-time' });
 
-/** `GET /v1/usage`: an ISO range (to defaults to now), hour or day buckets, optionally one product. */
+/** How far back `GET /v1/usage` looks when no `from` is given. */
+export const DEFAULT_USAGE_DAYS = 30;
+const keyId = z.string().regex(/^key_[0-9a-f]{24}$/, 'Not a key id');
+
+/** `GET /v1/usage`: an ISO range (`to` defaults to now, `from` to 30 days before it), hour or day buckets, optionally one product or one key. */
 export const UsageQuery = z
   .object({
-    from: z.iso.datetime({ offset: true }),
-    to: z.iso.datetime({ offset: true }).optional(),
+    from: z.iso.datetime({ offset: true }).optional().meta({ description: `Start of the range; default ${DEFAULT_USAGE_DAYS} days before \`to\`` }),
+    to: z.iso.datetime({ offset: true }).optional().meta({ description: 'End of the range; default now' }),
     granularity: z.enum(['hour', 'day']).default('day'),
     product: productId.optional(),
+    key: keyId.optional().meta({ description: 'Only this key\'s calls (buckets per key, from the call logs)' }),
+    groupBy: z.enum(['product', 'key']).default('product').meta({ description: '`key`: buckets per key and product, counted from the call logs (last 90 days), refusals split into 402 and 429' }),
   })
-  .transform((q) => ({ ...q, from: new Date(q.from).toISOString(), to: new Date(q.to ?? Date.now()).toISOString() }));
+  .transform((q) => {
+    const to = new Date(q.to ?? Date.now());
+    const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_USAGE_DAYS * 86_400_000);
+    return { ...q, from: from.toISOString(), to: to.toISOString() };
+  });
 
-/** `GET /v1/usage/logs`: a page size and the opaque cursor of the previous page. */
+/** `GET /v1/usage/logs`: a page size, the opaque cursor of the previous page, and the explorer's filters (all applied in the API). */
 export const LogsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .max(300)
-    .transform((c) => Buffer.from(c, 'base64url').toString('utf8'))
-    .refine((c) => /^\d{4}-\d\d-\d\dT[\d:.]+Z#[\w=+/-]{1,100}$/.test(c), 'not a cursor from a previous page')
-    .optional(),
+  cursor: z.string().max(400).optional().meta({ description: 'nextCursor of the previous page of the same query (bound to the account and the filters)' }),
+  key: keyId.optional().meta({ description: 'Only calls made with this key' }),
+  status: z.enum(STATUS_FILTERS).optional().meta({ description: 'A class of answers (2xx, 4xx, 5xx) or one refusal: 402 (out of credit) or 429 (rate limited)' }),
+  product: productId.optional(),
+  pathPrefix: z.string().min(1).max(200).regex(/^\//, 'Starts with /').optional().meta({ description: 'Only calls whose path (below the product) starts with this' }),
+  from: z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString()).optional().meta({ description: 'No call before this time' }),
+  to: z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString()).optional().meta({ description: 'No call after this time' }),
 });
 
 export const UsageBucketView = z.object({
@@ -39,7 +51,18 @@ export const UsageBucketView = z.object({
   bytesIn: z.number().int(),
   bytesOut: z.number().int(),
 });
-export const UsageResult = z.object({ from: isoTime, to: isoTime, granularity: z.enum(['hour', 'day']), buckets: z.array(UsageBucketView) });
+export const KeyUsageBucketView = UsageBucketView.extend({
+  keyId: z.string(),
+  rejectedNoCredit: z.number().int().meta({ description: 'Refused with 402: out of credit' }),
+  rejectedRateLimited: z.number().int().meta({ description: 'Refused with 429: over the rate limit' }),
+});
+export const UsageResult = z.object({
+  from: isoTime,
+  to: isoTime,
+  granularity: z.enum(['hour', 'day']),
+  groupBy: z.enum(['product', 'key']),
+  buckets: z.array(z.union([KeyUsageBucketView, UsageBucketView])).meta({ description: 'Per product; per key and product (with keyId and the 402/429 split) when grouped by key or filtered to one key' }),
+});
 
 export const UsageLogView = z
   .object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundName, loadConfig, publicUrl } from '../shared/config';
+import { boundName, jsonSetting, loadConfig, publicUrl } from '../shared/config';
 import { DeadlinesSchema } from './deadlines-schema';
 
 const hours = () => z.coerce.number().positive();
@@ -14,21 +14,16 @@ const core = () => ({
   LINK_LIFE_HOURS: hours(),
   REMINDER_AFTER_HOURS: hours(),
   /** JSON `{ days, byCountry }`: the legal deadline, validated by zod at synth too. */
-  PRIVACY_DEADLINES: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(DeadlinesSchema),
+  PRIVACY_DEADLINES: jsonSetting(DeadlinesSchema),
 });
 
 /** The privacy mail intake (SQS consumer). */
 export const intakeConfig = () => loadConfig(core());
+
+const coolingOffSeconds = () => z.coerce.number().int().min(1);
+
+/** The confirmation and cancel links' pages: they tell a deletion's terms before it is confirmed. */
+export const confirmConfig = () => loadConfig({ ...core(), TABLE_LEDGER: boundName(), COOLING_OFF_SECONDS: coolingOffSeconds() });
 
 /** The signed-in API and the link pages. */
 export const requestsConfig = () => loadConfig({ ...core(), TABLE_SESSIONS: boundName(), BUCKET_EXPORTS: boundName() });
@@ -49,8 +44,8 @@ export const workflowConfig = () =>
     TABLE_WEBHOOK_EVENTS: boundName(),
     TABLE_AUDIT_EVENTS: boundName(),
     BUCKET_INBOUND_MAIL: boundName(),
-    COOLING_OFF_SECONDS: z.coerce.number().int().min(1),
+    COOLING_OFF_SECONDS: coolingOffSeconds(),
   });
 
 /** The watchdog: it also resumes deferred deletions once their holds are gone. */
-export const watchdogConfig = () => loadConfig({ ...core(), TABLE_LEDGER: boundName() });
+export const watchdogConfig = () => loadConfig({ ...core(), TABLE_LEDGER: boundName(), COOLING_OFF_SECONDS: coolingOffSeconds() });

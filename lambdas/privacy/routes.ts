@@ -1,9 +1,10 @@
 import { DOWNLOAD_LINK_HOURS } from './domain/lifecycle';
 import { z } from 'zod';
 import { defineRoutes } from '../shared/routes';
-import { DownloadQuery, LinkQuery, ListResult, OpenRequestBody, OpenResult, RequestIdPath, RequestView } from './schemas';
+import { DownloadQuery, LinkPageView, LinkQuery, ListResult, OpenRequestBody, OpenResult, RequestIdPath, RequestView } from './schemas';
 
-const page = (description: string) => ({ description, schema: z.string(), contentType: 'text/html' });
+/** A page for a person who followed a mailed link; the console asks for the same as JSON (`Accept: application/json`). */
+const page = (description: string) => ({ description, schema: z.string(), contentType: 'text/html', json: LinkPageView });
 
 /** Privacy rights: requests by the signed-in holder, the confirmation link's pages, the download link. */
 export const privacyRoutes = defineRoutes({
@@ -35,7 +36,7 @@ export const privacyRoutes = defineRoutes({
   confirmPage: {
     method: 'GET', path: '/v1/privacy/confirm', handler: 'confirm', auth: 'public',
     summary: 'The mailed confirmation link: shows what confirming will do (a GET alone confirms nothing)',
-    query: LinkQuery, responses: { 200: page('What will happen, and a button to confirm') }, errors: [400, 404, 410],
+    query: LinkQuery, responses: { 200: page('What will happen (for a deletion: the paid credits lost and the cooling-off), and a button to confirm') }, errors: [400, 404, 410],
   },
   cancelPage: {
     method: 'GET', path: '/v1/privacy/cancel', handler: 'confirm', auth: 'public',
@@ -45,14 +46,14 @@ export const privacyRoutes = defineRoutes({
   cancel: {
     method: 'POST', path: '/v1/privacy/cancel', handler: 'confirm', auth: 'public',
     summary: 'Cancels the deletion the link belongs to, while its cooling-off lasts; nothing is erased',
-    rawBody: { contentType: 'application/x-www-form-urlencoded', description: 'request=<id>&token=<token>, as the page\'s form sends them' },
-    responses: { 200: page('Cancelled') },
+    rawBody: { contentType: 'application/x-www-form-urlencoded', description: 'request=<id>&token=<token>, as the page\'s form sends them (or the same fields as a JSON object)' },
+    responses: { 200: page('Cancelled; the holder is mailed that nothing will be erased') },
     errors: [400, 404, 410],
   },
   confirm: {
     method: 'POST', path: '/v1/privacy/confirm', handler: 'confirm', auth: 'public',
     summary: 'Confirms the request the link belongs to (single use); the form of the confirmation page posts here',
-    rawBody: { contentType: 'application/x-www-form-urlencoded', description: 'request=<id>&token=<token>, as the page\'s form sends them' },
+    rawBody: { contentType: 'application/x-www-form-urlencoded', description: 'request=<id>&token=<token>, as the page\'s form sends them (or the same fields as a JSON object)' },
     responses: { 200: page('Confirmed') },
     errors: [400, 404, 410],
   },

@@ -19,7 +19,37 @@ export const OpenRequestBody = z
 export const RequestIdPath = z.object({ id: requestId });
 export const LinkQuery = z.object({ request: requestId, token: z.string().min(16).max(200) });
 export const DownloadQuery = z.object({ token: z.string().min(16).max(200) });
-/** The confirmation page posts an HTML form (no script): `request=…&token=…`. */
+/**
+ * What a confirmation or cancel link's page shows, in the request's language, for the console: the
+ * request, its due date, the page's texts (from the privacy message catalogues) and, for a deletion,
+ * what it costs before it is confirmed.
+ */
+export const LinkPageView = z
+  .object({
+    request: z.object({
+      requestId: z.string(),
+      type: z.enum(REQUEST_TYPES),
+      status: z.enum(REQUEST_STATUSES),
+      receivedAt: z.string().meta({ format: 'date-time' }),
+      dueAt: z.string().meta({ format: 'date-time' }).meta({ description: 'The legal deadline to answer by' }),
+      erasureStartsAt: z.string().meta({ format: 'date-time' }).optional().meta({ description: 'A deletion in its cooling-off: when erasure starts' }),
+    }),
+    locale: z.string().meta({ description: 'The language of the texts (the request\'s; BCP 47)' }),
+    texts: z.object({
+      title: z.string(),
+      paragraphs: z.array(z.string()),
+      button: z.string().optional().meta({ description: 'The label of the action, when there is one to take' }),
+    }),
+    deletion: z
+      .object({
+        paidCredits: z.string().meta({ description: 'Paid credits still on the account, lost with it (decimal string)' }),
+        coolingOffHours: z.number().meta({ description: 'How long the deletion waits, cancellable, once confirmed' }),
+      })
+      .optional(),
+  })
+  .meta({ id: 'PrivacyLinkPage' });
+
+/** The confirmation page posts an HTML form (no script): `request=…&token=…`; the console may post the same as JSON. */
 export const ConfirmForm = LinkQuery;
 
 export const RequestView = z

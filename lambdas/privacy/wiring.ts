@@ -8,7 +8,8 @@ import { DynamoDbSubjects } from './adapters/dynamodb-subjects';
 import { StepFunctionsWorkflow } from './adapters/sfn-workflow';
 import { type ExportDeps, type Presign, RequestLifecycle } from './domain/lifecycle';
 import { PrivacyIntake } from './domain/intake';
-import type { PrivacyDeps } from './domain/ports';
+import type { DeletionTerms, PrivacyDeps } from './domain/ports';
+import { DynamoDbPaidCredits } from './adapters/dynamodb-paid-credits';
 import type { intakeConfig } from './config';
 
 /** The ports every privacy function shares, from its validated config. */
@@ -29,4 +30,11 @@ export function privacyDeps(config: ReturnType<typeof intakeConfig>): PrivacyDep
 }
 
 export const intakeOf = (deps: PrivacyDeps) => new PrivacyIntake(deps);
-export const lifecycleOf = (deps: ReturnType<typeof privacyDeps>, options: { exports?: ExportDeps; presign?: Presign } = {}) => new RequestLifecycle({ ...deps, ...options });
+export const lifecycleOf = (deps: ReturnType<typeof privacyDeps>, options: { exports?: ExportDeps; presign?: Presign; deletionTerms?: DeletionTerms } = {}) =>
+  new RequestLifecycle({ ...deps, ...options });
+
+/** What a deletion costs, from the ledger and the cooling-off setting, for the functions that tell it. */
+export const deletionTermsOf = (config: { TABLE_LEDGER: string; COOLING_OFF_SECONDS: number }): DeletionTerms => ({
+  paidCredits: new DynamoDbPaidCredits(dynamo, config.TABLE_LEDGER),
+  coolingOffSeconds: config.COOLING_OFF_SECONDS,
+});

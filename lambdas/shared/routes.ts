@@ -23,6 +23,8 @@ export interface RouteResponse {
   schema?: z.ZodType;
   /** When not JSON, e.g. `text/html` or `application/octet-stream`. */
   contentType?: string;
+  /** The same answer in JSON, for a request whose `Accept` asks for `application/json` (the console's pages). */
+  json?: z.ZodType;
 }
 
 /**

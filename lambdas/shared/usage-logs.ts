@@ -43,10 +43,24 @@ export function usageLogRetentionDays(env: NodeJS.ProcessEnv = process.env): num
   return days;
 }
 
+/** Which logs a page holds: newest first from `cursor`, within the retention period and [from, to], those `filter` keeps. */
+export interface LogPageOptions {
+  limit: number;
+  /** The previous page's `nextCursor` (an order key `<at>#<requestId>`). */
+  cursor?: string;
+  now: Date;
+  /** ISO time: no call before it (the retention period bounds it anyway). */
+  from?: string;
+  /** ISO time: no call after it. */
+  to?: string;
+  /** Keeps the logs a filter asks for; a page is filled with matching logs only. */
+  filter?: (log: UsageLog) => boolean;
+}
+
 /** Port: an account's logs, read a page at a time and erased a page at a time. */
 export interface UsageLogStore {
   /** Newest first, within the retention period; `cursor` is the previous page's `nextCursor` (opaque). */
-  page(accountId: string, options: { limit: number; cursor?: string; now: Date }): Promise<{ logs: UsageLog[]; nextCursor?: string }>;
+  page(accountId: string, options: LogPageOptions): Promise<{ logs: UsageLog[]; nextCursor?: string }>;
   /** Deletes up to `limit` of the account's logs (expired ones too); `remaining` says whether more are left. */
   erasePage(accountId: string, limit: number): Promise<{ erased: number; remaining: boolean }>;
   /** Whether any log of the account is still stored, expired or not (erasure's proof). */

@@ -32,8 +32,15 @@ export class Accounts extends Construct {
     const links = { PUBLIC_URL: props.publicUrl };
     const handlers: Record<string, HandlerFunctionSpec> = {
       'auth-signup': {
-        description: 'Creates an unverified account and mails the verification link',
+        description: 'Creates an unverified account and mails the verification link (again, on request)',
         tables: { accounts: 'readWrite', tokens: 'write', securityEvents: 'readWrite' },
+        sendsMail: true,
+        environment: links,
+        ...HASHES_PASSWORDS,
+      },
+      'auth-password-reset': {
+        description: 'Mails password-reset links and sets a new password from one, signing every session out',
+        tables: { accounts: 'readWrite', sessions: 'readWrite', tokens: 'readWrite', securityEvents: 'readWrite' },
         sendsMail: true,
         environment: links,
         ...HASHES_PASSWORDS,
@@ -71,8 +78,8 @@ export class Accounts extends Construct {
       'account-sessions': { description: "Lists and revokes the caller's sessions", tables: { sessions: 'readWrite', securityEvents: 'write' } },
       'account-security-events': { description: "Lists the caller's security events and audit trail", tables: { sessions: 'read', securityEvents: 'read', auditEvents: 'read' } },
       keys: {
-        description: "Creates, lists, revokes and rolls the caller's API keys (an older session's creation with the password)",
-        tables: { sessions: 'read', apiKeys: 'readWrite', accounts: 'read', securityEvents: 'write' },
+        description: "Creates, lists (with each key's last use, from the call logs), revokes and rolls the caller's API keys (an older session's creation with the password)",
+        tables: { sessions: 'read', apiKeys: 'readWrite', accounts: 'read', securityEvents: 'write', usageLogs: 'read' },
         ...HASHES_PASSWORDS,
       },
     };

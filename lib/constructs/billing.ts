@@ -5,6 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { billingRoutes } from '../../lambdas/billing/routes';
 import type { CreditPack } from '../../lambdas/billing/packs';
+import type { Catalog } from '../../lambdas/metering/catalog';
 import type { TableName } from '../../lambdas/shared/tables';
 import type { Api } from './api';
 import type { FunctionDefaults, OmnApiFunction } from './omnapi-function';
@@ -16,6 +17,8 @@ export interface BillingProps {
   readonly api: Api;
   readonly tables: Record<TableName, dynamodb.Table>;
   readonly creditPacks: Record<string, CreditPack>;
+  /** The product catalog: its prices and plans are published by `GET /v1/catalogue`. */
+  readonly catalog: Catalog;
   /** Checkout sessions one account may open per hour. */
   readonly checkoutsPerHour: number;
   /** Base URL Stripe returns buyers to. */
@@ -23,9 +26,16 @@ export interface BillingProps {
   readonly mailFrom: string;
   /** Secrets Manager secret holding `{ "apiKey", "webhookSecret" }`. */
   readonly stripeSecretName: string;
-  /** Keys given directly, by the local runtime only: then no secret is read. */
+  /**
+   * Keys given directly, by the local runtime only: then no secret is read. With no `secretKey`, the
+   * functions talk to the local runtime's Stripe test mode (on the API's own address), whose checkout
+   * page (`/_local/checkout/<id>`) completes purchases through the signed webhook.
+   */
   readonly localStripe?: { secretKey?: string; webhookSecret: string; apiBase?: string };
 }
+
+/** The API key the local Stripe test mode accepts; never a real one. */
+export const LOCAL_TEST_MODE_KEY = 'sk_test_omnapi_local_test_mode';
 
 /**
  * Credits: the balance, ledger and packs reader; Stripe Checkout and the Customer Portal; the Stripe
@@ -44,13 +54,21 @@ export class Billing extends Construct {
     super(scope, id);
     const packs = { CREDIT_PACKS: JSON.stringify(props.creditPacks) };
     const local = props.localStripe;
+    // Test mode: the local runtime answers Stripe's API on its own address.
+    const apiBase = local?.apiBase ?? (local && !local.secretKey ? props.publicUrl : undefined);
     const stripeEnvironment: Record<string, string> = (this.stripeEnvironment = local
       ? {
           STRIPE_WEBHOOK_SECRET: local.webhookSecret,
-          ...(local.secretKey ? { STRIPE_SECRET_KEY: local.secretKey } : {}),
-          ...(local.apiBase ? { STRIPE_API_BASE: local.apiBase } : {}),
+          STRIPE_SECRET_KEY: local.secretKey ?? LOCAL_TEST_MODE_KEY,
+          ...(apiBase ? { STRIPE_API_BASE: apiBase } : {}),
         }
       : {});
+    const prices = {
+      PRICES: JSON.stringify({
+        products: Object.fromEntries(Object.entries(props.catalog.products).map(([id, product]) => [id, product.priceMicroCredits])),
+        plans: Object.fromEntries(Object.entries(props.catalog.plans).map(([id, plan]) => [id, plan.requestsPerMinute])),
+      }),
+    };
     this.functions = routeFunctions(this, {
       defaults: props.defaults,
       api: props.api,
@@ -59,10 +77,11 @@ export class Billing extends Construct {
       tables: props.tables,
       mailFrom: props.mailFrom,
       handlers: {
-        credits: { description: "The caller's balance and ledger, and the credit packs", tables: { sessions: 'read', ledger: 'read' }, environment: packs },
+        credits: { description: "The caller's balance and ledger, the credit packs and the public catalogue", tables: { sessions: 'read', ledger: 'read' }, environment: { ...packs, ...prices } },
         checkout: {
-          description: 'Starts Stripe Checkout for a credit pack, and opens the Customer Portal',
-          tables: { sessions: 'read', accounts: 'readWrite', securityEvents: 'readWrite' },
+          description: 'Starts Stripe Checkout for a credit pack, tells how a checkout ended, and opens the Customer Portal',
+          // The ledger, read: whether a paid checkout's credits have landed.
+          tables: { sessions: 'read', accounts: 'readWrite', securityEvents: 'readWrite', ledger: 'read' },
           timeout: Duration.seconds(20),
           environment: { ...packs, ...stripeEnvironment, PUBLIC_URL: props.publicUrl, CHECKOUTS_PER_HOUR: String(props.checkoutsPerHour) },
         },
@@ -71,7 +90,7 @@ export class Billing extends Construct {
           tables: { webhookEvents: 'readWrite', ledger: 'readWrite', accounts: 'readWrite', securityEvents: 'write' },
           sendsMail: true,
           timeout: Duration.seconds(20),
-          environment: { ...packs, ...stripeEnvironment },
+          environment: { ...packs, ...stripeEnvironment, PUBLIC_URL: props.publicUrl },
         },
       },
     });

@@ -24,6 +24,8 @@ export interface MeteringProps {
   readonly tables: Record<TableName, dynamodb.Table>;
   /** Products and plans sold through the gateway. */
   readonly catalog: Catalog;
+  /** Base URL of the console pages the low-balance notice links to. @default the API's endpoint */
+  readonly publicUrl?: string;
   /** Verified identity the low-balance notice is sent from. */
   readonly mailFrom: string;
   /** Receives before a usage event is parked in the DLQ. @default 5 */
@@ -171,6 +173,7 @@ export class Metering extends Construct {
       .bindTable('accounts', tables.accounts, addressWatch.suspend ? 'readWrite' : 'read')
       .bindTable('securityEvents', tables.securityEvents, 'write')
       .bindMailSender(props.mailFrom);
+    this.worker.addEnvironment('PUBLIC_URL', props.publicUrl ?? props.api.endpoint);
     this.worker.addEnvironment('KEY_ADDRESSES_PER_HOUR', String(addressWatch.addressesPerHour));
     this.worker.addEnvironment('SUSPEND_ON_MANY_ADDRESSES', String(addressWatch.suspend));
     // Suspending writes the keys' `suspended` flag, as `ops suspend` does; without it the worker cannot touch keys.

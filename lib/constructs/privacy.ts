@@ -106,6 +106,7 @@ export class Privacy extends Construct {
       REMINDER_AFTER_HOURS: String(props.reminderAfterHours),
       STATE_MACHINE_PRIVACY_WORKFLOW_ARN: stateMachineArn,
     };
+    const coolingOff = { COOLING_OFF_SECONDS: String(Math.max(1, Math.round(props.coolingOffHours * 3600))) };
     const canStart = (fn: OmnApiFunction) => fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
     const canCallBack = (fn: OmnApiFunction) =>
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] }));
@@ -131,10 +132,11 @@ export class Privacy extends Construct {
           environment: settings,
         },
         confirm: {
-          description: 'The confirmation link: a page that shows what will happen, and the POST that confirms',
-          tables: { privacyRequests: 'readWrite', accounts: 'read' },
+          description: 'The confirmation and cancel links: what will happen (a page, or JSON for the console), and the POSTs that confirm or cancel',
+          // The ledger, read: a deletion's page tells the paid credits it loses before it is confirmed.
+          tables: { privacyRequests: 'readWrite', accounts: 'read', ledger: 'read' },
           sendsMail: true,
-          environment: settings,
+          environment: { ...settings, ...coolingOff },
         },
       },
     });
@@ -172,7 +174,7 @@ export class Privacy extends Construct {
       auditEvents: 'readWrite',
     }).bindBucket('exports', this.exportBucket, 'exports/', 'readWrite');
     this.pseudonymKeys = this.bindPseudonymKeys(workflowFn, props);
-    workflowFn.addEnvironment('COOLING_OFF_SECONDS', String(Math.max(1, Math.round(props.coolingOffHours * 3600))));
+    workflowFn.addEnvironment('COOLING_OFF_SECONDS', coolingOff.COOLING_OFF_SECONDS);
     for (const [name, value] of Object.entries(props.stripeEnvironment ?? {})) workflowFn.addEnvironment(name, value);
     if (props.stripeSecret) workflowFn.bindSecret('stripe', props.stripeSecret);
     canCallBack(workflowFn);
@@ -183,6 +185,8 @@ export class Privacy extends Construct {
       accounts: 'read',
       ledger: 'read',
     });
+    // Its reminders repeat a deletion's terms: the cooling-off among them.
+    watchdog.addEnvironment('COOLING_OFF_SECONDS', coolingOff.COOLING_OFF_SECONDS);
     canCallBack(watchdog);
     this.watchdogDlq = new sqs.Queue(this, 'WatchdogDlq', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
     acknowledgeDeadLetterQueue(this.watchdogDlq, 'the watchdog schedule (EventBridge)');

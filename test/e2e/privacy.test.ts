@@ -2,7 +2,7 @@ import type { ParsedMail } from 'mailparser';
 import { type CallOptions, callApi, eventually, type LocalProcess, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
 import { sendMail } from '../helpers/mail';
 import { ops } from '../helpers/ops';
-import { linkMailedTo, mailTo } from '../helpers/outbox';
+import { apiUrlOfLink, linkMailedTo, mailTo } from '../helpers/outbox';
 import { unzip } from '../helpers/zip';
 
 const PASSWORD = 'correct horse battery staple';
@@ -49,7 +49,7 @@ describe('privacy requests against npm start', () => {
     const neutral = await mailMatching(email('ann'), /We received your privacy request/);
     expect(neutral.text).not.toMatch(/prq_|confirm\?/);
     const confirmation = await mailMatching(email('ann'), /Confirm your privacy request/);
-    const link = linkIn(confirmation, '/v1/privacy/confirm');
+    const link = apiUrlOfLink(linkIn(confirmation, '/privacy/confirm'));
     const requestId = new URL(link).searchParams.get('request')!;
 
     // A GET shows what will happen and confirms nothing (mail scanners prefetch links).
@@ -65,7 +65,7 @@ describe('privacy requests against npm start', () => {
     expect(await confirmed.text()).toContain('Request confirmed');
 
     const ready = await mailMatching(email('ann'), /Your OmnAPI data is ready/);
-    const download = await fetch(linkIn(ready, '/download'));
+    const download = await fetch(apiUrlOfLink(linkIn(ready, '/privacy/requests/')));
     expect(download.status).toBe(200);
     const files = await unzip(Buffer.from(await download.arrayBuffer()));
     expect(Object.keys(files).sort()).toEqual(['README.txt', 'data.json', 'ledger.csv', 'usage-logs.csv']);
@@ -99,7 +99,8 @@ describe('privacy requests against npm start', () => {
     const attacker = `attacker-${run}@evil.example`;
     await sendMail(local, { from: email('bob'), replyTo: attacker, to: 'privacy@omnapi.com', subject: 'GDPR', text: 'Export my data and send it to me.' });
     const confirmation = await mailMatching(email('bob'), /Confirm your privacy request/);
-    expect(confirmation.text).toContain('/v1/privacy/confirm?request=');
+    expect(confirmation.text).toMatch(/\/privacy\/confirm\?request=/);
+    expect(confirmation.text).not.toContain('/v1/');
     await new Promise((r) => setTimeout(r, 1500));
     expect(await mailTo(local.dataDir, attacker)).toEqual([]);
     const requests = (await api('GET', '/v1/privacy/requests', { token: bob.token })).body.requests;
@@ -213,7 +214,7 @@ describe('privacy requests against npm start', () => {
     const link = await eventually(async () => {
       const found = (await mailTo(local.dataDir, email('fay'))).map((m) => (m.text ?? '').match(/http\S+privacy\/confirm\S+/)?.[0]).filter(Boolean).pop();
       if (!found) throw new Error('no link yet');
-      return found;
+      return apiUrlOfLink(found);
     }, 30_000);
     const joined = await api('POST', '/v1/privacy/requests', { token: fay.token, body: { type: 'correction', details: 'company: Acme' } });
     expect(joined.body).toMatchObject({ joined: true, status: 'awaiting_confirmation' });
@@ -235,7 +236,7 @@ describe('privacy requests against npm start', () => {
     await sendMail(local, { from: email('hans'), to: 'privacy@omnapi.com', subject: 'Auskunftsersuchen nach Art. 15 DSGVO', text: letter });
     await mailMatching(email('hans'), /Wir haben Ihre Datenschutzanfrage erhalten/);
     const confirmation = await mailMatching(email('hans'), /Bitte bestätigen Sie Ihre Datenschutzanfrage/);
-    const link = linkIn(confirmation, '/v1/privacy/confirm');
+    const link = apiUrlOfLink(linkIn(confirmation, '/privacy/confirm'));
     const page = await fetch(link);
     const html = await page.text();
     expect(html).toMatch(/<html lang="de"/);

@@ -59,8 +59,9 @@ export class MemoryTokens implements TokenStore {
   async put(token: EmailToken) {
     this.items.set(token.tokenHash, token);
   }
-  async consume(hash: string) {
+  async consume(hash: string, purposes: EmailToken['purpose'][]) {
     const token = this.items.get(hash);
+    if (!token || !purposes.includes(token.purpose)) return undefined;
     this.items.delete(hash);
     return token;
   }

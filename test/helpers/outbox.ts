@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type ParsedMail, simpleParser } from 'mailparser';
+import { apiCallOfLink } from '../../lambdas/shared/console-links';
 
 /** Every message in the local outbox sent to `to`, oldest first, decoded. */
 export async function mailTo(dataDir: string, to: string): Promise<ParsedMail[]> {
@@ -10,9 +11,21 @@ export async function mailTo(dataDir: string, to: string): Promise<ParsedMail[]>
   return mails.filter((mail) => (Array.isArray(mail.to) ? mail.to : [mail.to]).some((a) => a?.value.some((v) => v.address === to)));
 }
 
-/** The link in the newest mail to `to` that has one. */
-export async function linkMailedTo(dataDir: string, to: string): Promise<string> {
+/** The console link in the newest mail to `to` that has one. */
+export async function consoleLinkMailedTo(dataDir: string, to: string): Promise<string> {
   const links = (await mailTo(dataDir, to)).map((m) => m.text?.match(/https?:\/\/\S+token=\S+/)?.[0]).filter(Boolean);
   if (!links.length) throw new Error(`no link mailed to ${to}`);
   return links.at(-1)!;
+}
+
+/** The API URL the console page of a mailed link calls when it opens (what the browser does with the link). */
+export function apiUrlOfLink(link: string): string {
+  const call = apiCallOfLink(link);
+  if (!call) throw new Error(`${link} opens a page that calls nothing by itself`);
+  return `${new URL(link).origin}${call}`;
+}
+
+/** The API URL the page of the newest link mailed to `to` calls: fetching it is following the link. */
+export async function linkMailedTo(dataDir: string, to: string): Promise<string> {
+  return apiUrlOfLink(await consoleLinkMailedTo(dataDir, to));
 }

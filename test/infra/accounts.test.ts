@@ -27,7 +27,10 @@ describe('Accounts construct', () => {
     ['auth-signup', ['accounts', 'tokens', 'securityEvents']],
     // The tokens table for the single-use "was this you?" link mailed when an email reaches its limit.
     ['auth-login', ['accounts', 'sessions', 'tokens', 'securityEvents']],
-    ['keys', ['accounts', 'sessions', 'apiKeys', 'securityEvents']],
+    // The call logs, read: each key's last use.
+    ['keys', ['accounts', 'sessions', 'apiKeys', 'securityEvents', 'usageLogs']],
+    // Sessions, to sign every one out when a password is reset.
+    ['auth-password-reset', ['accounts', 'sessions', 'tokens', 'securityEvents']],
     ['account-security-events', ['sessions', 'securityEvents']],
   ])('grants %s only the tables it uses', (entry, tables) => {
     expect(tablesReachedBy(entry).sort()).toEqual([...tables].sort());
@@ -47,8 +50,8 @@ describe('Accounts construct', () => {
     const owners = senders.map((id) => id.replace(/(ServiceRole)?DefaultPolicy.*$/, '').replace(/Role$/, '')).sort();
     expect(owners).toEqual(
       [
-        // Accounts: verification, email-change and attack notices, password change.
-        'AccountsAccount', 'AccountsAccountPassword', 'AccountsAuthLogin', 'AccountsAuthSignup', 'AccountsAuthVerify',
+        // Accounts: verification, email-change and attack notices, password change and reset.
+        'AccountsAccount', 'AccountsAccountPassword', 'AccountsAuthLogin', 'AccountsAuthPasswordReset', 'AccountsAuthSignup', 'AccountsAuthVerify',
         // Billing receipts, low-balance notices, support acknowledgements.
         'BillingStripeWebhook', 'MailInboundHandler', 'MeteringUsageWorker',
         // Privacy: replies, confirmation links, exports, reminders.

@@ -157,13 +157,16 @@ export class DynamoDbSessionStore implements SessionStore {
 /** Single-use email links at `TOKEN#<hash>/TOKEN`, expiring through TTL; written as the shared adapter writes them. */
 export class DynamoDbTokenStore extends DynamoDbEmailLinkTokens implements TokenStore {
 
-  async consume(tokenHash: string): Promise<EmailToken | undefined> {
+  async consume(tokenHash: string, purposes: EmailToken['purpose'][]): Promise<EmailToken | undefined> {
+    const values = Object.fromEntries(purposes.map((p, i) => [`:p${i}`, p]));
     try {
       const { Attributes } = await this.client.send(
         new DeleteCommand({
           TableName: this.table,
           Key: ITEMS.emailLink.key({ tokenHash }),
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: `attribute_exists(pk) AND #purpose IN (${Object.keys(values).join(', ')})`,
+          ExpressionAttributeNames: { '#purpose': 'purpose' },
+          ExpressionAttributeValues: values,
           ReturnValues: 'ALL_OLD',
         }),
       );

@@ -17,6 +17,8 @@ import {
   securityEvent,
   type SecurityEventType,
   type Session,
+  VERIFY_PURPOSES,
+  type VerifyPurpose,
   viewOf,
 } from './model';
 import { checkPasswordStrength } from './passwords';
@@ -45,6 +47,12 @@ export const SESSION_PASSWORD_LIMITS = { perAccount: 5, windowSeconds: 15 * 60 }
  * without a limit the form would let anyone make us mail any address over and over.
  */
 export const SIGNUP_LIMITS = { email: 3, ip: 20, windowSeconds: 60 * 60 };
+/** Password-reset requests per hour, per address asked about and per IP: each may send mail. */
+export const PASSWORD_RESET_LIMITS = { email: 3, ip: 20, windowSeconds: 60 * 60 };
+/** Resent verification mails per hour, per address and per IP. */
+export const RESEND_VERIFICATION_LIMITS = { email: 3, ip: 20, windowSeconds: 60 * 60 };
+/** A password-reset link works this long: it hands over the account, so less than other links. */
+export const PASSWORD_RESET_TTL_SECONDS = 60 * 60;
 
 export interface AccountDeps {
   accounts: AccountStore;
@@ -124,8 +132,8 @@ export class AccountService {
   }
 
   /** Follows a mailed link: confirms an address, or completes an email change. Single use. */
-  async confirmEmailToken(token: string, origin: RequestOrigin): Promise<{ purpose: EmailToken['purpose'] }> {
-    const record = await this.deps.tokens.consume(sha256(token));
+  async confirmEmailToken(token: string, origin: RequestOrigin): Promise<{ purpose: VerifyPurpose }> {
+    const record = await this.deps.tokens.consume(sha256(token), [...VERIFY_PURPOSES]);
     const now = this.deps.clock.now();
     if (!record || record.expiresAt <= epoch(now)) throw new InvalidTokenError();
     if (record.purpose === 'verify_email') {
@@ -149,7 +157,84 @@ export class AccountService {
         text: `Your OmnAPI account now signs in with ${record.email}. If you did not make this change, contact support@omnapi.com at once.`,
       });
     }
-    return { purpose: record.purpose };
+    return { purpose: record.purpose as VerifyPurpose };
+  }
+
+  /**
+   * Mails a new verification link to an unverified account's address. The answer is the same
+   * whether or not the address has an account, or one already verified; within RESEND_VERIFICATION_LIMITS.
+   */
+  async resendVerification(input: { email: string }, origin: RequestOrigin): Promise<void> {
+    const email = normaliseEmail(input.email);
+    const now = this.deps.clock.now();
+    await this.throttle(RESEND_VERIFICATION_LIMITS, { email: `resend-email#${sha256(email)}`, ip: `resend-ip#${origin.ip}` }, now, 'Too many verification mails asked for; try again later');
+    const account = await this.deps.accounts.findByEmail(email);
+    if (!account || account.emailVerified) return;
+    await this.sendEmailLink(account.accountId, email, 'verify_email');
+    await this.record(account.accountId, 'verification_resent', origin);
+  }
+
+  /**
+   * Mails a single-use link that sets a new password to the address, if it has an account. The caller
+   * learns nothing either way (the same answer, the same limits: PASSWORD_RESET_LIMITS per address
+   * asked about and per IP); the owner of an address with no account gets no mail.
+   */
+  async requestPasswordReset(input: { email: string }, origin: RequestOrigin): Promise<void> {
+    const email = normaliseEmail(input.email);
+    const now = this.deps.clock.now();
+    await this.throttle(PASSWORD_RESET_LIMITS, { email: `reset-email#${sha256(email)}`, ip: `reset-ip#${origin.ip}` }, now, 'Too many password resets asked for; try again later');
+    const account = await this.deps.accounts.findByEmail(email);
+    if (!account) return;
+    const minutes = PASSWORD_RESET_TTL_SECONDS / 60;
+    await this.sendEmailLink(account.accountId, email, 'reset_password', {
+      subject: 'Reset your OmnAPI password',
+      text: (url: string) =>
+        [
+          `Someone (we hope you) asked to set a new password for the OmnAPI account of ${email}, from ${origin.ip}.`,
+          `Follow this link within ${minutes} minutes to choose a new one; it works once, and every session of the account is signed out:`,
+          '',
+          url,
+          '',
+          'If you did not ask for this, ignore this message: your password stays as it is.',
+        ].join('\n'),
+    }, PASSWORD_RESET_TTL_SECONDS);
+    await this.record(account.accountId, 'password_reset_requested', origin);
+  }
+
+  /**
+   * Follows a password-reset link: sets the new password once, signs out every session, lifts a
+   * sign-in pause on the address and tells the owner. The link also proves the address, so an
+   * unverified account is verified by it. Returns the account, for the audit trail.
+   */
+  async resetPassword(input: { token: string; password: string }, origin: RequestOrigin): Promise<{ accountId: string; sessionsRevoked: number }> {
+    const now = this.deps.clock.now();
+    const record = await this.deps.tokens.consume(sha256(input.token), ['reset_password']);
+    if (!record || record.expiresAt <= epoch(now)) throw new InvalidTokenError();
+    const account = await this.deps.accounts.get(record.accountId);
+    // The link went to the address the account had then; one that has moved on no longer speaks for it.
+    if (!account || account.email !== record.email) throw new InvalidTokenError();
+    try {
+      checkPasswordStrength(input.password, account.email);
+    } catch (error) {
+      // A refused password leaves the link as it was: the holder tries a better one with it.
+      await this.deps.tokens.put(record);
+      throw error;
+    }
+    await this.deps.accounts.update(account.accountId, { passwordHash: await this.deps.hasher.hash(input.password) }, now.toISOString());
+    if (!account.emailVerified) await this.deps.accounts.markVerified(account.accountId, now.toISOString());
+    const sessions = await this.deps.sessions.listByAccount(account.accountId);
+    await Promise.all(sessions.map((s) => this.deps.sessions.delete(s.tokenHash)));
+    await this.deps.failures.reset(loginFailuresKey(account.email), fixedWindow(now, LOGIN_LIMITS.windowSeconds).start);
+    await this.record(account.accountId, 'password_reset', origin, { sessionsRevoked: String(sessions.length) });
+    await this.deps.mailer.send({
+      to: account.email,
+      subject: 'Your OmnAPI password was reset',
+      text: [
+        `The password of your OmnAPI account was reset with the link we mailed you, from ${origin.ip}, and every session was signed out.`,
+        'If this was not you, reset it again at once and contact support@omnapi.com: your security events list every sign-in.',
+      ].join('\n'),
+    });
+    return { accountId: account.accountId, sessionsRevoked: sessions.length };
   }
 
   /** Checks the password and opens a session, within LOGIN_LIMITS. */
@@ -332,8 +417,8 @@ export class AccountService {
     }
   }
 
-  private sendEmailLink(accountId: string, email: string, purpose: EmailToken['purpose'], message?: EmailLinkMessage): Promise<void> {
-    return mailEmailLink({ tokens: this.deps.tokens, mailer: this.deps.mailer, publicUrl: this.deps.publicUrl, now: () => this.deps.clock.now() }, { accountId, email, purpose, message });
+  private sendEmailLink(accountId: string, email: string, purpose: EmailToken['purpose'], message?: EmailLinkMessage, ttlSeconds?: number): Promise<void> {
+    return mailEmailLink({ tokens: this.deps.tokens, mailer: this.deps.mailer, publicUrl: this.deps.publicUrl, now: () => this.deps.clock.now() }, { accountId, email, purpose, message, ttlSeconds });
   }
 
   /**

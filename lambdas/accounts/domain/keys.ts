@@ -1,6 +1,6 @@
 import { KeyLimitError, KeyNotFoundError } from './errors';
 import { type ApiKey, type ApiKeyView, keyViewOf, type RequestOrigin, securityEvent } from './model';
-import type { AccountStore, Clock, KeyStore, SecurityLog } from './ports';
+import type { AccountStore, Clock, KeyStore, KeyUsage, SecurityLog } from './ports';
 import { newId, randomSecret, sha256 } from '../../shared/crypto';
 
 export const KEY_PREFIX = 'omn_live_';
@@ -15,6 +15,8 @@ export interface KeyDeps {
   accounts: AccountStore;
   securityLog: SecurityLog;
   clock: Clock;
+  /** Where the keys' last use is read from; absent where the function is not bound to the logs. */
+  usage?: KeyUsage;
 }
 
 /** API keys: the secret is returned once at creation and stored only as its SHA-256. */
@@ -32,8 +34,14 @@ export class KeyService {
     return { key: keyViewOf(key), secret };
   }
 
-  async list(accountId: string): Promise<ApiKeyView[]> {
-    return (await this.deps.keys.listByAccount(accountId)).sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map(keyViewOf);
+  /** The account's keys, newest first, each with its last use (time and address) when the logs know one. */
+  async list(accountId: string): Promise<(ApiKeyView & { lastUsedAt?: string; lastUsedIp?: string })[]> {
+    const keys = (await this.deps.keys.listByAccount(accountId)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const uses = this.deps.usage ? await this.deps.usage.lastUses(accountId, keys.map((k) => k.keyId)) : new Map<string, { at: string; ip: string }>();
+    return keys.map((key) => {
+      const use = uses.get(key.keyId);
+      return { ...keyViewOf(key), ...(use ? { lastUsedAt: use.at, lastUsedIp: use.ip } : {}) };
+    });
   }
 
   async revoke(accountId: string, keyId: string, origin: RequestOrigin): Promise<void> {

@@ -61,7 +61,11 @@ export interface Session {
   expiresAt: number;
 }
 
-export type TokenPurpose = 'verify_email' | 'change_email' | 'unlock_sign_in';
+export type TokenPurpose = 'verify_email' | 'change_email' | 'unlock_sign_in' | 'reset_password';
+
+/** The links `GET /v1/auth/verify` follows; a password-reset link is only ever taken by the reset itself. */
+export const VERIFY_PURPOSES = ['verify_email', 'change_email', 'unlock_sign_in'] as const satisfies TokenPurpose[];
+export type VerifyPurpose = (typeof VERIFY_PURPOSES)[number];
 
 export interface EmailToken {
   tokenHash: string;

@@ -20,8 +20,11 @@ export interface SessionStore {
 
 export interface TokenStore {
   put(token: EmailToken): Promise<void>;
-  /** Deletes and returns the token: a link works once, even when clicked twice at the same time. */
-  consume(tokenHash: string): Promise<EmailToken | undefined>;
+  /**
+   * Deletes and returns the token when it has one of `purposes`: a link works once, even when clicked
+   * twice at the same time, and only where it belongs (a token of another purpose is left alone).
+   */
+  consume(tokenHash: string, purposes: EmailToken['purpose'][]): Promise<EmailToken | undefined>;
 }
 
 export interface KeyStore {
@@ -29,6 +32,11 @@ export interface KeyStore {
   listByAccount(accountId: string): Promise<ApiKey[]>;
   /** Updates a key of this account only; false when the account has no such key in that state. */
   transition(accountId: string, keyId: string, from: ApiKey['status'][], changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy' | 'plan' | 'suspended'>>): Promise<boolean>;
+}
+
+/** Port: when and from where each key was last used, as far as the call logs (90 days) tell. */
+export interface KeyUsage {
+  lastUses(accountId: string, keyIds: string[]): Promise<Map<string, { at: string; ip: string }>>;
 }
 
 export interface SecurityLog {

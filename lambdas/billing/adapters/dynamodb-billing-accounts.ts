@@ -25,6 +25,27 @@ export class DynamoDbBillingAccounts implements BillingAccounts {
     return Item as BillingAccount | undefined;
   }
 
+  async defaultLowBalance(accountId: string, credits: string): Promise<string | undefined> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(accountId),
+          UpdateExpression: 'SET preferences.lowBalanceCredits = :credits',
+          // Absent only: null is the holder's "no notice", a string their own threshold.
+          ConditionExpression: 'attribute_exists(preferences) AND attribute_not_exists(preferences.lowBalanceCredits)',
+          ExpressionAttributeValues: { ':credits': credits },
+        }),
+      );
+      return credits;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: this.key(accountId), ProjectionExpression: 'preferences.lowBalanceCredits', ConsistentRead: true }));
+      const chosen = (Item?.preferences as { lowBalanceCredits?: unknown } | undefined)?.lowBalanceCredits;
+      return typeof chosen === 'string' ? chosen : undefined;
+    }
+  }
+
   async linkCustomer(accountId: string, customerId: string): Promise<string> {
     try {
       await this.client.send(

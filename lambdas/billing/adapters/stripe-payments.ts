@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { BillingAccount, PaymentProvider } from '../domain/ports';
+import type { BillingAccount, CheckoutSessionState, PaymentProvider } from '../domain/ports';
 import { PaymentProviderError } from '../errors';
 import type { CreditPack } from '../packs';
 
@@ -41,6 +41,33 @@ export class StripePayments implements PaymentProvider {
   async createPortal(customerId: string, returnUrl: string): Promise<string> {
     const session = await this.call(() => this.stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl }));
     return session.url;
+  }
+
+  async retrieveCheckout(sessionId: string): Promise<CheckoutSessionState | undefined> {
+    let session: Stripe.Checkout.Session;
+    try {
+      session = await this.stripe.checkout.sessions.retrieve(sessionId);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'resource_missing') return undefined;
+      throw new PaymentProviderError(error);
+    }
+    const paymentIntent = session.payment_intent;
+    return {
+      id: session.id,
+      // Statuses Stripe may add later read as the safe ones: not paid, not final.
+      status: session.status === 'complete' ? 'complete' : session.status === 'expired' ? 'expired' : 'open',
+      paymentStatus: session.payment_status === 'paid' ? 'paid' : session.payment_status === 'no_payment_required' ? 'no_payment_required' : 'unpaid',
+      accountId: session.metadata?.accountId,
+      packId: session.metadata?.pack,
+      paymentIntentId: typeof paymentIntent === 'string' ? paymentIntent : paymentIntent?.id,
+      amountMinor: session.amount_total ?? undefined,
+      currency: session.currency ?? undefined,
+      expiresAt: session.expires_at,
+    };
+  }
+
+  async expireCheckout(sessionId: string): Promise<void> {
+    await this.call(() => this.stripe.checkout.sessions.expire(sessionId));
   }
 
   private async call<T>(request: () => Promise<T>): Promise<T> {

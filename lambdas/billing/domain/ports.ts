@@ -17,6 +17,11 @@ export interface BillingAccounts {
   get(accountId: string): Promise<BillingAccount | undefined>;
   /** Keeps the customer on the account unless it has one already; returns the one it keeps. */
   linkCustomer(accountId: string, customerId: string): Promise<string>;
+  /**
+   * Turns the low-balance notice on at `credits` (decimal string) unless the holder ever chose
+   * (a threshold, or null for none); returns the threshold in force, if any.
+   */
+  defaultLowBalance(accountId: string, credits: string): Promise<string | undefined>;
   /** Forgets the customer if the account still names it. */
   unlinkCustomer(accountId: string, customerId: string): Promise<void>;
 }
@@ -29,6 +34,26 @@ export interface PaymentProvider {
     idempotencyKey: string,
   ): Promise<{ id: string; url: string }>;
   createPortal(customerId: string, returnUrl: string): Promise<string>;
+  /** A Checkout Session as Stripe has it now; undefined when Stripe knows no such session. */
+  retrieveCheckout(sessionId: string): Promise<CheckoutSessionState | undefined>;
+  /** Ends an open Checkout Session: it can no longer be paid. */
+  expireCheckout(sessionId: string): Promise<void>;
+}
+
+/** What billing reads of a Checkout Session to tell its buyer how it ended. */
+export interface CheckoutSessionState {
+  id: string;
+  /** Stripe's: `open` (can still be paid), `complete`, `expired`. */
+  status: 'open' | 'complete' | 'expired';
+  paymentStatus: 'paid' | 'unpaid' | 'no_payment_required';
+  /** The account and pack the session was made for (our metadata). */
+  accountId?: string;
+  packId?: string;
+  paymentIntentId?: string;
+  amountMinor?: number;
+  currency?: string;
+  /** When Stripe would expire it unpaid (epoch seconds): expired before then, it was cancelled. */
+  expiresAt?: number;
 }
 
 /** Port: which Stripe events were handled, so a redelivery is acknowledged without doing it again. */
@@ -53,6 +78,8 @@ export interface BillingDeps {
   securityEvents: SecurityEventSink;
   metrics: BillingMetrics;
   packs: Record<string, CreditPack>;
+  /** Base URL of the console pages mail links to. */
+  publicUrl: string;
   now: () => Date;
   /** Waits between attempts at a contended purchase. */
   sleep: (ms: number) => Promise<void>;
@@ -62,6 +89,7 @@ export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'mailer' | 'm
   /** Undefined when this deployment has no Stripe API key. */
   payments?: PaymentProvider;
   counter: WindowCounter;
-  publicUrl: string;
   checkoutsPerHour: number;
+  /** Whether a paid session's credits have landed (the webhook may come a moment after the buyer). */
+  purchases?: { creditedBy(paymentIntentId: string): Promise<{ accountId: string; creditsMicro: number } | undefined> };
 }

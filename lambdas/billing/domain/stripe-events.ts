@@ -1,3 +1,4 @@
+import { consoleUrl } from '../../shared/console-links';
 import { microToCredits } from '../../shared/credits';
 import { securityEvent } from '../../shared/security-events';
 import { type CreditPack, packMicro } from '../packs';
@@ -147,6 +148,8 @@ export class StripeEventHandler {
     );
     if (outcome === 'applied') {
       this.deps.metrics.purchaseCredited(packId!);
+      // A buyer hears before running dry: the notice is on by default once credits are bought.
+      const threshold = await this.deps.accounts.defaultLowBalance(account.accountId, defaultLowBalanceCredits(pack));
       await this.deps.securityEvents.record(
         securityEvent(account.accountId, 'purchase_credited', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), { pack: packId!, paymentIntentId }),
       );
@@ -160,7 +163,8 @@ export class StripeEventHandler {
           `Paid: ${formatMoney(amountMinor, currency)} (Stripe payment ${paymentIntentId}).`,
           `Balance now: ${microToCredits(await this.deps.ledger.balance(account.accountId))} credits.`,
           '',
-          'Invoices and payment methods: GET /v1/billing/portal. We never see or keep your card details.',
+          ...(threshold ? [`We mail you once when your balance falls below ${threshold} credits; change or turn that off in your settings: ${consoleUrl(this.deps.publicUrl, 'settings')}`] : []),
+          `Your balance, receipts, invoices and payment methods: ${consoleUrl(this.deps.publicUrl, 'credits')}. We never see or keep your card details.`,
         ].join('\n'),
       });
     }
@@ -170,6 +174,41 @@ export class StripeEventHandler {
       await this.deps.ledger.removePending(paymentIntentId, pending.eventId);
     }
     return outcome === 'applied' ? 'credited' : 'already_credited';
+  }
+
+  /**
+   * Tells the buyer what a refund or dispute did to their credits, once (when its ledger entry is
+   * first applied): how many were taken back, held or released, and the balance now.
+   */
+  private async mailReversal(purchase: Purchase, entry: NewLedgerEntry, changes: Partial<Pick<Purchase, 'clawedBackMicro' | 'heldMicro'>>): Promise<void> {
+    const account = await this.deps.accounts.get(purchase.accountId);
+    if (!account) return;
+    // What moved: credits taken for good (from the balance, or from those a dispute held), held, or released.
+    const [clawedBefore, heldBefore] = [purchase.clawedBackMicro ?? 0, purchase.heldMicro ?? 0];
+    const taken = microToCredits((changes.clawedBackMicro ?? clawedBefore) - clawedBefore);
+    const heldMoved = microToCredits(Math.abs((changes.heldMicro ?? heldBefore) - heldBefore));
+    const pack = this.deps.packs[purchase.pack]?.name ?? purchase.pack;
+    const paid = formatMoney(purchase.amountMinor, purchase.currency);
+    const what = {
+      clawback: entry.stripe?.disputeId
+        ? { subject: `A payment dispute on ${pack} was decided against you`, line: `The dispute over your payment of ${paid} for ${pack} was lost, so ${taken} of its credits are taken back for good.` }
+        : { subject: `Refund on your purchase of ${pack}`, line: `${formatMoney(entry.stripe?.amountMinor ?? 0, purchase.currency)} of the ${paid} you paid for ${pack} was refunded, so ${taken} credits were taken back.` },
+      hold: { subject: `Your purchase of ${pack} is disputed`, line: `A dispute was opened on your payment of ${paid} for ${pack} (with your bank or card issuer). ${heldMoved} of its credits are held until the dispute is decided.` },
+      release: { subject: `The dispute on your purchase of ${pack} is closed`, line: `The dispute on your payment of ${paid} for ${pack} was decided in your favour: ${heldMoved} held credits are yours to use again.` },
+    }[entry.type as 'clawback' | 'hold' | 'release'];
+    if (!what) return;
+    await this.deps.mailer.send({
+      to: account.email,
+      subject: what.subject,
+      text: [
+        `Hello ${account.name},`,
+        '',
+        what.line,
+        `Balance now: ${microToCredits(await this.deps.ledger.balance(account.accountId))} credits.`,
+        '',
+        `Your ledger and receipts: ${consoleUrl(this.deps.publicUrl, 'credits')}. Questions: write to support@omnapi.com.`,
+      ].join('\n'),
+    });
   }
 
   /** A refund or dispute event, reduced to ids and amounts, applied to its purchase (or kept until it lands). */
@@ -192,6 +231,7 @@ export class StripeEventHandler {
         ? (await this.deps.ledger.post(purchase.accountId, step.entry, step.idempotencyKey, step.write)).outcome
         : await this.deps.ledger.updatePurchase(purchase.accountId, step.write);
       if (result === 'stale') continue;
+      if (step.entry && result === 'applied') await this.mailReversal(purchase, step.entry, step.write.changes);
       if (fact.kind === 'refund') return 'reversed';
       return fact.status === 'open' ? 'held' : fact.status === 'won' ? 'released' : 'dispute_lost';
     }
@@ -282,6 +322,11 @@ export function reversalStep(
         ? (['clawback', `Dispute on ${purchase.pack} lost: its credits are taken back for good`] as const)
         : (['hold', `Dispute opened on ${purchase.pack}: its credits are held until it is decided`] as const);
   return { entry: { ...base, type, reason, ref: fact.disputeId, stripe: disputeStripe }, idempotencyKey, write };
+}
+
+/** The low-balance threshold a purchase turns on when the holder never chose one: a tenth of the pack, in whole credits. */
+export function defaultLowBalanceCredits(pack: CreditPack): string {
+  return String(Math.max(1, Math.floor(pack.credits / 10)));
 }
 
 /** Currencies Stripe counts in whole units (no cents). */

@@ -5,6 +5,7 @@ import { dynamo } from '../../shared/clients/dynamodb';
 import { json } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { DynamoDbBillingAccounts } from '../adapters/dynamodb-billing-accounts';
+import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
 import { stripeClient, stripeKeys } from '../../shared/adapters/stripe-client';
 import { StripePayments } from '../adapters/stripe-payments';
 import { checkoutConfig } from '../config';
@@ -13,6 +14,7 @@ import { billingRoutes } from '../routes';
 
 const config = checkoutConfig();
 const keys = stripeKeys();
+const ledger = new DynamoDbLedger(dynamo, config.TABLE_LEDGER);
 const authenticate = sessionAuthenticator(dynamoDbSessionLookup(dynamo, config.TABLE_SESSIONS));
 
 /** Built on first use, once the Stripe keys are read (once per container). */
@@ -28,6 +30,7 @@ const checkout = () =>
         packs: config.CREDIT_PACKS,
         publicUrl: config.PUBLIC_URL,
         checkoutsPerHour: config.CHECKOUTS_PER_HOUR,
+        purchases: { creditedBy: async (paymentIntentId) => ledger.purchaseOf(paymentIntentId) },
         now: () => new Date(),
       }),
   ).catch((error) => {
@@ -35,7 +38,7 @@ const checkout = () =>
     throw error;
   }));
 
-/** `POST /v1/billing/checkout` and `GET /v1/billing/portal`: Stripe Checkout and the Customer Portal. */
+/** `POST /v1/billing/checkout`, `GET /v1/billing/checkout/{sessionId}` and `GET /v1/billing/portal`: Stripe Checkout, how it ended, and the Customer Portal. */
 export const handler = httpRoutes(
   route(
     billingRoutes.checkout,
@@ -46,4 +49,14 @@ export const handler = httpRoutes(
     { authenticate },
   ),
   route(billingRoutes.portal, async (event) => json(200, await (await checkout()).portal(event.principal.accountId)), { authenticate }),
+  route(billingRoutes.checkoutStatus, async (event) => json(200, await (await checkout()).status(event.principal.accountId, event.input.path.sessionId)), { authenticate }),
+  route(
+    billingRoutes.cancelCheckout,
+    async (event) => {
+      const { sessionId } = event.input.path;
+      event.audit = { targets: [{ type: 'checkout', id: sessionId }] };
+      return json(200, await (await checkout()).cancel(event.principal.accountId, sessionId));
+    },
+    { authenticate },
+  ),
 );

@@ -27,6 +27,7 @@ const events = new StripeEventHandler({
   securityEvents: new DynamoDbSecurityEvents(dynamo, config.TABLE_SECURITY_EVENTS),
   metrics: billingMetrics,
   packs: config.CREDIT_PACKS,
+  publicUrl: config.PUBLIC_URL,
   now: () => new Date(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 });

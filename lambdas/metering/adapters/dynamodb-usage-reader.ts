@@ -3,20 +3,8 @@ import { decodeSingle, singleCallAt } from '../../shared/adapters/dynamodb-usage
 import { queryAll } from '../../shared/dynamodb-query';
 import { usageLogRetentionDays } from '../../shared/usage-logs';
 import { ITEMS } from '../../shared/items';
+import type { UsageBucket } from '../domain/usage';
 
-export interface UsageBucket {
-  bucket: string;
-  product: string;
-  calls: number;
-  admitted: number;
-  rejected: number;
-  errors: number;
-  chargedMicro: number;
-  refundedMicro: number;
-  avgLatencyMs: number;
-  bytesIn: number;
-  bytesOut: number;
-}
 
 const HOUR = 3_600_000;
 const SUMMED = ['calls', 'admitted', 'rejected', 'errors', 'chargedMicro', 'refundedMicro', 'latencyMsSum', 'bytesIn', 'bytesOut'] as const;

@@ -1,3 +1,4 @@
+import { consoleUrl } from '../../shared/console-links';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits';
@@ -501,6 +502,8 @@ export class DynamoDbLowBalanceNotices implements LowBalanceNotices {
     private readonly client: DynamoDBDocumentClient,
     private readonly ledgerTable: string,
     private readonly mailer: Mailer,
+    /** Base URL of the console pages the notice links to. */
+    private readonly publicUrl: string,
   ) {}
 
   private key = (accountId: string) => ITEMS.lowBalanceNotice.key({ accountId });
@@ -545,9 +548,9 @@ export class DynamoDbLowBalanceNotices implements LowBalanceNotices {
       subject: 'Your OmnAPI balance is low',
       text: [
         `Your balance is ${microToCredits(balanceMicro)} credits, below the ${microToCredits(thresholdMicro)} you asked us to watch for.`,
-        'Calls are refused (402) once it cannot cover their price. Buy credits: GET /v1/billing/packs, then POST /v1/billing/checkout.',
+        `Calls are refused (402) once it cannot cover their price. Buy credits: ${consoleUrl(this.publicUrl, 'credits')}`,
         '',
-        'You get this once each time the balance falls below your threshold; change or remove it with PUT /v1/account/preferences (lowBalanceCredits).',
+        `You get this once each time the balance falls below your threshold; change or remove it in your settings: ${consoleUrl(this.publicUrl, 'settings')}`,
       ].join('\n'),
     });
   }

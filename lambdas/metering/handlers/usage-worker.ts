@@ -21,7 +21,7 @@ const config = workerConfig();
 const deps = {
   store: new DynamoDbUsageStore(dynamo, { usageLogs: config.TABLE_USAGE_LOGS, usageAggregates: config.TABLE_USAGE_AGGREGATES, ledger: config.TABLE_LEDGER }),
   settings: new DynamoDbAccountSettings(dynamo, config.TABLE_ACCOUNTS),
-  notices: new DynamoDbLowBalanceNotices(dynamo, config.TABLE_LEDGER, new SesMailer(ses, config.MAIL_FROM)),
+  notices: new DynamoDbLowBalanceNotices(dynamo, config.TABLE_LEDGER, new SesMailer(ses, config.MAIL_FROM), config.PUBLIC_URL),
   balances: { of: (accountId: string) => totalBalance(dynamo, config.TABLE_LEDGER, accountId) },
   onNoticeError: (error: unknown) => logger.error('Low-balance notice failed', error as Error),
   metrics: usageMetrics(),

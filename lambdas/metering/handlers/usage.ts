@@ -7,7 +7,9 @@ import { DynamoDbUsageLogs } from '../../shared/adapters/dynamodb-usage-logs';
 import { DynamoDbUsageReader } from '../adapters/dynamodb-usage-reader';
 import { usageApiConfig } from '../config';
 import { bucketsOf } from '../domain/usage';
-import { RangeTooLongError, RangeReversedError } from '../errors';
+import { RangeTooLongError, RangeReversedError, TooManyCallsError } from '../errors';
+import { decodeLogCursor, encodeLogCursor, keyBuckets, type LogFilters, matchesFilters } from '../domain/usage-queries';
+import type { UsageLog } from '../../shared/usage-logs';
 import { meteringRoutes } from '../routes';
 
 const config = usageApiConfig();
@@ -17,32 +19,63 @@ const authenticate = sessionAuthenticator(dynamoDbSessionLookup(dynamo, config.T
 
 /** Buckets one request may ask for. */
 const MAX_BUCKETS = { hour: 24 * 31, day: 400 };
+/** Calls one per-key answer counts from the logs (read a page at a time). */
+const MAX_COUNTED_CALLS = 100_000;
+const LOG_READ_PAGE = 1_000;
+
+/** Every log of the account in [from, to] that `filter` keeps, newest first, within MAX_COUNTED_CALLS. */
+async function* logsBetween(accountId: string, from: string, to: string, filter: (log: UsageLog) => boolean): AsyncGenerator<UsageLog> {
+  let cursor: string | undefined;
+  let counted = 0;
+  do {
+    const page = await logs.page(accountId, { limit: LOG_READ_PAGE, cursor, from, to, filter, now: new Date() });
+    counted += page.logs.length;
+    if (counted > MAX_COUNTED_CALLS) throw new TooManyCallsError(MAX_COUNTED_CALLS);
+    yield* page.logs;
+    cursor = page.nextCursor;
+  } while (cursor);
+}
+
+const withCredits = <B extends { chargedMicro: number; refundedMicro: number }>(b: B) => ({ ...b, charged: microToCredits(b.chargedMicro), refunded: microToCredits(b.refundedMicro) });
 
 /** Usage aggregates and call logs (the retention period, newest first) — the caller's own. */
 export const handler = httpRoutes(
   route(
     meteringRoutes.usage,
     async (event) => {
-      const { from, to, granularity, product } = event.input.query;
+      const { from, to, granularity, product, key, groupBy } = event.input.query;
       const span = (Date.parse(to) - Date.parse(from)) / (granularity === 'hour' ? 3_600_000 : 86_400_000);
       if (span < 0) throw new RangeReversedError();
       if (span > MAX_BUCKETS[granularity]) throw new RangeTooLongError(MAX_BUCKETS[granularity], granularity);
-      const buckets = await reader.aggregates(event.principal.accountId, granularity, bucketsOf(from)[granularity], to, product);
-      return json(200, {
-        from,
-        to,
-        granularity,
-        buckets: buckets.map((b) => ({ ...b, charged: microToCredits(b.chargedMicro), refunded: microToCredits(b.refundedMicro) })),
-      });
+      const start = bucketsOf(from)[granularity];
+      if (key !== undefined || groupBy === 'key') {
+        // The aggregates do not know keys: per-key usage is counted from the call logs (kept 90 days).
+        const matching = logsBetween(event.principal.accountId, start, to, matchesFilters({ keyId: key, product }));
+        const collected: UsageLog[] = [];
+        for await (const log of matching) collected.push(log);
+        return json(200, { from, to, granularity, groupBy: 'key', buckets: keyBuckets(collected, granularity).map(withCredits) });
+      }
+      const buckets = await reader.aggregates(event.principal.accountId, granularity, start, to, product);
+      return json(200, { from, to, granularity, groupBy, buckets: buckets.map(withCredits) });
     },
     { authenticate },
   ),
   route(
     meteringRoutes.logs,
     async (event) => {
-      const { limit, cursor } = event.input.query;
-      const page = await logs.page(event.principal.accountId, { limit, cursor, now: new Date() });
-      return json(200, { logs: page.logs, nextCursor: page.nextCursor && Buffer.from(page.nextCursor).toString('base64url') });
+      const { limit, cursor, key, status, product, pathPrefix, from, to } = event.input.query;
+      const { accountId } = event.principal;
+      const filters: LogFilters = { keyId: key, status, product, pathPrefix, from, to };
+      if (from && to && to < from) throw new RangeReversedError();
+      const page = await logs.page(accountId, {
+        limit,
+        cursor: cursor === undefined ? undefined : decodeLogCursor(accountId, filters, cursor),
+        from,
+        to,
+        filter: matchesFilters(filters),
+        now: new Date(),
+      });
+      return json(200, { logs: page.logs, nextCursor: page.nextCursor && encodeLogCursor(accountId, filters, page.nextCursor) });
     },
     { authenticate },
   ),

@@ -1,3 +1,4 @@
+import { consoleUrl } from '../../shared/console-links';
 import { randomSecret, sha256 } from '../../shared/crypto';
 import { DATA_MAP } from '../../shared/data-map';
 import type { Mailer } from '../../shared/mailer';
@@ -108,7 +109,7 @@ export class ErasureSteps {
       subject: m.t('cooling.subject', { startsAt }),
       text: m.mail([
         m.t('cooling.body', { requestId, startsAt }),
-        `${this.deps.publicUrl.replace(/\/$/, '')}/v1/privacy/cancel?request=${requestId}&token=${encodeURIComponent(token)}`,
+        consoleUrl(this.deps.publicUrl, 'privacyCancel', { request: requestId, token }),
         '',
         m.t('cooling.after'),
       ]),

@@ -1,3 +1,4 @@
+import { privacyLinks } from './links';
 import { createHash } from 'node:crypto';
 import { newId } from '../../shared/crypto';
 import type { PrivacyMailReceived } from '../../shared/privacy-mail';
@@ -57,14 +58,14 @@ export class PrivacyIntake {
     if (rights.length === 0) {
       // The clock started when it arrived: it waits, on the clock, for an operator to read it.
       await this.keepUnclear(mail, sender, language);
-      await this.reply(mail, m.t('help.subject'), helpText(m));
+      await this.reply(mail, m.t('help.subject'), helpText(m, this.deps.publicUrl));
       return 'help_sent';
     }
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
     if ((await this.deps.counter.increment(COUNTERS.privacyMailFromSender.of(hash(sender)), start, end)) > FLOOD_LIMITS.perSender) return 'throttled';
     const subject = await this.deps.subjects.findByEmail(sender);
     // The same words whether or not an account matched: the reply reveals nothing.
-    await this.reply(mail, m.t('ack.subject'), m.mail([m.t('ack.body', { ticket: mail.ticketId })]));
+    await this.reply(mail, m.t('ack.subject'), m.mail([m.t('ack.body', { ticket: mail.ticketId, ...privacyLinks(this.deps.publicUrl) })]));
     if (!subject) return 'no_account';
     const text = newTextOf(mail.text).slice(0, 5_000);
     const { opened, throttled } = await this.openLetter(subject, rights, (type) => ({
@@ -254,6 +255,6 @@ function hash(value: string): string {
 }
 
 /** The list of rights, each with the words to ask for it in the reply's language. */
-function helpText(m: Messages): string {
-  return m.mail([m.t('help.intro'), m.t('help.access'), m.t('help.portability'), m.t('help.deletion'), m.t('help.correction'), m.t('help.objection'), '', m.t('help.outro')]);
+function helpText(m: Messages, publicUrl: string): string {
+  return m.mail([m.t('help.intro'), m.t('help.access', privacyLinks(publicUrl)), m.t('help.portability'), m.t('help.deletion'), m.t('help.correction'), m.t('help.objection'), '', m.t('help.outro')]);
 }

@@ -1,10 +1,13 @@
+import { privacyLinks } from './links';
+import { consoleUrl } from '../../shared/console-links';
 import { randomSecret, sha256 } from '../../shared/crypto';
 import type { Mailer } from '../../shared/mailer';
 import { LinkGoneError, LinkInvalidError, RequestNotFoundError, RequestStateError } from '../errors';
 import { type Messages, messagesFor } from '../messages';
 import { type ArchiveSink, buildExport, rightLabel, type SubjectData } from './export';
 import { ARCHIVE_DAYS, DOWNLOAD_LINK_HOURS, FINAL_STATUSES, letterOf, type PrivacyRequest, RETENTION_AFTER_END_DAYS, type RequestType, WAITING_FOR_LINK } from './model';
-import type { PrivacyDeps, Transition } from './ports';
+import type { DeletionTerms, PrivacyDeps, Transition } from './ports';
+import { microToCredits } from '../../shared/credits';
 
 /** What building an export needs: the subject's data and somewhere to write the archive. */
 export interface ExportDeps {
@@ -26,9 +29,8 @@ const HOUR = 3_600_000;
 export const whatHappens = (m: Messages, type: RequestType): string => m.t(`what.${type}`, { hours: DOWNLOAD_LINK_HOURS });
 
 
-/** The request's page under the API, for links in mail. */
-const confirmLink = (base: string, request: PrivacyRequest, token: string) =>
-  `${base.replace(/\/$/, '')}/v1/privacy/confirm?request=${request.requestId}&token=${encodeURIComponent(token)}`;
+/** The console's confirmation page for the request, for links in mail. */
+const confirmLink = (base: string, request: PrivacyRequest, token: string) => consoleUrl(base, 'privacyConfirm', { request: request.requestId, token });
 
 /**
  * A privacy request's life after intake, step by step as the Step Functions workflow runs it, plus
@@ -36,7 +38,21 @@ const confirmLink = (base: string, request: PrivacyRequest, token: string) =>
  * request stands and does only what is left.
  */
 export class RequestLifecycle {
-  constructor(private readonly deps: PrivacyDeps & { reminderAfterHours: number; exports?: ExportDeps; presign?: Presign }) {}
+  constructor(private readonly deps: PrivacyDeps & { reminderAfterHours: number; exports?: ExportDeps; presign?: Presign; deletionTerms?: DeletionTerms }) {}
+
+  /**
+   * What a deletion will cost, told before it is confirmed (in the confirmation mail and on its page):
+   * the paid credits lost with the account, and how long the cooling-off lasts. Undefined for other
+   * requests, and where this function is not bound to the ledger.
+   */
+  async deletionWarning(request: PrivacyRequest, m: Messages): Promise<{ paidCredits: string; coolingOffHours: number; lines: string[] } | undefined> {
+    const terms = this.deps.deletionTerms;
+    if (request.type !== 'deletion' || !terms) return undefined;
+    const paidCredits = microToCredits(await terms.paidCredits.remainingMicro(request.accountId));
+    const coolingOffHours = Math.round((terms.coolingOffSeconds / 3600) * 100) / 100;
+    const lines = [...(paidCredits !== '0' ? [m.t('deletion.credits', { credits: paidCredits })] : []), m.t('deletion.coolingOff', { hours: coolingOffHours })];
+    return { paidCredits, coolingOffHours, lines };
+  }
 
   private get exports(): ExportDeps {
     if (!this.deps.exports) throw new Error('This function does not build exports');
@@ -66,6 +82,11 @@ export class RequestLifecycle {
   /** A request change stamped with this lifecycle's clock. */
   private update(requestId: string, changes: Partial<PrivacyRequest>, transition?: Transition, at: Date = this.deps.now()) {
     return this.deps.requests.update(requestId, changes, transition, at);
+  }
+
+  /** The console pages this deployment's privacy mails link to. */
+  links(requestId?: string): ReturnType<typeof privacyLinks> {
+    return privacyLinks(this.deps.publicUrl, requestId);
   }
 
   async require(requestId: string): Promise<PrivacyRequest> {
@@ -132,6 +153,8 @@ export class RequestLifecycle {
     // The letter's other requests still waiting are confirmed by this same link: the mail names them all.
     const letter = (await this.letterRequests(updated)).filter((r) => r.requestId === updated.requestId || WAITING_FOR_LINK.includes(r.status));
     const m = messagesFor(request.language);
+    // A deletion among them says, before it is confirmed, what it will cost and how long the cooling-off lasts.
+    const warnings = (await Promise.all(letter.map((r) => this.deletionWarning(r, m)))).flatMap((warning) => warning?.lines ?? []);
     await this.mailer.send({
       to,
       subject: m.t(reminder ? 'reminder.subject' : 'confirm.subject', { requestId: request.requestId }),
@@ -145,6 +168,7 @@ export class RequestLifecycle {
         '',
         ...letter.map((r) => whatHappens(m, r.type)),
         ...(letter.length > 1 ? [m.t('confirm.oneLink', { count: letter.length })] : []),
+        ...warnings,
         m.t('confirm.until', { expires: expiresAt, due: new Date(request.dueAt) }),
         '',
         m.t('confirm.ignore'),
@@ -223,6 +247,13 @@ export class RequestLifecycle {
     if (!cancelled) throw new LinkGoneError('closed');
     await this.deps.requests.releaseOpen(request.accountId, request.type, requestId);
     if (request.taskToken) await this.deps.workflow.fail(request.taskToken, 'RequestCancelled', 'cancelled by the account holder');
+    // Confirmed by mail too: whoever holds the address learns the account stays (or that someone cancelled in their name).
+    const m = messagesFor(request.language);
+    await this.mailer.send({
+      to: await this.registeredAddress(request),
+      subject: m.t('page.cancelled.title'),
+      text: m.mail([m.t('page.cancelled.body', { requestId }), m.t('cancelled.again', privacyLinks(this.deps.publicUrl))]),
+    });
     return cancelled;
   }
 
@@ -282,7 +313,8 @@ export class RequestLifecycle {
     const token = randomSecret();
     const linkExpires = new Date(this.deps.now().getTime() + DOWNLOAD_LINK_HOURS * HOUR);
     await this.update(requestId, { export: { ...request.export, downloadTokenHash: sha256(token), linkExpiresAt: linkExpires.toISOString() } });
-    const link = `${this.deps.publicUrl.replace(/\/$/, '')}/v1/privacy/requests/${requestId}/download?token=${encodeURIComponent(token)}`;
+    // The request's console page: with the token it downloads without signing in, as the link always did.
+    const link = consoleUrl(this.deps.publicUrl, `privacyRequest:${requestId}`, { token });
     const m = messagesFor(request.language);
     await this.mailer.send({
       to: await this.registeredAddress(request),
@@ -293,7 +325,7 @@ export class RequestLifecycle {
         link,
         '',
         m.t('export.until', { hours: DOWNLOAD_LINK_HOURS, expires: linkExpires, days: ARCHIVE_DAYS }),
-        m.t('export.signedIn', { requestId }),
+        m.t('export.signedIn', privacyLinks(this.deps.publicUrl, requestId)),
       ]),
     });
     await this.close(requestId, 'completed', 'archive delivered to the registered address', ['in_progress']);
@@ -369,7 +401,7 @@ export class RequestLifecycle {
     await this.mailer.send({
       to,
       subject: m.t('expired.subject', { requestId }),
-      text: m.mail([m.t('expired.body', { right: m.list(rights.map((type) => rightLabel(m, type))) })]),
+      text: m.mail([m.t('expired.body', { right: m.list(rights.map((type) => rightLabel(m, type))), ...privacyLinks(this.deps.publicUrl) })]),
     });
   }
 

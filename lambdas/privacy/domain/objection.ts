@@ -77,7 +77,7 @@ export async function applyObjection(
   await deps.mailer.send({
     to: request.email,
     subject: m.t('objection.subject', { requestId }),
-    text: m.mail([m.t('objection.stopped', { what: m.list(stoppedBy(optOuts, m)) }), m.t('objection.continues', { days: usageLogRetentionDays() }), m.t('objection.selfService')]),
+    text: m.mail([m.t('objection.stopped', { what: m.list(stoppedBy(optOuts, m)) }), m.t('objection.continues', { days: usageLogRetentionDays() }), m.t('objection.selfService', deps.lifecycle.links())]),
   });
   await deps.lifecycle.close(requestId, 'completed', `objection applied: ${Object.keys(optOuts).join(', ')} off`, ['in_progress']);
   return optOuts;

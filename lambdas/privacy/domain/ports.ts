@@ -74,6 +74,17 @@ export interface Workflow {
   fail(taskToken: string, error: string, cause: string): Promise<CallbackOutcome>;
 }
 
+/** Port: the paid credits an account still holds (lost when it is deleted). */
+export interface PaidCredits {
+  remainingMicro(accountId: string): Promise<number>;
+}
+
+/** What a deletion costs its holder, told before it is confirmed: the paid credits lost, the cooling-off. */
+export interface DeletionTerms {
+  paidCredits: PaidCredits;
+  coolingOffSeconds: number;
+}
+
 export interface PrivacyDeps {
   requests: RequestStore;
   subjects: SubjectDirectory;

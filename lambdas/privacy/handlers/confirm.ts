@@ -1,8 +1,8 @@
-import { escapeHtml, type HttpResponse, html } from '../../shared/http';
+import { escapeHtml, type HttpResponse, html, json as jsonResponse } from '../../shared/http';
 import { ValidationError } from '../../shared/errors';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { parseWith } from '../../shared/middleware/validate-request';
-import { intakeConfig } from '../config';
+import { confirmConfig } from '../config';
 import { rightLabel, whatHappens } from '../domain/lifecycle';
 import { readCorrection } from '../domain/correction';
 import { isRestriction, optOutsFor, stoppedBy } from '../domain/objection';
@@ -11,7 +11,7 @@ import { type Messages, messagesFor, preferredLanguage } from '../messages';
 import { ConfirmForm } from '../schemas';
 import { LinkGoneError, LinkInvalidError } from '../errors';
 import { privacyRoutes } from '../routes';
-import { lifecycleOf, privacyDeps } from '../wiring';
+import { deletionTermsOf, lifecycleOf, privacyDeps } from '../wiring';
 
 /** The changes a correction or an objection will make, as the workflow will read them. */
 function whatWillChange(request: PrivacyRequest, m: Messages): string[] {
@@ -32,106 +32,178 @@ function whatWillChange(request: PrivacyRequest, m: Messages): string[] {
   return [];
 }
 
-const lifecycle = lifecycleOf(privacyDeps(intakeConfig()));
+const config = confirmConfig();
+const lifecycle = lifecycleOf(privacyDeps(config), { deletionTerms: deletionTermsOf(config) });
 
-/** A page in the request's language (`<html lang>` included); the English-only note first when we do not write it. */
-function page(m: Messages, status: number, title: string, paragraphs: string[], form?: { request: string; token: string; action: 'confirm' | 'cancel'; button?: string }): HttpResponse {
+/** What a link's page says: the same for the HTML page and the console's JSON. */
+interface Screen {
+  m: Messages;
+  status: number;
+  title: string;
+  paragraphs: string[];
+  request?: PrivacyRequest;
+  /** Every request the link acts on, when a letter asked for several rights (the link's own first). */
+  letter?: PrivacyRequest[];
+  form?: { request: string; token: string; action: 'confirm' | 'cancel'; button?: string };
+  deletion?: { paidCredits: string; coolingOffHours: number };
+  /** For an error screen: the stable code of the JSON error. */
+  code?: string;
+}
+
+const header = (event: { headers?: Record<string, string | undefined> }, name: string) => event.headers?.[name] ?? event.headers?.[name.toLowerCase()];
+
+/** The console's pages ask for JSON; a browser following the link gets the page. */
+const wantsJson = (event: { headers?: Record<string, string | undefined> }) => /\bapplication\/json\b/i.test(header(event, 'accept') ?? '');
+
+/** The screen as an HTML page in the request's language (`<html lang>` included), or as the console's JSON. */
+function answer(screen: Screen, json: boolean): HttpResponse {
+  const { m } = screen;
   const note = m.unsupported ? [m.t('fallback.englishOnly', { language: m.unsupported })] : [];
-  const body = [...note, ...paragraphs].map((p) => `<p>${escapeHtml(p)}</p>`).join('');
-  const label = form?.button ?? m.t(form?.action === 'cancel' ? 'page.cancel.button' : 'page.confirm.button');
+  const paragraphs = [...note, ...screen.paragraphs];
+  const label = screen.form ? (screen.form.button ?? m.t(screen.form.action === 'cancel' ? 'page.cancel.button' : 'page.confirm.button')) : undefined;
+  if (json) {
+    if (screen.code) return jsonResponse(screen.status, { error: { code: screen.code, message: paragraphs.join(' ') } });
+    const view = (r: PrivacyRequest) => ({ requestId: r.requestId, type: r.type, status: r.status, receivedAt: r.receivedAt, dueAt: r.dueAt, ...(r.erasureStartsAt ? { erasureStartsAt: r.erasureStartsAt } : {}) });
+    return jsonResponse(screen.status, {
+      request: view(screen.request!),
+      ...(screen.letter && screen.letter.length > 1 ? { letter: screen.letter.map(view) } : {}),
+      locale: m.locale,
+      texts: { title: screen.title, paragraphs, ...(label ? { button: label } : {}) },
+      ...(screen.deletion ? { deletion: screen.deletion } : {}),
+    });
+  }
+  const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('');
+  const { form } = screen;
   const button = form
-    ? `<form method="post" action="/v1/privacy/${form.action}"><input type="hidden" name="request" value="${escapeHtml(form.request)}"><input type="hidden" name="token" value="${escapeHtml(form.token)}"><button type="submit" style="font-size:1.1em;padding:.5em 1.2em">${escapeHtml(label)}</button></form>`
+    ? `<form method="post" action="/v1/privacy/${form.action}"><input type="hidden" name="request" value="${escapeHtml(form.request)}"><input type="hidden" name="token" value="${escapeHtml(form.token)}"><button type="submit" style="font-size:1.1em;padding:.5em 1.2em">${escapeHtml(label!)}</button></form>`
     : '';
   return html(
-    status,
-    `<!doctype html><html lang="${m.locale}"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>` +
-      `<body style="font-family:sans-serif;max-width:40em;margin:3em auto;line-height:1.5"><h1>${escapeHtml(title)}</h1>${body}${button}</body></html>`,
+    screen.status,
+    `<!doctype html><html lang="${m.locale}"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${escapeHtml(screen.title)}</title>` +
+      `<body style="font-family:sans-serif;max-width:40em;margin:3em auto;line-height:1.5"><h1>${escapeHtml(screen.title)}</h1>${body}${button}</body></html>`,
   );
 }
 
 /**
- * Used, expired and unknown links answer a page, not JSON: a person clicked them. A used or expired
- * link carried its request's token, so its page speaks the request's language; an invalid one proves
- * nothing about the request and speaks the browser's (Accept-Language).
+ * Used, expired and unknown links answer a screen too: a person clicked them. A used or expired link
+ * carried its request's token, so it speaks the request's language; an invalid one proves nothing
+ * about the request and speaks the browser's (Accept-Language).
  */
-async function asPage(requestId: string | undefined, acceptLanguage: string | undefined, work: () => Promise<HttpResponse>): Promise<HttpResponse> {
+async function screenOf(requestId: string | undefined, acceptLanguage: string | undefined, work: () => Promise<Screen>): Promise<Screen> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof LinkGoneError) {
       const request = requestId ? await lifecycle.require(requestId).catch(() => undefined) : undefined;
       const m = messagesFor(request?.language ?? preferredLanguage(acceptLanguage));
-      return page(m, 410, m.t('page.gone.title'), [m.t(error.code === 'link_used' ? 'link.used' : error.code === 'link_expired' ? 'link.expired' : 'link.closed')]);
+      return { m, status: 410, code: error.code, title: m.t('page.gone.title'), paragraphs: [m.t(error.code === 'link_used' ? 'link.used' : error.code === 'link_expired' ? 'link.expired' : 'link.closed')] };
     }
     if (error instanceof LinkInvalidError) {
       const m = messagesFor(preferredLanguage(acceptLanguage));
-      return page(m, 404, m.t('page.invalid.title'), [m.t('link.invalid')]);
+      return { m, status: 404, code: error.code, title: m.t('page.invalid.title'), paragraphs: [m.t('link.invalid')] };
     }
     throw error;
   }
 }
 
-/** The form the page posts: `application/x-www-form-urlencoded`, read without JSON parsing. */
-function formOf(body: string | undefined, base64: boolean): { request: string; token: string } {
-  if (!body) throw new ValidationError('The confirmation form is empty', [], 'body_required');
-  const text = base64 ? Buffer.from(body, 'base64').toString('utf8') : body;
+/** What the page's button posts: its HTML form (`application/x-www-form-urlencoded`), or the same fields as JSON from the console. */
+function formOf(event: { body?: string; isBase64Encoded: boolean; headers?: Record<string, string | undefined> }): { request: string; token: string } {
+  if (!event.body) throw new ValidationError('The confirmation form is empty', [], 'body_required');
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (text.length > 2_000) throw new ValidationError('The confirmation form is too large', [], 'invalid_form');
+  if (/^application\/json\b/i.test(header(event, 'content-type') ?? '')) {
+    let fields: unknown;
+    try {
+      fields = JSON.parse(text);
+    } catch {
+      throw new ValidationError('The body is not valid JSON', [], 'invalid_json');
+    }
+    return parseWith(ConfirmForm, fields, 'body');
+  }
   return parseWith(ConfirmForm, Object.fromEntries(new URLSearchParams(text)), 'body');
 }
 
 /**
- * The confirmation link's two steps: `GET` shows what will happen (mail scanners that prefetch links
- * confirm nothing), the page's button `POST`s, which confirms this link's own request once.
+ * The confirmation and cancel links' two steps: `GET` shows what will happen (mail scanners that
+ * prefetch links confirm nothing), the page's button `POST`s, which acts once on this link's request —
+ * and on every other request of the same letter still waiting for it.
  */
-const header = (event: { headers?: Record<string, string | undefined> }, name: string) => event.headers?.[name] ?? event.headers?.[name.toLowerCase()];
-
 export const handler = httpRoutes(
-  route(privacyRoutes.confirmPage, async (event) =>
-    asPage(event.input.query.request, header(event, 'accept-language'), async () => {
-      const { request: requestId, token } = event.input.query;
+  route(privacyRoutes.confirmPage, async (event) => {
+    const { request: requestId, token } = event.input.query;
+    const screen = await screenOf(requestId, header(event, 'accept-language'), async () => {
       const { request, confirms } = await lifecycle.describeLink(requestId, token);
       const m = messagesFor(request.language);
       const received = new Date(request.receivedAt);
+      // A deletion among them says, before it is confirmed, the paid credits it loses and the cooling-off.
+      const warning = (await Promise.all(confirms.map((r) => lifecycle.deletionWarning(r, m)))).find(Boolean);
+      const deletion = warning ? { deletion: { paidCredits: warning.paidCredits, coolingOffHours: warning.coolingOffHours } } : {};
       if (confirms.length === 1) {
-        return page(m, 200, m.t('page.confirm.title', { type: request.type }), [
-          m.t('page.confirm.about', { requestId: request.requestId, received, email: request.email }),
-          whatHappens(m, request.type),
-          // What exactly will change, so a request someone else wrote in this account's name is seen before it is confirmed.
-          ...whatWillChange(request, m),
-          m.t('page.confirm.nothingYet'),
-        ], { request: requestId, token, action: 'confirm' });
+        return {
+          m,
+          status: 200,
+          request,
+          title: m.t('page.confirm.title', { type: request.type }),
+          paragraphs: [
+            m.t('page.confirm.about', { requestId: request.requestId, received, email: request.email }),
+            whatHappens(m, request.type),
+            // What exactly will change, so a request someone else wrote in this account's name is seen before it is confirmed.
+            ...whatWillChange(request, m),
+            ...(warning?.lines ?? []),
+            m.t('page.confirm.nothingYet'),
+          ],
+          form: { request: requestId, token, action: 'confirm' },
+          ...deletion,
+        };
       }
       // A letter that asked for several rights: one button confirms each request it opened, and the page says what each will do.
-      return page(m, 200, m.t('page.confirm.titleLetter'), [
-        m.t('page.confirm.aboutLetter', { requestIds: m.list(confirms.map((r) => r.requestId)), received, email: request.email }),
-        ...confirms.flatMap((r) => [m.t('page.confirm.each', { right: rightLabel(m, r.type), what: whatHappens(m, r.type) }), ...whatWillChange(r, m)]),
-        m.t('confirm.oneLink', { count: confirms.length }),
-        m.t('page.confirm.nothingYet'),
-      ], { request: requestId, token, action: 'confirm', button: m.t('page.confirm.buttonLetter') });
-    }),
-  ),
-  route(privacyRoutes.cancelPage, async (event) =>
-    asPage(event.input.query.request, header(event, 'accept-language'), async () => {
-      const { request: requestId } = event.input.query;
-      const request = await lifecycle.describeCancel(requestId, event.input.query.token);
+      return {
+        m,
+        status: 200,
+        request,
+        letter: confirms,
+        title: m.t('page.confirm.titleLetter'),
+        paragraphs: [
+          m.t('page.confirm.aboutLetter', { requestIds: m.list(confirms.map((r) => r.requestId)), received, email: request.email }),
+          ...confirms.flatMap((r) => [m.t('page.confirm.each', { right: rightLabel(m, r.type), what: whatHappens(m, r.type) }), ...whatWillChange(r, m)]),
+          ...(warning?.lines ?? []),
+          m.t('confirm.oneLink', { count: confirms.length }),
+          m.t('page.confirm.nothingYet'),
+        ],
+        form: { request: requestId, token, action: 'confirm', button: m.t('page.confirm.buttonLetter') },
+        ...deletion,
+      };
+    });
+    return answer(screen, wantsJson(event));
+  }),
+  route(privacyRoutes.cancelPage, async (event) => {
+    const { request: requestId, token } = event.input.query;
+    const screen = await screenOf(requestId, header(event, 'accept-language'), async () => {
+      const request = await lifecycle.describeCancel(requestId, token);
       const m = messagesFor(request.language);
-      return page(m, 200, m.t('page.cancel.title'), [
-        m.t('page.cancel.due', { requestId: request.requestId, startsAt: new Date(request.erasureStartsAt ?? request.receivedAt) }),
-        m.t('page.cancel.effect'),
-      ], { request: requestId, token: event.input.query.token, action: 'cancel' });
-    }),
-  ),
+      return {
+        m,
+        status: 200,
+        request,
+        title: m.t('page.cancel.title'),
+        paragraphs: [m.t('page.cancel.due', { requestId: request.requestId, startsAt: new Date(request.erasureStartsAt ?? request.receivedAt) }), m.t('page.cancel.effect')],
+        form: { request: requestId, token, action: 'cancel' },
+      };
+    });
+    return answer(screen, wantsJson(event));
+  }),
   route(privacyRoutes.cancel, async (event) => {
-    const form = formOf(event.body, event.isBase64Encoded);
-    return asPage(form.request, header(event, 'accept-language'), async () => {
+    const form = formOf(event);
+    const screen = await screenOf(form.request, header(event, 'accept-language'), async () => {
       const request = await lifecycle.cancel(form.request, form.token);
       const m = messagesFor(request.language);
-      return page(m, 200, m.t('page.cancelled.title'), [m.t('page.cancelled.body', { requestId: request.requestId })]);
+      return { m, status: 200, request, title: m.t('page.cancelled.title'), paragraphs: [m.t('page.cancelled.body', { requestId: request.requestId })] };
     });
+    return answer(screen, wantsJson(event));
   }),
   route(privacyRoutes.confirm, async (event) => {
-    const form = formOf(event.body, event.isBase64Encoded);
-    return asPage(form.request, header(event, 'accept-language'), async () => {
+    const form = formOf(event);
+    const screen = await screenOf(form.request, header(event, 'accept-language'), async () => {
       const confirmed = await lifecycle.confirm(form.request, form.token);
       const request = confirmed[0]!;
       const m = messagesFor(request.language);
@@ -139,7 +211,8 @@ export const handler = httpRoutes(
         confirmed.length === 1
           ? m.t('page.confirmed.body', { requestId: request.requestId, right: rightLabel(m, request.type) })
           : m.t('page.confirmed.bodyLetter', { requestIds: m.list(confirmed.map((r) => r.requestId)), rights: m.list(confirmed.map((r) => rightLabel(m, r.type))) });
-      return page(m, 200, m.t('page.confirmed.title'), [body, ...confirmed.map((r) => whatHappens(m, r.type))]);
+      return { m, status: 200, request, letter: confirmed, title: m.t('page.confirmed.title'), paragraphs: [body, ...confirmed.map((r) => whatHappens(m, r.type))] };
     });
+    return answer(screen, wantsJson(event));
   }),
 );

@@ -6,11 +6,11 @@ import { logger } from '../../shared/logger';
 import { dynamo } from '../../shared/clients/dynamodb';
 import { DynamoDbHolds } from '../adapters/dynamodb-holds';
 import { watchdogConfig } from '../config';
-import { lifecycleOf, privacyDeps } from '../wiring';
+import { deletionTermsOf, lifecycleOf, privacyDeps } from '../wiring';
 
 const config = watchdogConfig();
 const deps = privacyDeps(config);
-const lifecycle = lifecycleOf(deps);
+const lifecycle = lifecycleOf(deps, { deletionTerms: deletionTermsOf(config) });
 const metrics = new Metrics({ namespace: 'OmnAPI', serviceName: 'privacy' });
 const holds = new DynamoDbHolds(dynamo, { ledger: config.TABLE_LEDGER, privacyRequests: config.TABLE_PRIVACY_REQUESTS });
 

@@ -19,7 +19,7 @@ import { DynamoDbProfileCorrector } from '../adapters/dynamodb-profile-corrector
 import { applyCorrection } from '../domain/correction';
 import { ErasureSteps } from '../domain/erasure-steps';
 import { applyObjection } from '../domain/objection';
-import { lifecycleOf, privacyDeps } from '../wiring';
+import { deletionTermsOf, lifecycleOf, privacyDeps } from '../wiring';
 
 const config = workflowConfig();
 const deps = privacyDeps(config);
@@ -61,6 +61,7 @@ const preferences = new DynamoDbPreferences(dynamo, config.TABLE_ACCOUNTS);
 const corrector = new DynamoDbProfileCorrector(dynamo, config.TABLE_ACCOUNTS);
 const emailLinkTokens = new DynamoDbEmailLinkTokens(dynamo, config.TABLE_TOKENS);
 const lifecycle = lifecycleOf(deps, {
+  deletionTerms: deletionTermsOf(config),
   exports: {
     data: new DynamoDbSubjectData(
       dynamo,

@@ -1,7 +1,7 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, ScanCommand, type ScanCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type UsageLog, type UsageLogStore, usageLogRetentionDays } from '../usage-logs';
+import { type LogPageOptions, type UsageLog, type UsageLogStore, usageLogRetentionDays } from '../usage-logs';
 
 /** BatchWriteItem's ceiling. */
 const BATCH = 25;
@@ -120,9 +120,13 @@ export class DynamoDbUsageLogs implements UsageLogStore {
    * Items of the earlier one-call form, all older, are read after. The partition is always the
    * caller's: a cursor cannot reach another account's logs.
    */
-  async page(accountId: string, options: { limit: number; cursor?: string; now: Date }): Promise<{ logs: UsageLog[]; nextCursor?: string }> {
-    const { limit, cursor, now } = options;
-    const oldest = new Date(now.getTime() - usageLogRetentionDays() * 86_400_000).toISOString();
+  async page(accountId: string, options: LogPageOptions): Promise<{ logs: UsageLog[]; nextCursor?: string }> {
+    const { limit, now, filter } = options;
+    const retained = new Date(now.getTime() - usageLogRetentionDays() * 86_400_000).toISOString();
+    const oldest = options.from && options.from > retained ? options.from : retained;
+    // A time range's end reads as a cursor just past its last moment: only calls at or before it.
+    const end = options.to ? `${options.to}#\uffff` : undefined;
+    const cursor = options.cursor && end ? (options.cursor < end ? options.cursor : end) : (options.cursor ?? end);
     // A cursor past the retention period (paging reached its edge a while ago, or made up): nothing is older.
     if (cursor && cursor < oldest) return { logs: [] };
     const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -138,7 +142,7 @@ export class DynamoDbUsageLogs implements UsageLogStore {
     const keep = (item: Record<string, unknown>) => {
       // Past its TTL but not yet swept by DynamoDB (which can take days): hidden already.
       if (Number(item.expiresAt ?? Infinity) <= nowSeconds) return;
-      for (const log of logsOf(item)) if (log.at >= oldest && (!cursor || orderKey(log) < cursor)) buffer.push(log);
+      for (const log of logsOf(item)) if (log.at >= oldest && (!cursor || orderKey(log) < cursor) && (!filter || filter(log))) buffer.push(log);
     };
     const upper = (prefix: string) => (cursor ? `${prefix}${minuteOf(cursor)}\uffff` : `${prefix}\uffff`);
     // Pages `L#<newest call>#…` and single calls `M#<at>#…`, each newest first: the bound of an item is the newest call it may hold.

@@ -1,4 +1,4 @@
-import { AccountService, LOGIN_LIMITS, RECENT_SIGN_IN_SECONDS, SIGNUP_LIMITS } from '../../../lambdas/accounts/domain/accounts';
+import { AccountService, LOGIN_LIMITS, PASSWORD_RESET_LIMITS, PASSWORD_RESET_TTL_SECONDS, RECENT_SIGN_IN_SECONDS, RESEND_VERIFICATION_LIMITS, SIGNUP_LIMITS } from '../../../lambdas/accounts/domain/accounts';
 import { sha256 } from '../../../lambdas/shared/crypto';
 import {
   FixedClock,
@@ -41,7 +41,7 @@ describe('AccountService', () => {
       await service.signup({ name: ' Ann ', email: '  Ann@Example.ORG ', password: PASSWORD }, origin);
       const account = await accounts.findByEmail('ann@example.org');
       expect(account).toMatchObject({ name: 'Ann', emailVerified: false, plan: 'free', preferences: { productUpdates: false, analytics: true } });
-      expect(mailer.sent[0]!.text).toContain('https://api.omnapi.test/v1/auth/verify?token=');
+      expect(mailer.sent[0]!.text).toContain('https://api.omnapi.test/verify?token=');
       const token = mailer.tokenFor('ann@example.org');
       expect([...tokens.items.keys()]).toEqual([sha256(token)]);
     });
@@ -326,5 +326,108 @@ describe('AccountService', () => {
       expect(second.nextCursor).toBeUndefined();
       await expect(service.listSecurityEvents(ann, 2, Buffer.from('ACCOUNT#other').toString('base64url'))).rejects.toMatchObject({ kind: 'invalid' });
     });
+  });
+});
+
+describe('AccountService: password reset and resent verification', () => {
+  const NEW_PASSWORD = 'a brand new passphrase';
+
+  it('mails a single-use console link; the reset sets the password, signs every session out and tells the owner', async () => {
+    const { service, verifiedUser, mailer, sessions } = setup();
+    const principal = await verifiedUser('ann@example.org');
+    await service.login({ email: 'ann@example.org', password: PASSWORD }, origin);
+    expect(await sessions.listByAccount(principal.accountId)).toHaveLength(2);
+
+    await service.requestPasswordReset({ email: ' ANN@example.org ' }, origin);
+    const mail = mailer.sent.at(-1)!;
+    expect(mail).toMatchObject({ to: 'ann@example.org', subject: 'Reset your OmnAPI password' });
+    expect(mail.text).toMatch(/https:\/\/api\.omnapi\.test\/reset-password\?token=\S+/);
+    expect(mail.text).not.toContain('/v1/');
+    const token = mailer.tokenFor('ann@example.org');
+
+    await expect(service.resetPassword({ token, password: NEW_PASSWORD }, origin)).resolves.toEqual({ accountId: principal.accountId, sessionsRevoked: 2 });
+    expect(await sessions.listByAccount(principal.accountId)).toEqual([]);
+    expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: 'Your OmnAPI password was reset' });
+    await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ code: 'invalid_credentials' });
+    await expect(service.login({ email: 'ann@example.org', password: NEW_PASSWORD }, origin)).resolves.toMatchObject({ token: expect.any(String) });
+    // Once only.
+    await expect(service.resetPassword({ token, password: 'yet another passphrase' }, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+  });
+
+  it('answers an unknown address exactly as a known one, and mails nobody', async () => {
+    const { service, mailer } = setup();
+    await expect(service.requestPasswordReset({ email: 'nobody@example.org' }, origin)).resolves.toBeUndefined();
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('limits reset requests per address asked about, whether or not it has an account', async () => {
+    const { service, clock } = setup();
+    for (const email of ['ann@example.org', 'nobody@example.org']) {
+      for (let i = 0; i < PASSWORD_RESET_LIMITS.email; i++) await service.requestPasswordReset({ email }, { ...origin, ip: `198.51.100.${i}` });
+      await expect(service.requestPasswordReset({ email }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
+    }
+    clock.advance(PASSWORD_RESET_LIMITS.windowSeconds);
+    await expect(service.requestPasswordReset({ email: 'ann@example.org' }, origin)).resolves.toBeUndefined();
+  });
+
+  it('limits reset requests per IP address', async () => {
+    const { service } = setup();
+    for (let i = 0; i < PASSWORD_RESET_LIMITS.ip; i++) await service.requestPasswordReset({ email: `user${i}@example.org` }, origin);
+    await expect(service.requestPasswordReset({ email: 'another@example.org' }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
+  });
+
+  it('expires a reset link after an hour, refuses a weak password, and keeps the link when the password is refused', async () => {
+    const { service, verifiedUser, mailer, clock } = setup();
+    await verifiedUser('ann@example.org');
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    const token = mailer.tokenFor('ann@example.org');
+    await expect(service.resetPassword({ token, password: 'short' }, origin)).rejects.toMatchObject({ code: 'weak_password' });
+    await expect(service.resetPassword({ token, password: NEW_PASSWORD }, origin)).resolves.toMatchObject({ sessionsRevoked: 1 });
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    clock.advance(PASSWORD_RESET_TTL_SECONDS + 1);
+    await expect(service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: NEW_PASSWORD }, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+  });
+
+  it('keeps a reset token out of the verify link, and a verification token out of the reset', async () => {
+    const { service, verifiedUser, mailer, accounts } = setup();
+    await verifiedUser('ann@example.org');
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    const reset = mailer.tokenFor('ann@example.org');
+    await expect(service.confirmEmailToken(reset, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+    // Not burnt by the wrong door: the reset still works.
+    await expect(service.resetPassword({ token: reset, password: NEW_PASSWORD }, origin)).resolves.toMatchObject({ sessionsRevoked: 1 });
+    await service.signup({ name: 'Bob', email: 'bob@example.org', password: PASSWORD }, origin);
+    await expect(service.resetPassword({ token: mailer.tokenFor('bob@example.org'), password: NEW_PASSWORD }, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+    expect((await accounts.findByEmail('bob@example.org'))!.emailVerified).toBe(false);
+  });
+
+  it('refuses a reset link mailed to an address the account has since left', async () => {
+    const { service, verifiedUser, mailer } = setup();
+    const principal = await verifiedUser('ann@example.org');
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    const reset = mailer.tokenFor('ann@example.org');
+    await service.updateAccount(principal, { email: 'ann@new.example', currentPassword: PASSWORD }, origin);
+    await service.confirmEmailToken(mailer.tokenFor('ann@new.example'), origin);
+    await expect(service.resetPassword({ token: reset, password: NEW_PASSWORD }, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+  });
+
+  it('resends the verification link to an unverified account only, with the same answer for every address', async () => {
+    const { service, mailer, accounts } = setup();
+    await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
+    await service.resendVerification({ email: 'Ann@Example.org' }, origin);
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Confirm your OmnAPI account', 'Confirm your OmnAPI account']);
+    await service.confirmEmailToken(mailer.tokenFor('ann@example.org'), origin);
+    expect((await accounts.findByEmail('ann@example.org'))!.emailVerified).toBe(true);
+    await expect(service.resendVerification({ email: 'ann@example.org' }, origin)).resolves.toBeUndefined();
+    await expect(service.resendVerification({ email: 'nobody@example.org' }, origin)).resolves.toBeUndefined();
+    expect(mailer.sent).toHaveLength(2);
+  });
+
+  it('limits resent verification mails per address', async () => {
+    const { service, mailer } = setup();
+    await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
+    for (let i = 0; i < RESEND_VERIFICATION_LIMITS.email; i++) await service.resendVerification({ email: 'ann@example.org' }, { ...origin, ip: `198.51.100.${i}` });
+    await expect(service.resendVerification({ email: 'ann@example.org' }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
+    expect(mailer.sent).toHaveLength(1 + RESEND_VERIFICATION_LIMITS.email);
   });
 });

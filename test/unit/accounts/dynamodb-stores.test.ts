@@ -42,9 +42,13 @@ describe('DynamoDB token store', () => {
     ddb.on(DeleteCommand).resolvesOnce({ Attributes: { pk: 'TOKEN#h', sk: 'TOKEN', tokenHash: 'h', purpose: 'verify_email' } })
       .rejectsOnce(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
     const store = new DynamoDbTokenStore(client, 'tokens');
-    await expect(store.consume('h')).resolves.toEqual({ tokenHash: 'h', purpose: 'verify_email' });
-    await expect(store.consume('h')).resolves.toBeUndefined();
-    expect(ddb.commandCalls(DeleteCommand)[0]!.args[0].input).toMatchObject({ ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_OLD' });
+    await expect(store.consume('h', ['verify_email'])).resolves.toEqual({ tokenHash: 'h', purpose: 'verify_email' });
+    await expect(store.consume('h', ['verify_email'])).resolves.toBeUndefined();
+    expect(ddb.commandCalls(DeleteCommand)[0]!.args[0].input).toMatchObject({
+      ConditionExpression: 'attribute_exists(pk) AND #purpose IN (:p0)',
+      ExpressionAttributeValues: { ':p0': 'verify_email' },
+      ReturnValues: 'ALL_OLD',
+    });
   });
 });
 

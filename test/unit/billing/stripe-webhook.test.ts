@@ -1,7 +1,8 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
+import { simpleParser } from 'mailparser';
 import { DynamoDbLedger } from '../../../lambdas/billing/adapters/dynamodb-ledger';
 import { DEFAULT_PACKS } from '../../../lambdas/billing/packs';
 import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
@@ -30,6 +31,7 @@ describe('POST /v1/webhooks/stripe', () => {
       TABLE_SECURITY_EVENTS: 'securityEvents',
       CREDIT_PACKS: JSON.stringify(DEFAULT_PACKS),
       MAIL_FROM: 'no-reply@omnapi.test',
+      PUBLIC_URL: 'https://omnapi.test',
       STRIPE_WEBHOOK_SECRET: SECRET,
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
@@ -44,6 +46,19 @@ describe('POST /v1/webhooks/stripe', () => {
     ses.reset();
     ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
   });
+
+  /** The mails sent to a buyer, in order. */
+  const mailsTo = (b: Buyer) =>
+    Promise.all(
+      ses
+        .commandCalls(SendEmailCommand)
+        .map((c) => c.args[0].input)
+        .filter((input) => input.Destination!.ToAddresses!.includes(b.email))
+        .map(async (input) => {
+          const mail = await simpleParser(Buffer.from(input.Content!.Raw!.Data!));
+          return { subject: mail.subject!, text: mail.text! };
+        }),
+    );
 
   /** A fresh account, as the accounts context stores it. */
   async function buyer(): Promise<Buyer> {
@@ -91,6 +106,20 @@ describe('POST /v1/webhooks/stripe', () => {
     // One receipt, to the account's address.
     const receipts = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination!.ToAddresses);
     expect(receipts).toEqual([[b.email]]);
+  });
+
+  it('turns the low-balance notice on at a tenth of the pack with the first purchase, unless the holder chose', async () => {
+    const threshold = async (b: Buyer) =>
+      (await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } }))).Item!.preferences.lowBalanceCredits;
+    const fresh = await buyer();
+    await deliver(checkoutCompleted(fresh, 'starter', starter));
+    expect(await threshold(fresh)).toBe('100');
+    expect((await mailsTo(fresh))[0]!.text).toContain('We mail you once when your balance falls below 100 credits; change or turn that off in your settings: https://omnapi.test/settings');
+    const declined = await buyer();
+    await dynamo.client.send(new UpdateCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${declined.accountId}`, sk: 'PROFILE' }, UpdateExpression: 'SET preferences.lowBalanceCredits = :none', ExpressionAttributeValues: { ':none': null } }));
+    await deliver(checkoutCompleted(declined, 'growth', DEFAULT_PACKS.growth!));
+    expect(await threshold(declined)).toBeNull();
+    expect((await mailsTo(declined))[0]!.text).not.toContain('falls below');
   });
 
   it('credits a second delivery of the same purchase under a new event id only once (the session is the key)', async () => {
@@ -170,6 +199,11 @@ describe('POST /v1/webhooks/stripe', () => {
     expect((await meter.admit({ accountId: b.accountId, priceMicro: 1, limitPerMinute: 1000, now: new Date() })).admitted).toBe(true);
     const types = (await ledger.all(b.accountId)).map((e) => [e.type, e.amountMicro]);
     expect(types).toEqual(expect.arrayContaining([['purchase', 1_000_000_000], ['clawback', -500_000_000], ['clawback', -500_000_000]]));
+    const refunds = (await mailsTo(b)).filter((m) => m.subject === `Refund on your purchase of ${starter.name}`);
+    expect(refunds.map((m) => m.text.split('\n')[2])).toEqual([
+      `5.00 USD of the 10.00 USD you paid for ${starter.name} was refunded, so 500 credits were taken back.`,
+      `10.00 USD of the 10.00 USD you paid for ${starter.name} was refunded, so 500 credits were taken back.`,
+    ]);
   });
 
   it('holds a disputed purchase and releases it exactly when the dispute is won', async () => {
@@ -185,6 +219,14 @@ describe('POST /v1/webhooks/stripe', () => {
     expect(await balance(b)).toBe(1_000_000_000);
     await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'won'));
     expect(await balance(b)).toBe(1_000_000_000);
+    // The buyer hears of each change once, redeliveries aside, with a console link and no API route.
+    expect(await mailsTo(b)).toEqual([
+      expect.objectContaining({ subject: `Receipt: ${starter.name}` }),
+      expect.objectContaining({ subject: `Your purchase of ${starter.name} is disputed`, text: expect.stringMatching(/1000 of its credits are held until the dispute is decided[\s\S]*Balance now: 0 credits/) }),
+      expect.objectContaining({ subject: `The dispute on your purchase of ${starter.name} is closed`, text: expect.stringMatching(/1000 held credits are yours to use again[\s\S]*Balance now: 1000 credits/) }),
+    ]);
+    expect((await mailsTo(b)).map((m) => m.text).join('\n')).not.toContain('/v1/');
+    expect((await mailsTo(b))[2]!.text).toContain('https://omnapi.test/credits');
   });
 
   it('takes the held credits for good when a dispute is lost', async () => {
@@ -196,6 +238,7 @@ describe('POST /v1/webhooks/stripe', () => {
     expect((await outcomeOf(deliver(dispute('charge.dispute.closed', payment(purchase), id, 'lost')))).outcome).toBe('dispute_lost');
     expect(await balance(b)).toBe(0);
     expect(await ledger.purchaseOf(payment(purchase).paymentIntentId)).toMatchObject({ clawedBackMicro: 1_000_000_000, heldMicro: 0, disputes: { [id]: { amountMinor: 1000, status: 'lost' } } });
+    expect((await mailsTo(b)).at(-1)).toMatchObject({ subject: `A payment dispute on ${starter.name} was decided against you`, text: expect.stringContaining('was lost, so 1000 of its credits are taken back for good') });
   });
 
   it.each([

@@ -590,7 +590,7 @@ describe('correction', () => {
     const { written, tokens, sent, stored } = await confirmedCorrection('Change my email to New@Example.org');
     expect(written).toEqual([]);
     expect(tokens).toEqual([expect.objectContaining({ email: 'new@example.org', purpose: 'change_email', accountId: 'acc_a' })]);
-    expect(sent.find((m) => m.to === 'new@example.org')!.text).toMatch(/\/v1\/auth\/verify\?token=/);
+    expect(sent.find((m) => m.to === 'new@example.org')!.text).toMatch(/^https:\/\/api\.omnapi\.test\/verify\?token=\S+$/m);
     expect(sent.at(-1)).toMatchObject({ to: 'ann@example.org', text: expect.stringContaining('we sent a link to new@example.org') });
     expect(stored.status).toBe('completed');
   });
@@ -629,5 +629,47 @@ describe('the legal deadline by jurisdiction', () => {
     const { request } = await intake.fromApi('acc_br', 'access', undefined);
     expect(request.dueAt).toBe('2026-03-16T00:00:00.000Z');
     expect(request.history[0]!.note).toMatch(/answer within 15 days \(deadline for BR\)/);
+  });
+});
+
+describe('deletion: what it costs, told before it is confirmed; its cancellation, confirmed by mail', () => {
+  function withTerms(paidMicro: number) {
+    const base = setup();
+    const deps = (base.lifecycle as unknown as { deps: ConstructorParameters<typeof RequestLifecycle>[0] }).deps;
+    const lifecycle = new RequestLifecycle({ ...deps, deletionTerms: { paidCredits: { remainingMicro: async () => paidMicro }, coolingOffSeconds: 24 * 3600 } });
+    return { ...base, lifecycle };
+  }
+
+  it('names the paid credits lost and the cooling-off in the confirmation mail, in the request language, and gives them to the page', async () => {
+    const { lifecycle, intake, requests, mailer, clock } = withTerms(1_250_500_000);
+    await intake.fromMail({ messageId: 'd1', ticketId: 'tkt_d1', from: 'ann@example.org', replyTo: 'ann@example.org', subject: 'Konto löschen', text: 'Bitte löschen Sie mein Konto.', receivedAt: clock.now().toISOString(), verdicts: {} });
+    const request = [...requests.items.values()].find((r) => r.ticketId === 'tkt_d1')!;
+    expect(request.type).toBe('deletion');
+    await lifecycle.begin(request.requestId);
+    const mail = mailer.sent.at(-1)!;
+    expect(mail.text).toContain('Auf dem Konto sind noch 1250.5 bezahlte Credits');
+    expect(mail.text).toContain('wartet die Löschung 24 Stunden');
+    expect(mail.text).toMatch(/https:\/\/api\.omnapi\.test\/privacy\/confirm\?request=prq_\w+&token=\S+/);
+    const warning = await lifecycle.deletionWarning((await requests.get(request.requestId))!, (await import('../../../lambdas/privacy/messages')).messagesFor('en'));
+    expect(warning).toEqual({ paidCredits: '1250.5', coolingOffHours: 24, lines: [expect.stringContaining('1250.5 paid credits'), expect.stringContaining('24 hours')] });
+  });
+
+  it('says nothing of credits when none were paid for, and nothing at all for other requests', async () => {
+    const { lifecycle, mailRequest } = withTerms(0);
+    const { messagesFor } = await import('../../../lambdas/privacy/messages');
+    const { request } = await mailRequest('ann@example.org', 'm1', 'Delete my account');
+    expect((await lifecycle.deletionWarning(request, messagesFor('en')))!.lines).toEqual([expect.stringContaining('waits 24 hours')]);
+    const access = await mailRequest('bob@example.org', 'm2');
+    expect(await lifecycle.deletionWarning(access.request, messagesFor('en'))).toBeUndefined();
+  });
+
+  it('mails the registered address when the cooling-off is cancelled, with the privacy centre to ask again', async () => {
+    const { lifecycle, mailRequest, requests, mailer, workflow } = withTerms(0);
+    const { request } = await mailRequest('ann@example.org', 'm1', 'Delete my account');
+    await requests.update(request.requestId, { cancelTokenHash: (await import('../../../lambdas/shared/crypto')).sha256('cancel-token-0123456789'), taskToken: 'wait-1' }, { status: 'in_progress' });
+    await lifecycle.cancel(request.requestId, 'cancel-token-0123456789');
+    expect(workflow.failed).toEqual([{ token: 'wait-1', error: 'RequestCancelled' }]);
+    expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: 'Deletion cancelled', text: expect.stringContaining('https://api.omnapi.test/privacy') });
+    await expect(lifecycle.cancel(request.requestId, 'cancel-token-0123456789')).rejects.toMatchObject({ code: 'link_closed' });
   });
 });

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The console's sources: what its build reads. */
+export const CONSOLE_DIR = __dirname;
+const ROOT = path.resolve(CONSOLE_DIR, '..');
+/** Where `npm start` and the tests find the built console. */
+export const CONSOLE_DIST = path.join(CONSOLE_DIR, 'dist');
+/** The API description every call's types are generated from. */
+export const OPENAPI_FILE = path.join(ROOT, 'docs', 'openapi.json');
+/** The generated types: committed, so the console typechecks on a fresh clone, and kept current by every build. */
+export const API_TYPES_FILE = path.join(CONSOLE_DIR, 'src', 'api', 'openapi.d.ts');
+/** The hash of the sources the last build in `CONSOLE_DIST` was made from. */
+const STAMP_FILE = path.join(CONSOLE_DIR, '.dist-source-hash');
+/** Entries of the console folder that are not sources. */
+export const NOT_SOURCES = ['dist', '.dist-source-hash', 'node_modules'];
+
+function filesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => !NOT_SOURCES.includes(entry.name))
+    .flatMap((entry) => (entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : [path.join(dir, entry.name)]))
+    .sort();
+}
+
+/** A hash of everything a build reads: the console's files, the API description and the locked dependencies. */
+export function consoleSourceHash(): string {
+  const hash = createHash('sha256');
+  for (const file of [...filesUnder(CONSOLE_DIR), OPENAPI_FILE, path.join(ROOT, 'package-lock.json')]) {
+    hash.update(path.relative(ROOT, file)).update('\0').update(fs.readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** The TypeScript types of every API call, generated from docs/openapi.json. */
+export async function renderApiTypes(): Promise<string> {
+  const { default: openapiTS, astToString } = await import('openapi-typescript');
+  const ast = await openapiTS(JSON.parse(fs.readFileSync(OPENAPI_FILE, 'utf8')) as Parameters<typeof openapiTS>[0]);
+  return `// Generated from docs/openapi.json by console/build.ts: do not edit.\n${astToString(ast)}`;
+}
+
+/** Rewrites the generated API types when docs/openapi.json changed; true when they were rewritten. */
+export async function writeApiTypes(): Promise<boolean> {
+  const rendered = await renderApiTypes();
+  if (fs.existsSync(API_TYPES_FILE) && fs.readFileSync(API_TYPES_FILE, 'utf8') === rendered) return false;
+  fs.writeFileSync(API_TYPES_FILE, rendered);
+  return true;
+}
+
+/** Builds the console into `outDir` (types first, then Vite). */
+export async function buildConsole(outDir = CONSOLE_DIST, log: (line: string) => void = () => undefined): Promise<void> {
+  if (await writeApiTypes()) log('console: API types regenerated from docs/openapi.json');
+  const { build } = await import('vite');
+  const started = performance.now();
+  await build({
+    configFile: false,
+    root: CONSOLE_DIR,
+    logLevel: 'warn',
+    // Preact's JSX runtime, without a Babel-based plugin.
+    oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      // No inline script or style may be emitted: the CSP forbids them.
+      assetsInlineLimit: 0,
+      modulePreload: { polyfill: false },
+      reportCompressedSize: false,
+      // The API reference renderer is a large chunk on purpose: it loads only on its own page.
+      chunkSizeWarningLimit: 2_000,
+      rolldownOptions: { checks: { pluginTimings: false } },
+    },
+  });
+  if (outDir === CONSOLE_DIST) fs.writeFileSync(STAMP_FILE, consoleSourceHash());
+  log(`console: built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Builds the console when `dist` is missing or older than its sources; answers where it is. */
+export async function ensureConsoleBuilt(log: (line: string) => void = () => undefined): Promise<string> {
+  const built = fs.existsSync(path.join(CONSOLE_DIST, 'index.html')) && fs.existsSync(STAMP_FILE);
+  if (!built || fs.readFileSync(STAMP_FILE, 'utf8') !== consoleSourceHash()) {
+    log(built ? 'console: sources changed, rebuilding…' : 'console: building…');
+    await buildConsole(CONSOLE_DIST, log);
+  }
+  return CONSOLE_DIST;
+}
+
+// `tsx console/build.ts [--out DIR]`: what the CDK asset's local bundling runs; `--print-types` writes the generated types to stdout.
+if (require.main === module && process.argv.includes('--print-types')) {
+  renderApiTypes().then((types) => process.stdout.write(types));
+} else if (require.main === module) {
+  const at = process.argv.indexOf('--out');
+  buildConsole(at > 0 ? path.resolve(process.argv[at + 1]!) : CONSOLE_DIST, (line) => console.log(line)).catch((error: Error) => {
+    console.error(error.stack ?? error.message);
+    process.exit(1);
+  });
+}

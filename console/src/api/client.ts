@@ -1,0 +1,60 @@
+import createClient from 'openapi-fetch';
+import type { components, paths } from './openapi';
+
+/** Every API schema, as docs/openapi.json describes it. */
+export type Schemas = components['schemas'];
+
+/** The API, on the console's own origin: the session cookie is first-party and SameSite=Strict. */
+export const api = createClient<paths, 'application/json'>({ baseUrl: '', headers: { accept: 'application/json' } });
+
+/** An API answer that was not 2xx, with the API's error code and message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** Awaits a typed call and answers its data, or throws an ApiError carrying the API's `{ error }` body. */
+export async function call<T>(pending: Promise<Answer<T>>): Promise<T> {
+  const { data, error, response } = await pending;
+  if (response.ok) return data as T;
+  const body = (error ?? {}) as Partial<Schemas['Error']>;
+  throw new ApiError(
+    response.status,
+    body.error?.code ?? `http_${response.status}`,
+    body.error?.message ?? `The API answered ${response.status} ${response.statusText}`,
+    body.error?.details,
+  );
+}
+
+/** Credits are strings of micro-credits in the API; the console shows them with up to 6 decimals. */
+export function formatCredits(micro: number): string {
+  const sign = micro < 0 ? '-' : '';
+  const abs = Math.abs(micro);
+  const whole = Math.floor(abs / 1_000_000).toLocaleString('en');
+  const fraction = String(abs % 1_000_000).padStart(6, '0').replace(/0+$/, '');
+  return `${sign}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** A price in a currency's minor units, e.g. 500 EUR cents as "€5.00". */
+export function formatMoney(minor: number, currency: string): string {
+  return new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).format(minor / 100);
+}
+
+/** A timestamp in the reader's locale and time zone. */
+export function formatTime(iso: string | number | undefined): string {
+  if (iso === undefined) return '—';
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -1,0 +1,38 @@
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface ChartSeries {
+  label: string;
+  values: number[];
+  color: string;
+  dash?: number[];
+}
+
+/** A time-series chart (uPlot, canvas); the page beside it carries the same figures as a table. */
+/** `range`: the x axis from and to (seconds), so a few buckets show where they are in the chosen range. */
+export function Chart({ title, times, series, height = 260, range }: { title: string; times: number[]; series: ChartSeries[]; height?: number; range?: [number, number] }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const plot = new uPlot(
+      {
+        width: Math.max(320, el.clientWidth),
+        height,
+        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: times.length < 60 } }))],
+        axes: [{}, { size: 60 }],
+        scales: { x: { time: true, ...(range ? { range: () => range } : {}) } },
+      },
+      [times, ...series.map((s) => s.values)],
+      el,
+    );
+    const resize = () => plot.setSize({ width: Math.max(320, el.clientWidth), height });
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('resize', resize);
+      plot.destroy();
+    };
+  }, [times, series, height, range]);
+  return <figure class="chart" role="img" aria-label={`${title}: ${series.map((s) => `${s.label} ${s.values.reduce((a, b) => a + b, 0)}`).join(', ')}`} ref={box} />;
+}

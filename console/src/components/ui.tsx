@@ -1,0 +1,178 @@
+import type { ComponentChildren, JSX } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from '../api/client';
+
+/** A page: its heading takes focus on arrival, so keyboard and screen-reader users start at the top. */
+export function Page({ title, children, intro }: { title: string; intro?: ComponentChildren; children?: ComponentChildren }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} · OmnAPI console`;
+    heading.current?.focus();
+  }, [title]);
+  return (
+    <section class="page" aria-labelledby="page-title">
+      <h1 id="page-title" tabIndex={-1} ref={heading}>
+        {title}
+      </h1>
+      {intro && <p class="intro">{intro}</p>}
+      {children}
+    </section>
+  );
+}
+
+type InputProps = Omit<JSX.IntrinsicElements['input'], 'label' | 'value' | 'onInput'> & {
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  hint?: string;
+};
+
+/** A labelled input; the hint is tied to it with aria-describedby. */
+export function Field({ label, value, onValue, hint, id, ...rest }: InputProps) {
+  const fieldId = id ?? `f-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return (
+    <div class="field">
+      <label for={fieldId}>{label}</label>
+      <input id={fieldId} value={value} onInput={(e) => onValue((e.target as HTMLInputElement).value)} aria-describedby={hint ? `${fieldId}-hint` : undefined} {...rest} />
+      {hint && (
+        <small id={`${fieldId}-hint`} class="hint">
+          {hint}
+        </small>
+      )}
+    </div>
+  );
+}
+
+export function Select({ label, value, onValue, options, id }: { label: string; value: string; onValue: (v: string) => void; options: [string, string][]; id?: string }) {
+  const fieldId = id ?? `s-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return (
+    <div class="field">
+      <label for={fieldId}>{label}</label>
+      <select id={fieldId} value={value} onChange={(e) => onValue((e.target as HTMLSelectElement).value)}>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function Checkbox({ label, checked, onChecked, id }: { label: string; checked: boolean; onChecked: (v: boolean) => void; id?: string }) {
+  const fieldId = id ?? `c-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return (
+    <div class="check">
+      <input type="checkbox" id={fieldId} checked={checked} onChange={(e) => onChecked((e.target as HTMLInputElement).checked)} />
+      <label for={fieldId}>{label}</label>
+    </div>
+  );
+}
+
+/** A message: errors are announced at once (alert), other news politely (status). */
+export function Notice({ kind = 'info', children }: { kind?: 'info' | 'success' | 'error' | 'warning'; children: ComponentChildren }) {
+  return (
+    <div class={`notice ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  );
+}
+
+export function ErrorNotice({ error }: { error: unknown }) {
+  if (!error) return null;
+  const message = error instanceof ApiError ? error.message : 'Something went wrong. Please try again.';
+  const details = error instanceof ApiError ? error.details : [];
+  return (
+    <Notice kind="error">
+      {message}
+      {details.length > 0 && (
+        <ul>
+          {details.map((d) => (
+            <li key={d.path}>
+              {d.path}: {d.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Notice>
+  );
+}
+
+/** Runs a submit handler with a busy flag and the error it threw. */
+export function useAction<A extends unknown[]>(action: (...args: A) => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const run = async (...args: A) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action(...args);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
+
+/** Loads data once per change of `deps`; `reload` fetches again. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    let current = true;
+    setError(undefined);
+    load().then(
+      (value) => current && setData(value),
+      (caught) => current && setError(caught),
+    );
+    return () => {
+      current = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, version]);
+  return { data, error, reload: () => setVersion((v) => v + 1), setData };
+}
+
+/** A form whose submit is handled in script (no page load). */
+export function Form({ onSubmit, children, label }: { onSubmit: () => void; children: ComponentChildren; label: string }) {
+  return (
+    <form
+      aria-label={label}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {children}
+    </form>
+  );
+}
+
+/** Copies a secret to the clipboard and says so. */
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <>
+      <button
+        type="button"
+        class="secondary"
+        onClick={async () => {
+          await navigator.clipboard.writeText(text);
+          setCopied(true);
+        }}
+      >
+        {label}
+      </button>
+      <span role="status" class="copied">
+        {copied ? 'Copied' : ''}
+      </span>
+    </>
+  );
+}
+
+export function Loading() {
+  return <p aria-busy="true">Loading…</p>;
+}

@@ -1,0 +1,170 @@
+import { useEffect, useState } from 'preact/hooks';
+import { Link, useLocation, useSearch } from 'wouter-preact';
+import { api, call } from '../api/client';
+import { ErrorNotice, Field, Form, Loading, Notice, Page, useAction } from '../components/ui';
+import { useSession } from '../session';
+
+/** Only console paths are followed after sign-in, never another site. */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/keys';
+}
+
+export function SignIn() {
+  const search = new URLSearchParams(useSearch());
+  const [, navigate] = useLocation();
+  const { refresh } = useSession();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const signIn = useAction(async () => {
+    await call(api.POST('/v1/auth/login', { body: { email, password } }));
+    await refresh();
+    navigate(safeNext(search.get('next')));
+  });
+  return (
+    <Page title="Sign in">
+      <Form label="Sign in" onSubmit={() => signIn.run()}>
+        <Field label="Email" type="email" autoComplete="username" required value={email} onValue={setEmail} />
+        <Field label="Password" type="password" autoComplete="current-password" required value={password} onValue={setPassword} />
+        <ErrorNotice error={signIn.error} />
+        <button type="submit" disabled={signIn.busy}>
+          Sign in
+        </button>
+      </Form>
+      <p>
+        <Link href="/forgot-password">Forgot your password?</Link> · <Link href="/signup">Create an account</Link> · <Link href="/verify">Resend the verification mail</Link>
+      </p>
+    </Page>
+  );
+}
+
+export function SignUp() {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState<{ message: string } | undefined>(undefined);
+  const signUp = useAction(async () => setDone(await call(api.POST('/v1/auth/signup', { body: { name, email, password } }))));
+  return (
+    <Page title="Create an account">
+      {done ? (
+        <Notice kind="success">
+          {done.message} Open the link in the mail we sent to {email} to verify your address, then <Link href="/signin">sign in</Link>.
+        </Notice>
+      ) : (
+        <Form label="Create an account" onSubmit={() => signUp.run()}>
+          <Field label="Name" autoComplete="name" required value={name} onValue={setName} />
+          <Field label="Email" type="email" autoComplete="email" required value={email} onValue={setEmail} />
+          <Field label="Password" type="password" autoComplete="new-password" required minLength={12} value={password} onValue={setPassword} hint="At least 12 characters." />
+          <ErrorNotice error={signUp.error} />
+          <button type="submit" disabled={signUp.busy}>
+            Create account
+          </button>
+        </Form>
+      )}
+      <p>
+        Already have an account? <Link href="/signin">Sign in</Link>.
+      </p>
+    </Page>
+  );
+}
+
+const VERIFIED_TEXT: Record<string, string> = {
+  verified: 'Your email address is verified. You can sign in now.',
+  email_changed: 'Your new email address is confirmed. Use it to sign in from now on.',
+  sign_in_unlocked: 'Sign-in is unlocked for your account. You can sign in again.',
+};
+
+/** Follows a mailed link's token through `GET /v1/auth/verify`: verification, email change and unlock share it. */
+function TokenLink({ title }: { title: string }) {
+  const token = new URLSearchParams(useSearch()).get('token');
+  const [status, setStatus] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  useEffect(() => {
+    if (!token) return;
+    call(api.GET('/v1/auth/verify', { params: { query: { token } } })).then((r) => setStatus(r.status), setError);
+  }, [token]);
+  if (!token) return <ResendVerification />;
+  return (
+    <Page title={title}>
+      {status ? <Notice kind="success">{VERIFIED_TEXT[status] ?? 'Done.'}</Notice> : error ? <ErrorNotice error={error} /> : <Loading />}
+      {error !== undefined && <p>Links work once and expire. <Link href="/verify">Ask for a new verification mail</Link>.</p>}
+      <p>
+        <Link href="/signin">Sign in</Link>
+      </p>
+    </Page>
+  );
+}
+
+export function Verify() {
+  return <TokenLink title="Verify your email address" />;
+}
+
+export function Unlock() {
+  return <TokenLink title="Unlock sign-in" />;
+}
+
+function ResendVerification() {
+  const [email, setEmail] = useState('');
+  const [message, setMessage] = useState<string | undefined>(undefined);
+  const resend = useAction(async () => setMessage((await call(api.POST('/v1/auth/verify/resend', { body: { email } }))).message));
+  return (
+    <Page title="Resend the verification mail" intro="We mail a new link to the address if it has an account that is not verified yet.">
+      <Form label="Resend the verification mail" onSubmit={() => resend.run()}>
+        <Field label="Email" type="email" autoComplete="email" required value={email} onValue={setEmail} />
+        <ErrorNotice error={resend.error} />
+        {message && <Notice kind="success">{message}</Notice>}
+        <button type="submit" disabled={resend.busy}>
+          Send the link again
+        </button>
+      </Form>
+    </Page>
+  );
+}
+
+export function ForgotPassword() {
+  const [email, setEmail] = useState('');
+  const [message, setMessage] = useState<string | undefined>(undefined);
+  const ask = useAction(async () => setMessage((await call(api.POST('/v1/auth/password-reset', { body: { email } }))).message));
+  return (
+    <Page title="Reset your password" intro="We mail a link that sets a new password to the address, if it has an account. The link works once, for an hour.">
+      <Form label="Reset your password" onSubmit={() => ask.run()}>
+        <Field label="Email" type="email" autoComplete="email" required value={email} onValue={setEmail} />
+        <ErrorNotice error={ask.error} />
+        {message && <Notice kind="success">{message}</Notice>}
+        <button type="submit" disabled={ask.busy}>
+          Mail me a link
+        </button>
+      </Form>
+    </Page>
+  );
+}
+
+export function ResetPassword() {
+  const token = new URLSearchParams(useSearch()).get('token') ?? '';
+  const [password, setPassword] = useState('');
+  const [again, setAgain] = useState('');
+  const [done, setDone] = useState<number | undefined>(undefined);
+  const reset = useAction(async () => {
+    if (password !== again) throw new Error('mismatch');
+    setDone((await call(api.POST('/v1/auth/password-reset/confirm', { body: { token, password } }))).sessionsRevoked);
+  });
+  return (
+    <Page title="Set a new password">
+      {done !== undefined ? (
+        <Notice kind="success">
+          Your password is set; {done} session{done === 1 ? ' was' : 's were'} signed out. <Link href="/signin">Sign in</Link> with the new password.
+        </Notice>
+      ) : !token ? (
+        <Notice kind="error">This page needs the link from the mail. <Link href="/forgot-password">Ask for a new one</Link>.</Notice>
+      ) : (
+        <Form label="Set a new password" onSubmit={() => reset.run()}>
+          <Field label="New password" type="password" autoComplete="new-password" required minLength={12} value={password} onValue={setPassword} hint="At least 12 characters." />
+          <Field label="New password, again" type="password" autoComplete="new-password" required value={again} onValue={setAgain} />
+          {reset.error instanceof Error && reset.error.message === 'mismatch' ? <Notice kind="error">The two passwords differ.</Notice> : <ErrorNotice error={reset.error} />}
+          <button type="submit" disabled={reset.busy}>
+            Set password
+          </button>
+        </Form>
+      )}
+    </Page>
+  );
+}

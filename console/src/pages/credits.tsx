@@ -1,0 +1,179 @@
+import { useEffect, useState } from 'preact/hooks';
+import { Link, useSearch } from 'wouter-preact';
+import { api, call, formatCredits, formatMoney, formatTime, type Schemas } from '../api/client';
+import { ErrorNotice, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
+
+const ENTRY_TEXT: Record<Schemas['LedgerEntry']['type'], string> = {
+  grant: 'Grant',
+  purchase: 'Purchase',
+  refund: 'Refund',
+  clawback: 'Clawback',
+  hold: 'Dispute hold',
+  release: 'Hold released',
+  adjustment: 'Adjustment',
+};
+
+export function Credits() {
+  const balance = useLoad(() => call(api.GET('/v1/billing/balance')));
+  const packs = useLoad(() => call(api.GET('/v1/billing/packs')));
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+  const ledger = useLoad(() => call(api.GET('/v1/billing/ledger', { params: { query: { limit: 25, ...(cursor ? { cursor } : {}) } } })), [cursor]);
+  const buy = useAction(async (pack: string) => {
+    const checkout = await call(api.POST('/v1/billing/checkout', { body: { pack } }));
+    window.location.assign(checkout.url);
+  });
+  const portal = useAction(async () => {
+    window.location.assign((await call(api.GET('/v1/billing/portal'))).url);
+  });
+  return (
+    <Page title="Credits" intro="Calls are paid from prepaid credits. Buying goes through Stripe Checkout; we never see or store card data.">
+      <p class="balance">
+        Balance: <strong data-testid="balance">{balance.data ? formatCredits(balance.data.balanceMicro) : '…'}</strong> credits
+      </p>
+      <ErrorNotice error={balance.error ?? packs.error} />
+      <h2>Buy credits</h2>
+      {!packs.data ? (
+        <Loading />
+      ) : (
+        <ul class="packs">
+          {packs.data.packs.map((pack) => (
+            <li key={pack.id} class="card">
+              <h3>{pack.name}</h3>
+              <p>
+                {pack.credits.toLocaleString('en')} credits for {formatMoney(pack.priceMinor, pack.currency)}
+              </p>
+              <button type="button" disabled={buy.busy} onClick={() => buy.run(pack.id)} aria-label={`Buy ${pack.name}`}>
+                Buy
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorNotice error={buy.error} />
+      <p>
+        <button type="button" class="secondary" disabled={portal.busy} onClick={() => portal.run()}>
+          Payment methods and invoices (Stripe)
+        </button>
+      </p>
+      <ErrorNotice error={portal.error} />
+      <h2>Ledger and receipts</h2>
+      <p class="hint">Money movements: purchases, grants, refunds and holds. Each call's charge is in Usage.</p>
+      <ErrorNotice error={ledger.error} />
+      {!ledger.data ? (
+        <Loading />
+      ) : ledger.data.entries.length === 0 ? (
+        <p>No entries yet.</p>
+      ) : (
+        <table>
+          <caption>Ledger</caption>
+          <thead>
+            <tr>
+              <th scope="col">Date</th>
+              <th scope="col">Type</th>
+              <th scope="col">Credits</th>
+              <th scope="col">Paid</th>
+              <th scope="col">Reference</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ledger.data.entries.map((entry) => (
+              <tr key={entry.entryId}>
+                <th scope="row">{formatTime(entry.at)}</th>
+                <td>{ENTRY_TEXT[entry.type]}{entry.pack ? ` · ${entry.pack}` : ''}</td>
+                <td class={entry.amountMicro < 0 ? 'neg' : 'pos'}>{formatCredits(entry.amountMicro)}</td>
+                <td>{entry.stripe?.amountMinor !== undefined && entry.stripe.currency ? formatMoney(entry.stripe.amountMinor, entry.stripe.currency) : '—'}</td>
+                <td class="mono">{entry.stripe?.paymentIntentId ?? entry.stripe?.checkoutSessionId ?? entry.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <nav class="pager" aria-label="Ledger pages">
+        <button type="button" class="secondary" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Newer
+        </button>
+        <button type="button" class="secondary" disabled={!ledger.data?.nextCursor} onClick={() => setCursors([...cursors, ledger.data!.nextCursor!])}>
+          Older
+        </button>
+      </nav>
+    </Page>
+  );
+}
+
+/** The real state of a checkout session, for the signed-in account only (404 for anyone else's), followed until it settles. */
+function useCheckout(sessionId: string) {
+  const [state, setState] = useState<Schemas['CheckoutStatus'] | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  useEffect(() => {
+    if (!sessionId) return;
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const poll = async (attempt: number) => {
+      try {
+        const current = await call(api.GET('/v1/billing/checkout/{sessionId}', { params: { path: { sessionId } } }));
+        if (stop) return;
+        setState(current);
+        // The webhook that credits a purchase can land a moment after the buyer returns.
+        const settling = current.status === 'pending' || (current.status === 'paid' && !current.credited);
+        if (settling && attempt < 60) timer = setTimeout(() => poll(attempt + 1), 1000);
+      } catch (caught) {
+        if (!stop) setError(caught);
+      }
+    };
+    void poll(0);
+    return () => {
+      stop = true;
+      clearTimeout(timer);
+    };
+  }, [sessionId]);
+  return { state, error };
+}
+
+function CheckoutResult({ sessionId, returned }: { sessionId: string; returned: 'done' | 'cancelled' }) {
+  const { state, error } = useCheckout(sessionId);
+  if (!sessionId) return <Notice kind="error">This page needs the checkout session from the payment page.</Notice>;
+  if (error) return <ErrorNotice error={error} />;
+  if (!state) return <Loading />;
+  const what = state.packName ?? state.pack ?? 'credits';
+  const paid = state.amountMinor !== null && state.currency ? ` (${formatMoney(state.amountMinor, state.currency)})` : '';
+  if (state.status === 'paid' && state.credited) {
+    return (
+      <Notice kind="success">
+        Payment received for {what}{paid}: {state.credits} credits were added to your balance. The receipt is in your mail and in the ledger.
+      </Notice>
+    );
+  }
+  if (state.status === 'paid') return <Notice>Payment received for {what}{paid}; the credits are being added. This page updates by itself.</Notice>;
+  if (state.status === 'expired') return <Notice kind="warning">This checkout expired before it was paid; nothing was charged.</Notice>;
+  return returned === 'cancelled' ? (
+    <Notice>You left the payment page; nothing was charged.</Notice>
+  ) : (
+    <Notice>We are waiting for the payment to be confirmed. This page updates by itself.</Notice>
+  );
+}
+
+/** Where checkout returns after paying: the real result of that session, not a promise. */
+export function CheckoutDone() {
+  const sessionId = new URLSearchParams(useSearch()).get('session_id') ?? '';
+  return (
+    <Page title="Your purchase">
+      <CheckoutResult sessionId={sessionId} returned="done" />
+      <p>
+        <Link href="/credits">Back to credits</Link>
+      </p>
+    </Page>
+  );
+}
+
+export function CheckoutCancelled() {
+  const sessionId = new URLSearchParams(useSearch()).get('session_id') ?? '';
+  return (
+    <Page title="Checkout cancelled">
+      {sessionId ? <CheckoutResult sessionId={sessionId} returned="cancelled" /> : <Notice>You left the payment page; nothing was charged.</Notice>}
+      <p>
+        <Link href="/credits">Back to credits</Link>
+      </p>
+    </Page>
+  );
+}

@@ -1,0 +1,119 @@
+import { useState } from 'preact/hooks';
+import { Link } from 'wouter-preact';
+import { api, call, formatTime, type Schemas } from '../api/client';
+import { CopyButton, ErrorNotice, Field, Form, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
+
+interface Revealed {
+  name: string;
+  secret: string;
+  note: string;
+}
+
+/** A new secret, shown once: the API keeps only its hash. */
+function SecretOnce({ revealed, onDone }: { revealed: Revealed; onDone: () => void }) {
+  return (
+    <div class="secret" role="region" aria-labelledby="secret-title">
+      <h2 id="secret-title">Your new key "{revealed.name}"</h2>
+      <Notice kind="warning">Copy it now: this is the only time it is shown. We store only a hash of it and cannot show it again.</Notice>
+      <label for="new-secret">Secret</label>
+      <input id="new-secret" class="mono" readOnly value={revealed.secret} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+      <p>
+        <CopyButton text={revealed.secret} label="Copy the key" /> <button type="button" onClick={onDone}>I have stored it</button>
+      </p>
+      <p class="hint">{revealed.note}</p>
+    </div>
+  );
+}
+
+function lastUse(key: Schemas['ApiKey']): string {
+  if (!key.lastUsedAt) return 'Never used';
+  return `${formatTime(key.lastUsedAt)}${key.lastUsedIp ? ` from ${key.lastUsedIp}` : ''}`;
+}
+
+export function Keys() {
+  const keys = useLoad(() => call(api.GET('/v1/keys')));
+  const [name, setName] = useState('');
+  const [revealed, setRevealed] = useState<Revealed | undefined>(undefined);
+  const create = useAction(async () => {
+    const created = await call(api.POST('/v1/keys', { body: { name } }));
+    setRevealed({ name: created.name, secret: created.secret, note: created.notice });
+    setName('');
+    keys.reload();
+  });
+  const roll = useAction(async (key: Schemas['ApiKey']) => {
+    if (!window.confirm(`Roll "${key.name}"? A new secret is issued; the old one keeps working for a grace period.`)) return;
+    const rolled = await call(api.POST('/v1/keys/{id}/roll', { params: { path: { id: key.keyId } } }));
+    setRevealed({ name: rolled.name, secret: rolled.secret, note: `The previous secret works until ${formatTime(rolled.previous.graceUntil)}; switch your clients to the new one before then.` });
+    keys.reload();
+  });
+  const revoke = useAction(async (key: Schemas['ApiKey']) => {
+    if (!window.confirm(`Revoke "${key.name}"? Calls with it are refused within about a minute. This cannot be undone.`)) return;
+    await call(api.DELETE('/v1/keys/{id}', { params: { path: { id: key.keyId } } }));
+    keys.reload();
+  });
+  return (
+    <Page title="API keys" intro="Keys authenticate your calls to the products (Authorization: Bearer … or x-api-key).">
+      {revealed && <SecretOnce revealed={revealed} onDone={() => setRevealed(undefined)} />}
+      <Form label="Create a key" onSubmit={() => create.run()}>
+        <div class="inline">
+          <Field label="New key name" required maxLength={100} value={name} onValue={setName} hint="For you to tell keys apart, e.g. production or laptop." />
+          <button type="submit" disabled={create.busy}>
+            Create key
+          </button>
+        </div>
+        <ErrorNotice error={create.error} />
+      </Form>
+      <ErrorNotice error={keys.error ?? roll.error ?? revoke.error} />
+      {!keys.data ? (
+        <Loading />
+      ) : keys.data.keys.length === 0 ? (
+        <p>You have no keys yet.</p>
+      ) : (
+        <table>
+          <caption>Your keys</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Key</th>
+              <th scope="col">Status</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.data.keys.map((key) => (
+              <tr key={key.keyId}>
+                <th scope="row">{key.name}</th>
+                <td class="mono">{key.prefix}…</td>
+                <td>
+                  <span class={`badge ${key.status}`}>{key.status}</span>
+                  {key.graceUntil && key.status === 'rolling' && <small> until {formatTime(key.graceUntil)}</small>}
+                </td>
+                <td>{formatTime(key.createdAt)}</td>
+                <td>{lastUse(key)}</td>
+                <td class="actions">
+                  {key.status !== 'revoked' && (
+                    <>
+                      <Link href={`/usage?key=${encodeURIComponent(key.keyId)}`} aria-label={`Usage of ${key.name}`}>
+                        Usage
+                      </Link>
+                      {key.status === 'active' && (
+                        <button type="button" class="secondary" onClick={() => roll.run(key)} aria-label={`Roll ${key.name}`}>
+                          Roll
+                        </button>
+                      )}
+                      <button type="button" class="danger" onClick={() => revoke.run(key)} aria-label={`Revoke ${key.name}`}>
+                        Revoke
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Page>
+  );
+}

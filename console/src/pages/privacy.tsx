@@ -1,0 +1,285 @@
+import { useEffect, useState } from 'preact/hooks';
+import { Link, useLocation, useParams, useSearch } from 'wouter-preact';
+import { api, call, formatTime, type Schemas } from '../api/client';
+import { ErrorNotice, Field, Form, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
+import { useSession } from '../session';
+
+type RequestType = Schemas['PrivacyRequest']['type'];
+
+const TYPE_TEXT: Record<RequestType, string> = {
+  access: 'Copy of my data (access)',
+  portability: 'My data in a portable format',
+  deletion: 'Delete my account',
+  correction: 'Correct my data',
+  objection: 'Object to processing',
+};
+
+const STATUS_TEXT: Record<Schemas['PrivacyRequest']['status'], string> = {
+  received: 'Received',
+  awaiting_confirmation: 'Waiting for your confirmation (see your mail)',
+  confirmed: 'Confirmed',
+  in_progress: 'In progress',
+  needs_manual_action: 'With a person on our team',
+  completed: 'Completed',
+  failed: 'Failed',
+  expired: 'Expired',
+  cancelled: 'Cancelled',
+};
+
+function RequestList({ requests }: { requests: Schemas['PrivacyRequest'][] }) {
+  if (requests.length === 0) return <p>You have made no privacy requests.</p>;
+  return (
+    <table>
+      <caption>Your privacy requests</caption>
+      <thead>
+        <tr>
+          <th scope="col">Request</th>
+          <th scope="col">Status</th>
+          <th scope="col">Received</th>
+          <th scope="col">Due by</th>
+        </tr>
+      </thead>
+      <tbody>
+        {requests.map((r) => (
+          <tr key={r.requestId}>
+            <th scope="row">
+              <Link href={`/privacy/requests/${r.requestId}`}>{TYPE_TEXT[r.type]}</Link>
+            </th>
+            <td>{STATUS_TEXT[r.status]}</td>
+            <td>{formatTime(r.receivedAt)}</td>
+            <td>{formatTime(r.dueAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function PrivacyCentre() {
+  const requests = useLoad(() => call(api.GET('/v1/privacy/requests')));
+  const [, navigate] = useLocation();
+  const [correction, setCorrection] = useState('');
+  const [objection, setObjection] = useState('');
+  const [password, setPassword] = useState('');
+  const open = useAction(async (type: RequestType, details?: string, withPassword?: string) => {
+    const created = await call(api.POST('/v1/privacy/requests', { body: { type, ...(details ? { details } : {}), ...(withPassword ? { password: withPassword } : {}) } }));
+    navigate(`/privacy/requests/${created.requestId}`);
+  });
+  return (
+    <Page title="Privacy centre" intro="Your rights over your data, in one place. Each request is answered within its legal time; its due date is shown below.">
+      <ErrorNotice error={open.error} />
+      <section aria-labelledby="export-title">
+        <h2 id="export-title">Get a copy of your data</h2>
+        <p>One archive with everything we hold about you: JSON for all of it, CSV for your call logs. We mail you when it is ready; the download link is short-lived.</p>
+        <button type="button" disabled={open.busy} onClick={() => open.run('access')}>
+          Request my data
+        </button>{' '}
+        <button type="button" class="secondary" disabled={open.busy} onClick={() => open.run('portability')}>
+          Request a portable copy
+        </button>
+      </section>
+      <section aria-labelledby="correct-title">
+        <h2 id="correct-title">Correct your data</h2>
+        <p>
+          You can change your name, profile and email yourself in <Link href="/settings">Settings</Link>. For anything else, tell us what is wrong:
+        </p>
+        <Form label="Correction request" onSubmit={() => open.run('correction', correction)}>
+          <div class="field">
+            <label for="correction">What should be corrected</label>
+            <textarea id="correction" required maxLength={5000} rows={3} value={correction} onInput={(e) => setCorrection((e.target as HTMLTextAreaElement).value)} />
+          </div>
+          <button type="submit" disabled={open.busy}>
+            Ask for a correction
+          </button>
+        </Form>
+      </section>
+      <section aria-labelledby="object-title">
+        <h2 id="object-title">Object to processing</h2>
+        <p>
+          Usage analytics and product mail can be switched off at once in <Link href="/settings">Settings → Preferences</Link>. To object to anything else, tell us:
+        </p>
+        <Form label="Objection" onSubmit={() => open.run('objection', objection)}>
+          <div class="field">
+            <label for="objection">What you object to</label>
+            <textarea id="objection" required maxLength={5000} rows={3} value={objection} onInput={(e) => setObjection((e.target as HTMLTextAreaElement).value)} />
+          </div>
+          <button type="submit" disabled={open.busy}>
+            Object
+          </button>
+        </Form>
+      </section>
+      <section aria-labelledby="delete-title" class="danger-zone">
+        <h2 id="delete-title">Delete your account</h2>
+        <p>
+          Your keys stop working, and everything we hold about you is erased after a cooling-off period, during which you can cancel from the link we mail you. Credits you paid for and
+          have not used are lost. Records the law makes us keep (invoices) are kept without your name.
+        </p>
+        <Form label="Delete your account" onSubmit={() => open.run('deletion', undefined, password)}>
+          <Field label="Your password, to confirm" type="password" autoComplete="current-password" required value={password} onValue={setPassword} />
+          <button type="submit" class="danger" disabled={open.busy}>
+            Delete my account
+          </button>
+        </Form>
+      </section>
+      <h2>Your requests</h2>
+      <ErrorNotice error={requests.error} />
+      {requests.data ? <RequestList requests={requests.data.requests} /> : <Loading />}
+    </Page>
+  );
+}
+
+/** The mailed download link (`?token=`) opens this page too: the download works from the link alone, signed in or not. */
+function MailedDownload({ id, token }: { id: string; token: string }) {
+  return (
+    <Notice>
+      Your data is ready.{' '}
+      <a class="button" href={`/v1/privacy/requests/${encodeURIComponent(id)}/download?token=${encodeURIComponent(token)}`} download>
+        Download your data
+      </a>{' '}
+      The link works for a short time only.
+    </Notice>
+  );
+}
+
+export function PrivacyRequest() {
+  const { id } = useParams<{ id: string }>();
+  const token = new URLSearchParams(useSearch()).get('token');
+  const { account } = useSession();
+  if (token && !account) {
+    return (
+      <Page title="Your privacy request">
+        <MailedDownload id={id} token={token} />
+        <p>
+          <Link href={`/signin?next=${encodeURIComponent(`/privacy/requests/${id}`)}`}>Sign in</Link> to see the request's status and history.
+        </p>
+      </Page>
+    );
+  }
+  return <RequestDetails id={id} token={token} />;
+}
+
+function RequestDetails({ id, token }: { id: string; token: string | null }) {
+  const request = useLoad(() => call(api.GET('/v1/privacy/requests/{id}', { params: { path: { id } } })), [id]);
+  const r = request.data;
+  // An export is made in the background: the page follows it until it settles.
+  useEffect(() => {
+    if (!r || ['completed', 'failed', 'expired', 'cancelled', 'needs_manual_action', 'awaiting_confirmation'].includes(r.status)) return;
+    const timer = setTimeout(request.reload, 2000);
+    return () => clearTimeout(timer);
+  }, [r]);
+  return (
+    <Page title={r ? TYPE_TEXT[r.type] : 'Privacy request'}>
+      <ErrorNotice error={request.error} />
+      {token && <MailedDownload id={id} token={token} />}
+      {!r ? (
+        <Loading />
+      ) : (
+        <>
+          <dl class="facts">
+            <dt>Status</dt>
+            <dd data-testid="request-status">{STATUS_TEXT[r.status]}</dd>
+            <dt>Received</dt>
+            <dd>{formatTime(r.receivedAt)}</dd>
+            <dt>Due by</dt>
+            <dd>{formatTime(r.dueAt)}</dd>
+            {r.details && (
+              <>
+                <dt>Details</dt>
+                <dd>{r.details}</dd>
+              </>
+            )}
+          </dl>
+          {r.download && !token && (
+            <p>
+              <a class="button" href={r.download} download>
+                Download your data
+              </a>{' '}
+              {r.export && <small>({Math.ceil(r.export.bytes / 1024)} KB; available until {formatTime(r.export.linkExpiresAt ?? r.export.expiresAt)})</small>}
+            </p>
+          )}
+          {r.status === 'awaiting_confirmation' && <Notice>We mailed you a link to confirm this request; it starts once you open it.</Notice>}
+          <h2>History</h2>
+          <ol class="history">
+            {r.history.map((h, i) => (
+              <li key={i}>
+                <strong>{STATUS_TEXT[h.status]}</strong> · {formatTime(h.at)}
+                {h.note && <p>{h.note}</p>}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+      <p>
+        <Link href="/privacy">Back to the privacy centre</Link>
+      </p>
+    </Page>
+  );
+}
+
+type LinkAction = 'confirm' | 'cancel';
+
+/**
+ * A mailed link's page: the request, its due date and what the button does, in the requester's
+ * language (texts from the API's message catalogues). Opening it changes nothing; the button does.
+ */
+function PrivacyLink({ action }: { action: LinkAction }) {
+  const search = new URLSearchParams(useSearch());
+  const fields = { request: search.get('request') ?? '', token: search.get('token') ?? '' };
+  const path = action === 'confirm' ? '/v1/privacy/confirm' : '/v1/privacy/cancel';
+  const view = useLoad(() => call(api.GET(path, { params: { query: fields } })), [fields.request, fields.token]);
+  const [result, setResult] = useState<Schemas['PrivacyLinkPage'] | undefined>(undefined);
+  const act = useAction(async () => {
+    // The same form fields the HTML page posts; the answer comes as JSON for the console.
+    const body = new URLSearchParams(fields);
+    setResult(await call(api.POST(path, { body, bodySerializer: (b) => b as URLSearchParams, headers: { 'content-type': 'application/x-www-form-urlencoded' } })));
+  });
+  const page = result ?? view.data;
+  useEffect(() => {
+    if (!page?.locale) return;
+    document.documentElement.lang = page.locale;
+    return () => void (document.documentElement.lang = 'en');
+  }, [page?.locale]);
+  return (
+    <Page title={page?.texts.title ?? (action === 'confirm' ? 'Confirm your privacy request' : 'Cancel your deletion')}>
+      <ErrorNotice error={view.error ?? act.error} />
+      {!page ? (
+        !view.error && <Loading />
+      ) : (
+        <div lang={page.locale}>
+          {result ? (
+            <Notice kind="success">
+              {result.texts.paragraphs.map((p, i) => (
+                <p key={i}>{p}</p>
+              ))}
+            </Notice>
+          ) : (
+            page.texts.paragraphs.map((p, i) => <p key={i}>{p}</p>)
+          )}
+          <dl class="facts" lang="en">
+            <dt>Due by</dt>
+            <dd data-testid="due">{formatTime(page.request.dueAt)}</dd>
+            {page.request.erasureStartsAt && (
+              <>
+                <dt>Erasure starts</dt>
+                <dd>{formatTime(page.request.erasureStartsAt)}</dd>
+              </>
+            )}
+          </dl>
+          {!result && page.texts.button && (
+            <button type="button" class={action === 'confirm' && page.request.type === 'deletion' ? 'danger' : ''} disabled={act.busy} onClick={() => act.run()}>
+              {page.texts.button}
+            </button>
+          )}
+        </div>
+      )}
+    </Page>
+  );
+}
+
+export function PrivacyConfirm() {
+  return <PrivacyLink action="confirm" />;
+}
+
+export function PrivacyCancel() {
+  return <PrivacyLink action="cancel" />;
+}

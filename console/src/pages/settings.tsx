@@ -1,0 +1,234 @@
+import { useEffect, useState } from 'preact/hooks';
+import { useLocation } from 'wouter-preact';
+import { api, call, formatTime, type Schemas } from '../api/client';
+import { Checkbox, ErrorNotice, Field, Form, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
+import { useSession } from '../session';
+
+function Profile({ account, onSaved }: { account: Schemas['Account']; onSaved: () => Promise<void> }) {
+  const [name, setName] = useState(account.name);
+  const [company, setCompany] = useState(account.profile.company ?? '');
+  const [website, setWebsite] = useState(account.profile.website ?? '');
+  const [country, setCountry] = useState(account.profile.country ?? '');
+  const [saved, setSaved] = useState(false);
+  const save = useAction(async () => {
+    setSaved(false);
+    const profile = { ...(company ? { company } : {}), ...(website ? { website } : {}), ...(country ? { country } : {}) };
+    await call(api.PATCH('/v1/account', { body: { name, profile } }));
+    await onSaved();
+    setSaved(true);
+  });
+  return (
+    <section aria-labelledby="profile-title">
+      <h2 id="profile-title">Profile</h2>
+      <Form label="Profile" onSubmit={() => save.run()}>
+        <Field label="Name" autoComplete="name" required value={name} onValue={setName} />
+        <Field label="Company" autoComplete="organization" value={company} onValue={setCompany} />
+        <Field label="Website" type="url" autoComplete="url" value={website} onValue={setWebsite} />
+        <Field label="Country" autoComplete="country" maxLength={2} value={country} onValue={setCountry} hint="Two-letter code, e.g. FR." />
+        <ErrorNotice error={save.error} />
+        {saved && <Notice kind="success">Saved.</Notice>}
+        <button type="submit" disabled={save.busy}>
+          Save profile
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+function Email({ account, onSaved }: { account: Schemas['Account']; onSaved: () => Promise<void> }) {
+  const [email, setEmail] = useState('');
+  const [currentPassword, setCurrentPassword] = useState('');
+  const change = useAction(async () => {
+    await call(api.PATCH('/v1/account', { body: { email, currentPassword } }));
+    setEmail('');
+    setCurrentPassword('');
+    await onSaved();
+  });
+  return (
+    <section aria-labelledby="email-title">
+      <h2 id="email-title">Email address</h2>
+      <p>
+        Signed in as <strong>{account.email}</strong>.
+      </p>
+      {account.pendingEmail && <Notice>We mailed a confirmation link to {account.pendingEmail}; the change applies once it is opened.</Notice>}
+      <Form label="Change email" onSubmit={() => change.run()}>
+        <Field label="New email" type="email" autoComplete="email" required value={email} onValue={setEmail} />
+        <Field id="email-current-password" label="Current password" type="password" autoComplete="current-password" required value={currentPassword} onValue={setCurrentPassword} />
+        <ErrorNotice error={change.error} />
+        <button type="submit" disabled={change.busy}>
+          Change email
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+function Password() {
+  const [currentPassword, setCurrentPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const [done, setDone] = useState(false);
+  const change = useAction(async () => {
+    setDone(false);
+    await call(api.POST('/v1/account/password', { body: { currentPassword, newPassword } }));
+    setCurrentPassword('');
+    setNewPassword('');
+    setDone(true);
+  });
+  return (
+    <section aria-labelledby="password-title">
+      <h2 id="password-title">Password</h2>
+      <Form label="Change password" onSubmit={() => change.run()}>
+        <Field id="password-current" label="Current password" type="password" autoComplete="current-password" required value={currentPassword} onValue={setCurrentPassword} />
+        <Field label="New password" type="password" autoComplete="new-password" required minLength={12} value={newPassword} onValue={setNewPassword} hint="At least 12 characters. Your other sessions are signed out." />
+        <ErrorNotice error={change.error} />
+        {done && <Notice kind="success">Password changed; your other sessions are signed out.</Notice>}
+        <button type="submit" disabled={change.busy}>
+          Change password
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+function Sessions() {
+  const sessions = useLoad(() => call(api.GET('/v1/account/sessions')));
+  const revoke = useAction(async (id: string) => {
+    await call(api.DELETE('/v1/account/sessions/{id}', { params: { path: { id } } }));
+    sessions.reload();
+  });
+  return (
+    <section aria-labelledby="sessions-title">
+      <h2 id="sessions-title">Sessions</h2>
+      <ErrorNotice error={sessions.error ?? revoke.error} />
+      {!sessions.data ? (
+        <Loading />
+      ) : (
+        <table>
+          <caption>Where you are signed in</caption>
+          <thead>
+            <tr>
+              <th scope="col">Signed in</th>
+              <th scope="col">From</th>
+              <th scope="col">Browser</th>
+              <th scope="col">Action</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.data.sessions.map((s) => (
+              <tr key={s.sessionId}>
+                <th scope="row">{formatTime(s.createdAt)}</th>
+                <td>{s.ip}</td>
+                <td class="ua">{s.userAgent}</td>
+                <td>
+                  {s.current ? (
+                    'This session'
+                  ) : (
+                    <button type="button" class="secondary" onClick={() => revoke.run(s.sessionId)} aria-label={`Sign out the session from ${s.ip} started ${formatTime(s.createdAt)}`}>
+                      Sign out
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function SecurityEvents() {
+  const events = useLoad(() => call(api.GET('/v1/account/security-events', { params: { query: { limit: 20 } } })));
+  return (
+    <section aria-labelledby="events-title">
+      <h2 id="events-title">Security events</h2>
+      <ErrorNotice error={events.error} />
+      {!events.data ? (
+        <Loading />
+      ) : events.data.events.length === 0 ? (
+        <p>No events yet.</p>
+      ) : (
+        <table>
+          <caption>Sign-ins, password and key changes, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Event</th>
+              <th scope="col">From</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.data.events.map((e) => (
+              <tr key={e.eventId}>
+                <th scope="row">{formatTime(e.at)}</th>
+                <td>{e.type.replace(/[._]/g, ' ')}</td>
+                <td>{e.ip}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function Preferences() {
+  const loaded = useLoad(() => call(api.GET('/v1/account/preferences')));
+  const [prefs, setPrefs] = useState<Schemas['Preferences'] | undefined>(undefined);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => setPrefs(loaded.data), [loaded.data]);
+  const save = useAction(async () => {
+    setSaved(false);
+    setPrefs(await call(api.PUT('/v1/account/preferences', { body: prefs! })));
+    setSaved(true);
+  });
+  if (!prefs) return loaded.error ? <ErrorNotice error={loaded.error} /> : <Loading />;
+  const lowBalanceOn = prefs.lowBalanceCredits !== null && prefs.lowBalanceCredits !== undefined;
+  return (
+    <section aria-labelledby="prefs-title">
+      <h2 id="prefs-title">Preferences</h2>
+      <Form label="Preferences" onSubmit={() => save.run()}>
+        <fieldset>
+          <legend>Mail</legend>
+          <Checkbox label="Product updates by mail" checked={prefs.productUpdates} onChecked={(v) => setPrefs({ ...prefs, productUpdates: v })} />
+          <Checkbox label="Mail me when my balance runs low" checked={lowBalanceOn} onChecked={(v) => setPrefs({ ...prefs, lowBalanceCredits: v ? '10' : null })} />
+          {lowBalanceOn && (
+            <Field label="Low-balance threshold (credits)" inputMode="decimal" pattern="\d{1,9}(\.\d{1,6})?" required value={prefs.lowBalanceCredits ?? ''} onValue={(v) => setPrefs({ ...prefs, lowBalanceCredits: v })} hint="One mail when the balance falls below it." />
+          )}
+        </fieldset>
+        <fieldset>
+          <legend>Processing</legend>
+          <Checkbox label="Usage analytics beyond billing" checked={prefs.analytics} onChecked={(v) => setPrefs({ ...prefs, analytics: v })} />
+        </fieldset>
+        <ErrorNotice error={save.error} />
+        {saved && <Notice kind="success">Preferences saved.</Notice>}
+        <button type="submit" disabled={save.busy}>
+          Save preferences
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+export function Settings() {
+  const { account, refresh } = useSession();
+  const [, navigate] = useLocation();
+  if (!account) return <Loading />;
+  return (
+    <Page title="Settings">
+      <Profile account={account} onSaved={refresh} />
+      <Email account={account} onSaved={refresh} />
+      <Password />
+      <Preferences />
+      <Sessions />
+      <SecurityEvents />
+      <section aria-labelledby="cookies-title">
+        <h2 id="cookies-title">Cookies</h2>
+        <p>
+          The console sets only the session cookie (HttpOnly, Secure, SameSite=Strict) that keeps you signed in, and stores nothing else in your browser. It loads nothing from other sites
+          and does no tracking, so there is no consent banner. <button type="button" class="link" onClick={() => navigate('/privacy')}>Your privacy rights</button>
+        </p>
+      </section>
+    </Page>
+  );
+}

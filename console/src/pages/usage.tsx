@@ -1,0 +1,273 @@
+import { useMemo, useState } from 'preact/hooks';
+import { useLocation, useSearch } from 'wouter-preact';
+import { api, call, formatCredits, formatTime } from '../api/client';
+import type { paths } from '../api/openapi';
+import { Chart } from '../components/chart';
+import { ErrorNotice, Field, Form, Loading, Page, Select, useLoad } from '../components/ui';
+
+const HOUR = 3_600_000;
+const RANGES: [string, string][] = [
+  ['24h', 'Last 24 hours'],
+  ['7d', 'Last 7 days'],
+  ['30d', 'Last 30 days'],
+  ['90d', 'Last 90 days'],
+];
+const RANGE_HOURS: Record<string, number> = { '24h': 24, '7d': 24 * 7, '30d': 24 * 30, '90d': 24 * 90 };
+
+/** The search parameters of the current address, and a setter that keeps filters in the URL (shareable, back button). */
+function useQueryState(): [URLSearchParams, (changes: Record<string, string | undefined>) => void] {
+  const search = new URLSearchParams(useSearch());
+  const [location, navigate] = useLocation();
+  const set = (changes: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(search);
+    for (const [name, value] of Object.entries(changes)) {
+      if (value) next.set(name, value);
+      else next.delete(name);
+    }
+    navigate(`${location}?${next.toString()}`, { replace: true });
+  };
+  return [search, set];
+}
+
+function useKeysAndProducts() {
+  const keys = useLoad(() => call(api.GET('/v1/keys')));
+  const catalogue = useLoad(() => call(api.GET('/v1/catalogue')));
+  const keyOptions: [string, string][] = [['', 'All keys'], ...(keys.data?.keys ?? []).map((k): [string, string] => [k.keyId, `${k.name} (${k.prefix}…)`])];
+  const productOptions: [string, string][] = [['', 'All products'], ...(catalogue.data?.products ?? []).map((p): [string, string] => [p.id, p.id])];
+  return { keyOptions, productOptions };
+}
+
+interface Point {
+  time: number;
+  answered: number;
+  /** Admitted calls the product answered with an error (5xx are refunded). */
+  failed: number;
+  refused402: number;
+  refused429: number;
+  /** Refusals for another reason (a suspended key). */
+  refusedOther: number;
+  chargedMicro: number;
+}
+
+type UsageBucket = paths['/v1/usage']['get']['responses'][200]['content']['application/json']['buckets'][number];
+/** A bucket of one key and product, with refusals split into 402 and 429. */
+type KeyBucket = Extract<UsageBucket, { keyId: string }>;
+
+/** Sums the API's per-key-and-product buckets into one point per bucket time. */
+function pointsOf(buckets: KeyBucket[]): Point[] {
+  const byTime = new Map<string, Point>();
+  for (const b of buckets) {
+    const p = byTime.get(b.bucket) ?? { time: Date.parse(b.bucket), answered: 0, failed: 0, refused402: 0, refused429: 0, refusedOther: 0, chargedMicro: 0 };
+    // `errors` counts every answer of 400 or more, the refusals among them.
+    const failed = b.errors - b.rejected;
+    p.answered += b.admitted - failed;
+    p.failed += failed;
+    p.refused402 += b.rejectedNoCredit;
+    p.refused429 += b.rejectedRateLimited;
+    p.refusedOther += b.rejected - b.rejectedNoCredit - b.rejectedRateLimited;
+    p.chargedMicro += b.chargedMicro - b.refundedMicro;
+    byTime.set(b.bucket, p);
+  }
+  return [...byTime.values()].sort((a, b) => a.time - b.time);
+}
+
+export function Usage() {
+  const [query, setQuery] = useQueryState();
+  const range = query.get('range') ?? '7d';
+  const granularity = (query.get('granularity') ?? (RANGE_HOURS[range]! <= 48 ? 'hour' : 'day')) as 'hour' | 'day';
+  const keyId = query.get('key') ?? '';
+  const product = query.get('product') ?? '';
+  const { keyOptions, productOptions } = useKeysAndProducts();
+  const usage = useLoad(() => {
+    const to = new Date();
+    const from = new Date(to.getTime() - RANGE_HOURS[range]! * HOUR);
+    // Grouped by key, the buckets split refusals into 402 and 429.
+    const query = { from: from.toISOString(), to: to.toISOString(), granularity, groupBy: 'key' as const, ...(keyId ? { key: keyId } : {}), ...(product ? { product } : {}) };
+    return call(api.GET('/v1/usage', { params: { query } }));
+  }, [range, granularity, keyId, product]);
+  const points = useMemo(() => pointsOf((usage.data?.buckets ?? []).filter((b): b is KeyBucket => 'keyId' in b)), [usage.data]);
+  const span = useMemo((): [number, number] | undefined => (usage.data ? [Date.parse(usage.data.from) / 1000, Date.parse(usage.data.to) / 1000] : undefined), [usage.data]);
+  const times = useMemo(() => points.map((p) => p.time / 1000), [points]);
+  const callSeries = useMemo(
+    () => [
+      { label: 'Answered', values: points.map((p) => p.answered), color: '#1d4ed8' },
+      { label: 'Errors', values: points.map((p) => p.failed), color: '#b45309' },
+      { label: 'Refused: no credit (402)', values: points.map((p) => p.refused402), color: '#b91c1c', dash: [6, 4] },
+      { label: 'Refused: rate limit (429)', values: points.map((p) => p.refused429), color: '#7e22ce', dash: [2, 3] },
+    ],
+    [points],
+  );
+  const creditSeries = useMemo(() => [{ label: 'Credits charged', values: points.map((p) => p.chargedMicro / 1_000_000), color: '#047857' }], [points]);
+  const totals = points.reduce(
+    (t, p) => ({ calls: t.calls + p.answered + p.failed + p.refused402 + p.refused429 + p.refusedOther, refused: t.refused + p.refused402 + p.refused429 + p.refusedOther, charged: t.charged + p.chargedMicro }),
+    { calls: 0, refused: 0, charged: 0 },
+  );
+  return (
+    <Page title="Usage" intro="Calls and credits over time. New calls appear within a few seconds.">
+      <div class="filters" role="group" aria-label="Usage filters">
+        <Select label="Range" value={range} onValue={(v) => setQuery({ range: v, granularity: undefined })} options={RANGES} />
+        <Select label="Buckets" value={granularity} onValue={(v) => setQuery({ granularity: v })} options={[['hour', 'Hourly'], ['day', 'Daily']]} />
+        <Select label="Key" value={keyId} onValue={(v) => setQuery({ key: v })} options={keyOptions} />
+        <Select label="Product" value={product} onValue={(v) => setQuery({ product: v })} options={productOptions} />
+      </div>
+      <ErrorNotice error={usage.error} />
+      {!usage.data ? (
+        <Loading />
+      ) : (
+        <>
+          <dl class="stats">
+            <div>
+              <dt>Calls</dt>
+              <dd data-testid="total-calls">{totals.calls}</dd>
+            </div>
+            <div>
+              <dt>Refused (402/429)</dt>
+              <dd>{totals.refused}</dd>
+            </div>
+            <div>
+              <dt>Credits charged</dt>
+              <dd>{formatCredits(totals.charged)}</dd>
+            </div>
+          </dl>
+          {points.length === 0 ? (
+            <p>No calls in this range yet.</p>
+          ) : (
+            <>
+              <h2>Calls</h2>
+              <Chart title="Calls per bucket" times={times} series={callSeries} range={span} />
+              <h2>Credits</h2>
+              <Chart title="Credits per bucket" times={times} series={creditSeries} height={180} range={span} />
+              <table>
+                <caption>Usage per {granularity}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{granularity === 'hour' ? 'Hour' : 'Day'}</th>
+                    <th scope="col">Answered</th>
+                    <th scope="col">Errors</th>
+                    <th scope="col">Refused 402</th>
+                    <th scope="col">Refused 429</th>
+                    <th scope="col">Credits</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {points.map((p) => (
+                    <tr key={p.time}>
+                      <th scope="row">{formatTime(p.time)}</th>
+                      <td>{p.answered}</td>
+                      <td>{p.failed}</td>
+                      <td>{p.refused402}</td>
+                      <td>{p.refused429}</td>
+                      <td>{formatCredits(p.chargedMicro)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          )}
+        </>
+      )}
+    </Page>
+  );
+}
+
+type StatusFilter = NonNullable<NonNullable<paths['/v1/usage/logs']['get']['parameters']['query']>['status']>;
+
+const STATUS_CLASSES: [StatusFilter | '', string][] = [
+  ['', 'Any status'],
+  ['2xx', '2xx success'],
+  ['4xx', '4xx client errors'],
+  ['5xx', '5xx server errors'],
+  ['402', '402 no credit'],
+  ['429', '429 rate limited'],
+];
+
+/** datetime-local values are local time; the API takes ISO instants. */
+function toIso(local: string): string | undefined {
+  return local ? new Date(local).toISOString() : undefined;
+}
+
+export function Logs() {
+  const [query, setQuery] = useQueryState();
+  const { keyOptions, productOptions } = useKeysAndProducts();
+  const [pathPrefix, setPathPrefix] = useState(query.get('path') ?? '');
+  const [from, setFrom] = useState(query.get('from') ?? '');
+  const [to, setTo] = useState(query.get('to') ?? '');
+  // The cursors of the pages before this one, so "Newer" goes back without the API keeping state.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+  const filters = {
+    ...(query.get('key') ? { key: query.get('key')! } : {}),
+    ...(query.get('status') ? { status: query.get('status') as StatusFilter } : {}),
+    ...(query.get('product') ? { product: query.get('product')! } : {}),
+    ...(query.get('path') ? { pathPrefix: query.get('path')! } : {}),
+    ...(query.get('from') ? { from: toIso(query.get('from')!) } : {}),
+    ...(query.get('to') ? { to: toIso(query.get('to')!) } : {}),
+  };
+  const logs = useLoad(() => call(api.GET('/v1/usage/logs', { params: { query: { limit: 50, ...filters, ...(cursor ? { cursor } : {}) } } })), [query.toString(), cursor]);
+  const change = (changes: Record<string, string | undefined>) => {
+    setCursors([]);
+    setQuery(changes);
+  };
+  return (
+    <Page title="Request logs" intro="Every call of the last 90 days, newest first. Filters run in the API.">
+      <Form label="Log filters" onSubmit={() => change({ path: pathPrefix, from, to })}>
+        <div class="filters">
+          <Select label="Key" value={query.get('key') ?? ''} onValue={(v) => change({ key: v })} options={keyOptions} />
+          <Select label="Status" value={query.get('status') ?? ''} onValue={(v) => change({ status: v })} options={STATUS_CLASSES as [string, string][]} />
+          <Select label="Product" value={query.get('product') ?? ''} onValue={(v) => change({ product: v })} options={productOptions} />
+          <Field label="Path starts with" value={pathPrefix} onValue={setPathPrefix} placeholder="/v1/api/echo/" />
+          <Field label="From" type="datetime-local" value={from} onValue={setFrom} />
+          <Field label="To" type="datetime-local" value={to} onValue={setTo} />
+          <button type="submit">Apply</button>
+        </div>
+      </Form>
+      <ErrorNotice error={logs.error} />
+      {!logs.data ? (
+        <Loading />
+      ) : logs.data.logs.length === 0 ? (
+        <p>No calls match.</p>
+      ) : (
+        <table class="logs">
+          <caption>Calls, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Status</th>
+              <th scope="col">Request</th>
+              <th scope="col">Key</th>
+              <th scope="col">Credits</th>
+              <th scope="col">Latency</th>
+              <th scope="col">From</th>
+            </tr>
+          </thead>
+          <tbody>
+            {logs.data.logs.map((log) => (
+              <tr key={log.requestId}>
+                <th scope="row">{formatTime(log.at)}</th>
+                <td>
+                  <span class={`status s${String(log.status)[0]}`}>{log.status}</span>
+                  {log.outcome !== 'ok' && <small> {log.outcome}</small>}
+                </td>
+                <td class="mono">
+                  {log.method} {log.path}
+                </td>
+                <td class="mono">{log.keyId.slice(0, 10)}</td>
+                <td>{formatCredits(log.priceMicroCredits)}</td>
+                <td>{Math.round(log.latencyMs)} ms</td>
+                <td>{log.ip}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <nav class="pager" aria-label="Log pages">
+        <button type="button" class="secondary" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Newer
+        </button>
+        <button type="button" class="secondary" disabled={!logs.data?.nextCursor} onClick={() => setCursors([...cursors, logs.data!.nextCursor!])}>
+          Older
+        </button>
+      </nav>
+    </Page>
+  );
+}
