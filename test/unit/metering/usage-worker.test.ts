@@ -16,7 +16,7 @@ const record = (messageId: string, body: string) => ({ messageId, body, receiptH
 describe('usage worker', () => {
   let handler: (event: SQSEvent, context: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
   beforeAll(() => {
-    Object.assign(process.env, { TABLE_USAGE_LOGS: 'logs', TABLE_USAGE_AGGREGATES: 'aggs', TABLE_LEDGER: 'ledger', TABLE_ACCOUNTS: 'accounts', TABLE_SECURITY_EVENTS: 'securityEvents', KEY_ADDRESSES_PER_HOUR: '50', SUSPEND_ON_MANY_ADDRESSES: 'false', MAIL_FROM: 'no-reply@omnapi.test' });
+    Object.assign(process.env, { TABLE_USAGE_LOGS: 'logs', TABLE_USAGE_AGGREGATES: 'aggs', TABLE_LEDGER: 'ledger', TABLE_ACCOUNTS: 'accounts', TABLE_SECURITY_EVENTS: 'securityEvents', KEY_ADDRESSES_PER_HOUR: '50', SUSPEND_ON_MANY_ADDRESSES: 'false', MAIL_FROM: 'no-reply@omnapi.test', PUBLIC_URL: 'https://console.omnapi.test' });
     handler = require('../../../lambdas/metering/handlers/usage-worker').handler;
   });
   beforeEach(() => {
