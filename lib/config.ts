@@ -4,6 +4,7 @@ import { CatalogSchema } from '../lambdas/metering/catalog-schema';
 import { DEFAULT_PACKS } from '../lambdas/billing/packs';
 import { CreditPacksSchema } from '../lambdas/billing/packs-schema';
 import { DeadlinesSchema } from '../lambdas/privacy/deadlines-schema';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from '../lambdas/shared/audit';
 
 /** Stage settings read from CDK context (`-c stage=prod -c mailDomain=…`), validated once at synth. */
 export const StageConfigSchema = z.object({
@@ -21,6 +22,8 @@ export const StageConfigSchema = z.object({
   /** Keep tables, buckets and keys when the stack is deleted (always true in prod). */
   retainData: z.boolean(),
   logRetentionDays: z.union([z.literal(7), z.literal(30), z.literal(90), z.literal(365)]),
+  /** Days an audit event is kept before its TTL expires it (a yearly audit cycle and its follow-up by default). */
+  auditRetentionDays: z.number().int().min(30, 'must be at least 30 days').max(3650, 'must be at most 3650 days (ten years)'),
   api: z.object({
     throttlingRateLimit: z.number().int().positive(),
     throttlingBurstLimit: z.number().int().positive(),
@@ -73,7 +76,7 @@ export const StageConfigSchema = z.object({
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret' | 'localPseudonymKeys' | 'addressWatch' | 'hotPathTracing'>> = {
+const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret' | 'localPseudonymKeys' | 'addressWatch' | 'hotPathTracing' | 'auditRetentionDays'>> = {
   dev: {
     mailDomain: 'omnapi.com',
     mailFrom: 'no-reply@omnapi.com',
@@ -112,6 +115,7 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     stripeSecretName: pick('stripeSecretName', base.stripeSecretName),
     retainData: stage === 'prod' ? true : asBoolean(pick('retainData', base.retainData)),
     logRetentionDays: Number(pick('logRetentionDays', base.logRetentionDays)),
+    auditRetentionDays: Number(pick('auditRetentionDays', DEFAULT_AUDIT_RETENTION_DAYS)),
     api: base.api,
     keyCacheSeconds: Number(pick('keyCacheSeconds', 10)),
     corsOrigins: parseJson(pick('corsOrigins', [])),

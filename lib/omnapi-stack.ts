@@ -44,6 +44,7 @@ export class OmnApiStack extends Stack {
       key: this.data.key,
       logRetention: RETENTION[config.logRetentionDays],
       logRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      auditRetentionDays: config.auditRetentionDays,
     };
     const { tables } = this.data;
 
@@ -117,6 +118,7 @@ export class OmnApiStack extends Stack {
     output('StripeSecretName', config.stripeSecretName, 'Secrets Manager secret with the Stripe API key and webhook secret');
     output('PrivacyStateMachineArn', this.privacy.stateMachine.stateMachineArn, 'The privacy workflow');
     output('MailFrom', config.mailFrom, 'The address platform mail is sent from');
+    output('AuditRetentionDays', String(config.auditRetentionDays), 'Days audit events are kept (the TTL operators\' events get too)');
     if (this.privacy.pseudonymKeys) output('PseudonymKeysArn', this.privacy.pseudonymKeys.secretArn, 'The HMAC keys of kept pseudonyms (ops privacy pseudonyms)');
     output('GatewayLogGroup', this.metering.gateway.logGroup.logGroupName, "The metered gateway's log group (unqueued usage events)");
 

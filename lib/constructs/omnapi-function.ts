@@ -11,6 +11,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from '../../lambdas/shared/audit';
 import { envName } from '../../lambdas/shared/env-names';
 
 /** Project root: every `entry` is relative to it, so the local runtime can find the same file. */
@@ -45,10 +46,12 @@ export interface OmnApiFunctionProps {
    */
   readonly tracing?: lambda.Tracing;
   readonly tracingReason?: string;
+  /** How long audit events live (the stage's `auditRetentionDays`), given to a function bound to the audit trail. @default 400 */
+  readonly auditRetentionDays?: number;
 }
 
 /** Stage-wide settings every function in a construct shares. */
-export type FunctionDefaults = Pick<OmnApiFunctionProps, 'key' | 'logRetention' | 'logRemovalPolicy'>;
+export type FunctionDefaults = Pick<OmnApiFunctionProps, 'key' | 'logRetention' | 'logRemovalPolicy' | 'auditRetentionDays'>;
 
 /** `append`: add items and read them back, never change or delete one (the audit trail). */
 export type TableAccess = 'read' | 'write' | 'readWrite' | 'append';
@@ -63,6 +66,8 @@ export const RUNTIME = lambda.Runtime.NODEJS_24_X;
  * environment variable and its least-privilege grant together.
  */
 export class OmnApiFunction extends NodejsFunction {
+  private readonly auditRetentionDays: number;
+
   constructor(scope: Construct, id: string, props: OmnApiFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -123,6 +128,7 @@ export class OmnApiFunction extends NodejsFunction {
       Validations.of(this).acknowledge({ id: 'Serverless-LambdaTracing', reason: props.tracingReason });
     }
     (this.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA_KEY, props.entry);
+    this.auditRetentionDays = props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
 
     Validations.of(role).acknowledge(
       {
@@ -157,6 +163,8 @@ export class OmnApiFunction extends NodejsFunction {
    */
   bindTable(name: string, table: dynamodb.Table, access: TableAccess): this {
     this.addEnvironment(envName('TABLE', name), table.tableName);
+    // Whoever writes audit events sets their expiry: the stage's retention travels with the table.
+    if (name === 'auditEvents' && access !== 'read') this.addEnvironment('AUDIT_RETENTION_DAYS', String(this.auditRetentionDays));
     if (access === 'read') table.grantReadData(this);
     else if (access === 'write') table.grantWriteData(this);
     else if (access === 'append') {

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDbAuditTrail } from '../../lambdas/shared/adapters/dynamodb-audit';
 import { scanPages } from '../../lambdas/shared/dynamodb-query';
-import { type AuditAction, type AuditActor, type AuditEvent, type AuditEventInput, type AuditTarget, streamEvents, verifyChain } from '../../lambdas/shared/audit';
+import { type AuditAction, type AuditActor, type AuditEvent, type AuditEventInput, type AuditTarget, DEFAULT_AUDIT_RETENTION_DAYS, streamEvents, verifyChain } from '../../lambdas/shared/audit';
 import { accountByEmail, Command, progress, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
 
@@ -50,7 +50,11 @@ async function operator(resources: Resources): Promise<AuditActor> {
   }
 }
 
-const trailOf = (resources: Resources) => new DynamoDbAuditTrail(resources.dynamo, resources.tables.auditEvents);
+/** The trail with the stage's retention (its stack output), so operators' events expire like the functions'. */
+const trailOf = (resources: Resources) => {
+  const days = Number(resources.outputs.AuditRetentionDays);
+  return new DynamoDbAuditTrail(resources.dynamo, resources.tables.auditEvents, Number.isInteger(days) && days > 0 ? days : DEFAULT_AUDIT_RETENTION_DAYS);
+};
 
 /** Writes an operator's action to the audit trail: after it succeeded, with its targets, reason and change. */
 export async function recordOps(resources: Resources, event: { action: AuditAction; targets: AuditTarget[]; reason?: string; change?: AuditEventInput['change'] }): Promise<AuditEvent> {

@@ -16,7 +16,7 @@ import { balanceShards } from '../../shared/adapters/dynamodb-balance';
 import type { UsageLogStore } from '../../shared/usage-logs';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAuditTrail } from '../../shared/adapters/dynamodb-audit';
-import { GENESIS, hashOf } from '../../shared/audit';
+import { auditExpiresAt, auditRetentionDaysOf, GENESIS, hashOf } from '../../shared/audit';
 import type { Pseudonymiser } from '../../shared/pseudonyms';
 import { type ErasureCategory, type ErasureSubject, type ProofPosition, type SubjectEraser } from '../domain/erasure';
 import { REQUEST_TYPES } from '../domain/model';
@@ -192,7 +192,8 @@ export class DynamoDbEraser implements SubjectEraser {
    */
   private async pseudonymiseAudit(subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
     const pseudonym = await this.pseudonyms.of('account', subject.accountId);
-    const trail = new DynamoDbAuditTrail(this.client, this.tables.auditEvents);
+    const retentionDays = auditRetentionDaysOf();
+    const trail = new DynamoDbAuditTrail(this.client, this.tables.auditEvents, retentionDays);
     const from = `account#${subject.accountId}`;
     const to = `pseudonym#${pseudonym}`;
     const page = await trail.page(from, { newestFirst: false, limit });
@@ -212,7 +213,7 @@ export class DynamoDbEraser implements SubjectEraser {
       };
       const sealed = { ...moved, hash: hashOf(moved) };
       await this.client
-        .send(new PutCommand({ TableName: this.tables.auditEvents, Item: { pk: `STREAM#${to}`, sk: `E#${String(event.seq).padStart(12, '0')}`, ...sealed }, ConditionExpression: 'attribute_not_exists(pk)' }))
+        .send(new PutCommand({ TableName: this.tables.auditEvents, Item: { pk: `STREAM#${to}`, sk: `E#${String(event.seq).padStart(12, '0')}`, ...sealed, expiresAt: auditExpiresAt(event.at, retentionDays) }, ConditionExpression: 'attribute_not_exists(pk)' }))
         .catch((error) => {
           // Moved by an earlier try of this page: only the original is left to delete.
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
