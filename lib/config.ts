@@ -51,6 +51,10 @@ export const StageConfigSchema = z.object({
   localOriginSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The pseudonym key set given directly, for the local runtime only (generated under its data folder). */
   localPseudonymKeys: z.string().min(32).optional(),
+  /** Technical notices: the subscription address optional topics come from, and SES sends a second for notices. */
+  notices: z.object({ from: z.email(), sendsPerSecond: z.number().positive().max(1000) }),
+  /** The unsubscribe-link key set given directly, for the local runtime only (generated under its data folder). */
+  localNoticeLinkKeys: z.string().min(32).optional(),
   /** Browser origins allowed to call the API (CORS); none by default: the API is for servers. */
   corsOrigins: z.array(z.url({ protocol: /^https?$/ })).max(20),
   /** X-Ray on the metered gateway and usage worker (every other function is always traced). */
@@ -76,7 +80,7 @@ export const StageConfigSchema = z.object({
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret' | 'localPseudonymKeys' | 'addressWatch' | 'hotPathTracing' | 'auditRetentionDays'>> = {
+const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret' | 'localPseudonymKeys' | 'addressWatch' | 'hotPathTracing' | 'auditRetentionDays' | 'notices' | 'localNoticeLinkKeys'>> = {
   dev: {
     mailDomain: 'omnapi.com',
     mailFrom: 'no-reply@omnapi.com',
@@ -129,12 +133,15 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     originSecretName: pick('originSecretName', undefined),
     localOriginSecret: pick('localOriginSecret', undefined),
     localPseudonymKeys: pick('localPseudonymKeys', undefined),
+    localNoticeLinkKeys: pick('localNoticeLinkKeys', undefined),
+    notices: { from: `notices@${String(pick('mailDomain', base.mailDomain))}`, sendsPerSecond: 10, ...(parseJson(context('notices')) as object | undefined) },
   };
   const problems: string[] = [];
   // Keys in the template are for the local runtime alone: a deployed stage reads Secrets Manager.
   if (candidate.localStripe !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localStripe: only the local runtime may pass Stripe keys as context');
   if (candidate.localOriginSecret !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localOriginSecret: only the local runtime may pass the origin secret as context; a stage names it with originSecretName');
   if (candidate.localPseudonymKeys !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localPseudonymKeys: only the local runtime may pass the pseudonym keys as context; a stage generates them in Secrets Manager');
+  if (candidate.localNoticeLinkKeys !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localNoticeLinkKeys: only the local runtime may pass the unsubscribe-link keys as context; a stage generates them in Secrets Manager');
   if (candidate.originSecretName !== undefined && candidate.publicUrl === undefined) problems.push('  - originSecretName: needs publicUrl (the edge\'s address), or mailed links would be refused');
   const parsed = StageConfigSchema.safeParse(candidate);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'stage'}: ${i.message}`));

@@ -31,6 +31,11 @@ export const AUDIT_ACTIONS = [
   'privacy.classify',
   'stripe.event_sent',
   'usage.replay',
+  'ticket.reply',
+  'ticket.close',
+  'notice.send',
+  'notice.resume',
+  'notice.unsubscribe',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -36,10 +36,18 @@ export const OPS_AUDIT: Record<string, AuditAction | AuditAction[] | { readOnly:
   'audit verify': { readOnly: 'verifies the chains' },
   'audit list': { readOnly: 'lists events' },
   'audit export': { readOnly: 'exports events' },
+  'tickets list': { readOnly: 'lists tickets' },
+  'tickets show': { readOnly: 'shows a ticket' },
+  'tickets reply': 'ticket.reply',
+  'tickets close': 'ticket.close',
+  'notice send': 'notice.send',
+  'notice resume': 'notice.resume',
+  'notice status': { readOnly: "follows a notice's progress" },
+  'notice list': { readOnly: 'lists notices' },
 };
 
 /** Who runs the command: the cloud identity for a deployed stage, the OS user locally. */
-async function operator(resources: Resources): Promise<AuditActor> {
+export async function operator(resources: Resources): Promise<AuditActor> {
   if (resources.stage === 'local') return { type: 'operator', id: `local:${os.userInfo().username}`, via: 'cli' };
   const sts = new STSClient({});
   try {

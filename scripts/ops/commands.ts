@@ -5,11 +5,13 @@ import { credits } from './credits';
 import { grantCredits } from './grant-credits';
 import { Command } from './program';
 import { legalHold, privacy } from './privacy';
+import { notice } from './notice';
 import { reconcile } from './reconcile';
 import { replayUnqueued } from './replay-unqueued';
 import { setPlan } from './set-plan';
 import { stripeEvent } from './stripe-event';
 import { suspend, unsuspend } from './suspend';
+import { tickets } from './tickets';
 
 /** `npm run ops -- <command>`: operators' tools, one file per command under scripts/ops/. */
 export const program = new Command('ops')
@@ -26,5 +28,7 @@ export const program = new Command('ops')
   .addCommand(suspend)
   .addCommand(unsuspend)
   .addCommand(replayUnqueued)
-  .addCommand(audit);
+  .addCommand(audit)
+  .addCommand(tickets)
+  .addCommand(notice);
 
