@@ -3,7 +3,9 @@ import { noticeMail, type NoticeSender } from '../../../lambdas/notices/domain/c
 import { deliverNotice, type DeliverDeps } from '../../../lambdas/notices/domain/deliver';
 import { signUnsubscribe, unsubscribeUrl, verifyUnsubscribe } from '../../../lambdas/notices/domain/links';
 import { type DeliveryOutcome, deliveryKeyOf, type NoticeDelivery, type NoticeJob, type NoticeStore, type Recipient } from '../../../lambdas/notices/domain/model';
+import { MARKETING_TOPICS, optOutsFor } from '../../../lambdas/privacy/domain/objection';
 import type { OutgoingMail } from '../../../lambdas/shared/mailer';
+import { NOTICE_TOPICS } from '../../../lambdas/shared/notice-topics';
 import type { SuppressionList } from '../../../lambdas/shared/suppressions';
 
 /** The store's contract in memory: a claim succeeds once per recipient, whatever happened to it before. */
@@ -161,5 +163,13 @@ describe('unsubscribe links', () => {
     expect(verifyUnsubscribe(keys, 'acc_a', 'product', older)).toBe(true);
     expect(verifyUnsubscribe({ current: 2, keys: new Map([[2, keys.keys.get(2)!]]) }, 'acc_a', 'product', older)).toBe(false);
     expect(verifyUnsubscribe(keys, 'acc_a', 'product', 'v2.zz')).toBe(false);
+  });
+});
+
+describe('topics and the objection to direct marketing', () => {
+  it('the privacy workflow switches off exactly the preferences of the marketing topics', () => {
+    const marketing = Object.values(NOTICE_TOPICS).flatMap((t) => ('marketing' in t && t.marketing ? [t.preference] : []));
+    expect(Object.keys(MARKETING_TOPICS).sort()).toEqual(marketing.sort());
+    expect(optOutsFor('Please stop sending me marketing e-mails.')).toEqual(Object.fromEntries(marketing.map((p) => [p, false])));
   });
 });
