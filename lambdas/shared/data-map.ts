@@ -155,7 +155,7 @@ export const DATA_MAP = {
       reason: 'Accountability for privileged actions (GDPR art. 5(2), 32): the account\'s stream moves under its keyed pseudonym without addresses and user agents, re-chained; an operator\'s identity stays',
       fields: ['actor.id', 'targets', 'context.ip', 'context.userAgent', 'change'],
     },
-    retention: `${DEFAULT_AUDIT_RETENTION_DAYS} days (TTL; the stage's auditRetentionDays): a full yearly audit cycle and its follow-up`,
+    retention: `${DEFAULT_AUDIT_RETENTION_DAYS} days unless the stage sets auditRetentionDays (TTL from when it happened): a full yearly audit cycle and its follow-up`,
     purposes: ['security', 'legal'],
     recipients: ['aws', 'authorities'],
     source: 'us',
