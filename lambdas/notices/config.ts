@@ -9,6 +9,7 @@ export const senderConfig = () =>
     TABLE_NOTICES: boundName(),
     TABLE_ACCOUNTS: boundName(),
     TABLE_SUPPRESSIONS: boundName(),
+    MAIL_CONFIGURATION_SET: boundName(),
     MAIL_FROM: z.email(),
     NOTICES_FROM: z.email(),
     MAIL_DOMAIN: z.string().min(3),

@@ -19,6 +19,9 @@ import type { NoticeJob } from '../domain/model';
 const config = senderConfig();
 const linkKeys = linkKeysFromEnv();
 const suppressions = new DynamoDbSuppressionList(dynamo, config.TABLE_SUPPRESSIONS);
+const notices = new DynamoDbNoticeStore(dynamo, config.TABLE_NOTICES);
+const recipients = new DynamoDbRecipients(dynamo, config.TABLE_ACCOUNTS);
+const mailer = new SesMailer(ses, config.MAIL_FROM, { suppressions, configurationSet: config.MAIL_CONFIGURATION_SET });
 const jobs = new Map<string, NoticeJob>();
 const Delivery = z.object({ noticeId: z.string().regex(/^ntc_[0-9a-f]{24}$/), accountId: z.string().min(1).max(100) });
 
@@ -26,10 +29,10 @@ const Delivery = z.object({ noticeId: z.string().regex(/^ntc_[0-9a-f]{24}$/), ac
 const gapMs = 1000 / config.NOTICE_SENDS_PER_SECOND;
 
 const depsWith = (keys: PseudonymKeySet, topic: NoticeJob['topic']): DeliverDeps => ({
-  notices: new DynamoDbNoticeStore(dynamo, config.TABLE_NOTICES),
-  recipients: new DynamoDbRecipients(dynamo, config.TABLE_ACCOUNTS),
+  notices,
+  recipients,
   suppressions,
-  mailer: new SesMailer(ses, config.MAIL_FROM),
+  mailer,
   sender: {
     transactionalFrom: config.MAIL_FROM,
     subscriptionFrom: config.NOTICES_FROM,
@@ -56,7 +59,7 @@ export const send = async (event: SQSEvent): Promise<SQSBatchResponse> => {
         logger.error('Not a notice delivery: dropped', { messageId: record.messageId });
         continue;
       }
-      const job = jobs.get(parsed.data.noticeId) ?? (await new DynamoDbNoticeStore(dynamo, config.TABLE_NOTICES).get(parsed.data.noticeId));
+      const job = jobs.get(parsed.data.noticeId) ?? (await notices.get(parsed.data.noticeId));
       if (!job) throw new Error(`Notice ${parsed.data.noticeId} does not exist`);
       jobs.set(job.noticeId, job);
       const wait = last + gapMs - Date.now();
