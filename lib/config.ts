@@ -134,7 +134,8 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     localOriginSecret: pick('localOriginSecret', undefined),
     localPseudonymKeys: pick('localPseudonymKeys', undefined),
     localNoticeLinkKeys: pick('localNoticeLinkKeys', undefined),
-    notices: { from: `notices@${String(pick('mailDomain', base.mailDomain))}`, sendsPerSecond: 10, ...(parseJson(context('notices')) as object | undefined) },
+    // Optional notices come from the verified sending domain, beside (never as) the transactional address.
+    notices: { from: `notices@${String(pick('mailFrom', base.mailFrom)).split('@')[1]}`, sendsPerSecond: 10, ...(parseJson(context('notices')) as object | undefined) },
   };
   const problems: string[] = [];
   // Keys in the template are for the local runtime alone: a deployed stage reads Secrets Manager.
