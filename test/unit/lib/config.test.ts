@@ -19,6 +19,12 @@ describe('loadStageConfig', () => {
     expect(() => loadStageConfig(contextOf({ auditRetentionDays: '7' }))).toThrow(/auditRetentionDays: must be at least 30 days/);
   });
 
+  it('sends optional notices from notices@ on the sending domain, at 10 a second, unless the stage says otherwise', () => {
+    expect(loadStageConfig(contextOf({ mailFrom: 'no-reply@mail.example.org' })).notices).toEqual({ from: 'notices@mail.example.org', sendsPerSecond: 10 });
+    expect(loadStageConfig(contextOf({ notices: '{"sendsPerSecond":14}' })).notices).toEqual({ from: 'notices@omnapi.com', sendsPerSecond: 14 });
+    expect(() => loadStageConfig(contextOf({ localNoticeLinkKeys: 'k'.repeat(40) }))).toThrow(/localNoticeLinkKeys: only the local runtime/);
+  });
+
   it('reports every invalid setting at once', () => {
     expect(() => loadStageConfig(contextOf({ stage: 'qa', mailDomain: 'Not A Domain', alarmEmail: 'nope' }))).toThrow(
       /stage: .*\n.*mailDomain: .*\n.*alarmEmail: /s,
