@@ -5,6 +5,7 @@ import { DEFAULT_PACKS } from '../lambdas/billing/packs';
 import { CreditPacksSchema } from '../lambdas/billing/packs-schema';
 import { DeadlinesSchema } from '../lambdas/privacy/deadlines-schema';
 import { DEFAULT_USAGE_LOG_RETENTION_DAYS } from '../lambdas/shared/usage-logs';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from '../lambdas/shared/audit';
 
 /** Stage settings read from CDK context (`-c stage=prod -c mailDomain=…`), validated once at synth. */
 export const StageConfigSchema = z.object({
@@ -28,6 +29,8 @@ export const StageConfigSchema = z.object({
    * Shrinking it applies to new calls at once; `npm run ops -- usage retention` rewrites stored ones.
    */
   usageLogRetentionDays: z.number().int().min(1).max(3650),
+  /** Days an audit event is kept before its TTL expires it (a yearly audit cycle and its follow-up by default). */
+  auditRetentionDays: z.number().int().min(30, 'must be at least 30 days').max(3650, 'must be at most 3650 days (ten years)'),
   api: z.object({
     throttlingRateLimit: z.number().int().positive(),
     throttlingBurstLimit: z.number().int().positive(),
@@ -55,6 +58,10 @@ export const StageConfigSchema = z.object({
   localOriginSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The pseudonym key set given directly, for the local runtime only (generated under its data folder). */
   localPseudonymKeys: z.string().min(32).optional(),
+  /** Technical notices: the subscription address optional topics come from, and SES sends a second for notices. */
+  notices: z.object({ from: z.email(), sendsPerSecond: z.number().positive().max(1000) }),
+  /** The unsubscribe-link key set given directly, for the local runtime only (generated under its data folder). */
+  localNoticeLinkKeys: z.string().min(32).optional(),
   /** Browser origins allowed to call the API (CORS); none by default: the API is for servers. */
   corsOrigins: z.array(z.url({ protocol: /^https?$/ })).max(20),
   /** X-Ray on the metered gateway and usage worker (every other function is always traced). */
@@ -80,7 +87,7 @@ export const StageConfigSchema = z.object({
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret' | 'localPseudonymKeys' | 'addressWatch' | 'hotPathTracing' | 'usageLogRetentionDays'>> = {
+const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret' | 'localPseudonymKeys' | 'addressWatch' | 'hotPathTracing' | 'auditRetentionDays' | 'notices' | 'localNoticeLinkKeys' | 'usageLogRetentionDays'>> = {
   dev: {
     mailDomain: 'omnapi.com',
     mailFrom: 'no-reply@omnapi.com',
@@ -120,6 +127,7 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     retainData: stage === 'prod' ? true : asBoolean(pick('retainData', base.retainData)),
     cloudWatchLogRetentionDays: Number(pick('cloudWatchLogRetentionDays', base.cloudWatchLogRetentionDays)),
     usageLogRetentionDays: Number(pick('usageLogRetentionDays', DEFAULT_USAGE_LOG_RETENTION_DAYS)),
+    auditRetentionDays: Number(pick('auditRetentionDays', DEFAULT_AUDIT_RETENTION_DAYS)),
     api: base.api,
     keyCacheSeconds: Number(pick('keyCacheSeconds', 10)),
     corsOrigins: parseJson(pick('corsOrigins', [])),
@@ -133,12 +141,16 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     originSecretName: pick('originSecretName', undefined),
     localOriginSecret: pick('localOriginSecret', undefined),
     localPseudonymKeys: pick('localPseudonymKeys', undefined),
+    localNoticeLinkKeys: pick('localNoticeLinkKeys', undefined),
+    // Optional notices come from the verified sending domain, beside (never as) the transactional address.
+    notices: { from: `notices@${String(pick('mailFrom', base.mailFrom)).split('@')[1]}`, sendsPerSecond: 10, ...(parseJson(context('notices')) as object | undefined) },
   };
   const problems: string[] = [];
   // Keys in the template are for the local runtime alone: a deployed stage reads Secrets Manager.
   if (candidate.localStripe !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localStripe: only the local runtime may pass Stripe keys as context');
   if (candidate.localOriginSecret !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localOriginSecret: only the local runtime may pass the origin secret as context; a stage names it with originSecretName');
   if (candidate.localPseudonymKeys !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localPseudonymKeys: only the local runtime may pass the pseudonym keys as context; a stage generates them in Secrets Manager');
+  if (candidate.localNoticeLinkKeys !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localNoticeLinkKeys: only the local runtime may pass the unsubscribe-link keys as context; a stage generates them in Secrets Manager');
   if (candidate.originSecretName !== undefined && candidate.publicUrl === undefined) problems.push('  - originSecretName: needs publicUrl (the edge\'s address), or mailed links would be refused');
   const parsed = StageConfigSchema.safeParse(candidate);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'stage'}: ${i.message}`));

@@ -9,7 +9,9 @@ import { Billing } from './constructs/billing';
 import { Console } from './constructs/console';
 import { Data } from './constructs/data';
 import { Mail } from './constructs/mail';
+import { MailDelivery } from './constructs/mail-delivery';
 import { Metering } from './constructs/metering';
+import { Notices } from './constructs/notices';
 import { type FunctionDefaults, OmnApiFunction } from './constructs/omnapi-function';
 import { Ops } from './constructs/ops';
 import { Privacy } from './constructs/privacy';
@@ -36,19 +38,25 @@ export class OmnApiStack extends Stack {
   public readonly mail: Mail;
   public readonly ops: Ops;
   public readonly console: Console;
+  public readonly mailDelivery: MailDelivery;
+  public readonly notices: Notices;
 
   constructor(scope: Construct, id: string, props: OmnApiStackProps) {
     super(scope, id, props);
     const { config } = props;
 
     this.data = new Data(this, 'Data', { retainData: config.retainData });
-    const defaults: FunctionDefaults = {
+    const { tables } = this.data;
+    const base: FunctionDefaults = {
       key: this.data.key,
       logRetention: RETENTION[config.cloudWatchLogRetentionDays],
       usageLogRetentionDays: config.usageLogRetentionDays,
       logRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      auditRetentionDays: config.auditRetentionDays,
     };
-    const { tables } = this.data;
+    // Every function that sends mail honours the suppression list and reports through the configuration set.
+    this.mailDelivery = new MailDelivery(this, 'MailDelivery', { defaults: base, suppressions: tables.suppressions });
+    const defaults: FunctionDefaults = { ...base, mailDelivery: this.mailDelivery.binding };
 
     this.api = new Api(this, 'Api', {
       defaults,
@@ -115,16 +123,33 @@ export class OmnApiStack extends Stack {
       privacyMailQueue: this.privacy.mailQueue,
     });
     this.privacy.bindInboundMail(this.mail.inboundBucket);
+    this.notices = new Notices(this, 'Notices', {
+      defaults,
+      api: this.api,
+      tables,
+      mailFrom: config.mailFrom,
+      noticesFrom: config.notices.from,
+      mailDomain: config.mailDomain,
+      publicUrl: config.publicUrl ?? this.api.endpoint,
+      sendsPerSecond: config.notices.sendsPerSecond,
+      localLinkKeys: config.localNoticeLinkKeys,
+      retainData: config.retainData,
+    });
 
     // What operators' tools look resources up by (`npm run ops`); the local runtime resolves the same outputs.
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
     for (const [name, table] of Object.entries(tables)) output(outputName('TABLE', name), table.tableName, `The ${name} table`);
     output('QueueUsageUrl', this.metering.usageQueue.queueUrl, 'The usage queue');
+    output('QueueNoticesUrl', this.notices.queue.queueUrl, 'The notices queue: one message per recipient of a send (ops notice send)');
+    output('QueueNoticesDlqUrl', this.notices.dlq.queueUrl, 'Recipients whose notice failed again and again (ops notice status)');
     output('Plans', Object.keys(config.catalog.plans).join(','), 'Rate-limit plans of the catalog');
     output('CreditPacks', JSON.stringify(config.creditPacks), 'Credit packs for sale');
     output('StripeSecretName', config.stripeSecretName, 'Secrets Manager secret with the Stripe API key and webhook secret');
     output('PrivacyStateMachineArn', this.privacy.stateMachine.stateMachineArn, 'The privacy workflow');
     output('MailFrom', config.mailFrom, 'The address platform mail is sent from');
+    output('MailConfigurationSet', this.mailDelivery.binding.configurationSetName, 'The SES configuration set every message is sent through (bounces and complaints)');
+    output('MailDomain', config.mailDomain, 'The domain whose mailboxes receive mail (ops tickets reply from them)');
+    output('AuditRetentionDays', String(config.auditRetentionDays), 'Days audit events are kept (the TTL operators\' events get too)');
     if (this.privacy.pseudonymKeys) output('PseudonymKeysArn', this.privacy.pseudonymKeys.secretArn, 'The HMAC keys of kept pseudonyms (ops privacy pseudonyms)');
     output('ConsoleUrl', this.console.url, 'The customer console, with the API on the same origin under /v1/');
     output('GatewayLogGroup', this.metering.gateway.logGroup.logGroupName, "The metered gateway's log group (unqueued usage events)");
@@ -133,8 +158,8 @@ export class OmnApiStack extends Stack {
       key: this.data.key,
       alarmEmail: config.alarmEmail,
       httpApi: this.api.httpApi,
-      deadLetterQueues: { Usage: this.metering.usageDlq, InboundMail: this.mail.inboundDlq, PrivacyMail: this.privacy.mailDlq, PrivacyWatchdog: this.privacy.watchdogDlq },
-      workQueues: { Usage: this.metering.usageQueue, PrivacyMail: this.privacy.mailQueue },
+      deadLetterQueues: { Notices: this.notices.dlq, MailFeedback: this.mailDelivery.feedbackDlq, Usage: this.metering.usageDlq, InboundMail: this.mail.inboundDlq, PrivacyMail: this.privacy.mailDlq, PrivacyWatchdog: this.privacy.watchdogDlq },
+      workQueues: { Notices: this.notices.queue, Usage: this.metering.usageQueue, PrivacyMail: this.privacy.mailQueue },
       stateMachines: { PrivacyWorkflow: this.privacy.stateMachine },
       functions: this.node.findAll().filter((c): c is OmnApiFunction => c instanceof OmnApiFunction),
       anyOccurrence: {

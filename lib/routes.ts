@@ -1,6 +1,7 @@
 import { accountRoutes } from '../lambdas/accounts/routes';
 import { billingRoutes } from '../lambdas/billing/routes';
 import { meteringRoutes } from '../lambdas/metering/routes';
+import { noticeRoutes } from '../lambdas/notices/routes';
 import { platformRoutes } from '../lambdas/platform/routes';
 import { privacyRoutes } from '../lambdas/privacy/routes';
 import type { RouteManifest } from '../lambdas/shared/routes';
@@ -12,4 +13,5 @@ export const ROUTE_MANIFESTS: Record<string, RouteManifest> = {
   metering: meteringRoutes,
   billing: billingRoutes,
   privacy: privacyRoutes,
+  notices: noticeRoutes,
 };

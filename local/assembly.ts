@@ -98,6 +98,16 @@ export interface LocalCors {
   MaxAge?: number;
 }
 
+/** Where an SES configuration set reports sending events: an SNS topic, and the functions subscribed to it. */
+export interface LocalSesEventDestination {
+  configurationSet: string;
+  /** SES's event types, lower-case: `bounce`, `complaint`, … */
+  events: string[];
+  topicArn: string;
+  /** Functions subscribed to the topic (SNS → Lambda). */
+  functionIds: string[];
+}
+
 export interface LocalSchedule {
   ruleId: string;
   /** `rate(15 minutes)`, as the rule says. */
@@ -123,6 +133,8 @@ export interface LocalModel {
   receiptRules: LocalReceiptRule[];
   /** EventBridge schedules that invoke functions. */
   schedules: LocalSchedule[];
+  /** SES configuration sets' event destinations (bounces and complaints to SNS, then to functions). */
+  sesEventDestinations: LocalSesEventDestination[];
   /** CORS of the HTTP API, when it has any. */
   cors?: LocalCors;
   /** The stack's outputs, resolved to local names: what `npm run ops` finds resources by. */
@@ -290,6 +302,24 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
     }));
   });
 
+  const subscriptions = ofType('AWS::SNS::Subscription')
+    .map(([, r]) => resolver.resolve(r.Properties) as Record<string, any>)
+    .filter((props) => props.Protocol === 'lambda')
+    .map((props) => ({ topicArn: String(props.TopicArn), functionId: functionIdOf(props.Endpoint) }));
+  const sesEventDestinations = ofType('AWS::SES::ConfigurationSetEventDestination').flatMap(([, r]) => {
+    const props = resolver.resolve(r.Properties) as Record<string, any>;
+    const destination = props.EventDestination ?? {};
+    if (destination.Enabled === false) return [];
+    const topicArn = destination.SnsDestination?.TopicARN;
+    if (!topicArn) throw new Error(`Local runtime can only emulate SNS event destinations of SES (${props.ConfigurationSetName})`);
+    return [{
+      configurationSet: String(props.ConfigurationSetName),
+      events: (destination.MatchingEventTypes ?? []).map((e: string) => e.toLowerCase()),
+      topicArn: String(topicArn),
+      functionIds: subscriptions.filter((s) => s.topicArn === topicArn).map((s) => s.functionId),
+    }];
+  });
+
   const outputs: Record<string, string> = {};
   for (const [name, output] of Object.entries(template.Outputs ?? {})) outputs[name] = String(resolver.resolve(output.Value));
 
@@ -297,7 +327,7 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
 
   const apiId = ofType('AWS::ApiGatewayV2::Api')[0]?.[0];
 
-  return { template, resolver, apiId, tables, functions, routes, queues, eventSources, stateMachines, buckets, receiptRules, schedules, outputs, cors };
+  return { template, resolver, apiId, tables, functions, routes, queues, eventSources, stateMachines, buckets, receiptRules, schedules, sesEventDestinations, outputs, cors };
 }
 
 /** The logical id in `{ "Fn::GetAtt": [id, "Arn"] }` or `{ Ref: id }`: how a function names its role. */
@@ -359,6 +389,10 @@ function identityOf(
     }
     case 'AWS::KMS::Key':
       return { ref: id, attributes: { Arn: arn('kms', `key/${id}`), KeyId: id } };
+    case 'AWS::SES::ConfigurationSet': {
+      const name = typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : id;
+      return { ref: name, attributes: { Arn: arn('ses', `configuration-set/${name}`) } };
+    }
     case 'AWS::SNS::Topic':
       return { ref: arn('sns', id), attributes: { TopicArn: arn('sns', id), TopicName: id } };
     case 'AWS::Events::Rule':

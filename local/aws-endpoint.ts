@@ -12,7 +12,14 @@ import { type LocalStepFunctions, SfnError } from './sfn';
  * real SDK clients against it through AWS_ENDPOINT_URL_SQS / _SFN / _SESV2.
  */
 export function createAwsEndpoint(
-  services: { sqs: LocalSqs; sfn: LocalStepFunctions; outbox: Outbox; iam?: LocalIam },
+  services: {
+    sqs: LocalSqs;
+    sfn: LocalStepFunctions;
+    outbox: Outbox;
+    iam?: LocalIam;
+    /** Reports what SES would report of a sent message (the mailbox simulator's bounces and complaints) to its configuration set. */
+    sesFeedback?: (sent: SendEmailInput, messageId: string) => void;
+  },
   log: (line: string) => void,
   /** Requests served, by operation; the benchmark reads it. */
   calls: Map<string, number> = new Map(),
@@ -37,6 +44,7 @@ export function createAwsEndpoint(
         }
         if (request.method === 'POST' && request.url?.startsWith('/v2/email/outbound-emails')) {
           const messageId = await services.outbox.send(body as SendEmailInput);
+          services.sesFeedback?.(body as SendEmailInput, messageId);
           return reply(response, 200, { MessageId: messageId }, 'application/json');
         }
         reply(response, 400, { __type: 'UnknownOperationException', message: `Not emulated: ${target || request.url}` }, 'application/json');
@@ -78,7 +86,9 @@ export function awsRequests(services: { sqs: LocalSqs; sfn: LocalStepFunctions; 
     const from = String(body.FromEmailAddress ?? '');
     const address = /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
     const domain = address.split('@')[1] ?? address;
-    return [{ action: 'ses:SendEmail', resource: `arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:identity/${domain}` }];
+    // Sending through a configuration set needs SendEmail on the set too, as SES checks it.
+    const set = body.ConfigurationSetName ? [{ action: 'ses:SendEmail', resource: `arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:configuration-set/${String(body.ConfigurationSetName)}` }] : [];
+    return [{ action: 'ses:SendEmail', resource: `arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:identity/${domain}` }, ...set];
   }
   return [];
 }

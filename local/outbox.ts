@@ -6,6 +6,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 /** What SES v2 SendEmail carries, as far as the platform uses it. */
 export interface SendEmailInput {
   FromEmailAddress?: string;
+  ConfigurationSetName?: string;
   Destination?: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
   Content?: {
     Raw?: { Data: string };

@@ -22,6 +22,7 @@ import { LocalStripeTestMode } from './stripe-test-mode';
 import { LOCAL_TEST_MODE_KEY } from '../lib/constructs/billing';
 import { Outbox } from './outbox';
 import { LocalStepFunctions } from './sfn';
+import { sesEventOf, simulatedFeedback, snsEventOf } from './ses-simulator';
 import { createSmtpServer } from './smtp';
 import { LocalSqs } from './sqs';
 import { TtlSweeper } from './ttl-sweeper';
@@ -97,7 +98,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   let template = options.template;
   if (!template) {
     progress('synthesizing the CDK app…');
-    template = synthesizeTemplate({ localPseudonymKeys: localPseudonymKeys(dataDir), ...options.context });
+    template = synthesizeTemplate({ localPseudonymKeys: localKeySet(dataDir, 'pseudonym-keys.json'), localNoticeLinkKeys: localKeySet(dataDir, 'notice-link-keys.json'), ...options.context });
     progress(`synthesized in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
   }
 
@@ -223,6 +224,25 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       }
     })();
     return Promise.resolve({ StatusCode: 202 });
+  };
+
+  // SES's reports of sent mail: the mailbox simulator's bounces and complaints go to the configuration set's
+  // SNS destination, and SNS invokes each subscribed function asynchronously (checked against its Lambda permission).
+  services.sesFeedback = (sent, messageId) => {
+    const recipients = [...(sent.Destination?.ToAddresses ?? []), ...(sent.Destination?.CcAddresses ?? []), ...(sent.Destination?.BccAddresses ?? [])];
+    for (const recipient of recipients) {
+      const kind = simulatedFeedback(recipient);
+      if (!kind || !sent.ConfigurationSetName) continue;
+      for (const destination of model.sesEventDestinations.filter((d) => d.configurationSet === sent.ConfigurationSetName && d.events.includes(kind))) {
+        const message = sesEventOf(kind, recipient, { messageId, source: String(sent.FromEmailAddress ?? ''), configurationSet: destination.configurationSet });
+        for (const functionId of destination.functionIds) {
+          const caller = { principal: 'sns.amazonaws.com', sourceArn: destination.topicArn };
+          authorizeInvoke(iam, functions.get(functionId).arn, caller)
+            .then(() => invokeAsync(functionId, snsEventOf(destination.topicArn, `${destination.topicArn}:${functionId}`, message)))
+            .catch((error: Error) => log(`SES ${kind} report for ${functionId} refused: ${error.message}`));
+        }
+      }
+    }
   };
 
   await functions.warm();
@@ -368,11 +388,12 @@ export interface ResourceMap {
 export const RESOURCE_MAP_FILE = 'resources.json';
 
 /**
- * The pseudonym key set of this data folder: generated once (as deploy generates the secret) and kept,
- * so pseudonyms stay the same across restarts; `pseudonym-keys.json` beside the data, never committed.
+ * A key set of this data folder (the pseudonym keys, the unsubscribe-link keys): generated once (as
+ * deploy generates the secret) and kept, so pseudonyms and mailed links stay valid across restarts;
+ * beside the data, never committed.
  */
-function localPseudonymKeys(dataDir: string): string {
-  const file = path.join(dataDir, 'pseudonym-keys.json');
+function localKeySet(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
   if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify({ current: 1, k1: randomBytes(32).toString('base64url') }), { mode: 0o600 });
   return fs.readFileSync(file, 'utf8').trim();
 }

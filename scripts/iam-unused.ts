@@ -24,7 +24,7 @@ function main(): void {
     process.exit(1);
   }
   const records: IamRecord[] = files.flatMap((file) => (JSON.parse(fs.readFileSync(file, 'utf8')) as { records: IamRecord[] }).records);
-  const template = synthesizeTemplate({ localPseudonymKeys: JSON.stringify({ current: 1, k1: 'a'.repeat(43) }) });
+  const template = synthesizeTemplate({ localPseudonymKeys: JSON.stringify({ current: 1, k1: 'a'.repeat(43) }), localNoticeLinkKeys: JSON.stringify({ current: 1, k1: 'b'.repeat(43) }) });
   const model = deriveModel(template, { aws: 'http://127.0.0.1:4566', api: 'http://localhost:3000' });
   const iam = new LocalIam(template, model.resolver, 'enforce');
 

@@ -25,7 +25,11 @@ export const Profile = z
 
 export const Preferences = z
   .strictObject({
-    productUpdates: z.boolean().meta({ description: 'Product-update mail (off unless chosen)' }),
+    productUpdates: z.boolean().meta({ description: 'Product-update mail, the `product` notice topic (off unless chosen; marketing: an objection to direct marketing turns it off)' }),
+    deprecationNotices: z
+      .boolean()
+      .optional()
+      .meta({ description: 'The deprecation digest, the `deprecation` notice topic (on unless turned off). Security, billing and service notices cannot be turned off' }),
     analytics: z.boolean().meta({ description: 'Usage analytics beyond billing (on unless objected to)' }),
     lowBalanceCredits: z
       .string()

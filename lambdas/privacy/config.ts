@@ -43,6 +43,8 @@ export const workflowConfig = () =>
     TABLE_TOKENS: boundName(),
     TABLE_WEBHOOK_EVENTS: boundName(),
     TABLE_AUDIT_EVENTS: boundName(),
+    TABLE_NOTICES: boundName(),
+    TABLE_SUPPRESSIONS: boundName(),
     BUCKET_INBOUND_MAIL: boundName(),
     COOLING_OFF_SECONDS: coolingOffSeconds(),
   });

@@ -34,6 +34,11 @@ export const AUDIT_ACTIONS = [
   'stripe.event_sent',
   'usage.replay',
   'usage.retention',
+  'ticket.reply',
+  'ticket.close',
+  'notice.send',
+  'notice.resume',
+  'notice.unsubscribe',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -78,6 +83,17 @@ export const GENESIS = '0'.repeat(64);
 
 /** How long audit events are kept unless the stage says otherwise (a year and a month: one full audit cycle). */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
+
+/** When an event written at `at` expires (DynamoDB TTL, epoch seconds): the stage's retention after it happened. */
+export function auditExpiresAt(at: string, retentionDays: number): number {
+  return Math.floor(Date.parse(at) / 1000) + retentionDays * 86_400;
+}
+
+/** The retention a function was given (AUDIT_RETENTION_DAYS, set by the CDK binding from the stage), or the default. */
+export function auditRetentionDaysOf(env: NodeJS.ProcessEnv = process.env): number {
+  const days = Number(env.AUDIT_RETENTION_DAYS);
+  return Number.isInteger(days) && days > 0 ? days : DEFAULT_AUDIT_RETENTION_DAYS;
+}
 
 /** The stream an event belongs to: the account it concerns, or the operators' own. */
 export function streamOf(targets: AuditTarget[]): string {

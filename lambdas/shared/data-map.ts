@@ -1,4 +1,5 @@
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './audit';
+import { DELIVERY_RECORD_DAYS, NOTICE_RETENTION_DAYS } from './notice-topics';
 import { EMAIL_TOKEN_TTL_SECONDS } from './email-links';
 import { DEFAULT_USAGE_LOG_RETENTION_DAYS } from './usage-logs';
 import { COUNTERS, ITEMS, itemTypesOf } from './items';
@@ -161,6 +162,34 @@ export const DATA_MAP = {
     retention: `${DEFAULT_AUDIT_RETENTION_DAYS} days (TTL; the stage's auditRetentionDays): a full yearly audit cycle and its follow-up`,
     purposes: ['security', 'legal'],
     recipients: ['aws', 'authorities'],
+    source: 'us',
+  },
+  notices: {
+    purpose: 'Technical notices sent (topic, subject, text, segment, counts, the operator who sent them) and, per recipient, whether the notice went out — so a retried or resumed send mails no one twice',
+    personalData: ['delivery records: SHA-256 of notice id and account id, with the outcome'],
+    subjectKey: 'none: a delivery record is NOTICE#<noticeId> / R#<sha256(noticeId:accountId)> and names no account; the notice itself names no recipient',
+    export: 'none',
+    erasure: {
+      kind: 'keep',
+      reason: 'A delivery record holds only a hash of the notice and account ids and its outcome, so a retried send never mails the person twice; it expires on its own within 30 days of the send',
+    },
+    retention: `Notices ${NOTICE_RETENTION_DAYS} days (TTL, the audit event keeps their text for the audit retention); delivery records ${DELIVERY_RECORD_DAYS} days (TTL)`,
+    purposes: ['notices'],
+    recipients: ['aws'],
+    source: 'us',
+  },
+  suppressions: {
+    purpose: 'Addresses no mail goes to: SES reported a permanent bounce, or the owner marked our mail as spam (complaint)',
+    personalData: ['SHA-256 of the address', 'reason', 'feedback detail'],
+    subjectKey: 'pk = ADDRESS#<sha256(lower-cased address)>',
+    export: 'none',
+    erasure: {
+      kind: 'keep',
+      reason: 'Not mailing someone who complained or whose mailbox does not exist is in their interest and SES requires it (legitimate interest, art. 6(1)(f)); only a hash of the address is kept, with no account',
+    },
+    retention: 'Until the address is removed by hand (runbook: a person asks to receive mail again)',
+    purposes: ['notices', 'security'],
+    recipients: ['aws'],
     source: 'us',
   },
 } as const satisfies Record<TableName, DataMapEntry>;

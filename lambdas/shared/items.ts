@@ -1,7 +1,7 @@
 import type { TableName } from './tables';
 
 /** The bounded context that writes an item type; everybody else reads or erases it through its key builder. */
-export type Owner = 'accounts' | 'billing' | 'metering' | 'privacy' | 'mail' | 'audit';
+export type Owner = 'accounts' | 'billing' | 'metering' | 'privacy' | 'mail' | 'audit' | 'notices';
 
 /** How erasure finds an item type for one person: by what its partition key is built from. */
 export type FoundBy =
@@ -153,6 +153,11 @@ export const ITEMS = {
   keyAddresses: item({ table: 'securityEvents', owner: 'metering', holds: 'per key and hour, digests of the addresses it was used from', pk: 'ADDRESSES#{accountId}', sk: '{hour}#{keyId}', foundBy: 'account' }),
   // tickets
   ticket: item({ table: 'tickets', owner: 'mail', holds: 'mail received at privacy@, support@ and hello@', pk: 'TICKET#{ticketId}', sk: 'TICKET', gsi1pk: 'SENDER#{email}', foundBy: { via: 'gsi1pk = SENDER#<address>, since the account held it' } }),
+  // notices (lambdas/notices)
+  noticeJob: item({ table: 'notices', owner: 'notices', holds: 'a technical notice being sent: topic, text, audience counts, progress', pk: 'NOTICE#{noticeId}', sk: 'JOB', foundBy: 'nobody' }),
+  noticeDelivery: item({ table: 'notices', owner: 'notices', holds: 'one recipient of a notice, by a hash of notice and account ids (claimed once, then its outcome)', pk: 'NOTICE#{noticeId}', sk: 'R#{delivery}', foundBy: 'nobody' }),
+  // suppressions
+  suppression: item({ table: 'suppressions', owner: 'notices', holds: 'an address no mail may go to (a bounce or complaint SES reported), by the SHA-256 of the address', pk: 'ADDRESS#{digest}', sk: 'SUPPRESSION', foundBy: 'nobody' }),
   // auditEvents
   auditEvent: item({ table: 'auditEvents', owner: 'audit', holds: 'one event of a hash-chained audit stream', pk: 'STREAM#{stream*}', sk: 'E#{seq}', foundBy: { via: 'pk = STREAM#account#<accountId>' } }),
 } as const;

@@ -23,6 +23,8 @@ export const TABLE_SPECS = {
   securityEvents: { ttl: true },
   tickets: { ttl: true, gsi1: true },
   auditEvents: { ttl: true },
+  notices: { ttl: true },
+  suppressions: {},
 } as const satisfies Record<string, TableSpec>;
 
 export type TableName = keyof typeof TABLE_SPECS;

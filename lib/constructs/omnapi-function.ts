@@ -11,6 +11,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from '../../lambdas/shared/audit';
 import { envName } from '../../lambdas/shared/env-names';
 
 /** Project root: every `entry` is relative to it, so the local runtime can find the same file. */
@@ -47,10 +48,20 @@ export interface OmnApiFunctionProps {
    */
   readonly tracing?: lambda.Tracing;
   readonly tracingReason?: string;
+  /** How long audit events live (the stage's `auditRetentionDays`), given to a function bound to the audit trail. @default 400 */
+  readonly auditRetentionDays?: number;
+  /** The suppression list and SES configuration set every mail-sending function is bound to (`bindMailSender`). @default none */
+  readonly mailDelivery?: MailDeliveryBinding;
+}
+
+/** What sending mail comes with: the list of addresses never to mail, and the configuration set that reports bounces and complaints. */
+export interface MailDeliveryBinding {
+  readonly suppressions: dynamodb.Table;
+  readonly configurationSetName: string;
 }
 
 /** Stage-wide settings every function in a construct shares. */
-export type FunctionDefaults = Pick<OmnApiFunctionProps, 'key' | 'logRetention' | 'logRemovalPolicy' | 'usageLogRetentionDays'>;
+export type FunctionDefaults = Pick<OmnApiFunctionProps, 'key' | 'logRetention' | 'logRemovalPolicy' | 'usageLogRetentionDays' | 'auditRetentionDays' | 'mailDelivery'>;
 
 /** `append`: add items and read them back, never change or delete one (the audit trail). */
 export type TableAccess = 'read' | 'write' | 'readWrite' | 'append';
@@ -65,6 +76,9 @@ export const RUNTIME = lambda.Runtime.NODEJS_24_X;
  * environment variable and its least-privilege grant together.
  */
 export class OmnApiFunction extends NodejsFunction {
+  private readonly auditRetentionDays: number;
+  private readonly mailDelivery?: MailDeliveryBinding;
+
   constructor(scope: Construct, id: string, props: OmnApiFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -126,6 +140,8 @@ export class OmnApiFunction extends NodejsFunction {
       Validations.of(this).acknowledge({ id: 'Serverless-LambdaTracing', reason: props.tracingReason });
     }
     (this.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA_KEY, props.entry);
+    this.auditRetentionDays = props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
+    this.mailDelivery = props.mailDelivery;
 
     Validations.of(role).acknowledge(
       {
@@ -160,6 +176,8 @@ export class OmnApiFunction extends NodejsFunction {
    */
   bindTable(name: string, table: dynamodb.Table, access: TableAccess): this {
     this.addEnvironment(envName('TABLE', name), table.tableName);
+    // Whoever writes audit events sets their expiry: the stage's retention travels with the table.
+    if (name === 'auditEvents' && access !== 'read') this.addEnvironment('AUDIT_RETENTION_DAYS', String(this.auditRetentionDays));
     if (access === 'read') table.grantReadData(this);
     else if (access === 'write') table.grantWriteData(this);
     else if (access === 'append') {
@@ -223,16 +241,22 @@ export class OmnApiFunction extends NodejsFunction {
     return Stack.of(this).resolve(resource.logicalId) as string;
   }
 
-  /** Grants sending mail from the stage's identity and exposes it as `MAIL_FROM`. */
+  /**
+   * Grants sending mail from the stage's identity and exposes it as `MAIL_FROM`; with the stage's mail
+   * delivery, also reading the suppression list (`TABLE_SUPPRESSIONS`: no mail to a bounced or
+   * complaining address) and sending through the configuration set that reports them (`MAIL_CONFIGURATION_SET`).
+   */
   bindMailSender(fromAddress: string): this {
     this.addEnvironment('MAIL_FROM', fromAddress);
     const domain = fromAddress.split('@')[1];
-    this.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: [Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: domain })],
-      }),
-    );
+    const stack = Stack.of(this);
+    const resources = [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: domain })];
+    if (this.mailDelivery) {
+      this.bindTable('suppressions', this.mailDelivery.suppressions, 'read');
+      this.addEnvironment('MAIL_CONFIGURATION_SET', this.mailDelivery.configurationSetName);
+      resources.push(stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.mailDelivery.configurationSetName }));
+    }
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources }));
     return this;
   }
 }

@@ -172,6 +172,8 @@ export class Privacy extends Construct {
       webhookEvents: 'readWrite',
       // The one role that may delete audit events: erasure moves an account's stream under its pseudonym.
       auditEvents: 'readWrite',
+      // Read by the erasure proof only: notices and the suppression list (bound with the mail) hold hashes, never the person.
+      notices: 'read',
     }).bindBucket('exports', this.exportBucket, 'exports/', 'readWrite');
     this.pseudonymKeys = this.bindPseudonymKeys(workflowFn, props);
     workflowFn.addEnvironment('COOLING_OFF_SECONDS', coolingOff.COOLING_OFF_SECONDS);

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDbAuditTrail } from '../../lambdas/shared/adapters/dynamodb-audit';
 import { scanPages } from '../../lambdas/shared/dynamodb-query';
-import { type AuditAction, type AuditActor, type AuditEvent, type AuditEventInput, type AuditTarget, streamEvents, verifyChain } from '../../lambdas/shared/audit';
+import { type AuditAction, type AuditActor, type AuditEvent, type AuditEventInput, type AuditTarget, DEFAULT_AUDIT_RETENTION_DAYS, streamEvents, verifyChain } from '../../lambdas/shared/audit';
 import { accountByEmail, Command, progress, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
 
@@ -37,10 +37,18 @@ export const OPS_AUDIT: Record<string, AuditAction | AuditAction[] | { readOnly:
   'audit verify': { readOnly: 'verifies the chains' },
   'audit list': { readOnly: 'lists events' },
   'audit export': { readOnly: 'exports events' },
+  'tickets list': { readOnly: 'lists tickets' },
+  'tickets show': { readOnly: 'shows a ticket' },
+  'tickets reply': 'ticket.reply',
+  'tickets close': 'ticket.close',
+  'notice send': 'notice.send',
+  'notice resume': 'notice.resume',
+  'notice status': { readOnly: "follows a notice's progress" },
+  'notice list': { readOnly: 'lists notices' },
 };
 
 /** Who runs the command: the cloud identity for a deployed stage, the OS user locally. */
-async function operator(resources: Resources): Promise<AuditActor> {
+export async function operator(resources: Resources): Promise<AuditActor> {
   if (resources.stage === 'local') return { type: 'operator', id: `local:${os.userInfo().username}`, via: 'cli' };
   const sts = new STSClient({});
   try {
@@ -51,7 +59,11 @@ async function operator(resources: Resources): Promise<AuditActor> {
   }
 }
 
-const trailOf = (resources: Resources) => new DynamoDbAuditTrail(resources.dynamo, resources.tables.auditEvents);
+/** The trail with the stage's retention (its stack output), so operators' events expire like the functions'. */
+const trailOf = (resources: Resources) => {
+  const days = Number(resources.outputs.AuditRetentionDays);
+  return new DynamoDbAuditTrail(resources.dynamo, resources.tables.auditEvents, Number.isInteger(days) && days > 0 ? days : DEFAULT_AUDIT_RETENTION_DAYS);
+};
 
 /** Writes an operator's action to the audit trail: after it succeeded, with its targets, reason and change. */
 export async function recordOps(resources: Resources, event: { action: AuditAction; targets: AuditTarget[]; reason?: string; change?: AuditEventInput['change'] }): Promise<AuditEvent> {

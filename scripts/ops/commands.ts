@@ -5,12 +5,14 @@ import { credits } from './credits';
 import { grantCredits } from './grant-credits';
 import { Command } from './program';
 import { legalHold, privacy } from './privacy';
+import { notice } from './notice';
 import { reconcile } from './reconcile';
 import { replayUnqueued } from './replay-unqueued';
 import { setPlan } from './set-plan';
 import { stripeEvent } from './stripe-event';
 import { suspend, unsuspend } from './suspend';
 import { usage } from './usage';
+import { tickets } from './tickets';
 
 /** `npm run ops -- <command>`: operators' tools, one file per command under scripts/ops/. */
 export const program = new Command('ops')
@@ -28,5 +30,7 @@ export const program = new Command('ops')
   .addCommand(unsuspend)
   .addCommand(replayUnqueued)
   .addCommand(usage)
-  .addCommand(audit);
+  .addCommand(audit)
+  .addCommand(tickets)
+  .addCommand(notice);
 

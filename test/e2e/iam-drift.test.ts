@@ -22,7 +22,7 @@ describe('a grant removed from the template fails locally', () => {
   const PASSWORD = 'correct horse battery staple';
 
   beforeAll(async () => {
-    const template = withoutUsageLogGrant(synthesizeTemplate({ localPseudonymKeys: JSON.stringify({ current: 1, k1: 'a'.repeat(43) }) }));
+    const template = withoutUsageLogGrant(synthesizeTemplate({ localPseudonymKeys: JSON.stringify({ current: 1, k1: 'a'.repeat(43) }), localNoticeLinkKeys: JSON.stringify({ current: 1, k1: 'b'.repeat(43) }) }));
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-drift-')), 'template.json');
     fs.writeFileSync(file, JSON.stringify(template));
     local = await startLocalProcess({ env: { OMNAPI_TEMPLATE_FILE: file, LOCAL_TIME_SCALE: '0.005' } });

@@ -12,6 +12,8 @@ export interface LocalProcess {
   dataDir: string;
   output: () => string;
   stop: () => Promise<void>;
+  /** Kills the runtime at once (SIGKILL), as a crash would: nothing is flushed or finished. */
+  kill: () => Promise<void>;
 }
 
 /** A free TCP port on loopback. */
@@ -123,6 +125,12 @@ export async function startLocalProcess(options: { dataDir?: string; env?: Recor
     dataDir,
     output: () => output,
     stop: () => stopChild(child),
+    kill: async () => {
+      const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+      killGroup(child, 'SIGKILL');
+      await exited;
+      live.delete(child);
+    },
   };
 }
 

@@ -54,6 +54,8 @@ describe('Accounts construct', () => {
         'AccountsAccount', 'AccountsAccountPassword', 'AccountsAuthLogin', 'AccountsAuthPasswordReset', 'AccountsAuthSignup', 'AccountsAuthVerify',
         // Billing receipts, low-balance notices, support acknowledgements.
         'BillingStripeWebhook', 'MailInboundHandler', 'MeteringUsageWorker',
+        // Technical notices.
+        'NoticesNoticeSender',
         // Privacy: replies, confirmation links, exports, reminders.
         'PrivacyConfirm', 'PrivacyMailIntake', 'PrivacyRequests', 'PrivacyWatchdog', 'PrivacyWorkflowSteps',
       ].sort(),

@@ -8,7 +8,7 @@ import { type IamRequest, LocalIam } from '../../local/iam';
  * machine a variable names comes with a grant its role can use — the data key included.
  */
 describe('function bindings', () => {
-  const template = synthesizeTemplate({ localPseudonymKeys: JSON.stringify({ current: 1, k1: 'a'.repeat(43) }), localStripe: { webhookSecret: 'whsec_test' } });
+  const template = synthesizeTemplate({ localPseudonymKeys: JSON.stringify({ current: 1, k1: 'a'.repeat(43) }), localNoticeLinkKeys: JSON.stringify({ current: 1, k1: 'b'.repeat(43) }), localStripe: { webhookSecret: 'whsec_test' } });
   const model = deriveModel(template, { aws: 'http://127.0.0.1:4566', api: 'http://localhost:3000' });
   const iam = new LocalIam(template, model.resolver, 'enforce');
   const functions = [...model.functions.values()];

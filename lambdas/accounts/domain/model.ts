@@ -11,6 +11,8 @@ export interface Profile {
 export interface Preferences {
   /** Product-update mail; off unless chosen. Security and billing notices are not optional. */
   productUpdates: boolean;
+  /** The deprecation digest (an optional notice topic); on unless turned off, absent meaning on. */
+  deprecationNotices?: boolean;
   /** Usage analytics beyond billing; on unless objected to. Billing and logs for billing continue. */
   analytics: boolean;
   /** Mail once when the balance falls below this many credits (decimal string); absent or null: never. */
@@ -19,7 +21,7 @@ export interface Preferences {
   locale?: string;
 }
 
-export const DEFAULT_PREFERENCES: Preferences = { productUpdates: false, analytics: true };
+export const DEFAULT_PREFERENCES: Preferences = { productUpdates: false, deprecationNotices: true, analytics: true };
 
 export interface Account {
   accountId: string;

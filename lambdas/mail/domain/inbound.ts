@@ -45,8 +45,10 @@ export interface Ticket {
   text: string;
   receivedAt: string;
   storageKey: string;
-  /** open: a person reads it; quarantined: spam, virus or unparseable, kept for review only. */
-  status: 'open' | 'quarantined';
+  /** The message's own Message-ID: a person's reply threads under it. */
+  headerMessageId?: string;
+  /** open: a person reads it; quarantined: spam, virus or unparseable, kept for review only; closed: done (ops tickets close). */
+  status: 'open' | 'quarantined' | 'closed';
   verdicts: Verdicts;
   /** Set once the acknowledgement went out. */
   acknowledgedAt?: string;
@@ -54,6 +56,20 @@ export interface Ticket {
   dueBy?: string;
   /** Epoch seconds: DynamoDB TTL deletes the ticket two years after it arrived. */
   expiresAt: number;
+  /** What operators answered, oldest first (ops tickets reply). */
+  replies?: TicketReply[];
+  closedAt?: string;
+  closedBy?: string;
+}
+
+/** One answer a person sent in the ticket's thread. */
+export interface TicketReply {
+  at: string;
+  /** The operator, as the audit trail names them. */
+  by: string;
+  from: string;
+  subject: string;
+  text: string;
 }
 
 /** Port: where tickets live. */
@@ -133,6 +149,7 @@ export async function receiveMail(message: InboundMessage, deps: ReceiveDeps): P
     text: message.text.slice(0, MAX_TICKET_TEXT),
     receivedAt,
     storageKey: message.storageKey,
+    headerMessageId: message.headerMessageId,
     status: suspicious || message.unparsed ? 'quarantined' : 'open',
     verdicts: message.verdicts,
     dueBy: mailbox === 'privacy' ? addDays(message.receivedAt, PRIVACY_DEADLINE_DAYS).toISOString() : undefined,

@@ -16,7 +16,7 @@ import { balanceShards } from '../../shared/adapters/dynamodb-balance';
 import type { UsageLogStore } from '../../shared/usage-logs';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAuditTrail } from '../../shared/adapters/dynamodb-audit';
-import { GENESIS, hashOf, streamOf } from '../../shared/audit';
+import { auditExpiresAt, auditRetentionDaysOf, GENESIS, hashOf, streamOf } from '../../shared/audit';
 import type { Pseudonymiser } from '../../shared/pseudonyms';
 import type { ErasureCategory, ErasureSubject, ProofPosition, SubjectEraser } from '../domain/erasure';
 import { REQUEST_TYPES } from '../domain/model';
@@ -180,7 +180,8 @@ export class DynamoDbEraser implements SubjectEraser {
    */
   private async pseudonymiseAudit(subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
     const pseudonym = await this.pseudonyms.of('account', subject.accountId);
-    const trail = new DynamoDbAuditTrail(this.client, this.tables.auditEvents);
+    const retentionDays = auditRetentionDaysOf();
+    const trail = new DynamoDbAuditTrail(this.client, this.tables.auditEvents, retentionDays);
     const from = streamOf([{ type: 'account', id: subject.accountId }]);
     const to = `pseudonym#${pseudonym}`;
     const page = await trail.page(from, { newestFirst: false, limit });
@@ -200,7 +201,7 @@ export class DynamoDbEraser implements SubjectEraser {
       };
       const sealed = { ...moved, hash: hashOf(moved) };
       await this.client
-        .send(new PutCommand({ TableName: this.tables.auditEvents, Item: { ...auditEventKey(to, event.seq), ...sealed }, ConditionExpression: 'attribute_not_exists(pk)' }))
+        .send(new PutCommand({ TableName: this.tables.auditEvents, Item: { ...auditEventKey(to, event.seq), ...sealed, expiresAt: auditExpiresAt(event.at, retentionDays) }, ConditionExpression: 'attribute_not_exists(pk)' }))
         .catch((error) => {
           // Moved by an earlier try of this page: only the original is left to delete.
           if (!(error instanceof ConditionalCheckFailedException)) throw error;

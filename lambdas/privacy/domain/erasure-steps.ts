@@ -4,7 +4,7 @@ import { DATA_MAP } from '../../shared/data-map';
 import type { Mailer } from '../../shared/mailer';
 import { RequestStateError } from '../errors';
 import type { Pseudonymiser } from '../../shared/pseudonyms';
-import { DEFAULT_AUDIT_RETENTION_DAYS } from '../../shared/audit';
+import { auditRetentionDaysOf } from '../../shared/audit';
 import { type Messages, messagesFor } from '../messages';
 import { ERASURE_ORDER, HOLD_REASONS, type ErasureRecord, type ErasureSubject, type HoldChecks, type SubjectEraser } from './erasure';
 import type { PrivacyRequest } from './model';
@@ -52,7 +52,8 @@ function holdReason(m: Messages, reason: string): string {
 function keptLine(m: Messages, kept: { category: string; reason: string; retention: string }): string {
   const key = `kept.${kept.category}`;
   if (key === 'kept.other' || !m.has(key)) return m.t('kept.other', { category: m.t('category.label', { category: kept.category }), reason: kept.reason, retention: kept.retention });
-  return m.t(key, { days: DEFAULT_AUDIT_RETENTION_DAYS });
+  // The stage's retention, as the workflow's binding gives it (AUDIT_RETENTION_DAYS): the receipt names what is really kept.
+  return m.t(key, { days: auditRetentionDaysOf() });
 }
 
 /**

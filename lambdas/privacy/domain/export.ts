@@ -1,7 +1,8 @@
 import { usageLogRetentionDays } from '../../shared/usage-logs';
 import { microToCredits } from '../../shared/credits';
 import { BUCKET_DATA_MAP, DATA_MAP, type DataMapEntry } from '../../shared/data-map';
-import { DEFAULT_AUDIT_RETENTION_DAYS } from '../../shared/audit';
+import { auditRetentionDaysOf } from '../../shared/audit';
+import { DELIVERY_RECORD_DAYS, NOTICE_RETENTION_DAYS } from '../../shared/notice-topics';
 import { EMAIL_TOKEN_TTL_SECONDS } from '../../shared/email-links';
 import { PURPOSES, type PurposeId, RECIPIENTS, type RecipientId, TRANSFERS } from '../../shared/processing';
 import { type Messages, messagesFor } from '../messages';
@@ -31,8 +32,10 @@ export const retentionValues = () =>
   ({
     usageLogDays: usageLogRetentionDays(),
     tokenHours: EMAIL_TOKEN_TTL_SECONDS / 3600,
-    auditDays: DEFAULT_AUDIT_RETENTION_DAYS,
+    auditDays: auditRetentionDaysOf(),
     linkHours: DOWNLOAD_LINK_HOURS,
+    noticeDays: NOTICE_RETENTION_DAYS,
+    deliveryDays: DELIVERY_RECORD_DAYS,
   }) as const;
 
 /**

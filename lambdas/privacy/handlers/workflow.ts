@@ -44,6 +44,8 @@ const erasure = new ErasureSteps({
       securityEvents: config.TABLE_SECURITY_EVENTS,
       tickets: config.TABLE_TICKETS,
       auditEvents: config.TABLE_AUDIT_EVENTS,
+      notices: config.TABLE_NOTICES,
+      suppressions: config.TABLE_SUPPRESSIONS,
     },
     usageLogs,
     s3,

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type AuditEvent, type AuditEventInput, type AuditTrail, DEFAULT_AUDIT_RETENTION_DAYS, GENESIS, hashOf, streamOf } from '../audit';
+import { type AuditEvent, type AuditEventInput, type AuditTrail, auditExpiresAt, auditRetentionDaysOf, DEFAULT_AUDIT_RETENTION_DAYS, GENESIS, hashOf, streamOf } from '../audit';
 import { newId } from '../crypto';
 import { auditEventKey, ITEMS } from '../items';
 
@@ -32,7 +32,7 @@ export class DynamoDbAuditTrail implements AuditTrail {
         await this.client.send(
           new PutCommand({
             TableName: this.table,
-            Item: { ...auditEventKey(stream, event.seq), ...event, expiresAt: Math.floor(Date.parse(input.at) / 1000) + this.retentionDays * 86_400 },
+            Item: { ...auditEventKey(stream, event.seq), ...event, expiresAt: auditExpiresAt(input.at, this.retentionDays) },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -68,6 +68,5 @@ export class DynamoDbAuditTrail implements AuditTrail {
 export function auditTrailFromEnv(client: DynamoDBDocumentClient, env: NodeJS.ProcessEnv = process.env): AuditTrail | undefined {
   const table = env.TABLE_AUDIT_EVENTS;
   if (!table) return undefined;
-  const days = Number(env.AUDIT_RETENTION_DAYS);
-  return new DynamoDbAuditTrail(client, table, Number.isInteger(days) && days > 0 ? days : DEFAULT_AUDIT_RETENTION_DAYS);
+  return new DynamoDbAuditTrail(client, table, auditRetentionDaysOf(env));
 }

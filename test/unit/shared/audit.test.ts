@@ -1,6 +1,6 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail } from '../../../lambdas/shared/adapters/dynamodb-audit';
-import { type AuditEvent, canonical, streamEvents, verifyChain } from '../../../lambdas/shared/audit';
+import { type AuditEvent, auditRetentionDaysOf, canonical, streamEvents, verifyChain } from '../../../lambdas/shared/audit';
 import { json } from '../../../lambdas/shared/http';
 import { route } from '../../../lambdas/shared/middleware/http-handler';
 import type { RouteSpec } from '../../../lambdas/shared/routes';
@@ -48,6 +48,15 @@ describe('the audit trail', () => {
     const account = await trail.record({ actor: { type: 'operator', id: 'o' }, action: 'plan.set', targets: [{ type: 'account', id: 'acc_s' }], at });
     const ops = await trail.record({ actor: { type: 'operator', id: 'o' }, action: 'usage.replay', targets: [{ type: 'log_group', id: 'g' }], at });
     expect([account.stream, ops.stream]).toEqual(['account#acc_s', 'ops']);
+  });
+
+  it('expires each event the retention it was written with after it happened', async () => {
+    const kept = new DynamoDbAuditTrail(dynamo.client, 'auditEvents', 30);
+    await kept.record({ actor: { type: 'operator', id: 'o' }, action: 'plan.set', targets: [{ type: 'account', id: 'acc_ttl' }], at });
+    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'auditEvents', Key: { pk: 'STREAM#account#acc_ttl', sk: 'E#000000000001' } }));
+    expect(Item?.expiresAt).toBe(Date.parse(at) / 1000 + 30 * 86_400);
+    expect(auditRetentionDaysOf({ AUDIT_RETENTION_DAYS: '730' })).toBe(730);
+    expect(auditRetentionDaysOf({})).toBe(400);
   });
 
   it('hashes the same event the same way whatever the order of its keys', () => {

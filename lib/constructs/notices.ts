@@ -1,0 +1,127 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { noticeRoutes } from '../../lambdas/notices/routes';
+import type { TableName } from '../../lambdas/shared/tables';
+import type { Api } from './api';
+import { type FunctionDefaults, OmnApiFunction } from './omnapi-function';
+import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
+import { routeFunctions } from './shared/route-functions';
+
+export interface NoticesProps {
+  readonly defaults: FunctionDefaults;
+  readonly api: Api;
+  readonly tables: Record<TableName, dynamodb.Table>;
+  /** The transactional identity (mandatory topics). */
+  readonly mailFrom: string;
+  /** The subscription address optional topics come from; must be on the same verified domain as `mailFrom`. */
+  readonly noticesFrom: string;
+  readonly mailDomain: string;
+  /** Base URL of the unsubscribe links. */
+  readonly publicUrl: string;
+  /** Notices sent per second at most, all sender instances together (SES's sending rate, or less). */
+  readonly sendsPerSecond: number;
+  /** The link-signing key set given directly, for the local runtime only. */
+  readonly localLinkKeys?: string;
+  /** Keep the link keys when the stack is deleted. @default false */
+  readonly retainData?: boolean;
+  /** Receives before a recipient's message is parked in the DLQ. @default 5 */
+  readonly maxReceiveCount?: number;
+}
+
+/** Sender instances the queue may run at once: SQS event sources run at least two. */
+const SENDER_CONCURRENCY = 2;
+const SENDER_BATCH = 10;
+
+/**
+ * Technical notices: the queue a send's recipients wait on (KMS, DLQ), the sender that delivers each
+ * at most once at the stage's SES rate, the one-click unsubscribe pages, and the key their links are
+ * signed with. `npm run ops -- notice send` fills the queue.
+ */
+export class Notices extends Construct {
+  public readonly queue: sqs.Queue;
+  public readonly dlq: sqs.Queue;
+  public readonly sender: OmnApiFunction;
+  public readonly linkKeys?: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: NoticesProps) {
+    super(scope, id);
+    const problems = [
+      props.noticesFrom.split('@')[1] === props.mailFrom.split('@')[1] ? undefined : `noticesFrom (${props.noticesFrom}) must be on the domain of mailFrom (${props.mailFrom}): only that identity is verified`,
+      props.noticesFrom !== props.mailFrom ? undefined : 'noticesFrom must differ from mailFrom: subscription and transactional mail come from different addresses',
+      props.sendsPerSecond > 0 && props.sendsPerSecond <= 1000 ? undefined : `sendsPerSecond must be above 0 and at most 1000, got ${props.sendsPerSecond}`,
+    ].filter(Boolean);
+    if (problems.length) throw new Error(`Notices: ${problems.join('; ')}`);
+    const key = props.defaults.key;
+    const timeout = Duration.seconds(Math.ceil((SENDER_BATCH * SENDER_CONCURRENCY) / props.sendsPerSecond) + 30);
+
+    this.dlq = new sqs.Queue(this, 'NoticesDlq', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    acknowledgeDeadLetterQueue(this.dlq);
+    this.queue = new sqs.Queue(this, 'NoticesQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      dataKeyReuse: Duration.hours(1),
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.dlq, maxReceiveCount: props.maxReceiveCount ?? 5 },
+    });
+
+    this.sender = new OmnApiFunction(this, 'NoticeSender', {
+      ...props.defaults,
+      entry: 'lambdas/notices/handlers/sender.ts',
+      description: "Delivers one notice to each queued recipient at most once, at the stage's SES rate",
+      serviceName: 'notices',
+      timeout,
+      environment: {
+        NOTICES_FROM: props.noticesFrom,
+        MAIL_DOMAIN: props.mailDomain,
+        PUBLIC_URL: props.publicUrl,
+        NOTICE_SENDS_PER_SECOND: String(props.sendsPerSecond / SENDER_CONCURRENCY),
+      },
+    })
+      .bindTable('notices', props.tables.notices, 'readWrite')
+      .bindTable('accounts', props.tables.accounts, 'read')
+      .bindMailSender(props.mailFrom);
+    this.sender.addEventSource(new SqsEventSource(this.queue, { batchSize: SENDER_BATCH, maxConcurrency: SENDER_CONCURRENCY, reportBatchItemFailures: true }));
+    Validations.of(this.sender).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: 'SQS mappings take no on-failure destination; failed deliveries stay on the queue and its redrive policy parks them in the notices DLQ.',
+    });
+
+    const functions = routeFunctions(this, {
+      defaults: props.defaults,
+      api: props.api,
+      context: 'notices',
+      manifest: noticeRoutes,
+      tables: props.tables,
+      handlers: {
+        unsubscribe: { description: 'The one-click unsubscribe link of optional notices: a page on GET, the preference switched off on POST', tables: { accounts: 'readWrite' } },
+      },
+    });
+    this.linkKeys = this.bindLinkKeys([this.sender, functions.unsubscribe!], props);
+  }
+
+  /** The HMAC keys of unsubscribe links: generated at deploy (versioned like the pseudonym keys), or given locally. */
+  private bindLinkKeys(fns: OmnApiFunction[], props: NoticesProps): secretsmanager.Secret | undefined {
+    if (props.localLinkKeys) {
+      for (const fn of fns) fn.addEnvironment('NOTICE_LINK_KEYS', props.localLinkKeys);
+      return undefined;
+    }
+    const secret = new secretsmanager.Secret(this, 'LinkKeys', {
+      description: 'OmnAPI: the HMAC keys that sign one-click unsubscribe links of optional notices',
+      encryptionKey: props.defaults.key,
+      generateSecretString: { secretStringTemplate: JSON.stringify({ current: 1 }), generateStringKey: 'k1', passwordLength: 64, excludePunctuation: true },
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotated by adding a key version by hand (runbook): links already mailed stay valid while their version is kept.',
+    });
+    for (const fn of fns) fn.bindSecret('noticeLinkKeys', secret);
+    return secret;
+  }
+}

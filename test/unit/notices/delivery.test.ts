@@ -1,0 +1,175 @@
+import { exclusionOf, parseSegment } from '../../../lambdas/notices/domain/audience';
+import { noticeMail, type NoticeSender } from '../../../lambdas/notices/domain/compose';
+import { deliverNotice, type DeliverDeps } from '../../../lambdas/notices/domain/deliver';
+import { signUnsubscribe, unsubscribeUrl, verifyUnsubscribe } from '../../../lambdas/notices/domain/links';
+import { type DeliveryOutcome, deliveryKeyOf, type NoticeDelivery, type NoticeJob, type NoticeStore, type Recipient } from '../../../lambdas/notices/domain/model';
+import { MARKETING_TOPICS, optOutsFor } from '../../../lambdas/privacy/domain/objection';
+import type { OutgoingMail } from '../../../lambdas/shared/mailer';
+import { NOTICE_TOPICS } from '../../../lambdas/shared/notice-topics';
+import type { SuppressionList } from '../../../lambdas/shared/suppressions';
+
+/** The store's contract in memory: a claim succeeds once per recipient, whatever happened to it before. */
+class MemoryNotices implements NoticeStore {
+  jobs = new Map<string, NoticeJob>();
+  records = new Map<string, DeliveryOutcome>();
+  async get(id: string) {
+    return this.jobs.get(id);
+  }
+  async createIfAbsent(job: NoticeJob) {
+    if (this.jobs.has(job.noticeId)) return false;
+    this.jobs.set(job.noticeId, job);
+    return true;
+  }
+  async claim(noticeId: string, accountId: string, at: string) {
+    const key = deliveryKeyOf(noticeId, accountId);
+    if (this.records.has(key)) return false;
+    this.records.set(key, { outcome: 'claimed', at });
+    return true;
+  }
+  async settle(noticeId: string, accountId: string, outcome: DeliveryOutcome) {
+    this.records.set(deliveryKeyOf(noticeId, accountId), outcome);
+  }
+  async release(noticeId: string, accountId: string) {
+    if (this.records.get(deliveryKeyOf(noticeId, accountId))?.outcome === 'claimed') this.records.delete(deliveryKeyOf(noticeId, accountId));
+  }
+  async progress() {
+    const counts = { sent: 0, skipped: 0, claimed: 0 };
+    for (const r of this.records.values()) counts[r.outcome]++;
+    return counts;
+  }
+  async handled() {
+    return new Set(this.records.keys());
+  }
+}
+
+class CountingMailer {
+  sent: OutgoingMail[] = [];
+  failNext: (() => Error) | undefined;
+  async send(mail: OutgoingMail) {
+    const fail = this.failNext;
+    this.failNext = undefined;
+    if (fail) throw fail();
+    this.sent.push(mail);
+  }
+}
+
+const keys = { current: 2, keys: new Map([[1, 'old-key-'.repeat(5)], [2, 'new-key-'.repeat(5)]]) };
+const sender: NoticeSender = { transactionalFrom: 'no-reply@omnapi.com', subscriptionFrom: 'notices@omnapi.com', mailDomain: 'omnapi.com', unsubscribeUrl: (id) => unsubscribeUrl('https://api.omnapi.com', keys, id, 'deprecation') };
+const job = (topic: NoticeJob['topic'], noticeId = 'ntc_000000000000000000000001'): NoticeJob => ({ noticeId, topic, subject: 'v1 ends', body: 'v1 ends in June.', segment: {}, createdAt: '2026-12-05T12:00:00Z', createdBy: 'ops', recipients: 0, excluded: {} });
+const person = (i: number, extra: Partial<Recipient> = {}): Recipient => ({ accountId: `acc_${String(i).padStart(24, '0')}`, email: `p${i}@example.org`, name: `P${i}`, emailVerified: true, plan: 'free', preferences: {}, ...extra });
+
+function depsFor(recipients: Map<string, Recipient>, suppressed = new Set<string>()) {
+  const notices = new MemoryNotices();
+  const mailer = new CountingMailer();
+  const suppressions: SuppressionList = { isSuppressed: async (a) => suppressed.has(a), suppress: async (a) => void suppressed.add(a) };
+  const deps: DeliverDeps = { notices, recipients: { get: async (id) => recipients.get(id) }, suppressions, mailer, sender, now: () => new Date('2026-12-05T12:00:00Z') };
+  return { deps, notices, mailer };
+}
+
+describe('notice delivery', () => {
+  it('sends each of 10,000 recipients exactly once across a send killed half way, redelivered messages and a resume', async () => {
+    // Arrange
+    const everyone = new Map(Array.from({ length: 10_000 }, (_, i) => [person(i).accountId, person(i)] as const));
+    const { deps, notices, mailer } = depsFor(everyone);
+    const the = job('deprecation');
+    await notices.createIfAbsent(the);
+    const queue: NoticeDelivery[] = [...everyone.keys()].map((accountId) => ({ noticeId: the.noticeId, accountId }));
+
+    // Act: the first run dies after 4,321 messages — a claim made, its message never deleted, so SQS hands it out again.
+    for (const message of queue.slice(0, 4_321)) await deliverNotice(message, deps);
+    await notices.claim(the.noticeId, queue[4_321]!.accountId, 'now'); // the killed sender's last claim, mail unsent
+    // SQS redelivers the unfinished batch, and the operator resumes: everyone not handled is queued again too.
+    const handled = await notices.handled();
+    const resumed = queue.filter((m) => !handled.has(deliveryKeyOf(m.noticeId, m.accountId)));
+    for (const message of [...queue.slice(4_300, 4_330), ...resumed, ...queue.slice(9_990)]) await deliverNotice(message, deps);
+
+    // Assert
+    const perAddress = new Map<string, number>();
+    for (const mail of mailer.sent) perAddress.set(mail.to, (perAddress.get(mail.to) ?? 0) + 1);
+    expect([...perAddress.values()].every((n) => n === 1)).toBe(true);
+    expect(await notices.progress()).toEqual({ sent: 9_999, skipped: 0, claimed: 1 });
+    expect(perAddress.has(everyone.get(queue[4_321]!.accountId)!.email)).toBe(false);
+  });
+
+  it('gives a claim back when SES answered with an error, so the retry sends; keeps it when SES never answered', async () => {
+    const recipients = new Map([person(1), person(2)].map((p) => [p.accountId, p] as const));
+    const { deps, notices, mailer } = depsFor(recipients);
+    await notices.createIfAbsent(job('security'));
+    mailer.failNext = () => Object.assign(new Error('Throttling'), { $metadata: { httpStatusCode: 400 } });
+    await expect(deliverNotice({ noticeId: job('security').noticeId, accountId: person(1).accountId }, deps)).rejects.toThrow('Throttling');
+    await expect(deliverNotice({ noticeId: job('security').noticeId, accountId: person(1).accountId }, deps)).resolves.toBe('sent');
+
+    mailer.failNext = () => new Error('socket hang up');
+    await expect(deliverNotice({ noticeId: job('security').noticeId, accountId: person(2).accountId }, deps)).rejects.toThrow('socket hang up');
+    await expect(deliverNotice({ noticeId: job('security').noticeId, accountId: person(2).accountId }, deps)).resolves.toBe('duplicate');
+    expect(mailer.sent.map((m) => m.to)).toEqual(['p1@example.org']);
+  });
+
+  it('reads preferences and the suppression list at send time: a preference switched off or an address bounced meanwhile gets nothing', async () => {
+    const off = person(1, { preferences: { deprecationNotices: false } });
+    const bounced = person(2);
+    const recipients = new Map([off, bounced, person(3)].map((p) => [p.accountId, p] as const));
+    const { deps, notices, mailer } = depsFor(recipients, new Set([bounced.email]));
+    await notices.createIfAbsent(job('deprecation'));
+    const results = [];
+    for (const p of [off, bounced, person(3), person(4)]) results.push(await deliverNotice({ noticeId: job('deprecation').noticeId, accountId: p.accountId }, deps));
+    expect(results).toEqual(['skipped', 'skipped', 'sent', 'skipped']);
+    expect([...notices.records.values()].filter((r) => r.outcome === 'skipped').map((r) => (r as { why: string }).why)).toEqual(['opted_out', 'suppressed', 'gone']);
+    expect(mailer.sent.map((m) => m.to)).toEqual(['p3@example.org']);
+  });
+});
+
+describe('who a notice is for', () => {
+  it('sends mandatory topics to every verified account whatever its preferences, optional ones only where allowed', () => {
+    const optedOutOfAll = person(1, { preferences: { productUpdates: false, deprecationNotices: false, analytics: false } });
+    expect(['security', 'billing', 'service'].map((t) => exclusionOf(optedOutOfAll, t as NoticeJob['topic'], {}, false))).toEqual([undefined, undefined, undefined]);
+    expect(exclusionOf(optedOutOfAll, 'product', {}, false)).toBe('opted_out');
+    expect(exclusionOf(optedOutOfAll, 'deprecation', {}, false)).toBe('opted_out');
+    // Unset preferences take the topic's default: product updates are opt-in, the deprecation digest opt-out.
+    expect(exclusionOf(person(2), 'product', {}, false)).toBe('opted_out');
+    expect(exclusionOf(person(2), 'deprecation', {}, false)).toBeUndefined();
+    expect(exclusionOf(person(3, { emailVerified: false }), 'security', {}, false)).toBe('unverified');
+    expect(exclusionOf(person(4), 'security', {}, true)).toBe('suppressed');
+    expect(exclusionOf(person(5, { plan: 'pro' }), 'billing', parseSegment('plan=pro'), false)).toBeUndefined();
+    expect(exclusionOf(person(6), 'billing', parseSegment('plan=pro'), false)).toBe('not_in_segment');
+    expect(() => parseSegment('country=DE')).toThrow(/plan=<plan>/);
+  });
+});
+
+describe('notice mail', () => {
+  it('an optional topic comes from the subscription address with RFC 8058 headers and a way out', () => {
+    const mail = noticeMail(job('deprecation'), person(7), sender);
+    expect(mail.from).toBe('notices@omnapi.com');
+    expect(mail.headers).toMatchObject({ 'List-Id': 'Deprecation digest <deprecation.notices.omnapi.com>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
+    expect(mail.headers?.['List-Unsubscribe']).toMatch(/^<https:\/\/api\.omnapi\.com\/v1\/notices\/unsubscribe\?account=acc_0+7&topic=deprecation&sig=v2\.[0-9a-f]{64}>$/);
+    expect(mail.text).toContain('To stop them, open https://api.omnapi.com/v1/notices/unsubscribe?');
+  });
+
+  it('a mandatory topic comes from the transactional address with no unsubscribe header, and says why', () => {
+    const mail = noticeMail(job('billing'), person(8), sender);
+    expect(mail.from).toBe('no-reply@omnapi.com');
+    expect(mail.headers).toEqual({ 'List-Id': 'Billing notices <billing.notices.omnapi.com>' });
+    expect(mail.text).toMatch(/cannot be turned off: they concern the money on your account/);
+  });
+});
+
+describe('unsubscribe links', () => {
+  it('verify for their own account and topic only, under any key version kept', () => {
+    const signature = signUnsubscribe(keys, 'acc_a', 'product');
+    expect(verifyUnsubscribe(keys, 'acc_a', 'product', signature)).toBe(true);
+    expect(verifyUnsubscribe(keys, 'acc_b', 'product', signature)).toBe(false);
+    expect(verifyUnsubscribe(keys, 'acc_a', 'deprecation', signature)).toBe(false);
+    const older = signUnsubscribe({ ...keys, current: 1 }, 'acc_a', 'product');
+    expect(verifyUnsubscribe(keys, 'acc_a', 'product', older)).toBe(true);
+    expect(verifyUnsubscribe({ current: 2, keys: new Map([[2, keys.keys.get(2)!]]) }, 'acc_a', 'product', older)).toBe(false);
+    expect(verifyUnsubscribe(keys, 'acc_a', 'product', 'v2.zz')).toBe(false);
+  });
+});
+
+describe('topics and the objection to direct marketing', () => {
+  it('the privacy workflow switches off exactly the preferences of the marketing topics', () => {
+    const marketing = Object.values(NOTICE_TOPICS).flatMap((t) => ('marketing' in t && t.marketing ? [t.preference] : []));
+    expect(Object.keys(MARKETING_TOPICS).sort()).toEqual(marketing.sort());
+    expect(optOutsFor('Please stop sending me marketing e-mails.')).toEqual(Object.fromEntries(marketing.map((p) => [p, false])));
+  });
+});
