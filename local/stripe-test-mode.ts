@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import * as path from 'node:path';
 import Stripe from 'stripe';
+import { escapeHtml } from '../lambdas/shared/http';
 
 /** The local checkout pages, on the API's own port; not part of the deployed stack. */
 const PAGE_PREFIX = '/_local/checkout/';
@@ -36,7 +37,6 @@ interface Session {
   expires_at: number;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const id = (prefix: string) => `${prefix}_test_local_${randomBytes(12).toString('hex')}`;
 
 /**
@@ -148,20 +148,20 @@ export class LocalStripeTestMode {
     if (!session) return this.html(response, 404, 'No such checkout', '<p>This test checkout does not exist.</p>');
     this.expired(session);
     if (method === 'GET' && !action) {
-      if (session.status !== 'open') return this.html(response, 410, 'This checkout is closed', `<p>It is ${escape(session.status)}.</p>`);
+      if (session.status !== 'open') return this.html(response, 410, 'This checkout is closed', `<p>It is ${escapeHtml(session.status)}.</p>`);
       const amount = `${(session.amount_total / 100).toFixed(2)} ${session.currency.toUpperCase()}`;
       return this.html(
         response,
         200,
         'Test checkout',
         `<p><strong>Local test mode</strong> — no card, no money: this page stands in for Stripe Checkout.</p>` +
-          `<p>${escape(session.product)}: <strong>${escape(amount)}</strong></p>` +
-          `<form method="post" action="${PAGE_PREFIX}${session.id}/pay"><button type="submit">Pay ${escape(amount)}</button></form>` +
+          `<p>${escapeHtml(session.product)}: <strong>${escapeHtml(amount)}</strong></p>` +
+          `<form method="post" action="${PAGE_PREFIX}${session.id}/pay"><button type="submit">Pay ${escapeHtml(amount)}</button></form>` +
           `<form method="post" action="${PAGE_PREFIX}${session.id}/cancel"><button type="submit">Cancel</button></form>`,
       );
     }
     if (method === 'POST' && action === 'pay') {
-      if (session.status !== 'open') return this.html(response, 409, 'This checkout is closed', `<p>It is ${escape(session.status)}.</p>`);
+      if (session.status !== 'open') return this.html(response, 409, 'This checkout is closed', `<p>It is ${escapeHtml(session.status)}.</p>`);
       session.status = 'complete';
       session.payment_status = 'paid';
       session.payment_intent = id('pi');
@@ -207,8 +207,8 @@ export class LocalStripeTestMode {
   private html(response: http.ServerResponse, status: number, title: string, body: string): void {
     response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'", 'cache-control': 'no-store' });
     response.end(
-      `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${escape(title)}</title>` +
-        `<body style="font-family:sans-serif;max-width:32em;margin:3em auto;line-height:1.5"><h1>${escape(title)}</h1>${body}</body></html>`,
+      `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>` +
+        `<body style="font-family:sans-serif;max-width:32em;margin:3em auto;line-height:1.5"><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
     );
   }
 
