@@ -72,7 +72,7 @@ export class OmnApiStack extends Stack {
       defaults,
       api: this.api,
       tables,
-      publicUrl: config.publicUrl ?? this.api.endpoint,
+      publicUrl,
       catalog: config.catalog,
       keyCacheSeconds: config.keyCacheSeconds,
       mailFrom: config.mailFrom,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundName, loadConfig, publicUrl } from '../shared/config';
+import { boundName, jsonSetting, loadConfig, publicUrl } from '../shared/config';
 import { parsePacks } from './packs';
 
 const packs = () => z.string().min(2).transform(parsePacks);
@@ -7,18 +7,7 @@ const packs = () => z.string().min(2).transform(parsePacks);
 /** The balance, ledger and packs reader. */
 /** The public prices: each product's price per call (micro-credits) and each plan's requests per minute, bound at synth from the catalog. */
 const PricesSchema = z.object({ products: z.record(z.string(), z.number().int().positive()), plans: z.record(z.string(), z.number().int().positive()) });
-const prices = () =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(PricesSchema);
+const prices = () => jsonSetting(PricesSchema);
 
 export const creditsConfig = () => loadConfig({ TABLE_LEDGER: boundName(), TABLE_SESSIONS: boundName(), CREDIT_PACKS: packs(), PRICES: prices() });
 

@@ -32,6 +32,13 @@ export const billingRoutes = defineRoutes({
     params: CheckoutSessionPath,
     responses: { 200: { description: 'The checkout', schema: CheckoutStatusView } }, errors: [400, 401, 404, 503],
   },
+  cancelCheckout: {
+    method: 'POST', path: '/v1/billing/checkout/{sessionId}/cancel', handler: 'checkout', auth: 'session',
+    summary: 'End one of the caller\'s open checkouts at Stripe, so it can no longer be paid (the console\'s cancelled page)',
+    params: CheckoutSessionPath,
+    responses: { 200: { description: 'The checkout, now cancelled (or how it had already ended)', schema: CheckoutStatusView } }, errors: [400, 401, 404, 415, 503],
+    audit: { action: 'checkout.cancel' },
+  },
   checkout: {
     method: 'POST', path: '/v1/billing/checkout', handler: 'checkout', auth: 'session',
     summary: 'Start buying a credit pack: answers a Stripe Checkout URL (a few an hour per account)',

@@ -62,7 +62,9 @@ export const CheckoutSessionPath = z.object({ sessionId: z.string().regex(/^cs_[
 export const CheckoutStatusView = z
   .object({
     sessionId: z.string(),
-    status: z.enum(['pending', 'paid', 'expired']).meta({ description: 'pending: can still be paid, or a delayed payment is on its way; paid; expired: can no longer be paid (nothing was charged)' }),
+    status: z
+      .enum(['pending', 'paid', 'cancelled', 'expired'])
+      .meta({ description: 'pending: can still be paid, or a delayed payment is on its way; paid; cancelled: ended by the buyer, nothing charged; expired: lapsed unpaid' }),
     pack: z.string().nullable(),
     packName: z.string().nullable(),
     amountMinor: z.number().int().nullable(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundName, loadConfig, publicUrl } from '../shared/config';
+import { boundName, jsonSetting, loadConfig, publicUrl } from '../shared/config';
 import { DeadlinesSchema } from './deadlines-schema';
 
 const hours = () => z.coerce.number().positive();
@@ -14,17 +14,7 @@ const core = () => ({
   LINK_LIFE_HOURS: hours(),
   REMINDER_AFTER_HOURS: hours(),
   /** JSON `{ days, byCountry }`: the legal deadline, validated by zod at synth too. */
-  PRIVACY_DEADLINES: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(DeadlinesSchema),
+  PRIVACY_DEADLINES: jsonSetting(DeadlinesSchema),
 });
 
 /** The privacy mail intake (SQS consumer). */

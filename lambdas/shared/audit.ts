@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   'key.roll',
   'key.revoke',
   'checkout.start',
+  'checkout.cancel',
   'privacy.request',
   'credits.grant',
   'credits.adjust',

@@ -37,5 +37,18 @@ export function requireEnv<K extends string>(names: readonly K[], env: NodeJS.Pr
 // Schema factories rather than schema constants, so a bundle that only uses requireEnv drops zod entirely.
 /** A resource name bound by the CDK construct (table, bucket, queue URL): non-empty. */
 export const boundName = () => z.string().min(1);
+/** A setting holding JSON, parsed and then validated by `schema` (which the construct's value also passed at synth). */
+export const jsonSetting = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 /** A base URL that goes into mail: required, absolute, no empty-string default. */
 export const publicUrl = () => z.url({ protocol: /^https?$/ });

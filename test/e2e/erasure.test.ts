@@ -46,7 +46,7 @@ describe('erasure against npm start', () => {
     fetch(`${local.api}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URL(link).searchParams.toString() });
   const requestDeletion = async (who: string) => {
     await sendMail(local, { from: email(who), to: 'privacy@omnapi.com', subject: 'Account', text: 'Please delete my account.' });
-    const link = (await mailMatching(email(who), /Confirm your privacy request/)).text!.match(/https?:\/\/\S+\/v1\/privacy\/confirm\S+/)![0];
+    const link = (await mailMatching(email(who), /Confirm your privacy request/)).text!.match(/https?:\/\/\S+\/privacy\/confirm\S+/)![0];
     expect((await postForm('/v1/privacy/confirm', link)).status).toBe(200);
     return new URL(link).searchParams.get('request')!;
   };
@@ -74,7 +74,7 @@ describe('erasure against npm start', () => {
     const access = await api('POST', '/v1/privacy/requests', { token: dan.token, body: { type: 'access' } });
     expect(access.status).toBe(201);
     const ready = await mailMatching(email('dan'), /Your OmnAPI data is ready/);
-    const downloadLink = ready.text!.match(/https?:\/\/\S+\/download\S+/)![0];
+    const downloadLink = apiUrlOfLink(ready.text!.match(/https?:\/\/\S+\/privacy\/requests\/\S+/)![0]);
     expect((await fetch(downloadLink, { redirect: 'manual' })).status).toBe(302);
     const s3 = new S3Client(localAws(local).s3);
     const exportsBucket = (await s3.send(new ListBucketsCommand({}))).Buckets!.map((b) => b.Name!).find((name) => /exports/i.test(name))!;

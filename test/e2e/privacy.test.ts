@@ -99,7 +99,8 @@ describe('privacy requests against npm start', () => {
     const attacker = `attacker-${run}@evil.example`;
     await sendMail(local, { from: email('bob'), replyTo: attacker, to: 'privacy@omnapi.com', subject: 'GDPR', text: 'Export my data and send it to me.' });
     const confirmation = await mailMatching(email('bob'), /Confirm your privacy request/);
-    expect(confirmation.text).toContain('/v1/privacy/confirm?request=');
+    expect(confirmation.text).toMatch(/\/privacy\/confirm\?request=/);
+    expect(confirmation.text).not.toContain('/v1/');
     await new Promise((r) => setTimeout(r, 1500));
     expect(await mailTo(local.dataDir, attacker)).toEqual([]);
     const requests = (await api('GET', '/v1/privacy/requests', { token: bob.token })).body.requests;
@@ -172,7 +173,7 @@ describe('privacy requests against npm start', () => {
     const link = await eventually(async () => {
       const found = (await mailTo(local.dataDir, email('fay'))).map((m) => (m.text ?? '').match(/http\S+privacy\/confirm\S+/)?.[0]).filter(Boolean).pop();
       if (!found) throw new Error('no link yet');
-      return found;
+      return apiUrlOfLink(found);
     }, 30_000);
     const joined = await api('POST', '/v1/privacy/requests', { token: fay.token, body: { type: 'correction', details: 'company: Acme' } });
     expect(joined.body).toMatchObject({ joined: true, status: 'awaiting_confirmation' });

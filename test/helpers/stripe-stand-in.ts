@@ -19,6 +19,8 @@ export interface StandInRequest {
 export class StripeStandIn {
   readonly requests: StandInRequest[] = [];
   readonly customers = new Map<string, Record<string, unknown>>();
+  /** Checkout Sessions made, by id; a test moves one on (paid, expired) by changing it here. */
+  readonly sessions = new Map<string, Record<string, unknown>>();
   private readonly replays = new Map<string, { status: number; body: unknown }>();
   private server?: http.Server;
   /** The next requests answer with this error status (e.g. 500 to test outages). */
@@ -60,7 +62,28 @@ export class StripeStandIn {
     }
     if (request.method === 'POST' && request.path === '/v1/checkout/sessions') {
       const sessionId = id('cs');
-      return { status: 200, body: { id: sessionId, object: 'checkout.session', url: `https://checkout.stripe.test/c/pay/${sessionId}`, mode: request.params.mode } };
+      const session = {
+        id: sessionId,
+        object: 'checkout.session',
+        url: `https://checkout.stripe.test/c/pay/${sessionId}`,
+        mode: request.params.mode,
+        status: 'open',
+        payment_status: 'unpaid',
+        payment_intent: null,
+        metadata: { accountId: request.params['metadata[accountId]'], pack: request.params['metadata[pack]'] },
+        amount_total: Number(request.params['line_items[0][price_data][unit_amount]']),
+        currency: request.params['line_items[0][price_data][currency]'],
+        expires_at: Math.floor(Date.now() / 1000) + 24 * 3600,
+      };
+      this.sessions.set(sessionId, session);
+      return { status: 200, body: session };
+    }
+    const retrieved = request.path.match(/^\/v1\/checkout\/sessions\/(\w+)(\/expire)?$/);
+    if (retrieved) {
+      const session = this.sessions.get(retrieved[1]!);
+      if (!session) return { status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such checkout.session: '${retrieved[1]}'` } } };
+      if (request.method === 'POST' && retrieved[2]) session.status = 'expired';
+      return { status: 200, body: session };
     }
     if (request.method === 'POST' && request.path === '/v1/billing_portal/sessions') {
       return { status: 200, body: { id: id('bps'), object: 'billing_portal.session', url: `https://billing.stripe.test/p/session/${id('x')}` } };

@@ -212,7 +212,13 @@ export class AccountService {
     const account = await this.deps.accounts.get(record.accountId);
     // The link went to the address the account had then; one that has moved on no longer speaks for it.
     if (!account || account.email !== record.email) throw new InvalidTokenError();
-    checkPasswordStrength(input.password, account.email);
+    try {
+      checkPasswordStrength(input.password, account.email);
+    } catch (error) {
+      // A refused password leaves the link as it was: the holder tries a better one with it.
+      await this.deps.tokens.put(record);
+      throw error;
+    }
     await this.deps.accounts.update(account.accountId, { passwordHash: await this.deps.hasher.hash(input.password) }, now.toISOString());
     if (!account.emailVerified) await this.deps.accounts.markVerified(account.accountId, now.toISOString());
     const sessions = await this.deps.sessions.listByAccount(account.accountId);

@@ -62,7 +62,12 @@ export class StripePayments implements PaymentProvider {
       paymentIntentId: typeof paymentIntent === 'string' ? paymentIntent : paymentIntent?.id,
       amountMinor: session.amount_total ?? undefined,
       currency: session.currency ?? undefined,
+      expiresAt: session.expires_at,
     };
+  }
+
+  async expireCheckout(sessionId: string): Promise<void> {
+    await this.call(() => this.stripe.checkout.sessions.expire(sessionId));
   }
 
   private async call<T>(request: () => Promise<T>): Promise<T> {

@@ -4,12 +4,12 @@ import { securityEvent, type RequestOrigin } from '../../shared/security-events'
 import { NotFoundError } from '../../shared/errors';
 import { microToCredits } from '../../shared/credits';
 import { CheckoutRateLimitError, StripeNotConfiguredError, UnknownPackError } from '../errors';
-import type { CheckoutDeps, PaymentProvider } from './ports';
+import type { CheckoutDeps, CheckoutSessionState, PaymentProvider } from './ports';
 
 /** A checkout's outcome as its buyer's console shows it. */
 export interface CheckoutStatus {
   sessionId: string;
-  status: 'pending' | 'paid' | 'expired';
+  status: 'pending' | 'paid' | 'cancelled' | 'expired';
   pack: string | null;
   packName: string | null;
   amountMinor: number | null;
@@ -61,12 +61,29 @@ export class CheckoutService {
   /**
    * How the signed-in account's checkout ended, from Stripe itself (not from which page the buyer
    * landed on): `pending` while it can still be paid (or a delayed payment is on its way), `paid`
-   * (with whether its credits have landed yet), `expired` when it can no longer be paid. Another
-   * account's session, or one Stripe does not know, is not found.
+   * (with whether its credits have landed yet), `cancelled` when it was ended before Stripe's own
+   * expiry (the buyer cancelled), `expired` when it lapsed unpaid. Another account's session, or one
+   * Stripe does not know, is not found.
    */
   async status(accountId: string, sessionId: string): Promise<CheckoutStatus> {
+    return this.statusOf(accountId, await this.ownSession(accountId, sessionId));
+  }
+
+  /** The buyer left the checkout: it is ended at Stripe (so it can no longer be paid) and reads `cancelled`. */
+  async cancel(accountId: string, sessionId: string): Promise<CheckoutStatus> {
+    const session = await this.ownSession(accountId, sessionId);
+    if (session.status !== 'open') return this.statusOf(accountId, session);
+    await this.requirePayments().expireCheckout(sessionId);
+    return this.statusOf(accountId, await this.ownSession(accountId, sessionId));
+  }
+
+  private async ownSession(accountId: string, sessionId: string): Promise<CheckoutSessionState> {
     const session = await this.requirePayments().retrieveCheckout(sessionId);
     if (!session || session.accountId !== accountId) throw new NotFoundError('No such checkout');
+    return session;
+  }
+
+  private async statusOf(accountId: string, session: CheckoutSessionState): Promise<CheckoutStatus> {
     const pack = session.packId ? this.deps.packs[session.packId] : undefined;
     const base = { sessionId: session.id, pack: session.packId ?? null, packName: pack?.name ?? null, amountMinor: session.amountMinor ?? null, currency: session.currency ?? null };
     if (session.status === 'complete' && session.paymentStatus !== 'unpaid') {
@@ -74,7 +91,9 @@ export class CheckoutService {
       const credited = purchase?.accountId === accountId;
       return { ...base, status: 'paid', credited, credits: credited ? microToCredits(purchase!.creditsMicro) : pack ? String(pack.credits) : null };
     }
-    return { ...base, status: session.status === 'expired' ? 'expired' : 'pending', credited: false, credits: null };
+    if (session.status !== 'expired') return { ...base, status: 'pending', credited: false, credits: null };
+    const early = session.expiresAt !== undefined && this.deps.now().getTime() < session.expiresAt * 1000;
+    return { ...base, status: early ? 'cancelled' : 'expired', credited: false, credits: null };
   }
 
   /** A Customer Portal link for the account's invoices and payment methods. */

@@ -36,6 +36,8 @@ export interface PaymentProvider {
   createPortal(customerId: string, returnUrl: string): Promise<string>;
   /** A Checkout Session as Stripe has it now; undefined when Stripe knows no such session. */
   retrieveCheckout(sessionId: string): Promise<CheckoutSessionState | undefined>;
+  /** Ends an open Checkout Session: it can no longer be paid. */
+  expireCheckout(sessionId: string): Promise<void>;
 }
 
 /** What billing reads of a Checkout Session to tell its buyer how it ended. */
@@ -50,6 +52,8 @@ export interface CheckoutSessionState {
   paymentIntentId?: string;
   amountMinor?: number;
   currency?: string;
+  /** When Stripe would expire it unpaid (epoch seconds): expired before then, it was cancelled. */
+  expiresAt?: number;
 }
 
 /** Port: which Stripe events were handled, so a redelivery is acknowledged without doing it again. */

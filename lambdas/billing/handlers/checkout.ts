@@ -50,4 +50,13 @@ export const handler = httpRoutes(
   ),
   route(billingRoutes.portal, async (event) => json(200, await (await checkout()).portal(event.principal.accountId)), { authenticate }),
   route(billingRoutes.checkoutStatus, async (event) => json(200, await (await checkout()).status(event.principal.accountId, event.input.path.sessionId)), { authenticate }),
+  route(
+    billingRoutes.cancelCheckout,
+    async (event) => {
+      const { sessionId } = event.input.path;
+      event.audit = { targets: [{ type: 'checkout', id: sessionId }] };
+      return json(200, await (await checkout()).cancel(event.principal.accountId, sessionId));
+    },
+    { authenticate },
+  ),
 );

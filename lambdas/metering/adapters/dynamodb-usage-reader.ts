@@ -2,20 +2,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { decodeSingle, singleCallAt } from '../../shared/adapters/dynamodb-usage-logs';
 import { queryAll } from '../../shared/dynamodb-query';
 import { USAGE_LOG_RETENTION_DAYS } from '../../shared/usage-logs';
+import type { UsageBucket } from '../domain/usage';
 
-export interface UsageBucket {
-  bucket: string;
-  product: string;
-  calls: number;
-  admitted: number;
-  rejected: number;
-  errors: number;
-  chargedMicro: number;
-  refundedMicro: number;
-  avgLatencyMs: number;
-  bytesIn: number;
-  bytesOut: number;
-}
 
 const HOUR = 3_600_000;
 const SUMMED = ['calls', 'admitted', 'rejected', 'errors', 'chargedMicro', 'refundedMicro', 'latencyMsSum', 'bytesIn', 'bytesOut'] as const;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { UsageLog } from '../../shared/usage-logs';
+import type { UsageBucket } from './usage';
 import { InvalidCursorError } from '../errors';
 
 /** Status classes the log explorer filters on: a class of answers, or one of the two refusals. */
@@ -54,23 +55,12 @@ export function decodeLogCursor(accountId: string, filters: LogFilters, cursor: 
 }
 
 /** One bucket of usage counted from call logs: per key and product, refusals split by why. */
-export interface KeyUsageBucket {
-  bucket: string;
-  product: string;
+export interface KeyUsageBucket extends UsageBucket {
   keyId: string;
-  calls: number;
-  admitted: number;
-  rejected: number;
   /** Refused with 402: the balance could not cover the call. */
   rejectedNoCredit: number;
   /** Refused with 429: over the plan's rate limit. */
   rejectedRateLimited: number;
-  errors: number;
-  chargedMicro: number;
-  refundedMicro: number;
-  avgLatencyMs: number;
-  bytesIn: number;
-  bytesOut: number;
 }
 
 /** Counts logs into hour or day buckets per key and product, as the aggregates count calls (plus the refusals' split). */

@@ -192,6 +192,21 @@ export async function noticeLowBalances(
   );
 }
 
+/** One bucket of an account's usage, per product: what `GET /v1/usage` answers. */
+export interface UsageBucket {
+  bucket: string;
+  product: string;
+  calls: number;
+  admitted: number;
+  rejected: number;
+  errors: number;
+  chargedMicro: number;
+  refundedMicro: number;
+  avgLatencyMs: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
 /** `2026-03-01T10:17:03Z` → the hour and day buckets it counts in. */
 export function bucketsOf(at: string): { hour: string; day: string } {
   return { hour: `${at.slice(0, 13)}:00:00Z`, day: `${at.slice(0, 10)}T00:00:00Z` };

@@ -16,6 +16,7 @@ function load(file: string): LambdaHttpHandler {
     TABLE_TOKENS: 'tokens',
     TABLE_API_KEYS: 'apiKeys',
     TABLE_SECURITY_EVENTS: 'securityEvents',
+    TABLE_USAGE_LOGS: 'usageLogs',
     MAIL_FROM: 'no-reply@omnapi.test',
     PUBLIC_URL: 'https://api.omnapi.test',
   });

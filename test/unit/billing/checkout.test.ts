@@ -28,6 +28,7 @@ describe('CheckoutService with Stripe (stand-in)', () => {
     await dynamo.stop();
   });
 
+  const credited = new Map<string, { accountId: string; creditsMicro: number }>();
   const service = (options: { apiKey?: string; checkoutsPerHour?: number } = {}) =>
     new CheckoutService({
       payments: options.apiKey === '' ? undefined : new StripePayments(stripeClient(options.apiKey ?? 'sk_test_standin', base)),
@@ -37,6 +38,7 @@ describe('CheckoutService with Stripe (stand-in)', () => {
       packs: DEFAULT_PACKS,
       publicUrl: 'https://api.omnapi.test/',
       checkoutsPerHour: options.checkoutsPerHour ?? 5,
+      purchases: { creditedBy: async (paymentIntentId) => credited.get(paymentIntentId) },
       now: () => new Date(),
     });
 
@@ -80,6 +82,39 @@ describe('CheckoutService with Stripe (stand-in)', () => {
     expect(sent('/v1/customers')).toHaveLength(0);
     expect(sent('/v1/checkout/sessions')[0]!.params.customer).toBe(Item!.stripeCustomerId);
     expect(sent('/v1/billing_portal/sessions')[0]!.params).toEqual({ customer: Item!.stripeCustomerId, return_url: 'https://api.omnapi.test/credits' });
+  });
+
+  it("tells a checkout's buyer how it ended, from Stripe: pending, paid (credited or not yet), expired; another account's is not found", async () => {
+    const [buyer, other] = [await account(), await account()];
+    const { id } = await service().startCheckout(buyer, 'starter', origin);
+    await expect(service().status(buyer, id)).resolves.toMatchObject({ sessionId: id, status: 'pending', pack: 'starter', amountMinor: 1000, currency: 'usd', credited: false, credits: null });
+    await expect(service().status(other, id)).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(service().status(buyer, 'cs_test_unknown')).rejects.toMatchObject({ kind: 'not_found' });
+    Object.assign(stripe.sessions.get(id)!, { status: 'complete', payment_status: 'paid', payment_intent: 'pi_test_paid' });
+    await expect(service().status(buyer, id)).resolves.toMatchObject({ status: 'paid', credited: false, credits: '1000' });
+    credited.set('pi_test_paid', { accountId: buyer, creditsMicro: 1_000_000_000 });
+    await expect(service().status(buyer, id)).resolves.toMatchObject({ status: 'paid', credited: true, credits: '1000' });
+    // A delayed payment method: complete but not paid yet is still pending.
+    const delayed = await service().startCheckout(buyer, 'growth', origin);
+    Object.assign(stripe.sessions.get(delayed.id)!, { status: 'complete', payment_status: 'unpaid' });
+    await expect(service().status(buyer, delayed.id)).resolves.toMatchObject({ status: 'pending' });
+    const lapsed = await service().startCheckout(buyer, 'scale', origin);
+    Object.assign(stripe.sessions.get(lapsed.id)!, { status: 'expired', expires_at: Math.floor(Date.now() / 1000) - 1 });
+    await expect(service().status(buyer, lapsed.id)).resolves.toMatchObject({ status: 'expired', credited: false });
+  });
+
+  it("cancels an open checkout at Stripe for its buyer only; a paid one stays paid", async () => {
+    const [buyer, other] = [await account(), await account()];
+    const { id } = await service().startCheckout(buyer, 'starter', origin);
+    await expect(service().cancel(other, id)).rejects.toMatchObject({ kind: 'not_found' });
+    expect(stripe.sessions.get(id)!.status).toBe('open');
+    await expect(service().cancel(buyer, id)).resolves.toMatchObject({ status: 'cancelled', credited: false });
+    expect(sent(`/v1/checkout/sessions/${id}/expire`)).toHaveLength(1);
+    await expect(service().status(buyer, id)).resolves.toMatchObject({ status: 'cancelled' });
+    const paid = await service().startCheckout(buyer, 'growth', origin);
+    Object.assign(stripe.sessions.get(paid.id)!, { status: 'complete', payment_status: 'paid', payment_intent: 'pi_test_kept' });
+    await expect(service().cancel(buyer, paid.id)).resolves.toMatchObject({ status: 'paid' });
+    expect(sent(`/v1/checkout/sessions/${paid.id}/expire`)).toHaveLength(0);
   });
 
   it('makes one customer when two first checkouts race', async () => {
