@@ -27,7 +27,10 @@ describe('Accounts construct', () => {
     ['auth-signup', ['accounts', 'tokens', 'securityEvents']],
     // The tokens table for the single-use "was this you?" link mailed when an email reaches its limit.
     ['auth-login', ['accounts', 'sessions', 'tokens', 'securityEvents']],
-    ['keys', ['accounts', 'sessions', 'apiKeys', 'securityEvents']],
+    // The call logs, read: each key's last use.
+    ['keys', ['accounts', 'sessions', 'apiKeys', 'securityEvents', 'usageLogs']],
+    // Sessions, to sign every one out when a password is reset.
+    ['auth-password-reset', ['accounts', 'sessions', 'tokens', 'securityEvents']],
     ['account-security-events', ['sessions', 'securityEvents']],
   ])('grants %s only the tables it uses', (entry, tables) => {
     expect(tablesReachedBy(entry).sort()).toEqual([...tables].sort());
