@@ -5,16 +5,16 @@ import * as path from 'node:path';
 /** The console's sources: what its build reads. */
 export const CONSOLE_DIR = __dirname;
 const ROOT = path.resolve(CONSOLE_DIR, '..');
-/** Where `npm start` and the tests find the built console. */
+/** Where `npm start` and the tests find the built console: one folder per source hash, never changed once complete. */
 export const CONSOLE_DIST = path.join(CONSOLE_DIR, 'dist');
+/** Builds kept beside the newest (runtimes started a moment ago may still serve them). */
+const KEPT_BUILDS = 3;
 /** The API description every call's types are generated from. */
 export const OPENAPI_FILE = path.join(ROOT, 'docs', 'openapi.json');
 /** The generated types: committed, so the console typechecks on a fresh clone, and kept current by every build. */
 export const API_TYPES_FILE = path.join(CONSOLE_DIR, 'src', 'api', 'openapi.d.ts');
-/** The hash of the sources the last build in `CONSOLE_DIST` was made from. */
-const STAMP_FILE = path.join(CONSOLE_DIR, '.dist-source-hash');
 /** Entries of the console folder that are not sources. */
-export const NOT_SOURCES = ['dist', '.dist-source-hash', 'node_modules'];
+export const NOT_SOURCES = ['dist', 'node_modules'];
 
 function filesUnder(dir: string): string[] {
   return fs
@@ -49,7 +49,7 @@ export async function writeApiTypes(): Promise<boolean> {
 }
 
 /** Builds the console into `outDir` (types first, then Vite). */
-export async function buildConsole(outDir = CONSOLE_DIST, log: (line: string) => void = () => undefined): Promise<void> {
+export async function buildConsole(outDir: string, log: (line: string) => void = () => undefined): Promise<void> {
   if (await writeApiTypes()) log('console: API types regenerated from docs/openapi.json');
   const { build } = await import('vite');
   const started = performance.now();
@@ -72,18 +72,40 @@ export async function buildConsole(outDir = CONSOLE_DIST, log: (line: string) =>
       rolldownOptions: { checks: { pluginTimings: false } },
     },
   });
-  if (outDir === CONSOLE_DIST) fs.writeFileSync(STAMP_FILE, consoleSourceHash());
   log(`console: built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** Builds the console when `dist` is missing or older than its sources; answers where it is. */
+/**
+ * The built console for the current sources, built first when there is none. Each build goes to a
+ * private folder, then is renamed to `dist/<source hash>`: runtimes starting at once (parallel tests)
+ * never see a half-written or emptied folder, and one that serves an older build keeps it.
+ */
 export async function ensureConsoleBuilt(log: (line: string) => void = () => undefined): Promise<string> {
-  const built = fs.existsSync(path.join(CONSOLE_DIST, 'index.html')) && fs.existsSync(STAMP_FILE);
-  if (!built || fs.readFileSync(STAMP_FILE, 'utf8') !== consoleSourceHash()) {
-    log(built ? 'console: sources changed, rebuilding…' : 'console: building…');
-    await buildConsole(CONSOLE_DIST, log);
+  // The types are part of the sources: bring them up to date first, so the hash names what is built.
+  if (await writeApiTypes()) log('console: API types regenerated from docs/openapi.json');
+  const target = path.join(CONSOLE_DIST, consoleSourceHash().slice(0, 16));
+  if (fs.existsSync(path.join(target, 'index.html'))) return target;
+  log('console: building…');
+  const scratch = path.join(CONSOLE_DIST, `.building-${process.pid}-${Date.now()}`);
+  await buildConsole(scratch, log);
+  try {
+    fs.renameSync(scratch, target);
+  } catch (error) {
+    // Another process finished the same build first: theirs is identical.
+    if (!fs.existsSync(path.join(target, 'index.html'))) throw error;
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
-  return CONSOLE_DIST;
+  pruneBuilds(target);
+  return target;
+}
+
+function pruneBuilds(current: string): void {
+  const builds = fs
+    .readdirSync(CONSOLE_DIST, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && path.join(CONSOLE_DIST, entry.name) !== current)
+    .map((entry) => ({ dir: path.join(CONSOLE_DIST, entry.name), at: fs.statSync(path.join(CONSOLE_DIST, entry.name)).mtimeMs }))
+    .sort((a, b) => b.at - a.at);
+  for (const old of builds.slice(KEPT_BUILDS - 1)) fs.rmSync(old.dir, { recursive: true, force: true });
 }
 
 // `tsx console/build.ts [--out DIR]`: what the CDK asset's local bundling runs; `--print-types` writes the generated types to stdout.
@@ -91,7 +113,7 @@ if (require.main === module && process.argv.includes('--print-types')) {
   renderApiTypes().then((types) => process.stdout.write(types));
 } else if (require.main === module) {
   const at = process.argv.indexOf('--out');
-  buildConsole(at > 0 ? path.resolve(process.argv[at + 1]!) : CONSOLE_DIST, (line) => console.log(line)).catch((error: Error) => {
+  (at > 0 ? buildConsole(path.resolve(process.argv[at + 1]!), (line) => console.log(line)) : ensureConsoleBuilt((line) => console.log(line))).catch((error: Error) => {
     console.error(error.stack ?? error.message);
     process.exit(1);
   });

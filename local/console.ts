@@ -140,9 +140,10 @@ export async function startConsole(site: LocalConsole, root: string, log: (line:
     handle(request, response, pathname) {
       const method = request.method ?? 'GET';
       for (const [name, value] of Object.entries(site.headers)) response.setHeader(name, value);
-      if (method !== 'GET' && method !== 'HEAD') {
-        response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
-        return void response.end('Method Not Allowed');
+      // The console's behaviour allows GET and HEAD (and OPTIONS): CloudFront refuses other methods with a 403.
+      if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+        response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+        return void response.end('This distribution is not configured to allow the HTTP request method that was used for this request.');
       }
       let uri = site.viewerRequest ? site.viewerRequest(pathname) : pathname;
       if (uri === '/' && site.defaultRootObject) uri = `/${site.defaultRootObject}`;

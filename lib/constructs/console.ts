@@ -163,14 +163,15 @@ export class Console extends Construct {
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
 
-    // The built console: `vite build` runs as the asset's bundling, locally when it can (Docker otherwise).
+    // The built console: `vite build` runs as the asset's local bundling. It needs the repository (the
+    // lockfile's packages, docs/openapi.json), which a Docker bundling of console/ alone would not have.
     const assets = s3deploy.Source.asset(sourceDir, {
       assetHash: consoleSourceHash(),
       assetHashType: AssetHashType.CUSTOM,
       exclude: NOT_SOURCES,
       bundling: {
         image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24'),
-        command: ['bash', '-c', 'cd /asset-input/.. && npm ci && npx tsx console/build.ts --out /asset-output'],
+        command: ['sh', '-c', 'echo "The console is built on this machine: run npm ci, then deploy again" >&2; exit 1'],
         local: {
           tryBundle(outputDir) {
             const root = path.resolve(sourceDir, '..');

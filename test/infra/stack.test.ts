@@ -72,7 +72,8 @@ describe('OmnApi stack (dev)', () => {
     const buckets = resources('AWS::S3::Bucket');
     for (const [id, bucket] of Object.entries(buckets)) {
       const rule = bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault;
-      if (id.startsWith('DataAccessLogs')) expect(rule.SSEAlgorithm).toBe('AES256');
+      // Log delivery (S3 server access logs, CloudFront standard logs) writes with SSE-S3 only.
+      if (/^(DataAccessLogs|ConsoleEdgeLogs)/.test(id)) expect(rule.SSEAlgorithm).toBe('AES256');
       else expect(rule).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] } });
       expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
         BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,

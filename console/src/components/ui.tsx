@@ -131,7 +131,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
     return () => {
       current = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, version]);
   return { data, error, reload: () => setVersion((v) => v + 1), setData };
 }

@@ -146,6 +146,7 @@ function CheckoutResult({ sessionId, returned }: { sessionId: string; returned: 
   }
   if (state.status === 'paid') return <Notice>Payment received for {what}{paid}; the credits are being added. This page updates by itself.</Notice>;
   if (state.status === 'expired') return <Notice kind="warning">This checkout expired before it was paid; nothing was charged.</Notice>;
+  if (state.status === 'cancelled') return <Notice>This checkout was cancelled; nothing was charged.</Notice>;
   return returned === 'cancelled' ? (
     <Notice>You left the payment page; nothing was charged.</Notice>
   ) : (

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import 'swagger-ui-dist/swagger-ui.css';
+import './docs.css';
 import { Page } from '../components/ui';
 
 /**
@@ -21,6 +22,8 @@ export function ApiReference() {
         tryItOutEnabled: false,
         persistAuthorization: false,
         withCredentials: true,
+        // Swagger UI labels its server choice with a separate heading only.
+        onComplete: () => box.current?.querySelector('#servers')?.setAttribute('aria-label', 'Server'),
       });
     });
     return () => {
