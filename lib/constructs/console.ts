@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { AssetHashType, type CfnElement, CfnResource, CustomResource, DefaultStackSynthesizer, DockerImage, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, type CfnElement, type CfnResource, CustomResource, DefaultStackSynthesizer, DockerImage, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -220,7 +220,8 @@ export class Console extends Construct {
     entry.node.addDependency(hashed);
     for (const deployment of [hashed, entry]) {
       const resource = deployment.node.children.find((c): c is CustomResource => c instanceof CustomResource);
-      (resource?.node.defaultChild as CfnResource).addMetadata(CONSOLE_SOURCE_METADATA_KEY, relativeSource);
+      if (!resource) throw new Error(`Console: ${deployment.node.path} has no custom resource to mark with the console's source`);
+      (resource.node.defaultChild as CfnResource).addMetadata(CONSOLE_SOURCE_METADATA_KEY, relativeSource);
     }
 
     this.acknowledge(deployRole);

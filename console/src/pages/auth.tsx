@@ -6,7 +6,7 @@ import { useSession } from '../session';
 
 /** Only console paths are followed after sign-in, never another site. */
 function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/keys';
+  return next?.startsWith('/') && !next.startsWith('//') ? next : '/keys';
 }
 
 export function SignIn() {

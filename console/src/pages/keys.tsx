@@ -12,7 +12,7 @@ interface Revealed {
 /** A new secret, shown once: the API keeps only its hash. */
 function SecretOnce({ revealed, onDone }: { revealed: Revealed; onDone: () => void }) {
   return (
-    <div class="secret" role="region" aria-labelledby="secret-title">
+    <section class="secret" aria-labelledby="secret-title">
       <h2 id="secret-title">Your new key "{revealed.name}"</h2>
       <Notice kind="warning">Copy it now: this is the only time it is shown. We store only a hash of it and cannot show it again.</Notice>
       <label for="new-secret">Secret</label>
@@ -21,7 +21,7 @@ function SecretOnce({ revealed, onDone }: { revealed: Revealed; onDone: () => vo
         <CopyButton text={revealed.secret} label="Copy the key" /> <button type="button" onClick={onDone}>I have stored it</button>
       </p>
       <p class="hint">{revealed.note}</p>
-    </div>
+    </section>
   );
 }
 

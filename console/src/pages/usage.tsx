@@ -104,6 +104,7 @@ export function Usage() {
   );
   return (
     <Page title="Usage" intro="Calls and credits over time. New calls appear within a few seconds.">
+      {/* biome-ignore lint/a11y/useSemanticElements: a row of labelled selects named as one group for screen readers; a fieldset would add a legend and a box the layout does not want */}
       <div class="filters" role="group" aria-label="Usage filters">
         <Select label="Range" value={range} onValue={(v) => setQuery({ range: v, granularity: undefined })} options={RANGES} />
         <Select label="Buckets" value={granularity} onValue={(v) => setQuery({ granularity: v })} options={[['hour', 'Hourly'], ['day', 'Daily']]} />
