@@ -196,7 +196,10 @@ describe('metered gateway against npm start', () => {
     const second = (await json('GET', `/v1/usage/logs?limit=2&cursor=${first.nextCursor}`, { token: gus.token })).body;
     expect(second.logs.map((l: { path: string }) => l.path)).toEqual(['/page0']);
     const other = await customer('hal');
-    expect((await json('GET', `/v1/usage/logs?limit=2&cursor=${first.nextCursor}`, { token: other.token })).body.logs).toEqual([]);
+    // Another account's cursor is refused (it is bound to the account and the query), and reads nothing.
+    const stolen = await json('GET', `/v1/usage/logs?limit=2&cursor=${first.nextCursor}`, { token: other.token });
+    expect(stolen.status).toBe(400);
+    expect(stolen.body.logs).toBeUndefined();
     expect((await json('GET', '/v1/usage/logs?cursor=bm9wZQ', { token: gus.token })).status).toBe(400);
   });
 
