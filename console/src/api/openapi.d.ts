@@ -416,7 +416,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's call logs of the last 90 days, newest first, a page at a time */
+        /** The caller's call logs of the retention period (90 days unless the stage sets usageLogRetentionDays), newest first, a page at a time */
         get: operations["metering.logs"];
         put?: never;
         post?: never;
@@ -676,6 +676,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notices/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The unsubscribe link of an optional notice topic: a page with a button (a GET alone changes nothing; mail scanners prefetch links) */
+        get: operations["notices.unsubscribePage"];
+        put?: never;
+        /** Unsubscribes the link's account from its topic at once, with no session or cookie: the one-click POST of RFC 8058 (List-Unsubscribe-Post) and the page's button */
+        post: operations["notices.unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -688,8 +706,10 @@ export interface components {
             bio?: string;
         };
         Preferences: {
-            /** @description Product-update mail (off unless chosen) */
+            /** @description Product-update mail, the `product` notice topic (off unless chosen; marketing: an objection to direct marketing turns it off) */
             productUpdates: boolean;
+            /** @description The deprecation digest, the `deprecation` notice topic (on unless turned off). Security, billing and service notices cannot be turned off */
+            deprecationNotices?: boolean;
             /** @description Usage analytics beyond billing (on unless objected to) */
             analytics: boolean;
             /** @description Mail me once when my balance falls below this many credits; null turns it off */
@@ -860,6 +880,10 @@ export interface components {
             }[];
             /** Format: date-time */
             confirmationExpiresAt?: string;
+            /** @description The requests one letter opened when it asked for several rights: one mailed link confirms them all */
+            letter?: {
+                requestIds: string[];
+            };
             export?: {
                 bytes: number;
                 files: {
@@ -3726,6 +3750,10 @@ export interface operations {
                         }[];
                         /** Format: date-time */
                         confirmationExpiresAt?: string;
+                        /** @description The requests one letter opened when it asked for several rights: one mailed link confirms them all */
+                        letter?: {
+                            requestIds: string[];
+                        };
                         export?: {
                             bytes: number;
                             files: {
@@ -4151,6 +4179,114 @@ export interface operations {
             };
             /** @description Used or expired */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; logged, never with internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "notices.unsubscribePage": {
+        parameters: {
+            query: {
+                account: string;
+                /** @description An optional notice topic; mandatory ones cannot be unsubscribed from */
+                topic: "deprecation" | "product";
+                sig: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What unsubscribing stops, and a button */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid input: the field is named in details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (or not the caller's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; logged, never with internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "notices.unsubscribe": {
+        parameters: {
+            query: {
+                account: string;
+                /** @description An optional notice topic; mandatory ones cannot be unsubscribed from */
+                topic: "deprecation" | "product";
+                sig: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": unknown;
+            };
+        };
+        responses: {
+            /** @description Unsubscribed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid input: the field is named in details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (or not the caller's) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
