@@ -63,6 +63,7 @@ const CLOSINGS = VOCABULARIES.flatMap((v) => compiled(v.language, v.closings));
 const LABELS = new Set(VOCABULARIES.flatMap((v) => v.identificationLabels.map((l) => words(l).trim())));
 const ABBREVIATIONS = new Set(['dr', 'mr', 'mrs', 'ms', 'prof', 'st', 'no', 'nr', 'vs', 'etc', 'e', 'g', 'i', ...VOCABULARIES.flatMap((v) => [...v.abbreviations, ...v.articleBefore].map((a) => words(a.replace(/\*$/, '')).trim()))]);
 const CONDITIONAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.conditionalCues)]));
+const TEMPORAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.temporalCues)]));
 const REASON = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.reasonCues)]));
 const CONTRAST = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.contrastCues)]));
 /** How mail clients begin the subject of an automatic reply, in every language. */
@@ -305,6 +306,11 @@ function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; c
     // A sentence that opens with its condition ("If you object …, tell me why") is a consequence, not a request.
     conditional ||= new RegExp(`^[\\s\\p{P}\\d]*${cue.source}`, 'u').test(t);
     t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
+  }
+  for (const language of languages) {
+    // "Before you close my account, …": the clause asks nothing, the sentence still may.
+    const cue = TEMPORAL.get(language);
+    if (cue) t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
   }
   for (const language of languages) {
     const cue = REASON.get(language);

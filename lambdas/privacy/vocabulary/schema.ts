@@ -33,6 +33,12 @@ export const VocabularySchema = z
     /** Words that open a conditional clause ("if", "falls", "si", "se", "jeśli"): its mentions ask for nothing. */
     conditionalCues: phrases.pipe(z.array(z.string()).min(1)),
     /**
+     * Words that open a clause of time ("before you", "bevor Sie", "antes de"): its mentions ask for
+     * nothing, but unlike a condition, a sentence that opens with one still asks ("Before you close
+     * my account, please export my data").
+     */
+    temporalCues: phrases,
+    /**
      * Words after which a sentence only describes rights ("the existence of the right to …", "inform
      * other recipients"): what follows them in the sentence asks for nothing.
      */

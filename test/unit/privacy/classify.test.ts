@@ -209,6 +209,20 @@ describe('rules learnt from letters written without the classifier', () => {
   });
 });
 
+describe('clauses of time', () => {
+  it.each([
+    ['en', "I'd like to close my account. Before you do, please export my data in JSON.", ['deletion', 'portability']],
+    ['de', 'Bitte löschen Sie mein Konto. Bevor Sie es löschen, senden Sie mir bitte eine Kopie meiner Daten.', ['access', 'deletion']],
+    ['es', 'Solicito la supresión de mi cuenta. Antes de borrarla, envíenme una copia de mis datos, por favor.', ['access', 'deletion']],
+  ])('%s: a sentence that opens with "before …" still asks; only the clause itself asks nothing', (_language, text, expected) => {
+    expect(classifyLetter('', text).rights.sort()).toEqual(expected);
+  });
+
+  it('reads the verb before its object in German: "Hiermit kündige ich mein Konto"', () => {
+    expect(classifyLetter('Kündigung', 'Hiermit kündige ich mein Konto zum nächstmöglichen Zeitpunkt.').rights).toEqual(['deletion']);
+  });
+});
+
 describe('forwarded mail', () => {
   const forward = (marker: string, from: string, body: string) => `${marker}\nFrom: ${from}\nSubject: News\n\n${body}`;
 
