@@ -50,6 +50,12 @@ export const VocabularySchema = z
     contrastCues: phrases,
     /** Words that give a reason ("because", "on the following grounds", "weil") or a purpose ("to avoid"): what follows them explains, it does not ask. */
     reasonCues: phrases,
+    /**
+     * Words that report what already happened ("already", "previously", "I received", "bereits",
+     * "ho ricevuto"): in a mail that asks nothing in so many words, such a sentence tells a story —
+     * it is not read as a bare request.
+     */
+    reportCues: phrases,
     /** Negations ("not", "nicht", "ne", "nie"): a right named just after one ("I don't want to delete my account") is not asked for. */
     negations: phrases,
     /** Closing formulas ("Kind regards", "Mit freundlichen Grüßen"): the signature follows, which never counts. */
