@@ -63,7 +63,9 @@ const CLOSINGS = VOCABULARIES.flatMap((v) => compiled(v.language, v.closings));
 const LABELS = new Set(VOCABULARIES.flatMap((v) => v.identificationLabels.map((l) => words(l).trim())));
 const ABBREVIATIONS = new Set(['dr', 'mr', 'mrs', 'ms', 'prof', 'st', 'no', 'nr', 'vs', 'etc', 'e', 'g', 'i', ...VOCABULARIES.flatMap((v) => [...v.abbreviations, ...v.articleBefore].map((a) => words(a.replace(/\*$/, '')).trim()))]);
 const CONDITIONAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.conditionalCues)]));
+const TEMPORAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.temporalCues)]));
 const REASON = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.reasonCues)]));
+const REPORT = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reportCues)]));
 const CONTRAST = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.contrastCues)]));
 /** How mail clients begin the subject of an automatic reply, in every language. */
 const AUTO_REPLIES = VOCABULARIES.flatMap((v) => compiled(v.language, v.autoReplies));
@@ -77,6 +79,10 @@ const NEGATIVE_PHRASE = new Set(
 /** A negation a few words before a right's words ("I don't want to delete my account"). */
 const NEGATED = new Map(
   VOCABULARIES.map((v) => [v.language, v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map((n) => words(n).trim()).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u') : undefined]),
+);
+/** A negation right before a right's words, at most one word between ("no objection", "geen bezwaar", "inga invändningar", "I don't object"). */
+const NEGATED_CLOSE = new Map(
+  VOCABULARIES.map((v) => [v.language, v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map((n) => words(n).trim()).join('|')})(?: [\\p{L}\\p{N}]+){0,1} $`, 'u') : undefined]),
 );
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
 const LAW_NAMES = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.regulation)]));
@@ -307,14 +313,22 @@ function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; c
     t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
   }
   for (const language of languages) {
+    // "Before you close my account, …": the clause asks nothing, the sentence still may.
+    const cue = TEMPORAL.get(language);
+    if (cue) t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
+  }
+  for (const language of languages) {
     const cue = REASON.get(language);
     if (cue) t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
   }
   const w = words(t);
   const negations = languages.map((l) => NEGATED.get(l)).filter((n): n is RegExp => n !== undefined);
   // A phrase that itself says "no" ("do not use my data", "ne plus recevoir") is not undone by it.
-  // An objection is itself a "no" ("No quiero recibir publicidad"): only the other rights are undone by a negation.
-  const negated = (p: Phrase) => p.right !== 'objection' && !NEGATIVE_PHRASE.has(p) && negations.some((n) => n.test(w.slice(0, w.search(p.pattern) + 1)));
+  // An objection is itself a "no" ("No quiero recibir publicidad"): it is undone only by a negation right before its words
+  // ("no objection", "geen bezwaar", "I don't object"); the other rights by one a few words before.
+  const close = languages.map((l) => NEGATED_CLOSE.get(l)).filter((n): n is RegExp => n !== undefined);
+  const negated = (p: Phrase) =>
+    !NEGATIVE_PHRASE.has(p) && (p.right === 'objection' ? close : negations).some((n) => n.test(w.slice(0, w.search(p.pattern) + 1)));
   const has = wordIndex(w);
   const found: Mention[] = PHRASES.filter((p) => has(p) && p.pattern.test(w) && !negated(p)).map((p) => ({
     right: p.right,
@@ -391,7 +405,13 @@ export function classifyLetter(subject: string, text: string): LetterReading {
   for (const s of all) if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text))) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Nothing asked in so many words (a bare "Delete my account."): every sentence counts, conditions and reasons last —
   // but never thanks ("Thanks, I received the data export.", "Merci pour la suppression de mon compte.").
-  const fallback = all.filter((s) => !thanks(s.text));
+  // Nor a sentence that reports what already happened ("I previously asked you to delete my data and you confirmed it").
+  const reports = (text: string) => {
+    const w = words(text);
+    const has = wordIndex(w);
+    return languages.some((l) => REPORT.get(l)?.some((cue) => has(cue) && cue.pattern.test(w)));
+  };
+  const fallback = all.filter((s) => !thanks(s.text) && !reports(s.text));
   if (asked.size === 0) for (const s of fallback) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   if (asked.size === 0) for (const s of fallback) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.

@@ -20,7 +20,7 @@ export const FLOOD_LIMITS = { perSender: 10, perAccount: 10, windowSeconds: 86_4
 /** Passwords one account may try, to confirm an erasure through the API, in a quarter of an hour. */
 export const PASSWORD_ATTEMPTS = { perAccount: 5, windowSeconds: 900 };
 
-export type IntakeOutcome = 'opened' | 'joined' | 'no_account' | 'help_sent' | 'throttled' | 'duplicate';
+export type IntakeOutcome = 'opened' | 'joined' | 'no_account' | 'help_sent' | 'throttled' | 'duplicate' | 'automatic_reply';
 
 const DAY = 86_400_000;
 const normalise = (address: string) => address.trim().toLowerCase();
@@ -42,7 +42,8 @@ export class PrivacyIntake {
     const sender = normalise(mail.from);
     const reading = readMail(mail.subject, mail.text, { ownDomain: this.deps.ownDomain });
     const rights = requestTypesOf(reading.rights);
-    const outcome = await this.intake(mail, sender, rights, reading.rights.includes('restriction'), reading.language, now);
+    // An out-of-office reply the mail context could not tell by its headers: nobody asked for anything, and answering it could loop.
+    const outcome = reading.automatic ? 'automatic_reply' : await this.intake(mail, sender, rights, reading.rights.includes('restriction'), reading.language, now);
     await this.deps.requests.recordIntake(mail.messageId, outcome, now, rights);
     return outcome;
   }

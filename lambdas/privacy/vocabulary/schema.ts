@@ -33,6 +33,12 @@ export const VocabularySchema = z
     /** Words that open a conditional clause ("if", "falls", "si", "se", "jeśli"): its mentions ask for nothing. */
     conditionalCues: phrases.pipe(z.array(z.string()).min(1)),
     /**
+     * Words that open a clause of time ("before you", "bevor Sie", "antes de"): its mentions ask for
+     * nothing, but unlike a condition, a sentence that opens with one still asks ("Before you close
+     * my account, please export my data").
+     */
+    temporalCues: phrases,
+    /**
      * Words after which a sentence only describes rights ("the existence of the right to …", "inform
      * other recipients"): what follows them in the sentence asks for nothing.
      */
@@ -44,6 +50,12 @@ export const VocabularySchema = z
     contrastCues: phrases,
     /** Words that give a reason ("because", "on the following grounds", "weil") or a purpose ("to avoid"): what follows them explains, it does not ask. */
     reasonCues: phrases,
+    /**
+     * Words that report what already happened ("already", "previously", "I received", "bereits",
+     * "ho ricevuto"): in a mail that asks nothing in so many words, such a sentence tells a story —
+     * it is not read as a bare request.
+     */
+    reportCues: phrases,
     /** Negations ("not", "nicht", "ne", "nie"): a right named just after one ("I don't want to delete my account") is not asked for. */
     negations: phrases,
     /** Closing formulas ("Kind regards", "Mit freundlichen Grüßen"): the signature follows, which never counts. */

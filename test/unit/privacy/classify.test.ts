@@ -209,6 +209,43 @@ describe('rules learnt from letters written without the classifier', () => {
   });
 });
 
+describe('no objection, and stories of what already happened', () => {
+  it.each([
+    ['nl', 'Ik heb geen bezwaar tegen het gebruik van mijn gegevens voor analyses.', []],
+    ['sv', 'Jag har inga invändningar mot marknadsföring.', []],
+    ['en', 'I have no objection to analytics, but please stop the marketing emails.', ['objection']],
+    ['en', "I don't object to the analytics.", []],
+    ['de', 'Ich widerspreche der Nutzung meiner Daten für Werbung.', ['objection']],
+    ['es', 'No quiero recibir publicidad.', ['objection']],
+  ])('%s: "no objection" objects to nothing; an objection that says "no" itself still objects', (_language, text, expected) => {
+    expect(classifyLetter('', text).rights).toEqual(expected);
+  });
+
+  it.each([
+    ['en', 'I previously asked you to delete my data and you confirmed it. Thank you.', []],
+    ['es', 'Recibí su correo sobre la eliminación de cuentas inactivas. ¿Mi cuenta está afectada?', []],
+    ['it', 'Ho ricevuto la conferma della cancellazione, grazie.', []],
+    ['en', 'I already asked you twice. Delete my account.', ['deletion']],
+    ['fr', "J'ai déjà demandé l'effacement il y a un mois. Je vous demande à nouveau d'effacer mes données.", ['deletion']],
+  ])('%s: in a mail that asks nothing in so many words, a sentence reporting what happened is a story, not a request', (_language, text, expected) => {
+    expect(classifyLetter('', text).rights).toEqual(expected);
+  });
+});
+
+describe('clauses of time', () => {
+  it.each([
+    ['en', "I'd like to close my account. Before you do, please export my data in JSON.", ['deletion', 'portability']],
+    ['de', 'Bitte löschen Sie mein Konto. Bevor Sie es löschen, senden Sie mir bitte eine Kopie meiner Daten.', ['access', 'deletion']],
+    ['es', 'Solicito la supresión de mi cuenta. Antes de borrarla, envíenme una copia de mis datos, por favor.', ['access', 'deletion']],
+  ])('%s: a sentence that opens with "before …" still asks; only the clause itself asks nothing', (_language, text, expected) => {
+    expect(classifyLetter('', text).rights.sort()).toEqual(expected);
+  });
+
+  it('reads the verb before its object in German: "Hiermit kündige ich mein Konto"', () => {
+    expect(classifyLetter('Kündigung', 'Hiermit kündige ich mein Konto zum nächstmöglichen Zeitpunkt.').rights).toEqual(['deletion']);
+  });
+});
+
 describe('forwarded mail', () => {
   const forward = (marker: string, from: string, body: string) => `${marker}\nFrom: ${from}\nSubject: News\n\n${body}`;
 

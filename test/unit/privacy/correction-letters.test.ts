@@ -21,6 +21,7 @@ describe('corrections read from real letters, in their own language', () => {
     ['ro-03-rectificare.json', 'ioana.d@example.ro', { name: 'Ioana Dumitrescu' }],
     ['el-03-diorthosi.json', 'eleni.k@example.gr', { name: 'Ελένη Κωνσταντίνου' }],
     ['hr-03-ispravak.json', 'ana@example.hr', { name: 'Ana Babić-Marić' }],
+    ['en-70-correction-old-and-new.json', 'chris@example.org', { name: 'Christine Adeyemi-Ward' }],
   ])('%s: the value after the correction is the change; the identification block is not a conflict', (file, registered, changes) => {
     // Arrange
     const { text } = letter(file);

@@ -259,6 +259,16 @@ describe('letters that ask for several rights, or for a restriction', () => {
     expect(requests.items.size).toBe(2);
   });
 
+  it('neither answers nor keeps an automatic reply that reached privacy@ without its headers', async () => {
+    // Arrange
+    const { intake, mailer, requests } = setup();
+    // Act
+    const outcome = await intake.fromMail(mail('ooo', 'Automatic reply: Confirm your privacy request', 'I am out of the office until Monday. Erasure or access requests are handled by my colleague.'));
+    // Assert
+    expect(outcome).toBe('automatic_reply');
+    expect([mailer.sent, requests.items.size, requests.unclear.size]).toEqual([[], 0, 0]);
+  });
+
   it('sends the help list only when a letter asks for nothing recognisable', async () => {
     // Arrange
     const { intake, mailer } = setup();

@@ -17,6 +17,7 @@ const cases: [string, string, string][] = [
   ['pl', 'Nie chcę otrzymywać newslettera.', 'objection'], ['cs', 'Nechci dostávat reklamní e-maily.', 'objection'], ['sv', 'Jag vill inte ha fler nyhetsbrev.', 'objection'], ['ro', 'Nu mai doresc să primesc newsletter.', 'objection'],
   ['en', 'Please unsubscribe me from all marketing.', 'objection'], ['de', 'Bitte korrigieren Sie meinen Namen auf Max Mustermann.', 'correction'], ['fr', 'Mon adresse e-mail est erronée.', 'correction'],
   ['es', 'Mi nombre está mal escrito, corríjanlo por favor.', 'correction'], ['it', 'Il mio nome è sbagliato.', 'correction'], ['nl', 'Mijn naam is verkeerd gespeld.', 'correction'],
+  ['ro', 'Vă rog să nu-mi mai trimiteți e-mailuri de marketing.', 'objection'], ['pt', 'Gostaria de receber os meus dados num formato legível por máquina.', 'portability'],
   ['en', 'Please export all my data as JSON.', 'portability'], ['de', 'Ich möchte meine Daten exportieren.', 'portability'], ['fr', 'Je voudrais exporter mes données.', 'portability'], ['es', 'Quiero descargar mis datos.', 'portability'],
 ];
 describe('plain words in every language', () => {
