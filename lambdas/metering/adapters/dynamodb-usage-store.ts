@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits';
-import { decodeSingle, expiryOf, logPageItem, logPartition, minuteOf, newestAt, pageSortKey, SEQ_BLOCK, seqBlockSortKey, singleCallAt, singleCallItem, singleSortKey } from '../../shared/adapters/dynamodb-usage-logs';
+import { decodeSingle, expiryOf, logPageItem, logPartition, minuteOf, newestAt, pageSortKey, SEQ_BLOCK, seqBlockSortKey, singleCallAt, singleCallItem, singleSortKey, SWEEP_SHARDS, sweepMarkerItem, sweepPartition } from '../../shared/adapters/dynamodb-usage-logs';
+import { queryAll } from '../../shared/dynamodb-query';
 import type { Mailer } from '../../shared/mailer';
 import type { UsageLog } from '../../shared/usage-logs';
 import { type AccountSettings, type AccountSettingsReader, bucketsOf, type LowBalanceNotices, type UsageEntry, type UsageStore } from '../domain/usage';
@@ -129,8 +130,12 @@ export function storedInPage(event: UsageEntry['event']): boolean {
  * from scratch.
  */
 const TALLY_EVERY = 10;
+/** Sweep marks a container remembers before it forgets them (and marks again). */
+const MAX_MARKED = 50_000;
 export const STEP_LAG_MS = 5 * 60_000;
 const HOUR_MS = 3_600_000;
+/** The last millisecond of the hour starting at `hour`: a rollup counted `through` it holds all of the hour's calls, and none of the next's. */
+export const lastMsOf = (hour: number) => hour + HOUR_MS - 1;
 /** The analytics part of a singles tally, for accounts that had not objected. */
 const ANALYTICS_COUNTERS = ['calls', 'chargedMicro'] as const;
 
@@ -154,6 +159,9 @@ type Guard = { kind: 'seq'; accountId: string; block: number; entries: UsageEntr
  * rollups instead of 1,000 log items.
  */
 export class DynamoDbUsageStore implements UsageStore {
+  /** `<day>|<accountId>` marked for the sweep by this container (it only spares writes: a marker is put again elsewhere harmlessly). */
+  private readonly marked = new Set<string>();
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: UsageTables,
@@ -224,6 +232,7 @@ export class DynamoDbUsageStore implements UsageStore {
         duplicates.push(event.requestId);
       }
     });
+    await this.markForSweep(entries);
     // Duplicates too: their first delivery may have stopped before its step.
     const steps = new Map<string, { accountId: string; hour: number; fromScratch: boolean }>();
     for (const { event } of entries) {
@@ -238,8 +247,49 @@ export class DynamoDbUsageStore implements UsageStore {
         steps.set(`${event.accountId}|${hour - HOUR_MS}`, { accountId: event.accountId, hour: hour - HOUR_MS, fromScratch: false });
       }
     }
-    await inParallel([...steps.values()], 8, (step) => this.tallySingles(step.accountId, step.hour, Math.min(step.hour + HOUR_MS, now - STEP_LAG_MS), step.fromScratch));
+    await inParallel([...steps.values()], 8, (step) => this.tallySingles(step.accountId, step.hour, Math.min(lastMsOf(step.hour), now - STEP_LAG_MS), step.fromScratch));
     return duplicates;
+  }
+
+  /**
+   * Names each account with single calls on a day in that day's sweep list (one small item, once a
+   * day per account and worker container), so the sweep finishes its hours if it stops calling.
+   * Before the puts' outcome is known is fine: a marker without calls costs the sweep one empty read.
+   */
+  private async markForSweep(entries: UsageEntry[]): Promise<void> {
+    const fresh = new Map<string, { day: string; accountId: string }>();
+    for (const { event } of entries) {
+      const day = event.at.slice(0, 10);
+      const id = `${day}|${event.accountId}`;
+      if (!this.marked.has(id)) fresh.set(id, { day, accountId: event.accountId });
+    }
+    await inParallel([...fresh.values()], 16, ({ day, accountId }) => this.client.send(new PutCommand({ TableName: this.tables.usageLogs, Item: sweepMarkerItem(day, accountId) })));
+    if (this.marked.size + fresh.size > MAX_MARKED) this.marked.clear();
+    for (const id of fresh.keys()) this.marked.add(id);
+  }
+
+  /**
+   * The sweep: finishes the single calls' rollups of every hour that closed (its end STEP_LAG_MS ago)
+   * between `since` and `now` (epoch ms), for each account in the hour's day's sweep list — what an
+   * account that stopped calling left uncounted is counted, and each rollup's `through` moves to the
+   * hour's end, so readers stop reading the hour's single items. Counting is exactly once whoever
+   * runs it (the rollups' versions), so a sweep run twice or beside a worker's step counts nothing twice.
+   */
+  async finishHours(since: number, now: number): Promise<{ hours: number; accounts: number }> {
+    const hours: number[] = [];
+    for (let hour = Math.floor((since - STEP_LAG_MS) / HOUR_MS) * HOUR_MS - HOUR_MS; hour + HOUR_MS + STEP_LAG_MS <= now; hour += HOUR_MS) {
+      if (hour + HOUR_MS + STEP_LAG_MS > since) hours.push(hour);
+    }
+    let accounts = 0;
+    for (const hour of hours) {
+      const day = new Date(hour).toISOString().slice(0, 10);
+      for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
+        const listed = await queryAll(this.client, { TableName: this.tables.usageLogs, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': sweepPartition(day, shard) }, ProjectionExpression: 'sk' });
+        accounts += listed.length;
+        await inParallel(listed, 8, (item) => this.tallySingles(String(item.sk), hour, lastMsOf(hour), false));
+      }
+    }
+    return { hours: hours.length, accounts };
   }
 
   /**

@@ -18,6 +18,10 @@ const BATCH = 25;
  *   guard, erased with the logs;
  * - items of the earlier one-call-per-item form (`<at>#<requestId>`) are still read and erased.
  *
+ * And outside the accounts' partitions, the sweep's lists: `pk = SWEEP#<day>#<shard>`, `sk = <accountId>`
+ * for each account that had single calls that day, so the usage sweep finishes their hours' counts
+ * if they stop calling; kept two days past the day (TTL).
+ *
  * Pages sort by their newest call, so a reader knows which logs are complete after each item and
  * returns them exactly newest first however batches interleaved, reading only what it returns (and
  * the pages that overlap it). Only this module knows the layout.
@@ -33,6 +37,14 @@ export const singleSortKey = (log: UsageLog) => `L#${log.at}#R${log.requestId}`;
 export const seqBlockSortKey = (block: number) => `SEQ#${String(block).padStart(15, '0')}`;
 /** A single call's key: its time, then its sequence number (admitted) or request id (refused). */
 export const singleCallSortKey = (at: string, call: { seq?: number; requestId: string }) => `M#${at}#${call.seq !== undefined ? `S${call.seq}` : `R${call.requestId}`}`;
+/** Partitions a day's sweep list is spread over, so a busy day's first calls do not all write one partition. */
+export const SWEEP_SHARDS = 16;
+export const sweepPartition = (day: string, shard: number) => `SWEEP#${day}#${String(shard).padStart(2, '0')}`;
+/** An account's entry in a day's (`2026-03-01`) sweep list, in the shard its id hashes to. */
+export function sweepMarkerItem(day: string, accountId: string): Record<string, unknown> {
+  const shard = [...accountId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 17) % SWEEP_SHARDS;
+  return { pk: sweepPartition(day, shard), sk: accountId, expiresAt: Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 3 * 86_400 };
+}
 /** The time a single call's key holds. */
 export const singleCallAt = (sk: string) => sk.slice(2, sk.indexOf('#', 2));
 
