@@ -127,7 +127,8 @@ async function main(): Promise<void> {
     // The matrix through the real store, in the batches the same pollers would form.
     const model: PollerModel = { pollers: deployed.pollers, batchSize: deployed.batchSize, windowSeconds: WINDOW ?? deployed.batchWindowSeconds, receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS };
     const simulated: { load: OfferedLoad; figures: StoreFigures }[] = [];
-    for (const load of matrix) simulated.push({ load, figures: await simulateLoad(dynamo, load, model, { refusedApart: true, legacyForm: LEGACY_FORM }) });
+    // Each row on a day of its own, so the sweep of one row's hour lists only that row's accounts.
+    for (const [i, load] of matrix.entries()) simulated.push({ load, figures: await simulateLoad(dynamo, load, model, { refusedApart: true, legacyForm: LEGACY_FORM, start: new Date(Date.UTC(2026, 10, 2 + i, 10)) }) });
     if (LEGACY_FORM || WINDOW !== undefined) console.log(`\n(matrix simulated with ${LEGACY_FORM ? 'the earlier form: every admitted call paged' : 'the current form'}, window ${model.windowSeconds} s)`);
 
     // What does not depend on the traffic's shape comes from the end-to-end runs: the gateway's own time and log bytes.
@@ -138,6 +139,8 @@ async function main(): Promise<void> {
       admitWriteUnits: 1,
       workerWriteUnits: f.workerWriteUnits,
       workerReadUnits: f.workerReadUnits,
+      sweepWriteUnits: f.sweepWriteUnits,
+      sweepReadUnits: f.sweepReadUnits,
       keyLookupsPerCall: keyLookupsPerCall(load, gatewayMs, deployed.keyCacheSeconds),
       storedBytesPerCall: f.storedBytesPerCall,
       workerInvocationsPerCall: f.batches / f.events,
