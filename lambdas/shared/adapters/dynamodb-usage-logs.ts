@@ -218,7 +218,7 @@ export class DynamoDbUsageLogs implements UsageLogStore {
     return Boolean(Items?.length);
   }
 
-  /** Deletes up to `limit` stored items of the account (pages, seq blocks, expired ones too); `erased` counts the logs they held. */
+  /** Deletes up to `limit` stored items of the account (pages, seq blocks, expired ones too), and at the end its sweep-list entries; `erased` counts the logs they held. */
   async erasePage(accountId: string, limit: number): Promise<{ erased: number; remaining: boolean }> {
     const { Items, LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
@@ -232,6 +232,11 @@ export class DynamoDbUsageLogs implements UsageLogStore {
     const items = Items ?? [];
     const keys = items.map(({ pk, sk }) => ({ pk, sk }));
     for (let i = 0; i < keys.length; i += BATCH) await batchDelete(this.client, this.table, keys.slice(i, i + BATCH));
+    // The last step also takes the account off the sweep lists still kept (today's and the two days before).
+    if (!LastEvaluatedKey) {
+      const days = [0, 1, 2, 3].map((back) => new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10));
+      await batchDelete(this.client, this.table, days.map((day) => ({ pk: sweepMarkerItem(day, accountId).pk, sk: accountId })));
+    }
     const erased = items.reduce((sum, item) => sum + (String(item.sk).startsWith('SEQ#') ? 0 : Number(item.n ?? 1)), 0);
     return { erased, remaining: Boolean(LastEvaluatedKey) };
   }
