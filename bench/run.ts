@@ -90,7 +90,8 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-bench-'));
   const runtime = await startLocal({
     port: port('PORT'), smtpPort: port('SMTP_PORT'), dynamodbPort: port('DYNAMODB_PORT'), s3Port: port('S3_PORT'), awsPort: port('LOCAL_AWS_PORT'),
-    dataDir, context: CONTEXT, log: () => undefined, sqsPollers: POLLERS,
+    // The platform's request lines stay off the console; its errors (a function failing or timing out) do not.
+    dataDir, context: CONTEXT, log: (line: string) => void (/error|failed|timed out/i.test(line) && process.stderr.write(`${line}\n`)), sqsPollers: POLLERS,
   });
   try {
     const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.urls.dynamodb, region: 'us-east-1' }));
@@ -328,8 +329,8 @@ async function driveLoad(runtime: Runtime, dynamo: DynamoDBDocumentClient, funde
   const send = async (call: PlannedCall) => {
     const started = performance.now();
     const response = await fetch(`${runtime.urls.api}${call.path}`, { headers: { authorization: `Bearer ${secretOf(call)}`, 'user-agent': call.userAgent, accept: 'application/json' } });
-    await response.arrayBuffer();
-    if (![200, 402, 429].includes(response.status)) throw new Error(`metered call answered ${response.status}`);
+    const body = Buffer.from(await response.arrayBuffer());
+    if (![200, 402, 429].includes(response.status)) throw new Error(`metered call answered ${response.status}: ${body.toString('utf8').slice(0, 300)}`);
     statuses[response.status] = (statuses[response.status] ?? 0) + 1;
     return performance.now() - started;
   };

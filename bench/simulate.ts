@@ -139,7 +139,8 @@ export async function simulateLoad(
   model: PollerModel,
   /** `refusedApart`: refused calls come from two accounts of their own (one out of credit, one over its limit), as in the end-to-end runs. */
   /** `legacyForm`: events without the minute's count, as the gateway queued them before: every admitted call paged (the design before single calls). */
-  options: { analytics?: boolean; start?: Date; refusedApart?: boolean; legacyForm?: boolean } = {},
+  /** `tallyEvery`: another share of single calls starting a counting step (the store's default otherwise). */
+  options: { analytics?: boolean; start?: Date; refusedApart?: boolean; legacyForm?: boolean; tallyEvery?: number } = {},
 ): Promise<StoreFigures> {
   const start = options.start ?? new Date(Date.UTC(2026, 10, 2, 10, 0, 0));
   const tag = Math.random().toString(36).slice(2, 8);
@@ -149,7 +150,7 @@ export async function simulateLoad(
   const { batches, receives } = pollBatches(messages, model);
   const metered = new MeteredClient(client);
   let clock = start.getTime();
-  const store = new DynamoDbUsageStore(metered.asClient(), { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' }, undefined, () => clock);
+  const store = new DynamoDbUsageStore(metered.asClient(), { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' }, undefined, () => clock, options.tallyEvery);
   // The worker reads each account's settings once a batch (one eventually consistent GetItem each).
   let settingsReads = 0;
   const settings = { of: async () => ((settingsReads += 0.5), { analytics: options.analytics ?? true }) };

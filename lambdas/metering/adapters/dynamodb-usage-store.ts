@@ -129,7 +129,7 @@ export function storedInPage(event: UsageEntry['event']): boolean {
  * STEP_LAG_MS when it is written may belong to a span already counted: its hour is counted again
  * from scratch.
  */
-const TALLY_EVERY = 10;
+export const TALLY_EVERY = 10;
 /** Sweep marks a container remembers before it forgets them (and marks again). */
 const MAX_MARKED = 50_000;
 export const STEP_LAG_MS = 5 * 60_000;
@@ -139,8 +139,8 @@ export const lastMsOf = (hour: number) => hour + HOUR_MS - 1;
 /** The analytics part of a singles tally, for accounts that had not objected. */
 const ANALYTICS_COUNTERS = ['calls', 'chargedMicro'] as const;
 
-/** A request id's share of the tally: about one in TALLY_EVERY, the same for every copy of the call. */
-const tallies = (requestId: string) => [...requestId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7) % TALLY_EVERY === 0;
+/** A request id's share of the tally: about one in `every`, the same for every copy of the call. */
+const tallies = (requestId: string, every: number) => [...requestId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7) % every === 0;
 
 /** The singles' rollup of an account, hour and product: `<hour>#<product>#S`, counted through `through`, versioned by `v`. */
 export const singlesRollupSortKey = (hour: string, product: string) => `${hour}#${product}#S`;
@@ -168,6 +168,8 @@ export class DynamoDbUsageStore implements UsageStore {
     private readonly pause: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     /** The worker's clock (epoch ms): what a single's lateness is judged by. */
     private readonly now: () => number = Date.now,
+    /** About one single call in this many starts a counting step (the bench compares others). */
+    private readonly tallyEvery: number = TALLY_EVERY,
   ) {}
 
   async recordBatch(entries: UsageEntry[]): Promise<Set<string>> {
@@ -238,7 +240,7 @@ export class DynamoDbUsageStore implements UsageStore {
     for (const { event } of entries) {
       const at = Date.parse(event.at);
       const late = at <= now - STEP_LAG_MS;
-      if (!late && !tallies(event.requestId)) continue;
+      if (!late && !tallies(event.requestId, this.tallyEvery)) continue;
       const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
       const key = `${event.accountId}|${hour}`;
       steps.set(key, { accountId: event.accountId, hour, fromScratch: late || (steps.get(key)?.fromScratch ?? false) });
