@@ -104,10 +104,15 @@ async function main(): Promise<void> {
     console.log(`worker batches: ${deployed.pollers} concurrent pollers (${POLLERS === undefined ? "as Lambda starts them for this mapping" : 'BENCH_POLLERS'}), batch ${deployed.batchSize}, window ${deployed.batchWindowSeconds} s, from the template\n`);
 
     const e2e: E2eFigures[] = [];
+    /** When the end-to-end figures were measured: this run, or (BENCH_E2E=0) the run they are carried from. */
+    let endToEndMeasuredAt = 'this run';
     if (process.env.BENCH_E2E === '0') {
-      // Comparisons only: the shape-independent figures (the gateway's time, log bytes) from the last full run.
-      const last = JSON.parse(fs.readFileSync(path.join(__dirname, 'results', 'latest.json'), 'utf8')) as { endToEnd: E2eFigures[] };
+      // The shape-independent figures (the gateway's time, log bytes) and the end-to-end check from the last run that made them
+      // (a machine too loaded to send the loads on time cannot make them: its functions time out).
+      const last = JSON.parse(fs.readFileSync(path.join(__dirname, 'results', 'latest.json'), 'utf8')) as { at: string; endToEnd: E2eFigures[]; endToEndMeasuredAt?: string };
       e2e.push(...last.endToEnd.map((f) => ({ ...f, latencies: [] })));
+      endToEndMeasuredAt = last.endToEndMeasuredAt && last.endToEndMeasuredAt !== 'this run' ? last.endToEndMeasuredAt : last.at;
+      console.log(`(end to end: carried from the run of ${endToEndMeasuredAt})`);
     } else for (const load of matrix.filter((l) => l.e2e)) e2e.push(await driveLoad(runtime, dynamo, funded, load));
     console.log(table([
       ['end to end, paced', ...e2e.map((f) => f.name)],
@@ -216,7 +221,7 @@ async function main(): Promise<void> {
     const ceiling = await ceilingBench(runtime, dynamo, await funded.account({ plan: SHARDED_PLAN }), oneAccount.figures.logPartitionUnitsPerCall, deployed);
     console.log(`\n${table([
       [`per-account ceiling: one \`${SHARDED_PLAN}\` account (${ceiling.shards} balance shards) driven as hard as this machine allows`, ''],
-      ['calls / concurrency / achieved calls a second on this machine (upstream timed out, refunded)', `${ceiling.calls} / ${ceiling.concurrency} / ${ceiling.achievedRate.toFixed(0)} (${ceiling.upstreamFailures})`],
+      ['calls / concurrency / achieved calls a second on this machine (upstream timed out, refunded / gateway timed out)', `${ceiling.calls} / ${ceiling.concurrency} / ${ceiling.achievedRate.toFixed(0)} (${ceiling.upstreamFailures} / ${ceiling.gatewayTimeouts})`],
       ['admit writes on the busiest shard, share of calls (least)', `${(ceiling.busiestShare * 100).toFixed(1)} % (${(ceiling.leastShare * 100).toFixed(1)} %)`],
       ['refills and retried admit writes per 1,000 calls', `${(ceiling.refillsPerCall * 1000).toFixed(1)} / ${(ceiling.extraWritesPerCall * 1000).toFixed(1)}`],
       ['bound 1, shards: calls/s before the busiest shard takes 1,000 writes/s', ceiling.shardBound.toFixed(0)],
@@ -226,13 +231,14 @@ async function main(): Promise<void> {
       ['binds first', ceiling.binds],
     ])}`);
 
-    if (process.env.BENCH_E2E === '0') {
-      fs.writeFileSync(path.join(__dirname, 'results', `matrix-${LEGACY_FORM ? 'legacy' : 'current'}-window-${model.windowSeconds}.json`), `${JSON.stringify(rows.map((r) => ({ load: r.load.name, figures: r.figures, platform: total(r.ours), rest: total(r.rest), plain: total(r.plain), lines: Object.fromEntries(r.ours) })), null, 2)}\n`);
+    // Comparisons (another form, window or poller count) go to a file of their own; latest.json holds the deployed design.
+    if (LEGACY_FORM || WINDOW !== undefined || POLLERS !== undefined) {
+      fs.writeFileSync(path.join(__dirname, 'results', `matrix-${LEGACY_FORM ? 'legacy' : 'current'}-window-${model.windowSeconds}${POLLERS !== undefined ? `-pollers-${POLLERS}` : ''}.json`), `${JSON.stringify(rows.map((r) => ({ load: r.load.name, figures: r.figures, platform: total(r.ours), rest: total(r.rest), plain: total(r.plain), lines: Object.fromEntries(r.ours) })), null, 2)}\n`);
       return;
     }
     writeResults({
       pollers: deployed.pollers, batchSize: deployed.batchSize, batchWindowSeconds: deployed.batchWindowSeconds, receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS,
-      endToEnd: e2e.map((f) => ({ ...f, latencies: undefined })),
+      endToEnd: e2e.map((f) => ({ ...f, latencies: undefined })), endToEndMeasuredAt,
       matrix: rows.map((r) => ({ load: r.load, offeredCallsPerSecond: totalRate(r.load), figures: r.figures, inputs: r.inputs, platform: { lines: Object.fromEntries(r.ours), total: total(r.ours) }, restUsagePlans: { lines: Object.fromEntries(r.rest), total: total(r.rest) }, plainLogItem: { lines: Object.fromEntries(r.plain), total: total(r.plain) } })),
       simulationCheck: checks,
       outside: { upstreamWaitPerMsPerMillion: upstreamWaitPerMs(deployed), demoEchoPerMillion: demoProductCost(deployed, echoMs, deployed.echoMemoryMb), fixedMonthly: Object.fromEntries(fixed), fixedMonthlyTotal: fixedTotal, millionsAMonthForFixedUnder10Cents: fixedTotal / 0.1 },
@@ -645,6 +651,7 @@ async function ceilingBench(runtime: Runtime, dynamo: DynamoDBDocumentClient, ac
   let best = { rate: 0, concurrency: 0 };
   /** Calls the demo upstream did not answer in time (refunded): admitted all the same, so counted in the rate. */
   let upstreamFailures = 0;
+  let gatewayTimeouts = 0;
   // The functions' own log lines stay off the console, as in the loads.
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = (() => true) as typeof process.stdout.write;
@@ -657,6 +664,8 @@ async function ceilingBench(runtime: Runtime, dynamo: DynamoDBDocumentClient, ac
           const response = await fetch(`${runtime.urls.api}${PATHS[next % PATHS.length]}`, { headers: { authorization: `Bearer ${account.secrets[0]}`, 'user-agent': USER_AGENTS[0]! } });
           await response.arrayBuffer();
           if (response.status === 502 || response.status === 504) upstreamFailures++;
+          // 500: the local gateway function itself timed out (a machine loaded past its timeout); counted, not admitted.
+          else if (response.status === 500) gatewayTimeouts++;
           else if (response.status !== 200) throw new Error(`sharded call answered ${response.status}`);
         }
       }));
@@ -692,6 +701,7 @@ async function ceilingBench(runtime: Runtime, dynamo: DynamoDBDocumentClient, ac
     logBound,
     binds: `${first}, at ~${at.toFixed(0)} calls/s (this machine drove ${best.rate.toFixed(0)})`,
     upstreamFailures,
+    gatewayTimeouts,
   };
 }
 
