@@ -20,6 +20,7 @@ import { newId, randomSecret, sha256 } from '../lambdas/shared/crypto';
 import { USAGE_LOG_RETENTION_DAYS, type UsageLog } from '../lambdas/shared/usage-logs';
 import { loadStageConfig } from '../lib/config';
 import { startLocal } from '../local/runtime';
+import { DEFAULT_BUNDLE_CACHE } from '../local/functions';
 import { pollersFor } from '../local/sqs';
 import { type Deployment, demoProductCost, fixedMonthly, plainLogItemCost, platformCost, restUsagePlansCost, type RowInputs, total, upstreamWaitPerMs } from './cost';
 import { itemSize } from './item-size';
@@ -205,7 +206,7 @@ async function main(): Promise<void> {
     console.log(`from the template: gateway ${deployed.gatewayMemoryMb} MB, worker ${deployed.workerMemoryMb} MB, tracing ${deployed.tracing ? 'active' : 'off'}, PITR on usage logs ${deployed.logsPitr ? 'on' : 'off'}, access log line ${deployed.accessLogBytes} B, CloudWatch Logs kept ${deployed.logRetentionDays} days (stage ${deployed.stage}), usage logs ${deployed.usageLogDays} days`);
     console.log(`prices: bench/prices.ts (${PRICES_AS_OF})`);
 
-    const bundles = bundleFigures(dataDir, runtime.model.functions);
+    const bundles = bundleFigures(runtime.model.functions);
     console.log(`\n${table([['function bundle', 'KiB', 'init ms'], ...bundles.map((b) => [b.name, (b.bytes / 1024).toFixed(0), b.initMs.toFixed(0)])])}`);
     const us = (n: number) => n.toFixed(n < 10 ? 2 : 0);
     console.log(`\n${table([
@@ -719,11 +720,12 @@ async function settle(runtime: Awaited<ReturnType<typeof startLocal>>): Promise<
 }
 
 /** Each bundle's size, and how long a fresh Node process takes to load it: the module-init part of a cold start. */
-function bundleFigures(dataDir: string, functions: Map<string, { logicalId: string; entry: string; environment: Record<string, string> }>) {
+function bundleFigures(functions: Map<string, { logicalId: string; entry: string; environment: Record<string, string> }>) {
   return [...functions.values()]
     .filter((fn) => /metering|accounts\/handlers\/(auth-login|keys)|mail/.test(fn.entry))
     .map((fn) => {
-      const file = path.join(dataDir, 'build', `${fn.logicalId}.js`);
+      // Where the local runtime keeps its bundles (built as cdk deploy builds them).
+      const file = path.join(DEFAULT_BUNDLE_CACHE, `${fn.logicalId}.js`);
       const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
       const result = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...fn.environment }, encoding: 'utf8' });
       return { name: fn.entry.replace(/^lambdas\//, '').replace(/\.ts$/, ''), bytes: fs.statSync(file).size, initMs: Number(result.stdout.trim().split('\n').pop()) };
