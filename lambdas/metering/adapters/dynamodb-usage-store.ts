@@ -256,7 +256,8 @@ export class DynamoDbUsageStore implements UsageStore {
   /**
    * Names each account with single calls on a day in that day's sweep list (one small item, once a
    * day per account and worker container), so the sweep finishes its hours if it stops calling.
-   * Before the puts' outcome is known is fine: a marker without calls costs the sweep one empty read.
+   * Put after the calls' items, so a batch that fails before is retried with its marks; duplicates
+   * are marked too (their first delivery may have stopped before marking).
    */
   private async markForSweep(entries: UsageEntry[]): Promise<void> {
     const fresh = new Map<string, { day: string; accountId: string }>();
