@@ -6,6 +6,9 @@ export interface RowInputs {
   admitWriteUnits: number;
   workerWriteUnits: number;
   workerReadUnits: number;
+  /** The usage sweep's writes and reads a call (its day lists and the hours it finishes), in steady state. */
+  sweepWriteUnits: number;
+  sweepReadUnits: number;
   keyLookupsPerCall: number;
   storedBytesPerCall: number;
   /** Worker invocations per call (1 / events per batch). */
@@ -58,6 +61,7 @@ export function platformCost(r: RowInputs, d: Deployment): CostLines {
     [`DynamoDB writes: admit (${r.admitWriteUnits.toFixed(2)} units a call)`, PRICES.dynamoWriteUnitPerMillion * r.admitWriteUnits],
     [`DynamoDB writes: worker (${r.workerWriteUnits.toFixed(2)} units a call)`, PRICES.dynamoWriteUnitPerMillion * r.workerWriteUnits],
     [`DynamoDB reads (key lookups ${r.keyLookupsPerCall.toFixed(2)} a call, worker)`, PRICES.dynamoReadUnitPerMillion * (0.5 * r.keyLookupsPerCall + r.workerReadUnits)],
+    [`usage sweep (${r.sweepWriteUnits.toFixed(3)} write, ${r.sweepReadUnits.toFixed(3)} read units a call)`, PRICES.dynamoWriteUnitPerMillion * r.sweepWriteUnits + PRICES.dynamoReadUnitPerMillion * r.sweepReadUnits],
     [`DynamoDB storage, logs kept ${d.usageLogDays} days (${r.storedBytesPerCall.toFixed(0)} B a call)`, PRICES.dynamoStoragePerGbMonth * storage * months(d.usageLogDays)],
     [`PITR on usage logs (${d.logsPitr ? 'on' : 'off'})`, d.logsPitr ? PRICES.dynamoPitrPerGbMonth * storage * months(d.usageLogDays) : 0],
     [`SQS (send 1; receive ${r.sqsReceivesPerCall.toFixed(2)}, delete ${r.sqsDeletesPerCall.toFixed(2)} a call)`, PRICES.sqsRequestPerMillion * (1 + r.sqsReceivesPerCall + r.sqsDeletesPerCall)],

@@ -1,9 +1,9 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbUsageStore } from '../lambdas/metering/adapters/dynamodb-usage-store';
+import { DynamoDbUsageStore, STEP_LAG_MS } from '../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../lambdas/metering/domain/usage';
 import { itemSize } from './item-size';
-import { type OfferedLoad, plannedCalls, type PollerModel, pollBatches, usageEventsOf } from './load';
+import { type OfferedLoad, plannedCalls, type PollerModel, pollBatches, totalRate, usageEventsOf } from './load';
 
 /** What the worker's writes and stored items of a run came to, per call (usage event). */
 export interface StoreFigures {
@@ -13,6 +13,15 @@ export interface StoreFigures {
   workerWriteUnits: number;
   /** Worker read units (eventually consistent reads count half). */
   workerReadUnits: number;
+  /**
+   * The sweep's share, per call, in steady state: the day's sweep-list entries (each worker container
+   * puts one per account and day: measured per account here, times the pollers, over a day of the
+   * load's calls) and the sweep finishing each account's hour (measured by running it on the
+   * simulated hour, over an hour of the load's calls). The load runs for seconds, so both are scaled
+   * to the day and hour they are paid for, not charged to the seconds simulated.
+   */
+  sweepWriteUnits: number;
+  sweepReadUnits: number;
   transactions: number;
   /** Logged calls per stored log item holding logs (pages and single-call items). */
   callsPerLogItem: number;
@@ -50,6 +59,8 @@ export class MeteredClient {
   readonly sizes = new Map<string, { table: string; bytes: number; logs: number }>();
   writeUnits = 0;
   logTableWriteUnits = 0;
+  /** Writes of the sweep lists (`SWEEP#…` partitions): apart, as they are paid once a day per account and container. */
+  sweepListWriteUnits = 0;
   readonly requests = new Map<string, number>();
   readUnits = 0;
   transactions = 0;
@@ -96,6 +107,10 @@ export class MeteredClient {
   private async meterWrite(kind: string, body: Record<string, any>, factor: number): Promise<void> {
     const table = String(body.TableName);
     const key = body.Key ?? { pk: body.Item?.pk, sk: body.Item?.sk };
+    if (String(key.pk).startsWith('SWEEP#')) {
+      this.sweepListWriteUnits += factor;
+      return;
+    }
     const id = `${table}|${key.pk}|${key.sk}`;
     const before = this.sizes.get(id)?.bytes ?? 0;
     let after = 0;
@@ -124,7 +139,8 @@ export async function simulateLoad(
   model: PollerModel,
   /** `refusedApart`: refused calls come from two accounts of their own (one out of credit, one over its limit), as in the end-to-end runs. */
   /** `legacyForm`: events without the minute's count, as the gateway queued them before: every admitted call paged (the design before single calls). */
-  options: { analytics?: boolean; start?: Date; refusedApart?: boolean; legacyForm?: boolean } = {},
+  /** `tallyEvery`: another share of single calls starting a counting step (the store's default otherwise). */
+  options: { analytics?: boolean; start?: Date; refusedApart?: boolean; legacyForm?: boolean; tallyEvery?: number } = {},
 ): Promise<StoreFigures> {
   const start = options.start ?? new Date(Date.UTC(2026, 10, 2, 10, 0, 0));
   const tag = Math.random().toString(36).slice(2, 8);
@@ -134,7 +150,7 @@ export async function simulateLoad(
   const { batches, receives } = pollBatches(messages, model);
   const metered = new MeteredClient(client);
   let clock = start.getTime();
-  const store = new DynamoDbUsageStore(metered.asClient(), { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' }, undefined, () => clock);
+  const store = new DynamoDbUsageStore(metered.asClient(), { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' }, undefined, () => clock, options.tallyEvery);
   // The worker reads each account's settings once a batch (one eventually consistent GetItem each).
   let settingsReads = 0;
   const settings = { of: async () => ((settingsReads += 0.5), { analytics: options.analytics ?? true }) };
@@ -145,6 +161,13 @@ export async function simulateLoad(
     if (failed.size) throw new Error(`the simulated worker failed ${failed.size} messages of ${load.name}`);
   }
   const storeMs = performance.now() - started;
+  // The sweep over the simulated hour, once it closed: what finishing it costs, for the hour's calls.
+  const [writesBefore, readsBefore] = [metered.writeUnits, metered.readUnits];
+  clock = start.getTime() + 3_600_000 + STEP_LAG_MS + 60_000;
+  await store.finishHours(start.getTime(), clock);
+  const [sweepWrites, sweepReads] = [metered.writeUnits - writesBefore, metered.readUnits - readsBefore];
+  metered.writeUnits = writesBefore;
+  metered.readUnits = readsBefore;
   const count = (name: string) => metered.requests.get(name) ?? 0;
   const sequentialRoundTrips = batches.length + count('PutCommand') / 16 + (count('QueryCommand') + count('UpdateCommand')) / 8 + count('TransactWriteCommand') + count('GetCommand');
   const logItems = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs');
@@ -157,6 +180,8 @@ export async function simulateLoad(
     batches: batches.length,
     workerWriteUnits: metered.writeUnits / events.length,
     workerReadUnits: (metered.readUnits + settingsReads) / events.length,
+    sweepWriteUnits: (metered.sweepListWriteUnits * model.pollers) / (totalRate(load) * 86_400) + sweepWrites / (totalRate(load) * 3_600),
+    sweepReadUnits: sweepReads / (totalRate(load) * 3_600),
     transactions: metered.transactions / events.length,
     callsPerLogItem: logs / Math.max(1, holding),
     storedBytesPerCall: stored / events.length,

@@ -40,3 +40,7 @@ export function workerConfig() {
 
 /** The usage API's settings. */
 export const usageApiConfig = () => loadConfig({ TABLE_USAGE_LOGS: boundName(), TABLE_USAGE_AGGREGATES: boundName(), TABLE_SESSIONS: boundName() });
+
+/** The usage sweep's settings: its tables and how often its schedule runs it. */
+export const sweepConfig = () =>
+  loadConfig({ TABLE_USAGE_LOGS: boundName(), TABLE_USAGE_AGGREGATES: boundName(), SWEEP_EVERY_MINUTES: z.coerce.number().int().min(1).max(60) });

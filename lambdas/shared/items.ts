@@ -132,6 +132,7 @@ export const ITEMS = {
   logPage: item({ table: 'usageLogs', owner: 'metering', holds: "a compressed page of one account's calls in one minute, or a call with no sequence number", pk: 'ACCOUNT#{accountId}', sk: 'L#{at}#{rest*}', foundBy: 'account' }),
   logSingle: item({ table: 'usageLogs', owner: 'metering', holds: 'one compressed call of an account alone in its batch', pk: 'ACCOUNT#{accountId}', sk: 'M#{at}#{call}', foundBy: 'account' }),
   logSeqBlock: item({ table: 'usageLogs', owner: 'metering', holds: 'which sequence numbers of a block were recorded (exactly once)', pk: 'ACCOUNT#{accountId}', sk: 'SEQ#{block}', foundBy: 'account' }),
+  sweepList: item({ table: 'usageLogs', owner: 'metering', holds: "an account with single calls on a day's sweep list (the scheduled sweep finishes their hours' rollups)", pk: 'SWEEP#{day}#{shard}', sk: '{accountId}', foundBy: { via: 'the account id as sort key of each kept day list (erased with the logs; 3-day TTL)' } }),
   logLegacy: item({ table: 'usageLogs', owner: 'metering', holds: 'one call in the earlier one-call form (read, exported and erased alike until it expires; declared last, as a seq block key has its shape too)', pk: 'ACCOUNT#{accountId}', sk: '{at}#{requestId}', foundBy: 'account' }),
   // usageAggregates
   hourlyUsage: item({ table: 'usageAggregates', owner: 'metering', holds: "an account's calls and credits in one hour for one product (and the single calls counted so far)", pk: 'ACCOUNT#{accountId}#H', sk: '{hour}#{product*}', foundBy: 'account' }),

@@ -4,6 +4,8 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -57,6 +59,9 @@ export interface MeteringProps {
   readonly hotPathTracing?: 'active' | 'passThrough';
 }
 
+/** How often the usage sweep runs: an hour's counts are finished within this (plus five minutes) of its end. */
+export const SWEEP_EVERY_MINUTES = 15;
+
 /** How long the usage worker may run; the queue's visibility timeout is six times this. */
 export const WORKER_TIMEOUT = Duration.seconds(30);
 
@@ -69,6 +74,8 @@ export class Metering extends Construct {
   public readonly usageDlq: sqs.Queue;
   public readonly gateway: OmnApiFunction;
   public readonly worker: OmnApiFunction;
+  /** Finishes the single calls' hourly counts of accounts that stopped calling (scheduled). */
+  public readonly sweep: OmnApiFunction;
   /** Usage events the gateway could not queue (they are in its log, to be replayed). */
   public readonly unqueuedEvents: cloudwatch.Metric;
   /** Keys flagged for being used from an unusual number of addresses in an hour (EMF metric of the worker). */
@@ -182,6 +189,27 @@ export class Metering extends Construct {
     this.worker.addEventSource(
       new SqsEventSource(this.usageQueue, { batchSize, maxBatchingWindow: Duration.seconds(batchWindowSeconds), reportBatchItemFailures: true }),
     );
+    this.sweep = new OmnApiFunction(this, 'UsageSweep', {
+      ...props.defaults,
+      entry: 'lambdas/metering/handlers/usage-sweep.ts',
+      description: "Finishes the hourly counts of single calls of accounts that stopped calling",
+      serviceName: 'usage-sweep',
+      timeout: Duration.minutes(5),
+    })
+      // Reads the day's sweep lists and single calls; writes the singles' rollups.
+      .bindTable('usageLogs', tables.usageLogs, 'read')
+      .bindTable('usageAggregates', tables.usageAggregates, 'readWrite');
+    this.sweep.addEnvironment('SWEEP_EVERY_MINUTES', String(SWEEP_EVERY_MINUTES));
+    const sweepSchedule = new events.Rule(this, 'UsageSweepSchedule', {
+      description: 'Runs the usage sweep',
+      schedule: events.Schedule.rate(Duration.minutes(SWEEP_EVERY_MINUTES)),
+      targets: [new targets.LambdaFunction(this.sweep, { retryAttempts: 2 })],
+    });
+    Validations.of(sweepSchedule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason: "A failed sweep run holds nothing to replay: each run covers the span of two, so the next makes it up, and the usage API reads what is not counted yet from the single calls meanwhile. Its errors alarm like every function's.",
+    });
+
     Validations.of(this.worker).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason: 'SQS mappings take no on-failure destination; failed events stay on the queue and its redrive policy parks them in the usage DLQ.',

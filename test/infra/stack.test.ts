@@ -145,7 +145,7 @@ describe('OmnApi stack (dev)', () => {
       })
       .sort();
     expect(functions.map((fn) => fn.Metadata?.['omnapi:entry']).sort()).toEqual(handlerFiles);
-    expect(functions).toHaveLength(30);
+    expect(functions).toHaveLength(31);
     const hotPath = (fn: Resources[string]) => /^(Metered hot path|Writes usage logs)/.test(fn.Properties.Description);
     expect(functions.filter(hotPath).map((fn) => fn.Properties.TracingConfig)).toEqual([{ Mode: 'PassThrough' }, { Mode: 'PassThrough' }]);
     const traced = Object.values(synth({ hotPathTracing: 'active' }).template.findResources('AWS::Lambda::Function') as Resources).filter((fn) => fn.Metadata?.['omnapi:entry']);

@@ -71,7 +71,8 @@ export class DynamoDbUsageReader {
     const spans: [number, number][] = [];
     for (let hour = Math.floor(start / HOUR) * HOUR; hour < end; hour += HOUR) {
       const lower = Math.max(hour, counted.get(hour) ?? hour);
-      if (lower >= hour + HOUR) continue;
+      // Counted through the hour's last millisecond (by a step or the sweep): nothing of it is left to read.
+      if (lower >= hour + HOUR - 1) continue;
       const last = spans.at(-1);
       if (last && last[1] >= lower) last[1] = hour + HOUR;
       else spans.push([lower, hour + HOUR]);

@@ -2,7 +2,8 @@ import { consoleUrl } from '../../shared/console-links';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits';
-import { decodeSingle, expiryOf, logPageItem, logPartition, minuteOf, newestAt, pageSortKey, SEQ_BLOCK, seqBlockSortKey, singleCallAt, singleCallItem, singleSortKey } from '../../shared/adapters/dynamodb-usage-logs';
+import { decodeSingle, expiryOf, logPageItem, logPartition, minuteOf, newestAt, pageSortKey, SEQ_BLOCK, seqBlockSortKey, singleCallAt, singleCallItem, singleSortKey, SWEEP_SHARDS, sweepMarkerItem, sweepPartition } from '../../shared/adapters/dynamodb-usage-logs';
+import { queryAll } from '../../shared/dynamodb-query';
 import type { Mailer } from '../../shared/mailer';
 import type { UsageLog } from '../../shared/usage-logs';
 import { type AccountSettings, type AccountSettingsReader, bucketsOf, type LowBalanceNotices, type UsageEntry, type UsageStore } from '../domain/usage';
@@ -130,14 +131,18 @@ export function storedInPage(event: UsageEntry['event']): boolean {
  * STEP_LAG_MS when it is written may belong to a span already counted: its hour is counted again
  * from scratch.
  */
-const TALLY_EVERY = 10;
+export const TALLY_EVERY = 10;
+/** Sweep marks a container remembers before it forgets them (and marks again). */
+const MAX_MARKED = 50_000;
 export const STEP_LAG_MS = 5 * 60_000;
 const HOUR_MS = 3_600_000;
+/** The last millisecond of the hour starting at `hour`: a rollup counted `through` it holds all of the hour's calls, and none of the next's. */
+export const lastMsOf = (hour: number) => hour + HOUR_MS - 1;
 /** The analytics part of a singles tally, for accounts that had not objected. */
 const ANALYTICS_COUNTERS = ['calls', 'chargedMicro'] as const;
 
-/** A request id's share of the tally: about one in TALLY_EVERY, the same for every copy of the call. */
-const tallies = (requestId: string) => [...requestId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7) % TALLY_EVERY === 0;
+/** A request id's share of the tally: about one in `every`, the same for every copy of the call. */
+const tallies = (requestId: string, every: number) => [...requestId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7) % every === 0;
 
 /** The singles' rollup of an account, hour and product: `<hour>#<product>#S`, counted through `through`, versioned by `v`. */
 export const singlesRollupSortKey = (hour: string, product: string) => `${hour}#${product}#S`;
@@ -156,12 +161,17 @@ type Guard = { kind: 'seq'; accountId: string; block: number; entries: UsageEntr
  * rollups instead of 1,000 log items.
  */
 export class DynamoDbUsageStore implements UsageStore {
+  /** `<day>|<accountId>` marked for the sweep by this container (it only spares writes: a marker is put again elsewhere harmlessly). */
+  private readonly marked = new Set<string>();
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: UsageTables,
     private readonly pause: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     /** The worker's clock (epoch ms): what a single's lateness is judged by. */
     private readonly now: () => number = Date.now,
+    /** About one single call in this many starts a counting step (the bench compares others). */
+    private readonly tallyEvery: number = TALLY_EVERY,
   ) {}
 
   async recordBatch(entries: UsageEntry[]): Promise<Set<string>> {
@@ -226,12 +236,13 @@ export class DynamoDbUsageStore implements UsageStore {
         duplicates.push(event.requestId);
       }
     });
+    await this.markForSweep(entries);
     // Duplicates too: their first delivery may have stopped before its step.
     const steps = new Map<string, { accountId: string; hour: number; fromScratch: boolean }>();
     for (const { event } of entries) {
       const at = Date.parse(event.at);
       const late = at <= now - STEP_LAG_MS;
-      if (!late && !tallies(event.requestId)) continue;
+      if (!late && !tallies(event.requestId, this.tallyEvery)) continue;
       const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
       const key = `${event.accountId}|${hour}`;
       steps.set(key, { accountId: event.accountId, hour, fromScratch: late || (steps.get(key)?.fromScratch ?? false) });
@@ -240,8 +251,50 @@ export class DynamoDbUsageStore implements UsageStore {
         steps.set(`${event.accountId}|${hour - HOUR_MS}`, { accountId: event.accountId, hour: hour - HOUR_MS, fromScratch: false });
       }
     }
-    await inParallel([...steps.values()], 8, (step) => this.tallySingles(step.accountId, step.hour, Math.min(step.hour + HOUR_MS, now - STEP_LAG_MS), step.fromScratch));
+    await inParallel([...steps.values()], 8, (step) => this.tallySingles(step.accountId, step.hour, Math.min(lastMsOf(step.hour), now - STEP_LAG_MS), step.fromScratch));
     return duplicates;
+  }
+
+  /**
+   * Names each account with single calls on a day in that day's sweep list (one small item, once a
+   * day per account and worker container), so the sweep finishes its hours if it stops calling.
+   * Put after the calls' items, so a batch that fails before is retried with its marks; duplicates
+   * are marked too (their first delivery may have stopped before marking).
+   */
+  private async markForSweep(entries: UsageEntry[]): Promise<void> {
+    const fresh = new Map<string, { day: string; accountId: string }>();
+    for (const { event } of entries) {
+      const day = event.at.slice(0, 10);
+      const id = `${day}|${event.accountId}`;
+      if (!this.marked.has(id)) fresh.set(id, { day, accountId: event.accountId });
+    }
+    await inParallel([...fresh.values()], 16, ({ day, accountId }) => this.client.send(new PutCommand({ TableName: this.tables.usageLogs, Item: sweepMarkerItem(day, accountId) })));
+    if (this.marked.size + fresh.size > MAX_MARKED) this.marked.clear();
+    for (const id of fresh.keys()) this.marked.add(id);
+  }
+
+  /**
+   * The sweep: finishes the single calls' rollups of every hour that closed (its end STEP_LAG_MS ago)
+   * between `since` and `now` (epoch ms), for each account in the hour's day's sweep list — what an
+   * account that stopped calling left uncounted is counted, and each rollup's `through` moves to the
+   * hour's end, so readers stop reading the hour's single items. Counting is exactly once whoever
+   * runs it (the rollups' versions), so a sweep run twice or beside a worker's step counts nothing twice.
+   */
+  async finishHours(since: number, now: number): Promise<{ hours: number; accounts: number }> {
+    const hours: number[] = [];
+    for (let hour = Math.floor((since - STEP_LAG_MS) / HOUR_MS) * HOUR_MS - HOUR_MS; hour + HOUR_MS + STEP_LAG_MS <= now; hour += HOUR_MS) {
+      if (hour + HOUR_MS + STEP_LAG_MS > since) hours.push(hour);
+    }
+    let accounts = 0;
+    for (const hour of hours) {
+      const day = new Date(hour).toISOString().slice(0, 10);
+      for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
+        const listed = await queryAll(this.client, { TableName: this.tables.usageLogs, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': sweepPartition(day, shard) }, ProjectionExpression: 'sk' });
+        accounts += listed.length;
+        await inParallel(listed, 8, (item) => this.tallySingles(String(item.sk), hour, lastMsOf(hour), false));
+      }
+    }
+    return { hours: hours.length, accounts };
   }
 
   /**

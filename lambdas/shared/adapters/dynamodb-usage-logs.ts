@@ -2,6 +2,7 @@ import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, ScanCommand, type ScanCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type LogPageOptions, type UsageLog, type UsageLogStore, usageLogRetentionDays } from '../usage-logs';
+import { ITEMS } from '../items';
 
 /** BatchWriteItem's ceiling. */
 const BATCH = 25;
@@ -19,6 +20,10 @@ const BATCH = 25;
  *   guard, erased with the logs;
  * - items of the earlier one-call-per-item form (`<at>#<requestId>`) are still read and erased.
  *
+ * And outside the accounts' partitions, the sweep's lists: `pk = SWEEP#<day>#<shard>`, `sk = <accountId>`
+ * for each account that had single calls that day, so the usage sweep finishes their hours' counts
+ * if they stop calling; kept two days past the day (TTL).
+ *
  * Pages sort by their newest call, so a reader knows which logs are complete after each item and
  * returns them exactly newest first however batches interleaved, reading only what it returns (and
  * the pages that overlap it). Only this module knows the layout.
@@ -34,6 +39,14 @@ export const singleSortKey = (log: UsageLog) => `L#${log.at}#R${log.requestId}`;
 export const seqBlockSortKey = (block: number) => `SEQ#${String(block).padStart(15, '0')}`;
 /** A single call's key: its time, then its sequence number (admitted) or request id (refused). */
 export const singleCallSortKey = (at: string, call: { seq?: number; requestId: string }) => `M#${at}#${call.seq !== undefined ? `S${call.seq}` : `R${call.requestId}`}`;
+/** Partitions a day's sweep list is spread over, so a busy day's first calls do not all write one partition. */
+export const SWEEP_SHARDS = 16;
+export const sweepPartition = (day: string, shard: number) => ITEMS.sweepList.pk({ day, shard: String(shard).padStart(2, '0') });
+/** An account's entry in a day's (`2026-03-01`) sweep list, in the shard its id hashes to. */
+export function sweepMarkerItem(day: string, accountId: string): Record<string, unknown> {
+  const shard = [...accountId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 17) % SWEEP_SHARDS;
+  return { pk: sweepPartition(day, shard), sk: accountId, expiresAt: Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 3 * 86_400 };
+}
 /** The time a single call's key holds. */
 export const singleCallAt = (sk: string) => sk.slice(2, sk.indexOf('#', 2));
 
@@ -211,7 +224,7 @@ export class DynamoDbUsageLogs implements UsageLogStore {
     return Boolean(Items?.length);
   }
 
-  /** Deletes up to `limit` stored items of the account (pages, seq blocks, expired ones too); `erased` counts the logs they held. */
+  /** Deletes up to `limit` stored items of the account (pages, seq blocks, expired ones too), and at the end its sweep-list entries; `erased` counts the logs they held. */
   async erasePage(accountId: string, limit: number): Promise<{ erased: number; remaining: boolean }> {
     const { Items, LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
@@ -225,6 +238,11 @@ export class DynamoDbUsageLogs implements UsageLogStore {
     const items = Items ?? [];
     const keys = items.map(({ pk, sk }) => ({ pk, sk }));
     for (let i = 0; i < keys.length; i += BATCH) await batchDelete(this.client, this.table, keys.slice(i, i + BATCH));
+    // The last step also takes the account off the sweep lists still kept (today's and the two days before).
+    if (!LastEvaluatedKey) {
+      const days = [0, 1, 2, 3].map((back) => new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10));
+      await batchDelete(this.client, this.table, days.map((day) => ({ pk: sweepMarkerItem(day, accountId).pk, sk: accountId })));
+    }
     const erased = items.reduce((sum, item) => sum + (String(item.sk).startsWith('SEQ#') ? 0 : Number(item.n ?? 1)), 0);
     return { erased, remaining: Boolean(LastEvaluatedKey) };
   }

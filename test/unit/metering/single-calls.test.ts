@@ -1,5 +1,5 @@
 import { DynamoDbUsageReader } from '../../../lambdas/metering/adapters/dynamodb-usage-reader';
-import { DynamoDbUsageStore, STEP_LAG_MS, storedInPage } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
+import { DynamoDbUsageStore, lastMsOf, STEP_LAG_MS, storedInPage } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
@@ -39,11 +39,15 @@ describe('single calls: a call of an account that is not busy is one plain write
     const puts = dynamo.calls('PutItem usageLogs');
     const transactions = dynamo.calls('TransactWriteItems');
     expect((await recordUsageBatch([{ messageId: 'm1', body: JSON.stringify(lone) }], { store, settings })).recorded).toBe(1);
-    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(1);
+    // Its item, and the account's entry in the day's sweep list (once a day per worker container).
+    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(2);
     expect(dynamo.calls('TransactWriteItems') - transactions).toBe(0);
+    const next = event('acc_lone', 2, new Date(now - 10_000), 1);
+    expect((await recordUsageBatch([{ messageId: 'm3', body: JSON.stringify(next) }], { store, settings })).recorded).toBe(1);
+    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(3);
     const again = await recordUsageBatch([{ messageId: 'm2', body: JSON.stringify(lone) }], { store, settings });
     expect(again).toMatchObject({ recorded: 0, duplicates: 1 });
-    expect((await new DynamoDbUsageLogs(dynamo.client, 'usageLogs').page('acc_lone', { limit: 10, now: new Date(now) })).logs.map((l) => l.requestId)).toEqual([lone.requestId]);
+    expect((await new DynamoDbUsageLogs(dynamo.client, 'usageLogs').page('acc_lone', { limit: 10, now: new Date(now) })).logs.map((l) => l.requestId)).toEqual([next.requestId, lone.requestId]);
   });
 
   it('counts each single call once across steps, late arrivals and redeliveries; the reader adds the ones no step has counted yet', async () => {
@@ -73,5 +77,54 @@ describe('single calls: a call of an account that is not busy is one plain write
     expect(hours.filter((h) => h.product === 'maps').reduce((sum, h) => sum + h.calls, 0)).toBe(30);
     expect(hours.reduce((sum, h) => sum + h.chargedMicro, 0)).toBe(120_000);
     expect(STEP_LAG_MS).toBeGreaterThan(0);
+  });
+
+  it('the sweep finishes the hours of an account that stopped calling: counted exactly once, and the reader reads no single item for them', async () => {
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
+    let clock = hour + 40 * 60_000;
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock);
+    // Seven calls in the hour's last twenty minutes, then nothing: no step can count calls younger than STEP_LAG_MS.
+    const calls = Array.from({ length: 7 }, (_, i) => event('acc_stopped', i, new Date(hour + 40 * 60_000 + i * 3 * 60_000), 1, i % 2 ? 'maps' : 'echo'));
+    const markers = dynamo.calls('PutItem usageLogs');
+    for (const call of calls) {
+      clock = Date.parse(call.at) + 5_000;
+      await recordUsageBatch([{ messageId: call.requestId, body: JSON.stringify(call) }], { store, settings });
+    }
+    // Seven single puts and one sweep-list entry for the account's day (this container remembers it).
+    expect(dynamo.calls('PutItem usageLogs') - markers).toBe(8);
+    const counted = async () => (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === 'ACCOUNT#acc_stopped#H');
+    expect((await counted()).reduce((sum, item) => sum + Number(item.calls), 0)).toBeLessThan(7);
+
+    // A sweep before the hour is STEP_LAG_MS past its end leaves it; the next finishes it; a second run counts nothing again.
+    const sweeper = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock);
+    expect((await sweeper.finishHours(hour + HOUR - 30 * 60_000, hour + HOUR + 60_000)).hours).toBe(0);
+    expect(await sweeper.finishHours(hour + HOUR, hour + HOUR + STEP_LAG_MS + 60_000)).toMatchObject({ hours: 1 });
+    await sweeper.finishHours(hour + HOUR, hour + HOUR + STEP_LAG_MS + 120_000);
+    const rollups = await counted();
+    expect(rollups.reduce((sum, item) => sum + Number(item.calls), 0)).toBe(7);
+    expect(rollups.filter((item) => item.product === 'maps').reduce((sum, item) => sum + Number(item.calls), 0)).toBe(3);
+    expect(rollups.every((item) => Number(item.through) === lastMsOf(hour))).toBe(true);
+
+    const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
+    const queries = dynamo.calls('Query usageLogs');
+    const hours = await reader.aggregates('acc_stopped', 'hour', new Date(hour).toISOString().replace('.000Z', 'Z'), new Date(hour).toISOString().replace('.000Z', 'Z'));
+    expect(hours.reduce((sum, h) => sum + h.calls, 0)).toBe(7);
+    expect(hours.reduce((sum, h) => sum + h.chargedMicro, 0)).toBe(7_000);
+    expect(dynamo.calls('Query usageLogs') - queries).toBe(0);
+  });
+
+  it('a call at the first millisecond of an hour counts in that hour only, however the steps fall', async () => {
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR;
+    const clock = hour + 3 * HOUR;
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock);
+    const calls = [event('acc_edge', 0, new Date(hour + HOUR - 1), 1), event('acc_edge', 1, new Date(hour + HOUR), 1)];
+    // Late (older than STEP_LAG_MS when written): each hour is counted from scratch.
+    await recordUsageBatch(calls.map((e) => ({ messageId: e.requestId, body: JSON.stringify(e) })), { store, settings });
+    await store.finishHours(hour, hour + 2 * HOUR + STEP_LAG_MS);
+    const items = (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === 'ACCOUNT#acc_edge#H');
+    expect(items.map((item) => [item.bucket, item.calls]).sort()).toEqual([
+      [new Date(hour).toISOString().replace('.000Z', 'Z'), 1],
+      [new Date(hour + HOUR).toISOString().replace('.000Z', 'Z'), 1],
+    ]);
   });
 });

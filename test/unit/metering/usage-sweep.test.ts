@@ -1,0 +1,37 @@
+import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { encodeSingle, sweepMarkerItem } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+
+describe('usage sweep (scheduled handler)', () => {
+  let sweep: (event: { time: string }) => Promise<{ hours: number; accounts: number }>;
+  beforeAll(() => {
+    Object.assign(process.env, { TABLE_USAGE_LOGS: 'logs', TABLE_USAGE_AGGREGATES: 'aggs', SWEEP_EVERY_MINUTES: '15' });
+    sweep = require('../../../lambdas/metering/handlers/usage-sweep').sweep;
+  });
+  beforeEach(() => ddb.reset());
+
+  it("finishes the hours that closed in its two runs' span, for the accounts on their day's sweep list", async () => {
+    const listed = sweepMarkerItem('2026-03-01', 'acc_quiet');
+    ddb.on(QueryCommand).callsFake((input) => {
+      // The sweep list: one account, in its shard; its 10:00 hour: one single call, counted by no step.
+      if (input.ExpressionAttributeValues[':pk'] === listed.pk) return { Items: [{ sk: 'acc_quiet' }] };
+      if (input.TableName === 'logs' && input.ExpressionAttributeValues[':pk'] === 'ACCOUNT#acc_quiet') {
+        return { Items: [{ sk: 'M#2026-03-01T10:59:58.000Z#S7', d: encodeSingle({ requestId: 'r7', keyId: 'k', product: 'echo', method: 'GET', path: '/x', status: 200, outcome: 'ok', priceMicroCredits: 1_000, latencyMs: 4, requestBytes: 0, responseBytes: 2, ip: '198.51.100.1', userAgent: 'ua', at: '2026-03-01T10:59:58.000Z' }) }] };
+      }
+      return { Items: [] };
+    });
+    ddb.on(UpdateCommand).resolves({});
+    // 11:05 is the 10:00 hour's end plus five minutes: the run at 11:10 (span 10:40–11:10) finishes it, and only it.
+    expect(await sweep({ time: '2026-03-01T11:10:00Z' })).toEqual({ hours: 1, accounts: 1 });
+    const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toMatchObject({ TableName: 'aggs', Key: { pk: 'ACCOUNT#acc_quiet#H', sk: '2026-03-01T10:00:00Z#echo#S' } });
+    expect(updates[0]!.ExpressionAttributeValues).toMatchObject({ ':through': Date.parse('2026-03-01T11:00:00Z') - 1, ':n': 1, ':c0': 1 });
+    // A run whose span holds no hour's close reads nothing.
+    ddb.resetHistory();
+    expect(await sweep({ time: '2026-03-01T11:50:00Z' })).toEqual({ hours: 0, accounts: 0 });
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+});
