@@ -68,12 +68,24 @@ export class Attack {
   constructor(private readonly target: Target) {}
 
   /** One HTTP request, from a loopback address of our choosing (127.0.0.0/8 is all this machine). */
-  request(method: string, route: string, options: { body?: string | Buffer; headers?: Record<string, string>; from?: string } = {}): Promise<Answer> {
+  request(
+    method: string,
+    route: string,
+    options: { body?: string | Buffer; headers?: Record<string, string>; from?: string } = {},
+  ): Promise<Answer> {
     const url = new URL(route, this.target.api);
     const started = Date.now();
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port: url.port, path: `${url.pathname}${url.search}`, method, localAddress: options.from, headers: { host: url.host, ...options.headers }, agent: false },
+        {
+          host: '127.0.0.1',
+          port: url.port,
+          path: `${url.pathname}${url.search}`,
+          method,
+          localAddress: options.from,
+          headers: { host: url.host, ...options.headers },
+          agent: false,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -103,7 +115,9 @@ export class Attack {
       const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
       const mails = await Promise.all(files.map(async (f) => simpleParser(fs.readFileSync(path.join(dir, f)))));
       const link = mails
-        .filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.value.some((v) => v.address === to)) && subject.test(m.subject ?? ''))
+        .filter(
+          (m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.value.some((v) => v.address === to)) && subject.test(m.subject ?? ''),
+        )
         .map((m) => m.text?.match(/https?:\/\/\S+token=\S+/)?.[0])
         .filter(Boolean)
         .at(-1);
@@ -117,10 +131,17 @@ export class Attack {
   async account(label: string): Promise<{ accountId: string; email: string; token: string }> {
     const email = `attack-${label}-${this.run}@example.org`;
     // Each account signs up from an address of its own, so reruns never meet the sign-up limit per address.
-    await this.json('POST', '/v1/auth/signup', { name: `Attack ${label}`, email, password: PASSWORD }, {}, `127.1.${(this.run.charCodeAt(this.run.length - 1) + this.signups) % 250}.${1 + (this.signups++ % 250)}`);
+    await this.json(
+      'POST',
+      '/v1/auth/signup',
+      { name: `Attack ${label}`, email, password: PASSWORD },
+      {},
+      `127.1.${(this.run.charCodeAt(this.run.length - 1) + this.signups) % 250}.${1 + (this.signups++ % 250)}`,
+    );
     await this.request('GET', apiCallOfLink(await this.linkMailedTo(email, /Confirm/))!);
     const token = (await this.json('POST', '/v1/auth/login', { email, password: PASSWORD })).json().token as string;
-    const accountId = (await this.request('GET', '/v1/account', { headers: { authorization: `Bearer ${token}` } })).json().accountId as string;
+    const accountId = (await this.request('GET', '/v1/account', { headers: { authorization: `Bearer ${token}` } })).json()
+      .accountId as string;
     return { accountId, email, token };
   }
 
@@ -136,8 +157,10 @@ export class Attack {
     const after = await this.json('POST', '/v1/auth/login', { email: owner.email, password: PASSWORD }, {}, '127.0.0.30');
     const repeated = await this.account('regular');
     let ok = 0;
-    for (let i = 0; i < 10; i++) if ((await this.json('POST', '/v1/auth/login', { email: repeated.email, password: PASSWORD }, {}, '127.0.0.31')).status === 200) ok++;
-    if (!locked || after.status !== 200) this.notes.push(`owner: locked ${locked}, after the link ${after.status} ${after.body.slice(0, 200)}`);
+    for (let i = 0; i < 10; i++)
+      if ((await this.json('POST', '/v1/auth/login', { email: repeated.email, password: PASSWORD }, {}, '127.0.0.31')).status === 200) ok++;
+    if (!locked || after.status !== 200)
+      this.notes.push(`owner: locked ${locked}, after the link ${after.status} ${after.body.slice(0, 200)}`);
     return { passwordChecksPerEmail: checks, ownerUnlockedByLink: locked && after.status === 200, ownerSignsInRepeatedly: ok === 10 };
   }
 
@@ -170,7 +193,10 @@ export class Attack {
 
   private webhook(event: object, timestamp?: number) {
     const payload = JSON.stringify(event);
-    return this.request('POST', '/v1/webhooks/stripe', { body: payload, headers: { 'content-type': 'application/json', 'stripe-signature': sign(payload, this.target.webhookSecret, timestamp) } });
+    return this.request('POST', '/v1/webhooks/stripe', {
+      body: payload,
+      headers: { 'content-type': 'application/json', 'stripe-signature': sign(payload, this.target.webhookSecret, timestamp) },
+    });
   }
 
   private async credits(token: string): Promise<number> {
@@ -189,7 +215,11 @@ export class Attack {
     for (const [i, order] of orders.entries()) {
       const buyer = await this.account(`refund${i}`);
       const purchase = checkoutCompleted({ ...buyer, name: 'Buyer' }, 'starter', starter);
-      const payment = { paymentIntentId: String(purchase.data.object.payment_intent), amountMinor: starter.priceMinor, currency: starter.currency };
+      const payment = {
+        paymentIntentId: String(purchase.data.object.payment_intent),
+        amountMinor: starter.priceMinor,
+        currency: starter.currency,
+      };
       const id = newDisputeId();
       for (const step of order) {
         if (step === 'checkout') await this.webhook(purchase);
@@ -203,31 +233,62 @@ export class Attack {
     const buyer = await this.account('concurrent');
     const purchase = checkoutCompleted({ ...buyer, name: 'Buyer' }, 'starter', starter);
     await this.webhook(purchase);
-    const payment = { paymentIntentId: String(purchase.data.object.payment_intent), amountMinor: starter.priceMinor, currency: starter.currency };
-    await Promise.all(Array.from({ length: 10 }, (_, i) => this.webhook(chargeRefunded({ ...buyer, name: 'Buyer' }, payment, (i + 1) * 100))));
-    const future = await this.webhook(checkoutCompleted({ ...buyer, name: 'Buyer' }, 'starter', starter), Math.floor(Date.now() / 1000) + 3600);
+    const payment = {
+      paymentIntentId: String(purchase.data.object.payment_intent),
+      amountMinor: starter.priceMinor,
+      currency: starter.currency,
+    };
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => this.webhook(chargeRefunded({ ...buyer, name: 'Buyer' }, payment, (i + 1) * 100))),
+    );
+    const future = await this.webhook(
+      checkoutCompleted({ ...buyer, name: 'Buyer' }, 'starter', starter),
+      Math.floor(Date.now() / 1000) + 3600,
+    );
     return { kept, futureRefused: future.status === 400 };
   }
 
   /** 200 calls at once on a `scale` (sharded) account with 100 credits. */
-  async exhaustedBurst(ops: (...args: string[]) => Promise<void>, { calls, credits } = this.target.burst ?? { calls: 200, credits: 100 }): Promise<{ slowestMs: number; slowestRefusalMs: number; admitted: number }> {
+  async exhaustedBurst(
+    ops: (...args: string[]) => Promise<void>,
+    { calls, credits } = this.target.burst ?? { calls: 200, credits: 100 },
+  ): Promise<{ slowestMs: number; slowestRefusalMs: number; admitted: number }> {
     const poor = await this.account('sharded');
     const key = (await this.json('POST', '/v1/keys', { name: 'burst' }, { authorization: `Bearer ${poor.token}` })).json().secret as string;
     await ops('set-plan', '--email', poor.email, '--plan', 'scale', '--settle-seconds', '0');
     await ops('grant-credits', '--email', poor.email, '--amount', String(credits), '--reason', 'attack: exhausted burst');
-    const answers = await Promise.all(Array.from({ length: calls }, (_, i) => this.request('GET', `/v1/api/echo/burst-${i}`, { headers: { authorization: `Bearer ${key}` } })));
+    const answers = await Promise.all(
+      Array.from({ length: calls }, (_, i) =>
+        this.request('GET', `/v1/api/echo/burst-${i}`, { headers: { authorization: `Bearer ${key}` } }),
+      ),
+    );
     const refusals = answers.filter((a) => a.status === 402);
-    return { slowestMs: Math.max(...answers.map((a) => a.ms)), slowestRefusalMs: Math.max(0, ...refusals.map((a) => a.ms)), admitted: answers.filter((a) => a.status === 200).length };
+    return {
+      slowestMs: Math.max(...answers.map((a) => a.ms)),
+      slowestRefusalMs: Math.max(0, ...refusals.map((a) => a.ms)),
+      admitted: answers.filter((a) => a.status === 200).length,
+    };
   }
 
   async malformed(): Promise<{ passed: number; of: number }> {
     const caller = await this.account('malformed');
-    const key = (await this.json('POST', '/v1/keys', { name: 'trace' }, { authorization: `Bearer ${caller.token}` })).json().secret as string;
+    const key = (await this.json('POST', '/v1/keys', { name: 'trace' }, { authorization: `Bearer ${caller.token}` })).json()
+      .secret as string;
     const auth = { authorization: `Bearer ${caller.token}` };
     const checks = [
       (await this.request('TRACE', '/v1/api/echo/x', { headers: { authorization: `Bearer ${key}` } })).status === 405,
-      (await this.request('PATCH', '/v1/account', { body: Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]), headers: { ...auth, 'content-type': 'application/json' } })).status === 400,
-      (await this.request('PATCH', '/v1/account', { body: JSON.stringify({ name: 'x' }), headers: { ...auth, 'content-type': 'application/json; charset=utf-16' } })).status === 415,
+      (
+        await this.request('PATCH', '/v1/account', {
+          body: Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+          headers: { ...auth, 'content-type': 'application/json' },
+        })
+      ).status === 400,
+      (
+        await this.request('PATCH', '/v1/account', {
+          body: JSON.stringify({ name: 'x' }),
+          headers: { ...auth, 'content-type': 'application/json; charset=utf-16' },
+        })
+      ).status === 415,
       (await this.request('PATCH', '/v1/account', { body: JSON.stringify({ name: 'x' }), headers: auth })).status === 415,
     ];
     return { passed: checks.filter(Boolean).length, of: checks.length };
@@ -261,8 +322,11 @@ export function opsRunner(dataDir: string): (...args: string[]) => Promise<void>
   const root = path.resolve(__dirname, '..');
   return (...args) =>
     new Promise((resolve, reject) =>
-      execFile(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/ops/index.ts', ...args], { cwd: root, env: { ...process.env, OMNAPI_DATA_DIR: dataDir }, timeout: 120_000 }, (error, _out, stderr) =>
-        error ? reject(new Error(`ops ${args.join(' ')}: ${stderr}`)) : resolve(),
+      execFile(
+        process.execPath,
+        [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/ops/index.ts', ...args],
+        { cwd: root, env: { ...process.env, OMNAPI_DATA_DIR: dataDir }, timeout: 120_000 },
+        (error, _out, stderr) => (error ? reject(new Error(`ops ${args.join(' ')}: ${stderr}`)) : resolve()),
       ),
     );
 }
@@ -270,14 +334,30 @@ export function opsRunner(dataDir: string): (...args: string[]) => Promise<void>
 /** Prints the figures, each beside its bound; exits 1 when one is broken. */
 export function report(figures: AttackFigures, errors: string[]): boolean {
   const rows: [string, string, boolean][] = [
-    ['password checks on one email from 6 addresses × 6 guesses', `${figures.passwordChecksPerEmail} (≤ 5)`, figures.passwordChecksPerEmail <= 5],
+    [
+      'password checks on one email from 6 addresses × 6 guesses',
+      `${figures.passwordChecksPerEmail} (≤ 5)`,
+      figures.passwordChecksPerEmail <= 5,
+    ],
     ['owner locked out, then signed in after the mailed link', String(figures.ownerUnlockedByLink), figures.ownerUnlockedByLink],
     ['owner signs in 10 times in a row from one address', String(figures.ownerSignsInRepeatedly), figures.ownerSignsInRepeatedly],
     ['cross-site writes accepted with the session cookie', `${figures.crossSiteWritesAccepted} (0)`, figures.crossSiteWritesAccepted === 0],
-    ['credits kept after purchases refunded in full', `${figures.creditsKeptAfterFullRefunds} (0)`, figures.creditsKeptAfterFullRefunds === 0],
+    [
+      'credits kept after purchases refunded in full',
+      `${figures.creditsKeptAfterFullRefunds} (0)`,
+      figures.creditsKeptAfterFullRefunds === 0,
+    ],
     ['5xx answers', `${figures.serverErrors} of ${figures.requests} requests (0)`, figures.serverErrors === 0],
-    ['slowest call of a burst on an exhausted sharded account', `${figures.exhaustedBurstSlowestMs} ms (slowest 402: ${figures.exhaustedBurstSlowestRefusalMs} ms)`, true],
-    ['malformed requests answered 405/400/415 as they must', `${figures.malformedAnsweredRight.passed} of ${figures.malformedAnsweredRight.of}`, figures.malformedAnsweredRight.passed === figures.malformedAnsweredRight.of],
+    [
+      'slowest call of a burst on an exhausted sharded account',
+      `${figures.exhaustedBurstSlowestMs} ms (slowest 402: ${figures.exhaustedBurstSlowestRefusalMs} ms)`,
+      true,
+    ],
+    [
+      'malformed requests answered 405/400/415 as they must',
+      `${figures.malformedAnsweredRight.passed} of ${figures.malformedAnsweredRight.of}`,
+      figures.malformedAnsweredRight.passed === figures.malformedAnsweredRight.of,
+    ],
   ];
   for (const [what, value, ok] of rows) console.log(`${ok ? 'ok  ' : 'FAIL'}  ${what.padEnd(58)} ${value}`);
   for (const error of errors.slice(0, 10)) console.log(`      ${error}`);
@@ -286,8 +366,15 @@ export function report(figures: AttackFigures, errors: string[]): boolean {
 
 if (require.main === module) {
   const dataDir = path.resolve(process.env.OMNAPI_DATA_DIR ?? '.omnapi');
-  const resources = JSON.parse(fs.readFileSync(path.join(dataDir, 'resources.json'), 'utf8')) as { endpoints: { api: string }; stripeWebhookSecret: string };
-  const attack = new Attack({ api: process.env.OMNAPI_API ?? resources.endpoints.api, dataDir, webhookSecret: resources.stripeWebhookSecret });
+  const resources = JSON.parse(fs.readFileSync(path.join(dataDir, 'resources.json'), 'utf8')) as {
+    endpoints: { api: string };
+    stripeWebhookSecret: string;
+  };
+  const attack = new Attack({
+    api: process.env.OMNAPI_API ?? resources.endpoints.api,
+    dataDir,
+    webhookSecret: resources.stripeWebhookSecret,
+  });
   attack
     .all(opsRunner(dataDir))
     .then((figures) => process.exit(report(figures, attack.errors()) ? 0 : 1))

@@ -22,9 +22,14 @@ export async function consoleFigures(): Promise<ConsoleFigures> {
   const dist = await ensureConsoleBuilt();
   const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
   const refs = (pattern: RegExp) => [...html.matchAll(pattern)].map((m) => m[1]!.replace(/^\//, ''));
-  const initial = [...new Set([...refs(/<script type="module"[^>]*src="([^"]+)"/g), ...refs(/<link rel="modulepreload"[^>]*href="([^"]+)"/g)])];
+  const initial = [
+    ...new Set([...refs(/<script type="module"[^>]*src="([^"]+)"/g), ...refs(/<link rel="modulepreload"[^>]*href="([^"]+)"/g)]),
+  ];
   const css = refs(/<link rel="stylesheet"[^>]*href="([^"]+)"/g);
-  const allJs = fs.readdirSync(path.join(dist, 'assets')).filter((f) => f.endsWith('.js')).map((f) => `assets/${f}`);
+  const allJs = fs
+    .readdirSync(path.join(dist, 'assets'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `assets/${f}`);
   const lazy = allJs.filter((f) => !initial.includes(f));
   const gzipBytes = initial.reduce((t, f) => t + gz(path.join(dist, f)), 0);
   return {
@@ -40,9 +45,15 @@ export function consoleRows(figures: ConsoleFigures): string[][] {
   const kib = (n: number) => (n / 1024).toFixed(1);
   return [
     ['console (SPA)', 'KiB gzipped'],
-    [`initial JS (${figures.initialJs.files.length} file${figures.initialJs.files.length === 1 ? '' : 's'}, ${kib(figures.initialJs.bytes)} KiB raw), budget ${kib(INITIAL_JS_BUDGET_BYTES)}: ${figures.withinBudget ? 'within' : 'OVER'}`, kib(figures.initialJs.gzipBytes)],
+    [
+      `initial JS (${figures.initialJs.files.length} file${figures.initialJs.files.length === 1 ? '' : 's'}, ${kib(figures.initialJs.bytes)} KiB raw), budget ${kib(INITIAL_JS_BUDGET_BYTES)}: ${figures.withinBudget ? 'within' : 'OVER'}`,
+      kib(figures.initialJs.gzipBytes),
+    ],
     ['initial CSS', kib(figures.initialCss.gzipBytes)],
-    [`loaded on demand (API reference renderer, ${figures.lazyJs.files.length} file${figures.lazyJs.files.length === 1 ? '' : 's'})`, kib(figures.lazyJs.gzipBytes)],
+    [
+      `loaded on demand (API reference renderer, ${figures.lazyJs.files.length} file${figures.lazyJs.files.length === 1 ? '' : 's'})`,
+      kib(figures.lazyJs.gzipBytes),
+    ],
   ];
 }
 

@@ -42,7 +42,8 @@ const gb = (mb: number) => mb / 1024;
 /** Months of storage a byte written once costs over `days` (a steady state holds `days` of writes). */
 const months = (days: number) => days / 30;
 /** CloudWatch Logs: ingestion plus storage at the stage's retention, per byte written (billed on the raw size here: an upper bound, AWS stores it compressed). */
-const cloudWatchPerByte = (retentionDays: number) => (PRICES.cloudWatchLogsIngestPerGb + PRICES.cloudWatchLogsStoragePerGbMonth * months(retentionDays)) / 1e9;
+const cloudWatchPerByte = (retentionDays: number) =>
+  (PRICES.cloudWatchLogsIngestPerGb + PRICES.cloudWatchLogsStoragePerGbMonth * months(retentionDays)) / 1e9;
 
 /** One design's cost of a million calls, line by line (USD). */
 export type CostLines = [string, number][];
@@ -51,22 +52,50 @@ export const total = (lines: CostLines) => lines.reduce((sum, [, usd]) => sum + 
 
 /** This platform: HTTP API → gateway Lambda (admit write, SQS message) → worker batches → usage store. */
 export function platformCost(r: RowInputs, d: Deployment): CostLines {
-  const logBytes = r.appLogBytesPerCall + d.accessLogBytes + MODEL.lambdaPlatformLogBytesPerInvocation * ((d.platformLinesGateway ? 1 : 0) + (d.platformLinesWorker ? r.workerInvocationsPerCall : 0));
+  const logBytes =
+    r.appLogBytesPerCall +
+    d.accessLogBytes +
+    MODEL.lambdaPlatformLogBytesPerInvocation *
+      ((d.platformLinesGateway ? 1 : 0) + (d.platformLinesWorker ? r.workerInvocationsPerCall : 0));
   const storage = (r.storedBytesPerCall * M) / 1e9;
   return [
     ['API Gateway (HTTP API)', PRICES.apiGatewayHttpPerMillion],
     ['Lambda requests (gateway + worker batches)', PRICES.lambdaRequestPerMillion * (1 + r.workerInvocationsPerCall)],
-    [`Lambda compute, gateway (${d.gatewayMemoryMb} MB × ${r.gatewayMs.toFixed(1)} ms, upstream answering at once)`, PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (r.gatewayMs / 1000) * M],
-    [`Lambda compute, worker (${d.workerMemoryMb} MB × ${r.workerMsPerEvent.toFixed(2)} ms per event, modelled from its round trips)`, PRICES.lambdaArmGbSecond * gb(d.workerMemoryMb) * (r.workerMsPerEvent / 1000) * M],
+    [
+      `Lambda compute, gateway (${d.gatewayMemoryMb} MB × ${r.gatewayMs.toFixed(1)} ms, upstream answering at once)`,
+      PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (r.gatewayMs / 1000) * M,
+    ],
+    [
+      `Lambda compute, worker (${d.workerMemoryMb} MB × ${r.workerMsPerEvent.toFixed(2)} ms per event, modelled from its round trips)`,
+      PRICES.lambdaArmGbSecond * gb(d.workerMemoryMb) * (r.workerMsPerEvent / 1000) * M,
+    ],
     [`DynamoDB writes: admit (${r.admitWriteUnits.toFixed(2)} units a call)`, PRICES.dynamoWriteUnitPerMillion * r.admitWriteUnits],
     [`DynamoDB writes: worker (${r.workerWriteUnits.toFixed(2)} units a call)`, PRICES.dynamoWriteUnitPerMillion * r.workerWriteUnits],
-    [`DynamoDB reads (key lookups ${r.keyLookupsPerCall.toFixed(2)} a call, worker)`, PRICES.dynamoReadUnitPerMillion * (0.5 * r.keyLookupsPerCall + r.workerReadUnits)],
-    [`usage sweep (${r.sweepWriteUnits.toFixed(3)} write, ${r.sweepReadUnits.toFixed(3)} read units a call)`, PRICES.dynamoWriteUnitPerMillion * r.sweepWriteUnits + PRICES.dynamoReadUnitPerMillion * r.sweepReadUnits],
-    [`DynamoDB storage, logs kept ${d.usageLogDays} days (${r.storedBytesPerCall.toFixed(0)} B a call)`, PRICES.dynamoStoragePerGbMonth * storage * months(d.usageLogDays)],
+    [
+      `DynamoDB reads (key lookups ${r.keyLookupsPerCall.toFixed(2)} a call, worker)`,
+      PRICES.dynamoReadUnitPerMillion * (0.5 * r.keyLookupsPerCall + r.workerReadUnits),
+    ],
+    [
+      `usage sweep (${r.sweepWriteUnits.toFixed(3)} write, ${r.sweepReadUnits.toFixed(3)} read units a call)`,
+      PRICES.dynamoWriteUnitPerMillion * r.sweepWriteUnits + PRICES.dynamoReadUnitPerMillion * r.sweepReadUnits,
+    ],
+    [
+      `DynamoDB storage, logs kept ${d.usageLogDays} days (${r.storedBytesPerCall.toFixed(0)} B a call)`,
+      PRICES.dynamoStoragePerGbMonth * storage * months(d.usageLogDays),
+    ],
     [`PITR on usage logs (${d.logsPitr ? 'on' : 'off'})`, d.logsPitr ? PRICES.dynamoPitrPerGbMonth * storage * months(d.usageLogDays) : 0],
-    [`SQS (send 1; receive ${r.sqsReceivesPerCall.toFixed(2)}, delete ${r.sqsDeletesPerCall.toFixed(2)} a call)`, PRICES.sqsRequestPerMillion * (1 + r.sqsReceivesPerCall + r.sqsDeletesPerCall)],
-    [`X-Ray (${d.tracing ? 'default sampling, 5 %' : 'off'})`, d.tracing ? PRICES.xrayTracesRecordedPerMillion * MODEL.xrayDefaultSampledShare * (1 + r.workerInvocationsPerCall) : 0],
-    [`CloudWatch Logs (${logBytes.toFixed(0)} B a call, kept ${d.logRetentionDays} days)`, cloudWatchPerByte(d.logRetentionDays) * logBytes * M],
+    [
+      `SQS (send 1; receive ${r.sqsReceivesPerCall.toFixed(2)}, delete ${r.sqsDeletesPerCall.toFixed(2)} a call)`,
+      PRICES.sqsRequestPerMillion * (1 + r.sqsReceivesPerCall + r.sqsDeletesPerCall),
+    ],
+    [
+      `X-Ray (${d.tracing ? 'default sampling, 5 %' : 'off'})`,
+      d.tracing ? PRICES.xrayTracesRecordedPerMillion * MODEL.xrayDefaultSampledShare * (1 + r.workerInvocationsPerCall) : 0,
+    ],
+    [
+      `CloudWatch Logs (${logBytes.toFixed(0)} B a call, kept ${d.logRetentionDays} days)`,
+      cloudWatchPerByte(d.logRetentionDays) * logBytes * M,
+    ],
   ];
 }
 
@@ -78,9 +107,15 @@ export function restUsagePlansCost(r: RowInputs, d: Deployment): CostLines {
   return [
     ['API Gateway (REST API)', PRICES.apiGatewayRestPerMillion],
     ['Lambda requests', PRICES.lambdaRequestPerMillion],
-    [`Lambda compute (${d.gatewayMemoryMb} MB × ${r.gatewayMs.toFixed(1)} ms)`, PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (r.gatewayMs / 1000) * M],
+    [
+      `Lambda compute (${d.gatewayMemoryMb} MB × ${r.gatewayMs.toFixed(1)} ms)`,
+      PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (r.gatewayMs / 1000) * M,
+    ],
     ['DynamoDB counter update', PRICES.dynamoWriteUnitPerMillion * r.admitWriteUnits],
-    [`CloudWatch Logs (access line, kept ${d.logRetentionDays} days)`, cloudWatchPerByte(d.logRetentionDays) * (d.accessLogBytes + r.appLogBytesPerCall) * M],
+    [
+      `CloudWatch Logs (access line, kept ${d.logRetentionDays} days)`,
+      cloudWatchPerByte(d.logRetentionDays) * (d.accessLogBytes + r.appLogBytesPerCall) * M,
+    ],
   ];
 }
 
@@ -90,11 +125,23 @@ export function plainLogItemCost(r: RowInputs, d: Deployment): CostLines {
   return [
     ['API Gateway (HTTP API)', PRICES.apiGatewayHttpPerMillion],
     ['Lambda requests', PRICES.lambdaRequestPerMillion],
-    [`Lambda compute (${d.gatewayMemoryMb} MB × ${r.gatewayMs.toFixed(1)} ms: a PutItem in place of the SendMessage)`, PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (r.gatewayMs / 1000) * M],
-    ['DynamoDB writes: admit + one log item', PRICES.dynamoWriteUnitPerMillion * (r.admitWriteUnits + Math.max(1, Math.ceil(d.plainLogItemBytes / 1024)))],
+    [
+      `Lambda compute (${d.gatewayMemoryMb} MB × ${r.gatewayMs.toFixed(1)} ms: a PutItem in place of the SendMessage)`,
+      PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (r.gatewayMs / 1000) * M,
+    ],
+    [
+      'DynamoDB writes: admit + one log item',
+      PRICES.dynamoWriteUnitPerMillion * (r.admitWriteUnits + Math.max(1, Math.ceil(d.plainLogItemBytes / 1024))),
+    ],
     ['DynamoDB reads (key lookups)', PRICES.dynamoReadUnitPerMillion * 0.5 * r.keyLookupsPerCall],
-    [`DynamoDB storage + PITR, ${d.plainLogItemBytes + MODEL.dynamoItemOverheadBytes} B a call for ${d.usageLogDays} days`, (PRICES.dynamoStoragePerGbMonth + (d.logsPitr ? PRICES.dynamoPitrPerGbMonth : 0)) * storage * months(d.usageLogDays)],
-    [`CloudWatch Logs (access line, kept ${d.logRetentionDays} days)`, cloudWatchPerByte(d.logRetentionDays) * (d.accessLogBytes + r.appLogBytesPerCall) * M],
+    [
+      `DynamoDB storage + PITR, ${d.plainLogItemBytes + MODEL.dynamoItemOverheadBytes} B a call for ${d.usageLogDays} days`,
+      (PRICES.dynamoStoragePerGbMonth + (d.logsPitr ? PRICES.dynamoPitrPerGbMonth : 0)) * storage * months(d.usageLogDays),
+    ],
+    [
+      `CloudWatch Logs (access line, kept ${d.logRetentionDays} days)`,
+      cloudWatchPerByte(d.logRetentionDays) * (d.accessLogBytes + r.appLogBytesPerCall) * M,
+    ],
   ];
 }
 
@@ -107,7 +154,12 @@ export const upstreamWaitPerMs = (d: Deployment) => PRICES.lambdaArmGbSecond * g
  * platform's: shown, never added to a row.
  */
 export function demoProductCost(d: Deployment, echoMs: number, echoMemoryMb: number): number {
-  return PRICES.apiGatewayHttpPerMillion + PRICES.lambdaRequestPerMillion + PRICES.lambdaArmGbSecond * gb(echoMemoryMb) * (echoMs / 1000) * M + cloudWatchPerByte(d.logRetentionDays) * d.accessLogBytes * M;
+  return (
+    PRICES.apiGatewayHttpPerMillion +
+    PRICES.lambdaRequestPerMillion +
+    PRICES.lambdaArmGbSecond * gb(echoMemoryMb) * (echoMs / 1000) * M +
+    cloudWatchPerByte(d.logRetentionDays) * d.accessLogBytes * M
+  );
 }
 
 /** Monthly charges that do not depend on traffic, from the template's resources. */
@@ -130,6 +182,9 @@ export function fixedMonthly(f: FixedCharges): [string, number][] {
     [`CloudWatch alarms (${f.alarms} × $0.10)`, f.alarms * PRICES.alarmMonth],
     [`CloudWatch dashboards (${f.dashboards} × $3)`, f.dashboards * PRICES.dashboardMonth],
     [`custom metrics (${f.customMetrics} × $0.30)`, f.customMetrics * PRICES.customMetricMonth],
-    [`idle SQS polling (${f.sqsMappings} mappings, ${(idleReceives / 1e6).toFixed(2)} M empty receives)`, (idleReceives / 1e6) * PRICES.sqsRequestPerMillion],
+    [
+      `idle SQS polling (${f.sqsMappings} mappings, ${(idleReceives / 1e6).toFixed(2)} M empty receives)`,
+      (idleReceives / 1e6) * PRICES.sqsRequestPerMillion,
+    ],
   ];
 }

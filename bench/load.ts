@@ -26,17 +26,23 @@ export const USER_AGENTS = [
   'python-requests/2.32.3',
   'axios/1.7.7',
 ];
-export const PATHS = ['/v1/api/echo/customers/cus_8f2a91/invoices?limit=20&status=open', '/v1/api/echo/search?q=wireless+noise+cancelling+headphones&page=2', '/v1/api/echo/orders/ord_20261125_004411/items', '/v1/api/echo/ping'];
+export const PATHS = [
+  '/v1/api/echo/customers/cus_8f2a91/invoices?limit=20&status=open',
+  '/v1/api/echo/search?q=wireless+noise+cancelling+headphones&page=2',
+  '/v1/api/echo/orders/ord_20261125_004411/items',
+  '/v1/api/echo/ping',
+];
 
 /** A seeded generator (LCG), so a load is the same calls on every run. */
 export function seeded(seed: number): () => number {
   let state = seed >>> 0 || 1;
-  return () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Calls per second of each account of the load. */
 export function ratesOf(load: OfferedLoad): number[] {
-  if ('perAccountPerMinute' in load.rate) return Array.from({ length: load.accounts }, () => (load.rate as { perAccountPerMinute: number }).perAccountPerMinute / 60);
+  if ('perAccountPerMinute' in load.rate)
+    return Array.from({ length: load.accounts }, () => (load.rate as { perAccountPerMinute: number }).perAccountPerMinute / 60);
   const { zipf, totalPerSecond } = load.rate;
   const weights = Array.from({ length: load.accounts }, (_, i) => 1 / (i + 1) ** zipf);
   const sum = weights.reduce((a, b) => a + b, 0);
@@ -71,8 +77,16 @@ export function plannedCalls(load: OfferedLoad, seed = 7): PlannedCall[] {
     while (t < load.seconds) {
       const key = Math.floor(random() * load.keysPerAccount);
       const roll = random();
-      const status = roll < load.refused.insufficientCredit ? 402 : roll < load.refused.insufficientCredit + load.refused.rateLimited ? 429 : 200;
-      calls.push({ account, key, path: PATHS[Math.floor(random() * PATHS.length)]!, userAgent: USER_AGENTS[(account * 7 + key) % USER_AGENTS.length]!, dueAt: t, status });
+      const status =
+        roll < load.refused.insufficientCredit ? 402 : roll < load.refused.insufficientCredit + load.refused.rateLimited ? 429 : 200;
+      calls.push({
+        account,
+        key,
+        path: PATHS[Math.floor(random() * PATHS.length)]!,
+        userAgent: USER_AGENTS[(account * 7 + key) % USER_AGENTS.length]!,
+        dueAt: t,
+        status,
+      });
       t += fixed ? (1 + (random() - 0.5) * 0.2) / rate : -Math.log(1 - random()) / rate;
     }
   });
@@ -83,7 +97,13 @@ export function plannedCalls(load: OfferedLoad, seed = 7): PlannedCall[] {
  * The usage events the gateway would queue for these calls, as it builds them: sequence numbers
  * and the minute's count (`used`) from the admit write for admitted calls, none for refused ones.
  */
-export function usageEventsOf(calls: PlannedCall[], start: Date, accountIds: (i: number) => string, keyIds: (account: number, key: number) => string, seed = 11): UsageEvent[] {
+export function usageEventsOf(
+  calls: PlannedCall[],
+  start: Date,
+  accountIds: (i: number) => string,
+  keyIds: (account: number, key: number) => string,
+  seed = 11,
+): UsageEvent[] {
   const random = seeded(seed);
   const seqs = new Map<number, number>();
   const minutes = new Map<number, { minute: number; used: number }>();
@@ -92,7 +112,7 @@ export function usageEventsOf(calls: PlannedCall[], start: Date, accountIds: (i:
     const admitted = call.status === 200;
     const minute = Math.floor(at.getTime() / 60_000);
     const window = minutes.get(call.account);
-    const used = admitted ? (window?.minute === minute ? window.used + 1 : 1) : (window?.minute === minute ? window.used : 0);
+    const used = admitted ? (window?.minute === minute ? window.used + 1 : 1) : window?.minute === minute ? window.used : 0;
     minutes.set(call.account, { minute, used });
     const seq = admitted ? (seqs.get(call.account) ?? 0) + 1 : undefined;
     if (seq) seqs.set(call.account, seq);
@@ -136,7 +156,11 @@ export interface PollerModel {
  * closes at the batch size or when the window has passed. Receives are counted as a poller makes
  * them: one per round trip that found messages, at most ten each.
  */
-export function pollBatches<T>(messages: { at: number; item: T }[], model: PollerModel, seed = 3): { batches: { closedAt: number; items: T[] }[]; receives: number } {
+export function pollBatches<T>(
+  messages: { at: number; item: T }[],
+  model: PollerModel,
+  seed = 3,
+): { batches: { closedAt: number; items: T[] }[]; receives: number } {
   const random = seeded(seed);
   const open = Array.from({ length: model.pollers }, () => ({ items: [] as T[], openedAt: 0, lastReceiveAt: -Infinity, inReceive: 0 }));
   const batches: { closedAt: number; items: T[] }[] = [];

@@ -73,8 +73,23 @@ export async function measureOverhead(calls = 2000): Promise<Overhead> {
     const resolved = { accountId: 'acc_bench', keyId: 'key_bench', plan: 'pro', status: 'active' as const };
     const gateway = new Gateway({
       keys: { resolve: async () => resolved },
-      meter: { admit: async ({ now }) => ({ admitted: true, balanceMicro: 1e12, used: 1, resetAt: Math.floor(now.getTime() / 60_000 + 1) * 60, seq: 1 }) },
-      upstream: { forward: async () => ({ kind: 'response', status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"ok":true}') }) },
+      meter: {
+        admit: async ({ now }) => ({
+          admitted: true,
+          balanceMicro: 1e12,
+          used: 1,
+          resetAt: Math.floor(now.getTime() / 60_000 + 1) * 60,
+          seq: 1,
+        }),
+      },
+      upstream: {
+        forward: async () => ({
+          kind: 'response',
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: Buffer.from('{"ok":true}'),
+        }),
+      },
       usage: { publish: async () => undefined },
       catalog: DEFAULT_CATALOG,
       upstreamBase: () => 'https://upstream.example',
@@ -82,27 +97,60 @@ export async function measureOverhead(calls = 2000): Promise<Overhead> {
       onUnqueuedEvent: () => undefined,
     });
     const request = (i: number) => ({
-      requestId: `req_${i}`, secret: SECRET, product: 'echo', path: 'customers/cus_1/invoices', rawPath: '/v1/api/echo/customers/cus_1/invoices', method: 'GET',
-      rawQuery: 'limit=20', headers: { 'user-agent': 'bench' }, body: undefined, ip: '203.0.113.10', userAgent: 'bench', receivedAt: new Date(),
+      requestId: `req_${i}`,
+      secret: SECRET,
+      product: 'echo',
+      path: 'customers/cus_1/invoices',
+      rawPath: '/v1/api/echo/customers/cus_1/invoices',
+      method: 'GET',
+      rawQuery: 'limit=20',
+      headers: { 'user-agent': 'bench' },
+      body: undefined,
+      ip: '203.0.113.10',
+      userAgent: 'bench',
+      receivedAt: new Date(),
     });
     const probe = await gateway.handle(request(0));
     if (probe.status !== 200) throw new Error(`the gateway's domain answered ${probe.status} with in-memory ports`);
     const domainUs = await cpuPerCall(calls * 5, (i) => gateway.handle(request(i)));
 
     Object.assign(process.env, {
-      AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_ENDPOINT_URL_SQS: endpoint,
-      TABLE_API_KEYS: 'apiKeys', TABLE_LEDGER: 'ledger', QUEUE_USAGE_URL: `${endpoint}/000000000000/usage`,
-      CATALOG: JSON.stringify(DEFAULT_CATALOG), BUILTIN_ECHO_URL: `${endpoint}/v1/demo/echo`, KEY_CACHE_SECONDS: '60',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      AWS_ENDPOINT_URL_SQS: endpoint,
+      TABLE_API_KEYS: 'apiKeys',
+      TABLE_LEDGER: 'ledger',
+      QUEUE_USAGE_URL: `${endpoint}/000000000000/usage`,
+      CATALOG: JSON.stringify(DEFAULT_CATALOG),
+      BUILTIN_ECHO_URL: `${endpoint}/v1/demo/echo`,
+      KEY_CACHE_SECONDS: '60',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     });
-    const { handler } = require('../lambdas/metering/handlers/gateway') as { handler: (event: APIGatewayProxyEventV2, context: unknown) => Promise<{ statusCode: number }> };
+    const { handler } = require('../lambdas/metering/handlers/gateway') as {
+      handler: (event: APIGatewayProxyEventV2, context: unknown) => Promise<{ statusCode: number }>;
+    };
     const context = { functionName: 'gateway', awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 };
     const event = (i: number) =>
       ({
-        version: '2.0', routeKey: 'ANY /v1/api/{product}/{proxy+}', rawPath: '/v1/api/echo/customers/cus_1/invoices', rawQueryString: 'limit=20',
-        headers: { authorization: `Bearer ${SECRET}`, 'user-agent': 'bench' }, pathParameters: { product: 'echo', proxy: 'customers/cus_1/invoices' },
-        requestContext: { requestId: `req_${i}`, timeEpoch: Date.now(), http: { method: 'GET', path: '/v1/api/echo/customers/cus_1/invoices', protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'bench' } },
+        version: '2.0',
+        routeKey: 'ANY /v1/api/{product}/{proxy+}',
+        rawPath: '/v1/api/echo/customers/cus_1/invoices',
+        rawQueryString: 'limit=20',
+        headers: { authorization: `Bearer ${SECRET}`, 'user-agent': 'bench' },
+        pathParameters: { product: 'echo', proxy: 'customers/cus_1/invoices' },
+        requestContext: {
+          requestId: `req_${i}`,
+          timeEpoch: Date.now(),
+          http: {
+            method: 'GET',
+            path: '/v1/api/echo/customers/cus_1/invoices',
+            protocol: 'HTTP/1.1',
+            sourceIp: '203.0.113.10',
+            userAgent: 'bench',
+          },
+        },
         isBase64Encoded: false,
       }) as unknown as APIGatewayProxyEventV2;
     const first = await handler(event(0), context);
@@ -111,16 +159,33 @@ export async function measureOverhead(calls = 2000): Promise<Overhead> {
     await cpuPerCall(calls, (i) => handler(event(i), context));
     const handlerUs = await cpuPerCall(calls, (i) => handler(event(i), context));
 
-    const { documentClient, newDynamoDbClient, newSqsClient } = require('../lambdas/shared/clients/factories') as typeof import('../lambdas/shared/clients/factories');
+    const { documentClient, newDynamoDbClient, newSqsClient } =
+      require('../lambdas/shared/clients/factories') as typeof import('../lambdas/shared/clients/factories');
     const { UpdateCommand } = require('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb');
     const { SendMessageCommand } = require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
     const dynamo = documentClient(newDynamoDbClient());
     const sqs = newSqsClient();
     const updateItemUs = await cpuPerCall(calls, () =>
-      dynamo.send(new UpdateCommand({ TableName: 'ledger', Key: { pk: 'ACCOUNT#acc_bench', sk: 'BALANCE' }, UpdateExpression: 'SET balance = balance - :p', ExpressionAttributeValues: { ':p': 1 }, ReturnValues: 'UPDATED_NEW' })),
+      dynamo.send(
+        new UpdateCommand({
+          TableName: 'ledger',
+          Key: { pk: 'ACCOUNT#acc_bench', sk: 'BALANCE' },
+          UpdateExpression: 'SET balance = balance - :p',
+          ExpressionAttributeValues: { ':p': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      ),
     );
-    const body = JSON.stringify({ v: 1, requestId: 'req', accountId: 'acc_bench', path: '/customers/cus_1/invoices', userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0' });
-    const sendMessageUs = await cpuPerCall(calls, () => sqs.send(new SendMessageCommand({ QueueUrl: `${endpoint}/000000000000/usage`, MessageBody: body })));
+    const body = JSON.stringify({
+      v: 1,
+      requestId: 'req',
+      accountId: 'acc_bench',
+      path: '/customers/cus_1/invoices',
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0',
+    });
+    const sendMessageUs = await cpuPerCall(calls, () =>
+      sqs.send(new SendMessageCommand({ QueueUrl: `${endpoint}/000000000000/usage`, MessageBody: body })),
+    );
     const fetchUs = await cpuPerCall(calls, async () => (await fetch(`${endpoint}/v1/demo/echo/x`)).arrayBuffer());
     return { bareUs, domainUs, handlerUs, sdkAndHttpUs: handlerUs - domainUs, updateItemUs, sendMessageUs, fetchUs };
   } finally {

@@ -23,7 +23,17 @@ import { startLocal } from '../local/runtime';
 import { DEFAULT_BUNDLE_CACHE } from '../local/functions';
 import { pollersFor } from '../local/sqs';
 import { consoleFigures, consoleRows } from './console';
-import { type Deployment, demoProductCost, fixedMonthly, plainLogItemCost, platformCost, restUsagePlansCost, type RowInputs, total, upstreamWaitPerMs } from './cost';
+import {
+  type Deployment,
+  demoProductCost,
+  fixedMonthly,
+  plainLogItemCost,
+  platformCost,
+  restUsagePlansCost,
+  type RowInputs,
+  total,
+  upstreamWaitPerMs,
+} from './cost';
 import { itemSize } from './item-size';
 import { type OfferedLoad, PATHS, type PlannedCall, plannedCalls, type PollerModel, totalRate, USER_AGENTS } from './load';
 import type { Overhead } from './overhead';
@@ -59,12 +69,56 @@ const SEQUENTIAL_CALLS = Number(process.env.BENCH_SEQUENTIAL_CALLS ?? 150);
 
 /** The traffic matrix. `e2e`: also run end to end (its rate must fit this machine). */
 const MATRIX: (OfferedLoad & { e2e?: boolean })[] = [
-  { name: '1 account, 20 calls/s', accounts: 1, rate: { perAccountPerMinute: 1_200 }, keysPerAccount: 1, refused: { insufficientCredit: 0, rateLimited: 0 }, seconds: 60, e2e: true },
-  { name: '25 busy accounts × 3 calls/s', accounts: 25, rate: { perAccountPerMinute: 180 }, keysPerAccount: 3, refused: { insufficientCredit: 0.02, rateLimited: 0.02 }, seconds: 60 },
-  { name: '25 accounts × 1 call/s', accounts: 25, rate: { perAccountPerMinute: 60 }, keysPerAccount: 3, refused: { insufficientCredit: 0.02, rateLimited: 0.02 }, seconds: 60, e2e: true },
-  { name: '1,000 accounts × 1 call/s', accounts: 1_000, rate: { perAccountPerMinute: 60 }, keysPerAccount: 1, refused: { insufficientCredit: 0.01, rateLimited: 0.01 }, seconds: 6 },
-  { name: '10,000 accounts × 1 call/min', accounts: 10_000, rate: { perAccountPerMinute: 1 }, keysPerAccount: 1, refused: { insufficientCredit: 0.01, rateLimited: 0.01 }, seconds: 36 },
-  { name: 'Zipf tail: 10,000 accounts, 200 calls/s', accounts: 10_000, rate: { zipf: 1, totalPerSecond: 200 }, keysPerAccount: 1, refused: { insufficientCredit: 0.01, rateLimited: 0.01 }, seconds: 30 },
+  {
+    name: '1 account, 20 calls/s',
+    accounts: 1,
+    rate: { perAccountPerMinute: 1_200 },
+    keysPerAccount: 1,
+    refused: { insufficientCredit: 0, rateLimited: 0 },
+    seconds: 60,
+    e2e: true,
+  },
+  {
+    name: '25 busy accounts × 3 calls/s',
+    accounts: 25,
+    rate: { perAccountPerMinute: 180 },
+    keysPerAccount: 3,
+    refused: { insufficientCredit: 0.02, rateLimited: 0.02 },
+    seconds: 60,
+  },
+  {
+    name: '25 accounts × 1 call/s',
+    accounts: 25,
+    rate: { perAccountPerMinute: 60 },
+    keysPerAccount: 3,
+    refused: { insufficientCredit: 0.02, rateLimited: 0.02 },
+    seconds: 60,
+    e2e: true,
+  },
+  {
+    name: '1,000 accounts × 1 call/s',
+    accounts: 1_000,
+    rate: { perAccountPerMinute: 60 },
+    keysPerAccount: 1,
+    refused: { insufficientCredit: 0.01, rateLimited: 0.01 },
+    seconds: 6,
+  },
+  {
+    name: '10,000 accounts × 1 call/min',
+    accounts: 10_000,
+    rate: { perAccountPerMinute: 1 },
+    keysPerAccount: 1,
+    refused: { insufficientCredit: 0.01, rateLimited: 0.01 },
+    seconds: 36,
+  },
+  {
+    name: 'Zipf tail: 10,000 accounts, 200 calls/s',
+    accounts: 10_000,
+    rate: { zipf: 1, totalPerSecond: 200 },
+    keysPerAccount: 1,
+    refused: { insufficientCredit: 0.01, rateLimited: 0.01 },
+    seconds: 30,
+  },
 ];
 
 function percentile(sorted: number[], p: number): number {
@@ -83,7 +137,10 @@ type Runtime = Awaited<ReturnType<typeof startLocal>>;
  * a planned 429 meets the rate limit, and `bench-busy` (60,000 a minute) for the one-account load.
  */
 const CONTEXT: { catalog: Catalog } = {
-  catalog: { ...DEFAULT_CATALOG, plans: { ...DEFAULT_CATALOG.plans, 'bench-trial': { requestsPerMinute: 1 }, 'bench-busy': { requestsPerMinute: 60_000 } } },
+  catalog: {
+    ...DEFAULT_CATALOG,
+    plans: { ...DEFAULT_CATALOG.plans, 'bench-trial': { requestsPerMinute: 1 }, 'bench-busy': { requestsPerMinute: 60_000 } },
+  },
 };
 
 async function main(): Promise<void> {
@@ -91,9 +148,16 @@ async function main(): Promise<void> {
   const overhead = measureOverheadApart();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-bench-'));
   const runtime = await startLocal({
-    port: port('PORT'), smtpPort: port('SMTP_PORT'), dynamodbPort: port('DYNAMODB_PORT'), s3Port: port('S3_PORT'), awsPort: port('LOCAL_AWS_PORT'),
+    port: port('PORT'),
+    smtpPort: port('SMTP_PORT'),
+    dynamodbPort: port('DYNAMODB_PORT'),
+    s3Port: port('S3_PORT'),
+    awsPort: port('LOCAL_AWS_PORT'),
     // The platform's request lines stay off the console; its errors (a function failing or timing out) do not.
-    dataDir, context: CONTEXT, log: (line: string) => void (/error|failed|timed out/i.test(line) && process.stderr.write(`${line}\n`)), sqsPollers: POLLERS,
+    dataDir,
+    context: CONTEXT,
+    log: (line: string) => void (/error|failed|timed out/i.test(line) && process.stderr.write(`${line}\n`)),
+    sqsPollers: POLLERS,
   });
   try {
     const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.urls.dynamodb, region: 'us-east-1' }));
@@ -102,8 +166,12 @@ async function main(): Promise<void> {
     const matrix = MATRIX.map((load) => ({ ...load, seconds: load.seconds * DURATION }));
 
     console.log('\nOmnAPI benchmark — cost at fixed offered loads');
-    console.log(`(${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}; dynalite and in-process emulators: latencies and durations compare runs, counts and sizes are exact)`);
-    console.log(`worker batches: ${deployed.pollers} concurrent pollers (${POLLERS === undefined ? "as Lambda starts them for this mapping" : 'BENCH_POLLERS'}), batch ${deployed.batchSize}, window ${deployed.batchWindowSeconds} s, from the template\n`);
+    console.log(
+      `(${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}; dynalite and in-process emulators: latencies and durations compare runs, counts and sizes are exact)`,
+    );
+    console.log(
+      `worker batches: ${deployed.pollers} concurrent pollers (${POLLERS === undefined ? 'as Lambda starts them for this mapping' : 'BENCH_POLLERS'}), batch ${deployed.batchSize}, window ${deployed.batchWindowSeconds} s, from the template\n`,
+    );
 
     const e2e: E2eFigures[] = [];
     /** When the end-to-end figures were measured: this run, or (BENCH_E2E=0) the run they are carried from. */
@@ -111,33 +179,81 @@ async function main(): Promise<void> {
     if (process.env.BENCH_E2E === '0') {
       // The shape-independent figures (the gateway's time, log bytes) and the end-to-end check from the last run that made them
       // (a machine too loaded to send the loads on time cannot make them: its functions time out).
-      const last = JSON.parse(fs.readFileSync(path.join(__dirname, 'results', 'latest.json'), 'utf8')) as { at: string; endToEnd: E2eFigures[]; endToEndMeasuredAt?: string };
+      const last = JSON.parse(fs.readFileSync(path.join(__dirname, 'results', 'latest.json'), 'utf8')) as {
+        at: string;
+        endToEnd: E2eFigures[];
+        endToEndMeasuredAt?: string;
+      };
       e2e.push(...last.endToEnd.map((f) => ({ ...f, latencies: [] })));
       endToEndMeasuredAt = last.endToEndMeasuredAt && last.endToEndMeasuredAt !== 'this run' ? last.endToEndMeasuredAt : last.at;
       console.log(`(end to end: carried from the run of ${endToEndMeasuredAt})`);
     } else for (const load of matrix.filter((l) => l.e2e)) e2e.push(await driveLoad(runtime, dynamo, funded, load));
-    console.log(table([
-      ['end to end, paced', ...e2e.map((f) => f.name)],
-      ['offered / achieved calls a second', ...e2e.map((f) => `${f.offeredRate.toFixed(1)} / ${f.achievedRate.toFixed(1)}`)],
-      ['calls sent late by > 1 s', ...e2e.map((f) => String(f.late))],
-      ['calls (200 / 402 / 429 / upstream timed out or failed, refunded)', ...e2e.map((f) => `${f.statuses[200] ?? 0} / ${f.statuses[402] ?? 0} / ${f.statuses[429] ?? 0} / ${(f.statuses[502] ?? 0) + (f.statuses[504] ?? 0)}`)],
-      ['latency p50 / p95 / p99 ms', ...e2e.map((f) => [50, 95, 99].map((p) => percentile(f.latencies, p).toFixed(1)).join(' / '))],
-      ['key lookups / admit writes / SendMessage a call', ...e2e.map((f) => `${f.perCall.keyLookups.toFixed(3)} / ${f.perCall.meterWrites.toFixed(3)} / ${f.perCall.usageMessages.toFixed(3)}`)],
-      ['other AWS calls a call (worker: address watch)', ...e2e.map((f) => f.perCall.other.toFixed(3))],
-      ['events per worker batch', ...e2e.map((f) => f.eventsPerBatch.toFixed(1))],
-      ['SQS receives (empty) / deletes a call, counted', ...e2e.map((f) => `${f.sqs.receives.toFixed(3)} (${f.sqs.empty.toFixed(3)}) / ${f.sqs.deletes.toFixed(3)}`)],
-      ['write units a call: admit / worker (logs, rollups, ledger, other)', ...e2e.map((f) => `${f.admitWriteUnits.toFixed(2)} / ${f.workerWriteUnits.toFixed(2)} (${f.workerUnitsByTable.usageLogs.toFixed(2)}, ${f.workerUnitsByTable.usageAggregates.toFixed(2)}, ${f.workerUnitsByTable.ledger.toFixed(2)}, ${f.workerUnitsByTable.other.toFixed(2)})`)],
-      ['calls per log item / stored log bytes a call', ...e2e.map((f) => `${f.callsPerLogItem.toFixed(1)} / ${f.storedBytesPerCall.toFixed(0)}`)],
-      ['gateway ms a call, one at a time (own, upstream wait apart) / worker ms an event (local, writes serialized)', ...e2e.map((f) => `${f.gatewayOwnMs.toFixed(2)} / ${f.workerMsPerEvent.toFixed(2)}`)],
-      ['upstream wait ms a call (demo echo, local)', ...e2e.map((f) => f.upstreamMs.toFixed(2))],
-    ]));
+    console.log(
+      table([
+        ['end to end, paced', ...e2e.map((f) => f.name)],
+        ['offered / achieved calls a second', ...e2e.map((f) => `${f.offeredRate.toFixed(1)} / ${f.achievedRate.toFixed(1)}`)],
+        ['calls sent late by > 1 s', ...e2e.map((f) => String(f.late))],
+        [
+          'calls (200 / 402 / 429 / upstream timed out or failed, refunded)',
+          ...e2e.map(
+            (f) =>
+              `${f.statuses[200] ?? 0} / ${f.statuses[402] ?? 0} / ${f.statuses[429] ?? 0} / ${(f.statuses[502] ?? 0) + (f.statuses[504] ?? 0)}`,
+          ),
+        ],
+        ['latency p50 / p95 / p99 ms', ...e2e.map((f) => [50, 95, 99].map((p) => percentile(f.latencies, p).toFixed(1)).join(' / '))],
+        [
+          'key lookups / admit writes / SendMessage a call',
+          ...e2e.map(
+            (f) => `${f.perCall.keyLookups.toFixed(3)} / ${f.perCall.meterWrites.toFixed(3)} / ${f.perCall.usageMessages.toFixed(3)}`,
+          ),
+        ],
+        ['other AWS calls a call (worker: address watch)', ...e2e.map((f) => f.perCall.other.toFixed(3))],
+        ['events per worker batch', ...e2e.map((f) => f.eventsPerBatch.toFixed(1))],
+        [
+          'SQS receives (empty) / deletes a call, counted',
+          ...e2e.map((f) => `${f.sqs.receives.toFixed(3)} (${f.sqs.empty.toFixed(3)}) / ${f.sqs.deletes.toFixed(3)}`),
+        ],
+        [
+          'write units a call: admit / worker (logs, rollups, ledger, other)',
+          ...e2e.map(
+            (f) =>
+              `${f.admitWriteUnits.toFixed(2)} / ${f.workerWriteUnits.toFixed(2)} (${f.workerUnitsByTable.usageLogs.toFixed(2)}, ${f.workerUnitsByTable.usageAggregates.toFixed(2)}, ${f.workerUnitsByTable.ledger.toFixed(2)}, ${f.workerUnitsByTable.other.toFixed(2)})`,
+          ),
+        ],
+        [
+          'calls per log item / stored log bytes a call',
+          ...e2e.map((f) => `${f.callsPerLogItem.toFixed(1)} / ${f.storedBytesPerCall.toFixed(0)}`),
+        ],
+        [
+          'gateway ms a call, one at a time (own, upstream wait apart) / worker ms an event (local, writes serialized)',
+          ...e2e.map((f) => `${f.gatewayOwnMs.toFixed(2)} / ${f.workerMsPerEvent.toFixed(2)}`),
+        ],
+        ['upstream wait ms a call (demo echo, local)', ...e2e.map((f) => f.upstreamMs.toFixed(2))],
+      ]),
+    );
 
     // The matrix through the real store, in the batches the same pollers would form.
-    const model: PollerModel = { pollers: deployed.pollers, batchSize: deployed.batchSize, windowSeconds: WINDOW ?? deployed.batchWindowSeconds, receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS };
+    const model: PollerModel = {
+      pollers: deployed.pollers,
+      batchSize: deployed.batchSize,
+      windowSeconds: WINDOW ?? deployed.batchWindowSeconds,
+      receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS,
+    };
     const simulated: { load: OfferedLoad; figures: StoreFigures }[] = [];
     // Each row on a day of its own, so the sweep of one row's hour lists only that row's accounts.
-    for (const [i, load] of matrix.entries()) simulated.push({ load, figures: await simulateLoad(dynamo, load, model, { refusedApart: true, legacyForm: LEGACY_FORM, start: new Date(Date.UTC(2026, 10, 2 + i, 10)) }) });
-    if (LEGACY_FORM || WINDOW !== undefined) console.log(`\n(matrix simulated with ${LEGACY_FORM ? 'the earlier form: every admitted call paged' : 'the current form'}, window ${model.windowSeconds} s)`);
+    for (const [i, load] of matrix.entries())
+      simulated.push({
+        load,
+        figures: await simulateLoad(dynamo, load, model, {
+          refusedApart: true,
+          legacyForm: LEGACY_FORM,
+          start: new Date(Date.UTC(2026, 10, 2 + i, 10)),
+        }),
+      });
+    if (LEGACY_FORM || WINDOW !== undefined)
+      console.log(
+        `\n(matrix simulated with ${LEGACY_FORM ? 'the earlier form: every admitted call paged' : 'the current form'}, window ${model.windowSeconds} s)`,
+      );
 
     // What does not depend on the traffic's shape comes from the end-to-end runs: the gateway's own time and log bytes.
     const gatewayCpuScaled = (overhead.handlerUs / 1000) * Math.max(0, MODEL.lambdaMbPerVcpu / deployed.gatewayMemoryMb - 1);
@@ -166,91 +282,232 @@ async function main(): Promise<void> {
       return { load, figures, inputs, ours, rest, plain };
     });
 
-    console.log(`\n${table([
-      ['traffic matrix (through the real store)', 'calls/s', 'accounts/batch', 'calls a log item', 'worker units a call', 'stored B a call', 'this platform $/M', 'REST + usage plans $/M', 'HTTP API + plain log item $/M'],
-      ...rows.map(({ load, figures, ours, rest, plain }) => [
-        load.name, totalRate(load).toFixed(0), figures.accountsPerBatch.toFixed(0), figures.callsPerLogItem.toFixed(1), figures.workerWriteUnits.toFixed(2), figures.storedBytesPerCall.toFixed(0),
-        total(ours).toFixed(2), total(rest).toFixed(2), total(plain).toFixed(2),
-      ]),
-    ])}`);
-    console.log(`\n${table([
-      ['cost per million calls, this platform (USD)', ...rows.map((r) => r.load.name.split(',')[0]!.split(':')[0]!)],
-      ...rows[0]!.ours.map(([name], i) => [name.replace(/\(.*\)/, '').trim(), ...rows.map((r) => r.ours[i]![1].toFixed(3))]),
-      ['total', ...rows.map((r) => total(r.ours).toFixed(2))],
-      ['REST API + usage plans + Lambda + DynamoDB counter', ...rows.map((r) => total(r.rest).toFixed(2))],
-      ['HTTP API + admit write + one plain log item a call', ...rows.map((r) => total(r.plain).toFixed(2))],
-      ['this platform against the plain log item', ...rows.map((r) => `${(((total(r.ours) / total(r.plain)) - 1) * 100).toFixed(1)} %`)],
-    ])}`);
+    console.log(
+      `\n${table([
+        [
+          'traffic matrix (through the real store)',
+          'calls/s',
+          'accounts/batch',
+          'calls a log item',
+          'worker units a call',
+          'stored B a call',
+          'this platform $/M',
+          'REST + usage plans $/M',
+          'HTTP API + plain log item $/M',
+        ],
+        ...rows.map(({ load, figures, ours, rest, plain }) => [
+          load.name,
+          totalRate(load).toFixed(0),
+          figures.accountsPerBatch.toFixed(0),
+          figures.callsPerLogItem.toFixed(1),
+          figures.workerWriteUnits.toFixed(2),
+          figures.storedBytesPerCall.toFixed(0),
+          total(ours).toFixed(2),
+          total(rest).toFixed(2),
+          total(plain).toFixed(2),
+        ]),
+      ])}`,
+    );
+    console.log(
+      `\n${table([
+        ['cost per million calls, this platform (USD)', ...rows.map((r) => r.load.name.split(',')[0]!.split(':')[0]!)],
+        ...rows[0]!.ours.map(([name], i) => [name.replace(/\(.*\)/, '').trim(), ...rows.map((r) => r.ours[i]![1].toFixed(3))]),
+        ['total', ...rows.map((r) => total(r.ours).toFixed(2))],
+        ['REST API + usage plans + Lambda + DynamoDB counter', ...rows.map((r) => total(r.rest).toFixed(2))],
+        ['HTTP API + admit write + one plain log item a call', ...rows.map((r) => total(r.plain).toFixed(2))],
+        ['this platform against the plain log item', ...rows.map((r) => `${((total(r.ours) / total(r.plain) - 1) * 100).toFixed(1)} %`)],
+      ])}`,
+    );
 
     // The simulation against the end-to-end runs of the same loads.
     const checks = e2e.map((f) => {
       const sim = rows.find((r) => r.load.name === f.name)!;
-      const e2eInputs: RowInputs = { ...sim.inputs, workerWriteUnits: f.workerWriteUnits, storedBytesPerCall: f.storedBytesPerCall, workerInvocationsPerCall: 1 / f.eventsPerBatch, sqsReceivesPerCall: f.sqs.receives, sqsDeletesPerCall: f.sqs.deletes, keyLookupsPerCall: f.perCall.keyLookups };
-      return { name: f.name, e2e: total(platformCost(e2eInputs, deployed)), sim: total(sim.ours), e2eUnits: f.workerWriteUnits, simUnits: sim.figures.workerWriteUnits, e2ePage: f.callsPerLogItem, simPage: sim.figures.callsPerLogItem, e2eStored: f.storedBytesPerCall, simStored: sim.figures.storedBytesPerCall, e2eReceives: f.sqs.receives, simReceives: sim.figures.receivesPerCall };
+      const e2eInputs: RowInputs = {
+        ...sim.inputs,
+        workerWriteUnits: f.workerWriteUnits,
+        storedBytesPerCall: f.storedBytesPerCall,
+        workerInvocationsPerCall: 1 / f.eventsPerBatch,
+        sqsReceivesPerCall: f.sqs.receives,
+        sqsDeletesPerCall: f.sqs.deletes,
+        keyLookupsPerCall: f.perCall.keyLookups,
+      };
+      return {
+        name: f.name,
+        e2e: total(platformCost(e2eInputs, deployed)),
+        sim: total(sim.ours),
+        e2eUnits: f.workerWriteUnits,
+        simUnits: sim.figures.workerWriteUnits,
+        e2ePage: f.callsPerLogItem,
+        simPage: sim.figures.callsPerLogItem,
+        e2eStored: f.storedBytesPerCall,
+        simStored: sim.figures.storedBytesPerCall,
+        e2eReceives: f.sqs.receives,
+        simReceives: sim.figures.receivesPerCall,
+      };
     });
-    console.log(`\n${table([
-      ['simulation against end to end', 'worker units a call', 'calls a log item', 'stored B a call', 'receives a call', '$/M', 'difference'],
-      ...checks.map((c) => [c.name, `${c.simUnits.toFixed(2)} / ${c.e2eUnits.toFixed(2)}`, `${c.simPage.toFixed(1)} / ${c.e2ePage.toFixed(1)}`, `${c.simStored.toFixed(0)} / ${c.e2eStored.toFixed(0)}`, `${c.simReceives.toFixed(2)} / ${c.e2eReceives.toFixed(2)}`, `${c.sim.toFixed(2)} / ${c.e2e.toFixed(2)}`, `${(((c.sim / c.e2e) - 1) * 100).toFixed(1)} %`]),
-    ])}`);
+    console.log(
+      `\n${table([
+        [
+          'simulation against end to end',
+          'worker units a call',
+          'calls a log item',
+          'stored B a call',
+          'receives a call',
+          '$/M',
+          'difference',
+        ],
+        ...checks.map((c) => [
+          c.name,
+          `${c.simUnits.toFixed(2)} / ${c.e2eUnits.toFixed(2)}`,
+          `${c.simPage.toFixed(1)} / ${c.e2ePage.toFixed(1)}`,
+          `${c.simStored.toFixed(0)} / ${c.e2eStored.toFixed(0)}`,
+          `${c.simReceives.toFixed(2)} / ${c.e2eReceives.toFixed(2)}`,
+          `${c.sim.toFixed(2)} / ${c.e2e.toFixed(2)}`,
+          `${((c.sim / c.e2e - 1) * 100).toFixed(1)} %`,
+        ]),
+      ])}`,
+    );
 
     const echoMs = mean(e2e.map((f) => f.echoMs));
     const fixed = fixedMonthly(fixedChargesOf(runtime));
     const fixedTotal = fixed.reduce((sum, [, usd]) => sum + usd, 0);
-    console.log(`\n${table([
-      ['outside the rows', 'USD'],
-      [`upstream wait: each ms the gateway waits for a product, per million calls`, upstreamWaitPerMs(deployed).toFixed(4)],
-      [`the demo echo product through the stack's own HTTP API (2nd request, echo Lambda ${echoMs.toFixed(1)} ms, access line), per million: the product's, not in the rows`, demoProductCost(deployed, echoMs, deployed.echoMemoryMb).toFixed(2)],
-      ...fixed.map(([name, usd]) => [`fixed monthly: ${name}`, usd.toFixed(2)]),
-      ['fixed monthly, total', fixedTotal.toFixed(2)],
-      ['calls a month at which the fixed charges fall under $0.10 per million', `${(fixedTotal / 0.1).toFixed(0)} M`],
-    ])}`);
-    console.log(`from the template: gateway ${deployed.gatewayMemoryMb} MB, worker ${deployed.workerMemoryMb} MB, tracing ${deployed.tracing ? 'active' : 'off'}, PITR on usage logs ${deployed.logsPitr ? 'on' : 'off'}, access log line ${deployed.accessLogBytes} B, CloudWatch Logs kept ${deployed.logRetentionDays} days (stage ${deployed.stage}), usage logs ${deployed.usageLogDays} days`);
+    console.log(
+      `\n${table([
+        ['outside the rows', 'USD'],
+        [`upstream wait: each ms the gateway waits for a product, per million calls`, upstreamWaitPerMs(deployed).toFixed(4)],
+        [
+          `the demo echo product through the stack's own HTTP API (2nd request, echo Lambda ${echoMs.toFixed(1)} ms, access line), per million: the product's, not in the rows`,
+          demoProductCost(deployed, echoMs, deployed.echoMemoryMb).toFixed(2),
+        ],
+        ...fixed.map(([name, usd]) => [`fixed monthly: ${name}`, usd.toFixed(2)]),
+        ['fixed monthly, total', fixedTotal.toFixed(2)],
+        ['calls a month at which the fixed charges fall under $0.10 per million', `${(fixedTotal / 0.1).toFixed(0)} M`],
+      ])}`,
+    );
+    console.log(
+      `from the template: gateway ${deployed.gatewayMemoryMb} MB, worker ${deployed.workerMemoryMb} MB, tracing ${deployed.tracing ? 'active' : 'off'}, PITR on usage logs ${deployed.logsPitr ? 'on' : 'off'}, access log line ${deployed.accessLogBytes} B, CloudWatch Logs kept ${deployed.logRetentionDays} days (stage ${deployed.stage}), usage logs ${deployed.usageLogDays} days`,
+    );
     console.log(`prices: bench/prices.ts (${PRICES_AS_OF})`);
 
     const bundles = bundleFigures(runtime.model.functions);
-    console.log(`\n${table([['function bundle', 'KiB', 'init ms'], ...bundles.map((b) => [b.name, (b.bytes / 1024).toFixed(0), b.initMs.toFixed(0)])])}`);
+    console.log(
+      `\n${table([['function bundle', 'KiB', 'init ms'], ...bundles.map((b) => [b.name, (b.bytes / 1024).toFixed(0), b.initMs.toFixed(0)])])}`,
+    );
     const consoleBundle = await consoleFigures();
     console.log(`\n${table(consoleRows(consoleBundle))}`);
     const us = (n: number) => n.toFixed(n < 10 ? 2 : 0);
-    console.log(`\n${table([
-      ['gateway CPU per call, in-process', 'µs'],
-      ['bare pass-through handler', us(overhead.bareUs)],
-      ['domain logic against zero-latency in-memory ports', us(overhead.domainUs)],
-      ['deployed handler: real SDK clients and fetch, zero-latency stub', us(overhead.handlerUs)],
-      ['  of which SDK and HTTP layers', us(overhead.sdkAndHttpUs)],
-      ['  one UpdateItem / one SendMessage / one fetch, each alone', `${us(overhead.updateItemUs)} / ${us(overhead.sendMessageUs)} / ${us(overhead.fetchUs)}`],
-    ])}`);
+    console.log(
+      `\n${table([
+        ['gateway CPU per call, in-process', 'µs'],
+        ['bare pass-through handler', us(overhead.bareUs)],
+        ['domain logic against zero-latency in-memory ports', us(overhead.domainUs)],
+        ['deployed handler: real SDK clients and fetch, zero-latency stub', us(overhead.handlerUs)],
+        ['  of which SDK and HTTP layers', us(overhead.sdkAndHttpUs)],
+        [
+          '  one UpdateItem / one SendMessage / one fetch, each alone',
+          `${us(overhead.updateItemUs)} / ${us(overhead.sendMessageUs)} / ${us(overhead.fetchUs)}`,
+        ],
+      ])}`,
+    );
 
     const oneAccount = rows[0]!;
-    const ceiling = await ceilingBench(runtime, dynamo, await funded.account({ plan: SHARDED_PLAN }), oneAccount.figures.logPartitionUnitsPerCall, deployed);
-    console.log(`\n${table([
-      [`per-account ceiling: one \`${SHARDED_PLAN}\` account (${ceiling.shards} balance shards) driven as hard as this machine allows`, ''],
-      ['calls / concurrency / achieved calls a second on this machine (upstream timed out, refunded / gateway timed out)', `${ceiling.calls} / ${ceiling.concurrency} / ${ceiling.achievedRate.toFixed(0)} (${ceiling.upstreamFailures} / ${ceiling.gatewayTimeouts})`],
-      ['admit writes on the busiest shard, share of calls (least)', `${(ceiling.busiestShare * 100).toFixed(1)} % (${(ceiling.leastShare * 100).toFixed(1)} %)`],
-      ['refills and retried admit writes per 1,000 calls', `${(ceiling.refillsPerCall * 1000).toFixed(1)} / ${(ceiling.extraWritesPerCall * 1000).toFixed(1)}`],
-      ['bound 1, shards: calls/s before the busiest shard takes 1,000 writes/s', ceiling.shardBound.toFixed(0)],
-      [`bound 2, log partition: 1,000 units/s at ${ceiling.logUnitsPerCall.toFixed(3)} log-table units a call (measured: the ${oneAccount.load.name} row)`, ceiling.logBound.toFixed(0)],
-      [`bound 3, stage throttle: ${deployed.throttleRate} requests/s (prod), 1 request a call (${deployed.throttleRate / 2} with the demo echo through the same API)`, String(deployed.throttleRate)],
-      ["the plan's own limit, calls a second", (CONTEXT.catalog.plans[SHARDED_PLAN]!.requestsPerMinute / 60).toFixed(0)],
-      ['binds first', ceiling.binds],
-    ])}`);
+    const ceiling = await ceilingBench(
+      runtime,
+      dynamo,
+      await funded.account({ plan: SHARDED_PLAN }),
+      oneAccount.figures.logPartitionUnitsPerCall,
+      deployed,
+    );
+    console.log(
+      `\n${table([
+        [
+          `per-account ceiling: one \`${SHARDED_PLAN}\` account (${ceiling.shards} balance shards) driven as hard as this machine allows`,
+          '',
+        ],
+        [
+          'calls / concurrency / achieved calls a second on this machine (upstream timed out, refunded / gateway timed out)',
+          `${ceiling.calls} / ${ceiling.concurrency} / ${ceiling.achievedRate.toFixed(0)} (${ceiling.upstreamFailures} / ${ceiling.gatewayTimeouts})`,
+        ],
+        [
+          'admit writes on the busiest shard, share of calls (least)',
+          `${(ceiling.busiestShare * 100).toFixed(1)} % (${(ceiling.leastShare * 100).toFixed(1)} %)`,
+        ],
+        [
+          'refills and retried admit writes per 1,000 calls',
+          `${(ceiling.refillsPerCall * 1000).toFixed(1)} / ${(ceiling.extraWritesPerCall * 1000).toFixed(1)}`,
+        ],
+        ['bound 1, shards: calls/s before the busiest shard takes 1,000 writes/s', ceiling.shardBound.toFixed(0)],
+        [
+          `bound 2, log partition: 1,000 units/s at ${ceiling.logUnitsPerCall.toFixed(3)} log-table units a call (measured: the ${oneAccount.load.name} row)`,
+          ceiling.logBound.toFixed(0),
+        ],
+        [
+          `bound 3, stage throttle: ${deployed.throttleRate} requests/s (prod), 1 request a call (${deployed.throttleRate / 2} with the demo echo through the same API)`,
+          String(deployed.throttleRate),
+        ],
+        ["the plan's own limit, calls a second", (CONTEXT.catalog.plans[SHARDED_PLAN]!.requestsPerMinute / 60).toFixed(0)],
+        ['binds first', ceiling.binds],
+      ])}`,
+    );
 
     // Comparisons (another form, window or poller count) go to a file of their own; latest.json holds the deployed design.
     if (LEGACY_FORM || WINDOW !== undefined || POLLERS !== undefined) {
-      fs.writeFileSync(path.join(__dirname, 'results', `matrix-${LEGACY_FORM ? 'legacy' : 'current'}-window-${model.windowSeconds}${POLLERS !== undefined ? `-pollers-${POLLERS}` : ''}.json`), `${JSON.stringify(rows.map((r) => ({ load: r.load.name, figures: r.figures, platform: total(r.ours), rest: total(r.rest), plain: total(r.plain), lines: Object.fromEntries(r.ours) })), null, 2)}\n`);
+      fs.writeFileSync(
+        path.join(
+          __dirname,
+          'results',
+          `matrix-${LEGACY_FORM ? 'legacy' : 'current'}-window-${model.windowSeconds}${POLLERS !== undefined ? `-pollers-${POLLERS}` : ''}.json`,
+        ),
+        `${JSON.stringify(
+          rows.map((r) => ({
+            load: r.load.name,
+            figures: r.figures,
+            platform: total(r.ours),
+            rest: total(r.rest),
+            plain: total(r.plain),
+            lines: Object.fromEntries(r.ours),
+          })),
+          null,
+          2,
+        )}\n`,
+      );
       return;
     }
     writeResults({
-      pollers: deployed.pollers, batchSize: deployed.batchSize, batchWindowSeconds: deployed.batchWindowSeconds, receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS,
-      endToEnd: e2e.map((f) => ({ ...f, latencies: undefined })), endToEndMeasuredAt,
-      matrix: rows.map((r) => ({ load: r.load, offeredCallsPerSecond: totalRate(r.load), figures: r.figures, inputs: r.inputs, platform: { lines: Object.fromEntries(r.ours), total: total(r.ours) }, restUsagePlans: { lines: Object.fromEntries(r.rest), total: total(r.rest) }, plainLogItem: { lines: Object.fromEntries(r.plain), total: total(r.plain) } })),
+      pollers: deployed.pollers,
+      batchSize: deployed.batchSize,
+      batchWindowSeconds: deployed.batchWindowSeconds,
+      receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS,
+      endToEnd: e2e.map((f) => ({ ...f, latencies: undefined })),
+      endToEndMeasuredAt,
+      matrix: rows.map((r) => ({
+        load: r.load,
+        offeredCallsPerSecond: totalRate(r.load),
+        figures: r.figures,
+        inputs: r.inputs,
+        platform: { lines: Object.fromEntries(r.ours), total: total(r.ours) },
+        restUsagePlans: { lines: Object.fromEntries(r.rest), total: total(r.rest) },
+        plainLogItem: { lines: Object.fromEntries(r.plain), total: total(r.plain) },
+      })),
       simulationCheck: checks,
-      outside: { upstreamWaitPerMsPerMillion: upstreamWaitPerMs(deployed), demoEchoPerMillion: demoProductCost(deployed, echoMs, deployed.echoMemoryMb), fixedMonthly: Object.fromEntries(fixed), fixedMonthlyTotal: fixedTotal, millionsAMonthForFixedUnder10Cents: fixedTotal / 0.1 },
-      deployed, bundles, console: consoleBundle, overhead, ceiling,
+      outside: {
+        upstreamWaitPerMsPerMillion: upstreamWaitPerMs(deployed),
+        demoEchoPerMillion: demoProductCost(deployed, echoMs, deployed.echoMemoryMb),
+        fixedMonthly: Object.fromEntries(fixed),
+        fixedMonthlyTotal: fixedTotal,
+        millionsAMonthForFixedUnder10Cents: fixedTotal / 0.1,
+      },
+      deployed,
+      bundles,
+      console: consoleBundle,
+      overhead,
+      ceiling,
     });
     if (process.env.BENCH_EXPORT !== '0') await exportBench(dynamo);
     const { checks: authorizations, totalMs } = runtime.iam.timing;
-    console.log(`\nLocal IAM (${runtime.iam.mode}): ${authorizations} authorizations at the local endpoints, ${authorizations ? ((totalMs / authorizations) * 1000).toFixed(0) : 0} µs each on average (decisions cached per caller, action and resource); ${runtime.iam.records.size} distinct decisions`);
+    console.log(
+      `\nLocal IAM (${runtime.iam.mode}): ${authorizations} authorizations at the local endpoints, ${authorizations ? ((totalMs / authorizations) * 1000).toFixed(0) : 0} µs each on average (decisions cached per caller, action and resource); ${runtime.iam.records.size} distinct decisions`,
+    );
   } finally {
     await runtime.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -265,7 +522,10 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(
  * up again when its container has not seen it within the minute.
  */
 function keyLookupsPerCall(load: OfferedLoad, gatewayMs: number, cacheSeconds: number): number {
-  const rates = ('perAccountPerMinute' in load.rate ? Array.from({ length: load.accounts }, () => (load.rate as { perAccountPerMinute: number }).perAccountPerMinute / 60) : zipfRates(load));
+  const rates =
+    'perAccountPerMinute' in load.rate
+      ? Array.from({ length: load.accounts }, () => (load.rate as { perAccountPerMinute: number }).perAccountPerMinute / 60)
+      : zipfRates(load);
   const containers = Math.max(1, Math.ceil(totalRate(load) * (gatewayMs / 1000) * 4));
   const all = rates.reduce((a, b) => a + b, 0);
   return rates.reduce((sum, r) => sum + (r / all) * Math.exp(((-r / load.keysPerAccount) * cacheSeconds) / containers), 0);
@@ -284,16 +544,38 @@ function fundedAccounts(dynamo: DynamoDBDocumentClient) {
     const accountId = newId('acc');
     const now = new Date().toISOString();
     await new DynamoDbAccountStore(dynamo, 'accounts').create({
-      accountId, email: `bench-${accountId}@example.org`, name: 'Bench', profile: {}, preferences: DEFAULT_PREFERENCES,
-      passwordHash: 'x', emailVerified: true, plan: options.plan ?? 'pro', createdAt: now, updatedAt: now,
+      accountId,
+      email: `bench-${accountId}@example.org`,
+      name: 'Bench',
+      profile: {},
+      preferences: DEFAULT_PREFERENCES,
+      passwordHash: 'x',
+      emailVerified: true,
+      plan: options.plan ?? 'pro',
+      createdAt: now,
+      updatedAt: now,
     });
     const secrets: string[] = [];
     for (let i = 0; i < (options.keys ?? 1); i++) {
       const secret = `omn_live_${randomSecret()}`;
-      await new DynamoDbKeyStore(dynamo, 'apiKeys').put({ keyId: newId('key'), secretHash: sha256(secret), prefix: secret.slice(0, 13), accountId, name: `bench ${i}`, plan: options.plan ?? 'pro', status: 'active', createdAt: now });
+      await new DynamoDbKeyStore(dynamo, 'apiKeys').put({
+        keyId: newId('key'),
+        secretHash: sha256(secret),
+        prefix: secret.slice(0, 13),
+        accountId,
+        name: `bench ${i}`,
+        plan: options.plan ?? 'pro',
+        status: 'active',
+        createdAt: now,
+      });
       secrets.push(secret);
     }
-    if (options.credits !== 0) await new DynamoDbLedger(dynamo, 'ledger').post(accountId, { type: 'grant', amountMicro: (options.credits ?? 1e9) * MICRO_PER_CREDIT, reason: 'bench' }, `grant:bench:${accountId}`);
+    if (options.credits !== 0)
+      await new DynamoDbLedger(dynamo, 'ledger').post(
+        accountId,
+        { type: 'grant', amountMicro: (options.credits ?? 1e9) * MICRO_PER_CREDIT, reason: 'bench' },
+        `grant:bench:${accountId}`,
+      );
     return { accountId, secrets };
   };
   return { account };
@@ -326,22 +608,31 @@ interface E2eFigures {
  * Sends a load's calls through the local HTTP API at their due times (never faster; late calls are
  * counted), waits for the worker to drain the queue, and reads what the local endpoints counted.
  */
-async function driveLoad(runtime: Runtime, dynamo: DynamoDBDocumentClient, funded: ReturnType<typeof fundedAccounts>, load: OfferedLoad): Promise<E2eFigures> {
+async function driveLoad(
+  runtime: Runtime,
+  dynamo: DynamoDBDocumentClient,
+  funded: ReturnType<typeof fundedAccounts>,
+  load: OfferedLoad,
+): Promise<E2eFigures> {
   const plan = load.accounts === 1 ? 'bench-busy' : 'pro';
   const accounts: { accountId: string; secrets: string[] }[] = [];
   for (let i = 0; i < load.accounts; i++) accounts.push(await funded.account({ plan, keys: load.keysPerAccount }));
   const poor = await funded.account({ credits: 0 });
   const trial = await funded.account({ plan: 'bench-trial' });
   const calls = plannedCalls(load);
-  const secretOf = (call: PlannedCall) => (call.status === 402 ? poor.secrets[0]! : call.status === 429 ? trial.secrets[0]! : accounts[call.account]!.secrets[call.key]!);
+  const secretOf = (call: PlannedCall) =>
+    call.status === 402 ? poor.secrets[0]! : call.status === 429 ? trial.secrets[0]! : accounts[call.account]!.secrets[call.key]!;
   const statuses: Record<number, number> = {};
   const latencies: number[] = [];
   const send = async (call: PlannedCall) => {
     const started = performance.now();
-    const response = await fetch(`${runtime.urls.api}${call.path}`, { headers: { authorization: `Bearer ${secretOf(call)}`, 'user-agent': call.userAgent, accept: 'application/json' } });
+    const response = await fetch(`${runtime.urls.api}${call.path}`, {
+      headers: { authorization: `Bearer ${secretOf(call)}`, 'user-agent': call.userAgent, accept: 'application/json' },
+    });
     const body = Buffer.from(await response.arrayBuffer());
     // 502/504: the demo upstream did not answer in time on a loaded machine — a refunded call, logged like any other, and counted.
-    if (![200, 402, 429, 502, 504].includes(response.status)) throw new Error(`metered call answered ${response.status}: ${body.toString('utf8').slice(0, 300)}`);
+    if (![200, 402, 429, 502, 504].includes(response.status))
+      throw new Error(`metered call answered ${response.status}: ${body.toString('utf8').slice(0, 300)}`);
     statuses[response.status] = (statuses[response.status] ?? 0) + 1;
     return performance.now() - started;
   };
@@ -349,9 +640,13 @@ async function driveLoad(runtime: Runtime, dynamo: DynamoDBDocumentClient, funde
   let appLogBytes = 0;
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array) => ((appLogBytes += Buffer.byteLength(chunk)), true)) as typeof process.stdout.write;
-  const fnId = (entry: string) => [...runtime.model.functions.values()].find((fn) => fn.entry === `lambdas/metering/handlers/${entry}.ts`)!.logicalId;
+  const fnId = (entry: string) =>
+    [...runtime.model.functions.values()].find((fn) => fn.entry === `lambdas/metering/handlers/${entry}.ts`)!.logicalId;
   const stat = (entry: string) => ({ ...(runtime.functions.stats.get(fnId(entry)) ?? { invocations: 0, totalMs: 0 }) });
-  const delta = (now: { invocations: number; totalMs: number }, was: { invocations: number; totalMs: number }) => ({ invocations: now.invocations - was.invocations, totalMs: now.totalMs - was.totalMs });
+  const delta = (now: { invocations: number; totalMs: number }, was: { invocations: number; totalMs: number }) => ({
+    invocations: now.invocations - was.invocations,
+    totalMs: now.totalMs - was.totalMs,
+  });
   let sequential = { gateway: { invocations: 0, totalMs: 0 }, echo: { invocations: 0, totalMs: 0 } };
   let late = 0;
   let seconds = 0;
@@ -399,7 +694,11 @@ async function driveLoad(runtime: Runtime, dynamo: DynamoDBDocumentClient, funde
   const unitsOf = (match: (key: string) => boolean) => [...units].filter(([k]) => match(k)).reduce((t, [, v]) => t + v, 0);
   const admit = unitsOf((k) => k === 'UpdateItem ledger');
   const workerAll = unitsOf((k) => k !== 'UpdateItem ledger' && !/^(PutItem|UpdateItem) (accounts|apiKeys)$/.test(k));
-  const byTable = { usageLogs: unitsOf((k) => k.endsWith(' usageLogs')), usageAggregates: unitsOf((k) => k.endsWith(' usageAggregates')), ledger: unitsOf((k) => k.endsWith(' ledger') && k !== 'UpdateItem ledger') };
+  const byTable = {
+    usageLogs: unitsOf((k) => k.endsWith(' usageLogs')),
+    usageAggregates: unitsOf((k) => k.endsWith(' usageAggregates')),
+    ledger: unitsOf((k) => k.endsWith(' ledger') && k !== 'UpdateItem ledger'),
+  };
   const stored = await storedLogs(dynamo, [...accounts.map((a) => a.accountId), poor.accountId, trial.accountId]);
   const worker = stat('usage-worker');
   const invocations = (now: { invocations: number }, was: { invocations: number }) => now.invocations - was.invocations;
@@ -422,13 +721,27 @@ async function driveLoad(runtime: Runtime, dynamo: DynamoDBDocumentClient, funde
       keyLookups: sum((k) => k === 'GetItem apiKeys') / n,
       meterWrites: sum((k) => k === 'UpdateItem ledger') / n,
       usageMessages: sum((k) => k === 'AmazonSQS.SendMessage') / n,
-      other: sum((k) => !/^(GetItem|Query|BatchGetItem|TransactWriteItems|TransactGetItems|PutItem|UpdateItem|DeleteItem|BatchWriteItem)/.test(k) && !k.startsWith('AmazonSQS.')) / n,
+      other:
+        sum(
+          (k) =>
+            !/^(GetItem|Query|BatchGetItem|TransactWriteItems|TransactGetItems|PutItem|UpdateItem|DeleteItem|BatchWriteItem)/.test(k) &&
+            !k.startsWith('AmazonSQS.'),
+        ) / n,
     },
     eventsPerBatch: n / batches,
-    sqs: { receives: (sqs.receives - sqsBefore!.receives) / n, empty: (sqs.emptyReceives - sqsBefore!.emptyReceives) / n, deletes: (sqs.deletes - sqsBefore!.deletes) / n },
+    sqs: {
+      receives: (sqs.receives - sqsBefore!.receives) / n,
+      empty: (sqs.emptyReceives - sqsBefore!.emptyReceives) / n,
+      deletes: (sqs.deletes - sqsBefore!.deletes) / n,
+    },
     admitWriteUnits: admit / n,
     workerWriteUnits: workerAll / n,
-    workerUnitsByTable: { usageLogs: byTable.usageLogs / n, usageAggregates: byTable.usageAggregates / n, ledger: byTable.ledger / n, other: (workerAll - byTable.usageLogs - byTable.usageAggregates - byTable.ledger) / n },
+    workerUnitsByTable: {
+      usageLogs: byTable.usageLogs / n,
+      usageAggregates: byTable.usageAggregates / n,
+      ledger: byTable.ledger / n,
+      other: (workerAll - byTable.usageLogs - byTable.usageAggregates - byTable.ledger) / n,
+    },
     callsPerLogItem: stored.logs / Math.max(1, stored.logItems),
     storedBytesPerCall: stored.bytes / Math.max(1, stored.logs),
     gatewayOwnMs: Math.max(0, gatewayMs - upstreamMs),
@@ -450,7 +763,14 @@ async function storedLogs(dynamo: DynamoDBDocumentClient, accountIds: string[]) 
   for (const accountId of accountIds) {
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
-      const page = await dynamo.send(new QueryCommand({ TableName: 'usageLogs', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` }, ExclusiveStartKey }));
+      const page = await dynamo.send(
+        new QueryCommand({
+          TableName: 'usageLogs',
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` },
+          ExclusiveStartKey,
+        }),
+      );
       for (const item of page.Items ?? []) {
         bytes += itemSize(item) + MODEL.dynamoItemOverheadBytes;
         if (/^[LM]#/.test(String(item.sk))) {
@@ -463,7 +783,7 @@ async function storedLogs(dynamo: DynamoDBDocumentClient, accountIds: string[]) 
     let cursor: string | undefined;
     do {
       const page = await logs.page(accountId, { limit: 500, cursor, now: new Date() });
-      for (const log of page.logs) if (log.upstreamLatencyMs !== undefined) ((upstream += log.upstreamLatencyMs), upstreamCalls++);
+      for (const log of page.logs) if (log.upstreamLatencyMs !== undefined) (upstream += log.upstreamLatencyMs), upstreamCalls++;
       cursor = page.nextCursor;
     } while (cursor);
   }
@@ -492,14 +812,46 @@ function deployedSettings(runtime: Runtime): Deployed {
   const logsTable = runtime.model.tables.find((t) => t.name === 'usageLogs' || /UsageLogs/.test(t.logicalId))!;
   const logsResource = runtime.model.template.Resources[logsTable.logicalId] as { Properties?: Record<string, any> };
   const stage = resources.find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
-  const systemLogLevel = (id: string) => (runtime.model.template.Resources[id] as { Properties?: Record<string, any> }).Properties?.LoggingConfig?.SystemLogLevel ?? 'INFO';
+  const systemLogLevel = (id: string) =>
+    (runtime.model.template.Resources[id] as { Properties?: Record<string, any> }).Properties?.LoggingConfig?.SystemLogLevel ?? 'INFO';
   // An access-log line as API Gateway would render it: every $context variable given a typical value.
   const format = String(stage.Properties?.AccessLogSettings?.Format ?? '');
-  const sample = format.replace(/\$context\.[A-Za-z.]+/g, (v) => (/Time$/.test(v) ? '25/Nov/2026:19:20:11 +0000' : /[Ll]atency|status|Length/.test(v) ? '123' : /requestId/.test(v) ? 'Vq3xTgQ5IAMEb2Q=' : /ip$/i.test(v) ? '203.0.113.10' : /userAgent/.test(v) ? 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' : /path/.test(v) ? '/v1/api/echo/customers/cus_8f2a91/invoices' : 'GET /v1/api/{proxy+}'));
+  const sample = format.replace(/\$context\.[A-Za-z.]+/g, (v) =>
+    /Time$/.test(v)
+      ? '25/Nov/2026:19:20:11 +0000'
+      : /[Ll]atency|status|Length/.test(v)
+        ? '123'
+        : /requestId/.test(v)
+          ? 'Vq3xTgQ5IAMEb2Q='
+          : /ip$/i.test(v)
+            ? '203.0.113.10'
+            : /userAgent/.test(v)
+              ? 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+              : /path/.test(v)
+                ? '/v1/api/echo/customers/cus_8f2a91/invoices'
+                : 'GET /v1/api/{proxy+}',
+  );
   // The prod stage's figures, which the bench prices: its log retention and throttle (the local synth is dev's).
   const prod = prodStage();
   // A plain per-call log item of the same calls: the earlier one-call form, key and envelope included.
-  const plainItem = { pk: 'ACCOUNT#acc_01JD3X7K9QWERTYUIOPASDFGH', sk: '2026-11-02T10:00:00.123Z#req_01JD3X7K9QWERTYUIOPASDFGH', keyId: 'key_01JD3X7K9QWERTYUIOPASDFGH', product: 'echo', method: 'GET', path: '/customers/cus_8f2a91/invoices', status: 200, outcome: 'ok', priceMicroCredits: 1000, latencyMs: 31, upstreamLatencyMs: 24, requestBytes: 0, responseBytes: 412, ip: '203.0.113.10', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', expiresAt: 1790000000 };
+  const plainItem = {
+    pk: 'ACCOUNT#acc_01JD3X7K9QWERTYUIOPASDFGH',
+    sk: '2026-11-02T10:00:00.123Z#req_01JD3X7K9QWERTYUIOPASDFGH',
+    keyId: 'key_01JD3X7K9QWERTYUIOPASDFGH',
+    product: 'echo',
+    method: 'GET',
+    path: '/customers/cus_8f2a91/invoices',
+    status: 200,
+    outcome: 'ok',
+    priceMicroCredits: 1000,
+    latencyMs: 31,
+    upstreamLatencyMs: 24,
+    requestBytes: 0,
+    responseBytes: 412,
+    ip: '203.0.113.10',
+    userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+    expiresAt: 1790000000,
+  };
   return {
     stage: 'prod',
     gatewayMemoryMb: gateway.memoryMb,
@@ -555,7 +907,10 @@ function fixedChargesOf(runtime: Runtime) {
 function writeResults(figures: unknown): void {
   const file = path.join(__dirname, 'results', 'latest.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.versions.node }, prices: PRICES, pricesAsOf: PRICES_AS_OF, ...(figures as object) }, null, 2)}\n`);
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify({ at: new Date().toISOString(), machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.versions.node }, prices: PRICES, pricesAsOf: PRICES_AS_OF, ...(figures as object) }, null, 2)}\n`,
+  );
 }
 
 /**
@@ -564,7 +919,9 @@ function writeResults(figures: unknown): void {
  */
 async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
   const rows: (string | number)[][] = [['privacy export', 'log items', 'raw Query items/s', 'export items/s', 'export s', 'ratio']];
-  const erasures: (string | number)[][] = [['privacy erasure of the logs', 'log items', 'steps', 'longest step s', 'total s', 'items/s', 'raw BatchWrite items/s', 'ratio']];
+  const erasures: (string | number)[][] = [
+    ['privacy erasure of the logs', 'log items', 'steps', 'longest step s', 'total s', 'items/s', 'raw BatchWrite items/s', 'ratio'],
+  ];
   const logs = new DynamoDbUsageLogs(dynamo, 'usageLogs');
   for (const count of [10_000, 100_000]) {
     const accountId = newId('acc');
@@ -575,7 +932,22 @@ async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
     const byMinute = new Map<string, UsageLog[]>();
     for (let i = 0; i < count; i++) {
       const at = new Date(now - 1000 * i - 60_000).toISOString();
-      const log = { requestId: `r${i}`, keyId: 'key_bench', product: 'echo', method: 'GET', path: `/bench/${i}`, status: 200, outcome: 'ok' as const, priceMicroCredits: 1_000_000, latencyMs: 4, requestBytes: 0, responseBytes: 120, ip: '203.0.113.10', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15', at };
+      const log = {
+        requestId: `r${i}`,
+        keyId: 'key_bench',
+        product: 'echo',
+        method: 'GET',
+        path: `/bench/${i}`,
+        status: 200,
+        outcome: 'ok' as const,
+        priceMicroCredits: 1_000_000,
+        latencyMs: 4,
+        requestBytes: 0,
+        responseBytes: 120,
+        ip: '203.0.113.10',
+        userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
+        at,
+      };
       byMinute.set(minuteOf(at), [...(byMinute.get(minuteOf(at)) ?? []), log]);
     }
     const pages = [...byMinute.values()].map((logs, i) => logPageItem(accountId, pageSortKey(newestAt(logs), 1 + i * 60), logs));
@@ -596,7 +968,22 @@ async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
       cursor = page.nextCursor;
     } while (cursor);
     const rawSeconds = (performance.now() - rawStarted) / 1000;
-    const data = new DynamoDbSubjectData(dynamo, { accounts: 'accounts', sessions: 'sessions', apiKeys: 'apiKeys', ledger: 'ledger', usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', privacyRequests: 'privacyRequests', securityEvents: 'securityEvents', tickets: 'tickets', auditEvents: 'auditEvents' }, logs);
+    const data = new DynamoDbSubjectData(
+      dynamo,
+      {
+        accounts: 'accounts',
+        sessions: 'sessions',
+        apiKeys: 'apiKeys',
+        ledger: 'ledger',
+        usageLogs: 'usageLogs',
+        usageAggregates: 'usageAggregates',
+        privacyRequests: 'privacyRequests',
+        securityEvents: 'securityEvents',
+        tickets: 'tickets',
+        auditEvents: 'auditEvents',
+      },
+      logs,
+    );
     const archive = archiver('zip');
     let bytes = 0;
     const sink = {
@@ -611,10 +998,23 @@ async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
       },
     };
     const exportStarted = performance.now();
-    const result = await buildExport({ requestId: 'prq_bench', accountId, email: 'bench@example.org', type: 'portability' } as PrivacyRequest, data, sink, new Date());
+    const result = await buildExport(
+      { requestId: 'prq_bench', accountId, email: 'bench@example.org', type: 'portability' } as PrivacyRequest,
+      data,
+      sink,
+      new Date(),
+    );
     const exportSeconds = (performance.now() - exportStarted) / 1000;
-    if (read !== count || result.files['usage-logs.csv'] !== count) throw new Error(`export bench read ${read} and exported ${result.files['usage-logs.csv']} of ${count}`);
-    rows.push([`${(bytes / 1024 / 1024).toFixed(1)} MiB zip`, count, (read / rawSeconds).toFixed(0), (count / exportSeconds).toFixed(0), exportSeconds.toFixed(1), `${(rawSeconds / exportSeconds).toFixed(2)}×`]);
+    if (read !== count || result.files['usage-logs.csv'] !== count)
+      throw new Error(`export bench read ${read} and exported ${result.files['usage-logs.csv']} of ${count}`);
+    rows.push([
+      `${(bytes / 1024 / 1024).toFixed(1)} MiB zip`,
+      count,
+      (read / rawSeconds).toFixed(0),
+      (count / exportSeconds).toFixed(0),
+      exportSeconds.toFixed(1),
+      `${(rawSeconds / exportSeconds).toFixed(2)}×`,
+    ]);
 
     // Erasure through the same port, a workflow step (ERASURE_PAGE items) at a time, as the state machine loops it.
     const erasureStarted = performance.now();
@@ -630,12 +1030,23 @@ async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
     }
     const erasureSeconds = (performance.now() - erasureStarted) / 1000;
     if (erased !== count || (await logs.any(accountId))) throw new Error(`erasure bench erased ${erased} of ${count}, or left some`);
-    erasures.push(['', count, steps, longest.toFixed(2), erasureSeconds.toFixed(1), (count / erasureSeconds).toFixed(0), rawWriteRate.toFixed(0), `${(count / erasureSeconds / rawWriteRate).toFixed(2)}×`]);
+    erasures.push([
+      '',
+      count,
+      steps,
+      longest.toFixed(2),
+      erasureSeconds.toFixed(1),
+      (count / erasureSeconds).toFixed(0),
+      rawWriteRate.toFixed(0),
+      `${(count / erasureSeconds / rawWriteRate).toFixed(2)}×`,
+    ]);
   }
   console.log(`\n${table(rows)}`);
   console.log('(ratio = export speed / raw Query speed over the same items: the export reads the logs twice, for data.json and the CSV)');
   console.log(`\n${table(erasures)}`);
-  console.log(`(one step = one Lambda invocation of the workflow, ${ERASURE_PAGE} items by BatchWriteItem with unprocessed items retried; the function may run 15 minutes)`);
+  console.log(
+    `(one step = one Lambda invocation of the workflow, ${ERASURE_PAGE} items by BatchWriteItem with unprocessed items retried; the function may run 15 minutes)`,
+  );
 }
 
 /** The default catalog's plan with balance shards. */
@@ -647,7 +1058,13 @@ const SHARDED_PLAN = 'scale';
  * balance items (each shard's `seq` counts the calls it admitted) — and the three limits in the
  * arithmetic: the busiest shard's partition, the account's log partition, the stage's throttle.
  */
-async function ceilingBench(runtime: Runtime, dynamo: DynamoDBDocumentClient, account: { accountId: string; secrets: string[] }, logUnitsPerCall: number, deployed: Deployed) {
+async function ceilingBench(
+  runtime: Runtime,
+  dynamo: DynamoDBDocumentClient,
+  account: { accountId: string; secrets: string[] },
+  logUnitsPerCall: number,
+  deployed: Deployed,
+) {
   const shards = CONTEXT.catalog.plans[SHARDED_PLAN]!.balanceShards!;
   const before = new Map(runtime.awsCalls());
   const perStep = Number(process.env.BENCH_CEILING_CALLS ?? 1000);
@@ -663,16 +1080,20 @@ async function ceilingBench(runtime: Runtime, dynamo: DynamoDBDocumentClient, ac
     for (const concurrency of [8, 16, 32, 64]) {
       let next = 0;
       const started = performance.now();
-      await Promise.all(Array.from({ length: concurrency }, async () => {
-        while (next++ < perStep) {
-          const response = await fetch(`${runtime.urls.api}${PATHS[next % PATHS.length]}`, { headers: { authorization: `Bearer ${account.secrets[0]}`, 'user-agent': USER_AGENTS[0]! } });
-          await response.arrayBuffer();
-          if (response.status === 502 || response.status === 504) upstreamFailures++;
-          // 500: the local gateway function itself timed out (a machine loaded past its timeout); counted, not admitted.
-          else if (response.status === 500) gatewayTimeouts++;
-          else if (response.status !== 200) throw new Error(`sharded call answered ${response.status}`);
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next++ < perStep) {
+            const response = await fetch(`${runtime.urls.api}${PATHS[next % PATHS.length]}`, {
+              headers: { authorization: `Bearer ${account.secrets[0]}`, 'user-agent': USER_AGENTS[0]! },
+            });
+            await response.arrayBuffer();
+            if (response.status === 502 || response.status === 504) upstreamFailures++;
+            // 500: the local gateway function itself timed out (a machine loaded past its timeout); counted, not admitted.
+            else if (response.status === 500) gatewayTimeouts++;
+            else if (response.status !== 200) throw new Error(`sharded call answered ${response.status}`);
+          }
+        }),
+      );
       const rate = perStep / ((performance.now() - started) / 1000);
       calls += perStep;
       if (rate > best.rate) best = { rate, concurrency };
@@ -688,7 +1109,11 @@ async function ceilingBench(runtime: Runtime, dynamo: DynamoDBDocumentClient, ac
   const busiestShare = Math.max(...admitted) / sum;
   const shardBound = 1000 / busiestShare;
   const logBound = 1000 / Math.max(1e-9, logUnitsPerCall);
-  const bounds: [string, number][] = [['the busiest balance shard', shardBound], ["the account's log partition", logBound], ['the stage throttle', deployed.throttleRate]];
+  const bounds: [string, number][] = [
+    ['the busiest balance shard', shardBound],
+    ["the account's log partition", logBound],
+    ['the stage throttle', deployed.throttleRate],
+  ];
   const [first, at] = bounds.reduce((low, b) => (b[1] < low[1] ? b : low));
   return {
     calls,
@@ -710,7 +1135,12 @@ async function ceilingBench(runtime: Runtime, dynamo: DynamoDBDocumentClient, ac
 }
 
 async function balanceShardItems(dynamo: DynamoDBDocumentClient, accountId: string, shards: number) {
-  return Promise.all(Array.from({ length: shards }, async (_, shard) => (await dynamo.send(new GetCommand({ TableName: 'ledger', Key: balanceShardKey(accountId, shard) }))).Item));
+  return Promise.all(
+    Array.from(
+      { length: shards },
+      async (_, shard) => (await dynamo.send(new GetCommand({ TableName: 'ledger', Key: balanceShardKey(accountId, shard) }))).Item,
+    ),
+  );
 }
 
 /** Waits until the usage queue is drained, so counts include the worker's writes. */
@@ -731,13 +1161,19 @@ function bundleFigures(functions: Map<string, { logicalId: string; entry: string
       const file = path.join(DEFAULT_BUNDLE_CACHE, `${fn.logicalId}.js`);
       const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
       const result = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...fn.environment }, encoding: 'utf8' });
-      return { name: fn.entry.replace(/^lambdas\//, '').replace(/\.ts$/, ''), bytes: fs.statSync(file).size, initMs: Number(result.stdout.trim().split('\n').pop()) };
+      return {
+        name: fn.entry.replace(/^lambdas\//, '').replace(/\.ts$/, ''),
+        bytes: fs.statSync(file).size,
+        initMs: Number(result.stdout.trim().split('\n').pop()),
+      };
     });
 }
 
 /** bench/overhead.ts in a child process: process.cpuUsage there counts the handler alone, not this process's platform. */
 function measureOverheadApart(): Overhead {
-  const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'overhead.ts'), '--json'], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'overhead.ts'), '--json'], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`bench/overhead.ts failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as Overhead;
 }

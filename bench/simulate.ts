@@ -93,11 +93,19 @@ export class MeteredClient {
       const item = (result as { Item?: Record<string, unknown> } | undefined)?.Item;
       this.readUnits += Math.max(1, Math.ceil((item ? itemSize(item) : 1) / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
     } else if (name === 'QueryCommand') {
-      const items = ((result as { Items?: Record<string, unknown>[] } | undefined)?.Items ?? []).reduce((sum, item) => sum + itemSize(item), 0);
+      const items = ((result as { Items?: Record<string, unknown>[] } | undefined)?.Items ?? []).reduce(
+        (sum, item) => sum + itemSize(item),
+        0,
+      );
       this.readUnits += Math.max(1, Math.ceil(items / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
     } else if (name === 'BatchWriteCommand') {
       for (const [table, requests] of Object.entries(command.input.RequestItems as Record<string, any[]>)) {
-        for (const request of requests) await this.meterWrite(request.PutRequest ? 'Put' : 'Delete', { TableName: table, ...(request.PutRequest ?? request.DeleteRequest) }, 1);
+        for (const request of requests)
+          await this.meterWrite(
+            request.PutRequest ? 'Put' : 'Delete',
+            { TableName: table, ...(request.PutRequest ?? request.DeleteRequest) },
+            1,
+          );
       }
     }
     if (failure) throw failure;
@@ -144,13 +152,26 @@ export async function simulateLoad(
 ): Promise<StoreFigures> {
   const start = options.start ?? new Date(Date.UTC(2026, 10, 2, 10, 0, 0));
   const tag = Math.random().toString(36).slice(2, 8);
-  const calls = plannedCalls(load).map((call) => (options.refusedApart && call.status !== 200 ? { ...call, account: load.accounts + (call.status === 402 ? 0 : 1), key: 0 } : call));
-  const events = usageEventsOf(calls, start, (i) => `acc_sim${tag}_${i}`, (a, k) => `key_sim${tag}_${a}_${k}`).map(({ used, ...event }) => (options.legacyForm ? event : { ...event, used }));
+  const calls = plannedCalls(load).map((call) =>
+    options.refusedApart && call.status !== 200 ? { ...call, account: load.accounts + (call.status === 402 ? 0 : 1), key: 0 } : call,
+  );
+  const events = usageEventsOf(
+    calls,
+    start,
+    (i) => `acc_sim${tag}_${i}`,
+    (a, k) => `key_sim${tag}_${a}_${k}`,
+  ).map(({ used, ...event }) => (options.legacyForm ? event : { ...event, used }));
   const messages = events.map((event, i) => ({ at: Date.parse(event.at), item: { messageId: `m${i}`, body: JSON.stringify(event) } }));
   const { batches, receives } = pollBatches(messages, model);
   const metered = new MeteredClient(client);
   let clock = start.getTime();
-  const store = new DynamoDbUsageStore(metered.asClient(), { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' }, undefined, () => clock, options.tallyEvery);
+  const store = new DynamoDbUsageStore(
+    metered.asClient(),
+    { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' },
+    undefined,
+    () => clock,
+    options.tallyEvery,
+  );
   // The worker reads each account's settings once a batch (one eventually consistent GetItem each).
   let settingsReads = 0;
   const settings = { of: async () => ((settingsReads += 0.5), { analytics: options.analytics ?? true }) };
@@ -169,7 +190,12 @@ export async function simulateLoad(
   metered.writeUnits = writesBefore;
   metered.readUnits = readsBefore;
   const count = (name: string) => metered.requests.get(name) ?? 0;
-  const sequentialRoundTrips = batches.length + count('PutCommand') / 16 + (count('QueryCommand') + count('UpdateCommand')) / 8 + count('TransactWriteCommand') + count('GetCommand');
+  const sequentialRoundTrips =
+    batches.length +
+    count('PutCommand') / 16 +
+    (count('QueryCommand') + count('UpdateCommand')) / 8 +
+    count('TransactWriteCommand') +
+    count('GetCommand');
   const logItems = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs');
   const logs = logItems.reduce((sum, s) => sum + s.logs, 0);
   if (logs !== events.length) throw new Error(`${load.name}: ${logs} logs stored for ${events.length} events`);
@@ -188,7 +214,8 @@ export async function simulateLoad(
     logPartitionUnitsPerCall: metered.logTableWriteUnits / events.length,
     receivesPerCall: receives / events.length,
     deletesPerCall: batches.reduce((sum, b) => sum + Math.ceil(b.items.length / 10), 0) / events.length,
-    accountsPerBatch: batches.reduce((sum, b) => sum + new Set(b.items.map((m) => (JSON.parse(m.body) as UsageEvent).accountId)).size, 0) / batches.length,
+    accountsPerBatch:
+      batches.reduce((sum, b) => sum + new Set(b.items.map((m) => (JSON.parse(m.body) as UsageEvent).accountId)).size, 0) / batches.length,
     storeMsPerEvent: storeMs / events.length,
     workerMsPerEvent: (sequentialRoundTrips * DYNAMO_ROUND_TRIP_MS) / events.length + WORKER_CPU_MS_PER_EVENT,
   };

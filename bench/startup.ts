@@ -24,7 +24,11 @@ async function startOnce(mode: string): Promise<number> {
     OMNAPI_DATA_DIR: dataDir,
   };
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'local/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'local/start.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const ms = await new Promise<number>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
@@ -55,7 +59,9 @@ async function main(): Promise<void> {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const off = median(times.off!);
   const on = median(times.enforce!);
-  console.log(`\nmedian ready: off ${(off / 1000).toFixed(1)} s, enforce ${(on / 1000).toFixed(1)} s (${(((on - off) / off) * 100).toFixed(1)} %)`);
+  console.log(
+    `\nmedian ready: off ${(off / 1000).toFixed(1)} s, enforce ${(on / 1000).toFixed(1)} s (${(((on - off) / off) * 100).toFixed(1)} %)`,
+  );
 }
 
 main().catch((error: Error) => {

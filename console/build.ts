@@ -113,7 +113,10 @@ if (require.main === module && process.argv.includes('--print-types')) {
   renderApiTypes().then((types) => process.stdout.write(types));
 } else if (require.main === module) {
   const at = process.argv.indexOf('--out');
-  (at > 0 ? buildConsole(path.resolve(process.argv[at + 1]!), (line) => console.log(line)) : ensureConsoleBuilt((line) => console.log(line))).catch((error: Error) => {
+  (at > 0
+    ? buildConsole(path.resolve(process.argv[at + 1]!), (line) => console.log(line))
+    : ensureConsoleBuilt((line) => console.log(line))
+  ).catch((error: Error) => {
     console.error(error.stack ?? error.message);
     process.exit(1);
   });

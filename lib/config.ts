@@ -38,13 +38,19 @@ export const StageConfigSchema = z.object({
   /** The privacy workflow's clocks. */
   privacy: z.object({
     /** How long a mailed confirmation link works. */
-    linkLifeHours: z.number().positive().max(24 * 14),
+    linkLifeHours: z
+      .number()
+      .positive()
+      .max(24 * 14),
     /** When the one reminder goes out if the link is unused. */
     reminderAfterHours: z.number().positive(),
     /** How often the watchdog runs. */
     watchdogMinutes: z.number().int().min(1).max(1440),
     /** How long a confirmed deletion waits, cancellable, before anything is erased. */
-    coolingOffHours: z.number().positive().max(24 * 30),
+    coolingOffHours: z
+      .number()
+      .positive()
+      .max(24 * 30),
     /** Days to answer a request, by the account's country (e.g. `{"days":30,"byCountry":{"BR":15}}`). */
     deadlines: DeadlinesSchema,
   }),
@@ -80,14 +86,34 @@ export const StageConfigSchema = z.object({
    * Stripe keys given directly, for the local runtime only (`npm start` passes STRIPE_SECRET_KEY and
    * STRIPE_WEBHOOK_SECRET this way). A deployed stage reads them from `stripeSecretName`.
    */
-  localStripe: z
-    .object({ secretKey: z.string().optional(), webhookSecret: z.string().min(8), apiBase: z.url().optional() })
-    .optional(),
+  localStripe: z.object({ secretKey: z.string().optional(), webhookSecret: z.string().min(8), apiBase: z.url().optional() }).optional(),
 });
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-const DEFAULTS: Record<StageConfig['stage'], Omit<StageConfig, 'stage' | 'catalog' | 'keyCacheSeconds' | 'creditPacks' | 'checkoutsPerHour' | 'localStripe' | 'privacy' | 'corsOrigins' | 'originSecretName' | 'localOriginSecret' | 'localPseudonymKeys' | 'addressWatch' | 'hotPathTracing' | 'auditRetentionDays' | 'notices' | 'localNoticeLinkKeys' | 'usageLogRetentionDays'>> = {
+const DEFAULTS: Record<
+  StageConfig['stage'],
+  Omit<
+    StageConfig,
+    | 'stage'
+    | 'catalog'
+    | 'keyCacheSeconds'
+    | 'creditPacks'
+    | 'checkoutsPerHour'
+    | 'localStripe'
+    | 'privacy'
+    | 'corsOrigins'
+    | 'originSecretName'
+    | 'localOriginSecret'
+    | 'localPseudonymKeys'
+    | 'addressWatch'
+    | 'hotPathTracing'
+    | 'auditRetentionDays'
+    | 'notices'
+    | 'localNoticeLinkKeys'
+    | 'usageLogRetentionDays'
+  >
+> = {
   dev: {
     mailDomain: 'omnapi.com',
     mailFrom: 'no-reply@omnapi.com',
@@ -136,22 +162,44 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     checkoutsPerHour: Number(pick('checkoutsPerHour', 5)),
     hotPathTracing: pick('hotPathTracing', 'passThrough'),
     addressWatch: { addressesPerHour: 50, suspend: false, ...(parseJson(context('addressWatch')) as object | undefined) },
-    privacy: { linkLifeHours: 72, reminderAfterHours: 36, watchdogMinutes: 15, coolingOffHours: 24, deadlines: { days: 30, byCountry: {} }, ...(parseJson(context('privacy')) as object | undefined) },
+    privacy: {
+      linkLifeHours: 72,
+      reminderAfterHours: 36,
+      watchdogMinutes: 15,
+      coolingOffHours: 24,
+      deadlines: { days: 30, byCountry: {} },
+      ...(parseJson(context('privacy')) as object | undefined),
+    },
     localStripe: parseJson(context('localStripe')),
     originSecretName: pick('originSecretName', undefined),
     localOriginSecret: pick('localOriginSecret', undefined),
     localPseudonymKeys: pick('localPseudonymKeys', undefined),
     localNoticeLinkKeys: pick('localNoticeLinkKeys', undefined),
     // Optional notices come from the verified sending domain, beside (never as) the transactional address.
-    notices: { from: `notices@${String(pick('mailFrom', base.mailFrom)).split('@')[1]}`, sendsPerSecond: 10, ...(parseJson(context('notices')) as object | undefined) },
+    notices: {
+      from: `notices@${String(pick('mailFrom', base.mailFrom)).split('@')[1]}`,
+      sendsPerSecond: 10,
+      ...(parseJson(context('notices')) as object | undefined),
+    },
   };
   const problems: string[] = [];
   // Keys in the template are for the local runtime alone: a deployed stage reads Secrets Manager.
-  if (candidate.localStripe !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localStripe: only the local runtime may pass Stripe keys as context');
-  if (candidate.localOriginSecret !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localOriginSecret: only the local runtime may pass the origin secret as context; a stage names it with originSecretName');
-  if (candidate.localPseudonymKeys !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localPseudonymKeys: only the local runtime may pass the pseudonym keys as context; a stage generates them in Secrets Manager');
-  if (candidate.localNoticeLinkKeys !== undefined && context(LOCAL_CONTEXT_KEY) !== true) problems.push('  - localNoticeLinkKeys: only the local runtime may pass the unsubscribe-link keys as context; a stage generates them in Secrets Manager');
-  if (candidate.originSecretName !== undefined && candidate.publicUrl === undefined) problems.push('  - originSecretName: needs publicUrl (the edge\'s address), or mailed links would be refused');
+  if (candidate.localStripe !== undefined && context(LOCAL_CONTEXT_KEY) !== true)
+    problems.push('  - localStripe: only the local runtime may pass Stripe keys as context');
+  if (candidate.localOriginSecret !== undefined && context(LOCAL_CONTEXT_KEY) !== true)
+    problems.push(
+      '  - localOriginSecret: only the local runtime may pass the origin secret as context; a stage names it with originSecretName',
+    );
+  if (candidate.localPseudonymKeys !== undefined && context(LOCAL_CONTEXT_KEY) !== true)
+    problems.push(
+      '  - localPseudonymKeys: only the local runtime may pass the pseudonym keys as context; a stage generates them in Secrets Manager',
+    );
+  if (candidate.localNoticeLinkKeys !== undefined && context(LOCAL_CONTEXT_KEY) !== true)
+    problems.push(
+      '  - localNoticeLinkKeys: only the local runtime may pass the unsubscribe-link keys as context; a stage generates them in Secrets Manager',
+    );
+  if (candidate.originSecretName !== undefined && candidate.publicUrl === undefined)
+    problems.push("  - originSecretName: needs publicUrl (the edge's address), or mailed links would be refused");
   const parsed = StageConfigSchema.safeParse(candidate);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'stage'}: ${i.message}`));
   if (!parsed.success || problems.length) {

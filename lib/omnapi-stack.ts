@@ -68,7 +68,12 @@ export class OmnApiStack extends Stack {
       localOriginSecret: config.localOriginSecret,
     });
     // The console serves the API on its own origin: mailed links (console pages) go there unless a custom domain is given.
-    this.console = new Console(this, 'Console', { httpApi: this.api.httpApi, defaults, accessLogs: this.data.accessLogs, retainData: config.retainData });
+    this.console = new Console(this, 'Console', {
+      httpApi: this.api.httpApi,
+      defaults,
+      accessLogs: this.data.accessLogs,
+      retainData: config.retainData,
+    });
     const publicUrl = config.publicUrl ?? this.console.url;
     this.accounts = new Accounts(this, 'Accounts', {
       defaults,
@@ -147,10 +152,15 @@ export class OmnApiStack extends Stack {
     output('StripeSecretName', config.stripeSecretName, 'Secrets Manager secret with the Stripe API key and webhook secret');
     output('PrivacyStateMachineArn', this.privacy.stateMachine.stateMachineArn, 'The privacy workflow');
     output('MailFrom', config.mailFrom, 'The address platform mail is sent from');
-    output('MailConfigurationSet', this.mailDelivery.binding.configurationSetName, 'The SES configuration set every message is sent through (bounces and complaints)');
+    output(
+      'MailConfigurationSet',
+      this.mailDelivery.binding.configurationSetName,
+      'The SES configuration set every message is sent through (bounces and complaints)',
+    );
     output('MailDomain', config.mailDomain, 'The domain whose mailboxes receive mail (ops tickets reply from them)');
-    output('AuditRetentionDays', String(config.auditRetentionDays), 'Days audit events are kept (the TTL operators\' events get too)');
-    if (this.privacy.pseudonymKeys) output('PseudonymKeysArn', this.privacy.pseudonymKeys.secretArn, 'The HMAC keys of kept pseudonyms (ops privacy pseudonyms)');
+    output('AuditRetentionDays', String(config.auditRetentionDays), "Days audit events are kept (the TTL operators' events get too)");
+    if (this.privacy.pseudonymKeys)
+      output('PseudonymKeysArn', this.privacy.pseudonymKeys.secretArn, 'The HMAC keys of kept pseudonyms (ops privacy pseudonyms)');
     output('ConsoleUrl', this.console.url, 'The customer console, with the API on the same origin under /v1/');
     output('GatewayLogGroup', this.metering.gateway.logGroup.logGroupName, "The metered gateway's log group (unqueued usage events)");
 
@@ -158,7 +168,14 @@ export class OmnApiStack extends Stack {
       key: this.data.key,
       alarmEmail: config.alarmEmail,
       httpApi: this.api.httpApi,
-      deadLetterQueues: { Notices: this.notices.dlq, MailFeedback: this.mailDelivery.feedbackDlq, Usage: this.metering.usageDlq, InboundMail: this.mail.inboundDlq, PrivacyMail: this.privacy.mailDlq, PrivacyWatchdog: this.privacy.watchdogDlq },
+      deadLetterQueues: {
+        Notices: this.notices.dlq,
+        MailFeedback: this.mailDelivery.feedbackDlq,
+        Usage: this.metering.usageDlq,
+        InboundMail: this.mail.inboundDlq,
+        PrivacyMail: this.privacy.mailDlq,
+        PrivacyWatchdog: this.privacy.watchdogDlq,
+      },
       workQueues: { Notices: this.notices.queue, Usage: this.metering.usageQueue, PrivacyMail: this.privacy.mailQueue },
       stateMachines: { PrivacyWorkflow: this.privacy.stateMachine },
       functions: this.node.findAll().filter((c): c is OmnApiFunction => c instanceof OmnApiFunction),
@@ -167,19 +184,29 @@ export class OmnApiStack extends Stack {
           metric: this.metering.unqueuedEvents,
           description: 'The gateway could not queue a usage event; it is in the gateway log for replay (runbook)',
         },
-        PrivacyDeadlineNear: { metric: this.privacy.clockMetrics.PrivacyDeadlineNear, description: 'A privacy request is past 75 % of its legal time (ops privacy list)' },
-        PrivacyOverdue: { metric: this.privacy.clockMetrics.PrivacyOverdue, description: 'A privacy request is past its legal deadline (ops privacy list --overdue)' },
-        PrivacyRequestStuck: { metric: this.privacy.clockMetrics.PrivacyRequestStuck, description: 'A privacy request has waited on us over a day in one status' },
+        PrivacyDeadlineNear: {
+          metric: this.privacy.clockMetrics.PrivacyDeadlineNear,
+          description: 'A privacy request is past 75 % of its legal time (ops privacy list)',
+        },
+        PrivacyOverdue: {
+          metric: this.privacy.clockMetrics.PrivacyOverdue,
+          description: 'A privacy request is past its legal deadline (ops privacy list --overdue)',
+        },
+        PrivacyRequestStuck: {
+          metric: this.privacy.clockMetrics.PrivacyRequestStuck,
+          description: 'A privacy request has waited on us over a day in one status',
+        },
         KeySeenFromManyAddresses: {
           metric: this.metering.keysSeenFromManyAddresses,
-          description: 'An API key was used from an unusual number of addresses in an hour (security event on the account; suspended if addressWatch.suspend)',
+          description:
+            'An API key was used from an unusual number of addresses in an hour (security event on the account; suspended if addressWatch.suspend)',
         },
         PurchaseMismatch: {
           metric: this.billing.purchaseMismatches,
-          description: 'A Stripe checkout paid an amount or currency other than its pack: nothing was credited (security event on the account)',
+          description:
+            'A Stripe checkout paid an amount or currency other than its pack: nothing was credited (security event on the account)',
         },
       },
     });
   }
 }
-

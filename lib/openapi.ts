@@ -7,7 +7,7 @@ const ERROR_MEANING: Record<ErrorStatus, string> = {
   401: 'Not signed in, or the key is unknown',
   402: 'Not enough credit',
   403: 'Not allowed',
-  404: 'No such resource (or not the caller\'s)',
+  404: "No such resource (or not the caller's)",
   409: 'Conflicts with the current state',
   410: 'Used or expired',
   413: 'Body too large',
@@ -32,7 +32,12 @@ function operation(context: string, name: string, spec: RouteSpec): ZodOpenApiOp
     responses[status as `${number}`] = {
       description: response!.description,
       ...(response!.schema
-        ? { content: { [response!.contentType ?? 'application/json']: { schema: response!.schema }, ...(response!.json ? { 'application/json': { schema: response!.json } } : {}) } }
+        ? {
+            content: {
+              [response!.contentType ?? 'application/json']: { schema: response!.schema },
+              ...(response!.json ? { 'application/json': { schema: response!.json } } : {}),
+            },
+          }
         : {}),
     };
   }
@@ -48,9 +53,13 @@ function operation(context: string, name: string, spec: RouteSpec): ZodOpenApiOp
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
     security: SECURITY[spec.auth],
-    ...(spec.query || spec.params ? { requestParams: { ...(spec.query ? { query: spec.query as never } : {}), ...(spec.params ? { path: spec.params as never } : {}) } } : {}),
+    ...(spec.query || spec.params
+      ? { requestParams: { ...(spec.query ? { query: spec.query as never } : {}), ...(spec.params ? { path: spec.params as never } : {}) } }
+      : {}),
     ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
-    ...(spec.rawBody ? { requestBody: { content: { [spec.rawBody.contentType]: { schema: { description: spec.rawBody.description } } } } } : {}),
+    ...(spec.rawBody
+      ? { requestBody: { content: { [spec.rawBody.contentType]: { schema: { description: spec.rawBody.description } } } } }
+      : {}),
     responses,
   };
 }
@@ -63,7 +72,11 @@ export function buildOpenApiDocument(): object {
       const item = (paths[openApiPath(spec.path)] ??= {});
       const methods = spec.method === 'ANY' ? HTTP_METHODS : [spec.method];
       for (const method of methods) {
-        (item as Record<string, ZodOpenApiOperationObject>)[method.toLowerCase()] = operation(context, spec.method === 'ANY' ? `${name}.${method.toLowerCase()}` : name, spec);
+        (item as Record<string, ZodOpenApiOperationObject>)[method.toLowerCase()] = operation(
+          context,
+          spec.method === 'ANY' ? `${name}.${method.toLowerCase()}` : name,
+          spec,
+        );
       }
     }
   }
@@ -72,16 +85,25 @@ export function buildOpenApiDocument(): object {
     info: {
       title: 'OmnAPI',
       version: '1.0.0',
-      description: 'Metered API access: accounts and keys, metered calls, usage, credits and billing, privacy rights. Errors are always `{ "error": { "code", "message" } }`.',
+      description:
+        'Metered API access: accounts and keys, metered calls, usage, credits and billing, privacy rights. Errors are always `{ "error": { "code", "message" } }`.',
     },
-    servers: [{ url: 'https://api.omnapi.com', description: 'Production (publicUrl)' }, { url: 'http://localhost:3000', description: 'npm start' }],
+    servers: [
+      { url: 'https://api.omnapi.com', description: 'Production (publicUrl)' },
+      { url: 'http://localhost:3000', description: 'npm start' },
+    ],
     components: {
       securitySchemes: {
         sessionCookie: { type: 'apiKey', in: 'cookie', name: 'omn_session' },
         sessionBearer: { type: 'http', scheme: 'bearer', description: 'omn_sess_… from POST /v1/auth/login' },
         apiKeyBearer: { type: 'http', scheme: 'bearer', description: 'omn_live_… from POST /v1/keys' },
         apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key' },
-        stripeSignature: { type: 'apiKey', in: 'header', name: 'Stripe-Signature', description: 'Stripe signs the raw body with the webhook secret' },
+        stripeSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Stripe-Signature',
+          description: 'Stripe signs the raw body with the webhook secret',
+        },
       },
     },
     paths,

@@ -5,14 +5,7 @@ import { buildApp } from '../lib/app';
 import { LOCAL_CONTEXT_KEY } from '../lib/config';
 import { ENTRY_METADATA_KEY } from '../lib/constructs/omnapi-function';
 import { TABLE_METADATA_KEY } from '../lib/constructs/data';
-import {
-  IntrinsicResolver,
-  LOCAL_ACCOUNT,
-  LOCAL_REGION,
-  type LocalIdentity,
-  type Template,
-  type TemplateResource,
-} from './intrinsics';
+import { IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION, type LocalIdentity, type Template, type TemplateResource } from './intrinsics';
 
 export interface LocalTable {
   logicalId: string;
@@ -173,7 +166,11 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
   const functionIdByArn = new Map<string, string>();
 
   // Custom-resource providers (CDK's console deployment) run only while CloudFormation deploys: nothing local calls them.
-  const deployTimeOnly = new Set(resources.filter(([, r]) => r.Type.startsWith('Custom::')).map(([, r]) => (r.Properties?.ServiceToken as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt']?.[0]));
+  const deployTimeOnly = new Set(
+    resources
+      .filter(([, r]) => r.Type.startsWith('Custom::'))
+      .map(([, r]) => (r.Properties?.ServiceToken as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt']?.[0]),
+  );
   const functions = new Map<string, LocalFunction>();
   for (const [id, resource] of ofType('AWS::Lambda::Function')) {
     if (deployTimeOnly.has(id)) continue;
@@ -186,7 +183,9 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
       name: identity.ref,
       arn: identity.attributes.Arn!,
       entry,
-      handlerExport: String(props.Handler ?? 'index.handler').split('.').pop()!,
+      handlerExport: String(props.Handler ?? 'index.handler')
+        .split('.')
+        .pop()!,
       environment: atLocalConsole(resolver.resolve(props.Environment?.Variables ?? {}), endpoints.api),
       timeoutSeconds: props.Timeout ?? 3,
       memoryMb: props.MemorySize ?? 128,
@@ -205,9 +204,7 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
     return id;
   };
 
-  const integrations = new Map(
-    ofType('AWS::ApiGatewayV2::Integration').map(([id, r]) => [id, functionIdOf(r.Properties!.IntegrationUri)]),
-  );
+  const integrations = new Map(ofType('AWS::ApiGatewayV2::Integration').map(([id, r]) => [id, functionIdOf(r.Properties!.IntegrationUri)]));
   const routes = ofType('AWS::ApiGatewayV2::Route').map(([id, r]) => {
     const target = String(resolver.resolve(r.Properties!.Target));
     const integrationId = [...integrations.keys()].find((key) => target === `integrations/${identities.get(key)!.ref}`);
@@ -245,9 +242,7 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
   const stateMachines = ofType('AWS::StepFunctions::StateMachine').map(([id, r]) => {
     const identity = identities.get(id)!;
     const props = r.Properties ?? {};
-    const definition = props.DefinitionString
-      ? JSON.parse(resolver.resolve(props.DefinitionString))
-      : resolver.resolve(props.Definition);
+    const definition = props.DefinitionString ? JSON.parse(resolver.resolve(props.DefinitionString)) : resolver.resolve(props.Definition);
     return { logicalId: id, name: identity.attributes.Name!, arn: identity.ref, definition, roleId: logicalIdOfRef(props.RoleArn) };
   });
 
@@ -312,22 +307,42 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
     if (destination.Enabled === false) return [];
     const topicArn = destination.SnsDestination?.TopicARN;
     if (!topicArn) throw new Error(`Local runtime can only emulate SNS event destinations of SES (${props.ConfigurationSetName})`);
-    return [{
-      configurationSet: String(props.ConfigurationSetName),
-      events: (destination.MatchingEventTypes ?? []).map((e: string) => e.toLowerCase()),
-      topicArn: String(topicArn),
-      functionIds: subscriptions.filter((s) => s.topicArn === topicArn).map((s) => s.functionId),
-    }];
+    return [
+      {
+        configurationSet: String(props.ConfigurationSetName),
+        events: (destination.MatchingEventTypes ?? []).map((e: string) => e.toLowerCase()),
+        topicArn: String(topicArn),
+        functionIds: subscriptions.filter((s) => s.topicArn === topicArn).map((s) => s.functionId),
+      },
+    ];
   });
 
   const outputs: Record<string, string> = {};
   for (const [name, output] of Object.entries(template.Outputs ?? {})) outputs[name] = String(resolver.resolve(output.Value));
 
-  const cors = ofType('AWS::ApiGatewayV2::Api').map(([, r]) => r.Properties?.CorsConfiguration as LocalCors | undefined).find(Boolean);
+  const cors = ofType('AWS::ApiGatewayV2::Api')
+    .map(([, r]) => r.Properties?.CorsConfiguration as LocalCors | undefined)
+    .find(Boolean);
 
   const apiId = ofType('AWS::ApiGatewayV2::Api')[0]?.[0];
 
-  return { template, resolver, apiId, tables, functions, routes, queues, eventSources, stateMachines, buckets, receiptRules, schedules, sesEventDestinations, outputs, cors };
+  return {
+    template,
+    resolver,
+    apiId,
+    tables,
+    functions,
+    routes,
+    queues,
+    eventSources,
+    stateMachines,
+    buckets,
+    receiptRules,
+    schedules,
+    sesEventDestinations,
+    outputs,
+    cors,
+  };
 }
 
 /** The logical id in `{ "Fn::GetAtt": [id, "Arn"] }` or `{ Ref: id }`: how a function names its role. */
@@ -354,7 +369,9 @@ const LOCAL_DISTRIBUTION_DOMAIN = 'console.omnapi.local';
 
 /** Points the distribution's URL (mailed links' PUBLIC_URL, by default) at the local API's port, where `npm start` serves the console. */
 function atLocalConsole(environment: Record<string, string>, api: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, String(value).split(`https://${LOCAL_DISTRIBUTION_DOMAIN}`).join(api)]));
+  return Object.fromEntries(
+    Object.entries(environment).map(([name, value]) => [name, String(value).split(`https://${LOCAL_DISTRIBUTION_DOMAIN}`).join(api)]),
+  );
 }
 
 function identityOf(

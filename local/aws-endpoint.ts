@@ -40,19 +40,34 @@ export function createAwsEndpoint(
           return reply(response, 200, sqsOperation(services.sqs, target.slice('AmazonSQS.'.length), body), 'application/x-amz-json-1.0');
         }
         if (target.startsWith('AWSStepFunctions.')) {
-          return reply(response, 200, sfnOperation(services.sfn, target.slice('AWSStepFunctions.'.length), body), 'application/x-amz-json-1.0');
+          return reply(
+            response,
+            200,
+            sfnOperation(services.sfn, target.slice('AWSStepFunctions.'.length), body),
+            'application/x-amz-json-1.0',
+          );
         }
         if (request.method === 'POST' && request.url?.startsWith('/v2/email/outbound-emails')) {
           const messageId = await services.outbox.send(body as SendEmailInput);
           services.sesFeedback?.(body as SendEmailInput, messageId);
           return reply(response, 200, { MessageId: messageId }, 'application/json');
         }
-        reply(response, 400, { __type: 'UnknownOperationException', message: `Not emulated: ${target || request.url}` }, 'application/json');
+        reply(
+          response,
+          400,
+          { __type: 'UnknownOperationException', message: `Not emulated: ${target || request.url}` },
+          'application/json',
+        );
       } catch (error) {
         if (error instanceof AccessDeniedError) return accessDenied(response, target, error);
         if (error instanceof SqsError) {
           response.setHeader('x-amzn-query-error', `${error.type};Sender`);
-          return reply(response, 400, { __type: `com.amazonaws.sqs#${sqsErrorName(error.type)}`, message: error.message }, 'application/x-amz-json-1.0');
+          return reply(
+            response,
+            400,
+            { __type: `com.amazonaws.sqs#${sqsErrorName(error.type)}`, message: error.message },
+            'application/x-amz-json-1.0',
+          );
         }
         if (error instanceof SfnError) {
           return reply(response, 400, { __type: `com.amazonaws.sfn#${error.type}`, message: error.message }, 'application/x-amz-json-1.0');
@@ -69,17 +84,23 @@ export function createAwsEndpoint(
 }
 
 /** The IAM requests of one SQS, Step Functions or SES call, with the KMS use of encrypted queues. */
-export function awsRequests(services: { sqs: LocalSqs; sfn: LocalStepFunctions; iam?: LocalIam }, target: string, body: Record<string, any>): IamRequest[] {
+export function awsRequests(
+  services: { sqs: LocalSqs; sfn: LocalStepFunctions; iam?: LocalIam },
+  target: string,
+  body: Record<string, any>,
+): IamRequest[] {
   if (target.startsWith('AmazonSQS.')) {
     const operation = target.slice('AmazonSQS.'.length).replace(/Batch$/, '');
     const queueArn = body.QueueUrl ? services.sqs.arnOf(body.QueueUrl) : body.QueueName ? services.sqs.arnOf(body.QueueName) : undefined;
     if (!queueArn) return [];
-    const kms = operation === 'SendMessage' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : operation === 'ReceiveMessage' ? ['kms:Decrypt'] : [];
+    const kms =
+      operation === 'SendMessage' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : operation === 'ReceiveMessage' ? ['kms:Decrypt'] : [];
     return [{ action: `sqs:${operation}`, resource: queueArn }, ...(services.iam?.kmsRequests(queueArn, kms) ?? [])];
   }
   if (target.startsWith('AWSStepFunctions.')) {
     const operation = target.slice('AWSStepFunctions.'.length);
-    const resource = body.stateMachineArn ?? body.executionArn ?? (body.taskToken ? services.sfn.machineOfToken(body.taskToken) : undefined);
+    const resource =
+      body.stateMachineArn ?? body.executionArn ?? (body.taskToken ? services.sfn.machineOfToken(body.taskToken) : undefined);
     return resource ? [{ action: `states:${operation}`, resource }] : [];
   }
   if (target.startsWith('SESv2.POST /v2/email/outbound-emails')) {
@@ -87,7 +108,14 @@ export function awsRequests(services: { sqs: LocalSqs; sfn: LocalStepFunctions; 
     const address = /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
     const domain = address.split('@')[1] ?? address;
     // Sending through a configuration set needs SendEmail on the set too, as SES checks it.
-    const set = body.ConfigurationSetName ? [{ action: 'ses:SendEmail', resource: `arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:configuration-set/${String(body.ConfigurationSetName)}` }] : [];
+    const set = body.ConfigurationSetName
+      ? [
+          {
+            action: 'ses:SendEmail',
+            resource: `arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:configuration-set/${String(body.ConfigurationSetName)}`,
+          },
+        ]
+      : [];
     return [{ action: 'ses:SendEmail', resource: `arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:identity/${domain}` }, ...set];
   }
   return [];
@@ -97,7 +125,12 @@ export function awsRequests(services: { sqs: LocalSqs; sfn: LocalStepFunctions; 
 function accessDenied(response: http.ServerResponse, target: string, error: AccessDeniedError): void {
   if (target.startsWith('AmazonSQS.')) {
     response.setHeader('x-amzn-query-error', 'AccessDenied;Sender');
-    reply(response, 403, { __type: 'com.amazon.coral.service#AccessDeniedException', message: error.message }, 'application/x-amz-json-1.0');
+    reply(
+      response,
+      403,
+      { __type: 'com.amazon.coral.service#AccessDeniedException', message: error.message },
+      'application/x-amz-json-1.0',
+    );
   } else if (target.startsWith('AWSStepFunctions.')) {
     reply(response, 400, { __type: 'com.amazonaws.sfn#AccessDeniedException', message: error.message }, 'application/x-amz-json-1.0');
   } else {
@@ -107,7 +140,10 @@ function accessDenied(response: http.ServerResponse, target: string, error: Acce
 }
 
 function reply(response: http.ServerResponse, status: number, body: unknown, contentType: string): void {
-  response.writeHead(status, { 'content-type': contentType, 'x-amzn-requestid': createHash('md5').update(String(Math.random())).digest('hex') });
+  response.writeHead(status, {
+    'content-type': contentType,
+    'x-amzn-requestid': createHash('md5').update(String(Math.random())).digest('hex'),
+  });
   response.end(JSON.stringify(body));
 }
 
@@ -127,7 +163,12 @@ function sqsOperation(sqs: LocalSqs, operation: string, body: Record<string, any
       for (const entry of body.Entries ?? []) {
         try {
           const message = sqs.sendMessage(body.QueueUrl, entry.MessageBody, entry.MessageAttributes);
-          Successful.push({ Id: entry.Id, MessageId: message.messageId, MD5OfMessageBody: message.md5OfBody, ...attributesDigest(message) });
+          Successful.push({
+            Id: entry.Id,
+            MessageId: message.messageId,
+            MD5OfMessageBody: message.md5OfBody,
+            ...attributesDigest(message),
+          });
         } catch (error) {
           if (!(error instanceof SqsError) || error.type.includes('NonExistentQueue')) throw error;
           Failed.push({ Id: entry.Id, Code: error.type, Message: error.message, SenderFault: true });
@@ -153,7 +194,10 @@ function sqsOperation(sqs: LocalSqs, operation: string, body: Record<string, any
       sqs.deleteMessage(body.QueueUrl, body.ReceiptHandle);
       return {};
     case 'DeleteMessageBatch':
-      sqs.deleteMessages(body.QueueUrl, (body.Entries ?? []).map((entry: { ReceiptHandle: string }) => entry.ReceiptHandle));
+      sqs.deleteMessages(
+        body.QueueUrl,
+        (body.Entries ?? []).map((entry: { ReceiptHandle: string }) => entry.ReceiptHandle),
+      );
       return { Successful: (body.Entries ?? []).map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] };
     case 'ChangeMessageVisibility':
       sqs.changeVisibility(body.QueueUrl, body.ReceiptHandle, Number(body.VisibilityTimeout));
@@ -202,7 +246,13 @@ function sfnOperation(sfn: LocalStepFunctions, operation: string, body: Record<s
         executions: sfn
           .list(body.stateMachineArn)
           .filter((e) => !body.statusFilter || e.status === body.statusFilter)
-          .map((e) => ({ executionArn: e.executionArn, stateMachineArn: e.stateMachineArn, name: e.name, status: e.status, startDate: e.startDate / 1000 })),
+          .map((e) => ({
+            executionArn: e.executionArn,
+            stateMachineArn: e.stateMachineArn,
+            name: e.name,
+            status: e.status,
+            startDate: e.startDate / 1000,
+          })),
       };
     default:
       throw new SfnError('UnsupportedOperation', `Step Functions ${operation} is not emulated locally`);

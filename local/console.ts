@@ -38,19 +38,37 @@ const MIME: Record<string, string> = {
 /** A CloudFront path pattern (`*` any characters, `?` one) as a regular expression. */
 export function pathPattern(pattern: string): RegExp {
   const normalized = pattern.startsWith('/') ? pattern : `/${pattern}`;
-  return new RegExp(`^${normalized.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${normalized
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 /** An fnmatch-style filter of the deployment handler (`*` matches across folders, as in Python's fnmatch). */
 function fileFilter(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 /** Compiles a CloudFront Function (cloudfront-js) into a URI rewrite for viewer requests. */
 export function compileViewerRequest(code: string): (uri: string) => string {
-  const handler = vm.runInNewContext(`${code}\n;handler`, {}, { timeout: 1000 }) as (event: unknown) => { uri?: string; statusCode?: number };
+  const handler = vm.runInNewContext(`${code}\n;handler`, {}, { timeout: 1000 }) as (event: unknown) => {
+    uri?: string;
+    statusCode?: number;
+  };
   return (uri) => {
-    const event = { version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '127.0.0.1' }, request: { method: 'GET', uri, querystring: {}, headers: {}, cookies: {} } };
+    const event = {
+      version: '1.0',
+      context: { eventType: 'viewer-request' },
+      viewer: { ip: '127.0.0.1' },
+      request: { method: 'GET', uri, querystring: {}, headers: {}, cookies: {} },
+    };
     const result = handler(event);
     return typeof result?.uri === 'string' ? result.uri : uri;
   };
@@ -72,9 +90,15 @@ export function policyHeaders(config: Record<string, any>): Record<string, strin
   if (security.ContentTypeOptions) headers['x-content-type-options'] = 'nosniff';
   if (security.FrameOptions) headers['x-frame-options'] = security.FrameOptions.FrameOption;
   if (security.ReferrerPolicy) headers['referrer-policy'] = security.ReferrerPolicy.ReferrerPolicy;
-  if (security.XSSProtection) headers['x-xss-protection'] = security.XSSProtection.Protection ? `1${security.XSSProtection.ModeBlock ? '; mode=block' : ''}` : '0';
+  if (security.XSSProtection)
+    headers['x-xss-protection'] = security.XSSProtection.Protection ? `1${security.XSSProtection.ModeBlock ? '; mode=block' : ''}` : '0';
   const hsts = security.StrictTransportSecurity;
-  if (hsts) headers['strict-transport-security'] = [`max-age=${hsts.AccessControlMaxAgeSec}`, ...(hsts.IncludeSubdomains ? ['includeSubDomains'] : []), ...(hsts.Preload ? ['preload'] : [])].join('; ');
+  if (hsts)
+    headers['strict-transport-security'] = [
+      `max-age=${hsts.AccessControlMaxAgeSec}`,
+      ...(hsts.IncludeSubdomains ? ['includeSubDomains'] : []),
+      ...(hsts.Preload ? ['preload'] : []),
+    ].join('; ');
   for (const item of config.CustomHeadersConfig?.Items ?? []) headers[String(item.Header).toLowerCase()] = item.Value;
   return headers;
 }
@@ -82,16 +106,24 @@ export function policyHeaders(config: Record<string, any>): Record<string, strin
 /** Reads the console's distribution and deployments from the template; undefined when the app has none. */
 export function deriveConsole(template: Template): LocalConsole | undefined {
   const resources = template.Resources as Record<string, TemplateResource & { Properties?: Record<string, any> }>;
-  const deployments = Object.values(resources).filter((r) => r.Type === 'Custom::CDKBucketDeployment' && r.Metadata?.[CONSOLE_SOURCE_METADATA_KEY]);
+  const deployments = Object.values(resources).filter(
+    (r) => r.Type === 'Custom::CDKBucketDeployment' && r.Metadata?.[CONSOLE_SOURCE_METADATA_KEY],
+  );
   const distribution = Object.values(resources).find((r) => r.Type === 'AWS::CloudFront::Distribution');
   if (!deployments.length || !distribution) return undefined;
   const config = distribution.Properties!.DistributionConfig as Record<string, any>;
-  const customOrigins = new Set((config.Origins as { Id: string; CustomOriginConfig?: unknown }[]).filter((o) => o.CustomOriginConfig).map((o) => o.Id));
-  const apiPatterns = ((config.CacheBehaviors ?? []) as { PathPattern: string; TargetOriginId: string }[]).filter((b) => customOrigins.has(b.TargetOriginId)).map((b) => b.PathPattern);
+  const customOrigins = new Set(
+    (config.Origins as { Id: string; CustomOriginConfig?: unknown }[]).filter((o) => o.CustomOriginConfig).map((o) => o.Id),
+  );
+  const apiPatterns = ((config.CacheBehaviors ?? []) as { PathPattern: string; TargetOriginId: string }[])
+    .filter((b) => customOrigins.has(b.TargetOriginId))
+    .map((b) => b.PathPattern);
   const defaults = config.DefaultCacheBehavior as Record<string, any>;
   const policyId = refOf(defaults.ResponseHeadersPolicyId);
   const headers = policyId ? policyHeaders(resources[policyId]!.Properties!.ResponseHeadersPolicyConfig) : {};
-  const association = ((defaults.FunctionAssociations ?? []) as { EventType: string; FunctionARN: unknown }[]).find((f) => f.EventType === 'viewer-request');
+  const association = ((defaults.FunctionAssociations ?? []) as { EventType: string; FunctionARN: unknown }[]).find(
+    (f) => f.EventType === 'viewer-request',
+  );
   const functionId = association && refOf(association.FunctionARN);
   const sources = new Set(deployments.map((d) => String(d.Metadata![CONSOLE_SOURCE_METADATA_KEY])));
   if (sources.size !== 1) throw new Error(`The console deployments name ${sources.size} sources; the local runtime serves one`);
@@ -132,7 +164,8 @@ export interface ConsoleServer {
  * CloudFront without list permission), the deployment's Cache-Control and the policy's headers.
  */
 export async function startConsole(site: LocalConsole, root: string, log: (line: string) => void): Promise<ConsoleServer> {
-  if (path.resolve(root, site.source) !== CONSOLE_DIR) throw new Error(`The console source ${site.source} is not ${path.relative(root, CONSOLE_DIR)}, which the local runtime builds`);
+  if (path.resolve(root, site.source) !== CONSOLE_DIR)
+    throw new Error(`The console source ${site.source} is not ${path.relative(root, CONSOLE_DIR)}, which the local runtime builds`);
   const dist = await ensureConsoleBuilt(log);
   const api = site.apiPatterns.map(pathPattern);
   return {

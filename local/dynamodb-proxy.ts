@@ -13,7 +13,12 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './intrinsics';
 
 type Item = Record<string, AttributeValue>;
 /** What every part of a transaction may carry: a condition and, with `ALL_OLD`, a wish to see the item when it is refused. */
-type Conditional = { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item; ReturnValuesOnConditionCheckFailure?: string };
+type Conditional = {
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Item;
+  ReturnValuesOnConditionCheckFailure?: string;
+};
 type TransactItem = {
   ConditionCheck?: { TableName: string; Key: Item; ConditionExpression: string } & Conditional;
   Put?: { TableName: string; Item: Item } & Conditional;
@@ -51,7 +56,12 @@ export class DynamoDbProxy {
     /** Authorizes each call as the role its access key names; absent, every call passes. */
     private readonly iam?: LocalIam,
   ) {
-    this.client = new DynamoDBClient({ endpoint: backend, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    this.client = new DynamoDBClient({
+      endpoint: backend,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
   }
 
   listener(): http.RequestListener {
@@ -81,7 +91,8 @@ export class DynamoDbProxy {
           response.writeHead(answer.status, answer.headers);
           response.end(answer.body);
         } catch (error) {
-          if (error instanceof AccessDeniedError) return reply(response, 400, { __type: 'com.amazon.coral.service#AccessDeniedException', Message: error.message });
+          if (error instanceof AccessDeniedError)
+            return reply(response, 400, { __type: 'com.amazon.coral.service#AccessDeniedException', Message: error.message });
           reply(response, 500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: (error as Error).message });
         }
       });
@@ -122,7 +133,10 @@ export class DynamoDbProxy {
     return run;
   }
 
-  private forward(request: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
+  private forward(
+    request: http.IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const headers = { ...request.headers, 'content-length': String(body.length) };
       const upstream = http.request(`${this.backend}${request.url ?? '/'}`, { method: request.method, headers }, (answer) => {
@@ -137,7 +151,10 @@ export class DynamoDbProxy {
 
   private async transactWrite(items: TransactItem[]): Promise<{ status: number; body: unknown }> {
     if (!Array.isArray(items) || items.length === 0 || items.length > 100) {
-      return { status: 400, body: { __type: 'com.amazon.coral.validate#ValidationException', message: 'TransactItems must hold 1 to 100 items' } };
+      return {
+        status: 400,
+        body: { __type: 'com.amazon.coral.validate#ValidationException', message: 'TransactItems must hold 1 to 100 items' },
+      };
     }
     const applied: { table: string; key: Item; old?: Item }[] = [];
     const reasons: { Code: string; Message?: string; Item?: Item }[] = items.map(() => ({ Code: 'None' }));
@@ -151,12 +168,17 @@ export class DynamoDbProxy {
         if (isTransient(error)) {
           // The store did not answer (a reset socket under load): DynamoDB's answer is a retryable 500, not a cancellation.
           await this.rollBack(applied);
-          return { status: 500, body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: `local store: ${(error as Error).message}` } };
+          return {
+            status: 500,
+            body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: `local store: ${(error as Error).message}` },
+          };
         }
-        reasons[index] = name === 'ConditionalCheckFailedException'
-          ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }
-          : { Code: 'ValidationError', Message: (error as Error).message };
-        if (name !== 'ConditionalCheckFailedException') console.error(`[omnapi] local TransactWriteItems refused item ${index}: ${(error as Error).message}`);
+        reasons[index] =
+          name === 'ConditionalCheckFailedException'
+            ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }
+            : { Code: 'ValidationError', Message: (error as Error).message };
+        if (name !== 'ConditionalCheckFailedException')
+          console.error(`[omnapi] local TransactWriteItems refused item ${index}: ${(error as Error).message}`);
         await this.rollBack(applied);
         if (name === 'ConditionalCheckFailedException') {
           const old = await this.oldImageOnFailure(entry);
@@ -177,7 +199,8 @@ export class DynamoDbProxy {
 
   /** What DynamoDB returns beside a refused part asking for `ReturnValuesOnConditionCheckFailure: ALL_OLD`: the item as it stands. */
   private async oldImageOnFailure(entry: TransactItem): Promise<Item | undefined> {
-    const part: ({ TableName: string; Key?: Item; Item?: Item } & Conditional) | undefined = entry.Put ?? entry.Update ?? entry.Delete ?? entry.ConditionCheck;
+    const part: ({ TableName: string; Key?: Item; Item?: Item } & Conditional) | undefined =
+      entry.Put ?? entry.Update ?? entry.Delete ?? entry.ConditionCheck;
     if (part?.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD') return undefined;
     const key = part.Key ?? (await this.keyOf(part.TableName, part.Item!));
     const { Item } = await this.client.send(new GetItemCommand({ TableName: part.TableName, Key: key, ConsistentRead: true }));
@@ -188,17 +211,23 @@ export class DynamoDbProxy {
     const units = (result: { ConsumedCapacity?: { CapacityUnits?: number } }) => Number(result.ConsumedCapacity?.CapacityUnits ?? 1);
     if (entry.Put) {
       const { TableName, Item, ReturnValuesOnConditionCheckFailure: _r, ...condition } = entry.Put;
-      const result = await this.client.send(new PutItemCommand({ TableName, Item, ...condition, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }));
+      const result = await this.client.send(
+        new PutItemCommand({ TableName, Item, ...condition, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }),
+      );
       return { table: TableName, key: await this.keyOf(TableName, Item), old: result.Attributes, units: units(result) };
     }
     if (entry.Update) {
       const { TableName, Key, ReturnValuesOnConditionCheckFailure: _r, ...rest } = entry.Update;
-      const result = await this.client.send(new UpdateItemCommand({ TableName, Key, ...rest, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }));
+      const result = await this.client.send(
+        new UpdateItemCommand({ TableName, Key, ...rest, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }),
+      );
       return { table: TableName, key: Key, old: result.Attributes, units: units(result) };
     }
     if (entry.Delete) {
       const { TableName, Key, ReturnValuesOnConditionCheckFailure: _r, ...condition } = entry.Delete;
-      const result = await this.client.send(new DeleteItemCommand({ TableName, Key, ...condition, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }));
+      const result = await this.client.send(
+        new DeleteItemCommand({ TableName, Key, ...condition, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }),
+      );
       return { table: TableName, key: Key, old: result.Attributes, units: units(result) };
     }
     if (entry.ConditionCheck) {
@@ -227,7 +256,9 @@ export class DynamoDbProxy {
     }
   }
 
-  private async transactGet(items: { Get: { TableName: string; Key: Item; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> } }[]) {
+  private async transactGet(
+    items: { Get: { TableName: string; Key: Item; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> } }[],
+  ) {
     const responses = [];
     for (const { Get } of items) {
       const { Item } = await this.client.send(new GetItemCommand({ ...Get, ConsistentRead: true }));
@@ -249,9 +280,25 @@ export class DynamoDbProxy {
 
 type RequestInput = { TableName?: string; IndexName?: string; TransactItems?: unknown[]; RequestItems?: Record<string, unknown> };
 
-const TRANSACT_ACTIONS: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' };
+const TRANSACT_ACTIONS: Record<string, string> = {
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  ConditionCheck: 'ConditionCheckItem',
+  Get: 'GetItem',
+};
 /** Operations on the table's data: they decrypt with the table's KMS key, with the caller's permissions. */
-const CONTROL_PLANE = new Set(['DescribeTable', 'ListTables', 'CreateTable', 'DeleteTable', 'UpdateTable', 'DescribeTimeToLive', 'UpdateTimeToLive', 'ListTagsOfResource', 'TagResource']);
+const CONTROL_PLANE = new Set([
+  'DescribeTable',
+  'ListTables',
+  'CreateTable',
+  'DeleteTable',
+  'UpdateTable',
+  'DescribeTimeToLive',
+  'UpdateTimeToLive',
+  'ListTagsOfResource',
+  'TagResource',
+]);
 
 /** The IAM requests of one DynamoDB call: the action on each table (or index) it touches, and KMS Decrypt of encrypted tables. */
 export function dynamoRequests(iam: LocalIam, operation: string, input: RequestInput): IamRequest[] {
@@ -295,5 +342,9 @@ function reply(response: http.ServerResponse, status: number, body: unknown): vo
 /** A failure of the connection to the store, not of the item: worth a retry of the whole transaction. */
 function isTransient(error: unknown): boolean {
   const { code, name, message } = error as { code?: string; name?: string; message?: string };
-  return ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT'].includes(code ?? '') || name === 'TimeoutError' || /socket hang up|ECONNRESET/.test(message ?? '');
+  return (
+    ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT'].includes(code ?? '') ||
+    name === 'TimeoutError' ||
+    /socket hang up|ECONNRESET/.test(message ?? '')
+  );
 }

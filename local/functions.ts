@@ -168,7 +168,10 @@ export class LocalFunctions {
       for (const fn of stale) {
         const output = result.metafile.outputs[path.relative(PROJECT_ROOT, path.join(this.cacheDir, `${fn.logicalId}.js`))];
         const inputs = Object.keys(output?.inputs ?? {}).filter((input) => !input.startsWith('omnapi-process:'));
-        writeAtomically(this.manifestOf(fn), Buffer.from(JSON.stringify({ key: this.keyOf(fn), inputs: Object.fromEntries(inputs.map((i) => [i, stamp(i)])) })));
+        writeAtomically(
+          this.manifestOf(fn),
+          Buffer.from(JSON.stringify({ key: this.keyOf(fn), inputs: Object.fromEntries(inputs.map((i) => [i, stamp(i)])) })),
+        );
       }
       progress(`bundled ${stale.length} functions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     })();
@@ -180,7 +183,9 @@ export class LocalFunctions {
   }
 
   private keyOf(fn: LocalFunction): string {
-    return createHash('sha256').update(`${BUNDLE_OPTIONS_VERSION}|${fn.entry}|${process.versions.node.split('.')[0]}|${BANNER}`).digest('hex');
+    return createHash('sha256')
+      .update(`${BUNDLE_OPTIONS_VERSION}|${fn.entry}|${process.versions.node.split('.')[0]}|${BANNER}`)
+      .digest('hex');
   }
 
   /** A bundle is reused when its key and every input's size and modification time are as they were. */
@@ -251,7 +256,10 @@ function processWithEnv(env: Record<string, string>): NodeJS.Process {
  * (region, name, memory, log group, handler, its role's credentials) and the local endpoints that
  * stand in for the regional ones. Nothing else from the runtime's own environment.
  */
-export function lambdaEnvironment(fn: LocalFunction, options: Pick<LocalFunctionsOptions, 'endpoints' | 'passThrough' | 'roleOf'> = {}): Record<string, string> {
+export function lambdaEnvironment(
+  fn: LocalFunction,
+  options: Pick<LocalFunctionsOptions, 'endpoints' | 'passThrough' | 'roleOf'> = {},
+): Record<string, string> {
   const role = options.roleOf?.(fn) ?? fn.roleId ?? fn.logicalId;
   return {
     ...fn.environment,

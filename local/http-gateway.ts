@@ -102,7 +102,10 @@ export function toApiGatewayEvent(
     if (name === 'cookie' || value === undefined) continue;
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const cookies = request.headers.cookie?.split(';').map((c) => c.trim()).filter(Boolean);
+  const cookies = request.headers.cookie
+    ?.split(';')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const query: Record<string, string> = {};
   for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
   const contentType = headers['content-type'] ?? '';
@@ -142,8 +145,18 @@ export function toApiGatewayEvent(
 export function writeLambdaResult(response: http.ServerResponse, result: unknown): void {
   const structured =
     result !== null && typeof result === 'object' && 'statusCode' in (result as object)
-      ? (result as { statusCode: number; headers?: Record<string, string | number | boolean>; cookies?: string[]; body?: string; isBase64Encoded?: boolean })
-      : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: typeof result === 'string' ? result : JSON.stringify(result) };
+      ? (result as {
+          statusCode: number;
+          headers?: Record<string, string | number | boolean>;
+          cookies?: string[];
+          body?: string;
+          isBase64Encoded?: boolean;
+        })
+      : {
+          statusCode: 200,
+          headers: { 'content-type': 'application/json' },
+          body: typeof result === 'string' ? result : JSON.stringify(result),
+        };
   for (const [name, value] of Object.entries(structured.headers ?? {})) response.setHeader(name, String(value));
   if (structured.cookies?.length) response.setHeader('set-cookie', structured.cookies);
   const body = structured.body ?? '';
@@ -155,7 +168,11 @@ export function writeLambdaResult(response: http.ServerResponse, result: unknown
 const EDGE_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS };
 
 /** The JSON error body, as a complete answer the gateway itself gives (413, 400, 404, 500). */
-export function errorAnswer(status: number, code: string, message: string): { status: number; headers: Record<string, string>; body: string } {
+export function errorAnswer(
+  status: number,
+  code: string,
+  message: string,
+): { status: number; headers: Record<string, string>; body: string } {
   return { status, headers: { ...EDGE_HEADERS }, body: JSON.stringify(errorBody(code, message)) };
 }
 
@@ -196,7 +213,12 @@ export function answerClientError(error: NodeJS.ErrnoException & { code?: string
       ? [431, 'headers_too_large', 'Request headers are too large']
       : [400, 'bad_request', 'The request could not be parsed as HTTP'];
   const answer = errorAnswer(status, code, message);
-  const head = [`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}`, ...Object.entries(answer.headers).map(([k, v]) => `${k}: ${v}`), `content-length: ${Buffer.byteLength(answer.body)}`, 'connection: close'];
+  const head = [
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}`,
+    ...Object.entries(answer.headers).map(([k, v]) => `${k}: ${v}`),
+    `content-length: ${Buffer.byteLength(answer.body)}`,
+    'connection: close',
+  ];
   socket.end(`${head.join('\r\n')}\r\n\r\n${answer.body}`);
 }
 
@@ -241,7 +263,13 @@ export function applyCors(cors: LocalCors | undefined, request: http.IncomingMes
 }
 
 /** The HTTP API's request listener: same routes, same events, same integration behaviour. */
-export function httpGateway(routes: LocalRoute[], functions: LocalFunctions, log: (line: string) => void, cors?: LocalCors, apiId = 'local'): http.RequestListener {
+export function httpGateway(
+  routes: LocalRoute[],
+  functions: LocalFunctions,
+  log: (line: string) => void,
+  cors?: LocalCors,
+  apiId = 'local',
+): http.RequestListener {
   const table = new RouteTable(routes);
   return (request, response) => {
     const started = Date.now();
@@ -273,7 +301,10 @@ export function httpGateway(routes: LocalRoute[], functions: LocalFunctions, log
         const [routeMethod, routePath] = match.route.routeKey === '$default' ? ['$default', ''] : match.route.routeKey.split(' ');
         const method = routeMethod === 'ANY' ? (request.method ?? 'GET').toUpperCase() : routeMethod;
         const sourceArn = `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${apiId}/$default/${method}${routePath}`;
-        writeLambdaResult(response, await functions.invoke(match.route.functionId, event, { principal: 'apigateway.amazonaws.com', sourceArn }));
+        writeLambdaResult(
+          response,
+          await functions.invoke(match.route.functionId, event, { principal: 'apigateway.amazonaws.com', sourceArn }),
+        );
       } catch (error) {
         // What API Gateway does when the integration itself fails.
         log(`integration error on ${request.method} ${pathOf(request.url) ?? '?'}: ${(error as Error).stack ?? error}`);

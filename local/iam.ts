@@ -105,7 +105,8 @@ export class LocalIam {
         name: `${id}/${p.PolicyName}`,
         policy: resolver.resolve(p.PolicyDocument),
       }));
-      if ((r.Properties?.ManagedPolicyArns ?? []).length) this.log(`iam: ${id} has managed policies the local runtime cannot read; only its inline policies count`);
+      if ((r.Properties?.ManagedPolicyArns ?? []).length)
+        this.log(`iam: ${id} has managed policies the local runtime cannot read; only its inline policies count`);
       this.roles.set(id, { logicalId: id, arn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${id}`, policies: inline });
     }
     for (const [id, r] of resources) {
@@ -118,23 +119,36 @@ export class LocalIam {
           break;
         }
         case 'AWS::IAM::Policy':
-          for (const role of props.Roles ?? []) this.roles.get(logicalIdOfRef(role) ?? '')?.policies.push({ name: id, policy: resolver.resolve(props.PolicyDocument) });
+          for (const role of props.Roles ?? [])
+            this.roles.get(logicalIdOfRef(role) ?? '')?.policies.push({ name: id, policy: resolver.resolve(props.PolicyDocument) });
           break;
         case 'AWS::S3::BucketPolicy':
-          this.resourcePolicies.set(`arn:aws:s3:::${resolver.resolve(props.Bucket)}`, { name: id, policy: resolver.resolve(props.PolicyDocument) });
+          this.resourcePolicies.set(`arn:aws:s3:::${resolver.resolve(props.Bucket)}`, {
+            name: id,
+            policy: resolver.resolve(props.PolicyDocument),
+          });
           break;
         case 'AWS::SQS::QueuePolicy':
           for (const queue of props.Queues ?? []) {
             const queueId = logicalIdOfRef(queue);
-            if (queueId) this.resourcePolicies.set(resolver.resolve({ 'Fn::GetAtt': [queueId, 'Arn'] }), { name: id, policy: resolver.resolve(props.PolicyDocument) });
+            if (queueId)
+              this.resourcePolicies.set(resolver.resolve({ 'Fn::GetAtt': [queueId, 'Arn'] }), {
+                name: id,
+                policy: resolver.resolve(props.PolicyDocument),
+              });
           }
           break;
         case 'AWS::KMS::Key':
-          this.resourcePolicies.set(resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] }), { name: id, policy: resolver.resolve(props.KeyPolicy) });
+          this.resourcePolicies.set(resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] }), {
+            name: id,
+            policy: resolver.resolve(props.KeyPolicy),
+          });
           break;
         case 'AWS::Lambda::Permission': {
           const resolved = resolver.resolve(props) as Record<string, string>;
-          const functionArn = resolved.FunctionName!.startsWith('arn:') ? resolved.FunctionName! : `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${resolved.FunctionName}`;
+          const functionArn = resolved.FunctionName!.startsWith('arn:')
+            ? resolved.FunctionName!
+            : `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${resolved.FunctionName}`;
           const principal = resolved.Principal!;
           const condition: Statement['Condition'] = {};
           if (resolved.SourceArn) condition.ArnLike = { 'aws:SourceArn': resolved.SourceArn };
@@ -151,20 +165,36 @@ export class LocalIam {
           break;
         }
         case 'AWS::DynamoDB::Table':
-          if (props.SSESpecification?.KMSMasterKeyId) this.keys.push({ prefix: `${resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] })}`, keyArn: resolver.resolve(props.SSESpecification.KMSMasterKeyId), service: 'dynamodb' });
+          if (props.SSESpecification?.KMSMasterKeyId)
+            this.keys.push({
+              prefix: `${resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] })}`,
+              keyArn: resolver.resolve(props.SSESpecification.KMSMasterKeyId),
+              service: 'dynamodb',
+            });
           break;
         case 'AWS::SQS::Queue':
-          if (props.KmsMasterKeyId) this.keys.push({ prefix: resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] }), keyArn: resolver.resolve(props.KmsMasterKeyId), service: 'sqs' });
+          if (props.KmsMasterKeyId)
+            this.keys.push({
+              prefix: resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] }),
+              keyArn: resolver.resolve(props.KmsMasterKeyId),
+              service: 'sqs',
+            });
           break;
         case 'AWS::S3::Bucket': {
           const sse = props.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault;
-          if (sse?.SSEAlgorithm === 'aws:kms' && sse.KMSMasterKeyID) this.keys.push({ prefix: `${resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] })}/`, keyArn: resolver.resolve(sse.KMSMasterKeyID), service: 's3' });
+          if (sse?.SSEAlgorithm === 'aws:kms' && sse.KMSMasterKeyID)
+            this.keys.push({
+              prefix: `${resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] })}/`,
+              keyArn: resolver.resolve(sse.KMSMasterKeyID),
+              service: 's3',
+            });
           break;
         }
         default:
       }
     }
-    for (const [functionArn, statements] of this.functionPolicies) this.resourcePolicies.set(functionArn, { name: 'LambdaPermissions', policy: { Version: '2012-10-17', Statement: statements } });
+    for (const [functionArn, statements] of this.functionPolicies)
+      this.resourcePolicies.set(functionArn, { name: 'LambdaPermissions', policy: { Version: '2012-10-17', Statement: statements } });
   }
 
   /** The role an access key names, or undefined for an administrator's key. */
@@ -174,7 +204,9 @@ export class LocalIam {
 
   /** The KMS key encrypting a resource (table, queue, bucket object), with the service that uses it. */
   keyOf(resourceArn: string): { keyArn: string; via: string } | undefined {
-    const found = this.keys.find((k) => resourceArn === k.prefix || resourceArn.startsWith(k.prefix.endsWith('/') ? k.prefix : `${k.prefix}/`));
+    const found = this.keys.find(
+      (k) => resourceArn === k.prefix || resourceArn.startsWith(k.prefix.endsWith('/') ? k.prefix : `${k.prefix}/`),
+    );
     return found ? { keyArn: found.keyArn, via: KMS_VIA(found.service) } : undefined;
   }
 
@@ -182,7 +214,11 @@ export class LocalIam {
   kmsRequests(resourceArn: string, actions: string[], extra: Record<string, string> = {}): IamRequest[] {
     const key = this.keyOf(resourceArn);
     if (!key) return [];
-    return actions.map((action) => ({ action, resource: key.keyArn, context: { 'kms:ViaService': key.via, 'kms:CallerAccount': LOCAL_ACCOUNT, ...extra } }));
+    return actions.map((action) => ({
+      action,
+      resource: key.keyArn,
+      context: { 'kms:ViaService': key.via, 'kms:CallerAccount': LOCAL_ACCOUNT, ...extra },
+    }));
   }
 
   /**
@@ -199,7 +235,9 @@ export class LocalIam {
       for (const request of requests) {
         const decision = await this.decide(caller, role, request);
         if (decision.allowed) continue;
-        const principalArn = role ? `arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${role.logicalId}/${this.sessionNames.get(role.logicalId) ?? role.logicalId}` : caller;
+        const principalArn = role
+          ? `arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${role.logicalId}/${this.sessionNames.get(role.logicalId) ?? role.logicalId}`
+          : caller;
         const error = new AccessDeniedError(request.action, request.resource, principalArn, decision.reason!);
         this.log(
           `iam ${this.mode === 'soft' ? 'would deny (LOCAL_IAM=soft)' : 'DENIED'}: ${role?.logicalId ?? caller} ${request.action} on ${request.resource} — ${decision.reason}; ` +
@@ -264,7 +302,9 @@ export class LocalIam {
       // evaluates them against the resource the call concerns (its denials name the state machine):
       // evaluate them as AWS does, on that resource.
       const unsafe = runUnsafeSimulation(simulation, { simulationMode: 'Strict' });
-      return unsafe === 'Allowed' ? { allowed: true } : { allowed: false, reason: `no identity-based policy allows the ${request.action} action` };
+      return unsafe === 'Allowed'
+        ? { allowed: true }
+        : { allowed: false, reason: `no identity-based policy allows the ${request.action} action` };
     }
     if (result.resultType === 'error') {
       return { allowed: false, reason: `the local policy evaluator could not evaluate the request (${JSON.stringify(result.errors)})` };
@@ -274,12 +314,21 @@ export class LocalIam {
     const identity = analysis?.identityAnalysis;
     const resource = analysis?.resourceAnalysis;
     if (result.overallResult === 'ExplicitlyDenied') {
-      const denying = [...(identity?.denyStatements ?? []), ...(resource?.denyStatements ?? [])][0] as unknown as { policyId?: string; statement?: Statement } | undefined;
+      const denying = [...(identity?.denyStatements ?? []), ...(resource?.denyStatements ?? [])][0] as unknown as
+        | { policyId?: string; statement?: Statement }
+        | undefined;
       const where = resource?.denyStatements?.length ? 'a resource-based policy' : 'an identity-based policy';
-      return { allowed: false, reason: `of an explicit deny in ${where}`, denyingStatement: `${denying?.policyId ?? '?'} ${JSON.stringify(denying?.statement ?? {})}` };
+      return {
+        allowed: false,
+        reason: `of an explicit deny in ${where}`,
+        denyingStatement: `${denying?.policyId ?? '?'} ${JSON.stringify(denying?.statement ?? {})}`,
+      };
     }
     if (request.action.startsWith('kms:') && identity?.result === 'Allowed') {
-      return { allowed: false, reason: `the key policy of ${request.resource} neither allows ${request.action} nor delegates it to the account's IAM policies` };
+      return {
+        allowed: false,
+        reason: `the key policy of ${request.resource} neither allows ${request.action} nor delegates it to the account's IAM policies`,
+      };
     }
     if (!role) return { allowed: false, reason: `no resource-based policy allows the ${request.action} action` };
     return { allowed: false, reason: `no identity-based policy allows the ${request.action} action` };
@@ -290,7 +339,12 @@ export class LocalIam {
 function missingStatement(role: LocalRole | undefined, request: IamRequest, resourcePolicyName?: string): Record<string, unknown> {
   return role
     ? { in: `the policies of ${role.logicalId}`, Effect: 'Allow', Action: request.action, Resource: request.resource }
-    : { in: resourcePolicyName ?? `a resource policy of ${request.resource}`, Effect: 'Allow', Action: request.action, Resource: request.resource };
+    : {
+        in: resourcePolicyName ?? `a resource policy of ${request.resource}`,
+        Effect: 'Allow',
+        Action: request.action,
+        Resource: request.resource,
+      };
 }
 
 /** The access key id a SigV4 request is signed with: from its Authorization header or a presigned URL. */
@@ -301,4 +355,3 @@ export function accessKeyOf(headers: Record<string, string | string[] | undefine
   const query = url.includes('?') ? new URLSearchParams(url.slice(url.indexOf('?') + 1)) : undefined;
   return query?.get('X-Amz-Credential')?.split('/')[0] ?? undefined;
 }
-

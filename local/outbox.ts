@@ -40,7 +40,11 @@ export class Outbox {
     } else {
       throw new Error('Content.Raw or Content.Simple is required');
     }
-    const recipients = [...(input.Destination?.ToAddresses ?? []), ...(input.Destination?.CcAddresses ?? []), ...(input.Destination?.BccAddresses ?? [])];
+    const recipients = [
+      ...(input.Destination?.ToAddresses ?? []),
+      ...(input.Destination?.CcAddresses ?? []),
+      ...(input.Destination?.BccAddresses ?? []),
+    ];
     if (recipients.length === 0 && !/^to:/im.test(raw.toString('utf8', 0, Math.min(raw.length, 8192)))) {
       throw new Error('Destination has no recipient');
     }

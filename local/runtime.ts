@@ -98,7 +98,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   let template = options.template;
   if (!template) {
     progress('synthesizing the CDK app…');
-    template = synthesizeTemplate({ localPseudonymKeys: localKeySet(dataDir, 'pseudonym-keys.json'), localNoticeLinkKeys: localKeySet(dataDir, 'notice-link-keys.json'), ...options.context });
+    template = synthesizeTemplate({
+      localPseudonymKeys: localKeySet(dataDir, 'pseudonym-keys.json'),
+      localNoticeLinkKeys: localKeySet(dataDir, 'notice-link-keys.json'),
+      ...options.context,
+    });
     progress(`synthesized in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
   }
 
@@ -123,7 +127,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   consoleServer?.catch(() => undefined);
   const iamMode = options.iam ?? iamModeOf(process.env.LOCAL_IAM);
   const iam = new LocalIam(template, model.resolver, iamMode, log);
-  progress(`IAM at the local endpoints: ${iamMode}${iamMode === 'enforce' ? ' (LOCAL_IAM=soft to log denials without refusing, off to skip)' : ''}`);
+  progress(
+    `IAM at the local endpoints: ${iamMode}${iamMode === 'enforce' ? ' (LOCAL_IAM=soft to log denials without refusing, off to skip)' : ''}`,
+  );
 
   // dynalite on a private port, behind the proxy that adds transactions and IAM.
   const dynaliteServer = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -166,7 +172,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     AWS_ENDPOINT_URL_SESV2: endpoints.aws,
   };
   // Log settings a developer gives the runtime reach the functions; nothing else of its environment does.
-  const passThrough = Object.fromEntries(['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV'].filter((name) => process.env[name]).map((name) => [name, process.env[name]!]));
+  const passThrough = Object.fromEntries(
+    ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV'].filter((name) => process.env[name]).map((name) => [name, process.env[name]!]),
+  );
   // The runtime's own clients (table creation, the TTL sweeper, SES's S3 writes) and tools use the documented administrator keys.
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
@@ -183,15 +191,24 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   progress(`${model.tables.length} tables ready`);
   const s3Client = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, forcePathStyle: true });
 
-
-  const functions = new LocalFunctions(model.functions, { cacheDir: options.bundleCacheDir, endpoints: endpointVariables, passThrough, progress });
+  const functions = new LocalFunctions(model.functions, {
+    cacheDir: options.bundleCacheDir,
+    endpoints: endpointVariables,
+    passThrough,
+    progress,
+  });
   functions.authorizeInvoke = (fn, caller) => authorizeInvoke(iam, fn.arn, caller);
   const sqs = new LocalSqs(model.queues, { dataDir: path.join(dataDir, 'sqs'), visibilityScale: scale });
   const functionIdOf = (arnOrName: string) =>
     [...model.functions.values()].find((f) => f.arn === arnOrName || f.name === arnOrName)?.logicalId ?? arnOrName;
   const machineRoles = new Map(model.stateMachines.map((m) => [m.arn, m.roleId]));
   // The state machine invokes its tasks with its own role.
-  const sfn = new LocalStepFunctions(model.stateMachines, (arn, payload, machineArn) => functions.invoke(functionIdOf(arn), payload, { principal: machineRoles.get(machineArn) ?? machineArn }), log, path.join(dataDir, 'sfn'));
+  const sfn = new LocalStepFunctions(
+    model.stateMachines,
+    (arn, payload, machineArn) => functions.invoke(functionIdOf(arn), payload, { principal: machineRoles.get(machineArn) ?? machineArn }),
+    log,
+    path.join(dataDir, 'sfn'),
+  );
   const outbox = new Outbox(path.join(dataDir, 'outbox'));
   Object.assign(services, { sqs, sfn, outbox, iam });
 
@@ -213,7 +230,10 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       if (deadLetterArn) {
         // Lambda sends to the dead-letter queue with the function's role.
         try {
-          await iam.authorize(fn.roleId, [{ action: 'sqs:SendMessage', resource: deadLetterArn }, ...iam.kmsRequests(deadLetterArn, ['kms:GenerateDataKey', 'kms:Decrypt'])]);
+          await iam.authorize(fn.roleId, [
+            { action: 'sqs:SendMessage', resource: deadLetterArn },
+            ...iam.kmsRequests(deadLetterArn, ['kms:GenerateDataKey', 'kms:Decrypt']),
+          ]);
         } catch (error) {
           return log(`${functionId}: the event is lost, its dead-letter queue refused it: ${(error as Error).message}`);
         }
@@ -229,12 +249,22 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   // SES's reports of sent mail: the mailbox simulator's bounces and complaints go to the configuration set's
   // SNS destination, and SNS invokes each subscribed function asynchronously (checked against its Lambda permission).
   services.sesFeedback = (sent, messageId) => {
-    const recipients = [...(sent.Destination?.ToAddresses ?? []), ...(sent.Destination?.CcAddresses ?? []), ...(sent.Destination?.BccAddresses ?? [])];
+    const recipients = [
+      ...(sent.Destination?.ToAddresses ?? []),
+      ...(sent.Destination?.CcAddresses ?? []),
+      ...(sent.Destination?.BccAddresses ?? []),
+    ];
     for (const recipient of recipients) {
       const kind = simulatedFeedback(recipient);
       if (!kind || !sent.ConfigurationSetName) continue;
-      for (const destination of model.sesEventDestinations.filter((d) => d.configurationSet === sent.ConfigurationSetName && d.events.includes(kind))) {
-        const message = sesEventOf(kind, recipient, { messageId, source: String(sent.FromEmailAddress ?? ''), configurationSet: destination.configurationSet });
+      for (const destination of model.sesEventDestinations.filter(
+        (d) => d.configurationSet === sent.ConfigurationSetName && d.events.includes(kind),
+      )) {
+        const message = sesEventOf(kind, recipient, {
+          messageId,
+          source: String(sent.FromEmailAddress ?? ''),
+          configurationSet: destination.configurationSet,
+        });
         for (const functionId of destination.functionIds) {
           const caller = { principal: 'sns.amazonaws.com', sourceArn: destination.topicArn };
           authorizeInvoke(iam, functions.get(functionId).arn, caller)
@@ -259,10 +289,28 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
 
   // EventBridge schedules: each rule's function, invoked with a scheduled event, at its rate (or scheduleMs).
   for (const schedule of model.schedules) {
-    const timer = setInterval(() => {
-      const event = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: LOCAL_REGION, resources: [schedule.ruleId], detail: {} };
-      functions.invoke(schedule.functionId, event, { principal: 'events.amazonaws.com', sourceArn: model.resolver.resolve({ 'Fn::GetAtt': [schedule.ruleId, 'Arn'] }) }).catch((error: Error) => log(`scheduled ${schedule.functionId} failed: ${error.message}`));
-    }, options.scheduleMs ?? schedule.everyMs * scale);
+    const timer = setInterval(
+      () => {
+        const event = {
+          version: '0',
+          id: randomUUID(),
+          'detail-type': 'Scheduled Event',
+          source: 'aws.events',
+          account: '000000000000',
+          time: new Date().toISOString(),
+          region: LOCAL_REGION,
+          resources: [schedule.ruleId],
+          detail: {},
+        };
+        functions
+          .invoke(schedule.functionId, event, {
+            principal: 'events.amazonaws.com',
+            sourceArn: model.resolver.resolve({ 'Fn::GetAtt': [schedule.ruleId, 'Arn'] }),
+          })
+          .catch((error: Error) => log(`scheduled ${schedule.functionId} failed: ${error.message}`));
+      },
+      options.scheduleMs ?? schedule.everyMs * scale,
+    );
     timer.unref();
     closers.push(async () => clearInterval(timer));
   }
@@ -301,7 +349,10 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   const site = await consoleServer;
   // With no Stripe key, the billing functions talk to Stripe's test mode as this runtime plays it.
   const webhookFn = [...model.functions.values()].find((fn) => fn.environment.STRIPE_WEBHOOK_SECRET);
-  const testMode = webhookFn?.environment.STRIPE_SECRET_KEY === LOCAL_TEST_MODE_KEY ? new LocalStripeTestMode({ apiUrl, webhookSecret: webhookFn.environment.STRIPE_WEBHOOK_SECRET!, dataDir, log }) : undefined;
+  const testMode =
+    webhookFn?.environment.STRIPE_SECRET_KEY === LOCAL_TEST_MODE_KEY
+      ? new LocalStripeTestMode({ apiUrl, webhookSecret: webhookFn.environment.STRIPE_WEBHOOK_SECRET!, dataDir, log })
+      : undefined;
   gateway.on('request', (request, response) => {
     const pathname = pathOf(request.url);
     if (testMode && pathname !== undefined && testMode.serves(pathname)) return void testMode.handle(request, response, pathname);
@@ -311,7 +362,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
 
   // Where ops commands find this runtime's resources without synthesizing the app again.
   const webhook = [...model.functions.values()].find((fn) => fn.environment.STRIPE_WEBHOOK_SECRET);
-  writeResourceMap(dataDir, { endpoints: { api: apiUrl, ...endpoints }, outputs: model.outputs, stripeWebhookSecret: webhook?.environment.STRIPE_WEBHOOK_SECRET });
+  writeResourceMap(dataDir, {
+    endpoints: { api: apiUrl, ...endpoints },
+    outputs: model.outputs,
+    stripeWebhookSecret: webhook?.environment.STRIPE_WEBHOOK_SECRET,
+  });
 
   progress(`ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
   const runtime: LocalRuntime = {
@@ -394,7 +449,8 @@ export const RESOURCE_MAP_FILE = 'resources.json';
  */
 function localKeySet(dataDir: string, name: string): string {
   const file = path.join(dataDir, name);
-  if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify({ current: 1, k1: randomBytes(32).toString('base64url') }), { mode: 0o600 });
+  if (!fs.existsSync(file))
+    fs.writeFileSync(file, JSON.stringify({ current: 1, k1: randomBytes(32).toString('base64url') }), { mode: 0o600 });
   return fs.readFileSync(file, 'utf8').trim();
 }
 

@@ -23,7 +23,8 @@ export function createS3Gateway(backend: string, iam: LocalIam | undefined, log:
         log(`s3 gateway: ${(error as Error).message}`);
       }
       const headers = { ...request.headers, host: target.host };
-      if (typeof headers.authorization === 'string') headers.authorization = headers.authorization.replace(/Credential=[^/,\s]+\//, `Credential=${S3RVER_KEY}/`);
+      if (typeof headers.authorization === 'string')
+        headers.authorization = headers.authorization.replace(/Credential=[^/,\s]+\//, `Credential=${S3RVER_KEY}/`);
       const url = (request.url ?? '/').replace(/X-Amz-Credential=[^%&]+(%2F|\/)/i, `X-Amz-Credential=${S3RVER_KEY}$1`);
       const upstream = http.request({ host: target.hostname, port: target.port, method: request.method, path: url, headers }, (answer) => {
         response.writeHead(answer.statusCode ?? 500, answer.headers);
@@ -62,7 +63,8 @@ export function s3Requests(iam: LocalIam, request: http.IncomingMessage, body?: 
       const keys = [...String(body ?? '').matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => decodeXml(m[1]!));
       return keys.map((k) => ({ action: 's3:DeleteObject', resource: `${bucketArn}/${k}`, context }));
     }
-    if (method === 'GET') return [{ action: q.has('uploads') ? 's3:ListBucketMultipartUploads' : 's3:ListBucket', resource: bucketArn, context }];
+    if (method === 'GET')
+      return [{ action: q.has('uploads') ? 's3:ListBucketMultipartUploads' : 's3:ListBucket', resource: bucketArn, context }];
     if (method === 'HEAD') return [{ action: 's3:ListBucket', resource: bucketArn, context }];
     return [{ action: method === 'DELETE' ? 's3:DeleteBucket' : 's3:CreateBucket', resource: bucketArn, context }];
   }
@@ -91,7 +93,12 @@ export function s3Requests(iam: LocalIam, request: http.IncomingMessage, body?: 
 }
 
 function decodeXml(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /** S3's refusal: 403 with an XML error naming the action and the resource. */

@@ -13,19 +13,47 @@ export function simulatedFeedback(address: string): 'bounce' | 'complaint' | und
 }
 
 /** The event SES publishes to a configuration set's SNS destination, in SES's shape (the parts receivers read). */
-export function sesEventOf(kind: 'bounce' | 'complaint', recipient: string, mail: { messageId: string; source: string; configurationSet: string }, at = new Date()): Record<string, unknown> {
+export function sesEventOf(
+  kind: 'bounce' | 'complaint',
+  recipient: string,
+  mail: { messageId: string; source: string; configurationSet: string },
+  at = new Date(),
+): Record<string, unknown> {
   const timestamp = at.toISOString();
   const feedbackId = `${mail.messageId}-${randomUUID()}`;
-  const common = { mail: { timestamp, source: mail.source, messageId: mail.messageId, destination: [recipient], tags: { 'ses:configuration-set': [mail.configurationSet] } } };
+  const common = {
+    mail: {
+      timestamp,
+      source: mail.source,
+      messageId: mail.messageId,
+      destination: [recipient],
+      tags: { 'ses:configuration-set': [mail.configurationSet] },
+    },
+  };
   return kind === 'bounce'
     ? {
         eventType: 'Bounce',
-        bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: recipient, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }], timestamp, feedbackId, reportingMTA: 'dsn; local.simulator' },
+        bounce: {
+          bounceType: 'Permanent',
+          bounceSubType: 'General',
+          bouncedRecipients: [
+            { emailAddress: recipient, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' },
+          ],
+          timestamp,
+          feedbackId,
+          reportingMTA: 'dsn; local.simulator',
+        },
         ...common,
       }
     : {
         eventType: 'Complaint',
-        complaint: { complainedRecipients: [{ emailAddress: recipient }], complaintFeedbackType: 'abuse', timestamp, feedbackId, userAgent: 'local simulator' },
+        complaint: {
+          complainedRecipients: [{ emailAddress: recipient }],
+          complaintFeedbackType: 'abuse',
+          timestamp,
+          feedbackId,
+          userAgent: 'local simulator',
+        },
         ...common,
       };
 }

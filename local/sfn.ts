@@ -47,7 +47,10 @@ export class LocalStepFunctions {
   private readonly executions = new Map<string, Execution>();
   private readonly pending = new Set<Promise<unknown>>();
   /** Tasks waiting for SendTaskSuccess / SendTaskFailure, by token. */
-  private readonly waiting = new Map<string, { resolve: (output: unknown) => void; reject: (error: Error) => void; stateMachineArn: string }>();
+  private readonly waiting = new Map<
+    string,
+    { resolve: (output: unknown) => void; reject: (error: Error) => void; stateMachineArn: string }
+  >();
 
   constructor(
     specs: LocalStateMachine[],
@@ -99,12 +102,17 @@ export class LocalStepFunctions {
 
     const run = entry.machine.run(parsedInput as never, {
       overrides: { taskResourceLocalHandlers: this.taskHandlers(entry.spec.definition, stateMachineArn) as never },
-      context: { Execution: { Id: executionArn, Name: name, Input: parsedInput, StartTime: new Date(execution.startDate).toISOString() } } as never,
+      context: {
+        Execution: { Id: executionArn, Name: name, Input: parsedInput, StartTime: new Date(execution.startDate).toISOString() },
+      } as never,
     });
-    const deadline = entry.timeoutMs === undefined ? undefined : longTimeout(entry.timeoutMs, () => {
-      execution.status = 'TIMED_OUT';
-      run.abort();
-    });
+    const deadline =
+      entry.timeoutMs === undefined
+        ? undefined
+        : longTimeout(entry.timeoutMs, () => {
+            execution.status = 'TIMED_OUT';
+            run.abort();
+          });
     const done = run.result
       .then((output) => {
         if (execution.status === 'RUNNING') Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null) });
@@ -181,7 +189,10 @@ export class LocalStepFunctions {
             // The callback pattern: invoke with a fresh task token, then wait for SendTaskSuccess or SendTaskFailure.
             handlers[stateName] = async (input) => {
               const token = `local-${randomUUID()}`;
-              const { FunctionName, Payload } = JSON.parse(JSON.stringify(input).replaceAll(TASK_TOKEN_PLACEHOLDER, token)) as { FunctionName: string; Payload: unknown };
+              const { FunctionName, Payload } = JSON.parse(JSON.stringify(input).replaceAll(TASK_TOKEN_PLACEHOLDER, token)) as {
+                FunctionName: string;
+                Payload: unknown;
+              };
               const outcome = new Promise((resolve, reject) => this.waiting.set(token, { resolve, reject, stateMachineArn }));
               try {
                 await this.invokeLambda(FunctionName, Payload, stateMachineArn);

@@ -20,7 +20,11 @@ export interface SmtpDeps {
 export function ruleFor(rules: LocalReceiptRule[], recipient: string): LocalReceiptRule | undefined {
   const address = recipient.toLowerCase();
   const domain = address.split('@')[1] ?? '';
-  return rules.find((rule) => rule.recipients.length === 0 || rule.recipients.some((r) => r === address || r === domain || (r.startsWith('.') && domain.endsWith(r))));
+  return rules.find(
+    (rule) =>
+      rule.recipients.length === 0 ||
+      rule.recipients.some((r) => r === address || r === domain || (r.startsWith('.') && domain.endsWith(r))),
+  );
 }
 
 /**
@@ -90,7 +94,16 @@ async function receive(deps: SmtpDeps, raw: Buffer, source: string, recipients: 
   // SES stores and forwards whatever arrives; only its summary headers come from parsing, so a message
   // that does not parse is still received (the function decides what to do with it).
   const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true }).catch(
-    () => ({ headers: new Map(), headerLines: [], from: undefined, to: undefined, date: undefined, messageId: undefined, subject: undefined }) as unknown as Awaited<ReturnType<typeof simpleParser>>,
+    () =>
+      ({
+        headers: new Map(),
+        headerLines: [],
+        from: undefined,
+        to: undefined,
+        date: undefined,
+        messageId: undefined,
+        subject: undefined,
+      }) as unknown as Awaited<ReturnType<typeof simpleParser>>,
   );
   const timestamp = new Date().toISOString();
   // SES runs the first matching rule once per message, with the recipients it matched.
@@ -99,7 +112,8 @@ async function receive(deps: SmtpDeps, raw: Buffer, source: string, recipients: 
     const rule = ruleFor(deps.rules, recipient);
     if (rule) byRule.set(rule, [...(byRule.get(rule) ?? []), recipient]);
   }
-  const addresses = (value: typeof parsed.to) => (Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
+  const addresses = (value: typeof parsed.to) =>
+    (Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
 
   for (const [rule, matched] of byRule) {
     for (const action of rule.actions) {
@@ -119,7 +133,10 @@ async function receive(deps: SmtpDeps, raw: Buffer, source: string, recipients: 
                 messageId,
                 destination: recipients,
                 headersTruncated: false,
-                headers: parsed.headerLines.map((h) => ({ name: h.line.split(':')[0]!, value: h.line.slice(h.line.indexOf(':') + 1).trim() })),
+                headers: parsed.headerLines.map((h) => ({
+                  name: h.line.split(':')[0]!,
+                  value: h.line.slice(h.line.indexOf(':') + 1).trim(),
+                })),
                 commonHeaders: {
                   returnPath: source,
                   from: addresses(parsed.from),

@@ -228,7 +228,12 @@ export class LocalSqs {
       VisibilityTimeout: String(queue.spec.visibilityTimeoutSeconds),
       MessageRetentionPeriod: String(queue.spec.retentionSeconds),
       ...(queue.spec.redrive
-        ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queue.spec.redrive.deadLetterArn, maxReceiveCount: queue.spec.redrive.maxReceiveCount }) }
+        ? {
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: queue.spec.redrive.deadLetterArn,
+              maxReceiveCount: queue.spec.redrive.maxReceiveCount,
+            }),
+          }
         : {}),
     };
   }
@@ -286,7 +291,8 @@ export class LocalSqs {
     for (const source of sources) {
       const queue = this.byArn(source.queueArn);
       const pollers = pollersFor(source, settings.pollers);
-      for (let i = 0; i < pollers; i++) void this.poll(queue, source, invoke, log, settings.receiveRoundTripMs ?? DEFAULT_RECEIVE_ROUND_TRIP_MS, settings.authorizePoll);
+      for (let i = 0; i < pollers; i++)
+        void this.poll(queue, source, invoke, log, settings.receiveRoundTripMs ?? DEFAULT_RECEIVE_ROUND_TRIP_MS, settings.authorizePoll);
     }
   }
 
@@ -404,7 +410,13 @@ function toRecord(message: StoredMessage, queueArn: string): SQSRecord {
     messageAttributes: Object.fromEntries(
       Object.entries(message.messageAttributes).map(([name, value]) => [
         name,
-        { dataType: value.DataType, stringValue: value.StringValue, binaryValue: value.BinaryValue, stringListValues: [], binaryListValues: [] },
+        {
+          dataType: value.DataType,
+          stringValue: value.StringValue,
+          binaryValue: value.BinaryValue,
+          stringListValues: [],
+          binaryListValues: [],
+        },
       ]),
     ),
     md5OfBody: message.md5OfBody,

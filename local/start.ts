@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     timeScale: Number(process.env.LOCAL_TIME_SCALE ?? 1),
     scheduleMs: process.env.LOCAL_SCHEDULE_MS ? Number(process.env.LOCAL_SCHEDULE_MS) : undefined,
     // A template synthesized elsewhere (a drift test's, with a grant removed) is served instead of synthesizing the app.
-    template: process.env.OMNAPI_TEMPLATE_FILE ? (JSON.parse(fs.readFileSync(process.env.OMNAPI_TEMPLATE_FILE, 'utf8')) as Template) : undefined,
+    template: process.env.OMNAPI_TEMPLATE_FILE
+      ? (JSON.parse(fs.readFileSync(process.env.OMNAPI_TEMPLATE_FILE, 'utf8')) as Template)
+      : undefined,
     // Concurrent batches per SQS event source; unset: as Lambda starts them (five, or the mapping's maximum concurrency).
     sqsPollers: process.env.LOCAL_SQS_POLLERS ? Number(process.env.LOCAL_SQS_POLLERS) : undefined,
     // Extra CDK context as JSON, e.g. OMNAPI_CONTEXT='{"catalog":{…}}' to try another product catalog.
@@ -54,7 +56,9 @@ async function main(): Promise<void> {
       localStripe.secretKey
         ? '[omnapi] Stripe API key: from STRIPE_SECRET_KEY'
         : `[omnapi] no STRIPE_SECRET_KEY: Stripe test mode, played locally — checkout opens ${urls.api}/_local/checkout/<session> (Pay completes it through the signed webhook)`,
-      ...(process.env.ORIGIN_SECRET ? ['[omnapi] behind an edge: requests without x-omnapi-origin-secret (ORIGIN_SECRET) are answered 403'] : []),
+      ...(process.env.ORIGIN_SECRET
+        ? ['[omnapi] behind an edge: requests without x-omnapi-origin-secret (ORIGIN_SECRET) are answered 403']
+        : []),
       ...(runtime.console ? [`[omnapi] console: ${urls.api}/ (built from console/, served as the CloudFront distribution does)`] : []),
       `OmnAPI local ready at ${urls.api}`,
     ].join('\n'),
@@ -68,7 +72,9 @@ async function main(): Promise<void> {
   };
   // A function that crashes ends its invocation, as in Lambda, never the whole platform.
   process.on('uncaughtException', (error) => console.error(`[omnapi] a function crashed (the platform goes on): ${error.stack ?? error}`));
-  process.on('unhandledRejection', (reason) => console.error(`[omnapi] unhandled rejection in a function (the platform goes on): ${(reason as Error)?.stack ?? reason}`));
+  process.on('unhandledRejection', (reason) =>
+    console.error(`[omnapi] unhandled rejection in a function (the platform goes on): ${(reason as Error)?.stack ?? reason}`),
+  );
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 }

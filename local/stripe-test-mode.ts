@@ -53,9 +53,7 @@ export class LocalStripeTestMode {
   private readonly file: string;
   private readonly signer = new Stripe('sk_test_local_signer');
 
-  constructor(
-    private readonly options: { apiUrl: string; webhookSecret: string; dataDir: string; log: (line: string) => void },
-  ) {
+  constructor(private readonly options: { apiUrl: string; webhookSecret: string; dataDir: string; log: (line: string) => void }) {
     this.file = path.join(options.dataDir, 'stripe-test-mode.json');
     if (fs.existsSync(this.file)) {
       const saved = JSON.parse(fs.readFileSync(this.file, 'utf8')) as { sessions: Session[]; customers: Record<string, unknown>[] };
@@ -78,7 +76,8 @@ export class LocalStripeTestMode {
     const params = Object.fromEntries(new URLSearchParams(body));
     const method = request.method ?? 'GET';
     try {
-      if (STRIPE_API_PATHS.test(pathname)) return this.api(response, method, pathname.slice('/v1/'.length), params, request.headers.authorization);
+      if (STRIPE_API_PATHS.test(pathname))
+        return this.api(response, method, pathname.slice('/v1/'.length), params, request.headers.authorization);
       if (pathname.startsWith(PAGE_PREFIX)) return await this.page(response, method, pathname.slice(PAGE_PREFIX.length));
     } finally {
       this.save();
@@ -86,10 +85,25 @@ export class LocalStripeTestMode {
   }
 
   /** The Stripe API subset billing and the privacy workflow call, in Stripe's wire format. */
-  private api(response: http.ServerResponse, method: string, route: string, params: Record<string, string>, authorization: string | undefined): void {
-    if (!authorization?.startsWith('Bearer sk_test_')) return this.send(response, 401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided (test mode takes sk_test_ keys only)' } });
+  private api(
+    response: http.ServerResponse,
+    method: string,
+    route: string,
+    params: Record<string, string>,
+    authorization: string | undefined,
+  ): void {
+    if (!authorization?.startsWith('Bearer sk_test_'))
+      return this.send(response, 401, {
+        error: { type: 'invalid_request_error', message: 'Invalid API Key provided (test mode takes sk_test_ keys only)' },
+      });
     if (method === 'POST' && route === 'customers') {
-      const customer = { id: id('cus'), object: 'customer', email: params.email, name: params.name, metadata: { accountId: params['metadata[accountId]'] } };
+      const customer = {
+        id: id('cus'),
+        object: 'customer',
+        email: params.email,
+        name: params.name,
+        metadata: { accountId: params['metadata[accountId]'] },
+      };
       this.customers.set(customer.id, customer);
       return this.send(response, 200, customer);
     }
@@ -104,15 +118,25 @@ export class LocalStripeTestMode {
       const found = this.sessions.get(session[1]!);
       if (!found) return this.missing(response, 'checkout.session', session[1]!);
       if (method === 'POST' && session[2]) {
-        if (found.status !== 'open') return this.send(response, 400, { error: { type: 'invalid_request_error', message: `Only open sessions can be expired; this one is ${found.status}` } });
+        if (found.status !== 'open')
+          return this.send(response, 400, {
+            error: { type: 'invalid_request_error', message: `Only open sessions can be expired; this one is ${found.status}` },
+          });
         found.status = 'expired';
       }
       return this.send(response, 200, this.expired(found));
     }
     if (method === 'POST' && route === 'billing_portal/sessions') {
-      return this.send(response, 200, { id: id('bps'), object: 'billing_portal.session', url: params.return_url, customer: params.customer });
+      return this.send(response, 200, {
+        id: id('bps'),
+        object: 'billing_portal.session',
+        url: params.return_url,
+        customer: params.customer,
+      });
     }
-    return this.send(response, 404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: /v1/${route})` } });
+    return this.send(response, 404, {
+      error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: /v1/${route})` },
+    });
   }
 
   private createSession(params: Record<string, string>): Session {
@@ -126,7 +150,9 @@ export class LocalStripeTestMode {
       payment_status: 'unpaid',
       customer: params.customer ?? null,
       client_reference_id: params.client_reference_id ?? null,
-      metadata: Object.fromEntries(Object.entries(params).flatMap(([k, v]) => (/^metadata\[(\w+)\]$/.exec(k) ? [[/^metadata\[(\w+)\]$/.exec(k)![1]!, v]] : []))),
+      metadata: Object.fromEntries(
+        Object.entries(params).flatMap(([k, v]) => (/^metadata\[(\w+)\]$/.exec(k) ? [[/^metadata\[(\w+)\]$/.exec(k)![1]!, v]] : [])),
+      ),
       payment_intent: null,
       amount_total: Number(params['line_items[0][price_data][unit_amount]'] ?? 0) * Number(params['line_items[0][quantity]'] ?? 1),
       currency: params['line_items[0][price_data][currency]'] ?? 'usd',
@@ -148,7 +174,8 @@ export class LocalStripeTestMode {
     if (!session) return this.html(response, 404, 'No such checkout', '<p>This test checkout does not exist.</p>');
     this.expired(session);
     if (method === 'GET' && !action) {
-      if (session.status !== 'open') return this.html(response, 410, 'This checkout is closed', `<p>It is ${escapeHtml(session.status)}.</p>`);
+      if (session.status !== 'open')
+        return this.html(response, 410, 'This checkout is closed', `<p>It is ${escapeHtml(session.status)}.</p>`);
       const amount = `${(session.amount_total / 100).toFixed(2)} ${session.currency.toUpperCase()}`;
       return this.html(
         response,
@@ -161,7 +188,8 @@ export class LocalStripeTestMode {
       );
     }
     if (method === 'POST' && action === 'pay') {
-      if (session.status !== 'open') return this.html(response, 409, 'This checkout is closed', `<p>It is ${escapeHtml(session.status)}.</p>`);
+      if (session.status !== 'open')
+        return this.html(response, 409, 'This checkout is closed', `<p>It is ${escapeHtml(session.status)}.</p>`);
       session.status = 'complete';
       session.payment_status = 'paid';
       session.payment_intent = id('pi');
@@ -182,9 +210,20 @@ export class LocalStripeTestMode {
   /** Posts a signed event to the webhook, as Stripe does; true when it answered 2xx. */
   private async deliver(type: string, session: Session): Promise<boolean> {
     const { product: _product, url: _url, ...object } = session;
-    const payload = JSON.stringify({ id: `evt_test_local_${randomBytes(12).toString('hex')}`, object: 'event', type, created: Math.floor(Date.now() / 1000), livemode: false, data: { object } });
+    const payload = JSON.stringify({
+      id: `evt_test_local_${randomBytes(12).toString('hex')}`,
+      object: 'event',
+      type,
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      data: { object },
+    });
     const signature = this.signer.webhooks.generateTestHeaderString({ payload, secret: this.options.webhookSecret });
-    const answer = await fetch(`${this.options.apiUrl}/v1/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: payload });
+    const answer = await fetch(`${this.options.apiUrl}/v1/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body: payload,
+    });
     this.options.log(`stripe test mode: ${type} for ${session.id} → webhook ${answer.status}`);
     return answer.ok;
   }
@@ -205,7 +244,11 @@ export class LocalStripeTestMode {
   }
 
   private html(response: http.ServerResponse, status: number, title: string, body: string): void {
-    response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'", 'cache-control': 'no-store' });
+    response.writeHead(status, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      'cache-control': 'no-store',
+    });
     response.end(
       `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>` +
         `<body style="font-family:sans-serif;max-width:32em;margin:3em auto;line-height:1.5"><h1>${escapeHtml(title)}</h1>${body}</body></html>`,

@@ -16,7 +16,12 @@ const NOT_EMULATED = new Set(['logs', 'xray']);
 function main(): void {
   const folder = path.resolve(process.argv[2] ?? path.join('.omnapi', 'iam-report'));
   const files = [
-    ...(fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith('.json')).map((f) => path.join(folder, f)) : []),
+    ...(fs.existsSync(folder)
+      ? fs
+          .readdirSync(folder)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => path.join(folder, f))
+      : []),
     ...(fs.existsSync(path.join('.omnapi', 'iam-usage.json')) ? [path.join('.omnapi', 'iam-usage.json')] : []),
   ];
   if (files.length === 0) {
@@ -24,12 +29,16 @@ function main(): void {
     process.exit(1);
   }
   const records: IamRecord[] = files.flatMap((file) => (JSON.parse(fs.readFileSync(file, 'utf8')) as { records: IamRecord[] }).records);
-  const template = synthesizeTemplate({ localPseudonymKeys: JSON.stringify({ current: 1, k1: 'a'.repeat(43) }), localNoticeLinkKeys: JSON.stringify({ current: 1, k1: 'b'.repeat(43) }) });
+  const template = synthesizeTemplate({
+    localPseudonymKeys: JSON.stringify({ current: 1, k1: 'a'.repeat(43) }),
+    localNoticeLinkKeys: JSON.stringify({ current: 1, k1: 'b'.repeat(43) }),
+  });
   const model = deriveModel(template, { aws: 'http://127.0.0.1:4566', api: 'http://localhost:3000' });
   const iam = new LocalIam(template, model.resolver, 'enforce');
 
   const allowedBy = new Map<string, IamRecord[]>();
-  for (const record of records.filter((r) => r.allowed)) allowedBy.set(record.principal, [...(allowedBy.get(record.principal) ?? []), record]);
+  for (const record of records.filter((r) => r.allowed))
+    allowedBy.set(record.principal, [...(allowedBy.get(record.principal) ?? []), record]);
 
   console.log(`IAM decisions from ${files.length} run(s), ${records.length} distinct calls.\n`);
   let unusedCount = 0;
@@ -73,7 +82,13 @@ function list(value: string | string[] | undefined): string[] {
 
 /** IAM's wildcard match (`*`, `?`), case-insensitive for actions as IAM is. */
 function glob(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return regex.test(value);
 }
 

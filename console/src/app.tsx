@@ -47,7 +47,15 @@ function Header() {
       </Link>
       <nav aria-label="Main">
         <ul>
-          {(account ? SIGNED_IN_NAV : ([['/catalogue', 'Catalogue'], ['/docs', 'API reference'], ['/signin', 'Sign in'], ['/signup', 'Sign up']] as [string, string][])).map(([href, text]) => (
+          {(account
+            ? SIGNED_IN_NAV
+            : ([
+                ['/catalogue', 'Catalogue'],
+                ['/docs', 'API reference'],
+                ['/signin', 'Sign in'],
+                ['/signup', 'Sign up'],
+              ] as [string, string][])
+          ).map(([href, text]) => (
             <li key={href}>
               <Link href={href} aria-current={location === href || location.startsWith(`${href}/`) ? 'page' : undefined}>
                 {text}
@@ -112,7 +120,9 @@ export function App() {
           </Route>
           <Route path="/privacy/confirm" component={PrivacyConfirm} />
           <Route path="/privacy/cancel" component={PrivacyCancel} />
-          <Route path="/privacy/requests/:id">{() => (new URLSearchParams(window.location.search).has('token') ? <PrivacyRequest /> : <Private page={PrivacyRequest} />)}</Route>
+          <Route path="/privacy/requests/:id">
+            {() => (new URLSearchParams(window.location.search).has('token') ? <PrivacyRequest /> : <Private page={PrivacyRequest} />)}
+          </Route>
           <Route path="/privacy">{() => <Private page={PrivacyCentre} />}</Route>
           <Route path="/keys">{() => <Private page={Keys} />}</Route>
           <Route path="/usage">{() => <Private page={Usage} />}</Route>
@@ -126,8 +136,8 @@ export function App() {
       </main>
       <footer class="bottom">
         <p>
-          This console sets one cookie, the session cookie that keeps you signed in. No tracking, no analytics, no third-party requests — so there is no consent banner.{' '}
-          <Link href="/privacy">Your privacy centre</Link>.
+          This console sets one cookie, the session cookie that keeps you signed in. No tracking, no analytics, no third-party requests — so
+          there is no consent banner. <Link href="/privacy">Your privacy centre</Link>.
         </p>
       </footer>
     </SessionProvider>

@@ -4,7 +4,10 @@ import { PASSWORD_MAX } from './domain/passwords';
 const email = z.email({ message: 'Must be an email address' }).max(254);
 const name = z.string().trim().min(1, 'Must not be empty').max(100);
 // Length limits here; the strength rules (with the reason given) are the domain's.
-const password = z.string().min(1, 'Must not be empty').max(PASSWORD_MAX * 4);
+const password = z
+  .string()
+  .min(1, 'Must not be empty')
+  .max(PASSWORD_MAX * 4);
 const isoTime = z.string().meta({ format: 'date-time' });
 const isLanguageTag = (tag: string) => {
   try {
@@ -17,19 +20,28 @@ const isLanguageTag = (tag: string) => {
 export const Profile = z
   .strictObject({
     company: z.string().trim().max(100).optional(),
-    website: z.url({ protocol: /^https?$/ }).max(200).optional(),
-    country: z.string().regex(/^[A-Z]{2}$/, 'Must be an ISO 3166-1 alpha-2 code, e.g. DE').optional(),
+    website: z
+      .url({ protocol: /^https?$/ })
+      .max(200)
+      .optional(),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'Must be an ISO 3166-1 alpha-2 code, e.g. DE')
+      .optional(),
     bio: z.string().max(1000).optional(),
   })
   .meta({ id: 'Profile' });
 
 export const Preferences = z
   .strictObject({
-    productUpdates: z.boolean().meta({ description: 'Product-update mail, the `product` notice topic (off unless chosen; marketing: an objection to direct marketing turns it off)' }),
-    deprecationNotices: z
-      .boolean()
-      .optional()
-      .meta({ description: 'The deprecation digest, the `deprecation` notice topic (on unless turned off). Security, billing and service notices cannot be turned off' }),
+    productUpdates: z.boolean().meta({
+      description:
+        'Product-update mail, the `product` notice topic (off unless chosen; marketing: an objection to direct marketing turns it off)',
+    }),
+    deprecationNotices: z.boolean().optional().meta({
+      description:
+        'The deprecation digest, the `deprecation` notice topic (on unless turned off). Security, billing and service notices cannot be turned off',
+    }),
     analytics: z.boolean().meta({ description: 'Usage analytics beyond billing (on unless objected to)' }),
     lowBalanceCredits: z
       .string()
@@ -43,7 +55,10 @@ export const Preferences = z
       .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'A language tag (BCP 47), e.g. de or pt-BR')
       .refine(isLanguageTag, 'Not a valid language tag (BCP 47), e.g. de or pt-BR')
       .optional()
-      .meta({ description: 'The language of privacy mails and pages answering my requests (BCP 47, e.g. de); languages we do not write get English' }),
+      .meta({
+        description:
+          'The language of privacy mails and pages answering my requests (BCP 47, e.g. de); languages we do not write get English',
+      }),
   })
   .meta({ id: 'Preferences' });
 

@@ -44,7 +44,9 @@ function notBound<T extends object>(setting: AccountsSetting): T {
  * at cold start (every missing one named). Call it at module scope in the handler.
  */
 export function accountsWiring<K extends AccountsSetting>(...settings: K[]) {
-  const config = loadConfig(Object.fromEntries(settings.map((s) => [s, SETTINGS[s]])) as Pick<typeof SETTINGS, K>) as Partial<Record<AccountsSetting, string>>;
+  const config = loadConfig(Object.fromEntries(settings.map((s) => [s, SETTINGS[s]])) as Pick<typeof SETTINGS, K>) as Partial<
+    Record<AccountsSetting, string>
+  >;
   const bound = <T extends object>(setting: AccountsSetting, make: (value: string) => T): T => {
     const value = config[setting];
     return value ? make(value) : notBound<T>(setting);
@@ -72,7 +74,9 @@ export function accountsWiring<K extends AccountsSetting>(...settings: K[]) {
       accounts,
       securityLog,
       clock: systemClock,
-      ...(config.TABLE_USAGE_LOGS ? { usage: new LogKeyUsage(new DynamoDbUsageLogs(dynamo, config.TABLE_USAGE_LOGS), () => systemClock.now()) } : {}),
+      ...(config.TABLE_USAGE_LOGS
+        ? { usage: new LogKeyUsage(new DynamoDbUsageLogs(dynamo, config.TABLE_USAGE_LOGS), () => systemClock.now()) }
+        : {}),
     }),
     authenticate: sessionAuthenticator(bound('TABLE_SESSIONS', (t) => dynamoDbSessionLookup(dynamo, t))),
   };

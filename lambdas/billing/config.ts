@@ -6,10 +6,14 @@ const packs = () => z.string().min(2).transform(parsePacks);
 
 /** The balance, ledger and packs reader. */
 /** The public prices: each product's price per call (micro-credits) and each plan's requests per minute, bound at synth from the catalog. */
-const PricesSchema = z.object({ products: z.record(z.string(), z.number().int().positive()), plans: z.record(z.string(), z.number().int().positive()) });
+const PricesSchema = z.object({
+  products: z.record(z.string(), z.number().int().positive()),
+  plans: z.record(z.string(), z.number().int().positive()),
+});
 const prices = () => jsonSetting(PricesSchema);
 
-export const creditsConfig = () => loadConfig({ TABLE_LEDGER: boundName(), TABLE_SESSIONS: boundName(), CREDIT_PACKS: packs(), PRICES: prices() });
+export const creditsConfig = () =>
+  loadConfig({ TABLE_LEDGER: boundName(), TABLE_SESSIONS: boundName(), CREDIT_PACKS: packs(), PRICES: prices() });
 
 /** Checkout and the Customer Portal; the Stripe keys are read separately (stripe-client.ts). */
 export const checkoutConfig = () =>

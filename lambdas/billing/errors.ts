@@ -18,7 +18,11 @@ export class InvalidSignatureError extends ValidationError {
 
 export class UnknownPackError extends ValidationError {
   constructor(pack: string, known: string[]) {
-    super(`body.pack: no pack named ${pack}; choose one of ${known.join(', ')}`, [{ path: 'body.pack', message: `one of ${known.join(', ')}` }], 'unknown_pack');
+    super(
+      `body.pack: no pack named ${pack}; choose one of ${known.join(', ')}`,
+      [{ path: 'body.pack', message: `one of ${known.join(', ')}` }],
+      'unknown_pack',
+    );
     this.name = 'UnknownPackError';
   }
 }
@@ -26,7 +30,10 @@ export class UnknownPackError extends ValidationError {
 /** This deployment has no Stripe API key: checkout and the portal cannot work. */
 export class StripeNotConfiguredError extends ServiceUnavailableError {
   constructor() {
-    super('Payments are not configured here: set STRIPE_SECRET_KEY (locally) or the stripeSecretName secret (deployed)', 'payments_not_configured');
+    super(
+      'Payments are not configured here: set STRIPE_SECRET_KEY (locally) or the stripeSecretName secret (deployed)',
+      'payments_not_configured',
+    );
     this.name = 'StripeNotConfiguredError';
   }
 }

@@ -29,7 +29,14 @@ export const packMicro = (pack: CreditPack) => pack.credits * MICRO_PER_CREDIT;
 export function parsePacks(text: string): Record<string, CreditPack> {
   const value = JSON.parse(text) as Record<string, CreditPack>;
   const bad = Object.entries(value).filter(
-    ([, p]) => !(Number.isSafeInteger(p?.credits) && p.credits > 0 && Number.isSafeInteger(p.priceMinor) && p.priceMinor > 0 && /^[a-z]{3}$/.test(p.currency ?? '')),
+    ([, p]) =>
+      !(
+        Number.isSafeInteger(p?.credits) &&
+        p.credits > 0 &&
+        Number.isSafeInteger(p.priceMinor) &&
+        p.priceMinor > 0 &&
+        /^[a-z]{3}$/.test(p.currency ?? '')
+      ),
   );
   if (bad.length || Object.keys(value).length === 0) throw new Error(`Invalid CREDIT_PACKS: ${bad.map(([id]) => id).join(', ') || 'none'}`);
   return value;

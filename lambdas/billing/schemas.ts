@@ -62,9 +62,10 @@ export const CheckoutSessionPath = z.object({ sessionId: z.string().regex(/^cs_[
 export const CheckoutStatusView = z
   .object({
     sessionId: z.string(),
-    status: z
-      .enum(['pending', 'paid', 'cancelled', 'expired'])
-      .meta({ description: 'pending: can still be paid, or a delayed payment is on its way; paid; cancelled: ended by the buyer, nothing charged; expired: lapsed unpaid' }),
+    status: z.enum(['pending', 'paid', 'cancelled', 'expired']).meta({
+      description:
+        'pending: can still be paid, or a delayed payment is on its way; paid; cancelled: ended by the buyer, nothing charged; expired: lapsed unpaid',
+    }),
     pack: z.string().nullable(),
     packName: z.string().nullable(),
     amountMinor: z.number().int().nullable(),
@@ -77,7 +78,13 @@ export const CheckoutStatusView = z
 /** The whole offer, public: products and their price per call, plans and their limits, credit packs. */
 export const CatalogueView = z
   .object({
-    products: z.array(z.object({ id: z.string(), pricePerCall: z.string().meta({ description: 'Credits per call, exact decimal' }), priceMicroCredits: z.number().int() })),
+    products: z.array(
+      z.object({
+        id: z.string(),
+        pricePerCall: z.string().meta({ description: 'Credits per call, exact decimal' }),
+        priceMicroCredits: z.number().int(),
+      }),
+    ),
     plans: z.array(z.object({ id: z.string(), requestsPerMinute: z.number().int() })),
     packs: z.array(PackView),
   })

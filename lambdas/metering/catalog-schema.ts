@@ -7,7 +7,11 @@ const id = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case id');
 
 export const ProductSchema = z.object({
   upstream: z.union([z.literal('builtin:echo'), z.url({ protocol: /^https?$/ })]),
-  priceMicroCredits: z.number().int().positive().max(1_000 * MICRO_PER_CREDIT),
+  priceMicroCredits: z
+    .number()
+    .int()
+    .positive()
+    .max(1_000 * MICRO_PER_CREDIT),
   passHeaders: z
     .array(headerName)
     .default(['content-type', 'accept', 'accept-language'])
@@ -16,8 +20,14 @@ export const ProductSchema = z.object({
 });
 
 export const PlanSchema = z
-  .object({ requestsPerMinute: z.number().int().positive().max(1_000_000), balanceShards: z.number().int().min(1).max(MAX_BALANCE_SHARDS).optional() })
-  .refine((plan) => (plan.balanceShards ?? 1) <= plan.requestsPerMinute, { message: 'balanceShards may not exceed requestsPerMinute: every shard admits a share of the limit', path: ['balanceShards'] });
+  .object({
+    requestsPerMinute: z.number().int().positive().max(1_000_000),
+    balanceShards: z.number().int().min(1).max(MAX_BALANCE_SHARDS).optional(),
+  })
+  .refine((plan) => (plan.balanceShards ?? 1) <= plan.requestsPerMinute, {
+    message: 'balanceShards may not exceed requestsPerMinute: every shard admits a share of the limit',
+    path: ['balanceShards'],
+  });
 
 /** The product catalog as the stage config validates it at synth (context `catalog`). */
 export const CatalogSchema = z.object({

@@ -3,9 +3,15 @@ import { ConfigError } from '../shared/errors';
 
 /** Never forwarded upstream, whatever a product lists. */
 export const NEVER_FORWARDED = [
-  'authorization', 'x-api-key', 'cookie', 'host', 'content-length', 'connection',
+  'authorization',
+  'x-api-key',
+  'cookie',
+  'host',
+  'content-length',
+  'connection',
   // The edge's proof of origin and its view of the caller (shared/middleware/origin-guard.ts) stay here.
-  'x-omnapi-origin-secret', 'cf-connecting-ip',
+  'x-omnapi-origin-secret',
+  'cf-connecting-ip',
 ];
 
 export interface Product {
@@ -39,7 +45,12 @@ export interface Catalog {
 /** The catalog every stage starts from: the demo `echo` product, 1 credit a call. */
 export const DEFAULT_CATALOG: Catalog = {
   products: {
-    echo: { upstream: 'builtin:echo', priceMicroCredits: MICRO_PER_CREDIT, passHeaders: ['content-type', 'accept', 'accept-language'], timeoutMs: 5_000 },
+    echo: {
+      upstream: 'builtin:echo',
+      priceMicroCredits: MICRO_PER_CREDIT,
+      passHeaders: ['content-type', 'accept', 'accept-language'],
+      timeoutMs: 5_000,
+    },
   },
   plans: {
     free: { requestsPerMinute: 600 },

@@ -27,7 +27,11 @@ export class UsageRecordError extends Error {
 /** A log cursor that is not one this account was given for this query. */
 export class InvalidCursorError extends ValidationError {
   constructor() {
-    super('query.cursor: not a cursor from a previous page of this query', [{ path: 'query.cursor', message: 'not a cursor from a previous page of this query' }], 'invalid_cursor');
+    super(
+      'query.cursor: not a cursor from a previous page of this query',
+      [{ path: 'query.cursor', message: 'not a cursor from a previous page of this query' }],
+      'invalid_cursor',
+    );
     this.name = 'InvalidCursorError';
   }
 }
@@ -35,7 +39,11 @@ export class InvalidCursorError extends ValidationError {
 /** A per-key usage range holding more calls than one answer counts. */
 export class TooManyCallsError extends ValidationError {
   constructor(max: number) {
-    super(`query: per-key usage counts at most ${max} calls per request; narrow the range or the key`, [{ path: 'query.from', message: 'too many calls in range' }], 'range_too_busy');
+    super(
+      `query: per-key usage counts at most ${max} calls per request; narrow the range or the key`,
+      [{ path: 'query.from', message: 'too many calls in range' }],
+      'range_too_busy',
+    );
     this.name = 'TooManyCallsError';
   }
 }

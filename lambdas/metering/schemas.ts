@@ -11,12 +11,17 @@ const keyId = z.string().regex(/^key_[0-9a-f]{24}$/, 'Not a key id');
 /** `GET /v1/usage`: an ISO range (`to` defaults to now, `from` to 30 days before it), hour or day buckets, optionally one product or one key. */
 export const UsageQuery = z
   .object({
-    from: z.iso.datetime({ offset: true }).optional().meta({ description: `Start of the range; default ${DEFAULT_USAGE_DAYS} days before \`to\`` }),
+    from: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: `Start of the range; default ${DEFAULT_USAGE_DAYS} days before \`to\`` }),
     to: z.iso.datetime({ offset: true }).optional().meta({ description: 'End of the range; default now' }),
     granularity: z.enum(['hour', 'day']).default('day'),
     product: productId.optional(),
-    key: keyId.optional().meta({ description: 'Only this key\'s calls (buckets per key, from the call logs)' }),
-    groupBy: z.enum(['product', 'key']).default('product').meta({ description: '`key`: buckets per key and product, counted from the call logs (last 90 days), refusals split into 402 and 429' }),
+    key: keyId.optional().meta({ description: "Only this key's calls (buckets per key, from the call logs)" }),
+    groupBy: z.enum(['product', 'key']).default('product').meta({
+      description: '`key`: buckets per key and product, counted from the call logs (last 90 days), refusals split into 402 and 429',
+    }),
   })
   .transform((q) => {
     const to = new Date(q.to ?? Date.now());
@@ -27,13 +32,34 @@ export const UsageQuery = z
 /** `GET /v1/usage/logs`: a page size, the opaque cursor of the previous page, and the explorer's filters (all applied in the API). */
 export const LogsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(400).optional().meta({ description: 'nextCursor of the previous page of the same query (bound to the account and the filters)' }),
+  cursor: z
+    .string()
+    .max(400)
+    .optional()
+    .meta({ description: 'nextCursor of the previous page of the same query (bound to the account and the filters)' }),
   key: keyId.optional().meta({ description: 'Only calls made with this key' }),
-  status: z.enum(STATUS_FILTERS).optional().meta({ description: 'A class of answers (2xx, 4xx, 5xx) or one refusal: 402 (out of credit) or 429 (rate limited)' }),
+  status: z
+    .enum(STATUS_FILTERS)
+    .optional()
+    .meta({ description: 'A class of answers (2xx, 4xx, 5xx) or one refusal: 402 (out of credit) or 429 (rate limited)' }),
   product: productId.optional(),
-  pathPrefix: z.string().min(1).max(200).regex(/^\//, 'Starts with /').optional().meta({ description: 'Only calls whose path (below the product) starts with this' }),
-  from: z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString()).optional().meta({ description: 'No call before this time' }),
-  to: z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString()).optional().meta({ description: 'No call after this time' }),
+  pathPrefix: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^\//, 'Starts with /')
+    .optional()
+    .meta({ description: 'Only calls whose path (below the product) starts with this' }),
+  from: z.iso
+    .datetime({ offset: true })
+    .transform((t) => new Date(t).toISOString())
+    .optional()
+    .meta({ description: 'No call before this time' }),
+  to: z.iso
+    .datetime({ offset: true })
+    .transform((t) => new Date(t).toISOString())
+    .optional()
+    .meta({ description: 'No call after this time' }),
 });
 
 export const UsageBucketView = z.object({
@@ -61,7 +87,9 @@ export const UsageResult = z.object({
   to: isoTime,
   granularity: z.enum(['hour', 'day']),
   groupBy: z.enum(['product', 'key']),
-  buckets: z.array(z.union([KeyUsageBucketView, UsageBucketView])).meta({ description: 'Per product; per key and product (with keyId and the 402/429 split) when grouped by key or filtered to one key' }),
+  buckets: z.array(z.union([KeyUsageBucketView, UsageBucketView])).meta({
+    description: 'Per product; per key and product (with keyId and the 402/429 split) when grouped by key or filtered to one key',
+  }),
 });
 
 export const UsageLogView = z
@@ -86,5 +114,5 @@ export const UsageLogView = z
 export const LogsResult = z.object({ logs: z.array(UsageLogView), nextCursor: z.string().optional() });
 
 /** What a proxied product answers: whatever its upstream sends, plus the metering headers. */
-export const ProxiedAnswer = z.unknown().meta({ description: 'The product\'s own answer, passed through' });
+export const ProxiedAnswer = z.unknown().meta({ description: "The product's own answer, passed through" });
 export const ProductPath = z.object({ product: productId, proxy: z.string() });

@@ -29,9 +29,12 @@ export const unsubscribeConfig = () => loadConfig({ TABLE_ACCOUNTS: boundName() 
 export function linkKeysFromEnv(env: NodeJS.ProcessEnv = process.env): () => Promise<PseudonymKeySet> {
   let keys: Promise<PseudonymKeySet> | undefined;
   const load = async () => {
-    if (env.NOTICE_LINK_KEYS_SECRET_ARN) return (await import('../shared/adapters/secrets')).readSecretString(env.NOTICE_LINK_KEYS_SECRET_ARN);
+    if (env.NOTICE_LINK_KEYS_SECRET_ARN)
+      return (await import('../shared/adapters/secrets')).readSecretString(env.NOTICE_LINK_KEYS_SECRET_ARN);
     if (env.NOTICE_LINK_KEYS) return env.NOTICE_LINK_KEYS;
-    throw new ConfigError('Neither NOTICE_LINK_KEYS_SECRET_ARN nor NOTICE_LINK_KEYS is set: this function cannot sign or check unsubscribe links');
+    throw new ConfigError(
+      'Neither NOTICE_LINK_KEYS_SECRET_ARN nor NOTICE_LINK_KEYS is set: this function cannot sign or check unsubscribe links',
+    );
   };
   return () => {
     keys ??= load()

@@ -6,7 +6,9 @@ export { ConfigError } from '../shared/errors';
 export class UnsubscribeLinkInvalidError extends NotFoundError {
   override readonly code = 'link_invalid';
   constructor() {
-    super('This unsubscribe link is not valid. Use the link of the newest notice we sent you, exactly as it was sent, or change your preferences in the console.');
+    super(
+      'This unsubscribe link is not valid. Use the link of the newest notice we sent you, exactly as it was sent, or change your preferences in the console.',
+    );
     this.name = 'UnsubscribeLinkInvalidError';
   }
 }

@@ -68,7 +68,10 @@ export class RequestStateError extends ConflictError {
 /** An operator tried to classify unclear mail that is unknown or already decided. */
 export class UnclearMailClosedError extends ConflictError {
   constructor(ticketId: string, status: string | undefined) {
-    super(status ? `Unclear mail ${ticketId} was already ${status}` : `No unclear privacy mail with ticket ${ticketId}`, 'unclear_mail_closed');
+    super(
+      status ? `Unclear mail ${ticketId} was already ${status}` : `No unclear privacy mail with ticket ${ticketId}`,
+      'unclear_mail_closed',
+    );
     this.name = 'UnclearMailClosedError';
   }
 }

@@ -10,24 +10,58 @@ const loose = <T extends z.ZodRawShape>(shape: T, description: string) => z.loos
 
 export const EXPORT_ITEM_SCHEMAS = {
   accounts: loose(
-    { accountId: z.string(), email: z.string(), name: z.string(), profile: z.record(z.string(), z.unknown()), preferences: z.record(z.string(), z.unknown()), createdAt: iso },
+    {
+      accountId: z.string(),
+      email: z.string(),
+      name: z.string(),
+      profile: z.record(z.string(), z.unknown()),
+      preferences: z.record(z.string(), z.unknown()),
+      createdAt: iso,
+    },
     'The account: name, email, profile, preferences, plan, Stripe customer id (the password hash is never exported)',
   ),
-  sessions: loose({ sessionId: z.string(), ip: z.string(), userAgent: z.string(), createdAt: iso, expiresAt: z.number() }, 'Signed-in sessions (never the token or its hash)'),
-  apiKeys: loose({ keyId: z.string(), name: z.string(), prefix: z.string(), status: z.string(), createdAt: iso }, 'API keys: names and visible prefixes (never secrets or hashes)'),
+  sessions: loose(
+    { sessionId: z.string(), ip: z.string(), userAgent: z.string(), createdAt: iso, expiresAt: z.number() },
+    'Signed-in sessions (never the token or its hash)',
+  ),
+  apiKeys: loose(
+    { keyId: z.string(), name: z.string(), prefix: z.string(), status: z.string(), createdAt: iso },
+    'API keys: names and visible prefixes (never secrets or hashes)',
+  ),
   ledger: loose(
     { kind: z.enum(['entry', 'balance', 'purchase']) },
     'Credit ledger entries, the balance and purchases (Stripe ids, amounts, currency; no card data)',
   ),
   usageLogs: loose(
-    { requestId: z.string(), product: z.string(), method: z.string(), path: z.string(), status: z.number(), at: iso, ip: z.string(), userAgent: z.string() },
+    {
+      requestId: z.string(),
+      product: z.string(),
+      method: z.string(),
+      path: z.string(),
+      status: z.number(),
+      at: iso,
+      ip: z.string(),
+      userAgent: z.string(),
+    },
     `Every metered call of the last ${usageLogRetentionDays()} days`,
   ),
-  usageAggregates: loose({ bucket: z.string(), product: z.string(), calls: z.number() }, 'Hourly call counts and credits (and daily ones written by earlier versions)'),
-  privacyRequests: loose({ requestId: z.string(), type: z.string(), status: z.string(), receivedAt: iso }, 'Privacy requests and what was done'),
+  usageAggregates: loose(
+    { bucket: z.string(), product: z.string(), calls: z.number() },
+    'Hourly call counts and credits (and daily ones written by earlier versions)',
+  ),
+  privacyRequests: loose(
+    { requestId: z.string(), type: z.string(), status: z.string(), receivedAt: iso },
+    'Privacy requests and what was done',
+  ),
   securityEvents: loose({ eventId: z.string(), type: z.string(), at: iso }, 'Sign-ins, password and key changes, with address and browser'),
-  tickets: loose({ ticketId: z.string(), mailbox: z.string(), subject: z.string(), text: z.string(), receivedAt: iso }, 'Mail you sent to privacy@, support@ or hello@'),
-  auditEvents: loose({ eventId: z.string(), action: z.string(), at: iso, seq: z.number(), hash: z.string() }, 'The audit trail of your account: who did what (you, or an operator), when, from where, hash-chained'),
+  tickets: loose(
+    { ticketId: z.string(), mailbox: z.string(), subject: z.string(), text: z.string(), receivedAt: iso },
+    'Mail you sent to privacy@, support@ or hello@',
+  ),
+  auditEvents: loose(
+    { eventId: z.string(), action: z.string(), at: iso, seq: z.number(), hash: z.string() },
+    'The audit trail of your account: who did what (you, or an operator), when, from where, hash-chained',
+  ),
 };
 
 export type ExportedTable = keyof typeof EXPORT_ITEM_SCHEMAS;
@@ -40,32 +74,86 @@ export const ExportDocumentSchema = z
     account: z.object({ accountId: z.string(), email: z.string() }),
     processing: z
       .object({
-        language: z.string().meta({ description: 'The language of the texts below (BCP 47): the request letter\'s, else the account\'s locale, when we write it; English otherwise' }),
-        languageNote: z.string().optional().meta({ description: 'When the request was in a language we do not write yet: says so, in English' }),
+        language: z.string().meta({
+          description:
+            "The language of the texts below (BCP 47): the request letter's, else the account's locale, when we write it; English otherwise",
+        }),
+        languageNote: z
+          .string()
+          .optional()
+          .meta({ description: 'When the request was in a language we do not write yet: says so, in English' }),
         controller: z.string(),
         purposes: z.record(z.string(), z.object({ description: z.string(), legalBasis: z.string() })),
         recipients: z.record(z.string(), z.object({ name: z.string(), role: z.string(), location: z.string() })),
-        categories: z.record(z.string(), z.object({ name: z.string(), purposes: z.array(z.string()), recipients: z.array(z.string()), source: z.string(), retention: z.string() })),
+        categories: z.record(
+          z.string(),
+          z.object({
+            name: z.string(),
+            purposes: z.array(z.string()),
+            recipients: z.array(z.string()),
+            source: z.string(),
+            retention: z.string(),
+          }),
+        ),
         transfers: z.array(z.object({ to: z.string(), safeguard: z.string() })),
         automatedDecisions: z.string(),
         rights: z.string(),
       })
-      .meta({ description: 'GDPR art. 15(1): purposes and legal basis, recipients, retention, source, transfers and their safeguards, automated decisions, per category of data; generated from the data map, in the language of the request (the 12 languages of the replies; English otherwise)' }),
+      .meta({
+        description:
+          'GDPR art. 15(1): purposes and legal basis, recipients, retention, source, transfers and their safeguards, automated decisions, per category of data; generated from the data map, in the language of the request (the 12 languages of the replies; English otherwise)',
+      }),
     categories: z.object(
       Object.fromEntries(
         Object.entries(EXPORT_ITEM_SCHEMAS).map(([name, item]) => [
           name,
           z.object({ description: z.string(), retention: z.string(), count: z.number().int(), items: z.array(item) }),
         ]),
-      ) as { [K in ExportedTable]: z.ZodObject<{ description: z.ZodString; retention: z.ZodString; count: z.ZodNumber; items: z.ZodArray<(typeof EXPORT_ITEM_SCHEMAS)[K]> }> },
+      ) as {
+        [K in ExportedTable]: z.ZodObject<{
+          description: z.ZodString;
+          retention: z.ZodString;
+          count: z.ZodNumber;
+          items: z.ZodArray<(typeof EXPORT_ITEM_SCHEMAS)[K]>;
+        }>;
+      },
     ),
   })
   .meta({ title: 'OmnAPI data export (data.json)' });
 
 /** Columns of the CSV files, in order. */
 export const CSV_COLUMNS = {
-  'usage-logs.csv': ['at', 'requestId', 'keyId', 'product', 'method', 'path', 'status', 'outcome', 'priceCredits', 'priceMicroCredits', 'latencyMs', 'upstreamLatencyMs', 'requestBytes', 'responseBytes', 'ip', 'userAgent'],
-  'ledger.csv': ['at', 'entryId', 'type', 'amountCredits', 'amountMicro', 'reason', 'ref', 'pack', 'stripe.paymentIntentId', 'stripe.amountMinor', 'stripe.currency'],
+  'usage-logs.csv': [
+    'at',
+    'requestId',
+    'keyId',
+    'product',
+    'method',
+    'path',
+    'status',
+    'outcome',
+    'priceCredits',
+    'priceMicroCredits',
+    'latencyMs',
+    'upstreamLatencyMs',
+    'requestBytes',
+    'responseBytes',
+    'ip',
+    'userAgent',
+  ],
+  'ledger.csv': [
+    'at',
+    'entryId',
+    'type',
+    'amountCredits',
+    'amountMicro',
+    'reason',
+    'ref',
+    'pack',
+    'stripe.paymentIntentId',
+    'stripe.amountMinor',
+    'stripe.currency',
+  ],
 } as const;
 
 /** docs/export-format.md, generated from the schemas above (`npm run docs:export-format`). */

@@ -8,14 +8,14 @@ export const OpenRequestBody = z
   .object({
     type: z.enum(REQUEST_TYPES),
     details: z.string().trim().max(5_000).optional().meta({ description: 'What you want corrected, or anything we should know' }),
-    password: z
-      .string()
-      .min(1)
-      .max(1_000)
-      .optional()
-      .meta({ description: "Deletion only: the account's password confirms it at once; without it, a link is mailed to the registered address" }),
+    password: z.string().min(1).max(1_000).optional().meta({
+      description: "Deletion only: the account's password confirms it at once; without it, a link is mailed to the registered address",
+    }),
   })
-  .refine((body) => body.password === undefined || body.type === 'deletion', { path: ['password'], message: 'only a deletion is confirmed with the password' });
+  .refine((body) => body.password === undefined || body.type === 'deletion', {
+    path: ['password'],
+    message: 'only a deletion is confirmed with the password',
+  });
 export const RequestIdPath = z.object({ id: requestId });
 export const LinkQuery = z.object({ request: requestId, token: z.string().min(16).max(200) });
 export const DownloadQuery = z.object({ token: z.string().min(16).max(200) });
@@ -32,9 +32,13 @@ export const LinkPageView = z
       status: z.enum(REQUEST_STATUSES),
       receivedAt: z.string().meta({ format: 'date-time' }),
       dueAt: z.string().meta({ format: 'date-time' }).meta({ description: 'The legal deadline to answer by' }),
-      erasureStartsAt: z.string().meta({ format: 'date-time' }).optional().meta({ description: 'A deletion in its cooling-off: when erasure starts' }),
+      erasureStartsAt: z
+        .string()
+        .meta({ format: 'date-time' })
+        .optional()
+        .meta({ description: 'A deletion in its cooling-off: when erasure starts' }),
     }),
-    locale: z.string().meta({ description: 'The language of the texts (the request\'s; BCP 47)' }),
+    locale: z.string().meta({ description: "The language of the texts (the request's; BCP 47)" }),
     texts: z.object({
       title: z.string(),
       paragraphs: z.array(z.string()),
@@ -69,9 +73,13 @@ export const RequestView = z
       .object({ requestIds: z.array(requestId) })
       .optional()
       .meta({ description: 'The requests one letter opened when it asked for several rights: one mailed link confirms them all' }),
-    export: z.object({ bytes: z.number().int(), files: z.record(z.string(), z.number()), expiresAt: iso, linkExpiresAt: iso.optional() }).optional(),
+    export: z
+      .object({ bytes: z.number().int(), files: z.record(z.string(), z.number()), expiresAt: iso, linkExpiresAt: iso.optional() })
+      .optional(),
     download: z.url().optional().meta({ description: 'A download URL valid 5 minutes, while the archive exists' }),
   })
   .meta({ id: 'PrivacyRequest' });
-export const OpenResult = RequestView.extend({ joined: z.boolean().meta({ description: 'True when a request of this type was already open: this is that one' }) });
+export const OpenResult = RequestView.extend({
+  joined: z.boolean().meta({ description: 'True when a request of this type was already open: this is that one' }),
+});
 export const ListResult = z.object({ requests: z.array(RequestView) });

@@ -30,8 +30,10 @@ export function privacyDeps(config: ReturnType<typeof intakeConfig>): PrivacyDep
 }
 
 export const intakeOf = (deps: PrivacyDeps) => new PrivacyIntake(deps);
-export const lifecycleOf = (deps: ReturnType<typeof privacyDeps>, options: { exports?: ExportDeps; presign?: Presign; deletionTerms?: DeletionTerms } = {}) =>
-  new RequestLifecycle({ ...deps, ...options });
+export const lifecycleOf = (
+  deps: ReturnType<typeof privacyDeps>,
+  options: { exports?: ExportDeps; presign?: Presign; deletionTerms?: DeletionTerms } = {},
+) => new RequestLifecycle({ ...deps, ...options });
 
 /** What a deletion costs, from the ledger and the cooling-off setting, for the functions that tell it. */
 export const deletionTermsOf = (config: { TABLE_LEDGER: string; COOLING_OFF_SECONDS: number }): DeletionTerms => ({

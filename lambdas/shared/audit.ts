@@ -149,7 +149,10 @@ export function verifyChain(events: Iterable<AuditEvent>): { checked: number; fi
 export interface AuditTrail {
   record(event: AuditEventInput): Promise<AuditEvent>;
   /** A stream's events, oldest first (verify, export) or newest first a page at a time (the account's list). */
-  page(stream: string, options: { newestFirst: boolean; limit: number; cursor?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }>;
+  page(
+    stream: string,
+    options: { newestFirst: boolean; limit: number; cursor?: string },
+  ): Promise<{ events: AuditEvent[]; nextCursor?: string }>;
 }
 
 /** Every event of a stream, oldest first, a page at a time. */

@@ -42,7 +42,9 @@ export function consoleUrl(
   query: Record<string, string> = {},
   raw: Record<string, string> = {},
 ): string {
-  const path = page.startsWith('privacyRequest:') ? `/privacy/requests/${encodeURIComponent(page.slice('privacyRequest:'.length))}` : CONSOLE_PAGES[page as ConsolePage];
+  const path = page.startsWith('privacyRequest:')
+    ? `/privacy/requests/${encodeURIComponent(page.slice('privacyRequest:'.length))}`
+    : CONSOLE_PAGES[page as ConsolePage];
   const params = [
     ...Object.entries(query).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`),
     ...Object.entries(raw).map(([name, value]) => `${encodeURIComponent(name)}=${value}`),

@@ -16,7 +16,8 @@ export const balanceKey = (accountId: string) => ITEMS.balance.key({ accountId }
  * lands there); shards 1… are items of their own partitions, funded from it by the gateway. The
  * account's balance is the sum of them all.
  */
-export const balanceShardKey = (accountId: string, shard: number) => (shard === 0 ? balanceKey(accountId) : ITEMS.balanceShard.key({ accountId, shard }));
+export const balanceShardKey = (accountId: string, shard: number) =>
+  shard === 0 ? balanceKey(accountId) : ITEMS.balanceShard.key({ accountId, shard });
 
 /**
  * Sequence numbers of shard `n` > 0 start at n × 2^40, so they never meet shard 0's (1, 2, …) or each
@@ -38,6 +39,8 @@ export function microToCredits(micro: number): string {
   const sign = micro < 0 ? '-' : '';
   const abs = Math.abs(micro);
   const whole = Math.floor(abs / MICRO_PER_CREDIT);
-  const fraction = String(abs % MICRO_PER_CREDIT).padStart(6, '0').replace(/0+$/, '');
+  const fraction = String(abs % MICRO_PER_CREDIT)
+    .padStart(6, '0')
+    .replace(/0+$/, '');
   return `${sign}${whole}${fraction ? `.${fraction}` : ''}`;
 }

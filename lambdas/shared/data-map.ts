@@ -7,10 +7,7 @@ import { PURPOSES, type PurposeId, RECIPIENTS, type RecipientId, SOURCES, type S
 import type { TableName } from './tables';
 
 /** How a table's personal data leaves on an erasure request. */
-export type Erasure =
-  | { kind: 'delete' }
-  | { kind: 'pseudonymise'; reason: string; fields: string[] }
-  | { kind: 'keep'; reason: string };
+export type Erasure = { kind: 'delete' } | { kind: 'pseudonymise'; reason: string; fields: string[] } | { kind: 'keep'; reason: string };
 
 export interface DataMapEntry {
   /** What the table holds, in plain words. */
@@ -47,7 +44,9 @@ export const DATA_MAP = {
     export: 'json',
     erasure: { kind: 'delete' },
     retention: 'Life of the account',
-    purposes: ['service', 'billing', 'notices', 'legal'], recipients: ['aws', 'stripe'], source: 'you',
+    purposes: ['service', 'billing', 'notices', 'legal'],
+    recipients: ['aws', 'stripe'],
+    source: 'you',
   },
   sessions: {
     purpose: 'Signed-in sessions (hash of the session token only)',
@@ -56,7 +55,9 @@ export const DATA_MAP = {
     export: 'json',
     erasure: { kind: 'delete' },
     retention: 'Until logout or expiry (TTL, 7 days)',
-    purposes: ['service', 'security'], recipients: ['aws', 'cloudflare'], source: 'use',
+    purposes: ['service', 'security'],
+    recipients: ['aws', 'cloudflare'],
+    source: 'use',
   },
   tokens: {
     purpose: 'Single-use links mailed for email verification and email changes',
@@ -65,7 +66,9 @@ export const DATA_MAP = {
     export: 'none',
     erasure: { kind: 'delete' },
     retention: `Until used or expired (TTL, ${EMAIL_TOKEN_TTL_SECONDS / 3600} hours at most)`,
-    purposes: ['service', 'security'], recipients: ['aws'], source: 'us',
+    purposes: ['service', 'security'],
+    recipients: ['aws'],
+    source: 'us',
   },
   apiKeys: {
     purpose: 'API keys (SHA-256 of the secret and a short visible prefix)',
@@ -74,53 +77,70 @@ export const DATA_MAP = {
     export: 'json',
     erasure: { kind: 'delete' },
     retention: 'Until revoked or the account is deleted',
-    purposes: ['service', 'metering', 'security'], recipients: ['aws'], source: 'you',
+    purposes: ['service', 'metering', 'security'],
+    recipients: ['aws'],
+    source: 'you',
   },
   ledger: {
     purpose:
       'Append-only credit ledger (grants, purchases, refunds, clawbacks, dispute holds and releases) with Stripe ids, amounts and currency — never card data; the balance; purchases and what was reversed of them; the low-balance notice state',
     personalData: ['accountId', 'stripe.customerId', 'stripe.paymentIntentId', 'stripe.checkoutSessionId'],
-    subjectKey: 'pk = ACCOUNT#<accountId> (ENTRY#, REF#, BALANCE, PURCHASE#, NOTICE#); on a sharded plan, balance shards at pk = SHARD#<accountId>#<n>; pk = PAYMENT#<paymentIntentId> names the account (accountId attribute); after erasure, entries at PSEUDONYM#<keyed pseudonym>',
+    subjectKey:
+      'pk = ACCOUNT#<accountId> (ENTRY#, REF#, BALANCE, PURCHASE#, NOTICE#); on a sharded plan, balance shards at pk = SHARD#<accountId>#<n>; pk = PAYMENT#<paymentIntentId> names the account (accountId attribute); after erasure, entries at PSEUDONYM#<keyed pseudonym>',
     export: 'json+csv',
     erasure: {
       kind: 'pseudonymise',
-      reason: 'Tax and accounting law require payment records to be kept; entries move under a keyed pseudonym of the account id (HMAC, secret key), without the Stripe customer id; the balance, purchases and guards are deleted',
+      reason:
+        'Tax and accounting law require payment records to be kept; entries move under a keyed pseudonym of the account id (HMAC, secret key), without the Stripe customer id; the balance, purchases and guards are deleted',
       fields: ['accountId', 'stripe.customerId'],
     },
     retention: 'At least 10 years (accounting records); no automatic expiry',
-    purposes: ['billing', 'legal'], recipients: ['aws', 'stripe', 'authorities'], source: 'stripe',
+    purposes: ['billing', 'legal'],
+    recipients: ['aws', 'stripe', 'authorities'],
+    source: 'stripe',
   },
   usageLogs: {
     purpose:
       'Per-call log: method, path, status, latency, sizes, IP, user agent, request id — stored as compressed pages for busy accounts (one per account and minute a worker batch recorded), beside the seq blocks that guard them exactly once, and as one compressed item per call for the rest (refused calls included); point-in-time recovery on, as they are the only record of each call. Beside them, per day, the list of accounts that had single calls (account id only), which the usage sweep reads to finish their hourly counts: kept 3 days',
     personalData: ['ip', 'userAgent', 'path'],
-    subjectKey: 'pk = ACCOUNT#<accountId> (pages L#<newest call>#…, single calls M#<at>#…, seq blocks SEQ#<block>, and items of the earlier one-call form); sweep lists pk = SWEEP#<day>#<shard>, sk = <accountId> (erased with the logs, else expire in 3 days)',
+    subjectKey:
+      'pk = ACCOUNT#<accountId> (pages L#<newest call>#…, single calls M#<at>#…, seq blocks SEQ#<block>, and items of the earlier one-call form); sweep lists pk = SWEEP#<day>#<shard>, sk = <accountId> (erased with the logs, else expire in 3 days)',
     export: 'json+csv',
     erasure: { kind: 'delete' },
     retention: `${DEFAULT_USAGE_LOG_RETENTION_DAYS} days (TTL)`,
-    purposes: ['metering', 'billing', 'support', 'security', 'analytics'], recipients: ['aws', 'cloudflare'], source: 'use',
+    purposes: ['metering', 'billing', 'support', 'security', 'analytics'],
+    recipients: ['aws', 'cloudflare'],
+    source: 'use',
   },
   usageAggregates: {
-    purpose: 'Hourly call counts and credits per account and product, and per hour the single calls counted so far (days are summed from hours when read; daily items written by earlier versions are exported and erased alike)',
+    purpose:
+      'Hourly call counts and credits per account and product, and per hour the single calls counted so far (days are summed from hours when read; daily items written by earlier versions are exported and erased alike)',
     personalData: ['accountId'],
     subjectKey: 'pk = ACCOUNT#<accountId>#…',
     export: 'json+csv',
     erasure: { kind: 'delete' },
     retention: 'Life of the account',
-    purposes: ['metering', 'billing', 'analytics'], recipients: ['aws'], source: 'use',
+    purposes: ['metering', 'billing', 'analytics'],
+    recipients: ['aws'],
+    source: 'use',
   },
   privacyRequests: {
-    purpose: 'Privacy requests, their deadline, status history and what was done (an erasure keeps its counts); intake records of privacy mail (30 days); legal holds',
+    purpose:
+      'Privacy requests, their deadline, status history and what was done (an erasure keeps its counts); intake records of privacy mail (30 days); legal holds',
     personalData: ['accountId', 'email', 'details', 'verdicts'],
-    subjectKey: 'gsi1pk = ACCOUNT#<accountId>; legal hold at HOLD#<accountId>; request and erasure-password counters at THROTTLE#privacy-account#<accountId>, THROTTLE#privacy-password#<accountId>',
+    subjectKey:
+      'gsi1pk = ACCOUNT#<accountId>; legal hold at HOLD#<accountId>; request and erasure-password counters at THROTTLE#privacy-account#<accountId>, THROTTLE#privacy-password#<accountId>',
     export: 'json',
     erasure: {
       kind: 'pseudonymise',
-      reason: "Proof that a rights request was answered (GDPR art. 5(2) accountability): kept under the account's keyed pseudonym and the address's, without details; an export archive's download token is removed",
+      reason:
+        "Proof that a rights request was answered (GDPR art. 5(2) accountability): kept under the account's keyed pseudonym and the address's, without details; an export archive's download token is removed",
       fields: ['accountId', 'email', 'details', 'verdicts'],
     },
     retention: '3 years after it is completed or rejected (TTL set then)',
-    purposes: ['legal'], recipients: ['aws', 'authorities'], source: 'us',
+    purposes: ['legal'],
+    recipients: ['aws', 'authorities'],
+    source: 'us',
   },
   webhookEvents: {
     purpose: 'Stripe events handled (id, type, outcome), so a redelivery is acknowledged without being applied again',
@@ -129,16 +149,22 @@ export const DATA_MAP = {
     export: 'none',
     erasure: { kind: 'delete' },
     retention: '30 days (TTL)',
-    purposes: ['billing'], recipients: ['aws', 'stripe'], source: 'stripe',
+    purposes: ['billing'],
+    recipients: ['aws', 'stripe'],
+    source: 'stripe',
   },
   securityEvents: {
-    purpose: 'Sign-in successes and failures, password changes, key changes, with IP and user agent; login-failure counters; per key and hour, digests of the addresses it was used from (abuse signal; an IPv4 digest can be reversed by trying every address, so they count as the addresses themselves)',
+    purpose:
+      'Sign-in successes and failures, password changes, key changes, with IP and user agent; login-failure counters; per key and hour, digests of the addresses it was used from (abuse signal; an IPv4 digest can be reversed by trying every address, so they count as the addresses themselves)',
     personalData: ['ip', 'userAgent', 'detail'],
-    subjectKey: 'pk = ACCOUNT#<accountId>; failures for unknown emails at ACCOUNT#anonymous#<sha256(email)>; counters at THROTTLE#…#<sha256(email)> (per-address sign-in counters expire in 15 minutes) and THROTTLE#checkout#<accountId>, THROTTLE#password-check#<accountId>; key address digests at ADDRESSES#<accountId> (2 days)',
+    subjectKey:
+      'pk = ACCOUNT#<accountId>; failures for unknown emails at ACCOUNT#anonymous#<sha256(email)>; counters at THROTTLE#…#<sha256(email)> (per-address sign-in counters expire in 15 minutes) and THROTTLE#checkout#<accountId>, THROTTLE#password-check#<accountId>; key address digests at ADDRESSES#<accountId> (2 days)',
     export: 'json',
     erasure: { kind: 'delete' },
     retention: '1 year (TTL)',
-    purposes: ['security'], recipients: ['aws', 'cloudflare'], source: 'use',
+    purposes: ['security'],
+    recipients: ['aws', 'cloudflare'],
+    source: 'use',
   },
   tickets: {
     purpose: 'Mail received at privacy@, support@ and hello@',
@@ -147,16 +173,20 @@ export const DATA_MAP = {
     export: 'json',
     erasure: { kind: 'delete' },
     retention: '2 years after it was received (TTL)',
-    purposes: ['support', 'legal'], recipients: ['aws'], source: 'you',
+    purposes: ['support', 'legal'],
+    recipients: ['aws'],
+    source: 'you',
   },
   auditEvents: {
-    purpose: 'Audit trail of privileged and security-relevant actions (actor, action, targets, address, user agent, reason), hash-chained per stream so an altered or removed event shows',
+    purpose:
+      'Audit trail of privileged and security-relevant actions (actor, action, targets, address, user agent, reason), hash-chained per stream so an altered or removed event shows',
     personalData: ['actor.id', 'targets', 'context.ip', 'context.userAgent', 'change'],
-    subjectKey: 'pk = STREAM#account#<accountId> (sk E#<seq>); operators\' actions on no account at STREAM#ops',
+    subjectKey: "pk = STREAM#account#<accountId> (sk E#<seq>); operators' actions on no account at STREAM#ops",
     export: 'json',
     erasure: {
       kind: 'pseudonymise',
-      reason: 'Accountability for privileged actions (GDPR art. 5(2), 32): the account\'s stream moves under its keyed pseudonym without addresses and user agents, re-chained; an operator\'s identity stays',
+      reason:
+        "Accountability for privileged actions (GDPR art. 5(2), 32): the account's stream moves under its keyed pseudonym without addresses and user agents, re-chained; an operator's identity stays",
       fields: ['actor.id', 'targets', 'context.ip', 'context.userAgent', 'change'],
     },
     retention: `${DEFAULT_AUDIT_RETENTION_DAYS} days (TTL; the stage's auditRetentionDays): a full yearly audit cycle and its follow-up`,
@@ -165,13 +195,16 @@ export const DATA_MAP = {
     source: 'us',
   },
   notices: {
-    purpose: 'Technical notices sent (topic, subject, text, segment, counts, the operator who sent them) and, per recipient, whether the notice went out — so a retried or resumed send mails no one twice',
+    purpose:
+      'Technical notices sent (topic, subject, text, segment, counts, the operator who sent them) and, per recipient, whether the notice went out — so a retried or resumed send mails no one twice',
     personalData: ['delivery records: SHA-256 of notice id and account id, with the outcome'],
-    subjectKey: 'none: a delivery record is NOTICE#<noticeId> / R#<sha256(noticeId:accountId)> and names no account; the notice itself names no recipient',
+    subjectKey:
+      'none: a delivery record is NOTICE#<noticeId> / R#<sha256(noticeId:accountId)> and names no account; the notice itself names no recipient',
     export: 'none',
     erasure: {
       kind: 'keep',
-      reason: 'A delivery record holds only a hash of the notice and account ids and its outcome, so a retried send never mails the person twice; it expires on its own within 30 days of the send',
+      reason:
+        'A delivery record holds only a hash of the notice and account ids and its outcome, so a retried send never mails the person twice; it expires on its own within 30 days of the send',
     },
     retention: `Notices ${NOTICE_RETENTION_DAYS} days (TTL, the audit event keeps their text for the audit retention); delivery records ${DELIVERY_RECORD_DAYS} days (TTL)`,
     purposes: ['notices'],
@@ -185,7 +218,8 @@ export const DATA_MAP = {
     export: 'none',
     erasure: {
       kind: 'keep',
-      reason: 'Not mailing someone who complained or whose mailbox does not exist is in their interest and SES requires it (legitimate interest, art. 6(1)(f)); only a hash of the address is kept, with no account',
+      reason:
+        'Not mailing someone who complained or whose mailbox does not exist is in their interest and SES requires it (legitimate interest, art. 6(1)(f)); only a hash of the address is kept, with no account',
     },
     retention: 'Until the address is removed by hand (runbook: a person asks to receive mail again)',
     purposes: ['notices', 'security'],
@@ -203,7 +237,9 @@ export const BUCKET_DATA_MAP = {
     export: 'none',
     erasure: { kind: 'delete' },
     retention: `${BUCKET_LIFETIME_DAYS.exports} days (lifecycle rule), or until the account is erased, whichever comes first; the download link works 24 hours`,
-    purposes: ['legal'], recipients: ['aws'], source: 'us',
+    purposes: ['legal'],
+    recipients: ['aws'],
+    source: 'us',
   },
   inboundMail: {
     purpose: 'Raw messages received at privacy@, support@ and hello@ (SES receipt rule)',
@@ -212,7 +248,9 @@ export const BUCKET_DATA_MAP = {
     export: 'none',
     erasure: { kind: 'delete' },
     retention: `${BUCKET_LIFETIME_DAYS.inboundMail} days (lifecycle rule), or with its ticket when the account is erased`,
-    purposes: ['support', 'legal'], recipients: ['aws'], source: 'you',
+    purposes: ['support', 'legal'],
+    recipients: ['aws'],
+    source: 'you',
   },
 } as const satisfies Record<string, DataMapEntry>;
 
@@ -228,7 +266,12 @@ export const PSEUDONYMS_NOTE =
 
 /** Renders the data map as the Markdown table in docs/data-map.md. */
 export function renderDataMap(): string {
-  const rows = ([...Object.entries(DATA_MAP), ...Object.entries(BUCKET_DATA_MAP).map(([bucket, entry]) => [`${bucket} bucket`, entry])] as [string, DataMapEntry][]).map(([table, entry]) => {
+  const rows = (
+    [...Object.entries(DATA_MAP), ...Object.entries(BUCKET_DATA_MAP).map(([bucket, entry]) => [`${bucket} bucket`, entry])] as [
+      string,
+      DataMapEntry,
+    ][]
+  ).map(([table, entry]) => {
     const erasure =
       entry.erasure.kind === 'delete'
         ? 'delete'
@@ -265,7 +308,10 @@ export function renderDataMap(): string {
         const name = Object.entries(ITEMS).find(([, t]) => t === type)?.[0];
         const builder = name ? `ITEMS.${name}` : `COUNTERS.${Object.entries(COUNTERS).find(([, c]) => c.item === type)?.[0]}`;
         const { foundBy } = type.spec;
-        const found = typeof foundBy === 'string' ? { account: 'the account id', emailHash: "the address's SHA-256", email: 'the address', nobody: 'names nobody' }[foundBy] : foundBy.via;
+        const found =
+          typeof foundBy === 'string'
+            ? { account: 'the account id', emailHash: "the address's SHA-256", email: 'the address', nobody: 'names nobody' }[foundBy]
+            : foundBy.via;
         return `| \`${table}\` | \`${builder}\` | ${type.spec.owner} | \`${type.spec.pk}\` / \`${type.spec.sk}\` | ${type.spec.holds} | ${found} |`;
       }),
     ),

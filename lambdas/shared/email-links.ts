@@ -9,7 +9,12 @@ export const EMAIL_TOKEN_TTL_SECONDS = 24 * 3600;
 export type EmailLinkPurpose = 'verify_email' | 'change_email' | 'unlock_sign_in' | 'reset_password';
 
 /** The console page each kind of link opens (the page calls the API with the token). */
-const PAGE_OF: Record<EmailLinkPurpose, ConsolePage> = { verify_email: 'verify', change_email: 'verify', unlock_sign_in: 'unlock', reset_password: 'resetPassword' };
+const PAGE_OF: Record<EmailLinkPurpose, ConsolePage> = {
+  verify_email: 'verify',
+  change_email: 'verify',
+  unlock_sign_in: 'unlock',
+  reset_password: 'resetPassword',
+};
 
 /** A mail of its own for a link (the default one asks to confirm an address). */
 export interface EmailLinkMessage {
@@ -44,11 +49,24 @@ export async function mailEmailLink(
 ): Promise<void> {
   if (!deps.publicUrl) throw new ConfigError('PUBLIC_URL is not bound: this function cannot mail links');
   const token = randomSecret();
-  await deps.tokens.put({ tokenHash: sha256(token), purpose: link.purpose, accountId: link.accountId, email: link.email, expiresAt: Math.floor(deps.now().getTime() / 1000) + (link.ttlSeconds ?? EMAIL_TOKEN_TTL_SECONDS) });
+  await deps.tokens.put({
+    tokenHash: sha256(token),
+    purpose: link.purpose,
+    accountId: link.accountId,
+    email: link.email,
+    expiresAt: Math.floor(deps.now().getTime() / 1000) + (link.ttlSeconds ?? EMAIL_TOKEN_TTL_SECONDS),
+  });
   const url = consoleUrl(deps.publicUrl, PAGE_OF[link.purpose], { token });
   const message = link.message ?? {
     subject: link.purpose === 'verify_email' ? 'Confirm your OmnAPI account' : 'Confirm your new OmnAPI email address',
-    text: (at: string) => [`Follow this link within ${EMAIL_TOKEN_TTL_SECONDS / 3600} hours to confirm ${link.email}:`, '', at, '', 'It works once. If you did not ask for this, ignore this message.'].join('\n'),
+    text: (at: string) =>
+      [
+        `Follow this link within ${EMAIL_TOKEN_TTL_SECONDS / 3600} hours to confirm ${link.email}:`,
+        '',
+        at,
+        '',
+        'It works once. If you did not ask for this, ignore this message.',
+      ].join('\n'),
   };
   await deps.mailer.send({ to: link.email, subject: message.subject, text: message.text(url) });
 }

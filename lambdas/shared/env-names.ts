@@ -8,5 +8,7 @@ export function envName(kind: string, name: string): string {
 
 /** `('TABLE', 'usageLogs')` → `TableUsageLogs`: stack output names follow the variable names (`npm run ops` reads them). */
 export function outputName(kind: string, name: string): string {
-  return envName(kind, name).toLowerCase().replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
+  return envName(kind, name)
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
 }

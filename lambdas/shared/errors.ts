@@ -49,7 +49,12 @@ export interface FieldIssue {
 export class ValidationError extends OmnApiError {
   override readonly kind = 'invalid';
   override readonly code: string;
-  constructor(message: string, readonly details: FieldIssue[] = [], code = 'validation_failed', options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly details: FieldIssue[] = [],
+    code = 'validation_failed',
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'ValidationError';
     this.code = code;

@@ -5,9 +5,17 @@
  * one-click unsubscribe. A marketing topic is one an objection to direct marketing switches off.
  */
 export const NOTICE_TOPICS = {
-  security: { mandatory: true, name: 'Security notices', why: 'we must tell you about security incidents and actions that affect your account' },
+  security: {
+    mandatory: true,
+    name: 'Security notices',
+    why: 'we must tell you about security incidents and actions that affect your account',
+  },
   billing: { mandatory: true, name: 'Billing notices', why: 'they concern the money on your account: prices, charges and payments' },
-  service: { mandatory: true, name: 'Service changes', why: 'our terms and the law require us to announce changes to the service you pay for' },
+  service: {
+    mandatory: true,
+    name: 'Service changes',
+    why: 'our terms and the law require us to announce changes to the service you pay for',
+  },
   deprecation: { mandatory: false, name: 'Deprecation digest', preference: 'deprecationNotices', defaultOn: true, marketing: false },
   product: { mandatory: false, name: 'Product updates', preference: 'productUpdates', defaultOn: false, marketing: true },
 } as const;

@@ -8,34 +8,77 @@
 /** Purposes, in the policy's words (section 2), each with its legal basis under GDPR art. 6(1). */
 export const PURPOSES = {
   service: { description: 'Provide, maintain and improve our API services', legalBasis: 'Contract (art. 6(1)(b))' },
-  billing: { description: 'Process payments and manage your account credits', legalBasis: 'Contract (art. 6(1)(b)); legal obligation for accounting records (art. 6(1)(c))' },
+  billing: {
+    description: 'Process payments and manage your account credits',
+    legalBasis: 'Contract (art. 6(1)(b)); legal obligation for accounting records (art. 6(1)(c))',
+  },
   metering: { description: 'Monitor API usage and enforce rate limits', legalBasis: 'Contract (art. 6(1)(b))' },
-  notices: { description: 'Send you technical notices, updates and support messages', legalBasis: 'Contract (art. 6(1)(b)); optional product updates only with your preference switched on' },
-  support: { description: 'Respond to your comments, questions and support requests', legalBasis: 'Contract (art. 6(1)(b)); legitimate interest (art. 6(1)(f)) for mail before you had an account' },
-  security: { description: 'Detect, prevent and address technical issues and fraud', legalBasis: 'Legitimate interest in a secure service (art. 6(1)(f))' },
-  analytics: { description: 'Analyze usage patterns to improve service performance', legalBasis: 'Legitimate interest (art. 6(1)(f)); you can object (preferences.analytics)' },
-  legal: { description: 'Comply with legal obligations and enforce our terms, including answering privacy requests', legalBasis: 'Legal obligation (art. 6(1)(c))' },
+  notices: {
+    description: 'Send you technical notices, updates and support messages',
+    legalBasis: 'Contract (art. 6(1)(b)); optional product updates only with your preference switched on',
+  },
+  support: {
+    description: 'Respond to your comments, questions and support requests',
+    legalBasis: 'Contract (art. 6(1)(b)); legitimate interest (art. 6(1)(f)) for mail before you had an account',
+  },
+  security: {
+    description: 'Detect, prevent and address technical issues and fraud',
+    legalBasis: 'Legitimate interest in a secure service (art. 6(1)(f))',
+  },
+  analytics: {
+    description: 'Analyze usage patterns to improve service performance',
+    legalBasis: 'Legitimate interest (art. 6(1)(f)); you can object (preferences.analytics)',
+  },
+  legal: {
+    description: 'Comply with legal obligations and enforce our terms, including answering privacy requests',
+    legalBasis: 'Legal obligation (art. 6(1)(c))',
+  },
 } as const;
 export type PurposeId = keyof typeof PURPOSES;
 
 /** Who receives personal data (policy section 3): our processors, and authorities when the law requires it. */
 export const RECIPIENTS = {
-  aws: { name: 'Amazon Web Services (hosting, databases, storage, logs; Amazon SES for mail delivery)', role: 'processor', location: "the AWS region of the deployment; AWS support may access from the United States" },
-  stripe: { name: 'Stripe (payment processing: card data goes to Stripe, never to us)', role: 'processor for payments we request; controller for its own fraud and legal duties', location: 'United States and Ireland' },
-  cloudflare: { name: "Cloudflare (edge security in front of the API: it sees addresses and requests in transit)", role: 'processor', location: 'global edge network' },
-  authorities: { name: 'Authorities and courts, only when the law, a court order or a regulation requires it', role: 'recipient by law', location: 'as the order requires' },
+  aws: {
+    name: 'Amazon Web Services (hosting, databases, storage, logs; Amazon SES for mail delivery)',
+    role: 'processor',
+    location: 'the AWS region of the deployment; AWS support may access from the United States',
+  },
+  stripe: {
+    name: 'Stripe (payment processing: card data goes to Stripe, never to us)',
+    role: 'processor for payments we request; controller for its own fraud and legal duties',
+    location: 'United States and Ireland',
+  },
+  cloudflare: {
+    name: 'Cloudflare (edge security in front of the API: it sees addresses and requests in transit)',
+    role: 'processor',
+    location: 'global edge network',
+  },
+  authorities: {
+    name: 'Authorities and courts, only when the law, a court order or a regulation requires it',
+    role: 'recipient by law',
+    location: 'as the order requires',
+  },
 } as const;
 export type RecipientId = keyof typeof RECIPIENTS;
 
 /** Transfers outside the EEA and their safeguards (art. 46); the id names each in the message catalogues of the export. */
 export const TRANSFERS = [
-  { id: 'us', to: 'United States (AWS, Stripe, Cloudflare)', safeguard: 'EU-U.S. Data Privacy Framework certification of each provider, and the Commission\'s Standard Contractual Clauses in their data processing agreements' },
-  { id: 'edge', to: 'Other countries of Cloudflare\'s edge (traffic in transit)', safeguard: 'Standard Contractual Clauses in Cloudflare\'s data processing agreement; traffic is encrypted (TLS)' },
+  {
+    id: 'us',
+    to: 'United States (AWS, Stripe, Cloudflare)',
+    safeguard:
+      "EU-U.S. Data Privacy Framework certification of each provider, and the Commission's Standard Contractual Clauses in their data processing agreements",
+  },
+  {
+    id: 'edge',
+    to: "Other countries of Cloudflare's edge (traffic in transit)",
+    safeguard: "Standard Contractual Clauses in Cloudflare's data processing agreement; traffic is encrypted (TLS)",
+  },
 ] as const;
 
 /** Art. 15(1)(h): what is decided automatically, and what is not. */
 export const AUTOMATED_DECISIONS =
-  'No decision with legal or similarly significant effect is made about you solely by automated means. Automated rules refuse API calls over your plan\'s rate limit (429) or beyond your credit (402), as your plan and balance show; a key used from unusually many addresses is flagged for a person to review (a deployment may suspend such an account at once, and a person reviews it). Sign-in is paused after repeated wrong passwords, and a link mailed to you lifts the pause.';
+  "No decision with legal or similarly significant effect is made about you solely by automated means. Automated rules refuse API calls over your plan's rate limit (429) or beyond your credit (402), as your plan and balance show; a key used from unusually many addresses is flagged for a person to review (a deployment may suspend such an account at once, and a person reviews it). Sign-in is paused after repeated wrong passwords, and a link mailed to you lifts the pause.";
 
 /** Rights and where to exercise them (art. 15(1)(e), (f)). */
 export const RIGHTS_NOTE =

@@ -38,7 +38,8 @@ export function parsePseudonymKeys(text: string): PseudonymKeySet {
   for (const [name, value] of Object.entries(parsed ?? {})) {
     const version = /^k([1-9]\d{0,5})$/.exec(name)?.[1];
     if (!version) continue;
-    if (typeof value !== 'string' || value.length < 32) throw new ConfigError(`Pseudonym key ${name} must be a string of at least 32 characters`);
+    if (typeof value !== 'string' || value.length < 32)
+      throw new ConfigError(`Pseudonym key ${name} must be a string of at least 32 characters`);
     keys.set(Number(version), value);
   }
   const current = Number(parsed?.current);

@@ -76,7 +76,10 @@ export const ErrorBodySchema = z
     error: z.object({
       code: z.string().meta({ description: 'Stable, snake_case code to branch on', example: 'validation_failed' }),
       message: z.string().meta({ description: 'What went wrong, for people' }),
-      details: z.array(z.object({ path: z.string(), message: z.string() })).optional().meta({ description: 'One entry per invalid field' }),
+      details: z
+        .array(z.object({ path: z.string(), message: z.string() }))
+        .optional()
+        .meta({ description: 'One entry per invalid field' }),
     }),
   })
   .meta({ id: 'Error' });

@@ -54,5 +54,13 @@ export function securityEvent(
   at: Date,
   detail?: Record<string, string>,
 ): SecurityEvent {
-  return { eventId: newId('evt'), accountId, type, ip: origin.ip, userAgent: origin.userAgent.slice(0, MAX_USER_AGENT), at: at.toISOString(), detail };
+  return {
+    eventId: newId('evt'),
+    accountId,
+    type,
+    ip: origin.ip,
+    userAgent: origin.userAgent.slice(0, MAX_USER_AGENT),
+    at: at.toISOString(),
+    detail,
+  };
 }

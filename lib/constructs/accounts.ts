@@ -75,10 +75,17 @@ export class Accounts extends Construct {
         description: 'Reads and sets processing objections and mail preferences',
         tables: { sessions: 'read', accounts: 'readWrite' },
       },
-      'account-sessions': { description: "Lists and revokes the caller's sessions", tables: { sessions: 'readWrite', securityEvents: 'write' } },
-      'account-security-events': { description: "Lists the caller's security events and audit trail", tables: { sessions: 'read', securityEvents: 'read', auditEvents: 'read' } },
+      'account-sessions': {
+        description: "Lists and revokes the caller's sessions",
+        tables: { sessions: 'readWrite', securityEvents: 'write' },
+      },
+      'account-security-events': {
+        description: "Lists the caller's security events and audit trail",
+        tables: { sessions: 'read', securityEvents: 'read', auditEvents: 'read' },
+      },
       keys: {
-        description: "Creates, lists (with each key's last use, from the call logs), revokes and rolls the caller's API keys (an older session's creation with the password)",
+        description:
+          "Creates, lists (with each key's last use, from the call logs), revokes and rolls the caller's API keys (an older session's creation with the password)",
         tables: { sessions: 'read', apiKeys: 'readWrite', accounts: 'read', securityEvents: 'write', usageLogs: 'read' },
         ...HASHES_PASSWORDS,
       },

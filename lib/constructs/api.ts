@@ -61,7 +61,14 @@ export class Api extends Construct {
             allowOrigins: props.corsOrigins,
             allowMethods: [apigwv2.CorsHttpMethod.ANY],
             allowHeaders: ['authorization', 'content-type', 'x-api-key', 'stripe-signature'],
-            exposeHeaders: ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'x-credits-remaining', 'retry-after'],
+            exposeHeaders: [
+              'x-request-id',
+              'x-ratelimit-limit',
+              'x-ratelimit-remaining',
+              'x-ratelimit-reset',
+              'x-credits-remaining',
+              'retry-after',
+            ],
             allowCredentials: true,
             maxAge: Duration.hours(1),
           }

@@ -77,7 +77,11 @@ export class Billing extends Construct {
       tables: props.tables,
       mailFrom: props.mailFrom,
       handlers: {
-        credits: { description: "The caller's balance and ledger, the credit packs and the public catalogue", tables: { sessions: 'read', ledger: 'read' }, environment: { ...packs, ...prices } },
+        credits: {
+          description: "The caller's balance and ledger, the credit packs and the public catalogue",
+          tables: { sessions: 'read', ledger: 'read' },
+          environment: { ...packs, ...prices },
+        },
         checkout: {
           description: 'Starts Stripe Checkout for a credit pack, tells how a checkout ended, and opens the Customer Portal',
           // The ledger, read: whether a paid checkout's credits have landed.

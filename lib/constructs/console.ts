@@ -1,6 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { AssetHashType, type CfnElement, type CfnResource, CustomResource, DefaultStackSynthesizer, DockerImage, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  type CfnElement,
+  type CfnResource,
+  CustomResource,
+  DefaultStackSynthesizer,
+  DockerImage,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -175,7 +186,11 @@ export class Console extends Construct {
         local: {
           tryBundle(outputDir) {
             const root = path.resolve(sourceDir, '..');
-            const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(sourceDir, 'build.ts'), '--out', outputDir], { cwd: root, stdio: 'inherit' });
+            const result = spawnSync(
+              process.execPath,
+              [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(sourceDir, 'build.ts'), '--out', outputDir],
+              { cwd: root, stdio: 'inherit' },
+            );
             return result.status === 0;
           },
         },
@@ -229,21 +244,31 @@ export class Console extends Construct {
 
   private acknowledge(deployRole: iam.Role): void {
     Validations.of(this.distribution).acknowledge(
-      { id: 'AwsSolutions-CFR1', reason: 'Customers call the API from anywhere; access is controlled by sessions and keys, not by country.' },
-      { id: 'AwsSolutions-CFR2', reason: 'The static console has nothing to protect with WAF rules; the API behind /v1/* has stage throttling and per-key rate limits.' },
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'Customers call the API from anywhere; access is controlled by sessions and keys, not by country.',
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'The static console has nothing to protect with WAF rules; the API behind /v1/* has stage throttling and per-key rate limits.',
+      },
       {
         id: 'AwsSolutions-CFR4',
-        reason: 'The distribution uses the default *.cloudfront.net certificate, whose minimum protocol CloudFront fixes; attach a custom domain with TLSv1.2_2021 to raise it.',
+        reason:
+          'The distribution uses the default *.cloudfront.net certificate, whose minimum protocol CloudFront fixes; attach a custom domain with TLSv1.2_2021 to raise it.',
       },
     );
     // The deployment custom resource is CDK's own singleton function, created in the stack's scope.
     const stack = Stack.of(this);
     const bucketId = stack.resolve(stack.getLogicalId(this.bucket.node.defaultChild as CfnElement)) as string;
     const copyReason =
-      'CDK\'s BucketDeployment handler copies the console asset from the CDK asset bucket into the console bucket (object-level ' +
+      "CDK's BucketDeployment handler copies the console asset from the CDK asset bucket into the console bucket (object-level " +
       'wildcards on those two buckets and their KMS key only) and invalidates the distribution (CloudFront has no resource-level invalidation permission).';
     const wildcards = [
-      ...['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*', 's3:DeleteObject*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => `Action::${action}`),
+      ...['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*', 's3:DeleteObject*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'].map(
+        (action) => `Action::${action}`,
+      ),
       'Resource::*',
       `Resource::<${bucketId}.Arn>/*`,
       `Resource::arn:<AWS::Partition>:s3:::cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-<AWS::AccountId>-<AWS::Region>/*`,
@@ -251,10 +276,23 @@ export class Console extends Construct {
     Validations.of(deployRole).acknowledge(...wildcards.map((finding) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason: copyReason })));
     for (const child of stack.node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))) {
       Validations.of(child).acknowledge(
-        { id: 'AwsSolutions-L1', reason: 'The runtime of CDK\'s BucketDeployment handler is chosen by aws-cdk-lib and moves with its upgrades.' },
-        { id: 'Serverless-LambdaDLQ', reason: 'CloudFormation invokes the deployment handler synchronously and fails the deployment on error; there is no event to keep.' },
-        { id: 'Serverless-LambdaTracing', reason: 'A deploy-time copy of static files: tracing it would show nothing of the running platform.' },
-        { id: 'Serverless-LambdaLatestVersion', reason: 'The runtime of CDK\'s BucketDeployment handler is chosen by aws-cdk-lib and moves with its upgrades.' },
+        {
+          id: 'AwsSolutions-L1',
+          reason: "The runtime of CDK's BucketDeployment handler is chosen by aws-cdk-lib and moves with its upgrades.",
+        },
+        {
+          id: 'Serverless-LambdaDLQ',
+          reason:
+            'CloudFormation invokes the deployment handler synchronously and fails the deployment on error; there is no event to keep.',
+        },
+        {
+          id: 'Serverless-LambdaTracing',
+          reason: 'A deploy-time copy of static files: tracing it would show nothing of the running platform.',
+        },
+        {
+          id: 'Serverless-LambdaLatestVersion',
+          reason: "The runtime of CDK's BucketDeployment handler is chosen by aws-cdk-lib and moves with its upgrades.",
+        },
       );
     }
   }

@@ -45,7 +45,12 @@ export class MailDelivery extends Construct {
         principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSetName }) } },
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'aws:SourceArn': stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSetName }),
+          },
+        },
       }),
     );
     this.configurationSet.addEventDestination('Feedback', {
@@ -53,7 +58,12 @@ export class MailDelivery extends Construct {
       events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
     });
 
-    this.feedbackDlq = new sqs.Queue(this, 'FeedbackDlq', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.feedbackDlq = new sqs.Queue(this, 'FeedbackDlq', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     acknowledgeDeadLetterQueue(this.feedbackDlq, 'the SES feedback subscription and function');
     this.feedbackFunction = new OmnApiFunction(this, 'FeedbackHandler', {
       ...props.defaults,

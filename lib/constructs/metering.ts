@@ -93,16 +93,27 @@ export class Metering extends Construct {
         ? undefined
         : {
             mode: lambda.Tracing.PASS_THROUGH,
-            reason: 'Hot path (one trace per sampled call costs ~$0.25 per million calls): hotPathTracing=passThrough by stage config; its latency, errors and throttles are CloudWatch metrics and alarms. Set -c hotPathTracing=active to sample it.',
+            reason:
+              'Hot path (one trace per sampled call costs ~$0.25 per million calls): hotPathTracing=passThrough by stage config; its latency, errors and throttles are CloudWatch metrics and alarms. Set -c hotPathTracing=active to sample it.',
           };
     const problems = [
-      Number.isInteger(keyCacheSeconds) && keyCacheSeconds >= 0 && keyCacheSeconds <= 300 ? undefined : `keyCacheSeconds must be an integer from 0 to 300, got ${keyCacheSeconds}`,
-      Number.isInteger(maxReceiveCount) && maxReceiveCount >= 1 && maxReceiveCount <= 1000 ? undefined : `maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}`,
-      Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000 ? undefined : `batchSize must be an integer from 1 to 10000, got ${batchSize}`,
+      Number.isInteger(keyCacheSeconds) && keyCacheSeconds >= 0 && keyCacheSeconds <= 300
+        ? undefined
+        : `keyCacheSeconds must be an integer from 0 to 300, got ${keyCacheSeconds}`,
+      Number.isInteger(maxReceiveCount) && maxReceiveCount >= 1 && maxReceiveCount <= 1000
+        ? undefined
+        : `maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}`,
+      Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000
+        ? undefined
+        : `batchSize must be an integer from 1 to 10000, got ${batchSize}`,
       // Lambda's limits: a window of 0 to 300 s, and at least 1 s for batches above 10.
-      Number.isInteger(batchWindowSeconds) && batchWindowSeconds >= (batchSize > 10 ? 1 : 0) && batchWindowSeconds <= 300 ? undefined : `batchWindowSeconds must be an integer from ${batchSize > 10 ? 1 : 0} to 300, got ${batchWindowSeconds}`,
+      Number.isInteger(batchWindowSeconds) && batchWindowSeconds >= (batchSize > 10 ? 1 : 0) && batchWindowSeconds <= 300
+        ? undefined
+        : `batchWindowSeconds must be an integer from ${batchSize > 10 ? 1 : 0} to 300, got ${batchWindowSeconds}`,
       // At most 10,000: the digests of a key's hour live in one item, and DynamoDB items stop at 400 KB.
-      Number.isInteger(addressWatch.addressesPerHour) && addressWatch.addressesPerHour >= 2 && addressWatch.addressesPerHour <= 10_000 ? undefined : `addressWatch.addressesPerHour must be an integer from 2 to 10000, got ${addressWatch.addressesPerHour}`,
+      Number.isInteger(addressWatch.addressesPerHour) && addressWatch.addressesPerHour >= 2 && addressWatch.addressesPerHour <= 10_000
+        ? undefined
+        : `addressWatch.addressesPerHour must be an integer from 2 to 10000, got ${addressWatch.addressesPerHour}`,
     ].filter(Boolean);
     if (problems.length) throw new Error(`Metering: ${problems.join('; ')}`);
     const { tables } = props;
@@ -187,12 +198,16 @@ export class Metering extends Construct {
     if (addressWatch.suspend) this.worker.bindTable('apiKeys', tables.apiKeys, 'readWrite');
     this.keysSeenFromManyAddresses = emfMetric('KeySeenFromManyAddresses', 'usage-worker');
     this.worker.addEventSource(
-      new SqsEventSource(this.usageQueue, { batchSize, maxBatchingWindow: Duration.seconds(batchWindowSeconds), reportBatchItemFailures: true }),
+      new SqsEventSource(this.usageQueue, {
+        batchSize,
+        maxBatchingWindow: Duration.seconds(batchWindowSeconds),
+        reportBatchItemFailures: true,
+      }),
     );
     this.sweep = new OmnApiFunction(this, 'UsageSweep', {
       ...props.defaults,
       entry: 'lambdas/metering/handlers/usage-sweep.ts',
-      description: "Finishes the hourly counts of single calls of accounts that stopped calling",
+      description: 'Finishes the hourly counts of single calls of accounts that stopped calling',
       serviceName: 'usage-sweep',
       timeout: Duration.minutes(5),
     })
@@ -207,12 +222,14 @@ export class Metering extends Construct {
     });
     Validations.of(sweepSchedule).acknowledge({
       id: 'Serverless-EventBusDLQ',
-      reason: "A failed sweep run holds nothing to replay: each run covers the span of two, so the next makes it up, and the usage API reads what is not counted yet from the single calls meanwhile. Its errors alarm like every function's.",
+      reason:
+        "A failed sweep run holds nothing to replay: each run covers the span of two, so the next makes it up, and the usage API reads what is not counted yet from the single calls meanwhile. Its errors alarm like every function's.",
     });
 
     Validations.of(this.worker).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason: 'SQS mappings take no on-failure destination; failed events stay on the queue and its redrive policy parks them in the usage DLQ.',
+      reason:
+        'SQS mappings take no on-failure destination; failed events stay on the queue and its redrive policy parks them in the usage DLQ.',
     });
   }
 }

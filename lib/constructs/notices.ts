@@ -50,15 +50,26 @@ export class Notices extends Construct {
   constructor(scope: Construct, id: string, props: NoticesProps) {
     super(scope, id);
     const problems = [
-      props.noticesFrom.split('@')[1] === props.mailFrom.split('@')[1] ? undefined : `noticesFrom (${props.noticesFrom}) must be on the domain of mailFrom (${props.mailFrom}): only that identity is verified`,
-      props.noticesFrom !== props.mailFrom ? undefined : 'noticesFrom must differ from mailFrom: subscription and transactional mail come from different addresses',
-      props.sendsPerSecond > 0 && props.sendsPerSecond <= 1000 ? undefined : `sendsPerSecond must be above 0 and at most 1000, got ${props.sendsPerSecond}`,
+      props.noticesFrom.split('@')[1] === props.mailFrom.split('@')[1]
+        ? undefined
+        : `noticesFrom (${props.noticesFrom}) must be on the domain of mailFrom (${props.mailFrom}): only that identity is verified`,
+      props.noticesFrom !== props.mailFrom
+        ? undefined
+        : 'noticesFrom must differ from mailFrom: subscription and transactional mail come from different addresses',
+      props.sendsPerSecond > 0 && props.sendsPerSecond <= 1000
+        ? undefined
+        : `sendsPerSecond must be above 0 and at most 1000, got ${props.sendsPerSecond}`,
     ].filter(Boolean);
     if (problems.length) throw new Error(`Notices: ${problems.join('; ')}`);
     const key = props.defaults.key;
     const timeout = Duration.seconds(Math.ceil((SENDER_BATCH * SENDER_CONCURRENCY) / props.sendsPerSecond) + 30);
 
-    this.dlq = new sqs.Queue(this, 'NoticesDlq', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.dlq = new sqs.Queue(this, 'NoticesDlq', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     acknowledgeDeadLetterQueue(this.dlq);
     this.queue = new sqs.Queue(this, 'NoticesQueue', {
       encryption: sqs.QueueEncryption.KMS,
@@ -86,10 +97,13 @@ export class Notices extends Construct {
       .bindTable('notices', props.tables.notices, 'readWrite')
       .bindTable('accounts', props.tables.accounts, 'read')
       .bindMailSender(props.mailFrom);
-    this.sender.addEventSource(new SqsEventSource(this.queue, { batchSize: SENDER_BATCH, maxConcurrency: SENDER_CONCURRENCY, reportBatchItemFailures: true }));
+    this.sender.addEventSource(
+      new SqsEventSource(this.queue, { batchSize: SENDER_BATCH, maxConcurrency: SENDER_CONCURRENCY, reportBatchItemFailures: true }),
+    );
     Validations.of(this.sender).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason: 'SQS mappings take no on-failure destination; failed deliveries stay on the queue and its redrive policy parks them in the notices DLQ.',
+      reason:
+        'SQS mappings take no on-failure destination; failed deliveries stay on the queue and its redrive policy parks them in the notices DLQ.',
     });
 
     const functions = routeFunctions(this, {
@@ -99,7 +113,10 @@ export class Notices extends Construct {
       manifest: noticeRoutes,
       tables: props.tables,
       handlers: {
-        unsubscribe: { description: 'The one-click unsubscribe link of optional notices: a page on GET, the preference switched off on POST', tables: { accounts: 'readWrite' } },
+        unsubscribe: {
+          description: 'The one-click unsubscribe link of optional notices: a page on GET, the preference switched off on POST',
+          tables: { accounts: 'readWrite' },
+        },
       },
     });
     this.linkKeys = this.bindLinkKeys([this.sender, functions.unsubscribe!], props);
@@ -114,7 +131,12 @@ export class Notices extends Construct {
     const secret = new secretsmanager.Secret(this, 'LinkKeys', {
       description: 'OmnAPI: the HMAC keys that sign one-click unsubscribe links of optional notices',
       encryptionKey: props.defaults.key,
-      generateSecretString: { secretStringTemplate: JSON.stringify({ current: 1 }), generateStringKey: 'k1', passwordLength: 64, excludePunctuation: true },
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ current: 1 }),
+        generateStringKey: 'k1',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     Validations.of(secret).acknowledge({

@@ -61,7 +61,10 @@ export interface MailDeliveryBinding {
 }
 
 /** Stage-wide settings every function in a construct shares. */
-export type FunctionDefaults = Pick<OmnApiFunctionProps, 'key' | 'logRetention' | 'logRemovalPolicy' | 'usageLogRetentionDays' | 'auditRetentionDays' | 'mailDelivery'>;
+export type FunctionDefaults = Pick<
+  OmnApiFunctionProps,
+  'key' | 'logRetention' | 'logRemovalPolicy' | 'usageLogRetentionDays' | 'auditRetentionDays' | 'mailDelivery'
+>;
 
 /** `append`: add items and read them back, never change or delete one (the audit trail). */
 export type TableAccess = 'read' | 'write' | 'readWrite' | 'append';
@@ -254,11 +257,11 @@ export class OmnApiFunction extends NodejsFunction {
     if (this.mailDelivery) {
       this.bindTable('suppressions', this.mailDelivery.suppressions, 'read');
       this.addEnvironment('MAIL_CONFIGURATION_SET', this.mailDelivery.configurationSetName);
-      resources.push(stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.mailDelivery.configurationSetName }));
+      resources.push(
+        stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.mailDelivery.configurationSetName }),
+      );
     }
     this.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources }));
     return this;
   }
 }
-
-

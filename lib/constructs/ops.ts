@@ -52,11 +52,19 @@ export class Ops extends Construct {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail, { deadLetterQueue: undelivered }));
     }
 
-    this.alarm('Api5xx', props.httpApi.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 5,
-      'The API answered 5 or more 5xx responses in 5 minutes');
+    this.alarm(
+      'Api5xx',
+      props.httpApi.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      5,
+      'The API answered 5 or more 5xx responses in 5 minutes',
+    );
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
-      this.alarm(`${name}DeadLetters`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), 1,
-        `Messages are parked in the ${name} dead-letter queue`);
+      this.alarm(
+        `${name}DeadLetters`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+        1,
+        `Messages are parked in the ${name} dead-letter queue`,
+      );
     }
     for (const [name, machine] of Object.entries(props.stateMachines)) {
       this.alarm(`${name}Failures`, machine.metricFailed({ period: Duration.minutes(5) }), 1, `${name} executions failed`);
@@ -67,12 +75,20 @@ export class Ops extends Construct {
     }
     const maxAge = props.maxQueueAge ?? Duration.minutes(5);
     for (const [name, queue] of Object.entries(props.workQueues ?? {})) {
-      this.alarm(`${name}Backlog`, queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }), maxAge.toSeconds(),
-        `The oldest ${name} message waits ${maxAge.toMinutes()} minutes or more: its consumer is falling behind`);
+      this.alarm(
+        `${name}Backlog`,
+        queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        maxAge.toSeconds(),
+        `The oldest ${name} message waits ${maxAge.toMinutes()} minutes or more: its consumer is falling behind`,
+      );
     }
     for (const fn of props.functions) {
-      this.alarm(`${fn.node.id}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), 5,
-        `${fn.node.id} raised 5 or more errors in 5 minutes`);
+      this.alarm(
+        `${fn.node.id}Errors`,
+        fn.metricErrors({ period: Duration.minutes(5) }),
+        5,
+        `${fn.node.id} raised 5 or more errors in 5 minutes`,
+      );
     }
 
     const api = props.httpApi;
@@ -81,7 +97,11 @@ export class Ops extends Construct {
       defaultInterval: Duration.hours(3),
       widgets: [
         [
-          new cloudwatch.GraphWidget({ title: 'API requests and errors', left: [api.metricCount({ period })], right: [api.metricClientError({ period }), api.metricServerError({ period })] }),
+          new cloudwatch.GraphWidget({
+            title: 'API requests and errors',
+            left: [api.metricCount({ period })],
+            right: [api.metricClientError({ period }), api.metricServerError({ period })],
+          }),
           new cloudwatch.GraphWidget({
             title: 'API latency (ms)',
             left: ['p50', 'p95', 'p99'].map((statistic) => api.metricLatency({ period, statistic, label: statistic })),
@@ -92,7 +112,8 @@ export class Ops extends Construct {
           new cloudwatch.GraphWidget({
             title: 'Queues: visible messages',
             left: [...Object.entries(props.workQueues ?? {}), ...Object.entries(props.deadLetterQueues)].map(([name, q]) =>
-              q.metricApproximateNumberOfMessagesVisible({ period, label: name })),
+              q.metricApproximateNumberOfMessagesVisible({ period, label: name }),
+            ),
           }),
           new cloudwatch.GraphWidget({
             title: 'Function duration p99 (ms)',

@@ -78,14 +78,26 @@ export class Privacy extends Construct {
   constructor(scope: Construct, id: string, props: PrivacyProps) {
     super(scope, id);
     const problems = [
-      props.reminderAfterHours < props.linkLifeHours ? undefined : `reminderAfterHours (${props.reminderAfterHours}) must be less than linkLifeHours (${props.linkLifeHours})`,
+      props.reminderAfterHours < props.linkLifeHours
+        ? undefined
+        : `reminderAfterHours (${props.reminderAfterHours}) must be less than linkLifeHours (${props.linkLifeHours})`,
     ].filter(Boolean);
     if (problems.length) throw new Error(`Privacy: ${problems.join('; ')}`);
     const { tables, defaults } = props;
     const key = defaults.key;
 
-    this.exportBucket = secureBucket(this, 'Exports', { key, accessLogs: props.accessLogs, retainData: false, expireAfterDays: BUCKET_LIFETIME_DAYS.exports });
-    this.mailDlq = new sqs.Queue(this, 'MailDlq', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.exportBucket = secureBucket(this, 'Exports', {
+      key,
+      accessLogs: props.accessLogs,
+      retainData: false,
+      expireAfterDays: BUCKET_LIFETIME_DAYS.exports,
+    });
+    this.mailDlq = new sqs.Queue(this, 'MailDlq', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     acknowledgeDeadLetterQueue(this.mailDlq);
     this.mailQueue = new sqs.Queue(this, 'MailQueue', {
       encryption: sqs.QueueEncryption.KMS,
@@ -98,7 +110,12 @@ export class Privacy extends Construct {
 
     // A fixed name lets functions be granted SendTask* on it without a dependency cycle (the machine invokes them).
     const stateMachineName = `${Stack.of(this).stackName}-privacy-workflow`;
-    const stateMachineArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const stateMachineArn = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     const settings = {
       PUBLIC_URL: props.publicUrl,
       LINK_LIFE_HOURS: String(props.linkLifeHours),
@@ -107,15 +124,26 @@ export class Privacy extends Construct {
       STATE_MACHINE_PRIVACY_WORKFLOW_ARN: stateMachineArn,
     };
     const coolingOff = { COOLING_OFF_SECONDS: String(Math.max(1, Math.round(props.coolingOffHours * 3600))) };
-    const canStart = (fn: OmnApiFunction) => fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
+    const canStart = (fn: OmnApiFunction) =>
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
     const canCallBack = (fn: OmnApiFunction) =>
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] }),
+      );
     const bind = (fn: OmnApiFunction, access: Partial<Record<TableName, TableAccess>>) => {
       for (const [table, grant] of Object.entries(access) as [TableName, TableAccess][]) fn.bindTable(table, tables[table], grant);
       return fn.bindMailSender(props.mailFrom);
     };
     const fn = (name: string, handler: string, description: string, timeout = Duration.seconds(30), memorySize?: number) =>
-      new OmnApiFunction(this, name, { ...defaults, entry: `lambdas/privacy/handlers/${handler}.ts`, description, serviceName: 'privacy', timeout, memorySize, environment: settings });
+      new OmnApiFunction(this, name, {
+        ...defaults,
+        entry: `lambdas/privacy/handlers/${handler}.ts`,
+        description,
+        serviceName: 'privacy',
+        timeout,
+        memorySize,
+        environment: settings,
+      });
 
     this.functions = routeFunctions(this, {
       defaults,
@@ -132,7 +160,8 @@ export class Privacy extends Construct {
           environment: settings,
         },
         confirm: {
-          description: 'The confirmation and cancel links: what will happen (a page, or JSON for the console), and the POSTs that confirm or cancel',
+          description:
+            'The confirmation and cancel links: what will happen (a page, or JSON for the console), and the POSTs that confirm or cancel',
           // The ledger, read: a deletion's page tells the paid credits it loses before it is confirmed.
           tables: { privacyRequests: 'readWrite', accounts: 'read', ledger: 'read' },
           sendsMail: true,
@@ -145,36 +174,53 @@ export class Privacy extends Construct {
     canCallBack(this.functions.requests!);
     canCallBack(this.functions.confirm!);
 
-    const intake = bind(fn('MailIntake', 'mail-intake', 'Turns privacy@ mail into privacy requests: classify, find the account, confirm through its registered address'), {
-      privacyRequests: 'readWrite',
-      accounts: 'read',
-    });
+    const intake = bind(
+      fn(
+        'MailIntake',
+        'mail-intake',
+        'Turns privacy@ mail into privacy requests: classify, find the account, confirm through its registered address',
+      ),
+      {
+        privacyRequests: 'readWrite',
+        accounts: 'read',
+      },
+    );
     canStart(intake);
     intake.addEventSource(new SqsEventSource(this.mailQueue, { batchSize: 5, reportBatchItemFailures: true }));
     Validations.of(intake).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason: 'SQS mappings take no on-failure destination; failed messages stay on the queue and its redrive policy parks them in the DLQ.',
+      reason:
+        'SQS mappings take no on-failure destination; failed messages stay on the queue and its redrive policy parks them in the DLQ.',
     });
 
     // The workflow's tasks read every table the export covers (the data map's access paths).
     // The workflow's tasks export and erase everywhere the data map points: every table, read and write.
-    const workflowFn = bind(fn('WorkflowSteps', 'workflow', "Runs the privacy workflow's steps: confirmation, export, erasure, proof, receipts", Duration.minutes(15), 1024), {
-      privacyRequests: 'readWrite',
-      accounts: 'readWrite',
-      sessions: 'readWrite',
-      tokens: 'readWrite',
-      apiKeys: 'readWrite',
-      ledger: 'readWrite',
-      usageLogs: 'readWrite',
-      usageAggregates: 'readWrite',
-      securityEvents: 'readWrite',
-      tickets: 'readWrite',
-      webhookEvents: 'readWrite',
-      // The one role that may delete audit events: erasure moves an account's stream under its pseudonym.
-      auditEvents: 'readWrite',
-      // Read by the erasure proof only: notices and the suppression list (bound with the mail) hold hashes, never the person.
-      notices: 'read',
-    }).bindBucket('exports', this.exportBucket, 'exports/', 'readWrite');
+    const workflowFn = bind(
+      fn(
+        'WorkflowSteps',
+        'workflow',
+        "Runs the privacy workflow's steps: confirmation, export, erasure, proof, receipts",
+        Duration.minutes(15),
+        1024,
+      ),
+      {
+        privacyRequests: 'readWrite',
+        accounts: 'readWrite',
+        sessions: 'readWrite',
+        tokens: 'readWrite',
+        apiKeys: 'readWrite',
+        ledger: 'readWrite',
+        usageLogs: 'readWrite',
+        usageAggregates: 'readWrite',
+        securityEvents: 'readWrite',
+        tickets: 'readWrite',
+        webhookEvents: 'readWrite',
+        // The one role that may delete audit events: erasure moves an account's stream under its pseudonym.
+        auditEvents: 'readWrite',
+        // Read by the erasure proof only: notices and the suppression list (bound with the mail) hold hashes, never the person.
+        notices: 'read',
+      },
+    ).bindBucket('exports', this.exportBucket, 'exports/', 'readWrite');
     this.pseudonymKeys = this.bindPseudonymKeys(workflowFn, props);
     workflowFn.addEnvironment('COOLING_OFF_SECONDS', coolingOff.COOLING_OFF_SECONDS);
     for (const [name, value] of Object.entries(props.stripeEnvironment ?? {})) workflowFn.addEnvironment(name, value);
@@ -182,15 +228,23 @@ export class Privacy extends Construct {
     canCallBack(workflowFn);
     this.workflowFunction = workflowFn;
 
-    const watchdog = bind(fn('Watchdog', 'watchdog', 'Reminds about unused confirmation links, expires dead ones, resumes deletions whose holds cleared'), {
-      privacyRequests: 'readWrite',
-      accounts: 'read',
-      ledger: 'read',
-    });
+    const watchdog = bind(
+      fn('Watchdog', 'watchdog', 'Reminds about unused confirmation links, expires dead ones, resumes deletions whose holds cleared'),
+      {
+        privacyRequests: 'readWrite',
+        accounts: 'read',
+        ledger: 'read',
+      },
+    );
     // Its reminders repeat a deletion's terms: the cooling-off among them.
     watchdog.addEnvironment('COOLING_OFF_SECONDS', coolingOff.COOLING_OFF_SECONDS);
     canCallBack(watchdog);
-    this.watchdogDlq = new sqs.Queue(this, 'WatchdogDlq', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.watchdogDlq = new sqs.Queue(this, 'WatchdogDlq', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     acknowledgeDeadLetterQueue(this.watchdogDlq, 'the watchdog schedule (EventBridge)');
     // A fixed name: the key policy below names the rule's ARN without a reference (which would be a cycle through the key).
     const scheduleName = `${Stack.of(this).stackName}-privacy-watchdog`;
@@ -207,11 +261,14 @@ export class Privacy extends Construct {
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
-        conditions: { ArnEquals: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: scheduleName }) } },
+        conditions: {
+          ArnEquals: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: scheduleName }) },
+        },
       }),
     );
 
-    const clockMetric = (metricName: string) => emfMetric(metricName, 'privacy', { statistic: 'Maximum', period: Duration.minutes(Math.max(5, props.watchdogMinutes)) });
+    const clockMetric = (metricName: string) =>
+      emfMetric(metricName, 'privacy', { statistic: 'Maximum', period: Duration.minutes(Math.max(5, props.watchdogMinutes)) });
     this.clockMetrics = {
       PrivacyDeadlineNear: clockMetric('PrivacyDeadlineNear'),
       PrivacyOverdue: clockMetric('PrivacyOverdue'),
@@ -264,12 +321,18 @@ export class Privacy extends Construct {
     const secret = new secretsmanager.Secret(this, 'PseudonymKeys', {
       description: 'OmnAPI: the HMAC keys of the pseudonyms erasure keeps (ledger, answered privacy requests)',
       encryptionKey: props.defaults.key,
-      generateSecretString: { secretStringTemplate: JSON.stringify({ current: 1 }), generateStringKey: 'k1', passwordLength: 64, excludePunctuation: true },
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ current: 1 }),
+        generateStringKey: 'k1',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Rotated by adding a key version by hand (runbook): the old versions must stay, or pseudonyms kept for the law could never be looked up again.',
+      reason:
+        'Rotated by adding a key version by hand (runbook): the old versions must stay, or pseudonyms kept for the law could never be looked up again.',
     });
     fn.bindSecret('pseudonymKeys', secret);
     return secret;
@@ -284,9 +347,19 @@ export class Privacy extends Construct {
     const markFailed = new tasks.LambdaInvoke(this, 'MarkFailed', {
       lambdaFunction: workflowFn,
       payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject({ step: 'fail', 'requestId.$': '$.requestId', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' }),
+      payload: sfn.TaskInput.fromObject({
+        step: 'fail',
+        'requestId.$': '$.requestId',
+        'error.$': '$.error.Error',
+        'cause.$': '$.error.Cause',
+      }),
       resultPath: sfn.JsonPath.DISCARD,
-    }).next(new sfn.Fail(this, 'Failed', { error: 'PrivacyRequestFailed', cause: 'A step failed after its retries; the request is marked failed' }));
+    }).next(
+      new sfn.Fail(this, 'Failed', {
+        error: 'PrivacyRequestFailed',
+        cause: 'A step failed after its retries; the request is marked failed',
+      }),
+    );
     const step = (id: string, name: string, resultPath: string = sfn.JsonPath.DISCARD) =>
       new tasks.LambdaInvoke(this, id, {
         lambdaFunction: workflowFn,
@@ -331,11 +404,7 @@ export class Privacy extends Construct {
     );
     const erasure = step('StopAccess', 'stopAccess')
       .next(erasePage)
-      .next(
-        new sfn.Choice(this, 'MoreToErase?')
-          .when(sfn.Condition.booleanEquals('$.erase.remaining', true), erasePage)
-          .otherwise(prove),
-      );
+      .next(new sfn.Choice(this, 'MoreToErase?').when(sfn.Condition.booleanEquals('$.erase.remaining', true), erasePage).otherwise(prove));
     const coolingOff = waitFor('CoolingOff', 'coolingOff', Duration.seconds(Math.max(1, Math.round(coolingOffHours * 3600))))
       .addCatch(erasure, { errors: ['States.Timeout'], resultPath: '$.coolingOff' })
       .addCatch(new sfn.Succeed(this, 'Cancelled'), { errors: ['RequestCancelled'], resultPath: '$.error' })
@@ -347,7 +416,9 @@ export class Privacy extends Construct {
       .addCatch(checkHolds, { errors: ['States.Timeout'], resultPath: sfn.JsonPath.DISCARD })
       .addCatch(markFailed, { resultPath: '$.error' });
     const deletion = checkHolds.next(
-      new sfn.Choice(this, 'Held?').when(sfn.Condition.booleanEquals('$.holds.held', true), awaitHoldRelease.next(checkHolds)).otherwise(coolingOff),
+      new sfn.Choice(this, 'Held?')
+        .when(sfn.Condition.booleanEquals('$.holds.held', true), awaitHoldRelease.next(checkHolds))
+        .otherwise(coolingOff),
     );
 
     // One branch per request type, typed by REQUEST_TYPES: a new type does not compile until it has one.
@@ -369,7 +440,9 @@ export class Privacy extends Construct {
     }
     const fulfil = step('Start', 'start').next(routeByType.otherwise(step('HandToPerson', 'handToPerson').next(done)));
     return step('Begin', 'begin', '$.begin').next(
-      new sfn.Choice(this, 'Confirmed?').when(sfn.Condition.booleanEquals('$.begin.confirmed', true), fulfil).otherwise(awaitConfirmation.next(fulfil)),
+      new sfn.Choice(this, 'Confirmed?')
+        .when(sfn.Condition.booleanEquals('$.begin.confirmed', true), fulfil)
+        .otherwise(awaitConfirmation.next(fulfil)),
     );
   }
 }

@@ -3,7 +3,16 @@ import * as os from 'node:os';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDbAuditTrail } from '../../lambdas/shared/adapters/dynamodb-audit';
 import { scanPages } from '../../lambdas/shared/dynamodb-query';
-import { type AuditAction, type AuditActor, type AuditEvent, type AuditEventInput, type AuditTarget, DEFAULT_AUDIT_RETENTION_DAYS, streamEvents, verifyChain } from '../../lambdas/shared/audit';
+import {
+  type AuditAction,
+  type AuditActor,
+  type AuditEvent,
+  type AuditEventInput,
+  type AuditTarget,
+  DEFAULT_AUDIT_RETENTION_DAYS,
+  streamEvents,
+  verifyChain,
+} from '../../lambdas/shared/audit';
 import { accountByEmail, Command, progress, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
 
@@ -62,18 +71,31 @@ export async function operator(resources: Resources): Promise<AuditActor> {
 /** The trail with the stage's retention (its stack output), so operators' events expire like the functions'. */
 const trailOf = (resources: Resources) => {
   const days = Number(resources.outputs.AuditRetentionDays);
-  return new DynamoDbAuditTrail(resources.dynamo, resources.tables.auditEvents, Number.isInteger(days) && days > 0 ? days : DEFAULT_AUDIT_RETENTION_DAYS);
+  return new DynamoDbAuditTrail(
+    resources.dynamo,
+    resources.tables.auditEvents,
+    Number.isInteger(days) && days > 0 ? days : DEFAULT_AUDIT_RETENTION_DAYS,
+  );
 };
 
 /** Writes an operator's action to the audit trail: after it succeeded, with its targets, reason and change. */
-export async function recordOps(resources: Resources, event: { action: AuditAction; targets: AuditTarget[]; reason?: string; change?: AuditEventInput['change'] }): Promise<AuditEvent> {
-  return trailOf(resources).record({ ...event, actor: await operator(resources), context: { userAgent: `omnapi-ops (${os.hostname()})` }, at: new Date().toISOString() });
+export async function recordOps(
+  resources: Resources,
+  event: { action: AuditAction; targets: AuditTarget[]; reason?: string; change?: AuditEventInput['change'] },
+): Promise<AuditEvent> {
+  return trailOf(resources).record({
+    ...event,
+    actor: await operator(resources),
+    context: { userAgent: `omnapi-ops (${os.hostname()})` },
+    at: new Date().toISOString(),
+  });
 }
 
 /** Every stream in the table (a scan of the stream heads' keys, for verify and unfiltered lists). */
 async function streams(resources: Resources): Promise<string[]> {
   const found = new Set<string>();
-  for await (const item of scanPages(resources.dynamo, { TableName: resources.tables.auditEvents, ProjectionExpression: 'pk' })) found.add(String(item.pk).replace(/^STREAM#/, ''));
+  for await (const item of scanPages(resources.dynamo, { TableName: resources.tables.auditEvents, ProjectionExpression: 'pk' }))
+    found.add(String(item.pk).replace(/^STREAM#/, ''));
   return [...found].sort();
 }
 
@@ -95,18 +117,28 @@ const verify = new Command('verify')
         report(total);
         if (firstBreak) {
           broken++;
-          console.log(`BREAK in ${stream} at seq ${firstBreak.seq} (${firstBreak.eventId}): ${firstBreak.problem === 'hash' ? 'the event was altered' : firstBreak.problem === 'link' ? 'it does not follow the event before it' : 'events are missing before it'}`);
+          console.log(
+            `BREAK in ${stream} at seq ${firstBreak.seq} (${firstBreak.eventId}): ${firstBreak.problem === 'hash' ? 'the event was altered' : firstBreak.problem === 'link' ? 'it does not follow the event before it' : 'events are missing before it'}`,
+          );
         }
       }
       report(total, total);
-      console.log(broken ? `${broken} stream(s) broken; ${total} event(s) verified before the breaks` : `Every chain holds: ${total} event(s) verified`);
+      console.log(
+        broken
+          ? `${broken} stream(s) broken; ${total} event(s) verified before the breaks`
+          : `Every chain holds: ${total} event(s) verified`,
+      );
       if (broken) process.exitCode = 1;
     });
   });
 
 /** The events matching the filters, oldest first per stream. */
-async function* matching(resources: Resources, options: { email?: string; accountId?: string; action?: string; since?: string }): AsyncGenerator<AuditEvent> {
-  if (options.since !== undefined && Number.isNaN(Date.parse(options.since))) throw new UsageError('--since takes a date or time, e.g. 2026-12-01');
+async function* matching(
+  resources: Resources,
+  options: { email?: string; accountId?: string; action?: string; since?: string },
+): AsyncGenerator<AuditEvent> {
+  if (options.since !== undefined && Number.isNaN(Date.parse(options.since)))
+    throw new UsageError('--since takes a date or time, e.g. 2026-12-01');
   const accountId = options.accountId ?? (options.email ? (await accountByEmail(resources, options.email)).accountId : undefined);
   const trail = trailOf(resources);
   for (const stream of accountId ? [`account#${accountId}`] : await streams(resources)) {
@@ -132,27 +164,35 @@ const list = filters(new Command('list').description('Audit events, oldest first
       let count = 0;
       for await (const e of matching(resources, options)) {
         count++;
-        console.log(`${e.at}  ${e.stream}#${e.seq}  ${e.actor.type}:${e.actor.id}  ${e.action}  ${e.targets.map((t) => `${t.type}:${t.id}`).join(' ')}${e.reason ? `  — ${e.reason}` : ''}`);
+        console.log(
+          `${e.at}  ${e.stream}#${e.seq}  ${e.actor.type}:${e.actor.id}  ${e.action}  ${e.targets.map((t) => `${t.type}:${t.id}`).join(' ')}${e.reason ? `  — ${e.reason}` : ''}`,
+        );
       }
       console.log(`${count} event(s)`);
     });
   },
 );
 
-const exportEvents = filters(new Command('export').description('Audit events as JSON lines (hash and chain fields included), to a file or stdout').option('--out <file>', 'write here instead of stdout')).action(
-  async (options: StageOptions & { email?: string; accountId?: string; action?: string; since?: string; out?: string }) => {
-    await withResources(options.stage, async (resources) => {
-      const out = options.out ? fs.createWriteStream(options.out) : process.stdout;
-      const report = progress('events exported');
-      let count = 0;
-      for await (const event of matching(resources, options)) {
-        out.write(`${JSON.stringify(event)}\n`);
-        report(++count);
-      }
-      report(count, count);
-      if (options.out) await new Promise((resolve) => (out as fs.WriteStream).end(resolve));
-    });
-  },
-);
+const exportEvents = filters(
+  new Command('export')
+    .description('Audit events as JSON lines (hash and chain fields included), to a file or stdout')
+    .option('--out <file>', 'write here instead of stdout'),
+).action(async (options: StageOptions & { email?: string; accountId?: string; action?: string; since?: string; out?: string }) => {
+  await withResources(options.stage, async (resources) => {
+    const out = options.out ? fs.createWriteStream(options.out) : process.stdout;
+    const report = progress('events exported');
+    let count = 0;
+    for await (const event of matching(resources, options)) {
+      out.write(`${JSON.stringify(event)}\n`);
+      report(++count);
+    }
+    report(count, count);
+    if (options.out) await new Promise((resolve) => (out as fs.WriteStream).end(resolve));
+  });
+});
 
-export const audit = new Command('audit').description('The audit trail: verify its chains, list and export events').addCommand(verify).addCommand(list).addCommand(exportEvents);
+export const audit = new Command('audit')
+  .description('The audit trail: verify its chains, list and export events')
+  .addCommand(verify)
+  .addCommand(list)
+  .addCommand(exportEvents);

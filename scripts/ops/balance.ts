@@ -3,7 +3,7 @@ import { microToCredits } from '../../lambdas/shared/credits';
 import { accountByEmail, Command, stageOption, withResources } from './program';
 
 export const balance = new Command('balance')
-  .description('Show an account\'s balance and its ledger, oldest first')
+  .description("Show an account's balance and its ledger, oldest first")
   .requiredOption('--email <email>', 'the account')
   .addOption(stageOption())
   .action(async (options: { email: string; stage: 'local' | 'dev' | 'prod' }) => {
@@ -12,7 +12,9 @@ export const balance = new Command('balance')
       const ledger = new DynamoDbLedger(resources.dynamo, resources.tables.ledger);
       console.log(`${account.email} (${account.accountId}): ${microToCredits(await ledger.balance(account.accountId))} credits`);
       for (const entry of await ledger.all(account.accountId)) {
-        console.log(`  ${entry.at}  ${entry.type.padEnd(9)} ${microToCredits(entry.amountMicro).padStart(12)}  ${entry.reason}${entry.ref ? `  [${entry.ref}]` : ''}`);
+        console.log(
+          `  ${entry.at}  ${entry.type.padEnd(9)} ${microToCredits(entry.amountMicro).padStart(12)}  ${entry.reason}${entry.ref ? `  [${entry.ref}]` : ''}`,
+        );
       }
     });
   });

@@ -33,4 +33,3 @@ export const program = new Command('ops')
   .addCommand(audit)
   .addCommand(tickets)
   .addCommand(notice);
-

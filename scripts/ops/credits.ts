@@ -7,7 +7,9 @@ import { recordOps } from './audit';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
 
 const adjust = new Command('adjust')
-  .description("Correct an account's balance by a signed amount (an 'adjustment' ledger entry), once per --ref; a debit never takes the balance below zero")
+  .description(
+    "Correct an account's balance by a signed amount (an 'adjustment' ledger entry), once per --ref; a debit never takes the balance below zero",
+  )
   .requiredOption('--email <email>', 'the account')
   .requiredOption('--amount <credits>', 'signed decimal credits, e.g. 25 or -12.5 (at most 6 decimals)')
   .requiredOption('--reason <text>', 'why, for the ledger and the audit trail')
@@ -35,12 +37,26 @@ const adjust = new Command('adjust')
         { keepNonNegative: true },
       );
       if (outcome === 'insufficient') {
-        throw new UsageError(`The balance is ${microToCredits(await ledger.balance(account.accountId))} credits: a debit of ${microToCredits(-amountMicro)} would take it below zero`);
+        throw new UsageError(
+          `The balance is ${microToCredits(await ledger.balance(account.accountId))} credits: a debit of ${microToCredits(-amountMicro)} would take it below zero`,
+        );
       }
       if (outcome === 'applied') {
-        await recordOps(resources, { action: 'credits.adjust', targets: [{ type: 'account', id: account.accountId }, { type: 'ledger_entry', id: entry.entryId }], reason: options.reason, change: { after: { amountMicro, ref: options.ref } } });
+        await recordOps(resources, {
+          action: 'credits.adjust',
+          targets: [
+            { type: 'account', id: account.accountId },
+            { type: 'ledger_entry', id: entry.entryId },
+          ],
+          reason: options.reason,
+          change: { after: { amountMicro, ref: options.ref } },
+        });
       }
-      console.log(outcome === 'applied' ? `Adjusted ${account.email} by ${microToCredits(amountMicro)} credits; entry ${entry.entryId}` : `Already adjusted with --ref ${options.ref}: nothing changed`);
+      console.log(
+        outcome === 'applied'
+          ? `Adjusted ${account.email} by ${microToCredits(amountMicro)} credits; entry ${entry.entryId}`
+          : `Already adjusted with --ref ${options.ref}: nothing changed`,
+      );
       console.log(`Balance: ${microToCredits(await ledger.balance(account.accountId))} credits`);
     });
   });

@@ -10,7 +10,10 @@ export const grantCredits = new Command('grant-credits')
   .requiredOption('--email <email>', 'the account')
   .requiredOption('--amount <credits>', 'decimal credits, at most 6 decimals')
   .requiredOption('--reason <text>', 'why, for the ledger')
-  .option('--ref <reference>', 'idempotency reference; default: a hash of email, amount, reason and the UTC day, so a re-run after a timeout credits nothing twice')
+  .option(
+    '--ref <reference>',
+    'idempotency reference; default: a hash of email, amount, reason and the UTC day, so a re-run after a timeout credits nothing twice',
+  )
   .addOption(stageOption())
   .action(async (options: { email: string; amount: string; reason: string; ref?: string; stage: 'local' | 'dev' | 'prod' }) => {
     let amountMicro: number;
@@ -21,7 +24,9 @@ export const grantCredits = new Command('grant-credits')
     }
     if (amountMicro <= 0) throw new UsageError('--amount must be positive');
     const day = new Date().toISOString().slice(0, 10);
-    const ref = options.ref ?? createHash('sha256').update([options.email.toLowerCase(), amountMicro, options.reason, day].join('|')).digest('hex').slice(0, 16);
+    const ref =
+      options.ref ??
+      createHash('sha256').update([options.email.toLowerCase(), amountMicro, options.reason, day].join('|')).digest('hex').slice(0, 16);
     await withResources(options.stage, async (resources) => {
       const account = await accountByEmail(resources, options.email);
       const ledger = new DynamoDbLedger(resources.dynamo, resources.tables.ledger);
@@ -31,7 +36,15 @@ export const grantCredits = new Command('grant-credits')
         `grant:${ref}`,
       );
       if (outcome === 'applied') {
-        await recordOps(resources, { action: 'credits.grant', targets: [{ type: 'account', id: account.accountId }, { type: 'ledger_entry', id: entry.entryId }], reason: options.reason, change: { after: { amountMicro } } });
+        await recordOps(resources, {
+          action: 'credits.grant',
+          targets: [
+            { type: 'account', id: account.accountId },
+            { type: 'ledger_entry', id: entry.entryId },
+          ],
+          reason: options.reason,
+          change: { after: { amountMicro } },
+        });
       }
       console.log(
         outcome === 'applied'

@@ -19,7 +19,10 @@ const PARALLEL = 16;
 
 /** The same notice (topic, segment, subject, text) is one job: sending it again resumes it rather than mailing everyone twice. */
 export function noticeIdOf(topic: NoticeTopic, segment: Segment, subject: string, body: string): string {
-  return `ntc_${createHash('sha256').update(JSON.stringify([topic, segment, subject, body])).digest('hex').slice(0, 24)}`;
+  return `ntc_${createHash('sha256')
+    .update(JSON.stringify([topic, segment, subject, body]))
+    .digest('hex')
+    .slice(0, 24)}`;
 }
 
 interface Audience {
@@ -42,7 +45,11 @@ async function audienceOf(resources: Resources, topic: NoticeTopic, segment: Seg
       else audience.recipients.push(recipient);
     });
   };
-  for await (const item of scanPages(resources.dynamo, { TableName: resources.tables.accounts, FilterExpression: 'sk = :profile', ExpressionAttributeValues: { ':profile': 'PROFILE' } })) {
+  for await (const item of scanPages(resources.dynamo, {
+    TableName: resources.tables.accounts,
+    FilterExpression: 'sk = :profile',
+    ExpressionAttributeValues: { ':profile': 'PROFILE' },
+  })) {
     pending.push(recipientOf(item));
     if (pending.length === PARALLEL) {
       await decide(pending);
@@ -63,9 +70,12 @@ async function enqueue(resources: Resources, noticeId: string, recipients: Recip
   const report = progress('recipients queued');
   try {
     for (let i = 0; i < recipients.length; i += 10) {
-      let entries = recipients.slice(i, i + 10).map((r, j) => ({ Id: String(j), MessageBody: JSON.stringify({ noticeId, accountId: r.accountId }) }));
+      let entries = recipients
+        .slice(i, i + 10)
+        .map((r, j) => ({ Id: String(j), MessageBody: JSON.stringify({ noticeId, accountId: r.accountId }) }));
       for (let attempt = 0; entries.length; attempt++) {
-        if (attempt === 5) throw new Error(`SQS kept refusing ${entries.length} message(s): run notice resume ${noticeId} to queue the rest`);
+        if (attempt === 5)
+          throw new Error(`SQS kept refusing ${entries.length} message(s): run notice resume ${noticeId} to queue the rest`);
         const { Failed } = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
         const failed = new Set((Failed ?? []).map((f) => f.Id));
         entries = entries.filter((e) => failed.has(e.Id));
@@ -78,13 +88,22 @@ async function enqueue(resources: Resources, noticeId: string, recipients: Recip
 }
 
 function printAudience(topic: NoticeTopic, audience: Audience): void {
-  console.log(`${audience.recipients.length} account(s) would receive it${NOTICE_TOPICS[topic].mandatory ? ` (${topic} notices are mandatory: preferences do not apply)` : ''}`);
-  for (const [why, count] of Object.entries(audience.excluded) as [Exclusion, number][]) console.log(`  ${count} not: ${exclusionReason(why, topic)}`);
+  console.log(
+    `${audience.recipients.length} account(s) would receive it${NOTICE_TOPICS[topic].mandatory ? ` (${topic} notices are mandatory: preferences do not apply)` : ''}`,
+  );
+  for (const [why, count] of Object.entries(audience.excluded) as [Exclusion, number][])
+    console.log(`  ${count} not: ${exclusionReason(why, topic)}`);
 }
 
 const send = new Command('send')
-  .description('Sends a technical notice as a durable job: mandatory topics to every verified account, optional ones where preferences allow; the same notice again resumes its job')
-  .addOption(new Option('--topic <topic>', 'security, billing, service (mandatory); deprecation, product (optional)').choices(NOTICE_TOPIC_NAMES).makeOptionMandatory())
+  .description(
+    'Sends a technical notice as a durable job: mandatory topics to every verified account, optional ones where preferences allow; the same notice again resumes its job',
+  )
+  .addOption(
+    new Option('--topic <topic>', 'security, billing, service (mandatory); deprecation, product (optional)')
+      .choices(NOTICE_TOPIC_NAMES)
+      .makeOptionMandatory(),
+  )
   .requiredOption('--subject <subject>', 'the subject line')
   .requiredOption('--body-file <file>', 'the text, UTF-8 (a footer saying why they receive it, or how to stop it, is added)')
   .option('--segment <segment>', 'only some accounts: plan=<plan>')
@@ -105,21 +124,41 @@ const send = new Command('send')
     await withResources(options.stage, async (resources) => {
       const noticeId = noticeIdOf(options.topic, segment, subject, body);
       const existing = await storeOf(resources).get(noticeId);
-      if (existing && !options.dryRun) throw new UsageError(`This notice was sent as ${noticeId} on ${existing.createdAt}: see notice status ${noticeId}, or notice resume ${noticeId} to queue whom it has not reached`);
+      if (existing && !options.dryRun)
+        throw new UsageError(
+          `This notice was sent as ${noticeId} on ${existing.createdAt}: see notice status ${noticeId}, or notice resume ${noticeId} to queue whom it has not reached`,
+        );
       const audience = await audienceOf(resources, options.topic, segment);
       printAudience(options.topic, audience);
       if (options.dryRun) return;
-      const job: NoticeJob = { noticeId, topic: options.topic, subject, body, segment, createdAt: new Date().toISOString(), createdBy: (await operator(resources)).id, recipients: audience.recipients.length, excluded: audience.excluded };
-      if (!(await storeOf(resources).createIfAbsent(job))) throw new UsageError(`${noticeId} was just created by someone else: see notice status ${noticeId}`);
+      const job: NoticeJob = {
+        noticeId,
+        topic: options.topic,
+        subject,
+        body,
+        segment,
+        createdAt: new Date().toISOString(),
+        createdBy: (await operator(resources)).id,
+        recipients: audience.recipients.length,
+        excluded: audience.excluded,
+      };
+      if (!(await storeOf(resources).createIfAbsent(job)))
+        throw new UsageError(`${noticeId} was just created by someone else: see notice status ${noticeId}`);
       // The notice's text and audience are kept in the audit trail for its whole retention.
-      await recordOps(resources, { action: 'notice.send', targets: [{ type: 'notice', id: noticeId }], change: { after: { topic: job.topic, segment, subject, body, recipients: job.recipients, excluded: job.excluded } } });
+      await recordOps(resources, {
+        action: 'notice.send',
+        targets: [{ type: 'notice', id: noticeId }],
+        change: { after: { topic: job.topic, segment, subject, body, recipients: job.recipients, excluded: job.excluded } },
+      });
       await enqueue(resources, noticeId, audience.recipients);
       console.log(`Notice ${noticeId}: ${audience.recipients.length} recipient(s) queued. Follow it with notice status ${noticeId} --wait`);
     });
   });
 
 const resume = new Command('resume')
-  .description('Queues again every recipient of a notice it has not reached yet (after an interrupted send, or the DLQ was purged); nobody is mailed twice')
+  .description(
+    'Queues again every recipient of a notice it has not reached yet (after an interrupted send, or the DLQ was purged); nobody is mailed twice',
+  )
   .argument('<noticeId>')
   .addOption(stageOption())
   .action(async (noticeId: string, options: StageOptions) => {
@@ -129,14 +168,20 @@ const resume = new Command('resume')
       const handled = await storeOf(resources).handled(noticeId);
       const audience = await audienceOf(resources, job.topic, job.segment);
       const missing = audience.recipients.filter((r) => !handled.has(deliveryKeyOf(noticeId, r.accountId)));
-      await recordOps(resources, { action: 'notice.resume', targets: [{ type: 'notice', id: noticeId }], change: { after: { queued: missing.length, handled: handled.size } } });
+      await recordOps(resources, {
+        action: 'notice.resume',
+        targets: [{ type: 'notice', id: noticeId }],
+        change: { after: { queued: missing.length, handled: handled.size } },
+      });
       await enqueue(resources, noticeId, missing);
       console.log(`Notice ${noticeId}: ${handled.size} already handled, ${missing.length} queued again`);
     });
   });
 
 const status = new Command('status')
-  .description("A notice's progress: sent, skipped at send time (preference changed, bounced meanwhile), unconfirmed (claimed by a sender that stopped), waiting")
+  .description(
+    "A notice's progress: sent, skipped at send time (preference changed, bounced meanwhile), unconfirmed (claimed by a sender that stopped), waiting",
+  )
   .argument('<noticeId>')
   .option('--wait', 'follow it until every recipient is handled')
   .addOption(stageOption())
@@ -151,7 +196,9 @@ const status = new Command('status')
         report(handled, job.recipients);
         if (!options.wait || handled >= job.recipients) {
           console.log(`${noticeId} (${job.topic}) "${job.subject}" by ${job.createdBy} at ${job.createdAt}`);
-          console.log(`${job.recipients} recipient(s): ${counts.sent} sent, ${counts.skipped} skipped at send time, ${counts.claimed} unconfirmed, ${Math.max(0, job.recipients - handled)} waiting`);
+          console.log(
+            `${job.recipients} recipient(s): ${counts.sent} sent, ${counts.skipped} skipped at send time, ${counts.claimed} unconfirmed, ${Math.max(0, job.recipients - handled)} waiting`,
+          );
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -165,11 +212,24 @@ const list = new Command('list')
   .action(async (options: StageOptions) => {
     await withResources(options.stage, async (resources) => {
       const jobs: Record<string, unknown>[] = [];
-      for await (const item of scanPages(resources.dynamo, { TableName: resources.tables.notices, FilterExpression: 'sk = :job', ExpressionAttributeValues: { ':job': 'JOB' } })) jobs.push(item);
+      for await (const item of scanPages(resources.dynamo, {
+        TableName: resources.tables.notices,
+        FilterExpression: 'sk = :job',
+        ExpressionAttributeValues: { ':job': 'JOB' },
+      }))
+        jobs.push(item);
       jobs.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
-      for (const j of jobs) console.log(`${j.noticeId}  ${String(j.createdAt).slice(0, 16)}  ${String(j.topic).padEnd(11)} ${String(j.recipients).padStart(7)} recipient(s)  ${JSON.stringify(j.subject)}`);
+      for (const j of jobs)
+        console.log(
+          `${j.noticeId}  ${String(j.createdAt).slice(0, 16)}  ${String(j.topic).padEnd(11)} ${String(j.recipients).padStart(7)} recipient(s)  ${JSON.stringify(j.subject)}`,
+        );
       console.log(`${jobs.length} notice(s)`);
     });
   });
 
-export const notice = new Command('notice').description('Technical notices: send (or dry-run) by topic, resume, follow').addCommand(send).addCommand(resume).addCommand(status).addCommand(list);
+export const notice = new Command('notice')
+  .description('Technical notices: send (or dry-run) by topic, resume, follow')
+  .addCommand(send)
+  .addCommand(resume)
+  .addCommand(status)
+  .addCommand(list);

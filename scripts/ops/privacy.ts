@@ -53,13 +53,21 @@ const list = new Command('list')
     const within = options.dueWithin === undefined ? undefined : Number(options.dueWithin.replace(/d$/, ''));
     if (within !== undefined && !(within >= 0)) throw new UsageError('--due-within takes a number of days, e.g. 7d');
     /** Whether a deadline passes the filters: overdue, or due within the days asked. */
-    const shown = ({ dueAt }: { dueAt: string }) => (!options.overdue || Date.parse(dueAt) < Date.now()) && (within === undefined || Date.parse(dueAt) < Date.now() + within * 86_400_000);
+    const shown = ({ dueAt }: { dueAt: string }) =>
+      (!options.overdue || Date.parse(dueAt) < Date.now()) &&
+      (within === undefined || Date.parse(dueAt) < Date.now() + within * 86_400_000);
     await withResources(options.stage, async (resources) => {
       const open = (await requestsOf(resources).open()).filter(shown);
-      for (const r of open) console.log(`${r.requestId}  ${r.type.padEnd(11)} ${r.status.padEnd(21)} received ${r.receivedAt.slice(0, 10)}  due ${r.dueAt.slice(0, 10)} (${left(r)})  ${r.history.at(-1)?.note ?? ''}`);
+      for (const r of open)
+        console.log(
+          `${r.requestId}  ${r.type.padEnd(11)} ${r.status.padEnd(21)} received ${r.receivedAt.slice(0, 10)}  due ${r.dueAt.slice(0, 10)} (${left(r)})  ${r.history.at(-1)?.note ?? ''}`,
+        );
       // Mail no right could be read from: on the clock until classified (ops privacy classify <ticket> <right>).
       const unclear = (await requestsOf(resources).openUnclear()).filter(shown);
-      for (const m of unclear) console.log(`${m.ticketId}  ${'unclear'.padEnd(11)} ${'needs classifying'.padEnd(21)} received ${m.receivedAt.slice(0, 10)}  due ${m.dueAt.slice(0, 10)} (${left(m)})  from ${m.from}: ${m.why}`);
+      for (const m of unclear)
+        console.log(
+          `${m.ticketId}  ${'unclear'.padEnd(11)} ${'needs classifying'.padEnd(21)} received ${m.receivedAt.slice(0, 10)}  due ${m.dueAt.slice(0, 10)} (${left(m)})  from ${m.from}: ${m.why}`,
+        );
       console.log(`${open.length} open request(s), ${unclear.length} unclear mail(s) to classify`);
     });
   });
@@ -79,7 +87,7 @@ const show = new Command('show')
   });
 
 const startNow = new Command('start-now')
-  .description('End a deletion\'s cooling-off now: erasure starts at once')
+  .description("End a deletion's cooling-off now: erasure starts at once")
   .argument('<requestId>')
   .addOption(stageOption())
   .action(async (requestId: string, options: StageOptions) => {
@@ -89,15 +97,24 @@ const startNow = new Command('start-now')
         throw new UsageError(`${requestId} is not a deletion in its cooling-off`);
       }
       const sfn = new SFNClient(resources.clientConfig);
-      await sfn.send(new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify({ startedBy: os.userInfo().username }) }));
+      await sfn.send(
+        new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify({ startedBy: os.userInfo().username }) }),
+      );
       sfn.destroy();
-      await recordOps(resources, { action: 'privacy.start_now', targets: [{ type: 'account', id: request.accountId }, { type: 'privacy_request', id: requestId }], reason: 'cooling-off ended by an operator' });
+      await recordOps(resources, {
+        action: 'privacy.start_now',
+        targets: [
+          { type: 'account', id: request.accountId },
+          { type: 'privacy_request', id: requestId },
+        ],
+        reason: 'cooling-off ended by an operator',
+      });
       console.log(`Erasure of ${requestId} starts now.`);
     });
   });
 
 const extend = new Command('extend')
-  .description('Extend a request\'s deadline (at most two months in all), telling the holder why')
+  .description("Extend a request's deadline (at most two months in all), telling the holder why")
   .argument('<requestId>')
   .requiredOption('--reason <text>', 'why more time is needed (mailed to the holder)')
   .option('--months <n>', '1 or 2', '1')
@@ -107,7 +124,15 @@ const extend = new Command('extend')
     if (![1, 2].includes(months)) throw new UsageError('--months is 1 or 2');
     await withResources(options.stage, async (resources) => {
       const extended = await lifecycleFor(resources).extend(requestId, months, options.reason);
-      await recordOps(resources, { action: 'privacy.extend', targets: [{ type: 'account', id: extended.accountId }, { type: 'privacy_request', id: requestId }], reason: options.reason, change: { after: { dueAt: extended.dueAt } } });
+      await recordOps(resources, {
+        action: 'privacy.extend',
+        targets: [
+          { type: 'account', id: extended.accountId },
+          { type: 'privacy_request', id: requestId },
+        ],
+        reason: options.reason,
+        change: { after: { dueAt: extended.dueAt } },
+      });
       console.log(`${requestId} is now due ${extended.dueAt.slice(0, 10)}; the holder was told why.`);
     });
   });
@@ -124,15 +149,30 @@ const retry = new Command('retry')
       const back = [...request.history].reverse().find((h) => h.status !== 'failed')?.status ?? 'received';
       await requests.update(requestId, { failure: undefined }, { status: back, note: `retried by ${os.userInfo().username}` });
       const sfn = new SFNClient(resources.clientConfig);
-      await sfn.send(new StartExecutionCommand({ stateMachineArn: resources.outputs.PrivacyStateMachineArn!, name: `${requestId}-retry-${Date.now()}`, input: JSON.stringify({ requestId }) }));
+      await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: resources.outputs.PrivacyStateMachineArn!,
+          name: `${requestId}-retry-${Date.now()}`,
+          input: JSON.stringify({ requestId }),
+        }),
+      );
       sfn.destroy();
-      await recordOps(resources, { action: 'privacy.retry', targets: [{ type: 'account', id: request.accountId }, { type: 'privacy_request', id: requestId }], change: { after: { status: back } } });
+      await recordOps(resources, {
+        action: 'privacy.retry',
+        targets: [
+          { type: 'account', id: request.accountId },
+          { type: 'privacy_request', id: requestId },
+        ],
+        change: { after: { status: back } },
+      });
       console.log(`${requestId} runs again from ${back}.`);
     });
   });
 
 const classify = new Command('classify')
-  .description('Read unclear privacy mail as the rights it asks for: each opens from the mail\'s arrival (its deadline unchanged) and is confirmed through the account\'s registered address')
+  .description(
+    "Read unclear privacy mail as the rights it asks for: each opens from the mail's arrival (its deadline unchanged) and is confirmed through the account's registered address",
+  )
   .argument('<ticket>', 'the ticket of the unclear mail (ops privacy list)')
   .argument('<rights...>', `one or more of ${REQUEST_TYPES.join(', ')}`)
   .addOption(stageOption())
@@ -160,7 +200,9 @@ const classify = new Command('classify')
   });
 
 const pseudonyms = new Command('pseudonyms')
-  .description("A former customer's keyed pseudonyms under every key version, and the records kept under them (a legal hold's or an authority's lookup)")
+  .description(
+    "A former customer's keyed pseudonyms under every key version, and the records kept under them (a legal hold's or an authority's lookup)",
+  )
   .option('--account-id <id>', 'the account id the person had')
   .option('--email <address>', 'the address the person had')
   .addOption(stageOption())
@@ -172,20 +214,41 @@ const pseudonyms = new Command('pseudonyms')
           ? async () => fs.readFileSync(path.resolve(process.env.OMNAPI_DATA_DIR ?? '.omnapi', 'pseudonym-keys.json'), 'utf8')
           : async () => readSecretString(resources.outputs.PseudonymKeysArn ?? '');
       const pseudonymiser = new HmacPseudonymiser(keys);
-      const lookups = [...(options.accountId ? [['account', options.accountId] as const] : []), ...(options.email ? [['email', options.email.trim().toLowerCase()] as const] : [])];
+      const lookups = [
+        ...(options.accountId ? [['account', options.accountId] as const] : []),
+        ...(options.email ? [['email', options.email.trim().toLowerCase()] as const] : []),
+      ];
       for (const [kind, value] of lookups) {
         for (const pseudonym of await pseudonymiser.every(kind, value)) {
           if (kind === 'account') {
             const [ledger, requests] = await Promise.all([
-              queryAll(resources.dynamo, { TableName: resources.tables.ledger, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PSEUDONYM#${pseudonym}` } }),
-              queryAll(resources.dynamo, { TableName: resources.tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `PSEUDONYM#${pseudonym}` } }),
+              queryAll(resources.dynamo, {
+                TableName: resources.tables.ledger,
+                KeyConditionExpression: 'pk = :pk',
+                ExpressionAttributeValues: { ':pk': `PSEUDONYM#${pseudonym}` },
+              }),
+              queryAll(resources.dynamo, {
+                TableName: resources.tables.privacyRequests,
+                IndexName: 'gsi1',
+                KeyConditionExpression: 'gsi1pk = :pk',
+                ExpressionAttributeValues: { ':pk': `PSEUDONYM#${pseudonym}` },
+              }),
             ]);
-            console.log(`account ${pseudonym}: ${ledger.length} ledger entries, ${requests.length} answered request(s) (${requests.map((r) => r.requestId).join(', ') || 'none'})`);
+            console.log(
+              `account ${pseudonym}: ${ledger.length} ledger entries, ${requests.length} answered request(s) (${requests.map((r) => r.requestId).join(', ') || 'none'})`,
+            );
           } else {
             // Answered requests keep the address's pseudonym, not under a key of its own: a scan, for a rare lookup.
             const requests: Record<string, unknown>[] = [];
-            for await (const item of scanPages(resources.dynamo, { TableName: resources.tables.privacyRequests, FilterExpression: 'email = :p', ExpressionAttributeValues: { ':p': pseudonym } })) requests.push(item);
-            console.log(`email ${pseudonym}: ${requests.length} answered request(s) (${requests.map((r) => r.requestId).join(', ') || 'none'})`);
+            for await (const item of scanPages(resources.dynamo, {
+              TableName: resources.tables.privacyRequests,
+              FilterExpression: 'email = :p',
+              ExpressionAttributeValues: { ':p': pseudonym },
+            }))
+              requests.push(item);
+            console.log(
+              `email ${pseudonym}: ${requests.length} answered request(s) (${requests.map((r) => r.requestId).join(', ') || 'none'})`,
+            );
           }
         }
       }
@@ -213,10 +276,21 @@ export const legalHold = new Command('legal-hold')
     if (action === 'set' && !options.reason) throw new UsageError('--reason is required to set a hold');
     await withResources(options.stage, async (resources) => {
       const account = await accountByEmail(resources, options.email);
-      const holds = new DynamoDbHolds(resources.dynamo, { ledger: resources.tables.ledger, privacyRequests: resources.tables.privacyRequests });
+      const holds = new DynamoDbHolds(resources.dynamo, {
+        ledger: resources.tables.ledger,
+        privacyRequests: resources.tables.privacyRequests,
+      });
       if (action === 'set') await holds.set(account.accountId, options.reason!, os.userInfo().username);
       else await holds.clear(account.accountId);
-      await recordOps(resources, { action: action === 'set' ? 'legal_hold.set' : 'legal_hold.clear', targets: [{ type: 'account', id: account.accountId }], reason: options.reason });
-      console.log(action === 'set' ? `Hold set on ${account.email}: ${options.reason}` : `Hold cleared on ${account.email}; a deferred deletion resumes at the watchdog's next pass.`);
+      await recordOps(resources, {
+        action: action === 'set' ? 'legal_hold.set' : 'legal_hold.clear',
+        targets: [{ type: 'account', id: account.accountId }],
+        reason: options.reason,
+      });
+      console.log(
+        action === 'set'
+          ? `Hold set on ${account.email}: ${options.reason}`
+          : `Hold cleared on ${account.email}; a deferred deletion resumes at the watchdog's next pass.`,
+      );
     });
   });

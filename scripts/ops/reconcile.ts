@@ -24,7 +24,10 @@ export async function reconcileAccount(resources: Resources, account: { accountI
     ledger.all(account.accountId),
     ledger.purchasesOf(account.accountId),
     // Through the usage reader: it adds the single calls not yet counted into their hour's rollup.
-    new DynamoDbUsageReader(resources.dynamo, { usageLogs: resources.tables.usageLogs, usageAggregates: resources.tables.usageAggregates }).aggregates(account.accountId, 'day', '2000-01-01T00:00:00Z', new Date().toISOString()),
+    new DynamoDbUsageReader(resources.dynamo, {
+      usageLogs: resources.tables.usageLogs,
+      usageAggregates: resources.tables.usageAggregates,
+    }).aggregates(account.accountId, 'day', '2000-01-01T00:00:00Z', new Date().toISOString()),
   ]);
   return {
     accountId: account.accountId,
@@ -38,7 +41,12 @@ export async function reconcileAccount(resources: Resources, account: { accountI
 
 /** Every account, a page of the accounts table at a time. */
 async function* everyAccount(resources: Resources): AsyncGenerator<{ accountId: string; email: string }> {
-  const profiles = scanPages(resources.dynamo, { TableName: resources.tables.accounts, FilterExpression: 'sk = :profile', ExpressionAttributeValues: { ':profile': 'PROFILE' }, ProjectionExpression: 'accountId, email' });
+  const profiles = scanPages(resources.dynamo, {
+    TableName: resources.tables.accounts,
+    FilterExpression: 'sk = :profile',
+    ExpressionAttributeValues: { ':profile': 'PROFILE' },
+    ProjectionExpression: 'accountId, email',
+  });
   for await (const item of profiles) yield { accountId: String(item.accountId), email: String(item.email) };
 }
 

@@ -13,56 +13,74 @@ const KINDS = ['checkout', 'refund', 'dispute', 'dispute-won', 'dispute-lost'] a
 export const stripeEvent = new Command('stripe-event')
   .description('Build a realistic Stripe event, sign it with the webhook secret and post it to the webhook (no Stripe account needed)')
   .addOption(new Option('--kind <kind>', 'what happened').choices(KINDS).makeOptionMandatory())
-  .requiredOption('--email <email>', 'the buyer\'s account')
+  .requiredOption('--email <email>', "the buyer's account")
   .option('--pack <pack>', 'checkout: the credit pack', 'starter')
-  .option('--amount <minor>', 'checkout: the amount paid (default: the pack\'s price); refund: the amount refunded now (default: the rest)')
-  .option('--currency <code>', 'checkout: the currency paid (default: the pack\'s)')
-  .option('--payment-intent <id>', 'refund and disputes: the payment (default: the account\'s latest purchase)')
+  .option('--amount <minor>', "checkout: the amount paid (default: the pack's price); refund: the amount refunded now (default: the rest)")
+  .option('--currency <code>', "checkout: the currency paid (default: the pack's)")
+  .option('--payment-intent <id>', "refund and disputes: the payment (default: the account's latest purchase)")
   .addOption(stageOption())
-  .action(async (options: { kind: (typeof KINDS)[number]; email: string; pack: string; amount?: string; currency?: string; paymentIntent?: string; stage: 'local' | 'dev' | 'prod' }) => {
-    const amount = options.amount === undefined ? undefined : Number(options.amount);
-    if (amount !== undefined && !(Number.isSafeInteger(amount) && amount > 0)) throw new UsageError('--amount must be a positive integer in the currency\'s smallest unit (cents)');
-    await withResources(options.stage, async (resources) => {
-      const account = await accountByEmail(resources, options.email);
-      const buyer = { accountId: account.accountId, email: account.email, name: account.name, customerId: account.stripeCustomerId };
-      const ledger = new DynamoDbLedger(resources.dynamo, resources.tables.ledger);
-      let event: { id: string; type: string };
-      if (options.kind === 'checkout') {
-        const packs = JSON.parse(resources.outputs.CreditPacks ?? '{}');
-        const pack = packs[options.pack];
-        if (!pack) throw new UsageError(`--pack must be one of ${Object.keys(packs).join(', ')}`);
-        event = checkoutCompleted(buyer, options.pack, pack, { amountMinor: amount, currency: options.currency });
-      } else {
-        const purchase = await purchaseFor(ledger, account.accountId, options.paymentIntent);
-        if (options.kind === 'refund') {
-          const now = amount ?? purchase.amountMinor - purchase.refundedMinor;
-          event = chargeRefunded(buyer, purchase, Math.min(purchase.amountMinor, purchase.refundedMinor + now));
-        } else if (options.kind === 'dispute') {
-          event = dispute('charge.dispute.created', purchase, newDisputeId(), 'needs_response');
+  .action(
+    async (options: {
+      kind: (typeof KINDS)[number];
+      email: string;
+      pack: string;
+      amount?: string;
+      currency?: string;
+      paymentIntent?: string;
+      stage: 'local' | 'dev' | 'prod';
+    }) => {
+      const amount = options.amount === undefined ? undefined : Number(options.amount);
+      if (amount !== undefined && !(Number.isSafeInteger(amount) && amount > 0))
+        throw new UsageError("--amount must be a positive integer in the currency's smallest unit (cents)");
+      await withResources(options.stage, async (resources) => {
+        const account = await accountByEmail(resources, options.email);
+        const buyer = { accountId: account.accountId, email: account.email, name: account.name, customerId: account.stripeCustomerId };
+        const ledger = new DynamoDbLedger(resources.dynamo, resources.tables.ledger);
+        let event: { id: string; type: string };
+        if (options.kind === 'checkout') {
+          const packs = JSON.parse(resources.outputs.CreditPacks ?? '{}');
+          const pack = packs[options.pack];
+          if (!pack) throw new UsageError(`--pack must be one of ${Object.keys(packs).join(', ')}`);
+          event = checkoutCompleted(buyer, options.pack, pack, { amountMinor: amount, currency: options.currency });
         } else {
-          const open = Object.entries(purchase.disputes).find(([, d]) => d.status === 'open');
-          if (!open) throw new UsageError(`Payment ${purchase.paymentIntentId} has no open dispute: send --kind dispute first`);
-          event = dispute('charge.dispute.closed', purchase, open[0], options.kind === 'dispute-won' ? 'won' : 'lost');
+          const purchase = await purchaseFor(ledger, account.accountId, options.paymentIntent);
+          if (options.kind === 'refund') {
+            const now = amount ?? purchase.amountMinor - purchase.refundedMinor;
+            event = chargeRefunded(buyer, purchase, Math.min(purchase.amountMinor, purchase.refundedMinor + now));
+          } else if (options.kind === 'dispute') {
+            event = dispute('charge.dispute.created', purchase, newDisputeId(), 'needs_response');
+          } else {
+            const open = Object.entries(purchase.disputes).find(([, d]) => d.status === 'open');
+            if (!open) throw new UsageError(`Payment ${purchase.paymentIntentId} has no open dispute: send --kind dispute first`);
+            event = dispute('charge.dispute.closed', purchase, open[0], options.kind === 'dispute-won' ? 'won' : 'lost');
+          }
         }
-      }
-      const payload = JSON.stringify(event, null, 2);
-      const response = await fetch(`${webhookBase(resources)}/v1/webhooks/stripe`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'stripe-signature': sign(payload, await webhookSecret(resources)),
-          // Stripe's requests reach an edge-guarded API through the edge, which adds this; locally, we add it.
-          ...(process.env.ORIGIN_SECRET ? { [ORIGIN_SECRET_HEADER]: process.env.ORIGIN_SECRET } : {}),
-        },
-        body: payload,
+        const payload = JSON.stringify(event, null, 2);
+        const response = await fetch(`${webhookBase(resources)}/v1/webhooks/stripe`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'stripe-signature': sign(payload, await webhookSecret(resources)),
+            // Stripe's requests reach an edge-guarded API through the edge, which adds this; locally, we add it.
+            ...(process.env.ORIGIN_SECRET ? { [ORIGIN_SECRET_HEADER]: process.env.ORIGIN_SECRET } : {}),
+          },
+          body: payload,
+        });
+        const answer = await response.text();
+        await recordOps(resources, {
+          action: 'stripe.event_sent',
+          targets: [
+            { type: 'account', id: account.accountId },
+            { type: 'stripe_event', id: event.id },
+          ],
+          reason: `${event.type} signed with the local webhook secret`,
+        });
+        console.log(`${event.type} ${event.id} → HTTP ${response.status} ${answer}`);
+        if (!response.ok) process.exitCode = 1;
+        console.log(`Balance of ${account.email}: ${microToCredits(await ledger.balance(account.accountId))} credits`);
       });
-      const answer = await response.text();
-      await recordOps(resources, { action: 'stripe.event_sent', targets: [{ type: 'account', id: account.accountId }, { type: 'stripe_event', id: event.id }], reason: `${event.type} signed with the local webhook secret` });
-      console.log(`${event.type} ${event.id} → HTTP ${response.status} ${answer}`);
-      if (!response.ok) process.exitCode = 1;
-      console.log(`Balance of ${account.email}: ${microToCredits(await ledger.balance(account.accountId))} credits`);
-    });
-  });
+    },
+  );
 
 async function purchaseFor(ledger: DynamoDbLedger, accountId: string, paymentIntentId?: string): Promise<Purchase> {
   if (paymentIntentId) {
@@ -82,7 +100,8 @@ function webhookBase(resources: Resources): string {
 
 async function webhookSecret(resources: Resources): Promise<string> {
   if (resources.stage === 'local') {
-    if (!resources.stripeWebhookSecret) throw new Error('The local platform has no Stripe webhook secret in its resource map: restart npm start');
+    if (!resources.stripeWebhookSecret)
+      throw new Error('The local platform has no Stripe webhook secret in its resource map: restart npm start');
     return resources.stripeWebhookSecret;
   }
   return JSON.parse(await readSecretString(resources.outputs.StripeSecretName!)).webhookSecret;

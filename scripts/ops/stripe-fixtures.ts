@@ -17,14 +17,37 @@ export interface Buyer {
 }
 
 function envelope(type: string, object: Record<string, unknown>, id = rid('evt')) {
-  return { id, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } };
+  return {
+    id,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
+  };
 }
 
-const card = { brand: 'visa', last4: '4242', fingerprint: 'Xt5EWLLDS7FJjR1c', exp_month: 12, exp_year: 2030, country: 'US', funding: 'credit' };
+const card = {
+  brand: 'visa',
+  last4: '4242',
+  fingerprint: 'Xt5EWLLDS7FJjR1c',
+  exp_month: 12,
+  exp_year: 2030,
+  country: 'US',
+  funding: 'credit',
+};
 const address = { line1: '1 Market Street', line2: null, city: 'San Francisco', state: 'CA', postal_code: '94105', country: 'US' };
 
 /** `checkout.session.completed` for a pack paid in full (override `amountMinor` or `currency` to test a mismatch). */
-export function checkoutCompleted(buyer: Buyer, packId: string, pack: CreditPack, overrides: { amountMinor?: number; currency?: string; paymentIntentId?: string; sessionId?: string } = {}) {
+export function checkoutCompleted(
+  buyer: Buyer,
+  packId: string,
+  pack: CreditPack,
+  overrides: { amountMinor?: number; currency?: string; paymentIntentId?: string; sessionId?: string } = {},
+) {
   const paymentIntentId = overrides.paymentIntentId ?? rid('pi');
   return envelope('checkout.session.completed', {
     id: overrides.sessionId ?? rid('cs'),
@@ -45,7 +68,11 @@ export function checkoutCompleted(buyer: Buyer, packId: string, pack: CreditPack
 }
 
 /** `charge.refunded`, with Stripe's cumulative `amount_refunded`. */
-export function chargeRefunded(buyer: Buyer, payment: { paymentIntentId: string; amountMinor: number; currency: string }, amountRefunded: number) {
+export function chargeRefunded(
+  buyer: Buyer,
+  payment: { paymentIntentId: string; amountMinor: number; currency: string },
+  amountRefunded: number,
+) {
   return envelope('charge.refunded', {
     id: `ch_${payment.paymentIntentId.replace(/^pi_/, '')}`,
     object: 'charge',

@@ -16,15 +16,25 @@ const keysOf = ({ dynamo, tables }: Resources) =>
 const operator = { ip: 'ops', userAgent: `ops:${os.userInfo().username}` };
 
 export const suspend = new Command('suspend')
-  .description("Suspend an account for abuse: its keys answer 403 account_suspended within the key-cache window; the holder can still sign in, read their data and file privacy requests")
+  .description(
+    'Suspend an account for abuse: its keys answer 403 account_suspended within the key-cache window; the holder can still sign in, read their data and file privacy requests',
+  )
   .requiredOption('--email <email>', 'the account')
   .requiredOption('--reason <text>', 'why (recorded as a security event the holder sees)')
   .addOption(stageOption())
   .action(async (options: { email: string; reason: string; stage: 'local' | 'dev' | 'prod' }) => {
     await withResources(options.stage, async (resources) => {
       const account = await accountByEmail(resources, options.email);
-      const { keys } = await keysOf(resources).setSuspended(account.accountId, { reason: options.reason, by: os.userInfo().username }, operator);
-      await recordOps(resources, { action: 'account.suspend', targets: [{ type: 'account', id: account.accountId }], reason: options.reason });
+      const { keys } = await keysOf(resources).setSuspended(
+        account.accountId,
+        { reason: options.reason, by: os.userInfo().username },
+        operator,
+      );
+      await recordOps(resources, {
+        action: 'account.suspend',
+        targets: [{ type: 'account', id: account.accountId }],
+        reason: options.reason,
+      });
       console.log(`${account.email} is suspended (${keys} live key(s) refused from now, within the key-cache window): ${options.reason}`);
     });
   });
@@ -38,7 +48,11 @@ export const unsuspend = new Command('unsuspend')
     await withResources(options.stage, async (resources) => {
       const account = await accountByEmail(resources, options.email);
       const { keys } = await keysOf(resources).setSuspended(account.accountId, undefined, operator);
-      await recordOps(resources, { action: 'account.unsuspend', targets: [{ type: 'account', id: account.accountId }], reason: options.reason });
+      await recordOps(resources, {
+        action: 'account.unsuspend',
+        targets: [{ type: 'account', id: account.accountId }],
+        reason: options.reason,
+      });
       console.log(`${account.email} is no longer suspended (${keys} key(s)): ${options.reason}`);
     });
   });

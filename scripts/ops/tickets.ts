@@ -21,7 +21,10 @@ async function requireTicket(resources: Resources, ticketId: string): Promise<Ti
 /** The stage's mail: the suppression list every mailer honours and the configuration set that reports bounces. */
 export function mailerFor(resources: Resources): { mailer: SesMailer; suppressions: DynamoDbSuppressionList } {
   const suppressions = new DynamoDbSuppressionList(resources.dynamo, resources.tables.suppressions);
-  const mailer = new SesMailer(new SESv2Client(resources.clientConfig), resources.outputs.MailFrom!, { suppressions, configurationSet: resources.outputs.MailConfigurationSet });
+  const mailer = new SesMailer(new SESv2Client(resources.clientConfig), resources.outputs.MailFrom!, {
+    suppressions,
+    configurationSet: resources.outputs.MailConfigurationSet,
+  });
   return { mailer, suppressions };
 }
 
@@ -44,7 +47,9 @@ const list = new Command('list')
       shown.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
       for (const t of shown) {
         const days = Math.floor((Date.now() - Date.parse(t.receivedAt)) / 86_400_000);
-        console.log(`${t.ticketId}  ${t.mailbox.padEnd(7)} ${t.status.padEnd(11)} ${t.receivedAt.slice(0, 16)} (${days} d)  ${t.from}  ${JSON.stringify(t.subject.slice(0, 60))}  ${t.replies?.length ?? 0} repl${t.replies?.length === 1 ? 'y' : 'ies'}`);
+        console.log(
+          `${t.ticketId}  ${t.mailbox.padEnd(7)} ${t.status.padEnd(11)} ${t.receivedAt.slice(0, 16)} (${days} d)  ${t.from}  ${JSON.stringify(t.subject.slice(0, 60))}  ${t.replies?.length ?? 0} repl${t.replies?.length === 1 ? 'y' : 'ies'}`,
+        );
       }
       console.log(`${shown.length} ticket(s)`);
     });
@@ -59,21 +64,30 @@ const show = new Command('show')
       const t = await requireTicket(resources, ticketId);
       console.log(`${t.ticketId}  ${t.mailbox}@  ${t.status}${t.closedAt ? ` (closed ${t.closedAt} by ${t.closedBy})` : ''}`);
       console.log(`From: ${t.from}\nReceived: ${t.receivedAt}\nSubject: ${t.subject}`);
-      console.log(`Verdicts: ${Object.entries(t.verdicts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}${t.acknowledgedAt ? `; acknowledged ${t.acknowledgedAt}` : ''}${t.dueBy ? `; privacy answer due ${t.dueBy.slice(0, 10)}` : ''}`);
+      console.log(
+        `Verdicts: ${
+          Object.entries(t.verdicts)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || 'none'
+        }${t.acknowledgedAt ? `; acknowledged ${t.acknowledgedAt}` : ''}${t.dueBy ? `; privacy answer due ${t.dueBy.slice(0, 10)}` : ''}`,
+      );
       console.log(`\n${t.text}\n`);
       for (const r of t.replies ?? []) console.log(`--- reply ${r.at} by ${r.by} from ${r.from}\n${r.text}\n`);
     });
   });
 
 const reply = new Command('reply')
-  .description('Answers a ticket by mail in its thread (In-Reply-To, References, Re: subject), from the mailbox it came to; the ticket stays open until closed')
+  .description(
+    'Answers a ticket by mail in its thread (In-Reply-To, References, Re: subject), from the mailbox it came to; the ticket stays open until closed',
+  )
   .argument('<ticketId>')
   .option('--text <text>', 'the answer')
   .option('--body-file <file>', 'the answer, from a UTF-8 text file')
   .option('--close', 'close the ticket after the answer went out')
   .addOption(stageOption())
   .action(async (ticketId: string, options: StageOptions & { text?: string; bodyFile?: string; close?: boolean }) => {
-    if (Boolean(options.text) === Boolean(options.bodyFile)) throw new UsageError('Give the answer with --text or --body-file (one of them)');
+    if (Boolean(options.text) === Boolean(options.bodyFile))
+      throw new UsageError('Give the answer with --text or --body-file (one of them)');
     const text = options.text ?? fs.readFileSync(options.bodyFile!, 'utf8');
     if (!text.trim()) throw new UsageError('The answer is empty');
     await withResources(options.stage, async (resources) => {
@@ -82,16 +96,25 @@ const reply = new Command('reply')
       const refusal = replyRefusal(ticket, mailDomain);
       if (refusal) throw new UsageError(`Ticket ${ticketId} cannot be answered by mail: ${refusal}`);
       const { mailer, suppressions } = mailerFor(resources);
-      if (await suppressions.isSuppressed(ticket.from)) throw new UsageError(`${ticket.from} is on the suppression list (it bounced or complained): no mail goes to it`);
+      if (await suppressions.isSuppressed(ticket.from))
+        throw new UsageError(`${ticket.from} is on the suppression list (it bounced or complained): no mail goes to it`);
       const mail = ticketReply(ticket, text, mailDomain);
       await mailer.send(mail);
       const by = (await operator(resources)).id;
       const at = new Date().toISOString();
       await storeOf(resources).addReply(ticketId, { at, by, from: mail.from!, subject: mail.subject, text });
-      await recordOps(resources, { action: 'ticket.reply', targets: [{ type: 'ticket', id: ticketId }], change: { after: { from: mail.from, subject: mail.subject, characters: text.length } } });
+      await recordOps(resources, {
+        action: 'ticket.reply',
+        targets: [{ type: 'ticket', id: ticketId }],
+        change: { after: { from: mail.from, subject: mail.subject, characters: text.length } },
+      });
       console.log(`Replied to ${ticket.from} from ${mail.from}: "${mail.subject}"`);
       if (options.close && (await storeOf(resources).close(ticketId, by, at))) {
-        await recordOps(resources, { action: 'ticket.close', targets: [{ type: 'ticket', id: ticketId }], change: { before: { status: 'open' }, after: { status: 'closed' } } });
+        await recordOps(resources, {
+          action: 'ticket.close',
+          targets: [{ type: 'ticket', id: ticketId }],
+          change: { before: { status: 'open' }, after: { status: 'closed' } },
+        });
         console.log(`Closed ${ticketId}`);
       }
     });
@@ -110,9 +133,19 @@ const close = new Command('close')
         console.log(`${ticketId} was already closed: nothing changed`);
         return;
       }
-      await recordOps(resources, { action: 'ticket.close', targets: [{ type: 'ticket', id: ticketId }], reason: options.reason, change: { before: { status: ticket.status }, after: { status: 'closed' } } });
+      await recordOps(resources, {
+        action: 'ticket.close',
+        targets: [{ type: 'ticket', id: ticketId }],
+        reason: options.reason,
+        change: { before: { status: ticket.status }, after: { status: 'closed' } },
+      });
       console.log(`Closed ${ticketId}`);
     });
   });
 
-export const tickets = new Command('tickets').description('Support, hello and privacy mail: list, read, answer in the thread, close').addCommand(list).addCommand(show).addCommand(reply).addCommand(close);
+export const tickets = new Command('tickets')
+  .description('Support, hello and privacy mail: list, read, answer in the thread, close')
+  .addCommand(list)
+  .addCommand(show)
+  .addCommand(reply)
+  .addCommand(close);

@@ -13,9 +13,17 @@ const retention = new Command('retention')
     if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');
     await withResources(options.stage, async (resources) => {
       const report = progress('items checked');
-      const { seen, shortened } = await shortenUsageLogRetention(resources.dynamo, resources.tables.usageLogs, days, { onProgress: (checked) => report(checked) });
-      await recordOps(resources, { action: 'usage.retention', targets: [{ type: 'table', id: 'usageLogs' }], change: { after: { days, shortened } } });
-      console.log(`Checked ${seen} stored item(s); ${shortened} now expire ${days} days after their newest call (DynamoDB's TTL removes them).`);
+      const { seen, shortened } = await shortenUsageLogRetention(resources.dynamo, resources.tables.usageLogs, days, {
+        onProgress: (checked) => report(checked),
+      });
+      await recordOps(resources, {
+        action: 'usage.retention',
+        targets: [{ type: 'table', id: 'usageLogs' }],
+        change: { after: { days, shortened } },
+      });
+      console.log(
+        `Checked ${seen} stored item(s); ${shortened} now expire ${days} days after their newest call (DynamoDB's TTL removes them).`,
+      );
     });
   });
 

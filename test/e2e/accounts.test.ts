@@ -2,7 +2,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbKeyLookup } from '../../lambdas/metering/adapters/dynamodb-key-lookup';
 import { resolveKey } from '../../lambdas/metering/domain/keys';
-import { type CallOptions, callApi, eventually, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
+import {
+  type CallOptions,
+  callApi,
+  eventually,
+  type LocalProcess,
+  localAws,
+  startLocalProcess,
+  SETUP_TIMEOUT_MS,
+} from '../helpers/local-process';
 import { linkMailedTo, mailTo } from '../helpers/outbox';
 import { ops } from '../helpers/ops';
 import { unrecognisedItems } from '../helpers/item-types';
@@ -44,7 +52,9 @@ describe('accounts, sessions and keys against npm start', () => {
     expect(created.body.secret).toMatch(/^omn_live_/);
 
     const listed = await call('GET', '/v1/keys', { token });
-    expect(listed.body.keys).toEqual([expect.objectContaining({ keyId: created.body.keyId, prefix: created.body.secret.slice(0, 13), status: 'active' })]);
+    expect(listed.body.keys).toEqual([
+      expect.objectContaining({ keyId: created.body.keyId, prefix: created.body.secret.slice(0, 13), status: 'active' }),
+    ]);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.secret);
 
     const rolled = await call('POST', `/v1/keys/${created.body.keyId}/roll`, { token });
@@ -82,11 +92,13 @@ describe('accounts, sessions and keys against npm start', () => {
     expect(await me.json()).toMatchObject({ email: email('cookie'), emailVerified: true });
     // A cookie-authenticated write sends JSON's content type (a page of another site cannot, without a preflight).
     expect((await fetch(`${local.api}/v1/auth/logout`, { method: 'POST', headers: { cookie } })).status).toBe(415);
-    expect((await fetch(`${local.api}/v1/auth/logout`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' } })).status).toBe(204);
+    expect(
+      (await fetch(`${local.api}/v1/auth/logout`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' } })).status,
+    ).toBe(204);
     expect((await fetch(`${local.api}/v1/account`, { headers: { cookie } })).status).toBe(401);
   });
 
-  it('never lets one account read or change another\'s keys or sessions', async () => {
+  it("never lets one account read or change another's keys or sessions", async () => {
     const alice = await onboard('alice');
     const mallory = await onboard('mallory');
     const key = (await call('POST', '/v1/keys', { token: alice, body: { name: 'alice key' } })).body;
@@ -103,7 +115,11 @@ describe('accounts, sessions and keys against npm start', () => {
     }
     expect((await call('GET', '/v1/keys', { token: mallory })).body.keys).toEqual([]);
     expect((await call('GET', '/v1/account', { token: mallory })).body.email).toBe(email('mallory'));
-    expect((await call('GET', '/v1/account/security-events', { token: mallory })).body.events.every((e: { accountId: string }) => e.accountId !== key.accountId)).toBe(true);
+    expect(
+      (await call('GET', '/v1/account/security-events', { token: mallory })).body.events.every(
+        (e: { accountId: string }) => e.accountId !== key.accountId,
+      ),
+    ).toBe(true);
     expect((await call('GET', '/v1/keys', { token: alice })).body.keys[0]).toMatchObject({ keyId: key.keyId, status: 'active' });
     expect((await call('GET', '/v1/account/sessions', { token: alice })).body.sessions).toHaveLength(1);
   });
@@ -130,7 +146,10 @@ describe('accounts, sessions and keys against npm start', () => {
     const malformed = await call('POST', '/v1/auth/signup', { raw: '{"name": "x", ' });
     expect(malformed).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });
     const invalid = await call('POST', '/v1/auth/signup', { body: { name: 'x', email: 'not-an-email', password: PASSWORD } });
-    expect(invalid).toMatchObject({ status: 400, body: { error: { code: 'validation_failed', message: expect.stringMatching(/^body\.email: /) } } });
+    expect(invalid).toMatchObject({
+      status: 400,
+      body: { error: { code: 'validation_failed', message: expect.stringMatching(/^body\.email: /) } },
+    });
     const weak = await call('POST', '/v1/auth/signup', { body: { name: 'x', email: email('weak'), password: 'short' } });
     expect(weak).toMatchObject({ status: 400, body: { error: { code: 'weak_password' } } });
     const unauthenticated = await call('GET', '/v1/account');
@@ -141,7 +160,8 @@ describe('accounts, sessions and keys against npm start', () => {
     await onboard('target');
     const attempts = [];
     // Five failed checks per email a window (the onboarding sign-in succeeded, so it does not count); then 429 at once, even for the right password.
-    for (let i = 0; i < 6; i++) attempts.push(await call('POST', '/v1/auth/login', { body: { email: email('target'), password: 'not the password' } }));
+    for (let i = 0; i < 6; i++)
+      attempts.push(await call('POST', '/v1/auth/login', { body: { email: email('target'), password: 'not the password' } }));
     attempts.push(await call('POST', '/v1/auth/login', { body: { email: email('target'), password: PASSWORD } }));
     expect(attempts.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 429, 429]);
     expect(Number(attempts[5]!.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -156,7 +176,10 @@ describe('accounts, sessions and keys against npm start', () => {
     expect(trail.status).toBe(200);
     const actions = trail.body.events.map((e: { action: string; actor: { type: string } }) => `${e.actor.type}:${e.action}`);
     expect(actions).toEqual(['operator:credits.grant', 'account:key.create']);
-    expect(trail.body.events[1]).toMatchObject({ targets: expect.arrayContaining([{ type: 'key', id: key.body.keyId }]), context: { ip: expect.any(String), requestId: expect.any(String) } });
+    expect(trail.body.events[1]).toMatchObject({
+      targets: expect.arrayContaining([{ type: 'key', id: key.body.keyId }]),
+      context: { ip: expect.any(String), requestId: expect.any(String) },
+    });
     const accountId = (await call('GET', '/v1/account', { token })).body.accountId as string;
     expect((await ops(local, 'audit', 'verify', '--stream', `account#${accountId}`)).stdout).toMatch(/Every chain holds: 2 event/);
     const listed = await ops(local, 'audit', 'list', '--email', email('audited'), '--action', 'credits.grant');
@@ -166,12 +189,21 @@ describe('accounts, sessions and keys against npm start', () => {
     const shown = await ops(local, 'accounts', 'show', '--key-prefix', String(key.body.prefix));
     expect(shown.stdout).toMatch(/balance 3 credits/);
     expect(shown.stdout).toContain(`key ${key.body.keyId}`);
-    expect((await ops(local, 'credits', 'adjust', '--email', email('audited'), '--amount', '-5', '--reason', 'e2e', '--ref', 'tkt-1')).code).toBe(2);
-    expect((await ops(local, 'credits', 'adjust', '--email', email('audited'), '--amount', '-1', '--reason', 'e2e', '--ref', 'tkt-2')).stdout).toMatch(/Balance: 2 credits/);
+    expect(
+      (await ops(local, 'credits', 'adjust', '--email', email('audited'), '--amount', '-5', '--reason', 'e2e', '--ref', 'tkt-1')).code,
+    ).toBe(2);
+    expect(
+      (await ops(local, 'credits', 'adjust', '--email', email('audited'), '--amount', '-1', '--reason', 'e2e', '--ref', 'tkt-2')).stdout,
+    ).toMatch(/Balance: 2 credits/);
 
     // Someone with table access rewrites the grant: verify names the event and exits 1.
     await dynamo.send(
-      new UpdateCommand({ TableName: 'auditEvents', Key: { pk: `STREAM#account#${accountId}`, sk: 'E#000000000002' }, UpdateExpression: 'SET reason = :r', ExpressionAttributeValues: { ':r': 'nothing to see' } }),
+      new UpdateCommand({
+        TableName: 'auditEvents',
+        Key: { pk: `STREAM#account#${accountId}`, sk: 'E#000000000002' },
+        UpdateExpression: 'SET reason = :r',
+        ExpressionAttributeValues: { ':r': 'nothing to see' },
+      }),
     );
     const broken = await ops(local, 'audit', 'verify', '--stream', `account#${accountId}`);
     expect(broken.code).toBe(1);

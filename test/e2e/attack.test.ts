@@ -16,7 +16,12 @@ describe('an adversarial run against npm start', () => {
   it('keeps guessing, cross-site writes, refunded money and 5xx at their bounds', async () => {
     // A smaller burst than npm run attack's 200 on 100: the local DynamoDB serializes writes, so on a loaded
     // 2-core machine 200 admit writes plus the worker's can outlast the gateway's 29 s (the emulator, not the design).
-    const attack = new Attack({ api: local.api, dataDir: local.dataDir, webhookSecret: WEBHOOK_SECRET, burst: { calls: 100, credits: 40 } });
+    const attack = new Attack({
+      api: local.api,
+      dataDir: local.dataDir,
+      webhookSecret: WEBHOOK_SECRET,
+      burst: { calls: 100, credits: 40 },
+    });
     const figures = await attack.all(opsRunner(local.dataDir));
     report(figures, [...attack.errors(), ...attack.notes]);
     expect(attack.errors()).toEqual([]);

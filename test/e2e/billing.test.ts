@@ -1,7 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE_SPECS } from '../../lambdas/shared/tables';
-import { type CallOptions, callApi, eventually, type LocalProcess, localAws, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
+import {
+  type CallOptions,
+  callApi,
+  eventually,
+  type LocalProcess,
+  localAws,
+  SETUP_TIMEOUT_MS,
+  startLocalProcess,
+} from '../helpers/local-process';
 import { ops } from '../helpers/ops';
 import { linkMailedTo, mailTo } from '../helpers/outbox';
 import { StripeStandIn } from '../helpers/stripe-stand-in';
@@ -64,14 +72,21 @@ describe('buying credits against npm start', () => {
     expect(refunded.code).toBe(0);
     expect((await api('GET', '/v1/billing/balance', { token })).body.credits).toBe('495');
     const ledger = (await api('GET', '/v1/billing/ledger', { token })).body.entries as { type: string; amount: string }[];
-    expect(ledger.map((e) => [e.type, e.amount])).toEqual([['clawback', '-500'], ['purchase', '1000']]);
+    expect(ledger.map((e) => [e.type, e.amount])).toEqual([
+      ['clawback', '-500'],
+      ['purchase', '1000'],
+    ]);
 
     // The worker records the five calls' charges a moment later; then every account reconciles.
-    await eventually(async () => {
-      const result = await ops(local, 'reconcile', '--email', email);
-      if (result.code !== 0) throw new Error(result.stdout);
-      expect(result.stdout).toContain('reconcile');
-    }, 60_000, 1_000); // the worker's 30 s batching window, and time to spare
+    await eventually(
+      async () => {
+        const result = await ops(local, 'reconcile', '--email', email);
+        if (result.code !== 0) throw new Error(result.stdout);
+        expect(result.stdout).toContain('reconcile');
+      },
+      60_000,
+      1_000,
+    ); // the worker's 30 s batching window, and time to spare
     expect((await ops(local, 'reconcile')).code).toBe(0);
   }, 180_000);
 
@@ -80,7 +95,8 @@ describe('buying credits against npm start', () => {
     for (const table of Object.keys(TABLE_SPECS)) {
       const { Items } = await dynamo.send(new ScanCommand({ TableName: table }));
       const text = JSON.stringify(Items ?? []);
-      for (const needle of ['4242', 'Xt5EWLLDS7FJjR1c', '"visa"', 'Market Street', '94105', 'last4', 'fingerprint']) if (text.includes(needle)) found.push(`${table}: ${needle}`);
+      for (const needle of ['4242', 'Xt5EWLLDS7FJjR1c', '"visa"', 'Market Street', '94105', 'last4', 'fingerprint'])
+        if (text.includes(needle)) found.push(`${table}: ${needle}`);
     }
     expect(found).toEqual([]);
   });
@@ -98,15 +114,26 @@ describe('buying credits against npm start', () => {
     const deletion = await api('POST', '/v1/privacy/requests', { token, body: { type: 'deletion', password: PASSWORD } });
     expect(deletion.status).toBe(201);
     // Confirmed at once by the password: the cooling-off begins, announced with its cancel link.
-    await eventually(async () => expect((await mailTo(local.dataDir, leaver)).some((m) => /will be deleted on/.test(m.subject ?? ''))).toBe(true), 30_000);
+    await eventually(
+      async () => expect((await mailTo(local.dataDir, leaver)).some((m) => /will be deleted on/.test(m.subject ?? ''))).toBe(true),
+      30_000,
+    );
     expect((await ops(local, 'privacy', 'start-now', deletion.body.requestId)).code).toBe(0);
-    await eventually(async () => {
-      const shown = await ops(local, 'privacy', 'show', deletion.body.requestId);
-      expect(shown.stdout).toMatch(/"status": "completed"/);
-    }, 60_000, 1_000);
+    await eventually(
+      async () => {
+        const shown = await ops(local, 'privacy', 'show', deletion.body.requestId);
+        expect(shown.stdout).toMatch(/"status": "completed"/);
+      },
+      60_000,
+      1_000,
+    );
     expect(stripe.customers.has(customerId)).toBe(false);
     expect(stripe.requests.some((r) => r.method === 'DELETE' && r.path === `/v1/customers/${customerId}`)).toBe(true);
-    const stored = JSON.stringify(await Promise.all(Object.keys(TABLE_SPECS).map((table) => dynamo.send(new ScanCommand({ TableName: table })).then((r) => r.Items ?? []))));
+    const stored = JSON.stringify(
+      await Promise.all(
+        Object.keys(TABLE_SPECS).map((table) => dynamo.send(new ScanCommand({ TableName: table })).then((r) => r.Items ?? [])),
+      ),
+    );
     expect(stored).not.toContain(customerId);
     expect(stored).not.toContain(leaver);
   }, 180_000);

@@ -56,14 +56,19 @@ describe('the API behind the console, against npm start', () => {
 
     // The verify link's route does not take a reset token (nor burn it).
     expect((await api('GET', `/v1/auth/verify?token=${encodeURIComponent(token)}`)).body.error.code).toBe('invalid_token');
-    expect((await api('POST', '/v1/auth/password-reset/confirm', { body: { token, password: 'short' } })).body.error.code).toBe('weak_password');
+    expect((await api('POST', '/v1/auth/password-reset/confirm', { body: { token, password: 'short' } })).body.error.code).toBe(
+      'weak_password',
+    );
     const reset = await api('POST', '/v1/auth/password-reset/confirm', { body: { token, password: NEW_PASSWORD } });
     expect(reset).toMatchObject({ status: 200, body: { status: 'password_reset', sessionsRevoked: 2 } });
     expect((await api('GET', '/v1/account', { token: ann.token })).status).toBe(401);
     expect((await api('GET', '/v1/account', { token: second })).status).toBe(401);
-    expect((await api('POST', '/v1/auth/password-reset/confirm', { body: { token, password: 'yet another passphrase' } })).body.error.code).toBe('invalid_token');
+    expect(
+      (await api('POST', '/v1/auth/password-reset/confirm', { body: { token, password: 'yet another passphrase' } })).body.error.code,
+    ).toBe('invalid_token');
     expect((await api('POST', '/v1/auth/login', { body: { email: email('reset-ann'), password: PASSWORD } })).status).toBe(401);
-    const fresh = (await api('POST', '/v1/auth/login', { body: { email: email('reset-ann'), password: NEW_PASSWORD } })).body.token as string;
+    const fresh = (await api('POST', '/v1/auth/login', { body: { email: email('reset-ann'), password: NEW_PASSWORD } })).body
+      .token as string;
     await mailMatching(email('reset-ann'), /Your OmnAPI password was reset/);
     const audit = await api('GET', '/v1/account/audit', { token: fresh });
     expect(audit.body.events.map((e: { action: string }) => e.action)).toContain('password.reset');
@@ -75,7 +80,10 @@ describe('the API behind the console, against npm start', () => {
     expect(new URL(first).pathname).toBe('/verify');
     const resent = await api('POST', '/v1/auth/verify/resend', { body: { email: email('late') } });
     expect(resent.status).toBe(202);
-    expect(await api('POST', '/v1/auth/verify/resend', { body: { email: email('late-nobody') } })).toMatchObject({ status: 202, body: resent.body });
+    expect(await api('POST', '/v1/auth/verify/resend', { body: { email: email('late-nobody') } })).toMatchObject({
+      status: 202,
+      body: resent.body,
+    });
     const second = await eventually(async () => {
       const link = await consoleLinkMailedTo(local.dataDir, email('late'));
       if (link === first) throw new Error('not resent yet');
@@ -101,13 +109,21 @@ describe('the API behind the console, against npm start', () => {
     const checkout = await api('POST', '/v1/billing/checkout', { token: bea.token, body: { pack: 'starter' } });
     expect(checkout.status).toBe(201);
     expect(checkout.body.url).toBe(`${local.api}/_local/checkout/${checkout.body.id}`);
-    expect((await api('GET', `/v1/billing/checkout/${checkout.body.id}`, { token: bea.token })).body).toMatchObject({ status: 'pending', pack: 'starter', credited: false });
+    expect((await api('GET', `/v1/billing/checkout/${checkout.body.id}`, { token: bea.token })).body).toMatchObject({
+      status: 'pending',
+      pack: 'starter',
+      credited: false,
+    });
     const page = await fetch(checkout.body.url);
     expect(await page.text()).toContain('Pay 10.00 USD');
     const paid = await fetch(`${checkout.body.url}/pay`, { method: 'POST', redirect: 'manual' });
     expect(paid.status).toBe(303);
     expect(paid.headers.get('location')).toBe(`${local.api}/credits/checkout/done?session_id=${checkout.body.id}`);
-    expect((await api('GET', `/v1/billing/checkout/${checkout.body.id}`, { token: bea.token })).body).toMatchObject({ status: 'paid', credited: true, credits: '1000' });
+    expect((await api('GET', `/v1/billing/checkout/${checkout.body.id}`, { token: bea.token })).body).toMatchObject({
+      status: 'paid',
+      credited: true,
+      credits: '1000',
+    });
     expect((await api('GET', `/v1/billing/checkout/${checkout.body.id}`, { token: eve.token })).status).toBe(404);
     expect((await api('GET', '/v1/billing/balance', { token: bea.token })).body.credits).toBe('1000');
     expect((await fetch(`${checkout.body.url}/pay`, { method: 'POST', redirect: 'manual' })).status).toBe(409);
@@ -120,17 +136,23 @@ describe('the API behind the console, against npm start', () => {
     const second = await api('POST', '/v1/billing/checkout', { token: bea.token, body: { pack: 'growth' } });
     const cancelled = await fetch(`${second.body.url}/cancel`, { method: 'POST', redirect: 'manual' });
     expect(cancelled.headers.get('location')).toBe(`${local.api}/credits/checkout/cancelled?session_id=${second.body.id}`);
-    expect((await api('GET', `/v1/billing/checkout/${second.body.id}`, { token: bea.token })).body).toMatchObject({ status: 'cancelled', credited: false });
+    expect((await api('GET', `/v1/billing/checkout/${second.body.id}`, { token: bea.token })).body).toMatchObject({
+      status: 'cancelled',
+      credited: false,
+    });
     expect((await fetch(`${second.body.url}/pay`, { method: 'POST', redirect: 'manual' })).status).toBe(409);
     // The console's cancelled page ends a checkout the buyer walked away from, for its buyer only.
     const third = await api('POST', '/v1/billing/checkout', { token: bea.token, body: { pack: 'starter' } });
     expect((await api('POST', `/v1/billing/checkout/${third.body.id}/cancel`, { token: eve.token })).status).toBe(404);
-    expect((await api('POST', `/v1/billing/checkout/${third.body.id}/cancel`, { token: bea.token })).body).toMatchObject({ status: 'cancelled' });
+    expect((await api('POST', `/v1/billing/checkout/${third.body.id}/cancel`, { token: bea.token })).body).toMatchObject({
+      status: 'cancelled',
+    });
     expect((await fetch(`${third.body.url}/pay`, { method: 'POST', redirect: 'manual' })).status).toBe(409);
     expect((await api('GET', '/v1/billing/balance', { token: bea.token })).body.credits).toBe('1000');
 
     // Calls: bea's succeed, eve's (no credits) are refused with 402.
-    for (const path of ['/hello/1', '/hello/2', '/other/3']) expect((await api('GET', `/v1/api/echo${path}`, { key: bea.key })).status).toBe(200);
+    for (const path of ['/hello/1', '/hello/2', '/other/3'])
+      expect((await api('GET', `/v1/api/echo${path}`, { key: bea.key })).status).toBe(200);
     for (let i = 0; i < 2; i++) expect((await api('GET', `/v1/api/echo/broke/${i}`, { key: eve.key })).status).toBe(402);
     // The worker gathers usage for up to its 30 s batching window.
     await eventually(async () => expect((await api('GET', '/v1/usage/logs', { token: bea.token })).body.logs).toHaveLength(3), 90_000, 500);
@@ -142,8 +164,20 @@ describe('the API behind the console, against npm start', () => {
     expect(Date.parse(usage.body.to) - Date.parse(usage.body.from)).toBe(30 * 86_400_000);
     expect(usage.body.buckets.reduce((sum: number, b: { calls: number }) => sum + b.calls, 0)).toBe(3);
     const perKey = await api('GET', '/v1/usage?groupBy=key&granularity=hour', { token: eve.token });
-    expect(perKey.body.buckets).toEqual([expect.objectContaining({ keyId: eve.keyId, product: 'echo', calls: 2, rejected: 2, rejectedNoCredit: 2, rejectedRateLimited: 0, charged: '0' })]);
-    expect((await api('GET', `/v1/usage?key=${bea.keyId}`, { token: bea.token })).body.buckets).toEqual([expect.objectContaining({ keyId: bea.keyId, calls: 3, charged: '3' })]);
+    expect(perKey.body.buckets).toEqual([
+      expect.objectContaining({
+        keyId: eve.keyId,
+        product: 'echo',
+        calls: 2,
+        rejected: 2,
+        rejectedNoCredit: 2,
+        rejectedRateLimited: 0,
+        charged: '0',
+      }),
+    ]);
+    expect((await api('GET', `/v1/usage?key=${bea.keyId}`, { token: bea.token })).body.buckets).toEqual([
+      expect.objectContaining({ keyId: bea.keyId, calls: 3, charged: '3' }),
+    ]);
     expect((await api('GET', `/v1/usage?key=${bea.keyId}`, { token: eve.token })).body.buckets).toEqual([]);
 
     // The log explorer filters in the API, pages with cursors bound to the account and the query.
@@ -158,8 +192,12 @@ describe('the API behind the console, against npm start', () => {
     expect(rest.body.logs).toHaveLength(1);
     expect(rest.body.nextCursor).toBeUndefined();
     expect(new Set([...first.body.logs, ...rest.body.logs].map((l: { requestId: string }) => l.requestId)).size).toBe(3);
-    expect((await api('GET', `/v1/usage/logs?limit=2&status=2xx&cursor=${first.body.nextCursor}`, { token: eve.token })).body.error.code).toBe('invalid_cursor');
-    expect((await api('GET', `/v1/usage/logs?limit=2&status=4xx&cursor=${first.body.nextCursor}`, { token: bea.token })).body.error.code).toBe('invalid_cursor');
+    expect(
+      (await api('GET', `/v1/usage/logs?limit=2&status=2xx&cursor=${first.body.nextCursor}`, { token: eve.token })).body.error.code,
+    ).toBe('invalid_cursor');
+    expect(
+      (await api('GET', `/v1/usage/logs?limit=2&status=4xx&cursor=${first.body.nextCursor}`, { token: bea.token })).body.error.code,
+    ).toBe('invalid_cursor');
     expect((await api('GET', '/v1/usage/logs?status=3xx', { token: bea.token })).status).toBe(400);
 
     // Keys show their last use.
@@ -172,7 +210,12 @@ describe('the API behind the console, against npm start', () => {
     const checkout = await api('POST', '/v1/billing/checkout', { token: dan.token, body: { pack: 'starter' } });
     expect((await fetch(`${checkout.body.url}/pay`, { method: 'POST', redirect: 'manual' })).status).toBe(303);
 
-    await sendMail(local, { from: email('dan'), to: 'privacy@omnapi.com', subject: 'Konto löschen', text: 'Bitte löschen Sie mein Konto und alle meine Daten.' });
+    await sendMail(local, {
+      from: email('dan'),
+      to: 'privacy@omnapi.com',
+      subject: 'Konto löschen',
+      text: 'Bitte löschen Sie mein Konto und alle meine Daten.',
+    });
     const confirmation = await mailMatching(email('dan'), /Bitte bestätigen Sie Ihre Datenschutzanfrage/, 60_000);
     expect(confirmation.text).toContain('Auf dem Konto sind noch 1000 bezahlte Credits');
     expect(confirmation.text).toContain('24 Stunden');
@@ -191,19 +234,35 @@ describe('the API behind the console, against npm start', () => {
     expect(await (await fetch(apiUrlOfLink(link))).text()).toMatch(/<html lang="de"/);
 
     const { request, token } = Object.fromEntries(new URL(link).searchParams);
-    const confirmed = await fetch(`${local.api}/v1/privacy/confirm`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ request, token }) });
+    const confirmed = await fetch(`${local.api}/v1/privacy/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ request, token }),
+    });
     expect(confirmed.status).toBe(200);
     expect(await confirmed.json()).toMatchObject({ request: { requestId: request, status: 'confirmed' }, locale: 'de' });
-    const again = await fetch(`${local.api}/v1/privacy/confirm`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ request, token }) });
+    const again = await fetch(`${local.api}/v1/privacy/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ request, token }),
+    });
     expect(again.status).toBe(410);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('link_used');
 
     const cooling = await mailMatching(email('dan'), /Konto wird am/, 60_000);
     const cancelLink = cooling.text!.match(/https?:\/\/\S+\/privacy\/cancel\S+/)![0];
     const cancelView = await (await fetch(apiUrlOfLink(cancelLink), { headers: { accept: 'application/json' } })).json();
-    expect(cancelView).toMatchObject({ request: { requestId: request, erasureStartsAt: expect.any(String) }, locale: 'de', texts: { button: expect.any(String) } });
+    expect(cancelView).toMatchObject({
+      request: { requestId: request, erasureStartsAt: expect.any(String) },
+      locale: 'de',
+      texts: { button: expect.any(String) },
+    });
     const cancel = Object.fromEntries(new URL(cancelLink).searchParams);
-    const cancelled = await fetch(`${local.api}/v1/privacy/cancel`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(cancel) });
+    const cancelled = await fetch(`${local.api}/v1/privacy/cancel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(cancel),
+    });
     expect(await cancelled.json()).toMatchObject({ request: { requestId: request, status: 'cancelled' } });
     const notice = await mailMatching(email('dan'), /Löschung abgebrochen/);
     expect(notice.text).toContain(`${local.api}/privacy`);

@@ -3,7 +3,15 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAccountStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import { EDGE_CLIENT_IP_HEADER, ORIGIN_SECRET_HEADER } from '../../lambdas/shared/middleware/origin-guard';
-import { type CallOptions, callApi, eventually, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
+import {
+  type CallOptions,
+  callApi,
+  eventually,
+  type LocalProcess,
+  localAws,
+  startLocalProcess,
+  SETUP_TIMEOUT_MS,
+} from '../helpers/local-process';
 import { linkMailedTo } from '../helpers/outbox';
 
 const ORIGIN_SECRET = 'e2e-origin-secret-0123456789';
@@ -27,7 +35,13 @@ describe('npm start behind an edge (ORIGIN_SECRET)', () => {
   });
 
   it('answers direct calls 403 with the JSON error shape, on known and unknown routes alike', async () => {
-    for (const [method, path] of [['GET', '/health'], ['POST', '/v1/auth/login'], ['GET', '/v1/nowhere'], ['GET', '/v1/api/echo/x'], ['GET', '/v1/demo/echo/x']]) {
+    for (const [method, path] of [
+      ['GET', '/health'],
+      ['POST', '/v1/auth/login'],
+      ['GET', '/v1/nowhere'],
+      ['GET', '/v1/api/echo/x'],
+      ['GET', '/v1/demo/echo/x'],
+    ]) {
       const answer = await call(method!, path!, { headers: { [ORIGIN_SECRET_HEADER]: 'guess' } });
       expect([path, answer.status, answer.body.error.code]).toEqual([path, 403, 'direct_access_forbidden']);
     }
@@ -36,11 +50,14 @@ describe('npm start behind an edge (ORIGIN_SECRET)', () => {
 
   it('sees the edge caller as the caller, and the demo product still answers through the metered gateway', async () => {
     const caller = '198.51.100.23';
-    expect((await call('POST', '/v1/auth/signup', { headers: viaEdge(caller), body: { name: 'Edge', email, password: PASSWORD } })).status).toBe(201);
+    expect(
+      (await call('POST', '/v1/auth/signup', { headers: viaEdge(caller), body: { name: 'Edge', email, password: PASSWORD } })).status,
+    ).toBe(201);
     const link = await eventually(() => linkMailedTo(local.dataDir, email));
     expect((await fetch(link)).status).toBe(403); // mailed links, too, are opened through the edge
     expect((await fetch(link, { headers: viaEdge(caller) })).status).toBe(200);
-    const token = (await call('POST', '/v1/auth/login', { headers: viaEdge(caller), body: { email, password: PASSWORD } })).body.token as string;
+    const token = (await call('POST', '/v1/auth/login', { headers: viaEdge(caller), body: { email, password: PASSWORD } })).body
+      .token as string;
     const sessions = await call('GET', '/v1/account/sessions', { token, headers: viaEdge(caller) });
     expect(JSON.stringify(sessions.body)).toContain(caller);
 

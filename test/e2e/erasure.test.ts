@@ -4,7 +4,15 @@ import { ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/cli
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ParsedMail } from 'mailparser';
 import { TABLE_SPECS } from '../../lambdas/shared/tables';
-import { type CallOptions, callApi, eventually, type LocalProcess, localAws, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
+import {
+  type CallOptions,
+  callApi,
+  eventually,
+  type LocalProcess,
+  localAws,
+  SETUP_TIMEOUT_MS,
+  startLocalProcess,
+} from '../helpers/local-process';
 import { sendMail } from '../helpers/mail';
 import { ops } from '../helpers/ops';
 import { apiUrlOfLink, linkMailedTo, mailTo } from '../helpers/outbox';
@@ -38,13 +46,21 @@ describe('erasure against npm start', () => {
     return { token: login.body.token as string, accountId: login.body.accountId as string, key };
   };
   const mailMatching = (to: string, pattern: RegExp) =>
-    eventually(async () => {
-      const found = (await mailTo(local.dataDir, to)).filter((m: ParsedMail) => pattern.test(`${m.subject}\n${m.text}`));
-      if (!found.length) throw new Error(`no mail to ${to} matching ${pattern}; the runtime said:\n${local.output().slice(-3000)}`);
-      return found.at(-1)!;
-    }, 60_000, 250);
+    eventually(
+      async () => {
+        const found = (await mailTo(local.dataDir, to)).filter((m: ParsedMail) => pattern.test(`${m.subject}\n${m.text}`));
+        if (!found.length) throw new Error(`no mail to ${to} matching ${pattern}; the runtime said:\n${local.output().slice(-3000)}`);
+        return found.at(-1)!;
+      },
+      60_000,
+      250,
+    );
   const postForm = (path: string, link: string) =>
-    fetch(`${local.api}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URL(link).searchParams.toString() });
+    fetch(`${local.api}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URL(link).searchParams.toString(),
+    });
   const requestDeletion = async (who: string) => {
     await sendMail(local, { from: email(who), to: 'privacy@omnapi.com', subject: 'Account', text: 'Please delete my account.' });
     const link = (await mailMatching(email(who), /Confirm your privacy request/)).text!.match(/https?:\/\/\S+\/privacy\/confirm\S+/)![0];
@@ -59,7 +75,8 @@ describe('erasure against npm start', () => {
   const show = async (requestId: string) => JSON.parse((await ops(local, 'privacy', 'show', requestId)).stdout);
   const everything = async () => {
     const all: string[] = [];
-    for (const table of Object.keys(TABLE_SPECS)) all.push(JSON.stringify((await dynamo.send(new ScanCommand({ TableName: table }))).Items ?? []));
+    for (const table of Object.keys(TABLE_SPECS))
+      all.push(JSON.stringify((await dynamo.send(new ScanCommand({ TableName: table }))).Items ?? []));
     return all.join('\n');
   };
 
@@ -79,7 +96,9 @@ describe('erasure against npm start', () => {
     expect((await fetch(downloadLink, { redirect: 'manual' })).status).toBe(302);
     const s3 = new S3Client(localAws(local).s3);
     const exportsBucket = (await s3.send(new ListBucketsCommand({}))).Buckets!.map((b) => b.Name!).find((name) => /exports/i.test(name))!;
-    const archives = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: exportsBucket, Prefix: `exports/${access.body.requestId}/` }))).Contents ?? []).length;
+    const archives = async () =>
+      ((await s3.send(new ListObjectsV2Command({ Bucket: exportsBucket, Prefix: `exports/${access.body.requestId}/` }))).Contents ?? [])
+        .length;
     expect(await archives()).toBe(1);
 
     const requestId = await requestDeletion('dan');
@@ -94,7 +113,11 @@ describe('erasure against npm start', () => {
     expect(receipt.text).toMatch(/data exports: 1/);
     const record = await show(requestId);
     // Keyed pseudonyms: not the plain SHA-256 of the address anyone with a list of addresses could match.
-    expect(record).toMatchObject({ status: 'completed', email: expect.stringMatching(/^psn_1_[0-9a-f]{32}$/), accountId: expect.stringMatching(/^psn_1_[0-9a-f]{32}$/) });
+    expect(record).toMatchObject({
+      status: 'completed',
+      email: expect.stringMatching(/^psn_1_[0-9a-f]{32}$/),
+      accountId: expect.stringMatching(/^psn_1_[0-9a-f]{32}$/),
+    });
     expect(JSON.stringify(record)).not.toContain(createHash('sha256').update(email('dan')).digest('hex'));
     expect(record.erasure.counts).toMatchObject({ usageLogs: 3, apiKeys: 1, accounts: 1, tickets: 2, exports: 1 });
     // The export's archive is gone and its mailed link answers 404.
@@ -135,7 +158,9 @@ describe('erasure against npm start', () => {
   it('the cancel link ends a deletion in its cooling-off with nothing erased; a spoofed deletion mail erases nothing', async () => {
     const fay = await signUp('fay');
     const requestId = await requestDeletion('fay');
-    const cancel = apiUrlOfLink((await mailMatching(email('fay'), /will be deleted on/)).text!.match(/https?:\/\/\S+\/privacy\/cancel\S+/)![0]);
+    const cancel = apiUrlOfLink(
+      (await mailMatching(email('fay'), /will be deleted on/)).text!.match(/https?:\/\/\S+\/privacy\/cancel\S+/)![0],
+    );
     expect((await fetch(cancel)).status).toBe(200);
     expect((await postForm('/v1/privacy/cancel', cancel)).status).toBe(200);
     await eventually(async () => expect((await show(requestId)).status).toBe('cancelled'));
@@ -143,13 +168,19 @@ describe('erasure against npm start', () => {
     expect((await postForm('/v1/privacy/cancel', cancel)).status).toBe(410);
 
     const gus = await signUp('gus');
-    await sendMail(local, { from: email('gus'), replyTo: `attacker-${run}@evil.example`, to: 'privacy@omnapi.com', subject: 'x', text: 'Delete my account now.' });
+    await sendMail(local, {
+      from: email('gus'),
+      replyTo: `attacker-${run}@evil.example`,
+      to: 'privacy@omnapi.com',
+      subject: 'x',
+      text: 'Delete my account now.',
+    });
     await mailMatching(email('gus'), /Confirm your privacy request/);
     await new Promise((r) => setTimeout(r, 1500));
     expect((await api('GET', '/v1/account', { token: gus.token })).status).toBe(200);
   }, 180_000);
 
-  it('a suspended account\'s keys answer 403 at once (no key cache here), while its holder can still read their data and file a privacy request', async () => {
+  it("a suspended account's keys answer 403 at once (no key cache here), while its holder can still read their data and file a privacy request", async () => {
     const hal = await signUp('hal');
     expect((await ops(local, 'grant-credits', '--email', email('hal'), '--amount', '5', '--reason', 'e2e')).code).toBe(0);
     expect((await api('GET', '/v1/api/echo/before', { key: hal.key })).status).toBe(200);

@@ -35,24 +35,60 @@ describe('fuzzing every route of the app', () => {
   });
 
   const segment = fc.oneof(
-    fc.constantFrom('acc_000000000000000000000000', 'key_0123456789abcdef01234567', 'prq_0123456789abcdef01234567', 'x', '..', '%2e%2e', '%2f', 'a%00b', '%ff', 'echo', '0'),
+    fc.constantFrom(
+      'acc_000000000000000000000000',
+      'key_0123456789abcdef01234567',
+      'prq_0123456789abcdef01234567',
+      'x',
+      '..',
+      '%2e%2e',
+      '%2f',
+      'a%00b',
+      '%ff',
+      'echo',
+      '0',
+    ),
     fc.string({ minLength: 1, maxLength: 12 }).map((s) => encodeURIComponent(s)),
   );
   const body = fc.oneof(
     fc.constant(undefined),
     fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
     fc.string({ maxLength: 200 }),
-    fc.constantFrom('{', '[]', 'null', '{"type":"access"}', '{"email":"a@b.c","password":"x"}', `{"pack":"starter"}`, '['.repeat(5000) + ']'.repeat(5000), 'x'.repeat(70_000)),
+    fc.constantFrom(
+      '{',
+      '[]',
+      'null',
+      '{"type":"access"}',
+      '{"email":"a@b.c","password":"x"}',
+      `{"pack":"starter"}`,
+      '['.repeat(5000) + ']'.repeat(5000),
+      'x'.repeat(70_000),
+    ),
     // Bytes that are not UTF-8, and UTF-16.
-    fc.constantFrom(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]), Buffer.from('{"name":"x"}', 'utf16le'), Buffer.from([0xff, 0xfe, 0x00])),
+    fc.constantFrom(
+      Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+      Buffer.from('{"name":"x"}', 'utf16le'),
+      Buffer.from([0xff, 0xfe, 0x00]),
+    ),
   );
   const request = fc.record({
     route: fc.constantFrom(...routes),
     method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND'),
     params: fc.array(segment, { minLength: 1, maxLength: 3 }),
-    query: fc.dictionary(fc.constantFrom('limit', 'cursor', 'from', 'to', 'token', 'request', 'granularity', 'product'), fc.string({ maxLength: 30 }), { maxKeys: 3 }),
+    query: fc.dictionary(
+      fc.constantFrom('limit', 'cursor', 'from', 'to', 'token', 'request', 'granularity', 'product'),
+      fc.string({ maxLength: 30 }),
+      { maxKeys: 3 },
+    ),
     auth: fc.constantFrom(undefined, 'Bearer omn_sess_invalid', `Bearer omn_live_${'a'.repeat(43)}`, 'Bearer', 'Basic x'),
-    contentType: fc.constantFrom(undefined, 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-8', 'application/json; charset=utf-16'),
+    contentType: fc.constantFrom(
+      undefined,
+      'application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=utf-8',
+      'application/json; charset=utf-16',
+    ),
     // A hostile page's request with a (stale) session cookie.
     crossSite: fc.boolean(),
     body,
@@ -85,13 +121,15 @@ describe('fuzzing every route of the app', () => {
     const where = `${verb} ${path} → ${response.status}`;
     if (response.status >= 500) failures.push(`${where}: ${text.slice(0, 200)}`);
     if (/at .+\.(ts|js):\d+|node_modules/.test(text)) failures.push(`${where}: stack trace`);
-    const html = HTML_ROUTES.some((prefix) => path.startsWith(prefix)) && (response.headers.get('content-type') ?? '').startsWith('text/html');
+    const html =
+      HTML_ROUTES.some((prefix) => path.startsWith(prefix)) && (response.headers.get('content-type') ?? '').startsWith('text/html');
     // `..` segments can resolve outside the API: those paths are the console's (CloudFront and S3 answers, not the API's).
     const reachesApi = API_PATTERNS.some((pattern) => pattern.test(new URL(response.url).pathname));
     if (response.status >= 400 && !html && reachesApi) {
       try {
         const parsed = JSON.parse(text);
-        if (typeof parsed?.error?.code !== 'string' || typeof parsed?.error?.message !== 'string') failures.push(`${where}: not the error shape: ${text.slice(0, 120)}`);
+        if (typeof parsed?.error?.code !== 'string' || typeof parsed?.error?.message !== 'string')
+          failures.push(`${where}: not the error shape: ${text.slice(0, 120)}`);
       } catch {
         failures.push(`${where}: not JSON: ${text.slice(0, 120)}`);
       }
@@ -103,11 +141,13 @@ describe('fuzzing every route of the app', () => {
     await fc.assert(fc.asyncProperty(request, probe), { numRuns: RUNS, seed: SEED, endOnFailure: true });
     // The same kinds of request at once: the runtime's concurrency, not just its parsing.
     const parallel = fc.sample(request, { numRuns: PARALLEL_RUNS, seed: SEED + 1 });
-    for (let start = 0; start < parallel.length; start += CONCURRENCY) await Promise.all(parallel.slice(start, start + CONCURRENCY).map(probe));
+    for (let start = 0; start < parallel.length; start += CONCURRENCY)
+      await Promise.all(parallel.slice(start, start + CONCURRENCY).map(probe));
     expect(failures.slice(0, 20)).toEqual([]);
     // The fuzz reached the handlers, not just the router: successes, validation, auth and not-found answers.
     expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(RUNS + PARALLEL_RUNS);
-    for (const status of [200, 400, 401, 403, 404, 405, 415]) expect({ status, seen: (statuses.get(status) ?? 0) > 0 }).toEqual({ status, seen: true });
+    for (const status of [200, 400, 401, 403, 404, 405, 415])
+      expect({ status, seen: (statuses.get(status) ?? 0) > 0 }).toEqual({ status, seen: true });
     expect((await fetch(`${local.api}/health`)).status).toBe(200);
     expect(local.output()).not.toMatch(/a function crashed|unhandled rejection/);
   }, 600_000);

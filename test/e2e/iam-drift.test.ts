@@ -22,7 +22,12 @@ describe('a grant removed from the template fails locally', () => {
   const PASSWORD = 'correct horse battery staple';
 
   beforeAll(async () => {
-    const template = withoutUsageLogGrant(synthesizeTemplate({ localPseudonymKeys: JSON.stringify({ current: 1, k1: 'a'.repeat(43) }), localNoticeLinkKeys: JSON.stringify({ current: 1, k1: 'b'.repeat(43) }) }));
+    const template = withoutUsageLogGrant(
+      synthesizeTemplate({
+        localPseudonymKeys: JSON.stringify({ current: 1, k1: 'a'.repeat(43) }),
+        localNoticeLinkKeys: JSON.stringify({ current: 1, k1: 'b'.repeat(43) }),
+      }),
+    );
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-drift-')), 'template.json');
     fs.writeFileSync(file, JSON.stringify(template));
     local = await startLocalProcess({ env: { OMNAPI_TEMPLATE_FILE: file, LOCAL_TIME_SCALE: '0.005' } });
@@ -44,7 +49,9 @@ describe('a grant removed from the template fails locally', () => {
     expect((await json('GET', '/v1/api/echo/drift', { key })).status).toBe(200);
 
     await eventually(() => {
-      expect(local.output()).toMatch(/iam DENIED: MeteringUsageWorkerRole\w+ dynamodb:\w+ on arn:aws:dynamodb:us-east-1:000000000000:table\/usageLogs\b/);
+      expect(local.output()).toMatch(
+        /iam DENIED: MeteringUsageWorkerRole\w+ dynamodb:\w+ on arn:aws:dynamodb:us-east-1:000000000000:table\/usageLogs\b/,
+      );
     }, 30_000);
     const { accountId } = (await new DynamoDbAccountStore(dynamo, 'accounts').findByEmail(email))!;
     const logs = await dynamo.send(new ScanCommand({ TableName: 'usageLogs' }));
@@ -54,7 +61,9 @@ describe('a grant removed from the template fails locally', () => {
 
 /** The template with the usage worker's role no longer granted anything on the usage-log table. */
 function withoutUsageLogGrant(template: Template): Template {
-  const [, policy] = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('MeteringUsageWorkerRole'))!;
+  const [, policy] = Object.entries(template.Resources).find(
+    ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('MeteringUsageWorkerRole'),
+  )!;
   const usageLogs = Object.keys(template.Resources).find((id) => id.startsWith('DataUsageLogs'))!;
   const mentions = (resource: unknown) => JSON.stringify(resource).includes(`"${usageLogs}"`);
   let removed = 0;
@@ -65,6 +74,8 @@ function withoutUsageLogGrant(template: Template): Template {
     statement.Resource = kept.length === 1 ? kept[0] : kept;
   }
   if (removed === 0) throw new Error('The usage worker has no grant on the usage-log table to remove: the test no longer tests anything');
-  policy.Properties!.PolicyDocument.Statement = (policy.Properties!.PolicyDocument.Statement as { Resource: unknown[] }[]).filter((s) => !Array.isArray(s.Resource) || s.Resource.length > 0);
+  policy.Properties!.PolicyDocument.Statement = (policy.Properties!.PolicyDocument.Statement as { Resource: unknown[] }[]).filter(
+    (s) => !Array.isArray(s.Resource) || s.Resource.length > 0,
+  );
   return template;
 }

@@ -10,7 +10,16 @@ import { synthesizeTemplate } from '../../local/assembly';
 import { DynamoDbAccountStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import { decodeSingle, logPageItem, singleSortKey } from '../../lambdas/shared/adapters/dynamodb-usage-logs';
-import { type CallOptions, callApi, eventually, freePort, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
+import {
+  type CallOptions,
+  callApi,
+  eventually,
+  freePort,
+  type LocalProcess,
+  localAws,
+  startLocalProcess,
+  SETUP_TIMEOUT_MS,
+} from '../helpers/local-process';
 import { linkMailedTo } from '../helpers/outbox';
 import { unrecognisedItems } from '../helpers/item-types';
 
@@ -33,12 +42,18 @@ describe('metered gateway against npm start', () => {
       products: {
         echo: { upstream: 'builtin:echo', priceMicroCredits: 1_000_000, timeoutMs: 5_000 },
         broken: { upstream: `http://127.0.0.1:${await freePort()}`, priceMicroCredits: 2_000_000 },
-        slow: { upstream: `http://127.0.0.1:${(slowUpstream.address() as AddressInfo).port}`, priceMicroCredits: 1_000_000, timeoutMs: 300 },
+        slow: {
+          upstream: `http://127.0.0.1:${(slowUpstream.address() as AddressInfo).port}`,
+          priceMicroCredits: 1_000_000,
+          timeoutMs: 300,
+        },
       },
       plans: { free: { requestsPerMinute: 100 }, pro: { requestsPerMinute: 100_000 } },
     };
     // Visibility timeouts shrink 200-fold (180 s → 0.9 s) so redrive to the DLQ is seen quickly.
-    local = await startLocalProcess({ env: { OMNAPI_CONTEXT: JSON.stringify({ catalog }), LOCAL_TIME_SCALE: '0.005', TTL_SWEEP_MS: '300' } });
+    local = await startLocalProcess({
+      env: { OMNAPI_CONTEXT: JSON.stringify({ catalog }), LOCAL_TIME_SCALE: '0.005', TTL_SWEEP_MS: '300' },
+    });
     dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
     sqs = new SQSClient(localAws(local).aws);
     ledger = new DynamoDbLedger(dynamo, 'ledger');
@@ -58,7 +73,10 @@ describe('metered gateway against npm start', () => {
     await fetch(await eventually(() => linkMailedTo(local.dataDir, email(who))));
     const token = (await json('POST', '/v1/auth/login', { body: { email: email(who), password: PASSWORD } })).body.token as string;
     const account = (await new DynamoDbAccountStore(dynamo, 'accounts').findByEmail(email(who)))!;
-    if (plan !== 'free') await dynamo.send(new PutCommand({ TableName: 'accounts', Item: { pk: `ACCOUNT#${account.accountId}`, sk: 'PROFILE', ...account, plan } }));
+    if (plan !== 'free')
+      await dynamo.send(
+        new PutCommand({ TableName: 'accounts', Item: { pk: `ACCOUNT#${account.accountId}`, sk: 'PROFILE', ...account, plan } }),
+      );
     const key = (await json('POST', '/v1/keys', { token, body: { name: 'test' } })).body.secret as string;
     return { token, key, accountId: account.accountId };
   };
@@ -71,40 +89,72 @@ describe('metered gateway against npm start', () => {
 
   const usageOf = async (token: string) => {
     const from = new Date(Date.now() - 3_600_000).toISOString();
-    return (await json('GET', `/v1/usage?from=${from}&granularity=day`, { token })).body.buckets as { product: string; calls: number; admitted: number; rejected: number; chargedMicro: number; refundedMicro: number }[];
+    return (await json('GET', `/v1/usage?from=${from}&granularity=day`, { token })).body.buckets as {
+      product: string;
+      calls: number;
+      admitted: number;
+      rejected: number;
+      chargedMicro: number;
+      refundedMicro: number;
+    }[];
   };
 
   it('grants credits with the ops command, and a metered call answers with every header', async () => {
     const ann = await customer('ann');
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/ops/index.ts', 'grant-credits', '--email', email('ann'), '--amount', '2.5', '--reason', 'e2e'], {
-      cwd: ROOT,
-      env: { ...process.env, OMNAPI_DATA_DIR: local.dataDir },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+        'scripts/ops/index.ts',
+        'grant-credits',
+        '--email',
+        email('ann'),
+        '--amount',
+        '2.5',
+        '--reason',
+        'e2e',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, OMNAPI_DATA_DIR: local.dataDir },
+      },
+    );
     expect(stdout).toContain('Balance: 2.5 credits');
 
-    const response = await fetch(`${local.api}/v1/api/echo/hello/world?x=1`, { method: 'POST', headers: { authorization: `Bearer ${ann.key}`, 'content-type': 'application/json' }, body: '{"hi":1}' });
+    const response = await fetch(`${local.api}/v1/api/echo/hello/world?x=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ann.key}`, 'content-type': 'application/json' },
+      body: '{"hi":1}',
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ method: 'POST', path: '/hello/world', query: { x: '1' }, body: { hi: 1 } });
-    for (const name of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'x-credits-remaining', 'x-request-id']) expect(response.headers.get(name)).toBeTruthy();
+    for (const name of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'x-credits-remaining', 'x-request-id'])
+      expect(response.headers.get(name)).toBeTruthy();
     expect(response.headers.get('x-credits-remaining')).toBe('1.5');
     expect((await json('GET', '/v1/billing/balance', { token: ann.token })).body).toEqual({ balanceMicro: 1_500_000, credits: '1.5' });
     expect((await json('GET', '/v1/api/echo/x', { key: 'omn_live_nope' })).status).toBe(401);
   });
 
-  it('lets exactly 100 of 200 concurrent calls through on a balance of 100, and never overdraws', async () => {
-    const bob = await customer('bob', 'pro');
-    await ledger.post(bob.accountId, { type: 'grant', amountMicro: 100_000_000, reason: 'e2e' }, `grant:e2e:${bob.accountId}`);
-    const statuses = await Promise.all(Array.from({ length: 200 }, () => json('GET', '/v1/api/echo/burst', { key: bob.key }).then((r) => r.status)));
-    expect(statuses.filter((s) => s === 200)).toHaveLength(100);
-    expect(statuses.filter((s) => s === 402)).toHaveLength(100);
-    expect(await ledger.balance(bob.accountId)).toBe(0);
-    const usage = await eventually(async () => {
-      const [bucket] = await usageOf(bob.token);
-      if (bucket?.calls !== 200) throw new Error(`aggregated ${bucket?.calls ?? 0} of 200`);
-      return bucket;
-    }, 40_000);
-    expect(usage).toMatchObject({ calls: 200, admitted: 100, rejected: 100, chargedMicro: 100_000_000 });
-  }, SETUP_TIMEOUT_MS);
+  it(
+    'lets exactly 100 of 200 concurrent calls through on a balance of 100, and never overdraws',
+    async () => {
+      const bob = await customer('bob', 'pro');
+      await ledger.post(bob.accountId, { type: 'grant', amountMicro: 100_000_000, reason: 'e2e' }, `grant:e2e:${bob.accountId}`);
+      const statuses = await Promise.all(
+        Array.from({ length: 200 }, () => json('GET', '/v1/api/echo/burst', { key: bob.key }).then((r) => r.status)),
+      );
+      expect(statuses.filter((s) => s === 200)).toHaveLength(100);
+      expect(statuses.filter((s) => s === 402)).toHaveLength(100);
+      expect(await ledger.balance(bob.accountId)).toBe(0);
+      const usage = await eventually(async () => {
+        const [bucket] = await usageOf(bob.token);
+        if (bucket?.calls !== 200) throw new Error(`aggregated ${bucket?.calls ?? 0} of 200`);
+        return bucket;
+      }, 40_000);
+      expect(usage).toMatchObject({ calls: 200, admitted: 100, rejected: 100, chargedMicro: 100_000_000 });
+    },
+    SETUP_TIMEOUT_MS,
+  );
 
   it('lets exactly 100 of 200 concurrent calls through a 100-a-minute plan; the rest get 429 and pay nothing', async () => {
     const cat = await customer('cat');
@@ -127,7 +177,12 @@ describe('metered gateway against npm start', () => {
     expect(slow).toMatchObject({ status: 504, body: { error: { code: 'upstream_timeout' } } });
     await eventually(async () => expect(await ledger.balance(dan.accountId)).toBe(10_000_000), 15_000);
     const shown = (await json('GET', '/v1/billing/ledger', { token: dan.token })).body.entries as { type: string; amount: string }[];
-    expect(shown.filter((e) => e.type === 'refund').map((e) => e.amount).sort()).toEqual(['1', '2']);
+    expect(
+      shown
+        .filter((e) => e.type === 'refund')
+        .map((e) => e.amount)
+        .sort(),
+    ).toEqual(['1', '2']);
     expect(shown.at(-1)).toMatchObject({ type: 'grant', amount: '10' });
   }, 30_000);
 
@@ -138,8 +193,22 @@ describe('metered gateway against npm start', () => {
     const { QueueUrl: dlqUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName('MeteringUsageDlq') }));
     const eve = await customer('eve');
     const event = {
-      v: 1, requestId: `dup-${run}`, accountId: eve.accountId, keyId: 'key_x', product: 'echo', method: 'GET', path: '/x', status: 200, outcome: 'ok',
-      priceMicroCredits: 1_000_000, latencyMs: 5, requestBytes: 0, responseBytes: 10, ip: '203.0.113.1', userAgent: 'e2e', at: new Date().toISOString(),
+      v: 1,
+      requestId: `dup-${run}`,
+      accountId: eve.accountId,
+      keyId: 'key_x',
+      product: 'echo',
+      method: 'GET',
+      path: '/x',
+      status: 200,
+      outcome: 'ok',
+      priceMicroCredits: 1_000_000,
+      latencyMs: 5,
+      requestBytes: 0,
+      responseBytes: 10,
+      ip: '203.0.113.1',
+      userAgent: 'e2e',
+      at: new Date().toISOString(),
     };
     for (let i = 0; i < 3; i++) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(event) }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{"v":1,"poison":true}' }));
@@ -165,7 +234,13 @@ describe('metered gateway against npm start', () => {
     expect(logs[0]).toMatchObject({ path: '/logged', status: 200, product: 'echo', ip: expect.any(String), userAgent: expect.any(String) });
     expect(JSON.stringify(logs)).not.toContain(fay.key);
     // A quiet account's call is stored as a single item of its own: compressed, never the key, expiring 90 days after the call.
-    const { Items: singles } = await dynamo.send(new QueryCommand({ TableName: 'usageLogs', KeyConditionExpression: 'pk = :pk AND begins_with(sk, :single)', ExpressionAttributeValues: { ':pk': `ACCOUNT#${fay.accountId}`, ':single': `M#${logs[0].at}#` } }));
+    const { Items: singles } = await dynamo.send(
+      new QueryCommand({
+        TableName: 'usageLogs',
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :single)',
+        ExpressionAttributeValues: { ':pk': `ACCOUNT#${fay.accountId}`, ':single': `M#${logs[0].at}#` },
+      }),
+    );
     expect(singles).toHaveLength(1);
     expect(decodeSingle(singles![0]!.d, logs[0].at)).toEqual(expect.objectContaining({ requestId: logs[0].requestId, path: '/logged' }));
     expect(JSON.stringify(singles)).not.toContain(fay.key);
@@ -174,7 +249,12 @@ describe('metered gateway against npm start', () => {
     // An item past its TTL is hidden at once and swept soon after.
     const expiredLog = { ...logs[0], requestId: 'expired', at: new Date().toISOString() };
     const expiredItem = logPageItem(fay.accountId, singleSortKey(expiredLog), [expiredLog]);
-    const expired = { ...expiredItem, pk: String(expiredItem.pk), sk: String(expiredItem.sk), expiresAt: Math.floor(Date.now() / 1000) - 1 };
+    const expired = {
+      ...expiredItem,
+      pk: String(expiredItem.pk),
+      sk: String(expiredItem.sk),
+      expiresAt: Math.floor(Date.now() / 1000) - 1,
+    };
     await dynamo.send(new PutCommand({ TableName: 'usageLogs', Item: expired }));
     const visible = (await json('GET', '/v1/usage/logs?limit=50', { token: fay.token })).body.logs;
     expect(visible.map((l: { requestId: string }) => l.requestId)).not.toContain('expired');

@@ -32,44 +32,61 @@ describe('a notice job killed mid-send and resumed', () => {
     await local?.stop();
   });
 
-  it('sends each recipient at most once, and every recipient is handled: sent, or reported unconfirmed', async () => {
-    local = await startLocalProcess({ dataDir, env });
-    const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
-    const run = Date.now().toString(36);
-    const items = Array.from({ length: RECIPIENTS }, (_, i) => {
-      const id = `acc_${randomBytes(12).toString('hex')}`;
-      return { pk: `ACCOUNT#${id}`, sk: 'PROFILE', accountId: id, email: `r${i}-${run}@example.org`, name: `R${i}`, profile: {}, emailVerified: true, plan: 'free', preferences: { productUpdates: false, analytics: true } };
-    });
-    for (let i = 0; i < items.length; i += 25) await dynamo.send(new BatchWriteCommand({ RequestItems: { accounts: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
-    dynamo.destroy();
-    const subject = `Deprecation ${run}`;
-    const file = path.join(dataDir, 'notice.txt');
-    fs.writeFileSync(file, 'v1 ends in June.');
+  it(
+    'sends each recipient at most once, and every recipient is handled: sent, or reported unconfirmed',
+    async () => {
+      local = await startLocalProcess({ dataDir, env });
+      const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
+      const run = Date.now().toString(36);
+      const items = Array.from({ length: RECIPIENTS }, (_, i) => {
+        const id = `acc_${randomBytes(12).toString('hex')}`;
+        return {
+          pk: `ACCOUNT#${id}`,
+          sk: 'PROFILE',
+          accountId: id,
+          email: `r${i}-${run}@example.org`,
+          name: `R${i}`,
+          profile: {},
+          emailVerified: true,
+          plan: 'free',
+          preferences: { productUpdates: false, analytics: true },
+        };
+      });
+      for (let i = 0; i < items.length; i += 25)
+        await dynamo.send(
+          new BatchWriteCommand({ RequestItems: { accounts: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
+        );
+      dynamo.destroy();
+      const subject = `Deprecation ${run}`;
+      const file = path.join(dataDir, 'notice.txt');
+      fs.writeFileSync(file, 'v1 ends in June.');
 
-    const sent = await ops(local, 'notice', 'send', '--topic', 'deprecation', '--subject', subject, '--body-file', file);
-    expect(sent.code).toBe(0);
-    const noticeId = /Notice (ntc_[0-9a-f]{24})/.exec(sent.stdout)![1]!;
-    // Killed once some, not all, went out.
-    await eventually(() => expect(mailedCounts(dataDir, subject).size).toBeGreaterThanOrEqual(5), 60_000, 200);
-    await local.kill();
-    const before = mailedCounts(dataDir, subject).size;
-    expect(before).toBeLessThan(RECIPIENTS);
+      const sent = await ops(local, 'notice', 'send', '--topic', 'deprecation', '--subject', subject, '--body-file', file);
+      expect(sent.code).toBe(0);
+      const noticeId = /Notice (ntc_[0-9a-f]{24})/.exec(sent.stdout)![1]!;
+      // Killed once some, not all, went out.
+      await eventually(() => expect(mailedCounts(dataDir, subject).size).toBeGreaterThanOrEqual(5), 60_000, 200);
+      await local.kill();
+      const before = mailedCounts(dataDir, subject).size;
+      expect(before).toBeLessThan(RECIPIENTS);
 
-    local = await startLocalProcess({ dataDir, env });
-    const resumed = await ops(local, 'notice', 'resume', noticeId);
-    expect(resumed.code).toBe(0);
-    const status = await ops(local, 'notice', 'status', noticeId, '--wait');
-    expect(status.code).toBe(0);
-    const counts = /(\d+) sent, (\d+) skipped at send time, (\d+) unconfirmed, 0 waiting/.exec(status.stdout);
-    expect(counts).not.toBeNull();
-    const [sentCount, skipped, unconfirmed] = counts!.slice(1).map(Number) as [number, number, number];
+      local = await startLocalProcess({ dataDir, env });
+      const resumed = await ops(local, 'notice', 'resume', noticeId);
+      expect(resumed.code).toBe(0);
+      const status = await ops(local, 'notice', 'status', noticeId, '--wait');
+      expect(status.code).toBe(0);
+      const counts = /(\d+) sent, (\d+) skipped at send time, (\d+) unconfirmed, 0 waiting/.exec(status.stdout);
+      expect(counts).not.toBeNull();
+      const [sentCount, skipped, unconfirmed] = counts!.slice(1).map(Number) as [number, number, number];
 
-    const mailed = mailedCounts(dataDir, subject);
-    expect([...mailed.values()].filter((n) => n !== 1)).toEqual([]);
-    expect(mailed.size).toBe(sentCount);
-    expect(skipped).toBe(0);
-    // A sender killed between its claim and SES's answer leaves that recipient unconfirmed, never mailed twice.
-    expect(sentCount + unconfirmed).toBe(RECIPIENTS);
-    expect(unconfirmed).toBeLessThanOrEqual(2);
-  }, SETUP_TIMEOUT_MS * 2 + 180_000);
+      const mailed = mailedCounts(dataDir, subject);
+      expect([...mailed.values()].filter((n) => n !== 1)).toEqual([]);
+      expect(mailed.size).toBe(sentCount);
+      expect(skipped).toBe(0);
+      // A sender killed between its claim and SES's answer leaves that recipient unconfirmed, never mailed twice.
+      expect(sentCount + unconfirmed).toBe(RECIPIENTS);
+      expect(unconfirmed).toBeLessThanOrEqual(2);
+    },
+    SETUP_TIMEOUT_MS * 2 + 180_000,
+  );
 });

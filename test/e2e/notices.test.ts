@@ -23,10 +23,24 @@ describe('notices and tickets against npm start', () => {
   const seed = async (accounts: { email: string; verified?: boolean; plan?: string; preferences?: Record<string, unknown> }[]) => {
     const items = accounts.map((a) => {
       const id = accountId();
-      return { pk: `ACCOUNT#${id}`, sk: 'PROFILE', accountId: id, email: a.email, name: a.email.split('@')[0], profile: {}, emailVerified: a.verified ?? true, plan: a.plan ?? 'free', preferences: { productUpdates: false, analytics: true, ...a.preferences }, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() };
+      return {
+        pk: `ACCOUNT#${id}`,
+        sk: 'PROFILE',
+        accountId: id,
+        email: a.email,
+        name: a.email.split('@')[0],
+        profile: {},
+        emailVerified: a.verified ?? true,
+        plan: a.plan ?? 'free',
+        preferences: { productUpdates: false, analytics: true, ...a.preferences },
+        createdAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+      };
     });
     for (let i = 0; i < items.length; i += 25) {
-      await dynamo.send(new BatchWriteCommand({ RequestItems: { accounts: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+      await dynamo.send(
+        new BatchWriteCommand({ RequestItems: { accounts: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
+      );
     }
     return items.map((i) => i.accountId);
   };
@@ -47,7 +61,10 @@ describe('notices and tickets against npm start', () => {
   /** A header as sent (mailparser folds the List-* headers into one structure; the raw line is what clients read). */
   const header = (mail: ParsedMail, name: string) => {
     const line = mail.headerLines.find((h) => h.key === name.toLowerCase())?.line;
-    return line?.slice(line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim();
+    return line
+      ?.slice(line.indexOf(':') + 1)
+      .replace(/\r?\n\s+/g, ' ')
+      .trim();
   };
 
   beforeAll(async () => {
@@ -67,7 +84,18 @@ describe('notices and tickets against npm start', () => {
     ]);
     expect(optedOut).toBeDefined();
     const file = bodyFile('Our new region is open.');
-    const dry = await ops(local, 'notice', 'send', '--topic', 'product', '--subject', `New region ${run}`, '--body-file', file, '--dry-run');
+    const dry = await ops(
+      local,
+      'notice',
+      'send',
+      '--topic',
+      'product',
+      '--subject',
+      `New region ${run}`,
+      '--body-file',
+      file,
+      '--dry-run',
+    );
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('1 account(s) would receive it');
     expect(dry.stdout).toContain('1 not: their productUpdates preference is off');
@@ -81,7 +109,9 @@ describe('notices and tickets against npm start', () => {
     expect(mail?.from?.value[0]?.address).toBe('notices@omnapi.com');
     expect(header(mail!, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(header(mail!, 'list-id')).toContain('product.notices.omnapi.com');
-    expect(header(mail!, 'list-unsubscribe')).toMatch(/\/v1\/notices\/unsubscribe\?account=acc_[0-9a-f]{24}&topic=product&sig=v1\.[0-9a-f]{64}/);
+    expect(header(mail!, 'list-unsubscribe')).toMatch(
+      /\/v1\/notices\/unsubscribe\?account=acc_[0-9a-f]{24}&topic=product&sig=v1\.[0-9a-f]{64}/,
+    );
     expect(await mailTo(local.dataDir, email('no-product'))).toHaveLength(0);
     expect(await mailTo(local.dataDir, email('unverified'))).toHaveLength(0);
 
@@ -96,23 +126,41 @@ describe('notices and tickets against npm start', () => {
     const [id] = await seed([{ email: email('clicker'), preferences: { productUpdates: true } }]);
     await sendNotice('--topic', 'product', '--subject', `Click ${run}`, '--body-file', bodyFile('News.'));
     const [mail] = await mailTo(local.dataDir, email('clicker'));
-    const url = header(mail!, 'list-unsubscribe')!.replace(/^<|>$/g, '').replace(/^https?:\/\/[^/]+/, local.api);
-    const preference = async () => (await dynamo.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${id}`, sk: 'PROFILE' } }))).Item?.preferences?.productUpdates;
+    const url = header(mail!, 'list-unsubscribe')!
+      .replace(/^<|>$/g, '')
+      .replace(/^https?:\/\/[^/]+/, local.api);
+    const preference = async () =>
+      (await dynamo.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${id}`, sk: 'PROFILE' } }))).Item?.preferences
+        ?.productUpdates;
 
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<form method="post"[^>]*>.*<button/s);
     expect(await preference()).toBe(true);
 
-    const forged = await fetch(url.replace(/sig=v1\.[0-9a-f]{4}/, 'sig=v1.0000'), { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const forged = await fetch(url.replace(/sig=v1\.[0-9a-f]{4}/, 'sig=v1.0000'), {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(forged.status).toBe(404);
     expect(await forged.json()).toMatchObject({ error: { code: 'link_invalid' } });
     expect(await preference()).toBe(true);
 
-    const posted = await fetch(url, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const posted = await fetch(url, {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(posted.status).toBe(200);
     expect(await preference()).toBe(false);
-    const events = await dynamo.send(new QueryCommand({ TableName: 'auditEvents', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `STREAM#account#${id}` } }));
+    const events = await dynamo.send(
+      new QueryCommand({
+        TableName: 'auditEvents',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `STREAM#account#${id}` },
+      }),
+    );
     expect(events.Items?.map((e) => e.action)).toEqual(['notice.unsubscribe']);
 
     // Honoured at once: the next product notice passes the account by.
@@ -135,11 +183,24 @@ describe('notices and tickets against npm start', () => {
     await sendNotice('--topic', 'billing', '--subject', `Prices ${run}`, '--body-file', bodyFile('Prices change next month.'));
     expect(await mailTo(local.dataDir, bouncing)).toHaveLength(1);
     await eventually(async () => {
-      const { Item } = await dynamo.send(new GetCommand({ TableName: 'suppressions', Key: { pk: `ADDRESS#${suppressionKeyOf(bouncing)}`, sk: 'SUPPRESSION' } }));
+      const { Item } = await dynamo.send(
+        new GetCommand({ TableName: 'suppressions', Key: { pk: `ADDRESS#${suppressionKeyOf(bouncing)}`, sk: 'SUPPRESSION' } }),
+      );
       expect(Item).toMatchObject({ reason: 'bounce', detail: 'Permanent/General' });
     }, 20_000);
 
-    const dry = await ops(local, 'notice', 'send', '--topic', 'billing', '--subject', `Prices again ${run}`, '--body-file', bodyFile('Reminder.'), '--dry-run');
+    const dry = await ops(
+      local,
+      'notice',
+      'send',
+      '--topic',
+      'billing',
+      '--subject',
+      `Prices again ${run}`,
+      '--body-file',
+      bodyFile('Reminder.'),
+      '--dry-run',
+    );
     expect(dry.stdout).toContain('not: the address bounced or complained (suppression list)');
     await sendNotice('--topic', 'billing', '--subject', `Prices again ${run}`, '--body-file', bodyFile('Reminder.'));
     // Mail to support@ from the address is acknowledged by the shared mailer: not to a suppressed address.
@@ -150,7 +211,13 @@ describe('notices and tickets against npm start', () => {
 
   it('tickets: list, show, reply in the thread from the mailbox it came to, close; each change is audited', async () => {
     const sender = email('asker');
-    await sendMail(local, { from: sender, to: 'support@omnapi.com', subject: 'Invoice question', text: 'Where is my invoice?', messageId: `<q-${run}@example.org>` });
+    await sendMail(local, {
+      from: sender,
+      to: 'support@omnapi.com',
+      subject: 'Invoice question',
+      text: 'Where is my invoice?',
+      messageId: `<q-${run}@example.org>`,
+    });
     const listed = await eventually(async () => {
       const out = await ops(local, 'tickets', 'list', '--from', sender);
       expect(out.stdout).toContain('1 ticket(s)');

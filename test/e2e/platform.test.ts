@@ -41,7 +41,10 @@ describe('local platform (npm start)', () => {
     await transport.sendMail({ from: sender, to: 'support@omnapi.com', subject: `Help ${runId}`, text: 'My key does not work.' });
     const outbox = path.join(local.dataDir, 'outbox');
     const ack = await eventually(() => {
-      const mail = fs.readdirSync(outbox).map((f) => fs.readFileSync(path.join(outbox, f), 'utf8')).find((m) => m.includes(`To: ${sender}`));
+      const mail = fs
+        .readdirSync(outbox)
+        .map((f) => fs.readFileSync(path.join(outbox, f), 'utf8'))
+        .find((m) => m.includes(`To: ${sender}`));
       if (!mail) throw new Error('no acknowledgement yet');
       return mail;
     });
@@ -59,26 +62,48 @@ describe('local platform (npm start)', () => {
   it('runs the privacy workflow from its synthesized definition, tasks included', async () => {
     const requestId = `prq_${runId.padStart(24, '0').slice(-24)}`;
     const now = new Date().toISOString();
-    await dynamo.send(new PutCommand({ TableName: 'accounts', Item: { pk: 'ACCOUNT#acc_x', sk: 'PROFILE', accountId: 'acc_x', email: `x-${runId}@example.org`, name: 'X' } }));
+    await dynamo.send(
+      new PutCommand({
+        TableName: 'accounts',
+        Item: { pk: 'ACCOUNT#acc_x', sk: 'PROFILE', accountId: 'acc_x', email: `x-${runId}@example.org`, name: 'X' },
+      }),
+    );
     await dynamo.send(
       new PutCommand({
         TableName: 'privacyRequests',
         Item: {
-          pk: `REQUEST#${requestId}`, sk: 'REQUEST', requestId, type: 'correction', status: 'received', channel: 'api', accountId: 'acc_x', email: `x-${runId}@example.org`,
-          receivedAt: now, dueAt: now, history: [{ status: 'received', at: now }],
+          pk: `REQUEST#${requestId}`,
+          sk: 'REQUEST',
+          requestId,
+          type: 'correction',
+          status: 'received',
+          channel: 'api',
+          accountId: 'acc_x',
+          email: `x-${runId}@example.org`,
+          receivedAt: now,
+          dueAt: now,
+          history: [{ status: 'received', at: now }],
         },
       }),
     );
     const sfn = new SFNClient(localAws(local).aws);
     const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:' + (await stateMachineName(local));
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: requestId, input: JSON.stringify({ requestId }) }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: requestId, input: JSON.stringify({ requestId }) }),
+    );
     const done = await eventually(async () => {
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       if (execution.status === 'RUNNING') throw new Error('still running');
       return execution;
     });
-    expect({ status: done.status, error: done.error, cause: done.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
-    const { Item } = await dynamo.send(new GetCommand({ TableName: 'privacyRequests', Key: { pk: `REQUEST#${requestId}`, sk: 'REQUEST' } }));
+    expect({ status: done.status, error: done.error, cause: done.cause }).toEqual({
+      status: 'SUCCEEDED',
+      error: undefined,
+      cause: undefined,
+    });
+    const { Item } = await dynamo.send(
+      new GetCommand({ TableName: 'privacyRequests', Key: { pk: `REQUEST#${requestId}`, sk: 'REQUEST' } }),
+    );
     expect(Item!.status).toBe('needs_manual_action');
     expect(Item!.history.map((h: { status: string }) => h.status)).toEqual(['received', 'confirmed', 'in_progress', 'needs_manual_action']);
     sfn.destroy();
@@ -88,7 +113,13 @@ describe('local platform (npm start)', () => {
     const sqs = new SQSClient(localAws(local).aws);
     // The dead-letter queue: no event source polls it (the usage queue's five pollers would take the message first, as Lambda's do).
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: await queueName(local, 'MeteringUsageDlq') }));
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `{"run":"${runId}"}`, MessageAttributes: { kind: { DataType: 'String', StringValue: 'usage' } } }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: `{"run":"${runId}"}`,
+        MessageAttributes: { kind: { DataType: 'String', StringValue: 'usage' } },
+      }),
+    );
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
     expect(Messages?.map((m) => m.Body)).toContain(`{"run":"${runId}"}`);
     sqs.destroy();
@@ -107,15 +138,19 @@ describe('local platform (npm start)', () => {
     expect(Item).toBeDefined();
   });
 
-  it('keeps its state across a restart', async () => {
-    await dynamo.send(new PutCommand({ TableName: 'tickets', Item: { pk: `TICKET#keep-${runId}`, sk: 'TICKET' } }));
-    await local.stop();
-    dynamo.destroy();
-    local = await startLocalProcess({ dataDir: local.dataDir });
-    dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
-    const { Item } = await dynamo.send(new GetCommand({ TableName: 'tickets', Key: { pk: `TICKET#keep-${runId}`, sk: 'TICKET' } }));
-    expect(Item).toBeDefined();
-  }, SETUP_TIMEOUT_MS);
+  it(
+    'keeps its state across a restart',
+    async () => {
+      await dynamo.send(new PutCommand({ TableName: 'tickets', Item: { pk: `TICKET#keep-${runId}`, sk: 'TICKET' } }));
+      await local.stop();
+      dynamo.destroy();
+      local = await startLocalProcess({ dataDir: local.dataDir });
+      dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
+      const { Item } = await dynamo.send(new GetCommand({ TableName: 'tickets', Key: { pk: `TICKET#keep-${runId}`, sk: 'TICKET' } }));
+      expect(Item).toBeDefined();
+    },
+    SETUP_TIMEOUT_MS,
+  );
 });
 
 /** Names come from the synthesized app: read them the way the runtime does. */

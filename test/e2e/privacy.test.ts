@@ -28,11 +28,15 @@ describe('privacy requests against npm start', () => {
     return { token, key };
   };
   const mailMatching = (to: string, pattern: RegExp) =>
-    eventually(async () => {
-      const found = (await mailTo(local.dataDir, to)).filter((m: ParsedMail) => pattern.test(`${m.subject}\n${m.text}`));
-      if (!found.length) throw new Error(`no mail to ${to} matching ${pattern}; the runtime said:\n${local.output().slice(-4000)}`);
-      return found.at(-1)!;
-    }, 60_000, 250);
+    eventually(
+      async () => {
+        const found = (await mailTo(local.dataDir, to)).filter((m: ParsedMail) => pattern.test(`${m.subject}\n${m.text}`));
+        if (!found.length) throw new Error(`no mail to ${to} matching ${pattern}; the runtime said:\n${local.output().slice(-4000)}`);
+        return found.at(-1)!;
+      },
+      60_000,
+      250,
+    );
   const linkIn = (mail: ParsedMail, path: string) => mail.text!.match(new RegExp(`https?://\\S+${path.replace('/', '\\/')}\\S*`))![0];
 
   it('mail "send me a copy of my data" → link to the registered address → GET then POST → archive link → a complete ZIP', async () => {
@@ -45,7 +49,12 @@ describe('privacy requests against npm start', () => {
     // The worker gathers usage for up to its 30 s batching window: the export is asked for once the calls are logged.
     await eventually(async () => expect((await api('GET', '/v1/usage/logs', { token: ann.token })).body.logs).toHaveLength(3), 60_000);
 
-    await sendMail(local, { from: email('ann'), to: 'privacy@omnapi.com', subject: 'My data', text: 'Hello, please send me a copy of my data. Thanks, Ann' });
+    await sendMail(local, {
+      from: email('ann'),
+      to: 'privacy@omnapi.com',
+      subject: 'My data',
+      text: 'Hello, please send me a copy of my data. Thanks, Ann',
+    });
     const neutral = await mailMatching(email('ann'), /We received your privacy request/);
     expect(neutral.text).not.toMatch(/prq_|confirm\?/);
     const confirmation = await mailMatching(email('ann'), /Confirm your privacy request/);
@@ -60,7 +69,11 @@ describe('privacy requests against npm start', () => {
     expect((await api('GET', `/v1/privacy/requests/${requestId}`, { token: ann.token })).body.status).toBe('awaiting_confirmation');
 
     const form = new URL(link).searchParams;
-    const confirmed = await fetch(`${local.api}/v1/privacy/confirm`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    const confirmed = await fetch(`${local.api}/v1/privacy/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain('Request confirmed');
 
@@ -76,7 +89,9 @@ describe('privacy requests against npm start', () => {
     expect(data.categories.apiKeys.items.map((k: { name: string }) => k.name)).toEqual(['ann-key']);
     expect(JSON.stringify(data)).not.toMatch(/secretHash|tokenHash|omn_live_[A-Za-z0-9_-]{43}/);
     expect(data.categories.usageLogs.count).toBe(3);
-    expect(data.categories.ledger.items.filter((e: { kind: string }) => e.kind === 'entry').map((e: { type: string }) => e.type)).toEqual(['grant']);
+    expect(data.categories.ledger.items.filter((e: { kind: string }) => e.kind === 'entry').map((e: { type: string }) => e.type)).toEqual([
+      'grant',
+    ]);
     expect(data.categories.privacyRequests.items.map((r: { requestId: string }) => r.requestId)).toContain(requestId);
     // Nothing of the other account with the same name.
     expect(JSON.stringify(data)).not.toContain(email('twin'));
@@ -84,11 +99,21 @@ describe('privacy requests against npm start', () => {
 
     const done = (await api('GET', `/v1/privacy/requests/${requestId}`, { token: ann.token })).body;
     expect(done.status).toBe('completed');
-    expect(done.history.map((h: { status: string }) => h.status)).toEqual(['received', 'awaiting_confirmation', 'confirmed', 'in_progress', 'completed']);
+    expect(done.history.map((h: { status: string }) => h.status)).toEqual([
+      'received',
+      'awaiting_confirmation',
+      'confirmed',
+      'in_progress',
+      'completed',
+    ]);
     expect(done.download).toMatch(/^http/);
 
     // The link is single-use; another account cannot see the request.
-    const reused = await fetch(`${local.api}/v1/privacy/confirm`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    const reused = await fetch(`${local.api}/v1/privacy/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
     expect(reused.status).toBe(410);
     const twin = await api('POST', '/v1/auth/login', { body: { email: email('twin'), password: PASSWORD } });
     expect((await api('GET', `/v1/privacy/requests/${requestId}`, { token: twin.body.token })).status).toBe(404);
@@ -97,7 +122,13 @@ describe('privacy requests against npm start', () => {
   it('a spoofed mail (From the account, Reply-To an attacker) sends nothing to the attacker and starts nothing without the click', async () => {
     const bob = await signUp('bob', 'Bob');
     const attacker = `attacker-${run}@evil.example`;
-    await sendMail(local, { from: email('bob'), replyTo: attacker, to: 'privacy@omnapi.com', subject: 'GDPR', text: 'Export my data and send it to me.' });
+    await sendMail(local, {
+      from: email('bob'),
+      replyTo: attacker,
+      to: 'privacy@omnapi.com',
+      subject: 'GDPR',
+      text: 'Export my data and send it to me.',
+    });
     const confirmation = await mailMatching(email('bob'), /Confirm your privacy request/);
     expect(confirmation.text).toMatch(/\/privacy\/confirm\?request=/);
     expect(confirmation.text).not.toContain('/v1/');
@@ -109,22 +140,36 @@ describe('privacy requests against npm start', () => {
 
   it('a letter asking for two rights: one mail with one link, whose page names both; one click confirms both, a second nothing; each runs its own workflow', async () => {
     const gus = await signUp('gus', 'Gus Example');
-    const letter = 'Hello,\n\nI request access to my personal data under Article 15 GDPR.\nPlease also correct my name to Gustav Example.\n\nRegards,\nGus';
+    const letter =
+      'Hello,\n\nI request access to my personal data under Article 15 GDPR.\nPlease also correct my name to Gustav Example.\n\nRegards,\nGus';
     await sendMail(local, { from: email('gus'), to: 'privacy@omnapi.com', subject: 'Access and rectification', text: letter });
     const confirmation = await mailMatching(email('gus'), /Confirm your privacy request/);
     expect(confirmation.text).toMatch(/a letter asking for access and correction/);
     const link = linkIn(confirmation, '/v1/privacy/confirm');
-    const requests = (await api('GET', '/v1/privacy/requests', { token: gus.token })).body.requests as { requestId: string; type: string; status: string; letter?: { requestIds: string[] } }[];
+    const requests = (await api('GET', '/v1/privacy/requests', { token: gus.token })).body.requests as {
+      requestId: string;
+      type: string;
+      status: string;
+      letter?: { requestIds: string[] };
+    }[];
     expect(requests.map((r) => r.type).sort()).toEqual(['access', 'correction']);
     const ids = requests.find((r) => r.type === 'access')!.letter!.requestIds;
     expect(requests.map((r) => r.letter)).toEqual([{ requestIds: ids }, { requestIds: ids }]);
     await eventually(async () => {
-      const statuses = (await api('GET', '/v1/privacy/requests', { token: gus.token })).body.requests.map((r: { status: string }) => r.status);
+      const statuses = (await api('GET', '/v1/privacy/requests', { token: gus.token })).body.requests.map(
+        (r: { status: string }) => r.status,
+      );
       expect(statuses).toEqual(['awaiting_confirmation', 'awaiting_confirmation']);
     }, 30_000);
     // The same letter sent again joins the open requests: nothing new opens, no second link.
     await sendMail(local, { from: email('gus'), to: 'privacy@omnapi.com', subject: 'Access and rectification', text: letter });
-    await eventually(async () => expect((await mailTo(local.dataDir, email('gus'))).filter((m) => /We received your privacy request/.test(m.subject ?? ''))).toHaveLength(2), 30_000);
+    await eventually(
+      async () =>
+        expect(
+          (await mailTo(local.dataDir, email('gus'))).filter((m) => /We received your privacy request/.test(m.subject ?? '')),
+        ).toHaveLength(2),
+      30_000,
+    );
     expect((await api('GET', '/v1/privacy/requests', { token: gus.token })).body.requests).toHaveLength(2);
 
     const page = await (await fetch(link)).text();
@@ -132,10 +177,17 @@ describe('privacy requests against npm start', () => {
     expect(page).toContain('name = &quot;Gustav Example&quot;');
     expect(page).toMatch(/access: We will gather/);
     const form = new URL(link).searchParams.toString();
-    const post = () => fetch(`${local.api}/v1/privacy/confirm`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const post = () =>
+      fetch(`${local.api}/v1/privacy/confirm`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+      });
     const [first, second] = await Promise.all([post(), post()]);
     expect([first.status, second.status].sort()).toEqual([200, 410]);
-    expect(await (first.status === 200 ? first : second).text()).toMatch(/Your requests prq_\w+ and prq_\w+ \(access and correction\) are confirmed/);
+    expect(await (first.status === 200 ? first : second).text()).toMatch(
+      /Your requests prq_\w+ and prq_\w+ \(access and correction\) are confirmed/,
+    );
 
     await mailMatching(email('gus'), /Your OmnAPI data is ready/);
     await mailMatching(email('gus'), /correction .* is applied/);
@@ -155,20 +207,41 @@ describe('privacy requests against npm start', () => {
     const known = await mailMatching(email('bob'), /We received your privacy request/);
     expect(neutral.text).toBe(known.text!.replace(/tkt_[0-9a-f]{24}/, neutral.text!.match(/tkt_[0-9a-f]{24}/)![0]));
     // Two rights in one letter are two requests (confirmed by one link to the registered address): the stranger gets the neutral reply again.
-    await sendMail(local, { from: stranger, to: 'privacy@omnapi.com', subject: 'Two things', text: 'Delete my account and send me a copy of my data.' });
-    await eventually(async () => expect((await mailTo(local.dataDir, stranger)).filter((m) => /We received your privacy request/.test(m.subject ?? ''))).toHaveLength(2), 30_000);
+    await sendMail(local, {
+      from: stranger,
+      to: 'privacy@omnapi.com',
+      subject: 'Two things',
+      text: 'Delete my account and send me a copy of my data.',
+    });
+    await eventually(
+      async () =>
+        expect(
+          (await mailTo(local.dataDir, stranger)).filter((m) => /We received your privacy request/.test(m.subject ?? '')),
+        ).toHaveLength(2),
+      30_000,
+    );
     await sendMail(local, { from: stranger, to: 'privacy@omnapi.com', subject: 'Hello', text: 'What is this about? Regards' });
     expect((await mailMatching(stranger, /How to exercise your privacy rights/)).text).toMatch(/access/i);
   }, 120_000);
 
   it('opens a request through the API for the signed-in holder, and joins a second one of the same type', async () => {
     const cat = await signUp('cat', 'Cat');
-    const first = await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'objection', details: 'No analytics please' } });
+    const first = await api('POST', '/v1/privacy/requests', {
+      token: cat.token,
+      body: { type: 'objection', details: 'No analytics please' },
+    });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ type: 'objection', channel: 'api', joined: false });
-    await eventually(async () => expect((await api('GET', `/v1/privacy/requests/${first.body.requestId}`, { token: cat.token })).body.status).toBe('completed'), 30_000);
+    await eventually(
+      async () =>
+        expect((await api('GET', `/v1/privacy/requests/${first.body.requestId}`, { token: cat.token })).body.status).toBe('completed'),
+      30_000,
+    );
     // "No analytics please": analytics stop, product mail stays as it was.
-    expect((await api('GET', '/v1/account/preferences', { token: cat.token })).body).toMatchObject({ analytics: false, productUpdates: false });
+    expect((await api('GET', '/v1/account/preferences', { token: cat.token })).body).toMatchObject({
+      analytics: false,
+      productUpdates: false,
+    });
     expect((await mailTo(local.dataDir, email('cat'))).some((m) => /objection .* is applied/.test(m.subject ?? ''))).toBe(true);
     expect((await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'nonsense' } })).status).toBe(400);
     // A deletion waits for the mailed link, so it is surely still open when the second one comes: it is joined.
@@ -180,7 +253,9 @@ describe('privacy requests against npm start', () => {
     // The account's password confirms it at once (a wrong one changes nothing); then the cooling-off begins.
     const wrong = await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'deletion', password: 'not the password' } });
     expect(wrong).toMatchObject({ status: 403, body: { error: { code: 'password_incorrect' } } });
-    expect((await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'access', password: PASSWORD } })).status).toBe(400);
+    expect((await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'access', password: PASSWORD } })).status).toBe(
+      400,
+    );
     const withPassword = await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'deletion', password: PASSWORD } });
     expect(withPassword.body).toMatchObject({ requestId: deletion.body.requestId, joined: true });
     expect((await mailMatching(email('cat'), /will be deleted on/)).text).toMatch(/cancel/);
@@ -188,20 +263,43 @@ describe('privacy requests against npm start', () => {
 
   it('applies an unambiguous correction and mails what changed; hands anything else to a person', async () => {
     const dee = await signUp('dee', 'Dee');
-    const fixed = await api('POST', '/v1/privacy/requests', { token: dee.token, body: { type: 'correction', details: 'Please correct my name to Dee Example.\ncountry: fr' } });
+    const fixed = await api('POST', '/v1/privacy/requests', {
+      token: dee.token,
+      body: { type: 'correction', details: 'Please correct my name to Dee Example.\ncountry: fr' },
+    });
     expect(fixed.status).toBe(201);
-    await eventually(async () => expect((await api('GET', `/v1/privacy/requests/${fixed.body.requestId}`, { token: dee.token })).body.status).toBe('completed'), 30_000);
+    await eventually(
+      async () =>
+        expect((await api('GET', `/v1/privacy/requests/${fixed.body.requestId}`, { token: dee.token })).body.status).toBe('completed'),
+      30_000,
+    );
     expect((await api('GET', '/v1/account', { token: dee.token })).body).toMatchObject({ name: 'Dee Example', profile: { country: 'FR' } });
     expect((await mailMatching(email('dee'), /correction .* is applied/)).text).toContain('"Dee" → "Dee Example"');
 
-    const vague = await api('POST', '/v1/privacy/requests', { token: dee.token, body: { type: 'correction', details: 'My billing address is wrong' } });
-    await eventually(async () => expect((await api('GET', `/v1/privacy/requests/${vague.body.requestId}`, { token: dee.token })).body.status).toBe('needs_manual_action'), 30_000);
+    const vague = await api('POST', '/v1/privacy/requests', {
+      token: dee.token,
+      body: { type: 'correction', details: 'My billing address is wrong' },
+    });
+    await eventually(
+      async () =>
+        expect((await api('GET', `/v1/privacy/requests/${vague.body.requestId}`, { token: dee.token })).body.status).toBe(
+          'needs_manual_action',
+        ),
+      30_000,
+    );
 
     // A new address gets the email-change link, as PATCH /v1/account sends it; nothing changes until it is opened.
     const cat = await signUp('cat2', 'Cat');
     const moved = email('cat2-new');
-    const change = await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'correction', details: `Change my email to ${moved}` } });
-    await eventually(async () => expect((await api('GET', `/v1/privacy/requests/${change.body.requestId}`, { token: cat.token })).body.status).toBe('completed'), 30_000);
+    const change = await api('POST', '/v1/privacy/requests', {
+      token: cat.token,
+      body: { type: 'correction', details: `Change my email to ${moved}` },
+    });
+    await eventually(
+      async () =>
+        expect((await api('GET', `/v1/privacy/requests/${change.body.requestId}`, { token: cat.token })).body.status).toBe('completed'),
+      30_000,
+    );
     expect((await api('GET', '/v1/account', { token: cat.token })).body.email).toBe(email('cat2'));
     expect((await fetch(await eventually(() => linkMailedTo(local.dataDir, moved)))).status).toBe(200);
     expect((await api('GET', '/v1/account', { token: cat.token })).body.email).toBe(moved);
@@ -210,9 +308,17 @@ describe('privacy requests against npm start', () => {
   it("never lets a session confirm a mailed correction's words: only its link does, whose page shows them", async () => {
     // A forged mail in Fay's name asks for a correction; Fay's own correction through the API joins it.
     const fay = await signUp('fay', 'Fay');
-    await sendMail(local, { from: email('fay'), to: 'privacy@omnapi.com', subject: 'Correction', text: 'Please change my website to https://evil.example/phish' });
+    await sendMail(local, {
+      from: email('fay'),
+      to: 'privacy@omnapi.com',
+      subject: 'Correction',
+      text: 'Please change my website to https://evil.example/phish',
+    });
     const link = await eventually(async () => {
-      const found = (await mailTo(local.dataDir, email('fay'))).map((m) => (m.text ?? '').match(/http\S+privacy\/confirm\S+/)?.[0]).filter(Boolean).pop();
+      const found = (await mailTo(local.dataDir, email('fay')))
+        .map((m) => (m.text ?? '').match(/http\S+privacy\/confirm\S+/)?.[0])
+        .filter(Boolean)
+        .pop();
       if (!found) throw new Error('no link yet');
       return apiUrlOfLink(found);
     }, 30_000);
@@ -242,7 +348,11 @@ describe('privacy requests against npm start', () => {
     expect(html).toMatch(/<html lang="de"/);
     expect(html).toContain('Meine Anfrage bestätigen');
     const form = new URL(link).searchParams;
-    const confirmed = await fetch(`${local.api}/v1/privacy/confirm`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    const confirmed = await fetch(`${local.api}/v1/privacy/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
     expect(await confirmed.text()).toContain('Anfrage bestätigt');
     const ready = await mailMatching(email('hans'), /Ihre OmnAPI-Daten sind bereit/);
     // The archive speaks German too: its README and the art. 15(1) section of data.json.

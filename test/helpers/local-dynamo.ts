@@ -34,14 +34,31 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
       new CreateTableCommand({
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
-          ...(spec.gsi1 ? [{ AttributeName: 'gsi1pk', AttributeType: 'S' as const }, { AttributeName: 'gsi1sk', AttributeType: 'S' as const }] : []),
+          ...(spec.gsi1
+            ? [
+                { AttributeName: 'gsi1pk', AttributeType: 'S' as const },
+                { AttributeName: 'gsi1sk', AttributeType: 'S' as const },
+              ]
+            : []),
         ],
         GlobalSecondaryIndexes: spec.gsi1
-          ? [{ IndexName: 'gsi1', KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }]
+          ? [
+              {
+                IndexName: 'gsi1',
+                KeySchema: [
+                  { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+                  { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+                ],
+                Projection: { ProjectionType: 'ALL' },
+              },
+            ]
           : undefined,
       }),
     );

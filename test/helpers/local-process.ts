@@ -101,7 +101,10 @@ export async function startLocalProcess(options: { dataDir?: string; env?: Recor
 
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`local runtime not ready in ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`local runtime not ready in ${START_TIMEOUT_MS / 1000} s:\n${output}`)),
+        START_TIMEOUT_MS,
+      );
       const check = () => {
         if (/OmnAPI local ready at http:\/\/localhost:\d+/.test(output)) {
           clearTimeout(timer);
@@ -126,7 +129,9 @@ export async function startLocalProcess(options: { dataDir?: string; env?: Recor
     output: () => output,
     stop: () => stopChild(child),
     kill: async () => {
-      const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+      const exited = new Promise<void>((resolve) =>
+        child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+      );
       killGroup(child, 'SIGKILL');
       await exited;
       live.delete(child);

@@ -1,5 +1,14 @@
 import type { Account, ApiKey, EmailToken, SecurityEvent, Session } from '../../lambdas/accounts/domain/model';
-import type { AccountStore, Clock, FailureCounter, KeyStore, PasswordHasher, SecurityLog, SessionStore, TokenStore } from '../../lambdas/accounts/domain/ports';
+import type {
+  AccountStore,
+  Clock,
+  FailureCounter,
+  KeyStore,
+  PasswordHasher,
+  SecurityLog,
+  SessionStore,
+  TokenStore,
+} from '../../lambdas/accounts/domain/ports';
 import type { Mailer, OutgoingMail } from '../../lambdas/shared/mailer';
 
 /** In-memory implementations of the accounts ports, for domain tests. */
@@ -25,7 +34,8 @@ export class MemoryAccounts implements AccountStore {
   }
   async update(id: string, changes: Partial<Account>, at: string) {
     const account = this.byId.get(id)!;
-    for (const [key, value] of Object.entries(changes)) if (value !== undefined) (account as unknown as Record<string, unknown>)[key] = value;
+    for (const [key, value] of Object.entries(changes))
+      if (value !== undefined) (account as unknown as Record<string, unknown>)[key] = value;
     account.updatedAt = at;
     return structuredClone(account);
   }

@@ -7,7 +7,12 @@ import { apiCallOfLink } from '../../lambdas/shared/console-links';
 export async function mailTo(dataDir: string, to: string): Promise<ParsedMail[]> {
   const dir = path.join(dataDir, 'outbox');
   if (!fs.existsSync(dir)) return [];
-  const mails = await Promise.all(fs.readdirSync(dir).sort().map(async (file) => simpleParser(fs.readFileSync(path.join(dir, file)))));
+  const mails = await Promise.all(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map(async (file) => simpleParser(fs.readFileSync(path.join(dir, file)))),
+  );
   return mails.filter((mail) => (Array.isArray(mail.to) ? mail.to : [mail.to]).some((a) => a?.value.some((v) => v.address === to)));
 }
 

@@ -33,11 +33,18 @@ export class StripeStandIn {
       request.on('end', () => {
         const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
         const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
-        const recorded: StandInRequest = { method: request.method!, path: request.url!.split('?')[0]!, idempotencyKey, authorization: request.headers.authorization, params };
+        const recorded: StandInRequest = {
+          method: request.method!,
+          path: request.url!.split('?')[0]!,
+          idempotencyKey,
+          authorization: request.headers.authorization,
+          params,
+        };
         this.requests.push(recorded);
         const replay = idempotencyKey ? this.replays.get(`${recorded.method} ${recorded.path} ${idempotencyKey}`) : undefined;
         const answer = replay ?? this.answer(recorded);
-        if (idempotencyKey && !replay && answer.status < 500) this.replays.set(`${recorded.method} ${recorded.path} ${idempotencyKey}`, answer);
+        if (idempotencyKey && !replay && answer.status < 500)
+          this.replays.set(`${recorded.method} ${recorded.path} ${idempotencyKey}`, answer);
         response.writeHead(answer.status, { 'content-type': 'application/json', 'request-id': `req_${randomBytes(6).toString('hex')}` });
         response.end(JSON.stringify(answer.body));
       });
@@ -56,7 +63,13 @@ export class StripeStandIn {
     if (failure) return { status: failure, body: { error: { type: 'api_error', message: 'Stand-in failure' } } };
     const id = (prefix: string) => `${prefix}_test_${randomBytes(8).toString('hex')}`;
     if (request.method === 'POST' && request.path === '/v1/customers') {
-      const customer = { id: id('cus'), object: 'customer', email: request.params.email, name: request.params.name, metadata: { accountId: request.params['metadata[accountId]'] } };
+      const customer = {
+        id: id('cus'),
+        object: 'customer',
+        email: request.params.email,
+        name: request.params.name,
+        metadata: { accountId: request.params['metadata[accountId]'] },
+      };
       this.customers.set(customer.id, customer);
       return { status: 200, body: customer };
     }
@@ -81,18 +94,34 @@ export class StripeStandIn {
     const retrieved = request.path.match(/^\/v1\/checkout\/sessions\/(\w+)(\/expire)?$/);
     if (retrieved) {
       const session = this.sessions.get(retrieved[1]!);
-      if (!session) return { status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such checkout.session: '${retrieved[1]}'` } } };
+      if (!session)
+        return {
+          status: 404,
+          body: {
+            error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such checkout.session: '${retrieved[1]}'` },
+          },
+        };
       if (request.method === 'POST' && retrieved[2]) session.status = 'expired';
       return { status: 200, body: session };
     }
     if (request.method === 'POST' && request.path === '/v1/billing_portal/sessions') {
-      return { status: 200, body: { id: id('bps'), object: 'billing_portal.session', url: `https://billing.stripe.test/p/session/${id('x')}` } };
+      return {
+        status: 200,
+        body: { id: id('bps'), object: 'billing_portal.session', url: `https://billing.stripe.test/p/session/${id('x')}` },
+      };
     }
     const deletion = request.path.match(/^\/v1\/customers\/([\w]+)$/);
     if (request.method === 'DELETE' && deletion) {
-      if (!this.customers.delete(deletion[1]!)) return { status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such customer: '${deletion[1]}'` } } };
+      if (!this.customers.delete(deletion[1]!))
+        return {
+          status: 404,
+          body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such customer: '${deletion[1]}'` } },
+        };
       return { status: 200, body: { id: deletion[1], object: 'customer', deleted: true } };
     }
-    return { status: 404, body: { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${request.method}: ${request.path})` } } };
+    return {
+      status: 404,
+      body: { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${request.method}: ${request.path})` } },
+    };
   }
 }

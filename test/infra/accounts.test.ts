@@ -12,15 +12,20 @@ describe('Accounts construct', () => {
     resources = template.toJSON().Resources;
   });
 
-  const functionFor = (entry: string) => Object.entries(resources).find(([, r]) => r.Metadata?.['omnapi:entry'] === `lambdas/accounts/handlers/${entry}.ts`)!;
+  const functionFor = (entry: string) =>
+    Object.entries(resources).find(([, r]) => r.Metadata?.['omnapi:entry'] === `lambdas/accounts/handlers/${entry}.ts`)!;
   const tableId = (name: string) => Object.entries(resources).find(([, r]) => r.Metadata?.[TABLE_METADATA_KEY] === name)![0];
   /** Every table the function's role may touch, by data-map name. */
   const tablesReachedBy = (entry: string): string[] => {
     const [, fn] = functionFor(entry);
     const roleId = fn.Properties.Role['Fn::GetAtt'][0];
-    const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === roleId));
+    const policies = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === roleId),
+    );
     const text = JSON.stringify(policies);
-    return ['accounts', 'sessions', 'tokens', 'apiKeys', 'securityEvents', 'ledger', 'usageLogs', 'tickets', 'privacyRequests'].filter((t) => text.includes(tableId(t)));
+    return ['accounts', 'sessions', 'tokens', 'apiKeys', 'securityEvents', 'ledger', 'usageLogs', 'tickets', 'privacyRequests'].filter(
+      (t) => text.includes(tableId(t)),
+    );
   };
 
   it.each([
@@ -51,13 +56,24 @@ describe('Accounts construct', () => {
     expect(owners).toEqual(
       [
         // Accounts: verification, email-change and attack notices, password change and reset.
-        'AccountsAccount', 'AccountsAccountPassword', 'AccountsAuthLogin', 'AccountsAuthPasswordReset', 'AccountsAuthSignup', 'AccountsAuthVerify',
+        'AccountsAccount',
+        'AccountsAccountPassword',
+        'AccountsAuthLogin',
+        'AccountsAuthPasswordReset',
+        'AccountsAuthSignup',
+        'AccountsAuthVerify',
         // Billing receipts, low-balance notices, support acknowledgements.
-        'BillingStripeWebhook', 'MailInboundHandler', 'MeteringUsageWorker',
+        'BillingStripeWebhook',
+        'MailInboundHandler',
+        'MeteringUsageWorker',
         // Technical notices.
         'NoticesNoticeSender',
         // Privacy: replies, confirmation links, exports, reminders.
-        'PrivacyConfirm', 'PrivacyMailIntake', 'PrivacyRequests', 'PrivacyWatchdog', 'PrivacyWorkflowSteps',
+        'PrivacyConfirm',
+        'PrivacyMailIntake',
+        'PrivacyRequests',
+        'PrivacyWatchdog',
+        'PrivacyWorkflowSteps',
       ].sort(),
     );
     expect(senders.some((id) => id.startsWith('AccountsKeys'))).toBe(false);

@@ -3,7 +3,9 @@ import { synth } from '../helpers/synth';
 /** The stage's audit retention reaches every function that writes audit events, and the operators' tools through the stack's output. */
 describe('audit retention', () => {
   const { template } = synth({ auditRetentionDays: '550' });
-  const functions = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }[];
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+    Properties: { Environment?: { Variables?: Record<string, unknown> } };
+  }[];
   const variables = functions.map((f) => f.Properties.Environment?.Variables ?? {});
 
   it('every function that can write to the audit table carries the stage retention', () => {
@@ -18,7 +20,7 @@ describe('audit retention', () => {
     expect(readers.length).toBe(1);
   });
 
-  it('the operators\' tools read the retention from the stack outputs', () => {
+  it("the operators' tools read the retention from the stack outputs", () => {
     template.hasOutput('AuditRetentionDays', { Value: '550' });
   });
 });

@@ -8,7 +8,11 @@ import { type IamRequest, LocalIam } from '../../local/iam';
  * machine a variable names comes with a grant its role can use — the data key included.
  */
 describe('function bindings', () => {
-  const template = synthesizeTemplate({ localPseudonymKeys: JSON.stringify({ current: 1, k1: 'a'.repeat(43) }), localNoticeLinkKeys: JSON.stringify({ current: 1, k1: 'b'.repeat(43) }), localStripe: { webhookSecret: 'whsec_test' } });
+  const template = synthesizeTemplate({
+    localPseudonymKeys: JSON.stringify({ current: 1, k1: 'a'.repeat(43) }),
+    localNoticeLinkKeys: JSON.stringify({ current: 1, k1: 'b'.repeat(43) }),
+    localStripe: { webhookSecret: 'whsec_test' },
+  });
   const model = deriveModel(template, { aws: 'http://127.0.0.1:4566', api: 'http://localhost:3000' });
   const iam = new LocalIam(template, model.resolver, 'enforce');
   const functions = [...model.functions.values()];
@@ -37,7 +41,9 @@ describe('function bindings', () => {
         if (name.startsWith('TABLE_')) {
           const arn = tables.get(value)!;
           // Any item access will do; which one the code needs is what the e2e runs enforce.
-          const anyItemAccess = await Promise.all(['GetItem', 'Query', 'PutItem', 'UpdateItem'].map((a) => allowed(fn.roleId, [{ action: `dynamodb:${a}`, resource: arn }])));
+          const anyItemAccess = await Promise.all(
+            ['GetItem', 'Query', 'PutItem', 'UpdateItem'].map((a) => allowed(fn.roleId, [{ action: `dynamodb:${a}`, resource: arn }])),
+          );
           if (anyItemAccess.every(Boolean)) problems.push(`${fn.logicalId}: ${name} (${value}) but no item access granted`);
           requests.push(iam.kmsRequests(arn, ['kms:Decrypt']));
         } else if (name.startsWith('BUCKET_')) {
@@ -45,13 +51,19 @@ describe('function bindings', () => {
           const statements = iam.roleOf(fn.roleId)!.policies.flatMap((p) => p.policy.Statement);
           const objects = statements.flatMap((s) => [s.Resource ?? []].flat()).find((r) => r.startsWith(`${bucketArn}/`));
           if (!objects) problems.push(`${fn.logicalId}: ${name} (${value}) but no object access granted`);
-          else requests.push([{ action: 's3:GetObject', resource: objects.replace(/\*$/, 'probe') }, ...iam.kmsRequests(`${bucketArn}/probe`, ['kms:Decrypt'])]);
+          else
+            requests.push([
+              { action: 's3:GetObject', resource: objects.replace(/\*$/, 'probe') },
+              ...iam.kmsRequests(`${bucketArn}/probe`, ['kms:Decrypt']),
+            ]);
         } else if (/^QUEUE_.*_URL$/.test(name)) {
           const arn = model.queues.find((q) => q.url === value)!.arn;
           requests.push([{ action: 'sqs:SendMessage', resource: arn }, ...iam.kmsRequests(arn, ['kms:GenerateDataKey', 'kms:Decrypt'])]);
         } else if (/^STATE_MACHINE_.*_ARN$/.test(name)) {
           // A function either starts executions or calls back to waiting ones (the privacy callbacks): one of the two.
-          const uses = await Promise.all(['states:StartExecution', 'states:SendTaskSuccess'].map((action) => allowed(fn.roleId, [{ action, resource: value }])));
+          const uses = await Promise.all(
+            ['states:StartExecution', 'states:SendTaskSuccess'].map((action) => allowed(fn.roleId, [{ action, resource: value }])),
+          );
           if (uses.every(Boolean)) problems.push(`${fn.logicalId}: ${name} but neither StartExecution nor SendTaskSuccess granted on it`);
         }
         for (const batch of requests) {

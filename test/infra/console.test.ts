@@ -13,10 +13,13 @@ const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 
 /** The app's feature flags (cdk.json), as every synth of the app has them. */
-const FLAGS = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+const FLAGS = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
+  .context;
 
 function consoleStack() {
-  const stack = new Stack(new App({ context: { ...FLAGS, 'aws:cdk:bundling-stacks': [] } }), 'Test', { env: { region: 'eu-west-1', account: '111111111111' } });
+  const stack = new Stack(new App({ context: { ...FLAGS, 'aws:cdk:bundling-stacks': [] } }), 'Test', {
+    env: { region: 'eu-west-1', account: '111111111111' },
+  });
   const data = new Data(stack, 'Data', { retainData: false });
   const api = new Api(stack, 'Api', { defaults: { key: data.key }, stage: 'dev', throttlingRateLimit: 10, throttlingBurstLimit: 20 });
   const console = new Console(stack, 'Console', { httpApi: api.httpApi, defaults: { key: data.key }, accessLogs: data.accessLogs });
@@ -29,8 +32,17 @@ describe('Console: the SPA on S3 behind CloudFront, with the API on the same ori
 
   it('keeps the assets in a private, KMS-encrypted, TLS-only bucket, read by CloudFront through OAC only', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       LoggingConfiguration: { LogFilePrefix: 'console-bucket/' },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -61,7 +73,10 @@ describe('Console: the SPA on S3 behind CloudFront, with the API on the same ori
       });
     }
     expect(distribution).toMatchObject({ DefaultRootObject: 'index.html', Logging: { Prefix: 'cloudfront/' } });
-    expect(distribution.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', FunctionAssociations: [{ EventType: 'viewer-request' }] });
+    expect(distribution.DefaultCacheBehavior).toMatchObject({
+      ViewerProtocolPolicy: 'redirect-to-https',
+      FunctionAssociations: [{ EventType: 'viewer-request' }],
+    });
     // No error-response rewrite: it would turn the API's JSON 404s into the console page.
     expect(distribution.CustomErrorResponses).toBeUndefined();
   });
@@ -88,7 +103,9 @@ describe('Console: the SPA on S3 behind CloudFront, with the API on the same ori
     const deployments = Object.values(template.findResources('Custom::CDKBucketDeployment'));
     expect(deployments).toHaveLength(2);
     expect(deployments.map((d) => d.Metadata[CONSOLE_SOURCE_METADATA_KEY])).toEqual(['console', 'console']);
-    expect(deployments.map((d) => d.Properties.SystemMetadata['cache-control']).sort()).toEqual([CACHE_CONTROL.hashed, CACHE_CONTROL.entry].sort());
+    expect(deployments.map((d) => d.Properties.SystemMetadata['cache-control']).sort()).toEqual(
+      [CACHE_CONTROL.hashed, CACHE_CONTROL.entry].sort(),
+    );
     expect(deployments.find((d) => d.Properties.DistributionPaths)!.Properties.DistributionPaths).toEqual(['/index.html']);
     const site = deriveConsole(template.toJSON() as CfnTemplate)!;
     expect(cacheControlOf(site, 'index.html')).toBe(CACHE_CONTROL.entry);
@@ -98,7 +115,13 @@ describe('Console: the SPA on S3 behind CloudFront, with the API on the same ori
   it('is what the local runtime serves: API paths, headers and the SPA fallback come from the template', () => {
     const site = deriveConsole(template.toJSON() as CfnTemplate)!;
     expect(site.apiPatterns).toEqual(API_PATH_PATTERNS);
-    expect(site.headers).toMatchObject({ 'content-security-policy': CONSOLE_CSP, 'strict-transport-security': 'max-age=63072000; includeSubDomains', 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+    expect(site.headers).toMatchObject({
+      'content-security-policy': CONSOLE_CSP,
+      'strict-transport-security': 'max-age=63072000; includeSubDomains',
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    });
     // The template's own viewer-request function, run: console routes get index.html, files keep their path.
     expect(site.viewerRequest!('/keys')).toBe('/index.html');
     expect(site.viewerRequest!('/privacy/requests/prq_01J')).toBe('/index.html');

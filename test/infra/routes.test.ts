@@ -48,7 +48,9 @@ describe('routes from the manifests', () => {
       for (const spec of Object.values(manifest).filter((s) => s.auth === 'session')) {
         const [functionId] = Object.entries(resources).find(([, r]) => r.Metadata?.['omnapi:entry'] === served[routeKeyOf(spec)])!;
         const roleId = resources[functionId]!.Properties.Role['Fn::GetAtt'][0];
-        const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === roleId));
+        const policies = Object.values(resources).filter(
+          (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === roleId),
+        );
         expect({ route: `${context} ${routeKeyOf(spec)}`, readsSessions: JSON.stringify(policies).includes(sessionsTable) }).toEqual({
           route: `${context} ${routeKeyOf(spec)}`,
           readsSessions: true,

@@ -49,7 +49,11 @@ describe('OmnApi stack (dev)', () => {
 
   it('encrypts every queue with the KMS key, enforces TLS and gives every non-DLQ queue a DLQ', () => {
     const queues = resources('AWS::SQS::Queue');
-    const dlqArns = new Set(Object.values(queues).flatMap((q) => (q.Properties.RedrivePolicy ? [JSON.stringify(q.Properties.RedrivePolicy.deadLetterTargetArn)] : [])));
+    const dlqArns = new Set(
+      Object.values(queues).flatMap((q) =>
+        q.Properties.RedrivePolicy ? [JSON.stringify(q.Properties.RedrivePolicy.deadLetterTargetArn)] : [],
+      ),
+    );
     for (const [id, queue] of Object.entries(queues)) {
       expect(queue.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] });
       const isDlq = dlqArns.has(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] })) || /Dlq/.test(id);
@@ -76,7 +80,10 @@ describe('OmnApi stack (dev)', () => {
       if (/^(DataAccessLogs|ConsoleEdgeLogs)/.test(id)) expect(rule.SSEAlgorithm).toBe('AES256');
       else expect(rule).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] } });
       expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
-        BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
       });
     }
     for (const policy of Object.values(resources('AWS::S3::BucketPolicy'))) {
@@ -124,7 +131,9 @@ describe('OmnApi stack (dev)', () => {
       Catch: expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['RequestExpired', 'States.Timeout'], Next: 'Expire' })]),
     });
     for (const name of ['Begin', 'Start', 'Export', 'Deliver', 'HandToPerson', 'Expire']) {
-      expect(definition.States[name].Retry).toContainEqual(expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 3, BackoffRate: 2 }));
+      expect(definition.States[name].Retry).toContainEqual(
+        expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 3, BackoffRate: 2 }),
+      );
       expect(definition.States[name].Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'MarkFailed' })]);
     }
     expect(definition.States.MarkFailed.Next).toBe('Failed');
@@ -133,22 +142,37 @@ describe('OmnApi stack (dev)', () => {
 
   it('runs every function on ARM64 and the newest Node runtime, traced (the hot path by choice), with its own log group', () => {
     // Custom-resource providers (the console's deployment) run only while CloudFormation deploys.
-    const providers = new Set(Object.values(template.toJSON().Resources as Record<string, { Type: string; Properties?: { ServiceToken?: { 'Fn::GetAtt'?: string[] } } }>).filter((r) => r.Type.startsWith('Custom::')).map((r) => r.Properties?.ServiceToken?.['Fn::GetAtt']?.[0]));
-    const functions = Object.entries(resources('AWS::Lambda::Function')).filter(([id]) => !providers.has(id)).map(([, fn]) => fn);
+    const providers = new Set(
+      Object.values(
+        template.toJSON().Resources as Record<string, { Type: string; Properties?: { ServiceToken?: { 'Fn::GetAtt'?: string[] } } }>,
+      )
+        .filter((r) => r.Type.startsWith('Custom::'))
+        .map((r) => r.Properties?.ServiceToken?.['Fn::GetAtt']?.[0]),
+    );
+    const functions = Object.entries(resources('AWS::Lambda::Function'))
+      .filter(([id]) => !providers.has(id))
+      .map(([, fn]) => fn);
     // Exactly one function per handler file under lambdas/*/handlers/, and nothing else.
     const handlerFiles = require('node:fs')
       .readdirSync('lambdas', { withFileTypes: true })
       .filter((d: { isDirectory(): boolean }) => d.isDirectory())
       .flatMap((d: { name: string }) => {
         const dir = `lambdas/${d.name}/handlers`;
-        return require('node:fs').existsSync(dir) ? require('node:fs').readdirSync(dir).filter((f: string) => f.endsWith('.ts')).map((f: string) => `${dir}/${f}`) : [];
+        return require('node:fs').existsSync(dir)
+          ? require('node:fs')
+              .readdirSync(dir)
+              .filter((f: string) => f.endsWith('.ts'))
+              .map((f: string) => `${dir}/${f}`)
+          : [];
       })
       .sort();
     expect(functions.map((fn) => fn.Metadata?.['omnapi:entry']).sort()).toEqual(handlerFiles);
     expect(functions).toHaveLength(31);
     const hotPath = (fn: Resources[string]) => /^(Metered hot path|Writes usage logs)/.test(fn.Properties.Description);
     expect(functions.filter(hotPath).map((fn) => fn.Properties.TracingConfig)).toEqual([{ Mode: 'PassThrough' }, { Mode: 'PassThrough' }]);
-    const traced = Object.values(synth({ hotPathTracing: 'active' }).template.findResources('AWS::Lambda::Function') as Resources).filter((fn) => fn.Metadata?.['omnapi:entry']);
+    const traced = Object.values(synth({ hotPathTracing: 'active' }).template.findResources('AWS::Lambda::Function') as Resources).filter(
+      (fn) => fn.Metadata?.['omnapi:entry'],
+    );
     expect(new Set(traced.map((fn) => fn.Properties.TracingConfig.Mode))).toEqual(new Set(['Active']));
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
@@ -199,7 +223,11 @@ describe('OmnApi stack (dev)', () => {
   });
 
   it('alarms when usage events wait more than five minutes, and has a dashboard', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 300, Statistic: 'Maximum' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Threshold: 300,
+      Statistic: 'Maximum',
+    });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
@@ -236,7 +264,9 @@ describe('OmnApi stack behind an edge (originSecretName)', () => {
   it('gives every function behind a route (and the 404 fallback) the secret, read-only, and no other function', () => {
     const functions = template.findResources('AWS::Lambda::Function') as Resources;
     const integrated = new Set(
-      Object.values(template.findResources('AWS::ApiGatewayV2::Integration') as Resources).map((i) => JSON.stringify(i.Properties.IntegrationUri)),
+      Object.values(template.findResources('AWS::ApiGatewayV2::Integration') as Resources).map((i) =>
+        JSON.stringify(i.Properties.IntegrationUri),
+      ),
     );
     const guarded = Object.entries(functions).filter(([, fn]) => fn.Properties.Environment?.Variables?.ORIGIN_SECRET_ARN);
     expect(guarded.length).toBe(integrated.size);
@@ -263,24 +293,35 @@ describe('OmnApi stack behind an edge (originSecretName)', () => {
 
 describe('the key address watch (addressWatch)', () => {
   const workerOf = (template: Template) =>
-    Object.values(template.findResources('AWS::Lambda::Function') as Resources).find((fn) => fn.Properties.Description?.startsWith('Writes usage logs'))!.Properties.Environment.Variables;
+    Object.values(template.findResources('AWS::Lambda::Function') as Resources).find((fn) =>
+      fn.Properties.Description?.startsWith('Writes usage logs'),
+    )!.Properties.Environment.Variables;
 
   it('flags at 50 addresses an hour by default, without suspending and without any access to keys', () => {
     const template = synth().template;
-    expect(workerOf(template)).toMatchObject({ KEY_ADDRESSES_PER_HOUR: '50', SUSPEND_ON_MANY_ADDRESSES: 'false', TABLE_SECURITY_EVENTS: expect.anything() });
+    expect(workerOf(template)).toMatchObject({
+      KEY_ADDRESSES_PER_HOUR: '50',
+      SUSPEND_ON_MANY_ADDRESSES: 'false',
+      TABLE_SECURITY_EVENTS: expect.anything(),
+    });
     expect(workerOf(template).TABLE_API_KEYS).toBeUndefined();
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'KeySeenFromManyAddresses', Namespace: 'OmnAPI' });
   });
 
   it('may suspend when configured, and only then writes keys and accounts', () => {
     const template = synth({ addressWatch: JSON.stringify({ addressesPerHour: 20, suspend: true }) }).template;
-    expect(workerOf(template)).toMatchObject({ KEY_ADDRESSES_PER_HOUR: '20', SUSPEND_ON_MANY_ADDRESSES: 'true', TABLE_API_KEYS: expect.anything() });
+    expect(workerOf(template)).toMatchObject({
+      KEY_ADDRESSES_PER_HOUR: '20',
+      SUSPEND_ON_MANY_ADDRESSES: 'true',
+      TABLE_API_KEYS: expect.anything(),
+    });
   });
 });
 
 describe('usage-log retention (usageLogRetentionDays)', () => {
   type Fn = { Properties: { Environment: { Variables: Record<string, unknown> }; Description?: string } };
-  const functions = (context: Record<string, unknown> = {}) => Object.values(synth(context).template.findResources('AWS::Lambda::Function') as Record<string, Fn>);
+  const functions = (context: Record<string, unknown> = {}) =>
+    Object.values(synth(context).template.findResources('AWS::Lambda::Function') as Record<string, Fn>);
 
   it('reaches every function as USAGE_LOG_RETENTION_DAYS: 90 by default, the stage value when set', () => {
     expect(new Set(functions().map((fn) => fn.Properties.Environment.Variables.USAGE_LOG_RETENTION_DAYS))).toEqual(new Set(['90']));

@@ -44,7 +44,9 @@ export function formatCredits(micro: number): string {
   const sign = micro < 0 ? '-' : '';
   const abs = Math.abs(micro);
   const whole = Math.floor(abs / 1_000_000).toLocaleString('en');
-  const fraction = String(abs % 1_000_000).padStart(6, '0').replace(/0+$/, '');
+  const fraction = String(abs % 1_000_000)
+    .padStart(6, '0')
+    .replace(/0+$/, '');
   return `${sign}${whole}${fraction ? `.${fraction}` : ''}`;
 }
 

@@ -11,7 +11,19 @@ export interface ChartSeries {
 
 /** A time-series chart (uPlot, canvas); the page beside it carries the same figures as a table. */
 /** `range`: the x axis from and to (seconds), so a few buckets show where they are in the chosen range. */
-export function Chart({ title, times, series, height = 260, range }: { title: string; times: number[]; series: ChartSeries[]; height?: number; range?: [number, number] }) {
+export function Chart({
+  title,
+  times,
+  series,
+  height = 260,
+  range,
+}: {
+  title: string;
+  times: number[];
+  series: ChartSeries[];
+  height?: number;
+  range?: [number, number];
+}) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -20,7 +32,10 @@ export function Chart({ title, times, series, height = 260, range }: { title: st
       {
         width: Math.max(320, el.clientWidth),
         height,
-        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: times.length < 60 } }))],
+        series: [
+          {},
+          ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: times.length < 60 } })),
+        ],
         axes: [{}, { size: 60 }],
         scales: { x: { time: true, ...(range ? { range: () => range } : {}) } },
       },
@@ -34,5 +49,12 @@ export function Chart({ title, times, series, height = 260, range }: { title: st
       plot.destroy();
     };
   }, [times, series, height, range]);
-  return <figure class="chart" role="img" aria-label={`${title}: ${series.map((s) => `${s.label} ${s.values.reduce((a, b) => a + b, 0)}`).join(', ')}`} ref={box} />;
+  return (
+    <figure
+      class="chart"
+      role="img"
+      aria-label={`${title}: ${series.map((s) => `${s.label} ${s.values.reduce((a, b) => a + b, 0)}`).join(', ')}`}
+      ref={box}
+    />
+  );
 }

@@ -33,7 +33,13 @@ export function Field({ label, value, onValue, hint, id, ...rest }: InputProps) 
   return (
     <div class="field">
       <label for={fieldId}>{label}</label>
-      <input id={fieldId} value={value} onInput={(e) => onValue((e.target as HTMLInputElement).value)} aria-describedby={hint ? `${fieldId}-hint` : undefined} {...rest} />
+      <input
+        id={fieldId}
+        value={value}
+        onInput={(e) => onValue((e.target as HTMLInputElement).value)}
+        aria-describedby={hint ? `${fieldId}-hint` : undefined}
+        {...rest}
+      />
       {hint && (
         <small id={`${fieldId}-hint`} class="hint">
           {hint}
@@ -43,7 +49,19 @@ export function Field({ label, value, onValue, hint, id, ...rest }: InputProps) 
   );
 }
 
-export function Select({ label, value, onValue, options, id }: { label: string; value: string; onValue: (v: string) => void; options: [string, string][]; id?: string }) {
+export function Select({
+  label,
+  value,
+  onValue,
+  options,
+  id,
+}: {
+  label: string;
+  value: string;
+  onValue: (v: string) => void;
+  options: [string, string][];
+  id?: string;
+}) {
   const fieldId = id ?? `s-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return (
     <div class="field">
@@ -59,7 +77,17 @@ export function Select({ label, value, onValue, options, id }: { label: string; 
   );
 }
 
-export function Checkbox({ label, checked, onChecked, id }: { label: string; checked: boolean; onChecked: (v: boolean) => void; id?: string }) {
+export function Checkbox({
+  label,
+  checked,
+  onChecked,
+  id,
+}: {
+  label: string;
+  checked: boolean;
+  onChecked: (v: boolean) => void;
+  id?: string;
+}) {
   const fieldId = id ?? `c-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return (
     <div class="check">

@@ -31,7 +31,8 @@ export function SignIn() {
         </button>
       </Form>
       <p>
-        <Link href="/forgot-password">Forgot your password?</Link> · <Link href="/signup">Create an account</Link> · <Link href="/verify">Resend the verification mail</Link>
+        <Link href="/forgot-password">Forgot your password?</Link> · <Link href="/signup">Create an account</Link> ·{' '}
+        <Link href="/verify">Resend the verification mail</Link>
       </p>
     </Page>
   );
@@ -53,7 +54,16 @@ export function SignUp() {
         <Form label="Create an account" onSubmit={() => signUp.run()}>
           <Field label="Name" autoComplete="name" required value={name} onValue={setName} />
           <Field label="Email" type="email" autoComplete="email" required value={email} onValue={setEmail} />
-          <Field label="Password" type="password" autoComplete="new-password" required minLength={12} value={password} onValue={setPassword} hint="At least 12 characters." />
+          <Field
+            label="Password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={12}
+            value={password}
+            onValue={setPassword}
+            hint="At least 12 characters."
+          />
           <ErrorNotice error={signUp.error} />
           <button type="submit" disabled={signUp.busy}>
             Create account
@@ -86,7 +96,11 @@ function TokenLink({ title }: { title: string }) {
   return (
     <Page title={title}>
       {status ? <Notice kind="success">{VERIFIED_TEXT[status] ?? 'Done.'}</Notice> : error ? <ErrorNotice error={error} /> : <Loading />}
-      {error !== undefined && <p>Links work once and expire. <Link href="/verify">Ask for a new verification mail</Link>.</p>}
+      {error !== undefined && (
+        <p>
+          Links work once and expire. <Link href="/verify">Ask for a new verification mail</Link>.
+        </p>
+      )}
       <p>
         <Link href="/signin">Sign in</Link>
       </p>
@@ -125,7 +139,10 @@ export function ForgotPassword() {
   const [message, setMessage] = useState<string | undefined>(undefined);
   const ask = useAction(async () => setMessage((await call(api.POST('/v1/auth/password-reset', { body: { email } }))).message));
   return (
-    <Page title="Reset your password" intro="We mail a link that sets a new password to the address, if it has an account. The link works once, for an hour.">
+    <Page
+      title="Reset your password"
+      intro="We mail a link that sets a new password to the address, if it has an account. The link works once, for an hour."
+    >
       <Form label="Reset your password" onSubmit={() => ask.run()}>
         <Field label="Email" type="email" autoComplete="email" required value={email} onValue={setEmail} />
         <ErrorNotice error={ask.error} />
@@ -151,15 +168,31 @@ export function ResetPassword() {
     <Page title="Set a new password">
       {done !== undefined ? (
         <Notice kind="success">
-          Your password is set; {done} session{done === 1 ? ' was' : 's were'} signed out. <Link href="/signin">Sign in</Link> with the new password.
+          Your password is set; {done} session{done === 1 ? ' was' : 's were'} signed out. <Link href="/signin">Sign in</Link> with the new
+          password.
         </Notice>
       ) : !token ? (
-        <Notice kind="error">This page needs the link from the mail. <Link href="/forgot-password">Ask for a new one</Link>.</Notice>
+        <Notice kind="error">
+          This page needs the link from the mail. <Link href="/forgot-password">Ask for a new one</Link>.
+        </Notice>
       ) : (
         <Form label="Set a new password" onSubmit={() => reset.run()}>
-          <Field label="New password" type="password" autoComplete="new-password" required minLength={12} value={password} onValue={setPassword} hint="At least 12 characters." />
+          <Field
+            label="New password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={12}
+            value={password}
+            onValue={setPassword}
+            hint="At least 12 characters."
+          />
           <Field label="New password, again" type="password" autoComplete="new-password" required value={again} onValue={setAgain} />
-          {reset.error instanceof Error && reset.error.message === 'mismatch' ? <Notice kind="error">The two passwords differ.</Notice> : <ErrorNotice error={reset.error} />}
+          {reset.error instanceof Error && reset.error.message === 'mismatch' ? (
+            <Notice kind="error">The two passwords differ.</Notice>
+          ) : (
+            <ErrorNotice error={reset.error} />
+          )}
           <button type="submit" disabled={reset.busy}>
             Set password
           </button>

@@ -18,7 +18,10 @@ export function Credits() {
   const packs = useLoad(() => call(api.GET('/v1/billing/packs')));
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
-  const ledger = useLoad(() => call(api.GET('/v1/billing/ledger', { params: { query: { limit: 25, ...(cursor ? { cursor } : {}) } } })), [cursor]);
+  const ledger = useLoad(
+    () => call(api.GET('/v1/billing/ledger', { params: { query: { limit: 25, ...(cursor ? { cursor } : {}) } } })),
+    [cursor],
+  );
   const buy = useAction(async (pack: string) => {
     const checkout = await call(api.POST('/v1/billing/checkout', { body: { pack } }));
     window.location.assign(checkout.url);
@@ -27,7 +30,10 @@ export function Credits() {
     window.location.assign((await call(api.GET('/v1/billing/portal'))).url);
   });
   return (
-    <Page title="Credits" intro="Calls are paid from prepaid credits. Buying goes through Stripe Checkout; we never see or store card data.">
+    <Page
+      title="Credits"
+      intro="Calls are paid from prepaid credits. Buying goes through Stripe Checkout; we never see or store card data."
+    >
       <p class="balance">
         Balance: <strong data-testid="balance">{balance.data ? formatCredits(balance.data.balanceMicro) : '…'}</strong> credits
       </p>
@@ -80,9 +86,16 @@ export function Credits() {
             {ledger.data.entries.map((entry) => (
               <tr key={entry.entryId}>
                 <th scope="row">{formatTime(entry.at)}</th>
-                <td>{ENTRY_TEXT[entry.type]}{entry.pack ? ` · ${entry.pack}` : ''}</td>
+                <td>
+                  {ENTRY_TEXT[entry.type]}
+                  {entry.pack ? ` · ${entry.pack}` : ''}
+                </td>
                 <td class={entry.amountMicro < 0 ? 'neg' : 'pos'}>{formatCredits(entry.amountMicro)}</td>
-                <td>{entry.stripe?.amountMinor !== undefined && entry.stripe.currency ? formatMoney(entry.stripe.amountMinor, entry.stripe.currency) : '—'}</td>
+                <td>
+                  {entry.stripe?.amountMinor !== undefined && entry.stripe.currency
+                    ? formatMoney(entry.stripe.amountMinor, entry.stripe.currency)
+                    : '—'}
+                </td>
                 <td class="mono">{entry.stripe?.paymentIntentId ?? entry.stripe?.checkoutSessionId ?? entry.reason}</td>
               </tr>
             ))}
@@ -93,7 +106,12 @@ export function Credits() {
         <button type="button" class="secondary" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
           Newer
         </button>
-        <button type="button" class="secondary" disabled={!ledger.data?.nextCursor} onClick={() => setCursors([...cursors, ledger.data!.nextCursor!])}>
+        <button
+          type="button"
+          class="secondary"
+          disabled={!ledger.data?.nextCursor}
+          onClick={() => setCursors([...cursors, ledger.data!.nextCursor!])}
+        >
           Older
         </button>
       </nav>
@@ -140,11 +158,18 @@ function CheckoutResult({ sessionId, returned }: { sessionId: string; returned: 
   if (state.status === 'paid' && state.credited) {
     return (
       <Notice kind="success">
-        Payment received for {what}{paid}: {state.credits} credits were added to your balance. The receipt is in your mail and in the ledger.
+        Payment received for {what}
+        {paid}: {state.credits} credits were added to your balance. The receipt is in your mail and in the ledger.
       </Notice>
     );
   }
-  if (state.status === 'paid') return <Notice>Payment received for {what}{paid}; the credits are being added. This page updates by itself.</Notice>;
+  if (state.status === 'paid')
+    return (
+      <Notice>
+        Payment received for {what}
+        {paid}; the credits are being added. This page updates by itself.
+      </Notice>
+    );
   if (state.status === 'expired') return <Notice kind="warning">This checkout expired before it was paid; nothing was charged.</Notice>;
   if (state.status === 'cancelled') return <Notice>This checkout was cancelled; nothing was charged.</Notice>;
   return returned === 'cancelled' ? (
@@ -171,7 +196,11 @@ export function CheckoutCancelled() {
   const sessionId = new URLSearchParams(useSearch()).get('session_id') ?? '';
   return (
     <Page title="Checkout cancelled">
-      {sessionId ? <CheckoutResult sessionId={sessionId} returned="cancelled" /> : <Notice>You left the payment page; nothing was charged.</Notice>}
+      {sessionId ? (
+        <CheckoutResult sessionId={sessionId} returned="cancelled" />
+      ) : (
+        <Notice>You left the payment page; nothing was charged.</Notice>
+      )}
       <p>
         <Link href="/credits">Back to credits</Link>
       </p>

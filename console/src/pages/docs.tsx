@@ -31,7 +31,10 @@ export function ApiReference() {
     };
   }, []);
   return (
-    <Page title="API reference" intro="Every route of the API. To try a product call, choose Authorize and paste one of your API keys; it stays in this page only.">
+    <Page
+      title="API reference"
+      intro="Every route of the API. To try a product call, choose Authorize and paste one of your API keys; it stays in this page only."
+    >
       <div ref={box} class="swagger" />
     </Page>
   );

@@ -18,7 +18,10 @@ function SecretOnce({ revealed, onDone }: { revealed: Revealed; onDone: () => vo
       <label for="new-secret">Secret</label>
       <input id="new-secret" class="mono" readOnly value={revealed.secret} onFocus={(e) => (e.target as HTMLInputElement).select()} />
       <p>
-        <CopyButton text={revealed.secret} label="Copy the key" /> <button type="button" onClick={onDone}>I have stored it</button>
+        <CopyButton text={revealed.secret} label="Copy the key" />{' '}
+        <button type="button" onClick={onDone}>
+          I have stored it
+        </button>
       </p>
       <p class="hint">{revealed.note}</p>
     </section>
@@ -43,7 +46,11 @@ export function Keys() {
   const roll = useAction(async (key: Schemas['ApiKey']) => {
     if (!window.confirm(`Roll "${key.name}"? A new secret is issued; the old one keeps working for a grace period.`)) return;
     const rolled = await call(api.POST('/v1/keys/{id}/roll', { params: { path: { id: key.keyId } } }));
-    setRevealed({ name: rolled.name, secret: rolled.secret, note: `The previous secret works until ${formatTime(rolled.previous.graceUntil)}; switch your clients to the new one before then.` });
+    setRevealed({
+      name: rolled.name,
+      secret: rolled.secret,
+      note: `The previous secret works until ${formatTime(rolled.previous.graceUntil)}; switch your clients to the new one before then.`,
+    });
     keys.reload();
   });
   const revoke = useAction(async (key: Schemas['ApiKey']) => {
@@ -56,7 +63,14 @@ export function Keys() {
       {revealed && <SecretOnce revealed={revealed} onDone={() => setRevealed(undefined)} />}
       <Form label="Create a key" onSubmit={() => create.run()}>
         <div class="inline">
-          <Field label="New key name" required maxLength={100} value={name} onValue={setName} hint="For you to tell keys apart, e.g. production or laptop." />
+          <Field
+            label="New key name"
+            required
+            maxLength={100}
+            value={name}
+            onValue={setName}
+            hint="For you to tell keys apart, e.g. production or laptop."
+          />
           <button type="submit" disabled={create.busy}>
             Create key
           </button>

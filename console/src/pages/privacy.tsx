@@ -62,15 +62,25 @@ export function PrivacyCentre() {
   const [objection, setObjection] = useState('');
   const [password, setPassword] = useState('');
   const open = useAction(async (type: RequestType, details?: string, withPassword?: string) => {
-    const created = await call(api.POST('/v1/privacy/requests', { body: { type, ...(details ? { details } : {}), ...(withPassword ? { password: withPassword } : {}) } }));
+    const created = await call(
+      api.POST('/v1/privacy/requests', {
+        body: { type, ...(details ? { details } : {}), ...(withPassword ? { password: withPassword } : {}) },
+      }),
+    );
     navigate(`/privacy/requests/${created.requestId}`);
   });
   return (
-    <Page title="Privacy centre" intro="Your rights over your data, in one place. Each request is answered within its legal time; its due date is shown below.">
+    <Page
+      title="Privacy centre"
+      intro="Your rights over your data, in one place. Each request is answered within its legal time; its due date is shown below."
+    >
       <ErrorNotice error={open.error} />
       <section aria-labelledby="export-title">
         <h2 id="export-title">Get a copy of your data</h2>
-        <p>One archive with everything we hold about you: JSON for all of it, CSV for your call logs. We mail you when it is ready; the download link is short-lived.</p>
+        <p>
+          One archive with everything we hold about you: JSON for all of it, CSV for your call logs. We mail you when it is ready; the
+          download link is short-lived.
+        </p>
         <button type="button" disabled={open.busy} onClick={() => open.run('access')}>
           Request my data
         </button>{' '}
@@ -81,12 +91,20 @@ export function PrivacyCentre() {
       <section aria-labelledby="correct-title">
         <h2 id="correct-title">Correct your data</h2>
         <p>
-          You can change your name, profile and email yourself in <Link href="/settings">Settings</Link>. For anything else, tell us what is wrong:
+          You can change your name, profile and email yourself in <Link href="/settings">Settings</Link>. For anything else, tell us what is
+          wrong:
         </p>
         <Form label="Correction request" onSubmit={() => open.run('correction', correction)}>
           <div class="field">
             <label for="correction">What should be corrected</label>
-            <textarea id="correction" required maxLength={5000} rows={3} value={correction} onInput={(e) => setCorrection((e.target as HTMLTextAreaElement).value)} />
+            <textarea
+              id="correction"
+              required
+              maxLength={5000}
+              rows={3}
+              value={correction}
+              onInput={(e) => setCorrection((e.target as HTMLTextAreaElement).value)}
+            />
           </div>
           <button type="submit" disabled={open.busy}>
             Ask for a correction
@@ -96,12 +114,20 @@ export function PrivacyCentre() {
       <section aria-labelledby="object-title">
         <h2 id="object-title">Object to processing</h2>
         <p>
-          Usage analytics and product mail can be switched off at once in <Link href="/settings">Settings → Preferences</Link>. To object to anything else, tell us:
+          Usage analytics and product mail can be switched off at once in <Link href="/settings">Settings → Preferences</Link>. To object to
+          anything else, tell us:
         </p>
         <Form label="Objection" onSubmit={() => open.run('objection', objection)}>
           <div class="field">
             <label for="objection">What you object to</label>
-            <textarea id="objection" required maxLength={5000} rows={3} value={objection} onInput={(e) => setObjection((e.target as HTMLTextAreaElement).value)} />
+            <textarea
+              id="objection"
+              required
+              maxLength={5000}
+              rows={3}
+              value={objection}
+              onInput={(e) => setObjection((e.target as HTMLTextAreaElement).value)}
+            />
           </div>
           <button type="submit" disabled={open.busy}>
             Object
@@ -111,11 +137,19 @@ export function PrivacyCentre() {
       <section aria-labelledby="delete-title" class="danger-zone">
         <h2 id="delete-title">Delete your account</h2>
         <p>
-          Your keys stop working, and everything we hold about you is erased after a cooling-off period, during which you can cancel from the link we mail you. Credits you paid for and
-          have not used are lost. Records the law makes us keep (invoices) are kept without your name.
+          Your keys stop working, and everything we hold about you is erased after a cooling-off period, during which you can cancel from
+          the link we mail you. Credits you paid for and have not used are lost. Records the law makes us keep (invoices) are kept without
+          your name.
         </p>
         <Form label="Delete your account" onSubmit={() => open.run('deletion', undefined, password)}>
-          <Field label="Your password, to confirm" type="password" autoComplete="current-password" required value={password} onValue={setPassword} />
+          <Field
+            label="Your password, to confirm"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onValue={setPassword}
+          />
           <button type="submit" class="danger" disabled={open.busy}>
             Delete my account
           </button>
@@ -150,7 +184,8 @@ export function PrivacyRequest() {
       <Page title="Your privacy request">
         <MailedDownload id={id} token={token} />
         <p>
-          <Link href={`/signin?next=${encodeURIComponent(`/privacy/requests/${id}`)}`}>Sign in</Link> to see the request's status and history.
+          <Link href={`/signin?next=${encodeURIComponent(`/privacy/requests/${id}`)}`}>Sign in</Link> to see the request's status and
+          history.
         </p>
       </Page>
     );
@@ -194,10 +229,16 @@ function RequestDetails({ id, token }: { id: string; token: string | null }) {
               <a class="button" href={r.download} download>
                 Download your data
               </a>{' '}
-              {r.export && <small>({Math.ceil(r.export.bytes / 1024)} KB; available until {formatTime(r.export.linkExpiresAt ?? r.export.expiresAt)})</small>}
+              {r.export && (
+                <small>
+                  ({Math.ceil(r.export.bytes / 1024)} KB; available until {formatTime(r.export.linkExpiresAt ?? r.export.expiresAt)})
+                </small>
+              )}
             </p>
           )}
-          {r.status === 'awaiting_confirmation' && <Notice>We mailed you a link to confirm this request; it starts once you open it.</Notice>}
+          {r.status === 'awaiting_confirmation' && (
+            <Notice>We mailed you a link to confirm this request; it starts once you open it.</Notice>
+          )}
           <h2>History</h2>
           <ol class="history">
             {r.history.map((h, i) => (
@@ -231,7 +272,15 @@ function PrivacyLink({ action }: { action: LinkAction }) {
   const act = useAction(async () => {
     // The same form fields the HTML page posts; the answer comes as JSON for the console.
     const body = new URLSearchParams(fields);
-    setResult(await call(api.POST(path, { body, bodySerializer: (b) => b as URLSearchParams, headers: { 'content-type': 'application/x-www-form-urlencoded' } })));
+    setResult(
+      await call(
+        api.POST(path, {
+          body,
+          bodySerializer: (b) => b as URLSearchParams,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+      ),
+    );
   });
   const page = result ?? view.data;
   useEffect(() => {
@@ -266,7 +315,12 @@ function PrivacyLink({ action }: { action: LinkAction }) {
             )}
           </dl>
           {!result && page.texts.button && (
-            <button type="button" class={action === 'confirm' && page.request.type === 'deletion' ? 'danger' : ''} disabled={act.busy} onClick={() => act.run()}>
+            <button
+              type="button"
+              class={action === 'confirm' && page.request.type === 'deletion' ? 'danger' : ''}
+              disabled={act.busy}
+              onClick={() => act.run()}
+            >
               {page.texts.button}
             </button>
           )}

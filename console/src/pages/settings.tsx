@@ -50,10 +50,20 @@ function Email({ account, onSaved }: { account: Schemas['Account']; onSaved: () 
       <p>
         Signed in as <strong>{account.email}</strong>.
       </p>
-      {account.pendingEmail && <Notice>We mailed a confirmation link to {account.pendingEmail}; the change applies once it is opened.</Notice>}
+      {account.pendingEmail && (
+        <Notice>We mailed a confirmation link to {account.pendingEmail}; the change applies once it is opened.</Notice>
+      )}
       <Form label="Change email" onSubmit={() => change.run()}>
         <Field label="New email" type="email" autoComplete="email" required value={email} onValue={setEmail} />
-        <Field id="email-current-password" label="Current password" type="password" autoComplete="current-password" required value={currentPassword} onValue={setCurrentPassword} />
+        <Field
+          id="email-current-password"
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={currentPassword}
+          onValue={setCurrentPassword}
+        />
         <ErrorNotice error={change.error} />
         <button type="submit" disabled={change.busy}>
           Change email
@@ -78,8 +88,25 @@ function Password() {
     <section aria-labelledby="password-title">
       <h2 id="password-title">Password</h2>
       <Form label="Change password" onSubmit={() => change.run()}>
-        <Field id="password-current" label="Current password" type="password" autoComplete="current-password" required value={currentPassword} onValue={setCurrentPassword} />
-        <Field label="New password" type="password" autoComplete="new-password" required minLength={12} value={newPassword} onValue={setNewPassword} hint="At least 12 characters. Your other sessions are signed out." />
+        <Field
+          id="password-current"
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={currentPassword}
+          onValue={setCurrentPassword}
+        />
+        <Field
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={12}
+          value={newPassword}
+          onValue={setNewPassword}
+          hint="At least 12 characters. Your other sessions are signed out."
+        />
         <ErrorNotice error={change.error} />
         {done && <Notice kind="success">Password changed; your other sessions are signed out.</Notice>}
         <button type="submit" disabled={change.busy}>
@@ -123,7 +150,12 @@ function Sessions() {
                   {s.current ? (
                     'This session'
                   ) : (
-                    <button type="button" class="secondary" onClick={() => revoke.run(s.sessionId)} aria-label={`Sign out the session from ${s.ip} started ${formatTime(s.createdAt)}`}>
+                    <button
+                      type="button"
+                      class="secondary"
+                      onClick={() => revoke.run(s.sessionId)}
+                      aria-label={`Sign out the session from ${s.ip} started ${formatTime(s.createdAt)}`}
+                    >
                       Sign out
                     </button>
                   )}
@@ -190,15 +222,35 @@ function Preferences() {
       <Form label="Preferences" onSubmit={() => save.run()}>
         <fieldset>
           <legend>Mail</legend>
-          <Checkbox label="Product updates by mail" checked={prefs.productUpdates} onChecked={(v) => setPrefs({ ...prefs, productUpdates: v })} />
-          <Checkbox label="Mail me when my balance runs low" checked={lowBalanceOn} onChecked={(v) => setPrefs({ ...prefs, lowBalanceCredits: v ? '10' : null })} />
+          <Checkbox
+            label="Product updates by mail"
+            checked={prefs.productUpdates}
+            onChecked={(v) => setPrefs({ ...prefs, productUpdates: v })}
+          />
+          <Checkbox
+            label="Mail me when my balance runs low"
+            checked={lowBalanceOn}
+            onChecked={(v) => setPrefs({ ...prefs, lowBalanceCredits: v ? '10' : null })}
+          />
           {lowBalanceOn && (
-            <Field label="Low-balance threshold (credits)" inputMode="decimal" pattern="\d{1,9}(\.\d{1,6})?" required value={prefs.lowBalanceCredits ?? ''} onValue={(v) => setPrefs({ ...prefs, lowBalanceCredits: v })} hint="One mail when the balance falls below it." />
+            <Field
+              label="Low-balance threshold (credits)"
+              inputMode="decimal"
+              pattern="\d{1,9}(\.\d{1,6})?"
+              required
+              value={prefs.lowBalanceCredits ?? ''}
+              onValue={(v) => setPrefs({ ...prefs, lowBalanceCredits: v })}
+              hint="One mail when the balance falls below it."
+            />
           )}
         </fieldset>
         <fieldset>
           <legend>Processing</legend>
-          <Checkbox label="Usage analytics beyond billing" checked={prefs.analytics} onChecked={(v) => setPrefs({ ...prefs, analytics: v })} />
+          <Checkbox
+            label="Usage analytics beyond billing"
+            checked={prefs.analytics}
+            onChecked={(v) => setPrefs({ ...prefs, analytics: v })}
+          />
         </fieldset>
         <ErrorNotice error={save.error} />
         {saved && <Notice kind="success">Preferences saved.</Notice>}
@@ -225,8 +277,11 @@ export function Settings() {
       <section aria-labelledby="cookies-title">
         <h2 id="cookies-title">Cookies</h2>
         <p>
-          The console sets only the session cookie (HttpOnly, Secure, SameSite=Strict) that keeps you signed in, and stores nothing else in your browser. It loads nothing from other sites
-          and does no tracking, so there is no consent banner. <button type="button" class="link" onClick={() => navigate('/privacy')}>Your privacy rights</button>
+          The console sets only the session cookie (HttpOnly, Secure, SameSite=Strict) that keeps you signed in, and stores nothing else in
+          your browser. It loads nothing from other sites and does no tracking, so there is no consent banner.{' '}
+          <button type="button" class="link" onClick={() => navigate('/privacy')}>
+            Your privacy rights
+          </button>
         </p>
       </section>
     </Page>

@@ -32,8 +32,14 @@ function useQueryState(): [URLSearchParams, (changes: Record<string, string | un
 function useKeysAndProducts() {
   const keys = useLoad(() => call(api.GET('/v1/keys')));
   const catalogue = useLoad(() => call(api.GET('/v1/catalogue')));
-  const keyOptions: [string, string][] = [['', 'All keys'], ...(keys.data?.keys ?? []).map((k): [string, string] => [k.keyId, `${k.name} (${k.prefix}…)`])];
-  const productOptions: [string, string][] = [['', 'All products'], ...(catalogue.data?.products ?? []).map((p): [string, string] => [p.id, p.id])];
+  const keyOptions: [string, string][] = [
+    ['', 'All keys'],
+    ...(keys.data?.keys ?? []).map((k): [string, string] => [k.keyId, `${k.name} (${k.prefix}…)`]),
+  ];
+  const productOptions: [string, string][] = [
+    ['', 'All products'],
+    ...(catalogue.data?.products ?? []).map((p): [string, string] => [p.id, p.id]),
+  ];
   return { keyOptions, productOptions };
 }
 
@@ -57,7 +63,15 @@ type KeyBucket = Extract<UsageBucket, { keyId: string }>;
 function pointsOf(buckets: KeyBucket[]): Point[] {
   const byTime = new Map<string, Point>();
   for (const b of buckets) {
-    const p = byTime.get(b.bucket) ?? { time: Date.parse(b.bucket), answered: 0, failed: 0, refused402: 0, refused429: 0, refusedOther: 0, chargedMicro: 0 };
+    const p = byTime.get(b.bucket) ?? {
+      time: Date.parse(b.bucket),
+      answered: 0,
+      failed: 0,
+      refused402: 0,
+      refused429: 0,
+      refusedOther: 0,
+      chargedMicro: 0,
+    };
     // `errors` counts every answer of 400 or more, the refusals among them.
     const failed = b.errors - b.rejected;
     p.answered += b.admitted - failed;
@@ -82,11 +96,21 @@ export function Usage() {
     const to = new Date();
     const from = new Date(to.getTime() - RANGE_HOURS[range]! * HOUR);
     // Grouped by key, the buckets split refusals into 402 and 429.
-    const query = { from: from.toISOString(), to: to.toISOString(), granularity, groupBy: 'key' as const, ...(keyId ? { key: keyId } : {}), ...(product ? { product } : {}) };
+    const query = {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      granularity,
+      groupBy: 'key' as const,
+      ...(keyId ? { key: keyId } : {}),
+      ...(product ? { product } : {}),
+    };
     return call(api.GET('/v1/usage', { params: { query } }));
   }, [range, granularity, keyId, product]);
   const points = useMemo(() => pointsOf((usage.data?.buckets ?? []).filter((b): b is KeyBucket => 'keyId' in b)), [usage.data]);
-  const span = useMemo((): [number, number] | undefined => (usage.data ? [Date.parse(usage.data.from) / 1000, Date.parse(usage.data.to) / 1000] : undefined), [usage.data]);
+  const span = useMemo(
+    (): [number, number] | undefined => (usage.data ? [Date.parse(usage.data.from) / 1000, Date.parse(usage.data.to) / 1000] : undefined),
+    [usage.data],
+  );
   const times = useMemo(() => points.map((p) => p.time / 1000), [points]);
   const callSeries = useMemo(
     () => [
@@ -97,9 +121,16 @@ export function Usage() {
     ],
     [points],
   );
-  const creditSeries = useMemo(() => [{ label: 'Credits charged', values: points.map((p) => p.chargedMicro / 1_000_000), color: '#047857' }], [points]);
+  const creditSeries = useMemo(
+    () => [{ label: 'Credits charged', values: points.map((p) => p.chargedMicro / 1_000_000), color: '#047857' }],
+    [points],
+  );
   const totals = points.reduce(
-    (t, p) => ({ calls: t.calls + p.answered + p.failed + p.refused402 + p.refused429 + p.refusedOther, refused: t.refused + p.refused402 + p.refused429 + p.refusedOther, charged: t.charged + p.chargedMicro }),
+    (t, p) => ({
+      calls: t.calls + p.answered + p.failed + p.refused402 + p.refused429 + p.refusedOther,
+      refused: t.refused + p.refused402 + p.refused429 + p.refusedOther,
+      charged: t.charged + p.chargedMicro,
+    }),
     { calls: 0, refused: 0, charged: 0 },
   );
   return (
@@ -107,7 +138,15 @@ export function Usage() {
       {/* biome-ignore lint/a11y/useSemanticElements: a row of labelled selects named as one group for screen readers; a fieldset would add a legend and a box the layout does not want */}
       <div class="filters" role="group" aria-label="Usage filters">
         <Select label="Range" value={range} onValue={(v) => setQuery({ range: v, granularity: undefined })} options={RANGES} />
-        <Select label="Buckets" value={granularity} onValue={(v) => setQuery({ granularity: v })} options={[['hour', 'Hourly'], ['day', 'Daily']]} />
+        <Select
+          label="Buckets"
+          value={granularity}
+          onValue={(v) => setQuery({ granularity: v })}
+          options={[
+            ['hour', 'Hourly'],
+            ['day', 'Daily'],
+          ]}
+        />
         <Select label="Key" value={keyId} onValue={(v) => setQuery({ key: v })} options={keyOptions} />
         <Select label="Product" value={product} onValue={(v) => setQuery({ product: v })} options={productOptions} />
       </div>
@@ -204,7 +243,10 @@ export function Logs() {
     ...(query.get('from') ? { from: toIso(query.get('from')!) } : {}),
     ...(query.get('to') ? { to: toIso(query.get('to')!) } : {}),
   };
-  const logs = useLoad(() => call(api.GET('/v1/usage/logs', { params: { query: { limit: 50, ...filters, ...(cursor ? { cursor } : {}) } } })), [query.toString(), cursor]);
+  const logs = useLoad(
+    () => call(api.GET('/v1/usage/logs', { params: { query: { limit: 50, ...filters, ...(cursor ? { cursor } : {}) } } })),
+    [query.toString(), cursor],
+  );
   const change = (changes: Record<string, string | undefined>) => {
     setCursors([]);
     setQuery(changes);
@@ -214,7 +256,12 @@ export function Logs() {
       <Form label="Log filters" onSubmit={() => change({ path: pathPrefix, from, to })}>
         <div class="filters">
           <Select label="Key" value={query.get('key') ?? ''} onValue={(v) => change({ key: v })} options={keyOptions} />
-          <Select label="Status" value={query.get('status') ?? ''} onValue={(v) => change({ status: v })} options={STATUS_CLASSES as [string, string][]} />
+          <Select
+            label="Status"
+            value={query.get('status') ?? ''}
+            onValue={(v) => change({ status: v })}
+            options={STATUS_CLASSES as [string, string][]}
+          />
           <Select label="Product" value={query.get('product') ?? ''} onValue={(v) => change({ product: v })} options={productOptions} />
           <Field label="Path starts with" value={pathPrefix} onValue={setPathPrefix} placeholder="/v1/api/echo/" />
           <Field label="From" type="datetime-local" value={from} onValue={setFrom} />
@@ -265,7 +312,12 @@ export function Logs() {
         <button type="button" class="secondary" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
           Newer
         </button>
-        <button type="button" class="secondary" disabled={!logs.data?.nextCursor} onClick={() => setCursors([...cursors, logs.data!.nextCursor!])}>
+        <button
+          type="button"
+          class="secondary"
+          disabled={!logs.data?.nextCursor}
+          onClick={() => setCursors([...cursors, logs.data!.nextCursor!])}
+        >
           Older
         </button>
       </nav>

@@ -16,7 +16,6 @@ import { queryAll } from '../../shared/dynamodb-query';
 import type { AccountStore, FailureCounter, KeyStore, SecurityLog, SessionStore, TokenStore } from '../domain/ports';
 import { ITEMS } from '../../shared/items';
 
-
 /** Removes the key attributes an item carries for DynamoDB's sake. */
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
@@ -26,12 +25,17 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
 
 function conditionFailed(error: unknown): boolean {
   if (error instanceof ConditionalCheckFailedException) return true;
-  return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+  return (
+    error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
+  );
 }
 
 /** Accounts at `ACCOUNT#<id>/PROFILE`; each email is claimed by a guard item `EMAIL#<email>/EMAIL`. */
 export class DynamoDbAccountStore implements AccountStore {
-  constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
 
   private key = (accountId: string) => ITEMS.account.key({ accountId });
   private guard = (email: string) => ITEMS.emailGuard.key({ email });
@@ -41,8 +45,20 @@ export class DynamoDbAccountStore implements AccountStore {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.table, Item: { ...this.key(account.accountId), ...account }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName: this.table, Item: { ...this.guard(account.email), accountId: account.accountId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...this.key(account.accountId), ...account },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...this.guard(account.email), accountId: account.accountId },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
           ],
         }),
       );
@@ -75,7 +91,18 @@ export class DynamoDbAccountStore implements AccountStore {
     );
   }
 
-  async update(accountId: string, changes: { name?: string; profile?: Profile; preferences?: Preferences; passwordHash?: string; plan?: string; suspension?: Account['suspension'] | null }, at: string): Promise<Account> {
+  async update(
+    accountId: string,
+    changes: {
+      name?: string;
+      profile?: Profile;
+      preferences?: Preferences;
+      passwordHash?: string;
+      plan?: string;
+      suspension?: Account['suspension'] | null;
+    },
+    at: string,
+  ): Promise<Account> {
     const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
     const names = Object.fromEntries(fields.map(([field], i) => [`#f${i}`, field]));
     const values = Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value]));
@@ -99,7 +126,14 @@ export class DynamoDbAccountStore implements AccountStore {
         new TransactWriteCommand({
           TransactItems: [
             { Put: { TableName: this.table, Item: { ...this.guard(to), accountId }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Delete: { TableName: this.table, Key: this.guard(from), ConditionExpression: 'accountId = :id', ExpressionAttributeValues: { ':id': accountId } } },
+            {
+              Delete: {
+                TableName: this.table,
+                Key: this.guard(from),
+                ConditionExpression: 'accountId = :id',
+                ExpressionAttributeValues: { ':id': accountId },
+              },
+            },
             {
               Update: {
                 TableName: this.table,
@@ -123,13 +157,21 @@ export class DynamoDbAccountStore implements AccountStore {
 
 /** Sessions at `SESSION#<tokenHash>/SESSION`, listed per account through `gsi1`. */
 export class DynamoDbSessionStore implements SessionStore {
-  constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
 
   async put(session: Session): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...ITEMS.session.key({ tokenHash: session.tokenHash }), gsi1pk: ITEMS.session.gsi1pk({ accountId: session.accountId }), gsi1sk: session.createdAt, ...session },
+        Item: {
+          ...ITEMS.session.key({ tokenHash: session.tokenHash }),
+          gsi1pk: ITEMS.session.gsi1pk({ accountId: session.accountId }),
+          gsi1sk: session.createdAt,
+          ...session,
+        },
       }),
     );
   }
@@ -156,7 +198,6 @@ export class DynamoDbSessionStore implements SessionStore {
 
 /** Single-use email links at `TOKEN#<hash>/TOKEN`, expiring through TTL; written as the shared adapter writes them. */
 export class DynamoDbTokenStore extends DynamoDbEmailLinkTokens implements TokenStore {
-
   async consume(tokenHash: string, purposes: EmailToken['purpose'][]): Promise<EmailToken | undefined> {
     const values = Object.fromEntries(purposes.map((p, i) => [`:p${i}`, p]));
     try {
@@ -183,7 +224,10 @@ export class DynamoDbTokenStore extends DynamoDbEmailLinkTokens implements Token
  * strongly consistent query) and `SECRET#<hash>/SECRET` (what the gateway resolves a secret with).
  */
 export class DynamoDbKeyStore implements KeyStore {
-  constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
 
   private accountKey = (accountId: string, keyId: string) => ITEMS.apiKey.key({ accountId, keyId });
   private secretKey = (secretHash: string) => ITEMS.apiKeyLookup.key({ secretHash });
@@ -192,8 +236,20 @@ export class DynamoDbKeyStore implements KeyStore {
     await this.client.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: this.table, Item: { ...this.accountKey(key.accountId, key.keyId), ...key }, ConditionExpression: 'attribute_not_exists(pk)' } },
-          { Put: { TableName: this.table, Item: { ...this.secretKey(key.secretHash), ...key }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Put: {
+              TableName: this.table,
+              Item: { ...this.accountKey(key.accountId, key.keyId), ...key },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: this.table,
+              Item: { ...this.secretKey(key.secretHash), ...key },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
         ],
       }),
     );
@@ -209,8 +265,15 @@ export class DynamoDbKeyStore implements KeyStore {
     return items.map((item) => strip<ApiKey>(item)!);
   }
 
-  async transition(accountId: string, keyId: string, from: ApiKey['status'][], changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy' | 'plan' | 'suspended'>>): Promise<boolean> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: this.accountKey(accountId, keyId), ConsistentRead: true }));
+  async transition(
+    accountId: string,
+    keyId: string,
+    from: ApiKey['status'][],
+    changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy' | 'plan' | 'suspended'>>,
+  ): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: this.accountKey(accountId, keyId), ConsistentRead: true }),
+    );
     if (!Item) return false;
     const fields = Object.entries(changes).filter(([, v]) => v !== undefined);
     const update = {
@@ -245,7 +308,10 @@ export class DynamoDbSecurityLog implements SecurityLog, FailureCounter {
   private readonly counters: DynamoDbWindowCounter;
   private readonly events: DynamoDbSecurityEvents;
 
-  constructor(private readonly client: DynamoDBDocumentClient, private readonly table: string) {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {
     this.counters = new DynamoDbWindowCounter(client, table);
     this.events = new DynamoDbSecurityEvents(client, table);
   }

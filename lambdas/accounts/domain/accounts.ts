@@ -3,7 +3,14 @@ import { fixedWindow } from '../../shared/throttle';
 import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../../shared/errors';
 import { EMAIL_TOKEN_TTL_SECONDS, type EmailLinkMessage, mailEmailLink } from '../../shared/email-links';
 import type { Mailer } from '../../shared/mailer';
-import { CurrentPasswordRequiredError, EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError, InvalidTokenError, SessionNotFoundError } from './errors';
+import {
+  CurrentPasswordRequiredError,
+  EmailNotVerifiedError,
+  EmailTakenError,
+  InvalidCredentialsError,
+  InvalidTokenError,
+  SessionNotFoundError,
+} from './errors';
 import {
   type Account,
   type AccountView,
@@ -79,13 +86,14 @@ export function normaliseEmail(email: string): string {
 function decodeCursor(cursor: string): string {
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!/^\d{4}-\d\d-\d\dT[\d:.]+Z#evt_[0-9a-f]{24}$/.test(key)) {
-    throw new ValidationError('query.cursor: not a cursor from a previous page', [{ path: 'query.cursor', message: 'not a cursor from a previous page' }]);
+    throw new ValidationError('query.cursor: not a cursor from a previous page', [
+      { path: 'query.cursor', message: 'not a cursor from a previous page' },
+    ]);
   }
   return key;
 }
 
 const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
-
 
 /**
  * Sign-up, verification, sessions and self-service for account holders. Every operation that takes
@@ -103,7 +111,12 @@ export class AccountService {
     const email = normaliseEmail(input.email);
     checkPasswordStrength(input.password, email);
     const now = this.deps.clock.now();
-    await this.throttle(SIGNUP_LIMITS, { email: COUNTERS.signUpsForEmail.of(sha256(email)), ip: COUNTERS.signUpsFromAddress.of(origin.ip) }, now, 'Too many sign-ups; try again later');
+    await this.throttle(
+      SIGNUP_LIMITS,
+      { email: COUNTERS.signUpsForEmail.of(sha256(email)), ip: COUNTERS.signUpsFromAddress.of(origin.ip) },
+      now,
+      'Too many sign-ups; try again later',
+    );
     const account: Account = {
       accountId: newId('acc'),
       email,
@@ -167,7 +180,12 @@ export class AccountService {
   async resendVerification(input: { email: string }, origin: RequestOrigin): Promise<void> {
     const email = normaliseEmail(input.email);
     const now = this.deps.clock.now();
-    await this.throttle(RESEND_VERIFICATION_LIMITS, { email: `resend-email#${sha256(email)}`, ip: `resend-ip#${origin.ip}` }, now, 'Too many verification mails asked for; try again later');
+    await this.throttle(
+      RESEND_VERIFICATION_LIMITS,
+      { email: `resend-email#${sha256(email)}`, ip: `resend-ip#${origin.ip}` },
+      now,
+      'Too many verification mails asked for; try again later',
+    );
     const account = await this.deps.accounts.findByEmail(email);
     if (!account || account.emailVerified) return;
     await this.sendEmailLink(account.accountId, email, 'verify_email');
@@ -182,22 +200,33 @@ export class AccountService {
   async requestPasswordReset(input: { email: string }, origin: RequestOrigin): Promise<void> {
     const email = normaliseEmail(input.email);
     const now = this.deps.clock.now();
-    await this.throttle(PASSWORD_RESET_LIMITS, { email: `reset-email#${sha256(email)}`, ip: `reset-ip#${origin.ip}` }, now, 'Too many password resets asked for; try again later');
+    await this.throttle(
+      PASSWORD_RESET_LIMITS,
+      { email: `reset-email#${sha256(email)}`, ip: `reset-ip#${origin.ip}` },
+      now,
+      'Too many password resets asked for; try again later',
+    );
     const account = await this.deps.accounts.findByEmail(email);
     if (!account) return;
     const minutes = PASSWORD_RESET_TTL_SECONDS / 60;
-    await this.sendEmailLink(account.accountId, email, 'reset_password', {
-      subject: 'Reset your OmnAPI password',
-      text: (url: string) =>
-        [
-          `Someone (we hope you) asked to set a new password for the OmnAPI account of ${email}, from ${origin.ip}.`,
-          `Follow this link within ${minutes} minutes to choose a new one; it works once, and every session of the account is signed out:`,
-          '',
-          url,
-          '',
-          'If you did not ask for this, ignore this message: your password stays as it is.',
-        ].join('\n'),
-    }, PASSWORD_RESET_TTL_SECONDS);
+    await this.sendEmailLink(
+      account.accountId,
+      email,
+      'reset_password',
+      {
+        subject: 'Reset your OmnAPI password',
+        text: (url: string) =>
+          [
+            `Someone (we hope you) asked to set a new password for the OmnAPI account of ${email}, from ${origin.ip}.`,
+            `Follow this link within ${minutes} minutes to choose a new one; it works once, and every session of the account is signed out:`,
+            '',
+            url,
+            '',
+            'If you did not ask for this, ignore this message: your password stays as it is.',
+          ].join('\n'),
+      },
+      PASSWORD_RESET_TTL_SECONDS,
+    );
     await this.record(account.accountId, 'password_reset_requested', origin);
   }
 
@@ -206,7 +235,10 @@ export class AccountService {
    * sign-in pause on the address and tells the owner. The link also proves the address, so an
    * unverified account is verified by it. Returns the account, for the audit trail.
    */
-  async resetPassword(input: { token: string; password: string }, origin: RequestOrigin): Promise<{ accountId: string; sessionsRevoked: number }> {
+  async resetPassword(
+    input: { token: string; password: string },
+    origin: RequestOrigin,
+  ): Promise<{ accountId: string; sessionsRevoked: number }> {
     const now = this.deps.clock.now();
     const record = await this.deps.tokens.consume(sha256(input.token), ['reset_password']);
     if (!record || record.expiresAt <= epoch(now)) throw new InvalidTokenError();
@@ -245,7 +277,10 @@ export class AccountService {
     const emailKey = loginFailuresKey(email);
     const addressKey = COUNTERS.signInAddress.of(origin.ip);
     // The check is reserved before the password is looked at: sixty at once get five checks, not sixty.
-    const [byEmail, byAddress] = await Promise.all([this.deps.failures.increment(emailKey, start, end), this.deps.failures.increment(addressKey, start, end)]);
+    const [byEmail, byAddress] = await Promise.all([
+      this.deps.failures.increment(emailKey, start, end),
+      this.deps.failures.increment(addressKey, start, end),
+    ]);
     const account = await this.deps.accounts.findByEmail(email);
     const subject = account?.accountId ?? `anonymous#${sha256(email)}`;
     if (byEmail > LOGIN_LIMITS.perEmail || byAddress > LOGIN_LIMITS.perAddress) {
@@ -349,7 +384,8 @@ export class AccountService {
   async requireRecentSignIn(principal: Principal, password: string | undefined, origin: RequestOrigin): Promise<void> {
     const age = (this.deps.clock.now().getTime() - Date.parse(principal.signedInAt)) / 1000;
     if (age <= RECENT_SIGN_IN_SECONDS) return;
-    if (password === undefined) throw new CurrentPasswordRequiredError(`required: this session signed in more than ${RECENT_SIGN_IN_SECONDS / 60} minutes ago`);
+    if (password === undefined)
+      throw new CurrentPasswordRequiredError(`required: this session signed in more than ${RECENT_SIGN_IN_SECONDS / 60} minutes ago`);
     await this.confirmPassword(await this.requireAccount(principal.accountId), password, origin, 'a key creation');
   }
 
@@ -358,11 +394,19 @@ export class AccountService {
    * password oracle: the attempt is reserved before the check, five per account a quarter of an hour
    * (as for the privacy API's erasure password), and a wrong password is a security event.
    */
-  async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string }, origin: RequestOrigin): Promise<void> {
+  async changePassword(
+    principal: Principal,
+    input: { currentPassword: string; newPassword: string },
+    origin: RequestOrigin,
+  ): Promise<void> {
     const account = await this.requireAccount(principal.accountId);
     await this.confirmPassword(account, input.currentPassword, origin, 'a password change');
     checkPasswordStrength(input.newPassword, account.email);
-    await this.deps.accounts.update(account.accountId, { passwordHash: await this.deps.hasher.hash(input.newPassword) }, this.deps.clock.now().toISOString());
+    await this.deps.accounts.update(
+      account.accountId,
+      { passwordHash: await this.deps.hasher.hash(input.newPassword) },
+      this.deps.clock.now().toISOString(),
+    );
     const others = (await this.deps.sessions.listByAccount(account.accountId)).filter((s) => s.sessionId !== principal.sessionId);
     await Promise.all(others.map((s) => this.deps.sessions.delete(s.tokenHash)));
     await this.record(account.accountId, 'password_changed', origin, { sessionsRevoked: String(others.length) });
@@ -382,8 +426,16 @@ export class AccountService {
   }
 
   /** A page of the caller's events; the cursor is opaque to the caller and only ever reads their partition. */
-  async listSecurityEvents(principal: Principal, limit: number, cursor?: string): Promise<{ events: SecurityEvent[]; nextCursor?: string }> {
-    const page = await this.deps.securityLog.listByAccount(principal.accountId, limit, cursor === undefined ? undefined : decodeCursor(cursor));
+  async listSecurityEvents(
+    principal: Principal,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ events: SecurityEvent[]; nextCursor?: string }> {
+    const page = await this.deps.securityLog.listByAccount(
+      principal.accountId,
+      limit,
+      cursor === undefined ? undefined : decodeCursor(cursor),
+    );
     return { events: page.events, nextCursor: page.nextCursor && Buffer.from(page.nextCursor).toString('base64url') };
   }
 
@@ -407,7 +459,9 @@ export class AccountService {
   private async confirmPassword(account: Account, password: string, origin: RequestOrigin, purpose: string): Promise<void> {
     const now = this.deps.clock.now();
     const { start, end } = fixedWindow(now, SESSION_PASSWORD_LIMITS.windowSeconds);
-    if ((await this.deps.failures.increment(COUNTERS.passwordChecks.of(account.accountId), start, end)) > SESSION_PASSWORD_LIMITS.perAccount) {
+    if (
+      (await this.deps.failures.increment(COUNTERS.passwordChecks.of(account.accountId), start, end)) > SESSION_PASSWORD_LIMITS.perAccount
+    ) {
       await this.record(account.accountId, 'login_throttled', origin, { reason: 'password checks from a session' });
       throw new TooManyRequestsError('Too many password attempts; try again later', end - epoch(now));
     }
@@ -417,8 +471,17 @@ export class AccountService {
     }
   }
 
-  private sendEmailLink(accountId: string, email: string, purpose: EmailToken['purpose'], message?: EmailLinkMessage, ttlSeconds?: number): Promise<void> {
-    return mailEmailLink({ tokens: this.deps.tokens, mailer: this.deps.mailer, publicUrl: this.deps.publicUrl, now: () => this.deps.clock.now() }, { accountId, email, purpose, message, ttlSeconds });
+  private sendEmailLink(
+    accountId: string,
+    email: string,
+    purpose: EmailToken['purpose'],
+    message?: EmailLinkMessage,
+    ttlSeconds?: number,
+  ): Promise<void> {
+    return mailEmailLink(
+      { tokens: this.deps.tokens, mailer: this.deps.mailer, publicUrl: this.deps.publicUrl, now: () => this.deps.clock.now() },
+      { accountId, email, purpose, message, ttlSeconds },
+    );
   }
 
   /**

@@ -37,7 +37,12 @@ export class KeyService {
   /** The account's keys, newest first, each with its last use (time and address) when the logs know one. */
   async list(accountId: string): Promise<(ApiKeyView & { lastUsedAt?: string; lastUsedIp?: string })[]> {
     const keys = (await this.deps.keys.listByAccount(accountId)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    const uses = this.deps.usage ? await this.deps.usage.lastUses(accountId, keys.map((k) => k.keyId)) : new Map<string, { at: string; ip: string }>();
+    const uses = this.deps.usage
+      ? await this.deps.usage.lastUses(
+          accountId,
+          keys.map((k) => k.keyId),
+        )
+      : new Map<string, { at: string; ip: string }>();
     return keys.map((key) => {
       const use = uses.get(key.keyId);
       return { ...keyViewOf(key), ...(use ? { lastUsedAt: use.at, lastUsedIp: use.ip } : {}) };
@@ -53,7 +58,11 @@ export class KeyService {
   }
 
   /** Issues a new secret under the same name; the old one works for ROLL_GRACE_SECONDS more. */
-  async roll(accountId: string, keyId: string, origin: RequestOrigin): Promise<{ key: ApiKeyView; secret: string; previous: { keyId: string; graceUntil: string } }> {
+  async roll(
+    accountId: string,
+    keyId: string,
+    origin: RequestOrigin,
+  ): Promise<{ key: ApiKeyView; secret: string; previous: { keyId: string; graceUntil: string } }> {
     const old = (await this.deps.keys.listByAccount(accountId)).find((k) => k.keyId === keyId && k.status === 'active');
     if (!old) throw new KeyNotFoundError();
     const { key, secret } = this.mint(accountId, old.name, old.plan);
@@ -61,7 +70,10 @@ export class KeyService {
     const graceUntil = new Date(this.deps.clock.now().getTime() + ROLL_GRACE_SECONDS * 1000).toISOString();
     if (!(await this.deps.keys.transition(accountId, keyId, ['active'], { status: 'rolling', graceUntil, replacedBy: key.keyId }))) {
       // Revoked or rolled meanwhile: withdraw the new key rather than leave two live ones.
-      await this.deps.keys.transition(accountId, key.keyId, ['active'], { status: 'revoked', revokedAt: this.deps.clock.now().toISOString() });
+      await this.deps.keys.transition(accountId, key.keyId, ['active'], {
+        status: 'revoked',
+        revokedAt: this.deps.clock.now().toISOString(),
+      });
       throw new KeyNotFoundError();
     }
     await this.record(accountId, 'key_rolled', origin, keyId, key.keyId);
@@ -83,13 +95,29 @@ export class KeyService {
    * Suspends or reinstates an account: every live key follows within the gateway's key-cache window
    * (403 account_suspended); sign-in, the holder's own data and privacy requests keep working.
    */
-  async setSuspended(accountId: string, suspension: { reason: string; by: string } | undefined, origin: RequestOrigin): Promise<{ keys: number }> {
+  async setSuspended(
+    accountId: string,
+    suspension: { reason: string; by: string } | undefined,
+    origin: RequestOrigin,
+  ): Promise<{ keys: number }> {
     const now = this.deps.clock.now();
-    await this.deps.accounts.update(accountId, { suspension: suspension ? { ...suspension, at: now.toISOString() } : null }, now.toISOString());
+    await this.deps.accounts.update(
+      accountId,
+      { suspension: suspension ? { ...suspension, at: now.toISOString() } : null },
+      now.toISOString(),
+    );
     const live = (await this.deps.keys.listByAccount(accountId)).filter((k) => k.status !== 'revoked');
-    await Promise.all(live.map((k) => this.deps.keys.transition(accountId, k.keyId, ['active', 'rolling'], { suspended: Boolean(suspension) })));
+    await Promise.all(
+      live.map((k) => this.deps.keys.transition(accountId, k.keyId, ['active', 'rolling'], { suspended: Boolean(suspension) })),
+    );
     await this.deps.securityLog.record(
-      securityEvent(accountId, suspension ? 'account_suspended' : 'account_unsuspended', origin, now, suspension ? { reason: suspension.reason } : undefined),
+      securityEvent(
+        accountId,
+        suspension ? 'account_suspended' : 'account_unsuspended',
+        origin,
+        now,
+        suspension ? { reason: suspension.reason } : undefined,
+      ),
     );
     return { keys: live.length };
   }
@@ -111,7 +139,13 @@ export class KeyService {
     };
   }
 
-  private record(accountId: string, type: 'key_created' | 'key_revoked' | 'key_rolled', origin: RequestOrigin, keyId: string, newKeyId?: string) {
+  private record(
+    accountId: string,
+    type: 'key_created' | 'key_revoked' | 'key_rolled',
+    origin: RequestOrigin,
+    keyId: string,
+    newKeyId?: string,
+  ) {
     const detail: Record<string, string> = newKeyId ? { keyId, newKeyId } : { keyId };
     return this.deps.securityLog.record(securityEvent(accountId, type, origin, this.deps.clock.now(), detail));
   }

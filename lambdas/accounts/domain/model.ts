@@ -1,4 +1,3 @@
-
 /** What an account holder tells us about themselves beyond name and email; all optional. */
 export interface Profile {
   company?: string;
@@ -107,4 +106,10 @@ export function keyViewOf(key: ApiKey): ApiKeyView {
   return view;
 }
 
-export { MAX_USER_AGENT, type RequestOrigin, type SecurityEvent, securityEvent, type SecurityEventType } from '../../shared/security-events';
+export {
+  MAX_USER_AGENT,
+  type RequestOrigin,
+  type SecurityEvent,
+  securityEvent,
+  type SecurityEventType,
+} from '../../shared/security-events';

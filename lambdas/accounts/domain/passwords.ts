@@ -5,8 +5,18 @@ export const PASSWORD_MAX = 128;
 
 /** Passwords people reuse most; a breach-corpus check would be the next step. */
 const COMMON = new Set([
-  'password1234', 'password12345', '123456789012', 'qwertyuiop12', 'iloveyou1234', 'letmein12345',
-  'administrator', 'passw0rd1234', 'welcome12345', '1q2w3e4r5t6y', 'qwerty123456', 'omnapi123456',
+  'password1234',
+  'password12345',
+  '123456789012',
+  'qwertyuiop12',
+  'iloveyou1234',
+  'letmein12345',
+  'administrator',
+  'passw0rd1234',
+  'welcome12345',
+  '1q2w3e4r5t6y',
+  'qwerty123456',
+  'omnapi123456',
 ]);
 
 /**

@@ -6,7 +6,18 @@ export interface AccountStore {
   get(accountId: string): Promise<Account | undefined>;
   findByEmail(email: string): Promise<Account | undefined>;
   markVerified(accountId: string, at: string): Promise<void>;
-  update(accountId: string, changes: { name?: string; profile?: Profile; preferences?: Preferences; passwordHash?: string; plan?: string; suspension?: Account['suspension'] | null }, at: string): Promise<Account>;
+  update(
+    accountId: string,
+    changes: {
+      name?: string;
+      profile?: Profile;
+      preferences?: Preferences;
+      passwordHash?: string;
+      plan?: string;
+      suspension?: Account['suspension'] | null;
+    },
+    at: string,
+  ): Promise<Account>;
   /** Moves the account to a new email, releasing the old one; false when the new one is taken. */
   changeEmail(accountId: string, from: string, to: string, at: string): Promise<boolean>;
 }
@@ -31,7 +42,12 @@ export interface KeyStore {
   put(key: ApiKey): Promise<void>;
   listByAccount(accountId: string): Promise<ApiKey[]>;
   /** Updates a key of this account only; false when the account has no such key in that state. */
-  transition(accountId: string, keyId: string, from: ApiKey['status'][], changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy' | 'plan' | 'suspended'>>): Promise<boolean>;
+  transition(
+    accountId: string,
+    keyId: string,
+    from: ApiKey['status'][],
+    changes: Partial<Pick<ApiKey, 'status' | 'graceUntil' | 'revokedAt' | 'replacedBy' | 'plan' | 'suspended'>>,
+  ): Promise<boolean>;
 }
 
 /** Port: when and from where each key was last used, as far as the call logs (90 days) tell. */

@@ -8,5 +8,7 @@ const { accountService, authenticate } = accountsWiring('TABLE_ACCOUNTS', 'TABLE
 /** `GET|PUT /v1/account/preferences`: product-update mail, analytics objections, low-balance notice. */
 export const handler = httpRoutes(
   route(accountRoutes.getPreferences, async (event) => json(200, await accountService.getPreferences(event.principal)), { authenticate }),
-  route(accountRoutes.setPreferences, async (event) => json(200, await accountService.setPreferences(event.principal, event.input.body)), { authenticate }),
+  route(accountRoutes.setPreferences, async (event) => json(200, await accountService.setPreferences(event.principal, event.input.body)), {
+    authenticate,
+  }),
 );

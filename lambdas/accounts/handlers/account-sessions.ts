@@ -8,7 +8,9 @@ const { accountService, authenticate } = accountsWiring('TABLE_SESSIONS', 'TABLE
 
 /** `GET /v1/account/sessions` and `DELETE /v1/account/sessions/{id}`, for the caller's own sessions. */
 export const handler = httpRoutes(
-  route(accountRoutes.listSessions, async (event) => json(200, { sessions: await accountService.listSessions(event.principal) }), { authenticate }),
+  route(accountRoutes.listSessions, async (event) => json(200, { sessions: await accountService.listSessions(event.principal) }), {
+    authenticate,
+  }),
   route(
     accountRoutes.revokeSession,
     async (event) => {

@@ -4,7 +4,14 @@ import { originOf } from '../http';
 import { accountRoutes } from '../routes';
 import { accountsWiring } from '../wiring';
 
-const { accountService, authenticate } = accountsWiring('TABLE_ACCOUNTS', 'TABLE_SESSIONS', 'TABLE_TOKENS', 'TABLE_SECURITY_EVENTS', 'MAIL_FROM', 'PUBLIC_URL');
+const { accountService, authenticate } = accountsWiring(
+  'TABLE_ACCOUNTS',
+  'TABLE_SESSIONS',
+  'TABLE_TOKENS',
+  'TABLE_SECURITY_EVENTS',
+  'MAIL_FROM',
+  'PUBLIC_URL',
+);
 
 /** `GET /v1/account` and `PATCH /v1/account` (correction of name, profile and email). */
 export const handler = httpRoutes(
@@ -15,7 +22,14 @@ export const handler = httpRoutes(
       const updated = await accountService.updateAccount(event.principal, event.input.body, originOf(event));
       // Which fields changed, never the password that confirmed an email change.
       const { currentPassword: _password, ...asked } = event.input.body;
-      event.audit = { change: { after: { fields: Object.keys(asked).filter((k) => asked[k as keyof typeof asked] !== undefined), pendingEmail: updated.pendingEmail } } };
+      event.audit = {
+        change: {
+          after: {
+            fields: Object.keys(asked).filter((k) => asked[k as keyof typeof asked] !== undefined),
+            pendingEmail: updated.pendingEmail,
+          },
+        },
+      };
       return json(200, updated);
     },
     { authenticate },

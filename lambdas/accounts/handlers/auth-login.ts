@@ -5,7 +5,14 @@ import { originOf, sessionCookie } from '../http';
 import { accountRoutes } from '../routes';
 import { accountsWiring } from '../wiring';
 
-const { accountService } = accountsWiring('TABLE_ACCOUNTS', 'TABLE_SESSIONS', 'TABLE_TOKENS', 'TABLE_SECURITY_EVENTS', 'MAIL_FROM', 'PUBLIC_URL');
+const { accountService } = accountsWiring(
+  'TABLE_ACCOUNTS',
+  'TABLE_SESSIONS',
+  'TABLE_TOKENS',
+  'TABLE_SECURITY_EVENTS',
+  'MAIL_FROM',
+  'PUBLIC_URL',
+);
 
 /** `POST /v1/auth/login`: sets the session cookie and returns the token for bearer use. */
 export const handler = httpRoutes(

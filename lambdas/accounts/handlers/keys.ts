@@ -5,7 +5,13 @@ import { originOf } from '../http';
 import { accountRoutes } from '../routes';
 import { accountsWiring } from '../wiring';
 
-const { accountService, keyService, authenticate } = accountsWiring('TABLE_SESSIONS', 'TABLE_API_KEYS', 'TABLE_ACCOUNTS', 'TABLE_SECURITY_EVENTS', 'TABLE_USAGE_LOGS');
+const { accountService, keyService, authenticate } = accountsWiring(
+  'TABLE_SESSIONS',
+  'TABLE_API_KEYS',
+  'TABLE_ACCOUNTS',
+  'TABLE_SECURITY_EVENTS',
+  'TABLE_USAGE_LOGS',
+);
 
 /** API keys: create (secret shown once), list, revoke, roll. Always the caller's own keys. */
 export const handler = httpRoutes(

@@ -40,7 +40,14 @@ export class DynamoDbBillingAccounts implements BillingAccounts {
       return credits;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: this.key(accountId), ProjectionExpression: 'preferences.lowBalanceCredits', ConsistentRead: true }));
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: this.key(accountId),
+          ProjectionExpression: 'preferences.lowBalanceCredits',
+          ConsistentRead: true,
+        }),
+      );
       const chosen = (Item?.preferences as { lowBalanceCredits?: unknown } | undefined)?.lowBalanceCredits;
       return typeof chosen === 'string' ? chosen : undefined;
     }

@@ -1,12 +1,30 @@
 import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { collectBalanceShards, totalBalance } from '../../shared/adapters/dynamodb-balance';
 import { balanceKey } from '../../shared/credits';
 import { ITEMS } from '../../shared/items';
 import { queryAll } from '../../shared/dynamodb-query';
-import type { Ledger, LedgerEntry, LedgerPage, NewLedgerEntry, PendingReversal, PostOptions, PostOutcome, Purchase, PurchaseWrite } from '../domain/ledger';
+import type {
+  Ledger,
+  LedgerEntry,
+  LedgerPage,
+  NewLedgerEntry,
+  PendingReversal,
+  PostOptions,
+  PostOutcome,
+  Purchase,
+  PurchaseWrite,
+} from '../domain/ledger';
 
 type Stored = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -41,14 +59,26 @@ export class DynamoDbLedger implements Ledger {
     private readonly table: string,
   ) {}
 
-  async post(accountId: string, entry: NewLedgerEntry, idempotencyKey: string, purchase?: PurchaseWrite, options: PostOptions = {}): Promise<{ outcome: PostOutcome; entry: LedgerEntry }> {
+  async post(
+    accountId: string,
+    entry: NewLedgerEntry,
+    idempotencyKey: string,
+    purchase?: PurchaseWrite,
+    options: PostOptions = {},
+  ): Promise<{ outcome: PostOutcome; entry: LedgerEntry }> {
     const at = (entry.at ?? new Date()).toISOString();
     // The entry id derives from the movement, so every attempt at it writes the same item.
     const entryId = `led_${createHash('sha256').update(`${accountId}|${idempotencyKey}`).digest('hex').slice(0, 24)}`;
     const { at: _at, ...fields } = entry;
     const stored: LedgerEntry = { ...fields, entryId, at };
     const items: TransactItem[] = [
-      { Put: { TableName: this.table, Item: { ...ITEMS.ledgerRef.key({ accountId, idempotencyKey }), entryId, at }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          TableName: this.table,
+          Item: { ...ITEMS.ledgerRef.key({ accountId, idempotencyKey }), entryId, at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
       { Put: { TableName: this.table, Item: { ...ITEMS.ledgerEntry.key({ accountId, at, entryId }), ...stored } } },
       {
         Update: {
@@ -56,7 +86,11 @@ export class DynamoDbLedger implements Ledger {
           Key: balanceKey(accountId),
           UpdateExpression: 'ADD balance :amount SET updatedAt = :at',
           ...(options.keepNonNegative && stored.amountMicro < 0 ? { ConditionExpression: 'balance >= :need' } : {}),
-          ExpressionAttributeValues: { ':amount': stored.amountMicro, ':at': at, ...(options.keepNonNegative && stored.amountMicro < 0 ? { ':need': -stored.amountMicro } : {}) },
+          ExpressionAttributeValues: {
+            ':amount': stored.amountMicro,
+            ':at': at,
+            ...(options.keepNonNegative && stored.amountMicro < 0 ? { ':need': -stored.amountMicro } : {}),
+          },
         },
       },
       ...(purchase ? this.purchaseItems(accountId, purchase) : []),
@@ -82,14 +116,17 @@ export class DynamoDbLedger implements Ledger {
         return { outcome: 'duplicate', entry: stored };
       }
       if (reasons[2]?.Code === 'ConditionalCheckFailed') return { outcome: 'insufficient', entry: stored };
-      if (reasons[3]?.Code === 'ConditionalCheckFailed') return { outcome: purchase?.kind === 'create' ? 'duplicate' : 'stale', entry: stored };
+      if (reasons[3]?.Code === 'ConditionalCheckFailed')
+        return { outcome: purchase?.kind === 'create' ? 'duplicate' : 'stale', entry: stored };
       throw error;
     }
   }
 
   async updatePurchase(accountId: string, write: Extract<PurchaseWrite, { kind: 'update' }>): Promise<'applied' | 'stale'> {
     try {
-      await this.client.send(new UpdateCommand(this.purchaseItems(accountId, write)[0]!.Update as ConstructorParameters<typeof UpdateCommand>[0]));
+      await this.client.send(
+        new UpdateCommand(this.purchaseItems(accountId, write)[0]!.Update as ConstructorParameters<typeof UpdateCommand>[0]),
+      );
       return 'applied';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'stale';
@@ -101,7 +138,13 @@ export class DynamoDbLedger implements Ledger {
     if (write.kind === 'create') {
       const { purchase } = write;
       return [
-        { Put: { TableName: this.table, Item: { ...purchaseKey(accountId, purchase.paymentIntentId), ...purchase }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: this.table,
+            Item: { ...purchaseKey(accountId, purchase.paymentIntentId), ...purchase },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         { Put: { TableName: this.table, Item: { ...paymentKey(purchase.paymentIntentId), accountId } } },
       ];
     }
@@ -114,14 +157,20 @@ export class DynamoDbLedger implements Ledger {
           UpdateExpression: `SET ${[...fields.map((_, i) => `#f${i} = :v${i}`), 'version = version + :one'].join(', ')}`,
           ConditionExpression: 'version = :expected',
           ExpressionAttributeNames: Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
-          ExpressionAttributeValues: { ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])), ':expected': write.expectVersion, ':one': 1 },
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
+            ':expected': write.expectVersion,
+            ':one': 1,
+          },
         },
       },
     ];
   }
 
   async purchaseOf(paymentIntentId: string): Promise<Purchase | undefined> {
-    const { Item: payment } = await this.client.send(new GetCommand({ TableName: this.table, Key: paymentKey(paymentIntentId), ConsistentRead: true }));
+    const { Item: payment } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: paymentKey(paymentIntentId), ConsistentRead: true }),
+    );
     if (!payment) return undefined;
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.table, Key: purchaseKey(String(payment.accountId), paymentIntentId), ConsistentRead: true }),
@@ -170,7 +219,12 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async addPending(paymentIntentId: string, pending: PendingReversal): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...ITEMS.pendingReversal.key({ paymentIntentId, eventId: pending.eventId }), ...pending } }));
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...ITEMS.pendingReversal.key({ paymentIntentId, eventId: pending.eventId }), ...pending },
+      }),
+    );
   }
 
   async pendingFor(paymentIntentId: string): Promise<PendingReversal[]> {

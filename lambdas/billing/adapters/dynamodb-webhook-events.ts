@@ -13,7 +13,9 @@ export class DynamoDbWebhookEvents implements WebhookEventLog {
   ) {}
 
   async wasProcessed(eventId: string): Promise<boolean> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: ITEMS.webhookEvent.key({ eventId }), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: ITEMS.webhookEvent.key({ eventId }), ConsistentRead: true }),
+    );
     return Boolean(Item);
   }
 
@@ -21,7 +23,12 @@ export class DynamoDbWebhookEvents implements WebhookEventLog {
     await this.client.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...ITEMS.webhookEvent.key({ eventId: event.id }), ...event, processedAt: at.toISOString(), expiresAt: Math.floor(at.getTime() / 1000) + WEBHOOK_EVENT_TTL_SECONDS },
+        Item: {
+          ...ITEMS.webhookEvent.key({ eventId: event.id }),
+          ...event,
+          processedAt: at.toISOString(),
+          expiresAt: Math.floor(at.getTime() / 1000) + WEBHOOK_EVENT_TTL_SECONDS,
+        },
       }),
     );
   }

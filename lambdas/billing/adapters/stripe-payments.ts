@@ -9,7 +9,10 @@ export class StripePayments implements PaymentProvider {
 
   async createCustomer(account: BillingAccount, idempotencyKey: string): Promise<string> {
     const customer = await this.call(() =>
-      this.stripe.customers.create({ email: account.email, name: account.name, metadata: { accountId: account.accountId } }, { idempotencyKey }),
+      this.stripe.customers.create(
+        { email: account.email, name: account.name, metadata: { accountId: account.accountId } },
+        { idempotencyKey },
+      ),
     );
     return customer.id;
   }
@@ -28,7 +31,12 @@ export class StripePayments implements PaymentProvider {
           metadata,
           // The payment intent (and so its charges, refunds and disputes) names the account and pack too.
           payment_intent_data: { metadata },
-          line_items: [{ quantity: 1, price_data: { currency: input.pack.currency, unit_amount: input.pack.priceMinor, product_data: { name: input.pack.name } } }],
+          line_items: [
+            {
+              quantity: 1,
+              price_data: { currency: input.pack.currency, unit_amount: input.pack.priceMinor, product_data: { name: input.pack.name } },
+            },
+          ],
           success_url: input.successUrl,
           cancel_url: input.cancelUrl,
         },
@@ -56,7 +64,8 @@ export class StripePayments implements PaymentProvider {
       id: session.id,
       // Statuses Stripe may add later read as the safe ones: not paid, not final.
       status: session.status === 'complete' ? 'complete' : session.status === 'expired' ? 'expired' : 'open',
-      paymentStatus: session.payment_status === 'paid' ? 'paid' : session.payment_status === 'no_payment_required' ? 'no_payment_required' : 'unpaid',
+      paymentStatus:
+        session.payment_status === 'paid' ? 'paid' : session.payment_status === 'no_payment_required' ? 'no_payment_required' : 'unpaid',
       accountId: session.metadata?.accountId,
       packId: session.metadata?.pack,
       paymentIntentId: typeof paymentIntent === 'string' ? paymentIntent : paymentIntent?.id,

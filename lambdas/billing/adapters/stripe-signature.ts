@@ -33,7 +33,10 @@ function rejectFutureTimestamp(signature: string, nowMs: number): void {
  * event itself (shaped: id, type, data.object). A missing, forged, stale or future-dated signature is
  * a 400 `invalid_signature`; a signed body that is not a Stripe event a 400 `invalid_payload`.
  */
-export function stripeSignatureAuthenticator(webhookSecret: () => Promise<string>, now: () => number = Date.now): Authenticator<StripeEvent> {
+export function stripeSignatureAuthenticator(
+  webhookSecret: () => Promise<string>,
+  now: () => number = Date.now,
+): Authenticator<StripeEvent> {
   return authenticator('stripeSignature', async (request) => {
     const raw = Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8');
     if (raw.byteLength > MAX_EVENT_BYTES) throw new PayloadTooLargeError(MAX_EVENT_BYTES);

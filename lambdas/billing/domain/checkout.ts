@@ -39,7 +39,8 @@ export class CheckoutService {
     const now = this.deps.now();
     const { start, end } = fixedWindow(now, HOUR);
     const count = await this.deps.counter.increment(COUNTERS.checkouts.of(accountId), start, end);
-    if (count > this.deps.checkoutsPerHour) throw new CheckoutRateLimitError(this.deps.checkoutsPerHour, end - Math.floor(now.getTime() / 1000));
+    if (count > this.deps.checkoutsPerHour)
+      throw new CheckoutRateLimitError(this.deps.checkoutsPerHour, end - Math.floor(now.getTime() / 1000));
     const customerId = await this.customerOf(accountId, payments);
     const base = this.deps.publicUrl;
     // One session per account, pack and attempt: a retried request reuses the session Stripe made.
@@ -55,7 +56,9 @@ export class CheckoutService {
       },
       `checkout:${accountId}:${packId}:${start}:${count}`,
     );
-    await this.deps.securityEvents.record(securityEvent(accountId, 'checkout_started', origin, now, { pack: packId, checkoutSessionId: session.id }));
+    await this.deps.securityEvents.record(
+      securityEvent(accountId, 'checkout_started', origin, now, { pack: packId, checkoutSessionId: session.id }),
+    );
     return session;
   }
 
@@ -86,11 +89,22 @@ export class CheckoutService {
 
   private async statusOf(accountId: string, session: CheckoutSessionState): Promise<CheckoutStatus> {
     const pack = session.packId ? this.deps.packs[session.packId] : undefined;
-    const base = { sessionId: session.id, pack: session.packId ?? null, packName: pack?.name ?? null, amountMinor: session.amountMinor ?? null, currency: session.currency ?? null };
+    const base = {
+      sessionId: session.id,
+      pack: session.packId ?? null,
+      packName: pack?.name ?? null,
+      amountMinor: session.amountMinor ?? null,
+      currency: session.currency ?? null,
+    };
     if (session.status === 'complete' && session.paymentStatus !== 'unpaid') {
       const purchase = session.paymentIntentId ? await this.deps.purchases?.creditedBy(session.paymentIntentId) : undefined;
       const credited = purchase?.accountId === accountId;
-      return { ...base, status: 'paid', credited, credits: credited ? microToCredits(purchase!.creditsMicro) : pack ? String(pack.credits) : null };
+      return {
+        ...base,
+        status: 'paid',
+        credited,
+        credits: credited ? microToCredits(purchase!.creditsMicro) : pack ? String(pack.credits) : null,
+      };
     }
     if (session.status !== 'expired') return { ...base, status: 'pending', credited: false, credits: null };
     const early = session.expiresAt !== undefined && this.deps.now().getTime() < session.expiresAt * 1000;

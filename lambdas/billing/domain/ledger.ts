@@ -74,7 +74,12 @@ export interface Purchase {
 /** A change to a purchase, made in the same transaction as the ledger entry it explains. */
 export type PurchaseWrite =
   | { kind: 'create'; purchase: Purchase }
-  | { kind: 'update'; paymentIntentId: string; expectVersion: number; changes: Partial<Pick<Purchase, 'refundedMinor' | 'clawedBackMicro' | 'heldMicro' | 'disputes'>> };
+  | {
+      kind: 'update';
+      paymentIntentId: string;
+      expectVersion: number;
+      changes: Partial<Pick<Purchase, 'refundedMinor' | 'clawedBackMicro' | 'heldMicro' | 'disputes'>>;
+    };
 
 /** `keepNonNegative`: the movement applies only if the balance item covers it (an operator's debit never overdraws). */
 export interface PostOptions {
@@ -103,7 +108,13 @@ export interface Ledger {
    * change if one is given. `idempotencyKey` names the movement (e.g. `purchase:cs_…`): posting it
    * again changes nothing.
    */
-  post(accountId: string, entry: NewLedgerEntry, idempotencyKey: string, purchase?: PurchaseWrite, options?: PostOptions): Promise<{ outcome: PostOutcome; entry: LedgerEntry }>;
+  post(
+    accountId: string,
+    entry: NewLedgerEntry,
+    idempotencyKey: string,
+    purchase?: PurchaseWrite,
+    options?: PostOptions,
+  ): Promise<{ outcome: PostOutcome; entry: LedgerEntry }>;
   /** A purchase change with no money movement (a dispute won that held nothing). */
   updatePurchase(accountId: string, write: Extract<PurchaseWrite, { kind: 'update' }>): Promise<'applied' | 'stale'>;
   /** The purchase paid by this payment intent, whichever account made it. */

@@ -31,7 +31,9 @@ export interface CreditSplit {
  * leaves a micro-credit behind or takes one twice, and the split is a function of the facts alone:
  * clawedBack + held + available = purchased, whatever order the events came in.
  */
-export function splitOf(purchase: Pick<Purchase, 'creditsMicro' | 'amountMinor' | 'refundedMinor'> & { disputes: Record<string, DisputeRecord> }): CreditSplit {
+export function splitOf(
+  purchase: Pick<Purchase, 'creditsMicro' | 'amountMinor' | 'refundedMinor'> & { disputes: Record<string, DisputeRecord> },
+): CreditSplit {
   const disputes = Object.values(purchase.disputes).map((d) => ({ status: d.status, amountMinor: disputedMinor(purchase, d) }));
   const lost = sum(disputes.filter((d) => d.status === 'lost').map((d) => d.amountMinor));
   const open = sum(disputes.filter((d) => d.status === 'open').map((d) => d.amountMinor));

@@ -151,7 +151,10 @@ export class StripeEventHandler {
       // A buyer hears before running dry: the notice is on by default once credits are bought.
       const threshold = await this.deps.accounts.defaultLowBalance(account.accountId, defaultLowBalanceCredits(pack));
       await this.deps.securityEvents.record(
-        securityEvent(account.accountId, 'purchase_credited', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), { pack: packId!, paymentIntentId }),
+        securityEvent(account.accountId, 'purchase_credited', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), {
+          pack: packId!,
+          paymentIntentId,
+        }),
       );
       await this.deps.mailer.send({
         to: account.email,
@@ -163,7 +166,11 @@ export class StripeEventHandler {
           `Paid: ${formatMoney(amountMinor, currency)} (Stripe payment ${paymentIntentId}).`,
           `Balance now: ${microToCredits(await this.deps.ledger.balance(account.accountId))} credits.`,
           '',
-          ...(threshold ? [`We mail you once when your balance falls below ${threshold} credits; change or turn that off in your settings: ${consoleUrl(this.deps.publicUrl, 'settings')}`] : []),
+          ...(threshold
+            ? [
+                `We mail you once when your balance falls below ${threshold} credits; change or turn that off in your settings: ${consoleUrl(this.deps.publicUrl, 'settings')}`,
+              ]
+            : []),
           `Your balance, receipts, invoices and payment methods: ${consoleUrl(this.deps.publicUrl, 'credits')}. We never see or keep your card details.`,
         ].join('\n'),
       });
@@ -180,7 +187,11 @@ export class StripeEventHandler {
    * Tells the buyer what a refund or dispute did to their credits, once (when its ledger entry is
    * first applied): how many were taken back, held or released, and the balance now.
    */
-  private async mailReversal(purchase: Purchase, entry: NewLedgerEntry, changes: Partial<Pick<Purchase, 'clawedBackMicro' | 'heldMicro'>>): Promise<void> {
+  private async mailReversal(
+    purchase: Purchase,
+    entry: NewLedgerEntry,
+    changes: Partial<Pick<Purchase, 'clawedBackMicro' | 'heldMicro'>>,
+  ): Promise<void> {
     const account = await this.deps.accounts.get(purchase.accountId);
     if (!account) return;
     // What moved: credits taken for good (from the balance, or from those a dispute held), held, or released.
@@ -191,10 +202,22 @@ export class StripeEventHandler {
     const paid = formatMoney(purchase.amountMinor, purchase.currency);
     const what = {
       clawback: entry.stripe?.disputeId
-        ? { subject: `A payment dispute on ${pack} was decided against you`, line: `The dispute over your payment of ${paid} for ${pack} was lost, so ${taken} of its credits are taken back for good.` }
-        : { subject: `Refund on your purchase of ${pack}`, line: `${formatMoney(entry.stripe?.amountMinor ?? 0, purchase.currency)} of the ${paid} you paid for ${pack} was refunded, so ${taken} credits were taken back.` },
-      hold: { subject: `Your purchase of ${pack} is disputed`, line: `A dispute was opened on your payment of ${paid} for ${pack} (with your bank or card issuer). ${heldMoved} of its credits are held until the dispute is decided.` },
-      release: { subject: `The dispute on your purchase of ${pack} is closed`, line: `The dispute on your payment of ${paid} for ${pack} was decided in your favour: ${heldMoved} held credits are yours to use again.` },
+        ? {
+            subject: `A payment dispute on ${pack} was decided against you`,
+            line: `The dispute over your payment of ${paid} for ${pack} was lost, so ${taken} of its credits are taken back for good.`,
+          }
+        : {
+            subject: `Refund on your purchase of ${pack}`,
+            line: `${formatMoney(entry.stripe?.amountMinor ?? 0, purchase.currency)} of the ${paid} you paid for ${pack} was refunded, so ${taken} credits were taken back.`,
+          },
+      hold: {
+        subject: `Your purchase of ${pack} is disputed`,
+        line: `A dispute was opened on your payment of ${paid} for ${pack} (with your bank or card issuer). ${heldMoved} of its credits are held until the dispute is decided.`,
+      },
+      release: {
+        subject: `The dispute on your purchase of ${pack} is closed`,
+        line: `The dispute on your payment of ${paid} for ${pack} was decided in your favour: ${heldMoved} held credits are yours to use again.`,
+      },
     }[entry.type as 'clawback' | 'hold' | 'release'];
     if (!what) return;
     await this.deps.mailer.send({
@@ -256,7 +279,12 @@ function idsOf(object: Record<string, unknown>): Record<string, string | undefin
 /** The fields of a charge or dispute that reversing a purchase needs; nothing else is kept (no card data). */
 function reduce(eventType: string, object: Record<string, unknown>): PendingReversal['object'] {
   if (eventType === 'charge.refunded') {
-    return { chargeId: str(object.id), paymentIntentId: idOf(object.payment_intent), amountRefunded: int(object.amount_refunded), currency: str(object.currency) };
+    return {
+      chargeId: str(object.id),
+      paymentIntentId: idOf(object.payment_intent),
+      amountRefunded: int(object.amount_refunded),
+      currency: str(object.currency),
+    };
   }
   return {
     disputeId: str(object.id),
@@ -282,7 +310,11 @@ export function factOf(eventType: string, object: PendingReversal['object']): Pa
   const amountMinor = int(object.amount);
   if (!disputeId || amountMinor === undefined || amountMinor < 0) return undefined;
   const reported = str(object.status) ?? '';
-  const status: DisputeStatus = DISPUTE_WON.has(reported) ? 'won' : reported === 'lost' || eventType === 'charge.dispute.closed' ? 'lost' : 'open';
+  const status: DisputeStatus = DISPUTE_WON.has(reported)
+    ? 'won'
+    : reported === 'lost' || eventType === 'charge.dispute.closed'
+      ? 'lost'
+      : 'open';
   return { kind: 'dispute', disputeId, amountMinor, status, chargeId };
 }
 
@@ -298,18 +330,37 @@ export function reversalStep(
 ): { entry?: NewLedgerEntry; idempotencyKey: string; write: Extract<PurchaseWrite, { kind: 'update' }> } | undefined {
   const settled = settle(purchase, fact);
   if (!settled) return undefined;
-  const factKey = fact.kind === 'refund' ? `refund:${purchase.paymentIntentId}:${fact.refundedMinor}` : `dispute:${fact.disputeId}:${fact.status}:${fact.amountMinor}`;
+  const factKey =
+    fact.kind === 'refund'
+      ? `refund:${purchase.paymentIntentId}:${fact.refundedMinor}`
+      : `dispute:${fact.disputeId}:${fact.status}:${fact.amountMinor}`;
   const idempotencyKey = `${factKey}@v${purchase.version}`;
-  const write = { kind: 'update' as const, paymentIntentId: purchase.paymentIntentId, expectVersion: purchase.version, changes: settled.changes };
+  const write = {
+    kind: 'update' as const,
+    paymentIntentId: purchase.paymentIntentId,
+    expectVersion: purchase.version,
+    changes: settled.changes,
+  };
   const { before, after, balanceMicro } = settled;
   if (before.clawedBackMicro === after.clawedBackMicro && before.heldMicro === after.heldMicro) return { idempotencyKey, write };
-  const stripe = { paymentIntentId: purchase.paymentIntentId, customerId: purchase.customerId, currency: purchase.currency, chargeId: fact.chargeId };
+  const stripe = {
+    paymentIntentId: purchase.paymentIntentId,
+    customerId: purchase.customerId,
+    currency: purchase.currency,
+    chargeId: fact.chargeId,
+  };
   const paid = `${purchase.amountMinor} ${purchase.currency} paid for ${purchase.pack}`;
   const base = { amountMicro: balanceMicro, pack: purchase.pack };
   if (fact.kind === 'refund') {
     const held = balanceMicro === 0 ? ': credits held for a dispute are taken back for good' : '';
     return {
-      entry: { ...base, type: 'clawback', reason: `Refund of ${fact.refundedMinor} of ${paid}${held}`, ref: fact.chargeId ?? purchase.paymentIntentId, stripe: { ...stripe, amountMinor: fact.refundedMinor } },
+      entry: {
+        ...base,
+        type: 'clawback',
+        reason: `Refund of ${fact.refundedMinor} of ${paid}${held}`,
+        ref: fact.chargeId ?? purchase.paymentIntentId,
+        stripe: { ...stripe, amountMinor: fact.refundedMinor },
+      },
       idempotencyKey,
       write,
     };
@@ -330,7 +381,24 @@ export function defaultLowBalanceCredits(pack: CreditPack): string {
 }
 
 /** Currencies Stripe counts in whole units (no cents). */
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
 
 export function formatMoney(minor: number, currency: string): string {
   return ZERO_DECIMAL.has(currency) ? `${minor} ${currency.toUpperCase()}` : `${(minor / 100).toFixed(2)} ${currency.toUpperCase()}`;

@@ -20,23 +20,25 @@ const authenticate = sessionAuthenticator(dynamoDbSessionLookup(dynamo, config.T
 /** Built on first use, once the Stripe keys are read (once per container). */
 let service: Promise<CheckoutService> | undefined;
 const checkout = () =>
-  (service ??= keys().then(
-    ({ apiKey }) =>
-      new CheckoutService({
-        payments: apiKey ? new StripePayments(stripeClient(apiKey)) : undefined,
-        accounts: new DynamoDbBillingAccounts(dynamo, config.TABLE_ACCOUNTS),
-        securityEvents: new DynamoDbSecurityEvents(dynamo, config.TABLE_SECURITY_EVENTS),
-        counter: new DynamoDbWindowCounter(dynamo, config.TABLE_SECURITY_EVENTS),
-        packs: config.CREDIT_PACKS,
-        publicUrl: config.PUBLIC_URL,
-        checkoutsPerHour: config.CHECKOUTS_PER_HOUR,
-        purchases: { creditedBy: async (paymentIntentId) => ledger.purchaseOf(paymentIntentId) },
-        now: () => new Date(),
-      }),
-  ).catch((error) => {
-    service = undefined;
-    throw error;
-  }));
+  (service ??= keys()
+    .then(
+      ({ apiKey }) =>
+        new CheckoutService({
+          payments: apiKey ? new StripePayments(stripeClient(apiKey)) : undefined,
+          accounts: new DynamoDbBillingAccounts(dynamo, config.TABLE_ACCOUNTS),
+          securityEvents: new DynamoDbSecurityEvents(dynamo, config.TABLE_SECURITY_EVENTS),
+          counter: new DynamoDbWindowCounter(dynamo, config.TABLE_SECURITY_EVENTS),
+          packs: config.CREDIT_PACKS,
+          publicUrl: config.PUBLIC_URL,
+          checkoutsPerHour: config.CHECKOUTS_PER_HOUR,
+          purchases: { creditedBy: async (paymentIntentId) => ledger.purchaseOf(paymentIntentId) },
+          now: () => new Date(),
+        }),
+    )
+    .catch((error) => {
+      service = undefined;
+      throw error;
+    }));
 
 /** `POST /v1/billing/checkout`, `GET /v1/billing/checkout/{sessionId}` and `GET /v1/billing/portal`: Stripe Checkout, how it ended, and the Customer Portal. */
 export const handler = httpRoutes(
@@ -49,7 +51,11 @@ export const handler = httpRoutes(
     { authenticate },
   ),
   route(billingRoutes.portal, async (event) => json(200, await (await checkout()).portal(event.principal.accountId)), { authenticate }),
-  route(billingRoutes.checkoutStatus, async (event) => json(200, await (await checkout()).status(event.principal.accountId, event.input.path.sessionId)), { authenticate }),
+  route(
+    billingRoutes.checkoutStatus,
+    async (event) => json(200, await (await checkout()).status(event.principal.accountId, event.input.path.sessionId)),
+    { authenticate },
+  ),
   route(
     billingRoutes.cancelCheckout,
     async (event) => {

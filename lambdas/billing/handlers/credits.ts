@@ -14,7 +14,11 @@ const packs = Object.entries(config.CREDIT_PACKS).map(([id, pack]) => ({ id, ...
 
 /** The public catalogue, from the stage's product catalog (prices and plans, bound at synth) and its packs. */
 const catalogue = {
-  products: Object.entries(config.PRICES.products).map(([id, priceMicroCredits]) => ({ id, pricePerCall: microToCredits(priceMicroCredits), priceMicroCredits })),
+  products: Object.entries(config.PRICES.products).map(([id, priceMicroCredits]) => ({
+    id,
+    pricePerCall: microToCredits(priceMicroCredits),
+    priceMicroCredits,
+  })),
   plans: Object.entries(config.PRICES.plans).map(([id, requestsPerMinute]) => ({ id, requestsPerMinute })),
   packs,
 };

@@ -58,7 +58,12 @@ export class DynamoDbTicketStore implements TicketStore {
     let read = 0;
     do {
       const page = await this.client.send(
-        new ScanCommand({ TableName: this.tableName, FilterExpression: 'sk = :ticket', ExpressionAttributeValues: { ':ticket': 'TICKET' }, ExclusiveStartKey: start }),
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'sk = :ticket',
+          ExpressionAttributeValues: { ':ticket': 'TICKET' },
+          ExclusiveStartKey: start,
+        }),
       );
       read += page.ScannedCount ?? 0;
       progress?.(read);

@@ -25,7 +25,15 @@ export async function parseInbound(raw: Buffer, record: SESEventRecord, storageK
   try {
     parsed = await withTimeout(simpleParser(raw, { skipImageLinks: true }), PARSE_TIMEOUT_MS);
   } catch {
-    return { ...base, from: mail.source ?? '', subject: '', text: '', automated: false, bounce: isBounce(mail.source ?? '', ''), unparsed: true };
+    return {
+      ...base,
+      from: mail.source ?? '',
+      subject: '',
+      text: '',
+      automated: false,
+      bounce: isBounce(mail.source ?? '', ''),
+      unparsed: true,
+    };
   }
   const from = firstAddress(parsed.from) ?? mail.source ?? '';
   const autoSubmitted = String(parsed.headers.get('auto-submitted') ?? 'no').toLowerCase();
@@ -52,7 +60,12 @@ export async function parseInbound(raw: Buffer, record: SESEventRecord, storageK
 /** A null return path, or a mail system writing: bounces and reports are never answered (no mail loops). */
 function isBounce(returnPath: string, from: string): boolean {
   const local = (address: string) => address.trim().toLowerCase().split('@')[0] ?? '';
-  return returnPath.trim() === '' || returnPath.trim() === '<>' || ['mailer-daemon', 'postmaster'].includes(local(from)) || ['mailer-daemon', 'postmaster'].includes(local(returnPath));
+  return (
+    returnPath.trim() === '' ||
+    returnPath.trim() === '<>' ||
+    ['mailer-daemon', 'postmaster'].includes(local(from)) ||
+    ['mailer-daemon', 'postmaster'].includes(local(returnPath))
+  );
 }
 
 function verdictsOf(record: SESEventRecord): Verdicts {
@@ -79,5 +92,8 @@ function firstAddress(from: AddressObject | undefined): string | undefined {
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('parse timeout')), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('parse timeout')), ms))),
+  ]).finally(() => clearTimeout(timer));
 }

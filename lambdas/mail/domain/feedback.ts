@@ -12,11 +12,22 @@ export const DeliveryFeedbackSchema = z
     eventType: z.string().optional(),
     notificationType: z.string().optional(),
     bounce: z
-      .object({ bounceType: z.string(), bounceSubType: z.string().optional(), bouncedRecipients: recipients, timestamp: z.string().optional(), feedbackId: z.string().optional() })
+      .object({
+        bounceType: z.string(),
+        bounceSubType: z.string().optional(),
+        bouncedRecipients: recipients,
+        timestamp: z.string().optional(),
+        feedbackId: z.string().optional(),
+      })
       .loose()
       .optional(),
     complaint: z
-      .object({ complainedRecipients: recipients, complaintFeedbackType: z.string().optional(), timestamp: z.string().optional(), feedbackId: z.string().optional() })
+      .object({
+        complainedRecipients: recipients,
+        complaintFeedbackType: z.string().optional(),
+        timestamp: z.string().optional(),
+        feedbackId: z.string().optional(),
+      })
       .loose()
       .optional(),
     mail: z.object({ messageId: z.string().optional() }).loose().optional(),
@@ -35,14 +46,24 @@ export function suppressionsFrom(feedback: DeliveryFeedback, receivedAt: string)
     const { bounce } = feedback;
     return bounce.bouncedRecipients.map((r) => ({
       address: r.emailAddress,
-      entry: { reason: 'bounce', at: bounce.timestamp ?? receivedAt, detail: `${bounce.bounceType}/${bounce.bounceSubType ?? 'General'}`, feedbackId: bounce.feedbackId },
+      entry: {
+        reason: 'bounce',
+        at: bounce.timestamp ?? receivedAt,
+        detail: `${bounce.bounceType}/${bounce.bounceSubType ?? 'General'}`,
+        feedbackId: bounce.feedbackId,
+      },
     }));
   }
   if (kind === 'complaint' && feedback.complaint) {
     const { complaint } = feedback;
     return complaint.complainedRecipients.map((r) => ({
       address: r.emailAddress,
-      entry: { reason: 'complaint', at: complaint.timestamp ?? receivedAt, detail: complaint.complaintFeedbackType ?? 'abuse', feedbackId: complaint.feedbackId },
+      entry: {
+        reason: 'complaint',
+        at: complaint.timestamp ?? receivedAt,
+        detail: complaint.complaintFeedbackType ?? 'abuse',
+        feedbackId: complaint.feedbackId,
+      },
     }));
   }
   return [];

@@ -156,7 +156,8 @@ export async function receiveMail(message: InboundMessage, deps: ReceiveDeps): P
     expiresAt: Math.floor(addDays(message.receivedAt, TICKET_RETENTION_DAYS).getTime() / 1000),
   });
   const robot = message.automated || message.bounce || ticket.status !== 'open' || !isAddress(from) || from.endsWith(`@${deps.mailDomain}`);
-  const answerable = !robot && !forged(message.verdicts) && !ticket.acknowledgedAt && (await underDailyAnswers(deps.counter, from, message.receivedAt));
+  const answerable =
+    !robot && !forged(message.verdicts) && !ticket.acknowledgedAt && (await underDailyAnswers(deps.counter, from, message.receivedAt));
 
   if (mailbox === 'privacy') {
     // A privacy request is the privacy context's to judge, even when we may not write back to its sender.

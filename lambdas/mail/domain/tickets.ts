@@ -24,7 +24,9 @@ export function ticketReply(ticket: Ticket, text: string, mailDomain: string): O
   return {
     from: `${ticket.mailbox}@${mailDomain}`,
     to: ticket.from,
-    subject: replySubject(ticket.subject).includes(ticket.ticketId) ? replySubject(ticket.subject) : `${replySubject(ticket.subject)} [${ticket.ticketId}]`,
+    subject: replySubject(ticket.subject).includes(ticket.ticketId)
+      ? replySubject(ticket.subject)
+      : `${replySubject(ticket.subject)} [${ticket.ticketId}]`,
     text: `${text.trimEnd()}\n\n-- \nOmnAPI ${ticket.mailbox}, your reference: ${ticket.ticketId}\n`,
     inReplyTo: ticket.headerMessageId,
     references: ticket.headerMessageId ? [ticket.headerMessageId] : undefined,

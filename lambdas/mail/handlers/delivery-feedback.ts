@@ -29,8 +29,14 @@ export const deliveryFeedback = async (event: SNSEvent): Promise<void> => {
       continue;
     }
     const suppressed = await applyFeedback(parsed.data, list, record.Sns.Timestamp ?? new Date().toISOString());
-    logger.info('Delivery report applied', { type: parsed.data.eventType ?? parsed.data.notificationType, suppressed, sesMessageId: parsed.data.mail?.messageId });
+    logger.info('Delivery report applied', {
+      type: parsed.data.eventType ?? parsed.data.notificationType,
+      suppressed,
+      sesMessageId: parsed.data.mail?.messageId,
+    });
   }
 };
 
-export const handler = middy<SNSEvent, void>().use(injectLambdaContext(logger, { resetKeys: true })).handler(deliveryFeedback);
+export const handler = middy<SNSEvent, void>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(deliveryFeedback);

@@ -51,4 +51,6 @@ export const inbound = async (event: SESEvent): Promise<void> => {
   }
 };
 
-export const handler = middy<SESEvent, void>().use(injectLambdaContext(logger, { resetKeys: true })).handler(inbound);
+export const handler = middy<SESEvent, void>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(inbound);

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { balanceShards, collectBalanceShards } from '../../shared/adapters/dynamodb-balance';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { balanceKey, balanceShardKey, SHARD_SEQ_SPAN } from '../../shared/credits';
@@ -52,20 +58,39 @@ export class DynamoDbMeter implements Meter {
    * BatchGetItem) and writes only to shards with a call's worth, so an exhausted account is refused in
    * a couple of reads, not a walk of refills over every shard.
    */
-  async admit(input: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date; shards?: number }): Promise<MeterDecision> {
+  async admit(input: {
+    accountId: string;
+    priceMicro: number;
+    limitPerMinute: number;
+    now: Date;
+    shards?: number;
+  }): Promise<MeterDecision> {
     const shards = Math.max(1, input.shards ?? 1);
     if (shards === 1) {
       const { fundedShards, ...decision } = await this.admitOn(input, 0, 1);
       // Only a balance item that once funded shards can have credit left in them.
-      if (decision.admitted || decision.reason === 'rate_limited' || !fundedShards || !(await this.collectStranded(input.accountId, input.now))) return decision;
+      if (
+        decision.admitted ||
+        decision.reason === 'rate_limited' ||
+        !fundedShards ||
+        !(await this.collectStranded(input.accountId, input.now))
+      )
+        return decision;
       const { fundedShards: _again, ...again } = await this.admitOn(input, 0, 1);
       return again;
     }
     const minute = Math.floor(input.now.getTime() / 60_000);
     const skip = this.skipped(input.accountId, minute, input.now.getTime());
-    const candidates = Array.from({ length: shards }, (_, shard) => shard).filter((shard) => !skip.full.has(shard) && !skip.empty.has(shard));
+    const candidates = Array.from({ length: shards }, (_, shard) => shard).filter(
+      (shard) => !skip.full.has(shard) && !skip.empty.has(shard),
+    );
     const refusal = (reason: 'rate_limited' | 'insufficient_credit', balanceMicro: number): MeterDecision => ({
-      admitted: false, reason, balanceMicro, used: reason === 'rate_limited' ? input.limitPerMinute : 0, resetAt: (minute + 1) * 60, partial: true,
+      admitted: false,
+      reason,
+      balanceMicro,
+      used: reason === 'rate_limited' ? input.limitPerMinute : 0,
+      resetAt: (minute + 1) * 60,
+      partial: true,
     });
     const nowMs = input.now.getTime();
     if (skip.drainedUntil > nowMs) return this.admitFromFunded(input, shards, skip, refusal);
@@ -132,7 +157,10 @@ export class DynamoDbMeter implements Meter {
       const { fundedShards: _again, ...again } = await this.admitOn(input, 0, shards);
       if (again.admitted || again.reason === 'rate_limited') return again;
     }
-    return refusal('insufficient_credit', held.reduce((sum, s) => sum + (s.shard < shards ? (s.balance ?? 0) : 0), 0));
+    return refusal(
+      'insufficient_credit',
+      held.reduce((sum, s) => sum + (s.shard < shards ? (s.balance ?? 0) : 0), 0),
+    );
   }
 
   /** What this container knows of an account's shards: full until the minute ends, empty for a second, the balance item short until `drainedUntil`. */
@@ -165,7 +193,11 @@ export class DynamoDbMeter implements Meter {
   }
 
   /** One conditional write on one balance item; `fundedShards` says a refused balance item once funded shards (their credit may be stranded). */
-  private async admitOn({ accountId, priceMicro, limitPerMinute, now }: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date }, shard: number, shards: number): Promise<MeterDecision & { fundedShards?: boolean }> {
+  private async admitOn(
+    { accountId, priceMicro, limitPerMinute, now }: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date },
+    shard: number,
+    shards: number,
+  ): Promise<MeterDecision & { fundedShards?: boolean }> {
     const key = balanceShardKey(accountId, shard);
     const item = `${key.pk}|${shard}`;
     const limit = DynamoDbMeter.shareOf(limitPerMinute, shards, shard);
@@ -175,7 +207,8 @@ export class DynamoDbMeter implements Meter {
     const remove = [...new Set([`w${minute - 1}`, ...(this.stale.get(item) ?? [])])].filter((name) => name !== current).slice(0, 20);
     const names: Record<string, string> = { '#win': current, ...Object.fromEntries(remove.map((name, i) => [`#old${i}`, name])) };
     // A sharded account's figures are one shard's: `used` is scaled to the whole limit, `partial` says the balance is the shard's.
-    const scaled = (used: number) => (shards === 1 ? used : Math.min(limitPerMinute, Math.round((used * limitPerMinute) / Math.max(1, limit))));
+    const scaled = (used: number) =>
+      shards === 1 ? used : Math.min(limitPerMinute, Math.round((used * limitPerMinute) / Math.max(1, limit)));
     const partial = shards > 1 ? { partial: true as const } : {};
     try {
       const { Attributes } = await this.sendRetryingConflicts(
@@ -192,7 +225,14 @@ export class DynamoDbMeter implements Meter {
       );
       this.learn(item, Attributes, current);
       const seq = Number(Attributes!.seq) + shard * SHARD_SEQ_SPAN;
-      return { admitted: true, balanceMicro: Number(Attributes!.balance), used: scaled(Number(Attributes![current])), resetAt, seq, ...partial };
+      return {
+        admitted: true,
+        balanceMicro: Number(Attributes!.balance),
+        used: scaled(Number(Attributes![current])),
+        resetAt,
+        seq,
+        ...partial,
+      };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // DynamoDB returns the item with the refusal; an emulator that does not is asked once more.
@@ -211,7 +251,11 @@ export class DynamoDbMeter implements Meter {
    * `drained` when the balance item has not a call's worth, `busy` when other writers kept it (the
    * caller tries the other shards, and nothing is concluded about the balance).
    */
-  private async refill({ accountId, priceMicro, limitPerMinute, now }: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date }, shard: number, shards: number): Promise<'moved' | 'drained' | 'busy'> {
+  private async refill(
+    { accountId, priceMicro, limitPerMinute, now }: { accountId: string; priceMicro: number; limitPerMinute: number; now: Date },
+    shard: number,
+    shards: number,
+  ): Promise<'moved' | 'drained' | 'busy'> {
     for (let attempt = 1; attempt <= 3; attempt++) {
       const main = Number((await this.read(balanceKey(accountId)))?.balance ?? 0);
       // Five seconds of the shard's share: refills stay rare, and little credit sits in a shard at any time.
@@ -222,8 +266,23 @@ export class DynamoDbMeter implements Meter {
           new TransactWriteCommand({
             TransactItems: [
               // The balance item keeps the names of the shards it funded: readers of the balance read just those.
-              { Update: { TableName: this.table, Key: balanceKey(accountId), UpdateExpression: 'SET balance = balance - :amount ADD shards :shard', ConditionExpression: 'balance >= :amount', ExpressionAttributeValues: { ':amount': amount, ':shard': new Set([shard]) } } },
-              { Update: { TableName: this.table, Key: balanceShardKey(accountId, shard), UpdateExpression: 'ADD balance :amount SET refilledAt = :now', ExpressionAttributeValues: { ':amount': amount, ':now': now.toISOString() } } },
+              {
+                Update: {
+                  TableName: this.table,
+                  Key: balanceKey(accountId),
+                  UpdateExpression: 'SET balance = balance - :amount ADD shards :shard',
+                  ConditionExpression: 'balance >= :amount',
+                  ExpressionAttributeValues: { ':amount': amount, ':shard': new Set([shard]) },
+                },
+              },
+              {
+                Update: {
+                  TableName: this.table,
+                  Key: balanceShardKey(accountId, shard),
+                  UpdateExpression: 'ADD balance :amount SET refilledAt = :now',
+                  ExpressionAttributeValues: { ':amount': amount, ':now': now.toISOString() },
+                },
+              },
             ],
           }),
         );
@@ -231,7 +290,8 @@ export class DynamoDbMeter implements Meter {
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         // Spent or moved by another container since the read: read again. Held by another transaction: wait a moment.
-        if (error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict')) await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * (0.5 + Math.random())));
+        if (error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict'))
+          await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * (0.5 + Math.random())));
       }
     }
     return 'busy';

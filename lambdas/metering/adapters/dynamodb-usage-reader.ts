@@ -5,7 +5,6 @@ import { usageLogRetentionDays } from '../../shared/usage-logs';
 import { ITEMS } from '../../shared/items';
 import type { UsageBucket } from '../domain/usage';
 
-
 const HOUR = 3_600_000;
 const SUMMED = ['calls', 'admitted', 'rejected', 'errors', 'chargedMicro', 'refundedMicro', 'latencyMsSum', 'bytesIn', 'bytesOut'] as const;
 
@@ -38,7 +37,12 @@ export class DynamoDbUsageReader {
       if (hour > to) return;
       const bucket = granularity === 'hour' ? hour : `${hour.slice(0, 10)}T00:00:00Z`;
       const key = `${bucket}#${item.product}`;
-      const sum = sums.get(key) ?? { bucket, product: String(item.product), ...Object.fromEntries(SUMMED.map((n) => [n, 0])) } as { bucket: string; product: string } & Record<(typeof SUMMED)[number], number>;
+      const sum =
+        sums.get(key) ??
+        ({ bucket, product: String(item.product), ...Object.fromEntries(SUMMED.map((n) => [n, 0])) } as {
+          bucket: string;
+          product: string;
+        } & Record<(typeof SUMMED)[number], number>);
       for (const name of SUMMED) sum[name] += Number(item[name] ?? 0);
       sums.set(key, sum);
     };
@@ -55,7 +59,13 @@ export class DynamoDbUsageReader {
    * the single items themselves. Rollups carry `through`, so only the spans after it are read: one
    * query per run of such spans, within the logs' retention.
    */
-  private async uncountedSingles(accountId: string, from: string, to: string, rollups: Record<string, unknown>[], product?: string): Promise<Record<string, unknown>[]> {
+  private async uncountedSingles(
+    accountId: string,
+    from: string,
+    to: string,
+    rollups: Record<string, unknown>[],
+    product?: string,
+  ): Promise<Record<string, unknown>[]> {
     const retained = Date.now() - usageLogRetentionDays() * 86_400_000;
     const start = Math.max(Date.parse(from), Math.floor(retained / HOUR) * HOUR);
     const end = Math.min(Date.parse(`${to.slice(0, 13)}:00:00Z`) + HOUR, Date.now() + HOUR);
@@ -82,7 +92,11 @@ export class DynamoDbUsageReader {
       const items = await queryAll(this.client, {
         TableName: this.tables.usageLogs,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-        ExpressionAttributeValues: { ':pk': ITEMS.logSingle.pk({ accountId }), ':lower': `M#${new Date(lower).toISOString()}`, ':upper': `M#${new Date(upper - 1).toISOString()}\uffff` },
+        ExpressionAttributeValues: {
+          ':pk': ITEMS.logSingle.pk({ accountId }),
+          ':lower': `M#${new Date(lower).toISOString()}`,
+          ':upper': `M#${new Date(upper - 1).toISOString()}\uffff`,
+        },
       });
       for (const item of items) {
         if (Number(item.expiresAt ?? Infinity) <= Date.now() / 1000) continue;
@@ -93,9 +107,17 @@ export class DynamoDbUsageReader {
         if (Date.parse(at) <= (through.get(`${bucket}#${log.product}`) ?? -Infinity)) continue;
         const rejected = log.outcome === 'rejected';
         found.push({
-          bucket, product: log.product, calls: 1, admitted: rejected ? 0 : 1, rejected: rejected ? 1 : 0, errors: log.status >= 400 ? 1 : 0,
-          chargedMicro: rejected ? 0 : log.priceMicroCredits, refundedMicro: log.outcome === 'refunded' ? log.priceMicroCredits : 0,
-          latencyMsSum: Math.round(log.latencyMs), bytesIn: log.requestBytes, bytesOut: log.responseBytes,
+          bucket,
+          product: log.product,
+          calls: 1,
+          admitted: rejected ? 0 : 1,
+          rejected: rejected ? 1 : 0,
+          errors: log.status >= 400 ? 1 : 0,
+          chargedMicro: rejected ? 0 : log.priceMicroCredits,
+          refundedMicro: log.outcome === 'refunded' ? log.priceMicroCredits : 0,
+          latencyMsSum: Math.round(log.latencyMs),
+          bytesIn: log.requestBytes,
+          bytesOut: log.responseBytes,
         });
       }
     }

@@ -1,12 +1,42 @@
 import { consoleUrl } from '../../shared/console-links';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits';
-import { decodeSingle, expiryOf, logPageItem, logPartition, minuteOf, newestAt, pageSortKey, SEQ_BLOCK, seqBlockSortKey, singleCallAt, singleCallItem, singleSortKey, SWEEP_SHARDS, sweepMarkerItem, sweepPartition } from '../../shared/adapters/dynamodb-usage-logs';
+import {
+  decodeSingle,
+  expiryOf,
+  logPageItem,
+  logPartition,
+  minuteOf,
+  newestAt,
+  pageSortKey,
+  SEQ_BLOCK,
+  seqBlockSortKey,
+  singleCallAt,
+  singleCallItem,
+  singleSortKey,
+  SWEEP_SHARDS,
+  sweepMarkerItem,
+  sweepPartition,
+} from '../../shared/adapters/dynamodb-usage-logs';
 import { queryAll } from '../../shared/dynamodb-query';
 import type { Mailer } from '../../shared/mailer';
 import type { UsageLog } from '../../shared/usage-logs';
-import { type AccountSettings, type AccountSettingsReader, bucketsOf, type LowBalanceNotices, type UsageEntry, type UsageStore } from '../domain/usage';
+import {
+  type AccountSettings,
+  type AccountSettingsReader,
+  bucketsOf,
+  type LowBalanceNotices,
+  type UsageEntry,
+  type UsageStore,
+} from '../domain/usage';
 import { ITEMS } from '../../shared/items';
 
 export interface UsageTables {
@@ -16,7 +46,8 @@ export interface UsageTables {
 }
 
 /** The call's log, without the event's envelope (version, account, the balance it left). */
-const logOf = ({ v: _v, accountId: _account, balanceMicro: _balance, seq: _seq, used: _used, ...log }: UsageEntry['event']): UsageLog => log;
+const logOf = ({ v: _v, accountId: _account, balanceMicro: _balance, seq: _seq, used: _used, ...log }: UsageEntry['event']): UsageLog =>
+  log;
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -45,7 +76,8 @@ class PageFill {
   place(entry: UsageEntry): string {
     const key = `${entry.event.accountId}|${minuteOf(entry.event.at)}`;
     const page = this.pages.get(key) ?? { index: 0, count: 0, bytes: 0 };
-    if (page.count && (page.count >= PAGE_MAX_LOGS || page.bytes + logBytes(entry) > PAGE_MAX_BYTES)) Object.assign(page, { index: page.index + 1, count: 0, bytes: 0 });
+    if (page.count && (page.count >= PAGE_MAX_LOGS || page.bytes + logBytes(entry) > PAGE_MAX_BYTES))
+      Object.assign(page, { index: page.index + 1, count: 0, bytes: 0 });
     page.count++;
     page.bytes += logBytes(entry);
     this.pages.set(key, page);
@@ -54,7 +86,17 @@ class PageFill {
 }
 /** Tries of a transaction that meets another writer's (TransactionConflict) before the batch is retried by SQS. */
 const CONFLICT_TRIES = 5;
-const COUNTERS = ['calls', 'admitted', 'rejected', 'errors', 'chargedMicro', 'refundedMicro', 'latencyMsSum', 'bytesIn', 'bytesOut'] as const;
+const COUNTERS = [
+  'calls',
+  'admitted',
+  'rejected',
+  'errors',
+  'chargedMicro',
+  'refundedMicro',
+  'latencyMsSum',
+  'bytesIn',
+  'bytesOut',
+] as const;
 type Counters = Record<(typeof COUNTERS)[number], number>;
 
 function countersOf({ event }: UsageEntry): Counters {
@@ -78,9 +120,11 @@ const zero = (): Counters => Object.fromEntries(COUNTERS.map((n) => [n, 0])) as 
 /** Runs `work` over `items`, at most `limit` at a time. */
 async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 /**
@@ -142,7 +186,8 @@ export const lastMsOf = (hour: number) => hour + HOUR_MS - 1;
 const ANALYTICS_COUNTERS = ['calls', 'chargedMicro'] as const;
 
 /** A request id's share of the tally: about one in `every`, the same for every copy of the call. */
-const tallies = (requestId: string, every: number) => [...requestId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7) % every === 0;
+const tallies = (requestId: string, every: number) =>
+  [...requestId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7) % every === 0;
 
 /** The singles' rollup of an account, hour and product: `<hour>#<product>#S`, counted through `through`, versioned by `v`. */
 export const singlesRollupSortKey = (hour: string, product: string) => `${hour}#${product}#S`;
@@ -184,9 +229,15 @@ export class DynamoDbUsageStore implements UsageStore {
     const singles = [...unique.values()].filter((entry) => !storedInPage(entry.event));
     for (const id of await this.recordSingles(singles)) duplicates.add(id);
     // One account's events side by side, in admit order: its page, seq block and rollup then land in one transaction.
-    const ordered = [...unique.values()].filter((entry) => storedInPage(entry.event)).sort(
-      (a, b) => (a.event.accountId < b.event.accountId ? -1 : a.event.accountId > b.event.accountId ? 1 : (a.event.seq ?? 0) - (b.event.seq ?? 0) || (a.event.at < b.event.at ? -1 : 1)),
-    );
+    const ordered = [...unique.values()]
+      .filter((entry) => storedInPage(entry.event))
+      .sort((a, b) =>
+        a.event.accountId < b.event.accountId
+          ? -1
+          : a.event.accountId > b.event.accountId
+            ? 1
+            : (a.event.seq ?? 0) - (b.event.seq ?? 0) || (a.event.at < b.event.at ? -1 : 1),
+      );
     for (const chunk of this.chunks(ordered)) {
       let pending = chunk;
       let conflicts = 0;
@@ -197,7 +248,11 @@ export class DynamoDbUsageStore implements UsageStore {
           pending = [];
         } catch (error) {
           const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-          if (reasons.some((r) => r.Code === 'TransactionConflict') && !reasons.some((r) => r.Code === 'ConditionalCheckFailed') && ++conflicts < CONFLICT_TRIES) {
+          if (
+            reasons.some((r) => r.Code === 'TransactionConflict') &&
+            !reasons.some((r) => r.Code === 'ConditionalCheckFailed') &&
+            ++conflicts < CONFLICT_TRIES
+          ) {
             await this.pause(20 * 2 ** conflicts * (0.5 + Math.random()));
             continue;
           }
@@ -230,7 +285,13 @@ export class DynamoDbUsageStore implements UsageStore {
     const now = this.now();
     await inParallel(entries, 16, async ({ event, analytics }) => {
       try {
-        await this.client.send(new PutCommand({ TableName: this.tables.usageLogs, Item: singleCallItem(event.accountId, logOf(event), event.seq, analytics), ConditionExpression: 'attribute_not_exists(pk)' }));
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tables.usageLogs,
+            Item: singleCallItem(event.accountId, logOf(event), event.seq, analytics),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         duplicates.push(event.requestId);
@@ -251,7 +312,9 @@ export class DynamoDbUsageStore implements UsageStore {
         steps.set(`${event.accountId}|${hour - HOUR_MS}`, { accountId: event.accountId, hour: hour - HOUR_MS, fromScratch: false });
       }
     }
-    await inParallel([...steps.values()], 8, (step) => this.tallySingles(step.accountId, step.hour, Math.min(lastMsOf(step.hour), now - STEP_LAG_MS), step.fromScratch));
+    await inParallel([...steps.values()], 8, (step) =>
+      this.tallySingles(step.accountId, step.hour, Math.min(lastMsOf(step.hour), now - STEP_LAG_MS), step.fromScratch),
+    );
     return duplicates;
   }
 
@@ -268,7 +331,9 @@ export class DynamoDbUsageStore implements UsageStore {
       const id = `${day}|${event.accountId}`;
       if (!this.marked.has(id)) fresh.set(id, { day, accountId: event.accountId });
     }
-    await inParallel([...fresh.values()], 16, ({ day, accountId }) => this.client.send(new PutCommand({ TableName: this.tables.usageLogs, Item: sweepMarkerItem(day, accountId) })));
+    await inParallel([...fresh.values()], 16, ({ day, accountId }) =>
+      this.client.send(new PutCommand({ TableName: this.tables.usageLogs, Item: sweepMarkerItem(day, accountId) })),
+    );
     if (this.marked.size + fresh.size > MAX_MARKED) this.marked.clear();
     for (const id of fresh.keys()) this.marked.add(id);
   }
@@ -289,7 +354,12 @@ export class DynamoDbUsageStore implements UsageStore {
     for (const hour of hours) {
       const day = new Date(hour).toISOString().slice(0, 10);
       for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
-        const listed = await queryAll(this.client, { TableName: this.tables.usageLogs, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': sweepPartition(day, shard) }, ProjectionExpression: 'sk' });
+        const listed = await queryAll(this.client, {
+          TableName: this.tables.usageLogs,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': sweepPartition(day, shard) },
+          ProjectionExpression: 'sk',
+        });
         accounts += listed.length;
         await inParallel(listed, 8, (item) => this.tallySingles(String(item.sk), hour, lastMsOf(hour), false));
       }
@@ -307,7 +377,13 @@ export class DynamoDbUsageStore implements UsageStore {
     const pk = ITEMS.hourlyUsage.pk({ accountId });
     for (let attempt = 0; attempt < CONFLICT_TRIES; attempt++) {
       const { Items: held = [] } = await this.client.send(
-        new QueryCommand({ TableName: this.tables.usageAggregates, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hour)', FilterExpression: 'attribute_exists(through)', ExpressionAttributeValues: { ':pk': pk, ':hour': `${bucket}#` }, ConsistentRead: true }),
+        new QueryCommand({
+          TableName: this.tables.usageAggregates,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hour)',
+          FilterExpression: 'attribute_exists(through)',
+          ExpressionAttributeValues: { ':pk': pk, ':hour': `${bucket}#` },
+          ConsistentRead: true,
+        }),
       );
       const rollups = new Map(held.map((item) => [String(item.product), { through: Number(item.through), v: Number(item.v) }]));
       const upTo = fromScratch ? Math.max(until, ...[...rollups.values()].map((r) => r.through)) : until;
@@ -328,14 +404,24 @@ export class DynamoDbUsageStore implements UsageStore {
         byProduct.set(log.product, sum);
       }
       // Products counted before but with nothing new still move their `through`, so readers skip the span.
-      for (const product of rollups.keys()) if (!byProduct.has(product)) byProduct.set(product, { counters: zero(), analytics: zero(), n: 0 });
+      for (const product of rollups.keys())
+        if (!byProduct.has(product)) byProduct.set(product, { counters: zero(), analytics: zero(), n: 0 });
       try {
         await Promise.all(
           [...byProduct].map(([product, sum]) => {
             const held = rollups.get(product);
-            const names = { '#product': 'product', '#bucket': 'bucket', ...Object.fromEntries(COUNTERS.map((n, i) => [`#c${i}`, n])), ...Object.fromEntries(ANALYTICS_COUNTERS.map((n, i) => [`#a${i}`, `analytics_${n}`])) };
+            const names = {
+              '#product': 'product',
+              '#bucket': 'bucket',
+              ...Object.fromEntries(COUNTERS.map((n, i) => [`#c${i}`, n])),
+              ...Object.fromEntries(ANALYTICS_COUNTERS.map((n, i) => [`#a${i}`, `analytics_${n}`])),
+            };
             const values = {
-              ':product': product, ':bucket': bucket, ':through': upTo, ':v': (held?.v ?? 0) + 1, ':n': sum.n,
+              ':product': product,
+              ':bucket': bucket,
+              ':through': upTo,
+              ':v': (held?.v ?? 0) + 1,
+              ':n': sum.n,
               ...Object.fromEntries(COUNTERS.map((n, i) => [`:c${i}`, sum.counters[n]])),
               ...Object.fromEntries(ANALYTICS_COUNTERS.map((n, i) => [`:a${i}`, sum.analytics[n]])),
               ...(held ? { ':held': held.v } : {}),
@@ -374,14 +460,19 @@ export class DynamoDbUsageStore implements UsageStore {
         new QueryCommand({
           TableName: this.tables.usageLogs,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :until',
-          ExpressionAttributeValues: { ':pk': logPartition(accountId), ':from': `M#${new Date(from).toISOString()}`, ':until': `M#${new Date(until).toISOString()}\uffff` },
+          ExpressionAttributeValues: {
+            ':pk': logPartition(accountId),
+            ':from': `M#${new Date(from).toISOString()}`,
+            ':until': `M#${new Date(until).toISOString()}\uffff`,
+          },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
       );
       for (const item of page.Items ?? []) {
         const at = singleCallAt(String(item.sk));
-        if (Date.parse(at) > from && Date.parse(at) <= until) found.push({ log: decodeSingle(item.d as Uint8Array, at), analytics: item.a === true });
+        if (Date.parse(at) > from && Date.parse(at) <= until)
+          found.push({ log: decodeSingle(item.d as Uint8Array, at), analytics: item.a === true });
       }
       start = page.LastEvaluatedKey;
     } while (start);
@@ -389,11 +480,18 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   /** The offsets a seq block holds: from the item DynamoDB returned with the refusal, or read again. */
-  private async recordedOffsets(guard: Extract<Guard, { kind: 'seq' }>, returned: Record<string, unknown> | undefined): Promise<Set<number>> {
+  private async recordedOffsets(
+    guard: Extract<Guard, { kind: 'seq' }>,
+    returned: Record<string, unknown> | undefined,
+  ): Promise<Set<number>> {
     const raw = (returned as { s?: { NS?: string[] } } | undefined)?.s?.NS;
     if (raw) return new Set(raw.map(Number));
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tables.usageLogs, Key: { pk: logPartition(guard.accountId), sk: seqBlockSortKey(guard.block) }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tables.usageLogs,
+        Key: { pk: logPartition(guard.accountId), sk: seqBlockSortKey(guard.block) },
+        ConsistentRead: true,
+      }),
     );
     return new Set([...((Item?.s as Set<number> | undefined) ?? [])].map(Number));
   }
@@ -406,7 +504,11 @@ export class DynamoDbUsageStore implements UsageStore {
     let bytes = 0;
     for (const entry of entries) {
       let needed = itemsOf(entry, pages);
-      if (chunk.length && (items.size + needed.filter((key) => !items.has(key)).length > MAX_TRANSACTION_ITEMS || bytes + logBytes(entry) > TRANSACTION_MAX_BYTES)) {
+      if (
+        chunk.length &&
+        (items.size + needed.filter((key) => !items.has(key)).length > MAX_TRANSACTION_ITEMS ||
+          bytes + logBytes(entry) > TRANSACTION_MAX_BYTES)
+      ) {
         yield chunk;
         [chunk, items, pages, bytes] = [[], new Set(), new PageFill(), 0];
         needed = itemsOf(entry, pages);
@@ -440,7 +542,11 @@ export class DynamoDbUsageStore implements UsageStore {
       if (event.seq === undefined) {
         guards.set(items.length, { kind: 'entry', entry });
         items.push({
-          Put: { TableName: this.tables.usageLogs, Item: logPageItem(event.accountId, singleSortKey(event), [logOf(event)]), ConditionExpression: 'attribute_not_exists(pk)' },
+          Put: {
+            TableName: this.tables.usageLogs,
+            Item: logPageItem(event.accountId, singleSortKey(event), [logOf(event)]),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         });
       } else {
         const blockKey = `${event.accountId}|${blockOf(event.seq)}`;
@@ -502,7 +608,9 @@ export class DynamoDbUsageStore implements UsageStore {
     for (const page of pages.values()) {
       const firstSeq = Math.min(...page.logs.map((entry) => entry.event.seq!));
       const logs = page.logs.map((entry) => logOf(entry.event));
-      items.push({ Put: { TableName: this.tables.usageLogs, Item: logPageItem(page.accountId, pageSortKey(newestAt(logs), firstSeq), logs) } });
+      items.push({
+        Put: { TableName: this.tables.usageLogs, Item: logPageItem(page.accountId, pageSortKey(newestAt(logs), firstSeq), logs) },
+      });
     }
     for (const rollup of rollups.values()) {
       // Every attribute goes through a placeholder: several (bucket, errors) are reserved words.
@@ -511,7 +619,11 @@ export class DynamoDbUsageStore implements UsageStore {
           TableName: this.tables.usageAggregates,
           Key: { pk: rollup.pk, sk: rollup.sk },
           UpdateExpression: `SET #product = :product, #bucket = :bucket ADD ${COUNTERS.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-          ExpressionAttributeNames: { '#product': 'product', '#bucket': 'bucket', ...Object.fromEntries(COUNTERS.map((n, i) => [`#c${i}`, n])) },
+          ExpressionAttributeNames: {
+            '#product': 'product',
+            '#bucket': 'bucket',
+            ...Object.fromEntries(COUNTERS.map((n, i) => [`#c${i}`, n])),
+          },
           ExpressionAttributeValues: {
             ':product': rollup.product,
             ':bucket': rollup.bucket,
@@ -522,7 +634,12 @@ export class DynamoDbUsageStore implements UsageStore {
     }
     for (const [accountId, amount] of refunds) {
       items.push({
-        Update: { TableName: this.tables.ledger, Key: balanceKey(accountId), UpdateExpression: 'ADD balance :refund', ExpressionAttributeValues: { ':refund': amount } },
+        Update: {
+          TableName: this.tables.ledger,
+          Key: balanceKey(accountId),
+          UpdateExpression: 'ADD balance :refund',
+          ExpressionAttributeValues: { ':refund': amount },
+        },
       });
     }
     return { items, guards };

@@ -13,7 +13,8 @@ export class FetchUpstream implements Upstream {
   async forward(request: UpstreamRequest): Promise<UpstreamResult> {
     const signal = AbortSignal.timeout(request.timeoutMs);
     try {
-      const own = this.own && (request.url === this.own.base || request.url.startsWith(`${this.own.base}/`)) ? await this.own.headers() : {};
+      const own =
+        this.own && (request.url === this.own.base || request.url.startsWith(`${this.own.base}/`)) ? await this.own.headers() : {};
       const response = await fetch(request.url, {
         method: request.method,
         headers: { ...request.headers, ...own },

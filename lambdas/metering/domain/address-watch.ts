@@ -84,7 +84,10 @@ export class KeyAddressWatch {
       flagged.push(keyId);
       await this.alarm.raise({ accountId, keyId, hour, addresses: count, threshold: this.settings.addressesPerHour });
       if (this.settings.suspend) {
-        await this.alarm.suspend(accountId, `Key ${keyId} was used from ${count} addresses in the hour from ${hour} (limit ${this.settings.addressesPerHour}): it looks leaked. Revoke it, then ask us to lift the suspension.`);
+        await this.alarm.suspend(
+          accountId,
+          `Key ${keyId} was used from ${count} addresses in the hour from ${hour} (limit ${this.settings.addressesPerHour}): it looks leaked. Revoke it, then ask us to lift the suspension.`,
+        );
       }
     }
     return flagged;

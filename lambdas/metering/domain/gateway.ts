@@ -62,14 +62,26 @@ export class Gateway {
     const started = Date.now();
     const base = { 'x-request-id': request.requestId };
     // Checked first, before any lookup or debit: a path that could leave the product's base is refused, free.
-    if (!safePath(request)) return error(400, 'invalid_path', 'The path may not contain "." or ".." segments, backslashes or encoded slashes', base);
+    if (!safePath(request))
+      return error(400, 'invalid_path', 'The path may not contain "." or ".." segments, backslashes or encoded slashes', base);
     if (!METERED_METHODS.has(request.method)) {
-      return error(405, 'method_not_allowed', `${request.method.slice(0, 20)} is not a method products answer; use ${[...METERED_METHODS].join(', ')}`, { ...base, allow: [...METERED_METHODS].join(', ') });
+      return error(
+        405,
+        'method_not_allowed',
+        `${request.method.slice(0, 20)} is not a method products answer; use ${[...METERED_METHODS].join(', ')}`,
+        { ...base, allow: [...METERED_METHODS].join(', ') },
+      );
     }
     if (!request.secret) return error(401, 'unauthorized', 'Send your API key as Authorization: Bearer omn_live_… or x-api-key', base);
     const key = await this.deps.keys.resolve(request.secret);
     if (!key) return error(401, 'invalid_key', 'This API key is unknown, revoked or past its grace period', base);
-    if (key.suspended) return error(403, 'account_suspended', 'This account is suspended: contact support@omnapi.com. You can still sign in and read your data.', base);
+    if (key.suspended)
+      return error(
+        403,
+        'account_suspended',
+        'This account is suspended: contact support@omnapi.com. You can still sign in and read your data.',
+        base,
+      );
     const product = this.deps.catalog.products[request.product];
     if (!product) return error(404, 'unknown_product', `No product named ${request.product}`, base);
     const plan = this.deps.catalog.plans[key.plan] ?? this.deps.catalog.plans.free!;
@@ -112,7 +124,11 @@ export class Gateway {
       const retryAfter = Math.max(1, decision.resetAt - Math.floor(this.deps.now().getTime() / 1000));
       const response =
         decision.reason === 'rate_limited'
-          ? error(429, 'rate_limited', `Over ${plan.requestsPerMinute} calls a minute; retry in ${retryAfter} s`, { ...limitHeaders, 'retry-after': String(retryAfter), ...credits(decision.balanceMicro) })
+          ? error(429, 'rate_limited', `Over ${plan.requestsPerMinute} calls a minute; retry in ${retryAfter} s`, {
+              ...limitHeaders,
+              'retry-after': String(retryAfter),
+              ...credits(decision.balanceMicro),
+            })
           : error(
               402,
               'insufficient_credit',
@@ -125,12 +141,20 @@ export class Gateway {
     }
 
     const forwarded = Object.fromEntries(
-      product.passHeaders.filter((h) => !NEVER_FORWARDED.includes(h) && request.headers[h] !== undefined).map((h) => [h, request.headers[h]!]),
+      product.passHeaders
+        .filter((h) => !NEVER_FORWARDED.includes(h) && request.headers[h] !== undefined)
+        .map((h) => [h, request.headers[h]!]),
     );
     forwarded['x-request-id'] = request.requestId;
     const url = upstreamUrl(this.deps.upstreamBase(request.product), request.path, request.rawQuery);
     const upstreamStarted = Date.now();
-    const result = await this.deps.upstream.forward({ url, method: request.method, headers: forwarded, body: request.body, timeoutMs: product.timeoutMs });
+    const result = await this.deps.upstream.forward({
+      url,
+      method: request.method,
+      headers: forwarded,
+      body: request.body,
+      timeoutMs: product.timeoutMs,
+    });
     const upstreamLatencyMs = Date.now() - upstreamStarted;
 
     let response: GatewayResponse;
@@ -139,21 +163,37 @@ export class Gateway {
     const refunded = credits(decision.balanceMicro + product.priceMicroCredits);
     if (result.kind === 'timeout') {
       outcome = 'refunded';
-      response = error(504, 'upstream_timeout', `${request.product} did not answer within ${product.timeoutMs} ms; you were not charged`, { ...limitHeaders, ...refunded });
+      response = error(504, 'upstream_timeout', `${request.product} did not answer within ${product.timeoutMs} ms; you were not charged`, {
+        ...limitHeaders,
+        ...refunded,
+      });
     } else if (result.kind === 'unreachable' || result.status >= 500) {
       outcome = 'refunded';
       const detail = result.kind === 'unreachable' ? 'could not be reached' : `failed (HTTP ${result.status})`;
       response = error(502, 'upstream_error', `${request.product} ${detail}; you were not charged`, { ...limitHeaders, ...refunded });
     } else {
-      const returned = Object.fromEntries(RETURNED_HEADERS.filter((h) => result.headers[h] !== undefined).map((h) => [h, result.headers[h]!]));
+      const returned = Object.fromEntries(
+        RETURNED_HEADERS.filter((h) => result.headers[h] !== undefined).map((h) => [h, result.headers[h]!]),
+      );
       response = { status: result.status, headers: { ...returned, ...limitHeaders, ...credits(decision.balanceMicro) }, body: result.body };
     }
     await this.publish({ ...event, upstreamLatencyMs }, response, outcome, started);
     return response;
   }
 
-  private async publish(event: Omit<UsageEvent, 'status' | 'outcome' | 'latencyMs' | 'responseBytes'>, response: GatewayResponse, outcome: UsageEvent['outcome'], started: number) {
-    const complete: UsageEvent = { ...event, status: response.status, outcome, latencyMs: Date.now() - started, responseBytes: response.body.length };
+  private async publish(
+    event: Omit<UsageEvent, 'status' | 'outcome' | 'latencyMs' | 'responseBytes'>,
+    response: GatewayResponse,
+    outcome: UsageEvent['outcome'],
+    started: number,
+  ) {
+    const complete: UsageEvent = {
+      ...event,
+      status: response.status,
+      outcome,
+      latencyMs: Date.now() - started,
+      responseBytes: response.body.length,
+    };
     try {
       await this.deps.usage.publish(complete);
     } catch (error) {

@@ -23,4 +23,11 @@ export interface UsageEvent extends UsageLog {
  */
 export type MeterDecision =
   | { admitted: true; balanceMicro: number; used: number; resetAt: number; seq: number; partial?: true }
-  | { admitted: false; reason: 'insufficient_credit' | 'rate_limited'; balanceMicro: number; used: number; resetAt: number; partial?: true };
+  | {
+      admitted: false;
+      reason: 'insufficient_credit' | 'rate_limited';
+      balanceMicro: number;
+      used: number;
+      resetAt: number;
+      partial?: true;
+    };

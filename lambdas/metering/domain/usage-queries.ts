@@ -23,14 +23,19 @@ export function matchesFilters(filters: LogFilters): (log: UsageLog) => boolean 
     (filters.keyId === undefined || log.keyId === filters.keyId) &&
     (filters.product === undefined || log.product === filters.product) &&
     (filters.pathPrefix === undefined || log.path.startsWith(filters.pathPrefix)) &&
-    (filters.status === undefined || (filters.status.endsWith('xx') ? Math.floor(log.status / 100) === Number(filters.status[0]) : log.status === Number(filters.status)));
+    (filters.status === undefined ||
+      (filters.status.endsWith('xx') ? Math.floor(log.status / 100) === Number(filters.status[0]) : log.status === Number(filters.status)));
 }
 
 /** The filters in one canonical form: a cursor is valid for these filters only. */
-const canonical = (filters: LogFilters) => JSON.stringify([filters.keyId, filters.status, filters.product, filters.pathPrefix, filters.from, filters.to]);
+const canonical = (filters: LogFilters) =>
+  JSON.stringify([filters.keyId, filters.status, filters.product, filters.pathPrefix, filters.from, filters.to]);
 
 const digest = (accountId: string, filters: LogFilters, position: string) =>
-  createHash('sha256').update(`${accountId}\n${canonical(filters)}\n${position}`).digest('base64url').slice(0, 22);
+  createHash('sha256')
+    .update(`${accountId}\n${canonical(filters)}\n${position}`)
+    .digest('base64url')
+    .slice(0, 22);
 
 /**
  * The opaque cursor of the next page: the position (the order key of the last log returned) and a
@@ -50,7 +55,13 @@ export function decodeLogCursor(accountId: string, filters: LogFilters, cursor: 
     throw new InvalidCursorError();
   }
   const { p, d } = parsed ?? {};
-  if (typeof p !== 'string' || typeof d !== 'string' || !/^\d{4}-\d\d-\d\dT[\d:.]+Z#[\w=+/-]{1,100}$/.test(p) || d !== digest(accountId, filters, p)) throw new InvalidCursorError();
+  if (
+    typeof p !== 'string' ||
+    typeof d !== 'string' ||
+    !/^\d{4}-\d\d-\d\dT[\d:.]+Z#[\w=+/-]{1,100}$/.test(p) ||
+    d !== digest(accountId, filters, p)
+  )
+    throw new InvalidCursorError();
   return p;
 }
 
@@ -70,8 +81,21 @@ export function keyBuckets(logs: Iterable<UsageLog>, granularity: 'hour' | 'day'
     const bucket = granularity === 'hour' ? `${log.at.slice(0, 13)}:00:00Z` : `${log.at.slice(0, 10)}T00:00:00Z`;
     const id = `${bucket}#${log.product}#${log.keyId}`;
     const sum = sums.get(id) ?? {
-      bucket, product: log.product, keyId: log.keyId, calls: 0, admitted: 0, rejected: 0, rejectedNoCredit: 0, rejectedRateLimited: 0,
-      errors: 0, chargedMicro: 0, refundedMicro: 0, avgLatencyMs: 0, bytesIn: 0, bytesOut: 0, latencySum: 0,
+      bucket,
+      product: log.product,
+      keyId: log.keyId,
+      calls: 0,
+      admitted: 0,
+      rejected: 0,
+      rejectedNoCredit: 0,
+      rejectedRateLimited: 0,
+      errors: 0,
+      chargedMicro: 0,
+      refundedMicro: 0,
+      avgLatencyMs: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      latencySum: 0,
     };
     const rejected = log.outcome === 'rejected';
     sum.calls++;

@@ -76,7 +76,13 @@ export interface UsageMetrics {
 }
 
 /** A batch's figures for the metrics: admitted calls, credits spent (micro), refusals by reason, upstream failures. */
-export function usageFigures(events: UsageEvent[]): { calls: number; spentMicro: number; insufficientCredit: number; rateLimited: number; upstreamFailures: number } {
+export function usageFigures(events: UsageEvent[]): {
+  calls: number;
+  spentMicro: number;
+  insufficientCredit: number;
+  rateLimited: number;
+  upstreamFailures: number;
+} {
   const figures = { calls: 0, spentMicro: 0, insufficientCredit: 0, rateLimited: 0, upstreamFailures: 0 };
   for (const event of events) {
     if (event.outcome === 'rejected') {
@@ -153,7 +159,12 @@ export async function recordUsageBatch(
   deps.metrics?.recorded(fresh);
   if (deps.notices) {
     // Off the hot path and after the batch is safe: a notice that fails is logged, never retried with the batch.
-    await noticeLowBalances(valid.map((v) => v.event), settings, deps.notices, deps.balances).catch((error) => deps.onNoticeError?.(error));
+    await noticeLowBalances(
+      valid.map((v) => v.event),
+      settings,
+      deps.notices,
+      deps.balances,
+    ).catch((error) => deps.onNoticeError?.(error));
   }
   if (deps.addresses) await deps.addresses.observe(valid.map((v) => v.event)).catch((error) => deps.onWatchError?.(error));
   return { failed, recorded: fresh.length, duplicates: entries.length - fresh.length };
@@ -180,14 +191,17 @@ export async function noticeLowBalances(
     }
   }
   // A sharded plan's events carry no balance (the admit write saw one shard): read the whole, for accounts that watch it.
-  const unseen = [...new Set(events.map((e) => e.accountId))].filter((id) => !latest.has(id) && settings.get(id)?.lowBalanceMicro !== undefined);
+  const unseen = [...new Set(events.map((e) => e.accountId))].filter(
+    (id) => !latest.has(id) && settings.get(id)?.lowBalanceMicro !== undefined,
+  );
   if (balances) for (const id of unseen) latest.set(id, await balances.of(id));
   await Promise.all(
     [...latest].map(async ([accountId, balanceMicro]) => {
       const { lowBalanceMicro, email } = settings.get(accountId) ?? {};
       if (lowBalanceMicro === undefined || !email) return;
       if (balanceMicro >= lowBalanceMicro) return notices.rearm(accountId);
-      if (await notices.claim(accountId, new Date(newest.get(accountId) ?? Date.now()))) await notices.send(email, balanceMicro, lowBalanceMicro);
+      if (await notices.claim(accountId, new Date(newest.get(accountId) ?? Date.now())))
+        await notices.send(email, balanceMicro, lowBalanceMicro);
     }),
   );
 }

@@ -25,7 +25,9 @@ const gateway = new Gateway({
   keys: new CachedKeyResolver(new DynamoDbKeyLookup(dynamo, config.keysTable), { ttlMs: config.keyCacheSeconds * 1000 }),
   meter: new DynamoDbMeter(dynamo, config.ledgerTable),
   // The demo echo is served by this API: behind an edge, the self-call proves its origin like any caller.
-  upstream: new FetchUpstream(originGuard && { base: config.builtinEchoUrl, headers: async () => ({ [ORIGIN_SECRET_HEADER]: await originGuard.secret() }) }),
+  upstream: new FetchUpstream(
+    originGuard && { base: config.builtinEchoUrl, headers: async () => ({ [ORIGIN_SECRET_HEADER]: await originGuard.secret() }) },
+  ),
   usage: new SqsUsagePublisher(sqs, config.usageQueueUrl),
   catalog: config.catalog,
   upstreamBase: (product) => {

@@ -8,7 +8,11 @@ import { sweepConfig } from '../config';
 
 const config = sweepConfig();
 // The sweep only counts single calls: it writes no page and no refund, so it has no ledger table (and no grant to one).
-const store = new DynamoDbUsageStore(dynamo, { usageLogs: config.TABLE_USAGE_LOGS, usageAggregates: config.TABLE_USAGE_AGGREGATES, ledger: '' });
+const store = new DynamoDbUsageStore(dynamo, {
+  usageLogs: config.TABLE_USAGE_LOGS,
+  usageAggregates: config.TABLE_USAGE_AGGREGATES,
+  ledger: '',
+});
 
 /**
  * Scheduled (EventBridge, every SWEEP_EVERY_MINUTES): finishes the single calls' hourly rollups of
@@ -23,4 +27,6 @@ export const sweep = async (event: Pick<ScheduledEvent, 'time'>) => {
   return result;
 };
 
-export const handler = middy<ScheduledEvent>().use(injectLambdaContext(logger, { resetKeys: true })).handler(sweep);
+export const handler = middy<ScheduledEvent>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(sweep);

@@ -19,7 +19,11 @@ import { UsageRecordError } from '../errors';
 
 const config = workerConfig();
 const deps = {
-  store: new DynamoDbUsageStore(dynamo, { usageLogs: config.TABLE_USAGE_LOGS, usageAggregates: config.TABLE_USAGE_AGGREGATES, ledger: config.TABLE_LEDGER }),
+  store: new DynamoDbUsageStore(dynamo, {
+    usageLogs: config.TABLE_USAGE_LOGS,
+    usageAggregates: config.TABLE_USAGE_AGGREGATES,
+    ledger: config.TABLE_LEDGER,
+  }),
   settings: new DynamoDbAccountSettings(dynamo, config.TABLE_ACCOUNTS),
   notices: new DynamoDbLowBalanceNotices(dynamo, config.TABLE_LEDGER, new SesMailer(ses, config.MAIL_FROM), config.PUBLIC_URL),
   balances: { of: (accountId: string) => totalBalance(dynamo, config.TABLE_LEDGER, accountId) },
@@ -49,7 +53,12 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(logMetrics(metrics))
   .handler(async (event, context) => {
     const outcome: BatchOutcome = await recordUsageBatch(event.Records, deps);
-    logger.info('Usage batch', { size: event.Records.length, recorded: outcome.recorded, duplicates: outcome.duplicates, failed: outcome.failed.size });
+    logger.info('Usage batch', {
+      size: event.Records.length,
+      recorded: outcome.recorded,
+      duplicates: outcome.duplicates,
+      failed: outcome.failed.size,
+    });
     const recordHandler = async (record: SQSRecord) => {
       if (outcome.failed.has(record.messageId)) throw new UsageRecordError(record.messageId);
     };

@@ -36,7 +36,11 @@ async function* logsBetween(accountId: string, from: string, to: string, filter:
   } while (cursor);
 }
 
-const withCredits = <B extends { chargedMicro: number; refundedMicro: number }>(b: B) => ({ ...b, charged: microToCredits(b.chargedMicro), refunded: microToCredits(b.refundedMicro) });
+const withCredits = <B extends { chargedMicro: number; refundedMicro: number }>(b: B) => ({
+  ...b,
+  charged: microToCredits(b.chargedMicro),
+  refunded: microToCredits(b.refundedMicro),
+});
 
 /** Usage aggregates and call logs (the retention period, newest first) — the caller's own. */
 export const handler = httpRoutes(

@@ -5,7 +5,8 @@ import { type DeliveryOutcome, deliveryKeyOf, type NoticeJob, type NoticeStore }
 import { ITEMS } from '../../shared/items';
 
 const jobKey = (noticeId: string) => ITEMS.noticeJob.key({ noticeId });
-const deliveryKey = (noticeId: string, accountId: string) => ITEMS.noticeDelivery.key({ noticeId, delivery: deliveryKeyOf(noticeId, accountId) });
+const deliveryKey = (noticeId: string, accountId: string) =>
+  ITEMS.noticeDelivery.key({ noticeId, delivery: deliveryKeyOf(noticeId, accountId) });
 const expiry = (at: string, days: number) => Math.floor(Date.parse(at) / 1000) + days * 86_400;
 
 /**
@@ -30,7 +31,11 @@ export class DynamoDbNoticeStore implements NoticeStore {
   async createIfAbsent(job: NoticeJob): Promise<boolean> {
     try {
       await this.client.send(
-        new PutCommand({ TableName: this.table, Item: { ...jobKey(job.noticeId), ...job, expiresAt: expiry(job.createdAt, NOTICE_RETENTION_DAYS) }, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...jobKey(job.noticeId), ...job, expiresAt: expiry(job.createdAt, NOTICE_RETENTION_DAYS) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
       return true;
     } catch (error) {
@@ -60,16 +65,29 @@ export class DynamoDbNoticeStore implements NoticeStore {
       new UpdateCommand({
         TableName: this.table,
         Key: deliveryKey(noticeId, accountId),
-        UpdateExpression: outcome.outcome === 'skipped' ? 'SET outcome = :o, settledAt = :at, why = :why' : 'SET outcome = :o, settledAt = :at',
+        UpdateExpression:
+          outcome.outcome === 'skipped' ? 'SET outcome = :o, settledAt = :at, why = :why' : 'SET outcome = :o, settledAt = :at',
         ConditionExpression: 'outcome = :claimed',
-        ExpressionAttributeValues: { ':o': outcome.outcome, ':at': outcome.at, ':claimed': 'claimed', ...(outcome.outcome === 'skipped' ? { ':why': outcome.why } : {}) },
+        ExpressionAttributeValues: {
+          ':o': outcome.outcome,
+          ':at': outcome.at,
+          ':claimed': 'claimed',
+          ...(outcome.outcome === 'skipped' ? { ':why': outcome.why } : {}),
+        },
       }),
     );
   }
 
   async release(noticeId: string, accountId: string): Promise<void> {
     try {
-      await this.client.send(new DeleteCommand({ TableName: this.table, Key: deliveryKey(noticeId, accountId), ConditionExpression: 'outcome = :claimed', ExpressionAttributeValues: { ':claimed': 'claimed' } }));
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: deliveryKey(noticeId, accountId),
+          ConditionExpression: 'outcome = :claimed',
+          ExpressionAttributeValues: { ':claimed': 'claimed' },
+        }),
+      );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }

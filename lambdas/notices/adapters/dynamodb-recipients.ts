@@ -27,7 +27,12 @@ export class DynamoDbRecipients implements RecipientReader {
 
   async get(accountId: string): Promise<Recipient | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: profileKey(accountId), ProjectionExpression: 'accountId, email, #n, emailVerified, #p, preferences', ExpressionAttributeNames: { '#n': 'name', '#p': 'plan' } }),
+      new GetCommand({
+        TableName: this.table,
+        Key: profileKey(accountId),
+        ProjectionExpression: 'accountId, email, #n, emailVerified, #p, preferences',
+        ExpressionAttributeNames: { '#n': 'name', '#p': 'plan' },
+      }),
     );
     return Item ? recipientOf(Item) : undefined;
   }

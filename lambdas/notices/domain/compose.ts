@@ -30,7 +30,12 @@ export function noticeMail(job: NoticeJob, recipient: Recipient, sender: NoticeS
       subject: job.subject,
       text: `${job.body.trimEnd()}\n\n-- \nYou receive the OmnAPI ${topic.name.toLowerCase()} because your account's preferences allow them. To stop them, open ${url} (one click, no sign-in), or change your mail preferences in the console.\n`,
       autoSubmitted: 'auto-generated',
-      headers: { 'List-Id': listId, 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', Precedence: 'bulk' },
+      headers: {
+        'List-Id': listId,
+        'List-Unsubscribe': `<${url}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        Precedence: 'bulk',
+      },
     };
   }
   const why = 'why' in topic ? topic.why : '';

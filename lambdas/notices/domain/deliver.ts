@@ -24,7 +24,11 @@ export type DeliveryResult = DeliveryOutcome['outcome'] | 'duplicate';
  * `claimed` — shown by `notice status`, never sent twice. A send SES answers with an error releases the
  * claim and throws, so the message is retried (and after a few receives, parked in the DLQ).
  */
-export async function deliverNotice(delivery: NoticeDelivery, deps: DeliverDeps, jobs: Map<string, NoticeJob> = new Map()): Promise<DeliveryResult> {
+export async function deliverNotice(
+  delivery: NoticeDelivery,
+  deps: DeliverDeps,
+  jobs: Map<string, NoticeJob> = new Map(),
+): Promise<DeliveryResult> {
   let job = jobs.get(delivery.noticeId);
   if (!job) {
     job = await deps.notices.get(delivery.noticeId);
@@ -48,7 +52,8 @@ export async function deliverNotice(delivery: NoticeDelivery, deps: DeliverDeps,
   } catch (error) {
     // SES answered with an error (throttled, paused, rejected): nothing went out, so the retry may send.
     // No answer at all (a timeout) may hide an accepted message: the claim stays, and nothing is sent twice.
-    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode) await deps.notices.release(job.noticeId, delivery.accountId);
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode)
+      await deps.notices.release(job.noticeId, delivery.accountId);
     throw error;
   }
   await deps.notices.settle(job.noticeId, delivery.accountId, { outcome: 'sent', at: at() });

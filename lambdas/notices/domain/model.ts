@@ -38,7 +38,10 @@ export interface Recipient {
 export type Exclusion = 'unverified' | 'opted_out' | 'suppressed' | 'not_in_segment';
 
 /** What became of one recipient: sent, left out (and why), or claimed by a sender that never confirmed (never retried: it may have gone out). */
-export type DeliveryOutcome = { outcome: 'sent'; at: string } | { outcome: 'skipped'; why: Exclusion | 'gone'; at: string } | { outcome: 'claimed'; at: string };
+export type DeliveryOutcome =
+  | { outcome: 'sent'; at: string }
+  | { outcome: 'skipped'; why: Exclusion | 'gone'; at: string }
+  | { outcome: 'claimed'; at: string };
 
 /** One recipient of one job, as the queue carries it. */
 export interface NoticeDelivery {

@@ -34,7 +34,17 @@ export const handler = httpRoutes(
     const name = NOTICE_TOPICS[topic].name;
     const action = `/v1/notices/unsubscribe?${new URLSearchParams(event.input.query).toString()}`;
     const form = `<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" style="font-size:1.1em;padding:.5em 1.2em">Unsubscribe</button></form>`;
-    return html(200, page(`Stop ${name.toLowerCase()}?`, [`You will no longer receive OmnAPI ${name.toLowerCase()} by mail. Security, billing and service notices continue: they cannot be turned off.`, 'Nothing has changed yet.'], form));
+    return html(
+      200,
+      page(
+        `Stop ${name.toLowerCase()}?`,
+        [
+          `You will no longer receive OmnAPI ${name.toLowerCase()} by mail. Security, billing and service notices continue: they cannot be turned off.`,
+          'Nothing has changed yet.',
+        ],
+        form,
+      ),
+    );
   }),
   route(noticeRoutes.unsubscribe, async (event) => {
     const topic = await requireValid(event.input.query);
@@ -44,9 +54,19 @@ export const handler = httpRoutes(
     if (switched) {
       Object.assign(event, {
         principal: { accountId: event.input.query.account },
-        audit: { change: { before: { [NOTICE_TOPICS[topic].preference]: switched.before ?? null }, after: { [NOTICE_TOPICS[topic].preference]: false } } },
+        audit: {
+          change: {
+            before: { [NOTICE_TOPICS[topic].preference]: switched.before ?? null },
+            after: { [NOTICE_TOPICS[topic].preference]: false },
+          },
+        },
       });
     }
-    return html(200, page('Unsubscribed', [`You will no longer receive OmnAPI ${name.toLowerCase()}. You can switch them on again in your account's mail preferences.`]));
+    return html(
+      200,
+      page('Unsubscribed', [
+        `You will no longer receive OmnAPI ${name.toLowerCase()}. You can switch them on again in your account's mail preferences.`,
+      ]),
+    );
   }),
 );

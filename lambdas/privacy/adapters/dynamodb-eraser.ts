@@ -49,22 +49,45 @@ export class DynamoDbEraser implements SubjectEraser {
   ) {}
 
   async capture(accountId: string): Promise<ErasureSubject | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.accounts, Key: ITEMS.account.key({ accountId }), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tables.accounts, Key: ITEMS.account.key({ accountId }), ConsistentRead: true }),
+    );
     if (!Item) return undefined;
-    return { accountId, email: String(Item.email), stripeCustomerId: Item.stripeCustomerId as string | undefined, emailSince: String(Item.emailSince ?? Item.createdAt) };
+    return {
+      accountId,
+      email: String(Item.email),
+      stripeCustomerId: Item.stripeCustomerId as string | undefined,
+      emailSince: String(Item.emailSince ?? Item.createdAt),
+    };
   }
 
   async stopAccess(subject: ErasureSubject): Promise<{ keys: number; sessions: number }> {
-    const keys = await this.all({ TableName: this.tables.apiKeys, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :key)', ExpressionAttributeValues: { ':pk': ITEMS.apiKey.pk({ accountId: subject.accountId }), ':key': ITEMS.apiKey.skPrefix }, ConsistentRead: true });
+    const keys = await this.all({
+      TableName: this.tables.apiKeys,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :key)',
+      ExpressionAttributeValues: { ':pk': ITEMS.apiKey.pk({ accountId: subject.accountId }), ':key': ITEMS.apiKey.skPrefix },
+      ConsistentRead: true,
+    });
     const now = new Date().toISOString();
     for (const key of keys.filter((k) => k.status !== 'revoked')) {
       for (const target of [{ pk: key.pk, sk: key.sk }, ITEMS.apiKeyLookup.key({ secretHash: String(key.secretHash) })]) {
         await this.client.send(
-          new UpdateCommand({ TableName: this.tables.apiKeys, Key: target, UpdateExpression: 'SET #status = :revoked, revokedAt = :now', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':revoked': 'revoked', ':now': now } }),
+          new UpdateCommand({
+            TableName: this.tables.apiKeys,
+            Key: target,
+            UpdateExpression: 'SET #status = :revoked, revokedAt = :now',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':revoked': 'revoked', ':now': now },
+          }),
         );
       }
     }
-    const sessions = await this.all({ TableName: this.tables.sessions, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': ITEMS.session.gsi1pk({ accountId: subject.accountId }) } });
+    const sessions = await this.all({
+      TableName: this.tables.sessions,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': ITEMS.session.gsi1pk({ accountId: subject.accountId }) },
+    });
     await this.deleteKeys('sessions', sessions);
     return { keys: keys.length, sessions: sessions.length };
   }
@@ -76,9 +99,26 @@ export class DynamoDbEraser implements SubjectEraser {
       case 'usageLogs':
         return this.usageLogs.erasePage(accountId, limit);
       case 'sessions':
-        return this.erase('sessions', { TableName: this.tables.sessions, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': ITEMS.session.gsi1pk({ accountId }) } }, limit);
+        return this.erase(
+          'sessions',
+          {
+            TableName: this.tables.sessions,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': ITEMS.session.gsi1pk({ accountId }) },
+          },
+          limit,
+        );
       case 'apiKeys': {
-        const page = await this.page({ TableName: this.tables.apiKeys, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ITEMS.apiKey.pk({ accountId }) }, ConsistentRead: true }, limit);
+        const page = await this.page(
+          {
+            TableName: this.tables.apiKeys,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': ITEMS.apiKey.pk({ accountId }) },
+            ConsistentRead: true,
+          },
+          limit,
+        );
         // Each key's lookup copy goes with it.
         const copies = page.items.filter((k) => k.secretHash).map((k) => ITEMS.apiKeyLookup.key({ secretHash: String(k.secretHash) }));
         await this.deleteKeys('apiKeys', [...page.items, ...copies]);
@@ -92,20 +132,35 @@ export class DynamoDbEraser implements SubjectEraser {
         return this.erasePartitions('securityEvents', partitions('securityEvents'), limit);
       case 'tickets': {
         const page = await this.page(
-          { TableName: this.tables.tickets, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': ITEMS.ticket.gsi1pk({ email }), ':since': subject.emailSince } },
+          {
+            TableName: this.tables.tickets,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
+            ExpressionAttributeValues: { ':pk': ITEMS.ticket.gsi1pk({ email }), ':since': subject.emailSince },
+          },
           limit,
         );
         // The raw message goes with its ticket.
-        for (const ticket of page.items) if (ticket.storageKey) await this.s3.send(new DeleteObjectCommand({ Bucket: this.buckets.inboundMail, Key: String(ticket.storageKey) }));
+        for (const ticket of page.items)
+          if (ticket.storageKey)
+            await this.s3.send(new DeleteObjectCommand({ Bucket: this.buckets.inboundMail, Key: String(ticket.storageKey) }));
         await this.deleteKeys('tickets', page.items);
         return { erased: page.items.length, remaining: page.remaining };
       }
       case 'tokens':
         // Links live a day at most and are found by account id only: a scan of a table that stays tiny.
-        return this.eraseScanned('tokens', { TableName: this.tables.tokens, FilterExpression: 'accountId = :id', ExpressionAttributeValues: { ':id': accountId } });
+        return this.eraseScanned('tokens', {
+          TableName: this.tables.tokens,
+          FilterExpression: 'accountId = :id',
+          ExpressionAttributeValues: { ':id': accountId },
+        });
       case 'webhookEvents':
         if (!subject.stripeCustomerId) return { erased: 0, remaining: false };
-        return this.eraseScanned('webhookEvents', { TableName: this.tables.webhookEvents, FilterExpression: 'customerId = :c', ExpressionAttributeValues: { ':c': subject.stripeCustomerId } });
+        return this.eraseScanned('webhookEvents', {
+          TableName: this.tables.webhookEvents,
+          FilterExpression: 'customerId = :c',
+          ExpressionAttributeValues: { ':c': subject.stripeCustomerId },
+        });
       case 'ledger':
         return this.pseudonymiseLedger(subject, limit);
       case 'exports':
@@ -129,20 +184,46 @@ export class DynamoDbEraser implements SubjectEraser {
    */
   private async pseudonymiseLedger(subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
     const pseudonym = await this.pseudonyms.of('account', subject.accountId);
-    const page = await this.page({ TableName: this.tables.ledger, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ITEMS.ledgerEntry.pk({ accountId: subject.accountId }) }, ConsistentRead: true }, limit);
+    const page = await this.page(
+      {
+        TableName: this.tables.ledger,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': ITEMS.ledgerEntry.pk({ accountId: subject.accountId }) },
+        ConsistentRead: true,
+      },
+      limit,
+    );
     for (const item of page.items) {
       if (ITEMS.ledgerEntry.matches(item)) {
         const { pk: _pk, stripe, ...entry } = item;
         const { customerId: _customer, ...refs } = (stripe ?? {}) as Item;
-        await this.client.send(new PutCommand({ TableName: this.tables.ledger, Item: { ...entry, pk: pseudonymPartition(pseudonym), ...(stripe ? { stripe: refs } : {}) } }));
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tables.ledger,
+            Item: { ...entry, pk: pseudonymPartition(pseudonym), ...(stripe ? { stripe: refs } : {}) },
+          }),
+        );
       }
       if (ITEMS.purchase.matches(item)) {
-        await this.client.send(new UpdateCommand({ TableName: this.tables.ledger, Key: ITEMS.payment.key({ paymentIntentId: String(item.paymentIntentId) }), UpdateExpression: 'SET accountId = :p', ExpressionAttributeValues: { ':p': pseudonym } }));
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tables.ledger,
+            Key: ITEMS.payment.key({ paymentIntentId: String(item.paymentIntentId) }),
+            UpdateExpression: 'SET accountId = :p',
+            ExpressionAttributeValues: { ':p': pseudonym },
+          }),
+        );
       }
     }
     await this.deleteKeys('ledger', page.items);
     // A sharded plan's balance shards live in partitions of their own.
-    if (!page.remaining) await this.deleteKeys('ledger', (await balanceShards(this.client, this.tables.ledger, subject.accountId)).filter((shard, i) => i > 0 && shard.balance !== undefined).map((shard) => shard.key));
+    if (!page.remaining)
+      await this.deleteKeys(
+        'ledger',
+        (await balanceShards(this.client, this.tables.ledger, subject.accountId))
+          .filter((shard, i) => i > 0 && shard.balance !== undefined)
+          .map((shard) => shard.key),
+      );
     return { erased: page.items.length, remaining: page.remaining };
   }
 
@@ -201,7 +282,13 @@ export class DynamoDbEraser implements SubjectEraser {
       };
       const sealed = { ...moved, hash: hashOf(moved) };
       await this.client
-        .send(new PutCommand({ TableName: this.tables.auditEvents, Item: { ...auditEventKey(to, event.seq), ...sealed, expiresAt: auditExpiresAt(event.at, retentionDays) }, ConditionExpression: 'attribute_not_exists(pk)' }))
+        .send(
+          new PutCommand({
+            TableName: this.tables.auditEvents,
+            Item: { ...auditEventKey(to, event.seq), ...sealed, expiresAt: auditExpiresAt(event.at, retentionDays) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        )
         .catch((error) => {
           // Moved by an earlier try of this page: only the original is left to delete.
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -224,13 +311,29 @@ export class DynamoDbEraser implements SubjectEraser {
 
   /** Every privacy request filed under a gsi1 key (the account, or its pseudonym once erased). */
   private requestsOf(gsi1pk: string): Promise<Item[]> {
-    return this.all({ TableName: this.tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': gsi1pk } });
+    return this.all({
+      TableName: this.tables.privacyRequests,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': gsi1pk },
+    });
   }
 
   /** Earlier requests stay as proof they were answered (3 years), under the account's pseudonym, with the address's and no details. */
   private async pseudonymiseRequests(subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
-    const [pseudonym, emailPseudonym] = await Promise.all([this.pseudonyms.of('account', subject.accountId), this.pseudonyms.of('email', subject.email)]);
-    const page = await this.page({ TableName: this.tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': ITEMS.privacyRequest.gsi1pk({ accountId: subject.accountId }) } }, limit);
+    const [pseudonym, emailPseudonym] = await Promise.all([
+      this.pseudonyms.of('account', subject.accountId),
+      this.pseudonyms.of('email', subject.email),
+    ]);
+    const page = await this.page(
+      {
+        TableName: this.tables.privacyRequests,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': ITEMS.privacyRequest.gsi1pk({ accountId: subject.accountId }) },
+      },
+      limit,
+    );
     for (const request of page.items) {
       await this.client.send(
         new UpdateCommand({
@@ -246,11 +349,26 @@ export class DynamoDbEraser implements SubjectEraser {
       await this.deleteKeys('privacyRequests', [ITEMS.openRequestClaim.key({ accountId: subject.accountId, type })]);
     }
     // Unclear privacy mail from the address (since the account held it) goes, with its place on the clock.
-    const unclear = await this.all({ TableName: this.tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': ITEMS.unclearMail.gsi1pk({ email: subject.email }), ':since': subject.emailSince } });
-    await this.deleteKeys('privacyRequests', [...unclear, ...unclear.map((m) => ITEMS.openUnclearIndex.key({ ticketId: String(m.ticketId) }))]);
+    const unclear = await this.all({
+      TableName: this.tables.privacyRequests,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
+      ExpressionAttributeValues: { ':pk': ITEMS.unclearMail.gsi1pk({ email: subject.email }), ':since': subject.emailSince },
+    });
+    await this.deleteKeys('privacyRequests', [
+      ...unclear,
+      ...unclear.map((m) => ITEMS.openUnclearIndex.key({ ticketId: String(m.ticketId) })),
+    ]);
     // Every partition of this table built from the account id or the address's hash (its counters, its hold).
     for (const pk of subjectPartitions('privacyRequests', { accountId: subject.accountId, emailHash: emailHash(subject.email) })) {
-      await this.deleteKeys('privacyRequests', await this.all({ TableName: this.tables.privacyRequests, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }));
+      await this.deleteKeys(
+        'privacyRequests',
+        await this.all({
+          TableName: this.tables.privacyRequests,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+        }),
+      );
     }
     return { erased: page.items.length, remaining: page.remaining };
   }
@@ -261,7 +379,11 @@ export class DynamoDbEraser implements SubjectEraser {
     return stripe.deleteCustomer(customerId);
   }
 
-  async traces(subject: ErasureSubject, except: { requestId: string }, from?: ProofPosition): Promise<{ found: string[]; next?: ProofPosition }> {
+  async traces(
+    subject: ErasureSubject,
+    except: { requestId: string },
+    from?: ProofPosition,
+  ): Promise<{ found: string[]; next?: ProofPosition }> {
     const needles = [subject.accountId, subject.email, ...(subject.stripeCustomerId ? [subject.stripeCustomerId] : [])];
     const found: string[] = [];
     const tables = Object.entries(this.tables) as [TableName, string][];
@@ -269,7 +391,8 @@ export class DynamoDbEraser implements SubjectEraser {
       // Archives of the person's earlier requests, now filed under the pseudonym: each object must be gone.
       for (const request of await this.requestsOf(pseudonymPartition(await this.pseudonyms.of('account', subject.accountId)))) {
         const key = (request.export as { key?: string } | undefined)?.key;
-        if (key && (await this.exists(this.buckets.exports, key))) found.push(`exports bucket: the archive of ${String(request.pk).slice(0, 40)}`);
+        if (key && (await this.exists(this.buckets.exports, key)))
+          found.push(`exports bucket: the archive of ${String(request.pk).slice(0, 40)}`);
       }
       // Logs are only ever stored under their account: a full scan of the largest table would cost more than it proves.
       if (await this.usageLogs.any(subject.accountId)) found.push('usageLogs: logs under the account');
@@ -286,9 +409,14 @@ export class DynamoDbEraser implements SubjectEraser {
         for (const item of scanned.Items ?? []) {
           if (table === 'privacyRequests' && item.pk === ITEMS.privacyRequest.key({ requestId: except.requestId }).pk) continue;
           // Mail sent under the address before the account held it was someone else's, and stays theirs.
-          if ((ITEMS.ticket.matches(item) || ITEMS.unclearMail.matches(item)) && String(item.receivedAt ?? '') < subject.emailSince) continue;
+          if ((ITEMS.ticket.matches(item) || ITEMS.unclearMail.matches(item)) && String(item.receivedAt ?? '') < subject.emailSince)
+            continue;
           const text = JSON.stringify(item);
-          for (const needle of needles) if (text.includes(needle)) found.push(`${table}: ${String(item.pk).slice(0, 60)} holds ${needle === subject.email ? 'the email' : needle === subject.accountId ? 'the account id' : 'the Stripe customer id'}`);
+          for (const needle of needles)
+            if (text.includes(needle))
+              found.push(
+                `${table}: ${String(item.pk).slice(0, 60)} holds ${needle === subject.email ? 'the email' : needle === subject.accountId ? 'the account id' : 'the Stripe customer id'}`,
+              );
         }
         start = scanned.LastEvaluatedKey;
       } while (start);
@@ -301,7 +429,8 @@ export class DynamoDbEraser implements SubjectEraser {
       await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       return true;
     } catch (error) {
-      if (error instanceof NotFound || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+      if (error instanceof NotFound || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+        return false;
       throw error;
     }
   }
@@ -309,7 +438,11 @@ export class DynamoDbEraser implements SubjectEraser {
   /** Erases whole partitions one page at a time; `remaining` until the last partition is empty. */
   private async erasePartitions(table: TableName, partitions: string[], limit: number): Promise<{ erased: number; remaining: boolean }> {
     for (const pk of partitions) {
-      const result = await this.erase(table, { TableName: this.tables[table], KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }, limit);
+      const result = await this.erase(
+        table,
+        { TableName: this.tables[table], KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } },
+        limit,
+      );
       // Something was erased here: come back, this partition or the next may hold more.
       if (result.erased || result.remaining) return { erased: result.erased, remaining: true };
     }

@@ -16,7 +16,9 @@ export class DynamoDbHolds implements HoldChecks {
 
   async reasons(accountId: string): Promise<string[]> {
     const reasons: string[] = [];
-    const { Item: hold } = await this.client.send(new GetCommand({ TableName: this.tables.privacyRequests, Key: ITEMS.legalHold.key({ accountId }), ConsistentRead: true }));
+    const { Item: hold } = await this.client.send(
+      new GetCommand({ TableName: this.tables.privacyRequests, Key: ITEMS.legalHold.key({ accountId }), ConsistentRead: true }),
+    );
     if (hold) reasons.push(`${HOLD_REASONS.legal} ${hold.reason}`);
     if ((await totalBalance(this.client, this.tables.ledger, accountId)) < 0) reasons.push(HOLD_REASONS.negativeBalance);
     const purchases = await queryAll(this.client, {
@@ -25,12 +27,18 @@ export class DynamoDbHolds implements HoldChecks {
       ExpressionAttributeValues: { ':pk': ITEMS.purchase.pk({ accountId }), ':purchase': ITEMS.purchase.skPrefix },
       ConsistentRead: true,
     });
-    if (purchases.some((p) => Object.values((p.disputes ?? {}) as Record<string, { status: string }>).some((d) => d.status === 'open'))) reasons.push(HOLD_REASONS.dispute);
+    if (purchases.some((p) => Object.values((p.disputes ?? {}) as Record<string, { status: string }>).some((d) => d.status === 'open')))
+      reasons.push(HOLD_REASONS.dispute);
     return [...new Set(reasons)];
   }
 
   async set(accountId: string, reason: string, by: string): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tables.privacyRequests, Item: { ...ITEMS.legalHold.key({ accountId }), accountId, reason, by, at: new Date().toISOString() } }));
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tables.privacyRequests,
+        Item: { ...ITEMS.legalHold.key({ accountId }), accountId, reason, by, at: new Date().toISOString() },
+      }),
+    );
   }
 
   async clear(accountId: string): Promise<void> {

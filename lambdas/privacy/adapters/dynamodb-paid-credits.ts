@@ -24,7 +24,10 @@ export class DynamoDbPaidCredits implements PaidCredits {
         ConsistentRead: true,
       }),
     ]);
-    const kept = purchases.reduce((sum, p) => sum + Number(p.creditsMicro ?? 0) - Number(p.clawedBackMicro ?? 0) - Number(p.heldMicro ?? 0), 0);
+    const kept = purchases.reduce(
+      (sum, p) => sum + Number(p.creditsMicro ?? 0) - Number(p.clawedBackMicro ?? 0) - Number(p.heldMicro ?? 0),
+      0,
+    );
     return Math.max(0, Math.min(balance, kept));
   }
 }

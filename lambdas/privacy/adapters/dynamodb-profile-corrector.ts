@@ -11,7 +11,15 @@ export class DynamoDbProfileCorrector implements ProfileCorrector {
 
   async apply(accountId: string, changes: Corrections): Promise<Corrections> {
     const key = ITEMS.account.key({ accountId });
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: key, ProjectionExpression: '#name, profile, updatedAt', ExpressionAttributeNames: { '#name': 'name' }, ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: key,
+        ProjectionExpression: '#name, profile, updatedAt',
+        ExpressionAttributeNames: { '#name': 'name' },
+        ConsistentRead: true,
+      }),
+    );
     if (!Item) throw new Error(`Account ${accountId} is gone`);
     const profile = { ...(Item.profile as Record<string, string> | undefined) };
     const before: Corrections = { name: Item.name as string | undefined, ...profile };

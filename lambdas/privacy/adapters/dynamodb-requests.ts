@@ -34,7 +34,12 @@ export class DynamoDbRequests implements RequestStore {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...requestKey(request.requestId), gsi1pk: ITEMS.privacyRequest.gsi1pk({ accountId: request.accountId }), gsi1sk: request.receivedAt, ...request },
+          Item: {
+            ...requestKey(request.requestId),
+            gsi1pk: ITEMS.privacyRequest.gsi1pk({ accountId: request.accountId }),
+            gsi1sk: request.receivedAt,
+            ...request,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -42,7 +47,9 @@ export class DynamoDbRequests implements RequestStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: OPEN_INDEX, sk: request.requestId, requestId: request.requestId } }));
+    await this.client.send(
+      new PutCommand({ TableName: this.table, Item: { pk: OPEN_INDEX, sk: request.requestId, requestId: request.requestId } }),
+    );
     return true;
   }
 
@@ -65,12 +72,19 @@ export class DynamoDbRequests implements RequestStore {
   async claimOpen(accountId: string, type: RequestType, requestId: string): Promise<string> {
     try {
       await this.client.send(
-        new PutCommand({ TableName: this.table, Item: { ...openKey(accountId, type), requestId }, ConditionExpression: 'attribute_not_exists(pk) OR requestId = :id', ExpressionAttributeValues: { ':id': requestId } }),
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...openKey(accountId, type), requestId },
+          ConditionExpression: 'attribute_not_exists(pk) OR requestId = :id',
+          ExpressionAttributeValues: { ':id': requestId },
+        }),
       );
       return requestId;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: openKey(accountId, type), ConsistentRead: true }));
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.table, Key: openKey(accountId, type), ConsistentRead: true }),
+      );
       return Item ? String(Item.requestId) : this.claimOpen(accountId, type, requestId);
     }
   }
@@ -78,14 +92,24 @@ export class DynamoDbRequests implements RequestStore {
   async releaseOpen(accountId: string, type: RequestType, requestId: string): Promise<void> {
     try {
       await this.client.send(
-        new DeleteCommand({ TableName: this.table, Key: openKey(accountId, type), ConditionExpression: 'requestId = :id', ExpressionAttributeValues: { ':id': requestId } }),
+        new DeleteCommand({
+          TableName: this.table,
+          Key: openKey(accountId, type),
+          ConditionExpression: 'requestId = :id',
+          ExpressionAttributeValues: { ':id': requestId },
+        }),
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
-  async update(requestId: string, changes: Partial<PrivacyRequest>, transition?: Transition, at: Date = new Date()): Promise<PrivacyRequest | undefined> {
+  async update(
+    requestId: string,
+    changes: Partial<PrivacyRequest>,
+    transition?: Transition,
+    at: Date = new Date(),
+  ): Promise<PrivacyRequest | undefined> {
     const sets: string[] = [];
     const removes: string[] = [];
     const names: Record<string, string> = {};
@@ -118,7 +142,9 @@ export class DynamoDbRequests implements RequestStore {
         new UpdateCommand({
           TableName: this.table,
           Key: requestKey(requestId),
-          UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim(),
+          UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+            .join(' ')
+            .trim(),
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
@@ -137,13 +163,21 @@ export class DynamoDbRequests implements RequestStore {
   }
 
   async open(): Promise<PrivacyRequest[]> {
-    const index = await queryAll(this.client, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': OPEN_INDEX } });
+    const index = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': OPEN_INDEX },
+    });
     const requests = await Promise.all(index.map((item) => this.get(String(item.requestId))));
-    return requests.filter((r): r is PrivacyRequest => Boolean(r) && !FINAL_STATUSES.includes(r!.status)).sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+    return requests
+      .filter((r): r is PrivacyRequest => Boolean(r) && !FINAL_STATUSES.includes(r!.status))
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   }
 
   async intakeOutcome(messageId: string): Promise<string | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: ITEMS.intake.key({ messageId }), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: ITEMS.intake.key({ messageId }), ConsistentRead: true }),
+    );
     return Item?.outcome as string | undefined;
   }
 
@@ -153,7 +187,12 @@ export class DynamoDbRequests implements RequestStore {
         new PutCommand({
           TableName: this.table,
           // Listed under its sender, so the sender's export and erasure find it.
-          Item: { ...ITEMS.unclearMail.key({ ticketId: mail.ticketId }), gsi1pk: ITEMS.unclearMail.gsi1pk({ email: mail.from }), gsi1sk: mail.receivedAt, ...mail },
+          Item: {
+            ...ITEMS.unclearMail.key({ ticketId: mail.ticketId }),
+            gsi1pk: ITEMS.unclearMail.gsi1pk({ email: mail.from }),
+            gsi1sk: mail.receivedAt,
+            ...mail,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -161,18 +200,26 @@ export class DynamoDbRequests implements RequestStore {
       if (error instanceof ConditionalCheckFailedException) return;
       throw error;
     }
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: OPEN_UNCLEAR_INDEX, sk: mail.ticketId, ticketId: mail.ticketId } }));
+    await this.client.send(
+      new PutCommand({ TableName: this.table, Item: { pk: OPEN_UNCLEAR_INDEX, sk: mail.ticketId, ticketId: mail.ticketId } }),
+    );
   }
 
   async getUnclear(ticketId: string): Promise<UnclearMail | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: ITEMS.unclearMail.key({ ticketId }), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: ITEMS.unclearMail.key({ ticketId }), ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expiresAt: _ttl, ...mail } = Item;
     return mail as UnclearMail;
   }
 
   async openUnclear(): Promise<UnclearMail[]> {
-    const index = await queryAll(this.client, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': OPEN_UNCLEAR_INDEX } });
+    const index = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': OPEN_UNCLEAR_INDEX },
+    });
     const mails = await Promise.all(index.map((item) => this.getUnclear(String(item.ticketId))));
     return mails.filter((m): m is UnclearMail => m?.status === 'open').sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   }
@@ -187,7 +234,12 @@ export class DynamoDbRequests implements RequestStore {
           ConditionExpression: '#status = :open',
           ExpressionAttributeNames: { '#status': 'status' },
           // Decided: kept as long as intake records, the request it became keeps the rest.
-          ExpressionAttributeValues: { ':status': status, ':outcome': outcome, ':open': 'open', ':expires': Math.floor(Date.parse(outcome.at) / 1000) + INTAKE_TTL_SECONDS },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':outcome': outcome,
+            ':open': 'open',
+            ':expires': Math.floor(Date.parse(outcome.at) / 1000) + INTAKE_TTL_SECONDS,
+          },
         }),
       );
     } catch (error) {
@@ -200,7 +252,16 @@ export class DynamoDbRequests implements RequestStore {
 
   async recordIntake(messageId: string, outcome: string, at: Date, rights: string[]): Promise<void> {
     await this.client.send(
-      new PutCommand({ TableName: this.table, Item: { ...ITEMS.intake.key({ messageId }), outcome, rights, at: at.toISOString(), expiresAt: Math.floor(at.getTime() / 1000) + INTAKE_TTL_SECONDS } }),
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...ITEMS.intake.key({ messageId }),
+          outcome,
+          rights,
+          at: at.toISOString(),
+          expiresAt: Math.floor(at.getTime() / 1000) + INTAKE_TTL_SECONDS,
+        },
+      }),
     );
   }
 }

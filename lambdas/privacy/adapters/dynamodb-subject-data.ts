@@ -11,7 +11,21 @@ type Item = Record<string, unknown>;
 type Subject = { accountId: string; email: string };
 
 /** Attributes that are keys, indexes or secrets: never part of an export. */
-const NEVER_EXPORTED = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'passwordHash', 'tokenHash', 'secretHash', 'taskToken', 'confirmation', 'downloadTokenHash', 'cancelTokenHash', 'key', 'failure'];
+const NEVER_EXPORTED = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'passwordHash',
+  'tokenHash',
+  'secretHash',
+  'taskToken',
+  'confirmation',
+  'downloadTokenHash',
+  'cancelTokenHash',
+  'key',
+  'failure',
+];
 /** Removes keys, indexes and secrets at any depth (a request's export record nests its link's hash). */
 const clean = (item: Item): Item =>
   Object.fromEntries(
@@ -37,38 +51,63 @@ export class DynamoDbSubjectData implements SubjectData {
     now: () => Date = () => new Date(),
   ) {
     /** The account's partition of an item type, or only that type's items in it when the partition holds others. */
-    const byAccount = (type: ItemType, { onlyThisType = false } = {}) => (subject: Subject) =>
+    const byAccount =
+      (type: ItemType, { onlyThisType = false } = {}) =>
+      (subject: Subject) =>
+        this.query({
+          TableName: tables[type.table as ExportedTable],
+          KeyConditionExpression: onlyThisType ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+          ExpressionAttributeValues: {
+            ':pk': type.pk({ accountId: subject.accountId }),
+            ...(onlyThisType ? { ':prefix': type.skPrefix } : {}),
+          },
+        });
+    const byIndex = (type: ItemType) => (subject: Subject) =>
       this.query({
         TableName: tables[type.table as ExportedTable],
-        KeyConditionExpression: onlyThisType ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': type.pk({ accountId: subject.accountId }), ...(onlyThisType ? { ':prefix': type.skPrefix } : {}) },
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': type.gsi1pk({ accountId: subject.accountId }) },
       });
-    const byIndex = (type: ItemType) => (subject: Subject) =>
-      this.query({ TableName: tables[type.table as ExportedTable], IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': type.gsi1pk({ accountId: subject.accountId }) } });
     const db = this.client;
     const self = this;
     /** When the account took its current address: mail and failed sign-ins under it before then were someone else's. */
     const addressSince = async (subject: Subject) => {
       const { Item } = await db.send(
-        new GetCommand({ TableName: tables.accounts, Key: ITEMS.account.key({ accountId: subject.accountId }), ProjectionExpression: 'emailSince, createdAt', ConsistentRead: true }),
+        new GetCommand({
+          TableName: tables.accounts,
+          Key: ITEMS.account.key({ accountId: subject.accountId }),
+          ProjectionExpression: 'emailSince, createdAt',
+          ConsistentRead: true,
+        }),
       );
       return String(Item?.emailSince ?? Item?.createdAt ?? '9999');
     };
     this.readers = {
       async *accounts(subject) {
-        const { Item } = await db.send(new GetCommand({ TableName: tables.accounts, Key: ITEMS.account.key({ accountId: subject.accountId }), ConsistentRead: true }));
+        const { Item } = await db.send(
+          new GetCommand({ TableName: tables.accounts, Key: ITEMS.account.key({ accountId: subject.accountId }), ConsistentRead: true }),
+        );
         if (Item) yield clean(Item);
       },
       sessions: byIndex(ITEMS.session),
       apiKeys: byAccount(ITEMS.apiKey, { onlyThisType: true }),
       async *ledger(subject) {
         for await (const item of byAccount(ITEMS.ledgerEntry)(subject)) {
-          const kind = ITEMS.ledgerEntry.matches(item) ? 'entry' : ITEMS.balance.matches(item) ? 'balance' : ITEMS.purchase.matches(item) ? 'purchase' : undefined;
+          const kind = ITEMS.ledgerEntry.matches(item)
+            ? 'entry'
+            : ITEMS.balance.matches(item)
+              ? 'balance'
+              : ITEMS.purchase.matches(item)
+                ? 'purchase'
+                : undefined;
           // Idempotency guards and notice state say nothing about the person.
           if (!kind) continue;
           const rest = clean(item);
           // On a sharded plan the balance item holds a part of it: the export says the whole.
-          yield kind === 'balance' ? { kind, balanceMicro: await totalBalance(db, tables.ledger, subject.accountId), updatedAt: rest.updatedAt } : { kind, ...rest };
+          yield kind === 'balance'
+            ? { kind, balanceMicro: await totalBalance(db, tables.ledger, subject.accountId), updatedAt: rest.updatedAt }
+            : { kind, ...rest };
         }
       },
       async *usageLogs(subject) {
@@ -80,7 +119,10 @@ export class DynamoDbSubjectData implements SubjectData {
         } while (cursor);
       },
       async *usageAggregates(subject) {
-        for (const [granularity, type] of [['hour', ITEMS.hourlyUsage], ['day', ITEMS.dailyUsage]] as const) {
+        for (const [granularity, type] of [
+          ['hour', ITEMS.hourlyUsage],
+          ['day', ITEMS.dailyUsage],
+        ] as const) {
           for await (const item of byAccount(type)(subject)) yield { granularity, ...clean(item) };
         }
       },
@@ -88,20 +130,39 @@ export class DynamoDbSubjectData implements SubjectData {
         yield* byIndex(ITEMS.privacyRequest)(subject);
         // Privacy mail nobody could classify, from the address since the account held it.
         const since = await addressSince(subject);
-        yield* self.query({ TableName: tables.privacyRequests, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': ITEMS.unclearMail.gsi1pk({ email: subject.email }), ':since': since } });
+        yield* self.query({
+          TableName: tables.privacyRequests,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
+          ExpressionAttributeValues: { ':pk': ITEMS.unclearMail.gsi1pk({ email: subject.email }), ':since': since },
+        });
       },
       async *securityEvents(subject) {
         yield* byAccount(ITEMS.securityEvent)(subject);
         // Failed sign-ins naming the address are kept under its hash: only those since the account held it.
         const since = await addressSince(subject);
         const anonymous = ITEMS.anonymousSignInFailure.pk({ emailHash: createHash('sha256').update(subject.email).digest('hex') });
-        yield* self.query({ TableName: tables.securityEvents, KeyConditionExpression: 'pk = :pk AND sk >= :since', ExpressionAttributeValues: { ':pk': anonymous, ':since': since } });
+        yield* self.query({
+          TableName: tables.securityEvents,
+          KeyConditionExpression: 'pk = :pk AND sk >= :since',
+          ExpressionAttributeValues: { ':pk': anonymous, ':since': since },
+        });
       },
-      auditEvents: (subject) => self.query({ TableName: tables.auditEvents, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ITEMS.auditEvent.pk({ stream: streamOf([{ type: 'account', id: subject.accountId }]) }) } }),
+      auditEvents: (subject) =>
+        self.query({
+          TableName: tables.auditEvents,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': ITEMS.auditEvent.pk({ stream: streamOf([{ type: 'account', id: subject.accountId }]) }) },
+        }),
       async *tickets(subject) {
         // Tickets are found by sender address; an address can change hands, so only mail since the account held it counts.
         const since = await addressSince(subject);
-        yield* self.query({ TableName: tables.tickets, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since', ExpressionAttributeValues: { ':pk': ITEMS.ticket.gsi1pk({ email: subject.email }), ':since': since } });
+        yield* self.query({
+          TableName: tables.tickets,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
+          ExpressionAttributeValues: { ':pk': ITEMS.ticket.gsi1pk({ email: subject.email }), ':since': since },
+        });
       },
     };
   }

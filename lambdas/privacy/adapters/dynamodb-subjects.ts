@@ -12,7 +12,9 @@ export class DynamoDbSubjects implements SubjectDirectory {
   ) {}
 
   async findByEmail(email: string): Promise<Subject | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: ITEMS.emailGuard.key({ email: email.trim().toLowerCase() }), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: ITEMS.emailGuard.key({ email: email.trim().toLowerCase() }), ConsistentRead: true }),
+    );
     return Item ? this.get(String(Item.accountId)) : undefined;
   }
 
@@ -29,12 +31,23 @@ export class DynamoDbSubjects implements SubjectDirectory {
     if (!Item) return undefined;
     const country = (Item.profile as { country?: string } | undefined)?.country;
     const locale = (Item.preferences as { locale?: string } | undefined)?.locale;
-    return { accountId: String(Item.accountId), email: String(Item.email), name: String(Item.name), ...(country ? { country } : {}), ...(locale ? { locale } : {}) };
+    return {
+      accountId: String(Item.accountId),
+      email: String(Item.email),
+      name: String(Item.name),
+      ...(country ? { country } : {}),
+      ...(locale ? { locale } : {}),
+    };
   }
 
   async passwordMatches(accountId: string, password: string): Promise<boolean> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: ITEMS.account.key({ accountId }), ProjectionExpression: 'passwordHash', ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table,
+        Key: ITEMS.account.key({ accountId }),
+        ProjectionExpression: 'passwordHash',
+        ConsistentRead: true,
+      }),
     );
     // A missing hash still costs a full check (the hasher's decoy): the answer's timing tells nothing.
     return this.hasher.verify(password, typeof Item?.passwordHash === 'string' ? Item.passwordHash : undefined);

@@ -20,7 +20,12 @@ export class S3ArchiveSink implements ArchiveSink {
     // archiver emits readable-stream's streams; the upload wants Node's own.
     const body = new PassThrough();
     this.archive.pipe(body);
-    this.upload = new Upload({ client, params: { Bucket: bucket, Key: key, Body: body, ContentType: 'application/zip' }, queueSize: 2, partSize: 5 * 1024 * 1024 });
+    this.upload = new Upload({
+      client,
+      params: { Bucket: bucket, Key: key, Body: body, ContentType: 'application/zip' },
+      queueSize: 2,
+      partSize: 5 * 1024 * 1024,
+    });
   }
 
   add(name: string, content: AsyncIterable<string>): void {

@@ -1,4 +1,13 @@
-import { ExecutionAlreadyExists, InvalidToken, type SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  InvalidToken,
+  type SFNClient,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
 import { logger } from '../../shared/logger';
 import type { PrivacyRequest } from '../domain/model';
 import type { CallbackOutcome, Workflow } from '../domain/ports';
@@ -13,7 +22,11 @@ export class StepFunctionsWorkflow implements Workflow {
   async start(request: PrivacyRequest): Promise<void> {
     try {
       await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: request.requestId, input: JSON.stringify({ requestId: request.requestId }) }),
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: request.requestId,
+          input: JSON.stringify({ requestId: request.requestId }),
+        }),
       );
     } catch (error) {
       // Started before (a retried intake): the one execution goes on.

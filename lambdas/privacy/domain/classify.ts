@@ -17,7 +17,14 @@ export interface LetterReading {
 }
 
 /** The GDPR's articles on the data subject's rights, by number. Article 19 (notifying recipients) and 22 ask for no request of their own. */
-const ARTICLES: Record<number, LetterRight> = { 15: 'access', 16: 'correction', 17: 'deletion', 18: 'restriction', 20: 'portability', 21: 'objection' };
+const ARTICLES: Record<number, LetterRight> = {
+  15: 'access',
+  16: 'correction',
+  17: 'deletion',
+  18: 'restriction',
+  20: 'portability',
+  21: 'objection',
+};
 
 interface Phrase {
   right: LetterRight;
@@ -31,12 +38,22 @@ interface Phrase {
 }
 
 /** The words of a list as one alternation over folded text: `stem*` takes any ending. */
-const alternation = (list: string[]) => list.map((w) => fold(w).replace(/'/g, ' ').replace(/\*$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + (w.endsWith('*') ? '[\\p{L}]*' : '')).join('|');
+const alternation = (list: string[]) =>
+  list
+    .map(
+      (w) =>
+        fold(w)
+          .replace(/'/g, ' ')
+          .replace(/\*$/, '')
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + (w.endsWith('*') ? '[\\p{L}]*' : ''),
+    )
+    .join('|');
 const firstWord = (phrase: string) => {
   const token = phrase.replace(/^\?/, '').split(/\s+/)[0] ?? '';
   return { word: words(token.replace(/\*$/, '')).trim().split(' ')[0] ?? '', stem: token.endsWith('*') };
 };
-const compiled = (language: string, list: string[]) => list.map((text) => ({ language, text, pattern: phrasePattern(text.replace(/^\?/, '')), first: firstWord(text) }));
+const compiled = (language: string, list: string[]) =>
+  list.map((text) => ({ language, text, pattern: phrasePattern(text.replace(/^\?/, '')), first: firstWord(text) }));
 
 /** The words of a text, for the cheap test before a phrase's pattern runs (a 100 kB mail must not cost seconds). */
 function wordIndex(w: string): (p: { first: { word: string; stem: boolean } }) => boolean {
@@ -52,16 +69,34 @@ function wordIndex(w: string): (p: { first: { word: string; stem: boolean } }) =
     return known;
   };
 }
-const boundary = (list: string[]) => (list.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternation(list)})(?![\\p{L}\\p{N}])`, 'gu') : undefined);
+const boundary = (list: string[]) =>
+  list.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternation(list)})(?![\\p{L}\\p{N}])`, 'gu') : undefined;
 
 const PHRASES: Phrase[] = VOCABULARIES.flatMap((v) =>
-  (Object.entries(v.rights) as [LetterRight, string[]][]).flatMap(([right, list]) => compiled(v.language, list).map((p) => ({ ...p, right, weak: p.text.startsWith('?') }))),
+  (Object.entries(v.rights) as [LetterRight, string[]][]).flatMap(([right, list]) =>
+    compiled(v.language, list).map((p) => ({ ...p, right, weak: p.text.startsWith('?') })),
+  ),
 );
 const REQUEST_CUES = VOCABULARIES.flatMap((v) => compiled(v.language, v.requestCues));
 const MENTION_CUES = boundary(VOCABULARIES.flatMap((v) => v.mentionCues));
 const CLOSINGS = VOCABULARIES.flatMap((v) => compiled(v.language, v.closings));
 const LABELS = new Set(VOCABULARIES.flatMap((v) => v.identificationLabels.map((l) => words(l).trim())));
-const ABBREVIATIONS = new Set(['dr', 'mr', 'mrs', 'ms', 'prof', 'st', 'no', 'nr', 'vs', 'etc', 'e', 'g', 'i', ...VOCABULARIES.flatMap((v) => [...v.abbreviations, ...v.articleBefore].map((a) => words(a.replace(/\*$/, '')).trim()))]);
+const ABBREVIATIONS = new Set([
+  'dr',
+  'mr',
+  'mrs',
+  'ms',
+  'prof',
+  'st',
+  'no',
+  'nr',
+  'vs',
+  'etc',
+  'e',
+  'g',
+  'i',
+  ...VOCABULARIES.flatMap((v) => [...v.abbreviations, ...v.articleBefore].map((a) => words(a.replace(/\*$/, '')).trim())),
+]);
 const CONDITIONAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.conditionalCues)]));
 const TEMPORAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.temporalCues)]));
 const REASON = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.reasonCues)]));
@@ -74,15 +109,27 @@ const SELF_SERVICE = VOCABULARIES.flatMap((v) => compiled(v.language, v.selfServ
 const ANY_REASON = boundary(VOCABULARIES.flatMap((v) => v.reasonCues));
 /** Phrases that carry a negation of their own. */
 const NEGATIVE_PHRASE = new Set(
-  PHRASES.filter((p) => VOCABULARIES.some((v) => v.negations.some((n) => ` ${words(p.text.replace(/^\?/, '')).trim()} `.includes(` ${words(n).trim()} `)))),
+  PHRASES.filter((p) =>
+    VOCABULARIES.some((v) => v.negations.some((n) => ` ${words(p.text.replace(/^\?/, '')).trim()} `.includes(` ${words(n).trim()} `))),
+  ),
 );
 /** A negation a few words before a right's words ("I don't want to delete my account"). */
 const NEGATED = new Map(
-  VOCABULARIES.map((v) => [v.language, v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map((n) => words(n).trim()).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u') : undefined]),
+  VOCABULARIES.map((v) => [
+    v.language,
+    v.negations.length
+      ? new RegExp(`(?:^| )(?:${v.negations.map((n) => words(n).trim()).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u')
+      : undefined,
+  ]),
 );
 /** A negation right before a right's words, at most one word between ("no objection", "geen bezwaar", "inga invändningar", "I don't object"). */
 const NEGATED_CLOSE = new Map(
-  VOCABULARIES.map((v) => [v.language, v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map((n) => words(n).trim()).join('|')})(?: [\\p{L}\\p{N}]+){0,1} $`, 'u') : undefined]),
+  VOCABULARIES.map((v) => [
+    v.language,
+    v.negations.length
+      ? new RegExp(`(?:^| )(?:${v.negations.map((n) => words(n).trim()).join('|')})(?: [\\p{L}\\p{N}]+){0,1} $`, 'u')
+      : undefined,
+  ]),
 );
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
 const LAW_NAMES = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.regulation)]));
@@ -93,24 +140,118 @@ const OTHER_LAW_AHEAD = OTHER_LAWS && new RegExp(`^[\\s.,)]*(?:\\S+\\s+){0,6}?(?
 const OTHER_LAW_BEHIND = OTHER_LAWS && new RegExp(`(?:${OTHER_LAWS.source})[\\s.,:;(\\-–]*$`, 'u');
 
 /** "Art. 15", "artículo 17", "čl. 16", "άρθρο 21": an article word, then the number. */
-const ARTICLE_BEFORE = new RegExp(`(?<![\\p{L}])(?:${alternation(VOCABULARIES.flatMap((v) => v.articleBefore))})\\.?\\s*(\\d{1,3})(?![\\d])`, 'gu');
+const ARTICLE_BEFORE = new RegExp(
+  `(?<![\\p{L}])(?:${alternation(VOCABULARIES.flatMap((v) => v.articleBefore))})\\.?\\s*(\\d{1,3})(?![\\d])`,
+  'gu',
+);
 /** "15. cikk", "17. pants", "15 straipsnis", "21 artikla" — and the numbers listed before ("15. és 20. cikke"). */
-const ARTICLE_AFTER = new RegExp(`((?:\\d{1,3}\\.?\\s*(?:,|-|–|\\p{L}{1,4})\\s*)*)(\\d{1,3})\\.?\\s*(?:${alternation(VOCABULARIES.flatMap((v) => v.articleAfter))})`, 'gu');
+const ARTICLE_AFTER = new RegExp(
+  `((?:\\d{1,3}\\.?\\s*(?:,|-|–|\\p{L}{1,4})\\s*)*)(\\d{1,3})\\.?\\s*(?:${alternation(VOCABULARIES.flatMap((v) => v.articleAfter))})`,
+  'gu',
+);
 /** Words that join listed article numbers ("Art. 15 and 20", "Art. 15 und 20", "artt. 15 e 20"). */
-const JOINERS = new Set(['and', 'und', 'et', 'e', 'y', 'i', 'a', 'og', 'och', 'ja', 'es', 'ir', 'un', 'kai', 'и', 'en', 'oraz', 'si', 'in', 'agus', 'u', 'sowie', 'ou', 'or', 'oder', 'o', 'eller', 'lub', 'nebo', 'alebo', 'ali', 'vagy', 'sau', 'tai', 'vai', 'arba', 'jew', 'η', 'или', 'bzw', 'resp', 'και']);
+const JOINERS = new Set([
+  'and',
+  'und',
+  'et',
+  'e',
+  'y',
+  'i',
+  'a',
+  'og',
+  'och',
+  'ja',
+  'es',
+  'ir',
+  'un',
+  'kai',
+  'и',
+  'en',
+  'oraz',
+  'si',
+  'in',
+  'agus',
+  'u',
+  'sowie',
+  'ou',
+  'or',
+  'oder',
+  'o',
+  'eller',
+  'lub',
+  'nebo',
+  'alebo',
+  'ali',
+  'vagy',
+  'sau',
+  'tai',
+  'vai',
+  'arba',
+  'jew',
+  'η',
+  'или',
+  'bzw',
+  'resp',
+  'και',
+]);
 /** Paragraph, point and letter words after an article number ("Abs. 3", "ust. 1", "odst. 2", "lit. a"): their numbers are not articles. */
-const SUBDIVISIONS = /^(abs|absatz|para|paragraph|paragraphe|parag|par|ust|ustep|odst|odstavec|odsek|al|alinea|alin|lit|litera|bod|pkt|punkt|punto|punct|apartado|apdo|comma|stk|stykke|mom|moment|lid|nr|ziff|bekezdes|bek|pont|lg|tocka|stavak|st|kohta|loige|punkts|dalis|d|mir|παρ|παραγραφος|εδ|ал|алинея|т|sub|sz|c|n|no|ods|lett|letra|k|s|pts|subparagraph|point|points|inciso|incisos|inc|caput|alínea|alinea|§|sect|section)$/u;
+const SUBDIVISIONS =
+  /^(abs|absatz|para|paragraph|paragraphe|parag|par|ust|ustep|odst|odstavec|odsek|al|alinea|alin|lit|litera|bod|pkt|punkt|punto|punct|apartado|apdo|comma|stk|stykke|mom|moment|lid|nr|ziff|bekezdes|bek|pont|lg|tocka|stavak|st|kohta|loige|punkts|dalis|d|mir|παρ|παραγραφος|εδ|ал|алинея|т|sub|sz|c|n|no|ods|lett|letra|k|s|pts|subparagraph|point|points|inciso|incisos|inc|caput|alínea|alinea|§|sect|section)$/u;
 /** Words that introduce a range: "articles 15 to 22" lists rights, it asks for none. */
-const RANGE = new Set(['to', 'bis', 'à', 'ao', 'do', 'az', 'till', 'til', 'tot', 'tot en met', 'εως', 'έως', 'до', 'through', 'thru', 'kuni', 'iki', 'lidz', 'ala', '-', '–']);
+const RANGE = new Set([
+  'to',
+  'bis',
+  'à',
+  'ao',
+  'do',
+  'az',
+  'till',
+  'til',
+  'tot',
+  'tot en met',
+  'εως',
+  'έως',
+  'до',
+  'through',
+  'thru',
+  'kuni',
+  'iki',
+  'lidz',
+  'ala',
+  '-',
+  '–',
+]);
 
 /** The line that opens a forwarded message, as mail clients write it in each language ("---------- Forwarded message ---------"). */
 const FORWARDED = [
-  'Forwarded message', 'Weitergeleitete Nachricht', 'Message transféré', 'Mensaje reenviado', 'Messaggio inoltrato', 'Doorgestuurd bericht',
-  'Przekazana wiadomość', 'Přeposlaná zpráva', 'Preposlaná správa', 'Vidarebefordrat meddelande', 'Videresendt melding', 'Videresendt meddelelse',
-  'Mensagem encaminhada', 'Välitetty viesti', 'Továbbított üzenet', 'Mesaj redirecționat', 'Προωθημένο μήνυμα', 'Препратено съобщение',
-  'Proslijeđena poruka', 'Posredovano sporočilo', 'Edastatud kiri', 'Persiųstas laiškas', 'Pārsūtīta ziņa',
+  'Forwarded message',
+  'Weitergeleitete Nachricht',
+  'Message transféré',
+  'Mensaje reenviado',
+  'Messaggio inoltrato',
+  'Doorgestuurd bericht',
+  'Przekazana wiadomość',
+  'Přeposlaná zpráva',
+  'Preposlaná správa',
+  'Vidarebefordrat meddelande',
+  'Videresendt melding',
+  'Videresendt meddelelse',
+  'Mensagem encaminhada',
+  'Välitetty viesti',
+  'Továbbított üzenet',
+  'Mesaj redirecționat',
+  'Προωθημένο μήνυμα',
+  'Препратено съобщение',
+  'Proslijeđena poruka',
+  'Posredovano sporočilo',
+  'Edastatud kiri',
+  'Persiųstas laiškas',
+  'Pārsūtīta ziņa',
 ].join('|');
-const FORWARD_START = new RegExp(`^(-{2,} ?(${FORWARDED}) ?-{2,}|(Begin forwarded message|Anfang der weitergeleiteten Nachricht|Début du message réenvoyé|Inicio del mensaje reenviado):)`, 'imu');
+const FORWARD_START = new RegExp(
+  `^(-{2,} ?(${FORWARDED}) ?-{2,}|(Begin forwarded message|Anfang der weitergeleiteten Nachricht|Début du message réenvoyé|Inicio del mensaje reenviado):)`,
+  'imu',
+);
 
 /** Lines that begin a reply's quoted history or a forwarded message, in the languages mail clients write them. */
 const HISTORY_STARTS = [
@@ -155,7 +296,13 @@ export function bodyOf(text: string): string {
     if (/^\s*(--|__)\s*$/.test(line)) return true;
     const w = words(line);
     // "Kind regards, Jane" — not "Thanks! Delete my account.", which goes on after its first sentence.
-    return i > 0 && w.length < 120 && w.trim().split(' ').length <= 6 && !/[.!?]\s*\S/.test(line.trim()) && CLOSINGS.some((c) => w.search(c.pattern) === 0);
+    return (
+      i > 0 &&
+      w.length < 120 &&
+      w.trim().split(' ').length <= 6 &&
+      !/[.!?]\s*\S/.test(line.trim()) &&
+      CLOSINGS.some((c) => w.search(c.pattern) === 0)
+    );
   });
   return (end >= 0 ? lines.slice(0, end) : lines).join('\n');
 }
@@ -210,7 +357,12 @@ function splitSentences(block: string): string[] {
   const out: string[] = [];
   let start = 0;
   for (const match of block.matchAll(/[.!?;]+["')\]]*\s+/g)) {
-    const last = words(block.slice(Math.max(start, match.index - 40), match.index).split(/\s+/).pop() ?? '').trim();
+    const last = words(
+      block
+        .slice(Math.max(start, match.index - 40), match.index)
+        .split(/\s+/)
+        .pop() ?? '',
+    ).trim();
     const next = block.slice(match.index + match[0].length);
     if (match[0].startsWith('.') && (ABBREVIATIONS.has(last) || /^\d{1,3}$/.test(last) || /^\p{Ll}/u.test(next))) continue;
     out.push(block.slice(start, match.index + match[0].length).trim());
@@ -267,8 +419,7 @@ export function citedArticles(text: string): number[] {
       else if (SUBDIVISIONS.test(tok)) {
         state = 'sub';
         subdivided = true;
-      }
-      else if (state === 'sub' && /^(\p{L}|[ivxl]+)$/u.test(tok)) continue;
+      } else if (state === 'sub' && /^(\p{L}|[ivxl]+)$/u.test(tok)) continue;
       else {
         rest = tail.slice(token.index);
         break;
@@ -298,7 +449,11 @@ function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; c
   let t = fold(text.replace(EMAIL, ' ').replace(URL, ' ')).replace(/'/g, ' ');
   // A description of rights runs to the end of the sentence, or to the word that turns it ("…, but I want full erasure").
   const contrasts = languages.map((l) => CONTRAST.get(l)).filter((c): c is RegExp => c !== undefined);
-  for (let mention = MENTION_CUES && new RegExp(MENTION_CUES.source, 'u').exec(t); mention; mention = new RegExp(MENTION_CUES!.source, 'u').exec(t)) {
+  for (
+    let mention = MENTION_CUES && new RegExp(MENTION_CUES.source, 'u').exec(t);
+    mention;
+    mention = new RegExp(MENTION_CUES!.source, 'u').exec(t)
+  ) {
     const rest = t.slice(mention.index + mention[0].length);
     const turns = contrasts.map((c) => new RegExp(c.source, 'u').exec(rest)).filter((m): m is RegExpExecArray => m !== null);
     const turn = turns.sort((a, b) => a.index - b.index)[0];
@@ -370,7 +525,8 @@ export function detectLanguage(text: string): string | undefined {
 const MAX_LETTER_CHARS = 20_000;
 
 /** Subject prefixes of replies and forwards, in the languages mail clients write them. */
-const SUBJECT_PREFIX = /^\s*((re|fwd?|aw|wg|tr|rv|sv|vs|vl|odp|pd|odg|antw|doorst|res|enc|rif|i|r|ynt|vá|továbbítás|fw|απ|σχετ|προω|отг)\s*(\[\d+\])?\s*:\s*)+/iu;
+const SUBJECT_PREFIX =
+  /^\s*((re|fwd?|aw|wg|tr|rv|sv|vs|vl|odp|pd|odg|antw|doorst|res|enc|rif|i|r|ynt|vá|továbbítás|fw|απ|σχετ|προω|отг)\s*(\[\d+\])?\s*:\s*)+/iu;
 /** A reply's subject is the old message's: "Re: Confirming your account deletion" asks for nothing now. */
 const REPLY_PREFIX = /^\s*(re|aw|sv|vs|odp|odg|antw|res|rif|r|ynt|vá|απ|σχετ|отг)\s*(\[\d+\])?\s*:/iu;
 
@@ -384,7 +540,12 @@ const REPLY_PREFIX = /^\s*(re|aw|sv|vs|odp|odg|antw|res|rif|r|ynt|vá|απ|σχ�
 export function classifyLetter(subject: string, text: string): LetterReading {
   const subjectWords = words(subject);
   if (AUTO_REPLIES.some((p) => subjectWords.search(p.pattern) === 0)) {
-    return { rights: [], language: detectLanguage(`${subject}\n${bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS)}`), evidence: [], automatic: true };
+    return {
+      rights: [],
+      language: detectLanguage(`${subject}\n${bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS)}`),
+      evidence: [],
+      automatic: true,
+    };
   }
   const cleanSubject = REPLY_PREFIX.test(subject) ? '' : subject.replace(SUBJECT_PREFIX, '');
   // A request letter says what it asks near its start; the rest of a very long mail (pasted logs, a
@@ -446,7 +607,8 @@ function forwardedPart(text: string, ownDomain: string | undefined): string | un
 }
 
 /** The header lines of a forwarded message, in the languages mail clients write them. */
-const FORWARD_HEADER = /^\s*(From|Date|Sent|Subject|To|Cc|Reply-To|Von|Datum|Betreff|An|Gesendet|De|Objet|À|Envoyé|Asunto|Para|Fecha|Enviado|Oggetto|Da|A|Data|Inviato|Van|Onderwerp|Aan|Verzonden|Od|Temat|Do|Wysłano|Předmět|Komu|Odesláno|Från|Ämne|Till|Skickat|Fra|Emne|Til|Dato|Sendt|Lähettäjä|Aihe|Vastaanottaja|Päivämäärä|Feladó|Tárgy|Címzett|Dátum|Subiect|Către|Από|Θέμα|Προς|Ημερομηνία|Kimden)\s?:/iu;
+const FORWARD_HEADER =
+  /^\s*(From|Date|Sent|Subject|To|Cc|Reply-To|Von|Datum|Betreff|An|Gesendet|De|Objet|À|Envoyé|Asunto|Para|Fecha|Enviado|Oggetto|Da|A|Data|Inviato|Van|Onderwerp|Aan|Verzonden|Od|Temat|Do|Wysłano|Předmět|Komu|Odesláno|Från|Ämne|Till|Skickat|Fra|Emne|Til|Dato|Sendt|Lähettäjä|Aihe|Vastaanottaja|Päivämäärä|Feladó|Tárgy|Címzett|Dátum|Subiect|Către|Από|Θέμα|Προς|Ημερομηνία|Kimden)\s?:/iu;
 const FORWARD_FROM = /^\s*(From|Von|De|Da|Van|Od|Från|Fra|Lähettäjä|Feladó|Από|Kimden)\s?:/iu;
 
 /**

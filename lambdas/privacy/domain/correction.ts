@@ -23,7 +23,16 @@ export interface CorrectionReading {
 }
 
 const FIELD = '(name|full name|company|company name|website|web site|site|country)';
-const FIELD_NAMES: Record<string, Correctable> = { name: 'name', 'full name': 'name', company: 'company', 'company name': 'company', website: 'website', 'web site': 'website', site: 'website', country: 'country' };
+const FIELD_NAMES: Record<string, Correctable> = {
+  name: 'name',
+  'full name': 'name',
+  company: 'company',
+  'company name': 'company',
+  website: 'website',
+  'web site': 'website',
+  site: 'website',
+  country: 'country',
+};
 /** `[Hello, please] correct my name to X`, `change my company to X`, `my country should be X`, `name: X`. */
 const PATTERNS = [
   new RegExp(`\\b(?:correct|change|update|fix|set)\\s+(?:my\\s+|the\\s+)?${FIELD}\\s+(?:to|into|as)\\s*[:=]?\\s*(.+)$`, 'i'),
@@ -52,7 +61,9 @@ const FIELD_WORDS: [Field, RegExp[]][] = (['company', 'website', 'country', 'ema
   VOCABULARIES.flatMap((v) => (v.fields[field] ?? []).map((phrase) => phrasePattern(phrase))),
 ]);
 /** Words that ask for a correction in any language: the vocabularies' verbs and their names of the right. */
-const CORRECTION_CUES = VOCABULARIES.flatMap((v) => [...v.correctionVerbs, ...v.rights.correction.filter((p) => !p.startsWith('?'))].map((phrase) => phrasePattern(phrase)));
+const CORRECTION_CUES = VOCABULARIES.flatMap((v) =>
+  [...v.correctionVerbs, ...v.rights.correction.filter((p) => !p.startsWith('?'))].map((phrase) => phrasePattern(phrase)),
+);
 
 /** What the shape below writes for a part of the name, and for data no field holds: the reader hands them to a person. */
 const NAME_PART = 'name part';
@@ -90,8 +101,12 @@ const namePartChange = (value: string) => (/\s/.test(value.trim()) ? `correct my
  */
 function qualified(label: string, field: Field): boolean {
   let w = words(label);
-  for (const pattern of [...(FIELD_WORDS.find(([f]) => f === field)?.[1] ?? []), ...HEADINGS.flatMap((h) => h.patterns)]) w = w.replace(new RegExp(pattern.source, 'gu'), ' ');
-  return w.trim().split(' ').some((token) => token.length > 3);
+  for (const pattern of [...(FIELD_WORDS.find(([f]) => f === field)?.[1] ?? []), ...HEADINGS.flatMap((h) => h.patterns)])
+    w = w.replace(new RegExp(pattern.source, 'gu'), ' ');
+  return w
+    .trim()
+    .split(' ')
+    .some((token) => token.length > 3);
 }
 
 const fieldIn = (text: string): Field | undefined => {
@@ -133,7 +148,10 @@ function canonical(details: string, registeredEmail?: string): string {
   let previous = '';
   for (const [i, line] of lines.entries()) {
     if (labelled[i]) continue;
-    for (const sentence of line.split(SENTENCES).map((x) => x.trim()).filter(Boolean)) {
+    for (const sentence of line
+      .split(SENTENCES)
+      .map((x) => x.trim())
+      .filter(Boolean)) {
       // "Nume înregistrat: …" / "Nume corect: …": a label that says whose value it holds.
       const labelKind = /^[^:]{1,40}:\s*\S/.test(sentence) ? headingKind(sentence.slice(0, sentence.indexOf(':'))) : undefined;
       if (labelKind === 'current') {
@@ -181,8 +199,13 @@ function canonical(details: string, registeredEmail?: string): string {
     const heading = headingKind(label.label) ?? (/:\s*$/.test(intro) ? headingKind(intro) : undefined);
     const identifying =
       heading === 'current' ||
-      (heading !== 'corrected' && ((/:\s*$/.test(intro) && !asksCorrection(intro)) || (byWords.size > 0 && run.length > 1 && run.some((l) => fieldIn(l.label) === 'email'))));
-    const registered = field === 'email' && registeredEmail !== undefined && label.value.replace(/[<>]/g, '').trim().toLowerCase() === registeredEmail.toLowerCase();
+      (heading !== 'corrected' &&
+        ((/:\s*$/.test(intro) && !asksCorrection(intro)) ||
+          (byWords.size > 0 && run.length > 1 && run.some((l) => fieldIn(l.label) === 'email'))));
+    const registered =
+      field === 'email' &&
+      registeredEmail !== undefined &&
+      label.value.replace(/[<>]/g, '').trim().toLowerCase() === registeredEmail.toLowerCase();
     // A correct value of something we cannot change ourselves (an address, a birth date …) is for a person.
     if (heading === 'corrected' && (!field || qualified(label.label, field))) {
       block.push(`${OTHER_DATA}: ${label.label}`);
@@ -232,11 +255,16 @@ export function readCorrection(details: string | undefined, registeredEmail?: st
     }
     const match = PATTERNS.map((p) => sentence.match(p)).find(Boolean);
     if (!match) {
-      if (/\b(correct|change|update|fix|wrong|incorrect|should be)\b/i.test(sentence) || ELSEWHERE.test(sentence)) forAPerson.push(`not understood: "${sentence.slice(0, 80)}"`);
+      if (/\b(correct|change|update|fix|wrong|incorrect|should be)\b/i.test(sentence) || ELSEWHERE.test(sentence))
+        forAPerson.push(`not understood: "${sentence.slice(0, 80)}"`);
       continue;
     }
     const field = FIELD_NAMES[match[1]!.toLowerCase()]!;
-    const value = match[2]!.trim().replace(/^["'“]|["'”]$/g, '').replace(/(?<!\.\p{L}{1,3})[.!]$/u, '').trim();
+    const value = match[2]!
+      .trim()
+      .replace(/^["'“]|["'”]$/g, '')
+      .replace(/(?<!\.\p{L}{1,3})[.!]$/u, '')
+      .trim();
     if (NEGATION.test(sentence)) {
       forAPerson.push(`${field}: the sentence says not to`);
       continue;
@@ -246,7 +274,8 @@ export function readCorrection(details: string | undefined, registeredEmail?: st
     else if (changes[field] !== undefined && changes[field] !== normalised(field, value)) forAPerson.push(`${field}: two different values`);
     else changes[field] = normalised(field, value);
   }
-  if (Object.keys(changes).length === 0 && newEmail === undefined && forAPerson.length === 0) forAPerson.push('no change we can apply was named');
+  if (Object.keys(changes).length === 0 && newEmail === undefined && forAPerson.length === 0)
+    forAPerson.push('no change we can apply was named');
   return { changes, forAPerson, ...(newEmail ? { newEmail } : {}) };
 }
 
@@ -260,11 +289,18 @@ function invalid(field: Correctable, value: string): string | undefined {
   if (/[<>"`\p{C}]/u.test(value)) return 'characters a name or address does not have';
   switch (field) {
     case 'name':
-      return /^[\p{L}\p{M}][\p{L}\p{M} .'’-]{0,99}$/u.test(value) ? undefined : 'not a name (letters, spaces, dots, apostrophes and hyphens, at most 100)';
+      return /^[\p{L}\p{M}][\p{L}\p{M} .'’-]{0,99}$/u.test(value)
+        ? undefined
+        : 'not a name (letters, spaces, dots, apostrophes and hyphens, at most 100)';
     case 'company':
       return value.length > 100 ? 'longer than 100 characters' : undefined;
     case 'website':
-      return z.url({ protocol: /^https?$/ }).max(200).safeParse(value).success ? undefined : 'not an http(s) address';
+      return z
+        .url({ protocol: /^https?$/ })
+        .max(200)
+        .safeParse(value).success
+        ? undefined
+        : 'not an http(s) address';
     case 'country':
       return /^[a-z]{2}$/i.test(value) ? undefined : 'not a two-letter country code (ISO 3166-1, e.g. DE)';
   }
@@ -298,10 +334,16 @@ export async function applyCorrection(
   }
   const newEmail = asked !== undefined && asked !== request.email ? asked : undefined;
   const before = Object.keys(changes).length ? await deps.corrector.apply(request.accountId, changes) : {};
-  if (newEmail) await mailEmailLink({ ...deps.emailLinks, mailer: deps.mailer }, { accountId: request.accountId, email: newEmail, purpose: 'change_email' });
+  if (newEmail)
+    await mailEmailLink(
+      { ...deps.emailLinks, mailer: deps.mailer },
+      { accountId: request.accountId, email: newEmail, purpose: 'change_email' },
+    );
   const m = messagesFor(request.language);
   const lines = [
-    ...(Object.keys(changes) as Correctable[]).map((field) => m.t('correction.change', { field: m.t('field.label', { field }), before: before[field] ?? '', after: changes[field]! })),
+    ...(Object.keys(changes) as Correctable[]).map((field) =>
+      m.t('correction.change', { field: m.t('field.label', { field }), before: before[field] ?? '', after: changes[field]! }),
+    ),
     ...(newEmail ? [m.t('correction.emailLink', { email: newEmail })] : []),
     ...(asked !== undefined && !newEmail ? [m.t('correction.emailSame')] : []),
   ];

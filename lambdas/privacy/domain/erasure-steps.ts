@@ -51,7 +51,12 @@ function holdReason(m: Messages, reason: string): string {
 /** What is kept after erasure, in the reply's language where the catalogue words it (the data map's English otherwise). */
 function keptLine(m: Messages, kept: { category: string; reason: string; retention: string }): string {
   const key = `kept.${kept.category}`;
-  if (key === 'kept.other' || !m.has(key)) return m.t('kept.other', { category: m.t('category.label', { category: kept.category }), reason: kept.reason, retention: kept.retention });
+  if (key === 'kept.other' || !m.has(key))
+    return m.t('kept.other', {
+      category: m.t('category.label', { category: kept.category }),
+      reason: kept.reason,
+      retention: kept.retention,
+    });
   // The stage's retention, as the workflow's binding gives it (AUDIT_RETENTION_DAYS): the receipt names what is really kept.
   return m.t(key, { days: auditRetentionDaysOf() });
 }
@@ -83,7 +88,11 @@ export class ErasureSteps {
       await this.deps.mailer.send({
         to: request.email,
         subject: m.t('hold.subject', { requestId }),
-        text: m.mail([m.t('hold.body', { reasons: m.list(reasons.map((r) => holdReason(m, r))) }), m.t('hold.law'), m.t('hold.clock', { due: new Date(request.dueAt) })]),
+        text: m.mail([
+          m.t('hold.body', { reasons: m.list(reasons.map((r) => holdReason(m, r))) }),
+          m.t('hold.law'),
+          m.t('hold.clock', { due: new Date(request.dueAt) }),
+        ]),
       });
     }
     return { held: true, reasons };
@@ -92,7 +101,8 @@ export class ErasureSteps {
   /** The workflow waits here while held; the watchdog resumes it once the holds are gone. */
   async awaitHoldRelease(requestId: string, taskToken: string): Promise<void> {
     await this.deps.requests.update(requestId, { taskToken });
-    if (!(await this.deps.holds.reasons((await this.require(requestId)).accountId)).length) await this.deps.workflow.resume(taskToken, { released: true });
+    if (!(await this.deps.holds.reasons((await this.require(requestId)).accountId)).length)
+      await this.deps.workflow.resume(taskToken, { released: true });
   }
 
   /** Starts the cooling-off: mails when erasure will start and a link to cancel it. */
@@ -100,10 +110,14 @@ export class ErasureSteps {
     const request = await this.require(requestId);
     const token = randomSecret();
     const startsAt = new Date(this.deps.now().getTime() + this.deps.coolingOffSeconds * 1000);
-    await this.deps.requests.update(requestId, { taskToken, cancelTokenHash: sha256(token), erasureStartsAt: startsAt.toISOString() }, {
-      status: 'in_progress',
-      note: `cooling-off until ${startsAt.toISOString()}`,
-    });
+    await this.deps.requests.update(
+      requestId,
+      { taskToken, cancelTokenHash: sha256(token), erasureStartsAt: startsAt.toISOString() },
+      {
+        status: 'in_progress',
+        note: `cooling-off until ${startsAt.toISOString()}`,
+      },
+    );
     const m = messagesFor(request.language);
     await this.deps.mailer.send({
       to: request.email,
@@ -132,10 +146,14 @@ export class ErasureSteps {
       kept: KEPT,
       subject,
     };
-    await this.deps.requests.update(requestId, { taskToken: undefined, erasure: record }, {
-      status: 'in_progress',
-      note: `erasing: ${stopped.keys} key(s) revoked and ${stopped.sessions} session(s) ended`,
-    });
+    await this.deps.requests.update(
+      requestId,
+      { taskToken: undefined, erasure: record },
+      {
+        status: 'in_progress',
+        note: `erasing: ${stopped.keys} key(s) revoked and ${stopped.sessions} session(s) ended`,
+      },
+    );
   }
 
   /** One page of the current category; `remaining` until every category is done. */
@@ -170,7 +188,9 @@ export class ErasureSteps {
     const progress = erasure.proof?.done ? undefined : erasure.proof;
     const { found, next } = await this.deps.eraser.traces(subject, { requestId }, progress?.next);
     const traces = [...(progress?.found ?? []), ...found].slice(0, 100);
-    await this.deps.requests.update(requestId, { erasure: { ...erasure, proof: next ? { found: traces, next } : { found: traces, done: true } } });
+    await this.deps.requests.update(requestId, {
+      erasure: { ...erasure, proof: next ? { found: traces, next } : { found: traces, done: true } },
+    });
     if (next) return { remaining: true };
     if (traces.length) throw new ErasureIncompleteError(traces);
     return { remaining: false };
@@ -189,7 +209,9 @@ export class ErasureSteps {
       subject: m.t('receipt.subject', { requestId }),
       text: m.mail([
         m.t('receipt.erased'),
-        ...Object.entries(erasure.counts).map(([category, count]) => m.t('receipt.count', { category: m.t('category.label', { category }), count: count ?? 0 })),
+        ...Object.entries(erasure.counts).map(([category, count]) =>
+          m.t('receipt.count', { category: m.t('category.label', { category }), count: count ?? 0 }),
+        ),
         '',
         m.t('receipt.kept'),
         ...erasure.kept.map((k) => keptLine(m, k)),
@@ -204,7 +226,14 @@ export class ErasureSteps {
     delete (proof as { emailHash?: string }).emailHash;
     await this.deps.requests.update(
       requestId,
-      { email: emailPseudonym, accountId: pseudonym, details: undefined, verdicts: undefined, erasure: { ...proof, emailPseudonym, finishedAt }, expiresAt: Math.floor(Date.parse(finishedAt) / 1000) + 3 * 365 * 86_400 },
+      {
+        email: emailPseudonym,
+        accountId: pseudonym,
+        details: undefined,
+        verdicts: undefined,
+        erasure: { ...proof, emailPseudonym, finishedAt },
+        expiresAt: Math.floor(Date.parse(finishedAt) / 1000) + 3 * 365 * 86_400,
+      },
       { status: 'completed', note: 'erased; receipt mailed to the former address' },
     );
   }

@@ -12,7 +12,21 @@ export interface ErasureSubject {
  * `exports` are the archives of earlier access and portability requests in the export bucket: erased
  * before the requests are pseudonymised, while they can still be found by the account.
  */
-export const ERASURE_ORDER = ['sessions', 'apiKeys', 'usageLogs', 'usageAggregates', 'securityEvents', 'tickets', 'tokens', 'webhookEvents', 'ledger', 'exports', 'auditEvents', 'privacyRequests', 'accounts'] as const;
+export const ERASURE_ORDER = [
+  'sessions',
+  'apiKeys',
+  'usageLogs',
+  'usageAggregates',
+  'securityEvents',
+  'tickets',
+  'tokens',
+  'webhookEvents',
+  'ledger',
+  'exports',
+  'auditEvents',
+  'privacyRequests',
+  'accounts',
+] as const;
 export type ErasureCategory = (typeof ERASURE_ORDER)[number];
 
 /** The holds' reasons as `HoldChecks` words them (a legal hold's is followed by the operator's reason): replies name them in the holder's language. */

@@ -50,12 +50,19 @@ export function processingSection(m: Messages) {
     ...(m.unsupported ? { languageNote: m.t('fallback.englishOnly', { language: m.unsupported }) } : {}),
     controller: m.t('processing.controller'),
     purposes: Object.fromEntries(
-      (Object.keys(PURPOSES) as PurposeId[]).map((purpose) => [purpose, { description: m.t('purpose.description', { purpose }), legalBasis: m.t('purpose.legalBasis', { purpose }) }]),
+      (Object.keys(PURPOSES) as PurposeId[]).map((purpose) => [
+        purpose,
+        { description: m.t('purpose.description', { purpose }), legalBasis: m.t('purpose.legalBasis', { purpose }) },
+      ]),
     ),
     recipients: Object.fromEntries(
       (Object.keys(RECIPIENTS) as RecipientId[]).map((recipient) => [
         recipient,
-        { name: m.t('recipient.name', { recipient }), role: m.t('recipient.role', { recipient }), location: m.t('recipient.location', { recipient }) },
+        {
+          name: m.t('recipient.name', { recipient }),
+          role: m.t('recipient.role', { recipient }),
+          location: m.t('recipient.location', { recipient }),
+        },
       ]),
     ),
     categories: Object.fromEntries(
@@ -70,7 +77,10 @@ export function processingSection(m: Messages) {
         },
       ]),
     ),
-    transfers: TRANSFERS.map(({ id: transfer }) => ({ to: m.t('transfer.to', { transfer }), safeguard: m.t('transfer.safeguard', { transfer }) })),
+    transfers: TRANSFERS.map(({ id: transfer }) => ({
+      to: m.t('transfer.to', { transfer }),
+      safeguard: m.t('transfer.safeguard', { transfer }),
+    })),
     automatedDecisions: m.t('processing.automatedDecisions'),
     rights: m.t('processing.rights'),
   };
@@ -90,7 +100,8 @@ const csvCell = (value: unknown): string => {
 };
 /** Micro-credits as a number of credits (6 decimals at most, exact). */
 const inCredits = (micro: unknown): number | undefined => (typeof micro === 'number' ? Number(microToCredits(micro)) : undefined);
-const pick = (item: Record<string, unknown>, path: string) => path.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], item);
+const pick = (item: Record<string, unknown>, path: string) =>
+  path.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], item);
 
 /**
  * Builds the access/portability archive: `data.json` with every category the data map exports,
@@ -98,7 +109,12 @@ const pick = (item: Record<string, unknown>, path: string) => path.split('.').re
  * store into the archive, so 100,000 log items take no more memory than one page. Every item is
  * checked against the documented schema (docs/export-format.md).
  */
-export async function buildExport(request: PrivacyRequest, data: SubjectData, sink: ArchiveSink, now: Date): Promise<{ bytes: number; files: Record<string, number> }> {
+export async function buildExport(
+  request: PrivacyRequest,
+  data: SubjectData,
+  sink: ArchiveSink,
+  now: Date,
+): Promise<{ bytes: number; files: Record<string, number> }> {
   const subject = { accountId: request.accountId, email: request.email };
   const counts: Record<string, number> = {};
   const m = messagesFor(request.language);
@@ -132,7 +148,8 @@ export async function buildExport(request: PrivacyRequest, data: SubjectData, si
   }
 
   async function* ledgerEntries(): AsyncIterable<Record<string, unknown>> {
-    for await (const item of data.items('ledger', subject)) if (item.kind === 'entry') yield { ...item, amountCredits: inCredits(item.amountMicro) };
+    for await (const item of data.items('ledger', subject))
+      if (item.kind === 'entry') yield { ...item, amountCredits: inCredits(item.amountMicro) };
   }
 
   async function* usageLogs(): AsyncIterable<Record<string, unknown>> {
@@ -148,7 +165,15 @@ export async function buildExport(request: PrivacyRequest, data: SubjectData, si
       ...(processing.languageNote ? [...wrap(processing.languageNote), ''] : []),
       ...heading(m.t('readme.title'), '='),
       '',
-      ...wrap(m.t('readme.request', { requestId: request.requestId, right: rightLabel(m, request.type), generated: now, accountId: subject.accountId, email: subject.email })),
+      ...wrap(
+        m.t('readme.request', {
+          requestId: request.requestId,
+          right: rightLabel(m, request.type),
+          generated: now,
+          accountId: subject.accountId,
+          email: subject.email,
+        }),
+      ),
       '',
       ...wrap(m.t('readme.dataJson')),
       ...wrap(m.t('readme.usageLogs', { days: usageLogRetentionDays() })),
@@ -159,7 +184,12 @@ export async function buildExport(request: PrivacyRequest, data: SubjectData, si
       ...Object.entries(processing.categories).flatMap(([category, entry]) => [
         m.t('readme.category', { label: entry.name, category }),
         `  ${m.t('readme.why')}`,
-        ...entry.purposes.flatMap((p) => wrap(m.t('readme.purpose', { purpose: processing.purposes[p]!.description, legalBasis: processing.purposes[p]!.legalBasis }), '    ')),
+        ...entry.purposes.flatMap((p) =>
+          wrap(
+            m.t('readme.purpose', { purpose: processing.purposes[p]!.description, legalBasis: processing.purposes[p]!.legalBasis }),
+            '    ',
+          ),
+        ),
         `  ${m.t('readme.who')}`,
         ...entry.recipients.flatMap((r) => wrap(m.t('readme.recipient', processing.recipients[r]!), '    ')),
         ...wrap(m.t('readme.source', { source: entry.source }), '  '),

@@ -43,7 +43,9 @@ export class PrivacyIntake {
     const reading = readMail(mail.subject, mail.text, { ownDomain: this.deps.ownDomain });
     const rights = requestTypesOf(reading.rights);
     // An out-of-office reply the mail context could not tell by its headers: nobody asked for anything, and answering it could loop.
-    const outcome = reading.automatic ? 'automatic_reply' : await this.intake(mail, sender, rights, reading.rights.includes('restriction'), reading.language, now);
+    const outcome = reading.automatic
+      ? 'automatic_reply'
+      : await this.intake(mail, sender, rights, reading.rights.includes('restriction'), reading.language, now);
     await this.deps.requests.recordIntake(mail.messageId, outcome, now, rights);
     return outcome;
   }
@@ -53,7 +55,14 @@ export class PrivacyIntake {
    * all confirmed by one link to the registered address. Only a mail asking for nothing recognisable
    * gets the list of rights.
    */
-  private async intake(mail: PrivacyMailReceived, sender: string, rights: RequestType[], restriction: boolean, language: string | undefined, now: Date): Promise<IntakeOutcome> {
+  private async intake(
+    mail: PrivacyMailReceived,
+    sender: string,
+    rights: RequestType[],
+    restriction: boolean,
+    language: string | undefined,
+    now: Date,
+  ): Promise<IntakeOutcome> {
     // The sender hears back in the letter's language: never the account's, which would tell whether there is one.
     const m = messagesFor(language);
     if (rights.length === 0) {
@@ -63,7 +72,8 @@ export class PrivacyIntake {
       return 'help_sent';
     }
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
-    if ((await this.deps.counter.increment(COUNTERS.privacyMailFromSender.of(hash(sender)), start, end)) > FLOOD_LIMITS.perSender) return 'throttled';
+    if ((await this.deps.counter.increment(COUNTERS.privacyMailFromSender.of(hash(sender)), start, end)) > FLOOD_LIMITS.perSender)
+      return 'throttled';
     const subject = await this.deps.subjects.findByEmail(sender);
     // The same words whether or not an account matched: the reply reveals nothing.
     await this.reply(mail, m.t('ack.subject'), m.mail([m.t('ack.body', { ticket: mail.ticketId, ...privacyLinks(this.deps.publicUrl) })]));
@@ -112,13 +122,21 @@ export class PrivacyIntake {
    * the account's registered address. Mail from an address with no account is closed: the sender got
    * the neutral reply, and nothing can be released or erased for an address that has no account.
    */
-  async classifyUnclear(ticketId: string, types: RequestType[], by: string): Promise<{ outcome: 'classified' | 'no_account'; requestIds: string[] }> {
+  async classifyUnclear(
+    ticketId: string,
+    types: RequestType[],
+    by: string,
+  ): Promise<{ outcome: 'classified' | 'no_account'; requestIds: string[] }> {
     const mail = await this.deps.requests.getUnclear(ticketId);
     if (mail?.status !== 'open') throw new UnclearMailClosedError(ticketId, mail?.status);
     const at = this.deps.now().toISOString();
     const subject = await this.deps.subjects.findByEmail(mail.from);
     if (!subject) {
-      await this.deps.requests.closeUnclear(ticketId, 'dismissed', { by, at, note: `classified as ${types.join(' and ')}, but no account has this address: nothing to release or erase` });
+      await this.deps.requests.closeUnclear(ticketId, 'dismissed', {
+        by,
+        at,
+        note: `classified as ${types.join(' and ')}, but no account has this address: nothing to release or erase`,
+      });
       return { outcome: 'no_account', requestIds: [] };
     }
     const { opened, throttled } = await this.openLetter(subject, types, (type) => ({
@@ -142,7 +160,12 @@ export class PrivacyIntake {
    * erasure, which a stolen session must not be able to order: it waits for the mailed link, unless
    * the account's password comes with it (checked before anything is opened; a few tries a quarter).
    */
-  async fromApi(accountId: string, type: RequestType, details: string | undefined, password?: string): Promise<{ request: PrivacyRequest; joined: boolean; confirmedByPassword: boolean }> {
+  async fromApi(
+    accountId: string,
+    type: RequestType,
+    details: string | undefined,
+    password?: string,
+  ): Promise<{ request: PrivacyRequest; joined: boolean; confirmedByPassword: boolean }> {
     const subject = await this.deps.subjects.get(accountId);
     if (!subject) throw new Error(`Account ${accountId} of a live session is missing`);
     const confirmedByPassword = type === 'deletion' && password !== undefined && (await this.checkPassword(accountId, password));
@@ -206,7 +229,11 @@ export class PrivacyIntake {
   }
 
   /** The request `input` names, as it exists (a redelivery), the open one of its type (joined), or a new one claimed as the open one. */
-  private async claim(subject: Subject, type: RequestType, input: OpenInput): Promise<{ request: PrivacyRequest; joined: boolean; isNew: boolean }> {
+  private async claim(
+    subject: Subject,
+    type: RequestType,
+    input: OpenInput,
+  ): Promise<{ request: PrivacyRequest; joined: boolean; isNew: boolean }> {
     const existing = await this.deps.requests.get(input.requestId);
     if (existing) return { request: existing, joined: false, isNew: false };
     const openId = await this.deps.requests.claimOpen(subject.accountId, type, input.requestId);
@@ -216,7 +243,9 @@ export class PrivacyIntake {
     }
     const now = this.deps.now();
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
-    if ((await this.deps.counter.increment(COUNTERS.privacyRequestsOfAccount.of(subject.accountId), start, end)) > FLOOD_LIMITS.perAccount) {
+    if (
+      (await this.deps.counter.increment(COUNTERS.privacyRequestsOfAccount.of(subject.accountId), start, end)) > FLOOD_LIMITS.perAccount
+    ) {
       await this.deps.requests.releaseOpen(subject.accountId, type, input.requestId);
       throw new PrivacyFloodError(end - Math.floor(now.getTime() / 1000));
     }
@@ -233,7 +262,13 @@ export class PrivacyIntake {
       details: input.details,
       receivedAt,
       dueAt: input.dueAt ?? new Date(input.receivedAt.getTime() + deadline.days * DAY).toISOString(),
-      history: [{ status: 'received', at: receivedAt, note: `${via}; answer within ${deadline.days} days (${deadline.jurisdiction === 'default' ? 'default deadline' : `deadline for ${deadline.jurisdiction}`})` }],
+      history: [
+        {
+          status: 'received',
+          at: receivedAt,
+          note: `${via}; answer within ${deadline.days} days (${deadline.jurisdiction === 'default' ? 'default deadline' : `deadline for ${deadline.jurisdiction}`})`,
+        },
+      ],
       verdicts: input.verdicts,
       ticketId: input.ticketId,
       ...(input.confirmedBy ? { confirmedBy: input.confirmedBy } : {}),
@@ -249,7 +284,10 @@ export class PrivacyIntake {
 }
 
 /** What opening one request needs besides the account and its type. */
-type OpenInput = Pick<PrivacyRequest, 'requestId' | 'channel' | 'details' | 'verdicts' | 'ticketId' | 'confirmedBy' | 'language'> & { receivedAt: Date; dueAt?: string };
+type OpenInput = Pick<PrivacyRequest, 'requestId' | 'channel' | 'details' | 'verdicts' | 'ticketId' | 'confirmedBy' | 'language'> & {
+  receivedAt: Date;
+  dueAt?: string;
+};
 
 function hash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 32);
@@ -257,5 +295,14 @@ function hash(value: string): string {
 
 /** The list of rights, each with the words to ask for it in the reply's language. */
 function helpText(m: Messages, publicUrl: string): string {
-  return m.mail([m.t('help.intro'), m.t('help.access', privacyLinks(publicUrl)), m.t('help.portability'), m.t('help.deletion'), m.t('help.correction'), m.t('help.objection'), '', m.t('help.outro')]);
+  return m.mail([
+    m.t('help.intro'),
+    m.t('help.access', privacyLinks(publicUrl)),
+    m.t('help.portability'),
+    m.t('help.deletion'),
+    m.t('help.correction'),
+    m.t('help.objection'),
+    '',
+    m.t('help.outro'),
+  ]);
 }

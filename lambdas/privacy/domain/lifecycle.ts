@@ -5,7 +5,16 @@ import type { Mailer } from '../../shared/mailer';
 import { LinkGoneError, LinkInvalidError, RequestNotFoundError, RequestStateError } from '../errors';
 import { type Messages, messagesFor } from '../messages';
 import { type ArchiveSink, buildExport, rightLabel, type SubjectData } from './export';
-import { ARCHIVE_DAYS, DOWNLOAD_LINK_HOURS, FINAL_STATUSES, letterOf, type PrivacyRequest, RETENTION_AFTER_END_DAYS, type RequestType, WAITING_FOR_LINK } from './model';
+import {
+  ARCHIVE_DAYS,
+  DOWNLOAD_LINK_HOURS,
+  FINAL_STATUSES,
+  letterOf,
+  type PrivacyRequest,
+  RETENTION_AFTER_END_DAYS,
+  type RequestType,
+  WAITING_FOR_LINK,
+} from './model';
 import type { DeletionTerms, PrivacyDeps, Transition } from './ports';
 import { microToCredits } from '../../shared/credits';
 
@@ -28,9 +37,9 @@ const HOUR = 3_600_000;
 /** What confirming each kind of request will do, shown on the confirmation page and in the mail, in the reply's language. */
 export const whatHappens = (m: Messages, type: RequestType): string => m.t(`what.${type}`, { hours: DOWNLOAD_LINK_HOURS });
 
-
 /** The console's confirmation page for the request, for links in mail. */
-const confirmLink = (base: string, request: PrivacyRequest, token: string) => consoleUrl(base, 'privacyConfirm', { request: request.requestId, token });
+const confirmLink = (base: string, request: PrivacyRequest, token: string) =>
+  consoleUrl(base, 'privacyConfirm', { request: request.requestId, token });
 
 /**
  * A privacy request's life after intake, step by step as the Step Functions workflow runs it, plus
@@ -38,19 +47,32 @@ const confirmLink = (base: string, request: PrivacyRequest, token: string) => co
  * request stands and does only what is left.
  */
 export class RequestLifecycle {
-  constructor(private readonly deps: PrivacyDeps & { reminderAfterHours: number; exports?: ExportDeps; presign?: Presign; deletionTerms?: DeletionTerms }) {}
+  constructor(
+    private readonly deps: PrivacyDeps & {
+      reminderAfterHours: number;
+      exports?: ExportDeps;
+      presign?: Presign;
+      deletionTerms?: DeletionTerms;
+    },
+  ) {}
 
   /**
    * What a deletion will cost, told before it is confirmed (in the confirmation mail and on its page):
    * the paid credits lost with the account, and how long the cooling-off lasts. Undefined for other
    * requests, and where this function is not bound to the ledger.
    */
-  async deletionWarning(request: PrivacyRequest, m: Messages): Promise<{ paidCredits: string; coolingOffHours: number; lines: string[] } | undefined> {
+  async deletionWarning(
+    request: PrivacyRequest,
+    m: Messages,
+  ): Promise<{ paidCredits: string; coolingOffHours: number; lines: string[] } | undefined> {
     const terms = this.deps.deletionTerms;
     if (request.type !== 'deletion' || !terms) return undefined;
     const paidCredits = microToCredits(await terms.paidCredits.remainingMicro(request.accountId));
     const coolingOffHours = Math.round((terms.coolingOffSeconds / 3600) * 100) / 100;
-    const lines = [...(paidCredits !== '0' ? [m.t('deletion.credits', { credits: paidCredits })] : []), m.t('deletion.coolingOff', { hours: coolingOffHours })];
+    const lines = [
+      ...(paidCredits !== '0' ? [m.t('deletion.credits', { credits: paidCredits })] : []),
+      m.t('deletion.coolingOff', { hours: coolingOffHours }),
+    ];
     return { paidCredits, coolingOffHours, lines };
   }
 
@@ -121,7 +143,11 @@ export class RequestLifecycle {
     const waiting = await this.update(
       requestId,
       { confirmation: { expiresAt: expiresAt.toISOString(), viaRequest: holder } },
-      { status: 'awaiting_confirmation', note: `waiting for the link mailed with request ${holder}, which confirms every request of the letter`, from: ['received'] },
+      {
+        status: 'awaiting_confirmation',
+        note: `waiting for the link mailed with request ${holder}, which confirms every request of the letter`,
+        from: ['received'],
+      },
     );
     // The letter's link may have confirmed it already (or this step runs again): it goes on from where it stands.
     const current = waiting ?? (await this.require(requestId));
@@ -144,14 +170,31 @@ export class RequestLifecycle {
     // Guarded by status: a reminder racing a confirmation changes nothing and sends nothing.
     const updated = await this.update(
       request.requestId,
-      { email: to, confirmation: { tokenHash: sha256(token), expiresAt: expiresAt.toISOString(), ...(reminder ? { remindedAt: now.toISOString() } : {}) } },
+      {
+        email: to,
+        confirmation: {
+          tokenHash: sha256(token),
+          expiresAt: expiresAt.toISOString(),
+          ...(reminder ? { remindedAt: now.toISOString() } : {}),
+        },
+      },
       reminder
-        ? { status: 'awaiting_confirmation', note: 'reminder with a fresh link mailed to the registered address', from: ['awaiting_confirmation'] }
-        : { status: 'awaiting_confirmation', note: 'confirmation link mailed to the registered address', from: ['received', 'awaiting_confirmation'] },
+        ? {
+            status: 'awaiting_confirmation',
+            note: 'reminder with a fresh link mailed to the registered address',
+            from: ['awaiting_confirmation'],
+          }
+        : {
+            status: 'awaiting_confirmation',
+            note: 'confirmation link mailed to the registered address',
+            from: ['received', 'awaiting_confirmation'],
+          },
     );
     if (!updated) return;
     // The letter's other requests still waiting are confirmed by this same link: the mail names them all.
-    const letter = (await this.letterRequests(updated)).filter((r) => r.requestId === updated.requestId || WAITING_FOR_LINK.includes(r.status));
+    const letter = (await this.letterRequests(updated)).filter(
+      (r) => r.requestId === updated.requestId || WAITING_FOR_LINK.includes(r.status),
+    );
     const m = messagesFor(request.language);
     // A deletion among them says, before it is confirmed, what it will cost and how long the cooling-off lasts.
     const warnings = (await Promise.all(letter.map((r) => this.deletionWarning(r, m)))).flatMap((warning) => warning?.lines ?? []);
@@ -160,7 +203,10 @@ export class RequestLifecycle {
       subject: m.t(reminder ? 'reminder.subject' : 'confirm.subject', { requestId: request.requestId }),
       text: m.mail([
         letter.length > 1
-          ? m.t('confirm.introLetter', { rights: m.list(letter.map((r) => rightLabel(m, r.type))), requestIds: m.list(letter.map((r) => r.requestId)) })
+          ? m.t('confirm.introLetter', {
+              rights: m.list(letter.map((r) => rightLabel(m, r.type))),
+              requestIds: m.list(letter.map((r) => r.requestId)),
+            })
           : m.t('confirm.intro', { type: request.type, requestId: request.requestId }),
         '',
         m.t('confirm.cta'),
@@ -208,7 +254,11 @@ export class RequestLifecycle {
     const waiting = await this.checkLink(request, token);
     const confirmed: PrivacyRequest[] = [];
     for (const other of waiting.filter((r) => r.requestId !== requestId)) {
-      const done = await this.update(other.requestId, {}, { status: 'confirmed', note: `confirmed by the letter's link (mailed with request ${requestId})`, from: WAITING_FOR_LINK });
+      const done = await this.update(
+        other.requestId,
+        {},
+        { status: 'confirmed', note: `confirmed by the letter's link (mailed with request ${requestId})`, from: WAITING_FOR_LINK },
+      );
       if (done) confirmed.push(done);
       // Confirmed (now, or by a click that failed before resuming it) and still waiting: resume it. A second resume of one token is harmless.
       const current = done ?? (await this.deps.requests.get(other.requestId));
@@ -266,7 +316,9 @@ export class RequestLifecycle {
 
   /** The signed-in holder asked again for a request of this type: their session confirms the open one. */
   async confirmBySession(requestId: string, withPassword = false): Promise<PrivacyRequest | undefined> {
-    const note = withPassword ? 'confirmed by the signed-in account holder, with the account password' : 'confirmed by the signed-in account holder';
+    const note = withPassword
+      ? 'confirmed by the signed-in account holder, with the account password'
+      : 'confirmed by the signed-in account holder';
     const confirmed = await this.update(requestId, {}, { status: 'confirmed', note, from: ['awaiting_confirmation'] });
     if (confirmed?.taskToken) await this.deps.workflow.resume(confirmed.taskToken, { confirmed: true });
     return confirmed;
@@ -278,9 +330,13 @@ export class RequestLifecycle {
     // The link went to the address registered then; if the account has moved on, it no longer speaks for it.
     if ((await this.deps.subjects.get(request.accountId))?.email !== request.email) throw new LinkGoneError('closed');
     const letter = await this.letterRequests(request);
-    const waiting = letter.filter((r) => (r.requestId === request.requestId ? r.status === 'awaiting_confirmation' : WAITING_FOR_LINK.includes(r.status)));
+    const waiting = letter.filter((r) =>
+      r.requestId === request.requestId ? r.status === 'awaiting_confirmation' : WAITING_FOR_LINK.includes(r.status),
+    );
     if (request.confirmation.usedAt || !waiting.length) {
-      throw new LinkGoneError(request.confirmation.usedAt ? 'used' : letter.every((r) => FINAL_STATUSES.includes(r.status)) ? 'closed' : 'used');
+      throw new LinkGoneError(
+        request.confirmation.usedAt ? 'used' : letter.every((r) => FINAL_STATUSES.includes(r.status)) ? 'closed' : 'used',
+      );
     }
     if (request.confirmation.expiresAt <= this.deps.now().toISOString()) throw new LinkGoneError('expired');
     return waiting;
@@ -300,8 +356,15 @@ export class RequestLifecycle {
     if (request.status !== 'in_progress') throw new RequestStateError(requestId, request.status, 'export');
     const now = this.deps.now();
     const key = `exports/${requestId}/${randomSecret(12)}.zip`;
-    const result = await buildExport({ ...request, email: await this.registeredAddress(request) }, this.exports.data, this.exports.sink(key), now);
-    await this.update(requestId, { export: { key, ...result, expiresAt: new Date(now.getTime() + ARCHIVE_DAYS * 24 * HOUR).toISOString() } });
+    const result = await buildExport(
+      { ...request, email: await this.registeredAddress(request) },
+      this.exports.data,
+      this.exports.sink(key),
+      now,
+    );
+    await this.update(requestId, {
+      export: { key, ...result, expiresAt: new Date(now.getTime() + ARCHIVE_DAYS * 24 * HOUR).toISOString() },
+    });
     return result;
   }
 
@@ -312,7 +375,9 @@ export class RequestLifecycle {
     if (!request.export) throw new RequestStateError(requestId, request.status, 'deliver');
     const token = randomSecret();
     const linkExpires = new Date(this.deps.now().getTime() + DOWNLOAD_LINK_HOURS * HOUR);
-    await this.update(requestId, { export: { ...request.export, downloadTokenHash: sha256(token), linkExpiresAt: linkExpires.toISOString() } });
+    await this.update(requestId, {
+      export: { ...request.export, downloadTokenHash: sha256(token), linkExpiresAt: linkExpires.toISOString() },
+    });
     // The request's console page: with the token it downloads without signing in, as the link always did.
     const link = consoleUrl(this.deps.publicUrl, `privacyRequest:${requestId}`, { token });
     const m = messagesFor(request.language);
@@ -368,7 +433,12 @@ export class RequestLifecycle {
   }
 
   /** Ends a request for good: its end is recorded and it is kept three years as proof, then TTL removes it. */
-  async close(requestId: string, status: 'completed' | 'expired' | 'cancelled', note: string, from: PrivacyRequest['status'][]): Promise<PrivacyRequest | undefined> {
+  async close(
+    requestId: string,
+    status: 'completed' | 'expired' | 'cancelled',
+    note: string,
+    from: PrivacyRequest['status'][],
+  ): Promise<PrivacyRequest | undefined> {
     const now = this.deps.now();
     const closed = await this.update(
       requestId,
@@ -388,7 +458,10 @@ export class RequestLifecycle {
   async expire(requestId: string): Promise<void> {
     const request = await this.require(requestId);
     if (request.status === 'expired') return;
-    const expired = await this.close(requestId, 'expired', 'the confirmation link was not used in time', ['received', 'awaiting_confirmation']);
+    const expired = await this.close(requestId, 'expired', 'the confirmation link was not used in time', [
+      'received',
+      'awaiting_confirmation',
+    ]);
     if (!expired) return;
     const to = await this.deps.subjects.get(request.accountId).then((s) => s?.email);
     if (!to) return;
@@ -401,7 +474,9 @@ export class RequestLifecycle {
     await this.mailer.send({
       to,
       subject: m.t('expired.subject', { requestId }),
-      text: m.mail([m.t('expired.body', { right: m.list(rights.map((type) => rightLabel(m, type))), ...privacyLinks(this.deps.publicUrl) })]),
+      text: m.mail([
+        m.t('expired.body', { right: m.list(rights.map((type) => rightLabel(m, type))), ...privacyLinks(this.deps.publicUrl) }),
+      ]),
     });
   }
 
@@ -432,7 +507,12 @@ export class RequestLifecycle {
       }
       const waitingOnOthers = request.status === 'awaiting_confirmation' || Boolean(request.taskToken);
       const since = Date.parse(request.history.at(-1)?.at ?? request.receivedAt);
-      if (!waitingOnOthers && ['received', 'confirmed', 'in_progress', 'failed'].includes(request.status) && now.getTime() - since > 86_400_000) result.stuck.push(request.requestId);
+      if (
+        !waitingOnOthers &&
+        ['received', 'confirmed', 'in_progress', 'failed'].includes(request.status) &&
+        now.getTime() - since > 86_400_000
+      )
+        result.stuck.push(request.requestId);
     }
     // Mail no right could be read from is on the same clock, and waits on us (an operator) from the start.
     for (const mail of await this.deps.requests.openUnclear()) {
@@ -451,14 +531,23 @@ export class RequestLifecycle {
     const original = request.originalDueAt ?? request.dueAt;
     const maxDue = new Date(Date.parse(original) + 2 * 30 * 86_400_000);
     const dueAt = new Date(Math.min(Date.parse(request.dueAt) + months * 30 * 86_400_000, maxDue.getTime()));
-    if (dueAt.toISOString() <= request.dueAt) throw new RequestStateError(requestId, request.status, 'extend: already extended by the two months the law allows');
-    const extended = await this.update(requestId, { dueAt: dueAt.toISOString(), originalDueAt: original, clockWarnedAt: undefined }, { status: request.status, note: `deadline extended to ${dueAt.toISOString().slice(0, 10)}: ${reason}` });
+    if (dueAt.toISOString() <= request.dueAt)
+      throw new RequestStateError(requestId, request.status, 'extend: already extended by the two months the law allows');
+    const extended = await this.update(
+      requestId,
+      { dueAt: dueAt.toISOString(), originalDueAt: original, clockWarnedAt: undefined },
+      { status: request.status, note: `deadline extended to ${dueAt.toISOString().slice(0, 10)}: ${reason}` },
+    );
     const m = messagesFor(request.language);
     await this.mailer.send({
       to: await this.registeredAddress(request),
       subject: m.t('extension.subject', { requestId }),
       // The reason is the operator's own words, quoted as written.
-      text: m.mail([m.t('extension.body', { right: rightLabel(m, request.type), due: dueAt }), m.t('extension.why', { reason }), m.t('extension.law')]),
+      text: m.mail([
+        m.t('extension.body', { right: rightLabel(m, request.type), due: dueAt }),
+        m.t('extension.why', { reason }),
+        m.t('extension.law'),
+      ]),
     });
     return extended!;
   }
@@ -482,7 +571,11 @@ export class RequestLifecycle {
       }
       const sentAt = expiresAt.getTime() - this.deps.linkLifeHours * HOUR;
       // Only the request holding the link reminds; the reminder names the rest of its letter.
-      if (request.confirmation.tokenHash && !request.confirmation.remindedAt && now.getTime() - sentAt >= this.deps.reminderAfterHours * HOUR) {
+      if (
+        request.confirmation.tokenHash &&
+        !request.confirmation.remindedAt &&
+        now.getTime() - sentAt >= this.deps.reminderAfterHours * HOUR
+      ) {
         await this.sendLink(request, expiresAt, true);
         reminded++;
       }

@@ -79,7 +79,15 @@ export interface PrivacyRequest {
   ticketId?: string;
   /** The export, once made: where it is, until when it exists, and the mailed link's token and life. */
   /** The archive of an access or portability request; `erasedAt` once the account's erasure deleted it (no link works then). */
-  export?: { key: string; bytes: number; files: Record<string, number>; expiresAt: string; downloadTokenHash?: string; linkExpiresAt?: string; erasedAt?: string };
+  export?: {
+    key: string;
+    bytes: number;
+    files: Record<string, number>;
+    expiresAt: string;
+    downloadTokenHash?: string;
+    linkExpiresAt?: string;
+    erasedAt?: string;
+  };
   /** Why a request failed, for ops. */
   failure?: { error: string; cause: string };
   /** Deletion: the cooling-off's end and its cancel link's token hash. */
@@ -97,7 +105,8 @@ export interface PrivacyRequest {
 export const WAITING_FOR_LINK: readonly RequestStatus[] = ['received', 'awaiting_confirmation'];
 
 /** The requests of `request`'s letter (itself alone when its letter asked for one right), the link's holder first. */
-export const letterOf = (request: Pick<PrivacyRequest, 'requestId' | 'letter'>): string[] => request.letter?.requestIds ?? [request.requestId];
+export const letterOf = (request: Pick<PrivacyRequest, 'requestId' | 'letter'>): string[] =>
+  request.letter?.requestIds ?? [request.requestId];
 
 /** The mailed download link works this long (the archive itself is deleted after 7 days). */
 export const DOWNLOAD_LINK_HOURS = 24;
@@ -124,12 +133,25 @@ export function deadlineFor(deadlines: Deadlines, country: string | undefined): 
 
 /** The request as its holder sees it: never the token hashes or the workflow's token. */
 export function requestView(request: PrivacyRequest) {
-  const { confirmation, taskToken: _token, export: archive, failure: _failure, expiresAt: _ttl, cancelTokenHash: _cancel, erasure, ...rest } = request;
+  const {
+    confirmation,
+    taskToken: _token,
+    export: archive,
+    failure: _failure,
+    expiresAt: _ttl,
+    cancelTokenHash: _cancel,
+    erasure,
+    ...rest
+  } = request;
   return {
     ...rest,
     confirmationExpiresAt: request.status === 'awaiting_confirmation' ? confirmation?.expiresAt : undefined,
-    export: archive ? { bytes: archive.bytes, files: archive.files, expiresAt: archive.expiresAt, linkExpiresAt: archive.linkExpiresAt } : undefined,
-    erasure: erasure ? { startedAt: erasure.startedAt, finishedAt: erasure.finishedAt, counts: erasure.counts, kept: erasure.kept } : undefined,
+    export: archive
+      ? { bytes: archive.bytes, files: archive.files, expiresAt: archive.expiresAt, linkExpiresAt: archive.linkExpiresAt }
+      : undefined,
+    erasure: erasure
+      ? { startedAt: erasure.startedAt, finishedAt: erasure.finishedAt, counts: erasure.counts, kept: erasure.kept }
+      : undefined,
   };
 }
 export type PrivacyRequestView = ReturnType<typeof requestView>;

@@ -17,20 +17,25 @@ export interface OptOuts {
  * Every marketing topic an account has, with the message a reply names it by: an objection to direct
  * marketing (art. 21(2)) switches off all of them. A new marketing topic is added here (and to the catalogues).
  */
-export const MARKETING_TOPICS = { productUpdates: 'topic.productUpdates' } as const satisfies Record<Exclude<keyof OptOuts, 'analytics'>, `topic.${string}`>;
+export const MARKETING_TOPICS = { productUpdates: 'topic.productUpdates' } as const satisfies Record<
+  Exclude<keyof OptOuts, 'analytics'>,
+  `topic.${string}`
+>;
 
 /**
  * Starts the details of an objection opened for a restriction of processing (art. 18), which has no
  * request type of its own: what to restrict, and until when, is a person's decision, never a switch.
  */
-export const RESTRICTION_NOTE = '[Restriction of processing asked (GDPR art. 18): a person decides what is restricted and tells the requester.]';
+export const RESTRICTION_NOTE =
+  '[Restriction of processing asked (GDPR art. 18): a person decides what is restricted and tells the requester.]';
 
 /** Port: sets the account's processing preferences. */
 export interface PreferenceWriter {
   optOut(accountId: string, optOuts: OptOuts): Promise<void>;
 }
 
-const patterns = (pick: (v: (typeof VOCABULARIES)[number]) => string[]) => VOCABULARIES.flatMap((v) => pick(v).map((phrase) => phrasePattern(phrase)));
+const patterns = (pick: (v: (typeof VOCABULARIES)[number]) => string[]) =>
+  VOCABULARIES.flatMap((v) => pick(v).map((phrase) => phrasePattern(phrase)));
 const MARKETING = patterns((v) => v.marketing);
 const ANALYTICS = patterns((v) => v.analytics);
 
@@ -56,7 +61,9 @@ export const isRestriction = (details: string | undefined) => (details ?? '').st
 export function stoppedBy(optOuts: OptOuts, m: Messages = messagesFor('en'), short = false): string[] {
   return [
     ...(optOuts.analytics === false ? [m.t(short ? 'stop.analyticsShort' : 'stop.analytics')] : []),
-    ...(Object.keys(MARKETING_TOPICS) as (keyof typeof MARKETING_TOPICS)[]).filter((topic) => optOuts[topic] === false).map((topic) => m.t(MARKETING_TOPICS[topic])),
+    ...(Object.keys(MARKETING_TOPICS) as (keyof typeof MARKETING_TOPICS)[])
+      .filter((topic) => optOuts[topic] === false)
+      .map((topic) => m.t(MARKETING_TOPICS[topic])),
   ];
 }
 
@@ -67,7 +74,12 @@ export async function applyObjection(
 ): Promise<OptOuts> {
   const request = await deps.lifecycle.require(requestId);
   if (isRestriction(request.details)) {
-    if (request.status !== 'completed') await deps.lifecycle.handToPerson(requestId, 'restriction of processing (art. 18) asked: a person decides what is restricted', 'restriction');
+    if (request.status !== 'completed')
+      await deps.lifecycle.handToPerson(
+        requestId,
+        'restriction of processing (art. 18) asked: a person decides what is restricted',
+        'restriction',
+      );
     return {};
   }
   const optOuts = optOutsFor(request.details);
@@ -77,7 +89,11 @@ export async function applyObjection(
   await deps.mailer.send({
     to: request.email,
     subject: m.t('objection.subject', { requestId }),
-    text: m.mail([m.t('objection.stopped', { what: m.list(stoppedBy(optOuts, m)) }), m.t('objection.continues', { days: usageLogRetentionDays() }), m.t('objection.selfService', deps.lifecycle.links())]),
+    text: m.mail([
+      m.t('objection.stopped', { what: m.list(stoppedBy(optOuts, m)) }),
+      m.t('objection.continues', { days: usageLogRetentionDays() }),
+      m.t('objection.selfService', deps.lifecycle.links()),
+    ]),
   });
   await deps.lifecycle.close(requestId, 'completed', `objection applied: ${Object.keys(optOuts).join(', ')} off`, ['in_progress']);
   return optOuts;

@@ -9,7 +9,10 @@ import type { PrivacyRequest } from './model';
  * - a correction or objection that came by mail never is: its words may be someone else's (a forged
  *   From), so only its link — whose page shows those words — confirms it.
  */
-export function sessionMayConfirm(request: Pick<PrivacyRequest, 'channel' | 'type' | 'status'>, call: { joined: boolean; withPassword: boolean }): boolean {
+export function sessionMayConfirm(
+  request: Pick<PrivacyRequest, 'channel' | 'type' | 'status'>,
+  call: { joined: boolean; withPassword: boolean },
+): boolean {
   if (!call.joined || request.status !== 'awaiting_confirmation') return false;
   if (request.channel === 'mail' && (request.type === 'correction' || request.type === 'objection')) return false;
   return request.type !== 'deletion' || call.withPassword;

@@ -50,7 +50,8 @@ interface Screen {
   code?: string;
 }
 
-const header = (event: { headers?: Record<string, string | undefined> }, name: string) => event.headers?.[name] ?? event.headers?.[name.toLowerCase()];
+const header = (event: { headers?: Record<string, string | undefined> }, name: string) =>
+  event.headers?.[name] ?? event.headers?.[name.toLowerCase()];
 
 /** The console's pages ask for JSON; a browser following the link gets the page. */
 const wantsJson = (event: { headers?: Record<string, string | undefined> }) => /\bapplication\/json\b/i.test(header(event, 'accept') ?? '');
@@ -60,10 +61,19 @@ function answer(screen: Screen, json: boolean): HttpResponse {
   const { m } = screen;
   const note = m.unsupported ? [m.t('fallback.englishOnly', { language: m.unsupported })] : [];
   const paragraphs = [...note, ...screen.paragraphs];
-  const label = screen.form ? (screen.form.button ?? m.t(screen.form.action === 'cancel' ? 'page.cancel.button' : 'page.confirm.button')) : undefined;
+  const label = screen.form
+    ? (screen.form.button ?? m.t(screen.form.action === 'cancel' ? 'page.cancel.button' : 'page.confirm.button'))
+    : undefined;
   if (json) {
     if (screen.code) return jsonResponse(screen.status, { error: { code: screen.code, message: paragraphs.join(' ') } });
-    const view = (r: PrivacyRequest) => ({ requestId: r.requestId, type: r.type, status: r.status, receivedAt: r.receivedAt, dueAt: r.dueAt, ...(r.erasureStartsAt ? { erasureStartsAt: r.erasureStartsAt } : {}) });
+    const view = (r: PrivacyRequest) => ({
+      requestId: r.requestId,
+      type: r.type,
+      status: r.status,
+      receivedAt: r.receivedAt,
+      dueAt: r.dueAt,
+      ...(r.erasureStartsAt ? { erasureStartsAt: r.erasureStartsAt } : {}),
+    });
     return jsonResponse(screen.status, {
       request: view(screen.request!),
       ...(screen.letter && screen.letter.length > 1 ? { letter: screen.letter.map(view) } : {}),
@@ -96,7 +106,13 @@ async function screenOf(requestId: string | undefined, acceptLanguage: string | 
     if (error instanceof LinkGoneError) {
       const request = requestId ? await lifecycle.require(requestId).catch(() => undefined) : undefined;
       const m = messagesFor(request?.language ?? preferredLanguage(acceptLanguage));
-      return { m, status: 410, code: error.code, title: m.t('page.gone.title'), paragraphs: [m.t(error.code === 'link_used' ? 'link.used' : error.code === 'link_expired' ? 'link.expired' : 'link.closed')] };
+      return {
+        m,
+        status: 410,
+        code: error.code,
+        title: m.t('page.gone.title'),
+        paragraphs: [m.t(error.code === 'link_used' ? 'link.used' : error.code === 'link_expired' ? 'link.expired' : 'link.closed')],
+      };
     }
     if (error instanceof LinkInvalidError) {
       const m = messagesFor(preferredLanguage(acceptLanguage));
@@ -107,7 +123,10 @@ async function screenOf(requestId: string | undefined, acceptLanguage: string | 
 }
 
 /** What the page's button posts: its HTML form (`application/x-www-form-urlencoded`), or the same fields as JSON from the console. */
-function formOf(event: { body?: string; isBase64Encoded: boolean; headers?: Record<string, string | undefined> }): { request: string; token: string } {
+function formOf(event: { body?: string; isBase64Encoded: boolean; headers?: Record<string, string | undefined> }): {
+  request: string;
+  token: string;
+} {
   if (!event.body) throw new ValidationError('The confirmation form is empty', [], 'body_required');
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (text.length > 2_000) throw new ValidationError('The confirmation form is too large', [], 'invalid_form');
@@ -165,7 +184,10 @@ export const handler = httpRoutes(
         title: m.t('page.confirm.titleLetter'),
         paragraphs: [
           m.t('page.confirm.aboutLetter', { requestIds: m.list(confirms.map((r) => r.requestId)), received, email: request.email }),
-          ...confirms.flatMap((r) => [m.t('page.confirm.each', { right: rightLabel(m, r.type), what: whatHappens(m, r.type) }), ...whatWillChange(r, m)]),
+          ...confirms.flatMap((r) => [
+            m.t('page.confirm.each', { right: rightLabel(m, r.type), what: whatHappens(m, r.type) }),
+            ...whatWillChange(r, m),
+          ]),
           ...(warning?.lines ?? []),
           m.t('confirm.oneLink', { count: confirms.length }),
           m.t('page.confirm.nothingYet'),
@@ -186,7 +208,10 @@ export const handler = httpRoutes(
         status: 200,
         request,
         title: m.t('page.cancel.title'),
-        paragraphs: [m.t('page.cancel.due', { requestId: request.requestId, startsAt: new Date(request.erasureStartsAt ?? request.receivedAt) }), m.t('page.cancel.effect')],
+        paragraphs: [
+          m.t('page.cancel.due', { requestId: request.requestId, startsAt: new Date(request.erasureStartsAt ?? request.receivedAt) }),
+          m.t('page.cancel.effect'),
+        ],
         form: { request: requestId, token, action: 'cancel' },
       };
     });
@@ -197,7 +222,13 @@ export const handler = httpRoutes(
     const screen = await screenOf(form.request, header(event, 'accept-language'), async () => {
       const request = await lifecycle.cancel(form.request, form.token);
       const m = messagesFor(request.language);
-      return { m, status: 200, request, title: m.t('page.cancelled.title'), paragraphs: [m.t('page.cancelled.body', { requestId: request.requestId })] };
+      return {
+        m,
+        status: 200,
+        request,
+        title: m.t('page.cancelled.title'),
+        paragraphs: [m.t('page.cancelled.body', { requestId: request.requestId })],
+      };
     });
     return answer(screen, wantsJson(event));
   }),
@@ -210,8 +241,18 @@ export const handler = httpRoutes(
       const body =
         confirmed.length === 1
           ? m.t('page.confirmed.body', { requestId: request.requestId, right: rightLabel(m, request.type) })
-          : m.t('page.confirmed.bodyLetter', { requestIds: m.list(confirmed.map((r) => r.requestId)), rights: m.list(confirmed.map((r) => rightLabel(m, r.type))) });
-      return { m, status: 200, request, letter: confirmed, title: m.t('page.confirmed.title'), paragraphs: [body, ...confirmed.map((r) => whatHappens(m, r.type))] };
+          : m.t('page.confirmed.bodyLetter', {
+              requestIds: m.list(confirmed.map((r) => r.requestId)),
+              rights: m.list(confirmed.map((r) => rightLabel(m, r.type))),
+            });
+      return {
+        m,
+        status: 200,
+        request,
+        letter: confirmed,
+        title: m.t('page.confirmed.title'),
+        paragraphs: [body, ...confirmed.map((r) => whatHappens(m, r.type))],
+      };
     });
     return answer(screen, wantsJson(event));
   }),

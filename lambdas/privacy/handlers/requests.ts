@@ -33,12 +33,19 @@ export const handler = httpRoutes(
       const { request, joined, confirmedByPassword } = await intake.fromApi(event.principal.accountId, type, details, password);
       const confirmable = sessionMayConfirm(request, { joined, withPassword: confirmedByPassword });
       const current = confirmable ? ((await lifecycle.confirmBySession(request.requestId, confirmedByPassword)) ?? request) : request;
-      event.audit = { targets: [{ type: 'privacy_request', id: current.requestId }], change: { after: { type: current.type, status: current.status } } };
+      event.audit = {
+        targets: [{ type: 'privacy_request', id: current.requestId }],
+        change: { after: { type: current.type, status: current.status } },
+      };
       return json(201, { ...requestView(current), joined });
     },
     { authenticate },
   ),
-  route(privacyRoutes.list, async (event) => json(200, { requests: (await deps.requests.listByAccount(event.principal.accountId)).map(requestView) }), { authenticate }),
+  route(
+    privacyRoutes.list,
+    async (event) => json(200, { requests: (await deps.requests.listByAccount(event.principal.accountId)).map(requestView) }),
+    { authenticate },
+  ),
   route(
     privacyRoutes.get,
     async (event) => {

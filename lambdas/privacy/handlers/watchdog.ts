@@ -26,7 +26,11 @@ export const watch = async () => {
     const deferred = request.heldBy?.length || request.history.at(-1)?.note?.startsWith('deferred:');
     if (!deferred) continue;
     if ((await holds.reasons(request.accountId)).length) continue;
-    await deps.requests.update(request.requestId, { taskToken: undefined, heldBy: undefined }, { status: 'in_progress', note: 'holds cleared: resumed' });
+    await deps.requests.update(
+      request.requestId,
+      { taskToken: undefined, heldBy: undefined },
+      { status: 'in_progress', note: 'holds cleared: resumed' },
+    );
     await deps.workflow.resume(request.taskToken, { released: true });
     result.resumed++;
   }
@@ -41,4 +45,7 @@ export const watch = async () => {
   return { ...result, clock };
 };
 
-export const handler = middy().use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics)).handler(watch);
+export const handler = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .handler(watch);

@@ -128,7 +128,12 @@ export const runStep = async (input: unknown): Promise<unknown> => {
     case 'object':
       return applyObjection(step.requestId, { requests: deps.requests, preferences, mailer: deps.mailer, lifecycle });
     case 'correct':
-      return applyCorrection(step.requestId, { corrector, mailer: deps.mailer, lifecycle, emailLinks: { tokens: emailLinkTokens, publicUrl: config.PUBLIC_URL, now: deps.now } });
+      return applyCorrection(step.requestId, {
+        corrector,
+        mailer: deps.mailer,
+        lifecycle,
+        emailLinks: { tokens: emailLinkTokens, publicUrl: config.PUBLIC_URL, now: deps.now },
+      });
     case 'holds':
       return erasure.checkHolds(step.requestId);
     case 'awaitHoldRelease':
@@ -149,4 +154,6 @@ export const runStep = async (input: unknown): Promise<unknown> => {
   }
 };
 
-export const handler = middy().use(injectLambdaContext(logger, { resetKeys: true })).handler(runStep);
+export const handler = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(runStep);

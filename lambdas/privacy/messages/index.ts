@@ -115,7 +115,8 @@ export function messagesFor(language: string | undefined): Messages {
     t,
     has: (key): key is MessageKey => Object.hasOwn(en, key),
     list: (items) => new Intl.ListFormat(locale, { type: 'conjunction' }).format(items),
-    mail: (paragraphs) => [...(note ? [note, ''] : []), ...paragraphs.filter((p): p is string => p !== undefined), '', t('signature')].join('\n'),
+    mail: (paragraphs) =>
+      [...(note ? [note, ''] : []), ...paragraphs.filter((p): p is string => p !== undefined), '', t('signature')].join('\n'),
   };
 }
 
@@ -125,7 +126,12 @@ export function preferredLanguage(header: string | undefined): Locale | undefine
     .split(',')
     .map((part, i) => {
       const [tag = '', ...params] = part.trim().split(';');
-      const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+      const q = Number(
+        params
+          .map((p) => p.trim())
+          .find((p) => p.startsWith('q='))
+          ?.slice(2) ?? 1,
+      );
       return { tag: primary(tag), q: Number.isFinite(q) ? q : 0, i };
     })
     .filter((entry) => entry.q > 0)

@@ -28,11 +28,39 @@ import { type Vocabulary, VocabularySchema } from './schema';
 
 export { LETTER_RIGHTS, type LetterRight, type Vocabulary, VocabularySchema } from './schema';
 
-const FILES: Record<string, unknown> = { bg, cs, da, de, el, en, es, et, fi, fr, ga, hr, hu, it, lt, lv, mt, nb, nl, pl, pt, 'pt-br': ptBR, ro, sk, sl, sv };
+const FILES: Record<string, unknown> = {
+  bg,
+  cs,
+  da,
+  de,
+  el,
+  en,
+  es,
+  et,
+  fi,
+  fr,
+  ga,
+  hr,
+  hu,
+  it,
+  lt,
+  lv,
+  mt,
+  nb,
+  nl,
+  pl,
+  pt,
+  'pt-br': ptBR,
+  ro,
+  sk,
+  sl,
+  sv,
+};
 
 /** Every language's vocabulary, checked once at load: a broken file fails the cold start (and the tests), naming the file and field. */
 export const VOCABULARIES: readonly Vocabulary[] = Object.entries(FILES).map(([file, data]) => {
   const parsed = VocabularySchema.safeParse(data);
-  if (!parsed.success) throw new Error(`vocabulary/${file}.json: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`vocabulary/${file}.json: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 });

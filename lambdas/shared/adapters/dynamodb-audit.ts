@@ -1,6 +1,16 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type AuditEvent, type AuditEventInput, type AuditTrail, auditExpiresAt, auditRetentionDaysOf, DEFAULT_AUDIT_RETENTION_DAYS, GENESIS, hashOf, streamOf } from '../audit';
+import {
+  type AuditEvent,
+  type AuditEventInput,
+  type AuditTrail,
+  auditExpiresAt,
+  auditRetentionDaysOf,
+  DEFAULT_AUDIT_RETENTION_DAYS,
+  GENESIS,
+  hashOf,
+  streamOf,
+} from '../audit';
 import { newId } from '../crypto';
 import { auditEventKey, ITEMS } from '../items';
 
@@ -45,7 +55,10 @@ export class DynamoDbAuditTrail implements AuditTrail {
     throw new Error(`The audit stream ${stream} kept moving; the event was not written`);
   }
 
-  async page(stream: string, options: { newestFirst: boolean; limit: number; cursor?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }> {
+  async page(
+    stream: string,
+    options: { newestFirst: boolean; limit: number; cursor?: string },
+  ): Promise<{ events: AuditEvent[]; nextCursor?: string }> {
     const pk = ITEMS.auditEvent.pk({ stream });
     const { Items, LastEvaluatedKey } = await this.client.send(
       new QueryCommand({

@@ -13,19 +13,28 @@ type Shard = { shard: number; key: { pk: string; sk: string }; balance?: number 
  * unsharded account. Without a balance item (an erasure that already took it), all 64 are looked at.
  */
 export async function balanceShards(client: DynamoDBDocumentClient, table: string, accountId: string): Promise<Shard[]> {
-  const { Item: main } = await client.send(new GetCommand({ TableName: table, Key: balanceKey(accountId), ConsistentRead: true, ProjectionExpression: 'balance, shards' }));
-  const numbers = main ? [...((main.shards as Set<number> | undefined) ?? [])].map(Number).sort((x, y) => x - y) : Array.from({ length: BALANCE_SHARDS_READ - 1 }, (_, i) => i + 1);
+  const { Item: main } = await client.send(
+    new GetCommand({ TableName: table, Key: balanceKey(accountId), ConsistentRead: true, ProjectionExpression: 'balance, shards' }),
+  );
+  const numbers = main
+    ? [...((main.shards as Set<number> | undefined) ?? [])].map(Number).sort((x, y) => x - y)
+    : Array.from({ length: BALANCE_SHARDS_READ - 1 }, (_, i) => i + 1);
   const keys = numbers.map((shard) => balanceShardKey(accountId, shard));
   const found = new Map<string, number>();
   let pending: Record<string, unknown>[] = keys;
   for (let attempt = 0; pending.length; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
     if (attempt > 10) throw new Error(`BatchGetItem left ${pending.length} balance shards of ${table} unread`);
-    const { Responses, UnprocessedKeys } = await client.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk, balance' } } }));
+    const { Responses, UnprocessedKeys } = await client.send(
+      new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk, balance' } } }),
+    );
     for (const item of Responses?.[table] ?? []) found.set(String(item.pk), Number(item.balance ?? 0));
     pending = (UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
   }
-  return [{ shard: 0, key: balanceKey(accountId), balance: main ? Number(main.balance ?? 0) : undefined }, ...keys.map((key, i) => ({ shard: numbers[i]!, key, balance: found.get(key.pk) }))];
+  return [
+    { shard: 0, key: balanceKey(accountId), balance: main ? Number(main.balance ?? 0) : undefined },
+    ...keys.map((key, i) => ({ shard: numbers[i]!, key, balance: found.get(key.pk) })),
+  ];
 }
 
 /** An account's balance: its balance item plus every balance shard (micro-credits). */
@@ -39,7 +48,11 @@ export async function totalBalance(client: DynamoDBDocumentClient, table: string
  * to hold (a shard spent from meanwhile is read again, and asked for a little less); gateways may
  * spend from a shard while this runs, so `left` says what was still there when it gave up.
  */
-export async function collectBalanceShards(client: DynamoDBDocumentClient, table: string, accountId: string): Promise<{ moved: number; left: number }> {
+export async function collectBalanceShards(
+  client: DynamoDBDocumentClient,
+  table: string,
+  accountId: string,
+): Promise<{ moved: number; left: number }> {
   let moved = 0;
   let left = 0;
   for (const shard of (await balanceShards(client, table, accountId)).slice(1)) {
@@ -56,8 +69,23 @@ export async function collectBalanceShards(client: DynamoDBDocumentClient, table
         await client.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Update: { TableName: table, Key: shard.key, UpdateExpression: 'SET balance = balance - :b', ConditionExpression: 'balance >= :b', ExpressionAttributeValues: { ':b': take } } },
-              { Update: { TableName: table, Key: balanceShardKey(accountId, 0), UpdateExpression: 'ADD balance :b', ExpressionAttributeValues: { ':b': take } } },
+              {
+                Update: {
+                  TableName: table,
+                  Key: shard.key,
+                  UpdateExpression: 'SET balance = balance - :b',
+                  ConditionExpression: 'balance >= :b',
+                  ExpressionAttributeValues: { ':b': take },
+                },
+              },
+              {
+                Update: {
+                  TableName: table,
+                  Key: balanceShardKey(accountId, 0),
+                  UpdateExpression: 'ADD balance :b',
+                  ExpressionAttributeValues: { ':b': take },
+                },
+              },
             ],
           }),
         );

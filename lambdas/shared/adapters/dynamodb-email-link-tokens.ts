@@ -10,6 +10,8 @@ export class DynamoDbEmailLinkTokens implements EmailLinkTokens {
   ) {}
 
   async put(token: EmailLinkToken): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...ITEMS.emailLink.key({ tokenHash: token.tokenHash }), ...token } }));
+    await this.client.send(
+      new PutCommand({ TableName: this.table, Item: { ...ITEMS.emailLink.key({ tokenHash: token.tokenHash }), ...token } }),
+    );
   }
 }

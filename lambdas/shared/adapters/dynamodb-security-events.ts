@@ -20,7 +20,10 @@ export class DynamoDbSecurityEvents implements SecurityEventSink {
   async record(event: SecurityEvent): Promise<void> {
     const expiresAt = Math.floor(Date.parse(event.at) / 1000) + SECURITY_EVENT_TTL_SECONDS;
     await this.client.send(
-      new PutCommand({ TableName: this.table, Item: { ...ITEMS.securityEvent.key({ accountId: event.accountId, at: event.at, eventId: event.eventId }), ...event, expiresAt } }),
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...ITEMS.securityEvent.key({ accountId: event.accountId, at: event.at, eventId: event.eventId }), ...event, expiresAt },
+      }),
     );
   }
 }

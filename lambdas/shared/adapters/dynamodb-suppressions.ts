@@ -19,7 +19,9 @@ export class DynamoDbSuppressionList implements SuppressionList {
 
   async suppress(address: string, entry: Suppression): Promise<void> {
     try {
-      await this.client.send(new PutCommand({ TableName: this.table, Item: { ...key(address), ...entry }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.client.send(
+        new PutCommand({ TableName: this.table, Item: { ...key(address), ...entry }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -27,7 +29,9 @@ export class DynamoDbSuppressionList implements SuppressionList {
 }
 
 /** What a mail-sending function was bound to (`bindMailSender`): the suppression list and SES configuration set, when set. */
-export async function mailDeliveryFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<{ suppressions?: SuppressionList; configurationSet?: string }> {
+export async function mailDeliveryFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ suppressions?: SuppressionList; configurationSet?: string }> {
   const table = env.TABLE_SUPPRESSIONS;
   const suppressions = table ? new DynamoDbSuppressionList((await import('../clients/dynamodb')).dynamo, table) : undefined;
   return { suppressions, configurationSet: env.MAIL_CONFIGURATION_SET || undefined };

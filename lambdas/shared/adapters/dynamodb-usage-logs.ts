@@ -1,6 +1,13 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, ScanCommand, type ScanCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  ScanCommand,
+  type ScanCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { type LogPageOptions, type UsageLog, type UsageLogStore, usageLogRetentionDays } from '../usage-logs';
 import { ITEMS } from '../items';
 
@@ -38,7 +45,8 @@ export const pageSortKey = (newestAt: string, firstSeq: number) => `L#${newestAt
 export const singleSortKey = (log: UsageLog) => `L#${log.at}#R${log.requestId}`;
 export const seqBlockSortKey = (block: number) => `SEQ#${String(block).padStart(15, '0')}`;
 /** A single call's key: its time, then its sequence number (admitted) or request id (refused). */
-export const singleCallSortKey = (at: string, call: { seq?: number; requestId: string }) => `M#${at}#${call.seq !== undefined ? `S${call.seq}` : `R${call.requestId}`}`;
+export const singleCallSortKey = (at: string, call: { seq?: number; requestId: string }) =>
+  `M#${at}#${call.seq !== undefined ? `S${call.seq}` : `R${call.requestId}`}`;
 /** Partitions a day's sweep list is spread over, so a busy day's first calls do not all write one partition. */
 export const SWEEP_SHARDS = 16;
 export const sweepPartition = (day: string, shard: number) => ITEMS.sweepList.pk({ day, shard: String(shard).padStart(2, '0') });
@@ -50,7 +58,23 @@ export function sweepMarkerItem(day: string, accountId: string): Record<string, 
 /** The time a single call's key holds. */
 export const singleCallAt = (sk: string) => sk.slice(2, sk.indexOf('#', 2));
 
-const FIELDS = ['requestId', 'keyId', 'product', 'method', 'path', 'status', 'outcome', 'priceMicroCredits', 'latencyMs', 'upstreamLatencyMs', 'requestBytes', 'responseBytes', 'ip', 'userAgent', 'at'] as const satisfies readonly (keyof UsageLog)[];
+const FIELDS = [
+  'requestId',
+  'keyId',
+  'product',
+  'method',
+  'path',
+  'status',
+  'outcome',
+  'priceMicroCredits',
+  'latencyMs',
+  'upstreamLatencyMs',
+  'requestBytes',
+  'responseBytes',
+  'ip',
+  'userAgent',
+  'at',
+] as const satisfies readonly (keyof UsageLog)[];
 
 /** Logs → one compressed value: the field names once, then one array per field (similar values side by side compress best). */
 export function encodeLogs(logs: UsageLog[]): Uint8Array {
@@ -89,7 +113,13 @@ export function decodeSingle(data: Uint8Array, at: string): UsageLog {
 
 /** A single call's item, expiring the retention period after it; `analytics` when its account had not objected. */
 export function singleCallItem(accountId: string, log: UsageLog, seq: number | undefined, analytics: boolean): Record<string, unknown> {
-  return { pk: logPartition(accountId), sk: singleCallSortKey(log.at, { seq, requestId: log.requestId }), d: encodeSingle(log), expiresAt: expiryOf([log]), ...(analytics ? { a: true } : {}) };
+  return {
+    pk: logPartition(accountId),
+    sk: singleCallSortKey(log.at, { seq, requestId: log.requestId }),
+    d: encodeSingle(log),
+    expiresAt: expiryOf([log]),
+    ...(analytics ? { a: true } : {}),
+  };
 }
 
 /** The time of the newest of some calls: what a page is keyed and kept by. */
@@ -149,18 +179,25 @@ export class DynamoDbUsageLogs implements UsageLogStore {
     const release = (bound?: string) => {
       buffer.sort((a, b) => (orderKey(a) < orderKey(b) ? 1 : -1));
       let taken = 0;
-      while (taken < buffer.length && logs.length < limit && (bound === undefined || buffer[taken]!.at > bound)) logs.push(buffer[taken++]!);
+      while (taken < buffer.length && logs.length < limit && (bound === undefined || buffer[taken]!.at > bound))
+        logs.push(buffer[taken++]!);
       buffer = buffer.slice(taken);
     };
     const keep = (item: Record<string, unknown>) => {
       // Past its TTL but not yet swept by DynamoDB (which can take days): hidden already.
       if (Number(item.expiresAt ?? Infinity) <= nowSeconds) return;
-      for (const log of logsOf(item)) if (log.at >= oldest && (!cursor || orderKey(log) < cursor) && (!filter || filter(log))) buffer.push(log);
+      for (const log of logsOf(item))
+        if (log.at >= oldest && (!cursor || orderKey(log) < cursor) && (!filter || filter(log))) buffer.push(log);
     };
     const upper = (prefix: string) => (cursor ? `${prefix}${minuteOf(cursor)}\uffff` : `${prefix}\uffff`);
     // Pages `L#<newest call>#…` and single calls `M#<at>#…`, each newest first: the bound of an item is the newest call it may hold.
     const pages = this.items(accountId, `L#${minuteOf(oldest)}`, upper('L#'), limit);
-    const singles = this.items(accountId, `M#${minuteOf(oldest)}`, cursor ? `M#${cursor.slice(0, cursor.indexOf('#'))}\uffff` : 'M#\uffff', limit);
+    const singles = this.items(
+      accountId,
+      `M#${minuteOf(oldest)}`,
+      cursor ? `M#${cursor.slice(0, cursor.indexOf('#'))}\uffff` : 'M#\uffff',
+      limit,
+    );
     const boundOf = (item: Record<string, unknown>) => String(item.sk).slice(2, String(item.sk).indexOf('#', 2));
     let nextPage = await pages.next();
     let nextSingle = await singles.next();
@@ -179,13 +216,19 @@ export class DynamoDbUsageLogs implements UsageLogStore {
     // filled the answer, one item of it is enough to know there is more.
     if (exhausted && buffer.length === 0) {
       const legacyUpper = cursor && cursor < 'L' ? cursor : 'L';
-      exhausted = await this.scan(accountId, 'pk = :pk AND sk BETWEEN :lower AND :upper', { ':lower': oldest, ':upper': legacyUpper }, limit, (item) => {
-        if (String(item.sk) === legacyUpper) return true;
-        if (logs.length === limit) return false;
-        keep(item);
-        release();
-        return true;
-      });
+      exhausted = await this.scan(
+        accountId,
+        'pk = :pk AND sk BETWEEN :lower AND :upper',
+        { ':lower': oldest, ':upper': legacyUpper },
+        limit,
+        (item) => {
+          if (String(item.sk) === legacyUpper) return true;
+          if (logs.length === limit) return false;
+          keep(item);
+          release();
+          return true;
+        },
+      );
     }
     const last = logs.at(-1);
     return { logs, nextCursor: last && logs.length === limit && (buffer.length > 0 || !exhausted) ? orderKey(last) : undefined };
@@ -212,14 +255,27 @@ export class DynamoDbUsageLogs implements UsageLogStore {
   }
 
   /** Reads a key range newest first, handing each item to `visit` until it says stop; true when the range ran out. */
-  private async scan(accountId: string, _condition: string, values: Record<string, string>, limit: number, visit: (item: Record<string, unknown>) => boolean): Promise<boolean> {
+  private async scan(
+    accountId: string,
+    _condition: string,
+    values: Record<string, string>,
+    limit: number,
+    visit: (item: Record<string, unknown>) => boolean,
+  ): Promise<boolean> {
     for await (const item of this.items(accountId, values[':lower']!, values[':upper']!, limit)) if (!visit(item)) return false;
     return true;
   }
 
   async any(accountId: string): Promise<boolean> {
     const { Items } = await this.client.send(
-      new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': logPartition(accountId) }, ProjectionExpression: 'pk', Limit: 1, ConsistentRead: true }),
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': logPartition(accountId) },
+        ProjectionExpression: 'pk',
+        Limit: 1,
+        ConsistentRead: true,
+      }),
     );
     return Boolean(Items?.length);
   }
@@ -241,7 +297,11 @@ export class DynamoDbUsageLogs implements UsageLogStore {
     // The last step also takes the account off the sweep lists still kept (today's and the two days before).
     if (!LastEvaluatedKey) {
       const days = [0, 1, 2, 3].map((back) => new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10));
-      await batchDelete(this.client, this.table, days.map((day) => ({ pk: sweepMarkerItem(day, accountId).pk, sk: accountId })));
+      await batchDelete(
+        this.client,
+        this.table,
+        days.map((day) => ({ pk: sweepMarkerItem(day, accountId).pk, sk: accountId })),
+      );
     }
     const erased = items.reduce((sum, item) => sum + (String(item.sk).startsWith('SEQ#') ? 0 : Number(item.n ?? 1)), 0);
     return { erased, remaining: Boolean(LastEvaluatedKey) };
@@ -280,7 +340,15 @@ export async function shortenUsageLogRetention(
     Array.from({ length: segments }, async (_, segment) => {
       let start: ScanCommandInput['ExclusiveStartKey'];
       do {
-        const page = await client.send(new ScanCommand({ TableName: table, Segment: segment, TotalSegments: segments, ProjectionExpression: 'pk, sk, expiresAt', ExclusiveStartKey: start }));
+        const page = await client.send(
+          new ScanCommand({
+            TableName: table,
+            Segment: segment,
+            TotalSegments: segments,
+            ProjectionExpression: 'pk, sk, expiresAt',
+            ExclusiveStartKey: start,
+          }),
+        );
         for (const item of page.Items ?? []) {
           seen++;
           const newest = newestCallOf(item);

@@ -1,7 +1,9 @@
 import { randomBytes, scrypt as scryptCallback, type ScryptOptions, timingSafeEqual } from 'node:crypto';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scryptCallback(password, salt, keylen, options, (error, key) => (error ? reject(error) : resolve(key))));
+  new Promise<Buffer>((resolve, reject) =>
+    scryptCallback(password, salt, keylen, options, (error, key) => (error ? reject(error) : resolve(key))),
+  );
 
 export interface ScryptCost {
   /** log2 of N. OWASP: 17 (N = 131072) with r = 8, p = 1 — 128 MiB per hash. */
@@ -37,7 +39,12 @@ export class ScryptHasher {
     const [scheme, logN, r, p, salt, expected] = (stored ?? (await (this.decoy ??= this.hash(randomBytes(16).toString('hex'))))).split('$');
     if (scheme !== 'scrypt' || !salt || !expected) return false;
     const wanted = Buffer.from(expected, 'base64url');
-    const key = await scrypt(password.normalize('NFKC'), Buffer.from(salt, 'base64url'), wanted.length, options(Number(logN), Number(r), Number(p)));
+    const key = await scrypt(
+      password.normalize('NFKC'),
+      Buffer.from(salt, 'base64url'),
+      wanted.length,
+      options(Number(logN), Number(r), Number(p)),
+    );
     return timingSafeEqual(key, wanted) && genuine;
   }
 }

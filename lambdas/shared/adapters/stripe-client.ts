@@ -43,7 +43,13 @@ export function stripeClient(apiKey: string, apiBase: string | undefined = proce
   return new Stripe(apiKey, {
     maxNetworkRetries: 2,
     timeout: 8_000,
-    ...(base ? { host: base.hostname, port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)), protocol: base.protocol.replace(':', '') as 'http' | 'https' } : {}),
+    ...(base
+      ? {
+          host: base.hostname,
+          port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+          protocol: base.protocol.replace(':', '') as 'http' | 'https',
+        }
+      : {}),
   });
 }
 

@@ -34,7 +34,8 @@ export interface SessionLookup {
 
 /** Resolves a session token to its account, or throws 401. Needs no password hasher: a hash lookup only. */
 export async function resolveSession(sessions: SessionLookup, token: string | undefined, now: Date): Promise<Principal> {
-  if (!token?.startsWith(SESSION_TOKEN_PREFIX) || token.length > 200) throw new UnauthorizedError('Sign in: send the session cookie or a Bearer session token');
+  if (!token?.startsWith(SESSION_TOKEN_PREFIX) || token.length > 200)
+    throw new UnauthorizedError('Sign in: send the session cookie or a Bearer session token');
   const tokenHash = sha256(token);
   const session = await sessions.getByTokenHash(tokenHash);
   if (!session || session.expiresAt <= Math.floor(now.getTime() / 1000)) throw new UnauthorizedError('Session expired or signed out');
@@ -46,7 +47,14 @@ export function dynamoDbSessionLookup(client: DynamoDBDocumentClient, table: str
   return {
     async getByTokenHash(tokenHash) {
       const { Item } = await client.send(new GetCommand({ TableName: table, Key: ITEMS.session.key({ tokenHash }) }));
-      return Item ? { sessionId: String(Item.sessionId), accountId: String(Item.accountId), expiresAt: Number(Item.expiresAt), createdAt: String(Item.createdAt) } : undefined;
+      return Item
+        ? {
+            sessionId: String(Item.sessionId),
+            accountId: String(Item.accountId),
+            expiresAt: Number(Item.expiresAt),
+            createdAt: String(Item.createdAt),
+          }
+        : undefined;
     },
   };
 }

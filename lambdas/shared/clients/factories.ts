@@ -9,6 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 export const newDynamoDbClient = () => new DynamoDBClient({});
 
 /** The document client over a base client (traced or not); undefined attributes are dropped. */
-export const documentClient = (base: DynamoDBClient) => DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+export const documentClient = (base: DynamoDBClient) =>
+  DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
 
 export const newSqsClient = () => new SQSClient({});

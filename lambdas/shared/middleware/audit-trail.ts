@@ -33,9 +33,15 @@ export function auditTrail(opts: AuditTrailOptions): MiddlewareObj<HttpEvent, Ht
   const auditTrailMiddlewareAfter = async (request: Request<HttpEvent, HttpResponse>) => {
     const status = request.response?.statusCode ?? 0;
     if (status < 200 || status > 299) return;
-    const event = request.event as HttpEvent & { principal?: Caller; audit?: AuditNote; pathParameters?: Record<string, string | undefined> };
+    const event = request.event as HttpEvent & {
+      principal?: Caller;
+      audit?: AuditNote;
+      pathParameters?: Record<string, string | undefined>;
+    };
     const caller = event.principal ?? {};
-    const actor: AuditActor = caller.accountId ? { type: 'account', id: caller.accountId, via: caller.sessionId ? `session:${caller.sessionId}` : undefined } : { type: 'system', id: 'anonymous' };
+    const actor: AuditActor = caller.accountId
+      ? { type: 'account', id: caller.accountId, via: caller.sessionId ? `session:${caller.sessionId}` : undefined }
+      : { type: 'system', id: 'anonymous' };
     const pathId = opts.target ? event.pathParameters?.id : undefined;
     const targets: AuditTarget[] = [
       ...(caller.accountId ? [{ type: 'account', id: caller.accountId }] : []),
@@ -46,7 +52,11 @@ export function auditTrail(opts: AuditTrailOptions): MiddlewareObj<HttpEvent, Ht
       actor,
       action: opts.action,
       targets,
-      context: { ip: event.requestContext.http.sourceIp, userAgent: event.requestContext.http.userAgent?.slice(0, 512), requestId: event.requestContext.requestId },
+      context: {
+        ip: event.requestContext.http.sourceIp,
+        userAgent: event.requestContext.http.userAgent?.slice(0, 512),
+        requestId: event.requestContext.requestId,
+      },
       change: event.audit?.change,
       at: new Date().toISOString(),
     };

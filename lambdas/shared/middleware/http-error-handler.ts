@@ -54,7 +54,11 @@ export function httpErrorHandler(opts: HttpErrorHandlerOptions = {}): Middleware
       options.logger?.error('Request failed', request.error as Error);
     } else if (response.statusCode >= 500) {
       // A deliberate 503 (a setting or a dependency missing, said to the caller): one line, no stack.
-      options.logger?.warn('Request refused: unavailable', { status: response.statusCode, code: (request.error as OmnApiError).code, reason: (request.error as Error).message });
+      options.logger?.warn('Request refused: unavailable', {
+        status: response.statusCode,
+        code: (request.error as OmnApiError).code,
+        reason: (request.error as Error).message,
+      });
     } else {
       options.logger?.info('Request rejected', { status: response.statusCode, code: (request.error as OmnApiError).code });
     }

@@ -66,12 +66,20 @@ function defaultSessionAuthenticator(spec: RouteSpec): Authenticator<Principal> 
  * the audit event of a successful state change, the cross-site check of session routes' writes, authentication, validation with the manifest's schemas and the standard headers, in that order.
  * A route whose manifest asks for a caller must be given a way to authenticate one.
  */
-export function route<R extends RouteSpec, A = DefaultPrincipal<R>>(spec: R, logic: RouteLogic<R, A>, options: RouteOptions<A> = {}): BoundRoute {
-  const authenticate = (options.authenticate ?? (spec.auth === 'session' ? (defaultSessionAuthenticator(spec) as Authenticator<A>) : undefined));
+export function route<R extends RouteSpec, A = DefaultPrincipal<R>>(
+  spec: R,
+  logic: RouteLogic<R, A>,
+  options: RouteOptions<A> = {},
+): BoundRoute {
+  const authenticate =
+    options.authenticate ?? (spec.auth === 'session' ? (defaultSessionAuthenticator(spec) as Authenticator<A>) : undefined);
   if (spec.auth === 'public' && authenticate) throw new Error(`${routeKeyOf(spec)} is public: it takes no authenticator`);
-  if (spec.auth === 'apiKey') throw new Error(`${routeKeyOf(spec)} is an apiKey route: the metered gateway authenticates keys on its hot path, not route()`);
+  if (spec.auth === 'apiKey')
+    throw new Error(`${routeKeyOf(spec)} is an apiKey route: the metered gateway authenticates keys on its hot path, not route()`);
   if (spec.auth !== 'public' && authenticate?.scheme !== spec.auth) {
-    throw new Error(`${routeKeyOf(spec)} is a ${spec.auth} route: pass its authenticator${authenticate ? ` (got a ${authenticate.scheme} one)` : ''}`);
+    throw new Error(
+      `${routeKeyOf(spec)} is a ${spec.auth} route: pass its authenticator${authenticate ? ` (got a ${authenticate.scheme} one)` : ''}`,
+    );
   }
   const trail = spec.audit ? (options.auditTrail ?? auditTrailFromEnv(dynamo)) : undefined;
   if (spec.audit && !trail) throw new Error(`${routeKeyOf(spec)} writes ${spec.audit.action} audit events: bind TABLE_AUDIT_EVENTS`);

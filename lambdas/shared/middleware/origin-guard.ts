@@ -87,12 +87,20 @@ export class OriginGuard {
 
   private async read(): Promise<void> {
     try {
-      const lines = (await this.options.load()).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+      const lines = (await this.options.load())
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean);
       if (lines.length === 0) throw new Error('the origin secret is empty');
       this.values = { digests: lines.map(sha256), first: lines[0]!, readAt: this.now() };
     } catch (error) {
       logger.error('Origin secret could not be read', error as Error);
-      if (!this.values) throw new ServiceUnavailableError('The API cannot check where this request came from right now; try again shortly.', 'service_unavailable', { cause: error });
+      if (!this.values)
+        throw new ServiceUnavailableError(
+          'The API cannot check where this request came from right now; try again shortly.',
+          'service_unavailable',
+          { cause: error },
+        );
     }
   }
 }

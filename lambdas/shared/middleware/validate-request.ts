@@ -65,7 +65,9 @@ export function readJsonBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded' |
   if (raw.byteLength > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
   const contentType = header(event, 'content-type')?.trim();
   if (!contentType || !/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(contentType)) {
-    throw new UnsupportedMediaTypeError(contentType ? 'Content-Type must be application/json' : 'Send the body with Content-Type: application/json');
+    throw new UnsupportedMediaTypeError(
+      contentType ? 'Content-Type must be application/json' : 'Send the body with Content-Type: application/json',
+    );
   }
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1];
   if (charset && !/^utf-?8$/i.test(charset)) throw new UnsupportedMediaTypeError(`The body must be UTF-8, not ${charset.slice(0, 40)}`);

@@ -46,10 +46,16 @@ export function routeFunctions(scope: Construct, props: RouteFunctionsProps): Re
   const routed = new Set(Object.values(props.manifest).map((r) => r.handler));
   const problems = [
     ...[...routed].filter((h) => !props.handlers[h]).map((h) => `routes name handler "${h}" but it has no function spec`),
-    ...Object.keys(props.handlers).filter((h) => !routed.has(h)).map((h) => `function spec "${h}" serves no route`),
-    ...(Object.values(props.handlers).some((h) => h.sendsMail) && !props.mailFrom ? ['a handler sends mail but no mailFrom was given'] : []),
+    ...Object.keys(props.handlers)
+      .filter((h) => !routed.has(h))
+      .map((h) => `function spec "${h}" serves no route`),
+    ...(Object.values(props.handlers).some((h) => h.sendsMail) && !props.mailFrom
+      ? ['a handler sends mail but no mailFrom was given']
+      : []),
     ...(Object.values(props.handlers).some((h) => h.tables) && !props.tables ? ['a handler names tables but no tables were given'] : []),
-    ...(Object.values(props.manifest).some((r) => r.audit) && !props.tables ? ['a route writes audit events but no tables were given'] : []),
+    ...(Object.values(props.manifest).some((r) => r.audit) && !props.tables
+      ? ['a route writes audit events but no tables were given']
+      : []),
   ];
   if (problems.length) throw new Error(`${props.context} routes: ${problems.join('; ')}`);
 
@@ -66,10 +72,12 @@ export function routeFunctions(scope: Construct, props: RouteFunctionsProps): Re
       tracing: spec.tracing?.mode,
       tracingReason: spec.tracing?.reason,
     });
-    for (const [table, access] of Object.entries(spec.tables ?? {}) as [TableName, TableAccess][]) fn.bindTable(table, props.tables![table], access);
+    for (const [table, access] of Object.entries(spec.tables ?? {}) as [TableName, TableAccess][])
+      fn.bindTable(table, props.tables![table], access);
     if (spec.sendsMail) fn.bindMailSender(props.mailFrom!);
     // A handler whose routes write audit events may append to the trail, and only append.
-    if (Object.values(props.manifest).some((r) => r.handler === handler && r.audit)) fn.bindTable('auditEvents', props.tables!.auditEvents, 'append');
+    if (Object.values(props.manifest).some((r) => r.handler === handler && r.audit))
+      fn.bindTable('auditEvents', props.tables!.auditEvents, 'append');
     functions[handler] = fn;
   }
   for (const route of Object.values(props.manifest)) props.api.addRoute(route, functions[route.handler]!);

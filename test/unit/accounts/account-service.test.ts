@@ -1,4 +1,12 @@
-import { AccountService, LOGIN_LIMITS, PASSWORD_RESET_LIMITS, PASSWORD_RESET_TTL_SECONDS, RECENT_SIGN_IN_SECONDS, RESEND_VERIFICATION_LIMITS, SIGNUP_LIMITS } from '../../../lambdas/accounts/domain/accounts';
+import {
+  AccountService,
+  LOGIN_LIMITS,
+  PASSWORD_RESET_LIMITS,
+  PASSWORD_RESET_TTL_SECONDS,
+  RECENT_SIGN_IN_SECONDS,
+  RESEND_VERIFICATION_LIMITS,
+  SIGNUP_LIMITS,
+} from '../../../lambdas/accounts/domain/accounts';
 import { sha256 } from '../../../lambdas/shared/crypto';
 import {
   FixedClock,
@@ -40,7 +48,12 @@ describe('AccountService', () => {
       const { service, accounts, mailer, tokens } = setup();
       await service.signup({ name: ' Ann ', email: '  Ann@Example.ORG ', password: PASSWORD }, origin);
       const account = await accounts.findByEmail('ann@example.org');
-      expect(account).toMatchObject({ name: 'Ann', emailVerified: false, plan: 'free', preferences: { productUpdates: false, analytics: true } });
+      expect(account).toMatchObject({
+        name: 'Ann',
+        emailVerified: false,
+        plan: 'free',
+        preferences: { productUpdates: false, analytics: true },
+      });
       expect(mailer.sent[0]!.text).toContain('https://api.omnapi.test/verify?token=');
       const token = mailer.tokenFor('ann@example.org');
       expect([...tokens.items.keys()]).toEqual([sha256(token)]);
@@ -49,7 +62,9 @@ describe('AccountService', () => {
     it('answers an existing email exactly as a new one, and warns the owner instead', async () => {
       const { service, accounts, mailer } = setup();
       await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
-      await expect(service.signup({ name: 'Eve', email: 'ANN@example.org', password: 'another long passphrase' }, origin)).resolves.toBeUndefined();
+      await expect(
+        service.signup({ name: 'Eve', email: 'ANN@example.org', password: 'another long passphrase' }, origin),
+      ).resolves.toBeUndefined();
       expect(accounts.byId.size).toBe(1);
       expect(mailer.sent.map((m) => m.subject)).toEqual(['Confirm your OmnAPI account', 'Someone tried to sign up with your address']);
       expect(mailer.sent[1]!.text).not.toMatch(/token=/);
@@ -75,7 +90,9 @@ describe('AccountService', () => {
     for (let i = 0; i < SIGNUP_LIMITS.email; i++) {
       await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, { ...origin, ip: `198.51.100.${i}` });
     }
-    await expect(service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
+    await expect(service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({
+      kind: 'rate_limited',
+    });
     expect(mailer.sent).toHaveLength(SIGNUP_LIMITS.email);
     clock.advance(SIGNUP_LIMITS.windowSeconds);
     await expect(service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeUndefined();
@@ -84,7 +101,10 @@ describe('AccountService', () => {
   it('limits sign-ups per IP address', async () => {
     const { service } = setup();
     for (let i = 0; i < SIGNUP_LIMITS.ip; i++) await service.signup({ name: 'U', email: `u${i}@example.org`, password: PASSWORD }, origin);
-    await expect(service.signup({ name: 'U', email: 'one-more@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'rate_limited', code: 'rate_limited' });
+    await expect(service.signup({ name: 'U', email: 'one-more@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({
+      kind: 'rate_limited',
+      code: 'rate_limited',
+    });
   });
 
   describe('email links', () => {
@@ -109,7 +129,10 @@ describe('AccountService', () => {
     it('refuses an unverified account', async () => {
       const { service } = setup();
       await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
-      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'forbidden', code: 'email_not_verified' });
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({
+        kind: 'forbidden',
+        code: 'email_not_verified',
+      });
     });
 
     it('gives the same error for an unknown email and a wrong password', async () => {
@@ -125,11 +148,15 @@ describe('AccountService', () => {
       await verifiedUser('ann@example.org');
       clock.advance(LOGIN_LIMITS.windowSeconds);
       for (let i = 0; i < LOGIN_LIMITS.perEmail; i++) {
-        await expect(service.login({ email: 'ann@example.org', password: 'wrong password!!' }, { ...origin, ip: `198.51.100.${i}` })).rejects.toMatchObject({ kind: 'unauthenticated' });
+        await expect(
+          service.login({ email: 'ann@example.org', password: 'wrong password!!' }, { ...origin, ip: `198.51.100.${i}` }),
+        ).rejects.toMatchObject({ kind: 'unauthenticated' });
       }
       // Six fresh addresses, the right password included: none of them gets a check.
       for (let i = 10; i < 16; i++) {
-        const throttled = await service.login({ email: 'ann@example.org', password: i === 15 ? PASSWORD : 'wrong password!!' }, { ...origin, ip: `203.0.113.${i}` }).catch((e) => e);
+        const throttled = await service
+          .login({ email: 'ann@example.org', password: i === 15 ? PASSWORD : 'wrong password!!' }, { ...origin, ip: `203.0.113.${i}` })
+          .catch((e) => e);
         expect(throttled).toMatchObject({ kind: 'rate_limited', code: 'rate_limited' });
         expect(Number(throttled.retryAfterSeconds)).toBeGreaterThan(0);
       }
@@ -144,17 +171,22 @@ describe('AccountService', () => {
       await verifiedUser('ann@example.org');
       clock.advance(LOGIN_LIMITS.windowSeconds);
       const verify = jest.spyOn(hasher, 'verify');
-      const attempts = Array.from({ length: 60 }, (_, i) => service.login({ email: 'ann@example.org', password: 'wrong password!!' }, { ...origin, ip: `198.51.100.${i % 12}` }));
+      const attempts = Array.from({ length: 60 }, (_, i) =>
+        service.login({ email: 'ann@example.org', password: 'wrong password!!' }, { ...origin, ip: `198.51.100.${i % 12}` }),
+      );
       const results = await Promise.allSettled(attempts);
       expect(verify).toHaveBeenCalledTimes(LOGIN_LIMITS.perEmail);
-      expect(results.filter((r) => r.status === 'rejected' && (r.reason as { kind: string }).kind === 'rate_limited')).toHaveLength(60 - LOGIN_LIMITS.perEmail);
+      expect(results.filter((r) => r.status === 'rejected' && (r.reason as { kind: string }).kind === 'rate_limited')).toHaveLength(
+        60 - LOGIN_LIMITS.perEmail,
+      );
     });
 
     it('does not count successful sign-ins: the owner signs in ten times from one address', async () => {
       const { service, verifiedUser, clock } = setup();
       await verifiedUser('ann@example.org');
       clock.advance(LOGIN_LIMITS.windowSeconds);
-      for (let i = 0; i < 10; i++) await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
+      for (let i = 0; i < 10; i++)
+        await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
     });
 
     it('mails the owner once, at the limit, a "was this you?" link that lifts the pause', async () => {
@@ -162,7 +194,9 @@ describe('AccountService', () => {
       await verifiedUser('ann@example.org');
       clock.advance(LOGIN_LIMITS.windowSeconds);
       for (let i = 0; i < 12; i++) {
-        await service.login({ email: 'ann@example.org', password: `guess number ${i}!!` }, { ...origin, ip: `198.51.100.${i}` }).catch(() => undefined);
+        await service
+          .login({ email: 'ann@example.org', password: `guess number ${i}!!` }, { ...origin, ip: `198.51.100.${i}` })
+          .catch(() => undefined);
       }
       const warnings = mailer.sent.filter((m) => /Was this you/.test(m.subject));
       expect(warnings).toHaveLength(1);
@@ -180,7 +214,9 @@ describe('AccountService', () => {
       for (let i = 0; i < LOGIN_LIMITS.perAddress; i++) {
         await service.login({ email: `user${i}@example.org`, password: PASSWORD }, origin).catch(() => undefined);
       }
-      await expect(service.login({ email: 'fresh@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
+      await expect(service.login({ email: 'fresh@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({
+        kind: 'rate_limited',
+      });
     });
 
     it('opens a session whose token is stored only as a hash, with IP and user agent', async () => {
@@ -205,7 +241,7 @@ describe('AccountService', () => {
       await expect(service.authenticate(token)).rejects.toMatchObject({ kind: 'unauthenticated' });
     });
 
-    it('lists and revokes only the caller\'s sessions', async () => {
+    it("lists and revokes only the caller's sessions", async () => {
       const { service, verifiedUser } = setup();
       const ann = await verifiedUser('ann@example.org');
       const bob = await verifiedUser('bob@example.org');
@@ -240,8 +276,13 @@ describe('AccountService', () => {
     it('changes the email only with the current password: a session alone cannot send the address elsewhere', async () => {
       const { service, verifiedUser, mailer, securityLog } = setup();
       const ann = await verifiedUser('ann@example.org');
-      await expect(service.updateAccount(ann, { email: 'attacker@evil.example' }, origin)).rejects.toMatchObject({ code: 'current_password_required', details: [{ path: 'body.currentPassword' }] });
-      await expect(service.updateAccount(ann, { email: 'attacker@evil.example', currentPassword: 'a wrong guess!!' }, origin)).rejects.toMatchObject({ kind: 'unauthenticated' });
+      await expect(service.updateAccount(ann, { email: 'attacker@evil.example' }, origin)).rejects.toMatchObject({
+        code: 'current_password_required',
+        details: [{ path: 'body.currentPassword' }],
+      });
+      await expect(
+        service.updateAccount(ann, { email: 'attacker@evil.example', currentPassword: 'a wrong guess!!' }, origin),
+      ).rejects.toMatchObject({ kind: 'unauthenticated' });
       expect(mailer.sent.filter((m) => m.to === 'attacker@evil.example')).toEqual([]);
       expect(securityLog.events.at(-1)).toMatchObject({ type: 'login_failed' });
       // A name change needs no password.
@@ -270,7 +311,10 @@ describe('AccountService', () => {
       expect(await accounts.findByEmail('ann@example.org')).toBeUndefined();
 
       await service.updateAccount(ann, { email: 'bob@example.org', currentPassword: PASSWORD }, origin);
-      await expect(service.confirmEmailToken(mailer.tokenFor('bob@example.org'), origin)).rejects.toMatchObject({ kind: 'conflict', code: 'email_taken' });
+      await expect(service.confirmEmailToken(mailer.tokenFor('bob@example.org'), origin)).rejects.toMatchObject({
+        kind: 'conflict',
+        code: 'email_taken',
+      });
     });
 
     it('changes the password only with the current one, and signs out every other session', async () => {
@@ -278,7 +322,9 @@ describe('AccountService', () => {
       const ann = await verifiedUser('ann@example.org');
       await service.login({ email: 'ann@example.org', password: PASSWORD }, origin);
       expect(await service.listSessions(ann)).toHaveLength(2);
-      await expect(service.changePassword(ann, { currentPassword: 'not it at all', newPassword: 'a brand new passphrase' }, origin)).rejects.toMatchObject({ kind: 'unauthenticated' });
+      await expect(
+        service.changePassword(ann, { currentPassword: 'not it at all', newPassword: 'a brand new passphrase' }, origin),
+      ).rejects.toMatchObject({ kind: 'unauthenticated' });
       await service.changePassword(ann, { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }, origin);
       expect((await service.listSessions(ann)).map((s) => s.sessionId)).toEqual([ann.sessionId]);
       expect(mailer.sent.at(-1)!.subject).toMatch(/password was changed/);
@@ -289,12 +335,18 @@ describe('AccountService', () => {
       const { service, verifiedUser } = setup();
       const ann = await verifiedUser('ann@example.org');
       const tries = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => service.changePassword(ann, { currentPassword: `guess number ${i}`, newPassword: 'a brand new passphrase' }, origin).catch((e) => e.kind)),
+        Array.from({ length: 8 }, (_, i) =>
+          service
+            .changePassword(ann, { currentPassword: `guess number ${i}`, newPassword: 'a brand new passphrase' }, origin)
+            .catch((e) => e.kind),
+        ),
       );
       expect(tries.filter((k) => k === 'unauthenticated')).toHaveLength(5);
       expect(tries.filter((k) => k === 'rate_limited')).toHaveLength(3);
       // Even the right password waits out the window now.
-      await expect(service.changePassword(ann, { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
+      await expect(
+        service.changePassword(ann, { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }, origin),
+      ).rejects.toMatchObject({ kind: 'rate_limited' });
       const events = (await service.listSecurityEvents(ann, 50)).events.map((e) => e.type);
       expect(events.filter((t) => t === 'login_failed')).toHaveLength(5);
     });
@@ -313,7 +365,11 @@ describe('AccountService', () => {
       const { events } = await service.listSecurityEvents(bob, 50);
       expect(events.length).toBeGreaterThan(0);
       expect(events.every((e) => e.accountId === bob.accountId)).toBe(true);
-      expect((await service.listSecurityEvents(ann, 50)).events.map((e) => e.type)).toEqual(['login_succeeded', 'email_verified', 'signup']);
+      expect((await service.listSecurityEvents(ann, 50)).events.map((e) => e.type)).toEqual([
+        'login_succeeded',
+        'email_verified',
+        'signup',
+      ]);
     });
 
     it('pages security events with an opaque cursor that never leaves the account', async () => {
@@ -324,7 +380,9 @@ describe('AccountService', () => {
       const second = await service.listSecurityEvents(ann, 2, first.nextCursor);
       expect(second.events.map((e) => e.type)).toEqual(['signup']);
       expect(second.nextCursor).toBeUndefined();
-      await expect(service.listSecurityEvents(ann, 2, Buffer.from('ACCOUNT#other').toString('base64url'))).rejects.toMatchObject({ kind: 'invalid' });
+      await expect(service.listSecurityEvents(ann, 2, Buffer.from('ACCOUNT#other').toString('base64url'))).rejects.toMatchObject({
+        kind: 'invalid',
+      });
     });
   });
 });
@@ -345,13 +403,22 @@ describe('AccountService: password reset and resent verification', () => {
     expect(mail.text).not.toContain('/v1/');
     const token = mailer.tokenFor('ann@example.org');
 
-    await expect(service.resetPassword({ token, password: NEW_PASSWORD }, origin)).resolves.toEqual({ accountId: principal.accountId, sessionsRevoked: 2 });
+    await expect(service.resetPassword({ token, password: NEW_PASSWORD }, origin)).resolves.toEqual({
+      accountId: principal.accountId,
+      sessionsRevoked: 2,
+    });
     expect(await sessions.listByAccount(principal.accountId)).toEqual([]);
     expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: 'Your OmnAPI password was reset' });
-    await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ code: 'invalid_credentials' });
-    await expect(service.login({ email: 'ann@example.org', password: NEW_PASSWORD }, origin)).resolves.toMatchObject({ token: expect.any(String) });
+    await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({
+      code: 'invalid_credentials',
+    });
+    await expect(service.login({ email: 'ann@example.org', password: NEW_PASSWORD }, origin)).resolves.toMatchObject({
+      token: expect.any(String),
+    });
     // Once only.
-    await expect(service.resetPassword({ token, password: 'yet another passphrase' }, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+    await expect(service.resetPassword({ token, password: 'yet another passphrase' }, origin)).rejects.toMatchObject({
+      code: 'invalid_token',
+    });
   });
 
   it('answers an unknown address exactly as a known one, and mails nobody', async () => {
@@ -363,7 +430,8 @@ describe('AccountService: password reset and resent verification', () => {
   it('limits reset requests per address asked about, whether or not it has an account', async () => {
     const { service, clock } = setup();
     for (const email of ['ann@example.org', 'nobody@example.org']) {
-      for (let i = 0; i < PASSWORD_RESET_LIMITS.email; i++) await service.requestPasswordReset({ email }, { ...origin, ip: `198.51.100.${i}` });
+      for (let i = 0; i < PASSWORD_RESET_LIMITS.email; i++)
+        await service.requestPasswordReset({ email }, { ...origin, ip: `198.51.100.${i}` });
       await expect(service.requestPasswordReset({ email }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
     }
     clock.advance(PASSWORD_RESET_LIMITS.windowSeconds);
@@ -385,7 +453,9 @@ describe('AccountService: password reset and resent verification', () => {
     await expect(service.resetPassword({ token, password: NEW_PASSWORD }, origin)).resolves.toMatchObject({ sessionsRevoked: 1 });
     await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
     clock.advance(PASSWORD_RESET_TTL_SECONDS + 1);
-    await expect(service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: NEW_PASSWORD }, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+    await expect(
+      service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: NEW_PASSWORD }, origin),
+    ).rejects.toMatchObject({ code: 'invalid_token' });
   });
 
   it('keeps a reset token out of the verify link, and a verification token out of the reset', async () => {
@@ -397,7 +467,9 @@ describe('AccountService: password reset and resent verification', () => {
     // Not burnt by the wrong door: the reset still works.
     await expect(service.resetPassword({ token: reset, password: NEW_PASSWORD }, origin)).resolves.toMatchObject({ sessionsRevoked: 1 });
     await service.signup({ name: 'Bob', email: 'bob@example.org', password: PASSWORD }, origin);
-    await expect(service.resetPassword({ token: mailer.tokenFor('bob@example.org'), password: NEW_PASSWORD }, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+    await expect(
+      service.resetPassword({ token: mailer.tokenFor('bob@example.org'), password: NEW_PASSWORD }, origin),
+    ).rejects.toMatchObject({ code: 'invalid_token' });
     expect((await accounts.findByEmail('bob@example.org'))!.emailVerified).toBe(false);
   });
 
@@ -426,7 +498,8 @@ describe('AccountService: password reset and resent verification', () => {
   it('limits resent verification mails per address', async () => {
     const { service, mailer } = setup();
     await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
-    for (let i = 0; i < RESEND_VERIFICATION_LIMITS.email; i++) await service.resendVerification({ email: 'ann@example.org' }, { ...origin, ip: `198.51.100.${i}` });
+    for (let i = 0; i < RESEND_VERIFICATION_LIMITS.email; i++)
+      await service.resendVerification({ email: 'ann@example.org' }, { ...origin, ip: `198.51.100.${i}` });
     await expect(service.resendVerification({ email: 'ann@example.org' }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
     expect(mailer.sent).toHaveLength(1 + RESEND_VERIFICATION_LIMITS.email);
   });

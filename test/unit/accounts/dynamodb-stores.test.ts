@@ -7,11 +7,23 @@ import type { Account } from '../../../lambdas/accounts/domain/model';
 const ddb = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const cancelled = () =>
-  new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }] });
+  new TransactionCanceledException({
+    message: 'cancelled',
+    $metadata: {},
+    CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+  });
 
 const account: Account = {
-  accountId: 'acc_1', email: 'ann@example.org', name: 'Ann', profile: {}, preferences: { productUpdates: false, analytics: true },
-  passwordHash: 'h', emailVerified: false, plan: 'free', createdAt: 't', updatedAt: 't',
+  accountId: 'acc_1',
+  email: 'ann@example.org',
+  name: 'Ann',
+  profile: {},
+  preferences: { productUpdates: false, analytics: true },
+  passwordHash: 'h',
+  emailVerified: false,
+  plan: 'free',
+  createdAt: 't',
+  updatedAt: 't',
 };
 
 describe('DynamoDB account store', () => {
@@ -39,7 +51,9 @@ describe('DynamoDB token store', () => {
   beforeEach(() => ddb.reset());
 
   it('consumes a token with one conditional delete, so a second use finds nothing', async () => {
-    ddb.on(DeleteCommand).resolvesOnce({ Attributes: { pk: 'TOKEN#h', sk: 'TOKEN', tokenHash: 'h', purpose: 'verify_email' } })
+    ddb
+      .on(DeleteCommand)
+      .resolvesOnce({ Attributes: { pk: 'TOKEN#h', sk: 'TOKEN', tokenHash: 'h', purpose: 'verify_email' } })
       .rejectsOnce(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
     const store = new DynamoDbTokenStore(client, 'tokens');
     await expect(store.consume('h', ['verify_email'])).resolves.toEqual({ tokenHash: 'h', purpose: 'verify_email' });
@@ -58,9 +72,14 @@ describe('DynamoDB key store', () => {
   it('changes both records of a key together, only for its own account and expected state', async () => {
     ddb.on(GetCommand).resolves({ Item: { pk: 'ACCOUNT#acc_1', sk: 'KEY#key_1', secretHash: 'abc', accountId: 'acc_1' } });
     ddb.on(TransactWriteCommand).resolves({});
-    await expect(new DynamoDbKeyStore(client, 'apiKeys').transition('acc_1', 'key_1', ['active'], { status: 'revoked', revokedAt: 'now' })).resolves.toBe(true);
+    await expect(
+      new DynamoDbKeyStore(client, 'apiKeys').transition('acc_1', 'key_1', ['active'], { status: 'revoked', revokedAt: 'now' }),
+    ).resolves.toBe(true);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items.map((i) => i.Update!.Key)).toEqual([{ pk: 'ACCOUNT#acc_1', sk: 'KEY#key_1' }, { pk: 'SECRET#abc', sk: 'SECRET' }]);
+    expect(items.map((i) => i.Update!.Key)).toEqual([
+      { pk: 'ACCOUNT#acc_1', sk: 'KEY#key_1' },
+      { pk: 'SECRET#abc', sk: 'SECRET' },
+    ]);
     for (const item of items) {
       expect(item.Update!.ConditionExpression).toBe('accountId = :account AND #status IN (:from0)');
       expect(item.Update!.ExpressionAttributeValues).toMatchObject({ ':account': 'acc_1', ':from0': 'active', ':v0': 'revoked' });
@@ -69,7 +88,9 @@ describe('DynamoDB key store', () => {
 
   it('answers false for a key the account does not have', async () => {
     ddb.on(GetCommand).resolves({});
-    await expect(new DynamoDbKeyStore(client, 'apiKeys').transition('acc_2', 'key_1', ['active'], { status: 'revoked' })).resolves.toBe(false);
+    await expect(new DynamoDbKeyStore(client, 'apiKeys').transition('acc_2', 'key_1', ['active'], { status: 'revoked' })).resolves.toBe(
+      false,
+    );
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 });

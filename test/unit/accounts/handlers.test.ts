@@ -29,7 +29,14 @@ const post = (path: string, body: string, headers: Record<string, string> = {}) 
 const bodies = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.jsonValue().map((v) => JSON.stringify(v)),
-  fc.record({ name: fc.string(), email: fc.oneof(fc.emailAddress(), fc.string()), password: fc.string({ maxLength: 40 }), profile: fc.anything() }).map((v) => JSON.stringify(v)),
+  fc
+    .record({
+      name: fc.string(),
+      email: fc.oneof(fc.emailAddress(), fc.string()),
+      password: fc.string({ maxLength: 40 }),
+      profile: fc.anything(),
+    })
+    .map((v) => JSON.stringify(v)),
   fc.constant('x'.repeat(70_000)),
   // Plausible bodies that pass validation and reach the domain and the (mocked) tables.
   fc

@@ -11,8 +11,16 @@ function setup() {
   const securityLog = new MemorySecurityLog();
   const accounts = new MemoryAccounts();
   void accounts.create({
-    accountId: 'acc_a', email: 'a@example.org', name: 'A', profile: {}, preferences: { productUpdates: false, analytics: true },
-    passwordHash: 'x', emailVerified: true, plan: 'free', createdAt: clock.now().toISOString(), updatedAt: clock.now().toISOString(),
+    accountId: 'acc_a',
+    email: 'a@example.org',
+    name: 'A',
+    profile: {},
+    preferences: { productUpdates: false, analytics: true },
+    passwordHash: 'x',
+    emailVerified: true,
+    plan: 'free',
+    createdAt: clock.now().toISOString(),
+    updatedAt: clock.now().toISOString(),
   });
   const service = new KeyService({ keys, accounts, securityLog, clock });
   // The gateway's resolution (metering) over the keys this service writes: the contract between the two.
@@ -41,7 +49,7 @@ describe('KeyService', () => {
     await expect(resolve('Bearer nonsense')).resolves.toBeUndefined();
   });
 
-  it('suspends and reinstates the account\'s live keys, and new keys start suspended while it lasts', async () => {
+  it("suspends and reinstates the account's live keys, and new keys start suspended while it lasts", async () => {
     const { service, resolve, securityLog } = setup();
     const { secret } = await service.create('acc_a', 'ci', origin);
     await service.setSuspended('acc_a', { reason: 'card testing', by: 'ops' }, origin);
@@ -84,7 +92,7 @@ describe('KeyService', () => {
     await expect(service.roll('acc_a', first.key.keyId, origin)).rejects.toMatchObject({ kind: 'not_found' });
   });
 
-  it('never lets one account revoke, roll or list another account\'s key', async () => {
+  it("never lets one account revoke, roll or list another account's key", async () => {
     const { service, resolve } = setup();
     const { key, secret } = await service.create('acc_a', 'ci', origin);
     await expect(service.revoke('acc_b', key.keyId, origin)).rejects.toMatchObject({ kind: 'not_found', code: 'not_found' });

@@ -44,7 +44,12 @@ describe('CheckoutService with Stripe (stand-in)', () => {
 
   async function account(): Promise<string> {
     const accountId = `acc_${String(++n).padStart(24, 'c')}`;
-    await dynamo.client.send(new PutCommand({ TableName: 'accounts', Item: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE', accountId, email: `c${n}@example.org`, name: `C ${n}` } }));
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: 'accounts',
+        Item: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE', accountId, email: `c${n}@example.org`, name: `C ${n}` },
+      }),
+    );
     return accountId;
   }
   const sent = (path: string) => stripe.requests.filter((r) => r.path === path);
@@ -55,7 +60,11 @@ describe('CheckoutService with Stripe (stand-in)', () => {
     const session = await service().startCheckout(accountId, 'growth', origin);
     expect(session.url).toMatch(/^https:\/\/checkout\.stripe\.test\//);
     const [customer] = sent('/v1/customers');
-    expect(customer).toMatchObject({ idempotencyKey: `customer:${accountId}`, authorization: 'Bearer sk_test_standin', params: { email: expect.any(String), 'metadata[accountId]': accountId } });
+    expect(customer).toMatchObject({
+      idempotencyKey: `customer:${accountId}`,
+      authorization: 'Bearer sk_test_standin',
+      params: { email: expect.any(String), 'metadata[accountId]': accountId },
+    });
     const [checkout] = sent('/v1/checkout/sessions');
     expect(checkout!.idempotencyKey).toMatch(new RegExp(`^checkout:${accountId}:growth:\\d+:1$`));
     expect(checkout!.params).toMatchObject({
@@ -71,7 +80,9 @@ describe('CheckoutService with Stripe (stand-in)', () => {
       success_url: 'https://api.omnapi.test/credits/checkout/done?session_id={CHECKOUT_SESSION_ID}',
       cancel_url: 'https://api.omnapi.test/credits/checkout/cancelled?session_id={CHECKOUT_SESSION_ID}',
     });
-    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' } }));
+    const { Item } = await dynamo.client.send(
+      new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' } }),
+    );
     expect(Item!.stripeCustomerId).toBe(checkout!.params.customer);
 
     // The next checkout and the portal reuse the customer.
@@ -81,13 +92,24 @@ describe('CheckoutService with Stripe (stand-in)', () => {
     expect(portal.url).toMatch(/^https:\/\/billing\.stripe\.test\//);
     expect(sent('/v1/customers')).toHaveLength(0);
     expect(sent('/v1/checkout/sessions')[0]!.params.customer).toBe(Item!.stripeCustomerId);
-    expect(sent('/v1/billing_portal/sessions')[0]!.params).toEqual({ customer: Item!.stripeCustomerId, return_url: 'https://api.omnapi.test/credits' });
+    expect(sent('/v1/billing_portal/sessions')[0]!.params).toEqual({
+      customer: Item!.stripeCustomerId,
+      return_url: 'https://api.omnapi.test/credits',
+    });
   });
 
   it("tells a checkout's buyer how it ended, from Stripe: pending, paid (credited or not yet), expired; another account's is not found", async () => {
     const [buyer, other] = [await account(), await account()];
     const { id } = await service().startCheckout(buyer, 'starter', origin);
-    await expect(service().status(buyer, id)).resolves.toMatchObject({ sessionId: id, status: 'pending', pack: 'starter', amountMinor: 1000, currency: 'usd', credited: false, credits: null });
+    await expect(service().status(buyer, id)).resolves.toMatchObject({
+      sessionId: id,
+      status: 'pending',
+      pack: 'starter',
+      amountMinor: 1000,
+      currency: 'usd',
+      credited: false,
+      credits: null,
+    });
     await expect(service().status(other, id)).rejects.toMatchObject({ kind: 'not_found' });
     await expect(service().status(buyer, 'cs_test_unknown')).rejects.toMatchObject({ kind: 'not_found' });
     Object.assign(stripe.sessions.get(id)!, { status: 'complete', payment_status: 'paid', payment_intent: 'pi_test_paid' });
@@ -103,7 +125,7 @@ describe('CheckoutService with Stripe (stand-in)', () => {
     await expect(service().status(buyer, lapsed.id)).resolves.toMatchObject({ status: 'expired', credited: false });
   });
 
-  it("cancels an open checkout at Stripe for its buyer only; a paid one stays paid", async () => {
+  it('cancels an open checkout at Stripe for its buyer only; a paid one stays paid', async () => {
     const [buyer, other] = [await account(), await account()];
     const { id } = await service().startCheckout(buyer, 'starter', origin);
     await expect(service().cancel(other, id)).rejects.toMatchObject({ kind: 'not_found' });
@@ -120,8 +142,14 @@ describe('CheckoutService with Stripe (stand-in)', () => {
   it('makes one customer when two first checkouts race', async () => {
     const accountId = await account();
     await Promise.all([service().startCheckout(accountId, 'starter', origin), service().startCheckout(accountId, 'starter', origin)]);
-    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' } }));
-    const customers = new Set(sent('/v1/checkout/sessions').filter((r) => r.params.client_reference_id === accountId).map((r) => r.params.customer));
+    const { Item } = await dynamo.client.send(
+      new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' } }),
+    );
+    const customers = new Set(
+      sent('/v1/checkout/sessions')
+        .filter((r) => r.params.client_reference_id === accountId)
+        .map((r) => r.params.customer),
+    );
     expect([...customers]).toEqual([Item!.stripeCustomerId]);
   });
 
@@ -130,20 +158,29 @@ describe('CheckoutService with Stripe (stand-in)', () => {
     const checkout = service({ checkoutsPerHour: 2 });
     await checkout.startCheckout(accountId, 'starter', origin);
     await checkout.startCheckout(accountId, 'starter', origin);
-    await expect(checkout.startCheckout(accountId, 'starter', origin)).rejects.toMatchObject({ kind: 'rate_limited', code: 'checkout_rate_limited' });
+    await expect(checkout.startCheckout(accountId, 'starter', origin)).rejects.toMatchObject({
+      kind: 'rate_limited',
+      code: 'checkout_rate_limited',
+    });
     await expect(checkout.startCheckout(accountId, 'platinum', origin)).rejects.toMatchObject({ kind: 'invalid', code: 'unknown_pack' });
   });
 
   it('answers 503 naming STRIPE_SECRET_KEY when this deployment has no API key', async () => {
     const accountId = await account();
-    await expect(service({ apiKey: '' }).startCheckout(accountId, 'starter', origin)).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringContaining('STRIPE_SECRET_KEY') });
+    await expect(service({ apiKey: '' }).startCheckout(accountId, 'starter', origin)).rejects.toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringContaining('STRIPE_SECRET_KEY'),
+    });
     await expect(service({ apiKey: '' }).portal(accountId)).rejects.toMatchObject({ kind: 'unavailable' });
   });
 
   it('turns a Stripe outage into a 503 that asks to retry, not a 500', async () => {
     const accountId = await account();
     stripe.failNext = [500, 500, 500];
-    await expect(service().startCheckout(accountId, 'starter', origin)).rejects.toMatchObject({ kind: 'unavailable', code: 'payments_unavailable' });
+    await expect(service().startCheckout(accountId, 'starter', origin)).rejects.toMatchObject({
+      kind: 'unavailable',
+      code: 'payments_unavailable',
+    });
     stripe.failNext = [];
   });
 
@@ -151,7 +188,9 @@ describe('CheckoutService with Stripe (stand-in)', () => {
     const payments = new StripeCustomers(stripeClient('sk_test_standin', base));
     const accountId = await account();
     await service().startCheckout(accountId, 'starter', origin);
-    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' } }));
+    const { Item } = await dynamo.client.send(
+      new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' } }),
+    );
     await expect(payments.deleteCustomer(Item!.stripeCustomerId)).resolves.toBe('deleted');
     await expect(payments.deleteCustomer(Item!.stripeCustomerId)).resolves.toBe('already_gone');
   });

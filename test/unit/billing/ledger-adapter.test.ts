@@ -12,7 +12,14 @@ describe('DynamoDbLedger on DynamoDB', () => {
 
   it('posts an entry and its balance change once per idempotency key, even when posted concurrently', async () => {
     const grant = { type: 'grant' as const, amountMicro: 2_500_000, reason: 'welcome' };
-    const outcomes = await Promise.all(Array.from({ length: 8 }, () => ledger.post('acc_l1', grant, 'grant:welcome:acc_l1').then((r) => r.outcome).catch(() => 'conflict')));
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        ledger
+          .post('acc_l1', grant, 'grant:welcome:acc_l1')
+          .then((r) => r.outcome)
+          .catch(() => 'conflict'),
+      ),
+    );
     expect(outcomes.filter((o) => o === 'applied')).toHaveLength(1);
     expect(await ledger.balance('acc_l1')).toBe(2_500_000);
     expect(await ledger.all('acc_l1')).toHaveLength(1);
@@ -22,7 +29,11 @@ describe('DynamoDbLedger on DynamoDB', () => {
 
   it('pages entries newest first with a cursor that stays in the account, and lists them all oldest first', async () => {
     for (let i = 0; i < 5; i++) {
-      await ledger.post('acc_l2', { type: 'grant', amountMicro: (i + 1) * 1_000_000, reason: `g${i}`, at: new Date(Date.UTC(2026, 2, 1, 10, i)) }, `grant:${i}:acc_l2`);
+      await ledger.post(
+        'acc_l2',
+        { type: 'grant', amountMicro: (i + 1) * 1_000_000, reason: `g${i}`, at: new Date(Date.UTC(2026, 2, 1, 10, i)) },
+        `grant:${i}:acc_l2`,
+      );
     }
     await ledger.post('acc_l3', { type: 'grant', amountMicro: 1, reason: 'other' }, 'grant:x:acc_l3');
     const first = await ledger.page('acc_l2', { limit: 2 });
@@ -37,7 +48,8 @@ describe('DynamoDbLedger on DynamoDB', () => {
 
   it("refuses an operator's debit the balance does not cover, changing nothing, and applies one it does, once", async () => {
     await ledger.post('acc_adj', { type: 'grant', amountMicro: 10_000_000, reason: 'start' }, 'grant:adj');
-    const debit = (amountMicro: number, key: string) => ledger.post('acc_adj', { type: 'adjustment', amountMicro, reason: 'correction' }, key, undefined, { keepNonNegative: true });
+    const debit = (amountMicro: number, key: string) =>
+      ledger.post('acc_adj', { type: 'adjustment', amountMicro, reason: 'correction' }, key, undefined, { keepNonNegative: true });
     expect((await debit(-15_000_000, 'adjust:a')).outcome).toBe('insufficient');
     expect(await ledger.balance('acc_adj')).toBe(10_000_000);
     expect((await ledger.all('acc_adj')).map((e) => e.type)).toEqual(['grant']);

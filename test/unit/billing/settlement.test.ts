@@ -4,7 +4,21 @@ import { checkPurchases, type PaymentFact, settle, shareOf, splitOf } from '../.
 
 /** A purchase as the ledger creates it, before any refund or dispute. */
 function purchaseOf(amountMinor: number, creditsMicro: number): Purchase {
-  return { paymentIntentId: 'pi_1', accountId: 'acc_1', pack: 'p', creditsMicro, amountMinor, currency: 'usd', checkoutSessionId: 'cs_1', refundedMinor: 0, clawedBackMicro: 0, heldMicro: 0, disputes: {}, version: 0, at: '2026-12-05T00:00:00Z' };
+  return {
+    paymentIntentId: 'pi_1',
+    accountId: 'acc_1',
+    pack: 'p',
+    creditsMicro,
+    amountMinor,
+    currency: 'usd',
+    checkoutSessionId: 'cs_1',
+    refundedMinor: 0,
+    clawedBackMicro: 0,
+    heldMicro: 0,
+    disputes: {},
+    version: 0,
+    at: '2026-12-05T00:00:00Z',
+  };
 }
 
 /** Delivers facts one at a time as the ledger would apply them; returns the balance moved and the final purchase. */
@@ -54,7 +68,10 @@ const history = fc
           }
         });
         // Stripe promises no order and may deliver an event more than once.
-        const shuffled = facts.map((fact, i) => ({ fact, key: seed[i % seed.length]! * 31 + i })).sort((a, b) => a.key - b.key).map((x) => x.fact);
+        const shuffled = facts
+          .map((fact, i) => ({ fact, key: seed[i % seed.length]! * 31 + i }))
+          .sort((a, b) => a.key - b.key)
+          .map((x) => x.fact);
         for (const r of replays) if (facts.length) shuffled.splice(r % (shuffled.length + 1), 0, facts[r % facts.length]!);
         return { amountMinor, creditsMicro: amountMinor * creditsPerMinor, inOrder: facts, delivered: shuffled };
       }),
@@ -121,7 +138,11 @@ describe('a purchase settled by Stripe facts', () => {
   });
 
   it('reads purchases stored before settlement (holds kept per dispute) without moving credits twice', () => {
-    const legacy: Purchase = { ...purchaseOf(1000, 1_000_000_000), heldMicro: undefined, disputes: { dp_1: { heldMicro: 1_000_000_000, status: 'open' } } };
+    const legacy: Purchase = {
+      ...purchaseOf(1000, 1_000_000_000),
+      heldMicro: undefined,
+      disputes: { dp_1: { heldMicro: 1_000_000_000, status: 'open' } },
+    };
     const settled = settle(legacy, { kind: 'dispute', disputeId: 'dp_1', amountMinor: 1000, status: 'lost' })!;
     expect(settled.balanceMicro).toBe(0);
     expect(settled.after).toEqual({ clawedBackMicro: 1_000_000_000, heldMicro: 0 });
@@ -129,11 +150,23 @@ describe('a purchase settled by Stripe facts', () => {
 });
 
 describe('ops reconcile: each purchase against the money Stripe reported', () => {
-  const entry = (type: string, amountMicro: number) => ({ entryId: type, type, amountMicro, reason: '', at: '', stripe: { paymentIntentId: 'pi_1' } }) as never;
+  const entry = (type: string, amountMicro: number) =>
+    ({ entryId: type, type, amountMicro, reason: '', at: '', stripe: { paymentIntentId: 'pi_1' } }) as never;
 
   it('finds a fully refunded purchase whose credits came back through a released hold', () => {
-    const refunded: Purchase = { ...purchaseOf(1000, 1_000_000_000), refundedMinor: 1000, clawedBackMicro: 0, heldMicro: 0, disputes: { dp_1: { amountMinor: 1000, status: 'won' } } };
-    const entries = [entry('purchase', 1_000_000_000), entry('hold', -1_000_000_000), entry('clawback', 0), entry('release', 1_000_000_000)];
+    const refunded: Purchase = {
+      ...purchaseOf(1000, 1_000_000_000),
+      refundedMinor: 1000,
+      clawedBackMicro: 0,
+      heldMicro: 0,
+      disputes: { dp_1: { amountMinor: 1000, status: 'won' } },
+    };
+    const entries = [
+      entry('purchase', 1_000_000_000),
+      entry('hold', -1_000_000_000),
+      entry('clawback', 0),
+      entry('release', 1_000_000_000),
+    ];
     expect(checkPurchases([refunded], entries)).toEqual([{ paymentIntentId: 'pi_1', expectedMicro: 0, ledgerMicro: 1_000_000_000 }]);
   });
 

@@ -65,18 +65,37 @@ describe('POST /v1/webhooks/stripe', () => {
     const accountId = `acc_${String(++n).padStart(24, '0')}`;
     const account = { accountId, email: `buyer${n}@example.org`, name: `Buyer ${n}`, customerId: `cus_test_${n}` };
     await dynamo.client.send(
-      new PutCommand({ TableName: 'accounts', Item: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE', accountId, email: account.email, name: account.name, stripeCustomerId: account.customerId, preferences: { analytics: true, productUpdates: false } } }),
+      new PutCommand({
+        TableName: 'accounts',
+        Item: {
+          pk: `ACCOUNT#${accountId}`,
+          sk: 'PROFILE',
+          accountId,
+          email: account.email,
+          name: account.name,
+          stripeCustomerId: account.customerId,
+          preferences: { analytics: true, productUpdates: false },
+        },
+      }),
     );
     return account;
   }
 
-  const deliver = (event: object, options: { secret?: string; timestamp?: number; signature?: string | null; tamper?: (body: string) => string; base64?: boolean } = {}) => {
+  const deliver = (
+    event: object,
+    options: { secret?: string; timestamp?: number; signature?: string | null; tamper?: (body: string) => string; base64?: boolean } = {},
+  ) => {
     const payload = JSON.stringify(event);
-    const signature = options.signature === null ? undefined : (options.signature ?? sign(payload, options.secret ?? SECRET, options.timestamp));
+    const signature =
+      options.signature === null ? undefined : (options.signature ?? sign(payload, options.secret ?? SECRET, options.timestamp));
     const body = options.tamper ? options.tamper(payload) : payload;
     return handler(
       {
-        ...httpEvent({ method: 'POST', path: '/v1/webhooks/stripe', headers: { 'content-type': 'application/json', ...(signature ? { 'stripe-signature': signature } : {}) } }),
+        ...httpEvent({
+          method: 'POST',
+          path: '/v1/webhooks/stripe',
+          headers: { 'content-type': 'application/json', ...(signature ? { 'stripe-signature': signature } : {}) },
+        }),
         routeKey: 'POST /v1/webhooks/stripe',
         body: options.base64 ? Buffer.from(body).toString('base64') : body,
         isBase64Encoded: options.base64 ?? false,
@@ -89,7 +108,11 @@ describe('POST /v1/webhooks/stripe', () => {
     return { status: r.statusCode, ...JSON.parse(r.body!) };
   };
   const balance = (b: Buyer) => ledger.balance(b.accountId);
-  const payment = (event: ReturnType<typeof checkoutCompleted>) => ({ paymentIntentId: String(event.data.object.payment_intent), amountMinor: starter.priceMinor, currency: starter.currency });
+  const payment = (event: ReturnType<typeof checkoutCompleted>) => ({
+    paymentIntentId: String(event.data.object.payment_intent),
+    amountMinor: starter.priceMinor,
+    currency: starter.currency,
+  });
 
   it('credits a paid checkout once, however often and however concurrently Stripe delivers it', async () => {
     const b = await buyer();
@@ -102,7 +125,12 @@ describe('POST /v1/webhooks/stripe', () => {
     expect(await balance(b)).toBe(1_000_000_000);
     const entries = await ledger.all(b.accountId);
     expect(entries.filter((e) => e.type === 'purchase')).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ type: 'purchase', amountMicro: 1_000_000_000, pack: 'starter', stripe: { paymentIntentId: payment(event).paymentIntentId, amountMinor: 1000, currency: 'usd' } });
+    expect(entries[0]).toMatchObject({
+      type: 'purchase',
+      amountMicro: 1_000_000_000,
+      pack: 'starter',
+      stripe: { paymentIntentId: payment(event).paymentIntentId, amountMinor: 1000, currency: 'usd' },
+    });
     // One receipt, to the account's address.
     const receipts = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination!.ToAddresses);
     expect(receipts).toEqual([[b.email]]);
@@ -110,13 +138,23 @@ describe('POST /v1/webhooks/stripe', () => {
 
   it('turns the low-balance notice on at a tenth of the pack with the first purchase, unless the holder chose', async () => {
     const threshold = async (b: Buyer) =>
-      (await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } }))).Item!.preferences.lowBalanceCredits;
+      (await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } }))).Item!
+        .preferences.lowBalanceCredits;
     const fresh = await buyer();
     await deliver(checkoutCompleted(fresh, 'starter', starter));
     expect(await threshold(fresh)).toBe('100');
-    expect((await mailsTo(fresh))[0]!.text).toContain('We mail you once when your balance falls below 100 credits; change or turn that off in your settings: https://omnapi.test/settings');
+    expect((await mailsTo(fresh))[0]!.text).toContain(
+      'We mail you once when your balance falls below 100 credits; change or turn that off in your settings: https://omnapi.test/settings',
+    );
     const declined = await buyer();
-    await dynamo.client.send(new UpdateCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${declined.accountId}`, sk: 'PROFILE' }, UpdateExpression: 'SET preferences.lowBalanceCredits = :none', ExpressionAttributeValues: { ':none': null } }));
+    await dynamo.client.send(
+      new UpdateCommand({
+        TableName: 'accounts',
+        Key: { pk: `ACCOUNT#${declined.accountId}`, sk: 'PROFILE' },
+        UpdateExpression: 'SET preferences.lowBalanceCredits = :none',
+        ExpressionAttributeValues: { ':none': null },
+      }),
+    );
     await deliver(checkoutCompleted(declined, 'growth', DEFAULT_PACKS.growth!));
     expect(await threshold(declined)).toBeNull();
     expect((await mailsTo(declined))[0]!.text).not.toContain('falls below');
@@ -141,7 +179,9 @@ describe('POST /v1/webhooks/stripe', () => {
     const b = await buyer();
     const response = await deliver(checkoutCompleted(b, 'starter', starter), options as never);
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body!)).toEqual({ error: { code: 'invalid_signature', message: expect.stringMatching(/^Stripe signature check failed/) } });
+    expect(JSON.parse(response.body!)).toEqual({
+      error: { code: 'invalid_signature', message: expect.stringMatching(/^Stripe signature check failed/) },
+    });
     expect(await balance(b)).toBe(0);
     expect(await ledger.all(b.accountId)).toEqual([]);
   });
@@ -153,7 +193,11 @@ describe('POST /v1/webhooks/stripe', () => {
 
   it('answers 200 to event types it does not handle, and stores nothing', async () => {
     const before = (await dynamo.scanAll()).webhookEvents.length;
-    expect(await outcomeOf(deliver({ id: 'evt_x', object: 'event', type: 'invoice.paid', data: { object: {} } }))).toEqual({ status: 200, received: true, outcome: 'ignored' });
+    expect(await outcomeOf(deliver({ id: 'evt_x', object: 'event', type: 'invoice.paid', data: { object: {} } }))).toEqual({
+      status: 200,
+      received: true,
+      outcome: 'ignored',
+    });
     expect((await dynamo.scanAll()).webhookEvents.length).toBe(before);
   });
 
@@ -173,7 +217,10 @@ describe('POST /v1/webhooks/stripe', () => {
     const pending = checkoutCompleted(b, 'starter', starter);
     (pending.data.object as Record<string, unknown>).payment_status = 'unpaid';
     expect((await outcomeOf(deliver(pending))).outcome).toBe('not_paid_yet');
-    const succeeded = checkoutCompleted(b, 'starter', starter, { paymentIntentId: String(pending.data.object.payment_intent), sessionId: String(pending.data.object.id) });
+    const succeeded = checkoutCompleted(b, 'starter', starter, {
+      paymentIntentId: String(pending.data.object.payment_intent),
+      sessionId: String(pending.data.object.id),
+    });
     expect((await outcomeOf(deliver({ ...succeeded, type: 'checkout.session.async_payment_succeeded' }))).outcome).toBe('credited');
     expect(await balance(b)).toBe(1_000_000_000);
   });
@@ -184,7 +231,10 @@ describe('POST /v1/webhooks/stripe', () => {
     await deliver(purchase);
     // Spend 800 credits through the gateway's own admit write.
     const meter = new DynamoDbMeter(dynamo.client, 'ledger');
-    for (let i = 0; i < 8; i++) expect((await meter.admit({ accountId: b.accountId, priceMicro: 100_000_000, limitPerMinute: 1000, now: new Date() })).admitted).toBe(true);
+    for (let i = 0; i < 8; i++)
+      expect((await meter.admit({ accountId: b.accountId, priceMicro: 100_000_000, limitPerMinute: 1000, now: new Date() })).admitted).toBe(
+        true,
+      );
     expect(await balance(b)).toBe(200_000_000);
     // Refund half: 500 credits clawed back, 200 were left.
     expect((await outcomeOf(deliver(chargeRefunded(b, payment(purchase), 500)))).outcome).toBe('reversed');
@@ -198,7 +248,13 @@ describe('POST /v1/webhooks/stripe', () => {
     expect(await balance(b)).toBe(200_000_000);
     expect((await meter.admit({ accountId: b.accountId, priceMicro: 1, limitPerMinute: 1000, now: new Date() })).admitted).toBe(true);
     const types = (await ledger.all(b.accountId)).map((e) => [e.type, e.amountMicro]);
-    expect(types).toEqual(expect.arrayContaining([['purchase', 1_000_000_000], ['clawback', -500_000_000], ['clawback', -500_000_000]]));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        ['purchase', 1_000_000_000],
+        ['clawback', -500_000_000],
+        ['clawback', -500_000_000],
+      ]),
+    );
     const refunds = (await mailsTo(b)).filter((m) => m.subject === `Refund on your purchase of ${starter.name}`);
     expect(refunds.map((m) => m.text.split('\n')[2])).toEqual([
       `5.00 USD of the 10.00 USD you paid for ${starter.name} was refunded, so 500 credits were taken back.`,
@@ -211,7 +267,9 @@ describe('POST /v1/webhooks/stripe', () => {
     const purchase = checkoutCompleted(b, 'starter', starter);
     await deliver(purchase);
     const id = newDisputeId();
-    expect((await outcomeOf(deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response'))))).toMatchObject({ outcome: 'held' });
+    expect(await outcomeOf(deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response')))).toMatchObject({
+      outcome: 'held',
+    });
     expect(await balance(b)).toBe(0);
     await deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response'));
     expect(await balance(b)).toBe(0);
@@ -222,8 +280,14 @@ describe('POST /v1/webhooks/stripe', () => {
     // The buyer hears of each change once, redeliveries aside, with a console link and no API route.
     expect(await mailsTo(b)).toEqual([
       expect.objectContaining({ subject: `Receipt: ${starter.name}` }),
-      expect.objectContaining({ subject: `Your purchase of ${starter.name} is disputed`, text: expect.stringMatching(/1000 of its credits are held until the dispute is decided[\s\S]*Balance now: 0 credits/) }),
-      expect.objectContaining({ subject: `The dispute on your purchase of ${starter.name} is closed`, text: expect.stringMatching(/1000 held credits are yours to use again[\s\S]*Balance now: 1000 credits/) }),
+      expect.objectContaining({
+        subject: `Your purchase of ${starter.name} is disputed`,
+        text: expect.stringMatching(/1000 of its credits are held until the dispute is decided[\s\S]*Balance now: 0 credits/),
+      }),
+      expect.objectContaining({
+        subject: `The dispute on your purchase of ${starter.name} is closed`,
+        text: expect.stringMatching(/1000 held credits are yours to use again[\s\S]*Balance now: 1000 credits/),
+      }),
     ]);
     expect((await mailsTo(b)).map((m) => m.text).join('\n')).not.toContain('/v1/');
     expect((await mailsTo(b))[2]!.text).toContain('https://omnapi.test/credits');
@@ -237,8 +301,15 @@ describe('POST /v1/webhooks/stripe', () => {
     await deliver(dispute('charge.dispute.created', payment(purchase), id, 'needs_response'));
     expect((await outcomeOf(deliver(dispute('charge.dispute.closed', payment(purchase), id, 'lost')))).outcome).toBe('dispute_lost');
     expect(await balance(b)).toBe(0);
-    expect(await ledger.purchaseOf(payment(purchase).paymentIntentId)).toMatchObject({ clawedBackMicro: 1_000_000_000, heldMicro: 0, disputes: { [id]: { amountMinor: 1000, status: 'lost' } } });
-    expect((await mailsTo(b)).at(-1)).toMatchObject({ subject: `A payment dispute on ${starter.name} was decided against you`, text: expect.stringContaining('was lost, so 1000 of its credits are taken back for good') });
+    expect(await ledger.purchaseOf(payment(purchase).paymentIntentId)).toMatchObject({
+      clawedBackMicro: 1_000_000_000,
+      heldMicro: 0,
+      disputes: { [id]: { amountMinor: 1000, status: 'lost' } },
+    });
+    expect((await mailsTo(b)).at(-1)).toMatchObject({
+      subject: `A payment dispute on ${starter.name} was decided against you`,
+      text: expect.stringContaining('was lost, so 1000 of its credits are taken back for good'),
+    });
   });
 
   it.each([
@@ -336,8 +407,15 @@ describe('POST /v1/webhooks/stripe', () => {
 
   it('unlinks a deleted Stripe customer from its account', async () => {
     const b = await buyer();
-    await deliver({ id: 'evt_cd_1', object: 'event', type: 'customer.deleted', data: { object: { id: b.customerId, object: 'customer', deleted: true, metadata: { accountId: b.accountId } } } });
-    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } }));
+    await deliver({
+      id: 'evt_cd_1',
+      object: 'event',
+      type: 'customer.deleted',
+      data: { object: { id: b.customerId, object: 'customer', deleted: true, metadata: { accountId: b.accountId } } },
+    });
+    const { Item } = await dynamo.client.send(
+      new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } }),
+    );
     expect(Item!.stripeCustomerId).toBeUndefined();
   });
 
@@ -348,7 +426,18 @@ describe('POST /v1/webhooks/stripe', () => {
     await deliver(chargeRefunded(b, payment(purchase), 100));
     await deliver(dispute('charge.dispute.created', payment(purchase), newDisputeId(), 'needs_response'));
     const stored = JSON.stringify(await dynamo.scanAll());
-    for (const card of ['visa', '4242', 'Xt5EWLLDS7FJjR1c', 'Market Street', '94105', 'San Francisco', '+14155550100', 'fingerprint', 'last4', 'brand']) {
+    for (const card of [
+      'visa',
+      '4242',
+      'Xt5EWLLDS7FJjR1c',
+      'Market Street',
+      '94105',
+      'San Francisco',
+      '+14155550100',
+      'fingerprint',
+      'last4',
+      'brand',
+    ]) {
       // As a token of its own: random ids and timestamps may hold "4242" inside them.
       const found = new RegExp(`(^|[^A-Za-z0-9])${card.replace(/[+]/g, '\\+')}([^A-Za-z0-9]|$)`).test(stored);
       expect({ card, found }).toEqual({ card, found: false });
@@ -394,14 +483,18 @@ describe('POST /v1/webhooks/stripe', () => {
     ['a signed event with a 3 KB id', JSON.stringify({ id: `evt_${'x'.repeat(3000)}`, type: 'charge.refunded', data: { object: {} } })],
   ])('answers 400 invalid_payload, not 500, for %s', async (_name, body) => {
     const response = await handler(
-      { ...httpEvent({ method: 'POST', path: '/v1/webhooks/stripe', headers: { 'stripe-signature': sign(body, SECRET) } }), routeKey: 'POST /v1/webhooks/stripe', body },
+      {
+        ...httpEvent({ method: 'POST', path: '/v1/webhooks/stripe', headers: { 'stripe-signature': sign(body, SECRET) } }),
+        routeKey: 'POST /v1/webhooks/stripe',
+        body,
+      },
       lambdaContext,
     );
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body!).error.code).toBe('invalid_payload');
   });
 
-  it('ignores ids that could not be Stripe\'s (too long to be keys) inside a well-formed event', async () => {
+  it("ignores ids that could not be Stripe's (too long to be keys) inside a well-formed event", async () => {
     const b = await buyer();
     const event = checkoutCompleted(b, 'starter', starter, { paymentIntentId: `pi_${'y'.repeat(3000)}` });
     expect((await outcomeOf(deliver(event))).outcome).toBe('ignored');

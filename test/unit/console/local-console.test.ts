@@ -12,8 +12,13 @@ describe('the local stand-in for the console distribution', () => {
     expect(pathPattern('v1/*.json').test('/v1/openapi.json')).toBe(true);
   });
 
-  it('applies the deployments in order, each one\'s exclude filters undone by its include filters', () => {
-    const site = { deployments: [{ include: [], exclude: ['index.html'], cacheControl: 'immutable' }, { include: ['index.html'], exclude: ['*'], cacheControl: 'no-cache' }] } as unknown as LocalConsole;
+  it("applies the deployments in order, each one's exclude filters undone by its include filters", () => {
+    const site = {
+      deployments: [
+        { include: [], exclude: ['index.html'], cacheControl: 'immutable' },
+        { include: ['index.html'], exclude: ['*'], cacheControl: 'no-cache' },
+      ],
+    } as unknown as LocalConsole;
     expect(cacheControlOf(site, 'index.html')).toBe('no-cache');
     expect(cacheControlOf(site, 'assets/app.js')).toBe('immutable');
     expect(cacheControlOf({ deployments: [] } as unknown as LocalConsole, 'x.js')).toBeUndefined();
@@ -41,8 +46,10 @@ describe('the local stand-in for the console distribution', () => {
     });
   });
 
-  it('runs a CloudFront Function\'s handler on the request URI, without access to the runtime', () => {
-    const rewrite = compileViewerRequest('function handler(event) { var r = event.request; if (r.uri === "/old") r.uri = "/new"; return r; }');
+  it("runs a CloudFront Function's handler on the request URI, without access to the runtime", () => {
+    const rewrite = compileViewerRequest(
+      'function handler(event) { var r = event.request; if (r.uri === "/old") r.uri = "/new"; return r; }',
+    );
     expect(rewrite('/old')).toBe('/new');
     expect(rewrite('/other')).toBe('/other');
     expect(() => compileViewerRequest('function handler(event) { return process.exit(1); }')('/x')).toThrow(/process is not defined/);

@@ -20,9 +20,17 @@ describe('loadStageConfig', () => {
   });
 
   it('sends optional notices from notices@ on the sending domain, at 10 a second, unless the stage says otherwise', () => {
-    expect(loadStageConfig(contextOf({ mailFrom: 'no-reply@mail.example.org' })).notices).toEqual({ from: 'notices@mail.example.org', sendsPerSecond: 10 });
-    expect(loadStageConfig(contextOf({ notices: '{"sendsPerSecond":14}' })).notices).toEqual({ from: 'notices@omnapi.com', sendsPerSecond: 14 });
-    expect(() => loadStageConfig(contextOf({ localNoticeLinkKeys: 'k'.repeat(40) }))).toThrow(/localNoticeLinkKeys: only the local runtime/);
+    expect(loadStageConfig(contextOf({ mailFrom: 'no-reply@mail.example.org' })).notices).toEqual({
+      from: 'notices@mail.example.org',
+      sendsPerSecond: 10,
+    });
+    expect(loadStageConfig(contextOf({ notices: '{"sendsPerSecond":14}' })).notices).toEqual({
+      from: 'notices@omnapi.com',
+      sendsPerSecond: 14,
+    });
+    expect(() => loadStageConfig(contextOf({ localNoticeLinkKeys: 'k'.repeat(40) }))).toThrow(
+      /localNoticeLinkKeys: only the local runtime/,
+    );
   });
 
   it('reports every invalid setting at once', () => {

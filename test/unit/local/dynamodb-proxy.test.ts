@@ -5,7 +5,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } 
 import dynalite from 'dynalite';
 import { DynamoDbProxy } from '../../../local/dynamodb-proxy';
 
-const listen = (server: http.Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+const listen = (server: http.Server) =>
+  new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 
 describe('local DynamoDB transactions (proxy over dynalite)', () => {
   let backend: http.Server;
@@ -17,13 +18,25 @@ describe('local DynamoDB transactions (proxy over dynalite)', () => {
     backend = dynalite({ createTableMs: 0 });
     proxy = new DynamoDbProxy(`http://127.0.0.1:${await listen(backend)}`);
     front = http.createServer(proxy.listener());
-    const raw = new DynamoDBClient({ endpoint: `http://127.0.0.1:${await listen(front)}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-    await raw.send(new CreateTableCommand({
-      TableName: 'txn',
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-    }));
+    const raw = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${await listen(front)}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    await raw.send(
+      new CreateTableCommand({
+        TableName: 'txn',
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+      }),
+    );
     db = DynamoDBDocumentClient.from(raw);
   });
   afterAll(async () => {
@@ -38,20 +51,39 @@ describe('local DynamoDB transactions (proxy over dynalite)', () => {
   const get = async (pk: string) => (await db.send(new GetCommand({ TableName: 'txn', Key: { pk, sk: 's' } }))).Item;
 
   it('applies every part of a transaction', async () => {
-    await db.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: 'txn', Item: { pk: 'a', sk: 's', v: 1 } } }, { Put: { TableName: 'txn', Item: { pk: 'b', sk: 's', v: 2 } } }] }));
-    expect([await get('a'), await get('b')]).toEqual([{ pk: 'a', sk: 's', v: 1 }, { pk: 'b', sk: 's', v: 2 }]);
+    await db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: 'txn', Item: { pk: 'a', sk: 's', v: 1 } } },
+          { Put: { TableName: 'txn', Item: { pk: 'b', sk: 's', v: 2 } } },
+        ],
+      }),
+    );
+    expect([await get('a'), await get('b')]).toEqual([
+      { pk: 'a', sk: 's', v: 1 },
+      { pk: 'b', sk: 's', v: 2 },
+    ]);
   });
 
   it('undoes the parts already applied when a later condition fails, and says which failed', async () => {
     await db.send(new PutCommand({ TableName: 'txn', Item: { pk: 'c', sk: 's', v: 1 } }));
     const failure = await db
-      .send(new TransactWriteCommand({
-        TransactItems: [
-          { Update: { TableName: 'txn', Key: { pk: 'c', sk: 's' }, UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': 99 } } },
-          { Put: { TableName: 'txn', Item: { pk: 'new', sk: 's' } } },
-          { ConditionCheck: { TableName: 'txn', Key: { pk: 'missing', sk: 's' }, ConditionExpression: 'attribute_exists(pk)' } },
-        ],
-      }))
+      .send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: 'txn',
+                Key: { pk: 'c', sk: 's' },
+                UpdateExpression: 'SET v = :v',
+                ExpressionAttributeValues: { ':v': 99 },
+              },
+            },
+            { Put: { TableName: 'txn', Item: { pk: 'new', sk: 's' } } },
+            { ConditionCheck: { TableName: 'txn', Key: { pk: 'missing', sk: 's' }, ConditionExpression: 'attribute_exists(pk)' } },
+          ],
+        }),
+      )
       .catch((e) => e);
     expect(failure).toBeInstanceOf(TransactionCanceledException);
     expect(failure.CancellationReasons.map((r: { Code: string }) => r.Code)).toEqual(['None', 'None', 'ConditionalCheckFailed']);
@@ -64,12 +96,22 @@ describe('local DynamoDB transactions (proxy over dynalite)', () => {
     await db.send(new PutCommand({ TableName: 'txn', Item: { pk: 'counter', sk: 's', n: 0 } }));
     const attempts = await Promise.allSettled(
       Array.from({ length: 25 }, (_, i) =>
-        db.send(new TransactWriteCommand({
-          TransactItems: [
-            { Update: { TableName: 'txn', Key: { pk: 'counter', sk: 's' }, UpdateExpression: 'SET n = n + :one', ConditionExpression: 'n < :limit', ExpressionAttributeValues: { ':one': 1, ':limit': 10 } } },
-            { Put: { TableName: 'txn', Item: { pk: `claim-${i}`, sk: 's' } } },
-          ],
-        })),
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: 'txn',
+                  Key: { pk: 'counter', sk: 's' },
+                  UpdateExpression: 'SET n = n + :one',
+                  ConditionExpression: 'n < :limit',
+                  ExpressionAttributeValues: { ':one': 1, ':limit': 10 },
+                },
+              },
+              { Put: { TableName: 'txn', Item: { pk: `claim-${i}`, sk: 's' } } },
+            ],
+          }),
+        ),
       ),
     );
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(10);

@@ -48,7 +48,16 @@ describe('local HTTP API server', () => {
         return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
       },
     } as unknown as LocalFunctions;
-    server = http.createServer(httpGateway([{ routeKey: 'GET /health', functionId: 'Health' }, { routeKey: '$default', functionId: 'NotFound' }], functions, () => undefined));
+    server = http.createServer(
+      httpGateway(
+        [
+          { routeKey: 'GET /health', functionId: 'Health' },
+          { routeKey: '$default', functionId: 'NotFound' },
+        ],
+        functions,
+        () => undefined,
+      ),
+    );
     configureServer(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
@@ -69,17 +78,18 @@ describe('local HTTP API server', () => {
     });
   const health = () => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status);
 
-  it.each([
-    ['GET // HTTP/1.1'],
-    ['GET http://[/x HTTP/1.1'],
-    ['GET * HTTP/1.1'],
-  ])('answers %s with a JSON 400 and keeps serving', async (line) => {
-    const answer = await raw(`${line}\r\nHost: x\r\nConnection: close\r\n\r\n`);
-    expect(answer).toMatch(/^HTTP\/1\.1 400/);
-    expect(answer).toMatch(/x-content-type-options: nosniff/i);
-    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'bad_request', message: expect.any(String) } });
-    expect(await health()).toBe(200);
-  });
+  it.each([['GET // HTTP/1.1'], ['GET http://[/x HTTP/1.1'], ['GET * HTTP/1.1']])(
+    'answers %s with a JSON 400 and keeps serving',
+    async (line) => {
+      const answer = await raw(`${line}\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(answer).toMatch(/^HTTP\/1\.1 400/);
+      expect(answer).toMatch(/x-content-type-options: nosniff/i);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+        error: { code: 'bad_request', message: expect.any(String) },
+      });
+      expect(await health()).toBe(200);
+    },
+  );
 
   it('never answers a malformed pipelined request before the request ahead of it: that one is answered, then the connection closes', async () => {
     // A valid request and, in the same packet, one HTTP cannot parse: the first is still being handled when the parser fails.
@@ -124,8 +134,14 @@ describe('local HTTP API server', () => {
   }, 15_000);
 });
 
-describe('local CORS, as API Gateway applies the API\'s configuration', () => {
-  const cors = { AllowOrigins: ['https://app.omnapi.test'], AllowMethods: ['*'], AllowHeaders: ['authorization', 'content-type'], AllowCredentials: true, MaxAge: 3600 };
+describe("local CORS, as API Gateway applies the API's configuration", () => {
+  const cors = {
+    AllowOrigins: ['https://app.omnapi.test'],
+    AllowMethods: ['*'],
+    AllowHeaders: ['authorization', 'content-type'],
+    AllowCredentials: true,
+    MaxAge: 3600,
+  };
   const exchange = (method: string, headers: Record<string, string>) => {
     const set: Record<string, string> = {};
     const response = { setHeader: (name: string, value: string) => (set[name] = value) } as unknown as http.ServerResponse;
@@ -133,14 +149,22 @@ describe('local CORS, as API Gateway applies the API\'s configuration', () => {
     return { outcome, set };
   };
 
-  it('answers an allowed origin\'s preflight', () => {
+  it("answers an allowed origin's preflight", () => {
     const { outcome, set } = exchange('OPTIONS', { origin: 'https://app.omnapi.test', 'access-control-request-method': 'POST' });
     expect(outcome).toBe('preflight');
-    expect(set).toMatchObject({ 'access-control-allow-origin': 'https://app.omnapi.test', 'access-control-allow-credentials': 'true', 'access-control-allow-headers': 'authorization,content-type', 'access-control-max-age': '3600' });
+    expect(set).toMatchObject({
+      'access-control-allow-origin': 'https://app.omnapi.test',
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-headers': 'authorization,content-type',
+      'access-control-max-age': '3600',
+    });
   });
 
   it('gives other origins no CORS headers, and same-origin requests nothing to do', () => {
-    expect(exchange('OPTIONS', { origin: 'https://evil.example', 'access-control-request-method': 'POST' })).toEqual({ outcome: 'none', set: { vary: 'origin' } });
+    expect(exchange('OPTIONS', { origin: 'https://evil.example', 'access-control-request-method': 'POST' })).toEqual({
+      outcome: 'none',
+      set: { vary: 'origin' },
+    });
     expect(exchange('GET', {})).toEqual({ outcome: 'none', set: {} });
   });
 });

@@ -25,7 +25,11 @@ describe('Outbox (local SES)', () => {
 
   it('writes a raw message as sent, with the envelope recipients', async () => {
     const raw = 'From: a@omnapi.com\r\nTo: b@example.org\r\nSubject: Raw\r\n\r\nbody';
-    const id = await outbox.send({ FromEmailAddress: 'a@omnapi.com', Destination: { ToAddresses: ['b@example.org'] }, Content: { Raw: { Data: Buffer.from(raw).toString('base64') } } });
+    const id = await outbox.send({
+      FromEmailAddress: 'a@omnapi.com',
+      Destination: { ToAddresses: ['b@example.org'] },
+      Content: { Raw: { Data: Buffer.from(raw).toString('base64') } },
+    });
     const mail = await read(id);
     expect(mail.subject).toBe('Raw');
     expect(mail.headers.get('x-omnapi-envelope-to')).toBe('b@example.org');
@@ -43,6 +47,8 @@ describe('Outbox (local SES)', () => {
 
   it('refuses a message without content or recipients, as SES does', async () => {
     await expect(outbox.send({ Destination: { ToAddresses: ['x@example.org'] } })).rejects.toThrow(/Content/);
-    await expect(outbox.send({ Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } } })).rejects.toThrow(/recipient/);
+    await expect(outbox.send({ Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } } })).rejects.toThrow(
+      /recipient/,
+    );
   });
 });

@@ -2,7 +2,14 @@ import type { SQSEvent } from 'aws-lambda';
 import type { LocalQueue } from '../../../local/assembly';
 import { LocalSqs, pollersFor } from '../../../local/sqs';
 
-const dlq: LocalQueue = { logicalId: 'Dlq', name: 'Dlq', url: 'http://aws/000/Dlq', arn: 'arn:aws:sqs:us-east-1:000:Dlq', visibilityTimeoutSeconds: 30, retentionSeconds: 1209600 };
+const dlq: LocalQueue = {
+  logicalId: 'Dlq',
+  name: 'Dlq',
+  url: 'http://aws/000/Dlq',
+  arn: 'arn:aws:sqs:us-east-1:000:Dlq',
+  visibilityTimeoutSeconds: 30,
+  retentionSeconds: 1209600,
+};
 const main: LocalQueue = {
   logicalId: 'Main',
   name: 'Main',
@@ -47,10 +54,15 @@ describe('LocalSqs', () => {
   it('delivers batches no larger than the batch size', async () => {
     for (let i = 0; i < 10; i++) sqs.sendMessage(main.url, `m${i}`);
     const sizes: number[] = [];
-    sqs.startPolling([source], async (_fn, event: SQSEvent) => {
-      sizes.push(event.Records.length);
-      return { batchItemFailures: [] };
-    }, () => undefined, 5);
+    sqs.startPolling(
+      [source],
+      async (_fn, event: SQSEvent) => {
+        sizes.push(event.Records.length);
+        return { batchItemFailures: [] };
+      },
+      () => undefined,
+      5,
+    );
     await eventually(() => expect(sqs.peek(main.url)).toHaveLength(0));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(4);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(10);
@@ -61,11 +73,16 @@ describe('LocalSqs', () => {
     sqs.sendMessage(main.url, 'poison');
     sqs.sendMessage(main.url, 'good-2');
     const processed: string[] = [];
-    sqs.startPolling([source], async (_fn, event: SQSEvent) => {
-      const failures = event.Records.filter((r) => r.body === 'poison').map((r) => ({ itemIdentifier: r.messageId }));
-      for (const r of event.Records) if (r.body !== 'poison') processed.push(r.body);
-      return { batchItemFailures: failures };
-    }, () => undefined, 5);
+    sqs.startPolling(
+      [source],
+      async (_fn, event: SQSEvent) => {
+        const failures = event.Records.filter((r) => r.body === 'poison').map((r) => ({ itemIdentifier: r.messageId }));
+        for (const r of event.Records) if (r.body !== 'poison') processed.push(r.body);
+        return { batchItemFailures: failures };
+      },
+      () => undefined,
+      5,
+    );
     await eventually(() => expect(sqs.peek(dlq.url).map((m) => m.body)).toEqual(['poison']));
     expect(processed.sort()).toEqual(['good-1', 'good-2']);
     expect(sqs.peek(main.url)).toHaveLength(0);
@@ -74,11 +91,16 @@ describe('LocalSqs', () => {
   it('retries the whole batch when the function throws', async () => {
     sqs.sendMessage(main.url, 'a');
     let calls = 0;
-    sqs.startPolling([source], async () => {
-      calls += 1;
-      if (calls === 1) throw new Error('boom');
-      return {};
-    }, () => undefined, 5);
+    sqs.startPolling(
+      [source],
+      async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('boom');
+        return {};
+      },
+      () => undefined,
+      5,
+    );
     await eventually(() => expect(sqs.peek(main.url)).toHaveLength(0));
     expect(calls).toBe(2);
     expect(sqs.peek(dlq.url)).toHaveLength(0);
@@ -87,10 +109,15 @@ describe('LocalSqs', () => {
   it('treats an unknown itemIdentifier as a failure of the whole batch', async () => {
     sqs.sendMessage(main.url, 'a');
     let calls = 0;
-    sqs.startPolling([source], async () => {
-      calls += 1;
-      return calls === 1 ? { batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] } : {};
-    }, () => undefined, 5);
+    sqs.startPolling(
+      [source],
+      async () => {
+        calls += 1;
+        return calls === 1 ? { batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] } : {};
+      },
+      () => undefined,
+      5,
+    );
     await eventually(() => expect(sqs.peek(main.url)).toHaveLength(0));
     expect(calls).toBe(2);
   });
@@ -108,13 +135,18 @@ describe('LocalSqs', () => {
     let running = 0;
     let most = 0;
     const sizes: number[] = [];
-    sqs.startPolling([windowed], async (_fn, event: SQSEvent) => {
-      most = Math.max(most, ++running);
-      sizes.push(event.Records.length);
-      await new Promise((r) => setTimeout(r, 10));
-      running--;
-      return { batchItemFailures: [] };
-    }, () => undefined, { pollers: 3, receiveRoundTripMs: 1 });
+    sqs.startPolling(
+      [windowed],
+      async (_fn, event: SQSEvent) => {
+        most = Math.max(most, ++running);
+        sizes.push(event.Records.length);
+        await new Promise((r) => setTimeout(r, 10));
+        running--;
+        return { batchItemFailures: [] };
+      },
+      () => undefined,
+      { pollers: 3, receiveRoundTripMs: 1 },
+    );
     for (let i = 0; i < 60; i++) {
       sqs.sendMessage(main.url, `m${i}`);
       await new Promise((r) => setTimeout(r, 2));

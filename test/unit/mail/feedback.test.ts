@@ -7,12 +7,37 @@ import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 describe('SES delivery reports', () => {
   it('suppresses every recipient of a permanent bounce and of a complaint, and nobody for a transient bounce', () => {
     const at = '2026-12-05T12:00:00Z';
-    expect(suppressionsFrom({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bounceSubType: 'NoEmail', bouncedRecipients: [{ emailAddress: 'a@x.org' }, { emailAddress: 'b@x.org' }] } }, at)).toEqual([
+    expect(
+      suppressionsFrom(
+        {
+          eventType: 'Bounce',
+          bounce: {
+            bounceType: 'Permanent',
+            bounceSubType: 'NoEmail',
+            bouncedRecipients: [{ emailAddress: 'a@x.org' }, { emailAddress: 'b@x.org' }],
+          },
+        },
+        at,
+      ),
+    ).toEqual([
       { address: 'a@x.org', entry: { reason: 'bounce', at, detail: 'Permanent/NoEmail', feedbackId: undefined } },
       { address: 'b@x.org', entry: { reason: 'bounce', at, detail: 'Permanent/NoEmail', feedbackId: undefined } },
     ]);
-    expect(suppressionsFrom({ notificationType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: 'c@x.org' }], complaintFeedbackType: 'abuse' } }, at)).toMatchObject([{ address: 'c@x.org', entry: { reason: 'complaint', detail: 'abuse' } }]);
-    expect(suppressionsFrom({ eventType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'full@x.org' }] } }, at)).toEqual([]);
+    expect(
+      suppressionsFrom(
+        {
+          notificationType: 'Complaint',
+          complaint: { complainedRecipients: [{ emailAddress: 'c@x.org' }], complaintFeedbackType: 'abuse' },
+        },
+        at,
+      ),
+    ).toMatchObject([{ address: 'c@x.org', entry: { reason: 'complaint', detail: 'abuse' } }]);
+    expect(
+      suppressionsFrom(
+        { eventType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'full@x.org' }] } },
+        at,
+      ),
+    ).toEqual([]);
     expect(suppressionsFrom({ eventType: 'Delivery' }, at)).toEqual([]);
   });
 
@@ -40,13 +65,26 @@ describe('SES delivery reports', () => {
 
 describe('ticket replies', () => {
   const ticket: Ticket = {
-    ticketId: 'tkt_abc', mailbox: 'hello', from: 'ann@example.org', subject: 'RE: Question', text: 'Hi', receivedAt: '2026-12-05T12:00:00Z',
-    storageKey: 'inbound/x', status: 'open', verdicts: {}, expiresAt: 0, headerMessageId: '<m1@example.org>',
+    ticketId: 'tkt_abc',
+    mailbox: 'hello',
+    from: 'ann@example.org',
+    subject: 'RE: Question',
+    text: 'Hi',
+    receivedAt: '2026-12-05T12:00:00Z',
+    storageKey: 'inbound/x',
+    status: 'open',
+    verdicts: {},
+    expiresAt: 0,
+    headerMessageId: '<m1@example.org>',
   };
 
   it('go from the mailbox the message came to, in its thread, with one Re: and the reference', () => {
     expect(ticketReply(ticket, 'Answer.', 'omnapi.com')).toMatchObject({
-      from: 'hello@omnapi.com', to: 'ann@example.org', subject: 'RE: Question [tkt_abc]', inReplyTo: '<m1@example.org>', references: ['<m1@example.org>'],
+      from: 'hello@omnapi.com',
+      to: 'ann@example.org',
+      subject: 'RE: Question [tkt_abc]',
+      inReplyTo: '<m1@example.org>',
+      references: ['<m1@example.org>'],
     });
     expect(ticketReply({ ...ticket, subject: 'Question' }, 'Answer.', 'omnapi.com').subject).toBe('Re: Question [tkt_abc]');
   });

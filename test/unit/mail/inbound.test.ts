@@ -1,4 +1,12 @@
-import { type InboundMessage, mailboxOf, type PrivacyMailPort, receiveMail, type Ticket, type TicketStore, ticketIdFor } from '../../../lambdas/mail/domain/inbound';
+import {
+  type InboundMessage,
+  mailboxOf,
+  type PrivacyMailPort,
+  receiveMail,
+  type Ticket,
+  type TicketStore,
+  ticketIdFor,
+} from '../../../lambdas/mail/domain/inbound';
 import type { Mailer, OutgoingMail } from '../../../lambdas/shared/mailer';
 import type { PrivacyMailReceived } from '../../../lambdas/shared/privacy-mail';
 import { MemorySecurityLog } from '../../helpers/memory-accounts';
@@ -67,16 +75,31 @@ describe('receiveMail', () => {
     expect(result.ticket).toMatchObject({ mailbox: 'support', status: 'open', from: 'ann@example.org', verdicts: PASS });
     expect(result.ticket!.expiresAt).toBe(Date.parse('2028-01-10T12:00:00Z') / 1000);
     expect(mailer.sent).toHaveLength(1);
-    expect(mailer.sent[0]).toMatchObject({ to: 'ann@example.org', inReplyTo: '<m1@example.org>', autoSubmitted: 'auto-replied', subject: `We received your message [${ticketIdFor('ses-1')}]` });
+    expect(mailer.sent[0]).toMatchObject({
+      to: 'ann@example.org',
+      inReplyTo: '<m1@example.org>',
+      autoSubmitted: 'auto-replied',
+      subject: `We received your message [${ticketIdFor('ses-1')}]`,
+    });
     expect(`${mailer.sent[0]!.subject}${mailer.sent[0]!.text}`).not.toMatch(/key fails|script|401/);
   });
 
   it('hands privacy mail to the privacy context, due one month later, and answers nothing itself', async () => {
-    const result = await receiveMail(message({ recipients: ['privacy@omnapi.com'], subject: 'Delete my data', text: 'Please delete everything.' }), deps());
+    const result = await receiveMail(
+      message({ recipients: ['privacy@omnapi.com'], subject: 'Delete my data', text: 'Please delete everything.' }),
+      deps(),
+    );
     expect(result.ticket).toMatchObject({ mailbox: 'privacy', dueBy: '2026-02-09T12:00:00.000Z' });
     expect(mailer.sent).toEqual([]);
     expect(privacy.handed).toEqual([
-      expect.objectContaining({ messageId: 'ses-1', ticketId: ticketIdFor('ses-1'), from: 'ann@example.org', replyTo: 'ann@example.org', subject: 'Delete my data', text: 'Please delete everything.' }),
+      expect.objectContaining({
+        messageId: 'ses-1',
+        ticketId: ticketIdFor('ses-1'),
+        from: 'ann@example.org',
+        replyTo: 'ann@example.org',
+        subject: 'Delete my data',
+        text: 'Please delete everything.',
+      }),
     ]);
   });
 

@@ -29,6 +29,8 @@ describe('SesMailer', () => {
 
   it('lets SES failures propagate so the invocation is retried', async () => {
     ses.on(SendEmailCommand).rejects(new Error('Throttling'));
-    await expect(new SesMailer(new SESv2Client({}), 'a@b.co').send({ to: 'c@d.co', subject: 's', text: 't' })).rejects.toThrow('Throttling');
+    await expect(new SesMailer(new SESv2Client({}), 'a@b.co').send({ to: 'c@d.co', subject: 's', text: 't' })).rejects.toThrow(
+      'Throttling',
+    );
   });
 });

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -20,7 +25,13 @@ describe('DynamoDbMeter', () => {
   it('debits and counts in one conditional update, clearing the previous window', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: { balance: 9, seq: 41, [`w${minute}`]: 3, [`w${minute - 7}`]: 2 } });
     const meter = new DynamoDbMeter(client, 'ledger');
-    await expect(meter.admit({ accountId: 'acc_1', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toEqual({ admitted: true, balanceMicro: 9, used: 3, resetAt: (minute + 1) * 60, seq: 41 });
+    await expect(meter.admit({ accountId: 'acc_1', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toEqual({
+      admitted: true,
+      balanceMicro: 9,
+      used: 3,
+      resetAt: (minute + 1) * 60,
+      seq: 41,
+    });
     const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.UpdateExpression).toBe('SET balance = balance - :price, lastCallAt = :now ADD #win :one, seq :one REMOVE #old0');
     expect(input.ExpressionAttributeNames).toEqual({ '#win': `w${minute}`, '#old0': `w${minute - 1}` });
@@ -37,32 +48,46 @@ describe('DynamoDbMeter', () => {
   ])('tells why a call was refused from the item DynamoDB returns (%j)', async (item, reason) => {
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: marshall(item) }));
     ddb.on(BatchGetCommand).resolves({ Responses: { ledger: [] } });
-    await expect(new DynamoDbMeter(client, 'ledger').admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toMatchObject({ admitted: false, reason });
+    await expect(
+      new DynamoDbMeter(client, 'ledger').admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: at }),
+    ).resolves.toMatchObject({ admitted: false, reason });
     expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
   });
 
   it('looks for credit stranded in balance shards once a minute when refusing for credit, and spends it', async () => {
     // The balance item once funded shard 3 (a sharded plan it has since left).
     const funded = marshall({ balance: 0, shards: new Set([3]) });
-    ddb.on(UpdateCommand).rejectsOnce(new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: funded })).resolves({ Attributes: { balance: 4, seq: 9, [`w${minute}`]: 1 } });
+    ddb
+      .on(UpdateCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: funded }))
+      .resolves({ Attributes: { balance: 4, seq: 9, [`w${minute}`]: 1 } });
     ddb.on(BatchGetCommand).resolves({ Responses: { ledger: [{ pk: 'SHARD#a#3', balance: 5 }] } });
     ddb.on(TransactWriteCommand).resolves({});
     ddb.on(GetCommand).resolves({ Item: { balance: 0 } });
     ddb.on(GetCommand, { Key: { pk: 'ACCOUNT#a', sk: 'BALANCE' } }).resolves({ Item: { balance: 0, shards: new Set([3]) } });
     const meter = new DynamoDbMeter(client, 'ledger');
-    await expect(meter.admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toMatchObject({ admitted: true, seq: 9 });
+    await expect(meter.admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toMatchObject({
+      admitted: true,
+      seq: 9,
+    });
     const moved = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(moved.map((i) => i.Update!.Key)).toEqual([{ pk: 'SHARD#a#3', sk: 'BALANCE' }, { pk: 'ACCOUNT#a', sk: 'BALANCE' }]);
+    expect(moved.map((i) => i.Update!.Key)).toEqual([
+      { pk: 'SHARD#a#3', sk: 'BALANCE' },
+      { pk: 'ACCOUNT#a', sk: 'BALANCE' },
+    ]);
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: funded }));
     await meter.admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: new Date(at.getTime() + 1_000) });
     expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(1);
   });
 
   it('tries the admit write again when it meets a transaction on the balance item (the SDK does not)', async () => {
-    ddb.on(UpdateCommand)
+    ddb
+      .on(UpdateCommand)
       .rejectsOnce(new TransactionConflictException({ message: 'busy', $metadata: {} }))
       .resolves({ Attributes: { balance: 9, seq: 2, [`w${minute}`]: 1 } });
-    await expect(new DynamoDbMeter(client, 'ledger').admit({ accountId: 'acc_1', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toMatchObject({ admitted: true });
+    await expect(
+      new DynamoDbMeter(client, 'ledger').admit({ accountId: 'acc_1', priceMicro: 1, limitPerMinute: 5, now: at }),
+    ).resolves.toMatchObject({ admitted: true });
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
   });
 
@@ -70,7 +95,9 @@ describe('DynamoDbMeter', () => {
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
     ddb.on(GetCommand).resolves({});
     ddb.on(BatchGetCommand).resolves({ Responses: { ledger: [] } });
-    await expect(new DynamoDbMeter(client, 'ledger').admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toMatchObject({ reason: 'insufficient_credit', balanceMicro: 0 });
+    await expect(
+      new DynamoDbMeter(client, 'ledger').admit({ accountId: 'a', priceMicro: 1, limitPerMinute: 5, now: at }),
+    ).resolves.toMatchObject({ reason: 'insufficient_credit', balanceMicro: 0 });
   });
 });
 
@@ -94,14 +121,30 @@ describe('CachedKeyResolver', () => {
 describe('DynamoDbUsageStore', () => {
   beforeEach(() => ddb.reset());
   const event = (requestId: string, overrides: Partial<UsageEvent> = {}): UsageEvent => ({
-    v: 1, requestId, accountId: 'acc_1', keyId: 'key_1', product: 'echo', method: 'GET', path: '/x', status: 502,
-    outcome: 'refunded', priceMicroCredits: 1_000_000, latencyMs: 12, requestBytes: 0, responseBytes: 90, ip: '1.1.1.1', userAgent: 'ua', at: '2026-03-01T10:05:10.000Z',
+    v: 1,
+    requestId,
+    accountId: 'acc_1',
+    keyId: 'key_1',
+    product: 'echo',
+    method: 'GET',
+    path: '/x',
+    status: 502,
+    outcome: 'refunded',
+    priceMicroCredits: 1_000_000,
+    latencyMs: 12,
+    requestBytes: 0,
+    responseBytes: 90,
+    ip: '1.1.1.1',
+    userAgent: 'ua',
+    at: '2026-03-01T10:05:10.000Z',
     ...overrides,
   });
   const entry = (e: UsageEvent, analytics = true) => ({ event: e, analytics });
   const store = new DynamoDbUsageStore(client, { usageLogs: 'logs', usageAggregates: 'aggs', ledger: 'ledger' });
   const describeItems = (items: NonNullable<TransactWriteCommand['input']['TransactItems']>) =>
-    items.map((i) => (i.Put ? `put ${i.Put.TableName} ${i.Put.Item!.sk}` : `update ${i.Update!.TableName} ${i.Update!.Key!.pk} ${i.Update!.Key!.sk}`));
+    items.map((i) =>
+      i.Put ? `put ${i.Put.TableName} ${i.Put.Item!.sk}` : `update ${i.Update!.TableName} ${i.Update!.Key!.pk} ${i.Update!.Key!.sk}`,
+    );
 
   it('writes seq block, log page, hourly rollup, analytics and the refund in one transaction (no daily rollup: days are summed from hours)', async () => {
     ddb.on(TransactWriteCommand).resolves({});
@@ -119,7 +162,9 @@ describe('DynamoDbUsageStore', () => {
     expect(items[1]!.Update!.ConditionExpression).toBe('NOT (contains(#s, :o0))');
     expect(items[1]!.Update!.ExpressionAttributeValues).toMatchObject({ ':o0': 2, ':offsets': new Set([2]) });
     expect(items[2]!.Put!.Item).toMatchObject({ n: 1, expiresAt: Date.parse('2026-03-01T10:05:10.000Z') / 1000 + 90 * 86_400 });
-    expect(decodeLogs(items[2]!.Put!.Item!.d as Uint8Array)).toEqual([expect.objectContaining({ requestId: 'req-9', userAgent: 'ua', status: 502 })]);
+    expect(decodeLogs(items[2]!.Put!.Item!.d as Uint8Array)).toEqual([
+      expect.objectContaining({ requestId: 'req-9', userAgent: 'ua', status: 502 }),
+    ]);
   });
 
   it("puts one account's calls of one minute into one page and guards each seq block once", async () => {
@@ -141,13 +186,17 @@ describe('DynamoDbUsageStore', () => {
     ddb.on(TransactWriteCommand).resolves({});
     await store.recordBatch([entry(event('r1', { outcome: 'rejected', status: 402 }), false)]);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(describeItems(items)).toEqual(['put logs L#2026-03-01T10:05:10.000Z#Rr1', 'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo']);
+    expect(describeItems(items)).toEqual([
+      'put logs L#2026-03-01T10:05:10.000Z#Rr1',
+      'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo',
+    ]);
     expect(items[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(items[1]!.Update!.ExpressionAttributeValues).toMatchObject({ ':c4': 0, ':c5': 0 });
   });
 
   it('drops redelivered events named by the refused seq block and records the rest, never counting twice', async () => {
-    ddb.on(TransactWriteCommand)
+    ddb
+      .on(TransactWriteCommand)
       .rejectsOnce(
         new TransactionCanceledException({
           message: 'x',
@@ -157,7 +206,11 @@ describe('DynamoDbUsageStore', () => {
       )
       .resolves({});
     const ok = { outcome: 'ok' as const, status: 200 };
-    const duplicates = await store.recordBatch([entry(event('fresh', { ...ok, seq: 3 })), entry(event('seen', { ...ok, seq: 2 })), entry(event('seen', { ...ok, seq: 2 }))]);
+    const duplicates = await store.recordBatch([
+      entry(event('fresh', { ...ok, seq: 3 })),
+      entry(event('seen', { ...ok, seq: 2 })),
+      entry(event('seen', { ...ok, seq: 2 })),
+    ]);
     expect(duplicates).toEqual(new Set(['seen']));
     const retry = ddb.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems!;
     expect(retry[0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':offsets': new Set([3]) });
@@ -165,17 +218,35 @@ describe('DynamoDbUsageStore', () => {
   });
 
   it('reads the seq block again when DynamoDB returned no item with the refusal', async () => {
-    ddb.on(TransactWriteCommand)
-      .rejectsOnce(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] }))
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(
+        new TransactionCanceledException({
+          message: 'x',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }],
+        }),
+      )
       .resolves({});
     ddb.on(GetCommand).resolves({ Item: { s: new Set([5]) } });
-    const duplicates = await store.recordBatch([entry(event('a', { outcome: 'ok', status: 200, seq: 5 })), entry(event('b', { outcome: 'ok', status: 200, seq: 6 }))]);
+    const duplicates = await store.recordBatch([
+      entry(event('a', { outcome: 'ok', status: 200, seq: 5 })),
+      entry(event('b', { outcome: 'ok', status: 200, seq: 6 })),
+    ]);
     expect(duplicates).toEqual(new Set(['a']));
-    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({ Key: { pk: 'ACCOUNT#acc_1', sk: 'SEQ#000000000000000' }, ConsistentRead: true });
+    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({
+      Key: { pk: 'ACCOUNT#acc_1', sk: 'SEQ#000000000000000' },
+      ConsistentRead: true,
+    });
   });
 
   it('retries a transaction that met another writer, then lets a lasting conflict propagate so the batch is retried', async () => {
-    const conflict = () => new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }] });
+    const conflict = () =>
+      new TransactionCanceledException({
+        message: 'x',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+      });
     const patient = new DynamoDbUsageStore(client, { usageLogs: 'logs', usageAggregates: 'aggs', ledger: 'ledger' }, async () => undefined);
     ddb.on(TransactWriteCommand).rejectsOnce(conflict()).resolves({});
     await expect(patient.recordBatch([entry(event('r1', { seq: 1 }))])).resolves.toEqual(new Set());
@@ -186,7 +257,13 @@ describe('DynamoDbUsageStore', () => {
   });
 
   it('lets any other failure propagate, so the batch is retried', async () => {
-    ddb.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ValidationError' }] }));
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'x',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'None' }, { Code: 'ValidationError' }],
+      }),
+    );
     await expect(store.recordBatch([entry(event('r1'))])).rejects.toThrow();
   });
 
@@ -204,7 +281,9 @@ describe('DynamoDbUsageStore', () => {
     ddb.on(TransactWriteCommand).resolves({});
     // Random text, which hardly compresses: the worst a caller can send.
     const noise = (n: number, _i: number) => randomBytes(n).toString('base64').slice(0, n);
-    const heavy = Array.from({ length: 3000 }, (_, i) => entry(event(`r${i}`, { outcome: 'ok', status: 200, seq: i + 1, path: `/${noise(1023, i)}`, userAgent: noise(512, i + 1) })));
+    const heavy = Array.from({ length: 3000 }, (_, i) =>
+      entry(event(`r${i}`, { outcome: 'ok', status: 200, seq: i + 1, path: `/${noise(1023, i)}`, userAgent: noise(512, i + 1) })),
+    );
     await store.recordBatch(heavy);
     const transactions = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
     const pages = transactions.flatMap((items) => items.filter((i) => i.Put).map((i) => i.Put!.Item!));
@@ -212,18 +291,23 @@ describe('DynamoDbUsageStore', () => {
     const largest = Math.max(...pages.map((page) => (page.d as Uint8Array).byteLength));
     expect(largest).toBeGreaterThan(150_000); // the data really is that big: the split is what keeps it under
     expect(largest).toBeLessThan(350_000);
-    for (const items of transactions) expect(items.reduce((sum, i) => sum + ((i.Put?.Item?.d as Uint8Array | undefined)?.byteLength ?? 0), 0)).toBeLessThan(3_500_000);
+    for (const items of transactions)
+      expect(items.reduce((sum, i) => sum + ((i.Put?.Item?.d as Uint8Array | undefined)?.byteLength ?? 0), 0)).toBeLessThan(3_500_000);
   });
 
   it("keeps one account's events in one transaction: 1,000 calls by 25 accounts are 25 pages, not 1,000 items", async () => {
     ddb.on(TransactWriteCommand).resolves({});
-    const interleaved = Array.from({ length: 1000 }, (_, i) => entry(event(`r${i}`, { accountId: `acc_${i % 25}`, outcome: 'ok', status: 200, seq: 1 + Math.floor(i / 25) }), false));
+    const interleaved = Array.from({ length: 1000 }, (_, i) =>
+      entry(event(`r${i}`, { accountId: `acc_${i % 25}`, outcome: 'ok', status: 200, seq: 1 + Math.floor(i / 25) }), false),
+    );
     await store.recordBatch(interleaved);
     const transactions = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
     const puts = transactions.flatMap((items) => items.filter((i) => i.Put));
     expect(puts).toHaveLength(25);
     expect(puts.reduce((sum, i) => sum + Number(i.Put!.Item!.n), 0)).toBe(1000);
-    const rollups = transactions.flatMap((items) => items.filter((i) => i.Update?.TableName === 'aggs').map((i) => i.Update!.Key!.pk as string));
+    const rollups = transactions.flatMap((items) =>
+      items.filter((i) => i.Update?.TableName === 'aggs').map((i) => i.Update!.Key!.pk as string),
+    );
     expect(new Set(rollups).size).toBe(25);
     expect(rollups).toHaveLength(25);
   });

@@ -8,7 +8,12 @@ import { DynamoDbSecurityEvents } from '../../../lambdas/shared/adapters/dynamod
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
 const HOUR = '2026-03-01T10';
-const call = (accountId: string, keyId: string, ip: string, minute = 5) => ({ accountId, keyId, ip, at: `${HOUR}:${String(minute).padStart(2, '0')}:00.000Z` });
+const call = (accountId: string, keyId: string, ip: string, minute = 5) => ({
+  accountId,
+  keyId,
+  ip,
+  at: `${HOUR}:${String(minute).padStart(2, '0')}:00.000Z`,
+});
 const system = { ip: 'ops', userAgent: 'jest' };
 
 describe('the key address watch (usage worker), on DynamoDB', () => {
@@ -24,7 +29,16 @@ describe('the key address watch (usage worker), on DynamoDB', () => {
     const accountId = `acc_watch_${++n}`;
     const accounts = new DynamoDbAccountStore(dynamo.client, 'accounts');
     const now = new Date().toISOString();
-    await accounts.create({ accountId, email: `w${n}@example.org`, name: 'W', passwordHash: 'x', emailVerified: true, plan: 'free', createdAt: now, updatedAt: now } as never);
+    await accounts.create({
+      accountId,
+      email: `w${n}@example.org`,
+      name: 'W',
+      passwordHash: 'x',
+      emailVerified: true,
+      plan: 'free',
+      createdAt: now,
+      updatedAt: now,
+    } as never);
     const keys = new KeyService({
       keys: new DynamoDbKeyStore(dynamo.client, 'apiKeys'),
       accounts,
@@ -40,20 +54,28 @@ describe('the key address watch (usage worker), on DynamoDB', () => {
     const writes = { add: 0 };
     const counted = { add: (...args: Parameters<typeof log.add>) => (writes.add++, log.add(...args)), flag: log.flag.bind(log) };
     let metrics = 0;
-    const alarm = new DynamoDbAddressAlarm(dynamo.client, new DynamoDbSecurityEvents(dynamo.client, 'securityEvents'), () => metrics++, { accounts: 'accounts', apiKeys: 'apiKeys' });
-    const watcher = new KeyAddressWatch(counted, alarm, { addressesPerHour: options.addressesPerHour ?? 5, suspend: options.suspend ?? false });
+    const alarm = new DynamoDbAddressAlarm(dynamo.client, new DynamoDbSecurityEvents(dynamo.client, 'securityEvents'), () => metrics++, {
+      accounts: 'accounts',
+      apiKeys: 'apiKeys',
+    });
+    const watcher = new KeyAddressWatch(counted, alarm, {
+      addressesPerHour: options.addressesPerHour ?? 5,
+      suspend: options.suspend ?? false,
+    });
     return { watcher, writes, metrics: () => metrics };
   }
 
   const eventsOf = async (accountId: string) => (await dynamo.scanAll()).securityEvents.filter((e) => e.accountId === accountId && e.type);
-  const lookup = async (secret: string) => new DynamoDbKeyLookup(dynamo.client, 'apiKeys').getBySecretHash(createHash('sha256').update(secret).digest('hex'));
+  const lookup = async (secret: string) =>
+    new DynamoDbKeyLookup(dynamo.client, 'apiKeys').getBySecretHash(createHash('sha256').update(secret).digest('hex'));
 
   it('costs no write for addresses a container has already recorded for the key this hour', async () => {
     const { accountId, keyId } = await customer();
     const { watcher, writes } = watch();
     await watcher.observe([call(accountId, keyId, '198.51.100.1'), call(accountId, keyId, '198.51.100.2')]);
     expect(writes.add).toBe(1); // one write for the batch's new addresses of that key and hour
-    for (let i = 0; i < 20; i++) await watcher.observe([call(accountId, keyId, '198.51.100.1', i), call(accountId, keyId, '198.51.100.2', i)]);
+    for (let i = 0; i < 20; i++)
+      await watcher.observe([call(accountId, keyId, '198.51.100.1', i), call(accountId, keyId, '198.51.100.2', i)]);
     expect(writes.add).toBe(1);
     await watcher.observe([call(accountId, keyId, '198.51.100.3')]);
     expect(writes.add).toBe(2);
@@ -85,7 +107,13 @@ describe('the key address watch (usage worker), on DynamoDB', () => {
     const { accountId, keyId } = await customer();
     const { watcher } = watch({ addressesPerHour: 3 });
     const other = 'key_other';
-    expect(await watcher.observe([call(accountId, keyId, '192.0.2.1'), call(accountId, keyId, '192.0.2.2'), call(accountId, other, '192.0.2.3')])).toEqual([]);
+    expect(
+      await watcher.observe([
+        call(accountId, keyId, '192.0.2.1'),
+        call(accountId, keyId, '192.0.2.2'),
+        call(accountId, other, '192.0.2.3'),
+      ]),
+    ).toEqual([]);
     expect(await watcher.observe([{ ...call(accountId, keyId, '192.0.2.9'), at: '2026-03-01T11:00:01.000Z' }])).toEqual([]);
   });
 
@@ -94,8 +122,13 @@ describe('the key address watch (usage worker), on DynamoDB', () => {
     const { watcher } = watch({ addressesPerHour: 3, suspend: true });
     expect(await watcher.observe([1, 2, 3].map((i) => call(accountId, keyId, `192.0.2.${i}`)))).toEqual([keyId]);
     expect(await lookup(secret)).toMatchObject({ keyId, suspended: true });
-    expect((await accounts.get(accountId))?.suspension).toMatchObject({ by: 'usage-worker', reason: expect.stringContaining('3 addresses') });
-    expect((await eventsOf(accountId)).map((e) => e.type)).toEqual(expect.arrayContaining(['key_seen_from_many_addresses', 'account_suspended']));
+    expect((await accounts.get(accountId))?.suspension).toMatchObject({
+      by: 'usage-worker',
+      reason: expect.stringContaining('3 addresses'),
+    });
+    expect((await eventsOf(accountId)).map((e) => e.type)).toEqual(
+      expect.arrayContaining(['key_seen_from_many_addresses', 'account_suspended']),
+    );
     // A key made while suspended starts suspended (accounts context reads the same suspension).
     expect((await keys.create(accountId, 'second', system)).key).toMatchObject({ suspended: true });
 
@@ -104,7 +137,9 @@ describe('the key address watch (usage worker), on DynamoDB', () => {
     expect((await accounts.get(accountId))?.suspension).toBeNull();
 
     // Flagged again in a later hour after the suspension was lifted: suspended again.
-    expect(await watcher.observe([1, 2, 3].map((i) => ({ ...call(accountId, keyId, `192.0.2.${i}`), at: '2026-03-01T12:00:00.000Z' })))).toEqual([keyId]);
+    expect(
+      await watcher.observe([1, 2, 3].map((i) => ({ ...call(accountId, keyId, `192.0.2.${i}`), at: '2026-03-01T12:00:00.000Z' }))),
+    ).toEqual([keyId]);
     expect(await lookup(secret)).toMatchObject({ suspended: true });
     expect((await accounts.get(accountId))?.suspension).toMatchObject({ by: 'usage-worker' });
   });

@@ -5,7 +5,6 @@ import { recordUsageBatch, type UsageEntry, type UsageStore } from '../../../lam
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { seededRandom as random } from '../../helpers/seeded-random';
 
-
 const ACCOUNTS = 25;
 const CALLS_PER_ACCOUNT = 16;
 
@@ -28,9 +27,23 @@ describe('usage events recorded exactly once — log pages, single calls, rollup
       const seq = refused ? undefined : (seqs.get(account) ?? 0) + 1;
       if (seq) seqs.set(account, seq);
       events.push({
-        v: 1, requestId: `req_${i}`, accountId: account, keyId: `key_${i % 3}`, product: i % 5 ? 'echo' : 'maps', method: 'GET', path: `/p/${i}`,
-        status: refunded ? 502 : refused ? 429 : 200, outcome: refunded ? 'refunded' : refused ? 'rejected' : 'ok', priceMicroCredits: 1_000, latencyMs: 10, requestBytes: 5, responseBytes: 50,
-        ip: `198.51.100.${i % 200}`, userAgent: 'jest', at: new Date(Date.UTC(2026, 2, 1, 10 + (i % 3), i % 60, i % 7)).toISOString(), ...(seq ? { seq } : {}),
+        v: 1,
+        requestId: `req_${i}`,
+        accountId: account,
+        keyId: `key_${i % 3}`,
+        product: i % 5 ? 'echo' : 'maps',
+        method: 'GET',
+        path: `/p/${i}`,
+        status: refunded ? 502 : refused ? 429 : 200,
+        outcome: refunded ? 'refunded' : refused ? 'rejected' : 'ok',
+        priceMicroCredits: 1_000,
+        latencyMs: 10,
+        requestBytes: 5,
+        responseBytes: 50,
+        ip: `198.51.100.${i % 200}`,
+        userAgent: 'jest',
+        at: new Date(Date.UTC(2026, 2, 1, 10 + (i % 3), i % 60, i % 7)).toISOString(),
+        ...(seq ? { seq } : {}),
         // Even accounts busy (their calls go to pages), odd ones calling once in a while (single items); the first five carry no count, as events queued before it existed.
         ...(i % ACCOUNTS < 5 ? {} : { used: (i % ACCOUNTS) % 2 === 0 ? 500 : 1 }),
       });
@@ -83,8 +96,11 @@ describe('usage events recorded exactly once — log pages, single calls, rollup
       expect(read.map(order)).toEqual(served.map(order).sort().reverse());
       // Each call in one stored item: a page's (one per account and minute a batch touched) or its own.
       const items = stored.usageLogs.filter((item) => item.pk === `ACCOUNT#${account}`);
-      expect(items.filter((item) => /^[LM]#/.test(String(item.sk))).reduce((sum, item) => sum + Number(item.n ?? 1), 0)).toBe(served.length);
-      if (a >= 5 && a % 2 === 1) expect(items.filter((item) => String(item.sk).startsWith('M#')).length).toBe(served.filter((e) => e.outcome !== 'refunded').length);
+      expect(items.filter((item) => /^[LM]#/.test(String(item.sk))).reduce((sum, item) => sum + Number(item.n ?? 1), 0)).toBe(
+        served.length,
+      );
+      if (a >= 5 && a % 2 === 1)
+        expect(items.filter((item) => String(item.sk).startsWith('M#')).length).toBe(served.filter((e) => e.outcome !== 'refunded').length);
       const hours = stored.usageAggregates.filter((item) => item.pk === `ACCOUNT#${account}#H`);
       expect(hours.reduce((sum, h) => sum + Number(h.calls), 0)).toBe(served.length);
       expect(hours.reduce((sum, h) => sum + Number(h.chargedMicro), 0)).toBe(served.filter((e) => e.outcome !== 'rejected').length * 1_000);
@@ -98,6 +114,8 @@ describe('usage events recorded exactly once — log pages, single calls, rollup
     // Product-wide analytics: the paged calls' rollups, and the single calls' in their accounts' singles rollups.
     const analytics = stored.usageAggregates.filter((item) => String(item.pk).startsWith('ANALYTICS#'));
     const singlesAnalytics = stored.usageAggregates.filter((item) => String(item.sk).endsWith('#S'));
-    expect(analytics.reduce((sum, h) => sum + Number(h.calls), 0) + singlesAnalytics.reduce((sum, h) => sum + Number(h.analytics_calls), 0)).toBe(events.length);
+    expect(
+      analytics.reduce((sum, h) => sum + Number(h.calls), 0) + singlesAnalytics.reduce((sum, h) => sum + Number(h.analytics_calls), 0),
+    ).toBe(events.length);
   }, 240_000);
 });

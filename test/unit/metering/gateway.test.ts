@@ -13,11 +13,16 @@ const SUSPENDED = `omn_live_${'s'.repeat(43)}`;
 /** A meter over an in-memory balance, with the same rules as the DynamoDB one. */
 class MemoryMeter implements Meter {
   private seq = 0;
-  constructor(public balance: number, public used = 0) {}
+  constructor(
+    public balance: number,
+    public used = 0,
+  ) {}
   async admit({ priceMicro, limitPerMinute, now }: { priceMicro: number; limitPerMinute: number; now: Date }): Promise<MeterDecision> {
     const resetAt = (Math.floor(now.getTime() / 60_000) + 1) * 60;
-    if (this.balance < priceMicro) return { admitted: false, reason: 'insufficient_credit', balanceMicro: this.balance, used: this.used, resetAt };
-    if (this.used >= limitPerMinute) return { admitted: false, reason: 'rate_limited', balanceMicro: this.balance, used: this.used, resetAt };
+    if (this.balance < priceMicro)
+      return { admitted: false, reason: 'insufficient_credit', balanceMicro: this.balance, used: this.used, resetAt };
+    if (this.used >= limitPerMinute)
+      return { admitted: false, reason: 'rate_limited', balanceMicro: this.balance, used: this.used, resetAt };
     this.balance -= priceMicro;
     this.used += 1;
     return { admitted: true, balanceMicro: this.balance, used: this.used, resetAt, seq: ++this.seq };
@@ -32,13 +37,24 @@ function setup(options: { balance?: number; used?: number; upstream?: (r: Upstre
   const upstream: Upstream = {
     forward: async (request) => {
       forwarded.push(request);
-      return options.upstream?.(request) ?? { kind: 'response', status: 200, headers: { 'content-type': 'application/json', 'set-cookie': 'x=1', server: 'secret' }, body: Buffer.from('{"ok":true}') };
+      return (
+        options.upstream?.(request) ?? {
+          kind: 'response',
+          status: 200,
+          headers: { 'content-type': 'application/json', 'set-cookie': 'x=1', server: 'secret' },
+          body: Buffer.from('{"ok":true}'),
+        }
+      );
     },
   };
   const gateway = new Gateway({
     keys: {
       resolve: async (s) =>
-        s === SECRET ? { accountId: 'acc_1', keyId: 'key_1', plan: 'free', status: 'active' } : s === SUSPENDED ? { accountId: 'acc_2', keyId: 'key_2', plan: 'free', status: 'active', suspended: true } : undefined,
+        s === SECRET
+          ? { accountId: 'acc_1', keyId: 'key_1', plan: 'free', status: 'active' }
+          : s === SUSPENDED
+            ? { accountId: 'acc_2', keyId: 'key_2', plan: 'free', status: 'active', suspended: true }
+            : undefined,
     },
     meter,
     upstream,
@@ -63,7 +79,13 @@ const request = (overrides: Partial<GatewayRequest> = {}): GatewayRequest => ({
   path: 'a/b c',
   method: 'POST',
   rawQuery: 'q=1',
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}`, cookie: 'session=1', 'x-api-key': SECRET, accept: '*/*' },
+  headers: {
+    'content-type': 'application/json',
+    authorization: `Bearer ${SECRET}`,
+    cookie: 'session=1',
+    'x-api-key': SECRET,
+    accept: '*/*',
+  },
   body: Buffer.from('{"x":1}'),
   ip: '203.0.113.5',
   userAgent: 'curl',
@@ -89,20 +111,25 @@ describe('Gateway', () => {
     expect(response.headers).not.toHaveProperty('set-cookie');
     expect(response.headers).not.toHaveProperty('server');
     expect(forwarded[0]!.url).toBe('https://echo.example/base/a/b%20c?q=1');
-    expect(events).toEqual([expect.objectContaining({ outcome: 'ok', status: 200, priceMicroCredits: 1_500_000, path: '/a/b c', accountId: 'acc_1' })]);
+    expect(events).toEqual([
+      expect.objectContaining({ outcome: 'ok', status: 200, priceMicroCredits: 1_500_000, path: '/a/b c', accountId: 'acc_1' }),
+    ]);
   });
 
-  it.each(['TRACE', 'CONNECT', 'OPTIONS', 'PROPFIND'])('answers 405 with Allow to %s before the key is looked up: nothing admitted, charged or forwarded', async (method) => {
-    const { gateway, events, forwarded, meter } = setup();
-    const admit = jest.spyOn(meter, 'admit');
-    const response = await gateway.handle(request({ method }));
-    expect(response.status).toBe(405);
-    expect(response.headers.allow).toBe('GET, HEAD, POST, PUT, PATCH, DELETE');
-    expect(errorOf(response.body).code).toBe('method_not_allowed');
-    expect(admit).not.toHaveBeenCalled();
-    expect(forwarded).toEqual([]);
-    expect(events).toEqual([]);
-  });
+  it.each(['TRACE', 'CONNECT', 'OPTIONS', 'PROPFIND'])(
+    'answers 405 with Allow to %s before the key is looked up: nothing admitted, charged or forwarded',
+    async (method) => {
+      const { gateway, events, forwarded, meter } = setup();
+      const admit = jest.spyOn(meter, 'admit');
+      const response = await gateway.handle(request({ method }));
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('GET, HEAD, POST, PUT, PATCH, DELETE');
+      expect(errorOf(response.body).code).toBe('method_not_allowed');
+      expect(admit).not.toHaveBeenCalled();
+      expect(forwarded).toEqual([]);
+      expect(events).toEqual([]);
+    },
+  );
 
   it('never forwards credentials or cookies upstream, nor logs them', async () => {
     const { gateway, events, forwarded } = setup();
@@ -171,7 +198,9 @@ describe('Gateway', () => {
   });
 
   it('passes upstream 4xx answers through and charges them', async () => {
-    const { gateway, events } = setup({ upstream: () => ({ kind: 'response', status: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('no') }) });
+    const { gateway, events } = setup({
+      upstream: () => ({ kind: 'response', status: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('no') }),
+    });
     const response = await gateway.handle(request());
     expect([response.status, response.body.toString()]).toEqual([404, 'no']);
     expect(events[0]!.outcome).toBe('ok');

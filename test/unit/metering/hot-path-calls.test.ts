@@ -41,7 +41,11 @@ describe('metered request: synchronous AWS calls', () => {
 
   const call = () =>
     handler(
-      { ...httpEvent({ method: 'GET', path: '/v1/api/echo/x', headers: { authorization: `Bearer ${SECRET}` } }), pathParameters: { product: 'echo', proxy: 'x' }, routeKey: 'ANY /v1/api/{product}/{proxy+}' },
+      {
+        ...httpEvent({ method: 'GET', path: '/v1/api/echo/x', headers: { authorization: `Bearer ${SECRET}` } }),
+        pathParameters: { product: 'echo', proxy: 'x' },
+        routeKey: 'ANY /v1/api/{product}/{proxy+}',
+      },
       lambdaContext,
     );
 
@@ -67,11 +71,19 @@ describe('metered request: synchronous AWS calls', () => {
   });
 
   it('answers a failure of its own with the platform error shape and headers, never its internals', async () => {
-    dynamo.on(UpdateCommand).rejects(Object.assign(new Error('ProvisionedThroughputExceeded at arn:aws:dynamodb:…:table/ledger'), { name: 'InternalServerError' }));
+    dynamo
+      .on(UpdateCommand)
+      .rejects(
+        Object.assign(new Error('ProvisionedThroughputExceeded at arn:aws:dynamodb:…:table/ledger'), { name: 'InternalServerError' }),
+      );
     const response = (await call()) as { statusCode: number; headers: Record<string, string>; body: string };
     expect(response.statusCode).toBe(500);
     expect(JSON.parse(response.body)).toEqual({ error: { code: 'internal_error', message: expect.any(String) } });
     expect(response.body).not.toMatch(/arn:aws|ledger|Throughput/);
-    expect(response.headers).toMatchObject({ 'content-type': expect.stringContaining('application/json'), 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+    expect(response.headers).toMatchObject({
+      'content-type': expect.stringContaining('application/json'),
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
   });
 });

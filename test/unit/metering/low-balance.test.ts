@@ -27,7 +27,15 @@ const settings = new Map<string, AccountSettings>([
 describe('low-balance notice', () => {
   it('mails once per crossing, judged by the newest balance the gateway saw, and only accounts that asked', async () => {
     const notices = new MemoryNotices();
-    await noticeLowBalances([event('acc_a', 12_000_000, '2026-03-01T10:00:00Z'), event('acc_a', 9_000_000, '2026-03-01T10:00:01Z'), event('acc_b', 1, '2026-03-01T10:00:01Z')], settings, notices);
+    await noticeLowBalances(
+      [
+        event('acc_a', 12_000_000, '2026-03-01T10:00:00Z'),
+        event('acc_a', 9_000_000, '2026-03-01T10:00:01Z'),
+        event('acc_b', 1, '2026-03-01T10:00:01Z'),
+      ],
+      settings,
+      notices,
+    );
     await noticeLowBalances([event('acc_a', 8_000_000, '2026-03-01T10:00:02Z')], settings, notices);
     expect(notices.sent).toEqual([{ to: 'a@example.org', balanceMicro: 9_000_000 }]);
     // A purchase takes it back above the threshold: the next fall mails again.
@@ -40,7 +48,12 @@ describe('low-balance notice', () => {
     const notices = new MemoryNotices();
     const read: string[] = [];
     const balances = { of: async (accountId: string) => (read.push(accountId), 4_000_000) };
-    await noticeLowBalances([event('acc_a', undefined, '2026-03-01T10:00:00Z'), event('acc_b', undefined, '2026-03-01T10:00:00Z')], settings, notices, balances);
+    await noticeLowBalances(
+      [event('acc_a', undefined, '2026-03-01T10:00:00Z'), event('acc_b', undefined, '2026-03-01T10:00:00Z')],
+      settings,
+      notices,
+      balances,
+    );
     expect(read).toEqual(['acc_a']);
     expect(notices.sent).toEqual([{ to: 'a@example.org', balanceMicro: 4_000_000 }]);
   });

@@ -29,13 +29,24 @@ describe('catalog validation', () => {
     });
     expect(result.success).toBe(false);
     const paths = result.error!.issues.map((i) => i.path.join('.'));
-    expect(paths).toEqual(expect.arrayContaining(['products.bad.upstream', 'products.bad.priceMicroCredits', 'products.bad.passHeaders', 'plans.pro.requestsPerMinute', 'plans']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'products.bad.upstream',
+        'products.bad.priceMicroCredits',
+        'products.bad.passHeaders',
+        'plans.pro.requestsPerMinute',
+        'plans',
+      ]),
+    );
   });
 });
 
 describe('the catalog the gateway reads', () => {
   it('is what the zod schema validated when the CDK app wrote it', () => {
-    const validated = CatalogSchema.parse({ products: { alpha: { upstream: 'https://a.example', priceMicroCredits: 5 } }, plans: { free: { requestsPerMinute: 1 } } });
+    const validated = CatalogSchema.parse({
+      products: { alpha: { upstream: 'https://a.example', priceMicroCredits: 5 } },
+      plans: { free: { requestsPerMinute: 1 } },
+    });
     expect(parseCatalog(JSON.stringify(validated))).toEqual(validated);
     expect(CatalogSchema.parse(DEFAULT_CATALOG)).toEqual(DEFAULT_CATALOG);
     expect(() => parseCatalog('{')).toThrow('CATALOG is not JSON');

@@ -9,8 +9,24 @@ const HOUR = 3_600_000;
 
 function event(accountId: string, i: number, at: Date, used: number, product = 'echo'): UsageEvent {
   return {
-    v: 1, requestId: `req_${accountId}_${i}`, accountId, keyId: 'key_1', product, method: 'GET', path: `/p/${i}`, status: 200, outcome: 'ok', priceMicroCredits: 1_000,
-    latencyMs: 10, requestBytes: 0, responseBytes: 50, ip: '198.51.100.7', userAgent: 'jest', at: at.toISOString(), seq: i + 1, used,
+    v: 1,
+    requestId: `req_${accountId}_${i}`,
+    accountId,
+    keyId: 'key_1',
+    product,
+    method: 'GET',
+    path: `/p/${i}`,
+    status: 200,
+    outcome: 'ok',
+    priceMicroCredits: 1_000,
+    latencyMs: 10,
+    requestBytes: 0,
+    responseBytes: 50,
+    ip: '198.51.100.7',
+    userAgent: 'jest',
+    at: at.toISOString(),
+    seq: i + 1,
+    used,
   };
 }
 
@@ -47,7 +63,11 @@ describe('single calls: a call of an account that is not busy is one plain write
     expect(dynamo.calls('PutItem usageLogs') - puts).toBe(3);
     const again = await recordUsageBatch([{ messageId: 'm2', body: JSON.stringify(lone) }], { store, settings });
     expect(again).toMatchObject({ recorded: 0, duplicates: 1 });
-    expect((await new DynamoDbUsageLogs(dynamo.client, 'usageLogs').page('acc_lone', { limit: 10, now: new Date(now) })).logs.map((l) => l.requestId)).toEqual([next.requestId, lone.requestId]);
+    expect(
+      (await new DynamoDbUsageLogs(dynamo.client, 'usageLogs').page('acc_lone', { limit: 10, now: new Date(now) })).logs.map(
+        (l) => l.requestId,
+      ),
+    ).toEqual([next.requestId, lone.requestId]);
   });
 
   it('counts each single call once across steps, late arrivals and redeliveries; the reader adds the ones no step has counted yet', async () => {
@@ -55,7 +75,9 @@ describe('single calls: a call of an account that is not busy is one plain write
     let clock = start;
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock);
     // Two hours of one call a minute, in batches of three as they arrive; every tenth batch also redelivers the one before, and one call comes 20 minutes late.
-    const calls = Array.from({ length: 120 }, (_, i) => event('acc_steps', i, new Date(start + i * 60_000 + 7_000), 1, i % 4 ? 'echo' : 'maps'));
+    const calls = Array.from({ length: 120 }, (_, i) =>
+      event('acc_steps', i, new Date(start + i * 60_000 + 7_000), 1, i % 4 ? 'echo' : 'maps'),
+    );
     const late = calls.splice(30, 1)[0]!;
     let previous: UsageEvent[] = [];
     for (let i = 0; i < calls.length; i += 3) {
@@ -63,7 +85,10 @@ describe('single calls: a call of an account that is not busy is one plain write
       clock = Date.parse(batch.at(-1)!.at) + 10_000;
       if (i === 60) batch.push(late);
       const redelivered = i % 30 === 0 ? previous : [];
-      await recordUsageBatch([...batch, ...redelivered].map((e, n) => ({ messageId: `m${i}_${n}`, body: JSON.stringify(e) })), { store, settings });
+      await recordUsageBatch(
+        [...batch, ...redelivered].map((e, n) => ({ messageId: `m${i}_${n}`, body: JSON.stringify(e) })),
+        { store, settings },
+      );
       previous = batch;
     }
     const items = (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === 'ACCOUNT#acc_steps#H');
@@ -72,7 +97,12 @@ describe('single calls: a call of an account that is not busy is one plain write
     expect(tallied).toBeGreaterThan(80);
     expect(tallied).toBeLessThan(120);
     const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
-    const hours = await reader.aggregates('acc_steps', 'hour', new Date(start).toISOString().replace('.000Z', 'Z'), new Date(start + 3 * HOUR).toISOString());
+    const hours = await reader.aggregates(
+      'acc_steps',
+      'hour',
+      new Date(start).toISOString().replace('.000Z', 'Z'),
+      new Date(start + 3 * HOUR).toISOString(),
+    );
     expect(hours.reduce((sum, h) => sum + h.calls, 0)).toBe(120);
     expect(hours.filter((h) => h.product === 'maps').reduce((sum, h) => sum + h.calls, 0)).toBe(30);
     expect(hours.reduce((sum, h) => sum + h.chargedMicro, 0)).toBe(120_000);
@@ -84,7 +114,9 @@ describe('single calls: a call of an account that is not busy is one plain write
     let clock = hour + 40 * 60_000;
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock);
     // Seven calls in the hour's last twenty minutes, then nothing: no step can count calls younger than STEP_LAG_MS.
-    const calls = Array.from({ length: 7 }, (_, i) => event('acc_stopped', i, new Date(hour + 40 * 60_000 + i * 3 * 60_000), 1, i % 2 ? 'maps' : 'echo'));
+    const calls = Array.from({ length: 7 }, (_, i) =>
+      event('acc_stopped', i, new Date(hour + 40 * 60_000 + i * 3 * 60_000), 1, i % 2 ? 'maps' : 'echo'),
+    );
     const markers = dynamo.calls('PutItem usageLogs');
     for (const call of calls) {
       clock = Date.parse(call.at) + 5_000;
@@ -107,7 +139,12 @@ describe('single calls: a call of an account that is not busy is one plain write
 
     const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
     const queries = dynamo.calls('Query usageLogs');
-    const hours = await reader.aggregates('acc_stopped', 'hour', new Date(hour).toISOString().replace('.000Z', 'Z'), new Date(hour).toISOString().replace('.000Z', 'Z'));
+    const hours = await reader.aggregates(
+      'acc_stopped',
+      'hour',
+      new Date(hour).toISOString().replace('.000Z', 'Z'),
+      new Date(hour).toISOString().replace('.000Z', 'Z'),
+    );
     expect(hours.reduce((sum, h) => sum + h.calls, 0)).toBe(7);
     expect(hours.reduce((sum, h) => sum + h.chargedMicro, 0)).toBe(7_000);
     expect(dynamo.calls('Query usageLogs') - queries).toBe(0);
@@ -119,7 +156,10 @@ describe('single calls: a call of an account that is not busy is one plain write
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock);
     const calls = [event('acc_edge', 0, new Date(hour + HOUR - 1), 1), event('acc_edge', 1, new Date(hour + HOUR), 1)];
     // Late (older than STEP_LAG_MS when written): each hour is counted from scratch.
-    await recordUsageBatch(calls.map((e) => ({ messageId: e.requestId, body: JSON.stringify(e) })), { store, settings });
+    await recordUsageBatch(
+      calls.map((e) => ({ messageId: e.requestId, body: JSON.stringify(e) })),
+      { store, settings },
+    );
     await store.finishHours(hour, hour + 2 * HOUR + STEP_LAG_MS);
     const items = (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === 'ACCOUNT#acc_edge#H');
     expect(items.map((item) => [item.bucket, item.calls]).sort()).toEqual([

@@ -16,15 +16,36 @@ describe('usage API handler', () => {
 
   beforeAll(async () => {
     dynamo = await startLocalDynamo();
-    Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, TABLE_USAGE_LOGS: 'usageLogs', TABLE_USAGE_AGGREGATES: 'usageAggregates', TABLE_SESSIONS: 'sessions' });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      TABLE_USAGE_LOGS: 'usageLogs',
+      TABLE_USAGE_AGGREGATES: 'usageAggregates',
+      TABLE_SESSIONS: 'sessions',
+    });
     jest.isolateModules(() => {
       handler = require('../../../lambdas/metering/handlers/usage').handler;
     });
     const put = (table: string, item: Record<string, unknown>) => dynamo.client.send(new PutCommand({ TableName: table, Item: item }));
     const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-    for (const who of ['ann', 'bob']) await put('sessions', { pk: `SESSION#${sha256(token(who))}`, sk: 'SESSION', sessionId: `ses_${who}`, accountId: `acc_${who}`, expiresAt });
+    for (const who of ['ann', 'bob'])
+      await put('sessions', {
+        pk: `SESSION#${sha256(token(who))}`,
+        sk: 'SESSION',
+        sessionId: `ses_${who}`,
+        accountId: `acc_${who}`,
+        expiresAt,
+      });
     const hour = (accountId: string, bucket: string, calls: number) =>
-      put('usageAggregates', { pk: `ACCOUNT#${accountId}#H`, sk: `${bucket}#echo`, bucket, product: 'echo', calls, admitted: calls, chargedMicro: calls * 1_000_000, latencyMsSum: calls * 10 });
+      put('usageAggregates', {
+        pk: `ACCOUNT#${accountId}#H`,
+        sk: `${bucket}#echo`,
+        bucket,
+        product: 'echo',
+        calls,
+        admitted: calls,
+        chargedMicro: calls * 1_000_000,
+        latencyMsSum: calls * 10,
+      });
     await hour('acc_ann', '2026-03-01T10:00:00Z', 2);
     await hour('acc_ann', '2026-03-01T11:00:00Z', 3);
     await hour('acc_bob', '2026-03-01T10:00:00Z', 50);
@@ -32,9 +53,45 @@ describe('usage API handler', () => {
     const logItem = (accountId: string, log: UsageLog) => logPageItem(accountId, singleSortKey(log), [log]);
     for (let i = 0; i < 5; i++) {
       const at = new Date(now - (5 - i) * 60_000).toISOString();
-      await put('usageLogs', logItem('acc_ann', { requestId: `req_ann_${i}`, at, keyId: 'key_1', product: 'echo', method: 'GET', path: `/x/${i}`, status: 200, outcome: 'ok', priceMicroCredits: 1, latencyMs: 5, requestBytes: 0, responseBytes: 9, ip: '203.0.113.1', userAgent: 'jest' }));
+      await put(
+        'usageLogs',
+        logItem('acc_ann', {
+          requestId: `req_ann_${i}`,
+          at,
+          keyId: 'key_1',
+          product: 'echo',
+          method: 'GET',
+          path: `/x/${i}`,
+          status: 200,
+          outcome: 'ok',
+          priceMicroCredits: 1,
+          latencyMs: 5,
+          requestBytes: 0,
+          responseBytes: 9,
+          ip: '203.0.113.1',
+          userAgent: 'jest',
+        }),
+      );
     }
-    await put('usageLogs', logItem('acc_bob', { requestId: 'req_bob_0', at: new Date(now - 30_000).toISOString(), keyId: 'key_2', product: 'echo', method: 'GET', path: '/bob', status: 200, outcome: 'ok', priceMicroCredits: 1, latencyMs: 5, requestBytes: 0, responseBytes: 9, ip: '198.51.100.2', userAgent: 'jest' }));
+    await put(
+      'usageLogs',
+      logItem('acc_bob', {
+        requestId: 'req_bob_0',
+        at: new Date(now - 30_000).toISOString(),
+        keyId: 'key_2',
+        product: 'echo',
+        method: 'GET',
+        path: '/bob',
+        status: 200,
+        outcome: 'ok',
+        priceMicroCredits: 1,
+        latencyMs: 5,
+        requestBytes: 0,
+        responseBytes: 9,
+        ip: '198.51.100.2',
+        userAgent: 'jest',
+      }),
+    );
   });
   afterAll(async () => {
     delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
@@ -57,14 +114,25 @@ describe('usage API handler', () => {
   it("answers the caller's days (summed from hours) and hours, never another account's", async () => {
     const days = await get('/v1/usage', { from: '2026-03-01T00:00:00Z', to: '2026-03-01T23:00:00Z' }, 'ann');
     expect(days.status).toBe(200);
-    expect(days.body.buckets).toEqual([expect.objectContaining({ bucket: '2026-03-01T00:00:00Z', product: 'echo', calls: 5, charged: '5', avgLatencyMs: 10 })]);
+    expect(days.body.buckets).toEqual([
+      expect.objectContaining({ bucket: '2026-03-01T00:00:00Z', product: 'echo', calls: 5, charged: '5', avgLatencyMs: 10 }),
+    ]);
     const hours = await get('/v1/usage', { from: '2026-03-01T00:00:00Z', to: '2026-03-01T23:00:00Z', granularity: 'hour' }, 'ann');
-    expect(hours.body.buckets.map((b: { bucket: string; calls: number }) => [b.bucket, b.calls])).toEqual([['2026-03-01T10:00:00Z', 2], ['2026-03-01T11:00:00Z', 3]]);
+    expect(hours.body.buckets.map((b: { bucket: string; calls: number }) => [b.bucket, b.calls])).toEqual([
+      ['2026-03-01T10:00:00Z', 2],
+      ['2026-03-01T11:00:00Z', 3],
+    ]);
   });
 
   it('refuses reversed, too long and malformed ranges with the JSON error shape', async () => {
-    expect(await get('/v1/usage', { from: '2026-03-02T00:00:00Z', to: '2026-03-01T00:00:00Z' }, 'ann')).toMatchObject({ status: 400, body: { error: { code: 'range_reversed' } } });
-    expect(await get('/v1/usage', { from: '2026-01-01T00:00:00Z', to: '2026-03-01T00:00:00Z', granularity: 'hour' }, 'ann')).toMatchObject({ status: 400, body: { error: { code: 'range_too_long' } } });
+    expect(await get('/v1/usage', { from: '2026-03-02T00:00:00Z', to: '2026-03-01T00:00:00Z' }, 'ann')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'range_reversed' } },
+    });
+    expect(await get('/v1/usage', { from: '2026-01-01T00:00:00Z', to: '2026-03-01T00:00:00Z', granularity: 'hour' }, 'ann')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'range_too_long' } },
+    });
     expect((await get('/v1/usage', { from: 'yesterday' }, 'ann')).status).toBe(400);
     expect((await get('/v1/usage', { from: '2026-03-01T00:00:00Z', granularity: 'week' }, 'ann')).status).toBe(400);
   });
@@ -77,6 +145,9 @@ describe('usage API handler', () => {
     // Bob replaying Ann's cursor reads his own partition from that point: never her logs.
     const replayed = await get('/v1/usage/logs', { limit: '10', cursor: first.body.nextCursor }, 'bob');
     expect(JSON.stringify(replayed.body)).not.toContain('req_ann');
-    expect((await get('/v1/usage/logs', { cursor: 'bm90LWEtY3Vyc29y' }, 'ann'))).toMatchObject({ status: 400, body: { error: { code: expect.any(String) } } });
+    expect(await get('/v1/usage/logs', { cursor: 'bm90LWEtY3Vyc29y' }, 'ann')).toMatchObject({
+      status: 400,
+      body: { error: { code: expect.any(String) } },
+    });
   });
 });

@@ -4,8 +4,21 @@ import { decodeLogCursor, encodeLogCursor, keyBuckets, matchesFilters } from '..
 import type { LogPageOptions, UsageLog, UsageLogStore } from '../../../lambdas/shared/usage-logs';
 
 const log = (over: Partial<UsageLog>): UsageLog => ({
-  requestId: 'req_1', keyId: 'key_a', product: 'echo', method: 'GET', path: '/hello', status: 200, outcome: 'ok', priceMicroCredits: 1_000_000,
-  latencyMs: 10, requestBytes: 10, responseBytes: 100, ip: '203.0.113.1', userAgent: 'jest', at: '2026-03-01T10:15:00.000Z', ...over,
+  requestId: 'req_1',
+  keyId: 'key_a',
+  product: 'echo',
+  method: 'GET',
+  path: '/hello',
+  status: 200,
+  outcome: 'ok',
+  priceMicroCredits: 1_000_000,
+  latencyMs: 10,
+  requestBytes: 10,
+  responseBytes: 100,
+  ip: '203.0.113.1',
+  userAgent: 'jest',
+  at: '2026-03-01T10:15:00.000Z',
+  ...over,
 });
 
 describe('log explorer filters', () => {
@@ -41,9 +54,13 @@ describe('log cursors', () => {
 
   it('are refused for another account, other filters, or when edited', () => {
     const cursor = encodeLogCursor('acc_a', { status: '4xx' }, position);
-    expect(() => decodeLogCursor('acc_b', { status: '4xx' }, cursor)).toThrow(expect.objectContaining({ code: 'invalid_cursor', kind: 'invalid' }));
+    expect(() => decodeLogCursor('acc_b', { status: '4xx' }, cursor)).toThrow(
+      expect.objectContaining({ code: 'invalid_cursor', kind: 'invalid' }),
+    );
     expect(() => decodeLogCursor('acc_a', { status: '5xx' }, cursor)).toThrow(expect.objectContaining({ code: 'invalid_cursor' }));
-    const edited = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString()), p: '2026-03-02T10:15:00.000Z#req_1' })).toString('base64url');
+    const edited = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString()), p: '2026-03-02T10:15:00.000Z#req_1' }),
+    ).toString('base64url');
     expect(() => decodeLogCursor('acc_a', { status: '4xx' }, edited)).toThrow(expect.objectContaining({ code: 'invalid_cursor' }));
   });
 
@@ -74,16 +91,66 @@ describe('per-key usage buckets', () => {
       ],
       'hour',
     );
-    expect(buckets.map(({ bucket, keyId, calls, admitted, rejected, rejectedNoCredit, rejectedRateLimited, errors, chargedMicro, refundedMicro }) => ({ bucket, keyId, calls, admitted, rejected, rejectedNoCredit, rejectedRateLimited, errors, chargedMicro, refundedMicro }))).toEqual([
-      { bucket: '2026-03-01T10:00:00Z', keyId: 'key_a', calls: 3, admitted: 2, rejected: 1, rejectedNoCredit: 1, rejectedRateLimited: 0, errors: 1, chargedMicro: 2_000_000, refundedMicro: 0 },
-      { bucket: '2026-03-01T11:00:00Z', keyId: 'key_a', calls: 2, admitted: 1, rejected: 1, rejectedNoCredit: 0, rejectedRateLimited: 1, errors: 2, chargedMicro: 1_000_000, refundedMicro: 1_000_000 },
-      { bucket: '2026-03-01T11:00:00Z', keyId: 'key_b', calls: 1, admitted: 1, rejected: 0, rejectedNoCredit: 0, rejectedRateLimited: 0, errors: 0, chargedMicro: 1_000_000, refundedMicro: 0 },
+    expect(
+      buckets.map(
+        ({ bucket, keyId, calls, admitted, rejected, rejectedNoCredit, rejectedRateLimited, errors, chargedMicro, refundedMicro }) => ({
+          bucket,
+          keyId,
+          calls,
+          admitted,
+          rejected,
+          rejectedNoCredit,
+          rejectedRateLimited,
+          errors,
+          chargedMicro,
+          refundedMicro,
+        }),
+      ),
+    ).toEqual([
+      {
+        bucket: '2026-03-01T10:00:00Z',
+        keyId: 'key_a',
+        calls: 3,
+        admitted: 2,
+        rejected: 1,
+        rejectedNoCredit: 1,
+        rejectedRateLimited: 0,
+        errors: 1,
+        chargedMicro: 2_000_000,
+        refundedMicro: 0,
+      },
+      {
+        bucket: '2026-03-01T11:00:00Z',
+        keyId: 'key_a',
+        calls: 2,
+        admitted: 1,
+        rejected: 1,
+        rejectedNoCredit: 0,
+        rejectedRateLimited: 1,
+        errors: 2,
+        chargedMicro: 1_000_000,
+        refundedMicro: 1_000_000,
+      },
+      {
+        bucket: '2026-03-01T11:00:00Z',
+        keyId: 'key_b',
+        calls: 1,
+        admitted: 1,
+        rejected: 0,
+        rejectedNoCredit: 0,
+        rejectedRateLimited: 0,
+        errors: 0,
+        chargedMicro: 1_000_000,
+        refundedMicro: 0,
+      },
     ]);
-    expect(keyBuckets([log({}), log({ at: '2026-03-01T23:59:00.000Z' })], 'day')).toEqual([expect.objectContaining({ bucket: '2026-03-01T00:00:00Z', calls: 2 })]);
+    expect(keyBuckets([log({}), log({ at: '2026-03-01T23:59:00.000Z' })], 'day')).toEqual([
+      expect.objectContaining({ bucket: '2026-03-01T00:00:00Z', calls: 2 }),
+    ]);
   });
 });
 
-describe('a key\'s last use', () => {
+describe("a key's last use", () => {
   /** A store of logs newest first, honouring the filter and the cursor as the DynamoDB one does. */
   class ListedLogs implements UsageLogStore {
     pagesRead = 0;
@@ -91,7 +158,9 @@ describe('a key\'s last use', () => {
     async page(_accountId: string, options: LogPageOptions) {
       this.pagesRead++;
       const order = (l: UsageLog) => `${l.at}#${l.requestId}`;
-      const all = [...this.logs].sort((a, b) => order(b).localeCompare(order(a))).filter((l) => (!options.cursor || order(l) < options.cursor) && (!options.filter || options.filter(l)));
+      const all = [...this.logs]
+        .sort((a, b) => order(b).localeCompare(order(a)))
+        .filter((l) => (!options.cursor || order(l) < options.cursor) && (!options.filter || options.filter(l)));
       const logs = all.slice(0, options.limit);
       return { logs, nextCursor: all.length > options.limit ? order(logs.at(-1)!) : undefined };
     }
@@ -110,11 +179,16 @@ describe('a key\'s last use', () => {
       log({ requestId: 'r3', keyId: 'key_b', at: '2026-03-01T11:00:00.000Z', ip: '198.51.100.3' }),
     ]);
     const uses = await new LogKeyUsage(store, () => new Date('2026-03-02T00:00:00Z')).lastUses('acc_a', ['key_a', 'key_b', 'key_c']);
-    expect(Object.fromEntries(uses)).toEqual({ key_a: { at: '2026-03-01T12:00:00.000Z', ip: '198.51.100.2' }, key_b: { at: '2026-03-01T11:00:00.000Z', ip: '198.51.100.3' } });
+    expect(Object.fromEntries(uses)).toEqual({
+      key_a: { at: '2026-03-01T12:00:00.000Z', ip: '198.51.100.2' },
+      key_b: { at: '2026-03-01T11:00:00.000Z', ip: '198.51.100.3' },
+    });
   });
 
   it('stops reading once every key is found', async () => {
-    const busy = Array.from({ length: 5_000 }, (_, i) => log({ requestId: `r${i}`, keyId: i % 2 ? 'key_a' : 'key_b', at: new Date(Date.UTC(2026, 2, 1) + i * 1000).toISOString() }));
+    const busy = Array.from({ length: 5_000 }, (_, i) =>
+      log({ requestId: `r${i}`, keyId: i % 2 ? 'key_a' : 'key_b', at: new Date(Date.UTC(2026, 2, 1) + i * 1000).toISOString() }),
+    );
     const store = new ListedLogs(busy);
     await new LogKeyUsage(store, () => new Date('2026-03-02T00:00:00Z')).lastUses('acc_a', ['key_a', 'key_b']);
     expect(store.pagesRead).toBe(1);

@@ -8,7 +8,16 @@ describe('DynamoDbUsageReader', () => {
     dynamo.client.send(
       new PutCommand({
         TableName: 'usageAggregates',
-        Item: { pk: `ACCOUNT#${accountId}#H`, sk: `${bucket}#${product}`, bucket, product, calls, admitted: calls, chargedMicro: calls * 1000, latencyMsSum },
+        Item: {
+          pk: `ACCOUNT#${accountId}#H`,
+          sk: `${bucket}#${product}`,
+          bucket,
+          product,
+          calls,
+          admitted: calls,
+          chargedMicro: calls * 1000,
+          latencyMsSum,
+        },
       }),
     );
   beforeAll(async () => {
@@ -19,7 +28,12 @@ describe('DynamoDbUsageReader', () => {
     await hour('acc_r', '2026-03-02T09:00:00Z', 'echo', 4, 4);
     await hour('acc_other', '2026-03-01T10:00:00Z', 'echo', 100, 100);
     // A daily item as stacks wrote before days were summed from hours: never counted again.
-    await dynamo.client.send(new PutCommand({ TableName: 'usageAggregates', Item: { pk: 'ACCOUNT#acc_r#D', sk: '2026-03-01T00:00:00Z#echo', bucket: '2026-03-01T00:00:00Z', product: 'echo', calls: 5 } }));
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: 'usageAggregates',
+        Item: { pk: 'ACCOUNT#acc_r#D', sk: '2026-03-01T00:00:00Z#echo', bucket: '2026-03-01T00:00:00Z', product: 'echo', calls: 5 },
+      }),
+    );
   });
   afterAll(() => dynamo.stop());
   const reader = () => new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });

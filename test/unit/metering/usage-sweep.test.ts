@@ -18,7 +18,29 @@ describe('usage sweep (scheduled handler)', () => {
       // The sweep list: one account, in its shard; its 10:00 hour: one single call, counted by no step.
       if (input.ExpressionAttributeValues[':pk'] === listed.pk) return { Items: [{ sk: 'acc_quiet' }] };
       if (input.TableName === 'logs' && input.ExpressionAttributeValues[':pk'] === 'ACCOUNT#acc_quiet') {
-        return { Items: [{ sk: 'M#2026-03-01T10:59:58.000Z#S7', d: encodeSingle({ requestId: 'r7', keyId: 'k', product: 'echo', method: 'GET', path: '/x', status: 200, outcome: 'ok', priceMicroCredits: 1_000, latencyMs: 4, requestBytes: 0, responseBytes: 2, ip: '198.51.100.1', userAgent: 'ua', at: '2026-03-01T10:59:58.000Z' }) }] };
+        return {
+          Items: [
+            {
+              sk: 'M#2026-03-01T10:59:58.000Z#S7',
+              d: encodeSingle({
+                requestId: 'r7',
+                keyId: 'k',
+                product: 'echo',
+                method: 'GET',
+                path: '/x',
+                status: 200,
+                outcome: 'ok',
+                priceMicroCredits: 1_000,
+                latencyMs: 4,
+                requestBytes: 0,
+                responseBytes: 2,
+                ip: '198.51.100.1',
+                userAgent: 'ua',
+                at: '2026-03-01T10:59:58.000Z',
+              }),
+            },
+          ],
+        };
       }
       return { Items: [] };
     });

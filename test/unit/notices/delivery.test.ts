@@ -2,7 +2,14 @@ import { exclusionOf, parseSegment } from '../../../lambdas/notices/domain/audie
 import { noticeMail, type NoticeSender } from '../../../lambdas/notices/domain/compose';
 import { deliverNotice, type DeliverDeps } from '../../../lambdas/notices/domain/deliver';
 import { signUnsubscribe, unsubscribeUrl, verifyUnsubscribe } from '../../../lambdas/notices/domain/links';
-import { type DeliveryOutcome, deliveryKeyOf, type NoticeDelivery, type NoticeJob, type NoticeStore, type Recipient } from '../../../lambdas/notices/domain/model';
+import {
+  type DeliveryOutcome,
+  deliveryKeyOf,
+  type NoticeDelivery,
+  type NoticeJob,
+  type NoticeStore,
+  type Recipient,
+} from '../../../lambdas/notices/domain/model';
 import { MARKETING_TOPICS, optOutsFor } from '../../../lambdas/privacy/domain/objection';
 import type { OutgoingMail } from '../../../lambdas/shared/mailer';
 import { NOTICE_TOPICS } from '../../../lambdas/shared/notice-topics';
@@ -30,7 +37,8 @@ class MemoryNotices implements NoticeStore {
     this.records.set(deliveryKeyOf(noticeId, accountId), outcome);
   }
   async release(noticeId: string, accountId: string) {
-    if (this.records.get(deliveryKeyOf(noticeId, accountId))?.outcome === 'claimed') this.records.delete(deliveryKeyOf(noticeId, accountId));
+    if (this.records.get(deliveryKeyOf(noticeId, accountId))?.outcome === 'claimed')
+      this.records.delete(deliveryKeyOf(noticeId, accountId));
   }
   async progress() {
     const counts = { sent: 0, skipped: 0, claimed: 0 };
@@ -53,16 +61,52 @@ class CountingMailer {
   }
 }
 
-const keys = { current: 2, keys: new Map([[1, 'old-key-'.repeat(5)], [2, 'new-key-'.repeat(5)]]) };
-const sender: NoticeSender = { transactionalFrom: 'no-reply@omnapi.com', subscriptionFrom: 'notices@omnapi.com', mailDomain: 'omnapi.com', unsubscribeUrl: (id) => unsubscribeUrl('https://api.omnapi.com', keys, id, 'deprecation') };
-const job = (topic: NoticeJob['topic'], noticeId = 'ntc_000000000000000000000001'): NoticeJob => ({ noticeId, topic, subject: 'v1 ends', body: 'v1 ends in June.', segment: {}, createdAt: '2026-12-05T12:00:00Z', createdBy: 'ops', recipients: 0, excluded: {} });
-const person = (i: number, extra: Partial<Recipient> = {}): Recipient => ({ accountId: `acc_${String(i).padStart(24, '0')}`, email: `p${i}@example.org`, name: `P${i}`, emailVerified: true, plan: 'free', preferences: {}, ...extra });
+const keys = {
+  current: 2,
+  keys: new Map([
+    [1, 'old-key-'.repeat(5)],
+    [2, 'new-key-'.repeat(5)],
+  ]),
+};
+const sender: NoticeSender = {
+  transactionalFrom: 'no-reply@omnapi.com',
+  subscriptionFrom: 'notices@omnapi.com',
+  mailDomain: 'omnapi.com',
+  unsubscribeUrl: (id) => unsubscribeUrl('https://api.omnapi.com', keys, id, 'deprecation'),
+};
+const job = (topic: NoticeJob['topic'], noticeId = 'ntc_000000000000000000000001'): NoticeJob => ({
+  noticeId,
+  topic,
+  subject: 'v1 ends',
+  body: 'v1 ends in June.',
+  segment: {},
+  createdAt: '2026-12-05T12:00:00Z',
+  createdBy: 'ops',
+  recipients: 0,
+  excluded: {},
+});
+const person = (i: number, extra: Partial<Recipient> = {}): Recipient => ({
+  accountId: `acc_${String(i).padStart(24, '0')}`,
+  email: `p${i}@example.org`,
+  name: `P${i}`,
+  emailVerified: true,
+  plan: 'free',
+  preferences: {},
+  ...extra,
+});
 
 function depsFor(recipients: Map<string, Recipient>, suppressed = new Set<string>()) {
   const notices = new MemoryNotices();
   const mailer = new CountingMailer();
   const suppressions: SuppressionList = { isSuppressed: async (a) => suppressed.has(a), suppress: async (a) => void suppressed.add(a) };
-  const deps: DeliverDeps = { notices, recipients: { get: async (id) => recipients.get(id) }, suppressions, mailer, sender, now: () => new Date('2026-12-05T12:00:00Z') };
+  const deps: DeliverDeps = {
+    notices,
+    recipients: { get: async (id) => recipients.get(id) },
+    suppressions,
+    mailer,
+    sender,
+    now: () => new Date('2026-12-05T12:00:00Z'),
+  };
   return { deps, notices, mailer };
 }
 
@@ -100,7 +144,9 @@ describe('notice delivery', () => {
     await expect(deliverNotice({ noticeId: job('security').noticeId, accountId: person(1).accountId }, deps)).resolves.toBe('sent');
 
     mailer.failNext = () => new Error('socket hang up');
-    await expect(deliverNotice({ noticeId: job('security').noticeId, accountId: person(2).accountId }, deps)).rejects.toThrow('socket hang up');
+    await expect(deliverNotice({ noticeId: job('security').noticeId, accountId: person(2).accountId }, deps)).rejects.toThrow(
+      'socket hang up',
+    );
     await expect(deliverNotice({ noticeId: job('security').noticeId, accountId: person(2).accountId }, deps)).resolves.toBe('duplicate');
     expect(mailer.sent.map((m) => m.to)).toEqual(['p1@example.org']);
   });
@@ -112,9 +158,14 @@ describe('notice delivery', () => {
     const { deps, notices, mailer } = depsFor(recipients, new Set([bounced.email]));
     await notices.createIfAbsent(job('deprecation'));
     const results = [];
-    for (const p of [off, bounced, person(3), person(4)]) results.push(await deliverNotice({ noticeId: job('deprecation').noticeId, accountId: p.accountId }, deps));
+    for (const p of [off, bounced, person(3), person(4)])
+      results.push(await deliverNotice({ noticeId: job('deprecation').noticeId, accountId: p.accountId }, deps));
     expect(results).toEqual(['skipped', 'skipped', 'sent', 'skipped']);
-    expect([...notices.records.values()].filter((r) => r.outcome === 'skipped').map((r) => (r as { why: string }).why)).toEqual(['opted_out', 'suppressed', 'gone']);
+    expect([...notices.records.values()].filter((r) => r.outcome === 'skipped').map((r) => (r as { why: string }).why)).toEqual([
+      'opted_out',
+      'suppressed',
+      'gone',
+    ]);
     expect(mailer.sent.map((m) => m.to)).toEqual(['p3@example.org']);
   });
 });
@@ -122,7 +173,11 @@ describe('notice delivery', () => {
 describe('who a notice is for', () => {
   it('sends mandatory topics to every verified account whatever its preferences, optional ones only where allowed', () => {
     const optedOutOfAll = person(1, { preferences: { productUpdates: false, deprecationNotices: false, analytics: false } });
-    expect(['security', 'billing', 'service'].map((t) => exclusionOf(optedOutOfAll, t as NoticeJob['topic'], {}, false))).toEqual([undefined, undefined, undefined]);
+    expect(['security', 'billing', 'service'].map((t) => exclusionOf(optedOutOfAll, t as NoticeJob['topic'], {}, false))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(exclusionOf(optedOutOfAll, 'product', {}, false)).toBe('opted_out');
     expect(exclusionOf(optedOutOfAll, 'deprecation', {}, false)).toBe('opted_out');
     // Unset preferences take the topic's default: product updates are opt-in, the deprecation digest opt-out.
@@ -140,8 +195,13 @@ describe('notice mail', () => {
   it('an optional topic comes from the subscription address with RFC 8058 headers and a way out', () => {
     const mail = noticeMail(job('deprecation'), person(7), sender);
     expect(mail.from).toBe('notices@omnapi.com');
-    expect(mail.headers).toMatchObject({ 'List-Id': 'Deprecation digest <deprecation.notices.omnapi.com>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
-    expect(mail.headers?.['List-Unsubscribe']).toMatch(/^<https:\/\/api\.omnapi\.com\/v1\/notices\/unsubscribe\?account=acc_0+7&topic=deprecation&sig=v2\.[0-9a-f]{64}>$/);
+    expect(mail.headers).toMatchObject({
+      'List-Id': 'Deprecation digest <deprecation.notices.omnapi.com>',
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    });
+    expect(mail.headers?.['List-Unsubscribe']).toMatch(
+      /^<https:\/\/api\.omnapi\.com\/v1\/notices\/unsubscribe\?account=acc_0+7&topic=deprecation&sig=v2\.[0-9a-f]{64}>$/,
+    );
     expect(mail.text).toContain('To stop them, open https://api.omnapi.com/v1/notices/unsubscribe?');
   });
 

@@ -12,7 +12,17 @@ describe('DynamoDbNoticeStore', () => {
   });
   afterAll(() => dynamo.stop());
 
-  const job: NoticeJob = { noticeId: 'ntc_00000000000000000000000a', topic: 'service', subject: 'S', body: 'B', segment: {}, createdAt: '2026-12-05T12:00:00.000Z', createdBy: 'ops', recipients: 3, excluded: { unverified: 1 } };
+  const job: NoticeJob = {
+    noticeId: 'ntc_00000000000000000000000a',
+    topic: 'service',
+    subject: 'S',
+    body: 'B',
+    segment: {},
+    createdAt: '2026-12-05T12:00:00.000Z',
+    createdBy: 'ops',
+    recipients: 3,
+    excluded: { unverified: 1 },
+  };
 
   it('creates a job once and claims each recipient once, among twenty racing senders', async () => {
     expect(await store.createIfAbsent(job)).toBe(true);

@@ -20,11 +20,17 @@ describe('the ops commands and the audit trail', () => {
     expect(OPS_AUDIT).toHaveProperty([name]);
   });
 
-  it.each(Object.entries(OPS_AUDIT).filter(([, v]) => typeof v === 'string' || Array.isArray(v)))('ops %s records its action through recordOps', (_name, actions) => {
-    for (const action of [actions].flat() as string[]) {
-      expect({ action, recorded: new RegExp(`recordOps\\([^;]*'${action.replace('.', '\\.')}'`, 's').test(opsSources) }).toEqual({ action, recorded: true });
-    }
-  });
+  it.each(Object.entries(OPS_AUDIT).filter(([, v]) => typeof v === 'string' || Array.isArray(v)))(
+    'ops %s records its action through recordOps',
+    (_name, actions) => {
+      for (const action of [actions].flat() as string[]) {
+        expect({ action, recorded: new RegExp(`recordOps\\([^;]*'${action.replace('.', '\\.')}'`, 's').test(opsSources) }).toEqual({
+          action,
+          recorded: true,
+        });
+      }
+    },
+  );
 
   it('names no command that does not exist', () => {
     expect(Object.keys(OPS_AUDIT).sort()).toEqual(leaves(program).sort());

@@ -8,8 +8,23 @@ const record = (source: string): SESEventRecord =>
     eventSource: 'aws:ses',
     eventVersion: '1.0',
     ses: {
-      mail: { timestamp: '2026-03-01T10:00:00.000Z', source, messageId: 'm1', destination: ['privacy@omnapi.com'], headersTruncated: false, headers: [], commonHeaders: {} },
-      receipt: { recipients: ['privacy@omnapi.com'], spfVerdict: { status: 'PASS' }, dkimVerdict: { status: 'PASS' }, dmarcVerdict: { status: 'PASS' }, spamVerdict: { status: 'PASS' }, virusVerdict: { status: 'PASS' } },
+      mail: {
+        timestamp: '2026-03-01T10:00:00.000Z',
+        source,
+        messageId: 'm1',
+        destination: ['privacy@omnapi.com'],
+        headersTruncated: false,
+        headers: [],
+        commonHeaders: {},
+      },
+      receipt: {
+        recipients: ['privacy@omnapi.com'],
+        spfVerdict: { status: 'PASS' },
+        dkimVerdict: { status: 'PASS' },
+        dmarcVerdict: { status: 'PASS' },
+        spamVerdict: { status: 'PASS' },
+        virusVerdict: { status: 'PASS' },
+      },
     },
   }) as unknown as SESEventRecord;
 
@@ -43,14 +58,18 @@ describe('which right a privacy mail asks for', () => {
   });
 
   it('reads the new text of a reply, not its quoted history', () => {
-    const reply = 'Please opt me out of analytics.\n\nOn Tue, 3 Mar 2026, Support wrote:\n> You asked us to send you a copy of your data.\n> Here it is.';
+    const reply =
+      'Please opt me out of analytics.\n\nOn Tue, 3 Mar 2026, Support wrote:\n> You asked us to send you a copy of your data.\n> Here it is.';
     expect(newTextOf(reply)).toBe('Please opt me out of analytics.');
     expect(classifyMail('Re: your request', reply)).toEqual(['objection']);
   });
 
   it('reads a forwarded request when the forward itself says nothing', () => {
-    expect(classifyMail('Fwd: request', 'See below.\n\n---------- Forwarded message ----------\nPlease erase my data.')).toEqual(['deletion']);
-    const gmail = 'FYI\n\n---------- Forwarded message ---------\nFrom: Ann <ann@example.org>\nDate: Mon, 2 Mar 2026\nSubject: GDPR\nTo: privacy@omnapi.com\n\nPlease opt me out of analytics.';
+    expect(classifyMail('Fwd: request', 'See below.\n\n---------- Forwarded message ----------\nPlease erase my data.')).toEqual([
+      'deletion',
+    ]);
+    const gmail =
+      'FYI\n\n---------- Forwarded message ---------\nFrom: Ann <ann@example.org>\nDate: Mon, 2 Mar 2026\nSubject: GDPR\nTo: privacy@omnapi.com\n\nPlease opt me out of analytics.';
     expect(classifyMail('Fwd: GDPR', gmail)).toEqual(['objection']);
   });
 
@@ -97,13 +116,15 @@ describe('letters in every language', () => {
     expect(citedArticles(text)).toEqual(numbers);
   });
 
-  it('does not take words in the sender\'s address, identification block or signature as the request', () => {
-    const letter = 'Please correct my name to Jane Roe.\n\nName: Jane Doe\nEmail: jane-erasure@example.org\n\nKind regards,\nJane\nunsubscribe-me@example.org';
+  it("does not take words in the sender's address, identification block or signature as the request", () => {
+    const letter =
+      'Please correct my name to Jane Roe.\n\nName: Jane Doe\nEmail: jane-erasure@example.org\n\nKind regards,\nJane\nunsubscribe-me@example.org';
     expect(classifyLetter('', letter).rights).toEqual(['correction']);
   });
 
   it('reads conditional and explanatory mentions as no request', () => {
-    const letter = 'I request the erasure of my data under Article 17. If you object to the erasure, tell me why. Please inform other controllers of the erasure, including copies of the data.';
+    const letter =
+      'I request the erasure of my data under Article 17. If you object to the erasure, tell me why. Please inform other controllers of the erasure, including copies of the data.';
     expect(classifyLetter('Erasure request', letter).rights).toEqual(['deletion']);
   });
 
@@ -119,7 +140,9 @@ describe('letters in every language', () => {
   });
 
   it('records access together with portability as one portability request', () => {
-    expect(classifyLetter('', 'Under Articles 15 and 20 GDPR I request my data in a machine-readable format.').rights).toEqual(['portability']);
+    expect(classifyLetter('', 'Under Articles 15 and 20 GDPR I request my data in a machine-readable format.').rights).toEqual([
+      'portability',
+    ]);
   });
 });
 
@@ -128,7 +151,9 @@ describe('the mail corpus (real-world shapes)', () => {
 
   it('holds at least 30 messages of every expected outcome', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(30);
-    expect(new Set(corpus.map((m) => m.expected))).toEqual(new Set(['access', 'portability', 'deletion', 'correction', 'objection', 'several', 'none', 'bounce', 'auto']));
+    expect(new Set(corpus.map((m) => m.expected))).toEqual(
+      new Set(['access', 'portability', 'deletion', 'correction', 'objection', 'several', 'none', 'bounce', 'auto']),
+    );
   });
 
   it.each(mailCorpus().map((m) => [m.file, m] as const))('%s is parsed and classified as expected', async (_file, message) => {
@@ -150,10 +175,26 @@ describe('rules learnt from letters written without the classifier', () => {
   const read = (subject: string, text: string) => classifyLetter(subject, text).rights.sort();
 
   it.each([
-    ['en', 'I am aware that I could also object to the processing under Article 21, but what I want is the erasure of my account.', ['deletion']],
-    ['de', 'Mir ist bewusst, dass ich auch ein Widerspruchsrecht nach Art. 21 DSGVO habe, aber ich verlange die Löschung meines Kontos.', ['deletion']],
-    ['fr', "Je vous rappelle que je dispose aussi d'un droit d'opposition (article 21), mais je demande l'effacement de mes données.", ['deletion']],
-    ['it', "Le ricordo che potrei anche oppormi al trattamento ai sensi dell'art. 21, ma chiedo la cancellazione dei miei dati.", ['deletion']],
+    [
+      'en',
+      'I am aware that I could also object to the processing under Article 21, but what I want is the erasure of my account.',
+      ['deletion'],
+    ],
+    [
+      'de',
+      'Mir ist bewusst, dass ich auch ein Widerspruchsrecht nach Art. 21 DSGVO habe, aber ich verlange die Löschung meines Kontos.',
+      ['deletion'],
+    ],
+    [
+      'fr',
+      "Je vous rappelle que je dispose aussi d'un droit d'opposition (article 21), mais je demande l'effacement de mes données.",
+      ['deletion'],
+    ],
+    [
+      'it',
+      "Le ricordo che potrei anche oppormi al trattamento ai sensi dell'art. 21, ma chiedo la cancellazione dei miei dati.",
+      ['deletion'],
+    ],
     ['pl', 'Przypominam, że przysługuje mi także prawo sprzeciwu z art. 21, ale żądam usunięcia moich danych.', ['deletion']],
     ['sv', 'Jag är medveten om att jag också har rätt att invända enligt artikel 21, men jag begär radering av mitt konto.', ['deletion']],
   ])('%s: a right the writer reminds of or knows they have is a mention; what follows "but" is read', (_language, text, expected) => {
@@ -164,15 +205,27 @@ describe('rules learnt from letters written without the classifier', () => {
     ['en', 'I am aware of my rights. Please delete my account.', ['deletion']],
     ['de', 'Ich weise darauf hin, dass die Frist einen Monat beträgt. Bitte löschen Sie mein Konto.', ['deletion']],
     ['es', 'Les recuerdo que el plazo es de un mes. Solicito la supresión de mis datos.', ['deletion']],
-  ])('%s: a reminder in one sentence leaves the next one\'s request alone', (_language, text, expected) => {
+  ])("%s: a reminder in one sentence leaves the next one's request alone", (_language, text, expected) => {
     expect(read('', text)).toEqual(expected);
   });
 
   it.each([
     ['en', 'Automatic reply: Account deletion', 'I am away until Monday. Requests for erasure or access are handled by my colleague.'],
-    ['de', 'Automatische Antwort: Ihre Nachricht', 'Ich bin bis 3. Januar nicht im Büro. Anfragen zu Auskunft oder Löschung beantwortet meine Kollegin.'],
-    ['fr', 'Réponse automatique : demande', "Je suis absent jusqu'au 5 janvier. Pour toute demande d'accès ou d'effacement, écrivez à mon collègue."],
-    ['nl', 'Automatisch antwoord: verzoek', 'Ik ben afwezig tot maandag. Verzoeken om inzage of verwijdering worden door een collega behandeld.'],
+    [
+      'de',
+      'Automatische Antwort: Ihre Nachricht',
+      'Ich bin bis 3. Januar nicht im Büro. Anfragen zu Auskunft oder Löschung beantwortet meine Kollegin.',
+    ],
+    [
+      'fr',
+      'Réponse automatique : demande',
+      "Je suis absent jusqu'au 5 janvier. Pour toute demande d'accès ou d'effacement, écrivez à mon collègue.",
+    ],
+    [
+      'nl',
+      'Automatisch antwoord: verzoek',
+      'Ik ben afwezig tot maandag. Verzoeken om inzage of verwijdering worden door een collega behandeld.',
+    ],
   ])('%s: an automatic reply asks for nothing, whatever it says', (_language, subject, text) => {
     const reading = classifyLetter(subject, text);
     expect([reading.rights, reading.automatic]).toEqual([[], true]);
@@ -188,9 +241,12 @@ describe('rules learnt from letters written without the classifier', () => {
     ['es', 'Clave equivocada', 'Creé una clave para el proyecto equivocado. ¿Cómo puedo eliminar la clave?', []],
     ['en', 'Erasure', 'Please delete my account and all my personal data, including my API keys.', ['deletion']],
     ['de', 'Löschung', 'Bitte löschen Sie mein Konto und meine Daten nach Art. 17 DSGVO, auch die API-Schlüssel.', ['deletion']],
-  ])('%s: deleting an API key or token is a support question; with the account or data named it is an erasure', (_language, subject, text, expected) => {
-    expect(read(subject, text)).toEqual(expected);
-  });
+  ])(
+    '%s: deleting an API key or token is a support question; with the account or data named it is an erasure',
+    (_language, subject, text, expected) => {
+      expect(read(subject, text)).toEqual(expected);
+    },
+  );
 
   it.each([
     ['en', 'Your account will be suspended', 'To avoid the deletion of your account, confirm your details within 24 hours.', []],
@@ -204,7 +260,7 @@ describe('rules learnt from letters written without the classifier', () => {
   it.each([
     ['pt-BR', 'Pedido de acesso – LGPD art. 18', 'Solicito o acesso aos meus dados pessoais, com base no art. 15 do GDPR.', ['access']],
     ['de', 'Auskunft nach BDSG § 34 und Art. 15 DSGVO', 'Ich verlange Auskunft über meine gespeicherten Daten.', ['access']],
-  ])('%s: an article right after another law\'s name is that law\'s, not the GDPR\'s', (_language, subject, text, expected) => {
+  ])("%s: an article right after another law's name is that law's, not the GDPR's", (_language, subject, text, expected) => {
     expect(read(subject, text)).toEqual(expected);
   });
 });
@@ -227,9 +283,12 @@ describe('no objection, and stories of what already happened', () => {
     ['it', 'Ho ricevuto la conferma della cancellazione, grazie.', []],
     ['en', 'I already asked you twice. Delete my account.', ['deletion']],
     ['fr', "J'ai déjà demandé l'effacement il y a un mois. Je vous demande à nouveau d'effacer mes données.", ['deletion']],
-  ])('%s: in a mail that asks nothing in so many words, a sentence reporting what happened is a story, not a request', (_language, text, expected) => {
-    expect(classifyLetter('', text).rights).toEqual(expected);
-  });
+  ])(
+    '%s: in a mail that asks nothing in so many words, a sentence reporting what happened is a story, not a request',
+    (_language, text, expected) => {
+      expect(classifyLetter('', text).rights).toEqual(expected);
+    },
+  );
 });
 
 describe('clauses of time', () => {
@@ -259,7 +318,11 @@ describe('forwarded mail', () => {
   });
 
   it('reads a forwarded request of the writer as the request, but never our own mail forwarded back', () => {
-    const own = forward('---------- Forwarded message ---------', 'OmnAPI <news@omnapi.com>', 'You can ask for the deletion of your data at any time at privacy@omnapi.com.');
+    const own = forward(
+      '---------- Forwarded message ---------',
+      'OmnAPI <news@omnapi.com>',
+      'You can ask for the deletion of your data at any time at privacy@omnapi.com.',
+    );
     const theirs = forward('---------- Forwarded message ---------', 'Ann <ann@example.org>', 'Please delete my account and all my data.');
     expect(readMailRights('Fwd: News', own, 'omnapi.com')).toEqual([]);
     expect(readMailRights('Fwd: my request', theirs, 'omnapi.com')).toEqual(['deletion']);

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readCorrection } from '../../../lambdas/privacy/domain/correction';
 
-const letter = (file: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'privacy-letters', file), 'utf8')) as { text: string };
+const letter = (file: string) =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'privacy-letters', file), 'utf8')) as { text: string };
 
 describe('corrections read from real letters, in their own language', () => {
   it.each([
@@ -32,7 +33,10 @@ describe('corrections read from real letters, in their own language', () => {
   });
 
   it('reads "Name: new value" lines alone as the change', () => {
-    expect(readCorrection('Name: Ann Smith\nE-Mail-Adresse: ann@example.org', 'ann@example.org')).toEqual({ changes: { name: 'Ann Smith' }, forAPerson: [] });
+    expect(readCorrection('Name: Ann Smith\nE-Mail-Adresse: ann@example.org', 'ann@example.org')).toEqual({
+      changes: { name: 'Ann Smith' },
+      forAPerson: [],
+    });
   });
 
   it('treats label lines after "For identification:" as identification, even when they differ from the change', () => {
@@ -48,12 +52,27 @@ describe('corrections read from real letters, in their own language', () => {
   // Rules learnt from letters we did not write (test/fixtures/privacy-letters-heldout), checked with words of our own.
   it.each([
     ['en', 'Please rectify my data.\n\nCurrently on file:\nName: Tom Baker\n\nShould read:\nName: Tom Baker-Hughes', 'Tom Baker-Hughes'],
-    ['fr', 'Je demande la rectification de mes données.\n\nDonnées actuellement enregistrées :\nNom : Anne Roux\n\nDonnées correctes :\nNom : Anne Roux-Petit', 'Anne Roux-Petit'],
-    ['it', 'Chiedo la rettifica dei miei dati.\n\nDati attuali:\nNome: Marco Galli\n\nDati corretti:\nNome: Marco Galli Serra', 'Marco Galli Serra'],
-    ['sv', 'Jag begär rättelse av mina uppgifter.\n\nNuvarande uppgifter:\nNamn: Eva Lind\n\nRätt uppgifter:\nNamn: Eva Lind Berg', 'Eva Lind Berg'],
-  ])('%s: under "current" and "correct" headings, the correct values are the change and the current ones identify', (_language, text, name) => {
-    expect(readCorrection(text, 'someone@example.org')).toEqual({ changes: { name }, forAPerson: [] });
-  });
+    [
+      'fr',
+      'Je demande la rectification de mes données.\n\nDonnées actuellement enregistrées :\nNom : Anne Roux\n\nDonnées correctes :\nNom : Anne Roux-Petit',
+      'Anne Roux-Petit',
+    ],
+    [
+      'it',
+      'Chiedo la rettifica dei miei dati.\n\nDati attuali:\nNome: Marco Galli\n\nDati corretti:\nNome: Marco Galli Serra',
+      'Marco Galli Serra',
+    ],
+    [
+      'sv',
+      'Jag begär rättelse av mina uppgifter.\n\nNuvarande uppgifter:\nNamn: Eva Lind\n\nRätt uppgifter:\nNamn: Eva Lind Berg',
+      'Eva Lind Berg',
+    ],
+  ])(
+    '%s: under "current" and "correct" headings, the correct values are the change and the current ones identify',
+    (_language, text, name) => {
+      expect(readCorrection(text, 'someone@example.org')).toEqual({ changes: { name }, forAPerson: [] });
+    },
+  );
 
   it.each([
     ['en', 'Please correct my details.\nOld name: Kim Park\nNew name: Kim Park-Lee', 'Kim Park-Lee'],
@@ -69,11 +88,15 @@ describe('corrections read from real letters, in their own language', () => {
   ])('%s: a surname or first name alone is never written over the whole name: a person applies it', (_language, text) => {
     const reading = readCorrection(text);
     expect(reading.changes).toEqual({});
-    expect(reading.forAPerson).toContain('name: only a part of it (a surname or first name) was given; a person applies it to the full name');
+    expect(reading.forAPerson).toContain(
+      'name: only a part of it (a surname or first name) was given; a person applies it to the full name',
+    );
   });
 
   it('gives the whole name when a sentence names the surname and the next gives several words', () => {
-    expect(readCorrection('My surname is misspelt in my account. Please correct it to: Ada Lovelace-King.').changes).toEqual({ name: 'Ada Lovelace-King' });
+    expect(readCorrection('My surname is misspelt in my account. Please correct it to: Ada Lovelace-King.').changes).toEqual({
+      name: 'Ada Lovelace-King',
+    });
   });
 
   it('hands a correct value of data no field holds (an address) to a person, and never reads a qualified label as the field', () => {

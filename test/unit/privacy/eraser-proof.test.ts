@@ -42,8 +42,15 @@ describe('the erasure proof', () => {
   };
 
   it('looks at every table a page budget at a time, and finds what was left in the last one', async () => {
-    await dynamo.client.send(new PutCommand({ TableName: 'tickets', Item: { pk: 'TICKET#t1', sk: 'TICKET', from: subject.email, receivedAt: '2026-06-01T00:00:00Z' } }));
-    await dynamo.client.send(new PutCommand({ TableName: 'accounts', Item: { pk: 'ACCOUNT#acc_other', sk: 'PROFILE', email: 'other@example.org' } }));
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: 'tickets',
+        Item: { pk: 'TICKET#t1', sk: 'TICKET', from: subject.email, receivedAt: '2026-06-01T00:00:00Z' },
+      }),
+    );
+    await dynamo.client.send(
+      new PutCommand({ TableName: 'accounts', Item: { pk: 'ACCOUNT#acc_other', sk: 'PROFILE', email: 'other@example.org' } }),
+    );
     const paged = await proveAll(1);
     expect(paged.steps).toBeGreaterThan(5);
     expect(paged.found).toEqual(['tickets: TICKET#t1 holds the email']);
@@ -52,8 +59,15 @@ describe('the erasure proof', () => {
   });
 
   it("skips the deletion request's own record and mail from before the account held the address", async () => {
-    await dynamo.client.send(new PutCommand({ TableName: 'privacyRequests', Item: { pk: 'REQUEST#prq_self', sk: 'REQUEST', accountId: subject.accountId } }));
-    await dynamo.client.send(new PutCommand({ TableName: 'tickets', Item: { pk: 'TICKET#old', sk: 'TICKET', from: subject.email, receivedAt: '2025-06-01T00:00:00Z' } }));
+    await dynamo.client.send(
+      new PutCommand({ TableName: 'privacyRequests', Item: { pk: 'REQUEST#prq_self', sk: 'REQUEST', accountId: subject.accountId } }),
+    );
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: 'tickets',
+        Item: { pk: 'TICKET#old', sk: 'TICKET', from: subject.email, receivedAt: '2025-06-01T00:00:00Z' },
+      }),
+    );
     expect((await proveAll(2)).found).toEqual(['tickets: TICKET#t1 holds the email']);
   });
 });

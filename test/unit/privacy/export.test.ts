@@ -29,10 +29,27 @@ const request = { requestId: 'prq_1', type: 'access', accountId: subject.account
 const data: SubjectData = {
   async *items(table) {
     if (table === 'ledger') {
-      yield { kind: 'entry', at: '2026-12-01T00:00:00Z', entryId: 'led_1', type: 'clawback', amountMicro: -500_000_000, reason: '=HYPERLINK("evil")' };
+      yield {
+        kind: 'entry',
+        at: '2026-12-01T00:00:00Z',
+        entryId: 'led_1',
+        type: 'clawback',
+        amountMicro: -500_000_000,
+        reason: '=HYPERLINK("evil")',
+      };
     }
     if (table === 'usageLogs') {
-      yield { requestId: 'r1', product: 'echo', method: 'GET', path: '/x', status: 200, at: '2026-12-01T00:00:00Z', ip: '203.0.113.1', userAgent: '-cmd', priceMicroCredits: 1_500_000 };
+      yield {
+        requestId: 'r1',
+        product: 'echo',
+        method: 'GET',
+        path: '/x',
+        status: 200,
+        at: '2026-12-01T00:00:00Z',
+        ip: '203.0.113.1',
+        userAgent: '-cmd',
+        priceMicroCredits: 1_500_000,
+      };
     }
   },
 };
@@ -79,45 +96,58 @@ describe('the access archive', () => {
     expect(processing.transfers).toEqual(TRANSFERS.map(({ to, safeguard }) => ({ to, safeguard })));
     expect([processing.automatedDecisions, processing.rights]).toEqual([AUTOMATED_DECISIONS, RIGHTS_NOTE]);
     for (const [name, entry] of Object.entries({ ...DATA_MAP, ...BUCKET_DATA_MAP })) {
-      expect({ name, source: processing.categories[name]!.source, retention: processing.categories[name]!.retention }).toEqual({ name, source: SOURCES[entry.source], retention: entry.retention });
+      expect({ name, source: processing.categories[name]!.source, retention: processing.categories[name]!.retention }).toEqual({
+        name,
+        source: SOURCES[entry.source],
+        retention: entry.retention,
+      });
     }
   });
 
-  it.each(LOCALES.filter((l) => l !== 'en'))('writes README.txt and the processing section in %s, from the catalogue, for every category', async (language) => {
-    const sink = new MemorySink();
-    await buildExport({ ...request, language }, data, sink, new Date('2026-12-05T00:00:00Z'));
-    const { processing } = ExportDocumentSchema.parse(JSON.parse(sink.files['data.json']!));
-    const readme = sink.files['README.txt']!;
-    const english = new MemorySink();
-    await buildExport(request, data, english, new Date('2026-12-05T00:00:00Z'));
-    const inEnglish = ExportDocumentSchema.parse(JSON.parse(english.files['data.json']!)).processing;
-    expect(processing.language).toBe(language);
-    expect(processing.languageNote).toBeUndefined();
-    // Every text is this language's own: none falls back to English, none is left empty.
-    const texts = (p: typeof processing) => [
-      p.controller,
-      ...Object.values(p.purposes).flatMap((x) => [x.description, x.legalBasis]),
-      ...Object.values(p.recipients).flatMap((x) => [x.name, x.role]),
-      ...Object.values(p.categories).flatMap((x) => [x.source, x.retention]),
-      ...p.transfers.flatMap((t) => [t.to, t.safeguard]),
-      p.automatedDecisions,
-      p.rights,
-    ];
-    const [own, en] = [texts(processing), texts(inEnglish)];
-    expect(own.filter((text, i) => !text || text === en[i])).toEqual([]);
-    expect(Object.keys(processing.categories).sort()).toEqual([...Object.keys(DATA_MAP), ...Object.keys(BUCKET_DATA_MAP)].sort());
-    // The README says all of it, in the same words, with no English heading left.
-    for (const text of [...own, ...Object.values(processing.categories).map((c) => c.name)]) expect(readme.replace(/\r\n\s*/g, ' ')).toContain(text);
-    expect(readme).not.toMatch(/Who receives it|How long we keep it|Transfers outside the EEA|Your rights/);
-    expect(readme).toContain('90');
-  });
+  it.each(LOCALES.filter((l) => l !== 'en'))(
+    'writes README.txt and the processing section in %s, from the catalogue, for every category',
+    async (language) => {
+      const sink = new MemorySink();
+      await buildExport({ ...request, language }, data, sink, new Date('2026-12-05T00:00:00Z'));
+      const { processing } = ExportDocumentSchema.parse(JSON.parse(sink.files['data.json']!));
+      const readme = sink.files['README.txt']!;
+      const english = new MemorySink();
+      await buildExport(request, data, english, new Date('2026-12-05T00:00:00Z'));
+      const inEnglish = ExportDocumentSchema.parse(JSON.parse(english.files['data.json']!)).processing;
+      expect(processing.language).toBe(language);
+      expect(processing.languageNote).toBeUndefined();
+      // Every text is this language's own: none falls back to English, none is left empty.
+      const texts = (p: typeof processing) => [
+        p.controller,
+        ...Object.values(p.purposes).flatMap((x) => [x.description, x.legalBasis]),
+        ...Object.values(p.recipients).flatMap((x) => [x.name, x.role]),
+        ...Object.values(p.categories).flatMap((x) => [x.source, x.retention]),
+        ...p.transfers.flatMap((t) => [t.to, t.safeguard]),
+        p.automatedDecisions,
+        p.rights,
+      ];
+      const [own, en] = [texts(processing), texts(inEnglish)];
+      expect(own.filter((text, i) => !text || text === en[i])).toEqual([]);
+      expect(Object.keys(processing.categories).sort()).toEqual([...Object.keys(DATA_MAP), ...Object.keys(BUCKET_DATA_MAP)].sort());
+      // The README says all of it, in the same words, with no English heading left.
+      for (const text of [...own, ...Object.values(processing.categories).map((c) => c.name)])
+        expect(readme.replace(/\r\n\s*/g, ' ')).toContain(text);
+      expect(readme).not.toMatch(/Who receives it|How long we keep it|Transfers outside the EEA|Your rights/);
+      expect(readme).toContain('90');
+    },
+  );
 
   it('writes the export of a request in a language we do not write in English, saying so first', async () => {
     const sink = new MemorySink();
     await buildExport({ ...request, language: 'hu' }, data, sink, new Date('2026-12-05T00:00:00Z'));
     const { processing } = ExportDocumentSchema.parse(JSON.parse(sink.files['data.json']!));
-    expect(processing).toMatchObject({ language: 'en', languageNote: 'You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.' });
-    expect(sink.files['README.txt']!.split('\r\n')[0]).toBe('You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.');
+    expect(processing).toMatchObject({
+      language: 'en',
+      languageNote: 'You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.',
+    });
+    expect(sink.files['README.txt']!.split('\r\n')[0]).toBe(
+      'You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.',
+    );
     expect(sink.files['README.txt']).toContain('Who receives it:');
   });
 });

@@ -33,7 +33,12 @@ const CORPORA = process.env.LETTERS_DIR
   ? [{ name: path.basename(process.env.LETTERS_DIR), dir: path.resolve(process.env.LETTERS_DIR), exact: 0.9, minimum: 1 }]
   : [
       { name: 'privacy-letters (written with the classifier)', dir: path.join(FIXTURES, 'privacy-letters'), exact: 0.95, minimum: 80 },
-      { name: 'privacy-letters-heldout (written without it)', dir: path.join(FIXTURES, 'privacy-letters-heldout'), exact: 0.9, minimum: 100 },
+      {
+        name: 'privacy-letters-heldout (written without it)',
+        dir: path.join(FIXTURES, 'privacy-letters-heldout'),
+        exact: 0.9,
+        minimum: 100,
+      },
     ];
 
 const sorted = (rights: readonly string[]) => [...rights].sort();
@@ -55,28 +60,40 @@ interface Result {
   evidence: string[];
 }
 
-const exact = (r: Result) => sorted(requestTypesOf(r.rights)).join() === sorted(requestTypesOf(r.expected)).join() && r.rights.includes('restriction') === r.expected.includes('restriction');
+const exact = (r: Result) =>
+  sorted(requestTypesOf(r.rights)).join() === sorted(requestTypesOf(r.expected)).join() &&
+  r.rights.includes('restriction') === r.expected.includes('restriction');
 /** Request types opened that the letter did not ask for: the one mistake worse than "unclear". */
 const extra = (r: Result) => requestTypesOf(r.rights).filter((t) => !requestTypesOf(r.expected).includes(t));
 /** The reply is in the writer's language: the one we write for it, or English with a line naming it. */
-const replyMatches = (r: Result) => replyLocale(r.detected).locale === replyLocale(r.language).locale && (replyLocale(r.language).locale !== 'en' || primary(r.detected) === primary(r.language) || primary(r.language) === 'en');
+const replyMatches = (r: Result) =>
+  replyLocale(r.detected).locale === replyLocale(r.language).locale &&
+  (replyLocale(r.language).locale !== 'en' || primary(r.detected) === primary(r.language) || primary(r.language) === 'en');
 
 function report(name: string, results: Result[]): string {
   const lines = [`${name}`, 'language  letters  exact     reply language'];
   for (const language of [...new Set(results.map((r) => r.language))].sort()) {
     const of = results.filter((r) => r.language === language);
-    lines.push(`${language.padEnd(9)} ${String(of.length).padStart(7)}  ${percent(of.filter(exact).length, of.length).padStart(7)}   ${percent(of.filter(replyMatches).length, of.length).padStart(7)}`);
+    lines.push(
+      `${language.padEnd(9)} ${String(of.length).padStart(7)}  ${percent(of.filter(exact).length, of.length).padStart(7)}   ${percent(of.filter(replyMatches).length, of.length).padStart(7)}`,
+    );
   }
   lines.push('', 'right        asked  found   found when not asked');
   for (const right of [...LETTER_RIGHTS, 'none'] as const) {
     const asked = results.filter((r) => (right === 'none' ? r.expected.length === 0 : r.expected.includes(right)));
     const found = asked.filter((r) => (right === 'none' ? r.rights.length === 0 : r.rights.includes(right)));
     const wrong = results.filter((r) => right !== 'none' && !r.expected.includes(right) && r.rights.includes(right));
-    lines.push(`${right.padEnd(12)} ${String(asked.length).padStart(5)}  ${percent(found.length, asked.length).padStart(7)}   ${wrong.length}`);
+    lines.push(
+      `${right.padEnd(12)} ${String(asked.length).padStart(5)}  ${percent(found.length, asked.length).padStart(7)}   ${wrong.length}`,
+    );
   }
-  lines.push('', `all ${results.length} letters: ${percent(results.filter(exact).length, results.length)} exact, ${results.filter((r) => extra(r).length).length} opening a right not asked`);
+  lines.push(
+    '',
+    `all ${results.length} letters: ${percent(results.filter(exact).length, results.length)} exact, ${results.filter((r) => extra(r).length).length} opening a right not asked`,
+  );
   for (const r of results.filter((x) => !replyMatches(x))) lines.push(`LANGUAGE ${r.file}: read as ${r.detected}`);
-  for (const r of results.filter((x) => !exact(x))) lines.push(`MISSED ${r.file}: expected ${JSON.stringify(r.expected)}, read ${JSON.stringify(r.rights)} — ${r.evidence.join(' | ')}`);
+  for (const r of results.filter((x) => !exact(x)))
+    lines.push(`MISSED ${r.file}: expected ${JSON.stringify(r.expected)}, read ${JSON.stringify(r.rights)} — ${r.evidence.join(' | ')}`);
   return lines.join('\n');
 }
 
@@ -84,14 +101,24 @@ describe.each(CORPORA)('privacy letters as people write them: $name', ({ name, d
   let results: Result[];
 
   beforeAll(async () => {
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     results = await Promise.all(
       files.map(async (file) => {
         const letter = LetterSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
         const text = letter.html !== undefined ? await textOf(letter.html) : letter.text!;
         // As intake reads it: our own mail (privacy@omnapi.com's domain) forwarded back is not the writer's request.
         const reading = readMail(letter.subject, text, { ownDomain: 'omnapi.com' });
-        return { file, language: letter.language, expected: letter.expected, rights: reading.rights, detected: reading.language, evidence: reading.evidence };
+        return {
+          file,
+          language: letter.language,
+          expected: letter.expected,
+          rights: reading.rights,
+          detected: reading.language,
+          evidence: reading.evidence,
+        };
       }),
     );
     console.log(report(name, results));

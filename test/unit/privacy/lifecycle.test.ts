@@ -94,7 +94,10 @@ function setup() {
   const mailer = new MemoryMailer();
   const clock = new FixedClock();
   const subjects = {
-    accounts: new Map([['acc_a', { accountId: 'acc_a', email: 'ann@example.org', name: 'Ann' }], ['acc_b', { accountId: 'acc_b', email: 'bob@example.org', name: 'Bob' }]]),
+    accounts: new Map([
+      ['acc_a', { accountId: 'acc_a', email: 'ann@example.org', name: 'Ann' }],
+      ['acc_b', { accountId: 'acc_b', email: 'bob@example.org', name: 'Bob' }],
+    ]),
     async findByEmail(email: string) {
       return [...this.accounts.values()].find((a) => a.email === email);
     },
@@ -105,14 +108,36 @@ function setup() {
       return this.accounts.has(id) && password === `${id}-password`;
     },
   };
-  const deps = { requests, subjects, workflow, mailer, counter: new MemorySecurityLog(), publicUrl: 'https://api.omnapi.test', linkLifeHours: 72, reminderAfterHours: 36, now: () => clock.now() };
+  const deps = {
+    requests,
+    subjects,
+    workflow,
+    mailer,
+    counter: new MemorySecurityLog(),
+    publicUrl: 'https://api.omnapi.test',
+    linkLifeHours: 72,
+    reminderAfterHours: 36,
+    now: () => clock.now(),
+  };
   const lifecycle = new RequestLifecycle(deps);
   const intake = new PrivacyIntake(deps);
   const mailRequest = async (from: string, messageId: string, text = 'Please send me a copy of my data') => {
-    await intake.fromMail({ messageId, ticketId: `tkt_${messageId}`, from, replyTo: from, subject: 'GDPR', text, receivedAt: clock.now().toISOString(), verdicts: {} });
+    await intake.fromMail({
+      messageId,
+      ticketId: `tkt_${messageId}`,
+      from,
+      replyTo: from,
+      subject: 'GDPR',
+      text,
+      receivedAt: clock.now().toISOString(),
+      verdicts: {},
+    });
     const request = [...requests.items.values()].find((r) => r.ticketId === `tkt_${messageId}`)!;
     await lifecycle.begin(request.requestId);
-    const link = mailer.sent.filter((m) => m.to === request.email && /confirm\?/.test(m.text)).at(-1)!.text.match(/request=(\S+)&token=(\S+)/)!;
+    const link = mailer.sent
+      .filter((m) => m.to === request.email && /confirm\?/.test(m.text))
+      .at(-1)!
+      .text.match(/request=(\S+)&token=(\S+)/)!;
     return { request, token: decodeURIComponent(link[2]!) };
   };
   return { requests, workflow, mailer, clock, lifecycle, intake, mailRequest };
@@ -184,7 +209,11 @@ describe('privacy request lifecycle', () => {
     expect(late.stuck).toEqual([request.requestId]);
     const extended = await lifecycle.extend(request.requestId, 2, 'the export needs a manual review');
     expect(Date.parse(extended.dueAt) - Date.parse(originalDue)).toBe(60 * 86_400_000);
-    expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: expect.stringMatching(/More time/), text: expect.stringContaining('manual review') });
+    expect(mailer.sent.at(-1)).toMatchObject({
+      to: 'ann@example.org',
+      subject: expect.stringMatching(/More time/),
+      text: expect.stringContaining('manual review'),
+    });
     await expect(lifecycle.extend(request.requestId, 1, 'again')).rejects.toMatchObject({ code: 'request_state' });
     expect((await lifecycle.checkClock()).overdue).toEqual([]);
   });
@@ -192,7 +221,17 @@ describe('privacy request lifecycle', () => {
   it('joins a second request of the same type while one is open, never sending it a link of its own', async () => {
     const { mailRequest, intake, requests, workflow } = setup();
     await mailRequest('ann@example.org', 'm1');
-    expect(await intake.fromMail({ messageId: 'm2', ticketId: 't2', from: 'ann@example.org', subject: 'again', text: 'send me a copy of my data', receivedAt: new Date().toISOString(), verdicts: {} })).toBe('joined');
+    expect(
+      await intake.fromMail({
+        messageId: 'm2',
+        ticketId: 't2',
+        from: 'ann@example.org',
+        subject: 'again',
+        text: 'send me a copy of my data',
+        receivedAt: new Date().toISOString(),
+        verdicts: {},
+      }),
+    ).toBe('joined');
     expect(requests.items.size).toBe(1);
     expect(workflow.started).toHaveLength(1);
   });
@@ -203,43 +242,92 @@ describe('privacy request lifecycle', () => {
     expect(await lifecycle.begin(linked.request.requestId)).toEqual({ type: 'deletion', confirmed: false });
     expect(mailer.sent.filter((m) => /confirm\?/.test(m.text)).map((m) => m.to)).toEqual(['ann@example.org']);
 
-    await expect(intake.fromApi('acc_b', 'deletion', undefined, 'guess')).rejects.toMatchObject({ kind: 'forbidden', code: 'password_incorrect' });
+    await expect(intake.fromApi('acc_b', 'deletion', undefined, 'guess')).rejects.toMatchObject({
+      kind: 'forbidden',
+      code: 'password_incorrect',
+    });
     expect([...requests.items.values()].filter((r) => r.accountId === 'acc_b')).toEqual([]);
     const confirmed = await intake.fromApi('acc_b', 'deletion', undefined, 'acc_b-password');
     expect(confirmed).toMatchObject({ joined: false, confirmedByPassword: true, request: { confirmedBy: 'password' } });
     expect(await lifecycle.begin(confirmed.request.requestId)).toEqual({ type: 'deletion', confirmed: true });
-    expect((await requests.get(confirmed.request.requestId))!.history.at(-1)).toMatchObject({ status: 'confirmed', note: expect.stringMatching(/password/) });
+    expect((await requests.get(confirmed.request.requestId))!.history.at(-1)).toMatchObject({
+      status: 'confirmed',
+      note: expect.stringMatching(/password/),
+    });
     expect(mailer.sent.filter((m) => m.to === 'bob@example.org' && /confirm\?/.test(m.text))).toEqual([]);
   });
 
   it('lets an account try the erasure password five times a quarter of an hour, then refuses before checking', async () => {
     const { intake } = setup();
-    for (let i = 0; i < 5; i++) await expect(intake.fromApi('acc_a', 'deletion', undefined, `guess-${i}`)).rejects.toMatchObject({ code: 'password_incorrect' });
-    await expect(intake.fromApi('acc_a', 'deletion', undefined, 'acc_a-password')).rejects.toMatchObject({ code: 'too_many_password_attempts', retryAfterSeconds: expect.any(Number) });
+    for (let i = 0; i < 5; i++)
+      await expect(intake.fromApi('acc_a', 'deletion', undefined, `guess-${i}`)).rejects.toMatchObject({ code: 'password_incorrect' });
+    await expect(intake.fromApi('acc_a', 'deletion', undefined, 'acc_a-password')).rejects.toMatchObject({
+      code: 'too_many_password_attempts',
+      retryAfterSeconds: expect.any(Number),
+    });
   });
 
   it('answers an unknown sender exactly as a known one, and opens nothing', async () => {
     const { intake, mailer, requests } = setup();
-    await intake.fromMail({ messageId: 'k', ticketId: 'tkt_1', from: 'ann@example.org', replyTo: 'ann@example.org', subject: 's', text: 'delete my account', receivedAt: new Date().toISOString(), verdicts: {} });
-    await intake.fromMail({ messageId: 'u', ticketId: 'tkt_1', from: 'who@example.org', replyTo: 'who@example.org', subject: 's', text: 'delete my account', receivedAt: new Date().toISOString(), verdicts: {} });
-    const [known, unknown] = [mailer.sent.find((m) => m.to === 'ann@example.org' && /received/.test(m.subject))!, mailer.sent.find((m) => m.to === 'who@example.org')!];
+    await intake.fromMail({
+      messageId: 'k',
+      ticketId: 'tkt_1',
+      from: 'ann@example.org',
+      replyTo: 'ann@example.org',
+      subject: 's',
+      text: 'delete my account',
+      receivedAt: new Date().toISOString(),
+      verdicts: {},
+    });
+    await intake.fromMail({
+      messageId: 'u',
+      ticketId: 'tkt_1',
+      from: 'who@example.org',
+      replyTo: 'who@example.org',
+      subject: 's',
+      text: 'delete my account',
+      receivedAt: new Date().toISOString(),
+      verdicts: {},
+    });
+    const [known, unknown] = [
+      mailer.sent.find((m) => m.to === 'ann@example.org' && /received/.test(m.subject))!,
+      mailer.sent.find((m) => m.to === 'who@example.org')!,
+    ];
     expect([unknown.subject, unknown.text]).toEqual([known.subject, known.text]);
     expect([...requests.items.values()].map((r) => r.email)).toEqual(['ann@example.org']);
   });
 });
 
 describe('letters that ask for several rights, or for a restriction', () => {
-  const mail = (messageId: string, subject: string, text: string) => ({ messageId, ticketId: `tkt_${messageId}`, from: 'ann@example.org', replyTo: 'ann@example.org', subject, text, receivedAt: new Date().toISOString(), verdicts: {} });
+  const mail = (messageId: string, subject: string, text: string) => ({
+    messageId,
+    ticketId: `tkt_${messageId}`,
+    from: 'ann@example.org',
+    replyTo: 'ann@example.org',
+    subject,
+    text,
+    receivedAt: new Date().toISOString(),
+    verdicts: {},
+  });
 
-  it('opens one request per right a letter asks for, both confirmed by one link in the letter\'s language, and sends no help list', async () => {
+  it("opens one request per right a letter asks for, both confirmed by one link in the letter's language, and sends no help list", async () => {
     // Arrange
     const { intake, lifecycle, requests, mailer } = setup();
     // Act
-    const outcome = await intake.fromMail(mail('two', 'Löschung und Widerspruch', 'Ich widerspreche der Nutzung meiner Daten für Werbung. Zudem verlange ich die Löschung meines Kontos nach Art. 17 DSGVO.'));
+    const outcome = await intake.fromMail(
+      mail(
+        'two',
+        'Löschung und Widerspruch',
+        'Ich widerspreche der Nutzung meiner Daten für Werbung. Zudem verlange ich die Löschung meines Kontos nach Art. 17 DSGVO.',
+      ),
+    );
     for (const r of requests.items.values()) await lifecycle.begin(r.requestId);
     // Assert
     expect(outcome).toBe('opened');
-    expect([...requests.items.values()].map((r) => [r.type, r.language]).sort()).toEqual([['deletion', 'de'], ['objection', 'de']]);
+    expect([...requests.items.values()].map((r) => [r.type, r.language]).sort()).toEqual([
+      ['deletion', 'de'],
+      ['objection', 'de'],
+    ]);
     const links = mailer.sent.filter((m) => /confirm\?/.test(m.text));
     expect(links.map((m) => m.to)).toEqual(['ann@example.org']);
     expect(links[0]!.text).toMatch(/Schreiben erhalten, das .* verlangt: Löschung und Widerspruch/);
@@ -263,7 +351,13 @@ describe('letters that ask for several rights, or for a restriction', () => {
     // Arrange
     const { intake, mailer, requests } = setup();
     // Act
-    const outcome = await intake.fromMail(mail('ooo', 'Automatic reply: Confirm your privacy request', 'I am out of the office until Monday. Erasure or access requests are handled by my colleague.'));
+    const outcome = await intake.fromMail(
+      mail(
+        'ooo',
+        'Automatic reply: Confirm your privacy request',
+        'I am out of the office until Monday. Erasure or access requests are handled by my colleague.',
+      ),
+    );
     // Assert
     expect(outcome).toBe('automatic_reply');
     expect([mailer.sent, requests.items.size, requests.unclear.size]).toEqual([[], 0, 0]);
@@ -282,14 +376,22 @@ describe('letters that ask for several rights, or for a restriction', () => {
   it('opens a restriction of processing as an objection that a person handles, switching nothing off', async () => {
     // Arrange
     const { intake, lifecycle, requests, mailer } = setup();
-    const { applyObjection } = require('../../../lambdas/privacy/domain/objection') as typeof import('../../../lambdas/privacy/domain/objection');
-    await intake.fromMail(mail('r', 'Einschränkung der Verarbeitung', 'Ich verlange gemäß Art. 18 DSGVO die Einschränkung der Verarbeitung meiner Daten.'));
+    const { applyObjection } =
+      require('../../../lambdas/privacy/domain/objection') as typeof import('../../../lambdas/privacy/domain/objection');
+    await intake.fromMail(
+      mail('r', 'Einschränkung der Verarbeitung', 'Ich verlange gemäß Art. 18 DSGVO die Einschränkung der Verarbeitung meiner Daten.'),
+    );
     const request = [...requests.items.values()][0]!;
     await lifecycle.begin(request.requestId);
     await requests.update(request.requestId, {}, { status: 'in_progress' });
     const optedOut: unknown[] = [];
     // Act
-    const optOuts = await applyObjection(request.requestId, { requests, preferences: { optOut: async (_a: string, o: unknown) => void optedOut.push(o) }, mailer, lifecycle });
+    const optOuts = await applyObjection(request.requestId, {
+      requests,
+      preferences: { optOut: async (_a: string, o: unknown) => void optedOut.push(o) },
+      mailer,
+      lifecycle,
+    });
     // Assert
     expect(request.type).toBe('objection');
     expect(optOuts).toEqual({});
@@ -302,14 +404,20 @@ describe('letters that ask for several rights, or for a restriction', () => {
   it('switches off every marketing topic on an objection to direct marketing, in any language, and says which', async () => {
     // Arrange
     const { intake, lifecycle, requests, mailer } = setup();
-    const { applyObjection } = require('../../../lambdas/privacy/domain/objection') as typeof import('../../../lambdas/privacy/domain/objection');
+    const { applyObjection } =
+      require('../../../lambdas/privacy/domain/objection') as typeof import('../../../lambdas/privacy/domain/objection');
     await intake.fromMail(mail('m', 'Opposition', "Je m'oppose au traitement de mes données à des fins de prospection commerciale."));
     const request = [...requests.items.values()][0]!;
     await lifecycle.begin(request.requestId);
     await requests.update(request.requestId, {}, { status: 'in_progress' });
     const optedOut: unknown[] = [];
     // Act
-    await applyObjection(request.requestId, { requests, preferences: { optOut: async (_a: string, o: unknown) => void optedOut.push(o) }, mailer, lifecycle });
+    await applyObjection(request.requestId, {
+      requests,
+      preferences: { optOut: async (_a: string, o: unknown) => void optedOut.push(o) },
+      mailer,
+      lifecycle,
+    });
     // Assert
     expect(optedOut).toEqual([{ productUpdates: false }]);
     // The letter is French, so is the reply.
@@ -318,7 +426,16 @@ describe('letters that ask for several rights, or for a restriction', () => {
 });
 
 describe('one link for a letter that asks for several rights', () => {
-  const letter = (messageId: string, text: string, from = 'ann@example.org') => ({ messageId, ticketId: `tkt_${messageId}`, from, replyTo: from, subject: 'GDPR', text, receivedAt: new Date().toISOString(), verdicts: {} });
+  const letter = (messageId: string, text: string, from = 'ann@example.org') => ({
+    messageId,
+    ticketId: `tkt_${messageId}`,
+    from,
+    replyTo: from,
+    subject: 'GDPR',
+    text,
+    receivedAt: new Date().toISOString(),
+    verdicts: {},
+  });
   const ACCESS_AND_CORRECTION = 'I request access to my personal data under Article 15 GDPR. Please also correct my name to Ann Smith.';
 
   /** Opens the letter, runs each request's first step and its wait, and returns the requests and the one link. */
@@ -345,7 +462,9 @@ describe('one link for a letter that asks for several rights', () => {
     expect(opened.map((r) => r.letter)).toEqual([{ requestIds: ids }, { requestIds: ids }]);
     expect(links).toHaveLength(1);
     expect(requestId).toBe(ids[0]);
-    expect(links[0]!.text).toContain(`We received a letter asking for access and correction for the OmnAPI account registered to this address (references ${ids[0]} and ${ids[1]})`);
+    expect(links[0]!.text).toContain(
+      `We received a letter asking for access and correction for the OmnAPI account registered to this address (references ${ids[0]} and ${ids[1]})`,
+    );
     expect(links[0]!.text).toContain('This one link confirms every request of your letter');
     const second = (await s.requests.get(ids[1]!))!;
     expect(second).toMatchObject({ status: 'awaiting_confirmation', confirmation: { viaRequest: ids[0], expiresAt: expect.any(String) } });
@@ -363,7 +482,10 @@ describe('one link for a letter that asks for several rights', () => {
     const confirmed = await s.lifecycle.confirm(requestId, token);
     // Assert
     expect(described.confirms.map((r) => r.type)).toEqual(['access', 'correction']);
-    expect(confirmed.map((r) => [r.type, r.status])).toEqual([['access', 'confirmed'], ['correction', 'confirmed']]);
+    expect(confirmed.map((r) => [r.type, r.status])).toEqual([
+      ['access', 'confirmed'],
+      ['correction', 'confirmed'],
+    ]);
     expect(s.workflow.resumed.sort()).toEqual(['task-access', 'task-correction']);
     await expect(s.lifecycle.confirm(requestId, token)).rejects.toMatchObject({ code: 'link_used' });
     for (const r of opened) {
@@ -379,7 +501,10 @@ describe('one link for a letter that asks for several rights', () => {
     await s.intake.fromMail(letter('early', ACCESS_AND_CORRECTION));
     const [first, second] = [...s.requests.items.values()];
     await s.lifecycle.begin(first!.requestId);
-    const [, , token] = s.mailer.sent.filter((m) => /confirm\?/.test(m.text)).at(-1)!.text.match(/request=(\S+)&token=(\S+)/)!;
+    const [, , token] = s.mailer.sent
+      .filter((m) => /confirm\?/.test(m.text))
+      .at(-1)!
+      .text.match(/request=(\S+)&token=(\S+)/)!;
     // Act
     await s.lifecycle.confirm(first!.requestId, decodeURIComponent(token!));
     const begun = await s.lifecycle.begin(second!.requestId);
@@ -393,10 +518,18 @@ describe('one link for a letter that asks for several rights', () => {
     const s = setup();
     const earlier = await s.mailRequest('ann@example.org', 'earlier', 'Please delete my account.');
     // Act
-    await s.intake.fromMail(letter('joins', 'I object to the processing of my personal data for analytics and profiling (Article 21 GDPR).\n\nIn addition, I request the erasure of my account and all associated personal data under Article 17 GDPR.'));
+    await s.intake.fromMail(
+      letter(
+        'joins',
+        'I object to the processing of my personal data for analytics and profiling (Article 21 GDPR).\n\nIn addition, I request the erasure of my account and all associated personal data under Article 17 GDPR.',
+      ),
+    );
     const objection = [...s.requests.items.values()].find((r) => r.type === 'objection')!;
     await s.lifecycle.begin(objection.requestId);
-    const [, requestId, token] = s.mailer.sent.filter((m) => /confirm\?/.test(m.text)).at(-1)!.text.match(/request=(\S+)&token=(\S+)/)!;
+    const [, requestId, token] = s.mailer.sent
+      .filter((m) => /confirm\?/.test(m.text))
+      .at(-1)!
+      .text.match(/request=(\S+)&token=(\S+)/)!;
     await s.lifecycle.confirm(requestId!, decodeURIComponent(token!));
     // Assert
     expect(objection.letter).toBeUndefined();
@@ -437,7 +570,9 @@ describe('one link for a letter that asks for several rights', () => {
     const expiry = await s.lifecycle.sweepConfirmations();
     // Assert
     expect(reminders).toEqual({ reminded: 1, expired: 0 });
-    expect(s.mailer.sent.filter((m) => /^Reminder/.test(m.subject)).map((m) => m.text.match(/asking for ([a-z ]+) for/)?.[1])).toEqual(['access and correction']);
+    expect(s.mailer.sent.filter((m) => /^Reminder/.test(m.subject)).map((m) => m.text.match(/asking for ([a-z ]+) for/)?.[1])).toEqual([
+      'access and correction',
+    ]);
     expect(expiry).toEqual({ reminded: 0, expired: 2 });
     expect([...s.requests.items.values()].map((r) => r.status)).toEqual(['expired', 'expired']);
     const expired = s.mailer.sent.filter((m) => /expired/.test(m.subject));
@@ -461,7 +596,9 @@ describe('one link for a letter that asks for several rights', () => {
 
 describe('export', () => {
   it('has a reader for every table the data map exports, and exports nothing the data map does not', () => {
-    const exported = Object.entries(DATA_MAP).filter(([, entry]) => entry.export !== 'none').map(([table]) => table);
+    const exported = Object.entries(DATA_MAP)
+      .filter(([, entry]) => entry.export !== 'none')
+      .map(([table]) => table);
     expect([...EXPORTED_TABLES].sort()).toEqual(exported.sort());
     expect(Object.keys(EXPORT_ITEM_SCHEMAS).sort()).toEqual(exported.sort());
   });
@@ -470,10 +607,33 @@ describe('export', () => {
     const LOGS = 100_000;
     const data: SubjectData = {
       async *items(table) {
-        if (table === 'accounts') yield { accountId: 'acc_a', email: 'ann@example.org', name: 'Ann', profile: {}, preferences: {}, createdAt: '2026-01-01T00:00:00Z' };
+        if (table === 'accounts')
+          yield {
+            accountId: 'acc_a',
+            email: 'ann@example.org',
+            name: 'Ann',
+            profile: {},
+            preferences: {},
+            createdAt: '2026-01-01T00:00:00Z',
+          };
         if (table !== 'usageLogs') return;
         for (let i = 0; i < LOGS; i++) {
-          yield { requestId: `r${i}`, keyId: 'key_1', product: 'echo', method: 'GET', path: `/p/${i}`, status: 200, outcome: 'ok', priceMicroCredits: 1, latencyMs: 3, requestBytes: 0, responseBytes: 12, ip: '203.0.113.1', userAgent: 'Mozilla/5.0 (X11; Linux x86_64)', at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() };
+          yield {
+            requestId: `r${i}`,
+            keyId: 'key_1',
+            product: 'echo',
+            method: 'GET',
+            path: `/p/${i}`,
+            status: 200,
+            outcome: 'ok',
+            priceMicroCredits: 1,
+            latencyMs: 3,
+            requestBytes: 0,
+            responseBytes: 12,
+            ip: '203.0.113.1',
+            userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+            at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+          };
         }
       },
     };
@@ -506,7 +666,13 @@ describe('export', () => {
     };
     const request = { requestId: 'prq_x', accountId: 'acc_a', email: 'ann@example.org', type: 'portability' } as PrivacyRequest;
     // One small export first: what is loaded once (message catalogues, formatters) is not what the export keeps alive per log.
-    const drain = { add: (_name: string, content: AsyncIterable<string>) => void (async () => { for await (const _ of content); })(), finish: async () => ({ bytes: 0 }) };
+    const drain = {
+      add: (_name: string, content: AsyncIterable<string>) =>
+        void (async () => {
+          for await (const _ of content);
+        })(),
+      finish: async () => ({ bytes: 0 }),
+    };
     await buildExport(request, { async *items() {} }, drain, new Date());
     collect();
     const before = process.memoryUsage().heapUsed;
@@ -523,7 +689,9 @@ describe('docs/export-format.md', () => {
   it('is what the export schemas generate (run npm run docs:export-format after changing them)', () => {
     const fs = require('node:fs');
     const { renderExportFormat } = require('../../../lambdas/privacy/export-schema');
-    expect(fs.readFileSync(require('node:path').join(__dirname, '..', '..', '..', 'docs', 'export-format.md'), 'utf8')).toBe(renderExportFormat());
+    expect(fs.readFileSync(require('node:path').join(__dirname, '..', '..', '..', 'docs', 'export-format.md'), 'utf8')).toBe(
+      renderExportFormat(),
+    );
   });
 });
 
@@ -545,7 +713,8 @@ describe('objection', () => {
 });
 
 describe('correction', () => {
-  const { readCorrection, applyCorrection } = require('../../../lambdas/privacy/domain/correction') as typeof import('../../../lambdas/privacy/domain/correction');
+  const { readCorrection, applyCorrection } =
+    require('../../../lambdas/privacy/domain/correction') as typeof import('../../../lambdas/privacy/domain/correction');
   it.each([
     ['Please correct my name to Ann Smith.', { name: 'Ann Smith' }, []],
     ['My company should be "Acme GmbH"\ncountry: de', { company: 'Acme GmbH', country: 'DE' }, []],
@@ -570,8 +739,12 @@ describe('correction', () => {
   });
 
   it('reads a new email address asked for plainly, lower-cased, and nothing else from that sentence', () => {
-    expect(readCorrection('Please change my email address to <Ann.New@Example.org>.')).toEqual({ changes: {}, forAPerson: [], newEmail: 'ann.new@example.org' });
-    expect(readCorrection("email: a@example.org\nemail: b@example.org").forAPerson).toEqual(['email: two different values']);
+    expect(readCorrection('Please change my email address to <Ann.New@Example.org>.')).toEqual({
+      changes: {},
+      forAPerson: [],
+      newEmail: 'ann.new@example.org',
+    });
+    expect(readCorrection('email: a@example.org\nemail: b@example.org').forAPerson).toEqual(['email: two different values']);
     expect(readCorrection("Don't change my email to x@example.org").newEmail).toBeUndefined();
   });
 
@@ -583,7 +756,11 @@ describe('correction', () => {
     const written: unknown[] = [];
     const tokens: { email: string; purpose: string; accountId: string }[] = [];
     const corrector = { apply: async (_id: string, changes: object) => (written.push(changes), { name: 'Ann', company: undefined }) };
-    const emailLinks = { tokens: { put: async (t: { email: string; purpose: string; accountId: string }) => void tokens.push(t) }, publicUrl: 'https://api.omnapi.test', now: () => new Date() };
+    const emailLinks = {
+      tokens: { put: async (t: { email: string; purpose: string; accountId: string }) => void tokens.push(t) },
+      publicUrl: 'https://api.omnapi.test',
+      now: () => new Date(),
+    };
     const outcome = await applyCorrection(request.requestId, { corrector, mailer, lifecycle, emailLinks });
     return { outcome, written, tokens, sent: mailer.sent, mail: mailer.sent.at(-1)!, stored: (await requests.get(request.requestId))! };
   }
@@ -632,10 +809,24 @@ describe('the legal deadline by jurisdiction', () => {
     const { PrivacyIntake } = require('../../../lambdas/privacy/domain/intake') as typeof import('../../../lambdas/privacy/domain/intake');
     const { requests } = setup();
     const now = new Date('2026-03-01T00:00:00Z');
-    const subjects = { findByEmail: async () => undefined, get: async (id: string) => ({ accountId: id, email: 'x@example.org', name: 'X', country: 'BR' }), passwordMatches: async () => false };
+    const subjects = {
+      findByEmail: async () => undefined,
+      get: async (id: string) => ({ accountId: id, email: 'x@example.org', name: 'X', country: 'BR' }),
+      passwordMatches: async () => false,
+    };
     const workflow = { start: async () => undefined, resume: async () => undefined, fail: async () => undefined };
     const counter = { increment: async () => 1 };
-    const intake = new PrivacyIntake({ requests, subjects, workflow, mailer: { send: async () => undefined }, counter, publicUrl: 'https://x', linkLifeHours: 72, deadlines, now: () => now } as never);
+    const intake = new PrivacyIntake({
+      requests,
+      subjects,
+      workflow,
+      mailer: { send: async () => undefined },
+      counter,
+      publicUrl: 'https://x',
+      linkLifeHours: 72,
+      deadlines,
+      now: () => now,
+    } as never);
     const { request } = await intake.fromApi('acc_br', 'access', undefined);
     expect(request.dueAt).toBe('2026-03-16T00:00:00.000Z');
     expect(request.history[0]!.note).toMatch(/answer within 15 days \(deadline for BR\)/);
@@ -646,13 +837,25 @@ describe('deletion: what it costs, told before it is confirmed; its cancellation
   function withTerms(paidMicro: number) {
     const base = setup();
     const deps = (base.lifecycle as unknown as { deps: ConstructorParameters<typeof RequestLifecycle>[0] }).deps;
-    const lifecycle = new RequestLifecycle({ ...deps, deletionTerms: { paidCredits: { remainingMicro: async () => paidMicro }, coolingOffSeconds: 24 * 3600 } });
+    const lifecycle = new RequestLifecycle({
+      ...deps,
+      deletionTerms: { paidCredits: { remainingMicro: async () => paidMicro }, coolingOffSeconds: 24 * 3600 },
+    });
     return { ...base, lifecycle };
   }
 
   it('names the paid credits lost and the cooling-off in the confirmation mail, in the request language, and gives them to the page', async () => {
     const { lifecycle, intake, requests, mailer, clock } = withTerms(1_250_500_000);
-    await intake.fromMail({ messageId: 'd1', ticketId: 'tkt_d1', from: 'ann@example.org', replyTo: 'ann@example.org', subject: 'Konto löschen', text: 'Bitte löschen Sie mein Konto.', receivedAt: clock.now().toISOString(), verdicts: {} });
+    await intake.fromMail({
+      messageId: 'd1',
+      ticketId: 'tkt_d1',
+      from: 'ann@example.org',
+      replyTo: 'ann@example.org',
+      subject: 'Konto löschen',
+      text: 'Bitte löschen Sie mein Konto.',
+      receivedAt: clock.now().toISOString(),
+      verdicts: {},
+    });
     const request = [...requests.items.values()].find((r) => r.ticketId === 'tkt_d1')!;
     expect(request.type).toBe('deletion');
     await lifecycle.begin(request.requestId);
@@ -660,8 +863,15 @@ describe('deletion: what it costs, told before it is confirmed; its cancellation
     expect(mail.text).toContain('Auf dem Konto sind noch 1250.5 bezahlte Credits');
     expect(mail.text).toContain('wartet die Löschung 24 Stunden');
     expect(mail.text).toMatch(/https:\/\/api\.omnapi\.test\/privacy\/confirm\?request=prq_\w+&token=\S+/);
-    const warning = await lifecycle.deletionWarning((await requests.get(request.requestId))!, (await import('../../../lambdas/privacy/messages')).messagesFor('en'));
-    expect(warning).toEqual({ paidCredits: '1250.5', coolingOffHours: 24, lines: [expect.stringContaining('1250.5 paid credits'), expect.stringContaining('24 hours')] });
+    const warning = await lifecycle.deletionWarning(
+      (await requests.get(request.requestId))!,
+      (await import('../../../lambdas/privacy/messages')).messagesFor('en'),
+    );
+    expect(warning).toEqual({
+      paidCredits: '1250.5',
+      coolingOffHours: 24,
+      lines: [expect.stringContaining('1250.5 paid credits'), expect.stringContaining('24 hours')],
+    });
   });
 
   it('says nothing of credits when none were paid for, and nothing at all for other requests', async () => {
@@ -676,10 +886,18 @@ describe('deletion: what it costs, told before it is confirmed; its cancellation
   it('mails the registered address when the cooling-off is cancelled, with the privacy centre to ask again', async () => {
     const { lifecycle, mailRequest, requests, mailer, workflow } = withTerms(0);
     const { request } = await mailRequest('ann@example.org', 'm1', 'Delete my account');
-    await requests.update(request.requestId, { cancelTokenHash: (await import('../../../lambdas/shared/crypto')).sha256('cancel-token-0123456789'), taskToken: 'wait-1' }, { status: 'in_progress' });
+    await requests.update(
+      request.requestId,
+      { cancelTokenHash: (await import('../../../lambdas/shared/crypto')).sha256('cancel-token-0123456789'), taskToken: 'wait-1' },
+      { status: 'in_progress' },
+    );
     await lifecycle.cancel(request.requestId, 'cancel-token-0123456789');
     expect(workflow.failed).toEqual([{ token: 'wait-1', error: 'RequestCancelled' }]);
-    expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: 'Deletion cancelled', text: expect.stringContaining('https://api.omnapi.test/privacy') });
+    expect(mailer.sent.at(-1)).toMatchObject({
+      to: 'ann@example.org',
+      subject: 'Deletion cancelled',
+      text: expect.stringContaining('https://api.omnapi.test/privacy'),
+    });
     await expect(lifecycle.cancel(request.requestId, 'cancel-token-0123456789')).rejects.toMatchObject({ code: 'link_closed' });
   });
 });

@@ -3,7 +3,16 @@ import { classifyLetter } from '../../../lambdas/privacy/domain/classify';
 import { ERASURE_ORDER } from '../../../lambdas/privacy/domain/erasure';
 import { MARKETING_TOPICS } from '../../../lambdas/privacy/domain/objection';
 import { REQUEST_TYPES } from '../../../lambdas/privacy/domain/model';
-import { CATALOGUES, ENGLISH_ONLY, LOCALES, type Locale, type MessageKey, messagesFor, preferredLanguage, replyLocale } from '../../../lambdas/privacy/messages';
+import {
+  CATALOGUES,
+  ENGLISH_ONLY,
+  LOCALES,
+  type Locale,
+  type MessageKey,
+  messagesFor,
+  preferredLanguage,
+  replyLocale,
+} from '../../../lambdas/privacy/messages';
 import { DATA_MAP } from '../../../lambdas/shared/data-map';
 
 // The parser's element types (@formatjs/icu-messageformat-parser TYPE).
@@ -38,7 +47,8 @@ function pluralsOf(elements: Element[], into: { name: string; categories: string
   return into;
 }
 
-const ast = (locale: Locale, message: string) => new IntlMessageFormat(message, locale, undefined, { ignoreTag: true }).getAst() as unknown as Element[];
+const ast = (locale: Locale, message: string) =>
+  new IntlMessageFormat(message, locale, undefined, { ignoreTag: true }).getAst() as unknown as Element[];
 const english = CATALOGUES.en as Record<MessageKey, string>;
 const keys = Object.keys(english) as MessageKey[];
 const others = LOCALES.filter((l) => l !== 'en');
@@ -66,7 +76,8 @@ describe('message catalogues', () => {
       const [own, source] = [argumentsOf(elements), argumentsOf(ast('en', english[key]))];
       const dropped = [...source].filter((a) => !own.has(a));
       const invented = [...own].filter((a) => !source.has(a));
-      if (dropped.length || invented.length) problems.push(`${key}: dropped ${dropped.join(' ') || '-'}, invented ${invented.join(' ') || '-'}`);
+      if (dropped.length || invented.length)
+        problems.push(`${key}: dropped ${dropped.join(' ') || '-'}, invented ${invented.join(' ') || '-'}`);
     }
     expect(problems).toEqual([]);
   });
@@ -76,7 +87,11 @@ describe('message catalogues', () => {
     const needed = [...new Set(Array.from({ length: 200 }, (_, n) => rules.select(n)))];
     const problems = keys.flatMap((key) =>
       pluralsOf(ast(locale, CATALOGUES[locale][key] ?? english[key]))
-        .filter((plural) => !plural.categories.includes('other') || needed.some((c) => !plural.categories.includes(c) && !plural.categories.some((x) => x.startsWith('='))))
+        .filter(
+          (plural) =>
+            !plural.categories.includes('other') ||
+            needed.some((c) => !plural.categories.includes(c) && !plural.categories.some((x) => x.startsWith('='))),
+        )
         .map((plural) => `${key}: {${plural.name}} has ${plural.categories.join(',')}, needs ${needed.join(',')}`),
     );
     expect(problems).toEqual([]);
@@ -85,16 +100,27 @@ describe('message catalogues', () => {
   it.each(LOCALES)('%s writes every date as a date and time followed by "UTC"', (locale) => {
     const problems = keys.filter((key) => {
       const message = CATALOGUES[locale][key];
-      return message !== undefined && /\{\s*\w+\s*,\s*(date|time)\b/.test(message) && !/^(?:[^{]|\{(?!\s*\w+\s*,\s*(?:date|time)))*(?:\{\s*\w+\s*,\s*date\s*,\s*dateTime\s*\}\s*UTC(?:[^{]|\{(?!\s*\w+\s*,\s*(?:date|time)))*)+$/.test(message);
+      return (
+        message !== undefined &&
+        /\{\s*\w+\s*,\s*(date|time)\b/.test(message) &&
+        !/^(?:[^{]|\{(?!\s*\w+\s*,\s*(?:date|time)))*(?:\{\s*\w+\s*,\s*date\s*,\s*dateTime\s*\}\s*UTC(?:[^{]|\{(?!\s*\w+\s*,\s*(?:date|time)))*)+$/.test(
+          message,
+        )
+      );
     });
     expect(problems).toEqual([]);
   });
 
   it('names every erased category, every kept category of the data map and every marketing topic', () => {
     const labels = argumentsOf(ast('en', english['category.label']));
-    const options = [...labels].find((a) => a.startsWith('category:options='))!.split('=')[1]!.split(',');
+    const options = [...labels]
+      .find((a) => a.startsWith('category:options='))!
+      .split('=')[1]!
+      .split(',');
     expect([...ERASURE_ORDER, 'stripeCustomer'].filter((c) => !options.includes(c))).toEqual([]);
-    const kept = Object.entries(DATA_MAP).filter(([, entry]) => entry.erasure.kind !== 'delete' && entry.personalData.length).map(([category]) => `kept.${category}`);
+    const kept = Object.entries(DATA_MAP)
+      .filter(([, entry]) => entry.erasure.kind !== 'delete' && entry.personalData.length)
+      .map(([category]) => `kept.${category}`);
     expect(kept.filter((key) => !(key in english))).toEqual([]);
     expect(Object.values(MARKETING_TOPICS).filter((key) => !(key in english))).toEqual([]);
   });
@@ -133,22 +159,26 @@ describe('every mail kind in every language', () => {
   // ack, help, confirm, reminder, export, person, expired, extension, hold, cooling, receipt, correction, objection, page, readme, processing …
   const kinds = [...new Set(keys.map((key) => key.split('.')[0]!))];
 
-  it.each(LOCALES.flatMap((locale) => kinds.map((kind) => [locale, kind] as const)))('%s renders every %s message with its variables, no braces left', (locale, kind) => {
-    const m = messagesFor(locale);
-    const problems: string[] = [];
-    for (const key of keys.filter((k) => k.split('.')[0] === kind)) {
-      if (locale !== 'en' && ENGLISH_ONLY.includes(key)) continue;
-      for (const values of renderings(ast('en', english[key]))) {
-        const [own, source] = [m.t(key, values), messagesFor('en').t(key, values)];
-        if (!own.trim()) problems.push(`${key}: empty`);
-        if (/[{}]/.test(own) && !/[{}]/.test(source)) problems.push(`${key}: braces left in "${own}"`);
-        // Whatever the English says of the variables, this language says too (a select's branch may leave one out, in both).
-        const markers = (text: string) => [...text.matchAll(/⟦(\w+)⟧/g)].map((x) => x[1]).sort();
-        if (markers(own).join() !== markers(source).join()) problems.push(`${key} ${JSON.stringify(values)}: ${markers(own).join() || '-'} vs English ${markers(source).join() || '-'}`);
+  it.each(LOCALES.flatMap((locale) => kinds.map((kind) => [locale, kind] as const)))(
+    '%s renders every %s message with its variables, no braces left',
+    (locale, kind) => {
+      const m = messagesFor(locale);
+      const problems: string[] = [];
+      for (const key of keys.filter((k) => k.split('.')[0] === kind)) {
+        if (locale !== 'en' && ENGLISH_ONLY.includes(key)) continue;
+        for (const values of renderings(ast('en', english[key]))) {
+          const [own, source] = [m.t(key, values), messagesFor('en').t(key, values)];
+          if (!own.trim()) problems.push(`${key}: empty`);
+          if (/[{}]/.test(own) && !/[{}]/.test(source)) problems.push(`${key}: braces left in "${own}"`);
+          // Whatever the English says of the variables, this language says too (a select's branch may leave one out, in both).
+          const markers = (text: string) => [...text.matchAll(/⟦(\w+)⟧/g)].map((x) => x[1]).sort();
+          if (markers(own).join() !== markers(source).join())
+            problems.push(`${key} ${JSON.stringify(values)}: ${markers(own).join() || '-'} vs English ${markers(source).join() || '-'}`);
+        }
       }
-    }
-    expect(problems).toEqual([]);
-  });
+      expect(problems).toEqual([]);
+    },
+  );
 });
 
 describe('reply language', () => {
@@ -161,7 +191,9 @@ describe('reply language', () => {
   it('answers any other language in English, with one line in English saying why', () => {
     const m = messagesFor('hu');
     expect(m.locale).toBe('en');
-    expect(m.mail(['Body.']).split('\n')[0]).toBe('You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.');
+    expect(m.mail(['Body.']).split('\n')[0]).toBe(
+      'You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.',
+    );
     expect(messagesFor('en').mail(['Body.']).split('\n')[0]).toBe('Body.');
   });
 

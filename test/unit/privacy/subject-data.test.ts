@@ -18,21 +18,90 @@ describe('the export reads each category by its data-map path', () => {
 
   beforeAll(async () => {
     dynamo = await startLocalDynamo();
-    const tables = { accounts: 'accounts', sessions: 'sessions', apiKeys: 'apiKeys', ledger: 'ledger', usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', privacyRequests: 'privacyRequests', securityEvents: 'securityEvents', tickets: 'tickets', auditEvents: 'auditEvents' };
+    const tables = {
+      accounts: 'accounts',
+      sessions: 'sessions',
+      apiKeys: 'apiKeys',
+      ledger: 'ledger',
+      usageLogs: 'usageLogs',
+      usageAggregates: 'usageAggregates',
+      privacyRequests: 'privacyRequests',
+      securityEvents: 'securityEvents',
+      tickets: 'tickets',
+      auditEvents: 'auditEvents',
+    };
     data = new DynamoDbSubjectData(dynamo.client, tables, new DynamoDbUsageLogs(dynamo.client, 'usageLogs'));
     // The account took this address on March 1st; it belonged to someone else before.
-    await put('accounts', { pk: 'ACCOUNT#acc_erin', sk: 'PROFILE', accountId: 'acc_erin', email: subject.email, name: 'Erin', passwordHash: 'scrypt$secret', createdAt: '2026-01-01T00:00:00Z', emailSince: '2026-03-01T00:00:00Z' });
-    await put('tickets', { pk: 'TICKET#old', sk: 'TICKET', gsi1pk: `SENDER#${subject.email}`, gsi1sk: '2026-02-01T00:00:00Z', ticketId: 'tkt_old', mailbox: 'support', subject: 'previous owner', text: 'not Erin', receivedAt: '2026-02-01T00:00:00Z' });
-    await put('tickets', { pk: 'TICKET#new', sk: 'TICKET', gsi1pk: `SENDER#${subject.email}`, gsi1sk: '2026-03-02T00:00:00Z', ticketId: 'tkt_new', mailbox: 'support', subject: 'Erin', text: 'hello', receivedAt: '2026-03-02T00:00:00Z' });
+    await put('accounts', {
+      pk: 'ACCOUNT#acc_erin',
+      sk: 'PROFILE',
+      accountId: 'acc_erin',
+      email: subject.email,
+      name: 'Erin',
+      passwordHash: 'scrypt$secret',
+      createdAt: '2026-01-01T00:00:00Z',
+      emailSince: '2026-03-01T00:00:00Z',
+    });
+    await put('tickets', {
+      pk: 'TICKET#old',
+      sk: 'TICKET',
+      gsi1pk: `SENDER#${subject.email}`,
+      gsi1sk: '2026-02-01T00:00:00Z',
+      ticketId: 'tkt_old',
+      mailbox: 'support',
+      subject: 'previous owner',
+      text: 'not Erin',
+      receivedAt: '2026-02-01T00:00:00Z',
+    });
+    await put('tickets', {
+      pk: 'TICKET#new',
+      sk: 'TICKET',
+      gsi1pk: `SENDER#${subject.email}`,
+      gsi1sk: '2026-03-02T00:00:00Z',
+      ticketId: 'tkt_new',
+      mailbox: 'support',
+      subject: 'Erin',
+      text: 'hello',
+      receivedAt: '2026-03-02T00:00:00Z',
+    });
     const anonymous = `ACCOUNT#anonymous#${createHash('sha256').update(subject.email).digest('hex')}`;
-    await put('securityEvents', { pk: anonymous, sk: '2026-02-01T00:00:00Z#evt_1', eventId: 'evt_1', type: 'login_failed', at: '2026-02-01T00:00:00Z' });
-    await put('securityEvents', { pk: anonymous, sk: '2026-03-05T00:00:00Z#evt_2', eventId: 'evt_2', type: 'login_failed', at: '2026-03-05T00:00:00Z' });
+    await put('securityEvents', {
+      pk: anonymous,
+      sk: '2026-02-01T00:00:00Z#evt_1',
+      eventId: 'evt_1',
+      type: 'login_failed',
+      at: '2026-02-01T00:00:00Z',
+    });
+    await put('securityEvents', {
+      pk: anonymous,
+      sk: '2026-03-05T00:00:00Z#evt_2',
+      eventId: 'evt_2',
+      type: 'login_failed',
+      at: '2026-03-05T00:00:00Z',
+    });
     await put('privacyRequests', {
-      pk: 'REQUEST#prq_1', sk: 'REQUEST', gsi1pk: 'ACCOUNT#acc_erin', gsi1sk: '2026-03-03T00:00:00Z', requestId: 'prq_1', type: 'access', status: 'completed', receivedAt: '2026-03-03T00:00:00Z',
-      confirmation: { tokenHash: 'abc' }, taskToken: 'tt', export: { key: 'exports/prq_1/x.zip', bytes: 10, downloadTokenHash: 'def', files: {} },
+      pk: 'REQUEST#prq_1',
+      sk: 'REQUEST',
+      gsi1pk: 'ACCOUNT#acc_erin',
+      gsi1sk: '2026-03-03T00:00:00Z',
+      requestId: 'prq_1',
+      type: 'access',
+      status: 'completed',
+      receivedAt: '2026-03-03T00:00:00Z',
+      confirmation: { tokenHash: 'abc' },
+      taskToken: 'tt',
+      export: { key: 'exports/prq_1/x.zip', bytes: 10, downloadTokenHash: 'def', files: {} },
     });
     await put('ledger', { pk: 'ACCOUNT#acc_erin', sk: 'REF#grant:x', entryId: 'led_1' });
-    await put('ledger', { pk: 'ACCOUNT#acc_erin', sk: 'ENTRY#2026-03-01T00:00:00Z#led_1', entryId: 'led_1', type: 'grant', amountMicro: 5, reason: 'r', at: '2026-03-01T00:00:00Z' });
+    await put('ledger', {
+      pk: 'ACCOUNT#acc_erin',
+      sk: 'ENTRY#2026-03-01T00:00:00Z#led_1',
+      entryId: 'led_1',
+      type: 'grant',
+      amountMicro: 5,
+      reason: 'r',
+      at: '2026-03-01T00:00:00Z',
+    });
     await put('ledger', { pk: 'ACCOUNT#acc_erin', sk: 'BALANCE', balance: 5 });
   });
   afterAll(() => dynamo.stop());
@@ -44,7 +113,16 @@ describe('the export reads each category by its data-map path', () => {
 
   it('never exports secrets or keys, at any depth', async () => {
     const text = JSON.stringify([await all('accounts'), await all('privacyRequests'), await all('ledger')]);
-    for (const secret of ['passwordHash', 'scrypt$secret', 'tokenHash', 'taskToken', 'downloadTokenHash', 'exports/prq_1', '"pk"', 'REF#']) {
+    for (const secret of [
+      'passwordHash',
+      'scrypt$secret',
+      'tokenHash',
+      'taskToken',
+      'downloadTokenHash',
+      'exports/prq_1',
+      '"pk"',
+      'REF#',
+    ]) {
       expect({ secret, found: text.includes(secret) }).toEqual({ secret, found: false });
     }
     expect((await all('ledger')).map((l) => l.kind)).toEqual(['balance', 'entry']);

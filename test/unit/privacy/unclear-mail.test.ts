@@ -21,8 +21,16 @@ describe('unclear privacy mail', () => {
     const started: string[] = [];
     const deps = {
       requests,
-      subjects: { findByEmail: async (e: string) => (e === ann.email ? ann : undefined), get: async (id: string) => (id === ann.accountId ? ann : undefined), passwordMatches: async () => false },
-      workflow: { start: async (r: { requestId: string }) => void started.push(r.requestId), resume: async () => 'delivered' as const, fail: async () => 'delivered' as const },
+      subjects: {
+        findByEmail: async (e: string) => (e === ann.email ? ann : undefined),
+        get: async (id: string) => (id === ann.accountId ? ann : undefined),
+        passwordMatches: async () => false,
+      },
+      workflow: {
+        start: async (r: { requestId: string }) => void started.push(r.requestId),
+        resume: async () => 'delivered' as const,
+        fail: async () => 'delivered' as const,
+      },
       mailer: new MemoryMailer(),
       counter: new DynamoDbWindowCounter(dynamo.client, 'privacyRequests'),
       publicUrl: 'https://api.omnapi.test',
@@ -34,15 +42,32 @@ describe('unclear privacy mail', () => {
     return { intake: new PrivacyIntake(deps), lifecycle: new RequestLifecycle(deps), requests, started, mailer: deps.mailer };
   }
   const mail = (ticketId: string, from: string, text: string, receivedAt: string): PrivacyMailReceived =>
-    ({ messageId: `msg-${ticketId}`, ticketId, from, replyTo: from, subject: 'About my account', text, receivedAt, verdicts: { spf: 'PASS', dkim: 'PASS', spam: 'PASS', virus: 'PASS' } }) as PrivacyMailReceived;
+    ({
+      messageId: `msg-${ticketId}`,
+      ticketId,
+      from,
+      replyTo: from,
+      subject: 'About my account',
+      text,
+      receivedAt,
+      verdicts: { spf: 'PASS', dkim: 'PASS', spam: 'PASS', virus: 'PASS' },
+    }) as PrivacyMailReceived;
 
-  it('keeps it with a deadline in the sender\'s jurisdiction and counts it on the clock until it is classified', async () => {
+  it("keeps it with a deadline in the sender's jurisdiction and counts it on the clock until it is classified", async () => {
     const received = '2026-12-01T10:00:00.000Z';
     const { intake, lifecycle, requests, started, mailer } = setup(() => new Date('2026-12-13T10:00:00Z'));
-    expect(await intake.fromMail(mail('tkt_1', ann.email, 'I am not happy with what you do with my stuff. Sort it out.', received))).toBe('help_sent');
+    expect(await intake.fromMail(mail('tkt_1', ann.email, 'I am not happy with what you do with my stuff. Sort it out.', received))).toBe(
+      'help_sent',
+    );
     expect(mailer.sent.map((m) => m.subject)).toEqual(['How to exercise your privacy rights']);
     const [unclear] = await requests.openUnclear();
-    expect(unclear).toMatchObject({ ticketId: 'tkt_1', from: ann.email, dueAt: '2026-12-16T10:00:00.000Z', status: 'open', why: expect.stringContaining('Sort it out') });
+    expect(unclear).toMatchObject({
+      ticketId: 'tkt_1',
+      from: ann.email,
+      dueAt: '2026-12-16T10:00:00.000Z',
+      status: 'open',
+      why: expect.stringContaining('Sort it out'),
+    });
     // Twelve of fifteen days gone: nearing its deadline, and waiting on us for over a day.
     expect(await lifecycle.checkClock()).toMatchObject({ nearing: ['tkt_1'], stuck: ['tkt_1'] });
 
@@ -50,7 +75,14 @@ describe('unclear privacy mail', () => {
     expect(outcome).toBe('classified');
     const request = await requests.get(requestIds[0]!);
     // The request runs from the mail's arrival, with the deadline it already had.
-    expect(request).toMatchObject({ type: 'deletion', accountId: ann.accountId, receivedAt: received, dueAt: '2026-12-16T10:00:00.000Z', channel: 'mail', ticketId: 'tkt_1' });
+    expect(request).toMatchObject({
+      type: 'deletion',
+      accountId: ann.accountId,
+      receivedAt: received,
+      dueAt: '2026-12-16T10:00:00.000Z',
+      channel: 'mail',
+      ticketId: 'tkt_1',
+    });
     expect(started).toEqual(requestIds);
     expect(await requests.openUnclear()).toEqual([]);
     await expect(intake.classifyUnclear('tkt_1', ['access'], 'operator-2')).rejects.toThrow(/already classified/);
@@ -60,6 +92,9 @@ describe('unclear privacy mail', () => {
     const { intake, requests } = setup(() => new Date('2026-12-02T10:00:00Z'));
     await intake.fromMail(mail('tkt_2', 'stranger@example.net', 'hello?', '2026-12-02T09:00:00.000Z'));
     expect(await intake.classifyUnclear('tkt_2', ['access'], 'operator-1')).toEqual({ outcome: 'no_account', requestIds: [] });
-    expect(await requests.getUnclear('tkt_2')).toMatchObject({ status: 'dismissed', outcome: { by: 'operator-1', note: expect.stringMatching(/no account/) } });
+    expect(await requests.getUnclear('tkt_2')).toMatchObject({
+      status: 'dismissed',
+      outcome: { by: 'operator-1', note: expect.stringMatching(/no account/) },
+    });
   });
 });

@@ -27,7 +27,15 @@ describe('the audit trail', () => {
 
   it('chains twenty events written at once into one unbroken sequence', async () => {
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => trail.record({ actor: { type: 'operator', id: 'ops-user' }, action: 'credits.grant', targets: [{ type: 'account', id: 'acc_chain' }], reason: `grant ${i}`, at })),
+      Array.from({ length: 20 }, (_, i) =>
+        trail.record({
+          actor: { type: 'operator', id: 'ops-user' },
+          action: 'credits.grant',
+          targets: [{ type: 'account', id: 'acc_chain' }],
+          reason: `grant ${i}`,
+          at,
+        }),
+      ),
     );
     const events = await all('account#acc_chain');
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
@@ -35,25 +43,49 @@ describe('the audit trail', () => {
   });
 
   it('finds an event altered in the table, and one removed from the middle', async () => {
-    for (let i = 0; i < 4; i++) await trail.record({ actor: { type: 'account', id: 'acc_t' }, action: 'key.create', targets: [{ type: 'account', id: 'acc_t' }], at });
+    for (let i = 0; i < 4; i++)
+      await trail.record({
+        actor: { type: 'account', id: 'acc_t' },
+        action: 'key.create',
+        targets: [{ type: 'account', id: 'acc_t' }],
+        at,
+      });
     await dynamo.client.send(
-      new UpdateCommand({ TableName: 'auditEvents', Key: { pk: 'STREAM#account#acc_t', sk: 'E#000000000003' }, UpdateExpression: 'SET #a = :a', ExpressionAttributeNames: { '#a': 'action' }, ExpressionAttributeValues: { ':a': 'key.revoke' } }),
+      new UpdateCommand({
+        TableName: 'auditEvents',
+        Key: { pk: 'STREAM#account#acc_t', sk: 'E#000000000003' },
+        UpdateExpression: 'SET #a = :a',
+        ExpressionAttributeNames: { '#a': 'action' },
+        ExpressionAttributeValues: { ':a': 'key.revoke' },
+      }),
     );
     expect(verifyChain(await all('account#acc_t')).firstBreak).toMatchObject({ seq: 3, problem: 'hash' });
     const events = await all('account#acc_t');
     expect(verifyChain([events[0]!, events[1]!, events[3]!]).firstBreak).toMatchObject({ seq: 4, problem: 'gap' });
   });
 
-  it('puts what concerns an account in its stream, and the rest in the operators\' stream', async () => {
-    const account = await trail.record({ actor: { type: 'operator', id: 'o' }, action: 'plan.set', targets: [{ type: 'account', id: 'acc_s' }], at });
-    const ops = await trail.record({ actor: { type: 'operator', id: 'o' }, action: 'usage.replay', targets: [{ type: 'log_group', id: 'g' }], at });
+  it("puts what concerns an account in its stream, and the rest in the operators' stream", async () => {
+    const account = await trail.record({
+      actor: { type: 'operator', id: 'o' },
+      action: 'plan.set',
+      targets: [{ type: 'account', id: 'acc_s' }],
+      at,
+    });
+    const ops = await trail.record({
+      actor: { type: 'operator', id: 'o' },
+      action: 'usage.replay',
+      targets: [{ type: 'log_group', id: 'g' }],
+      at,
+    });
     expect([account.stream, ops.stream]).toEqual(['account#acc_s', 'ops']);
   });
 
   it('expires each event the retention it was written with after it happened', async () => {
     const kept = new DynamoDbAuditTrail(dynamo.client, 'auditEvents', 30);
     await kept.record({ actor: { type: 'operator', id: 'o' }, action: 'plan.set', targets: [{ type: 'account', id: 'acc_ttl' }], at });
-    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'auditEvents', Key: { pk: 'STREAM#account#acc_ttl', sk: 'E#000000000001' } }));
+    const { Item } = await dynamo.client.send(
+      new GetCommand({ TableName: 'auditEvents', Key: { pk: 'STREAM#account#acc_ttl', sk: 'E#000000000001' } }),
+    );
     expect(Item?.expiresAt).toBe(Date.parse(at) / 1000 + 30 * 86_400);
     expect(auditRetentionDaysOf({ AUDIT_RETENTION_DAYS: '730' })).toBe(730);
     expect(auditRetentionDaysOf({})).toBe(400);
@@ -64,19 +96,45 @@ describe('the audit trail', () => {
   });
 
   it('writes one event for a successful call of an audited route, none for a refused one', async () => {
-    const spec = { method: 'POST', path: '/v1/things/{id}', handler: 'x', auth: 'session', summary: 's', responses: {}, errors: [409], audit: { action: 'key.revoke', target: 'key' } } satisfies RouteSpec;
+    const spec = {
+      method: 'POST',
+      path: '/v1/things/{id}',
+      handler: 'x',
+      auth: 'session',
+      summary: 's',
+      responses: {},
+      errors: [409],
+      audit: { action: 'key.revoke', target: 'key' },
+    } satisfies RouteSpec;
     let ok = true;
     const { handler } = route(spec, async () => (ok ? json(204) : Promise.reject(Object.assign(new Error('no'), { name: 'X' }))), {
       authenticate: authenticator('session', async () => ({ accountId: 'acc_route', sessionId: 'ses_1' })),
       auditTrail: trail,
     });
-    const call = () => handler(httpEvent({ method: 'POST', path: '/v1/things/key_1', pathParameters: { id: 'key_1' }, headers: { authorization: 'Bearer omn_sess_x' } }), lambdaContext);
+    const call = () =>
+      handler(
+        httpEvent({
+          method: 'POST',
+          path: '/v1/things/key_1',
+          pathParameters: { id: 'key_1' },
+          headers: { authorization: 'Bearer omn_sess_x' },
+        }),
+        lambdaContext,
+      );
     expect((await call()).statusCode).toBe(204);
     ok = false;
     expect((await call()).statusCode).toBe(500);
     const events = await all('account#acc_route');
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ action: 'key.revoke', actor: { type: 'account', id: 'acc_route', via: 'session:ses_1' }, targets: [{ type: 'account', id: 'acc_route' }, { type: 'key', id: 'key_1' }], context: { ip: '203.0.113.7', requestId: 'req-1' } });
+    expect(events[0]).toMatchObject({
+      action: 'key.revoke',
+      actor: { type: 'account', id: 'acc_route', via: 'session:ses_1' },
+      targets: [
+        { type: 'account', id: 'acc_route' },
+        { type: 'key', id: 'key_1' },
+      ],
+      context: { ip: '203.0.113.7', requestId: 'req-1' },
+    });
   });
 });
 

@@ -16,7 +16,9 @@ function sources(dir: string): string[] {
 /** Every relative import of a file, resolved to a path under the project root. */
 function importsOf(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/(?:import|export)[^'"]*?from\s+'([^']+)'|require\('([^']+)'\)|import\('([^']+)'\)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  const specifiers = [...text.matchAll(/(?:import|export)[^'"]*?from\s+'([^']+)'|require\('([^']+)'\)|import\('([^']+)'\)/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3]!,
+  );
   return specifiers.filter((s) => s.startsWith('.')).map((s) => path.relative(ROOT, path.resolve(path.dirname(file), s)));
 }
 
@@ -36,7 +38,8 @@ describe('context boundaries', () => {
         const [top, context] = target.split(path.sep);
         const crossesContext = top === 'lambdas' && context !== own && context !== 'shared';
         const sharedReachesContext = own === 'shared' && top === 'lambdas' && context !== 'shared';
-        if (crossesContext || sharedReachesContext || top === 'lib' || top === 'local') violations.push(`${path.relative(ROOT, file)} → ${target}`);
+        if (crossesContext || sharedReachesContext || top === 'lib' || top === 'local')
+          violations.push(`${path.relative(ROOT, file)} → ${target}`);
       }
     }
     expect(violations).toEqual([]);
@@ -45,7 +48,14 @@ describe('context boundaries', () => {
   it('keeps password hashing out of the usage and ledger readers (no scrypt at their cold start)', async () => {
     const entries = ['lambdas/metering/handlers/usage.ts', 'lambdas/billing/handlers/credits.ts'];
     for (const entry of entries) {
-      const { metafile } = await build({ entryPoints: [path.join(ROOT, entry)], bundle: true, platform: 'node', write: false, metafile: true, logLevel: 'silent' });
+      const { metafile } = await build({
+        entryPoints: [path.join(ROOT, entry)],
+        bundle: true,
+        platform: 'node',
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
       const inputs = Object.keys(metafile.inputs).filter((input) => input.startsWith('lambdas/'));
       expect({ entry, accounts: inputs.filter((input) => input.startsWith('lambdas/accounts/')) }).toEqual({ entry, accounts: [] });
     }
@@ -54,9 +64,17 @@ describe('context boundaries', () => {
   it('keeps zod out of the metered hot path (half its bundle and cold start)', async () => {
     const { metafile } = await build({
       entryPoints: [path.join(ROOT, 'lambdas/metering/handlers/gateway.ts')],
-      bundle: true, platform: 'node', write: false, metafile: true, minify: true, mainFields: ['module', 'main'], logLevel: 'silent',
+      bundle: true,
+      platform: 'node',
+      write: false,
+      metafile: true,
+      minify: true,
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
     });
-    const zod = Object.keys(metafile.outputs).flatMap((out) => Object.keys(metafile.outputs[out]!.inputs)).filter((input) => input.includes('node_modules/zod/'));
+    const zod = Object.keys(metafile.outputs)
+      .flatMap((out) => Object.keys(metafile.outputs[out]!.inputs))
+      .filter((input) => input.includes('node_modules/zod/'));
     expect(zod).toEqual([]);
   });
 });

@@ -24,10 +24,16 @@ const request = (spec: RouteSpec, headers: Record<string, string | undefined>, c
   httpEvent({
     method: spec.method,
     path: pathOf(spec),
-    headers: Object.fromEntries(Object.entries({ host: 'api.omnapi.test', 'user-agent': 'browser', ...headers }).filter(([, v]) => v !== undefined)) as Record<string, string>,
+    headers: Object.fromEntries(
+      Object.entries({ host: 'api.omnapi.test', 'user-agent': 'browser', ...headers }).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>,
     cookies: cookie ? ['omn_session=omn_sess_stolen'] : undefined,
     body: '{}',
-    requestContext: { ...httpEvent().requestContext, domainName: 'api.omnapi.test', http: { ...httpEvent().requestContext.http, method: spec.method } },
+    requestContext: {
+      ...httpEvent().requestContext,
+      domainName: 'api.omnapi.test',
+      http: { ...httpEvent().requestContext.http, method: spec.method },
+    },
   });
 
 describe('cookie-authenticated writes from other sites', () => {
@@ -35,20 +41,29 @@ describe('cookie-authenticated writes from other sites', () => {
     expect(sessionWrites.length).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(sessionWrites.map((spec) => [`${spec.method} ${spec.path}`, spec] as const))('%s: 403 for a hostile Origin, before the session is looked up', async (_name, spec) => {
-    const { handler, reached } = bound(spec);
-    const response = await handler(request(spec, { 'content-type': 'application/json', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }), lambdaContext);
-    expect(response.statusCode).toBe(403);
-    expect(JSON.parse(response.body!).error.code).toBe('cross_site_request');
-    expect(reached).toEqual({ authenticate: 0, logic: 0 });
-  });
+  it.each(sessionWrites.map((spec) => [`${spec.method} ${spec.path}`, spec] as const))(
+    '%s: 403 for a hostile Origin, before the session is looked up',
+    async (_name, spec) => {
+      const { handler, reached } = bound(spec);
+      const response = await handler(
+        request(spec, { 'content-type': 'application/json', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }),
+        lambdaContext,
+      );
+      expect(response.statusCode).toBe(403);
+      expect(JSON.parse(response.body!).error.code).toBe('cross_site_request');
+      expect(reached).toEqual({ authenticate: 0, logic: 0 });
+    },
+  );
 
-  it.each(sessionWrites.map((spec) => [`${spec.method} ${spec.path}`, spec] as const))('%s: 415 for a "simple" request with no Content-Type and no Origin', async (_name, spec) => {
-    const { handler, reached } = bound(spec);
-    const response = await handler(request(spec, { 'content-type': undefined, 'sec-fetch-site': 'same-origin' }), lambdaContext);
-    expect(response.statusCode).toBe(415);
-    expect(reached.logic).toBe(0);
-  });
+  it.each(sessionWrites.map((spec) => [`${spec.method} ${spec.path}`, spec] as const))(
+    '%s: 415 for a "simple" request with no Content-Type and no Origin',
+    async (_name, spec) => {
+      const { handler, reached } = bound(spec);
+      const response = await handler(request(spec, { 'content-type': undefined, 'sec-fetch-site': 'same-origin' }), lambdaContext);
+      expect(response.statusCode).toBe(415);
+      expect(reached.logic).toBe(0);
+    },
+  );
 
   it('refuses a cross-site Sec-Fetch-Site without an Origin, and a sandboxed page\'s "null" origin', async () => {
     const [spec] = sessionWrites;
@@ -58,23 +73,33 @@ describe('cookie-authenticated writes from other sites', () => {
     }
   });
 
-  it('lets the API\'s own pages, and bearer-token callers from anywhere, through', async () => {
+  it("lets the API's own pages, and bearer-token callers from anywhere, through", async () => {
     const spec = sessionWrites.find((s) => s.path === '/v1/keys')!;
-    const own = await bound(spec).handler(request(spec, { 'content-type': 'application/json', origin: 'https://api.omnapi.test', 'sec-fetch-site': 'same-origin' }), lambdaContext);
+    const own = await bound(spec).handler(
+      request(spec, { 'content-type': 'application/json', origin: 'https://api.omnapi.test', 'sec-fetch-site': 'same-origin' }),
+      lambdaContext,
+    );
     expect(own.statusCode).not.toBe(403);
     expect(own.statusCode).not.toBe(415);
-    const bearer = await bound(spec).handler(request(spec, { 'content-type': 'application/json', origin: 'https://evil.example', authorization: 'Bearer omn_sess_x' }, false), lambdaContext);
+    const bearer = await bound(spec).handler(
+      request(spec, { 'content-type': 'application/json', origin: 'https://evil.example', authorization: 'Bearer omn_sess_x' }, false),
+      lambdaContext,
+    );
     expect(bearer.statusCode).not.toBe(403);
   });
 
-  it('lets an allowed origin from the stage\'s corsOrigins through', async () => {
+  it("lets an allowed origin from the stage's corsOrigins through", async () => {
     jest.resetModules();
     process.env.CORS_ORIGINS = 'https://console.omnapi.test';
     try {
-      const { route: freshRoute } = require('../../../lambdas/shared/middleware/http-handler') as typeof import('../../../lambdas/shared/middleware/http-handler');
+      const { route: freshRoute } =
+        require('../../../lambdas/shared/middleware/http-handler') as typeof import('../../../lambdas/shared/middleware/http-handler');
       const spec = sessionWrites.find((s) => s.path === '/v1/keys')!;
       const { handler } = freshRoute(spec, async () => json(200, {}), { authenticate: authenticator('session', async () => ({})) });
-      const response = await handler(request(spec, { 'content-type': 'application/json', origin: 'https://console.omnapi.test', 'sec-fetch-site': 'same-site' }), lambdaContext);
+      const response = await handler(
+        request(spec, { 'content-type': 'application/json', origin: 'https://console.omnapi.test', 'sec-fetch-site': 'same-site' }),
+        lambdaContext,
+      );
       expect(response.statusCode).not.toBe(403);
     } finally {
       delete process.env.CORS_ORIGINS;

@@ -8,13 +8,33 @@ import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { authenticator } from '../../../lambdas/shared/auth/authenticator';
 
 const Body = z.object({ name: z.string().min(1).max(50), count: z.number().int().nonnegative() });
-const spec = { method: 'POST', path: '/echo', handler: 'echo', auth: 'public', summary: 'test', body: Body, responses: {}, errors: [400] } satisfies RouteSpec;
-const publicRoute = { method: 'GET', path: '/x', handler: 'x', auth: 'public', summary: 'test', responses: {}, errors: [] } satisfies RouteSpec;
+const spec = {
+  method: 'POST',
+  path: '/echo',
+  handler: 'echo',
+  auth: 'public',
+  summary: 'test',
+  body: Body,
+  responses: {},
+  errors: [400],
+} satisfies RouteSpec;
+const publicRoute = {
+  method: 'GET',
+  path: '/x',
+  handler: 'x',
+  auth: 'public',
+  summary: 'test',
+  responses: {},
+  errors: [],
+} satisfies RouteSpec;
 /** A route's deployed handler, as `route` builds it from a manifest entry. */
 const httpHandler = (logic: RouteLogic<typeof publicRoute, undefined>) => route(publicRoute, logic).handler;
 const echo = route(spec, async (event) => json(200, event.input.body), { maxBodyBytes: 1024 }).handler;
-const call = (body: string | undefined, headers: Record<string, string> = { 'content-type': 'application/json' }, isBase64Encoded = false) =>
-  echo(httpEvent({ method: 'POST', path: '/echo', body, headers, isBase64Encoded }), lambdaContext);
+const call = (
+  body: string | undefined,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+  isBase64Encoded = false,
+) => echo(httpEvent({ method: 'POST', path: '/echo', body, headers, isBase64Encoded }), lambdaContext);
 const errorOf = (response: { body?: string }) => JSON.parse(response.body!).error;
 
 describe('route handler', () => {
@@ -62,7 +82,9 @@ describe('route handler', () => {
   });
 
   it('accepts an explicit UTF-8 charset', async () => {
-    expect((await call(JSON.stringify({ name: 'é', count: 1 }), { 'content-type': 'application/json; charset=UTF-8' })).statusCode).toBe(200);
+    expect((await call(JSON.stringify({ name: 'é', count: 1 }), { 'content-type': 'application/json; charset=UTF-8' })).statusCode).toBe(
+      200,
+    );
   });
 
   it('answers 400 invalid_encoding for bytes that are not UTF-8, instead of storing U+FFFD', async () => {
@@ -132,21 +154,38 @@ describe('route handler', () => {
     }
     const signature = authenticator('stripeSignature', async () => ({ id: 'evt_1' }));
     const session = authenticator('session', async () => ({ accountId: 'acc_1' }));
-    expect(() => route({ ...publicRoute, auth: 'stripeSignature' }, async () => json(200, {}))).toThrow(/stripeSignature route: pass its authenticator/);
-    expect(() => route({ ...publicRoute, auth: 'stripeSignature' }, async () => json(200, {}), { authenticate: session })).toThrow(/got a session one/);
-    expect(() => route({ ...publicRoute, auth: 'session' }, async () => json(200, {}), { authenticate: signature })).toThrow(/got a stripeSignature one/);
-    expect(() => route(publicRoute, async () => json(200, {}), { authenticate: session as never })).toThrow(/public: it takes no authenticator/);
+    expect(() => route({ ...publicRoute, auth: 'stripeSignature' }, async () => json(200, {}))).toThrow(
+      /stripeSignature route: pass its authenticator/,
+    );
+    expect(() => route({ ...publicRoute, auth: 'stripeSignature' }, async () => json(200, {}), { authenticate: session })).toThrow(
+      /got a session one/,
+    );
+    expect(() => route({ ...publicRoute, auth: 'session' }, async () => json(200, {}), { authenticate: signature })).toThrow(
+      /got a stripeSignature one/,
+    );
+    expect(() => route(publicRoute, async () => json(200, {}), { authenticate: session as never })).toThrow(
+      /public: it takes no authenticator/,
+    );
     expect(() => route({ ...publicRoute, auth: 'apiKey' }, async () => json(200, {}))).toThrow(/metered gateway/);
-    expect(route({ ...publicRoute, auth: 'stripeSignature' }, async () => json(200, {}), { authenticate: signature }).routeKey).toBe('GET /x');
+    expect(route({ ...publicRoute, auth: 'stripeSignature' }, async () => json(200, {}), { authenticate: signature }).routeKey).toBe(
+      'GET /x',
+    );
   });
 
   it('never answers 5xx, whatever the body', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v))), async (body) => {
-        const response = await call(body);
-        expect(response.statusCode).toBeLessThan(500);
-        expect(errorOf(response) ?? JSON.parse(response.body!)).toBeDefined();
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        async (body) => {
+          const response = await call(body);
+          expect(response.statusCode).toBeLessThan(500);
+          expect(errorOf(response) ?? JSON.parse(response.body!)).toBeDefined();
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -4,10 +4,38 @@ import type { TableName } from '../../../lambdas/shared/tables';
 
 /** A plausible value for each placeholder, so every declared key can be built. */
 const SAMPLE: Record<string, string> = {
-  accountId: 'acc_7Hq2', email: 'ana@example.org', emailHash: 'a'.repeat(64), tokenHash: 'b'.repeat(64), keyId: 'key_9x', secretHash: 'c'.repeat(64),
-  at: '2026-12-05T10:17:03.120Z', entryId: 'led_1', idempotencyKey: 'purchase:pi_1', shard: '3', paymentIntentId: 'pi_1', eventId: 'evt_1', pseudonym: 'psn_1_abc',
-  rest: 'S000000000000001', call: 'S17', requestId: 'req_1', block: '000000000000002', hour: '2026-12-05T10', day: '2026-12-05', product: 'echo', requestId2: 'x',
-  type: 'deletion', ticketId: 'tkt_1', noticeId: 'ntc_1', delivery: 'e'.repeat(32), digest: 'f'.repeat(64), messageId: '<m1@example.org>', stream: 'account#acc_7Hq2', seq: '000000000001', ip: '203.0.113.9', senderHash: 'd'.repeat(32), windowStart: '1764900000',
+  accountId: 'acc_7Hq2',
+  email: 'ana@example.org',
+  emailHash: 'a'.repeat(64),
+  tokenHash: 'b'.repeat(64),
+  keyId: 'key_9x',
+  secretHash: 'c'.repeat(64),
+  at: '2026-12-05T10:17:03.120Z',
+  entryId: 'led_1',
+  idempotencyKey: 'purchase:pi_1',
+  shard: '3',
+  paymentIntentId: 'pi_1',
+  eventId: 'evt_1',
+  pseudonym: 'psn_1_abc',
+  rest: 'S000000000000001',
+  call: 'S17',
+  requestId: 'req_1',
+  block: '000000000000002',
+  hour: '2026-12-05T10',
+  day: '2026-12-05',
+  product: 'echo',
+  requestId2: 'x',
+  type: 'deletion',
+  ticketId: 'tkt_1',
+  noticeId: 'ntc_1',
+  delivery: 'e'.repeat(32),
+  digest: 'f'.repeat(64),
+  messageId: '<m1@example.org>',
+  stream: 'account#acc_7Hq2',
+  seq: '000000000001',
+  ip: '203.0.113.9',
+  senderHash: 'd'.repeat(32),
+  windowStart: '1764900000',
 };
 const sampleKey = (type: ItemType) => type.key(SAMPLE as never);
 const named = [...Object.entries(ITEMS), ...Object.entries(COUNTERS).map(([name, counter]) => [name, counter.item] as const)];
@@ -33,7 +61,15 @@ describe('item types: one declaration per stored item', () => {
   it("gives erasure every partition built from the person's account id or address hash, whichever context declared the counter", () => {
     const partitions = subjectPartitions('securityEvents', { accountId: 'acc_1', emailHash: 'h1' });
     expect(partitions).toEqual(
-      expect.arrayContaining(['ACCOUNT#acc_1', 'ACCOUNT#anonymous#h1', 'ADDRESSES#acc_1', 'THROTTLE#checkout#acc_1', 'THROTTLE#password-check#acc_1', 'THROTTLE#login-fail#h1', 'THROTTLE#signup-email#h1']),
+      expect.arrayContaining([
+        'ACCOUNT#acc_1',
+        'ACCOUNT#anonymous#h1',
+        'ADDRESSES#acc_1',
+        'THROTTLE#checkout#acc_1',
+        'THROTTLE#password-check#acc_1',
+        'THROTTLE#login-fail#h1',
+        'THROTTLE#signup-email#h1',
+      ]),
     );
     // Counters keyed by a network address or a sender hash name nobody erasure can look up.
     expect(partitions.some((pk) => pk.includes('login-ip'))).toBe(false);

@@ -6,7 +6,11 @@ import { HTTP_METHODS } from '../../../lambdas/shared/routes';
 import { synthesizeTemplate } from '../../../local/assembly';
 
 const file = path.join(__dirname, '..', '..', '..', 'docs', 'openapi.json');
-type Operation = { requestBody?: { content: Record<string, { schema: unknown }> }; parameters?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> };
+type Operation = {
+  requestBody?: { content: Record<string, { schema: unknown }> };
+  parameters?: unknown[];
+  responses: Record<string, { content?: Record<string, unknown> }>;
+};
 const document = JSON.parse(fs.readFileSync(file, 'utf8')) as { paths: Record<string, Record<string, Operation>> };
 
 /** docs/openapi.json is generated from the route manifests, and says what the deployed API serves. */
@@ -45,9 +49,13 @@ describe('docs/openapi.json', () => {
         const success = Object.entries(operation.responses).filter(([status]) => /^[23]/.test(status));
         expect({ where, success: success.length > 0 }).toEqual({ where, success: true });
         for (const [status, response] of success) {
-          if (status.startsWith('2') && status !== '204') expect({ where, status, content: Boolean(response.content) }).toEqual({ where, status, content: true });
+          if (status.startsWith('2') && status !== '204')
+            expect({ where, status, content: Boolean(response.content) }).toEqual({ where, status, content: true });
         }
-        expect({ where, errors: operation.responses['500']?.content?.['application/json'] }).toEqual({ where, errors: { schema: { $ref: '#/components/schemas/Error' } } });
+        expect({ where, errors: operation.responses['500']?.content?.['application/json'] }).toEqual({
+          where,
+          errors: { schema: { $ref: '#/components/schemas/Error' } },
+        });
         if (['post', 'put', 'patch'].includes(method) && !/\/(logout|roll)$|\/checkout\/\{sessionId\}\/cancel$|\{proxy\}/.test(p)) {
           expect({ where, body: Boolean(operation.requestBody?.content) }).toEqual({ where, body: true });
         }

@@ -27,8 +27,13 @@ describe('the origin guard', () => {
     const { handler, seen } = guarded(new OriginGuard({ load: async () => SECRET }));
     const response = await handler(httpEvent(), lambdaContext);
     expect(response.statusCode).toBe(403);
-    expect(JSON.parse(response.body!)).toEqual({ error: { code: 'direct_access_forbidden', message: expect.stringContaining('public address') } });
-    expect(response.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'content-type': expect.stringContaining('application/json') });
+    expect(JSON.parse(response.body!)).toEqual({
+      error: { code: 'direct_access_forbidden', message: expect.stringContaining('public address') },
+    });
+    expect(response.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'content-type': expect.stringContaining('application/json'),
+    });
     expect(seen).toEqual([]);
   });
 
@@ -98,7 +103,9 @@ describe('the origin guard', () => {
 
   it('reads a deployed secret from Secrets Manager by the ARN in ORIGIN_SECRET_ARN, once', async () => {
     const secrets = mockClient(SecretsManagerClient);
-    secrets.on(GetSecretValueCommand, { SecretId: 'arn:aws:secretsmanager:us-east-1:1:secret:omnapi/origin-AbCdEf' }).resolves({ SecretString: SECRET });
+    secrets
+      .on(GetSecretValueCommand, { SecretId: 'arn:aws:secretsmanager:us-east-1:1:secret:omnapi/origin-AbCdEf' })
+      .resolves({ SecretString: SECRET });
     try {
       const guard = OriginGuard.fromEnv({ ORIGIN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:omnapi/origin-AbCdEf' })!;
       expect(await guard.admits(fromEdge())).toBe(true);
@@ -116,7 +123,15 @@ describe('the origin guard', () => {
   });
 
   it('guards every manifest route and the unknown-route answer of a function built while ORIGIN_SECRET is set', async () => {
-    const spec = { method: 'GET', path: '/v1/thing', handler: 'thing', auth: 'public', summary: 'test', responses: {}, errors: [] } satisfies RouteSpec;
+    const spec = {
+      method: 'GET',
+      path: '/v1/thing',
+      handler: 'thing',
+      auth: 'public',
+      summary: 'test',
+      responses: {},
+      errors: [],
+    } satisfies RouteSpec;
     process.env.ORIGIN_SECRET = SECRET;
     try {
       const handler = httpRoutes(route(spec, async () => json(200, { ok: true })));

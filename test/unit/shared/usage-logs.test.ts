@@ -1,12 +1,30 @@
 import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbUsageLogs, logPageItem, pageSortKey, shortenUsageLogRetention, singleSortKey } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import {
+  DynamoDbUsageLogs,
+  logPageItem,
+  pageSortKey,
+  shortenUsageLogRetention,
+  singleSortKey,
+} from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { type UsageLog, usageLogRetentionDays } from '../../../lambdas/shared/usage-logs';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
 const NOW = new Date('2026-03-02T00:00:00Z');
 const log = (requestId: string, at: string): UsageLog => ({
-  requestId, at, keyId: 'key_1', product: 'echo', method: 'GET', path: `/p/${requestId}`, status: 200, outcome: 'ok',
-  priceMicroCredits: 1, latencyMs: 3, requestBytes: 0, responseBytes: 10, ip: '203.0.113.9', userAgent: 'jest',
+  requestId,
+  at,
+  keyId: 'key_1',
+  product: 'echo',
+  method: 'GET',
+  path: `/p/${requestId}`,
+  status: 200,
+  outcome: 'ok',
+  priceMicroCredits: 1,
+  latencyMs: 3,
+  requestBytes: 0,
+  responseBytes: 10,
+  ip: '203.0.113.9',
+  userAgent: 'jest',
 });
 const order = (l: UsageLog) => `${l.at}#${l.requestId}`;
 
@@ -31,7 +49,8 @@ describe('DynamoDbUsageLogs.page', () => {
     items.push(logPageItem('acc_ann', singleSortKey(refused), [refused]));
     // The earlier one-call form, older than every page.
     const legacy = [log('l1', '2026-03-01T09:00:00.000Z'), log('l2', '2026-03-01T09:30:00.000Z')];
-    for (const { at, requestId, ...rest } of legacy) items.push({ pk: 'ACCOUNT#acc_ann', sk: `${at}#${requestId}`, ...rest, expiresAt: Math.floor(NOW.getTime() / 1000) + 3600 });
+    for (const { at, requestId, ...rest } of legacy)
+      items.push({ pk: 'ACCOUNT#acc_ann', sk: `${at}#${requestId}`, ...rest, expiresAt: Math.floor(NOW.getTime() / 1000) + 3600 });
     // Past its TTL (not yet swept), and past the 90 days: never shown.
     const swept = log('x1', '2026-03-01T10:19:00.000Z');
     items.push({ ...logPageItem('acc_ann', singleSortKey(swept), [swept]), expiresAt: Math.floor(NOW.getTime() / 1000) - 1 });
@@ -40,7 +59,10 @@ describe('DynamoDbUsageLogs.page', () => {
     // Another account's page, newer than all of them.
     const other = log('o1', '2026-03-01T23:00:00.000Z');
     items.push(logPageItem('acc_bob', singleSortKey(other), [other]));
-    for (let i = 0; i < items.length; i += 25) await dynamo.client.send(new BatchWriteCommand({ RequestItems: { usageLogs: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    for (let i = 0; i < items.length; i += 25)
+      await dynamo.client.send(
+        new BatchWriteCommand({ RequestItems: { usageLogs: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
+      );
     expected.push(...[...a, ...b, ...later, refused, ...legacy].sort((x, y) => (order(x) < order(y) ? 1 : -1)));
   });
   afterAll(() => dynamo.stop());
@@ -104,7 +126,8 @@ describe('usage-log retention as a stage setting', () => {
     const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
     const old = log('old', '2026-02-10T10:00:00.000Z');
     const recent = log('new', '2026-02-28T10:00:00.000Z');
-    for (const l of [old, recent]) await dynamo.client.send(new PutCommand({ TableName: 'usageLogs', Item: logPageItem('acc_win', singleSortKey(l), [l]) }));
+    for (const l of [old, recent])
+      await dynamo.client.send(new PutCommand({ TableName: 'usageLogs', Item: logPageItem('acc_win', singleSortKey(l), [l]) }));
     process.env.USAGE_LOG_RETENTION_DAYS = '10';
     expect((await logs.page('acc_win', { limit: 10, now: NOW })).logs.map((l) => l.requestId)).toEqual(['new']);
     process.env.USAGE_LOG_RETENTION_DAYS = '90';
@@ -113,17 +136,43 @@ describe('usage-log retention as a stage setting', () => {
 
   it('shortens the expiry of stored pages, singles and per-call items to newest call + days, leaves seq blocks and shorter expiries alone', async () => {
     process.env.USAGE_LOG_RETENTION_DAYS = '90';
-    const page = logPageItem('acc_ret', pageSortKey('2026-03-01T10:17:50.000Z', 1), [log('p1', '2026-03-01T10:17:01.000Z'), log('p2', '2026-03-01T10:17:50.000Z')]);
-    const single = { pk: 'ACCOUNT#acc_ret', sk: 'M#2026-03-01T11:00:00.000Z#S7', d: new Uint8Array([1]), expiresAt: epoch('2026-03-01T11:00:00.000Z') + 90 * 86_400 };
-    const legacy = { pk: 'ACCOUNT#acc_ret', sk: '2026-03-01T09:00:00.000Z#req_9', status: 200, expiresAt: epoch('2026-03-01T09:00:00.000Z') + 90 * 86_400 };
-    const seqBlock = { pk: 'ACCOUNT#acc_ret', sk: 'SEQ#000000000000001', s: new Set([1]), expiresAt: epoch('2026-03-01T11:00:00.000Z') + 90 * 86_400 };
-    const alreadyShort: Record<string, unknown> = { ...logPageItem('acc_ret', singleSortKey(log('s1', '2026-03-01T12:00:00.000Z')), [log('s1', '2026-03-01T12:00:00.000Z')]), expiresAt: epoch('2026-03-01T12:00:00.000Z') + 86_400 };
-    for (const Item of [page, single, legacy, seqBlock, alreadyShort]) await dynamo.client.send(new PutCommand({ TableName: 'usageLogs', Item }));
+    const page = logPageItem('acc_ret', pageSortKey('2026-03-01T10:17:50.000Z', 1), [
+      log('p1', '2026-03-01T10:17:01.000Z'),
+      log('p2', '2026-03-01T10:17:50.000Z'),
+    ]);
+    const single = {
+      pk: 'ACCOUNT#acc_ret',
+      sk: 'M#2026-03-01T11:00:00.000Z#S7',
+      d: new Uint8Array([1]),
+      expiresAt: epoch('2026-03-01T11:00:00.000Z') + 90 * 86_400,
+    };
+    const legacy = {
+      pk: 'ACCOUNT#acc_ret',
+      sk: '2026-03-01T09:00:00.000Z#req_9',
+      status: 200,
+      expiresAt: epoch('2026-03-01T09:00:00.000Z') + 90 * 86_400,
+    };
+    const seqBlock = {
+      pk: 'ACCOUNT#acc_ret',
+      sk: 'SEQ#000000000000001',
+      s: new Set([1]),
+      expiresAt: epoch('2026-03-01T11:00:00.000Z') + 90 * 86_400,
+    };
+    const alreadyShort: Record<string, unknown> = {
+      ...logPageItem('acc_ret', singleSortKey(log('s1', '2026-03-01T12:00:00.000Z')), [log('s1', '2026-03-01T12:00:00.000Z')]),
+      expiresAt: epoch('2026-03-01T12:00:00.000Z') + 86_400,
+    };
+    for (const Item of [page, single, legacy, seqBlock, alreadyShort])
+      await dynamo.client.send(new PutCommand({ TableName: 'usageLogs', Item }));
     const progress: number[] = [];
-    const result = await shortenUsageLogRetention(dynamo.client, 'usageLogs', 7, { segments: 2, onProgress: (seen) => progress.push(seen) });
+    const result = await shortenUsageLogRetention(dynamo.client, 'usageLogs', 7, {
+      segments: 2,
+      onProgress: (seen) => progress.push(seen),
+    });
     expect(result.shortened).toBeGreaterThanOrEqual(3);
     expect(progress.length).toBeGreaterThan(0);
-    const expiry = async (sk: string) => (await dynamo.client.send(new GetCommand({ TableName: 'usageLogs', Key: { pk: 'ACCOUNT#acc_ret', sk } }))).Item?.expiresAt;
+    const expiry = async (sk: string) =>
+      (await dynamo.client.send(new GetCommand({ TableName: 'usageLogs', Key: { pk: 'ACCOUNT#acc_ret', sk } }))).Item?.expiresAt;
     expect(await expiry(String(page.sk))).toBe(epoch('2026-03-01T10:17:50.000Z') + 7 * 86_400);
     expect(await expiry(single.sk)).toBe(epoch('2026-03-01T11:00:00.000Z') + 7 * 86_400);
     expect(await expiry(legacy.sk)).toBe(epoch('2026-03-01T09:00:00.000Z') + 7 * 86_400);
