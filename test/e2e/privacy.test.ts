@@ -145,7 +145,7 @@ describe('privacy requests against npm start', () => {
     await sendMail(local, { from: email('gus'), to: 'privacy@omnapi.com', subject: 'Access and rectification', text: letter });
     const confirmation = await mailMatching(email('gus'), /Confirm your privacy request/);
     expect(confirmation.text).toMatch(/a letter asking for access and correction/);
-    const link = linkIn(confirmation, '/v1/privacy/confirm');
+    const link = apiUrlOfLink(linkIn(confirmation, '/privacy/confirm'));
     const requests = (await api('GET', '/v1/privacy/requests', { token: gus.token })).body.requests as {
       requestId: string;
       type: string;
@@ -356,7 +356,7 @@ describe('privacy requests against npm start', () => {
     expect(await confirmed.text()).toContain('Anfrage bestätigt');
     const ready = await mailMatching(email('hans'), /Ihre OmnAPI-Daten sind bereit/);
     // The archive speaks German too: its README and the art. 15(1) section of data.json.
-    const files = await unzip(Buffer.from(await (await fetch(linkIn(ready, '/download'))).arrayBuffer()));
+    const files = await unzip(Buffer.from(await (await fetch(apiUrlOfLink(linkIn(ready, '/privacy/requests/')))).arrayBuffer()));
     const readme = files['README.txt']!.toString('utf8');
     expect(readme.split('\r\n')[0]).toBe('Ihre Daten bei OmnAPI');
     expect(readme).toContain('Wie lange wir sie aufbewahren: 90 Tage (TTL).');
