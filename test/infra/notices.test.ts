@@ -29,7 +29,7 @@ describe('notices and mail delivery', () => {
       Protocol: 'lambda',
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
     });
-    const feedback = functions.find((fn) => fn.Properties.Description.startsWith('Puts the addresses SES reports'))!;
+    const feedback = functions.find((fn) => fn.Properties.Description?.startsWith('Puts the addresses SES reports'))!;
     expect(variables(feedback)).toHaveProperty('TABLE_SUPPRESSIONS');
   });
 
@@ -38,7 +38,7 @@ describe('notices and mail delivery', () => {
       KmsMasterKeyId: Match.anyValue(),
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
     });
-    const sender = functions.find((fn) => fn.Properties.Description.startsWith('Delivers one notice'))!;
+    const sender = functions.find((fn) => fn.Properties.Description?.startsWith('Delivers one notice'))!;
     expect(variables(sender)).toMatchObject({
       NOTICE_SENDS_PER_SECOND: '7',
       NOTICES_FROM: 'notices@omnapi.com',
