@@ -203,3 +203,30 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
 export function Loading() {
   return <p aria-busy="true">Loading…</p>;
 }
+
+/**
+ * "Newer" and "Older" over a cursor-paged list: `cursors` are the pages before this one, so going back
+ * needs no state in the API.
+ */
+export function Pager({
+  label,
+  cursors,
+  next,
+  onCursors,
+}: {
+  label: string;
+  cursors: string[];
+  next?: string | null;
+  onCursors: (cursors: string[]) => void;
+}) {
+  return (
+    <nav class="pager" aria-label={label}>
+      <button type="button" class="secondary" disabled={cursors.length === 0} onClick={() => onCursors(cursors.slice(0, -1))}>
+        Newer
+      </button>
+      <button type="button" class="secondary" disabled={!next} onClick={() => next && onCursors([...cursors, next])}>
+        Older
+      </button>
+    </nav>
+  );
+}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useSearch } from 'wouter-preact';
 import { api, call, formatCredits, formatMoney, formatTime, type Schemas } from '../api/client';
-import { ErrorNotice, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
+import { ErrorNotice, Loading, Notice, Page, Pager, useAction, useLoad } from '../components/ui';
 
 const ENTRY_TEXT: Record<Schemas['LedgerEntry']['type'], string> = {
   grant: 'Grant',
@@ -102,19 +102,7 @@ export function Credits() {
           </tbody>
         </table>
       )}
-      <nav class="pager" aria-label="Ledger pages">
-        <button type="button" class="secondary" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Newer
-        </button>
-        <button
-          type="button"
-          class="secondary"
-          disabled={!ledger.data?.nextCursor}
-          onClick={() => setCursors([...cursors, ledger.data!.nextCursor!])}
-        >
-          Older
-        </button>
-      </nav>
+      <Pager label="Ledger pages" cursors={cursors} next={ledger.data?.nextCursor} onCursors={setCursors} />
     </Page>
   );
 }

@@ -3,7 +3,7 @@ import { useLocation, useSearch } from 'wouter-preact';
 import { api, call, formatCredits, formatTime } from '../api/client';
 import type { paths } from '../api/openapi';
 import { Chart } from '../components/chart';
-import { ErrorNotice, Field, Form, Loading, Page, Select, useLoad } from '../components/ui';
+import { ErrorNotice, Field, Form, Loading, Page, Pager, Select, useLoad } from '../components/ui';
 
 const HOUR = 3_600_000;
 const RANGES: [string, string][] = [
@@ -308,19 +308,7 @@ export function Logs() {
           </tbody>
         </table>
       )}
-      <nav class="pager" aria-label="Log pages">
-        <button type="button" class="secondary" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Newer
-        </button>
-        <button
-          type="button"
-          class="secondary"
-          disabled={!logs.data?.nextCursor}
-          onClick={() => setCursors([...cursors, logs.data!.nextCursor!])}
-        >
-          Older
-        </button>
-      </nav>
+      <Pager label="Log pages" cursors={cursors} next={logs.data?.nextCursor} onCursors={setCursors} />
     </Page>
   );
 }
