@@ -1,4 +1,5 @@
 /** One jest config, one project per test tree (unit, infra, e2e). */
+const os = require('node:os');
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
 // middy, the OpenAPI validator, commander and FormatJS (intl-messageformat) ship ESM only.
 const transformIgnorePatterns = ['node_modules/(?!(@middy|@seriousme|commander|intl-messageformat|@formatjs)/)'];
@@ -11,4 +12,7 @@ module.exports = {
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
   testTimeout: 60_000,
+  // Jest's default on two cores is one worker. An e2e file spends much of its time waiting on its runtime
+  // (batching windows, schedules, mail), and a unit file on the other core is idle: one worker a core, two at least.
+  maxWorkers: Math.max(2, os.availableParallelism?.() ?? os.cpus().length),
 };

@@ -5,6 +5,7 @@ import { buildApp } from '../lib/app';
 import { LOCAL_CONTEXT_KEY } from '../lib/config';
 import { ENTRY_METADATA_KEY } from '../lib/constructs/omnapi-function';
 import { TABLE_METADATA_KEY } from '../lib/constructs/data';
+import { cachedTemplate } from './template-cache';
 import { IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION, type LocalIdentity, type Template, type TemplateResource } from './intrinsics';
 
 export interface LocalTable {
@@ -134,16 +135,18 @@ export interface LocalModel {
   outputs: Record<string, string>;
 }
 
-/** Synthesizes the CDK app in-process (no bundling) and returns its template. */
+/** Synthesizes the CDK app in-process (no bundling) and returns its template; unchanged inputs reuse the last synthesis's. */
 export function synthesizeTemplate(context: Record<string, unknown> = {}): Template {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-synth-'));
-  try {
-    const { app, stack } = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], [LOCAL_CONTEXT_KEY]: true, ...context } });
-    const assembly = app.synth();
-    return assembly.getStackArtifact(stack.artifactId).template as Template;
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+  return cachedTemplate(context, () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-synth-'));
+    try {
+      const { app, stack } = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], [LOCAL_CONTEXT_KEY]: true, ...context } });
+      const assembly = app.synth();
+      return assembly.getStackArtifact(stack.artifactId).template as Template;
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
 }
 
 /** Where the local runtime serves what the template names. */

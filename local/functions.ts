@@ -129,6 +129,11 @@ export class LocalFunctions {
     this.options.progress?.(`functions loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 
+  /** Bundles (or reuses) every handler without loading any: each then loads on its first call, its cold start, as on Lambda. */
+  bundle(): Promise<void> {
+    return this.bundleAll();
+  }
+
   /** Loads one function's module (its cold start) with its own environment; rejects with what the module throws. */
   coldStart(functionId: string): Promise<unknown> {
     return this.load(this.get(functionId));

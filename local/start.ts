@@ -32,6 +32,8 @@ async function main(): Promise<void> {
     template: process.env.OMNAPI_TEMPLATE_FILE
       ? (JSON.parse(fs.readFileSync(process.env.OMNAPI_TEMPLATE_FILE, 'utf8')) as Template)
       : undefined,
+    // LOCAL_WARM_FUNCTIONS=off: each function loads on its first call (its cold start) instead of before ready.
+    warmFunctions: process.env.LOCAL_WARM_FUNCTIONS !== 'off',
     // Concurrent batches per SQS event source; unset: as Lambda starts them (five, or the mapping's maximum concurrency).
     sqsPollers: process.env.LOCAL_SQS_POLLERS ? Number(process.env.LOCAL_SQS_POLLERS) : undefined,
     // Extra CDK context as JSON, e.g. OMNAPI_CONTEXT='{"catalog":{…}}' to try another product catalog.

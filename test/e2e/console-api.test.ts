@@ -1,7 +1,6 @@
-import type { ParsedMail } from 'mailparser';
 import { type CallOptions, callApi, eventually, type LocalProcess, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
 import { sendMail } from '../helpers/mail';
-import { apiUrlOfLink, consoleLinkMailedTo, linkMailedTo, mailTo } from '../helpers/outbox';
+import { apiUrlOfLink, consoleLinkMailedTo, linkMailedTo, mailMatching } from '../helpers/outbox';
 
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -20,16 +19,6 @@ describe('the API behind the console, against npm start', () => {
   });
 
   const api = (method: string, route: string, options?: CallOptions) => callApi(local.api, method, route, options);
-  const mailMatching = (to: string, pattern: RegExp, timeoutMs = 30_000) =>
-    eventually(
-      async () => {
-        const found = (await mailTo(local.dataDir, to)).filter((m: ParsedMail) => pattern.test(`${m.subject}\n${m.text}`));
-        if (!found.length) throw new Error(`no mail to ${to} matching ${pattern}`);
-        return found.at(-1)!;
-      },
-      timeoutMs,
-      250,
-    );
 
   async function signUp(who: string): Promise<{ token: string; key: string; keyId: string; accountId: string }> {
     await api('POST', '/v1/auth/signup', { body: { name: who, email: email(who), password: PASSWORD } });
@@ -48,7 +37,7 @@ describe('the API behind the console, against npm start', () => {
     const unknown = await api('POST', '/v1/auth/password-reset', { body: { email: email('reset-nobody') } });
     expect(known.status).toBe(202);
     expect(unknown).toMatchObject({ status: known.status, body: known.body });
-    const mail = await mailMatching(email('reset-ann'), /Reset your OmnAPI password/);
+    const mail = await mailMatching(local, email('reset-ann'), /Reset your OmnAPI password/);
     const link = mail.text!.match(/https?:\/\/\S+/)![0];
     expect(new URL(link).pathname).toBe('/reset-password');
     expect(mail.text).not.toContain('/v1/');
@@ -69,7 +58,7 @@ describe('the API behind the console, against npm start', () => {
     expect((await api('POST', '/v1/auth/login', { body: { email: email('reset-ann'), password: PASSWORD } })).status).toBe(401);
     const fresh = (await api('POST', '/v1/auth/login', { body: { email: email('reset-ann'), password: NEW_PASSWORD } })).body
       .token as string;
-    await mailMatching(email('reset-ann'), /Your OmnAPI password was reset/);
+    await mailMatching(local, email('reset-ann'), /Your OmnAPI password was reset/);
     const audit = await api('GET', '/v1/account/audit', { token: fresh });
     expect(audit.body.events.map((e: { action: string }) => e.action)).toContain('password.reset');
   }, 120_000);
@@ -128,7 +117,7 @@ describe('the API behind the console, against npm start', () => {
     expect((await api('GET', '/v1/billing/balance', { token: bea.token })).body.credits).toBe('1000');
     expect((await fetch(`${checkout.body.url}/pay`, { method: 'POST', redirect: 'manual' })).status).toBe(409);
     expect((await api('GET', '/v1/account/preferences', { token: bea.token })).body.lowBalanceCredits).toBe('100');
-    const receipt = await mailMatching(email('bea'), /^Receipt/);
+    const receipt = await mailMatching(local, email('bea'), /^Receipt/);
     expect(receipt.text).toContain(`${local.api}/credits`);
     expect(receipt.text).not.toContain('/v1/');
 
@@ -216,7 +205,7 @@ describe('the API behind the console, against npm start', () => {
       subject: 'Konto löschen',
       text: 'Bitte löschen Sie mein Konto und alle meine Daten.',
     });
-    const confirmation = await mailMatching(email('dan'), /Bitte bestätigen Sie Ihre Datenschutzanfrage/, 60_000);
+    const confirmation = await mailMatching(local, email('dan'), /Bitte bestätigen Sie Ihre Datenschutzanfrage/, 60_000);
     expect(confirmation.text).toContain('Auf dem Konto sind noch 1000 bezahlte Credits');
     expect(confirmation.text).toContain('24 Stunden');
     const link = confirmation.text!.match(/https?:\/\/\S+\/privacy\/confirm\S+/)![0];
@@ -249,7 +238,7 @@ describe('the API behind the console, against npm start', () => {
     expect(again.status).toBe(410);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('link_used');
 
-    const cooling = await mailMatching(email('dan'), /Konto wird am/, 60_000);
+    const cooling = await mailMatching(local, email('dan'), /Konto wird am/, 60_000);
     const cancelLink = cooling.text!.match(/https?:\/\/\S+\/privacy\/cancel\S+/)![0];
     const cancelView = await (await fetch(apiUrlOfLink(cancelLink), { headers: { accept: 'application/json' } })).json();
     expect(cancelView).toMatchObject({
@@ -264,7 +253,7 @@ describe('the API behind the console, against npm start', () => {
       body: JSON.stringify(cancel),
     });
     expect(await cancelled.json()).toMatchObject({ request: { requestId: request, status: 'cancelled' } });
-    const notice = await mailMatching(email('dan'), /Löschung abgebrochen/);
+    const notice = await mailMatching(local, email('dan'), /Löschung abgebrochen/);
     expect(notice.text).toContain(`${local.api}/privacy`);
     expect((await api('GET', '/v1/account', { token: dan.token })).status).toBe(200);
   }, 240_000);

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { ParsedMail } from 'mailparser';
 import { TABLE_SPECS } from '../../lambdas/shared/tables';
 import {
   type CallOptions,
@@ -15,7 +14,7 @@ import {
 } from '../helpers/local-process';
 import { sendMail } from '../helpers/mail';
 import { ops } from '../helpers/ops';
-import { apiUrlOfLink, linkMailedTo, mailTo } from '../helpers/outbox';
+import { apiUrlOfLink, linkMailedTo, mailMatching } from '../helpers/outbox';
 import { unrecognisedItems } from '../helpers/item-types';
 
 const PASSWORD = 'correct horse battery staple';
@@ -45,16 +44,6 @@ describe('erasure against npm start', () => {
     const key = (await api('POST', '/v1/keys', { token: login.body.token, body: { name: 'k' } })).body.secret as string;
     return { token: login.body.token as string, accountId: login.body.accountId as string, key };
   };
-  const mailMatching = (to: string, pattern: RegExp) =>
-    eventually(
-      async () => {
-        const found = (await mailTo(local.dataDir, to)).filter((m: ParsedMail) => pattern.test(`${m.subject}\n${m.text}`));
-        if (!found.length) throw new Error(`no mail to ${to} matching ${pattern}; the runtime said:\n${local.output().slice(-3000)}`);
-        return found.at(-1)!;
-      },
-      60_000,
-      250,
-    );
   const postForm = (path: string, link: string) =>
     fetch(`${local.api}${path}`, {
       method: 'POST',
@@ -63,7 +52,9 @@ describe('erasure against npm start', () => {
     });
   const requestDeletion = async (who: string) => {
     await sendMail(local, { from: email(who), to: 'privacy@omnapi.com', subject: 'Account', text: 'Please delete my account.' });
-    const link = (await mailMatching(email(who), /Confirm your privacy request/)).text!.match(/https?:\/\/\S+\/privacy\/confirm\S+/)![0];
+    const link = (await mailMatching(local, email(who), /Confirm your privacy request/)).text!.match(
+      /https?:\/\/\S+\/privacy\/confirm\S+/,
+    )![0];
     expect((await postForm('/v1/privacy/confirm', link)).status).toBe(200);
     return new URL(link).searchParams.get('request')!;
   };
@@ -91,7 +82,7 @@ describe('erasure against npm start', () => {
     // An access export first: its archive and mailed link must not outlive the erasure.
     const access = await api('POST', '/v1/privacy/requests', { token: dan.token, body: { type: 'access' } });
     expect(access.status).toBe(201);
-    const ready = await mailMatching(email('dan'), /Your OmnAPI data is ready/);
+    const ready = await mailMatching(local, email('dan'), /Your OmnAPI data is ready/);
     const downloadLink = apiUrlOfLink(ready.text!.match(/https?:\/\/\S+\/privacy\/requests\/\S+/)![0]);
     expect((await fetch(downloadLink, { redirect: 'manual' })).status).toBe(302);
     const s3 = new S3Client(localAws(local).s3);
@@ -102,12 +93,12 @@ describe('erasure against npm start', () => {
     expect(await archives()).toBe(1);
 
     const requestId = await requestDeletion('dan');
-    const cooling = await mailMatching(email('dan'), /will be deleted on/);
+    const cooling = await mailMatching(local, email('dan'), /will be deleted on/);
     expect(cooling.text).toMatch(/\/privacy\/cancel\?request=/);
     expect(cooling.text).not.toMatch(/\/v1\//);
     expect((await ops(local, 'privacy', 'start-now', requestId)).code).toBe(0);
 
-    const receipt = await mailMatching(email('dan'), /has been deleted/);
+    const receipt = await mailMatching(local, email('dan'), /has been deleted/);
     expect(receipt.text).toMatch(/usage logs: 3/);
     expect(receipt.text).toMatch(/ledger/);
     expect(receipt.text).toMatch(/data exports: 1/);
@@ -147,19 +138,19 @@ describe('erasure against npm start', () => {
     await signUp('eve');
     expect((await ops(local, 'legal-hold', 'set', '--email', email('eve'), '--reason', 'court order 42')).code).toBe(0);
     const requestId = await requestDeletion('eve');
-    expect((await mailMatching(email('eve'), /is on hold/)).text).toMatch(/court order 42/);
+    expect((await mailMatching(local, email('eve'), /is on hold/)).text).toMatch(/court order 42/);
     expect((await show(requestId)).history.at(-1).note).toMatch(/^deferred: a legal hold: court order 42/);
     expect((await ops(local, 'legal-hold', 'clear', '--email', email('eve'))).code).toBe(0);
-    await mailMatching(email('eve'), /will be deleted on/);
+    await mailMatching(local, email('eve'), /will be deleted on/);
     expect((await ops(local, 'privacy', 'start-now', requestId)).code).toBe(0);
-    await mailMatching(email('eve'), /has been deleted/);
+    await mailMatching(local, email('eve'), /has been deleted/);
   }, 180_000);
 
   it('the cancel link ends a deletion in its cooling-off with nothing erased; a spoofed deletion mail erases nothing', async () => {
     const fay = await signUp('fay');
     const requestId = await requestDeletion('fay');
     const cancel = apiUrlOfLink(
-      (await mailMatching(email('fay'), /will be deleted on/)).text!.match(/https?:\/\/\S+\/privacy\/cancel\S+/)![0],
+      (await mailMatching(local, email('fay'), /will be deleted on/)).text!.match(/https?:\/\/\S+\/privacy\/cancel\S+/)![0],
     );
     expect((await fetch(cancel)).status).toBe(200);
     expect((await postForm('/v1/privacy/cancel', cancel)).status).toBe(200);
@@ -175,7 +166,7 @@ describe('erasure against npm start', () => {
       subject: 'x',
       text: 'Delete my account now.',
     });
-    await mailMatching(email('gus'), /Confirm your privacy request/);
+    await mailMatching(local, email('gus'), /Confirm your privacy request/);
     await new Promise((r) => setTimeout(r, 1500));
     expect((await api('GET', '/v1/account', { token: gus.token })).status).toBe(200);
   }, 180_000);

@@ -175,7 +175,7 @@ describe('metered gateway against npm start', () => {
     expect(broken).toMatchObject({ status: 502, body: { error: { code: 'upstream_error' } } });
     const slow = await json('GET', '/v1/api/slow/x', { key: dan.key });
     expect(slow).toMatchObject({ status: 504, body: { error: { code: 'upstream_timeout' } } });
-    await eventually(async () => expect(await ledger.balance(dan.accountId)).toBe(10_000_000), 15_000);
+    await eventually(async () => expect(await ledger.balance(dan.accountId)).toBe(10_000_000));
     const shown = (await json('GET', '/v1/billing/ledger', { token: dan.token })).body.entries as { type: string; amount: string }[];
     expect(
       shown

@@ -2,7 +2,7 @@ import type { ParsedMail } from 'mailparser';
 import { type CallOptions, callApi, eventually, type LocalProcess, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
 import { sendMail } from '../helpers/mail';
 import { ops } from '../helpers/ops';
-import { apiUrlOfLink, linkMailedTo, mailTo } from '../helpers/outbox';
+import { apiUrlOfLink, linkMailedTo, mailTo, mailMatching } from '../helpers/outbox';
 import { unzip } from '../helpers/zip';
 
 const PASSWORD = 'correct horse battery staple';
@@ -27,16 +27,6 @@ describe('privacy requests against npm start', () => {
     const key = (await api('POST', '/v1/keys', { token, body: { name: `${who}-key` } })).body.secret as string;
     return { token, key };
   };
-  const mailMatching = (to: string, pattern: RegExp) =>
-    eventually(
-      async () => {
-        const found = (await mailTo(local.dataDir, to)).filter((m: ParsedMail) => pattern.test(`${m.subject}\n${m.text}`));
-        if (!found.length) throw new Error(`no mail to ${to} matching ${pattern}; the runtime said:\n${local.output().slice(-4000)}`);
-        return found.at(-1)!;
-      },
-      60_000,
-      250,
-    );
   const linkIn = (mail: ParsedMail, path: string) => mail.text!.match(new RegExp(`https?://\\S+${path.replace('/', '\\/')}\\S*`))![0];
 
   it('mail "send me a copy of my data" → link to the registered address → GET then POST → archive link → a complete ZIP', async () => {
@@ -55,9 +45,9 @@ describe('privacy requests against npm start', () => {
       subject: 'My data',
       text: 'Hello, please send me a copy of my data. Thanks, Ann',
     });
-    const neutral = await mailMatching(email('ann'), /We received your privacy request/);
+    const neutral = await mailMatching(local, email('ann'), /We received your privacy request/);
     expect(neutral.text).not.toMatch(/prq_|confirm\?/);
-    const confirmation = await mailMatching(email('ann'), /Confirm your privacy request/);
+    const confirmation = await mailMatching(local, email('ann'), /Confirm your privacy request/);
     const link = apiUrlOfLink(linkIn(confirmation, '/privacy/confirm'));
     const requestId = new URL(link).searchParams.get('request')!;
 
@@ -77,7 +67,7 @@ describe('privacy requests against npm start', () => {
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain('Request confirmed');
 
-    const ready = await mailMatching(email('ann'), /Your OmnAPI data is ready/);
+    const ready = await mailMatching(local, email('ann'), /Your OmnAPI data is ready/);
     const download = await fetch(apiUrlOfLink(linkIn(ready, '/privacy/requests/')));
     expect(download.status).toBe(200);
     const files = await unzip(Buffer.from(await download.arrayBuffer()));
@@ -129,7 +119,7 @@ describe('privacy requests against npm start', () => {
       subject: 'GDPR',
       text: 'Export my data and send it to me.',
     });
-    const confirmation = await mailMatching(email('bob'), /Confirm your privacy request/);
+    const confirmation = await mailMatching(local, email('bob'), /Confirm your privacy request/);
     expect(confirmation.text).toMatch(/\/privacy\/confirm\?request=/);
     expect(confirmation.text).not.toContain('/v1/');
     await new Promise((r) => setTimeout(r, 1500));
@@ -143,7 +133,7 @@ describe('privacy requests against npm start', () => {
     const letter =
       'Hello,\n\nI request access to my personal data under Article 15 GDPR.\nPlease also correct my name to Gustav Example.\n\nRegards,\nGus';
     await sendMail(local, { from: email('gus'), to: 'privacy@omnapi.com', subject: 'Access and rectification', text: letter });
-    const confirmation = await mailMatching(email('gus'), /Confirm your privacy request/);
+    const confirmation = await mailMatching(local, email('gus'), /Confirm your privacy request/);
     expect(confirmation.text).toMatch(/a letter asking for access and correction/);
     const link = apiUrlOfLink(linkIn(confirmation, '/privacy/confirm'));
     const requests = (await api('GET', '/v1/privacy/requests', { token: gus.token })).body.requests as {
@@ -189,8 +179,8 @@ describe('privacy requests against npm start', () => {
       /Your requests prq_\w+ and prq_\w+ \(access and correction\) are confirmed/,
     );
 
-    await mailMatching(email('gus'), /Your OmnAPI data is ready/);
-    await mailMatching(email('gus'), /correction .* is applied/);
+    await mailMatching(local, email('gus'), /Your OmnAPI data is ready/);
+    await mailMatching(local, email('gus'), /correction .* is applied/);
     expect((await api('GET', '/v1/account', { token: gus.token })).body.name).toBe('Gustav Example');
     for (const id of ids) {
       const done = (await api('GET', `/v1/privacy/requests/${id}`, { token: gus.token })).body;
@@ -203,8 +193,8 @@ describe('privacy requests against npm start', () => {
   it('answers unknown senders with the same neutral reply, opens each right a letter asks for, and lists the rights when it names none', async () => {
     const stranger = `nobody-${run}@example.net`;
     await sendMail(local, { from: stranger, to: 'privacy@omnapi.com', subject: 'Request', text: 'Please delete my account.' });
-    const neutral = await mailMatching(stranger, /We received your privacy request/);
-    const known = await mailMatching(email('bob'), /We received your privacy request/);
+    const neutral = await mailMatching(local, stranger, /We received your privacy request/);
+    const known = await mailMatching(local, email('bob'), /We received your privacy request/);
     expect(neutral.text).toBe(known.text!.replace(/tkt_[0-9a-f]{24}/, neutral.text!.match(/tkt_[0-9a-f]{24}/)![0]));
     // Two rights in one letter are two requests (confirmed by one link to the registered address): the stranger gets the neutral reply again.
     await sendMail(local, {
@@ -221,7 +211,7 @@ describe('privacy requests against npm start', () => {
       30_000,
     );
     await sendMail(local, { from: stranger, to: 'privacy@omnapi.com', subject: 'Hello', text: 'What is this about? Regards' });
-    expect((await mailMatching(stranger, /How to exercise your privacy rights/)).text).toMatch(/access/i);
+    expect((await mailMatching(local, stranger, /How to exercise your privacy rights/)).text).toMatch(/access/i);
   }, 120_000);
 
   it('opens a request through the API for the signed-in holder, and joins a second one of the same type', async () => {
@@ -258,7 +248,7 @@ describe('privacy requests against npm start', () => {
     );
     const withPassword = await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'deletion', password: PASSWORD } });
     expect(withPassword.body).toMatchObject({ requestId: deletion.body.requestId, joined: true });
-    expect((await mailMatching(email('cat'), /will be deleted on/)).text).toMatch(/cancel/);
+    expect((await mailMatching(local, email('cat'), /will be deleted on/)).text).toMatch(/cancel/);
   }, 120_000);
 
   it('applies an unambiguous correction and mails what changed; hands anything else to a person', async () => {
@@ -274,7 +264,7 @@ describe('privacy requests against npm start', () => {
       30_000,
     );
     expect((await api('GET', '/v1/account', { token: dee.token })).body).toMatchObject({ name: 'Dee Example', profile: { country: 'FR' } });
-    expect((await mailMatching(email('dee'), /correction .* is applied/)).text).toContain('"Dee" → "Dee Example"');
+    expect((await mailMatching(local, email('dee'), /correction .* is applied/)).text).toContain('"Dee" → "Dee Example"');
 
     const vague = await api('POST', '/v1/privacy/requests', {
       token: dee.token,
@@ -340,8 +330,8 @@ describe('privacy requests against npm start', () => {
       'Hans Beispiel',
     ].join('\n');
     await sendMail(local, { from: email('hans'), to: 'privacy@omnapi.com', subject: 'Auskunftsersuchen nach Art. 15 DSGVO', text: letter });
-    await mailMatching(email('hans'), /Wir haben Ihre Datenschutzanfrage erhalten/);
-    const confirmation = await mailMatching(email('hans'), /Bitte bestätigen Sie Ihre Datenschutzanfrage/);
+    await mailMatching(local, email('hans'), /Wir haben Ihre Datenschutzanfrage erhalten/);
+    const confirmation = await mailMatching(local, email('hans'), /Bitte bestätigen Sie Ihre Datenschutzanfrage/);
     const link = apiUrlOfLink(linkIn(confirmation, '/privacy/confirm'));
     const page = await fetch(link);
     const html = await page.text();
@@ -354,7 +344,7 @@ describe('privacy requests against npm start', () => {
       body: form.toString(),
     });
     expect(await confirmed.text()).toContain('Anfrage bestätigt');
-    const ready = await mailMatching(email('hans'), /Ihre OmnAPI-Daten sind bereit/);
+    const ready = await mailMatching(local, email('hans'), /Ihre OmnAPI-Daten sind bereit/);
     // The archive speaks German too: its README and the art. 15(1) section of data.json.
     const files = await unzip(Buffer.from(await (await fetch(apiUrlOfLink(linkIn(ready, '/privacy/requests/')))).arrayBuffer()));
     const readme = files['README.txt']!.toString('utf8');

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -68,6 +69,31 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** The key sets a runtime generates in a new data folder, shared by the tests' runtimes (see freshDataDir). */
+const LOCAL_KEY_SETS = ['pseudonym-keys.json', 'notice-link-keys.json'];
+const SHARED_KEYS_DIR = path.join(ROOT, 'node_modules', '.cache', 'omnapi-local', 'e2e-keys');
+
+/**
+ * A new, empty data folder — but for the key sets, which every test runtime shares: they are part of
+ * the synthesized template, so runtimes with the same settings then synthesize the same template,
+ * and all but the first reuse it (local/template-cache.ts).
+ */
+function freshDataDir(): string {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-e2e-'));
+  fs.mkdirSync(SHARED_KEYS_DIR, { recursive: true });
+  for (const name of LOCAL_KEY_SETS) {
+    const shared = path.join(SHARED_KEYS_DIR, name);
+    if (!fs.existsSync(shared)) {
+      // Written aside and renamed: two test processes racing here each end up with one whole key set.
+      const partial = `${shared}.${process.pid}.tmp`;
+      fs.writeFileSync(partial, JSON.stringify({ current: 1, k1: randomBytes(32).toString('base64url') }), { mode: 0o600 });
+      fs.renameSync(partial, shared);
+    }
+    fs.copyFileSync(shared, path.join(dataDir, name));
+  }
+  return dataDir;
+}
+
 /**
  * Runs `local/start.ts` — what `npm start` runs — as its own process group on free ports, and resolves
  * once it prints its ready line. Whatever goes wrong (timeout, early exit), the group is stopped before
@@ -75,8 +101,19 @@ function stopChild(child: ChildProcess): Promise<void> {
  * the state of an earlier run.
  */
 export async function startLocalProcess(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<LocalProcess> {
+  const dataDir = options.dataDir ?? freshDataDir();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(dataDir, options.env ?? {});
+    } catch (error) {
+      // Test files run side by side: a port found free may be taken by another's runtime before ours binds it.
+      if (attempt === 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startOnFreePorts(dataDir: string, env: Record<string, string>): Promise<LocalProcess> {
   const ports = { api: await freePort(), smtp: await freePort(), dynamodb: await freePort(), s3: await freePort(), aws: await freePort() };
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-e2e-'));
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'local/start.ts'], {
     cwd: ROOT,
@@ -88,9 +125,11 @@ export async function startLocalProcess(options: { dataDir?: string; env?: Recor
       S3_PORT: String(ports.s3),
       LOCAL_AWS_PORT: String(ports.aws),
       OMNAPI_DATA_DIR: dataDir,
+      // A test uses a few of the functions: each loads on its first call, as on Lambda, not all before ready.
+      LOCAL_WARM_FUNCTIONS: 'off',
       // Each run's IAM decisions, for `npm run iam:unused` after the e2e tests.
       OMNAPI_IAM_REPORT_DIR: process.env.OMNAPI_IAM_REPORT_DIR ?? path.join(ROOT, '.omnapi', 'iam-report'),
-      ...options.env,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -139,8 +178,14 @@ export async function startLocalProcess(options: { dataDir?: string; env?: Recor
   };
 }
 
+/**
+ * How long a condition may take to hold: generous, since it only bounds a failing run — a passing one
+ * returns as soon as the condition holds — and e2e files share a loaded machine.
+ */
+const CONDITION_TIMEOUT_MS = 45_000;
+
 /** Polls `check` until it stops throwing. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = CONDITION_TIMEOUT_MS, intervalMs = 100): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     try {

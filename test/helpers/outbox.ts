@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { apiCallOfLink } from '../../lambdas/shared/console-links';
+import { eventually, type LocalProcess } from './local-process';
 
 /** Every message in the local outbox sent to `to`, oldest first, decoded. */
 export async function mailTo(dataDir: string, to: string): Promise<ParsedMail[]> {
@@ -33,4 +34,20 @@ export function apiUrlOfLink(link: string): string {
 /** The API URL the page of the newest link mailed to `to` calls: fetching it is following the link. */
 export async function linkMailedTo(dataDir: string, to: string): Promise<string> {
   return apiUrlOfLink(await consoleLinkMailedTo(dataDir, to));
+}
+
+/**
+ * The newest mail to `to` whose subject or text matches `pattern`, once one arrives; on timeout the
+ * error carries the runtime's last output, which says why none was sent.
+ */
+export function mailMatching(local: LocalProcess, to: string, pattern: RegExp, timeoutMs = 60_000): Promise<ParsedMail> {
+  return eventually(
+    async () => {
+      const found = (await mailTo(local.dataDir, to)).filter((m) => pattern.test(`${m.subject}\n${m.text}`));
+      if (!found.length) throw new Error(`no mail to ${to} matching ${pattern}; the runtime said:\n${local.output().slice(-4000)}`);
+      return found.at(-1)!;
+    },
+    timeoutMs,
+    250,
+  );
 }

@@ -116,42 +116,54 @@ export function Unlock() {
   return <TokenLink title="Unlock sign-in" />;
 }
 
-function ResendVerification() {
+/** A page that mails a link to an address: the answer is the same whether or not it has an account. */
+function MailALink({
+  title,
+  intro,
+  submit,
+  send,
+}: {
+  title: string;
+  intro: string;
+  submit: string;
+  send: (email: string) => Promise<{ message: string }>;
+}) {
   const [email, setEmail] = useState('');
   const [message, setMessage] = useState<string | undefined>(undefined);
-  const resend = useAction(async () => setMessage((await call(api.POST('/v1/auth/verify/resend', { body: { email } }))).message));
+  const ask = useAction(async () => setMessage((await send(email)).message));
   return (
-    <Page title="Resend the verification mail" intro="We mail a new link to the address if it has an account that is not verified yet.">
-      <Form label="Resend the verification mail" onSubmit={() => resend.run()}>
+    <Page title={title} intro={intro}>
+      <Form label={title} onSubmit={() => ask.run()}>
         <Field label="Email" type="email" autoComplete="email" required value={email} onValue={setEmail} />
-        <ErrorNotice error={resend.error} />
+        <ErrorNotice error={ask.error} />
         {message && <Notice kind="success">{message}</Notice>}
-        <button type="submit" disabled={resend.busy}>
-          Send the link again
+        <button type="submit" disabled={ask.busy}>
+          {submit}
         </button>
       </Form>
     </Page>
   );
 }
 
-export function ForgotPassword() {
-  const [email, setEmail] = useState('');
-  const [message, setMessage] = useState<string | undefined>(undefined);
-  const ask = useAction(async () => setMessage((await call(api.POST('/v1/auth/password-reset', { body: { email } }))).message));
+function ResendVerification() {
   return (
-    <Page
+    <MailALink
+      title="Resend the verification mail"
+      intro="We mail a new link to the address if it has an account that is not verified yet."
+      submit="Send the link again"
+      send={(email) => call(api.POST('/v1/auth/verify/resend', { body: { email } }))}
+    />
+  );
+}
+
+export function ForgotPassword() {
+  return (
+    <MailALink
       title="Reset your password"
       intro="We mail a link that sets a new password to the address, if it has an account. The link works once, for an hour."
-    >
-      <Form label="Reset your password" onSubmit={() => ask.run()}>
-        <Field label="Email" type="email" autoComplete="email" required value={email} onValue={setEmail} />
-        <ErrorNotice error={ask.error} />
-        {message && <Notice kind="success">{message}</Notice>}
-        <button type="submit" disabled={ask.busy}>
-          Mail me a link
-        </button>
-      </Form>
-    </Page>
+      submit="Mail me a link"
+      send={(email) => call(api.POST('/v1/auth/password-reset', { body: { email } }))}
+    />
   );
 }
 
