@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { eventually, type LocalProcess, localAws, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
+import { eventually, freshDataDir, type LocalProcess, localAws, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
 import { ops } from '../helpers/ops';
 
 const RECIPIENTS = 60;
@@ -24,7 +23,7 @@ function mailedCounts(dataDir: string, subject: string): Map<string, number> {
 
 /** A notice send whose runtime is killed in the middle, restarted on the same data and resumed. */
 describe('a notice job killed mid-send and resumed', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-e2e-resume-'));
+  const dataDir = freshDataDir();
   // Slow sending (2 a second per sender) so the kill lands mid-send; visibility timeouts shrunk so the restart sees redeliveries soon.
   const env = { OMNAPI_CONTEXT: JSON.stringify({ notices: { sendsPerSecond: 4 } }), LOCAL_TIME_SCALE: '0.05' };
   let local: LocalProcess | undefined;

@@ -78,7 +78,7 @@ const SHARED_KEYS_DIR = path.join(ROOT, 'node_modules', '.cache', 'omnapi-local'
  * the synthesized template, so runtimes with the same settings then synthesize the same template,
  * and all but the first reuse it (local/template-cache.ts).
  */
-function freshDataDir(): string {
+export function freshDataDir(): string {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-e2e-'));
   fs.mkdirSync(SHARED_KEYS_DIR, { recursive: true });
   for (const name of LOCAL_KEY_SETS) {
