@@ -18,7 +18,8 @@ import { DynamoDbUsageLogs, logPageItem, minuteOf, newestAt, pageSortKey } from 
 import { balanceShardKey, MICRO_PER_CREDIT } from '../lambdas/shared/credits';
 import { newId, randomSecret, sha256 } from '../lambdas/shared/crypto';
 import type { UsageLog } from '../lambdas/shared/usage-logs';
-import { loadStageConfig } from '../lib/config';
+import { buildApp } from '../lib/app';
+import type { StageConfig } from '../lib/config';
 import { startLocal } from '../local/runtime';
 import { DEFAULT_BUNDLE_CACHE } from '../local/functions';
 import { pollersFor } from '../local/sqs';
@@ -368,24 +369,23 @@ async function main(): Promise<void> {
       ])}`,
     );
 
-    const echoMs = mean(e2e.map((f) => f.echoMs));
-    const fixed = fixedMonthly(fixedChargesOf(runtime));
+    const echo = { ms: mean(e2e.map((f) => f.echoMs)), memoryMb: deployed.echoMemoryMb, tracing: deployed.echoTracing };
+    const demo = demoProductCost(deployed, echo);
+    const fixed = fixedMonthly(fixedChargesOf(prodSynth()));
     const fixedTotal = fixed.reduce((sum, [, usd]) => sum + usd, 0);
     console.log(
       `\n${table([
         ['outside the rows', 'USD'],
         [`upstream wait: each ms the gateway waits for a product, per million calls`, upstreamWaitPerMs(deployed).toFixed(4)],
-        [
-          `the demo echo product through the stack's own HTTP API (2nd request, echo Lambda ${echoMs.toFixed(1)} ms, access line), per million: the product's, not in the rows`,
-          demoProductCost(deployed, echoMs, deployed.echoMemoryMb).toFixed(2),
-        ],
+        ...demo.map(([name, usd]) => [`the demo echo product, per million of its calls: ${name}`, usd.toFixed(3)]),
+        ["the demo echo product through the stack's own HTTP API, per million: the product's, not in the rows", total(demo).toFixed(2)],
         ...fixed.map(([name, usd]) => [`fixed monthly: ${name}`, usd.toFixed(2)]),
         ['fixed monthly, total', fixedTotal.toFixed(2)],
         ['calls a month at which the fixed charges fall under $0.10 per million', `${(fixedTotal / 0.1).toFixed(0)} M`],
       ])}`,
     );
     console.log(
-      `from the template: gateway ${deployed.gatewayMemoryMb} MB, worker ${deployed.workerMemoryMb} MB, tracing ${deployed.tracing ? 'active' : 'off'}, PITR on usage logs ${deployed.logsPitr ? 'on' : 'off'}, access log line ${deployed.accessLogBytes} B, CloudWatch Logs kept ${deployed.logRetentionDays} days (stage ${deployed.stage}), usage logs ${deployed.usageLogDays} days`,
+      `from the template: gateway ${deployed.gatewayMemoryMb} MB, worker ${deployed.workerMemoryMb} MB, tracing ${deployed.tracing ? 'active' : 'off'}, PITR on usage logs ${deployed.logsPitr ? 'on' : 'off'}, access log line ${deployed.accessLogBytes} B (${deployed.accessLogClass}), CloudWatch Logs kept ${deployed.logRetentionDays} days (stage ${deployed.stage}), usage logs ${deployed.usageLogDays} days`,
     );
     console.log(`prices: bench/prices.ts (${PRICES_AS_OF})`);
 
@@ -492,7 +492,8 @@ async function main(): Promise<void> {
       simulationCheck: checks,
       outside: {
         upstreamWaitPerMsPerMillion: upstreamWaitPerMs(deployed),
-        demoEchoPerMillion: demoProductCost(deployed, echoMs, deployed.echoMemoryMb),
+        demoEchoPerMillion: total(demo),
+        demoEchoLines: Object.fromEntries(demo),
         fixedMonthly: Object.fromEntries(fixed),
         fixedMonthlyTotal: fixedTotal,
         millionsAMonthForFixedUnder10Cents: fixedTotal / 0.1,
@@ -796,9 +797,32 @@ interface Deployed extends Deployment {
   batchWindowSeconds: number;
   pollers: number;
   echoMemoryMb: number;
+  echoTracing: boolean;
   throttleRate: number;
   keyCacheSeconds: number;
 }
+
+/**
+ * Typical values of the access-log variables for a metered call that succeeded, as API Gateway
+ * renders them (a missing value is `-`); an unknown variable stops the bench rather than be priced
+ * at a guess.
+ */
+const ACCESS_LOG_SAMPLE: Record<string, string> = {
+  '$context.requestId': 'Vq3xTgQ5IAMEb2Q=',
+  '$context.requestTime': '25/Nov/2026:19:20:11 +0000',
+  '$context.requestTimeEpoch': '1764098411123',
+  '$context.httpMethod': 'GET',
+  '$context.path': '/v1/api/echo/customers/cus_8f2a91/invoices',
+  '$context.routeKey': 'ANY /v1/api/{product}/{proxy+}',
+  '$context.status': '200',
+  '$context.responseLatency': '31',
+  '$context.integrationLatency': '29',
+  '$context.responseLength': '412',
+  '$context.identity.sourceIp': '203.0.113.10',
+  '$context.identity.userAgent': USER_AGENTS[0]!,
+  '$context.error.message': '-',
+  '$context.integrationErrorMessage': '-',
+};
 
 /** What the cost depends on, read from the synthesized template the local platform runs. */
 function deployedSettings(runtime: Runtime): Deployed {
@@ -808,31 +832,26 @@ function deployedSettings(runtime: Runtime): Deployed {
   const echo = fn('echo');
   const source = runtime.model.eventSources.find((s) => s.functionId === worker.logicalId)!;
   const resources = Object.values(runtime.model.template.Resources) as { Type: string; Properties?: Record<string, any> }[];
-  const lambda = runtime.model.template.Resources[gateway.logicalId] as { Properties?: Record<string, any> } | undefined;
   const logsTable = runtime.model.tables.find((t) => t.name === 'usageLogs' || /UsageLogs/.test(t.logicalId))!;
   const logsResource = runtime.model.template.Resources[logsTable.logicalId] as { Properties?: Record<string, any> };
   const stage = resources.find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
+  const destination = stage.Properties?.AccessLogSettings?.DestinationArn as { 'Fn::GetAtt': [string, string] } | undefined;
+  if (!destination) throw new Error('bench: the stage has no access-log destination in the template');
+  const [accessLogGroupId] = destination['Fn::GetAtt'];
+  const accessLogGroup = runtime.model.template.Resources[accessLogGroupId] as { Properties?: Record<string, any> };
+  const tracingOf = (id: string) =>
+    (runtime.model.template.Resources[id] as { Properties?: Record<string, any> }).Properties?.TracingConfig?.Mode === 'Active';
   const systemLogLevel = (id: string) =>
     (runtime.model.template.Resources[id] as { Properties?: Record<string, any> }).Properties?.LoggingConfig?.SystemLogLevel ?? 'INFO';
-  // An access-log line as API Gateway would render it: every $context variable given a typical value.
+  // An access-log line as API Gateway would render it for a metered call that succeeded.
   const format = String(stage.Properties?.AccessLogSettings?.Format ?? '');
-  const sample = format.replace(/\$context\.[A-Za-z.]+/g, (v) =>
-    /Time$/.test(v)
-      ? '25/Nov/2026:19:20:11 +0000'
-      : /[Ll]atency|status|Length/.test(v)
-        ? '123'
-        : /requestId/.test(v)
-          ? 'Vq3xTgQ5IAMEb2Q='
-          : /ip$/i.test(v)
-            ? '203.0.113.10'
-            : /userAgent/.test(v)
-              ? 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
-              : /path/.test(v)
-                ? '/v1/api/echo/customers/cus_8f2a91/invoices'
-                : 'GET /v1/api/{proxy+}',
-  );
+  const sample = format.replace(/\$context\.[A-Za-z.]+/g, (v) => {
+    const value = ACCESS_LOG_SAMPLE[v];
+    if (value === undefined) throw new Error(`bench: no typical value for the access-log variable ${v} (add it to ACCESS_LOG_SAMPLE)`);
+    return value;
+  });
   // The prod stage's figures, which the bench prices: its log retention and throttle (the local synth is dev's).
-  const prod = prodStage();
+  const prod = prodSynth().config;
   // A plain per-call log item of the same calls: the earlier one-call form, key and envelope included.
   const plainItem = {
     pk: 'ACCOUNT#acc_01JD3X7K9QWERTYUIOPASDFGH',
@@ -860,9 +879,11 @@ function deployedSettings(runtime: Runtime): Deployed {
     batchSize: source.batchSize,
     batchWindowSeconds: source.maxBatchingWindowSeconds,
     pollers: pollersFor(source, POLLERS),
-    tracing: lambda?.Properties?.TracingConfig?.Mode === 'Active',
+    tracing: tracingOf(gateway.logicalId),
+    echoTracing: tracingOf(echo.logicalId),
     logsPitr: Boolean(logsResource.Properties?.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled),
     accessLogBytes: Buffer.byteLength(sample),
+    accessLogClass: accessLogGroup.Properties?.LogGroupClass ?? 'STANDARD',
     platformLinesGateway: systemLogLevel(gateway.logicalId) !== 'WARN',
     platformLinesWorker: systemLogLevel(worker.logicalId) !== 'WARN',
     logRetentionDays: prod.cloudWatchLogRetentionDays,
@@ -873,15 +894,25 @@ function deployedSettings(runtime: Runtime): Deployed {
   };
 }
 
-/** The prod stage's config (its log retention and throttle), as `cdk deploy -c stage=prod` would read it. */
-function prodStage(): { cloudWatchLogRetentionDays: number; usageLogRetentionDays: number; api: { throttlingRateLimit: number } } {
-  const context: Record<string, unknown> = { stage: 'prod', alarmEmail: 'ops@example.org' };
-  return loadStageConfig((key) => context[key]);
-}
+/**
+ * The prod stage as `cdk deploy -c stage=prod` would synthesize it (without bundling): its config
+ * (log retention, throttle) and its template, whose monthly charges differ from the local synth's
+ * (the local runtime replaces the stack's own secrets with keys in its data directory).
+ */
+const prodSynth = (() => {
+  let built: { config: StageConfig; template: { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> } };
+  return () => {
+    if (!built) {
+      const { app, stack, config } = buildApp({ context: { stage: 'prod', alarmEmail: 'ops@example.org', 'aws:cdk:bundling-stacks': [] } });
+      built = { config, template: app.synth().getStackArtifact(stack.artifactId).template };
+    }
+    return built;
+  };
+})();
 
 /** The template's resources that are charged by the month, whatever the traffic. */
-function fixedChargesOf(runtime: Runtime) {
-  const resources = Object.values(runtime.model.template.Resources) as { Type: string; Properties?: Record<string, any> }[];
+function fixedChargesOf({ template, config }: ReturnType<typeof prodSynth>) {
+  const resources = Object.values(template.Resources);
   const count = (type: string) => resources.filter((r) => r.Type === type).length;
   // Custom metrics: each metric name the code emits (Powertools, one service dimension).
   const names = new Set<string>();
@@ -895,11 +926,12 @@ function fixedChargesOf(runtime: Runtime) {
   walk(path.join(__dirname, '..', 'lambdas'));
   return {
     kmsKeys: count('AWS::KMS::Key'),
-    secrets: count('AWS::SecretsManager::Secret'),
+    // The stack's own secrets, and the ones it reads that the runbook has the operator create (Stripe; the edge's origin secret when set).
+    secrets: count('AWS::SecretsManager::Secret') + [config.stripeSecretName, config.originSecretName].filter(Boolean).length,
     alarms: count('AWS::CloudWatch::Alarm'),
     dashboards: count('AWS::CloudWatch::Dashboard'),
     customMetrics: names.size,
-    sqsMappings: runtime.model.eventSources.length,
+    sqsMappings: count('AWS::Lambda::EventSourceMapping'),
   };
 }
 
