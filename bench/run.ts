@@ -144,6 +144,7 @@ async function main(): Promise<void> {
     const matrix = MATRIX.map((load) => ({ ...load, seconds: load.seconds * DURATION }));
 
     console.log('\nOmnAPI benchmark — cost at fixed offered loads');
+    console.log(`commit ${commitOfTree()}; load average ${LOAD_AT_START.join(' / ')} (1 / 5 / 15 min) at the start`);
     console.log(
       `(${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}; dynalite and in-process emulators: latencies and durations compare runs, counts and sizes are exact)`,
     );
@@ -904,10 +905,26 @@ function fixedChargesOf({ template, config }: ReturnType<typeof prodSynth>) {
 function writeResults(figures: unknown): void {
   const file = path.join(__dirname, 'results', 'latest.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  const machine = {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    node: process.versions.node,
+    // The machine is shared: its load average (1, 5, 15 minutes) when the run started and when it ended.
+    loadAverage: { atStart: LOAD_AT_START, atEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
+  };
   fs.writeFileSync(
     file,
-    `${JSON.stringify({ at: new Date().toISOString(), machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.versions.node }, prices: PRICES, pricesAsOf: PRICES_AS_OF, ...(figures as object) }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), commit: commitOfTree(), machine, prices: PRICES, pricesAsOf: PRICES_AS_OF, ...(figures as object) }, null, 2)}\n`,
   );
+}
+
+const LOAD_AT_START = os.loadavg().map((l) => Number(l.toFixed(2)));
+
+/** The commit the bench ran from, marked when the working tree had changes beside it. */
+function commitOfTree(): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: path.join(__dirname, '..'), encoding: 'utf8' }).stdout.trim();
+  const head = git('rev-parse', 'HEAD') || 'unknown';
+  return git('status', '--porcelain', '--', '.', ':!bench/results') ? `${head} (with uncommitted changes)` : head;
 }
 
 /**
