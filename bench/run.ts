@@ -289,7 +289,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `\n${table([
-        ['cost per million calls, this platform (USD)', ...rows.map((r) => r.load.name.split(',')[0]!.split(':')[0]!)],
+        ['cost per million calls, this platform (USD)', ...rows.map((r) => r.load.name.replace(/:.*$/, ''))],
         ...rows[0]!.ours.map(([name], i) => [name.replace(/\(.*\)/, '').trim(), ...rows.map((r) => r.ours[i]![1].toFixed(3))]),
         ['total', ...rows.map((r) => total(r.ours).toFixed(2))],
         ['REST API + usage plans + Lambda + DynamoDB counter', ...rows.map((r) => total(r.rest).toFixed(2))],
