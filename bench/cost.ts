@@ -57,10 +57,10 @@ const classNames: Record<LogClass, string> = { STANDARD: 'Standard', INFREQUENT_
  * The access log, a line a request, in its group's class: the same line for every design here, as
  * each has an API Gateway stage in front (HTTP or REST, the same fields).
  */
-function accessLogLine(d: Deployment, requestsPerCall = 1): [string, number] {
+function accessLogLine(d: Deployment): [string, number] {
   return [
     `CloudWatch Logs: access log (${d.accessLogBytes} B a request, ${classNames[d.accessLogClass]}, kept ${d.logRetentionDays} days)`,
-    cloudWatchPerByte(d.logRetentionDays, d.accessLogClass) * d.accessLogBytes * requestsPerCall * M,
+    cloudWatchPerByte(d.logRetentionDays, d.accessLogClass) * d.accessLogBytes * M,
   ];
 }
 
