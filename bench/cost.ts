@@ -21,10 +21,15 @@ export interface RowInputs {
   appLogBytesPerCall: number;
 }
 
+/** A CloudWatch Logs log group's class: what its ingestion costs and which features it has. */
+export type LogClass = 'STANDARD' | 'INFREQUENT_ACCESS';
+
 export interface Deployment {
   gatewayMemoryMb: number;
   workerMemoryMb: number;
   accessLogBytes: number;
+  /** The access log group's class (the functions' log groups are Standard). */
+  accessLogClass: LogClass;
   tracing: boolean;
   logsPitr: boolean;
   platformLinesGateway: boolean;
@@ -41,9 +46,31 @@ const M = 1e6;
 const gb = (mb: number) => mb / 1024;
 /** Months of storage a byte written once costs over `days` (a steady state holds `days` of writes). */
 const months = (days: number) => days / 30;
-/** CloudWatch Logs: ingestion plus storage at the stage's retention, per byte written (billed on the raw size here: an upper bound, AWS stores it compressed). */
-const cloudWatchPerByte = (retentionDays: number) =>
-  (PRICES.cloudWatchLogsIngestPerGb + PRICES.cloudWatchLogsStoragePerGbMonth * months(retentionDays)) / 1e9;
+/** CloudWatch Logs: ingestion in the group's class plus storage at the stage's retention, per byte written (billed on the raw size here: an upper bound, AWS stores it compressed). */
+const cloudWatchPerByte = (retentionDays: number, logClass: LogClass = 'STANDARD') =>
+  ((logClass === 'INFREQUENT_ACCESS' ? PRICES.cloudWatchLogsIngestInfrequentAccessPerGb : PRICES.cloudWatchLogsIngestPerGb) +
+    PRICES.cloudWatchLogsStoragePerGbMonth * months(retentionDays)) /
+  1e9;
+const classNames: Record<LogClass, string> = { STANDARD: 'Standard', INFREQUENT_ACCESS: 'Infrequent Access' };
+
+/**
+ * The access log, a line a request, in its group's class: the same line for every design here, as
+ * each has an API Gateway stage in front (HTTP or REST, the same fields).
+ */
+function accessLogLine(d: Deployment): [string, number] {
+  return [
+    `CloudWatch Logs: access log (${d.accessLogBytes} B a request, ${classNames[d.accessLogClass]}, kept ${d.logRetentionDays} days)`,
+    cloudWatchPerByte(d.logRetentionDays, d.accessLogClass) * d.accessLogBytes * M,
+  ];
+}
+
+/** The functions' own log lines (Standard class: the gateway's carries a metric filter). */
+function functionLogLine(d: Deployment, bytesPerCall: number): [string, number] {
+  return [
+    `CloudWatch Logs: function logs (${bytesPerCall.toFixed(0)} B a call, Standard, kept ${d.logRetentionDays} days)`,
+    cloudWatchPerByte(d.logRetentionDays) * bytesPerCall * M,
+  ];
+}
 
 /** One design's cost of a million calls, line by line (USD). */
 export type CostLines = [string, number][];
@@ -52,9 +79,8 @@ export const total = (lines: CostLines) => lines.reduce((sum, [, usd]) => sum + 
 
 /** This platform: HTTP API → gateway Lambda (admit write, SQS message) → worker batches → usage store. */
 export function platformCost(r: RowInputs, d: Deployment): CostLines {
-  const logBytes =
+  const functionLogBytes =
     r.appLogBytesPerCall +
-    d.accessLogBytes +
     MODEL.lambdaPlatformLogBytesPerInvocation *
       ((d.platformLinesGateway ? 1 : 0) + (d.platformLinesWorker ? r.workerInvocationsPerCall : 0));
   const storage = (r.storedBytesPerCall * M) / 1e9;
@@ -92,10 +118,8 @@ export function platformCost(r: RowInputs, d: Deployment): CostLines {
       `X-Ray (${d.tracing ? 'default sampling, 5 %' : 'off'})`,
       d.tracing ? PRICES.xrayTracesRecordedPerMillion * MODEL.xrayDefaultSampledShare * (1 + r.workerInvocationsPerCall) : 0,
     ],
-    [
-      `CloudWatch Logs (${logBytes.toFixed(0)} B a call, kept ${d.logRetentionDays} days)`,
-      cloudWatchPerByte(d.logRetentionDays) * logBytes * M,
-    ],
+    accessLogLine(d),
+    functionLogLine(d, functionLogBytes),
   ];
 }
 
@@ -112,10 +136,8 @@ export function restUsagePlansCost(r: RowInputs, d: Deployment): CostLines {
       PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (r.gatewayMs / 1000) * M,
     ],
     ['DynamoDB counter update', PRICES.dynamoWriteUnitPerMillion * r.admitWriteUnits],
-    [
-      `CloudWatch Logs (access line, kept ${d.logRetentionDays} days)`,
-      cloudWatchPerByte(d.logRetentionDays) * (d.accessLogBytes + r.appLogBytesPerCall) * M,
-    ],
+    accessLogLine(d),
+    functionLogLine(d, r.appLogBytesPerCall),
   ];
 }
 
@@ -138,28 +160,43 @@ export function plainLogItemCost(r: RowInputs, d: Deployment): CostLines {
       `DynamoDB storage + PITR, ${d.plainLogItemBytes + MODEL.dynamoItemOverheadBytes} B a call for ${d.usageLogDays} days`,
       (PRICES.dynamoStoragePerGbMonth + (d.logsPitr ? PRICES.dynamoPitrPerGbMonth : 0)) * storage * months(d.usageLogDays),
     ],
-    [
-      `CloudWatch Logs (access line, kept ${d.logRetentionDays} days)`,
-      cloudWatchPerByte(d.logRetentionDays) * (d.accessLogBytes + r.appLogBytesPerCall) * M,
-    ],
+    accessLogLine(d),
+    functionLogLine(d, r.appLogBytesPerCall),
   ];
 }
 
 /** What a gateway millisecond of waiting for the upstream adds per million calls (Lambda bills the wait). */
 export const upstreamWaitPerMs = (d: Deployment) => PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * 0.001 * M;
 
+/** The demo product's function, as the template deploys it. */
+export interface EchoFunction {
+  /** Its own time a call (local, upstream of nothing). */
+  ms: number;
+  memoryMb: number;
+  /** X-Ray active on it (it is not a hot-path function, so it follows the functions' default). */
+  tracing: boolean;
+}
+
 /**
  * The demo `echo` product reached through the stack's own HTTP API: a second API Gateway request, a
- * Lambda invocation of the echo function and its access-log line. The product's cost, not the
- * platform's: shown, never added to a row.
+ * Lambda invocation of the echo function (billed by the started millisecond), its traces and its
+ * access-log line. The product's cost, not the platform's: shown, never added to a row.
  */
-export function demoProductCost(d: Deployment, echoMs: number, echoMemoryMb: number): number {
-  return (
-    PRICES.apiGatewayHttpPerMillion +
-    PRICES.lambdaRequestPerMillion +
-    PRICES.lambdaArmGbSecond * gb(echoMemoryMb) * (echoMs / 1000) * M +
-    cloudWatchPerByte(d.logRetentionDays) * d.accessLogBytes * M
-  );
+export function demoProductCost(d: Deployment, echo: EchoFunction): CostLines {
+  const billedMs = Math.max(1, Math.ceil(echo.ms));
+  return [
+    ['API Gateway (HTTP API), the second request', PRICES.apiGatewayHttpPerMillion],
+    ['Lambda request, echo', PRICES.lambdaRequestPerMillion],
+    [
+      `Lambda compute, echo (${echo.memoryMb} MB × ${billedMs} ms billed)`,
+      PRICES.lambdaArmGbSecond * gb(echo.memoryMb) * (billedMs / 1000) * M,
+    ],
+    [
+      `X-Ray on echo (${echo.tracing ? 'default sampling, 5 %' : 'off'})`,
+      echo.tracing ? PRICES.xrayTracesRecordedPerMillion * MODEL.xrayDefaultSampledShare : 0,
+    ],
+    accessLogLine(d),
+  ];
 }
 
 /** Monthly charges that do not depend on traffic, from the template's resources. */

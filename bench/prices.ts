@@ -20,8 +20,12 @@ export const PRICES = {
   dynamoPitrPerGbMonth: 0.2,
   /** aws.amazon.com/sqs/pricing — standard queue requests (each 64 KB chunk is one request). */
   sqsRequestPerMillion: 0.4,
-  /** aws.amazon.com/cloudwatch/pricing — Logs ingestion (standard class) and storage. */
+  /**
+   * aws.amazon.com/cloudwatch/pricing — Logs ingestion in the Standard and the Infrequent Access log
+   * class, and storage (the same for both classes).
+   */
   cloudWatchLogsIngestPerGb: 0.5,
+  cloudWatchLogsIngestInfrequentAccessPerGb: 0.25,
   cloudWatchLogsStoragePerGbMonth: 0.03,
   /** aws.amazon.com/xray/pricing — traces recorded. */
   xrayTracesRecordedPerMillion: 5.0,

@@ -18,7 +18,8 @@ import { DynamoDbUsageLogs, logPageItem, minuteOf, newestAt, pageSortKey } from 
 import { balanceShardKey, MICRO_PER_CREDIT } from '../lambdas/shared/credits';
 import { newId, randomSecret, sha256 } from '../lambdas/shared/crypto';
 import type { UsageLog } from '../lambdas/shared/usage-logs';
-import { loadStageConfig } from '../lib/config';
+import { buildApp } from '../lib/app';
+import type { StageConfig } from '../lib/config';
 import { startLocal } from '../local/runtime';
 import { DEFAULT_BUNDLE_CACHE } from '../local/functions';
 import { pollersFor } from '../local/sqs';
@@ -67,58 +68,35 @@ const WINDOW = process.env.BENCH_WINDOW ? Number(process.env.BENCH_WINDOW) : und
 /** Calls sent one at a time before each end-to-end load, for the functions' durations. */
 const SEQUENTIAL_CALLS = Number(process.env.BENCH_SEQUENTIAL_CALLS ?? 150);
 
-/** The traffic matrix. `e2e`: also run end to end (its rate must fit this machine). */
-const MATRIX: (OfferedLoad & { e2e?: boolean })[] = [
-  {
-    name: '1 account, 20 calls/s',
-    accounts: 1,
-    rate: { perAccountPerMinute: 1_200 },
-    keysPerAccount: 1,
-    refused: { insufficientCredit: 0, rateLimited: 0 },
-    seconds: 60,
-    e2e: true,
-  },
-  {
-    name: '25 busy accounts × 3 calls/s',
-    accounts: 25,
-    rate: { perAccountPerMinute: 180 },
-    keysPerAccount: 3,
-    refused: { insufficientCredit: 0.02, rateLimited: 0.02 },
-    seconds: 60,
-  },
-  {
-    name: '25 accounts × 1 call/s',
-    accounts: 25,
-    rate: { perAccountPerMinute: 60 },
-    keysPerAccount: 3,
-    refused: { insufficientCredit: 0.02, rateLimited: 0.02 },
-    seconds: 60,
-    e2e: true,
-  },
-  {
-    name: '1,000 accounts × 1 call/s',
-    accounts: 1_000,
-    rate: { perAccountPerMinute: 60 },
-    keysPerAccount: 1,
-    refused: { insufficientCredit: 0.01, rateLimited: 0.01 },
-    seconds: 6,
-  },
-  {
-    name: '10,000 accounts × 1 call/min',
-    accounts: 10_000,
-    rate: { perAccountPerMinute: 1 },
-    keysPerAccount: 1,
-    refused: { insufficientCredit: 0.01, rateLimited: 0.01 },
-    seconds: 36,
-  },
-  {
-    name: 'Zipf tail: 10,000 accounts, 200 calls/s',
-    accounts: 10_000,
-    rate: { zipf: 1, totalPerSecond: 200 },
-    keysPerAccount: 1,
-    refused: { insufficientCredit: 0.01, rateLimited: 0.01 },
-    seconds: 30,
-  },
+/**
+ * A row of the traffic matrix: `refused` is the share of its calls refused for credit (402), and as
+ * many again for the rate limit (429); each key keeps one user agent. `e2e`: also run end to end
+ * (its rate must fit this machine).
+ */
+const row = (
+  name: string,
+  accounts: number,
+  rate: OfferedLoad['rate'],
+  seconds: number,
+  { keysPerAccount = 1, refused = 0.01, e2e = false } = {},
+): OfferedLoad & { e2e: boolean } => ({
+  name,
+  accounts,
+  rate,
+  keysPerAccount,
+  refused: { insufficientCredit: refused, rateLimited: refused },
+  seconds,
+  e2e,
+});
+
+/** The traffic matrix: each load's rate, and how long it runs (long enough for its batches to form). */
+const MATRIX = [
+  row('1 account, 20 calls/s', 1, { perAccountPerMinute: 1_200 }, 60, { refused: 0, e2e: true }),
+  row('25 busy accounts × 3 calls/s', 25, { perAccountPerMinute: 180 }, 60, { keysPerAccount: 3, refused: 0.02 }),
+  row('25 accounts × 1 call/s', 25, { perAccountPerMinute: 60 }, 60, { keysPerAccount: 3, refused: 0.02, e2e: true }),
+  row('1,000 accounts × 1 call/s', 1_000, { perAccountPerMinute: 60 }, 6),
+  row('10,000 accounts × 1 call/min', 10_000, { perAccountPerMinute: 1 }, 36),
+  row('Zipf tail: 10,000 accounts, 200 calls/s', 10_000, { zipf: 1, totalPerSecond: 200 }, 30),
 ];
 
 function percentile(sorted: number[], p: number): number {
@@ -166,6 +144,7 @@ async function main(): Promise<void> {
     const matrix = MATRIX.map((load) => ({ ...load, seconds: load.seconds * DURATION }));
 
     console.log('\nOmnAPI benchmark — cost at fixed offered loads');
+    console.log(`commit ${commitOfTree()}; load average ${LOAD_AT_START.join(' / ')} (1 / 5 / 15 min) at the start`);
     console.log(
       `(${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}; dynalite and in-process emulators: latencies and durations compare runs, counts and sizes are exact)`,
     );
@@ -310,7 +289,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `\n${table([
-        ['cost per million calls, this platform (USD)', ...rows.map((r) => r.load.name.split(',')[0]!.split(':')[0]!)],
+        ['cost per million calls, this platform (USD)', ...rows.map((r) => r.load.name.replace(/:.*$/, ''))],
         ...rows[0]!.ours.map(([name], i) => [name.replace(/\(.*\)/, '').trim(), ...rows.map((r) => r.ours[i]![1].toFixed(3))]),
         ['total', ...rows.map((r) => total(r.ours).toFixed(2))],
         ['REST API + usage plans + Lambda + DynamoDB counter', ...rows.map((r) => total(r.rest).toFixed(2))],
@@ -368,24 +347,23 @@ async function main(): Promise<void> {
       ])}`,
     );
 
-    const echoMs = mean(e2e.map((f) => f.echoMs));
-    const fixed = fixedMonthly(fixedChargesOf(runtime));
+    const echo = { ms: mean(e2e.map((f) => f.echoMs)), memoryMb: deployed.echoMemoryMb, tracing: deployed.echoTracing };
+    const demo = demoProductCost(deployed, echo);
+    const fixed = fixedMonthly(fixedChargesOf(prodSynth()));
     const fixedTotal = fixed.reduce((sum, [, usd]) => sum + usd, 0);
     console.log(
       `\n${table([
         ['outside the rows', 'USD'],
         [`upstream wait: each ms the gateway waits for a product, per million calls`, upstreamWaitPerMs(deployed).toFixed(4)],
-        [
-          `the demo echo product through the stack's own HTTP API (2nd request, echo Lambda ${echoMs.toFixed(1)} ms, access line), per million: the product's, not in the rows`,
-          demoProductCost(deployed, echoMs, deployed.echoMemoryMb).toFixed(2),
-        ],
+        ...demo.map(([name, usd]) => [`the demo echo product, per million of its calls: ${name}`, usd.toFixed(3)]),
+        ["the demo echo product through the stack's own HTTP API, per million: the product's, not in the rows", total(demo).toFixed(2)],
         ...fixed.map(([name, usd]) => [`fixed monthly: ${name}`, usd.toFixed(2)]),
         ['fixed monthly, total', fixedTotal.toFixed(2)],
         ['calls a month at which the fixed charges fall under $0.10 per million', `${(fixedTotal / 0.1).toFixed(0)} M`],
       ])}`,
     );
     console.log(
-      `from the template: gateway ${deployed.gatewayMemoryMb} MB, worker ${deployed.workerMemoryMb} MB, tracing ${deployed.tracing ? 'active' : 'off'}, PITR on usage logs ${deployed.logsPitr ? 'on' : 'off'}, access log line ${deployed.accessLogBytes} B, CloudWatch Logs kept ${deployed.logRetentionDays} days (stage ${deployed.stage}), usage logs ${deployed.usageLogDays} days`,
+      `from the template: gateway ${deployed.gatewayMemoryMb} MB, worker ${deployed.workerMemoryMb} MB, tracing ${deployed.tracing ? 'active' : 'off'}, PITR on usage logs ${deployed.logsPitr ? 'on' : 'off'}, access log line ${deployed.accessLogBytes} B (${deployed.accessLogClass}), CloudWatch Logs kept ${deployed.logRetentionDays} days (stage ${deployed.stage}), usage logs ${deployed.usageLogDays} days`,
     );
     console.log(`prices: bench/prices.ts (${PRICES_AS_OF})`);
 
@@ -492,7 +470,8 @@ async function main(): Promise<void> {
       simulationCheck: checks,
       outside: {
         upstreamWaitPerMsPerMillion: upstreamWaitPerMs(deployed),
-        demoEchoPerMillion: demoProductCost(deployed, echoMs, deployed.echoMemoryMb),
+        demoEchoPerMillion: total(demo),
+        demoEchoLines: Object.fromEntries(demo),
         fixedMonthly: Object.fromEntries(fixed),
         fixedMonthlyTotal: fixedTotal,
         millionsAMonthForFixedUnder10Cents: fixedTotal / 0.1,
@@ -625,24 +604,16 @@ async function driveLoad(
   const statuses: Record<number, number> = {};
   const latencies: number[] = [];
   const send = async (call: PlannedCall) => {
-    const started = performance.now();
-    const response = await fetch(`${runtime.urls.api}${call.path}`, {
-      headers: { authorization: `Bearer ${secretOf(call)}`, 'user-agent': call.userAgent, accept: 'application/json' },
-    });
-    const body = Buffer.from(await response.arrayBuffer());
     // 502/504: the demo upstream did not answer in time on a loaded machine — a refunded call, logged like any other, and counted.
-    if (![200, 402, 429, 502, 504].includes(response.status))
-      throw new Error(`metered call answered ${response.status}: ${body.toString('utf8').slice(0, 300)}`);
-    statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-    return performance.now() - started;
+    const { status, ms } = await meteredCall(runtime, call.path, secretOf(call), call.userAgent, [200, 402, 429, 502, 504]);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    return ms;
   };
   // Functions write their logs to stdout, as Lambda ships them to CloudWatch: kept off the console and counted.
   let appLogBytes = 0;
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((appLogBytes += Buffer.byteLength(chunk)), true)) as typeof process.stdout.write;
-  const fnId = (entry: string) =>
-    [...runtime.model.functions.values()].find((fn) => fn.entry === `lambdas/metering/handlers/${entry}.ts`)!.logicalId;
-  const stat = (entry: string) => ({ ...(runtime.functions.stats.get(fnId(entry)) ?? { invocations: 0, totalMs: 0 }) });
+  const stat = (entry: string) => ({
+    ...(runtime.functions.stats.get(meteringFunction(runtime, entry).logicalId) ?? { invocations: 0, totalMs: 0 }),
+  });
   const delta = (now: { invocations: number; totalMs: number }, was: { invocations: number; totalMs: number }) => ({
     invocations: now.invocations - was.invocations,
     totalMs: now.totalMs - was.totalMs,
@@ -654,38 +625,39 @@ async function driveLoad(
   let unitsBefore: Map<string, number>;
   let sqsBefore: typeof runtime.sqs.requests;
   let statsBefore: Record<string, { invocations: number; totalMs: number }>;
-  try {
-    // Warm-up: bundles loaded, every key cached once (a container would have them after its first minute).
-    for (const secret of [...accounts.flatMap((a) => a.secrets), poor.secrets[0]!, trial.secrets[0]!]) {
-      await (await fetch(`${runtime.urls.api}/v1/api/echo/ping`, { headers: { authorization: `Bearer ${secret}` } })).arrayBuffer();
-    }
-    await settle(runtime);
-    // Durations from calls one at a time: under concurrency, in-process handlers share one thread and
-    // their wall time says nothing about a Lambda's billed duration.
-    const sequentialFrom = { gateway: stat('gateway'), echo: stat('echo') };
-    for (const call of calls.filter((c) => c.status === 200).slice(0, SEQUENTIAL_CALLS)) await send(call);
-    sequential = { gateway: delta(stat('gateway'), sequentialFrom.gateway), echo: delta(stat('echo'), sequentialFrom.echo) };
-    await settle(runtime);
-    appLogBytes = 0;
-    for (const key of Object.keys(statuses)) delete statuses[Number(key)];
-    before = new Map(runtime.awsCalls());
-    unitsBefore = runtime.writeUnits();
-    sqsBefore = { ...runtime.sqs.requests };
-    statsBefore = { gateway: stat('gateway'), worker: stat('usage-worker'), echo: stat('echo') };
-    const started = performance.now();
-    const pending: Promise<void>[] = [];
-    for (const call of calls) {
-      const wait = call.dueAt * 1000 - (performance.now() - started);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      else if (wait < -1000) late++;
-      pending.push(send(call).then((ms) => void latencies.push(ms)));
-    }
-    await Promise.all(pending);
-    seconds = (performance.now() - started) / 1000;
-    await settle(runtime);
-  } finally {
-    process.stdout.write = write;
-  }
+  await withStdout(
+    (chunk) => void (appLogBytes += Buffer.byteLength(chunk)),
+    async () => {
+      // Warm-up: bundles loaded, every key cached once (a container would have them after its first minute).
+      for (const secret of [...accounts.flatMap((a) => a.secrets), poor.secrets[0]!, trial.secrets[0]!]) {
+        await meteredCall(runtime, '/v1/api/echo/ping', secret, USER_AGENTS[0]!, [200, 402, 429, 502, 504]);
+      }
+      await settle(runtime);
+      // Durations from calls one at a time: under concurrency, in-process handlers share one thread and
+      // their wall time says nothing about a Lambda's billed duration.
+      const sequentialFrom = { gateway: stat('gateway'), echo: stat('echo') };
+      for (const call of calls.filter((c) => c.status === 200).slice(0, SEQUENTIAL_CALLS)) await send(call);
+      sequential = { gateway: delta(stat('gateway'), sequentialFrom.gateway), echo: delta(stat('echo'), sequentialFrom.echo) };
+      await settle(runtime);
+      appLogBytes = 0;
+      for (const key of Object.keys(statuses)) delete statuses[Number(key)];
+      before = new Map(runtime.awsCalls());
+      unitsBefore = runtime.writeUnits();
+      sqsBefore = { ...runtime.sqs.requests };
+      statsBefore = { gateway: stat('gateway'), worker: stat('usage-worker'), echo: stat('echo') };
+      const started = performance.now();
+      const pending: Promise<void>[] = [];
+      for (const call of calls) {
+        const wait = call.dueAt * 1000 - (performance.now() - started);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        else if (wait < -1000) late++;
+        pending.push(send(call).then((ms) => void latencies.push(ms)));
+      }
+      await Promise.all(pending);
+      seconds = (performance.now() - started) / 1000;
+      await settle(runtime);
+    },
+  );
   latencies.sort((a, b) => a - b);
   const n = calls.length;
   const counted = new Map([...runtime.awsCalls()].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
@@ -780,12 +752,8 @@ async function storedLogs(dynamo: DynamoDBDocumentClient, accountIds: string[]) 
       }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
-    let cursor: string | undefined;
-    do {
-      const page = await logs.page(accountId, { limit: 500, cursor, now: new Date() });
-      for (const log of page.logs) if (log.upstreamLatencyMs !== undefined) (upstream += log.upstreamLatencyMs), upstreamCalls++;
-      cursor = page.nextCursor;
-    } while (cursor);
+    for await (const log of accountLogs(logs, accountId))
+      if (log.upstreamLatencyMs !== undefined) (upstream += log.upstreamLatencyMs), upstreamCalls++;
   }
   return { bytes, logItems, logs: count, upstreamMsMean: upstream / Math.max(1, upstreamCalls) };
 }
@@ -796,43 +764,60 @@ interface Deployed extends Deployment {
   batchWindowSeconds: number;
   pollers: number;
   echoMemoryMb: number;
+  echoTracing: boolean;
   throttleRate: number;
   keyCacheSeconds: number;
 }
 
+/**
+ * Typical values of the access-log variables for a metered call that succeeded, as API Gateway
+ * renders them (a missing value is `-`); an unknown variable stops the bench rather than be priced
+ * at a guess.
+ */
+const ACCESS_LOG_SAMPLE: Record<string, string> = {
+  '$context.requestId': 'Vq3xTgQ5IAMEb2Q=',
+  '$context.requestTime': '25/Nov/2026:19:20:11 +0000',
+  '$context.requestTimeEpoch': '1764098411123',
+  '$context.httpMethod': 'GET',
+  '$context.path': '/v1/api/echo/customers/cus_8f2a91/invoices',
+  '$context.routeKey': 'ANY /v1/api/{product}/{proxy+}',
+  '$context.status': '200',
+  '$context.responseLatency': '31',
+  '$context.integrationLatency': '29',
+  '$context.responseLength': '412',
+  '$context.identity.sourceIp': '203.0.113.10',
+  '$context.identity.userAgent': USER_AGENTS[0]!,
+  '$context.error.message': '-',
+  '$context.integrationErrorMessage': '-',
+};
+
 /** What the cost depends on, read from the synthesized template the local platform runs. */
 function deployedSettings(runtime: Runtime): Deployed {
-  const fn = (entry: string) => [...runtime.model.functions.values()].find((f) => f.entry === `lambdas/metering/handlers/${entry}.ts`)!;
-  const gateway = fn('gateway');
-  const worker = fn('usage-worker');
-  const echo = fn('echo');
+  const gateway = meteringFunction(runtime, 'gateway');
+  const worker = meteringFunction(runtime, 'usage-worker');
+  const echo = meteringFunction(runtime, 'echo');
   const source = runtime.model.eventSources.find((s) => s.functionId === worker.logicalId)!;
   const resources = Object.values(runtime.model.template.Resources) as { Type: string; Properties?: Record<string, any> }[];
-  const lambda = runtime.model.template.Resources[gateway.logicalId] as { Properties?: Record<string, any> } | undefined;
   const logsTable = runtime.model.tables.find((t) => t.name === 'usageLogs' || /UsageLogs/.test(t.logicalId))!;
   const logsResource = runtime.model.template.Resources[logsTable.logicalId] as { Properties?: Record<string, any> };
   const stage = resources.find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
+  const destination = stage.Properties?.AccessLogSettings?.DestinationArn as { 'Fn::GetAtt': [string, string] } | undefined;
+  if (!destination) throw new Error('bench: the stage has no access-log destination in the template');
+  const [accessLogGroupId] = destination['Fn::GetAtt'];
+  const accessLogGroup = runtime.model.template.Resources[accessLogGroupId] as { Properties?: Record<string, any> };
+  const tracingOf = (id: string) =>
+    (runtime.model.template.Resources[id] as { Properties?: Record<string, any> }).Properties?.TracingConfig?.Mode === 'Active';
   const systemLogLevel = (id: string) =>
     (runtime.model.template.Resources[id] as { Properties?: Record<string, any> }).Properties?.LoggingConfig?.SystemLogLevel ?? 'INFO';
-  // An access-log line as API Gateway would render it: every $context variable given a typical value.
+  // An access-log line as API Gateway would render it for a metered call that succeeded.
   const format = String(stage.Properties?.AccessLogSettings?.Format ?? '');
-  const sample = format.replace(/\$context\.[A-Za-z.]+/g, (v) =>
-    /Time$/.test(v)
-      ? '25/Nov/2026:19:20:11 +0000'
-      : /[Ll]atency|status|Length/.test(v)
-        ? '123'
-        : /requestId/.test(v)
-          ? 'Vq3xTgQ5IAMEb2Q='
-          : /ip$/i.test(v)
-            ? '203.0.113.10'
-            : /userAgent/.test(v)
-              ? 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
-              : /path/.test(v)
-                ? '/v1/api/echo/customers/cus_8f2a91/invoices'
-                : 'GET /v1/api/{proxy+}',
-  );
+  const sample = format.replace(/\$context\.[A-Za-z.]+/g, (v) => {
+    const value = ACCESS_LOG_SAMPLE[v];
+    if (value === undefined) throw new Error(`bench: no typical value for the access-log variable ${v} (add it to ACCESS_LOG_SAMPLE)`);
+    return value;
+  });
   // The prod stage's figures, which the bench prices: its log retention and throttle (the local synth is dev's).
-  const prod = prodStage();
+  const prod = prodSynth().config;
   // A plain per-call log item of the same calls: the earlier one-call form, key and envelope included.
   const plainItem = {
     pk: 'ACCOUNT#acc_01JD3X7K9QWERTYUIOPASDFGH',
@@ -860,9 +845,11 @@ function deployedSettings(runtime: Runtime): Deployed {
     batchSize: source.batchSize,
     batchWindowSeconds: source.maxBatchingWindowSeconds,
     pollers: pollersFor(source, POLLERS),
-    tracing: lambda?.Properties?.TracingConfig?.Mode === 'Active',
+    tracing: tracingOf(gateway.logicalId),
+    echoTracing: tracingOf(echo.logicalId),
     logsPitr: Boolean(logsResource.Properties?.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled),
     accessLogBytes: Buffer.byteLength(sample),
+    accessLogClass: accessLogGroup.Properties?.LogGroupClass ?? 'STANDARD',
     platformLinesGateway: systemLogLevel(gateway.logicalId) !== 'WARN',
     platformLinesWorker: systemLogLevel(worker.logicalId) !== 'WARN',
     logRetentionDays: prod.cloudWatchLogRetentionDays,
@@ -873,15 +860,25 @@ function deployedSettings(runtime: Runtime): Deployed {
   };
 }
 
-/** The prod stage's config (its log retention and throttle), as `cdk deploy -c stage=prod` would read it. */
-function prodStage(): { cloudWatchLogRetentionDays: number; usageLogRetentionDays: number; api: { throttlingRateLimit: number } } {
-  const context: Record<string, unknown> = { stage: 'prod', alarmEmail: 'ops@example.org' };
-  return loadStageConfig((key) => context[key]);
-}
+/**
+ * The prod stage as `cdk deploy -c stage=prod` would synthesize it (without bundling): its config
+ * (log retention, throttle) and its template, whose monthly charges differ from the local synth's
+ * (the local runtime replaces the stack's own secrets with keys in its data directory).
+ */
+const prodSynth = (() => {
+  let built: { config: StageConfig; template: { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> } };
+  return () => {
+    if (!built) {
+      const { app, stack, config } = buildApp({ context: { stage: 'prod', alarmEmail: 'ops@example.org', 'aws:cdk:bundling-stacks': [] } });
+      built = { config, template: app.synth().getStackArtifact(stack.artifactId).template };
+    }
+    return built;
+  };
+})();
 
 /** The template's resources that are charged by the month, whatever the traffic. */
-function fixedChargesOf(runtime: Runtime) {
-  const resources = Object.values(runtime.model.template.Resources) as { Type: string; Properties?: Record<string, any> }[];
+function fixedChargesOf({ template, config }: ReturnType<typeof prodSynth>) {
+  const resources = Object.values(template.Resources);
   const count = (type: string) => resources.filter((r) => r.Type === type).length;
   // Custom metrics: each metric name the code emits (Powertools, one service dimension).
   const names = new Set<string>();
@@ -895,11 +892,12 @@ function fixedChargesOf(runtime: Runtime) {
   walk(path.join(__dirname, '..', 'lambdas'));
   return {
     kmsKeys: count('AWS::KMS::Key'),
-    secrets: count('AWS::SecretsManager::Secret'),
+    // The stack's own secrets, and the ones it reads that the runbook has the operator create (Stripe; the edge's origin secret when set).
+    secrets: count('AWS::SecretsManager::Secret') + [config.stripeSecretName, config.originSecretName].filter(Boolean).length,
     alarms: count('AWS::CloudWatch::Alarm'),
     dashboards: count('AWS::CloudWatch::Dashboard'),
     customMetrics: names.size,
-    sqsMappings: runtime.model.eventSources.length,
+    sqsMappings: count('AWS::Lambda::EventSourceMapping'),
   };
 }
 
@@ -907,10 +905,26 @@ function fixedChargesOf(runtime: Runtime) {
 function writeResults(figures: unknown): void {
   const file = path.join(__dirname, 'results', 'latest.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  const machine = {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    node: process.versions.node,
+    // The machine is shared: its load average (1, 5, 15 minutes) when the run started and when it ended.
+    loadAverage: { atStart: LOAD_AT_START, atEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
+  };
   fs.writeFileSync(
     file,
-    `${JSON.stringify({ at: new Date().toISOString(), machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.versions.node }, prices: PRICES, pricesAsOf: PRICES_AS_OF, ...(figures as object) }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), commit: commitOfTree(), machine, prices: PRICES, pricesAsOf: PRICES_AS_OF, ...(figures as object) }, null, 2)}\n`,
   );
+}
+
+const LOAD_AT_START = os.loadavg().map((l) => Number(l.toFixed(2)));
+
+/** The commit the bench ran from, marked when the working tree had changes beside it. */
+function commitOfTree(): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: path.join(__dirname, '..'), encoding: 'utf8' }).stdout.trim();
+  const head = git('rev-parse', 'HEAD') || 'unknown';
+  return git('status', '--porcelain', '--', '.', ':!bench/results') ? `${head} (with uncommitted changes)` : head;
 }
 
 /**
@@ -961,12 +975,7 @@ async function exportBench(dynamo: DynamoDBDocumentClient): Promise<void> {
     const rawWriteRate = count / ((performance.now() - seedStarted) / 1000);
     const rawStarted = performance.now();
     let read = 0;
-    let cursor: string | undefined;
-    do {
-      const page = await logs.page(accountId, { limit: 500, cursor, now: new Date() });
-      read += page.logs.length;
-      cursor = page.nextCursor;
-    } while (cursor);
+    for await (const _ of accountLogs(logs, accountId)) read++;
     const rawSeconds = (performance.now() - rawStarted) / 1000;
     const data = new DynamoDbSubjectData(
       dynamo,
@@ -1074,35 +1083,36 @@ async function ceilingBench(
   let upstreamFailures = 0;
   let gatewayTimeouts = 0;
   // The functions' own log lines stay off the console, as in the loads.
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    for (const concurrency of [8, 16, 32, 64]) {
-      let next = 0;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next++ < perStep) {
-            const response = await fetch(`${runtime.urls.api}${PATHS[next % PATHS.length]}`, {
-              headers: { authorization: `Bearer ${account.secrets[0]}`, 'user-agent': USER_AGENTS[0]! },
-            });
-            await response.arrayBuffer();
-            if (response.status === 502 || response.status === 504) upstreamFailures++;
-            // 500: the local gateway function itself timed out (a machine loaded past its timeout); counted, not admitted.
-            else if (response.status === 500) gatewayTimeouts++;
-            else if (response.status !== 200) throw new Error(`sharded call answered ${response.status}`);
-          }
-        }),
-      );
-      const rate = perStep / ((performance.now() - started) / 1000);
-      calls += perStep;
-      if (rate > best.rate) best = { rate, concurrency };
-      else break;
-    }
-    await settle(runtime);
-  } finally {
-    process.stdout.write = write;
-  }
+  await withStdout(
+    () => undefined,
+    async () => {
+      for (const concurrency of [8, 16, 32, 64]) {
+        let next = 0;
+        const started = performance.now();
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (next++ < perStep) {
+              // 500: the local gateway function itself timed out (a machine loaded past its timeout); counted, not admitted.
+              const { status } = await meteredCall(
+                runtime,
+                PATHS[next % PATHS.length]!,
+                account.secrets[0]!,
+                USER_AGENTS[0]!,
+                [200, 500, 502, 504],
+              );
+              if (status === 502 || status === 504) upstreamFailures++;
+              else if (status === 500) gatewayTimeouts++;
+            }
+          }),
+        );
+        const rate = perStep / ((performance.now() - started) / 1000);
+        calls += perStep;
+        if (rate > best.rate) best = { rate, concurrency };
+        else break;
+      }
+      await settle(runtime);
+    },
+  );
   const delta = (key: string) => (runtime.awsCalls().get(key) ?? 0) - (before.get(key) ?? 0);
   const admitted = (await balanceShardItems(dynamo, account.accountId, shards)).map((item) => Number(item?.seq ?? 0));
   const sum = admitted.reduce((a, b) => a + b, 0);
@@ -1141,6 +1151,49 @@ async function balanceShardItems(dynamo: DynamoDBDocumentClient, accountId: stri
       async (_, shard) => (await dynamo.send(new GetCommand({ TableName: 'ledger', Key: balanceShardKey(accountId, shard) }))).Item,
     ),
   );
+}
+
+/**
+ * One metered call through the local HTTP API, the way a client sends it: its status and how long
+ * it took. A status outside `expected` stops the bench (a refused call the load did not plan).
+ */
+async function meteredCall(runtime: Runtime, callPath: string, secret: string, userAgent: string, expected: number[]) {
+  const started = performance.now();
+  const response = await fetch(`${runtime.urls.api}${callPath}`, {
+    headers: { authorization: `Bearer ${secret}`, 'user-agent': userAgent, accept: 'application/json' },
+  });
+  const body = Buffer.from(await response.arrayBuffer());
+  if (!expected.includes(response.status))
+    throw new Error(`metered call answered ${response.status}: ${body.toString('utf8').slice(0, 300)}`);
+  return { status: response.status, ms: performance.now() - started };
+}
+
+/** Runs `body` with stdout going to `sink`, not the console: the functions write their log lines there, as Lambda ships them to CloudWatch. */
+async function withStdout<T>(sink: (chunk: string | Uint8Array) => void, body: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => (sink(chunk), true)) as typeof process.stdout.write;
+  try {
+    return await body();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/** The metering function whose handler is `lambdas/metering/handlers/<entry>.ts`, as the template deploys it. */
+function meteringFunction(runtime: Runtime, entry: string) {
+  const fn = [...runtime.model.functions.values()].find((f) => f.entry === `lambdas/metering/handlers/${entry}.ts`);
+  if (!fn) throw new Error(`bench: no function for lambdas/metering/handlers/${entry}.ts in the template`);
+  return fn;
+}
+
+/** Every log of an account, page by page through the usage store's port (as the usage API and the export read them). */
+async function* accountLogs(logs: DynamoDbUsageLogs, accountId: string): AsyncGenerator<UsageLog> {
+  let cursor: string | undefined;
+  do {
+    const page = await logs.page(accountId, { limit: 500, cursor, now: new Date() });
+    yield* page.logs;
+    cursor = page.nextCursor;
+  } while (cursor);
 }
 
 /** Waits until the usage queue is drained, so counts include the worker's writes. */

@@ -27,6 +27,24 @@ export interface ApiProps {
 }
 
 /**
+ * The access-log line, one per request, paid per byte on every call: what an operator needs to find
+ * a request and follow it into the function's log (same request id), and nothing else. Metadata
+ * only: no Authorization, cookies or bodies. The route key names the route and function (the path
+ * with its ids is in the usage log, for metered calls); `err` is the integration's error (a function
+ * that failed, timed out or was throttled), `-` when there is none. Method, path, response length and
+ * user agent are in usage logs and security events, integration latency in the function's metrics.
+ */
+export const ACCESS_LOG_FIELDS = {
+  id: '$context.requestId',
+  t: '$context.requestTimeEpoch',
+  route: '$context.routeKey',
+  status: '$context.status',
+  ms: '$context.responseLatency',
+  ip: '$context.identity.sourceIp',
+  err: '$context.integrationErrorMessage',
+} as const;
+
+/**
  * The HTTP API (API Gateway v2): one stage, default throttling, JSON access logs, Lambda routes,
  * `GET /health`, and a `$default` route that answers unknown routes with the JSON error shape.
  */
@@ -75,9 +93,15 @@ export class Api extends Construct {
         : undefined,
     });
 
+    // Infrequent Access: half the ingestion price of Standard. Nothing reads this group but people:
+    // the 5xx alarm and the dashboard read API Gateway's own metrics, the one metric filter and
+    // `ops replay-unqueued` read the gateway function's log group. Logs Insights works on it (all but
+    // pattern, diff, filterIndex and unmask); Live Tail, metric filters and subscription filters do
+    // not, and the class cannot change once the group exists (docs/performance.md).
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.defaults.logRetention ?? logs.RetentionDays.ONE_MONTH,
       encryptionKey: props.defaults.key,
+      logGroupClass: logs.LogGroupClass.INFREQUENT_ACCESS,
     });
     const stage = new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.httpApi,
@@ -86,23 +110,7 @@ export class Api extends Construct {
       throttle: { rateLimit: props.throttlingRateLimit, burstLimit: props.throttlingBurstLimit },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        // Metadata only: no Authorization, cookies or bodies ever reach the access log. Every byte is paid
-        // per call: the route key follows from method and path, the integration's latency is in the
-        // function's own metrics, and user agents are in usage logs and security events.
-        format: apigw.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTime',
-            method: '$context.httpMethod',
-            path: '$context.path',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            latencyMs: '$context.responseLatency',
-            responseLength: '$context.responseLength',
-            ip: '$context.identity.sourceIp',
-            error: '$context.error.message',
-          }),
-        ),
+        format: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
     this.url = stage.url;

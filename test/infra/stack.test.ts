@@ -99,10 +99,38 @@ describe('OmnApi stack (dev)', () => {
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
-      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"id":"\\$context.requestId"') },
     });
     const routeKeys = Object.values(resources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
     expect(routeKeys).toEqual(expect.arrayContaining(['GET /health', '$default']));
+  });
+
+  it('writes an access line an operator can follow: request id, time, route, status, latency, caller and integration error', () => {
+    const stage = Object.values(resources('AWS::ApiGatewayV2::Stage'))[0]!;
+    const fields = JSON.parse(stage.Properties.AccessLogSettings.Format) as Record<string, string>;
+    expect(Object.values(fields).sort()).toEqual(
+      [
+        '$context.requestId',
+        '$context.requestTimeEpoch',
+        '$context.routeKey',
+        '$context.status',
+        '$context.responseLatency',
+        '$context.identity.sourceIp',
+        '$context.integrationErrorMessage',
+      ].sort(),
+    );
+  });
+
+  it('keeps the access log in the Infrequent Access class, which nothing automated reads', () => {
+    const stage = Object.values(resources('AWS::ApiGatewayV2::Stage'))[0]!;
+    const [groupId] = stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'] as [string, string];
+    expect(resources('AWS::Logs::LogGroup')[groupId]!.Properties.LogGroupClass).toBe('INFREQUENT_ACCESS');
+    // Infrequent Access groups take no metric or subscription filters: none may point at this one.
+    const filters = { ...resources('AWS::Logs::MetricFilter'), ...resources('AWS::Logs::SubscriptionFilter') };
+    for (const filter of Object.values(filters)) expect(JSON.stringify(filter.Properties.LogGroupName)).not.toContain(groupId);
+    // Every other log group keeps the Standard class (the gateway's carries the UnqueuedUsageEvents metric filter).
+    const others = Object.entries(resources('AWS::Logs::LogGroup')).filter(([id]) => id !== groupId);
+    for (const [, group] of others) expect(group.Properties.LogGroupClass).toBeUndefined();
   });
 
   it('never writes Authorization, cookies or bodies to the access log', () => {

@@ -1,0 +1,71 @@
+import type { Deployment, RowInputs } from '../../../bench/cost';
+import * as cost from '../../../bench/cost';
+import { PRICES } from '../../../bench/prices';
+
+const row: RowInputs = {
+  admitWriteUnits: 1,
+  workerWriteUnits: 1.03,
+  workerReadUnits: 0.2,
+  sweepWriteUnits: 0,
+  sweepReadUnits: 0,
+  keyLookupsPerCall: 0.5,
+  storedBytesPerCall: 337,
+  workerInvocationsPerCall: 0.001,
+  sqsReceivesPerCall: 0.2,
+  sqsDeletesPerCall: 0.1,
+  gatewayMs: 14,
+  workerMsPerEvent: 1,
+  appLogBytesPerCall: 7,
+};
+
+const deployment: Deployment = {
+  gatewayMemoryMb: 512,
+  workerMemoryMb: 512,
+  accessLogBytes: 150,
+  accessLogClass: 'INFREQUENT_ACCESS',
+  tracing: false,
+  logsPitr: true,
+  platformLinesGateway: false,
+  platformLinesWorker: false,
+  logRetentionDays: 365,
+  usageLogDays: 90,
+  plainLogItemBytes: 425,
+};
+
+const line = (lines: [string, number][], start: string) => lines.find(([name]) => name.startsWith(start))![1];
+const perMillionOfBytes = (bytes: number, ingestPerGb: number) =>
+  (bytes * (ingestPerGb + PRICES.cloudWatchLogsStoragePerGbMonth * (365 / 30))) / 1000;
+
+describe('the cost model', () => {
+  it('prices the access line at its group class and the functions’ logs at Standard', () => {
+    const lines = cost.platformCost(row, deployment);
+    expect(line(lines, 'CloudWatch Logs: access log')).toBeCloseTo(perMillionOfBytes(150, 0.25), 6);
+    expect(line(lines, 'CloudWatch Logs: function logs')).toBeCloseTo(perMillionOfBytes(7, 0.5), 6);
+    const standard = cost.platformCost(row, { ...deployment, accessLogClass: 'STANDARD' });
+    expect(line(standard, 'CloudWatch Logs: access log')).toBeCloseTo(perMillionOfBytes(150, 0.5), 6);
+    expect(cost.total(standard) - cost.total(lines)).toBeCloseTo((150 * 0.25) / 1000, 6);
+  });
+
+  it('gives both plain designs the same access line as this platform', () => {
+    const ours = line(cost.platformCost(row, deployment), 'CloudWatch Logs: access log');
+    expect(line(cost.restUsagePlansCost(row, deployment), 'CloudWatch Logs: access log')).toBe(ours);
+    expect(line(cost.plainLogItemCost(row, deployment), 'CloudWatch Logs: access log')).toBe(ours);
+  });
+
+  it('prices the demo product with its second request, at least a billed millisecond, its traces and its access line', () => {
+    const demo = cost.demoProductCost(deployment, { ms: 0.03, memoryMb: 256, tracing: true });
+    expect(line(demo, 'API Gateway')).toBe(PRICES.apiGatewayHttpPerMillion);
+    expect(line(demo, 'Lambda compute, echo')).toBeCloseTo(PRICES.lambdaArmGbSecond * 0.25 * 0.001 * 1e6, 9);
+    expect(line(demo, 'X-Ray')).toBeCloseTo(0.25, 9);
+    expect(line(demo, 'CloudWatch Logs: access log')).toBe(line(cost.platformCost(row, deployment), 'CloudWatch Logs: access log'));
+    expect(line(cost.demoProductCost(deployment, { ms: 0.03, memoryMb: 256, tracing: false }), 'X-Ray')).toBe(0);
+  });
+
+  it('counts every fixed charge once a month', () => {
+    const fixed = cost.fixedMonthly({ kmsKeys: 1, secrets: 3, alarms: 42, dashboards: 1, customMetrics: 12, sqsMappings: 2 });
+    expect(line(fixed, 'Secrets Manager')).toBeCloseTo(1.2, 9);
+    expect(line(fixed, 'CloudWatch alarms')).toBeCloseTo(4.2, 9);
+    // Five pollers long-polling 20 s each, all month, on each mapping.
+    expect(line(fixed, 'idle SQS polling')).toBeCloseTo(((2 * 5 * 3 * 60 * 24 * 30) / 1e6) * PRICES.sqsRequestPerMillion, 9);
+  });
+});
