@@ -37,13 +37,13 @@ function filesUnder(dir: string): string[] {
  * reads, and the content of every source file. Two syntheses with the same hash give the same
  * template, so the second can be the first's.
  */
-export function templateInputsHash(context: Record<string, unknown>): string {
+export function templateInputsHash(context: Record<string, unknown>, root = ROOT): string {
   const hash = createHash('sha256');
   hash.update(JSON.stringify(context)).update('\0');
   hash.update(`${process.env.CDK_DEFAULT_ACCOUNT ?? ''}/${process.env.CDK_DEFAULT_REGION ?? ''}`).update('\0');
-  const files = [...SOURCE_DIRS.flatMap((dir) => filesUnder(path.join(ROOT, dir))), ...SOURCE_FILES.map((file) => path.join(ROOT, file))];
+  const files = [...SOURCE_DIRS.flatMap((dir) => filesUnder(path.join(root, dir))), ...SOURCE_FILES.map((file) => path.join(root, file))];
   for (const file of files) {
-    hash.update(path.relative(ROOT, file)).update('\0');
+    hash.update(path.relative(root, file)).update('\0');
     if (fs.existsSync(file)) hash.update(fs.readFileSync(file));
     hash.update('\0');
   }
@@ -55,9 +55,13 @@ export function templateInputsHash(context: Record<string, unknown>): string {
  * since it was last synthesized (a synthesis takes seconds; a restart, or the next test's runtime,
  * pays it once). `OMNAPI_TEMPLATE_CACHE=off` always synthesizes.
  */
-export function cachedTemplate(context: Record<string, unknown>, synthesize: () => Template): Template {
+export function cachedTemplate(
+  context: Record<string, unknown>,
+  synthesize: () => Template,
+  { root = ROOT, cacheDir = TEMPLATE_CACHE_DIR }: { root?: string; cacheDir?: string } = {},
+): Template {
   if (process.env.OMNAPI_TEMPLATE_CACHE === 'off') return synthesize();
-  const file = path.join(TEMPLATE_CACHE_DIR, `${templateInputsHash(context)}.json`);
+  const file = path.join(cacheDir, `${templateInputsHash(context, root)}.json`);
   try {
     const template = JSON.parse(fs.readFileSync(file, 'utf8')) as Template;
     // A hit is touched, so pruning keeps the templates in use.
@@ -68,22 +72,22 @@ export function cachedTemplate(context: Record<string, unknown>, synthesize: () 
     // Not cached yet (or a torn file from a crash): synthesize it.
   }
   const template = synthesize();
-  fs.mkdirSync(TEMPLATE_CACHE_DIR, { recursive: true });
+  fs.mkdirSync(cacheDir, { recursive: true });
   // Written whole under a private name, then renamed: a concurrent reader sees the old file or the new one.
   const partial = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(partial, JSON.stringify(template));
   fs.renameSync(partial, file);
-  prune();
+  prune(cacheDir);
   return template;
 }
 
 /** Removes all but the most recently used templates. */
-function prune(): void {
+function prune(cacheDir: string): void {
   const entries = fs
-    .readdirSync(TEMPLATE_CACHE_DIR)
+    .readdirSync(cacheDir)
     .filter((name) => name.endsWith('.json'))
     .map((name) => {
-      const file = path.join(TEMPLATE_CACHE_DIR, name);
+      const file = path.join(cacheDir, name);
       try {
         return { file, used: fs.statSync(file).mtimeMs };
       } catch {

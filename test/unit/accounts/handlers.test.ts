@@ -72,13 +72,25 @@ describe('accounts handlers under arbitrary input', () => {
     ses.onAnyCommand().resolves({ MessageId: 'm' });
   });
 
-  it('signup answers 201 or a 4xx, never more', async () => {
-    await expectOnlyClientErrors(load('auth-signup'), (body) => post('/v1/auth/signup', body));
-  });
+  // Sign-up and login hash every plausible password with the deployed scrypt cost (128 MiB, by design slow):
+  // sixty of them need minutes on a machine busy with other test files, not the default minute.
+  const SCRYPT_BOUND_MS = 300_000;
 
-  it('login answers 401/4xx for anything but real credentials', async () => {
-    await expectOnlyClientErrors(load('auth-login'), (body) => post('/v1/auth/login', body));
-  });
+  it(
+    'signup answers 201 or a 4xx, never more',
+    async () => {
+      await expectOnlyClientErrors(load('auth-signup'), (body) => post('/v1/auth/signup', body));
+    },
+    SCRYPT_BOUND_MS,
+  );
+
+  it(
+    'login answers 401/4xx for anything but real credentials',
+    async () => {
+      await expectOnlyClientErrors(load('auth-login'), (body) => post('/v1/auth/login', body));
+    },
+    SCRYPT_BOUND_MS,
+  );
 
   it('key creation refuses every unauthenticated body with 401 before reading it', async () => {
     const handler = load('keys');
