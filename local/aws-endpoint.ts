@@ -91,6 +91,8 @@ export function awsRequests(
 ): IamRequest[] {
   if (target.startsWith('AmazonSQS.')) {
     const operation = target.slice('AmazonSQS.'.length).replace(/Batch$/, '');
+    // Listing names no queue: it is granted on the account's queues as a whole.
+    if (operation === 'ListQueues') return [{ action: 'sqs:ListQueues', resource: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:*` }];
     const queueArn = body.QueueUrl ? services.sqs.arnOf(body.QueueUrl) : body.QueueName ? services.sqs.arnOf(body.QueueName) : undefined;
     if (!queueArn) return [];
     const kms =
@@ -206,6 +208,8 @@ function sqsOperation(sqs: LocalSqs, operation: string, body: Record<string, any
       return { Attributes: sqs.attributes(body.QueueUrl) };
     case 'GetQueueUrl':
       return { QueueUrl: sqs.urlOf(body.QueueName) };
+    case 'ListQueues':
+      return { QueueUrls: sqs.urls(body.QueueNamePrefix) };
     case 'PurgeQueue':
       sqs.purge(body.QueueUrl);
       return {};

@@ -256,6 +256,11 @@ export class LocalSqs {
     return this.byArn(arn).spec.url;
   }
 
+  /** The URLs of the queues whose name starts with `prefix` (ListQueues). */
+  urls(prefix = ''): string[] {
+    return [...this.queues.values()].filter((q) => q.spec.name.startsWith(prefix)).map((q) => q.spec.url);
+  }
+
   urlOf(name: string): string {
     const queue = [...this.queues.values()].find((q) => q.spec.name === name || q.spec.logicalId === name);
     if (!queue) throw new Error(`No queue named ${name}`);

@@ -88,7 +88,7 @@ describe('buying credits against npm start', () => {
       1_000,
     ); // the worker's 30 s batching window, and time to spare
     expect((await ops(local, 'reconcile')).code).toBe(0);
-  }, 180_000);
+  }, 300_000);
 
   it('stores no card data anywhere after the events that carried it', async () => {
     const found: string[] = [];
@@ -136,7 +136,7 @@ describe('buying credits against npm start', () => {
     );
     expect(stored).not.toContain(customerId);
     expect(stored).not.toContain(leaver);
-  }, 180_000);
+  }, 300_000);
 
   it('left only items of types declared in lambdas/shared/items.ts, in every table', async () => {
     expect(await unrecognisedItems(dynamo)).toEqual([]);

@@ -61,7 +61,7 @@ describe('the API behind the console, against npm start', () => {
     await mailMatching(local, email('reset-ann'), /Your OmnAPI password was reset/);
     const audit = await api('GET', '/v1/account/audit', { token: fresh });
     expect(audit.body.events.map((e: { action: string }) => e.action)).toContain('password.reset');
-  }, 120_000);
+  }, 300_000);
 
   it('resends the verification mail to an unverified address, with the same answer for any address', async () => {
     await api('POST', '/v1/auth/signup', { body: { name: 'Late', email: email('late'), password: PASSWORD } });

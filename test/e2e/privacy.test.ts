@@ -1,5 +1,13 @@
 import type { ParsedMail } from 'mailparser';
-import { type CallOptions, callApi, eventually, type LocalProcess, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
+import {
+  type CallOptions,
+  callApi,
+  eventually,
+  type LocalProcess,
+  SETUP_TIMEOUT_MS,
+  startLocalProcess,
+  queuesSettled,
+} from '../helpers/local-process';
 import { sendMail } from '../helpers/mail';
 import { ops } from '../helpers/ops';
 import { apiUrlOfLink, linkMailedTo, mailTo, mailMatching } from '../helpers/outbox';
@@ -107,7 +115,7 @@ describe('privacy requests against npm start', () => {
     expect(reused.status).toBe(410);
     const twin = await api('POST', '/v1/auth/login', { body: { email: email('twin'), password: PASSWORD } });
     expect((await api('GET', `/v1/privacy/requests/${requestId}`, { token: twin.body.token })).status).toBe(404);
-  }, 180_000);
+  }, 300_000);
 
   it('a spoofed mail (From the account, Reply-To an attacker) sends nothing to the attacker and starts nothing without the click', async () => {
     const bob = await signUp('bob', 'Bob');
@@ -122,11 +130,12 @@ describe('privacy requests against npm start', () => {
     const confirmation = await mailMatching(local, email('bob'), /Confirm your privacy request/);
     expect(confirmation.text).toMatch(/\/privacy\/confirm\?request=/);
     expect(confirmation.text).not.toContain('/v1/');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Whatever the letter's handling would send or start is done once the mail queue's consumer finished it.
+    await queuesSettled(local);
     expect(await mailTo(local.dataDir, attacker)).toEqual([]);
     const requests = (await api('GET', '/v1/privacy/requests', { token: bob.token })).body.requests;
     expect(requests.map((r: { status: string }) => r.status)).toEqual(['awaiting_confirmation']);
-  }, 120_000);
+  }, 300_000);
 
   it('a letter asking for two rights: one mail with one link, whose page names both; one click confirms both, a second nothing; each runs its own workflow', async () => {
     const gus = await signUp('gus', 'Gus Example');
@@ -188,7 +197,7 @@ describe('privacy requests against npm start', () => {
       expect(done.history.filter((h: { status: string }) => h.status === 'confirmed')).toHaveLength(1);
     }
     expect((await mailTo(local.dataDir, email('gus'))).filter((m) => /Confirm your privacy request/.test(m.subject ?? ''))).toHaveLength(1);
-  }, 180_000);
+  }, 300_000);
 
   it('answers unknown senders with the same neutral reply, opens each right a letter asks for, and lists the rights when it names none', async () => {
     const stranger = `nobody-${run}@example.net`;
@@ -212,7 +221,7 @@ describe('privacy requests against npm start', () => {
     );
     await sendMail(local, { from: stranger, to: 'privacy@omnapi.com', subject: 'Hello', text: 'What is this about? Regards' });
     expect((await mailMatching(local, stranger, /How to exercise your privacy rights/)).text).toMatch(/access/i);
-  }, 120_000);
+  }, 300_000);
 
   it('opens a request through the API for the signed-in holder, and joins a second one of the same type', async () => {
     const cat = await signUp('cat', 'Cat');
@@ -249,7 +258,7 @@ describe('privacy requests against npm start', () => {
     const withPassword = await api('POST', '/v1/privacy/requests', { token: cat.token, body: { type: 'deletion', password: PASSWORD } });
     expect(withPassword.body).toMatchObject({ requestId: deletion.body.requestId, joined: true });
     expect((await mailMatching(local, email('cat'), /will be deleted on/)).text).toMatch(/cancel/);
-  }, 120_000);
+  }, 300_000);
 
   it('applies an unambiguous correction and mails what changed; hands anything else to a person', async () => {
     const dee = await signUp('dee', 'Dee');
@@ -293,7 +302,7 @@ describe('privacy requests against npm start', () => {
     expect((await api('GET', '/v1/account', { token: cat.token })).body.email).toBe(email('cat2'));
     expect((await fetch(await eventually(() => linkMailedTo(local.dataDir, moved)))).status).toBe(200);
     expect((await api('GET', '/v1/account', { token: cat.token })).body.email).toBe(moved);
-  }, 120_000);
+  }, 300_000);
 
   it("never lets a session confirm a mailed correction's words: only its link does, whose page shows them", async () => {
     // A forged mail in Fay's name asks for a correction; Fay's own correction through the API joins it.
@@ -316,7 +325,7 @@ describe('privacy requests against npm start', () => {
     expect(joined.body).toMatchObject({ joined: true, status: 'awaiting_confirmation' });
     expect(await (await fetch(link)).text()).toContain('website = &quot;https://evil.example/phish&quot;');
     expect((await api('GET', '/v1/account', { token: fay.token })).body.profile?.website).toBeUndefined();
-  }, 120_000);
+  }, 300_000);
 
   it('answers a German access letter in German: the acknowledgement, the confirmation mail and its page, the export mail', async () => {
     await signUp('hans', 'Hans Beispiel');
@@ -352,5 +361,5 @@ describe('privacy requests against npm start', () => {
     expect(readme).toContain('Wie lange wir sie aufbewahren: 90 Tage (TTL).');
     const { processing } = JSON.parse(files['data.json']!.toString('utf8'));
     expect(processing).toMatchObject({ language: 'de', recipients: { stripe: { location: 'Vereinigte Staaten und Irland' } } });
-  }, 120_000);
+  }, 300_000);
 });

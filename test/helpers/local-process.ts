@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -205,6 +206,36 @@ export function localAws(local: LocalProcess) {
     s3: { endpoint: `http://127.0.0.1:${local.ports.s3}`, region: 'us-east-1', credentials, forcePathStyle: true },
     aws: { endpoint: `http://127.0.0.1:${local.ports.aws}`, region: 'us-east-1', credentials },
   };
+}
+
+/**
+ * Resolves once every queue's consumer has finished what it was given: no message in flight on any
+ * queue, and none waiting on a queue a function reads (dead-letter queues may hold what failed). What
+ * a handler would have done in reaction to a message is then done — the condition before asserting
+ * that something did *not* happen.
+ */
+export async function queuesSettled(local: LocalProcess): Promise<void> {
+  const sqs = new SQSClient(localAws(local).aws);
+  try {
+    await eventually(async () => {
+      const urls = (await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? [];
+      const queues = await Promise.all(
+        urls.map(async (url) => ({
+          url,
+          ...(await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes,
+        })),
+      );
+      const deadLetterArns = new Set(queues.map((q) => q.RedrivePolicy && JSON.parse(q.RedrivePolicy).deadLetterTargetArn).filter(Boolean));
+      const busy = queues.filter(
+        (q) =>
+          Number(q.ApproximateNumberOfMessagesNotVisible) > 0 ||
+          (!deadLetterArns.has(q.QueueArn) && Number(q.ApproximateNumberOfMessages) > 0),
+      );
+      if (busy.length) throw new Error(`queues still busy: ${busy.map((q) => q.url.split('/').pop()).join(', ')}`);
+    });
+  } finally {
+    sqs.destroy();
+  }
 }
 
 export interface CallOptions {

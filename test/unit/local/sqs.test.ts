@@ -42,6 +42,12 @@ describe('LocalSqs', () => {
   });
   afterEach(() => sqs.stop());
 
+  it('lists queue URLs by name prefix, as ListQueues does', () => {
+    expect(sqs.urls().sort()).toEqual([dlq.url, main.url].sort());
+    expect(sqs.urls('Ma')).toEqual([main.url]);
+    expect(sqs.urls('Nothing')).toEqual([]);
+  });
+
   it('hides a received message for the visibility timeout and counts receives', async () => {
     sqs.sendMessage(main.url, 'one');
     const [first] = sqs.receive(main.url, 10, 60);
