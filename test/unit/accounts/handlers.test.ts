@@ -2,7 +2,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-handler';
+import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-stack';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
