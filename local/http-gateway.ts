@@ -169,7 +169,11 @@ export function writeLambdaResult(response: http.ServerResponse, result: unknown
  * sniffed nor cached. Not the functions' full set, which middy adds: the runtime runs without middy,
  * whose packages load only as ES modules.
  */
-const EDGE_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+const EDGE_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
 
 /** The JSON error body, as a complete answer the gateway itself gives (413, 400, 404, 500). */
 export function errorAnswer(

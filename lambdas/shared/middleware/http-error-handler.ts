@@ -60,7 +60,8 @@ function logError(logger: HttpErrorsOptions['logger'], error: unknown, answer: H
   if (!answer) return logger?.error('Request failed', error as Error);
   const code = error instanceof OmnApiError ? error.code : undefined;
   // A deliberate 503 (a setting or a dependency missing, said to the caller): one line, no stack.
-  if (answer.statusCode >= 500) logger?.warn('Request refused: unavailable', { status: answer.statusCode, code, reason: (error as Error).message });
+  if (answer.statusCode >= 500)
+    logger?.warn('Request refused: unavailable', { status: answer.statusCode, code, reason: (error as Error).message });
   else logger?.info('Request rejected', { status: answer.statusCode, code });
 }
 

@@ -102,7 +102,8 @@ describe('session transport', () => {
   it('reads the session from the cookie or the bearer header', () => {
     const { sessionTokenOf } = require('../../../lambdas/shared/auth/session');
     expect(sessionTokenOf(httpEvent({ cookies: ['theme=dark', 'omn_session=omn_sess_abc'] }))).toBe('omn_sess_abc');
-    expect(sessionTokenOf(httpEvent({ headers: { Authorization: 'Bearer omn_sess_xyz' } }))).toBe('omn_sess_xyz');
+    // Header names arrive lower-cased (http-header-normalizer; the shared stack's test sends `Authorization`).
+    expect(sessionTokenOf(httpEvent({ headers: { authorization: 'Bearer omn_sess_xyz' } }))).toBe('omn_sess_xyz');
     expect(sessionTokenOf(httpEvent({ headers: {} }))).toBeUndefined();
   });
 

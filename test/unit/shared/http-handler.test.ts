@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { ConflictError, TooManyRequestsError } from '../../../lambdas/shared/errors';
-import { json } from '../../../lambdas/shared/http';
+import { html, json } from '../../../lambdas/shared/http';
 import { httpRoutes, type RouteLogic, route } from '../../../lambdas/shared/middleware/http-handler';
 import type { RouteSpec } from '../../../lambdas/shared/routes';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
@@ -129,6 +129,24 @@ describe('route handler', () => {
     expect(errorOf(response).code).toBe('internal_error');
   });
 
+  it('hands the logic lower-case header names, whatever case the caller sent', async () => {
+    const seen = httpRoutes(route(publicRoute, async (event) => json(200, event.headers)));
+    const response = await seen(httpEvent({ path: '/x', headers: { Authorization: 'Bearer t', 'X-Api-Key': 'k' } }), lambdaContext);
+    expect(JSON.parse(response.body!)).toEqual({ authorization: 'Bearer t', 'x-api-key': 'k' });
+  });
+
+  it('answers a path no route takes with the JSON 404', async () => {
+    const response = await echo(httpEvent({ method: 'GET', path: '/echo' }), lambdaContext);
+    expect(response.statusCode).toBe(404);
+    expect(errorOf(response)).toEqual({ code: 'not_found', message: 'No route for GET /echo' });
+  });
+
+  it('refuses a body that smuggles a prototype key, as JSON the parser will not read', async () => {
+    const response = await call('{"name":"a","count":1,"__proto__":{"admin":true}}');
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response)).toEqual({ code: 'invalid_json', message: 'The request body may not use the key __proto__' });
+  });
+
   it('adds the standard and security headers to every answer', async () => {
     const response = await call('{');
     expect(response.headers).toMatchObject({
@@ -139,6 +157,18 @@ describe('route handler', () => {
       'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
       'x-request-id': 'req-1',
     });
+    expect(Object.keys(response.headers).filter((name) => name !== name.toLowerCase())).toEqual([]);
+  });
+
+  it("keeps what an answer says itself: an HTML page's own CSP, a public cache", async () => {
+    const page = httpHandler(async () => ({
+      ...html(200, '<p>hi</p>'),
+      headers: { ...html(200, '').headers, 'Cache-Control': 'max-age=60' },
+    }));
+    const response = await page(httpEvent({ path: '/x' }), lambdaContext);
+    expect(response.headers['content-security-policy']).toContain("style-src 'unsafe-inline'");
+    expect(response.headers['cache-control']).toBe('max-age=60');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('installs the authenticator the manifest names, and refuses to build a route behind another one or none', () => {

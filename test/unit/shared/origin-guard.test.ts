@@ -12,7 +12,8 @@ import type { RouteSpec } from '../../../lambdas/shared/routes';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 
 const SECRET = 'edge-secret-0123456789abcdef';
-const fromEdge = (extra: Record<string, string> = {}, path = '/') => httpEvent({ path, headers: { [ORIGIN_SECRET_HEADER]: SECRET, ...extra } });
+const fromEdge = (extra: Record<string, string> = {}, path = '/') =>
+  httpEvent({ path, headers: { [ORIGIN_SECRET_HEADER]: SECRET, ...extra } });
 
 /** A handler in the platform's HTTP stack behind `guard`, recording the caller each request it reaches saw. */
 function guarded(guard: OriginGuard) {
