@@ -1,4 +1,4 @@
-import { httpRoutes } from '../../shared/middleware/http-handler';
+import { httpHandler, noRoute } from '../../shared/middleware/http-stack';
 
 /** The `$default` route: whatever matched no route is a JSON 404, never API Gateway's bare one. */
-export const handler = httpRoutes();
+export const handler = httpHandler(async (event) => noRoute({ method: event.requestContext.http.method, path: event.rawPath }));

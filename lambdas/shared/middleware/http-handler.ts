@@ -9,13 +9,12 @@ import type { AuditTrail } from '../audit';
 import type { Authenticator } from '../auth/authenticator';
 import { dynamoDbSessionLookup, type Principal, sessionAuthenticator } from '../auth/session';
 import { dynamo } from '../clients/dynamodb';
-import { NotFoundError } from '../errors';
 import type { HttpEvent, HttpResponse } from '../http';
 import { type InputOf, routeKeyOf, type RouteSpec } from '../routes';
 import { tracer } from '../tracer';
 import { auditTrail } from './audit-trail';
 import { crossSiteGuard } from './cross-site-guard';
-import { httpHandler, type LambdaHttpHandler } from './http-stack';
+import { httpHandler, type LambdaHttpHandler, noRoute } from './http-stack';
 import { jsonBody, type ValidatedEvent, validateRequest } from './validate-request';
 
 /** A route's plain logic: validated input and the caller in, response out. */
@@ -102,14 +101,12 @@ export function route<R extends RouteSpec, A = DefaultPrincipal<R>>(
 /**
  * One function serving its routes: middy's router picks the route by method and path (as API
  * Gateway did), inside the platform's HTTP stack (`httpHandler`), traced. A request no route takes
- * is a JSON 404 — all of them for the `$default` function, which serves none.
+ * is a JSON 404.
  */
 export function httpRoutes(...routes: BoundRoute[]): LambdaHttpHandler {
   const router = httpRouterHandler<HttpEvent, HttpResponse>({
     routes: routes.map(({ method, path, handler }) => ({ method, path, handler })),
-    notFoundResponse: ({ method, path }) => {
-      throw new NotFoundError(`No route for ${method} ${path}`);
-    },
+    notFoundResponse: noRoute,
   });
   return httpHandler(router, { outermost: [captureLambdaHandler(tracer, { captureResponse: false })] });
 }

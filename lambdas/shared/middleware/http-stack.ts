@@ -3,6 +3,7 @@ import middy, { type MiddlewareObj, type Request } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { Context } from 'aws-lambda';
+import { NotFoundError } from '../errors';
 import type { HttpEvent, HttpResponse } from '../http';
 import { logger } from '../logger';
 import { httpErrors } from './http-error-handler';
@@ -74,4 +75,9 @@ export function httpHandler(
     .use(httpHeaderNormalizer() as MiddlewareObj<HttpEvent, HttpResponse>);
   if (guard) stack.use(behindEdge(guard));
   return stack.handler(handler);
+}
+
+/** A request no route takes: the JSON 404 naming it (the router's answer, and the `$default` function's). */
+export function noRoute({ method, path }: { method: string; path: string }): never {
+  throw new NotFoundError(`No route for ${method} ${path}`);
 }
