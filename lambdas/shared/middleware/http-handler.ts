@@ -39,10 +39,8 @@ export interface RouteOptions<A> {
   metrics?: Metrics;
 }
 
-/** A manifest route bound to its logic: an `@middy/http-router` route, with the spec it answers. */
-export interface BoundRoute extends Route<HttpEvent, HttpResponse> {
-  spec: RouteSpec;
-}
+/** A manifest route bound to its logic: an `@middy/http-router` route (method, path, handler). */
+export type BoundRoute = Route<HttpEvent, HttpResponse>;
 
 /** Who a route's logic sees as its caller when it names no authenticator: the session's holder on session routes. */
 export type DefaultPrincipal<R extends RouteSpec> = R['auth'] extends 'session' ? Principal : undefined;
@@ -95,7 +93,7 @@ export function route<R extends RouteSpec, A = DefaultPrincipal<R>>(
   handler
     .use(validateRequest({ body: spec.body, query: spec.query, path: spec.params }))
     .handler((event, context) => logic(event as Parameters<RouteLogic<R, A>>[0], context));
-  return { method: spec.method, path: spec.path, handler, spec };
+  return { method: spec.method, path: spec.path, handler };
 }
 
 /**
@@ -105,7 +103,7 @@ export function route<R extends RouteSpec, A = DefaultPrincipal<R>>(
  */
 export function httpRoutes(...routes: BoundRoute[]): LambdaHttpHandler {
   const router = httpRouterHandler<HttpEvent, HttpResponse>({
-    routes: routes.map(({ method, path, handler }) => ({ method, path, handler })),
+    routes,
     notFoundResponse: noRoute,
   });
   return httpHandler(router, { outermost: [captureLambdaHandler(tracer, { captureResponse: false })] });
