@@ -33,11 +33,11 @@ export const STATUS_OF: Record<ErrorKind, number> = {
 
 /**
  * The error as middy's http-error-handler answers it, its message being the JSON error body: a
- * deliberate error with its own message (it was written for the caller), a 4xx of a middy middleware
- * in the same shape, coded by its status. Anything else is not exposed: the handler answers it with
- * the fallback 500, so no internals or stack ever leave.
+ * deliberate error with its own message (it was written for the caller); a 4xx of a middy middleware
+ * in the same shape, coded by its status; anything else a 500 with the fixed message, so no internals
+ * or stack ever leave. The error answered is kept as its `cause`.
  */
-function exposed(error: unknown): HttpError | undefined {
+function answerOf(error: unknown, fallbackMessage: string): HttpError {
   if (error instanceof OmnApiError && error.kind !== 'internal') {
     const details = error instanceof ValidationError && error.details.length > 0 ? error.details : undefined;
     const http = createError(STATUS_OF[error.kind], JSON.stringify(errorBody(error.code, error.message, details)), {
@@ -52,37 +52,38 @@ function exposed(error: unknown): HttpError | undefined {
     const code = (STATUS_CODES[error.statusCode] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '_');
     return createError(error.statusCode, JSON.stringify(errorBody(code, error.message)), { expose: true, cause: error });
   }
-  return undefined;
+  return createError(500, JSON.stringify(errorBody('internal_error', fallbackMessage)), { expose: true, cause: error });
 }
 
-/** Logs an error once, at the level its status deserves. */
-function logError(logger: HttpErrorsOptions['logger'], error: unknown, answer: HttpError | undefined): void {
-  if (!answer) return logger?.error('Request failed', error as Error);
+/** Logs an error once, at the level its answer deserves. */
+function logError(logger: HttpErrorsOptions['logger'], error: unknown, answer: HttpError): void {
   const code = error instanceof OmnApiError ? error.code : undefined;
+  if (answer.statusCode < 500) logger?.info('Request rejected', { status: answer.statusCode, code });
   // A deliberate 503 (a setting or a dependency missing, said to the caller): one line, no stack.
-  if (answer.statusCode >= 500)
-    logger?.warn('Request refused: unavailable', { status: answer.statusCode, code, reason: (error as Error).message });
-  else logger?.info('Request rejected', { status: answer.statusCode, code });
+  else if (error instanceof OmnApiError)
+    logger?.warn('Request refused: unavailable', { status: answer.statusCode, code, reason: error.message });
+  else logger?.error('Request failed', error as Error);
 }
 
 /**
  * middy middlewares: every thrown error becomes `{ "error": { "code", "message" } }` with the right
- * status — ours maps the error and logs it, then middy's `http-error-handler` writes the answer
- * (the fallback 500 for anything not exposed).
+ * status — ours maps the error and logs it, middy's `http-error-handler` writes the answer, then the
+ * error is the one thrown again for what lies outside (tracing records it, not its answer).
  */
 export function httpErrors(opts: HttpErrorsOptions = {}): MiddlewareObj<HttpEvent, HttpResponse>[] {
   const options = { ...defaults, ...opts };
   const httpErrorsMiddlewareOnError = (request: Request<HttpEvent, HttpResponse>) => {
     if (request.response !== undefined) return;
-    const answer = exposed(request.error);
+    const answer = answerOf(request.error, options.fallbackMessage);
     logError(options.logger, request.error, answer);
-    if (answer) request.error = answer;
+    request.error = answer;
+  };
+  const httpErrorsMiddlewareOnErrorAnswered = (request: Request<HttpEvent, HttpResponse>) => {
+    if (request.error instanceof HttpError && request.error.cause !== undefined) request.error = request.error.cause as Error;
   };
   return [
-    httpErrorHandler({
-      logger: false,
-      fallbackMessage: JSON.stringify(errorBody('internal_error', options.fallbackMessage)),
-    }) as MiddlewareObj<HttpEvent, HttpResponse>,
+    { onError: httpErrorsMiddlewareOnErrorAnswered },
+    httpErrorHandler({ logger: false }) as MiddlewareObj<HttpEvent, HttpResponse>,
     { onError: httpErrorsMiddlewareOnError },
   ];
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConflictError, TooManyRequestsError } from '../../../lambdas/shared/errors';
 import { html, json } from '../../../lambdas/shared/http';
 import { httpRoutes, type RouteLogic, route } from '../../../lambdas/shared/middleware/http-handler';
+import { httpHandler } from '../../../lambdas/shared/middleware/http-stack';
 import type { RouteSpec } from '../../../lambdas/shared/routes';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { authenticator } from '../../../lambdas/shared/auth/authenticator';
@@ -28,7 +29,7 @@ const publicRoute = {
   errors: [],
 } satisfies RouteSpec;
 /** A route's deployed handler, as `route` builds it from a manifest entry. */
-const httpHandler = (logic: RouteLogic<typeof publicRoute, undefined>) => httpRoutes(route(publicRoute, logic));
+const publicHandler = (logic: RouteLogic<typeof publicRoute, undefined>) => httpRoutes(route(publicRoute, logic));
 const echo = httpRoutes(route(spec, async (event) => json(200, event.input.body), { maxBodyBytes: 1024 }));
 const call = (
   body: string | undefined,
@@ -105,7 +106,7 @@ describe('route handler', () => {
   });
 
   it('maps deliberate 4xx errors to their status, code and headers', async () => {
-    const limited = httpHandler(async () => {
+    const limited = publicHandler(async () => {
       throw new TooManyRequestsError('Slow down', 2.2);
     });
     const response = await limited(httpEvent({ path: '/x' }), lambdaContext);
@@ -113,20 +114,33 @@ describe('route handler', () => {
     expect(response.headers['retry-after']).toBe('3');
     expect(errorOf(response)).toEqual({ code: 'rate_limited', message: 'Slow down' });
 
-    const conflict = httpHandler(async () => {
+    const conflict = publicHandler(async () => {
       throw new ConflictError('Taken', 'email_taken');
     });
     expect(errorOf(await conflict(httpEvent({ path: '/x' }), lambdaContext)).code).toBe('email_taken');
   });
 
   it('hides the message and stack of unexpected errors behind a 500', async () => {
-    const broken = httpHandler(async () => {
+    const broken = publicHandler(async () => {
       throw new Error('connection string postgres://secret@db');
     });
     const response = await broken(httpEvent({ path: '/x' }), lambdaContext);
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('secret');
     expect(errorOf(response).code).toBe('internal_error');
+  });
+
+  it('lets what lies outside the stack (tracing) see the error thrown, not its answer', async () => {
+    const thrown = new Error('connection refused');
+    const seen: unknown[] = [];
+    const traced = httpHandler(
+      async () => {
+        throw thrown;
+      },
+      { outermost: [{ onError: (request) => void seen.push(request.error) }] },
+    );
+    expect((await traced(httpEvent(), lambdaContext)).statusCode).toBe(500);
+    expect(seen).toEqual([thrown]);
   });
 
   it('hands the logic lower-case header names, whatever case the caller sent', async () => {
@@ -161,7 +175,7 @@ describe('route handler', () => {
   });
 
   it("keeps what an answer says itself: an HTML page's own CSP, a public cache", async () => {
-    const page = httpHandler(async () => ({
+    const page = publicHandler(async () => ({
       ...html(200, '<p>hi</p>'),
       headers: { ...html(200, '').headers, 'Cache-Control': 'max-age=60' },
     }));
