@@ -114,8 +114,9 @@ export class DirectAccessError extends ForbiddenError {
 }
 
 /**
- * middy middleware: when the environment names an origin secret, requests that did not come through
- * the edge are refused 403 (`DirectAccessError`) before any of the handler's code runs.
+ * middy middleware: requests that did not come through the edge are refused 403 (`DirectAccessError`)
+ * before any of the handler's code runs; `httpHandler` installs it when the environment names an
+ * origin secret.
  */
 export function behindEdge(guard: OriginGuard): MiddlewareObj<HttpEvent, HttpResponse> {
   const behindEdgeMiddlewareBefore = async (request: Request<HttpEvent, HttpResponse>) => {
