@@ -3,7 +3,15 @@ const os = require('node:os');
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
 // middy, the OpenAPI validator, commander and FormatJS (intl-messageformat) ship ESM only.
 const transformIgnorePatterns = ['node_modules/(?!(@middy|@seriousme|commander|intl-messageformat|@formatjs)/)'];
-const common = { transform, transformIgnorePatterns, testEnvironment: 'node', setupFiles: ['<rootDir>/test/setup-env.ts'] };
+// middy 7 exports its packages to `import` only; jest resolves as `require`, so it is pointed at each package's entry.
+const moduleNameMapper = { '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js' };
+const common = {
+  transform,
+  transformIgnorePatterns,
+  moduleNameMapper,
+  testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
+};
 
 module.exports = {
   projects: [

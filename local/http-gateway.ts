@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { errorBody, SECURITY_HEADERS } from '../lambdas/shared/http';
+import { errorBody } from '../lambdas/shared/http';
 import type { LocalCors, LocalRoute } from './assembly';
 import type { LocalFunctions } from './functions';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './intrinsics';
@@ -164,8 +164,16 @@ export function writeLambdaResult(response: http.ServerResponse, result: unknown
   response.end(structured.isBase64Encoded ? Buffer.from(body, 'base64') : body);
 }
 
-/** What every locally generated answer carries, as the deployed API's functions add them. */
-const EDGE_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS };
+/**
+ * What the runtime's own answers carry (API Gateway's own carry less): a JSON error that is neither
+ * sniffed nor cached. Not the functions' full set, which middy adds: the runtime runs without middy,
+ * whose packages load only as ES modules.
+ */
+const EDGE_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
 
 /** The JSON error body, as a complete answer the gateway itself gives (413, 400, 404, 500). */
 export function errorAnswer(

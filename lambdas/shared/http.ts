@@ -14,16 +14,7 @@ export function json(statusCode: number, body?: unknown, headers: Record<string,
   };
 }
 
-/** Security headers for every answer, API and HTML alike. */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'x-content-type-options': 'nosniff',
-  'strict-transport-security': 'max-age=63072000; includeSubDomains',
-  'x-frame-options': 'DENY',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
-};
-
-/** A small HTML page (the confirmation pages of mailed links): no scripts, inline styles only. */
+/** A small HTML page (the confirmation pages of mailed links): no scripts, inline styles only, its own CSP saying so. */
 export function html(statusCode: number, page: string, headers: Record<string, string> = {}): HttpResponse {
   return {
     statusCode,
@@ -40,21 +31,4 @@ export function html(statusCode: number, page: string, headers: Record<string, s
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/** Headers on every answer: no caching of account data, the security headers, and the request id. */
-export function standardHeaders(event: Pick<HttpEvent, 'requestContext'> | undefined): Record<string, string> {
-  const headers: Record<string, string> = { 'cache-control': 'no-store', ...SECURITY_HEADERS };
-  const requestId = event?.requestContext?.requestId;
-  if (requestId) headers['x-request-id'] = requestId;
-  return headers;
-}
-
-/** Header lookup that ignores case, as HTTP requires. */
-export function header(event: Pick<HttpEvent, 'headers'>, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === wanted) return value;
-  }
-  return undefined;
 }

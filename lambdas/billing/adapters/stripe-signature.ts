@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { type Authenticator, authenticator } from '../../shared/auth/authenticator';
 import { verifyStripeEvent } from '../../shared/adapters/stripe-client';
 import { PayloadTooLargeError, ValidationError } from '../../shared/errors';
-import { header } from '../../shared/http';
 import type { StripeEvent } from '../domain/stripe-events';
 import { InvalidSignatureError } from '../errors';
 
@@ -40,7 +39,7 @@ export function stripeSignatureAuthenticator(
   return authenticator('stripeSignature', async (request) => {
     const raw = Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8');
     if (raw.byteLength > MAX_EVENT_BYTES) throw new PayloadTooLargeError(MAX_EVENT_BYTES);
-    const signature = header(request, 'stripe-signature');
+    const signature = request.headers?.['stripe-signature'];
     if (!signature) throw new InvalidSignatureError('no Stripe-Signature header');
     rejectFutureTimestamp(signature, now());
     let verified: unknown;

@@ -1,6 +1,5 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { SECURITY_HEADERS } from '../../shared/http';
-import { behindEdge } from '../../shared/middleware/origin-guard';
+import { type HttpEvent, type HttpResponse, json as jsonResponse } from '../../shared/http';
+import { httpHandler } from '../../shared/middleware/http-stack';
 
 /** Bodies nested deeper than this are echoed as text: re-serialising them would exhaust the stack. */
 const MAX_JSON_DEPTH = 64;
@@ -27,7 +26,7 @@ export function jsonDepth(text: string): number {
  * method, path, query and body (parsed when it is reasonable JSON) — so a metered call works with no
  * setup. It stores nothing.
  */
-export const echo = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+export const echo = async (event: HttpEvent): Promise<HttpResponse> => {
   const body = event.body === undefined ? null : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   let json: unknown;
   if (body && jsonDepth(body) <= MAX_JSON_DEPTH) {
@@ -37,17 +36,13 @@ export const echo = async (event: APIGatewayProxyEventV2): Promise<APIGatewayPro
       json = undefined;
     }
   }
-  return {
-    statusCode: 200,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS },
-    body: JSON.stringify({
-      method: event.requestContext.http.method,
-      path: `/${event.pathParameters?.proxy ?? ''}`,
-      query: event.queryStringParameters ?? {},
-      body: json ?? body,
-      requestId: event.headers?.['x-request-id'],
-    }),
-  };
+  return jsonResponse(200, {
+    method: event.requestContext.http.method,
+    path: `/${event.pathParameters?.proxy ?? ''}`,
+    query: event.queryStringParameters ?? {},
+    body: json ?? body,
+    requestId: event.headers?.['x-request-id'],
+  });
 };
 
-export const handler = behindEdge(echo);
+export const handler = httpHandler(echo);

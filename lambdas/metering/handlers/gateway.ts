@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { documentClient, newDynamoDbClient, newSqsClient } from '../../shared/clients/factories';
-import { type HttpEvent, type HttpResponse, header, SECURITY_HEADERS } from '../../shared/http';
-import { httpErrorHandler } from '../../shared/middleware/http-error-handler';
+import type { HttpEvent, HttpResponse } from '../../shared/http';
 import { logger } from '../../shared/logger';
-import { behindEdge, ORIGIN_SECRET_HEADER, OriginGuard } from '../../shared/middleware/origin-guard';
+import { httpHandler } from '../../shared/middleware/http-stack';
+import { ORIGIN_SECRET_HEADER, OriginGuard } from '../../shared/middleware/origin-guard';
 import { CachedKeyResolver } from '../adapters/cached-key-resolver';
 import { DynamoDbKeyLookup } from '../adapters/dynamodb-key-lookup';
 import { DynamoDbMeter } from '../adapters/dynamodb-meter';
@@ -39,15 +37,15 @@ const gateway = new Gateway({
   onUnqueuedEvent: (usageEvent, error) => logger.error(UNQUEUED_USAGE_MESSAGE, { usageEvent, error: error as Error }),
 });
 
-/** The presented key: `Authorization: Bearer omn_live_…`, or `x-api-key`. */
+/** The presented key: `Authorization: Bearer omn_live_…`, or `x-api-key` (header names are lower-cased by the HTTP stack). */
 export function secretOf(event: APIGatewayProxyEventV2): string | undefined {
-  const bearer = header(event, 'authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  return bearer ?? header(event, 'x-api-key')?.trim();
+  const bearer = event.headers?.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  return bearer ?? event.headers?.['x-api-key']?.trim();
 }
 
 export function toGatewayRequest(event: APIGatewayProxyEventV2): GatewayRequest {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name] = value;
   return {
     requestId: event.requestContext.requestId || randomUUID(),
     secret: secretOf(event),
@@ -70,17 +68,11 @@ export const meteredCall = async (event: HttpEvent): Promise<HttpResponse> => {
   const textual = /^(application\/(json|xml|[\w.+-]+\+(json|xml))|text\/)/i.test(response.headers['content-type'] ?? '');
   return {
     statusCode: response.status,
-    headers: { 'cache-control': 'no-store', ...SECURITY_HEADERS, ...response.headers },
+    headers: response.headers,
     body: textual ? response.body.toString('utf8') : response.body.toString('base64'),
     isBase64Encoded: !textual,
   };
 };
 
-export const handler = behindEdge(
-  middy<HttpEvent, HttpResponse>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    // The platform's one error path (zod-free, so the hot path's bundle stays small): a 500 with the JSON shape, logged.
-    .use(httpErrorHandler({ logger }))
-    .handler(meteredCall),
-  originGuard,
-);
+// The platform's one HTTP stack, untraced and zod-free so the hot path's bundle and cold start stay small.
+export const handler = httpHandler(meteredCall, { guard: originGuard });

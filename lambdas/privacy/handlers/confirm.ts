@@ -50,11 +50,8 @@ interface Screen {
   code?: string;
 }
 
-const header = (event: { headers?: Record<string, string | undefined> }, name: string) =>
-  event.headers?.[name] ?? event.headers?.[name.toLowerCase()];
-
 /** The console's pages ask for JSON; a browser following the link gets the page. */
-const wantsJson = (event: { headers?: Record<string, string | undefined> }) => /\bapplication\/json\b/i.test(header(event, 'accept') ?? '');
+const wantsJson = (event: { headers?: Record<string, string | undefined> }) => /\bapplication\/json\b/i.test(event.headers?.accept ?? '');
 
 /** The screen as an HTML page in the request's language (`<html lang>` included), or as the console's JSON. */
 function answer(screen: Screen, json: boolean): HttpResponse {
@@ -130,7 +127,7 @@ function formOf(event: { body?: string; isBase64Encoded: boolean; headers?: Reco
   if (!event.body) throw new ValidationError('The confirmation form is empty', [], 'body_required');
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (text.length > 2_000) throw new ValidationError('The confirmation form is too large', [], 'invalid_form');
-  if (/^application\/json\b/i.test(header(event, 'content-type') ?? '')) {
+  if (/^application\/json\b/i.test(event.headers?.['content-type'] ?? '')) {
     let fields: unknown;
     try {
       fields = JSON.parse(text);
@@ -150,7 +147,7 @@ function formOf(event: { body?: string; isBase64Encoded: boolean; headers?: Reco
 export const handler = httpRoutes(
   route(privacyRoutes.confirmPage, async (event) => {
     const { request: requestId, token } = event.input.query;
-    const screen = await screenOf(requestId, header(event, 'accept-language'), async () => {
+    const screen = await screenOf(requestId, event.headers?.['accept-language'], async () => {
       const { request, confirms } = await lifecycle.describeLink(requestId, token);
       const m = messagesFor(request.language);
       const received = new Date(request.receivedAt);
@@ -200,7 +197,7 @@ export const handler = httpRoutes(
   }),
   route(privacyRoutes.cancelPage, async (event) => {
     const { request: requestId, token } = event.input.query;
-    const screen = await screenOf(requestId, header(event, 'accept-language'), async () => {
+    const screen = await screenOf(requestId, event.headers?.['accept-language'], async () => {
       const request = await lifecycle.describeCancel(requestId, token);
       const m = messagesFor(request.language);
       return {
@@ -219,7 +216,7 @@ export const handler = httpRoutes(
   }),
   route(privacyRoutes.cancel, async (event) => {
     const form = formOf(event);
-    const screen = await screenOf(form.request, header(event, 'accept-language'), async () => {
+    const screen = await screenOf(form.request, event.headers?.['accept-language'], async () => {
       const request = await lifecycle.cancel(form.request, form.token);
       const m = messagesFor(request.language);
       return {
@@ -234,7 +231,7 @@ export const handler = httpRoutes(
   }),
   route(privacyRoutes.confirm, async (event) => {
     const form = formOf(event);
-    const screen = await screenOf(form.request, header(event, 'accept-language'), async () => {
+    const screen = await screenOf(form.request, event.headers?.['accept-language'], async () => {
       const confirmed = await lifecycle.confirm(form.request, form.token);
       const request = confirmed[0]!;
       const m = messagesFor(request.language);

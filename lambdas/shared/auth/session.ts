@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { UnauthorizedError } from '../errors';
-import { type HttpEvent, header } from '../http';
+import type { HttpEvent } from '../http';
 import { sha256 } from '../crypto';
 import { ITEMS } from '../items';
 import { type Authenticator, authenticator } from './authenticator';
@@ -23,8 +23,7 @@ export function sessionTokenOf(event: Pick<HttpEvent, 'cookies' | 'headers'>): s
     const [name, ...value] = cookie.split('=');
     if (name?.trim() === SESSION_COOKIE) return value.join('=').trim();
   }
-  const authorization = header(event, 'authorization');
-  return authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  return event.headers?.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
 }
 
 /** Port: a session by the SHA-256 of its token. */

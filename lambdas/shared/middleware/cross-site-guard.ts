@@ -1,6 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
+import { jsonContentTypePattern } from '@middy/util';
 import { ForbiddenError, UnsupportedMediaTypeError } from '../errors';
-import { type HttpEvent, header } from '../http';
+import type { HttpEvent } from '../http';
 import { SESSION_COOKIE } from '../auth/session';
 
 export interface CrossSiteGuardOptions {
@@ -57,16 +58,16 @@ export function crossSiteGuard(opts: CrossSiteGuardOptions = {}): MiddlewareObj<
   const crossSiteGuardMiddlewareBefore = async (request: Request<HttpEvent>) => {
     const event = request.event;
     if (SAFE_METHODS.has(event.requestContext.http.method.toUpperCase()) || !carriesSessionCookie(event)) return;
-    const origin = header(event, 'origin');
+    const origin = event.headers?.origin;
     if (origin !== undefined) {
       const from = originOf(origin);
       if (!from || !(allowed.has(from) || ownHosts(event).has(new URL(from).host))) throw new CrossSiteRequestError(origin);
     } else {
-      const site = header(event, 'sec-fetch-site');
+      const site = event.headers?.['sec-fetch-site'];
       if (site !== undefined && !SAME_SITE_FETCH.has(site.toLowerCase())) throw new CrossSiteRequestError(`a ${site} page`);
     }
-    const contentType = header(event, 'content-type');
-    if (!contentType || !/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(contentType.trim())) {
+    const contentType = event.headers?.['content-type'];
+    if (!contentType || !jsonContentTypePattern.test(contentType)) {
       throw new UnsupportedMediaTypeError('Writes signed in with the session cookie must send Content-Type: application/json');
     }
   };
@@ -76,6 +77,6 @@ export function crossSiteGuard(opts: CrossSiteGuardOptions = {}): MiddlewareObj<
 
 /** The hosts this request was addressed to: the API's own origin, whatever name the edge or the stage gave it. */
 function ownHosts(event: Pick<HttpEvent, 'headers' | 'requestContext'>): Set<string> {
-  const hosts = [header(event, 'host'), header(event, 'x-forwarded-host'), event.requestContext.domainName];
+  const hosts = [event.headers?.host, event.headers?.['x-forwarded-host'], event.requestContext.domainName];
   return new Set(hosts.filter((h): h is string => Boolean(h)).map((h) => h.trim().toLowerCase()));
 }

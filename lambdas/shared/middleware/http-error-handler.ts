@@ -1,19 +1,19 @@
-import type { MiddlewareObj, Request } from '@middy/core';
+import { STATUS_CODES } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type ErrorKind, OmnApiError, ValidationError } from '../errors';
-import { errorBody, type HttpEvent, type HttpResponse, json, standardHeaders } from '../http';
+import type { MiddlewareObj, Request } from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import { createError, HttpError } from '@middy/util';
+import { type ErrorKind, errorBody, OmnApiError, ValidationError } from '../errors';
+import type { HttpEvent, HttpResponse } from '../http';
 
-export interface HttpErrorHandlerOptions {
+export interface HttpErrorsOptions {
   /** Where 5xx errors are logged, with their stack; 4xx are logged at info without one. */
   logger?: Pick<Logger, 'error' | 'warn' | 'info'>;
   /** Message shown for every 500: internals never leave the function. */
   fallbackMessage?: string;
 }
 
-const defaults: Required<Omit<HttpErrorHandlerOptions, 'logger'>> & HttpErrorHandlerOptions = {
-  logger: undefined,
-  fallbackMessage: 'Something went wrong on our side; it has been logged.',
-};
+const defaults = { fallbackMessage: 'Something went wrong on our side; it has been logged.' };
 
 /** The one place a domain error's kind becomes an HTTP status. */
 export const STATUS_OF: Record<ErrorKind, number> = {
@@ -32,39 +32,58 @@ export const STATUS_OF: Record<ErrorKind, number> = {
 };
 
 /**
- * Maps any error to the JSON error shape. A deliberate error's message is shown (it was written for
- * the caller); anything else is a 500 with a fixed message, so no internals or stack ever leave.
+ * The error as middy's http-error-handler answers it, its message being the JSON error body: a
+ * deliberate error with its own message (it was written for the caller); a 4xx of a middy middleware
+ * in the same shape, coded by its status; anything else a 500 with the fixed message, so no internals
+ * or stack ever leave. The error answered is kept as its `cause`.
  */
-export function toErrorResponse(error: unknown, fallbackMessage = defaults.fallbackMessage): HttpResponse {
+function answerOf(error: unknown, fallbackMessage: string): HttpError {
   if (error instanceof OmnApiError && error.kind !== 'internal') {
-    const headers: Record<string, string> = error.retryAfterSeconds ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
     const details = error instanceof ValidationError && error.details.length > 0 ? error.details : undefined;
-    return json(STATUS_OF[error.kind], errorBody(error.code, error.message, details), headers);
+    const http = createError(STATUS_OF[error.kind], JSON.stringify(errorBody(error.code, error.message, details)), {
+      expose: true,
+      cause: error,
+    });
+    if (error.retryAfterSeconds) Object.assign(http, { headers: { 'Retry-After': String(error.retryAfterSeconds) } });
+    return http;
   }
-  return json(500, errorBody('internal_error', fallbackMessage));
+  // middy's own errors only: another library's status (Stripe's, say) is about its call, not this request.
+  if (error instanceof HttpError && error.statusCode < 500 && error.expose) {
+    const code = (STATUS_CODES[error.statusCode] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '_');
+    return createError(error.statusCode, JSON.stringify(errorBody(code, error.message)), { expose: true, cause: error });
+  }
+  return createError(500, JSON.stringify(errorBody('internal_error', fallbackMessage)), { expose: true, cause: error });
 }
 
-/** middy middleware: every thrown error becomes `{ error: { code, message } }` with the right status. */
-export function httpErrorHandler(opts: HttpErrorHandlerOptions = {}): MiddlewareObj<HttpEvent, HttpResponse> {
+/** Logs an error once, at the level its answer deserves. */
+function logError(logger: HttpErrorsOptions['logger'], error: unknown, answer: HttpError): void {
+  const code = error instanceof OmnApiError ? error.code : undefined;
+  if (answer.statusCode < 500) logger?.info('Request rejected', { status: answer.statusCode, code });
+  // A deliberate 503 (a setting or a dependency missing, said to the caller): one line, no stack.
+  else if (error instanceof OmnApiError)
+    logger?.warn('Request refused: unavailable', { status: answer.statusCode, code, reason: error.message });
+  else logger?.error('Request failed', error as Error);
+}
+
+/**
+ * middy middlewares: every thrown error becomes `{ "error": { "code", "message" } }` with the right
+ * status — ours maps the error and logs it, middy's `http-error-handler` writes the answer, then the
+ * error is the one thrown again for what lies outside (tracing records it, not its answer).
+ */
+export function httpErrors(opts: HttpErrorsOptions = {}): MiddlewareObj<HttpEvent, HttpResponse>[] {
   const options = { ...defaults, ...opts };
-
-  const httpErrorHandlerMiddlewareOnError = async (request: Request<HttpEvent, HttpResponse>) => {
-    const response = toErrorResponse(request.error, options.fallbackMessage);
-    if (response.statusCode >= 500 && !(request.error instanceof OmnApiError && request.error.kind === 'unavailable')) {
-      options.logger?.error('Request failed', request.error as Error);
-    } else if (response.statusCode >= 500) {
-      // A deliberate 503 (a setting or a dependency missing, said to the caller): one line, no stack.
-      options.logger?.warn('Request refused: unavailable', {
-        status: response.statusCode,
-        code: (request.error as OmnApiError).code,
-        reason: (request.error as Error).message,
-      });
-    } else {
-      options.logger?.info('Request rejected', { status: response.statusCode, code: (request.error as OmnApiError).code });
-    }
-    response.headers = { ...standardHeaders(request.event), ...response.headers };
-    request.response = response;
+  const httpErrorsMiddlewareOnError = (request: Request<HttpEvent, HttpResponse>) => {
+    if (request.response !== undefined) return;
+    const answer = answerOf(request.error, options.fallbackMessage);
+    logError(options.logger, request.error, answer);
+    request.error = answer;
   };
-
-  return { onError: httpErrorHandlerMiddlewareOnError };
+  const httpErrorsMiddlewareOnErrorAnswered = (request: Request<HttpEvent, HttpResponse>) => {
+    if (request.error instanceof HttpError && request.error.cause !== undefined) request.error = request.error.cause as Error;
+  };
+  return [
+    { onError: httpErrorsMiddlewareOnErrorAnswered },
+    httpErrorHandler({ logger: false }) as MiddlewareObj<HttpEvent, HttpResponse>,
+    { onError: httpErrorsMiddlewareOnError },
+  ];
 }

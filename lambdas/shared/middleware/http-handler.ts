@@ -1,24 +1,21 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import httpRouterHandler, { type Route } from '@middy/http-router';
 import type { Context } from 'aws-lambda';
-import { NotFoundError } from '../errors';
-import { type HttpEvent, type HttpResponse, standardHeaders } from '../http';
-import { logger } from '../logger';
-import { tracer } from '../tracer';
-import { type InputOf, routeKeyOf, type RouteSpec } from '../routes';
-import { httpErrorHandler, toErrorResponse } from './http-error-handler';
 import { auditTrailFromEnv } from '../adapters/dynamodb-audit';
 import type { AuditTrail } from '../audit';
-import { dynamo } from '../clients/dynamodb';
-import { auditTrail } from './audit-trail';
-import { crossSiteGuard } from './cross-site-guard';
-import { behindEdge } from './origin-guard';
 import type { Authenticator } from '../auth/authenticator';
 import { dynamoDbSessionLookup, type Principal, sessionAuthenticator } from '../auth/session';
-import { type ValidatedEvent, validateRequest } from './validate-request';
+import { dynamo } from '../clients/dynamodb';
+import type { HttpEvent, HttpResponse } from '../http';
+import { type InputOf, routeKeyOf, type RouteSpec } from '../routes';
+import { tracer } from '../tracer';
+import { auditTrail } from './audit-trail';
+import { crossSiteGuard } from './cross-site-guard';
+import { httpHandler, type LambdaHttpHandler, noRoute } from './http-stack';
+import { jsonBody, type ValidatedEvent, validateRequest } from './validate-request';
 
 /** A route's plain logic: validated input and the caller in, response out. */
 export type RouteLogic<R extends RouteSpec, A> = (
@@ -42,14 +39,8 @@ export interface RouteOptions<A> {
   metrics?: Metrics;
 }
 
-export type LambdaHttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
-
-/** A route's deployed handler, with the route key it answers. */
-export interface BoundRoute {
-  routeKey: string;
-  spec: RouteSpec;
-  handler: LambdaHttpHandler;
-}
+/** A manifest route bound to its logic: an `@middy/http-router` route (method, path, handler). */
+export type BoundRoute = Route<HttpEvent, HttpResponse>;
 
 /** Who a route's logic sees as its caller when it names no authenticator: the session's holder on session routes. */
 export type DefaultPrincipal<R extends RouteSpec> = R['auth'] extends 'session' ? Principal : undefined;
@@ -62,9 +53,11 @@ function defaultSessionAuthenticator(spec: RouteSpec): Authenticator<Principal> 
 }
 
 /**
- * Binds a manifest route to its logic: an X-Ray subsegment (no response recorded), Powertools logging context, the JSON error shape,
- * the audit event of a successful state change, the cross-site check of session routes' writes, authentication, validation with the manifest's schemas and the standard headers, in that order.
- * A route whose manifest asks for a caller must be given a way to authenticate one.
+ * Binds a manifest route to its logic, as middy's router runs it inside the function's HTTP stack
+ * (`httpRoutes`): metrics, the audit event of a successful state change, the cross-site check of
+ * session routes' writes, authentication, the JSON body (when the manifest declares one) and
+ * validation with the manifest's schemas, in that order. A route whose manifest asks for a caller
+ * must be given a way to authenticate one.
  */
 export function route<R extends RouteSpec, A = DefaultPrincipal<R>>(
   spec: R,
@@ -83,10 +76,7 @@ export function route<R extends RouteSpec, A = DefaultPrincipal<R>>(
   }
   const trail = spec.audit ? (options.auditTrail ?? auditTrailFromEnv(dynamo)) : undefined;
   if (spec.audit && !trail) throw new Error(`${routeKeyOf(spec)} writes ${spec.audit.action} audit events: bind TABLE_AUDIT_EVENTS`);
-  const handler = middy<HttpEvent, HttpResponse>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpErrorHandler({ logger }));
+  const handler = middy<HttpEvent, HttpResponse>();
   if (options.metrics) handler.use(logMetrics(options.metrics));
   // After the answer is made (so only a success is recorded), before the error handler could see it.
   if (spec.audit) handler.use(auditTrail({ trail: trail!, action: spec.audit.action, target: spec.audit.target }));
@@ -99,27 +89,22 @@ export function route<R extends RouteSpec, A = DefaultPrincipal<R>>(
       },
     });
   }
-  const validated = handler
-    .use(validateRequest({ body: spec.body, query: spec.query, path: spec.params, maxBodyBytes: options.maxBodyBytes }))
-    .handler(async (event, context) => {
-      const response = await logic(event as Parameters<RouteLogic<R, A>>[0], context);
-      response.headers = { ...standardHeaders(event), ...response.headers };
-      return response;
-    });
-  return { routeKey: routeKeyOf(spec), spec, handler: validated };
+  if (spec.body) handler.use(jsonBody({ maxBodyBytes: options.maxBodyBytes }));
+  handler
+    .use(validateRequest({ body: spec.body, query: spec.query, path: spec.params }))
+    .handler((event, context) => logic(event as Parameters<RouteLogic<R, A>>[0], context));
+  return { method: spec.method, path: spec.path, handler };
 }
 
 /**
- * One function serving its routes: dispatches on the route key API Gateway matched, behind the edge's
- * origin check when one is configured.
+ * One function serving its routes: middy's router picks the route by method and path (as API
+ * Gateway did), inside the platform's HTTP stack (`httpHandler`), traced. A request no route takes
+ * is a JSON 404.
  */
 export function httpRoutes(...routes: BoundRoute[]): LambdaHttpHandler {
-  const byKey = new Map(routes.map((r) => [r.routeKey, r.handler]));
-  return behindEdge<HttpEvent, HttpResponse>(async (event, context) => {
-    const handler = byKey.get(event.routeKey);
-    if (handler) return handler(event, context);
-    const response = toErrorResponse(new NotFoundError(`No route for ${event.requestContext.http.method} ${event.rawPath}`));
-    response.headers = { ...standardHeaders(event), ...response.headers };
-    return response;
+  const router = httpRouterHandler<HttpEvent, HttpResponse>({
+    routes,
+    notFoundResponse: noRoute,
   });
+  return httpHandler(router, { outermost: [captureLambdaHandler(tracer, { captureResponse: false })] });
 }

@@ -1,10 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { MiddlewareObj, Request } from '@middy/core';
 import { ForbiddenError, ServiceUnavailableError } from '../errors';
-import { header, type HttpResponse, standardHeaders } from '../http';
+import type { HttpEvent, HttpResponse } from '../http';
 import { logger } from '../logger';
-import { toErrorResponse } from './http-error-handler';
 
 /** The header the edge (a Cloudflare request-header transform rule) adds to every request it forwards. */
 export const ORIGIN_SECRET_HEADER = 'x-omnapi-origin-secret';
@@ -55,8 +54,8 @@ export class OriginGuard {
   }
 
   /** Whether the request proved it came through the edge; on success its `sourceIp` is the edge's caller. */
-  async admits(event: Pick<APIGatewayProxyEventV2, 'headers' | 'requestContext'>): Promise<boolean> {
-    const presented = header(event, ORIGIN_SECRET_HEADER);
+  async admits(event: Pick<HttpEvent, 'headers' | 'requestContext'>): Promise<boolean> {
+    const presented = event.headers?.[ORIGIN_SECRET_HEADER];
     if (presented === undefined) return false;
     const { digests } = await this.current();
     const digest = sha256(presented);
@@ -64,7 +63,7 @@ export class OriginGuard {
     let matched = false;
     for (const accepted of digests) matched = timingSafeEqual(digest, accepted) || matched;
     if (!matched) return false;
-    const edgeCaller = header(event, EDGE_CLIENT_IP_HEADER)?.trim();
+    const edgeCaller = event.headers?.[EDGE_CLIENT_IP_HEADER]?.trim();
     if (edgeCaller && isIP(edgeCaller)) event.requestContext.http.sourceIp = edgeCaller;
     return true;
   }
@@ -114,31 +113,16 @@ export class DirectAccessError extends ForbiddenError {
   }
 }
 
-type Handler<E, R> = (event: E, context: Context) => Promise<R>;
-
 /**
- * Wraps an HTTP handler so that, when `guard` is given (by default: when the environment names an
- * origin secret), requests that did not come through the edge are answered 403 with the JSON error
- * shape before any of the handler's code runs.
+ * middy middleware: requests that did not come through the edge are refused 403 (`DirectAccessError`)
+ * before any of the handler's code runs; `httpHandler` installs it when the environment names an
+ * origin secret.
  */
-export function behindEdge<E extends APIGatewayProxyEventV2, R extends APIGatewayProxyStructuredResultV2>(
-  handler: Handler<E, R>,
-  guard: OriginGuard | undefined = OriginGuard.fromEnv(),
-): Handler<E, R | HttpResponse> {
-  if (!guard) return handler;
-  return async (event, context) => {
-    let admitted: boolean | ServiceUnavailableError;
-    try {
-      admitted = await guard.admits(event);
-    } catch (error) {
-      if (!(error instanceof ServiceUnavailableError)) throw error;
-      admitted = error;
-    }
-    if (admitted === true) return handler(event, context);
-    const response = toErrorResponse(admitted === false ? new DirectAccessError() : admitted);
-    response.headers = { ...standardHeaders(event), ...response.headers };
-    return response;
+export function behindEdge(guard: OriginGuard): MiddlewareObj<HttpEvent, HttpResponse> {
+  const behindEdgeMiddlewareBefore = async (request: Request<HttpEvent, HttpResponse>) => {
+    if (!(await guard.admits(request.event))) throw new DirectAccessError();
   };
+  return { before: behindEdgeMiddlewareBefore };
 }
 
 function sha256(text: string): Buffer {

@@ -1,18 +1,15 @@
 import type { MiddlewareObj, Request } from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import { HttpError, jsonContentTypePattern } from '@middy/util';
 import type { z } from 'zod';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors';
-import { type HttpEvent, header } from '../http';
+import type { HttpEvent } from '../http';
 import type { AuditNote } from './audit-trail';
 
 export interface RequestSchemas<B = unknown, Q = unknown, P = unknown> {
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   path?: z.ZodType<P>;
-}
-
-export interface ValidateRequestOptions<B, Q, P> extends RequestSchemas<B, Q, P> {
-  /** Largest accepted body, in bytes after base64 decoding. @default 65536 */
-  maxBodyBytes?: number;
 }
 
 /**
@@ -26,62 +23,87 @@ export type ValidatedEvent<B = unknown, Q = unknown, P = unknown, A = undefined>
   audit?: AuditNote;
 };
 
-const defaults = { maxBodyBytes: 64 * 1024 };
-
 /**
- * middy middleware: size-checks and JSON-parses the body, then validates body, query and path with zod.
- * Any failure is a 4xx that names the offending field; nothing reaches the handler unvalidated.
+ * middy middleware: validates the parsed body (`http-json-body-parser` ran before), query and path
+ * with zod. Any failure is a 400 that names the offending field; nothing reaches the handler unvalidated.
  */
 export function validateRequest<B = undefined, Q = undefined, P = undefined>(
-  opts: ValidateRequestOptions<B, Q, P> = {},
+  schemas: RequestSchemas<B, Q, P> = {},
 ): MiddlewareObj<HttpEvent> {
-  const options = { ...opts, maxBodyBytes: opts.maxBodyBytes ?? defaults.maxBodyBytes };
-
-  const validateRequestMiddlewareBefore = async (request: Request<HttpEvent>) => {
+  const validateRequestMiddlewareBefore = (request: Request<HttpEvent>) => {
     const event = request.event as ValidatedEvent<B, Q, P>;
     event.input = {
-      body: options.body ? parseWith(options.body, readJsonBody(event, options.maxBodyBytes), 'body') : (undefined as B),
-      query: options.query ? parseWith(options.query, event.queryStringParameters ?? {}, 'query') : (undefined as Q),
-      path: options.path ? parseWith(options.path, event.pathParameters ?? {}, 'path') : (undefined as P),
+      body: schemas.body ? parseWith(schemas.body, event.body as unknown, 'body') : (undefined as B),
+      query: schemas.query ? parseWith(schemas.query, event.queryStringParameters ?? {}, 'query') : (undefined as Q),
+      path: schemas.path ? parseWith(schemas.path, event.pathParameters ?? {}, 'path') : (undefined as P),
     };
   };
 
   return { before: validateRequestMiddlewareBefore };
 }
 
+export interface JsonBodyOptions {
+  /** Largest accepted body, in bytes after base64 decoding. @default 65536 */
+  maxBodyBytes?: number;
+}
+
+const defaults = { maxBodyBytes: 64 * 1024 };
+
+const JSON_PARSER = '@middy/http-json-body-parser';
+
 /** Strict UTF-8: a byte sequence that is not UTF-8 is refused rather than stored as U+FFFD. */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
- * The request body as parsed JSON, after the size and media-type checks: `Content-Type` must be JSON
- * (415 when it is missing or another type), in UTF-8 (415 for any other charset), and the bytes must
- * be valid UTF-8 (400).
+ * middy middlewares reading a JSON body: ours checks what `http-json-body-parser` does not — a body
+ * is there (400), within its size (413), in UTF-8 (415 for another charset, 400 for bytes that are
+ * not) — then the parser checks `Content-Type` (415) and parses; its errors are told in our words
+ * (400 `invalid_json`, never 422).
  */
-export function readJsonBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded' | 'headers'>, maxBodyBytes: number): unknown {
-  if (event.body === undefined || event.body === null || event.body === '') {
-    throw new ValidationError('A JSON request body is required', [], 'body_required');
-  }
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-  if (raw.byteLength > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
-  const contentType = header(event, 'content-type')?.trim();
-  if (!contentType || !/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(contentType)) {
-    throw new UnsupportedMediaTypeError(
-      contentType ? 'Content-Type must be application/json' : 'Send the body with Content-Type: application/json',
-    );
-  }
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1];
-  if (charset && !/^utf-?8$/i.test(charset)) throw new UnsupportedMediaTypeError(`The body must be UTF-8, not ${charset.slice(0, 40)}`);
-  let text: string;
-  try {
-    text = utf8.decode(raw);
-  } catch {
-    throw new ValidationError('The request body is not valid UTF-8', [], 'invalid_encoding');
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ValidationError('The request body is not valid JSON', [], 'invalid_json');
-  }
+export function jsonBody(opts: JsonBodyOptions = {}): MiddlewareObj<HttpEvent>[] {
+  const { maxBodyBytes } = { ...defaults, ...opts };
+
+  const jsonBodyMiddlewareBefore = (request: Request<HttpEvent>) => {
+    const event = request.event;
+    if (event.body === undefined || event.body === null || event.body === '') {
+      throw new ValidationError('A JSON request body is required', [], 'body_required');
+    }
+    const raw = Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+    if (raw.byteLength > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
+    const contentType = event.headers?.['content-type'];
+    // Not JSON at all: the parser answers 415.
+    if (!contentType || !jsonContentTypePattern.test(contentType)) return;
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1];
+    if (charset && !/^utf-?8$/i.test(charset)) throw new UnsupportedMediaTypeError(`The body must be UTF-8, not ${charset.slice(0, 40)}`);
+    try {
+      event.body = utf8.decode(raw);
+      event.isBase64Encoded = false;
+    } catch {
+      throw new ValidationError('The request body is not valid UTF-8', [], 'invalid_encoding');
+    }
+  };
+
+  const jsonBodyMiddlewareOnError = (request: Request<HttpEvent>) => {
+    const error = request.error;
+    if (!(error instanceof HttpError) || (error.cause as { package?: string } | undefined)?.package !== JSON_PARSER) return;
+    request.error =
+      error.statusCode === 415
+        ? new UnsupportedMediaTypeError(
+            request.event.headers?.['content-type']
+              ? 'Content-Type must be application/json'
+              : 'Send the body with Content-Type: application/json',
+          )
+        : new ValidationError(
+            error.message.startsWith('Forbidden key')
+              ? `The request body may not use the key ${String((error.cause as { data?: unknown }).data)}`
+              : 'The request body is not valid JSON',
+            [],
+            'invalid_json',
+            { cause: error },
+          );
+  };
+
+  return [{ before: jsonBodyMiddlewareBefore, onError: jsonBodyMiddlewareOnError }, httpJsonBodyParser() as MiddlewareObj<HttpEvent>];
 }
 
 /** Parses `value` with `schema`, or throws a ValidationError naming each bad field. */

@@ -2,7 +2,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-handler';
+import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-stack';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -114,7 +114,8 @@ describe('session transport', () => {
   it('reads the session from the cookie or the bearer header', () => {
     const { sessionTokenOf } = require('../../../lambdas/shared/auth/session');
     expect(sessionTokenOf(httpEvent({ cookies: ['theme=dark', 'omn_session=omn_sess_abc'] }))).toBe('omn_sess_abc');
-    expect(sessionTokenOf(httpEvent({ headers: { Authorization: 'Bearer omn_sess_xyz' } }))).toBe('omn_sess_xyz');
+    // Header names arrive lower-cased (http-header-normalizer; the shared stack's test sends `Authorization`).
+    expect(sessionTokenOf(httpEvent({ headers: { authorization: 'Bearer omn_sess_xyz' } }))).toBe('omn_sess_xyz');
     expect(sessionTokenOf(httpEvent({ headers: {} }))).toBeUndefined();
   });
 

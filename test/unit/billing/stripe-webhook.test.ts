@@ -6,7 +6,7 @@ import { simpleParser } from 'mailparser';
 import { DynamoDbLedger } from '../../../lambdas/billing/adapters/dynamodb-ledger';
 import { DEFAULT_PACKS } from '../../../lambdas/billing/packs';
 import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
-import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-handler';
+import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-stack';
 import { type Buyer, chargeRefunded, checkoutCompleted, dispute, newDisputeId, sign } from '../../../scripts/ops/stripe-fixtures';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';

@@ -2,7 +2,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail } from '../../../lambdas/shared/adapters/dynamodb-audit';
 import { type AuditEvent, auditRetentionDaysOf, canonical, streamEvents, verifyChain } from '../../../lambdas/shared/audit';
 import { json } from '../../../lambdas/shared/http';
-import { route } from '../../../lambdas/shared/middleware/http-handler';
+import { httpRoutes, route } from '../../../lambdas/shared/middleware/http-handler';
 import type { RouteSpec } from '../../../lambdas/shared/routes';
 import { ROUTE_MANIFESTS } from '../../../lib/routes';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
@@ -107,10 +107,12 @@ describe('the audit trail', () => {
       audit: { action: 'key.revoke', target: 'key' },
     } satisfies RouteSpec;
     let ok = true;
-    const { handler } = route(spec, async () => (ok ? json(204) : Promise.reject(Object.assign(new Error('no'), { name: 'X' }))), {
-      authenticate: authenticator('session', async () => ({ accountId: 'acc_route', sessionId: 'ses_1' })),
-      auditTrail: trail,
-    });
+    const handler = httpRoutes(
+      route(spec, async () => (ok ? json(204) : Promise.reject(Object.assign(new Error('no'), { name: 'X' }))), {
+        authenticate: authenticator('session', async () => ({ accountId: 'acc_route', sessionId: 'ses_1' })),
+        auditTrail: trail,
+      }),
+    );
     const call = () =>
       handler(
         httpEvent({

@@ -1,6 +1,6 @@
 import { ROUTE_MANIFESTS } from '../../../lib/routes';
 import { json } from '../../../lambdas/shared/http';
-import { route } from '../../../lambdas/shared/middleware/http-handler';
+import { httpRoutes, route } from '../../../lambdas/shared/middleware/http-handler';
 import type { RouteSpec } from '../../../lambdas/shared/routes';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { authenticator } from '../../../lambdas/shared/auth/authenticator';
@@ -13,9 +13,11 @@ const sessionWrites = Object.values(ROUTE_MANIFESTS)
 /** The route as `route` builds it, with logic and authentication that record whether they ran. */
 function bound(spec: RouteSpec) {
   const reached = { authenticate: 0, logic: 0 };
-  const { handler } = route(spec, async () => ((reached.logic += 1), json(200, { ok: true })), {
-    authenticate: authenticator('session', async () => ((reached.authenticate += 1), { accountId: 'acc_1' })),
-  });
+  const handler = httpRoutes(
+    route(spec, async () => ((reached.logic += 1), json(200, { ok: true })), {
+      authenticate: authenticator('session', async () => ((reached.authenticate += 1), { accountId: 'acc_1' })),
+    }),
+  );
   return { handler, reached };
 }
 
@@ -32,7 +34,7 @@ const request = (spec: RouteSpec, headers: Record<string, string | undefined>, c
     requestContext: {
       ...httpEvent().requestContext,
       domainName: 'api.omnapi.test',
-      http: { ...httpEvent().requestContext.http, method: spec.method },
+      http: { ...httpEvent().requestContext.http, method: spec.method, path: pathOf(spec) },
     },
   });
 
@@ -92,10 +94,12 @@ describe('cookie-authenticated writes from other sites', () => {
     jest.resetModules();
     process.env.CORS_ORIGINS = 'https://console.omnapi.test';
     try {
-      const { route: freshRoute } =
+      const fresh =
         require('../../../lambdas/shared/middleware/http-handler') as typeof import('../../../lambdas/shared/middleware/http-handler');
       const spec = sessionWrites.find((s) => s.path === '/v1/keys')!;
-      const { handler } = freshRoute(spec, async () => json(200, {}), { authenticate: authenticator('session', async () => ({})) });
+      const handler = fresh.httpRoutes(
+        fresh.route(spec, async () => json(200, {}), { authenticate: authenticator('session', async () => ({})) }),
+      );
       const response = await handler(
         request(spec, { 'content-type': 'application/json', origin: 'https://console.omnapi.test', 'sec-fetch-site': 'same-site' }),
         lambdaContext,

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { ConflictError, TooManyRequestsError } from '../../../lambdas/shared/errors';
-import { json } from '../../../lambdas/shared/http';
-import { type RouteLogic, route } from '../../../lambdas/shared/middleware/http-handler';
+import { html, json } from '../../../lambdas/shared/http';
+import { httpRoutes, type RouteLogic, route } from '../../../lambdas/shared/middleware/http-handler';
+import { httpHandler } from '../../../lambdas/shared/middleware/http-stack';
 import type { RouteSpec } from '../../../lambdas/shared/routes';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { authenticator } from '../../../lambdas/shared/auth/authenticator';
@@ -28,8 +29,8 @@ const publicRoute = {
   errors: [],
 } satisfies RouteSpec;
 /** A route's deployed handler, as `route` builds it from a manifest entry. */
-const httpHandler = (logic: RouteLogic<typeof publicRoute, undefined>) => route(publicRoute, logic).handler;
-const echo = route(spec, async (event) => json(200, event.input.body), { maxBodyBytes: 1024 }).handler;
+const publicHandler = (logic: RouteLogic<typeof publicRoute, undefined>) => httpRoutes(route(publicRoute, logic));
+const echo = httpRoutes(route(spec, async (event) => json(200, event.input.body), { maxBodyBytes: 1024 }));
 const call = (
   body: string | undefined,
   headers: Record<string, string> = { 'content-type': 'application/json' },
@@ -105,28 +106,59 @@ describe('route handler', () => {
   });
 
   it('maps deliberate 4xx errors to their status, code and headers', async () => {
-    const limited = httpHandler(async () => {
+    const limited = publicHandler(async () => {
       throw new TooManyRequestsError('Slow down', 2.2);
     });
-    const response = await limited(httpEvent(), lambdaContext);
+    const response = await limited(httpEvent({ path: '/x' }), lambdaContext);
     expect(response.statusCode).toBe(429);
-    expect(response.headers['Retry-After']).toBe('3');
+    expect(response.headers['retry-after']).toBe('3');
     expect(errorOf(response)).toEqual({ code: 'rate_limited', message: 'Slow down' });
 
-    const conflict = httpHandler(async () => {
+    const conflict = publicHandler(async () => {
       throw new ConflictError('Taken', 'email_taken');
     });
-    expect(errorOf(await conflict(httpEvent(), lambdaContext)).code).toBe('email_taken');
+    expect(errorOf(await conflict(httpEvent({ path: '/x' }), lambdaContext)).code).toBe('email_taken');
   });
 
   it('hides the message and stack of unexpected errors behind a 500', async () => {
-    const broken = httpHandler(async () => {
+    const broken = publicHandler(async () => {
       throw new Error('connection string postgres://secret@db');
     });
-    const response = await broken(httpEvent(), lambdaContext);
+    const response = await broken(httpEvent({ path: '/x' }), lambdaContext);
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('secret');
     expect(errorOf(response).code).toBe('internal_error');
+  });
+
+  it('lets what lies outside the stack (tracing) see the error thrown, not its answer', async () => {
+    const thrown = new Error('connection refused');
+    const seen: unknown[] = [];
+    const traced = httpHandler(
+      async () => {
+        throw thrown;
+      },
+      { outermost: [{ onError: (request) => void seen.push(request.error) }] },
+    );
+    expect((await traced(httpEvent(), lambdaContext)).statusCode).toBe(500);
+    expect(seen).toEqual([thrown]);
+  });
+
+  it('hands the logic lower-case header names, whatever case the caller sent', async () => {
+    const seen = httpRoutes(route(publicRoute, async (event) => json(200, event.headers)));
+    const response = await seen(httpEvent({ path: '/x', headers: { Authorization: 'Bearer t', 'X-Api-Key': 'k' } }), lambdaContext);
+    expect(JSON.parse(response.body!)).toEqual({ authorization: 'Bearer t', 'x-api-key': 'k' });
+  });
+
+  it('answers a path no route takes with the JSON 404', async () => {
+    const response = await echo(httpEvent({ method: 'GET', path: '/echo' }), lambdaContext);
+    expect(response.statusCode).toBe(404);
+    expect(errorOf(response)).toEqual({ code: 'not_found', message: 'No route for GET /echo' });
+  });
+
+  it('refuses a body that smuggles a prototype key, as JSON the parser will not read', async () => {
+    const response = await call('{"name":"a","count":1,"__proto__":{"admin":true}}');
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response)).toEqual({ code: 'invalid_json', message: 'The request body may not use the key __proto__' });
   });
 
   it('adds the standard and security headers to every answer', async () => {
@@ -139,6 +171,18 @@ describe('route handler', () => {
       'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
       'x-request-id': 'req-1',
     });
+    expect(Object.keys(response.headers).filter((name) => name !== name.toLowerCase())).toEqual([]);
+  });
+
+  it("keeps what an answer says itself: an HTML page's own CSP, a public cache", async () => {
+    const page = publicHandler(async () => ({
+      ...html(200, '<p>hi</p>'),
+      headers: { ...html(200, '').headers, 'Cache-Control': 'max-age=60' },
+    }));
+    const response = await page(httpEvent({ path: '/x' }), lambdaContext);
+    expect(response.headers['content-security-policy']).toContain("style-src 'unsafe-inline'");
+    expect(response.headers['cache-control']).toBe('max-age=60');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('installs the authenticator the manifest names, and refuses to build a route behind another one or none', () => {
@@ -147,7 +191,7 @@ describe('route handler', () => {
     try {
       expect(() => route({ ...publicRoute, auth: 'session' }, async () => json(200, {}))).toThrow(/session route: bind TABLE_SESSIONS/);
       process.env.TABLE_SESSIONS = 'sessions';
-      expect(route({ ...publicRoute, auth: 'session' }, async () => json(200, {})).routeKey).toBe('GET /x');
+      expect(route({ ...publicRoute, auth: 'session' }, async () => json(200, {}))).toMatchObject({ method: 'GET', path: '/x' });
     } finally {
       if (saved === undefined) delete process.env.TABLE_SESSIONS;
       else process.env.TABLE_SESSIONS = saved;
@@ -167,9 +211,10 @@ describe('route handler', () => {
       /public: it takes no authenticator/,
     );
     expect(() => route({ ...publicRoute, auth: 'apiKey' }, async () => json(200, {}))).toThrow(/metered gateway/);
-    expect(route({ ...publicRoute, auth: 'stripeSignature' }, async () => json(200, {}), { authenticate: signature }).routeKey).toBe(
-      'GET /x',
-    );
+    expect(route({ ...publicRoute, auth: 'stripeSignature' }, async () => json(200, {}), { authenticate: signature })).toMatchObject({
+      method: 'GET',
+      path: '/x',
+    });
   });
 
   it('never answers 5xx, whatever the body', async () => {

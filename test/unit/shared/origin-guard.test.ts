@@ -5,20 +5,26 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { FetchUpstream } from '../../../lambdas/metering/adapters/fetch-upstream';
 import { NEVER_FORWARDED } from '../../../lambdas/metering/catalog';
 import { httpRoutes, route } from '../../../lambdas/shared/middleware/http-handler';
-import { behindEdge, EDGE_CLIENT_IP_HEADER, ORIGIN_SECRET_HEADER, OriginGuard } from '../../../lambdas/shared/middleware/origin-guard';
+import { httpHandler } from '../../../lambdas/shared/middleware/http-stack';
+import { EDGE_CLIENT_IP_HEADER, ORIGIN_SECRET_HEADER, OriginGuard } from '../../../lambdas/shared/middleware/origin-guard';
 import { json } from '../../../lambdas/shared/http';
 import type { RouteSpec } from '../../../lambdas/shared/routes';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 
 const SECRET = 'edge-secret-0123456789abcdef';
-const fromEdge = (extra: Record<string, string> = {}) => httpEvent({ headers: { [ORIGIN_SECRET_HEADER]: SECRET, ...extra } });
+const fromEdge = (extra: Record<string, string> = {}, path = '/') =>
+  httpEvent({ path, headers: { [ORIGIN_SECRET_HEADER]: SECRET, ...extra } });
 
+/** A handler in the platform's HTTP stack behind `guard`, recording the caller each request it reaches saw. */
 function guarded(guard: OriginGuard) {
   const seen: string[] = [];
-  const handler = behindEdge(async (event) => {
-    seen.push(event.requestContext.http.sourceIp);
-    return json(200, { ok: true });
-  }, guard);
+  const handler = httpHandler(
+    async (event) => {
+      seen.push(event.requestContext.http.sourceIp);
+      return json(200, { ok: true });
+    },
+    { guard },
+  );
   return { handler, seen };
 }
 
@@ -116,10 +122,10 @@ describe('the origin guard', () => {
     }
   });
 
-  it('is off without a secret in the environment: the handler is returned as it is', () => {
-    const handler = async () => json(200, {});
+  it('is off without a secret in the environment: every request reaches the handler', async () => {
     expect(OriginGuard.fromEnv({})).toBeUndefined();
-    expect(behindEdge(handler, undefined)).toBe(handler);
+    const handler = httpHandler(async () => json(200, {}));
+    expect((await handler(httpEvent(), lambdaContext)).statusCode).toBe(200);
   });
 
   it('guards every manifest route and the unknown-route answer of a function built while ORIGIN_SECRET is set', async () => {
@@ -137,8 +143,8 @@ describe('the origin guard', () => {
       const handler = httpRoutes(route(spec, async () => json(200, { ok: true })));
       expect((await handler(httpEvent({ path: '/v1/thing' }), lambdaContext)).statusCode).toBe(403);
       expect((await handler(httpEvent({ path: '/v1/other' }), lambdaContext)).statusCode).toBe(403);
-      expect((await handler({ ...fromEdge(), routeKey: 'GET /v1/thing' }, lambdaContext)).statusCode).toBe(200);
-      expect((await handler({ ...fromEdge(), routeKey: 'GET /v1/other' }, lambdaContext)).statusCode).toBe(404);
+      expect((await handler(fromEdge({}, '/v1/thing'), lambdaContext)).statusCode).toBe(200);
+      expect((await handler(fromEdge({}, '/v1/other'), lambdaContext)).statusCode).toBe(404);
     } finally {
       delete process.env.ORIGIN_SECRET;
     }
