@@ -118,14 +118,19 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   consoleServer?.catch(() => undefined);
   const iam = enforcedIam(template, model, options.iam ?? iamModeOf(process.env.LOCAL_IAM), log);
 
-  const dynamo = await startDynamoDb(dataDir, iam, options.dynamodbPort ?? 8000, closers);
-  const s3Url = await startS3(dataDir, model.buckets, iam, options.s3Port ?? 4569, log, closers);
-  const endpoints: ServiceEndpoints = { dynamodb: dynamo.url, s3: s3Url, aws: aws.url };
+  const storage = await startStorage(
+    dataDir,
+    model,
+    iam,
+    { dynamodb: options.dynamodbPort ?? 8000, s3: options.s3Port ?? 4569 },
+    log,
+    closers,
+  );
+  const endpoints: ServiceEndpoints = { ...storage.endpoints, aws: aws.url };
   const endpointVariables = useLocalAws(endpoints);
-  const dynamoClient = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION });
+  const { dynamoClient, s3Client } = storage;
   await createTables(dynamoClient, model);
   log(`${model.tables.length} tables ready`);
-  const s3Client = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, forcePathStyle: true });
 
   const functions = new LocalFunctions(model.functions, {
     cacheDir: options.bundleCacheDir,
@@ -150,21 +155,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   const smtpPort = await startSmtp(model, iam, functions, invokeAsync, s3Client, options.smtpPort ?? 2525, log, closers);
 
   const site = await consoleServer;
-  const webhookEnvironment = [...model.functions.values()].find((fn) => fn.environment.STRIPE_WEBHOOK_SECRET)?.environment;
-  serveRequests(gateway, {
-    api: httpGateway(model.routes, functions, log, model.cors, model.apiId),
-    site,
-    // With no Stripe key, the billing functions talk to Stripe's test mode as this runtime plays it.
-    testMode:
-      webhookEnvironment?.STRIPE_SECRET_KEY === LOCAL_TEST_MODE_KEY
-        ? new LocalStripeTestMode({ apiUrl, webhookSecret: webhookEnvironment.STRIPE_WEBHOOK_SECRET!, dataDir, log })
-        : undefined,
-  });
+  const stripe = localStripe(model, apiUrl, dataDir, log);
+  serveRequests(gateway, { api: httpGateway(model.routes, functions, log, model.cors, model.apiId), site, testMode: stripe.testMode });
   // Where ops commands find this runtime's resources without synthesizing the app again.
   writeResourceMap(dataDir, {
     endpoints: { api: apiUrl, ...endpoints },
     outputs: model.outputs,
-    stripeWebhookSecret: webhookEnvironment?.STRIPE_WEBHOOK_SECRET,
+    stripeWebhookSecret: stripe.webhookSecret,
   });
 
   log(`ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
@@ -178,8 +175,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     sweeper,
     console: site,
     iam,
-    awsCalls: () => new Map([...dynamo.proxy.calls, ...aws.calls]),
-    writeUnits: () => new Map(dynamo.proxy.writeUnits),
+    awsCalls: () => new Map([...storage.dynamoProxy.calls, ...aws.calls]),
+    writeUnits: () => new Map(storage.dynamoProxy.writeUnits),
     stop: async () => {
       writeIamUsage(dataDir, iam);
       for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
@@ -262,6 +259,30 @@ async function startS3(
   closers.push(() => s3rver.close());
   const gateway = createS3Gateway(`http://${HOST}:${s3rverAddress.port}`, iam, log);
   return `http://${HOST}:${await listen(gateway, port, closers)}`;
+}
+
+/** DynamoDB and S3 with the template's tables' home and buckets, and this process's clients of them. */
+async function startStorage(
+  dataDir: string,
+  model: LocalModel,
+  iam: LocalIam,
+  ports: { dynamodb: number; s3: number },
+  log: Log,
+  closers: Closer[],
+): Promise<{
+  endpoints: Pick<ServiceEndpoints, 'dynamodb' | 's3'>;
+  dynamoProxy: DynamoDbProxy;
+  dynamoClient: DynamoDBClient;
+  s3Client: S3Client;
+}> {
+  const dynamo = await startDynamoDb(dataDir, iam, ports.dynamodb, closers);
+  const s3Url = await startS3(dataDir, model.buckets, iam, ports.s3, log, closers);
+  return {
+    endpoints: { dynamodb: dynamo.url, s3: s3Url },
+    dynamoProxy: dynamo.proxy,
+    dynamoClient: new DynamoDBClient({ endpoint: dynamo.url, region: LOCAL_REGION }),
+    s3Client: new S3Client({ endpoint: s3Url, region: LOCAL_REGION, forcePathStyle: true }),
+  };
 }
 
 /**
@@ -475,6 +496,22 @@ async function startSmtp(
   });
   closers.push(() => new Promise((resolve) => smtp.close(() => resolve(undefined))));
   return smtpPort;
+}
+
+/**
+ * The webhook signing secret functions are given, and — with no Stripe key — Stripe's test mode as this
+ * runtime plays it, which the billing functions then talk to.
+ */
+function localStripe(
+  model: LocalModel,
+  apiUrl: string,
+  dataDir: string,
+  log: Log,
+): { webhookSecret?: string; testMode?: LocalStripeTestMode } {
+  const environment = [...model.functions.values()].find((fn) => fn.environment.STRIPE_WEBHOOK_SECRET)?.environment;
+  const webhookSecret = environment?.STRIPE_WEBHOOK_SECRET;
+  if (!webhookSecret || environment.STRIPE_SECRET_KEY !== LOCAL_TEST_MODE_KEY) return { webhookSecret };
+  return { webhookSecret, testMode: new LocalStripeTestMode({ apiUrl, webhookSecret, dataDir, log }) };
 }
 
 /** The API's port: Stripe's local test-mode pages, then the console's files, then the HTTP API. */
