@@ -79,7 +79,7 @@ export interface PrivacyProps extends Readonly<NonNullable<z.input<typeof Privac
   readonly retainData?: boolean;
 }
 
-export type PrivacyClocks = z.output<typeof PrivacyClocksSchema>;
+type PrivacyClocks = z.output<typeof PrivacyClocksSchema>;
 
 /** Where the workflow will be, by a fixed name: functions are granted on it without a dependency cycle (the machine invokes them). */
 interface WorkflowAddress {
