@@ -79,8 +79,6 @@ export interface PrivacyProps extends Readonly<NonNullable<z.input<typeof Privac
   readonly retainData?: boolean;
 }
 
-type PrivacyClocks = z.output<typeof PrivacyClocksSchema>;
-
 /** Where the workflow will be, by a fixed name: functions are granted on it without a dependency cycle (the machine invokes them). */
 interface WorkflowAddress {
   readonly name: string;
@@ -166,7 +164,9 @@ export class Privacy extends Construct {
     super(scope, id);
     const clocks = parseSettings('Privacy', PrivacyClocksSchema, props);
     const workflow = workflowAddress(this);
-    const coolingOffSeconds = String(Math.max(1, Math.round(clocks.coolingOffHours * 3600)));
+    // Whole seconds, at least one: the functions' COOLING_OFF_SECONDS and the workflow's wait are the same span.
+    const coolingOff = Duration.seconds(Math.max(1, Math.round(clocks.coolingOffHours * 3600)));
+    const coolingOffSeconds = String(coolingOff.toSeconds());
     const base: PrivacyFunctionBase = {
       defaults: props.defaults,
       tables: props.tables,
@@ -196,7 +196,7 @@ export class Privacy extends Construct {
     const watchdog = this.watchdog(base, workflow, coolingOffSeconds, clocks.watchdogMinutes);
     this.watchdogDlq = watchdog.dlq;
     this.clockMetrics = watchdog.clockMetrics;
-    this.stateMachine = this.workflow(workflow, steps.fn, clocks, props.defaults);
+    this.stateMachine = this.workflow(workflow, steps.fn, clocks.linkLifeHours, coolingOff, props.defaults);
   }
 
   /** The raw mail of erased tickets is deleted with them. */
@@ -378,13 +378,14 @@ export class Privacy extends Construct {
   private workflow(
     address: WorkflowAddress,
     workflowFn: OmnApiFunction,
-    clocks: PrivacyClocks,
+    linkLifeHours: number,
+    coolingOff: Duration,
     defaults: FunctionDefaults,
   ): sfn.StateMachine {
     const stateMachine = new sfn.StateMachine(this, 'Workflow', {
       stateMachineName: address.name,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(this.definition(workflowFn, clocks.linkLifeHours, clocks.coolingOffHours)),
+      definitionBody: sfn.DefinitionBody.fromChainable(this.definition(workflowFn, linkLifeHours, coolingOff)),
       // A request is answered within its deadline (one month, extensible to three); a deletion deferred by
       // a long legal hold may wait longer, up to Standard's one-year limit.
       timeout: Duration.days(365),
@@ -446,7 +447,7 @@ export class Privacy extends Construct {
    * person (correction, objection). Every task retries with backoff; anything that still fails marks
    * the request failed and fails the execution (alarmed).
    */
-  private definition(workflowFn: OmnApiFunction, linkLifeHours: number, coolingOffHours: number): sfn.IChainable {
+  private definition(workflowFn: OmnApiFunction, linkLifeHours: number, coolingOff: Duration): sfn.IChainable {
     const markFailed = new tasks.LambdaInvoke(this, 'MarkFailed', {
       lambdaFunction: workflowFn,
       payloadResponseOnly: true,
@@ -508,7 +509,7 @@ export class Privacy extends Construct {
     const erasure = step('StopAccess', 'stopAccess')
       .next(erasePage)
       .next(new sfn.Choice(this, 'MoreToErase?').when(sfn.Condition.booleanEquals('$.erase.remaining', true), erasePage).otherwise(prove));
-    const coolingOff = waitFor('CoolingOff', 'coolingOff', Duration.seconds(Math.max(1, Math.round(coolingOffHours * 3600))))
+    const coolingOffWait = waitFor('CoolingOff', 'coolingOff', coolingOff)
       .addCatch(erasure, { errors: ['States.Timeout'], resultPath: '$.coolingOff' })
       .addCatch(new sfn.Succeed(this, 'Cancelled'), { errors: ['RequestCancelled'], resultPath: '$.error' })
       .addCatch(markFailed, { resultPath: '$.error' })
@@ -521,7 +522,7 @@ export class Privacy extends Construct {
     const deletion = checkHolds.next(
       new sfn.Choice(this, 'Held?')
         .when(sfn.Condition.booleanEquals('$.holds.held', true), awaitHoldRelease.next(checkHolds))
-        .otherwise(coolingOff),
+        .otherwise(coolingOffWait),
     );
 
     // One branch per request type, typed by REQUEST_TYPES: a new type does not compile until it has one.
