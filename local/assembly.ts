@@ -160,27 +160,61 @@ export interface LocalEndpoints {
 /** Derives the local model from a template: names, wiring and resolved environments. */
 export function deriveModel(template: Template, endpoints: LocalEndpoints): LocalModel {
   const resources = Object.entries(template.Resources);
-  const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
-  const arn = (service: string, resource: string) => `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
+  const identities = new Map(resources.map(([id, resource]) => [id, identityOf(id, resource, endpoints)]));
+  const stack: SynthesizedStack = {
+    resources,
+    ofType: (type) => resources.filter(([, r]) => r.Type === type),
+    identity: (id) => identities.get(id)!,
+    resolver: new IntrinsicResolver(identities),
+  };
+  const functions = deriveFunctions(stack, endpoints.api);
+  const functionIdOf = functionFinder(stack.resolver, functions);
+  const httpApis = stack.ofType('AWS::ApiGatewayV2::Api');
+  return {
+    template,
+    resolver: stack.resolver,
+    apiId: httpApis[0]?.[0],
+    tables: deriveTables(stack),
+    functions,
+    routes: deriveRoutes(stack, functionIdOf),
+    queues: deriveQueues(stack),
+    eventSources: deriveEventSources(stack, functionIdOf),
+    stateMachines: deriveStateMachines(stack),
+    buckets: stack.ofType('AWS::S3::Bucket').map(([id]) => ({ logicalId: id, name: stack.identity(id).ref })),
+    receiptRules: deriveReceiptRules(stack, functionIdOf),
+    schedules: deriveSchedules(stack, functionIdOf),
+    sesEventDestinations: deriveSesEventDestinations(stack, functionIdOf),
+    outputs: deriveOutputs(template, stack.resolver),
+    cors: httpApis.map(([, r]) => r.Properties?.CorsConfiguration as LocalCors | undefined).find(Boolean),
+  };
+}
 
-  const identities = new Map<string, LocalIdentity>();
-  for (const [id, resource] of resources) identities.set(id, identityOf(id, resource, endpoints, arn));
-  const resolver = new IntrinsicResolver(identities);
-  const functionIdByArn = new Map<string, string>();
+/** What each part of the model is read from: the template's resources, their local identities, and the resolver. */
+interface SynthesizedStack {
+  resources: [string, TemplateResource][];
+  ofType(type: string): [string, TemplateResource][];
+  identity(logicalId: string): LocalIdentity;
+  resolver: IntrinsicResolver;
+}
 
+/** The logical id of the function a template value (an ARN or a name, resolved) stands for; throws for anything else. */
+type FunctionIdOf = (value: unknown) => string;
+
+/** The app's functions with their environments resolved; custom-resource providers, which only run at deploy, left out. */
+function deriveFunctions(stack: SynthesizedStack, apiUrl: string): Map<string, LocalFunction> {
   // Custom-resource providers (CDK's console deployment) run only while CloudFormation deploys: nothing local calls them.
   const deployTimeOnly = new Set(
-    resources
+    stack.resources
       .filter(([, r]) => r.Type.startsWith('Custom::'))
       .map(([, r]) => (r.Properties?.ServiceToken as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt']?.[0]),
   );
   const functions = new Map<string, LocalFunction>();
-  for (const [id, resource] of ofType('AWS::Lambda::Function')) {
+  for (const [id, resource] of stack.ofType('AWS::Lambda::Function')) {
     if (deployTimeOnly.has(id)) continue;
     const entry = resource.Metadata?.[ENTRY_METADATA_KEY];
     if (typeof entry !== 'string') throw new Error(`Function ${id} has no ${ENTRY_METADATA_KEY} metadata`);
     const props = resource.Properties ?? {};
-    const identity = identities.get(id)!;
+    const identity = stack.identity(id);
     functions.set(id, {
       logicalId: id,
       name: identity.ref,
@@ -189,36 +223,50 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
       handlerExport: String(props.Handler ?? 'index.handler')
         .split('.')
         .pop()!,
-      environment: atLocalConsole(resolver.resolve(props.Environment?.Variables ?? {}), endpoints.api),
+      environment: atLocalConsole(stack.resolver.resolve(props.Environment?.Variables ?? {}), apiUrl),
       timeoutSeconds: props.Timeout ?? 3,
       memoryMb: props.MemorySize ?? 128,
-      deadLetterArn: props.DeadLetterConfig ? resolver.resolve(props.DeadLetterConfig.TargetArn) : undefined,
+      deadLetterArn: props.DeadLetterConfig ? stack.resolver.resolve(props.DeadLetterConfig.TargetArn) : undefined,
       roleId: logicalIdOfRef(props.Role),
-      logGroupName: props.LoggingConfig?.LogGroup ? String(resolver.resolve(props.LoggingConfig.LogGroup)) : undefined,
+      logGroupName: props.LoggingConfig?.LogGroup ? String(stack.resolver.resolve(props.LoggingConfig.LogGroup)) : undefined,
       logFormat: props.LoggingConfig?.LogFormat,
       applicationLogLevel: props.LoggingConfig?.ApplicationLogLevel,
     });
-    functionIdByArn.set(identity.attributes.Arn!, id);
   }
-  const functionIdOf = (value: unknown): string => {
+  return functions;
+}
+
+/** Finds functions by ARN or name, as integrations, mappings, rules and subscriptions name them. */
+function functionFinder(resolver: IntrinsicResolver, functions: Map<string, LocalFunction>): FunctionIdOf {
+  const idByArn = new Map([...functions.values()].map((fn) => [fn.arn, fn.logicalId]));
+  const idByName = new Map([...functions.values()].map((fn) => [fn.name, fn.logicalId]));
+  return (value) => {
     const resolved = String(resolver.resolve(value));
-    const id = functionIdByArn.get(resolved) ?? [...functions.values()].find((f) => f.name === resolved)?.logicalId;
+    const id = idByArn.get(resolved) ?? idByName.get(resolved);
     if (!id) throw new Error(`Local runtime: ${resolved} is not a function of this app`);
     return id;
   };
+}
 
-  const integrations = new Map(ofType('AWS::ApiGatewayV2::Integration').map(([id, r]) => [id, functionIdOf(r.Properties!.IntegrationUri)]));
-  const routes = ofType('AWS::ApiGatewayV2::Route').map(([id, r]) => {
-    const target = String(resolver.resolve(r.Properties!.Target));
-    const integrationId = [...integrations.keys()].find((key) => target === `integrations/${identities.get(key)!.ref}`);
-    if (!integrationId) throw new Error(`Route ${id} has no Lambda integration the local runtime knows`);
-    return { routeKey: String(r.Properties!.RouteKey), functionId: integrations.get(integrationId)! };
+/** The HTTP API's routes, each to the function its Lambda integration invokes. */
+function deriveRoutes(stack: SynthesizedStack, functionIdOf: FunctionIdOf): LocalRoute[] {
+  const integrations = new Map(
+    stack
+      .ofType('AWS::ApiGatewayV2::Integration')
+      .map(([id, r]) => [`integrations/${stack.identity(id).ref}`, functionIdOf(r.Properties!.IntegrationUri)]),
+  );
+  return stack.ofType('AWS::ApiGatewayV2::Route').map(([id, r]) => {
+    const functionId = integrations.get(String(stack.resolver.resolve(r.Properties!.Target)));
+    if (!functionId) throw new Error(`Route ${id} has no Lambda integration the local runtime knows`);
+    return { routeKey: String(r.Properties!.RouteKey), functionId };
   });
+}
 
-  const queues = ofType('AWS::SQS::Queue').map(([id, r]) => {
+function deriveQueues(stack: SynthesizedStack): LocalQueue[] {
+  return stack.ofType('AWS::SQS::Queue').map(([id, r]) => {
     const props = r.Properties ?? {};
-    const identity = identities.get(id)!;
-    const redrive = props.RedrivePolicy ? resolver.resolve(props.RedrivePolicy) : undefined;
+    const identity = stack.identity(id);
+    const redrive = props.RedrivePolicy ? stack.resolver.resolve(props.RedrivePolicy) : undefined;
     return {
       logicalId: id,
       name: identity.attributes.QueueName!,
@@ -229,9 +277,13 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
       redrive: redrive ? { deadLetterArn: redrive.deadLetterTargetArn, maxReceiveCount: Number(redrive.maxReceiveCount) } : undefined,
     };
   });
+}
 
-  const eventSources = ofType('AWS::Lambda::EventSourceMapping')
-    .map(([, r]) => resolver.resolve(r.Properties) as Record<string, any>)
+/** The SQS event source mappings (other kinds of source are not emulated). */
+function deriveEventSources(stack: SynthesizedStack, functionIdOf: FunctionIdOf): LocalEventSource[] {
+  return stack
+    .ofType('AWS::Lambda::EventSourceMapping')
+    .map(([, r]) => stack.resolver.resolve(r.Properties) as Record<string, any>)
     .filter((props) => String(props.EventSourceArn).startsWith('arn:aws:sqs:'))
     .map((props) => ({
       queueArn: String(props.EventSourceArn),
@@ -241,20 +293,26 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
       reportBatchItemFailures: (props.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
       maxConcurrency: props.ScalingConfig?.MaximumConcurrency,
     }));
+}
 
-  const stateMachines = ofType('AWS::StepFunctions::StateMachine').map(([id, r]) => {
-    const identity = identities.get(id)!;
+function deriveStateMachines(stack: SynthesizedStack): LocalStateMachine[] {
+  return stack.ofType('AWS::StepFunctions::StateMachine').map(([id, r]) => {
+    const identity = stack.identity(id);
     const props = r.Properties ?? {};
-    const definition = props.DefinitionString ? JSON.parse(resolver.resolve(props.DefinitionString)) : resolver.resolve(props.Definition);
+    const definition = props.DefinitionString
+      ? JSON.parse(stack.resolver.resolve(props.DefinitionString))
+      : stack.resolver.resolve(props.Definition);
     return { logicalId: id, name: identity.attributes.Name!, arn: identity.ref, definition, roleId: logicalIdOfRef(props.RoleArn) };
   });
+}
 
-  const tables = ofType('AWS::DynamoDB::Table').map(([id, r]) => {
+function deriveTables(stack: SynthesizedStack): LocalTable[] {
+  return stack.ofType('AWS::DynamoDB::Table').map(([id, r]) => {
     const props = r.Properties ?? {};
     const ttl = props.TimeToLiveSpecification;
     return {
       logicalId: id,
-      name: identities.get(id)!.ref,
+      name: stack.identity(id).ref,
       definition: {
         KeySchema: props.KeySchema,
         AttributeDefinitions: props.AttributeDefinitions,
@@ -264,21 +322,22 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
       ttlAttribute: ttl?.Enabled ? String(ttl.AttributeName) : undefined,
     };
   });
+}
 
-  const buckets = ofType('AWS::S3::Bucket').map(([id]) => ({ logicalId: id, name: identities.get(id)!.ref }));
-
-  const receiptRules = ofType('AWS::SES::ReceiptRule').map(([id, r]) => {
+/** SES receipt rules: the recipients each matches, and its S3 and Lambda actions in order. */
+function deriveReceiptRules(stack: SynthesizedStack, functionIdOf: FunctionIdOf): LocalReceiptRule[] {
+  return stack.ofType('AWS::SES::ReceiptRule').map(([id, r]) => {
     const rule = r.Properties!.Rule as Record<string, any>;
-    const ruleSet = String(resolver.resolve(r.Properties!.RuleSetName));
-    const ruleArn = arn('ses', `receipt-rule-set/${ruleSet}:receipt-rule/${rule.Name ? resolver.resolve(rule.Name) : id}`);
-    const actions = (rule.Actions ?? []).map((action: Record<string, any>) => {
+    const ruleSet = String(stack.resolver.resolve(r.Properties!.RuleSetName));
+    const ruleArn = localArn('ses', `receipt-rule-set/${ruleSet}:receipt-rule/${rule.Name ? stack.resolver.resolve(rule.Name) : id}`);
+    const actions = (rule.Actions ?? []).map((action: Record<string, any>): LocalReceiptRule['actions'][number] => {
       if (action.S3Action) {
-        const s3Action = resolver.resolve(action.S3Action);
-        return { type: 's3' as const, bucket: String(s3Action.BucketName), prefix: String(s3Action.ObjectKeyPrefix ?? '') };
+        const s3Action = stack.resolver.resolve(action.S3Action);
+        return { type: 's3', bucket: String(s3Action.BucketName), prefix: String(s3Action.ObjectKeyPrefix ?? '') };
       }
       if (action.LambdaAction) {
         return {
-          type: 'lambda' as const,
+          type: 'lambda',
           functionId: functionIdOf(action.LambdaAction.FunctionArn),
           invocationType: String(action.LambdaAction.InvocationType ?? 'Event'),
         };
@@ -287,8 +346,11 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
     });
     return { arn: ruleArn, recipients: (rule.Recipients ?? []).map((x: string) => x.toLowerCase()), actions };
   });
+}
 
-  const schedules = ofType('AWS::Events::Rule').flatMap(([id, r]) => {
+/** Enabled EventBridge schedules, one per function target. */
+function deriveSchedules(stack: SynthesizedStack, functionIdOf: FunctionIdOf): LocalSchedule[] {
+  return stack.ofType('AWS::Events::Rule').flatMap(([id, r]) => {
     const props = r.Properties ?? {};
     if (!props.ScheduleExpression || props.State === 'DISABLED') return [];
     const everyMs = rateMs(String(props.ScheduleExpression));
@@ -299,13 +361,17 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
       functionId: functionIdOf(target.Arn),
     }));
   });
+}
 
-  const subscriptions = ofType('AWS::SNS::Subscription')
-    .map(([, r]) => resolver.resolve(r.Properties) as Record<string, any>)
+/** Where SES reports sending events: each configuration set's SNS destination and the functions subscribed to its topic. */
+function deriveSesEventDestinations(stack: SynthesizedStack, functionIdOf: FunctionIdOf): LocalSesEventDestination[] {
+  const subscriptions = stack
+    .ofType('AWS::SNS::Subscription')
+    .map(([, r]) => stack.resolver.resolve(r.Properties) as Record<string, any>)
     .filter((props) => props.Protocol === 'lambda')
     .map((props) => ({ topicArn: String(props.TopicArn), functionId: functionIdOf(props.Endpoint) }));
-  const sesEventDestinations = ofType('AWS::SES::ConfigurationSetEventDestination').flatMap(([, r]) => {
-    const props = resolver.resolve(r.Properties) as Record<string, any>;
+  return stack.ofType('AWS::SES::ConfigurationSetEventDestination').flatMap(([, r]) => {
+    const props = stack.resolver.resolve(r.Properties) as Record<string, any>;
     const destination = props.EventDestination ?? {};
     if (destination.Enabled === false) return [];
     const topicArn = destination.SnsDestination?.TopicARN;
@@ -319,33 +385,10 @@ export function deriveModel(template: Template, endpoints: LocalEndpoints): Loca
       },
     ];
   });
+}
 
-  const outputs: Record<string, string> = {};
-  for (const [name, output] of Object.entries(template.Outputs ?? {})) outputs[name] = String(resolver.resolve(output.Value));
-
-  const cors = ofType('AWS::ApiGatewayV2::Api')
-    .map(([, r]) => r.Properties?.CorsConfiguration as LocalCors | undefined)
-    .find(Boolean);
-
-  const apiId = ofType('AWS::ApiGatewayV2::Api')[0]?.[0];
-
-  return {
-    template,
-    resolver,
-    apiId,
-    tables,
-    functions,
-    routes,
-    queues,
-    eventSources,
-    stateMachines,
-    buckets,
-    receiptRules,
-    schedules,
-    sesEventDestinations,
-    outputs,
-    cors,
-  };
+function deriveOutputs(template: Template, resolver: IntrinsicResolver): Record<string, string> {
+  return Object.fromEntries(Object.entries(template.Outputs ?? {}).map(([name, output]) => [name, String(resolver.resolve(output.Value))]));
 }
 
 /** The logical id in `{ "Fn::GetAtt": [id, "Arn"] }` or `{ Ref: id }`: how a function names its role. */
@@ -377,12 +420,13 @@ function atLocalConsole(environment: Record<string, string>, api: string): Recor
   );
 }
 
-function identityOf(
-  id: string,
-  resource: TemplateResource,
-  endpoints: LocalEndpoints,
-  arn: (service: string, resource: string) => string,
-): LocalIdentity {
+/** An ARN in the local account and region. */
+function localArn(service: string, resource: string): string {
+  return `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
+}
+
+/** The names and attributes a resource has locally: what its `Ref` and `Fn::GetAtt` resolve to. */
+function identityOf(id: string, resource: TemplateResource, endpoints: LocalEndpoints): LocalIdentity {
   const awsEndpoint = endpoints.aws;
   switch (resource.Type) {
     case 'AWS::ApiGatewayV2::Api':
@@ -391,36 +435,42 @@ function identityOf(
       return { ref: id, attributes: { DomainName: LOCAL_DISTRIBUTION_DOMAIN, Id: id } };
     case 'AWS::DynamoDB::Table': {
       const name = String(resource.Metadata?.[TABLE_METADATA_KEY] ?? id);
-      return { ref: name, attributes: { Arn: arn('dynamodb', `table/${name}`), StreamArn: arn('dynamodb', `table/${name}/stream/local`) } };
+      return {
+        ref: name,
+        attributes: { Arn: localArn('dynamodb', `table/${name}`), StreamArn: localArn('dynamodb', `table/${name}/stream/local`) },
+      };
     }
     case 'AWS::SQS::Queue': {
       const url = `${awsEndpoint}/${LOCAL_ACCOUNT}/${id}`;
-      return { ref: url, attributes: { Arn: arn('sqs', id), QueueName: id, QueueUrl: url } };
+      return { ref: url, attributes: { Arn: localArn('sqs', id), QueueName: id, QueueUrl: url } };
     }
     case 'AWS::S3::Bucket': {
       const name = id.toLowerCase();
       return { ref: name, attributes: { Arn: `arn:aws:s3:::${name}`, DomainName: `${name}.s3.amazonaws.com` } };
     }
     case 'AWS::Lambda::Function':
-      return { ref: id, attributes: { Arn: arn('lambda', `function:${id}`) } };
+      return { ref: id, attributes: { Arn: localArn('lambda', `function:${id}`) } };
     case 'AWS::StepFunctions::StateMachine': {
       const name = typeof resource.Properties?.StateMachineName === 'string' ? resource.Properties.StateMachineName : id;
-      return { ref: arn('states', `stateMachine:${name}`), attributes: { Name: name, Arn: arn('states', `stateMachine:${name}`) } };
+      return {
+        ref: localArn('states', `stateMachine:${name}`),
+        attributes: { Name: name, Arn: localArn('states', `stateMachine:${name}`) },
+      };
     }
     case 'AWS::KMS::Key':
-      return { ref: id, attributes: { Arn: arn('kms', `key/${id}`), KeyId: id } };
+      return { ref: id, attributes: { Arn: localArn('kms', `key/${id}`), KeyId: id } };
     case 'AWS::SES::ConfigurationSet': {
       const name = typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : id;
-      return { ref: name, attributes: { Arn: arn('ses', `configuration-set/${name}`) } };
+      return { ref: name, attributes: { Arn: localArn('ses', `configuration-set/${name}`) } };
     }
     case 'AWS::SNS::Topic':
-      return { ref: arn('sns', id), attributes: { TopicArn: arn('sns', id), TopicName: id } };
+      return { ref: localArn('sns', id), attributes: { TopicArn: localArn('sns', id), TopicName: id } };
     case 'AWS::Events::Rule':
-      return { ref: id, attributes: { Arn: arn('events', `rule/${id}`) } };
+      return { ref: id, attributes: { Arn: localArn('events', `rule/${id}`) } };
     case 'AWS::IAM::Role':
       return { ref: id, attributes: { Arn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${id}`, RoleId: id } };
     case 'AWS::Logs::LogGroup':
-      return { ref: id, attributes: { Arn: arn('logs', `log-group:${id}:*`) } };
+      return { ref: id, attributes: { Arn: localArn('logs', `log-group:${id}:*`) } };
     default:
       return { ref: id, attributes: new Proxy({}, { get: (_t, attribute) => `${id}.${String(attribute)}` }) };
   }

@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import type { SMTPServer } from 'smtp-server';
-import { deriveModel, type LocalModel, synthesizeTemplate } from './assembly';
+import { deriveModel, type LocalModel, type LocalSchedule, synthesizeTemplate } from './assembly';
 import { createAwsEndpoint } from './aws-endpoint';
 import { type ConsoleServer, deriveConsole, startConsole } from './console';
 import { type InvokeCaller, LocalFunctions } from './functions';
@@ -87,6 +87,16 @@ const HOST = '127.0.0.1';
 /** Lambda retries a failed asynchronous invocation twice, after about one and two minutes. */
 const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
 
+type Log = (line: string) => void;
+/** Stops one part of the runtime; `stop()` runs them in reverse order of start. */
+type Closer = () => Promise<unknown>;
+/** What the local AWS endpoint serves; filled once the model (which needs the endpoint's address) is derived. */
+type AwsServices = Parameters<typeof createAwsEndpoint>[0];
+/** Invokes a function as Lambda's asynchronous invocation does: accepted at once, retried, then dead-lettered. */
+type InvokeAsync = (functionId: string, event: unknown) => Promise<{ StatusCode: number }>;
+/** The runtime's own endpoints for DynamoDB, S3 and the SQS/SFN/SES emulators. */
+type ServiceEndpoints = Pick<LocalRuntime['urls'], 'dynamodb' | 's3' | 'aws'>;
+
 /**
  * Starts the whole platform on this machine. Everything it serves — tables, routes, queues and their
  * consumers, the state machine, buckets, mail rules — is read from the synthesized CDK app.
@@ -96,79 +106,197 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   const dataDir = path.resolve(options.dataDir ?? '.omnapi');
   const scale = options.timeScale ?? 1;
   fs.mkdirSync(dataDir, { recursive: true });
-  const closers: (() => Promise<unknown>)[] = [];
-
-  const progress = (line: string) => log(line);
+  const closers: Closer[] = [];
   const startedAt = performance.now();
-  let template = options.template;
-  if (!template) {
-    progress('synthesizing the CDK app…');
-    template = synthesizeTemplate({
-      localPseudonymKeys: localKeySet(dataDir, 'pseudonym-keys.json'),
-      localNoticeLinkKeys: localKeySet(dataDir, 'notice-link-keys.json'),
-      ...options.context,
-    });
-    progress(`synthesized in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
-  }
+  const template = options.template ?? synthesizeLocally(dataDir, options.context, log);
 
-  const services: Partial<Parameters<typeof createAwsEndpoint>[0]> = {};
-  const awsCalls = new Map<string, number>();
-  const awsServer = createAwsEndpoint(services as Parameters<typeof createAwsEndpoint>[0], log, awsCalls);
-  const awsPort = await listen(awsServer, options.awsPort ?? 4566);
-  closers.push(() => close(awsServer));
-  const awsEndpoint = `http://${HOST}:${awsPort}`;
-
+  const services: Partial<AwsServices> = {};
+  const aws = await startAwsEndpoint(services, options.awsPort ?? 4566, log, closers);
   // The API listens first, so links the functions mail out can carry its real address.
   const gateway = http.createServer();
   configureServer(gateway);
-  const apiPort = await listen(gateway, options.port ?? 3000);
-  closers.push(() => close(gateway));
-  const apiUrl = `http://localhost:${apiPort}`;
-
-  const model = deriveModel(template, { aws: awsEndpoint, api: apiUrl });
+  const apiUrl = `http://localhost:${await listen(gateway, options.port ?? 3000, closers)}`;
+  const model = deriveModel(template, { aws: aws.url, api: apiUrl });
   // The console is built (when its sources changed) while the rest starts; it is served on the API's port, as the distribution does.
   const consoleModel = deriveConsole(template);
-  const consoleServer = consoleModel ? startConsole(consoleModel, path.resolve(__dirname, '..'), progress) : undefined;
+  const consoleServer = consoleModel ? startConsole(consoleModel, path.resolve(__dirname, '..'), log) : undefined;
   consoleServer?.catch(() => undefined);
-  const iamMode = options.iam ?? iamModeOf(process.env.LOCAL_IAM);
-  const iam = new LocalIam(template, model.resolver, iamMode, log);
-  progress(
-    `IAM at the local endpoints: ${iamMode}${iamMode === 'enforce' ? ' (LOCAL_IAM=soft to log denials without refusing, off to skip)' : ''}`,
-  );
+  const iam = enforcedIam(template, model, options.iam ?? iamModeOf(process.env.LOCAL_IAM), log);
 
-  // dynalite on a private port, behind the proxy that adds transactions and IAM.
-  const dynaliteServer = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynalitePort = await listen(dynaliteServer, 0);
-  closers.push(() => close(dynaliteServer));
-  const dynamoProxy = new DynamoDbProxy(`http://${HOST}:${dynalitePort}`, iam);
-  const dynamoServer = http.createServer(dynamoProxy.listener());
-  const dynamodbPort = await listen(dynamoServer, options.dynamodbPort ?? 8000);
-  closers.push(async () => {
-    await close(dynamoServer);
-    dynamoProxy.close();
+  const storage = await startStorage(
+    dataDir,
+    model,
+    iam,
+    { dynamodb: options.dynamodbPort ?? 8000, s3: options.s3Port ?? 4569 },
+    log,
+    closers,
+  );
+  const endpoints: ServiceEndpoints = { ...storage.endpoints, aws: aws.url };
+  const endpointVariables = useLocalAws(endpoints);
+  const { dynamoClient, s3Client } = storage;
+  await createTables(dynamoClient, model);
+  log(`${model.tables.length} tables ready`);
+
+  const functions = new LocalFunctions(model.functions, {
+    cacheDir: options.bundleCacheDir,
+    endpoints: endpointVariables,
+    passThrough: developerLogSettings(),
+    progress: log,
+  });
+  functions.authorizeInvoke = (fn, caller) => authorizeInvoke(iam, fn.arn, caller);
+  const sqs = new LocalSqs(model.queues, { dataDir: path.join(dataDir, 'sqs'), visibilityScale: scale });
+  const sfn = stepFunctions(model, functions, dataDir, log);
+  const outbox = new Outbox(path.join(dataDir, 'outbox'));
+  const invokeAsync = asyncInvoker(functions, iam, sqs, scale, log);
+  Object.assign(services, { sqs, sfn, outbox, iam, sesFeedback: sesFeedbackReporter(model, functions, iam, invokeAsync, log) });
+
+  // Every bundle is built (or reused) before ready; each module loads now, or on its first call when not warmed.
+  if (options.warmFunctions ?? true) await functions.warm();
+  else await functions.bundle();
+  startPollers(model, functions, iam, sqs, options.sqsPollers, log);
+  closers.push(async () => sqs.stop());
+  startSchedules(model, functions, (schedule) => options.scheduleMs ?? schedule.everyMs * scale, log, closers);
+  const sweeper = new TtlSweeper(DynamoDBDocumentClient.from(dynamoClient), model.tables);
+  sweeper.start(options.ttlSweepMs ?? 60_000, log);
+  closers.push(async () => sweeper.stop());
+  const smtpPort = await startSmtp(model, iam, functions, invokeAsync, s3Client, options.smtpPort ?? 2525, log, closers);
+
+  const site = await consoleServer;
+  const stripe = localStripe(model, apiUrl, dataDir, log);
+  serveRequests(gateway, { api: httpGateway(model.routes, functions, log, model.cors, model.apiId), site, testMode: stripe.testMode });
+  // Where ops commands find this runtime's resources without synthesizing the app again.
+  writeResourceMap(dataDir, {
+    endpoints: { api: apiUrl, ...endpoints },
+    outputs: model.outputs,
+    stripeWebhookSecret: stripe.webhookSecret,
   });
 
-  // s3rver on a private port, behind the gateway that authorizes each request.
-  const s3Dir = path.join(dataDir, 's3');
-  fs.mkdirSync(s3Dir, { recursive: true });
+  log(`ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+  return {
+    urls: { api: apiUrl, smtp: { host: HOST, port: smtpPort }, ...endpoints },
+    model,
+    functions,
+    sqs,
+    sfn,
+    outbox,
+    sweeper,
+    console: site,
+    iam,
+    awsCalls: () => new Map([...storage.dynamoProxy.calls, ...aws.calls]),
+    writeUnits: () => new Map(storage.dynamoProxy.writeUnits),
+    stop: async () => {
+      writeIamUsage(dataDir, iam);
+      for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
+      dynamoClient.destroy();
+      s3Client.destroy();
+    },
+  };
+}
+
+/** Synthesizes the app for this data folder: its generated key sets go into the template, as deploy's secrets would. */
+function synthesizeLocally(dataDir: string, context: Record<string, unknown> | undefined, log: Log): Template {
+  const startedAt = performance.now();
+  log('synthesizing the CDK app…');
+  const template = synthesizeTemplate({
+    localPseudonymKeys: localKeySet(dataDir, 'pseudonym-keys.json'),
+    localNoticeLinkKeys: localKeySet(dataDir, 'notice-link-keys.json'),
+    ...context,
+  });
+  log(`synthesized in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+  return template;
+}
+
+/** The SQS, Step Functions and SES endpoint, listening before its services exist: queue URLs carry its address. */
+async function startAwsEndpoint(
+  services: Partial<AwsServices>,
+  port: number,
+  log: Log,
+  closers: Closer[],
+): Promise<{ url: string; calls: Map<string, number> }> {
+  const calls = new Map<string, number>();
+  const server = createAwsEndpoint(services as AwsServices, log, calls);
+  return { url: `http://${HOST}:${await listen(server, port, closers)}`, calls };
+}
+
+/** The template's IAM, as every local endpoint enforces it. */
+function enforcedIam(template: Template, model: LocalModel, mode: IamMode, log: Log): LocalIam {
+  const iam = new LocalIam(template, model.resolver, mode, log);
+  log(`IAM at the local endpoints: ${mode}${mode === 'enforce' ? ' (LOCAL_IAM=soft to log denials without refusing, off to skip)' : ''}`);
+  return iam;
+}
+
+/** dynalite on a private port, behind the proxy that adds transactions and IAM. */
+async function startDynamoDb(
+  dataDir: string,
+  iam: LocalIam,
+  port: number,
+  closers: Closer[],
+): Promise<{ url: string; proxy: DynamoDbProxy }> {
+  const dynaliteServer = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynalitePort = await listen(dynaliteServer, 0, closers);
+  const proxy = new DynamoDbProxy(`http://${HOST}:${dynalitePort}`, iam);
+  const server = http.createServer(proxy.listener());
+  const url = `http://${HOST}:${await listen(server, port)}`;
+  closers.push(async () => {
+    await close(server);
+    proxy.close();
+  });
+  return { url, proxy };
+}
+
+/** s3rver on a private port with the template's buckets, behind the gateway that authorizes each request. */
+async function startS3(
+  dataDir: string,
+  buckets: LocalModel['buckets'],
+  iam: LocalIam,
+  port: number,
+  log: Log,
+  closers: Closer[],
+): Promise<string> {
+  const directory = path.join(dataDir, 's3');
+  fs.mkdirSync(directory, { recursive: true });
   const s3rver = new S3rver({
     port: 0,
     address: HOST,
-    directory: s3Dir,
+    directory,
     silent: true,
-    configureBuckets: model.buckets.map((b) => ({ name: b.name, configs: [] })),
+    configureBuckets: buckets.map((b) => ({ name: b.name, configs: [] })),
   });
   const s3rverAddress = (await s3rver.run()) as AddressInfo;
   closers.push(() => s3rver.close());
-  const s3Server = createS3Gateway(`http://${HOST}:${s3rverAddress.port}`, iam, log);
-  const s3Port = await listen(s3Server, options.s3Port ?? 4569);
-  closers.push(() => close(s3Server));
+  const gateway = createS3Gateway(`http://${HOST}:${s3rverAddress.port}`, iam, log);
+  return `http://${HOST}:${await listen(gateway, port, closers)}`;
+}
 
-  const endpoints = {
-    dynamodb: `http://${HOST}:${dynamodbPort}`,
-    s3: `http://${HOST}:${s3Port}`,
-    aws: awsEndpoint,
+/** DynamoDB and S3 with the template's tables' home and buckets, and this process's clients of them. */
+async function startStorage(
+  dataDir: string,
+  model: LocalModel,
+  iam: LocalIam,
+  ports: { dynamodb: number; s3: number },
+  log: Log,
+  closers: Closer[],
+): Promise<{
+  endpoints: Pick<ServiceEndpoints, 'dynamodb' | 's3'>;
+  dynamoProxy: DynamoDbProxy;
+  dynamoClient: DynamoDBClient;
+  s3Client: S3Client;
+}> {
+  const dynamo = await startDynamoDb(dataDir, iam, ports.dynamodb, closers);
+  const s3Url = await startS3(dataDir, model.buckets, iam, ports.s3, log, closers);
+  return {
+    endpoints: { dynamodb: dynamo.url, s3: s3Url },
+    dynamoProxy: dynamo.proxy,
+    dynamoClient: new DynamoDBClient({ endpoint: dynamo.url, region: LOCAL_REGION }),
+    s3Client: new S3Client({ endpoint: s3Url, region: LOCAL_REGION, forcePathStyle: true }),
   };
+}
+
+/**
+ * Points this process's AWS clients (table creation, the TTL sweeper, SES's S3 writes, ops tools) at the
+ * local endpoints with the documented administrator keys; returns the endpoint variables functions get.
+ */
+function useLocalAws(endpoints: ServiceEndpoints): Record<string, string> {
   const endpointVariables = {
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
@@ -176,11 +304,6 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     AWS_ENDPOINT_URL_SFN: endpoints.aws,
     AWS_ENDPOINT_URL_SESV2: endpoints.aws,
   };
-  // Log settings a developer gives the runtime reach the functions; nothing else of its environment does.
-  const passThrough = Object.fromEntries(
-    ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV'].filter((name) => process.env[name]).map((name) => [name, process.env[name]!]),
-  );
-  // The runtime's own clients (table creation, the TTL sweeper, SES's S3 writes) and tools use the documented administrator keys.
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
@@ -190,34 +313,50 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     ...endpointVariables,
     OMNAPI_LOCAL: 'true',
   });
+  return endpointVariables;
+}
 
-  const dynamoClient = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION });
-  await createTables(dynamoClient, model);
-  progress(`${model.tables.length} tables ready`);
-  const s3Client = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, forcePathStyle: true });
+/** Log settings a developer gives the runtime reach the functions; nothing else of its environment does. */
+function developerLogSettings(): Record<string, string> {
+  return Object.fromEntries(
+    ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV'].filter((name) => process.env[name]).map((name) => [name, process.env[name]!]),
+  );
+}
 
-  const functions = new LocalFunctions(model.functions, {
-    cacheDir: options.bundleCacheDir,
-    endpoints: endpointVariables,
-    passThrough,
-    progress,
-  });
-  functions.authorizeInvoke = (fn, caller) => authorizeInvoke(iam, fn.arn, caller);
-  const sqs = new LocalSqs(model.queues, { dataDir: path.join(dataDir, 'sqs'), visibilityScale: scale });
+/** The state machines, whose tasks invoke the functions with the machine's own role. */
+function stepFunctions(model: LocalModel, functions: LocalFunctions, dataDir: string, log: Log): LocalStepFunctions {
   const functionIdOf = (arnOrName: string) =>
     [...model.functions.values()].find((f) => f.arn === arnOrName || f.name === arnOrName)?.logicalId ?? arnOrName;
   const machineRoles = new Map(model.stateMachines.map((m) => [m.arn, m.roleId]));
-  // The state machine invokes its tasks with its own role.
-  const sfn = new LocalStepFunctions(
+  return new LocalStepFunctions(
     model.stateMachines,
     (arn, payload, machineArn) => functions.invoke(functionIdOf(arn), payload, { principal: machineRoles.get(machineArn) ?? machineArn }),
     log,
     path.join(dataDir, 'sfn'),
   );
-  const outbox = new Outbox(path.join(dataDir, 'outbox'));
-  Object.assign(services, { sqs, sfn, outbox, iam });
+}
 
-  const invokeAsync = (functionId: string, event: unknown) => {
+/** Lambda's asynchronous invocation: accepted at once, retried twice (delays scaled), then sent to the function's dead-letter queue. */
+function asyncInvoker(functions: LocalFunctions, iam: LocalIam, sqs: LocalSqs, scale: number, log: Log): InvokeAsync {
+  const deadLetter = async (functionId: string, event: unknown, lastError: Error | undefined) => {
+    const fn = functions.get(functionId);
+    const deadLetterArn = fn.deadLetterArn;
+    if (!deadLetterArn) return;
+    // Lambda sends to the dead-letter queue with the function's role.
+    try {
+      await iam.authorize(fn.roleId, [
+        { action: 'sqs:SendMessage', resource: deadLetterArn },
+        ...iam.kmsRequests(deadLetterArn, ['kms:GenerateDataKey', 'kms:Decrypt']),
+      ]);
+    } catch (error) {
+      return log(`${functionId}: the event is lost, its dead-letter queue refused it: ${(error as Error).message}`);
+    }
+    sqs.sendMessage(sqs.urlOfArn(deadLetterArn), JSON.stringify(event), {
+      ErrorCode: { DataType: 'String', StringValue: '200' },
+      ErrorMessage: { DataType: 'String', StringValue: lastError?.message ?? 'unknown' },
+    });
+  };
+  return (functionId, event) => {
     void (async () => {
       let lastError: Error | undefined;
       for (let attempt = 0; attempt <= ASYNC_RETRY_DELAYS_MS.length; attempt++) {
@@ -230,30 +369,24 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
           log(`async invocation of ${functionId} failed (attempt ${attempt + 1}): ${lastError.message}`);
         }
       }
-      const fn = functions.get(functionId);
-      const deadLetterArn = fn.deadLetterArn;
-      if (deadLetterArn) {
-        // Lambda sends to the dead-letter queue with the function's role.
-        try {
-          await iam.authorize(fn.roleId, [
-            { action: 'sqs:SendMessage', resource: deadLetterArn },
-            ...iam.kmsRequests(deadLetterArn, ['kms:GenerateDataKey', 'kms:Decrypt']),
-          ]);
-        } catch (error) {
-          return log(`${functionId}: the event is lost, its dead-letter queue refused it: ${(error as Error).message}`);
-        }
-        sqs.sendMessage(sqs.urlOfArn(deadLetterArn), JSON.stringify(event), {
-          ErrorCode: { DataType: 'String', StringValue: '200' },
-          ErrorMessage: { DataType: 'String', StringValue: lastError?.message ?? 'unknown' },
-        });
-      }
+      await deadLetter(functionId, event, lastError);
     })();
     return Promise.resolve({ StatusCode: 202 });
   };
+}
 
-  // SES's reports of sent mail: the mailbox simulator's bounces and complaints go to the configuration set's
-  // SNS destination, and SNS invokes each subscribed function asynchronously (checked against its Lambda permission).
-  services.sesFeedback = (sent, messageId) => {
+/**
+ * SES's reports of sent mail: the mailbox simulator's bounces and complaints go to the configuration set's
+ * SNS destination, and SNS invokes each subscribed function asynchronously (checked against its Lambda permission).
+ */
+function sesFeedbackReporter(
+  model: LocalModel,
+  functions: LocalFunctions,
+  iam: LocalIam,
+  invokeAsync: InvokeAsync,
+  log: Log,
+): AwsServices['sesFeedback'] {
+  return (sent, messageId) => {
     const recipients = [
       ...(sent.Destination?.ToAddresses ?? []),
       ...(sent.Destination?.CcAddresses ?? []),
@@ -279,53 +412,71 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       }
     }
   };
+}
 
-  // Every bundle is built (or reused) before ready; each module loads now, or on its first call when not warmed.
-  if (options.warmFunctions ?? true) await functions.warm();
-  else await functions.bundle();
-  // Lambda's pollers read, delete and decrypt with the function's role.
+/** Lambda's SQS pollers: they read, delete and decrypt with the function's role. */
+function startPollers(
+  model: LocalModel,
+  functions: LocalFunctions,
+  iam: LocalIam,
+  sqs: LocalSqs,
+  pollers: number | undefined,
+  log: Log,
+): void {
   sqs.startPolling(model.eventSources, (functionId, event) => functions.invoke(functionId, event), log, {
-    pollers: options.sqsPollers,
+    pollers,
     authorizePoll: (source, queueArn) =>
       iam.authorize(functions.get(source.functionId).roleId, [
         ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({ action, resource: queueArn })),
         ...iam.kmsRequests(queueArn, ['kms:Decrypt']),
       ]),
   });
-  closers.push(async () => sqs.stop());
+}
 
-  // EventBridge schedules: each rule's function, invoked with a scheduled event, at its rate (or scheduleMs).
+/** EventBridge schedules: each rule's function, invoked with a scheduled event as the rule, every `intervalOf(schedule)`. */
+function startSchedules(
+  model: LocalModel,
+  functions: LocalFunctions,
+  intervalOf: (schedule: LocalSchedule) => number,
+  log: Log,
+  closers: Closer[],
+): void {
   for (const schedule of model.schedules) {
-    const timer = setInterval(
-      () => {
-        const event = {
-          version: '0',
-          id: randomUUID(),
-          'detail-type': 'Scheduled Event',
-          source: 'aws.events',
-          account: '000000000000',
-          time: new Date().toISOString(),
-          region: LOCAL_REGION,
-          resources: [schedule.ruleId],
-          detail: {},
-        };
-        functions
-          .invoke(schedule.functionId, event, {
-            principal: 'events.amazonaws.com',
-            sourceArn: model.resolver.resolve({ 'Fn::GetAtt': [schedule.ruleId, 'Arn'] }),
-          })
-          .catch((error: Error) => log(`scheduled ${schedule.functionId} failed: ${error.message}`));
-      },
-      options.scheduleMs ?? schedule.everyMs * scale,
-    );
+    const timer = setInterval(() => {
+      const event = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        account: '000000000000',
+        time: new Date().toISOString(),
+        region: LOCAL_REGION,
+        resources: [schedule.ruleId],
+        detail: {},
+      };
+      functions
+        .invoke(schedule.functionId, event, {
+          principal: 'events.amazonaws.com',
+          sourceArn: model.resolver.resolve({ 'Fn::GetAtt': [schedule.ruleId, 'Arn'] }),
+        })
+        .catch((error: Error) => log(`scheduled ${schedule.functionId} failed: ${error.message}`));
+    }, intervalOf(schedule));
     timer.unref();
     closers.push(async () => clearInterval(timer));
   }
+}
 
-  const sweeper = new TtlSweeper(DynamoDBDocumentClient.from(dynamoClient), model.tables);
-  sweeper.start(options.ttlSweepMs ?? 60_000, log);
-  closers.push(async () => sweeper.stop());
-
+/** SES receiving: the SMTP listener that runs the receipt rules' actions, as SES (ses.amazonaws.com) would. */
+async function startSmtp(
+  model: LocalModel,
+  iam: LocalIam,
+  functions: LocalFunctions,
+  invokeAsync: InvokeAsync,
+  s3Client: S3Client,
+  port: number,
+  log: Log,
+  closers: Closer[],
+): Promise<number> {
   const smtp: SMTPServer = createSmtpServer({
     rules: model.receiptRules,
     putObject: async (bucket, key, body, ruleArn) => {
@@ -348,54 +499,40 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   });
   const smtpPort = await new Promise<number>((resolve, reject) => {
     smtp.once('error', reject);
-    smtp.listen(options.smtpPort ?? 2525, HOST, () => resolve((smtp.server.address() as AddressInfo).port));
+    smtp.listen(port, HOST, () => resolve((smtp.server.address() as AddressInfo).port));
   });
   closers.push(() => new Promise((resolve) => smtp.close(() => resolve(undefined))));
+  return smtpPort;
+}
 
-  const api = httpGateway(model.routes, functions, log, model.cors, model.apiId);
-  const site = await consoleServer;
-  // With no Stripe key, the billing functions talk to Stripe's test mode as this runtime plays it.
-  const webhookFn = [...model.functions.values()].find((fn) => fn.environment.STRIPE_WEBHOOK_SECRET);
-  const testMode =
-    webhookFn?.environment.STRIPE_SECRET_KEY === LOCAL_TEST_MODE_KEY
-      ? new LocalStripeTestMode({ apiUrl, webhookSecret: webhookFn.environment.STRIPE_WEBHOOK_SECRET!, dataDir, log })
-      : undefined;
+/**
+ * The webhook signing secret functions are given, and — with no Stripe key — Stripe's test mode as this
+ * runtime plays it, which the billing functions then talk to.
+ */
+function localStripe(
+  model: LocalModel,
+  apiUrl: string,
+  dataDir: string,
+  log: Log,
+): { webhookSecret?: string; testMode?: LocalStripeTestMode } {
+  const environment = [...model.functions.values()].find((fn) => fn.environment.STRIPE_WEBHOOK_SECRET)?.environment;
+  const webhookSecret = environment?.STRIPE_WEBHOOK_SECRET;
+  if (!webhookSecret || environment.STRIPE_SECRET_KEY !== LOCAL_TEST_MODE_KEY) return { webhookSecret };
+  return { webhookSecret, testMode: new LocalStripeTestMode({ apiUrl, webhookSecret, dataDir, log }) };
+}
+
+/** The API's port: Stripe's local test-mode pages, then the console's files, then the HTTP API. */
+function serveRequests(
+  gateway: http.Server,
+  handlers: { api: http.RequestListener; site?: ConsoleServer; testMode?: LocalStripeTestMode },
+): void {
+  const { api, site, testMode } = handlers;
   gateway.on('request', (request, response) => {
     const pathname = pathOf(request.url);
     if (testMode && pathname !== undefined && testMode.serves(pathname)) return void testMode.handle(request, response, pathname);
     if (site && pathname !== undefined && site.serves(pathname)) return site.handle(request, response, pathname);
     api(request, response);
   });
-
-  // Where ops commands find this runtime's resources without synthesizing the app again.
-  const webhook = [...model.functions.values()].find((fn) => fn.environment.STRIPE_WEBHOOK_SECRET);
-  writeResourceMap(dataDir, {
-    endpoints: { api: apiUrl, ...endpoints },
-    outputs: model.outputs,
-    stripeWebhookSecret: webhook?.environment.STRIPE_WEBHOOK_SECRET,
-  });
-
-  progress(`ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
-  const runtime: LocalRuntime = {
-    urls: { api: apiUrl, smtp: { host: HOST, port: smtpPort }, ...endpoints },
-    model,
-    functions,
-    sqs,
-    sfn,
-    outbox,
-    sweeper,
-    console: site,
-    iam,
-    awsCalls: () => new Map([...dynamoProxy.calls, ...awsCalls]),
-    writeUnits: () => new Map(dynamoProxy.writeUnits),
-    stop: async () => {
-      writeIamUsage(dataDir, iam);
-      for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
-      dynamoClient.destroy();
-      s3Client.destroy();
-    },
-  };
-  return runtime;
 }
 
 /** Whether a caller may invoke a function: a service by the function's Lambda permissions, a role by its policies. */
@@ -467,11 +604,14 @@ function writeResourceMap(dataDir: string, map: ResourceMap): void {
   fs.renameSync(`${file}.tmp`, file);
 }
 
-function listen(server: http.Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Listens on the port (0: any free one) and returns it; with closers, the server closes with the runtime. */
+async function listen(server: http.Server, port: number, closers?: Closer[]): Promise<number> {
+  const bound = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, HOST, () => resolve((server.address() as AddressInfo).port));
   });
+  closers?.push(() => close(server));
+  return bound;
 }
 
 function close(server: http.Server): Promise<void> {

@@ -10,6 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { z } from 'zod';
 import type { Catalog } from '../../lambdas/metering/catalog';
 import { UNQUEUED_USAGE_MESSAGE } from '../../lambdas/metering/config';
 import { meteringRoutes } from '../../lambdas/metering/routes';
@@ -19,8 +20,54 @@ import { type FunctionDefaults, OmnApiFunction } from './omnapi-function';
 import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
 import { emfMetric } from './shared/metrics';
 import { routeFunctions } from './shared/route-functions';
+import { integerIn, parseSettings } from './shared/settings';
 
-export interface MeteringProps {
+/**
+ * The gateway's and the usage worker's settings: their rules and defaults, stated once. The stage config
+ * composes the ones a stage sets (`keyCacheSeconds`, `addressWatch`, `hotPathTracing`).
+ */
+export const MeteringSettingsSchema = z
+  .object({
+    /** Receives before a usage event is parked in the DLQ. @default 5 */
+    maxReceiveCount: integerIn(1, 1000).default(5),
+    /**
+     * Events per worker invocation. Large batches are what keeps logs cheap: each account's calls in a
+     * batch share one compressed page, one seq block and one rollup write. @default 1000
+     */
+    batchSize: integerIn(1, 10_000).default(1000),
+    /**
+     * How long the event source gathers a batch before invoking the worker: usage and logs lag calls by
+     * up to this. Lambda gathers five batches at once, so a busy account's calls in a batch — what its
+     * pages share — grow with the window (bench: 30 s halves the worker's writes of 10 s). @default 30
+     */
+    batchWindowSeconds: integerIn(0, 300).default(30),
+    /** How long the gateway trusts a looked-up key: a revocation takes effect within this. @default 10 */
+    keyCacheSeconds: integerIn(0, 300).default(10),
+    /**
+     * A key used from more distinct addresses than this in one clock hour is flagged (security event,
+     * `KeySeenFromManyAddresses` metric and alarm); with `suspend`, its account is suspended too.
+     * At most 10,000: the digests of a key's hour live in one item, and DynamoDB items stop at 400 KB.
+     * @default { addressesPerHour: 50, suspend: false }
+     */
+    addressWatch: z.object({ addressesPerHour: integerIn(2, 10_000).default(50), suspend: z.boolean().default(false) }).prefault({}),
+    /**
+     * X-Ray on the gateway and the usage worker: `active` samples (Lambda's fixed 1/s + 5 %), `passThrough`
+     * traces nothing on its own (HTTP APIs send no trace header), saving ~$0.25 per million calls.
+     * @default 'passThrough'
+     */
+    hotPathTracing: z.enum(['active', 'passThrough']).default('passThrough'),
+  })
+  .superRefine((settings, ctx) => {
+    // Lambda's limit: batches above 10 need a window of at least 1 s.
+    if (settings.batchSize > 10 && settings.batchWindowSeconds === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['batchWindowSeconds'],
+        message: 'must be at least 1 for batches above 10 (Lambda refuses 0), got 0',
+      });
+  });
+
+export interface MeteringProps extends Readonly<z.input<typeof MeteringSettingsSchema>> {
   readonly defaults: FunctionDefaults;
   readonly api: Api;
   readonly tables: Record<TableName, dynamodb.Table>;
@@ -30,33 +77,6 @@ export interface MeteringProps {
   readonly publicUrl?: string;
   /** Verified identity the low-balance notice is sent from. */
   readonly mailFrom: string;
-  /** Receives before a usage event is parked in the DLQ. @default 5 */
-  readonly maxReceiveCount?: number;
-  /**
-   * Events per worker invocation. Large batches are what keeps logs cheap: each account's calls in a
-   * batch share one compressed page, one seq block and one rollup write. @default 1000
-   */
-  readonly batchSize?: number;
-  /**
-   * How long the event source gathers a batch before invoking the worker: usage and logs lag calls by
-   * up to this. Lambda gathers five batches at once, so a busy account's calls in a batch — what its
-   * pages share — grow with the window (bench: 30 s halves the worker's writes of 10 s). @default 30
-   */
-  readonly batchWindowSeconds?: number;
-  /** How long the gateway trusts a looked-up key: a revocation takes effect within this. @default 10 */
-  readonly keyCacheSeconds?: number;
-  /**
-   * A key used from more distinct addresses than this in one clock hour is flagged (security event,
-   * `KeySeenFromManyAddresses` metric and alarm); with `suspend`, its account is suspended too.
-   * @default { addressesPerHour: 50, suspend: false }
-   */
-  readonly addressWatch?: { addressesPerHour: number; suspend: boolean };
-  /**
-   * X-Ray on the gateway and the usage worker: `active` samples (Lambda's fixed 1/s + 5 %), `passThrough`
-   * traces nothing on its own (HTTP APIs send no trace header), saving ~$0.25 per million calls.
-   * @default 'passThrough'
-   */
-  readonly hotPathTracing?: 'active' | 'passThrough';
 }
 
 /** How often the usage sweep runs: an hour's counts are finished within this (plus five minutes) of its end. */
@@ -83,39 +103,22 @@ export class Metering extends Construct {
 
   constructor(scope: Construct, id: string, props: MeteringProps) {
     super(scope, id);
-    const maxReceiveCount = props.maxReceiveCount ?? 5;
-    const batchSize = props.batchSize ?? 1000;
-    const batchWindowSeconds = props.batchWindowSeconds ?? 30;
-    const keyCacheSeconds = props.keyCacheSeconds ?? 10;
-    const addressWatch = props.addressWatch ?? { addressesPerHour: 50, suspend: false };
+    const {
+      maxReceiveCount,
+      batchSize,
+      batchWindowSeconds,
+      keyCacheSeconds,
+      addressWatch,
+      hotPathTracing: tracing,
+    } = parseSettings('Metering', MeteringSettingsSchema, props);
     const hotPathTracing =
-      (props.hotPathTracing ?? 'passThrough') === 'active'
+      tracing === 'active'
         ? undefined
         : {
             mode: lambda.Tracing.PASS_THROUGH,
             reason:
               'Hot path (one trace per sampled call costs ~$0.25 per million calls): hotPathTracing=passThrough by stage config; its latency, errors and throttles are CloudWatch metrics and alarms. Set -c hotPathTracing=active to sample it.',
           };
-    const problems = [
-      Number.isInteger(keyCacheSeconds) && keyCacheSeconds >= 0 && keyCacheSeconds <= 300
-        ? undefined
-        : `keyCacheSeconds must be an integer from 0 to 300, got ${keyCacheSeconds}`,
-      Number.isInteger(maxReceiveCount) && maxReceiveCount >= 1 && maxReceiveCount <= 1000
-        ? undefined
-        : `maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}`,
-      Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000
-        ? undefined
-        : `batchSize must be an integer from 1 to 10000, got ${batchSize}`,
-      // Lambda's limits: a window of 0 to 300 s, and at least 1 s for batches above 10.
-      Number.isInteger(batchWindowSeconds) && batchWindowSeconds >= (batchSize > 10 ? 1 : 0) && batchWindowSeconds <= 300
-        ? undefined
-        : `batchWindowSeconds must be an integer from ${batchSize > 10 ? 1 : 0} to 300, got ${batchWindowSeconds}`,
-      // At most 10,000: the digests of a key's hour live in one item, and DynamoDB items stop at 400 KB.
-      Number.isInteger(addressWatch.addressesPerHour) && addressWatch.addressesPerHour >= 2 && addressWatch.addressesPerHour <= 10_000
-        ? undefined
-        : `addressWatch.addressesPerHour must be an integer from 2 to 10000, got ${addressWatch.addressesPerHour}`,
-    ].filter(Boolean);
-    if (problems.length) throw new Error(`Metering: ${problems.join('; ')}`);
     const { tables } = props;
     const key: kms.IKey = props.defaults.key;
 

@@ -4,32 +4,53 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { z } from 'zod';
 import { noticeRoutes } from '../../lambdas/notices/routes';
 import type { TableName } from '../../lambdas/shared/tables';
 import type { Api } from './api';
 import { type FunctionDefaults, OmnApiFunction } from './omnapi-function';
 import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
 import { routeFunctions } from './shared/route-functions';
+import { integerIn, parseSettings } from './shared/settings';
 
-export interface NoticesProps {
+/** The notices' senders and pace: their rules and defaults, stated once (the stage config composes them). */
+export const NoticesSettingsSchema = z
+  .object({
+    /** The transactional identity (mandatory topics). */
+    mailFrom: z.email(),
+    /** The subscription address optional topics come from; must be on the same verified domain as `mailFrom`. */
+    noticesFrom: z.email(),
+    /** Notices sent per second at most, all sender instances together (SES's sending rate, or less). */
+    sendsPerSecond: z.number().positive('must be above 0').max(1000, 'must be at most 1000'),
+    /** Receives before a recipient's message is parked in the DLQ. @default 5 */
+    maxReceiveCount: integerIn(1, 1000).default(5),
+  })
+  .superRefine(({ mailFrom, noticesFrom }, ctx) => {
+    if (noticesFrom.split('@')[1] !== mailFrom.split('@')[1])
+      ctx.addIssue({
+        code: 'custom',
+        path: ['noticesFrom'],
+        message: `must be on the domain of mailFrom (${mailFrom}), got ${noticesFrom}: only that identity is verified`,
+      });
+    else if (noticesFrom === mailFrom)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['noticesFrom'],
+        message: 'must differ from mailFrom: subscription and transactional mail come from different addresses',
+      });
+  });
+
+export interface NoticesProps extends Readonly<z.input<typeof NoticesSettingsSchema>> {
   readonly defaults: FunctionDefaults;
   readonly api: Api;
   readonly tables: Record<TableName, dynamodb.Table>;
-  /** The transactional identity (mandatory topics). */
-  readonly mailFrom: string;
-  /** The subscription address optional topics come from; must be on the same verified domain as `mailFrom`. */
-  readonly noticesFrom: string;
   readonly mailDomain: string;
   /** Base URL of the unsubscribe links. */
   readonly publicUrl: string;
-  /** Notices sent per second at most, all sender instances together (SES's sending rate, or less). */
-  readonly sendsPerSecond: number;
   /** The link-signing key set given directly, for the local runtime only. */
   readonly localLinkKeys?: string;
   /** Keep the link keys when the stack is deleted. @default false */
   readonly retainData?: boolean;
-  /** Receives before a recipient's message is parked in the DLQ. @default 5 */
-  readonly maxReceiveCount?: number;
 }
 
 /** Sender instances the queue may run at once: SQS event sources run at least two. */
@@ -49,20 +70,9 @@ export class Notices extends Construct {
 
   constructor(scope: Construct, id: string, props: NoticesProps) {
     super(scope, id);
-    const problems = [
-      props.noticesFrom.split('@')[1] === props.mailFrom.split('@')[1]
-        ? undefined
-        : `noticesFrom (${props.noticesFrom}) must be on the domain of mailFrom (${props.mailFrom}): only that identity is verified`,
-      props.noticesFrom !== props.mailFrom
-        ? undefined
-        : 'noticesFrom must differ from mailFrom: subscription and transactional mail come from different addresses',
-      props.sendsPerSecond > 0 && props.sendsPerSecond <= 1000
-        ? undefined
-        : `sendsPerSecond must be above 0 and at most 1000, got ${props.sendsPerSecond}`,
-    ].filter(Boolean);
-    if (problems.length) throw new Error(`Notices: ${problems.join('; ')}`);
+    const { mailFrom, noticesFrom, sendsPerSecond, maxReceiveCount } = parseSettings('Notices', NoticesSettingsSchema, props);
     const key = props.defaults.key;
-    const timeout = Duration.seconds(Math.ceil((SENDER_BATCH * SENDER_CONCURRENCY) / props.sendsPerSecond) + 30);
+    const timeout = Duration.seconds(Math.ceil((SENDER_BATCH * SENDER_CONCURRENCY) / sendsPerSecond) + 30);
 
     this.dlq = new sqs.Queue(this, 'NoticesDlq', {
       encryption: sqs.QueueEncryption.KMS,
@@ -78,7 +88,7 @@ export class Notices extends Construct {
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.dlq, maxReceiveCount: props.maxReceiveCount ?? 5 },
+      deadLetterQueue: { queue: this.dlq, maxReceiveCount },
     });
 
     this.sender = new OmnApiFunction(this, 'NoticeSender', {
@@ -88,15 +98,15 @@ export class Notices extends Construct {
       serviceName: 'notices',
       timeout,
       environment: {
-        NOTICES_FROM: props.noticesFrom,
+        NOTICES_FROM: noticesFrom,
         MAIL_DOMAIN: props.mailDomain,
         PUBLIC_URL: props.publicUrl,
-        NOTICE_SENDS_PER_SECOND: String(props.sendsPerSecond / SENDER_CONCURRENCY),
+        NOTICE_SENDS_PER_SECOND: String(sendsPerSecond / SENDER_CONCURRENCY),
       },
     })
       .bindTable('notices', props.tables.notices, 'readWrite')
       .bindTable('accounts', props.tables.accounts, 'read')
-      .bindMailSender(props.mailFrom);
+      .bindMailSender(mailFrom);
     this.sender.addEventSource(
       new SqsEventSource(this.queue, { batchSize: SENDER_BATCH, maxConcurrency: SENDER_CONCURRENCY, reportBatchItemFailures: true }),
     );

@@ -12,6 +12,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { z } from 'zod';
+import { DeadlinesSchema } from '../../lambdas/privacy/deadlines-schema';
 import { REQUEST_TYPES, type RequestType } from '../../lambdas/privacy/domain/model';
 import { privacyRoutes } from '../../lambdas/privacy/routes';
 import type { TableName } from '../../lambdas/shared/tables';
@@ -21,9 +23,42 @@ import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
 import { emfMetric } from './shared/metrics';
 import { routeFunctions } from './shared/route-functions';
 import { secureBucket } from './shared/secure-bucket';
+import { integerIn, parseSettings } from './shared/settings';
 import { BUCKET_LIFETIME_DAYS } from '../../lambdas/shared/data-map';
 
-export interface PrivacyProps {
+/** The privacy workflow's clocks: their rules and defaults, stated once (the stage config's `privacy` is this schema). */
+export const PrivacyClocksSchema = z
+  .object({
+    /** How long a mailed confirmation link works. @default 72 */
+    linkLifeHours: z
+      .number()
+      .positive()
+      .max(24 * 14)
+      .default(72),
+    /** When the one reminder about an unused link goes out; before the link expires. @default 36 */
+    reminderAfterHours: z.number().positive().default(36),
+    /** How often the watchdog runs. @default 15 */
+    watchdogMinutes: integerIn(1, 1440).default(15),
+    /** How long a confirmed deletion waits, cancellable, before anything is erased. @default 24 */
+    coolingOffHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(24),
+    /** Days to answer a request, by the account's country (e.g. `{"days":30,"byCountry":{"BR":15}}`). @default 30 days everywhere */
+    deadlines: DeadlinesSchema.default({ days: 30, byCountry: {} }),
+  })
+  .prefault({})
+  .superRefine(({ reminderAfterHours, linkLifeHours }, ctx) => {
+    if (reminderAfterHours >= linkLifeHours)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reminderAfterHours'],
+        message: `must be less than linkLifeHours (${linkLifeHours}), got ${reminderAfterHours}: the reminder would come after the link expired`,
+      });
+  });
+
+export interface PrivacyProps extends Readonly<NonNullable<z.input<typeof PrivacyClocksSchema>>> {
   readonly defaults: FunctionDefaults;
   readonly api: Api;
   readonly tables: Record<TableName, dynamodb.Table>;
@@ -31,16 +66,6 @@ export interface PrivacyProps {
   readonly mailFrom: string;
   /** Base URL of the links in mail. */
   readonly publicUrl: string;
-  /** How long a confirmation link works. */
-  readonly linkLifeHours: number;
-  /** When the one reminder about an unused link goes out. */
-  readonly reminderAfterHours: number;
-  /** How often the watchdog runs. */
-  readonly watchdogMinutes: number;
-  /** How long a confirmed deletion waits, cancellable, before anything is erased. */
-  readonly coolingOffHours: number;
-  /** Days to answer, by the account's country. @default 30 days everywhere */
-  readonly deadlines?: { days: number; byCountry: Record<string, number> };
   /** The Stripe secret the workflow reads to delete a customer (deployed stages). */
   readonly stripeSecret?: secretsmanager.ISecret;
   /** Locally, the Stripe keys as variables instead. */
@@ -52,6 +77,66 @@ export interface PrivacyProps {
   readonly localPseudonymKeys?: string;
   /** Keep the pseudonym key set when the stack is deleted (without it, kept pseudonyms can never be looked up). @default false */
   readonly retainData?: boolean;
+}
+
+/** Where the workflow will be, by a fixed name: functions are granted on it without a dependency cycle (the machine invokes them). */
+interface WorkflowAddress {
+  readonly name: string;
+  readonly arn: string;
+}
+
+function workflowAddress(scope: Construct): WorkflowAddress {
+  const stack = Stack.of(scope);
+  const name = `${stack.stackName}-privacy-workflow`;
+  return {
+    name,
+    arn: stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+  };
+}
+
+const WORKFLOW_ACTIONS = {
+  start: ['states:StartExecution'],
+  callBack: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+} as const;
+
+/** Lets a function start executions of the workflow, or answer its waiting tasks. */
+function allowOnWorkflow(fn: OmnApiFunction, workflow: WorkflowAddress, use: keyof typeof WORKFLOW_ACTIONS): void {
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...WORKFLOW_ACTIONS[use]], resources: [workflow.arn] }));
+}
+
+/** What every privacy function that is not a route's is built with. */
+interface PrivacyFunctionBase {
+  readonly defaults: FunctionDefaults;
+  readonly tables: Record<TableName, dynamodb.Table>;
+  readonly mailFrom: string;
+  /** The settings every privacy function reads: links, clocks, the workflow's ARN. */
+  readonly environment: Record<string, string>;
+}
+
+interface PrivacyFunctionSpec {
+  readonly id: string;
+  /** Its file under `lambdas/privacy/handlers/`. */
+  readonly handler: string;
+  readonly description: string;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+  readonly tables: Partial<Record<TableName, TableAccess>>;
+}
+
+/** A privacy function with the privacy settings, granted the tables its spec names and sending from the stage's identity. */
+function privacyFunction(scope: Construct, base: PrivacyFunctionBase, spec: PrivacyFunctionSpec): OmnApiFunction {
+  const fn = new OmnApiFunction(scope, spec.id, {
+    ...base.defaults,
+    entry: `lambdas/privacy/handlers/${spec.handler}.ts`,
+    description: spec.description,
+    serviceName: 'privacy',
+    timeout: spec.timeout ?? Duration.seconds(30),
+    memorySize: spec.memorySize,
+    environment: base.environment,
+  });
+  for (const [table, grant] of Object.entries(spec.tables) as [TableName, TableAccess][]) fn.bindTable(table, base.tables[table], grant);
+  return fn.bindMailSender(base.mailFrom);
 }
 
 /**
@@ -77,87 +162,68 @@ export class Privacy extends Construct {
 
   constructor(scope: Construct, id: string, props: PrivacyProps) {
     super(scope, id);
-    const problems = [
-      props.reminderAfterHours < props.linkLifeHours
-        ? undefined
-        : `reminderAfterHours (${props.reminderAfterHours}) must be less than linkLifeHours (${props.linkLifeHours})`,
-    ].filter(Boolean);
-    if (problems.length) throw new Error(`Privacy: ${problems.join('; ')}`);
-    const { tables, defaults } = props;
-    const key = defaults.key;
+    const clocks = parseSettings('Privacy', PrivacyClocksSchema, props);
+    const workflow = workflowAddress(this);
+    // Whole seconds, at least one: the functions' COOLING_OFF_SECONDS and the workflow's wait are the same span.
+    const coolingOff = Duration.seconds(Math.max(1, Math.round(clocks.coolingOffHours * 3600)));
+    const coolingOffSeconds = String(coolingOff.toSeconds());
+    const base: PrivacyFunctionBase = {
+      defaults: props.defaults,
+      tables: props.tables,
+      mailFrom: props.mailFrom,
+      environment: {
+        PUBLIC_URL: props.publicUrl,
+        LINK_LIFE_HOURS: String(clocks.linkLifeHours),
+        PRIVACY_DEADLINES: JSON.stringify(clocks.deadlines),
+        REMINDER_AFTER_HOURS: String(clocks.reminderAfterHours),
+        STATE_MACHINE_PRIVACY_WORKFLOW_ARN: workflow.arn,
+      },
+    };
 
     this.exportBucket = secureBucket(this, 'Exports', {
-      key,
+      key: props.defaults.key,
       accessLogs: props.accessLogs,
       retainData: false,
       expireAfterDays: BUCKET_LIFETIME_DAYS.exports,
     });
-    this.mailDlq = new sqs.Queue(this, 'MailDlq', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeDeadLetterQueue(this.mailDlq);
-    this.mailQueue = new sqs.Queue(this, 'MailQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      visibilityTimeout: Duration.seconds(180),
-      retentionPeriod: Duration.days(14),
-      deadLetterQueue: { queue: this.mailDlq, maxReceiveCount: 5 },
-    });
+    this.functions = this.requestApi(props.api, base, workflow, coolingOffSeconds);
+    const mail = this.mailIntake(base, workflow);
+    this.mailQueue = mail.queue;
+    this.mailDlq = mail.dlq;
+    const steps = this.workflowSteps(base, workflow, coolingOffSeconds, props);
+    this.workflowFunction = steps.fn;
+    this.pseudonymKeys = steps.pseudonymKeys;
+    const watchdog = this.watchdog(base, workflow, coolingOffSeconds, clocks.watchdogMinutes);
+    this.watchdogDlq = watchdog.dlq;
+    this.clockMetrics = watchdog.clockMetrics;
+    this.stateMachine = this.workflow(workflow, steps.fn, clocks.linkLifeHours, coolingOff, props.defaults);
+  }
 
-    // A fixed name lets functions be granted SendTask* on it without a dependency cycle (the machine invokes them).
-    const stateMachineName = `${Stack.of(this).stackName}-privacy-workflow`;
-    const stateMachineArn = Stack.of(this).formatArn({
-      service: 'states',
-      resource: 'stateMachine',
-      resourceName: stateMachineName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const settings = {
-      PUBLIC_URL: props.publicUrl,
-      LINK_LIFE_HOURS: String(props.linkLifeHours),
-      PRIVACY_DEADLINES: JSON.stringify(props.deadlines ?? { days: 30, byCountry: {} }),
-      REMINDER_AFTER_HOURS: String(props.reminderAfterHours),
-      STATE_MACHINE_PRIVACY_WORKFLOW_ARN: stateMachineArn,
-    };
-    const coolingOff = { COOLING_OFF_SECONDS: String(Math.max(1, Math.round(props.coolingOffHours * 3600))) };
-    const canStart = (fn: OmnApiFunction) =>
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
-    const canCallBack = (fn: OmnApiFunction) =>
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] }),
-      );
-    const bind = (fn: OmnApiFunction, access: Partial<Record<TableName, TableAccess>>) => {
-      for (const [table, grant] of Object.entries(access) as [TableName, TableAccess][]) fn.bindTable(table, tables[table], grant);
-      return fn.bindMailSender(props.mailFrom);
-    };
-    const fn = (name: string, handler: string, description: string, timeout = Duration.seconds(30), memorySize?: number) =>
-      new OmnApiFunction(this, name, {
-        ...defaults,
-        entry: `lambdas/privacy/handlers/${handler}.ts`,
-        description,
-        serviceName: 'privacy',
-        timeout,
-        memorySize,
-        environment: settings,
-      });
+  /** The raw mail of erased tickets is deleted with them. */
+  bindInboundMail(bucket: s3.Bucket): void {
+    this.workflowFunction.bindBucket('inboundMail', bucket, 'inbound/', 'readWrite');
+  }
 
-    this.functions = routeFunctions(this, {
-      defaults,
-      api: props.api,
+  /** The request API and the link pages: a signed-in holder's requests, the confirmation and cancel links, the download link. */
+  private requestApi(
+    api: Api,
+    base: PrivacyFunctionBase,
+    workflow: WorkflowAddress,
+    coolingOffSeconds: string,
+  ): Record<string, OmnApiFunction> {
+    const functions = routeFunctions(this, {
+      defaults: base.defaults,
+      api,
       context: 'privacy',
       manifest: privacyRoutes,
-      tables,
-      mailFrom: props.mailFrom,
+      tables: base.tables,
+      mailFrom: base.mailFrom,
       handlers: {
         requests: {
           description: "The signed-in holder's privacy requests, and the mailed download link",
           tables: { sessions: 'read', privacyRequests: 'readWrite', accounts: 'read' },
           sendsMail: true,
-          environment: settings,
+          environment: base.environment,
         },
         confirm: {
           description:
@@ -165,45 +231,65 @@ export class Privacy extends Construct {
           // The ledger, read: a deletion's page tells the paid credits it loses before it is confirmed.
           tables: { privacyRequests: 'readWrite', accounts: 'read', ledger: 'read' },
           sendsMail: true,
-          environment: { ...settings, ...coolingOff },
+          environment: { ...base.environment, COOLING_OFF_SECONDS: coolingOffSeconds },
         },
       },
     });
-    this.functions.requests!.bindBucket('exports', this.exportBucket, 'exports/', 'read');
-    canStart(this.functions.requests!);
-    canCallBack(this.functions.requests!);
-    canCallBack(this.functions.confirm!);
+    functions.requests!.bindBucket('exports', this.exportBucket, 'exports/', 'read');
+    allowOnWorkflow(functions.requests!, workflow, 'start');
+    allowOnWorkflow(functions.requests!, workflow, 'callBack');
+    allowOnWorkflow(functions.confirm!, workflow, 'callBack');
+    return functions;
+  }
 
-    const intake = bind(
-      fn(
-        'MailIntake',
-        'mail-intake',
-        'Turns privacy@ mail into privacy requests: classify, find the account, confirm through its registered address',
-      ),
-      {
-        privacyRequests: 'readWrite',
-        accounts: 'read',
-      },
-    );
-    canStart(intake);
-    intake.addEventSource(new SqsEventSource(this.mailQueue, { batchSize: 5, reportBatchItemFailures: true }));
+  /** privacy@ mail: the queue the inbound-mail function hands it to (with its DLQ), and the function that makes requests of it. */
+  private mailIntake(base: PrivacyFunctionBase, workflow: WorkflowAddress): { queue: sqs.Queue; dlq: sqs.Queue } {
+    const dlq = new sqs.Queue(this, 'MailDlq', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: base.defaults.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeDeadLetterQueue(dlq);
+    const queue = new sqs.Queue(this, 'MailQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: base.defaults.key,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(180),
+      retentionPeriod: Duration.days(14),
+      deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
+    });
+    const intake = privacyFunction(this, base, {
+      id: 'MailIntake',
+      handler: 'mail-intake',
+      description: 'Turns privacy@ mail into privacy requests: classify, find the account, confirm through its registered address',
+      tables: { privacyRequests: 'readWrite', accounts: 'read' },
+    });
+    allowOnWorkflow(intake, workflow, 'start');
+    intake.addEventSource(new SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true }));
     Validations.of(intake).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason:
         'SQS mappings take no on-failure destination; failed messages stay on the queue and its redrive policy parks them in the DLQ.',
     });
+    return { queue, dlq };
+  }
 
-    // The workflow's tasks read every table the export covers (the data map's access paths).
+  /** The function that runs the workflow's steps, and the keys of the pseudonyms erasure keeps. */
+  private workflowSteps(
+    base: PrivacyFunctionBase,
+    workflow: WorkflowAddress,
+    coolingOffSeconds: string,
+    props: PrivacyProps,
+  ): { fn: OmnApiFunction; pseudonymKeys?: secretsmanager.Secret } {
     // The workflow's tasks export and erase everywhere the data map points: every table, read and write.
-    const workflowFn = bind(
-      fn(
-        'WorkflowSteps',
-        'workflow',
-        "Runs the privacy workflow's steps: confirmation, export, erasure, proof, receipts",
-        Duration.minutes(15),
-        1024,
-      ),
-      {
+    const fn = privacyFunction(this, base, {
+      id: 'WorkflowSteps',
+      handler: 'workflow',
+      description: "Runs the privacy workflow's steps: confirmation, export, erasure, proof, receipts",
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      tables: {
         privacyRequests: 'readWrite',
         accounts: 'readWrite',
         sessions: 'readWrite',
@@ -220,39 +306,49 @@ export class Privacy extends Construct {
         // Read by the erasure proof only: notices and the suppression list (bound with the mail) hold hashes, never the person.
         notices: 'read',
       },
-    ).bindBucket('exports', this.exportBucket, 'exports/', 'readWrite');
-    this.pseudonymKeys = this.bindPseudonymKeys(workflowFn, props);
-    workflowFn.addEnvironment('COOLING_OFF_SECONDS', coolingOff.COOLING_OFF_SECONDS);
-    for (const [name, value] of Object.entries(props.stripeEnvironment ?? {})) workflowFn.addEnvironment(name, value);
-    if (props.stripeSecret) workflowFn.bindSecret('stripe', props.stripeSecret);
-    canCallBack(workflowFn);
-    this.workflowFunction = workflowFn;
+    }).bindBucket('exports', this.exportBucket, 'exports/', 'readWrite');
+    const pseudonymKeys = this.bindPseudonymKeys(fn, props);
+    fn.addEnvironment('COOLING_OFF_SECONDS', coolingOffSeconds);
+    for (const [name, value] of Object.entries(props.stripeEnvironment ?? {})) fn.addEnvironment(name, value);
+    if (props.stripeSecret) fn.bindSecret('stripe', props.stripeSecret);
+    allowOnWorkflow(fn, workflow, 'callBack');
+    return { fn, pseudonymKeys };
+  }
 
-    const watchdog = bind(
-      fn('Watchdog', 'watchdog', 'Reminds about unused confirmation links, expires dead ones, resumes deletions whose holds cleared'),
-      {
-        privacyRequests: 'readWrite',
-        accounts: 'read',
-        ledger: 'read',
-      },
-    );
+  /**
+   * The watchdog and its schedule: it reminds about unused links, expires dead ones, resumes deletions
+   * whose holds cleared, and reports the legal clock (the metrics the alarms watch).
+   */
+  private watchdog(
+    base: PrivacyFunctionBase,
+    workflow: WorkflowAddress,
+    coolingOffSeconds: string,
+    everyMinutes: number,
+  ): { dlq: sqs.Queue; clockMetrics: Privacy['clockMetrics'] } {
+    const watchdog = privacyFunction(this, base, {
+      id: 'Watchdog',
+      handler: 'watchdog',
+      description: 'Reminds about unused confirmation links, expires dead ones, resumes deletions whose holds cleared',
+      tables: { privacyRequests: 'readWrite', accounts: 'read', ledger: 'read' },
+    });
     // Its reminders repeat a deletion's terms: the cooling-off among them.
-    watchdog.addEnvironment('COOLING_OFF_SECONDS', coolingOff.COOLING_OFF_SECONDS);
-    canCallBack(watchdog);
-    this.watchdogDlq = new sqs.Queue(this, 'WatchdogDlq', {
+    watchdog.addEnvironment('COOLING_OFF_SECONDS', coolingOffSeconds);
+    allowOnWorkflow(watchdog, workflow, 'callBack');
+    const key = base.defaults.key;
+    const dlq = new sqs.Queue(this, 'WatchdogDlq', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    acknowledgeDeadLetterQueue(this.watchdogDlq, 'the watchdog schedule (EventBridge)');
+    acknowledgeDeadLetterQueue(dlq, 'the watchdog schedule (EventBridge)');
     // A fixed name: the key policy below names the rule's ARN without a reference (which would be a cycle through the key).
     const scheduleName = `${Stack.of(this).stackName}-privacy-watchdog`;
     new events.Rule(this, 'WatchdogSchedule', {
       ruleName: scheduleName,
       description: 'Runs the privacy watchdog',
-      schedule: events.Schedule.rate(Duration.minutes(props.watchdogMinutes)),
-      targets: [new targets.LambdaFunction(watchdog, { retryAttempts: 2, deadLetterQueue: this.watchdogDlq })],
+      schedule: events.Schedule.rate(Duration.minutes(everyMinutes)),
+      targets: [new targets.LambdaFunction(watchdog, { retryAttempts: 2, deadLetterQueue: dlq })],
     });
     // EventBridge encrypts what it parks in the dead-letter queue with the queue's key: the key policy lets
     // it, for this rule only (without it the DLQ could never receive a failed run; the deploy rehearsal found it).
@@ -266,26 +362,37 @@ export class Privacy extends Construct {
         },
       }),
     );
-
     const clockMetric = (metricName: string) =>
-      emfMetric(metricName, 'privacy', { statistic: 'Maximum', period: Duration.minutes(Math.max(5, props.watchdogMinutes)) });
-    this.clockMetrics = {
-      PrivacyDeadlineNear: clockMetric('PrivacyDeadlineNear'),
-      PrivacyOverdue: clockMetric('PrivacyOverdue'),
-      PrivacyRequestStuck: clockMetric('PrivacyRequestStuck'),
+      emfMetric(metricName, 'privacy', { statistic: 'Maximum', period: Duration.minutes(Math.max(5, everyMinutes)) });
+    return {
+      dlq,
+      clockMetrics: {
+        PrivacyDeadlineNear: clockMetric('PrivacyDeadlineNear'),
+        PrivacyOverdue: clockMetric('PrivacyOverdue'),
+        PrivacyRequestStuck: clockMetric('PrivacyRequestStuck'),
+      },
     };
+  }
 
-    this.stateMachine = new sfn.StateMachine(this, 'Workflow', {
-      stateMachineName,
+  /** The Standard state machine at the workflow's fixed address, running its steps on `workflowFn`. */
+  private workflow(
+    address: WorkflowAddress,
+    workflowFn: OmnApiFunction,
+    linkLifeHours: number,
+    coolingOff: Duration,
+    defaults: FunctionDefaults,
+  ): sfn.StateMachine {
+    const stateMachine = new sfn.StateMachine(this, 'Workflow', {
+      stateMachineName: address.name,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(this.definition(workflowFn, props.linkLifeHours, props.coolingOffHours)),
+      definitionBody: sfn.DefinitionBody.fromChainable(this.definition(workflowFn, linkLifeHours, coolingOff)),
       // A request is answered within its deadline (one month, extensible to three); a deletion deferred by
       // a long legal hold may wait longer, up to Standard's one-year limit.
       timeout: Duration.days(365),
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, 'WorkflowLogs', {
-          encryptionKey: key,
+          encryptionKey: defaults.key,
           retention: defaults.logRetention ?? logs.RetentionDays.ONE_MONTH,
           removalPolicy: defaults.logRemovalPolicy ?? RemovalPolicy.DESTROY,
         }),
@@ -293,20 +400,16 @@ export class Privacy extends Construct {
         includeExecutionData: false,
       },
     });
-    Validations.of(this.stateMachine.role).acknowledge(
+    Validations.of(stateMachine.role).acknowledge(
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'CloudWatch Logs delivery and X-Ray actions support no resource-level permissions.' },
       {
         id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve((workflowFn.node.defaultChild as CfnResource).logicalId)}.Arn>:*]`,
         reason: "Invoking any version or alias of the workflow's own task function.",
       },
     );
+    return stateMachine;
   }
 
-  /**
-   * Begin → (mail requests) wait for the link, expiring with it → in progress → by type: export and
-   * deliver (access, portability) or hand to a person (the other rights, for now). Every task retries
-   * with backoff; anything that still fails marks the request failed and fails the execution (alarmed).
-   */
   /**
    * The secret key of the pseudonyms erasure leaves (shared/pseudonyms.ts): a key set generated at
    * deploy, read by the workflow only. Rotation adds a version (`k2`, `current: 2`) by hand and keeps
@@ -338,12 +441,13 @@ export class Privacy extends Construct {
     return secret;
   }
 
-  /** The raw mail of erased tickets is deleted with them. */
-  bindInboundMail(bucket: s3.Bucket): void {
-    this.workflowFunction.bindBucket('inboundMail', bucket, 'inbound/', 'readWrite');
-  }
-
-  private definition(workflowFn: OmnApiFunction, linkLifeHours: number, coolingOffHours: number): sfn.IChainable {
+  /**
+   * Begin → (mail requests) wait for the link, expiring with it → in progress → by type: export and
+   * deliver (access, portability), erase (deletion: held, then cooled off first), apply or hand to a
+   * person (correction, objection). Every task retries with backoff; anything that still fails marks
+   * the request failed and fails the execution (alarmed).
+   */
+  private definition(workflowFn: OmnApiFunction, linkLifeHours: number, coolingOff: Duration): sfn.IChainable {
     const markFailed = new tasks.LambdaInvoke(this, 'MarkFailed', {
       lambdaFunction: workflowFn,
       payloadResponseOnly: true,
@@ -405,7 +509,7 @@ export class Privacy extends Construct {
     const erasure = step('StopAccess', 'stopAccess')
       .next(erasePage)
       .next(new sfn.Choice(this, 'MoreToErase?').when(sfn.Condition.booleanEquals('$.erase.remaining', true), erasePage).otherwise(prove));
-    const coolingOff = waitFor('CoolingOff', 'coolingOff', Duration.seconds(Math.max(1, Math.round(coolingOffHours * 3600))))
+    const coolingOffWait = waitFor('CoolingOff', 'coolingOff', coolingOff)
       .addCatch(erasure, { errors: ['States.Timeout'], resultPath: '$.coolingOff' })
       .addCatch(new sfn.Succeed(this, 'Cancelled'), { errors: ['RequestCancelled'], resultPath: '$.error' })
       .addCatch(markFailed, { resultPath: '$.error' })
@@ -418,7 +522,7 @@ export class Privacy extends Construct {
     const deletion = checkHolds.next(
       new sfn.Choice(this, 'Held?')
         .when(sfn.Condition.booleanEquals('$.holds.held', true), awaitHoldRelease.next(checkHolds))
-        .otherwise(coolingOff),
+        .otherwise(coolingOffWait),
     );
 
     // One branch per request type, typed by REQUEST_TYPES: a new type does not compile until it has one.

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -5,13 +7,18 @@ import { DEFAULT_CATALOG } from '../../lambdas/metering/catalog';
 import { Api } from '../../lib/constructs/api';
 import { Data } from '../../lib/constructs/data';
 import { Metering } from '../../lib/constructs/metering';
+import { Notices } from '../../lib/constructs/notices';
+import { Privacy } from '../../lib/constructs/privacy';
 import { OmnApiFunction } from '../../lib/constructs/omnapi-function';
 import { routeFunctions } from '../../lib/constructs/shared/route-functions';
 import { platformRoutes } from '../../lambdas/platform/routes';
 
+/** cdk.json's feature flags, which the app's buckets need (as `buildApp` applies them). */
+const featureFlags = (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: object }).context;
+
 /** A stack with the data and the API, to build one more construct in; nothing is bundled. */
 function base() {
-  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test');
+  const stack = new Stack(new App({ context: { ...featureFlags, 'aws:cdk:bundling-stacks': [] } }), 'Test');
   const data = new Data(stack, 'Data', { retainData: false });
   const defaults = { key: data.key };
   const api = new Api(stack, 'Api', { defaults, stage: 'dev', throttlingRateLimit: 10, throttlingBurstLimit: 20 });
@@ -36,7 +43,7 @@ describe('construct props are checked, with every problem named', () => {
           batchWindowSeconds: 301,
         }),
     ).toThrow(
-      /keyCacheSeconds must be an integer from 0 to 300, got 301; maxReceiveCount must be an integer from 1 to 1000, got 1.5; batchSize must be an integer from 1 to 10000, got 0; batchWindowSeconds must be an integer from 0 to 300, got 301; addressWatch.addressesPerHour must be an integer from 2 to 10000, got 1/,
+      'Metering: maxReceiveCount: must be an integer from 1 to 1000, got 1.5; batchSize: must be an integer from 1 to 10000, got 0; batchWindowSeconds: must be an integer from 0 to 300, got 301; keyCacheSeconds: must be an integer from 0 to 300, got 301; addressWatch.addressesPerHour: must be an integer from 2 to 10000, got 1',
     );
   });
 
@@ -59,7 +66,60 @@ describe('construct props are checked, with every problem named', () => {
           mailFrom: 'no-reply@omnapi.com',
           batchWindowSeconds: 0,
         }),
-    ).toThrow(/batchWindowSeconds must be an integer from 1 to 300, got 0/);
+    ).toThrow('Metering: batchWindowSeconds: must be at least 1 for batches above 10 (Lambda refuses 0), got 0');
+  });
+
+  it('Notices refuses a subscription address off the verified domain, and a pace SES would not take', () => {
+    const { stack, data, defaults, api } = base();
+    const props = {
+      defaults,
+      api,
+      tables: data.tables,
+      mailFrom: 'no-reply@omnapi.com',
+      mailDomain: 'omnapi.com',
+      publicUrl: 'https://omnapi.com',
+      localLinkKeys: 'k'.repeat(40),
+    };
+    expect(() => new Notices(stack, 'OffDomain', { ...props, noticesFrom: 'news@elsewhere.org', sendsPerSecond: 0 })).toThrow(
+      'Notices: sendsPerSecond: must be above 0; noticesFrom: must be on the domain of mailFrom (no-reply@omnapi.com), got news@elsewhere.org: only that identity is verified',
+    );
+    expect(
+      () => new Notices(stack, 'SameAddress', { ...props, noticesFrom: 'no-reply@omnapi.com', sendsPerSecond: 10, maxReceiveCount: 0 }),
+    ).toThrow(
+      'Notices: maxReceiveCount: must be an integer from 1 to 1000, got 0; noticesFrom: must differ from mailFrom: subscription and transactional mail come from different addresses',
+    );
+  });
+
+  it('Privacy refuses a reminder that would come after its link expired, and keeps its clocks otherwise', () => {
+    const { stack, data, defaults, api } = base();
+    const props = {
+      defaults,
+      api,
+      tables: data.tables,
+      accessLogs: data.accessLogs,
+      mailFrom: 'no-reply@omnapi.com',
+      publicUrl: 'https://omnapi.com',
+      localPseudonymKeys: 'k'.repeat(40),
+    };
+    expect(() => new Privacy(stack, 'Refused', { ...props, linkLifeHours: 24, reminderAfterHours: 24, watchdogMinutes: 0 })).toThrow(
+      'Privacy: watchdogMinutes: must be an integer from 1 to 1440, got 0; reminderAfterHours: must be less than linkLifeHours (24), got 24: the reminder would come after the link expired',
+    );
+    new Privacy(stack, 'Privacy', { ...props, linkLifeHours: 48 });
+    const template = Template.fromStack(stack);
+    const watchdog = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) =>
+      String(fn.Properties.Description).startsWith('Reminds about unused confirmation links'),
+    );
+    // Unset clocks keep the schema's defaults: the reminder at 36 hours, a 24-hour cooling-off, a watchdog every 15 minutes.
+    expect(watchdog?.Properties.Environment.Variables).toMatchObject({
+      LINK_LIFE_HOURS: '48',
+      REMINDER_AFTER_HOURS: '36',
+      COOLING_OFF_SECONDS: String(24 * 3600),
+      PRIVACY_DEADLINES: JSON.stringify({ days: 30, byCountry: {} }),
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Description: 'Runs the privacy watchdog',
+      ScheduleExpression: 'rate(15 minutes)',
+    });
   });
 
   it('routeFunctions refuses a route without a function spec and a spec without a route', () => {

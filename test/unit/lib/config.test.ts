@@ -1,4 +1,4 @@
-import { loadStageConfig } from '../../../lib/config';
+import { LOCAL_CONTEXT_KEY, loadStageConfig } from '../../../lib/config';
 import { loadConfig } from '../../../lambdas/shared/config';
 import { z } from 'zod';
 
@@ -30,6 +30,44 @@ describe('loadStageConfig', () => {
     });
     expect(() => loadStageConfig(contextOf({ localNoticeLinkKeys: 'k'.repeat(40) }))).toThrow(
       /localNoticeLinkKeys: only the local runtime/,
+    );
+  });
+
+  it("takes the constructs' defaults for settings the stage leaves out, and merges a partial setting with them", () => {
+    const config = loadStageConfig(
+      contextOf({ addressWatch: '{"suspend":true}', privacy: '{"coolingOffHours":2}', keyCacheSeconds: '20' }),
+    );
+    expect(config.addressWatch).toEqual({ addressesPerHour: 50, suspend: true });
+    expect(config.privacy).toEqual({
+      linkLifeHours: 72,
+      reminderAfterHours: 36,
+      watchdogMinutes: 15,
+      coolingOffHours: 2,
+      deadlines: { days: 30, byCountry: {} },
+    });
+    expect(config.keyCacheSeconds).toBe(20);
+    expect(config.hotPathTracing).toBe('passThrough');
+  });
+
+  it("refuses a stage setting by its construct's rule, named by its path", () => {
+    expect(() =>
+      loadStageConfig(contextOf({ privacy: '{"reminderAfterHours":80}', keyCacheSeconds: 'ten', addressWatch: '{"addressesPerHour":1}' })),
+    ).toThrow(
+      [
+        'Invalid OmnAPI stage config (set with cdk -c key=value):',
+        '  - privacy.reminderAfterHours: must be less than linkLifeHours (72), got 80: the reminder would come after the link expired',
+        '  - addressWatch.addressesPerHour: must be an integer from 2 to 10000, got 1',
+        '  - keyCacheSeconds: must be an integer from 0 to 300, got ten',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses the local-only settings outside the local runtime, and an origin secret without publicUrl, together', () => {
+    expect(() => loadStageConfig(contextOf({ localPseudonymKeys: 'k'.repeat(40), originSecretName: 'omnapi/dev/origin' }))).toThrow(
+      /originSecretName: needs publicUrl[^\n]*\n {2}- localPseudonymKeys: only the local runtime/,
+    );
+    expect(loadStageConfig(contextOf({ localPseudonymKeys: 'k'.repeat(40), [LOCAL_CONTEXT_KEY]: true })).localPseudonymKeys).toBe(
+      'k'.repeat(40),
     );
   });
 
