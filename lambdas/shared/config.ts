@@ -34,6 +34,31 @@ export function requireEnv<K extends string>(names: readonly K[], env: NodeJS.Pr
   return Object.fromEntries(names.map((name) => [name, env[name]!])) as Record<K, string>;
 }
 
+/**
+ * `loadConfig` over the named entries of a context's settings (config.ts): each function reads exactly
+ * the variables its construct binds, and each variable has one validator in its context.
+ */
+export function loadSettings<S extends z.ZodRawShape, K extends keyof S & string>(
+  settings: S,
+  names: readonly K[],
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<Pick<S, K>>> {
+  return loadConfig(Object.fromEntries(names.map((name) => [name, settings[name]])) as Pick<S, K>, env) as z.infer<z.ZodObject<Pick<S, K>>>;
+}
+
+/**
+ * A function's dependency set, built on its first use and kept for the container's life: importing a
+ * handler reads no environment and creates nothing, and a failed build (a missing variable) is tried
+ * again on the next call rather than cached.
+ */
+export function lazily<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+}
+
 // Schema factories rather than schema constants, so a bundle that only uses requireEnv drops zod entirely.
 /** A resource name bound by the CDK construct (table, bucket, queue URL): non-empty. */
 export const boundName = () => z.string().min(1);
@@ -52,3 +77,5 @@ export const jsonSetting = <T extends z.ZodType>(schema: T) =>
     .pipe(schema);
 /** A base URL that goes into mail: required, absolute, no empty-string default. */
 export const publicUrl = () => z.url({ protocol: /^https?$/ });
+/** The settings several contexts share, each with its one validator: the sender address, the mail domain, the links' base URL. */
+export const mailSettings = () => ({ MAIL_FROM: z.email(), MAIL_DOMAIN: z.string().min(3), PUBLIC_URL: publicUrl() });
