@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { envName } from './env-names';
+import type { TableName } from './tables';
 
 /** Every problem at once, in one error: `A is not set; B: must be a URL`. */
 function configError(problems: string[]): ConfigError {
@@ -57,6 +59,17 @@ export function lazily<T>(build: () => T): () => T {
     built ??= { value: build() };
     return built.value;
   };
+}
+
+/**
+ * The tables of a validated config by their data-map names (`{ usageLogs: config.TABLE_USAGE_LOGS, … }`),
+ * for adapters that reach many tables: the names follow `envName`, as the construct that binds them.
+ */
+export function boundTables<N extends TableName>(config: object, names: readonly N[]): Record<N, string> {
+  const values = config as Record<string, unknown>;
+  const missing = names.filter((name) => typeof values[envName('TABLE', name)] !== 'string');
+  if (missing.length) throw configError(missing.map((name) => `${envName('TABLE', name)} is not set`));
+  return Object.fromEntries(names.map((name) => [name, values[envName('TABLE', name)] as string])) as Record<N, string>;
 }
 
 // Schema factories rather than schema constants, so a bundle that only uses requireEnv drops zod entirely.

@@ -6,9 +6,9 @@ import { UnsubscribeLinkInvalidError } from '../errors';
 import { noticeRoutes } from '../routes';
 import { unsubscribeWiring } from '../wiring';
 
-
 async function requireValid(query: { account: string; topic: string; sig: string }): Promise<OptionalTopic> {
-  if (!verifyUnsubscribe(await unsubscribeWiring().linkKeys(), query.account, query.topic, query.sig)) throw new UnsubscribeLinkInvalidError();
+  if (!verifyUnsubscribe(await unsubscribeWiring().linkKeys(), query.account, query.topic, query.sig))
+    throw new UnsubscribeLinkInvalidError();
   return query.topic as OptionalTopic;
 }
 
@@ -45,7 +45,11 @@ export const handler = httpRoutes(
   route(noticeRoutes.unsubscribe, async (event) => {
     const topic = await requireValid(event.input.query);
     const name = NOTICE_TOPICS[topic].name;
-    const switched = await unsubscribeWiring().recipients.switchOff(event.input.query.account, NOTICE_TOPICS[topic].preference, new Date().toISOString());
+    const switched = await unsubscribeWiring().recipients.switchOff(
+      event.input.query.account,
+      NOTICE_TOPICS[topic].preference,
+      new Date().toISOString(),
+    );
     // The signed link stands for its account in this one action: the audit event is the account's.
     if (switched) {
       Object.assign(event, {
