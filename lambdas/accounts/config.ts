@@ -1,15 +1,9 @@
-import { boundName, loadSettings, mailSettings } from '../shared/config';
+import { loadSettings, mailSettings, tableSettings } from '../shared/config';
 
 /** Every variable an accounts function can be bound to, each with its one validator. */
 const SETTINGS = () => ({
   ...mailSettings(),
-  TABLE_ACCOUNTS: boundName(),
-  TABLE_SESSIONS: boundName(),
-  TABLE_TOKENS: boundName(),
-  TABLE_API_KEYS: boundName(),
-  TABLE_SECURITY_EVENTS: boundName(),
-  TABLE_USAGE_LOGS: boundName(),
-  TABLE_AUDIT_EVENTS: boundName(),
+  ...tableSettings('accounts', 'sessions', 'tokens', 'apiKeys', 'securityEvents', 'usageLogs', 'auditEvents'),
 });
 type Setting = keyof ReturnType<typeof SETTINGS>;
 const settings = <K extends Setting>(...names: K[]) => loadSettings(SETTINGS(), names);

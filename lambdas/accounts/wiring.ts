@@ -37,40 +37,32 @@ const securityLog = (c: { TABLE_SECURITY_EVENTS: string }) => {
   const log = new DynamoDbSecurityLog(dynamo, c.TABLE_SECURITY_EVENTS);
   return { securityLog: log, failures: log, clock: systemClock };
 };
-const hasher = () => ({ hasher: new ScryptHasher() });
+/** What checks a password: the account, the hasher, and the log and counters that record and limit the attempts. */
+const credentials = (c: { TABLE_ACCOUNTS: string; TABLE_SECURITY_EVENTS: string }) => ({
+  ...accounts(c),
+  ...securityLog(c),
+  hasher: new ScryptHasher(),
+});
+/** What mails a single-use link: the tokens it stores, the mailer and the links' base URL. */
+const mailedLinks = (c: { TABLE_TOKENS: string; MAIL_FROM: string; PUBLIC_URL: string }) => ({
+  ...tokens(c),
+  ...mailer(c),
+  publicUrl: c.PUBLIC_URL,
+});
 
 /** `POST /v1/auth/login`, the password reset and `GET|PATCH /v1/account`: every port. */
 export const signInWiring = lazily(() => {
   const c = signInConfig();
-  return {
-    accountService: new AccountService({
-      ...accounts(c),
-      ...sessions(c),
-      ...tokens(c),
-      ...mailer(c),
-      ...securityLog(c),
-      ...hasher(),
-      publicUrl: c.PUBLIC_URL,
-    }),
-  };
+  return { accountService: new AccountService({ ...credentials(c), ...sessions(c), ...mailedLinks(c) }) };
 });
 
 /** Sign-up and the resent verification. */
 export const signupWiring = lazily(() => {
   const c = signupConfig();
-  return {
-    accountService: new AccountService({
-      ...accounts(c),
-      ...tokens(c),
-      ...mailer(c),
-      ...securityLog(c),
-      ...hasher(),
-      publicUrl: c.PUBLIC_URL,
-    }),
-  };
+  return { accountService: new AccountService({ ...credentials(c), ...mailedLinks(c) }) };
 });
 
-/** The mailed links' landing. */
+/** The mailed links' landing: it mails notices, no links. */
 export const verifyWiring = lazily(() => {
   const c = verifyConfig();
   return { accountService: new AccountService({ ...accounts(c), ...tokens(c), ...mailer(c), ...securityLog(c) }) };
@@ -79,7 +71,7 @@ export const verifyWiring = lazily(() => {
 /** The password change. */
 export const passwordWiring = lazily(() => {
   const c = passwordConfig();
-  return { accountService: new AccountService({ ...accounts(c), ...sessions(c), ...mailer(c), ...securityLog(c), ...hasher() }) };
+  return { accountService: new AccountService({ ...credentials(c), ...sessions(c), ...mailer(c) }) };
 });
 
 /** The preferences. */
@@ -102,11 +94,11 @@ export const activityWiring = lazily(() => {
 /** API keys, and the password check an older session makes before creating one. */
 export const keysWiring = lazily(() => {
   const c = keysConfig();
-  const { keyStore, ...ports } = { keyStore: new DynamoDbKeyStore(dynamo, c.TABLE_API_KEYS), ...accounts(c), ...securityLog(c) };
+  const ports = credentials(c);
   return {
-    accountService: new AccountService({ ...ports, ...hasher() }),
+    accountService: new AccountService(ports),
     keyService: new KeyService({
-      keys: keyStore,
+      keys: new DynamoDbKeyStore(dynamo, c.TABLE_API_KEYS),
       accounts: ports.accounts,
       securityLog: ports.securityLog,
       clock: systemClock,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundName, jsonSetting, loadSettings, mailSettings } from '../shared/config';
+import { jsonSetting, loadSettings, mailSettings, tableSettings } from '../shared/config';
 import { CreditPacksSchema } from './packs-schema';
 
 /** The public prices: each product's price per call (micro-credits) and each plan's requests per minute, bound at synth from the catalog. */
@@ -11,10 +11,7 @@ const PricesSchema = z.object({
 /** Every variable a billing function can be bound to, each with its one validator (the Stripe keys are read apart: stripe-client.ts). */
 const SETTINGS = () => ({
   ...mailSettings(),
-  TABLE_ACCOUNTS: boundName(),
-  TABLE_LEDGER: boundName(),
-  TABLE_SECURITY_EVENTS: boundName(),
-  TABLE_WEBHOOK_EVENTS: boundName(),
+  ...tableSettings('accounts', 'ledger', 'securityEvents', 'webhookEvents'),
   /** The packs for sale, as the stage config's schema validated them at synth. */
   CREDIT_PACKS: jsonSetting(CreditPacksSchema),
   PRICES: jsonSetting(PricesSchema),

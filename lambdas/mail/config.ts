@@ -1,10 +1,9 @@
-import { boundName, loadSettings, mailSettings } from '../shared/config';
+import { boundName, loadSettings, mailSettings, tableSettings } from '../shared/config';
 
 /** Every variable a mail function can be bound to, each with its one validator. */
 const SETTINGS = () => ({
   ...mailSettings(),
-  TABLE_TICKETS: boundName(),
-  TABLE_SUPPRESSIONS: boundName(),
+  ...tableSettings('tickets', 'suppressions'),
   BUCKET_INBOUND_MAIL: boundName(),
   QUEUE_PRIVACY_MAIL_URL: boundName(),
 });

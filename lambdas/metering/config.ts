@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundName, loadSettings, mailSettings, requireEnv } from '../shared/config';
+import { boundName, loadSettings, mailSettings, requireEnv, tableSettings } from '../shared/config';
 import { ConfigError } from '../shared/errors';
 import { type Catalog, parseCatalog } from './catalog';
 
@@ -9,11 +9,7 @@ export const UNQUEUED_USAGE_MESSAGE = 'Usage event not queued';
 /** Every variable a metering function but the gateway can be bound to, each with its one validator. */
 const SETTINGS = () => ({
   ...mailSettings(),
-  TABLE_USAGE_LOGS: boundName(),
-  TABLE_USAGE_AGGREGATES: boundName(),
-  TABLE_LEDGER: boundName(),
-  TABLE_ACCOUNTS: boundName(),
-  TABLE_SECURITY_EVENTS: boundName(),
+  ...tableSettings('usageLogs', 'usageAggregates', 'ledger', 'accounts', 'securityEvents'),
   /** Only when the worker may suspend accounts (SUSPEND_ON_MANY_ADDRESSES). */
   TABLE_API_KEYS: boundName().optional(),
   KEY_ADDRESSES_PER_HOUR: z.coerce.number().int().min(2),

@@ -1,14 +1,12 @@
 import { z } from 'zod';
 import { ConfigError } from '../shared/errors';
 import { parsePseudonymKeys, type PseudonymKeySet } from '../shared/pseudonyms';
-import { boundName, loadSettings, mailSettings } from '../shared/config';
+import { boundName, loadSettings, mailSettings, tableSettings } from '../shared/config';
 
 /** Every variable a notices function can be bound to, each with its one validator. */
 const SETTINGS = () => ({
   ...mailSettings(),
-  TABLE_NOTICES: boundName(),
-  TABLE_ACCOUNTS: boundName(),
-  TABLE_SUPPRESSIONS: boundName(),
+  ...tableSettings('notices', 'accounts', 'suppressions'),
   MAIL_CONFIGURATION_SET: boundName(),
   NOTICES_FROM: z.email(),
   /** Messages one sender instance sends a second: the stage's SES rate shared by the instances the queue may run. */

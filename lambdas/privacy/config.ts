@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundName, jsonSetting, loadSettings, mailSettings } from '../shared/config';
+import { boundName, jsonSetting, loadSettings, mailSettings, tableSettings } from '../shared/config';
 import { DeadlinesSchema } from './deadlines-schema';
 
 const hours = () => z.coerce.number().positive();
@@ -7,20 +7,22 @@ const hours = () => z.coerce.number().positive();
 /** Every variable a privacy function can be bound to, each with its one validator. */
 const SETTINGS = () => ({
   ...mailSettings(),
-  TABLE_PRIVACY_REQUESTS: boundName(),
-  TABLE_ACCOUNTS: boundName(),
-  TABLE_SESSIONS: boundName(),
-  TABLE_TOKENS: boundName(),
-  TABLE_API_KEYS: boundName(),
-  TABLE_LEDGER: boundName(),
-  TABLE_USAGE_LOGS: boundName(),
-  TABLE_USAGE_AGGREGATES: boundName(),
-  TABLE_WEBHOOK_EVENTS: boundName(),
-  TABLE_SECURITY_EVENTS: boundName(),
-  TABLE_TICKETS: boundName(),
-  TABLE_AUDIT_EVENTS: boundName(),
-  TABLE_NOTICES: boundName(),
-  TABLE_SUPPRESSIONS: boundName(),
+  ...tableSettings(
+    'privacyRequests',
+    'accounts',
+    'sessions',
+    'tokens',
+    'apiKeys',
+    'ledger',
+    'usageLogs',
+    'usageAggregates',
+    'webhookEvents',
+    'securityEvents',
+    'tickets',
+    'auditEvents',
+    'notices',
+    'suppressions',
+  ),
   BUCKET_EXPORTS: boundName(),
   BUCKET_INBOUND_MAIL: boundName(),
   STATE_MACHINE_PRIVACY_WORKFLOW_ARN: boundName(),

@@ -65,16 +65,26 @@ export function lazily<T>(build: () => T): () => T {
  * The tables of a validated config by their data-map names (`{ usageLogs: config.TABLE_USAGE_LOGS, … }`),
  * for adapters that reach many tables: the names follow `envName`, as the construct that binds them.
  */
-export function boundTables<N extends TableName>(config: object, names: readonly N[]): Record<N, string> {
-  const values = config as Record<string, unknown>;
-  const missing = names.filter((name) => typeof values[envName('TABLE', name)] !== 'string');
-  if (missing.length) throw configError(missing.map((name) => `${envName('TABLE', name)} is not set`));
-  return Object.fromEntries(names.map((name) => [name, values[envName('TABLE', name)] as string])) as Record<N, string>;
+export function boundTables<N extends TableName>(config: { [K in N as TableSetting<K>]: string }, names: readonly N[]): Record<N, string> {
+  const values = config as Record<string, string>;
+  return Object.fromEntries(names.map((name) => [name, values[envName('TABLE', name)]])) as Record<N, string>;
 }
 
 // Schema factories rather than schema constants, so a bundle that only uses requireEnv drops zod entirely.
 /** A resource name bound by the CDK construct (table, bucket, queue URL): non-empty. */
 export const boundName = () => z.string().min(1);
+/** `usageLogs` → `USAGE_LOGS`, as `envName` spells it at run time. */
+type Screaming<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? Uppercase<H> : `_${H}`}${Screaming<T>}`
+  : S;
+/** The variable a construct binds a table to: `TABLE_USAGE_LOGS` for `usageLogs`. */
+export type TableSetting<N extends TableName> = `TABLE_${Screaming<N>}`;
+/** The settings of the named tables (`TABLE_<NAME>`, each a bound name), named by the same rule as the construct that binds them. */
+export function tableSettings<N extends TableName>(...names: N[]): { [K in N as TableSetting<K>]: ReturnType<typeof boundName> } {
+  return Object.fromEntries(names.map((name) => [envName('TABLE', name), boundName()])) as {
+    [K in N as TableSetting<K>]: ReturnType<typeof boundName>;
+  };
+}
 /** A setting holding JSON, parsed and then validated by `schema` (which the construct's value also passed at synth). */
 export const jsonSetting = <T extends z.ZodType>(schema: T) =>
   z
