@@ -9,8 +9,8 @@ function configError(problems: string[]): ConfigError {
 }
 
 /**
- * The one way a function reads its settings: once, at cold start (call it at module scope), validated
- * with zod, throwing one error that names every missing or malformed variable.
+ * Reads and validates settings with zod, throwing one error that names every missing or malformed
+ * variable. Functions read theirs through their context's config.ts (`loadSettings`), once, from their wiring.
  */
 export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
   const parsed = z.object(shape).safeParse(env);
