@@ -1,10 +1,10 @@
+import { DynamoDbAuditTrail } from '../shared/adapters/dynamodb-audit';
+import { DynamoDbUsageLogs } from '../shared/adapters/dynamodb-usage-logs';
+import { ScryptHasher } from '../shared/adapters/scrypt-hasher';
 import { SesMailer } from '../shared/adapters/ses-mailer';
-import { dynamoDbSessionLookup, sessionAuthenticator } from '../shared/auth/session';
 import { dynamo } from '../shared/clients/dynamodb';
 import { ses } from '../shared/clients/sesv2';
-import { boundName, loadConfig, publicUrl } from '../shared/config';
-import { ConfigError } from '../shared/errors';
-import { z } from 'zod';
+import { lazily } from '../shared/config';
 import {
   DynamoDbAccountStore,
   DynamoDbKeyStore,
@@ -12,72 +12,97 @@ import {
   DynamoDbSessionStore,
   DynamoDbTokenStore,
 } from './adapters/dynamodb-stores';
-import { ScryptHasher } from '../shared/adapters/scrypt-hasher';
-import { DynamoDbUsageLogs } from '../shared/adapters/dynamodb-usage-logs';
 import { LogKeyUsage } from './adapters/log-key-usage';
+import {
+  activityConfig,
+  keysConfig,
+  passwordConfig,
+  preferencesConfig,
+  sessionsConfig,
+  signInConfig,
+  signupConfig,
+  verifyConfig,
+} from './config';
 import { AccountService } from './domain/accounts';
 import { KeyService } from './domain/keys';
 import { systemClock } from './domain/ports';
 
-/** Every setting an accounts function can be bound to by its construct. */
-const SETTINGS = {
-  TABLE_ACCOUNTS: boundName(),
-  TABLE_SESSIONS: boundName(),
-  TABLE_TOKENS: boundName(),
-  TABLE_API_KEYS: boundName(),
-  TABLE_SECURITY_EVENTS: boundName(),
-  TABLE_USAGE_LOGS: boundName(),
-  MAIL_FROM: z.email(),
-  PUBLIC_URL: publicUrl(),
+// Each port from the variable its construct binds; an account service holds only those of its function.
+const accounts = (c: { TABLE_ACCOUNTS: string }) => ({ accounts: new DynamoDbAccountStore(dynamo, c.TABLE_ACCOUNTS) });
+const sessions = (c: { TABLE_SESSIONS: string }) => ({ sessions: new DynamoDbSessionStore(dynamo, c.TABLE_SESSIONS) });
+const tokens = (c: { TABLE_TOKENS: string }) => ({ tokens: new DynamoDbTokenStore(dynamo, c.TABLE_TOKENS) });
+const mailer = (c: { MAIL_FROM: string }) => ({ mailer: new SesMailer(ses, c.MAIL_FROM) });
+/** The security log, which also holds the failure counters, with the clock that stamps its events. */
+const securityLog = (c: { TABLE_SECURITY_EVENTS: string }) => {
+  const log = new DynamoDbSecurityLog(dynamo, c.TABLE_SECURITY_EVENTS);
+  return { securityLog: log, failures: log, clock: systemClock };
 };
-export type AccountsSetting = keyof typeof SETTINGS;
+/** What checks a password: the account, the hasher, and the log and counters that record and limit the attempts. */
+const credentials = (c: { TABLE_ACCOUNTS: string; TABLE_SECURITY_EVENTS: string }) => ({
+  ...accounts(c),
+  ...securityLog(c),
+  hasher: new ScryptHasher(),
+});
+/** What mails a single-use link: the tokens it stores, the mailer and the links' base URL. */
+const mailedLinks = (c: { TABLE_TOKENS: string; MAIL_FROM: string; PUBLIC_URL: string }) => ({
+  ...tokens(c),
+  ...mailer(c),
+  publicUrl: c.PUBLIC_URL,
+});
 
-/** A port this function was not bound to: its construct gave it no grant, so it must never be used. */
-function notBound<T extends object>(setting: AccountsSetting): T {
-  return new Proxy({} as T, {
-    get: () => () => Promise.reject(new ConfigError(`This function is not bound to ${setting}`)),
-  });
-}
+/** `POST /v1/auth/login`, the password reset and `GET|PATCH /v1/account`: every port. */
+export const signInWiring = lazily(() => {
+  const c = signInConfig();
+  return { accountService: new AccountService({ ...credentials(c), ...sessions(c), ...mailedLinks(c) }) };
+});
 
-/**
- * Builds an accounts function's services from exactly the settings it names, read and validated once
- * at cold start (every missing one named). Call it at module scope in the handler.
- */
-export function accountsWiring<K extends AccountsSetting>(...settings: K[]) {
-  const config = loadConfig(Object.fromEntries(settings.map((s) => [s, SETTINGS[s]])) as Pick<typeof SETTINGS, K>) as Partial<
-    Record<AccountsSetting, string>
-  >;
-  const bound = <T extends object>(setting: AccountsSetting, make: (value: string) => T): T => {
-    const value = config[setting];
-    return value ? make(value) : notBound<T>(setting);
-  };
-  const accounts = bound('TABLE_ACCOUNTS', (t) => new DynamoDbAccountStore(dynamo, t));
-  const sessions = bound('TABLE_SESSIONS', (t) => new DynamoDbSessionStore(dynamo, t));
-  const tokens = bound('TABLE_TOKENS', (t) => new DynamoDbTokenStore(dynamo, t));
-  const keys = bound('TABLE_API_KEYS', (t) => new DynamoDbKeyStore(dynamo, t));
-  const securityLog = bound('TABLE_SECURITY_EVENTS', (t) => new DynamoDbSecurityLog(dynamo, t));
-  const mailer = bound('MAIL_FROM', (from) => new SesMailer(ses, from));
+/** Sign-up and the resent verification. */
+export const signupWiring = lazily(() => {
+  const c = signupConfig();
+  return { accountService: new AccountService({ ...credentials(c), ...mailedLinks(c) }) };
+});
+
+/** The mailed links' landing: it mails notices, no links. */
+export const verifyWiring = lazily(() => {
+  const c = verifyConfig();
+  return { accountService: new AccountService({ ...accounts(c), ...tokens(c), ...mailer(c), ...securityLog(c) }) };
+});
+
+/** The password change. */
+export const passwordWiring = lazily(() => {
+  const c = passwordConfig();
+  return { accountService: new AccountService({ ...credentials(c), ...sessions(c), ...mailer(c) }) };
+});
+
+/** The preferences. */
+export const preferencesWiring = lazily(() => ({
+  accountService: new AccountService({ ...accounts(preferencesConfig()), clock: systemClock }),
+}));
+
+/** Sessions and sign-out. */
+export const sessionsWiring = lazily(() => {
+  const c = sessionsConfig();
+  return { accountService: new AccountService({ ...sessions(c), ...securityLog(c) }) };
+});
+
+/** The security events and the holder's audit stream. */
+export const activityWiring = lazily(() => {
+  const c = activityConfig();
+  return { accountService: new AccountService({ ...securityLog(c) }), audit: new DynamoDbAuditTrail(dynamo, c.TABLE_AUDIT_EVENTS) };
+});
+
+/** API keys, and the password check an older session makes before creating one. */
+export const keysWiring = lazily(() => {
+  const c = keysConfig();
+  const ports = credentials(c);
   return {
-    accountService: new AccountService({
-      accounts,
-      sessions,
-      tokens,
-      securityLog,
-      failures: securityLog,
-      hasher: new ScryptHasher(),
-      mailer,
-      clock: systemClock,
-      publicUrl: config.PUBLIC_URL,
-    }),
+    accountService: new AccountService(ports),
     keyService: new KeyService({
-      keys,
-      accounts,
-      securityLog,
+      keys: new DynamoDbKeyStore(dynamo, c.TABLE_API_KEYS),
+      accounts: ports.accounts,
+      securityLog: ports.securityLog,
       clock: systemClock,
-      ...(config.TABLE_USAGE_LOGS
-        ? { usage: new LogKeyUsage(new DynamoDbUsageLogs(dynamo, config.TABLE_USAGE_LOGS), () => systemClock.now()) }
-        : {}),
+      usage: new LogKeyUsage(new DynamoDbUsageLogs(dynamo, c.TABLE_USAGE_LOGS), () => systemClock.now()),
     }),
-    authenticate: sessionAuthenticator(bound('TABLE_SESSIONS', (t) => dynamoDbSessionLookup(dynamo, t))),
   };
-}
+});

@@ -21,23 +21,3 @@ export const DEFAULT_PACKS: Record<string, CreditPack> = {
 
 /** A pack's credits in micro-credits. */
 export const packMicro = (pack: CreditPack) => pack.credits * MICRO_PER_CREDIT;
-
-/**
- * Reads the packs the CDK app wrote into a function's environment. zod validated them at synth
- * (`packs-schema.ts`); this re-checks the shape at cold start.
- */
-export function parsePacks(text: string): Record<string, CreditPack> {
-  const value = JSON.parse(text) as Record<string, CreditPack>;
-  const bad = Object.entries(value).filter(
-    ([, p]) =>
-      !(
-        Number.isSafeInteger(p?.credits) &&
-        p.credits > 0 &&
-        Number.isSafeInteger(p.priceMinor) &&
-        p.priceMinor > 0 &&
-        /^[a-z]{3}$/.test(p.currency ?? '')
-      ),
-  );
-  if (bad.length || Object.keys(value).length === 0) throw new Error(`Invalid CREDIT_PACKS: ${bad.map(([id]) => id).join(', ') || 'none'}`);
-  return value;
-}

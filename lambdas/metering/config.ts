@@ -1,12 +1,28 @@
 import { z } from 'zod';
-import { boundName, loadConfig, publicUrl, requireEnv } from '../shared/config';
+import { boundName, loadSettings, mailSettings, requireEnv, tableSettings } from '../shared/config';
 import { ConfigError } from '../shared/errors';
 import { type Catalog, parseCatalog } from './catalog';
 
 /** The log message of a usage event that could not be queued; `npm run ops -- replay-unqueued` reads it. */
 export const UNQUEUED_USAGE_MESSAGE = 'Usage event not queued';
 
-/** The gateway's settings, without zod (see `requireEnv`); the catalog was validated by zod at synth. */
+/** Every variable a metering function but the gateway can be bound to, each with its one validator. */
+const SETTINGS = () => ({
+  ...mailSettings(),
+  ...tableSettings('usageLogs', 'usageAggregates', 'ledger', 'accounts', 'securityEvents'),
+  /** Only when the worker may suspend accounts (SUSPEND_ON_MANY_ADDRESSES). */
+  TABLE_API_KEYS: boundName().optional(),
+  KEY_ADDRESSES_PER_HOUR: z.coerce.number().int().min(2),
+  SUSPEND_ON_MANY_ADDRESSES: z.enum(['true', 'false']).transform((v) => v === 'true'),
+  SWEEP_EVERY_MINUTES: z.coerce.number().int().min(1).max(60),
+});
+type Setting = keyof ReturnType<typeof SETTINGS>;
+const settings = <K extends Setting>(...names: K[]) => loadSettings(SETTINGS(), names);
+
+/**
+ * The gateway's settings, without zod (see `requireEnv`): the hot path keeps zod out of its bundle.
+ * The catalog was validated by zod at synth (`CatalogSchema`).
+ */
 export function gatewayConfig(): {
   keysTable: string;
   ledgerTable: string;
@@ -26,34 +42,27 @@ export function gatewayConfig(): {
   };
 }
 
-/** The usage worker's settings. */
+/** The usage worker. */
 export function workerConfig() {
-  const config = loadConfig({
-    TABLE_USAGE_LOGS: boundName(),
-    TABLE_USAGE_AGGREGATES: boundName(),
-    TABLE_LEDGER: boundName(),
-    TABLE_ACCOUNTS: boundName(),
-    TABLE_SECURITY_EVENTS: boundName(),
-    /** Only when the worker may suspend accounts (SUSPEND_ON_MANY_ADDRESSES). */
-    TABLE_API_KEYS: boundName().optional(),
-    MAIL_FROM: z.email(),
-    PUBLIC_URL: publicUrl(),
-    KEY_ADDRESSES_PER_HOUR: z.coerce.number().int().min(2),
-    SUSPEND_ON_MANY_ADDRESSES: z.enum(['true', 'false']).transform((v) => v === 'true'),
-  });
+  const config = settings(
+    'TABLE_USAGE_LOGS',
+    'TABLE_USAGE_AGGREGATES',
+    'TABLE_LEDGER',
+    'TABLE_ACCOUNTS',
+    'TABLE_SECURITY_EVENTS',
+    'TABLE_API_KEYS',
+    'MAIL_FROM',
+    'PUBLIC_URL',
+    'KEY_ADDRESSES_PER_HOUR',
+    'SUSPEND_ON_MANY_ADDRESSES',
+  );
   if (config.SUSPEND_ON_MANY_ADDRESSES && !config.TABLE_API_KEYS)
     throw new ConfigError('Invalid function configuration: TABLE_API_KEYS is not set (SUSPEND_ON_MANY_ADDRESSES needs it)');
   return config;
 }
 
-/** The usage API's settings. */
-export const usageApiConfig = () =>
-  loadConfig({ TABLE_USAGE_LOGS: boundName(), TABLE_USAGE_AGGREGATES: boundName(), TABLE_SESSIONS: boundName() });
+/** The usage API. */
+export const usageApiConfig = () => settings('TABLE_USAGE_LOGS', 'TABLE_USAGE_AGGREGATES');
 
-/** The usage sweep's settings: its tables and how often its schedule runs it. */
-export const sweepConfig = () =>
-  loadConfig({
-    TABLE_USAGE_LOGS: boundName(),
-    TABLE_USAGE_AGGREGATES: boundName(),
-    SWEEP_EVERY_MINUTES: z.coerce.number().int().min(1).max(60),
-  });
+/** The usage sweep: its tables and how often its schedule runs it. */
+export const sweepConfig = () => settings('TABLE_USAGE_LOGS', 'TABLE_USAGE_AGGREGATES', 'SWEEP_EVERY_MINUTES');

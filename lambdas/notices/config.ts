@@ -1,25 +1,36 @@
 import { z } from 'zod';
 import { ConfigError } from '../shared/errors';
 import { parsePseudonymKeys, type PseudonymKeySet } from '../shared/pseudonyms';
-import { boundName, loadConfig, publicUrl } from '../shared/config';
+import { boundName, loadSettings, mailSettings, tableSettings } from '../shared/config';
 
-/** The notices sender's settings, validated at cold start. */
+/** Every variable a notices function can be bound to, each with its one validator. */
+const SETTINGS = () => ({
+  ...mailSettings(),
+  ...tableSettings('notices', 'accounts', 'suppressions'),
+  MAIL_CONFIGURATION_SET: boundName(),
+  NOTICES_FROM: z.email(),
+  /** Messages one sender instance sends a second: the stage's SES rate shared by the instances the queue may run. */
+  NOTICE_SENDS_PER_SECOND: z.coerce.number().positive().max(1000),
+});
+type Setting = keyof ReturnType<typeof SETTINGS>;
+const settings = <K extends Setting>(...names: K[]) => loadSettings(SETTINGS(), names);
+
+/** The notices sender. */
 export const senderConfig = () =>
-  loadConfig({
-    TABLE_NOTICES: boundName(),
-    TABLE_ACCOUNTS: boundName(),
-    TABLE_SUPPRESSIONS: boundName(),
-    MAIL_CONFIGURATION_SET: boundName(),
-    MAIL_FROM: z.email(),
-    NOTICES_FROM: z.email(),
-    MAIL_DOMAIN: z.string().min(3),
-    PUBLIC_URL: publicUrl(),
-    /** Messages one sender instance sends a second: the stage's SES rate shared by the instances the queue may run. */
-    NOTICE_SENDS_PER_SECOND: z.coerce.number().positive().max(1000),
-  });
+  settings(
+    'TABLE_NOTICES',
+    'TABLE_ACCOUNTS',
+    'TABLE_SUPPRESSIONS',
+    'MAIL_CONFIGURATION_SET',
+    'MAIL_FROM',
+    'NOTICES_FROM',
+    'MAIL_DOMAIN',
+    'PUBLIC_URL',
+    'NOTICE_SENDS_PER_SECOND',
+  );
 
-/** The unsubscribe pages' settings. */
-export const unsubscribeConfig = () => loadConfig({ TABLE_ACCOUNTS: boundName() });
+/** The unsubscribe pages. */
+export const unsubscribeConfig = () => settings('TABLE_ACCOUNTS');
 
 /**
  * The link-signing key set, read once per container: the Secrets Manager secret named by

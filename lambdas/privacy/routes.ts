@@ -1,4 +1,4 @@
-import { DOWNLOAD_LINK_HOURS } from './domain/lifecycle';
+import { DOWNLOAD_LINK_HOURS } from './domain/model';
 import { z } from 'zod';
 import { defineRoutes } from '../shared/routes';
 import { DownloadQuery, LinkPageView, LinkQuery, ListResult, OpenRequestBody, OpenResult, RequestIdPath, RequestView } from './schemas';

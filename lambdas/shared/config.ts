@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { envName } from './env-names';
+import type { TableName } from './tables';
 
 /** Every problem at once, in one error: `A is not set; B: must be a URL`. */
 function configError(problems: string[]): ConfigError {
@@ -7,8 +9,8 @@ function configError(problems: string[]): ConfigError {
 }
 
 /**
- * The one way a function reads its settings: once, at cold start (call it at module scope), validated
- * with zod, throwing one error that names every missing or malformed variable.
+ * Reads and validates settings with zod, throwing one error that names every missing or malformed
+ * variable. Functions read theirs through their context's config.ts (`loadSettings`), once, from their wiring.
  */
 export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
   const parsed = z.object(shape).safeParse(env);
@@ -34,9 +36,55 @@ export function requireEnv<K extends string>(names: readonly K[], env: NodeJS.Pr
   return Object.fromEntries(names.map((name) => [name, env[name]!])) as Record<K, string>;
 }
 
+/**
+ * `loadConfig` over the named entries of a context's settings (config.ts): each function reads exactly
+ * the variables its construct binds, and each variable has one validator in its context.
+ */
+export function loadSettings<S extends z.ZodRawShape, K extends keyof S & string>(
+  settings: S,
+  names: readonly K[],
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<Pick<S, K>>> {
+  return loadConfig(Object.fromEntries(names.map((name) => [name, settings[name]])) as Pick<S, K>, env) as z.infer<z.ZodObject<Pick<S, K>>>;
+}
+
+/**
+ * A function's dependency set, built on its first use and kept for the container's life: importing a
+ * handler reads no environment and creates nothing, and a failed build (a missing variable) is tried
+ * again on the next call rather than cached.
+ */
+export function lazily<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+}
+
+/**
+ * The tables of a validated config by their data-map names (`{ usageLogs: config.TABLE_USAGE_LOGS, … }`),
+ * for adapters that reach many tables: the names follow `envName`, as the construct that binds them.
+ */
+export function boundTables<N extends TableName>(config: { [K in N as TableSetting<K>]: string }, names: readonly N[]): Record<N, string> {
+  const values = config as Record<string, string>;
+  return Object.fromEntries(names.map((name) => [name, values[envName('TABLE', name)]])) as Record<N, string>;
+}
+
 // Schema factories rather than schema constants, so a bundle that only uses requireEnv drops zod entirely.
 /** A resource name bound by the CDK construct (table, bucket, queue URL): non-empty. */
 export const boundName = () => z.string().min(1);
+/** `usageLogs` → `USAGE_LOGS`, as `envName` spells it at run time. */
+type Screaming<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? Uppercase<H> : `_${H}`}${Screaming<T>}`
+  : S;
+/** The variable a construct binds a table to: `TABLE_USAGE_LOGS` for `usageLogs`. */
+export type TableSetting<N extends TableName> = `TABLE_${Screaming<N>}`;
+/** The settings of the named tables (`TABLE_<NAME>`, each a bound name), named by the same rule as the construct that binds them. */
+export function tableSettings<N extends TableName>(...names: N[]): { [K in N as TableSetting<K>]: ReturnType<typeof boundName> } {
+  return Object.fromEntries(names.map((name) => [envName('TABLE', name), boundName()])) as {
+    [K in N as TableSetting<K>]: ReturnType<typeof boundName>;
+  };
+}
 /** A setting holding JSON, parsed and then validated by `schema` (which the construct's value also passed at synth). */
 export const jsonSetting = <T extends z.ZodType>(schema: T) =>
   z
@@ -52,3 +100,5 @@ export const jsonSetting = <T extends z.ZodType>(schema: T) =>
     .pipe(schema);
 /** A base URL that goes into mail: required, absolute, no empty-string default. */
 export const publicUrl = () => z.url({ protocol: /^https?$/ });
+/** The settings several contexts share, each with its one validator: the sender address, the mail domain, the links' base URL. */
+export const mailSettings = () => ({ MAIL_FROM: z.email(), MAIL_DOMAIN: z.string().min(3), PUBLIC_URL: publicUrl() });

@@ -1,6 +1,5 @@
 import { type ConsolePage, consoleUrl } from './console-links';
 import { randomSecret, sha256 } from './crypto';
-import { ConfigError } from './errors';
 import type { Mailer } from './mailer';
 
 /** How long a mailed email link works (at most: a password-reset link works less). */
@@ -44,10 +43,9 @@ export interface EmailLinkTokens {
  * same link for a correction of the address, so one confirmation flow serves both.
  */
 export async function mailEmailLink(
-  deps: { tokens: EmailLinkTokens; mailer: Mailer; publicUrl?: string; now: () => Date },
+  deps: { tokens: EmailLinkTokens; mailer: Mailer; publicUrl: string; now: () => Date },
   link: { accountId: string; email: string; purpose: EmailLinkPurpose; message?: EmailLinkMessage; ttlSeconds?: number },
 ): Promise<void> {
-  if (!deps.publicUrl) throw new ConfigError('PUBLIC_URL is not bound: this function cannot mail links');
   const token = randomSecret();
   await deps.tokens.put({
     tokenHash: sha256(token),

@@ -8,7 +8,7 @@ import { DynamoDbRequests } from '../../lambdas/privacy/adapters/dynamodb-reques
 import { DynamoDbSubjects } from '../../lambdas/privacy/adapters/dynamodb-subjects';
 import { StepFunctionsWorkflow } from '../../lambdas/privacy/adapters/sfn-workflow';
 import { PrivacyIntake } from '../../lambdas/privacy/domain/intake';
-import { RequestLifecycle } from '../../lambdas/privacy/domain/lifecycle';
+import { LegalClock } from '../../lambdas/privacy/domain/legal-clock';
 import { DynamoDbWindowCounter } from '../../lambdas/shared/adapters/dynamodb-counter';
 import { readSecretString } from '../../lambdas/shared/adapters/secrets';
 import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
@@ -33,12 +33,11 @@ const depsFor = (resources: Resources) => {
     counter: new DynamoDbWindowCounter(resources.dynamo, resources.tables.privacyRequests),
     publicUrl: resources.apiUrl ?? '',
     linkLifeHours: 72,
-    reminderAfterHours: 36,
     now: () => new Date(),
   };
 };
-/** The request lifecycle, as the workflow runs it. */
-const lifecycleFor = (resources: Resources) => new RequestLifecycle(depsFor(resources));
+/** The legal clock, as the watchdog runs it. */
+const legalClockFor = (resources: Resources) => new LegalClock(depsFor(resources));
 const left = (request: Pick<PrivacyRequest, 'dueAt'>) => {
   const ms = Date.parse(request.dueAt) - Date.now();
   return ms < 0 ? `OVERDUE by ${Math.ceil(-ms / 86_400_000)} d` : `${Math.floor(ms / 86_400_000)} d left`;
@@ -123,7 +122,7 @@ const extend = new Command('extend')
     const months = Number(options.months);
     if (![1, 2].includes(months)) throw new UsageError('--months is 1 or 2');
     await withResources(options.stage, async (resources) => {
-      const extended = await lifecycleFor(resources).extend(requestId, months, options.reason);
+      const extended = await legalClockFor(resources).extend(requestId, months, options.reason);
       await recordOps(resources, {
         action: 'privacy.extend',
         targets: [

@@ -70,9 +70,12 @@ export interface AccountDeps {
   hasher: PasswordHasher;
   mailer: Mailer;
   clock: Clock;
-  /** Base URL links in mail point at, e.g. https://api.omnapi.com; only functions that mail links have it. */
-  publicUrl?: string;
+  /** Base URL links in mail point at, e.g. https://api.omnapi.com. */
+  publicUrl: string;
 }
+
+/** An account service holding at least these ports: each method names what it uses, so a function built with fewer cannot call it. */
+type With<K extends keyof AccountDeps> = AccountService<Pick<AccountDeps, K>>;
 
 /** The counter of one email's failed sign-ins (erasure finds it by the address's hash). */
 const loginFailuresKey = (email: string) => COUNTERS.signInFailures.of(sha256(email));
@@ -98,16 +101,22 @@ const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
 /**
  * Sign-up, verification, sessions and self-service for account holders. Every operation that takes
  * an id is scoped to the calling account: another account's ids behave as if they did not exist.
+ * A function builds it with the ports its construct bound (`D`); each method's `this` type names the
+ * ports it uses, so calling one the function has no port for does not compile.
  */
-export class AccountService {
-  constructor(private readonly deps: AccountDeps) {}
+export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
+  constructor(private readonly deps: D) {}
 
   /**
    * Creates an unverified account and mails a verification link. When the email is taken, the
    * caller sees exactly the same answer and the owner gets a notice instead: signing up never
    * reveals whether an address has an account.
    */
-  async signup(input: { name: string; email: string; password: string; profile?: Profile }, origin: RequestOrigin): Promise<void> {
+  async signup(
+    this: With<'accounts' | 'hasher' | 'mailer' | 'tokens' | 'publicUrl' | 'failures' | 'securityLog' | 'clock'>,
+    input: { name: string; email: string; password: string; profile?: Profile },
+    origin: RequestOrigin,
+  ): Promise<void> {
     const email = normaliseEmail(input.email);
     checkPasswordStrength(input.password, email);
     const now = this.deps.clock.now();
@@ -145,7 +154,11 @@ export class AccountService {
   }
 
   /** Follows a mailed link: confirms an address, or completes an email change. Single use. */
-  async confirmEmailToken(token: string, origin: RequestOrigin): Promise<{ purpose: VerifyPurpose }> {
+  async confirmEmailToken(
+    this: With<'accounts' | 'tokens' | 'failures' | 'mailer' | 'securityLog' | 'clock'>,
+    token: string,
+    origin: RequestOrigin,
+  ): Promise<{ purpose: VerifyPurpose }> {
     const record = await this.deps.tokens.consume(sha256(token), [...VERIFY_PURPOSES]);
     const now = this.deps.clock.now();
     if (!record || record.expiresAt <= epoch(now)) throw new InvalidTokenError();
@@ -177,7 +190,11 @@ export class AccountService {
    * Mails a new verification link to an unverified account's address. The answer is the same
    * whether or not the address has an account, or one already verified; within RESEND_VERIFICATION_LIMITS.
    */
-  async resendVerification(input: { email: string }, origin: RequestOrigin): Promise<void> {
+  async resendVerification(
+    this: With<'accounts' | 'tokens' | 'mailer' | 'publicUrl' | 'failures' | 'securityLog' | 'clock'>,
+    input: { email: string },
+    origin: RequestOrigin,
+  ): Promise<void> {
     const email = normaliseEmail(input.email);
     const now = this.deps.clock.now();
     await this.throttle(
@@ -197,7 +214,11 @@ export class AccountService {
    * learns nothing either way (the same answer, the same limits: PASSWORD_RESET_LIMITS per address
    * asked about and per IP); the owner of an address with no account gets no mail.
    */
-  async requestPasswordReset(input: { email: string }, origin: RequestOrigin): Promise<void> {
+  async requestPasswordReset(
+    this: With<'accounts' | 'tokens' | 'mailer' | 'publicUrl' | 'failures' | 'securityLog' | 'clock'>,
+    input: { email: string },
+    origin: RequestOrigin,
+  ): Promise<void> {
     const email = normaliseEmail(input.email);
     const now = this.deps.clock.now();
     await this.throttle(
@@ -236,6 +257,7 @@ export class AccountService {
    * unverified account is verified by it. Returns the account, for the audit trail.
    */
   async resetPassword(
+    this: With<'accounts' | 'tokens' | 'hasher' | 'sessions' | 'failures' | 'mailer' | 'securityLog' | 'clock'>,
     input: { token: string; password: string },
     origin: RequestOrigin,
   ): Promise<{ accountId: string; sessionsRevoked: number }> {
@@ -270,7 +292,11 @@ export class AccountService {
   }
 
   /** Checks the password and opens a session, within LOGIN_LIMITS. */
-  async login(input: { email: string; password: string }, origin: RequestOrigin): Promise<{ token: string; session: Session }> {
+  async login(
+    this: With<'accounts' | 'sessions' | 'tokens' | 'hasher' | 'mailer' | 'publicUrl' | 'failures' | 'securityLog' | 'clock'>,
+    input: { email: string; password: string },
+    origin: RequestOrigin,
+  ): Promise<{ token: string; session: Session }> {
     const email = normaliseEmail(input.email);
     const now = this.deps.clock.now();
     const { start, end } = fixedWindow(now, LOGIN_LIMITS.windowSeconds);
@@ -302,7 +328,11 @@ export class AccountService {
   }
 
   /** Once per window, when an email's failures reach the limit: the owner is told, with a link that lifts it. */
-  private async warnOfAttack(account: Account, origin: RequestOrigin): Promise<void> {
+  private async warnOfAttack(
+    this: With<'tokens' | 'mailer' | 'publicUrl' | 'securityLog' | 'clock'>,
+    account: Account,
+    origin: RequestOrigin,
+  ): Promise<void> {
     await this.record(account.accountId, 'login_under_attack', origin, { failures: String(LOGIN_LIMITS.perEmail) });
     const minutes = LOGIN_LIMITS.windowSeconds / 60;
     await this.sendEmailLink(account.accountId, account.email, 'unlock_sign_in', {
@@ -320,16 +350,19 @@ export class AccountService {
   }
 
   /** Resolves a session token (cookie or bearer) to its account, or throws 401. */
-  authenticate(token: string | undefined): Promise<Principal> {
+  authenticate(this: With<'sessions' | 'clock'>, token: string | undefined): Promise<Principal> {
     return resolveSession(this.deps.sessions, token, this.deps.clock.now());
   }
 
-  async logout(principal: Principal, origin: RequestOrigin): Promise<void> {
+  async logout(this: With<'sessions' | 'securityLog' | 'clock'>, principal: Principal, origin: RequestOrigin): Promise<void> {
     await this.deps.sessions.delete(principal.tokenHash);
     await this.record(principal.accountId, 'logout', origin, { sessionId: principal.sessionId });
   }
 
-  async listSessions(principal: Principal): Promise<(Omit<Session, 'tokenHash'> & { current: boolean })[]> {
+  async listSessions(
+    this: With<'sessions' | 'clock'>,
+    principal: Principal,
+  ): Promise<(Omit<Session, 'tokenHash'> & { current: boolean })[]> {
     const now = epoch(this.deps.clock.now());
     const sessions = await this.deps.sessions.listByAccount(principal.accountId);
     return sessions
@@ -338,19 +371,25 @@ export class AccountService {
       .map(({ tokenHash: _hash, ...session }) => ({ ...session, current: session.sessionId === principal.sessionId }));
   }
 
-  async revokeSession(principal: Principal, sessionId: string, origin: RequestOrigin): Promise<void> {
+  async revokeSession(
+    this: With<'sessions' | 'securityLog' | 'clock'>,
+    principal: Principal,
+    sessionId: string,
+    origin: RequestOrigin,
+  ): Promise<void> {
     const session = (await this.deps.sessions.listByAccount(principal.accountId)).find((s) => s.sessionId === sessionId);
     if (!session) throw new SessionNotFoundError();
     await this.deps.sessions.delete(session.tokenHash);
     await this.record(principal.accountId, 'session_revoked', origin, { sessionId });
   }
 
-  async getAccount(principal: Principal): Promise<AccountView> {
+  async getAccount(this: With<'accounts'>, principal: Principal): Promise<AccountView> {
     return viewOf(await this.requireAccount(principal.accountId));
   }
 
   /** Corrects name and profile at once; a new email is only taken once confirmed from that address. */
   async updateAccount(
+    this: With<'accounts' | 'tokens' | 'mailer' | 'publicUrl' | 'hasher' | 'failures' | 'securityLog' | 'clock'>,
     principal: Principal,
     changes: { name?: string; profile?: Profile; email?: string; currentPassword?: string },
     origin: RequestOrigin,
@@ -381,7 +420,12 @@ export class AccountService {
    * A session older than RECENT_SIGN_IN_SECONDS proves its caller again with the password (creating
    * a key hands out lasting access); a fresh one needs nothing more.
    */
-  async requireRecentSignIn(principal: Principal, password: string | undefined, origin: RequestOrigin): Promise<void> {
+  async requireRecentSignIn(
+    this: With<'accounts' | 'hasher' | 'failures' | 'securityLog' | 'clock'>,
+    principal: Principal,
+    password: string | undefined,
+    origin: RequestOrigin,
+  ): Promise<void> {
     const age = (this.deps.clock.now().getTime() - Date.parse(principal.signedInAt)) / 1000;
     if (age <= RECENT_SIGN_IN_SECONDS) return;
     if (password === undefined)
@@ -395,6 +439,7 @@ export class AccountService {
    * (as for the privacy API's erasure password), and a wrong password is a security event.
    */
   async changePassword(
+    this: With<'accounts' | 'sessions' | 'hasher' | 'mailer' | 'failures' | 'securityLog' | 'clock'>,
     principal: Principal,
     input: { currentPassword: string; newPassword: string },
     origin: RequestOrigin,
@@ -417,16 +462,17 @@ export class AccountService {
     });
   }
 
-  async getPreferences(principal: Principal): Promise<Preferences> {
+  async getPreferences(this: With<'accounts'>, principal: Principal): Promise<Preferences> {
     return (await this.requireAccount(principal.accountId)).preferences;
   }
 
-  async setPreferences(principal: Principal, preferences: Preferences): Promise<Preferences> {
+  async setPreferences(this: With<'accounts' | 'clock'>, principal: Principal, preferences: Preferences): Promise<Preferences> {
     return (await this.deps.accounts.update(principal.accountId, { preferences }, this.deps.clock.now().toISOString())).preferences;
   }
 
   /** A page of the caller's events; the cursor is opaque to the caller and only ever reads their partition. */
   async listSecurityEvents(
+    this: With<'securityLog'>,
     principal: Principal,
     limit: number,
     cursor?: string,
@@ -439,7 +485,11 @@ export class AccountService {
     return { events: page.events, nextCursor: page.nextCursor && Buffer.from(page.nextCursor).toString('base64url') };
   }
 
-  private async openSession(accountId: string, origin: RequestOrigin): Promise<{ token: string; session: Session }> {
+  private async openSession(
+    this: With<'sessions' | 'clock'>,
+    accountId: string,
+    origin: RequestOrigin,
+  ): Promise<{ token: string; session: Session }> {
     const token = `${SESSION_TOKEN_PREFIX}${randomSecret()}`;
     const now = this.deps.clock.now();
     const session: Session = {
@@ -456,7 +506,13 @@ export class AccountService {
   }
 
   /** A signed-in caller's password check, within SESSION_PASSWORD_LIMITS; a wrong one is a security event. */
-  private async confirmPassword(account: Account, password: string, origin: RequestOrigin, purpose: string): Promise<void> {
+  private async confirmPassword(
+    this: With<'hasher' | 'failures' | 'securityLog' | 'clock'>,
+    account: Account,
+    password: string,
+    origin: RequestOrigin,
+    purpose: string,
+  ): Promise<void> {
     const now = this.deps.clock.now();
     const { start, end } = fixedWindow(now, SESSION_PASSWORD_LIMITS.windowSeconds);
     if (
@@ -472,6 +528,7 @@ export class AccountService {
   }
 
   private sendEmailLink(
+    this: With<'tokens' | 'mailer' | 'publicUrl' | 'clock'>,
     accountId: string,
     email: string,
     purpose: EmailToken['purpose'],
@@ -489,6 +546,7 @@ export class AccountService {
    * cannot slip past — and refuses it with 429 until the window ends once either is over its limit.
    */
   private async throttle(
+    this: With<'failures'>,
     limits: { email: number; ip: number; windowSeconds: number },
     keys: { email: string; ip: string },
     now: Date,
@@ -502,13 +560,19 @@ export class AccountService {
     if (byEmail > limits.email || byIp > limits.ip) throw new TooManyRequestsError(message, windowEnd - epoch(now));
   }
 
-  private async requireAccount(accountId: string): Promise<Account> {
+  private async requireAccount(this: With<'accounts'>, accountId: string): Promise<Account> {
     const account = await this.deps.accounts.get(accountId);
     if (!account) throw new UnauthorizedError('Account no longer exists');
     return account;
   }
 
-  private record(accountId: string, type: SecurityEventType, origin: RequestOrigin, detail?: Record<string, string>): Promise<void> {
+  private record(
+    this: With<'securityLog' | 'clock'>,
+    accountId: string,
+    type: SecurityEventType,
+    origin: RequestOrigin,
+    detail?: Record<string, string>,
+  ): Promise<void> {
     return this.deps.securityLog.record(securityEvent(accountId, type, origin, this.deps.clock.now(), detail));
   }
 }

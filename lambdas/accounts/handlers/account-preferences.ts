@@ -1,14 +1,12 @@
 import { json } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { accountRoutes } from '../routes';
-import { accountsWiring } from '../wiring';
-
-const { accountService, authenticate } = accountsWiring('TABLE_ACCOUNTS', 'TABLE_SESSIONS');
+import { preferencesWiring } from '../wiring';
 
 /** `GET|PUT /v1/account/preferences`: product-update mail, analytics objections, low-balance notice. */
 export const handler = httpRoutes(
-  route(accountRoutes.getPreferences, async (event) => json(200, await accountService.getPreferences(event.principal)), { authenticate }),
-  route(accountRoutes.setPreferences, async (event) => json(200, await accountService.setPreferences(event.principal, event.input.body)), {
-    authenticate,
-  }),
+  route(accountRoutes.getPreferences, async (event) => json(200, await preferencesWiring().accountService.getPreferences(event.principal))),
+  route(accountRoutes.setPreferences, async (event) =>
+    json(200, await preferencesWiring().accountService.setPreferences(event.principal, event.input.body)),
+  ),
 );

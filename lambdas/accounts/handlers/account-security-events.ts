@@ -1,32 +1,18 @@
-import { DynamoDbAuditTrail } from '../../shared/adapters/dynamodb-audit';
-import { dynamo } from '../../shared/clients/dynamodb';
-import { boundName, loadConfig } from '../../shared/config';
 import { json } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { accountRoutes } from '../routes';
-import { accountsWiring } from '../wiring';
-
-const { accountService, authenticate } = accountsWiring('TABLE_SESSIONS', 'TABLE_SECURITY_EVENTS');
-const audit = new DynamoDbAuditTrail(dynamo, loadConfig({ TABLE_AUDIT_EVENTS: boundName() }).TABLE_AUDIT_EVENTS);
+import { activityWiring } from '../wiring';
 
 /** `GET /v1/account/security-events` and `GET /v1/account/audit`: the caller's own events, newest first, a page at a time. */
 export const handler = httpRoutes(
-  route(
-    accountRoutes.auditEvents,
-    async (event) => {
-      const { limit, cursor } = event.input.query;
-      // Only the caller's own stream: the cursor is a position inside it, never a key of another.
-      const page = await audit.page(`account#${event.principal.accountId}`, { newestFirst: true, limit, cursor });
-      return json(200, page);
-    },
-    { authenticate },
-  ),
-  route(
-    accountRoutes.securityEvents,
-    async (event) => {
-      const { limit, cursor } = event.input.query;
-      return json(200, await accountService.listSecurityEvents(event.principal, limit, cursor));
-    },
-    { authenticate },
-  ),
+  route(accountRoutes.auditEvents, async (event) => {
+    const { limit, cursor } = event.input.query;
+    // Only the caller's own stream: the cursor is a position inside it, never a key of another.
+    const page = await activityWiring().audit.page(`account#${event.principal.accountId}`, { newestFirst: true, limit, cursor });
+    return json(200, page);
+  }),
+  route(accountRoutes.securityEvents, async (event) => {
+    const { limit, cursor } = event.input.query;
+    return json(200, await activityWiring().accountService.listSecurityEvents(event.principal, limit, cursor));
+  }),
 );

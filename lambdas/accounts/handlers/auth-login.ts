@@ -3,21 +3,12 @@ import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { SESSION_TTL_SECONDS } from '../domain/accounts';
 import { originOf, sessionCookie } from '../http';
 import { accountRoutes } from '../routes';
-import { accountsWiring } from '../wiring';
-
-const { accountService } = accountsWiring(
-  'TABLE_ACCOUNTS',
-  'TABLE_SESSIONS',
-  'TABLE_TOKENS',
-  'TABLE_SECURITY_EVENTS',
-  'MAIL_FROM',
-  'PUBLIC_URL',
-);
+import { signInWiring } from '../wiring';
 
 /** `POST /v1/auth/login`: sets the session cookie and returns the token for bearer use. */
 export const handler = httpRoutes(
   route(accountRoutes.login, async (event) => {
-    const { token, session } = await accountService.login(event.input.body, originOf(event));
+    const { token, session } = await signInWiring().accountService.login(event.input.body, originOf(event));
     return {
       ...json(200, {
         token,

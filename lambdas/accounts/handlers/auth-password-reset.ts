@@ -2,28 +2,19 @@ import { json } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { originOf } from '../http';
 import { accountRoutes } from '../routes';
-import { accountsWiring } from '../wiring';
-
-const { accountService } = accountsWiring(
-  'TABLE_ACCOUNTS',
-  'TABLE_SESSIONS',
-  'TABLE_TOKENS',
-  'TABLE_SECURITY_EVENTS',
-  'MAIL_FROM',
-  'PUBLIC_URL',
-);
+import { signInWiring } from '../wiring';
 
 /** `POST /v1/auth/password-reset` (mail the link, the same answer for every address) and `…/confirm` (follow it). */
 export const handler = httpRoutes(
   route(accountRoutes.requestPasswordReset, async (event) => {
-    await accountService.requestPasswordReset(event.input.body, originOf(event));
+    await signInWiring().accountService.requestPasswordReset(event.input.body, originOf(event));
     return json(202, {
       status: 'accepted',
       message: 'If this address has an account, a link to set a new password is on its way. It works once, for an hour.',
     });
   }),
   route(accountRoutes.confirmPasswordReset, async (event) => {
-    const { accountId, sessionsRevoked } = await accountService.resetPassword(event.input.body, originOf(event));
+    const { accountId, sessionsRevoked } = await signInWiring().accountService.resetPassword(event.input.body, originOf(event));
     event.audit = { targets: [{ type: 'account', id: accountId }] };
     return json(200, { status: 'password_reset', sessionsRevoked });
   }),

@@ -2,18 +2,16 @@ import { json } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { originOf } from '../http';
 import { accountRoutes } from '../routes';
-import { accountsWiring } from '../wiring';
-
-const { accountService } = accountsWiring('TABLE_ACCOUNTS', 'TABLE_TOKENS', 'TABLE_SECURITY_EVENTS', 'MAIL_FROM', 'PUBLIC_URL');
+import { signupWiring } from '../wiring';
 
 /** `POST /v1/auth/signup` and `POST /v1/auth/verify/resend`: the same answer whether or not the email already has an account. */
 export const handler = httpRoutes(
   route(accountRoutes.signup, async (event) => {
-    await accountService.signup(event.input.body, originOf(event));
+    await signupWiring().accountService.signup(event.input.body, originOf(event));
     return json(201, { status: 'verification_sent', message: 'Check your inbox: follow the link we sent to confirm your address.' });
   }),
   route(accountRoutes.resendVerification, async (event) => {
-    await accountService.resendVerification(event.input.body, originOf(event));
+    await signupWiring().accountService.resendVerification(event.input.body, originOf(event));
     return json(202, { status: 'accepted', message: 'If this address has an account waiting for confirmation, a new link is on its way.' });
   }),
 );

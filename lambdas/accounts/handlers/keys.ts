@@ -3,44 +3,24 @@ import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { ROLL_GRACE_SECONDS } from '../domain/keys';
 import { originOf } from '../http';
 import { accountRoutes } from '../routes';
-import { accountsWiring } from '../wiring';
-
-const { accountService, keyService, authenticate } = accountsWiring(
-  'TABLE_SESSIONS',
-  'TABLE_API_KEYS',
-  'TABLE_ACCOUNTS',
-  'TABLE_SECURITY_EVENTS',
-  'TABLE_USAGE_LOGS',
-);
+import { keysWiring } from '../wiring';
 
 /** API keys: create (secret shown once), list, revoke, roll. Always the caller's own keys. */
 export const handler = httpRoutes(
-  route(
-    accountRoutes.createKey,
-    async (event) => {
-      await accountService.requireRecentSignIn(event.principal, event.input.body.currentPassword, originOf(event));
-      const { key, secret } = await keyService.create(event.principal.accountId, event.input.body.name, originOf(event));
-      event.audit = { targets: [{ type: 'key', id: key.keyId }], change: { after: { name: key.name } } };
-      return json(201, { ...key, secret, notice: 'Store this secret now: it is not shown again.' });
-    },
-    { authenticate },
-  ),
-  route(accountRoutes.listKeys, async (event) => json(200, { keys: await keyService.list(event.principal.accountId) }), { authenticate }),
-  route(
-    accountRoutes.revokeKey,
-    async (event) => {
-      await keyService.revoke(event.principal.accountId, event.input.path.id, originOf(event));
-      return json(204);
-    },
-    { authenticate },
-  ),
-  route(
-    accountRoutes.rollKey,
-    async (event) => {
-      const rolled = await keyService.roll(event.principal.accountId, event.input.path.id, originOf(event));
-      event.audit = { targets: [{ type: 'key', id: rolled.key.keyId }] };
-      return json(201, { ...rolled.key, secret: rolled.secret, previous: rolled.previous, graceSeconds: ROLL_GRACE_SECONDS });
-    },
-    { authenticate },
-  ),
+  route(accountRoutes.createKey, async (event) => {
+    await keysWiring().accountService.requireRecentSignIn(event.principal, event.input.body.currentPassword, originOf(event));
+    const { key, secret } = await keysWiring().keyService.create(event.principal.accountId, event.input.body.name, originOf(event));
+    event.audit = { targets: [{ type: 'key', id: key.keyId }], change: { after: { name: key.name } } };
+    return json(201, { ...key, secret, notice: 'Store this secret now: it is not shown again.' });
+  }),
+  route(accountRoutes.listKeys, async (event) => json(200, { keys: await keysWiring().keyService.list(event.principal.accountId) })),
+  route(accountRoutes.revokeKey, async (event) => {
+    await keysWiring().keyService.revoke(event.principal.accountId, event.input.path.id, originOf(event));
+    return json(204);
+  }),
+  route(accountRoutes.rollKey, async (event) => {
+    const rolled = await keysWiring().keyService.roll(event.principal.accountId, event.input.path.id, originOf(event));
+    event.audit = { targets: [{ type: 'key', id: rolled.key.keyId }] };
+    return json(201, { ...rolled.key, secret: rolled.secret, previous: rolled.previous, graceSeconds: ROLL_GRACE_SECONDS });
+  }),
 );

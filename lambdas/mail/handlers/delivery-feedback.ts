@@ -1,14 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
-import { DynamoDbSuppressionList } from '../../shared/adapters/dynamodb-suppressions';
-import { dynamo } from '../../shared/clients/dynamodb';
-import { boundName, loadConfig } from '../../shared/config';
 import { logger } from '../../shared/logger';
 import { applyFeedback, DeliveryFeedbackSchema } from '../domain/feedback';
-
-const config = loadConfig({ TABLE_SUPPRESSIONS: boundName() });
-const list = new DynamoDbSuppressionList(dynamo, config.TABLE_SUPPRESSIONS);
+import { feedbackWiring } from '../wiring';
 
 /**
  * SES bounce and complaint reports (configuration set → SNS → here): their addresses go on the
@@ -28,7 +23,7 @@ export const deliveryFeedback = async (event: SNSEvent): Promise<void> => {
       logger.warn('Not an SES delivery report: dropped', { messageId: record.Sns.MessageId });
       continue;
     }
-    const suppressed = await applyFeedback(parsed.data, list, record.Sns.Timestamp ?? new Date().toISOString());
+    const suppressed = await applyFeedback(parsed.data, feedbackWiring().suppressions, record.Sns.Timestamp ?? new Date().toISOString());
     logger.info('Delivery report applied', {
       type: parsed.data.eventType ?? parsed.data.notificationType,
       suppressed,

@@ -1,21 +1,12 @@
-import { dynamoDbSessionLookup, sessionAuthenticator } from '../../shared/auth/session';
-import { dynamo } from '../../shared/clients/dynamodb';
 import { microToCredits } from '../../shared/credits';
 import { json } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
-import { DynamoDbUsageLogs } from '../../shared/adapters/dynamodb-usage-logs';
-import { DynamoDbUsageReader } from '../adapters/dynamodb-usage-reader';
-import { usageApiConfig } from '../config';
 import { bucketsOf } from '../domain/usage';
 import { RangeTooLongError, RangeReversedError, TooManyCallsError } from '../errors';
 import { decodeLogCursor, encodeLogCursor, keyBuckets, type LogFilters, matchesFilters } from '../domain/usage-queries';
 import type { UsageLog } from '../../shared/usage-logs';
 import { meteringRoutes } from '../routes';
-
-const config = usageApiConfig();
-const reader = new DynamoDbUsageReader(dynamo, { usageLogs: config.TABLE_USAGE_LOGS, usageAggregates: config.TABLE_USAGE_AGGREGATES });
-const logs = new DynamoDbUsageLogs(dynamo, config.TABLE_USAGE_LOGS);
-const authenticate = sessionAuthenticator(dynamoDbSessionLookup(dynamo, config.TABLE_SESSIONS));
+import { usageApiWiring } from '../wiring';
 
 /** Buckets one request may ask for. */
 const MAX_BUCKETS = { hour: 24 * 31, day: 400 };
@@ -28,7 +19,7 @@ async function* logsBetween(accountId: string, from: string, to: string, filter:
   let cursor: string | undefined;
   let counted = 0;
   do {
-    const page = await logs.page(accountId, { limit: LOG_READ_PAGE, cursor, from, to, filter, now: new Date() });
+    const page = await usageApiWiring().logs.page(accountId, { limit: LOG_READ_PAGE, cursor, from, to, filter, now: new Date() });
     counted += page.logs.length;
     if (counted > MAX_COUNTED_CALLS) throw new TooManyCallsError(MAX_COUNTED_CALLS);
     yield* page.logs;
@@ -44,43 +35,35 @@ const withCredits = <B extends { chargedMicro: number; refundedMicro: number }>(
 
 /** Usage aggregates and call logs (the retention period, newest first) — the caller's own. */
 export const handler = httpRoutes(
-  route(
-    meteringRoutes.usage,
-    async (event) => {
-      const { from, to, granularity, product, key, groupBy } = event.input.query;
-      const span = (Date.parse(to) - Date.parse(from)) / (granularity === 'hour' ? 3_600_000 : 86_400_000);
-      if (span < 0) throw new RangeReversedError();
-      if (span > MAX_BUCKETS[granularity]) throw new RangeTooLongError(MAX_BUCKETS[granularity], granularity);
-      const start = bucketsOf(from)[granularity];
-      if (key !== undefined || groupBy === 'key') {
-        // The aggregates do not know keys: per-key usage is counted from the call logs (kept 90 days).
-        const matching = logsBetween(event.principal.accountId, start, to, matchesFilters({ keyId: key, product }));
-        const collected: UsageLog[] = [];
-        for await (const log of matching) collected.push(log);
-        return json(200, { from, to, granularity, groupBy: 'key', buckets: keyBuckets(collected, granularity).map(withCredits) });
-      }
-      const buckets = await reader.aggregates(event.principal.accountId, granularity, start, to, product);
-      return json(200, { from, to, granularity, groupBy, buckets: buckets.map(withCredits) });
-    },
-    { authenticate },
-  ),
-  route(
-    meteringRoutes.logs,
-    async (event) => {
-      const { limit, cursor, key, status, product, pathPrefix, from, to } = event.input.query;
-      const { accountId } = event.principal;
-      const filters: LogFilters = { keyId: key, status, product, pathPrefix, from, to };
-      if (from && to && to < from) throw new RangeReversedError();
-      const page = await logs.page(accountId, {
-        limit,
-        cursor: cursor === undefined ? undefined : decodeLogCursor(accountId, filters, cursor),
-        from,
-        to,
-        filter: matchesFilters(filters),
-        now: new Date(),
-      });
-      return json(200, { logs: page.logs, nextCursor: page.nextCursor && encodeLogCursor(accountId, filters, page.nextCursor) });
-    },
-    { authenticate },
-  ),
+  route(meteringRoutes.usage, async (event) => {
+    const { from, to, granularity, product, key, groupBy } = event.input.query;
+    const span = (Date.parse(to) - Date.parse(from)) / (granularity === 'hour' ? 3_600_000 : 86_400_000);
+    if (span < 0) throw new RangeReversedError();
+    if (span > MAX_BUCKETS[granularity]) throw new RangeTooLongError(MAX_BUCKETS[granularity], granularity);
+    const start = bucketsOf(from)[granularity];
+    if (key !== undefined || groupBy === 'key') {
+      // The aggregates do not know keys: per-key usage is counted from the call logs (kept 90 days).
+      const matching = logsBetween(event.principal.accountId, start, to, matchesFilters({ keyId: key, product }));
+      const collected: UsageLog[] = [];
+      for await (const log of matching) collected.push(log);
+      return json(200, { from, to, granularity, groupBy: 'key', buckets: keyBuckets(collected, granularity).map(withCredits) });
+    }
+    const buckets = await usageApiWiring().reader.aggregates(event.principal.accountId, granularity, start, to, product);
+    return json(200, { from, to, granularity, groupBy, buckets: buckets.map(withCredits) });
+  }),
+  route(meteringRoutes.logs, async (event) => {
+    const { limit, cursor, key, status, product, pathPrefix, from, to } = event.input.query;
+    const { accountId } = event.principal;
+    const filters: LogFilters = { keyId: key, status, product, pathPrefix, from, to };
+    if (from && to && to < from) throw new RangeReversedError();
+    const page = await usageApiWiring().logs.page(accountId, {
+      limit,
+      cursor: cursor === undefined ? undefined : decodeLogCursor(accountId, filters, cursor),
+      from,
+      to,
+      filter: matchesFilters(filters),
+      now: new Date(),
+    });
+    return json(200, { logs: page.logs, nextCursor: page.nextCursor && encodeLogCursor(accountId, filters, page.nextCursor) });
+  }),
 );

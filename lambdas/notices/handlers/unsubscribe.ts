@@ -1,18 +1,14 @@
-import { dynamo } from '../../shared/clients/dynamodb';
 import { escapeHtml, html } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { NOTICE_TOPICS, type OptionalTopic } from '../../shared/notice-topics';
-import { DynamoDbRecipients } from '../adapters/dynamodb-recipients';
-import { linkKeysFromEnv, unsubscribeConfig } from '../config';
 import { verifyUnsubscribe } from '../domain/links';
 import { UnsubscribeLinkInvalidError } from '../errors';
 import { noticeRoutes } from '../routes';
-
-const recipients = new DynamoDbRecipients(dynamo, unsubscribeConfig().TABLE_ACCOUNTS);
-const linkKeys = linkKeysFromEnv();
+import { unsubscribeWiring } from '../wiring';
 
 async function requireValid(query: { account: string; topic: string; sig: string }): Promise<OptionalTopic> {
-  if (!verifyUnsubscribe(await linkKeys(), query.account, query.topic, query.sig)) throw new UnsubscribeLinkInvalidError();
+  if (!verifyUnsubscribe(await unsubscribeWiring().linkKeys(), query.account, query.topic, query.sig))
+    throw new UnsubscribeLinkInvalidError();
   return query.topic as OptionalTopic;
 }
 
@@ -49,7 +45,11 @@ export const handler = httpRoutes(
   route(noticeRoutes.unsubscribe, async (event) => {
     const topic = await requireValid(event.input.query);
     const name = NOTICE_TOPICS[topic].name;
-    const switched = await recipients.switchOff(event.input.query.account, NOTICE_TOPICS[topic].preference, new Date().toISOString());
+    const switched = await unsubscribeWiring().recipients.switchOff(
+      event.input.query.account,
+      NOTICE_TOPICS[topic].preference,
+      new Date().toISOString(),
+    );
     // The signed link stands for its account in this one action: the audit event is the account's.
     if (switched) {
       Object.assign(event, {

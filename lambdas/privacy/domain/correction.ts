@@ -4,7 +4,7 @@ import type { Mailer } from '../../shared/mailer';
 import { messagesFor } from '../messages';
 import { VOCABULARIES } from '../vocabulary';
 import { bodyOf, identificationLine } from './classify';
-import type { RequestLifecycle } from './lifecycle';
+import type { RequestRecords } from './request-records';
 import { phrasePattern, words } from './text';
 
 /** The account data a correction may change without a person: the name and the profile's fields. */
@@ -320,7 +320,7 @@ export async function applyCorrection(
   deps: {
     corrector: ProfileCorrector;
     mailer: Mailer;
-    lifecycle: RequestLifecycle;
+    lifecycle: RequestRecords;
     /** The email-change confirmation: the same link `PATCH /v1/account` sends. */
     emailLinks: { tokens: EmailLinkTokens; publicUrl: string; now: () => Date };
   },

@@ -2,7 +2,7 @@ import type { Mailer } from '../../shared/mailer';
 import { type Messages, messagesFor } from '../messages';
 import { VOCABULARIES } from '../vocabulary';
 import { bodyOf } from './classify';
-import type { RequestLifecycle } from './lifecycle';
+import type { RequestRecords } from './request-records';
 import type { RequestStore } from './ports';
 import { phrasePattern, words } from './text';
 import { usageLogRetentionDays } from '../../shared/usage-logs';
@@ -70,7 +70,7 @@ export function stoppedBy(optOuts: OptOuts, m: Messages = messagesFor('en'), sho
 /** Applies a confirmed objection, tells the holder exactly what changed, and closes the request; a restriction goes to a person. */
 export async function applyObjection(
   requestId: string,
-  deps: { requests: RequestStore; preferences: PreferenceWriter; mailer: Mailer; lifecycle: RequestLifecycle },
+  deps: { requests: RequestStore; preferences: PreferenceWriter; mailer: Mailer; lifecycle: RequestRecords },
 ): Promise<OptOuts> {
   const request = await deps.lifecycle.require(requestId);
   if (isRestriction(request.details)) {

@@ -2,8 +2,9 @@ import { escapeHtml, type HttpResponse, html, json as jsonResponse } from '../..
 import { ValidationError } from '../../shared/errors';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { parseWith } from '../../shared/middleware/validate-request';
-import { confirmConfig } from '../config';
-import { rightLabel, whatHappens } from '../domain/lifecycle';
+import { deletionWarning } from '../domain/confirmation';
+import { rightLabel } from '../domain/export';
+import { whatHappens } from '../domain/request-records';
 import { readCorrection } from '../domain/correction';
 import { isRestriction, optOutsFor, stoppedBy } from '../domain/objection';
 import type { PrivacyRequest } from '../domain/model';
@@ -11,7 +12,7 @@ import { type Messages, messagesFor, preferredLanguage } from '../messages';
 import { ConfirmForm } from '../schemas';
 import { LinkGoneError, LinkInvalidError } from '../errors';
 import { privacyRoutes } from '../routes';
-import { deletionTermsOf, lifecycleOf, privacyDeps } from '../wiring';
+import { confirmWiring } from '../wiring';
 
 /** The changes a correction or an objection will make, as the workflow will read them. */
 function whatWillChange(request: PrivacyRequest, m: Messages): string[] {
@@ -32,8 +33,8 @@ function whatWillChange(request: PrivacyRequest, m: Messages): string[] {
   return [];
 }
 
-const config = confirmConfig();
-const lifecycle = lifecycleOf(privacyDeps(config), { deletionTerms: deletionTermsOf(config) });
+/** The links' requests and a deletion's terms, built on first use. */
+const links = () => confirmWiring().links;
 
 /** What a link's page says: the same for the HTML page and the console's JSON. */
 interface Screen {
@@ -101,7 +102,11 @@ async function screenOf(requestId: string | undefined, acceptLanguage: string | 
     return await work();
   } catch (error) {
     if (error instanceof LinkGoneError) {
-      const request = requestId ? await lifecycle.require(requestId).catch(() => undefined) : undefined;
+      const request = requestId
+        ? await links()
+            .require(requestId)
+            .catch(() => undefined)
+        : undefined;
       const m = messagesFor(request?.language ?? preferredLanguage(acceptLanguage));
       return {
         m,
@@ -148,11 +153,11 @@ export const handler = httpRoutes(
   route(privacyRoutes.confirmPage, async (event) => {
     const { request: requestId, token } = event.input.query;
     const screen = await screenOf(requestId, event.headers?.['accept-language'], async () => {
-      const { request, confirms } = await lifecycle.describeLink(requestId, token);
+      const { request, confirms } = await links().describeLink(requestId, token);
       const m = messagesFor(request.language);
       const received = new Date(request.receivedAt);
       // A deletion among them says, before it is confirmed, the paid credits it loses and the cooling-off.
-      const warning = (await Promise.all(confirms.map((r) => lifecycle.deletionWarning(r, m)))).find(Boolean);
+      const warning = (await Promise.all(confirms.map((r) => deletionWarning(confirmWiring().deletionTerms, r, m)))).find(Boolean);
       const deletion = warning ? { deletion: { paidCredits: warning.paidCredits, coolingOffHours: warning.coolingOffHours } } : {};
       if (confirms.length === 1) {
         return {
@@ -198,7 +203,7 @@ export const handler = httpRoutes(
   route(privacyRoutes.cancelPage, async (event) => {
     const { request: requestId, token } = event.input.query;
     const screen = await screenOf(requestId, event.headers?.['accept-language'], async () => {
-      const request = await lifecycle.describeCancel(requestId, token);
+      const request = await links().describeCancel(requestId, token);
       const m = messagesFor(request.language);
       return {
         m,
@@ -217,7 +222,7 @@ export const handler = httpRoutes(
   route(privacyRoutes.cancel, async (event) => {
     const form = formOf(event);
     const screen = await screenOf(form.request, event.headers?.['accept-language'], async () => {
-      const request = await lifecycle.cancel(form.request, form.token);
+      const request = await links().cancel(form.request, form.token);
       const m = messagesFor(request.language);
       return {
         m,
@@ -232,7 +237,7 @@ export const handler = httpRoutes(
   route(privacyRoutes.confirm, async (event) => {
     const form = formOf(event);
     const screen = await screenOf(form.request, event.headers?.['accept-language'], async () => {
-      const confirmed = await lifecycle.confirm(form.request, form.token);
+      const confirmed = await links().confirm(form.request, form.token);
       const request = confirmed[0]!;
       const m = messagesFor(request.language);
       const body =

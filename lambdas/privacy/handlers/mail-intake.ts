@@ -4,16 +4,14 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '../../shared/logger';
 import { PrivacyMailReceivedSchema } from '../../shared/privacy-mail';
-import { intakeConfig } from '../config';
-import { intakeOf, privacyDeps } from '../wiring';
+import { intakeWiring } from '../wiring';
 
-const intake = intakeOf(privacyDeps(intakeConfig()));
 const processor = new BatchProcessor(EventType.SQS);
 
 /** One privacy mail: classified, matched to an account, opened (or joined) and answered once. */
 async function record(message: SQSRecord): Promise<void> {
   const mail = PrivacyMailReceivedSchema.parse(JSON.parse(message.body));
-  const outcome = await intake.fromMail(mail);
+  const outcome = await intakeWiring().intake.fromMail(mail);
   logger.info('Privacy mail taken in', { messageId: mail.messageId, ticketId: mail.ticketId, outcome });
 }
 

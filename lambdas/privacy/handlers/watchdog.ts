@@ -3,39 +3,33 @@ import middy from '@middy/core';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { logger } from '../../shared/logger';
-import { dynamo } from '../../shared/clients/dynamodb';
-import { DynamoDbHolds } from '../adapters/dynamodb-holds';
-import { watchdogConfig } from '../config';
-import { deletionTermsOf, lifecycleOf, privacyDeps } from '../wiring';
+import { watchdogWiring } from '../wiring';
 
-const config = watchdogConfig();
-const deps = privacyDeps(config);
-const lifecycle = lifecycleOf(deps, { deletionTerms: deletionTermsOf(config) });
 const metrics = new Metrics({ namespace: 'OmnAPI', serviceName: 'privacy' });
-const holds = new DynamoDbHolds(dynamo, { ledger: config.TABLE_LEDGER, privacyRequests: config.TABLE_PRIVACY_REQUESTS });
 
 /**
  * Scheduled (EventBridge): reminds once about unused confirmation links, expires dead ones, and
  * resumes deferred deletions whose holds (dispute, negative balance, legal hold) are gone.
  */
 export const watch = async () => {
-  const result = { ...(await lifecycle.sweepConfirmations()), resumed: 0 };
-  for (const request of await deps.requests.open()) {
+  const { requests, workflow, confirmations, clock: legalClock, holds } = watchdogWiring();
+  const result = { ...(await confirmations.sweepConfirmations()), resumed: 0 };
+  for (const request of await requests.open()) {
     if (request.type !== 'deletion' || request.status !== 'in_progress' || !request.taskToken || request.erasure) continue;
     // Requests deferred before the flag existed said so only in their last note.
     const deferred = request.heldBy?.length || request.history.at(-1)?.note?.startsWith('deferred:');
     if (!deferred) continue;
     if ((await holds.reasons(request.accountId)).length) continue;
-    await deps.requests.update(
+    await requests.update(
       request.requestId,
       { taskToken: undefined, heldBy: undefined },
       { status: 'in_progress', note: 'holds cleared: resumed' },
     );
-    await deps.workflow.resume(request.taskToken, { released: true });
+    await workflow.resume(request.taskToken, { released: true });
     result.resumed++;
   }
   // The legal clock: every pass reports how many requests are near their deadline, overdue or stuck; alarms watch each.
-  const clock = await lifecycle.checkClock();
+  const clock = await legalClock.checkClock();
   metrics.addMetric('PrivacyDeadlineNear', MetricUnit.Count, clock.nearing.length);
   metrics.addMetric('PrivacyOverdue', MetricUnit.Count, clock.overdue.length);
   metrics.addMetric('PrivacyRequestStuck', MetricUnit.Count, clock.stuck.length);

@@ -1,89 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { DynamoDbEmailLinkTokens } from '../../shared/adapters/dynamodb-email-link-tokens';
-import { DynamoDbUsageLogs } from '../../shared/adapters/dynamodb-usage-logs';
-import { dynamo } from '../../shared/clients/dynamodb';
-import { s3 } from '../../shared/clients/s3';
 import { logger } from '../../shared/logger';
-import { pseudonymiserFromEnv } from '../../shared/pseudonyms';
-import { stripeClient, stripeKeys } from '../../shared/adapters/stripe-client';
-import { DynamoDbEraser } from '../adapters/dynamodb-eraser';
-import { DynamoDbHolds } from '../adapters/dynamodb-holds';
-import { DynamoDbSubjectData } from '../adapters/dynamodb-subject-data';
-import { StripeCustomers } from '../adapters/stripe-customers';
-import { S3ArchiveSink } from '../adapters/s3-archive';
-import { workflowConfig } from '../config';
-import { DynamoDbPreferences } from '../adapters/dynamodb-preferences';
-import { DynamoDbProfileCorrector } from '../adapters/dynamodb-profile-corrector';
 import { applyCorrection } from '../domain/correction';
-import { ErasureSteps } from '../domain/erasure-steps';
 import { applyObjection } from '../domain/objection';
-import { deletionTermsOf, lifecycleOf, privacyDeps } from '../wiring';
-
-const config = workflowConfig();
-const deps = privacyDeps(config);
-const usageLogs = new DynamoDbUsageLogs(dynamo, config.TABLE_USAGE_LOGS);
-const keys = stripeKeys();
-const pseudonyms = pseudonymiserFromEnv();
-const erasure = new ErasureSteps({
-  ...deps,
-  holds: new DynamoDbHolds(dynamo, { ledger: config.TABLE_LEDGER, privacyRequests: config.TABLE_PRIVACY_REQUESTS }),
-  eraser: new DynamoDbEraser(
-    dynamo,
-    {
-      accounts: config.TABLE_ACCOUNTS,
-      sessions: config.TABLE_SESSIONS,
-      tokens: config.TABLE_TOKENS,
-      apiKeys: config.TABLE_API_KEYS,
-      ledger: config.TABLE_LEDGER,
-      usageLogs: config.TABLE_USAGE_LOGS,
-      usageAggregates: config.TABLE_USAGE_AGGREGATES,
-      privacyRequests: config.TABLE_PRIVACY_REQUESTS,
-      webhookEvents: config.TABLE_WEBHOOK_EVENTS,
-      securityEvents: config.TABLE_SECURITY_EVENTS,
-      tickets: config.TABLE_TICKETS,
-      auditEvents: config.TABLE_AUDIT_EVENTS,
-      notices: config.TABLE_NOTICES,
-      suppressions: config.TABLE_SUPPRESSIONS,
-    },
-    usageLogs,
-    s3,
-    { inboundMail: config.BUCKET_INBOUND_MAIL, exports: config.BUCKET_EXPORTS },
-    async () => {
-      const { apiKey } = await keys();
-      return apiKey ? new StripeCustomers(stripeClient(apiKey)) : undefined;
-    },
-    pseudonyms,
-  ),
-  pseudonyms,
-  coolingOffSeconds: config.COOLING_OFF_SECONDS,
-});
-const preferences = new DynamoDbPreferences(dynamo, config.TABLE_ACCOUNTS);
-const corrector = new DynamoDbProfileCorrector(dynamo, config.TABLE_ACCOUNTS);
-const emailLinkTokens = new DynamoDbEmailLinkTokens(dynamo, config.TABLE_TOKENS);
-const lifecycle = lifecycleOf(deps, {
-  deletionTerms: deletionTermsOf(config),
-  exports: {
-    data: new DynamoDbSubjectData(
-      dynamo,
-      {
-        accounts: config.TABLE_ACCOUNTS,
-        sessions: config.TABLE_SESSIONS,
-        apiKeys: config.TABLE_API_KEYS,
-        ledger: config.TABLE_LEDGER,
-        usageLogs: config.TABLE_USAGE_LOGS,
-        usageAggregates: config.TABLE_USAGE_AGGREGATES,
-        privacyRequests: config.TABLE_PRIVACY_REQUESTS,
-        securityEvents: config.TABLE_SECURITY_EVENTS,
-        tickets: config.TABLE_TICKETS,
-        auditEvents: config.TABLE_AUDIT_EVENTS,
-      },
-      usageLogs,
-    ),
-    sink: (key) => new S3ArchiveSink(s3, config.BUCKET_EXPORTS, key),
-  },
-});
+import { workflowWiring } from '../wiring';
 
 /** What the state machine passes each task. */
 export const StepInput = z.discriminatedUnion('step', [
@@ -110,29 +31,35 @@ export const StepInput = z.discriminatedUnion('step', [
 export const runStep = async (input: unknown): Promise<unknown> => {
   const step = StepInput.parse(input);
   logger.appendKeys({ requestId: step.requestId, step: step.step });
+  const { records, confirmations, exports, erasure, ...deps } = workflowWiring();
   switch (step.step) {
     case 'begin':
-      return lifecycle.begin(step.requestId);
+      return confirmations.begin(step.requestId);
     case 'await':
-      return lifecycle.awaitConfirmation(step.requestId, step.taskToken);
+      return confirmations.awaitConfirmation(step.requestId, step.taskToken);
     case 'start':
-      return lifecycle.markInProgress(step.requestId);
+      return records.markInProgress(step.requestId);
     case 'export':
-      return lifecycle.export(step.requestId);
+      return exports.export(step.requestId);
     case 'deliver':
-      return lifecycle.deliverExport(step.requestId);
+      return exports.deliverExport(step.requestId);
     case 'handToPerson':
-      return lifecycle.handToPerson(step.requestId);
+      return records.handToPerson(step.requestId);
     case 'expire':
-      return lifecycle.expire(step.requestId);
+      return records.expire(step.requestId);
     case 'object':
-      return applyObjection(step.requestId, { requests: deps.requests, preferences, mailer: deps.mailer, lifecycle });
+      return applyObjection(step.requestId, {
+        requests: deps.requests,
+        preferences: deps.preferences,
+        mailer: deps.mailer,
+        lifecycle: records,
+      });
     case 'correct':
       return applyCorrection(step.requestId, {
-        corrector,
+        corrector: deps.corrector,
         mailer: deps.mailer,
-        lifecycle,
-        emailLinks: { tokens: emailLinkTokens, publicUrl: config.PUBLIC_URL, now: deps.now },
+        lifecycle: records,
+        emailLinks: { tokens: deps.emailLinkTokens, publicUrl: deps.publicUrl, now: deps.now },
       });
     case 'holds':
       return erasure.checkHolds(step.requestId);
@@ -150,7 +77,7 @@ export const runStep = async (input: unknown): Promise<unknown> => {
       return erasure.receiptAndClose(step.requestId);
     case 'fail':
       logger.error('Privacy request failed', { error: step.error, cause: step.cause });
-      return lifecycle.fail(step.requestId, step.error, step.cause);
+      return records.fail(step.requestId, step.error, step.cause);
   }
 };
 

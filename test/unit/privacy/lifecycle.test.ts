@@ -2,7 +2,10 @@ import { Writable } from 'node:stream';
 import archiver from 'archiver';
 import { buildExport, EXPORTED_TABLES, type SubjectData } from '../../../lambdas/privacy/domain/export';
 import { PrivacyIntake } from '../../../lambdas/privacy/domain/intake';
-import { RequestLifecycle } from '../../../lambdas/privacy/domain/lifecycle';
+import { ConfirmationLinks, ConfirmationMail, deletionWarning } from '../../../lambdas/privacy/domain/confirmation';
+import { LegalClock } from '../../../lambdas/privacy/domain/legal-clock';
+import { type RecordDeps, RequestRecords } from '../../../lambdas/privacy/domain/request-records';
+import type { Messages } from '../../../lambdas/privacy/messages';
 import { FINAL_STATUSES, type PrivacyRequest, type RequestType, type UnclearMail } from '../../../lambdas/privacy/domain/model';
 import type { RequestStore, Transition, Workflow } from '../../../lambdas/privacy/domain/ports';
 import { DATA_MAP } from '../../../lambdas/shared/data-map';
@@ -88,7 +91,19 @@ class FakeWorkflow implements Workflow {
   }
 }
 
-function setup() {
+/** Every unit of a request's life on the same ports, as the functions build them between them; deletions cost `paidMicro` and wait a day. */
+function lifecycleOf(deps: RecordDeps & { workflow: Workflow; linkLifeHours: number; reminderAfterHours: number }, paidMicro: number) {
+  const deletionTerms = { paidCredits: { remainingMicro: async () => paidMicro }, coolingOffSeconds: 24 * 3600 };
+  return {
+    records: new RequestRecords(deps),
+    mail: new ConfirmationMail({ ...deps, deletionTerms }),
+    links: new ConfirmationLinks(deps),
+    clock: new LegalClock(deps),
+    deletionWarning: (request: PrivacyRequest, m: Messages) => deletionWarning(deletionTerms, request, m),
+  };
+}
+
+function setup(paidMicro = 0) {
   const requests = new MemoryRequests();
   const workflow = new FakeWorkflow();
   const mailer = new MemoryMailer();
@@ -119,7 +134,7 @@ function setup() {
     reminderAfterHours: 36,
     now: () => clock.now(),
   };
-  const lifecycle = new RequestLifecycle(deps);
+  const lifecycle = lifecycleOf(deps, paidMicro);
   const intake = new PrivacyIntake(deps);
   const mailRequest = async (from: string, messageId: string, text = 'Please send me a copy of my data') => {
     await intake.fromMail({
@@ -133,14 +148,14 @@ function setup() {
       verdicts: {},
     });
     const request = [...requests.items.values()].find((r) => r.ticketId === `tkt_${messageId}`)!;
-    await lifecycle.begin(request.requestId);
+    await lifecycle.mail.begin(request.requestId);
     const link = mailer.sent
       .filter((m) => m.to === request.email && /confirm\?/.test(m.text))
       .at(-1)!
       .text.match(/request=(\S+)&token=(\S+)/)!;
     return { request, token: decodeURIComponent(link[2]!) };
   };
-  return { requests, workflow, mailer, clock, lifecycle, intake, mailRequest };
+  return { requests, subjects, workflow, mailer, clock, lifecycle, intake, mailRequest };
 }
 
 describe('privacy request lifecycle', () => {
@@ -149,45 +164,44 @@ describe('privacy request lifecycle', () => {
     const a = await mailRequest('ann@example.org', 'm1');
     const b = await mailRequest('bob@example.org', 'm2');
     expect(mailer.sent.filter((m) => /confirm\?/.test(m.text)).map((m) => m.to)).toEqual(['ann@example.org', 'bob@example.org']);
-    await expect(lifecycle.confirm(b.request.requestId, a.token)).rejects.toMatchObject({ kind: 'not_found', code: 'link_invalid' });
-    await expect(lifecycle.confirm(a.request.requestId, `${a.token}x`)).rejects.toMatchObject({ code: 'link_invalid' });
+    await expect(lifecycle.links.confirm(b.request.requestId, a.token)).rejects.toMatchObject({ kind: 'not_found', code: 'link_invalid' });
+    await expect(lifecycle.links.confirm(a.request.requestId, `${a.token}x`)).rejects.toMatchObject({ code: 'link_invalid' });
     expect((await requests.get(b.request.requestId))!.status).toBe('awaiting_confirmation');
-    await lifecycle.describeLink(a.request.requestId, a.token);
+    await lifecycle.links.describeLink(a.request.requestId, a.token);
     expect((await requests.get(a.request.requestId))!.status).toBe('awaiting_confirmation');
-    await lifecycle.confirm(a.request.requestId, a.token);
-    await expect(lifecycle.confirm(a.request.requestId, a.token)).rejects.toMatchObject({ kind: 'gone', code: 'link_used' });
+    await lifecycle.links.confirm(a.request.requestId, a.token);
+    await expect(lifecycle.links.confirm(a.request.requestId, a.token)).rejects.toMatchObject({ kind: 'gone', code: 'link_used' });
   });
 
   it('stops honouring a link once the account has moved to another address, and writes only to the current one', async () => {
-    const { lifecycle, mailRequest, mailer } = setup();
+    const { lifecycle, mailRequest, mailer, subjects } = setup();
     const { request, token } = await mailRequest('ann@example.org', 'm1');
-    const subjects = (lifecycle as unknown as { deps: { subjects: { accounts: Map<string, { email: string }> } } }).deps.subjects;
     subjects.accounts.get('acc_a')!.email = 'ann.new@example.org';
-    await expect(lifecycle.confirm(request.requestId, token)).rejects.toMatchObject({ kind: 'gone', code: 'link_closed' });
-    await lifecycle.begin(request.requestId);
+    await expect(lifecycle.links.confirm(request.requestId, token)).rejects.toMatchObject({ kind: 'gone', code: 'link_closed' });
+    await lifecycle.mail.begin(request.requestId);
     expect(mailer.sent.at(-1)!.to).toBe('ann.new@example.org');
   });
 
   it('resumes the waiting workflow on confirmation, even when the confirmation came before the wait began', async () => {
     const { lifecycle, mailRequest, workflow } = setup();
     const early = await mailRequest('ann@example.org', 'm1');
-    await lifecycle.confirm(early.request.requestId, early.token);
-    await lifecycle.awaitConfirmation(early.request.requestId, 'token-early');
+    await lifecycle.links.confirm(early.request.requestId, early.token);
+    await lifecycle.mail.awaitConfirmation(early.request.requestId, 'token-early');
     expect(workflow.resumed).toEqual(['token-early']);
   });
 
   it('refuses an expired link, reminds once with a fresh link, then expires the request and fails its wait', async () => {
     const { lifecycle, mailRequest, clock, mailer, requests, workflow } = setup();
     const { request, token } = await mailRequest('ann@example.org', 'm1');
-    await lifecycle.awaitConfirmation(request.requestId, 'token-1');
+    await lifecycle.mail.awaitConfirmation(request.requestId, 'token-1');
     clock.advance(36 * 3600);
-    expect(await lifecycle.sweepConfirmations()).toEqual({ reminded: 1, expired: 0 });
-    expect(await lifecycle.sweepConfirmations()).toEqual({ reminded: 0, expired: 0 });
+    expect(await lifecycle.mail.sweepConfirmations()).toEqual({ reminded: 1, expired: 0 });
+    expect(await lifecycle.mail.sweepConfirmations()).toEqual({ reminded: 0, expired: 0 });
     expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: expect.stringMatching(/^Reminder/) });
     // The reminder's link replaced the first one.
-    await expect(lifecycle.confirm(request.requestId, token)).rejects.toMatchObject({ code: 'link_invalid' });
+    await expect(lifecycle.links.confirm(request.requestId, token)).rejects.toMatchObject({ code: 'link_invalid' });
     clock.advance(36 * 3600 + 1);
-    expect(await lifecycle.sweepConfirmations()).toEqual({ reminded: 0, expired: 1 });
+    expect(await lifecycle.mail.sweepConfirmations()).toEqual({ reminded: 0, expired: 1 });
     expect(workflow.failed).toEqual([{ token: 'token-1', error: 'RequestExpired' }]);
     expect((await requests.get(request.requestId))!).toMatchObject({ status: 'expired', expiresAt: expect.any(Number) });
     expect(mailer.sent.at(-1)!.subject).toMatch(/expired/);
@@ -197,25 +211,25 @@ describe('privacy request lifecycle', () => {
     const { lifecycle, mailRequest, clock, requests, mailer } = setup();
     const { request, token } = await mailRequest('ann@example.org', 'm1');
     const originalDue = request.dueAt;
-    await lifecycle.confirm(request.requestId, token);
-    expect(await lifecycle.checkClock()).toEqual({ nearing: [], overdue: [], stuck: [] });
+    await lifecycle.links.confirm(request.requestId, token);
+    expect(await lifecycle.clock.checkClock()).toEqual({ nearing: [], overdue: [], stuck: [] });
     clock.advance(23 * 86_400);
-    expect((await lifecycle.checkClock()).nearing).toEqual([request.requestId]);
+    expect((await lifecycle.clock.checkClock()).nearing).toEqual([request.requestId]);
     expect((await requests.get(request.requestId))!.clockWarnedAt).toBeDefined();
     clock.advance(8 * 86_400);
-    const late = await lifecycle.checkClock();
+    const late = await lifecycle.clock.checkClock();
     expect(late.overdue).toEqual([request.requestId]);
     // Confirmed days ago and nothing happened since: stuck too.
     expect(late.stuck).toEqual([request.requestId]);
-    const extended = await lifecycle.extend(request.requestId, 2, 'the export needs a manual review');
+    const extended = await lifecycle.clock.extend(request.requestId, 2, 'the export needs a manual review');
     expect(Date.parse(extended.dueAt) - Date.parse(originalDue)).toBe(60 * 86_400_000);
     expect(mailer.sent.at(-1)).toMatchObject({
       to: 'ann@example.org',
       subject: expect.stringMatching(/More time/),
       text: expect.stringContaining('manual review'),
     });
-    await expect(lifecycle.extend(request.requestId, 1, 'again')).rejects.toMatchObject({ code: 'request_state' });
-    expect((await lifecycle.checkClock()).overdue).toEqual([]);
+    await expect(lifecycle.clock.extend(request.requestId, 1, 'again')).rejects.toMatchObject({ code: 'request_state' });
+    expect((await lifecycle.clock.checkClock()).overdue).toEqual([]);
   });
 
   it('joins a second request of the same type while one is open, never sending it a link of its own', async () => {
@@ -239,7 +253,7 @@ describe('privacy request lifecycle', () => {
   it('asks an API deletion for the mailed link, unless the account password comes with it; a wrong one opens nothing', async () => {
     const { intake, lifecycle, mailer, requests } = setup();
     const linked = await intake.fromApi('acc_a', 'deletion', undefined);
-    expect(await lifecycle.begin(linked.request.requestId)).toEqual({ type: 'deletion', confirmed: false });
+    expect(await lifecycle.mail.begin(linked.request.requestId)).toEqual({ type: 'deletion', confirmed: false });
     expect(mailer.sent.filter((m) => /confirm\?/.test(m.text)).map((m) => m.to)).toEqual(['ann@example.org']);
 
     await expect(intake.fromApi('acc_b', 'deletion', undefined, 'guess')).rejects.toMatchObject({
@@ -249,7 +263,7 @@ describe('privacy request lifecycle', () => {
     expect([...requests.items.values()].filter((r) => r.accountId === 'acc_b')).toEqual([]);
     const confirmed = await intake.fromApi('acc_b', 'deletion', undefined, 'acc_b-password');
     expect(confirmed).toMatchObject({ joined: false, confirmedByPassword: true, request: { confirmedBy: 'password' } });
-    expect(await lifecycle.begin(confirmed.request.requestId)).toEqual({ type: 'deletion', confirmed: true });
+    expect(await lifecycle.mail.begin(confirmed.request.requestId)).toEqual({ type: 'deletion', confirmed: true });
     expect((await requests.get(confirmed.request.requestId))!.history.at(-1)).toMatchObject({
       status: 'confirmed',
       note: expect.stringMatching(/password/),
@@ -321,7 +335,7 @@ describe('letters that ask for several rights, or for a restriction', () => {
         'Ich widerspreche der Nutzung meiner Daten für Werbung. Zudem verlange ich die Löschung meines Kontos nach Art. 17 DSGVO.',
       ),
     );
-    for (const r of requests.items.values()) await lifecycle.begin(r.requestId);
+    for (const r of requests.items.values()) await lifecycle.mail.begin(r.requestId);
     // Assert
     expect(outcome).toBe('opened');
     expect([...requests.items.values()].map((r) => [r.type, r.language]).sort()).toEqual([
@@ -382,7 +396,7 @@ describe('letters that ask for several rights, or for a restriction', () => {
       mail('r', 'Einschränkung der Verarbeitung', 'Ich verlange gemäß Art. 18 DSGVO die Einschränkung der Verarbeitung meiner Daten.'),
     );
     const request = [...requests.items.values()][0]!;
-    await lifecycle.begin(request.requestId);
+    await lifecycle.mail.begin(request.requestId);
     await requests.update(request.requestId, {}, { status: 'in_progress' });
     const optedOut: unknown[] = [];
     // Act
@@ -390,7 +404,7 @@ describe('letters that ask for several rights, or for a restriction', () => {
       requests,
       preferences: { optOut: async (_a: string, o: unknown) => void optedOut.push(o) },
       mailer,
-      lifecycle,
+      lifecycle: lifecycle.records,
     });
     // Assert
     expect(request.type).toBe('objection');
@@ -408,7 +422,7 @@ describe('letters that ask for several rights, or for a restriction', () => {
       require('../../../lambdas/privacy/domain/objection') as typeof import('../../../lambdas/privacy/domain/objection');
     await intake.fromMail(mail('m', 'Opposition', "Je m'oppose au traitement de mes données à des fins de prospection commerciale."));
     const request = [...requests.items.values()][0]!;
-    await lifecycle.begin(request.requestId);
+    await lifecycle.mail.begin(request.requestId);
     await requests.update(request.requestId, {}, { status: 'in_progress' });
     const optedOut: unknown[] = [];
     // Act
@@ -416,7 +430,7 @@ describe('letters that ask for several rights, or for a restriction', () => {
       requests,
       preferences: { optOut: async (_a: string, o: unknown) => void optedOut.push(o) },
       mailer,
-      lifecycle,
+      lifecycle: lifecycle.records,
     });
     // Assert
     expect(optedOut).toEqual([{ productUpdates: false }]);
@@ -443,8 +457,8 @@ describe('one link for a letter that asks for several rights', () => {
     await s.intake.fromMail(letter('both', text));
     const opened = [...s.requests.items.values()];
     for (const r of opened) {
-      await s.lifecycle.begin(r.requestId);
-      await s.lifecycle.awaitConfirmation(r.requestId, `task-${r.type}`);
+      await s.lifecycle.mail.begin(r.requestId);
+      await s.lifecycle.mail.awaitConfirmation(r.requestId, `task-${r.type}`);
     }
     const links = s.mailer.sent.filter((m) => /confirm\?/.test(m.text));
     const [, requestId, token] = links.at(-1)!.text.match(/request=(\S+)&token=(\S+)/)!;
@@ -477,9 +491,9 @@ describe('one link for a letter that asks for several rights', () => {
     // Arrange
     const s = setup();
     const { opened, requestId, token } = await openLetter(s);
-    const described = await s.lifecycle.describeLink(requestId, token);
+    const described = await s.lifecycle.links.describeLink(requestId, token);
     // Act
-    const confirmed = await s.lifecycle.confirm(requestId, token);
+    const confirmed = await s.lifecycle.links.confirm(requestId, token);
     // Assert
     expect(described.confirms.map((r) => r.type)).toEqual(['access', 'correction']);
     expect(confirmed.map((r) => [r.type, r.status])).toEqual([
@@ -487,7 +501,7 @@ describe('one link for a letter that asks for several rights', () => {
       ['correction', 'confirmed'],
     ]);
     expect(s.workflow.resumed.sort()).toEqual(['task-access', 'task-correction']);
-    await expect(s.lifecycle.confirm(requestId, token)).rejects.toMatchObject({ code: 'link_used' });
+    await expect(s.lifecycle.links.confirm(requestId, token)).rejects.toMatchObject({ code: 'link_used' });
     for (const r of opened) {
       const history = (await s.requests.get(r.requestId))!.history.map((h) => h.status);
       expect(history).toEqual(['received', 'awaiting_confirmation', 'confirmed']);
@@ -500,14 +514,14 @@ describe('one link for a letter that asks for several rights', () => {
     const s = setup();
     await s.intake.fromMail(letter('early', ACCESS_AND_CORRECTION));
     const [first, second] = [...s.requests.items.values()];
-    await s.lifecycle.begin(first!.requestId);
+    await s.lifecycle.mail.begin(first!.requestId);
     const [, , token] = s.mailer.sent
       .filter((m) => /confirm\?/.test(m.text))
       .at(-1)!
       .text.match(/request=(\S+)&token=(\S+)/)!;
     // Act
-    await s.lifecycle.confirm(first!.requestId, decodeURIComponent(token!));
-    const begun = await s.lifecycle.begin(second!.requestId);
+    await s.lifecycle.links.confirm(first!.requestId, decodeURIComponent(token!));
+    const begun = await s.lifecycle.mail.begin(second!.requestId);
     // Assert
     expect(begun).toEqual({ type: 'correction', confirmed: true });
     expect((await s.requests.get(second!.requestId))!.status).toBe('confirmed');
@@ -525,12 +539,12 @@ describe('one link for a letter that asks for several rights', () => {
       ),
     );
     const objection = [...s.requests.items.values()].find((r) => r.type === 'objection')!;
-    await s.lifecycle.begin(objection.requestId);
+    await s.lifecycle.mail.begin(objection.requestId);
     const [, requestId, token] = s.mailer.sent
       .filter((m) => /confirm\?/.test(m.text))
       .at(-1)!
       .text.match(/request=(\S+)&token=(\S+)/)!;
-    await s.lifecycle.confirm(requestId!, decodeURIComponent(token!));
+    await s.lifecycle.links.confirm(requestId!, decodeURIComponent(token!));
     // Assert
     expect(objection.letter).toBeUndefined();
     expect(requestId).toBe(objection.requestId);
@@ -565,9 +579,9 @@ describe('one link for a letter that asks for several rights', () => {
     await openLetter(s);
     // Act
     s.clock.advance(36 * 3600);
-    const reminders = await s.lifecycle.sweepConfirmations();
+    const reminders = await s.lifecycle.mail.sweepConfirmations();
     s.clock.advance(36 * 3600 + 1);
-    const expiry = await s.lifecycle.sweepConfirmations();
+    const expiry = await s.lifecycle.mail.sweepConfirmations();
     // Assert
     expect(reminders).toEqual({ reminded: 1, expired: 0 });
     expect(s.mailer.sent.filter((m) => /^Reminder/.test(m.subject)).map((m) => m.text.match(/asking for ([a-z ]+) for/)?.[1])).toEqual([
@@ -584,13 +598,13 @@ describe('one link for a letter that asks for several rights', () => {
     // Arrange
     const s = setup();
     const { opened, requestId, token } = await openLetter(s);
-    await s.lifecycle.confirmBySession(requestId);
+    await s.lifecycle.links.confirmBySession(requestId);
     // Act
-    const confirmed = await s.lifecycle.confirm(requestId, token);
+    const confirmed = await s.lifecycle.links.confirm(requestId, token);
     // Assert
     expect(confirmed.map((r) => r.type)).toEqual(['access', 'correction']);
     expect((await s.requests.get(opened[1]!.requestId))!.status).toBe('confirmed');
-    await expect(s.lifecycle.confirm(requestId, token)).rejects.toMatchObject({ code: 'link_used' });
+    await expect(s.lifecycle.links.confirm(requestId, token)).rejects.toMatchObject({ code: 'link_used' });
   });
 });
 
@@ -751,8 +765,8 @@ describe('correction', () => {
   async function confirmedCorrection(details: string) {
     const { intake, lifecycle, mailer, requests } = setup();
     const { request } = await intake.fromApi('acc_a', 'correction', details);
-    await lifecycle.begin(request.requestId);
-    await lifecycle.markInProgress(request.requestId);
+    await lifecycle.mail.begin(request.requestId);
+    await lifecycle.records.markInProgress(request.requestId);
     const written: unknown[] = [];
     const tokens: { email: string; purpose: string; accountId: string }[] = [];
     const corrector = { apply: async (_id: string, changes: object) => (written.push(changes), { name: 'Ann', company: undefined }) };
@@ -761,7 +775,7 @@ describe('correction', () => {
       publicUrl: 'https://api.omnapi.test',
       now: () => new Date(),
     };
-    const outcome = await applyCorrection(request.requestId, { corrector, mailer, lifecycle, emailLinks });
+    const outcome = await applyCorrection(request.requestId, { corrector, mailer, lifecycle: lifecycle.records, emailLinks });
     return { outcome, written, tokens, sent: mailer.sent, mail: mailer.sent.at(-1)!, stored: (await requests.get(request.requestId))! };
   }
 
@@ -834,15 +848,7 @@ describe('the legal deadline by jurisdiction', () => {
 });
 
 describe('deletion: what it costs, told before it is confirmed; its cancellation, confirmed by mail', () => {
-  function withTerms(paidMicro: number) {
-    const base = setup();
-    const deps = (base.lifecycle as unknown as { deps: ConstructorParameters<typeof RequestLifecycle>[0] }).deps;
-    const lifecycle = new RequestLifecycle({
-      ...deps,
-      deletionTerms: { paidCredits: { remainingMicro: async () => paidMicro }, coolingOffSeconds: 24 * 3600 },
-    });
-    return { ...base, lifecycle };
-  }
+  const withTerms = (paidMicro: number) => setup(paidMicro);
 
   it('names the paid credits lost and the cooling-off in the confirmation mail, in the request language, and gives them to the page', async () => {
     const { lifecycle, intake, requests, mailer, clock } = withTerms(1_250_500_000);
@@ -858,7 +864,7 @@ describe('deletion: what it costs, told before it is confirmed; its cancellation
     });
     const request = [...requests.items.values()].find((r) => r.ticketId === 'tkt_d1')!;
     expect(request.type).toBe('deletion');
-    await lifecycle.begin(request.requestId);
+    await lifecycle.mail.begin(request.requestId);
     const mail = mailer.sent.at(-1)!;
     expect(mail.text).toContain('Auf dem Konto sind noch 1250.5 bezahlte Credits');
     expect(mail.text).toContain('wartet die Löschung 24 Stunden');
@@ -891,13 +897,13 @@ describe('deletion: what it costs, told before it is confirmed; its cancellation
       { cancelTokenHash: (await import('../../../lambdas/shared/crypto')).sha256('cancel-token-0123456789'), taskToken: 'wait-1' },
       { status: 'in_progress' },
     );
-    await lifecycle.cancel(request.requestId, 'cancel-token-0123456789');
+    await lifecycle.links.cancel(request.requestId, 'cancel-token-0123456789');
     expect(workflow.failed).toEqual([{ token: 'wait-1', error: 'RequestCancelled' }]);
     expect(mailer.sent.at(-1)).toMatchObject({
       to: 'ann@example.org',
       subject: 'Deletion cancelled',
       text: expect.stringContaining('https://api.omnapi.test/privacy'),
     });
-    await expect(lifecycle.cancel(request.requestId, 'cancel-token-0123456789')).rejects.toMatchObject({ code: 'link_closed' });
+    await expect(lifecycle.links.cancel(request.requestId, 'cancel-token-0123456789')).rejects.toMatchObject({ code: 'link_closed' });
   });
 });

@@ -1,6 +1,6 @@
 import { DynamoDbRequests } from '../../../lambdas/privacy/adapters/dynamodb-requests';
 import { PrivacyIntake } from '../../../lambdas/privacy/domain/intake';
-import { RequestLifecycle } from '../../../lambdas/privacy/domain/lifecycle';
+import { LegalClock } from '../../../lambdas/privacy/domain/legal-clock';
 import type { Subject } from '../../../lambdas/privacy/domain/ports';
 import { DynamoDbWindowCounter } from '../../../lambdas/shared/adapters/dynamodb-counter';
 import type { PrivacyMailReceived } from '../../../lambdas/shared/privacy-mail';
@@ -39,7 +39,7 @@ describe('unclear privacy mail', () => {
       deadlines: { days: 30, byCountry: { BR: 15 } },
       now,
     };
-    return { intake: new PrivacyIntake(deps), lifecycle: new RequestLifecycle(deps), requests, started, mailer: deps.mailer };
+    return { intake: new PrivacyIntake(deps), clock: new LegalClock(deps), requests, started, mailer: deps.mailer };
   }
   const mail = (ticketId: string, from: string, text: string, receivedAt: string): PrivacyMailReceived =>
     ({
@@ -55,7 +55,7 @@ describe('unclear privacy mail', () => {
 
   it("keeps it with a deadline in the sender's jurisdiction and counts it on the clock until it is classified", async () => {
     const received = '2026-12-01T10:00:00.000Z';
-    const { intake, lifecycle, requests, started, mailer } = setup(() => new Date('2026-12-13T10:00:00Z'));
+    const { intake, clock, requests, started, mailer } = setup(() => new Date('2026-12-13T10:00:00Z'));
     expect(await intake.fromMail(mail('tkt_1', ann.email, 'I am not happy with what you do with my stuff. Sort it out.', received))).toBe(
       'help_sent',
     );
@@ -69,7 +69,7 @@ describe('unclear privacy mail', () => {
       why: expect.stringContaining('Sort it out'),
     });
     // Twelve of fifteen days gone: nearing its deadline, and waiting on us for over a day.
-    expect(await lifecycle.checkClock()).toMatchObject({ nearing: ['tkt_1'], stuck: ['tkt_1'] });
+    expect(await clock.checkClock()).toMatchObject({ nearing: ['tkt_1'], stuck: ['tkt_1'] });
 
     const { outcome, requestIds } = await intake.classifyUnclear('tkt_1', ['deletion'], 'operator-1');
     expect(outcome).toBe('classified');
