@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import type { TableName } from '../../lambdas/shared/tables';
 import type { Api } from './api';
 import { type FunctionDefaults, OmnApiFunction } from './omnapi-function';
 import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
+import { keySetSecret } from './shared/key-set';
 import { routeFunctions } from './shared/route-functions';
 import { integerIn, parseSettings } from './shared/settings';
 
@@ -138,20 +139,11 @@ export class Notices extends Construct {
       for (const fn of fns) fn.addEnvironment('NOTICE_LINK_KEYS', props.localLinkKeys);
       return undefined;
     }
-    const secret = new secretsmanager.Secret(this, 'LinkKeys', {
-      description: 'OmnAPI: the HMAC keys that sign one-click unsubscribe links of optional notices',
-      encryptionKey: props.defaults.key,
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ current: 1 }),
-        generateStringKey: 'k1',
-        passwordLength: 64,
-        excludePunctuation: true,
-      },
-      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'Rotated by adding a key version by hand (runbook): links already mailed stay valid while their version is kept.',
+    const secret = keySetSecret(this, 'LinkKeys', {
+      description: 'the HMAC keys that sign one-click unsubscribe links of optional notices',
+      key: props.defaults.key,
+      retainData: props.retainData,
+      whyVersionsStay: 'links already mailed stay valid while their version is kept.',
     });
     for (const fn of fns) fn.bindSecret('noticeLinkKeys', secret);
     return secret;

@@ -8,7 +8,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -20,6 +20,7 @@ import type { TableName } from '../../lambdas/shared/tables';
 import type { Api } from './api';
 import { type FunctionDefaults, OmnApiFunction, type TableAccess } from './omnapi-function';
 import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
+import { keySetSecret } from './shared/key-set';
 import { emfMetric } from './shared/metrics';
 import { routeFunctions } from './shared/route-functions';
 import { secureBucket } from './shared/secure-bucket';
@@ -421,21 +422,11 @@ export class Privacy extends Construct {
       fn.addEnvironment('PSEUDONYM_KEYS', props.localPseudonymKeys);
       return undefined;
     }
-    const secret = new secretsmanager.Secret(this, 'PseudonymKeys', {
-      description: 'OmnAPI: the HMAC keys of the pseudonyms erasure keeps (ledger, answered privacy requests)',
-      encryptionKey: props.defaults.key,
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ current: 1 }),
-        generateStringKey: 'k1',
-        passwordLength: 64,
-        excludePunctuation: true,
-      },
-      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Rotated by adding a key version by hand (runbook): the old versions must stay, or pseudonyms kept for the law could never be looked up again.',
+    const secret = keySetSecret(this, 'PseudonymKeys', {
+      description: 'the HMAC keys of the pseudonyms erasure keeps (ledger, answered privacy requests)',
+      key: props.defaults.key,
+      retainData: props.retainData,
+      whyVersionsStay: 'the old versions must stay, or pseudonyms kept for the law could never be looked up again.',
     });
     fn.bindSecret('pseudonymKeys', secret);
     return secret;
