@@ -9,11 +9,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbEmailLinkTokens } from '../../shared/adapters/dynamodb-email-link-tokens';
-import type { Account, ApiKey, EmailToken, Preferences, Profile, SecurityEvent, Session } from '../domain/model';
+import type { Account, ApiKey, EmailToken, SecurityEvent, Session } from '../domain/model';
 import { DynamoDbWindowCounter } from '../../shared/adapters/dynamodb-counter';
 import { DynamoDbSecurityEvents, SECURITY_EVENT_TTL_SECONDS } from '../../shared/adapters/dynamodb-security-events';
 import { queryAll } from '../../shared/dynamodb-query';
-import type { AccountStore, FailureCounter, KeyStore, SecurityLog, SessionStore, TokenStore } from '../domain/ports';
+import type { AccountChanges, AccountStore, FailureCounter, KeyStore, SecurityLog, SessionStore, TokenStore } from '../domain/ports';
 import { ITEMS } from '../../shared/items';
 
 /** Removes the key attributes an item carries for DynamoDB's sake. */
@@ -91,18 +91,7 @@ export class DynamoDbAccountStore implements AccountStore {
     );
   }
 
-  async update(
-    accountId: string,
-    changes: {
-      name?: string;
-      profile?: Profile;
-      preferences?: Preferences;
-      passwordHash?: string;
-      plan?: string;
-      suspension?: Account['suspension'] | null;
-    },
-    at: string,
-  ): Promise<Account> {
+  async update(accountId: string, changes: AccountChanges, at: string): Promise<Account> {
     const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
     const names = Object.fromEntries(fields.map(([field], i) => [`#f${i}`, field]));
     const values = Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value]));

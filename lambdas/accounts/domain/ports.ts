@@ -1,23 +1,22 @@
 import type { Account, ApiKey, EmailToken, Preferences, Profile, SecurityEvent, Session } from './model';
 
+/** What an update may change on an account; a field left out is kept, a null suspension lifts it. */
+export interface AccountChanges {
+  name?: string;
+  profile?: Profile;
+  preferences?: Preferences;
+  passwordHash?: string;
+  plan?: string;
+  suspension?: Account['suspension'] | null;
+}
+
 export interface AccountStore {
   /** Creates the account and claims its email; false when the email is taken. */
   create(account: Account): Promise<boolean>;
   get(accountId: string): Promise<Account | undefined>;
   findByEmail(email: string): Promise<Account | undefined>;
   markVerified(accountId: string, at: string): Promise<void>;
-  update(
-    accountId: string,
-    changes: {
-      name?: string;
-      profile?: Profile;
-      preferences?: Preferences;
-      passwordHash?: string;
-      plan?: string;
-      suspension?: Account['suspension'] | null;
-    },
-    at: string,
-  ): Promise<Account>;
+  update(accountId: string, changes: AccountChanges, at: string): Promise<Account>;
   /** Moves the account to a new email, releasing the old one; false when the new one is taken. */
   changeEmail(accountId: string, from: string, to: string, at: string): Promise<boolean>;
 }
