@@ -204,7 +204,7 @@ async function main(): Promise<void> {
           ...e2e.map((f) => `${f.callsPerLogItem.toFixed(1)} / ${f.storedBytesPerCall.toFixed(0)}`),
         ],
         [
-          'gateway ms a call, one at a time (own, upstream wait apart) / worker ms an event (local, writes serialized)',
+          'gateway ms a call, one at a time (own, upstream wait apart) / worker ms an event (local, one process)',
           ...e2e.map((f) => `${f.gatewayOwnMs.toFixed(2)} / ${f.workerMsPerEvent.toFixed(2)}`),
         ],
         ['upstream wait ms a call (demo echo, local)', ...e2e.map((f) => f.upstreamMs.toFixed(2))],

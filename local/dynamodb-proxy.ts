@@ -33,13 +33,15 @@ const NOOP_ATTRIBUTE = '__omnapi_transaction_check';
 
 /**
  * The local DynamoDB endpoint: dynalite behind a proxy that adds what dynalite lacks —
- * TransactWriteItems and TransactGetItems. Writes are serialized through the proxy, so a transaction
- * is all-or-nothing for every other writer: each part is applied as a conditional write and, when one
- * is refused, the parts already applied are restored from their old images. Readers may glimpse a
+ * TransactWriteItems and TransactGetItems. Writes to one item take turns through the proxy, and a
+ * transaction holds all of its items until it is done, so it is all-or-nothing for every other
+ * writer: each part is applied as a conditional write and, when one is refused, the parts already
+ * applied are restored from their old images. Writes to different items run side by side. Readers may glimpse a
  * transaction half-way (real DynamoDB isolates them); everything else passes through untouched.
  */
 export class DynamoDbProxy {
-  private tail: Promise<unknown> = Promise.resolve();
+  /** The last write holding each item (`table|key`): the next write to it waits for it. */
+  private readonly writing = new Map<string, Promise<void>>();
   /** Requests served, as `Operation table` → count; the benchmark reads it. */
   readonly calls = new Map<string, number>();
   /**
@@ -79,14 +81,15 @@ export class DynamoDbProxy {
             if (this.iam.roleOf(key)) await this.iam.authorize(key, dynamoRequests(this.iam, operation, input));
           }
           if (operation === 'TransactWriteItems') {
-            const result = await this.serialized(() => this.transactWrite(input.TransactItems as TransactItem[]));
+            const parts = (input.TransactItems ?? []) as TransactItem[];
+            const result = await this.locked(await this.itemsOfTransaction(parts), () => this.transactWrite(parts));
             return reply(response, result.status, result.body);
           }
           if (operation === 'TransactGetItems') return reply(response, 200, await this.transactGet(input.TransactItems as never));
           const metered = METERED.has(operation) && !(input as Record<string, unknown>).ReturnConsumedCapacity;
           const sent = metered ? Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' })) : body;
           const forward = () => this.forward(request, sent);
-          const answer = WRITES.has(operation) ? await this.serialized(forward) : await forward();
+          const answer = WRITES.has(operation) ? await this.locked(await this.itemsOfWrite(operation, input), forward) : await forward();
           if (METERED.has(operation)) this.meter(operation, String(input.TableName), answer);
           response.writeHead(answer.status, answer.headers);
           response.end(answer.body);
@@ -127,10 +130,62 @@ export class DynamoDbProxy {
     }
   }
 
-  private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(work, work);
-    this.tail = run.catch(() => undefined);
-    return run;
+  /**
+   * Runs a write once every earlier write to any of its items is done, holding them until it is:
+   * writes to one item take turns in arrival order (so a transaction's parts, applied one by one,
+   * are never interleaved with another writer's), and writes to different items run side by side.
+   * A write waits only for writes that arrived before it, so no two ever wait for each other.
+   */
+  private async locked<T>(items: string[], work: () => Promise<T>): Promise<T> {
+    const keys = [...new Set(items)];
+    const earlier = keys.map((key) => this.writing.get(key));
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    for (const key of keys) this.writing.set(key, done);
+    try {
+      await Promise.all(earlier);
+      return await work();
+    } finally {
+      release();
+      for (const key of keys) if (this.writing.get(key) === done) this.writing.delete(key);
+    }
+  }
+
+  /** The items a single-item write or a BatchWriteItem touches, as `table|key` (one without a usable key, which dynalite refuses, as the table's `*`). */
+  private async itemsOfWrite(operation: string, input: RequestInput): Promise<string[]> {
+    if (operation === 'BatchWriteItem') {
+      const requests = Object.entries(
+        (input.RequestItems ?? {}) as Record<string, { PutRequest?: { Item?: Item }; DeleteRequest?: { Key?: Item } }[]>,
+      );
+      return Promise.all(
+        requests.flatMap(([table, writes]) =>
+          (Array.isArray(writes) ? writes : []).map((write) => this.itemName(table, write.DeleteRequest?.Key, write.PutRequest?.Item)),
+        ),
+      );
+    }
+    const { TableName, Key, Item } = input as { TableName?: string; Key?: Item; Item?: Item };
+    return [await this.itemName(TableName, Key, Item)];
+  }
+
+  private itemsOfTransaction(parts: TransactItem[]): Promise<string[]> {
+    return Promise.all(
+      (Array.isArray(parts) ? parts : []).map((entry) => {
+        const part: { TableName?: string; Key?: Item; Item?: Item } | undefined =
+          entry?.Put ?? entry?.Update ?? entry?.Delete ?? entry?.ConditionCheck;
+        return this.itemName(part?.TableName, part?.Key, part?.Item);
+      }),
+    );
+  }
+
+  /** `table|key` of an item from its key, or from the whole item and the table's key schema. */
+  private async itemName(table: string | undefined, key: Item | undefined, item: Item | undefined): Promise<string> {
+    try {
+      const found = key ?? (table && item ? await this.keyOf(table, item) : undefined);
+      if (table && found) return `${table}|${JSON.stringify(Object.entries(found).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+    } catch {
+      // No such table: dynalite will say so.
+    }
+    return `${table ?? ''}|*`;
   }
 
   private forward(

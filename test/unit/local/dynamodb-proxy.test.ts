@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { DynamoDbProxy } from '../../../local/dynamodb-proxy';
 
@@ -119,5 +119,88 @@ describe('local DynamoDB transactions (proxy over dynalite)', () => {
     const claims = await Promise.all(Array.from({ length: 25 }, (_, i) => get(`claim-${i}`)));
     expect(claims.filter(Boolean)).toHaveLength(10);
     expect(proxy.calls.get('TransactWriteItems txn')).toBeGreaterThanOrEqual(25);
+  });
+
+  it('holds an item a transaction is writing: a plain write beside a cancelled transaction is never undone by its rollback', async () => {
+    for (let round = 0; round < 10; round++) {
+      const pk = `held-${round}`;
+      await db.send(new PutCommand({ TableName: 'txn', Item: { pk, sk: 's', v: 1 } }));
+      const cancelled = db
+        .send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: { TableName: 'txn', Key: { pk, sk: 's' }, UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': 99 } },
+              },
+              { Put: { TableName: 'txn', Item: { pk: `${pk}-other`, sk: 's' } } },
+              { ConditionCheck: { TableName: 'txn', Key: { pk: 'missing', sk: 's' }, ConditionExpression: 'attribute_exists(pk)' } },
+            ],
+          }),
+        )
+        .catch((e) => e);
+      const plain = db.send(
+        new UpdateCommand({
+          TableName: 'txn',
+          Key: { pk, sk: 's' },
+          UpdateExpression: 'SET w = :w',
+          ExpressionAttributeValues: { ':w': round },
+        }),
+      );
+      expect(await cancelled).toBeInstanceOf(TransactionCanceledException);
+      await plain;
+      expect(await get(pk)).toEqual({ pk, sk: 's', v: 1, w: round });
+    }
+  });
+});
+
+describe('local DynamoDB writes to different items (proxy over a store that holds one item)', () => {
+  it('are not queued behind each other: a write to B is served while a write to A is still held', async () => {
+    const received: string[] = [];
+    let firstA = '';
+    let releaseA!: () => void;
+    const aHeld = new Promise<void>((resolve) => (releaseA = resolve));
+    const store = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (c: Buffer) => chunks.push(c));
+      request.on('end', async () => {
+        const pk = JSON.parse(Buffer.concat(chunks).toString()).Key.pk.S as string;
+        received.push(pk);
+        if (pk === 'B') releaseA();
+        // A is answered once B reached the store, or after 3 s if B never does (it waits behind A).
+        if (pk === 'A' && !firstA)
+          firstA = await Promise.race([
+            aHeld.then(() => 'answered after B arrived'),
+            new Promise<string>((r) => setTimeout(() => r('timed out'), 3000)),
+          ]);
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        response.end(JSON.stringify({ ConsumedCapacity: { TableName: 't', CapacityUnits: 1 } }));
+      });
+    });
+    const proxy = new DynamoDbProxy(`http://127.0.0.1:${await listen(store)}`);
+    const front = http.createServer(proxy.listener());
+    const db = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${await listen(front)}`,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      }),
+    );
+    const update = (pk: string) =>
+      db.send(new UpdateCommand({ TableName: 't', Key: { pk }, UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': 1 } }));
+    try {
+      const a = update('A');
+      await new Promise((r) => setTimeout(r, 50));
+      await Promise.all([a, update('B'), update('A')]);
+      // B reached the store while the first A was held; the second A waited for the first.
+      expect(firstA).toBe('answered after B arrived');
+      expect(received).toEqual(['A', 'B', 'A']);
+    } finally {
+      db.destroy();
+      proxy.close();
+      for (const server of [front, store]) {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
+    }
   });
 });
