@@ -151,16 +151,17 @@ function itemsOf(entry: UsageEntry, pages: PageFill): string[] {
 
 /**
  * From how many calls a second (the minute's admitted count so far over the seconds into it, plus
- * one) an account's calls are stored in pages. Below it a call is a single item, one plain write:
- * an account that calls less often has about one call in a worker batch, and a page would cost a
- * seq block, a page and a rollup in a transaction — six units — for it.
+ * one) an account's calls are stored in pages. Below it a call goes to its slot, one plain conditional
+ * write (shared by the slot's calls in the batch): an account that calls less often has about one
+ * call in a worker batch, and a page would cost a seq block, a page and a rollup in a transaction —
+ * six units — for it.
  */
 export const PAGE_FROM_CALLS_PER_SECOND = 2;
 
 /**
- * Whether a call is stored in a page (guarded by its seq block, in a transaction) or as a single item
- * (guarded by its key). Decided by the event alone, so every copy of a call takes the same form
- * whatever batch it arrives in: a call is never both a page's and a single item.
+ * Whether a call is stored in a page (guarded by its seq block, in a transaction) or in its slot or
+ * as a single item (guarded by its entry or key). Decided by the event alone, so every copy of a call
+ * takes the same form whatever batch it arrives in: a call is never both a page's and a slot's.
  */
 export function storedInPage(event: UsageEntry['event']): boolean {
   // A refund needs the ledger in a transaction: it goes with its page, guarded by its seq block.
@@ -173,12 +174,13 @@ export function storedInPage(event: UsageEntry['event']): boolean {
 }
 
 /**
- * Single calls are counted into their hour's rollup in steps, not one write each: about one call
- * in TALLY_EVERY (by its request id) makes the worker add the singles recorded since the last step,
- * up to STEP_LAG_MS ago (calls younger than that may still be on their way in another batch). The
- * usage reader adds the few not yet counted from the single items themselves. A single older than
- * STEP_LAG_MS when it is written may belong to a span already counted: its hour is counted again
- * from scratch.
+ * Calls of slots and single items are counted into their hour's rollup by the sweep once the hour is
+ * over, and in steps, not one write each: about one refused call in TALLY_EVERY (by its request id)
+ * makes the worker add what was recorded since the last step, up to STEP_LAG_MS ago (calls younger
+ * than that may still be on their way in another batch). Admitted calls start no step: a step reads
+ * the hour's slots whole. The usage reader adds what is not counted yet from the items themselves.
+ * A call older than STEP_LAG_MS when it is written may belong to a span already counted: its hour is
+ * counted again from scratch.
  */
 export const TALLY_EVERY = 10;
 /** Sweep marks a container remembers before it forgets them (and marks again). */

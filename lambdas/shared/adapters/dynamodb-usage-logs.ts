@@ -282,12 +282,13 @@ export class DynamoDbUsageLogs implements UsageLogStore {
   ) {}
 
   /**
-   * Newest first, one page at a time. Page items sort by the newest call they hold, single calls by
-   * their own time; both ranges are read newest first side by side, always from the one whose next
-   * item is newer, so after reading an item whose newest call is `m`, every log newer than the next
-   * item's bound has been read: those are returned, and the reader goes on only as far as the page
-   * of logs needs. The cursor is the order key (`<at>#<requestId>`) of the last log returned; the
-   * next page starts at that call's minute (a page holds one minute) and skips what came before.
+   * Newest first, one page at a time. Page items sort by the newest call they hold, slots by their
+   * hour's end (the newest call they may hold), single calls by their own time; both ranges are read
+   * newest first side by side, always from the one whose next item is newer, so after reading an item
+   * whose newest call is `m`, every log newer than the next item's bound has been read: those are
+   * returned, and the reader goes on only as far as the page of logs needs. The cursor is the order
+   * key (`<at>#<requestId>`) of the last log returned; the next page starts at that call's minute (a
+   * page holds one minute) or, for slots, at the end of its hour, and skips what came before.
    * Items of the earlier one-call form, all older, are read after. The partition is always the
    * caller's: a cursor cannot reach another account's logs.
    */
@@ -318,7 +319,7 @@ export class DynamoDbUsageLogs implements UsageLogStore {
         if (log.at >= oldest && (!cursor || orderKey(log) < cursor) && (!filter || filter(log))) buffer.push(log);
     };
     const upper = (prefix: string) => (cursor ? `${prefix}${minuteOf(cursor)}\uffff` : `${prefix}\uffff`);
-    // Pages `L#<newest call>#…` and single calls `M#<at>#…`, each newest first: the bound of an item is the newest call it may hold.
+    // Pages `L#<newest call>#…`, slots `M#<hour's end>#Z…` and single calls `M#<at>#…`, each newest first: the bound of an item is the newest call it may hold.
     const pages = this.items(accountId, `L#${minuteOf(oldest)}`, upper('L#'), limit);
     // Slots are keyed by their hour's end: the hour of the cursor's call is read from its end (keep() drops what is newer).
     const cursorAt = cursor ? Date.parse(cursor.slice(0, cursor.indexOf('#'))) : Number.NaN;
