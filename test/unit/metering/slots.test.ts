@@ -97,6 +97,10 @@ describe('slots: calls of an account that is not busy share an item per run of s
     expect(await readAll('acc_conc', hour + 2 * HOUR)).toEqual(events.map((e) => e.requestId).reverse());
     await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
     expect(await counted('acc_conc')).toBe(events.length);
+    // Erasure deletes the slots and counts the calls they held.
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    expect(await logs.erasePage('acc_conc', 100)).toEqual({ erased: events.length, remaining: false });
+    expect(await logs.any('acc_conc')).toBe(false);
   });
 
   it('records what is left of a batch retried after it failed part-way, whether a write was lost or only its answer', async () => {
