@@ -42,6 +42,10 @@ export interface StoreFigures {
     slotItems: number;
     callsPerSlot: number;
     bytesPerSlotCall: number;
+    /** The largest slot item (DynamoDB's item size, the write-unit measure): at most SLOT_MAX_BYTES. */
+    largestSlotBytes: number;
+    /** Admitted calls stored as single items because their slot had no room or its key was another client's. */
+    singlesPerCall: number;
     sweepReadUnitsPerCall: number;
   };
   /** Usage-logs table write units per call: what one account's log partition takes per call. */
@@ -327,6 +331,8 @@ async function steadySlots(
     slotItems: slots.length,
     callsPerSlot: slotCalls / Math.max(1, slots.length),
     bytesPerSlotCall: slots.reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0) / Math.max(1, slotCalls),
+    largestSlotBytes: Math.max(0, ...slots.map((s) => s.bytes)),
+    singlesPerCall: [...metered.sizes.values()].filter((s) => s.table === 'usageLogs' && /^M#.*#S\d+$/.test(s.sk)).length / events.length,
     sweepReadUnitsPerCall: (metered.readUnits - readsBefore) / events.length,
   };
 }
