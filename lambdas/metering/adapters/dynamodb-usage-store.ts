@@ -545,7 +545,8 @@ export class DynamoDbUsageStore implements UsageStore {
   /** An account's calls stored in slots and single call items made after `from` and up to `until` (epoch ms), with their analytics mark. */
   private async singlesBetween(accountId: string, from: number, until: number): Promise<{ log: UsageLog; analytics: boolean }[]> {
     const found: { log: UsageLog; analytics: boolean }[] = [];
-    const { lower, upper } = callRange(from, until);
+    // From the millisecond after `from`: the slots of the hour before end at `from` when it is an hour's start minus one.
+    const { lower, upper } = callRange(from + 1, until);
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(

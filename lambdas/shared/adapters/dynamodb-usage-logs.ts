@@ -183,7 +183,7 @@ export function callsOfItem(item: Record<string, unknown>): { log: UsageLog; ana
   return [{ log: decodeSingle(item.d as Uint8Array, singleCallAt(sk)), analytics: item.a === true }];
 }
 
-/** The key range `M#…` that holds every call of an account made in `(from, until]` (epoch ms): slots are keyed by their hour's end. */
+/** The key range `M#…` that holds every call of an account made in `[from, until]` (epoch ms): slots are keyed by their hour's end. */
 export const callRange = (from: number, until: number) => ({
   lower: `M#${new Date(from).toISOString()}`,
   upper: `M#${hourEndOf(new Date(until).toISOString())}\uffff`,
