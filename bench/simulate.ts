@@ -28,9 +28,9 @@ export interface StoreFigures {
   /**
    * Bytes stored in the usage-logs table per call, with DynamoDB's 100-byte per-item overhead, in
    * steady state: a slot fills over SLOT_CALLS of its account's calls, which a run of seconds does not
-   * see, so calls stored in slots are charged what slots hold per call over a whole simulated hour of
-   * a sample of the load's accounts that are not busy (`steady`); pages, seq blocks and single items
-   * as this run stored them.
+   * see, so the slot calls of accounts that are not busy are charged what slots hold per call over a
+   * whole simulated hour of a sample of them (`steady`); pages, seq blocks, single items and busy
+   * accounts' slots (their first call or two of each minute, far apart in sequence) as this run stored them.
    */
   storedBytesPerCall: number;
   /** The same, as this run's items hold it (partly filled slots charged in full). */
@@ -41,6 +41,9 @@ export interface StoreFigures {
     calls: number;
     slotItems: number;
     callsPerSlot: number;
+    /** Calls per item, slots and the single items of calls they had no room for. */
+    callsPerItem: number;
+    /** Bytes stored per admitted call of these accounts: slots, and the single items of calls they had no room for. */
     bytesPerSlotCall: number;
     /** The largest slot item (DynamoDB's item size, the write-unit measure): at most SLOT_MAX_BYTES. */
     largestSlotBytes: number;
@@ -80,7 +83,7 @@ export const WORKER_CPU_MS_PER_EVENT = 0.3;
  * DynamoDB's billing rules, not a guess.
  */
 export class MeteredClient {
-  readonly sizes = new Map<string, { table: string; sk: string; bytes: number; logs: number }>();
+  readonly sizes = new Map<string, { table: string; pk: string; sk: string; bytes: number; logs: number }>();
   writeUnits = 0;
   logTableWriteUnits = 0;
   /** Writes of the sweep lists (`SWEEP#…` partitions): apart, as they are paid once a day per account and container. */
@@ -150,6 +153,7 @@ export class MeteredClient {
       after = itemSize(body.Item);
       this.sizes.set(id, {
         table,
+        pk: String(body.Item.pk),
         sk: String(body.Item.sk),
         bytes: after,
         logs: /^[LM]#/.test(String(body.Item.sk)) ? Number(body.Item.n ?? 1) : 0,
@@ -158,7 +162,13 @@ export class MeteredClient {
       const { Item } = await this.inner.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
       after = Item ? itemSize(Item) : 0;
       if (Item)
-        this.sizes.set(id, { table, sk: String(Item.sk), bytes: after, logs: /^[LM]#/.test(String(Item.sk)) ? Number(Item.n ?? 1) : 0 });
+        this.sizes.set(id, {
+          table,
+          pk: String(Item.pk),
+          sk: String(Item.sk),
+          bytes: after,
+          logs: /^[LM]#/.test(String(Item.sk)) ? Number(Item.n ?? 1) : 0,
+        });
     } else if (kind === 'Delete') this.sizes.delete(id);
     const units = Math.max(1, Math.ceil(Math.max(before, after) / 1024)) * factor;
     this.writeUnits += units;
@@ -231,7 +241,12 @@ export async function simulateLoad(
   if (logs !== events.length) throw new Error(`${load.name}: ${logs} logs stored for ${events.length} events`);
   const holding = logItems.filter((s) => s.logs > 0).length;
   const stored = logItems.reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0);
-  const slots = logItems.filter((s) => isSlot(s.sk));
+  // The slots of accounts that are not busy fill over minutes; a busy account's (its first call or two
+  // of each minute, far apart in sequence) hold what they hold now, whatever the run's length.
+  const quiet = new Set(
+    ratesOf(load).flatMap((rate, i) => (rate > 0 && rate < PAGE_FROM_CALLS_PER_SECOND ? [`ACCOUNT#acc_sim${tag}_${i}`] : [])),
+  );
+  const slots = logItems.filter((s) => isSlot(s.sk) && quiet.has(s.pk));
   const slotCalls = slots.reduce((sum, s) => sum + s.logs, 0);
   const steady = slotCalls
     ? await steadySlots(client, load, model, new Date(start.getTime() + 30 * 86_400_000), options.analytics ?? true)
@@ -249,7 +264,7 @@ export async function simulateLoad(
     // Calls in slots: what the sweep reads finishing a whole hour of them (the hour's slots, once), from the sample.
     sweepReadUnits: steady ? steady.sweepReadUnitsPerCall * slotShare + sweepReadUnits * (1 - slotShare) : sweepReadUnits,
     transactions: metered.transactions / events.length,
-    callsPerLogItem: logs / Math.max(1, steady ? holding - slots.length + slotCalls / steady.callsPerSlot : holding),
+    callsPerLogItem: logs / Math.max(1, steady ? holding - slots.length + slotCalls / steady.callsPerItem : holding),
     storedBytesPerCall: steady
       ? (stored - slots.reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0) + slotCalls * steady.bytesPerSlotCall) / events.length
       : stored / events.length,
@@ -324,15 +339,19 @@ async function steadySlots(
   clock = start.getTime() + 3_600_000 + STEP_LAG_MS + 60_000;
   await store.finishHours(start.getTime(), clock);
   const slots = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs' && isSlot(s.sk));
+  // Admitted calls a full slot had no room for are single items: part of what slots cost.
+  const alone = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs' && /^M#.*#S\d+$/.test(s.sk));
   const slotCalls = slots.reduce((sum, s) => sum + s.logs, 0);
+  const bytes = [...slots, ...alone].reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0);
   return {
     accounts: chosen.size,
     calls: events.length,
     slotItems: slots.length,
     callsPerSlot: slotCalls / Math.max(1, slots.length),
-    bytesPerSlotCall: slots.reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0) / Math.max(1, slotCalls),
+    callsPerItem: (slotCalls + alone.length) / Math.max(1, slots.length + alone.length),
+    bytesPerSlotCall: bytes / Math.max(1, slotCalls + alone.length),
     largestSlotBytes: Math.max(0, ...slots.map((s) => s.bytes)),
-    singlesPerCall: [...metered.sizes.values()].filter((s) => s.table === 'usageLogs' && /^M#.*#S\d+$/.test(s.sk)).length / events.length,
+    singlesPerCall: alone.length / Math.max(1, slotCalls + alone.length),
     sweepReadUnitsPerCall: (metered.readUnits - readsBefore) / events.length,
   };
 }
