@@ -65,6 +65,8 @@ const RECEIVE_ROUND_TRIP_MS = 20;
 /** For comparisons: the matrix simulated with events as queued before single calls (`BENCH_LEGACY_FORM=1`) or another window (`BENCH_WINDOW`). */
 const LEGACY_FORM = process.env.BENCH_LEGACY_FORM === '1';
 const WINDOW = process.env.BENCH_WINDOW ? Number(process.env.BENCH_WINDOW) : undefined;
+/** `BENCH_MATRIX_FILE=<name>`: the matrix alone (no bundles, CPU or ceiling), written to bench/results/<name>.json, not latest.json — to compare a store change. */
+const MATRIX_FILE = process.env.BENCH_MATRIX_FILE;
 /** Calls sent one at a time before each end-to-end load, for the functions' durations. */
 const SEQUENTIAL_CALLS = Number(process.env.BENCH_SEQUENTIAL_CALLS ?? 150);
 
@@ -367,6 +369,28 @@ async function main(): Promise<void> {
     );
     console.log(`prices: bench/prices.ts (${PRICES_AS_OF})`);
 
+    if (MATRIX_FILE) {
+      fs.writeFileSync(
+        path.join(__dirname, 'results', `${path.basename(MATRIX_FILE)}.json`),
+        `${JSON.stringify(
+          {
+            commit: commitOfTree(),
+            loadAverage: { atStart: LOAD_AT_START, atEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
+            matrix: rows.map((r) => ({
+              load: r.load.name,
+              figures: r.figures,
+              platform: total(r.ours),
+              rest: total(r.rest),
+              plain: total(r.plain),
+              lines: Object.fromEntries(r.ours),
+            })),
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      return;
+    }
     const bundles = bundleFigures(runtime.model.functions);
     console.log(
       `\n${table([['function bundle', 'KiB', 'init ms'], ...bundles.map((b) => [b.name, (b.bytes / 1024).toFixed(0), b.initMs.toFixed(0)])])}`,

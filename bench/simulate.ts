@@ -1,9 +1,9 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbUsageStore, STEP_LAG_MS } from '../lambdas/metering/adapters/dynamodb-usage-store';
+import { DynamoDbUsageStore, PAGE_FROM_CALLS_PER_SECOND, STEP_LAG_MS } from '../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../lambdas/metering/domain/usage';
 import { itemSize } from './item-size';
-import { type OfferedLoad, plannedCalls, type PollerModel, pollBatches, totalRate, usageEventsOf } from './load';
+import { type OfferedLoad, plannedCalls, type PollerModel, pollBatches, ratesOf, seeded, totalRate, usageEventsOf } from './load';
 
 /** What the worker's writes and stored items of a run came to, per call (usage event). */
 export interface StoreFigures {
@@ -23,10 +23,34 @@ export interface StoreFigures {
   sweepWriteUnits: number;
   sweepReadUnits: number;
   transactions: number;
-  /** Logged calls per stored log item holding logs (pages and single-call items). */
+  /** Logged calls per stored log item holding logs (pages, slots and single-call items); slots as they are once full (below). */
   callsPerLogItem: number;
-  /** Bytes stored in the usage-logs table per call, with DynamoDB's 100-byte per-item overhead. */
+  /**
+   * Bytes stored in the usage-logs table per call, with DynamoDB's 100-byte per-item overhead, in
+   * steady state: a slot fills over SLOT_CALLS of its account's calls, which a run of seconds does not
+   * see, so the slot calls of accounts that are not busy are charged what slots hold per call over a
+   * whole simulated hour of a sample of them (`steady`); pages, seq blocks, single items and busy
+   * accounts' slots (their first call or two of each minute, far apart in sequence) as this run stored them.
+   */
   storedBytesPerCall: number;
+  /** The same, as this run's items hold it (partly filled slots charged in full). */
+  storedBytesPerCallThisRun: number;
+  /** The hour-long sample that prices slots, when the load stored any call in one. */
+  steady?: {
+    accounts: number;
+    calls: number;
+    slotItems: number;
+    callsPerSlot: number;
+    /** Calls per item, slots and the single items of calls they had no room for. */
+    callsPerItem: number;
+    /** Bytes stored per admitted call of these accounts: slots, and the single items of calls they had no room for. */
+    bytesPerSlotCall: number;
+    /** The largest slot item (DynamoDB's item size, the write-unit measure): at most SLOT_MAX_BYTES. */
+    largestSlotBytes: number;
+    /** Admitted calls stored as single items because their slot had no room or its key was another client's. */
+    singlesPerCall: number;
+    sweepReadUnitsPerCall: number;
+  };
   /** Usage-logs table write units per call: what one account's log partition takes per call. */
   logPartitionUnitsPerCall: number;
   receivesPerCall: number;
@@ -45,6 +69,9 @@ export interface StoreFigures {
 }
 
 const ITEM_OVERHEAD = 100;
+/** Calls of the hour-long sample that prices slots: enough accounts for an hour of their calls to stay near this. */
+const STEADY_CALLS = 6_000;
+const isSlot = (sk: string) => /^M#.*#Z/.test(sk);
 /** A DynamoDB request's round trip from Lambda in the same region (single-digit ms; taken high). */
 export const DYNAMO_ROUND_TRIP_MS = 8;
 /** The worker's own CPU per event at its memory (parsing, compression): taken high. */
@@ -56,7 +83,7 @@ export const WORKER_CPU_MS_PER_EVENT = 0.3;
  * DynamoDB's billing rules, not a guess.
  */
 export class MeteredClient {
-  readonly sizes = new Map<string, { table: string; bytes: number; logs: number }>();
+  readonly sizes = new Map<string, { table: string; pk: string; sk: string; bytes: number; logs: number }>();
   writeUnits = 0;
   logTableWriteUnits = 0;
   /** Writes of the sweep lists (`SWEEP#…` partitions): apart, as they are paid once a day per account and container. */
@@ -124,11 +151,24 @@ export class MeteredClient {
     let after = 0;
     if (kind === 'Put') {
       after = itemSize(body.Item);
-      this.sizes.set(id, { table, bytes: after, logs: /^[LM]#/.test(String(body.Item.sk)) ? Number(body.Item.n ?? 1) : 0 });
+      this.sizes.set(id, {
+        table,
+        pk: String(body.Item.pk),
+        sk: String(body.Item.sk),
+        bytes: after,
+        logs: /^[LM]#/.test(String(body.Item.sk)) ? Number(body.Item.n ?? 1) : 0,
+      });
     } else if (kind === 'Update') {
       const { Item } = await this.inner.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
       after = Item ? itemSize(Item) : 0;
-      if (Item) this.sizes.set(id, { table, bytes: after, logs: /^[LM]#/.test(String(Item.sk)) ? Number(Item.n ?? 1) : 0 });
+      if (Item)
+        this.sizes.set(id, {
+          table,
+          pk: String(Item.pk),
+          sk: String(Item.sk),
+          bytes: after,
+          logs: /^[LM]#/.test(String(Item.sk)) ? Number(Item.n ?? 1) : 0,
+        });
     } else if (kind === 'Delete') this.sizes.delete(id);
     const units = Math.max(1, Math.ceil(Math.max(before, after) / 1024)) * factor;
     this.writeUnits += units;
@@ -201,16 +241,33 @@ export async function simulateLoad(
   if (logs !== events.length) throw new Error(`${load.name}: ${logs} logs stored for ${events.length} events`);
   const holding = logItems.filter((s) => s.logs > 0).length;
   const stored = logItems.reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0);
+  // The slots of accounts that are not busy fill over minutes; a busy account's (its first call or two
+  // of each minute, far apart in sequence) hold what they hold now, whatever the run's length.
+  const quiet = new Set(
+    ratesOf(load).flatMap((rate, i) => (rate > 0 && rate < PAGE_FROM_CALLS_PER_SECOND ? [`ACCOUNT#acc_sim${tag}_${i}`] : [])),
+  );
+  const slots = logItems.filter((s) => isSlot(s.sk) && quiet.has(s.pk));
+  const slotCalls = slots.reduce((sum, s) => sum + s.logs, 0);
+  const steady = slotCalls
+    ? await steadySlots(client, load, model, new Date(start.getTime() + 30 * 86_400_000), options.analytics ?? true)
+    : undefined;
+  const slotShare = slotCalls / events.length;
+  const sweepReadUnits = sweepReads / (totalRate(load) * 3_600);
   return {
+    storedBytesPerCallThisRun: stored / events.length,
+    steady,
     events: events.length,
     batches: batches.length,
     workerWriteUnits: metered.writeUnits / events.length,
     workerReadUnits: (metered.readUnits + settingsReads) / events.length,
     sweepWriteUnits: (metered.sweepListWriteUnits * model.pollers) / (totalRate(load) * 86_400) + sweepWrites / (totalRate(load) * 3_600),
-    sweepReadUnits: sweepReads / (totalRate(load) * 3_600),
+    // Calls in slots: what the sweep reads finishing a whole hour of them (the hour's slots, once), from the sample.
+    sweepReadUnits: steady ? steady.sweepReadUnitsPerCall * slotShare + sweepReadUnits * (1 - slotShare) : sweepReadUnits,
     transactions: metered.transactions / events.length,
-    callsPerLogItem: logs / Math.max(1, holding),
-    storedBytesPerCall: stored / events.length,
+    callsPerLogItem: logs / Math.max(1, steady ? holding - slots.length + slotCalls / steady.callsPerItem : holding),
+    storedBytesPerCall: steady
+      ? (stored - slots.reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0) + slotCalls * steady.bytesPerSlotCall) / events.length
+      : stored / events.length,
     logPartitionUnitsPerCall: metered.logTableWriteUnits / events.length,
     receivesPerCall: receives / events.length,
     deletesPerCall: batches.reduce((sum, b) => sum + Math.ceil(b.items.length / 10), 0) / events.length,
@@ -218,5 +275,83 @@ export async function simulateLoad(
       batches.reduce((sum, b) => sum + new Set(b.items.map((m) => (JSON.parse(m.body) as UsageEvent).accountId)).size, 0) / batches.length,
     storeMsPerEvent: storeMs / events.length,
     workerMsPerEvent: (sequentialRoundTrips * DYNAMO_ROUND_TRIP_MS) / events.length + WORKER_CPU_MS_PER_EVENT,
+  };
+}
+
+/**
+ * What slots hold per call once they fill: the load's accounts that are not busy (below the paging
+ * rate), sampled evenly by rank so that an hour of their calls stays near STEADY_CALLS, calling for
+ * one whole clock hour through the real store, in the batches the same pollers form. Each account's
+ * sequence numbers start at a random point (an account in the middle of its life), so the hour's
+ * first and last slots are as partial as in any hour, as is the slot an hour boundary splits.
+ * Refused calls are left out: they are single items, priced as the run stored them. Also what the
+ * sweep reads finishing that hour, per call.
+ */
+async function steadySlots(
+  client: DynamoDBDocumentClient,
+  load: OfferedLoad,
+  model: PollerModel,
+  start: Date,
+  analytics: boolean,
+): Promise<NonNullable<StoreFigures['steady']>> {
+  const quiet = ratesOf(load)
+    .map((rate, account) => ({ rate, account }))
+    .filter(({ rate }) => rate > 0 && rate < PAGE_FROM_CALLS_PER_SECOND);
+  const every = Math.max(1, Math.ceil(quiet.reduce((sum, a) => sum + a.rate * 3_600, 0) / STEADY_CALLS));
+  const chosen = new Set(quiet.filter((_, i) => i % every === Math.floor(every / 2)).map((a) => a.account));
+  const hour: OfferedLoad = { ...load, seconds: 3_600, refused: { insufficientCredit: 0, rateLimited: 0 } };
+  const calls =
+    'perAccountPerMinute' in load.rate
+      ? plannedCalls({ ...hour, accounts: chosen.size })
+      : plannedCalls(hour).filter((call) => chosen.has(call.account));
+  const tag = Math.random().toString(36).slice(2, 8);
+  const phase = seeded(5);
+  const offsets = new Map<string, number>();
+  const events = usageEventsOf(
+    calls,
+    start,
+    (i) => `acc_hour${tag}_${i}`,
+    (a, k) => `key_hour${tag}_${a}_${k}`,
+  ).map((event) => {
+    if (event.seq === undefined) return event;
+    if (!offsets.has(event.accountId)) offsets.set(event.accountId, Math.floor(phase() * 1_000_000));
+    return { ...event, seq: event.seq + offsets.get(event.accountId)! };
+  });
+  const { batches } = pollBatches(
+    events.map((event, i) => ({ at: Date.parse(event.at), item: { messageId: `h${i}`, body: JSON.stringify(event) } })),
+    model,
+  );
+  const metered = new MeteredClient(client);
+  let clock = start.getTime();
+  const store = new DynamoDbUsageStore(
+    metered.asClient(),
+    { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' },
+    undefined,
+    () => clock,
+  );
+  const settings = { of: async () => ({ analytics }) };
+  for (const batch of batches) {
+    clock = batch.closedAt;
+    const { failed } = await recordUsageBatch(batch.items, { store, settings });
+    if (failed.size) throw new Error(`the hour of ${load.name}'s quiet accounts failed ${failed.size} messages`);
+  }
+  const readsBefore = metered.readUnits;
+  clock = start.getTime() + 3_600_000 + STEP_LAG_MS + 60_000;
+  await store.finishHours(start.getTime(), clock);
+  const slots = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs' && isSlot(s.sk));
+  // Admitted calls a full slot had no room for are single items: part of what slots cost.
+  const alone = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs' && /^M#.*#S\d+$/.test(s.sk));
+  const slotCalls = slots.reduce((sum, s) => sum + s.logs, 0);
+  const bytes = [...slots, ...alone].reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0);
+  return {
+    accounts: chosen.size,
+    calls: events.length,
+    slotItems: slots.length,
+    callsPerSlot: slotCalls / Math.max(1, slots.length),
+    callsPerItem: (slotCalls + alone.length) / Math.max(1, slots.length + alone.length),
+    bytesPerSlotCall: bytes / Math.max(1, slotCalls + alone.length),
+    largestSlotBytes: Math.max(0, ...slots.map((s) => s.bytes)),
+    singlesPerCall: alone.length / Math.max(1, slotCalls + alone.length),
+    sweepReadUnitsPerCall: (metered.readUnits - readsBefore) / events.length,
   };
 }

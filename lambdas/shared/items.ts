@@ -243,10 +243,19 @@ export const ITEMS = {
     sk: 'L#{at}#{rest*}',
     foundBy: 'account',
   }),
+  logSlot: item({
+    table: 'usageLogs',
+    owner: 'metering',
+    holds:
+      'up to 8 compressed calls of an account that is not busy: one run of its sequence numbers in one hour, with one key and user agent (held once)',
+    pk: 'ACCOUNT#{accountId}',
+    sk: 'M#{hourEnd}#Z{slot}',
+    foundBy: 'account',
+  }),
   logSingle: item({
     table: 'usageLogs',
     owner: 'metering',
-    holds: 'one compressed call of an account alone in its batch',
+    holds: 'one compressed call of an account that is not busy: refused, no room in its slot, or stored before slots',
     pk: 'ACCOUNT#{accountId}',
     sk: 'M#{at}#{call}',
     foundBy: 'account',

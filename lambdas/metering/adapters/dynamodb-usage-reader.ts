@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { decodeSingle, singleCallAt } from '../../shared/adapters/dynamodb-usage-logs';
+import { callRange, callsOfItem } from '../../shared/adapters/dynamodb-usage-logs';
 import { queryAll } from '../../shared/dynamodb-query';
 import { usageLogRetentionDays } from '../../shared/usage-logs';
 import { ITEMS } from '../../shared/items';
@@ -54,10 +54,11 @@ export class DynamoDbUsageReader {
   }
 
   /**
-   * Single calls (accounts calling a few times a second or less) are counted into their hour's
-   * singles rollup in steps; those made after an hour's rollup was counted `through` are read from
-   * the single items themselves. Rollups carry `through`, so only the spans after it are read: one
-   * query per run of such spans, within the logs' retention.
+   * Calls of accounts that are not busy (a few a second or less: slots and single call items) are
+   * counted into their hour's singles rollup when the hour is finished, or in steps; those made after
+   * an hour's rollup was counted `through` are read from the items themselves. Rollups carry
+   * `through`, so only the spans after it are read (a slot is keyed by its hour's end, so an hour not
+   * finished is read whole): one query per run of such spans, within the logs' retention.
    */
   private async uncountedSingles(
     accountId: string,
@@ -89,36 +90,36 @@ export class DynamoDbUsageReader {
     }
     const found: Record<string, unknown>[] = [];
     for (const [lower, upper] of spans) {
+      // Calls at `lower` itself are counted already (`through` is inclusive), and `upper` is an hour's start.
+      const range = callRange(lower, upper - 1);
       const items = await queryAll(this.client, {
         TableName: this.tables.usageLogs,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-        ExpressionAttributeValues: {
-          ':pk': ITEMS.logSingle.pk({ accountId }),
-          ':lower': `M#${new Date(lower).toISOString()}`,
-          ':upper': `M#${new Date(upper - 1).toISOString()}\uffff`,
-        },
+        ExpressionAttributeValues: { ':pk': ITEMS.logSingle.pk({ accountId }), ':lower': range.lower, ':upper': range.upper },
       });
       for (const item of items) {
         if (Number(item.expiresAt ?? Infinity) <= Date.now() / 1000) continue;
-        const at = singleCallAt(String(item.sk));
-        const log = decodeSingle(item.d as Uint8Array, at);
-        if (product && log.product !== product) continue;
-        const bucket = `${at.slice(0, 13)}:00:00Z`;
-        if (Date.parse(at) <= (through.get(`${bucket}#${log.product}`) ?? -Infinity)) continue;
-        const rejected = log.outcome === 'rejected';
-        found.push({
-          bucket,
-          product: log.product,
-          calls: 1,
-          admitted: rejected ? 0 : 1,
-          rejected: rejected ? 1 : 0,
-          errors: log.status >= 400 ? 1 : 0,
-          chargedMicro: rejected ? 0 : log.priceMicroCredits,
-          refundedMicro: log.outcome === 'refunded' ? log.priceMicroCredits : 0,
-          latencyMsSum: Math.round(log.latencyMs),
-          bytesIn: log.requestBytes,
-          bytesOut: log.responseBytes,
-        });
+        for (const { log } of callsOfItem(item)) {
+          const at = log.at;
+          if (Date.parse(at) < lower || Date.parse(at) >= upper) continue;
+          if (product && log.product !== product) continue;
+          const bucket = `${at.slice(0, 13)}:00:00Z`;
+          if (Date.parse(at) <= (through.get(`${bucket}#${log.product}`) ?? -Infinity)) continue;
+          const rejected = log.outcome === 'rejected';
+          found.push({
+            bucket,
+            product: log.product,
+            calls: 1,
+            admitted: rejected ? 0 : 1,
+            rejected: rejected ? 1 : 0,
+            errors: log.status >= 400 ? 1 : 0,
+            chargedMicro: rejected ? 0 : log.priceMicroCredits,
+            refundedMicro: log.outcome === 'refunded' ? log.priceMicroCredits : 0,
+            latencyMsSum: Math.round(log.latencyMs),
+            bytesIn: log.requestBytes,
+            bytesOut: log.responseBytes,
+          });
+        }
       }
     }
     return found;

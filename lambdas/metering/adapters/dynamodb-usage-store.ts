@@ -8,9 +8,11 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits';
 import {
-  decodeSingle,
+  callRange,
+  callsOfItem,
   expiryOf,
   logPageItem,
   logPartition,
@@ -19,9 +21,12 @@ import {
   pageSortKey,
   SEQ_BLOCK,
   seqBlockSortKey,
-  singleCallAt,
   singleCallItem,
   singleSortKey,
+  SLOT_CALLS,
+  slotEntryName,
+  slotSortKey,
+  slotUpdate,
   SWEEP_SHARDS,
   sweepMarkerItem,
   sweepPartition,
@@ -146,16 +151,17 @@ function itemsOf(entry: UsageEntry, pages: PageFill): string[] {
 
 /**
  * From how many calls a second (the minute's admitted count so far over the seconds into it, plus
- * one) an account's calls are stored in pages. Below it a call is a single item, one plain write:
- * an account that calls less often has about one call in a worker batch, and a page would cost a
- * seq block, a page and a rollup in a transaction — six units — for it.
+ * one) an account's calls are stored in pages. Below it a call goes to its slot, one plain conditional
+ * write (shared by the slot's calls in the batch): an account that calls less often has about one
+ * call in a worker batch, and a page would cost a seq block, a page and a rollup in a transaction —
+ * six units — for it.
  */
 export const PAGE_FROM_CALLS_PER_SECOND = 2;
 
 /**
- * Whether a call is stored in a page (guarded by its seq block, in a transaction) or as a single item
- * (guarded by its key). Decided by the event alone, so every copy of a call takes the same form
- * whatever batch it arrives in: a call is never both a page's and a single item.
+ * Whether a call is stored in a page (guarded by its seq block, in a transaction) or in its slot or
+ * as a single item (guarded by its entry or key). Decided by the event alone, so every copy of a call
+ * takes the same form whatever batch it arrives in: a call is never both a page's and a slot's.
  */
 export function storedInPage(event: UsageEntry['event']): boolean {
   // A refund needs the ledger in a transaction: it goes with its page, guarded by its seq block.
@@ -168,12 +174,13 @@ export function storedInPage(event: UsageEntry['event']): boolean {
 }
 
 /**
- * Single calls are counted into their hour's rollup in steps, not one write each: about one call
- * in TALLY_EVERY (by its request id) makes the worker add the singles recorded since the last step,
- * up to STEP_LAG_MS ago (calls younger than that may still be on their way in another batch). The
- * usage reader adds the few not yet counted from the single items themselves. A single older than
- * STEP_LAG_MS when it is written may belong to a span already counted: its hour is counted again
- * from scratch.
+ * Calls of slots and single items are counted into their hour's rollup by the sweep once the hour is
+ * over, and in steps, not one write each: about one refused call in TALLY_EVERY (by its request id)
+ * makes the worker add what was recorded since the last step, up to STEP_LAG_MS ago (calls younger
+ * than that may still be on their way in another batch). Admitted calls start no step: a step reads
+ * the hour's slots whole. The usage reader adds what is not counted yet from the items themselves.
+ * A call older than STEP_LAG_MS when it is written may belong to a span already counted: its hour is
+ * counted again from scratch.
  */
 export const TALLY_EVERY = 10;
 /** Sweep marks a container remembers before it forgets them (and marks again). */
@@ -277,13 +284,27 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   /**
-   * Puts each single call's item if absent (a redelivered call finds it and is a duplicate), then
-   * counts singles into their hours' rollups where a call asks for a step or came late.
+   * Stores the calls of accounts that are not busy: admitted ones in their slots (one conditional
+   * update per slot and batch), refused ones and those no slot had room for as single call items put
+   * if absent — a redelivered call finds its entry or item and is a duplicate. Then counts into the
+   * hours' rollups where a refused call asks for a step, or a call came late.
    */
   private async recordSingles(entries: UsageEntry[]): Promise<string[]> {
     const duplicates: string[] = [];
     const now = this.now();
-    await inParallel(entries, 16, async ({ event, analytics }) => {
+    const slots = new Map<string, UsageEntry[]>();
+    for (const entry of entries) {
+      if (entry.event.seq === undefined) continue;
+      const key = `${entry.event.accountId}|${slotSortKey(entry.event, entry.event.seq)}`;
+      slots.set(key, [...(slots.get(key) ?? []), entry]);
+    }
+    const alone = entries.filter((entry) => entry.event.seq === undefined);
+    await inParallel([...slots.values()], 16, async (calls) => {
+      const recorded = await this.recordSlot(calls);
+      duplicates.push(...recorded.duplicates);
+      alone.push(...recorded.alone);
+    });
+    await inParallel(alone, 16, async ({ event, analytics }) => {
       try {
         await this.client.send(
           new PutCommand({
@@ -298,12 +319,14 @@ export class DynamoDbUsageStore implements UsageStore {
       }
     });
     await this.markForSweep(entries);
-    // Duplicates too: their first delivery may have stopped before its step.
+    // Duplicates too: their first delivery may have stopped before its step. A step reads the hour's
+    // slots whole (they are keyed by its end), so admitted calls start none before the hour is over:
+    // the sweep finishes it (one read of its slots); a late call has its hour counted again at once.
     const steps = new Map<string, { accountId: string; hour: number; fromScratch: boolean }>();
     for (const { event } of entries) {
       const at = Date.parse(event.at);
       const late = at <= now - STEP_LAG_MS;
-      if (!late && !tallies(event.requestId, this.tallyEvery)) continue;
+      if (!late && (event.seq !== undefined || !tallies(event.requestId, this.tallyEvery))) continue;
       const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
       const key = `${event.accountId}|${hour}`;
       steps.set(key, { accountId: event.accountId, hour, fromScratch: late || (steps.get(key)?.fromScratch ?? false) });
@@ -316,6 +339,74 @@ export class DynamoDbUsageStore implements UsageStore {
       this.tallySingles(step.accountId, step.hour, Math.min(lastMsOf(step.hour), now - STEP_LAG_MS), step.fromScratch),
     );
     return duplicates;
+  }
+
+  /**
+   * Adds calls of one slot (same account, hour, slot and client) with one conditional update. When it
+   * is refused, the item it found tells why: calls already there are duplicates (the rest is tried
+   * again); another client under the same short hash, or no room left, sends the calls to single
+   * items. Both are decided by what the slot holds, which only grows, so every copy of a call ends
+   * where its first did.
+   */
+  private async recordSlot(calls: UsageEntry[]): Promise<{ duplicates: string[]; alone: UsageEntry[] }> {
+    const duplicates: string[] = [];
+    const alone: UsageEntry[] = [];
+    const { accountId } = calls[0]!.event;
+    let pending = calls;
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt >= CONFLICT_TRIES + SLOT_CALLS) throw new Error(`Recording slot calls of ${accountId} kept being refused`);
+      const { update, fits } = slotUpdate(
+        accountId,
+        pending.map(({ event, analytics }) => ({ log: logOf(event), seq: event.seq!, analytics })),
+      );
+      if (!fits) {
+        // Too large together for any slot: one at a time, and a call too large alone is stored alone.
+        if (pending.length === 1) alone.push(pending[0]!);
+        else
+          for (const entry of pending) {
+            const one = await this.recordSlot([entry]);
+            duplicates.push(...one.duplicates);
+            alone.push(...one.alone);
+          }
+        break;
+      }
+      let found: Record<string, unknown> | undefined;
+      try {
+        await this.client.send(
+          new UpdateCommand({ TableName: this.tables.usageLogs, ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+        );
+        break;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // What the refusal returns is not unmarshalled by the document client.
+        found = error.Item
+          ? unmarshall(error.Item)
+          : (await this.client.send(new GetCommand({ TableName: this.tables.usageLogs, Key: update.Key, ConsistentRead: true }))).Item;
+      }
+      if (!found) continue;
+      const there = pending.filter(({ event }) => found[slotEntryName(event.seq!)] !== undefined);
+      for (const { event } of there) duplicates.push(event.requestId);
+      const rest = pending.filter((entry) => !there.includes(entry));
+      if (there.length) {
+        pending = rest;
+        continue;
+      }
+      const { keyId, userAgent } = rest[0]!.event;
+      if (found.k !== undefined && (found.k !== keyId || found.u !== userAgent)) {
+        alone.push(...rest);
+        break;
+      }
+      // No room for all of them: one at a time, each call that no longer fits alone.
+      if (rest.length === 1) alone.push(rest[0]!);
+      else
+        for (const entry of rest) {
+          const one = await this.recordSlot([entry]);
+          duplicates.push(...one.duplicates);
+          alone.push(...one.alone);
+        }
+      break;
+    }
+    return { duplicates, alone };
   }
 
   /**
@@ -451,29 +542,27 @@ export class DynamoDbUsageStore implements UsageStore {
     throw new Error(`Counting the single calls of ${accountId} in ${bucket} kept meeting other writers`);
   }
 
-  /** An account's single calls made after `from` and up to `until` (epoch ms), with their analytics mark. */
+  /** An account's calls stored in slots and single call items made after `from` and up to `until` (epoch ms), with their analytics mark. */
   private async singlesBetween(accountId: string, from: number, until: number): Promise<{ log: UsageLog; analytics: boolean }[]> {
     const found: { log: UsageLog; analytics: boolean }[] = [];
+    // From the millisecond after `from`: the slots of the hour before end at `from` when it is an hour's start minus one.
+    const { lower, upper } = callRange(from + 1, until);
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tables.usageLogs,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :until',
-          ExpressionAttributeValues: {
-            ':pk': logPartition(accountId),
-            ':from': `M#${new Date(from).toISOString()}`,
-            ':until': `M#${new Date(until).toISOString()}\uffff`,
-          },
+          ExpressionAttributeValues: { ':pk': logPartition(accountId), ':from': lower, ':until': upper },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) {
-        const at = singleCallAt(String(item.sk));
-        if (Date.parse(at) > from && Date.parse(at) <= until)
-          found.push({ log: decodeSingle(item.d as Uint8Array, at), analytics: item.a === true });
-      }
+      for (const item of page.Items ?? [])
+        for (const call of callsOfItem(item)) {
+          const at = Date.parse(call.log.at);
+          if (at > from && at <= until) found.push(call);
+        }
       start = page.LastEvaluatedKey;
     } while (start);
     return found;

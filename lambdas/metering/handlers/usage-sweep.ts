@@ -5,9 +5,10 @@ import { logger } from '../../shared/logger';
 import { sweepWiring } from '../wiring';
 
 /**
- * Scheduled (EventBridge, every SWEEP_EVERY_MINUTES): finishes the single calls' hourly rollups of
- * the hours that closed since the last two runs, for every account that had single calls those days
- * — so an account that stops calling has its last calls counted without waiting for its next one.
+ * Scheduled (EventBridge, every SWEEP_EVERY_MINUTES): finishes the hourly rollups of quiet accounts'
+ * calls (slots and single items) for the hours that closed since the last two runs, for every account
+ * that had such calls those days — admitted calls start no count while their hour runs, and an
+ * account that stops calling has its last calls counted without waiting for its next one.
  * Two runs' span, so one failed run is made up by the next; what is counted already is not again.
  */
 export const sweep = async (event: Pick<ScheduledEvent, 'time'>) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -22,6 +23,17 @@ const BATCH = 25;
  *   25–40 similar calls compress to 40–60 bytes each, against ~350 as an item apiece;
  * - **singles** `L#<at>#R<requestId>`: a call with no sequence number (refused calls, which the
  *   admit write did not count) as a page of one; its key is its dedupe guard;
+ * - **slots** `M#<last ms of the hour>#Z<slot>_<client>`: the calls of an account that is not busy
+ *   whose sequence numbers fall in one run of {@link SLOT_CALLS} (`seq / SLOT_CALLS`), made in one
+ *   clock hour with one key and user agent (`client`, a short hash of both, which the item holds once
+ *   as `k` and `u`). Each call is a top-level attribute `c<seq % SLOT_CALLS>` (its other fields,
+ *   compressed), added only if absent — the call's dedupe guard. `n` counts the calls, `b` their
+ *   bytes, so a write that would take the item past {@link SLOT_MAX_BYTES} (one write unit) is
+ *   refused and that call is stored as a single call item instead. Keyed by the hour's last
+ *   millisecond: the newest call it may hold, as pages are keyed by theirs;
+ * - **single calls** `M#<at>#S<seq>` or `M#<at>#R<requestId>`: one call of an account that is not
+ *   busy, as one compressed item — a refused call (no sequence number), a call its slot had no room
+ *   for, and the admitted calls stored before slots;
  * - **seq blocks** `SEQ#<block>`: which sequence numbers (per account, from the admit write) of a
  *   block of {@link SEQ_BLOCK} have been recorded, as a number set of offsets; the worker's exactly-once
  *   guard, erased with the logs;
@@ -47,6 +59,28 @@ export const seqBlockSortKey = (block: number) => `SEQ#${String(block).padStart(
 /** A single call's key: its time, then its sequence number (admitted) or request id (refused). */
 export const singleCallSortKey = (at: string, call: { seq?: number; requestId: string }) =>
   `M#${at}#${call.seq !== undefined ? `S${call.seq}` : `R${call.requestId}`}`;
+/**
+ * Calls per slot: sequence numbers `k·SLOT_CALLS … (k+1)·SLOT_CALLS − 1` of an account share an item.
+ * Chosen from measured entry sizes (bench/simulate.ts): a call's entry is ~80–100 bytes compressed
+ * and the item's own part (keys, expiry, counters, key id and user agent) ~200, so eight calls fill
+ * a slot to ~0.9 KB, inside one write unit. A power of two, so no slot straddles two balance shards'
+ * sequence spans (SHARD_SEQ_SPAN = 2^40).
+ */
+export const SLOT_CALLS = 8;
+/** What a slot may grow to: DynamoDB bills a write by the larger of the item before and after, per started KB. */
+export const SLOT_MAX_BYTES = 1024;
+const HOUR_MS = 3_600_000;
+/** `2026-03-01T10:17:03.120Z` → `2026-03-01T10:59:59.999Z`: the last moment of the call's hour. */
+export const hourEndOf = (at: string) => new Date(Math.floor(Date.parse(at) / HOUR_MS) * HOUR_MS + HOUR_MS - 1).toISOString();
+/** Which client made a call, as a slot's key tells it: 8 characters of the SHA-256 of its key id and user agent. */
+const clientOf = (log: Pick<UsageLog, 'keyId' | 'userAgent'>) =>
+  createHash('sha256').update(`${log.keyId}\n${log.userAgent}`).digest('base64url').slice(0, 8);
+/** A slot's key: its hour's last millisecond, the slot number and the client. */
+export const slotSortKey = (log: Pick<UsageLog, 'at' | 'keyId' | 'userAgent'>, seq: number) =>
+  `M#${hourEndOf(log.at)}#Z${Math.floor(seq / SLOT_CALLS)}_${clientOf(log)}`;
+/** The attribute a call takes in its slot. */
+export const slotEntryName = (seq: number) => `c${seq % SLOT_CALLS}`;
+const isSlotKey = (sk: string) => sk.startsWith('M#') && sk.includes('#Z');
 /** Partitions a day's sweep list is spread over, so a busy day's first calls do not all write one partition. */
 export const SWEEP_SHARDS = 16;
 export const sweepPartition = (day: string, shard: number) => ITEMS.sweepList.pk({ day, shard: String(shard).padStart(2, '0') });
@@ -111,6 +145,100 @@ export function decodeSingle(data: Uint8Array, at: string): UsageLog {
   return log as unknown as UsageLog;
 }
 
+/** The fields of a call its slot does not hold (the slot holds the hour, key id and user agent). */
+const SLOT_FIELDS = FIELDS.filter((f) => !['keyId', 'userAgent', 'at'].includes(f));
+
+/** A call's entry in its slot: its own fields, its time as milliseconds into the hour, and its analytics mark, compressed. */
+export function encodeSlotEntry(log: UsageLog, analytics: boolean): Uint8Array {
+  const values = [...SLOT_FIELDS.map((field) => log[field] ?? null), Date.parse(log.at) % HOUR_MS, analytics ? 1 : 0];
+  const json = Buffer.from(JSON.stringify(values));
+  return brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: json.length } });
+}
+
+/** The calls a slot item holds, with their analytics marks, in sequence order. */
+export function decodeSlot(item: Record<string, unknown>): { log: UsageLog; analytics: boolean }[] {
+  const hourEnd = Date.parse(singleCallAt(String(item.sk)));
+  const hour = hourEnd + 1 - HOUR_MS;
+  return Object.keys(item)
+    .filter((name) => /^c\d+$/.test(name))
+    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+    .map((name) => {
+      const values = JSON.parse(brotliDecompressSync(item[name] as Uint8Array).toString('utf8')) as unknown[];
+      const log: Record<string, unknown> = { keyId: item.k, userAgent: item.u };
+      SLOT_FIELDS.forEach((field, i) => {
+        if (values[i] !== null && values[i] !== undefined) log[field] = values[i];
+      });
+      log.at = new Date(hour + Number(values[SLOT_FIELDS.length])).toISOString();
+      return { log: log as unknown as UsageLog, analytics: values[SLOT_FIELDS.length + 1] === 1 };
+    });
+}
+
+/**
+ * The calls an `M#` item holds: a slot's, or a single call's (`a` marks analytics). Everything that
+ * reads the calls of accounts that are not busy reads them through this.
+ */
+export function callsOfItem(item: Record<string, unknown>): { log: UsageLog; analytics: boolean }[] {
+  const sk = String(item.sk);
+  if (isSlotKey(sk)) return decodeSlot(item);
+  return [{ log: decodeSingle(item.d as Uint8Array, singleCallAt(sk)), analytics: item.a === true }];
+}
+
+/** The key range `M#…` that holds every call of an account made in `[from, until]` (epoch ms): slots are keyed by their hour's end. */
+export const callRange = (from: number, until: number) => ({
+  lower: `M#${new Date(from).toISOString()}`,
+  upper: `M#${hourEndOf(new Date(until).toISOString())}\uffff`,
+});
+
+/**
+ * The UpdateItem that adds calls of one slot (same account, hour, slot and client) to it: each call's
+ * entry only if its attribute is absent, the client's key id and user agent only if the slot is new
+ * (or the same: a hash collision refuses), and only while the item stays within SLOT_MAX_BYTES.
+ * A refusal means: some call is there already (a duplicate), or there is no room, or another client
+ * holds the key — the caller reads which from the item returned.
+ */
+export function slotUpdate(accountId: string, calls: { log: UsageLog; seq: number; analytics: boolean }[]) {
+  const first = calls[0]!.log;
+  const entries = calls.map(({ log, seq, analytics }) => ({ name: slotEntryName(seq), value: encodeSlotEntry(log, analytics) }));
+  const bytes = entries.reduce((sum, { name, value }) => sum + name.length + value.byteLength, 0);
+  const key = { pk: logPartition(accountId), sk: slotSortKey(first, calls[0]!.seq) };
+  const expiresAt = Math.floor(Date.parse(hourEndOf(first.at)) / 1000) + usageLogRetentionDays() * 86_400;
+  // The item's own part at its largest: keys, `expiresAt`, `n` (≤ 2 bytes), `b` (≤ 3), `k` and `u`.
+  const own =
+    2 +
+    Buffer.byteLength(key.pk) +
+    2 +
+    Buffer.byteLength(key.sk) +
+    'expiresAt'.length +
+    6 +
+    1 +
+    2 +
+    1 +
+    3 +
+    1 +
+    Buffer.byteLength(first.keyId) +
+    1 +
+    Buffer.byteLength(first.userAgent);
+  const names = Object.fromEntries(entries.map(({ name }, i) => [`#c${i}`, name]));
+  /** Whether the slot could take these calls at all (were it empty): a call too large for any slot is stored alone. */
+  const fits = own + bytes <= SLOT_MAX_BYTES;
+  const update = {
+    Key: key,
+    UpdateExpression: `SET ${entries.map((_, i) => `#c${i} = :c${i}`).join(', ')}, k = if_not_exists(k, :k), u = if_not_exists(u, :u), expiresAt = if_not_exists(expiresAt, :expires) ADD n :n, b :b`,
+    ConditionExpression: `${entries.map((_, i) => `attribute_not_exists(#c${i})`).join(' AND ')} AND (attribute_not_exists(k) OR (k = :k AND u = :u)) AND (attribute_not_exists(b) OR b <= :room)`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: {
+      ...Object.fromEntries(entries.map(({ value }, i) => [`:c${i}`, value])),
+      ':k': first.keyId,
+      ':u': first.userAgent,
+      ':expires': expiresAt,
+      ':n': calls.length,
+      ':b': bytes,
+      ':room': SLOT_MAX_BYTES - own - bytes,
+    },
+  };
+  return { update, fits };
+}
+
 /** A single call's item, expiring the retention period after it; `analytics` when its account had not objected. */
 export function singleCallItem(accountId: string, log: UsageLog, seq: number | undefined, analytics: boolean): Record<string, unknown> {
   return {
@@ -137,7 +265,7 @@ export function logPageItem(accountId: string, sk: string, logs: UsageLog[]): Re
 function logsOf(item: Record<string, unknown>): UsageLog[] {
   const sk = String(item.sk);
   if (sk.startsWith('L#')) return decodeLogs(item.d as Uint8Array);
-  if (sk.startsWith('M#')) return [decodeSingle(item.d as Uint8Array, singleCallAt(sk))];
+  if (sk.startsWith('M#')) return callsOfItem(item).map(({ log }) => log);
   const { pk: _pk, expiresAt: _ttl, accountId: _account, v: _v, balanceMicro: _balance, ...rest } = item;
   const split = sk.indexOf('#');
   return [{ at: sk.slice(0, split), requestId: sk.slice(split + 1), ...rest } as UsageLog];
@@ -154,12 +282,13 @@ export class DynamoDbUsageLogs implements UsageLogStore {
   ) {}
 
   /**
-   * Newest first, one page at a time. Page items sort by the newest call they hold, single calls by
-   * their own time; both ranges are read newest first side by side, always from the one whose next
-   * item is newer, so after reading an item whose newest call is `m`, every log newer than the next
-   * item's bound has been read: those are returned, and the reader goes on only as far as the page
-   * of logs needs. The cursor is the order key (`<at>#<requestId>`) of the last log returned; the
-   * next page starts at that call's minute (a page holds one minute) and skips what came before.
+   * Newest first, one page at a time. Page items sort by the newest call they hold, slots by their
+   * hour's end (the newest call they may hold), single calls by their own time; both ranges are read
+   * newest first side by side, always from the one whose next item is newer, so after reading an item
+   * whose newest call is `m`, every log newer than the next item's bound has been read: those are
+   * returned, and the reader goes on only as far as the page of logs needs. The cursor is the order
+   * key (`<at>#<requestId>`) of the last log returned; the next page starts at that call's minute (a
+   * page holds one minute) or, for slots, at the end of its hour, and skips what came before.
    * Items of the earlier one-call form, all older, are read after. The partition is always the
    * caller's: a cursor cannot reach another account's logs.
    */
@@ -190,12 +319,16 @@ export class DynamoDbUsageLogs implements UsageLogStore {
         if (log.at >= oldest && (!cursor || orderKey(log) < cursor) && (!filter || filter(log))) buffer.push(log);
     };
     const upper = (prefix: string) => (cursor ? `${prefix}${minuteOf(cursor)}\uffff` : `${prefix}\uffff`);
-    // Pages `L#<newest call>#…` and single calls `M#<at>#…`, each newest first: the bound of an item is the newest call it may hold.
+    // Pages `L#<newest call>#…`, slots `M#<hour's end>#Z…` and single calls `M#<at>#…`, each newest first: the bound of an item is the newest call it may hold.
     const pages = this.items(accountId, `L#${minuteOf(oldest)}`, upper('L#'), limit);
+    // Slots are keyed by their hour's end: the hour of the cursor's call is read from its end (keep() drops what is newer).
+    const cursorAt = cursor ? Date.parse(cursor.slice(0, cursor.indexOf('#'))) : Number.NaN;
     const singles = this.items(
       accountId,
       `M#${minuteOf(oldest)}`,
-      cursor ? `M#${cursor.slice(0, cursor.indexOf('#'))}\uffff` : 'M#\uffff',
+      cursor
+        ? `M#${Number.isNaN(cursorAt) ? cursor.slice(0, cursor.indexOf('#')) : hourEndOf(new Date(cursorAt).toISOString())}\uffff`
+        : 'M#\uffff',
       limit,
     );
     const boundOf = (item: Record<string, unknown>) => String(item.sk).slice(2, String(item.sk).indexOf('#', 2));

@@ -2,10 +2,13 @@ import { DynamoDbUsageReader } from '../../../lambdas/metering/adapters/dynamodb
 import { DynamoDbUsageStore, lastMsOf, STEP_LAG_MS, storedInPage } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
-import { DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { callsOfItem, DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
 const HOUR = 3_600_000;
+
+/** What the store keeps of an event: its log, without the envelope. */
+const logOf = ({ v: _v, accountId: _a, seq: _s, used: _u, balanceMicro: _b, ...log }: UsageEvent) => log;
 
 function event(accountId: string, i: number, at: Date, used: number, product = 'echo'): UsageEvent {
   return {
@@ -48,21 +51,28 @@ describe('single calls: a call of an account that is not busy is one plain write
     expect(storedInPage({ ...event('a', 0, at, 0), seq: undefined, outcome: 'rejected', status: 402 })).toBe(false);
   });
 
-  it('stores a call alone in its batch with one conditional put and no transaction, and a redelivery as a duplicate', async () => {
-    const now = Date.now();
+  it('stores a call alone in its batch with one conditional write to its slot and no transaction, and a redelivery as a duplicate', async () => {
+    const now = Math.floor(Date.now() / HOUR) * HOUR + 30 * 60_000;
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => now);
     const lone = event('acc_lone', 1, new Date(now - 20_000), 1);
-    const puts = dynamo.calls('PutItem usageLogs');
+    const [puts, updates] = [dynamo.calls('PutItem usageLogs'), dynamo.calls('UpdateItem usageLogs')];
     const transactions = dynamo.calls('TransactWriteItems');
     expect((await recordUsageBatch([{ messageId: 'm1', body: JSON.stringify(lone) }], { store, settings })).recorded).toBe(1);
-    // Its item, and the account's entry in the day's sweep list (once a day per worker container).
-    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(2);
+    // Its slot's update, and the account's entry in the day's sweep list (once a day per worker container).
+    expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(1);
+    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(1);
     expect(dynamo.calls('TransactWriteItems') - transactions).toBe(0);
     const next = event('acc_lone', 2, new Date(now - 10_000), 1);
     expect((await recordUsageBatch([{ messageId: 'm3', body: JSON.stringify(next) }], { store, settings })).recorded).toBe(1);
-    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(3);
+    expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(2);
     const again = await recordUsageBatch([{ messageId: 'm2', body: JSON.stringify(lone) }], { store, settings });
     expect(again).toMatchObject({ recorded: 0, duplicates: 1 });
+    // Sequence numbers 2 and 3, one key and agent, one hour: one slot item holds both.
+    const items = (await dynamo.scanAll()).usageLogs.filter((item) => item.pk === 'ACCOUNT#acc_lone');
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ n: 2, k: 'key_1', u: 'jest' });
+    expect(callsOfItem(items[0]!).map(({ log }) => log)).toEqual([logOf(lone), logOf(next)]);
+    expect(items[0]!.expiresAt).toBe(Math.floor((Math.floor(now / HOUR) * HOUR + HOUR - 1) / 1000) + 90 * 86_400);
     expect(
       (await new DynamoDbUsageLogs(dynamo.client, 'usageLogs').page('acc_lone', { limit: 10, now: new Date(now) })).logs.map(
         (l) => l.requestId,
@@ -91,21 +101,35 @@ describe('single calls: a call of an account that is not busy is one plain write
       );
       previous = batch;
     }
-    const items = (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === 'ACCOUNT#acc_steps#H');
-    const tallied = items.reduce((sum, item) => sum + Number(item.calls), 0);
-    // Steps counted most of them, never one twice; the youngest are not counted yet.
-    expect(tallied).toBeGreaterThan(80);
+    const counted = async () =>
+      (await dynamo.scanAll()).usageAggregates
+        .filter((item) => item.pk === 'ACCOUNT#acc_steps#H')
+        .reduce((sum, item) => sum + Number(item.calls), 0);
+    // The late call had its hour counted from scratch; nothing else is counted before its hour is finished, never one twice.
+    const tallied = await counted();
+    expect(tallied).toBeGreaterThan(20);
     expect(tallied).toBeLessThan(120);
     const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
-    const hours = await reader.aggregates(
-      'acc_steps',
-      'hour',
-      new Date(start).toISOString().replace('.000Z', 'Z'),
-      new Date(start + 3 * HOUR).toISOString(),
-    );
-    expect(hours.reduce((sum, h) => sum + h.calls, 0)).toBe(120);
-    expect(hours.filter((h) => h.product === 'maps').reduce((sum, h) => sum + h.calls, 0)).toBe(30);
-    expect(hours.reduce((sum, h) => sum + h.chargedMicro, 0)).toBe(120_000);
+    const total = async () => {
+      const hours = await reader.aggregates(
+        'acc_steps',
+        'hour',
+        new Date(start).toISOString().replace('.000Z', 'Z'),
+        new Date(start + 3 * HOUR).toISOString(),
+      );
+      return [
+        hours.reduce((sum, h) => sum + h.calls, 0),
+        hours.filter((h) => h.product === 'maps').reduce((sum, h) => sum + h.calls, 0),
+        hours.reduce((sum, h) => sum + h.chargedMicro, 0),
+      ];
+    };
+    // The reader adds what no rollup holds yet, from the slots.
+    expect(await total()).toEqual([120, 30, 120_000]);
+    // Once both hours are finished, the rollups hold every call once, and the reader still says the same.
+    clock = start + 2 * HOUR + STEP_LAG_MS + 60_000;
+    await store.finishHours(start, clock);
+    expect(await counted()).toBe(120);
+    expect(await total()).toEqual([120, 30, 120_000]);
     expect(STEP_LAG_MS).toBeGreaterThan(0);
   });
 
@@ -117,13 +141,14 @@ describe('single calls: a call of an account that is not busy is one plain write
     const calls = Array.from({ length: 7 }, (_, i) =>
       event('acc_stopped', i, new Date(hour + 40 * 60_000 + i * 3 * 60_000), 1, i % 2 ? 'maps' : 'echo'),
     );
-    const markers = dynamo.calls('PutItem usageLogs');
+    const [markers, updates] = [dynamo.calls('PutItem usageLogs'), dynamo.calls('UpdateItem usageLogs')];
     for (const call of calls) {
       clock = Date.parse(call.at) + 5_000;
       await recordUsageBatch([{ messageId: call.requestId, body: JSON.stringify(call) }], { store, settings });
     }
-    // Seven single puts and one sweep-list entry for the account's day (this container remembers it).
-    expect(dynamo.calls('PutItem usageLogs') - markers).toBe(8);
+    // Seven writes to their slot and one sweep-list entry for the account's day (this container remembers it).
+    expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(7);
+    expect(dynamo.calls('PutItem usageLogs') - markers).toBe(1);
     const counted = async () => (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === 'ACCOUNT#acc_stopped#H');
     expect((await counted()).reduce((sum, item) => sum + Number(item.calls), 0)).toBeLessThan(7);
 

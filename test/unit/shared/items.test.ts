@@ -19,6 +19,8 @@ const SAMPLE: Record<string, string> = {
   pseudonym: 'psn_1_abc',
   rest: 'S000000000000001',
   call: 'S17',
+  hourEnd: '2026-12-05T10:59:59.999Z',
+  slot: '2_AbCdEf12',
   requestId: 'req_1',
   block: '000000000000002',
   hour: '2026-12-05T10',

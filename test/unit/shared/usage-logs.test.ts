@@ -134,7 +134,7 @@ describe('usage-log retention as a stage setting', () => {
     expect((await logs.page('acc_win', { limit: 10, now: NOW })).logs.map((l) => l.requestId)).toEqual(['new', 'old']);
   });
 
-  it('shortens the expiry of stored pages, singles and per-call items to newest call + days, leaves seq blocks and shorter expiries alone', async () => {
+  it('shortens the expiry of stored pages, slots, singles and per-call items to newest call + days, leaves seq blocks and shorter expiries alone', async () => {
     process.env.USAGE_LOG_RETENTION_DAYS = '90';
     const page = logPageItem('acc_ret', pageSortKey('2026-03-01T10:17:50.000Z', 1), [
       log('p1', '2026-03-01T10:17:01.000Z'),
@@ -145,6 +145,15 @@ describe('usage-log retention as a stage setting', () => {
       sk: 'M#2026-03-01T11:00:00.000Z#S7',
       d: new Uint8Array([1]),
       expiresAt: epoch('2026-03-01T11:00:00.000Z') + 90 * 86_400,
+    };
+    const slot = {
+      pk: 'ACCOUNT#acc_ret',
+      sk: 'M#2026-03-01T12:59:59.999Z#Z3_AbCdEf12',
+      k: 'key_1',
+      u: 'jest',
+      n: 1,
+      c1: new Uint8Array([1]),
+      expiresAt: epoch('2026-03-01T12:59:59.999Z') + 90 * 86_400,
     };
     const legacy = {
       pk: 'ACCOUNT#acc_ret',
@@ -162,7 +171,7 @@ describe('usage-log retention as a stage setting', () => {
       ...logPageItem('acc_ret', singleSortKey(log('s1', '2026-03-01T12:00:00.000Z')), [log('s1', '2026-03-01T12:00:00.000Z')]),
       expiresAt: epoch('2026-03-01T12:00:00.000Z') + 86_400,
     };
-    for (const Item of [page, single, legacy, seqBlock, alreadyShort])
+    for (const Item of [page, single, slot, legacy, seqBlock, alreadyShort])
       await dynamo.client.send(new PutCommand({ TableName: 'usageLogs', Item }));
     const progress: number[] = [];
     const result = await shortenUsageLogRetention(dynamo.client, 'usageLogs', 7, {
@@ -175,6 +184,8 @@ describe('usage-log retention as a stage setting', () => {
       (await dynamo.client.send(new GetCommand({ TableName: 'usageLogs', Key: { pk: 'ACCOUNT#acc_ret', sk } }))).Item?.expiresAt;
     expect(await expiry(String(page.sk))).toBe(epoch('2026-03-01T10:17:50.000Z') + 7 * 86_400);
     expect(await expiry(single.sk)).toBe(epoch('2026-03-01T11:00:00.000Z') + 7 * 86_400);
+    // A slot: its hour's end, the newest call it may hold.
+    expect(await expiry(slot.sk)).toBe(epoch('2026-03-01T12:59:59.999Z') + 7 * 86_400);
     expect(await expiry(legacy.sk)).toBe(epoch('2026-03-01T09:00:00.000Z') + 7 * 86_400);
     expect(await expiry(seqBlock.sk)).toBe(seqBlock.expiresAt);
     expect(await expiry(String(alreadyShort.sk))).toBe(alreadyShort.expiresAt);
