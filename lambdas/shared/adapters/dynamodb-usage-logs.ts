@@ -202,22 +202,19 @@ export function slotUpdate(accountId: string, calls: { log: UsageLog; seq: numbe
   const bytes = entries.reduce((sum, { name, value }) => sum + name.length + value.byteLength, 0);
   const key = { pk: logPartition(accountId), sk: slotSortKey(first, calls[0]!.seq) };
   const expiresAt = Math.floor(Date.parse(hourEndOf(first.at)) / 1000) + usageLogRetentionDays() * 86_400;
-  // The item's own part at its largest: keys, `expiresAt`, `n` (≤ 2 bytes), `b` (≤ 3), `k` and `u`.
-  const own =
-    2 +
-    Buffer.byteLength(key.pk) +
-    2 +
-    Buffer.byteLength(key.sk) +
-    'expiresAt'.length +
-    6 +
-    1 +
-    2 +
-    1 +
-    3 +
-    1 +
-    Buffer.byteLength(first.keyId) +
-    1 +
-    Buffer.byteLength(first.userAgent);
+  // The item's own part at its largest, sized as DynamoDB sizes an attribute (its name's bytes and its
+  // value's): the keys, `expiresAt` (a number of up to 6 bytes), `n` (up to 2), `b` (up to 3), `k` and `u`.
+  const own = (
+    [
+      ['pk', Buffer.byteLength(key.pk)],
+      ['sk', Buffer.byteLength(key.sk)],
+      ['expiresAt', 6],
+      ['n', 2],
+      ['b', 3],
+      ['k', Buffer.byteLength(first.keyId)],
+      ['u', Buffer.byteLength(first.userAgent)],
+    ] as const
+  ).reduce((sum, [name, valueBytes]) => sum + name.length + valueBytes, 0);
   const names = Object.fromEntries(entries.map(({ name }, i) => [`#c${i}`, name]));
   /** Whether the slot could take these calls at all (were it empty): a call too large for any slot is stored alone. */
   const fits = own + bytes <= SLOT_MAX_BYTES;
