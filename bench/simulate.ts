@@ -49,6 +49,12 @@ export interface StoreFigures {
     largestSlotBytes: number;
     /** Admitted calls stored as single items because their slot had no room or its key was another client's. */
     singlesPerCall: number;
+    /**
+     * Write units a call spent because its slot was full: the refused slot updates and the single
+     * items put instead, per call of the sample. Added to the run's worker units for its slot calls
+     * (an upper bound: what those calls' slot writes would have cost is not taken off).
+     */
+    fullSlotUnitsPerCall: number;
     sweepReadUnitsPerCall: number;
   };
   /** Usage-logs table write units per call: what one account's log partition takes per call. */
@@ -88,6 +94,8 @@ export class MeteredClient {
   logTableWriteUnits = 0;
   /** Writes of the sweep lists (`SWEEP#…` partitions): apart, as they are paid once a day per account and container. */
   sweepListWriteUnits = 0;
+  /** Slot updates refused (a full slot, or another client's): part of `writeUnits`, counted apart too. */
+  refusedSlotUnits = 0;
   readonly requests = new Map<string, number>();
   readUnits = 0;
   transactions = 0;
@@ -115,7 +123,8 @@ export class MeteredClient {
         await this.meterWrite(kind, body, 2);
       }
     } else if (['PutCommand', 'UpdateCommand', 'DeleteCommand'].includes(name)) {
-      await this.meterWrite(name.replace('Command', ''), command.input, 1);
+      const units = await this.meterWrite(name.replace('Command', ''), command.input, 1);
+      if (failure && name === 'UpdateCommand' && isSlot(String(command.input.Key?.sk))) this.refusedSlotUnits += units;
     } else if (name === 'GetCommand') {
       const item = (result as { Item?: Record<string, unknown> } | undefined)?.Item;
       this.readUnits += Math.max(1, Math.ceil((item ? itemSize(item) : 1) / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
@@ -139,12 +148,12 @@ export class MeteredClient {
     return result;
   }
 
-  private async meterWrite(kind: string, body: Record<string, any>, factor: number): Promise<void> {
+  private async meterWrite(kind: string, body: Record<string, any>, factor: number): Promise<number> {
     const table = String(body.TableName);
     const key = body.Key ?? { pk: body.Item?.pk, sk: body.Item?.sk };
     if (String(key.pk).startsWith('SWEEP#')) {
       this.sweepListWriteUnits += factor;
-      return;
+      return factor;
     }
     const id = `${table}|${key.pk}|${key.sk}`;
     const before = this.sizes.get(id)?.bytes ?? 0;
@@ -173,6 +182,7 @@ export class MeteredClient {
     const units = Math.max(1, Math.ceil(Math.max(before, after) / 1024)) * factor;
     this.writeUnits += units;
     if (table === 'usageLogs') this.logTableWriteUnits += units;
+    return units;
   }
 }
 
@@ -258,7 +268,8 @@ export async function simulateLoad(
     steady,
     events: events.length,
     batches: batches.length,
-    workerWriteUnits: metered.writeUnits / events.length,
+    // A run of seconds sees no slot fill up: what full slots cost its slot calls comes from the hour-long sample.
+    workerWriteUnits: metered.writeUnits / events.length + (steady ? steady.fullSlotUnitsPerCall * slotShare : 0),
     workerReadUnits: (metered.readUnits + settingsReads) / events.length,
     sweepWriteUnits: (metered.sweepListWriteUnits * model.pollers) / (totalRate(load) * 86_400) + sweepWrites / (totalRate(load) * 3_600),
     // Calls in slots: what the sweep reads finishing a whole hour of them (the hour's slots, once), from the sample.
@@ -352,6 +363,7 @@ async function steadySlots(
     bytesPerSlotCall: bytes / Math.max(1, slotCalls + alone.length),
     largestSlotBytes: Math.max(0, ...slots.map((s) => s.bytes)),
     singlesPerCall: alone.length / Math.max(1, slotCalls + alone.length),
+    fullSlotUnitsPerCall: (metered.refusedSlotUnits + alone.length) / events.length,
     sweepReadUnitsPerCall: (metered.readUnits - readsBefore) / events.length,
   };
 }
