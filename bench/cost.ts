@@ -15,7 +15,11 @@ export interface RowInputs {
   workerInvocationsPerCall: number;
   sqsReceivesPerCall: number;
   sqsDeletesPerCall: number;
-  /** The gateway's own duration per call (upstream answering at once), its own CPU scaled to its memory's share. */
+  /**
+   * The gateway's billed time a call (upstream answering at once), modelled: its own CPU at its
+   * memory's share of a vCPU, and its round trips one after another (key lookups, the admit write,
+   * the SendMessage, at MODEL's latencies). The other designs replace the SendMessage with what they make.
+   */
   gatewayMs: number;
   workerMsPerEvent: number;
   appLogBytesPerCall: number;
@@ -72,6 +76,11 @@ function functionLogLine(d: Deployment, bytesPerCall: number): [string, number] 
   ];
 }
 
+/** The REST design's function: the same lookup and counter write (the admit write), no SendMessage. */
+const restMs = (r: RowInputs) => r.gatewayMs - MODEL.sqsSendRoundTripMs;
+/** The plain design's function: a PutItem of the log item where this platform sends its message. */
+const plainMs = (r: RowInputs) => r.gatewayMs - MODEL.sqsSendRoundTripMs + MODEL.dynamoRoundTripMs;
+
 /** One design's cost of a million calls, line by line (USD). */
 export type CostLines = [string, number][];
 
@@ -88,7 +97,7 @@ export function platformCost(r: RowInputs, d: Deployment): CostLines {
     ['API Gateway (HTTP API)', PRICES.apiGatewayHttpPerMillion],
     ['Lambda requests (gateway + worker batches)', PRICES.lambdaRequestPerMillion * (1 + r.workerInvocationsPerCall)],
     [
-      `Lambda compute, gateway (${d.gatewayMemoryMb} MB × ${r.gatewayMs.toFixed(1)} ms, upstream answering at once)`,
+      `Lambda compute, gateway (${d.gatewayMemoryMb} MB × ${r.gatewayMs.toFixed(1)} ms modelled, upstream answering at once)`,
       PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (r.gatewayMs / 1000) * M,
     ],
     [
@@ -132,8 +141,8 @@ export function restUsagePlansCost(r: RowInputs, d: Deployment): CostLines {
     ['API Gateway (REST API)', PRICES.apiGatewayRestPerMillion],
     ['Lambda requests', PRICES.lambdaRequestPerMillion],
     [
-      `Lambda compute (${d.gatewayMemoryMb} MB × ${r.gatewayMs.toFixed(1)} ms)`,
-      PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (r.gatewayMs / 1000) * M,
+      `Lambda compute (${d.gatewayMemoryMb} MB × ${restMs(r).toFixed(1)} ms: no SendMessage)`,
+      PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (restMs(r) / 1000) * M,
     ],
     ['DynamoDB counter update', PRICES.dynamoWriteUnitPerMillion * r.admitWriteUnits],
     accessLogLine(d),
@@ -148,8 +157,8 @@ export function plainLogItemCost(r: RowInputs, d: Deployment): CostLines {
     ['API Gateway (HTTP API)', PRICES.apiGatewayHttpPerMillion],
     ['Lambda requests', PRICES.lambdaRequestPerMillion],
     [
-      `Lambda compute (${d.gatewayMemoryMb} MB × ${r.gatewayMs.toFixed(1)} ms: a PutItem in place of the SendMessage)`,
-      PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (r.gatewayMs / 1000) * M,
+      `Lambda compute (${d.gatewayMemoryMb} MB × ${plainMs(r).toFixed(1)} ms: a PutItem in place of the SendMessage)`,
+      PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (plainMs(r) / 1000) * M,
     ],
     [
       'DynamoDB writes: admit + one log item',

@@ -3,6 +3,7 @@ import { DynamoDbUsageStore, PAGE_FROM_CALLS_PER_SECOND, STEP_LAG_MS } from '../
 import type { UsageEvent } from '../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../lambdas/metering/domain/usage';
 import { itemSize } from './item-size';
+import { MODEL } from './prices';
 import { type OfferedLoad, plannedCalls, type PollerModel, pollBatches, ratesOf, seeded, totalRate, usageEventsOf } from './load';
 
 /** What the worker's writes and stored items of a run came to, per call (usage event). */
@@ -79,7 +80,7 @@ const ITEM_OVERHEAD = 100;
 const STEADY_CALLS = 6_000;
 const isSlot = (sk: string) => /^M#.*#Z/.test(sk);
 /** A DynamoDB request's round trip from Lambda in the same region (single-digit ms; taken high). */
-export const DYNAMO_ROUND_TRIP_MS = 8;
+export const DYNAMO_ROUND_TRIP_MS = MODEL.dynamoRoundTripMs;
 /** The worker's own CPU per event at its memory (parsing, compression): taken high. */
 export const WORKER_CPU_MS_PER_EVENT = 0.3;
 

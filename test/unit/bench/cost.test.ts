@@ -1,6 +1,6 @@
 import type { Deployment, RowInputs } from '../../../bench/cost';
 import * as cost from '../../../bench/cost';
-import { PRICES } from '../../../bench/prices';
+import { MODEL, PRICES } from '../../../bench/prices';
 
 const row: RowInputs = {
   admitWriteUnits: 1,
@@ -13,7 +13,7 @@ const row: RowInputs = {
   workerInvocationsPerCall: 0.001,
   sqsReceivesPerCall: 0.2,
   sqsDeletesPerCall: 0.1,
-  gatewayMs: 14,
+  gatewayMs: 30,
   workerMsPerEvent: 1,
   appLogBytesPerCall: 7,
 };
@@ -50,6 +50,13 @@ describe('the cost model', () => {
     const ours = line(cost.platformCost(row, deployment), 'CloudWatch Logs: access log');
     expect(line(cost.restUsagePlansCost(row, deployment), 'CloudWatch Logs: access log')).toBe(ours);
     expect(line(cost.plainLogItemCost(row, deployment), 'CloudWatch Logs: access log')).toBe(ours);
+  });
+
+  it("bills each design's function for its own round trips: a PutItem in place of the SendMessage, or neither", () => {
+    const ms = (lines: [string, number][]) => line(lines, 'Lambda compute') / (PRICES.lambdaArmGbSecond * 0.5 * 1e3);
+    expect(ms(cost.platformCost(row, deployment))).toBeCloseTo(30, 9);
+    expect(ms(cost.plainLogItemCost(row, deployment))).toBeCloseTo(30 - MODEL.sqsSendRoundTripMs + MODEL.dynamoRoundTripMs, 9);
+    expect(ms(cost.restUsagePlansCost(row, deployment))).toBeCloseTo(30 - MODEL.sqsSendRoundTripMs, 9);
   });
 
   it('prices the demo product with its second request, at least a billed millisecond, its traces and its access line', () => {
