@@ -12,7 +12,7 @@ import archiver from 'archiver';
 import { type ArchiveSink, buildExport, type SubjectData } from '../../../lambdas/privacy/domain/export';
 import type { PrivacyRequest } from '../../../lambdas/privacy/domain/model';
 
-export const LOGS = 100_000;
+const LOGS = 100_000;
 /** A full collection before each sample: what is alive, not garbage a busy machine has not collected yet. */
 const SAMPLE_EVERY_ITEMS = 2_000;
 const SAMPLE_EVERY_CHUNKS = 20;

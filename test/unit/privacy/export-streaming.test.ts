@@ -25,13 +25,17 @@ const LOG_ITEM = {
   at: '2026-01-01T00:00:00.000Z',
 };
 
-/** Runs export-heap-probe.ts in a Node of its own, where the heap holds nothing but the export. */
+/**
+ * Runs export-heap-probe.ts in a Node of its own, where the heap holds nothing but the export: a jest worker's
+ * heap also holds what the worker's earlier test files left, which changes while the export runs. Only the
+ * probe's type is imported here, as the probe runs when loaded.
+ */
 function probe(mode: 'streamed' | 'buffered'): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'export-heap-probe.ts'), mode],
-      { cwd: ROOT, maxBuffer: 1024 * 1024 },
+      { cwd: ROOT, maxBuffer: 1024 * 1024, timeout: 540_000 },
       (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as ProbeResult)),
     );
   });
