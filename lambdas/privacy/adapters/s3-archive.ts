@@ -7,7 +7,8 @@ import type { ArchiveSink } from '../domain/export';
 
 /**
  * A ZIP archive streamed straight into S3 (multipart upload, 5 MiB parts): entries are produced lazily,
- * one after the other, as the upload consumes them, so memory stays at a part or two whatever the size.
+ * one after the other, as the upload consumes them, so memory stays at three parts (two uploading, one
+ * filling) whatever the size: a slow upload holds back the reads (test/unit/privacy/export-streaming.test.ts).
  */
 export class S3ArchiveSink implements ArchiveSink {
   private readonly archive = archiver('zip', { zlib: { level: 6 } });
