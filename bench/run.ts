@@ -123,6 +123,19 @@ const CONTEXT: { catalog: Catalog } = {
   },
 };
 
+/** A matrix as the comparison files keep it: each row's figures, totals and this platform's lines. */
+const matrixFile = (
+  rows: { load: OfferedLoad; figures: StoreFigures; ours: [string, number][]; rest: [string, number][]; plain: [string, number][] }[],
+) =>
+  rows.map((r) => ({
+    load: r.load.name,
+    figures: r.figures,
+    platform: total(r.ours),
+    rest: total(r.rest),
+    plain: total(r.plain),
+    lines: Object.fromEntries(r.ours),
+  }));
+
 async function main(): Promise<void> {
   // First, before the platform runs in this process: the gateway's own CPU, in a process of its own.
   const overhead = measureOverheadApart();
@@ -382,14 +395,7 @@ async function main(): Promise<void> {
           {
             commit: commitOfTree(),
             loadAverage: { atStart: LOAD_AT_START, atEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
-            matrix: rows.map((r) => ({
-              load: r.load.name,
-              figures: r.figures,
-              platform: total(r.ours),
-              rest: total(r.rest),
-              plain: total(r.plain),
-              lines: Object.fromEntries(r.ours),
-            })),
+            matrix: matrixFile(rows),
           },
           null,
           2,
@@ -466,18 +472,7 @@ async function main(): Promise<void> {
           'results',
           `matrix-${LEGACY_FORM ? 'legacy' : 'current'}-window-${model.windowSeconds}${POLLERS !== undefined ? `-pollers-${POLLERS}` : ''}.json`,
         ),
-        `${JSON.stringify(
-          rows.map((r) => ({
-            load: r.load.name,
-            figures: r.figures,
-            platform: total(r.ours),
-            rest: total(r.rest),
-            plain: total(r.plain),
-            lines: Object.fromEntries(r.ours),
-          })),
-          null,
-          2,
-        )}\n`,
+        `${JSON.stringify(matrixFile(rows), null, 2)}\n`,
       );
       return;
     }

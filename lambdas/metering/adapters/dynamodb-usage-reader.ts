@@ -3,7 +3,7 @@ import { callRange, callsOfItem } from '../../shared/adapters/dynamodb-usage-log
 import { queryAll } from '../../shared/dynamodb-query';
 import { usageLogRetentionDays } from '../../shared/usage-logs';
 import { ITEMS } from '../../shared/items';
-import type { UsageBucket } from '../domain/usage';
+import { countersOfCall, type UsageBucket } from '../domain/usage';
 
 const HOUR = 3_600_000;
 const SUMMED = ['calls', 'admitted', 'rejected', 'errors', 'chargedMicro', 'refundedMicro', 'latencyMsSum', 'bytesIn', 'bytesOut'] as const;
@@ -105,20 +105,7 @@ export class DynamoDbUsageReader {
           if (product && log.product !== product) continue;
           const bucket = `${at.slice(0, 13)}:00:00Z`;
           if (Date.parse(at) <= (through.get(`${bucket}#${log.product}`) ?? -Infinity)) continue;
-          const rejected = log.outcome === 'rejected';
-          found.push({
-            bucket,
-            product: log.product,
-            calls: 1,
-            admitted: rejected ? 0 : 1,
-            rejected: rejected ? 1 : 0,
-            errors: log.status >= 400 ? 1 : 0,
-            chargedMicro: rejected ? 0 : log.priceMicroCredits,
-            refundedMicro: log.outcome === 'refunded' ? log.priceMicroCredits : 0,
-            latencyMsSum: Math.round(log.latencyMs),
-            bytesIn: log.requestBytes,
-            bytesOut: log.responseBytes,
-          });
+          found.push({ bucket, product: log.product, ...countersOfCall(log) });
         }
       }
     }

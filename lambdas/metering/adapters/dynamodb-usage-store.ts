@@ -38,6 +38,9 @@ import {
   type AccountSettings,
   type AccountSettingsReader,
   bucketsOf,
+  CALL_COUNTERS,
+  type CallCounters,
+  countersOfCall,
   type LowBalanceNotices,
   type UsageEntry,
   type UsageStore,
@@ -91,33 +94,8 @@ class PageFill {
 }
 /** Tries of a transaction that meets another writer's (TransactionConflict) before the batch is retried by SQS. */
 const CONFLICT_TRIES = 5;
-const COUNTERS = [
-  'calls',
-  'admitted',
-  'rejected',
-  'errors',
-  'chargedMicro',
-  'refundedMicro',
-  'latencyMsSum',
-  'bytesIn',
-  'bytesOut',
-] as const;
-type Counters = Record<(typeof COUNTERS)[number], number>;
-
-function countersOf({ event }: UsageEntry): Counters {
-  const rejected = event.outcome === 'rejected';
-  return {
-    calls: 1,
-    admitted: rejected ? 0 : 1,
-    rejected: rejected ? 1 : 0,
-    errors: event.status >= 400 ? 1 : 0,
-    chargedMicro: rejected ? 0 : event.priceMicroCredits,
-    refundedMicro: event.outcome === 'refunded' ? event.priceMicroCredits : 0,
-    latencyMsSum: Math.round(event.latencyMs),
-    bytesIn: event.requestBytes,
-    bytesOut: event.responseBytes,
-  };
-}
+const COUNTERS = CALL_COUNTERS;
+type Counters = CallCounters;
 
 const blockOf = (seq: number) => Math.floor(seq / SEQ_BLOCK);
 const zero = (): Counters => Object.fromEntries(COUNTERS.map((n) => [n, 0])) as Counters;
@@ -486,7 +464,7 @@ export class DynamoDbUsageStore implements UsageStore {
         const since = fromScratch ? hour - 1 : (rollups.get(log.product)?.through ?? hour - 1);
         if (Date.parse(log.at) <= since) continue;
         const sum = byProduct.get(log.product) ?? { counters: zero(), analytics: zero(), n: 0 };
-        const counters = countersOf({ event: { ...log, v: 1, accountId }, analytics });
+        const counters = countersOfCall(log);
         for (const name of COUNTERS) {
           sum.counters[name] += counters[name];
           if (analytics) sum.analytics[name] += counters[name];
@@ -647,7 +625,7 @@ export class DynamoDbUsageStore implements UsageStore {
         page.logs.push(entry);
         pages.set(pageKey, page);
       }
-      const counters = countersOf(entry);
+      const counters = countersOfCall(entry.event);
       const { hour } = bucketsOf(event.at);
       // Hourly only: a day is summed from its hours when read (DynamoDbUsageReader), not written twice.
       addRollup(ITEMS.hourlyUsage.pk({ accountId: event.accountId }), hour, event.product, counters);

@@ -221,6 +221,38 @@ export interface UsageBucket {
   bytesOut: number;
 }
 
+/** The counters an hour's rollup keeps per account and product. */
+export const CALL_COUNTERS = [
+  'calls',
+  'admitted',
+  'rejected',
+  'errors',
+  'chargedMicro',
+  'refundedMicro',
+  'latencyMsSum',
+  'bytesIn',
+  'bytesOut',
+] as const;
+export type CallCounters = Record<(typeof CALL_COUNTERS)[number], number>;
+
+/** What one call adds to its hour's counters: the worker's rollups and the reader's uncounted calls alike. */
+export function countersOfCall(
+  call: Pick<UsageEvent, 'outcome' | 'status' | 'priceMicroCredits' | 'latencyMs' | 'requestBytes' | 'responseBytes'>,
+): CallCounters {
+  const rejected = call.outcome === 'rejected';
+  return {
+    calls: 1,
+    admitted: rejected ? 0 : 1,
+    rejected: rejected ? 1 : 0,
+    errors: call.status >= 400 ? 1 : 0,
+    chargedMicro: rejected ? 0 : call.priceMicroCredits,
+    refundedMicro: call.outcome === 'refunded' ? call.priceMicroCredits : 0,
+    latencyMsSum: Math.round(call.latencyMs),
+    bytesIn: call.requestBytes,
+    bytesOut: call.responseBytes,
+  };
+}
+
 /** `2026-03-01T10:17:03Z` → the hour and day buckets it counts in. */
 export function bucketsOf(at: string): { hour: string; day: string } {
   return { hour: `${at.slice(0, 13)}:00:00Z`, day: `${at.slice(0, 10)}T00:00:00Z` };
