@@ -330,6 +330,15 @@ export class DynamoDbUsageStore implements UsageStore {
     const duplicates: string[] = [];
     const alone: UsageEntry[] = [];
     const { accountId } = calls[0]!.event;
+    /** Calls refused together tried one by one; a single call refused for room (or size) is stored alone. */
+    const oneAtATime = async (entries: UsageEntry[]) => {
+      if (entries.length === 1) return void alone.push(entries[0]!);
+      for (const entry of entries) {
+        const one = await this.recordSlot([entry]);
+        duplicates.push(...one.duplicates);
+        alone.push(...one.alone);
+      }
+    };
     let pending = calls;
     for (let attempt = 0; pending.length; attempt++) {
       if (attempt >= CONFLICT_TRIES + SLOT_CALLS) throw new Error(`Recording slot calls of ${accountId} kept being refused`);
@@ -339,13 +348,7 @@ export class DynamoDbUsageStore implements UsageStore {
       );
       if (!fits) {
         // Too large together for any slot: one at a time, and a call too large alone is stored alone.
-        if (pending.length === 1) alone.push(pending[0]!);
-        else
-          for (const entry of pending) {
-            const one = await this.recordSlot([entry]);
-            duplicates.push(...one.duplicates);
-            alone.push(...one.alone);
-          }
+        await oneAtATime(pending);
         break;
       }
       let found: Record<string, unknown> | undefined;
@@ -375,13 +378,7 @@ export class DynamoDbUsageStore implements UsageStore {
         break;
       }
       // No room for all of them: one at a time, each call that no longer fits alone.
-      if (rest.length === 1) alone.push(rest[0]!);
-      else
-        for (const entry of rest) {
-          const one = await this.recordSlot([entry]);
-          duplicates.push(...one.duplicates);
-          alone.push(...one.alone);
-        }
+      await oneAtATime(rest);
       break;
     }
     return { duplicates, alone };

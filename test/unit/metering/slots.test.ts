@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { itemSize } from '../../../bench/item-size';
 import { DynamoDbUsageReader } from '../../../lambdas/metering/adapters/dynamodb-usage-reader';
@@ -155,6 +156,24 @@ describe('slots: calls of an account that is not busy share an item per run of s
     expect(await readAll('acc_room', hour + 2 * HOUR)).toEqual(events.map((e) => e.requestId).reverse());
     await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
     expect(await counted('acc_room')).toBe(SLOT_CALLS);
+  });
+
+  it('stores a call too large for any slot alone (the longest user agent and path the gateway queues), batched with others or not, and its copies find it there', async () => {
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 6 * HOUR;
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 30 * 60_000);
+    // The gateway keeps 512 characters of a user agent; a path may be 1,024, and random ones do not compress.
+    const agent = `Mozilla/5.0 ${'x'.repeat(500)}`;
+    const path = () => `/${randomBytes(750).toString('base64url')}`;
+    const huge = [0, 1].map((i) => call('acc_huge', 40 + i, hour + 60_000 + i * 1_000, { userAgent: agent, path: path() }));
+    const plain = call('acc_huge', 42, hour + 62_000);
+    expect(await recordUsageBatch(messages([...huge, plain], 'h_'), { store, settings })).toMatchObject({ recorded: 3, duplicates: 0 });
+    const items = await itemsOf('acc_huge');
+    for (const item of items.filter((i) => String(i.sk).includes('#Z'))) expect(itemSize(item)).toBeLessThanOrEqual(SLOT_MAX_BYTES);
+    expect(items.filter((item) => /^M#.*#S\d+$/.test(String(item.sk)))).toHaveLength(2);
+    expect(await recordUsageBatch(messages([...huge, plain], 'h2_'), { store, settings })).toMatchObject({ recorded: 0, duplicates: 3 });
+    expect(await readAll('acc_huge', hour + 2 * HOUR)).toEqual([plain, huge[1]!, huge[0]!].map((e) => e.requestId));
+    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    expect(await counted('acc_huge')).toBe(3);
   });
 
   it('stores a call alone when its slot key is held by another client (a hash collision), and its copies find it there', async () => {
