@@ -31,7 +31,7 @@ const PROCESS_HOOK = '__omnapiLambdaProcess';
 /** Shadows `process` for everything bundled in the file; outside the local runtime, the real one. */
 const BANNER = `var process=globalThis.${PROCESS_HOOK}?.(__filename)??globalThis.process;`;
 /** Changes when the bundling options change, so old bundles are not reused. */
-const BUNDLE_OPTIONS_VERSION = 'v1';
+const BUNDLE_OPTIONS_VERSION = 'v2';
 
 /** `import process from 'node:process'` in a dependency gets the bundle's own process too. */
 const shadowProcessImport: Plugin = {
@@ -41,6 +41,46 @@ const shadowProcessImport: Plugin = {
     b.onLoad({ filter: /.*/, namespace: 'omnapi-process' }, () => ({ contents: 'module.exports = process;', loader: 'js' }));
   },
 };
+
+/**
+ * The global each bundle asks, when it loads, for the X-Ray SDK's context store (cls-hooked). On Lambda
+ * a process loads one bundle, so one copy of the SDK creates one namespace and installs one async hook.
+ * Here every function of the app shares one process, and each bundle's own copy would install one
+ * more: every promise, timer and socket of every function would run a hook per bundle loaded (with
+ * ~40 functions, about half of this process's CPU on the metered path, measured). The bundles share
+ * one cls-hooked instead, whose `createNamespace` hands back the namespace a first bundle made: one
+ * hook, as in each Lambda process. X-Ray is off outside Lambda (no segment is ever recorded here), so
+ * what the namespace holds is never read.
+ */
+const CLS_HOOK = '__omnapiClsHooked';
+
+/** `cls-hooked` (and `cls-hooked/context`, which the X-Ray SDK requires) in a bundle is the runtime's one instance. */
+const shareClsHooked: Plugin = {
+  name: 'omnapi-share-cls-hooked',
+  setup(b) {
+    b.onResolve({ filter: /^cls-hooked(\/context)?$/ }, () => ({ path: 'cls-hooked', namespace: 'omnapi-cls-hooked' }));
+    b.onLoad({ filter: /.*/, namespace: 'omnapi-cls-hooked' }, () => ({
+      contents: `module.exports = globalThis.${CLS_HOOK};`,
+      loader: 'js',
+    }));
+  },
+};
+
+interface ClsHooked {
+  getNamespace(name: string): unknown;
+  createNamespace(name: string): unknown;
+}
+
+/** This process's cls-hooked, the one the X-Ray SDK depends on, with a namespace made at most once per name. */
+function sharedClsHooked(): ClsHooked {
+  const hooks = globalThis as unknown as Record<string, ClsHooked | undefined>;
+  if (!hooks[CLS_HOOK]) {
+    const fromXray = createRequire(createRequire(path.join(PROJECT_ROOT, 'package.json')).resolve('aws-xray-sdk-core'));
+    const cls = fromXray('cls-hooked/context') as ClsHooked;
+    hooks[CLS_HOOK] = { ...cls, createNamespace: (name) => cls.getNamespace(name) ?? cls.createNamespace(name) };
+  }
+  return hooks[CLS_HOOK];
+}
 
 export interface LocalFunctionsOptions {
   /** Bundles live and are reused here. @default DEFAULT_BUNDLE_CACHE */
@@ -163,7 +203,7 @@ export class LocalFunctions {
         sourcesContent: false,
         logLevel: 'silent',
         banner: { js: BANNER },
-        plugins: [shadowProcessImport],
+        plugins: [shadowProcessImport, shareClsHooked],
         metafile: true,
         write: false,
         absWorkingDir: PROJECT_ROOT,
@@ -213,6 +253,7 @@ export class LocalFunctions {
         const requireBundle = createRequire(file);
         // A fresh module instance per runtime: a second runtime in this process must not share the first's clients.
         delete requireBundle.cache[file];
+        sharedClsHooked();
         const shadow = processWithEnv(this.environments.get(fn.logicalId)!);
         const hooks = globalThis as unknown as Record<string, ((file: string) => NodeJS.Process | undefined) | undefined>;
         const previous = hooks[PROCESS_HOOK];

@@ -1,3 +1,4 @@
+import asyncHooks from 'node:async_hooks';
 import { deriveModel, synthesizeTemplate } from '../../local/assembly';
 import { LocalFunctions } from '../../local/functions';
 import { type IamRequest, LocalIam } from '../../local/iam';
@@ -24,6 +25,20 @@ describe('function bindings', () => {
       await local.coldStart(fn.logicalId).catch((error: Error) => problems.push(`${fn.logicalId} (${fn.entry}): ${error.message}`));
     }
     expect(problems).toEqual([]);
+  }, 240_000);
+
+  it('the functions share one X-Ray context store, as each Lambda process has one: loading them all installs at most one async hook', async () => {
+    // Each bundle carries the X-Ray SDK, whose cls-hooked installs an async hook on load: one per bundle
+    // in this one process would run on every promise of every function.
+    const createHook = jest.spyOn(asyncHooks, 'createHook');
+    try {
+      const local = new LocalFunctions(model.functions, { endpoints: { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1' } });
+      for (const fn of functions) await local.coldStart(fn.logicalId).catch(() => undefined);
+      expect(functions.length).toBeGreaterThan(10);
+      expect(createHook.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      createHook.mockRestore();
+    }
   }, 240_000);
 
   const allowed = async (roleId: string | undefined, requests: IamRequest[]) =>
