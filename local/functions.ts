@@ -75,8 +75,10 @@ interface ClsHooked {
 function sharedClsHooked(): ClsHooked {
   const hooks = globalThis as unknown as Record<string, ClsHooked | undefined>;
   if (!hooks[CLS_HOOK]) {
-    const fromXray = createRequire(createRequire(path.join(PROJECT_ROOT, 'package.json')).resolve('aws-xray-sdk-core'));
-    const cls = fromXray('cls-hooked/context') as ClsHooked;
+    // Resolved as esbuild resolves it for the bundles: the tracer's X-Ray SDK, then that SDK's cls-hooked.
+    const from = (file: string, request: string) => createRequire(file).resolve(request);
+    const tracer = from(path.join(PROJECT_ROOT, 'package.json'), '@aws-lambda-powertools/tracer');
+    const cls = createRequire(from(tracer, 'aws-xray-sdk-core'))('cls-hooked/context') as ClsHooked;
     hooks[CLS_HOOK] = { ...cls, createNamespace: (name) => cls.getNamespace(name) ?? cls.createNamespace(name) };
   }
   return hooks[CLS_HOOK];
