@@ -405,6 +405,35 @@ describe('POST /v1/webhooks/stripe', () => {
     expect(await balance(lateDispute)).toBe(1_000_000_000);
   });
 
+  it('reads a refund or dispute in another currency than the payment as the whole payment, and tells ops', async () => {
+    // 100 yen is not 100 cents: an amount that cannot be compared with what was paid must not leave credits for lost money.
+    const mismatches = jest.spyOn(require('../../../lambdas/billing/adapters/powertools-metrics').billingMetrics, 'purchaseMismatch');
+    const disputed = await buyer();
+    const p1 = checkoutCompleted(disputed, 'starter', starter);
+    await deliver(p1);
+    const id = newDisputeId();
+    await deliver(dispute('charge.dispute.created', { ...payment(p1), amountMinor: 100, currency: 'jpy' }, id, 'needs_response'));
+    expect(await balance(disputed)).toBe(0);
+    await deliver(dispute('charge.dispute.closed', { ...payment(p1), amountMinor: 100, currency: 'jpy' }, id, 'lost'));
+    expect(await balance(disputed)).toBe(0);
+    expect(await ledger.purchaseOf(payment(p1).paymentIntentId)).toMatchObject({ clawedBackMicro: 1_000_000_000, heldMicro: 0 });
+
+    const refunded = await buyer();
+    const p2 = checkoutCompleted(refunded, 'starter', starter);
+    await deliver(p2);
+    await deliver(chargeRefunded(refunded, { ...payment(p2), currency: 'eur' }, 300));
+    expect(await balance(refunded)).toBe(0);
+    // The same amounts in the payment's own currency are read as they are.
+    const same = await buyer();
+    const p3 = checkoutCompleted(same, 'starter', starter);
+    await deliver(p3);
+    await deliver(chargeRefunded(same, { ...payment(p3), currency: 'USD' }, 300));
+    expect(await balance(same)).toBe(700_000_000);
+    expect((await ledger.all(refunded.accountId)).at(-1)!.reason).toMatch(/reported in eur, so counted as the whole payment/);
+    expect(mismatches).toHaveBeenCalledTimes(3);
+    mismatches.mockRestore();
+  });
+
   it('unlinks a deleted Stripe customer from its account', async () => {
     const b = await buyer();
     await deliver({
