@@ -83,11 +83,20 @@ describe('POST /v1/webhooks/stripe', () => {
 
   const deliver = (
     event: object,
-    options: { secret?: string; timestamp?: number; signature?: string | null; tamper?: (body: string) => string; base64?: boolean } = {},
+    options: {
+      secret?: string;
+      timestamp?: number;
+      signature?: string | null;
+      signatureOf?: (payload: string) => string;
+      tamper?: (body: string) => string;
+      base64?: boolean;
+    } = {},
   ) => {
     const payload = JSON.stringify(event);
     const signature =
-      options.signature === null ? undefined : (options.signature ?? sign(payload, options.secret ?? SECRET, options.timestamp));
+      options.signature === null
+        ? undefined
+        : (options.signature ?? options.signatureOf?.(payload) ?? sign(payload, options.secret ?? SECRET, options.timestamp));
     const body = options.tamper ? options.tamper(payload) : payload;
     return handler(
       {
@@ -376,6 +385,25 @@ describe('POST /v1/webhooks/stripe', () => {
   it('refuses an event signed with a timestamp more than five minutes ahead', async () => {
     const b = await buyer();
     const response = await deliver(checkoutCompleted(b, 'starter', starter), { timestamp: Math.floor(Date.now() / 1000) + 3600 });
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body!).error).toEqual({ code: 'invalid_signature', message: expect.stringMatching(/future/) });
+    expect(await balance(b)).toBe(0);
+  });
+
+  it.each([
+    // Stripe's own parser reads the last `t` with parseInt: each of these is a valid signature dated in the future.
+    ['dated in milliseconds (13 digits)', (payload: string) => sign(payload, SECRET, Date.now())],
+    [
+      'with a second, future `t` after a current one',
+      (payload: string) => `t=${Math.floor(Date.now() / 1000)},${sign(payload, SECRET, Math.floor(Date.now() / 1000) + 3600)}`,
+    ],
+    [
+      'with a fraction after the seconds',
+      (payload: string) => sign(payload, SECRET, Math.floor(Date.now() / 1000) + 3600).replace(/^t=(\d+)/, 't=$1.5'),
+    ],
+  ])('refuses a future-dated signature %s, as Stripe would read its date', async (_name, header) => {
+    const b = await buyer();
+    const response = await deliver(checkoutCompleted(b, 'starter', starter), { signatureOf: header });
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body!).error).toEqual({ code: 'invalid_signature', message: expect.stringMatching(/future/) });
     expect(await balance(b)).toBe(0);
