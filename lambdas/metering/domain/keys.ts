@@ -6,6 +6,8 @@ export interface ResolvedKey {
   keyId: string;
   plan: string;
   status: 'active' | 'rolling';
+  /** A rolling key's end (ISO time): no cache may trust it past this. */
+  graceUntil?: string;
   /** The account is suspended: the gateway refuses with 403 (the key itself stays valid). */
   suspended?: boolean;
 }
@@ -33,5 +35,12 @@ export async function resolveKey(keys: KeyLookup, secret: string, now: Date): Pr
   const key = await keys.getBySecretHash(sha256(secret));
   if (!key || key.status === 'revoked') return undefined;
   if (key.status === 'rolling' && (!key.graceUntil || key.graceUntil <= now.toISOString())) return undefined;
-  return { accountId: key.accountId, keyId: key.keyId, plan: key.plan, status: key.status, ...(key.suspended ? { suspended: true } : {}) };
+  return {
+    accountId: key.accountId,
+    keyId: key.keyId,
+    plan: key.plan,
+    status: key.status,
+    ...(key.status === 'rolling' ? { graceUntil: key.graceUntil } : {}),
+    ...(key.suspended ? { suspended: true } : {}),
+  };
 }

@@ -116,6 +116,21 @@ describe('CachedKeyResolver', () => {
     await expect(resolver.resolve(secret)).resolves.toBeUndefined();
     expect(store.getBySecretHash).toHaveBeenCalledTimes(2);
   });
+
+  it("stops admitting a rolled key when its grace period ends, even inside the cache's window", async () => {
+    let now = Date.parse('2026-03-01T10:00:00Z');
+    const graceUntil = '2026-03-01T10:00:10.000Z';
+    const store = {
+      getBySecretHash: jest.fn(async () => ({ keyId: 'k', accountId: 'a', plan: 'free', status: 'rolling', graceUntil }) as never),
+    };
+    const resolver = new CachedKeyResolver(store, { ttlMs: 30_000, now: () => now });
+    const secret = `omn_live_${'d'.repeat(43)}`;
+    await expect(resolver.resolve(secret)).resolves.toMatchObject({ keyId: 'k', status: 'rolling' });
+    now = Date.parse(graceUntil) - 1;
+    await expect(resolver.resolve(secret)).resolves.toBeDefined();
+    now = Date.parse(graceUntil);
+    await expect(resolver.resolve(secret)).resolves.toBeUndefined();
+  });
 });
 
 describe('DynamoDbUsageStore', () => {
