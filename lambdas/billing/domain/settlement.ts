@@ -107,16 +107,23 @@ export function settle(purchase: Purchase, reported: PaymentFact): Settlement | 
   };
 }
 
-/** The share of a purchase's credits that `minor` of its price pays for, rounded down. */
+/**
+ * The share of a purchase's credits that `minor` of its price pays for, rounded down. Exact: a pack
+ * may hold 10^14 micro-credits and cost 10^8 of the smallest unit, so the product is taken in BigInt
+ * (a double past 2^53 would round it, and a full refund would leave a micro-credit behind).
+ */
 export function shareOf(purchase: Pick<Purchase, 'creditsMicro' | 'amountMinor'>, minor: number): number {
   if (purchase.amountMinor <= 0) return 0;
-  return Math.floor((purchase.creditsMicro * Math.max(0, Math.min(minor, purchase.amountMinor))) / purchase.amountMinor);
+  const paid = BigInt(Math.max(0, Math.min(minor, purchase.amountMinor)));
+  return Number((BigInt(purchase.creditsMicro) * paid) / BigInt(purchase.amountMinor));
 }
 
-/** A dispute's amount; a dispute stored before settlement knew only the credits it held. */
+/** A dispute's amount; a dispute stored before settlement knew only the credits it held (rounded up, exactly). */
 function disputedMinor(purchase: Pick<Purchase, 'creditsMicro' | 'amountMinor'>, dispute: DisputeRecord): number {
   if (dispute.amountMinor !== undefined) return dispute.amountMinor;
-  return purchase.creditsMicro > 0 ? Math.ceil(((dispute.heldMicro ?? 0) * purchase.amountMinor) / purchase.creditsMicro) : 0;
+  if (purchase.creditsMicro <= 0) return 0;
+  const [held, credits] = [BigInt(dispute.heldMicro ?? 0), BigInt(purchase.creditsMicro)];
+  return Number((held * BigInt(purchase.amountMinor) + credits - 1n) / credits);
 }
 
 export interface PurchaseMismatch {
