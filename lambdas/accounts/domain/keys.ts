@@ -2,6 +2,7 @@ import { KeyLimitError, KeyNotFoundError } from './errors';
 import { type ApiKey, type ApiKeyView, keyViewOf, type RequestOrigin, securityEvent } from './model';
 import type { AccountStore, Clock, KeyStore, KeyUsage, SecurityLog } from './ports';
 import { newId, randomSecret, sha256 } from '../../shared/crypto';
+import { keyWorksAt } from '../../shared/auth/key-validity';
 
 export const KEY_PREFIX = 'omn_live_';
 /** Visible part of a secret: the prefix and four characters. */
@@ -24,7 +25,8 @@ export class KeyService {
   constructor(private readonly deps: KeyDeps) {}
 
   async create(accountId: string, name: string, origin: RequestOrigin): Promise<{ key: ApiKeyView; secret: string }> {
-    const live = (await this.deps.keys.listByAccount(accountId)).filter((k) => k.status !== 'revoked');
+    const now = this.deps.clock.now().toISOString();
+    const live = (await this.deps.keys.listByAccount(accountId)).filter((k) => keyWorksAt(k, now));
     if (live.length >= MAX_KEYS_PER_ACCOUNT) throw new KeyLimitError(MAX_KEYS_PER_ACCOUNT);
     const account = await this.deps.accounts.get(accountId);
     const { key, secret } = this.mint(accountId, name.trim(), account?.plan ?? 'free');

@@ -1,3 +1,4 @@
+import { keyWorksAt } from '../../shared/auth/key-validity';
 import { sha256 } from '../../shared/crypto';
 
 /** What the gateway needs to know about a presented key. */
@@ -33,8 +34,7 @@ const KEY_FORMAT = /^omn_live_[A-Za-z0-9_-]{43}$/;
 export async function resolveKey(keys: KeyLookup, secret: string, now: Date): Promise<ResolvedKey | undefined> {
   if (!KEY_FORMAT.test(secret)) return undefined;
   const key = await keys.getBySecretHash(sha256(secret));
-  if (!key || key.status === 'revoked') return undefined;
-  if (key.status === 'rolling' && (!key.graceUntil || key.graceUntil <= now.toISOString())) return undefined;
+  if (!key || !keyWorksAt(key, now.toISOString())) return undefined;
   return {
     accountId: key.accountId,
     keyId: key.keyId,

@@ -109,4 +109,21 @@ describe('KeyService', () => {
     await service.revoke('acc_a', created[0]!.key.keyId, origin);
     await expect(service.create('acc_a', 'one more', origin)).resolves.toBeDefined();
   });
+
+  it('counts a rolled key against the cap during its grace period only, so rolling regularly never locks key creation', async () => {
+    const { service, clock } = setup();
+    let { key } = await service.create('acc_a', 'ci', origin);
+    // A monthly roll for two years: every old secret stopped working a day after its roll.
+    for (let i = 0; i < 2 * MAX_KEYS_PER_ACCOUNT; i++) {
+      ({ key } = await service.roll('acc_a', key.keyId, origin));
+      clock.advance(30 * 24 * 3600);
+    }
+    await expect(service.create('acc_a', 'deploy', origin)).resolves.toBeDefined();
+    // While a rolled secret still works it is a live key: one short of the cap, a roll reaches it.
+    for (let i = 2; i < MAX_KEYS_PER_ACCOUNT - 1; i++) await service.create('acc_a', `k${i}`, origin);
+    await service.roll('acc_a', key.keyId, origin);
+    await expect(service.create('acc_a', 'one more', origin)).rejects.toMatchObject({ code: 'key_limit' });
+    clock.advance(ROLL_GRACE_SECONDS);
+    await expect(service.create('acc_a', 'one more', origin)).resolves.toBeDefined();
+  });
 });
