@@ -153,6 +153,14 @@ export const ITEMS = {
     sk: 'KEY#{keyId}',
     foundBy: 'account',
   }),
+  keyCreationTurn: item({
+    table: 'apiKeys',
+    owner: 'accounts',
+    holds: 'how many keys the account has created: concurrent creations take turns under the cap',
+    pk: 'ACCOUNT#{accountId}',
+    sk: 'KEYTURN',
+    foundBy: 'account',
+  }),
   apiKeyLookup: item({
     table: 'apiKeys',
     owner: 'accounts',

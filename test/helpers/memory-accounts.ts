@@ -79,8 +79,18 @@ export class MemoryTokens implements TokenStore {
 
 export class MemoryKeys implements KeyStore {
   readonly items = new Map<string, ApiKey>();
-  async put(key: ApiKey) {
+  readonly turns = new Map<string, number>();
+  async creationTurn(accountId: string) {
+    return this.turns.get(accountId) ?? 0;
+  }
+  /** Atomic, as the DynamoDB transaction is: no await between the turn's check and the writes. */
+  async put(key: ApiKey, turn?: number) {
+    if (turn !== undefined) {
+      if ((this.turns.get(key.accountId) ?? 0) !== turn) return false;
+      this.turns.set(key.accountId, turn + 1);
+    }
     this.items.set(key.keyId, { ...key });
+    return true;
   }
   async getBySecretHash(hash: string) {
     return [...this.items.values()].find((k) => k.secretHash === hash);

@@ -220,28 +220,52 @@ export class DynamoDbKeyStore implements KeyStore {
 
   private accountKey = (accountId: string, keyId: string) => ITEMS.apiKey.key({ accountId, keyId });
   private secretKey = (secretHash: string) => ITEMS.apiKeyLookup.key({ secretHash });
+  private turnKey = (accountId: string) => ITEMS.keyCreationTurn.key({ accountId });
 
-  async put(key: ApiKey): Promise<void> {
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.table,
-              Item: { ...this.accountKey(key.accountId, key.keyId), ...key },
-              ConditionExpression: 'attribute_not_exists(pk)',
+  async creationTurn(accountId: string): Promise<number> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: this.turnKey(accountId), ConsistentRead: true }));
+    return Number(Item?.turn ?? 0);
+  }
+
+  async put(key: ApiKey, turn?: number): Promise<boolean> {
+    const takeTurn = {
+      Update: {
+        TableName: this.table,
+        Key: this.turnKey(key.accountId),
+        UpdateExpression: 'SET turn = :next',
+        ConditionExpression: turn === 0 ? 'attribute_not_exists(turn)' : 'turn = :turn',
+        ExpressionAttributeValues: { ':next': (turn ?? 0) + 1, ...(turn === 0 ? {} : { ':turn': turn }) },
+      },
+    };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...this.accountKey(key.accountId, key.keyId), ...key },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             },
-          },
-          {
-            Put: {
-              TableName: this.table,
-              Item: { ...this.secretKey(key.secretHash), ...key },
-              ConditionExpression: 'attribute_not_exists(pk)',
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...this.secretKey(key.secretHash), ...key },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             },
-          },
-        ],
-      }),
-    );
+            ...(turn === undefined ? [] : [takeTurn]),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      // Another creation took the turn (or holds it right now): the caller counts again.
+      if (turn !== undefined && ['ConditionalCheckFailed', 'TransactionConflict'].includes(reasons[2]?.Code ?? '')) return false;
+      throw error;
+    }
   }
 
   async listByAccount(accountId: string): Promise<ApiKey[]> {

@@ -1,4 +1,4 @@
-import { KeyLimitError, KeyNotFoundError } from './errors';
+import { KeyCreationContendedError, KeyLimitError, KeyNotFoundError } from './errors';
 import { type ApiKey, type ApiKeyView, keyViewOf, type RequestOrigin, securityEvent } from './model';
 import type { AccountStore, Clock, KeyStore, KeyUsage, SecurityLog } from './ports';
 import { newId, randomSecret, sha256 } from '../../shared/crypto';
@@ -24,16 +24,28 @@ export interface KeyDeps {
 export class KeyService {
   constructor(private readonly deps: KeyDeps) {}
 
+  /**
+   * A new key, within MAX_KEYS_PER_ACCOUNT live ones. The count is taken after reading the account's
+   * creation turn and the key is stored only if that turn is still free, so concurrent creations take
+   * turns instead of all passing one count. Each lost turn means another key was created, so after
+   * more losses than the cap allows keys, the cap has been reached — unless keys were revoked
+   * meanwhile: then 409 `key_creation_contended`, to be retried.
+   */
   async create(accountId: string, name: string, origin: RequestOrigin): Promise<{ key: ApiKeyView; secret: string }> {
-    const now = this.deps.clock.now().toISOString();
-    const live = (await this.deps.keys.listByAccount(accountId)).filter((k) => keyWorksAt(k, now));
-    if (live.length >= MAX_KEYS_PER_ACCOUNT) throw new KeyLimitError(MAX_KEYS_PER_ACCOUNT);
     const account = await this.deps.accounts.get(accountId);
-    const { key, secret } = this.mint(accountId, name.trim(), account?.plan ?? 'free');
-    if (account?.suspension) key.suspended = true;
-    await this.deps.keys.put(key);
-    await this.record(accountId, 'key_created', origin, key.keyId);
-    return { key: keyViewOf(key), secret };
+    for (let attempt = 0; attempt <= MAX_KEYS_PER_ACCOUNT; attempt++) {
+      // The turn first: a key created after this read takes the turn, so the put below fails and counts again.
+      const turn = await this.deps.keys.creationTurn(accountId);
+      const now = this.deps.clock.now().toISOString();
+      const live = (await this.deps.keys.listByAccount(accountId)).filter((k) => keyWorksAt(k, now));
+      if (live.length >= MAX_KEYS_PER_ACCOUNT) throw new KeyLimitError(MAX_KEYS_PER_ACCOUNT);
+      const { key, secret } = this.mint(accountId, name.trim(), account?.plan ?? 'free');
+      if (account?.suspension) key.suspended = true;
+      if (!(await this.deps.keys.put(key, turn))) continue;
+      await this.record(accountId, 'key_created', origin, key.keyId);
+      return { key: keyViewOf(key), secret };
+    }
+    throw new KeyCreationContendedError();
   }
 
   /** The account's keys, newest first, each with its last use (time and address) when the logs know one. */

@@ -38,7 +38,13 @@ export interface TokenStore {
 }
 
 export interface KeyStore {
-  put(key: ApiKey): Promise<void>;
+  /** The account's key-creation turn (0 before its first): every creation under the cap takes the next one. */
+  creationTurn(accountId: string): Promise<number>;
+  /**
+   * Stores a key. With `turn`, only if no other creation took that turn since it was read: false then
+   * (read the turn and the keys again), so concurrent creations cannot all pass one count.
+   */
+  put(key: ApiKey, turn?: number): Promise<boolean>;
   listByAccount(accountId: string): Promise<ApiKey[]>;
   /** Updates a key of this account only; false when the account has no such key in that state. */
   transition(

@@ -110,6 +110,15 @@ describe('KeyService', () => {
     await expect(service.create('acc_a', 'one more', origin)).resolves.toBeDefined();
   });
 
+  it('holds the cap when keys are created concurrently: thirty at once leave twenty live keys', async () => {
+    const { service, keys } = setup();
+    const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => service.create('acc_a', `k${i}`, origin)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(MAX_KEYS_PER_ACCOUNT);
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    expect(refused.map((e) => e.code)).toEqual(Array(30 - MAX_KEYS_PER_ACCOUNT).fill('key_limit'));
+    expect((await keys.listByAccount('acc_a')).filter((k) => k.status === 'active')).toHaveLength(MAX_KEYS_PER_ACCOUNT);
+  });
+
   it('counts a rolled key against the cap during its grace period only, so rolling regularly never locks key creation', async () => {
     const { service, clock } = setup();
     let { key } = await service.create('acc_a', 'ci', origin);
