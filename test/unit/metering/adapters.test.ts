@@ -9,6 +9,7 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteComma
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CachedKeyResolver } from '../../../lambdas/metering/adapters/cached-key-resolver';
+import { DynamoDbKeyLookup } from '../../../lambdas/metering/adapters/dynamodb-key-lookup';
 import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
 import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
@@ -130,6 +131,16 @@ describe('CachedKeyResolver', () => {
     await expect(resolver.resolve(secret)).resolves.toBeDefined();
     now = Date.parse(graceUntil);
     await expect(resolver.resolve(secret)).resolves.toBeUndefined();
+  });
+});
+
+describe('DynamoDbKeyLookup', () => {
+  beforeEach(() => ddb.reset());
+
+  it('reads a key strongly consistently, so a revocation is seen by the first lookup after the cache window', async () => {
+    ddb.on(GetCommand).resolves({ Item: { accountId: 'a', keyId: 'k', plan: 'free', status: 'revoked' } });
+    await new DynamoDbKeyLookup(client, 'apiKeys').getBySecretHash('h');
+    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({ Key: { pk: 'SECRET#h', sk: 'SECRET' }, ConsistentRead: true });
   });
 });
 
