@@ -153,12 +153,12 @@ export const ITEMS = {
     sk: 'KEY#{keyId}',
     foundBy: 'account',
   }),
-  keyCreationTurn: item({
+  keySlot: item({
     table: 'apiKeys',
     owner: 'accounts',
-    holds: 'how many keys the account has created: concurrent creations take turns under the cap',
+    holds: "one of the account's 20 key places, and the key that took it: concurrent creations cannot pass the cap",
     pk: 'ACCOUNT#{accountId}',
-    sk: 'KEYTURN',
+    sk: 'KEYSLOT#{slot}',
     foundBy: 'account',
   }),
   apiKeyLookup: item({

@@ -79,15 +79,17 @@ export class MemoryTokens implements TokenStore {
 
 export class MemoryKeys implements KeyStore {
   readonly items = new Map<string, ApiKey>();
-  readonly turns = new Map<string, number>();
-  async creationTurn(accountId: string) {
-    return this.turns.get(accountId) ?? 0;
+  readonly places = new Map<string, string>();
+  async slots(accountId: string) {
+    const mine = [...this.places].filter(([place]) => place.startsWith(`${accountId}#`));
+    return new Map(mine.map(([place, keyId]) => [Number(place.split('#')[1]), keyId]));
   }
-  /** Atomic, as the DynamoDB transaction is: no await between the turn's check and the writes. */
-  async put(key: ApiKey, turn?: number) {
-    if (turn !== undefined) {
-      if ((this.turns.get(key.accountId) ?? 0) !== turn) return false;
-      this.turns.set(key.accountId, turn + 1);
+  /** Atomic, as the DynamoDB transaction is: no await between the place's check and the writes. */
+  async put(key: ApiKey, slot?: { index: number; holder?: string }) {
+    if (slot) {
+      const place = `${key.accountId}#${slot.index}`;
+      if (this.places.get(place) !== slot.holder) return false;
+      this.places.set(place, key.keyId);
     }
     this.items.set(key.keyId, { ...key });
     return true;

@@ -220,21 +220,25 @@ export class DynamoDbKeyStore implements KeyStore {
 
   private accountKey = (accountId: string, keyId: string) => ITEMS.apiKey.key({ accountId, keyId });
   private secretKey = (secretHash: string) => ITEMS.apiKeyLookup.key({ secretHash });
-  private turnKey = (accountId: string) => ITEMS.keyCreationTurn.key({ accountId });
+  private slotKey = (accountId: string, index: number) => ITEMS.keySlot.key({ accountId, slot: String(index).padStart(2, '0') });
 
-  async creationTurn(accountId: string): Promise<number> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: this.turnKey(accountId), ConsistentRead: true }));
-    return Number(Item?.turn ?? 0);
+  async slots(accountId: string): Promise<Map<number, string>> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slot)',
+      ExpressionAttributeValues: { ':pk': ITEMS.keySlot.pk({ accountId }), ':slot': ITEMS.keySlot.skPrefix },
+      ConsistentRead: true,
+    });
+    return new Map(items.map((item) => [Number(String(item.sk).slice(ITEMS.keySlot.skPrefix.length)), String(item.keyId)]));
   }
 
-  async put(key: ApiKey, turn?: number): Promise<boolean> {
-    const takeTurn = {
-      Update: {
+  async put(key: ApiKey, slot?: { index: number; holder?: string }): Promise<boolean> {
+    const takeSlot = slot && {
+      Put: {
         TableName: this.table,
-        Key: this.turnKey(key.accountId),
-        UpdateExpression: 'SET turn = :next',
-        ConditionExpression: turn === 0 ? 'attribute_not_exists(turn)' : 'turn = :turn',
-        ExpressionAttributeValues: { ':next': (turn ?? 0) + 1, ...(turn === 0 ? {} : { ':turn': turn }) },
+        Item: { ...this.slotKey(key.accountId, slot.index), keyId: key.keyId },
+        ConditionExpression: slot.holder ? 'keyId = :holder' : 'attribute_not_exists(pk)',
+        ...(slot.holder ? { ExpressionAttributeValues: { ':holder': slot.holder } } : {}),
       },
     };
     try {
@@ -255,15 +259,15 @@ export class DynamoDbKeyStore implements KeyStore {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            ...(turn === undefined ? [] : [takeTurn]),
+            ...(takeSlot ? [takeSlot] : []),
           ],
         }),
       );
       return true;
     } catch (error) {
       const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-      // Another creation took the turn (or holds it right now): the caller counts again.
-      if (turn !== undefined && ['ConditionalCheckFailed', 'TransactionConflict'].includes(reasons[2]?.Code ?? '')) return false;
+      // Another creation took the place first (or is taking it right now): the caller picks another.
+      if (takeSlot && ['ConditionalCheckFailed', 'TransactionConflict'].includes(reasons[2]?.Code ?? '')) return false;
       throw error;
     }
   }

@@ -25,23 +25,30 @@ export class KeyService {
   constructor(private readonly deps: KeyDeps) {}
 
   /**
-   * A new key, within MAX_KEYS_PER_ACCOUNT live ones. The count is taken after reading the account's
-   * creation turn and the key is stored only if that turn is still free, so concurrent creations take
-   * turns instead of all passing one count. Each lost turn means another key was created, so after
-   * more losses than the cap allows keys, the cap has been reached — unless keys were revoked
-   * meanwhile: then 409 `key_creation_contended`, to be retried.
+   * A new key, within MAX_KEYS_PER_ACCOUNT live ones. Each key made here takes one of the account's
+   * MAX_KEYS_PER_ACCOUNT places in the write that stores it, and only a place that is empty or whose
+   * key no longer works: concurrent creations cannot all pass one count, and pick places at random, so
+   * they rarely meet. Each lost place means another key took one; after more losses than there are
+   * places, keys are being revoked and created at once: 409 `key_creation_contended`, to be retried.
    */
   async create(accountId: string, name: string, origin: RequestOrigin): Promise<{ key: ApiKeyView; secret: string }> {
     const account = await this.deps.accounts.get(accountId);
     for (let attempt = 0; attempt <= MAX_KEYS_PER_ACCOUNT; attempt++) {
-      // The turn first: a key created after this read takes the turn, so the put below fails and counts again.
-      const turn = await this.deps.keys.creationTurn(accountId);
+      // Places first: a key stored after this read is in the listing, so it is never taken for gone.
+      const places = await this.deps.keys.slots(accountId);
       const now = this.deps.clock.now().toISOString();
-      const live = (await this.deps.keys.listByAccount(accountId)).filter((k) => keyWorksAt(k, now));
-      if (live.length >= MAX_KEYS_PER_ACCOUNT) throw new KeyLimitError(MAX_KEYS_PER_ACCOUNT);
+      const working = new Set((await this.deps.keys.listByAccount(accountId)).filter((k) => keyWorksAt(k, now)).map((k) => k.keyId));
+      if (working.size >= MAX_KEYS_PER_ACCOUNT) throw new KeyLimitError(MAX_KEYS_PER_ACCOUNT);
+      // Places not held by a working key; keys that hold none (made before places, or by a roll) take
+      // the highest of them, so every creation that sees the same keys competes for the same rest.
+      const free = Array.from({ length: MAX_KEYS_PER_ACCOUNT }, (_, index) => index).filter(
+        (index) => !working.has(places.get(index) ?? ''),
+      );
+      const open = free.slice(0, MAX_KEYS_PER_ACCOUNT - working.size);
+      const index = open[Math.floor(Math.random() * open.length)]!;
       const { key, secret } = this.mint(accountId, name.trim(), account?.plan ?? 'free');
       if (account?.suspension) key.suspended = true;
-      if (!(await this.deps.keys.put(key, turn))) continue;
+      if (!(await this.deps.keys.put(key, { index, holder: places.get(index) }))) continue;
       await this.record(accountId, 'key_created', origin, key.keyId);
       return { key: keyViewOf(key), secret };
     }

@@ -38,13 +38,13 @@ export interface TokenStore {
 }
 
 export interface KeyStore {
-  /** The account's key-creation turn (0 before its first): every creation under the cap takes the next one. */
-  creationTurn(accountId: string): Promise<number>;
+  /** The account's key places (0 … MAX_KEYS_PER_ACCOUNT − 1) that a key has taken, and the key that took each last. */
+  slots(accountId: string): Promise<Map<number, string>>;
   /**
-   * Stores a key. With `turn`, only if no other creation took that turn since it was read: false then
-   * (read the turn and the keys again), so concurrent creations cannot all pass one count.
+   * Stores a key. With `slot`, the key takes that place in the same write, only if it is still as read
+   * (empty, or last taken by `holder`): false when another creation took it first.
    */
-  put(key: ApiKey, turn?: number): Promise<boolean>;
+  put(key: ApiKey, slot?: { index: number; holder?: string }): Promise<boolean>;
   listByAccount(accountId: string): Promise<ApiKey[]>;
   /** Updates a key of this account only; false when the account has no such key in that state. */
   transition(

@@ -119,6 +119,31 @@ describe('KeyService', () => {
     expect((await keys.listByAccount('acc_a')).filter((k) => k.status === 'active')).toHaveLength(MAX_KEYS_PER_ACCOUNT);
   });
 
+  it('holds the cap with keys that hold no place (stored before places existed, or made by a roll)', async () => {
+    const { service, keys, clock } = setup();
+    for (let i = 0; i < 12; i++) {
+      await keys.put({
+        keyId: `key_old${i}`,
+        secretHash: `h${i}`,
+        prefix: 'omn_live_old',
+        accountId: 'acc_a',
+        name: 'old',
+        plan: 'free',
+        status: 'active',
+        createdAt: clock.now().toISOString(),
+      });
+    }
+    const first = await service.create('acc_a', 'new', origin);
+    await service.roll('acc_a', first.key.keyId, origin);
+    // 14 working keys, one of them holding a place: 6 more, however many ask at once.
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => service.create('acc_a', `k${i}`, origin)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(6);
+    const now = clock.now().toISOString();
+    expect((await keys.listByAccount('acc_a')).filter((k) => k.status === 'active' || (k.graceUntil ?? '') > now)).toHaveLength(
+      MAX_KEYS_PER_ACCOUNT,
+    );
+  });
+
   it('counts a rolled key against the cap during its grace period only, so rolling regularly never locks key creation', async () => {
     const { service, clock } = setup();
     let { key } = await service.create('acc_a', 'ci', origin);
