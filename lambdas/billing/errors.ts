@@ -62,3 +62,11 @@ export class PurchaseContentionError extends ConflictError {
     this.name = 'PurchaseContentionError';
   }
 }
+
+/** Other transactions kept holding an account's balance while a movement was tried: Stripe (or the operator) retries a 409. */
+export class LedgerBusyError extends ConflictError {
+  constructor(accountId: string, options?: ErrorOptions) {
+    super(`The credit ledger of ${accountId} is being changed by other movements; retry`, 'ledger_busy', options);
+    this.name = 'LedgerBusyError';
+  }
+}

@@ -104,6 +104,6 @@ export const billingRoutes = defineRoutes({
     summary: 'Stripe events: purchases, refunds, disputes, deleted customers. Verified on the raw body; each event applied once',
     rawBody: { contentType: 'application/json', description: 'The event exactly as Stripe sent it (the signature covers these bytes)' },
     responses: { 200: { description: 'Received (also for duplicates and event types we ignore)', schema: WebhookResult } },
-    errors: [400, 413],
+    errors: [400, 409, 413],
   },
 });

@@ -153,6 +153,14 @@ export const ITEMS = {
     sk: 'KEY#{keyId}',
     foundBy: 'account',
   }),
+  keySlot: item({
+    table: 'apiKeys',
+    owner: 'accounts',
+    holds: "one of the account's 20 key places, and the key that took it: concurrent creations cannot pass the cap",
+    pk: 'ACCOUNT#{accountId}',
+    sk: 'KEYSLOT#{slot}',
+    foundBy: 'account',
+  }),
   apiKeyLookup: item({
     table: 'apiKeys',
     owner: 'accounts',

@@ -79,8 +79,20 @@ export class MemoryTokens implements TokenStore {
 
 export class MemoryKeys implements KeyStore {
   readonly items = new Map<string, ApiKey>();
-  async put(key: ApiKey) {
+  readonly places = new Map<string, string>();
+  async slots(accountId: string) {
+    const mine = [...this.places].filter(([place]) => place.startsWith(`${accountId}#`));
+    return new Map(mine.map(([place, keyId]) => [Number(place.split('#')[1]), keyId]));
+  }
+  /** Atomic, as the DynamoDB transaction is: no await between the place's check and the writes. */
+  async put(key: ApiKey, slot?: { index: number; holder?: string }) {
+    if (slot) {
+      const place = `${key.accountId}#${slot.index}`;
+      if (this.places.get(place) !== slot.holder) return false;
+      this.places.set(place, key.keyId);
+    }
     this.items.set(key.keyId, { ...key });
+    return true;
   }
   async getBySecretHash(hash: string) {
     return [...this.items.values()].find((k) => k.secretHash === hash);

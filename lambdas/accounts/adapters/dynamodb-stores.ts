@@ -220,28 +220,56 @@ export class DynamoDbKeyStore implements KeyStore {
 
   private accountKey = (accountId: string, keyId: string) => ITEMS.apiKey.key({ accountId, keyId });
   private secretKey = (secretHash: string) => ITEMS.apiKeyLookup.key({ secretHash });
+  private slotKey = (accountId: string, index: number) => ITEMS.keySlot.key({ accountId, slot: String(index).padStart(2, '0') });
 
-  async put(key: ApiKey): Promise<void> {
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.table,
-              Item: { ...this.accountKey(key.accountId, key.keyId), ...key },
-              ConditionExpression: 'attribute_not_exists(pk)',
+  async slots(accountId: string): Promise<Map<number, string>> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slot)',
+      ExpressionAttributeValues: { ':pk': ITEMS.keySlot.pk({ accountId }), ':slot': ITEMS.keySlot.skPrefix },
+      ConsistentRead: true,
+    });
+    return new Map(items.map((item) => [Number(String(item.sk).slice(ITEMS.keySlot.skPrefix.length)), String(item.keyId)]));
+  }
+
+  async put(key: ApiKey, slot?: { index: number; holder?: string }): Promise<boolean> {
+    const takeSlot = slot && {
+      Put: {
+        TableName: this.table,
+        Item: { ...this.slotKey(key.accountId, slot.index), keyId: key.keyId },
+        ConditionExpression: slot.holder ? 'keyId = :holder' : 'attribute_not_exists(pk)',
+        ...(slot.holder ? { ExpressionAttributeValues: { ':holder': slot.holder } } : {}),
+      },
+    };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...this.accountKey(key.accountId, key.keyId), ...key },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             },
-          },
-          {
-            Put: {
-              TableName: this.table,
-              Item: { ...this.secretKey(key.secretHash), ...key },
-              ConditionExpression: 'attribute_not_exists(pk)',
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...this.secretKey(key.secretHash), ...key },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             },
-          },
-        ],
-      }),
-    );
+            ...(takeSlot ? [takeSlot] : []),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      // Another creation took the place first (or is taking it right now): the caller picks another.
+      if (takeSlot && ['ConditionalCheckFailed', 'TransactionConflict'].includes(reasons[2]?.Code ?? '')) return false;
+      throw error;
+    }
   }
 
   async listByAccount(accountId: string): Promise<ApiKey[]> {

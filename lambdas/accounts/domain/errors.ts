@@ -45,6 +45,14 @@ export class KeyLimitError extends ConflictError {
   }
 }
 
+/** Keys kept being created and revoked while this creation counted them: retry. */
+export class KeyCreationContendedError extends ConflictError {
+  constructor() {
+    super('Keys of this account are being created and revoked at the same time; try again', 'key_creation_contended');
+    this.name = 'KeyCreationContendedError';
+  }
+}
+
 export class KeyNotFoundError extends NotFoundError {
   constructor() {
     super('No such key');

@@ -1,7 +1,8 @@
-import { KeyLimitError, KeyNotFoundError } from './errors';
+import { KeyCreationContendedError, KeyLimitError, KeyNotFoundError } from './errors';
 import { type ApiKey, type ApiKeyView, keyViewOf, type RequestOrigin, securityEvent } from './model';
 import type { AccountStore, Clock, KeyStore, KeyUsage, SecurityLog } from './ports';
 import { newId, randomSecret, sha256 } from '../../shared/crypto';
+import { keyWorksAt } from '../../shared/auth/key-validity';
 
 export const KEY_PREFIX = 'omn_live_';
 /** Visible part of a secret: the prefix and four characters. */
@@ -23,15 +24,35 @@ export interface KeyDeps {
 export class KeyService {
   constructor(private readonly deps: KeyDeps) {}
 
+  /**
+   * A new key, within MAX_KEYS_PER_ACCOUNT live ones. Each key made here takes one of the account's
+   * MAX_KEYS_PER_ACCOUNT places in the write that stores it, and only a place that is empty or whose
+   * key no longer works: concurrent creations cannot all pass one count, and pick places at random, so
+   * they rarely meet. Each lost place means another key took one; after more losses than there are
+   * places, keys are being revoked and created at once: 409 `key_creation_contended`, to be retried.
+   */
   async create(accountId: string, name: string, origin: RequestOrigin): Promise<{ key: ApiKeyView; secret: string }> {
-    const live = (await this.deps.keys.listByAccount(accountId)).filter((k) => k.status !== 'revoked');
-    if (live.length >= MAX_KEYS_PER_ACCOUNT) throw new KeyLimitError(MAX_KEYS_PER_ACCOUNT);
     const account = await this.deps.accounts.get(accountId);
-    const { key, secret } = this.mint(accountId, name.trim(), account?.plan ?? 'free');
-    if (account?.suspension) key.suspended = true;
-    await this.deps.keys.put(key);
-    await this.record(accountId, 'key_created', origin, key.keyId);
-    return { key: keyViewOf(key), secret };
+    for (let attempt = 0; attempt <= MAX_KEYS_PER_ACCOUNT; attempt++) {
+      // Places first: a key stored after this read is in the listing, so it is never taken for gone.
+      const places = await this.deps.keys.slots(accountId);
+      const now = this.deps.clock.now().toISOString();
+      const working = new Set((await this.deps.keys.listByAccount(accountId)).filter((k) => keyWorksAt(k, now)).map((k) => k.keyId));
+      if (working.size >= MAX_KEYS_PER_ACCOUNT) throw new KeyLimitError(MAX_KEYS_PER_ACCOUNT);
+      // Places not held by a working key; keys that hold none (made before places, or by a roll) take
+      // the highest of them, so every creation that sees the same keys competes for the same rest.
+      const free = Array.from({ length: MAX_KEYS_PER_ACCOUNT }, (_, index) => index).filter(
+        (index) => !working.has(places.get(index) ?? ''),
+      );
+      const open = free.slice(0, MAX_KEYS_PER_ACCOUNT - working.size);
+      const index = open[Math.floor(Math.random() * open.length)]!;
+      const { key, secret } = this.mint(accountId, name.trim(), account?.plan ?? 'free');
+      if (account?.suspension) key.suspended = true;
+      if (!(await this.deps.keys.put(key, { index, holder: places.get(index) }))) continue;
+      await this.record(accountId, 'key_created', origin, key.keyId);
+      return { key: keyViewOf(key), secret };
+    }
+    throw new KeyCreationContendedError();
   }
 
   /** The account's keys, newest first, each with its last use (time and address) when the logs know one. */

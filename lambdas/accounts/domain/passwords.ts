@@ -21,9 +21,11 @@ const COMMON = new Set([
 
 /**
  * OWASP-style rules: long enough, not absurdly long (the KDF's input), not one repeated character,
- * not a well-known password, not the email.
+ * not a well-known password, not the email — each of the password as it is hashed (NFKC).
  */
-export function checkPasswordStrength(password: string, email: string): void {
+export function checkPasswordStrength(raw: string, email: string): void {
+  // Judged as it is hashed (NFKC, scrypt-hasher.ts): `ｐａｓｓｗｏｒｄ１２３４` is `password1234`.
+  const password = raw.normalize('NFKC');
   const length = [...password].length;
   if (length < PASSWORD_MIN) throw new WeakPasswordError(`Password must be at least ${PASSWORD_MIN} characters`);
   if (length > PASSWORD_MAX) throw new WeakPasswordError(`Password must be at most ${PASSWORD_MAX} characters`);

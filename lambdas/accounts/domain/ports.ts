@@ -38,7 +38,13 @@ export interface TokenStore {
 }
 
 export interface KeyStore {
-  put(key: ApiKey): Promise<void>;
+  /** The account's key places (0 … MAX_KEYS_PER_ACCOUNT − 1) that a key has taken, and the key that took each last. */
+  slots(accountId: string): Promise<Map<number, string>>;
+  /**
+   * Stores a key. With `slot`, the key takes that place in the same write, only if it is still as read
+   * (empty, or last taken by `holder`): false when another creation took it first.
+   */
+  put(key: ApiKey, slot?: { index: number; holder?: string }): Promise<boolean>;
   listByAccount(accountId: string): Promise<ApiKey[]>;
   /** Updates a key of this account only; false when the account has no such key in that state. */
   transition(

@@ -1,6 +1,6 @@
 import { json } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
-import { originOf } from '../http';
+import { noSoonerThan, originOf, UNIFORM_ANSWER_MS } from '../http';
 import { accountRoutes } from '../routes';
 import { signupWiring } from '../wiring';
 
@@ -11,7 +11,7 @@ export const handler = httpRoutes(
     return json(201, { status: 'verification_sent', message: 'Check your inbox: follow the link we sent to confirm your address.' });
   }),
   route(accountRoutes.resendVerification, async (event) => {
-    await signupWiring().accountService.resendVerification(event.input.body, originOf(event));
+    await noSoonerThan(UNIFORM_ANSWER_MS, () => signupWiring().accountService.resendVerification(event.input.body, originOf(event)));
     return json(202, { status: 'accepted', message: 'If this address has an account waiting for confirmation, a new link is on its way.' });
   }),
 );

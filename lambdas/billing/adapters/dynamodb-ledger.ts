@@ -9,11 +9,12 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { collectBalanceShards, totalBalance } from '../../shared/adapters/dynamodb-balance';
 import { balanceKey } from '../../shared/credits';
 import { ITEMS } from '../../shared/items';
 import { queryAll } from '../../shared/dynamodb-query';
+import { LedgerBusyError } from '../errors';
 import type {
   Ledger,
   LedgerEntry,
@@ -43,6 +44,9 @@ const accountKey = (accountId: string) => ITEMS.ledgerEntry.pk({ accountId });
 const purchaseKey = (accountId: string, paymentIntentId: string) => ITEMS.purchase.key({ accountId, paymentIntentId });
 const paymentKey = (paymentIntentId: string) => ITEMS.payment.key({ paymentIntentId });
 
+/** Tries of a movement whose items another transaction holds (TransactionConflict, which the SDK does not retry). */
+const CONFLICT_TRIES = 5;
+
 /**
  * The append-only credit ledger in the ledger table. Per account (`ACCOUNT#<id>`):
  * - `ENTRY#<at>#<entryId>`: one entry (sorted by time, so pages read newest first);
@@ -57,6 +61,7 @@ export class DynamoDbLedger implements Ledger {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly pause: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
   async post(
@@ -104,21 +109,27 @@ export class DynamoDbLedger implements Ledger {
       // seconds of calls, and with the balance item short no gateway refills it.
       await collectBalanceShards(this.client, this.table, accountId).catch(() => undefined);
     };
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-      await collect();
-      return { outcome: 'applied', entry: stored };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
         await collect();
-        return { outcome: 'duplicate', entry: stored };
+        return { outcome: 'applied', entry: stored };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+          await collect();
+          return { outcome: 'duplicate', entry: stored };
+        }
+        if (reasons[2]?.Code === 'ConditionalCheckFailed') return { outcome: 'insufficient', entry: stored };
+        if (reasons[3]?.Code === 'ConditionalCheckFailed')
+          return { outcome: purchase?.kind === 'create' ? 'duplicate' : 'stale', entry: stored };
+        // Another transaction holds the balance or the purchase (a second event of the account, a grant):
+        // nothing was written, so the same movement is tried again; a lasting conflict is the caller's to retry.
+        if (!reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
+        if (attempt >= CONFLICT_TRIES) throw new LedgerBusyError(accountId, { cause: error });
+        await this.pause(20 * 2 ** attempt * (0.5 + Math.random()));
       }
-      if (reasons[2]?.Code === 'ConditionalCheckFailed') return { outcome: 'insufficient', entry: stored };
-      if (reasons[3]?.Code === 'ConditionalCheckFailed')
-        return { outcome: purchase?.kind === 'create' ? 'duplicate' : 'stale', entry: stored };
-      throw error;
     }
   }
 
@@ -129,7 +140,8 @@ export class DynamoDbLedger implements Ledger {
       );
       return 'applied';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'stale';
+      // Changed since it was read, or held by a transaction changing it right now: read again either way.
+      if (error instanceof ConditionalCheckFailedException || error instanceof TransactionConflictException) return 'stale';
       throw error;
     }
   }

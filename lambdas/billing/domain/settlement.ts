@@ -5,9 +5,29 @@ import type { DisputeStatus, LedgerEntry, Purchase } from './ledger';
  * forward — the refunded total grows, a dispute closes once — so the facts an account ends with do
  * not depend on the order Stripe delivered them in.
  */
-export type PaymentFact =
+export type PaymentFact = (
   | { kind: 'refund'; refundedMinor: number; chargeId?: string }
-  | { kind: 'dispute'; disputeId: string; amountMinor: number; status: DisputeStatus; chargeId?: string };
+  | { kind: 'dispute'; disputeId: string; amountMinor: number; status: DisputeStatus; chargeId?: string }
+) & {
+  /** The currency the amount is counted in, as Stripe reported it (absent: the payment's). */
+  currency?: string;
+};
+
+/**
+ * An amount counted in another currency than the payment's cannot be compared with what was paid
+ * (100 yen is not 100 cents): it is read as the whole payment, so money that may be gone never stays
+ * spendable as credits. Stripe counts a charge's refunds and disputes in the charge's currency, so this
+ * only happens when something is wrong; ops are told (stripe-events.ts).
+ */
+export function inPaymentCurrency(purchase: Pick<Purchase, 'amountMinor' | 'currency'>, fact: PaymentFact): PaymentFact {
+  if (!isForeign(purchase, fact)) return fact;
+  return fact.kind === 'refund' ? { ...fact, refundedMinor: purchase.amountMinor } : { ...fact, amountMinor: purchase.amountMinor };
+}
+
+/** Whether the fact's amount is counted in another currency than the purchase was paid in. */
+export function isForeign(purchase: Pick<Purchase, 'currency'>, fact: PaymentFact): boolean {
+  return fact.currency !== undefined && fact.currency.toLowerCase() !== purchase.currency.toLowerCase();
+}
 
 /** One dispute as the purchase remembers it. `heldMicro` is only on purchases stored before settlement. */
 export interface DisputeRecord {
@@ -59,7 +79,8 @@ export interface Settlement {
 }
 
 /** Applies a fact; undefined when the purchase knows it already (a redelivery, an older refund total, a closed dispute reopened). */
-export function settle(purchase: Purchase, fact: PaymentFact): Settlement | undefined {
+export function settle(purchase: Purchase, reported: PaymentFact): Settlement | undefined {
+  const fact = inPaymentCurrency(purchase, reported);
   const disputes = purchase.disputes as Record<string, DisputeRecord>;
   let refundedMinor = purchase.refundedMinor;
   let nextDisputes = disputes;
@@ -86,16 +107,23 @@ export function settle(purchase: Purchase, fact: PaymentFact): Settlement | unde
   };
 }
 
-/** The share of a purchase's credits that `minor` of its price pays for, rounded down. */
+/**
+ * The share of a purchase's credits that `minor` of its price pays for, rounded down. Exact: a pack
+ * may hold 10^14 micro-credits and cost 10^8 of the smallest unit, so the product is taken in BigInt
+ * (a double past 2^53 would round it, and a full refund would leave a micro-credit behind).
+ */
 export function shareOf(purchase: Pick<Purchase, 'creditsMicro' | 'amountMinor'>, minor: number): number {
   if (purchase.amountMinor <= 0) return 0;
-  return Math.floor((purchase.creditsMicro * Math.max(0, Math.min(minor, purchase.amountMinor))) / purchase.amountMinor);
+  const paid = BigInt(Math.max(0, Math.min(minor, purchase.amountMinor)));
+  return Number((BigInt(purchase.creditsMicro) * paid) / BigInt(purchase.amountMinor));
 }
 
-/** A dispute's amount; a dispute stored before settlement knew only the credits it held. */
+/** A dispute's amount; a dispute stored before settlement knew only the credits it held (rounded up, exactly). */
 function disputedMinor(purchase: Pick<Purchase, 'creditsMicro' | 'amountMinor'>, dispute: DisputeRecord): number {
   if (dispute.amountMinor !== undefined) return dispute.amountMinor;
-  return purchase.creditsMicro > 0 ? Math.ceil(((dispute.heldMicro ?? 0) * purchase.amountMinor) / purchase.creditsMicro) : 0;
+  if (purchase.creditsMicro <= 0) return 0;
+  const [held, credits] = [BigInt(dispute.heldMicro ?? 0), BigInt(purchase.creditsMicro)];
+  return Number((held * BigInt(purchase.amountMinor) + credits - 1n) / credits);
 }
 
 export interface PurchaseMismatch {

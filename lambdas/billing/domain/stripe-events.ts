@@ -3,7 +3,7 @@ import { microToCredits } from '../../shared/credits';
 import { securityEvent } from '../../shared/security-events';
 import { type CreditPack, packMicro } from '../packs';
 import type { DisputeStatus, NewLedgerEntry, PendingReversal, Purchase, PurchaseWrite } from './ledger';
-import { type PaymentFact, settle } from './settlement';
+import { isForeign, type PaymentFact, settle } from './settlement';
 import { PurchaseContentionError } from '../errors';
 import type { BillingDeps } from './ports';
 
@@ -250,6 +250,8 @@ export class StripeEventHandler {
       }
       const step = reversalStep(fact, purchase);
       if (!step) return 'nothing_to_reverse';
+      // Counted as the whole payment (settlement.ts); a person must look at what Stripe really moved.
+      if (attempt === 0 && isForeign(purchase, fact)) this.deps.metrics.purchaseMismatch();
       const result = step.entry
         ? (await this.deps.ledger.post(purchase.accountId, step.entry, step.idempotencyKey, step.write)).outcome
         : await this.deps.ledger.updatePurchase(purchase.accountId, step.write);
@@ -302,9 +304,10 @@ const DISPUTE_WON = new Set(['won', 'warning_closed']);
 /** The fact an event reports; a `closed` dispute that was not won was lost. */
 export function factOf(eventType: string, object: PendingReversal['object']): PaymentFact | undefined {
   const chargeId = str(object.chargeId);
+  const currency = str(object.currency);
   if (eventType === 'charge.refunded') {
     const refundedMinor = int(object.amountRefunded);
-    return refundedMinor !== undefined && refundedMinor >= 0 ? { kind: 'refund', refundedMinor, chargeId } : undefined;
+    return refundedMinor !== undefined && refundedMinor >= 0 ? { kind: 'refund', refundedMinor, chargeId, currency } : undefined;
   }
   const disputeId = str(object.disputeId);
   const amountMinor = int(object.amount);
@@ -315,7 +318,7 @@ export function factOf(eventType: string, object: PendingReversal['object']): Pa
     : reported === 'lost' || eventType === 'charge.dispute.closed'
       ? 'lost'
       : 'open';
-  return { kind: 'dispute', disputeId, amountMinor, status, chargeId };
+  return { kind: 'dispute', disputeId, amountMinor, status, chargeId, currency };
 }
 
 /**
@@ -350,6 +353,7 @@ export function reversalStep(
     chargeId: fact.chargeId,
   };
   const paid = `${purchase.amountMinor} ${purchase.currency} paid for ${purchase.pack}`;
+  const foreign = isForeign(purchase, fact) ? ` (reported in ${fact.currency}, so counted as the whole payment)` : '';
   const base = { amountMicro: balanceMicro, pack: purchase.pack };
   if (fact.kind === 'refund') {
     const held = balanceMicro === 0 ? ': credits held for a dispute are taken back for good' : '';
@@ -357,7 +361,7 @@ export function reversalStep(
       entry: {
         ...base,
         type: 'clawback',
-        reason: `Refund of ${fact.refundedMinor} of ${paid}${held}`,
+        reason: `Refund of ${fact.refundedMinor} of ${paid}${held}${foreign}`,
         ref: fact.chargeId ?? purchase.paymentIntentId,
         stripe: { ...stripe, amountMinor: fact.refundedMinor },
       },
@@ -366,13 +370,13 @@ export function reversalStep(
     };
   }
   const disputeStripe = { ...stripe, disputeId: fact.disputeId, amountMinor: fact.amountMinor };
-  const [type, reason] =
+  const [type, decided] =
     balanceMicro > 0
       ? (['release', `Dispute on ${purchase.pack} decided in your favour: held credits released`] as const)
       : fact.status === 'lost'
         ? (['clawback', `Dispute on ${purchase.pack} lost: its credits are taken back for good`] as const)
         : (['hold', `Dispute opened on ${purchase.pack}: its credits are held until it is decided`] as const);
-  return { entry: { ...base, type, reason, ref: fact.disputeId, stripe: disputeStripe }, idempotencyKey, write };
+  return { entry: { ...base, type, reason: `${decided}${foreign}`, ref: fact.disputeId, stripe: disputeStripe }, idempotencyKey, write };
 }
 
 /** The low-balance threshold a purchase turns on when the holder never chose one: a tenth of the pack, in whole credits. */

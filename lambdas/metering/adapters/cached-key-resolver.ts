@@ -3,7 +3,7 @@ import { type KeyLookup, type ResolvedKey, resolveKey } from '../domain/keys';
 import type { KeyResolver } from '../domain/ports';
 
 export interface KeyCacheOptions {
-  /** How long a resolved key is trusted: a revocation takes effect within this. @default 30000 */
+  /** How long a resolved key is trusted: a revocation takes effect within this (a rolled key's grace ends on time). @default 30000 */
   ttlMs?: number;
   /** How long an unknown key is remembered, to spare the table from floods of bad keys. @default 5000 */
   negativeTtlMs?: number;
@@ -36,7 +36,9 @@ export class CachedKeyResolver implements KeyResolver {
     if (cached && cached.expires > now) return cached.value;
     const value = await resolveKey(this.store, secret, new Date(now));
     this.entries.delete(id);
-    this.entries.set(id, { value, expires: now + (value ? this.ttlMs : this.negativeTtlMs) });
+    // A rolled key is trusted no longer than its grace period, whatever is left of the window.
+    const graceEnds = value?.graceUntil ? Date.parse(value.graceUntil) : Number.POSITIVE_INFINITY;
+    this.entries.set(id, { value, expires: value ? Math.min(now + this.ttlMs, graceEnds) : now + this.negativeTtlMs });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return value;
   }

@@ -16,6 +16,8 @@ export class DynamoDbKeyLookup implements KeyLookup {
         Key: ITEMS.apiKeyLookup.key({ secretHash }),
         ProjectionExpression: 'accountId, keyId, #plan, #status, graceUntil, suspended',
         ExpressionAttributeNames: { '#plan': 'plan', '#status': 'status' },
+        // Only on a cache miss: an eventually consistent read could bring a revoked key back for a whole window.
+        ConsistentRead: true,
       }),
     );
     return Item as StoredKey | undefined;

@@ -1,3 +1,4 @@
+import { keyWorksAt } from '../../shared/auth/key-validity';
 import { sha256 } from '../../shared/crypto';
 
 /** What the gateway needs to know about a presented key. */
@@ -6,6 +7,8 @@ export interface ResolvedKey {
   keyId: string;
   plan: string;
   status: 'active' | 'rolling';
+  /** A rolling key's end (ISO time): no cache may trust it past this. */
+  graceUntil?: string;
   /** The account is suspended: the gateway refuses with 403 (the key itself stays valid). */
   suspended?: boolean;
 }
@@ -31,7 +34,13 @@ const KEY_FORMAT = /^omn_live_[A-Za-z0-9_-]{43}$/;
 export async function resolveKey(keys: KeyLookup, secret: string, now: Date): Promise<ResolvedKey | undefined> {
   if (!KEY_FORMAT.test(secret)) return undefined;
   const key = await keys.getBySecretHash(sha256(secret));
-  if (!key || key.status === 'revoked') return undefined;
-  if (key.status === 'rolling' && (!key.graceUntil || key.graceUntil <= now.toISOString())) return undefined;
-  return { accountId: key.accountId, keyId: key.keyId, plan: key.plan, status: key.status, ...(key.suspended ? { suspended: true } : {}) };
+  if (!key || !keyWorksAt(key, now.toISOString())) return undefined;
+  return {
+    accountId: key.accountId,
+    keyId: key.keyId,
+    plan: key.plan,
+    status: key.status,
+    ...(key.status === 'rolling' ? { graceUntil: key.graceUntil } : {}),
+    ...(key.suspended ? { suspended: true } : {}),
+  };
 }

@@ -119,10 +119,10 @@ export class DynamoDbEraser implements SubjectEraser {
           },
           limit,
         );
-        // Each key's lookup copy goes with it.
+        // Each key's lookup copy goes with it; the account's key places (KEYSLOT#) go too, but are not keys to count.
         const copies = page.items.filter((k) => k.secretHash).map((k) => ITEMS.apiKeyLookup.key({ secretHash: String(k.secretHash) }));
         await this.deleteKeys('apiKeys', [...page.items, ...copies]);
-        return { erased: page.items.length, remaining: page.remaining };
+        return { erased: page.items.filter((item) => ITEMS.apiKey.matches(item)).length, remaining: page.remaining };
       }
       case 'usageAggregates':
         return this.erasePartitions('usageAggregates', partitions('usageAggregates'), limit);

@@ -75,6 +75,9 @@ describe('AccountService', () => {
       ['aaaaaaaaaaaaaaaa', /4 different/],
       ['password1234', /too common/],
       ['ann.example!2026', /email/],
+      // Hashed as NFKC: full-width letters are the same password as their ASCII look-alikes, and checked as such.
+      ['ｐａｓｓｗｏｒｄ１２３４', /too common/],
+      ['ａｎｎ．ｅｘａｍｐｌｅ！２０２６', /email/],
     ])('refuses the weak password %s with a reason', async (password, reason) => {
       const { service } = setup();
       await expect(service.signup({ name: 'Ann', email: 'ann.example@example.org', password }, origin)).rejects.toMatchObject({

@@ -109,4 +109,55 @@ describe('KeyService', () => {
     await service.revoke('acc_a', created[0]!.key.keyId, origin);
     await expect(service.create('acc_a', 'one more', origin)).resolves.toBeDefined();
   });
+
+  it('holds the cap when keys are created concurrently: thirty at once leave twenty live keys', async () => {
+    const { service, keys } = setup();
+    const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => service.create('acc_a', `k${i}`, origin)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(MAX_KEYS_PER_ACCOUNT);
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    expect(refused.map((e) => e.code)).toEqual(Array(30 - MAX_KEYS_PER_ACCOUNT).fill('key_limit'));
+    expect((await keys.listByAccount('acc_a')).filter((k) => k.status === 'active')).toHaveLength(MAX_KEYS_PER_ACCOUNT);
+  });
+
+  it('holds the cap with keys that hold no place (stored before places existed, or made by a roll)', async () => {
+    const { service, keys, clock } = setup();
+    for (let i = 0; i < 12; i++) {
+      await keys.put({
+        keyId: `key_old${i}`,
+        secretHash: `h${i}`,
+        prefix: 'omn_live_old',
+        accountId: 'acc_a',
+        name: 'old',
+        plan: 'free',
+        status: 'active',
+        createdAt: clock.now().toISOString(),
+      });
+    }
+    const first = await service.create('acc_a', 'new', origin);
+    await service.roll('acc_a', first.key.keyId, origin);
+    // 14 working keys, one of them holding a place: 6 more, however many ask at once.
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => service.create('acc_a', `k${i}`, origin)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(6);
+    const now = clock.now().toISOString();
+    expect((await keys.listByAccount('acc_a')).filter((k) => k.status === 'active' || (k.graceUntil ?? '') > now)).toHaveLength(
+      MAX_KEYS_PER_ACCOUNT,
+    );
+  });
+
+  it('counts a rolled key against the cap during its grace period only, so rolling regularly never locks key creation', async () => {
+    const { service, clock } = setup();
+    let { key } = await service.create('acc_a', 'ci', origin);
+    // A monthly roll for two years: every old secret stopped working a day after its roll.
+    for (let i = 0; i < 2 * MAX_KEYS_PER_ACCOUNT; i++) {
+      ({ key } = await service.roll('acc_a', key.keyId, origin));
+      clock.advance(30 * 24 * 3600);
+    }
+    await expect(service.create('acc_a', 'deploy', origin)).resolves.toBeDefined();
+    // While a rolled secret still works it is a live key: one short of the cap, a roll reaches it.
+    for (let i = 2; i < MAX_KEYS_PER_ACCOUNT - 1; i++) await service.create('acc_a', `k${i}`, origin);
+    await service.roll('acc_a', key.keyId, origin);
+    await expect(service.create('acc_a', 'one more', origin)).rejects.toMatchObject({ code: 'key_limit' });
+    clock.advance(ROLL_GRACE_SECONDS);
+    await expect(service.create('acc_a', 'one more', origin)).resolves.toBeDefined();
+  });
 });

@@ -149,6 +149,40 @@ describe('a purchase settled by Stripe facts', () => {
   });
 });
 
+describe('shares of packs as large as the stage config allows', () => {
+  // CreditPacksSchema: up to 100,000,000 credits (10^14 micro-credits) for up to 99,999,999 of the smallest unit.
+  const pack = fc.record({
+    creditsMicro: fc.integer({ min: 1, max: 100_000_000 }).map((credits) => credits * 1_000_000),
+    amountMinor: fc.integer({ min: 50, max: 99_999_999 }),
+  });
+
+  it('takes every share exactly, where credits × amount is past 2^53', () => {
+    fc.assert(
+      fc.property(
+        pack.chain((p) => fc.tuple(fc.constant(p), fc.integer({ min: 0, max: p.amountMinor }))),
+        ([p, minor]) => {
+          expect(BigInt(shareOf(p, minor))).toBe((BigInt(p.creditsMicro) * BigInt(minor)) / BigInt(p.amountMinor));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('claws back every micro-credit of a fully refunded or lost purchase, and holds every one of a fully disputed one', () => {
+    fc.assert(
+      fc.property(pack, ({ creditsMicro, amountMinor }) => {
+        const purchase = purchaseOf(amountMinor, creditsMicro);
+        expect(deliver(purchase, [{ kind: 'refund', refundedMinor: amountMinor }]).balance).toBe(0);
+        const open = { kind: 'dispute' as const, disputeId: 'dp_1', amountMinor, status: 'open' as const };
+        expect(deliver(purchase, [open]).balance).toBe(0);
+        expect(deliver(purchase, [open, { ...open, status: 'lost' }]).purchase.clawedBackMicro).toBe(creditsMicro);
+        expect(deliver(purchase, [open, { ...open, status: 'won' }]).balance).toBe(creditsMicro);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
 describe('ops reconcile: each purchase against the money Stripe reported', () => {
   const entry = (type: string, amountMicro: number) =>
     ({ entryId: type, type, amountMicro, reason: '', at: '', stripe: { paymentIntentId: 'pi_1' } }) as never;

@@ -83,11 +83,20 @@ describe('POST /v1/webhooks/stripe', () => {
 
   const deliver = (
     event: object,
-    options: { secret?: string; timestamp?: number; signature?: string | null; tamper?: (body: string) => string; base64?: boolean } = {},
+    options: {
+      secret?: string;
+      timestamp?: number;
+      signature?: string | null;
+      signatureOf?: (payload: string) => string;
+      tamper?: (body: string) => string;
+      base64?: boolean;
+    } = {},
   ) => {
     const payload = JSON.stringify(event);
     const signature =
-      options.signature === null ? undefined : (options.signature ?? sign(payload, options.secret ?? SECRET, options.timestamp));
+      options.signature === null
+        ? undefined
+        : (options.signature ?? options.signatureOf?.(payload) ?? sign(payload, options.secret ?? SECRET, options.timestamp));
     const body = options.tamper ? options.tamper(payload) : payload;
     return handler(
       {
@@ -381,6 +390,25 @@ describe('POST /v1/webhooks/stripe', () => {
     expect(await balance(b)).toBe(0);
   });
 
+  it.each([
+    // Stripe's own parser reads the last `t` with parseInt: each of these is a valid signature dated in the future.
+    ['dated in milliseconds (13 digits)', (payload: string) => sign(payload, SECRET, Date.now())],
+    [
+      'with a second, future `t` after a current one',
+      (payload: string) => `t=${Math.floor(Date.now() / 1000)},${sign(payload, SECRET, Math.floor(Date.now() / 1000) + 3600)}`,
+    ],
+    [
+      'with a fraction after the seconds',
+      (payload: string) => sign(payload, SECRET, Math.floor(Date.now() / 1000) + 3600).replace(/^t=(\d+)/, 't=$1.5'),
+    ],
+  ])('refuses a future-dated signature %s, as Stripe would read its date', async (_name, header) => {
+    const b = await buyer();
+    const response = await deliver(checkoutCompleted(b, 'starter', starter), { signatureOf: header });
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body!).error).toEqual({ code: 'invalid_signature', message: expect.stringMatching(/future/) });
+    expect(await balance(b)).toBe(0);
+  });
+
   it('ends in the same balance when a refund or a dispute arrives before its purchase', async () => {
     const inOrder = await buyer();
     const outOfOrder = await buyer();
@@ -403,6 +431,35 @@ describe('POST /v1/webhooks/stripe', () => {
     await deliver(dispute('charge.dispute.closed', payment(p3), id, 'won'));
     await deliver(p3);
     expect(await balance(lateDispute)).toBe(1_000_000_000);
+  });
+
+  it('reads a refund or dispute in another currency than the payment as the whole payment, and tells ops', async () => {
+    // 100 yen is not 100 cents: an amount that cannot be compared with what was paid must not leave credits for lost money.
+    const mismatches = jest.spyOn(require('../../../lambdas/billing/adapters/powertools-metrics').billingMetrics, 'purchaseMismatch');
+    const disputed = await buyer();
+    const p1 = checkoutCompleted(disputed, 'starter', starter);
+    await deliver(p1);
+    const id = newDisputeId();
+    await deliver(dispute('charge.dispute.created', { ...payment(p1), amountMinor: 100, currency: 'jpy' }, id, 'needs_response'));
+    expect(await balance(disputed)).toBe(0);
+    await deliver(dispute('charge.dispute.closed', { ...payment(p1), amountMinor: 100, currency: 'jpy' }, id, 'lost'));
+    expect(await balance(disputed)).toBe(0);
+    expect(await ledger.purchaseOf(payment(p1).paymentIntentId)).toMatchObject({ clawedBackMicro: 1_000_000_000, heldMicro: 0 });
+
+    const refunded = await buyer();
+    const p2 = checkoutCompleted(refunded, 'starter', starter);
+    await deliver(p2);
+    await deliver(chargeRefunded(refunded, { ...payment(p2), currency: 'eur' }, 300));
+    expect(await balance(refunded)).toBe(0);
+    // The same amounts in the payment's own currency are read as they are.
+    const same = await buyer();
+    const p3 = checkoutCompleted(same, 'starter', starter);
+    await deliver(p3);
+    await deliver(chargeRefunded(same, { ...payment(p3), currency: 'USD' }, 300));
+    expect(await balance(same)).toBe(700_000_000);
+    expect((await ledger.all(refunded.accountId)).at(-1)!.reason).toMatch(/reported in eur, so counted as the whole payment/);
+    expect(mismatches).toHaveBeenCalledTimes(3);
+    mismatches.mockRestore();
   });
 
   it('unlinks a deleted Stripe customer from its account', async () => {

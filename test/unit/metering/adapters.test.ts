@@ -9,6 +9,7 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteComma
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CachedKeyResolver } from '../../../lambdas/metering/adapters/cached-key-resolver';
+import { DynamoDbKeyLookup } from '../../../lambdas/metering/adapters/dynamodb-key-lookup';
 import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
 import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
@@ -115,6 +116,31 @@ describe('CachedKeyResolver', () => {
     now = 30_000;
     await expect(resolver.resolve(secret)).resolves.toBeUndefined();
     expect(store.getBySecretHash).toHaveBeenCalledTimes(2);
+  });
+
+  it("stops admitting a rolled key when its grace period ends, even inside the cache's window", async () => {
+    let now = Date.parse('2026-03-01T10:00:00Z');
+    const graceUntil = '2026-03-01T10:00:10.000Z';
+    const store = {
+      getBySecretHash: jest.fn(async () => ({ keyId: 'k', accountId: 'a', plan: 'free', status: 'rolling', graceUntil }) as never),
+    };
+    const resolver = new CachedKeyResolver(store, { ttlMs: 30_000, now: () => now });
+    const secret = `omn_live_${'d'.repeat(43)}`;
+    await expect(resolver.resolve(secret)).resolves.toMatchObject({ keyId: 'k', status: 'rolling' });
+    now = Date.parse(graceUntil) - 1;
+    await expect(resolver.resolve(secret)).resolves.toBeDefined();
+    now = Date.parse(graceUntil);
+    await expect(resolver.resolve(secret)).resolves.toBeUndefined();
+  });
+});
+
+describe('DynamoDbKeyLookup', () => {
+  beforeEach(() => ddb.reset());
+
+  it('reads a key strongly consistently, so a revocation is seen by the first lookup after the cache window', async () => {
+    ddb.on(GetCommand).resolves({ Item: { accountId: 'a', keyId: 'k', plan: 'free', status: 'revoked' } });
+    await new DynamoDbKeyLookup(client, 'apiKeys').getBySecretHash('h');
+    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({ Key: { pk: 'SECRET#h', sk: 'SECRET' }, ConsistentRead: true });
   });
 });
 
