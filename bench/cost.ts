@@ -1,5 +1,12 @@
 import { MODEL, PRICES } from './prices';
 
+/**
+ * Read units of one key lookup: a strongly consistent GetItem of an item under 4 KB (the gateway reads
+ * keys consistently on a cache miss, so a revoked key is never read back as active). Every design here
+ * that looks keys up in DynamoDB is priced alike.
+ */
+export const KEY_LOOKUP_READ_UNITS = 1;
+
 /** What a row's cost depends on, per call, measured (end to end or through the real store) or read from the template. */
 export interface RowInputs {
   /** Admit writes per call (every call makes one, refused or not) at the balance item's size. */
@@ -108,7 +115,7 @@ export function platformCost(r: RowInputs, d: Deployment): CostLines {
     [`DynamoDB writes: worker (${r.workerWriteUnits.toFixed(2)} units a call)`, PRICES.dynamoWriteUnitPerMillion * r.workerWriteUnits],
     [
       `DynamoDB reads (key lookups ${r.keyLookupsPerCall.toFixed(2)} a call, worker)`,
-      PRICES.dynamoReadUnitPerMillion * (0.5 * r.keyLookupsPerCall + r.workerReadUnits),
+      PRICES.dynamoReadUnitPerMillion * (KEY_LOOKUP_READ_UNITS * r.keyLookupsPerCall + r.workerReadUnits),
     ],
     [
       `usage sweep (${r.sweepWriteUnits.toFixed(3)} write, ${r.sweepReadUnits.toFixed(3)} read units a call)`,
@@ -164,7 +171,7 @@ export function plainLogItemCost(r: RowInputs, d: Deployment): CostLines {
       'DynamoDB writes: admit + one log item',
       PRICES.dynamoWriteUnitPerMillion * (r.admitWriteUnits + Math.max(1, Math.ceil(d.plainLogItemBytes / 1024))),
     ],
-    ['DynamoDB reads (key lookups)', PRICES.dynamoReadUnitPerMillion * 0.5 * r.keyLookupsPerCall],
+    ['DynamoDB reads (key lookups)', PRICES.dynamoReadUnitPerMillion * KEY_LOOKUP_READ_UNITS * r.keyLookupsPerCall],
     [
       `DynamoDB storage + PITR, ${d.plainLogItemBytes + MODEL.dynamoItemOverheadBytes} B a call for ${d.usageLogDays} days`,
       (PRICES.dynamoStoragePerGbMonth + (d.logsPitr ? PRICES.dynamoPitrPerGbMonth : 0)) * storage * months(d.usageLogDays),

@@ -59,6 +59,21 @@ describe('the cost model', () => {
     expect(ms(cost.restUsagePlansCost(row, deployment))).toBeCloseTo(30 - MODEL.sqsSendRoundTripMs, 9);
   });
 
+  it('prices a key lookup as the gateway reads keys — strongly consistent, one read unit — in this platform and the plain log-item design alike', async () => {
+    const { DynamoDbKeyLookup } = await import('../../../lambdas/metering/adapters/dynamodb-key-lookup');
+    const sent: { ConsistentRead?: boolean }[] = [];
+    const client = { send: async (command: { input: { ConsistentRead?: boolean } }) => (sent.push(command.input), {}) };
+    await new DynamoDbKeyLookup(client as never, 'apiKeys').getBySecretHash('h');
+    expect(sent[0]!.ConsistentRead).toBe(true);
+    expect(cost.KEY_LOOKUP_READ_UNITS).toBe(1);
+    const reads = PRICES.dynamoReadUnitPerMillion * row.keyLookupsPerCall;
+    expect(line(cost.plainLogItemCost(row, deployment), 'DynamoDB reads (key lookups)')).toBeCloseTo(reads, 12);
+    expect(line(cost.platformCost(row, deployment), 'DynamoDB reads')).toBeCloseTo(
+      reads + PRICES.dynamoReadUnitPerMillion * row.workerReadUnits,
+      12,
+    );
+  });
+
   it('prices the demo product with its second request, at least a billed millisecond, its traces and its access line', () => {
     const demo = cost.demoProductCost(deployment, { ms: 0.03, memoryMb: 256, tracing: true });
     expect(line(demo, 'API Gateway')).toBe(PRICES.apiGatewayHttpPerMillion);
