@@ -1,6 +1,6 @@
 import { type LetterRight, VOCABULARIES, type Vocabulary } from '../vocabulary';
 import type { RequestType } from './model';
-import { fold, phrasePattern, words } from './text';
+import { escapeRegExp, fold, phrasePattern, words } from './text';
 
 export type { LetterRight } from '../vocabulary';
 
@@ -107,18 +107,31 @@ const AUTO_REPLIES = VOCABULARIES.flatMap((v) => compiled(v.language, v.autoRepl
 /** API keys, tokens …: what the holder deletes themselves. */
 const SELF_SERVICE = VOCABULARIES.flatMap((v) => compiled(v.language, v.selfService));
 const ANY_REASON = boundary(VOCABULARIES.flatMap((v) => v.reasonCues));
+/** Phrases of one word ("löschen", "erase"): they name no object of their own. */
+const BARE = new Set(PHRASES.filter((p) => !/\s/.test(p.text.trim())));
+const primary = (language: string) => language.split('-')[0];
 /** Phrases that carry a negation of their own. */
 const NEGATIVE_PHRASE = new Set(
   PHRASES.filter((p) =>
     VOCABULARIES.some((v) => v.negations.some((n) => ` ${words(p.text.replace(/^\?/, '')).trim()} `.includes(` ${words(n).trim()} `))),
   ),
 );
+/**
+ * A negation as a pattern over `words()`: its words, and `~` for the words a correlative pair holds
+ * between its halves ("weder ~ noch", "varken ~ eller"): "weder mein Konto kündigen noch etwas löschen".
+ */
+const negationSource = (negation: string) =>
+  negation
+    .split(/\s+~\s+/)
+    .map((part) => words(part).trim().split(' ').map(escapeRegExp).join(' '))
+    .join('(?: [\\p{L}\\p{N}]+){0,6} ');
+
 /** A negation a few words before a right's words ("I don't want to delete my account"). */
 const NEGATED = new Map(
   VOCABULARIES.map((v) => [
     v.language,
     v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map((n) => words(n).trim()).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u')
+      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u')
       : undefined,
   ]),
 );
@@ -127,7 +140,7 @@ const NEGATED_CLOSE = new Map(
   VOCABULARIES.map((v) => [
     v.language,
     v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map((n) => words(n).trim()).join('|')})(?: [\\p{L}\\p{N}]+){0,1} $`, 'u')
+      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+){0,1} $`, 'u')
       : undefined,
   ]),
 );
@@ -445,7 +458,7 @@ interface Mention {
 }
 
 /** The rights a sentence names: conditional clauses ("if you object …") and descriptions of rights left out. */
-function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; conditional: boolean } {
+function mentionsIn(text: string, languages: string[], language: string | undefined): { mentions: Mention[]; conditional: boolean } {
   let t = fold(text.replace(EMAIL, ' ').replace(URL, ' ')).replace(/'/g, ' ');
   // A description of rights runs to the end of the sentence, or to the word that turns it ("…, but I want full erasure").
   const contrasts = languages.map((l) => CONTRAST.get(l)).filter((c): c is RegExp => c !== undefined);
@@ -485,10 +498,13 @@ function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; c
   const negated = (p: Phrase) =>
     !NEGATIVE_PHRASE.has(p) && (p.right === 'objection' ? close : negations).some((n) => n.test(w.slice(0, w.search(p.pattern) + 1)));
   const has = wordIndex(w);
-  const found: Mention[] = PHRASES.filter((p) => has(p) && p.pattern.test(w) && !negated(p)).map((p) => ({
+  // One word of another language is a false friend ("wissen": to know in German, to erase in Dutch): a word alone counts
+  // in its own language (or English); phrases of several words, and any word when the language is unknown, count everywhere.
+  const ownWord = (p: Phrase) => language === undefined || !BARE.has(p) || p.language === 'en' || primary(p.language) === primary(language);
+  const found: Mention[] = PHRASES.filter((p) => has(p) && ownWord(p) && p.pattern.test(w) && !negated(p)).map((p) => ({
     right: p.right,
     weak: p.weak,
-    bare: !/\s/.test(p.text.trim()),
+    bare: BARE.has(p),
     what: `"${p.text.replace(/^\?/, '')}" (${p.language})`,
   }));
   for (const number of citedArticles(t)) {
@@ -561,8 +577,8 @@ export function classifyLetter(subject: string, text: string): LetterReading {
       asked.set(m.right, { strong: seen.strong || !m.weak, why: [...seen.why, `${m.what} in ${where}`] });
     }
   };
-  note(mentionsIn(cleanSubject, languages).mentions, 'the subject');
-  const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages) }));
+  note(mentionsIn(cleanSubject, languages, language).mentions, 'the subject');
+  const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages, language) }));
   for (const s of all) if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text))) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Nothing asked in so many words (a bare "Delete my account."): every sentence counts, conditions and reasons last —
   // but never thanks ("Thanks, I received the data export.", "Merci pour la suppression de mon compte.").
