@@ -130,18 +130,14 @@ const negationSource = (negation: string) =>
 const NEGATED = new Map(
   VOCABULARIES.map((v) => [
     v.language,
-    v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u')
-      : undefined,
+    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u') : undefined,
   ]),
 );
 /** A negation right before a right's words, at most one word between ("no objection", "geen bezwaar", "inga invändningar", "I don't object"). */
 const NEGATED_CLOSE = new Map(
   VOCABULARIES.map((v) => [
     v.language,
-    v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+){0,1} $`, 'u')
-      : undefined,
+    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+){0,1} $`, 'u') : undefined,
   ]),
 );
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
