@@ -14,6 +14,8 @@ export interface LetterReading {
   evidence: string[];
   /** An automatic reply (its subject says so): it asks for nothing, whatever it says. */
   automatic?: boolean;
+  /** The rights were read from sentences that do not ask (no subject, no "please", no "I request"): a bare "Delete my account." */
+  unasked?: boolean;
 }
 
 /** The GDPR's articles on the data subject's rights, by number. Article 19 (notifying recipients) and 22 ask for no request of their own. */
@@ -585,13 +587,19 @@ export function classifyLetter(subject: string, text: string): LetterReading {
     return languages.some((l) => REPORT.get(l)?.some((cue) => has(cue) && cue.pattern.test(w)));
   };
   const fallback = all.filter((s) => !thanks(s.text) && !reports(s.text));
+  const askedOutright = asked.size > 0;
   if (asked.size === 0) for (const s of fallback) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   if (asked.size === 0) for (const s of fallback) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.
   if ([...asked.values()].some((a) => a.strong)) for (const [right, a] of asked) if (!a.strong) asked.delete(right);
   if (asked.has('access') && asked.has('portability')) asked.delete('access');
   const rights = [...asked.keys()];
-  return { rights, language, evidence: rights.map((r) => `${r}: ${[...new Set(asked.get(r)!.why)].slice(0, 3).join('; ')}`) };
+  return {
+    rights,
+    language,
+    evidence: rights.map((r) => `${r}: ${[...new Set(asked.get(r)!.why)].slice(0, 3).join('; ')}`),
+    ...(rights.length && !askedOutright ? { unasked: true } : {}),
+  };
 }
 
 /** The request types a reading opens. Restriction (Art. 18) has no type of its own: it is an objection a person handles. */
@@ -625,14 +633,18 @@ const FORWARD_FROM = /^\s*(From|Von|De|Da|Van|Od|Från|Fra|Lähettäjä|Feladó|
 
 /**
  * Reads a privacy mail by its subject and new text. A reply's quoted history never counts; a forward
- * whose own words name nothing ("see below") is read from the message it forwards — unless that
+ * whose own words name nothing ("see below") or ask nothing outright ("sent it to the wrong address
+ * first") is read from the message it forwards, when that asks for a right — unless that
  * message came from us (`ownDomain`: our newsletter or notice, forwarded back).
  */
 export function readMail(subject: string, text: string, options: { ownDomain?: string } = {}): LetterReading {
   const reading = classifyLetter(subject, text);
-  if (reading.rights.length || reading.automatic) return reading;
+  if ((reading.rights.length && !reading.unasked) || reading.automatic) return reading;
   const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'), options.ownDomain);
-  if (forwarded) return { ...classifyLetter('', forwarded), language: reading.language ?? classifyLetter('', forwarded).language };
+  // A note that asks nothing outright ("see below, I sent it to the wrong address") is about the forward: the forwarded letter asks.
+  const inner = forwarded === undefined ? undefined : classifyLetter('', forwarded);
+  if (reading.rights.length && !inner?.rights.length) return reading;
+  if (inner) return { ...inner, language: reading.language ?? inner.language };
   // Nothing of the writer's own to tell the language by (a bare forward): what they forwarded or quoted most likely speaks it.
   return reading.language ? reading : { ...reading, language: detectLanguage(`${subject}\n${text.slice(0, MAX_LETTER_CHARS)}`) };
 }

@@ -329,6 +329,31 @@ describe('forwarded mail', () => {
   });
 });
 
+describe('a forward with a note of the writer’s own', () => {
+  const forwarded = (note: string, body: string) =>
+    `${note}\n\n---------- Forwarded message ---------\nFrom: Ann <ann@example.org>\nDate: Mon, 2 Mar 2026\nSubject: Request\n\n${body}`;
+
+  it('reads the forwarded letter when the note only tells a story (its words would open another right)', () => {
+    // "wrong address" alone reads as a correction; the note asks nothing outright, the forwarded letter does.
+    expect(
+      readMailRights(
+        'Fwd: Request',
+        forwarded('I mailed this to the wrong address last week.', 'Please erase my account under Art. 17 GDPR.'),
+        'omnapi.com',
+      ),
+    ).toEqual(['deletion']);
+  });
+
+  it('keeps the note when it asks outright, and when the forward asks nothing', () => {
+    expect(
+      readMailRights('Fwd: Request', forwarded('Please send me a copy of my data instead.', 'Please erase my account.'), 'omnapi.com'),
+    ).toEqual(['access']);
+    expect(readMailRights('Fwd: Request', forwarded('My address is wrong in your records.', 'Lunch on Friday?'), 'omnapi.com')).toEqual([
+      'correction',
+    ]);
+  });
+});
+
 function readMailRights(subject: string, text: string, ownDomain: string) {
   return readMail(subject, text, { ownDomain }).rights;
 }
