@@ -338,7 +338,7 @@ describe('a forward with a note of the writer’s own', () => {
     expect(
       readMailRights(
         'Fwd: Request',
-        forwarded('I mailed this to the wrong address last week.', 'Please erase my account under Art. 17 GDPR.'),
+        forwarded('This went to the wrong address, sorry.', 'Please erase my account under Art. 17 GDPR.'),
         'omnapi.com',
       ),
     ).toEqual(['deletion']);
