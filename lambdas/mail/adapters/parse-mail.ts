@@ -47,8 +47,12 @@ export async function parseInbound(raw: Buffer, record: SESEventRecord, storageK
     const inner = await withTimeout(simpleParser(attachment.content), PARSE_TIMEOUT_MS).catch(() => undefined);
     if (inner) text += `\n\n---------- Forwarded message ----------\nSubject: ${inner.subject ?? ''}\n\n${inner.text ?? ''}`;
   }
+  const attached = parsed.attachments
+    .filter((a) => a.contentType !== 'message/rfc822' && !a.related && a.contentDisposition !== 'inline')
+    .map((a) => a.filename || a.contentType);
   return {
     ...base,
+    ...(attached.length ? { attachments: attached } : {}),
     headerMessageId: parsed.messageId,
     from,
     subject: parsed.subject ?? '',

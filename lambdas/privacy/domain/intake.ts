@@ -68,7 +68,7 @@ export class PrivacyIntake {
     if (rights.length === 0) {
       // The clock started when it arrived: it waits, on the clock, for an operator to read it.
       await this.keepUnclear(mail, sender, language);
-      await this.reply(mail, m.t('help.subject'), helpText(m, this.deps.publicUrl));
+      await this.reply(mail, m.t('help.subject'), helpText(m, this.deps.publicUrl, mail.attachments));
       return 'help_sent';
     }
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
@@ -142,13 +142,15 @@ export class PrivacyIntake {
     const receivedAt = new Date(mail.receivedAt);
     const text = newTextOf(mail.text).slice(0, 5_000);
     const words = `${mail.subject} ${text}`.replace(/\s+/g, ' ').trim().slice(0, 160);
+    // The letter may be the attachment nobody opens: the operator reads it from the raw message.
+    const attached = mail.attachments?.length ? `; attached, not read: ${mail.attachments.join(', ').slice(0, 200)}` : '';
     await this.deps.requests.recordUnclear({
       ticketId: mail.ticketId,
       messageId: mail.messageId,
       from: sender,
       subject: mail.subject.slice(0, 300),
       text,
-      why: words ? `no right recognised in "${words}"` : 'an empty message',
+      why: `${words ? `no right recognised in "${words}"` : 'an empty message'}${attached}`,
       ...(language ? { language } : {}),
       receivedAt: receivedAt.toISOString(),
       dueAt: new Date(receivedAt.getTime() + deadline.days * DAY).toISOString(),
@@ -344,9 +346,10 @@ function hash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 32);
 }
 
-/** The list of rights, each with the words to ask for it in the reply's language. */
-function helpText(m: Messages, publicUrl: string): string {
+/** The list of rights, each with the words to ask for it in the reply's language; first, when the mail had attachments, that we do not open them. */
+function helpText(m: Messages, publicUrl: string, attachments: string[] = []): string {
   return m.mail([
+    ...(attachments.length ? [m.t('help.attachments', { files: attachments.join(', ').slice(0, 200) }), ''] : []),
     m.t('help.intro'),
     m.t('help.access', privacyLinks(publicUrl)),
     m.t('help.portability'),

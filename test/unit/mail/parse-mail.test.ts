@@ -144,3 +144,44 @@ describe('robots by their headers', () => {
     expect(parsed.automated).toBe(false);
   });
 });
+
+describe('attachments', () => {
+  it('names the files attached — a letter sent as a PDF — but not inline images nor forwarded messages', async () => {
+    const { parsed } = await read(
+      mime(
+        ['Subject: Letter', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="mix"'],
+        [
+          '--mix',
+          'Content-Type: multipart/related; boundary="rel"',
+          '',
+          '--rel',
+          'Content-Type: text/html; charset=utf-8',
+          '',
+          '<p>Please find my letter attached.</p><img src="cid:logo">',
+          '--rel',
+          'Content-Type: image/png',
+          'Content-ID: <logo>',
+          'Content-Disposition: inline; filename="logo.png"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          'iVBORw0KGgo=',
+          '--rel--',
+          '--mix',
+          'Content-Type: application/pdf; name="Auskunftsersuchen.pdf"',
+          'Content-Disposition: attachment; filename="Auskunftsersuchen.pdf"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          'JVBERi0xLjQK',
+          '--mix',
+          'Content-Type: message/rfc822',
+          '',
+          'From: writer@example.org\r\nSubject: earlier\r\n\r\nhello',
+          '--mix--',
+          '',
+        ].join('\r\n'),
+      ),
+    );
+    expect(parsed.attachments).toEqual(['Auskunftsersuchen.pdf']);
+    expect(parsed.text).toContain('Please find my letter attached.');
+  });
+});
