@@ -266,20 +266,41 @@ const FORWARD_START = new RegExp(
 
 /** Lines that begin a reply's quoted history or a forwarded message, in the languages mail clients write them. */
 const HISTORY_STARTS = [
-  /^(On|Am|Le|El|Il giorno|Op|W dniu|Dne|Den|Em|Στις|În data de|On .{0,80}) .{4,200}(wrote|schrieb|a écrit|escribió|ha scritto|schreef|napisał\(a\)|napisał|napsal\(a\)|napsal|skrev|escreveu|έγραψε|a scris)\s?:\s*$/imu,
+  // "On … wrote:", and Apple Mail's and Thunderbird's "Am … schrieb OmnAPI <privacy@…>:", the name after the verb.
+  /^(On|Am|Le|El|Il giorno|Op|W dniu|Dne|Den|Em|Στις|În data de|On .{0,80}) .{4,200}(wrote|schrieb|a écrit|escribió|ha scritto|schreef|napisał\(a\)|napisał|napsal\(a\)|napsal|skrev|escreveu|έγραψε|a scris)(\s[^:\n]{0,120})?\s?:\s*$/imu,
   /^-{2,} ?(Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|Messaggio originale|Oorspronkelijk bericht|Wiadomość oryginalna|Původní zpráva|Ursprungligt meddelande|Mensagem original|Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Αρχικό μήνυμα|Mesaj original|Eredeti üzenet) ?-{2,}/imu,
   FORWARD_START,
-  /^(From|Von|De|Da|Van|Od|Från|Fra|Lähettäjä|Από|От|Feladó|Saatja|Nuo|No|Kimden) ?: .+\n(Sent|Date|Gesendet|Datum|Envoyé|Enviado|Fecha|Inviato|Data|Verzonden|Wysłano|Odesláno|Skickat|Sendt|Lähetetty|Στάλθηκε|Изпратено|Küldve|Saadetud|Išsiųsta|Nosūtīts|Poslano|Odoslané|Trimis|Date) ?: /imu,
+  /^(From|Von|De|De la|Da|Van|Od|Från|Fra|Lähettäjä|Από|От|Feladó|Saatja|Nuo|No|Šalje|Kimden) ?: .+\n(Sent|Date|Gesendet|Datum|Envoyé|Enviado|Enviada|Enviado el|Fecha|Inviato|Data|Verzonden|Wysłano|Wysłane|Odesláno|Skickat|Sendt|Lähetetty|Στάλθηκε|Изпратено|Küldve|Elküldve|Saadetud|Išsiųsta|Nosūtīts|Poslano|Odoslané|Trimis|Date) ?: /imu,
   /^_{10,}$/m,
 ];
 
-/** The new text of a message: quoted lines (`>`) and everything after a reply or forward marker removed. */
+const HEADER_LINE = /^\s*([\p{L}][\p{L} .'-]{0,24}?)\s?:\s+(\S.*)$/u;
+
+/**
+ * Where a quoted message's header block begins, in any client's language: four lines of "Label: value"
+ * (From, Sent, To, Subject), the first naming an address, the second a date — and none an
+ * identification label, so the writer's own "E-Mail: … / Kundennummer: 1234 …" block is never taken for one.
+ */
+function headerBlockStart(text: string): number | undefined {
+  const lines = text.split('\n');
+  let offset = 0;
+  for (let i = 0; i + 3 < lines.length; offset += lines[i]!.length + 1, i++) {
+    const block = lines.slice(i, i + 4).map((line) => HEADER_LINE.exec(line));
+    if (block.some((m) => !m || LABELS.has(words(m[1]!).trim()))) continue;
+    if (/@/.test(block[0]![2]!) && /\d/.test(block[1]![2]!)) return offset;
+  }
+  return undefined;
+}
+
+/** The new text of a message: quoted lines (`>`) and everything after a reply or forward marker, or a quoted message's header block, removed. */
 export function newTextOf(text: string): string {
   let cut = text.replace(/\r\n?/g, '\n');
   for (const marker of HISTORY_STARTS) {
     const match = marker.exec(cut);
     if (match) cut = cut.slice(0, match.index);
   }
+  const headers = headerBlockStart(cut);
+  if (headers !== undefined) cut = cut.slice(0, headers);
   return cut
     .split('\n')
     .filter((line) => !line.trimStart().startsWith('>'))
@@ -541,6 +562,8 @@ const MAX_LETTER_CHARS = 20_000;
 /** Subject prefixes of replies and forwards, in the languages mail clients write them. */
 const SUBJECT_PREFIX =
   /^\s*((re|fwd?|aw|wg|tr|rv|sv|vs|vl|odp|pd|odg|antw|doorst|res|enc|rif|i|r|ynt|vá|továbbítás|fw|απ|σχετ|προω|отг)\s*(\[\d+\])?\s*:\s*)+/iu;
+/** Subject prefixes of forwards: "Fwd:", "WG:", "TR:", "RV:", "I:", "ENC:", "PD:", "VL:", "Doorst:", "Továbbítás:", "ΠΡΘ:". */
+const FORWARD_PREFIX = /^\s*(fwd?|wg|tr|rv|i|enc|pd|vl|vb|doorst|továbbítás|προω|πρθ)\s*(\[\d+\])?\s*:/iu;
 /** A reply's subject is the old message's: "Re: Confirming your account deletion" asks for nothing now. */
 const REPLY_PREFIX = /^\s*(re|aw|sv|vs|odp|odg|antw|res|rif|r|ynt|vá|απ|σχετ|отг)\s*(\[\d+\])?\s*:/iu;
 
@@ -613,15 +636,18 @@ export function rightsIn(text: string): RequestType[] {
 }
 
 /** A forwarded message inside a mail: what the forward carries (its quoted lines excluded). */
-function forwardedPart(text: string, ownDomain: string | undefined): string | undefined {
+function forwardedPart(text: string, ownDomain: string | undefined, forwardSubject: boolean): string | undefined {
   const marker = FORWARD_START.exec(text);
-  if (!marker) return undefined;
-  const lines = text.slice(marker.index + marker[0].length).split('\n');
+  // Outlook forwards with no marker line, only the forwarded message's header block ("From: … Sent: …", in its own language).
+  const block = marker ? undefined : forwardSubject ? headerBlockStart(text) : undefined;
+  if (!marker && block === undefined) return undefined;
+  const lines = text.slice(marker ? marker.index + marker[0].length : block).split('\n');
   // The forwarded message's own header lines (From:, Date:, Subject:, To:) come first.
   const header: string[] = [];
-  while (lines.length && (/^\s*$/.test(lines[0]!) || FORWARD_HEADER.test(lines[0]!))) header.push(lines.shift()!);
+  const isHeader = (line: string) => FORWARD_HEADER.test(line) || (block !== undefined && HEADER_LINE.test(line));
+  while (lines.length && (/^\s*$/.test(lines[0]!) || isHeader(lines[0]!))) header.push(lines.shift()!);
   // Our own mail sent back (a newsletter, a notice) carries our words about rights, not a request.
-  const from = header.find((line) => FORWARD_FROM.test(line));
+  const from = block === undefined ? header.find((line) => FORWARD_FROM.test(line)) : header.find((line) => line.trim());
   if (ownDomain && from && new RegExp(`@${ownDomain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(from)) return undefined;
   return lines.filter((line) => !line.trimStart().startsWith('>')).join('\n');
 }
@@ -640,7 +666,7 @@ const FORWARD_FROM = /^\s*(From|Von|De|Da|Van|Od|Från|Fra|Lähettäjä|Feladó|
 export function readMail(subject: string, text: string, options: { ownDomain?: string } = {}): LetterReading {
   const reading = classifyLetter(subject, text);
   if ((reading.rights.length && !reading.unasked) || reading.automatic) return reading;
-  const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'), options.ownDomain);
+  const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'), options.ownDomain, FORWARD_PREFIX.test(subject));
   // A note that asks nothing outright ("see below, I sent it to the wrong address") is about the forward: the forwarded letter asks.
   const inner = forwarded === undefined ? undefined : classifyLetter('', forwarded);
   if (reading.rights.length && !inner?.rights.length) return reading;

@@ -407,3 +407,46 @@ describe('withdrawal of consent, correlative negations and false friends', () =>
     expect(read('', 'Prosím zašlete mi nejdřív kopii mých údajů a potom účet smažte.')).toEqual(['access', 'deletion']);
   });
 });
+
+describe('our own words quoted back in a reply, as each language’s mail client quotes them', () => {
+  const outlook = (reply: string, labels: [string, string, string, string], ourWords: string) =>
+    `${reply}\n\n${labels[0]}: OmnAPI <privacy@omnapi.com>\n${labels[1]}: 5.3.2026 10:00\n${labels[2]}: writer@example.org\n${labels[3]}: Privacy\n\n${ourWords}`;
+
+  it.each([
+    ['ro', 'Mulțumesc, revin.', ['De la', 'Trimis', 'Către', 'Subiect'], '- Ștergere: scrieți „vă rog să ștergeți contul meu”.'],
+    ['hu', 'Rendben.', ['Feladó', 'Elküldve', 'Címzett', 'Tárgy'], '- Törlés: írja meg, hogy „töröljék a fiókomat”.'],
+    ['pt', 'Obrigado.', ['De', 'Enviada', 'Para', 'Assunto'], '- Apagamento: escreva “apaguem a minha conta”.'],
+    ['pl', 'Dziękuję.', ['Od', 'Wysłane', 'Do', 'Temat'], '- Usunięcie: napisz „usuńcie moje konto”.'],
+    ['es', 'Gracias.', ['De', 'Enviado el', 'Para', 'Asunto'], '- Supresión: escriba «borren mi cuenta».'],
+    // A client and language no list names: the header block itself (an address, then a date) ends the new text.
+    ['hr', 'Hvala.', ['Pošiljatelj', 'Vrijeme', 'Primatelj', 'Predmet'], '- Brisanje: napišite „izbrišite moj račun”.'],
+  ])('%s Outlook: the quoted help mail asks nothing', (_l, reply, labels, ourWords) => {
+    expect(readMail('RE: Privacy', outlook(reply, labels as [string, string, string, string], ourWords)).rights).toEqual([]);
+  });
+
+  it('Apple Mail and Thunderbird name the writer after the verb: "Am … schrieb OmnAPI <privacy@…>:"', () => {
+    expect(
+      newTextOf('Danke.\n\nAm 05.03.2026 um 10:00 schrieb OmnAPI <privacy@omnapi.com>:\n\nSchreiben Sie „Löschen Sie mein Konto“.'),
+    ).toBe('Danke.');
+  });
+
+  it('the writer’s own identification block, address and number included, is not a quoted header', () => {
+    const letter =
+      'E-Mail: anna@example.org\nKundennummer: 12345\nName: Anna Berg\nAdresse: Hauptstraße 5, Berlin\n\nBitte löschen Sie mein Konto.';
+    expect(newTextOf(letter)).toBe(letter);
+    expect(classifyLetter('', letter).rights).toEqual(['deletion']);
+  });
+
+  it('an Outlook forward without a marker line is read from the message it forwards, unless that message is ours', () => {
+    const forward = (from: string, body: string) =>
+      `Zur Info, siehe unten.\n\n________________________________\nVon: ${from}\nGesendet: Dienstag, 3. März 2026 09:12\nAn: support@omnapi.com\nBetreff: Anfrage\n\n${body}`;
+    expect(
+      readMail('WG: Anfrage', forward('Anna <anna@example.org>', 'Bitte löschen Sie mein Konto.'), { ownDomain: 'omnapi.com' }).rights,
+    ).toEqual(['deletion']);
+    expect(
+      readMail('WG: News', forward('OmnAPI <news@omnapi.com>', 'Sie können Ihr Konto jederzeit löschen lassen.'), {
+        ownDomain: 'omnapi.com',
+      }).rights,
+    ).toEqual([]);
+  });
+});
