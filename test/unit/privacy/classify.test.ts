@@ -450,3 +450,16 @@ describe('our own words quoted back in a reply, as each language’s mail client
     ).toEqual([]);
   });
 });
+
+describe('restriction in plain words: limiting the use of one’s data', () => {
+  it.each([
+    ['es', 'Les pido que limiten el uso de mis datos hasta que se resuelva mi queja.'],
+    ['fr', 'Je vous demande de limiter l’utilisation de mes données le temps de vérifier leur exactitude.'],
+    ['it', 'Chiedo di limitare l’uso dei miei dati finché la contestazione non è risolta.'],
+    ['pt', 'Peço que limitem a utilização dos meus dados até esclarecerem o erro.'],
+    ['de', 'Bitte schränken Sie die Nutzung meiner Daten ein, bis der Fehler geklärt ist.'],
+    ['nl', 'Wilt u het gebruik van mijn gegevens beperken zolang de klacht loopt?'],
+  ])('%s: restriction (art. 18), as English already reads "restrict the use of my data"', (_l, text) => {
+    expect(classifyLetter('', text).rights).toEqual(['restriction']);
+  });
+});
