@@ -553,7 +553,11 @@ export function detectLanguage(text: string): string | undefined {
     score += 3 * LAW_NAMES.get(v.language)!.filter((p) => has(p) && p.pattern.test(w)).length;
     if (!best || score > best.score) best = { language: v.language, score };
   }
-  return best && best.score >= 2 ? best.language : undefined;
+  if (best && best.score >= 2) return best.language;
+  // Too few known words to tell ("Πόσο κοστίζουν 100.000 κλήσεις API;"), but Greek script is written by one language of ours only.
+  const letters = text.match(/\p{L}/gu) ?? [];
+  const greek = text.match(/\p{Script=Greek}/gu) ?? [];
+  return letters.length && greek.length / letters.length > 0.5 ? 'el' : undefined;
 }
 
 /** How much of a letter's new text is read. */

@@ -1,6 +1,14 @@
 import type { SESEventRecord } from 'aws-lambda';
 import { parseInbound } from '../../../lambdas/mail/adapters/parse-mail';
-import { citedArticles, classifyLetter, classifyMail, newTextOf, readMail, rightsIn } from '../../../lambdas/privacy/domain/classify';
+import {
+  citedArticles,
+  classifyLetter,
+  classifyMail,
+  detectLanguage,
+  newTextOf,
+  readMail,
+  rightsIn,
+} from '../../../lambdas/privacy/domain/classify';
 import { mailCorpus } from '../../helpers/mail-corpus';
 
 const record = (source: string): SESEventRecord =>
@@ -461,5 +469,12 @@ describe('restriction in plain words: limiting the use of one’s data', () => {
     ['nl', 'Wilt u het gebruik van mijn gegevens beperken zolang de klacht loopt?'],
   ])('%s: restriction (art. 18), as English already reads "restrict the use of my data"', (_l, text) => {
     expect(classifyLetter('', text).rights).toEqual(['restriction']);
+  });
+});
+
+describe('the language of a short mail', () => {
+  it('is Greek when Greek script is most of it, though no known word tells', () => {
+    expect(detectLanguage('Καλησπέρα, πόσο κοστίζουν 100.000 κλήσεις API; Ευχαριστώ, Δημήτρης')).toBe('el');
+    expect(detectLanguage('Привет, сколько стоит API?')).toBeUndefined();
   });
 });
