@@ -60,7 +60,7 @@ export const VocabularySchema = z
     negations: phrases,
     /** Closing formulas ("Kind regards", "Mit freundlichen Grüßen"): the signature follows, which never counts. */
     closings: phrases,
-    /** How the language's mail clients begin the subject of an automatic reply ("Automatic reply", "Autosvar"): such mail never asks. */
+    /** How the language's mail clients begin the subject of an automatic reply or a delivery failure ("Automatic reply", "Autosvar", "Unzustellbar"): such mail never asks. */
     autoReplies: phrases,
     /**
      * Things the account holder manages themselves ("API key", "API-Schlüssel", "token"): a sentence

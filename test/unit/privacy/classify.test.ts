@@ -478,3 +478,18 @@ describe('the language of a short mail', () => {
     expect(detectLanguage('Привет, сколько стоит API?')).toBeUndefined();
   });
 });
+
+describe('a delivery failure report that its headers did not give away', () => {
+  it.each([
+    'Undeliverable: Confirm your privacy request',
+    'Unzustellbar: Bestätigen Sie Ihre Datenschutzanfrage',
+    'Non remis : Confirmez votre demande',
+    'Non recapitabile: Confermi la sua richiesta',
+    'Onbestelbaar: Bevestig uw verzoek',
+    'Nedoručitelné: Potvrďte svou žádost',
+    'Kézbesíthetetlen: Erősítse meg kérését',
+  ])('"%s" asks nothing, though it quotes our words about erasure', (subject) => {
+    const reading = readMail(subject, 'Delivery has failed to these recipients.\n\nTo delete your account and data, follow the link.');
+    expect({ automatic: reading.automatic, rights: reading.rights }).toEqual({ automatic: true, rights: [] });
+  });
+});
