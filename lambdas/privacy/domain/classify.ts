@@ -112,6 +112,25 @@ const ANY_REASON = boundary(VOCABULARIES.flatMap((v) => v.reasonCues));
 /** Phrases of one word ("löschen", "erase"): they name no object of their own. */
 const BARE = new Set(PHRASES.filter((p) => !/\s/.test(p.text.trim())));
 const primary = (language: string) => language.split('-')[0];
+/** The words each language's own phrases use for each right: "correction" is an English word of correction, "wissen" no German word of erasure. */
+const RIGHT_WORDS = new Map(
+  VOCABULARIES.map((v) => [
+    v.language,
+    new Map(
+      (Object.entries(v.rights) as [LetterRight, string[]][]).map(([right, list]) => [
+        right,
+        new Set(list.flatMap((phrase) => words(phrase.replace(/^\?/, '').replace(/[~*]/g, ' ')).trim().split(' '))),
+      ]),
+    ),
+  ]),
+);
+/** Whether a one-word phrase of another language is also a word the letter's language uses for the same right. */
+const sharedWord = (p: Phrase, language: string) => {
+  const own = [...VOCABULARIES.filter((v) => primary(v.language) === primary(language))].map((v) =>
+    RIGHT_WORDS.get(v.language)?.get(p.right),
+  );
+  return own.some((set) => set && (p.first.stem ? [...set].some((w) => w.startsWith(p.first.word)) : set.has(p.first.word)));
+};
 /** Phrases that carry a negation of their own. */
 const NEGATIVE_PHRASE = new Set(
   PHRASES.filter((p) =>
@@ -517,9 +536,11 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   const negated = (p: Phrase) =>
     !NEGATIVE_PHRASE.has(p) && (p.right === 'objection' ? close : negations).some((n) => n.test(w.slice(0, w.search(p.pattern) + 1)));
   const has = wordIndex(w);
-  // One word of another language is a false friend ("wissen": to know in German, to erase in Dutch): a word alone counts
-  // in its own language (or English); phrases of several words, and any word when the language is unknown, count everywhere.
-  const ownWord = (p: Phrase) => language === undefined || !BARE.has(p) || p.language === 'en' || primary(p.language) === primary(language);
+  // One word of another language may be a false friend ("wissen": to know in German, to erase in Dutch): a word alone counts
+  // in its own language, in English, and where the letter's language uses it for the same right ("correction" in English);
+  // phrases of several words, and any word when the language is unknown, count everywhere.
+  const ownWord = (p: Phrase) =>
+    language === undefined || !BARE.has(p) || p.language === 'en' || primary(p.language) === primary(language) || sharedWord(p, language);
   const found: Mention[] = PHRASES.filter((p) => has(p) && ownWord(p) && p.pattern.test(w) && !negated(p)).map((p) => ({
     right: p.right,
     weak: p.weak,

@@ -411,6 +411,10 @@ describe('withdrawal of consent, correlative negations and false friends', () =>
     expect(read('', 'Wilt u alstublieft al mijn gegevens wissen?')).toEqual(['deletion']);
   });
 
+  it('a word another language shares for the same right still counts: "Correction" over an English letter', () => {
+    expect(read('Correction', 'Please change my website to https://example.org/new')).toEqual(['correction']);
+  });
+
   it('Czech: "send me a copy" is access, asked beside an erasure in the same sentence', () => {
     expect(read('', 'Prosím zašlete mi nejdřív kopii mých údajů a potom účet smažte.')).toEqual(['access', 'deletion']);
   });
