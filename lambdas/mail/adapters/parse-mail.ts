@@ -95,6 +95,8 @@ export function htmlText(html: string): string {
     selectors: [
       { selector: 'a', options: { ignoreHref: true } },
       { selector: 'img', format: 'skip' },
+      // The writer's own capitals: a heading's value ("Correct name: Anna Berg") keeps its case.
+      ...(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'] as const).map((selector) => ({ selector, options: { uppercase: false } })),
       { selector: 'table', format: 'block' },
       { selector: 'tr', format: 'block' },
       { selector: 'td', format: 'block' },

@@ -118,6 +118,11 @@ describe('what the writer saw', () => {
     expect(parsed.text.split(/\n+/)).toEqual(['Name', 'Anna Berg', 'Request', 'Erase my account', 'Thanks & regards']);
   });
 
+  it('keeps the writer’s capitals in headings (a value is applied as written)', async () => {
+    const { parsed } = await read(mime(['Subject: x', 'Content-Type: text/html; charset=utf-8'], '<h2>Correct name: Anna van Berg</h2>'));
+    expect(parsed.text).toBe('Correct name: Anna van Berg');
+  });
+
   it('keeps the plain part when the HTML part renders to no words', async () => {
     const { parsed } = await read(
       mime(
