@@ -90,9 +90,8 @@ export class PrivacyIntake {
   }
 
   /**
-   * The accounts a letter is about: the sender's — or, when the letter names the address of another
-   * account in its own words ("my account is anna@work.example", "please close old@example.org"),
-   * those accounts (the sender's with them when the letter names its address too). Each request is
+   * The accounts a letter is about: the sender's, and the accounts whose addresses the letter names in
+   * its own words ("my account is anna@work.example", "please close old@example.org"). Each request is
    * confirmed only through its account's registered address, so naming an address opens nothing its
    * holder does not confirm. A correction's addresses are values (the new address), never accounts.
    */
@@ -105,8 +104,8 @@ export class PrivacyIntake {
       if (subject && !named.some((n) => n.accountId === subject.accountId)) named.push(subject);
       if (named.length === MAX_NAMED_ACCOUNTS) break;
     }
-    if (named.some((n) => n.accountId !== own?.accountId)) return named;
-    return own ? [own] : [];
+    // The sender's own account is never left out: a letter that only mentions someone else's address must not lose its request.
+    return own ? [own, ...named.filter((n) => n.accountId !== own.accountId)] : named;
   }
 
   /** Opens the rights of a mailed letter for one account; `letterId` stands for the message in the request ids. */

@@ -77,10 +77,14 @@ describe('a letter that names an account address other than its sender', () => {
     expect(mailer.sent.map((m) => m.to)).toEqual(['anna.private@mail.example']);
   });
 
-  it('opens it for the named account, not the sender’s own, when the sender has an account too', async () => {
+  it('opens it for the named account and the sender’s own, each confirmed by its own holder, when the sender has an account too', async () => {
     const { intake, started } = setup();
     await intake.fromMail(mail(bert.email, 'Close my old account', 'Please delete my old account anna@work.example and all its data.'));
-    expect(started.map((s) => s.accountId)).toEqual([anna.accountId]);
+    // Bert's request is never lost to a mention; each holder confirms (or ignores) only their own.
+    expect(started.map((s) => [s.accountId, s.email])).toEqual([
+      [bert.accountId, bert.email],
+      [anna.accountId, anna.email],
+    ]);
   });
 
   it('opens it for the sender’s account as well when the letter names both', async () => {
