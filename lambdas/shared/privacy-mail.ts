@@ -18,6 +18,8 @@ export const PrivacyMailReceivedSchema = z.object({
   text: z.string().max(100_000),
   receivedAt: z.iso.datetime(),
   verdicts: z.object({ spf: z.string().optional(), dkim: z.string().optional(), dmarc: z.string().optional() }),
+  /** The names of the files attached (never their content: they are not opened), so a letter sent as a PDF is recognised as one. */
+  attachments: z.array(z.string().max(200)).max(20).optional(),
 });
 
 export type PrivacyMailReceived = z.infer<typeof PrivacyMailReceivedSchema>;

@@ -1,4 +1,5 @@
 import type { SESEventRecord } from 'aws-lambda';
+import { convert } from 'html-to-text';
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import type { InboundMessage, Verdicts } from '../domain/inbound';
 
@@ -7,7 +8,7 @@ const PARSE_TIMEOUT_MS = 20_000;
 
 /**
  * Parses raw MIME into what the mail domain needs, surviving what real mail brings: alternative and
- * HTML-only bodies, any transfer encoding and charset, attachments (left in the raw message),
+ * HTML-only bodies (read as the HTML shows them), any transfer encoding and charset, attachments (left in the raw message),
  * forwarded `message/rfc822` parts (their text is appended, after a forward marker), a boundary that
  * never appears (the raw body is read instead), and messages that cannot be parsed at all (kept,
  * marked unparsed, never answered or retried forever).
@@ -39,22 +40,69 @@ export async function parseInbound(raw: Buffer, record: SESEventRecord, storageK
   const autoSubmitted = String(parsed.headers.get('auto-submitted') ?? 'no').toLowerCase();
   const precedence = String(parsed.headers.get('precedence') ?? '').toLowerCase();
   const contentType = String((parsed.headers.get('content-type') as { value?: string } | undefined)?.value ?? '').toLowerCase();
-  let text = parsed.text?.trim() || '';
+  let text = bodyText(parsed.text ?? '', parsed.html || undefined);
   if (!text && !parsed.html) text = rawBodyOf(raw);
   for (const attachment of parsed.attachments) {
     if (attachment.contentType !== 'message/rfc822') continue;
     const inner = await withTimeout(simpleParser(attachment.content), PARSE_TIMEOUT_MS).catch(() => undefined);
     if (inner) text += `\n\n---------- Forwarded message ----------\nSubject: ${inner.subject ?? ''}\n\n${inner.text ?? ''}`;
   }
+  const attached = parsed.attachments
+    .filter((a) => a.contentType !== 'message/rfc822' && !a.related && a.contentDisposition !== 'inline')
+    .map((a) => a.filename || a.contentType);
   return {
     ...base,
+    ...(attached.length ? { attachments: attached } : {}),
     headerMessageId: parsed.messageId,
     from,
     subject: parsed.subject ?? '',
     text,
-    automated: autoSubmitted !== 'no' || ['bulk', 'junk', 'list'].includes(precedence) || parsed.headers.has('list-id'),
+    automated:
+      autoSubmitted !== 'no' ||
+      ['bulk', 'junk', 'list'].includes(precedence) ||
+      parsed.headerLines.some((line) => AUTOMATED_HEADERS.includes(line.key)),
     bounce: isBounce(mail.source ?? '', from) || contentType === 'multipart/report',
   };
+}
+
+/**
+ * Headers only a robot's mail carries: a list's (every newsletter and bulk sender has an unsubscribe
+ * link, RFC 2369/8058) and an auto-responder's own marks. Read from the raw header lines: the parser
+ * folds every List-* header into one `list` object.
+ */
+const AUTOMATED_HEADERS = ['list-id', 'list-unsubscribe', 'x-autoreply', 'x-autorespond'];
+
+/** HTML longer than this is cut before it is rendered: the text kept is far shorter anyway. */
+const MAX_HTML_CHARS = 2_000_000;
+
+/**
+ * The text the writer saw. A mail client shows the HTML part when there is one, so its rendering is
+ * the message — the plain alternative may say something else ("view this mail in a browser", an old
+ * draft). Tables are read cell by cell, not run together ("NameAnna Berg"); link targets and images
+ * are left out. HTML that renders to no words leaves the plain part.
+ */
+export function bodyText(plain: string, html: string | undefined): string {
+  const rendered = html ? htmlText(html) : '';
+  return (/[\p{L}\p{N}]/u.test(rendered) ? rendered : plain).trim();
+}
+
+/** HTML as a person reads it: blocks on their own lines, each table cell on its own line, quotes marked "> ". */
+export function htmlText(html: string): string {
+  // A no-break space (&nbsp;, which editors put between words) is a space: a correction's value must not keep it.
+  return convert(html.slice(0, MAX_HTML_CHARS), {
+    wordwrap: false,
+    limits: { maxDepth: 64, maxInputLength: MAX_HTML_CHARS },
+    selectors: [
+      { selector: 'a', options: { ignoreHref: true } },
+      { selector: 'img', format: 'skip' },
+      // The writer's own capitals: a heading's value ("Correct name: Anna Berg") keeps its case.
+      ...(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'] as const).map((selector) => ({ selector, options: { uppercase: false } })),
+      { selector: 'table', format: 'block' },
+      { selector: 'tr', format: 'block' },
+      { selector: 'td', format: 'block' },
+      { selector: 'th', format: 'block' },
+    ],
+  }).replace(/\u00a0/g, ' ');
 }
 
 /** A null return path, or a mail system writing: bounces and reports are never answered (no mail loops). */

@@ -35,6 +35,8 @@ export interface InboundMessage {
   unparsed?: boolean;
   verdicts: Verdicts;
   storageKey: string;
+  /** The names of the files attached (not inline images, not forwarded messages), which nothing opens. */
+  attachments?: string[];
 }
 
 export interface Ticket {
@@ -172,6 +174,7 @@ export async function receiveMail(message: InboundMessage, deps: ReceiveDeps): P
       text: message.text.slice(0, MAX_TICKET_TEXT),
       receivedAt,
       verdicts: { spf: message.verdicts.spf, dkim: message.verdicts.dkim, dmarc: message.verdicts.dmarc },
+      ...(message.attachments?.length ? { attachments: message.attachments.slice(0, 20).map((name) => name.slice(0, 200)) } : {}),
     });
     return { ticket, acknowledged: false, handedOver: true };
   }

@@ -1,6 +1,6 @@
 import { type LetterRight, VOCABULARIES, type Vocabulary } from '../vocabulary';
 import type { RequestType } from './model';
-import { fold, phrasePattern, words } from './text';
+import { escapeRegExp, fold, phrasePattern, words } from './text';
 
 export type { LetterRight } from '../vocabulary';
 
@@ -14,6 +14,8 @@ export interface LetterReading {
   evidence: string[];
   /** An automatic reply (its subject says so): it asks for nothing, whatever it says. */
   automatic?: boolean;
+  /** The rights were read from sentences that do not ask (no subject, no "please", no "I request"): a bare "Delete my account." */
+  unasked?: boolean;
 }
 
 /** The GDPR's articles on the data subject's rights, by number. Article 19 (notifying recipients) and 22 ask for no request of their own. */
@@ -107,28 +109,56 @@ const AUTO_REPLIES = VOCABULARIES.flatMap((v) => compiled(v.language, v.autoRepl
 /** API keys, tokens …: what the holder deletes themselves. */
 const SELF_SERVICE = VOCABULARIES.flatMap((v) => compiled(v.language, v.selfService));
 const ANY_REASON = boundary(VOCABULARIES.flatMap((v) => v.reasonCues));
+/** Phrases of one word ("löschen", "erase"): they name no object of their own. */
+const BARE = new Set(PHRASES.filter((p) => !/\s/.test(p.text.trim())));
+const primary = (language: string) => language.split('-')[0];
+/** The words each language's own phrases use for each right: "correction" is an English word of correction, "wissen" no German word of erasure. */
+const RIGHT_WORDS = new Map(
+  VOCABULARIES.map((v) => [
+    v.language,
+    new Map(
+      (Object.entries(v.rights) as [LetterRight, string[]][]).map(([right, list]) => [
+        right,
+        new Set(list.flatMap((phrase) => words(phrase.replace(/^\?/, '').replace(/[~*]/g, ' ')).trim().split(' '))),
+      ]),
+    ),
+  ]),
+);
+/** Whether a one-word phrase of another language is also a word the letter's language uses for the same right. */
+const sharedWord = (p: Phrase, language: string) => {
+  const own = [...VOCABULARIES.filter((v) => primary(v.language) === primary(language))].map((v) =>
+    RIGHT_WORDS.get(v.language)?.get(p.right),
+  );
+  return own.some((set) => set && (p.first.stem ? [...set].some((w) => w.startsWith(p.first.word)) : set.has(p.first.word)));
+};
 /** Phrases that carry a negation of their own. */
 const NEGATIVE_PHRASE = new Set(
   PHRASES.filter((p) =>
     VOCABULARIES.some((v) => v.negations.some((n) => ` ${words(p.text.replace(/^\?/, '')).trim()} `.includes(` ${words(n).trim()} `))),
   ),
 );
+/**
+ * A negation as a pattern over `words()`: its words, and `~` for the words a correlative pair holds
+ * between its halves ("weder ~ noch", "varken ~ eller"): "weder mein Konto kündigen noch etwas löschen".
+ */
+const negationSource = (negation: string) =>
+  negation
+    .split(/\s+~\s+/)
+    .map((part) => words(part).trim().split(' ').map(escapeRegExp).join(' '))
+    .join('(?: [\\p{L}\\p{N}]+){0,6} ');
+
 /** A negation a few words before a right's words ("I don't want to delete my account"). */
 const NEGATED = new Map(
   VOCABULARIES.map((v) => [
     v.language,
-    v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map((n) => words(n).trim()).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u')
-      : undefined,
+    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u') : undefined,
   ]),
 );
 /** A negation right before a right's words, at most one word between ("no objection", "geen bezwaar", "inga invändningar", "I don't object"). */
 const NEGATED_CLOSE = new Map(
   VOCABULARIES.map((v) => [
     v.language,
-    v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map((n) => words(n).trim()).join('|')})(?: [\\p{L}\\p{N}]+){0,1} $`, 'u')
-      : undefined,
+    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+){0,1} $`, 'u') : undefined,
   ]),
 );
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
@@ -255,20 +285,41 @@ const FORWARD_START = new RegExp(
 
 /** Lines that begin a reply's quoted history or a forwarded message, in the languages mail clients write them. */
 const HISTORY_STARTS = [
-  /^(On|Am|Le|El|Il giorno|Op|W dniu|Dne|Den|Em|Στις|În data de|On .{0,80}) .{4,200}(wrote|schrieb|a écrit|escribió|ha scritto|schreef|napisał\(a\)|napisał|napsal\(a\)|napsal|skrev|escreveu|έγραψε|a scris)\s?:\s*$/imu,
+  // "On … wrote:", and Apple Mail's and Thunderbird's "Am … schrieb OmnAPI <privacy@…>:", the name after the verb.
+  /^(On|Am|Le|El|Il giorno|Op|W dniu|Dne|Den|Em|Στις|În data de|On .{0,80}) .{4,200}(wrote|schrieb|a écrit|escribió|ha scritto|schreef|napisał\(a\)|napisał|napsal\(a\)|napsal|skrev|escreveu|έγραψε|a scris)(\s[^:\n]{0,120})?\s?:\s*$/imu,
   /^-{2,} ?(Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|Messaggio originale|Oorspronkelijk bericht|Wiadomość oryginalna|Původní zpráva|Ursprungligt meddelande|Mensagem original|Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Αρχικό μήνυμα|Mesaj original|Eredeti üzenet) ?-{2,}/imu,
   FORWARD_START,
-  /^(From|Von|De|Da|Van|Od|Från|Fra|Lähettäjä|Από|От|Feladó|Saatja|Nuo|No|Kimden) ?: .+\n(Sent|Date|Gesendet|Datum|Envoyé|Enviado|Fecha|Inviato|Data|Verzonden|Wysłano|Odesláno|Skickat|Sendt|Lähetetty|Στάλθηκε|Изпратено|Küldve|Saadetud|Išsiųsta|Nosūtīts|Poslano|Odoslané|Trimis|Date) ?: /imu,
+  /^(From|Von|De|De la|Da|Van|Od|Från|Fra|Lähettäjä|Από|От|Feladó|Saatja|Nuo|No|Šalje|Kimden) ?: .+\n(Sent|Date|Gesendet|Datum|Envoyé|Enviado|Enviada|Enviado el|Fecha|Inviato|Data|Verzonden|Wysłano|Wysłane|Odesláno|Skickat|Sendt|Lähetetty|Στάλθηκε|Изпратено|Küldve|Elküldve|Saadetud|Išsiųsta|Nosūtīts|Poslano|Odoslané|Trimis|Date) ?: /imu,
   /^_{10,}$/m,
 ];
 
-/** The new text of a message: quoted lines (`>`) and everything after a reply or forward marker removed. */
+const HEADER_LINE = /^\s*([\p{L}][\p{L} .'-]{0,24}?)\s?:\s+(\S.*)$/u;
+
+/**
+ * Where a quoted message's header block begins, in any client's language: four lines of "Label: value"
+ * (From, Sent, To, Subject), the first naming an address, the second a date — and none an
+ * identification label, so the writer's own "E-Mail: … / Kundennummer: 1234 …" block is never taken for one.
+ */
+function headerBlockStart(text: string): number | undefined {
+  const lines = text.split('\n');
+  let offset = 0;
+  for (let i = 0; i + 3 < lines.length; offset += lines[i]!.length + 1, i++) {
+    const block = lines.slice(i, i + 4).map((line) => HEADER_LINE.exec(line));
+    if (block.some((m) => !m || LABELS.has(words(m[1]!).trim()))) continue;
+    if (/@/.test(block[0]![2]!) && /\d/.test(block[1]![2]!)) return offset;
+  }
+  return undefined;
+}
+
+/** The new text of a message: quoted lines (`>`) and everything after a reply or forward marker, or a quoted message's header block, removed. */
 export function newTextOf(text: string): string {
   let cut = text.replace(/\r\n?/g, '\n');
   for (const marker of HISTORY_STARTS) {
     const match = marker.exec(cut);
     if (match) cut = cut.slice(0, match.index);
   }
+  const headers = headerBlockStart(cut);
+  if (headers !== undefined) cut = cut.slice(0, headers);
   return cut
     .split('\n')
     .filter((line) => !line.trimStart().startsWith('>'))
@@ -445,7 +496,7 @@ interface Mention {
 }
 
 /** The rights a sentence names: conditional clauses ("if you object …") and descriptions of rights left out. */
-function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; conditional: boolean } {
+function mentionsIn(text: string, languages: string[], language: string | undefined): { mentions: Mention[]; conditional: boolean } {
   let t = fold(text.replace(EMAIL, ' ').replace(URL, ' ')).replace(/'/g, ' ');
   // A description of rights runs to the end of the sentence, or to the word that turns it ("…, but I want full erasure").
   const contrasts = languages.map((l) => CONTRAST.get(l)).filter((c): c is RegExp => c !== undefined);
@@ -485,10 +536,15 @@ function mentionsIn(text: string, languages: string[]): { mentions: Mention[]; c
   const negated = (p: Phrase) =>
     !NEGATIVE_PHRASE.has(p) && (p.right === 'objection' ? close : negations).some((n) => n.test(w.slice(0, w.search(p.pattern) + 1)));
   const has = wordIndex(w);
-  const found: Mention[] = PHRASES.filter((p) => has(p) && p.pattern.test(w) && !negated(p)).map((p) => ({
+  // One word of another language may be a false friend ("wissen": to know in German, to erase in Dutch): a word alone counts
+  // in its own language, in English, and where the letter's language uses it for the same right ("correction" in English);
+  // phrases of several words, and any word when the language is unknown, count everywhere.
+  const ownWord = (p: Phrase) =>
+    language === undefined || !BARE.has(p) || p.language === 'en' || primary(p.language) === primary(language) || sharedWord(p, language);
+  const found: Mention[] = PHRASES.filter((p) => has(p) && ownWord(p) && p.pattern.test(w) && !negated(p)).map((p) => ({
     right: p.right,
     weak: p.weak,
-    bare: !/\s/.test(p.text.trim()),
+    bare: BARE.has(p),
     what: `"${p.text.replace(/^\?/, '')}" (${p.language})`,
   }));
   for (const number of citedArticles(t)) {
@@ -518,7 +574,11 @@ export function detectLanguage(text: string): string | undefined {
     score += 3 * LAW_NAMES.get(v.language)!.filter((p) => has(p) && p.pattern.test(w)).length;
     if (!best || score > best.score) best = { language: v.language, score };
   }
-  return best && best.score >= 2 ? best.language : undefined;
+  if (best && best.score >= 2) return best.language;
+  // Too few known words to tell ("Πόσο κοστίζουν 100.000 κλήσεις API;"), but Greek script is written by one language of ours only.
+  const letters = text.match(/\p{L}/gu) ?? [];
+  const greek = text.match(/\p{Script=Greek}/gu) ?? [];
+  return letters.length && greek.length / letters.length > 0.5 ? 'el' : undefined;
 }
 
 /** How much of a letter's new text is read. */
@@ -527,6 +587,8 @@ const MAX_LETTER_CHARS = 20_000;
 /** Subject prefixes of replies and forwards, in the languages mail clients write them. */
 const SUBJECT_PREFIX =
   /^\s*((re|fwd?|aw|wg|tr|rv|sv|vs|vl|odp|pd|odg|antw|doorst|res|enc|rif|i|r|ynt|vá|továbbítás|fw|απ|σχετ|προω|отг)\s*(\[\d+\])?\s*:\s*)+/iu;
+/** Subject prefixes of forwards: "Fwd:", "WG:", "TR:", "RV:", "I:", "ENC:", "PD:", "VL:", "Doorst:", "Továbbítás:", "ΠΡΘ:". */
+const FORWARD_PREFIX = /^\s*(fwd?|wg|tr|rv|i|enc|pd|vl|vb|doorst|továbbítás|προω|πρθ)\s*(\[\d+\])?\s*:/iu;
 /** A reply's subject is the old message's: "Re: Confirming your account deletion" asks for nothing now. */
 const REPLY_PREFIX = /^\s*(re|aw|sv|vs|odp|odg|antw|res|rif|r|ynt|vá|απ|σχετ|отг)\s*(\[\d+\])?\s*:/iu;
 
@@ -561,8 +623,8 @@ export function classifyLetter(subject: string, text: string): LetterReading {
       asked.set(m.right, { strong: seen.strong || !m.weak, why: [...seen.why, `${m.what} in ${where}`] });
     }
   };
-  note(mentionsIn(cleanSubject, languages).mentions, 'the subject');
-  const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages) }));
+  note(mentionsIn(cleanSubject, languages, language).mentions, 'the subject');
+  const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages, language) }));
   for (const s of all) if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text))) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Nothing asked in so many words (a bare "Delete my account."): every sentence counts, conditions and reasons last —
   // but never thanks ("Thanks, I received the data export.", "Merci pour la suppression de mon compte.").
@@ -573,13 +635,19 @@ export function classifyLetter(subject: string, text: string): LetterReading {
     return languages.some((l) => REPORT.get(l)?.some((cue) => has(cue) && cue.pattern.test(w)));
   };
   const fallback = all.filter((s) => !thanks(s.text) && !reports(s.text));
+  const askedOutright = asked.size > 0;
   if (asked.size === 0) for (const s of fallback) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   if (asked.size === 0) for (const s of fallback) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.
   if ([...asked.values()].some((a) => a.strong)) for (const [right, a] of asked) if (!a.strong) asked.delete(right);
   if (asked.has('access') && asked.has('portability')) asked.delete('access');
   const rights = [...asked.keys()];
-  return { rights, language, evidence: rights.map((r) => `${r}: ${[...new Set(asked.get(r)!.why)].slice(0, 3).join('; ')}`) };
+  return {
+    rights,
+    language,
+    evidence: rights.map((r) => `${r}: ${[...new Set(asked.get(r)!.why)].slice(0, 3).join('; ')}`),
+    ...(rights.length && !askedOutright ? { unasked: true } : {}),
+  };
 }
 
 /** The request types a reading opens. Restriction (Art. 18) has no type of its own: it is an objection a person handles. */
@@ -593,15 +661,18 @@ export function rightsIn(text: string): RequestType[] {
 }
 
 /** A forwarded message inside a mail: what the forward carries (its quoted lines excluded). */
-function forwardedPart(text: string, ownDomain: string | undefined): string | undefined {
+function forwardedPart(text: string, ownDomain: string | undefined, forwardSubject: boolean): string | undefined {
   const marker = FORWARD_START.exec(text);
-  if (!marker) return undefined;
-  const lines = text.slice(marker.index + marker[0].length).split('\n');
+  // Outlook forwards with no marker line, only the forwarded message's header block ("From: … Sent: …", in its own language).
+  const block = marker ? undefined : forwardSubject ? headerBlockStart(text) : undefined;
+  if (!marker && block === undefined) return undefined;
+  const lines = text.slice(marker ? marker.index + marker[0].length : block).split('\n');
   // The forwarded message's own header lines (From:, Date:, Subject:, To:) come first.
   const header: string[] = [];
-  while (lines.length && (/^\s*$/.test(lines[0]!) || FORWARD_HEADER.test(lines[0]!))) header.push(lines.shift()!);
+  const isHeader = (line: string) => FORWARD_HEADER.test(line) || (block !== undefined && HEADER_LINE.test(line));
+  while (lines.length && (/^\s*$/.test(lines[0]!) || isHeader(lines[0]!))) header.push(lines.shift()!);
   // Our own mail sent back (a newsletter, a notice) carries our words about rights, not a request.
-  const from = header.find((line) => FORWARD_FROM.test(line));
+  const from = block === undefined ? header.find((line) => FORWARD_FROM.test(line)) : header.find((line) => line.trim());
   if (ownDomain && from && new RegExp(`@${ownDomain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(from)) return undefined;
   return lines.filter((line) => !line.trimStart().startsWith('>')).join('\n');
 }
@@ -613,14 +684,18 @@ const FORWARD_FROM = /^\s*(From|Von|De|Da|Van|Od|Från|Fra|Lähettäjä|Feladó|
 
 /**
  * Reads a privacy mail by its subject and new text. A reply's quoted history never counts; a forward
- * whose own words name nothing ("see below") is read from the message it forwards — unless that
+ * whose own words name nothing ("see below") or ask nothing outright ("sent it to the wrong address
+ * first") is read from the message it forwards, when that asks for a right — unless that
  * message came from us (`ownDomain`: our newsletter or notice, forwarded back).
  */
 export function readMail(subject: string, text: string, options: { ownDomain?: string } = {}): LetterReading {
   const reading = classifyLetter(subject, text);
-  if (reading.rights.length || reading.automatic) return reading;
-  const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'), options.ownDomain);
-  if (forwarded) return { ...classifyLetter('', forwarded), language: reading.language ?? classifyLetter('', forwarded).language };
+  if ((reading.rights.length && !reading.unasked) || reading.automatic) return reading;
+  const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'), options.ownDomain, FORWARD_PREFIX.test(subject));
+  // A note that asks nothing outright ("see below, I sent it to the wrong address") is about the forward: the forwarded letter asks.
+  const inner = forwarded === undefined ? undefined : classifyLetter('', forwarded);
+  if (reading.rights.length && !inner?.rights.length) return reading;
+  if (inner) return { ...inner, language: reading.language ?? inner.language };
   // Nothing of the writer's own to tell the language by (a bare forward): what they forwarded or quoted most likely speaks it.
   return reading.language ? reading : { ...reading, language: detectLanguage(`${subject}\n${text.slice(0, MAX_LETTER_CHARS)}`) };
 }

@@ -5,7 +5,7 @@ import { messagesFor } from '../messages';
 import { VOCABULARIES } from '../vocabulary';
 import { bodyOf, identificationLine } from './classify';
 import type { RequestRecords } from './request-records';
-import { phrasePattern, words } from './text';
+import { escapeRegExp, phrasePattern, words } from './text';
 
 /** The account data a correction may change without a person: the name and the profile's fields. */
 export const CORRECTABLE = ['name', 'company', 'website', 'country'] as const;
@@ -117,10 +117,27 @@ const asksCorrection = (text: string) => {
   const w = words(text);
   return CORRECTION_CUES.some((p) => p.test(w));
 };
-/** The new value of a sentence in any language: the last quoted text («…», "…", „…“), else what follows "…: ". */
+const cueSource = (list: string[]) => list.map((cue) => words(cue).trim().split(' ').map(escapeRegExp).join(' ')).join('|');
+/** "…, not", "… rather than", "… statt", "… et non": the quoted value right after is the wrong one. */
+const OLD_BEFORE = new RegExp(`(?:^| )(?:${cueSource(VOCABULARIES.flatMap((v) => v.oldValueCues))}) $`, 'u');
+/** "… helyett", "…:n sijaan": the quoted value right before is the wrong one. */
+const OLD_AFTER_CUES = VOCABULARIES.flatMap((v) => v.oldValueAfterCues);
+const OLD_AFTER = OLD_AFTER_CUES.length ? new RegExp(`^ (?:\\p{L}+ )?(?:${cueSource(OLD_AFTER_CUES)}) `, 'u') : undefined;
+
+/**
+ * The new value of a sentence in any language: the last quoted text («…», "…", „…“) that is not
+ * marked as the wrong one ("X, not Y", "X rather than Y", "X statt Y", "X, nikoliv Y", "Y helyett X"),
+ * else what follows "…: ". A sentence whose every quoted value is a wrong one names no new value.
+ */
 function valueIn(sentence: string): string | undefined {
-  const quoted = [...sentence.matchAll(/[«"“„]\s*([^«»"“”„]{1,200}?)\s*[»"”“]/g)].at(-1)?.[1];
-  if (quoted) return quoted.trim();
+  const quotes = [...sentence.matchAll(/[«"“„]\s*([^«»"“”„]{1,200}?)\s*[»"”“]/g)];
+  const kept = quotes.filter((quote, i) => {
+    const previous = quotes[i - 1];
+    const before = sentence.slice(previous ? previous.index + previous[0].length : 0, quote.index);
+    const after = sentence.slice(quote.index + quote[0].length, quotes[i + 1]?.index ?? sentence.length);
+    return !OLD_BEFORE.test(words(before)) && !OLD_AFTER?.test(words(after).replace(/^ n /, ' '));
+  });
+  if (quotes.length) return kept.at(-1)?.[1]?.trim();
   return /:\s+(.+?)\s*$/.exec(sentence)?.[1]?.trim();
 }
 

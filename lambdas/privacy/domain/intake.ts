@@ -68,20 +68,59 @@ export class PrivacyIntake {
     if (rights.length === 0) {
       // The clock started when it arrived: it waits, on the clock, for an operator to read it.
       await this.keepUnclear(mail, sender, language);
-      await this.reply(mail, m.t('help.subject'), helpText(m, this.deps.publicUrl));
+      await this.reply(mail, m.t('help.subject'), helpText(m, this.deps.publicUrl, mail.attachments));
       return 'help_sent';
     }
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
     if ((await this.deps.counter.increment(COUNTERS.privacyMailFromSender.of(hash(sender)), start, end)) > FLOOD_LIMITS.perSender)
       return 'throttled';
-    const subject = await this.deps.subjects.findByEmail(sender);
+    const holders = await this.holdersOf(mail, sender, rights);
     // The same words whether or not an account matched: the reply reveals nothing.
     await this.reply(mail, m.t('ack.subject'), m.mail([m.t('ack.body', { ticket: mail.ticketId, ...privacyLinks(this.deps.publicUrl) })]));
-    if (!subject) return 'no_account';
+    if (!holders.length) return 'no_account';
     const text = newTextOf(mail.text).slice(0, 5_000);
+    let outcome: IntakeOutcome = 'joined';
+    for (const subject of holders) {
+      // One account keeps the id of the message; several get one each, still derived from it (a redelivery opens nothing new).
+      const letterId = holders.length === 1 ? mail.messageId : `${mail.messageId}#${subject.accountId}`;
+      const opened = await this.openMailLetter(mail, subject, letterId, rights, restriction, language, text);
+      if (opened === 'opened' || (opened === 'throttled' && outcome === 'joined')) outcome = opened;
+    }
+    return outcome;
+  }
+
+  /**
+   * The accounts a letter is about: the sender's, and the accounts whose addresses the letter names in
+   * its own words ("my account is anna@work.example", "please close old@example.org"). Each request is
+   * confirmed only through its account's registered address, so naming an address opens nothing its
+   * holder does not confirm. A correction's addresses are values (the new address), never accounts.
+   */
+  private async holdersOf(mail: PrivacyMailReceived, sender: string, rights: RequestType[]): Promise<Subject[]> {
+    const own = await this.deps.subjects.findByEmail(sender);
+    if (rights.includes('correction') && own) return [own];
+    const named: Subject[] = [];
+    for (const address of namedAddresses(`${mail.subject}\n${newTextOf(mail.text)}`, this.deps.ownDomain)) {
+      const subject = address === sender ? own : await this.deps.subjects.findByEmail(address);
+      if (subject && !named.some((n) => n.accountId === subject.accountId)) named.push(subject);
+      if (named.length === MAX_NAMED_ACCOUNTS) break;
+    }
+    // The sender's own account is never left out: a letter that only mentions someone else's address must not lose its request.
+    return own ? [own, ...named.filter((n) => n.accountId !== own.accountId)] : named;
+  }
+
+  /** Opens the rights of a mailed letter for one account; `letterId` stands for the message in the request ids. */
+  private async openMailLetter(
+    mail: PrivacyMailReceived,
+    subject: Subject,
+    letterId: string,
+    rights: RequestType[],
+    restriction: boolean,
+    language: string | undefined,
+    text: string,
+  ): Promise<IntakeOutcome> {
     const { opened, throttled } = await this.openLetter(subject, rights, (type) => ({
-      // One right keeps the id of the message; several get one each, still derived from it (a redelivery opens nothing new).
-      requestId: requestIdForMessage(rights.length === 1 ? mail.messageId : `${mail.messageId}#${type}`),
+      // One right keeps the id of the letter; several get one each, still derived from it (a redelivery opens nothing new).
+      requestId: requestIdForMessage(rights.length === 1 ? letterId : `${letterId}#${type}`),
       channel: 'mail',
       // A restriction (art. 18) has no type of its own: the objection carries the note that sends it to a person.
       details: (type === 'objection' && restriction ? `${RESTRICTION_NOTE}\n${text}` : text) || undefined,
@@ -102,13 +141,15 @@ export class PrivacyIntake {
     const receivedAt = new Date(mail.receivedAt);
     const text = newTextOf(mail.text).slice(0, 5_000);
     const words = `${mail.subject} ${text}`.replace(/\s+/g, ' ').trim().slice(0, 160);
+    // The letter may be the attachment nobody opens: the operator reads it from the raw message.
+    const attached = mail.attachments?.length ? `; attached, not read: ${mail.attachments.join(', ').slice(0, 200)}` : '';
     await this.deps.requests.recordUnclear({
       ticketId: mail.ticketId,
       messageId: mail.messageId,
       from: sender,
       subject: mail.subject.slice(0, 300),
       text,
-      why: words ? `no right recognised in "${words}"` : 'an empty message',
+      why: `${words ? `no right recognised in "${words}"` : 'an empty message'}${attached}`,
       ...(language ? { language } : {}),
       receivedAt: receivedAt.toISOString(),
       dueAt: new Date(receivedAt.getTime() + deadline.days * DAY).toISOString(),
@@ -283,6 +324,17 @@ export class PrivacyIntake {
   }
 }
 
+/** Accounts one letter may name and open requests for: each gets a mail to its registered address, so a letter is no mailing list. */
+export const MAX_NAMED_ACCOUNTS = 3;
+
+const ADDRESS = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+
+/** The e-mail addresses a text names, lower-cased, each once, in order; addresses of `ownDomain` (ours) left out. */
+export function namedAddresses(text: string, ownDomain: string | undefined): string[] {
+  const found = [...text.matchAll(ADDRESS)].map((m) => normalise(m[0]).replace(/^[.'-]+|[.'-]+$/g, ''));
+  return [...new Set(found)].filter((a) => !ownDomain || !a.endsWith(`@${ownDomain.toLowerCase()}`));
+}
+
 /** What opening one request needs besides the account and its type. */
 type OpenInput = Pick<PrivacyRequest, 'requestId' | 'channel' | 'details' | 'verdicts' | 'ticketId' | 'confirmedBy' | 'language'> & {
   receivedAt: Date;
@@ -293,9 +345,10 @@ function hash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 32);
 }
 
-/** The list of rights, each with the words to ask for it in the reply's language. */
-function helpText(m: Messages, publicUrl: string): string {
+/** The list of rights, each with the words to ask for it in the reply's language; first, when the mail had attachments, that we do not open them. */
+function helpText(m: Messages, publicUrl: string, attachments: string[] = []): string {
   return m.mail([
+    ...(attachments.length ? [m.t('help.attachments', { files: attachments.join(', ').slice(0, 200) }), ''] : []),
     m.t('help.intro'),
     m.t('help.access', privacyLinks(publicUrl)),
     m.t('help.portability'),

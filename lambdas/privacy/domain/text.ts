@@ -31,7 +31,8 @@ export function words(text: string): string {
     .trim()} `;
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A literal string as a regular expression source. */
+export const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * A vocabulary phrase as a pattern over `words()`. Words are separated by spaces; `stem*` matches

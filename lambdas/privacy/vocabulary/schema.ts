@@ -60,7 +60,7 @@ export const VocabularySchema = z
     negations: phrases,
     /** Closing formulas ("Kind regards", "Mit freundlichen Grüßen"): the signature follows, which never counts. */
     closings: phrases,
-    /** How the language's mail clients begin the subject of an automatic reply ("Automatic reply", "Autosvar"): such mail never asks. */
+    /** How the language's mail clients begin the subject of an automatic reply or a delivery failure ("Automatic reply", "Autosvar", "Unzustellbar"): such mail never asks. */
     autoReplies: phrases,
     /**
      * Things the account holder manages themselves ("API key", "API-Schlüssel", "token"): a sentence
@@ -83,6 +83,13 @@ export const VocabularySchema = z
     analytics: phrases,
     /** Correction: the verbs that introduce the new value ("correct", "berichtigen", "rectifier"). */
     correctionVerbs: phrases,
+    /**
+     * Correction: words right before a value that make it the wrong one, not the new one — "X, not Y",
+     * "X rather than Y", "X statt Y", "X et non Y", "X nikoliv Y".
+     */
+    oldValueCues: phrases,
+    /** Correction: the same, right after the value, in languages that put them there ("Y helyett", "Y:n sijaan"). */
+    oldValueAfterCues: phrases,
     /**
      * Correction: the account fields as the language names them. `namePart` is a part of the name
      * (surname, first name): a new value for it is never the whole name, so a person applies it.

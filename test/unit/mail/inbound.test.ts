@@ -103,6 +103,11 @@ describe('receiveMail', () => {
     ]);
   });
 
+  it('hands privacy mail over with the names of its attachments, which nothing opens', async () => {
+    await receiveMail(message({ recipients: ['privacy@omnapi.com'], attachments: ['letter.pdf', 'id-card.jpg'] }), deps());
+    expect(privacy.handed[0]!.attachments).toEqual(['letter.pdf', 'id-card.jpg']);
+  });
+
   it('hands forged privacy mail over without a reply address, and bounces not at all', async () => {
     const forged = { spf: 'FAIL', dkim: 'FAIL', dmarc: 'FAIL', spam: 'PASS', virus: 'PASS' };
     await receiveMail(message({ recipients: ['privacy@omnapi.com'], verdicts: forged }), deps());

@@ -1,6 +1,14 @@
 import type { SESEventRecord } from 'aws-lambda';
 import { parseInbound } from '../../../lambdas/mail/adapters/parse-mail';
-import { citedArticles, classifyLetter, classifyMail, newTextOf, readMail, rightsIn } from '../../../lambdas/privacy/domain/classify';
+import {
+  citedArticles,
+  classifyLetter,
+  classifyMail,
+  detectLanguage,
+  newTextOf,
+  readMail,
+  rightsIn,
+} from '../../../lambdas/privacy/domain/classify';
 import { mailCorpus } from '../../helpers/mail-corpus';
 
 const record = (source: string): SESEventRecord =>
@@ -329,6 +337,163 @@ describe('forwarded mail', () => {
   });
 });
 
+describe('a forward with a note of the writer’s own', () => {
+  const forwarded = (note: string, body: string) =>
+    `${note}\n\n---------- Forwarded message ---------\nFrom: Ann <ann@example.org>\nDate: Mon, 2 Mar 2026\nSubject: Request\n\n${body}`;
+
+  it('reads the forwarded letter when the note only tells a story (its words would open another right)', () => {
+    // "wrong address" alone reads as a correction; the note asks nothing outright, the forwarded letter does.
+    expect(
+      readMailRights(
+        'Fwd: Request',
+        forwarded('This went to the wrong address, sorry.', 'Please erase my account under Art. 17 GDPR.'),
+        'omnapi.com',
+      ),
+    ).toEqual(['deletion']);
+  });
+
+  it('keeps the note when it asks outright, and when the forward asks nothing', () => {
+    expect(
+      readMailRights('Fwd: Request', forwarded('Please send me a copy of my data instead.', 'Please erase my account.'), 'omnapi.com'),
+    ).toEqual(['access']);
+    expect(readMailRights('Fwd: Request', forwarded('My address is wrong in your records.', 'Lunch on Friday?'), 'omnapi.com')).toEqual([
+      'correction',
+    ]);
+  });
+});
+
 function readMailRights(subject: string, text: string, ownDomain: string) {
   return readMail(subject, text, { ownDomain }).rights;
 }
+
+/** Rules found missing by an adversarial pass with letters written for it (none of them copied into a vocabulary). */
+describe('withdrawal of consent, correlative negations and false friends', () => {
+  const read = (subject: string, text: string) => classifyLetter(subject, text).rights.sort();
+
+  it.each([
+    ['en', 'I hereby revoke the consent I gave you for product newsletters.'],
+    ['de', 'Meine Einwilligung in Ihre Werbemails widerrufe ich mit sofortiger Wirkung.'],
+    ['fr', 'Par la présente, je retire le consentement donné pour vos lettres d’information.'],
+    ['es', 'Les comunico que revoco mi consentimiento para el envío de boletines.'],
+    ['it', 'Ritiro il mio consenso all’invio di comunicazioni commerciali.'],
+    ['pl', 'Niniejszym wycofuję wyrażoną wcześniej zgodę na otrzymywanie newslettera.'],
+    ['nl', 'Hierbij trek ik de gegeven toestemming voor uw nieuwsbrief in.'],
+    ['pt', 'Venho por este meio revogar o consentimento dado para o envio de newsletters.'],
+    ['sv', 'Härmed återkallar jag mitt samtycke till era nyhetsbrev.'],
+    ['el', 'Με το παρόν ανακαλώ τη συγκατάθεση που είχα δώσει για διαφημιστικά μηνύματα.'],
+    ['cs', 'Tímto odvolávám souhlas se zasíláním newsletteru.'],
+    ['hu', 'A hírlevelekhez adott hozzájárulásomat ezennel visszavonom.'],
+    ['ro', 'Prin prezenta îmi retrag consimțământul pentru newsletter.'],
+    ['fi', 'Peruutan täten antamani suostumuksen uutiskirjeisiin.'],
+  ])('%s: withdrawing consent (art. 7(3)) is an objection to the processing it covered', (_language, text) => {
+    expect(read('', text)).toEqual(['objection']);
+  });
+
+  it('a right to withdraw consent the writer only mentions opens nothing beside what the letter asks', () => {
+    expect(read('', 'Please erase my account. I know that I can withdraw my consent at any time.')).toEqual(['deletion']);
+    expect(read('', 'If I withdraw my consent, will you still keep my invoices?')).not.toContain('objection');
+  });
+
+  it.each([
+    ['de', 'Ich möchte weder mein Konto schließen noch irgendetwas löschen lassen, nur wissen, welche Daten Sie über mich haben.'],
+    ['fr', 'Je ne veux ni clôturer mon compte ni supprimer quoi que ce soit : dites-moi seulement quelles données vous avez sur moi.'],
+    ['es', 'No quiero cerrar la cuenta ni que eliminen nada; solo díganme qué datos tienen sobre mí.'],
+    ['it', 'Non intendo chiudere il profilo né eliminare alcunché, vorrei solo sapere quali dati avete su di me.'],
+    ['pt', 'Não quero encerrar a conta nem eliminar nada, apenas saber que dados têm sobre mim.'],
+    ['nl', 'Ik wil niets laten verwijderen, ik wil alleen weten welke gegevens u over mij heeft.'],
+    ['pl', 'Nie zamykajcie konta ani nie usuwajcie danych, chcę tylko wiedzieć, jakie dane o mnie macie.'],
+  ])('%s: a right denied by the second half of a correlative negation ("nor", "noch", "ni", "né", "nem") is not asked', (_l, text) => {
+    expect(read('', text)).toEqual(['access']);
+  });
+
+  it('a single word counts only in its own language: German "wissen" (to know) is not Dutch "wissen" (to erase)', () => {
+    expect(read('', 'Ich möchte bitte wissen, welche personenbezogenen Daten Sie über mich speichern.')).toEqual(['access']);
+    expect(read('', 'Wilt u alstublieft al mijn gegevens wissen?')).toEqual(['deletion']);
+  });
+
+  it('a word another language shares for the same right still counts: "Correction" over an English letter', () => {
+    expect(read('Correction', 'Please change my website to https://example.org/new')).toEqual(['correction']);
+  });
+
+  it('Czech: "send me a copy" is access, asked beside an erasure in the same sentence', () => {
+    expect(read('', 'Prosím zašlete mi nejdřív kopii mých údajů a potom účet smažte.')).toEqual(['access', 'deletion']);
+  });
+});
+
+describe('our own words quoted back in a reply, as each language’s mail client quotes them', () => {
+  const outlook = (reply: string, labels: [string, string, string, string], ourWords: string) =>
+    `${reply}\n\n${labels[0]}: OmnAPI <privacy@omnapi.com>\n${labels[1]}: 5.3.2026 10:00\n${labels[2]}: writer@example.org\n${labels[3]}: Privacy\n\n${ourWords}`;
+
+  it.each([
+    ['ro', 'Mulțumesc, revin.', ['De la', 'Trimis', 'Către', 'Subiect'], '- Ștergere: scrieți „vă rog să ștergeți contul meu”.'],
+    ['hu', 'Rendben.', ['Feladó', 'Elküldve', 'Címzett', 'Tárgy'], '- Törlés: írja meg, hogy „töröljék a fiókomat”.'],
+    ['pt', 'Obrigado.', ['De', 'Enviada', 'Para', 'Assunto'], '- Apagamento: escreva “apaguem a minha conta”.'],
+    ['pl', 'Dziękuję.', ['Od', 'Wysłane', 'Do', 'Temat'], '- Usunięcie: napisz „usuńcie moje konto”.'],
+    ['es', 'Gracias.', ['De', 'Enviado el', 'Para', 'Asunto'], '- Supresión: escriba «borren mi cuenta».'],
+    // A client and language no list names: the header block itself (an address, then a date) ends the new text.
+    ['hr', 'Hvala.', ['Pošiljatelj', 'Vrijeme', 'Primatelj', 'Predmet'], '- Brisanje: napišite „izbrišite moj račun”.'],
+  ])('%s Outlook: the quoted help mail asks nothing', (_l, reply, labels, ourWords) => {
+    expect(readMail('RE: Privacy', outlook(reply, labels as [string, string, string, string], ourWords)).rights).toEqual([]);
+  });
+
+  it('Apple Mail and Thunderbird name the writer after the verb: "Am … schrieb OmnAPI <privacy@…>:"', () => {
+    expect(
+      newTextOf('Danke.\n\nAm 05.03.2026 um 10:00 schrieb OmnAPI <privacy@omnapi.com>:\n\nSchreiben Sie „Löschen Sie mein Konto“.'),
+    ).toBe('Danke.');
+  });
+
+  it('the writer’s own identification block, address and number included, is not a quoted header', () => {
+    const letter =
+      'E-Mail: anna@example.org\nKundennummer: 12345\nName: Anna Berg\nAdresse: Hauptstraße 5, Berlin\n\nBitte löschen Sie mein Konto.';
+    expect(newTextOf(letter)).toBe(letter);
+    expect(classifyLetter('', letter).rights).toEqual(['deletion']);
+  });
+
+  it('an Outlook forward without a marker line is read from the message it forwards, unless that message is ours', () => {
+    const forward = (from: string, body: string) =>
+      `Zur Info, siehe unten.\n\n________________________________\nVon: ${from}\nGesendet: Dienstag, 3. März 2026 09:12\nAn: support@omnapi.com\nBetreff: Anfrage\n\n${body}`;
+    expect(
+      readMail('WG: Anfrage', forward('Anna <anna@example.org>', 'Bitte löschen Sie mein Konto.'), { ownDomain: 'omnapi.com' }).rights,
+    ).toEqual(['deletion']);
+    expect(
+      readMail('WG: News', forward('OmnAPI <news@omnapi.com>', 'Sie können Ihr Konto jederzeit löschen lassen.'), {
+        ownDomain: 'omnapi.com',
+      }).rights,
+    ).toEqual([]);
+  });
+});
+
+describe('restriction in plain words: limiting the use of one’s data', () => {
+  it.each([
+    ['es', 'Les pido que limiten el uso de mis datos hasta que se resuelva mi queja.'],
+    ['fr', 'Je vous demande de limiter l’utilisation de mes données le temps de vérifier leur exactitude.'],
+    ['it', 'Chiedo di limitare l’uso dei miei dati finché la contestazione non è risolta.'],
+    ['pt', 'Peço que limitem a utilização dos meus dados até esclarecerem o erro.'],
+    ['de', 'Bitte schränken Sie die Nutzung meiner Daten ein, bis der Fehler geklärt ist.'],
+    ['nl', 'Wilt u het gebruik van mijn gegevens beperken zolang de klacht loopt?'],
+  ])('%s: restriction (art. 18), as English already reads "restrict the use of my data"', (_l, text) => {
+    expect(classifyLetter('', text).rights).toEqual(['restriction']);
+  });
+});
+
+describe('the language of a short mail', () => {
+  it('is Greek when Greek script is most of it, though no known word tells', () => {
+    expect(detectLanguage('Καλησπέρα, πόσο κοστίζουν 100.000 κλήσεις API; Ευχαριστώ, Δημήτρης')).toBe('el');
+    expect(detectLanguage('Привет, сколько стоит API?')).toBeUndefined();
+  });
+});
+
+describe('a delivery failure report that its headers did not give away', () => {
+  it.each([
+    'Undeliverable: Confirm your privacy request',
+    'Unzustellbar: Bestätigen Sie Ihre Datenschutzanfrage',
+    'Non remis : Confirmez votre demande',
+    'Non recapitabile: Confermi la sua richiesta',
+    'Onbestelbaar: Bevestig uw verzoek',
+    'Nedoručitelné: Potvrďte svou žádost',
+    'Kézbesíthetetlen: Erősítse meg kérését',
+  ])('"%s" asks nothing, though it quotes our words about erasure', (subject) => {
+    const reading = readMail(subject, 'Delivery has failed to these recipients.\n\nTo delete your account and data, follow the link.');
+    expect({ automatic: reading.automatic, rights: reading.rights }).toEqual({ automatic: true, rights: [] });
+  });
+});

@@ -108,3 +108,28 @@ describe('corrections read from real letters, in their own language', () => {
     expect(billing.forAPerson).toEqual(['a correct value of data we cannot change ourselves: "New invoice email"']);
   });
 });
+
+/** "X, not Y": the quoted value a contrast marks is the one we hold now, never the change (an adversarial pass applied it). */
+describe('a correction that names the new value and the wrong one', () => {
+  it.each([
+    ['en', 'Please fix my name: it is "Sarah O’Neil", not "Sara ONeil".', { name: 'Sarah O’Neil' }],
+    ['en', 'Please update the company name: "Kite & Key Ltd" rather than "Kite and Key".', { company: 'Kite & Key Ltd' }],
+    ['de', 'Bitte korrigieren Sie meinen Namen auf „Lena Voß“ statt „Lena Voss“.', { name: 'Lena Voß' }],
+    ['fr', 'Merci de corriger mon nom : « Élodie Bernard » et non « Elodie Bernhard ».', { name: 'Élodie Bernard' }],
+    ['es', 'Corrijan mi nombre, por favor: es "Íñigo Pérez" y no "Inigo Perez".', { name: 'Íñigo Pérez' }],
+    ['it', 'Vi chiedo di correggere il nome in "Giulia Moretti" invece di "Giulia Moreti".', { name: 'Giulia Moretti' }],
+    ['pl', 'Proszę poprawić moje imię i nazwisko na "Łukasz Wójcik", a nie "Lukasz Wojcik".', { name: 'Łukasz Wójcik' }],
+    ['nl', 'Graag mijn naam corrigeren naar "Daan de Boer" in plaats van "Dan de Boer".', { name: 'Daan de Boer' }],
+    ['cs', 'Prosím opravte mé jméno na „Tereza Malá“, nikoli „Tereza Mala“.', { name: 'Tereza Malá' }],
+    ['ro', 'Vă rog să corectați numele în „Radu Ionescu”, nu „Radu Ionesco”.', { name: 'Radu Ionescu' }],
+    ['fi', 'Korjatkaa nimeni muotoon "Aino Lehtonen", ei "Aino Lehtinen".', { name: 'Aino Lehtonen' }],
+    // The wrong value first, marked by a word after it.
+    ['hu', 'Kérem, javítsák a nevemet: "Kiss Réka" helyett "Kis Réka" a helyes.', { name: 'Kis Réka' }],
+  ])('%s: %s', (_language, text, changes) => {
+    expect(readCorrection(text, 'writer@example.org').changes).toEqual(changes);
+  });
+
+  it('applies nothing when the only value quoted is the wrong one', () => {
+    expect(readCorrection('Please correct my name, it is not "Jon Smyth".', 'writer@example.org').changes).toEqual({});
+  });
+});

@@ -88,6 +88,17 @@ describe('unclear privacy mail', () => {
     await expect(intake.classifyUnclear('tkt_1', ['access'], 'operator-2')).rejects.toThrow(/already classified/);
   });
 
+  it('tells a letter sent as an attachment that we do not open it, and the operator which file holds it', async () => {
+    const { intake, requests, mailer } = setup(() => new Date('2026-12-02T10:00:00Z'));
+    const letter = {
+      ...mail('tkt_3', ann.email, 'Please see the attached letter.', '2026-12-02T09:00:00.000Z'),
+      attachments: ['Brief.pdf'],
+    };
+    expect(await intake.fromMail(letter)).toBe('help_sent');
+    expect(mailer.sent[0]!.text).toContain('We do not open attachments: if your request is in one (Brief.pdf)');
+    expect(await requests.getUnclear('tkt_3')).toMatchObject({ why: expect.stringContaining('attached, not read: Brief.pdf') });
+  });
+
   it('closes mail from an address with no account without opening anything', async () => {
     const { intake, requests } = setup(() => new Date('2026-12-02T10:00:00Z'));
     await intake.fromMail(mail('tkt_2', 'stranger@example.net', 'hello?', '2026-12-02T09:00:00.000Z'));

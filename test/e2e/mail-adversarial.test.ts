@@ -1,0 +1,135 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ticketIdFor } from '../../lambdas/mail/domain/inbound';
+import {
+  callApi,
+  eventually,
+  type LocalProcess,
+  localAws,
+  queuesSettled,
+  SETUP_TIMEOUT_MS,
+  startLocalProcess,
+} from '../helpers/local-process';
+import { sendRaw } from '../helpers/mail';
+import { linkMailedTo, mailMatching, mailTo } from '../helpers/outbox';
+
+const PASSWORD = 'correct horse battery staple';
+
+/** Privacy mail in shapes the project did not write, through the local SMTP listener (SES receiving) and the privacy queue. */
+describe('privacy mail as the world sends it, through npm start', () => {
+  let local: LocalProcess;
+  let dynamo: DynamoDBDocumentClient;
+  const run = Date.now().toString(36);
+  const email = (who: string) => `${who}-${run}@example.org`;
+
+  beforeAll(async () => {
+    local = await startLocalProcess();
+    dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
+  }, SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    dynamo?.destroy();
+    await local?.stop();
+  });
+
+  const api = (method: string, route: string, options?: Parameters<typeof callApi>[3]) => callApi(local.api, method, route, options);
+  const signUp = async (who: string) => {
+    await api('POST', '/v1/auth/signup', { body: { name: who, email: email(who), password: PASSWORD } });
+    await fetch(await eventually(() => linkMailedTo(local.dataDir, email(who))));
+    return (await api('POST', '/v1/auth/login', { body: { email: email(who), password: PASSWORD } })).body.token as string;
+  };
+  /** Sends raw MIME to privacy@ and returns the SES message id the listener gave it. */
+  const send = async (from: string, headers: string[], body: string) => {
+    const raw = `From: ${from}\r\nTo: privacy@omnapi.com\r\nDate: Sun, 06 Dec 2026 02:00:00 +0000\r\nMessage-ID: <${Math.random().toString(36).slice(2)}@example.org>\r\n${headers.join('\r\n')}\r\n\r\n${body}`;
+    const response = await sendRaw(local, raw, { from, to: ['privacy@omnapi.com'] });
+    return /queued as ([0-9a-f]+)/.exec(response)![1]!;
+  };
+  const intakeOf = async (messageId: string) =>
+    eventually(
+      async () =>
+        (await dynamo.send(new GetCommand({ TableName: 'privacyRequests', Key: { pk: `INTAKE#${messageId}`, sk: 'INTAKE' } }))).Item ??
+        Promise.reject(new Error(`no intake for ${messageId}`)),
+      30_000,
+    );
+
+  it('an HTML letter from a private address naming the account: the link goes to the registered address, the sender hears only the neutral reply', async () => {
+    const token = await signUp('anna');
+    const privateAddress = `anna-private-${run}@mail.example`;
+    const messageId = await send(
+      privateAddress,
+      ['Subject: Datenauskunft', 'MIME-Version: 1.0', 'Content-Type: multipart/alternative; boundary="alt"'],
+      [
+        '--alt',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Diese Nachricht kann nur im HTML-Format angezeigt werden.',
+        '--alt',
+        'Content-Type: text/html; charset=utf-8',
+        'Content-Transfer-Encoding: quoted-printable',
+        '',
+        `<p>Guten Tag,</p><p>ich schreibe von meiner privaten Adresse. Mein Konto l=C3=A4uft auf ${email('anna')}.</p>`,
+        '<p>Bitte senden Sie mir eine Kopie meiner Daten.</p><p>Mit freundlichen Gr=C3=BC=C3=9Fen<br>Anna</p>',
+        '--alt--',
+        '',
+      ].join('\r\n'),
+    );
+    expect(await intakeOf(messageId)).toMatchObject({ outcome: 'opened', rights: ['access'] });
+    // In the letter's language, to the registered address only.
+    const confirmation = await mailMatching(local, email('anna'), /privacy\/confirm\?request=/);
+    expect(confirmation.subject).toMatch(/Datenschutz|Anfrage|bestätigen/i);
+    await queuesSettled(local);
+    const toSender = await mailTo(local.dataDir, privateAddress);
+    expect(toSender.map((m) => m.text ?? '').join('\n')).not.toMatch(/confirm\?request=/);
+    expect(toSender).toHaveLength(1);
+    const requests = (await api('GET', '/v1/privacy/requests', { token })).body.requests;
+    expect(requests.map((r: { type: string; status: string }) => [r.type, r.status])).toEqual([['access', 'awaiting_confirmation']]);
+  }, 180_000);
+
+  it('a newsletter (List-Unsubscribe) from an account address is ticketed, never read as a request nor answered', async () => {
+    const token = await signUp('news');
+    const messageId = await send(
+      email('news'),
+      [
+        'Subject: Five ways to delete your account anywhere',
+        'List-Unsubscribe: <https://news.example.org/u/1>',
+        'Content-Type: text/plain',
+      ],
+      'This week: how to delete your account and why you should object to tracking.',
+    );
+    await eventually(async () =>
+      expect(
+        (await dynamo.send(new GetCommand({ TableName: 'tickets', Key: { pk: `TICKET#${ticketIdFor(messageId)}`, sk: 'TICKET' } }))).Item,
+      ).toBeDefined(),
+    );
+    await queuesSettled(local);
+    expect(
+      (await dynamo.send(new GetCommand({ TableName: 'privacyRequests', Key: { pk: `INTAKE#${messageId}`, sk: 'INTAKE' } }))).Item,
+    ).toBeUndefined();
+    expect((await api('GET', '/v1/privacy/requests', { token })).body.requests).toEqual([]);
+    expect((await mailTo(local.dataDir, email('news'))).filter((m) => /privacy/i.test(m.subject ?? ''))).toEqual([]);
+  }, 180_000);
+
+  it('a letter sent as a PDF: the reply says we do not open attachments and names the file', async () => {
+    await signUp('pdf');
+    const messageId = await send(
+      email('pdf'),
+      ['Subject: Letter', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="mix"'],
+      [
+        '--mix',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Please see my letter attached.',
+        '--mix',
+        'Content-Type: application/pdf; name="request.pdf"',
+        'Content-Disposition: attachment; filename="request.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        'JVBERi0xLjQK',
+        '--mix--',
+        '',
+      ].join('\r\n'),
+    );
+    expect(await intakeOf(messageId)).toMatchObject({ outcome: 'help_sent' });
+    const help = await mailMatching(local, email('pdf'), /How to exercise your privacy rights/);
+    expect(help.text).toContain('We do not open attachments: if your request is in one (request.pdf)');
+  }, 180_000);
+});

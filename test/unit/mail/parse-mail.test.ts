@@ -1,0 +1,192 @@
+import type { SESEventRecord } from 'aws-lambda';
+import iconv from 'iconv-lite';
+import { parseInbound } from '../../../lambdas/mail/adapters/parse-mail';
+import { readMail } from '../../../lambdas/privacy/domain/classify';
+
+const record = {
+  ses: {
+    mail: { timestamp: '2026-03-01T10:00:00.000Z', source: 'writer@example.org', messageId: 'm1' },
+    receipt: { recipients: ['privacy@omnapi.com'] },
+  },
+} as unknown as SESEventRecord;
+
+const mime = (headers: string[], body: string | Buffer) =>
+  Buffer.concat([Buffer.from(`From: writer@example.org\r\nTo: privacy@omnapi.com\r\n${headers.join('\r\n')}\r\n\r\n`), Buffer.from(body)]);
+const quotedPrintable = (bytes: Buffer) =>
+  [...bytes]
+    .map((c) =>
+      c === 10 ? '\r\n' : c >= 32 && c <= 126 && c !== 61 ? String.fromCharCode(c) : `=${c.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
+const encodedWord = (text: string, charset: string) => `=?${charset}?B?${iconv.encode(text, charset).toString('base64')}?=`;
+
+async function read(raw: Buffer) {
+  const parsed = await parseInbound(raw, record, 'inbound/m1');
+  return { parsed, reading: readMail(parsed.subject, parsed.text, { ownDomain: 'omnapi.com' }) };
+}
+
+describe('inbound mail in the charsets and encodings Europe writes', () => {
+  it.each([
+    [
+      'ISO-8859-2, quoted-printable (Polish)',
+      [
+        'Subject: =?ISO-8859-2?Q?Usuni=EAcie_konta?=',
+        'Content-Type: text/plain; charset=ISO-8859-2',
+        'Content-Transfer-Encoding: quoted-printable',
+      ],
+      quotedPrintable(iconv.encode('Dzień dobry,\nproszę o usunięcie mojego konta wraz z danymi.\nZ poważaniem\nJan', 'iso-8859-2')),
+      'Usunięcie konta',
+      ['deletion'],
+    ],
+    [
+      'ISO-8859-7, base64 (Greek), encoded subject',
+      [
+        `Subject: ${encodedWord('Αίτημα πρόσβασης', 'iso-8859-7')}`,
+        'Content-Type: text/plain; charset=ISO-8859-7',
+        'Content-Transfer-Encoding: base64',
+      ],
+      iconv.encode('Καλημέρα,\nζητώ αντίγραφο των δεδομένων μου (άρθρο 15 ΓΚΠΔ).\nΕυχαριστώ', 'iso-8859-7').toString('base64'),
+      'Αίτημα πρόσβασης',
+      ['access'],
+    ],
+    [
+      'windows-1250, 8bit (Czech)',
+      ['Subject: Vymazani', 'Content-Type: text/plain; charset=windows-1250', 'Content-Transfer-Encoding: 8bit'],
+      iconv.encode('Dobrý den,\nžádám o výmaz mého účtu a všech osobních údajů.\nDěkuji', 'windows-1250'),
+      'Vymazani',
+      ['deletion'],
+    ],
+    [
+      'windows-1252 typographic apostrophes (French)',
+      ['Subject: Demande', 'Content-Type: text/plain; charset=windows-1252', 'Content-Transfer-Encoding: quoted-printable'],
+      quotedPrintable(
+        iconv.encode('Bonjour,\nJe m’oppose à l’utilisation de mes données à des fins de prospection.\nCordialement', 'windows-1252'),
+      ),
+      'Demande',
+      ['objection'],
+    ],
+    [
+      'UTF-8 with a byte order mark (German)',
+      ['Subject: Anfrage', 'Content-Type: text/plain; charset=utf-8'],
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Bitte löschen Sie mein Konto.\n\nGrüße')]),
+      'Anfrage',
+      ['deletion'],
+    ],
+    [
+      'KOI8-R encoded subject, English body',
+      [`Subject: ${encodedWord('Запрос', 'koi8-r')}`, 'Content-Type: text/plain; charset=KOI8-R'],
+      iconv.encode('Please delete my account.', 'koi8-r'),
+      'Запрос',
+      ['deletion'],
+    ],
+  ])('%s: decoded subject and body, read for the right asked', async (_shape, headers, body, subject, rights) => {
+    const { parsed, reading } = await read(mime(headers, body));
+    expect({ subject: parsed.subject, rights: reading.rights }).toEqual({ subject, rights });
+  });
+});
+
+describe('what the writer saw', () => {
+  it('reads the HTML part of an alternative whose plain part is a "view it in a browser" stub', async () => {
+    const { parsed, reading } = await read(
+      mime(
+        ['Subject: Hello', 'MIME-Version: 1.0', 'Content-Type: multipart/alternative; boundary="alt"'],
+        [
+          '--alt',
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          'Your mail client cannot show this message. Open it in a browser.',
+          '--alt',
+          'Content-Type: text/html; charset=utf-8',
+          '',
+          '<p>Dear OmnAPI,</p><p>Please close my account and erase every piece of data you keep about me.</p><p>Regards,<br>Ben</p>',
+          '--alt--',
+          '',
+        ].join('\r\n'),
+      ),
+    );
+    expect(parsed.text).toContain('erase every piece of data');
+    expect(reading.rights).toEqual(['deletion']);
+  });
+
+  it('reads an HTML table cell by cell, never gluing a label to its value', async () => {
+    const { parsed } = await read(
+      mime(
+        ['Subject: Request', 'Content-Type: text/html; charset=utf-8'],
+        '<table><tr><td>Name</td><td>Anna&nbsp;Berg</td></tr><tr><td>Request</td><td>Erase my account</td></tr></table><p>Thanks &amp; regards</p>',
+      ),
+    );
+    expect(parsed.text.split(/\n+/)).toEqual(['Name', 'Anna Berg', 'Request', 'Erase my account', 'Thanks & regards']);
+  });
+
+  it('keeps the writer’s capitals in headings (a value is applied as written)', async () => {
+    const { parsed } = await read(mime(['Subject: x', 'Content-Type: text/html; charset=utf-8'], '<h2>Correct name: Anna van Berg</h2>'));
+    expect(parsed.text).toBe('Correct name: Anna van Berg');
+  });
+
+  it('keeps the plain part when the HTML part renders to no words', async () => {
+    const { parsed } = await read(
+      mime(
+        ['Subject: x', 'MIME-Version: 1.0', 'Content-Type: multipart/alternative; boundary="alt"'],
+        '--alt\r\nContent-Type: text/plain\r\n\r\nDelete my account.\r\n--alt\r\nContent-Type: text/html\r\n\r\n<img src="cid:x"><br>\r\n--alt--\r\n',
+      ),
+    );
+    expect(parsed.text).toBe('Delete my account.');
+  });
+});
+
+describe('robots by their headers', () => {
+  it.each([
+    ['List-Unsubscribe (every newsletter, RFC 8058)', 'List-Unsubscribe: <https://news.example.org/u?t=1>'],
+    ['List-Id (a mailing list)', 'List-Id: Privacy digest <digest.news.example.org>'],
+    ['X-Autoreply (an auto-responder)', 'X-Autoreply: yes'],
+  ])('%s marks the mail automated: never answered nor read as a request', async (_what, header) => {
+    const { parsed } = await read(mime(['Subject: Delete your account anywhere in 5 steps', header], 'How to delete your data.'));
+    expect(parsed.automated).toBe(true);
+  });
+
+  it('a person’s mail carries none of them', async () => {
+    const { parsed } = await read(mime(['Subject: Delete my account'], 'Please delete my account.'));
+    expect(parsed.automated).toBe(false);
+  });
+});
+
+describe('attachments', () => {
+  it('names the files attached — a letter sent as a PDF — but not inline images nor forwarded messages', async () => {
+    const { parsed } = await read(
+      mime(
+        ['Subject: Letter', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="mix"'],
+        [
+          '--mix',
+          'Content-Type: multipart/related; boundary="rel"',
+          '',
+          '--rel',
+          'Content-Type: text/html; charset=utf-8',
+          '',
+          '<p>Please find my letter attached.</p><img src="cid:logo">',
+          '--rel',
+          'Content-Type: image/png',
+          'Content-ID: <logo>',
+          'Content-Disposition: inline; filename="logo.png"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          'iVBORw0KGgo=',
+          '--rel--',
+          '--mix',
+          'Content-Type: application/pdf; name="Auskunftsersuchen.pdf"',
+          'Content-Disposition: attachment; filename="Auskunftsersuchen.pdf"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          'JVBERi0xLjQK',
+          '--mix',
+          'Content-Type: message/rfc822',
+          '',
+          'From: writer@example.org\r\nSubject: earlier\r\n\r\nhello',
+          '--mix--',
+          '',
+        ].join('\r\n'),
+      ),
+    );
+    expect(parsed.attachments).toEqual(['Auskunftsersuchen.pdf']);
+    expect(parsed.text).toContain('Please find my letter attached.');
+  });
+});
