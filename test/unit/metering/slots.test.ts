@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { itemSize } from '../../../bench/item-size';
 import { DynamoDbUsageReader } from '../../../lambdas/metering/adapters/dynamodb-usage-reader';
@@ -140,8 +140,10 @@ describe('slots: calls of an account that is not busy share an item per run of s
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR;
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 30 * 60_000);
     const agent = `Mozilla/5.0 ${'(compatible; a very long agent) '.repeat(12)}`;
+    // Paths that do not compress (ids): ~100 bytes an entry, so eight calls and the agent do not fit in 1 KB.
+    const digest = (seed: string) => createHash('sha256').update(seed).digest('base64url');
     const events = Array.from({ length: SLOT_CALLS }, (_, i) =>
-      call('acc_room', 24 + i, hour + 60_000 + i * 1_000, { userAgent: agent, path: `/search/${'q'.repeat(40)}/${i}` }),
+      call('acc_room', 24 + i, hour + 60_000 + i * 1_000, { userAgent: agent, path: `/search/${digest(`a${i}`)}/${digest(`b${i}`)}` }),
     );
     for (const [i, event] of events.entries()) await recordUsageBatch(messages([event], `o${i}_`), { store, settings });
     const items = await itemsOf('acc_room');
