@@ -277,7 +277,10 @@ export function slotUpdate(accountId: string, calls: { log: UsageLog; seq: numbe
   const room = (held: number) => SLOT_MAX_BYTES - own - bytes - (held + tokens.length) * TOKEN_COST;
   /** Whether the slot could take these calls at all (were it empty): calls too large for any slot are stored alone. */
   const fits = clients.every((client) => client.tokens) && room(0) >= 0;
-  const held = Array.from({ length: Math.max(0, Math.floor((SLOT_MAX_BYTES - own - bytes) / TOKEN_COST) - tokens.length + 1) }, (_, k) => k);
+  const held = Array.from(
+    { length: Math.max(0, Math.floor((SLOT_MAX_BYTES - own - bytes) / TOKEN_COST) - tokens.length + 1) },
+    (_, k) => k,
+  );
   const names = {
     ...Object.fromEntries(entries.map(({ name }, i) => [`#c${i}`, name])),
     ...Object.fromEntries(clients.map(({ name }, i) => [`#k${i}`, name])),
@@ -291,16 +294,23 @@ export function slotUpdate(accountId: string, calls: { log: UsageLog; seq: numbe
     ConditionExpression: [
       ...entries.map((_, i) => `attribute_not_exists(#c${i})`),
       ...clients.map((_, i) => `(attribute_not_exists(#k${i}) OR #k${i} = :k${i})`),
-      `((attribute_not_exists(t) AND attribute_not_exists(b)) OR ${held
-        .slice(1)
-        .map((k) => `(size(t) = :h${k} AND b <= :r${k})`)
-        .join(' OR ') || 'attribute_not_exists(b)'})`,
+      `((attribute_not_exists(t) AND attribute_not_exists(b)) OR ${
+        held
+          .slice(1)
+          .map((k) => `(size(t) = :h${k} AND b <= :r${k})`)
+          .join(' OR ') || 'attribute_not_exists(b)'
+      })`,
     ].join(' AND '),
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: {
       ...Object.fromEntries(entries.map(({ value }, i) => [`:c${i}`, value])),
       ...Object.fromEntries(clients.map(({ value }, i) => [`:k${i}`, value])),
-      ...Object.fromEntries(held.slice(1).flatMap((k) => [[`:h${k}`, k], [`:r${k}`, room(k)]])),
+      ...Object.fromEntries(
+        held.slice(1).flatMap((k) => [
+          [`:h${k}`, k],
+          [`:r${k}`, room(k)],
+        ]),
+      ),
       ':expires': expiresAt,
       ':n': calls.length,
       ':b': bytes,

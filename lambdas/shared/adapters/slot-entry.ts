@@ -290,13 +290,11 @@ export function encodeCompactEntry(log: EntryFields, analytics: boolean, hourSta
 }
 
 /** Whether a stored entry is in the compact form (else it is an earlier Brotli-compressed JSON array). */
-export const isCompactEntry = (data: Uint8Array) => data.byteLength > 0 && (data[0] === COMPACT_ENTRY || data[0] === COMPACT_ENTRY_OF_CLIENT);
+export const isCompactEntry = (data: Uint8Array) =>
+  data.byteLength > 0 && (data[0] === COMPACT_ENTRY || data[0] === COMPACT_ENTRY_OF_CLIENT);
 
 /** The fields and analytics mark of a compact entry of the slot whose hour starts at `hourStart`. */
-export function decodeCompactEntry(
-  data: Uint8Array,
-  hourStart: number,
-): { fields: EntryFields; analytics: boolean; client?: Uint8Array } {
+export function decodeCompactEntry(data: Uint8Array, hourStart: number): { fields: EntryFields; analytics: boolean; client?: Uint8Array } {
   const r = new Reader(data);
   const mark = r.byte();
   if (mark !== COMPACT_ENTRY && mark !== COMPACT_ENTRY_OF_CLIENT) throw new Error('Not a compact slot entry');
