@@ -24,14 +24,21 @@ const BATCH = 25;
  *   25–40 similar calls compress to 40–60 bytes each, against ~350 as an item apiece;
  * - **singles** `L#<at>#R<requestId>`: a call with no sequence number (refused calls, which the
  *   admit write did not count) as a page of one; its key is its dedupe guard;
- * - **slots** `M#<last ms of the hour>#Z<slot>_<client>`: the calls of an account that is not busy
- *   whose sequence numbers fall in one run of {@link SLOT_CALLS} (`seq / SLOT_CALLS`), made in one
- *   clock hour with one key and user agent (`client`, a short hash of both, which the item holds once
- *   as `k` and `u`). Each call is a top-level attribute `c<seq % SLOT_CALLS>` (its other fields,
- *   compressed), added only if absent — the call's dedupe guard. `n` counts the calls, `b` their
- *   bytes, so a write that would take the item past {@link SLOT_MAX_BYTES} (one write unit) is
- *   refused and that call is stored as a single call item instead. Keyed by the hour's last
- *   millisecond: the newest call it may hold, as pages are keyed by theirs;
+ * - **slots** `M#<last ms of the hour>#Z<slot>`: the calls of an account that is not busy whose
+ *   sequence numbers fall in one run of {@link SLOT_CALLS} (`seq / SLOT_CALLS`), made in one clock
+ *   hour, by any of its clients (key id and user agent). Each client the slot holds is an attribute
+ *   `k<hash>` (`hash`: 3 bytes of the SHA-256 of key id and user agent, in base64url) holding its key
+ *   id and user agent once, set only if absent or the same — another client under the same hash is
+ *   refused and its calls are stored as single call items. Each call is a top-level attribute
+ *   `c<seq % SLOT_CALLS>`, a compact binary entry (`slot-entry.ts`: its client's hash and its other
+ *   fields, ~40–70 bytes), added only if absent — the call's dedupe guard. `n` counts the calls, `b`
+ *   their entries' bytes and the number set `t` the clients' tokens (one per started 32 bytes of a
+ *   client attribute; adding a set is idempotent, so each client is counted once without the write
+ *   knowing whether it was there): a write that could take the item past {@link SLOT_MAX_BYTES} (one
+ *   write unit) is refused and that call is stored as a single call item instead. Keyed by the hour's
+ *   last millisecond: the newest call it may hold, as pages are keyed by theirs. Slots of the earlier
+ *   per-client form, `M#<hour end>#Z<slot>_<client>` holding one client as `k` and `u`, and entries of
+ *   the earlier form (Brotli-compressed JSON arrays) are still read and erased;
  * - **single calls** `M#<at>#S<seq>` or `M#<at>#R<requestId>`: one call of an account that is not
  *   busy, as one compressed item — a refused call (no sequence number), a call its slot had no room
  *   for, and the admitted calls stored before slots;
@@ -43,6 +50,12 @@ const BATCH = 25;
  * And outside the accounts' partitions, the sweep's lists: `pk = SWEEP#<day>#<shard>`, `sk = <accountId>`
  * for each account that had single calls that day, so the usage sweep finishes their hours' counts
  * if they stop calling; kept two days past the day (TTL).
+ *
+ * A call is decided into one form by its event alone, and guarded in that form; but a delivery that
+ * straddles a deploy changing the form (a batch the earlier worker stored and failed to acknowledge,
+ * redelivered to the new one) can store it in both: the per-client slot and the shared one. Every
+ * reader therefore returns and counts a call once by its request id (the log pages, the counting steps
+ * and the sweep, the usage API); erasure deletes both.
  *
  * Pages sort by their newest call, so a reader knows which logs are complete after each item and
  * returns them exactly newest first however batches interleaved, reading only what it returns (and
@@ -62,10 +75,10 @@ export const singleCallSortKey = (at: string, call: { seq?: number; requestId: s
   `M#${at}#${call.seq !== undefined ? `S${call.seq}` : `R${call.requestId}`}`;
 /**
  * Calls per slot: sequence numbers `k·SLOT_CALLS … (k+1)·SLOT_CALLS − 1` of an account share an item.
- * Chosen from measured entry sizes (bench/simulate.ts): a call's entry is ~80–100 bytes compressed
- * and the item's own part (keys, expiry, counters, key id and user agent) ~200, so eight calls fill
- * a slot to ~0.9 KB, inside one write unit. A power of two, so no slot straddles two balance shards'
- * sequence spans (SHARD_SEQ_SPAN = 2^40).
+ * Chosen from measured sizes (bench/simulate.ts, `docs/performance.md`): a compact entry is ~40–70
+ * bytes, a client ~40–150 with its tokens, the item's own part ~90, so eight calls of up to three
+ * clients fill a slot to ~0.5–0.9 KB, inside one write unit; sixteen would not fit. A power of two,
+ * so no slot straddles two balance shards' sequence spans (SHARD_SEQ_SPAN = 2^40).
  */
 export const SLOT_CALLS = 8;
 /** What a slot may grow to: DynamoDB bills a write by the larger of the item before and after, per started KB. */
