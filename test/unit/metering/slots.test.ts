@@ -176,6 +176,47 @@ describe('slots: calls of an account that is not busy share an item per run of s
     expect(await counted('acc_room')).toBe(SLOT_CALLS);
   });
 
+  it('keeps every slot within one write unit whatever clients join it, in whatever batches: calls it has no room for stored alone, each call once', async () => {
+    const random = seededRandom(11);
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 7 * HOUR;
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 50 * 60_000);
+    // Clients with agents from a few bytes to the gateway's 512 characters; paths from short to ids that do not compress.
+    const clients = Array.from({ length: 6 }, (_, i) => ({
+      keyId: `key_room_${i}`,
+      userAgent: `agent-${i}/${'x'.repeat(Math.floor(random() ** 3 * 500))}`,
+    }));
+    const events = Array.from({ length: 12 * SLOT_CALLS }, (_, i) =>
+      call('acc_join', 400 + i, hour + 60_000 + i * 20_000, {
+        ...clients[Math.floor(random() * (1 + (i % clients.length)))]!,
+        path:
+          random() < 0.5
+            ? `/p/${i}`
+            : `/q/${createHash('sha256')
+                .update(String(i))
+                .digest('base64url')
+                .repeat(1 + Math.floor(random() * 3))}`,
+      }),
+    );
+    // Five batches at once, each a random half; then all again.
+    const batches = Array.from({ length: 5 }, () => events.filter(() => random() < 0.5));
+    await Promise.all(batches.map((batch, b) => recordUsageBatch(messages(batch, `j${b}_`), { store, settings })));
+    await recordUsageBatch(messages(events, 'jall'), { store, settings });
+    expect(await recordUsageBatch(messages(events, 'jagain'), { store, settings })).toMatchObject({
+      recorded: 0,
+      duplicates: events.length,
+    });
+    const items = await itemsOf('acc_join');
+    const slots = items.filter((item) => /#Z\d+$/.test(String(item.sk)));
+    for (const slot of slots) expect(itemSize(slot)).toBeLessThanOrEqual(SLOT_MAX_BYTES);
+    // Some slots were full: their other calls are single items.
+    expect(items.some((item) => /^M#.*#S\d+$/.test(String(item.sk)))).toBe(true);
+    expect(
+      items.flatMap((item) => (String(item.sk).startsWith('M#') ? callsOfItem(item).map(({ log }) => log.requestId) : [])).sort(),
+    ).toEqual(events.map((e) => e.requestId).sort());
+    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    expect(await counted('acc_join')).toBe(events.length);
+  });
+
   it('stores a call too large for any slot alone (the longest user agent and path the gateway queues), batched with others or not, and its copies find it there', async () => {
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 6 * HOUR;
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 30 * 60_000);
