@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type LogPageOptions, type UsageLog, type UsageLogStore, usageLogRetentionDays } from '../usage-logs';
 import { ITEMS } from '../items';
+import { decodeCompactEntry, encodeCompactEntry, isCompactEntry } from './slot-entry';
 
 /** BatchWriteItem's ceiling. */
 const BATCH = 25;
@@ -26,8 +27,9 @@ const BATCH = 25;
  * - **slots** `M#<last ms of the hour>#Z<slot>_<client>`: the calls of an account that is not busy
  *   whose sequence numbers fall in one run of {@link SLOT_CALLS} (`seq / SLOT_CALLS`), made in one
  *   clock hour with one key and user agent (`client`, a short hash of both, which the item holds once
- *   as `k` and `u`). Each call is a top-level attribute `c<seq % SLOT_CALLS>` (its other fields,
- *   compressed), added only if absent — the call's dedupe guard. `n` counts the calls, `b` their
+ *   as `k` and `u`). Each call is a top-level attribute `c<seq % SLOT_CALLS>` (its other fields
+ *   as a compact binary entry, `slot-entry.ts`, ~50–70 bytes; entries of the earlier form, Brotli over
+ *   a JSON array, are still read beside them), added only if absent — the call's dedupe guard. `n` counts the calls, `b` their
  *   bytes, so a write that would take the item past {@link SLOT_MAX_BYTES} (one write unit) is
  *   refused and that call is stored as a single call item instead. Keyed by the hour's last
  *   millisecond: the newest call it may hold, as pages are keyed by theirs;
@@ -61,15 +63,17 @@ export const singleCallSortKey = (at: string, call: { seq?: number; requestId: s
   `M#${at}#${call.seq !== undefined ? `S${call.seq}` : `R${call.requestId}`}`;
 /**
  * Calls per slot: sequence numbers `k·SLOT_CALLS … (k+1)·SLOT_CALLS − 1` of an account share an item.
- * Chosen from measured entry sizes (bench/simulate.ts): a call's entry is ~80–100 bytes compressed
- * and the item's own part (keys, expiry, counters, key id and user agent) ~200, so eight calls fill
- * a slot to ~0.9 KB, inside one write unit. A power of two, so no slot straddles two balance shards'
- * sequence spans (SHARD_SEQ_SPAN = 2^40).
+ * Chosen from measured entry sizes (bench/simulate.ts): a call's compact entry is ~50–70 bytes (the
+ * Brotli form was ~80–100) and the item's own part (keys, expiry, counters, key id and user agent)
+ * ~100–250, so eight calls fill a slot to ~0.5–0.8 KB, inside one write unit; sixteen would not fit.
+ * A power of two, so no slot straddles two balance shards' sequence spans (SHARD_SEQ_SPAN = 2^40).
  */
 export const SLOT_CALLS = 8;
 /** What a slot may grow to: DynamoDB bills a write by the larger of the item before and after, per started KB. */
 export const SLOT_MAX_BYTES = 1024;
 const HOUR_MS = 3_600_000;
+/** `2026-03-01T10:17:03.120Z` → the epoch ms of `2026-03-01T10:00:00.000Z`. */
+const hourStartOf = (at: string) => Math.floor(Date.parse(at) / HOUR_MS) * HOUR_MS;
 /** `2026-03-01T10:17:03.120Z` → `2026-03-01T10:59:59.999Z`: the last moment of the call's hour. */
 export const hourEndOf = (at: string) => new Date(Math.floor(Date.parse(at) / HOUR_MS) * HOUR_MS + HOUR_MS - 1).toISOString();
 /** Which client made a call, as a slot's key tells it: 8 characters of the SHA-256 of its key id and user agent. */
@@ -148,14 +152,24 @@ export function decodeSingle(data: Uint8Array, at: string): UsageLog {
 /** The fields of a call its slot does not hold (the slot holds the hour, key id and user agent). */
 const SLOT_FIELDS = FIELDS.filter((f) => !['keyId', 'userAgent', 'at'].includes(f));
 
-/** A call's entry in its slot: its own fields, its time as milliseconds into the hour, and its analytics mark, compressed. */
+/** A call's entry in its slot, in the compact form (`slot-entry.ts`): its own fields, its time as milliseconds into the hour, its analytics mark. */
 export function encodeSlotEntry(log: UsageLog, analytics: boolean): Uint8Array {
-  const values = [...SLOT_FIELDS.map((field) => log[field] ?? null), Date.parse(log.at) % HOUR_MS, analytics ? 1 : 0];
-  const json = Buffer.from(JSON.stringify(values));
-  return brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: json.length } });
+  const { keyId: _key, userAgent: _agent, ...fields } = log;
+  return encodeCompactEntry(fields, analytics, hourStartOf(log.at));
 }
 
-/** The calls a slot item holds, with their analytics marks, in sequence order. */
+/** An entry of the form written before the compact one: its fields as a Brotli-compressed JSON array (SLOT_FIELDS, ms into the hour, analytics). */
+function decodeBrotliEntry(data: Uint8Array, hour: number): { fields: Record<string, unknown>; analytics: boolean } {
+  const values = JSON.parse(brotliDecompressSync(data).toString('utf8')) as unknown[];
+  const fields: Record<string, unknown> = {};
+  SLOT_FIELDS.forEach((field, i) => {
+    if (values[i] !== null && values[i] !== undefined) fields[field] = values[i];
+  });
+  fields.at = new Date(hour + Number(values[SLOT_FIELDS.length])).toISOString();
+  return { fields, analytics: values[SLOT_FIELDS.length + 1] === 1 };
+}
+
+/** The calls a slot item holds, with their analytics marks, in sequence order; each entry in either form. */
 export function decodeSlot(item: Record<string, unknown>): { log: UsageLog; analytics: boolean }[] {
   const hourEnd = Date.parse(singleCallAt(String(item.sk)));
   const hour = hourEnd + 1 - HOUR_MS;
@@ -163,13 +177,9 @@ export function decodeSlot(item: Record<string, unknown>): { log: UsageLog; anal
     .filter((name) => /^c\d+$/.test(name))
     .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
     .map((name) => {
-      const values = JSON.parse(brotliDecompressSync(item[name] as Uint8Array).toString('utf8')) as unknown[];
-      const log: Record<string, unknown> = { keyId: item.k, userAgent: item.u };
-      SLOT_FIELDS.forEach((field, i) => {
-        if (values[i] !== null && values[i] !== undefined) log[field] = values[i];
-      });
-      log.at = new Date(hour + Number(values[SLOT_FIELDS.length])).toISOString();
-      return { log: log as unknown as UsageLog, analytics: values[SLOT_FIELDS.length + 1] === 1 };
+      const data = item[name] as Uint8Array;
+      const { fields, analytics } = isCompactEntry(data) ? decodeCompactEntry(data, hour) : decodeBrotliEntry(data, hour);
+      return { log: { keyId: item.k, userAgent: item.u, ...fields } as UsageLog, analytics };
     });
 }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { itemSize } from '../../../bench/item-size';
 import { DynamoDbUsageReader } from '../../../lambdas/metering/adapters/dynamodb-usage-reader';
@@ -13,6 +13,8 @@ import {
   singleCallItem,
   slotSortKey,
 } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { COMPACT_ENTRY } from '../../../lambdas/shared/adapters/slot-entry';
+import { legacySlotEntry } from '../../helpers/legacy-slot-entry';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { seededRandom } from '../../helpers/seeded-random';
 
@@ -140,8 +142,10 @@ describe('slots: calls of an account that is not busy share an item per run of s
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR;
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 30 * 60_000);
     const agent = `Mozilla/5.0 ${'(compatible; a very long agent) '.repeat(12)}`;
+    // Paths that do not compress (ids): ~100 bytes an entry, so eight calls and the agent do not fit in 1 KB.
+    const digest = (seed: string) => createHash('sha256').update(seed).digest('base64url');
     const events = Array.from({ length: SLOT_CALLS }, (_, i) =>
-      call('acc_room', 24 + i, hour + 60_000 + i * 1_000, { userAgent: agent, path: `/search/${'q'.repeat(40)}/${i}` }),
+      call('acc_room', 24 + i, hour + 60_000 + i * 1_000, { userAgent: agent, path: `/search/${digest(`a${i}`)}/${digest(`b${i}`)}` }),
     );
     for (const [i, event] of events.entries()) await recordUsageBatch(messages([event], `o${i}_`), { store, settings });
     const items = await itemsOf('acc_room');
@@ -215,6 +219,55 @@ describe('slots: calls of an account that is not busy share an item per run of s
       [new Date(hour).toISOString().replace('.000Z', 'Z')]: 4,
       [new Date(hour + HOUR).toISOString().replace('.000Z', 'Z')]: 4,
     });
+  });
+
+  it('reads and guards slots holding entries of the earlier Brotli form beside compact ones: logs in order, usage and erasure counted once, redeliveries refused', async () => {
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 12 * HOUR;
+    const events = Array.from({ length: 2 * SLOT_CALLS }, (_, i) => call('acc_forms', 48 + i, hour + 60_000 + i * 60_000));
+    const logOf = ({ v: _v, accountId: _a, seq: _s, used: _u, balanceMicro: _b, ...log }: UsageEvent) => log;
+    // What the worker stored before the compact form: the first half of each slot, Brotli entries.
+    for (const slot of [0, 1]) {
+      const written = events.slice(slot * SLOT_CALLS, slot * SLOT_CALLS + SLOT_CALLS / 2);
+      await dynamo.client.send(
+        new PutCommand({
+          TableName: 'usageLogs',
+          Item: {
+            pk: 'ACCOUNT#acc_forms',
+            sk: slotSortKey(written[0]!, written[0]!.seq!),
+            k: 'key_1',
+            u: 'python-requests/2.32.3',
+            expiresAt: Math.floor((hour + HOUR) / 1000) + 90 * 86_400,
+            n: written.length,
+            b: written.reduce((sum, e) => sum + 2 + legacySlotEntry(logOf(e), true).byteLength, 0),
+            ...Object.fromEntries(written.map((e) => [`c${e.seq! % SLOT_CALLS}`, legacySlotEntry(logOf(e), true)])),
+          },
+        }),
+      );
+    }
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 20 * 60_000);
+    // Every call delivered now: the Brotli-stored ones are duplicates, the rest land in the same slots in the compact form.
+    expect(await recordUsageBatch(messages(events, 'f'), { store, settings })).toMatchObject({
+      recorded: SLOT_CALLS,
+      duplicates: SLOT_CALLS,
+    });
+    const slots = (await itemsOf('acc_forms')).filter((item) => String(item.sk).includes('#Z'));
+    expect(slots).toHaveLength(2);
+    for (const slot of slots) {
+      const entries = Object.keys(slot).filter((name) => /^c\d+$/.test(name));
+      expect(entries.filter((name) => (slot[name] as Uint8Array)[0] === COMPACT_ENTRY)).toHaveLength(SLOT_CALLS / 2);
+      expect(slot.n).toBe(SLOT_CALLS);
+    }
+    expect(slots.flatMap((item) => callsOfItem(item).map(({ log }) => log))).toEqual(events.map(logOf));
+    expect(await readAll('acc_forms', hour + 2 * HOUR)).toEqual(events.map((e) => e.requestId).reverse());
+    const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
+    const bucket = new Date(hour).toISOString().replace('.000Z', 'Z');
+    expect((await reader.aggregates('acc_forms', 'hour', bucket, bucket)).reduce((sum, b) => sum + b.calls, 0)).toBe(events.length);
+    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    expect(await counted('acc_forms')).toBe(events.length);
+    expect((await reader.aggregates('acc_forms', 'hour', bucket, bucket)).reduce((sum, b) => sum + b.calls, 0)).toBe(events.length);
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    expect(await logs.erasePage('acc_forms', 100)).toEqual({ erased: events.length, remaining: false });
+    expect(await logs.any('acc_forms')).toBe(false);
   });
 
   it('reads single call items stored before slots beside them: logs newest first, usage counted once', async () => {
