@@ -46,8 +46,8 @@ const shadowProcessImport: Plugin = {
  * The global each bundle asks, when it loads, for the X-Ray SDK's context store (cls-hooked). On Lambda
  * a process loads one bundle, so one copy of the SDK creates one namespace and installs one async hook.
  * Here every function of the app shares one process, and each bundle's own copy would install one
- * more: every promise, timer and socket of every function would run a hook per bundle loaded (with
- * ~40 functions, about half of this process's CPU on the metered path, measured). The bundles share
+ * more: every promise, timer and socket of every function would run a hook per bundle loaded (28
+ * hooks with the app's functions: about half of this process's CPU on the metered path, measured). The bundles share
  * one cls-hooked instead, whose `createNamespace` hands back the namespace a first bundle made: one
  * hook, as in each Lambda process. X-Ray is off outside Lambda (no segment is ever recorded here), so
  * what the namespace holds is never read.
@@ -214,7 +214,7 @@ export class LocalFunctions {
       for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
       for (const fn of stale) {
         const output = result.metafile.outputs[path.relative(PROJECT_ROOT, path.join(this.cacheDir, `${fn.logicalId}.js`))];
-        const inputs = Object.keys(output?.inputs ?? {}).filter((input) => !input.startsWith('omnapi-process:'));
+        const inputs = Object.keys(output?.inputs ?? {}).filter((input) => !/^omnapi-(process|cls-hooked):/.test(input));
         writeAtomically(
           this.manifestOf(fn),
           Buffer.from(JSON.stringify({ key: this.keyOf(fn), inputs: Object.fromEntries(inputs.map((i) => [i, stamp(i)])) })),
