@@ -255,7 +255,7 @@ export const ITEMS = {
     table: 'usageLogs',
     owner: 'metering',
     holds:
-      'up to 8 compressed calls of an account that is not busy: one run of its sequence numbers in one hour, with one key and user agent (held once)',
+      'up to 8 compact calls of an account that is not busy: one run of its sequence numbers in one hour, by any of its keys and user agents (each held once); earlier per-client slots add `_<client>` to the key',
     pk: 'ACCOUNT#{accountId}',
     sk: 'M#{hourEnd}#Z{slot}',
     foundBy: 'account',

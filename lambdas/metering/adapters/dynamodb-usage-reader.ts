@@ -89,6 +89,8 @@ export class DynamoDbUsageReader {
       else spans.push([lower, hour + HOUR]);
     }
     const found: Record<string, unknown>[] = [];
+    // A call is counted once even if it was stored in two forms (a redelivery straddling a deploy that changed the form).
+    const seen = new Set<string>();
     for (const [lower, upper] of spans) {
       // Calls at `lower` itself are counted already (`through` is inclusive), and `upper` is an hour's start.
       const range = callRange(lower, upper - 1);
@@ -105,6 +107,8 @@ export class DynamoDbUsageReader {
           if (product && log.product !== product) continue;
           const bucket = `${at.slice(0, 13)}:00:00Z`;
           if (Date.parse(at) <= (through.get(`${bucket}#${log.product}`) ?? -Infinity)) continue;
+          if (seen.has(log.requestId)) continue;
+          seen.add(log.requestId);
           found.push({ bucket, product: log.product, ...countersOfCall(log) });
         }
       }

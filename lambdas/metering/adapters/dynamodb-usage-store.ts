@@ -13,6 +13,8 @@ import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits
 import {
   callRange,
   callsOfItem,
+  clientAttribute,
+  clientHashOf,
   expiryOf,
   logPageItem,
   logPartition,
@@ -320,16 +322,29 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   /**
-   * Adds calls of one slot (same account, hour, slot and client) with one conditional update. When it
-   * is refused, the item it found tells why: calls already there are duplicates (the rest is tried
-   * again); another client under the same short hash, or no room left, sends the calls to single
-   * items. Both are decided by what the slot holds, which only grows, so every copy of a call ends
-   * where its first did.
+   * Adds calls of one slot (same account, hour and run of sequence numbers, any clients) to it with
+   * one conditional update. When it is refused, the item it found tells why: calls already there are
+   * duplicates (the rest is tried again); a client whose hash another client holds, or no room left,
+   * sends calls to single items. Both are decided by what the slot holds, which only grows (a client
+   * attribute, once set, never changes), so every copy of a call ends where its first did. Two clients
+   * of one batch under the same hash are written one after the other: the second finds the first's.
    */
   private async recordSlot(calls: UsageEntry[]): Promise<{ duplicates: string[]; alone: UsageEntry[] }> {
     const duplicates: string[] = [];
     const alone: UsageEntry[] = [];
     const { accountId } = calls[0]!.event;
+    const clientOfHash = new Map<string, string>();
+    const later: UsageEntry[] = [];
+    const now: UsageEntry[] = [];
+    for (const entry of calls) {
+      const hash = clientAttribute(clientHashOf(entry.event));
+      const client = `${entry.event.keyId}\n${entry.event.userAgent}`;
+      if ((clientOfHash.get(hash) ?? client) !== client) later.push(entry);
+      else {
+        clientOfHash.set(hash, client);
+        now.push(entry);
+      }
+    }
     /** Calls refused together tried one by one; a single call refused for room (or size) is stored alone. */
     const oneAtATime = async (entries: UsageEntry[]) => {
       if (entries.length === 1) return void alone.push(entries[0]!);
@@ -339,10 +354,10 @@ export class DynamoDbUsageStore implements UsageStore {
         alone.push(...one.alone);
       }
     };
-    let pending = calls;
+    let pending = now;
     for (let attempt = 0; pending.length; attempt++) {
       if (attempt >= CONFLICT_TRIES + SLOT_CALLS) throw new Error(`Recording slot calls of ${accountId} kept being refused`);
-      const { update, fits } = slotUpdate(
+      const { update, fits, clients } = slotUpdate(
         accountId,
         pending.map(({ event, analytics }) => ({ log: logOf(event), seq: event.seq!, analytics })),
       );
@@ -367,19 +382,27 @@ export class DynamoDbUsageStore implements UsageStore {
       if (!found) continue;
       const there = pending.filter(({ event }) => found[slotEntryName(event.seq!)] !== undefined);
       for (const { event } of there) duplicates.push(event.requestId);
+      // A client attribute held by another client (same hash): its calls are stored alone.
+      const taken = new Set(
+        clients
+          .filter(({ name, value }) => found[name] !== undefined && Buffer.compare(Buffer.from(found[name] as Uint8Array), value) !== 0)
+          .map(({ name }) => name),
+      );
       const rest = pending.filter((entry) => !there.includes(entry));
-      if (there.length) {
-        pending = rest;
+      const clashing = rest.filter(({ event }) => taken.has(clientAttribute(clientHashOf(event))));
+      alone.push(...clashing);
+      if (there.length || clashing.length) {
+        pending = rest.filter((entry) => !clashing.includes(entry));
         continue;
-      }
-      const { keyId, userAgent } = rest[0]!.event;
-      if (found.k !== undefined && (found.k !== keyId || found.u !== userAgent)) {
-        alone.push(...rest);
-        break;
       }
       // No room for all of them: one at a time, each call that no longer fits alone.
       await oneAtATime(rest);
       break;
+    }
+    if (later.length) {
+      const rest = await this.recordSlot(later);
+      duplicates.push(...rest.duplicates);
+      alone.push(...rest.alone);
     }
     return { duplicates, alone };
   }
@@ -520,6 +543,7 @@ export class DynamoDbUsageStore implements UsageStore {
   /** An account's calls stored in slots and single call items made after `from` and up to `until` (epoch ms), with their analytics mark. */
   private async singlesBetween(accountId: string, from: number, until: number): Promise<{ log: UsageLog; analytics: boolean }[]> {
     const found: { log: UsageLog; analytics: boolean }[] = [];
+    const seen = new Set<string>();
     // From the millisecond after `from`: the slots of the hour before end at `from` when it is an hour's start minus one.
     const { lower, upper } = callRange(from + 1, until);
     let start: Record<string, unknown> | undefined;
@@ -536,7 +560,9 @@ export class DynamoDbUsageStore implements UsageStore {
       for (const item of page.Items ?? [])
         for (const call of callsOfItem(item)) {
           const at = Date.parse(call.log.at);
-          if (at > from && at <= until) found.push(call);
+          // Once per call, even if a redelivery straddling a deploy that changed the form stored it twice.
+          if (at > from && at <= until && !seen.has(call.log.requestId)) found.push(call);
+          seen.add(call.log.requestId);
         }
       start = page.LastEvaluatedKey;
     } while (start);

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type LogPageOptions, type UsageLog, type UsageLogStore, usageLogRetentionDays } from '../usage-logs';
 import { ITEMS } from '../items';
-import { decodeCompactEntry, encodeCompactEntry, isCompactEntry } from './slot-entry';
+import { CLIENT_HASH_BYTES, decodeClient, decodeCompactEntry, encodeClient, encodeCompactEntry, isCompactEntry } from './slot-entry';
 
 /** BatchWriteItem's ceiling. */
 const BATCH = 25;
@@ -24,15 +24,21 @@ const BATCH = 25;
  *   25–40 similar calls compress to 40–60 bytes each, against ~350 as an item apiece;
  * - **singles** `L#<at>#R<requestId>`: a call with no sequence number (refused calls, which the
  *   admit write did not count) as a page of one; its key is its dedupe guard;
- * - **slots** `M#<last ms of the hour>#Z<slot>_<client>`: the calls of an account that is not busy
- *   whose sequence numbers fall in one run of {@link SLOT_CALLS} (`seq / SLOT_CALLS`), made in one
- *   clock hour with one key and user agent (`client`, a short hash of both, which the item holds once
- *   as `k` and `u`). Each call is a top-level attribute `c<seq % SLOT_CALLS>` (its other fields
- *   as a compact binary entry, `slot-entry.ts`, ~50–70 bytes; entries of the earlier form, Brotli over
- *   a JSON array, are still read beside them), added only if absent — the call's dedupe guard. `n` counts the calls, `b` their
- *   bytes, so a write that would take the item past {@link SLOT_MAX_BYTES} (one write unit) is
- *   refused and that call is stored as a single call item instead. Keyed by the hour's last
- *   millisecond: the newest call it may hold, as pages are keyed by theirs;
+ * - **slots** `M#<last ms of the hour>#Z<slot>`: the calls of an account that is not busy whose
+ *   sequence numbers fall in one run of {@link SLOT_CALLS} (`seq / SLOT_CALLS`), made in one clock
+ *   hour, by any of its clients (key id and user agent). Each client the slot holds is an attribute
+ *   `k<hash>` (`hash`: 3 bytes of the SHA-256 of key id and user agent, in base64url) holding its key
+ *   id and user agent once, set only if absent or the same — another client under the same hash is
+ *   refused and its calls are stored as single call items. Each call is a top-level attribute
+ *   `c<seq % SLOT_CALLS>`, a compact binary entry (`slot-entry.ts`: its client's hash and its other
+ *   fields, ~40–70 bytes), added only if absent — the call's dedupe guard. `n` counts the calls, `b`
+ *   their entries' bytes and the number set `t` the clients' tokens (one per started 32 bytes of a
+ *   client attribute; adding a set is idempotent, so each client is counted once without the write
+ *   knowing whether it was there): a write that could take the item past {@link SLOT_MAX_BYTES} (one
+ *   write unit) is refused and that call is stored as a single call item instead. Keyed by the hour's
+ *   last millisecond: the newest call it may hold, as pages are keyed by theirs. Slots of the earlier
+ *   per-client form, `M#<hour end>#Z<slot>_<client>` holding one client as `k` and `u`, and entries of
+ *   the earlier form (Brotli-compressed JSON arrays) are still read and erased;
  * - **single calls** `M#<at>#S<seq>` or `M#<at>#R<requestId>`: one call of an account that is not
  *   busy, as one compressed item — a refused call (no sequence number), a call its slot had no room
  *   for, and the admitted calls stored before slots;
@@ -44,6 +50,12 @@ const BATCH = 25;
  * And outside the accounts' partitions, the sweep's lists: `pk = SWEEP#<day>#<shard>`, `sk = <accountId>`
  * for each account that had single calls that day, so the usage sweep finishes their hours' counts
  * if they stop calling; kept two days past the day (TTL).
+ *
+ * A call is decided into one form by its event alone, and guarded in that form; but a delivery that
+ * straddles a deploy changing the form (a batch the earlier worker stored and failed to acknowledge,
+ * redelivered to the new one) can store it in both: the per-client slot and the shared one. Every
+ * reader therefore returns and counts a call once by its request id (the log pages, the counting steps
+ * and the sweep, the usage API); erasure deletes both.
  *
  * Pages sort by their newest call, so a reader knows which logs are complete after each item and
  * returns them exactly newest first however batches interleaved, reading only what it returns (and
@@ -63,10 +75,10 @@ export const singleCallSortKey = (at: string, call: { seq?: number; requestId: s
   `M#${at}#${call.seq !== undefined ? `S${call.seq}` : `R${call.requestId}`}`;
 /**
  * Calls per slot: sequence numbers `k·SLOT_CALLS … (k+1)·SLOT_CALLS − 1` of an account share an item.
- * Chosen from measured entry sizes (bench/simulate.ts): a call's compact entry is ~50–70 bytes (the
- * Brotli form was ~80–100) and the item's own part (keys, expiry, counters, key id and user agent)
- * ~100–250, so eight calls fill a slot to ~0.5–0.8 KB, inside one write unit; sixteen would not fit.
- * A power of two, so no slot straddles two balance shards' sequence spans (SHARD_SEQ_SPAN = 2^40).
+ * Chosen from measured sizes (bench/simulate.ts, `docs/performance.md`): a compact entry is ~40–70
+ * bytes, a client ~40–150 with its tokens, the item's own part ~90, so eight calls of up to three
+ * clients fill a slot to ~0.5–0.9 KB, inside one write unit; sixteen would not fit. A power of two,
+ * so no slot straddles two balance shards' sequence spans (SHARD_SEQ_SPAN = 2^40).
  */
 export const SLOT_CALLS = 8;
 /** What a slot may grow to: DynamoDB bills a write by the larger of the item before and after, per started KB. */
@@ -76,12 +88,19 @@ const HOUR_MS = 3_600_000;
 const hourStartOf = (at: string) => Math.floor(Date.parse(at) / HOUR_MS) * HOUR_MS;
 /** `2026-03-01T10:17:03.120Z` → `2026-03-01T10:59:59.999Z`: the last moment of the call's hour. */
 export const hourEndOf = (at: string) => new Date(Math.floor(Date.parse(at) / HOUR_MS) * HOUR_MS + HOUR_MS - 1).toISOString();
-/** Which client made a call, as a slot's key tells it: 8 characters of the SHA-256 of its key id and user agent. */
+/** The client of a call in a slot written before slots were shared, as that slot's key tells it: 8 characters of the SHA-256 of its key id and user agent. */
 const clientOf = (log: Pick<UsageLog, 'keyId' | 'userAgent'>) =>
   createHash('sha256').update(`${log.keyId}\n${log.userAgent}`).digest('base64url').slice(0, 8);
-/** A slot's key: its hour's last millisecond, the slot number and the client. */
-export const slotSortKey = (log: Pick<UsageLog, 'at' | 'keyId' | 'userAgent'>, seq: number) =>
+/** The key of a slot of the earlier per-client form (read and erased, no longer written): its hour's end, the slot number and the client. */
+export const perClientSlotSortKey = (log: Pick<UsageLog, 'at' | 'keyId' | 'userAgent'>, seq: number) =>
   `M#${hourEndOf(log.at)}#Z${Math.floor(seq / SLOT_CALLS)}_${clientOf(log)}`;
+/** A slot's key: its hour's last millisecond and the slot number; every client of the account shares it. */
+export const slotSortKey = (log: Pick<UsageLog, 'at'>, seq: number) => `M#${hourEndOf(log.at)}#Z${Math.floor(seq / SLOT_CALLS)}`;
+/** Which client made a call, as its entry in a shared slot names it: CLIENT_HASH_BYTES of the SHA-256 of its key id and user agent. */
+export const clientHashOf = (log: Pick<UsageLog, 'keyId' | 'userAgent'>) =>
+  Uint8Array.from(createHash('sha256').update(`${log.keyId}\n${log.userAgent}`).digest().subarray(0, CLIENT_HASH_BYTES));
+/** The attribute of a shared slot holding a client's key id and user agent: `k` and its hash in base64url (4 characters). */
+export const clientAttribute = (hash: Uint8Array) => `k${Buffer.from(hash).toString('base64url')}`;
 /** The attribute a call takes in its slot. */
 export const slotEntryName = (seq: number) => `c${seq % SLOT_CALLS}`;
 const isSlotKey = (sk: string) => sk.startsWith('M#') && sk.includes('#Z');
@@ -152,10 +171,10 @@ export function decodeSingle(data: Uint8Array, at: string): UsageLog {
 /** The fields of a call its slot does not hold (the slot holds the hour, key id and user agent). */
 const SLOT_FIELDS = FIELDS.filter((f) => !['keyId', 'userAgent', 'at'].includes(f));
 
-/** A call's entry in its slot, in the compact form (`slot-entry.ts`): its own fields, its time as milliseconds into the hour, its analytics mark. */
+/** A call's entry in its (shared) slot, in the compact form (`slot-entry.ts`): its client's hash, its own fields, its time as milliseconds into the hour, its analytics mark. */
 export function encodeSlotEntry(log: UsageLog, analytics: boolean): Uint8Array {
   const { keyId: _key, userAgent: _agent, ...fields } = log;
-  return encodeCompactEntry(fields, analytics, hourStartOf(log.at));
+  return encodeCompactEntry(fields, analytics, hourStartOf(log.at), clientHashOf(log));
 }
 
 /** An entry of the form written before the compact one: its fields as a Brotli-compressed JSON array (SLOT_FIELDS, ms into the hour, analytics). */
@@ -169,17 +188,29 @@ function decodeBrotliEntry(data: Uint8Array, hour: number): { fields: Record<str
   return { fields, analytics: values[SLOT_FIELDS.length + 1] === 1 };
 }
 
-/** The calls a slot item holds, with their analytics marks, in sequence order; each entry in either form. */
+/**
+ * The calls a slot item holds, with their analytics marks, in sequence order: a shared slot's (each
+ * entry names its client, whose key id and user agent the item holds once under `k<hash>`), or a
+ * per-client slot's of the earlier form (one client, as `k` and `u`); entries in either encoding.
+ */
 export function decodeSlot(item: Record<string, unknown>): { log: UsageLog; analytics: boolean }[] {
   const hourEnd = Date.parse(singleCallAt(String(item.sk)));
   const hour = hourEnd + 1 - HOUR_MS;
+  const perClient = item.k !== undefined;
   return Object.keys(item)
     .filter((name) => /^c\d+$/.test(name))
     .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
     .map((name) => {
       const data = item[name] as Uint8Array;
-      const { fields, analytics } = isCompactEntry(data) ? decodeCompactEntry(data, hour) : decodeBrotliEntry(data, hour);
-      return { log: { keyId: item.k, userAgent: item.u, ...fields } as UsageLog, analytics };
+      if (!isCompactEntry(data)) {
+        const { fields, analytics } = decodeBrotliEntry(data, hour);
+        return { log: { keyId: item.k, userAgent: item.u, ...fields } as UsageLog, analytics };
+      }
+      const { fields, analytics, client } = decodeCompactEntry(data, hour);
+      if (perClient) return { log: { keyId: String(item.k), userAgent: String(item.u), ...fields }, analytics };
+      const held = client && item[clientAttribute(client)];
+      if (!held) throw new Error(`Slot ${String(item.sk)} has no client for its entry ${name}`);
+      return { log: { ...decodeClient(held as Uint8Array), ...fields }, analytics };
     });
 }
 
@@ -200,20 +231,51 @@ export const callRange = (from: number, until: number) => ({
 });
 
 /**
- * The UpdateItem that adds calls of one slot (same account, hour, slot and client) to it: each call's
- * entry only if its attribute is absent, the client's key id and user agent only if the slot is new
- * (or the same: a hash collision refuses), and only while the item stays within SLOT_MAX_BYTES.
- * A refusal means: some call is there already (a duplicate), or there is no room, or another client
- * holds the key — the caller reads which from the item returned.
+ * Room a slot keeps per token of its clients' set `t`: the client attribute's bytes a token stands
+ * for, and the token's own bytes in the set (a number below 2^30: at most six).
+ */
+const TOKEN_BYTES = 32;
+const TOKEN_COST = TOKEN_BYTES + 6;
+
+/**
+ * A client of a shared slot: its attribute (`k<hash>`, the key id and user agent) and its tokens —
+ * `hash · 64 + j` for each started TOKEN_BYTES of the attribute. Adding a number set is idempotent,
+ * so the slot's set `t` counts each client's tokens once however often it is added: its size bounds
+ * the bytes the clients take, without knowing in the write whether the client was there before.
+ */
+function slotClient(log: Pick<UsageLog, 'keyId' | 'userAgent'>) {
+  const hash = clientHashOf(log);
+  const name = clientAttribute(hash);
+  const value = encodeClient(log.keyId, log.userAgent);
+  const base = ((hash[0]! << 16) | (hash[1]! << 8) | hash[2]!) * 64;
+  const count = Math.ceil((name.length + value.byteLength) / TOKEN_BYTES);
+  return { name, value, tokens: count <= 64 ? Array.from({ length: count }, (_, j) => base + j) : undefined };
+}
+
+/**
+ * The UpdateItem that adds calls of one slot (same account, hour and run of sequence numbers; any of
+ * the account's clients) to it: each call's entry only if its attribute is absent, each client's key
+ * id and user agent only if absent or the same (another client under the same hash refuses), the
+ * clients' tokens to `t`, and only while the item stays within SLOT_MAX_BYTES. A refusal means: some
+ * call is there already (a duplicate), or another client holds a hash, or there is no room — the
+ * caller reads which from the item returned. The calls' clients must have distinct hashes.
+ *
+ * The item's size is bounded by what only grows: `b` (the entries' bytes) and the size of `t` (each
+ * token standing for TOKEN_COST bytes of a client): the update is allowed when, with `k` tokens held,
+ * `b` leaves room for its entries and for its clients' tokens as if they all were new — one
+ * condition per possible `k`, as conditions cannot add. So whether a call fits is decided by what the
+ * slot holds, which only grows: a call refused for room is refused again.
  */
 export function slotUpdate(accountId: string, calls: { log: UsageLog; seq: number; analytics: boolean }[]) {
   const first = calls[0]!.log;
   const entries = calls.map(({ log, seq, analytics }) => ({ name: slotEntryName(seq), value: encodeSlotEntry(log, analytics) }));
   const bytes = entries.reduce((sum, { name, value }) => sum + name.length + value.byteLength, 0);
+  const clients = [...new Map(calls.map(({ log }) => slotClient(log)).map((client) => [client.name, client])).values()];
+  const tokens = clients.flatMap((client) => client.tokens ?? []);
   const key = { pk: logPartition(accountId), sk: slotSortKey(first, calls[0]!.seq) };
   const expiresAt = Math.floor(Date.parse(hourEndOf(first.at)) / 1000) + usageLogRetentionDays() * 86_400;
   // The item's own part at its largest, sized as DynamoDB sizes an attribute (its name's bytes and its
-  // value's): the keys, `expiresAt` (a number of up to 6 bytes), `n` (up to 2), `b` (up to 3), `k` and `u`.
+  // value's): the keys, `expiresAt` (a number of up to 6 bytes), `n` (up to 2), `b` (up to 3), and the set `t`'s own 3.
   const own = (
     [
       ['pk', Buffer.byteLength(key.pk)],
@@ -221,29 +283,54 @@ export function slotUpdate(accountId: string, calls: { log: UsageLog; seq: numbe
       ['expiresAt', 6],
       ['n', 2],
       ['b', 3],
-      ['k', Buffer.byteLength(first.keyId)],
-      ['u', Buffer.byteLength(first.userAgent)],
+      ['t', 3],
     ] as const
   ).reduce((sum, [name, valueBytes]) => sum + name.length + valueBytes, 0);
-  const names = Object.fromEntries(entries.map(({ name }, i) => [`#c${i}`, name]));
-  /** Whether the slot could take these calls at all (were it empty): a call too large for any slot is stored alone. */
-  const fits = own + bytes <= SLOT_MAX_BYTES;
+  /** Room for the entries when `held` tokens are in the slot already (and this update's all added). */
+  const room = (held: number) => SLOT_MAX_BYTES - own - bytes - (held + tokens.length) * TOKEN_COST;
+  /** Whether the slot could take these calls at all (were it empty): calls too large for any slot are stored alone. */
+  const fits = clients.every((client) => client.tokens) && room(0) >= 0;
+  const held = Array.from(
+    { length: Math.max(0, Math.floor((SLOT_MAX_BYTES - own - bytes) / TOKEN_COST) - tokens.length + 1) },
+    (_, k) => k,
+  );
+  const names = {
+    ...Object.fromEntries(entries.map(({ name }, i) => [`#c${i}`, name])),
+    ...Object.fromEntries(clients.map(({ name }, i) => [`#k${i}`, name])),
+  };
   const update = {
     Key: key,
-    UpdateExpression: `SET ${entries.map((_, i) => `#c${i} = :c${i}`).join(', ')}, k = if_not_exists(k, :k), u = if_not_exists(u, :u), expiresAt = if_not_exists(expiresAt, :expires) ADD n :n, b :b`,
-    ConditionExpression: `${entries.map((_, i) => `attribute_not_exists(#c${i})`).join(' AND ')} AND (attribute_not_exists(k) OR (k = :k AND u = :u)) AND (attribute_not_exists(b) OR b <= :room)`,
+    UpdateExpression: `SET ${[
+      ...entries.map((_, i) => `#c${i} = :c${i}`),
+      ...clients.map((_, i) => `#k${i} = if_not_exists(#k${i}, :k${i})`),
+    ].join(', ')}, expiresAt = if_not_exists(expiresAt, :expires) ADD n :n, b :b, t :t`,
+    ConditionExpression: [
+      ...entries.map((_, i) => `attribute_not_exists(#c${i})`),
+      ...clients.map((_, i) => `(attribute_not_exists(#k${i}) OR #k${i} = :k${i})`),
+      `((attribute_not_exists(t) AND attribute_not_exists(b)) OR ${
+        held
+          .slice(1)
+          .map((k) => `(size(t) = :h${k} AND b <= :r${k})`)
+          .join(' OR ') || 'attribute_not_exists(b)'
+      })`,
+    ].join(' AND '),
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: {
       ...Object.fromEntries(entries.map(({ value }, i) => [`:c${i}`, value])),
-      ':k': first.keyId,
-      ':u': first.userAgent,
+      ...Object.fromEntries(clients.map(({ value }, i) => [`:k${i}`, value])),
+      ...Object.fromEntries(
+        held.slice(1).flatMap((k) => [
+          [`:h${k}`, k],
+          [`:r${k}`, room(k)],
+        ]),
+      ),
       ':expires': expiresAt,
       ':n': calls.length,
       ':b': bytes,
-      ':room': SLOT_MAX_BYTES - own - bytes,
+      ':t': new Set(tokens),
     },
   };
-  return { update, fits };
+  return { update, fits, clients: clients.map(({ name, value }) => ({ name, value })) };
 }
 
 /** A single call's item, expiring the retention period after it; `analytics` when its account had not objected. */
@@ -319,11 +406,17 @@ export class DynamoDbUsageLogs implements UsageLogStore {
         logs.push(buffer[taken++]!);
       buffer = buffer.slice(taken);
     };
+    // A call stored twice (a redelivery straddling a deploy that changed its form) is returned once:
+    // both copies have one order key, so a later page's cursor excludes the copy too.
+    const seen = new Set<string>();
     const keep = (item: Record<string, unknown>) => {
       // Past its TTL but not yet swept by DynamoDB (which can take days): hidden already.
       if (Number(item.expiresAt ?? Infinity) <= nowSeconds) return;
-      for (const log of logsOf(item))
+      for (const log of logsOf(item)) {
+        if (seen.has(orderKey(log))) continue;
+        seen.add(orderKey(log));
         if (log.at >= oldest && (!cursor || orderKey(log) < cursor) && (!filter || filter(log))) buffer.push(log);
+      }
     };
     const upper = (prefix: string) => (cursor ? `${prefix}${minuteOf(cursor)}\uffff` : `${prefix}\uffff`);
     // Pages `L#<newest call>#…`, slots `M#<hour's end>#Z…` and single calls `M#<at>#…`, each newest first: the bound of an item is the newest call it may hold.

@@ -29,6 +29,14 @@ import type { UsageLog } from '../usage-logs';
  * Strings are a varint length and their bytes.
  */
 export const COMPACT_ENTRY = 0x11;
+/**
+ * The mark of a compact entry that names its client: three bytes of the client's hash follow it,
+ * then the same layout. Its low seven bits are those of {@link COMPACT_ENTRY}, so no Brotli stream
+ * starts with it either. Slots shared by an account's clients hold these; per-client slots the others.
+ */
+export const COMPACT_ENTRY_OF_CLIENT = 0x91;
+/** Bytes of a client's hash an entry carries. */
+export const CLIENT_HASH_BYTES = 3;
 
 /** The fields an entry holds: the call's, without what its slot holds once (key id, user agent, the hour). */
 export type EntryFields = Omit<UsageLog, 'keyId' | 'userAgent'>;
@@ -120,6 +128,9 @@ class Reader {
   }
   text(): string {
     return Buffer.from(this.lengthPrefixed()).toString('utf8');
+  }
+  remaining(): number {
+    return this.data.byteLength - this.at;
   }
   end(): void {
     if (this.at !== this.data.byteLength) throw new Error('Slot entry has trailing bytes');
@@ -232,8 +243,11 @@ function ipForm(ip: string): { kind: IpKind; bytes?: Uint8Array } {
 const brotli = (data: Buffer) =>
   brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength } });
 
-/** A call's entry in the compact form; `hourStart` (epoch ms) is its slot's hour, which the slot's key holds. */
-export function encodeCompactEntry(log: EntryFields, analytics: boolean, hourStart: number): Uint8Array {
+/**
+ * A call's entry in the compact form; `hourStart` (epoch ms) is its slot's hour, which the slot's key
+ * holds; `client`, when given, the CLIENT_HASH_BYTES of its client's hash (a slot shared by clients).
+ */
+export function encodeCompactEntry(log: EntryFields, analytics: boolean, hourStart: number, client?: Uint8Array): Uint8Array {
   const w = new Writer();
   const id = idForm(log.requestId);
   const ip = ipForm(log.ip);
@@ -244,7 +258,11 @@ export function encodeCompactEntry(log: EntryFields, analytics: boolean, hourSta
   const usePacked = pathPacked !== undefined && pathPacked.byteLength < pathText.byteLength;
   const ms = Date.parse(log.at) - hourStart;
   const atAsText = !(ms >= 0 && ms < 3_600_000 && new Date(hourStart + ms).toISOString() === log.at);
-  w.byte(COMPACT_ENTRY);
+  if (client) {
+    if (client.byteLength !== CLIENT_HASH_BYTES) throw new Error(`A client hash is ${CLIENT_HASH_BYTES} bytes`);
+    w.byte(COMPACT_ENTRY_OF_CLIENT);
+    w.raw(client);
+  } else w.byte(COMPACT_ENTRY);
   w.byte(
     (analytics ? FLAG_ANALYTICS : 0) |
       (log.upstreamLatencyMs !== undefined ? FLAG_UPSTREAM : 0) |
@@ -272,12 +290,15 @@ export function encodeCompactEntry(log: EntryFields, analytics: boolean, hourSta
 }
 
 /** Whether a stored entry is in the compact form (else it is an earlier Brotli-compressed JSON array). */
-export const isCompactEntry = (data: Uint8Array) => data.byteLength > 0 && data[0] === COMPACT_ENTRY;
+export const isCompactEntry = (data: Uint8Array) =>
+  data.byteLength > 0 && (data[0] === COMPACT_ENTRY || data[0] === COMPACT_ENTRY_OF_CLIENT);
 
 /** The fields and analytics mark of a compact entry of the slot whose hour starts at `hourStart`. */
-export function decodeCompactEntry(data: Uint8Array, hourStart: number): { fields: EntryFields; analytics: boolean } {
+export function decodeCompactEntry(data: Uint8Array, hourStart: number): { fields: EntryFields; analytics: boolean; client?: Uint8Array } {
   const r = new Reader(data);
-  if (r.byte() !== COMPACT_ENTRY) throw new Error('Not a compact slot entry');
+  const mark = r.byte();
+  if (mark !== COMPACT_ENTRY && mark !== COMPACT_ENTRY_OF_CLIENT) throw new Error('Not a compact slot entry');
+  const client = mark === COMPACT_ENTRY_OF_CLIENT ? Uint8Array.from(r.raw(CLIENT_HASH_BYTES)) : undefined;
   const flags = r.byte();
   const kinds = r.byte();
   const requestId = readId(r, kinds & 0b111);
@@ -315,5 +336,20 @@ export function decodeCompactEntry(data: Uint8Array, hourStart: number): { field
       at,
     },
     analytics: (flags & FLAG_ANALYTICS) !== 0,
+    ...(client ? { client } : {}),
   };
+}
+
+/** A client as a shared slot holds it once: its key id (length first) and user agent, UTF-8. */
+export function encodeClient(keyId: string, userAgent: string): Uint8Array {
+  const w = new Writer();
+  w.text(keyId);
+  w.raw(Buffer.from(userAgent, 'utf8'));
+  return w.done();
+}
+
+export function decodeClient(data: Uint8Array): { keyId: string; userAgent: string } {
+  const r = new Reader(data);
+  const keyId = r.text();
+  return { keyId, userAgent: Buffer.from(data.subarray(data.byteLength - r.remaining())).toString('utf8') };
 }

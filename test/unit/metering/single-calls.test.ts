@@ -2,7 +2,8 @@ import { DynamoDbUsageReader } from '../../../lambdas/metering/adapters/dynamodb
 import { DynamoDbUsageStore, lastMsOf, STEP_LAG_MS, storedInPage } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
-import { callsOfItem, DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { callsOfItem, clientAttribute, clientHashOf, DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { encodeClient } from '../../../lambdas/shared/adapters/slot-entry';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
 const HOUR = 3_600_000;
@@ -70,7 +71,11 @@ describe('single calls: a call of an account that is not busy is one plain write
     // Sequence numbers 2 and 3, one key and agent, one hour: one slot item holds both.
     const items = (await dynamo.scanAll()).usageLogs.filter((item) => item.pk === 'ACCOUNT#acc_lone');
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ n: 2, k: 'key_1', u: 'jest' });
+    // The client's key id and user agent held once, under its short hash.
+    expect(items[0]).toMatchObject({
+      n: 2,
+      [clientAttribute(clientHashOf({ keyId: 'key_1', userAgent: 'jest' }))]: encodeClient('key_1', 'jest'),
+    });
     expect(callsOfItem(items[0]!).map(({ log }) => log)).toEqual([logOf(lone), logOf(next)]);
     expect(items[0]!.expiresAt).toBe(Math.floor((Math.floor(now / HOUR) * HOUR + HOUR - 1) / 1000) + 90 * 86_400);
     expect(

@@ -7,13 +7,14 @@ import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import {
   callsOfItem,
+  clientAttribute,
+  clientHashOf,
   DynamoDbUsageLogs,
   SLOT_CALLS,
   SLOT_MAX_BYTES,
   singleCallItem,
-  slotSortKey,
+  perClientSlotSortKey,
 } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
-import { COMPACT_ENTRY } from '../../../lambdas/shared/adapters/slot-entry';
 import { legacySlotEntry } from '../../helpers/legacy-slot-entry';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { seededRandom } from '../../helpers/seeded-random';
@@ -79,7 +80,11 @@ describe('slots: calls of an account that is not busy share an item per run of s
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
     // The worker's clock just after the calls: none is late, so no step counts while they are written.
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 5 * 60_000);
-    const events = Array.from({ length: 4 * SLOT_CALLS }, (_, i) => call('acc_conc', 8 + i, hour + 60_000 + i * 5_000));
+    // Three clients (keys and agents) of one account, their calls interleaved: each slot is shared by all three.
+    const agents = ['python-requests/2.32.3', 'axios/1.7.7', 'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0'];
+    const events = Array.from({ length: 4 * SLOT_CALLS }, (_, i) =>
+      call('acc_conc', 8 + i, hour + 60_000 + i * 5_000, { keyId: `key_${(i * 7) % 3}`, userAgent: agents[(i * 7) % 3]! }),
+    );
     // Five workers at once, each with a random half of the calls: every call in two or three batches, some in none yet.
     const batches = Array.from({ length: 5 }, () => events.filter(() => random() < 0.5));
     const results = await Promise.all(batches.map((batch, b) => recordUsageBatch(messages(batch, `c${b}_`), { store, settings })));
@@ -94,6 +99,15 @@ describe('slots: calls of an account that is not busy share an item per run of s
     const items = await itemsOf('acc_conc');
     expect(items.filter((item) => String(item.sk).startsWith('M#'))).toHaveLength(4);
     for (const item of items) expect(item.n).toBe(SLOT_CALLS);
+    // Each client's key id and user agent held once per slot, beside its calls' entries.
+    for (const item of items) {
+      const clients = new Set(callsOfItem(item).map(({ log }) => `${log.keyId}|${log.userAgent}`));
+      expect(Object.keys(item).filter((name) => /^k.{4}$/.test(name))).toHaveLength(clients.size);
+      expect(clients.size).toBeGreaterThan(1);
+    }
+    expect(items.flatMap((item) => callsOfItem(item).map(({ log }) => log))).toEqual(
+      events.map(({ v: _v, accountId: _a, seq: _s, used: _u, balanceMicro: _b, ...log }) => log),
+    );
     expect(items.flatMap((item) => callsOfItem(item).map(({ log }) => log.requestId)).sort()).toEqual(
       events.map((e) => e.requestId).sort(),
     );
@@ -162,6 +176,47 @@ describe('slots: calls of an account that is not busy share an item per run of s
     expect(await counted('acc_room')).toBe(SLOT_CALLS);
   });
 
+  it('keeps every slot within one write unit whatever clients join it, in whatever batches: calls it has no room for stored alone, each call once', async () => {
+    const random = seededRandom(11);
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 7 * HOUR;
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 50 * 60_000);
+    // Clients with agents from a few bytes to the gateway's 512 characters; paths from short to ids that do not compress.
+    const clients = Array.from({ length: 6 }, (_, i) => ({
+      keyId: `key_room_${i}`,
+      userAgent: `agent-${i}/${'x'.repeat(Math.floor(random() ** 3 * 500))}`,
+    }));
+    const events = Array.from({ length: 12 * SLOT_CALLS }, (_, i) =>
+      call('acc_join', 400 + i, hour + 60_000 + i * 20_000, {
+        ...clients[Math.floor(random() * (1 + (i % clients.length)))]!,
+        path:
+          random() < 0.5
+            ? `/p/${i}`
+            : `/q/${createHash('sha256')
+                .update(String(i))
+                .digest('base64url')
+                .repeat(1 + Math.floor(random() * 3))}`,
+      }),
+    );
+    // Five batches at once, each a random half; then all again.
+    const batches = Array.from({ length: 5 }, () => events.filter(() => random() < 0.5));
+    await Promise.all(batches.map((batch, b) => recordUsageBatch(messages(batch, `j${b}_`), { store, settings })));
+    await recordUsageBatch(messages(events, 'jall'), { store, settings });
+    expect(await recordUsageBatch(messages(events, 'jagain'), { store, settings })).toMatchObject({
+      recorded: 0,
+      duplicates: events.length,
+    });
+    const items = await itemsOf('acc_join');
+    const slots = items.filter((item) => /#Z\d+$/.test(String(item.sk)));
+    for (const slot of slots) expect(itemSize(slot)).toBeLessThanOrEqual(SLOT_MAX_BYTES);
+    // Some slots were full: their other calls are single items.
+    expect(items.some((item) => /^M#.*#S\d+$/.test(String(item.sk)))).toBe(true);
+    expect(
+      items.flatMap((item) => (String(item.sk).startsWith('M#') ? callsOfItem(item).map(({ log }) => log.requestId) : [])).sort(),
+    ).toEqual(events.map((e) => e.requestId).sort());
+    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    expect(await counted('acc_join')).toBe(events.length);
+  });
+
   it('stores a call too large for any slot alone (the longest user agent and path the gateway queues), batched with others or not, and its copies find it there', async () => {
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 6 * HOUR;
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 30 * 60_000);
@@ -180,22 +235,46 @@ describe('slots: calls of an account that is not busy share an item per run of s
     expect(await counted('acc_huge')).toBe(3);
   });
 
-  it('stores a call alone when its slot key is held by another client (a hash collision), and its copies find it there', async () => {
+  it('stores the calls of a client whose hash another client of the slot holds (a real collision) alone, nothing lost or doubled, in one batch or apart', async () => {
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 6 * HOUR;
+    // Two key ids whose clients' short hashes collide, found by trying (24 bits: a few thousand tries).
+    const seen = new Map<string, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const keyId = `key_clash_${i}`;
+      const name = clientAttribute(clientHashOf({ keyId, userAgent: 'ua' }));
+      const other = seen.get(name);
+      if (other) pair = [other, keyId];
+      else seen.set(name, keyId);
+    }
+    const [a, b] = pair;
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 30 * 60_000);
-    const event = call('acc_clash', 41, hour + 90_000);
-    // What another key's calls would have written under the same short hash.
-    await dynamo.client.send(
-      new PutCommand({
-        TableName: 'usageLogs',
-        Item: { pk: 'ACCOUNT#acc_clash', sk: slotSortKey(event, 41), k: 'key_other', u: 'other-agent', n: 0, b: 0 },
-      }),
+    // One slot: both clients in one batch; the next: b's calls first, in a batch of their own.
+    const together = Array.from({ length: SLOT_CALLS }, (_, i) =>
+      call('acc_clash', 80 + i, hour + 60_000 + i * 1_000, { keyId: i % 2 ? b : a, userAgent: 'ua' }),
     );
-    expect(await recordUsageBatch(messages([event], 'x'), { store, settings })).toMatchObject({ recorded: 1 });
-    expect(await recordUsageBatch(messages([event], 'y'), { store, settings })).toMatchObject({ recorded: 0, duplicates: 1 });
-    const alone = (await itemsOf('acc_clash')).filter((item) => String(item.sk).endsWith('#S41'));
-    expect(alone).toHaveLength(1);
-    expect(callsOfItem(alone[0]!)[0]!.log).toMatchObject({ requestId: event.requestId, keyId: 'key_1' });
+    const apart = Array.from({ length: SLOT_CALLS }, (_, i) =>
+      call('acc_clash', 88 + i, hour + 120_000 + i * 1_000, { keyId: i % 2 ? b : a, userAgent: 'ua' }),
+    );
+    expect(await recordUsageBatch(messages(together, 't'), { store, settings })).toMatchObject({ recorded: SLOT_CALLS });
+    const bFirst = apart.filter((e) => e.keyId === b);
+    expect(await recordUsageBatch(messages(bFirst, 'b'), { store, settings })).toMatchObject({ recorded: bFirst.length });
+    expect(await recordUsageBatch(messages(apart, 'a'), { store, settings })).toMatchObject({
+      recorded: SLOT_CALLS - bFirst.length,
+      duplicates: bFirst.length,
+    });
+    // Every copy again: found where its first went.
+    const all = [...together, ...apart];
+    expect(await recordUsageBatch(messages(all, 'again'), { store, settings })).toMatchObject({ recorded: 0, duplicates: all.length });
+    const items = await itemsOf('acc_clash');
+    const slots = items.filter((item) => /#Z\d+$/.test(String(item.sk)));
+    const singles = items.filter((item) => /^M#.*#S\d+$/.test(String(item.sk)));
+    // In each slot one client holds the hash: the first written (a in the batch of both, b in the other); the other's calls are alone.
+    expect(slots.map((slot) => callsOfItem(slot).map(({ log }) => log.keyId))).toEqual([Array(4).fill(a), Array(4).fill(b)]);
+    expect(singles.map((item) => callsOfItem(item)[0]!.log.keyId).sort()).toEqual([...Array(4).fill(a), ...Array(4).fill(b)].sort());
+    expect(await readAll('acc_clash', hour + 2 * HOUR)).toEqual(all.map((e) => e.requestId).reverse());
+    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    expect(await counted('acc_clash')).toBe(all.length);
   });
 
   it('splits a slot at an hour boundary, decided by each call alone, and counts each part in its own hour', async () => {
@@ -221,21 +300,25 @@ describe('slots: calls of an account that is not busy share an item per run of s
     });
   });
 
-  it('reads and guards slots holding entries of the earlier Brotli form beside compact ones: logs in order, usage and erasure counted once, redeliveries refused', async () => {
+  it('reads per-client slots of the earlier form (Brotli entries) beside shared ones: a call stored in both across the deploy is listed, counted and erased once', async () => {
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 12 * HOUR;
-    const events = Array.from({ length: 2 * SLOT_CALLS }, (_, i) => call('acc_forms', 48 + i, hour + 60_000 + i * 60_000));
+    const agents = ['python-requests/2.32.3', 'axios/1.7.7'];
+    const events = Array.from({ length: 2 * SLOT_CALLS }, (_, i) =>
+      call('acc_forms', 48 + i, hour + 60_000 + i * 60_000, { keyId: `key_${i % 2}`, userAgent: agents[i % 2]! }),
+    );
     const logOf = ({ v: _v, accountId: _a, seq: _s, used: _u, balanceMicro: _b, ...log }: UsageEvent) => log;
-    // What the worker stored before the compact form: the first half of each slot, Brotli entries.
-    for (const slot of [0, 1]) {
-      const written = events.slice(slot * SLOT_CALLS, slot * SLOT_CALLS + SLOT_CALLS / 2);
+    // What the worker stored before slots were shared: a slot per client of the first run, Brotli entries.
+    const before = events.slice(0, SLOT_CALLS / 2);
+    for (const client of [0, 1]) {
+      const written = before.filter((_, i) => i % 2 === client);
       await dynamo.client.send(
         new PutCommand({
           TableName: 'usageLogs',
           Item: {
             pk: 'ACCOUNT#acc_forms',
-            sk: slotSortKey(written[0]!, written[0]!.seq!),
-            k: 'key_1',
-            u: 'python-requests/2.32.3',
+            sk: perClientSlotSortKey(written[0]!, written[0]!.seq!),
+            k: written[0]!.keyId,
+            u: written[0]!.userAgent,
             expiresAt: Math.floor((hour + HOUR) / 1000) + 90 * 86_400,
             n: written.length,
             b: written.reduce((sum, e) => sum + 2 + legacySlotEntry(logOf(e), true).byteLength, 0),
@@ -245,20 +328,20 @@ describe('slots: calls of an account that is not busy share an item per run of s
       );
     }
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 20 * 60_000);
-    // Every call delivered now: the Brotli-stored ones are duplicates, the rest land in the same slots in the compact form.
-    expect(await recordUsageBatch(messages(events, 'f'), { store, settings })).toMatchObject({
-      recorded: SLOT_CALLS,
-      duplicates: SLOT_CALLS,
-    });
-    const slots = (await itemsOf('acc_forms')).filter((item) => String(item.sk).includes('#Z'));
-    expect(slots).toHaveLength(2);
-    for (const slot of slots) {
-      const entries = Object.keys(slot).filter((name) => /^c\d+$/.test(name));
-      expect(entries.filter((name) => (slot[name] as Uint8Array)[0] === COMPACT_ENTRY)).toHaveLength(SLOT_CALLS / 2);
-      expect(slot.n).toBe(SLOT_CALLS);
-    }
-    expect(slots.flatMap((item) => callsOfItem(item).map(({ log }) => log))).toEqual(events.map(logOf));
+    // After the deploy every call is delivered (the first four again: their batch's answer was lost
+    // before it): they land in the shared slots too, where the new form puts them.
+    await recordUsageBatch(messages(events, 'f'), { store, settings });
+    const items = await itemsOf('acc_forms');
+    const shared = items.filter((item) => /#Z\d+$/.test(String(item.sk)));
+    expect(shared.map((item) => item.n)).toEqual([SLOT_CALLS, SLOT_CALLS]);
+    expect(items.filter((item) => /#Z\d+_/.test(String(item.sk)))).toHaveLength(2);
+    // Every call once, newest first, however many pages; usage counted once before the sweep and after it.
     expect(await readAll('acc_forms', hour + 2 * HOUR)).toEqual(events.map((e) => e.requestId).reverse());
+    const listed = await new DynamoDbUsageLogs(dynamo.client, 'usageLogs').page('acc_forms', {
+      limit: 100,
+      now: new Date(hour + 2 * HOUR),
+    });
+    expect(listed.logs).toEqual(events.map(logOf).reverse());
     const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
     const bucket = new Date(hour).toISOString().replace('.000Z', 'Z');
     expect((await reader.aggregates('acc_forms', 'hour', bucket, bucket)).reduce((sum, b) => sum + b.calls, 0)).toBe(events.length);
@@ -266,7 +349,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
     expect(await counted('acc_forms')).toBe(events.length);
     expect((await reader.aggregates('acc_forms', 'hour', bucket, bucket)).reduce((sum, b) => sum + b.calls, 0)).toBe(events.length);
     const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
-    expect(await logs.erasePage('acc_forms', 100)).toEqual({ erased: events.length, remaining: false });
+    await logs.erasePage('acc_forms', 100);
     expect(await logs.any('acc_forms')).toBe(false);
   });
 
