@@ -154,20 +154,27 @@ export interface PollerModel {
  * The batches `pollers` concurrent pollers would form from messages sent at these times: each
  * message is taken by one poller at random; a poller's batch opens with its first message and
  * closes at the batch size or when the window has passed. Receives are counted as a poller makes
- * them: one per round trip that found messages, at most ten each.
+ * them: one per round trip that found messages, at most ten each. Each batch names its poller: the
+ * worker container it is invoked in, for what a container remembers between batches.
  */
 export function pollBatches<T>(
   messages: { at: number; item: T }[],
   model: PollerModel,
   seed = 3,
-): { batches: { closedAt: number; items: T[] }[]; receives: number } {
+): { batches: { closedAt: number; items: T[]; poller: number }[]; receives: number } {
   const random = seeded(seed);
-  const open = Array.from({ length: model.pollers }, () => ({ items: [] as T[], openedAt: 0, lastReceiveAt: -Infinity, inReceive: 0 }));
-  const batches: { closedAt: number; items: T[] }[] = [];
+  const open = Array.from({ length: model.pollers }, (_, poller) => ({
+    poller,
+    items: [] as T[],
+    openedAt: 0,
+    lastReceiveAt: -Infinity,
+    inReceive: 0,
+  }));
+  const batches: { closedAt: number; items: T[]; poller: number }[] = [];
   let receives = 0;
   const windowMs = model.windowSeconds * 1000;
   const close = (p: (typeof open)[number], at: number) => {
-    if (p.items.length) batches.push({ closedAt: at, items: p.items });
+    if (p.items.length) batches.push({ closedAt: at, items: p.items, poller: p.poller });
     p.items = [];
   };
   for (const { at, item } of messages) {

@@ -14,7 +14,14 @@ import { DynamoDbSubjectData } from '../lambdas/privacy/adapters/dynamodb-subjec
 import { ERASURE_PAGE } from '../lambdas/privacy/domain/erasure-steps';
 import { buildExport } from '../lambdas/privacy/domain/export';
 import type { PrivacyRequest } from '../lambdas/privacy/domain/model';
-import { DynamoDbUsageLogs, logPageItem, minuteOf, newestAt, pageSortKey } from '../lambdas/shared/adapters/dynamodb-usage-logs';
+import {
+  DynamoDbUsageLogs,
+  isAgentKey,
+  logPageItem,
+  minuteOf,
+  newestAt,
+  pageSortKey,
+} from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { balanceShardKey, MICRO_PER_CREDIT } from '../lambdas/shared/credits';
 import { newId, randomSecret, sha256 } from '../lambdas/shared/crypto';
 import type { UsageLog } from '../lambdas/shared/usage-logs';
@@ -770,7 +777,8 @@ async function storedLogs(dynamo: DynamoDBDocumentClient, accountIds: string[]) 
       );
       for (const item of page.Items ?? []) {
         bytes += itemSize(item) + MODEL.dynamoItemOverheadBytes;
-        if (/^[LM]#/.test(String(item.sk))) {
+        // Items holding calls (an agent item holds a user agent, not a call: its bytes count, it is no log item).
+        if (/^[LM]#/.test(String(item.sk)) && !isAgentKey(String(item.sk))) {
           logItems++;
           count += Number(item.n ?? 1);
         }

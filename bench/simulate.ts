@@ -2,6 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbUsageStore, PAGE_FROM_CALLS_PER_SECOND, STEP_LAG_MS } from '../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../lambdas/metering/domain/usage';
+import { isAgentKey } from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { itemSize } from './item-size';
 import { MODEL } from './prices';
 import { type OfferedLoad, plannedCalls, type PollerModel, pollBatches, ratesOf, seeded, totalRate, usageEventsOf } from './load';
@@ -56,6 +57,9 @@ export interface StoreFigures {
      * (an upper bound: what those calls' slot writes would have cost is not taken off).
      */
     fullSlotUnitsPerCall: number;
+    /** Agent items' writes and reads per call of the sample (once an hour per account, agent and container). */
+    agentWriteUnitsPerCall: number;
+    agentReadUnitsPerCall: number;
     sweepReadUnitsPerCall: number;
   };
   /** Usage-logs table write units per call: what one account's log partition takes per call. */
@@ -79,6 +83,8 @@ const ITEM_OVERHEAD = 100;
 /** Calls of the hour-long sample that prices slots: enough accounts for an hour of their calls to stay near this. */
 const STEADY_CALLS = 6_000;
 const isSlot = (sk: string) => /^M#.*#Z/.test(sk);
+/** What an item holds calls of: a page, slot or single call does, an agent item (a user agent its slots name) does not. */
+const logsIn = (sk: string, n: unknown) => (/^[LM]#/.test(sk) && !isAgentKey(sk) ? Number(n ?? 1) : 0);
 /** A DynamoDB request's round trip from Lambda in the same region (single-digit ms; taken high). */
 export const DYNAMO_ROUND_TRIP_MS = MODEL.dynamoRoundTripMs;
 /** The worker's own CPU per event at its memory (parsing, compression): taken high. */
@@ -99,6 +105,9 @@ export class MeteredClient {
   refusedSlotUnits = 0;
   readonly requests = new Map<string, number>();
   readUnits = 0;
+  /** Writes and reads of agent items (part of `writeUnits` and `readUnits`, counted apart too): paid once an hour per account, agent and container. */
+  agentWriteUnits = 0;
+  agentReadUnits = 0;
   transactions = 0;
 
   constructor(private readonly inner: DynamoDBDocumentClient) {}
@@ -135,6 +144,22 @@ export class MeteredClient {
         0,
       );
       this.readUnits += Math.max(1, Math.ceil(items / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
+    } else if (name === 'BatchGetCommand') {
+      // Each key asked for is read (an item that is not there still costs the least a read costs).
+      const found = new Map<string, Record<string, unknown>>();
+      for (const [table, items] of Object.entries((result as { Responses?: Record<string, Record<string, unknown>[]> })?.Responses ?? {}))
+        for (const item of items) found.set(`${table}|${item.pk}|${item.sk}`, item);
+      for (const [table, request] of Object.entries(
+        command.input.RequestItems as Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }>,
+      ))
+        for (const key of request.Keys) {
+          const item = found.get(`${table}|${key.pk}|${key.sk}`);
+          const units =
+            Math.max(1, Math.ceil((item ? (this.sizes.get(`${table}|${key.pk}|${key.sk}`)?.bytes ?? itemSize(item)) : 1) / 4096)) *
+            (request.ConsistentRead ? 1 : 0.5);
+          this.readUnits += units;
+          if (isAgentKey(String(key.sk))) this.agentReadUnits += units;
+        }
     } else if (name === 'BatchWriteCommand') {
       for (const [table, requests] of Object.entries(command.input.RequestItems as Record<string, any[]>)) {
         for (const request of requests)
@@ -166,7 +191,7 @@ export class MeteredClient {
         pk: String(body.Item.pk),
         sk: String(body.Item.sk),
         bytes: after,
-        logs: /^[LM]#/.test(String(body.Item.sk)) ? Number(body.Item.n ?? 1) : 0,
+        logs: logsIn(String(body.Item.sk), body.Item.n),
       });
     } else if (kind === 'Update') {
       const { Item } = await this.inner.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
@@ -177,11 +202,12 @@ export class MeteredClient {
           pk: String(Item.pk),
           sk: String(Item.sk),
           bytes: after,
-          logs: /^[LM]#/.test(String(Item.sk)) ? Number(Item.n ?? 1) : 0,
+          logs: logsIn(String(Item.sk), Item.n),
         });
     } else if (kind === 'Delete') this.sizes.delete(id);
     const units = Math.max(1, Math.ceil(Math.max(before, after) / 1024)) * factor;
     this.writeUnits += units;
+    if (isAgentKey(String(key.sk))) this.agentWriteUnits += units;
     if (table === 'usageLogs') this.logTableWriteUnits += units;
     return units;
   }
@@ -216,20 +242,26 @@ export async function simulateLoad(
   const { batches, receives } = pollBatches(messages, model);
   const metered = new MeteredClient(client);
   let clock = start.getTime();
-  const store = new DynamoDbUsageStore(
-    metered.asClient(),
-    { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' },
-    undefined,
-    () => clock,
-    options.tallyEvery,
+  // A worker container per poller: what a container remembers between batches (sweep marks, agents) is its own, as on Lambda.
+  const stores = Array.from(
+    { length: model.pollers },
+    () =>
+      new DynamoDbUsageStore(
+        metered.asClient(),
+        { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' },
+        undefined,
+        () => clock,
+        options.tallyEvery,
+      ),
   );
+  const store = stores[0]!;
   // The worker reads each account's settings once a batch (one eventually consistent GetItem each).
   let settingsReads = 0;
   const settings = { of: async () => ((settingsReads += 0.5), { analytics: options.analytics ?? true }) };
   const started = performance.now();
   for (const batch of batches) {
     clock = batch.closedAt;
-    const { failed } = await recordUsageBatch(batch.items, { store, settings });
+    const { failed } = await recordUsageBatch(batch.items, { store: stores[batch.poller]!, settings });
     if (failed.size) throw new Error(`the simulated worker failed ${failed.size} messages of ${load.name}`);
   }
   const storeMs = performance.now() - started;
@@ -258,6 +290,8 @@ export async function simulateLoad(
     ratesOf(load).flatMap((rate, i) => (rate > 0 && rate < PAGE_FROM_CALLS_PER_SECOND ? [`ACCOUNT#acc_sim${tag}_${i}`] : [])),
   );
   const slots = logItems.filter((s) => isSlot(s.sk) && quiet.has(s.pk));
+  // The agents of quiet accounts' slots: put once an hour per account, agent and container, which a run of seconds does not see either.
+  const agents = logItems.filter((s) => isAgentKey(s.sk) && quiet.has(s.pk));
   const slotCalls = slots.reduce((sum, s) => sum + s.logs, 0);
   const steady = slotCalls
     ? await steadySlots(client, load, model, new Date(start.getTime() + 30 * 86_400_000), options.analytics ?? true)
@@ -269,16 +303,23 @@ export async function simulateLoad(
     steady,
     events: events.length,
     batches: batches.length,
-    // A run of seconds sees no slot fill up: what full slots cost its slot calls comes from the hour-long sample.
-    workerWriteUnits: metered.writeUnits / events.length + (steady ? steady.fullSlotUnitsPerCall * slotShare : 0),
-    workerReadUnits: (metered.readUnits + settingsReads) / events.length,
-    sweepWriteUnits: (metered.sweepListWriteUnits * model.pollers) / (totalRate(load) * 86_400) + sweepWrites / (totalRate(load) * 3_600),
+    // A run of seconds sees no slot fill up, and puts every agent it meets: what full slots and the
+    // agents cost the slot calls of quiet accounts comes from the hour-long sample.
+    workerWriteUnits:
+      (metered.writeUnits - (steady ? metered.agentWriteUnits : 0)) / events.length +
+      (steady ? (steady.fullSlotUnitsPerCall + steady.agentWriteUnitsPerCall) * slotShare : 0),
+    workerReadUnits:
+      (metered.readUnits - (steady ? metered.agentReadUnits : 0) + settingsReads) / events.length +
+      (steady ? steady.agentReadUnitsPerCall * slotShare : 0),
+    // Each container marks an account once a day: the run's marks (each container's) over a day of calls.
+    sweepWriteUnits: metered.sweepListWriteUnits / (totalRate(load) * 86_400) + sweepWrites / (totalRate(load) * 3_600),
     // Calls in slots: what the sweep reads finishing a whole hour of them (the hour's slots, once), from the sample.
     sweepReadUnits: steady ? steady.sweepReadUnitsPerCall * slotShare + sweepReadUnits * (1 - slotShare) : sweepReadUnits,
     transactions: metered.transactions / events.length,
     callsPerLogItem: logs / Math.max(1, steady ? holding - slots.length + slotCalls / steady.callsPerItem : holding),
     storedBytesPerCall: steady
-      ? (stored - slots.reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0) + slotCalls * steady.bytesPerSlotCall) / events.length
+      ? (stored - [...slots, ...agents].reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0) + slotCalls * steady.bytesPerSlotCall) /
+        events.length
       : stored / events.length,
     logPartitionUnitsPerCall: metered.logTableWriteUnits / events.length,
     receivesPerCall: receives / events.length,
@@ -335,16 +376,21 @@ async function steadySlots(
   );
   const metered = new MeteredClient(client);
   let clock = start.getTime();
-  const store = new DynamoDbUsageStore(
-    metered.asClient(),
-    { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' },
-    undefined,
-    () => clock,
+  const stores = Array.from(
+    { length: model.pollers },
+    () =>
+      new DynamoDbUsageStore(
+        metered.asClient(),
+        { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' },
+        undefined,
+        () => clock,
+      ),
   );
+  const store = stores[0]!;
   const settings = { of: async () => ({ analytics }) };
   for (const batch of batches) {
     clock = batch.closedAt;
-    const { failed } = await recordUsageBatch(batch.items, { store, settings });
+    const { failed } = await recordUsageBatch(batch.items, { store: stores[batch.poller]!, settings });
     if (failed.size) throw new Error(`the hour of ${load.name}'s quiet accounts failed ${failed.size} messages`);
   }
   const readsBefore = metered.readUnits;
@@ -353,8 +399,10 @@ async function steadySlots(
   const slots = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs' && isSlot(s.sk));
   // Admitted calls a full slot had no room for are single items: part of what slots cost.
   const alone = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs' && /^M#.*#S\d+$/.test(s.sk));
+  // The agents their slots name, once an hour per account and agent: part of what slots cost too.
+  const agents = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs' && isAgentKey(s.sk));
   const slotCalls = slots.reduce((sum, s) => sum + s.logs, 0);
-  const bytes = [...slots, ...alone].reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0);
+  const bytes = [...slots, ...alone, ...agents].reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0);
   return {
     accounts: chosen.size,
     calls: events.length,
@@ -365,6 +413,8 @@ async function steadySlots(
     largestSlotBytes: Math.max(0, ...slots.map((s) => s.bytes)),
     singlesPerCall: alone.length / Math.max(1, slotCalls + alone.length),
     fullSlotUnitsPerCall: (metered.refusedSlotUnits + alone.length) / events.length,
+    agentWriteUnitsPerCall: metered.agentWriteUnits / events.length,
+    agentReadUnitsPerCall: metered.agentReadUnits / events.length,
     sweepReadUnitsPerCall: (metered.readUnits - readsBefore) / events.length,
   };
 }

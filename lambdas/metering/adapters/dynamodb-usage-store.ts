@@ -1,6 +1,7 @@
 import { consoleUrl } from '../../shared/console-links';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -11,6 +12,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits';
 import {
+  agentItem,
   callRange,
   callsOfItem,
   clientAttribute,
@@ -165,6 +167,8 @@ export function storedInPage(event: UsageEntry['event']): boolean {
 export const TALLY_EVERY = 10;
 /** Sweep marks a container remembers before it forgets them (and marks again). */
 const MAX_MARKED = 50_000;
+/** BatchGetItem's ceiling. */
+const BATCH_GET = 100;
 export const STEP_LAG_MS = 5 * 60_000;
 const HOUR_MS = 3_600_000;
 /** The last millisecond of the hour starting at `hour`: a rollup counted `through` it holds all of the hour's calls, and none of the next's. */
@@ -195,6 +199,8 @@ type Guard = { kind: 'seq'; accountId: string; block: number; entries: UsageEntr
 export class DynamoDbUsageStore implements UsageStore {
   /** `<day>|<accountId>` marked for the sweep by this container (it only spares writes: a marker is put again elsewhere harmlessly). */
   private readonly marked = new Set<string>();
+  /** Agent items this container has read or put, by `<pk>|<sk>`, with their user agents (it only spares reads: an agent never changes). */
+  private readonly agents = new Map<string, string>();
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -279,6 +285,13 @@ export class DynamoDbUsageStore implements UsageStore {
       slots.set(key, [...(slots.get(key) ?? []), entry]);
     }
     const alone = entries.filter((entry) => entry.event.seq === undefined);
+    const placed = await this.placeAgents(entries.filter((entry) => entry.event.seq !== undefined));
+    for (const [key, calls] of slots) {
+      const named = calls.filter((entry) => placed.has(entry));
+      alone.push(...calls.filter((entry) => !placed.has(entry)));
+      if (named.length) slots.set(key, named);
+      else slots.delete(key);
+    }
     await inParallel([...slots.values()], 16, async (calls) => {
       const recorded = await this.recordSlot(calls);
       duplicates.push(...recorded.duplicates);
@@ -405,6 +418,61 @@ export class DynamoDbUsageStore implements UsageStore {
       alone.push(...rest.alone);
     }
     return { duplicates, alone };
+  }
+
+  /**
+   * Makes sure the agent item of each call's account, hour and user agent is there before a slot
+   * entry names it: what this container has seen already costs nothing; the rest is read (eventually
+   * consistent, half a read unit each: an agent never changes once put) and what is missing put if
+   * absent or the same. Returns the calls whose agent is there; a call whose agent id another user
+   * agent holds (two agents under six bytes of one hash, in one account and hour) is not among them
+   * and is stored as a single call item — decided by the item, which never changes, so every copy of
+   * the call is stored alike.
+   */
+  private async placeAgents(entries: UsageEntry[]): Promise<Set<UsageEntry>> {
+    const wanted = new Map<string, { item: ReturnType<typeof agentItem>; entries: UsageEntry[] }>();
+    for (const entry of entries) {
+      const item = agentItem(entry.event.accountId, entry.event);
+      const id = `${item.pk}|${item.sk}`;
+      wanted.set(id, { item, entries: [...(wanted.get(id)?.entries ?? []), entry] });
+    }
+    const unknown = [...wanted.entries()].filter(([id]) => !this.agents.has(id));
+    for (let i = 0; i < unknown.length; i += BATCH_GET) {
+      let keys = unknown.slice(i, i + BATCH_GET).map(([, { item }]) => ({ pk: item.pk, sk: item.sk }));
+      for (let attempt = 0; keys.length; attempt++) {
+        if (attempt > 0) await this.pause(20 * 2 ** Math.min(attempt, 6));
+        const { Responses, UnprocessedKeys } = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tables.usageLogs]: { Keys: keys, ProjectionExpression: 'pk, sk, u' } } }),
+        );
+        for (const found of Responses?.[this.tables.usageLogs] ?? []) this.agents.set(`${found.pk}|${found.sk}`, String(found.u));
+        keys = (UnprocessedKeys?.[this.tables.usageLogs]?.Keys ?? []) as typeof keys;
+      }
+    }
+    await inParallel(
+      unknown.filter(([id]) => !this.agents.has(id)),
+      16,
+      async ([id, { item }]) => {
+        try {
+          await this.client.send(
+            new PutCommand({
+              TableName: this.tables.usageLogs,
+              Item: item,
+              ConditionExpression: 'attribute_not_exists(u) OR u = :u',
+              ExpressionAttributeValues: { ':u': item.u },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          );
+          this.agents.set(id, item.u);
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          this.agents.set(id, String(error.Item ? unmarshall(error.Item).u : ''));
+        }
+      },
+    );
+    const placed = new Set<UsageEntry>();
+    for (const [id, { item, entries: calls }] of wanted) if (this.agents.get(id) === item.u) for (const call of calls) placed.add(call);
+    if (this.agents.size > MAX_MARKED) this.agents.clear();
+    return placed;
   }
 
   /**

@@ -11,7 +11,15 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type LogPageOptions, type UsageLog, type UsageLogStore, usageLogRetentionDays } from '../usage-logs';
 import { ITEMS } from '../items';
-import { CLIENT_HASH_BYTES, decodeClient, decodeCompactEntry, encodeClient, encodeCompactEntry, isCompactEntry } from './slot-entry';
+import {
+  AGENT_ID_BYTES,
+  CLIENT_HASH_BYTES,
+  decodeClient,
+  decodeCompactEntry,
+  encodeClient,
+  encodeCompactEntry,
+  isCompactEntry,
+} from './slot-entry';
 
 /** BatchWriteItem's ceiling. */
 const BATCH = 25;
@@ -28,8 +36,8 @@ const BATCH = 25;
  *   sequence numbers fall in one run of {@link SLOT_CALLS} (`seq / SLOT_CALLS`), made in one clock
  *   hour, by any of its clients (key id and user agent). Each client the slot holds is an attribute
  *   `k<hash>` (`hash`: 3 bytes of the SHA-256 of key id and user agent, in base64url) holding its key
- *   id and user agent once, set only if absent or the same — another client under the same hash is
- *   refused and its calls are stored as single call items. Each call is a top-level attribute
+ *   id and its agent's id once, set only if absent or the same — another client under the same hash
+ *   is refused and its calls are stored as single call items. Each call is a top-level attribute
  *   `c<seq % SLOT_CALLS>`, a compact binary entry (`slot-entry.ts`: its client's hash and its other
  *   fields, ~40–70 bytes), added only if absent — the call's dedupe guard. `n` counts the calls, `b`
  *   their entries' bytes and the number set `t` the clients' tokens (one per started 32 bytes of a
@@ -39,6 +47,12 @@ const BATCH = 25;
  *   last millisecond: the newest call it may hold, as pages are keyed by theirs. Slots of the earlier
  *   per-client form, `M#<hour end>#Z<slot>_<client>` holding one client as `k` and `u`, and entries of
  *   the earlier form (Brotli-compressed JSON arrays) are still read and erased;
+ * - **agents** `M#<last ms of the hour>#a<agent id>`: a user agent (`u`) the account's slots of that
+ *   hour name (`agent id`: 6 bytes of its SHA-256, in base64url), put once per account and hour —
+ *   before any slot entry names it, only if absent or the same (another agent under the same id is
+ *   refused, and its calls are stored as single call items) — so three clients with browser-length
+ *   agents leave a slot its room for calls. Sorting after the hour's slots, a newest-first reader
+ *   meets an hour's agents before its slots;
  * - **single calls** `M#<at>#S<seq>` or `M#<at>#R<requestId>`: one call of an account that is not
  *   busy, as one compressed item — a refused call (no sequence number), a call its slot had no room
  *   for, and the admitted calls stored before slots;
@@ -99,11 +113,34 @@ export const slotSortKey = (log: Pick<UsageLog, 'at'>, seq: number) => `M#${hour
 /** Which client made a call, as its entry in a shared slot names it: CLIENT_HASH_BYTES of the SHA-256 of its key id and user agent. */
 export const clientHashOf = (log: Pick<UsageLog, 'keyId' | 'userAgent'>) =>
   Uint8Array.from(createHash('sha256').update(`${log.keyId}\n${log.userAgent}`).digest().subarray(0, CLIENT_HASH_BYTES));
-/** The attribute of a shared slot holding a client's key id and user agent: `k` and its hash in base64url (4 characters). */
+/** The attribute of a shared slot holding a client's key id and agent id: `k` and its hash in base64url (4 characters). */
 export const clientAttribute = (hash: Uint8Array) => `k${Buffer.from(hash).toString('base64url')}`;
+/** A user agent's id: AGENT_ID_BYTES of its SHA-256. */
+export const agentIdOf = (userAgent: string) =>
+  Uint8Array.from(createHash('sha256').update(userAgent).digest().subarray(0, AGENT_ID_BYTES));
+/** The key of the item holding a user agent that an account's slots of an hour name (the hour's last millisecond, the agent id in base64url). */
+export const agentSortKey = (hourEnd: string, agentId: Uint8Array) => `M#${hourEnd}#a${Buffer.from(agentId).toString('base64url')}`;
+/** The item holding a call's user agent for its account's slots of its hour, kept as long as they are. */
+export function agentItem(
+  accountId: string,
+  log: Pick<UsageLog, 'at' | 'userAgent'>,
+): { pk: string; sk: string; u: string; expiresAt: number } {
+  const hourEnd = hourEndOf(log.at);
+  return {
+    pk: logPartition(accountId),
+    sk: agentSortKey(hourEnd, agentIdOf(log.userAgent)),
+    u: log.userAgent,
+    expiresAt: Math.floor(Date.parse(hourEnd) / 1000) + usageLogRetentionDays() * 86_400,
+  };
+}
+/** The user agents of agent items read so far, by their keys: what a reader of shared slots names their calls' agents with. */
+export type Agents = Map<string, string>;
 /** The attribute a call takes in its slot. */
 export const slotEntryName = (seq: number) => `c${seq % SLOT_CALLS}`;
-const isSlotKey = (sk: string) => sk.startsWith('M#') && sk.includes('#Z');
+/** The letter after an `M#` key's time: `Z` a slot, `a` an agent, `S` or `R` a single call. */
+const kindOf = (sk: string) => (sk.startsWith('M#') ? sk.charAt(sk.indexOf('#', 2) + 1) : undefined);
+const isSlotKey = (sk: string) => kindOf(sk) === 'Z';
+export const isAgentKey = (sk: string) => kindOf(sk) === 'a';
 /** Partitions a day's sweep list is spread over, so a busy day's first calls do not all write one partition. */
 export const SWEEP_SHARDS = 16;
 export const sweepPartition = (day: string, shard: number) => ITEMS.sweepList.pk({ day, shard: String(shard).padStart(2, '0') });
@@ -190,10 +227,12 @@ function decodeBrotliEntry(data: Uint8Array, hour: number): { fields: Record<str
 
 /**
  * The calls a slot item holds, with their analytics marks, in sequence order: a shared slot's (each
- * entry names its client, whose key id and user agent the item holds once under `k<hash>`), or a
+ * entry names its client, whose key id and agent id the item holds once under `k<hash>`), or a
  * per-client slot's of the earlier form (one client, as `k` and `u`); entries in either encoding.
+ * A shared slot's calls take their user agents from `agents` (the hour's agent items, read before
+ * it); readers that only count pass none, and the calls' `userAgent` is then empty.
  */
-export function decodeSlot(item: Record<string, unknown>): { log: UsageLog; analytics: boolean }[] {
+export function decodeSlot(item: Record<string, unknown>, agents?: Agents): { log: UsageLog; analytics: boolean }[] {
   const hourEnd = Date.parse(singleCallAt(String(item.sk)));
   const hour = hourEnd + 1 - HOUR_MS;
   const perClient = item.k !== undefined;
@@ -210,17 +249,21 @@ export function decodeSlot(item: Record<string, unknown>): { log: UsageLog; anal
       if (perClient) return { log: { keyId: String(item.k), userAgent: String(item.u), ...fields }, analytics };
       const held = client && item[clientAttribute(client)];
       if (!held) throw new Error(`Slot ${String(item.sk)} has no client for its entry ${name}`);
-      return { log: { ...decodeClient(held as Uint8Array), ...fields }, analytics };
+      const { keyId, agentId } = decodeClient(held as Uint8Array);
+      const userAgent = agents?.get(agentSortKey(singleCallAt(String(item.sk)), agentId)) ?? '';
+      return { log: { keyId, userAgent, ...fields }, analytics };
     });
 }
 
 /**
- * The calls an `M#` item holds: a slot's, or a single call's (`a` marks analytics). Everything that
- * reads the calls of accounts that are not busy reads them through this.
+ * The calls an `M#` item holds: a slot's, or a single call's (`a` marks analytics); an agent holds
+ * none. Everything that reads the calls of accounts that are not busy reads them through this, and
+ * whatever reads their user agents passes the agents read so far (see decodeSlot).
  */
-export function callsOfItem(item: Record<string, unknown>): { log: UsageLog; analytics: boolean }[] {
+export function callsOfItem(item: Record<string, unknown>, agents?: Agents): { log: UsageLog; analytics: boolean }[] {
   const sk = String(item.sk);
-  if (isSlotKey(sk)) return decodeSlot(item);
+  if (isAgentKey(sk)) return [];
+  if (isSlotKey(sk)) return decodeSlot(item, agents);
   return [{ log: decodeSingle(item.d as Uint8Array, singleCallAt(sk)), analytics: item.a === true }];
 }
 
@@ -232,13 +275,14 @@ export const callRange = (from: number, until: number) => ({
 
 /**
  * Room a slot keeps per token of its clients' set `t`: the client attribute's bytes a token stands
- * for, and the token's own bytes in the set (a number below 2^30: at most six).
+ * for, and the token's own bytes in the set (a number below 2^30: at most six). A client attribute
+ * of a key id as the platform makes them (`key_` and 24 hex digits) takes 40 bytes: one token.
  */
-const TOKEN_BYTES = 32;
+const TOKEN_BYTES = 48;
 const TOKEN_COST = TOKEN_BYTES + 6;
 
 /**
- * A client of a shared slot: its attribute (`k<hash>`, the key id and user agent) and its tokens —
+ * A client of a shared slot: its attribute (`k<hash>`, the key id and agent id) and its tokens —
  * `hash · 64 + j` for each started TOKEN_BYTES of the attribute. Adding a number set is idempotent,
  * so the slot's set `t` counts each client's tokens once however often it is added: its size bounds
  * the bytes the clients take, without knowing in the write whether the client was there before.
@@ -246,7 +290,7 @@ const TOKEN_COST = TOKEN_BYTES + 6;
 function slotClient(log: Pick<UsageLog, 'keyId' | 'userAgent'>) {
   const hash = clientHashOf(log);
   const name = clientAttribute(hash);
-  const value = encodeClient(log.keyId, log.userAgent);
+  const value = encodeClient(log.keyId, agentIdOf(log.userAgent));
   const base = ((hash[0]! << 16) | (hash[1]! << 8) | hash[2]!) * 64;
   const count = Math.ceil((name.length + value.byteLength) / TOKEN_BYTES);
   return { name, value, tokens: count <= 64 ? Array.from({ length: count }, (_, j) => base + j) : undefined };
@@ -355,11 +399,11 @@ export function logPageItem(accountId: string, sk: string, logs: UsageLog[]): Re
   return { pk: logPartition(accountId), sk, n: logs.length, d: encodeLogs(logs), expiresAt: expiryOf(logs) };
 }
 
-/** The logs a stored item holds: a page's, or the one of an item in the earlier per-call form. */
-function logsOf(item: Record<string, unknown>): UsageLog[] {
+/** The logs a stored item holds: a page's, a slot's or single call's (shared slots' agents from `agents`), or the one of an item in the earlier per-call form. */
+function logsOf(item: Record<string, unknown>, agents: Agents): UsageLog[] {
   const sk = String(item.sk);
   if (sk.startsWith('L#')) return decodeLogs(item.d as Uint8Array);
-  if (sk.startsWith('M#')) return callsOfItem(item).map(({ log }) => log);
+  if (sk.startsWith('M#')) return callsOfItem(item, agents).map(({ log }) => log);
   const { pk: _pk, expiresAt: _ttl, accountId: _account, v: _v, balanceMicro: _balance, ...rest } = item;
   const split = sk.indexOf('#');
   return [{ at: sk.slice(0, split), requestId: sk.slice(split + 1), ...rest } as UsageLog];
@@ -409,10 +453,13 @@ export class DynamoDbUsageLogs implements UsageLogStore {
     // A call stored twice (a redelivery straddling a deploy that changed its form) is returned once:
     // both copies have one order key, so a later page's cursor excludes the copy too.
     const seen = new Set<string>();
+    // An hour's agents sort after its slots, so newest first they are read before the slots naming them.
+    const agents: Agents = new Map();
     const keep = (item: Record<string, unknown>) => {
+      if (isAgentKey(String(item.sk))) return void agents.set(String(item.sk), String(item.u));
       // Past its TTL but not yet swept by DynamoDB (which can take days): hidden already.
       if (Number(item.expiresAt ?? Infinity) <= nowSeconds) return;
-      for (const log of logsOf(item)) {
+      for (const log of logsOf(item, agents)) {
         if (seen.has(orderKey(log))) continue;
         seen.add(orderKey(log));
         if (log.at >= oldest && (!cursor || orderKey(log) < cursor) && (!filter || filter(log))) buffer.push(log);
@@ -536,7 +583,10 @@ export class DynamoDbUsageLogs implements UsageLogStore {
         days.map((day) => ({ pk: sweepMarkerItem(day, accountId).pk, sk: accountId })),
       );
     }
-    const erased = items.reduce((sum, item) => sum + (String(item.sk).startsWith('SEQ#') ? 0 : Number(item.n ?? 1)), 0);
+    const erased = items.reduce(
+      (sum, item) => sum + (String(item.sk).startsWith('SEQ#') || isAgentKey(String(item.sk)) ? 0 : Number(item.n ?? 1)),
+      0,
+    );
     return { erased, remaining: Boolean(LastEvaluatedKey) };
   }
 }

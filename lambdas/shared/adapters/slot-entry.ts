@@ -37,6 +37,8 @@ export const COMPACT_ENTRY = 0x11;
 export const COMPACT_ENTRY_OF_CLIENT = 0x91;
 /** Bytes of a client's hash an entry carries. */
 export const CLIENT_HASH_BYTES = 3;
+/** Bytes of a user agent's id (of its SHA-256): what a slot's client names its agent item by. */
+export const AGENT_ID_BYTES = 6;
 
 /** The fields an entry holds: the call's, without what its slot holds once (key id, user agent, the hour). */
 export type EntryFields = Omit<UsageLog, 'keyId' | 'userAgent'>;
@@ -128,9 +130,6 @@ class Reader {
   }
   text(): string {
     return Buffer.from(this.lengthPrefixed()).toString('utf8');
-  }
-  remaining(): number {
-    return this.data.byteLength - this.at;
   }
   end(): void {
     if (this.at !== this.data.byteLength) throw new Error('Slot entry has trailing bytes');
@@ -340,16 +339,23 @@ export function decodeCompactEntry(data: Uint8Array, hourStart: number): { field
   };
 }
 
-/** A client as a shared slot holds it once: its key id (length first) and user agent, UTF-8. */
-export function encodeClient(keyId: string, userAgent: string): Uint8Array {
+/**
+ * A client as a shared slot holds it once: its key id (length first), then the id of its user agent
+ * (`AGENT_ID_BYTES` raw bytes). The agent itself is an item of its own, once per account and hour
+ * (`dynamodb-usage-logs.ts`), so a slot's room goes to calls, not to clients' user agents.
+ */
+export function encodeClient(keyId: string, agentId: Uint8Array): Uint8Array {
+  if (agentId.byteLength !== AGENT_ID_BYTES) throw new Error(`An agent id is ${AGENT_ID_BYTES} bytes`);
   const w = new Writer();
   w.text(keyId);
-  w.raw(Buffer.from(userAgent, 'utf8'));
+  w.raw(agentId);
   return w.done();
 }
 
-export function decodeClient(data: Uint8Array): { keyId: string; userAgent: string } {
+export function decodeClient(data: Uint8Array): { keyId: string; agentId: Uint8Array } {
   const r = new Reader(data);
   const keyId = r.text();
-  return { keyId, userAgent: Buffer.from(data.subarray(data.byteLength - r.remaining())).toString('utf8') };
+  const agentId = Uint8Array.from(r.raw(AGENT_ID_BYTES));
+  r.end();
+  return { keyId, agentId };
 }

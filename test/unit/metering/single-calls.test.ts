@@ -2,7 +2,16 @@ import { DynamoDbUsageReader } from '../../../lambdas/metering/adapters/dynamodb
 import { DynamoDbUsageStore, lastMsOf, STEP_LAG_MS, storedInPage } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
-import { callsOfItem, clientAttribute, clientHashOf, DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import {
+  agentIdOf,
+  agentSortKey,
+  callsOfItem,
+  clientAttribute,
+  clientHashOf,
+  DynamoDbUsageLogs,
+  hourEndOf,
+  isAgentKey,
+} from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { encodeClient } from '../../../lambdas/shared/adapters/slot-entry';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
@@ -59,25 +68,32 @@ describe('single calls: a call of an account that is not busy is one plain write
     const [puts, updates] = [dynamo.calls('PutItem usageLogs'), dynamo.calls('UpdateItem usageLogs')];
     const transactions = dynamo.calls('TransactWriteItems');
     expect((await recordUsageBatch([{ messageId: 'm1', body: JSON.stringify(lone) }], { store, settings })).recorded).toBe(1);
-    // Its slot's update, and the account's entry in the day's sweep list (once a day per worker container).
+    // Its slot's update, its agent (once an hour per account, agent and worker container) and the
+    // account's entry in the day's sweep list (once a day per worker container).
     expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(1);
-    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(1);
+    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(2);
     expect(dynamo.calls('TransactWriteItems') - transactions).toBe(0);
     const next = event('acc_lone', 2, new Date(now - 10_000), 1);
     expect((await recordUsageBatch([{ messageId: 'm3', body: JSON.stringify(next) }], { store, settings })).recorded).toBe(1);
     expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(2);
+    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(2);
     const again = await recordUsageBatch([{ messageId: 'm2', body: JSON.stringify(lone) }], { store, settings });
     expect(again).toMatchObject({ recorded: 0, duplicates: 1 });
-    // Sequence numbers 2 and 3, one key and agent, one hour: one slot item holds both.
+    // Sequence numbers 2 and 3, one key and agent, one hour: one slot item holds both, one agent item the user agent.
     const items = (await dynamo.scanAll()).usageLogs.filter((item) => item.pk === 'ACCOUNT#acc_lone');
-    expect(items).toHaveLength(1);
-    // The client's key id and user agent held once, under its short hash.
-    expect(items[0]).toMatchObject({
+    expect(items).toHaveLength(2);
+    const [slot, agent] = [items.find((item) => !isAgentKey(String(item.sk)))!, items.find((item) => isAgentKey(String(item.sk)))!];
+    const expiresAt = Math.floor((Math.floor(now / HOUR) * HOUR + HOUR - 1) / 1000) + 90 * 86_400;
+    expect(agent).toEqual({ pk: 'ACCOUNT#acc_lone', sk: agentSortKey(hourEndOf(lone.at), agentIdOf('jest')), u: 'jest', expiresAt });
+    // The client's key id and agent id held once, under its short hash.
+    expect(slot).toMatchObject({
       n: 2,
-      [clientAttribute(clientHashOf({ keyId: 'key_1', userAgent: 'jest' }))]: encodeClient('key_1', 'jest'),
+      [clientAttribute(clientHashOf({ keyId: 'key_1', userAgent: 'jest' }))]: encodeClient('key_1', agentIdOf('jest')),
     });
-    expect(callsOfItem(items[0]!).map(({ log }) => log)).toEqual([logOf(lone), logOf(next)]);
-    expect(items[0]!.expiresAt).toBe(Math.floor((Math.floor(now / HOUR) * HOUR + HOUR - 1) / 1000) + 90 * 86_400);
+    expect(callsOfItem(slot!, new Map([[String(agent!.sk), 'jest']])).map(({ log }) => log)).toEqual([logOf(lone), logOf(next)]);
+    // Readers that only count read no agent: the calls are the same but for their user agents.
+    expect(callsOfItem(slot!).map(({ log }) => log)).toEqual([logOf(lone), logOf(next)].map((log) => ({ ...log, userAgent: '' })));
+    expect(slot!.expiresAt).toBe(expiresAt);
     expect(
       (await new DynamoDbUsageLogs(dynamo.client, 'usageLogs').page('acc_lone', { limit: 10, now: new Date(now) })).logs.map(
         (l) => l.requestId,
@@ -151,9 +167,9 @@ describe('single calls: a call of an account that is not busy is one plain write
       clock = Date.parse(call.at) + 5_000;
       await recordUsageBatch([{ messageId: call.requestId, body: JSON.stringify(call) }], { store, settings });
     }
-    // Seven writes to their slot and one sweep-list entry for the account's day (this container remembers it).
+    // Seven writes to their slot, its agent for the hour and one sweep-list entry for the account's day (this container remembers both).
     expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(7);
-    expect(dynamo.calls('PutItem usageLogs') - markers).toBe(1);
+    expect(dynamo.calls('PutItem usageLogs') - markers).toBe(2);
     const counted = async () => (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === 'ACCOUNT#acc_stopped#H');
     expect((await counted()).reduce((sum, item) => sum + Number(item.calls), 0)).toBeLessThan(7);
 

@@ -6,10 +6,12 @@ import { DynamoDbUsageStore, STEP_LAG_MS } from '../../../lambdas/metering/adapt
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import {
+  agentItem,
   callsOfItem,
   clientAttribute,
   clientHashOf,
   DynamoDbUsageLogs,
+  isAgentKey,
   SLOT_CALLS,
   SLOT_MAX_BYTES,
   singleCallItem,
@@ -96,16 +98,21 @@ describe('slots: calls of an account that is not busy share an item per run of s
     // Every delivery beyond a call's first is a duplicate.
     expect(duplicates).toBe(batches.reduce((sum, b) => sum + b.length, 0));
 
-    const items = await itemsOf('acc_conc');
-    expect(items.filter((item) => String(item.sk).startsWith('M#'))).toHaveLength(4);
+    const stored = await itemsOf('acc_conc');
+    // Each user agent once, in an item of its own for the account's hour; the slots full.
+    const agentItems = stored.filter((item) => isAgentKey(String(item.sk)));
+    expect(agentItems.map((item) => item.u).sort()).toEqual([...agents].sort());
+    const agentsRead = new Map(agentItems.map((item) => [String(item.sk), String(item.u)]));
+    const items = stored.filter((item) => !isAgentKey(String(item.sk)));
+    expect(items).toHaveLength(4);
     for (const item of items) expect(item.n).toBe(SLOT_CALLS);
-    // Each client's key id and user agent held once per slot, beside its calls' entries.
+    // Each client's key id and agent id held once per slot, beside its calls' entries.
     for (const item of items) {
-      const clients = new Set(callsOfItem(item).map(({ log }) => `${log.keyId}|${log.userAgent}`));
+      const clients = new Set(callsOfItem(item, agentsRead).map(({ log }) => `${log.keyId}|${log.userAgent}`));
       expect(Object.keys(item).filter((name) => /^k.{4}$/.test(name))).toHaveLength(clients.size);
       expect(clients.size).toBeGreaterThan(1);
     }
-    expect(items.flatMap((item) => callsOfItem(item).map(({ log }) => log))).toEqual(
+    expect(items.flatMap((item) => callsOfItem(item, agentsRead).map(({ log }) => log))).toEqual(
       events.map(({ v: _v, accountId: _a, seq: _s, used: _u, balanceMicro: _b, ...log }) => log),
     );
     expect(items.flatMap((item) => callsOfItem(item).map(({ log }) => log.requestId)).sort()).toEqual(
@@ -180,7 +187,8 @@ describe('slots: calls of an account that is not busy share an item per run of s
     const random = seededRandom(11);
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 7 * HOUR;
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 50 * 60_000);
-    // Clients with agents from a few bytes to the gateway's 512 characters; paths from short to ids that do not compress.
+    // Clients with agents from a few bytes to the gateway's 512 characters (held apart from the slots); paths from short to
+    // ids that do not compress, up to ~260 characters, so eight calls may not fit.
     const clients = Array.from({ length: 6 }, (_, i) => ({
       keyId: `key_room_${i}`,
       userAgent: `agent-${i}/${'x'.repeat(Math.floor(random() ** 3 * 500))}`,
@@ -194,7 +202,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
             : `/q/${createHash('sha256')
                 .update(String(i))
                 .digest('base64url')
-                .repeat(1 + Math.floor(random() * 3))}`,
+                .repeat(1 + Math.floor(random() * 6))}`,
       }),
     );
     // Five batches at once, each a random half; then all again.
@@ -298,6 +306,57 @@ describe('slots: calls of an account that is not busy share an item per run of s
       [new Date(hour).toISOString().replace('.000Z', 'Z')]: 4,
       [new Date(hour + HOUR).toISOString().replace('.000Z', 'Z')]: 4,
     });
+  });
+
+  it("names each call's user agent through its hour's agent item: every page of the log reader returns whole logs, and a call whose agent id another agent holds is stored alone, each copy alike", async () => {
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 9 * HOUR;
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 40 * 60_000);
+    const agents = [
+      'curl/8.5.0',
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 Version/18.0 Safari/605.1.15',
+      'okhttp/4.12.0',
+    ];
+    // Another agent already holds the id of the third within this hour (what two agents under six bytes of one hash would do).
+    const squatted = agentItem('acc_agents', { at: new Date(hour + 60_000).toISOString(), userAgent: agents[2]! });
+    await dynamo.client.send(new PutCommand({ TableName: 'usageLogs', Item: { ...squatted, u: 'another-agent/1.0' } }));
+    const events = Array.from({ length: 3 * SLOT_CALLS }, (_, i) =>
+      call('acc_agents', 64 + i, hour + 60_000 + i * 40_000, { keyId: `key_${i % 2}`, userAgent: agents[i % 3]! }),
+    );
+    const halves = [events.filter((_, i) => i % 2), events.filter((_, i) => !(i % 2))];
+    expect(
+      (await Promise.all(halves.map((half, b) => recordUsageBatch(messages(half, `g${b}_`), { store, settings })))).map((r) => r.recorded),
+    ).toEqual([halves[0]!.length, halves[1]!.length]);
+    // Another worker container (it knows no agent yet) gets every call again: all duplicates, the squatted agent's calls too.
+    const other = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 41 * 60_000);
+    expect(await recordUsageBatch(messages(events, 'gagain'), { store: other, settings })).toMatchObject({
+      recorded: 0,
+      duplicates: events.length,
+    });
+
+    const stored = await itemsOf('acc_agents');
+    // The first two agents in items of their own; the third's calls alone, as single call items holding their agent.
+    expect(
+      stored
+        .filter((item) => isAgentKey(String(item.sk)))
+        .map((item) => item.u)
+        .sort(),
+    ).toEqual(['another-agent/1.0', agents[0], agents[1]].sort());
+    const alone = stored.filter((item) => /^M#.*#S\d+$/.test(String(item.sk)));
+    expect(alone.flatMap((item) => callsOfItem(item).map(({ log }) => log.userAgent))).toEqual(Array(SLOT_CALLS).fill(agents[2]));
+    // Read back three at a time, each page from a cursor inside an hour: whole logs, user agents included.
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    const read: unknown[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await logs.page('acc_agents', { limit: 3, cursor, now: new Date(hour + 2 * HOUR) });
+      read.push(...page.logs);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(read).toEqual(events.map(({ v: _v, accountId: _a, seq: _s, used: _u, balanceMicro: _b, ...log }) => log).reverse());
+    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    expect(await counted('acc_agents')).toBe(events.length);
+    // Erasure deletes the agents with the slots, and counts only calls.
+    expect(await logs.erasePage('acc_agents', 100)).toEqual({ erased: events.length, remaining: false });
   });
 
   it('reads per-client slots of the earlier form (Brotli entries) beside shared ones: a call stored in both across the deploy is listed, counted and erased once', async () => {
