@@ -1,5 +1,5 @@
 import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
-import { callsOfItem, DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { callsOfItem, DynamoDbUsageLogs, isAgentKey } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch, type UsageEntry, type UsageStore } from '../../../lambdas/metering/domain/usage';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
@@ -94,8 +94,9 @@ describe('usage events recorded exactly once — log pages, single calls, rollup
         cursor = page.nextCursor;
       } while (cursor);
       expect(read.map(order)).toEqual(served.map(order).sort().reverse());
-      // Each call in one stored item: a page's (one per account and minute a batch touched) or its own.
-      const items = stored.usageLogs.filter((item) => item.pk === `ACCOUNT#${account}`);
+      // Each call in one stored item: a page's (one per account and minute a batch touched) or its own
+      // (beside them, the agent items their slots name, which hold no call).
+      const items = stored.usageLogs.filter((item) => item.pk === `ACCOUNT#${account}` && !isAgentKey(String(item.sk)));
       expect(items.filter((item) => /^[LM]#/.test(String(item.sk))).reduce((sum, item) => sum + Number(item.n ?? 1), 0)).toBe(
         served.length,
       );
