@@ -101,10 +101,10 @@ export const DATA_MAP = {
   },
   usageLogs: {
     purpose:
-      'Per-call log: method, path, status, latency, sizes, IP, user agent, request id — stored as compressed pages for busy accounts (one per account and minute a worker batch recorded), beside the seq blocks that guard them exactly once, and for the rest in slots: one item per run of 8 sequence numbers of an account in one hour, each of its keys and user agents held once in it, each call a compact attribute of it (refused calls, and calls their slot had no room for, one compressed item each); point-in-time recovery on, as they are the only record of each call. Beside them, per day, the list of accounts that had single calls (account id only), which the usage sweep reads to finish their hourly counts: kept 3 days',
+      'Per-call log: method, path, status, latency, sizes, IP, user agent, request id — stored as compressed pages for busy accounts (one per account and minute a worker batch recorded), beside the seq blocks that guard them exactly once, and for the rest in slots: one item per run of 8 sequence numbers of an account in one hour, each of its keys held once in it and each user agent once an hour in an item of its own, each call a compact attribute of it (refused calls, and calls their slot had no room for, one compressed item each); point-in-time recovery on, as they are the only record of each call. Beside them, per day, the list of accounts that had single calls (account id only), which the usage sweep reads to finish their hourly counts: kept 3 days',
     personalData: ['ip', 'userAgent', 'path'],
     subjectKey:
-      'pk = ACCOUNT#<accountId> (pages L#<newest call>#…, slots M#<end of the hour>#Z<slot> (and the earlier per-client M#<end of the hour>#Z<slot>_<client>), single calls M#<at>#…, seq blocks SEQ#<block>, and items of the earlier one-call form); sweep lists pk = SWEEP#<day>#<shard>, sk = <accountId> (erased with the logs, else expire in 3 days)',
+      'pk = ACCOUNT#<accountId> (pages L#<newest call>#…, slots M#<end of the hour>#Z<slot> (and the earlier per-client M#<end of the hour>#Z<slot>_<client>), their agents M#<end of the hour>#a<agent id>, single calls M#<at>#…, seq blocks SEQ#<block>, and items of the earlier one-call form); sweep lists pk = SWEEP#<day>#<shard>, sk = <accountId> (erased with the logs, else expire in 3 days)',
     export: 'json+csv',
     erasure: { kind: 'delete' },
     retention: `${DEFAULT_USAGE_LOG_RETENTION_DAYS} days (TTL)`,

@@ -255,9 +255,17 @@ export const ITEMS = {
     table: 'usageLogs',
     owner: 'metering',
     holds:
-      'up to 8 compact calls of an account that is not busy: one run of its sequence numbers in one hour, by any of its keys and user agents (each held once); earlier per-client slots add `_<client>` to the key',
+      'up to 8 compact calls of an account that is not busy: one run of its sequence numbers in one hour, by any of its keys and user agents (each key id held once, each agent by its id); earlier per-client slots add `_<client>` to the key',
     pk: 'ACCOUNT#{accountId}',
     sk: 'M#{hourEnd}#Z{slot}',
+    foundBy: 'account',
+  }),
+  logAgent: item({
+    table: 'usageLogs',
+    owner: 'metering',
+    holds: "a user agent the account's slots of one hour name (by 6 bytes of its hash), held once for them",
+    pk: 'ACCOUNT#{accountId}',
+    sk: 'M#{hourEnd}#a{agentId}',
     foundBy: 'account',
   }),
   logSingle: item({

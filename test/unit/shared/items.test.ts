@@ -38,6 +38,7 @@ const SAMPLE: Record<string, string> = {
   ip: '203.0.113.9',
   senderHash: 'd'.repeat(32),
   windowStart: '1764900000',
+  agentId: 'q83vEjRW',
 };
 const sampleKey = (type: ItemType) => type.key(SAMPLE as never);
 const named = [...Object.entries(ITEMS), ...Object.entries(COUNTERS).map(([name, counter]) => [name, counter.item] as const)];
