@@ -214,6 +214,24 @@ export class MeteredClient {
 }
 
 /**
+ * A worker container per poller, each with the store as the worker makes it: what a container
+ * remembers between batches (the sweep marks, the agents it has put or read) is its own, as on Lambda.
+ */
+function workerContainers(metered: MeteredClient, model: PollerModel, clock: () => number, tallyEvery?: number): DynamoDbUsageStore[] {
+  return Array.from(
+    { length: model.pollers },
+    () =>
+      new DynamoDbUsageStore(
+        metered.asClient(),
+        { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' },
+        undefined,
+        clock,
+        tallyEvery,
+      ),
+  );
+}
+
+/**
  * Runs an offered load through the real usage worker code — `recordUsageBatch` and the DynamoDB
  * usage store — against local DynamoDB, in the batches `model` would form, and meters what it
  * writes and stores. Time is simulated: a day of traffic takes as long as its writes.
@@ -242,18 +260,7 @@ export async function simulateLoad(
   const { batches, receives } = pollBatches(messages, model);
   const metered = new MeteredClient(client);
   let clock = start.getTime();
-  // A worker container per poller: what a container remembers between batches (sweep marks, agents) is its own, as on Lambda.
-  const stores = Array.from(
-    { length: model.pollers },
-    () =>
-      new DynamoDbUsageStore(
-        metered.asClient(),
-        { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' },
-        undefined,
-        () => clock,
-        options.tallyEvery,
-      ),
-  );
+  const stores = workerContainers(metered, model, () => clock, options.tallyEvery);
   const store = stores[0]!;
   // The worker reads each account's settings once a batch (one eventually consistent GetItem each).
   let settingsReads = 0;
@@ -376,16 +383,7 @@ async function steadySlots(
   );
   const metered = new MeteredClient(client);
   let clock = start.getTime();
-  const stores = Array.from(
-    { length: model.pollers },
-    () =>
-      new DynamoDbUsageStore(
-        metered.asClient(),
-        { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' },
-        undefined,
-        () => clock,
-      ),
-  );
+  const stores = workerContainers(metered, model, () => clock);
   const store = stores[0]!;
   const settings = { of: async () => ({ analytics }) };
   for (const batch of batches) {
