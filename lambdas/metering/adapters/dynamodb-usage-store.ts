@@ -278,19 +278,14 @@ export class DynamoDbUsageStore implements UsageStore {
   private async recordSingles(entries: UsageEntry[]): Promise<string[]> {
     const duplicates: string[] = [];
     const now = this.now();
+    // An admitted call goes to its slot once its agent is there; refused calls, and those whose agent id another agent holds, alone.
+    const placed = await this.placeAgents(entries.filter((entry) => entry.event.seq !== undefined));
+    const alone = entries.filter((entry) => !placed.has(entry));
     const slots = new Map<string, UsageEntry[]>();
     for (const entry of entries) {
-      if (entry.event.seq === undefined) continue;
-      const key = `${entry.event.accountId}|${slotSortKey(entry.event, entry.event.seq)}`;
+      if (!placed.has(entry)) continue;
+      const key = `${entry.event.accountId}|${slotSortKey(entry.event, entry.event.seq!)}`;
       slots.set(key, [...(slots.get(key) ?? []), entry]);
-    }
-    const alone = entries.filter((entry) => entry.event.seq === undefined);
-    const placed = await this.placeAgents(entries.filter((entry) => entry.event.seq !== undefined));
-    for (const [key, calls] of slots) {
-      const named = calls.filter((entry) => placed.has(entry));
-      alone.push(...calls.filter((entry) => !placed.has(entry)));
-      if (named.length) slots.set(key, named);
-      else slots.delete(key);
     }
     await inParallel([...slots.values()], 16, async (calls) => {
       const recorded = await this.recordSlot(calls);
