@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { callRange, callsOfItem } from '../../shared/adapters/dynamodb-usage-logs';
+import { callRange, callsOfItem, onceEach } from '../../shared/adapters/dynamodb-usage-logs';
 import { queryAll } from '../../shared/dynamodb-query';
 import { usageLogRetentionDays } from '../../shared/usage-logs';
 import { ITEMS } from '../../shared/items';
@@ -90,7 +90,7 @@ export class DynamoDbUsageReader {
     }
     const found: Record<string, unknown>[] = [];
     // A call is counted once even if it was stored in two forms (a redelivery straddling a deploy that changed the form).
-    const seen = new Set<string>();
+    const firstCopy = onceEach();
     for (const [lower, upper] of spans) {
       // Calls at `lower` itself are counted already (`through` is inclusive), and `upper` is an hour's start.
       const range = callRange(lower, upper - 1);
@@ -101,14 +101,13 @@ export class DynamoDbUsageReader {
       });
       for (const item of items) {
         if (Number(item.expiresAt ?? Infinity) <= Date.now() / 1000) continue;
-        for (const { log } of callsOfItem(item)) {
+        for (const { log, seq } of callsOfItem(item)) {
           const at = log.at;
           if (Date.parse(at) < lower || Date.parse(at) >= upper) continue;
           if (product && log.product !== product) continue;
           const bucket = `${at.slice(0, 13)}:00:00Z`;
           if (Date.parse(at) <= (through.get(`${bucket}#${log.product}`) ?? -Infinity)) continue;
-          if (seen.has(log.requestId)) continue;
-          seen.add(log.requestId);
+          if (!firstCopy({ seq })) continue;
           found.push({ bucket, product: log.product, ...countersOfCall(log) });
         }
       }

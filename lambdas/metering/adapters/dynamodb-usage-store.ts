@@ -21,6 +21,7 @@ import {
   logPageItem,
   logPartition,
   minuteOf,
+  onceEach,
   newestAt,
   pageSortKey,
   SEQ_BLOCK,
@@ -606,7 +607,7 @@ export class DynamoDbUsageStore implements UsageStore {
   /** An account's calls stored in slots and single call items made after `from` and up to `until` (epoch ms), with their analytics mark. */
   private async singlesBetween(accountId: string, from: number, until: number): Promise<{ log: UsageLog; analytics: boolean }[]> {
     const found: { log: UsageLog; analytics: boolean }[] = [];
-    const seen = new Set<string>();
+    const firstCopy = onceEach();
     // From the millisecond after `from`: the slots of the hour before end at `from` when it is an hour's start minus one.
     const { lower, upper } = callRange(from + 1, until);
     let start: Record<string, unknown> | undefined;
@@ -624,8 +625,7 @@ export class DynamoDbUsageStore implements UsageStore {
         for (const call of callsOfItem(item)) {
           const at = Date.parse(call.log.at);
           // Once per call, even if a redelivery straddling a deploy that changed the form stored it twice.
-          if (at > from && at <= until && !seen.has(call.log.requestId)) found.push(call);
-          seen.add(call.log.requestId);
+          if (firstCopy(call) && at > from && at <= until) found.push(call);
         }
       start = page.LastEvaluatedKey;
     } while (start);

@@ -225,6 +225,30 @@ function decodeBrotliEntry(data: Uint8Array, hour: number): { fields: Record<str
   return { fields, analytics: values[SLOT_FIELDS.length + 1] === 1 };
 }
 
+/** A call as an item stores it: its log, its analytics mark, and its sequence number where the item's key tells it (slots and admitted single calls). */
+export interface StoredCall {
+  log: UsageLog;
+  analytics: boolean;
+  seq?: number;
+}
+
+/**
+ * A filter that passes each stored call once. A call is stored in one form, decided by its event,
+ * but a delivery straddling the deploy that made slots shared (stored by the earlier worker, which
+ * then failed to acknowledge its batch) can store it in a per-client and a shared slot: both copies
+ * have its sequence number. Calls without one (refused) are only ever single items; distinct calls
+ * may share a request id, so it is no identity. For the calls of one account.
+ */
+export function onceEach(): (call: Pick<StoredCall, 'seq'>) => boolean {
+  const seen = new Set<number>();
+  return ({ seq }) => {
+    if (seq === undefined) return true;
+    if (seen.has(seq)) return false;
+    seen.add(seq);
+    return true;
+  };
+}
+
 /**
  * The calls a slot item holds, with their analytics marks, in sequence order: a shared slot's (each
  * entry names its client, whose key id and agent id the item holds once under `k<hash>`), or a
@@ -232,26 +256,30 @@ function decodeBrotliEntry(data: Uint8Array, hour: number): { fields: Record<str
  * A shared slot's calls take their user agents from `agents` (the hour's agent items, read before
  * it); readers that only count pass none, and the calls' `userAgent` is then empty.
  */
-export function decodeSlot(item: Record<string, unknown>, agents?: Agents): { log: UsageLog; analytics: boolean }[] {
-  const hourEnd = Date.parse(singleCallAt(String(item.sk)));
+export function decodeSlot(item: Record<string, unknown>, agents?: Agents): StoredCall[] {
+  const sk = String(item.sk);
+  const hourEnd = Date.parse(singleCallAt(sk));
   const hour = hourEnd + 1 - HOUR_MS;
   const perClient = item.k !== undefined;
+  // `…#Z<slot>` (or `…#Z<slot>_<client>`): an entry `c<i>` is the call with sequence number slot · SLOT_CALLS + i.
+  const first = Number(sk.slice(sk.lastIndexOf('#Z') + 2).split('_')[0]) * SLOT_CALLS;
   return Object.keys(item)
     .filter((name) => /^c\d+$/.test(name))
     .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
     .map((name) => {
       const data = item[name] as Uint8Array;
+      const seq = first + Number(name.slice(1));
       if (!isCompactEntry(data)) {
         const { fields, analytics } = decodeBrotliEntry(data, hour);
-        return { log: { keyId: item.k, userAgent: item.u, ...fields } as UsageLog, analytics };
+        return { log: { keyId: item.k, userAgent: item.u, ...fields } as UsageLog, analytics, seq };
       }
       const { fields, analytics, client } = decodeCompactEntry(data, hour);
-      if (perClient) return { log: { keyId: String(item.k), userAgent: String(item.u), ...fields }, analytics };
+      if (perClient) return { log: { keyId: String(item.k), userAgent: String(item.u), ...fields }, analytics, seq };
       const held = client && item[clientAttribute(client)];
       if (!held) throw new Error(`Slot ${String(item.sk)} has no client for its entry ${name}`);
       const { keyId, agentId } = decodeClient(held as Uint8Array);
-      const userAgent = agents?.get(agentSortKey(singleCallAt(String(item.sk)), agentId)) ?? '';
-      return { log: { keyId, userAgent, ...fields }, analytics };
+      const userAgent = agents?.get(agentSortKey(singleCallAt(sk), agentId)) ?? '';
+      return { log: { keyId, userAgent, ...fields }, analytics, seq };
     });
 }
 
@@ -260,11 +288,18 @@ export function decodeSlot(item: Record<string, unknown>, agents?: Agents): { lo
  * none. Everything that reads the calls of accounts that are not busy reads them through this, and
  * whatever reads their user agents passes the agents read so far (see decodeSlot).
  */
-export function callsOfItem(item: Record<string, unknown>, agents?: Agents): { log: UsageLog; analytics: boolean }[] {
+export function callsOfItem(item: Record<string, unknown>, agents?: Agents): StoredCall[] {
   const sk = String(item.sk);
   if (isAgentKey(sk)) return [];
   if (isSlotKey(sk)) return decodeSlot(item, agents);
-  return [{ log: decodeSingle(item.d as Uint8Array, singleCallAt(sk)), analytics: item.a === true }];
+  const call = sk.slice(sk.indexOf('#', 2) + 1);
+  return [
+    {
+      log: decodeSingle(item.d as Uint8Array, singleCallAt(sk)),
+      analytics: item.a === true,
+      ...(call.startsWith('S') ? { seq: Number(call.slice(1)) } : {}),
+    },
+  ];
 }
 
 /** The key range `M#…` that holds every call of an account made in `[from, until]` (epoch ms): slots are keyed by their hour's end. */
@@ -400,13 +435,13 @@ export function logPageItem(accountId: string, sk: string, logs: UsageLog[]): Re
 }
 
 /** The logs a stored item holds: a page's, a slot's or single call's (shared slots' agents from `agents`), or the one of an item in the earlier per-call form. */
-function logsOf(item: Record<string, unknown>, agents: Agents): UsageLog[] {
+function logsOf(item: Record<string, unknown>, agents: Agents): Pick<StoredCall, 'log' | 'seq'>[] {
   const sk = String(item.sk);
-  if (sk.startsWith('L#')) return decodeLogs(item.d as Uint8Array);
-  if (sk.startsWith('M#')) return callsOfItem(item, agents).map(({ log }) => log);
+  if (sk.startsWith('L#')) return decodeLogs(item.d as Uint8Array).map((log) => ({ log }));
+  if (sk.startsWith('M#')) return callsOfItem(item, agents);
   const { pk: _pk, expiresAt: _ttl, accountId: _account, v: _v, balanceMicro: _balance, ...rest } = item;
   const split = sk.indexOf('#');
-  return [{ at: sk.slice(0, split), requestId: sk.slice(split + 1), ...rest } as UsageLog];
+  return [{ log: { at: sk.slice(0, split), requestId: sk.slice(split + 1), ...rest } as UsageLog }];
 }
 
 /** Newest-first order of logs: time, then request id; also the cursor's form. */
@@ -450,18 +485,17 @@ export class DynamoDbUsageLogs implements UsageLogStore {
         logs.push(buffer[taken++]!);
       buffer = buffer.slice(taken);
     };
-    // A call stored twice (a redelivery straddling a deploy that changed its form) is returned once:
-    // both copies have one order key, so a later page's cursor excludes the copy too.
-    const seen = new Set<string>();
+    // A call stored twice (a redelivery straddling a deploy that changed its form) is returned once
+    // (onceEach); both copies have one order key, so a later page's cursor excludes the copy too.
+    const firstCopy = onceEach();
     // An hour's agents sort after its slots, so newest first they are read before the slots naming them.
     const agents: Agents = new Map();
     const keep = (item: Record<string, unknown>) => {
       if (isAgentKey(String(item.sk))) return void agents.set(String(item.sk), String(item.u));
       // Past its TTL but not yet swept by DynamoDB (which can take days): hidden already.
       if (Number(item.expiresAt ?? Infinity) <= nowSeconds) return;
-      for (const log of logsOf(item, agents)) {
-        if (seen.has(orderKey(log))) continue;
-        seen.add(orderKey(log));
+      for (const { log, seq } of logsOf(item, agents)) {
+        if (!firstCopy({ seq })) continue;
         if (log.at >= oldest && (!cursor || orderKey(log) < cursor) && (!filter || filter(log))) buffer.push(log);
       }
     };

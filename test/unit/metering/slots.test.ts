@@ -359,6 +359,25 @@ describe('slots: calls of an account that is not busy share an item per run of s
     expect(await logs.erasePage('acc_agents', 100)).toEqual({ erased: events.length, remaining: false });
   });
 
+  it('lists and counts distinct calls that share a request id as distinct: only a sequence number makes two stored calls one', async () => {
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 10 * HOUR;
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 40 * 60_000);
+    // A client that sends its own request id sends it again: three calls, three sequence numbers, one request id.
+    const events = [0, 1, 2].map((i) => ({ ...call('acc_reused', 96 + i, hour + 60_000 + i * 1_000), requestId: 'req_reused' }));
+    for (const [i, event] of events.entries())
+      expect((await recordUsageBatch(messages([event], `r${i}_`), { store, settings })).recorded).toBe(1);
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    const page = await logs.page('acc_reused', { limit: 10, now: new Date(hour + 2 * HOUR) });
+    expect(page.logs.map((log) => log.path)).toEqual(['/p/98', '/p/97', '/p/96']);
+    const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
+    const bucket = new Date(hour).toISOString().replace('.000Z', 'Z');
+    const usage = async () => (await reader.aggregates('acc_reused', 'hour', bucket, bucket)).reduce((sum, b) => sum + b.calls, 0);
+    expect(await usage()).toBe(3);
+    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    expect(await counted('acc_reused')).toBe(3);
+    expect(await usage()).toBe(3);
+  });
+
   it('reads per-client slots of the earlier form (Brotli entries) beside shared ones: a call stored in both across the deploy is listed, counted and erased once', async () => {
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 12 * HOUR;
     const agents = ['python-requests/2.32.3', 'axios/1.7.7'];
