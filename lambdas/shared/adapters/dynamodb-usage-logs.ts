@@ -68,7 +68,7 @@ const BATCH = 25;
  * A call is decided into one form by its event alone, and guarded in that form; but a delivery that
  * straddles a deploy changing the form (a batch the earlier worker stored and failed to acknowledge,
  * redelivered to the new one) can store it in both: the per-client slot and the shared one. Every
- * reader therefore returns and counts a call once by its request id (the log pages, the counting steps
+ * reader therefore returns and counts a call once by its sequence number (the log pages, the counting steps
  * and the sweep, the usage API); erasure deletes both.
  *
  * Pages sort by their newest call, so a reader knows which logs are complete after each item and
