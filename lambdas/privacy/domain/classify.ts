@@ -154,6 +154,18 @@ const NEGATED = new Map(
     v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u') : undefined,
   ]),
 );
+/**
+ * A negation further before a right's words, in the same clause (no comma between): verb-final and
+ * infinitive clauses put the right's word last ("Jeg ønsker ikke at få min konto slettet", "Ég vil
+ * ekki að aðganginum mínum verði eytt"). The words between are captured: a request cue among them
+ * ("I don't need anything else so please delete") ends the negation's reach.
+ */
+const NEGATED_IN_CLAUSE = new Map(
+  VOCABULARIES.map((v) => [
+    v.language,
+    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})((?: [\\p{L}\\p{N}]+){0,5}) $`, 'u') : undefined,
+  ]),
+);
 /** A negation right before a right's words, at most one word between ("no objection", "geen bezwaar", "inga invändningar", "I don't object"). */
 const NEGATED_CLOSE = new Map(
   VOCABULARIES.map((v) => [
@@ -176,7 +188,7 @@ const ARTICLE_BEFORE = new RegExp(
 );
 /** "15. cikk", "17. pants", "15 straipsnis", "21 artikla" — and the numbers listed before ("15. és 20. cikke"). */
 const ARTICLE_AFTER = new RegExp(
-  `((?:\\d{1,3}\\.?\\s*(?:,|-|–|\\p{L}{1,4})\\s*)*)(\\d{1,3})\\.?\\s*(?:${alternation(VOCABULARIES.flatMap((v) => v.articleAfter))})`,
+  `((?:\\d{1,3}\\.?\\s*(?:,|-|–|\\p{L}{1,4})\\s*)*)(\\d{1,3})\\.?\\s*(?:${alternation(VOCABULARIES.flatMap((v) => v.articleAfter))})(?![\\p{L}])`,
   'gu',
 );
 /** Words that join listed article numbers ("Art. 15 and 20", "Art. 15 und 20", "artt. 15 e 20"). */
@@ -533,8 +545,21 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   // An objection is itself a "no" ("No quiero recibir publicidad"): it is undone only by a negation right before its words
   // ("no objection", "geen bezwaar", "I don't object"); the other rights by one a few words before.
   const close = languages.map((l) => NEGATED_CLOSE.get(l)).filter((n): n is RegExp => n !== undefined);
+  const inClause = languages.map((l) => NEGATED_IN_CLAUSE.get(l)).filter((n): n is RegExp => n !== undefined);
+  const clauses = t.split(/[,;:()]|\s[-–—]\s/u).map(words);
+  const negatedInClause = (p: Phrase) =>
+    clauses.some((c) => {
+      const at = c.search(p.pattern);
+      if (at < 0) return false;
+      return inClause.some((n) => {
+        const between = n.exec(c.slice(0, at + 1));
+        return between !== null && !isRequest(between[1] ?? '');
+      });
+    });
   const negated = (p: Phrase) =>
-    !NEGATIVE_PHRASE.has(p) && (p.right === 'objection' ? close : negations).some((n) => n.test(w.slice(0, w.search(p.pattern) + 1)));
+    !NEGATIVE_PHRASE.has(p) &&
+    ((p.right === 'objection' ? close : negations).some((n) => n.test(w.slice(0, w.search(p.pattern) + 1))) ||
+      (p.right !== 'objection' && negatedInClause(p)));
   const has = wordIndex(w);
   // One word of another language may be a false friend ("wissen": to know in German, to erase in Dutch): a word alone counts
   // in its own language, in English, and where the letter's language uses it for the same right ("correction" in English);
@@ -613,7 +638,8 @@ export function classifyLetter(subject: string, text: string): LetterReading {
   // A request letter says what it asks near its start; the rest of a very long mail (pasted logs, a
   // whole policy) would only cost time.
   const fresh = bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS);
-  const language = detectLanguage(`${cleanSubject}\n${fresh}`);
+  // The body tells the writer's language; a subject may be in another ("Data access request" over a Latvian letter).
+  const language = detectLanguage(fresh) ?? detectLanguage(`${cleanSubject}\n${fresh}`);
   const languages = [...new Set([language ?? 'en', 'en'])];
   const sentences = sentencesOf(fresh);
   const asked = new Map<LetterRight, { strong: boolean; why: string[] }>();
