@@ -163,7 +163,9 @@ const NEGATED = new Map(
 const NEGATED_IN_CLAUSE = new Map(
   VOCABULARIES.map((v) => [
     v.language,
-    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})((?: [\\p{L}\\p{N}]+){0,5}) $`, 'u') : undefined,
+    v.negations.length
+      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})((?: [\\p{L}\\p{N}]+){0,5}) $`, 'u')
+      : undefined,
   ]),
 );
 /** A negation right before a right's words, at most one word between ("no objection", "geen bezwaar", "inga invändningar", "I don't object"). */
@@ -722,8 +724,136 @@ export function readMail(subject: string, text: string, options: { ownDomain?: s
   const inner = forwarded === undefined ? undefined : classifyLetter('', forwarded);
   if (reading.rights.length && !inner?.rights.length) return reading;
   if (inner) return { ...inner, language: reading.language ?? inner.language };
+  if (!reading.rights.length) {
+    const romanised = readRomanised(subject, text);
+    if (romanised) return romanised;
+  }
   // Nothing of the writer's own to tell the language by (a bare forward): what they forwarded or quoted most likely speaks it.
   return reading.language ? reading : { ...reading, language: detectLanguage(`${subject}\n${text.slice(0, MAX_LETTER_CHARS)}`) };
+}
+
+/**
+ * How people type the languages of another script in Latin letters (Bulgarian on a phone, Greeklish),
+ * longest spelling first. The vocabularies are written in the language's own script; such a letter is
+ * read again turned back into it, and `fold` merges what the Latin spelling cannot tell apart
+ * (ъ and а, й and и; η, ι, υ, ει, οι; ω and ο).
+ */
+interface Romanisation {
+  language: string;
+  name: string;
+  spellings: Record<string, string>;
+}
+const ROMANISATIONS: Romanisation[] = [
+  {
+    language: 'bg',
+    name: 'Bulgarian',
+    spellings: {
+      sht: 'щ',
+      zh: 'ж',
+      ts: 'ц',
+      ch: 'ч',
+      sh: 'ш',
+      yu: 'ю',
+      ju: 'ю',
+      ya: 'я',
+      ja: 'я',
+      a: 'а',
+      b: 'б',
+      c: 'ц',
+      d: 'д',
+      e: 'е',
+      f: 'ф',
+      g: 'г',
+      h: 'х',
+      i: 'и',
+      j: 'й',
+      k: 'к',
+      l: 'л',
+      m: 'м',
+      n: 'н',
+      o: 'о',
+      p: 'п',
+      q: 'я',
+      r: 'р',
+      s: 'с',
+      t: 'т',
+      u: 'у',
+      v: 'в',
+      w: 'в',
+      x: 'кс',
+      y: 'й',
+      z: 'з',
+    },
+  },
+  {
+    language: 'el',
+    name: 'Greek',
+    spellings: {
+      th: 'θ',
+      ch: 'χ',
+      kh: 'χ',
+      ps: 'ψ',
+      ks: 'ξ',
+      ou: 'ου',
+      a: 'α',
+      b: 'μπ',
+      c: 'κ',
+      d: 'δ',
+      e: 'ε',
+      f: 'φ',
+      g: 'γ',
+      h: 'η',
+      i: 'ι',
+      j: 'τζ',
+      k: 'κ',
+      l: 'λ',
+      m: 'μ',
+      n: 'ν',
+      o: 'ο',
+      p: 'π',
+      r: 'ρ',
+      s: 'σ',
+      t: 'τ',
+      u: 'ου',
+      v: 'β',
+      w: 'ω',
+      x: 'χ',
+      y: 'υ',
+      z: 'ζ',
+      '8': 'θ',
+    },
+  },
+];
+const ROMANISED = ROMANISATIONS.map((r) => ({
+  ...r,
+  pattern: new RegExp(
+    Object.keys(r.spellings)
+      .sort((a, b) => b.length - a.length)
+      .join('|'),
+    'g',
+  ),
+}));
+
+/** A letter of Latin script only: what a letter of another script typed in Latin letters looks like. */
+const latinOnly = (text: string) => {
+  const letters = text.match(/\p{L}/gu) ?? [];
+  return letters.length > 0 && (text.match(/\p{Script=Latin}/gu) ?? []).length / letters.length > 0.95;
+};
+
+/**
+ * A letter that asks nothing we can read, typed in Latin letters, read again as each language of
+ * another script would be typed: it asks when, so turned back, it reads as that language and names a right.
+ */
+function readRomanised(subject: string, text: string): LetterReading | undefined {
+  const fresh = bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS);
+  if (!latinOnly(`${subject} ${fresh}`)) return undefined;
+  for (const { language, name, spellings, pattern } of ROMANISED) {
+    const back = (t: string) => t.toLowerCase().replace(pattern, (m) => spellings[m] ?? m);
+    const reading = classifyLetter(back(subject), back(fresh));
+    if (reading.language === language && reading.rights.length && !reading.automatic)
+      return { ...reading, evidence: reading.evidence.map((e) => `${e} (${name} typed in Latin letters)`) };
+  }
+  return undefined;
 }
 
 /** The request types a privacy mail asks for. */
