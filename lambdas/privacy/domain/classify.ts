@@ -147,18 +147,21 @@ const negationSource = (negation: string) =>
     .map((part) => words(part).trim().split(' ').map(escapeRegExp).join(' '))
     .join('(?: [\\p{L}\\p{N}]+){0,6} ');
 
-/** A negation a few words before a right's words ("I don't want to delete my account"). */
-const NEGATED = new Map(
+/**
+ * A clause that ends with a negated verb ("Ich möchte nicht,", "Jeg ønsker ikke,", "Nechcem,"): the
+ * clause after the comma is its object, and the negation reaches into it. A bare "No," / "Nein," (one
+ * short word) answers something; it negates nothing after it.
+ */
+const NEGATED_VERB_END = new Map(
   VOCABULARIES.map((v) => [
     v.language,
-    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u') : undefined,
+    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+)? $`, 'u') : undefined,
   ]),
 );
 /**
- * A negation further before a right's words, in the same clause (no comma between): verb-final and
- * infinitive clauses put the right's word last ("Jeg ønsker ikke at få min konto slettet", "Ég vil
- * ekki að aðganginum mínum verði eytt"). The words between are captured: a request cue among them
- * ("I don't need anything else so please delete") ends the negation's reach.
+ * A negation a few words before a right's words, in the same clause ("I don't want to delete my
+ * account"): verb-final and infinitive clauses put the right's word last ("Jeg ønsker ikke at få min
+ * konto slettet", "Ég vil ekki að aðganginum mínum verði eytt"). The words between are captured.
  */
 const NEGATED_IN_CLAUSE = new Map(
   VOCABULARIES.map((v) => [
@@ -176,7 +179,22 @@ const NEGATED_CLOSE = new Map(
   ]),
 );
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
-const LAW_NAMES = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.regulation)]));
+/** The languages that name the Regulation by each name: "GDPR" is written in many and tells none of them. */
+const LAW_NAME_LANGUAGES = new Map<string, Set<string>>();
+for (const v of VOCABULARIES)
+  for (const name of v.regulation) {
+    const key = words(name).trim();
+    LAW_NAME_LANGUAGES.set(key, (LAW_NAME_LANGUAGES.get(key) ?? new Set()).add(primary(v.language)));
+  }
+const LAW_NAMES = new Map(
+  VOCABULARIES.map((v) => [
+    v.language,
+    compiled(
+      v.language,
+      v.regulation.filter((name) => LAW_NAME_LANGUAGES.get(words(name).trim())!.size === 1),
+    ),
+  ]),
+);
 const OTHER_LAWS = boundary(VOCABULARIES.flatMap((v) => v.otherLaws));
 /** A citation followed within a few words by another law's name ("art. 18 da LGPD", "Art. 15 BDSG") is not the GDPR's. */
 const OTHER_LAW_AHEAD = OTHER_LAWS && new RegExp(`^[\\s.,)]*(?:\\S+\\s+){0,6}?(?:${OTHER_LAWS.source})`, 'u');
@@ -542,26 +560,31 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     if (cue) t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
   }
   const w = words(t);
-  const negations = languages.map((l) => NEGATED.get(l)).filter((n): n is RegExp => n !== undefined);
   // A phrase that itself says "no" ("do not use my data", "ne plus recevoir") is not undone by it.
   // An objection is itself a "no" ("No quiero recibir publicidad"): it is undone only by a negation right before its words
   // ("no objection", "geen bezwaar", "I don't object"); the other rights by one a few words before.
   const close = languages.map((l) => NEGATED_CLOSE.get(l)).filter((n): n is RegExp => n !== undefined);
   const inClause = languages.map((l) => NEGATED_IN_CLAUSE.get(l)).filter((n): n is RegExp => n !== undefined);
+  const verbEnds = languages.map((l) => NEGATED_VERB_END.get(l)).filter((n): n is RegExp => n !== undefined);
   const clauses = t.split(/[,;:()]|\s[-–—]\s/u).map(words);
+  // A request cue between the negation and the right's words ("not needed any more so please erase my data") ends the
+  // negation's reach — but not the negated verb itself, right after it ("non voglio cancellare", "I do not want to delete").
+  const denies = (n: RegExp, before: string) => {
+    const between = n.exec(before);
+    return between !== null && !isRequest((between[1] ?? '').trim().split(' ').slice(1).join(' '));
+  };
   const negatedInClause = (p: Phrase) =>
-    clauses.some((c) => {
+    clauses.some((c, i) => {
       const at = c.search(p.pattern);
       if (at < 0) return false;
-      return inClause.some((n) => {
-        const between = n.exec(c.slice(0, at + 1));
-        return between !== null && !isRequest(between[1] ?? '');
-      });
+      const previous = clauses[i - 1]?.trim() ?? '';
+      const governs = (previous.includes(' ') || previous.length >= 5) && verbEnds.some((n) => n.test(` ${previous} `));
+      const before = `${governs ? ` ${previous}` : ''}${c.slice(0, at + 1)}`;
+      return inClause.some((n) => denies(n, before));
     });
   const negated = (p: Phrase) =>
     !NEGATIVE_PHRASE.has(p) &&
-    ((p.right === 'objection' ? close : negations).some((n) => n.test(w.slice(0, w.search(p.pattern) + 1))) ||
-      (p.right !== 'objection' && negatedInClause(p)));
+    (p.right === 'objection' ? close.some((n) => n.test(w.slice(0, w.search(p.pattern) + 1))) : negatedInClause(p));
   const has = wordIndex(w);
   // One word of another language may be a false friend ("wissen": to know in German, to erase in Dutch): a word alone counts
   // in its own language, in English, and where the letter's language uses it for the same right ("correction" in English);

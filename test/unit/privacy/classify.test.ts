@@ -512,6 +512,25 @@ describe('rules learnt from letters in the thin EU/EEA languages (privacy-letter
     expect(read('', 'Not needed anymore so please erase my data.')).toEqual(['deletion']);
   });
 
+  it.each([
+    ['de', 'Ich möchte nicht, dass Sie mein Konto löschen. Schicken Sie mir bitte nur eine Kopie meiner Daten.'],
+    ['da', 'Jeg ønsker ikke, at min konto slettes. Send mig venligst en kopi af mine oplysninger.'],
+    ['fi', 'En halua, että tilini poistetaan. Haluan vain kopion tiedoistani.'],
+  ])('%s: a negated verb reaches into the clause after its comma ("Ich möchte nicht, dass …")', (_l, text) => {
+    expect(read('', text)).toEqual(['access']);
+  });
+
+  it.each(['No, please delete my account.', 'Nein, bitte löschen Sie mein Konto.'])(
+    'a bare "No," answers; it negates nothing after its comma: "%s"',
+    (text) => {
+      expect(read('', text)).toEqual(['deletion']);
+    },
+  );
+
+  it('a name of the Regulation that many languages write ("GDPR") tells no language', () => {
+    expect(detectLanguage('čl. 17 GDPR')).toBeUndefined();
+  });
+
   it('the body tells the language when the subject is in another', () => {
     expect(
       readMail('Question about my account', 'Pozdravljeni, prosim izbrišite vse moje podatke iz vašega sistema. Hvala.'),
