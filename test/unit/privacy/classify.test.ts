@@ -594,6 +594,20 @@ describe('rules learnt from letters in the thin EU/EEA languages (privacy-letter
     expect(read('', 'Имейлът ми е грешен, моля коригирайте го.')).toEqual(['correction']);
   });
 
+  it.each([
+    ['nb', 'Vennligst slett meg fra systemet.', ['deletion']],
+    ['lt', 'Prašau panaikinti mano paskyrą.', ['deletion']],
+    ['et', 'Palun eemaldage minu andmed teie süsteemist.', ['deletion']],
+    ['sk', 'Prosím o zrušenie môjho konta.', ['deletion']],
+    ['bg', 'Искам да закрия профила си.', ['deletion']],
+    ['hr', 'Ne želim više primati vaše newslettere.', ['objection']],
+    ['lt', 'Nenoriu gauti jūsų naujienlaiškių.', ['objection']],
+    ['fi', 'En halua enää saada uutiskirjeitä.', ['objection']],
+    ['mt', 'Ma rridx aktar newsletters.', ['objection']],
+  ])('%s: the plain words people use — "%s"', (_l, text, rights) => {
+    expect(read('', text)).toEqual(rights);
+  });
+
   it('Slovak is told from Czech by the words Czech spells otherwise', () => {
     expect(detectLanguage('Dobrý deň, nie som si istý, ako dlho ešte uchovávate moje údaje. Ďakujem')).toBe('sk');
   });
