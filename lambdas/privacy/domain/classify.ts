@@ -857,6 +857,12 @@ const ROMANISED = ROMANISATIONS.map((r) => ({
   ),
 }));
 
+/**
+ * How much of a letter is read again as typed Cyrillic or Greek: such letters are short (typed on a
+ * phone), and their request comes first; reading a long mail that asks nothing twice more would triple its cost.
+ */
+const MAX_ROMANISED_CHARS = 2_000;
+
 /** A letter of Latin script only: what a letter of another script typed in Latin letters looks like. */
 const latinOnly = (text: string) => {
   const letters = text.match(/\p{L}/gu) ?? [];
@@ -868,7 +874,7 @@ const latinOnly = (text: string) => {
  * another script would be typed: it asks when, so turned back, it reads as that language and names a right.
  */
 function readRomanised(subject: string, text: string): LetterReading | undefined {
-  const fresh = bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS);
+  const fresh = bodyOf(newTextOf(text)).slice(0, MAX_ROMANISED_CHARS);
   if (!latinOnly(`${subject} ${fresh}`)) return undefined;
   for (const { language, name, spellings, pattern } of ROMANISED) {
     const back = (t: string) => t.toLowerCase().replace(pattern, (m) => spellings[m] ?? m);
