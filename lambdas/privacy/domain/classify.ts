@@ -147,11 +147,28 @@ const negationSource = (negation: string) =>
     .map((part) => words(part).trim().split(' ').map(escapeRegExp).join(' '))
     .join('(?: [\\p{L}\\p{N}]+){0,6} ');
 
-/** A negation a few words before a right's words ("I don't want to delete my account"). */
-const NEGATED = new Map(
+/**
+ * A clause that ends with a negated verb ("Ich möchte nicht,", "Jeg ønsker ikke,", "Nechcem,"): the
+ * clause after the comma is its object, and the negation reaches into it. A bare "No," / "Nein," (one
+ * short word) answers something; it negates nothing after it.
+ */
+const NEGATED_VERB_END = new Map(
   VOCABULARIES.map((v) => [
     v.language,
-    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+){0,3} $`, 'u') : undefined,
+    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+)? $`, 'u') : undefined,
+  ]),
+);
+/**
+ * A negation a few words before a right's words, in the same clause ("I don't want to delete my
+ * account"): verb-final and infinitive clauses put the right's word last ("Jeg ønsker ikke at få min
+ * konto slettet", "Ég vil ekki að aðganginum mínum verði eytt"). The words between are captured.
+ */
+const NEGATED_IN_CLAUSE = new Map(
+  VOCABULARIES.map((v) => [
+    v.language,
+    v.negations.length
+      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})((?: [\\p{L}\\p{N}]+){0,5}) $`, 'u')
+      : undefined,
   ]),
 );
 /** A negation right before a right's words, at most one word between ("no objection", "geen bezwaar", "inga invändningar", "I don't object"). */
@@ -162,7 +179,22 @@ const NEGATED_CLOSE = new Map(
   ]),
 );
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
-const LAW_NAMES = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.regulation)]));
+/** The languages that name the Regulation by each name: "GDPR" is written in many and tells none of them. */
+const LAW_NAME_LANGUAGES = new Map<string, Set<string>>();
+for (const v of VOCABULARIES)
+  for (const name of v.regulation) {
+    const key = words(name).trim();
+    LAW_NAME_LANGUAGES.set(key, (LAW_NAME_LANGUAGES.get(key) ?? new Set()).add(primary(v.language)));
+  }
+const LAW_NAMES = new Map(
+  VOCABULARIES.map((v) => [
+    v.language,
+    compiled(
+      v.language,
+      v.regulation.filter((name) => LAW_NAME_LANGUAGES.get(words(name).trim())!.size === 1),
+    ),
+  ]),
+);
 const OTHER_LAWS = boundary(VOCABULARIES.flatMap((v) => v.otherLaws));
 /** A citation followed within a few words by another law's name ("art. 18 da LGPD", "Art. 15 BDSG") is not the GDPR's. */
 const OTHER_LAW_AHEAD = OTHER_LAWS && new RegExp(`^[\\s.,)]*(?:\\S+\\s+){0,6}?(?:${OTHER_LAWS.source})`, 'u');
@@ -176,7 +208,7 @@ const ARTICLE_BEFORE = new RegExp(
 );
 /** "15. cikk", "17. pants", "15 straipsnis", "21 artikla" — and the numbers listed before ("15. és 20. cikke"). */
 const ARTICLE_AFTER = new RegExp(
-  `((?:\\d{1,3}\\.?\\s*(?:,|-|–|\\p{L}{1,4})\\s*)*)(\\d{1,3})\\.?\\s*(?:${alternation(VOCABULARIES.flatMap((v) => v.articleAfter))})`,
+  `((?:\\d{1,3}\\.?\\s*(?:,|-|–|\\p{L}{1,4})\\s*)*)(\\d{1,3})\\.?\\s*(?:${alternation(VOCABULARIES.flatMap((v) => v.articleAfter))})(?![\\p{L}])`,
   'gu',
 );
 /** Words that join listed article numbers ("Art. 15 and 20", "Art. 15 und 20", "artt. 15 e 20"). */
@@ -528,13 +560,31 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     if (cue) t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
   }
   const w = words(t);
-  const negations = languages.map((l) => NEGATED.get(l)).filter((n): n is RegExp => n !== undefined);
   // A phrase that itself says "no" ("do not use my data", "ne plus recevoir") is not undone by it.
   // An objection is itself a "no" ("No quiero recibir publicidad"): it is undone only by a negation right before its words
   // ("no objection", "geen bezwaar", "I don't object"); the other rights by one a few words before.
   const close = languages.map((l) => NEGATED_CLOSE.get(l)).filter((n): n is RegExp => n !== undefined);
+  const inClause = languages.map((l) => NEGATED_IN_CLAUSE.get(l)).filter((n): n is RegExp => n !== undefined);
+  const verbEnds = languages.map((l) => NEGATED_VERB_END.get(l)).filter((n): n is RegExp => n !== undefined);
+  const clauses = t.split(/[,;:()]|\s[-–—]\s/u).map(words);
+  // A request cue between the negation and the right's words ("not needed any more so please erase my data") ends the
+  // negation's reach — but not the negated verb itself, right after it ("non voglio cancellare", "I do not want to delete").
+  const denies = (n: RegExp, before: string) => {
+    const between = n.exec(before);
+    return between !== null && !isRequest((between[1] ?? '').trim().split(' ').slice(1).join(' '));
+  };
+  const negatedInClause = (p: Phrase) =>
+    clauses.some((c, i) => {
+      const at = c.search(p.pattern);
+      if (at < 0) return false;
+      const previous = clauses[i - 1]?.trim() ?? '';
+      const governs = (previous.includes(' ') || previous.length >= 5) && verbEnds.some((n) => n.test(` ${previous} `));
+      const before = `${governs ? ` ${previous}` : ''}${c.slice(0, at + 1)}`;
+      return inClause.some((n) => denies(n, before));
+    });
   const negated = (p: Phrase) =>
-    !NEGATIVE_PHRASE.has(p) && (p.right === 'objection' ? close : negations).some((n) => n.test(w.slice(0, w.search(p.pattern) + 1)));
+    !NEGATIVE_PHRASE.has(p) &&
+    (p.right === 'objection' ? close.some((n) => n.test(w.slice(0, w.search(p.pattern) + 1))) : negatedInClause(p));
   const has = wordIndex(w);
   // One word of another language may be a false friend ("wissen": to know in German, to erase in Dutch): a word alone counts
   // in its own language, in English, and where the letter's language uses it for the same right ("correction" in English);
@@ -613,7 +663,8 @@ export function classifyLetter(subject: string, text: string): LetterReading {
   // A request letter says what it asks near its start; the rest of a very long mail (pasted logs, a
   // whole policy) would only cost time.
   const fresh = bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS);
-  const language = detectLanguage(`${cleanSubject}\n${fresh}`);
+  // The body tells the writer's language; a subject may be in another ("Data access request" over a Latvian letter).
+  const language = detectLanguage(fresh) ?? detectLanguage(`${cleanSubject}\n${fresh}`);
   const languages = [...new Set([language ?? 'en', 'en'])];
   const sentences = sentencesOf(fresh);
   const asked = new Map<LetterRight, { strong: boolean; why: string[] }>();
@@ -696,8 +747,142 @@ export function readMail(subject: string, text: string, options: { ownDomain?: s
   const inner = forwarded === undefined ? undefined : classifyLetter('', forwarded);
   if (reading.rights.length && !inner?.rights.length) return reading;
   if (inner) return { ...inner, language: reading.language ?? inner.language };
+  if (!reading.rights.length) {
+    const romanised = readRomanised(subject, text);
+    if (romanised) return romanised;
+  }
   // Nothing of the writer's own to tell the language by (a bare forward): what they forwarded or quoted most likely speaks it.
   return reading.language ? reading : { ...reading, language: detectLanguage(`${subject}\n${text.slice(0, MAX_LETTER_CHARS)}`) };
+}
+
+/**
+ * How people type the languages of another script in Latin letters (Bulgarian on a phone, Greeklish),
+ * longest spelling first. The vocabularies are written in the language's own script; such a letter is
+ * read again turned back into it, and `fold` merges what the Latin spelling cannot tell apart
+ * (ъ and а, й and и; η, ι, υ, ει, οι; ω and ο).
+ */
+interface Romanisation {
+  language: string;
+  name: string;
+  spellings: Record<string, string>;
+}
+const ROMANISATIONS: Romanisation[] = [
+  {
+    language: 'bg',
+    name: 'Bulgarian',
+    spellings: {
+      sht: 'щ',
+      zh: 'ж',
+      ts: 'ц',
+      ch: 'ч',
+      sh: 'ш',
+      yu: 'ю',
+      ju: 'ю',
+      ya: 'я',
+      ja: 'я',
+      a: 'а',
+      b: 'б',
+      c: 'ц',
+      d: 'д',
+      e: 'е',
+      f: 'ф',
+      g: 'г',
+      h: 'х',
+      i: 'и',
+      j: 'й',
+      k: 'к',
+      l: 'л',
+      m: 'м',
+      n: 'н',
+      o: 'о',
+      p: 'п',
+      q: 'я',
+      r: 'р',
+      s: 'с',
+      t: 'т',
+      u: 'у',
+      v: 'в',
+      w: 'в',
+      x: 'кс',
+      y: 'й',
+      z: 'з',
+    },
+  },
+  {
+    language: 'el',
+    name: 'Greek',
+    spellings: {
+      th: 'θ',
+      ch: 'χ',
+      kh: 'χ',
+      ps: 'ψ',
+      ks: 'ξ',
+      ou: 'ου',
+      a: 'α',
+      b: 'μπ',
+      c: 'κ',
+      d: 'δ',
+      e: 'ε',
+      f: 'φ',
+      g: 'γ',
+      h: 'η',
+      i: 'ι',
+      j: 'τζ',
+      k: 'κ',
+      l: 'λ',
+      m: 'μ',
+      n: 'ν',
+      o: 'ο',
+      p: 'π',
+      r: 'ρ',
+      s: 'σ',
+      t: 'τ',
+      u: 'ου',
+      v: 'β',
+      w: 'ω',
+      x: 'χ',
+      y: 'υ',
+      z: 'ζ',
+      '8': 'θ',
+    },
+  },
+];
+const ROMANISED = ROMANISATIONS.map((r) => ({
+  ...r,
+  pattern: new RegExp(
+    Object.keys(r.spellings)
+      .sort((a, b) => b.length - a.length)
+      .join('|'),
+    'g',
+  ),
+}));
+
+/**
+ * How much of a letter is read again as typed Cyrillic or Greek: such letters are short (typed on a
+ * phone), and their request comes first; reading a long mail that asks nothing twice more would triple its cost.
+ */
+const MAX_ROMANISED_CHARS = 2_000;
+
+/** A letter of Latin script only: what a letter of another script typed in Latin letters looks like. */
+const latinOnly = (text: string) => {
+  const letters = text.match(/\p{L}/gu) ?? [];
+  return letters.length > 0 && (text.match(/\p{Script=Latin}/gu) ?? []).length / letters.length > 0.95;
+};
+
+/**
+ * A letter that asks nothing we can read, typed in Latin letters, read again as each language of
+ * another script would be typed: it asks when, so turned back, it reads as that language and names a right.
+ */
+function readRomanised(subject: string, text: string): LetterReading | undefined {
+  const fresh = bodyOf(newTextOf(text)).slice(0, MAX_ROMANISED_CHARS);
+  if (!latinOnly(`${subject} ${fresh}`)) return undefined;
+  for (const { language, name, spellings, pattern } of ROMANISED) {
+    const back = (t: string) => t.toLowerCase().replace(pattern, (m) => spellings[m] ?? m);
+    const reading = classifyLetter(back(subject), back(fresh));
+    if (reading.language === language && reading.rights.length && !reading.automatic)
+      return { ...reading, evidence: reading.evidence.map((e) => `${e} (${name} typed in Latin letters)`) };
+  }
+  return undefined;
 }
 
 /** The request types a privacy mail asks for. */

@@ -3,7 +3,7 @@ import { type EmailLinkTokens, mailEmailLink } from '../../shared/email-links';
 import type { Mailer } from '../../shared/mailer';
 import { messagesFor } from '../messages';
 import { VOCABULARIES } from '../vocabulary';
-import { bodyOf, identificationLine } from './classify';
+import { bodyOf, detectLanguage, identificationLine } from './classify';
 import type { RequestRecords } from './request-records';
 import { escapeRegExp, phrasePattern, words } from './text';
 
@@ -56,10 +56,22 @@ const EMAIL_PATTERNS = [
 
 type Field = Correctable | 'email' | 'namePart';
 /** The account fields as every vocabulary names them, most specific first ("company name" is a company, not a name; "first and last name" is the name, "last name" a part of it). */
-const FIELD_WORDS: [Field, RegExp[]][] = (['company', 'website', 'country', 'email', 'name', 'namePart'] as const).map((field) => [
+const FIELD_WORDS: [Field, { language: string; bare: boolean; pattern: RegExp }[]][] = (
+  ['company', 'website', 'country', 'email', 'name', 'namePart'] as const
+).map((field) => [
   field,
-  VOCABULARIES.flatMap((v) => (v.fields[field] ?? []).map((phrase) => phrasePattern(phrase))),
+  VOCABULARIES.flatMap((v) =>
+    (v.fields[field] ?? []).map((phrase) => ({ language: v.language, bare: !/\s/.test(phrase.trim()), pattern: phrasePattern(phrase) })),
+  ),
 ]);
+const primary = (language: string) => language.split('-')[0];
+/**
+ * A field word of one word counts in a letter of its own language (or English), or when the
+ * language is unknown, as the classifier's phrases do: Hungarian "nev*" (név, name) is not Latvian
+ * "nevis" (not), which would make "uzvārdu: pareizi ir „Liepiņa”, nevis „Liepina”" a whole new name.
+ */
+const fieldWordCounts = (word: { language: string; bare: boolean }, language: string | undefined) =>
+  language === undefined || !word.bare || word.language === 'en' || primary(word.language) === primary(language);
 /** Words that ask for a correction in any language: the vocabularies' verbs and their names of the right. */
 const CORRECTION_CUES = VOCABULARIES.flatMap((v) =>
   [...v.correctionVerbs, ...v.rights.correction.filter((p) => !p.startsWith('?'))].map((phrase) => phrasePattern(phrase)),
@@ -101,7 +113,10 @@ const namePartChange = (value: string) => (/\s/.test(value.trim()) ? `correct my
  */
 function qualified(label: string, field: Field): boolean {
   let w = words(label);
-  for (const pattern of [...(FIELD_WORDS.find(([f]) => f === field)?.[1] ?? []), ...HEADINGS.flatMap((h) => h.patterns)])
+  for (const pattern of [
+    ...(FIELD_WORDS.find(([f]) => f === field)?.[1] ?? []).map((word) => word.pattern),
+    ...HEADINGS.flatMap((h) => h.patterns),
+  ])
     w = w.replace(new RegExp(pattern.source, 'gu'), ' ');
   return w
     .trim()
@@ -109,9 +124,15 @@ function qualified(label: string, field: Field): boolean {
     .some((token) => token.length > 3);
 }
 
-const fieldIn = (text: string): Field | undefined => {
+const fieldIn = (text: string, language: string | undefined): Field | undefined => {
   const w = words(text);
-  return FIELD_WORDS.find(([, patterns]) => patterns.some((p) => p.test(w)))?.[0];
+  const named = (field: Field) =>
+    (FIELD_WORDS.find(([f]) => f === field)?.[1] ?? []).filter((word) => fieldWordCounts(word, language) && word.pattern.test(w));
+  const found = FIELD_WORDS.find(([field]) => named(field).length > 0)?.[0];
+  // A part of the name beside a bare word for "name" is the part asked for: "rett namn er …" after "etternamnet hans",
+  // "Jos vardu (on her behalf) … pavardę". A name phrase of several words ("vardas pavardė") is the whole name.
+  if (found === 'name' && named('namePart').length && named('name').every((word) => word.bare)) return 'namePart';
+  return found;
 };
 const asksCorrection = (text: string) => {
   const w = words(text);
@@ -158,6 +179,7 @@ function blockAround<T>(labelled: (T | undefined)[], i: number): T[] {
  * and is never read as a change; label lines alone ("Name: new value") are the change.
  */
 function canonical(details: string, registeredEmail?: string): string {
+  const language = detectLanguage(bodyOf(details));
   const lines = bodyOf(details.replace(/\r\n?/g, '\n')).split('\n');
   const labelled = lines.map((line) => identificationLine(line));
   const prose: string[] = [];
@@ -177,7 +199,7 @@ function canonical(details: string, registeredEmail?: string): string {
       }
       const english = PATTERNS.some((p) => p.test(sentence)) || EMAIL_PATTERNS.some((p) => p.test(sentence));
       // "The correct name is: X" after "the name of my company is wrong" is the company's name.
-      const [own, before] = [fieldIn(sentence), fieldIn(previous)];
+      const [own, before] = [fieldIn(sentence, language), fieldIn(previous, language)];
       const field = own === 'name' && before && before !== 'name' ? before : (own ?? before);
       const value = valueIn(sentence);
       const asked = asksCorrection(sentence) || asksCorrection(previous);
@@ -189,7 +211,7 @@ function canonical(details: string, registeredEmail?: string): string {
       }
       const cue = asked || labelKind === 'corrected';
       if (english) {
-        byWords.add(fieldIn(sentence));
+        byWords.add(fieldIn(sentence, language));
         prose.push(sentence);
       } else if (field && value && cue) {
         byWords.add(field === 'namePart' ? 'name' : field);
@@ -208,7 +230,7 @@ function canonical(details: string, registeredEmail?: string): string {
       if (line.trim()) intro = line.trim();
       continue;
     }
-    const field = fieldIn(label.label);
+    const field = fieldIn(label.label, language);
     // A block of label lines with an address in it, beside a correction asked in words, is who is writing —
     // unless its heading says these are the correct values ("Korrekt ist:"); one that says they are the
     // current ones ("Bisher gespeichert:", "En mi cuenta aparece:") identifies even after a request.
@@ -218,7 +240,7 @@ function canonical(details: string, registeredEmail?: string): string {
       heading === 'current' ||
       (heading !== 'corrected' &&
         ((/:\s*$/.test(intro) && !asksCorrection(intro)) ||
-          (byWords.size > 0 && run.length > 1 && run.some((l) => fieldIn(l.label) === 'email'))));
+          (byWords.size > 0 && run.length > 1 && run.some((l) => fieldIn(l.label, language) === 'email'))));
     const registered =
       field === 'email' &&
       registeredEmail !== undefined &&

@@ -8,8 +8,16 @@
 const FOLD: Record<string, string> = { ß: 'ss', ø: 'o', æ: 'ae', œ: 'oe', đ: 'd', ł: 'l', ı: 'i', ħ: 'h', þ: 'th', ð: 'd', ς: 'σ' };
 
 /**
+ * Letters that one Latin spelling stands for: Greek vowels and digraphs read alike (Greeklish writes
+ * η, ι, υ, ει, οι as "i" and ω as "o"), Bulgarian ъ and а, й and и. Letters and vocabularies fold
+ * alike, so Greek and Cyrillic letters still match their own script's phrases.
+ */
+const MERGED: Record<string, string> = { ου: 'ου', ει: 'ι', οι: 'ι', υι: 'ι', αι: 'ε', η: 'ι', υ: 'ι', ω: 'ο', ъ: 'а', й: 'и' };
+
+/**
  * NFKC, case fold, diacritics stripped (Greek tonos and dialytika with them, final sigma made
- * medial), typographic quotes and dashes made plain. Length may change: use it for matching only.
+ * medial), letters one Latin spelling stands for merged, typographic quotes and dashes made plain.
+ * Length may change: use it for matching only.
  */
 export function fold(text: string): string {
   return text
@@ -18,6 +26,7 @@ export function fold(text: string): string {
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
     .replace(/[ßøæœđłıħþðς]/g, (c) => FOLD[c] ?? c)
+    .replace(/ου|ει|οι|υι|αι|[ηυωъй]/g, (c) => MERGED[c] ?? c)
     .replace(/[’‘`´]/g, "'")
     .replace(/[“”„«»‹›]/g, '"')
     .replace(/[‐‑‒–—―]/g, '-')

@@ -11,12 +11,14 @@ import fr from './fr.json';
 import ga from './ga.json';
 import hr from './hr.json';
 import hu from './hu.json';
+import is from './is.json';
 import it from './it.json';
 import lt from './lt.json';
 import lv from './lv.json';
 import mt from './mt.json';
 import nb from './nb.json';
 import nl from './nl.json';
+import nn from './nn.json';
 import pl from './pl.json';
 import pt from './pt.json';
 import ptBR from './pt-br.json';
@@ -42,12 +44,14 @@ const FILES: Record<string, unknown> = {
   ga,
   hr,
   hu,
+  is,
   it,
   lt,
   lv,
   mt,
   nb,
   nl,
+  nn,
   pl,
   pt,
   'pt-br': ptBR,

@@ -497,3 +497,118 @@ describe('a delivery failure report that its headers did not give away', () => {
     expect({ automatic: reading.automatic, rights: reading.rights }).toEqual({ automatic: true, rights: [] });
   });
 });
+
+describe('rules learnt from letters in the thin EU/EEA languages (privacy-letters-eu)', () => {
+  const read = (subject: string, text: string) => readMail(subject, text).rights.sort();
+
+  it.each([
+    ['da', 'Jeg ønsker bestemt ikke at få alle mine data slettet; send mig blot en kopi af oplysningerne.'],
+    ['is', 'Ég vil alls ekki að gögnunum mínum verði eytt. Vinsamlegast sendið mér afrit af upplýsingunum.'],
+  ])('%s: a negation reaches the last word of its verb-final clause ("ikke at få … slettet")', (_l, text) => {
+    expect(read('', text)).toEqual(['access']);
+  });
+
+  it('a request cue between ends a negation’s reach: "Not needed anymore so please erase my data"', () => {
+    expect(read('', 'Not needed anymore so please erase my data.')).toEqual(['deletion']);
+  });
+
+  it.each([
+    ['de', 'Ich möchte nicht, dass Sie mein Konto löschen. Schicken Sie mir bitte nur eine Kopie meiner Daten.'],
+    ['da', 'Jeg ønsker ikke, at min konto slettes. Send mig venligst en kopi af mine oplysninger.'],
+    ['fi', 'En halua, että tilini poistetaan. Haluan vain kopion tiedoistani.'],
+  ])('%s: a negated verb reaches into the clause after its comma ("Ich möchte nicht, dass …")', (_l, text) => {
+    expect(read('', text)).toEqual(['access']);
+  });
+
+  it.each(['No, please delete my account.', 'Nein, bitte löschen Sie mein Konto.'])(
+    'a bare "No," answers; it negates nothing after its comma: "%s"',
+    (text) => {
+      expect(read('', text)).toEqual(['deletion']);
+    },
+  );
+
+  it('a name of the Regulation that many languages write ("GDPR") tells no language', () => {
+    expect(detectLanguage('čl. 17 GDPR')).toBeUndefined();
+  });
+
+  it('the body tells the language when the subject is in another', () => {
+    expect(
+      readMail('Question about my account', 'Pozdravljeni, prosim izbrišite vse moje podatke iz vašega sistema. Hvala.'),
+    ).toMatchObject({
+      rights: ['deletion'],
+      language: 'sl',
+    });
+  });
+
+  it.each([
+    ['bg', 'Molya, dayte mi dostap do lichnite mi danni.', ['access']],
+    ['bg', 'Zdraveyte, iskam da zakriete profila mi i da iztriete vsichko za men.', ['deletion']],
+    ['el', 'Parakalo na diagrapsete ola ta dedomena mou.', ['deletion']],
+    ['el', 'Thelo antigrafo ton dedomenon mou.', ['access']],
+  ])('%s typed in Latin letters is read in its own script: "%s"', (language, text, rights) => {
+    const reading = readMail('', text);
+    expect({ rights: reading.rights.sort(), language: reading.language }).toEqual({ rights, language });
+    expect(reading.evidence.join()).toMatch(/typed in Latin letters/);
+  });
+
+  it.each(['How long do you keep the logs?', 'Quanto costa il piano pro al mese?', 'Kolik stojí tarif pro?'])(
+    'a Latin-script mail that asks nothing is not turned into a request by reading it as Cyrillic or Greek: "%s"',
+    (text) => {
+      expect(read('', text)).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['Vinsamlegast eyðið öllum persónuupplýsingum mínum.', ['deletion']],
+    ['Ég óska eftir afriti af þeim gögnum sem þið geymið um mig.', ['access']],
+    ['Ég andmæli notkun gagna minna í markaðsskyni.', ['objection']],
+    ['Vinsamlegast leiðréttið netfangið mitt.', ['correction']],
+    ['Ég fer fram á flutning gagna minna á tölvulesanlegu sniði.', ['portability']],
+    ['vinsamlegast eydid ollum personuupplysingum minum', ['deletion']],
+    ['Hvað kostar áskriftin?', []],
+  ])('Icelandic: "%s" → %j', (text, rights) => {
+    expect(read('', text)).toEqual(rights);
+  });
+
+  it('Icelandic cites an article after its number ("17. gr."), and "15 greiðslur" (15 payments) cites none', () => {
+    expect(citedArticles('sbr. 17. gr. reglugerðarinnar')).toEqual([17]);
+    expect(citedArticles('skv. 15. og 20. gr.')).toEqual([15, 20]);
+    expect(citedArticles('Ég greiddi 15 greiðslur í fyrra')).toEqual([]);
+  });
+
+  it('nynorsk is its own language, with its own words', () => {
+    expect(readMail('', 'Ver venleg og slett brukarkontoen min.')).toMatchObject({ rights: ['deletion'], language: 'nn' });
+    expect(readMail('', 'Eg vil ikkje ha fleire nyheitsbrev frå dykk.')).toMatchObject({ rights: ['objection'], language: 'nn' });
+  });
+
+  it.each([
+    ['lt', 'Ištrinkit visus mano duomenis.', ['deletion']],
+    ['mt', 'Ħassar id-data kollha tiegħi.', ['deletion']],
+    ['fi', 'Lähettäkää minulle tietoni koneluettavassa muodossa.', ['portability']],
+  ])('%s: verbs in any person and mood ("ištrinkit", "ħassar", "lähettäkää") — "%s"', (_l, text, rights) => {
+    expect(read('', text)).toEqual(rights);
+  });
+
+  it('Bulgarian: a wrong amount on an invoice is a billing question, a wrong e-mail address a correction', () => {
+    expect(read('', 'Фактурата ми е с грешна сума, можете ли да я проверите?')).toEqual([]);
+    expect(read('', 'Имейлът ми е грешен, моля коригирайте го.')).toEqual(['correction']);
+  });
+
+  it.each([
+    ['nb', 'Vennligst slett meg fra systemet.', ['deletion']],
+    ['lt', 'Prašau panaikinti mano paskyrą.', ['deletion']],
+    ['et', 'Palun eemaldage minu andmed teie süsteemist.', ['deletion']],
+    ['sk', 'Prosím o zrušenie môjho konta.', ['deletion']],
+    ['bg', 'Искам да закрия профила си.', ['deletion']],
+    ['hr', 'Ne želim više primati vaše newslettere.', ['objection']],
+    ['lt', 'Nenoriu gauti jūsų naujienlaiškių.', ['objection']],
+    ['fi', 'En halua enää saada uutiskirjeitä.', ['objection']],
+    ['mt', 'Ma rridx aktar newsletters.', ['objection']],
+  ])('%s: the plain words people use — "%s"', (_l, text, rights) => {
+    expect(read('', text)).toEqual(rights);
+  });
+
+  it('Slovak is told from Czech by the words Czech spells otherwise', () => {
+    expect(detectLanguage('Dobrý deň, nie som si istý, ako dlho ešte uchovávate moje údaje. Ďakujem')).toBe('sk');
+  });
+});

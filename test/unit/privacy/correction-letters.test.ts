@@ -133,3 +133,29 @@ describe('a correction that names the new value and the wrong one', () => {
     expect(readCorrection('Please correct my name, it is not "Jon Smyth".', 'writer@example.org').changes).toEqual({});
   });
 });
+
+describe('corrections in the thin EU/EEA languages (privacy-letters-eu)', () => {
+  const partOnly = {
+    changes: {},
+    forAPerson: ['name: only a part of it (a surname or first name) was given; a person applies it to the full name'],
+  };
+
+  it.each([
+    ['mt', 'Jekk jogħġbok ikkoreġu ismi: l-isem korrett huwa "Rita Zammit" u mhux "Rita Zamit".', 'Rita Zammit'],
+    ['et', 'Palun parandage minu nimi: õige on "Liisa Mänd", mitte "Liisa Mand".', 'Liisa Mänd'],
+    ['is', 'Vinsamlegast leiðréttið nafnið mitt í "Jón Páll Gunnarsson".', 'Jón Páll Gunnarsson'],
+  ])('%s: the value before "u mhux" / "mitte" (not) is the change, never the one after', (_l, text, name) => {
+    expect(readCorrection(text)).toEqual({ changes: { name }, forAPerson: [] });
+  });
+
+  it('Latvian "nevis" (not) is no Hungarian "név" (name): a surname stays a part of the name, for a person', () => {
+    expect(readCorrection('Lūdzu labot manu uzvārdu, pareizi ir „Ozoliņa”, nevis „Ozolina”.')).toEqual(partOnly);
+  });
+
+  it.each([
+    ['lt', 'Prašau pataisyti pavardę: teisinga pavardė yra „Kazlauskienė“, o ne „Kazlauskaitė“.'],
+    ['nn', 'Ver venleg og rett etternamnet mitt, rett namn er "Haugen".'],
+  ])('%s: a surname named beside a bare word for "name" is the part asked for, for a person', (_l, text) => {
+    expect(readCorrection(text)).toEqual(partOnly);
+  });
+});

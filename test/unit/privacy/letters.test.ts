@@ -22,7 +22,13 @@ const LetterSchema = z
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
 
 /**
- * The corpora and the bar each must clear. `privacy-letters` was written with the classifier (its
+ * The corpora and the bar each must clear. `privacy-letters-eu` was written, before its author read the
+ * vocabularies, for the languages the others hardly cover (Bulgarian, Croatian, Danish, Estonian,
+ * Irish, Latvian, Lithuanian, Maltese, Norwegian bokmål and nynorsk, Slovak, Slovenian, Finnish,
+ * Icelandic) and the writer styles they lacked: a lawyer for the data subject, articles by number
+ * only, SMS-short mails, an English subject over another language, diacritics stripped, Bulgarian
+ * and Greek in Latin letters, a request beside a support question, two rights, a right named only to
+ * refuse it. `privacy-letters` was written with the classifier (its
  * authors read the vocabulary); `privacy-letters-heldout` was written by another engineer who never
  * read the classifier, its vocabulary or the first corpus, and no phrase of it went into the
  * vocabulary: it stands for real letters we have not seen, whose bar the issue sets at 90 %.
@@ -44,6 +50,12 @@ const CORPORA = process.env.LETTERS_DIR
         dir: path.join(FIXTURES, 'privacy-letters-adversarial'),
         exact: 0.9,
         minimum: 100,
+      },
+      {
+        name: 'privacy-letters-eu (the thin EU/EEA languages and writer styles: first read 86 %, rules added since)',
+        dir: path.join(FIXTURES, 'privacy-letters-eu'),
+        exact: 0.95,
+        minimum: 120,
       },
     ];
 
