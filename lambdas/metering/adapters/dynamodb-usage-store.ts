@@ -269,7 +269,6 @@ export class DynamoDbUsageStore implements UsageStore {
    */
   private async recordSingles(entries: UsageEntry[]): Promise<string[]> {
     const duplicates: string[] = [];
-    const now = this.now();
     const slots = new Map<string, UsageEntry[]>();
     for (const entry of entries) {
       if (entry.event.seq === undefined) continue;
@@ -297,6 +296,9 @@ export class DynamoDbUsageStore implements UsageStore {
       }
     });
     await this.markForSweep(entries);
+    // Lateness is judged once the calls are written, never by a clock read before: a step that read the hour
+    // while a write was on its way counted at most up to STEP_LAG_MS before now, so a call it missed is late here.
+    const now = this.now();
     // Duplicates too: their first delivery may have stopped before its step. A step reads the hour's
     // slots whole (they are keyed by its end), so admitted calls start none before the hour is over:
     // the sweep finishes it (one read of its slots); a late call has its hour counted again at once.
