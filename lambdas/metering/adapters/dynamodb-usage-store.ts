@@ -39,6 +39,7 @@ import {
   type AccountSettingsReader,
   bucketsOf,
   CALL_COUNTERS,
+  callIdentity,
   type CallCounters,
   countersOfCall,
   type LowBalanceNotices,
@@ -120,10 +121,10 @@ function itemsOf(entry: UsageEntry, pages: PageFill): string[] {
   const { hour } = bucketsOf(event.at);
   const account = event.accountId;
   return [
-    ...(event.seq === undefined ? [`LOG|${event.requestId}`] : [`SEQ|${account}|${blockOf(event.seq)}`, `PAGE|${pages.peek(entry)}`]),
+    ...(event.seq === undefined ? [`LOG|${callIdentity(event)}`] : [`SEQ|${account}|${blockOf(event.seq)}`, `PAGE|${pages.peek(entry)}`]),
     `ROLLUP|${account}|${hour}|${event.product}`,
     ...(analytics ? [`ANALYTICS|${event.product}|${hour}`] : []),
-    ...(event.outcome === 'refunded' ? [`REFUND|${event.requestId}`, `BALANCE|${account}`] : []),
+    ...(event.outcome === 'refunded' ? [`REFUND|${callIdentity(event)}`, `BALANCE|${account}`] : []),
   ];
 }
 
@@ -208,8 +209,9 @@ export class DynamoDbUsageStore implements UsageStore {
     const duplicates = new Set<string>();
     const unique = new Map<string, UsageEntry>();
     for (const entry of entries) {
-      if (unique.has(entry.event.requestId)) duplicates.add(entry.event.requestId);
-      else unique.set(entry.event.requestId, entry);
+      const id = callIdentity(entry.event);
+      if (unique.has(id)) duplicates.add(id);
+      else unique.set(id, entry);
     }
     const singles = [...unique.values()].filter((entry) => !storedInPage(entry.event));
     for (const id of await this.recordSingles(singles)) duplicates.add(id);
@@ -253,7 +255,7 @@ export class DynamoDbUsageStore implements UsageStore {
             }
           }
           if (recordedBefore.size === 0) throw error;
-          for (const entry of recordedBefore) duplicates.add(entry.event.requestId);
+          for (const entry of recordedBefore) duplicates.add(callIdentity(entry.event));
           pending = pending.filter((entry) => !recordedBefore.has(entry));
         }
       }
@@ -292,7 +294,7 @@ export class DynamoDbUsageStore implements UsageStore {
         );
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        duplicates.push(event.requestId);
+        duplicates.push(callIdentity(event));
       }
     });
     await this.markForSweep(entries);
@@ -368,7 +370,7 @@ export class DynamoDbUsageStore implements UsageStore {
       }
       if (!found) continue;
       const there = pending.filter(({ event }) => found[slotEntryName(event.seq!)] !== undefined);
-      for (const { event } of there) duplicates.push(event.requestId);
+      for (const { event } of there) duplicates.push(callIdentity(event));
       const rest = pending.filter((entry) => !there.includes(entry));
       if (there.length) {
         pending = rest;

@@ -37,11 +37,20 @@ export interface UsageEntry {
   analytics: boolean;
 }
 
+/**
+ * What makes two usage events copies of one call (a redelivery, or the second message of a retried
+ * SendMessage): its account and the sequence number its admit write handed out, or, for a refused
+ * call (none), its account, time and request id. Never the request id alone, which is not the
+ * platform's to guarantee unique: distinct calls under one id are distinct calls.
+ */
+export const callIdentity = (event: Pick<UsageEvent, 'accountId' | 'seq' | 'at' | 'requestId'>): string =>
+  event.seq !== undefined ? `${event.accountId}#S${event.seq}` : `${event.accountId}#R${event.at}#${event.requestId}`;
+
 /** Port: writes events' logs (pages expiring the retention period after their newest call), rollups and refunds, all-or-nothing per write. */
 export interface UsageStore {
   /**
-   * Records the entries; the ids returned were recorded before (redeliveries) and were not counted
-   * again. Throws when nothing could be written, so every entry is retried.
+   * Records the entries; the calls returned (by {@link callIdentity}) were recorded before
+   * (redeliveries) and were not counted again. Throws when nothing could be written, so every entry is retried.
    */
   recordBatch(entries: UsageEntry[]): Promise<Set<string>>;
 }
@@ -145,9 +154,9 @@ export async function recordUsageBatch(
     event,
     analytics: settings.get(event.accountId)!.analytics,
   }));
-  // A request id twice in one batch (SQS delivered it twice at once) is recorded once, by its first copy.
+  // A call twice in one batch (SQS delivered it twice at once) is recorded once, by its first copy.
   const firstCopies = new Map<string, (typeof entries)[number]>();
-  for (const entry of entries) if (!firstCopies.has(entry.event.requestId)) firstCopies.set(entry.event.requestId, entry);
+  for (const entry of entries) if (!firstCopies.has(callIdentity(entry.event))) firstCopies.set(callIdentity(entry.event), entry);
   let recordedBefore: Set<string>;
   try {
     recordedBefore = await deps.store.recordBatch([...firstCopies.values()]);
@@ -155,7 +164,7 @@ export async function recordUsageBatch(
     for (const entry of entries) failed.add(entry.messageId);
     return { failed, recorded: 0, duplicates: 0 };
   }
-  const fresh = [...firstCopies.values()].filter((entry) => !recordedBefore.has(entry.event.requestId)).map((entry) => entry.event);
+  const fresh = [...firstCopies.values()].filter((entry) => !recordedBefore.has(callIdentity(entry.event))).map((entry) => entry.event);
   deps.metrics?.recorded(fresh);
   if (deps.notices) {
     // Off the hot path and after the batch is safe: a notice that fails is logged, never retried with the batch.

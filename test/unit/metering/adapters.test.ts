@@ -237,7 +237,7 @@ describe('DynamoDbUsageStore', () => {
       entry(event('seen', { ...ok, seq: 2 })),
       entry(event('seen', { ...ok, seq: 2 })),
     ]);
-    expect(duplicates).toEqual(new Set(['seen']));
+    expect(duplicates).toEqual(new Set(['acc_1#S2']));
     const retry = ddb.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems!;
     expect(retry[0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':offsets': new Set([3]) });
     expect(retry.find((i) => i.Update?.Key?.pk === 'ACCOUNT#acc_1#H')!.Update!.ExpressionAttributeValues![':c0']).toBe(1);
@@ -259,7 +259,7 @@ describe('DynamoDbUsageStore', () => {
       entry(event('a', { outcome: 'ok', status: 200, seq: 5 })),
       entry(event('b', { outcome: 'ok', status: 200, seq: 6 })),
     ]);
-    expect(duplicates).toEqual(new Set(['a']));
+    expect(duplicates).toEqual(new Set(['acc_1#S5']));
     expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({
       Key: { pk: 'ACCOUNT#acc_1', sk: 'SEQ#000000000000000' },
       ConsistentRead: true,

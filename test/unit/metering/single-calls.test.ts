@@ -216,6 +216,45 @@ describe('single calls: a call of an account that is not busy is one plain write
     expect(rollups.reduce((sum, item) => sum + Number(item.calls), 0)).toBe(3);
   });
 
+  it('records distinct calls that carry the same request id, in one batch or apart, each once: a call is its account and sequence number', async () => {
+    const now = Math.floor(Date.now() / HOUR) * HOUR + 20 * 60_000;
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => now);
+    const reused = 'Xyz1AbCDEFGHiJk=';
+    // Two accounts' calls and two of one account's, all under one request id; a busy account's in a page, the rest in slots.
+    const calls = [
+      { ...event('acc_same_a', 0, new Date(now - 30_000), 1), requestId: reused },
+      { ...event('acc_same_b', 0, new Date(now - 30_000), 1), requestId: reused },
+      { ...event('acc_same_b', 1, new Date(now - 20_000), 1), requestId: reused },
+      { ...event('acc_same_c', 0, new Date(now - 10_000), 900), requestId: reused },
+      { ...event('acc_same_c', 1, new Date(now - 10_000), 900), requestId: reused },
+    ];
+    const counted: string[] = [];
+    const metrics = { recorded: (fresh: UsageEvent[]) => counted.push(...fresh.map((e) => `${e.accountId}:${e.seq}`)) };
+    const first = await recordUsageBatch(
+      calls.map((e, i) => ({ messageId: `same${i}`, body: JSON.stringify(e) })),
+      { store, settings, metrics },
+    );
+    expect(first).toMatchObject({ recorded: 5, duplicates: 0 });
+    // Redelivered, each a duplicate of itself only.
+    const again = await recordUsageBatch(
+      calls.map((e, i) => ({ messageId: `again${i}`, body: JSON.stringify(e) })),
+      { store, settings, metrics },
+    );
+    expect(again).toMatchObject({ recorded: 0, duplicates: 5 });
+    expect(counted.sort()).toEqual(['acc_same_a:1', 'acc_same_b:1', 'acc_same_b:2', 'acc_same_c:1', 'acc_same_c:2']);
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
+    const bucket = new Date(Math.floor(now / HOUR) * HOUR).toISOString().replace('.000Z', 'Z');
+    for (const [account, n] of [
+      ['acc_same_a', 1],
+      ['acc_same_b', 2],
+      ['acc_same_c', 2],
+    ] as const) {
+      expect((await logs.page(account, { limit: 10, now: new Date(now) })).logs).toHaveLength(n);
+      expect((await reader.aggregates(account, 'hour', bucket, bucket)).reduce((sum, h) => sum + h.calls, 0)).toBe(n);
+    }
+  });
+
   it('a call at the first millisecond of an hour counts in that hour only, however the steps fall', async () => {
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR;
     const clock = hour + 3 * HOUR;
