@@ -714,7 +714,10 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 }
 
-/** Reads an account's settings; an account that cannot be read counts as objecting and wanting no mail. */
+/**
+ * Reads an account's settings. An account whose item is gone (erased) or marked by its erasure
+ * (`erasingSince`, set when access stops) is `erased`; its calls are not recorded.
+ */
 export class DynamoDbAccountSettings implements AccountSettingsReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -723,13 +726,18 @@ export class DynamoDbAccountSettings implements AccountSettingsReader {
 
   async of(accountId: string): Promise<AccountSettings> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.accountsTable, Key: ITEMS.account.key({ accountId }), ProjectionExpression: 'preferences, email' }),
+      new GetCommand({
+        TableName: this.accountsTable,
+        Key: ITEMS.account.key({ accountId }),
+        ProjectionExpression: 'pk, preferences, email, erasingSince',
+      }),
     );
-    const threshold = Item?.preferences?.lowBalanceCredits;
+    if (!Item || Item.erasingSince !== undefined) return { erased: true, analytics: false };
+    const threshold = Item.preferences?.lowBalanceCredits;
     return {
-      analytics: Item?.preferences?.analytics === true,
+      analytics: Item.preferences?.analytics === true,
       lowBalanceMicro: typeof threshold === 'string' ? creditsToMicro(threshold) : undefined,
-      email: Item?.email,
+      email: Item.email,
     };
   }
 }
