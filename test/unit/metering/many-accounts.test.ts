@@ -48,7 +48,13 @@ describe('many small accounts: every call counted and logged exactly once, whate
       const boundary = day + (Math.floor(random() * 3) - 1) * HOUR;
       const times = Array.from({ length: count }, () =>
         random() < 0.1 ? boundary - Math.floor(random() * 2) : boundary - 15 * MINUTE + Math.floor(random() * 30 * MINUTE),
-      ).sort((x, y) => x - y);
+      );
+      // One account in six also has a burst at the start of a minute: its first calls go to slots, the rest (two a second and more) to pages.
+      if (a % 6 === 0) {
+        const minute = Math.floor((boundary - 5 * MINUTE + Math.floor(random() * 10 * MINUTE)) / MINUTE) * MINUTE;
+        times.push(...Array.from({ length: 25 }, (_, i) => minute + i * 200));
+      }
+      times.sort((x, y) => x - y);
       let seq = 0;
       const perMinute = new Map<number, number>();
       for (const at of times) {
