@@ -1,3 +1,4 @@
+import { sha256 } from '../../../lambdas/shared/crypto';
 import { randomBytes } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
@@ -131,6 +132,36 @@ describe('CachedKeyResolver', () => {
     await expect(resolver.resolve(secret)).resolves.toBeDefined();
     now = Date.parse(graceUntil);
     await expect(resolver.resolve(secret)).resolves.toBeUndefined();
+  });
+});
+
+describe('CachedKeyResolver under many keys', () => {
+  const valid = `omn_live_${'v'.repeat(43)}`;
+  const lookups = () => {
+    const store = {
+      getBySecretHash: jest.fn(async (hash: string) =>
+        hash === sha256(valid) ? ({ keyId: 'k', accountId: 'a', plan: 'free', status: 'active' } as never) : undefined,
+      ),
+    };
+    return { store, resolver: new CachedKeyResolver(store, { ttlMs: 30_000, maxEntries: 100, now: () => 0 }) };
+  };
+
+  it('keeps a key in use cached through a flood of malformed secrets, which cost no lookup and take no room', async () => {
+    const { store, resolver } = lookups();
+    await resolver.resolve(valid);
+    for (let i = 0; i < 5_000; i++) expect(await resolver.resolve(`garbage-${i}`)).toBeUndefined();
+    await expect(resolver.resolve(valid)).resolves.toMatchObject({ keyId: 'k' });
+    expect(store.getBySecretHash).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps a key in use cached while thousands of other keys pass through a bounded cache', async () => {
+    const { store, resolver } = lookups();
+    await resolver.resolve(valid);
+    for (let i = 0; i < 2_000; i++) {
+      await resolver.resolve(`omn_live_${String(i).padStart(43, 'x')}`);
+      if (i % 50 === 0) await expect(resolver.resolve(valid)).resolves.toMatchObject({ keyId: 'k' });
+    }
+    expect(store.getBySecretHash.mock.calls.filter(([hash]) => hash === sha256(valid))).toHaveLength(1);
   });
 });
 
