@@ -161,7 +161,13 @@ describe('usage API handler', () => {
         const byProduct = await get('/v1/usage', query, 'cat');
         const byKey = await get('/v1/usage', { ...query, groupBy: 'key' }, 'cat');
         const oneKey = await get('/v1/usage', { ...query, key: 'key_0123456789abcdef01234567' }, 'cat');
-        expect([granularity, query.to, total(byProduct.body), total(byKey.body), total(oneKey.body)]).toEqual([granularity, query.to, 2, 2, 2]);
+        expect([granularity, query.to, total(byProduct.body), total(byKey.body), total(oneKey.body)]).toEqual([
+          granularity,
+          query.to,
+          2,
+          2,
+          2,
+        ]);
       }
   });
 
