@@ -15,7 +15,10 @@ export const UsageQuery = z
       .datetime({ offset: true })
       .optional()
       .meta({ description: `Start of the range; default ${DEFAULT_USAGE_DAYS} days before \`to\`` }),
-    to: z.iso.datetime({ offset: true }).optional().meta({ description: 'End of the range; default now' }),
+    to: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: 'End of the range; default now. Buckets are whole: the hour holding it is counted to its end' }),
     granularity: z.enum(['hour', 'day']).default('day'),
     product: productId.optional(),
     key: keyId.optional().meta({ description: "Only this key's calls (buckets per key, from the call logs)" }),

@@ -135,6 +135,22 @@ describe('erasure against npm start', () => {
     expect((await api('GET', '/v1/billing/balance', { token: fresh.body.token })).body.balanceMicro).toBe(0);
   }, 300_000);
 
+  it('calls made just before a deletion are not logged after it: their usage events, still queued, find the account erased', async () => {
+    const ivy = await signUp('ivy');
+    expect((await ops(local, 'grant-credits', '--email', email('ivy'), '--amount', '5', '--reason', 'e2e')).code).toBe(0);
+    for (let i = 0; i < 3; i++) expect((await api('GET', `/v1/api/echo/ivy-${i}`, { key: ivy.key })).status).toBe(200);
+    // At once, inside the worker's batching window: the calls' events are still in the usage queue.
+    const deletion = await api('POST', '/v1/privacy/requests', { token: ivy.token, body: { type: 'deletion', password: PASSWORD } });
+    expect(deletion.status).toBe(201);
+    expect((await ops(local, 'privacy', 'start-now', deletion.body.requestId)).code).toBe(0);
+    await mailMatching(local, email('ivy'), /has been deleted/);
+    // Every queued event handled: none may have written the account's logs, rollups or sweep entries back.
+    await queuesSettled(local);
+    const stored = await everything();
+    expect(around(stored, ivy.accountId)).toBeUndefined();
+    expect((await show(deletion.body.requestId)).status).toBe('completed');
+  }, 300_000);
+
   it('a legal hold defers the deletion with the reason told; clearing it resumes it', async () => {
     await signUp('eve');
     expect((await ops(local, 'legal-hold', 'set', '--email', email('eve'), '--reason', 'court order 42')).code).toBe(0);

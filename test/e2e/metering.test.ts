@@ -286,6 +286,72 @@ describe('metered gateway against npm start', () => {
     expect((await json('GET', '/v1/usage/logs?cursor=bm9wZQ', { token: gus.token })).status).toBe(400);
   });
 
+  it(
+    "many small accounts calling at once: each one's usage, per product and per key, and its logs are exactly its own answered calls",
+    async () => {
+      // Ten accounts (this file's sign-ups stay under the 20 one address may make an hour), some short of credit, each a few calls of its own mix, all interleaved.
+      const accounts = await Promise.all(
+        Array.from({ length: 10 }, async (_, i) => {
+          const who = await customer(`many${i}`);
+          await ledger.post(
+            who.accountId,
+            { type: 'grant', amountMicro: (i % 4) * 1_000_000, reason: 'e2e' },
+            `grant:e2e:${who.accountId}`,
+          );
+          return { ...who, answers: [] as { status: number; path: string; requestId: string }[] };
+        }),
+      );
+      const calls = accounts.flatMap((account, i) =>
+        Array.from({ length: 2 + (i % 4) }, (_, n) => ({
+          account,
+          product: n % 3 === 2 ? 'broken' : 'echo',
+          path: `/m${i}/caf\u00e9 ${n}`,
+        })),
+      );
+      await Promise.all(
+        calls.map(async ({ account, product, path }) => {
+          const answer = await json('GET', `/v1/api/${product}${encodeURI(path)}`, { key: account.key });
+          account.answers.push({ status: answer.status, path, requestId: answer.headers.get('x-request-id')! });
+        }),
+      );
+      for (const account of accounts) {
+        const expected = {
+          calls: account.answers.length,
+          admitted: account.answers.filter((a) => a.status !== 402).length,
+          rejected: account.answers.filter((a) => a.status === 402).length,
+          chargedMicro:
+            account.answers.filter((a) => a.status === 200).length * 1_000_000 +
+            account.answers.filter((a) => a.status === 502).length * 2_000_000,
+          refundedMicro: account.answers.filter((a) => a.status === 502).length * 2_000_000,
+        };
+        const total = (buckets: Record<string, unknown>[]) =>
+          Object.fromEntries(Object.keys(expected).map((name) => [name, buckets.reduce((sum, b) => sum + Number(b[name]), 0)]));
+        const buckets = await eventually(async () => {
+          const got = await usageOf(account.token);
+          expect(total(got)).toEqual(expected);
+          return got;
+        }, 60_000);
+        expect(total(buckets)).toEqual(expected);
+        const from = new Date(Date.now() - 3_600_000).toISOString();
+        const byKey = (await json('GET', `/v1/usage?from=${from}&granularity=hour&groupBy=key`, { token: account.token })).body.buckets;
+        expect(total(byKey)).toEqual(expected);
+        expect(byKey.reduce((sum: number, b: { rejectedNoCredit: number }) => sum + b.rejectedNoCredit, 0)).toBe(expected.rejected);
+        // Its logs, two at a time through the cursor: every answered call once, by its request id and path, no other account's.
+        const read: { requestId: string; path: string; status: number }[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = (await json('GET', `/v1/usage/logs?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: account.token })).body;
+          read.push(...page.logs);
+          cursor = page.nextCursor;
+        } while (cursor);
+        const view = (list: { requestId: string; path: string; status: number }[]) =>
+          list.map(({ requestId, path, status }) => `${requestId} ${status} ${path}`).sort();
+        expect(view(read)).toEqual(view(account.answers));
+      }
+    },
+    SETUP_TIMEOUT_MS,
+  );
+
   it('left only items of types declared in lambdas/shared/items.ts, in every table', async () => {
     expect(await unrecognisedItems(dynamo)).toEqual([]);
   });

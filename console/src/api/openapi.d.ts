@@ -2986,7 +2986,7 @@ export interface operations {
             query?: {
                 /** @description Start of the range; default 30 days before `to` */
                 from?: string;
-                /** @description End of the range; default now */
+                /** @description End of the range; default now. Buckets are whole: the hour holding it is counted to its end */
                 to?: string;
                 granularity?: "hour" | "day";
                 product?: string;

@@ -1,5 +1,5 @@
 import { sha256 } from '../../shared/crypto';
-import { type KeyLookup, type ResolvedKey, resolveKey } from '../domain/keys';
+import { isKeyShaped, type KeyLookup, type ResolvedKey, resolveKey } from '../domain/keys';
 import type { KeyResolver } from '../domain/ports';
 
 export interface KeyCacheOptions {
@@ -11,7 +11,11 @@ export interface KeyCacheOptions {
   now?: () => number;
 }
 
-/** Key resolution with a per-container cache keyed by the secret's hash (the secret is never kept). */
+/**
+ * Key resolution with a per-container cache keyed by the secret's hash (the secret is never kept),
+ * least recently used first out: a key in use stays cached however many others pass through, and
+ * secrets not shaped like a key (refused without a lookup) take no room.
+ */
 export class CachedKeyResolver implements KeyResolver {
   private readonly entries = new Map<string, { value: ResolvedKey | undefined; expires: number }>();
   private readonly ttlMs: number;
@@ -30,10 +34,16 @@ export class CachedKeyResolver implements KeyResolver {
   }
 
   async resolve(secret: string): Promise<ResolvedKey | undefined> {
+    if (!isKeyShaped(secret)) return undefined;
     const id = sha256(secret);
     const cached = this.entries.get(id);
     const now = this.now();
-    if (cached && cached.expires > now) return cached.value;
+    if (cached && cached.expires > now) {
+      // Used again: moved to the newest end, its expiry unchanged (a revocation still takes effect within the TTL).
+      this.entries.delete(id);
+      this.entries.set(id, cached);
+      return cached.value;
+    }
     const value = await resolveKey(this.store, secret, new Date(now));
     this.entries.delete(id);
     // A rolled key is trusted no longer than its grace period, whatever is left of the window.

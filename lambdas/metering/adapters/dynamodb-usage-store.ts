@@ -44,6 +44,7 @@ import {
   type AccountSettingsReader,
   bucketsOf,
   CALL_COUNTERS,
+  callIdentity,
   type CallCounters,
   countersOfCall,
   type LowBalanceNotices,
@@ -125,10 +126,10 @@ function itemsOf(entry: UsageEntry, pages: PageFill): string[] {
   const { hour } = bucketsOf(event.at);
   const account = event.accountId;
   return [
-    ...(event.seq === undefined ? [`LOG|${event.requestId}`] : [`SEQ|${account}|${blockOf(event.seq)}`, `PAGE|${pages.peek(entry)}`]),
+    ...(event.seq === undefined ? [`LOG|${callIdentity(event)}`] : [`SEQ|${account}|${blockOf(event.seq)}`, `PAGE|${pages.peek(entry)}`]),
     `ROLLUP|${account}|${hour}|${event.product}`,
     ...(analytics ? [`ANALYTICS|${event.product}|${hour}`] : []),
-    ...(event.outcome === 'refunded' ? [`REFUND|${event.requestId}`, `BALANCE|${account}`] : []),
+    ...(event.outcome === 'refunded' ? [`REFUND|${callIdentity(event)}`, `BALANCE|${account}`] : []),
   ];
 }
 
@@ -217,8 +218,9 @@ export class DynamoDbUsageStore implements UsageStore {
     const duplicates = new Set<string>();
     const unique = new Map<string, UsageEntry>();
     for (const entry of entries) {
-      if (unique.has(entry.event.requestId)) duplicates.add(entry.event.requestId);
-      else unique.set(entry.event.requestId, entry);
+      const id = callIdentity(entry.event);
+      if (unique.has(id)) duplicates.add(id);
+      else unique.set(id, entry);
     }
     const singles = [...unique.values()].filter((entry) => !storedInPage(entry.event));
     for (const id of await this.recordSingles(singles)) duplicates.add(id);
@@ -262,7 +264,7 @@ export class DynamoDbUsageStore implements UsageStore {
             }
           }
           if (recordedBefore.size === 0) throw error;
-          for (const entry of recordedBefore) duplicates.add(entry.event.requestId);
+          for (const entry of recordedBefore) duplicates.add(callIdentity(entry.event));
           pending = pending.filter((entry) => !recordedBefore.has(entry));
         }
       }
@@ -278,7 +280,6 @@ export class DynamoDbUsageStore implements UsageStore {
    */
   private async recordSingles(entries: UsageEntry[]): Promise<string[]> {
     const duplicates: string[] = [];
-    const now = this.now();
     // An admitted call goes to its slot once its agent is there; refused calls, and those whose agent id another agent holds, alone.
     const placed = await this.placeAgents(entries.filter((entry) => entry.event.seq !== undefined));
     const alone = entries.filter((entry) => !placed.has(entry));
@@ -304,10 +305,13 @@ export class DynamoDbUsageStore implements UsageStore {
         );
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        duplicates.push(event.requestId);
+        duplicates.push(callIdentity(event));
       }
     });
     await this.markForSweep(entries);
+    // Lateness is judged once the calls are written, never by a clock read before: a step that read the hour
+    // while a write was on its way counted at most up to STEP_LAG_MS before now, so a call it missed is late here.
+    const now = this.now();
     // Duplicates too: their first delivery may have stopped before its step. A step reads the hour's
     // slots whole (they are keyed by its end), so admitted calls start none before the hour is over:
     // the sweep finishes it (one read of its slots); a late call has its hour counted again at once.
@@ -390,7 +394,7 @@ export class DynamoDbUsageStore implements UsageStore {
       }
       if (!found) continue;
       const there = pending.filter(({ event }) => found[slotEntryName(event.seq!)] !== undefined);
-      for (const { event } of there) duplicates.push(event.requestId);
+      for (const { event } of there) duplicates.push(callIdentity(event));
       // A client attribute held by another client (same hash): its calls are stored alone.
       const taken = new Set(
         clients
@@ -799,7 +803,10 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 }
 
-/** Reads an account's settings; an account that cannot be read counts as objecting and wanting no mail. */
+/**
+ * Reads an account's settings. An account whose item is gone (erased) or marked by its erasure
+ * (`erasingSince`, set when access stops) is `erased`; its calls are not recorded.
+ */
 export class DynamoDbAccountSettings implements AccountSettingsReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -808,13 +815,18 @@ export class DynamoDbAccountSettings implements AccountSettingsReader {
 
   async of(accountId: string): Promise<AccountSettings> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.accountsTable, Key: ITEMS.account.key({ accountId }), ProjectionExpression: 'preferences, email' }),
+      new GetCommand({
+        TableName: this.accountsTable,
+        Key: ITEMS.account.key({ accountId }),
+        ProjectionExpression: 'pk, preferences, email, erasingSince',
+      }),
     );
-    const threshold = Item?.preferences?.lowBalanceCredits;
+    if (!Item || Item.erasingSince !== undefined) return { erased: true, analytics: false };
+    const threshold = Item.preferences?.lowBalanceCredits;
     return {
-      analytics: Item?.preferences?.analytics === true,
+      analytics: Item.preferences?.analytics === true,
       lowBalanceMicro: typeof threshold === 'string' ? creditsToMicro(threshold) : undefined,
-      email: Item?.email,
+      email: Item.email,
     };
   }
 }

@@ -30,9 +30,12 @@ export interface KeyLookup {
 
 const KEY_FORMAT = /^omn_live_[A-Za-z0-9_-]{43}$/;
 
+/** Whether a presented secret has the form of a key at all: anything else is refused without a lookup. */
+export const isKeyShaped = (secret: string): boolean => KEY_FORMAT.test(secret);
+
 /** secret → account, key and plan; undefined for anything malformed, unknown, revoked or past its grace period. */
 export async function resolveKey(keys: KeyLookup, secret: string, now: Date): Promise<ResolvedKey | undefined> {
-  if (!KEY_FORMAT.test(secret)) return undefined;
+  if (!isKeyShaped(secret)) return undefined;
   const key = await keys.getBySecretHash(sha256(secret));
   if (!key || !keyWorksAt(key, now.toISOString())) return undefined;
   return {

@@ -37,17 +37,32 @@ export interface UsageEntry {
   analytics: boolean;
 }
 
+/**
+ * What makes two usage events copies of one call (a redelivery, or the second message of a retried
+ * SendMessage): its account and the sequence number its admit write handed out, or, for a refused
+ * call (none), its account, time and request id. Never the request id alone, which is not the
+ * platform's to guarantee unique: distinct calls under one id are distinct calls.
+ */
+export const callIdentity = (event: Pick<UsageEvent, 'accountId' | 'seq' | 'at' | 'requestId'>): string =>
+  event.seq !== undefined ? `${event.accountId}#S${event.seq}` : `${event.accountId}#R${event.at}#${event.requestId}`;
+
 /** Port: writes events' logs (pages expiring the retention period after their newest call), rollups and refunds, all-or-nothing per write. */
 export interface UsageStore {
   /**
-   * Records the entries; the ids returned were recorded before (redeliveries) and were not counted
-   * again. Throws when nothing could be written, so every entry is retried.
+   * Records the entries; the calls returned (by {@link callIdentity}) were recorded before
+   * (redeliveries) and were not counted again. Throws when nothing could be written, so every entry is retried.
    */
   recordBatch(entries: UsageEntry[]): Promise<Set<string>>;
 }
 
 /** What the worker needs to know of an account: its objections and its low-balance threshold. */
 export interface AccountSettings {
+  /**
+   * The account is gone, or its erasure has begun: its calls are not recorded. Their events may still
+   * be queued (calls admitted just before the keys were revoked, or within the gateway's key cache),
+   * and must not write logs, rollups or refunds back behind the erasure.
+   */
+  erased?: boolean;
   /** The account has not objected to usage analytics. */
   analytics: boolean;
   /** Mail once when the balance falls below this (micro-credits); undefined: never. */
@@ -104,6 +119,8 @@ export interface BatchOutcome {
   failed: Set<string>;
   recorded: number;
   duplicates: number;
+  /** Events of erased accounts, acknowledged unrecorded. */
+  dropped: number;
 }
 
 /**
@@ -137,37 +154,40 @@ export async function recordUsageBatch(
     }
     valid.push({ messageId: message.messageId, event: parsed.data });
   }
-  if (valid.length === 0) return { failed, recorded: 0, duplicates: 0 };
+  if (valid.length === 0) return { failed, recorded: 0, duplicates: 0, dropped: 0 };
   const accounts = [...new Set(valid.map(({ event }) => event.accountId))];
   const settings = new Map(await Promise.all(accounts.map(async (id) => [id, await deps.settings.of(id)] as const)));
-  const entries = valid.map(({ messageId, event }) => ({
+  const live = valid.filter(({ event }) => !settings.get(event.accountId)!.erased);
+  const dropped = valid.length - live.length;
+  if (live.length === 0) return { failed, recorded: 0, duplicates: 0, dropped };
+  const entries = live.map(({ messageId, event }) => ({
     messageId,
     event,
     analytics: settings.get(event.accountId)!.analytics,
   }));
-  // A request id twice in one batch (SQS delivered it twice at once) is recorded once, by its first copy.
+  // A call twice in one batch (SQS delivered it twice at once) is recorded once, by its first copy.
   const firstCopies = new Map<string, (typeof entries)[number]>();
-  for (const entry of entries) if (!firstCopies.has(entry.event.requestId)) firstCopies.set(entry.event.requestId, entry);
+  for (const entry of entries) if (!firstCopies.has(callIdentity(entry.event))) firstCopies.set(callIdentity(entry.event), entry);
   let recordedBefore: Set<string>;
   try {
     recordedBefore = await deps.store.recordBatch([...firstCopies.values()]);
   } catch {
     for (const entry of entries) failed.add(entry.messageId);
-    return { failed, recorded: 0, duplicates: 0 };
+    return { failed, recorded: 0, duplicates: 0, dropped };
   }
-  const fresh = [...firstCopies.values()].filter((entry) => !recordedBefore.has(entry.event.requestId)).map((entry) => entry.event);
+  const fresh = [...firstCopies.values()].filter((entry) => !recordedBefore.has(callIdentity(entry.event))).map((entry) => entry.event);
   deps.metrics?.recorded(fresh);
   if (deps.notices) {
     // Off the hot path and after the batch is safe: a notice that fails is logged, never retried with the batch.
     await noticeLowBalances(
-      valid.map((v) => v.event),
+      live.map((v) => v.event),
       settings,
       deps.notices,
       deps.balances,
     ).catch((error) => deps.onNoticeError?.(error));
   }
-  if (deps.addresses) await deps.addresses.observe(valid.map((v) => v.event)).catch((error) => deps.onWatchError?.(error));
-  return { failed, recorded: fresh.length, duplicates: entries.length - fresh.length };
+  if (deps.addresses) await deps.addresses.observe(live.map((v) => v.event)).catch((error) => deps.onWatchError?.(error));
+  return { failed, recorded: fresh.length, duplicates: entries.length - fresh.length, dropped };
 }
 
 /**

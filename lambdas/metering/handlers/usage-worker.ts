@@ -25,6 +25,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       size: event.Records.length,
       recorded: outcome.recorded,
       duplicates: outcome.duplicates,
+      dropped: outcome.dropped,
       failed: outcome.failed.size,
     });
     const recordHandler = async (record: SQSRecord) => {

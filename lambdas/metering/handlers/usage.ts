@@ -42,8 +42,10 @@ export const handler = httpRoutes(
     if (span > MAX_BUCKETS[granularity]) throw new RangeTooLongError(MAX_BUCKETS[granularity], granularity);
     const start = bucketsOf(from)[granularity];
     if (key !== undefined || groupBy === 'key') {
-      // The aggregates do not know keys: per-key usage is counted from the call logs (kept 90 days).
-      const matching = logsBetween(event.principal.accountId, start, to, matchesFilters({ keyId: key, product }));
+      // The aggregates do not know keys: per-key usage is counted from the call logs (kept 90 days). The
+      // aggregates count whole hours, through the end of the one holding `to`: the logs are read as far, so both agree.
+      const through = new Date(Date.parse(bucketsOf(to).hour) + 3_600_000 - 1).toISOString();
+      const matching = logsBetween(event.principal.accountId, start, through, matchesFilters({ keyId: key, product }));
       const collected: UsageLog[] = [];
       for await (const log of matching) collected.push(log);
       return json(200, { from, to, granularity, groupBy: 'key', buckets: keyBuckets(collected, granularity).map(withCredits) });

@@ -62,6 +62,21 @@ export class DynamoDbEraser implements SubjectEraser {
   }
 
   async stopAccess(subject: ErasureSubject): Promise<{ keys: number; sessions: number }> {
+    // First: usage events still queued (calls admitted before the keys are revoked, or within the
+    // gateway's key cache) find the mark and are not recorded, so nothing is written back behind the erasure.
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.accounts,
+          Key: ITEMS.account.key({ accountId: subject.accountId }),
+          UpdateExpression: 'SET erasingSince = if_not_exists(erasingSince, :now)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
     const keys = await this.all({
       TableName: this.tables.apiKeys,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :key)',

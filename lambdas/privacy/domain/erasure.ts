@@ -45,7 +45,10 @@ export interface HoldChecks {
 export interface SubjectEraser {
   /** Everything needed later, read before anything is erased. */
   capture(accountId: string): Promise<ErasureSubject | undefined>;
-  /** Revokes every key and ends every session at once. */
+  /**
+   * Marks the account as being erased (the usage worker then records none of its calls still queued),
+   * revokes every key and ends every session at once.
+   */
   stopAccess(subject: ErasureSubject): Promise<{ keys: number; sessions: number }>;
   /** Erases up to `limit` items of a category; `remaining` when more are left. Ledger entries are pseudonymised, not deleted. */
   erasePage(category: ErasureCategory, subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }>;

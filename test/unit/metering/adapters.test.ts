@@ -1,3 +1,4 @@
+import { sha256 } from '../../../lambdas/shared/crypto';
 import { randomBytes } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
@@ -134,6 +135,36 @@ describe('CachedKeyResolver', () => {
   });
 });
 
+describe('CachedKeyResolver under many keys', () => {
+  const valid = `omn_live_${'v'.repeat(43)}`;
+  const lookups = () => {
+    const store = {
+      getBySecretHash: jest.fn(async (hash: string) =>
+        hash === sha256(valid) ? ({ keyId: 'k', accountId: 'a', plan: 'free', status: 'active' } as never) : undefined,
+      ),
+    };
+    return { store, resolver: new CachedKeyResolver(store, { ttlMs: 30_000, maxEntries: 100, now: () => 0 }) };
+  };
+
+  it('keeps a key in use cached through a flood of malformed secrets, which cost no lookup and take no room', async () => {
+    const { store, resolver } = lookups();
+    await resolver.resolve(valid);
+    for (let i = 0; i < 5_000; i++) expect(await resolver.resolve(`garbage-${i}`)).toBeUndefined();
+    await expect(resolver.resolve(valid)).resolves.toMatchObject({ keyId: 'k' });
+    expect(store.getBySecretHash).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps a key in use cached while thousands of other keys pass through a bounded cache', async () => {
+    const { store, resolver } = lookups();
+    await resolver.resolve(valid);
+    for (let i = 0; i < 2_000; i++) {
+      await resolver.resolve(`omn_live_${String(i).padStart(43, 'x')}`);
+      if (i % 50 === 0) await expect(resolver.resolve(valid)).resolves.toMatchObject({ keyId: 'k' });
+    }
+    expect(store.getBySecretHash.mock.calls.filter(([hash]) => hash === sha256(valid))).toHaveLength(1);
+  });
+});
+
 describe('DynamoDbKeyLookup', () => {
   beforeEach(() => ddb.reset());
 
@@ -237,7 +268,7 @@ describe('DynamoDbUsageStore', () => {
       entry(event('seen', { ...ok, seq: 2 })),
       entry(event('seen', { ...ok, seq: 2 })),
     ]);
-    expect(duplicates).toEqual(new Set(['seen']));
+    expect(duplicates).toEqual(new Set(['acc_1#S2']));
     const retry = ddb.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems!;
     expect(retry[0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':offsets': new Set([3]) });
     expect(retry.find((i) => i.Update?.Key?.pk === 'ACCOUNT#acc_1#H')!.Update!.ExpressionAttributeValues![':c0']).toBe(1);
@@ -259,7 +290,7 @@ describe('DynamoDbUsageStore', () => {
       entry(event('a', { outcome: 'ok', status: 200, seq: 5 })),
       entry(event('b', { outcome: 'ok', status: 200, seq: 6 })),
     ]);
-    expect(duplicates).toEqual(new Set(['a']));
+    expect(duplicates).toEqual(new Set(['acc_1#S5']));
     expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({
       Key: { pk: 'ACCOUNT#acc_1', sk: 'SEQ#000000000000000' },
       ConsistentRead: true,

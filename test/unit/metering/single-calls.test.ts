@@ -196,6 +196,86 @@ describe('single calls: a call of an account that is not busy is one plain write
     expect(dynamo.calls('Query usageLogs') - queries).toBe(0);
   });
 
+  it("counts a call whose write lands after another worker's step counted past it: lateness is judged once the write is in", async () => {
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 6 * HOUR;
+    const at = hour + 10 * 60_000;
+    // Worker W takes the call just under STEP_LAG_MS after it was made: not late, by the clock it read when the batch began.
+    let clockW = at + STEP_LAG_MS - 1_000;
+    const other = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => at + STEP_LAG_MS + 60_000, 1);
+    let stepped = false;
+    // While W's slot write is on its way, another worker records a refused call of the account, and its step counts
+    // the hour through a minute after W's call, which it cannot see yet; W's write lands after that read.
+    const slow = {
+      send: async (command: { constructor: { name: string }; input: { Key?: { sk?: string } } }) => {
+        if (!stepped && command.constructor.name === 'UpdateCommand' && String(command.input.Key?.sk).startsWith('M#')) {
+          stepped = true;
+          const refused = { ...event('acc_race', 99, new Date(at + 2 * 60_000), 0), seq: undefined, outcome: 'rejected', status: 429 };
+          await recordUsageBatch([{ messageId: 'refused', body: JSON.stringify(refused) }], { store: other, settings });
+          clockW = at + STEP_LAG_MS + 61_000;
+        }
+        return dynamo.client.send(command as never);
+      },
+    } as unknown as typeof dynamo.client;
+    const worker = new DynamoDbUsageStore(slow, tables, undefined, () => clockW);
+    // An earlier call of the hour, already in its slot: the step gives its product a rollup counted `through` its minute.
+    const earlier = event('acc_race', 0, new Date(hour + 60_000), 1);
+    await recordUsageBatch([{ messageId: 'earlier', body: JSON.stringify(earlier) }], {
+      store: new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 2 * 60_000),
+      settings,
+    });
+    const call = event('acc_race', 1, new Date(at), 1);
+    expect((await recordUsageBatch([{ messageId: 'call', body: JSON.stringify(call) }], { store: worker, settings })).recorded).toBe(1);
+    expect(stepped).toBe(true);
+    await worker.finishHours(hour + HOUR, hour + HOUR + STEP_LAG_MS + 60_000);
+    const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
+    const bucket = new Date(hour).toISOString().replace('.000Z', 'Z');
+    const hours = await reader.aggregates('acc_race', 'hour', bucket, bucket);
+    // All three calls, the two admitted ones charged: in the rollups and in what the usage API answers.
+    expect(hours.reduce((sum, h) => sum + h.calls, 0)).toBe(3);
+    expect(hours.reduce((sum, h) => sum + h.chargedMicro, 0)).toBe(2_000);
+    const rollups = (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === 'ACCOUNT#acc_race#H');
+    expect(rollups.reduce((sum, item) => sum + Number(item.calls), 0)).toBe(3);
+  });
+
+  it('records distinct calls that carry the same request id, in one batch or apart, each once: a call is its account and sequence number', async () => {
+    const now = Math.floor(Date.now() / HOUR) * HOUR + 20 * 60_000;
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => now);
+    const reused = 'Xyz1AbCDEFGHiJk=';
+    // Two accounts' calls and two of one account's, all under one request id; a busy account's in a page, the rest in slots.
+    const calls = [
+      { ...event('acc_same_a', 0, new Date(now - 30_000), 1), requestId: reused },
+      { ...event('acc_same_b', 0, new Date(now - 30_000), 1), requestId: reused },
+      { ...event('acc_same_b', 1, new Date(now - 20_000), 1), requestId: reused },
+      { ...event('acc_same_c', 0, new Date(now - 10_000), 900), requestId: reused },
+      { ...event('acc_same_c', 1, new Date(now - 10_000), 900), requestId: reused },
+    ];
+    const counted: string[] = [];
+    const metrics = { recorded: (fresh: UsageEvent[]) => counted.push(...fresh.map((e) => `${e.accountId}:${e.seq}`)) };
+    const first = await recordUsageBatch(
+      calls.map((e, i) => ({ messageId: `same${i}`, body: JSON.stringify(e) })),
+      { store, settings, metrics },
+    );
+    expect(first).toMatchObject({ recorded: 5, duplicates: 0 });
+    // Redelivered, each a duplicate of itself only.
+    const again = await recordUsageBatch(
+      calls.map((e, i) => ({ messageId: `again${i}`, body: JSON.stringify(e) })),
+      { store, settings, metrics },
+    );
+    expect(again).toMatchObject({ recorded: 0, duplicates: 5 });
+    expect(counted.sort()).toEqual(['acc_same_a:1', 'acc_same_b:1', 'acc_same_b:2', 'acc_same_c:1', 'acc_same_c:2']);
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
+    const bucket = new Date(Math.floor(now / HOUR) * HOUR).toISOString().replace('.000Z', 'Z');
+    for (const [account, n] of [
+      ['acc_same_a', 1],
+      ['acc_same_b', 2],
+      ['acc_same_c', 2],
+    ] as const) {
+      expect((await logs.page(account, { limit: 10, now: new Date(now) })).logs).toHaveLength(n);
+      expect((await reader.aggregates(account, 'hour', bucket, bucket)).reduce((sum, h) => sum + h.calls, 0)).toBe(n);
+    }
+  });
+
   it('a call at the first millisecond of an hour counts in that hour only, however the steps fall', async () => {
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR;
     const clock = hour + 3 * HOUR;

@@ -3,6 +3,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { sha256 } from '../../../lambdas/shared/crypto';
 import { logPageItem, singleSortKey } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import type { UsageLog } from '../../../lambdas/shared/usage-logs';
+import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
+import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
@@ -27,7 +29,7 @@ describe('usage API handler', () => {
     });
     const put = (table: string, item: Record<string, unknown>) => dynamo.client.send(new PutCommand({ TableName: table, Item: item }));
     const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-    for (const who of ['ann', 'bob'])
+    for (const who of ['ann', 'bob', 'cat'])
       await put('sessions', {
         pk: `SESSION#${sha256(token(who))}`,
         sk: 'SESSION',
@@ -122,6 +124,51 @@ describe('usage API handler', () => {
       ['2026-03-01T10:00:00Z', 2],
       ['2026-03-01T11:00:00Z', 3],
     ]);
+  });
+
+  it('counts the same calls per key as per product for any range: both read whole buckets up to the end of the one holding `to`', async () => {
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 5 * 3_600_000;
+    const store = new DynamoDbUsageStore(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' });
+    const calls = [10, 50].map((minute, i) => ({
+      v: 1,
+      requestId: `req_cat_${i}`,
+      accountId: 'acc_cat',
+      keyId: 'key_0123456789abcdef01234567',
+      product: 'echo',
+      method: 'GET',
+      path: '/cat',
+      status: 200,
+      outcome: 'ok',
+      priceMicroCredits: 1_000,
+      latencyMs: 5,
+      requestBytes: 0,
+      responseBytes: 9,
+      ip: '203.0.113.9',
+      userAgent: 'jest',
+      at: new Date(hour + minute * 60_000).toISOString(),
+      seq: i + 1,
+      used: 1,
+    }));
+    await recordUsageBatch(
+      calls.map((c) => ({ messageId: c.requestId, body: JSON.stringify(c) })),
+      { store, settings: { of: async () => ({ analytics: false }) } },
+    );
+    const iso = (ms: number) => new Date(ms).toISOString();
+    for (const granularity of ['hour', 'day'])
+      for (const to of [hour + 30 * 60_000, hour + 3_600_000 - 1, hour + 90 * 60_000]) {
+        const query = { from: iso(hour), to: iso(to), granularity };
+        const total = (body: { buckets: { calls: number }[] }) => body.buckets.reduce((sum, b) => sum + b.calls, 0);
+        const byProduct = await get('/v1/usage', query, 'cat');
+        const byKey = await get('/v1/usage', { ...query, groupBy: 'key' }, 'cat');
+        const oneKey = await get('/v1/usage', { ...query, key: 'key_0123456789abcdef01234567' }, 'cat');
+        expect([granularity, query.to, total(byProduct.body), total(byKey.body), total(oneKey.body)]).toEqual([
+          granularity,
+          query.to,
+          2,
+          2,
+          2,
+        ]);
+      }
   });
 
   it('refuses reversed, too long and malformed ranges with the JSON error shape', async () => {

@@ -81,6 +81,32 @@ describe('usage worker', () => {
     expect(written.sort()).toEqual(['r1', 'r4']);
   });
 
+  it('acknowledges without recording the events of an account that is erased or being erased, and records the rest of the batch', async () => {
+    ddb.on(GetCommand).callsFake((input) => {
+      const pk = String(input.Key.pk);
+      if (pk === 'ACCOUNT#acc_gone') return { Item: undefined };
+      if (pk === 'ACCOUNT#acc_erasing') return { Item: { pk, preferences: { analytics: true }, erasingSince: '2026-03-01T09:59:00.000Z' } };
+      return { Item: { pk, preferences: { analytics: true } } };
+    });
+    const result = await handler(
+      {
+        Records: [
+          record('m1', JSON.stringify({ ...event('r1'), accountId: 'acc_gone' })),
+          record('m2', JSON.stringify({ ...event('r2'), accountId: 'acc_erasing', outcome: 'refunded', status: 502 })),
+          record('m3', JSON.stringify(event('r3'))),
+        ],
+      } as SQSEvent,
+      lambdaContext,
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    const items = ddb.commandCalls(TransactWriteCommand).flatMap((c) => c.args[0].input.TransactItems!);
+    // Only acc_1's call: no log, rollup, refund or balance of the other two accounts.
+    expect(JSON.stringify(items)).not.toMatch(/acc_gone|acc_erasing/);
+    expect(
+      items.filter((i) => i.Put?.Item?.d).flatMap((i) => decodeLogs(i.Put!.Item!.d as Uint8Array).map((log) => log.requestId)),
+    ).toEqual(['r3']);
+  });
+
   it('fails the whole invocation when nothing could be written, so SQS delivers every record again', async () => {
     ddb.on(TransactWriteCommand).rejectsOnce(new Error('throttled')).resolves({});
     await expect(
