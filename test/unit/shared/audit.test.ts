@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail } from '../../../lambdas/shared/adapters/dynamodb-audit';
 import { type AuditEvent, auditRetentionDaysOf, canonical, streamEvents, verifyChain } from '../../../lambdas/shared/audit';
 import { json } from '../../../lambdas/shared/http';
@@ -62,6 +62,24 @@ describe('the audit trail', () => {
     expect(verifyChain(await all('account#acc_t')).firstBreak).toMatchObject({ seq: 3, problem: 'hash' });
     const events = await all('account#acc_t');
     expect(verifyChain([events[0]!, events[1]!, events[3]!]).firstBreak).toMatchObject({ seq: 4, problem: 'gap' });
+  });
+
+  it('finds the oldest events deleted while their retention still kept them, but not ones the TTL expired', async () => {
+    const writtenAt = new Date();
+    const recent = new DynamoDbAuditTrail(dynamo.client, 'auditEvents', 30);
+    for (let i = 0; i < 3; i++)
+      await recent.record({
+        actor: { type: 'account', id: 'acc_head' },
+        action: 'key.create',
+        targets: [{ type: 'account', id: 'acc_head' }],
+        at: writtenAt.toISOString(),
+      });
+    await dynamo.client.send(new DeleteCommand({ TableName: 'auditEvents', Key: { pk: 'STREAM#account#acc_head', sk: 'E#000000000001' } }));
+    const events = await all('account#acc_head');
+
+    expect(verifyChain(events, writtenAt).firstBreak).toMatchObject({ seq: 2, problem: 'truncated' });
+    // Thirty-one days later the first event's TTL may have taken it: the chain starts where it is kept.
+    expect(verifyChain(events, new Date(writtenAt.getTime() + 31 * 86_400_000))).toEqual({ checked: 2 });
   });
 
   it("puts what concerns an account in its stream, and the rest in the operators' stream", async () => {
