@@ -126,9 +126,7 @@ const verify = new Command('verify')
         report(total);
         if (firstBreak) {
           broken++;
-          console.log(
-            `BREAK in ${stream} at seq ${firstBreak.seq} (${firstBreak.eventId}): ${BREAK_WORDS[firstBreak.problem]}`,
-          );
+          console.log(`BREAK in ${stream} at seq ${firstBreak.seq} (${firstBreak.eventId}): ${BREAK_WORDS[firstBreak.problem]}`);
         }
       }
       report(total, total);
