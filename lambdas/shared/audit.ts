@@ -2,15 +2,18 @@ import { createHash } from 'node:crypto';
 
 /**
  * Privileged and security-relevant actions, by the name an audit event records. Each manifest route
- * that changes something names one (`RouteSpec.audit`), and so does each ops command that changes
- * something (scripts/ops/audit.ts); tests fail on a route or a command that writes none.
+ * that changes something names one (`RouteSpec.audit`) or says why it writes none (`unaudited`), and
+ * so does each ops command that changes something (scripts/ops/audit.ts); tests fail on a route or a
+ * command that does neither, and on an action here that nothing writes.
  */
 export const AUDIT_ACTIONS = [
   'account.update',
   'preferences.set',
   'password.change',
   'password.reset',
+  'email.verify',
   'email.change',
+  'sign_in.unlock',
   'session.revoke',
   'session.end',
   'key.create',
@@ -19,6 +22,8 @@ export const AUDIT_ACTIONS = [
   'checkout.start',
   'checkout.cancel',
   'privacy.request',
+  'privacy.confirm',
+  'privacy.cancel',
   'credits.grant',
   'credits.adjust',
   'plan.set',

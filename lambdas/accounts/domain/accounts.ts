@@ -153,12 +153,15 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     await this.record(account.accountId, 'signup', origin);
   }
 
-  /** Follows a mailed link: confirms an address, or completes an email change. Single use. */
+  /**
+   * Follows a mailed link: confirms an address, lifts a sign-in pause, or completes an email change.
+   * Single use. Answers what it did and to which account (the address before and after, for a change).
+   */
   async confirmEmailToken(
     this: With<'accounts' | 'tokens' | 'failures' | 'mailer' | 'securityLog' | 'clock'>,
     token: string,
     origin: RequestOrigin,
-  ): Promise<{ purpose: VerifyPurpose }> {
+  ): Promise<{ purpose: VerifyPurpose; accountId: string; emailChange?: { from: string; to: string } }> {
     const record = await this.deps.tokens.consume(sha256(token), [...VERIFY_PURPOSES]);
     const now = this.deps.clock.now();
     if (!record || record.expiresAt <= epoch(now)) throw new InvalidTokenError();
@@ -182,8 +185,9 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
         subject: 'Your OmnAPI email address was changed',
         text: `Your OmnAPI account now signs in with ${record.email}. If you did not make this change, contact support@omnapi.com at once.`,
       });
+      return { purpose: 'change_email', accountId: account.accountId, emailChange: { from: account.email, to: record.email } };
     }
-    return { purpose: record.purpose as VerifyPurpose };
+    return { purpose: record.purpose as VerifyPurpose, accountId: record.accountId };
   }
 
   /**

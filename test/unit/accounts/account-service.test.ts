@@ -115,7 +115,10 @@ describe('AccountService', () => {
       const { service, mailer, accounts } = setup();
       await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
       const token = mailer.tokenFor('ann@example.org');
-      await expect(service.confirmEmailToken(token, origin)).resolves.toEqual({ purpose: 'verify_email' });
+      await expect(service.confirmEmailToken(token, origin)).resolves.toMatchObject({
+        purpose: 'verify_email',
+        accountId: expect.stringMatching(/^acc_/),
+      });
       await expect(service.confirmEmailToken(token, origin)).rejects.toMatchObject({ code: 'invalid_token' });
       expect((await accounts.findByEmail('ann@example.org'))!.emailVerified).toBe(true);
     });
@@ -206,7 +209,10 @@ describe('AccountService', () => {
       expect(securityLog.events.filter((e) => e.type === 'login_under_attack')).toHaveLength(1);
       await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
       const token = decodeURIComponent(/token=([^\s]+)/.exec(warnings[0]!.text)![1]!);
-      await expect(service.confirmEmailToken(token, origin)).resolves.toEqual({ purpose: 'unlock_sign_in' });
+      await expect(service.confirmEmailToken(token, origin)).resolves.toMatchObject({
+        purpose: 'unlock_sign_in',
+        accountId: expect.stringMatching(/^acc_/),
+      });
       await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
       // The link works once.
       await expect(service.confirmEmailToken(token, origin)).rejects.toMatchObject({ code: 'invalid_token' });
@@ -308,7 +314,12 @@ describe('AccountService', () => {
       await verifiedUser('bob@example.org');
       const pending = await service.updateAccount(ann, { email: 'ann@new.example', currentPassword: PASSWORD }, origin);
       expect(pending).toMatchObject({ email: 'ann@example.org', pendingEmail: 'ann@new.example' });
-      await service.confirmEmailToken(mailer.tokenFor('ann@new.example'), origin);
+      // What changed comes back for the link's audit event (email.change).
+      await expect(service.confirmEmailToken(mailer.tokenFor('ann@new.example'), origin)).resolves.toEqual({
+        purpose: 'change_email',
+        accountId: ann.accountId,
+        emailChange: { from: 'ann@example.org', to: 'ann@new.example' },
+      });
       expect((await accounts.get(ann.accountId))!.email).toBe('ann@new.example');
       expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: 'Your OmnAPI email address was changed' });
       expect(await accounts.findByEmail('ann@example.org')).toBeUndefined();
