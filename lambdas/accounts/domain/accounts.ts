@@ -271,6 +271,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const account = await this.deps.accounts.get(record.accountId);
     // The link went to the address the account had then; one that has moved on no longer speaks for it.
     if (!account || account.email !== record.email) throw new InvalidTokenError();
+    // A password set since the link was mailed (its owner's reset or change) ends it: another copy of an older mail cannot undo it.
+    if (account.passwordChangedAt && !(record.issuedAt && record.issuedAt >= account.passwordChangedAt)) throw new InvalidTokenError();
     try {
       checkPasswordStrength(input.password, account.email);
     } catch (error) {
@@ -278,7 +280,11 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       await this.deps.tokens.put(record);
       throw error;
     }
-    await this.deps.accounts.update(account.accountId, { passwordHash: await this.deps.hasher.hash(input.password) }, now.toISOString());
+    await this.deps.accounts.update(
+      account.accountId,
+      { passwordHash: await this.deps.hasher.hash(input.password), passwordChangedAt: now.toISOString() },
+      now.toISOString(),
+    );
     if (!account.emailVerified) await this.deps.accounts.markVerified(account.accountId, now.toISOString());
     const sessions = await this.deps.sessions.listByAccount(account.accountId);
     await Promise.all(sessions.map((s) => this.deps.sessions.delete(s.tokenHash)));
@@ -451,10 +457,11 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const account = await this.requireAccount(principal.accountId);
     await this.confirmPassword(account, input.currentPassword, origin, 'a password change');
     checkPasswordStrength(input.newPassword, account.email);
+    const now = this.deps.clock.now().toISOString();
     await this.deps.accounts.update(
       account.accountId,
-      { passwordHash: await this.deps.hasher.hash(input.newPassword) },
-      this.deps.clock.now().toISOString(),
+      { passwordHash: await this.deps.hasher.hash(input.newPassword), passwordChangedAt: now },
+      now,
     );
     const others = (await this.deps.sessions.listByAccount(account.accountId)).filter((s) => s.sessionId !== principal.sessionId);
     await Promise.all(others.map((s) => this.deps.sessions.delete(s.tokenHash)));

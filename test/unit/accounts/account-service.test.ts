@@ -487,6 +487,36 @@ describe('AccountService: password reset and resent verification', () => {
     expect((await accounts.findByEmail('bob@example.org'))!.emailVerified).toBe(false);
   });
 
+  it('refuses a reset link mailed before the password was last set, by another reset link or a change', async () => {
+    const { service, verifiedUser, mailer, clock } = setup();
+    await verifiedUser('ann@example.org');
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    const first = mailer.tokenFor('ann@example.org');
+    clock.advance(60);
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    await service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: NEW_PASSWORD }, origin);
+    // Whoever else saw the first mail cannot set the password again behind the owner's back.
+    await expect(service.resetPassword({ token: first, password: 'an intruder passphrase' }, origin)).rejects.toMatchObject({
+      code: 'invalid_token',
+    });
+    // A link asked for after that works, even in the same instant.
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    await expect(service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: PASSWORD }, origin)).resolves.toMatchObject({
+      sessionsRevoked: 0,
+    });
+
+    // A change in the settings ends the links mailed before it too.
+    clock.advance(PASSWORD_RESET_LIMITS.windowSeconds);
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    const before = mailer.tokenFor('ann@example.org');
+    clock.advance(1);
+    const { token } = await service.login({ email: 'ann@example.org', password: PASSWORD }, origin);
+    await service.changePassword(await service.authenticate(token), { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, origin);
+    await expect(service.resetPassword({ token: before, password: 'an intruder passphrase' }, origin)).rejects.toMatchObject({
+      code: 'invalid_token',
+    });
+  });
+
   it('refuses a reset link mailed to an address the account has since left', async () => {
     const { service, verifiedUser, mailer } = setup();
     const principal = await verifiedUser('ann@example.org');
