@@ -168,7 +168,9 @@ describe('notices and tickets against npm start', () => {
         ExpressionAttributeValues: { ':pk': `STREAM#account#${id}` },
       }),
     );
-    expect(events.Items?.map((e) => [e.action, e.actor])).toEqual([['notice.unsubscribe', { type: 'account', id, via: 'link:unsubscribe' }]]);
+    expect(events.Items?.map((e) => [e.action, e.actor])).toEqual([
+      ['notice.unsubscribe', { type: 'account', id, via: 'link:unsubscribe' }],
+    ]);
 
     // Honoured at once: the next product notice passes the account by.
     await sendNotice('--topic', 'product', '--subject', `After ${run}`, '--body-file', bodyFile('More news.'));
