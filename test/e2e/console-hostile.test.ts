@@ -10,12 +10,14 @@ const HOSTILE_NAMES = ['<img src=x onerror=alert(1)>', '\u202Egnp.exe', 'zero\u2
 const HOSTILE_PATHS = ['/<script>alert(1)</script>', '/\u202Egnp.exe', `/${'a'.repeat(3000)}`];
 
 /** The console fed text and links it did not write: nothing runs, nothing widens the page, a bad link still leaves a working page. */
-describe('the console with hostile text and links, in Chromium against npm start', () => {
+describe('the console with hostile text and links, and used from two tabs, in Chromium against npm start', () => {
   let local: LocalProcess;
   let browser: Browser;
   let session: BrowserSession;
   let page: Page;
   const dialogs: string[] = [];
+  /** Whether confirmation dialogs are accepted (a test that acts) or dismissed (one that only reads them). */
+  let acceptDialogs = false;
   let failed = false;
   const email = `hostile-${Date.now().toString(36)}@example.org`;
 
@@ -40,7 +42,7 @@ describe('the console with hostile text and links, in Chromium against npm start
     page = session.page;
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
-      void dialog.dismiss();
+      void (acceptDialogs ? dialog.accept() : dialog.dismiss());
     });
     await signIn('/signin');
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
@@ -154,6 +156,63 @@ describe('the console with hostile text and links, in Chromium against npm start
       expect(await seriousA11yViolations(page)).toEqual([]);
     }),
     60_000,
+  );
+
+  it(
+    'rolls and revokes a key and signs another session out from the console: its writes without a body reach the API',
+    traced(async () => {
+      acceptDialogs = true;
+      const other = await callApi(local.api, 'POST', '/v1/auth/login', { body: { email, password: PASSWORD } });
+      expect(other.status).toBe(200);
+      await page.goto('/keys');
+      await settled();
+      await page.getByRole('button', { name: `Roll ${HOSTILE_NAMES[2]}` }).click();
+      await page.getByRole('button', { name: 'I have stored it' }).click();
+      await page.getByRole('button', { name: `Revoke ${HOSTILE_NAMES[3]}` }).click();
+      await eventually(async () =>
+        expect(await page.locator('tbody tr', { hasText: HOSTILE_NAMES[3]! }).textContent()).toContain('revoked'),
+      );
+      expect(await page.getByRole('alert').count()).toBe(0);
+
+      await page.goto('/settings');
+      const sessions = page.getByRole('table', { name: 'Where you are signed in' }).locator('tbody tr');
+      // The setup's session, the one just opened, and this browser's.
+      await eventually(async () => expect(await sessions.count()).toBe(3));
+      for (const left of [2, 1]) {
+        await sessions.getByRole('button', { name: /Sign out the session/ }).first().click();
+        await eventually(async () => expect(await sessions.count()).toBe(left));
+      }
+      expect((await callApi(local.api, 'GET', '/v1/account', { token: other.body.token as string })).status).toBe(401);
+      acceptDialogs = false;
+    }),
+    60_000,
+  );
+
+  it(
+    'signing out in one tab ends the session in every tab: the other tab is sent to sign in, and back after',
+    traced(async () => {
+      const other = await session.context.newPage();
+      await other.goto('/settings');
+      await other.getByRole('heading', { name: 'Settings' }).waitFor();
+      await page.goto('/keys');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      // Signed out for the API, not only on the page: the cookie no longer opens the account.
+      expect((await page.request.get('/v1/account')).status()).toBe(401);
+
+      await other.getByLabel('Name').fill('Changed in a signed-out tab');
+      await other.getByRole('button', { name: 'Save profile' }).click();
+      await other.waitForURL(/\/signin\?next=%2Fsettings$/);
+      await other.getByLabel('Email').fill(email);
+      await other.getByLabel('Password').fill(PASSWORD);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('heading', { name: 'Settings' }).waitFor();
+      expect(await other.getByLabel('Name').inputValue()).toBe('Hostile Input');
+      await other.close();
+      await page.goto('/keys');
+      await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    }),
+    90_000,
   );
 
   it(
