@@ -179,7 +179,10 @@ describe('the console with hostile text and links, and used from two tabs, in Ch
       // The setup's session, the one just opened, and this browser's.
       await eventually(async () => expect(await sessions.count()).toBe(3));
       for (const left of [2, 1]) {
-        await sessions.getByRole('button', { name: /Sign out the session/ }).first().click();
+        await sessions
+          .getByRole('button', { name: /Sign out the session/ })
+          .first()
+          .click();
         await eventually(async () => expect(await sessions.count()).toBe(left));
       }
       expect((await callApi(local.api, 'GET', '/v1/account', { token: other.body.token as string })).status).toBe(401);
