@@ -1,7 +1,7 @@
 import type { ComponentType } from 'preact';
 import { lazy, Suspense } from 'preact/compat';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter-preact';
-import { Loading, Page } from './components/ui';
+import { ErrorNotice, Loading, Page, useAction } from './components/ui';
 import { ForgotPassword, ResetPassword, SignIn, SignUp, Unlock, Verify } from './pages/auth';
 import { Catalogue } from './pages/catalogue';
 import { CheckoutCancelled, CheckoutDone, Credits } from './pages/credits';
@@ -37,6 +37,10 @@ function Private({ page: PageComponent }: { page: ComponentType }) {
 function Header() {
   const { account, signOut } = useSession();
   const [location, navigate] = useLocation();
+  const out = useAction(async () => {
+    await signOut();
+    navigate('/signin');
+  });
   return (
     <header class="top">
       <a class="skip" href="#main">
@@ -67,16 +71,10 @@ function Header() {
       {account && (
         <div class="who">
           <span class="email">{account.email}</span>
-          <button
-            type="button"
-            class="secondary"
-            onClick={async () => {
-              await signOut();
-              navigate('/signin');
-            }}
-          >
+          <button type="button" class="secondary" disabled={out.busy} onClick={() => out.run()}>
             Sign out
           </button>
+          <ErrorNotice error={out.error} />
         </div>
       )}
     </header>

@@ -1,6 +1,6 @@
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, call, type Schemas } from './api/client';
+import { api, ApiError, call, SESSION_ENDED, type Schemas } from './api/client';
 
 interface SessionState {
   /** undefined while loading, null when signed out. */
@@ -22,11 +22,22 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
       else throw error;
     }
   }, []);
+  // Signed out only once the API has ended the session (or it had already ended): a failure is the caller's to show.
   const signOut = useCallback(async () => {
-    await call(api.POST('/v1/auth/logout')).catch(() => undefined);
+    try {
+      await call(api.POST('/v1/auth/logout'));
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) throw error;
+    }
     setAccount(null);
   }, []);
   useEffect(() => void refresh(), [refresh]);
+  // Any call answered 401 means the session is over: pages for signed-in holders send the reader to sign in, and back.
+  useEffect(() => {
+    const ended = () => setAccount(null);
+    window.addEventListener(SESSION_ENDED, ended);
+    return () => window.removeEventListener(SESSION_ENDED, ended);
+  }, []);
   return <SessionContext.Provider value={{ account, refresh, signOut }}>{children}</SessionContext.Provider>;
 }
 

@@ -36,6 +36,7 @@ export const accountRoutes = defineRoutes({
     body: SignupBody,
     responses: { 201: { description: 'Verification link mailed', schema: SignupResult } },
     errors: [400, 413, 415, 429],
+    unaudited: "an account's first security event records its creation; it acts only once its address is verified (email.verify)",
   },
   verify: {
     method: 'GET',
@@ -46,6 +47,8 @@ export const accountRoutes = defineRoutes({
     query: VerifyQuery,
     responses: { 200: { description: 'Confirmed', schema: VerifyResult } },
     errors: [400, 409],
+    // A GET that changes something: the link's own action (email.change, sign_in.unlock) replaces this one.
+    audit: { action: 'email.verify' },
   },
   resendVerification: {
     method: 'POST',
@@ -57,6 +60,7 @@ export const accountRoutes = defineRoutes({
     body: EmailBody,
     responses: { 202: { description: 'A link is mailed if the address has an unverified account', schema: NeutralResult } },
     errors: [400, 413, 415, 429],
+    unaudited: 'mails a link and changes nothing (a security event records it); following the link is email.verify',
   },
   requestPasswordReset: {
     method: 'POST',
@@ -69,6 +73,7 @@ export const accountRoutes = defineRoutes({
     body: EmailBody,
     responses: { 202: { description: 'A link is mailed if the address has an account', schema: NeutralResult } },
     errors: [400, 413, 415, 429],
+    unaudited: 'mails a link and changes nothing (a security event records it); setting the password with it is password.reset',
   },
   confirmPasswordReset: {
     method: 'POST',
@@ -90,6 +95,7 @@ export const accountRoutes = defineRoutes({
     body: LoginBody,
     responses: { 200: { description: 'Signed in', schema: LoginResult } },
     errors: [400, 401, 403, 413, 415, 429],
+    unaudited: 'sign-ins, failed and throttled ones included, are security events (GET /v1/account/security-events, kept a year)',
   },
   logout: {
     method: 'POST',

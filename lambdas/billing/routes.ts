@@ -105,5 +105,7 @@ export const billingRoutes = defineRoutes({
     rawBody: { contentType: 'application/json', description: 'The event exactly as Stripe sent it (the signature covers these bytes)' },
     responses: { 200: { description: 'Received (also for duplicates and event types we ignore)', schema: WebhookResult } },
     errors: [400, 409, 413],
+    unaudited:
+      "Stripe's own event log and the append-only credit ledger (each entry names the Stripe event) are the record of money movements",
   },
 });

@@ -16,6 +16,7 @@ export const meteringRoutes = defineRoutes({
     rawBody: { contentType: '*/*', description: 'Passed to the product as sent' },
     responses: { 200: { description: "The product's answer", schema: ProxiedAnswer } },
     errors: [400, 401, 402, 403, 404, 429],
+    unaudited: 'every metered call is in the call logs (key, address, user agent, status, price; 90 days), not the audit trail',
   },
   echo: {
     method: 'ANY',
@@ -26,6 +27,7 @@ export const meteringRoutes = defineRoutes({
     rawBody: { contentType: '*/*', description: 'Echoed back' },
     responses: { 200: { description: 'Method, path, query and body as received', schema: ProxiedAnswer } },
     errors: [],
+    unaudited: 'the demo product stores and changes nothing',
   },
   usage: {
     method: 'GET',

@@ -101,7 +101,9 @@ export const UsageLogView = z
     keyId: z.string(),
     product: z.string(),
     method: z.string(),
-    path: z.string(),
+    path: z
+      .string()
+      .meta({ description: "The call's path below the product, as sent (decoded), its first 1,024 characters; the query is not kept" }),
     status: z.number().int(),
     outcome: z.enum(['ok', 'refunded', 'rejected']),
     priceMicroCredits: z.number().int(),

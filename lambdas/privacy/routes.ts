@@ -82,6 +82,7 @@ export const privacyRoutes = defineRoutes({
     },
     responses: { 200: page('Cancelled; the holder is mailed that nothing will be erased') },
     errors: [400, 404, 410],
+    audit: { action: 'privacy.cancel' },
   },
   confirm: {
     method: 'POST',
@@ -95,5 +96,6 @@ export const privacyRoutes = defineRoutes({
     },
     responses: { 200: page('Confirmed') },
     errors: [400, 404, 410],
+    audit: { action: 'privacy.confirm' },
   },
 });

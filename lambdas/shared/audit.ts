@@ -2,15 +2,18 @@ import { createHash } from 'node:crypto';
 
 /**
  * Privileged and security-relevant actions, by the name an audit event records. Each manifest route
- * that changes something names one (`RouteSpec.audit`), and so does each ops command that changes
- * something (scripts/ops/audit.ts); tests fail on a route or a command that writes none.
+ * that changes something names one (`RouteSpec.audit`) or says why it writes none (`unaudited`), and
+ * so does each ops command that changes something (scripts/ops/audit.ts); tests fail on a route or a
+ * command that does neither, and on an action here that nothing writes.
  */
 export const AUDIT_ACTIONS = [
   'account.update',
   'preferences.set',
   'password.change',
   'password.reset',
+  'email.verify',
   'email.change',
+  'sign_in.unlock',
   'session.revoke',
   'session.end',
   'key.create',
@@ -19,6 +22,8 @@ export const AUDIT_ACTIONS = [
   'checkout.start',
   'checkout.cancel',
   'privacy.request',
+  'privacy.confirm',
+  'privacy.cancel',
   'credits.grant',
   'credits.adjust',
   'plan.set',
@@ -75,6 +80,11 @@ export interface AuditEvent extends AuditEventInput {
   seq: number;
   /** SHA-256 of the previous event's canonical form; GENESIS for a stream's first. */
   prevHash: string;
+  /**
+   * When the previous event's TTL lets it expire: until then a verifier expects to find it, so deleting
+   * a chain's oldest events is seen (absent on a stream's first event, and on events written before it existed).
+   */
+  prevKeptUntil?: string;
   /** SHA-256 of this event's canonical form (every field but `hash`). */
   hash: string;
 }
@@ -121,22 +131,26 @@ export interface ChainBreak {
   stream: string;
   seq: number;
   eventId: string;
-  problem: 'hash' | 'link' | 'gap';
+  /** `truncated`: the first event present says the one before it is still within its retention, yet it is gone. */
+  problem: 'hash' | 'link' | 'gap' | 'truncated';
 }
 
 /**
  * Walks one stream's events in order and reports the first break: an event whose content does not
  * match its hash (altered), one that does not name the previous event's hash (removed or reordered),
- * or a missing sequence number. Retention (TTL) trims a chain's start, so the first event present is
- * trusted as the start.
+ * or a missing sequence number. Retention (TTL) trims a chain's start, so the first event present
+ * starts the chain — unless it says (`prevKeptUntil`) that the event before it should still be kept
+ * at `now`: then the oldest events were deleted by hand.
  */
-export function verifyChain(events: Iterable<AuditEvent>): { checked: number; firstBreak?: ChainBreak } {
+export function verifyChain(events: Iterable<AuditEvent>, now: Date = new Date()): { checked: number; firstBreak?: ChainBreak } {
   let previous: AuditEvent | undefined;
   let checked = 0;
   for (const event of events) {
     const { hash, ...rest } = event;
     const at = { stream: event.stream, seq: event.seq, eventId: event.eventId };
     if (hashOf(rest) !== hash) return { checked, firstBreak: { ...at, problem: 'hash' } };
+    if (!previous && event.seq > 1 && event.prevKeptUntil && Date.parse(event.prevKeptUntil) > now.getTime())
+      return { checked, firstBreak: { ...at, problem: 'truncated' } };
     if (previous && event.seq !== previous.seq + 1) return { checked, firstBreak: { ...at, problem: 'gap' } };
     if (previous && event.prevHash !== previous.hash) return { checked, firstBreak: { ...at, problem: 'link' } };
     previous = event;

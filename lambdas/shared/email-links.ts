@@ -29,6 +29,8 @@ export interface EmailLinkToken {
   /** The address the link was sent to (the new one, for a change). */
   email: string;
   expiresAt: number;
+  /** When the link was mailed: a password set since then ends a reset link (absent on links made before it was kept). */
+  issuedAt?: string;
 }
 
 /** Port: where link tokens are kept until used (accounts' tokens table). */
@@ -47,12 +49,14 @@ export async function mailEmailLink(
   link: { accountId: string; email: string; purpose: EmailLinkPurpose; message?: EmailLinkMessage; ttlSeconds?: number },
 ): Promise<void> {
   const token = randomSecret();
+  const now = deps.now();
   await deps.tokens.put({
     tokenHash: sha256(token),
     purpose: link.purpose,
     accountId: link.accountId,
     email: link.email,
-    expiresAt: Math.floor(deps.now().getTime() / 1000) + (link.ttlSeconds ?? EMAIL_TOKEN_TTL_SECONDS),
+    expiresAt: Math.floor(now.getTime() / 1000) + (link.ttlSeconds ?? EMAIL_TOKEN_TTL_SECONDS),
+    issuedAt: now.toISOString(),
   });
   const url = consoleUrl(deps.publicUrl, PAGE_OF[link.purpose], { token });
   const message = link.message ?? {

@@ -52,6 +52,11 @@ export interface RouteSpec {
    * action, and the kind of thing its `{id}` path parameter names, if any.
    */
   audit?: { action: AuditAction; target?: string };
+  /**
+   * Why a route that is not a plain read writes no audit event (it changes nothing an audit needs, or
+   * another record is the account of it). A test fails on a route with neither this nor `audit`.
+   */
+  unaudited?: string;
 }
 
 /** A context's routes by name; `defineRoutes` keeps each schema's exact type for its handler. */

@@ -9,6 +9,7 @@ import {
   type AuditEvent,
   type AuditEventInput,
   type AuditTarget,
+  type ChainBreak,
   DEFAULT_AUDIT_RETENTION_DAYS,
   streamEvents,
   verifyChain,
@@ -99,6 +100,14 @@ async function streams(resources: Resources): Promise<string[]> {
   return [...found].sort();
 }
 
+/** What each kind of break means, for the operator reading the report. */
+const BREAK_WORDS: Record<ChainBreak['problem'], string> = {
+  hash: 'the event was altered',
+  link: 'it does not follow the event before it',
+  gap: 'events are missing before it',
+  truncated: 'the events before it were deleted while their retention still kept them (or an erasure is moving the stream now)',
+};
+
 const verify = new Command('verify')
   .description('Walks every stream (or one) and reports the first event altered, removed or out of place; exits 1 on any break')
   .option('--stream <stream>', 'one stream: account#<id>, ops or pseudonym#<psn>')
@@ -117,9 +126,7 @@ const verify = new Command('verify')
         report(total);
         if (firstBreak) {
           broken++;
-          console.log(
-            `BREAK in ${stream} at seq ${firstBreak.seq} (${firstBreak.eventId}): ${firstBreak.problem === 'hash' ? 'the event was altered' : firstBreak.problem === 'link' ? 'it does not follow the event before it' : 'events are missing before it'}`,
-          );
+          console.log(`BREAK in ${stream} at seq ${firstBreak.seq} (${firstBreak.eventId}): ${BREAK_WORDS[firstBreak.problem]}`);
         }
       }
       report(total, total);

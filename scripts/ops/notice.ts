@@ -10,7 +10,7 @@ import { scanPages } from '../../lambdas/shared/dynamodb-query';
 import { NOTICE_TOPIC_NAMES, NOTICE_TOPICS, type NoticeTopic } from '../../lambdas/shared/notice-topics';
 import { operator, recordOps } from './audit';
 import { Command, Option, progress, stageOption, UsageError, withResources } from './program';
-import type { Resources } from './resources';
+import { plansOf, type Resources } from './resources';
 
 type StageOptions = { stage: 'local' | 'dev' | 'prod' };
 const storeOf = (resources: Resources) => new DynamoDbNoticeStore(resources.dynamo, resources.tables.notices);
@@ -110,18 +110,18 @@ const send = new Command('send')
   .option('--dry-run', 'print how many would receive it and why the others would not; send nothing')
   .addOption(stageOption())
   .action(async (options: StageOptions & { topic: NoticeTopic; subject: string; bodyFile: string; segment?: string; dryRun?: boolean }) => {
-    let segment: Segment;
-    try {
-      segment = parseSegment(options.segment);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
     if (!fs.existsSync(options.bodyFile)) throw new UsageError(`No file ${options.bodyFile}`);
     const body = fs.readFileSync(options.bodyFile, 'utf8');
     const subject = options.subject.trim();
     if (!body.trim() || !subject) throw new UsageError('The subject and the text must not be empty');
     if (subject.length > 200 || body.length > 100_000) throw new UsageError('At most 200 characters of subject and 100,000 of text');
     await withResources(options.stage, async (resources) => {
+      let segment: Segment;
+      try {
+        segment = parseSegment(options.segment, plansOf(resources));
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
       const noticeId = noticeIdOf(options.topic, segment, subject, body);
       const existing = await storeOf(resources).get(noticeId);
       if (existing && !options.dryRun)

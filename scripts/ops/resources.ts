@@ -30,6 +30,11 @@ function localMap(): ResourceMap {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as ResourceMap;
 }
 
+/** The stage's rate-limit plans, from its stack output `Plans`. */
+export function plansOf(resources: Pick<Resources, 'outputs'>): string[] {
+  return (resources.outputs.Plans ?? '').split(',').filter(Boolean);
+}
+
 /** Finds a stage's resources: locally from the runtime's map, deployed from the stack's outputs. */
 export async function resourcesFor(stage: Stage): Promise<Resources> {
   let outputs: Record<string, string>;

@@ -5,6 +5,7 @@ import { collectBalanceShards } from '../../lambdas/shared/adapters/dynamodb-bal
 import { microToCredits } from '../../lambdas/shared/credits';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
 import { recordOps } from './audit';
+import { plansOf } from './resources';
 
 export const setPlan = new Command('set-plan')
   .description('Move an account and its keys to a rate-limit plan (calls follow within the key-cache window)')
@@ -14,7 +15,7 @@ export const setPlan = new Command('set-plan')
   .addOption(stageOption())
   .action(async (options: { email: string; plan: string; settleSeconds: string; stage: 'local' | 'dev' | 'prod' }) => {
     await withResources(options.stage, async (resources) => {
-      const plans = (resources.outputs.Plans ?? '').split(',').filter(Boolean);
+      const plans = plansOf(resources);
       if (!plans.includes(options.plan)) throw new UsageError(`--plan must be one of ${plans.join(', ')}`);
       const account = await accountByEmail(resources, options.email);
       const { tables, dynamo } = resources;

@@ -175,13 +175,14 @@ describe('accounts, sessions and keys against npm start', () => {
     const trail = await call('GET', '/v1/account/audit', { token });
     expect(trail.status).toBe(200);
     const actions = trail.body.events.map((e: { action: string; actor: { type: string } }) => `${e.actor.type}:${e.action}`);
-    expect(actions).toEqual(['operator:credits.grant', 'account:key.create']);
+    // Newest first: the grant, the key, and the verification link the holder followed (seq 1).
+    expect(actions).toEqual(['operator:credits.grant', 'account:key.create', 'account:email.verify']);
     expect(trail.body.events[1]).toMatchObject({
       targets: expect.arrayContaining([{ type: 'key', id: key.body.keyId }]),
       context: { ip: expect.any(String), requestId: expect.any(String) },
     });
     const accountId = (await call('GET', '/v1/account', { token })).body.accountId as string;
-    expect((await ops(local, 'audit', 'verify', '--stream', `account#${accountId}`)).stdout).toMatch(/Every chain holds: 2 event/);
+    expect((await ops(local, 'audit', 'verify', '--stream', `account#${accountId}`)).stdout).toMatch(/Every chain holds: 3 event/);
     const listed = await ops(local, 'audit', 'list', '--email', email('audited'), '--action', 'credits.grant');
     expect(listed.stdout).toMatch(/credits\.grant .*e2e audit/);
 
@@ -200,14 +201,14 @@ describe('accounts, sessions and keys against npm start', () => {
     await dynamo.send(
       new UpdateCommand({
         TableName: 'auditEvents',
-        Key: { pk: `STREAM#account#${accountId}`, sk: 'E#000000000002' },
+        Key: { pk: `STREAM#account#${accountId}`, sk: 'E#000000000003' },
         UpdateExpression: 'SET reason = :r',
         ExpressionAttributeValues: { ':r': 'nothing to see' },
       }),
     );
     const broken = await ops(local, 'audit', 'verify', '--stream', `account#${accountId}`);
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toMatch(/BREAK in account#acc_\w+ at seq 2 .*altered/);
+    expect(broken.stdout).toMatch(/BREAK in account#acc_\w+ at seq 3 .*altered/);
   });
 
   it('left only items of types declared in lambdas/shared/items.ts, in every table', async () => {

@@ -60,7 +60,9 @@ describe('the API behind the console, against npm start', () => {
       .token as string;
     await mailMatching(local, email('reset-ann'), /Your OmnAPI password was reset/);
     const audit = await api('GET', '/v1/account/audit', { token: fresh });
-    expect(audit.body.events.map((e: { action: string }) => e.action)).toContain('password.reset');
+    expect(audit.body.events).toContainEqual(
+      expect.objectContaining({ action: 'password.reset', actor: { type: 'account', id: ann.accountId, via: 'link:password_reset' } }),
+    );
   }, 300_000);
 
   it('resends the verification mail to an unverified address, with the same answer for any address', async () => {
@@ -256,5 +258,23 @@ describe('the API behind the console, against npm start', () => {
     const notice = await mailMatching(local, email('dan'), /Löschung abgebrochen/);
     expect(notice.text).toContain(`${local.api}/privacy`);
     expect((await api('GET', '/v1/account', { token: dan.token })).status).toBe(200);
+    // The mailed links act for the account: their holder sees both in the audit trail, the used link's second click nowhere.
+    const audit = (await api('GET', '/v1/account/audit', { token: dan.token })).body.events as {
+      action: string;
+      actor: unknown;
+      targets: unknown[];
+    }[];
+    expect(audit.filter((e) => e.action.startsWith('privacy.'))).toEqual([
+      expect.objectContaining({
+        action: 'privacy.cancel',
+        actor: { type: 'account', id: dan.accountId, via: 'link:privacy_cancel' },
+        targets: expect.arrayContaining([{ type: 'privacy_request', id: request }]),
+      }),
+      expect.objectContaining({
+        action: 'privacy.confirm',
+        actor: { type: 'account', id: dan.accountId, via: 'link:privacy_confirm' },
+        targets: expect.arrayContaining([{ type: 'privacy_request', id: request }]),
+      }),
+    ]);
   }, 240_000);
 });

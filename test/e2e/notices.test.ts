@@ -154,6 +154,13 @@ describe('notices and tickets against npm start', () => {
     });
     expect(posted.status).toBe(200);
     expect(await preference()).toBe(false);
+    // A second click (a mail client retrying, a replayed link) changes nothing, so it records nothing.
+    const again = await fetch(url, {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(again.status).toBe(200);
     const events = await dynamo.send(
       new QueryCommand({
         TableName: 'auditEvents',
@@ -161,7 +168,9 @@ describe('notices and tickets against npm start', () => {
         ExpressionAttributeValues: { ':pk': `STREAM#account#${id}` },
       }),
     );
-    expect(events.Items?.map((e) => e.action)).toEqual(['notice.unsubscribe']);
+    expect(events.Items?.map((e) => [e.action, e.actor])).toEqual([
+      ['notice.unsubscribe', { type: 'account', id, via: 'link:unsubscribe' }],
+    ]);
 
     // Honoured at once: the next product notice passes the account by.
     await sendNotice('--topic', 'product', '--subject', `After ${run}`, '--body-file', bodyFile('More news.'));

@@ -7,6 +7,21 @@ export type Schemas = components['schemas'];
 /** The API, on the console's own origin: the session cookie is first-party and SameSite=Strict. */
 export const api = createClient<paths, 'application/json'>({ baseUrl: '', headers: { accept: 'application/json' } });
 
+/** Methods that change nothing: the API's cross-site check leaves them alone. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+// The API takes a write signed in with the session cookie only as JSON (a page of another site cannot
+// send that without CORS), so every write says so — those with no body too (sign out, roll, revoke).
+api.use({
+  onRequest({ request }) {
+    if (!READS.has(request.method) && !request.headers.has('content-type')) request.headers.set('content-type', 'application/json');
+    return request;
+  },
+});
+
+/** Announced when the API answers 401: the session ended (signed out in another tab, revoked, expired). */
+export const SESSION_ENDED = 'omnapi:session-ended';
+
 /** An API answer that was not 2xx, with the API's error code and message. */
 export class ApiError extends Error {
   constructor(
@@ -30,6 +45,7 @@ interface Answer<T> {
 export async function call<T>(pending: Promise<Answer<T>>): Promise<T> {
   const { data, error, response } = await pending;
   if (response.ok) return data as T;
+  if (response.status === 401) window.dispatchEvent(new Event(SESSION_ENDED));
   const body = (error ?? {}) as Partial<Schemas['Error']>;
   throw new ApiError(
     response.status,

@@ -778,6 +778,7 @@ export interface components {
             keyId: string;
             product: string;
             method: string;
+            /** @description The call's path below the product, as sent (decoded), its first 1,024 characters; the query is not kept */
             path: string;
             status: number;
             /** @enum {string} */

@@ -178,6 +178,15 @@ export function Form({ onSubmit, children, label }: { onSubmit: () => void; chil
   );
 }
 
+/**
+ * Text someone else chose (a key name), for a plain-text sentence such as a confirmation dialog:
+ * first-strong isolates (U+2068 … U+2069) end its direction overrides where it ends, so the words
+ * after it read as written. In markup, `<bdi>` does the same.
+ */
+export function isolated(text: string): string {
+  return `\u2068${text}\u2069`;
+}
+
 /** Copies a secret to the clipboard and says so. */
 export function CopyButton({ text, label }: { text: string; label: string }) {
   const [copied, setCopied] = useState(false);

@@ -4,9 +4,14 @@ import { api, call } from '../api/client';
 import { ErrorNotice, Field, Form, Loading, Notice, Page, useAction } from '../components/ui';
 import { useSession } from '../session';
 
-/** Only console paths are followed after sign-in, never another site. */
+/**
+ * Only console paths are followed after sign-in, never another site: `next` is resolved as the
+ * browser resolves it (`/\host` and `/\t/host` are other hosts), and only a same-origin result is kept.
+ */
 function safeNext(next: string | null): string {
-  return next?.startsWith('/') && !next.startsWith('//') ? next : '/keys';
+  if (!next?.startsWith('/')) return '/keys';
+  const url = new URL(next, window.location.origin);
+  return url.origin === window.location.origin ? `${url.pathname}${url.search}${url.hash}` : '/keys';
 }
 
 export function SignIn() {

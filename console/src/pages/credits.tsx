@@ -96,7 +96,7 @@ export function Credits() {
                     ? formatMoney(entry.stripe.amountMinor, entry.stripe.currency)
                     : '—'}
                 </td>
-                <td class="mono">{entry.stripe?.paymentIntentId ?? entry.stripe?.checkoutSessionId ?? entry.reason}</td>
+                <td class="mono free-text">{entry.stripe?.paymentIntentId ?? entry.stripe?.checkoutSessionId ?? entry.reason}</td>
               </tr>
             ))}
           </tbody>

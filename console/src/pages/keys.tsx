@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { api, call, formatTime, type Schemas } from '../api/client';
-import { CopyButton, ErrorNotice, Field, Form, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
+import { CopyButton, ErrorNotice, Field, Form, isolated, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
 
 interface Revealed {
   name: string;
@@ -13,7 +13,9 @@ interface Revealed {
 function SecretOnce({ revealed, onDone }: { revealed: Revealed; onDone: () => void }) {
   return (
     <section class="secret" aria-labelledby="secret-title">
-      <h2 id="secret-title">Your new key "{revealed.name}"</h2>
+      <h2 id="secret-title" class="free-text">
+        Your new key "<bdi>{revealed.name}</bdi>"
+      </h2>
       <Notice kind="warning">Copy it now: this is the only time it is shown. We store only a hash of it and cannot show it again.</Notice>
       <label for="new-secret">Secret</label>
       <input id="new-secret" class="mono" readOnly value={revealed.secret} onFocus={(e) => (e.target as HTMLInputElement).select()} />
@@ -44,7 +46,7 @@ export function Keys() {
     keys.reload();
   });
   const roll = useAction(async (key: Schemas['ApiKey']) => {
-    if (!window.confirm(`Roll "${key.name}"? A new secret is issued; the old one keeps working for a grace period.`)) return;
+    if (!window.confirm(`Roll "${isolated(key.name)}"? A new secret is issued; the old one keeps working for a grace period.`)) return;
     const rolled = await call(api.POST('/v1/keys/{id}/roll', { params: { path: { id: key.keyId } } }));
     setRevealed({
       name: rolled.name,
@@ -54,7 +56,7 @@ export function Keys() {
     keys.reload();
   });
   const revoke = useAction(async (key: Schemas['ApiKey']) => {
-    if (!window.confirm(`Revoke "${key.name}"? Calls with it are refused within about a minute. This cannot be undone.`)) return;
+    if (!window.confirm(`Revoke "${isolated(key.name)}"? Calls with it are refused within about a minute. This cannot be undone.`)) return;
     await call(api.DELETE('/v1/keys/{id}', { params: { path: { id: key.keyId } } }));
     keys.reload();
   });
@@ -98,7 +100,9 @@ export function Keys() {
           <tbody>
             {keys.data.keys.map((key) => (
               <tr key={key.keyId}>
-                <th scope="row">{key.name}</th>
+                <th scope="row" class="free-text">
+                  {key.name}
+                </th>
                 <td class="mono">{key.prefix}…</td>
                 <td>
                   <span class={`badge ${key.status}`}>{key.status}</span>

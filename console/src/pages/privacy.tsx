@@ -220,7 +220,7 @@ function RequestDetails({ id, token }: { id: string; token: string | null }) {
             {r.details && (
               <>
                 <dt>Details</dt>
-                <dd>{r.details}</dd>
+                <dd class="free-text">{r.details}</dd>
               </>
             )}
           </dl>
@@ -244,7 +244,7 @@ function RequestDetails({ id, token }: { id: string; token: string | null }) {
             {r.history.map((h, i) => (
               <li key={i}>
                 <strong>{STATUS_TEXT[h.status]}</strong> · {formatTime(h.at)}
-                {h.note && <p>{h.note}</p>}
+                {h.note && <p class="free-text">{h.note}</p>}
               </li>
             ))}
           </ol>

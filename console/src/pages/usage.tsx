@@ -14,6 +14,11 @@ const RANGES: [string, string][] = [
 ];
 const RANGE_HOURS: Record<string, number> = { '24h': 24, '7d': 24 * 7, '30d': 24 * 30, '90d': 24 * 90 };
 
+/** A filter read from the address: one of `options`, or `fallback` for anything else a link may carry. */
+function oneOf<T extends string>(value: string | null, options: readonly T[], fallback: T): T {
+  return options.includes(value as T) ? (value as T) : fallback;
+}
+
 /** The search parameters of the current address, and a setter that keeps filters in the URL (shareable, back button). */
 function useQueryState(): [URLSearchParams, (changes: Record<string, string | undefined>) => void] {
   const search = new URLSearchParams(useSearch());
@@ -87,8 +92,12 @@ function pointsOf(buckets: KeyBucket[]): Point[] {
 
 export function Usage() {
   const [query, setQuery] = useQueryState();
-  const range = query.get('range') ?? '7d';
-  const granularity = (query.get('granularity') ?? (RANGE_HOURS[range]! <= 48 ? 'hour' : 'day')) as 'hour' | 'day';
+  const range = oneOf(
+    query.get('range'),
+    RANGES.map(([r]) => r),
+    '7d',
+  );
+  const granularity = oneOf(query.get('granularity'), ['hour', 'day'], RANGE_HOURS[range]! <= 48 ? 'hour' : 'day');
   const keyId = query.get('key') ?? '';
   const product = query.get('product') ?? '';
   const { keyOptions, productOptions } = useKeysAndProducts();
@@ -221,9 +230,10 @@ const STATUS_CLASSES: [StatusFilter | '', string][] = [
   ['429', '429 rate limited'],
 ];
 
-/** datetime-local values are local time; the API takes ISO instants. */
+/** datetime-local values are local time; the API takes ISO instants. A value that is no time (a hand-edited link) filters nothing. */
 function toIso(local: string): string | undefined {
-  return local ? new Date(local).toISOString() : undefined;
+  const time = new Date(local);
+  return local && !Number.isNaN(time.getTime()) ? time.toISOString() : undefined;
 }
 
 export function Logs() {
@@ -296,7 +306,7 @@ export function Logs() {
                   <span class={`status s${String(log.status)[0]}`}>{log.status}</span>
                   {log.outcome !== 'ok' && <small> {log.outcome}</small>}
                 </td>
-                <td class="mono">
+                <td class="mono free-text">
                   {log.method} {log.path}
                 </td>
                 <td class="mono">{log.keyId.slice(0, 10)}</td>

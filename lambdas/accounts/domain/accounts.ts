@@ -153,12 +153,15 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     await this.record(account.accountId, 'signup', origin);
   }
 
-  /** Follows a mailed link: confirms an address, or completes an email change. Single use. */
+  /**
+   * Follows a mailed link: confirms an address, lifts a sign-in pause, or completes an email change.
+   * Single use. Answers what it did and to which account (the address before and after, for a change).
+   */
   async confirmEmailToken(
     this: With<'accounts' | 'tokens' | 'failures' | 'mailer' | 'securityLog' | 'clock'>,
     token: string,
     origin: RequestOrigin,
-  ): Promise<{ purpose: VerifyPurpose }> {
+  ): Promise<{ purpose: VerifyPurpose; accountId: string; emailChange?: { from: string; to: string } }> {
     const record = await this.deps.tokens.consume(sha256(token), [...VERIFY_PURPOSES]);
     const now = this.deps.clock.now();
     if (!record || record.expiresAt <= epoch(now)) throw new InvalidTokenError();
@@ -182,8 +185,9 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
         subject: 'Your OmnAPI email address was changed',
         text: `Your OmnAPI account now signs in with ${record.email}. If you did not make this change, contact support@omnapi.com at once.`,
       });
+      return { purpose: 'change_email', accountId: account.accountId, emailChange: { from: account.email, to: record.email } };
     }
-    return { purpose: record.purpose as VerifyPurpose };
+    return { purpose: record.purpose as VerifyPurpose, accountId: record.accountId };
   }
 
   /**
@@ -267,6 +271,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const account = await this.deps.accounts.get(record.accountId);
     // The link went to the address the account had then; one that has moved on no longer speaks for it.
     if (!account || account.email !== record.email) throw new InvalidTokenError();
+    // A password set since the link was mailed (its owner's reset or change) ends it: another copy of an older mail cannot undo it.
+    if (account.passwordChangedAt && !(record.issuedAt && record.issuedAt >= account.passwordChangedAt)) throw new InvalidTokenError();
     try {
       checkPasswordStrength(input.password, account.email);
     } catch (error) {
@@ -274,7 +280,11 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       await this.deps.tokens.put(record);
       throw error;
     }
-    await this.deps.accounts.update(account.accountId, { passwordHash: await this.deps.hasher.hash(input.password) }, now.toISOString());
+    await this.deps.accounts.update(
+      account.accountId,
+      { passwordHash: await this.deps.hasher.hash(input.password), passwordChangedAt: now.toISOString() },
+      now.toISOString(),
+    );
     if (!account.emailVerified) await this.deps.accounts.markVerified(account.accountId, now.toISOString());
     const sessions = await this.deps.sessions.listByAccount(account.accountId);
     await Promise.all(sessions.map((s) => this.deps.sessions.delete(s.tokenHash)));
@@ -447,10 +457,11 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const account = await this.requireAccount(principal.accountId);
     await this.confirmPassword(account, input.currentPassword, origin, 'a password change');
     checkPasswordStrength(input.newPassword, account.email);
+    const now = this.deps.clock.now().toISOString();
     await this.deps.accounts.update(
       account.accountId,
-      { passwordHash: await this.deps.hasher.hash(input.newPassword) },
-      this.deps.clock.now().toISOString(),
+      { passwordHash: await this.deps.hasher.hash(input.newPassword), passwordChangedAt: now },
+      now,
     );
     const others = (await this.deps.sessions.listByAccount(account.accountId)).filter((s) => s.sessionId !== principal.sessionId);
     await Promise.all(others.map((s) => this.deps.sessions.delete(s.tokenHash)));

@@ -36,6 +36,8 @@ export interface Account {
   suspension?: { reason: string; at: string; by: string };
   /** When the account took its current address (absent: since it was created). Mail from the address before then is not its holder's. */
   emailSince?: string;
+  /** When the password was last set by a reset or a change: a reset link mailed before then no longer works. */
+  passwordChangedAt?: string;
   /** Stripe customer, once the holder has started a checkout; no card data is ever kept. */
   stripeCustomerId?: string;
   createdAt: string;
@@ -75,6 +77,8 @@ export interface EmailToken {
   /** The address the link was sent to (the new one, for a change). */
   email: string;
   expiresAt: number;
+  /** When the link was mailed. */
+  issuedAt?: string;
 }
 
 export type KeyStatus = 'active' | 'rolling' | 'revoked';

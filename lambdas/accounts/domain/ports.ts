@@ -6,6 +6,7 @@ export interface AccountChanges {
   profile?: Profile;
   preferences?: Preferences;
   passwordHash?: string;
+  passwordChangedAt?: string;
   plan?: string;
   suspension?: Account['suspension'] | null;
 }

@@ -15,7 +15,7 @@ export const handler = httpRoutes(
   }),
   route(accountRoutes.confirmPasswordReset, async (event) => {
     const { accountId, sessionsRevoked } = await signInWiring().accountService.resetPassword(event.input.body, originOf(event));
-    event.audit = { targets: [{ type: 'account', id: accountId }] };
+    event.audit = { by: { accountId, via: 'link:password_reset' } };
     return json(200, { status: 'password_reset', sessionsRevoked });
   }),
 );

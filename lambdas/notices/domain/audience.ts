@@ -15,11 +15,15 @@ export function exclusionOf(recipient: Recipient, topic: NoticeTopic, segment: S
   return undefined;
 }
 
-/** `plan=pro` → `{ plan: 'pro' }`; anything else names what is supported. */
-export function parseSegment(text: string | undefined): Segment {
+/**
+ * `plan=pro` → `{ plan: 'pro' }` when `plans` (the stage's) has it; anything else names what is
+ * supported — a misspelt plan would otherwise make a notice for nobody.
+ */
+export function parseSegment(text: string | undefined, plans: readonly string[]): Segment {
   if (!text) return {};
   const match = /^plan=([a-z0-9_-]{1,40})$/.exec(text.trim());
   if (!match) throw new Error(`--segment takes plan=<plan>, e.g. plan=pro (got ${text})`);
+  if (!plans.includes(match[1]!)) throw new Error(`--segment plan=${match[1]}: no such plan; the plans are ${plans.join(', ')}`);
   return { plan: match[1] };
 }
 

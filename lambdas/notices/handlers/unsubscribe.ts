@@ -50,17 +50,16 @@ export const handler = httpRoutes(
       NOTICE_TOPICS[topic].preference,
       new Date().toISOString(),
     );
-    // The signed link stands for its account in this one action: the audit event is the account's.
-    if (switched) {
-      Object.assign(event, {
-        principal: { accountId: event.input.query.account },
-        audit: {
-          change: {
-            before: { [NOTICE_TOPICS[topic].preference]: switched.before ?? null },
-            after: { [NOTICE_TOPICS[topic].preference]: false },
-          },
+    // The signed link stands for its account in this one action: the audit event is the account's. A
+    // click on a topic already off (a second click, a replayed link) changed nothing and records nothing.
+    if (switched && switched.before !== false) {
+      event.audit = {
+        by: { accountId: event.input.query.account, via: 'link:unsubscribe' },
+        change: {
+          before: { [NOTICE_TOPICS[topic].preference]: switched.before ?? null },
+          after: { [NOTICE_TOPICS[topic].preference]: false },
         },
-      });
+      };
     }
     return html(
       200,

@@ -223,6 +223,11 @@ export const handler = httpRoutes(
     const form = formOf(event);
     const screen = await screenOf(form.request, event.headers?.['accept-language'], async () => {
       const request = await links().cancel(form.request, form.token);
+      event.audit = {
+        by: { accountId: request.accountId, via: 'link:privacy_cancel' },
+        targets: [{ type: 'privacy_request', id: request.requestId }],
+        change: { after: { type: request.type, status: request.status } },
+      };
       const m = messagesFor(request.language);
       return {
         m,
@@ -239,6 +244,11 @@ export const handler = httpRoutes(
     const screen = await screenOf(form.request, event.headers?.['accept-language'], async () => {
       const confirmed = await links().confirm(form.request, form.token);
       const request = confirmed[0]!;
+      event.audit = {
+        by: { accountId: request.accountId, via: 'link:privacy_confirm' },
+        targets: confirmed.map((r) => ({ type: 'privacy_request', id: r.requestId })),
+        change: { after: confirmed.map((r) => ({ type: r.type, status: r.status })) },
+      };
       const m = messagesFor(request.language);
       const body =
         confirmed.length === 1

@@ -34,9 +34,15 @@ export class DynamoDbAuditTrail implements AuditTrail {
     const stream = streamOf(input.targets);
     // Writers racing for one stream take turns: each round one wins, so the loser tries again after a jittered pause.
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-      const { events } = await this.page(stream, { newestFirst: true, limit: 1 });
-      const head = events[0];
-      const unsealed = { ...input, eventId: newId('aud'), stream, seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? GENESIS };
+      const head = await this.head(stream);
+      const unsealed = {
+        ...input,
+        eventId: newId('aud'),
+        stream,
+        seq: (head?.event.seq ?? 0) + 1,
+        prevHash: head?.event.hash ?? GENESIS,
+        ...(head?.expiresAt ? { prevKeptUntil: new Date(head.expiresAt * 1000).toISOString() } : {}),
+      };
       const event: AuditEvent = { ...unsealed, hash: hashOf(unsealed) };
       try {
         await this.client.send(
@@ -55,12 +61,25 @@ export class DynamoDbAuditTrail implements AuditTrail {
     throw new Error(`The audit stream ${stream} kept moving; the event was not written`);
   }
 
+  /** A stream's newest event, and when its TTL lets it expire (epoch seconds). */
+  private async head(stream: string): Promise<{ event: AuditEvent; expiresAt?: number } | undefined> {
+    const [item] = (await this.items(stream, { newestFirst: true, limit: 1 })).Items ?? [];
+    if (!item) return undefined;
+    const { expiresAt } = item;
+    return { event: eventOf(item), expiresAt: typeof expiresAt === 'number' ? expiresAt : undefined };
+  }
+
   async page(
     stream: string,
     options: { newestFirst: boolean; limit: number; cursor?: string },
   ): Promise<{ events: AuditEvent[]; nextCursor?: string }> {
+    const { Items, LastEvaluatedKey } = await this.items(stream, options);
+    return { events: (Items ?? []).map(eventOf), nextCursor: LastEvaluatedKey ? String(LastEvaluatedKey.sk) : undefined };
+  }
+
+  private items(stream: string, options: { newestFirst: boolean; limit: number; cursor?: string }) {
     const pk = ITEMS.auditEvent.pk({ stream });
-    const { Items, LastEvaluatedKey } = await this.client.send(
+    return this.client.send(
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk',
@@ -72,10 +91,11 @@ export class DynamoDbAuditTrail implements AuditTrail {
         ExclusiveStartKey: options.cursor && ITEMS.auditEvent.matches({ pk, sk: options.cursor }) ? { pk, sk: options.cursor } : undefined,
       }),
     );
-    const events = (Items ?? []).map(({ pk: _pk, sk: _sk, expiresAt: _ttl, ...event }) => event as AuditEvent);
-    return { events, nextCursor: LastEvaluatedKey ? String(LastEvaluatedKey.sk) : undefined };
   }
 }
+
+/** The event an item holds: the item without its keys and TTL. */
+const eventOf = ({ pk: _pk, sk: _sk, expiresAt: _ttl, ...event }: Record<string, unknown>) => event as unknown as AuditEvent;
 
 /** The trail a function is bound to (TABLE_AUDIT_EVENTS), or undefined when it writes none. */
 export function auditTrailFromEnv(client: DynamoDBDocumentClient, env: NodeJS.ProcessEnv = process.env): AuditTrail | undefined {

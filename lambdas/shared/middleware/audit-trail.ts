@@ -14,6 +14,13 @@ export interface AuditTrailOptions {
 export interface AuditNote {
   targets?: AuditTarget[];
   change?: { before?: unknown; after?: unknown };
+  /** The action that happened, when the route's link does one of several (a verify link confirms, changes or unlocks). */
+  action?: AuditAction;
+  /**
+   * On a public route, the account holder the logic recognised by what they hold (a mailed link):
+   * the account, and how (`link:<purpose>`).
+   */
+  by?: { accountId: string; via: string };
 }
 
 /** The caller as the session and key authenticators resolve it. */
@@ -39,18 +46,24 @@ export function auditTrail(opts: AuditTrailOptions): MiddlewareObj<HttpEvent, Ht
       pathParameters?: Record<string, string | undefined>;
     };
     const caller = event.principal ?? {};
+    const by = event.audit?.by;
+    // A public route's logic notes what happened; a success it noted nothing for changed nothing (a neutral answer).
+    if (!caller.accountId && !event.audit) return;
     const actor: AuditActor = caller.accountId
       ? { type: 'account', id: caller.accountId, via: caller.sessionId ? `session:${caller.sessionId}` : undefined }
-      : { type: 'system', id: 'anonymous' };
+      : by
+        ? { type: 'account', id: by.accountId, via: by.via }
+        : { type: 'system', id: 'anonymous' };
+    const account = caller.accountId ?? by?.accountId;
     const pathId = opts.target ? event.pathParameters?.id : undefined;
     const targets: AuditTarget[] = [
-      ...(caller.accountId ? [{ type: 'account', id: caller.accountId }] : []),
+      ...(account ? [{ type: 'account', id: account }] : []),
       ...(pathId && opts.target ? [{ type: opts.target, id: pathId }] : []),
       ...(event.audit?.targets ?? []),
     ];
     const record = {
       actor,
-      action: opts.action,
+      action: event.audit?.action ?? opts.action,
       targets,
       context: {
         ip: event.requestContext.http.sourceIp,

@@ -115,7 +115,10 @@ describe('AccountService', () => {
       const { service, mailer, accounts } = setup();
       await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
       const token = mailer.tokenFor('ann@example.org');
-      await expect(service.confirmEmailToken(token, origin)).resolves.toEqual({ purpose: 'verify_email' });
+      await expect(service.confirmEmailToken(token, origin)).resolves.toMatchObject({
+        purpose: 'verify_email',
+        accountId: expect.stringMatching(/^acc_/),
+      });
       await expect(service.confirmEmailToken(token, origin)).rejects.toMatchObject({ code: 'invalid_token' });
       expect((await accounts.findByEmail('ann@example.org'))!.emailVerified).toBe(true);
     });
@@ -206,7 +209,10 @@ describe('AccountService', () => {
       expect(securityLog.events.filter((e) => e.type === 'login_under_attack')).toHaveLength(1);
       await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
       const token = decodeURIComponent(/token=([^\s]+)/.exec(warnings[0]!.text)![1]!);
-      await expect(service.confirmEmailToken(token, origin)).resolves.toEqual({ purpose: 'unlock_sign_in' });
+      await expect(service.confirmEmailToken(token, origin)).resolves.toMatchObject({
+        purpose: 'unlock_sign_in',
+        accountId: expect.stringMatching(/^acc_/),
+      });
       await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
       // The link works once.
       await expect(service.confirmEmailToken(token, origin)).rejects.toMatchObject({ code: 'invalid_token' });
@@ -308,7 +314,12 @@ describe('AccountService', () => {
       await verifiedUser('bob@example.org');
       const pending = await service.updateAccount(ann, { email: 'ann@new.example', currentPassword: PASSWORD }, origin);
       expect(pending).toMatchObject({ email: 'ann@example.org', pendingEmail: 'ann@new.example' });
-      await service.confirmEmailToken(mailer.tokenFor('ann@new.example'), origin);
+      // What changed comes back for the link's audit event (email.change).
+      await expect(service.confirmEmailToken(mailer.tokenFor('ann@new.example'), origin)).resolves.toEqual({
+        purpose: 'change_email',
+        accountId: ann.accountId,
+        emailChange: { from: 'ann@example.org', to: 'ann@new.example' },
+      });
       expect((await accounts.get(ann.accountId))!.email).toBe('ann@new.example');
       expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: 'Your OmnAPI email address was changed' });
       expect(await accounts.findByEmail('ann@example.org')).toBeUndefined();
@@ -474,6 +485,36 @@ describe('AccountService: password reset and resent verification', () => {
       service.resetPassword({ token: mailer.tokenFor('bob@example.org'), password: NEW_PASSWORD }, origin),
     ).rejects.toMatchObject({ code: 'invalid_token' });
     expect((await accounts.findByEmail('bob@example.org'))!.emailVerified).toBe(false);
+  });
+
+  it('refuses a reset link mailed before the password was last set, by another reset link or a change', async () => {
+    const { service, verifiedUser, mailer, clock } = setup();
+    await verifiedUser('ann@example.org');
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    const first = mailer.tokenFor('ann@example.org');
+    clock.advance(60);
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    await service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: NEW_PASSWORD }, origin);
+    // Whoever else saw the first mail cannot set the password again behind the owner's back.
+    await expect(service.resetPassword({ token: first, password: 'an intruder passphrase' }, origin)).rejects.toMatchObject({
+      code: 'invalid_token',
+    });
+    // A link asked for after that works, even in the same instant.
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    await expect(service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: PASSWORD }, origin)).resolves.toMatchObject({
+      sessionsRevoked: 0,
+    });
+
+    // A change in the settings ends the links mailed before it too.
+    clock.advance(PASSWORD_RESET_LIMITS.windowSeconds);
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    const before = mailer.tokenFor('ann@example.org');
+    clock.advance(1);
+    const { token } = await service.login({ email: 'ann@example.org', password: PASSWORD }, origin);
+    await service.changePassword(await service.authenticate(token), { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, origin);
+    await expect(service.resetPassword({ token: before, password: 'an intruder passphrase' }, origin)).rejects.toMatchObject({
+      code: 'invalid_token',
+    });
   });
 
   it('refuses a reset link mailed to an address the account has since left', async () => {

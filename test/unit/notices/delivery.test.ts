@@ -170,6 +170,9 @@ describe('notice delivery', () => {
   });
 });
 
+/** The stage's rate-limit plans (the stack output Plans). */
+const PLANS = ['free', 'pro', 'scale'];
+
 describe('who a notice is for', () => {
   it('sends mandatory topics to every verified account whatever its preferences, optional ones only where allowed', () => {
     const optedOutOfAll = person(1, { preferences: { productUpdates: false, deprecationNotices: false, analytics: false } });
@@ -185,9 +188,17 @@ describe('who a notice is for', () => {
     expect(exclusionOf(person(2), 'deprecation', {}, false)).toBeUndefined();
     expect(exclusionOf(person(3, { emailVerified: false }), 'security', {}, false)).toBe('unverified');
     expect(exclusionOf(person(4), 'security', {}, true)).toBe('suppressed');
-    expect(exclusionOf(person(5, { plan: 'pro' }), 'billing', parseSegment('plan=pro'), false)).toBeUndefined();
-    expect(exclusionOf(person(6), 'billing', parseSegment('plan=pro'), false)).toBe('not_in_segment');
-    expect(() => parseSegment('country=DE')).toThrow(/plan=<plan>/);
+    expect(exclusionOf(person(5, { plan: 'pro' }), 'billing', parseSegment('plan=pro', PLANS), false)).toBeUndefined();
+    expect(exclusionOf(person(6), 'billing', parseSegment('plan=pro', PLANS), false)).toBe('not_in_segment');
+    expect(() => parseSegment('country=DE', PLANS)).toThrow(/plan=<plan>/);
+  });
+
+  it('refuses a segment naming a plan the stage does not have, naming those it has', () => {
+    // A typo would otherwise send to nobody, and the dry run would only say everyone is "outside the segment".
+    expect(() => parseSegment('plan=porn', PLANS)).toThrow('--segment plan=porn: no such plan; the plans are free, pro, scale');
+    expect(() => parseSegment('plan=constructor', PLANS)).toThrow(/no such plan/);
+    expect(parseSegment(' plan=scale ', PLANS)).toEqual({ plan: 'scale' });
+    expect(parseSegment(undefined, PLANS)).toEqual({});
   });
 });
 

@@ -1,6 +1,8 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail } from '../../../lambdas/shared/adapters/dynamodb-audit';
-import { type AuditEvent, auditRetentionDaysOf, canonical, streamEvents, verifyChain } from '../../../lambdas/shared/audit';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AUDIT_ACTIONS, type AuditEvent, auditRetentionDaysOf, canonical, streamEvents, verifyChain } from '../../../lambdas/shared/audit';
 import { json } from '../../../lambdas/shared/http';
 import { httpRoutes, route } from '../../../lambdas/shared/middleware/http-handler';
 import type { RouteSpec } from '../../../lambdas/shared/routes';
@@ -8,6 +10,8 @@ import { ROUTE_MANIFESTS } from '../../../lib/routes';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { authenticator } from '../../../lambdas/shared/auth/authenticator';
+
+const ROOT = path.resolve(__dirname, '../../..');
 
 describe('the audit trail', () => {
   let dynamo: LocalDynamo;
@@ -62,6 +66,24 @@ describe('the audit trail', () => {
     expect(verifyChain(await all('account#acc_t')).firstBreak).toMatchObject({ seq: 3, problem: 'hash' });
     const events = await all('account#acc_t');
     expect(verifyChain([events[0]!, events[1]!, events[3]!]).firstBreak).toMatchObject({ seq: 4, problem: 'gap' });
+  });
+
+  it('finds the oldest events deleted while their retention still kept them, but not ones the TTL expired', async () => {
+    const writtenAt = new Date();
+    const recent = new DynamoDbAuditTrail(dynamo.client, 'auditEvents', 30);
+    for (let i = 0; i < 3; i++)
+      await recent.record({
+        actor: { type: 'account', id: 'acc_head' },
+        action: 'key.create',
+        targets: [{ type: 'account', id: 'acc_head' }],
+        at: writtenAt.toISOString(),
+      });
+    await dynamo.client.send(new DeleteCommand({ TableName: 'auditEvents', Key: { pk: 'STREAM#account#acc_head', sk: 'E#000000000001' } }));
+    const events = await all('account#acc_head');
+
+    expect(verifyChain(events, writtenAt).firstBreak).toMatchObject({ seq: 2, problem: 'truncated' });
+    // Thirty-one days later the first event's TTL may have taken it: the chain starts where it is kept.
+    expect(verifyChain(events, new Date(writtenAt.getTime() + 31 * 86_400_000))).toEqual({ checked: 2 });
   });
 
   it("puts what concerns an account in its stream, and the rest in the operators' stream", async () => {
@@ -138,14 +160,78 @@ describe('the audit trail', () => {
       context: { ip: '203.0.113.7', requestId: 'req-1' },
     });
   });
+  it("records a public link route's event for the account the logic recognised, and nothing for a neutral answer", async () => {
+    const spec = {
+      method: 'POST',
+      path: '/v1/links/confirm',
+      handler: 'x',
+      auth: 'public',
+      summary: 's',
+      responses: {},
+      errors: [],
+      audit: { action: 'privacy.confirm' },
+    } satisfies RouteSpec;
+    let recognised: string | undefined = 'acc_link';
+    const handler = httpRoutes(
+      route(
+        spec,
+        async (event) => {
+          if (recognised)
+            event.audit = {
+              by: { accountId: recognised, via: 'link:privacy_confirm' },
+              targets: [{ type: 'privacy_request', id: 'prq_1' }],
+            };
+          return json(200, {});
+        },
+        { auditTrail: trail },
+      ),
+    );
+    const call = () => handler(httpEvent({ method: 'POST', path: '/v1/links/confirm' }), lambdaContext);
+    expect((await call()).statusCode).toBe(200);
+    recognised = undefined;
+    expect((await call()).statusCode).toBe(200);
+
+    expect(await all('account#acc_link')).toEqual([
+      expect.objectContaining({
+        action: 'privacy.confirm',
+        actor: { type: 'account', id: 'acc_link', via: 'link:privacy_confirm' },
+        targets: [
+          { type: 'account', id: 'acc_link' },
+          { type: 'privacy_request', id: 'prq_1' },
+        ],
+      }),
+    ]);
+    expect((await all('ops')).filter((e) => e.action === 'privacy.confirm')).toEqual([]);
+  });
 });
 
 describe('every state-changing route', () => {
-  const writes = Object.values(ROUTE_MANIFESTS)
-    .flatMap((manifest) => Object.values(manifest as Record<string, RouteSpec>))
-    .filter((spec) => spec.auth === 'session' && spec.method !== 'GET');
+  const routes = Object.values(ROUTE_MANIFESTS).flatMap((manifest) => Object.values(manifest as Record<string, RouteSpec>));
+  const writes = routes.filter((spec) => spec.method !== 'GET');
 
-  it.each(writes.map((spec) => [`${spec.method} ${spec.path}`, spec] as const))('%s names the audit event it writes', (_name, spec) => {
-    expect(spec.audit?.action).toEqual(expect.any(String));
+  it.each(writes.filter((spec) => spec.auth === 'session').map((spec) => [`${spec.method} ${spec.path}`, spec] as const))(
+    '%s names the audit event it writes',
+    (_name, spec) => {
+      expect(spec.audit?.action).toEqual(expect.any(String));
+    },
+  );
+
+  // Public link routes act for an account too (a privacy confirmation, a cancelled deletion): each says what it writes, or why nothing.
+  it.each(writes.map((spec) => [`${spec.method} ${spec.path} (${spec.auth})`, spec] as const))(
+    '%s names its audit event or why it writes none',
+    (_name, spec) => {
+      expect({ audit: spec.audit?.action, unaudited: spec.unaudited }).toEqual(
+        spec.audit ? { audit: expect.any(String), unaudited: undefined } : { audit: undefined, unaudited: expect.stringMatching(/\w{3}/) },
+      );
+    },
+  );
+
+  const sources = ['lambdas', 'scripts']
+    .flatMap((dir) => (fs.readdirSync(path.join(ROOT, dir), { recursive: true }) as string[]).map((f) => path.join(ROOT, dir, f)))
+    .filter((f) => f.endsWith('.ts') && f !== path.join(ROOT, 'lambdas/shared/audit.ts'))
+    .map((f) => fs.readFileSync(f, 'utf8'))
+    .join('\n');
+  it.each([...AUDIT_ACTIONS])('the action %s is written by a route, a link or an ops command', (action) => {
+    expect({ action, written: sources.includes(`'${action}'`) }).toEqual({ action, written: true });
   });
 });
