@@ -465,8 +465,15 @@ function identityOf(id: string, resource: TemplateResource, endpoints: LocalEndp
     }
     case 'AWS::SNS::Topic':
       return { ref: localArn('sns', id), attributes: { TopicArn: localArn('sns', id), TopicName: id } };
-    case 'AWS::Events::Rule':
-      return { ref: id, attributes: { Arn: localArn('events', `rule/${id}`) } };
+    case 'AWS::Events::Rule': {
+      // A rule's ARN carries its name (what key and queue policies name it by), generated from its id when none is given.
+      const name = typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : id;
+      return { ref: name, attributes: { Arn: localArn('events', `rule/${name}`) } };
+    }
+    case 'AWS::CloudWatch::Alarm': {
+      const name = typeof resource.Properties?.AlarmName === 'string' ? resource.Properties.AlarmName : id;
+      return { ref: name, attributes: { Arn: localArn('cloudwatch', `alarm:${name}`) } };
+    }
     case 'AWS::IAM::Role':
       return { ref: id, attributes: { Arn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${id}`, RoleId: id } };
     case 'AWS::Logs::LogGroup':
