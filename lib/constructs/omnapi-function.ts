@@ -13,6 +13,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from '../../lambdas/shared/audit';
 import { envName } from '../../lambdas/shared/env-names';
+import { environmentProblems, stackShape } from './shared/deploy-limits';
 
 /** Project root: every `entry` is relative to it, so the local runtime can find the same file. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -143,6 +144,17 @@ export class OmnApiFunction extends NodejsFunction {
       Validations.of(this).acknowledge({ id: 'Serverless-LambdaTracing', reason: props.tracingReason });
     }
     (this.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA_KEY, props.entry);
+    // CloudFormation refuses reserved or malformed names and environments over 4 KB; synth says so first, with
+    // the values at their longest (a stage's catalog, packs and names grow them).
+    this.node.addValidation({
+      validate: () => {
+        const stack = Stack.of(this);
+        const environment = stack.resolve((this.node.defaultChild as lambda.CfnFunction).environment) as
+          | { variables?: Record<string, unknown> }
+          | undefined;
+        return environmentProblems(environment?.variables ?? {}, stackShape(stack));
+      },
+    });
     this.auditRetentionDays = props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
     this.mailDelivery = props.mailDelivery;
 

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Data } from '../../lib/constructs/data';
+import { OmnApiFunction } from '../../lib/constructs/omnapi-function';
+import {
+  IAM_ROLE_INLINE_POLICY_LIMIT,
+  LAMBDA_ENVIRONMENT_LIMIT_BYTES,
+  templateShape,
+  worstCaseLength,
+} from '../../lib/constructs/shared/deploy-limits';
+import { DEFAULT_CATALOG } from '../../lambdas/metering/catalog';
+import { synth } from '../helpers/synth';
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, any> }>;
+
+/** A catalog a marketplace could well sell: 25 partner APIs, each with its own upstream. */
+const marketplace = {
+  ...DEFAULT_CATALOG,
+  products: Object.fromEntries(
+    Array.from({ length: 25 }, (_, i) => [
+      `partner-${i}`,
+      { upstream: `https://api.partner-${i}.example.com/v2/`, priceMicroCredits: 2_000_000, passHeaders: ['content-type', 'accept'] },
+    ]),
+  ),
+};
+
+describe('what CloudFormation refuses and synth does not check, refused at synth', () => {
+  it('a stage whose catalog would take a function past Lambda’s 4 KB of environment, naming the function and the setting', () => {
+    expect(() => synth({ catalog: JSON.stringify(marketplace) })).toThrow(
+      new RegExp(`Metering/Gateway[^\\n]*over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}[^\\n]*CATALOG`),
+    );
+  });
+
+  it('a function whose variable name Lambda would refuse (CDK refuses only the reserved ones)', () => {
+    const featureFlags = (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: object }).context;
+    const app = new App({ context: { ...featureFlags, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Test');
+    const data = new Data(stack, 'Data', { retainData: false });
+    new OmnApiFunction(stack, 'Fn', {
+      entry: 'lambdas/platform/handlers/health.ts',
+      description: 'test',
+      serviceName: 'test',
+      key: data.key,
+      environment: { 'KEY-WITH-DASH': 'x', '1ST': 'y' },
+    });
+    expect(() => app.synth()).toThrow(/"KEY-WITH-DASH" is not a valid variable name[\s\S]*"1ST" is not a valid variable name/);
+  });
+});
+
+/** Rules over every resource of a kind in the app's templates, so a construct added later is held to them too. */
+describe.each([
+  ['dev', {}],
+  ['prod', { stage: 'prod', alarmEmail: 'ops@omnapi.com' }],
+])('deploy limits of the %s template', (_stage, context) => {
+  const { template: assertions, stack } = synth(context);
+  const template = assertions.toJSON() as { Resources: Resources; Outputs?: object };
+  const resources = template.Resources;
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const shape = templateShape(template, stack.stackName);
+
+  it('every SQS event source can be created: the queue hides a message at least as long as the function runs, batches over 10 wait at least 1 s', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings.length).toBeGreaterThan(0);
+    const problems: string[] = [];
+    for (const [id, mapping] of mappings) {
+      const props = mapping.Properties!;
+      const queue = resources[props.EventSourceArn['Fn::GetAtt'][0]]!.Properties!;
+      const fn = resources[props.FunctionName.Ref]!.Properties!;
+      const visibility = queue.VisibilityTimeout ?? 30;
+      const timeout = fn.Timeout ?? 3;
+      if (visibility < timeout)
+        problems.push(`${id}: the queue's visibility timeout ${visibility} s is below the function's timeout ${timeout} s`);
+      const batch = props.BatchSize ?? 10;
+      if (batch > 10 && !(props.MaximumBatchingWindowInSeconds >= 1)) problems.push(`${id}: batch size ${batch} with no batching window`);
+      if (batch > 10_000) problems.push(`${id}: batch size ${batch} over 10,000`);
+      const concurrency = props.ScalingConfig?.MaximumConcurrency;
+      if (concurrency !== undefined && (concurrency < 2 || concurrency > 1000)) problems.push(`${id}: maximum concurrency ${concurrency}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every name the stack sets is within its service’s limit', () => {
+    const limits: Record<string, [string, number]> = {
+      'AWS::Lambda::Function': ['FunctionName', 64],
+      'AWS::IAM::Role': ['RoleName', 64],
+      'AWS::SQS::Queue': ['QueueName', 80],
+      'AWS::Events::Rule': ['Name', 64],
+      'AWS::CloudWatch::Alarm': ['AlarmName', 255],
+      'AWS::StepFunctions::StateMachine': ['StateMachineName', 80],
+      'AWS::SES::ConfigurationSet': ['Name', 64],
+      'AWS::SNS::Topic': ['TopicName', 256],
+      'AWS::Logs::LogGroup': ['LogGroupName', 512],
+      'AWS::KMS::Alias': ['AliasName', 256],
+    };
+    const named = Object.entries(resources).flatMap(([id, r]) => {
+      const [property, limit] = limits[r.Type] ?? [];
+      const name = property ? r.Properties?.[property] : undefined;
+      return name === undefined ? [] : [{ id, length: worstCaseLength(name, shape), limit: limit! }];
+    });
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((n) => n.length > n.limit)).toEqual([]);
+  });
+
+  it('every role’s inline policies fit IAM’s 10,240 characters at their longest', () => {
+    const byRole = new Map<string, number>();
+    for (const [, policy] of ofType('AWS::IAM::Policy'))
+      for (const role of policy.Properties!.Roles ?? [])
+        byRole.set(role.Ref, (byRole.get(role.Ref) ?? 0) + worstCaseLength(policy.Properties!.PolicyDocument, shape));
+    expect(byRole.size).toBeGreaterThan(10);
+    expect([...byRole].filter(([, size]) => size > IAM_ROLE_INLINE_POLICY_LIMIT)).toEqual([]);
+  });
+
+  it('stays inside CloudFormation’s stack quotas: 500 resources, 200 outputs, a 1 MB template', () => {
+    expect(Object.keys(resources).length).toBeLessThanOrEqual(500);
+    expect(Object.keys(template.Outputs ?? {}).length).toBeLessThanOrEqual(200);
+    expect(JSON.stringify(template).length).toBeLessThanOrEqual(1_000_000);
+  });
+});
