@@ -463,6 +463,11 @@ function identityOf(id: string, resource: TemplateResource, endpoints: LocalEndp
       const name = typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : id;
       return { ref: name, attributes: { Arn: localArn('ses', `configuration-set/${name}`) } };
     }
+    case 'AWS::SecretsManager::Secret': {
+      // A secret's ARN ends in a dash and six random characters, which grants by name must allow for.
+      const arn = localArn('secretsmanager', `secret:${id}-AbCdEf`);
+      return { ref: arn, attributes: { Id: arn } };
+    }
     case 'AWS::SNS::Topic':
       return { ref: localArn('sns', id), attributes: { TopicArn: localArn('sns', id), TopicName: id } };
     case 'AWS::Events::Rule': {

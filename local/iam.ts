@@ -146,6 +146,10 @@ export class LocalIam {
           if (props.KmsMasterKeyId)
             this.keys.push({ prefix: resolver.resolve({ Ref: id }), keyArn: resolver.resolve(props.KmsMasterKeyId), service: 'sns' });
           break;
+        case 'AWS::SecretsManager::Secret':
+          if (props.KmsKeyId)
+            this.keys.push({ prefix: resolver.resolve({ Ref: id }), keyArn: resolver.resolve(props.KmsKeyId), service: 'secretsmanager' });
+          break;
         case 'AWS::KMS::Key':
           this.resourcePolicies.set(resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] }), {
             name: id,

@@ -102,3 +102,42 @@ describe.each([
     expect(refused).toEqual([]);
   });
 });
+
+/**
+ * What only a deployed stage reads: the Secrets Manager secrets (Stripe's keys, the pseudonym and
+ * unsubscribe-link key sets, the edge's origin secret). The local runtime is given these values in the
+ * template instead, so no local run ever reads a secret: each `*_SECRET_ARN` a function is given must come
+ * with a grant to read that secret and to decrypt it through Secrets Manager with the key that encrypts it.
+ */
+describe('secrets a deployed stage reads', () => {
+  const template = synth({
+    stage: 'prod',
+    originSecretName: 'omnapi/prod/origin',
+    publicUrl: 'https://api.omnapi.com',
+  }).template.toJSON() as Template;
+  const model = deriveModel(template, ENDPOINTS);
+  const iam = new LocalIam(template, model.resolver, 'enforce');
+
+  it('every secret a function is given, its role may read and decrypt', async () => {
+    const reads = [...model.functions.values()].flatMap((fn) =>
+      Object.entries(fn.environment)
+        .filter(([name]) => name.endsWith('_SECRET_ARN'))
+        .map(([name, arn]) => {
+          // A secret named rather than created is given by a partial ARN; Secrets Manager resolves it to the full one.
+          const secretArn = /-[A-Za-z0-9]{6}$/.test(arn) ? arn : `${arn}-AbCdEf`;
+          return {
+            what: `${fn.logicalId} ${name}`,
+            caller: fn.roleId!,
+            requests: [{ action: 'secretsmanager:GetSecretValue', resource: secretArn }, ...iam.kmsRequests(secretArn, ['kms:Decrypt'])],
+          };
+        }),
+    );
+    expect(new Set(reads.map((r) => r.what.split(' ')[1]))).toEqual(
+      new Set(['STRIPE_SECRET_ARN', 'PSEUDONYM_KEYS_SECRET_ARN', 'NOTICE_LINK_KEYS_SECRET_ARN', 'ORIGIN_SECRET_ARN']),
+    );
+    const refused: string[] = [];
+    for (const read of reads)
+      await iam.authorize(read.caller, read.requests).catch((error: Error) => refused.push(`${read.what}: ${error.message}`));
+    expect(refused).toEqual([]);
+  });
+});
