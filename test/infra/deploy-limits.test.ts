@@ -111,9 +111,63 @@ describe.each([
     expect([...byRole].filter(([, size]) => size > IAM_ROLE_INLINE_POLICY_LIMIT)).toEqual([]);
   });
 
-  it('stays inside CloudFormation’s stack quotas: 500 resources, 200 outputs, a 1 MB template', () => {
+  it('stays inside the quotas: 500 resources, 200 outputs and a 1 MB template per stack, 300 routes per HTTP API', () => {
     expect(Object.keys(resources).length).toBeLessThanOrEqual(500);
     expect(Object.keys(template.Outputs ?? {}).length).toBeLessThanOrEqual(200);
     expect(JSON.stringify(template).length).toBeLessThanOrEqual(1_000_000);
+    expect(ofType('AWS::ApiGatewayV2::Route').length).toBeLessThanOrEqual(300);
+  });
+
+  it('every function’s resource policy (its Lambda permissions) fits Lambda’s 20 KB at its longest', () => {
+    const byFunction = new Map<string, number>();
+    for (const [, permission] of ofType('AWS::Lambda::Permission')) {
+      const target = JSON.stringify(permission.Properties!.FunctionName);
+      // Each permission is one statement: principal, action, resource, conditions, a statement id.
+      byFunction.set(target, (byFunction.get(target) ?? 0) + worstCaseLength(permission.Properties, shape) + 200);
+    }
+    expect(byFunction.size).toBeGreaterThan(10);
+    expect([...byFunction].filter(([, size]) => size > 20_480)).toEqual([]);
+  });
+
+  it('every dead-letter queue keeps a message as long as its source does (a message keeps its first enqueue time when it moves)', () => {
+    const redriven = ofType('AWS::SQS::Queue').filter(([, q]) => q.Properties?.RedrivePolicy);
+    expect(redriven.length).toBeGreaterThan(0);
+    const retention = (queue: Resources[string]) => queue.Properties?.MessageRetentionPeriod ?? 345_600;
+    const shorter = redriven.filter(
+      ([, queue]) => retention(resources[queue.Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]]!) < retention(queue),
+    );
+    expect(shorter.map(([id]) => id)).toEqual([]);
+  });
+
+  it('has no dependency cycle (CloudFormation refuses one; synth writes it without a word)', () => {
+    const dependsOn = (value: unknown, found: Set<string>): Set<string> => {
+      if (Array.isArray(value)) for (const item of value) dependsOn(item, found);
+      else if (value && typeof value === 'object')
+        for (const [key, item] of Object.entries(value)) {
+          if (key === 'Ref' && typeof item === 'string' && resources[item]) found.add(item);
+          else if (key === 'Fn::GetAtt') found.add(Array.isArray(item) ? String(item[0]) : String(item).split('.')[0]!);
+          else if (key === 'Fn::Sub')
+            for (const [, id] of String(Array.isArray(item) ? item[0] : item).matchAll(/\$\{([^}.!]+)/g))
+              if (resources[id!]) found.add(id!);
+          if (key !== 'Ref') dependsOn(item, found);
+        }
+      return found;
+    };
+    const edges = new Map(
+      Object.entries(resources).map(([id, r]) => [
+        id,
+        [...dependsOn(r.Properties, new Set([(r as { DependsOn?: string[] }).DependsOn ?? []].flat()))],
+      ]),
+    );
+    const done = new Set<string>();
+    const cycles: string[] = [];
+    const visit = (id: string, path: string[]): void => {
+      if (path.includes(id)) return void cycles.push([...path.slice(path.indexOf(id)), id].join(' → '));
+      if (done.has(id)) return;
+      for (const next of edges.get(id) ?? []) visit(next, [...path, id]);
+      done.add(id);
+    };
+    for (const id of edges.keys()) visit(id, []);
+    expect(cycles).toEqual([]);
   });
 });
