@@ -214,11 +214,22 @@ export class OmnApiFunction extends NodejsFunction {
     return this;
   }
 
-  /** Grants object access under `prefix` in a bucket and exposes its name as `BUCKET_<NAME>`. */
+  /**
+   * Grants object access under `prefix` in a bucket and exposes its name as `BUCKET_<NAME>`. `readWrite`
+   * may also delete for good: in a versioned bucket that is listing the key's versions and deleting each.
+   */
   bindBucket(name: string, bucket: s3.Bucket, prefix: string, access: 'read' | 'readWrite'): this {
     this.addEnvironment(envName('BUCKET', name), bucket.bucketName);
-    const actions = access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'];
+    const actions = access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'];
     this.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] }));
+    if (access === 'readWrite')
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucketVersions'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': `${prefix}*` } },
+        }),
+      );
     if (access === 'read') bucket.encryptionKey?.grantDecrypt(this);
     else bucket.encryptionKey?.grantEncryptDecrypt(this);
     this.acknowledgeOnRole(
