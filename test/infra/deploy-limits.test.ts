@@ -129,6 +129,19 @@ describe.each([
     expect([...byFunction].filter(([, size]) => size > 20_480)).toEqual([]);
   });
 
+  it('every resource policy fits its service’s limit at its longest: a KMS key’s 32 KB, a bucket’s 20 KB, a topic’s 30 KB', () => {
+    const policies: [string, string, number][] = [
+      ['AWS::KMS::Key', 'KeyPolicy', 32_768],
+      ['AWS::S3::BucketPolicy', 'PolicyDocument', 20_480],
+      ['AWS::SNS::TopicPolicy', 'PolicyDocument', 30_720],
+    ];
+    const sized = policies.flatMap(([type, property, limit]) =>
+      ofType(type).map(([id, r]) => ({ id, bytes: worstCaseLength(r.Properties![property], shape), limit })),
+    );
+    expect(sized.length).toBeGreaterThan(5);
+    expect(sized.filter((p) => p.bytes > p.limit)).toEqual([]);
+  });
+
   it('every dead-letter queue keeps a message as long as its source does (a message keeps its first enqueue time when it moves)', () => {
     const redriven = ofType('AWS::SQS::Queue').filter(([, q]) => q.Properties?.RedrivePolicy);
     expect(redriven.length).toBeGreaterThan(0);
