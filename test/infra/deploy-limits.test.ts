@@ -80,6 +80,19 @@ describe.each([
     expect(problems).toEqual([]);
   });
 
+  it('every function behind a route finishes within its integration’s timeout (else the caller gets 503 while it still runs, and retries)', () => {
+    const integrations = ofType('AWS::ApiGatewayV2::Integration');
+    expect(integrations.length).toBeGreaterThan(10);
+    const late = integrations.flatMap(([id, integration]) => {
+      const functionId = JSON.stringify(integration.Properties!.IntegrationUri).match(/"([A-Za-z0-9]+)","Arn"/)?.[1];
+      if (!functionId || resources[functionId]?.Type !== 'AWS::Lambda::Function') return [`${id}: integrates no function of this stack`];
+      const timeout = resources[functionId]!.Properties?.Timeout ?? 3;
+      const limit = (integration.Properties!.TimeoutInMillis ?? 30_000) / 1000;
+      return timeout > limit ? [`${id}: ${functionId} runs up to ${timeout} s, the integration waits ${limit} s`] : [];
+    });
+    expect(late).toEqual([]);
+  });
+
   it('every name the stack sets is within its service’s limit', () => {
     const limits: Record<string, [string, number]> = {
       'AWS::Lambda::Function': ['FunctionName', 64],
