@@ -419,6 +419,7 @@ function sesFeedbackReporter(
             .then(() => invokeAsync(functionId, snsEventOf(destination.topicArn, `${destination.topicArn}:${functionId}`, message)))
             .catch((error: Error) => log(`SES ${kind} report for ${functionId} refused: ${error.message}`));
         }
+        // A refusal is logged where it is decided; with no subscriber, nothing else would take the rejection.
         published.catch(() => undefined);
       }
     }

@@ -144,8 +144,8 @@ export class OmnApiFunction extends NodejsFunction {
       Validations.of(this).acknowledge({ id: 'Serverless-LambdaTracing', reason: props.tracingReason });
     }
     (this.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA_KEY, props.entry);
-    // CloudFormation refuses reserved or malformed names and environments over 4 KB; synth says so first, with
-    // the values at their longest (a stage's catalog, packs and names grow them).
+    // CloudFormation refuses malformed variable names and environments over 4 KB (CDK checks only the reserved
+    // names): synth says so first, with the values at their longest (a stage's catalog, packs and names grow them).
     this.node.addValidation({
       validate: () => {
         const stack = Stack.of(this);
