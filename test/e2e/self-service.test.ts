@@ -63,7 +63,12 @@ describe('self-service changes against npm start, with IAM enforced', () => {
     const audited = await eventually(async () => {
       const trail = await call('GET', '/v1/account/audit', { token });
       const actions = trail.body.events.map((e: { action: string }) => e.action);
-      const expected = [accountRoutes.updateAccount, accountRoutes.setPreferences, accountRoutes.revokeSession, accountRoutes.changePassword];
+      const expected = [
+        accountRoutes.updateAccount,
+        accountRoutes.setPreferences,
+        accountRoutes.revokeSession,
+        accountRoutes.changePassword,
+      ];
       expect(actions).toEqual(expect.arrayContaining(expected.map((r) => r.audit!.action)));
       return actions;
     });
