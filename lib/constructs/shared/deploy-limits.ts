@@ -162,12 +162,22 @@ export function templateShape(template: { Resources: Record<string, { Type: stri
   return { stackName, typeOf: (id) => template.Resources[id]?.Type };
 }
 
-/** The shape of a stack being synthesized, for validations that run before there is a template. */
+const shapes = new WeakMap<Stack, { constructs: number; shape: TemplateShape }>();
+
+/**
+ * The shape of a stack being synthesized, for validations that run before there is a template. Every
+ * function's validation asks for it: it is worked out once per synthesis (again only if constructs were added).
+ */
 export function stackShape(stack: Stack): TemplateShape {
+  const constructs = stack.node.findAll();
+  const known = shapes.get(stack);
+  if (known?.constructs === constructs.length) return known.shape;
   const types = new Map<string, string>();
-  for (const construct of stack.node.findAll())
+  for (const construct of constructs)
     if (CfnResource.isCfnResource(construct)) types.set(stack.resolve(construct.logicalId) as string, construct.cfnResourceType);
-  return { stackName: stack.stackName, typeOf: (id) => types.get(id) };
+  const shape: TemplateShape = { stackName: stack.stackName, typeOf: (id) => types.get(id) };
+  shapes.set(stack, { constructs: constructs.length, shape });
+  return shape;
 }
 
 /**
