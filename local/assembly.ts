@@ -463,10 +463,22 @@ function identityOf(id: string, resource: TemplateResource, endpoints: LocalEndp
       const name = typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : id;
       return { ref: name, attributes: { Arn: localArn('ses', `configuration-set/${name}`) } };
     }
+    case 'AWS::SecretsManager::Secret': {
+      // A secret's ARN ends in a dash and six random characters, which grants by name must allow for.
+      const arn = localArn('secretsmanager', `secret:${id}-AbCdEf`);
+      return { ref: arn, attributes: { Id: arn } };
+    }
     case 'AWS::SNS::Topic':
       return { ref: localArn('sns', id), attributes: { TopicArn: localArn('sns', id), TopicName: id } };
-    case 'AWS::Events::Rule':
-      return { ref: id, attributes: { Arn: localArn('events', `rule/${id}`) } };
+    case 'AWS::Events::Rule': {
+      // A rule's ARN carries its name (what key and queue policies name it by), generated from its id when none is given.
+      const name = typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : id;
+      return { ref: name, attributes: { Arn: localArn('events', `rule/${name}`) } };
+    }
+    case 'AWS::CloudWatch::Alarm': {
+      const name = typeof resource.Properties?.AlarmName === 'string' ? resource.Properties.AlarmName : id;
+      return { ref: name, attributes: { Arn: localArn('cloudwatch', `alarm:${name}`) } };
+    }
     case 'AWS::IAM::Role':
       return { ref: id, attributes: { Arn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${id}`, RoleId: id } };
     case 'AWS::Logs::LogGroup':

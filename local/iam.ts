@@ -138,6 +138,18 @@ export class LocalIam {
               });
           }
           break;
+        case 'AWS::SNS::TopicPolicy':
+          for (const topic of props.Topics ?? [])
+            this.resourcePolicies.set(resolver.resolve(topic), { name: id, policy: resolver.resolve(props.PolicyDocument) });
+          break;
+        case 'AWS::SNS::Topic':
+          if (props.KmsMasterKeyId)
+            this.keys.push({ prefix: resolver.resolve({ Ref: id }), keyArn: resolver.resolve(props.KmsMasterKeyId), service: 'sns' });
+          break;
+        case 'AWS::SecretsManager::Secret':
+          if (props.KmsKeyId)
+            this.keys.push({ prefix: resolver.resolve({ Ref: id }), keyArn: resolver.resolve(props.KmsKeyId), service: 'secretsmanager' });
+          break;
         case 'AWS::KMS::Key':
           this.resourcePolicies.set(resolver.resolve({ 'Fn::GetAtt': [id, 'Arn'] }), {
             name: id,

@@ -403,12 +403,24 @@ function sesFeedbackReporter(
           source: String(sent.FromEmailAddress ?? ''),
           configurationSet: destination.configurationSet,
         });
+        // SES publishes to the topic as the configuration set (topic policy, and the topic's key), then SNS invokes each subscriber.
+        const source = {
+          'aws:SourceAccount': LOCAL_ACCOUNT,
+          'aws:SourceArn': `arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:configuration-set/${destination.configurationSet}`,
+        };
+        const published = iam.authorize('ses.amazonaws.com', [
+          { action: 'sns:Publish', resource: destination.topicArn, context: source },
+          ...iam.kmsRequests(destination.topicArn, ['kms:GenerateDataKey', 'kms:Decrypt'], source),
+        ]);
         for (const functionId of destination.functionIds) {
           const caller = { principal: 'sns.amazonaws.com', sourceArn: destination.topicArn };
-          authorizeInvoke(iam, functions.get(functionId).arn, caller)
+          published
+            .then(() => authorizeInvoke(iam, functions.get(functionId).arn, caller))
             .then(() => invokeAsync(functionId, snsEventOf(destination.topicArn, `${destination.topicArn}:${functionId}`, message)))
             .catch((error: Error) => log(`SES ${kind} report for ${functionId} refused: ${error.message}`));
         }
+        // A refusal is logged where it is decided; with no subscriber, nothing else would take the rejection.
+        published.catch(() => undefined);
       }
     }
   };
@@ -442,6 +454,7 @@ function startSchedules(
   closers: Closer[],
 ): void {
   for (const schedule of model.schedules) {
+    const ruleArn = model.resolver.resolve({ 'Fn::GetAtt': [schedule.ruleId, 'Arn'] }) as string;
     const timer = setInterval(() => {
       const event = {
         version: '0',
@@ -451,13 +464,13 @@ function startSchedules(
         account: '000000000000',
         time: new Date().toISOString(),
         region: LOCAL_REGION,
-        resources: [schedule.ruleId],
+        resources: [ruleArn],
         detail: {},
       };
       functions
         .invoke(schedule.functionId, event, {
           principal: 'events.amazonaws.com',
-          sourceArn: model.resolver.resolve({ 'Fn::GetAtt': [schedule.ruleId, 'Arn'] }),
+          sourceArn: ruleArn,
         })
         .catch((error: Error) => log(`scheduled ${schedule.functionId} failed: ${error.message}`));
     }, intervalOf(schedule));

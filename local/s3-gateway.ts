@@ -25,10 +25,20 @@ export function createS3Gateway(backend: string, iam: LocalIam | undefined, log:
       const headers = { ...request.headers, host: target.host };
       if (typeof headers.authorization === 'string')
         headers.authorization = headers.authorization.replace(/Credential=[^/,\s]+\//, `Credential=${S3RVER_KEY}/`);
-      const url = (request.url ?? '/').replace(/X-Amz-Credential=[^%&]+(%2F|\/)/i, `X-Amz-Credential=${S3RVER_KEY}$1`);
+      const signed = (request.url ?? '/').replace(/X-Amz-Credential=[^%&]+(%2F|\/)/i, `X-Amz-Credential=${S3RVER_KEY}$1`);
+      const { url, rewrite } = asSingleVersions(signed);
       const upstream = http.request({ host: target.hostname, port: target.port, method: request.method, path: url, headers }, (answer) => {
-        response.writeHead(answer.statusCode ?? 500, answer.headers);
-        answer.pipe(response);
+        if (!rewrite || answer.statusCode !== 200) {
+          response.writeHead(answer.statusCode ?? 500, answer.headers);
+          return void answer.pipe(response);
+        }
+        const parts: Buffer[] = [];
+        answer.on('data', (part: Buffer) => parts.push(part));
+        answer.on('end', () => {
+          const body = Buffer.from(rewrite(Buffer.concat(parts).toString('utf8')));
+          response.writeHead(200, { ...answer.headers, 'content-length': body.length });
+          response.end(body);
+        });
       });
       upstream.on('error', (error) => {
         if (!response.headersSent) response.writeHead(502);
@@ -47,6 +57,39 @@ export function createS3Gateway(backend: string, iam: LocalIam | undefined, log:
   });
 }
 
+/**
+ * s3rver keeps one version of each key and knows no version ids. The template's buckets are versioned,
+ * so code lists and deletes versions by id: the gateway answers a version listing with that one version
+ * of each key, id `null` (as S3 lists an object written before versioning), and a call on version
+ * `null` goes to the key itself.
+ */
+function asSingleVersions(url: string): { url: string; rewrite?: (xml: string) => string } {
+  const parsed = new URL(url, 'http://local');
+  const [bucket, ...rest] = parsed.pathname.slice(1).split('/');
+  if (parsed.searchParams.get('versionId') === 'null') {
+    parsed.searchParams.delete('versionId');
+    return { url: `${parsed.pathname}${parsed.search}` };
+  }
+  if (!bucket || rest.join('/') || !parsed.searchParams.has('versions')) return { url };
+  const listing = new URLSearchParams();
+  for (const [from, to] of [
+    ['prefix', 'prefix'],
+    ['key-marker', 'marker'],
+    ['max-keys', 'max-keys'],
+  ] as const)
+    if (parsed.searchParams.has(from)) listing.set(to, parsed.searchParams.get(from)!);
+  return {
+    url: `/${bucket}?${listing}`,
+    rewrite: (xml) =>
+      xml
+        .replace(/<ListBucketResult([^>]*)>/, '<ListVersionsResult$1>')
+        .replace('</ListBucketResult>', '</ListVersionsResult>')
+        .replace(/<NextMarker>/g, '<NextKeyMarker>')
+        .replace(/<\/NextMarker>/g, '</NextKeyMarker>')
+        .replace(/<Contents>([\s\S]*?)<\/Contents>/g, '<Version>$1<VersionId>null</VersionId><IsLatest>true</IsLatest></Version>'),
+  };
+}
+
 /** The IAM requests one S3 call makes: its action on the bucket or object, and the implicit KMS use. */
 export function s3Requests(iam: LocalIam, request: http.IncomingMessage, body?: Buffer): IamRequest[] {
   const url = new URL(request.url ?? '/', 'http://local');
@@ -63,8 +106,10 @@ export function s3Requests(iam: LocalIam, request: http.IncomingMessage, body?: 
       const keys = [...String(body ?? '').matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => decodeXml(m[1]!));
       return keys.map((k) => ({ action: 's3:DeleteObject', resource: `${bucketArn}/${k}`, context }));
     }
-    if (method === 'GET')
-      return [{ action: q.has('uploads') ? 's3:ListBucketMultipartUploads' : 's3:ListBucket', resource: bucketArn, context }];
+    if (method === 'GET') {
+      const listing = q.has('uploads') ? 's3:ListBucketMultipartUploads' : q.has('versions') ? 's3:ListBucketVersions' : 's3:ListBucket';
+      return [{ action: listing, resource: bucketArn, context: { ...context, 's3:prefix': q.get('prefix') ?? '' } }];
+    }
     if (method === 'HEAD') return [{ action: 's3:ListBucket', resource: bucketArn, context }];
     return [{ action: method === 'DELETE' ? 's3:DeleteBucket' : 's3:CreateBucket', resource: bucketArn, context }];
   }
@@ -72,9 +117,14 @@ export function s3Requests(iam: LocalIam, request: http.IncomingMessage, body?: 
     case 'GET':
     case 'HEAD':
       if (q.has('uploadId')) return [{ action: 's3:ListMultipartUploadParts', resource: objectArn, context }];
-      return [{ action: 's3:GetObject', resource: objectArn, context }, ...iam.kmsRequests(objectArn, ['kms:Decrypt'])];
-    case 'DELETE':
-      return [{ action: q.has('uploadId') ? 's3:AbortMultipartUpload' : 's3:DeleteObject', resource: objectArn, context }];
+      return [
+        { action: q.has('versionId') ? 's3:GetObjectVersion' : 's3:GetObject', resource: objectArn, context },
+        ...iam.kmsRequests(objectArn, ['kms:Decrypt']),
+      ];
+    case 'DELETE': {
+      const deletion = q.has('uploadId') ? 's3:AbortMultipartUpload' : q.has('versionId') ? 's3:DeleteObjectVersion' : 's3:DeleteObject';
+      return [{ action: deletion, resource: objectArn, context }];
+    }
     case 'PUT':
     case 'POST': {
       const requests: IamRequest[] = [{ action: 's3:PutObject', resource: objectArn, context }];

@@ -8,6 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type FunctionDefaults, type MailDeliveryBinding, OmnApiFunction } from './omnapi-function';
 import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
+import { allowSnsDeadLetters } from './shared/service-access';
 
 export interface MailDeliveryProps {
   readonly defaults: FunctionDefaults;
@@ -65,6 +66,7 @@ export class MailDelivery extends Construct {
       retentionPeriod: Duration.days(14),
     });
     acknowledgeDeadLetterQueue(this.feedbackDlq, 'the SES feedback subscription and function');
+    allowSnsDeadLetters(this, key);
     this.feedbackFunction = new OmnApiFunction(this, 'FeedbackHandler', {
       ...props.defaults,
       entry: 'lambdas/mail/handlers/delivery-feedback.ts',

@@ -13,6 +13,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from '../../lambdas/shared/audit';
 import { envName } from '../../lambdas/shared/env-names';
+import { environmentProblems, stackShape } from './shared/deploy-limits';
 
 /** Project root: every `entry` is relative to it, so the local runtime can find the same file. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -143,6 +144,17 @@ export class OmnApiFunction extends NodejsFunction {
       Validations.of(this).acknowledge({ id: 'Serverless-LambdaTracing', reason: props.tracingReason });
     }
     (this.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA_KEY, props.entry);
+    // CloudFormation refuses malformed variable names and environments over 4 KB (CDK checks only the reserved
+    // names): synth says so first, with the values at their longest (a stage's catalog, packs and names grow them).
+    this.node.addValidation({
+      validate: () => {
+        const stack = Stack.of(this);
+        const environment = stack.resolve((this.node.defaultChild as lambda.CfnFunction).environment) as
+          | { variables?: Record<string, unknown> }
+          | undefined;
+        return environmentProblems(environment?.variables ?? {}, stackShape(stack));
+      },
+    });
     this.auditRetentionDays = props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
     this.mailDelivery = props.mailDelivery;
 
@@ -202,11 +214,22 @@ export class OmnApiFunction extends NodejsFunction {
     return this;
   }
 
-  /** Grants object access under `prefix` in a bucket and exposes its name as `BUCKET_<NAME>`. */
+  /**
+   * Grants object access under `prefix` in a bucket and exposes its name as `BUCKET_<NAME>`. `readWrite`
+   * may also delete for good: in a versioned bucket that is listing the key's versions and deleting each.
+   */
   bindBucket(name: string, bucket: s3.Bucket, prefix: string, access: 'read' | 'readWrite'): this {
     this.addEnvironment(envName('BUCKET', name), bucket.bucketName);
-    const actions = access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'];
+    const actions = access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'];
     this.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] }));
+    if (access === 'readWrite')
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucketVersions'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': `${prefix}*` } },
+        }),
+      );
     if (access === 'read') bucket.encryptionKey?.grantDecrypt(this);
     else bucket.encryptionKey?.grantEncryptDecrypt(this);
     this.acknowledgeOnRole(

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
+import { allowAlarmsToPublish, allowSnsDeadLetters } from './shared/service-access';
 
 export interface OpsProps {
   readonly key: kms.IKey;
@@ -36,10 +37,15 @@ export class Ops extends Construct {
   public readonly alarmTopic: sns.Topic;
   public readonly alarms: cloudwatch.Alarm[] = [];
   public readonly dashboard: cloudwatch.Dashboard;
+  /** What every alarm's name starts with: the stack's name. */
+  public readonly alarmNamePrefix: string;
 
   constructor(scope: Construct, id: string, props: OpsProps) {
     super(scope, id);
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.key, enforceSSL: true });
+    // Every alarm is named after the stack, so the topic and its key let exactly this stack's alarms publish.
+    this.alarmNamePrefix = `${Stack.of(this).stackName}-`;
+    allowAlarmsToPublish(this.alarmTopic, props.key, this.alarmNamePrefix);
     if (props.alarmEmail) {
       // An alarm that cannot be delivered is kept, not lost.
       const undelivered = new sqs.Queue(this, 'UndeliveredAlarms', {
@@ -49,6 +55,7 @@ export class Ops extends Construct {
         retentionPeriod: Duration.days(14),
       });
       acknowledgeDeadLetterQueue(undelivered, 'the alarm e-mail subscription');
+      allowSnsDeadLetters(this, props.key);
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail, { deadLetterQueue: undelivered }));
     }
 
@@ -131,6 +138,7 @@ export class Ops extends Construct {
 
   private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): void {
     const alarm = new cloudwatch.Alarm(this, id, {
+      alarmName: `${this.alarmNamePrefix}${id}`,
       metric,
       threshold,
       evaluationPeriods: 1,

@@ -312,6 +312,8 @@ export class Privacy extends Construct {
     fn.addEnvironment('COOLING_OFF_SECONDS', coolingOffSeconds);
     for (const [name, value] of Object.entries(props.stripeEnvironment ?? {})) fn.addEnvironment(name, value);
     if (props.stripeSecret) fn.bindSecret('stripe', props.stripeSecret);
+    // Rarely used, never idle: a step that stores its task token resumes the execution itself when the
+    // confirmation (or the end of a hold) came first and could not (iam:unused lists it as unused).
     allowOnWorkflow(fn, workflow, 'callBack');
     return { fn, pseudonymKeys };
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE_SPECS } from '../../lambdas/shared/tables';
 import {
@@ -87,11 +87,21 @@ describe('erasure against npm start', () => {
     const downloadLink = apiUrlOfLink(ready.text!.match(/https?:\/\/\S+\/privacy\/requests\/\S+/)![0]);
     expect((await fetch(downloadLink, { redirect: 'manual' })).status).toBe(302);
     const s3 = new S3Client(localAws(local).s3);
-    const exportsBucket = (await s3.send(new ListBucketsCommand({}))).Buckets!.map((b) => b.Name!).find((name) => /exports/i.test(name))!;
+    const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets!.map((b) => b.Name!);
+    const exportsBucket = buckets.find((name) => /exports/i.test(name))!;
+    const inboundBucket = buckets.find((name) => /inboundmail/i.test(name))!;
+    const rawMailFrom = async (address: string) => {
+      const objects = (await s3.send(new ListObjectsV2Command({ Bucket: inboundBucket, Prefix: 'inbound/' }))).Contents ?? [];
+      const texts = await Promise.all(
+        objects.map(async (o) => (await s3.send(new GetObjectCommand({ Bucket: inboundBucket, Key: o.Key }))).Body!.transformToString()),
+      );
+      return texts.filter((text) => text.includes(address)).length;
+    };
     const archives = async () =>
       ((await s3.send(new ListObjectsV2Command({ Bucket: exportsBucket, Prefix: `exports/${access.body.requestId}/` }))).Contents ?? [])
         .length;
     expect(await archives()).toBe(1);
+    expect(await rawMailFrom(email('dan'))).toBeGreaterThanOrEqual(1);
 
     const requestId = await requestDeletion('dan');
     const cooling = await mailMatching(local, email('dan'), /will be deleted on/);
@@ -114,6 +124,8 @@ describe('erasure against npm start', () => {
     expect(record.erasure.counts).toMatchObject({ usageLogs: 3, apiKeys: 1, accounts: 1, tickets: 2, exports: 1 });
     // The export's archive is gone and its mailed link answers 404.
     expect(await archives()).toBe(0);
+    // So are the raw messages of the tickets, from the inbound bucket.
+    expect(await rawMailFrom(email('dan'))).toBe(0);
     expect((await fetch(downloadLink, { redirect: 'manual' })).status).toBe(404);
     s3.destroy();
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeleteObjectCommand, HeadObjectCommand, NotFound, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -156,9 +156,7 @@ export class DynamoDbEraser implements SubjectEraser {
           limit,
         );
         // The raw message goes with its ticket.
-        for (const ticket of page.items)
-          if (ticket.storageKey)
-            await this.s3.send(new DeleteObjectCommand({ Bucket: this.buckets.inboundMail, Key: String(ticket.storageKey) }));
+        for (const ticket of page.items) if (ticket.storageKey) await this.eraseObject(this.buckets.inboundMail, String(ticket.storageKey));
         await this.deleteKeys('tickets', page.items);
         return { erased: page.items.length, remaining: page.remaining };
       }
@@ -252,7 +250,7 @@ export class DynamoDbEraser implements SubjectEraser {
     for (const request of await this.requestsOf(ITEMS.privacyRequest.gsi1pk({ accountId: subject.accountId }))) {
       const archive = request.export as { key?: string; erasedAt?: string } | undefined;
       if (!archive?.key || archive.erasedAt) continue;
-      await this.s3.send(new DeleteObjectCommand({ Bucket: this.buckets.exports, Key: archive.key }));
+      await this.eraseObject(this.buckets.exports, archive.key);
       await this.client.send(
         new UpdateCommand({
           TableName: this.tables.privacyRequests,
@@ -439,14 +437,34 @@ export class DynamoDbEraser implements SubjectEraser {
     return { found };
   }
 
+  /** Whether any version of an object still holds its data (a key with only delete markers holds none). */
   private async exists(bucket: string, key: string): Promise<boolean> {
-    try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return true;
-    } catch (error) {
-      if (error instanceof NotFound || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
-        return false;
-      throw error;
+    return (await this.versionsOf(bucket, key)).some((version) => !version.deleteMarker);
+  }
+
+  /**
+   * Deletes an object for good. The buckets are versioned: deleting the key alone only puts a delete
+   * marker on top, and every earlier version stays readable until the lifecycle expires it, so each
+   * version and marker is deleted by its id (a bucket that never versioned lists its one as `null`).
+   */
+  private async eraseObject(bucket: string, key: string): Promise<void> {
+    for (const version of await this.versionsOf(bucket, key))
+      await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: version.id }));
+  }
+
+  /** Every version and delete marker of exactly this key. */
+  private async versionsOf(bucket: string, key: string): Promise<{ id: string; deleteMarker: boolean }[]> {
+    const versions: { id: string; deleteMarker: boolean }[] = [];
+    let marker: { KeyMarker?: string; VersionIdMarker?: string } = {};
+    for (;;) {
+      const page = await this.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, ...marker }));
+      for (const [list, deleteMarker] of [
+        [page.Versions ?? [], false],
+        [page.DeleteMarkers ?? [], true],
+      ] as const)
+        for (const version of list) if (version.Key === key && version.VersionId) versions.push({ id: version.VersionId, deleteMarker });
+      if (!page.IsTruncated) return versions;
+      marker = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
     }
   }
 

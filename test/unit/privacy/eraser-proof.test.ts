@@ -1,7 +1,9 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, NotFound, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbEraser } from '../../../lambdas/privacy/adapters/dynamodb-eraser';
 import type { ProofPosition } from '../../../lambdas/privacy/domain/erasure';
+import { pseudonymPartition } from '../../../lambdas/shared/items';
 import { HmacPseudonymiser } from '../../../lambdas/shared/pseudonyms';
 import { TABLE_SPECS, type TableName } from '../../../lambdas/shared/tables';
 import type { UsageLogStore } from '../../../lambdas/shared/usage-logs';
@@ -69,5 +71,75 @@ describe('the erasure proof', () => {
       }),
     );
     expect((await proveAll(2)).found).toEqual(['tickets: TICKET#t1 holds the email']);
+  });
+});
+
+/**
+ * The export and inbound-mail buckets are versioned: deleting a key only puts a delete marker on top,
+ * and the archive (everything the person asked for) stays readable as an older version. A local S3
+ * keeps one version per key, so only S3's own answers, as the SDK parses them, show it.
+ */
+describe('archives in the versioned export bucket', () => {
+  let dynamo: LocalDynamo;
+  const s3 = mockClient(S3Client);
+  const pseudonymiser = new HmacPseudonymiser(async () => JSON.stringify({ current: 1, k1: 'k'.repeat(43) }));
+  const subject = { accountId: 'acc_archived', email: 'archived@example.org', emailSince: '2026-01-01T00:00:00Z' };
+  const key = 'exports/prq_archive.zip';
+  const eraser = () =>
+    new DynamoDbEraser(
+      dynamo.client,
+      Object.fromEntries(Object.keys(TABLE_SPECS).map((t) => [t, t])) as Record<TableName, string>,
+      { any: async () => false } as unknown as UsageLogStore,
+      new S3Client({ region: 'us-east-1' }),
+      { inboundMail: 'mail', exports: 'exports' },
+      async () => undefined,
+      pseudonymiser,
+    );
+  const fileRequest = (gsi1pk: string) =>
+    dynamo.client.send(
+      new PutCommand({
+        TableName: 'privacyRequests',
+        Item: { pk: 'REQUEST#prq_archive', sk: 'REQUEST', gsi1pk, gsi1sk: '2026-06-01', export: { key } },
+      }),
+    );
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(async () => {
+    s3.restore();
+    await dynamo.stop();
+  });
+  beforeEach(() => s3.reset());
+
+  it('erases every version of an archive and its delete markers, not just the key', async () => {
+    await fileRequest(`ACCOUNT#${subject.accountId}`);
+    s3.on(ListObjectVersionsCommand).resolves({
+      Versions: [
+        { Key: key, VersionId: 'v2', IsLatest: true },
+        { Key: key, VersionId: 'v1', IsLatest: false },
+        { Key: `${key}.other`, VersionId: 'x1', IsLatest: true },
+      ],
+      DeleteMarkers: [{ Key: key, VersionId: 'm1', IsLatest: false }],
+    });
+    s3.on(DeleteObjectCommand).resolves({});
+    expect(await eraser().erasePage('exports', subject, 10)).toEqual({ erased: 1, remaining: false });
+    const deleted = s3.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input);
+    expect(deleted).toEqual(['v2', 'v1', 'm1'].map((VersionId) => ({ Bucket: 'exports', Key: key, VersionId })));
+  });
+
+  it('the proof finds an archive left as an older version behind a delete marker, and not a key with only a marker', async () => {
+    await fileRequest(pseudonymPartition(await pseudonymiser.of('account', subject.accountId)));
+    s3.on(HeadObjectCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
+    s3.on(ListObjectVersionsCommand).resolves({
+      Versions: [{ Key: key, VersionId: 'v1', IsLatest: false }],
+      DeleteMarkers: [{ Key: key, VersionId: 'm1', IsLatest: true }],
+    });
+    const found = (await eraser().traces(subject, { requestId: 'prq_self' })).found;
+    expect(found).toContain('exports bucket: the archive of REQUEST#prq_archive');
+
+    s3.on(ListObjectVersionsCommand).resolves({ DeleteMarkers: [{ Key: key, VersionId: 'm1', IsLatest: true }] });
+    expect((await eraser().traces(subject, { requestId: 'prq_self' })).found).not.toContain(
+      'exports bucket: the archive of REQUEST#prq_archive',
+    );
   });
 });

@@ -1,0 +1,82 @@
+import { accountRoutes } from '../../lambdas/accounts/routes';
+import { type CallOptions, callApi, eventually, type LocalProcess, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
+import { linkMailedTo, mailTo } from '../helpers/outbox';
+
+const PASSWORD = 'correct horse battery staple';
+const NEW_PASSWORD = 'a different horse, battery and staple';
+
+/**
+ * The account holder's own changes — correcting the account, a new email address, a new password,
+ * preferences, ending a session — as a deploy rehearsal: each function runs with its template's grants
+ * only (IAM enforced, as `npm start` does), so a binding these rarely used paths need and no other test
+ * reaches fails here, not after `cdk deploy`.
+ */
+describe('self-service changes against npm start, with IAM enforced', () => {
+  let local: LocalProcess;
+  const run = Date.now().toString(36);
+  const email = (who: string) => `${who}-${run}@example.org`;
+  const call = (method: string, path: string, options?: CallOptions) => callApi(local.api, method, path, options);
+  const login = (address: string, password: string) => call('POST', '/v1/auth/login', { body: { email: address, password } });
+
+  beforeAll(async () => {
+    local = await startLocalProcess();
+  }, SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  it('corrects the name, moves the email, changes the password, sets preferences and ends a session: each done, audited, and nothing refused by IAM', async () => {
+    expect((await call('POST', '/v1/auth/signup', { body: { name: 'Ann', email: email('ann'), password: PASSWORD } })).status).toBe(201);
+    expect((await fetch(await eventually(() => linkMailedTo(local.dataDir, email('ann'))))).status).toBe(200);
+    const first = await login(email('ann'), PASSWORD);
+    const second = await login(email('ann'), PASSWORD);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const token = first.body.token as string;
+
+    const renamed = await call('PATCH', '/v1/account', { token, body: { name: 'Ann Smith' } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.name).toBe('Ann Smith');
+
+    // A new address is confirmed from that address before it replaces the old one.
+    const moved = await call('PATCH', '/v1/account', { token, body: { email: email('ann.smith'), currentPassword: PASSWORD } });
+    expect(moved.status).toBe(200);
+    expect((await fetch(await eventually(() => linkMailedTo(local.dataDir, email('ann.smith'))))).status).toBe(200);
+    await eventually(async () => expect((await call('GET', '/v1/account', { token })).body.email).toBe(email('ann.smith')));
+
+    const preferences = { productUpdates: true, analytics: false, deprecationNotices: false, lowBalanceCredits: '5' };
+    const set = await call('PUT', '/v1/account/preferences', { token, body: preferences });
+    expect(set.status).toBe(200);
+    expect((await call('GET', '/v1/account/preferences', { token })).body).toMatchObject(preferences);
+
+    expect((await call('DELETE', `/v1/account/sessions/${second.body.sessionId}`, { token })).status).toBe(204);
+    expect((await call('GET', '/v1/account', { token: second.body.token })).status).toBe(401);
+
+    const third = await login(email('ann.smith'), PASSWORD);
+    expect(third.status).toBe(200);
+    const changed = await call('POST', '/v1/account/password', { token, body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } });
+    expect(changed.status).toBe(204);
+    expect((await call('GET', '/v1/account', { token: third.body.token })).status).toBe(401);
+    expect((await login(email('ann.smith'), PASSWORD)).status).toBe(401);
+    expect((await login(email('ann.smith'), NEW_PASSWORD)).status).toBe(200);
+    await eventually(async () => expect((await mailTo(local.dataDir, email('ann.smith'))).length).toBeGreaterThanOrEqual(2));
+
+    const audited = await eventually(async () => {
+      const trail = await call('GET', '/v1/account/audit', { token });
+      const actions = trail.body.events.map((e: { action: string }) => e.action);
+      const expected = [
+        accountRoutes.updateAccount,
+        accountRoutes.setPreferences,
+        accountRoutes.revokeSession,
+        accountRoutes.changePassword,
+      ];
+      expect(actions).toEqual(expect.arrayContaining(expected.map((r) => r.audit!.action)));
+      return actions;
+    });
+    expect(audited.filter((action: string) => action === accountRoutes.updateAccount.audit!.action)).toHaveLength(2);
+    const security = await call('GET', '/v1/account/security-events', { token });
+    expect(security.status).toBe(200);
+    expect(security.body.events.length).toBeGreaterThan(0);
+
+    expect(local.output()).not.toMatch(/iam DENIED/);
+  }, 300_000);
+});
