@@ -210,6 +210,7 @@ describe('compact slot entries', () => {
       n: 4,
       b: 0,
     };
-    expect(callsOfItem(item)).toEqual(calls.map((log, i) => ({ log, analytics: i === 0 || i === 2 })));
+    // Slot 3 holds sequence numbers 24–31: each entry names its own.
+    expect(callsOfItem(item)).toEqual(calls.map((log, i) => ({ log, analytics: i === 0 || i === 2, seq: 24 + i })));
   });
 });
