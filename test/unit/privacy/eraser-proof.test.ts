@@ -9,6 +9,19 @@ import { TABLE_SPECS, type TableName } from '../../../lambdas/shared/tables';
 import type { UsageLogStore } from '../../../lambdas/shared/usage-logs';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
+/** The eraser over every table (named as in the specs) and the two buckets, its usage logs showing nothing left. */
+const eraserOn = (dynamo: LocalDynamo, pagesPerStep?: number) =>
+  new DynamoDbEraser(
+    dynamo.client,
+    Object.fromEntries(Object.keys(TABLE_SPECS).map((t) => [t, t])) as Record<TableName, string>,
+    { any: async () => false } as unknown as UsageLogStore,
+    new S3Client({ region: 'us-east-1' }),
+    { inboundMail: 'mail', exports: 'exports' },
+    async () => undefined,
+    new HmacPseudonymiser(async () => JSON.stringify({ current: 1, k1: 'k'.repeat(43) })),
+    pagesPerStep,
+  );
+
 /** The proof's re-scan, a bounded part per workflow step, against DynamoDB's protocol (dynalite). */
 describe('the erasure proof', () => {
   let dynamo: LocalDynamo;
@@ -18,17 +31,7 @@ describe('the erasure proof', () => {
   afterAll(() => dynamo.stop());
 
   const subject = { accountId: 'acc_gone', email: 'gone@example.org', emailSince: '2026-01-01T00:00:00Z' };
-  const eraser = (pagesPerStep: number) =>
-    new DynamoDbEraser(
-      dynamo.client,
-      Object.fromEntries(Object.keys(TABLE_SPECS).map((t) => [t, t])) as Record<TableName, string>,
-      { any: async () => false } as unknown as UsageLogStore,
-      new S3Client({ region: 'us-east-1' }),
-      { inboundMail: 'mail', exports: 'exports' },
-      async () => undefined,
-      new HmacPseudonymiser(async () => JSON.stringify({ current: 1, k1: 'k'.repeat(43) })),
-      pagesPerStep,
-    );
+  const eraser = (pagesPerStep: number) => eraserOn(dynamo, pagesPerStep);
   /** Calls the proof step after step, as the workflow does, until it has looked everywhere. */
   const proveAll = async (pagesPerStep: number) => {
     const found: string[] = [];
@@ -85,16 +88,7 @@ describe('archives in the versioned export bucket', () => {
   const pseudonymiser = new HmacPseudonymiser(async () => JSON.stringify({ current: 1, k1: 'k'.repeat(43) }));
   const subject = { accountId: 'acc_archived', email: 'archived@example.org', emailSince: '2026-01-01T00:00:00Z' };
   const key = 'exports/prq_archive.zip';
-  const eraser = () =>
-    new DynamoDbEraser(
-      dynamo.client,
-      Object.fromEntries(Object.keys(TABLE_SPECS).map((t) => [t, t])) as Record<TableName, string>,
-      { any: async () => false } as unknown as UsageLogStore,
-      new S3Client({ region: 'us-east-1' }),
-      { inboundMail: 'mail', exports: 'exports' },
-      async () => undefined,
-      pseudonymiser,
-    );
+  const eraser = () => eraserOn(dynamo);
   const fileRequest = (gsi1pk: string) =>
     dynamo.client.send(
       new PutCommand({
