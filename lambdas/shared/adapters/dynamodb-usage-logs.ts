@@ -40,7 +40,7 @@ const BATCH = 25;
  *   is refused and its calls are stored as single call items. Each call is a top-level attribute
  *   `c<seq % SLOT_CALLS>`, a compact binary entry (`slot-entry.ts`: its client's hash and its other
  *   fields, ~40–70 bytes), added only if absent — the call's dedupe guard. `n` counts the calls, `b`
- *   their entries' bytes and the number set `t` the clients' tokens (one per started 32 bytes of a
+ *   their entries' bytes and the number set `t` the clients' tokens (one per started 48 bytes of a
  *   client attribute; adding a set is idempotent, so each client is counted once without the write
  *   knowing whether it was there): a write that could take the item past {@link SLOT_MAX_BYTES} (one
  *   write unit) is refused and that call is stored as a single call item instead. Keyed by the hour's
@@ -90,8 +90,9 @@ export const singleCallSortKey = (at: string, call: { seq?: number; requestId: s
 /**
  * Calls per slot: sequence numbers `k·SLOT_CALLS … (k+1)·SLOT_CALLS − 1` of an account share an item.
  * Chosen from measured sizes (bench/simulate.ts, `docs/performance.md`): a compact entry is ~40–70
- * bytes, a client ~40–150 with its tokens, the item's own part ~90, so eight calls of up to three
- * clients fill a slot to ~0.5–0.9 KB, inside one write unit; sixteen would not fit. A power of two,
+ * bytes, a client ~40 (its key id and agent id; the agent itself is an item of its own) and its one
+ * token's room 54, the item's own part ~90, so eight calls of up to three clients fill a slot to
+ * ~0.5–0.9 KB, inside one write unit; sixteen would not fit. A power of two,
  * so no slot straddles two balance shards' sequence spans (SHARD_SEQ_SPAN = 2^40).
  */
 export const SLOT_CALLS = 8;
