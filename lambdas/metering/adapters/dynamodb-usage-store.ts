@@ -465,7 +465,15 @@ export class DynamoDbUsageStore implements UsageStore {
           this.agents.set(id, item.u);
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          this.agents.set(id, String(error.Item ? unmarshall(error.Item).u : ''));
+          // Another agent holds the id: what the refusal returns (or a read of it) says which.
+          const holder = error.Item
+            ? unmarshall(error.Item)
+            : (
+                await this.client.send(
+                  new GetCommand({ TableName: this.tables.usageLogs, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true }),
+                )
+              ).Item;
+          this.agents.set(id, String(holder?.u));
         }
       },
     );
