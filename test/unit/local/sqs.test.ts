@@ -134,9 +134,11 @@ describe('LocalSqs', () => {
   });
 
   it('gathers as many batches at once as Lambda has pollers, each until its window passes', async () => {
-    // Visibility 10 s and window 4 s × 0.02: 200 ms and 80 ms, so nothing comes back while a batch gathers.
+    // Visibility 15 minutes and window 4 s × 0.02: 18 s and 80 ms, so nothing comes back while a batch
+    // gathers and is handled, however slowly a loaded machine runs them (at 200 ms one message came back).
     sqs.stop();
-    sqs = new LocalSqs([main, dlq], { visibilityScale: 0.02 });
+    const patient = { ...main, visibilityTimeoutSeconds: 900 };
+    sqs = new LocalSqs([patient, dlq], { visibilityScale: 0.02 });
     const windowed = { ...source, batchSize: 1000, maxBatchingWindowSeconds: 4 };
     let running = 0;
     let most = 0;
