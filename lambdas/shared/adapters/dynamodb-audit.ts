@@ -12,6 +12,7 @@ import {
   streamOf,
 } from '../audit';
 import { newId } from '../crypto';
+import { ValidationError } from '../errors';
 import { auditEventKey, ITEMS } from '../items';
 
 /** Enough for dozens of writers on one stream at once (an account's stream rarely has two). */
@@ -79,6 +80,14 @@ export class DynamoDbAuditTrail implements AuditTrail {
 
   private items(stream: string, options: { newestFirst: boolean; limit: number; cursor?: string }) {
     const pk = ITEMS.auditEvent.pk({ stream });
+    // The cursor is a sequence key of this stream only: another stream cannot be reached through it,
+    // and anything else is no cursor of a previous page (not quietly the first page again).
+    if (options.cursor !== undefined && !ITEMS.auditEvent.matches({ pk, sk: options.cursor }))
+      return Promise.reject(
+        new ValidationError('query.cursor: not a cursor from a previous page', [
+          { path: 'query.cursor', message: 'not a cursor from a previous page' },
+        ]),
+      );
     return this.client.send(
       new QueryCommand({
         TableName: this.table,
@@ -87,8 +96,7 @@ export class DynamoDbAuditTrail implements AuditTrail {
         ScanIndexForward: !options.newestFirst,
         Limit: options.limit,
         ConsistentRead: true,
-        // The cursor is a sequence key of this stream only: another stream cannot be reached through it.
-        ExclusiveStartKey: options.cursor && ITEMS.auditEvent.matches({ pk, sk: options.cursor }) ? { pk, sk: options.cursor } : undefined,
+        ExclusiveStartKey: options.cursor === undefined ? undefined : { pk, sk: options.cursor },
       }),
     );
   }

@@ -102,6 +102,21 @@ describe('the audit trail', () => {
     expect([account.stream, ops.stream]).toEqual(['account#acc_s', 'ops']);
   });
 
+  it('pages a stream by the cursors it gave, and refuses anything else as a cursor rather than starting over', async () => {
+    for (const action of ['plan.set', 'credits.grant', 'account.suspend'] as const)
+      await trail.record({ actor: { type: 'operator', id: 'o' }, action, targets: [{ type: 'account', id: 'acc_pages' }], at });
+    const first = await trail.page('account#acc_pages', { newestFirst: true, limit: 2 });
+    expect(first.events.map((e) => e.action)).toEqual(['account.suspend', 'credits.grant']);
+    const second = await trail.page('account#acc_pages', { newestFirst: true, limit: 2, cursor: first.nextCursor });
+    expect(second.events.map((e) => e.action)).toEqual(['plan.set']);
+    // Made up, or another table's key shape: a 400 for the caller, never the first page again.
+    for (const cursor of ['garbage', 'STREAM#ops', 'L#2026-12-05T12:00', ''])
+      await expect(trail.page('account#acc_pages', { newestFirst: true, limit: 2, cursor })).rejects.toMatchObject({
+        name: 'ValidationError',
+        details: [{ path: 'query.cursor' }],
+      });
+  });
+
   it('expires each event the retention it was written with after it happened', async () => {
     const kept = new DynamoDbAuditTrail(dynamo.client, 'auditEvents', 30);
     await kept.record({ actor: { type: 'operator', id: 'o' }, action: 'plan.set', targets: [{ type: 'account', id: 'acc_ttl' }], at });
