@@ -40,7 +40,7 @@ export class InvalidCursorError extends ValidationError {
 export class TooManyCallsError extends ValidationError {
   constructor(max: number) {
     super(
-      `query: per-key usage counts at most ${max} calls per request; narrow the range or the key`,
+      `query: per-key usage counts at most ${max} calls per request, and reads a bounded part of a busy account's logs; narrow the range or the key`,
       [{ path: 'query.from', message: 'too many calls in range' }],
       'range_too_busy',
     );

@@ -116,7 +116,13 @@ export const UsageLogView = z
     at: isoTime,
   })
   .meta({ id: 'UsageLog' });
-export const LogsResult = z.object({ logs: z.array(UsageLogView), nextCursor: z.string().optional() });
+export const LogsResult = z.object({
+  logs: z.array(UsageLogView),
+  nextCursor: z.string().optional().meta({
+    description:
+      'Present while older calls may match. A page reads a bounded part of the logs, so with a filter that matches little it can hold fewer than `limit` calls, or none, and still have a nextCursor: follow it to search on.',
+  }),
+});
 
 /** What a proxied product answers: whatever its upstream sends, plus the metering headers. */
 export const ProxiedAnswer = z.unknown().meta({ description: "The product's own answer, passed through" });

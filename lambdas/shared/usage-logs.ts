@@ -59,7 +59,11 @@ export interface LogPageOptions {
 
 /** Port: an account's logs, read a page at a time and erased a page at a time. */
 export interface UsageLogStore {
-  /** Newest first, within the retention period; `cursor` is the previous page's `nextCursor` (opaque). */
+  /**
+   * Newest first, within the retention period; `cursor` is the previous page's `nextCursor` (opaque).
+   * A page reads a bounded number of stored items: with a filter that matches little it may hold fewer
+   * than `limit` logs, or none, and a `nextCursor` that goes on where it stopped.
+   */
   page(accountId: string, options: LogPageOptions): Promise<{ logs: UsageLog[]; nextCursor?: string }>;
   /** Deletes up to `limit` of the account's logs (expired ones too); `remaining` says whether more are left. */
   erasePage(accountId: string, limit: number): Promise<{ erased: number; remaining: boolean }>;

@@ -3120,6 +3120,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         logs: components["schemas"]["UsageLog"][];
+                        /** @description Present while older calls may match. A page reads a bounded part of the logs, so with a filter that matches little it can hold fewer than `limit` calls, or none, and still have a nextCursor: follow it to search on. */
                         nextCursor?: string;
                     };
                 };

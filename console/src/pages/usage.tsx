@@ -283,7 +283,8 @@ export function Logs() {
       {!logs.data ? (
         <Loading />
       ) : logs.data.logs.length === 0 ? (
-        <p>No calls match.</p>
+        // A page reads a bounded part of the logs: none matched in this stretch, but older calls may.
+        <p>{logs.data.nextCursor ? 'No matching calls in this stretch of the logs. Older searches further back.' : 'No calls match.'}</p>
       ) : (
         <table class="logs">
           <caption>Calls, newest first</caption>

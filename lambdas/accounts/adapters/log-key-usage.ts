@@ -3,7 +3,10 @@ import type { KeyUsage } from '../domain/ports';
 
 /** Logs read newest first, a page at a time, looking for the keys not yet seen. */
 const PAGE = 1_000;
-/** At most this many logs are read for one listing: a key idle while others are busy may show no last use. */
+/**
+ * At most LAST_USE_SCAN_LIMIT / PAGE pages of the reader for one listing, each 1,000 logs or the
+ * reader's budget of stored items: a key idle while others are busy may show no last use.
+ */
 export const LAST_USE_SCAN_LIMIT = 20_000;
 
 /**

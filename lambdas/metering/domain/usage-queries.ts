@@ -58,7 +58,7 @@ export function decodeLogCursor(accountId: string, filters: LogFilters, cursor: 
   if (
     typeof p !== 'string' ||
     typeof d !== 'string' ||
-    !/^\d{4}-\d\d-\d\dT[\d:.]+Z#[\w=+/-]{1,100}$/.test(p) ||
+    !/^\d{4}-\d\d-\d\dT[\d:.]+Z#(?:[\w=+/-]{1,100}|~)$/.test(p) ||
     d !== digest(accountId, filters, p)
   )
     throw new InvalidCursorError();

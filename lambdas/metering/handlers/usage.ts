@@ -13,15 +13,22 @@ const MAX_BUCKETS = { hour: 24 * 31, day: 400 };
 /** Calls one per-key answer counts from the logs (read a page at a time). */
 const MAX_COUNTED_CALLS = 100_000;
 const LOG_READ_PAGE = 1_000;
+/**
+ * Pages of the reader that stop at their read budget (PAGE_READ_BUDGET stored items, few of them
+ * matching) one per-key answer reads: a rare key on a busy account is refused like a busy range.
+ */
+const MAX_SPARSE_PAGES = 20;
 
-/** Every log of the account in [from, to] that `filter` keeps, newest first, within MAX_COUNTED_CALLS. */
+/** Every log of the account in [from, to] that `filter` keeps, newest first, within MAX_COUNTED_CALLS and MAX_SPARSE_PAGES. */
 async function* logsBetween(accountId: string, from: string, to: string, filter: (log: UsageLog) => boolean): AsyncGenerator<UsageLog> {
   let cursor: string | undefined;
   let counted = 0;
+  let sparse = 0;
   do {
     const page = await usageApiWiring().logs.page(accountId, { limit: LOG_READ_PAGE, cursor, from, to, filter, now: new Date() });
     counted += page.logs.length;
     if (counted > MAX_COUNTED_CALLS) throw new TooManyCallsError(MAX_COUNTED_CALLS);
+    if (page.nextCursor && page.logs.length < LOG_READ_PAGE && ++sparse > MAX_SPARSE_PAGES) throw new TooManyCallsError(MAX_COUNTED_CALLS);
     yield* page.logs;
     cursor = page.nextCursor;
   } while (cursor);

@@ -447,6 +447,17 @@ function logsOf(item: Record<string, unknown>, agents: Agents): Pick<StoredCall,
 
 /** Newest-first order of logs: time, then request id; also the cursor's form. */
 const orderKey = (log: UsageLog) => `${log.at}#${log.requestId}`;
+/**
+ * Stored items one page of logs reads at most (beyond what it must read to move past its cursor's
+ * time): a filter that matches little on a busy account answers a page of fewer logs, or none, and a
+ * cursor where it stopped, instead of reading the account's whole retention period in one request.
+ */
+export const PAGE_READ_BUDGET = 250;
+/**
+ * The position just past every call at `at` and before every newer one: a request id never holds
+ * `~`, which sorts after every character one can hold (`[\w=+/-]`), so the next page reads `at`'s calls again.
+ */
+const after = (at: string) => `${at}#~`;
 
 /** Usage logs of an account, as pages in the usageLogs table expiring through TTL. */
 export class DynamoDbUsageLogs implements UsageLogStore {
@@ -465,6 +476,10 @@ export class DynamoDbUsageLogs implements UsageLogStore {
    * page holds one minute) or, for slots, at the end of its hour, and skips what came before.
    * Items of the earlier one-call form, all older, are read after. The partition is always the
    * caller's: a cursor cannot reach another account's logs.
+   *
+   * A page reads at most PAGE_READ_BUDGET items once it is past its cursor's time; where it stops
+   * short of `limit` logs, its cursor is the position just past the bound of the next unread item (all
+   * newer logs are answered), strictly older than where it started, so paging always moves on.
    */
   async page(accountId: string, options: LogPageOptions): Promise<{ logs: UsageLog[]; nextCursor?: string }> {
     const { limit, now, filter } = options;
@@ -514,6 +529,10 @@ export class DynamoDbUsageLogs implements UsageLogStore {
       limit,
     );
     const boundOf = (item: Record<string, unknown>) => String(item.sk).slice(2, String(item.sk).indexOf('#', 2));
+    // Where the page started: it may stop for its budget only at an item bound strictly older.
+    const start = cursor ? cursor.slice(0, cursor.indexOf('#')) : '\uffff';
+    let read = 0;
+    let stoppedAt: string | undefined;
     let nextPage = await pages.next();
     let nextSingle = await singles.next();
     while (!nextPage.done || !nextSingle.done) {
@@ -521,16 +540,24 @@ export class DynamoDbUsageLogs implements UsageLogStore {
       const item = (fromPages ? nextPage.value : nextSingle.value) as Record<string, unknown>;
       release(boundOf(item));
       if (logs.length === limit) break;
+      if (read >= PAGE_READ_BUDGET && boundOf(item) < start) {
+        stoppedAt = after(boundOf(item));
+        break;
+      }
+      read++;
       keep(item);
       if (fromPages) nextPage = await pages.next();
       else nextSingle = await singles.next();
     }
+    // Stopped for the budget: what is buffered is at or before the stop and is read again from there.
+    if (stoppedAt) return { logs, nextCursor: stoppedAt };
     let exhausted = Boolean(nextPage.done && nextSingle.done);
     release();
     // The earlier one-call form: `<at>#<requestId>`, each key its own order key; when the pages just
     // filled the answer, one item of it is enough to know there is more.
     if (exhausted && buffer.length === 0) {
       const legacyUpper = cursor && cursor < 'L' ? cursor : 'L';
+      let lastRead: string | undefined;
       exhausted = await this.scan(
         accountId,
         'pk = :pk AND sk BETWEEN :lower AND :upper',
@@ -539,11 +566,19 @@ export class DynamoDbUsageLogs implements UsageLogStore {
         (item) => {
           if (String(item.sk) === legacyUpper) return true;
           if (logs.length === limit) return false;
+          // Each key its own order key: the last one read is where the next page goes on.
+          if (read >= PAGE_READ_BUDGET && lastRead) {
+            stoppedAt = lastRead;
+            return false;
+          }
+          read++;
+          lastRead = String(item.sk);
           keep(item);
           release();
           return true;
         },
       );
+      if (stoppedAt && logs.length < limit) return { logs, nextCursor: stoppedAt };
     }
     const last = logs.at(-1);
     return { logs, nextCursor: last && logs.length === limit && (buffer.length > 0 || !exhausted) ? orderKey(last) : undefined };

@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { sha256 } from '../../../lambdas/shared/crypto';
 import { logPageItem, singleSortKey } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
@@ -29,7 +29,7 @@ describe('usage API handler', () => {
     });
     const put = (table: string, item: Record<string, unknown>) => dynamo.client.send(new PutCommand({ TableName: table, Item: item }));
     const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-    for (const who of ['ann', 'bob', 'cat'])
+    for (const who of ['ann', 'bob', 'cat', 'dan'])
       await put('sessions', {
         pk: `SESSION#${sha256(token(who))}`,
         sk: 'SESSION',
@@ -197,4 +197,59 @@ describe('usage API handler', () => {
       body: { error: { code: expect.any(String) } },
     });
   });
+  it('a rare key on a busy account: the explorer pages on through a bounded read each time, per-key usage is refused as too busy', async () => {
+    // 5,600 calls of one key in the last two hours, one call of another among them.
+    const now = Date.now();
+    const call = (i: number, keyId: string): UsageLog => ({
+      requestId: `req_dan_${i}`,
+      at: new Date(now - 2 * 3_600_000 + i * 1_000).toISOString(),
+      keyId,
+      product: 'echo',
+      method: 'GET',
+      path: `/dan/${i}`,
+      status: 200,
+      outcome: 'ok',
+      priceMicroCredits: 1,
+      latencyMs: 5,
+      requestBytes: 0,
+      responseBytes: 9,
+      ip: '203.0.113.4',
+      userAgent: 'jest',
+    });
+    const items = Array.from({ length: 5_600 }, (_, i) =>
+      logPageItem('acc_dan', singleSortKey(call(i, i === 1_234 ? 'key_0000000000000000000000aa' : 'key_0000000000000000000000bb')), [
+        call(i, i === 1_234 ? 'key_0000000000000000000000aa' : 'key_0000000000000000000000bb'),
+      ]),
+    );
+    for (let i = 0; i < items.length; i += 25)
+      await dynamo.client.send(
+        new BatchWriteCommand({ RequestItems: { usageLogs: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
+      );
+
+    const found: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const answer = await get(
+        '/v1/usage/logs',
+        { key: 'key_0000000000000000000000aa', limit: '50', ...(cursor ? { cursor } : {}) },
+        'dan',
+      );
+      expect(answer.status).toBe(200);
+      found.push(...answer.body.logs.map((l: { requestId: string }) => l.requestId));
+      cursor = answer.body.nextCursor;
+      pages++;
+    } while (cursor && pages < 100);
+    expect(found).toEqual(['req_dan_1234']);
+    // Each request read a bounded part of the 5,600: the search took many pages, not one that read them all.
+    expect(pages).toBeGreaterThan(10);
+
+    const from = new Date(now - 3 * 3_600_000).toISOString();
+    expect(await get('/v1/usage', { from, granularity: 'hour', groupBy: 'key', key: 'key_0000000000000000000000aa' }, 'dan')).toMatchObject(
+      {
+        status: 400,
+        body: { error: { code: 'range_too_busy' } },
+      },
+    );
+  }, 120_000);
 });

@@ -1,7 +1,9 @@
-import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, type QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { decodeLogCursor, encodeLogCursor, matchesFilters } from '../../../lambdas/metering/domain/usage-queries';
 import {
   DynamoDbUsageLogs,
   logPageItem,
+  PAGE_READ_BUDGET,
   pageSortKey,
   shortenUsageLogRetention,
   singleSortKey,
@@ -93,6 +95,85 @@ describe('DynamoDbUsageLogs.page', () => {
     expect(page.logs.map((l) => l.requestId)).toEqual(['c2', 'r1']);
     // One query of the pages and one of the single calls, each stopped where the page of logs was full.
     expect(dynamo.calls('Query usageLogs') - before).toBe(2);
+  });
+});
+
+/**
+ * A filter that matches little on a busy account: each page reads a bounded number of stored items and,
+ * where it stops short, says where to go on, so a request never reads the whole retention period, and
+ * paging through the cursors still returns every match once, newest first.
+ */
+describe('DynamoDbUsageLogs.page on a busy account with a rare filter', () => {
+  let dynamo: LocalDynamo;
+  const matching: UsageLog[] = [];
+  const failed = (l: UsageLog): UsageLog => ({ ...l, status: 503 });
+
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+    const items: Record<string, unknown>[] = [];
+    const add = (l: UsageLog) => items.push(logPageItem('acc_busy', singleSortKey(l), [l]));
+    // 600 calls ten seconds apart, three of them failed.
+    for (let i = 0; i < 600; i++) {
+      const at = new Date(Date.parse('2026-03-01T00:00:00.000Z') + i * 10_000).toISOString();
+      const l = [5, 333, 590].includes(i) ? failed(log(`s${i}`, at)) : log(`s${i}`, at);
+      add(l);
+      if (l.status === 503) matching.push(l);
+    }
+    // 400 calls at one millisecond (nothing to stop between), one failed.
+    for (let i = 0; i < 400; i++) {
+      const l =
+        i === 17
+          ? failed(log(`t${String(i).padStart(3, '0')}`, '2026-03-01T12:00:00.000Z'))
+          : log(`t${String(i).padStart(3, '0')}`, '2026-03-01T12:00:00.000Z');
+      add(l);
+      if (l.status === 503) matching.push(l);
+    }
+    // The earlier one-call form, older than all of them: 400 calls, one failed.
+    for (let i = 0; i < 400; i++) {
+      const { at, requestId, ...rest } =
+        i === 200
+          ? failed(log(`l${i}`, new Date(Date.parse('2026-02-20T00:00:00.000Z') + i * 1000).toISOString()))
+          : log(`l${i}`, new Date(Date.parse('2026-02-20T00:00:00.000Z') + i * 1000).toISOString());
+      items.push({ pk: 'ACCOUNT#acc_busy', sk: `${at}#${requestId}`, ...rest, expiresAt: Math.floor(NOW.getTime() / 1000) + 3600 });
+      if (rest.status === 503) matching.push({ at, requestId, ...rest });
+    }
+    for (let i = 0; i < items.length; i += 25)
+      await dynamo.client.send(
+        new BatchWriteCommand({ RequestItems: { usageLogs: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
+      );
+    matching.sort((x, y) => (order(x) < order(y) ? 1 : -1));
+  });
+  afterAll(() => dynamo.stop());
+
+  it('reads a bounded number of items a page and still returns every match once, newest first, through the cursors', async () => {
+    let fetched = 0;
+    const counting = {
+      send: async (command: QueryCommand) => {
+        const out = await dynamo.client.send(command);
+        fetched += out.Items?.length ?? 0;
+        return out;
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const logs = new DynamoDbUsageLogs(counting, 'usageLogs');
+    const filters = { status: '5xx' as const };
+    const read: UsageLog[] = [];
+    const perPage: number[] = [];
+    let cursor: string | undefined;
+    do {
+      fetched = 0;
+      const page = await logs.page('acc_busy', { limit: 50, cursor, now: NOW, filter: matchesFilters(filters) });
+      perPage.push(fetched);
+      read.push(...page.logs);
+      // The cursor goes through the API's encoding, as a client's would.
+      cursor = page.nextCursor && decodeLogCursor('acc_busy', filters, encodeLogCursor('acc_busy', filters, page.nextCursor));
+      expect(perPage.length).toBeLessThan(30);
+    } while (cursor);
+    expect(read.map(order)).toEqual(matching.map(order));
+    // 1,400 items in all; a page reads its budget (and what its queries fetched ahead), except the one
+    // that must read the 400 calls of one millisecond whole to move past them.
+    expect(perPage.length).toBeGreaterThanOrEqual(4);
+    expect(perPage.filter((n) => n > PAGE_READ_BUDGET + 100)).toHaveLength(1);
+    expect(Math.max(...perPage)).toBeLessThanOrEqual(400 + PAGE_READ_BUDGET + 100);
   });
 });
 
