@@ -10,6 +10,20 @@ import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
 type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<{ statusCode: number; body?: string }>;
 
+/** An admitted echo call's log, as the worker stores it. */
+const callLog = (fields: Pick<UsageLog, 'requestId' | 'at' | 'keyId' | 'path' | 'ip'>): UsageLog => ({
+  product: 'echo',
+  method: 'GET',
+  status: 200,
+  outcome: 'ok',
+  priceMicroCredits: 1,
+  latencyMs: 5,
+  requestBytes: 0,
+  responseBytes: 9,
+  userAgent: 'jest',
+  ...fields,
+});
+
 /** GET /v1/usage and /v1/usage/logs, the deployed handler against DynamoDB (dynalite). */
 describe('usage API handler', () => {
   let dynamo: LocalDynamo;
@@ -57,42 +71,15 @@ describe('usage API handler', () => {
       const at = new Date(now - (5 - i) * 60_000).toISOString();
       await put(
         'usageLogs',
-        logItem('acc_ann', {
-          requestId: `req_ann_${i}`,
-          at,
-          keyId: 'key_1',
-          product: 'echo',
-          method: 'GET',
-          path: `/x/${i}`,
-          status: 200,
-          outcome: 'ok',
-          priceMicroCredits: 1,
-          latencyMs: 5,
-          requestBytes: 0,
-          responseBytes: 9,
-          ip: '203.0.113.1',
-          userAgent: 'jest',
-        }),
+        logItem('acc_ann', callLog({ requestId: `req_ann_${i}`, at, keyId: 'key_1', path: `/x/${i}`, ip: '203.0.113.1' })),
       );
     }
     await put(
       'usageLogs',
-      logItem('acc_bob', {
-        requestId: 'req_bob_0',
-        at: new Date(now - 30_000).toISOString(),
-        keyId: 'key_2',
-        product: 'echo',
-        method: 'GET',
-        path: '/bob',
-        status: 200,
-        outcome: 'ok',
-        priceMicroCredits: 1,
-        latencyMs: 5,
-        requestBytes: 0,
-        responseBytes: 9,
-        ip: '198.51.100.2',
-        userAgent: 'jest',
-      }),
+      logItem(
+        'acc_bob',
+        callLog({ requestId: 'req_bob_0', at: new Date(now - 30_000).toISOString(), keyId: 'key_2', path: '/bob', ip: '198.51.100.2' }),
+      ),
     );
   });
   afterAll(async () => {
@@ -200,27 +187,15 @@ describe('usage API handler', () => {
   it('a rare key on a busy account: the explorer pages on through a bounded read each time, per-key usage is refused as too busy', async () => {
     // 5,600 calls of one key in the last two hours, one call of another among them.
     const now = Date.now();
-    const call = (i: number, keyId: string): UsageLog => ({
-      requestId: `req_dan_${i}`,
-      at: new Date(now - 2 * 3_600_000 + i * 1_000).toISOString(),
-      keyId,
-      product: 'echo',
-      method: 'GET',
-      path: `/dan/${i}`,
-      status: 200,
-      outcome: 'ok',
-      priceMicroCredits: 1,
-      latencyMs: 5,
-      requestBytes: 0,
-      responseBytes: 9,
-      ip: '203.0.113.4',
-      userAgent: 'jest',
-    });
-    const items = Array.from({ length: 5_600 }, (_, i) =>
-      logPageItem('acc_dan', singleSortKey(call(i, i === 1_234 ? 'key_0000000000000000000000aa' : 'key_0000000000000000000000bb')), [
-        call(i, i === 1_234 ? 'key_0000000000000000000000aa' : 'key_0000000000000000000000bb'),
-      ]),
-    );
+    const call = (i: number) =>
+      callLog({
+        requestId: `req_dan_${i}`,
+        at: new Date(now - 2 * 3_600_000 + i * 1_000).toISOString(),
+        keyId: i === 1_234 ? 'key_0000000000000000000000aa' : 'key_0000000000000000000000bb',
+        path: `/dan/${i}`,
+        ip: '203.0.113.4',
+      });
+    const items = Array.from({ length: 5_600 }, (_, i) => logPageItem('acc_dan', singleSortKey(call(i)), [call(i)]));
     for (let i = 0; i < items.length; i += 25)
       await dynamo.client.send(
         new BatchWriteCommand({ RequestItems: { usageLogs: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
