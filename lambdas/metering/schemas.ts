@@ -71,6 +71,14 @@ export const UsageBucketView = z.object({
   calls: z.number().int(),
   admitted: z.number().int(),
   rejected: z.number().int(),
+  rejectedNoCredit: z
+    .number()
+    .int()
+    .meta({ description: 'Refused with 402: out of credit (per product: 0 for hours counted before the split was kept)' }),
+  rejectedRateLimited: z
+    .number()
+    .int()
+    .meta({ description: 'Refused with 429: over the rate limit (per product: 0 for hours counted before the split was kept)' }),
   errors: z.number().int(),
   chargedMicro: z.number().int(),
   refundedMicro: z.number().int(),
@@ -80,18 +88,14 @@ export const UsageBucketView = z.object({
   bytesIn: z.number().int(),
   bytesOut: z.number().int(),
 });
-export const KeyUsageBucketView = UsageBucketView.extend({
-  keyId: z.string(),
-  rejectedNoCredit: z.number().int().meta({ description: 'Refused with 402: out of credit' }),
-  rejectedRateLimited: z.number().int().meta({ description: 'Refused with 429: over the rate limit' }),
-});
+export const KeyUsageBucketView = UsageBucketView.extend({ keyId: z.string() });
 export const UsageResult = z.object({
   from: isoTime,
   to: isoTime,
   granularity: z.enum(['hour', 'day']),
   groupBy: z.enum(['product', 'key']),
   buckets: z.array(z.union([KeyUsageBucketView, UsageBucketView])).meta({
-    description: 'Per product; per key and product (with keyId and the 402/429 split) when grouped by key or filtered to one key',
+    description: 'Per product; per key and product (with keyId, counted from the call logs) when grouped by key or filtered to one key',
   }),
 });
 

@@ -154,6 +154,10 @@ describe('the API behind the console, against npm start', () => {
     expect(usage.status).toBe(200);
     expect(Date.parse(usage.body.to) - Date.parse(usage.body.from)).toBe(30 * 86_400_000);
     expect(usage.body.buckets.reduce((sum: number, b: { calls: number }) => sum + b.calls, 0)).toBe(3);
+    // Per product (the aggregates) and per key (the logs) split refusals alike.
+    expect((await api('GET', '/v1/usage?granularity=hour', { token: eve.token })).body.buckets).toEqual([
+      expect.objectContaining({ product: 'echo', calls: 2, rejected: 2, rejectedNoCredit: 2, rejectedRateLimited: 0 }),
+    ]);
     const perKey = await api('GET', '/v1/usage?groupBy=key&granularity=hour', { token: eve.token });
     expect(perKey.body.buckets).toEqual([
       expect.objectContaining({

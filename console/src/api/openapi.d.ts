@@ -3017,7 +3017,7 @@ export interface operations {
                         granularity: "hour" | "day";
                         /** @enum {string} */
                         groupBy: "product" | "key";
-                        /** @description Per product; per key and product (with keyId and the 402/429 split) when grouped by key or filtered to one key */
+                        /** @description Per product; per key and product (with keyId, counted from the call logs) when grouped by key or filtered to one key */
                         buckets: ({
                             /** Format: date-time */
                             bucket: string;
@@ -3025,6 +3025,10 @@ export interface operations {
                             calls: number;
                             admitted: number;
                             rejected: number;
+                            /** @description Refused with 402: out of credit (per product: 0 for hours counted before the split was kept) */
+                            rejectedNoCredit: number;
+                            /** @description Refused with 429: over the rate limit (per product: 0 for hours counted before the split was kept) */
+                            rejectedRateLimited: number;
                             errors: number;
                             chargedMicro: number;
                             refundedMicro: number;
@@ -3035,10 +3039,6 @@ export interface operations {
                             bytesIn: number;
                             bytesOut: number;
                             keyId: string;
-                            /** @description Refused with 402: out of credit */
-                            rejectedNoCredit: number;
-                            /** @description Refused with 429: over the rate limit */
-                            rejectedRateLimited: number;
                         } | {
                             /** Format: date-time */
                             bucket: string;
@@ -3046,6 +3046,10 @@ export interface operations {
                             calls: number;
                             admitted: number;
                             rejected: number;
+                            /** @description Refused with 402: out of credit (per product: 0 for hours counted before the split was kept) */
+                            rejectedNoCredit: number;
+                            /** @description Refused with 429: over the rate limit (per product: 0 for hours counted before the split was kept) */
+                            rejectedRateLimited: number;
                             errors: number;
                             chargedMicro: number;
                             refundedMicro: number;

@@ -61,11 +61,9 @@ interface Point {
 }
 
 type UsageBucket = paths['/v1/usage']['get']['responses'][200]['content']['application/json']['buckets'][number];
-/** A bucket of one key and product, with refusals split into 402 and 429. */
-type KeyBucket = Extract<UsageBucket, { keyId: string }>;
 
-/** Sums the API's per-key-and-product buckets into one point per bucket time. */
-function pointsOf(buckets: KeyBucket[]): Point[] {
+/** Sums the API's buckets (per product, or per key and product) into one point per bucket time. */
+function pointsOf(buckets: UsageBucket[]): Point[] {
   const byTime = new Map<string, Point>();
   for (const b of buckets) {
     const p = byTime.get(b.bucket) ?? {
@@ -104,18 +102,17 @@ export function Usage() {
   const usage = useLoad(() => {
     const to = new Date();
     const from = new Date(to.getTime() - RANGE_HOURS[range]! * HOUR);
-    // Grouped by key, the buckets split refusals into 402 and 429.
+    // Per product from the aggregates, whatever the account's traffic; one key's from its call logs.
     const query = {
       from: from.toISOString(),
       to: to.toISOString(),
       granularity,
-      groupBy: 'key' as const,
       ...(keyId ? { key: keyId } : {}),
       ...(product ? { product } : {}),
     };
     return call(api.GET('/v1/usage', { params: { query } }));
   }, [range, granularity, keyId, product]);
-  const points = useMemo(() => pointsOf((usage.data?.buckets ?? []).filter((b): b is KeyBucket => 'keyId' in b)), [usage.data]);
+  const points = useMemo(() => pointsOf(usage.data?.buckets ?? []), [usage.data]);
   const span = useMemo(
     (): [number, number] | undefined => (usage.data ? [Date.parse(usage.data.from) / 1000, Date.parse(usage.data.to) / 1000] : undefined),
     [usage.data],

@@ -3,10 +3,9 @@ import { callRange, callsOfItem, onceEach } from '../../shared/adapters/dynamodb
 import { queryAll } from '../../shared/dynamodb-query';
 import { usageLogRetentionDays } from '../../shared/usage-logs';
 import { ITEMS } from '../../shared/items';
-import { countersOfCall, type UsageBucket } from '../domain/usage';
+import { CALL_COUNTERS, type CallCounters, countersOfCall, type UsageBucket } from '../domain/usage';
 
 const HOUR = 3_600_000;
-const SUMMED = ['calls', 'admitted', 'rejected', 'errors', 'chargedMicro', 'refundedMicro', 'latencyMsSum', 'bytesIn', 'bytesOut'] as const;
 
 /**
  * Reads one account's aggregates (its logs are read through the shared UsageLogStore); the account is
@@ -31,7 +30,7 @@ export class DynamoDbUsageReader {
         ...(product ? { ':product': product } : {}),
       },
     });
-    const sums = new Map<string, { bucket: string; product: string } & Record<(typeof SUMMED)[number], number>>();
+    const sums = new Map<string, { bucket: string; product: string } & CallCounters>();
     const add = (item: Record<string, unknown>) => {
       const hour = String(item.bucket);
       if (hour > to) return;
@@ -39,11 +38,12 @@ export class DynamoDbUsageReader {
       const key = `${bucket}#${item.product}`;
       const sum =
         sums.get(key) ??
-        ({ bucket, product: String(item.product), ...Object.fromEntries(SUMMED.map((n) => [n, 0])) } as {
+        ({ bucket, product: String(item.product), ...Object.fromEntries(CALL_COUNTERS.map((n) => [n, 0])) } as {
           bucket: string;
           product: string;
-        } & Record<(typeof SUMMED)[number], number>);
-      for (const name of SUMMED) sum[name] += Number(item[name] ?? 0);
+        } & CallCounters);
+      // Rollups counted before a counter was kept lack it: 0.
+      for (const name of CALL_COUNTERS) sum[name] += Number(item[name] ?? 0);
       sums.set(key, sum);
     };
     for (const item of items) add(item);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { UsageLog } from '../../shared/usage-logs';
-import type { UsageBucket } from './usage';
+import { bucketsOf, CALL_COUNTERS, type CallCounters, countersOfCall, type UsageBucket } from './usage';
 import { InvalidCursorError } from '../errors';
 
 /** Status classes the log explorer filters on: a class of answers, or one of the two refusals. */
@@ -65,56 +65,23 @@ export function decodeLogCursor(accountId: string, filters: LogFilters, cursor: 
   return p;
 }
 
-/** One bucket of usage counted from call logs: per key and product, refusals split by why. */
+/** One bucket of usage counted from call logs: per key and product. */
 export interface KeyUsageBucket extends UsageBucket {
   keyId: string;
-  /** Refused with 402: the balance could not cover the call. */
-  rejectedNoCredit: number;
-  /** Refused with 429: over the plan's rate limit. */
-  rejectedRateLimited: number;
 }
 
-/** Counts logs into hour or day buckets per key and product, as the aggregates count calls (plus the refusals' split). */
+/** Counts logs into hour or day buckets per key and product, each call as the worker counts it into the aggregates. */
 export function keyBuckets(logs: Iterable<UsageLog>, granularity: 'hour' | 'day'): KeyUsageBucket[] {
-  const sums = new Map<string, KeyUsageBucket & { latencySum: number }>();
+  const sums = new Map<string, { bucket: string; product: string; keyId: string } & CallCounters>();
   for (const log of logs) {
-    const bucket = granularity === 'hour' ? `${log.at.slice(0, 13)}:00:00Z` : `${log.at.slice(0, 10)}T00:00:00Z`;
+    const bucket = bucketsOf(log.at)[granularity];
     const id = `${bucket}#${log.product}#${log.keyId}`;
-    const sum = sums.get(id) ?? {
-      bucket,
-      product: log.product,
-      keyId: log.keyId,
-      calls: 0,
-      admitted: 0,
-      rejected: 0,
-      rejectedNoCredit: 0,
-      rejectedRateLimited: 0,
-      errors: 0,
-      chargedMicro: 0,
-      refundedMicro: 0,
-      avgLatencyMs: 0,
-      bytesIn: 0,
-      bytesOut: 0,
-      latencySum: 0,
-    };
-    const rejected = log.outcome === 'rejected';
-    sum.calls++;
-    if (rejected) {
-      sum.rejected++;
-      if (log.status === 402) sum.rejectedNoCredit++;
-      if (log.status === 429) sum.rejectedRateLimited++;
-    } else {
-      sum.admitted++;
-      sum.chargedMicro += log.priceMicroCredits;
-    }
-    if (log.outcome === 'refunded') sum.refundedMicro += log.priceMicroCredits;
-    if (log.status >= 400) sum.errors++;
-    sum.latencySum += log.latencyMs;
-    sum.bytesIn += log.requestBytes;
-    sum.bytesOut += log.responseBytes;
-    sums.set(id, sum);
+    const counters = countersOfCall(log);
+    const sum = sums.get(id);
+    if (!sum) sums.set(id, { bucket, product: log.product, keyId: log.keyId, ...counters });
+    else for (const name of CALL_COUNTERS) sum[name] += counters[name];
   }
   return [...sums.values()]
     .sort((a, b) => a.bucket.localeCompare(b.bucket) || a.product.localeCompare(b.product) || a.keyId.localeCompare(b.keyId))
-    .map(({ latencySum, ...sum }) => ({ ...sum, avgLatencyMs: sum.calls ? Math.round(latencySum / sum.calls) : 0 }));
+    .map(({ latencyMsSum, ...sum }) => ({ ...sum, avgLatencyMs: sum.calls ? Math.round(latencyMsSum / sum.calls) : 0 }));
 }

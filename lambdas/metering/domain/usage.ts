@@ -233,6 +233,10 @@ export interface UsageBucket {
   calls: number;
   admitted: number;
   rejected: number;
+  /** Refused with 402: the balance could not cover the call (hours counted before this split was kept: 0). */
+  rejectedNoCredit: number;
+  /** Refused with 429: over the plan's rate limit (likewise). */
+  rejectedRateLimited: number;
   errors: number;
   chargedMicro: number;
   refundedMicro: number;
@@ -246,6 +250,8 @@ export const CALL_COUNTERS = [
   'calls',
   'admitted',
   'rejected',
+  'rejectedNoCredit',
+  'rejectedRateLimited',
   'errors',
   'chargedMicro',
   'refundedMicro',
@@ -264,6 +270,8 @@ export function countersOfCall(
     calls: 1,
     admitted: rejected ? 0 : 1,
     rejected: rejected ? 1 : 0,
+    rejectedNoCredit: rejected && call.status === 402 ? 1 : 0,
+    rejectedRateLimited: rejected && call.status === 429 ? 1 : 0,
     errors: call.status >= 400 ? 1 : 0,
     chargedMicro: rejected ? 0 : call.priceMicroCredits,
     refundedMicro: call.outcome === 'refunded' ? call.priceMicroCredits : 0,

@@ -14,7 +14,11 @@ import { DynamoDbKeyLookup } from '../../../lambdas/metering/adapters/dynamodb-k
 import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
 import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
+import { CALL_COUNTERS } from '../../../lambdas/metering/domain/usage';
 import { decodeLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+
+/** The placeholder a rollup update gives a counter's value. */
+const counter = (name: (typeof CALL_COUNTERS)[number]) => `:c${CALL_COUNTERS.indexOf(name)}`;
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -236,7 +240,11 @@ describe('DynamoDbUsageStore', () => {
       'update aggs ANALYTICS#echo#H 2026-03-01T10:00:00Z#echo',
     ]);
     expect(items[2]!.Put!.Item!.n).toBe(3);
-    expect(items[3]!.Update!.ExpressionAttributeValues).toMatchObject({ ':c0': 3, ':c1': 3, ':c4': 3_000 * 1_000 });
+    expect(items[3]!.Update!.ExpressionAttributeValues).toMatchObject({
+      [counter('calls')]: 3,
+      [counter('admitted')]: 3,
+      [counter('chargedMicro')]: 3_000 * 1_000,
+    });
   });
 
   it('logs a refused call (no sequence number) as an item of its own, put only if absent, and charges nothing', async () => {
@@ -248,7 +256,7 @@ describe('DynamoDbUsageStore', () => {
       'update aggs ACCOUNT#acc_1#H 2026-03-01T10:00:00Z#echo',
     ]);
     expect(items[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
-    expect(items[1]!.Update!.ExpressionAttributeValues).toMatchObject({ ':c4': 0, ':c5': 0 });
+    expect(items[1]!.Update!.ExpressionAttributeValues).toMatchObject({ [counter('chargedMicro')]: 0, [counter('refundedMicro')]: 0 });
   });
 
   it('drops redelivered events named by the refused seq block and records the rest, never counting twice', async () => {
@@ -271,7 +279,7 @@ describe('DynamoDbUsageStore', () => {
     expect(duplicates).toEqual(new Set(['acc_1#S2']));
     const retry = ddb.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems!;
     expect(retry[0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':offsets': new Set([3]) });
-    expect(retry.find((i) => i.Update?.Key?.pk === 'ACCOUNT#acc_1#H')!.Update!.ExpressionAttributeValues![':c0']).toBe(1);
+    expect(retry.find((i) => i.Update?.Key?.pk === 'ACCOUNT#acc_1#H')!.Update!.ExpressionAttributeValues![counter('calls')]).toBe(1);
   });
 
   it('reads the seq block again when DynamoDB returned no item with the refusal', async () => {

@@ -116,7 +116,13 @@ describe('usage API handler', () => {
   it('counts the same calls per key as per product for any range: both read whole buckets up to the end of the one holding `to`', async () => {
     const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 5 * 3_600_000;
     const store = new DynamoDbUsageStore(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' });
-    const calls = [10, 50].map((minute, i) => ({
+    // Two admitted calls, and a refusal of each kind between them (refused calls take no sequence number).
+    const calls = [
+      [10, 200],
+      [20, 402],
+      [40, 429],
+      [50, 200],
+    ].map(([minute, status], i) => ({
       v: 1,
       requestId: `req_cat_${i}`,
       accountId: 'acc_cat',
@@ -124,17 +130,16 @@ describe('usage API handler', () => {
       product: 'echo',
       method: 'GET',
       path: '/cat',
-      status: 200,
-      outcome: 'ok',
+      status,
+      outcome: status === 200 ? 'ok' : 'rejected',
       priceMicroCredits: 1_000,
       latencyMs: 5,
       requestBytes: 0,
       responseBytes: 9,
       ip: '203.0.113.9',
       userAgent: 'jest',
-      at: new Date(hour + minute * 60_000).toISOString(),
-      seq: i + 1,
-      used: 1,
+      at: new Date(hour + minute! * 60_000).toISOString(),
+      ...(status === 200 ? { seq: i + 1, used: 1 } : {}),
     }));
     await recordUsageBatch(
       calls.map((c) => ({ messageId: c.requestId, body: JSON.stringify(c) })),
@@ -144,16 +149,20 @@ describe('usage API handler', () => {
     for (const granularity of ['hour', 'day'])
       for (const to of [hour + 30 * 60_000, hour + 3_600_000 - 1, hour + 90 * 60_000]) {
         const query = { from: iso(hour), to: iso(to), granularity };
-        const total = (body: { buckets: { calls: number }[] }) => body.buckets.reduce((sum, b) => sum + b.calls, 0);
+        type Counted = { calls: number; rejected: number; rejectedNoCredit: number; rejectedRateLimited: number };
+        const total = (body: { buckets: Counted[] }) =>
+          ['calls', 'rejected', 'rejectedNoCredit', 'rejectedRateLimited'].map((name) =>
+            body.buckets.reduce((sum, b) => sum + b[name as keyof Counted], 0),
+          );
         const byProduct = await get('/v1/usage', query, 'cat');
         const byKey = await get('/v1/usage', { ...query, groupBy: 'key' }, 'cat');
         const oneKey = await get('/v1/usage', { ...query, key: 'key_0123456789abcdef01234567' }, 'cat');
         expect([granularity, query.to, total(byProduct.body), total(byKey.body), total(oneKey.body)]).toEqual([
           granularity,
           query.to,
-          2,
-          2,
-          2,
+          [4, 2, 1, 1],
+          [4, 2, 1, 1],
+          [4, 2, 1, 1],
         ]);
       }
   });
