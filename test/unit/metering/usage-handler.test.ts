@@ -216,7 +216,7 @@ describe('usage API handler', () => {
     do {
       const answer = await get(
         '/v1/usage/logs',
-        { key: 'key_0000000000000000000000aa', limit: '50', ...(cursor ? { cursor } : {}) },
+        { key: 'key_0000000000000000000000aa', limit: '200', ...(cursor ? { cursor } : {}) },
         'dan',
       );
       expect(answer.status).toBe(200);
@@ -235,5 +235,5 @@ describe('usage API handler', () => {
         body: { error: { code: 'range_too_busy' } },
       },
     );
-  }, 120_000);
+  }, 300_000);
 });
