@@ -7,7 +7,7 @@ import { ses } from '../shared/clients/sesv2';
 import { lazily } from '../shared/config';
 import { logger } from '../shared/logger';
 import { DynamoDbAddressAlarm, DynamoDbKeyAddressLog } from './adapters/dynamodb-address-watch';
-import { DynamoDbUsageReader } from './adapters/dynamodb-usage-reader';
+import { DynamoDbUsageReader } from '../shared/adapters/dynamodb-usage-reader';
 import { DynamoDbAccountSettings, DynamoDbLowBalanceNotices, DynamoDbUsageStore } from './adapters/dynamodb-usage-store';
 import { meteringMetrics, usageMetrics } from './adapters/powertools-metrics';
 import { sweepConfig, usageApiConfig, workerConfig } from './config';

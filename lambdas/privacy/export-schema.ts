@@ -46,8 +46,8 @@ export const EXPORT_ITEM_SCHEMAS = {
     `Every metered call of the last ${usageLogRetentionDays()} days`,
   ),
   usageAggregates: loose(
-    { bucket: z.string(), product: z.string(), calls: z.number() },
-    'Hourly call counts and credits (and daily ones written by earlier versions)',
+    { granularity: z.literal('hour'), bucket: z.string(), product: z.string(), calls: z.number(), charged: z.string() },
+    'Your usage per hour and product, as GET /v1/usage counts it: calls, refusals (402, 429), errors, credits charged and refunded, latency, bytes',
   ),
   privacyRequests: loose(
     { requestId: z.string(), type: z.string(), status: z.string(), receivedAt: iso },

@@ -2,7 +2,7 @@ import { scanPages } from '../../lambdas/shared/dynamodb-query';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import { checkPurchases, type PurchaseMismatch } from '../../lambdas/billing/domain/settlement';
 import { microToCredits } from '../../lambdas/shared/credits';
-import { DynamoDbUsageReader } from '../../lambdas/metering/adapters/dynamodb-usage-reader';
+import { DynamoDbUsageReader } from '../../lambdas/shared/adapters/dynamodb-usage-reader';
 import { accountByEmail, Command, progress, stageOption, withResources } from './program';
 import type { Resources } from './resources';
 

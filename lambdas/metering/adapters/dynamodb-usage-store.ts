@@ -39,14 +39,11 @@ import {
 import { queryAll } from '../../shared/dynamodb-query';
 import type { Mailer } from '../../shared/mailer';
 import type { UsageLog } from '../../shared/usage-logs';
+import { bucketsOf, CALL_COUNTERS, type CallCounters, countersOfCall } from '../../shared/usage-counters';
 import {
   type AccountSettings,
   type AccountSettingsReader,
-  bucketsOf,
-  CALL_COUNTERS,
   callIdentity,
-  type CallCounters,
-  countersOfCall,
   type LowBalanceNotices,
   type UsageEntry,
   type UsageStore,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { UsageLog } from '../../shared/usage-logs';
-import { bucketsOf, CALL_COUNTERS, type CallCounters, countersOfCall, type UsageBucket } from './usage';
+import { bucketsOf, CALL_COUNTERS, type CallCounters, countersOfCall, type UsageBucket } from '../../shared/usage-counters';
 import { InvalidCursorError } from '../errors';
 
 /** Status classes the log explorer filters on: a class of answers, or one of the two refusals. */

@@ -1,7 +1,7 @@
 import { microToCredits } from '../../shared/credits';
 import { json } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
-import { bucketsOf } from '../domain/usage';
+import { bucketsOf } from '../../shared/usage-counters';
 import { RangeTooLongError, RangeReversedError, TooManyCallsError } from '../errors';
 import { decodeLogCursor, encodeLogCursor, keyBuckets, type LogFilters, matchesFilters } from '../domain/usage-queries';
 import type { UsageLog } from '../../shared/usage-logs';

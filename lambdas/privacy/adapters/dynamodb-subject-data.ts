@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { totalBalance } from '../../shared/adapters/dynamodb-balance';
+import { DynamoDbUsageReader } from '../../shared/adapters/dynamodb-usage-reader';
+import { microToCredits } from '../../shared/credits';
 import { streamOf } from '../../shared/audit';
 import { ITEMS, type ItemType } from '../../shared/items';
 import type { UsageLogStore } from '../../shared/usage-logs';
@@ -34,6 +36,8 @@ const clean = (item: Item): Item =>
       .map(([key, value]) => [key, value && typeof value === 'object' && !Array.isArray(value) ? clean(value as Item) : value]),
   );
 const PAGE = 500;
+/** The start of every account's usage. */
+const EPOCH = '1970-01-01T00:00:00Z';
 
 /**
  * Reads each exported category by the access path the data map declares for it (docs/data-map.md,
@@ -71,6 +75,7 @@ export class DynamoDbSubjectData implements SubjectData {
       });
     const db = this.client;
     const self = this;
+    const usage = new DynamoDbUsageReader(db, { usageLogs: tables.usageLogs, usageAggregates: tables.usageAggregates });
     /** When the account took its current address: mail and failed sign-ins under it before then were someone else's. */
     const addressSince = async (subject: Subject) => {
       const { Item } = await db.send(
@@ -118,13 +123,18 @@ export class DynamoDbSubjectData implements SubjectData {
           cursor = page.nextCursor;
         } while (cursor);
       },
+      // Every hour of the account's usage per product, counted as `GET /v1/usage` counts it (the
+      // rollups, and the calls not yet counted into them read from the logs), so charged usage and the
+      // ledger reconcile from the export alone.
       async *usageAggregates(subject) {
-        for (const [granularity, type] of [
-          ['hour', ITEMS.hourlyUsage],
-          ['day', ITEMS.dailyUsage],
-        ] as const) {
-          for await (const item of byAccount(type)(subject)) yield { granularity, ...clean(item) };
-        }
+        const buckets = await usage.aggregates(subject.accountId, 'hour', EPOCH, now().toISOString());
+        for (const bucket of buckets)
+          yield {
+            granularity: 'hour',
+            ...bucket,
+            charged: microToCredits(bucket.chargedMicro),
+            refunded: microToCredits(bucket.refundedMicro),
+          };
       },
       async *privacyRequests(subject) {
         yield* byIndex(ITEMS.privacyRequest)(subject);

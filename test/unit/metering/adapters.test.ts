@@ -14,7 +14,7 @@ import { DynamoDbKeyLookup } from '../../../lambdas/metering/adapters/dynamodb-k
 import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
 import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
-import { CALL_COUNTERS } from '../../../lambdas/metering/domain/usage';
+import { CALL_COUNTERS } from '../../../lambdas/shared/usage-counters';
 import { decodeLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 
 /** The placeholder a rollup update gives a counter's value. */

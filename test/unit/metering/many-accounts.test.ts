@@ -1,7 +1,8 @@
-import { DynamoDbUsageReader } from '../../../lambdas/metering/adapters/dynamodb-usage-reader';
+import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-usage-reader';
 import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
-import { countersOfCall, recordUsageBatch } from '../../../lambdas/metering/domain/usage';
+import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
+import { countersOfCall } from '../../../lambdas/shared/usage-counters';
 import { type LogFilters, matchesFilters } from '../../../lambdas/metering/domain/usage-queries';
 import { DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import type { UsageLog } from '../../../lambdas/shared/usage-logs';

@@ -1,4 +1,4 @@
-import { DynamoDbUsageReader } from '../../../lambdas/metering/adapters/dynamodb-usage-reader';
+import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-usage-reader';
 import { DynamoDbUsageStore, lastMsOf, STEP_LAG_MS, storedInPage } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { itemSize } from '../../../bench/item-size';
-import { DynamoDbUsageReader } from '../../../lambdas/metering/adapters/dynamodb-usage-reader';
+import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-usage-reader';
 import { DynamoDbUsageStore, STEP_LAG_MS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';

@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbUsageReader } from '../../../lambdas/metering/adapters/dynamodb-usage-reader';
+import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-usage-reader';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
 describe('DynamoDbUsageReader', () => {

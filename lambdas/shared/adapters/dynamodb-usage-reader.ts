@@ -1,9 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { callRange, callsOfItem, onceEach } from '../../shared/adapters/dynamodb-usage-logs';
-import { queryAll } from '../../shared/dynamodb-query';
-import { usageLogRetentionDays } from '../../shared/usage-logs';
-import { ITEMS } from '../../shared/items';
-import { CALL_COUNTERS, type CallCounters, countersOfCall, type UsageBucket } from '../domain/usage';
+import { callRange, callsOfItem, onceEach } from './dynamodb-usage-logs';
+import { queryAll } from '../dynamodb-query';
+import { usageLogRetentionDays } from '../usage-logs';
+import { ITEMS } from '../items';
+import { CALL_COUNTERS, type CallCounters, countersOfCall, type UsageBucket } from '../usage-counters';
 
 const HOUR = 3_600_000;
 
