@@ -3,10 +3,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { sha256 } from '../../../lambdas/shared/crypto';
 import { logPageItem, singleSortKey } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import type { UsageLog } from '../../../lambdas/shared/usage-logs';
-import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
-import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { echoCalls, recordCalls } from '../../helpers/usage-calls';
 
 type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<{ statusCode: number; body?: string }>;
 
@@ -115,35 +114,20 @@ describe('usage API handler', () => {
 
   it('counts the same calls per key as per product for any range: both read whole buckets up to the end of the one holding `to`', async () => {
     const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 5 * 3_600_000;
-    const store = new DynamoDbUsageStore(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' });
-    // Two admitted calls, and a refusal of each kind between them (refused calls take no sequence number).
-    const calls = [
-      [10, 200],
-      [20, 402],
-      [40, 429],
-      [50, 200],
-    ].map(([minute, status], i) => ({
-      v: 1,
-      requestId: `req_cat_${i}`,
-      accountId: 'acc_cat',
-      keyId: 'key_0123456789abcdef01234567',
-      product: 'echo',
-      method: 'GET',
-      path: '/cat',
-      status,
-      outcome: status === 200 ? 'ok' : 'rejected',
-      priceMicroCredits: 1_000,
-      latencyMs: 5,
-      requestBytes: 0,
-      responseBytes: 9,
-      ip: '203.0.113.9',
-      userAgent: 'jest',
-      at: new Date(hour + minute! * 60_000).toISOString(),
-      ...(status === 200 ? { seq: i + 1, used: 1 } : {}),
-    }));
-    await recordUsageBatch(
-      calls.map((c) => ({ messageId: c.requestId, body: JSON.stringify(c) })),
-      { store, settings: { of: async () => ({ analytics: false }) } },
+    // Two admitted calls, and a refusal of each kind between them.
+    await recordCalls(
+      dynamo.client,
+      echoCalls(
+        'acc_cat',
+        hour,
+        [
+          [10, 200],
+          [20, 402],
+          [40, 429],
+          [50, 200],
+        ],
+        1_000,
+      ),
     );
     const iso = (ms: number) => new Date(ms).toISOString();
     for (const granularity of ['hour', 'day'])

@@ -2,10 +2,9 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { DynamoDbSubjectData } from '../../../lambdas/privacy/adapters/dynamodb-subject-data';
 import type { ExportedTable } from '../../../lambdas/privacy/export-schema';
-import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
-import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { echoCalls, recordCalls } from '../../helpers/usage-calls';
 
 describe('the export reads each category by its data-map path', () => {
   let dynamo: LocalDynamo;
@@ -132,34 +131,19 @@ describe('the export reads each category by its data-map path', () => {
   it('exports usage per hour and product as the usage API counts it: the rollups and the calls not yet counted into them', async () => {
     // A quiet account's calls: stored as they come, counted into rollups in steps and when the sweep finishes their hour.
     const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
-    const store = new DynamoDbUsageStore(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' });
-    const calls = [
-      [5, 200],
-      [15, 402],
-      [25, 429],
-      [35, 200],
-    ].map(([minute, status], i) => ({
-      v: 1,
-      requestId: `req_erin_${i}`,
-      accountId: 'acc_erin',
-      keyId: 'key_0123456789abcdef01234567',
-      product: 'echo',
-      method: 'GET',
-      path: '/erin',
-      status,
-      outcome: status === 200 ? 'ok' : 'rejected',
-      priceMicroCredits: 1_500_000,
-      latencyMs: 5,
-      requestBytes: 0,
-      responseBytes: 9,
-      ip: '203.0.113.9',
-      userAgent: 'jest',
-      at: new Date(hour + minute! * 60_000).toISOString(),
-      ...(status === 200 ? { seq: i + 1, used: 1 } : {}),
-    }));
-    await recordUsageBatch(
-      calls.map((c) => ({ messageId: c.requestId, body: JSON.stringify(c) })),
-      { store, settings: { of: async () => ({ analytics: false }) } },
+    await recordCalls(
+      dynamo.client,
+      echoCalls(
+        'acc_erin',
+        hour,
+        [
+          [5, 200],
+          [15, 402],
+          [25, 429],
+          [35, 200],
+        ],
+        1_500_000,
+      ),
     );
     expect(await all('usageAggregates')).toEqual([
       expect.objectContaining({
