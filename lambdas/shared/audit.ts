@@ -85,6 +85,12 @@ export interface AuditEvent extends AuditEventInput {
    * a chain's oldest events is seen (absent on a stream's first event, and on events written before it existed).
    */
   prevKeptUntil?: string;
+  /**
+   * On an event an erasure moved under the account's pseudonym: the hash the original carried in the
+   * account's stream. The account's next event names it as `prevHash`, so while the move is under way a
+   * verifier can tell the stream's moved start from deleted events (the hash names no one).
+   */
+  movedFromHash?: string;
   /** SHA-256 of this event's canonical form (every field but `hash`). */
   hash: string;
 }
@@ -135,28 +141,60 @@ export interface ChainBreak {
   problem: 'hash' | 'link' | 'gap' | 'truncated';
 }
 
+/** A stream an erasure is moving under a pseudonym now: its oldest events are already in `to`, through `movedThrough`. */
+export interface MoveInProgress {
+  to: string;
+  movedThrough: number;
+}
+
+/** What a walk of one stream found: how many events hold, and the first break or the move under way. */
+export interface ChainReport {
+  checked: number;
+  firstBreak?: ChainBreak;
+  moving?: MoveInProgress;
+}
+
 /**
  * Walks one stream's events in order and reports the first break: an event whose content does not
  * match its hash (altered), one that does not name the previous event's hash (removed or reordered),
  * or a missing sequence number. Retention (TTL) trims a chain's start, so the first event present
  * starts the chain — unless it says (`prevKeptUntil`) that the event before it should still be kept
- * at `now`: then the oldest events were deleted by hand.
+ * at `now`: then the oldest events were deleted by hand (`truncated`), or an erasure is moving the
+ * stream under its pseudonym. `movedTo` is that pseudonym's stream, oldest first: when its chain holds
+ * and its copy of the event just before the first one present carries the hash that event names
+ * (`movedFromHash`), the start is moving, not missing — a state (`moving`), not a break.
  */
-export function verifyChain(events: Iterable<AuditEvent>, now: Date = new Date()): { checked: number; firstBreak?: ChainBreak } {
+export function verifyChain(events: Iterable<AuditEvent>, now: Date = new Date(), movedTo: readonly AuditEvent[] = []): ChainReport {
   let previous: AuditEvent | undefined;
   let checked = 0;
+  let moving: MoveInProgress | undefined;
   for (const event of events) {
     const { hash, ...rest } = event;
     const at = { stream: event.stream, seq: event.seq, eventId: event.eventId };
     if (hashOf(rest) !== hash) return { checked, firstBreak: { ...at, problem: 'hash' } };
-    if (!previous && event.seq > 1 && event.prevKeptUntil && Date.parse(event.prevKeptUntil) > now.getTime())
-      return { checked, firstBreak: { ...at, problem: 'truncated' } };
+    if (!previous && event.seq > 1 && event.prevKeptUntil && Date.parse(event.prevKeptUntil) > now.getTime()) {
+      moving = moveContinuedBy(event, movedTo, now);
+      if (!moving) return { checked, firstBreak: { ...at, problem: 'truncated' } };
+    }
     if (previous && event.seq !== previous.seq + 1) return { checked, firstBreak: { ...at, problem: 'gap' } };
     if (previous && event.prevHash !== previous.hash) return { checked, firstBreak: { ...at, problem: 'link' } };
     previous = event;
     checked++;
   }
-  return { checked };
+  return moving ? { checked, moving } : { checked };
+}
+
+/**
+ * The move `first` continues, when the moved stream holds an unbroken chain up to the copy of the
+ * event before `first`, and that copy was made from the event `first` names.
+ */
+function moveContinuedBy(first: AuditEvent, movedTo: readonly AuditEvent[], now: Date): MoveInProgress | undefined {
+  const upTo = movedTo.filter((e) => e.seq < first.seq);
+  const copy = upTo.at(-1);
+  if (!copy || copy.seq !== first.seq - 1 || copy.movedFromHash !== first.prevHash) return undefined;
+  // The moved stream must itself verify from its own start: a forged copy alone proves nothing.
+  if (verifyChain(upTo, now).firstBreak) return undefined;
+  return { to: copy.stream, movedThrough: copy.seq };
 }
 
 /** Port: where audit events are appended (and only appended) and read back. */
