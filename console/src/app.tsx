@@ -6,6 +6,7 @@ import { ForgotPassword, ResetPassword, SignIn, SignUp, Unlock, Verify } from '.
 import { Catalogue } from './pages/catalogue';
 import { CheckoutCancelled, CheckoutDone, Credits } from './pages/credits';
 import { Keys } from './pages/keys';
+import { Unsubscribe } from './pages/notices';
 import { PrivacyCancel, PrivacyCentre, PrivacyConfirm, PrivacyRequest } from './pages/privacy';
 import { Settings } from './pages/settings';
 import { Logs, Usage } from './pages/usage';
@@ -116,6 +117,7 @@ export function App() {
               <ApiReference />
             </Suspense>
           </Route>
+          <Route path="/notices/unsubscribe" component={Unsubscribe} />
           <Route path="/privacy/confirm" component={PrivacyConfirm} />
           <Route path="/privacy/cancel" component={PrivacyCancel} />
           <Route path="/privacy/requests/:id">

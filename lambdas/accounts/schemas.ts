@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUDIT_ACTION_KINDS, AUDIT_ACTIONS } from '../shared/audit';
 import { PASSWORD_MAX } from './domain/passwords';
 
 const email = z.email({ message: 'Must be an email address' }).max(254);
@@ -80,6 +81,27 @@ export const ChangePasswordBody = z.object({ currentPassword: password, newPassw
 export const LimitQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(400).optional().meta({ description: 'nextCursor of the previous page' }),
+});
+/** The account's audit trail: a page, and what to keep of it (the filters run in the API). */
+export const AuditQuery = LimitQuery.extend({
+  action: z
+    .enum([...AUDIT_ACTIONS, ...AUDIT_ACTION_KINDS] as [string, ...string[]])
+    .optional()
+    .meta({ description: 'One action (key.roll) or a kind of action (key: every key.* action)' }),
+  actor: z
+    .enum(['account', 'operator', 'system'])
+    .optional()
+    .meta({ description: 'Who acted: the holder (by session, key or mailed link), an OmnAPI operator, or the platform itself' }),
+  from: z.iso
+    .datetime({ offset: true })
+    .transform((t) => new Date(t).toISOString())
+    .optional()
+    .meta({ description: 'No event before this time' }),
+  to: z.iso
+    .datetime({ offset: true })
+    .transform((t) => new Date(t).toISOString())
+    .optional()
+    .meta({ description: 'No event after this time' }),
 });
 export const CreateKeyBody = z.object({
   name,

@@ -47,6 +47,27 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** The kinds of action, by the word before the dot (`key`, `privacy`, `credits` …): a filter takes a kind or one action. */
+export const AUDIT_ACTION_KINDS = [...new Set(AUDIT_ACTIONS.map((a) => a.slice(0, a.indexOf('.'))))];
+
+/** Which events of a stream a reader wants: an action or a kind of action, who acted, and a time range (both ends included). */
+export interface AuditFilter {
+  action?: string;
+  actorType?: AuditActor['type'];
+  from?: string;
+  to?: string;
+}
+
+/** Whether an event passes a filter. */
+export function matchesAuditFilter(event: AuditEvent, filter: AuditFilter): boolean {
+  if (filter.action && event.action !== filter.action && !event.action.startsWith(`${filter.action}.`)) return false;
+  if (filter.actorType && event.actor.type !== filter.actorType) return false;
+  const at = Date.parse(event.at);
+  if (filter.from && at < Date.parse(filter.from)) return false;
+  if (filter.to && at > Date.parse(filter.to)) return false;
+  return true;
+}
+
 /** Who acted: an account holder (by session or key), an operator (by the cloud identity or OS user), or the platform. */
 export interface AuditActor {
   type: 'account' | 'operator' | 'system';
@@ -200,10 +221,14 @@ function moveContinuedBy(first: AuditEvent, movedTo: readonly AuditEvent[], now:
 /** Port: where audit events are appended (and only appended) and read back. */
 export interface AuditTrail {
   record(event: AuditEventInput): Promise<AuditEvent>;
-  /** A stream's events, oldest first (verify, export) or newest first a page at a time (the account's list). */
+  /**
+   * A stream's events, oldest first (verify, export) or newest first a page at a time (the account's
+   * list). With a filter, a page holds the matching events among a bounded number read: it may hold
+   * fewer than `limit` (even none) and still name a `nextCursor` to read on from.
+   */
   page(
     stream: string,
-    options: { newestFirst: boolean; limit: number; cursor?: string },
+    options: { newestFirst: boolean; limit: number; cursor?: string; filter?: AuditFilter },
   ): Promise<{ events: AuditEvent[]; nextCursor?: string }>;
 }
 

@@ -683,10 +683,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The unsubscribe link of an optional notice topic: a page with a button (a GET alone changes nothing; mail scanners prefetch links) */
+        /** The List-Unsubscribe URL of an optional notice topic: what unsubscribing stops and a button (a GET alone changes nothing; mail scanners prefetch links). The mail's text links to the console's /notices/unsubscribe page, which reads this as JSON */
         get: operations["notices.unsubscribePage"];
         put?: never;
-        /** Unsubscribes the link's account from its topic at once, with no session or cookie: the one-click POST of RFC 8058 (List-Unsubscribe-Post) and the page's button */
+        /** Unsubscribes the link's account from its topic at once, with no session or cookie: the one-click POST of RFC 8058 (List-Unsubscribe-Post) and the pages' button. A link expires 90 days after its notice (410 link_expired); an altered one is 404 link_invalid */
         post: operations["notices.unsubscribe"];
         delete?: never;
         options?: never;
@@ -935,6 +935,27 @@ export interface components {
                 /** @description How long the deletion waits, cancellable, once confirmed */
                 coolingOffHours: number;
             };
+        };
+        UnsubscribeLink: {
+            /** @enum {string} */
+            topic: "deprecation" | "product";
+            /** @description The topic's name, e.g. Product updates */
+            name: string;
+            /** @description Whether the topic still reaches the account (false once the link was used) */
+            subscribed: boolean;
+            /** @description On the POST: whether this call switched the topic off (false: it was off already) */
+            changed?: boolean;
+            /** @description The mandatory topics, which keep coming whatever the preferences */
+            continues: {
+                /** @enum {string} */
+                topic: "security" | "billing" | "service" | "deprecation" | "product";
+                name: string;
+            }[];
+            /**
+             * Format: date-time
+             * @description When the link stops working
+             */
+            expiresAt: string;
         };
     };
     responses: never;
@@ -4213,6 +4234,8 @@ export interface operations {
                 account: string;
                 /** @description An optional notice topic; mandatory ones cannot be unsubscribed from */
                 topic: "deprecation" | "product";
+                /** @description When the link stops working (Unix seconds): 90 days after its notice was sent */
+                exp: number;
                 sig: string;
             };
             header?: never;
@@ -4228,6 +4251,7 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                    "application/json": components["schemas"]["UnsubscribeLink"];
                 };
             };
             /** @description Invalid input: the field is named in details */
@@ -4241,6 +4265,15 @@ export interface operations {
             };
             /** @description No such resource (or not the caller's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Used or expired */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4265,6 +4298,8 @@ export interface operations {
                 account: string;
                 /** @description An optional notice topic; mandatory ones cannot be unsubscribed from */
                 topic: "deprecation" | "product";
+                /** @description When the link stops working (Unix seconds): 90 days after its notice was sent */
+                exp: number;
                 sig: string;
             };
             header?: never;
@@ -4277,13 +4312,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Unsubscribed */
+            /** @description Unsubscribed (or already off: a second click changes nothing) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/json": components["schemas"]["UnsubscribeLink"];
                 };
             };
             /** @description Invalid input: the field is named in details */
@@ -4297,6 +4333,15 @@ export interface operations {
             };
             /** @description No such resource (or not the caller's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Used or expired */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -221,12 +221,18 @@ function Preferences() {
       <h2 id="prefs-title">Preferences</h2>
       <Form label="Preferences" onSubmit={() => save.run()}>
         <fieldset>
-          <legend>Mail</legend>
+          <legend>Mail preferences</legend>
           <Checkbox
             label="Product updates by mail"
             checked={prefs.productUpdates}
             onChecked={(v) => setPrefs({ ...prefs, productUpdates: v })}
           />
+          <Checkbox
+            label="Deprecation digest by mail"
+            checked={prefs.deprecationNotices ?? true}
+            onChecked={(v) => setPrefs({ ...prefs, deprecationNotices: v })}
+          />
+          <p class="hint">Security, billing and service notices always come: they cannot be turned off.</p>
           <Checkbox
             label="Mail me when my balance runs low"
             checked={lowBalanceOn}
