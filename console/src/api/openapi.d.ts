@@ -253,7 +253,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's audit trail: who (you or an operator) did what to it, when and from where, newest first, hash-chained */
+        /**
+         * The account's audit trail: who (you or an operator) did what to it, when and from where, newest first, hash-chained
+         * @description Filters (action or kind of action, who acted, a time range) run in the API over at most 1,000 events per call: a filtered page may hold fewer events than `limit`, even none, and still give a `nextCursor` to read on from.
+         */
         get: operations["accounts.auditEvents"];
         put?: never;
         post?: never;
@@ -1945,6 +1948,14 @@ export interface operations {
                 limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
+                /** @description One action (key.roll) or a kind of action (key: every key.* action) */
+                action?: "account.update" | "preferences.set" | "password.change" | "password.reset" | "email.verify" | "email.change" | "sign_in.unlock" | "session.revoke" | "session.end" | "key.create" | "key.roll" | "key.revoke" | "checkout.start" | "checkout.cancel" | "privacy.request" | "privacy.confirm" | "privacy.cancel" | "credits.grant" | "credits.adjust" | "plan.set" | "account.suspend" | "account.unsuspend" | "legal_hold.set" | "legal_hold.clear" | "privacy.extend" | "privacy.start_now" | "privacy.retry" | "privacy.erase" | "privacy.classify" | "stripe.event_sent" | "usage.replay" | "usage.retention" | "ticket.reply" | "ticket.close" | "notice.send" | "notice.resume" | "notice.unsubscribe" | "account" | "preferences" | "password" | "email" | "sign_in" | "session" | "key" | "checkout" | "privacy" | "credits" | "plan" | "legal_hold" | "stripe" | "usage" | "ticket" | "notice";
+                /** @description Who acted: the holder (by session, key or mailed link), an OmnAPI operator, or the platform itself */
+                actor?: "account" | "operator" | "system";
+                /** @description No event before this time */
+                from?: string;
+                /** @description No event after this time */
+                to?: string;
             };
             header?: never;
             path?: never;
