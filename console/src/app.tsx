@@ -2,6 +2,7 @@ import type { ComponentType } from 'preact';
 import { lazy, Suspense } from 'preact/compat';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter-preact';
 import { ErrorNotice, Loading, Page, useAction } from './components/ui';
+import { Audit } from './pages/audit';
 import { ForgotPassword, ResetPassword, SignIn, SignUp, Unlock, Verify } from './pages/auth';
 import { Catalogue } from './pages/catalogue';
 import { CheckoutCancelled, CheckoutDone, Credits } from './pages/credits';
@@ -23,6 +24,7 @@ const SIGNED_IN_NAV: [string, string][] = [
   ['/catalogue', 'Catalogue'],
   ['/docs', 'API reference'],
   ['/privacy', 'Privacy'],
+  ['/audit', 'Audit trail'],
   ['/settings', 'Settings'],
 ];
 
@@ -130,6 +132,7 @@ export function App() {
           <Route path="/credits/checkout/done">{() => <Private page={CheckoutDone} />}</Route>
           <Route path="/credits/checkout/cancelled">{() => <Private page={CheckoutCancelled} />}</Route>
           <Route path="/credits">{() => <Private page={Credits} />}</Route>
+          <Route path="/audit">{() => <Private page={Audit} />}</Route>
           <Route path="/settings">{() => <Private page={Settings} />}</Route>
           <Route component={NotFound} />
         </Switch>

@@ -164,15 +164,21 @@ export const KeyView = z
   .meta({ id: 'ApiKey' });
 
 /** One audit event as its account's holder sees it (operators' own stream is never shown). */
-export const AuditEventView = z.looseObject({
-  eventId: z.string(),
-  seq: z.number().int(),
-  action: z.string(),
-  actor: z.object({ type: z.enum(['account', 'operator', 'system']), id: z.string(), via: z.string().optional() }),
-  targets: z.array(z.object({ type: z.string(), id: z.string() })),
-  context: z.object({ ip: z.string().optional(), userAgent: z.string().optional(), requestId: z.string().optional() }).optional(),
-  reason: z.string().optional(),
-  at: isoTime,
-  prevHash: z.string(),
-  hash: z.string(),
-});
+export const AuditEventView = z
+  .looseObject({
+    eventId: z.string(),
+    seq: z.number().int(),
+    action: z.string(),
+    actor: z.object({ type: z.enum(['account', 'operator', 'system']), id: z.string(), via: z.string().optional() }),
+    targets: z.array(z.object({ type: z.string(), id: z.string() })),
+    context: z.object({ ip: z.string().optional(), userAgent: z.string().optional(), requestId: z.string().optional() }).optional(),
+    reason: z.string().optional(),
+    change: z
+      .object({ before: z.unknown().optional(), after: z.unknown().optional() })
+      .optional()
+      .meta({ description: 'What changed, when small: before → after' }),
+    at: isoTime,
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .meta({ id: 'AuditEvent' });

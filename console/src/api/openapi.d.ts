@@ -754,6 +754,38 @@ export interface components {
             /** @description Set when a new address awaits confirmation */
             pendingEmail?: string;
         };
+        AuditEvent: {
+            eventId: string;
+            seq: number;
+            action: string;
+            actor: {
+                /** @enum {string} */
+                type: "account" | "operator" | "system";
+                id: string;
+                via?: string;
+            };
+            targets: {
+                type: string;
+                id: string;
+            }[];
+            context?: {
+                ip?: string;
+                userAgent?: string;
+                requestId?: string;
+            };
+            reason?: string;
+            /** @description What changed, when small: before → after */
+            change?: {
+                before?: unknown;
+                after?: unknown;
+            };
+            /** Format: date-time */
+            at: string;
+            prevHash: string;
+            hash: string;
+        } & {
+            [key: string]: unknown;
+        };
         ApiKey: {
             keyId: string;
             prefix: string;
@@ -1970,33 +2002,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        events: ({
-                            eventId: string;
-                            seq: number;
-                            action: string;
-                            actor: {
-                                /** @enum {string} */
-                                type: "account" | "operator" | "system";
-                                id: string;
-                                via?: string;
-                            };
-                            targets: {
-                                type: string;
-                                id: string;
-                            }[];
-                            context?: {
-                                ip?: string;
-                                userAgent?: string;
-                                requestId?: string;
-                            };
-                            reason?: string;
-                            /** Format: date-time */
-                            at: string;
-                            prevHash: string;
-                            hash: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        events: components["schemas"]["AuditEvent"][];
                         nextCursor?: string;
                     };
                 };
