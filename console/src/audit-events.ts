@@ -1,6 +1,6 @@
-import type { Schemas } from './api/client';
+import type { components } from './api/openapi';
 
-type AuditEvent = Schemas['AuditEvent'];
+type AuditEvent = components['schemas']['AuditEvent'];
 
 /**
  * What each audit action means, in the holder's words. A unit test holds this to the API's list
