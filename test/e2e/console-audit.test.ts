@@ -126,12 +126,12 @@ describe('the audit trail and unsubscribe pages in Chromium against npm start', 
       expect(await first.locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
       const text = (await page.locator('main').textContent()) ?? '';
       expect(text).not.toContain(SECRET);
-      expect(text).toContain('secret: (hidden)');
+      expect(text).toContain('secret: before: (hidden) → after: (hidden)');
       expect(text).toContain('and 30 more field(s)');
       expect(text).toContain('(5,000 characters)');
       // Screen readers hear before and after, not an arrow.
-      expect(await first.locator('del').first().textContent()).toBe('before: free');
-      expect(await first.locator('ins').first().textContent()).toBe('after: pro');
+      expect(await first.locator('del').nth(1).textContent()).toBe('before: free');
+      expect(await first.locator('ins').nth(1).textContent()).toBe('after: pro');
 
       const grant = rows().filter({ hasText: 'Credits granted' });
       expect(await grant.locator('td').nth(1).textContent()).toBe('OmnAPI staff');
@@ -207,12 +207,12 @@ describe('the audit trail and unsubscribe pages in Chromium against npm start', 
   );
 
   it.each([
-    '/audit?action=constructor&actor=%3Cscript%3E',
-    '/audit?from=not-a-date&to=2026-13-45T99:99',
-    `/audit?action=${'k'.repeat(5000)}`,
+    ['an unknown kind and markup as who', '/audit?action=constructor&actor=%3Cscript%3E'],
+    ['dates that are no dates', '/audit?from=not-a-date&to=2026-13-45T99:99'],
+    ['a 5,000-character kind', `/audit?action=${'k'.repeat(5000)}`],
   ])(
-    'a hand-edited address (%s) still opens a working page that filters nothing it does not understand',
-    traced(async (url: string) => {
+    'an address hand-edited with %s still opens a working page that filters nothing it does not understand',
+    traced(async (_what: string, url: string) => {
       const errorsBefore = session.problems.length;
       await page.goto(url);
       await rows().first().waitFor();
@@ -303,7 +303,7 @@ describe('the audit trail and unsubscribe pages in Chromium against npm start', 
 
       await page.goto('/audit?action=notice');
       await eventually(async () => expect(await rows().count()).toBe(1));
-      expect(await rows().first().textContent()).toMatch(/Unsubscribed from a notice topic.*productUpdates: true.*false/);
+      expect(await rows().first().textContent()).toMatch(/Unsubscribed from a notice topic.*productUpdates: before: true → after: false/);
       expect(await rows().first().locator('td').nth(1).textContent()).toBe('You, through a link we mailed');
     }),
     240_000,

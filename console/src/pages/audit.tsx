@@ -107,15 +107,20 @@ export function Audit() {
     ...(toIso(query.get('to') ?? '') ? { to: toIso(query.get('to')!) } : {}),
   };
   const filtered = Object.keys(filters).length > 0;
+  // Each answer carries the request it answers: while another loads, the last one is not shown under the new filters or page.
+  const request = `${query.toString()}#${cursor ?? ''}`;
   const events = useLoad(
-    () => call(api.GET('/v1/account/audit', { params: { query: { limit: 25, ...filters, ...(cursor ? { cursor } : {}) } } })),
-    [query.toString(), cursor],
+    async () => ({
+      request,
+      page: await call(api.GET('/v1/account/audit', { params: { query: { limit: 25, ...filters, ...(cursor ? { cursor } : {}) } } })),
+    }),
+    [request],
   );
   const change = (changes: Record<string, string | undefined>) => {
     setCursors([]);
     setQuery(changes);
   };
-  const page = events.data;
+  const page = events.data?.request === request ? events.data.page : undefined;
   return (
     <Page
       title="Audit trail"
