@@ -22,6 +22,9 @@ const FILTER_BATCH = 100;
 /** Events a filtered page reads at most before answering what it found, with a cursor to go on. */
 export const FILTER_READ_BUDGET = 1000;
 
+/** What a filtered page gathers at most: what one DynamoDB query returns unfiltered, far below Lambda's 6 MB answer. */
+const PAGE_BYTES = 1_000_000;
+
 /** Enough for dozens of writers on one stream at once (an account's stream rarely has two). */
 const MAX_APPEND_ATTEMPTS = 60;
 
@@ -91,6 +94,7 @@ export class DynamoDbAuditTrail implements AuditTrail {
     const events: AuditEvent[] = [];
     let cursor = options.cursor;
     let read = 0;
+    let bytes = 0;
     for (;;) {
       const { Items = [], LastEvaluatedKey } = await this.items(stream, { ...options, cursor, limit: FILTER_BATCH });
       for (const [index, item] of Items.entries()) {
@@ -98,7 +102,9 @@ export class DynamoDbAuditTrail implements AuditTrail {
         const event = eventOf(item);
         if (!matchesAuditFilter(event, filter)) continue;
         events.push(event);
-        if (events.length === options.limit) {
+        bytes += JSON.stringify(event).length;
+        // A page's worth, or as much as one unfiltered query returns (1 MB): large events never add up to an answer Lambda cannot send.
+        if (events.length === options.limit || bytes >= PAGE_BYTES) {
           const more = index < Items.length - 1 || LastEvaluatedKey !== undefined;
           return { events, nextCursor: more ? String(item.sk) : undefined };
         }

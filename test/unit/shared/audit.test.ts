@@ -192,6 +192,30 @@ describe('the audit trail', () => {
     expect(second.nextCursor).toBeUndefined();
   });
 
+  it('keeps a page of large events within what one answer can carry, filtered or not, and pages on to every one of them', async () => {
+    const stream = 'account#acc_large';
+    for (let i = 0; i < 8; i++)
+      await trail.record({
+        actor: { type: 'operator', id: 'o' },
+        action: 'account.update',
+        targets: [{ type: 'account', id: 'acc_large' }],
+        change: { after: { bio: String(i).repeat(350_000) } },
+        at,
+      });
+    for (const filter of [undefined, { action: 'account' }]) {
+      const seqs: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await trail.page(stream, { newestFirst: true, limit: 100, cursor, filter });
+        // Lambda answers at most 6 MB; one DynamoDB query reads at most 1 MB.
+        expect(JSON.stringify(page).length).toBeLessThan(1_500_000);
+        seqs.push(...page.events.map((e) => e.seq));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seqs).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
+    }
+  }, 60_000);
+
   it('expires each event the retention it was written with after it happened', async () => {
     const kept = new DynamoDbAuditTrail(dynamo.client, 'auditEvents', 30);
     await kept.record({ actor: { type: 'operator', id: 'o' }, action: 'plan.set', targets: [{ type: 'account', id: 'acc_ttl' }], at });
