@@ -102,7 +102,7 @@ export const AuditQuery = LimitQuery.extend({
     .transform((t) => new Date(t).toISOString())
     .optional()
     .meta({ description: 'No event after this time' }),
-});
+}).refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'Must not be before from' });
 export const CreateKeyBody = z.object({
   name,
   currentPassword: password.optional().meta({ description: 'Required when the session signed in more than 10 minutes ago' }),

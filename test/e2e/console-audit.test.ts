@@ -262,7 +262,15 @@ describe('the audit trail and unsubscribe pages in Chromium against npm start', 
         if (answer.status() === 400) expect(body.error.code).toBe('validation_failed');
         else expect(JSON.stringify(body)).not.toContain(otherAccountId);
       }
-      for (const query of ['action=keys', 'action=key.', 'actor=admin', 'from=yesterday', 'limit=101', 'limit=-1']) {
+      for (const query of [
+        'action=keys',
+        'action=key.',
+        'actor=admin',
+        'from=yesterday',
+        'limit=101',
+        'limit=-1',
+        'from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z',
+      ]) {
         const answer = await cookieCall(query);
         expect(answer.status()).toBe(400);
         expect((await answer.json()).error).toMatchObject({ code: 'validation_failed' });
@@ -348,6 +356,29 @@ describe('the audit trail and unsubscribe pages in Chromium against npm start', 
       const other = await callApi(local.api, 'POST', '/v1/auth/login', { body: { email: otherEmail, password: PASSWORD } });
       const prefs = await callApi(local.api, 'GET', '/v1/account/preferences', { token: other.body.token as string });
       expect(prefs.body.deprecationNotices ?? true).toBe(true);
+    }),
+    60_000,
+  );
+
+  it(
+    'five clicks of one link at once switch the topic off once and leave one audit event',
+    traced(async () => {
+      const keys = parsePseudonymKeys(fs.readFileSync(path.join(local.dataDir, 'notice-link-keys.json'), 'utf8'));
+      const { oneClick } = unsubscribeLinks(local.api, keys, otherAccountId, 'deprecation', new Date());
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          fetch(oneClick, {
+            method: 'POST',
+            body: 'List-Unsubscribe=One-Click',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          }).then(async (r) => ({ status: r.status, body: (await r.json()) as { changed?: boolean } })),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(answers.filter((a) => a.body.changed).length).toBe(1);
+      const other = await callApi(local.api, 'POST', '/v1/auth/login', { body: { email: otherEmail, password: PASSWORD } });
+      const trail = await callApi(local.api, 'GET', '/v1/account/audit?action=notice', { token: other.body.token as string });
+      expect(trail.body.events).toHaveLength(1);
     }),
     60_000,
   );
