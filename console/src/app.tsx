@@ -24,7 +24,6 @@ const SIGNED_IN_NAV: [string, string][] = [
   ['/catalogue', 'Catalogue'],
   ['/docs', 'API reference'],
   ['/privacy', 'Privacy'],
-  ['/audit', 'Audit trail'],
   ['/settings', 'Settings'],
 ];
 

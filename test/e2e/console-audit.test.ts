@@ -185,7 +185,10 @@ describe('the audit trail and unsubscribe pages in Chromium against npm start', 
   it(
     'filters in the API by kind and by who acted, keeps the filters in the address, and says when nothing matches',
     traced(async () => {
-      await page.goto('/audit');
+      // Reached from the settings' security events.
+      await page.goto('/settings');
+      await page.getByRole('link', { name: 'audit trail' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Audit trail' }).waitFor();
       await rows().first().waitFor();
       await page.getByLabel('What').selectOption('key');
       await page.waitForURL(/action=key/);
