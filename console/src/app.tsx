@@ -2,10 +2,12 @@ import type { ComponentType } from 'preact';
 import { lazy, Suspense } from 'preact/compat';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter-preact';
 import { ErrorNotice, Loading, Page, useAction } from './components/ui';
+import { Audit } from './pages/audit';
 import { ForgotPassword, ResetPassword, SignIn, SignUp, Unlock, Verify } from './pages/auth';
 import { Catalogue } from './pages/catalogue';
 import { CheckoutCancelled, CheckoutDone, Credits } from './pages/credits';
 import { Keys } from './pages/keys';
+import { Unsubscribe } from './pages/notices';
 import { PrivacyCancel, PrivacyCentre, PrivacyConfirm, PrivacyRequest } from './pages/privacy';
 import { Settings } from './pages/settings';
 import { Logs, Usage } from './pages/usage';
@@ -116,6 +118,7 @@ export function App() {
               <ApiReference />
             </Suspense>
           </Route>
+          <Route path="/notices/unsubscribe" component={Unsubscribe} />
           <Route path="/privacy/confirm" component={PrivacyConfirm} />
           <Route path="/privacy/cancel" component={PrivacyCancel} />
           <Route path="/privacy/requests/:id">
@@ -128,6 +131,7 @@ export function App() {
           <Route path="/credits/checkout/done">{() => <Private page={CheckoutDone} />}</Route>
           <Route path="/credits/checkout/cancelled">{() => <Private page={CheckoutCancelled} />}</Route>
           <Route path="/credits">{() => <Private page={Credits} />}</Route>
+          <Route path="/audit">{() => <Private page={Audit} />}</Route>
           <Route path="/settings">{() => <Private page={Settings} />}</Route>
           <Route component={NotFound} />
         </Switch>

@@ -6,6 +6,7 @@ import {
   ChangePasswordBody,
   CreateKeyBody,
   KeyView,
+  AuditQuery,
   LimitQuery,
   EmailBody,
   LoginBody,
@@ -184,7 +185,9 @@ export const accountRoutes = defineRoutes({
     handler: 'account-security-events',
     auth: 'session',
     summary: "The account's audit trail: who (you or an operator) did what to it, when and from where, newest first, hash-chained",
-    query: LimitQuery,
+    description:
+      'Filters (action or kind of action, who acted, a time range) run in the API over at most 1,000 events per call: a filtered page may hold fewer events than `limit`, even none, and still give a `nextCursor` to read on from.',
+    query: AuditQuery,
     responses: {
       200: {
         description: 'A page of audit events',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUDIT_ACTION_KINDS, AUDIT_ACTIONS } from '../shared/audit';
 import { PASSWORD_MAX } from './domain/passwords';
 
 const email = z.email({ message: 'Must be an email address' }).max(254);
@@ -81,6 +82,27 @@ export const LimitQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(400).optional().meta({ description: 'nextCursor of the previous page' }),
 });
+/** The account's audit trail: a page, and what to keep of it (the filters run in the API). */
+export const AuditQuery = LimitQuery.extend({
+  action: z
+    .enum([...AUDIT_ACTIONS, ...AUDIT_ACTION_KINDS] as [string, ...string[]])
+    .optional()
+    .meta({ description: 'One action (key.roll) or a kind of action (key: every key.* action)' }),
+  actor: z
+    .enum(['account', 'operator', 'system'])
+    .optional()
+    .meta({ description: 'Who acted: the holder (by session, key or mailed link), an OmnAPI operator, or the platform itself' }),
+  from: z.iso
+    .datetime({ offset: true })
+    .transform((t) => new Date(t).toISOString())
+    .optional()
+    .meta({ description: 'No event before this time' }),
+  to: z.iso
+    .datetime({ offset: true })
+    .transform((t) => new Date(t).toISOString())
+    .optional()
+    .meta({ description: 'No event after this time' }),
+}).refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'Must not be before from' });
 export const CreateKeyBody = z.object({
   name,
   currentPassword: password.optional().meta({ description: 'Required when the session signed in more than 10 minutes ago' }),
@@ -142,15 +164,21 @@ export const KeyView = z
   .meta({ id: 'ApiKey' });
 
 /** One audit event as its account's holder sees it (operators' own stream is never shown). */
-export const AuditEventView = z.looseObject({
-  eventId: z.string(),
-  seq: z.number().int(),
-  action: z.string(),
-  actor: z.object({ type: z.enum(['account', 'operator', 'system']), id: z.string(), via: z.string().optional() }),
-  targets: z.array(z.object({ type: z.string(), id: z.string() })),
-  context: z.object({ ip: z.string().optional(), userAgent: z.string().optional(), requestId: z.string().optional() }).optional(),
-  reason: z.string().optional(),
-  at: isoTime,
-  prevHash: z.string(),
-  hash: z.string(),
-});
+export const AuditEventView = z
+  .looseObject({
+    eventId: z.string(),
+    seq: z.number().int(),
+    action: z.string(),
+    actor: z.object({ type: z.enum(['account', 'operator', 'system']), id: z.string(), via: z.string().optional() }),
+    targets: z.array(z.object({ type: z.string(), id: z.string() })),
+    context: z.object({ ip: z.string().optional(), userAgent: z.string().optional(), requestId: z.string().optional() }).optional(),
+    reason: z.string().optional(),
+    change: z
+      .object({ before: z.unknown().optional(), after: z.unknown().optional() })
+      .optional()
+      .meta({ description: 'What changed, when small: before → after' }),
+    at: isoTime,
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .meta({ id: 'AuditEvent' });

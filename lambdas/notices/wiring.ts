@@ -9,7 +9,7 @@ import { DynamoDbNoticeStore } from './adapters/dynamodb-notices';
 import { DynamoDbRecipients } from './adapters/dynamodb-recipients';
 import { linkKeysFromEnv, senderConfig, unsubscribeConfig } from './config';
 import type { DeliverDeps } from './domain/deliver';
-import { unsubscribeUrl } from './domain/links';
+import { unsubscribeLinks } from './domain/links';
 import type { NoticeJob } from './domain/model';
 
 /** The notices sender: the stores, the suppression-checking mailer, its pace, and each delivery's dependencies. */
@@ -34,7 +34,10 @@ export const senderWiring = lazily(() => {
         transactionalFrom: config.MAIL_FROM,
         subscriptionFrom: config.NOTICES_FROM,
         mailDomain: config.MAIL_DOMAIN,
-        unsubscribeUrl: (accountId) => (isOptionalTopic(topic) ? unsubscribeUrl(config.PUBLIC_URL, keys, accountId, topic) : ''),
+        unsubscribeLinks: (accountId, sentAt) => {
+          if (!isOptionalTopic(topic)) throw new Error(`The ${topic} topic is mandatory: its notices carry no unsubscribe link`);
+          return unsubscribeLinks(config.PUBLIC_URL, keys, accountId, topic, sentAt);
+        },
       },
       now: () => new Date(),
     }),

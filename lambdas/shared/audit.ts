@@ -47,6 +47,27 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** The kinds of action, by the word before the dot (`key`, `privacy`, `credits` …): a filter takes a kind or one action. */
+export const AUDIT_ACTION_KINDS = [...new Set(AUDIT_ACTIONS.map((a) => a.slice(0, a.indexOf('.'))))];
+
+/** Which events of a stream a reader wants: an action or a kind of action, who acted, and a time range (both ends included). */
+export interface AuditFilter {
+  action?: string;
+  actorType?: AuditActor['type'];
+  from?: string;
+  to?: string;
+}
+
+/** Whether an event passes a filter. */
+export function matchesAuditFilter(event: AuditEvent, filter: AuditFilter): boolean {
+  if (filter.action && event.action !== filter.action && !event.action.startsWith(`${filter.action}.`)) return false;
+  if (filter.actorType && event.actor.type !== filter.actorType) return false;
+  const at = Date.parse(event.at);
+  if (filter.from && at < Date.parse(filter.from)) return false;
+  if (filter.to && at > Date.parse(filter.to)) return false;
+  return true;
+}
+
 /** Who acted: an account holder (by session or key), an operator (by the cloud identity or OS user), or the platform. */
 export interface AuditActor {
   type: 'account' | 'operator' | 'system';
@@ -85,6 +106,12 @@ export interface AuditEvent extends AuditEventInput {
    * a chain's oldest events is seen (absent on a stream's first event, and on events written before it existed).
    */
   prevKeptUntil?: string;
+  /**
+   * On an event an erasure moved under the account's pseudonym: the hash the original carried in the
+   * account's stream. The account's next event names it as `prevHash`, so while the move is under way a
+   * verifier can tell the stream's moved start from deleted events (the hash names no one).
+   */
+  movedFromHash?: string;
   /** SHA-256 of this event's canonical form (every field but `hash`). */
   hash: string;
 }
@@ -135,37 +162,73 @@ export interface ChainBreak {
   problem: 'hash' | 'link' | 'gap' | 'truncated';
 }
 
+/** A stream an erasure is moving under a pseudonym now: its oldest events are already in `to`, through `movedThrough`. */
+export interface MoveInProgress {
+  to: string;
+  movedThrough: number;
+}
+
+/** What a walk of one stream found: how many events hold, and the first break or the move under way. */
+export interface ChainReport {
+  checked: number;
+  firstBreak?: ChainBreak;
+  moving?: MoveInProgress;
+}
+
 /**
  * Walks one stream's events in order and reports the first break: an event whose content does not
  * match its hash (altered), one that does not name the previous event's hash (removed or reordered),
  * or a missing sequence number. Retention (TTL) trims a chain's start, so the first event present
  * starts the chain — unless it says (`prevKeptUntil`) that the event before it should still be kept
- * at `now`: then the oldest events were deleted by hand.
+ * at `now`: then the oldest events were deleted by hand (`truncated`), or an erasure is moving the
+ * stream under its pseudonym. `movedTo` is that pseudonym's stream, oldest first: when its chain holds
+ * and its copy of the event just before the first one present carries the hash that event names
+ * (`movedFromHash`), the start is moving, not missing — a state (`moving`), not a break.
  */
-export function verifyChain(events: Iterable<AuditEvent>, now: Date = new Date()): { checked: number; firstBreak?: ChainBreak } {
+export function verifyChain(events: Iterable<AuditEvent>, now: Date = new Date(), movedTo: readonly AuditEvent[] = []): ChainReport {
   let previous: AuditEvent | undefined;
   let checked = 0;
+  let moving: MoveInProgress | undefined;
   for (const event of events) {
     const { hash, ...rest } = event;
     const at = { stream: event.stream, seq: event.seq, eventId: event.eventId };
     if (hashOf(rest) !== hash) return { checked, firstBreak: { ...at, problem: 'hash' } };
-    if (!previous && event.seq > 1 && event.prevKeptUntil && Date.parse(event.prevKeptUntil) > now.getTime())
-      return { checked, firstBreak: { ...at, problem: 'truncated' } };
+    if (!previous && event.seq > 1 && event.prevKeptUntil && Date.parse(event.prevKeptUntil) > now.getTime()) {
+      moving = moveContinuedBy(event, movedTo, now);
+      if (!moving) return { checked, firstBreak: { ...at, problem: 'truncated' } };
+    }
     if (previous && event.seq !== previous.seq + 1) return { checked, firstBreak: { ...at, problem: 'gap' } };
     if (previous && event.prevHash !== previous.hash) return { checked, firstBreak: { ...at, problem: 'link' } };
     previous = event;
     checked++;
   }
-  return { checked };
+  return moving ? { checked, moving } : { checked };
+}
+
+/**
+ * The move `first` continues, when the moved stream holds an unbroken chain up to the copy of the
+ * event before `first`, and that copy was made from the event `first` names.
+ */
+function moveContinuedBy(first: AuditEvent, movedTo: readonly AuditEvent[], now: Date): MoveInProgress | undefined {
+  const upTo = movedTo.filter((e) => e.seq < first.seq);
+  const copy = upTo.at(-1);
+  if (!copy || copy.seq !== first.seq - 1 || copy.movedFromHash !== first.prevHash) return undefined;
+  // The moved stream must itself verify from its own start: a forged copy alone proves nothing.
+  if (verifyChain(upTo, now).firstBreak) return undefined;
+  return { to: copy.stream, movedThrough: copy.seq };
 }
 
 /** Port: where audit events are appended (and only appended) and read back. */
 export interface AuditTrail {
   record(event: AuditEventInput): Promise<AuditEvent>;
-  /** A stream's events, oldest first (verify, export) or newest first a page at a time (the account's list). */
+  /**
+   * A stream's events, oldest first (verify, export) or newest first a page at a time (the account's
+   * list). With a filter, a page holds the matching events among a bounded number read: it may hold
+   * fewer than `limit` (even none) and still name a `nextCursor` to read on from.
+   */
   page(
     stream: string,
-    options: { newestFirst: boolean; limit: number; cursor?: string },
+    options: { newestFirst: boolean; limit: number; cursor?: string; filter?: AuditFilter },
   ): Promise<{ events: AuditEvent[]; nextCursor?: string }>;
 }
 

@@ -28,6 +28,8 @@ export const CONSOLE_PAGES = {
   /** Profile, password, email, sessions, security events and preferences. */
   settings: '/settings',
   signin: '/signin',
+  /** An optional notice's unsubscribe link: `?account=&topic=&exp=&sig=`. */
+  unsubscribe: '/notices/unsubscribe',
 } as const;
 
 export type ConsolePage = keyof typeof CONSOLE_PAGES;
@@ -60,6 +62,8 @@ export function consoleUrl(
  * - `/privacy/confirm`, `/privacy/cancel` → `GET /v1/privacy/confirm|cancel?request=&token=` (JSON with
  *   `Accept: application/json`); the page's button then POSTs the same fields
  * - `/privacy/requests/<id>?token=` → `GET /v1/privacy/requests/<id>/download?token=` (the download)
+ * - `/notices/unsubscribe` → `GET /v1/notices/unsubscribe?account=&topic=&exp=&sig=` (JSON); the
+ *   page's button then POSTs the same query
  * - `/reset-password` calls `POST /v1/auth/password-reset/confirm` only when the new password is
  *   submitted, so it has no call on opening.
  */
@@ -68,6 +72,7 @@ export function apiCallOfLink(link: string): string | undefined {
   const { pathname, search } = url;
   if (pathname === CONSOLE_PAGES.verify || pathname === CONSOLE_PAGES.unlock) return `/v1/auth/verify${search}`;
   if (pathname === CONSOLE_PAGES.privacyConfirm || pathname === CONSOLE_PAGES.privacyCancel) return `/v1${pathname}${search}`;
+  if (pathname === CONSOLE_PAGES.unsubscribe) return `/v1/notices/unsubscribe${search}`;
   const request = /^\/privacy\/requests\/([^/]+)$/.exec(pathname);
   if (request && url.searchParams.has('token')) return `/v1/privacy/requests/${request[1]}/download${search}`;
   return undefined;

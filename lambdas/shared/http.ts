@@ -28,6 +28,18 @@ export function html(statusCode: number, page: string, headers: Record<string, s
   };
 }
 
+/** A page for a person who followed a mailed link: a title, paragraphs of text, and an optional form (markup made by the caller). */
+export function linkPage(title: string, paragraphs: string[], options: { lang?: string; form?: string } = {}): string {
+  return (
+    `<!doctype html><html lang="${escapeHtml(options.lang ?? 'en')}"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>` +
+    `<body style="font-family:sans-serif;max-width:40em;margin:3em auto;line-height:1.5"><h1>${escapeHtml(title)}</h1>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}${options.form ?? ''}</body></html>`
+  );
+}
+
+/** Whether a link's route answers the console (which asks for JSON) rather than a browser following the link. */
+export const wantsJson = (event: { headers?: Record<string, string | undefined> }) =>
+  /\bapplication\/json\b/i.test(event.headers?.accept ?? '');
+
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

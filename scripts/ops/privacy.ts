@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDbHolds } from '../../lambdas/privacy/adapters/dynamodb-holds';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -10,12 +8,10 @@ import { StepFunctionsWorkflow } from '../../lambdas/privacy/adapters/sfn-workfl
 import { PrivacyIntake } from '../../lambdas/privacy/domain/intake';
 import { LegalClock } from '../../lambdas/privacy/domain/legal-clock';
 import { DynamoDbWindowCounter } from '../../lambdas/shared/adapters/dynamodb-counter';
-import { readSecretString } from '../../lambdas/shared/adapters/secrets';
 import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
 import { queryAll, scanPages } from '../../lambdas/shared/dynamodb-query';
-import { HmacPseudonymiser } from '../../lambdas/shared/pseudonyms';
 import { type PrivacyRequest, REQUEST_TYPES, type RequestType } from '../../lambdas/privacy/domain/model';
-import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
+import { accountByEmail, Command, pseudonymiserOf, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
 import { recordOps } from './audit';
 
@@ -208,11 +204,7 @@ const pseudonyms = new Command('pseudonyms')
   .action(async (options: StageOptions & { accountId?: string; email?: string }) => {
     if (!options.accountId && !options.email) throw new UsageError('Give --account-id or --email (or both)');
     await withResources(options.stage, async (resources) => {
-      const keys =
-        resources.stage === 'local'
-          ? async () => fs.readFileSync(path.resolve(process.env.OMNAPI_DATA_DIR ?? '.omnapi', 'pseudonym-keys.json'), 'utf8')
-          : async () => readSecretString(resources.outputs.PseudonymKeysArn ?? '');
-      const pseudonymiser = new HmacPseudonymiser(keys);
+      const pseudonymiser = pseudonymiserOf(resources);
       const lookups = [
         ...(options.accountId ? [['account', options.accountId] as const] : []),
         ...(options.email ? [['email', options.email.trim().toLowerCase()] as const] : []),

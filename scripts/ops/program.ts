@@ -2,6 +2,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { DynamoDbAccountStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { normaliseEmail } from '../../lambdas/accounts/domain/accounts';
 import type { Account } from '../../lambdas/accounts/domain/model';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readSecretString } from '../../lambdas/shared/adapters/secrets';
+import { HmacPseudonymiser } from '../../lambdas/shared/pseudonyms';
 import { type Resources, resourcesFor, type Stage } from './resources';
 
 /** Raised for a usage mistake: exit code 2, no stack. */
@@ -28,6 +32,15 @@ export async function accountByEmail(resources: Resources, email: string): Promi
   const account = await new DynamoDbAccountStore(resources.dynamo, resources.tables.accounts).findByEmail(normaliseEmail(email));
   if (!account) throw new UsageError(`No account with email ${email}`);
   return account;
+}
+
+/** The stage's keyed pseudonyms: the local runtime's key file under its data folder, or the stage's secret. */
+export function pseudonymiserOf(resources: Resources): HmacPseudonymiser {
+  return new HmacPseudonymiser(
+    resources.stage === 'local'
+      ? async () => fs.readFileSync(path.resolve(process.env.OMNAPI_DATA_DIR ?? '.omnapi', 'pseudonym-keys.json'), 'utf8')
+      : async () => readSecretString(resources.outputs.PseudonymKeysArn ?? ''),
+  );
 }
 
 /** Prints a progress line that rewrites itself on a terminal, and plain lines otherwise. */

@@ -161,7 +161,7 @@ describe('the console in Chromium against npm start', () => {
         expect(requests.find((r) => r.type === 'deletion')?.status).toBe('cancelled');
 
         // Every other page, for axe; then the sign-out.
-        for (const path of ['/settings', '/catalogue', '/forgot-password']) {
+        for (const path of ['/settings', '/audit', '/catalogue', '/forgot-password']) {
           await page.goto(path);
           await check(path.slice(1));
         }
@@ -188,6 +188,7 @@ describe('the console in Chromium against npm start', () => {
             'privacy-request',
             'privacy-cancel',
             'settings',
+            'audit',
             'catalogue',
             'forgot-password',
             'docs',

@@ -4,6 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ParsedMail } from 'mailparser';
+import { unsubscribeLinks } from '../../lambdas/notices/domain/links';
+import { apiCallOfLink } from '../../lambdas/shared/console-links';
+import { parsePseudonymKeys } from '../../lambdas/shared/pseudonyms';
 import { suppressionKeyOf } from '../../lambdas/shared/suppressions';
 import { eventually, type LocalProcess, localAws, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
 import { sendMail } from '../helpers/mail';
@@ -67,6 +70,20 @@ describe('notices and tickets against npm start', () => {
       .trim();
   };
 
+  const preference = async (id: string) =>
+    (await dynamo.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${id}`, sk: 'PROFILE' } }))).Item?.preferences
+      ?.productUpdates;
+  const auditOf = async (id: string) =>
+    (
+      await dynamo.send(
+        new QueryCommand({
+          TableName: 'auditEvents',
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `STREAM#account#${id}` },
+        }),
+      )
+    ).Items ?? [];
+
   beforeAll(async () => {
     local = await startLocalProcess({ env });
     dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
@@ -110,8 +127,11 @@ describe('notices and tickets against npm start', () => {
     expect(header(mail!, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(header(mail!, 'list-id')).toContain('product.notices.omnapi.com');
     expect(header(mail!, 'list-unsubscribe')).toMatch(
-      /\/v1\/notices\/unsubscribe\?account=acc_[0-9a-f]{24}&topic=product&sig=v1\.[0-9a-f]{64}/,
+      /\/v1\/notices\/unsubscribe\?account=acc_[0-9a-f]{24}&topic=product&exp=\d{10}&sig=v1\.[0-9a-f]{64}/,
     );
+    // The text a person reads links to the console's page, never to an API route.
+    expect(mail?.text).toMatch(/open http:\/\/[^/\s]+\/notices\/unsubscribe\?account=acc_[0-9a-f]{24}&topic=product&exp=\d{10}&sig=v1\./);
+    expect(mail?.text).not.toContain('/v1/');
     expect(await mailTo(local.dataDir, email('no-product'))).toHaveLength(0);
     expect(await mailTo(local.dataDir, email('unverified'))).toHaveLength(0);
 
@@ -129,46 +149,43 @@ describe('notices and tickets against npm start', () => {
     const url = header(mail!, 'list-unsubscribe')!
       .replace(/^<|>$/g, '')
       .replace(/^https?:\/\/[^/]+/, local.api);
-    const preference = async () =>
-      (await dynamo.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${id}`, sk: 'PROFILE' } }))).Item?.preferences
-        ?.productUpdates;
+    const oneClick = (target: string, accept?: string) =>
+      fetch(target, {
+        method: 'POST',
+        body: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(accept ? { accept } : {}) },
+      });
 
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<form method="post"[^>]*>.*<button/s);
-    expect(await preference()).toBe(true);
-
-    const forged = await fetch(url.replace(/sig=v1\.[0-9a-f]{4}/, 'sig=v1.0000'), {
-      method: 'POST',
-      body: 'List-Unsubscribe=One-Click',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    expect(await preference(id!)).toBe(true);
+    // The console's page (the link in the text) reads the same as JSON: what stops, what continues, until when.
+    const pageLink = /open (\S+\/notices\/unsubscribe\?\S+) /.exec(mail!.text ?? '')![1]!;
+    const view = await fetch(`${local.api}${apiCallOfLink(pageLink)}`, { headers: { accept: 'application/json' } });
+    expect(await view.json()).toMatchObject({
+      topic: 'product',
+      name: 'Product updates',
+      subscribed: true,
+      continues: [{ topic: 'security' }, { topic: 'billing' }, { topic: 'service' }],
     });
+
+    const forged = await oneClick(url.replace(/sig=v1\.[0-9a-f]{4}/, 'sig=v1.0000'));
     expect(forged.status).toBe(404);
-    expect(await forged.json()).toMatchObject({ error: { code: 'link_invalid' } });
-    expect(await preference()).toBe(true);
+    expect(await forged.text()).toMatch(/This link does not work.*Nothing was changed/s);
+    const forgedJson = await oneClick(url.replace(/sig=v1\.[0-9a-f]{4}/, 'sig=v1.0000'), 'application/json');
+    expect(await forgedJson.json()).toMatchObject({ error: { code: 'link_invalid' } });
+    expect(await preference(id!)).toBe(true);
 
-    const posted = await fetch(url, {
-      method: 'POST',
-      body: 'List-Unsubscribe=One-Click',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
+    const posted = await oneClick(url);
     expect(posted.status).toBe(200);
-    expect(await preference()).toBe(false);
+    expect(await posted.text()).toContain('<h1>Unsubscribed</h1>');
+    expect(await preference(id!)).toBe(false);
     // A second click (a mail client retrying, a replayed link) changes nothing, so it records nothing.
-    const again = await fetch(url, {
-      method: 'POST',
-      body: 'List-Unsubscribe=One-Click',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
+    const again = await oneClick(url, 'application/json');
     expect(again.status).toBe(200);
-    const events = await dynamo.send(
-      new QueryCommand({
-        TableName: 'auditEvents',
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `STREAM#account#${id}` },
-      }),
-    );
-    expect(events.Items?.map((e) => [e.action, e.actor])).toEqual([
+    expect(await again.json()).toMatchObject({ subscribed: false, changed: false });
+    expect((await auditOf(id!)).map((e) => [e.action, e.actor])).toEqual([
       ['notice.unsubscribe', { type: 'account', id, via: 'link:unsubscribe' }],
     ]);
 
@@ -176,6 +193,31 @@ describe('notices and tickets against npm start', () => {
     await sendNotice('--topic', 'product', '--subject', `After ${run}`, '--body-file', bodyFile('More news.'));
     expect((await mailTo(local.dataDir, email('clicker'))).map((m) => m.subject)).toEqual([`Click ${run}`]);
   }, 300_000);
+
+  it('an expired link, or one whose expiry was pushed out, changes nothing and says what to do instead', async () => {
+    const [id] = await seed([{ email: email('late'), preferences: { productUpdates: true } }]);
+    const keys = parsePseudonymKeys(fs.readFileSync(path.join(local.dataDir, 'notice-link-keys.json'), 'utf8'));
+    // A notice sent 91 days ago: its links ran out a day ago.
+    const links = unsubscribeLinks(local.api, keys, id!, 'product', new Date(Date.now() - 91 * 86_400_000));
+    const expired = await fetch(links.oneClick, {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(expired.status).toBe(410);
+    const text = await expired.text();
+    expect(text).toContain('<h1>This link has expired</h1>');
+    expect(text).toMatch(/links work for 90 days.*Settings → Mail preferences/s);
+    expect(text).not.toMatch(/at \S+\.(ts|js):\d+/);
+    const asJson = await fetch(`${local.api}${apiCallOfLink(links.page)}`, { headers: { accept: 'application/json' } });
+    expect(asJson.status).toBe(410);
+    expect(await asJson.json()).toMatchObject({ error: { code: 'link_expired' } });
+    // The same link with a later expiry written in: the signature covers it.
+    const pushed = links.oneClick.replace(/exp=\d+/, `exp=${Math.floor(Date.now() / 1000) + 86_400}`);
+    expect((await fetch(pushed, { headers: { accept: 'application/json' } })).status).toBe(404);
+    expect(await preference(id!)).toBe(true);
+    expect(await auditOf(id!)).toEqual([]);
+  }, 120_000);
 
   it('a mandatory notice reaches an account that opted out of everything, and says why it cannot be turned off', async () => {
     await seed([{ email: email('opted-out'), preferences: { productUpdates: false, deprecationNotices: false, analytics: false } }]);

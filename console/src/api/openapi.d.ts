@@ -253,7 +253,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's audit trail: who (you or an operator) did what to it, when and from where, newest first, hash-chained */
+        /**
+         * The account's audit trail: who (you or an operator) did what to it, when and from where, newest first, hash-chained
+         * @description Filters (action or kind of action, who acted, a time range) run in the API over at most 1,000 events per call: a filtered page may hold fewer events than `limit`, even none, and still give a `nextCursor` to read on from.
+         */
         get: operations["accounts.auditEvents"];
         put?: never;
         post?: never;
@@ -683,10 +686,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The unsubscribe link of an optional notice topic: a page with a button (a GET alone changes nothing; mail scanners prefetch links) */
+        /** The List-Unsubscribe URL of an optional notice topic: what unsubscribing stops and a button (a GET alone changes nothing; mail scanners prefetch links). The mail's text links to the console's /notices/unsubscribe page, which reads this as JSON */
         get: operations["notices.unsubscribePage"];
         put?: never;
-        /** Unsubscribes the link's account from its topic at once, with no session or cookie: the one-click POST of RFC 8058 (List-Unsubscribe-Post) and the page's button */
+        /** Unsubscribes the link's account from its topic at once, with no session or cookie: the one-click POST of RFC 8058 (List-Unsubscribe-Post) and the pages' button. A link expires 90 days after its notice (410 link_expired); an altered one is 404 link_invalid */
         post: operations["notices.unsubscribe"];
         delete?: never;
         options?: never;
@@ -750,6 +753,38 @@ export interface components {
             updatedAt: string;
             /** @description Set when a new address awaits confirmation */
             pendingEmail?: string;
+        };
+        AuditEvent: {
+            eventId: string;
+            seq: number;
+            action: string;
+            actor: {
+                /** @enum {string} */
+                type: "account" | "operator" | "system";
+                id: string;
+                via?: string;
+            };
+            targets: {
+                type: string;
+                id: string;
+            }[];
+            context?: {
+                ip?: string;
+                userAgent?: string;
+                requestId?: string;
+            };
+            reason?: string;
+            /** @description What changed, when small: before → after */
+            change?: {
+                before?: unknown;
+                after?: unknown;
+            };
+            /** Format: date-time */
+            at: string;
+            prevHash: string;
+            hash: string;
+        } & {
+            [key: string]: unknown;
         };
         ApiKey: {
             keyId: string;
@@ -935,6 +970,27 @@ export interface components {
                 /** @description How long the deletion waits, cancellable, once confirmed */
                 coolingOffHours: number;
             };
+        };
+        UnsubscribeLink: {
+            /** @enum {string} */
+            topic: "deprecation" | "product";
+            /** @description The topic's name, e.g. Product updates */
+            name: string;
+            /** @description Whether the topic still reaches the account (false once the link was used) */
+            subscribed: boolean;
+            /** @description On the POST: whether this call switched the topic off (false: it was off already) */
+            changed?: boolean;
+            /** @description The mandatory topics, which keep coming whatever the preferences */
+            continues: {
+                /** @enum {string} */
+                topic: "security" | "billing" | "service" | "deprecation" | "product";
+                name: string;
+            }[];
+            /**
+             * Format: date-time
+             * @description When the link stops working
+             */
+            expiresAt: string;
         };
     };
     responses: never;
@@ -1924,6 +1980,14 @@ export interface operations {
                 limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
+                /** @description One action (key.roll) or a kind of action (key: every key.* action) */
+                action?: "account.update" | "preferences.set" | "password.change" | "password.reset" | "email.verify" | "email.change" | "sign_in.unlock" | "session.revoke" | "session.end" | "key.create" | "key.roll" | "key.revoke" | "checkout.start" | "checkout.cancel" | "privacy.request" | "privacy.confirm" | "privacy.cancel" | "credits.grant" | "credits.adjust" | "plan.set" | "account.suspend" | "account.unsuspend" | "legal_hold.set" | "legal_hold.clear" | "privacy.extend" | "privacy.start_now" | "privacy.retry" | "privacy.erase" | "privacy.classify" | "stripe.event_sent" | "usage.replay" | "usage.retention" | "ticket.reply" | "ticket.close" | "notice.send" | "notice.resume" | "notice.unsubscribe" | "account" | "preferences" | "password" | "email" | "sign_in" | "session" | "key" | "checkout" | "privacy" | "credits" | "plan" | "legal_hold" | "stripe" | "usage" | "ticket" | "notice";
+                /** @description Who acted: the holder (by session, key or mailed link), an OmnAPI operator, or the platform itself */
+                actor?: "account" | "operator" | "system";
+                /** @description No event before this time */
+                from?: string;
+                /** @description No event after this time */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -1938,33 +2002,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        events: ({
-                            eventId: string;
-                            seq: number;
-                            action: string;
-                            actor: {
-                                /** @enum {string} */
-                                type: "account" | "operator" | "system";
-                                id: string;
-                                via?: string;
-                            };
-                            targets: {
-                                type: string;
-                                id: string;
-                            }[];
-                            context?: {
-                                ip?: string;
-                                userAgent?: string;
-                                requestId?: string;
-                            };
-                            reason?: string;
-                            /** Format: date-time */
-                            at: string;
-                            prevHash: string;
-                            hash: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        events: components["schemas"]["AuditEvent"][];
                         nextCursor?: string;
                     };
                 };
@@ -4218,6 +4256,8 @@ export interface operations {
                 account: string;
                 /** @description An optional notice topic; mandatory ones cannot be unsubscribed from */
                 topic: "deprecation" | "product";
+                /** @description When the link stops working (Unix seconds): 90 days after its notice was sent */
+                exp: number;
                 sig: string;
             };
             header?: never;
@@ -4233,6 +4273,7 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                    "application/json": components["schemas"]["UnsubscribeLink"];
                 };
             };
             /** @description Invalid input: the field is named in details */
@@ -4246,6 +4287,15 @@ export interface operations {
             };
             /** @description No such resource (or not the caller's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Used or expired */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4270,6 +4320,8 @@ export interface operations {
                 account: string;
                 /** @description An optional notice topic; mandatory ones cannot be unsubscribed from */
                 topic: "deprecation" | "product";
+                /** @description When the link stops working (Unix seconds): 90 days after its notice was sent */
+                exp: number;
                 sig: string;
             };
             header?: never;
@@ -4282,13 +4334,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Unsubscribed */
+            /** @description Unsubscribed (or already off: a second click changes nothing) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/json": components["schemas"]["UnsubscribeLink"];
                 };
             };
             /** @description Invalid input: the field is named in details */
@@ -4302,6 +4355,15 @@ export interface operations {
             };
             /** @description No such resource (or not the caller's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Used or expired */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

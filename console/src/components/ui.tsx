@@ -1,5 +1,6 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLocation, useSearch } from 'wouter-preact';
 import { ApiError } from '../api/client';
 
 /** A page: its heading takes focus on arrival, so keyboard and screen-reader users start at the top. */
@@ -238,4 +239,25 @@ export function Pager({
       </button>
     </nav>
   );
+}
+
+/** The search parameters of the current address, and a setter that keeps filters in the URL (shareable, back button). */
+export function useQueryState(): [URLSearchParams, (changes: Record<string, string | undefined>) => void] {
+  const search = new URLSearchParams(useSearch());
+  const [location, navigate] = useLocation();
+  const set = (changes: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(search);
+    for (const [name, value] of Object.entries(changes)) {
+      if (value) next.set(name, value);
+      else next.delete(name);
+    }
+    navigate(`${location}?${next.toString()}`, { replace: true });
+  };
+  return [search, set];
+}
+
+/** datetime-local values are local time; the API takes ISO instants. A value that is no time (a hand-edited link) filters nothing. */
+export function toIso(local: string): string | undefined {
+  const time = new Date(local);
+  return local && !Number.isNaN(time.getTime()) ? time.toISOString() : undefined;
 }

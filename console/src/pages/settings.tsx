@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { useLocation } from 'wouter-preact';
+import { Link, useLocation } from 'wouter-preact';
 import { api, call, formatTime, type Schemas } from '../api/client';
 import { Checkbox, ErrorNotice, Field, Form, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
 import { useSession } from '../session';
@@ -174,6 +174,9 @@ function SecurityEvents() {
   return (
     <section aria-labelledby="events-title">
       <h2 id="events-title">Security events</h2>
+      <p>
+        Everything done to your account — also by OmnAPI staff — is in the <Link href="/audit">audit trail</Link>.
+      </p>
       <ErrorNotice error={events.error} />
       {!events.data ? (
         <Loading />
@@ -221,12 +224,18 @@ function Preferences() {
       <h2 id="prefs-title">Preferences</h2>
       <Form label="Preferences" onSubmit={() => save.run()}>
         <fieldset>
-          <legend>Mail</legend>
+          <legend>Mail preferences</legend>
           <Checkbox
             label="Product updates by mail"
             checked={prefs.productUpdates}
             onChecked={(v) => setPrefs({ ...prefs, productUpdates: v })}
           />
+          <Checkbox
+            label="Deprecation digest by mail"
+            checked={prefs.deprecationNotices ?? true}
+            onChecked={(v) => setPrefs({ ...prefs, deprecationNotices: v })}
+          />
+          <p class="hint">Security, billing and service notices always come: they cannot be turned off.</p>
           <Checkbox
             label="Mail me when my balance runs low"
             checked={lowBalanceOn}

@@ -1,9 +1,8 @@
 import { useMemo, useState } from 'preact/hooks';
-import { useLocation, useSearch } from 'wouter-preact';
 import { api, call, formatCredits, formatTime } from '../api/client';
 import type { paths } from '../api/openapi';
 import { Chart } from '../components/chart';
-import { ErrorNotice, Field, Form, Loading, Page, Pager, Select, useLoad } from '../components/ui';
+import { ErrorNotice, Field, Form, Loading, Page, Pager, Select, toIso, useLoad, useQueryState } from '../components/ui';
 
 const HOUR = 3_600_000;
 const RANGES: [string, string][] = [
@@ -17,21 +16,6 @@ const RANGE_HOURS: Record<string, number> = { '24h': 24, '7d': 24 * 7, '30d': 24
 /** A filter read from the address: one of `options`, or `fallback` for anything else a link may carry. */
 function oneOf<T extends string>(value: string | null, options: readonly T[], fallback: T): T {
   return options.includes(value as T) ? (value as T) : fallback;
-}
-
-/** The search parameters of the current address, and a setter that keeps filters in the URL (shareable, back button). */
-function useQueryState(): [URLSearchParams, (changes: Record<string, string | undefined>) => void] {
-  const search = new URLSearchParams(useSearch());
-  const [location, navigate] = useLocation();
-  const set = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(search);
-    for (const [name, value] of Object.entries(changes)) {
-      if (value) next.set(name, value);
-      else next.delete(name);
-    }
-    navigate(`${location}?${next.toString()}`, { replace: true });
-  };
-  return [search, set];
 }
 
 function useKeysAndProducts() {
@@ -226,12 +210,6 @@ const STATUS_CLASSES: [StatusFilter | '', string][] = [
   ['402', '402 no credit'],
   ['429', '429 rate limited'],
 ];
-
-/** datetime-local values are local time; the API takes ISO instants. A value that is no time (a hand-edited link) filters nothing. */
-function toIso(local: string): string | undefined {
-  const time = new Date(local);
-  return local && !Number.isNaN(time.getTime()) ? time.toISOString() : undefined;
-}
 
 export function Logs() {
   const [query, setQuery] = useQueryState();

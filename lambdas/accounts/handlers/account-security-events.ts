@@ -6,9 +6,10 @@ import { activityWiring } from '../wiring';
 /** `GET /v1/account/security-events` and `GET /v1/account/audit`: the caller's own events, newest first, a page at a time. */
 export const handler = httpRoutes(
   route(accountRoutes.auditEvents, async (event) => {
-    const { limit, cursor } = event.input.query;
+    const { limit, cursor, action, actor, from, to } = event.input.query;
+    const filter = action || actor || from || to ? { action, actorType: actor, from, to } : undefined;
     // Only the caller's own stream: the cursor is a position inside it, never a key of another.
-    const page = await activityWiring().audit.page(`account#${event.principal.accountId}`, { newestFirst: true, limit, cursor });
+    const page = await activityWiring().audit.page(`account#${event.principal.accountId}`, { newestFirst: true, limit, cursor, filter });
     return json(200, page);
   }),
   route(accountRoutes.securityEvents, async (event) => {

@@ -1,5 +1,6 @@
 import type { OutgoingMail } from '../../shared/mailer';
 import { isOptionalTopic, NOTICE_TOPICS } from '../../shared/notice-topics';
+import type { UnsubscribeLinks } from './links';
 import type { NoticeJob, Recipient } from './model';
 
 /** Where notice mail comes from and where its links point. */
@@ -9,30 +10,32 @@ export interface NoticeSender {
   /** The subscription address (optional topics), so filtering one never hides the other. */
   subscriptionFrom: string;
   mailDomain: string;
-  /** The signed one-click link of an optional topic, for one recipient. */
-  unsubscribeUrl: (accountId: string) => string;
+  /** The signed, expiring unsubscribe links of an optional topic, for one recipient of a notice sent at `sentAt`. */
+  unsubscribeLinks: (accountId: string, sentAt: Date) => UnsubscribeLinks;
 }
 
 /**
- * One recipient's copy of a notice. Every notice names its topic's list (`List-Id`). An optional
- * topic comes from the subscription address with RFC 8058's `List-Unsubscribe` (the signed link) and
- * `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and says how to stop it; a mandatory one comes
- * from the transactional address with neither header, and says why it cannot be turned off.
+ * One recipient's copy of a notice sent at `sentAt`. Every notice names its topic's list (`List-Id`).
+ * An optional topic comes from the subscription address with RFC 8058's `List-Unsubscribe` (the
+ * signed one-click URL) and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and its text links to
+ * the console's unsubscribe page and says until when the link works; a mandatory one comes from the
+ * transactional address with neither header, and says why it cannot be turned off.
  */
-export function noticeMail(job: NoticeJob, recipient: Recipient, sender: NoticeSender): OutgoingMail {
+export function noticeMail(job: NoticeJob, recipient: Recipient, sender: NoticeSender, sentAt: Date): OutgoingMail {
   const topic = NOTICE_TOPICS[job.topic];
   const listId = `${topic.name} <${job.topic}.notices.${sender.mailDomain}>`;
   if (isOptionalTopic(job.topic)) {
-    const url = sender.unsubscribeUrl(recipient.accountId);
+    const links = sender.unsubscribeLinks(recipient.accountId, sentAt);
+    const until = links.expiresAt.toISOString().slice(0, 10);
     return {
       from: sender.subscriptionFrom,
       to: recipient.email,
       subject: job.subject,
-      text: `${job.body.trimEnd()}\n\n-- \nYou receive the OmnAPI ${topic.name.toLowerCase()} because your account's preferences allow them. To stop them, open ${url} (one click, no sign-in), or change your mail preferences in the console.\n`,
+      text: `${job.body.trimEnd()}\n\n-- \nYou receive the OmnAPI ${topic.name.toLowerCase()} because your account's preferences allow them. To stop them, open ${links.page} (no sign-in; the page asks before anything changes; the link works until ${until}), or switch them off in the console's settings at any time.\n`,
       autoSubmitted: 'auto-generated',
       headers: {
         'List-Id': listId,
-        'List-Unsubscribe': `<${url}>`,
+        'List-Unsubscribe': `<${links.oneClick}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
         Precedence: 'bulk',
       },

@@ -48,7 +48,7 @@ export async function deliverNotice(
     return 'skipped';
   }
   try {
-    await deps.mailer.send(noticeMail(job, recipient, deps.sender));
+    await deps.mailer.send(noticeMail(job, recipient, deps.sender, deps.now()));
   } catch (error) {
     // SES answered with an error (throttled, paused, rejected): nothing went out, so the retry may send.
     // No answer at all (a timeout) may hide an accepted message: the claim stays, and nothing is sent twice.

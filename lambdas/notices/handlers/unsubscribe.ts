@@ -1,71 +1,110 @@
-import { escapeHtml, html } from '../../shared/http';
+import { escapeHtml, type HttpResponse, html, json, linkPage, wantsJson } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
-import { NOTICE_TOPICS, type OptionalTopic } from '../../shared/notice-topics';
-import { verifyUnsubscribe } from '../domain/links';
-import { UnsubscribeLinkInvalidError } from '../errors';
+import { NOTICE_TOPIC_NAMES, NOTICE_TOPICS, type OptionalTopic, topicAllowed } from '../../shared/notice-topics';
+import { checkUnsubscribe, type UnsubscribeLink } from '../domain/links';
+import { UnsubscribeAccountGoneError, UnsubscribeLinkExpiredError, UnsubscribeLinkInvalidError } from '../errors';
 import { noticeRoutes } from '../routes';
 import { unsubscribeWiring } from '../wiring';
 
-async function requireValid(query: { account: string; topic: string; sig: string }): Promise<OptionalTopic> {
-  if (!verifyUnsubscribe(await unsubscribeWiring().linkKeys(), query.account, query.topic, query.sig))
-    throw new UnsubscribeLinkInvalidError();
-  return query.topic as OptionalTopic;
+/** The link's topic, once its signature holds and it has not expired; else the error a person reads. */
+async function requireValid(link: UnsubscribeLink): Promise<OptionalTopic> {
+  const verdict = checkUnsubscribe(await unsubscribeWiring().linkKeys(), link, new Date());
+  if (verdict === 'invalid') throw new UnsubscribeLinkInvalidError();
+  if (verdict === 'expired') throw new UnsubscribeLinkExpiredError(new Date(link.exp * 1000));
+  return link.topic as OptionalTopic;
 }
 
-function page(title: string, paragraphs: string[], form?: string): string {
-  return (
-    `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>` +
-    `<body style="font-family:sans-serif;max-width:40em;margin:3em auto;line-height:1.5"><h1>${escapeHtml(title)}</h1>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}${form ?? ''}</body></html>`
-  );
+const MANDATORY = NOTICE_TOPIC_NAMES.filter((t) => NOTICE_TOPICS[t].mandatory).map((topic) => ({ topic, name: NOTICE_TOPICS[topic].name }));
+
+/** What the link does, as the console's page reads it. */
+function viewOf(link: UnsubscribeLink, topic: OptionalTopic, subscribed: boolean, changed?: boolean) {
+  return {
+    topic,
+    name: NOTICE_TOPICS[topic].name,
+    subscribed,
+    ...(changed === undefined ? {} : { changed }),
+    continues: MANDATORY,
+    expiresAt: new Date(link.exp * 1000).toISOString(),
+  };
+}
+
+const continuesText = `${MANDATORY.map((t) => t.name).join(', ')} continue: they cannot be turned off.`;
+
+/**
+ * Answers the console as JSON and a browser as a plain page. A link that is altered, expired or whose
+ * account is gone is a page too for the browser (a person clicked it), never a stack or a JSON body.
+ */
+async function answer(
+  event: { headers?: Record<string, string | undefined> },
+  work: () => Promise<{ view: ReturnType<typeof viewOf>; page: HttpResponse }>,
+) {
+  if (wantsJson(event)) return json(200, (await work()).view);
+  try {
+    return (await work()).page;
+  } catch (error) {
+    if (error instanceof UnsubscribeLinkExpiredError) return html(410, linkPage('This link has expired', [error.message]));
+    if (error instanceof UnsubscribeLinkInvalidError || error instanceof UnsubscribeAccountGoneError)
+      return html(404, linkPage('This link does not work', [error.message]));
+    throw error;
+  }
 }
 
 /**
- * The link optional notices carry in `List-Unsubscribe`: `GET` shows a page with a button and changes
- * nothing; `POST` — the mail client's one click (RFC 8058) or the button — switches the topic's
- * preference off at once. The signature in the query is the only credential: no session, no cookie.
+ * The `List-Unsubscribe` URL optional notices carry (the mail's text links to the console's page, which
+ * calls the same): `GET` says what stops and changes nothing; `POST` — the mail client's one click (RFC
+ * 8058) or a button — switches the topic's preference off at once. The signature in the query is the
+ * only credential (no session, no cookie), and it covers the link's expiry.
  */
 export const handler = httpRoutes(
-  route(noticeRoutes.unsubscribePage, async (event) => {
-    const topic = await requireValid(event.input.query);
-    const name = NOTICE_TOPICS[topic].name;
-    const action = `/v1/notices/unsubscribe?${new URLSearchParams(event.input.query).toString()}`;
-    const form = `<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" style="font-size:1.1em;padding:.5em 1.2em">Unsubscribe</button></form>`;
-    return html(
-      200,
-      page(
-        `Stop ${name.toLowerCase()}?`,
-        [
-          `You will no longer receive OmnAPI ${name.toLowerCase()} by mail. Security, billing and service notices continue: they cannot be turned off.`,
-          'Nothing has changed yet.',
-        ],
-        form,
-      ),
-    );
-  }),
-  route(noticeRoutes.unsubscribe, async (event) => {
-    const topic = await requireValid(event.input.query);
-    const name = NOTICE_TOPICS[topic].name;
-    const switched = await unsubscribeWiring().recipients.switchOff(
-      event.input.query.account,
-      NOTICE_TOPICS[topic].preference,
-      new Date().toISOString(),
-    );
-    // The signed link stands for its account in this one action: the audit event is the account's. A
-    // click on a topic already off (a second click, a replayed link) changed nothing and records nothing.
-    if (switched && switched.before !== false) {
-      event.audit = {
-        by: { accountId: event.input.query.account, via: 'link:unsubscribe' },
-        change: {
-          before: { [NOTICE_TOPICS[topic].preference]: switched.before ?? null },
-          after: { [NOTICE_TOPICS[topic].preference]: false },
-        },
+  route(noticeRoutes.unsubscribePage, async (event) =>
+    answer(event, async () => {
+      const link = event.input.query;
+      const topic = await requireValid(link);
+      const recipient = await unsubscribeWiring().recipients.get(link.account);
+      if (!recipient) throw new UnsubscribeAccountGoneError();
+      const subscribed = topicAllowed(topic, recipient.preferences);
+      const name = NOTICE_TOPICS[topic].name.toLowerCase();
+      const action = `/v1/notices/unsubscribe?${new URLSearchParams({ ...link, exp: String(link.exp) }).toString()}`;
+      const form = `<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" style="font-size:1.1em;padding:.5em 1.2em">Unsubscribe</button></form>`;
+      return {
+        view: viewOf(link, topic, subscribed),
+        page: html(
+          200,
+          subscribed
+            ? linkPage(`Stop ${name}?`, [`You will no longer receive OmnAPI ${name} by mail.`, continuesText, 'Nothing has changed yet.'], {
+                form,
+              })
+            : linkPage('Already unsubscribed', [`You no longer receive OmnAPI ${name}. ${continuesText}`]),
+        ),
       };
-    }
-    return html(
-      200,
-      page('Unsubscribed', [
-        `You will no longer receive OmnAPI ${name.toLowerCase()}. You can switch them on again in your account's mail preferences.`,
-      ]),
-    );
-  }),
+    }),
+  ),
+  route(noticeRoutes.unsubscribe, async (event) =>
+    answer(event, async () => {
+      const link = event.input.query;
+      const topic = await requireValid(link);
+      const { preference } = NOTICE_TOPICS[topic];
+      const switched = await unsubscribeWiring().recipients.switchOff(link.account, preference, new Date().toISOString());
+      if (!switched) throw new UnsubscribeAccountGoneError();
+      // The signed link stands for its account in this one action: the audit event is the account's. A
+      // click on a topic already off (a second click, a replayed link) changed nothing and records nothing.
+      const changed = switched.before !== false;
+      if (changed) {
+        event.audit = {
+          by: { accountId: link.account, via: 'link:unsubscribe' },
+          change: { before: { [preference]: switched.before ?? null }, after: { [preference]: false } },
+        };
+      }
+      const name = NOTICE_TOPICS[topic].name.toLowerCase();
+      return {
+        view: viewOf(link, topic, false, changed),
+        page: html(
+          200,
+          linkPage(changed ? 'Unsubscribed' : 'Already unsubscribed', [
+            `You will no longer receive OmnAPI ${name}. You can switch them on again in the console's settings (Mail preferences).`,
+          ]),
+        ),
+      };
+    }),
+  ),
 );

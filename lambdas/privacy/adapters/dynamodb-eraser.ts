@@ -269,7 +269,8 @@ export class DynamoDbEraser implements SubjectEraser {
    * The account's audit stream moves under its pseudonym, a page at a time: the account id becomes the
    * pseudonym wherever it appears, addresses, user agents and changes go, an operator's identity stays.
    * Each event keeps its sequence number and is re-chained to the moved event before it, so the moved
-   * stream verifies; a retried page finds its events already moved and only deletes the originals.
+   * stream verifies, and carries the original's hash (`movedFromHash`), so the account's stream, whose
+   * oldest events are gone while the move runs, reads as moving rather than truncated; a retried page finds its events already moved and only deletes the originals.
    * When the stream is empty, the operators' stream records that it was moved, with its new head.
    */
   private async pseudonymiseAudit(subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
@@ -292,6 +293,8 @@ export class DynamoDbEraser implements SubjectEraser {
         change: undefined,
         reason: event.reason === undefined ? undefined : scrub(event.reason),
         prevHash: previous?.hash ?? GENESIS,
+        // The original's hash, which the account's next event names: verify tells this move from deletion.
+        movedFromHash: event.hash,
       };
       const sealed = { ...moved, hash: hashOf(moved) };
       await this.client

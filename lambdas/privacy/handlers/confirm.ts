@@ -1,4 +1,4 @@
-import { escapeHtml, type HttpResponse, html, json as jsonResponse } from '../../shared/http';
+import { escapeHtml, type HttpResponse, html, json as jsonResponse, linkPage, wantsJson } from '../../shared/http';
 import { ValidationError } from '../../shared/errors';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { parseWith } from '../../shared/middleware/validate-request';
@@ -51,9 +51,6 @@ interface Screen {
   code?: string;
 }
 
-/** The console's pages ask for JSON; a browser following the link gets the page. */
-const wantsJson = (event: { headers?: Record<string, string | undefined> }) => /\bapplication\/json\b/i.test(event.headers?.accept ?? '');
-
 /** The screen as an HTML page in the request's language (`<html lang>` included), or as the console's JSON. */
 function answer(screen: Screen, json: boolean): HttpResponse {
   const { m } = screen;
@@ -80,16 +77,11 @@ function answer(screen: Screen, json: boolean): HttpResponse {
       ...(screen.deletion ? { deletion: screen.deletion } : {}),
     });
   }
-  const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('');
   const { form } = screen;
   const button = form
     ? `<form method="post" action="/v1/privacy/${form.action}"><input type="hidden" name="request" value="${escapeHtml(form.request)}"><input type="hidden" name="token" value="${escapeHtml(form.token)}"><button type="submit" style="font-size:1.1em;padding:.5em 1.2em">${escapeHtml(label!)}</button></form>`
     : '';
-  return html(
-    screen.status,
-    `<!doctype html><html lang="${m.locale}"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${escapeHtml(screen.title)}</title>` +
-      `<body style="font-family:sans-serif;max-width:40em;margin:3em auto;line-height:1.5"><h1>${escapeHtml(screen.title)}</h1>${body}${button}</body></html>`,
-  );
+  return html(screen.status, linkPage(screen.title, paragraphs, { lang: m.locale, form: button }));
 }
 
 /**

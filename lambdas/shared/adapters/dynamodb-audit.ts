@@ -3,17 +3,27 @@ import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/
 import {
   type AuditEvent,
   type AuditEventInput,
+  type AuditFilter,
   type AuditTrail,
   auditExpiresAt,
   auditRetentionDaysOf,
   DEFAULT_AUDIT_RETENTION_DAYS,
   GENESIS,
   hashOf,
+  matchesAuditFilter,
   streamOf,
 } from '../audit';
 import { newId } from '../crypto';
 import { ValidationError } from '../errors';
 import { auditEventKey, ITEMS } from '../items';
+
+/** Events read per query when a filter picks among them. */
+const FILTER_BATCH = 100;
+/** Events a filtered page reads at most before answering what it found, with a cursor to go on. */
+export const FILTER_READ_BUDGET = 1000;
+
+/** What a filtered page gathers at most: what one DynamoDB query returns unfiltered, far below Lambda's 6 MB answer. */
+const PAGE_BYTES = 1_000_000;
 
 /** Enough for dozens of writers on one stream at once (an account's stream rarely has two). */
 const MAX_APPEND_ATTEMPTS = 60;
@@ -72,10 +82,37 @@ export class DynamoDbAuditTrail implements AuditTrail {
 
   async page(
     stream: string,
-    options: { newestFirst: boolean; limit: number; cursor?: string },
+    options: { newestFirst: boolean; limit: number; cursor?: string; filter?: AuditFilter },
   ): Promise<{ events: AuditEvent[]; nextCursor?: string }> {
-    const { Items, LastEvaluatedKey } = await this.items(stream, options);
-    return { events: (Items ?? []).map(eventOf), nextCursor: LastEvaluatedKey ? String(LastEvaluatedKey.sk) : undefined };
+    const { filter } = options;
+    if (!filter) {
+      const { Items, LastEvaluatedKey } = await this.items(stream, options);
+      return { events: (Items ?? []).map(eventOf), nextCursor: LastEvaluatedKey ? String(LastEvaluatedKey.sk) : undefined };
+    }
+    // DynamoDB filters after reading anyway: read in batches, keep what matches, and stop at a page's
+    // worth or at the read budget — then the cursor is where reading stopped, so nothing is skipped.
+    const events: AuditEvent[] = [];
+    let cursor = options.cursor;
+    let read = 0;
+    let bytes = 0;
+    for (;;) {
+      const { Items = [], LastEvaluatedKey } = await this.items(stream, { ...options, cursor, limit: FILTER_BATCH });
+      for (const [index, item] of Items.entries()) {
+        read++;
+        const event = eventOf(item);
+        if (!matchesAuditFilter(event, filter)) continue;
+        events.push(event);
+        bytes += JSON.stringify(event).length;
+        // A page's worth, or as much as one unfiltered query returns (1 MB): large events never add up to an answer Lambda cannot send.
+        if (events.length === options.limit || bytes >= PAGE_BYTES) {
+          const more = index < Items.length - 1 || LastEvaluatedKey !== undefined;
+          return { events, nextCursor: more ? String(item.sk) : undefined };
+        }
+      }
+      if (!LastEvaluatedKey) return { events };
+      cursor = String(LastEvaluatedKey.sk);
+      if (read >= FILTER_READ_BUDGET) return { events, nextCursor: cursor };
+    }
   }
 
   private items(stream: string, options: { newestFirst: boolean; limit: number; cursor?: string }) {

@@ -1,7 +1,7 @@
 import { exclusionOf, parseSegment } from '../../../lambdas/notices/domain/audience';
 import { noticeMail, type NoticeSender } from '../../../lambdas/notices/domain/compose';
 import { deliverNotice, type DeliverDeps } from '../../../lambdas/notices/domain/deliver';
-import { signUnsubscribe, unsubscribeUrl, verifyUnsubscribe } from '../../../lambdas/notices/domain/links';
+import { checkUnsubscribe, signUnsubscribe, UNSUBSCRIBE_LINK_DAYS, unsubscribeLinks } from '../../../lambdas/notices/domain/links';
 import {
   type DeliveryOutcome,
   deliveryKeyOf,
@@ -72,7 +72,7 @@ const sender: NoticeSender = {
   transactionalFrom: 'no-reply@omnapi.com',
   subscriptionFrom: 'notices@omnapi.com',
   mailDomain: 'omnapi.com',
-  unsubscribeUrl: (id) => unsubscribeUrl('https://api.omnapi.com', keys, id, 'deprecation'),
+  unsubscribeLinks: (id, sentAt) => unsubscribeLinks('https://api.omnapi.com', keys, id, 'deprecation', sentAt),
 };
 const job = (topic: NoticeJob['topic'], noticeId = 'ntc_000000000000000000000001'): NoticeJob => ({
   noticeId,
@@ -203,21 +203,33 @@ describe('who a notice is for', () => {
 });
 
 describe('notice mail', () => {
-  it('an optional topic comes from the subscription address with RFC 8058 headers and a way out', () => {
-    const mail = noticeMail(job('deprecation'), person(7), sender);
+  const sentAt = new Date('2026-12-05T12:00:00Z');
+  const exp = Date.parse('2026-12-05T12:00:00Z') / 1000 + 90 * 86_400;
+
+  it('an optional topic comes from the subscription address with RFC 8058 headers, and its text links to the console page', () => {
+    const mail = noticeMail(job('deprecation'), person(7), sender, sentAt);
     expect(mail.from).toBe('notices@omnapi.com');
     expect(mail.headers).toMatchObject({
       'List-Id': 'Deprecation digest <deprecation.notices.omnapi.com>',
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     });
+    // Mail clients POST to the API; a person reading the text lands on the console's page.
     expect(mail.headers?.['List-Unsubscribe']).toMatch(
-      /^<https:\/\/api\.omnapi\.com\/v1\/notices\/unsubscribe\?account=acc_0+7&topic=deprecation&sig=v2\.[0-9a-f]{64}>$/,
+      new RegExp(
+        `^<https://api\\.omnapi\\.com/v1/notices/unsubscribe\\?account=acc_0+7&topic=deprecation&exp=${exp}&sig=v2\\.[0-9a-f]{64}>$`,
+      ),
     );
-    expect(mail.text).toContain('To stop them, open https://api.omnapi.com/v1/notices/unsubscribe?');
+    expect(mail.text).toMatch(
+      new RegExp(
+        `To stop them, open https://api\\.omnapi\\.com/notices/unsubscribe\\?account=acc_0+7&topic=deprecation&exp=${exp}&sig=v2\\.`,
+      ),
+    );
+    expect(mail.text).toContain('the link works until 2027-03-05');
+    expect(mail.text).not.toContain('/v1/');
   });
 
   it('a mandatory topic comes from the transactional address with no unsubscribe header, and says why', () => {
-    const mail = noticeMail(job('billing'), person(8), sender);
+    const mail = noticeMail(job('billing'), person(8), sender, sentAt);
     expect(mail.from).toBe('no-reply@omnapi.com');
     expect(mail.headers).toEqual({ 'List-Id': 'Billing notices <billing.notices.omnapi.com>' });
     expect(mail.text).toMatch(/cannot be turned off: they concern the money on your account/);
@@ -225,15 +237,49 @@ describe('notice mail', () => {
 });
 
 describe('unsubscribe links', () => {
-  it('verify for their own account and topic only, under any key version kept', () => {
-    const signature = signUnsubscribe(keys, 'acc_a', 'product');
-    expect(verifyUnsubscribe(keys, 'acc_a', 'product', signature)).toBe(true);
-    expect(verifyUnsubscribe(keys, 'acc_b', 'product', signature)).toBe(false);
-    expect(verifyUnsubscribe(keys, 'acc_a', 'deprecation', signature)).toBe(false);
-    const older = signUnsubscribe({ ...keys, current: 1 }, 'acc_a', 'product');
-    expect(verifyUnsubscribe(keys, 'acc_a', 'product', older)).toBe(true);
-    expect(verifyUnsubscribe({ current: 2, keys: new Map([[2, keys.keys.get(2)!]]) }, 'acc_a', 'product', older)).toBe(false);
-    expect(verifyUnsubscribe(keys, 'acc_a', 'product', 'v2.zz')).toBe(false);
+  const now = new Date('2026-12-05T12:00:00Z');
+  const exp = Math.floor(now.getTime() / 1000) + 3600;
+  const link = (over: Partial<{ account: string; topic: string; exp: number; sig: string }> = {}) => ({
+    account: 'acc_a',
+    topic: 'product',
+    exp,
+    sig: signUnsubscribe(keys, 'acc_a', 'product', exp),
+    ...over,
+  });
+
+  it('hold for their own account, topic and expiry only, under any key version kept', () => {
+    expect(checkUnsubscribe(keys, link(), now)).toBe('valid');
+    expect(checkUnsubscribe(keys, link({ account: 'acc_b' }), now)).toBe('invalid');
+    expect(checkUnsubscribe(keys, link({ topic: 'deprecation' }), now)).toBe('invalid');
+    const older = signUnsubscribe({ ...keys, current: 1 }, 'acc_a', 'product', exp);
+    expect(checkUnsubscribe(keys, link({ sig: older }), now)).toBe('valid');
+    expect(checkUnsubscribe({ current: 2, keys: new Map([[2, keys.keys.get(2)!]]) }, link({ sig: older }), now)).toBe('invalid');
+    expect(checkUnsubscribe(keys, link({ sig: 'v2.zz' }), now)).toBe('invalid');
+    expect(checkUnsubscribe(keys, link({ sig: `v9.${'0'.repeat(64)}` }), now)).toBe('invalid');
+  });
+
+  it('expire at their stated time, and a lengthened expiry is a forgery, not an old link', () => {
+    expect(checkUnsubscribe(keys, link(), new Date(exp * 1000 - 1))).toBe('valid');
+    expect(checkUnsubscribe(keys, link(), new Date(exp * 1000))).toBe('expired');
+    // Someone pushes the expiry of a link that ran out: the signature no longer holds.
+    expect(checkUnsubscribe(keys, link({ exp: exp + 86_400 * 365 }), new Date(exp * 1000 + 1))).toBe('invalid');
+  });
+
+  it(`work for ${UNSUBSCRIBE_LINK_DAYS} days after the notice was sent, on the console page and the one-click URL alike`, () => {
+    const links = unsubscribeLinks('https://console.example/', keys, 'acc_a', 'product', now);
+    expect(links.expiresAt).toEqual(new Date(now.getTime() + UNSUBSCRIBE_LINK_DAYS * 86_400_000));
+    const page = new URL(links.page);
+    const oneClick = new URL(links.oneClick);
+    expect([page.origin, page.pathname, oneClick.pathname]).toEqual([
+      'https://console.example',
+      '/notices/unsubscribe',
+      '/v1/notices/unsubscribe',
+    ]);
+    expect(page.search).toBe(oneClick.search);
+    const query = Object.fromEntries(page.searchParams) as Record<string, string>;
+    const parsed = { ...query, exp: Number(query.exp) } as ReturnType<typeof link>;
+    expect(checkUnsubscribe(keys, parsed, new Date(now.getTime() + 89 * 86_400_000))).toBe('valid');
+    expect(checkUnsubscribe(keys, parsed, new Date(now.getTime() + 90 * 86_400_000))).toBe('expired');
   });
 });
 

@@ -1,26 +1,11 @@
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, NotFound, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbEraser } from '../../../lambdas/privacy/adapters/dynamodb-eraser';
+import { eraserOn, TEST_PSEUDONYM_KEYS } from '../../helpers/eraser';
 import type { ProofPosition } from '../../../lambdas/privacy/domain/erasure';
 import { pseudonymPartition } from '../../../lambdas/shared/items';
 import { HmacPseudonymiser } from '../../../lambdas/shared/pseudonyms';
-import { TABLE_SPECS, type TableName } from '../../../lambdas/shared/tables';
-import type { UsageLogStore } from '../../../lambdas/shared/usage-logs';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
-
-/** The eraser over every table (named as in the specs) and the two buckets, its usage logs showing nothing left. */
-const eraserOn = (dynamo: LocalDynamo, pagesPerStep?: number) =>
-  new DynamoDbEraser(
-    dynamo.client,
-    Object.fromEntries(Object.keys(TABLE_SPECS).map((t) => [t, t])) as Record<TableName, string>,
-    { any: async () => false } as unknown as UsageLogStore,
-    new S3Client({ region: 'us-east-1' }),
-    { inboundMail: 'mail', exports: 'exports' },
-    async () => undefined,
-    new HmacPseudonymiser(async () => JSON.stringify({ current: 1, k1: 'k'.repeat(43) })),
-    pagesPerStep,
-  );
 
 /** The proof's re-scan, a bounded part per workflow step, against DynamoDB's protocol (dynalite). */
 describe('the erasure proof', () => {
@@ -85,7 +70,7 @@ describe('the erasure proof', () => {
 describe('archives in the versioned export bucket', () => {
   let dynamo: LocalDynamo;
   const s3 = mockClient(S3Client);
-  const pseudonymiser = new HmacPseudonymiser(async () => JSON.stringify({ current: 1, k1: 'k'.repeat(43) }));
+  const pseudonymiser = new HmacPseudonymiser(async () => TEST_PSEUDONYM_KEYS);
   const subject = { accountId: 'acc_archived', email: 'archived@example.org', emailSince: '2026-01-01T00:00:00Z' };
   const key = 'exports/prq_archive.zip';
   const eraser = () => eraserOn(dynamo);

@@ -1,8 +1,16 @@
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbAuditTrail } from '../../../lambdas/shared/adapters/dynamodb-audit';
+import { BatchWriteCommand, DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbAuditTrail, FILTER_READ_BUDGET } from '../../../lambdas/shared/adapters/dynamodb-audit';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AUDIT_ACTIONS, type AuditEvent, auditRetentionDaysOf, canonical, streamEvents, verifyChain } from '../../../lambdas/shared/audit';
+import {
+  AUDIT_ACTIONS,
+  type AuditEvent,
+  auditRetentionDaysOf,
+  canonical,
+  GENESIS,
+  streamEvents,
+  verifyChain,
+} from '../../../lambdas/shared/audit';
 import { json } from '../../../lambdas/shared/http';
 import { httpRoutes, route } from '../../../lambdas/shared/middleware/http-handler';
 import type { RouteSpec } from '../../../lambdas/shared/routes';
@@ -116,6 +124,97 @@ describe('the audit trail', () => {
         details: [{ path: 'query.cursor' }],
       });
   });
+
+  it('filters a page by kind of action, actor and time, paging on with the cursor until every match is seen once', async () => {
+    const stream = 'account#acc_filter';
+    const minute = (m: number) => new Date(Date.UTC(2026, 11, 5, 12, m)).toISOString();
+    const actions = ['key.create', 'plan.set', 'key.roll', 'credits.grant', 'key.revoke', 'key.create', 'plan.set'] as const;
+    for (const [i, action] of actions.entries())
+      await trail.record({
+        actor: action.startsWith('key.') ? { type: 'account', id: 'acc_filter' } : { type: 'operator', id: 'o' },
+        action,
+        targets: [{ type: 'account', id: 'acc_filter' }],
+        at: minute(i),
+      });
+    const all = async (filter: Parameters<typeof trail.page>[1]['filter']) => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await trail.page(stream, { newestFirst: true, limit: 2, cursor, filter });
+        expect(page.events.length).toBeLessThanOrEqual(2);
+        seen.push(...page.events.map((e) => `${e.seq}:${e.action}`));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return seen;
+    };
+
+    expect(await all({ action: 'key' })).toEqual(['6:key.create', '5:key.revoke', '3:key.roll', '1:key.create']);
+    expect(await all({ action: 'key.create' })).toEqual(['6:key.create', '1:key.create']);
+    expect(await all({ actorType: 'operator' })).toEqual(['7:plan.set', '4:credits.grant', '2:plan.set']);
+    expect(await all({ from: minute(2), to: minute(4) })).toEqual(['5:key.revoke', '4:credits.grant', '3:key.roll']);
+    expect(await all({ action: 'key', actorType: 'operator' })).toEqual([]);
+    // A kind is the word before the dot, never a prefix of another word.
+    expect(await all({ action: 'ke' })).toEqual([]);
+  });
+
+  it('answers a filtered page after a bounded read, with a cursor to go on, when matches are rare', async () => {
+    const stream = 'account#acc_sparse';
+    const count = FILTER_READ_BUDGET + 150;
+    // Written straight to the table: the rare match is the oldest event, far past one page's read budget.
+    for (let seq = 1; seq <= count; seq += 25)
+      await dynamo.client.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            auditEvents: Array.from({ length: Math.min(25, count - seq + 1) }, (_, i) => ({
+              PutRequest: {
+                Item: {
+                  pk: `STREAM#${stream}`,
+                  sk: `E#${String(seq + i).padStart(12, '0')}`,
+                  eventId: `aud_${seq + i}`,
+                  stream,
+                  seq: seq + i,
+                  action: seq + i === 1 ? 'key.revoke' : 'preferences.set',
+                  actor: { type: 'account', id: 'acc_sparse' },
+                  targets: [{ type: 'account', id: 'acc_sparse' }],
+                  at: at,
+                  prevHash: GENESIS,
+                  hash: GENESIS,
+                },
+              },
+            })),
+          },
+        }),
+      );
+    const first = await trail.page(stream, { newestFirst: true, limit: 10, filter: { action: 'key' } });
+    expect(first).toEqual({ events: [], nextCursor: expect.stringMatching(/^E#\d{12}$/) });
+    const second = await trail.page(stream, { newestFirst: true, limit: 10, cursor: first.nextCursor, filter: { action: 'key' } });
+    expect(second.events.map((e) => e.seq)).toEqual([1]);
+    expect(second.nextCursor).toBeUndefined();
+  });
+
+  it('keeps a page of large events within what one answer can carry, filtered or not, and pages on to every one of them', async () => {
+    const stream = 'account#acc_large';
+    for (let i = 0; i < 8; i++)
+      await trail.record({
+        actor: { type: 'operator', id: 'o' },
+        action: 'account.update',
+        targets: [{ type: 'account', id: 'acc_large' }],
+        change: { after: { bio: String(i).repeat(350_000) } },
+        at,
+      });
+    for (const filter of [undefined, { action: 'account' }]) {
+      const seqs: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await trail.page(stream, { newestFirst: true, limit: 100, cursor, filter });
+        // Lambda answers at most 6 MB; one DynamoDB query reads at most 1 MB.
+        expect(JSON.stringify(page).length).toBeLessThan(1_500_000);
+        seqs.push(...page.events.map((e) => e.seq));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seqs).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
+    }
+  }, 60_000);
 
   it('expires each event the retention it was written with after it happened', async () => {
     const kept = new DynamoDbAuditTrail(dynamo.client, 'auditEvents', 30);
