@@ -7,7 +7,16 @@ import { DynamoDbLedger } from '../../../lambdas/billing/adapters/dynamodb-ledge
 import { DEFAULT_PACKS } from '../../../lambdas/billing/packs';
 import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
 import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-stack';
-import { type Buyer, chargeRefunded, checkoutCompleted, dispute, newDisputeId, sign } from '../../../scripts/ops/stripe-fixtures';
+import {
+  type Buyer,
+  chargeRefunded,
+  checkoutCompleted,
+  dispute,
+  newDisputeId,
+  newRefundId,
+  refundObject,
+  sign,
+} from '../../../scripts/ops/stripe-fixtures';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
@@ -33,6 +42,8 @@ describe('POST /v1/webhooks/stripe', () => {
       MAIL_FROM: 'no-reply@omnapi.test',
       PUBLIC_URL: 'https://omnapi.test',
       STRIPE_WEBHOOK_SECRET: SECRET,
+      // A test-mode key: this deployment takes test-mode events only.
+      STRIPE_SECRET_KEY: 'sk_test_unit_key',
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
     handler = require('../../../lambdas/billing/handlers/stripe-webhook').handler;
@@ -556,5 +567,128 @@ describe('POST /v1/webhooks/stripe', () => {
     const event = checkoutCompleted(b, 'starter', starter, { paymentIntentId: `pi_${'y'.repeat(3000)}` });
     expect((await outcomeOf(deliver(event))).outcome).toBe('ignored');
     expect(await balance(b)).toBe(0);
+  });
+  describe('a refund that fails or is cancelled gives the money back to us', () => {
+    it('gives back exactly once the credits it had clawed back, however often and concurrently the failure is delivered', async () => {
+      const b = await buyer();
+      const purchase = checkoutCompleted(b, 'starter', starter);
+      await deliver(purchase);
+      const refundId = newRefundId();
+      await deliver(chargeRefunded(b, payment(purchase), 500));
+      await deliver(refundObject('refund.created', payment(purchase), refundId, 500, 'succeeded'));
+      expect(await balance(b)).toBe(500_000_000);
+      // The card was closed: Stripe reports the refund failed and the $5.00 back on our balance.
+      const failed = refundObject('charge.refund.updated', payment(purchase), refundId, 500, 'failed');
+      const answers = await Promise.all(Array.from({ length: 10 }, () => outcomeOf(deliver(failed))));
+      expect(answers.filter((a) => a.status !== 200 && a.status !== 409)).toEqual([]);
+      for (const [i, a] of answers.entries()) if (a.status === 409) answers[i] = await outcomeOf(deliver(failed));
+      expect(answers.filter((a) => a.outcome === 'restored')).toHaveLength(1);
+      // The same fact under the newer event type, and an older state delivered late, change nothing.
+      await deliver(refundObject('refund.failed', payment(purchase), refundId, 500, 'failed'));
+      await deliver(refundObject('refund.updated', payment(purchase), refundId, 500, 'succeeded'));
+      await deliver(chargeRefunded(b, payment(purchase), 500));
+      expect(await balance(b)).toBe(1_000_000_000);
+      const restored = (await ledger.all(b.accountId)).filter((e) => e.amountMicro > 0 && e.type !== 'purchase');
+      expect(restored).toEqual([
+        expect.objectContaining({ type: 'release', amountMicro: 500_000_000, ref: refundId, stripe: expect.objectContaining({ refundId }) }),
+      ]);
+      expect((await mailsTo(b)).at(-1)).toMatchObject({
+        subject: `A refund on your purchase of ${starter.name} did not go through`,
+        text: expect.stringContaining('500 credits that were taken back are yours again'),
+      });
+      // A later refund counts from what is really refunded now (the charge reports 300 after the failure).
+      const second = newRefundId();
+      await deliver(chargeRefunded(b, payment(purchase), 300));
+      await deliver(refundObject('refund.created', payment(purchase), second, 300, 'pending'));
+      expect(await balance(b)).toBe(700_000_000);
+      expect(await ledger.purchaseOf(payment(purchase).paymentIntentId)).toMatchObject({ clawedBackMicro: 300_000_000 });
+    });
+
+    it('gives back a cancelled refund, and keeps a refund that only moved from pending to succeeded', async () => {
+      const b = await buyer();
+      const purchase = checkoutCompleted(b, 'starter', starter);
+      await deliver(purchase);
+      const [cancelled, kept] = [newRefundId(), newRefundId()];
+      await deliver(refundObject('refund.created', payment(purchase), cancelled, 400, 'requires_action'));
+      await deliver(chargeRefunded(b, payment(purchase), 400));
+      expect(await balance(b)).toBe(600_000_000);
+      expect((await outcomeOf(deliver(refundObject('refund.updated', payment(purchase), cancelled, 400, 'canceled')))).outcome).toBe(
+        'restored',
+      );
+      expect(await balance(b)).toBe(1_000_000_000);
+      await deliver(refundObject('refund.created', payment(purchase), kept, 200, 'pending'));
+      await deliver(refundObject('refund.updated', payment(purchase), kept, 200, 'succeeded'));
+      expect(await balance(b)).toBe(800_000_000);
+    });
+
+    it('ends every order of a failed refund and a second refund in the balance in-order delivery gives', async () => {
+      // In order: 500 refunded, it fails (the charge is back to 0), then 300 are refunded and succeed.
+      const steps = ['checkout', 'charge500', 'created1', 'failed1', 'created2', 'charge300', 'succeeded2'] as const;
+      const settle = async (order: readonly (typeof steps)[number][]) => {
+        const b = await buyer();
+        const purchase = checkoutCompleted(b, 'starter', starter);
+        const [r1, r2] = [newRefundId(), newRefundId()];
+        for (const step of order) {
+          if (step === 'checkout') await deliver(purchase);
+          if (step === 'charge500') await deliver(chargeRefunded(b, payment(purchase), 500));
+          if (step === 'created1') await deliver(refundObject('refund.created', payment(purchase), r1, 500, 'pending'));
+          if (step === 'failed1') await deliver(refundObject('charge.refund.updated', payment(purchase), r1, 500, 'failed'));
+          if (step === 'created2') await deliver(refundObject('refund.created', payment(purchase), r2, 300, 'pending'));
+          if (step === 'charge300') await deliver(chargeRefunded(b, payment(purchase), 300));
+          if (step === 'succeeded2') await deliver(refundObject('refund.updated', payment(purchase), r2, 300, 'succeeded'));
+        }
+        return balance(b);
+      };
+      expect(await settle(steps)).toBe(700_000_000);
+      await fc.assert(
+        fc.asyncProperty(fc.shuffledSubarray([...steps], { minLength: steps.length, maxLength: steps.length }), async (order) => {
+          expect({ order, balance: await settle(order) }).toEqual({ order, balance: 700_000_000 });
+        }),
+        { numRuns: 10 },
+      );
+    });
+  });
+
+  describe('dispute events beyond created and closed', () => {
+    it('holds the larger amount an update reports, and releases on funds_reinstated of a won dispute', async () => {
+      const b = await buyer();
+      const purchase = checkoutCompleted(b, 'starter', starter);
+      await deliver(purchase);
+      const id = newDisputeId();
+      await deliver(dispute('charge.dispute.created', { ...payment(purchase), amountMinor: 400 }, id, 'needs_response'));
+      expect(await balance(b)).toBe(600_000_000);
+      expect((await outcomeOf(deliver(dispute('charge.dispute.updated', payment(purchase), id, 'under_review')))).outcome).toBe('held');
+      expect(await balance(b)).toBe(0);
+      expect((await outcomeOf(deliver(dispute('charge.dispute.funds_reinstated', payment(purchase), id, 'won')))).outcome).toBe(
+        'released',
+      );
+      expect(await balance(b)).toBe(1_000_000_000);
+      // The closing event that follows, and a late withdrawal, change nothing.
+      await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'won'));
+      await deliver(dispute('charge.dispute.funds_withdrawn', payment(purchase), id, 'needs_response'));
+      expect(await balance(b)).toBe(1_000_000_000);
+    });
+
+    it('holds for an inquiry and releases when it closes with a warning, funds withdrawn first or not', async () => {
+      const b = await buyer();
+      const purchase = checkoutCompleted(b, 'starter', starter);
+      await deliver(purchase);
+      const id = newDisputeId();
+      await deliver(dispute('charge.dispute.funds_withdrawn', payment(purchase), id, 'warning_needs_response'));
+      await deliver(dispute('charge.dispute.created', payment(purchase), id, 'warning_needs_response'));
+      expect(await balance(b)).toBe(0);
+      await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'warning_closed'));
+      expect(await balance(b)).toBe(1_000_000_000);
+    });
+  });
+
+  describe('events from the other Stripe mode', () => {
+    it('acknowledges a live-mode event at a test-mode deployment and changes nothing (a retry could never apply it)', async () => {
+      const b = await buyer();
+      const live = { ...checkoutCompleted(b, 'starter', starter), livemode: true };
+      expect(await outcomeOf(deliver(live))).toMatchObject({ status: 200, outcome: 'wrong_mode' });
+      expect(await balance(b)).toBe(0);
+      expect(await ledger.all(b.accountId)).toEqual([]);
+    });
   });
 });
