@@ -1,7 +1,7 @@
 import { DynamoDbWindowCounter } from '../shared/adapters/dynamodb-counter';
 import { DynamoDbSecurityEvents } from '../shared/adapters/dynamodb-security-events';
 import { SesMailer } from '../shared/adapters/ses-mailer';
-import { stripeClient, stripeKeys } from '../shared/adapters/stripe-client';
+import { livemodeOf, stripeClient, stripeKeys } from '../shared/adapters/stripe-client';
 import { dynamo } from '../shared/clients/dynamodb';
 import { ses } from '../shared/clients/sesv2';
 import { lazily } from '../shared/config';
@@ -81,6 +81,8 @@ export const webhookWiring = lazily(() => {
       publicUrl: config.PUBLIC_URL,
       now: () => new Date(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      // The API key's mode is the deployment's: a test key takes test-mode events only, a live key live ones.
+      livemode: async () => livemodeOf((await keys()).apiKey),
     }),
   };
 });

@@ -1,8 +1,8 @@
-import type { DisputeRecord } from './settlement';
+import type { DisputeRecord, RefundRecord } from './settlement';
 
 /**
  * Kinds of money movement. Credits in: `grant` (by an operator), `purchase` (a paid Stripe checkout),
- * `refund` (a metered call whose upstream failed), `release` (a dispute won), `adjustment` (an operator's correction, either way; never below zero). Credits out: `clawback`
+ * `refund` (a metered call whose upstream failed), `release` (a dispute won, or a Stripe refund that failed or was cancelled), `adjustment` (an operator's correction, either way; never below zero). Credits out: `clawback`
  * (a Stripe refund), `hold` (a dispute opened; kept if it is lost). A `clawback` of 0 records that held credits were
  * taken for good (a refund or a lost dispute of money already held). Usage charges are not entries:
  * they are summed in the daily usage aggregates, so balance = Σ entries − Σ charged usage.
@@ -17,6 +17,7 @@ export interface StripeRefs {
   paymentIntentId?: string;
   chargeId?: string;
   disputeId?: string;
+  refundId?: string;
   eventId?: string;
   /** What was paid, refunded or disputed, in the currency's smallest unit. */
   amountMinor?: number;
@@ -58,8 +59,10 @@ export interface Purchase {
   currency: string;
   checkoutSessionId: string;
   customerId?: string;
-  /** Refunded so far, cumulative, as Stripe reports it on the charge. */
+  /** The largest refunded total Stripe reported on the charge (cumulative; see `refundedOf` for what stands now). */
   refundedMinor: number;
+  /** Refunds Stripe reported one by one, by id: amount and state (absent on purchases stored before). */
+  refunds?: Record<string, RefundRecord>;
   /** Credits taken back for good: the share of the money refunded or lost to disputes (see settlement.ts). */
   clawedBackMicro: number;
   /** Credits set aside while disputes are open; absent on purchases stored before settlement. */
@@ -78,7 +81,7 @@ export type PurchaseWrite =
       kind: 'update';
       paymentIntentId: string;
       expectVersion: number;
-      changes: Partial<Pick<Purchase, 'refundedMinor' | 'clawedBackMicro' | 'heldMicro' | 'disputes'>>;
+      changes: Partial<Pick<Purchase, 'refundedMinor' | 'refunds' | 'clawedBackMicro' | 'heldMicro' | 'disputes'>>;
     };
 
 /** `keepNonNegative`: the movement applies only if the balance item covers it (an operator's debit never overdraws). */

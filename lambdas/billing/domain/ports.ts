@@ -83,9 +83,11 @@ export interface BillingDeps {
   now: () => Date;
   /** Waits between attempts at a contended purchase. */
   sleep: (ms: number) => Promise<void>;
+  /** Whether this deployment takes live-mode events (true) or test-mode ones (false); undefined when it cannot tell. */
+  livemode: () => Promise<boolean | undefined>;
 }
 
-export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'mailer' | 'metrics' | 'sleep'> {
+export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'mailer' | 'metrics' | 'sleep' | 'livemode'> {
   /** Undefined when this deployment has no Stripe API key. */
   payments?: PaymentProvider;
   counter: WindowCounter;

@@ -590,7 +590,12 @@ describe('POST /v1/webhooks/stripe', () => {
       expect(await balance(b)).toBe(1_000_000_000);
       const restored = (await ledger.all(b.accountId)).filter((e) => e.amountMicro > 0 && e.type !== 'purchase');
       expect(restored).toEqual([
-        expect.objectContaining({ type: 'release', amountMicro: 500_000_000, ref: refundId, stripe: expect.objectContaining({ refundId }) }),
+        expect.objectContaining({
+          type: 'release',
+          amountMicro: 500_000_000,
+          ref: refundId,
+          stripe: expect.objectContaining({ refundId }),
+        }),
       ]);
       expect((await mailsTo(b)).at(-1)).toMatchObject({
         subject: `A refund on your purchase of ${starter.name} did not go through`,
@@ -659,9 +664,7 @@ describe('POST /v1/webhooks/stripe', () => {
       expect(await balance(b)).toBe(600_000_000);
       expect((await outcomeOf(deliver(dispute('charge.dispute.updated', payment(purchase), id, 'under_review')))).outcome).toBe('held');
       expect(await balance(b)).toBe(0);
-      expect((await outcomeOf(deliver(dispute('charge.dispute.funds_reinstated', payment(purchase), id, 'won')))).outcome).toBe(
-        'released',
-      );
+      expect((await outcomeOf(deliver(dispute('charge.dispute.funds_reinstated', payment(purchase), id, 'won')))).outcome).toBe('released');
       expect(await balance(b)).toBe(1_000_000_000);
       // The closing event that follows, and a late withdrawal, change nothing.
       await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'won'));
