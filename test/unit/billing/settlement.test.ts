@@ -263,6 +263,18 @@ describe('ops reconcile: each purchase against the money Stripe reported', () =>
     expect(checkPurchases([refunded], entries)).toEqual([{ paymentIntentId: 'pi_1', expectedMicro: 0, ledgerMicro: 1_000_000_000 }]);
   });
 
+  it('finds a purchase whose failed refund never gave its credits back, and passes it once it has', () => {
+    const failed: Purchase = {
+      ...purchaseOf(1000, 1_000_000_000),
+      refundedMinor: 500,
+      refunds: { re_1: { amountMinor: 500, status: 'failed' } },
+      clawedBackMicro: 0,
+    };
+    const clawed = [entry('purchase', 1_000_000_000), entry('clawback', -500_000_000)];
+    expect(checkPurchases([failed], clawed)).toEqual([{ paymentIntentId: 'pi_1', expectedMicro: 1_000_000_000, ledgerMicro: 500_000_000 }]);
+    expect(checkPurchases([failed], [...clawed, entry('release', 500_000_000)])).toEqual([]);
+  });
+
   it('passes a purchase whose entries add up to what Stripe says we kept', () => {
     const partly: Purchase = { ...purchaseOf(1000, 1_000_000_000), refundedMinor: 250, clawedBackMicro: 250_000_000 };
     expect(checkPurchases([partly], [entry('purchase', 1_000_000_000), entry('clawback', -250_000_000)])).toEqual([]);
