@@ -694,4 +694,92 @@ describe('POST /v1/webhooks/stripe', () => {
       expect(await ledger.all(b.accountId)).toEqual([]);
     });
   });
+  describe('checkouts in shapes our checkout never makes', () => {
+    const session = (event: ReturnType<typeof checkoutCompleted>) => event.data.object as Record<string, unknown>;
+
+    it.each([
+      [
+        'metadata naming another account than client_reference_id',
+        (o: Record<string, unknown>) => (o.metadata = { accountId: 'acc_someone_else', pack: 'starter' }),
+      ],
+      ['no metadata (a session made outside our checkout endpoint)', (o: Record<string, unknown>) => delete o.metadata],
+      ['a pack we do not sell', (o: Record<string, unknown>) => ((o.metadata as Record<string, string>).pack = 'platinum')],
+      [
+        'an amount of 0 marked paid (a 100 % coupon)',
+        (o: Record<string, unknown>) => Object.assign(o, { amount_total: 0, amount_subtotal: 1000 }),
+      ],
+    ])('credits nothing for a paid session with %s, and records a mismatch', async (_name, change) => {
+      const b = await buyer();
+      const event = checkoutCompleted(b, 'starter', starter);
+      change(session(event));
+      expect((await outcomeOf(deliver(event))).outcome).toBe('rejected_mismatch');
+      expect(await balance(b)).toBe(0);
+      const events = (await dynamo.scanAll()).securityEvents.filter((e) => e.accountId === b.accountId);
+      expect(events.map((e) => e.type)).toEqual(['purchase_mismatch']);
+    });
+
+    it('credits nothing for a session that needed no payment, nor for one whose delayed payment failed or that expired', async () => {
+      const b = await buyer();
+      const free = checkoutCompleted(b, 'starter', starter);
+      Object.assign(session(free), { payment_status: 'no_payment_required', amount_total: 0, payment_intent: null });
+      expect((await outcomeOf(deliver(free))).status).toBe(200);
+      const delayed = checkoutCompleted(b, 'starter', starter);
+      session(delayed).payment_status = 'unpaid';
+      await deliver(delayed);
+      await deliver({ ...delayed, id: `${delayed.id}_failed`, type: 'checkout.session.async_payment_failed' });
+      await deliver({ ...delayed, id: `${delayed.id}_expired`, type: 'checkout.session.expired' });
+      expect(await balance(b)).toBe(0);
+      expect(await ledger.all(b.accountId)).toEqual([]);
+    });
+
+    it('credits a paid session once though Stripe later reports it expired, and the expiry changes nothing', async () => {
+      const b = await buyer();
+      const paid = checkoutCompleted(b, 'starter', starter);
+      await deliver(paid);
+      const expired = { ...paid, id: `${paid.id}_expired`, type: 'checkout.session.expired' };
+      Object.assign(expired.data.object, { status: 'expired' });
+      expect((await outcomeOf(deliver(expired))).outcome).toBe('ignored');
+      expect(await balance(b)).toBe(1_000_000_000);
+    });
+  });
+
+  describe('events about an account that was erased', () => {
+    /** What erasure leaves of a purchase (lambdas/privacy): the payment names a pseudonym; account, purchase and balance are gone. */
+    async function erase(b: Buyer, paymentIntentId: string) {
+      const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
+      for (const key of [
+        { TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } },
+        { TableName: 'ledger', Key: { pk: `ACCOUNT#${b.accountId}`, sk: `PURCHASE#${paymentIntentId}` } },
+        { TableName: 'ledger', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'BALANCE' } },
+      ])
+        await dynamo.client.send(new DeleteCommand(key));
+      await dynamo.client.send(
+        new UpdateCommand({
+          TableName: 'ledger',
+          Key: { pk: `PAYMENT#${paymentIntentId}`, sk: 'PAYMENT' },
+          UpdateExpression: 'SET accountId = :p',
+          ExpressionAttributeValues: { ':p': 'psn_1_erased' },
+        }),
+      );
+    }
+
+    it('keeps nothing of a refund or dispute that comes after the erasure, and credits nobody', async () => {
+      const b = await buyer();
+      const purchase = checkoutCompleted(b, 'starter', starter);
+      await deliver(purchase);
+      const { paymentIntentId } = payment(purchase);
+      await erase(b, paymentIntentId);
+      expect((await outcomeOf(deliver(chargeRefunded(b, payment(purchase), 1000)))).outcome).toBe('purchase_erased');
+      expect(
+        (await outcomeOf(deliver(dispute('charge.dispute.created', payment(purchase), newDisputeId(), 'needs_response')))).outcome,
+      ).toBe('purchase_erased');
+      // Its checkout redelivered late credits nobody.
+      expect((await outcomeOf(deliver(purchase))).outcome).toBe('duplicate');
+      expect((await outcomeOf(deliver({ ...purchase, id: `${purchase.id}_again` }))).outcome).toBe('unknown_account');
+      const left = (await dynamo.scanAll()).ledger.filter(
+        (item) => String(item.pk) === `PAYMENT#${paymentIntentId}` || String(item.pk) === `ACCOUNT#${b.accountId}`,
+      );
+      expect(left.map((item) => item.sk)).toEqual(['PAYMENT']);
+    });
+  });
 });
