@@ -190,6 +190,13 @@ export class DynamoDbLedger implements Ledger {
     return purchaseOf(Item);
   }
 
+  async paymentRecorded(paymentIntentId: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: paymentKey(paymentIntentId), ConsistentRead: true, ProjectionExpression: 'pk' }),
+    );
+    return Item !== undefined;
+  }
+
   async purchasesOf(accountId: string): Promise<Purchase[]> {
     const items = await queryAll(this.client, {
       TableName: this.table,

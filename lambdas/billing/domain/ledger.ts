@@ -122,6 +122,11 @@ export interface Ledger {
   updatePurchase(accountId: string, write: Extract<PurchaseWrite, { kind: 'update' }>): Promise<'applied' | 'stale'>;
   /** The purchase paid by this payment intent, whichever account made it. */
   purchaseOf(paymentIntentId: string): Promise<Purchase | undefined>;
+  /**
+   * Whether this payment was ever credited: its record outlives the purchase only when erasure took the
+   * purchase with its account (the record then names the account's pseudonym).
+   */
+  paymentRecorded(paymentIntentId: string): Promise<boolean>;
   /** Every purchase of an account (open disputes are a legal hold on erasure). */
   purchasesOf(accountId: string): Promise<Purchase[]>;
   balance(accountId: string): Promise<number>;

@@ -30,6 +30,7 @@ export type EventOutcome =
   | 'dispute_lost'
   | 'nothing_to_reverse'
   | 'deferred_until_purchase'
+  | 'purchase_erased'
   | 'customer_unlinked'
   | 'wrong_mode'
   | 'ignored';
@@ -274,6 +275,8 @@ export class StripeEventHandler {
       if (attempt > 0) await this.deps.sleep(backoffMs(attempt));
       const purchase = await this.deps.ledger.purchaseOf(paymentIntentId);
       if (!purchase) {
+        // Paid and credited once, then erased with its account: no credits are left to move, and nothing of it is kept.
+        if (await this.deps.ledger.paymentRecorded(paymentIntentId)) return 'purchase_erased';
         await this.deps.ledger.addPending(paymentIntentId, { eventId, eventType, object, receivedAt: this.deps.now().toISOString() });
         // The purchase may have landed while this was written; if so it is applied now, not lost.
         if (!(await this.deps.ledger.purchaseOf(paymentIntentId))) return 'deferred_until_purchase';

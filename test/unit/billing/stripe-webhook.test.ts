@@ -744,15 +744,13 @@ describe('POST /v1/webhooks/stripe', () => {
   });
 
   describe('events about an account that was erased', () => {
-    /** What erasure leaves of a purchase (lambdas/privacy): the payment names a pseudonym; account, purchase and balance are gone. */
+    /** What erasure leaves of a purchase (lambdas/privacy): the payment names a pseudonym; the account and its ledger partition are gone. */
     async function erase(b: Buyer, paymentIntentId: string) {
       const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
-      for (const key of [
-        { TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } },
-        { TableName: 'ledger', Key: { pk: `ACCOUNT#${b.accountId}`, sk: `PURCHASE#${paymentIntentId}` } },
-        { TableName: 'ledger', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'BALANCE' } },
-      ])
-        await dynamo.client.send(new DeleteCommand(key));
+      await dynamo.client.send(new DeleteCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } }));
+      // Entries move under the pseudonym; everything else of the account's ledger partition goes.
+      for (const item of (await dynamo.scanAll()).ledger.filter((i) => i.pk === `ACCOUNT#${b.accountId}`))
+        await dynamo.client.send(new DeleteCommand({ TableName: 'ledger', Key: { pk: item.pk, sk: item.sk } }));
       await dynamo.client.send(
         new UpdateCommand({
           TableName: 'ledger',
