@@ -271,6 +271,7 @@ export class StripeEventHandler {
     const paymentIntentId = str(object.paymentIntentId);
     const fact = factOf(eventType, object);
     if (!paymentIntentId || !fact) return 'ignored';
+    let parked = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (attempt > 0) await this.deps.sleep(backoffMs(attempt));
       const purchase = await this.deps.ledger.purchaseOf(paymentIntentId);
@@ -278,25 +279,35 @@ export class StripeEventHandler {
         // Paid and credited once, then erased with its account: no credits are left to move, and nothing of it is kept.
         if (await this.deps.ledger.paymentRecorded(paymentIntentId)) return 'purchase_erased';
         await this.deps.ledger.addPending(paymentIntentId, { eventId, eventType, object, receivedAt: this.deps.now().toISOString() });
+        parked = true;
         // The purchase may have landed while this was written; if so it is applied now, not lost.
         if (!(await this.deps.ledger.purchaseOf(paymentIntentId))) return 'deferred_until_purchase';
         continue;
       }
-      const step = reversalStep(fact, purchase);
-      if (!step) return 'nothing_to_reverse';
-      // Counted as the whole payment (settlement.ts); a person must look at what Stripe really moved.
-      if (attempt === 0 && isForeign(purchase, fact)) this.deps.metrics.purchaseMismatch();
-      const result = step.entry
-        ? (await this.deps.ledger.post(purchase.accountId, step.entry, step.idempotencyKey, step.write)).outcome
-        : await this.deps.ledger.updatePurchase(purchase.accountId, step.write);
-      if (result === 'stale') continue;
-      // A concurrent delivery of the same fact posted it first: this one changed nothing.
-      if (result === 'duplicate') return 'nothing_to_reverse';
-      if (step.entry && result === 'applied') await this.mailReversal(purchase, step.entry, step.write.changes);
-      if (fact.kind !== 'dispute') return (step.entry?.amountMicro ?? 0) > 0 ? 'restored' : 'reversed';
-      return fact.status === 'open' ? 'held' : fact.status === 'won' ? 'released' : 'dispute_lost';
+      const outcome = await this.applyFact(purchase, fact, attempt);
+      if (outcome === 'stale') continue;
+      // Parked just as the purchase landed (whose own pass may have missed it): applied here, so nothing is left parked.
+      if (parked) await this.deps.ledger.removePending(paymentIntentId, eventId);
+      return outcome;
     }
     throw new PurchaseContentionError(paymentIntentId);
+  }
+
+  /** One fact applied to the purchase as read; `stale` when the purchase changed meanwhile (read it again). */
+  private async applyFact(purchase: Purchase, fact: PaymentFact, attempt: number): Promise<EventOutcome | 'stale'> {
+    const step = reversalStep(fact, purchase);
+    if (!step) return 'nothing_to_reverse';
+    // Counted as the whole payment (settlement.ts); a person must look at what Stripe really moved.
+    if (attempt === 0 && isForeign(purchase, fact)) this.deps.metrics.purchaseMismatch();
+    const result = step.entry
+      ? (await this.deps.ledger.post(purchase.accountId, step.entry, step.idempotencyKey, step.write)).outcome
+      : await this.deps.ledger.updatePurchase(purchase.accountId, step.write);
+    if (result === 'stale') return 'stale';
+    // A concurrent delivery of the same fact posted it first: this one changed nothing.
+    if (result === 'duplicate') return 'nothing_to_reverse';
+    if (step.entry && result === 'applied') await this.mailReversal(purchase, step.entry, step.write.changes);
+    if (fact.kind !== 'dispute') return (step.entry?.amountMicro ?? 0) > 0 ? 'restored' : 'reversed';
+    return fact.status === 'open' ? 'held' : fact.status === 'won' ? 'released' : 'dispute_lost';
   }
 }
 

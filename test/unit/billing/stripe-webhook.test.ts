@@ -654,6 +654,58 @@ describe('POST /v1/webhooks/stripe', () => {
     });
   });
 
+  it('settles a checkout, refunds that fail and succeed, and a dispute all delivered at once, and parks nothing for good', async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    const [r1, r2, d1] = [newRefundId(), newRefundId(), newDisputeId()];
+    const events = [
+      purchase,
+      chargeRefunded(b, payment(purchase), 500),
+      refundObject('refund.created', payment(purchase), r1, 500, 'pending'),
+      refundObject('refund.failed', payment(purchase), r1, 500, 'failed'),
+      refundObject('refund.created', payment(purchase), r2, 300, 'succeeded'),
+      chargeRefunded(b, payment(purchase), 300),
+      dispute('charge.dispute.created', { ...payment(purchase), amountMinor: 200 }, d1, 'needs_response'),
+      dispute('charge.dispute.closed', { ...payment(purchase), amountMinor: 200 }, d1, 'lost'),
+    ];
+    let pending = events;
+    // Stripe retries whatever did not get a 2xx, until everything has.
+    for (let round = 0; pending.length && round < 5; round++) {
+      const answers = await Promise.all(pending.map((event) => deliver(event)));
+      expect(answers.map((a) => a.statusCode).filter((status) => status !== 200 && status !== 409)).toEqual([]);
+      pending = pending.filter((_, i) => answers[i]!.statusCode !== 200);
+    }
+    expect(pending).toEqual([]);
+    // 300 refunded and 200 lost of the 1000 paid: 500 credits are the buyer's.
+    expect(await balance(b)).toBe(500_000_000);
+    const parked = (await dynamo.scanAll()).ledger.filter(
+      (item) => item.pk === `PAYMENT#${payment(purchase).paymentIntentId}` && String(item.sk).startsWith('PENDING#'),
+    );
+    expect(parked).toEqual([]);
+  });
+
+  it('leaves nothing parked when the purchase lands between a refund finding no purchase and parking itself', async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    const addPending = jest.spyOn(DynamoDbLedger.prototype, 'addPending');
+    // The purchase is handled to the end (it finds nothing parked yet), then the refund parks itself.
+    addPending.mockImplementationOnce(async function (this: DynamoDbLedger, ...args) {
+      expect((await outcomeOf(deliver(purchase))).outcome).toBe('credited');
+      // The spy's next call goes through to the adapter.
+      return DynamoDbLedger.prototype.addPending.call(this, ...args);
+    });
+    try {
+      expect((await outcomeOf(deliver(chargeRefunded(b, payment(purchase), 400)))).outcome).toBe('reversed');
+    } finally {
+      addPending.mockRestore();
+    }
+    expect(await balance(b)).toBe(600_000_000);
+    const parked = (await dynamo.scanAll()).ledger.filter(
+      (item) => item.pk === `PAYMENT#${payment(purchase).paymentIntentId}` && String(item.sk).startsWith('PENDING#'),
+    );
+    expect(parked).toEqual([]);
+  });
+
   describe('dispute events beyond created and closed', () => {
     it('holds the larger amount an update reports, and releases on funds_reinstated of a won dispute', async () => {
       const b = await buyer();
