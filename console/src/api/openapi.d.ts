@@ -810,6 +810,8 @@ export interface components {
                 paymentIntentId?: string;
                 chargeId?: string;
                 disputeId?: string;
+                /** @description The Stripe refund, for a refund reported on its own (one that failed gives its credits back) */
+                refundId?: string;
                 eventId?: string;
                 amountMinor?: number;
                 currency?: string;
