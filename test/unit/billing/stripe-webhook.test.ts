@@ -706,6 +706,52 @@ describe('POST /v1/webhooks/stripe', () => {
     expect(parked).toEqual([]);
   });
 
+  it('keeps a refund of a charge it never saw only as long as Stripe could still deliver its purchase', async () => {
+    // A payment of something else on the same Stripe account, refunded and disputed: parked in case its purchase comes late.
+    const stranger = await buyer();
+    const other = { paymentIntentId: `pi_test_${stranger.accountId.slice(-12)}`, amountMinor: 5000, currency: 'usd' };
+    expect((await outcomeOf(deliver(chargeRefunded(stranger, other, 5000)))).outcome).toBe('deferred_until_purchase');
+    const tables = await dynamo.scanAll();
+    expect(tables.ledger.filter((item) => item.pk === `PAYMENT#${other.paymentIntentId}`)).toEqual([]);
+    const parked = tables.webhookEvents.filter((item) => item.pk === `PAYMENT#${other.paymentIntentId}`);
+    expect(parked).toHaveLength(1);
+    // Stripe redelivers an event for three days and lets it be resent for 30: past that its purchase can never land.
+    const days = (Number(parked[0]!.expiresAt) - Date.now() / 1000) / 86_400;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+  });
+
+  it('still applies a refund parked in the ledger table before parked refunds expired', async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    const refund = chargeRefunded(b, payment(purchase), 250);
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: 'ledger',
+        Item: {
+          pk: `PAYMENT#${payment(purchase).paymentIntentId}`,
+          sk: `PENDING#${refund.id}`,
+          eventId: refund.id,
+          eventType: 'charge.refunded',
+          object: {
+            chargeId: refund.data.object.id,
+            paymentIntentId: payment(purchase).paymentIntentId,
+            amountRefunded: 250,
+            currency: 'usd',
+          },
+          receivedAt: new Date().toISOString(),
+        },
+      }),
+    );
+    await deliver(purchase);
+    expect(await balance(b)).toBe(750_000_000);
+    expect(
+      (await dynamo.scanAll()).ledger.filter(
+        (item) => item.pk === `PAYMENT#${payment(purchase).paymentIntentId}` && String(item.sk).startsWith('PENDING#'),
+      ),
+    ).toEqual([]);
+  });
+
   describe('dispute events beyond created and closed', () => {
     it('holds the larger amount an update reports, and releases on funds_reinstated of a won dispute', async () => {
       const b = await buyer();
