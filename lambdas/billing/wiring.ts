@@ -8,6 +8,7 @@ import { lazily } from '../shared/config';
 import { microToCredits } from '../shared/credits';
 import { DynamoDbBillingAccounts } from './adapters/dynamodb-billing-accounts';
 import { DynamoDbLedger } from './adapters/dynamodb-ledger';
+import { DynamoDbParkedReversals } from './adapters/dynamodb-parked-reversals';
 import { DynamoDbWebhookEvents } from './adapters/dynamodb-webhook-events';
 import { billingMetrics } from './adapters/powertools-metrics';
 import { StripePayments } from './adapters/stripe-payments';
@@ -73,6 +74,7 @@ export const webhookWiring = lazily(() => {
     processed: new DynamoDbWebhookEvents(dynamo, config.TABLE_WEBHOOK_EVENTS),
     events: new StripeEventHandler({
       ledger: new DynamoDbLedger(dynamo, config.TABLE_LEDGER),
+      parked: new DynamoDbParkedReversals(dynamo, { webhookEvents: config.TABLE_WEBHOOK_EVENTS, ledger: config.TABLE_LEDGER }),
       accounts: new DynamoDbBillingAccounts(dynamo, config.TABLE_ACCOUNTS),
       mailer: new SesMailer(ses, config.MAIL_FROM),
       securityEvents: new DynamoDbSecurityEvents(dynamo, config.TABLE_SECURITY_EVENTS),

@@ -133,7 +133,14 @@ export interface Ledger {
   page(accountId: string, options: { limit: number; cursor?: string }): Promise<LedgerPage>;
   /** Every entry, oldest first (reconciliation, export). */
   all(accountId: string): Promise<LedgerEntry[]>;
-  addPending(paymentIntentId: string, pending: PendingReversal): Promise<void>;
-  pendingFor(paymentIntentId: string): Promise<PendingReversal[]>;
-  removePending(paymentIntentId: string, eventId: string): Promise<void>;
+}
+
+/**
+ * Port: refunds and disputes parked until their purchase lands. Parked only as long as Stripe could
+ * still deliver that purchase: a payment of something else on the account never gets one.
+ */
+export interface ParkedReversals {
+  add(paymentIntentId: string, pending: PendingReversal): Promise<void>;
+  of(paymentIntentId: string): Promise<PendingReversal[]>;
+  remove(paymentIntentId: string, eventId: string): Promise<void>;
 }

@@ -202,9 +202,9 @@ export class StripeEventHandler {
       });
     }
     // Refunds and disputes that beat the purchase here are applied now.
-    for (const pending of await this.deps.ledger.pendingFor(paymentIntentId)) {
+    for (const pending of await this.deps.parked.of(paymentIntentId)) {
       await this.reversal(pending.eventId, pending.eventType, pending.object);
-      await this.deps.ledger.removePending(paymentIntentId, pending.eventId);
+      await this.deps.parked.remove(paymentIntentId, pending.eventId);
     }
     return outcome === 'applied' ? 'credited' : 'already_credited';
   }
@@ -278,7 +278,7 @@ export class StripeEventHandler {
       if (!purchase) {
         // Paid and credited once, then erased with its account: no credits are left to move, and nothing of it is kept.
         if (await this.deps.ledger.paymentRecorded(paymentIntentId)) return 'purchase_erased';
-        await this.deps.ledger.addPending(paymentIntentId, { eventId, eventType, object, receivedAt: this.deps.now().toISOString() });
+        await this.deps.parked.add(paymentIntentId, { eventId, eventType, object, receivedAt: this.deps.now().toISOString() });
         parked = true;
         // The purchase may have landed while this was written; if so it is applied now, not lost.
         if (!(await this.deps.ledger.purchaseOf(paymentIntentId))) return 'deferred_until_purchase';
@@ -287,7 +287,7 @@ export class StripeEventHandler {
       const outcome = await this.applyFact(purchase, fact, attempt);
       if (outcome === 'stale') continue;
       // Parked just as the purchase landed (whose own pass may have missed it): applied here, so nothing is left parked.
-      if (parked) await this.deps.ledger.removePending(paymentIntentId, eventId);
+      if (parked) await this.deps.parked.remove(paymentIntentId, eventId);
       return outcome;
     }
     throw new PurchaseContentionError(paymentIntentId);

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { DynamoDbLedger } from '../../../lambdas/billing/adapters/dynamodb-ledger';
+import { DynamoDbParkedReversals } from '../../../lambdas/billing/adapters/dynamodb-parked-reversals';
 import { DEFAULT_PACKS } from '../../../lambdas/billing/packs';
 import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
 import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-stack';
@@ -128,6 +129,13 @@ describe('POST /v1/webhooks/stripe', () => {
     return { status: r.statusCode, ...JSON.parse(r.body!) };
   };
   const balance = (b: Buyer) => ledger.balance(b.accountId);
+  /** Refunds and disputes parked for a payment, wherever they are kept. */
+  const parkedFor = async (paymentIntentId: string) => {
+    const { webhookEvents, ledger: ledgerItems } = await dynamo.scanAll();
+    return [...webhookEvents, ...ledgerItems].filter(
+      (item) => item.pk === `PAYMENT#${paymentIntentId}` && String(item.sk).startsWith('PENDING#'),
+    );
+  };
   const payment = (event: ReturnType<typeof checkoutCompleted>) => ({
     paymentIntentId: String(event.data.object.payment_intent),
     amountMinor: starter.priceMinor,
@@ -678,21 +686,18 @@ describe('POST /v1/webhooks/stripe', () => {
     expect(pending).toEqual([]);
     // 300 refunded and 200 lost of the 1000 paid: 500 credits are the buyer's.
     expect(await balance(b)).toBe(500_000_000);
-    const parked = (await dynamo.scanAll()).ledger.filter(
-      (item) => item.pk === `PAYMENT#${payment(purchase).paymentIntentId}` && String(item.sk).startsWith('PENDING#'),
-    );
-    expect(parked).toEqual([]);
+    expect(await parkedFor(payment(purchase).paymentIntentId)).toEqual([]);
   });
 
   it('leaves nothing parked when the purchase lands between a refund finding no purchase and parking itself', async () => {
     const b = await buyer();
     const purchase = checkoutCompleted(b, 'starter', starter);
-    const addPending = jest.spyOn(DynamoDbLedger.prototype, 'addPending');
+    const addPending = jest.spyOn(DynamoDbParkedReversals.prototype, 'add');
     // The purchase is handled to the end (it finds nothing parked yet), then the refund parks itself.
-    addPending.mockImplementationOnce(async function (this: DynamoDbLedger, ...args) {
+    addPending.mockImplementationOnce(async function (this: DynamoDbParkedReversals, ...args) {
       expect((await outcomeOf(deliver(purchase))).outcome).toBe('credited');
       // The spy's next call goes through to the adapter.
-      return DynamoDbLedger.prototype.addPending.call(this, ...args);
+      return DynamoDbParkedReversals.prototype.add.call(this, ...args);
     });
     try {
       expect((await outcomeOf(deliver(chargeRefunded(b, payment(purchase), 400)))).outcome).toBe('reversed');
@@ -700,10 +705,7 @@ describe('POST /v1/webhooks/stripe', () => {
       addPending.mockRestore();
     }
     expect(await balance(b)).toBe(600_000_000);
-    const parked = (await dynamo.scanAll()).ledger.filter(
-      (item) => item.pk === `PAYMENT#${payment(purchase).paymentIntentId}` && String(item.sk).startsWith('PENDING#'),
-    );
-    expect(parked).toEqual([]);
+    expect(await parkedFor(payment(purchase).paymentIntentId)).toEqual([]);
   });
 
   it('keeps a refund of a charge it never saw only as long as Stripe could still deliver its purchase', async () => {
@@ -745,11 +747,7 @@ describe('POST /v1/webhooks/stripe', () => {
     );
     await deliver(purchase);
     expect(await balance(b)).toBe(750_000_000);
-    expect(
-      (await dynamo.scanAll()).ledger.filter(
-        (item) => item.pk === `PAYMENT#${payment(purchase).paymentIntentId}` && String(item.sk).startsWith('PENDING#'),
-      ),
-    ).toEqual([]);
+    expect(await parkedFor(payment(purchase).paymentIntentId)).toEqual([]);
   });
 
   describe('dispute events beyond created and closed', () => {
