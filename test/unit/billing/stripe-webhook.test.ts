@@ -164,6 +164,27 @@ describe('POST /v1/webhooks/stripe', () => {
     expect(receipts).toEqual([[b.email]]);
   });
 
+  it('sends the receipt once when mail fails at first: Stripe is asked to retry (503), and the retry sends it', async () => {
+    const b = await buyer();
+    const event = checkoutCompleted(b, 'starter', starter);
+    ses.reset();
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }))
+      .resolves({ MessageId: 'm' });
+    const first = await outcomeOf(deliver(event));
+    expect(first).toMatchObject({ status: 503, error: { code: 'notice_unavailable' } });
+    // The credits are in at once; only the receipt waits for the retry.
+    expect(await balance(b)).toBe(1_000_000_000);
+    expect((await outcomeOf(deliver(event))).outcome).toBe('already_credited');
+    expect((await outcomeOf(deliver(event))).outcome).toBe('duplicate');
+    expect(await balance(b)).toBe(1_000_000_000);
+    expect((await mailsTo(b)).map((m) => m.subject)).toEqual([`Receipt: ${starter.name}`]);
+    expect((await dynamo.scanAll()).securityEvents.filter((e) => e.accountId === b.accountId).map((e) => e.type)).toEqual([
+      'purchase_credited',
+    ]);
+  });
+
   it('turns the low-balance notice on at a tenth of the pack with the first purchase, unless the holder chose', async () => {
     const threshold = async (b: Buyer) =>
       (await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } }))).Item!
