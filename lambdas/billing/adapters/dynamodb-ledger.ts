@@ -172,6 +172,41 @@ export class DynamoDbLedger implements Ledger {
     return purchaseOf(Item);
   }
 
+  async claimReceipt(accountId: string, paymentIntentId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: purchaseKey(accountId, paymentIntentId),
+          UpdateExpression: 'REMOVE receiptDue',
+          ConditionExpression: 'receiptDue = :due',
+          ExpressionAttributeValues: { ':due': true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseReceipt(accountId: string, paymentIntentId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: purchaseKey(accountId, paymentIntentId),
+          UpdateExpression: 'SET receiptDue = :due',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':due': true },
+        }),
+      );
+    } catch (error) {
+      // The purchase went (erased with its account): nobody is left to send a receipt to.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async paymentRecorded(paymentIntentId: string): Promise<boolean> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.table, Key: paymentKey(paymentIntentId), ConsistentRead: true, ProjectionExpression: 'pk' }),

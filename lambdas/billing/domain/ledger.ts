@@ -72,6 +72,8 @@ export interface Purchase {
   /** Bumped by every change; a change names the version it read (optimistic concurrency). */
   version: number;
   at: string;
+  /** Set when the purchase is credited, cleared by whoever sends its receipt (absent on purchases stored before). */
+  receiptDue?: boolean;
 }
 
 /** A change to a purchase, made in the same transaction as the ledger entry it explains. */
@@ -118,6 +120,12 @@ export interface Ledger {
     purchase?: PurchaseWrite,
     options?: PostOptions,
   ): Promise<{ outcome: PostOutcome; entry: LedgerEntry }>;
+  /**
+   * Takes the purchase's receipt to send: true for exactly one caller while it is due. `releaseReceipt`
+   * makes it due again when it could not be sent.
+   */
+  claimReceipt(accountId: string, paymentIntentId: string): Promise<boolean>;
+  releaseReceipt(accountId: string, paymentIntentId: string): Promise<void>;
   /** A purchase change with no money movement (a dispute won that held nothing). */
   updatePurchase(accountId: string, write: Extract<PurchaseWrite, { kind: 'update' }>): Promise<'applied' | 'stale'>;
   /** The purchase paid by this payment intent, whichever account made it. */

@@ -4,8 +4,8 @@ import { securityEvent } from '../../shared/security-events';
 import { type CreditPack, packMicro } from '../packs';
 import type { DisputeStatus, NewLedgerEntry, PendingReversal, Purchase, PurchaseWrite } from './ledger';
 import { isForeign, type PaymentFact, type RefundStatus, settle } from './settlement';
-import { PurchaseContentionError } from '../errors';
-import type { BillingDeps } from './ports';
+import { PurchaseContentionError, ReceiptUnavailableError } from '../errors';
+import type { BillingAccount, BillingDeps } from './ports';
 
 /** A Stripe event as the webhook verified it; only the fields billing reads. */
 export interface StripeEvent {
@@ -158,6 +158,7 @@ export class StripeEventHandler {
       disputes: {},
       version: 0,
       at: this.deps.now().toISOString(),
+      receiptDue: true,
     };
     const { outcome } = await this.deps.ledger.post(
       account.accountId,
@@ -172,16 +173,27 @@ export class StripeEventHandler {
       `purchase:${purchase.checkoutSessionId}`,
       { kind: 'create', purchase },
     );
-    if (outcome === 'applied') {
-      this.deps.metrics.purchaseCredited(packId!);
+    if (outcome === 'applied') this.deps.metrics.purchaseCredited(packId!);
+    await this.sendReceipt(account, pack, purchase);
+    // Refunds and disputes that beat the purchase here are applied now.
+    for (const pending of await this.deps.parked.of(paymentIntentId)) {
+      await this.reversal(pending.eventId, pending.eventType, pending.object);
+      await this.deps.parked.remove(paymentIntentId, pending.eventId);
+    }
+    return outcome === 'applied' ? 'credited' : 'already_credited';
+  }
+
+  /**
+   * The receipt of a credited purchase, once: claimed first, and made due again if it could not go out,
+   * so the event answers 503 and Stripe's retry (which finds the purchase credited) sends it. A
+   * redelivery after it went out sends nothing.
+   */
+  private async sendReceipt(account: BillingAccount, pack: CreditPack, purchase: Purchase): Promise<void> {
+    const { accountId } = account;
+    if (!(await this.deps.ledger.claimReceipt(accountId, purchase.paymentIntentId))) return;
+    try {
       // A buyer hears before running dry: the notice is on by default once credits are bought.
-      const threshold = await this.deps.accounts.defaultLowBalance(account.accountId, defaultLowBalanceCredits(pack));
-      await this.deps.securityEvents.record(
-        securityEvent(account.accountId, 'purchase_credited', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), {
-          pack: packId!,
-          paymentIntentId,
-        }),
-      );
+      const threshold = await this.deps.accounts.defaultLowBalance(accountId, defaultLowBalanceCredits(pack));
       await this.deps.mailer.send({
         to: account.email,
         subject: `Receipt: ${pack.name}`,
@@ -189,8 +201,8 @@ export class StripeEventHandler {
           `Hello ${account.name},`,
           '',
           `Thank you: ${microToCredits(purchase.creditsMicro)} credits were added to your OmnAPI account.`,
-          `Paid: ${formatMoney(amountMinor, currency)} (Stripe payment ${paymentIntentId}).`,
-          `Balance now: ${microToCredits(await this.deps.ledger.balance(account.accountId))} credits.`,
+          `Paid: ${formatMoney(purchase.amountMinor, purchase.currency)} (Stripe payment ${purchase.paymentIntentId}).`,
+          `Balance now: ${microToCredits(await this.deps.ledger.balance(accountId))} credits.`,
           '',
           ...(threshold
             ? [
@@ -200,13 +212,17 @@ export class StripeEventHandler {
           `Your balance, receipts, invoices and payment methods: ${consoleUrl(this.deps.publicUrl, 'credits')}. We never see or keep your card details.`,
         ].join('\n'),
       });
+    } catch (error) {
+      await this.deps.ledger.releaseReceipt(accountId, purchase.paymentIntentId);
+      throw new ReceiptUnavailableError(error);
     }
-    // Refunds and disputes that beat the purchase here are applied now.
-    for (const pending of await this.deps.parked.of(paymentIntentId)) {
-      await this.reversal(pending.eventId, pending.eventType, pending.object);
-      await this.deps.parked.remove(paymentIntentId, pending.eventId);
-    }
-    return outcome === 'applied' ? 'credited' : 'already_credited';
+    // After the mail, so a retry never records it twice (a failure here is retried with the receipt already sent).
+    await this.deps.securityEvents.record(
+      securityEvent(accountId, 'purchase_credited', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), {
+        pack: purchase.pack,
+        paymentIntentId: purchase.paymentIntentId,
+      }),
+    );
   }
 
   /**

@@ -179,7 +179,9 @@ describe('POST /v1/webhooks/stripe', () => {
     expect((await outcomeOf(deliver(event))).outcome).toBe('already_credited');
     expect((await outcomeOf(deliver(event))).outcome).toBe('duplicate');
     expect(await balance(b)).toBe(1_000_000_000);
-    expect((await mailsTo(b)).map((m) => m.subject)).toEqual([`Receipt: ${starter.name}`]);
+    // Two attempts at SES: the first refused, the retry's delivered; the redelivery after it sent none.
+    expect((await mailsTo(b)).map((m) => m.subject)).toEqual([`Receipt: ${starter.name}`, `Receipt: ${starter.name}`]);
+    expect(await ses.commandCalls(SendEmailCommand)[0]!.returnValue.catch((e: Error) => e.name)).toBe('TooManyRequestsException');
     expect((await dynamo.scanAll()).securityEvents.filter((e) => e.accountId === b.accountId).map((e) => e.type)).toEqual([
       'purchase_credited',
     ]);
