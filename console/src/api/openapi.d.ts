@@ -577,7 +577,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stripe events: purchases, refunds, disputes, deleted customers. Verified on the raw body; each event applied once */
+        /** Stripe events: purchases, refunds (and refunds that fail), disputes, deleted customers. Verified on the raw body; each event applied once */
         post: operations["billing.stripeWebhook"];
         delete?: never;
         options?: never;
@@ -3618,7 +3618,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received (also for duplicates and event types we ignore) */
+            /** @description Received (also for duplicates, event types we ignore and events of the other Stripe mode) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3660,6 +3660,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured or unreachable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
