@@ -70,3 +70,11 @@ export class LedgerBusyError extends ConflictError {
     this.name = 'LedgerBusyError';
   }
 }
+
+/** The purchase is credited but its receipt could not go out: Stripe retries the event (503), and the retry sends it. */
+export class ReceiptUnavailableError extends ServiceUnavailableError {
+  constructor(cause: unknown) {
+    super('The purchase is credited, but its receipt could not be sent; retry', 'notice_unavailable', { cause });
+    this.name = 'ReceiptUnavailableError';
+  }
+}

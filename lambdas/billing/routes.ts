@@ -101,10 +101,16 @@ export const billingRoutes = defineRoutes({
     path: '/v1/webhooks/stripe',
     handler: 'stripe-webhook',
     auth: 'stripeSignature',
-    summary: 'Stripe events: purchases, refunds, disputes, deleted customers. Verified on the raw body; each event applied once',
+    summary:
+      'Stripe events: purchases, refunds (and refunds that fail), disputes, deleted customers. Verified on the raw body; each event applied once',
     rawBody: { contentType: 'application/json', description: 'The event exactly as Stripe sent it (the signature covers these bytes)' },
-    responses: { 200: { description: 'Received (also for duplicates and event types we ignore)', schema: WebhookResult } },
-    errors: [400, 409, 413],
+    responses: {
+      200: {
+        description: 'Received (also for duplicates, event types we ignore and events of the other Stripe mode)',
+        schema: WebhookResult,
+      },
+    },
+    errors: [400, 409, 413, 503],
     unaudited:
       "Stripe's own event log and the append-only credit ledger (each entry names the Stripe event) are the record of money movements",
   },

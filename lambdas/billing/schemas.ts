@@ -35,6 +35,10 @@ export const LedgerEntryView = z
         paymentIntentId: z.string().optional(),
         chargeId: z.string().optional(),
         disputeId: z.string().optional(),
+        refundId: z
+          .string()
+          .optional()
+          .meta({ description: 'The Stripe refund, for a refund reported on its own (one that failed gives its credits back)' }),
         eventId: z.string().optional(),
         amountMinor: z.number().int().optional(),
         currency: z.string().optional(),

@@ -1,13 +1,14 @@
 import { DynamoDbWindowCounter } from '../shared/adapters/dynamodb-counter';
 import { DynamoDbSecurityEvents } from '../shared/adapters/dynamodb-security-events';
 import { SesMailer } from '../shared/adapters/ses-mailer';
-import { stripeClient, stripeKeys } from '../shared/adapters/stripe-client';
+import { livemodeOf, stripeClient, stripeKeys } from '../shared/adapters/stripe-client';
 import { dynamo } from '../shared/clients/dynamodb';
 import { ses } from '../shared/clients/sesv2';
 import { lazily } from '../shared/config';
 import { microToCredits } from '../shared/credits';
 import { DynamoDbBillingAccounts } from './adapters/dynamodb-billing-accounts';
 import { DynamoDbLedger } from './adapters/dynamodb-ledger';
+import { DynamoDbParkedReversals } from './adapters/dynamodb-parked-reversals';
 import { DynamoDbWebhookEvents } from './adapters/dynamodb-webhook-events';
 import { billingMetrics } from './adapters/powertools-metrics';
 import { StripePayments } from './adapters/stripe-payments';
@@ -73,6 +74,7 @@ export const webhookWiring = lazily(() => {
     processed: new DynamoDbWebhookEvents(dynamo, config.TABLE_WEBHOOK_EVENTS),
     events: new StripeEventHandler({
       ledger: new DynamoDbLedger(dynamo, config.TABLE_LEDGER),
+      parked: new DynamoDbParkedReversals(dynamo, { webhookEvents: config.TABLE_WEBHOOK_EVENTS, ledger: config.TABLE_LEDGER }),
       accounts: new DynamoDbBillingAccounts(dynamo, config.TABLE_ACCOUNTS),
       mailer: new SesMailer(ses, config.MAIL_FROM),
       securityEvents: new DynamoDbSecurityEvents(dynamo, config.TABLE_SECURITY_EVENTS),
@@ -81,6 +83,8 @@ export const webhookWiring = lazily(() => {
       publicUrl: config.PUBLIC_URL,
       now: () => new Date(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      // The API key's mode is the deployment's: a test key takes test-mode events only, a live key live ones.
+      livemode: async () => livemodeOf((await keys()).apiKey),
     }),
   };
 });

@@ -143,8 +143,9 @@ export const DATA_MAP = {
     source: 'us',
   },
   webhookEvents: {
-    purpose: 'Stripe events handled (id, type, outcome), so a redelivery is acknowledged without being applied again',
-    personalData: ['customerId'],
+    purpose:
+      'Stripe events handled (id, type, outcome), so a redelivery is acknowledged without being applied again; refunds and disputes that came before their payment (Stripe ids and amounts), until it lands',
+    personalData: ['customerId', 'object.paymentIntentId'],
     subjectKey: 'customerId attribute (the Stripe customer the event named)',
     export: 'none',
     erasure: { kind: 'delete' },

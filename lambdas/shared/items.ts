@@ -227,9 +227,9 @@ export const ITEMS = {
     foundBy: { via: "the account's purchases (its accountId becomes the pseudonym)" },
   }),
   pendingReversal: item({
-    table: 'ledger',
+    table: 'webhookEvents',
     owner: 'billing',
-    holds: 'a refund or dispute that arrived before its payment',
+    holds: 'a refund or dispute that arrived before its payment (expires with the event records)',
     pk: 'PAYMENT#{paymentIntentId}',
     sk: 'PENDING#{eventId}',
     foundBy: 'nobody',

@@ -1,21 +1,25 @@
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import type { Purchase } from '../../lambdas/billing/domain/ledger';
+import { refundedOf } from '../../lambdas/billing/domain/settlement';
 import { readSecretString } from '../../lambdas/shared/adapters/secrets';
 import { microToCredits } from '../../lambdas/shared/credits';
 import { ORIGIN_SECRET_HEADER } from '../../lambdas/shared/middleware/origin-guard';
 import { accountByEmail, Command, Option, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
-import { chargeRefunded, checkoutCompleted, dispute, newDisputeId, sign } from './stripe-fixtures';
+import { chargeRefunded, checkoutCompleted, dispute, newDisputeId, newRefundId, refundObject, sign } from './stripe-fixtures';
 import { recordOps } from './audit';
 
-const KINDS = ['checkout', 'refund', 'dispute', 'dispute-won', 'dispute-lost'] as const;
+const KINDS = ['checkout', 'refund', 'refund-failed', 'dispute', 'dispute-won', 'dispute-lost'] as const;
 
 export const stripeEvent = new Command('stripe-event')
   .description('Build a realistic Stripe event, sign it with the webhook secret and post it to the webhook (no Stripe account needed)')
   .addOption(new Option('--kind <kind>', 'what happened').choices(KINDS).makeOptionMandatory())
   .requiredOption('--email <email>', "the buyer's account")
   .option('--pack <pack>', 'checkout: the credit pack', 'starter')
-  .option('--amount <minor>', "checkout: the amount paid (default: the pack's price); refund: the amount refunded now (default: the rest)")
+  .option(
+    '--amount <minor>',
+    "checkout: the amount paid (default: the pack's price); refund: the amount refunded now (default: the rest); refund-failed: the amount of the refund that failed (default: all that is refunded)",
+  )
   .option('--currency <code>', "checkout: the currency paid (default: the pack's)")
   .option('--payment-intent <id>', "refund and disputes: the payment (default: the account's latest purchase)")
   .addOption(stageOption())
@@ -47,6 +51,12 @@ export const stripeEvent = new Command('stripe-event')
           if (options.kind === 'refund') {
             const now = amount ?? purchase.amountMinor - purchase.refundedMinor;
             event = chargeRefunded(buyer, purchase, Math.min(purchase.amountMinor, purchase.refundedMinor + now));
+          } else if (options.kind === 'refund-failed') {
+            // The bank sent the refund back (a closed card): the money is ours again, and so are its credits.
+            const refunded = refundedOf(purchase);
+            if (refunded === 0)
+              throw new UsageError(`Nothing of payment ${purchase.paymentIntentId} is refunded: send --kind refund first`);
+            event = refundObject('refund.failed', purchase, newRefundId(), Math.min(amount ?? refunded, refunded), 'failed');
           } else if (options.kind === 'dispute') {
             event = dispute('charge.dispute.created', purchase, newDisputeId(), 'needs_response');
           } else {

@@ -90,12 +90,49 @@ export function chargeRefunded(
   });
 }
 
-/** `charge.dispute.created` or `charge.dispute.closed` (status `won` or `lost`) for a payment. */
+/** How Stripe reports one refund's state on the refund object (`requires_action` and `pending` are on their way). */
+export type RefundObjectStatus = 'pending' | 'requires_action' | 'succeeded' | 'failed' | 'canceled';
+
+/**
+ * A refund object event — `refund.created`, `refund.updated`, `refund.failed` or the older
+ * `charge.refund.updated` — for one refund of a payment: its own amount (not the charge's total) and
+ * status. A refund that fails or is cancelled gives the money back to us.
+ */
+export function refundObject(
+  type: 'refund.created' | 'refund.updated' | 'refund.failed' | 'charge.refund.updated',
+  payment: { paymentIntentId: string; currency: string },
+  refundId: string,
+  amountMinor: number,
+  status: RefundObjectStatus,
+) {
+  return envelope(type, {
+    id: refundId,
+    object: 'refund',
+    amount: amountMinor,
+    charge: `ch_${payment.paymentIntentId.replace(/^pi_/, '')}`,
+    payment_intent: payment.paymentIntentId,
+    currency: payment.currency,
+    status,
+    reason: 'requested_by_customer',
+    ...(status === 'failed' ? { failure_reason: 'expired_or_canceled_card' } : {}),
+    destination_details: { type: 'card', card: { reference_status: 'pending', type: 'refund' } },
+    metadata: {},
+  });
+}
+
+export const newRefundId = () => rid('re');
+
+/** A dispute event (`charge.dispute.created`, `.updated`, `.funds_withdrawn`, `.funds_reinstated`, `.closed`) for a payment; an inquiry's statuses are `warning_*`. */
 export function dispute(
-  type: 'charge.dispute.created' | 'charge.dispute.closed',
+  type:
+    | 'charge.dispute.created'
+    | 'charge.dispute.updated'
+    | 'charge.dispute.funds_withdrawn'
+    | 'charge.dispute.funds_reinstated'
+    | 'charge.dispute.closed',
   payment: { paymentIntentId: string; amountMinor: number; currency: string },
   disputeId: string,
-  status: 'needs_response' | 'won' | 'lost',
+  status: 'warning_needs_response' | 'warning_under_review' | 'warning_closed' | 'needs_response' | 'under_review' | 'won' | 'lost',
 ) {
   return envelope(type, {
     id: disputeId,

@@ -580,7 +580,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stripe events: purchases, refunds, disputes, deleted customers. Verified on the raw body; each event applied once */
+        /** Stripe events: purchases, refunds (and refunds that fail), disputes, deleted customers. Verified on the raw body; each event applied once */
         post: operations["billing.stripeWebhook"];
         delete?: never;
         options?: never;
@@ -845,6 +845,8 @@ export interface components {
                 paymentIntentId?: string;
                 chargeId?: string;
                 disputeId?: string;
+                /** @description The Stripe refund, for a refund reported on its own (one that failed gives its credits back) */
+                refundId?: string;
                 eventId?: string;
                 amountMinor?: number;
                 currency?: string;
@@ -3659,7 +3661,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received (also for duplicates and event types we ignore) */
+            /** @description Received (also for duplicates, event types we ignore and events of the other Stripe mode) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3701,6 +3703,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured or unreachable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,31 +1,13 @@
 import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { collectBalanceShards, totalBalance } from '../../shared/adapters/dynamodb-balance';
 import { balanceKey } from '../../shared/credits';
 import { ITEMS } from '../../shared/items';
 import { queryAll } from '../../shared/dynamodb-query';
 import { LedgerBusyError } from '../errors';
-import type {
-  Ledger,
-  LedgerEntry,
-  LedgerPage,
-  NewLedgerEntry,
-  PendingReversal,
-  PostOptions,
-  PostOutcome,
-  Purchase,
-  PurchaseWrite,
-} from '../domain/ledger';
+import type { Ledger, LedgerEntry, LedgerPage, NewLedgerEntry, PostOptions, PostOutcome, Purchase, PurchaseWrite } from '../domain/ledger';
 
 type Stored = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -53,8 +35,8 @@ const CONFLICT_TRIES = 5;
  * - `REF#<idempotency key>`: the guard that makes posting the same movement twice a no-op;
  * - `BALANCE`: the running balance (also debited by the metered gateway);
  * - `PURCHASE#<payment intent>`: a paid checkout and what has been reversed of it.
- * Per payment (`PAYMENT#<payment intent>`): `PAYMENT`, which account paid it, and `PENDING#<event>`,
- * refunds and disputes that arrived before the purchase.
+ * Per payment (`PAYMENT#<payment intent>`): `PAYMENT`, which account paid it (refunds and disputes that
+ * arrive before it are parked elsewhere: `DynamoDbParkedReversals`).
  * An entry, its guard, the balance and the purchase change are written in one transaction.
  */
 export class DynamoDbLedger implements Ledger {
@@ -190,6 +172,48 @@ export class DynamoDbLedger implements Ledger {
     return purchaseOf(Item);
   }
 
+  async claimReceipt(accountId: string, paymentIntentId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: purchaseKey(accountId, paymentIntentId),
+          UpdateExpression: 'REMOVE receiptDue',
+          ConditionExpression: 'receiptDue = :due',
+          ExpressionAttributeValues: { ':due': true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseReceipt(accountId: string, paymentIntentId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: purchaseKey(accountId, paymentIntentId),
+          UpdateExpression: 'SET receiptDue = :due',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':due': true },
+        }),
+      );
+    } catch (error) {
+      // The purchase went (erased with its account): nobody is left to send a receipt to.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async paymentRecorded(paymentIntentId: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: paymentKey(paymentIntentId), ConsistentRead: true, ProjectionExpression: 'pk' }),
+    );
+    return Item !== undefined;
+  }
+
   async purchasesOf(accountId: string): Promise<Purchase[]> {
     const items = await queryAll(this.client, {
       TableName: this.table,
@@ -228,28 +252,5 @@ export class DynamoDbLedger implements Ledger {
       ExpressionAttributeValues: { ':pk': accountKey(accountId), ':entry': ITEMS.ledgerEntry.skPrefix },
     });
     return items.map(entryOf);
-  }
-
-  async addPending(paymentIntentId: string, pending: PendingReversal): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...ITEMS.pendingReversal.key({ paymentIntentId, eventId: pending.eventId }), ...pending },
-      }),
-    );
-  }
-
-  async pendingFor(paymentIntentId: string): Promise<PendingReversal[]> {
-    const items = await queryAll(this.client, {
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :pending)',
-      ExpressionAttributeValues: { ':pk': ITEMS.pendingReversal.pk({ paymentIntentId }), ':pending': ITEMS.pendingReversal.skPrefix },
-      ConsistentRead: true,
-    });
-    return items.map(({ pk: _pk, sk: _sk, ...pending }) => pending as unknown as PendingReversal);
-  }
-
-  async removePending(paymentIntentId: string, eventId: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.table, Key: ITEMS.pendingReversal.key({ paymentIntentId, eventId }) }));
   }
 }

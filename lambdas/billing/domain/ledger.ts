@@ -1,8 +1,8 @@
-import type { DisputeRecord } from './settlement';
+import type { DisputeRecord, RefundRecord } from './settlement';
 
 /**
  * Kinds of money movement. Credits in: `grant` (by an operator), `purchase` (a paid Stripe checkout),
- * `refund` (a metered call whose upstream failed), `release` (a dispute won), `adjustment` (an operator's correction, either way; never below zero). Credits out: `clawback`
+ * `refund` (a metered call whose upstream failed), `release` (a dispute won, or a Stripe refund that failed or was cancelled), `adjustment` (an operator's correction, either way; never below zero). Credits out: `clawback`
  * (a Stripe refund), `hold` (a dispute opened; kept if it is lost). A `clawback` of 0 records that held credits were
  * taken for good (a refund or a lost dispute of money already held). Usage charges are not entries:
  * they are summed in the daily usage aggregates, so balance = Σ entries − Σ charged usage.
@@ -17,6 +17,7 @@ export interface StripeRefs {
   paymentIntentId?: string;
   chargeId?: string;
   disputeId?: string;
+  refundId?: string;
   eventId?: string;
   /** What was paid, refunded or disputed, in the currency's smallest unit. */
   amountMinor?: number;
@@ -58,8 +59,10 @@ export interface Purchase {
   currency: string;
   checkoutSessionId: string;
   customerId?: string;
-  /** Refunded so far, cumulative, as Stripe reports it on the charge. */
+  /** The largest refunded total Stripe reported on the charge (cumulative; see `refundedOf` for what stands now). */
   refundedMinor: number;
+  /** Refunds Stripe reported one by one, by id: amount and state (absent on purchases stored before). */
+  refunds?: Record<string, RefundRecord>;
   /** Credits taken back for good: the share of the money refunded or lost to disputes (see settlement.ts). */
   clawedBackMicro: number;
   /** Credits set aside while disputes are open; absent on purchases stored before settlement. */
@@ -69,6 +72,8 @@ export interface Purchase {
   /** Bumped by every change; a change names the version it read (optimistic concurrency). */
   version: number;
   at: string;
+  /** Set when the purchase is credited, cleared by whoever sends its receipt (absent on purchases stored before). */
+  receiptDue?: boolean;
 }
 
 /** A change to a purchase, made in the same transaction as the ledger entry it explains. */
@@ -78,7 +83,7 @@ export type PurchaseWrite =
       kind: 'update';
       paymentIntentId: string;
       expectVersion: number;
-      changes: Partial<Pick<Purchase, 'refundedMinor' | 'clawedBackMicro' | 'heldMicro' | 'disputes'>>;
+      changes: Partial<Pick<Purchase, 'refundedMinor' | 'refunds' | 'clawedBackMicro' | 'heldMicro' | 'disputes'>>;
     };
 
 /** `keepNonNegative`: the movement applies only if the balance item covers it (an operator's debit never overdraws). */
@@ -115,17 +120,35 @@ export interface Ledger {
     purchase?: PurchaseWrite,
     options?: PostOptions,
   ): Promise<{ outcome: PostOutcome; entry: LedgerEntry }>;
+  /**
+   * Takes the purchase's receipt to send: true for exactly one caller while it is due. `releaseReceipt`
+   * makes it due again when it could not be sent.
+   */
+  claimReceipt(accountId: string, paymentIntentId: string): Promise<boolean>;
+  releaseReceipt(accountId: string, paymentIntentId: string): Promise<void>;
   /** A purchase change with no money movement (a dispute won that held nothing). */
   updatePurchase(accountId: string, write: Extract<PurchaseWrite, { kind: 'update' }>): Promise<'applied' | 'stale'>;
   /** The purchase paid by this payment intent, whichever account made it. */
   purchaseOf(paymentIntentId: string): Promise<Purchase | undefined>;
+  /**
+   * Whether this payment was ever credited: its record outlives the purchase only when erasure took the
+   * purchase with its account (the record then names the account's pseudonym).
+   */
+  paymentRecorded(paymentIntentId: string): Promise<boolean>;
   /** Every purchase of an account (open disputes are a legal hold on erasure). */
   purchasesOf(accountId: string): Promise<Purchase[]>;
   balance(accountId: string): Promise<number>;
   page(accountId: string, options: { limit: number; cursor?: string }): Promise<LedgerPage>;
   /** Every entry, oldest first (reconciliation, export). */
   all(accountId: string): Promise<LedgerEntry[]>;
-  addPending(paymentIntentId: string, pending: PendingReversal): Promise<void>;
-  pendingFor(paymentIntentId: string): Promise<PendingReversal[]>;
-  removePending(paymentIntentId: string, eventId: string): Promise<void>;
+}
+
+/**
+ * Port: refunds and disputes parked until their purchase lands. Parked only as long as Stripe could
+ * still deliver that purchase: a payment of something else on the account never gets one.
+ */
+export interface ParkedReversals {
+  add(paymentIntentId: string, pending: PendingReversal): Promise<void>;
+  of(paymentIntentId: string): Promise<PendingReversal[]>;
+  remove(paymentIntentId: string, eventId: string): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { Mailer } from '../../shared/mailer';
 import type { SecurityEventSink } from '../../shared/adapters/dynamodb-security-events';
 import type { WindowCounter } from '../../shared/throttle';
 import type { CreditPack } from '../packs';
-import type { Ledger } from './ledger';
+import type { Ledger, ParkedReversals } from './ledger';
 
 /** Billing's view of an account: who to credit, mail and bill. */
 export interface BillingAccount {
@@ -73,6 +73,8 @@ export interface BillingMetrics {
 
 export interface BillingDeps {
   ledger: Ledger;
+  /** Refunds and disputes that came before their purchase. */
+  parked: ParkedReversals;
   accounts: BillingAccounts;
   mailer: Mailer;
   securityEvents: SecurityEventSink;
@@ -83,9 +85,11 @@ export interface BillingDeps {
   now: () => Date;
   /** Waits between attempts at a contended purchase. */
   sleep: (ms: number) => Promise<void>;
+  /** Whether this deployment takes live-mode events (true) or test-mode ones (false); undefined when it cannot tell. */
+  livemode: () => Promise<boolean | undefined>;
 }
 
-export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'mailer' | 'metrics' | 'sleep'> {
+export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'parked' | 'mailer' | 'metrics' | 'sleep' | 'livemode'> {
   /** Undefined when this deployment has no Stripe API key. */
   payments?: PaymentProvider;
   counter: WindowCounter;

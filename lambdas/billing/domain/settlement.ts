@@ -2,16 +2,21 @@ import type { DisputeStatus, LedgerEntry, Purchase } from './ledger';
 
 /**
  * What Stripe has told us about one payment's money, one event at a time. Each fact only ever moves
- * forward — the refunded total grows, a dispute closes once — so the facts an account ends with do
- * not depend on the order Stripe delivered them in.
+ * forward — the largest refunded total seen grows, a refund ends once (succeeded, then perhaps failed),
+ * a dispute closes once — so the facts an account ends with do not depend on the order Stripe
+ * delivered them in.
  */
-export type PaymentFact = (
-  | { kind: 'refund'; refundedMinor: number; chargeId?: string }
-  | { kind: 'dispute'; disputeId: string; amountMinor: number; status: DisputeStatus; chargeId?: string }
-) & {
-  /** The currency the amount is counted in, as Stripe reported it (absent: the payment's). */
-  currency?: string;
-};
+export type PaymentFact =
+  /** The charge's refunded total (`charge.refunded`), as it stood when Stripe sent it. */
+  (
+    | { kind: 'refund'; refundedMinor: number; chargeId?: string }
+    /** One refund and its state (`refund.*`, `charge.refund.updated`): its own amount, not the charge's total. */
+    | { kind: 'refundStatus'; refundId: string; amountMinor: number; status: RefundStatus; chargeId?: string }
+    | { kind: 'dispute'; disputeId: string; amountMinor: number; status: DisputeStatus; chargeId?: string }
+  ) & {
+    /** The currency the amount is counted in, as Stripe reported it (absent: the payment's). */
+    currency?: string;
+  };
 
 /**
  * An amount counted in another currency than the payment's cannot be compared with what was paid
@@ -27,6 +32,36 @@ export function inPaymentCurrency(purchase: Pick<Purchase, 'amountMinor' | 'curr
 /** Whether the fact's amount is counted in another currency than the purchase was paid in. */
 export function isForeign(purchase: Pick<Purchase, 'currency'>, fact: PaymentFact): boolean {
   return fact.currency !== undefined && fact.currency.toLowerCase() !== purchase.currency.toLowerCase();
+}
+
+/**
+ * A refund's state as far as money is concerned: `pending` (Stripe's `pending` and `requires_action`)
+ * and `succeeded` have taken the money back to the buyer; `failed` and `canceled` gave it back to us.
+ * A refund only moves forward: pending → succeeded → failed, or pending → canceled.
+ */
+export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'canceled';
+
+const REFUND_RANK: Record<RefundStatus, number> = { pending: 0, succeeded: 1, failed: 2, canceled: 2 };
+/** Refund states in which the money came back to us. */
+const RETURNED = new Set<RefundStatus>(['failed', 'canceled']);
+
+/** One refund as the purchase remembers it. */
+export interface RefundRecord {
+  amountMinor: number;
+  status: RefundStatus;
+}
+
+/**
+ * What is refunded of a payment now, from both kinds of fact: the largest total the charge reported,
+ * less the refunds that failed or were cancelled since (a charge's total drops when one does), and
+ * never less than the refunds Stripe reported one by one that still stand. Once every refund event is
+ * in, this is exactly Stripe's figure; before that, it never counts a failed refund as kept.
+ */
+export function refundedOf(purchase: Pick<Purchase, 'amountMinor' | 'refundedMinor' | 'refunds'>): number {
+  const refunds = Object.values(purchase.refunds ?? {});
+  const returned = sum(refunds.filter((r) => RETURNED.has(r.status)).map((r) => r.amountMinor));
+  const standing = sum(refunds.filter((r) => !RETURNED.has(r.status)).map((r) => r.amountMinor));
+  return Math.min(purchase.amountMinor, Math.max(purchase.refundedMinor - returned, standing, 0));
 }
 
 /** One dispute as the purchase remembers it. `heldMicro` is only on purchases stored before settlement. */
@@ -52,12 +87,12 @@ export interface CreditSplit {
  * clawedBack + held + available = purchased, whatever order the events came in.
  */
 export function splitOf(
-  purchase: Pick<Purchase, 'creditsMicro' | 'amountMinor' | 'refundedMinor'> & { disputes: Record<string, DisputeRecord> },
+  purchase: Pick<Purchase, 'creditsMicro' | 'amountMinor' | 'refundedMinor' | 'refunds'> & { disputes: Record<string, DisputeRecord> },
 ): CreditSplit {
   const disputes = Object.values(purchase.disputes).map((d) => ({ status: d.status, amountMinor: disputedMinor(purchase, d) }));
   const lost = sum(disputes.filter((d) => d.status === 'lost').map((d) => d.amountMinor));
   const open = sum(disputes.filter((d) => d.status === 'open').map((d) => d.amountMinor));
-  const gone = Math.min(purchase.amountMinor, purchase.refundedMinor + lost);
+  const gone = Math.min(purchase.amountMinor, refundedOf(purchase) + lost);
   const clawedBackMicro = shareOf(purchase, gone);
   return { clawedBackMicro, heldMicro: shareOf(purchase, Math.min(purchase.amountMinor, gone + open)) - clawedBackMicro };
 }
@@ -71,23 +106,35 @@ export function recordedSplit(purchase: Purchase): CreditSplit {
 
 /** What applying one fact to a purchase changes: its new facts and split, and the balance's move. */
 export interface Settlement {
-  changes: Pick<Purchase, 'refundedMinor' | 'disputes' | 'clawedBackMicro' | 'heldMicro'>;
-  /** Positive gives credits back (a dispute won), negative takes them; 0 when only their kind changes. */
+  changes: Pick<Purchase, 'refundedMinor' | 'refunds' | 'disputes' | 'clawedBackMicro' | 'heldMicro'>;
+  /** Positive gives credits back (a dispute won, a refund failed), negative takes them; 0 when only their kind changes. */
   balanceMicro: number;
   before: CreditSplit;
   after: CreditSplit;
 }
 
-/** Applies a fact; undefined when the purchase knows it already (a redelivery, an older refund total, a closed dispute reopened). */
+/**
+ * Applies a fact; undefined when the purchase knows it already (a redelivery, an older refund total, a
+ * refund's earlier state, a closed dispute reopened).
+ */
 export function settle(purchase: Purchase, reported: PaymentFact): Settlement | undefined {
   const fact = inPaymentCurrency(purchase, reported);
   const disputes = purchase.disputes as Record<string, DisputeRecord>;
+  const refunds = purchase.refunds ?? {};
   let refundedMinor = purchase.refundedMinor;
   let nextDisputes = disputes;
+  let nextRefunds = refunds;
   if (fact.kind === 'refund') {
     if (fact.refundedMinor <= refundedMinor) return undefined;
     refundedMinor = Math.min(fact.refundedMinor, purchase.amountMinor);
     if (refundedMinor === purchase.refundedMinor) return undefined;
+  } else if (fact.kind === 'refundStatus') {
+    const known = refunds[fact.refundId];
+    // A refund's amount never changes; its state only moves forward, so a late earlier state changes nothing.
+    const status = known && REFUND_RANK[known.status] >= REFUND_RANK[fact.status] ? known.status : fact.status;
+    const amountMinor = Math.max(known?.amountMinor ?? 0, fact.amountMinor);
+    if (known && known.status === status && known.amountMinor === amountMinor) return undefined;
+    nextRefunds = { ...refunds, [fact.refundId]: { amountMinor, status } };
   } else {
     const known = disputes[fact.disputeId];
     // A closed dispute stays closed: an earlier event (created, updated) delivered late changes nothing.
@@ -98,9 +145,9 @@ export function settle(purchase: Purchase, reported: PaymentFact): Settlement | 
     nextDisputes = { ...disputes, [fact.disputeId]: { amountMinor, status: fact.status } };
   }
   const before = recordedSplit(purchase);
-  const after = splitOf({ ...purchase, refundedMinor, disputes: nextDisputes });
+  const after = splitOf({ ...purchase, refundedMinor, refunds: nextRefunds, disputes: nextDisputes });
   return {
-    changes: { refundedMinor, disputes: nextDisputes as Purchase['disputes'], ...after },
+    changes: { refundedMinor, refunds: nextRefunds, disputes: nextDisputes as Purchase['disputes'], ...after },
     balanceMicro: before.clawedBackMicro + before.heldMicro - after.clawedBackMicro - after.heldMicro,
     before,
     after,

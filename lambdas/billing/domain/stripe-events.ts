@@ -3,14 +3,16 @@ import { microToCredits } from '../../shared/credits';
 import { securityEvent } from '../../shared/security-events';
 import { type CreditPack, packMicro } from '../packs';
 import type { DisputeStatus, NewLedgerEntry, PendingReversal, Purchase, PurchaseWrite } from './ledger';
-import { isForeign, type PaymentFact, settle } from './settlement';
-import { PurchaseContentionError } from '../errors';
-import type { BillingDeps } from './ports';
+import { isForeign, type PaymentFact, type RefundStatus, settle } from './settlement';
+import { PurchaseContentionError, ReceiptUnavailableError } from '../errors';
+import type { BillingAccount, BillingDeps } from './ports';
 
 /** A Stripe event as the webhook verified it; only the fields billing reads. */
 export interface StripeEvent {
   id: string;
   type: string;
+  /** Whether the event is from live mode; absent in hand-made events. */
+  livemode?: boolean;
   data: { object: Record<string, unknown> };
 }
 
@@ -22,21 +24,35 @@ export type EventOutcome =
   | 'rejected_mismatch'
   | 'unknown_account'
   | 'reversed'
+  | 'restored'
   | 'held'
   | 'released'
   | 'dispute_lost'
   | 'nothing_to_reverse'
   | 'deferred_until_purchase'
+  | 'purchase_erased'
   | 'customer_unlinked'
+  | 'wrong_mode'
   | 'ignored';
+
+/** Events that carry one refund object (its own amount and state). */
+const REFUND_EVENTS = ['refund.created', 'refund.updated', 'refund.failed', 'charge.refund.updated'] as const;
+/** Events that carry a dispute; its status says how it stands, whichever of them reports it. */
+const DISPUTE_EVENTS = [
+  'charge.dispute.created',
+  'charge.dispute.updated',
+  'charge.dispute.funds_withdrawn',
+  'charge.dispute.funds_reinstated',
+  'charge.dispute.closed',
+] as const;
 
 /** The event types billing acts on; anything else is acknowledged and ignored. */
 export const HANDLED_EVENTS = [
   'checkout.session.completed',
   'checkout.session.async_payment_succeeded',
   'charge.refunded',
-  'charge.dispute.created',
-  'charge.dispute.closed',
+  ...REFUND_EVENTS,
+  ...DISPUTE_EVENTS,
   'customer.deleted',
 ] as const;
 
@@ -63,6 +79,9 @@ export class StripeEventHandler {
   constructor(private readonly deps: BillingDeps) {}
 
   async handle(event: StripeEvent): Promise<EventOutcome> {
+    // A test-mode payment is no money: its events never move a live deployment's credits, nor the reverse.
+    const livemode = await this.deps.livemode();
+    if (livemode !== undefined && typeof event.livemode === 'boolean' && event.livemode !== livemode) return 'wrong_mode';
     const object = event.data.object;
     // Ids are keys of ours: anything not shaped like Stripe's is not from Stripe's API.
     if (!Object.values(idsOf(object)).every((id) => id === undefined || /^[\w-]{1,255}$/.test(id))) return 'ignored';
@@ -71,7 +90,14 @@ export class StripeEventHandler {
       case 'checkout.session.async_payment_succeeded':
         return this.purchase(event, object);
       case 'charge.refunded':
+      case 'refund.created':
+      case 'refund.updated':
+      case 'refund.failed':
+      case 'charge.refund.updated':
       case 'charge.dispute.created':
+      case 'charge.dispute.updated':
+      case 'charge.dispute.funds_withdrawn':
+      case 'charge.dispute.funds_reinstated':
       case 'charge.dispute.closed':
         return this.reversal(event.id, event.type, reduce(event.type, object));
       case 'customer.deleted': {
@@ -132,6 +158,7 @@ export class StripeEventHandler {
       disputes: {},
       version: 0,
       at: this.deps.now().toISOString(),
+      receiptDue: true,
     };
     const { outcome } = await this.deps.ledger.post(
       account.accountId,
@@ -146,16 +173,27 @@ export class StripeEventHandler {
       `purchase:${purchase.checkoutSessionId}`,
       { kind: 'create', purchase },
     );
-    if (outcome === 'applied') {
-      this.deps.metrics.purchaseCredited(packId!);
+    if (outcome === 'applied') this.deps.metrics.purchaseCredited(packId!);
+    await this.sendReceipt(account, pack, purchase);
+    // Refunds and disputes that beat the purchase here are applied now.
+    for (const pending of await this.deps.parked.of(paymentIntentId)) {
+      await this.reversal(pending.eventId, pending.eventType, pending.object);
+      await this.deps.parked.remove(paymentIntentId, pending.eventId);
+    }
+    return outcome === 'applied' ? 'credited' : 'already_credited';
+  }
+
+  /**
+   * The receipt of a credited purchase, once: claimed first, and made due again if it could not go out,
+   * so the event answers 503 and Stripe's retry (which finds the purchase credited) sends it. A
+   * redelivery after it went out sends nothing.
+   */
+  private async sendReceipt(account: BillingAccount, pack: CreditPack, purchase: Purchase): Promise<void> {
+    const { accountId } = account;
+    if (!(await this.deps.ledger.claimReceipt(accountId, purchase.paymentIntentId))) return;
+    try {
       // A buyer hears before running dry: the notice is on by default once credits are bought.
-      const threshold = await this.deps.accounts.defaultLowBalance(account.accountId, defaultLowBalanceCredits(pack));
-      await this.deps.securityEvents.record(
-        securityEvent(account.accountId, 'purchase_credited', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), {
-          pack: packId!,
-          paymentIntentId,
-        }),
-      );
+      const threshold = await this.deps.accounts.defaultLowBalance(accountId, defaultLowBalanceCredits(pack));
       await this.deps.mailer.send({
         to: account.email,
         subject: `Receipt: ${pack.name}`,
@@ -163,8 +201,8 @@ export class StripeEventHandler {
           `Hello ${account.name},`,
           '',
           `Thank you: ${microToCredits(purchase.creditsMicro)} credits were added to your OmnAPI account.`,
-          `Paid: ${formatMoney(amountMinor, currency)} (Stripe payment ${paymentIntentId}).`,
-          `Balance now: ${microToCredits(await this.deps.ledger.balance(account.accountId))} credits.`,
+          `Paid: ${formatMoney(purchase.amountMinor, purchase.currency)} (Stripe payment ${purchase.paymentIntentId}).`,
+          `Balance now: ${microToCredits(await this.deps.ledger.balance(accountId))} credits.`,
           '',
           ...(threshold
             ? [
@@ -174,13 +212,17 @@ export class StripeEventHandler {
           `Your balance, receipts, invoices and payment methods: ${consoleUrl(this.deps.publicUrl, 'credits')}. We never see or keep your card details.`,
         ].join('\n'),
       });
+    } catch (error) {
+      await this.deps.ledger.releaseReceipt(accountId, purchase.paymentIntentId);
+      throw new ReceiptUnavailableError(error);
     }
-    // Refunds and disputes that beat the purchase here are applied now.
-    for (const pending of await this.deps.ledger.pendingFor(paymentIntentId)) {
-      await this.reversal(pending.eventId, pending.eventType, pending.object);
-      await this.deps.ledger.removePending(paymentIntentId, pending.eventId);
-    }
-    return outcome === 'applied' ? 'credited' : 'already_credited';
+    // After the mail, so a retry never records it twice (a failure here is retried with the receipt already sent).
+    await this.deps.securityEvents.record(
+      securityEvent(accountId, 'purchase_credited', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), {
+        pack: purchase.pack,
+        paymentIntentId: purchase.paymentIntentId,
+      }),
+    );
   }
 
   /**
@@ -200,6 +242,7 @@ export class StripeEventHandler {
     const heldMoved = microToCredits(Math.abs((changes.heldMicro ?? heldBefore) - heldBefore));
     const pack = this.deps.packs[purchase.pack]?.name ?? purchase.pack;
     const paid = formatMoney(purchase.amountMinor, purchase.currency);
+    const refundReturned = entry.type === 'release' && entry.stripe?.refundId !== undefined;
     const what = {
       clawback: entry.stripe?.disputeId
         ? {
@@ -214,10 +257,15 @@ export class StripeEventHandler {
         subject: `Your purchase of ${pack} is disputed`,
         line: `A dispute was opened on your payment of ${paid} for ${pack} (with your bank or card issuer). ${heldMoved} of its credits are held until the dispute is decided.`,
       },
-      release: {
-        subject: `The dispute on your purchase of ${pack} is closed`,
-        line: `The dispute on your payment of ${paid} for ${pack} was decided in your favour: ${heldMoved} held credits are yours to use again.`,
-      },
+      release: refundReturned
+        ? entry.amountMicro > 0 && {
+            subject: `A refund on your purchase of ${pack} did not go through`,
+            line: `The refund of ${formatMoney(entry.stripe?.amountMinor ?? 0, purchase.currency)} on your payment of ${paid} for ${pack} did not reach you (it failed or was cancelled), so the money stays paid: ${microToCredits(entry.amountMicro)} credits that were taken back are yours again.`,
+          }
+        : {
+            subject: `The dispute on your purchase of ${pack} is closed`,
+            line: `The dispute on your payment of ${paid} for ${pack} was decided in your favour: ${heldMoved} held credits are yours to use again.`,
+          },
     }[entry.type as 'clawback' | 'hold' | 'release'];
     if (!what) return;
     await this.deps.mailer.send({
@@ -239,28 +287,43 @@ export class StripeEventHandler {
     const paymentIntentId = str(object.paymentIntentId);
     const fact = factOf(eventType, object);
     if (!paymentIntentId || !fact) return 'ignored';
+    let parked = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (attempt > 0) await this.deps.sleep(backoffMs(attempt));
       const purchase = await this.deps.ledger.purchaseOf(paymentIntentId);
       if (!purchase) {
-        await this.deps.ledger.addPending(paymentIntentId, { eventId, eventType, object, receivedAt: this.deps.now().toISOString() });
+        // Paid and credited once, then erased with its account: no credits are left to move, and nothing of it is kept.
+        if (await this.deps.ledger.paymentRecorded(paymentIntentId)) return 'purchase_erased';
+        await this.deps.parked.add(paymentIntentId, { eventId, eventType, object, receivedAt: this.deps.now().toISOString() });
+        parked = true;
         // The purchase may have landed while this was written; if so it is applied now, not lost.
         if (!(await this.deps.ledger.purchaseOf(paymentIntentId))) return 'deferred_until_purchase';
         continue;
       }
-      const step = reversalStep(fact, purchase);
-      if (!step) return 'nothing_to_reverse';
-      // Counted as the whole payment (settlement.ts); a person must look at what Stripe really moved.
-      if (attempt === 0 && isForeign(purchase, fact)) this.deps.metrics.purchaseMismatch();
-      const result = step.entry
-        ? (await this.deps.ledger.post(purchase.accountId, step.entry, step.idempotencyKey, step.write)).outcome
-        : await this.deps.ledger.updatePurchase(purchase.accountId, step.write);
-      if (result === 'stale') continue;
-      if (step.entry && result === 'applied') await this.mailReversal(purchase, step.entry, step.write.changes);
-      if (fact.kind === 'refund') return 'reversed';
-      return fact.status === 'open' ? 'held' : fact.status === 'won' ? 'released' : 'dispute_lost';
+      const outcome = await this.applyFact(purchase, fact, attempt);
+      if (outcome === 'stale') continue;
+      // Parked just as the purchase landed (whose own pass may have missed it): applied here, so nothing is left parked.
+      if (parked) await this.deps.parked.remove(paymentIntentId, eventId);
+      return outcome;
     }
     throw new PurchaseContentionError(paymentIntentId);
+  }
+
+  /** One fact applied to the purchase as read; `stale` when the purchase changed meanwhile (read it again). */
+  private async applyFact(purchase: Purchase, fact: PaymentFact, attempt: number): Promise<EventOutcome | 'stale'> {
+    const step = reversalStep(fact, purchase);
+    if (!step) return 'nothing_to_reverse';
+    // Counted as the whole payment (settlement.ts); a person must look at what Stripe really moved.
+    if (attempt === 0 && isForeign(purchase, fact)) this.deps.metrics.purchaseMismatch();
+    const result = step.entry
+      ? (await this.deps.ledger.post(purchase.accountId, step.entry, step.idempotencyKey, step.write)).outcome
+      : await this.deps.ledger.updatePurchase(purchase.accountId, step.write);
+    if (result === 'stale') return 'stale';
+    // A concurrent delivery of the same fact posted it first: this one changed nothing.
+    if (result === 'duplicate') return 'nothing_to_reverse';
+    if (step.entry && result === 'applied') await this.mailReversal(purchase, step.entry, step.write.changes);
+    if (fact.kind !== 'dispute') return (step.entry?.amountMicro ?? 0) > 0 ? 'restored' : 'reversed';
+    return fact.status === 'open' ? 'held' : fact.status === 'won' ? 'released' : 'dispute_lost';
   }
 }
 
@@ -280,6 +343,16 @@ function idsOf(object: Record<string, unknown>): Record<string, string | undefin
 
 /** The fields of a charge or dispute that reversing a purchase needs; nothing else is kept (no card data). */
 function reduce(eventType: string, object: Record<string, unknown>): PendingReversal['object'] {
+  if (isRefundEvent(eventType)) {
+    return {
+      refundId: str(object.id),
+      chargeId: idOf(object.charge),
+      paymentIntentId: idOf(object.payment_intent),
+      amount: int(object.amount),
+      currency: str(object.currency),
+      status: str(object.status),
+    };
+  }
   if (eventType === 'charge.refunded') {
     return {
       chargeId: str(object.id),
@@ -301,10 +374,28 @@ function reduce(eventType: string, object: Record<string, unknown>): PendingReve
 /** Dispute statuses Stripe reports, as far as credits are concerned. */
 const DISPUTE_WON = new Set(['won', 'warning_closed']);
 
+const isRefundEvent = (eventType: string) => (REFUND_EVENTS as readonly string[]).includes(eventType);
+
+/** Refund statuses Stripe reports, as far as money is concerned; one it may add later is not read. */
+const REFUND_STATUS: Record<string, RefundStatus> = {
+  pending: 'pending',
+  requires_action: 'pending',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  canceled: 'canceled',
+};
+
 /** The fact an event reports; a `closed` dispute that was not won was lost. */
 export function factOf(eventType: string, object: PendingReversal['object']): PaymentFact | undefined {
   const chargeId = str(object.chargeId);
   const currency = str(object.currency);
+  if (isRefundEvent(eventType)) {
+    const refundId = str(object.refundId);
+    const amountMinor = int(object.amount);
+    const status = REFUND_STATUS[str(object.status) ?? ''];
+    if (!refundId || amountMinor === undefined || amountMinor < 0 || !status) return undefined;
+    return { kind: 'refundStatus', refundId, amountMinor, status, chargeId, currency };
+  }
   if (eventType === 'charge.refunded') {
     const refundedMinor = int(object.amountRefunded);
     return refundedMinor !== undefined && refundedMinor >= 0 ? { kind: 'refund', refundedMinor, chargeId, currency } : undefined;
@@ -336,7 +427,9 @@ export function reversalStep(
   const factKey =
     fact.kind === 'refund'
       ? `refund:${purchase.paymentIntentId}:${fact.refundedMinor}`
-      : `dispute:${fact.disputeId}:${fact.status}:${fact.amountMinor}`;
+      : fact.kind === 'refundStatus'
+        ? `refund:${fact.refundId}:${fact.status}:${fact.amountMinor}`
+        : `dispute:${fact.disputeId}:${fact.status}:${fact.amountMinor}`;
   const idempotencyKey = `${factKey}@v${purchase.version}`;
   const write = {
     kind: 'update' as const,
@@ -355,8 +448,27 @@ export function reversalStep(
   const paid = `${purchase.amountMinor} ${purchase.currency} paid for ${purchase.pack}`;
   const foreign = isForeign(purchase, fact) ? ` (reported in ${fact.currency}, so counted as the whole payment)` : '';
   const base = { amountMicro: balanceMicro, pack: purchase.pack };
+  const held = balanceMicro === 0 ? ': credits held for a dispute are taken back for good' : '';
+  if (fact.kind === 'refundStatus') {
+    // A refund that failed or was cancelled gave the money back to us: what it had clawed back is the buyer's again.
+    const returned = after.clawedBackMicro < before.clawedBackMicro;
+    const outcome = fact.status === 'failed' ? 'failed' : 'was cancelled';
+    const reason = returned
+      ? `Refund of ${fact.amountMinor} of ${paid} ${outcome}: the money came back${balanceMicro > 0 ? ', so its credits are given back' : ', and its credits stay held for an open dispute'}`
+      : `Refund of ${fact.amountMinor} of ${paid}${held}`;
+    return {
+      entry: {
+        ...base,
+        type: returned ? 'release' : 'clawback',
+        reason: `${reason}${foreign}`,
+        ref: fact.refundId,
+        stripe: { ...stripe, refundId: fact.refundId, amountMinor: fact.amountMinor },
+      },
+      idempotencyKey,
+      write,
+    };
+  }
   if (fact.kind === 'refund') {
-    const held = balanceMicro === 0 ? ': credits held for a dispute are taken back for good' : '';
     return {
       entry: {
         ...base,

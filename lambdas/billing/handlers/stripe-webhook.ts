@@ -33,7 +33,10 @@ export const handler = httpRoutes(
       if (await processed.wasProcessed(event.id)) return json(200, { received: true, outcome: 'duplicate' });
       const outcome = await events.handle(event);
       await processed.markProcessed({ id: event.id, type: event.type, customerId: customerOf(event), outcome }, new Date());
-      logger.info('Stripe event handled', { eventId: event.id, type: event.type, outcome });
+      // Another mode's event here means an endpoint or secret is set up wrong: acknowledged (a retry could never apply it), and told.
+      if (outcome === 'wrong_mode')
+        logger.warn('Stripe event from the other mode ignored', { eventId: event.id, type: event.type, livemode: event.livemode });
+      else logger.info('Stripe event handled', { eventId: event.id, type: event.type, outcome });
       return json(200, { received: true, outcome });
     },
     {

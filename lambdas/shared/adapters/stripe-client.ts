@@ -34,6 +34,12 @@ async function load(env: NodeJS.ProcessEnv): Promise<StripeKeys> {
   return { apiKey: env.STRIPE_SECRET_KEY || undefined, webhookSecret: env.STRIPE_WEBHOOK_SECRET };
 }
 
+/** The mode a Stripe API key works in: live (`sk_live_`, `rk_live_`), test (`sk_test_`, `rk_test_`), or unknown (no key). */
+export function livemodeOf(apiKey: string | undefined): boolean | undefined {
+  const mode = /^[sr]k_(live|test)_/.exec(apiKey ?? '')?.[1];
+  return mode === undefined ? undefined : mode === 'live';
+}
+
 /**
  * A Stripe client for `apiKey`. STRIPE_API_BASE (e.g. `http://127.0.0.1:12111`) points it at a
  * stand-in for tests and the local runtime; unset, it talks to Stripe.

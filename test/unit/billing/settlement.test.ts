@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import type { Purchase } from '../../../lambdas/billing/domain/ledger';
-import { checkPurchases, type PaymentFact, settle, shareOf, splitOf } from '../../../lambdas/billing/domain/settlement';
+import {
+  checkPurchases,
+  type PaymentFact,
+  type RefundStatus,
+  refundedOf,
+  settle,
+  shareOf,
+  splitOf,
+} from '../../../lambdas/billing/domain/settlement';
 
 /** A purchase as the ledger creates it, before any refund or dispute. */
 function purchaseOf(amountMinor: number, creditsMicro: number): Purchase {
@@ -35,16 +43,26 @@ function deliver(start: Purchase, facts: PaymentFact[], check: (p: Purchase, bal
   return { purchase, balance };
 }
 
+/** What an operator (or the bank) does to a payment's refunds, in the order it happens. */
+const refundStep = fc.oneof(
+  fc.record({ op: fc.constant('refund' as const), amount: fc.integer({ min: 1, max: 100_000 }), settled: fc.boolean() }),
+  fc.record({ op: fc.constant('settle' as const), which: fc.nat(), to: fc.constantFrom<RefundStatus>('succeeded', 'failed', 'canceled') }),
+);
+
 /**
- * What Stripe can say of one payment, in the order it happened: a growing refunded total (partial,
- * full, repeated) and disputes that open, may be updated and may close (won, lost, warning_closed).
+ * What Stripe can say of one payment, in the order it happened: refunds made, each reported by the
+ * charge's refunded total (`charge.refunded`, which falls again when a refund fails) and, when the
+ * endpoint takes refund events, by the refund itself as it goes pending → succeeded → failed, or
+ * pending → canceled; and disputes that open, may be updated and may close (won, lost, warning_closed).
+ * `refundedNow` is Stripe's refunded total once everything has happened.
  */
 const history = fc
   .record({ amountMinor: fc.integer({ min: 1, max: 100_000 }), creditsPerMinor: fc.integer({ min: 1, max: 2_000_000 }) })
   .chain(({ amountMinor, creditsPerMinor }) =>
     fc
       .record({
-        refunds: fc.array(fc.integer({ min: 0, max: amountMinor }), { maxLength: 4 }),
+        refundObjects: fc.boolean(),
+        refundSteps: fc.array(refundStep, { maxLength: 6 }),
         disputes: fc.array(
           fc.record({
             amounts: fc.array(fc.integer({ min: 1, max: amountMinor }), { minLength: 1, maxLength: 3 }),
@@ -55,10 +73,37 @@ const history = fc
         seed: fc.array(fc.integer(), { minLength: 20, maxLength: 20 }),
         replays: fc.array(fc.nat(), { maxLength: 4 }),
       })
-      .map(({ refunds, disputes, seed, replays }) => {
+      .map(({ refundObjects, refundSteps, disputes, seed, replays }) => {
         const facts: PaymentFact[] = [];
-        let total = 0;
-        for (const refund of refunds) facts.push({ kind: 'refund', refundedMinor: (total = Math.max(total, refund)) });
+        const refunds: { refundId: string; amountMinor: number; status: RefundStatus }[] = [];
+        let standing = 0;
+        for (const step of refundSteps) {
+          if (step.op === 'refund') {
+            // Stripe refunds at most what is paid and not refunded already.
+            const amount = Math.min(step.amount, amountMinor - standing);
+            if (amount <= 0) continue;
+            const refund = {
+              refundId: `re_${refunds.length}`,
+              amountMinor: amount,
+              status: (step.settled ? 'succeeded' : 'pending') as RefundStatus,
+            };
+            refunds.push(refund);
+            standing += amount;
+            if (refundObjects) facts.push({ kind: 'refundStatus', ...refund });
+            facts.push({ kind: 'refund', refundedMinor: standing });
+          } else if (refundObjects && refunds.length) {
+            // Without refund events nothing tells us a refund failed, so failures are only made where they are reported.
+            const refund = refunds[step.which % refunds.length]!;
+            const moves =
+              (step.to === 'succeeded' && refund.status === 'pending') ||
+              (step.to === 'failed' && (refund.status === 'pending' || refund.status === 'succeeded')) ||
+              (step.to === 'canceled' && refund.status === 'pending');
+            if (!moves) continue;
+            if (step.to !== 'succeeded') standing -= refund.amountMinor;
+            refund.status = step.to;
+            facts.push({ kind: 'refundStatus', ...refund });
+          }
+        }
         disputes.forEach((dispute, i) => {
           const disputeId = `dp_${i}`;
           for (const amount of dispute.amounts) facts.push({ kind: 'dispute', disputeId, amountMinor: amount, status: 'open' });
@@ -73,17 +118,15 @@ const history = fc
           .sort((a, b) => a.key - b.key)
           .map((x) => x.fact);
         for (const r of replays) if (facts.length) shuffled.splice(r % (shuffled.length + 1), 0, facts[r % facts.length]!);
-        return { amountMinor, creditsMicro: amountMinor * creditsPerMinor, inOrder: facts, delivered: shuffled };
+        return { amountMinor, creditsMicro: amountMinor * creditsPerMinor, inOrder: facts, delivered: shuffled, refundedNow: standing };
       }),
   );
 
 describe('a purchase settled by Stripe facts', () => {
   it('keeps clawed back + held + available = purchased, and never returns refunded or lost money as credits, in any order', () => {
     fc.assert(
-      fc.property(history, ({ amountMinor, creditsMicro, inOrder, delivered }) => {
+      fc.property(history, ({ amountMinor, creditsMicro, inOrder, delivered, refundedNow }) => {
         const start = purchaseOf(amountMinor, creditsMicro);
-        let refundedSeen = 0;
-        const seen: PaymentFact[] = [];
         const final = deliver(start, delivered, (purchase, balance) => {
           const held = purchase.heldMicro ?? 0;
           expect(purchase.clawedBackMicro + held + balance).toBe(creditsMicro);
@@ -91,18 +134,34 @@ describe('a purchase settled by Stripe facts', () => {
           expect(held).toBeGreaterThanOrEqual(0);
           expect(balance).toBeGreaterThanOrEqual(0);
         });
-        for (const fact of delivered) {
-          seen.push(fact);
-          if (fact.kind === 'refund') refundedSeen = Math.max(refundedSeen, fact.refundedMinor);
-        }
+        // Once every event is in, the purchase knows what Stripe has refunded — failed and cancelled refunds given back.
+        expect(refundedOf(final.purchase)).toBe(refundedNow);
         // Money refunded is never spendable, whatever came before or after it.
-        expect(final.balance).toBeLessThanOrEqual(creditsMicro - shareOf(start, refundedSeen));
+        expect(final.balance).toBeLessThanOrEqual(creditsMicro - shareOf(start, refundedNow));
         // The order of delivery changes nothing: the balance is what delivering in order gives.
         expect(final.balance).toBe(deliver(start, inOrder).balance);
         expect(final.purchase.clawedBackMicro + (final.purchase.heldMicro ?? 0)).toBe(creditsMicro - final.balance);
       }),
       { numRuns: 2_000 },
     );
+  });
+
+  it('gives back what a failed refund took, whether its failure comes before or after the charge reports it', () => {
+    const start = purchaseOf(1000, 1_000_000_000);
+    const created: PaymentFact = { kind: 'refundStatus', refundId: 're_1', amountMinor: 400, status: 'succeeded' };
+    const failed: PaymentFact = { ...created, status: 'failed' };
+    const total: PaymentFact = { kind: 'refund', refundedMinor: 400 };
+    for (const order of [
+      [total, created, failed],
+      [failed, total, created],
+      [created, failed, total],
+    ]) {
+      expect(deliver(start, order).balance).toBe(1_000_000_000);
+    }
+    // Inside an open dispute the money that came back stays held, not spendable.
+    const open: PaymentFact = { kind: 'dispute', disputeId: 'dp_1', amountMinor: 1000, status: 'open' };
+    expect(deliver(start, [total, created, open, failed]).balance).toBe(0);
+    expect(deliver(start, [total, created, open, failed, { ...open, status: 'won' }]).balance).toBe(1_000_000_000);
   });
 
   it('keeps a full refund inside a won dispute: hold, refund, won leaves nothing to spend', () => {
@@ -202,6 +261,18 @@ describe('ops reconcile: each purchase against the money Stripe reported', () =>
       entry('release', 1_000_000_000),
     ];
     expect(checkPurchases([refunded], entries)).toEqual([{ paymentIntentId: 'pi_1', expectedMicro: 0, ledgerMicro: 1_000_000_000 }]);
+  });
+
+  it('finds a purchase whose failed refund never gave its credits back, and passes it once it has', () => {
+    const failed: Purchase = {
+      ...purchaseOf(1000, 1_000_000_000),
+      refundedMinor: 500,
+      refunds: { re_1: { amountMinor: 500, status: 'failed' } },
+      clawedBackMicro: 0,
+    };
+    const clawed = [entry('purchase', 1_000_000_000), entry('clawback', -500_000_000)];
+    expect(checkPurchases([failed], clawed)).toEqual([{ paymentIntentId: 'pi_1', expectedMicro: 1_000_000_000, ledgerMicro: 500_000_000 }]);
+    expect(checkPurchases([failed], [...clawed, entry('release', 500_000_000)])).toEqual([]);
   });
 
   it('passes a purchase whose entries add up to what Stripe says we kept', () => {

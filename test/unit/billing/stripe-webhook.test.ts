@@ -4,10 +4,20 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { DynamoDbLedger } from '../../../lambdas/billing/adapters/dynamodb-ledger';
+import { DynamoDbParkedReversals } from '../../../lambdas/billing/adapters/dynamodb-parked-reversals';
 import { DEFAULT_PACKS } from '../../../lambdas/billing/packs';
 import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
 import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-stack';
-import { type Buyer, chargeRefunded, checkoutCompleted, dispute, newDisputeId, sign } from '../../../scripts/ops/stripe-fixtures';
+import {
+  type Buyer,
+  chargeRefunded,
+  checkoutCompleted,
+  dispute,
+  newDisputeId,
+  newRefundId,
+  refundObject,
+  sign,
+} from '../../../scripts/ops/stripe-fixtures';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
@@ -33,6 +43,8 @@ describe('POST /v1/webhooks/stripe', () => {
       MAIL_FROM: 'no-reply@omnapi.test',
       PUBLIC_URL: 'https://omnapi.test',
       STRIPE_WEBHOOK_SECRET: SECRET,
+      // A test-mode key: this deployment takes test-mode events only.
+      STRIPE_SECRET_KEY: 'sk_test_unit_key',
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
     handler = require('../../../lambdas/billing/handlers/stripe-webhook').handler;
@@ -117,6 +129,13 @@ describe('POST /v1/webhooks/stripe', () => {
     return { status: r.statusCode, ...JSON.parse(r.body!) };
   };
   const balance = (b: Buyer) => ledger.balance(b.accountId);
+  /** Refunds and disputes parked for a payment, wherever they are kept. */
+  const parkedFor = async (paymentIntentId: string) => {
+    const { webhookEvents, ledger: ledgerItems } = await dynamo.scanAll();
+    return [...webhookEvents, ...ledgerItems].filter(
+      (item) => item.pk === `PAYMENT#${paymentIntentId}` && String(item.sk).startsWith('PENDING#'),
+    );
+  };
   const payment = (event: ReturnType<typeof checkoutCompleted>) => ({
     paymentIntentId: String(event.data.object.payment_intent),
     amountMinor: starter.priceMinor,
@@ -143,6 +162,29 @@ describe('POST /v1/webhooks/stripe', () => {
     // One receipt, to the account's address.
     const receipts = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination!.ToAddresses);
     expect(receipts).toEqual([[b.email]]);
+  });
+
+  it('sends the receipt once when mail fails at first: Stripe is asked to retry (503), and the retry sends it', async () => {
+    const b = await buyer();
+    const event = checkoutCompleted(b, 'starter', starter);
+    ses.reset();
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }))
+      .resolves({ MessageId: 'm' });
+    const first = await outcomeOf(deliver(event));
+    expect(first).toMatchObject({ status: 503, error: { code: 'notice_unavailable' } });
+    // The credits are in at once; only the receipt waits for the retry.
+    expect(await balance(b)).toBe(1_000_000_000);
+    expect((await outcomeOf(deliver(event))).outcome).toBe('already_credited');
+    expect((await outcomeOf(deliver(event))).outcome).toBe('duplicate');
+    expect(await balance(b)).toBe(1_000_000_000);
+    // Two attempts at SES: the first refused, the retry's delivered; the redelivery after it sent none.
+    expect((await mailsTo(b)).map((m) => m.subject)).toEqual([`Receipt: ${starter.name}`, `Receipt: ${starter.name}`]);
+    expect(await ses.commandCalls(SendEmailCommand)[0]!.returnValue.catch((e: Error) => e.name)).toBe('TooManyRequestsException');
+    expect((await dynamo.scanAll()).securityEvents.filter((e) => e.accountId === b.accountId).map((e) => e.type)).toEqual([
+      'purchase_credited',
+    ]);
   });
 
   it('turns the low-balance notice on at a tenth of the pack with the first purchase, unless the holder chose', async () => {
@@ -556,5 +598,305 @@ describe('POST /v1/webhooks/stripe', () => {
     const event = checkoutCompleted(b, 'starter', starter, { paymentIntentId: `pi_${'y'.repeat(3000)}` });
     expect((await outcomeOf(deliver(event))).outcome).toBe('ignored');
     expect(await balance(b)).toBe(0);
+  });
+  describe('a refund that fails or is cancelled gives the money back to us', () => {
+    it('gives back exactly once the credits it had clawed back, however often and concurrently the failure is delivered', async () => {
+      const b = await buyer();
+      const purchase = checkoutCompleted(b, 'starter', starter);
+      await deliver(purchase);
+      const refundId = newRefundId();
+      await deliver(chargeRefunded(b, payment(purchase), 500));
+      await deliver(refundObject('refund.created', payment(purchase), refundId, 500, 'succeeded'));
+      expect(await balance(b)).toBe(500_000_000);
+      // The card was closed: Stripe reports the refund failed and the $5.00 back on our balance.
+      const failed = refundObject('charge.refund.updated', payment(purchase), refundId, 500, 'failed');
+      const answers = await Promise.all(Array.from({ length: 10 }, () => outcomeOf(deliver(failed))));
+      expect(answers.filter((a) => a.status !== 200 && a.status !== 409)).toEqual([]);
+      for (const [i, a] of answers.entries()) if (a.status === 409) answers[i] = await outcomeOf(deliver(failed));
+      expect(answers.filter((a) => a.outcome === 'restored')).toHaveLength(1);
+      // The same fact under the newer event type, and an older state delivered late, change nothing.
+      await deliver(refundObject('refund.failed', payment(purchase), refundId, 500, 'failed'));
+      await deliver(refundObject('refund.updated', payment(purchase), refundId, 500, 'succeeded'));
+      await deliver(chargeRefunded(b, payment(purchase), 500));
+      expect(await balance(b)).toBe(1_000_000_000);
+      const restored = (await ledger.all(b.accountId)).filter((e) => e.amountMicro > 0 && e.type !== 'purchase');
+      expect(restored).toEqual([
+        expect.objectContaining({
+          type: 'release',
+          amountMicro: 500_000_000,
+          ref: refundId,
+          stripe: expect.objectContaining({ refundId }),
+        }),
+      ]);
+      expect((await mailsTo(b)).at(-1)).toMatchObject({
+        subject: `A refund on your purchase of ${starter.name} did not go through`,
+        text: expect.stringContaining('500 credits that were taken back are yours again'),
+      });
+      // A later refund counts from what is really refunded now (the charge reports 300 after the failure).
+      const second = newRefundId();
+      await deliver(chargeRefunded(b, payment(purchase), 300));
+      await deliver(refundObject('refund.created', payment(purchase), second, 300, 'pending'));
+      expect(await balance(b)).toBe(700_000_000);
+      expect(await ledger.purchaseOf(payment(purchase).paymentIntentId)).toMatchObject({ clawedBackMicro: 300_000_000 });
+    });
+
+    it('gives back a cancelled refund, and keeps a refund that only moved from pending to succeeded', async () => {
+      const b = await buyer();
+      const purchase = checkoutCompleted(b, 'starter', starter);
+      await deliver(purchase);
+      const [cancelled, kept] = [newRefundId(), newRefundId()];
+      await deliver(refundObject('refund.created', payment(purchase), cancelled, 400, 'requires_action'));
+      await deliver(chargeRefunded(b, payment(purchase), 400));
+      expect(await balance(b)).toBe(600_000_000);
+      expect((await outcomeOf(deliver(refundObject('refund.updated', payment(purchase), cancelled, 400, 'canceled')))).outcome).toBe(
+        'restored',
+      );
+      expect(await balance(b)).toBe(1_000_000_000);
+      await deliver(refundObject('refund.created', payment(purchase), kept, 200, 'pending'));
+      await deliver(refundObject('refund.updated', payment(purchase), kept, 200, 'succeeded'));
+      expect(await balance(b)).toBe(800_000_000);
+    });
+
+    it('ends every order of a failed refund and a second refund in the balance in-order delivery gives', async () => {
+      // In order: 500 refunded, it fails (the charge is back to 0), then 300 are refunded and succeed.
+      const steps = ['checkout', 'charge500', 'created1', 'failed1', 'created2', 'charge300', 'succeeded2'] as const;
+      const settle = async (order: readonly (typeof steps)[number][]) => {
+        const b = await buyer();
+        const purchase = checkoutCompleted(b, 'starter', starter);
+        const [r1, r2] = [newRefundId(), newRefundId()];
+        for (const step of order) {
+          if (step === 'checkout') await deliver(purchase);
+          if (step === 'charge500') await deliver(chargeRefunded(b, payment(purchase), 500));
+          if (step === 'created1') await deliver(refundObject('refund.created', payment(purchase), r1, 500, 'pending'));
+          if (step === 'failed1') await deliver(refundObject('charge.refund.updated', payment(purchase), r1, 500, 'failed'));
+          if (step === 'created2') await deliver(refundObject('refund.created', payment(purchase), r2, 300, 'pending'));
+          if (step === 'charge300') await deliver(chargeRefunded(b, payment(purchase), 300));
+          if (step === 'succeeded2') await deliver(refundObject('refund.updated', payment(purchase), r2, 300, 'succeeded'));
+        }
+        return balance(b);
+      };
+      expect(await settle(steps)).toBe(700_000_000);
+      await fc.assert(
+        fc.asyncProperty(fc.shuffledSubarray([...steps], { minLength: steps.length, maxLength: steps.length }), async (order) => {
+          expect({ order, balance: await settle(order) }).toEqual({ order, balance: 700_000_000 });
+        }),
+        { numRuns: 10 },
+      );
+    });
+  });
+
+  it('settles a checkout, refunds that fail and succeed, and a dispute all delivered at once, and parks nothing for good', async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    const [r1, r2, d1] = [newRefundId(), newRefundId(), newDisputeId()];
+    const events = [
+      purchase,
+      chargeRefunded(b, payment(purchase), 500),
+      refundObject('refund.created', payment(purchase), r1, 500, 'pending'),
+      refundObject('refund.failed', payment(purchase), r1, 500, 'failed'),
+      refundObject('refund.created', payment(purchase), r2, 300, 'succeeded'),
+      chargeRefunded(b, payment(purchase), 300),
+      dispute('charge.dispute.created', { ...payment(purchase), amountMinor: 200 }, d1, 'needs_response'),
+      dispute('charge.dispute.closed', { ...payment(purchase), amountMinor: 200 }, d1, 'lost'),
+    ];
+    let pending = events;
+    // Stripe retries whatever did not get a 2xx, until everything has.
+    for (let round = 0; pending.length && round < 5; round++) {
+      const answers = await Promise.all(pending.map((event) => deliver(event)));
+      expect(answers.map((a) => a.statusCode).filter((status) => status !== 200 && status !== 409)).toEqual([]);
+      pending = pending.filter((_, i) => answers[i]!.statusCode !== 200);
+    }
+    expect(pending).toEqual([]);
+    // 300 refunded and 200 lost of the 1000 paid: 500 credits are the buyer's.
+    expect(await balance(b)).toBe(500_000_000);
+    expect(await parkedFor(payment(purchase).paymentIntentId)).toEqual([]);
+  });
+
+  it('leaves nothing parked when the purchase lands between a refund finding no purchase and parking itself', async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    const addPending = jest.spyOn(DynamoDbParkedReversals.prototype, 'add');
+    // The purchase is handled to the end (it finds nothing parked yet), then the refund parks itself.
+    addPending.mockImplementationOnce(async function (this: DynamoDbParkedReversals, ...args) {
+      expect((await outcomeOf(deliver(purchase))).outcome).toBe('credited');
+      // The spy's next call goes through to the adapter.
+      return DynamoDbParkedReversals.prototype.add.call(this, ...args);
+    });
+    try {
+      expect((await outcomeOf(deliver(chargeRefunded(b, payment(purchase), 400)))).outcome).toBe('reversed');
+    } finally {
+      addPending.mockRestore();
+    }
+    expect(await balance(b)).toBe(600_000_000);
+    expect(await parkedFor(payment(purchase).paymentIntentId)).toEqual([]);
+  });
+
+  it('keeps a refund of a charge it never saw only as long as Stripe could still deliver its purchase', async () => {
+    // A payment of something else on the same Stripe account, refunded and disputed: parked in case its purchase comes late.
+    const stranger = await buyer();
+    const other = { paymentIntentId: `pi_test_${stranger.accountId.slice(-12)}`, amountMinor: 5000, currency: 'usd' };
+    expect((await outcomeOf(deliver(chargeRefunded(stranger, other, 5000)))).outcome).toBe('deferred_until_purchase');
+    const tables = await dynamo.scanAll();
+    expect(tables.ledger.filter((item) => item.pk === `PAYMENT#${other.paymentIntentId}`)).toEqual([]);
+    const parked = tables.webhookEvents.filter((item) => item.pk === `PAYMENT#${other.paymentIntentId}`);
+    expect(parked).toHaveLength(1);
+    // Stripe redelivers an event for three days and lets it be resent for 30: past that its purchase can never land.
+    const days = (Number(parked[0]!.expiresAt) - Date.now() / 1000) / 86_400;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+  });
+
+  it('still applies a refund parked in the ledger table before parked refunds expired', async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    const refund = chargeRefunded(b, payment(purchase), 250);
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: 'ledger',
+        Item: {
+          pk: `PAYMENT#${payment(purchase).paymentIntentId}`,
+          sk: `PENDING#${refund.id}`,
+          eventId: refund.id,
+          eventType: 'charge.refunded',
+          object: {
+            chargeId: refund.data.object.id,
+            paymentIntentId: payment(purchase).paymentIntentId,
+            amountRefunded: 250,
+            currency: 'usd',
+          },
+          receivedAt: new Date().toISOString(),
+        },
+      }),
+    );
+    await deliver(purchase);
+    expect(await balance(b)).toBe(750_000_000);
+    expect(await parkedFor(payment(purchase).paymentIntentId)).toEqual([]);
+  });
+
+  describe('dispute events beyond created and closed', () => {
+    it('holds the larger amount an update reports, and releases on funds_reinstated of a won dispute', async () => {
+      const b = await buyer();
+      const purchase = checkoutCompleted(b, 'starter', starter);
+      await deliver(purchase);
+      const id = newDisputeId();
+      await deliver(dispute('charge.dispute.created', { ...payment(purchase), amountMinor: 400 }, id, 'needs_response'));
+      expect(await balance(b)).toBe(600_000_000);
+      expect((await outcomeOf(deliver(dispute('charge.dispute.updated', payment(purchase), id, 'under_review')))).outcome).toBe('held');
+      expect(await balance(b)).toBe(0);
+      expect((await outcomeOf(deliver(dispute('charge.dispute.funds_reinstated', payment(purchase), id, 'won')))).outcome).toBe('released');
+      expect(await balance(b)).toBe(1_000_000_000);
+      // The closing event that follows, and a late withdrawal, change nothing.
+      await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'won'));
+      await deliver(dispute('charge.dispute.funds_withdrawn', payment(purchase), id, 'needs_response'));
+      expect(await balance(b)).toBe(1_000_000_000);
+    });
+
+    it('holds for an inquiry and releases when it closes with a warning, funds withdrawn first or not', async () => {
+      const b = await buyer();
+      const purchase = checkoutCompleted(b, 'starter', starter);
+      await deliver(purchase);
+      const id = newDisputeId();
+      await deliver(dispute('charge.dispute.funds_withdrawn', payment(purchase), id, 'warning_needs_response'));
+      await deliver(dispute('charge.dispute.created', payment(purchase), id, 'warning_needs_response'));
+      expect(await balance(b)).toBe(0);
+      await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'warning_closed'));
+      expect(await balance(b)).toBe(1_000_000_000);
+    });
+  });
+
+  describe('events from the other Stripe mode', () => {
+    it('acknowledges a live-mode event at a test-mode deployment and changes nothing (a retry could never apply it)', async () => {
+      const b = await buyer();
+      const live = { ...checkoutCompleted(b, 'starter', starter), livemode: true };
+      expect(await outcomeOf(deliver(live))).toMatchObject({ status: 200, outcome: 'wrong_mode' });
+      expect(await balance(b)).toBe(0);
+      expect(await ledger.all(b.accountId)).toEqual([]);
+    });
+  });
+  describe('checkouts in shapes our checkout never makes', () => {
+    const session = (event: ReturnType<typeof checkoutCompleted>) => event.data.object as Record<string, unknown>;
+
+    it.each([
+      [
+        'metadata naming another account than client_reference_id',
+        (o: Record<string, unknown>) => (o.metadata = { accountId: 'acc_someone_else', pack: 'starter' }),
+      ],
+      ['no metadata (a session made outside our checkout endpoint)', (o: Record<string, unknown>) => delete o.metadata],
+      ['a pack we do not sell', (o: Record<string, unknown>) => ((o.metadata as Record<string, string>).pack = 'platinum')],
+      [
+        'an amount of 0 marked paid (a 100 % coupon)',
+        (o: Record<string, unknown>) => Object.assign(o, { amount_total: 0, amount_subtotal: 1000 }),
+      ],
+    ])('credits nothing for a paid session with %s, and records a mismatch', async (_name, change) => {
+      const b = await buyer();
+      const event = checkoutCompleted(b, 'starter', starter);
+      change(session(event));
+      expect((await outcomeOf(deliver(event))).outcome).toBe('rejected_mismatch');
+      expect(await balance(b)).toBe(0);
+      const events = (await dynamo.scanAll()).securityEvents.filter((e) => e.accountId === b.accountId);
+      expect(events.map((e) => e.type)).toEqual(['purchase_mismatch']);
+    });
+
+    it('credits nothing for a session that needed no payment, nor for one whose delayed payment failed or that expired', async () => {
+      const b = await buyer();
+      const free = checkoutCompleted(b, 'starter', starter);
+      Object.assign(session(free), { payment_status: 'no_payment_required', amount_total: 0, payment_intent: null });
+      expect((await outcomeOf(deliver(free))).status).toBe(200);
+      const delayed = checkoutCompleted(b, 'starter', starter);
+      session(delayed).payment_status = 'unpaid';
+      await deliver(delayed);
+      await deliver({ ...delayed, id: `${delayed.id}_failed`, type: 'checkout.session.async_payment_failed' });
+      await deliver({ ...delayed, id: `${delayed.id}_expired`, type: 'checkout.session.expired' });
+      expect(await balance(b)).toBe(0);
+      expect(await ledger.all(b.accountId)).toEqual([]);
+    });
+
+    it('credits a paid session once though Stripe later reports it expired, and the expiry changes nothing', async () => {
+      const b = await buyer();
+      const paid = checkoutCompleted(b, 'starter', starter);
+      await deliver(paid);
+      const expired = { ...paid, id: `${paid.id}_expired`, type: 'checkout.session.expired' };
+      Object.assign(expired.data.object, { status: 'expired' });
+      expect((await outcomeOf(deliver(expired))).outcome).toBe('ignored');
+      expect(await balance(b)).toBe(1_000_000_000);
+    });
+  });
+
+  describe('events about an account that was erased', () => {
+    /** What erasure leaves of a purchase (lambdas/privacy): the payment names a pseudonym; the account and its ledger partition are gone. */
+    async function erase(b: Buyer, paymentIntentId: string) {
+      const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
+      await dynamo.client.send(new DeleteCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } }));
+      // Entries move under the pseudonym; everything else of the account's ledger partition goes.
+      for (const item of (await dynamo.scanAll()).ledger.filter((i) => i.pk === `ACCOUNT#${b.accountId}`))
+        await dynamo.client.send(new DeleteCommand({ TableName: 'ledger', Key: { pk: item.pk, sk: item.sk } }));
+      await dynamo.client.send(
+        new UpdateCommand({
+          TableName: 'ledger',
+          Key: { pk: `PAYMENT#${paymentIntentId}`, sk: 'PAYMENT' },
+          UpdateExpression: 'SET accountId = :p',
+          ExpressionAttributeValues: { ':p': 'psn_1_erased' },
+        }),
+      );
+    }
+
+    it('keeps nothing of a refund or dispute that comes after the erasure, and credits nobody', async () => {
+      const b = await buyer();
+      const purchase = checkoutCompleted(b, 'starter', starter);
+      await deliver(purchase);
+      const { paymentIntentId } = payment(purchase);
+      await erase(b, paymentIntentId);
+      expect((await outcomeOf(deliver(chargeRefunded(b, payment(purchase), 1000)))).outcome).toBe('purchase_erased');
+      expect(
+        (await outcomeOf(deliver(dispute('charge.dispute.created', payment(purchase), newDisputeId(), 'needs_response')))).outcome,
+      ).toBe('purchase_erased');
+      // Its checkout redelivered late credits nobody.
+      expect((await outcomeOf(deliver(purchase))).outcome).toBe('duplicate');
+      expect((await outcomeOf(deliver({ ...purchase, id: `${purchase.id}_again` }))).outcome).toBe('unknown_account');
+      const left = (await dynamo.scanAll()).ledger.filter(
+        (item) => String(item.pk) === `PAYMENT#${paymentIntentId}` || String(item.pk) === `ACCOUNT#${b.accountId}`,
+      );
+      expect(left.map((item) => item.sk)).toEqual(['PAYMENT']);
+    });
   });
 });
