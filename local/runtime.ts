@@ -59,6 +59,8 @@ export interface LocalOptions {
    * its first call, as on Lambda: a faster start when few of them are used (a test). @default true
    */
   warmFunctions?: boolean;
+  /** Invocations each function runs at once; more wait for a free one. @default DEFAULT_FUNCTION_CONCURRENCY (8) */
+  functionConcurrency?: number;
   /** Where bundles are cached between starts. @default node_modules/.cache/omnapi-local/bundles */
   bundleCacheDir?: string;
   log?: (line: string) => void;
@@ -142,6 +144,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     endpoints: endpointVariables,
     passThrough: developerLogSettings(),
     progress: log,
+    concurrency: options.functionConcurrency,
   });
   functions.authorizeInvoke = (fn, caller) => authorizeInvoke(iam, fn.arn, caller);
   const sqs = new LocalSqs(model.queues, { dataDir: path.join(dataDir, 'sqs'), visibilityScale: scale });
