@@ -161,7 +161,8 @@ export function verifyChain(events: Iterable<AuditEvent>, now: Date = new Date()
 
 /** Port: where audit events are appended (and only appended) and read back. */
 export interface AuditTrail {
-  record(event: AuditEventInput): Promise<AuditEvent>;
+  /** Appends the event; with `signal`, stops trying (and rejects) once it aborts. */
+  record(event: AuditEventInput, options?: { signal?: AbortSignal }): Promise<AuditEvent>;
   /** A stream's events, oldest first (verify, export) or newest first a page at a time (the account's list). */
   page(
     stream: string,
