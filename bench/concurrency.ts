@@ -14,7 +14,8 @@ import { type Answer, type ClientTarget, LocalClient, type RequestOptions } from
  * Stripe event ids), and requests racing a sign-out, a key revocation and a second of their kind. It
  * prints what must all be 0:
  *
- *   npm start &   then   npm run concurrency        (OMNAPI_API, OMNAPI_DATA_DIR to point it elsewhere)
+ *   npm start &   then   npm run concurrency        (OMNAPI_API, OMNAPI_DATA_DIR to point it elsewhere;
+ *                                                   CONCURRENCY_BURST: requests of a kind sent at once, default 8)
  *
  * `test/e2e/concurrency.test.ts` runs it against a fresh runtime and asserts every count.
  */
@@ -360,6 +361,7 @@ if (require.main === module) {
     api: process.env.OMNAPI_API ?? resources.endpoints.api,
     dataDir,
     webhookSecret: resources.stripeWebhookSecret,
+    ...(process.env.CONCURRENCY_BURST ? { burst: Number(process.env.CONCURRENCY_BURST) } : {}),
   });
   run
     .all(opsRunner(dataDir))
