@@ -21,6 +21,9 @@ describe('a concurrency pass over every route against npm start', () => {
     const run = new ConcurrencyRun({ api: local.api, dataDir: local.dataDir, webhookSecret: WEBHOOK_SECRET, burst: 4 });
     const figures = await run.all(opsRunner(local.dataDir));
     report(figures, run);
+    // Why any 5xx happened, from the runtime's own log (a function's timeout names itself: `Task timed out`, middy's `TimeoutError`).
+    const causes = local.output().match(/integration error on [^\n]+|"name":"TimeoutError"/g) ?? [];
+    if (causes.length) console.log(`runtime: ${causes.length} timeouts, e.g.\n${[...new Set(causes)].slice(0, 10).join('\n')}`);
     expect([...run.errors(), ...run.crossAccount, ...run.lostOrDoubled]).toEqual([]);
     expect(figures).toMatchObject({ serverErrors: 0, crossAccountEffects: 0, lostOrDoubledWrites: 0 });
     // It reached the handlers with every kind of input: successes, refusals of the body, its size, its type, and missing things.
