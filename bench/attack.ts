@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
-import { simpleParser } from 'mailparser';
 import { chargeRefunded, checkoutCompleted, dispute, newDisputeId, sign } from '../scripts/ops/stripe-fixtures';
 import { DEFAULT_PACKS } from '../lambdas/billing/packs';
 import { apiCallOfLink } from '../lambdas/shared/console-links';
+import { type ClientTarget, LocalClient, PASSWORD } from './local-client';
 
 /**
  * An adversarial run against a running local platform (`npm start`): distributed password guessing,
@@ -38,111 +37,20 @@ export interface AttackFigures {
   requests: number;
 }
 
-interface Target {
-  api: string;
-  dataDir: string;
+interface Target extends ClientTarget {
   webhookSecret: string;
   /** The burst on an exhausted sharded account: calls at once and the credits they exhaust (the issue's case: 200 on 100). */
   burst?: { calls: number; credits: number };
 }
 
-const PASSWORD = 'correct horse battery staple';
 const starter = DEFAULT_PACKS.starter!;
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  json: () => Record<string, any>;
-  ms: number;
-}
-
-export class Attack {
-  private requests = 0;
-  private serverErrors: string[] = [];
+export class Attack extends LocalClient {
   /** What went differently than a defender expects, for the report. */
   readonly notes: string[] = [];
-  private readonly run = Date.now().toString(36);
-  private signups = 0;
 
-  constructor(private readonly target: Target) {}
-
-  /** One HTTP request, from a loopback address of our choosing (127.0.0.0/8 is all this machine). */
-  request(
-    method: string,
-    route: string,
-    options: { body?: string | Buffer; headers?: Record<string, string>; from?: string } = {},
-  ): Promise<Answer> {
-    const url = new URL(route, this.target.api);
-    const started = Date.now();
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port: url.port,
-          path: `${url.pathname}${url.search}`,
-          method,
-          localAddress: options.from,
-          headers: { host: url.host, ...options.headers },
-          agent: false,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const body = Buffer.concat(chunks).toString('utf8');
-            this.requests += 1;
-            if ((res.statusCode ?? 0) >= 500) this.serverErrors.push(`${method} ${route} → ${res.statusCode}: ${body.slice(0, 160)}`);
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body), ms: Date.now() - started });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${route}: no answer in 60 s`)));
-      if (options.body !== undefined) req.write(options.body);
-      req.end();
-    });
-  }
-
-  private json(method: string, route: string, body: unknown, headers: Record<string, string> = {}, from?: string) {
-    return this.request(method, route, { body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers }, from });
-  }
-
-  /** The newest link mailed to `to` whose mail matches `subject`. */
-  private async linkMailedTo(to: string, subject: RegExp): Promise<string> {
-    const dir = path.join(this.target.dataDir, 'outbox');
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
-      const mails = await Promise.all(files.map(async (f) => simpleParser(fs.readFileSync(path.join(dir, f)))));
-      const link = mails
-        .filter(
-          (m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.value.some((v) => v.address === to)) && subject.test(m.subject ?? ''),
-        )
-        .map((m) => m.text?.match(/https?:\/\/\S+token=\S+/)?.[0])
-        .filter(Boolean)
-        .at(-1);
-      if (link) return link;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`no mail matching ${subject} reached ${to}`);
-  }
-
-  /** A verified account, signed in: its id, email and session token. */
-  async account(label: string): Promise<{ accountId: string; email: string; token: string }> {
-    const email = `attack-${label}-${this.run}@example.org`;
-    // Each account signs up from an address of its own, so reruns never meet the sign-up limit per address.
-    await this.json(
-      'POST',
-      '/v1/auth/signup',
-      { name: `Attack ${label}`, email, password: PASSWORD },
-      {},
-      `127.1.${(this.run.charCodeAt(this.run.length - 1) + this.signups) % 250}.${1 + (this.signups++ % 250)}`,
-    );
-    await this.request('GET', apiCallOfLink(await this.linkMailedTo(email, /Confirm/))!);
-    const token = (await this.json('POST', '/v1/auth/login', { email, password: PASSWORD })).json().token as string;
-    const accountId = (await this.request('GET', '/v1/account', { headers: { authorization: `Bearer ${token}` } })).json()
-      .accountId as string;
-    return { accountId, email, token };
+  constructor(protected override readonly target: Target) {
+    super(target, 'attack');
   }
 
   async passwordGuessing(): Promise<Pick<AttackFigures, 'passwordChecksPerEmail' | 'ownerUnlockedByLink' | 'ownerSignsInRepeatedly'>> {
@@ -310,10 +218,6 @@ export class Attack {
       malformedAnsweredRight: { passed: malformed.passed + (money.futureRefused ? 1 : 0), of: malformed.of + 1 },
       requests: this.requests,
     };
-  }
-
-  errors(): string[] {
-    return this.serverErrors;
   }
 }
 

@@ -94,7 +94,18 @@ export interface LocalFunctionsOptions {
   /** Role logical id of each function: its local access key id. */
   roleOf?: (fn: LocalFunction) => string | undefined;
   progress?: (line: string) => void;
+  /** Invocations each function runs at once; the rest wait their turn. @default DEFAULT_FUNCTION_CONCURRENCY */
+  concurrency?: number;
 }
+
+/**
+ * Invocations one local function runs at once. Lambda gives each concurrent invocation an environment
+ * of its own, so a burst does not slow any of them; here every invocation shares one process, and a
+ * burst of 600 made each take 600 times its CPU and every one of them time out (a 500 no deployed
+ * function would give). Past this many, an invocation waits for a free environment, and its timeout
+ * starts when it runs, as Lambda's does; the burst takes as long as the machine needs, none fails for it.
+ */
+export const DEFAULT_FUNCTION_CONCURRENCY = 8;
 
 /** Checks a caller may invoke a function (a Lambda permission or the caller's role); throws when not. */
 export type InvokeAuthorizer = (fn: LocalFunction, caller: InvokeCaller) => Promise<void>;
@@ -118,6 +129,8 @@ export class LocalFunctions {
   readonly stats = new Map<string, { invocations: number; totalMs: number }>();
   /** The environment each function sees, by logical id. */
   readonly environments = new Map<string, Record<string, string>>();
+  /** Each function's environments: how many are running an invocation, and the invocations waiting for one. */
+  private readonly environmentsInUse = new Map<string, { running: number; waiting: (() => void)[] }>();
   authorizeInvoke?: InvokeAuthorizer;
 
   constructor(
@@ -143,6 +156,7 @@ export class LocalFunctions {
     const fn = this.get(functionId);
     if (caller && this.authorizeInvoke) await this.authorizeInvoke(fn, caller);
     const handler = await this.load(fn);
+    const release = await this.environmentFor(fn.logicalId);
     const deadline = Date.now() + fn.timeoutSeconds * 1000;
     const context = lambdaContext(fn, deadline);
     let timer: NodeJS.Timeout | undefined;
@@ -154,9 +168,26 @@ export class LocalFunctions {
       return await Promise.race([handler(event, context), timeout]);
     } finally {
       clearTimeout(timer);
+      release();
       const stats = this.stats.get(functionId) ?? { invocations: 0, totalMs: 0 };
       this.stats.set(functionId, { invocations: stats.invocations + 1, totalMs: stats.totalMs + performance.now() - started });
     }
+  }
+
+  /** Waits for one of the function's environments to be free and takes it; the returned function gives it back. */
+  private async environmentFor(functionId: string): Promise<() => void> {
+    const limit = this.options.concurrency ?? DEFAULT_FUNCTION_CONCURRENCY;
+    let use = this.environmentsInUse.get(functionId);
+    if (!use) this.environmentsInUse.set(functionId, (use = { running: 0, waiting: [] }));
+    const inUse = use;
+    if (inUse.running >= limit) await new Promise<void>((resolve) => inUse.waiting.push(resolve));
+    else inUse.running++;
+    // A finished invocation hands its environment straight to the next in line, so the count stays at the limit.
+    return () => {
+      const next = inUse.waiting.shift();
+      if (next) next();
+      else inUse.running--;
+    };
   }
 
   /** Bundles (or reuses) and loads every handler now, so the first request does not pay for it. */

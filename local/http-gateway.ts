@@ -89,6 +89,18 @@ function compareScores(a: number[], b: number[]): number {
   return 0;
 }
 
+/**
+ * A header value as API Gateway hands it to a function: its bytes read as UTF-8, any sequence that is
+ * not UTF-8 as U+FFFD (events from AWS carry the characters UTF-8 header bytes encode, and U+FFFD
+ * where they were not UTF-8; see docs/architecture.md). Node's parser reads header bytes as Latin-1,
+ * one character a byte, so the bytes are exactly recovered first: "Ωmega" sent as UTF-8 had reached
+ * the functions (and the usage logs) as "Î©mega".
+ */
+export function asApiGatewayText(latin1: string): string {
+  return /[^\x00-\x7f]/.test(latin1) ? UTF8.decode(Buffer.from(latin1, 'latin1')) : latin1;
+}
+const UTF8 = new TextDecoder('utf-8');
+
 /** Builds the payload-format-2.0 event API Gateway sends to a Lambda integration. */
 export function toApiGatewayEvent(
   request: http.IncomingMessage,
@@ -100,9 +112,9 @@ export function toApiGatewayEvent(
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (name === 'cookie' || value === undefined) continue;
-    headers[name] = Array.isArray(value) ? value.join(',') : value;
+    headers[name] = asApiGatewayText(Array.isArray(value) ? value.join(',') : value);
   }
-  const cookies = request.headers.cookie
+  const cookies = (request.headers.cookie === undefined ? undefined : asApiGatewayText(request.headers.cookie))
     ?.split(';')
     .map((c) => c.trim())
     .filter(Boolean);

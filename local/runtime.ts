@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import type { SMTPServer } from 'smtp-server';
 import { deriveModel, type LocalModel, type LocalSchedule, synthesizeTemplate } from './assembly';
@@ -26,6 +25,7 @@ import { sesEventOf, simulatedFeedback, snsEventOf } from './ses-simulator';
 import { createSmtpServer } from './smtp';
 import { LocalSqs } from './sqs';
 import { TtlSweeper } from './ttl-sweeper';
+import { startDynaliteProcess } from './dynalite-process';
 
 export interface LocalOptions {
   /** HTTP API port. @default 3000 */
@@ -59,6 +59,8 @@ export interface LocalOptions {
    * its first call, as on Lambda: a faster start when few of them are used (a test). @default true
    */
   warmFunctions?: boolean;
+  /** Invocations each function runs at once; more wait for a free one. @default DEFAULT_FUNCTION_CONCURRENCY (8) */
+  functionConcurrency?: number;
   /** Where bundles are cached between starts. @default node_modules/.cache/omnapi-local/bundles */
   bundleCacheDir?: string;
   log?: (line: string) => void;
@@ -142,6 +144,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     endpoints: endpointVariables,
     passThrough: developerLogSettings(),
     progress: log,
+    concurrency: options.functionConcurrency,
   });
   functions.authorizeInvoke = (fn, caller) => authorizeInvoke(iam, fn.arn, caller);
   const sqs = new LocalSqs(model.queues, { dataDir: path.join(dataDir, 'sqs'), visibilityScale: scale });
@@ -225,16 +228,17 @@ function enforcedIam(template: Template, model: LocalModel, mode: IamMode, log: 
   return iam;
 }
 
-/** dynalite on a private port, behind the proxy that adds transactions and IAM. */
+/** dynalite in its own process on a private port, behind the proxy that adds transactions and IAM. */
 async function startDynamoDb(
   dataDir: string,
   iam: LocalIam,
   port: number,
+  log: Log,
   closers: Closer[],
 ): Promise<{ url: string; proxy: DynamoDbProxy }> {
-  const dynaliteServer = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynalitePort = await listen(dynaliteServer, 0, closers);
-  const proxy = new DynamoDbProxy(`http://${HOST}:${dynalitePort}`, iam);
+  const store = await startDynaliteProcess(path.join(dataDir, 'dynamodb'), log);
+  closers.push(() => store.stop());
+  const proxy = new DynamoDbProxy(store.url, iam);
   const server = http.createServer(proxy.listener());
   const url = `http://${HOST}:${await listen(server, port)}`;
   closers.push(async () => {
@@ -282,7 +286,7 @@ async function startStorage(
   dynamoClient: DynamoDBClient;
   s3Client: S3Client;
 }> {
-  const dynamo = await startDynamoDb(dataDir, iam, ports.dynamodb, closers);
+  const dynamo = await startDynamoDb(dataDir, iam, ports.dynamodb, log, closers);
   const s3Url = await startS3(dataDir, model.buckets, iam, ports.s3, log, closers);
   return {
     endpoints: { dynamodb: dynamo.url, s3: s3Url },

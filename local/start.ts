@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     warmFunctions: process.env.LOCAL_WARM_FUNCTIONS !== 'off',
     // Concurrent batches per SQS event source; unset: as Lambda starts them (five, or the mapping's maximum concurrency).
     sqsPollers: process.env.LOCAL_SQS_POLLERS ? Number(process.env.LOCAL_SQS_POLLERS) : undefined,
+    // Invocations each function runs at once (Lambda's environments; here they share one process); more wait their turn.
+    functionConcurrency: process.env.LOCAL_FUNCTION_CONCURRENCY ? Number(process.env.LOCAL_FUNCTION_CONCURRENCY) : undefined,
     // Extra CDK context as JSON, e.g. OMNAPI_CONTEXT='{"catalog":{…}}' to try another product catalog.
     context: {
       localStripe,

@@ -57,6 +57,17 @@ export class PrivacyFloodError extends TooManyRequestsError {
   }
 }
 
+/**
+ * A request of this type is being opened for the account at this very moment (its claim is written,
+ * the request not yet stored): asked again in a moment, this one joins it.
+ */
+export class PrivacyRequestOpeningError extends ConflictError {
+  constructor() {
+    super('A request of this type is being opened for your account right now; ask again in a moment to see it', 'privacy_request_opening');
+    this.name = 'PrivacyRequestOpeningError';
+  }
+}
+
 /** The workflow met a request in a state it cannot act on (a bug or a manual change): the request fails loudly. */
 export class RequestStateError extends ConflictError {
   constructor(requestId: string, status: string, step: string) {

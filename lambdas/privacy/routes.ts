@@ -14,10 +14,13 @@ export const privacyRoutes = defineRoutes({
     handler: 'requests',
     auth: 'session',
     summary: 'Exercise a privacy right (access, portability, deletion, correction, objection); the session is the identity',
-    description: 'A second request of a type while one is open joins it: the answer is the open request, with joined: true.',
+    description:
+      'A second request of a type while one is open joins it: the answer is the open request, with joined: true. ' +
+      'Asked while another request of the type is being opened (the same moment), it waits for that one and joins it; ' +
+      '409 privacy_request_opening if it does not appear within a few seconds (ask again).',
     body: OpenRequestBody,
     responses: { 201: { description: 'The request (or the open one it joined)', schema: OpenResult } },
-    errors: [400, 401, 403, 413, 415, 429],
+    errors: [400, 401, 403, 409, 413, 415, 429],
     audit: { action: 'privacy.request' },
   },
   list: {

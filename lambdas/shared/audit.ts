@@ -220,7 +220,8 @@ function moveContinuedBy(first: AuditEvent, movedTo: readonly AuditEvent[], now:
 
 /** Port: where audit events are appended (and only appended) and read back. */
 export interface AuditTrail {
-  record(event: AuditEventInput): Promise<AuditEvent>;
+  /** Appends the event; with `signal`, stops trying (and rejects) once it aborts. */
+  record(event: AuditEventInput, options?: { signal?: AbortSignal }): Promise<AuditEvent>;
   /**
    * A stream's events, oldest first (verify, export) or newest first a page at a time (the account's
    * list). With a filter, a page holds the matching events among a bounded number read: it may hold

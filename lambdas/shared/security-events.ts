@@ -1,4 +1,5 @@
 /** Security events: what happened to an account, from where; kept a year and shown to their owner. */
+import { clip } from './clip';
 import { newId } from './crypto';
 
 export type SecurityEventType =
@@ -59,7 +60,7 @@ export function securityEvent(
     accountId,
     type,
     ip: origin.ip,
-    userAgent: origin.userAgent.slice(0, MAX_USER_AGENT),
+    userAgent: clip(origin.userAgent, MAX_USER_AGENT),
     at: at.toISOString(),
     detail,
   };

@@ -91,6 +91,13 @@ describe('fuzzing every route of the app', () => {
     ),
     // A hostile page's request with a (stale) session cookie.
     crossSite: fc.boolean(),
+    // User agents as the world sends them: UTF-8 bytes (fetch writes a header's characters one byte each), bytes that are not UTF-8.
+    userAgent: fc.constantFrom(
+      undefined,
+      Buffer.from('Mozilla/5.0 (Ωmega; 東京) 🦊', 'utf8').toString('latin1'),
+      Buffer.from([0x42, 0x65, 0x6e, 0x6f, 0xee, 0x74]).toString('latin1'),
+      `${'x'.repeat(511)}${Buffer.from('🦊', 'utf8').toString('latin1')}`,
+    ),
     body,
   });
   const API_PATTERNS = API_PATH_PATTERNS.map(pathPattern);
@@ -100,7 +107,7 @@ describe('fuzzing every route of the app', () => {
   const statuses = new Map<number, number>();
 
   /** Sends one generated request and records every way its answer is wrong. */
-  async function probe({ route, method, params, query, auth, contentType, crossSite, body: payload }: Probe): Promise<void> {
+  async function probe({ route, method, params, query, auth, contentType, crossSite, userAgent, body: payload }: Probe): Promise<void> {
     const [routeMethod, template] = route.split(' ') as [string, string];
     let i = 0;
     const path = template.replace(/\{[^}]+\}/g, () => params[i++ % params.length]!);
@@ -111,6 +118,7 @@ describe('fuzzing every route of the app', () => {
       headers: {
         ...(auth ? { authorization: auth } : {}),
         ...(contentType ? { 'content-type': contentType } : {}),
+        ...(userAgent ? { 'user-agent': userAgent } : {}),
         ...(crossSite ? { cookie: 'omn_session=omn_sess_stolen', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } : {}),
       },
       body: verb === 'GET' || verb === 'DELETE' || verb === 'OPTIONS' ? undefined : payload,

@@ -600,7 +600,7 @@ export interface paths {
         put?: never;
         /**
          * Exercise a privacy right (access, portability, deletion, correction, objection); the session is the identity
-         * @description A second request of a type while one is open joins it: the answer is the open request, with joined: true.
+         * @description A second request of a type while one is open joins it: the answer is the open request, with joined: true. Asked while another request of the type is being opened (the same moment), it waits for that one and joins it; 409 privacy_request_opening if it does not appear within a few seconds (ask again).
          */
         post: operations["privacy.open"];
         delete?: never;
@@ -3858,6 +3858,15 @@ export interface operations {
             };
             /** @description Not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,3 +1,4 @@
+import { clip } from '../../shared/clip';
 import { resolveSession, type Principal, SESSION_TOKEN_PREFIX } from '../../shared/auth/session';
 import { fixedWindow } from '../../shared/throttle';
 import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../../shared/errors';
@@ -508,7 +509,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       tokenHash: sha256(token),
       accountId,
       ip: origin.ip,
-      userAgent: origin.userAgent.slice(0, MAX_USER_AGENT),
+      userAgent: clip(origin.userAgent, MAX_USER_AGENT),
       createdAt: now.toISOString(),
       expiresAt: epoch(now) + SESSION_TTL_SECONDS,
     };

@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog';
+import { clip } from '../../shared/clip';
 import { microToCredits } from '../../shared/credits';
 import { errorBody } from '../../shared/errors';
 import { NEVER_FORWARDED } from '../catalog';
@@ -109,11 +110,11 @@ export class Gateway {
       keyId: key.keyId,
       product: request.product,
       method: request.method,
-      path: `/${request.path}`.slice(0, 1024),
+      path: clip(`/${request.path}`, 1024),
       priceMicroCredits: product.priceMicroCredits,
       requestBytes: request.body?.length ?? 0,
       ip: request.ip,
-      userAgent: request.userAgent.slice(0, 512),
+      userAgent: clip(request.userAgent, 512),
       at: now.toISOString(),
       ...(decision.partial ? {} : { balanceMicro: decision.balanceMicro }),
       ...(decision.admitted ? { seq: decision.seq } : {}),

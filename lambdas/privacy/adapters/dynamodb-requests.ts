@@ -11,6 +11,8 @@ const openKey = (accountId: string, type: RequestType) => ITEMS.openRequestClaim
 const OPEN_INDEX = ITEMS.openRequestsIndex.spec.pk;
 const OPEN_UNCLEAR_INDEX = ITEMS.openUnclearIndex.spec.pk;
 const INTAKE_TTL_SECONDS = 30 * 86_400;
+/** Lambda's longest run (15 minutes): a claim this old whose request was never stored has no opener left to store it. */
+export const CLAIM_ORPHANED_AFTER_MS = 15 * 60_000;
 
 function requestOf(item: Record<string, unknown> | undefined): PrivacyRequest | undefined {
   if (!item) return undefined;
@@ -21,7 +23,7 @@ function requestOf(item: Record<string, unknown> | undefined): PrivacyRequest | 
 /**
  * Privacy requests in the privacyRequests table: `REQUEST#<id>` (listed per account through `gsi1`),
  * the open-request claim `OPEN#<account>#<type>` that makes a second request of a type join the
- * first, the index of open requests, and intake records `INTAKE#<message id>`.
+ * first (written before the request, with the time it was claimed), the index of open requests, and intake records `INTAKE#<message id>`.
  */
 export class DynamoDbRequests implements RequestStore {
   constructor(
@@ -74,7 +76,7 @@ export class DynamoDbRequests implements RequestStore {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...openKey(accountId, type), requestId },
+          Item: { ...openKey(accountId, type), requestId, claimedAt: Date.now() },
           ConditionExpression: 'attribute_not_exists(pk) OR requestId = :id',
           ExpressionAttributeValues: { ':id': requestId },
         }),
@@ -85,7 +87,40 @@ export class DynamoDbRequests implements RequestStore {
       const { Item } = await this.client.send(
         new GetCommand({ TableName: this.table, Key: openKey(accountId, type), ConsistentRead: true }),
       );
-      return Item ? String(Item.requestId) : this.claimOpen(accountId, type, requestId);
+      if (!Item) return this.claimOpen(accountId, type, requestId);
+      const holder = String(Item.requestId);
+      if (!(await this.orphaned(Item))) return holder;
+      return (await this.takeOver(accountId, type, holder, Item.claimedAt, requestId))
+        ? requestId
+        : this.claimOpen(accountId, type, requestId);
+    }
+  }
+
+  /**
+   * A claim whose opener stopped between claiming and storing its request (its function crashed or
+   * timed out): older than any invocation can run, and no request under its id.
+   */
+  private async orphaned(claim: Record<string, unknown>): Promise<boolean> {
+    if (Number(claim.claimedAt ?? 0) > Date.now() - CLAIM_ORPHANED_AFTER_MS) return false;
+    return !(await this.get(String(claim.requestId)));
+  }
+
+  /** Replaces an orphaned claim, if it is still the one that was read. */
+  private async takeOver(accountId: string, type: RequestType, holder: string, claimedAt: unknown, requestId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...openKey(accountId, type), requestId, claimedAt: Date.now() },
+          ConditionExpression:
+            claimedAt === undefined ? 'requestId = :held AND attribute_not_exists(claimedAt)' : 'requestId = :held AND claimedAt = :at',
+          ExpressionAttributeValues: { ':held': holder, ...(claimedAt === undefined ? {} : { ':at': claimedAt }) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 

@@ -3,10 +3,16 @@ import { createHash } from 'node:crypto';
 import { newId } from '../../shared/crypto';
 import type { PrivacyMailReceived } from '../../shared/privacy-mail';
 import { fixedWindow } from '../../shared/throttle';
-import { PasswordAttemptsError, PasswordRejectedError, PrivacyFloodError, UnclearMailClosedError } from '../errors';
+import {
+  PasswordAttemptsError,
+  PasswordRejectedError,
+  PrivacyFloodError,
+  PrivacyRequestOpeningError,
+  UnclearMailClosedError,
+} from '../errors';
 import { messagesFor, type Messages } from '../messages';
 import { newTextOf, readMail, requestTypesOf } from './classify';
-import { DEFAULT_DEADLINES, deadlineFor, type PrivacyRequest, REQUEST_TYPES, type RequestType } from './model';
+import { DEFAULT_DEADLINES, deadlineFor, FINAL_STATUSES, type PrivacyRequest, REQUEST_TYPES, type RequestType } from './model';
 import { RESTRICTION_NOTE } from './objection';
 import type { PrivacyDeps, Subject } from './ports';
 import { COUNTERS } from '../../shared/items';
@@ -277,11 +283,8 @@ export class PrivacyIntake {
   ): Promise<{ request: PrivacyRequest; joined: boolean; isNew: boolean }> {
     const existing = await this.deps.requests.get(input.requestId);
     if (existing) return { request: existing, joined: false, isNew: false };
-    const openId = await this.deps.requests.claimOpen(subject.accountId, type, input.requestId);
-    if (openId !== input.requestId) {
-      const open = await this.deps.requests.get(openId);
-      if (open) return { request: open, joined: true, isNew: false };
-    }
+    const open = await this.openOfType(subject.accountId, type, input.requestId);
+    if (open) return { request: open, joined: true, isNew: false };
     const now = this.deps.now();
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
     if (
@@ -318,11 +321,35 @@ export class PrivacyIntake {
     return { request, joined: false, isNew: true };
   }
 
+  /**
+   * The request of this type open for the account, or undefined once `requestId` holds the claim.
+   * A claim is written before its request is stored (the request is built only once the claim is
+   * won): a request asked for at the same moment finds the claim first and waits, backing off, for
+   * its request to appear — it never opens a second one beside it. A claim whose request has ended
+   * is let go and claimed again; one whose request does not appear in time is a conflict to retry.
+   */
+  private async openOfType(accountId: string, type: RequestType, requestId: string): Promise<PrivacyRequest | undefined> {
+    const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    for (const wait of [...CLAIM_WAITS_MS, undefined]) {
+      const openId = await this.deps.requests.claimOpen(accountId, type, requestId);
+      if (openId === requestId) return undefined;
+      const open = await this.deps.requests.get(openId);
+      if (open && !FINAL_STATUSES.includes(open.status)) return open;
+      // Ended, its claim not yet released by the step that closed it: release it here and claim again.
+      if (open) await this.deps.requests.releaseOpen(accountId, type, openId);
+      else if (wait !== undefined) await sleep(wait);
+    }
+    throw new PrivacyRequestOpeningError();
+  }
+
   private async reply(mail: PrivacyMailReceived, subject: string, text: string): Promise<void> {
     if (!mail.replyTo) return;
     await this.deps.mailer.send({ to: mail.replyTo, subject, text, inReplyTo: mail.headerMessageId, autoSubmitted: 'auto-replied' });
   }
 }
+
+/** How long, backing off, a request waits for the open request whose claim it met to be stored (about 3 s in all). */
+const CLAIM_WAITS_MS = [25, 50, 100, 200, 400, 800, 1_600];
 
 /** Accounts one letter may name and open requests for: each gets a mail to its registered address, so a letter is no mailing list. */
 export const MAX_NAMED_ACCOUNTS = 3;

@@ -36,7 +36,8 @@ export interface RequestStore {
   listByAccount(accountId: string): Promise<PrivacyRequest[]>;
   /**
    * Claims "the open request of this type" for the account: returns `requestId` when it is now the
-   * open one, or the id of the request already open (the new one then joins it).
+   * open one, or the id of the request already open (the new one then joins it). That request may
+   * not be stored yet: its opener claims first and stores it just after.
    */
   claimOpen(accountId: string, type: RequestType, requestId: string): Promise<string>;
   releaseOpen(accountId: string, type: RequestType, requestId: string): Promise<void>;
@@ -100,4 +101,6 @@ export interface PrivacyDeps {
   /** The legal deadline by jurisdiction. @default DEFAULT_DEADLINES (30 days everywhere) */
   deadlines?: Deadlines;
   now: () => Date;
+  /** Waits between tries (a request meeting another being opened waits for it). @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
 }

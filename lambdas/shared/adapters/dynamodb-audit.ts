@@ -41,11 +41,13 @@ export class DynamoDbAuditTrail implements AuditTrail {
     private readonly retentionDays = DEFAULT_AUDIT_RETENTION_DAYS,
   ) {}
 
-  async record(input: AuditEventInput): Promise<AuditEvent> {
+  async record(input: AuditEventInput, options: { signal?: AbortSignal } = {}): Promise<AuditEvent> {
+    const { signal } = options;
     const stream = streamOf(input.targets);
     // Writers racing for one stream take turns: each round one wins, so the loser tries again after a jittered pause.
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-      const head = await this.head(stream);
+      signal?.throwIfAborted();
+      const head = await this.head(stream, signal);
       const unsealed = {
         ...input,
         eventId: newId('aud'),
@@ -62,19 +64,20 @@ export class DynamoDbAuditTrail implements AuditTrail {
             Item: { ...auditEventKey(stream, event.seq), ...event, expiresAt: auditExpiresAt(input.at, this.retentionDays) },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
+          { abortSignal: signal },
         );
         return event;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+        await pause(Math.random() * Math.min(200, 5 * 2 ** attempt), signal);
       }
     }
     throw new Error(`The audit stream ${stream} kept moving; the event was not written`);
   }
 
   /** A stream's newest event, and when its TTL lets it expire (epoch seconds). */
-  private async head(stream: string): Promise<{ event: AuditEvent; expiresAt?: number } | undefined> {
-    const [item] = (await this.items(stream, { newestFirst: true, limit: 1 })).Items ?? [];
+  private async head(stream: string, signal?: AbortSignal): Promise<{ event: AuditEvent; expiresAt?: number } | undefined> {
+    const [item] = (await this.items(stream, { newestFirst: true, limit: 1 }, signal)).Items ?? [];
     if (!item) return undefined;
     const { expiresAt } = item;
     return { event: eventOf(item), expiresAt: typeof expiresAt === 'number' ? expiresAt : undefined };
@@ -115,7 +118,7 @@ export class DynamoDbAuditTrail implements AuditTrail {
     }
   }
 
-  private items(stream: string, options: { newestFirst: boolean; limit: number; cursor?: string }) {
+  private items(stream: string, options: { newestFirst: boolean; limit: number; cursor?: string }, signal?: AbortSignal) {
     const pk = ITEMS.auditEvent.pk({ stream });
     // The cursor is a sequence key of this stream only: another stream cannot be reached through it,
     // and anything else is no cursor of a previous page (not quietly the first page again).
@@ -135,8 +138,22 @@ export class DynamoDbAuditTrail implements AuditTrail {
         ConsistentRead: true,
         ExclusiveStartKey: options.cursor === undefined ? undefined : { pk, sk: options.cursor },
       }),
+      { abortSignal: signal },
     );
   }
+}
+
+/** Waits `ms`, or less when `signal` aborts first (the caller's next step then throws). */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 /** The event an item holds: the item without its keys and TTL. */

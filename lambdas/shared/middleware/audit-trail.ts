@@ -1,3 +1,4 @@
+import { clip } from '../clip';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { AuditAction, AuditActor, AuditTarget, AuditTrail } from '../audit';
 import type { HttpEvent, HttpResponse } from '../http';
@@ -9,6 +10,13 @@ export interface AuditTrailOptions {
   /** The kind of thing the route's `{id}` path parameter names (`key`, `session`, `request`). */
   target?: string;
 }
+
+/**
+ * The time an invocation keeps back from its audit event's append for its answer to go out: a stream
+ * many writers append to at once takes turns, and waiting longer would turn the action (done by then)
+ * into a timeout — a 500, which a client retries (a second key, a second change).
+ */
+export const AUDIT_RESERVE_MS = 1_000;
 
 /** What a route's logic may add to its audit event: the thing it created, and a small before → after. */
 export interface AuditNote {
@@ -34,7 +42,8 @@ interface Caller {
  * (account and session), the action, the account and the thing the path names (and what the logic
  * noted in `event.audit`), the address, user agent and request id. The action has already happened,
  * so a failed write does not turn it into an error for the caller: it is logged at error level with
- * the whole event (the error-log alarm sees it; the event can be replayed from the log).
+ * the whole event (the error-log alarm sees it; the event can be replayed from the log). Nor does a
+ * slow one: the append gives up `AUDIT_RESERVE_MS` before the invocation's time is up, logged the same.
  */
 export function auditTrail(opts: AuditTrailOptions): MiddlewareObj<HttpEvent, HttpResponse> {
   const auditTrailMiddlewareAfter = async (request: Request<HttpEvent, HttpResponse>) => {
@@ -67,16 +76,25 @@ export function auditTrail(opts: AuditTrailOptions): MiddlewareObj<HttpEvent, Ht
       targets,
       context: {
         ip: event.requestContext.http.sourceIp,
-        userAgent: event.requestContext.http.userAgent?.slice(0, 512),
+        userAgent: clip(event.requestContext.http.userAgent ?? '', 512),
         requestId: event.requestContext.requestId,
       },
       change: event.audit?.change,
       at: new Date().toISOString(),
     };
+    // The append waits its turn on the stream; it must not outlast the invocation and turn the action it records into a 500.
+    const remaining = request.context?.getRemainingTimeInMillis?.();
+    const signal = remaining === undefined ? undefined : AbortSignal.timeout(Math.max(0, remaining - AUDIT_RESERVE_MS));
     try {
-      await opts.trail.record(record);
+      await opts.trail.record(record, { signal });
     } catch (error) {
-      logger.error('Audit event not written; replay it from this log', { auditEvent: record, error: error as Error });
+      logger.error(
+        signal?.aborted ? 'Audit event not written in time; replay it from this log' : 'Audit event not written; replay it from this log',
+        {
+          auditEvent: record,
+          error: error as Error,
+        },
+      );
     }
   };
   return { after: auditTrailMiddlewareAfter };

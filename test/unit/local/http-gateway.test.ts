@@ -168,3 +168,59 @@ describe("local CORS, as API Gateway applies the API's configuration", () => {
     expect(exchange('GET', {})).toEqual({ outcome: 'none', set: {} });
   });
 });
+
+/**
+ * API Gateway hands a function its request's header values as UTF-8 text: non-ASCII bytes read as
+ * UTF-8, a byte sequence that is not UTF-8 as U+FFFD (Lambda events carry "ī" from UTF-8 header bytes,
+ * and U+FFFD where the bytes were not UTF-8). Node's parser reads header bytes as Latin-1.
+ */
+describe('local HTTP API header values, as API Gateway decodes them', () => {
+  let server: http.Server;
+  let port: number;
+  const events: { headers: Record<string, string>; cookies?: string[]; requestContext: { http: { userAgent: string } } }[] = [];
+  beforeAll(async () => {
+    const functions = {
+      invoke: async (_functionId: string, event: (typeof events)[number]) => {
+        events.push(event);
+        return { statusCode: 204 };
+      },
+    } as unknown as LocalFunctions;
+    server = http.createServer(httpGateway([{ routeKey: 'GET /health', functionId: 'Health' }], functions, () => undefined));
+    configureServer(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** Sends a request whose header lines are exactly these bytes. */
+  const send = (headerLines: Buffer) =>
+    new Promise<(typeof events)[number]>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () =>
+        socket.end(
+          Buffer.concat([Buffer.from('GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n'), headerLines, Buffer.from('\r\n')]),
+        ),
+      );
+      socket.on('data', () => undefined);
+      socket.on('end', () => resolve(events.at(-1)!));
+      socket.on('error', reject);
+    });
+
+  it('reads UTF-8 bytes of a user agent as the characters they encode, in the headers and the request context', async () => {
+    const event = await send(Buffer.from('User-Agent: Mozilla/5.0 (Ωmega; 東京) 🦊\r\nX-City: Srīperumbūdūr\r\n', 'utf8'));
+    expect(event.headers['user-agent']).toBe('Mozilla/5.0 (Ωmega; 東京) 🦊');
+    expect(event.requestContext.http.userAgent).toBe('Mozilla/5.0 (Ωmega; 東京) 🦊');
+    expect(event.headers['x-city']).toBe('Srīperumbūdūr');
+  });
+
+  it('reads bytes that are not UTF-8 (Latin-1 "Benoît") as U+FFFD, and ASCII as it is', async () => {
+    const event = await send(
+      Buffer.concat([Buffer.from('User-Agent: Beno'), Buffer.from([0xee]), Buffer.from("t's agent\r\nCookie: a=é\r\n", 'utf8')]),
+    );
+    expect(event.headers['user-agent']).toBe("Beno\uFFFDt's agent");
+    expect(event.cookies).toEqual(['a=é']);
+    expect(event.headers.host).toBe('x');
+  });
+});

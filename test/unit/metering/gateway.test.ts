@@ -139,6 +139,16 @@ describe('Gateway', () => {
     expect(JSON.stringify(events)).not.toContain('session=1');
   });
 
+  it('logs a user agent as API Gateway hands it, and cuts a long one at 512 without splitting a character', async () => {
+    const { gateway, events } = setup();
+    await gateway.handle(request({ userAgent: 'Mozilla/5.0 (Ωmega; 東京) 🦊' }));
+    const long = `${'x'.repeat(511)}🦊 and more`;
+    await gateway.handle(request({ requestId: 'req-2', userAgent: long }));
+    expect(events.map((e) => e.userAgent)).toEqual(['Mozilla/5.0 (Ωmega; 東京) 🦊', 'x'.repeat(511)]);
+    // What the usage queue carries survives UTF-8 whole: no lone surrogate becomes U+FFFD on the way.
+    expect(Buffer.from(events[1]!.userAgent, 'utf8').toString('utf8')).toBe(events[1]!.userAgent);
+  });
+
   it.each([
     [undefined, 'unauthorized'],
     ['omn_live_unknown', 'invalid_key'],

@@ -153,7 +153,7 @@ function setup(paidMicro = 0) {
       .text.match(/request=(\S+)&token=(\S+)/)!;
     return { request, token: decodeURIComponent(link[2]!) };
   };
-  return { requests, subjects, workflow, mailer, clock, lifecycle, intake, mailRequest };
+  return { requests, subjects, workflow, mailer, clock, lifecycle, intake, mailRequest, deps };
 }
 
 describe('privacy request lifecycle', () => {
@@ -267,6 +267,53 @@ describe('privacy request lifecycle', () => {
       note: expect.stringMatching(/password/),
     });
     expect(mailer.sent.filter((m) => m.to === 'bob@example.org' && /confirm\?/.test(m.text))).toEqual([]);
+  });
+
+  it('opens one request when the same right is asked for many times at once: the others join it, none is a second', async () => {
+    const { intake, requests, workflow } = setup();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => intake.fromApi('acc_a', 'deletion', undefined)));
+    const stored = [...requests.items.values()].filter((r) => r.accountId === 'acc_a' && r.type === 'deletion');
+    expect(stored).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.request.requestId))).toEqual(new Set([stored[0]!.requestId]));
+    expect(answers.filter((a) => !a.joined)).toHaveLength(1);
+    expect(workflow.started).toEqual([stored[0]!.requestId]);
+  });
+
+  it('waits for the open request its claim names while its opener stores it, and never opens a second', async () => {
+    const { intake, requests } = setup();
+    const store = requests.create.bind(requests);
+    let stored = 0;
+    // The first opener is slow to store its request (a loaded machine, a throttled write): the others wait for it.
+    requests.create = async (request) => {
+      if (stored++ === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      return store(request);
+    };
+    const answers = await Promise.all([intake.fromApi('acc_a', 'access', undefined), intake.fromApi('acc_a', 'access', undefined)]);
+    expect([...requests.items.values()].filter((r) => r.type === 'access')).toHaveLength(1);
+    expect(answers.map((a) => a.joined).sort()).toEqual([false, true]);
+  });
+
+  it('answers 409 when the open request its claim names does not appear in time, rather than opening a second', async () => {
+    const { requests, deps } = setup();
+    const waits: number[] = [];
+    const intake = new PrivacyIntake({ ...deps, sleep: async (ms: number) => void waits.push(ms) });
+    // A claim whose opener has not stored its request yet (it is still under way).
+    requests.openClaims.set('acc_a#access', 'prq_000000000000000000000000');
+    await expect(intake.fromApi('acc_a', 'access', undefined)).rejects.toMatchObject({ kind: 'conflict', code: 'privacy_request_opening' });
+    expect(requests.items.size).toBe(0);
+    // It waited a few seconds in all, backing off, before it gave up.
+    expect(waits.length).toBeGreaterThan(3);
+    expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('opens a new request when the open one it would join has just ended (its claim not yet released)', async () => {
+    const { intake, requests } = setup();
+    const first = await intake.fromApi('acc_a', 'access', undefined);
+    await requests.update(first.request.requestId, {}, { status: 'completed' });
+    const second = await intake.fromApi('acc_a', 'access', undefined);
+    expect(second.joined).toBe(false);
+    expect(second.request.requestId).not.toBe(first.request.requestId);
+    expect(requests.openClaims.get('acc_a#access')).toBe(second.request.requestId);
   });
 
   it('lets an account try the erasure password five times a quarter of an hour, then refuses before checking', async () => {

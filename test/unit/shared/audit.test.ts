@@ -274,6 +274,66 @@ describe('the audit trail', () => {
       context: { ip: '203.0.113.7', requestId: 'req-1' },
     });
   });
+  it('answers the action it did before the time is up when its audit event cannot get in, and stops trying', async () => {
+    const spec = {
+      method: 'POST',
+      path: '/v1/things/{id}',
+      handler: 'x',
+      auth: 'session',
+      summary: 's',
+      responses: {},
+      errors: [],
+      audit: { action: 'key.revoke', target: 'key' },
+    } satisfies RouteSpec;
+    // A stream always moving (hundreds of writers at once, or a store slowed down): every append is refused, slowly.
+    let attemptsAfterGivingUp = 0;
+    let gaveUp = false;
+    const crowded = {
+      record: async (_event: unknown, options?: { signal?: AbortSignal }) => {
+        options?.signal?.addEventListener('abort', () => void (gaveUp = true));
+        for (;;) {
+          options?.signal?.throwIfAborted();
+          if (gaveUp) attemptsAfterGivingUp++;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      },
+      page: trail.page.bind(trail),
+    };
+    const handler = httpRoutes(
+      route(spec, async () => json(204), {
+        authenticate: authenticator('session', async () => ({ accountId: 'acc_crowded', sessionId: 'ses_1' })),
+        auditTrail: crowded,
+      }),
+    );
+    const started = Date.now();
+    // Two seconds left in the invocation: without a bound, the append would outlast them and the action would answer 500.
+    const answer = await handler(
+      httpEvent({
+        method: 'POST',
+        path: '/v1/things/key_1',
+        pathParameters: { id: 'key_1' },
+        headers: { authorization: 'Bearer omn_sess_x' },
+      }),
+      { ...lambdaContext, getRemainingTimeInMillis: () => Math.max(0, 2_000 - (Date.now() - started)) },
+    );
+    expect(answer.statusCode).toBe(204);
+    expect(gaveUp).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(attemptsAfterGivingUp).toBe(0);
+  });
+
+  it('stops appending once told to, without writing the event', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      trail.record(
+        { actor: { type: 'operator', id: 'ops' }, action: 'credits.grant', targets: [{ type: 'account', id: 'acc_stopped' }], at },
+        { signal: controller.signal },
+      ),
+    ).rejects.toThrow();
+    expect(await all('account#acc_stopped')).toEqual([]);
+  });
+
   it("records a public link route's event for the account the logic recognised, and nothing for a neutral answer", async () => {
     const spec = {
       method: 'POST',
