@@ -1,4 +1,3 @@
-import type { SESEventRecord } from 'aws-lambda';
 import { parseInbound } from '../../../lambdas/mail/adapters/parse-mail';
 import {
   citedArticles,
@@ -10,31 +9,9 @@ import {
   rightsIn,
 } from '../../../lambdas/privacy/domain/classify';
 import { mailCorpus } from '../../helpers/mail-corpus';
+import { sesRecord } from '../../helpers/ses-record';
 
-const record = (source: string): SESEventRecord =>
-  ({
-    eventSource: 'aws:ses',
-    eventVersion: '1.0',
-    ses: {
-      mail: {
-        timestamp: '2026-03-01T10:00:00.000Z',
-        source,
-        messageId: 'm1',
-        destination: ['privacy@omnapi.com'],
-        headersTruncated: false,
-        headers: [],
-        commonHeaders: {},
-      },
-      receipt: {
-        recipients: ['privacy@omnapi.com'],
-        spfVerdict: { status: 'PASS' },
-        dkimVerdict: { status: 'PASS' },
-        dmarcVerdict: { status: 'PASS' },
-        spamVerdict: { status: 'PASS' },
-        virusVerdict: { status: 'PASS' },
-      },
-    },
-  }) as unknown as SESEventRecord;
+const record = sesRecord;
 
 describe('which right a privacy mail asks for', () => {
   it.each([

@@ -1,23 +1,31 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { simpleParser } from 'mailparser';
 import { z } from 'zod';
+import { parseInbound } from '../../../lambdas/mail/adapters/parse-mail';
 import { type LetterRight, readMail, requestTypesOf } from '../../../lambdas/privacy/domain/classify';
 import { replyLocale } from '../../../lambdas/privacy/messages';
 import { LETTER_RIGHTS } from '../../../lambdas/privacy/vocabulary';
 
-/** A request letter of a corpus: one JSON file each. */
+import { sesRecord } from '../../helpers/ses-record';
+
+/**
+ * A request letter of a corpus: one JSON file each, with its subject and text or HTML — or, for the
+ * shapes only raw MIME can carry (charsets, transfer encodings, RFC 2047 subjects, attachments,
+ * forwarded messages), `mail`: the name of an .eml file beside it, whose subject and body are read.
+ */
 const LetterSchema = z
   .object({
     language: z.string(),
     kind: z.string(),
     expected: z.array(z.enum(LETTER_RIGHTS)),
-    subject: z.string(),
+    subject: z.string().optional(),
     text: z.string().optional(),
     html: z.string().optional(),
+    mail: z.string().optional(),
   })
   .strict()
-  .refine((l) => (l.text === undefined) !== (l.html === undefined), 'a letter has text or html, not both');
+  .refine((l) => [l.text, l.html, l.mail].filter((b) => b !== undefined).length === 1, 'a letter has one of text, html or mail')
+  .refine((l) => (l.mail === undefined) === (l.subject !== undefined), 'a letter in raw MIME takes its subject from the mail');
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
 
@@ -64,9 +72,15 @@ const percent = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(1)}
 /** Two tags name the same language when their primary subtags agree ("pt-BR" and "pt-br"). */
 const primary = (tag: string | undefined) => tag?.toLowerCase().split(/[-_]/)[0];
 
-/** The text a mail client's HTML becomes after parsing, as the mail context hands it over. */
-async function textOf(html: string): Promise<string> {
-  return (await simpleParser(Buffer.from(`Content-Type: text/html; charset=utf-8\r\n\r\n${html}`))).text ?? '';
+/** The subject and text a letter becomes once the mail context has parsed it, as intake is handed them. */
+async function asReceived(letter: z.infer<typeof LetterSchema>, dir: string): Promise<{ subject: string; text: string }> {
+  if (letter.text !== undefined) return { subject: letter.subject!, text: letter.text };
+  const raw =
+    letter.mail !== undefined
+      ? fs.readFileSync(path.join(dir, letter.mail))
+      : Buffer.from(`Content-Type: text/html; charset=utf-8\r\n\r\n${letter.html}`);
+  const parsed = await parseInbound(raw, sesRecord('writer@example.org'), 'inbound/letter');
+  return { subject: letter.mail !== undefined ? parsed.subject : letter.subject!, text: parsed.text };
 }
 
 interface Result {
@@ -126,9 +140,9 @@ describe.each(CORPORA)('privacy letters as people write them: $name', ({ name, d
     results = await Promise.all(
       files.map(async (file) => {
         const letter = LetterSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
-        const text = letter.html !== undefined ? await textOf(letter.html) : letter.text!;
+        const { subject, text } = await asReceived(letter, dir);
         // As intake reads it: our own mail (privacy@omnapi.com's domain) forwarded back is not the writer's request.
-        const reading = readMail(letter.subject, text, { ownDomain: 'omnapi.com' });
+        const reading = readMail(subject, text, { ownDomain: 'omnapi.com' });
         return {
           file,
           language: letter.language,
