@@ -33,9 +33,17 @@ export function fold(text: string): string {
     .normalize('NFC');
 }
 
-/** Words only: folded, every run of non-letters/digits one space. "d'accès" → "d acces", "E-Mail" → "e mail". */
+/**
+ * Scripts written without spaces between words (Chinese, Japanese): each character is a word, so a
+ * phrase ("删除 ~ 账户", "開示") is found however the writer's text runs on, with no dictionary to
+ * segment it; `~` then lets up to four characters stand between.
+ */
+const UNSPACED = /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc])/gu;
+
+/** Words only: folded, every run of non-letters/digits one space. "d'accès" → "d acces", "E-Mail" → "e mail", "删除账户" → "删 除 账 户". */
 export function words(text: string): string {
   return ` ${fold(text)
+    .replace(UNSPACED, ' $1 ')
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim()} `;
 }

@@ -589,3 +589,110 @@ describe('rules learnt from letters in the thin EU/EEA languages (privacy-letter
     expect(detectLanguage('Dobrý deň, nie som si istý, ako dlho ešte uchovávate moje údaje. Ďakujem')).toBe('sk');
   });
 });
+
+/**
+ * Rules found missing by letters from outside the EU/EEA set (test/fixtures/privacy-letters-world),
+ * checked here in words of our own.
+ */
+describe('letters from the wider world', () => {
+  it.each([
+    ['zh', '我想知道你们保存了哪些关于我的个人信息，请给我一份副本。', ['access']],
+    ['zh', '麻烦把我的账户删掉，谢谢', ['deletion']],
+    ['zh', '請刪除我的會員帳戶及全部個人資料。', ['deletion']],
+    ['ja', '私の個人情報をすべて削除してください。', ['deletion']],
+    ['ja', '貴社が保有する私の個人データを開示してください。', ['access']],
+  ])('%s: words are found in scripts written without spaces (%s)', (language, text, rights) => {
+    const reading = classifyLetter('', text);
+    expect({ rights: reading.rights, language: reading.language }).toEqual({ rights, language });
+  });
+
+  it('a Chinese question about deleting an API key is a support question', () => {
+    expect(classifyLetter('', '请问怎么删除一个API密钥？').rights).toEqual([]);
+  });
+
+  it.each([
+    ['ko', '요금제가 궁금합니다. 연간 결제가 가능한가요?'],
+    ['ja', '料金プランについて教えてください。'],
+    ['zh', '你们的价格是多少？'],
+    ['he', 'מה המחיר לחודש?'],
+    ['ar', 'كم سعر الباقة الشهرية؟'],
+    ['fa', 'قیمت بسته ماهانه چقدر است؟'],
+    ['hi', 'मासिक योजना की कीमत क्या है?'],
+    ['th', 'แพ็กเกจรายเดือนราคาเท่าไหร่ครับ'],
+  ])('%s: the script tells the language when the words do not', (language, text) => {
+    expect(detectLanguage(text)).toBe(language);
+  });
+
+  it.each([
+    ['ru', 'Прошу удалить мою учётную запись.'],
+    ['uk', 'Прошу видалити мій обліковий запис.'],
+    ['bg', 'Моля, изтрийте профила ми.'],
+  ])('%s: Cyrillic letters are told apart by their own words', (language, text) => {
+    expect(detectLanguage(text)).toBe(language);
+  });
+
+  it.each([
+    ['ru', 'Удалить аккаунт', 'Здравствуйте, удалите, пожалуйста, мой аккаунт.', ['deletion']],
+    ['ru', 'Копия данных', 'Прошу направить мне копию моих персональных данных.', ['access']],
+    ['uk', 'Маркетинг', 'Прошу припинити використання моїх даних для маркетингу.', ['objection']],
+    ['tr', 'Veri talebi', 'Hakkımda tuttuğunuz kişisel verilerin bir kopyasını istiyorum.', ['access']],
+    ['ar', 'تصحيح', 'أرجو تصحيح عنوان بريدي الإلكتروني في الحساب.', ['correction']],
+    ['he', 'עיון', 'אבקש לקבל העתק של המידע שאתם שומרים עליי.', ['access']],
+    ['ko', '열람', '제 개인정보 열람을 요청합니다.', ['access']],
+    ['id', 'Hapus akun', 'Tolong hapus akun saya beserta datanya.', ['deletion']],
+    ['vi', 'Xóa dữ liệu', 'Vui lòng xóa tài khoản của tôi.', ['deletion']],
+    ['hi', 'डेटा', 'कृपया मेरा खाता हटा दें।', ['deletion']],
+  ])('%s: a letter in a language of the wider world is read (%s)', (language, subject, text, rights) => {
+    const reading = classifyLetter(subject, text);
+    expect({ rights: reading.rights, language: reading.language }).toEqual({ rights, language });
+  });
+
+  it.each([
+    ['ru', 'Спасибо!\n\n---------- Пересылаемое сообщение ---------\nОт: OmnAPI <privacy@omnapi.com>\n\nYou can delete your account at any time.'],
+    ['zh', '收到，谢谢。\n\n---------- 转发的邮件 ---------\n发件人：OmnAPI <privacy@omnapi.com>\n\nYou can delete your account at any time.'],
+    [
+      'ar',
+      'للاطلاع\n\nمن: OmnAPI <news@omnapi.com>\nتاريخ: 2 مارس 2026\nالموضوع: News\n\nYou can delete your account or download your data at any time.',
+    ],
+    [
+      'ru',
+      'Понятно, спасибо.\n\n-----Исходное сообщение-----\nОт: OmnAPI <privacy@omnapi.com>\nОтправлено: 5 марта 2026 г.\n\nTo delete your account, follow the link.',
+    ],
+    [
+      'ko',
+      '확인했습니다.\n\n2026년 3월 5일 (목) 오전 10:02, OmnAPI <privacy@omnapi.com>님이 작성:\nWe received a deletion request for your account.',
+    ],
+  ])('%s: our own mail forwarded or quoted in another language asks for nothing', (_language, text) => {
+    expect(readMail('', text, { ownDomain: 'omnapi.com' }).rights).toEqual([]);
+  });
+
+  it.each([
+    ['zh', '回复：删除账户', '谢谢'],
+    ['ja', '返信: アカウント削除', 'ありがとうございました'],
+    ['ko', '답장: 계정 삭제', '감사합니다'],
+    ['ar', 'رد: حذف الحساب', 'شكرا'],
+    ['he', 'השב: מחיקת חשבון', 'תודה'],
+  ])("%s: a reply's subject is the old message's", (_language, subject, text) => {
+    expect(classifyLetter(subject, text).rights).toEqual([]);
+  });
+
+  it('a phone number is a value to correct ("kindly", as Indian and Nigerian English ask)', () => {
+    expect(
+      classifyLetter('Grievance', 'Under the Act I am writing to you. Kindly correct my phone number to +91 98200 12345.').rights,
+    ).toEqual(['correction']);
+  });
+});
+
+describe('letters a language never writes', () => {
+  it.each([
+    ['ru', 'Пересылаю своё письмо, отправленное не на тот адрес.'],
+    ['uk', 'Як видалити старий ключ? Не можу знайти кнопку в консолі.'],
+    ['fa', 'سلام، لطفاً یک نسخه از اطلاعات من را ارسال کنید.'],
+  ])('%s: a short text is told from its neighbour by the letters only it writes', (language, text) => {
+    expect(detectLanguage(text)).toBe(language);
+  });
+
+  it('a Russian note that stops processing to destroy the data asks for erasure only', () => {
+    expect(classifyLetter('', 'Прошу прекратить обработку и уничтожить мои персональные данные.').rights).toEqual(['deletion']);
+  });
+});
