@@ -706,9 +706,11 @@ const MAX_LETTER_CHARS = 20_000;
 const SUBJECT_PREFIX =
   /^\s*((re|fwd?|aw|wg|tr|rv|sv|vs|vl|odp|pd|odg|antw|doorst|res|enc|rif|i|r|ynt|vá|továbbítás|fw|απ|σχετ|προω|отг|отв|ответ|пересл|İlt|رد|توجيه|השב|הועבר|回复|答复|转发|回覆|轉寄|返信|転送|답장|회신|전달|tl|chuyển tiếp|balas|terusan)\s*(\[\d+\])?\s*[:：]\s*)+/iu;
 /** Subject prefixes of forwards: "Fwd:", "WG:", "TR:", "RV:", "I:", "ENC:", "PD:", "VL:", "Doorst:", "Továbbítás:", "ΠΡΘ:". */
-const FORWARD_PREFIX = /^\s*(fwd?|wg|tr|rv|i|enc|pd|vl|vb|doorst|továbbítás|προω|πρθ|пересл|İlt|توجيه|הועבר|转发|轉寄|転送|전달|chuyển tiếp|terusan)\s*(\[\d+\])?\s*[:：]/iu;
+const FORWARD_PREFIX =
+  /^\s*(fwd?|wg|tr|rv|i|enc|pd|vl|vb|doorst|továbbítás|προω|πρθ|пересл|İlt|توجيه|הועבר|转发|轉寄|転送|전달|chuyển tiếp|terusan)\s*(\[\d+\])?\s*[:：]/iu;
 /** A reply's subject is the old message's: "Re: Confirming your account deletion" asks for nothing now. */
-const REPLY_PREFIX = /^\s*(re|aw|sv|vs|odp|odg|antw|res|rif|r|ynt|vá|απ|σχετ|отг|отв|ответ|رد|השב|回复|答复|回覆|返信|답장|회신|tl|balas)\s*(\[\d+\])?\s*[:：]/iu;
+const REPLY_PREFIX =
+  /^\s*(re|aw|sv|vs|odp|odg|antw|res|rif|r|ynt|vá|απ|σχετ|отг|отв|ответ|رد|השב|回复|答复|回覆|返信|답장|회신|tl|balas)\s*(\[\d+\])?\s*[:：]/iu;
 
 /**
  * Reads a privacy letter: the rights it asks for, its language and the evidence. The subject, the
@@ -799,7 +801,8 @@ function forwardedPart(text: string, ownDomain: string | undefined, forwardSubje
 /** The header lines of a forwarded message, in the languages mail clients write them. */
 const FORWARD_HEADER =
   /^\s*(From|Date|Sent|Subject|To|Cc|Reply-To|Von|Datum|Betreff|An|Gesendet|De|Objet|À|Envoyé|Asunto|Para|Fecha|Enviado|Oggetto|Da|A|Data|Inviato|Van|Onderwerp|Aan|Verzonden|Od|Temat|Do|Wysłano|Předmět|Komu|Odesláno|Från|Ämne|Till|Skickat|Fra|Emne|Til|Dato|Sendt|Lähettäjä|Aihe|Vastaanottaja|Päivämäärä|Feladó|Tárgy|Címzett|Dátum|Subiect|Către|Από|Θέμα|Προς|Ημερομηνία|Kimden|Tarih|Konu|Kime|От|Отправлено|Кому|Тема|Від|Надіслано|מאת|תאריך|נושא|אל|من|تاريخ|الموضوع|إلى|发件人|收件人|主题|日期|发送时间|寄件者|主旨|差出人|件名|宛先|送信日時|보낸 사람|받는 사람|제목|날짜|Từ|Chủ đề|Đến|Ngày|Dari|Kepada|Perihal|Tanggal|प्रेषक|विषय|प्रति)\s?[:：]/iu;
-const FORWARD_FROM = /^\s*(From|Von|De|Da|Van|Od|Från|Fra|Lähettäjä|Feladó|Από|Kimden|От|Від|מאת|من|发件人|寄件者|差出人|보낸 사람|Từ|Dari|प्रेषक)\s?[:：]/iu;
+const FORWARD_FROM =
+  /^\s*(From|Von|De|Da|Van|Od|Från|Fra|Lähettäjä|Feladó|Από|Kimden|От|Від|מאת|من|发件人|寄件者|差出人|보낸 사람|Từ|Dari|प्रेषक)\s?[:：]/iu;
 
 /**
  * Reads a privacy mail by its subject and new text. A reply's quoted history never counts; a forward

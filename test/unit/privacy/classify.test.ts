@@ -648,8 +648,14 @@ describe('letters from the wider world', () => {
   });
 
   it.each([
-    ['ru', 'Спасибо!\n\n---------- Пересылаемое сообщение ---------\nОт: OmnAPI <privacy@omnapi.com>\n\nYou can delete your account at any time.'],
-    ['zh', '收到，谢谢。\n\n---------- 转发的邮件 ---------\n发件人：OmnAPI <privacy@omnapi.com>\n\nYou can delete your account at any time.'],
+    [
+      'ru',
+      'Спасибо!\n\n---------- Пересылаемое сообщение ---------\nОт: OmnAPI <privacy@omnapi.com>\n\nYou can delete your account at any time.',
+    ],
+    [
+      'zh',
+      '收到，谢谢。\n\n---------- 转发的邮件 ---------\n发件人：OmnAPI <privacy@omnapi.com>\n\nYou can delete your account at any time.',
+    ],
     [
       'ar',
       'للاطلاع\n\nمن: OmnAPI <news@omnapi.com>\nتاريخ: 2 مارس 2026\nالموضوع: News\n\nYou can delete your account or download your data at any time.',

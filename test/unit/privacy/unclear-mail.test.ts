@@ -96,7 +96,9 @@ describe('unclear privacy mail', () => {
     const [toAnn, toNobody] = mailer.sent;
     // English, saying which language we do not write, that a person reads it, and the stage's default deadline for both.
     expect(toAnn!.text).toContain('You wrote to us in Thai. We answer in English because we do not yet write Thai.');
-    expect(toAnn!.text).toContain('A person on our privacy team reads every message we cannot read automatically, in any language, and answers by January 1, 2027 at 09:00 UTC at the latest.');
+    expect(toAnn!.text).toContain(
+      'A person on our privacy team reads every message we cannot read automatically, in any language, and answers by January 1, 2027 at 09:00 UTC at the latest.',
+    );
     expect(toNobody!.text).toBe(toAnn!.text);
     // The operator works to the sender's own (shorter) deadline, never a later one than the reply promised.
     expect(await requests.getUnclear('tkt_4')).toMatchObject({ language: 'th', dueAt: '2026-12-17T09:00:00.000Z' });
