@@ -624,6 +624,11 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     const named = new Set(found.filter((m) => !m.bare).map((m) => m.right));
     found.splice(0, found.length, ...found.filter((m) => named.has(m.right)));
   }
+  // "Correct my surname to Okafor and erase the old spelling": beside a correction named with its object, an erasure named by
+  // a bare verb removes the wrong value — it is the correction's. With its own object ("delete my account") it is asked.
+  if (found.some((m) => m.right === 'correction' && !m.bare) && !found.some((m) => m.right === 'deletion' && !m.bare)) {
+    found.splice(0, found.length, ...found.filter((m) => m.right !== 'deletion'));
+  }
   const strong = new Set(found.filter((m) => !m.weak).map((m) => m.right));
   return { mentions: found.filter((m) => !m.weak || ![...strong].some((r) => r !== m.right)), conditional };
 }
@@ -660,6 +665,9 @@ const OWN_LETTERS: { language: string; letters: RegExp; not: string[] }[] = [
   { language: 'ru', letters: /[ыэё]/iu, not: ['bg', 'uk'] },
   { language: 'uk', letters: /[іїєґ]/iu, not: ['ru', 'bg'] },
   { language: 'fa', letters: /[پچژگکی]/u, not: ['ar'] },
+  // Dotless ı and ğ are Turkish (ş is also Romanian's old cedilla form); ơ, ư and the stacked tone marks are Vietnamese.
+  { language: 'tr', letters: /[ığ]/u, not: [] },
+  { language: 'vi', letters: /[ơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/iu, not: [] },
 ];
 
 /**

@@ -15,8 +15,15 @@ const FOLD: Record<string, string> = { ß: 'ss', ø: 'o', æ: 'ae', œ: 'oe', đ
 const MERGED: Record<string, string> = { ου: 'ου', ει: 'ι', οι: 'ι', υι: 'ι', αι: 'ε', η: 'ι', υ: 'ι', ω: 'ο', ъ: 'а', й: 'и' };
 
 /**
+ * Arabic writes the article "the" (ال) and the particles before it ("and", "with", "for": و ب ف ك, ل + ال
+ * as لل) as part of the word: "البيانات", "والبيانات", "للبيانات" are "بيانات" to a phrase, as "the data"
+ * is "data". Only before two more Arabic letters, so a short word is left whole.
+ */
+const ARABIC_ARTICLE = /(?<!\p{L})(?:[وفبك]?ال|لل)(?=\p{Script=Arabic}{2})/gu;
+
+/**
  * NFKC, case fold, diacritics stripped (Greek tonos and dialytika with them, final sigma made
- * medial), letters one Latin spelling stands for merged, typographic quotes and dashes made plain.
+ * medial), letters one Latin spelling stands for merged, the Arabic article dropped, typographic quotes and dashes made plain.
  * Length may change: use it for matching only.
  */
 export function fold(text: string): string {
@@ -27,6 +34,7 @@ export function fold(text: string): string {
     .replace(/\p{M}+/gu, '')
     .replace(/[ßøæœđłıħþðς]/g, (c) => FOLD[c] ?? c)
     .replace(/ου|ει|οι|υι|αι|[ηυωъй]/g, (c) => MERGED[c] ?? c)
+    .replace(ARABIC_ARTICLE, '')
     .replace(/[’‘`´]/g, "'")
     .replace(/[“”„«»‹›]/g, '"')
     .replace(/[‐‑‒–—―]/g, '-')

@@ -702,3 +702,30 @@ describe('letters a language never writes', () => {
     expect(classifyLetter('', 'Прошу прекратить обработку и уничтожить мои персональные данные.').rights).toEqual(['deletion']);
   });
 });
+
+describe('second-batch rules for the wider world', () => {
+  it.each([
+    ['tr', 'Faturamı nerede bulabilirim?'],
+    ['vi', 'Gói tháng giá bao nhiêu? Tôi muốn mua thêm.'],
+  ])('%s: letters only the language writes tell it in a short question', (language, text) => {
+    expect(detectLanguage(text)).toBe(language);
+  });
+
+  it.each([
+    ['ar', 'أرجو إرسال نسخة من المعلومات التي لديكم عني.', ['access']],
+    ['ar', 'ما هي البيانات المحفوظة عني؟', ['access']],
+    ['zh-TW', '請不要再寄行銷信件給我，請停止寄送。', ['objection']],
+  ])('%s: the article-prefixed and regional words ask too', (_language, text, rights) => {
+    expect(classifyLetter('', text).rights).toEqual(rights);
+  });
+});
+
+describe('erasing a wrong value is part of its correction', () => {
+  it.each([
+    ['Please correct my surname to Okafor and erase the old spelling.', ['correction']],
+    ['Kindly update my address to 4 Marine Road and delete the previous one.', ['correction']],
+    ['Please correct my name to Ann Lee, then delete my account.', ['correction', 'deletion']],
+  ])('%s', (text, rights) => {
+    expect(classifyLetter('', text).rights.sort()).toEqual(rights);
+  });
+});

@@ -36,7 +36,12 @@ const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
  * Icelandic) and the writer styles they lacked: a lawyer for the data subject, articles by number
  * only, SMS-short mails, an English subject over another language, diacritics stripped, Bulgarian
  * and Greek in Latin letters, a request beside a support question, two rights, a right named only to
- * refuse it. `privacy-letters` was written with the classifier (its
+ * refuse it. `privacy-letters-world` was written, before its author read the vocabularies, for the
+ * languages outside that set (Russian, Ukrainian, Turkish, Arabic, Hebrew, Persian, Chinese, Japanese,
+ * Korean, Hindi, Thai, Vietnamese, Indonesian, the Americas' Spanish and Portuguese, Swiss German, the
+ * world's English under its own laws) and for mail only raw MIME carries (legacy charsets, RFC 2047
+ * subjects, forwards and replies in those languages' clients, a letter that is only an attachment).
+ * `privacy-letters` was written with the classifier (its
  * authors read the vocabulary); `privacy-letters-heldout` was written by another engineer who never
  * read the classifier, its vocabulary or the first corpus, and no phrase of it went into the
  * vocabulary: it stands for real letters we have not seen, whose bar the issue sets at 90 %.
@@ -64,6 +69,12 @@ const CORPORA = process.env.LETTERS_DIR
         dir: path.join(FIXTURES, 'privacy-letters-eu'),
         exact: 0.95,
         minimum: 120,
+      },
+      {
+        name: 'privacy-letters-world (languages and mail shapes from outside the EU/EEA: first read 28 %, rules added since)',
+        dir: path.join(FIXTURES, 'privacy-letters-world'),
+        exact: 0.9,
+        minimum: 110,
       },
     ];
 
