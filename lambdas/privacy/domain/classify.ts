@@ -336,7 +336,7 @@ const HISTORY_STARTS = [
   /^-{2,} ?(Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|Messaggio originale|Oorspronkelijk bericht|Wiadomość oryginalna|Původní zpráva|Ursprungligt meddelande|Mensagem original|Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Αρχικό μήνυμα|Mesaj original|Eredeti üzenet|Исходное сообщение|Оригінальне повідомлення|Özgün İleti|Orijinal Mesaj|الرسالة الأصلية|הודעה מקורית|原始邮件|原始郵件|元のメッセージ|원본 메시지|Thư gốc|Pesan Asli|मूल संदेश) ?-{2,}/imu,
   // Any client's reply attribution, whatever its language: a line naming the quoted writer's <address> and a time, ending in a colon
   // ("2026年3月5日(木) 10:02 OmnAPI <privacy@omnapi.com>:", "чт, 5 мар. 2026 г. в 10:02, OmnAPI <privacy@omnapi.com>:").
-  /^.{0,120}\d.{0,120}<[^<>\s@]+@[^<>\s@]+>.{0,60}[:：]\s*$/mu,
+  /^(?=[^\n<]*?\d)[^\n<]{0,240}<[^<>\s@]+@[^<>\s@]+>[^\n<]{0,60}[:：][ \t]*$/mu,
   FORWARD_START,
   /^(From|Von|De|De la|Da|Van|Od|Från|Fra|Lähettäjä|Από|От|Feladó|Saatja|Nuo|No|Šalje|Kimden|Від|מאת|من|发件人|寄件者|差出人|보낸 사람|Từ|Dari|प्रेषक) ?[:：] ?.+\n(Отправлено|Надіслано|Дата|Gönderildi|Tarih|נשלח|תאריך|تاريخ|تم الإرسال|发送时间|日期|時間|寄件日期|送信日時|日付|보낸 날짜|날짜|Đã gửi|Ngày|Dikirim|Tanggal|भेजा गया|दिनांक|Sent|Date|Gesendet|Datum|Envoyé|Enviado|Enviada|Enviado el|Fecha|Inviato|Data|Verzonden|Wysłano|Wysłane|Odesláno|Skickat|Sendt|Lähetetty|Στάλθηκε|Изпратено|Küldve|Elküldve|Saadetud|Išsiųsta|Nosūtīts|Poslano|Odoslané|Trimis|Date) ?: /imu,
   /^_{10,}$/m,
