@@ -714,3 +714,17 @@ describe('erasing a wrong value is part of its correction', () => {
     expect(classifyLetter('', text).rights.sort()).toEqual(rights);
   });
 });
+
+describe('"wrong" and "fix" in their other senses', () => {
+  it.each([
+    ['ru', 'API отвечает исправно, вопрос снят.', []],
+    ['ru', 'Пишу вам потому, что дважды ввёл неверный пароль.', []],
+    ['bg', 'Въведох неверна парола и профилът ми е блокиран.', []],
+    ['uk', 'Сервіс працює справно, дякую.', []],
+    ['ru', 'Прошу исправить фамилию на Петрова.', ['correction']],
+    ['bg', 'Моля, коригирайте неверните данни в профила ми.', ['correction']],
+  ])('%s: %s', (_language, text, rights) => {
+    expect(classifyLetter('', text).rights).toEqual(rights);
+  });
+});
+
