@@ -727,4 +727,3 @@ describe('"wrong" and "fix" in their other senses', () => {
     expect(classifyLetter('', text).rights).toEqual(rights);
   });
 });
-
