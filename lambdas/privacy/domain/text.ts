@@ -8,6 +8,13 @@
 const FOLD: Record<string, string> = { ß: 'ss', ø: 'o', æ: 'ae', œ: 'oe', đ: 'd', ł: 'l', ı: 'i', ħ: 'h', þ: 'th', ð: 'd', ς: 'σ' };
 
 /**
+ * Arabic-script letters written for one another: alef maqsura and Persian yeh for yeh (ى ی → ي),
+ * Persian keheh for kaf (ک → ك), and ta marbuta for ha (نسخة, Persian نسخه). Hamza and madda on alef
+ * (أ إ آ, often typed as a plain ا) are marks, stripped with the diacritics.
+ */
+const ARABIC: Record<string, string> = { ى: 'ي', ی: 'ي', ک: 'ك', ة: 'ه' };
+
+/**
  * Letters that one Latin spelling stands for: Greek vowels and digraphs read alike (Greeklish writes
  * η, ι, υ, ει, οι as "i" and ω as "o"), Bulgarian ъ and а, й and и. Letters and vocabularies fold
  * alike, so Greek and Cyrillic letters still match their own script's phrases.
@@ -23,7 +30,7 @@ const ARABIC_ARTICLE = /(?<!\p{L})(?:[وفبك]?ال|لل)(?=\p{Script=Arabic}{2
 
 /**
  * NFKC, case fold, diacritics stripped (Greek tonos and dialytika with them, final sigma made
- * medial), letters one Latin spelling stands for merged, the Arabic article dropped, typographic quotes and dashes made plain.
+ * medial), letters one Latin spelling stands for merged, Arabic-script variants merged and the article dropped, typographic quotes and dashes made plain.
  * Length may change: use it for matching only.
  */
 export function fold(text: string): string {
@@ -34,6 +41,7 @@ export function fold(text: string): string {
     .replace(/\p{M}+/gu, '')
     .replace(/[ßøæœđłıħþðς]/g, (c) => FOLD[c] ?? c)
     .replace(/ου|ει|οι|υι|αι|[ηυωъй]/g, (c) => MERGED[c] ?? c)
+    .replace(/[ىیکة]/g, (c) => ARABIC[c] ?? c)
     .replace(ARABIC_ARTICLE, '')
     .replace(/[’‘`´]/g, "'")
     .replace(/[“”„«»‹›]/g, '"')

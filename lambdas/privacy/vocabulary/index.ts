@@ -27,6 +27,7 @@ import sk from './sk.json';
 import sl from './sl.json';
 import sv from './sv.json';
 import ar from './ar.json';
+import fa from './fa.json';
 import he from './he.json';
 import hi from './hi.json';
 import id from './id.json';
@@ -71,6 +72,7 @@ const FILES: Record<string, unknown> = {
   sl,
   sv,
   ar,
+  fa,
   he,
   hi,
   id,

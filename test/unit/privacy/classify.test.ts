@@ -642,6 +642,8 @@ describe('letters from the wider world', () => {
     ['id', 'Hapus akun', 'Tolong hapus akun saya beserta datanya.', ['deletion']],
     ['vi', 'Xóa dữ liệu', 'Vui lòng xóa tài khoản của tôi.', ['deletion']],
     ['hi', 'डेटा', 'कृपया मेरा खाता हटा दें।', ['deletion']],
+    ['fa', 'حذف حساب', 'لطفاً حساب کاربری و اطلاعات من را حذف کنید.', ['deletion']],
+    ['fa', 'اطلاعات من', 'لطفاً بگویید چه اطلاعاتی از من دارید.', ['access']],
   ])('%s: a letter in a language of the wider world is read (%s)', (language, subject, text, rights) => {
     const reading = classifyLetter(subject, text);
     expect({ rights: reading.rights, language: reading.language }).toEqual({ rights, language });
