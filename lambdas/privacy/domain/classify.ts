@@ -47,7 +47,7 @@ const alternation = (list: string[]) =>
         fold(w)
           .replace(/'/g, ' ')
           .replace(/\*$/, '')
-          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + (w.endsWith('*') ? '[\\p{L}]*' : ''),
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + (w.endsWith('*') ? '[\\p{L}\\p{M}]*' : ''),
     )
     .join('|');
 const firstWord = (phrase: string) => {
@@ -72,7 +72,7 @@ function wordIndex(w: string): (p: { first: { word: string; stem: boolean } }) =
   };
 }
 const boundary = (list: string[]) =>
-  list.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternation(list)})(?![\\p{L}\\p{N}])`, 'gu') : undefined;
+  list.length ? new RegExp(`(?<![\\p{L}\\p{N}\\p{M}])(?:${alternation(list)})(?![\\p{L}\\p{N}\\p{M}])`, 'gu') : undefined;
 
 const PHRASES: Phrase[] = VOCABULARIES.flatMap((v) =>
   (Object.entries(v.rights) as [LetterRight, string[]][]).flatMap(([right, list]) =>
@@ -145,7 +145,7 @@ const negationSource = (negation: string) =>
   negation
     .split(/\s+~\s+/)
     .map((part) => words(part).trim().split(' ').map(escapeRegExp).join(' '))
-    .join('(?: [\\p{L}\\p{N}]+){0,6} ');
+    .join('(?: [\\p{L}\\p{N}\\p{M}]+){0,6} ');
 
 /**
  * A clause that ends with a negated verb ("Ich möchte nicht,", "Jeg ønsker ikke,", "Nechcem,"): the
@@ -155,7 +155,9 @@ const negationSource = (negation: string) =>
 const NEGATED_VERB_END = new Map(
   VOCABULARIES.map((v) => [
     v.language,
-    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+)? $`, 'u') : undefined,
+    v.negations.length
+      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+)? $`, 'u')
+      : undefined,
   ]),
 );
 /**
@@ -167,7 +169,7 @@ const NEGATED_IN_CLAUSE = new Map(
   VOCABULARIES.map((v) => [
     v.language,
     v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})((?: [\\p{L}\\p{N}]+){0,5}) $`, 'u')
+      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})((?: [\\p{L}\\p{N}\\p{M}]+){0,5}) $`, 'u')
       : undefined,
   ]),
 );
@@ -175,7 +177,9 @@ const NEGATED_IN_CLAUSE = new Map(
 const NEGATED_CLOSE = new Map(
   VOCABULARIES.map((v) => [
     v.language,
-    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+){0,1} $`, 'u') : undefined,
+    v.negations.length
+      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+){0,1} $`, 'u')
+      : undefined,
   ]),
 );
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));

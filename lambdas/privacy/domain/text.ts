@@ -22,6 +22,17 @@ const ARABIC: Record<string, string> = { ى: 'ي', ی: 'ي', ک: 'ك', ة: 'ه' 
 const MERGED: Record<string, string> = { ου: 'ου', ει: 'ι', οι: 'ι', υι: 'ι', αι: 'ε', η: 'ι', υ: 'ι', ω: 'ο', ъ: 'а', й: 'и' };
 
 /**
+ * Thai, Lao, Khmer and Burmese are written without spaces between words, in syllables of several
+ * letters: ICU's dictionary (`Intl.Segmenter`, built into the runtime) splits a run into words, and
+ * their vowel and tone marks are kept (the dictionary needs them, and folding text twice must split
+ * it alike). Letters and phrases are split alike.
+ */
+const DICTIONARY_SCRIPTS = /[\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/gu;
+const segmenter = new Intl.Segmenter('th', { granularity: 'word' });
+const segmented = (text: string) =>
+  text.replace(DICTIONARY_SCRIPTS, (run) => ` ${[...segmenter.segment(run)].map((s) => s.segment).join(' ')} `);
+
+/**
  * Arabic writes the article "the" (ال) and the particles before it ("and", "with", "for": و ب ف ك, ل + ال
  * as لل) as part of the word: "البيانات", "والبيانات", "للبيانات" are "بيانات" to a phrase, as "the data"
  * is "data". Only before two more Arabic letters, so a short word is left whole.
@@ -31,14 +42,13 @@ const ARABIC_ARTICLE = /(?<!\p{L})(?:[وفبك]?ال|لل)(?=\p{Script=Arabic}{2
 /**
  * NFKC, case fold, diacritics stripped (Greek tonos and dialytika with them, final sigma made
  * medial), letters one Latin spelling stands for merged, Arabic-script variants merged and the article dropped, typographic quotes and dashes made plain.
- * Length may change: use it for matching only.
+ * Length may change: use it for matching only. Thai, Lao, Khmer and Burmese keep their marks (see `segmented`).
  */
 export function fold(text: string): string {
-  return text
-    .normalize('NFKC')
+  return segmented(text.normalize('NFKC'))
     .toLowerCase()
     .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
+    .replace(/(?![\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}])\p{M}/gu, '')
     .replace(/[ßøæœđłıħþðς]/g, (c) => FOLD[c] ?? c)
     .replace(/ου|ει|οι|υι|αι|[ηυωъй]/g, (c) => MERGED[c] ?? c)
     .replace(/[ىیکة]/g, (c) => ARABIC[c] ?? c)
@@ -60,7 +70,7 @@ const UNSPACED = /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc])
 export function words(text: string): string {
   return ` ${fold(text)
     .replace(UNSPACED, ' $1 ')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .replace(/[^\p{L}\p{N}\p{M}]+/gu, ' ')
     .trim()} `;
 }
 
@@ -78,7 +88,7 @@ export function phrasePattern(phrase: string): RegExp {
   let gap = '';
   for (const token of tokens) {
     if (token === '~') {
-      gap = '(?:[\\p{L}\\p{N}]+ ){0,4}';
+      gap = '(?:[\\p{L}\\p{N}\\p{M}]+ ){0,4}';
       continue;
     }
     const stem = token.endsWith('*');
@@ -87,7 +97,7 @@ export function phrasePattern(phrase: string): RegExp {
       .split(' ')
       .map(escapeRegExp)
       .join(' ');
-    source += `${source ? ' ' : ''}${gap}${body}${stem ? '[\\p{L}\\p{N}]*' : ''}`;
+    source += `${source ? ' ' : ''}${gap}${body}${stem ? '[\\p{L}\\p{N}\\p{M}]*' : ''}`;
     gap = '';
   }
   return new RegExp(` ${source} `, 'u');

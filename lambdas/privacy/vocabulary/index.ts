@@ -34,6 +34,7 @@ import id from './id.json';
 import ja from './ja.json';
 import ko from './ko.json';
 import ru from './ru.json';
+import th from './th.json';
 import tr from './tr.json';
 import uk from './uk.json';
 import vi from './vi.json';
@@ -79,6 +80,7 @@ const FILES: Record<string, unknown> = {
   ja,
   ko,
   ru,
+  th,
   tr,
   uk,
   vi,

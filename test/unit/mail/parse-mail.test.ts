@@ -227,6 +227,7 @@ describe('inbound mail in the charsets the rest of the world writes', () => {
     ['ISO-8859-9 (Turkish)', 'iso-8859-9', 'Silme', 'Lütfen hesabımı ve kişisel verilerimi silin.', 'tr', ['deletion']],
     ['windows-1256 (Arabic)', 'windows-1256', 'حذف', 'أرجو حذف حسابي وجميع بياناتي.', 'ar', ['deletion']],
     ['ISO-8859-8 (Hebrew)', 'iso-8859-8', 'מחיקה', 'אבקש למחוק את החשבון שלי.', 'he', ['deletion']],
+    ['windows-874 (Thai)', 'windows-874', 'ลบบัญชี', 'กรุณาลบบัญชีและข้อมูลของฉันด้วยค่ะ', 'th', ['deletion']],
   ])('%s, base64, with an encoded subject', async (_name, charset, subject, body, language, rights) => {
     const { parsed, reading } = await read(
       mime(

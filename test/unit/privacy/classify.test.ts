@@ -643,6 +643,8 @@ describe('letters from the wider world', () => {
     ['vi', 'Xóa dữ liệu', 'Vui lòng xóa tài khoản của tôi.', ['deletion']],
     ['hi', 'डेटा', 'कृपया मेरा खाता हटा दें।', ['deletion']],
     ['fa', 'حذف حساب', 'لطفاً حساب کاربری و اطلاعات من را حذف کنید.', ['deletion']],
+    ['th', 'ข้อมูลของฉัน', 'กรุณาส่งสำเนาข้อมูลส่วนบุคคลของฉันให้ด้วยค่ะ', ['access']],
+    ['th', 'ยกเลิกบัญชี', 'ช่วยลบบัญชีของดิฉันด้วยค่ะ', ['deletion']],
     ['fa', 'اطلاعات من', 'لطفاً بگویید چه اطلاعاتی از من دارید.', ['access']],
   ])('%s: a letter in a language of the wider world is read (%s)', (language, subject, text, rights) => {
     const reading = classifyLetter(subject, text);
