@@ -644,6 +644,8 @@ describe('letters from the wider world', () => {
     ['hi', 'डेटा', 'कृपया मेरा खाता हटा दें।', ['deletion']],
     ['fa', 'حذف حساب', 'لطفاً حساب کاربری و اطلاعات من را حذف کنید.', ['deletion']],
     ['th', 'ข้อมูลของฉัน', 'กรุณาส่งสำเนาข้อมูลส่วนบุคคลของฉันให้ด้วยค่ะ', ['access']],
+    ['hi', 'account', 'Mujhe ab ye service nahi chahiye, mera account band kar dijiye aur saara data hata do.', ['deletion']],
+    ['hi', 'data', 'Kripya mujhe mere data ki copy bhej dijiye.', ['access']],
     ['th', 'ยกเลิกบัญชี', 'ช่วยลบบัญชีของดิฉันด้วยค่ะ', ['deletion']],
     ['fa', 'اطلاعات من', 'لطفاً بگویید چه اطلاعاتی از من دارید.', ['access']],
   ])('%s: a letter in a language of the wider world is read (%s)', (language, subject, text, rights) => {
