@@ -62,9 +62,10 @@ export function fold(text: string): string {
 /**
  * Scripts written without spaces between words (Chinese, Japanese): each character is a word, so a
  * phrase ("删除 ~ 账户", "開示") is found however the writer's text runs on, with no dictionary to
- * segment it; `~` then lets up to four characters stand between.
+ * segment it; `~` after such a character lets up to eight characters (about four words) stand between.
  */
 const UNSPACED = /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc])/gu;
+const UNSPACED_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc]/u;
 
 /** Words only: folded, every run of non-letters/digits one space. "d'accès" → "d acces", "E-Mail" → "e mail", "删除账户" → "删 除 账 户". */
 export function words(text: string): string {
@@ -80,7 +81,7 @@ export const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$
 /**
  * A vocabulary phrase as a pattern over `words()`. Words are separated by spaces; `stem*` matches
  * any ending (inflected languages), a lone `~` lets up to four other words stand in between
- * ("delete ~ account" matches "delete my OmnAPI account").
+ * ("delete ~ account" matches "delete my OmnAPI account"), eight characters after a Chinese or Japanese one.
  */
 export function phrasePattern(phrase: string): RegExp {
   const tokens = phrase.split(/\s+/).filter(Boolean);
@@ -88,7 +89,8 @@ export function phrasePattern(phrase: string): RegExp {
   let gap = '';
   for (const token of tokens) {
     if (token === '~') {
-      gap = '(?:[\\p{L}\\p{N}\\p{M}]+ ){0,4}';
+      // Four words; in a script written a character a word (Chinese, Japanese), eight characters: about as many words.
+      gap = `(?:[\\p{L}\\p{N}\\p{M}]+ ){0,${UNSPACED_CHAR.test(source.slice(-1)) ? 8 : 4}}`;
       continue;
     }
     const stem = token.endsWith('*');

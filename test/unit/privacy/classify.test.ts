@@ -733,3 +733,35 @@ describe('"wrong" and "fix" in their other senses', () => {
     expect(classifyLetter('', text).rights).toEqual(rights);
   });
 });
+
+describe('a copy of an invoice, deleting old logs: questions, not rights', () => {
+  it.each([
+    ['zh', '发票', '请发送上个月的发票副本。'],
+    ['ja', '請求書', '先月の請求書のコピーを送ってください。'],
+    ['ko', '영수증', '지난달 영수증 사본을 보내 주세요.'],
+    ['ar', 'فاتورة', 'أرجو إرسال نسخة من فاتورة الشهر الماضي.'],
+    ['tr', 'Fatura', 'Geçen ayın faturasının bir kopyasını gönderir misiniz?'],
+    ['vi', 'Hóa đơn', 'Vui lòng gửi cho tôi bản sao hóa đơn tháng trước.'],
+    ['id', 'Faktur', 'Tolong kirimkan salinan faktur bulan lalu.'],
+    ['he', 'חשבונית', 'אבקש העתק של החשבונית מהחודש שעבר.'],
+    ['hi', 'बिल', 'कृपया पिछले महीने के बिल की एक प्रति भेजें।'],
+    ['th', 'ใบแจ้งหนี้', 'กรุณาส่งสำเนาใบแจ้งหนี้เดือนที่แล้วให้ด้วยครับ'],
+    ['fa', 'فاکتور', 'لطفاً یک نسخه از فاکتور ماه گذشته را بفرستید.'],
+    ['zh', '日志', '怎么删除旧的日志？'],
+    ['ja', 'ログ', '古いログを削除する方法を教えてください。'],
+  ])('%s: "%s"', (_language, subject, text) => {
+    expect(classifyLetter(subject, text).rights).toEqual([]);
+  });
+
+  it.each([
+    ['zh', '请把我的全部个人数据删除。', ['deletion']],
+    ['zh', '请删除我的所有个人数据和账号。', ['deletion']],
+    ['ja', '登録している個人情報をすべて削除してください。', ['deletion']],
+    ['ko', '제 개인정보 사본을 보내 주세요.', ['access']],
+    ['tr', 'Kişisel verilerimin bir kopyasını istiyorum.', ['access']],
+    ['he', 'אבקש העתק של המידע האישי שלי.', ['access']],
+  ])('%s: with the data as their object they ask (%s)', (_language, text, rights) => {
+    expect(classifyLetter('', text).rights).toEqual(rights);
+  });
+});
+
