@@ -764,4 +764,3 @@ describe('a copy of an invoice, deleting old logs: questions, not rights', () =>
     expect(classifyLetter('', text).rights).toEqual(rights);
   });
 });
-
