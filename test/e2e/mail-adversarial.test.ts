@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import iconv from 'iconv-lite';
 import { ticketIdFor } from '../../lambdas/mail/domain/inbound';
 import {
   callApi,
@@ -131,5 +132,44 @@ describe('privacy mail as the world sends it, through npm start', () => {
     expect(await intakeOf(messageId)).toMatchObject({ outcome: 'help_sent' });
     const help = await mailMatching(local, email('pdf'), /How to exercise your privacy rights/);
     expect(help.text).toContain('We do not open attachments: if your request is in one (request.pdf)');
+  }, 180_000);
+
+  it('a Japanese erasure letter in Shift_JIS: the deletion opens, and the English mails say which language we do not yet write', async () => {
+    const token = await signUp('kenji');
+    const shiftJis = (text: string) => iconv.encode(text, 'shift_jis').toString('base64');
+    const messageId = await send(
+      email('kenji'),
+      [
+        `Subject: =?Shift_JIS?B?${shiftJis('アカウント削除のお願い')}?=`,
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=Shift_JIS',
+        'Content-Transfer-Encoding: base64',
+      ],
+      shiftJis('アカウントと登録している個人情報をすべて削除してください。\r\n田中健二'),
+    );
+    expect(await intakeOf(messageId)).toMatchObject({ outcome: 'opened', rights: ['deletion'] });
+    const confirmation = await mailMatching(local, email('kenji'), /privacy\/confirm\?request=/);
+    expect(confirmation.text).toContain('You wrote to us in Japanese. We answer in English because we do not yet write Japanese.');
+    const requests = (await api('GET', '/v1/privacy/requests', { token })).body.requests;
+    expect(requests.map((r: { type: string; status: string }) => [r.type, r.status])).toEqual([['deletion', 'awaiting_confirmation']]);
+  }, 180_000);
+
+  it('a Georgian letter we cannot read goes to a person: the reply names Georgian and the date by which a person answers', async () => {
+    await signUp('nino');
+    const messageId = await send(
+      email('nino'),
+      ['Subject: =?UTF-8?B?' + Buffer.from('ანგარიშის წაშლა').toString('base64') + '?=', 'Content-Type: text/plain; charset=utf-8'],
+      'გამარჯობა, გთხოვთ წაშალოთ ჩემი ანგარიში და ყველა პერსონალური მონაცემი. მადლობა, ნინო',
+    );
+    expect(await intakeOf(messageId)).toMatchObject({ outcome: 'help_sent', rights: [] });
+    const help = await mailMatching(local, email('nino'), /How to exercise your privacy rights/);
+    expect(help.text).toContain('You wrote to us in Georgian.');
+    expect(help.text).toMatch(
+      /A person on our privacy team reads every message we cannot read automatically, in any language, and answers by .+ UTC at the latest\./,
+    );
+    const unclear = (
+      await dynamo.send(new GetCommand({ TableName: 'privacyRequests', Key: { pk: `UNCLEAR#${ticketIdFor(messageId)}`, sk: 'UNCLEAR' } }))
+    ).Item;
+    expect(unclear).toMatchObject({ status: 'open', language: 'ka' });
   }, 180_000);
 });

@@ -41,7 +41,8 @@ export async function parseInbound(raw: Buffer, record: SESEventRecord, storageK
   const precedence = String(parsed.headers.get('precedence') ?? '').toLowerCase();
   const contentType = String((parsed.headers.get('content-type') as { value?: string } | undefined)?.value ?? '').toLowerCase();
   let text = bodyText(parsed.text ?? '', parsed.html || undefined);
-  if (!text && !parsed.html) text = rawBodyOf(raw);
+  // Only MIME so broken that no part was found is read raw: a letter sent as nothing but an attachment has no text.
+  if (!text && !parsed.html && !parsed.attachments.length) text = rawBodyOf(raw);
   for (const attachment of parsed.attachments) {
     if (attachment.contentType !== 'message/rfc822') continue;
     const inner = await withTimeout(simpleParser(attachment.content), PARSE_TIMEOUT_MS).catch(() => undefined);

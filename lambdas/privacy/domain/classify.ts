@@ -47,7 +47,7 @@ const alternation = (list: string[]) =>
         fold(w)
           .replace(/'/g, ' ')
           .replace(/\*$/, '')
-          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + (w.endsWith('*') ? '[\\p{L}]*' : ''),
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + (w.endsWith('*') ? '[\\p{L}\\p{M}]*' : ''),
     )
     .join('|');
 const firstWord = (phrase: string) => {
@@ -72,7 +72,7 @@ function wordIndex(w: string): (p: { first: { word: string; stem: boolean } }) =
   };
 }
 const boundary = (list: string[]) =>
-  list.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternation(list)})(?![\\p{L}\\p{N}])`, 'gu') : undefined;
+  list.length ? new RegExp(`(?<![\\p{L}\\p{N}\\p{M}])(?:${alternation(list)})(?![\\p{L}\\p{N}\\p{M}])`, 'gu') : undefined;
 
 const PHRASES: Phrase[] = VOCABULARIES.flatMap((v) =>
   (Object.entries(v.rights) as [LetterRight, string[]][]).flatMap(([right, list]) =>
@@ -145,7 +145,7 @@ const negationSource = (negation: string) =>
   negation
     .split(/\s+~\s+/)
     .map((part) => words(part).trim().split(' ').map(escapeRegExp).join(' '))
-    .join('(?: [\\p{L}\\p{N}]+){0,6} ');
+    .join('(?: [\\p{L}\\p{N}\\p{M}]+){0,6} ');
 
 /**
  * A clause that ends with a negated verb ("Ich möchte nicht,", "Jeg ønsker ikke,", "Nechcem,"): the
@@ -155,7 +155,9 @@ const negationSource = (negation: string) =>
 const NEGATED_VERB_END = new Map(
   VOCABULARIES.map((v) => [
     v.language,
-    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+)? $`, 'u') : undefined,
+    v.negations.length
+      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+)? $`, 'u')
+      : undefined,
   ]),
 );
 /**
@@ -167,7 +169,7 @@ const NEGATED_IN_CLAUSE = new Map(
   VOCABULARIES.map((v) => [
     v.language,
     v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})((?: [\\p{L}\\p{N}]+){0,5}) $`, 'u')
+      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})((?: [\\p{L}\\p{N}\\p{M}]+){0,5}) $`, 'u')
       : undefined,
   ]),
 );
@@ -175,7 +177,9 @@ const NEGATED_IN_CLAUSE = new Map(
 const NEGATED_CLOSE = new Map(
   VOCABULARIES.map((v) => [
     v.language,
-    v.negations.length ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}]+){0,1} $`, 'u') : undefined,
+    v.negations.length
+      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+){0,1} $`, 'u')
+      : undefined,
   ]),
 );
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
@@ -309,6 +313,20 @@ const FORWARDED = [
   'Edastatud kiri',
   'Persiųstas laiškas',
   'Pārsūtīta ziņa',
+  'Пересылаемое сообщение',
+  'Пересланное сообщение',
+  'Переслане повідомлення',
+  'İletilen ileti',
+  'الرسالة المعاد توجيهها',
+  'رسالة معاد توجيهها',
+  'הודעה שהועברה',
+  '转发的邮件',
+  '轉寄的郵件',
+  '転送されたメッセージ',
+  '전달된 메일',
+  'Thư đã chuyển tiếp',
+  'Pesan terusan',
+  'अग्रेषित संदेश',
 ].join('|');
 const FORWARD_START = new RegExp(
   `^(-{2,} ?(${FORWARDED}) ?-{2,}|(Begin forwarded message|Anfang der weitergeleiteten Nachricht|Début du message réenvoyé|Inicio del mensaje reenviado):)`,
@@ -319,9 +337,12 @@ const FORWARD_START = new RegExp(
 const HISTORY_STARTS = [
   // "On … wrote:", and Apple Mail's and Thunderbird's "Am … schrieb OmnAPI <privacy@…>:", the name after the verb.
   /^(On|Am|Le|El|Il giorno|Op|W dniu|Dne|Den|Em|Στις|În data de|On .{0,80}) .{4,200}(wrote|schrieb|a écrit|escribió|ha scritto|schreef|napisał\(a\)|napisał|napsal\(a\)|napsal|skrev|escreveu|έγραψε|a scris)(\s[^:\n]{0,120})?\s?:\s*$/imu,
-  /^-{2,} ?(Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|Messaggio originale|Oorspronkelijk bericht|Wiadomość oryginalna|Původní zpráva|Ursprungligt meddelande|Mensagem original|Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Αρχικό μήνυμα|Mesaj original|Eredeti üzenet) ?-{2,}/imu,
+  /^-{2,} ?(Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|Messaggio originale|Oorspronkelijk bericht|Wiadomość oryginalna|Původní zpráva|Ursprungligt meddelande|Mensagem original|Oprindelig meddelelse|Opprinnelig melding|Alkuperäinen viesti|Αρχικό μήνυμα|Mesaj original|Eredeti üzenet|Исходное сообщение|Оригінальне повідомлення|Özgün İleti|Orijinal Mesaj|الرسالة الأصلية|הודעה מקורית|原始邮件|原始郵件|元のメッセージ|원본 메시지|Thư gốc|Pesan Asli|मूल संदेश) ?-{2,}/imu,
+  // Any client's reply attribution, whatever its language: a line naming the quoted writer's <address> and a time, ending in a colon
+  // ("2026年3月5日(木) 10:02 OmnAPI <privacy@omnapi.com>:", "чт, 5 мар. 2026 г. в 10:02, OmnAPI <privacy@omnapi.com>:").
+  /^(?=[^\n<]*?\d)[^\n<]{0,240}<[^<>\s@]+@[^<>\s@]+>[^\n<]{0,60}[:：][ \t]*$/mu,
   FORWARD_START,
-  /^(From|Von|De|De la|Da|Van|Od|Från|Fra|Lähettäjä|Από|От|Feladó|Saatja|Nuo|No|Šalje|Kimden) ?: .+\n(Sent|Date|Gesendet|Datum|Envoyé|Enviado|Enviada|Enviado el|Fecha|Inviato|Data|Verzonden|Wysłano|Wysłane|Odesláno|Skickat|Sendt|Lähetetty|Στάλθηκε|Изпратено|Küldve|Elküldve|Saadetud|Išsiųsta|Nosūtīts|Poslano|Odoslané|Trimis|Date) ?: /imu,
+  /^(From|Von|De|De la|Da|Van|Od|Från|Fra|Lähettäjä|Από|От|Feladó|Saatja|Nuo|No|Šalje|Kimden|Від|מאת|من|发件人|寄件者|差出人|보낸 사람|Từ|Dari|प्रेषक) ?[:：] ?.+\n(Отправлено|Надіслано|Дата|Gönderildi|Tarih|נשלח|תאריך|تاريخ|تم الإرسال|发送时间|日期|時間|寄件日期|送信日時|日付|보낸 날짜|날짜|Đã gửi|Ngày|Dikirim|Tanggal|भेजा गया|दिनांक|Sent|Date|Gesendet|Datum|Envoyé|Enviado|Enviada|Enviado el|Fecha|Inviato|Data|Verzonden|Wysłano|Wysłane|Odesláno|Skickat|Sendt|Lähetetty|Στάλθηκε|Изпратено|Küldve|Elküldve|Saadetud|Išsiųsta|Nosūtīts|Poslano|Odoslané|Trimis|Date) ?: /imu,
   /^_{10,}$/m,
 ];
 
@@ -607,6 +628,11 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     const named = new Set(found.filter((m) => !m.bare).map((m) => m.right));
     found.splice(0, found.length, ...found.filter((m) => named.has(m.right)));
   }
+  // "Correct my surname to Okafor and erase the old spelling": beside a correction named with its object, an erasure named by
+  // a bare verb removes the wrong value — it is the correction's. With its own object ("delete my account") it is asked.
+  if (found.some((m) => m.right === 'correction' && !m.bare) && !found.some((m) => m.right === 'deletion' && !m.bare)) {
+    found.splice(0, found.length, ...found.filter((m) => m.right !== 'deletion'));
+  }
   const strong = new Set(found.filter((m) => !m.weak).map((m) => m.right));
   return { mentions: found.filter((m) => !m.weak || ![...strong].some((r) => r !== m.right)), conditional };
 }
@@ -617,18 +643,72 @@ export function detectLanguage(text: string): string | undefined {
   const tokens = w.trim().split(' ');
   const has = wordIndex(w);
   let best: { language: string; score: number } | undefined;
+  const telling = OWN_LETTERS.filter((n) => n.letters.test(text));
+  const ruledOut = new Set(telling.flatMap((n) => n.not));
   for (const v of VOCABULARIES) {
+    if (ruledOut.has(v.language)) continue;
     const stop = STOP_WORDS.get(v.language)!;
     let score = tokens.filter((token) => stop.has(token)).length;
+    if (telling.some((n) => n.language === v.language)) score += 2;
     score += 2 * [...PHRASES, ...REQUEST_CUES].filter((p) => p.language === v.language && has(p) && p.pattern.test(w)).length;
     score += 3 * LAW_NAMES.get(v.language)!.filter((p) => has(p) && p.pattern.test(w)).length;
     if (!best || score > best.score) best = { language: v.language, score };
   }
   if (best && best.score >= 2) return best.language;
-  // Too few known words to tell ("Πόσο κοστίζουν 100.000 κλήσεις API;"), but Greek script is written by one language of ours only.
-  const letters = text.match(/\p{L}/gu) ?? [];
-  const greek = text.match(/\p{Script=Greek}/gu) ?? [];
-  return letters.length && greek.length / letters.length > 0.5 ? 'el' : undefined;
+  return languageOfScript(text);
+}
+
+/**
+ * Letters one language of a script writes and its neighbours never do: a text holding them is none of
+ * the neighbours, and they count for the language as two known words would. Russian ы, э, ё are
+ * neither Bulgarian nor Ukrainian; Ukrainian і, ї, є, ґ neither Russian nor Bulgarian; Persian's
+ * پ چ ژ گ and its own kaf and yeh (ک ی) are not Arabic. Shared function words ("на", "не", "من")
+ * would otherwise decide for whichever neighbour has more of them.
+ */
+const OWN_LETTERS: { language: string; letters: RegExp; not: string[] }[] = [
+  { language: 'ru', letters: /[ыэё]/iu, not: ['bg', 'uk'] },
+  { language: 'uk', letters: /[іїєґ]/iu, not: ['ru', 'bg'] },
+  { language: 'fa', letters: /[پچژگکی]/u, not: ['ar'] },
+  // Dotless ı and ğ are Turkish (ş is also Romanian's old cedilla form); ơ, ư and the stacked tone marks are Vietnamese.
+  { language: 'tr', letters: /[ığ]/u, not: [] },
+  { language: 'vi', letters: /[ơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/iu, not: [] },
+];
+
+/**
+ * Scripts that one language writes far more than any other, in the order they are tried: kana is
+ * Japanese even among kanji; Arabic script with the letters Persian adds or writes its own way (پ چ ژ گ ک ی) is Persian.
+ */
+const SCRIPTS: { language: string; script: RegExp }[] = [
+  { language: 'ja', script: /[\p{Script=Hiragana}\p{Script=Katakana}]/gu },
+  { language: 'ko', script: /\p{Script=Hangul}/gu },
+  { language: 'zh', script: /\p{Script=Han}/gu },
+  { language: 'fa', script: /[پچژگکی]/gu },
+  { language: 'ar', script: /\p{Script=Arabic}/gu },
+  { language: 'he', script: /\p{Script=Hebrew}/gu },
+  { language: 'hi', script: /\p{Script=Devanagari}/gu },
+  { language: 'th', script: /\p{Script=Thai}/gu },
+  { language: 'el', script: /\p{Script=Greek}/gu },
+  { language: 'ka', script: /\p{Script=Georgian}/gu },
+  { language: 'hy', script: /\p{Script=Armenian}/gu },
+];
+
+/**
+ * Too few known words to tell ("Πόσο κοστίζουν 100.000 κλήσεις API;", a Thai letter), but the text is
+ * mostly in a script one language writes: that language — so the reply can say which language we do
+ * not write, and the operator knows what the unclear letter needs. Latin and Cyrillic tell nothing.
+ */
+function languageOfScript(text: string): string | undefined {
+  const letters = (text.match(/\p{L}/gu) ?? []).length;
+  if (!letters) return undefined;
+  // Kana and Persian's letters are a share of a script (kanji, Arabic): present at all, they decide among it.
+  const share = (re: RegExp) => (text.match(re) ?? []).length / letters;
+  const han = share(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/gu);
+  const arabic = share(/\p{Script=Arabic}/gu);
+  for (const { language, script } of SCRIPTS) {
+    const own = share(script);
+    if (language === 'ja' ? own > 0 && han > 0.5 : language === 'fa' ? own > 0 && arabic > 0.5 : own > 0.5) return language;
+  }
+  return undefined;
 }
 
 /** How much of a letter's new text is read. */
@@ -636,11 +716,13 @@ const MAX_LETTER_CHARS = 20_000;
 
 /** Subject prefixes of replies and forwards, in the languages mail clients write them. */
 const SUBJECT_PREFIX =
-  /^\s*((re|fwd?|aw|wg|tr|rv|sv|vs|vl|odp|pd|odg|antw|doorst|res|enc|rif|i|r|ynt|vá|továbbítás|fw|απ|σχετ|προω|отг)\s*(\[\d+\])?\s*:\s*)+/iu;
+  /^\s*((re|fwd?|aw|wg|tr|rv|sv|vs|vl|odp|pd|odg|antw|doorst|res|enc|rif|i|r|ynt|vá|továbbítás|fw|απ|σχετ|προω|отг|отв|ответ|пересл|İlt|رد|توجيه|השב|הועבר|回复|答复|转发|回覆|轉寄|返信|転送|답장|회신|전달|tl|chuyển tiếp|balas|terusan)\s*(\[\d+\])?\s*[:：]\s*)+/iu;
 /** Subject prefixes of forwards: "Fwd:", "WG:", "TR:", "RV:", "I:", "ENC:", "PD:", "VL:", "Doorst:", "Továbbítás:", "ΠΡΘ:". */
-const FORWARD_PREFIX = /^\s*(fwd?|wg|tr|rv|i|enc|pd|vl|vb|doorst|továbbítás|προω|πρθ)\s*(\[\d+\])?\s*:/iu;
+const FORWARD_PREFIX =
+  /^\s*(fwd?|wg|tr|rv|i|enc|pd|vl|vb|doorst|továbbítás|προω|πρθ|пересл|İlt|توجيه|הועבר|转发|轉寄|転送|전달|chuyển tiếp|terusan)\s*(\[\d+\])?\s*[:：]/iu;
 /** A reply's subject is the old message's: "Re: Confirming your account deletion" asks for nothing now. */
-const REPLY_PREFIX = /^\s*(re|aw|sv|vs|odp|odg|antw|res|rif|r|ynt|vá|απ|σχετ|отг)\s*(\[\d+\])?\s*:/iu;
+const REPLY_PREFIX =
+  /^\s*(re|aw|sv|vs|odp|odg|antw|res|rif|r|ynt|vá|απ|σχετ|отг|отв|ответ|رد|השב|回复|答复|回覆|返信|답장|회신|tl|balas)\s*(\[\d+\])?\s*[:：]/iu;
 
 /**
  * Reads a privacy letter: the rights it asks for, its language and the evidence. The subject, the
@@ -730,8 +812,9 @@ function forwardedPart(text: string, ownDomain: string | undefined, forwardSubje
 
 /** The header lines of a forwarded message, in the languages mail clients write them. */
 const FORWARD_HEADER =
-  /^\s*(From|Date|Sent|Subject|To|Cc|Reply-To|Von|Datum|Betreff|An|Gesendet|De|Objet|À|Envoyé|Asunto|Para|Fecha|Enviado|Oggetto|Da|A|Data|Inviato|Van|Onderwerp|Aan|Verzonden|Od|Temat|Do|Wysłano|Předmět|Komu|Odesláno|Från|Ämne|Till|Skickat|Fra|Emne|Til|Dato|Sendt|Lähettäjä|Aihe|Vastaanottaja|Päivämäärä|Feladó|Tárgy|Címzett|Dátum|Subiect|Către|Από|Θέμα|Προς|Ημερομηνία|Kimden)\s?:/iu;
-const FORWARD_FROM = /^\s*(From|Von|De|Da|Van|Od|Från|Fra|Lähettäjä|Feladó|Από|Kimden)\s?:/iu;
+  /^\s*(From|Date|Sent|Subject|To|Cc|Reply-To|Von|Datum|Betreff|An|Gesendet|De|Objet|À|Envoyé|Asunto|Para|Fecha|Enviado|Oggetto|Da|A|Data|Inviato|Van|Onderwerp|Aan|Verzonden|Od|Temat|Do|Wysłano|Předmět|Komu|Odesláno|Från|Ämne|Till|Skickat|Fra|Emne|Til|Dato|Sendt|Lähettäjä|Aihe|Vastaanottaja|Päivämäärä|Feladó|Tárgy|Címzett|Dátum|Subiect|Către|Από|Θέμα|Προς|Ημερομηνία|Kimden|Tarih|Konu|Kime|От|Отправлено|Кому|Тема|Від|Надіслано|מאת|תאריך|נושא|אל|من|تاريخ|الموضوع|إلى|发件人|收件人|主题|日期|发送时间|寄件者|主旨|差出人|件名|宛先|送信日時|보낸 사람|받는 사람|제목|날짜|Từ|Chủ đề|Đến|Ngày|Dari|Kepada|Perihal|Tanggal|प्रेषक|विषय|प्रति)\s?[:：]/iu;
+const FORWARD_FROM =
+  /^\s*(From|Von|De|Da|Van|Od|Från|Fra|Lähettäjä|Feladó|Από|Kimden|От|Від|מאת|من|发件人|寄件者|差出人|보낸 사람|Từ|Dari|प्रेषक)\s?[:：]/iu;
 
 /**
  * Reads a privacy mail by its subject and new text. A reply's quoted history never counts; a forward

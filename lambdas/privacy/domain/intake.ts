@@ -73,8 +73,8 @@ export class PrivacyIntake {
     const m = messagesFor(language);
     if (rights.length === 0) {
       // The clock started when it arrived: it waits, on the clock, for an operator to read it.
-      await this.keepUnclear(mail, sender, language);
-      await this.reply(mail, m.t('help.subject'), helpText(m, this.deps.publicUrl, mail.attachments));
+      const promised = await this.keepUnclear(mail, sender, language);
+      await this.reply(mail, m.t('help.subject'), helpText(m, this.deps.publicUrl, promised, mail.attachments));
       return 'help_sent';
     }
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
@@ -140,10 +140,16 @@ export class PrivacyIntake {
     return throttled ? 'throttled' : 'joined';
   }
 
-  /** Records privacy mail no right could be read from, with its deadline (the sender's account's jurisdiction, else the default). */
-  private async keepUnclear(mail: PrivacyMailReceived, sender: string, language: string | undefined): Promise<void> {
+  /**
+   * Records privacy mail no right could be read from, for a person, and returns the date the reply
+   * promises an answer by: the stage's default deadline, the same whether or not the sender has an
+   * account (a date of the account's jurisdiction would tell that it exists). The person works to the
+   * earlier of that and the sender's account's own deadline, so the promise always holds.
+   */
+  private async keepUnclear(mail: PrivacyMailReceived, sender: string, language: string | undefined): Promise<Date> {
     const subject = await this.deps.subjects.findByEmail(sender);
-    const deadline = deadlineFor(this.deps.deadlines ?? DEFAULT_DEADLINES, subject?.country);
+    const deadlines = this.deps.deadlines ?? DEFAULT_DEADLINES;
+    const days = Math.min(deadlineFor(deadlines, subject?.country).days, deadlines.days);
     const receivedAt = new Date(mail.receivedAt);
     const text = newTextOf(mail.text).slice(0, 5_000);
     const words = `${mail.subject} ${text}`.replace(/\s+/g, ' ').trim().slice(0, 160);
@@ -158,9 +164,10 @@ export class PrivacyIntake {
       why: `${words ? `no right recognised in "${words}"` : 'an empty message'}${attached}`,
       ...(language ? { language } : {}),
       receivedAt: receivedAt.toISOString(),
-      dueAt: new Date(receivedAt.getTime() + deadline.days * DAY).toISOString(),
+      dueAt: new Date(receivedAt.getTime() + days * DAY).toISOString(),
       status: 'open',
     });
+    return new Date(receivedAt.getTime() + deadlines.days * DAY);
   }
 
   /**
@@ -372,8 +379,11 @@ function hash(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 32);
 }
 
-/** The list of rights, each with the words to ask for it in the reply's language; first, when the mail had attachments, that we do not open them. */
-function helpText(m: Messages, publicUrl: string, attachments: string[] = []): string {
+/**
+ * The list of rights, each with the words to ask for it in the reply's language, and that a person
+ * answers by `due` whatever the language; first, when the mail had attachments, that we do not open them.
+ */
+function helpText(m: Messages, publicUrl: string, due: Date, attachments: string[] = []): string {
   return m.mail([
     ...(attachments.length ? [m.t('help.attachments', { files: attachments.join(', ').slice(0, 200) }), ''] : []),
     m.t('help.intro'),
@@ -382,6 +392,8 @@ function helpText(m: Messages, publicUrl: string, attachments: string[] = []): s
     m.t('help.deletion'),
     m.t('help.correction'),
     m.t('help.objection'),
+    '',
+    m.t('help.person', { due }),
     '',
     m.t('help.outro'),
   ]);

@@ -26,6 +26,19 @@ import ro from './ro.json';
 import sk from './sk.json';
 import sl from './sl.json';
 import sv from './sv.json';
+import ar from './ar.json';
+import fa from './fa.json';
+import he from './he.json';
+import hi from './hi.json';
+import id from './id.json';
+import ja from './ja.json';
+import ko from './ko.json';
+import ru from './ru.json';
+import th from './th.json';
+import tr from './tr.json';
+import uk from './uk.json';
+import vi from './vi.json';
+import zh from './zh.json';
 import { type Vocabulary, VocabularySchema } from './schema';
 
 export { LETTER_RIGHTS, type LetterRight, type Vocabulary, VocabularySchema } from './schema';
@@ -59,6 +72,19 @@ const FILES: Record<string, unknown> = {
   sk,
   sl,
   sv,
+  ar,
+  fa,
+  he,
+  hi,
+  id,
+  ja,
+  ko,
+  ru,
+  th,
+  tr,
+  uk,
+  vi,
+  zh,
 };
 
 /** Every language's vocabulary, checked once at load: a broken file fails the cold start (and the tests), naming the file and field. */

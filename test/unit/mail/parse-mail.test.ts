@@ -190,3 +190,52 @@ describe('attachments', () => {
     expect(parsed.text).toContain('Please find my letter attached.');
   });
 });
+
+describe('a letter that is only an attachment', () => {
+  it('gives no text — never the raw MIME of the attached part — and names the file', async () => {
+    const { parsed, reading } = await read(
+      mime(
+        ['Subject: Request', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="only"'],
+        [
+          '--only',
+          'Content-Type: application/pdf; name="Subject-Access-Request.pdf"',
+          'Content-Disposition: attachment; filename="Subject-Access-Request.pdf"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          'JVBERi0xLjQK',
+          '--only--',
+          '',
+        ].join('\r\n'),
+      ),
+    );
+    expect({ text: parsed.text, attachments: parsed.attachments, rights: reading.rights }).toEqual({
+      text: '',
+      attachments: ['Subject-Access-Request.pdf'],
+      rights: [],
+    });
+  });
+});
+
+describe('inbound mail in the charsets the rest of the world writes', () => {
+  it.each([
+    ['KOI8-R (Russian)', 'koi8-r', 'Удалить', 'Прошу удалить мой аккаунт и мои данные.', 'ru', ['deletion']],
+    ['windows-1251 (Ukrainian)', 'windows-1251', 'Копія', 'Прошу надати копію моїх персональних даних.', 'uk', ['access']],
+    ['Shift_JIS (Japanese)', 'shift_jis', '削除', 'アカウントと個人情報を削除してください。', 'ja', ['deletion']],
+    ['GB2312 (Chinese)', 'gb2312', '查阅', '请提供你们保存的我的个人信息副本。', 'zh', ['access']],
+    ['Big5 (Chinese, traditional)', 'big5', '刪除', '請刪除我的帳號和個人資料。', 'zh', ['deletion']],
+    ['EUC-KR (Korean)', 'euc-kr', '삭제', '제 계정과 개인정보를 삭제해 주세요.', 'ko', ['deletion']],
+    ['ISO-8859-9 (Turkish)', 'iso-8859-9', 'Silme', 'Lütfen hesabımı ve kişisel verilerimi silin.', 'tr', ['deletion']],
+    ['windows-1256 (Arabic)', 'windows-1256', 'حذف', 'أرجو حذف حسابي وجميع بياناتي.', 'ar', ['deletion']],
+    ['ISO-8859-8 (Hebrew)', 'iso-8859-8', 'מחיקה', 'אבקש למחוק את החשבון שלי.', 'he', ['deletion']],
+    ['windows-874 (Thai)', 'windows-874', 'ลบบัญชี', 'กรุณาลบบัญชีและข้อมูลของฉันด้วยค่ะ', 'th', ['deletion']],
+  ])('%s, base64, with an encoded subject', async (_name, charset, subject, body, language, rights) => {
+    const { parsed, reading } = await read(
+      mime(
+        [`Subject: ${encodedWord(subject, charset)}`, `Content-Type: text/plain; charset=${charset}`, 'Content-Transfer-Encoding: base64'],
+        iconv.encode(body, charset).toString('base64'),
+      ),
+    );
+    expect({ subject: parsed.subject, text: parsed.text }).toEqual({ subject, text: body });
+    expect({ rights: reading.rights, language: reading.language }).toEqual({ rights, language });
+  });
+});

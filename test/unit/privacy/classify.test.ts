@@ -1,4 +1,3 @@
-import type { SESEventRecord } from 'aws-lambda';
 import { parseInbound } from '../../../lambdas/mail/adapters/parse-mail';
 import {
   citedArticles,
@@ -10,31 +9,9 @@ import {
   rightsIn,
 } from '../../../lambdas/privacy/domain/classify';
 import { mailCorpus } from '../../helpers/mail-corpus';
+import { sesRecord } from '../../helpers/ses-record';
 
-const record = (source: string): SESEventRecord =>
-  ({
-    eventSource: 'aws:ses',
-    eventVersion: '1.0',
-    ses: {
-      mail: {
-        timestamp: '2026-03-01T10:00:00.000Z',
-        source,
-        messageId: 'm1',
-        destination: ['privacy@omnapi.com'],
-        headersTruncated: false,
-        headers: [],
-        commonHeaders: {},
-      },
-      receipt: {
-        recipients: ['privacy@omnapi.com'],
-        spfVerdict: { status: 'PASS' },
-        dkimVerdict: { status: 'PASS' },
-        dmarcVerdict: { status: 'PASS' },
-        spamVerdict: { status: 'PASS' },
-        virusVerdict: { status: 'PASS' },
-      },
-    },
-  }) as unknown as SESEventRecord;
+const record = sesRecord;
 
 describe('which right a privacy mail asks for', () => {
   it.each([
@@ -610,5 +587,180 @@ describe('rules learnt from letters in the thin EU/EEA languages (privacy-letter
 
   it('Slovak is told from Czech by the words Czech spells otherwise', () => {
     expect(detectLanguage('Dobrý deň, nie som si istý, ako dlho ešte uchovávate moje údaje. Ďakujem')).toBe('sk');
+  });
+});
+
+/**
+ * Rules found missing by letters from outside the EU/EEA set (test/fixtures/privacy-letters-world),
+ * checked here in words of our own.
+ */
+describe('letters from the wider world', () => {
+  it.each([
+    ['zh', '我想知道你们保存了哪些关于我的个人信息，请给我一份副本。', ['access']],
+    ['zh', '麻烦把我的账户删掉，谢谢', ['deletion']],
+    ['zh', '請刪除我的會員帳戶及全部個人資料。', ['deletion']],
+    ['ja', '私の個人情報をすべて削除してください。', ['deletion']],
+    ['ja', '貴社が保有する私の個人データを開示してください。', ['access']],
+  ])('%s: words are found in scripts written without spaces (%s)', (language, text, rights) => {
+    const reading = classifyLetter('', text);
+    expect({ rights: reading.rights, language: reading.language }).toEqual({ rights, language });
+  });
+
+  it('a Chinese question about deleting an API key is a support question', () => {
+    expect(classifyLetter('', '请问怎么删除一个API密钥？').rights).toEqual([]);
+  });
+
+  it.each([
+    ['ko', 'its script, when the words do not', '요금제가 궁금합니다. 연간 결제가 가능한가요?'],
+    ['ja', 'its script, when the words do not', '料金プランについて教えてください。'],
+    ['zh', 'its script, when the words do not', '你们的价格是多少？'],
+    ['he', 'its script, when the words do not', 'מה המחיר לחודש?'],
+    ['ar', 'its script, when the words do not', 'كم سعر الباقة الشهرية؟'],
+    ['fa', 'its script, when the words do not', 'قیمت بسته ماهانه چقدر است؟'],
+    ['hi', 'its script, when the words do not', 'मासिक योजना की कीमत क्या है?'],
+    ['th', 'its script, when the words do not', 'แพ็กเกจรายเดือนราคาเท่าไหร่ครับ'],
+    ['ru', 'its own words among Cyrillic neighbours', 'Прошу удалить мою учётную запись.'],
+    ['uk', 'its own words among Cyrillic neighbours', 'Прошу видалити мій обліковий запис.'],
+    ['bg', 'its own words among Cyrillic neighbours', 'Моля, изтрийте профила ми.'],
+    ['ru', 'the letters only it writes', 'Пересылаю своё письмо, отправленное не на тот адрес.'],
+    ['uk', 'the letters only it writes', 'Як видалити старий ключ? Не можу знайти кнопку в консолі.'],
+    ['fa', 'the letters only it writes', 'سلام، لطفاً یک نسخه از اطلاعات من را ارسال کنید.'],
+    ['tr', 'the letters only it writes', 'Faturamı nerede bulabilirim?'],
+    ['vi', 'the letters only it writes', 'Gói tháng giá bao nhiêu? Tôi muốn mua thêm.'],
+  ])('%s is told by %s', (language, _how, text) => {
+    expect(detectLanguage(text)).toBe(language);
+  });
+
+  it.each([
+    ['ru', 'Удалить аккаунт', 'Здравствуйте, удалите, пожалуйста, мой аккаунт.', ['deletion']],
+    ['ru', 'Копия данных', 'Прошу направить мне копию моих персональных данных.', ['access']],
+    ['uk', 'Маркетинг', 'Прошу припинити використання моїх даних для маркетингу.', ['objection']],
+    ['tr', 'Veri talebi', 'Hakkımda tuttuğunuz kişisel verilerin bir kopyasını istiyorum.', ['access']],
+    ['ar', 'تصحيح', 'أرجو تصحيح عنوان بريدي الإلكتروني في الحساب.', ['correction']],
+    ['he', 'עיון', 'אבקש לקבל העתק של המידע שאתם שומרים עליי.', ['access']],
+    ['ko', '열람', '제 개인정보 열람을 요청합니다.', ['access']],
+    ['id', 'Hapus akun', 'Tolong hapus akun saya beserta datanya.', ['deletion']],
+    ['vi', 'Xóa dữ liệu', 'Vui lòng xóa tài khoản của tôi.', ['deletion']],
+    ['hi', 'डेटा', 'कृपया मेरा खाता हटा दें।', ['deletion']],
+    ['fa', 'حذف حساب', 'لطفاً حساب کاربری و اطلاعات من را حذف کنید.', ['deletion']],
+    ['th', 'ข้อมูลของฉัน', 'กรุณาส่งสำเนาข้อมูลส่วนบุคคลของฉันให้ด้วยค่ะ', ['access']],
+    ['hi', 'account', 'Mujhe ab ye service nahi chahiye, mera account band kar dijiye aur saara data hata do.', ['deletion']],
+    ['hi', 'data', 'Kripya mujhe mere data ki copy bhej dijiye.', ['access']],
+    ['th', 'ยกเลิกบัญชี', 'ช่วยลบบัญชีของดิฉันด้วยค่ะ', ['deletion']],
+    ['fa', 'اطلاعات من', 'لطفاً بگویید چه اطلاعاتی از من دارید.', ['access']],
+  ])('%s: a letter in a language of the wider world is read (%s)', (language, subject, text, rights) => {
+    const reading = classifyLetter(subject, text);
+    expect({ rights: reading.rights, language: reading.language }).toEqual({ rights, language });
+  });
+
+  it.each([
+    [
+      'ru',
+      'Спасибо!\n\n---------- Пересылаемое сообщение ---------\nОт: OmnAPI <privacy@omnapi.com>\n\nYou can delete your account at any time.',
+    ],
+    [
+      'zh',
+      '收到，谢谢。\n\n---------- 转发的邮件 ---------\n发件人：OmnAPI <privacy@omnapi.com>\n\nYou can delete your account at any time.',
+    ],
+    [
+      'ar',
+      'للاطلاع\n\nمن: OmnAPI <news@omnapi.com>\nتاريخ: 2 مارس 2026\nالموضوع: News\n\nYou can delete your account or download your data at any time.',
+    ],
+    [
+      'ru',
+      'Понятно, спасибо.\n\n-----Исходное сообщение-----\nОт: OmnAPI <privacy@omnapi.com>\nОтправлено: 5 марта 2026 г.\n\nTo delete your account, follow the link.',
+    ],
+    [
+      'ko',
+      '확인했습니다.\n\n2026년 3월 5일 (목) 오전 10:02, OmnAPI <privacy@omnapi.com>님이 작성:\nWe received a deletion request for your account.',
+    ],
+  ])('%s: our own mail forwarded or quoted in another language asks for nothing', (_language, text) => {
+    expect(readMail('', text, { ownDomain: 'omnapi.com' }).rights).toEqual([]);
+  });
+
+  it.each([
+    ['zh', '回复：删除账户', '谢谢'],
+    ['ja', '返信: アカウント削除', 'ありがとうございました'],
+    ['ko', '답장: 계정 삭제', '감사합니다'],
+    ['ar', 'رد: حذف الحساب', 'شكرا'],
+    ['he', 'השב: מחיקת חשבון', 'תודה'],
+  ])("%s: a reply's subject is the old message's", (_language, subject, text) => {
+    expect(classifyLetter(subject, text).rights).toEqual([]);
+  });
+
+  it('a phone number is a value to correct ("kindly", as Indian and Nigerian English ask)', () => {
+    expect(
+      classifyLetter('Grievance', 'Under the Act I am writing to you. Kindly correct my phone number to +91 98200 12345.').rights,
+    ).toEqual(['correction']);
+  });
+});
+
+describe('a stop to processing beside erasure', () => {
+  it('a Russian note that stops processing to destroy the data asks for erasure only', () => {
+    expect(classifyLetter('', 'Прошу прекратить обработку и уничтожить мои персональные данные.').rights).toEqual(['deletion']);
+  });
+});
+
+describe('second-batch rules for the wider world', () => {
+  it.each([
+    ['ar', 'أرجو إرسال نسخة من المعلومات التي لديكم عني.', ['access']],
+    ['ar', 'ما هي البيانات المحفوظة عني؟', ['access']],
+    ['zh-TW', '請不要再寄行銷信件給我，請停止寄送。', ['objection']],
+  ])('%s: the article-prefixed and regional words ask too', (_language, text, rights) => {
+    expect(classifyLetter('', text).rights).toEqual(rights);
+  });
+});
+
+describe('erasing a wrong value is part of its correction', () => {
+  it.each([
+    ['Please correct my surname to Okafor and erase the old spelling.', ['correction']],
+    ['Kindly update my address to 4 Marine Road and delete the previous one.', ['correction']],
+    ['Please correct my name to Ann Lee, then delete my account.', ['correction', 'deletion']],
+  ])('%s', (text, rights) => {
+    expect(classifyLetter('', text).rights.sort()).toEqual(rights);
+  });
+});
+
+describe('"wrong" and "fix" in their other senses', () => {
+  it.each([
+    ['ru', 'API отвечает исправно, вопрос снят.', []],
+    ['ru', 'Пишу вам потому, что дважды ввёл неверный пароль.', []],
+    ['bg', 'Въведох неверна парола и профилът ми е блокиран.', []],
+    ['uk', 'Сервіс працює справно, дякую.', []],
+    ['ru', 'Прошу исправить фамилию на Петрова.', ['correction']],
+    ['bg', 'Моля, коригирайте неверните данни в профила ми.', ['correction']],
+  ])('%s: %s', (_language, text, rights) => {
+    expect(classifyLetter('', text).rights).toEqual(rights);
+  });
+});
+
+describe('a copy of an invoice, deleting old logs: questions, not rights', () => {
+  it.each([
+    ['zh', '发票', '请发送上个月的发票副本。'],
+    ['ja', '請求書', '先月の請求書のコピーを送ってください。'],
+    ['ko', '영수증', '지난달 영수증 사본을 보내 주세요.'],
+    ['ar', 'فاتورة', 'أرجو إرسال نسخة من فاتورة الشهر الماضي.'],
+    ['tr', 'Fatura', 'Geçen ayın faturasının bir kopyasını gönderir misiniz?'],
+    ['vi', 'Hóa đơn', 'Vui lòng gửi cho tôi bản sao hóa đơn tháng trước.'],
+    ['id', 'Faktur', 'Tolong kirimkan salinan faktur bulan lalu.'],
+    ['he', 'חשבונית', 'אבקש העתק של החשבונית מהחודש שעבר.'],
+    ['hi', 'बिल', 'कृपया पिछले महीने के बिल की एक प्रति भेजें।'],
+    ['th', 'ใบแจ้งหนี้', 'กรุณาส่งสำเนาใบแจ้งหนี้เดือนที่แล้วให้ด้วยครับ'],
+    ['fa', 'فاکتور', 'لطفاً یک نسخه از فاکتور ماه گذشته را بفرستید.'],
+    ['zh', '日志', '怎么删除旧的日志？'],
+    ['ja', 'ログ', '古いログを削除する方法を教えてください。'],
+  ])('%s: "%s"', (_language, subject, text) => {
+    expect(classifyLetter(subject, text).rights).toEqual([]);
+  });
+
+  it.each([
+    ['zh', '请把我的全部个人数据删除。', ['deletion']],
+    ['zh', '请删除我的所有个人数据和账号。', ['deletion']],
+    ['ja', '登録している個人情報をすべて削除してください。', ['deletion']],
+    ['ko', '제 개인정보 사본을 보내 주세요.', ['access']],
+    ['tr', 'Kişisel verilerimin bir kopyasını istiyorum.', ['access']],
+    ['he', 'אבקש העתק של המידע האישי שלי.', ['access']],
+  ])('%s: with the data as their object they ask (%s)', (_language, text, rights) => {
+    expect(classifyLetter('', text).rights).toEqual(rights);
   });
 });

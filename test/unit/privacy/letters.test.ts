@@ -1,23 +1,31 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { simpleParser } from 'mailparser';
 import { z } from 'zod';
+import { parseInbound } from '../../../lambdas/mail/adapters/parse-mail';
 import { type LetterRight, readMail, requestTypesOf } from '../../../lambdas/privacy/domain/classify';
 import { replyLocale } from '../../../lambdas/privacy/messages';
 import { LETTER_RIGHTS } from '../../../lambdas/privacy/vocabulary';
 
-/** A request letter of a corpus: one JSON file each. */
+import { sesRecord } from '../../helpers/ses-record';
+
+/**
+ * A request letter of a corpus: one JSON file each, with its subject and text or HTML — or, for the
+ * shapes only raw MIME can carry (charsets, transfer encodings, RFC 2047 subjects, attachments,
+ * forwarded messages), `mail`: the name of an .eml file beside it, whose subject and body are read.
+ */
 const LetterSchema = z
   .object({
     language: z.string(),
     kind: z.string(),
     expected: z.array(z.enum(LETTER_RIGHTS)),
-    subject: z.string(),
+    subject: z.string().optional(),
     text: z.string().optional(),
     html: z.string().optional(),
+    mail: z.string().optional(),
   })
   .strict()
-  .refine((l) => (l.text === undefined) !== (l.html === undefined), 'a letter has text or html, not both');
+  .refine((l) => [l.text, l.html, l.mail].filter((b) => b !== undefined).length === 1, 'a letter has one of text, html or mail')
+  .refine((l) => (l.mail === undefined) === (l.subject !== undefined), 'a letter in raw MIME takes its subject from the mail');
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
 
@@ -28,7 +36,12 @@ const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
  * Icelandic) and the writer styles they lacked: a lawyer for the data subject, articles by number
  * only, SMS-short mails, an English subject over another language, diacritics stripped, Bulgarian
  * and Greek in Latin letters, a request beside a support question, two rights, a right named only to
- * refuse it. `privacy-letters` was written with the classifier (its
+ * refuse it. `privacy-letters-world` was written, before its author read the vocabularies, for the
+ * languages outside that set (Russian, Ukrainian, Turkish, Arabic, Hebrew, Persian, Chinese, Japanese,
+ * Korean, Hindi, Thai, Vietnamese, Indonesian, the Americas' Spanish and Portuguese, Swiss German, the
+ * world's English under its own laws) and for mail only raw MIME carries (legacy charsets, RFC 2047
+ * subjects, forwards and replies in those languages' clients, a letter that is only an attachment).
+ * `privacy-letters` was written with the classifier (its
  * authors read the vocabulary); `privacy-letters-heldout` was written by another engineer who never
  * read the classifier, its vocabulary or the first corpus, and no phrase of it went into the
  * vocabulary: it stands for real letters we have not seen, whose bar the issue sets at 90 %.
@@ -57,6 +70,12 @@ const CORPORA = process.env.LETTERS_DIR
         exact: 0.95,
         minimum: 120,
       },
+      {
+        name: 'privacy-letters-world (languages and mail shapes from outside the EU/EEA: first read 28 %, rules added since)',
+        dir: path.join(FIXTURES, 'privacy-letters-world'),
+        exact: 0.9,
+        minimum: 110,
+      },
     ];
 
 const sorted = (rights: readonly string[]) => [...rights].sort();
@@ -64,9 +83,15 @@ const percent = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(1)}
 /** Two tags name the same language when their primary subtags agree ("pt-BR" and "pt-br"). */
 const primary = (tag: string | undefined) => tag?.toLowerCase().split(/[-_]/)[0];
 
-/** The text a mail client's HTML becomes after parsing, as the mail context hands it over. */
-async function textOf(html: string): Promise<string> {
-  return (await simpleParser(Buffer.from(`Content-Type: text/html; charset=utf-8\r\n\r\n${html}`))).text ?? '';
+/** The subject and text a letter becomes once the mail context has parsed it, as intake is handed them. */
+async function asReceived(letter: z.infer<typeof LetterSchema>, dir: string): Promise<{ subject: string; text: string }> {
+  if (letter.text !== undefined) return { subject: letter.subject!, text: letter.text };
+  const raw =
+    letter.mail !== undefined
+      ? fs.readFileSync(path.join(dir, letter.mail))
+      : Buffer.from(`Content-Type: text/html; charset=utf-8\r\n\r\n${letter.html}`);
+  const parsed = await parseInbound(raw, sesRecord('writer@example.org'), 'inbound/letter');
+  return { subject: letter.mail !== undefined ? parsed.subject : letter.subject!, text: parsed.text };
 }
 
 interface Result {
@@ -123,22 +148,23 @@ describe.each(CORPORA)('privacy letters as people write them: $name', ({ name, d
       .readdirSync(dir)
       .filter((f) => f.endsWith('.json'))
       .sort();
-    results = await Promise.all(
-      files.map(async (file) => {
-        const letter = LetterSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
-        const text = letter.html !== undefined ? await textOf(letter.html) : letter.text!;
-        // As intake reads it: our own mail (privacy@omnapi.com's domain) forwarded back is not the writer's request.
-        const reading = readMail(letter.subject, text, { ownDomain: 'omnapi.com' });
-        return {
-          file,
-          language: letter.language,
-          expected: letter.expected,
-          rights: reading.rights,
-          detected: reading.language,
-          evidence: reading.evidence,
-        };
-      }),
-    );
+    results = [];
+    // One at a time, as the inbound function parses one mail per call: the parser's time limit is each mail's own,
+    // never shared by a whole corpus parsed at once on a loaded machine.
+    for (const file of files) {
+      const letter = LetterSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
+      const { subject, text } = await asReceived(letter, dir);
+      // As intake reads it: our own mail (privacy@omnapi.com's domain) forwarded back is not the writer's request.
+      const reading = readMail(subject, text, { ownDomain: 'omnapi.com' });
+      results.push({
+        file,
+        language: letter.language,
+        expected: letter.expected,
+        rights: reading.rights,
+        detected: reading.language,
+        evidence: reading.evidence,
+      });
+    }
     console.log(report(name, results));
   });
 

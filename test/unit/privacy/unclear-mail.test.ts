@@ -88,6 +88,23 @@ describe('unclear privacy mail', () => {
     await expect(intake.classifyUnclear('tkt_1', ['access'], 'operator-2')).rejects.toThrow(/already classified/);
   });
 
+  it('tells the writer of a letter in a language we do not read that a person answers it, by a date that does not tell whether they have an account', async () => {
+    const { intake, requests, mailer } = setup(() => new Date('2026-12-02T10:00:00Z'));
+    const georgian = 'გამარჯობა, გთხოვთ წაშალოთ ჩემი ანგარიში. მადლობა.';
+    expect(await intake.fromMail(mail('tkt_4', ann.email, georgian, '2026-12-02T09:00:00.000Z'))).toBe('help_sent');
+    expect(await intake.fromMail(mail('tkt_5', 'nobody@example.org', georgian, '2026-12-02T09:00:00.000Z'))).toBe('help_sent');
+    const [toAnn, toNobody] = mailer.sent;
+    // English, saying which language we do not write, that a person reads it, and the stage's default deadline for both.
+    expect(toAnn!.text).toContain('You wrote to us in Georgian. We answer in English because we do not yet write Georgian.');
+    expect(toAnn!.text).toContain(
+      'A person on our privacy team reads every message we cannot read automatically, in any language, and answers by January 1, 2027 at 09:00 UTC at the latest.',
+    );
+    expect(toNobody!.text).toBe(toAnn!.text);
+    // The operator works to the sender's own (shorter) deadline, never a later one than the reply promised.
+    expect(await requests.getUnclear('tkt_4')).toMatchObject({ language: 'ka', dueAt: '2026-12-17T09:00:00.000Z' });
+    expect(await requests.getUnclear('tkt_5')).toMatchObject({ language: 'ka', dueAt: '2027-01-01T09:00:00.000Z' });
+  });
+
   it('tells a letter sent as an attachment that we do not open it, and the operator which file holds it', async () => {
     const { intake, requests, mailer } = setup(() => new Date('2026-12-02T10:00:00Z'));
     const letter = {
