@@ -67,8 +67,34 @@ export type FunctionDefaults = Pick<
   'key' | 'logRetention' | 'logRemovalPolicy' | 'usageLogRetentionDays' | 'auditRetentionDays' | 'mailDelivery'
 >;
 
-/** `append`: add items and read them back, never change or delete one (the audit trail). */
-export type TableAccess = 'read' | 'write' | 'readWrite' | 'append';
+/**
+ * What a function may do to a table's items (and its indexes'):
+ * - `read`: get, batch-get and query; `write`: put, update, delete, batch-write; `readWrite`: both;
+ * - `append`: add items and read them back, never change or delete one (the audit trail);
+ * - `readScan` / `readWriteScan`: also Scan, the whole table a page at a time — only where code must
+ *   find items by what they hold rather than their key (the privacy workflow's erasure and its proof).
+ * Condition checks go with every level (a transaction's guard); Scan, stream reads and DescribeTable
+ * go with none of the others, unlike CDK's `grant*Data` sets.
+ */
+export type TableAccess = 'read' | 'write' | 'readWrite' | 'append' | 'readScan' | 'readWriteScan';
+
+const ITEM_READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+const ITEM_WRITES = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+];
+const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
+  read: ITEM_READS,
+  write: ITEM_WRITES,
+  readWrite: [...new Set([...ITEM_READS, ...ITEM_WRITES])],
+  // No UpdateItem, DeleteItem or BatchWriteItem: what is written stays as written (only TTL expires it).
+  append: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem'],
+  readScan: [...ITEM_READS, 'dynamodb:Scan'],
+  readWriteScan: [...new Set([...ITEM_READS, ...ITEM_WRITES]), 'dynamodb:Scan'],
+};
 
 /** The newest Node.js runtime CDK offers; the bundles target its version. */
 export const RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -183,23 +209,23 @@ export class OmnApiFunction extends NodejsFunction {
   }
 
   /**
-   * Grants item access to a table and its indexes and exposes its name as `TABLE_<NAME>`.
-   * The grants stay CDK's `grant*Data` sets for now, though `npm run iam:unused` shows most functions
-   * use a few of their actions (no Scan, BatchGetItem, GetRecords; KMS Decrypt only): they never reach
-   * past this table, its indexes and the one data key, and narrowing them per handler needs each
-   * handler's calls declared beside its binding — follow-up work the report now makes measurable.
+   * Grants item access to a table and its indexes (the actions of `access`, above) and the table's
+   * key, and exposes its name as `TABLE_<NAME>`. Narrower per handler would need each handler's calls
+   * declared beside its binding: `npm run iam:unused` lists what a role holds and no run used.
    */
   bindTable(name: string, table: dynamodb.Table, access: TableAccess): this {
     this.addEnvironment(envName('TABLE', name), table.tableName);
     // Whoever writes audit events sets their expiry: the stage's retention travels with the table.
     if (name === 'auditEvents' && access !== 'read') this.addEnvironment('AUDIT_RETENTION_DAYS', String(this.auditRetentionDays));
-    if (access === 'read') table.grantReadData(this);
-    else if (access === 'write') table.grantWriteData(this);
-    else if (access === 'append') {
-      // No UpdateItem, DeleteItem or BatchWriteItem: what is written stays as written (only TTL expires it).
-      table.grant(this, 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DescribeTable');
-      table.encryptionKey?.grantEncryptDecrypt(this);
-    } else table.grantReadWriteData(this);
+    table.grant(this, ...TABLE_ACTIONS[access]);
+    // The table key's actions as CDK grants them with the item actions: decrypt to read, and encrypt to write.
+    const reads = access === 'read' || access === 'readScan';
+    table.encryptionKey?.grant(
+      this,
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      ...(reads ? [] : ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']),
+    );
     this.acknowledgeOnRole(
       `Resource::<${this.logicalIdOf(table.node.defaultChild as CfnResource)}.Arn>/index/*`,
       `Queries on ${name}'s own secondary indexes; no other table is reachable.`,

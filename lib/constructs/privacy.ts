@@ -283,7 +283,8 @@ export class Privacy extends Construct {
     coolingOffSeconds: string,
     props: PrivacyProps,
   ): { fn: OmnApiFunction; pseudonymKeys?: secretsmanager.Secret } {
-    // The workflow's tasks export and erase everywhere the data map points: every table, read and write.
+    // The workflow's tasks export and erase everywhere the data map points: every table, read and write, and
+    // scanned (the erasure's proof reads each whole table but the usage logs, kept under their account alone).
     const fn = privacyFunction(this, base, {
       id: 'WorkflowSteps',
       handler: 'workflow',
@@ -291,23 +292,26 @@ export class Privacy extends Construct {
       timeout: Duration.minutes(15),
       memorySize: 1024,
       tables: {
-        privacyRequests: 'readWrite',
-        accounts: 'readWrite',
-        sessions: 'readWrite',
-        tokens: 'readWrite',
-        apiKeys: 'readWrite',
-        ledger: 'readWrite',
+        privacyRequests: 'readWriteScan',
+        accounts: 'readWriteScan',
+        sessions: 'readWriteScan',
+        tokens: 'readWriteScan',
+        apiKeys: 'readWriteScan',
+        ledger: 'readWriteScan',
         usageLogs: 'readWrite',
-        usageAggregates: 'readWrite',
-        securityEvents: 'readWrite',
-        tickets: 'readWrite',
-        webhookEvents: 'readWrite',
+        usageAggregates: 'readWriteScan',
+        securityEvents: 'readWriteScan',
+        tickets: 'readWriteScan',
+        webhookEvents: 'readWriteScan',
         // The one role that may delete audit events: erasure moves an account's stream under its pseudonym.
-        auditEvents: 'readWrite',
+        auditEvents: 'readWriteScan',
         // Read by the erasure proof only: notices and the suppression list (bound with the mail) hold hashes, never the person.
-        notices: 'read',
+        notices: 'readScan',
       },
     }).bindBucket('exports', this.exportBucket, 'exports/', 'readWrite');
+    // The proof scans the suppression list too, which the mail binding lets every sender read by key only.
+    const suppressions = base.defaults.mailDelivery?.suppressions;
+    if (suppressions) fn.bindTable('suppressions', suppressions, 'readScan');
     const pseudonymKeys = this.bindPseudonymKeys(fn, props);
     fn.addEnvironment('COOLING_OFF_SECONDS', coolingOffSeconds);
     for (const [name, value] of Object.entries(props.stripeEnvironment ?? {})) fn.addEnvironment(name, value);

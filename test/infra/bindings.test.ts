@@ -89,4 +89,28 @@ describe('function bindings', () => {
     }
     expect(problems).toEqual([]);
   });
+
+  it('grants item actions only: a whole-table Scan to the privacy workflow alone, stream reads and DescribeTable to no one', async () => {
+    const tables = model.tables.map((t) => `arn:aws:dynamodb:us-east-1:000000000000:table/${t.name}`);
+    const holders = async (action: string) => {
+      const found: string[] = [];
+      for (const fn of functions)
+        for (const table of tables)
+          if (!(await allowed(fn.roleId, [{ action, resource: table }]))) found.push(`${fn.logicalId} ${table.split('/')[1]}`);
+      return found;
+    };
+    const scanners = await holders('dynamodb:Scan');
+    expect(scanners.length).toBeGreaterThan(0);
+    expect(scanners.filter((s) => !s.startsWith('PrivacyWorkflowSteps'))).toEqual([]);
+    for (const action of ['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeTable'])
+      expect(await holders(action)).toEqual([]);
+    // A table bound to read is read, never written: the gateway reads keys it cannot change.
+    const gateway = functions.find((fn) => fn.logicalId.startsWith('MeteringGateway'))!;
+    const apiKeys = tables.find((t) => /ApiKeys/i.test(t))!;
+    expect(await allowed(gateway.roleId, [{ action: 'dynamodb:GetItem', resource: apiKeys }])).toBeUndefined();
+    for (const action of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'Scan'])
+      expect(await allowed(gateway.roleId, [{ action: `dynamodb:${action}`, resource: apiKeys }])).toEqual(
+        expect.stringContaining('not authorized'),
+      );
+  });
 });
