@@ -56,4 +56,31 @@ describe('usage sweep (scheduled handler)', () => {
     expect(await sweep({ time: '2026-03-01T11:50:00Z' })).toEqual({ hours: 0, accounts: 0 });
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
   });
+
+  it('reads one key of an hour an account listed for its day made no call in, and neither its counts nor its logs', async () => {
+    // Listed from its first call of the day (at 02:00, say): by the 10:00 hour it has called no more.
+    const listed = sweepMarkerItem('2026-03-01', 'acc_sparse');
+    ddb
+      .on(QueryCommand)
+      .callsFake((input) => (input.ExpressionAttributeValues[':pk'] === listed.pk ? { Items: [{ sk: 'acc_sparse' }] } : { Items: [] }));
+    expect(await sweep({ time: '2026-03-01T11:10:00Z' })).toEqual({ hours: 1, accounts: 1 });
+    const reads = ddb
+      .commandCalls(QueryCommand)
+      .map((c) => c.args[0].input)
+      .filter((input) => !String(input.ExpressionAttributeValues?.[':pk']).startsWith('SWEEP#'));
+    expect(reads).toEqual([
+      expect.objectContaining({
+        TableName: 'logs',
+        ExpressionAttributeValues: {
+          ':pk': 'ACCOUNT#acc_sparse',
+          ':from': 'M#2026-03-01T10:00:00.000Z',
+          ':until': expect.stringMatching(/^M#2026-03-01T1/),
+        },
+        Limit: 1,
+        ProjectionExpression: 'sk',
+      }),
+    ]);
+    expect(reads[0]!.ConsistentRead).toBeUndefined();
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
 });
