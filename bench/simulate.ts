@@ -99,8 +99,9 @@ export class MeteredClient {
   readonly sizes = new Map<string, { table: string; pk: string; sk: string; bytes: number; logs: number }>();
   writeUnits = 0;
   logTableWriteUnits = 0;
-  /** Writes of the sweep lists (`SWEEP#…` partitions): apart, as they are paid once a day per account and container. */
+  /** Writes and reads of the sweep lists (`SWEEP#…` partitions): apart, as they are paid once a day per account and container. */
   sweepListWriteUnits = 0;
+  sweepListReadUnits = 0;
   /** Slot updates refused (a full slot, or another client's): part of `writeUnits`, counted apart too. */
   refusedSlotUnits = 0;
   readonly requests = new Map<string, number>();
@@ -157,6 +158,10 @@ export class MeteredClient {
           const units =
             Math.max(1, Math.ceil((item ? (this.sizes.get(`${table}|${key.pk}|${key.sk}`)?.bytes ?? itemSize(item)) : 1) / 4096)) *
             (request.ConsistentRead ? 1 : 0.5);
+          if (String(key.pk).startsWith('SWEEP#')) {
+            this.sweepListReadUnits += units;
+            continue;
+          }
           this.readUnits += units;
           if (isAgentKey(String(key.sk))) this.agentReadUnits += units;
         }
@@ -321,7 +326,9 @@ export async function simulateLoad(
     // Each container marks an account once a day: the run's marks (each container's) over a day of calls.
     sweepWriteUnits: metered.sweepListWriteUnits / (totalRate(load) * 86_400) + sweepWrites / (totalRate(load) * 3_600),
     // Calls in slots: what the sweep reads finishing a whole hour of them (the hour's slots, once), from the sample.
-    sweepReadUnits: steady ? steady.sweepReadUnitsPerCall * slotShare + sweepReadUnits * (1 - slotShare) : sweepReadUnits,
+    sweepReadUnits:
+      metered.sweepListReadUnits / (totalRate(load) * 86_400) +
+      (steady ? steady.sweepReadUnitsPerCall * slotShare + sweepReadUnits * (1 - slotShare) : sweepReadUnits),
     transactions: metered.transactions / events.length,
     callsPerLogItem: logs / Math.max(1, steady ? holding - slots.length + slotCalls / steady.callsPerItem : holding),
     storedBytesPerCall: steady

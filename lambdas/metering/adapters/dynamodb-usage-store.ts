@@ -434,17 +434,11 @@ export class DynamoDbUsageStore implements UsageStore {
       wanted.set(id, { item, entries: [...(wanted.get(id)?.entries ?? []), entry] });
     }
     const unknown = [...wanted.entries()].filter(([id]) => !this.agents.has(id));
-    for (let i = 0; i < unknown.length; i += BATCH_GET) {
-      let keys = unknown.slice(i, i + BATCH_GET).map(([, { item }]) => ({ pk: item.pk, sk: item.sk }));
-      for (let attempt = 0; keys.length; attempt++) {
-        if (attempt > 0) await this.pause(20 * 2 ** Math.min(attempt, 6));
-        const { Responses, UnprocessedKeys } = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tables.usageLogs]: { Keys: keys, ProjectionExpression: 'pk, sk, u' } } }),
-        );
-        for (const found of Responses?.[this.tables.usageLogs] ?? []) this.agents.set(`${found.pk}|${found.sk}`, String(found.u));
-        keys = (UnprocessedKeys?.[this.tables.usageLogs]?.Keys ?? []) as typeof keys;
-      }
-    }
+    for (const found of await this.storedOf(
+      unknown.map(([, { item }]) => item),
+      'pk, sk, u',
+    ))
+      this.agents.set(`${found.pk}|${found.sk}`, String(found.u));
     await inParallel(
       unknown.filter(([id]) => !this.agents.has(id)),
       16,
@@ -481,23 +475,45 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   /**
-   * Names each account with single calls on a day in that day's sweep list (one small item, once a
-   * day per account and worker container), so the sweep finishes its hours if it stops calling.
+   * Names each account with single calls on a day in that day's sweep list (one small item per
+   * account and day), so the sweep finishes its hours if it stops calling. A container checks once a
+   * day per account whether another has listed it already — half a read unit against a write unit, and
+   * an account that calls a few times a day meets a different container nearly every time.
    * Put after the calls' items, so a batch that fails before is retried with its marks; duplicates
    * are marked too (their first delivery may have stopped before marking).
    */
   private async markForSweep(entries: UsageEntry[]): Promise<void> {
-    const fresh = new Map<string, { day: string; accountId: string }>();
+    const fresh = new Map<string, ReturnType<typeof sweepMarkerItem>>();
     for (const { event } of entries) {
       const day = event.at.slice(0, 10);
       const id = `${day}|${event.accountId}`;
-      if (!this.marked.has(id)) fresh.set(id, { day, accountId: event.accountId });
+      if (!this.marked.has(id)) fresh.set(id, sweepMarkerItem(day, event.accountId));
     }
-    await inParallel([...fresh.values()], 16, ({ day, accountId }) =>
-      this.client.send(new PutCommand({ TableName: this.tables.usageLogs, Item: sweepMarkerItem(day, accountId) })),
+    const listed = new Set((await this.storedOf([...fresh.values()], 'pk, sk')).map((item) => `${item.pk}|${item.sk}`));
+    await inParallel(
+      [...fresh.values()].filter((item) => !listed.has(`${item.pk}|${item.sk}`)),
+      16,
+      (item) => this.client.send(new PutCommand({ TableName: this.tables.usageLogs, Item: item })),
     );
     if (this.marked.size + fresh.size > MAX_MARKED) this.marked.clear();
     for (const id of fresh.keys()) this.marked.add(id);
+  }
+
+  /** Which of these usage-log items are stored: eventually consistent BatchGetItems of `projection`, unprocessed keys retried. */
+  private async storedOf(items: { pk: unknown; sk: unknown }[], projection: string): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    for (let i = 0; i < items.length; i += BATCH_GET) {
+      let keys = items.slice(i, i + BATCH_GET).map(({ pk, sk }) => ({ pk, sk }));
+      for (let attempt = 0; keys.length; attempt++) {
+        if (attempt > 0) await this.pause(20 * 2 ** Math.min(attempt, 6));
+        const { Responses, UnprocessedKeys } = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tables.usageLogs]: { Keys: keys, ProjectionExpression: projection } } }),
+        );
+        found.push(...(Responses?.[this.tables.usageLogs] ?? []));
+        keys = (UnprocessedKeys?.[this.tables.usageLogs]?.Keys ?? []) as typeof keys;
+      }
+    }
+    return found;
   }
 
   /**

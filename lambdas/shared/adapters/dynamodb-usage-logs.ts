@@ -146,7 +146,7 @@ export const isAgentKey = (sk: string) => kindOf(sk) === 'a';
 export const SWEEP_SHARDS = 16;
 export const sweepPartition = (day: string, shard: number) => ITEMS.sweepList.pk({ day, shard: String(shard).padStart(2, '0') });
 /** An account's entry in a day's (`2026-03-01`) sweep list, in the shard its id hashes to. */
-export function sweepMarkerItem(day: string, accountId: string): Record<string, unknown> {
+export function sweepMarkerItem(day: string, accountId: string): { pk: string; sk: string; expiresAt: number } {
   const shard = [...accountId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 17) % SWEEP_SHARDS;
   return { pk: sweepPartition(day, shard), sk: accountId, expiresAt: Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 3 * 86_400 };
 }

@@ -154,6 +154,25 @@ describe('single calls: a call of an account that is not busy is one plain write
     expect(STEP_LAG_MS).toBeGreaterThan(0);
   });
 
+  it('a second worker container meeting the account on the same day reads its sweep-list entry and agent, and writes only the call', async () => {
+    const now = Math.floor(Date.now() / HOUR) * HOUR + 30 * 60_000;
+    const first = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => now);
+    await recordUsageBatch([{ messageId: 'c1', body: JSON.stringify(event('acc_sparse', 1, new Date(now - 20_000), 1)) }], {
+      store: first,
+      settings,
+    });
+    const second = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => now);
+    const [puts, updates] = [dynamo.calls('PutItem usageLogs'), dynamo.calls('UpdateItem usageLogs')];
+    await recordUsageBatch([{ messageId: 'c2', body: JSON.stringify(event('acc_sparse', 2, new Date(now - 10_000), 1)) }], {
+      store: second,
+      settings,
+    });
+    expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(1);
+    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(0);
+    const listed = (await dynamo.scanAll()).usageLogs.filter((item) => String(item.pk).startsWith('SWEEP#') && item.sk === 'acc_sparse');
+    expect(listed).toHaveLength(1);
+  });
+
   it('the sweep finishes the hours of an account that stopped calling: counted exactly once, and the reader reads no single item for them', async () => {
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
     let clock = hour + 40 * 60_000;
