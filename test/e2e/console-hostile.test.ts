@@ -429,6 +429,28 @@ describe('the console with hostile text and links, used from two tabs and a phon
   );
 
   it(
+    'a privacy request the API stored though its answer was lost shows in the list at once, so it is not asked for twice',
+    traced(async () => {
+      // The request reaches the API and is stored; the browser gets API Gateway's timeout instead of the answer.
+      await page.route('**/v1/privacy/requests', async (route) => {
+        if (route.request().method() !== 'POST') return route.fallback();
+        await route.fetch();
+        await route.fulfill({ status: 504, json: { message: 'Endpoint request timed out' } });
+      });
+      try {
+        await page.goto('/privacy');
+        await page.getByText('You have made no privacy requests.').waitFor();
+        await page.getByRole('button', { name: 'Request my data' }).click();
+        await page.locator('section[aria-labelledby="export-title"]').getByRole('alert').waitFor();
+        await page.getByRole('table', { name: 'Your privacy requests' }).getByRole('link', { name: 'Copy of my data (access)' }).waitFor();
+      } finally {
+        await page.unroute('**/v1/privacy/requests');
+      }
+    }),
+    60_000,
+  );
+
+  it(
     'a deletion in its cooling-off says when erasure starts and how to stop it',
     traced(async () => {
       const token = (await callApi(local.api, 'POST', '/v1/auth/login', { body: { email, password: PASSWORD } })).body.token as string;

@@ -68,12 +68,19 @@ export function PrivacyCentre() {
   const errorOf = (...types: RequestType[]) => (asked && types.includes(asked) ? open.error : undefined);
   const open = useAction(async (type: RequestType, details?: string, withPassword?: string) => {
     setAsked(type);
-    const created = await call(
-      api.POST('/v1/privacy/requests', {
-        body: { type, ...(details ? { details } : {}), ...(withPassword ? { password: withPassword } : {}) },
-      }),
-    );
-    navigate(`/privacy/requests/${created.requestId}`);
+    try {
+      const created = await call(
+        api.POST('/v1/privacy/requests', {
+          body: { type, ...(details ? { details } : {}), ...(withPassword ? { password: withPassword } : {}) },
+        }),
+      );
+      navigate(`/privacy/requests/${created.requestId}`);
+    } catch (error) {
+      // An answer lost on the way (a timeout, a dropped connection) may follow a request the API did store: the
+      // list below shows it, so the reader does not ask twice.
+      requests.reload();
+      throw error;
+    }
   });
   return (
     <Page
