@@ -27,6 +27,14 @@ const SIGNED_IN_NAV: [string, string][] = [
   ['/settings', 'Settings'],
 ];
 
+// Shown once the API has said no one is signed in: while it answers, a signed-in holder must not be offered "Sign in" and "Sign up".
+const SIGNED_OUT_NAV: [string, string][] = [
+  ['/catalogue', 'Catalogue'],
+  ['/docs', 'API reference'],
+  ['/signin', 'Sign in'],
+  ['/signup', 'Sign up'],
+];
+
 /** A page for signed-in holders only: others are sent to sign in and brought back. */
 function Private({ page: PageComponent }: { page: ComponentType }) {
   const { account } = useSession();
@@ -53,15 +61,7 @@ function Header() {
       </Link>
       <nav aria-label="Main">
         <ul>
-          {(account
-            ? SIGNED_IN_NAV
-            : ([
-                ['/catalogue', 'Catalogue'],
-                ['/docs', 'API reference'],
-                ['/signin', 'Sign in'],
-                ['/signup', 'Sign up'],
-              ] as [string, string][])
-          ).map(([href, text]) => (
+          {(account ? SIGNED_IN_NAV : account === null ? SIGNED_OUT_NAV : []).map(([href, text]) => (
             <li key={href}>
               <Link href={href} aria-current={location === href || location.startsWith(`${href}/`) ? 'page' : undefined}>
                 {text}

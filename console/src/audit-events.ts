@@ -96,8 +96,12 @@ export interface ChangedField {
   after?: string;
 }
 
+/** A list of plain values (the names of the fields a profile change touched) reads as words; anything else as JSON. */
+const isPlainList = (value: unknown): value is (string | number | boolean)[] =>
+  Array.isArray(value) && value.length > 0 && value.every((v) => ['string', 'number', 'boolean'].includes(typeof v));
+
 function display(value: unknown): string {
-  const text = typeof value === 'string' ? value : value === null ? 'none' : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : value === null ? 'none' : isPlainList(value) ? value.join(', ') : JSON.stringify(value);
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length.toLocaleString()} characters)` : text;
 }
 

@@ -69,6 +69,10 @@ export const RequestView = z
     dueAt: iso.meta({ description: 'The legal deadline (one month)' }),
     history: z.array(z.object({ status: z.enum(REQUEST_STATUSES), at: iso, note: z.string().optional() })),
     confirmationExpiresAt: iso.optional(),
+    erasureStartsAt: iso.optional().meta({
+      description:
+        'A deletion in its cooling-off: when erasure starts; until then the cancel link mailed to the registered address stops it',
+    }),
     letter: z
       .object({ requestIds: z.array(requestId) })
       .optional()

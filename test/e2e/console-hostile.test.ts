@@ -1,8 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { sha256 } from '../../lambdas/shared/crypto';
+import { ITEMS } from '../../lambdas/shared/items';
 import { type BrowserSession, launchChromium, openSession, seriousA11yViolations } from '../helpers/browser';
-import { callApi, eventually, type LocalProcess, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
+import { callApi, eventually, type LocalProcess, localAws, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
 import { ops } from '../helpers/ops';
-import { linkMailedTo } from '../helpers/outbox';
+import { consoleLinkMailedTo, linkMailedTo } from '../helpers/outbox';
 
 const PASSWORD = 'correct horse battery staple';
 /** Key names and request paths an account's clients (or whoever holds a leaked key) choose: markup, bidi overrides, zero-width and astral characters, one long unbroken word. */
@@ -10,7 +14,7 @@ const HOSTILE_NAMES = ['<img src=x onerror=alert(1)>', '\u202Egnp.exe', 'zero\u2
 const HOSTILE_PATHS = ['/<script>alert(1)</script>', '/\u202Egnp.exe', `/${'a'.repeat(3000)}`];
 
 /** The console fed text and links it did not write: nothing runs, nothing widens the page, a bad link still leaves a working page. */
-describe('the console with hostile text and links, and used from two tabs, in Chromium against npm start', () => {
+describe('the console with hostile text and links, used from two tabs and a phone, in Chromium against npm start', () => {
   let local: LocalProcess;
   let browser: Browser;
   let session: BrowserSession;
@@ -64,11 +68,20 @@ describe('the console with hostile text and links, and used from two tabs, in Ch
       }
     };
 
-  async function signIn(from: string): Promise<void> {
-    await page.goto(from);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+  async function signIn(from: string, on: Page = page): Promise<void> {
+    await on.goto(from);
+    await on.getByLabel('Email').fill(email);
+    await on.getByLabel('Password').fill(PASSWORD);
+    await on.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  /** Another browser (its own cookies), signed in as the same holder. */
+  async function otherBrowser(options: Parameters<Browser['newContext']>[0] = {}): Promise<{ context: BrowserContext; tab: Page }> {
+    const context = await browser.newContext({ baseURL: local.api, locale: 'en-GB', timezoneId: 'UTC', ...options });
+    const tab = await context.newPage();
+    await signIn('/signin', tab);
+    await tab.getByRole('heading', { name: 'API keys' }).waitFor();
+    return { context, tab };
   }
 
   /** The page has settled: a heading, nothing loading. */
@@ -231,6 +244,239 @@ describe('the console with hostile text and links, and used from two tabs, in Ch
       await page.getByRole('button', { name: 'Sign out' }).click();
       await signIn('/signin?next=/credits%3Ffrom%3Dmail');
       await page.waitForURL(/\/credits\?from=mail$/);
+    }),
+    60_000,
+  );
+
+  it(
+    'on a phone-sized screen every page keeps to the window: a wide table scrolls sideways in its own box',
+    traced(async () => {
+      const { context, tab } = await otherBrowser({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+      try {
+        for (const path of ['/keys', '/usage', '/logs', '/credits', '/privacy', '/settings', '/audit', '/catalogue']) {
+          await tab.goto(path);
+          await tab.locator('h1').first().waitFor();
+          await eventually(async () => expect(await tab.locator('[aria-busy="true"]').count()).toBe(0));
+          // A phone widens its layout to whatever sticks out, and the whole page then shrinks to fit: the page must stay 375 px wide.
+          const width = await tab.evaluate(
+            () =>
+              (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth,
+          );
+          expect({ path, width }).toEqual({ path, width: 375 });
+        }
+        expect(await seriousA11yViolations(tab)).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }),
+    120_000,
+  );
+
+  it(
+    "names each call's key in the request logs as the Keys page does, and shows a day bucket as its date",
+    traced(async () => {
+      await page.goto('/logs');
+      await page.getByRole('table', { name: 'Calls, newest first' }).waitFor();
+      const keys = await page.locator('table.logs tbody td:nth-child(4)').allTextContents();
+      expect(keys.length).toBeGreaterThan(0);
+      expect(new Set(keys)).toEqual(new Set(['caller']));
+
+      await page.goto('/usage?range=7d');
+      await page.getByRole('table', { name: 'Usage per day' }).waitFor();
+      // A UTC day, as the API counts it: no time of day, which would read as the first call's.
+      expect(await page.getByRole('table', { name: 'Usage per day' }).locator('tbody th').first().textContent()).toMatch(
+        /^\w{3} \d{1,2}, \d{4} \(UTC\)$|^\d{1,2} \w{3} \d{4} \(UTC\)$/,
+      );
+    }),
+    60_000,
+  );
+
+  it(
+    'creating a key from a session signed in over ten minutes ago asks for the password beside the form; a wrong one keeps the reader signed in',
+    traced(async () => {
+      const { context, tab } = await otherBrowser();
+      const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
+      try {
+        // The session signed in eleven minutes ago.
+        const token = (await context.cookies()).find((c) => c.name === 'omn_session')!.value;
+        await dynamo.send(
+          new UpdateCommand({
+            TableName: 'sessions',
+            Key: ITEMS.session.key({ tokenHash: sha256(token) }),
+            UpdateExpression: 'SET createdAt = :at',
+            ExpressionAttributeValues: { ':at': new Date(Date.now() - 11 * 60_000).toISOString() },
+          }),
+        );
+        await tab.getByLabel('New key name').fill('after a while');
+        await tab.getByRole('button', { name: 'Create key' }).click();
+        const password = tab.getByLabel('Your password');
+        await password.waitFor();
+        await eventually(async () =>
+          expect(
+            await password.evaluate((e: unknown) => e === (e as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement),
+          ).toBe(true),
+        );
+        expect(await tab.getByRole('alert').count()).toBe(0);
+        expect(await tab.getByLabel('New key name').inputValue()).toBe('after a while');
+
+        await password.fill('not the password at all');
+        await tab.getByRole('button', { name: 'Create key' }).click();
+        await tab.getByRole('alert').filter({ hasText: 'That is not your current password.' }).waitFor();
+        // A refused password is not an ended session: the reader stays, with what they typed.
+        expect(new URL(tab.url()).pathname).toBe('/keys');
+        expect(await tab.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+
+        await password.fill(PASSWORD);
+        await tab.getByRole('button', { name: 'Create key' }).click();
+        expect(await tab.getByLabel('Secret').inputValue()).toMatch(/^omn_/);
+        expect(await tab.locator('tbody th[scope="row"]').allTextContents()).toContain('after a while');
+
+        // The same on Settings: a wrong current password is named as such, and the page stays.
+        await tab.goto('/settings');
+        await tab.locator('#password-current').fill('not the password at all');
+        await tab.getByLabel('New password').fill('a new password, long enough');
+        await tab.getByRole('button', { name: 'Change password' }).click();
+        await tab.getByRole('alert').filter({ hasText: 'That is not your current password.' }).waitFor();
+        expect(new URL(tab.url()).pathname).toBe('/settings');
+        expect(await tab.getByLabel('New password').inputValue()).toBe('a new password, long enough');
+      } finally {
+        dynamo.destroy();
+        await context.close();
+      }
+    }),
+    90_000,
+  );
+
+  it(
+    'names a refused field in words, once, and shows a refused privacy request beside its own form',
+    traced(async () => {
+      await page.goto('/settings');
+      await page.getByLabel('Country').fill('xx');
+      await page.getByRole('button', { name: 'Save profile' }).click();
+      const refusal = page.locator('section[aria-labelledby="profile-title"]').getByRole('alert');
+      await refusal.waitFor();
+      const text = await refusal.textContent();
+      expect(text).toContain('Country: Must be an ISO 3166-1 alpha-2 code');
+      expect(text).not.toContain('body.');
+      expect(text!.split('ISO 3166-1').length - 1).toBe(1);
+
+      await page.goto('/privacy');
+      await page.getByLabel('Your password, to confirm').fill('not the password at all');
+      await page.getByRole('button', { name: 'Delete my account' }).click();
+      // Where the reader is: in the deletion's own section, not at the top of a long page.
+      await page.locator('section.danger-zone').getByRole('alert').filter({ hasText: 'not the password of this account' }).waitFor();
+      expect(await page.getByRole('alert').count()).toBe(1);
+    }),
+    60_000,
+  );
+
+  it(
+    "a verification link's page still says what it did after a reload, or Back from the sign-in page",
+    traced(async () => {
+      const newcomer = `newcomer-${Date.now().toString(36)}@example.org`;
+      await callApi(local.api, 'POST', '/v1/auth/signup', { body: { name: 'New Comer', email: newcomer, password: PASSWORD } });
+      const link = await eventually(() => consoleLinkMailedTo(local.dataDir, newcomer));
+      const { context, tab } = await (async () => {
+        const c = await browser.newContext({ baseURL: local.api, locale: 'en-GB', timezoneId: 'UTC' });
+        return { context: c, tab: await c.newPage() };
+      })();
+      try {
+        await tab.goto(link);
+        await tab.getByText('Your email address is verified').waitFor();
+        await tab.reload();
+        await tab.getByText('Your email address is verified').waitFor();
+        await tab.getByRole('link', { name: 'Sign in' }).last().click();
+        await tab.getByRole('heading', { name: 'Sign in' }).waitFor();
+        await tab.goBack();
+        await tab.getByText('Your email address is verified').waitFor();
+        expect(await tab.getByRole('alert').count()).toBe(0);
+      } finally {
+        await context.close();
+      }
+    }),
+    60_000,
+  );
+
+  it(
+    'while the API answers who is signed in (a slow network), the header offers neither sign-in nor sign-up',
+    traced(async () => {
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await page.route('**/v1/account', async (route) => {
+        await held;
+        // Unrouted meanwhile: the request then went on by itself.
+        await route.continue().catch(() => undefined);
+      });
+      try {
+        await page.goto('/credits');
+        await page.getByText('Loading…').first().waitFor();
+        expect(
+          await page
+            .locator('header')
+            .getByRole('link', { name: /^Sign (in|up)$/ })
+            .count(),
+        ).toBe(0);
+      } finally {
+        release();
+        await page.unroute('**/v1/account');
+      }
+      await page.locator('header').getByRole('link', { name: 'Keys' }).waitFor();
+      await page.getByRole('heading', { level: 1, name: 'Credits' }).waitFor();
+    }),
+    60_000,
+  );
+
+  it(
+    'a privacy request the API stored though its answer was lost shows in the list at once, so it is not asked for twice',
+    traced(async () => {
+      // The request reaches the API and is stored; the browser gets API Gateway's timeout instead of the answer.
+      await page.route('**/v1/privacy/requests', async (route) => {
+        if (route.request().method() !== 'POST') return route.fallback();
+        await route.fetch();
+        await route.fulfill({ status: 504, json: { message: 'Endpoint request timed out' } });
+      });
+      try {
+        await page.goto('/privacy');
+        await page.getByText('You have made no privacy requests.').waitFor();
+        await page.getByRole('button', { name: 'Request my data' }).click();
+        await page.locator('section[aria-labelledby="export-title"]').getByRole('alert').waitFor();
+        await page.getByRole('table', { name: 'Your privacy requests' }).getByRole('link', { name: 'Copy of my data (access)' }).waitFor();
+      } finally {
+        await page.unroute('**/v1/privacy/requests');
+      }
+    }),
+    60_000,
+  );
+
+  it(
+    'a deletion in its cooling-off says when erasure starts and how to stop it',
+    traced(async () => {
+      const token = (await callApi(local.api, 'POST', '/v1/auth/login', { body: { email, password: PASSWORD } })).body.token as string;
+      const deletion = async () =>
+        ((await callApi(local.api, 'GET', '/v1/privacy/requests', { token })).body.requests as { type: string; requestId: string }[]).find(
+          (r) => r.type === 'deletion',
+        );
+      // Opened through the API: on a loaded machine the password check and the workflow's start can outlast the
+      // function's 10 s (a 500 after the request was stored), which is not what this test is about.
+      for (let attempt = 0; attempt < 3 && !(await deletion()); attempt++) {
+        await callApi(local.api, 'POST', '/v1/privacy/requests', { token, body: { type: 'deletion', password: PASSWORD } });
+        await eventually(async () => expect(await deletion()).toBeDefined(), 10_000).catch(() => undefined);
+      }
+      const id = (await deletion())!.requestId;
+      const startsAt = await eventually(async () => {
+        const request = (await callApi(local.api, 'GET', `/v1/privacy/requests/${id}`, { token })).body;
+        expect(request.erasureStartsAt).toEqual(expect.any(String));
+        return request.erasureStartsAt as string;
+      }, 30_000);
+      await page.goto(`/privacy/requests/${id}`);
+      await page.getByRole('heading', { name: 'Delete my account' }).waitFor();
+      await page.getByTestId('erasure-starts').waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('erasure-starts').textContent()).toBe(
+        new Date(startsAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }),
+      );
+      expect(await page.locator('main').textContent()).toContain(`open the cancel link in the mail we sent to ${email}`);
     }),
     60_000,
   );

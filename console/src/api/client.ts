@@ -22,6 +22,9 @@ api.use({
 /** Announced when the API answers 401: the session ended (signed out in another tab, revoked, expired). */
 export const SESSION_ENDED = 'omnapi:session-ended';
 
+/** The code of a 401 that refuses a password, not the session. */
+const WRONG_PASSWORD = 'invalid_credentials';
+
 /** An API answer that was not 2xx, with the API's error code and message. */
 export class ApiError extends Error {
   constructor(
@@ -45,8 +48,9 @@ interface Answer<T> {
 export async function call<T>(pending: Promise<Answer<T>>): Promise<T> {
   const { data, error, response } = await pending;
   if (response.ok) return data as T;
-  if (response.status === 401) window.dispatchEvent(new Event(SESSION_ENDED));
   const body = (error ?? {}) as Partial<Schemas['Error']>;
+  // A wrong password (signing in, or confirming one from a session: a key, an email or password change) is 401 too, but the session lives on.
+  if (response.status === 401 && body.error?.code !== WRONG_PASSWORD) window.dispatchEvent(new Event(SESSION_ENDED));
   throw new ApiError(
     response.status,
     body.error?.code ?? `http_${response.status}`,
@@ -75,4 +79,9 @@ export function formatMoney(minor: number, currency: string): string {
 export function formatTime(iso: string | number | undefined): string {
   if (iso === undefined) return '—';
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** A day bucket (a UTC day, as the API counts them) as its date: a time of day, or the reader's zone, would shift it. */
+export function formatDay(time: string | number): string {
+  return `${new Date(time).toLocaleDateString(undefined, { dateStyle: 'medium', timeZone: 'UTC' })} (UTC)`;
 }

@@ -918,6 +918,11 @@ export interface components {
             }[];
             /** Format: date-time */
             confirmationExpiresAt?: string;
+            /**
+             * Format: date-time
+             * @description A deletion in its cooling-off: when erasure starts; until then the cancel link mailed to the registered address stops it
+             */
+            erasureStartsAt?: string;
             /** @description The requests one letter opened when it asked for several rights: one mailed link confirms them all */
             letter?: {
                 requestIds: string[];
@@ -3814,6 +3819,11 @@ export interface operations {
                         }[];
                         /** Format: date-time */
                         confirmationExpiresAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description A deletion in its cooling-off: when erasure starts; until then the cancel link mailed to the registered address stops it
+                         */
+                        erasureStartsAt?: string;
                         /** @description The requests one letter opened when it asked for several rights: one mailed link confirms them all */
                         letter?: {
                             requestIds: string[];

@@ -107,23 +107,54 @@ export function Notice({ kind = 'info', children }: { kind?: 'info' | 'success' 
   );
 }
 
-export function ErrorNotice({ error }: { error: unknown }) {
+/** The field an API issue names (`body.profile.country`), in words: its last part, camelCase split ("currentPassword" → "Current password"). */
+export function fieldName(path: string): string {
+  const last =
+    path
+      .split('.')
+      .filter((part) => !/^\d+$/.test(part))
+      .at(-1) ?? path;
+  const words = last.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A wrong current password is answered 401 `invalid_credentials`, worded for signing in; from a session the email is not in question. */
+export const WRONG_CURRENT_PASSWORD = { invalid_credentials: 'That is not your current password.' };
+
+/**
+ * The API's refusal in words. Field issues are listed by field name, each once (the API's message
+ * repeats the first one with its path, which is for programs); `messages` replaces the API's text for
+ * codes that mean something more precise where it is shown.
+ */
+export function ErrorNotice({ error, messages = {} }: { error: unknown; messages?: Record<string, string> }) {
   if (!error) return null;
-  const message = error instanceof ApiError ? error.message : 'Something went wrong. Please try again.';
-  const details = error instanceof ApiError ? error.details : [];
+  if (!(error instanceof ApiError)) return <Notice kind="error">Something went wrong. Please try again.</Notice>;
+  const message = messages[error.code];
+  if (message || error.details.length === 0) return <Notice kind="error">{message ?? error.message}</Notice>;
   return (
     <Notice kind="error">
-      {message}
-      {details.length > 0 && (
-        <ul>
-          {details.map((d) => (
-            <li key={d.path}>
-              {d.path}: {d.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      {error.details.length === 1 ? 'Please correct this field:' : 'Please correct these fields:'}
+      <ul>
+        {error.details.map((d) => (
+          <li key={d.path}>
+            {fieldName(d.path)}: {d.message}
+          </li>
+        ))}
+      </ul>
     </Notice>
+  );
+}
+
+/**
+ * A table that may be wider than a phone's screen: it scrolls sideways in its own box, so the page
+ * keeps the window's width; the box takes focus so it scrolls from the keyboard too.
+ */
+export function TableScroll({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box must be reachable by keyboard to be scrolled (WCAG 2.1.1)
+    <section class="table-scroll" aria-label={label} tabIndex={0}>
+      {children}
+    </section>
   );
 }
 

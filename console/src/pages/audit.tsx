@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, call, formatTime, type Schemas } from '../api/client';
 import type { paths } from '../api/openapi';
 import { ACTION_KINDS, changedFields, describeAction, describeActor, otherTargets } from '../audit-events';
-import { ErrorNotice, Field, Form, Loading, Page, Pager, Select, toIso, useLoad, useQueryState } from '../components/ui';
+import { ErrorNotice, Field, Form, Loading, Page, Pager, Select, TableScroll, toIso, useLoad, useQueryState } from '../components/ui';
 
 type AuditQuery = NonNullable<paths['/v1/account/audit']['get']['parameters']['query']>;
 
@@ -155,22 +155,26 @@ export function Audit() {
                 : 'No events yet.'}
         </p>
       ) : (
-        <table class="audit">
-          <caption>Audit events, newest first{cursors.length ? ` (page ${cursors.length + 1})` : ''}. Times are in your time zone.</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">What</th>
-              <th scope="col">Who</th>
-              <th scope="col">From</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.events.map((event) => (
-              <EventRow key={event.eventId} event={event} />
-            ))}
-          </tbody>
-        </table>
+        <TableScroll label="Audit events">
+          <table class="audit">
+            <caption>
+              Audit events, newest first{cursors.length ? ` (page ${cursors.length + 1})` : ''}. Times are in your time zone.
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">What</th>
+                <th scope="col">Who</th>
+                <th scope="col">From</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.events.map((event) => (
+                <EventRow key={event.eventId} event={event} />
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       <Pager label="Audit pages" cursors={cursors} next={page?.nextCursor} onCursors={setCursors} />
     </Page>

@@ -88,22 +88,43 @@ const VERIFIED_TEXT: Record<string, string> = {
   sign_in_unlocked: 'Sign-in is unlocked for your account. You can sign in again.',
 };
 
+/** What this history entry's link did, kept in its history state: a reload or a return with Back shows it again, and spends no token. */
+function rememberedStatus(): string | undefined {
+  const state = window.history.state as { linkStatus?: unknown } | null;
+  return typeof state?.linkStatus === 'string' ? state.linkStatus : undefined;
+}
+
+/** A link that was already used (opened twice, or reloaded in another tab) is most often one that did its work. */
+const USED_LINK = {
+  invalid_token:
+    'This link was already used, has expired or is incomplete. If you opened it before, it has done its work: try signing in. Otherwise ask for a new mail below.',
+};
+
 /** Follows a mailed link's token through `GET /v1/auth/verify`: verification, email change and unlock share it. */
 function TokenLink({ title }: { title: string }) {
   const token = new URLSearchParams(useSearch()).get('token');
-  const [status, setStatus] = useState<string | undefined>(undefined);
+  const [status, setStatus] = useState<string | undefined>(rememberedStatus);
   const [error, setError] = useState<unknown>(undefined);
   useEffect(() => {
-    if (!token) return;
-    call(api.GET('/v1/auth/verify', { params: { query: { token } } })).then((r) => setStatus(r.status), setError);
+    if (!token || status) return;
+    call(api.GET('/v1/auth/verify', { params: { query: { token } } })).then((r) => {
+      window.history.replaceState({ ...(window.history.state ?? {}), linkStatus: r.status }, '');
+      setStatus(r.status);
+    }, setError);
   }, [token]);
   if (!token) return <ResendVerification />;
   return (
     <Page title={title}>
-      {status ? <Notice kind="success">{VERIFIED_TEXT[status] ?? 'Done.'}</Notice> : error ? <ErrorNotice error={error} /> : <Loading />}
+      {status ? (
+        <Notice kind="success">{VERIFIED_TEXT[status] ?? 'Done.'}</Notice>
+      ) : error ? (
+        <ErrorNotice error={error} messages={USED_LINK} />
+      ) : (
+        <Loading />
+      )}
       {error !== undefined && (
         <p>
-          Links work once and expire. <Link href="/verify">Ask for a new verification mail</Link>.
+          <Link href="/verify">Ask for a new verification mail</Link>.
         </p>
       )}
       <p>

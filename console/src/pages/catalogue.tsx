@@ -1,5 +1,5 @@
 import { api, call, formatMoney } from '../api/client';
-import { ErrorNotice, Loading, Page, useLoad } from '../components/ui';
+import { ErrorNotice, Loading, Page, TableScroll, useLoad } from '../components/ui';
 
 export function Catalogue() {
   const catalogue = useLoad(() => call(api.GET('/v1/catalogue')));
@@ -12,45 +12,49 @@ export function Catalogue() {
       ) : (
         <>
           <h2>Products</h2>
-          <table>
-            <caption>Products and their price per call</caption>
-            <thead>
-              <tr>
-                <th scope="col">Product</th>
-                <th scope="col">Path</th>
-                <th scope="col">Credits per call</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.products.map((p) => (
-                <tr key={p.id}>
-                  <th scope="row">{p.id}</th>
-                  <td class="mono">/v1/api/{p.id}/…</td>
-                  <td>{p.pricePerCall}</td>
+          <TableScroll label="Products and their price per call">
+            <table>
+              <caption>Products and their price per call</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Product</th>
+                  <th scope="col">Path</th>
+                  <th scope="col">Credits per call</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.products.map((p) => (
+                  <tr key={p.id}>
+                    <th scope="row">{p.id}</th>
+                    <td class="mono">/v1/api/{p.id}/…</td>
+                    <td>{p.pricePerCall}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
           <h2>Plans</h2>
-          <table>
-            <caption>Plans and their rate limits</caption>
-            <thead>
-              <tr>
-                <th scope="col">Plan</th>
-                <th scope="col">Calls per minute</th>
-                <th scope="col">Calls per second, on average</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.plans.map((plan) => (
-                <tr key={plan.id}>
-                  <th scope="row">{plan.id}</th>
-                  <td>{plan.requestsPerMinute.toLocaleString('en')}</td>
-                  <td>{(plan.requestsPerMinute / 60).toLocaleString('en', { maximumFractionDigits: 1 })}</td>
+          <TableScroll label="Plans and their rate limits">
+            <table>
+              <caption>Plans and their rate limits</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Plan</th>
+                  <th scope="col">Calls per minute</th>
+                  <th scope="col">Calls per second, on average</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.plans.map((plan) => (
+                  <tr key={plan.id}>
+                    <th scope="row">{plan.id}</th>
+                    <td>{plan.requestsPerMinute.toLocaleString('en')}</td>
+                    <td>{(plan.requestsPerMinute / 60).toLocaleString('en', { maximumFractionDigits: 1 })}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
           <h2>Credit packs</h2>
           <ul class="packs">
             {data.packs.map((pack) => (

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useSearch } from 'wouter-preact';
 import { api, call, formatCredits, formatMoney, formatTime, type Schemas } from '../api/client';
-import { ErrorNotice, Loading, Notice, Page, Pager, useAction, useLoad } from '../components/ui';
+import { ErrorNotice, Loading, Notice, Page, Pager, TableScroll, useAction, useLoad } from '../components/ui';
 
 const ENTRY_TEXT: Record<Schemas['LedgerEntry']['type'], string> = {
   grant: 'Grant',
@@ -71,36 +71,38 @@ export function Credits() {
       ) : ledger.data.entries.length === 0 ? (
         <p>No entries yet.</p>
       ) : (
-        <table>
-          <caption>Ledger</caption>
-          <thead>
-            <tr>
-              <th scope="col">Date</th>
-              <th scope="col">Type</th>
-              <th scope="col">Credits</th>
-              <th scope="col">Paid</th>
-              <th scope="col">Reference</th>
-            </tr>
-          </thead>
-          <tbody>
-            {ledger.data.entries.map((entry) => (
-              <tr key={entry.entryId}>
-                <th scope="row">{formatTime(entry.at)}</th>
-                <td>
-                  {ENTRY_TEXT[entry.type]}
-                  {entry.pack ? ` · ${entry.pack}` : ''}
-                </td>
-                <td class={entry.amountMicro < 0 ? 'neg' : 'pos'}>{formatCredits(entry.amountMicro)}</td>
-                <td>
-                  {entry.stripe?.amountMinor !== undefined && entry.stripe.currency
-                    ? formatMoney(entry.stripe.amountMinor, entry.stripe.currency)
-                    : '—'}
-                </td>
-                <td class="mono free-text">{entry.stripe?.paymentIntentId ?? entry.stripe?.checkoutSessionId ?? entry.reason}</td>
+        <TableScroll label="Ledger">
+          <table>
+            <caption>Ledger</caption>
+            <thead>
+              <tr>
+                <th scope="col">Date</th>
+                <th scope="col">Type</th>
+                <th scope="col">Credits</th>
+                <th scope="col">Paid</th>
+                <th scope="col">Reference</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {ledger.data.entries.map((entry) => (
+                <tr key={entry.entryId}>
+                  <th scope="row">{formatTime(entry.at)}</th>
+                  <td>
+                    {ENTRY_TEXT[entry.type]}
+                    {entry.pack ? ` · ${entry.pack}` : ''}
+                  </td>
+                  <td class={entry.amountMicro < 0 ? 'neg' : 'pos'}>{formatCredits(entry.amountMicro)}</td>
+                  <td>
+                    {entry.stripe?.amountMinor !== undefined && entry.stripe.currency
+                      ? formatMoney(entry.stripe.amountMinor, entry.stripe.currency)
+                      : '—'}
+                  </td>
+                  <td class="mono free-text">{entry.stripe?.paymentIntentId ?? entry.stripe?.checkoutSessionId ?? entry.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       <Pager label="Ledger pages" cursors={cursors} next={ledger.data?.nextCursor} onCursors={setCursors} />
     </Page>
@@ -147,7 +149,8 @@ function CheckoutResult({ sessionId, returned }: { sessionId: string; returned: 
     return (
       <Notice kind="success">
         Payment received for {what}
-        {paid}: {state.credits} credits were added to your balance. The receipt is in your mail and in the ledger.
+        {paid}: {Number(state.credits).toLocaleString('en')} credits were added to your balance. The receipt is in your mail and in the
+        ledger.
       </Notice>
     );
   }

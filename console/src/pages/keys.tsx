@@ -1,7 +1,20 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
-import { api, call, formatTime, type Schemas } from '../api/client';
-import { CopyButton, ErrorNotice, Field, Form, isolated, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
+import { ApiError, api, call, formatTime, type Schemas } from '../api/client';
+import {
+  CopyButton,
+  ErrorNotice,
+  Field,
+  Form,
+  isolated,
+  Loading,
+  Notice,
+  Page,
+  TableScroll,
+  useAction,
+  useLoad,
+  WRONG_CURRENT_PASSWORD,
+} from '../components/ui';
 
 interface Revealed {
   name: string;
@@ -38,12 +51,29 @@ function lastUse(key: Schemas['ApiKey']): string {
 export function Keys() {
   const keys = useLoad(() => call(api.GET('/v1/keys')));
   const [name, setName] = useState('');
+  // A session that signed in more than 10 minutes ago creates a key only with the password again: the field appears when the API asks for it.
+  const [askPassword, setAskPassword] = useState(false);
+  const [currentPassword, setCurrentPassword] = useState('');
   const [revealed, setRevealed] = useState<Revealed | undefined>(undefined);
+  // The password field appears in answer to the button just pressed: the reader continues there.
+  useEffect(() => {
+    if (askPassword) document.getElementById('key-current-password')?.focus();
+  }, [askPassword]);
   const create = useAction(async () => {
-    const created = await call(api.POST('/v1/keys', { body: { name } }));
-    setRevealed({ name: created.name, secret: created.secret, note: created.notice });
-    setName('');
-    keys.reload();
+    try {
+      const created = await call(api.POST('/v1/keys', { body: { name, ...(askPassword ? { currentPassword } : {}) } }));
+      setRevealed({ name: created.name, secret: created.secret, note: created.notice });
+      setName('');
+      keys.reload();
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'current_password_required') {
+        setAskPassword(true);
+        return;
+      }
+      throw error;
+    } finally {
+      setCurrentPassword('');
+    }
   });
   const roll = useAction(async (key: Schemas['ApiKey']) => {
     if (!window.confirm(`Roll "${isolated(key.name)}"? A new secret is issued; the old one keeps working for a grace period.`)) return;
@@ -73,11 +103,23 @@ export function Keys() {
             onValue={setName}
             hint="For you to tell keys apart, e.g. production or laptop."
           />
+          {askPassword && (
+            <Field
+              id="key-current-password"
+              label="Your password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={currentPassword}
+              onValue={setCurrentPassword}
+              hint="You signed in more than 10 minutes ago: confirm it is you to create a key."
+            />
+          )}
           <button type="submit" disabled={create.busy}>
             Create key
           </button>
         </div>
-        <ErrorNotice error={create.error} />
+        <ErrorNotice error={create.error} messages={WRONG_CURRENT_PASSWORD} />
       </Form>
       <ErrorNotice error={keys.error ?? roll.error ?? revoke.error} />
       {!keys.data ? (
@@ -85,52 +127,54 @@ export function Keys() {
       ) : keys.data.keys.length === 0 ? (
         <p>You have no keys yet.</p>
       ) : (
-        <table>
-          <caption>Your keys</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.data.keys.map((key) => (
-              <tr key={key.keyId}>
-                <th scope="row" class="free-text">
-                  {key.name}
-                </th>
-                <td class="mono">{key.prefix}…</td>
-                <td>
-                  <span class={`badge ${key.status}`}>{key.status}</span>
-                  {key.graceUntil && key.status === 'rolling' && <small> until {formatTime(key.graceUntil)}</small>}
-                </td>
-                <td>{formatTime(key.createdAt)}</td>
-                <td>{lastUse(key)}</td>
-                <td class="actions">
-                  {key.status !== 'revoked' && (
-                    <>
-                      <Link href={`/usage?key=${encodeURIComponent(key.keyId)}`} aria-label={`Usage of ${key.name}`}>
-                        Usage
-                      </Link>
-                      {key.status === 'active' && (
-                        <button type="button" class="secondary" onClick={() => roll.run(key)} aria-label={`Roll ${key.name}`}>
-                          Roll
-                        </button>
-                      )}
-                      <button type="button" class="danger" onClick={() => revoke.run(key)} aria-label={`Revoke ${key.name}`}>
-                        Revoke
-                      </button>
-                    </>
-                  )}
-                </td>
+        <TableScroll label="Your keys">
+          <table>
+            <caption>Your keys</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Key</th>
+                <th scope="col">Status</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Actions</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {keys.data.keys.map((key) => (
+                <tr key={key.keyId}>
+                  <th scope="row" class="free-text">
+                    {key.name}
+                  </th>
+                  <td class="mono">{key.prefix}…</td>
+                  <td>
+                    <span class={`badge ${key.status}`}>{key.status}</span>
+                    {key.graceUntil && key.status === 'rolling' && <small> until {formatTime(key.graceUntil)}</small>}
+                  </td>
+                  <td>{formatTime(key.createdAt)}</td>
+                  <td>{lastUse(key)}</td>
+                  <td class="actions">
+                    {key.status !== 'revoked' && (
+                      <>
+                        <Link href={`/usage?key=${encodeURIComponent(key.keyId)}`} aria-label={`Usage of ${key.name}`}>
+                          Usage
+                        </Link>
+                        {key.status === 'active' && (
+                          <button type="button" class="secondary" onClick={() => roll.run(key)} aria-label={`Roll ${key.name}`}>
+                            Roll
+                          </button>
+                        )}
+                        <button type="button" class="danger" onClick={() => revoke.run(key)} aria-label={`Revoke ${key.name}`}>
+                          Revoke
+                        </button>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
     </Page>
   );

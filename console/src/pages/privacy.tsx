@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation, useParams, useSearch } from 'wouter-preact';
 import { api, call, formatTime, type Schemas } from '../api/client';
-import { ErrorNotice, Field, Form, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
+import { ErrorNotice, Field, Form, Loading, Notice, Page, TableScroll, useAction, useLoad } from '../components/ui';
 import { useSession } from '../session';
 
 type RequestType = Schemas['PrivacyRequest']['type'];
@@ -29,29 +29,31 @@ const STATUS_TEXT: Record<Schemas['PrivacyRequest']['status'], string> = {
 function RequestList({ requests }: { requests: Schemas['PrivacyRequest'][] }) {
   if (requests.length === 0) return <p>You have made no privacy requests.</p>;
   return (
-    <table>
-      <caption>Your privacy requests</caption>
-      <thead>
-        <tr>
-          <th scope="col">Request</th>
-          <th scope="col">Status</th>
-          <th scope="col">Received</th>
-          <th scope="col">Due by</th>
-        </tr>
-      </thead>
-      <tbody>
-        {requests.map((r) => (
-          <tr key={r.requestId}>
-            <th scope="row">
-              <Link href={`/privacy/requests/${r.requestId}`}>{TYPE_TEXT[r.type]}</Link>
-            </th>
-            <td>{STATUS_TEXT[r.status]}</td>
-            <td>{formatTime(r.receivedAt)}</td>
-            <td>{formatTime(r.dueAt)}</td>
+    <TableScroll label="Your privacy requests">
+      <table>
+        <caption>Your privacy requests</caption>
+        <thead>
+          <tr>
+            <th scope="col">Request</th>
+            <th scope="col">Status</th>
+            <th scope="col">Received</th>
+            <th scope="col">Due by</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {requests.map((r) => (
+            <tr key={r.requestId}>
+              <th scope="row">
+                <Link href={`/privacy/requests/${r.requestId}`}>{TYPE_TEXT[r.type]}</Link>
+              </th>
+              <td>{STATUS_TEXT[r.status]}</td>
+              <td>{formatTime(r.receivedAt)}</td>
+              <td>{formatTime(r.dueAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }
 
@@ -61,20 +63,30 @@ export function PrivacyCentre() {
   const [correction, setCorrection] = useState('');
   const [objection, setObjection] = useState('');
   const [password, setPassword] = useState('');
+  // Which request was asked for last: its refusal is shown beside its own button, where the reader is.
+  const [asked, setAsked] = useState<RequestType | undefined>(undefined);
+  const errorOf = (...types: RequestType[]) => (asked && types.includes(asked) ? open.error : undefined);
   const open = useAction(async (type: RequestType, details?: string, withPassword?: string) => {
-    const created = await call(
-      api.POST('/v1/privacy/requests', {
-        body: { type, ...(details ? { details } : {}), ...(withPassword ? { password: withPassword } : {}) },
-      }),
-    );
-    navigate(`/privacy/requests/${created.requestId}`);
+    setAsked(type);
+    try {
+      const created = await call(
+        api.POST('/v1/privacy/requests', {
+          body: { type, ...(details ? { details } : {}), ...(withPassword ? { password: withPassword } : {}) },
+        }),
+      );
+      navigate(`/privacy/requests/${created.requestId}`);
+    } catch (error) {
+      // An answer lost on the way (a timeout, a dropped connection) may follow a request the API did store: the
+      // list below shows it, so the reader does not ask twice.
+      requests.reload();
+      throw error;
+    }
   });
   return (
     <Page
       title="Privacy centre"
       intro="Your rights over your data, in one place. Each request is answered within its legal time; its due date is shown below."
     >
-      <ErrorNotice error={open.error} />
       <section aria-labelledby="export-title">
         <h2 id="export-title">Get a copy of your data</h2>
         <p>
@@ -87,6 +99,7 @@ export function PrivacyCentre() {
         <button type="button" class="secondary" disabled={open.busy} onClick={() => open.run('portability')}>
           Request a portable copy
         </button>
+        <ErrorNotice error={errorOf('access', 'portability')} />
       </section>
       <section aria-labelledby="correct-title">
         <h2 id="correct-title">Correct your data</h2>
@@ -106,6 +119,7 @@ export function PrivacyCentre() {
               onInput={(e) => setCorrection((e.target as HTMLTextAreaElement).value)}
             />
           </div>
+          <ErrorNotice error={errorOf('correction')} />
           <button type="submit" disabled={open.busy}>
             Ask for a correction
           </button>
@@ -129,6 +143,7 @@ export function PrivacyCentre() {
               onInput={(e) => setObjection((e.target as HTMLTextAreaElement).value)}
             />
           </div>
+          <ErrorNotice error={errorOf('objection')} />
           <button type="submit" disabled={open.busy}>
             Object
           </button>
@@ -150,6 +165,7 @@ export function PrivacyCentre() {
             value={password}
             onValue={setPassword}
           />
+          <ErrorNotice error={errorOf('deletion')} />
           <button type="submit" class="danger" disabled={open.busy}>
             Delete my account
           </button>
@@ -196,9 +212,19 @@ export function PrivacyRequest() {
 function RequestDetails({ id, token }: { id: string; token: string | null }) {
   const request = useLoad(() => call(api.GET('/v1/privacy/requests/{id}', { params: { path: { id } } })), [id]);
   const r = request.data;
+  // A confirmed deletion waits (its cooling-off) before erasure starts: nothing changes on this page until then.
+  const erasureStartsAt =
+    r?.type === 'deletion' && r.status === 'in_progress' && r.erasureStartsAt && Date.parse(r.erasureStartsAt) > Date.now()
+      ? r.erasureStartsAt
+      : undefined;
   // An export is made in the background: the page follows it until it settles.
   useEffect(() => {
-    if (!r || ['completed', 'failed', 'expired', 'cancelled', 'needs_manual_action', 'awaiting_confirmation'].includes(r.status)) return;
+    if (
+      !r ||
+      erasureStartsAt ||
+      ['completed', 'failed', 'expired', 'cancelled', 'needs_manual_action', 'awaiting_confirmation'].includes(r.status)
+    )
+      return;
     const timer = setTimeout(request.reload, 2000);
     return () => clearTimeout(timer);
   }, [r]);
@@ -217,6 +243,12 @@ function RequestDetails({ id, token }: { id: string; token: string | null }) {
             <dd>{formatTime(r.receivedAt)}</dd>
             <dt>Due by</dt>
             <dd>{formatTime(r.dueAt)}</dd>
+            {erasureStartsAt && (
+              <>
+                <dt>Erasure starts</dt>
+                <dd data-testid="erasure-starts">{formatTime(erasureStartsAt)}</dd>
+              </>
+            )}
             {r.details && (
               <>
                 <dt>Details</dt>
@@ -235,6 +267,12 @@ function RequestDetails({ id, token }: { id: string; token: string | null }) {
                 </small>
               )}
             </p>
+          )}
+          {erasureStartsAt && (
+            <Notice kind="warning">
+              Your account and everything we hold about you will be erased from {formatTime(erasureStartsAt)}. Until then you can stop it:
+              open the cancel link in the mail we sent to {r.email}.
+            </Notice>
           )}
           {r.status === 'awaiting_confirmation' && (
             <Notice>We mailed you a link to confirm this request; it starts once you open it.</Notice>

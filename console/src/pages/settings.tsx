@@ -1,7 +1,19 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { api, call, formatTime, type Schemas } from '../api/client';
-import { Checkbox, ErrorNotice, Field, Form, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
+import {
+  Checkbox,
+  ErrorNotice,
+  Field,
+  Form,
+  Loading,
+  Notice,
+  Page,
+  TableScroll,
+  useAction,
+  useLoad,
+  WRONG_CURRENT_PASSWORD,
+} from '../components/ui';
 import { useSession } from '../session';
 
 function Profile({ account, onSaved }: { account: Schemas['Account']; onSaved: () => Promise<void> }) {
@@ -64,7 +76,7 @@ function Email({ account, onSaved }: { account: Schemas['Account']; onSaved: () 
           value={currentPassword}
           onValue={setCurrentPassword}
         />
-        <ErrorNotice error={change.error} />
+        <ErrorNotice error={change.error} messages={WRONG_CURRENT_PASSWORD} />
         <button type="submit" disabled={change.busy}>
           Change email
         </button>
@@ -107,7 +119,7 @@ function Password() {
           onValue={setNewPassword}
           hint="At least 12 characters. Your other sessions are signed out."
         />
-        <ErrorNotice error={change.error} />
+        <ErrorNotice error={change.error} messages={WRONG_CURRENT_PASSWORD} />
         {done && <Notice kind="success">Password changed; your other sessions are signed out.</Notice>}
         <button type="submit" disabled={change.busy}>
           Change password
@@ -130,40 +142,42 @@ function Sessions() {
       {!sessions.data ? (
         <Loading />
       ) : (
-        <table>
-          <caption>Where you are signed in</caption>
-          <thead>
-            <tr>
-              <th scope="col">Signed in</th>
-              <th scope="col">From</th>
-              <th scope="col">Browser</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sessions.data.sessions.map((s) => (
-              <tr key={s.sessionId}>
-                <th scope="row">{formatTime(s.createdAt)}</th>
-                <td>{s.ip}</td>
-                <td class="ua">{s.userAgent}</td>
-                <td>
-                  {s.current ? (
-                    'This session'
-                  ) : (
-                    <button
-                      type="button"
-                      class="secondary"
-                      onClick={() => revoke.run(s.sessionId)}
-                      aria-label={`Sign out the session from ${s.ip} started ${formatTime(s.createdAt)}`}
-                    >
-                      Sign out
-                    </button>
-                  )}
-                </td>
+        <TableScroll label="Where you are signed in">
+          <table>
+            <caption>Where you are signed in</caption>
+            <thead>
+              <tr>
+                <th scope="col">Signed in</th>
+                <th scope="col">From</th>
+                <th scope="col">Browser</th>
+                <th scope="col">Action</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {sessions.data.sessions.map((s) => (
+                <tr key={s.sessionId}>
+                  <th scope="row">{formatTime(s.createdAt)}</th>
+                  <td>{s.ip}</td>
+                  <td class="ua">{s.userAgent}</td>
+                  <td>
+                    {s.current ? (
+                      'This session'
+                    ) : (
+                      <button
+                        type="button"
+                        class="secondary"
+                        onClick={() => revoke.run(s.sessionId)}
+                        aria-label={`Sign out the session from ${s.ip} started ${formatTime(s.createdAt)}`}
+                      >
+                        Sign out
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
     </section>
   );
@@ -183,25 +197,27 @@ function SecurityEvents() {
       ) : events.data.events.length === 0 ? (
         <p>No events yet.</p>
       ) : (
-        <table>
-          <caption>Sign-ins, password and key changes, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Event</th>
-              <th scope="col">From</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.data.events.map((e) => (
-              <tr key={e.eventId}>
-                <th scope="row">{formatTime(e.at)}</th>
-                <td>{e.type.replace(/[._]/g, ' ')}</td>
-                <td>{e.ip}</td>
+        <TableScroll label="Security events">
+          <table>
+            <caption>Sign-ins, password and key changes, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Event</th>
+                <th scope="col">From</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {events.data.events.map((e) => (
+                <tr key={e.eventId}>
+                  <th scope="row">{formatTime(e.at)}</th>
+                  <td>{e.type.replace(/[._]/g, ' ')}</td>
+                  <td>{e.ip}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
     </section>
   );

@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'preact/hooks';
-import { api, call, formatCredits, formatTime } from '../api/client';
+import { api, call, formatCredits, formatDay, formatTime } from '../api/client';
 import type { paths } from '../api/openapi';
 import { Chart } from '../components/chart';
-import { ErrorNotice, Field, Form, Loading, Page, Pager, Select, toIso, useLoad, useQueryState } from '../components/ui';
+import { ErrorNotice, Field, Form, Loading, Page, Pager, Select, TableScroll, toIso, useLoad, useQueryState } from '../components/ui';
 
 const HOUR = 3_600_000;
 const RANGES: [string, string][] = [
@@ -29,7 +29,8 @@ function useKeysAndProducts() {
     ['', 'All products'],
     ...(catalogue.data?.products ?? []).map((p): [string, string] => [p.id, p.id]),
   ];
-  return { keyOptions, productOptions };
+  const keyNames = new Map((keys.data?.keys ?? []).map((k) => [k.keyId, k.name]));
+  return { keyOptions, productOptions, keyNames };
 }
 
 interface Point {
@@ -167,31 +168,33 @@ export function Usage() {
               <Chart title="Calls per bucket" times={times} series={callSeries} range={span} />
               <h2>Credits</h2>
               <Chart title="Credits per bucket" times={times} series={creditSeries} height={180} range={span} />
-              <table>
-                <caption>Usage per {granularity}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{granularity === 'hour' ? 'Hour' : 'Day'}</th>
-                    <th scope="col">Answered</th>
-                    <th scope="col">Errors</th>
-                    <th scope="col">Refused 402</th>
-                    <th scope="col">Refused 429</th>
-                    <th scope="col">Credits</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {points.map((p) => (
-                    <tr key={p.time}>
-                      <th scope="row">{formatTime(p.time)}</th>
-                      <td>{p.answered}</td>
-                      <td>{p.failed}</td>
-                      <td>{p.refused402}</td>
-                      <td>{p.refused429}</td>
-                      <td>{formatCredits(p.chargedMicro)}</td>
+              <TableScroll label={`Usage per ${granularity}`}>
+                <table>
+                  <caption>Usage per {granularity}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{granularity === 'hour' ? 'Hour' : 'Day'}</th>
+                      <th scope="col">Answered</th>
+                      <th scope="col">Errors</th>
+                      <th scope="col">Refused 402</th>
+                      <th scope="col">Refused 429</th>
+                      <th scope="col">Credits</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {points.map((p) => (
+                      <tr key={p.time}>
+                        <th scope="row">{granularity === 'day' ? formatDay(p.time) : formatTime(p.time)}</th>
+                        <td>{p.answered}</td>
+                        <td>{p.failed}</td>
+                        <td>{p.refused402}</td>
+                        <td>{p.refused429}</td>
+                        <td>{formatCredits(p.chargedMicro)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableScroll>
             </>
           )}
         </>
@@ -213,7 +216,7 @@ const STATUS_CLASSES: [StatusFilter | '', string][] = [
 
 export function Logs() {
   const [query, setQuery] = useQueryState();
-  const { keyOptions, productOptions } = useKeysAndProducts();
+  const { keyOptions, productOptions, keyNames } = useKeysAndProducts();
   const [pathPrefix, setPathPrefix] = useState(query.get('path') ?? '');
   const [from, setFrom] = useState(query.get('from') ?? '');
   const [to, setTo] = useState(query.get('to') ?? '');
@@ -261,38 +264,41 @@ export function Logs() {
         // A page reads a bounded part of the logs: none matched in this stretch, but older calls may.
         <p>{logs.data.nextCursor ? 'No matching calls in this stretch of the logs. Older searches further back.' : 'No calls match.'}</p>
       ) : (
-        <table class="logs">
-          <caption>Calls, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Status</th>
-              <th scope="col">Request</th>
-              <th scope="col">Key</th>
-              <th scope="col">Credits</th>
-              <th scope="col">Latency</th>
-              <th scope="col">From</th>
-            </tr>
-          </thead>
-          <tbody>
-            {logs.data.logs.map((log) => (
-              <tr key={log.requestId}>
-                <th scope="row">{formatTime(log.at)}</th>
-                <td>
-                  <span class={`status s${String(log.status)[0]}`}>{log.status}</span>
-                  {log.outcome !== 'ok' && <small> {log.outcome}</small>}
-                </td>
-                <td class="mono free-text">
-                  {log.method} {log.path}
-                </td>
-                <td class="mono">{log.keyId.slice(0, 10)}</td>
-                <td>{formatCredits(log.priceMicroCredits)}</td>
-                <td>{Math.round(log.latencyMs)} ms</td>
-                <td>{log.ip}</td>
+        <TableScroll label="Calls, newest first">
+          <table class="logs">
+            <caption>Calls, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Status</th>
+                <th scope="col">Request</th>
+                <th scope="col">Key</th>
+                <th scope="col">Credits</th>
+                <th scope="col">Latency</th>
+                <th scope="col">From</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {logs.data.logs.map((log) => (
+                <tr key={log.requestId}>
+                  <th scope="row">{formatTime(log.at)}</th>
+                  <td>
+                    <span class={`status s${String(log.status)[0]}`}>{log.status}</span>
+                    {log.outcome !== 'ok' && <small> {log.outcome}</small>}
+                  </td>
+                  <td class="mono free-text">
+                    {log.method} {log.path}
+                  </td>
+                  {/* The key's name, as on the Keys page (its id only for a key no longer listed). */}
+                  <td class={keyNames.has(log.keyId) ? 'free-text' : 'mono'}>{keyNames.get(log.keyId) ?? log.keyId}</td>
+                  <td>{formatCredits(log.priceMicroCredits)}</td>
+                  <td>{Math.round(log.latencyMs)} ms</td>
+                  <td>{log.ip}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       <Pager label="Log pages" cursors={cursors} next={logs.data?.nextCursor} onCursors={setCursors} />
     </Page>

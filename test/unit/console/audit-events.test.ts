@@ -29,6 +29,12 @@ describe("the console's audit page words", () => {
     expect(JSON.stringify(fields)).not.toContain('sk_live_123');
   });
 
+  it('read a list of plain values as words, not JSON', () => {
+    // What a profile change records: the names of the fields it touched.
+    expect(changedFields({ after: { fields: ['name', 'profile'] } }).fields).toEqual([{ field: 'fields', after: 'name, profile' }]);
+    expect(changedFields({ after: { scopes: [{ a: 1 }] } }).fields).toEqual([{ field: 'scopes', after: '[{"a":1}]' }]);
+  });
+
   it('cut a huge change to a dozen fields of bounded length, and take odd shapes without failing', () => {
     const huge = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`f${i}`, 'x'.repeat(100_000)]));
     const { fields, more } = changedFields({ after: huge });
