@@ -1036,6 +1036,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "platform.openapi": {
@@ -1060,6 +1069,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1146,6 +1164,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.verify": {
@@ -1191,6 +1218,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1274,6 +1310,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.requestPasswordReset": {
@@ -1350,6 +1395,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.confirmPasswordReset": {
@@ -1411,6 +1465,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1515,6 +1578,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.logout": {
@@ -1544,6 +1616,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1582,6 +1663,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1692,6 +1782,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.changePassword": {
@@ -1762,6 +1861,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.getPreferences": {
@@ -1793,6 +1901,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1869,6 +1986,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.listSessions": {
@@ -1911,6 +2037,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1974,6 +2109,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.auditEvents": {
@@ -2029,6 +2173,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2101,6 +2254,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.listKeys": {
@@ -2134,6 +2296,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2264,6 +2435,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.revokeKey": {
@@ -2313,6 +2493,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2398,6 +2587,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2495,6 +2693,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "metering.meteredCall.put": {
@@ -2578,6 +2785,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2675,6 +2891,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "metering.meteredCall.delete": {
@@ -2758,6 +2983,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2855,6 +3089,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "metering.echo.get": {
@@ -2881,6 +3124,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2921,6 +3173,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "metering.echo.post": {
@@ -2947,6 +3208,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2987,6 +3257,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "metering.echo.patch": {
@@ -3013,6 +3292,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3130,6 +3418,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "metering.logs": {
@@ -3196,6 +3493,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "billing.balance": {
@@ -3232,6 +3538,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3293,6 +3608,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "billing.packs": {
@@ -3325,6 +3649,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "billing.catalogue": {
@@ -3347,6 +3680,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3412,7 +3754,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is not configured or unreachable */
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3488,7 +3830,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is not configured or unreachable */
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3584,7 +3926,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is not configured or unreachable */
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3637,7 +3979,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is not configured or unreachable */
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3710,7 +4052,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is not configured or unreachable */
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3752,6 +4094,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3910,6 +4261,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "privacy.get": {
@@ -3961,6 +4321,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4026,6 +4395,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "privacy.confirmPage": {
@@ -4079,6 +4457,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4147,6 +4534,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "privacy.cancelPage": {
@@ -4200,6 +4596,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4261,6 +4666,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4332,6 +4746,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notices.unsubscribe": {
@@ -4393,6 +4816,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

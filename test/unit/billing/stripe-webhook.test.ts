@@ -226,6 +226,64 @@ describe('POST /v1/webhooks/stripe', () => {
     expect((await ledger.purchaseOf(payment(purchase).paymentIntentId))?.noticesDue).toEqual({});
   });
 
+  it.each([
+    ['ProvisionedThroughputExceededException', {}],
+    ['ThrottlingException', {}],
+    ['RequestLimitExceeded', {}],
+    ['TransactionConflictException', {}],
+    ['TransactionCanceledException', { CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }, { Code: 'None' }] }],
+  ])(
+    'answers 503 with Retry-After, not 500, when DynamoDB throttles a purchase (%s), logs it at WARN with the event id, and the retry credits once',
+    async (name, fields) => {
+      const b = await buyer();
+      const event = checkoutCompleted(b, 'starter', starter);
+      const { dynamo: client } =
+        require('../../../lambdas/shared/clients/dynamodb') as typeof import('../../../lambdas/shared/clients/dynamodb');
+      const { logger } = require('../../../lambdas/shared/logger') as typeof import('../../../lambdas/shared/logger');
+      const send = client.send.bind(client);
+      // The SDK's retries are spent: the ledger's transaction comes back throttled, once.
+      let throttled = false;
+      const spy = jest.spyOn(client, 'send').mockImplementation(((command: { constructor: { name: string } }) => {
+        if (!throttled && command.constructor.name === 'TransactWriteCommand') {
+          throttled = true;
+          return Promise.reject(Object.assign(new Error(`${name}: Throughput exceeds the current capacity`), { name, ...fields }));
+        }
+        return send(command as never);
+      }) as never);
+      const lines: string[] = [];
+      const capture = (chunk: string | Uint8Array) => {
+        lines.push(String(chunk));
+        return true;
+      };
+      const writes = [
+        jest.spyOn(process.stdout, 'write').mockImplementation(capture),
+        jest.spyOn(process.stderr, 'write').mockImplementation(capture),
+      ];
+      // Warn lines printed, as a deployed function prints them (each warm invocation would reset the level).
+      const level = jest.spyOn(logger, 'refreshSampleRateCalculation').mockImplementation(() => undefined);
+      logger.setLogLevel('WARN');
+      try {
+        const response = await deliver(event);
+        expect(response.statusCode).toBe(503);
+        expect(response.headers?.['retry-after']).toMatch(/^\d+$/);
+        expect(JSON.parse(response.body!)).toEqual({ error: { code: 'service_busy', message: expect.any(String) } });
+      } finally {
+        logger.setLogLevel('SILENT');
+        level.mockRestore();
+        for (const write of writes) write.mockRestore();
+        spy.mockRestore();
+      }
+      const warned = lines.map((l) => JSON.parse(l)).filter((l) => l.level === 'WARN');
+      expect(warned).toEqual([
+        expect.objectContaining({ stripeEventId: event.id, code: 'service_busy', cause: expect.stringContaining(name) }),
+      ]);
+      expect(await balance(b)).toBe(0);
+      expect((await outcomeOf(deliver(event))).outcome).toBe('credited');
+      expect((await outcomeOf(deliver(event))).outcome).toBe('duplicate');
+      expect(await balance(b)).toBe(1_000_000_000);
+    },
+  );
+
   it('turns the low-balance notice on at a tenth of the pack with the first purchase, unless the holder chose', async () => {
     const threshold = async (b: Buyer) =>
       (await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } }))).Item!
