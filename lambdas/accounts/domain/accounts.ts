@@ -334,6 +334,13 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     await Promise.all([this.deps.failures.reset(emailKey, start), this.deps.failures.release(addressKey, start)]);
     if (!account.emailVerified) throw new EmailNotVerifiedError();
     const opened = await this.openSession(account.accountId, origin);
+    // A password set while this one was checked (a change, a reset) signs out every session it finds, which
+    // may be before this one was written: read again, and a session the old password opened ends here.
+    if ((await this.deps.accounts.get(account.accountId))?.passwordHash !== account.passwordHash) {
+      await this.deps.sessions.delete(opened.session.tokenHash);
+      await this.record(account.accountId, 'login_failed', origin, { reason: 'the password changed while it was checked' });
+      throw new InvalidCredentialsError();
+    }
     await this.record(account.accountId, 'login_succeeded', origin, { sessionId: opened.session.sessionId });
     return opened;
   }

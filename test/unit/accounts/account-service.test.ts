@@ -345,6 +345,29 @@ describe('AccountService', () => {
       await expect(service.login({ email: 'ann@example.org', password: 'a brand new passphrase' }, origin)).resolves.toBeDefined();
     });
 
+    it.each(['changed', 'reset'] as const)(
+      'ends a sign-in that checked the old password while the password was %s: no session outlives it',
+      async (how) => {
+        const { service, verifiedUser, hasher, mailer } = setup();
+        const ann = await verifiedUser('ann@example.org');
+        if (how === 'reset') await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+        // Someone with the old password signs in; while its (slow) check runs, the holder sets a new one.
+        const verify = hasher.verify.bind(hasher);
+        jest.spyOn(hasher, 'verify').mockImplementationOnce(async (password, stored) => {
+          const valid = await verify(password, stored);
+          if (how === 'changed')
+            await service.changePassword(ann, { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }, origin);
+          else await service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: 'a brand new passphrase' }, origin);
+          return valid;
+        });
+        await expect(
+          service.login({ email: 'ann@example.org', password: PASSWORD }, { ip: '198.51.100.66', userAgent: 'curl' }),
+        ).rejects.toMatchObject({ kind: 'unauthenticated' });
+        const left = await service.listSessions({ ...ann, sessionId: 'none' });
+        expect(left.map((s) => s.sessionId)).toEqual(how === 'changed' ? [ann.sessionId] : []);
+      },
+    );
+
     it('lets a session check the password five times a quarter of an hour, recording each wrong one', async () => {
       const { service, verifiedUser } = setup();
       const ann = await verifiedUser('ann@example.org');
