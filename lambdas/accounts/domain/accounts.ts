@@ -176,6 +176,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     } else {
       const account = await this.deps.accounts.get(record.accountId);
       if (!account) throw new InvalidTokenError();
+      // A password set since the change was asked for ends it: whoever took the account back undoes a thief's pending change.
+      if (account.passwordChangedAt && !(record.issuedAt && record.issuedAt >= account.passwordChangedAt)) throw new InvalidTokenError();
       if (!(await this.deps.accounts.changeEmail(account.accountId, account.email, record.email, now.toISOString()))) {
         throw new EmailTakenError();
       }

@@ -331,6 +331,33 @@ describe('AccountService', () => {
       });
     });
 
+    it.each(['changed', 'reset'] as const)(
+      "refuses an email-change link mailed before the password was %s: a thief's pending change ends with the new password",
+      async (how) => {
+        const { service, verifiedUser, mailer, accounts, clock } = setup();
+        const ann = await verifiedUser('ann@example.org');
+        // Someone holding Ann's session and password sends her address elsewhere…
+        await service.updateAccount(ann, { email: 'thief@evil.example', currentPassword: PASSWORD }, origin);
+        const link = mailer.tokenFor('thief@evil.example');
+        clock.advance(60);
+        // …and Ann takes her account back before the link is followed.
+        if (how === 'changed')
+          await service.changePassword(ann, { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }, origin);
+        else {
+          await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+          await service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: 'a brand new passphrase' }, origin);
+        }
+        await expect(service.confirmEmailToken(link, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+        expect((await accounts.get(ann.accountId))!.email).toBe('ann@example.org');
+        // A link asked for after the new password still works.
+        clock.advance(60);
+        await service.updateAccount(ann, { email: 'ann@new.example', currentPassword: 'a brand new passphrase' }, origin);
+        await expect(service.confirmEmailToken(mailer.tokenFor('ann@new.example'), origin)).resolves.toMatchObject({
+          purpose: 'change_email',
+        });
+      },
+    );
+
     it('changes the password only with the current one, and signs out every other session', async () => {
       const { service, verifiedUser, mailer } = setup();
       const ann = await verifiedUser('ann@example.org');
