@@ -207,15 +207,49 @@ describe('AccountService', () => {
       const warnings = mailer.sent.filter((m) => /Was this you/.test(m.subject));
       expect(warnings).toHaveLength(1);
       expect(securityLog.events.filter((e) => e.type === 'login_under_attack')).toHaveLength(1);
-      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
+      const elsewhere = { ...origin, ip: '192.0.2.44' };
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, elsewhere)).rejects.toMatchObject({
+        kind: 'rate_limited',
+      });
       const token = decodeURIComponent(/token=([^\s]+)/.exec(warnings[0]!.text)![1]!);
       await expect(service.confirmEmailToken(token, origin)).resolves.toMatchObject({
         purpose: 'unlock_sign_in',
         accountId: expect.stringMatching(/^acc_/),
       });
-      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, elsewhere)).resolves.toBeDefined();
       // The link works once.
       await expect(service.confirmEmailToken(token, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+    });
+
+    it('never lets guesses from elsewhere keep the owner out where they signed in or reset the password before', async () => {
+      const { service, verifiedUser, mailer, clock } = setup();
+      // Ann signs in from home (verifiedUser signs in from `origin`).
+      await verifiedUser('ann@example.org');
+      const attacker = (i: number) => ({ ip: `198.51.100.${i}`, userAgent: 'curl' });
+      const guess = (i: number) => service.login({ email: 'ann@example.org', password: `guess number ${i}!!` }, attacker(i % 3));
+      for (let window = 0; window < 3; window++) {
+        clock.advance(LOGIN_LIMITS.windowSeconds);
+        // Each window the attacker spends the email's checks and keeps trying.
+        for (let i = 0; i < 12; i++) await guess(i).catch(() => undefined);
+        await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, attacker(7))).rejects.toMatchObject({
+          kind: 'rate_limited',
+        });
+        // Ann, at home, signs in at once, with no link to follow.
+        await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
+      }
+      // Travelling, she is paused like anyone else; a password reset from there makes that address hers too.
+      const hotel = { ip: '192.0.2.80', userAgent: 'Firefox' };
+      for (let i = 0; i < 12; i++) await guess(i).catch(() => undefined);
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, hotel)).rejects.toMatchObject({ kind: 'rate_limited' });
+      await service.requestPasswordReset({ email: 'ann@example.org' }, hotel);
+      await service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: 'a brand new passphrase' }, hotel);
+      for (let i = 0; i < 12; i++) await guess(i).catch(() => undefined);
+      await expect(service.login({ email: 'ann@example.org', password: 'a brand new passphrase' }, hotel)).resolves.toBeDefined();
+      // From a remembered address the address's own limit still holds: guessing there gets no more than anywhere.
+      const home = Array.from({ length: LOGIN_LIMITS.perAddress + 1 }, () =>
+        service.login({ email: 'ann@example.org', password: 'wrong password!!' }, origin).catch((e) => e.kind),
+      );
+      expect((await Promise.all(home)).filter((kind) => kind === 'rate_limited').length).toBeGreaterThan(0);
     });
 
     it('throttles an address that tries many emails', async () => {
