@@ -1,7 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbSubjectData } from '../../../lambdas/privacy/adapters/dynamodb-subject-data';
 import { DynamoDbAuditTrail } from '../../../lambdas/shared/adapters/dynamodb-audit';
-import { DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { sha256 } from '../../../lambdas/shared/crypto';
 import { ITEMS } from '../../../lambdas/shared/items';
 import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-stack';
@@ -79,30 +77,5 @@ describe("an account's audit trail as its holder sees it", () => {
     expect(events[0]).toMatchObject({ action: 'credits.grant', reason: 'goodwill after the outage', change: { after: { credits: '50' } } });
     expect(events[1].context).toEqual({ ip: '203.0.113.9', userAgent: 'Firefox', requestId: 'r1' });
     for (const secret of [ARN, 'jane.doe', 'OmnApiOpsAdmin', '123456789012', HOST, 'cli']) expect(response.body).not.toContain(secret);
-  });
-
-  it('exports the same view in a privacy export', async () => {
-    const data = new DynamoDbSubjectData(
-      dynamo.client,
-      {
-        accounts: 'accounts',
-        sessions: 'sessions',
-        apiKeys: 'apiKeys',
-        ledger: 'ledger',
-        usageLogs: 'usageLogs',
-        usageAggregates: 'usageAggregates',
-        privacyRequests: 'privacyRequests',
-        securityEvents: 'securityEvents',
-        tickets: 'tickets',
-        auditEvents: 'auditEvents',
-      },
-      new DynamoDbUsageLogs(dynamo.client, 'usageLogs'),
-    );
-    const exported: Record<string, unknown>[] = [];
-    for await (const item of data.items('auditEvents', { accountId, email: 'audited@example.org' })) exported.push(item);
-    expect(exported).toHaveLength(2);
-    const text = JSON.stringify(exported);
-    for (const secret of [ARN, 'jane.doe', HOST]) expect(text).not.toContain(secret);
-    expect(exported.find((e) => e.action === 'credits.grant')).toMatchObject({ actor: { type: 'operator', id: 'omnapi-staff' } });
   });
 });
