@@ -13,7 +13,7 @@ const ERROR_MEANING: Record<ErrorStatus, string> = {
   413: 'Body too large',
   415: 'Body is not JSON',
   429: 'Too many requests: see Retry-After',
-  503: 'A dependency is not configured or unreachable',
+  503: 'A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given',
 };
 
 const SECURITY: Record<RouteSpec['auth'], Record<string, string[]>[] | undefined> = {
@@ -41,7 +41,8 @@ function operation(context: string, name: string, spec: RouteSpec): ZodOpenApiOp
         : {}),
     };
   }
-  for (const status of [...new Set([...spec.errors, 500])].sort()) {
+  // Any route may meet a throttled table (503 service_busy) or a fault of ours (500).
+  for (const status of [...new Set([...spec.errors, 500, 503])].sort()) {
     responses[`${status}`] = {
       description: status === 500 ? 'Our fault; logged, never with internals' : ERROR_MEANING[status as ErrorStatus],
       content: { 'application/json': { schema: ErrorBodySchema } },

@@ -71,10 +71,13 @@ export class LedgerBusyError extends ConflictError {
   }
 }
 
-/** The purchase is credited but its receipt could not go out: Stripe retries the event (503), and the retry sends it. */
-export class ReceiptUnavailableError extends ServiceUnavailableError {
+/**
+ * The ledger moved but the buyer's notice of it (a receipt, a refund or dispute notice) could not go
+ * out: Stripe retries the event (503), and the retry sends it.
+ */
+export class NoticeUnavailableError extends ServiceUnavailableError {
   constructor(cause: unknown) {
-    super('The purchase is credited, but its receipt could not be sent; retry', 'notice_unavailable', { cause });
-    this.name = 'ReceiptUnavailableError';
+    super('The credits are settled, but the notice to the buyer could not be sent; retry', 'notice_unavailable', { cause });
+    this.name = 'NoticeUnavailableError';
   }
 }

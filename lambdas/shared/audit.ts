@@ -76,6 +76,23 @@ export interface AuditActor {
   via?: string;
 }
 
+/** Who an operator is to a customer: one stable, opaque actor for all of OmnAPI's staff. */
+export const STAFF_ACTOR: AuditActor = { type: 'operator', id: 'omnapi-staff' };
+
+/** Where an operator's action comes from, as a customer's security log shows it (who exactly is in the audit trail). */
+export const STAFF_ORIGIN = { ip: 'omnapi', userAgent: 'OmnAPI staff' } as const;
+
+/**
+ * An event as the account's holder sees it (the audit API, the privacy export): an operator is
+ * `STAFF_ACTOR`, with no cloud identity, user name, host or address of ours. Its hash stays the one
+ * over the whole event, which operators verify (`npm run ops -- audit verify`).
+ */
+export function customerAuditView<E extends Pick<AuditEvent, 'actor'> & { context?: AuditEvent['context'] }>(event: E): E {
+  if (event.actor.type !== 'operator') return event;
+  const { context: _ours, ...rest } = event;
+  return { ...rest, actor: STAFF_ACTOR } as E;
+}
+
 export interface AuditTarget {
   type: string;
   id: string;

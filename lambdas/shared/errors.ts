@@ -156,3 +156,37 @@ export class ConfigError extends OmnApiError {
     this.name = 'ConfigError';
   }
 }
+
+/** DynamoDB's answers for too much traffic at once: retryable, never the caller's fault nor a crash. */
+const THROTTLE_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TransactionConflictException',
+]);
+/** The same, as a transaction's cancellation reasons name them. */
+const THROTTLE_REASONS = new Set(['ProvisionedThroughputExceeded', 'ThrottlingError', 'RequestLimitExceeded', 'TransactionConflict']);
+
+/**
+ * Whether an AWS error (left after the SDK's own retries) says the service was too busy: throttled, over
+ * its request limit, or a transaction cancelled for one of those or a conflict, and for nothing else.
+ */
+export function isThrottling(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (THROTTLE_NAMES.has(error.name)) return true;
+  if (error.name !== 'TransactionCanceledException') return false;
+  const reasons = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [])
+    .map((r) => r.Code)
+    .filter((code) => code && code !== 'None');
+  return reasons.length > 0 && reasons.every((code) => THROTTLE_REASONS.has(code!));
+}
+
+/** A dependency was too busy to answer (throttled): the caller should retry shortly. */
+export class ServiceBusyError extends ServiceUnavailableError {
+  override readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, options?: ErrorOptions) {
+    super('We are handling more requests than usual; retry in a moment', 'service_busy', options);
+    this.name = 'ServiceBusyError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -205,7 +205,7 @@ export const ITEMS = {
   purchase: item({
     table: 'ledger',
     owner: 'billing',
-    holds: 'a purchase and what was reversed of it',
+    holds: 'a purchase, what was reversed of it and the notices of it still to mail',
     pk: 'ACCOUNT#{accountId}',
     sk: 'PURCHASE#{paymentIntentId}',
     foundBy: 'account',

@@ -52,7 +52,8 @@ export class Accounts extends Construct {
       },
       'auth-login': {
         description: 'Checks a password, throttles failures, mails the "was this you?" link and opens a session',
-        tables: { accounts: 'read', sessions: 'write', tokens: 'write', securityEvents: 'readWrite' },
+        // readWrite: a sign-in remembers its address (guesses from elsewhere never pause sign-in from it).
+        tables: { accounts: 'readWrite', sessions: 'write', tokens: 'write', securityEvents: 'readWrite' },
         sendsMail: true,
         environment: links,
         ...HASHES_PASSWORDS,

@@ -1,10 +1,10 @@
-import * as os from 'node:os';
 import { DynamoDbAccountStore, DynamoDbKeyStore, DynamoDbSecurityLog } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { KeyService } from '../../lambdas/accounts/domain/keys';
 import { systemClock } from '../../lambdas/accounts/domain/ports';
 import { accountByEmail, Command, stageOption, withResources } from './program';
 import type { Resources } from './resources';
 import { recordOps } from './audit';
+import { STAFF_ACTOR, STAFF_ORIGIN } from '../../lambdas/shared/audit';
 
 const keysOf = ({ dynamo, tables }: Resources) =>
   new KeyService({
@@ -13,7 +13,8 @@ const keysOf = ({ dynamo, tables }: Resources) =>
     securityLog: new DynamoDbSecurityLog(dynamo, tables.securityEvents),
     clock: systemClock,
   });
-const operator = { ip: 'ops', userAgent: `ops:${os.userInfo().username}` };
+/** The holder's security log shows staff, not who: the audit event (`recordOps`) names the operator for ops. */
+const operator = STAFF_ORIGIN;
 
 export const suspend = new Command('suspend')
   .description(
@@ -25,11 +26,7 @@ export const suspend = new Command('suspend')
   .action(async (options: { email: string; reason: string; stage: 'local' | 'dev' | 'prod' }) => {
     await withResources(options.stage, async (resources) => {
       const account = await accountByEmail(resources, options.email);
-      const { keys } = await keysOf(resources).setSuspended(
-        account.accountId,
-        { reason: options.reason, by: os.userInfo().username },
-        operator,
-      );
+      const { keys } = await keysOf(resources).setSuspended(account.accountId, { reason: options.reason, by: STAFF_ACTOR.id }, operator);
       await recordOps(resources, {
         action: 'account.suspend',
         targets: [{ type: 'account', id: account.accountId }],

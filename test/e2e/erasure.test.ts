@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -210,6 +211,21 @@ describe('erasure against npm start', () => {
     expect([refused.status, refused.body.error.code]).toEqual([403, 'account_suspended']);
     expect((await api('GET', '/v1/account', { token: hal.token })).status).toBe(200);
     expect((await api('POST', '/v1/privacy/requests', { token: hal.token, body: { type: 'access' } })).status).toBe(201);
+    // The holder sees that staff suspended the account and why, never which of us (the audit trail tells ops).
+    const security = await api('GET', '/v1/account/security-events', { token: hal.token });
+    expect(security.body.events.find((e: { type: string }) => e.type === 'account_suspended')).toMatchObject({
+      ip: 'omnapi',
+      userAgent: 'OmnAPI staff',
+      detail: { reason: 'card testing' },
+    });
+    const audit = await api('GET', '/v1/account/audit', { token: hal.token });
+    expect(audit.body.events.find((e: { action: string }) => e.action === 'account.suspend')).toMatchObject({
+      actor: { type: 'operator', id: 'omnapi-staff' },
+      reason: 'card testing',
+    });
+    const seen = JSON.stringify([security.body, audit.body, (await api('GET', '/v1/account', { token: hal.token })).body]);
+    for (const ours of [`ops:${os.userInfo().username}`, `local:${os.userInfo().username}`, os.hostname()])
+      expect(seen).not.toContain(ours);
     expect((await ops(local, 'unsuspend', '--email', email('hal'), '--reason', 'cleared')).code).toBe(0);
     expect((await api('GET', '/v1/api/echo/after', { key: hal.key })).status).toBe(200);
   }, 300_000);

@@ -39,6 +39,12 @@ export class MemoryAccounts implements AccountStore {
     account.updatedAt = at;
     return structuredClone(account);
   }
+  async rememberSignInAddresses(id: string, addresses: string[]) {
+    const account = this.byId.get(id);
+    if (!account) return undefined;
+    account.signInAddresses = addresses;
+    return structuredClone(account);
+  }
   async changeEmail(id: string, from: string, to: string, at: string) {
     if (this.emails.has(to)) return false;
     this.emails.delete(from);

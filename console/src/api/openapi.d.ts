@@ -1041,6 +1041,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "platform.openapi": {
@@ -1065,6 +1074,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1151,6 +1169,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.verify": {
@@ -1196,6 +1223,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1279,6 +1315,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.requestPasswordReset": {
@@ -1355,6 +1400,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.confirmPasswordReset": {
@@ -1416,6 +1470,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1520,6 +1583,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.logout": {
@@ -1549,6 +1621,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1587,6 +1668,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1697,6 +1787,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.changePassword": {
@@ -1767,6 +1866,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.getPreferences": {
@@ -1798,6 +1906,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1874,6 +1991,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.listSessions": {
@@ -1916,6 +2042,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1979,6 +2114,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.auditEvents": {
@@ -2034,6 +2178,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2106,6 +2259,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.listKeys": {
@@ -2139,6 +2301,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2269,6 +2440,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "accounts.revokeKey": {
@@ -2318,6 +2498,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2403,6 +2592,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2500,6 +2698,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "metering.meteredCall.put": {
@@ -2583,6 +2790,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2680,6 +2896,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "metering.meteredCall.delete": {
@@ -2763,6 +2988,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2860,6 +3094,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "metering.echo.get": {
@@ -2886,6 +3129,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2926,6 +3178,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "metering.echo.post": {
@@ -2952,6 +3213,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2992,6 +3262,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "metering.echo.patch": {
@@ -3018,6 +3297,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3135,6 +3423,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "metering.logs": {
@@ -3201,6 +3498,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "billing.balance": {
@@ -3237,6 +3543,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3298,6 +3613,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "billing.packs": {
@@ -3330,6 +3654,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "billing.catalogue": {
@@ -3352,6 +3685,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3417,7 +3759,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is not configured or unreachable */
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3493,7 +3835,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is not configured or unreachable */
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3589,7 +3931,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is not configured or unreachable */
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3642,7 +3984,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is not configured or unreachable */
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3715,7 +4057,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is not configured or unreachable */
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3757,6 +4099,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3920,6 +4271,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "privacy.get": {
@@ -3971,6 +4331,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4036,6 +4405,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "privacy.confirmPage": {
@@ -4089,6 +4467,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4157,6 +4544,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "privacy.cancelPage": {
@@ -4210,6 +4606,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4271,6 +4676,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4342,6 +4756,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notices.unsubscribe": {
@@ -4403,6 +4826,15 @@ export interface operations {
             };
             /** @description Our fault; logged, never with internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -109,6 +109,25 @@ export class DynamoDbAccountStore implements AccountStore {
     return strip<Account>(Attributes)!;
   }
 
+  async rememberSignInAddresses(accountId: string, addresses: string[]): Promise<Account | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(accountId),
+          UpdateExpression: 'SET signInAddresses = :addresses',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':addresses': addresses },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip<Account>(Attributes);
+    } catch (error) {
+      if (conditionFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
   async changeEmail(accountId: string, from: string, to: string, at: string): Promise<boolean> {
     try {
       await this.client.send(

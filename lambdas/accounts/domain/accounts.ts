@@ -43,9 +43,13 @@ export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
  * Retry-After at once (nothing waits inside the function). A successful sign-in resets its email's
  * count and gives its address back the reservation, so the owner's own sign-ins never count. When an
  * email reaches its limit, its owner is mailed a single-use "was this you?" link that resets the
- * count, so guessing from elsewhere never locks the owner out for longer than it takes to open it.
+ * count. Nor does guessing from elsewhere pause the owner where they signed in before: an email's limit
+ * does not apply from the last `SIGN_IN_ADDRESSES_KEPT` addresses its account signed in (or reset the
+ * password) from — only the address's own limit does — so no attacker can keep an owner out by guessing.
  */
 export const LOGIN_LIMITS = { perEmail: 5, perAddress: 20, windowSeconds: 15 * 60 };
+/** Addresses an account remembers it was signed in from (newest first): a home, an office, a phone's networks. */
+export const SIGN_IN_ADDRESSES_KEPT = 10;
 /** A session this young may create keys without the password again. */
 export const RECENT_SIGN_IN_SECONDS = 10 * 60;
 /** Password checks a signed-in session may make (changing the password or email, older sessions' key creation), per account. */
@@ -98,6 +102,12 @@ function decodeCursor(cursor: string): string {
 }
 
 const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/** The remembered sign-in addresses with this one first (as SHA-256), at most SIGN_IN_ADDRESSES_KEPT. */
+function withAddress(addresses: string[] | undefined, ip: string): string[] {
+  const hash = sha256(ip);
+  return [hash, ...(addresses ?? []).filter((a) => a !== hash)].slice(0, SIGN_IN_ADDRESSES_KEPT);
+}
 
 /**
  * Sign-up, verification, sessions and self-service for account holders. Every operation that takes
@@ -176,6 +186,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     } else {
       const account = await this.deps.accounts.get(record.accountId);
       if (!account) throw new InvalidTokenError();
+      // A password set since the change was asked for ends it: whoever took the account back undoes a thief's pending change.
+      if (account.passwordChangedAt && !(record.issuedAt && record.issuedAt >= account.passwordChangedAt)) throw new InvalidTokenError();
       if (!(await this.deps.accounts.changeEmail(account.accountId, account.email, record.email, now.toISOString()))) {
         throw new EmailTakenError();
       }
@@ -283,7 +295,12 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     }
     await this.deps.accounts.update(
       account.accountId,
-      { passwordHash: await this.deps.hasher.hash(input.password), passwordChangedAt: now.toISOString() },
+      {
+        passwordHash: await this.deps.hasher.hash(input.password),
+        passwordChangedAt: now.toISOString(),
+        // The owner proved the mailbox from here: guesses from elsewhere never pause sign-in from it.
+        signInAddresses: withAddress(account.signInAddresses, origin.ip),
+      },
       now.toISOString(),
     );
     if (!account.emailVerified) await this.deps.accounts.markVerified(account.accountId, now.toISOString());
@@ -320,7 +337,9 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     ]);
     const account = await this.deps.accounts.findByEmail(email);
     const subject = account?.accountId ?? `anonymous#${sha256(email)}`;
-    if (byEmail > LOGIN_LIMITS.perEmail || byAddress > LOGIN_LIMITS.perAddress) {
+    // Guesses at the email from elsewhere do not pause its owner where they signed in before.
+    const knownAddress = account?.signInAddresses?.includes(sha256(origin.ip)) ?? false;
+    if ((byEmail > LOGIN_LIMITS.perEmail && !knownAddress) || byAddress > LOGIN_LIMITS.perAddress) {
       await this.record(subject, 'login_throttled', origin, { by: byEmail > LOGIN_LIMITS.perEmail ? 'email' : 'address' });
       throw new TooManyRequestsError('Too many failed sign-ins; try again later', end - epoch(now));
     }
@@ -334,6 +353,15 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     await Promise.all([this.deps.failures.reset(emailKey, start), this.deps.failures.release(addressKey, start)]);
     if (!account.emailVerified) throw new EmailNotVerifiedError();
     const opened = await this.openSession(account.accountId, origin);
+    // A password set while this one was checked (a change, a reset) signs out every session it finds, which
+    // may be before this one was written: read again (the address's write answers the account as it is
+    // now), and a session the old password opened ends here.
+    const current = await this.deps.accounts.rememberSignInAddresses(account.accountId, withAddress(account.signInAddresses, origin.ip));
+    if (current?.passwordHash !== account.passwordHash) {
+      await this.deps.sessions.delete(opened.session.tokenHash);
+      await this.record(account.accountId, 'login_failed', origin, { reason: 'the password changed while it was checked' });
+      throw new InvalidCredentialsError();
+    }
     await this.record(account.accountId, 'login_succeeded', origin, { sessionId: opened.session.sessionId });
     return opened;
   }

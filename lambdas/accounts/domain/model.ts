@@ -38,6 +38,11 @@ export interface Account {
   emailSince?: string;
   /** When the password was last set by a reset or a change: a reset link mailed before then no longer works. */
   passwordChangedAt?: string;
+  /**
+   * SHA-256 of the network addresses the holder last signed in or reset the password from, newest first
+   * (`SIGN_IN_ADDRESSES_KEPT`): guesses from elsewhere never pause sign-in from these.
+   */
+  signInAddresses?: string[];
   /** Stripe customer, once the holder has started a checkout; no card data is ever kept. */
   stripeCustomerId?: string;
   createdAt: string;
@@ -45,10 +50,10 @@ export interface Account {
 }
 
 /** An account as its holder sees it: never the password hash. */
-export type AccountView = Omit<Account, 'passwordHash'>;
+export type AccountView = Omit<Account, 'passwordHash' | 'signInAddresses'>;
 
 export function viewOf(account: Account): AccountView {
-  const { passwordHash: _hidden, ...view } = account;
+  const { passwordHash: _hidden, signInAddresses: _sign, ...view } = account;
   return view;
 }
 

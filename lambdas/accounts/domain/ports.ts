@@ -7,6 +7,7 @@ export interface AccountChanges {
   preferences?: Preferences;
   passwordHash?: string;
   passwordChangedAt?: string;
+  signInAddresses?: string[];
   plan?: string;
   suspension?: Account['suspension'] | null;
 }
@@ -18,6 +19,8 @@ export interface AccountStore {
   findByEmail(email: string): Promise<Account | undefined>;
   markVerified(accountId: string, at: string): Promise<void>;
   update(accountId: string, changes: AccountChanges, at: string): Promise<Account>;
+  /** Keeps the addresses the holder signs in from (not a change the holder made: `updatedAt` stays); the account as it is now. */
+  rememberSignInAddresses(accountId: string, addresses: string[]): Promise<Account | undefined>;
   /** Moves the account to a new email, releasing the old one; false when the new one is taken. */
   changeEmail(accountId: string, from: string, to: string, at: string): Promise<boolean>;
 }

@@ -1,3 +1,4 @@
+import { customerAuditView } from '../../shared/audit';
 import { json } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { accountRoutes } from '../routes';
@@ -10,7 +11,7 @@ export const handler = httpRoutes(
     const filter = action || actor || from || to ? { action, actorType: actor, from, to } : undefined;
     // Only the caller's own stream: the cursor is a position inside it, never a key of another.
     const page = await activityWiring().audit.page(`account#${event.principal.accountId}`, { newestFirst: true, limit, cursor, filter });
-    return json(200, page);
+    return json(200, { ...page, events: page.events.map(customerAuditView) });
   }),
   route(accountRoutes.securityEvents, async (event) => {
     const { limit, cursor } = event.input.query;

@@ -7,7 +7,19 @@ import { balanceKey } from '../../shared/credits';
 import { ITEMS } from '../../shared/items';
 import { queryAll } from '../../shared/dynamodb-query';
 import { LedgerBusyError } from '../errors';
-import type { Ledger, LedgerEntry, LedgerPage, NewLedgerEntry, PostOptions, PostOutcome, Purchase, PurchaseWrite } from '../domain/ledger';
+import type {
+  ClaimedNotice,
+  Ledger,
+  LedgerEntry,
+  LedgerPage,
+  NewLedgerEntry,
+  PostOptions,
+  PostOutcome,
+  Purchase,
+  PurchaseNoticeId,
+  PurchaseWrite,
+  ReversalNotice,
+} from '../domain/ledger';
 
 type Stored = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -25,6 +37,13 @@ function purchaseOf(item: Stored | undefined): Purchase | undefined {
 const accountKey = (accountId: string) => ITEMS.ledgerEntry.pk({ accountId });
 const purchaseKey = (accountId: string, paymentIntentId: string) => ITEMS.purchase.key({ accountId, paymentIntentId });
 const paymentKey = (paymentIntentId: string) => ITEMS.payment.key({ paymentIntentId });
+
+/** Where a purchase keeps a notice due: the receipt's flag, or a reversal's entry in the notices map. */
+function noticePath(id: PurchaseNoticeId): { path: string; names: Record<string, string> } {
+  return id === 'receipt'
+    ? { path: '#due', names: { '#due': 'receiptDue' } }
+    : { path: '#notices.#entry', names: { '#notices': 'noticesDue', '#entry': id.entry } };
+}
 
 /** Tries of a movement whose items another transaction holds (TransactionConflict, which the SDK does not retry). */
 const CONFLICT_TRIES = 5;
@@ -143,16 +162,23 @@ export class DynamoDbLedger implements Ledger {
       ];
     }
     const fields = Object.entries(write.changes).filter(([, v]) => v !== undefined);
+    const { notice } = write;
+    // The purchase read had no notices map: the version condition keeps it so, and the map is written whole.
+    const noticeSet = notice ? (notice.first ? ['noticesDue = :notices'] : ['noticesDue.#notice = :notice']) : [];
     return [
       {
         Update: {
           TableName: this.table,
           Key: purchaseKey(accountId, write.paymentIntentId),
-          UpdateExpression: `SET ${[...fields.map((_, i) => `#f${i} = :v${i}`), 'version = version + :one'].join(', ')}`,
+          UpdateExpression: `SET ${[...fields.map((_, i) => `#f${i} = :v${i}`), ...noticeSet, 'version = version + :one'].join(', ')}`,
           ConditionExpression: 'version = :expected',
-          ExpressionAttributeNames: Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
+          ExpressionAttributeNames: {
+            ...Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
+            ...(notice && !notice.first ? { '#notice': notice.entry } : {}),
+          },
           ExpressionAttributeValues: {
             ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
+            ...(notice ? (notice.first ? { ':notices': { [notice.entry]: notice.notice } } : { ':notice': notice.notice }) : {}),
             ':expected': write.expectVersion,
             ':one': 1,
           },
@@ -172,37 +198,44 @@ export class DynamoDbLedger implements Ledger {
     return purchaseOf(Item);
   }
 
-  async claimReceipt(accountId: string, paymentIntentId: string): Promise<boolean> {
+  async claimNotice(accountId: string, paymentIntentId: string, id: PurchaseNoticeId): Promise<ClaimedNotice | undefined> {
+    const { path, names } = noticePath(id);
     try {
-      await this.client.send(
+      const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: purchaseKey(accountId, paymentIntentId),
-          UpdateExpression: 'REMOVE receiptDue',
-          ConditionExpression: 'receiptDue = :due',
-          ExpressionAttributeValues: { ':due': true },
+          UpdateExpression: `REMOVE ${path}`,
+          ConditionExpression: `attribute_exists(${path})`,
+          ExpressionAttributeNames: names,
+          ReturnValues: 'UPDATED_OLD',
         }),
       );
-      return true;
+      if (id === 'receipt') return { kind: 'receipt' };
+      const notice = (Attributes?.noticesDue as Record<string, ReversalNotice> | undefined)?.[id.entry];
+      return notice && { kind: 'reversal', notice };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }
 
-  async releaseReceipt(accountId: string, paymentIntentId: string): Promise<void> {
+  async releaseNotice(accountId: string, paymentIntentId: string, id: PurchaseNoticeId, claimed: ClaimedNotice): Promise<void> {
+    const { path, names } = noticePath(id);
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: purchaseKey(accountId, paymentIntentId),
-          UpdateExpression: 'SET receiptDue = :due',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':due': true },
+          UpdateExpression: `SET ${path} = :due`,
+          // A reversal's notice lives in the notices map, which its claim found and never removes.
+          ConditionExpression: id === 'receipt' ? 'attribute_exists(pk)' : 'attribute_exists(noticesDue)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':due': claimed.kind === 'receipt' ? true : claimed.notice },
         }),
       );
     } catch (error) {
-      // The purchase went (erased with its account): nobody is left to send a receipt to.
+      // The purchase went (erased with its account): nobody is left to send a notice to.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }

@@ -74,7 +74,24 @@ export interface Purchase {
   at: string;
   /** Set when the purchase is credited, cleared by whoever sends its receipt (absent on purchases stored before). */
   receiptDue?: boolean;
+  /**
+   * What refunds and disputes did to the purchase, still to be mailed to its buyer, by the idempotency key
+   * of the ledger entry that did it: set with the entry, cleared by whoever sends the notice.
+   */
+  noticesDue?: Record<string, ReversalNotice>;
 }
+
+/** A refund or dispute notice as written when its entry was applied (greeting and balance are added when it is sent). */
+export interface ReversalNotice {
+  subject: string;
+  line: string;
+}
+
+/** A notice a purchase owes its buyer: its receipt, or the notice of the ledger entry (by idempotency key) that reversed part of it. */
+export type PurchaseNoticeId = 'receipt' | { entry: string };
+
+/** What a claimed notice holds: nothing for the receipt (written as it is sent), the text of a reversal's. */
+export type ClaimedNotice = { kind: 'receipt' } | { kind: 'reversal'; notice: ReversalNotice };
 
 /** A change to a purchase, made in the same transaction as the ledger entry it explains. */
 export type PurchaseWrite =
@@ -84,6 +101,11 @@ export type PurchaseWrite =
       paymentIntentId: string;
       expectVersion: number;
       changes: Partial<Pick<Purchase, 'refundedMinor' | 'refunds' | 'clawedBackMicro' | 'heldMicro' | 'disputes'>>;
+      /**
+       * The notice the change owes the buyer, made due with it; `first` when the purchase as read had no
+       * notices map (the version condition keeps that true until the write).
+       */
+      notice?: { entry: string; notice: ReversalNotice; first: boolean };
     };
 
 /** `keepNonNegative`: the movement applies only if the balance item covers it (an operator's debit never overdraws). */
@@ -121,11 +143,12 @@ export interface Ledger {
     options?: PostOptions,
   ): Promise<{ outcome: PostOutcome; entry: LedgerEntry }>;
   /**
-   * Takes the purchase's receipt to send: true for exactly one caller while it is due. `releaseReceipt`
-   * makes it due again when it could not be sent.
+   * Takes one of the purchase's due notices to send: what it holds, for exactly one caller while it is
+   * due; undefined when it is not due (sent, being sent, or never owed). `releaseNotice` makes it due
+   * again when it could not be sent.
    */
-  claimReceipt(accountId: string, paymentIntentId: string): Promise<boolean>;
-  releaseReceipt(accountId: string, paymentIntentId: string): Promise<void>;
+  claimNotice(accountId: string, paymentIntentId: string, id: PurchaseNoticeId): Promise<ClaimedNotice | undefined>;
+  releaseNotice(accountId: string, paymentIntentId: string, id: PurchaseNoticeId, claimed: ClaimedNotice): Promise<void>;
   /** A purchase change with no money movement (a dispute won that held nothing). */
   updatePurchase(accountId: string, write: Extract<PurchaseWrite, { kind: 'update' }>): Promise<'applied' | 'stale'>;
   /** The purchase paid by this payment intent, whichever account made it. */

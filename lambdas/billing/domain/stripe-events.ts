@@ -2,9 +2,18 @@ import { consoleUrl } from '../../shared/console-links';
 import { microToCredits } from '../../shared/credits';
 import { securityEvent } from '../../shared/security-events';
 import { type CreditPack, packMicro } from '../packs';
-import type { DisputeStatus, NewLedgerEntry, PendingReversal, Purchase, PurchaseWrite } from './ledger';
+import type {
+  ClaimedNotice,
+  DisputeStatus,
+  NewLedgerEntry,
+  PendingReversal,
+  Purchase,
+  PurchaseNoticeId,
+  PurchaseWrite,
+  ReversalNotice,
+} from './ledger';
 import { isForeign, type PaymentFact, type RefundStatus, settle } from './settlement';
-import { PurchaseContentionError, ReceiptUnavailableError } from '../errors';
+import { NoticeUnavailableError, PurchaseContentionError } from '../errors';
 import type { BillingAccount, BillingDeps } from './ports';
 
 /** A Stripe event as the webhook verified it; only the fields billing reads. */
@@ -184,14 +193,32 @@ export class StripeEventHandler {
   }
 
   /**
-   * The receipt of a credited purchase, once: claimed first, and made due again if it could not go out,
-   * so the event answers 503 and Stripe's retry (which finds the purchase credited) sends it. A
-   * redelivery after it went out sends nothing.
+   * Sends one notice a purchase owes its buyer, once: claimed on the purchase first, and made due again
+   * if it could not go out, so the event answers 503 and Stripe's retry (which finds the ledger already
+   * moved) sends it. A redelivery after it went out sends nothing. Receipts, refund and dispute notices
+   * all go through here.
    */
+  private async deliverOnce(
+    accountId: string,
+    paymentIntentId: string,
+    id: PurchaseNoticeId,
+    send: (claimed: ClaimedNotice) => Promise<void>,
+  ): Promise<boolean> {
+    const claimed = await this.deps.ledger.claimNotice(accountId, paymentIntentId, id);
+    if (!claimed) return false;
+    try {
+      await send(claimed);
+    } catch (error) {
+      await this.deps.ledger.releaseNotice(accountId, paymentIntentId, id, claimed);
+      throw new NoticeUnavailableError(error);
+    }
+    return true;
+  }
+
+  /** The receipt of a credited purchase, once (`deliverOnce`). */
   private async sendReceipt(account: BillingAccount, pack: CreditPack, purchase: Purchase): Promise<void> {
     const { accountId } = account;
-    if (!(await this.deps.ledger.claimReceipt(accountId, purchase.paymentIntentId))) return;
-    try {
+    const sent = await this.deliverOnce(accountId, purchase.paymentIntentId, 'receipt', async () => {
       // A buyer hears before running dry: the notice is on by default once credits are bought.
       const threshold = await this.deps.accounts.defaultLowBalance(accountId, defaultLowBalanceCredits(pack));
       await this.deps.mailer.send({
@@ -212,10 +239,8 @@ export class StripeEventHandler {
           `Your balance, receipts, invoices and payment methods: ${consoleUrl(this.deps.publicUrl, 'credits')}. We never see or keep your card details.`,
         ].join('\n'),
       });
-    } catch (error) {
-      await this.deps.ledger.releaseReceipt(accountId, purchase.paymentIntentId);
-      throw new ReceiptUnavailableError(error);
-    }
+    });
+    if (!sent) return;
     // After the mail, so a retry never records it twice (a failure here is retried with the receipt already sent).
     await this.deps.securityEvents.record(
       securityEvent(accountId, 'purchase_credited', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), {
@@ -225,17 +250,40 @@ export class StripeEventHandler {
     );
   }
 
+  /** Sends the refund and dispute notices a purchase still owes its buyer, each once (`deliverOnce`). */
+  private async sendReversalNotices(purchase: Purchase, entries: Iterable<string>): Promise<void> {
+    const due = [...new Set(entries)];
+    if (due.length === 0) return;
+    const account = await this.deps.accounts.get(purchase.accountId);
+    if (!account) return;
+    for (const entry of due) {
+      await this.deliverOnce(account.accountId, purchase.paymentIntentId, { entry }, async (claimed) => {
+        if (claimed.kind !== 'reversal') return;
+        await this.deps.mailer.send({
+          to: account.email,
+          subject: claimed.notice.subject,
+          text: [
+            `Hello ${account.name},`,
+            '',
+            claimed.notice.line,
+            `Balance now: ${microToCredits(await this.deps.ledger.balance(account.accountId))} credits.`,
+            '',
+            `Your ledger and receipts: ${consoleUrl(this.deps.publicUrl, 'credits')}. Questions: write to support@omnapi.com.`,
+          ].join('\n'),
+        });
+      });
+    }
+  }
+
   /**
-   * Tells the buyer what a refund or dispute did to their credits, once (when its ledger entry is
-   * first applied): how many were taken back, held or released, and the balance now.
+   * What a refund or dispute did to the buyer's credits, as its notice says it: how many were taken back,
+   * held or released (the balance is added when it is sent). None for a change the buyer need not hear of.
    */
-  private async mailReversal(
+  private reversalNotice(
     purchase: Purchase,
     entry: NewLedgerEntry,
     changes: Partial<Pick<Purchase, 'clawedBackMicro' | 'heldMicro'>>,
-  ): Promise<void> {
-    const account = await this.deps.accounts.get(purchase.accountId);
-    if (!account) return;
+  ): ReversalNotice | undefined {
     // What moved: credits taken for good (from the balance, or from those a dispute held), held, or released.
     const [clawedBefore, heldBefore] = [purchase.clawedBackMicro ?? 0, purchase.heldMicro ?? 0];
     const taken = microToCredits((changes.clawedBackMicro ?? clawedBefore) - clawedBefore);
@@ -267,19 +315,7 @@ export class StripeEventHandler {
             line: `The dispute on your payment of ${paid} for ${pack} was decided in your favour: ${heldMoved} held credits are yours to use again.`,
           },
     }[entry.type as 'clawback' | 'hold' | 'release'];
-    if (!what) return;
-    await this.deps.mailer.send({
-      to: account.email,
-      subject: what.subject,
-      text: [
-        `Hello ${account.name},`,
-        '',
-        what.line,
-        `Balance now: ${microToCredits(await this.deps.ledger.balance(account.accountId))} credits.`,
-        '',
-        `Your ledger and receipts: ${consoleUrl(this.deps.publicUrl, 'credits')}. Questions: write to support@omnapi.com.`,
-      ].join('\n'),
-    });
+    return what || undefined;
   }
 
   /** A refund or dispute event, reduced to ids and amounts, applied to its purchase (or kept until it lands). */
@@ -300,30 +336,43 @@ export class StripeEventHandler {
         if (!(await this.deps.ledger.purchaseOf(paymentIntentId))) return 'deferred_until_purchase';
         continue;
       }
-      const outcome = await this.applyFact(purchase, fact, attempt);
-      if (outcome === 'stale') continue;
+      const applied = await this.applyFact(purchase, fact, attempt);
+      if (applied === 'stale') continue;
       // Parked just as the purchase landed (whose own pass may have missed it): applied here, so nothing is left parked.
       if (parked) await this.deps.parked.remove(paymentIntentId, eventId);
-      return outcome;
+      // This fact's notice, and any an earlier delivery could not send (its retry may be this one, or another event's).
+      await this.sendReversalNotices(purchase, [...Object.keys(purchase.noticesDue ?? {}), ...(applied.notice ? [applied.notice] : [])]);
+      return applied.outcome;
     }
     throw new PurchaseContentionError(paymentIntentId);
   }
 
-  /** One fact applied to the purchase as read; `stale` when the purchase changed meanwhile (read it again). */
-  private async applyFact(purchase: Purchase, fact: PaymentFact, attempt: number): Promise<EventOutcome | 'stale'> {
+  /**
+   * One fact applied to the purchase as read, its notice made due in the same write; `stale` when the
+   * purchase changed meanwhile (read it again).
+   */
+  private async applyFact(
+    purchase: Purchase,
+    fact: PaymentFact,
+    attempt: number,
+  ): Promise<{ outcome: EventOutcome; notice?: string } | 'stale'> {
     const step = reversalStep(fact, purchase);
-    if (!step) return 'nothing_to_reverse';
+    if (!step) return { outcome: 'nothing_to_reverse' };
     // Counted as the whole payment (settlement.ts); a person must look at what Stripe really moved.
     if (attempt === 0 && isForeign(purchase, fact)) this.deps.metrics.purchaseMismatch();
+    const notice = step.entry && this.reversalNotice(purchase, step.entry, step.write.changes);
+    const write = notice
+      ? { ...step.write, notice: { entry: step.idempotencyKey, notice, first: purchase.noticesDue === undefined } }
+      : step.write;
     const result = step.entry
-      ? (await this.deps.ledger.post(purchase.accountId, step.entry, step.idempotencyKey, step.write)).outcome
-      : await this.deps.ledger.updatePurchase(purchase.accountId, step.write);
+      ? (await this.deps.ledger.post(purchase.accountId, step.entry, step.idempotencyKey, write)).outcome
+      : await this.deps.ledger.updatePurchase(purchase.accountId, write);
     if (result === 'stale') return 'stale';
     // A concurrent delivery of the same fact posted it first: this one changed nothing.
-    if (result === 'duplicate') return 'nothing_to_reverse';
-    if (step.entry && result === 'applied') await this.mailReversal(purchase, step.entry, step.write.changes);
-    if (fact.kind !== 'dispute') return (step.entry?.amountMicro ?? 0) > 0 ? 'restored' : 'reversed';
-    return fact.status === 'open' ? 'held' : fact.status === 'won' ? 'released' : 'dispute_lost';
+    if (result === 'duplicate') return { outcome: 'nothing_to_reverse' };
+    const sent = notice && result === 'applied' ? step.idempotencyKey : undefined;
+    if (fact.kind !== 'dispute') return { outcome: (step.entry?.amountMicro ?? 0) > 0 ? 'restored' : 'reversed', notice: sent };
+    return { outcome: fact.status === 'open' ? 'held' : fact.status === 'won' ? 'released' : 'dispute_lost', notice: sent };
   }
 }
 

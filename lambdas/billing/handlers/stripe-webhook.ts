@@ -43,7 +43,10 @@ export const handler = httpRoutes(
       // Counted before the signature is checked: every call of the webhook has its metric, refused or not.
       authenticate: authenticator('stripeSignature', async (request) => {
         billingMetrics.webhookCalled();
-        return signed(request);
+        const event = await signed(request);
+        // Every line of this invocation names the event, a throttled or failed one's included (reset per invocation).
+        logger.appendKeys({ stripeEventId: event.id, stripeEventType: event.type });
+        return event;
       }),
       metrics,
     },

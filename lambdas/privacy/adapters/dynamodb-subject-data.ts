@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryComman
 import { totalBalance } from '../../shared/adapters/dynamodb-balance';
 import { DynamoDbUsageReader } from '../../shared/adapters/dynamodb-usage-reader';
 import { microToCredits } from '../../shared/credits';
-import { streamOf } from '../../shared/audit';
+import { type AuditEvent, customerAuditView, streamOf } from '../../shared/audit';
 import { ITEMS, type ItemType } from '../../shared/items';
 import type { UsageLogStore } from '../../shared/usage-logs';
 import type { SubjectData } from '../domain/export';
@@ -158,12 +158,15 @@ export class DynamoDbSubjectData implements SubjectData {
           ExpressionAttributeValues: { ':pk': anonymous, ':since': since },
         });
       },
-      auditEvents: (subject) =>
-        self.query({
+      async *auditEvents(subject) {
+        const events = self.query({
           TableName: tables.auditEvents,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': ITEMS.auditEvent.pk({ stream: streamOf([{ type: 'account', id: subject.accountId }]) }) },
-        }),
+        });
+        // As the audit API shows them: staff as staff, never by our internal identities.
+        for await (const event of events) yield customerAuditView(event as Item & Pick<AuditEvent, 'actor'>);
+      },
       async *tickets(subject) {
         // Tickets are found by sender address; an address can change hands, so only mail since the account held it counts.
         const since = await addressSince(subject);

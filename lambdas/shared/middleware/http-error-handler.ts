@@ -3,7 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj, Request } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import { createError, HttpError } from '@middy/util';
-import { type ErrorKind, errorBody, OmnApiError, ValidationError } from '../errors';
+import { type ErrorKind, errorBody, isThrottling, OmnApiError, ServiceBusyError, ValidationError } from '../errors';
 import type { HttpEvent, HttpResponse } from '../http';
 
 export interface HttpErrorsOptions {
@@ -14,6 +14,9 @@ export interface HttpErrorsOptions {
 }
 
 const defaults = { fallbackMessage: 'Something went wrong on our side; it has been logged.' };
+
+/** Seconds a caller is asked to wait after a throttled dependency (DynamoDB's own backoff spans about that). */
+const BUSY_RETRY_AFTER_SECONDS = 2;
 
 /** The one place a domain error's kind becomes an HTTP status. */
 export const STATUS_OF: Record<ErrorKind, number> = {
@@ -38,6 +41,8 @@ export const STATUS_OF: Record<ErrorKind, number> = {
  * or stack ever leave. The error answered is kept as its `cause`.
  */
 function answerOf(error: unknown, fallbackMessage: string): HttpError {
+  // Throttled past the SDK's retries: nothing of the failed write stands, so a retry is safe; 503, not a crash.
+  if (isThrottling(error)) return answerOf(new ServiceBusyError(BUSY_RETRY_AFTER_SECONDS, { cause: error }), fallbackMessage);
   if (error instanceof OmnApiError && error.kind !== 'internal') {
     const details = error instanceof ValidationError && error.details.length > 0 ? error.details : undefined;
     const http = createError(STATUS_OF[error.kind], JSON.stringify(errorBody(error.code, error.message, details)), {
@@ -61,7 +66,12 @@ function logError(logger: HttpErrorsOptions['logger'], error: unknown, answer: H
   if (answer.statusCode < 500) logger?.info('Request rejected', { status: answer.statusCode, code });
   // A deliberate 503 (a setting or a dependency missing, said to the caller): one line, no stack.
   else if (error instanceof OmnApiError)
-    logger?.warn('Request refused: unavailable', { status: answer.statusCode, code, reason: error.message });
+    logger?.warn('Request refused: unavailable', {
+      status: answer.statusCode,
+      code,
+      reason: error.message,
+      ...(error.cause instanceof Error ? { cause: `${error.cause.name}: ${error.cause.message}` } : {}),
+    });
   else logger?.error('Request failed', error as Error);
 }
 
@@ -75,7 +85,7 @@ export function httpErrors(opts: HttpErrorsOptions = {}): MiddlewareObj<HttpEven
   const httpErrorsMiddlewareOnError = (request: Request<HttpEvent, HttpResponse>) => {
     if (request.response !== undefined) return;
     const answer = answerOf(request.error, options.fallbackMessage);
-    logError(options.logger, request.error, answer);
+    logError(options.logger, answer.cause ?? request.error, answer);
     request.error = answer;
   };
   const httpErrorsMiddlewareOnErrorAnswered = (request: Request<HttpEvent, HttpResponse>) => {

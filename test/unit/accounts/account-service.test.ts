@@ -207,15 +207,49 @@ describe('AccountService', () => {
       const warnings = mailer.sent.filter((m) => /Was this you/.test(m.subject));
       expect(warnings).toHaveLength(1);
       expect(securityLog.events.filter((e) => e.type === 'login_under_attack')).toHaveLength(1);
-      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
+      const elsewhere = { ...origin, ip: '192.0.2.44' };
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, elsewhere)).rejects.toMatchObject({
+        kind: 'rate_limited',
+      });
       const token = decodeURIComponent(/token=([^\s]+)/.exec(warnings[0]!.text)![1]!);
       await expect(service.confirmEmailToken(token, origin)).resolves.toMatchObject({
         purpose: 'unlock_sign_in',
         accountId: expect.stringMatching(/^acc_/),
       });
-      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, elsewhere)).resolves.toBeDefined();
       // The link works once.
       await expect(service.confirmEmailToken(token, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+    });
+
+    it('never lets guesses from elsewhere keep the owner out where they signed in or reset the password before', async () => {
+      const { service, verifiedUser, mailer, clock } = setup();
+      // Ann signs in from home (verifiedUser signs in from `origin`).
+      await verifiedUser('ann@example.org');
+      const attacker = (i: number) => ({ ip: `198.51.100.${i}`, userAgent: 'curl' });
+      const guess = (i: number) => service.login({ email: 'ann@example.org', password: `guess number ${i}!!` }, attacker(i % 3));
+      for (let window = 0; window < 3; window++) {
+        clock.advance(LOGIN_LIMITS.windowSeconds);
+        // Each window the attacker spends the email's checks and keeps trying.
+        for (let i = 0; i < 12; i++) await guess(i).catch(() => undefined);
+        await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, attacker(7))).rejects.toMatchObject({
+          kind: 'rate_limited',
+        });
+        // Ann, at home, signs in at once, with no link to follow.
+        await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeDefined();
+      }
+      // Travelling, she is paused like anyone else; a password reset from there makes that address hers too.
+      const hotel = { ip: '192.0.2.80', userAgent: 'Firefox' };
+      for (let i = 0; i < 12; i++) await guess(i).catch(() => undefined);
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, hotel)).rejects.toMatchObject({ kind: 'rate_limited' });
+      await service.requestPasswordReset({ email: 'ann@example.org' }, hotel);
+      await service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: 'a brand new passphrase' }, hotel);
+      for (let i = 0; i < 12; i++) await guess(i).catch(() => undefined);
+      await expect(service.login({ email: 'ann@example.org', password: 'a brand new passphrase' }, hotel)).resolves.toBeDefined();
+      // From a remembered address the address's own limit still holds: guessing there gets no more than anywhere.
+      const home = Array.from({ length: LOGIN_LIMITS.perAddress + 1 }, () =>
+        service.login({ email: 'ann@example.org', password: 'wrong password!!' }, origin).catch((e) => e.kind),
+      );
+      expect((await Promise.all(home)).filter((kind) => kind === 'rate_limited').length).toBeGreaterThan(0);
     });
 
     it('throttles an address that tries many emails', async () => {
@@ -331,6 +365,33 @@ describe('AccountService', () => {
       });
     });
 
+    it.each(['changed', 'reset'] as const)(
+      "refuses an email-change link mailed before the password was %s: a thief's pending change ends with the new password",
+      async (how) => {
+        const { service, verifiedUser, mailer, accounts, clock } = setup();
+        const ann = await verifiedUser('ann@example.org');
+        // Someone holding Ann's session and password sends her address elsewhere…
+        await service.updateAccount(ann, { email: 'thief@evil.example', currentPassword: PASSWORD }, origin);
+        const link = mailer.tokenFor('thief@evil.example');
+        clock.advance(60);
+        // …and Ann takes her account back before the link is followed.
+        if (how === 'changed')
+          await service.changePassword(ann, { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }, origin);
+        else {
+          await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+          await service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: 'a brand new passphrase' }, origin);
+        }
+        await expect(service.confirmEmailToken(link, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+        expect((await accounts.get(ann.accountId))!.email).toBe('ann@example.org');
+        // A link asked for after the new password still works.
+        clock.advance(60);
+        await service.updateAccount(ann, { email: 'ann@new.example', currentPassword: 'a brand new passphrase' }, origin);
+        await expect(service.confirmEmailToken(mailer.tokenFor('ann@new.example'), origin)).resolves.toMatchObject({
+          purpose: 'change_email',
+        });
+      },
+    );
+
     it('changes the password only with the current one, and signs out every other session', async () => {
       const { service, verifiedUser, mailer } = setup();
       const ann = await verifiedUser('ann@example.org');
@@ -344,6 +405,29 @@ describe('AccountService', () => {
       expect(mailer.sent.at(-1)!.subject).toMatch(/password was changed/);
       await expect(service.login({ email: 'ann@example.org', password: 'a brand new passphrase' }, origin)).resolves.toBeDefined();
     });
+
+    it.each(['changed', 'reset'] as const)(
+      'ends a sign-in that checked the old password while the password was %s: no session outlives it',
+      async (how) => {
+        const { service, verifiedUser, hasher, mailer } = setup();
+        const ann = await verifiedUser('ann@example.org');
+        if (how === 'reset') await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+        // Someone with the old password signs in; while its (slow) check runs, the holder sets a new one.
+        const verify = hasher.verify.bind(hasher);
+        jest.spyOn(hasher, 'verify').mockImplementationOnce(async (password, stored) => {
+          const valid = await verify(password, stored);
+          if (how === 'changed')
+            await service.changePassword(ann, { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }, origin);
+          else await service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: 'a brand new passphrase' }, origin);
+          return valid;
+        });
+        await expect(
+          service.login({ email: 'ann@example.org', password: PASSWORD }, { ip: '198.51.100.66', userAgent: 'curl' }),
+        ).rejects.toMatchObject({ kind: 'unauthenticated' });
+        const left = await service.listSessions({ ...ann, sessionId: 'none' });
+        expect(left.map((s) => s.sessionId)).toEqual(how === 'changed' ? [ann.sessionId] : []);
+      },
+    );
 
     it('lets a session check the password five times a quarter of an hour, recording each wrong one', async () => {
       const { service, verifiedUser } = setup();

@@ -187,6 +187,103 @@ describe('POST /v1/webhooks/stripe', () => {
     ]);
   });
 
+  it.each([
+    ['a refund', 'refund', `Refund on your purchase of ${starter.name}`],
+    ['a failed refund', 'refund-failed', `A refund on your purchase of ${starter.name} did not go through`],
+    ['a dispute', 'dispute', `Your purchase of ${starter.name} is disputed`],
+    ['a lost dispute', 'dispute-lost', `A payment dispute on ${starter.name} was decided against you`],
+  ] as const)('sends the notice of %s once when mail fails at first: 503, and the redelivery sends it', async (_name, kind, subject) => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    await deliver(purchase);
+    const [refundId, disputeId] = [newRefundId(), newDisputeId()];
+    if (kind === 'refund-failed') await deliver(refundObject('refund.created', payment(purchase), refundId, 500, 'succeeded'));
+    if (kind === 'dispute-lost') await deliver(dispute('charge.dispute.created', payment(purchase), disputeId, 'needs_response'));
+    const event = {
+      refund: chargeRefunded(b, payment(purchase), 500),
+      'refund-failed': refundObject('refund.failed', payment(purchase), refundId, 500, 'failed'),
+      dispute: dispute('charge.dispute.created', payment(purchase), disputeId, 'needs_response'),
+      'dispute-lost': dispute('charge.dispute.closed', payment(purchase), disputeId, 'lost'),
+    }[kind];
+    const balanceAfter = { refund: 500_000_000, 'refund-failed': 1_000_000_000, dispute: 0, 'dispute-lost': 0 }[kind];
+    ses.reset();
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }))
+      .resolves({ MessageId: 'm' });
+    expect(await outcomeOf(deliver(event))).toMatchObject({ status: 503, error: { code: 'notice_unavailable' } });
+    // The money moved at once; only the notice waits for Stripe's redelivery.
+    expect(await balance(b)).toBe(balanceAfter);
+    // Stripe's redelivery, three at once: the notice is claimed by one of them.
+    expect((await Promise.all([1, 2, 3].map(() => outcomeOf(deliver(event))))).map((a) => a.status)).toEqual([200, 200, 200]);
+    expect((await outcomeOf(deliver(event))).outcome).toBe('duplicate');
+    // The same fact under a new event id (Stripe reports one fact in several events) sends nothing either.
+    expect((await outcomeOf(deliver({ ...event, id: `${event.id}_again` }))).status).toBe(200);
+    expect(await balance(b)).toBe(balanceAfter);
+    // Two attempts at SES: the refused one and the redelivery's; nothing after it went out.
+    expect((await mailsTo(b)).map((m) => m.subject)).toEqual([subject, subject]);
+    expect(await ses.commandCalls(SendEmailCommand)[0]!.returnValue.catch((e: Error) => e.name)).toBe('TooManyRequestsException');
+    expect((await ledger.purchaseOf(payment(purchase).paymentIntentId))?.noticesDue).toEqual({});
+  });
+
+  it.each([
+    ['ProvisionedThroughputExceededException', {}],
+    ['ThrottlingException', {}],
+    ['RequestLimitExceeded', {}],
+    ['TransactionConflictException', {}],
+    ['TransactionCanceledException', { CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }, { Code: 'None' }] }],
+  ])(
+    'answers 503 with Retry-After, not 500, when DynamoDB throttles a purchase (%s), logs it at WARN with the event id, and the retry credits once',
+    async (name, fields) => {
+      const b = await buyer();
+      const event = checkoutCompleted(b, 'starter', starter);
+      const { dynamo: client } =
+        require('../../../lambdas/shared/clients/dynamodb') as typeof import('../../../lambdas/shared/clients/dynamodb');
+      const { logger } = require('../../../lambdas/shared/logger') as typeof import('../../../lambdas/shared/logger');
+      const send = client.send.bind(client);
+      // The SDK's retries are spent: the ledger's transaction comes back throttled, once.
+      let throttled = false;
+      const spy = jest.spyOn(client, 'send').mockImplementation(((command: { constructor: { name: string } }) => {
+        if (!throttled && command.constructor.name === 'TransactWriteCommand') {
+          throttled = true;
+          return Promise.reject(Object.assign(new Error(`${name}: Throughput exceeds the current capacity`), { name, ...fields }));
+        }
+        return send(command as never);
+      }) as never);
+      const lines: string[] = [];
+      const capture = (chunk: string | Uint8Array) => {
+        lines.push(String(chunk));
+        return true;
+      };
+      const writes = [
+        jest.spyOn(process.stdout, 'write').mockImplementation(capture),
+        jest.spyOn(process.stderr, 'write').mockImplementation(capture),
+      ];
+      // Warn lines printed, as a deployed function prints them (each warm invocation would reset the level).
+      const level = jest.spyOn(logger, 'refreshSampleRateCalculation').mockImplementation(() => undefined);
+      logger.setLogLevel('WARN');
+      try {
+        const response = await deliver(event);
+        expect(response.statusCode).toBe(503);
+        expect(response.headers?.['retry-after']).toMatch(/^\d+$/);
+        expect(JSON.parse(response.body!)).toEqual({ error: { code: 'service_busy', message: expect.any(String) } });
+      } finally {
+        logger.setLogLevel('SILENT');
+        level.mockRestore();
+        for (const write of writes) write.mockRestore();
+        spy.mockRestore();
+      }
+      const warned = lines.map((l) => JSON.parse(l)).filter((l) => l.level === 'WARN');
+      expect(warned).toEqual([
+        expect.objectContaining({ stripeEventId: event.id, code: 'service_busy', cause: expect.stringContaining(name) }),
+      ]);
+      expect(await balance(b)).toBe(0);
+      expect((await outcomeOf(deliver(event))).outcome).toBe('credited');
+      expect((await outcomeOf(deliver(event))).outcome).toBe('duplicate');
+      expect(await balance(b)).toBe(1_000_000_000);
+    },
+  );
+
   it('turns the low-balance notice on at a tenth of the pack with the first purchase, unless the holder chose', async () => {
     const threshold = async (b: Buyer) =>
       (await dynamo.client.send(new GetCommand({ TableName: 'accounts', Key: { pk: `ACCOUNT#${b.accountId}`, sk: 'PROFILE' } }))).Item!

@@ -2,6 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { DynamoDbSubjectData } from '../../../lambdas/privacy/adapters/dynamodb-subject-data';
 import type { ExportedTable } from '../../../lambdas/privacy/export-schema';
+import { DynamoDbAuditTrail } from '../../../lambdas/shared/adapters/dynamodb-audit';
 import { DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { echoCalls, recordCalls } from '../../helpers/usage-calls';
@@ -110,6 +111,23 @@ describe('the export reads each category by its data-map path', () => {
   it('exports mail and failed sign-ins under the address only from when the account held it', async () => {
     expect((await all('tickets')).map((t) => t.ticketId)).toEqual(['tkt_new']);
     expect((await all('securityEvents')).map((e) => e.eventId)).toEqual(['evt_2']);
+  });
+
+  it("exports an operator's audit events as OmnAPI staff, never by our cloud identity or host", async () => {
+    const arn = 'arn:aws:sts::123456789012:assumed-role/OmnApiOpsAdmin/jane.doe@omnapi.com';
+    await new DynamoDbAuditTrail(dynamo.client, 'auditEvents').record({
+      actor: { type: 'operator', id: arn, via: 'cli' },
+      action: 'credits.grant',
+      targets: [{ type: 'account', id: subject.accountId }],
+      reason: 'goodwill',
+      context: { userAgent: 'omnapi-ops (ops-bastion-7.internal.omnapi.net)' },
+      at: '2026-03-02T00:00:00Z',
+    });
+    const exported = await all('auditEvents');
+    expect(exported).toEqual([
+      expect.objectContaining({ action: 'credits.grant', reason: 'goodwill', actor: { type: 'operator', id: 'omnapi-staff' } }),
+    ]);
+    for (const ours of [arn, 'jane.doe', 'ops-bastion-7']) expect(JSON.stringify(exported)).not.toContain(ours);
   });
 
   it('never exports secrets or keys, at any depth', async () => {

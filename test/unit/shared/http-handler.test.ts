@@ -130,6 +130,26 @@ describe('route handler', () => {
     expect(errorOf(response).code).toBe('internal_error');
   });
 
+  it.each([
+    ['ProvisionedThroughputExceededException', {}],
+    ['ThrottlingException', {}],
+    ['RequestLimitExceeded', {}],
+    ['TransactionConflictException', {}],
+    ['TransactionCanceledException', { CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }] }],
+  ])('answers 503 service_busy with Retry-After, not 500, when DynamoDB is throttled past its retries (%s)', async (name, fields) => {
+    const throttled = publicHandler(async () => {
+      throw Object.assign(new Error('Throughput exceeds the current capacity of table arn:aws:dynamodb:us-east-1:123:table/ledger'), {
+        name,
+        ...fields,
+      });
+    });
+    const response = await throttled(httpEvent({ path: '/x' }), lambdaContext);
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['retry-after']).toMatch(/^[1-9]\d*$/);
+    expect(errorOf(response).code).toBe('service_busy');
+    expect(response.body).not.toContain('arn:aws');
+  });
+
   it('lets what lies outside the stack (tracing) see the error thrown, not its answer', async () => {
     const thrown = new Error('connection refused');
     const seen: unknown[] = [];
