@@ -96,6 +96,12 @@ export function freshDataDir(): string {
 }
 
 /**
+ * Environment for a runtime whose tests wait for the usage worker but test neither its batching window
+ * nor retries: the window (30 s deployed) shrinks to 1.5 s, visibility timeouts stay as deployed.
+ */
+export const SHORT_BATCHING_WINDOW = { LOCAL_BATCHING_WINDOW_SCALE: '0.05' } as const;
+
+/**
  * Runs `local/start.ts` — what `npm start` runs — as its own process group on free ports, and resolves
  * once it prints its ready line. Whatever goes wrong (timeout, early exit), the group is stopped before
  * the promise rejects, so no runtime outlives the test that started it. Pass `dataDir` to restart on
