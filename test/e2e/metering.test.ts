@@ -50,9 +50,10 @@ describe('metered gateway against npm start', () => {
       },
       plans: { free: { requestsPerMinute: 100 }, pro: { requestsPerMinute: 100_000 } },
     };
-    // Visibility timeouts shrink 200-fold (180 s → 0.9 s) so redrive to the DLQ is seen quickly.
+    // Visibility timeouts shrink 200-fold (180 s → 0.9 s) so redrive to the DLQ is seen quickly. TTL sweeps every 2 s
+    // (60 s deployed-like): each scans every TTL table, which this file fills; the sweep test waits for one.
     local = await startLocalProcess({
-      env: { OMNAPI_CONTEXT: JSON.stringify({ catalog }), LOCAL_TIME_SCALE: '0.005', TTL_SWEEP_MS: '300' },
+      env: { OMNAPI_CONTEXT: JSON.stringify({ catalog }), LOCAL_TIME_SCALE: '0.005', TTL_SWEEP_MS: '2000' },
     });
     dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
     sqs = new SQSClient(localAws(local).aws);

@@ -13,7 +13,8 @@ describe('local platform (npm start)', () => {
   const runId = Date.now().toString(36);
 
   beforeAll(async () => {
-    local = await startLocalProcess({ env: { TTL_SWEEP_MS: '300' } });
+    // A TTL sweep every 2 s (each scans every TTL table): the sweep test waits for one.
+    local = await startLocalProcess({ env: { TTL_SWEEP_MS: '2000' } });
     dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
   }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
