@@ -4,19 +4,20 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { synthesizeTemplate } from '../../local/assembly';
 import { DynamoDbAccountStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import { callsOfItem, hourEndOf, logPageItem, singleSortKey } from '../../lambdas/shared/adapters/dynamodb-usage-logs';
 import {
   type CallOptions,
   callApi,
+  deadLetterQueueOf,
   eventually,
   freePort,
   type LocalProcess,
   localAws,
+  outputsOf,
   startLocalProcess,
   SETUP_TIMEOUT_MS,
 } from '../helpers/local-process';
@@ -188,10 +189,8 @@ describe('metered gateway against npm start', () => {
   }, 30_000);
 
   it('counts a usage event delivered three times once, and parks a poison message in the DLQ', async () => {
-    const template = synthesizeTemplate();
-    const queueName = (prefix: string) => Object.keys(template.Resources).find((id) => id.startsWith(prefix))!;
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName('MeteringUsageQueue') }));
-    const { QueueUrl: dlqUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName('MeteringUsageDlq') }));
+    const QueueUrl = outputsOf(local).QueueUsageUrl!;
+    const dlqUrl = await deadLetterQueueOf(sqs, QueueUrl);
     const eve = await customer('eve');
     const event = {
       v: 1,
