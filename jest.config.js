@@ -11,6 +11,8 @@ const common = {
   moduleNameMapper,
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/setup-env.ts'],
+  // JEST_CPU_REPORT=<file>: each test file's CPU, its child processes' included (test/cpu-report.ts).
+  ...(process.env.JEST_CPU_REPORT ? { setupFilesAfterEnv: ['<rootDir>/test/cpu-report.ts'] } : {}),
 };
 
 module.exports = {

@@ -135,12 +135,21 @@ export interface LocalModel {
   outputs: Record<string, string>;
 }
 
-/** Synthesizes the CDK app in-process (no bundling) and returns its template; unchanged inputs reuse the last synthesis's. */
+/**
+ * Synthesizes the CDK app in-process and returns its template; unchanged inputs reuse the last synthesis's.
+ * No bundling (the runtime bundles for itself) and no built-in CloudFormation schema validation: it
+ * changes nothing in the template, costs two thirds of a synth's CPU, and `cdk synth` runs it (as does
+ * test/infra/bundling.test.ts, which holds the app to no finding).
+ */
 export function synthesizeTemplate(context: Record<string, unknown> = {}): Template {
   return cachedTemplate(context, () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-synth-'));
     try {
-      const { app, stack } = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], [LOCAL_CONTEXT_KEY]: true, ...context } });
+      const { app, stack } = buildApp({
+        outdir,
+        builtinCloudFormationValidation: false,
+        context: { 'aws:cdk:bundling-stacks': [], [LOCAL_CONTEXT_KEY]: true, ...context },
+      });
       const assembly = app.synth();
       return assembly.getStackArtifact(stack.artifactId).template as Template;
     } finally {

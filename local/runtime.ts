@@ -42,8 +42,10 @@ export interface LocalOptions {
   dataDir?: string;
   /** How often expired TTL items are swept. @default 60000 */
   ttlSweepMs?: number;
-  /** Multiplies SQS visibility timeouts and async retry delays; tests shrink it. @default 1 */
+  /** Multiplies SQS visibility timeouts, batching windows and async retry delays; tests shrink it. @default 1 */
   timeScale?: number;
+  /** Multiplies SQS batching windows alone (the usage worker's 30 s): tests that only wait for usage shrink it. @default timeScale */
+  batchingWindowScale?: number;
   /** Runs every EventBridge schedule this often instead of at its own rate (e.g. 2000 to see the watchdog work). */
   scheduleMs?: number;
   /** Concurrent batches per SQS event source. @default as Lambda starts them (five, or the mapping's maximum concurrency) */
@@ -147,7 +149,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     concurrency: options.functionConcurrency,
   });
   functions.authorizeInvoke = (fn, caller) => authorizeInvoke(iam, fn.arn, caller);
-  const sqs = new LocalSqs(model.queues, { dataDir: path.join(dataDir, 'sqs'), visibilityScale: scale });
+  const sqs = new LocalSqs(model.queues, {
+    dataDir: path.join(dataDir, 'sqs'),
+    visibilityScale: scale,
+    batchingWindowScale: options.batchingWindowScale,
+  });
   const sfn = stepFunctions(model, functions, dataDir, log);
   const outbox = new Outbox(path.join(dataDir, 'outbox'));
   const invokeAsync = asyncInvoker(functions, iam, sqs, scale, log);

@@ -60,6 +60,11 @@ export interface QueueOptions {
   dataDir?: string;
   /** Multiplies visibility timeouts and batching windows: 1 in real use; tests shrink it to see retries quickly. @default 1 */
   visibilityScale?: number;
+  /**
+   * Multiplies batching windows alone, for tests that wait for a batch but test neither its window nor
+   * retries (a visibility timeout shrunk as much can expire while a loaded machine runs the batch). @default visibilityScale
+   */
+  batchingWindowScale?: number;
 }
 
 /** One queue with SQS semantics: visibility timeout, receive counts, redrive to a DLQ, retention. */
@@ -102,10 +107,12 @@ class Queue {
 export class LocalSqs {
   private readonly queues = new Map<string, Queue>();
   private readonly scale: number;
+  private readonly windowScale: number;
   private running = false;
 
   constructor(specs: LocalQueue[], options: QueueOptions = {}) {
     this.scale = options.visibilityScale ?? 1;
+    this.windowScale = options.batchingWindowScale ?? this.scale;
     if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
     for (const spec of specs) {
       const file = options.dataDir ? path.join(options.dataDir, `${spec.name}.json`) : undefined;
@@ -331,7 +338,7 @@ export class LocalSqs {
     roundTripMs: number,
     authorizePoll: (source: LocalEventSource, queueArn: string) => Promise<void> = async () => undefined,
   ): Promise<void> {
-    const windowMs = source.maxBatchingWindowSeconds * 1000 * this.scale;
+    const windowMs = source.maxBatchingWindowSeconds * 1000 * this.windowScale;
     const longPollMs = LONG_POLL_SECONDS * 1000 * this.scale;
     while (this.running) {
       try {

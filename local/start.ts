@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     dataDir: process.env.OMNAPI_DATA_DIR ?? '.omnapi',
     ttlSweepMs: port('TTL_SWEEP_MS', 60_000),
     timeScale: Number(process.env.LOCAL_TIME_SCALE ?? 1),
+    batchingWindowScale: process.env.LOCAL_BATCHING_WINDOW_SCALE ? Number(process.env.LOCAL_BATCHING_WINDOW_SCALE) : undefined,
     scheduleMs: process.env.LOCAL_SCHEDULE_MS ? Number(process.env.LOCAL_SCHEDULE_MS) : undefined,
     // A template synthesized elsewhere (a drift test's, with a grant removed) is served instead of synthesizing the app.
     template: process.env.OMNAPI_TEMPLATE_FILE

@@ -7,6 +7,7 @@ import type { LocalTable } from './assembly';
  */
 export class TtlSweeper {
   private timer?: NodeJS.Timeout;
+  private running = false;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -47,20 +48,32 @@ export class TtlSweeper {
     return removed;
   }
 
+  /**
+   * Sweeps every `intervalMs`, counted from the end of the last sweep: a sweep scans every TTL table,
+   * and on a busy machine or over many items sweeps started on a fixed beat would overlap and pile up.
+   */
   start(intervalMs: number, log: (line: string) => void): void {
+    this.running = true;
+    const next = () => {
+      if (!this.running) return;
+      this.timer = setTimeout(run, intervalMs);
+      this.timer.unref();
+    };
     const run = () =>
-      this.sweep().then(
-        (removed) => {
-          const total = Object.values(removed).reduce((a, b) => a + b, 0);
-          if (total) log(`TTL sweep removed ${total} expired item(s): ${JSON.stringify(removed)}`);
-        },
-        (error: Error) => log(`TTL sweep failed: ${error.message}`),
-      );
-    this.timer = setInterval(run, intervalMs);
-    this.timer.unref();
+      this.sweep()
+        .then(
+          (removed) => {
+            const total = Object.values(removed).reduce((a, b) => a + b, 0);
+            if (total) log(`TTL sweep removed ${total} expired item(s): ${JSON.stringify(removed)}`);
+          },
+          (error: Error) => log(`TTL sweep failed: ${error.message}`),
+        )
+        .finally(next);
+    next();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.running = false;
+    clearTimeout(this.timer);
   }
 }

@@ -5,7 +5,6 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDbRequests } from '../../lambdas/privacy/adapters/dynamodb-requests';
 import { DynamoDbSubjects } from '../../lambdas/privacy/adapters/dynamodb-subjects';
 import { StepFunctionsWorkflow } from '../../lambdas/privacy/adapters/sfn-workflow';
-import { PrivacyIntake } from '../../lambdas/privacy/domain/intake';
 import { LegalClock } from '../../lambdas/privacy/domain/legal-clock';
 import { DynamoDbWindowCounter } from '../../lambdas/shared/adapters/dynamodb-counter';
 import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
@@ -175,6 +174,8 @@ const classify = new Command('classify')
     const unknown = rights.filter((r) => !(REQUEST_TYPES as readonly string[]).includes(r));
     if (unknown.length) throw new UsageError(`Not a right: ${unknown.join(', ')}; choose from ${REQUEST_TYPES.join(', ')}`);
     await withResources(options.stage, async (resources) => {
+      // Loaded here, not with the CLI: the classifier compiles every language's vocabulary as it loads (seconds of CPU).
+      const { PrivacyIntake } = await import('../../lambdas/privacy/domain/intake');
       const intake = new PrivacyIntake(depsFor(resources));
       const by = os.userInfo().username;
       const mail = await requestsOf(resources).getUnclear(ticketId);

@@ -8,6 +8,7 @@ import {
   type LocalProcess,
   localAws,
   SETUP_TIMEOUT_MS,
+  SHORT_BATCHING_WINDOW,
   startLocalProcess,
 } from '../helpers/local-process';
 import { ops } from '../helpers/ops';
@@ -27,7 +28,7 @@ describe('buying credits against npm start', () => {
   beforeAll(async () => {
     stripe = new StripeStandIn();
     const apiBase = await stripe.start();
-    local = await startLocalProcess({ env: { STRIPE_SECRET_KEY: 'sk_test_e2e', STRIPE_API_BASE: apiBase } });
+    local = await startLocalProcess({ env: { ...SHORT_BATCHING_WINDOW, STRIPE_SECRET_KEY: 'sk_test_e2e', STRIPE_API_BASE: apiBase } });
     dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
   }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
@@ -95,7 +96,7 @@ describe('buying credits against npm start', () => {
       },
       60_000,
       1_000,
-    ); // the worker's 30 s batching window, and time to spare
+    ); // the worker's batching window (shortened here), and time to spare
     expect((await ops(local, 'reconcile')).code).toBe(0);
   }, 300_000);
 

@@ -1,4 +1,12 @@
-import { type CallOptions, callApi, eventually, type LocalProcess, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
+import {
+  type CallOptions,
+  callApi,
+  eventually,
+  type LocalProcess,
+  SETUP_TIMEOUT_MS,
+  SHORT_BATCHING_WINDOW,
+  startLocalProcess,
+} from '../helpers/local-process';
 import { sendMail } from '../helpers/mail';
 import { apiUrlOfLink, consoleLinkMailedTo, linkMailedTo, mailMatching } from '../helpers/outbox';
 
@@ -12,7 +20,7 @@ describe('the API behind the console, against npm start', () => {
   const email = (who: string) => `${who}-${run}@example.org`;
 
   beforeAll(async () => {
-    local = await startLocalProcess();
+    local = await startLocalProcess({ env: SHORT_BATCHING_WINDOW });
   }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
     await local?.stop();
@@ -145,7 +153,7 @@ describe('the API behind the console, against npm start', () => {
     for (const path of ['/hello/1', '/hello/2', '/other/3'])
       expect((await api('GET', `/v1/api/echo${path}`, { key: bea.key })).status).toBe(200);
     for (let i = 0; i < 2; i++) expect((await api('GET', `/v1/api/echo/broke/${i}`, { key: eve.key })).status).toBe(402);
-    // The worker gathers usage for up to its 30 s batching window.
+    // The worker gathers usage for up to its batching window (shortened here).
     await eventually(async () => expect((await api('GET', '/v1/usage/logs', { token: bea.token })).body.logs).toHaveLength(3), 90_000, 500);
     await eventually(async () => expect((await api('GET', '/v1/usage/logs', { token: eve.token })).body.logs).toHaveLength(2), 90_000, 500);
 

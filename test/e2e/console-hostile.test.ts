@@ -4,7 +4,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sha256 } from '../../lambdas/shared/crypto';
 import { ITEMS } from '../../lambdas/shared/items';
 import { type BrowserSession, launchChromium, openSession, seriousA11yViolations } from '../helpers/browser';
-import { callApi, eventually, type LocalProcess, localAws, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
+import {
+  callApi,
+  eventually,
+  type LocalProcess,
+  localAws,
+  SETUP_TIMEOUT_MS,
+  SHORT_BATCHING_WINDOW,
+  startLocalProcess,
+} from '../helpers/local-process';
 import { ops } from '../helpers/ops';
 import { consoleLinkMailedTo, linkMailedTo } from '../helpers/outbox';
 
@@ -26,7 +34,7 @@ describe('the console with hostile text and links, used from two tabs and a phon
   const email = `hostile-${Date.now().toString(36)}@example.org`;
 
   beforeAll(async () => {
-    [local, browser] = await Promise.all([startLocalProcess(), launchChromium()]);
+    [local, browser] = await Promise.all([startLocalProcess({ env: SHORT_BATCHING_WINDOW }), launchChromium()]);
     await callApi(local.api, 'POST', '/v1/auth/signup', { body: { name: 'Hostile Input', email, password: PASSWORD } });
     expect((await fetch(await eventually(() => linkMailedTo(local.dataDir, email)))).status).toBe(200);
     const token = (await callApi(local.api, 'POST', '/v1/auth/login', { body: { email, password: PASSWORD } })).body.token as string;

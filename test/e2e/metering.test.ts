@@ -4,19 +4,20 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { synthesizeTemplate } from '../../local/assembly';
 import { DynamoDbAccountStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import { callsOfItem, hourEndOf, logPageItem, singleSortKey } from '../../lambdas/shared/adapters/dynamodb-usage-logs';
 import {
   type CallOptions,
   callApi,
+  deadLetterQueueOf,
   eventually,
   freePort,
   type LocalProcess,
   localAws,
+  outputsOf,
   startLocalProcess,
   SETUP_TIMEOUT_MS,
 } from '../helpers/local-process';
@@ -50,9 +51,10 @@ describe('metered gateway against npm start', () => {
       },
       plans: { free: { requestsPerMinute: 100 }, pro: { requestsPerMinute: 100_000 } },
     };
-    // Visibility timeouts shrink 200-fold (180 s → 0.9 s) so redrive to the DLQ is seen quickly.
+    // Visibility timeouts shrink 200-fold (180 s → 0.9 s) so redrive to the DLQ is seen quickly. TTL sweeps every 2 s
+    // (60 s deployed-like): each scans every TTL table, which this file fills; the sweep test waits for one.
     local = await startLocalProcess({
-      env: { OMNAPI_CONTEXT: JSON.stringify({ catalog }), LOCAL_TIME_SCALE: '0.005', TTL_SWEEP_MS: '300' },
+      env: { OMNAPI_CONTEXT: JSON.stringify({ catalog }), LOCAL_TIME_SCALE: '0.005', TTL_SWEEP_MS: '2000' },
     });
     dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
     sqs = new SQSClient(localAws(local).aws);
@@ -187,10 +189,8 @@ describe('metered gateway against npm start', () => {
   }, 30_000);
 
   it('counts a usage event delivered three times once, and parks a poison message in the DLQ', async () => {
-    const template = synthesizeTemplate();
-    const queueName = (prefix: string) => Object.keys(template.Resources).find((id) => id.startsWith(prefix))!;
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName('MeteringUsageQueue') }));
-    const { QueueUrl: dlqUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName('MeteringUsageDlq') }));
+    const QueueUrl = outputsOf(local).QueueUsageUrl!;
+    const dlqUrl = await deadLetterQueueOf(sqs, QueueUrl);
     const eve = await customer('eve');
     const event = {
       v: 1,

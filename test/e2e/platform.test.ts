@@ -2,10 +2,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createTransport } from 'nodemailer';
-import { eventually, type LocalProcess, localAws, startLocalProcess, SETUP_TIMEOUT_MS } from '../helpers/local-process';
+import {
+  deadLetterQueueOf,
+  eventually,
+  type LocalProcess,
+  localAws,
+  outputsOf,
+  startLocalProcess,
+  SETUP_TIMEOUT_MS,
+} from '../helpers/local-process';
 
 describe('local platform (npm start)', () => {
   let local: LocalProcess;
@@ -13,7 +21,8 @@ describe('local platform (npm start)', () => {
   const runId = Date.now().toString(36);
 
   beforeAll(async () => {
-    local = await startLocalProcess({ env: { TTL_SWEEP_MS: '300' } });
+    // A TTL sweep every 2 s (each scans every TTL table): the sweep test waits for one.
+    local = await startLocalProcess({ env: { TTL_SWEEP_MS: '2000' } });
     dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
   }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
@@ -87,7 +96,7 @@ describe('local platform (npm start)', () => {
       }),
     );
     const sfn = new SFNClient(localAws(local).aws);
-    const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:' + (await stateMachineName(local));
+    const stateMachineArn = outputsOf(local).PrivacyStateMachineArn!;
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn, name: requestId, input: JSON.stringify({ requestId }) }),
     );
@@ -112,7 +121,7 @@ describe('local platform (npm start)', () => {
   it('speaks the SQS protocol the SDK uses, checksums included', async () => {
     const sqs = new SQSClient(localAws(local).aws);
     // The dead-letter queue: no event source polls it (the usage queue's five pollers would take the message first, as Lambda's do).
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: await queueName(local, 'MeteringUsageDlq') }));
+    const QueueUrl = await deadLetterQueueOf(sqs, outputsOf(local).QueueUsageUrl!);
     await sqs.send(
       new SendMessageCommand({
         QueueUrl,
@@ -152,15 +161,3 @@ describe('local platform (npm start)', () => {
     SETUP_TIMEOUT_MS,
   );
 });
-
-/** Names come from the synthesized app: read them the way the runtime does. */
-async function stateMachineName(_local: LocalProcess): Promise<string> {
-  const { synthesizeTemplate } = await import('../../local/assembly');
-  const template = synthesizeTemplate();
-  return String(Object.values(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!.Properties!.StateMachineName);
-}
-
-async function queueName(_local: LocalProcess, prefix: string): Promise<string> {
-  const { synthesizeTemplate } = await import('../../local/assembly');
-  return Object.keys(synthesizeTemplate().Resources).find((id) => id.startsWith(prefix))!;
-}

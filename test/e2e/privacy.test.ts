@@ -5,6 +5,7 @@ import {
   eventually,
   type LocalProcess,
   SETUP_TIMEOUT_MS,
+  SHORT_BATCHING_WINDOW,
   startLocalProcess,
   queuesSettled,
 } from '../helpers/local-process';
@@ -21,7 +22,7 @@ describe('privacy requests against npm start', () => {
   const email = (who: string) => `${who}-${run}@example.org`;
 
   beforeAll(async () => {
-    local = await startLocalProcess({ env: { LOCAL_SCHEDULE_MS: '1000' } });
+    local = await startLocalProcess({ env: { ...SHORT_BATCHING_WINDOW, LOCAL_SCHEDULE_MS: '1000' } });
   }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
     await local?.stop();
@@ -44,7 +45,7 @@ describe('privacy requests against npm start', () => {
     expect((await ops(local, 'grant-credits', '--email', email('twin'), '--amount', '10', '--reason', 'e2e')).code).toBe(0);
     for (let i = 0; i < 3; i++) expect((await api('GET', `/v1/api/echo/ann-call-${i}`, { key: ann.key })).status).toBe(200);
     expect((await api('GET', '/v1/api/echo/twin-call', { key: (await signUp('twin2', 'Ann Example')).key })).status).toBe(402);
-    // The worker gathers usage for up to its 30 s batching window: the export is asked for once the calls are logged.
+    // The worker gathers usage for up to its batching window (shortened here): the export is asked for once the calls are logged.
     await eventually(async () => expect((await api('GET', '/v1/usage/logs', { token: ann.token })).body.logs).toHaveLength(3), 60_000);
 
     await sendMail(local, {

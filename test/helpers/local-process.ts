@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { ResourceMap } from '../../local/runtime';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -94,6 +95,12 @@ export function freshDataDir(): string {
   }
   return dataDir;
 }
+
+/**
+ * Environment for a runtime whose tests wait for the usage worker but test neither its batching window
+ * nor retries: the window (30 s deployed) shrinks to 1.5 s, visibility timeouts stay as deployed.
+ */
+export const SHORT_BATCHING_WINDOW = { LOCAL_BATCHING_WINDOW_SCALE: '0.05' } as const;
 
 /**
  * Runs `local/start.ts` — what `npm start` runs — as its own process group on free ports, and resolves
@@ -206,6 +213,21 @@ export function localAws(local: LocalProcess) {
     s3: { endpoint: `http://127.0.0.1:${local.ports.s3}`, region: 'us-east-1', credentials, forcePathStyle: true },
     aws: { endpoint: `http://127.0.0.1:${local.ports.aws}`, region: 'us-east-1', credentials },
   };
+}
+
+/**
+ * The stack's outputs as the runtime resolved them (its resource map, `RESOURCE_MAP_FILE`, which ops commands read):
+ * names and URLs the way a deployed stage's tools find them, without synthesizing the app in the test.
+ */
+export function outputsOf(local: LocalProcess): ResourceMap['outputs'] {
+  return (JSON.parse(fs.readFileSync(path.join(local.dataDir, 'resources.json'), 'utf8')) as ResourceMap).outputs;
+}
+
+/** The URL of the dead-letter queue a queue redrives to, from the queue's own RedrivePolicy. */
+export async function deadLetterQueueOf(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }));
+  const target = JSON.parse(Attributes!.RedrivePolicy!).deadLetterTargetArn as string;
+  return (await sqs.send(new GetQueueUrlCommand({ QueueName: target.split(':').pop() }))).QueueUrl!;
 }
 
 /**

@@ -14,7 +14,7 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
   });
 
   it('fails the synth when a resource breaks a rule', () => {
-    const { app, stack } = buildApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const { app, stack } = buildApp({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
     new sqs.Queue(Stack.of(stack), 'Careless', { encryption: sqs.QueueEncryption.UNENCRYPTED });
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS|Serverless-SQSRedrivePolicy|Validation failed/);
   });

@@ -131,11 +131,14 @@ const sharedWord = (p: Phrase, language: string) => {
   );
   return own.some((set) => set && (p.first.stem ? [...set].some((w) => w.startsWith(p.first.word)) : set.has(p.first.word)));
 };
+/** Every language's negations as words, each once (not once per phrase: 2,700 phrases × 200 negations). */
+const NEGATION_WORDS = VOCABULARIES.flatMap((v) => v.negations.map((n) => ` ${words(n).trim()} `));
 /** Phrases that carry a negation of their own. */
 const NEGATIVE_PHRASE = new Set(
-  PHRASES.filter((p) =>
-    VOCABULARIES.some((v) => v.negations.some((n) => ` ${words(p.text.replace(/^\?/, '')).trim()} `.includes(` ${words(n).trim()} `))),
-  ),
+  PHRASES.filter((p) => {
+    const own = ` ${words(p.text.replace(/^\?/, '')).trim()} `;
+    return NEGATION_WORDS.some((n) => own.includes(n));
+  }),
 );
 /**
  * A negation as a pattern over `words()`: its words, and `~` for the words a correlative pair holds

@@ -169,6 +169,30 @@ describe('LocalSqs', () => {
     await eventually(() => expect(sqs.requests.deletes).toBeGreaterThanOrEqual(sizes.length));
   });
 
+  it('shrinks batching windows alone when asked, leaving visibility timeouts as they are', async () => {
+    sqs.stop();
+    // A 30 s window × 0.001: the batch goes within a few hundredths of a second; visibility stays 10 s.
+    sqs = new LocalSqs([main, dlq], { batchingWindowScale: 0.001 });
+    const windowed = { ...source, batchSize: 1000, maxBatchingWindowSeconds: 30 };
+    const delivered: number[] = [];
+    const sentAt = Date.now();
+    sqs.sendMessage(main.url, 'one');
+    sqs.startPolling(
+      [windowed],
+      async (_fn, event: SQSEvent) => {
+        delivered.push(event.Records.length);
+        return { batchItemFailures: [] };
+      },
+      () => undefined,
+      { pollers: 1, receiveRoundTripMs: 1 },
+    );
+    await eventually(() => expect(delivered).toEqual([1]), 10_000);
+    expect(Date.now() - sentAt).toBeLessThan(10_000);
+    sqs.sendMessage(main.url, 'two');
+    const [received] = sqs.receive(main.url, 10);
+    expect(received!.visibleAt - Date.now()).toBeGreaterThan(9_000);
+  });
+
   it("starts five pollers as Lambda does, fewer under the mapping's maximum concurrency, or the count asked for", () => {
     expect(pollersFor({})).toBe(5);
     expect(pollersFor({ maxConcurrency: 2 })).toBe(2);
