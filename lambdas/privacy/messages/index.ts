@@ -10,17 +10,20 @@ import nl from './nl.json';
 import pl from './pl.json';
 import pt from './pt.json';
 import ro from './ro.json';
+import ru from './ru.json';
+import uk from './uk.json';
+import tr from './tr.json';
 import sv from './sv.json';
 
 /** The languages the privacy workflow writes, English first (the source catalogue). */
-export const LOCALES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'cs', 'sv', 'ro', 'el'] as const;
+export const LOCALES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'cs', 'sv', 'ro', 'el', 'ru', 'uk', 'tr'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 export type MessageKey = keyof typeof en;
 /** Keys only English has: the line that says we answer in English. */
 export const ENGLISH_ONLY: readonly MessageKey[] = ['fallback.englishOnly'];
 
-export const CATALOGUES: Record<Locale, Partial<Record<MessageKey, string>>> = { en, de, fr, es, it, nl, pt, pl, cs, sv, ro, el };
+export const CATALOGUES: Record<Locale, Partial<Record<MessageKey, string>>> = { en, de, fr, es, it, nl, pt, pl, cs, sv, ro, el, ru, uk, tr };
 
 /**
  * Every date in a mail or page is a date and time in UTC (the messages say "UTC" after it), so a
