@@ -129,7 +129,7 @@ describe('message catalogues', () => {
   it.each(LOCALES)('%s: the words the help mail suggests for each right open that right', (locale) => {
     const wrong = REQUEST_TYPES.flatMap((right) => {
       const line = CATALOGUES[locale][`help.${right}`]!;
-      const phrase = /[“„«”]([^”“»]+)[”“»]/.exec(line)?.[1] ?? '';
+      const phrase = /[“„«”「]([^”“»」]+)[”“»」]/.exec(line)?.[1] ?? '';
       const reading = classifyLetter('', phrase.replace(/…/g, 'Ann Example'));
       return reading.rights.join() === right ? [] : [`${right}: "${phrase}" reads as ${reading.rights.join(',') || 'nothing'}`];
     });
