@@ -21,17 +21,71 @@ import ja from './ja.json';
 import ko from './ko.json';
 import hi from './hi.json';
 import th from './th.json';
+import vi from './vi.json';
+import id from './id.json';
 import sv from './sv.json';
 
 /** The languages the privacy workflow writes, English first (the source catalogue). */
-export const LOCALES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'cs', 'sv', 'ro', 'el', 'ru', 'uk', 'tr', 'ar', 'fa', 'he', 'zh', 'ja', 'ko', 'hi', 'th'] as const;
+export const LOCALES = [
+  'en',
+  'de',
+  'fr',
+  'es',
+  'it',
+  'nl',
+  'pt',
+  'pl',
+  'cs',
+  'sv',
+  'ro',
+  'el',
+  'ru',
+  'uk',
+  'tr',
+  'ar',
+  'fa',
+  'he',
+  'zh',
+  'ja',
+  'ko',
+  'hi',
+  'th',
+  'vi',
+  'id',
+] as const;
 export type Locale = (typeof LOCALES)[number];
 
 export type MessageKey = keyof typeof en;
 /** Keys only English has: the line that says we answer in English. */
 export const ENGLISH_ONLY: readonly MessageKey[] = ['fallback.englishOnly'];
 
-export const CATALOGUES: Record<Locale, Partial<Record<MessageKey, string>>> = { en, de, fr, es, it, nl, pt, pl, cs, sv, ro, el, ru, uk, tr, ar, fa, he, zh, ja, ko, hi, th };
+export const CATALOGUES: Record<Locale, Partial<Record<MessageKey, string>>> = {
+  en,
+  de,
+  fr,
+  es,
+  it,
+  nl,
+  pt,
+  pl,
+  cs,
+  sv,
+  ro,
+  el,
+  ru,
+  uk,
+  tr,
+  ar,
+  fa,
+  he,
+  zh,
+  ja,
+  ko,
+  hi,
+  th,
+  vi,
+  id,
+};
 
 /**
  * Every date in a mail or page is a date and time in UTC (the messages say "UTC" after it), so a

@@ -200,7 +200,8 @@ describe('reply language', () => {
   it('reads the browser language a page without a request speaks from Accept-Language, by weight', () => {
     expect(preferredLanguage('hu;q=0.9, de;q=0.8, en;q=0.5')).toBe('de');
     expect(preferredLanguage('fr-CH, fr;q=0.9, en;q=0.8')).toBe('fr');
-    expect(preferredLanguage('ja')).toBeUndefined();
+    expect(preferredLanguage('ja')).toBe('ja');
+    expect(preferredLanguage('ka, hy;q=0.5')).toBeUndefined();
     expect(preferredLanguage(undefined)).toBeUndefined();
   });
 
