@@ -191,10 +191,10 @@ describe('reply language', () => {
   it('answers any other language in English, with one line in English saying why', () => {
     const m = messagesFor('hu');
     expect(m.locale).toBe('en');
-    expect(m.mail(['Body.']).split('\n')[0]).toBe(
+    expect(m.mail(['Body.']).text.split('\n')[0]).toBe(
       'You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.',
     );
-    expect(messagesFor('en').mail(['Body.']).split('\n')[0]).toBe('Body.');
+    expect(messagesFor('en').mail(['Body.']).text.split('\n')[0]).toBe('Body.');
   });
 
   it('reads the browser language a page without a request speaks from Accept-Language, by weight', () => {
