@@ -12,7 +12,7 @@ import { type Messages, messagesFor, preferredLanguage } from '../messages';
 import { ConfirmForm } from '../schemas';
 import { LinkGoneError, LinkInvalidError } from '../errors';
 import { privacyRoutes } from '../routes';
-import { confirmWiring } from '../wiring';
+import { confirmWiring } from '../wiring/confirm';
 
 /** The changes a correction or an objection will make, as the workflow will read them. */
 function whatWillChange(request: PrivacyRequest, m: Messages): string[] {
