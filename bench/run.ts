@@ -1248,7 +1248,7 @@ async function settle(runtime: Awaited<ReturnType<typeof startLocal>>): Promise<
 /** Each bundle's size, and how long a fresh Node process takes to load it: the module-init part of a cold start. */
 function bundleFigures(functions: Map<string, { logicalId: string; entry: string; environment: Record<string, string> }>) {
   return [...functions.values()]
-    .filter((fn) => /metering|accounts\/handlers\/(auth-login|keys)|mail/.test(fn.entry))
+    .filter((fn) => /metering|accounts\/handlers\/(auth-login|keys)|mail|privacy/.test(fn.entry))
     .map((fn) => {
       // Where the local runtime keeps its bundles (built as cdk deploy builds them).
       const file = path.join(DEFAULT_BUNDLE_CACHE, `${fn.logicalId}.js`);

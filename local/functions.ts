@@ -31,7 +31,7 @@ const PROCESS_HOOK = '__omnapiLambdaProcess';
 /** Shadows `process` for everything bundled in the file; outside the local runtime, the real one. */
 const BANNER = `var process=globalThis.${PROCESS_HOOK}?.(__filename)??globalThis.process;`;
 /** Changes when the bundling options change, so old bundles are not reused. */
-const BUNDLE_OPTIONS_VERSION = 'v2';
+const BUNDLE_OPTIONS_VERSION = 'v3';
 
 /** `import process from 'node:process'` in a dependency gets the bundle's own process too. */
 const shadowProcessImport: Plugin = {
@@ -232,6 +232,7 @@ export class LocalFunctions {
         mainFields: ['module', 'main'],
         // As cdk deploy bundles them: minified, with source maps beside them.
         minify: true,
+        charset: 'utf8',
         sourcemap: true,
         sourcesContent: false,
         logLevel: 'silent',

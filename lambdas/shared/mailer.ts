@@ -1,8 +1,13 @@
-/** A message the platform sends. Plain text only: nothing to render, nothing to track. */
+/** A message the platform sends. Plain text: nothing to render, nothing to track. */
 export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /**
+   * The same text as an HTML alternative, only where plain text cannot say how it reads: a language
+   * written right to left (`<html lang dir="rtl">`). Never images, scripts or tracking.
+   */
+  html?: string;
   /** One of our other addresses (a mailbox a ticket came to, the notices sender); the stage's identity when absent. */
   from?: string;
   /** Threads a reply under the message it answers. */

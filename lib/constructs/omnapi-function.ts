@@ -159,6 +159,9 @@ export class OmnApiFunction extends NodejsFunction {
         target: `node${RUNTIME.name.replace(/^nodejs(\d+).*$/, '$1')}`,
         mainFields: ['module', 'main'],
         minify: true,
+        // Text in other scripts (the privacy replies' catalogues) as UTF-8, not as \uXXXX escapes six bytes a
+        // letter. As an esbuild argument: this aws-cdk-lib declares `charset` but does not pass it to esbuild.
+        esbuildArgs: { '--charset': 'utf8' },
         sourceMap: true,
         sourcesContent: false,
         // Bundle the AWS SDK v3 too: a pinned, tree-shaken copy beats the runtime's on cold start.

@@ -1,7 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import archiver from 'archiver';
 import type { ArchiveSink } from '../domain/export';
 
@@ -49,9 +48,4 @@ export class S3ArchiveSink implements ArchiveSink {
     if (this.failure) throw this.failure;
     return { bytes: this.archive.pointer() };
   }
-}
-
-/** A GET URL for one object, valid `seconds`. */
-export function presigner(client: S3Client, bucket: string): (key: string, seconds: number) => Promise<string> {
-  return (key, seconds) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds });
 }

@@ -128,7 +128,7 @@ export class ConfirmationMail extends RequestRecords<ConfirmationMailDeps> {
     await this.deps.mailer.send({
       to,
       subject: m.t(reminder ? 'reminder.subject' : 'confirm.subject', { requestId: request.requestId }),
-      text: m.mail([
+      ...m.mail([
         letter.length > 1
           ? m.t('confirm.introLetter', {
               rights: m.list(letter.map((r) => rightLabel(m, r.type))),
@@ -295,7 +295,7 @@ export class ConfirmationLinks extends RequestRecords<RecordDeps & { workflow: W
     await this.deps.mailer.send({
       to: await this.registeredAddress(request),
       subject: m.t('page.cancelled.title'),
-      text: m.mail([m.t('page.cancelled.body', { requestId }), m.t('cancelled.again', privacyLinks(this.deps.publicUrl))]),
+      ...m.mail([m.t('page.cancelled.body', { requestId }), m.t('cancelled.again', privacyLinks(this.deps.publicUrl))]),
     });
     return cancelled;
   }

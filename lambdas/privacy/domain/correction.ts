@@ -389,7 +389,7 @@ export async function applyCorrection(
   await deps.mailer.send({
     to: request.email,
     subject: m.t('correction.subject', { requestId }),
-    text: m.mail([m.t('correction.intro'), ...lines, '', m.t('correction.selfService', deps.lifecycle.links())]),
+    ...m.mail([m.t('correction.intro'), ...lines, '', m.t('correction.selfService', deps.lifecycle.links())]),
   });
   const what = [...Object.keys(changes), ...(newEmail ? ['email (confirmation link sent to the new address)'] : [])];
   await deps.lifecycle.close(requestId, 'completed', `correction applied: ${what.join(', ') || 'nothing to change'}`, ['in_progress']);

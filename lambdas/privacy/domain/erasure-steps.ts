@@ -88,7 +88,7 @@ export class ErasureSteps {
       await this.deps.mailer.send({
         to: request.email,
         subject: m.t('hold.subject', { requestId }),
-        text: m.mail([
+        ...m.mail([
           m.t('hold.body', { reasons: m.list(reasons.map((r) => holdReason(m, r))) }),
           m.t('hold.law'),
           m.t('hold.clock', { due: new Date(request.dueAt) }),
@@ -122,7 +122,7 @@ export class ErasureSteps {
     await this.deps.mailer.send({
       to: request.email,
       subject: m.t('cooling.subject', { startsAt }),
-      text: m.mail([
+      ...m.mail([
         m.t('cooling.body', { requestId, startsAt }),
         consoleUrl(this.deps.publicUrl, 'privacyCancel', { request: requestId, token }),
         '',
@@ -207,7 +207,7 @@ export class ErasureSteps {
     await this.deps.mailer.send({
       to: subject.email,
       subject: m.t('receipt.subject', { requestId }),
-      text: m.mail([
+      ...m.mail([
         m.t('receipt.erased'),
         ...Object.entries(erasure.counts).map(([category, count]) =>
           m.t('receipt.count', { category: m.t('category.label', { category }), count: count ?? 0 }),

@@ -59,7 +59,7 @@ export class ExportSteps extends RequestRecords<RecordDeps & { exports: ExportDe
     await this.deps.mailer.send({
       to: await this.registeredAddress(request),
       subject: m.t('export.subject', { requestId }),
-      text: m.mail([
+      ...m.mail([
         m.t('export.ready', { portable: request.type === 'portability' ? 'yes' : 'no', kib: Math.ceil(request.export.bytes / 1024) }),
         '',
         link,

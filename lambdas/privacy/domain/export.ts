@@ -159,7 +159,7 @@ export async function buildExport(
   /** README.txt in the request's language (English, with a line saying so, for a language we do not write). */
   async function* readme(): AsyncIterable<string> {
     const processing = processingSection(m);
-    const wrap = (text: string, indent = '') => text.match(/.{1,96}(\s|$)/g)!.map((line) => `${indent}${line.trim()}`);
+    const wrap = (text: string, indent = '') => wrapLines(text, 96, m.locale).map((line) => `${indent}${line}`);
     const heading = (text: string, rule: string) => [text, rule.repeat([...text].length)];
     yield [
       ...(processing.languageNote ? [...wrap(processing.languageNote), ''] : []),
@@ -217,4 +217,44 @@ export async function buildExport(
   sink.add('ledger.csv', csv('ledger.csv', ledgerEntries()));
   const { bytes } = await sink.finish();
   return { bytes, files: counts };
+}
+
+/** Scripts written without spaces between words: a line may break inside their runs, between the words ICU's dictionary finds. */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+
+/** Where a text may break: after each space, and inside a run of an unspaced script (or one too long for a line) between its words, punctuation kept with its word. */
+function breakUnits(text: string, locale: string, width: number): string[] {
+  const units: string[] = [];
+  for (const token of text.split(/(?<=\s)/)) {
+    if (!UNSPACED.test(token) && [...token].length <= width) {
+      units.push(token);
+      continue;
+    }
+    let opening = '';
+    for (const { segment } of new Intl.Segmenter(locale, { granularity: 'word' }).segment(token)) {
+      const last = units.length - 1;
+      if (/^[\s\p{Pe}\p{Pf}\p{Po}]+$/u.test(segment) && last >= 0 && !/\s$/.test(units[last]!)) units[last] += segment;
+      else if (/^[\p{Ps}\p{Pi}]+$/u.test(segment)) opening += segment;
+      else {
+        units.push(opening + segment);
+        opening = '';
+      }
+    }
+    if (opening) units.push(opening);
+  }
+  return units;
+}
+
+/** Lines of at most `width` characters (a word longer than that alone on its line), nothing dropped, in any script. */
+export function wrapLines(text: string, width: number, locale: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const unit of breakUnits(text, locale, width)) {
+    if (line.trim() && [...`${line}${unit}`.trimEnd()].length > width) {
+      lines.push(line.trim());
+      line = unit.trimStart();
+    } else line += unit;
+  }
+  if (line.trim() || !lines.length) lines.push(line.trim());
+  return lines;
 }

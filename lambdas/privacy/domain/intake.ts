@@ -10,7 +10,7 @@ import {
   PrivacyRequestOpeningError,
   UnclearMailClosedError,
 } from '../errors';
-import { messagesFor, type Messages } from '../messages';
+import { type MailBody, messagesFor, type Messages } from '../messages';
 import { newTextOf, readMail, requestTypesOf } from './classify';
 import { DEFAULT_DEADLINES, deadlineFor, FINAL_STATUSES, type PrivacyRequest, REQUEST_TYPES, type RequestType } from './model';
 import { RESTRICTION_NOTE } from './objection';
@@ -349,9 +349,9 @@ export class PrivacyIntake {
     throw new PrivacyRequestOpeningError();
   }
 
-  private async reply(mail: PrivacyMailReceived, subject: string, text: string): Promise<void> {
+  private async reply(mail: PrivacyMailReceived, subject: string, body: MailBody): Promise<void> {
     if (!mail.replyTo) return;
-    await this.deps.mailer.send({ to: mail.replyTo, subject, text, inReplyTo: mail.headerMessageId, autoSubmitted: 'auto-replied' });
+    await this.deps.mailer.send({ to: mail.replyTo, subject, ...body, inReplyTo: mail.headerMessageId, autoSubmitted: 'auto-replied' });
   }
 }
 
@@ -383,7 +383,7 @@ function hash(value: string): string {
  * The list of rights, each with the words to ask for it in the reply's language, and that a person
  * answers by `due` whatever the language; first, when the mail had attachments, that we do not open them.
  */
-function helpText(m: Messages, publicUrl: string, due: Date, attachments: string[] = []): string {
+function helpText(m: Messages, publicUrl: string, due: Date, attachments: string[] = []): MailBody {
   return m.mail([
     ...(attachments.length ? [m.t('help.attachments', { files: attachments.join(', ').slice(0, 200) }), ''] : []),
     m.t('help.intro'),

@@ -60,7 +60,7 @@ export class LegalClock extends RequestRecords {
       to: await this.registeredAddress(request),
       subject: m.t('extension.subject', { requestId }),
       // The reason is the operator's own words, quoted as written.
-      text: m.mail([
+      ...m.mail([
         m.t('extension.body', { right: rightLabel(m, request.type), due: dueAt }),
         m.t('extension.why', { reason }),
         m.t('extension.law'),

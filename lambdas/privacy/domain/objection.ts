@@ -89,7 +89,7 @@ export async function applyObjection(
   await deps.mailer.send({
     to: request.email,
     subject: m.t('objection.subject', { requestId }),
-    text: m.mail([
+    ...m.mail([
       m.t('objection.stopped', { what: m.list(stoppedBy(optOuts, m)) }),
       m.t('objection.continues', { days: usageLogRetentionDays() }),
       m.t('objection.selfService', deps.lifecycle.links()),

@@ -83,7 +83,7 @@ export class RequestRecords<D extends RecordDeps = RecordDeps> {
     await this.deps.mailer.send({
       to: await this.registeredAddress(request),
       subject: m.t('person.subject', { requestId }),
-      text: m.mail([
+      ...m.mail([
         m.t('person.confirmed', { right: rightLabel(m, request.type) }),
         why ? m.t(`person.${kind}`) : whatHappens(m, request.type),
         m.t('person.due', { due: new Date(request.dueAt) }),
@@ -133,9 +133,7 @@ export class RequestRecords<D extends RecordDeps = RecordDeps> {
     await this.deps.mailer.send({
       to,
       subject: m.t('expired.subject', { requestId }),
-      text: m.mail([
-        m.t('expired.body', { right: m.list(rights.map((type) => rightLabel(m, type))), ...privacyLinks(this.deps.publicUrl) }),
-      ]),
+      ...m.mail([m.t('expired.body', { right: m.list(rights.map((type) => rightLabel(m, type))), ...privacyLinks(this.deps.publicUrl) })]),
     });
   }
 

@@ -12,7 +12,7 @@ import { type Messages, messagesFor, preferredLanguage } from '../messages';
 import { ConfirmForm } from '../schemas';
 import { LinkGoneError, LinkInvalidError } from '../errors';
 import { privacyRoutes } from '../routes';
-import { confirmWiring } from '../wiring';
+import { confirmWiring } from '../wiring/confirm';
 
 /** The changes a correction or an objection will make, as the workflow will read them. */
 function whatWillChange(request: PrivacyRequest, m: Messages): string[] {
@@ -81,7 +81,7 @@ function answer(screen: Screen, json: boolean): HttpResponse {
   const button = form
     ? `<form method="post" action="/v1/privacy/${form.action}"><input type="hidden" name="request" value="${escapeHtml(form.request)}"><input type="hidden" name="token" value="${escapeHtml(form.token)}"><button type="submit" style="font-size:1.1em;padding:.5em 1.2em">${escapeHtml(label!)}</button></form>`
     : '';
-  return html(screen.status, linkPage(screen.title, paragraphs, { lang: m.locale, form: button }));
+  return html(screen.status, linkPage(screen.title, paragraphs, { lang: m.locale, dir: m.dir, form: button }));
 }
 
 /**

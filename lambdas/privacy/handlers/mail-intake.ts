@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '../../shared/logger';
 import { PrivacyMailReceivedSchema } from '../../shared/privacy-mail';
-import { intakeWiring } from '../wiring';
+import { intakeWiring } from '../wiring/intake';
 
 const processor = new BatchProcessor(EventType.SQS);
 

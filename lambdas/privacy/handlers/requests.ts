@@ -4,7 +4,7 @@ import { requestView } from '../domain/model';
 import { sessionMayConfirm } from '../domain/session-confirmation';
 import { RequestNotFoundError } from '../errors';
 import { privacyRoutes } from '../routes';
-import { requestsWiring } from '../wiring';
+import { requestsWiring } from '../wiring/requests';
 
 /** The caller's own request, or 404 — exactly as for a request that does not exist. */
 async function ownRequest(accountId: string, requestId: string) {

@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { logger } from '../../shared/logger';
-import { watchdogWiring } from '../wiring';
+import { watchdogWiring } from '../wiring/watchdog';
 
 const metrics = new Metrics({ namespace: 'OmnAPI', serviceName: 'privacy' });
 

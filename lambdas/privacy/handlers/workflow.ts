@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { logger } from '../../shared/logger';
 import { applyCorrection } from '../domain/correction';
 import { applyObjection } from '../domain/objection';
-import { workflowWiring } from '../wiring';
+import { workflowWiring } from '../wiring/workflow';
 
 /** What the state machine passes each task. */
 export const StepInput = z.discriminatedUnion('step', [

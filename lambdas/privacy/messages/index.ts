@@ -1,4 +1,6 @@
 import { IntlMessageFormat } from 'intl-messageformat';
+import { FSI, PDI } from '../../shared/http';
+import { directionOf, mailHtml } from '../../shared/mail-html';
 import cs from './cs.json';
 import de from './de.json';
 import el from './el.json';
@@ -10,17 +12,82 @@ import nl from './nl.json';
 import pl from './pl.json';
 import pt from './pt.json';
 import ro from './ro.json';
+import ru from './ru.json';
+import uk from './uk.json';
+import tr from './tr.json';
+import ar from './ar.json';
+import fa from './fa.json';
+import he from './he.json';
+import zh from './zh.json';
+import ja from './ja.json';
+import ko from './ko.json';
+import hi from './hi.json';
+import th from './th.json';
+import vi from './vi.json';
+import id from './id.json';
 import sv from './sv.json';
 
 /** The languages the privacy workflow writes, English first (the source catalogue). */
-export const LOCALES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'cs', 'sv', 'ro', 'el'] as const;
+export const LOCALES = [
+  'en',
+  'de',
+  'fr',
+  'es',
+  'it',
+  'nl',
+  'pt',
+  'pl',
+  'cs',
+  'sv',
+  'ro',
+  'el',
+  'ru',
+  'uk',
+  'tr',
+  'ar',
+  'fa',
+  'he',
+  'zh',
+  'ja',
+  'ko',
+  'hi',
+  'th',
+  'vi',
+  'id',
+] as const;
 export type Locale = (typeof LOCALES)[number];
 
 export type MessageKey = keyof typeof en;
 /** Keys only English has: the line that says we answer in English. */
 export const ENGLISH_ONLY: readonly MessageKey[] = ['fallback.englishOnly'];
 
-export const CATALOGUES: Record<Locale, Partial<Record<MessageKey, string>>> = { en, de, fr, es, it, nl, pt, pl, cs, sv, ro, el };
+export const CATALOGUES: Record<Locale, Partial<Record<MessageKey, string>>> = {
+  en,
+  de,
+  fr,
+  es,
+  it,
+  nl,
+  pt,
+  pl,
+  cs,
+  sv,
+  ro,
+  el,
+  ru,
+  uk,
+  tr,
+  ar,
+  fa,
+  he,
+  zh,
+  ja,
+  ko,
+  hi,
+  th,
+  vi,
+  id,
+};
 
 /**
  * Every date in a mail or page is a date and time in UTC (the messages say "UTC" after it), so a
@@ -60,9 +127,18 @@ export function compile(locale: Locale, key: MessageKey): IntlMessageFormat {
   return format;
 }
 
+/** A mail's body in the reply's language: its text, the HTML alternative a right-to-left language needs, its Content-Language. */
+export interface MailBody {
+  text: string;
+  html?: string;
+  headers: { 'Content-Language': Locale };
+}
+
 /** The messages of one reply, in the language chosen for it. */
 export interface Messages {
   locale: Locale;
+  /** The direction the language is written in: pages and mail say it on their root. */
+  dir: 'ltr' | 'rtl';
   /** The language asked for when we answer in English because we do not write it (English name, e.g. "Hungarian"). */
   unsupported?: string;
   t(key: MessageKey, values?: MessageValues): string;
@@ -70,8 +146,12 @@ export interface Messages {
   has(key: string): key is MessageKey;
   /** "a, b and c" in the reply's language. */
   list(items: string[]): string;
-  /** A plain-text mail: the English-only note first when there is one, the paragraphs, the signature. */
-  mail(paragraphs: (string | undefined)[]): string;
+  /**
+   * A mail: the English-only note first when there is one, the paragraphs, the signature. In a
+   * right-to-left language every line of the text opens with a right-to-left mark (a line that begins
+   * with a link or an address still reads right to left) and the HTML alternative says the direction.
+   */
+  mail(paragraphs: (string | undefined)[]): MailBody;
 }
 
 const primary = (language: string) => language.trim().toLowerCase().split(/[-_]/)[0] ?? '';
@@ -107,17 +187,72 @@ export function isLanguageTag(language: string): boolean {
 /** The messages for a reply in `language` (see `replyLocale`). */
 export function messagesFor(language: string | undefined): Messages {
   const { locale, unsupported } = replyLocale(language);
-  const t = (key: MessageKey, values?: MessageValues) => String(compile(locale, key).format(values as never));
+  const dir = directionOf(locale);
+  const t = (key: MessageKey, values?: MessageValues) => {
+    const format = compile(locale, key);
+    return String(format.format((dir === 'rtl' && values ? isolated(values, textArguments(format)) : values) as never));
+  };
   const note = unsupported ? t('fallback.englishOnly', { language: unsupported }) : undefined;
   return {
     locale,
+    dir,
     ...(unsupported ? { unsupported } : {}),
     t,
     has: (key): key is MessageKey => Object.hasOwn(en, key),
     list: (items) => new Intl.ListFormat(locale, { type: 'conjunction' }).format(items),
-    mail: (paragraphs) =>
-      [...(note ? [note, ''] : []), ...paragraphs.filter((p): p is string => p !== undefined), '', t('signature')].join('\n'),
+    mail: (paragraphs) => {
+      const lines = [...(note ? [note, ''] : []), ...paragraphs.filter((p): p is string => p !== undefined), '', t('signature')]
+        .join('\n')
+        .split('\n');
+      if (dir === 'ltr') return { text: lines.join('\n'), headers: { 'Content-Language': locale } };
+      const text = lines.map((line) => (line ? `${RLM}${line}` : line)).join('\n');
+      return { text, html: mailHtml(text, locale), headers: { 'Content-Language': locale } };
+    },
   };
+}
+
+const RLM = '\u200f';
+
+/**
+ * The values of a message in a right-to-left language, each text the message sets in as it is
+ * isolated (FSI … PDI) so that an id, an address or a name keeps its own direction and cannot reorder
+ * the words around it. A value a select chooses by stays as it is, and a link stays bare: mail clients
+ * find its end by the first character a link cannot hold, and an isolate is none.
+ */
+function isolated(values: MessageValues, texts: ReadonlySet<string>): MessageValues {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      name,
+      texts.has(name) && typeof value === 'string' && !/^https?:\/\//.test(value) ? `${FSI}${value}${PDI}` : value,
+    ]),
+  );
+}
+
+/** The ICU element types of @formatjs/icu-messageformat-parser: a plain `{name}`, and the ones whose options hold elements. */
+const ARGUMENT = 1;
+interface AstElement {
+  type: number;
+  value?: unknown;
+  options?: Record<string, { value: AstElement[] }>;
+}
+
+const textArgumentsOf = new WeakMap<IntlMessageFormat, ReadonlySet<string>>();
+/** The arguments a message sets in as text (`{name}`, at any depth), as against those it selects or counts by. */
+function textArguments(format: IntlMessageFormat): ReadonlySet<string> {
+  let names = textArgumentsOf.get(format);
+  if (!names) {
+    const found = new Set<string>();
+    const visit = (elements: AstElement[]) => {
+      for (const element of elements) {
+        if (element.type === ARGUMENT) found.add(String(element.value));
+        for (const option of Object.values(element.options ?? {})) visit(option.value);
+      }
+    };
+    visit(format.getAst() as unknown as AstElement[]);
+    names = found;
+    textArgumentsOf.set(format, names);
+  }
+  return names;
 }
 
 /** The first language of an Accept-Language header that we write (by weight), for pages that know no request. */

@@ -40,6 +40,7 @@ export class SesMailer implements Mailer {
       to: mail.to,
       subject: mail.subject,
       text: mail.text,
+      ...(mail.html ? { html: mail.html } : {}),
       inReplyTo: mail.inReplyTo,
       references: mail.references ?? mail.inReplyTo,
       headers: { ...(mail.autoSubmitted ? { 'Auto-Submitted': mail.autoSubmitted } : {}), ...mail.headers },

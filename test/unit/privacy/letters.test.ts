@@ -1,33 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
-import { parseInbound } from '../../../lambdas/mail/adapters/parse-mail';
 import { type LetterRight, readMail, requestTypesOf } from '../../../lambdas/privacy/domain/classify';
 import { replyLocale } from '../../../lambdas/privacy/messages';
 import { LETTER_RIGHTS } from '../../../lambdas/privacy/vocabulary';
-
-import { sesRecord } from '../../helpers/ses-record';
-
-/**
- * A request letter of a corpus: one JSON file each, with its subject and text or HTML — or, for the
- * shapes only raw MIME can carry (charsets, transfer encodings, RFC 2047 subjects, attachments,
- * forwarded messages), `mail`: the name of an .eml file beside it, whose subject and body are read.
- */
-const LetterSchema = z
-  .object({
-    language: z.string(),
-    kind: z.string(),
-    expected: z.array(z.enum(LETTER_RIGHTS)),
-    subject: z.string().optional(),
-    text: z.string().optional(),
-    html: z.string().optional(),
-    mail: z.string().optional(),
-  })
-  .strict()
-  .refine((l) => [l.text, l.html, l.mail].filter((b) => b !== undefined).length === 1, 'a letter has one of text, html or mail')
-  .refine((l) => (l.mail === undefined) === (l.subject !== undefined), 'a letter in raw MIME takes its subject from the mail');
-
-const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
+import { asReceived, FIXTURES, lettersIn } from '../../helpers/letters';
 
 /**
  * The corpora and the bar each must clear. `privacy-letters-eu` was written, before its author read the
@@ -83,17 +58,6 @@ const percent = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(1)}
 /** Two tags name the same language when their primary subtags agree ("pt-BR" and "pt-br"). */
 const primary = (tag: string | undefined) => tag?.toLowerCase().split(/[-_]/)[0];
 
-/** The subject and text a letter becomes once the mail context has parsed it, as intake is handed them. */
-async function asReceived(letter: z.infer<typeof LetterSchema>, dir: string): Promise<{ subject: string; text: string }> {
-  if (letter.text !== undefined) return { subject: letter.subject!, text: letter.text };
-  const raw =
-    letter.mail !== undefined
-      ? fs.readFileSync(path.join(dir, letter.mail))
-      : Buffer.from(`Content-Type: text/html; charset=utf-8\r\n\r\n${letter.html}`);
-  const parsed = await parseInbound(raw, sesRecord('writer@example.org'), 'inbound/letter');
-  return { subject: letter.mail !== undefined ? parsed.subject : letter.subject!, text: parsed.text };
-}
-
 interface Result {
   file: string;
   language: string;
@@ -144,15 +108,11 @@ describe.each(CORPORA)('privacy letters as people write them: $name', ({ name, d
   let results: Result[];
 
   beforeAll(async () => {
-    const files = fs
-      .readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .sort();
     results = [];
     // One at a time, as the inbound function parses one mail per call: the parser's time limit is each mail's own,
     // never shared by a whole corpus parsed at once on a loaded machine.
-    for (const file of files) {
-      const letter = LetterSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
+    for (const letter of lettersIn(dir)) {
+      const { file } = letter;
       const { subject, text } = await asReceived(letter, dir);
       // As intake reads it: our own mail (privacy@omnapi.com's domain) forwarded back is not the writer's request.
       const reading = readMail(subject, text, { ownDomain: 'omnapi.com' });

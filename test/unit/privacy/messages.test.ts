@@ -129,7 +129,7 @@ describe('message catalogues', () => {
   it.each(LOCALES)('%s: the words the help mail suggests for each right open that right', (locale) => {
     const wrong = REQUEST_TYPES.flatMap((right) => {
       const line = CATALOGUES[locale][`help.${right}`]!;
-      const phrase = /[“„«”]([^”“»]+)[”“»]/.exec(line)?.[1] ?? '';
+      const phrase = /[“„«”「]([^”“»」]+)[”“»」]/.exec(line)?.[1] ?? '';
       const reading = classifyLetter('', phrase.replace(/…/g, 'Ann Example'));
       return reading.rights.join() === right ? [] : [`${right}: "${phrase}" reads as ${reading.rights.join(',') || 'nothing'}`];
     });
@@ -191,16 +191,17 @@ describe('reply language', () => {
   it('answers any other language in English, with one line in English saying why', () => {
     const m = messagesFor('hu');
     expect(m.locale).toBe('en');
-    expect(m.mail(['Body.']).split('\n')[0]).toBe(
+    expect(m.mail(['Body.']).text.split('\n')[0]).toBe(
       'You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.',
     );
-    expect(messagesFor('en').mail(['Body.']).split('\n')[0]).toBe('Body.');
+    expect(messagesFor('en').mail(['Body.']).text.split('\n')[0]).toBe('Body.');
   });
 
   it('reads the browser language a page without a request speaks from Accept-Language, by weight', () => {
     expect(preferredLanguage('hu;q=0.9, de;q=0.8, en;q=0.5')).toBe('de');
     expect(preferredLanguage('fr-CH, fr;q=0.9, en;q=0.8')).toBe('fr');
-    expect(preferredLanguage('ja')).toBeUndefined();
+    expect(preferredLanguage('ja')).toBe('ja');
+    expect(preferredLanguage('ka, hy;q=0.5')).toBeUndefined();
     expect(preferredLanguage(undefined)).toBeUndefined();
   });
 
