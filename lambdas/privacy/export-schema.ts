@@ -156,7 +156,10 @@ export const CSV_COLUMNS = {
   ],
 } as const;
 
-/** docs/export-format.md, generated from the schemas above (`npm run docs:export-format`). */
+/** Where the archive carries this description (the same path as in the project's docs, which README.txt names). */
+export const EXPORT_FORMAT_FILE = 'docs/export-format.md';
+
+/** docs/export-format.md, generated from the schemas above (`npm run docs:export-format`), and the archive's copy. */
 export function renderExportFormat(): string {
   const schema = z.toJSONSchema(ExportDocumentSchema, { io: 'input', unrepresentable: 'any' });
   return [
@@ -172,6 +175,7 @@ export function renderExportFormat(): string {
     '| `data.json` | Every category of personal data we hold about the account (schema below) |',
     `| \`usage-logs.csv\` | The call logs of the last ${usageLogRetentionDays()} days, one row per call: ${CSV_COLUMNS['usage-logs.csv'].join(', ')} |`,
     `| \`ledger.csv\` | Every credit movement: ${CSV_COLUMNS['ledger.csv'].join(', ')} |`,
+    `| \`${EXPORT_FORMAT_FILE}\` | This description of the archive's format |`,
     '',
     'Categories of `data.json`:',
     '',

@@ -80,7 +80,7 @@ describe('privacy requests against npm start', () => {
     const download = await fetch(apiUrlOfLink(linkIn(ready, '/privacy/requests/')));
     expect(download.status).toBe(200);
     const files = await unzip(Buffer.from(await download.arrayBuffer()));
-    expect(Object.keys(files).sort()).toEqual(['README.txt', 'data.json', 'ledger.csv', 'usage-logs.csv']);
+    expect(Object.keys(files).sort()).toEqual(['README.txt', 'data.json', 'docs/export-format.md', 'ledger.csv', 'usage-logs.csv']);
     const data = JSON.parse(files['data.json']!.toString('utf8'));
     expect(data.account).toEqual({ accountId: expect.stringMatching(/^acc_/), email: email('ann') });
     expect(data.categories.accounts.items[0]).toMatchObject({ name: 'Ann Example', email: email('ann') });

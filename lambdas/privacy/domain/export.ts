@@ -6,7 +6,7 @@ import { DELIVERY_RECORD_DAYS, NOTICE_RETENTION_DAYS } from '../../shared/notice
 import { EMAIL_TOKEN_TTL_SECONDS } from '../../shared/email-links';
 import { PURPOSES, type PurposeId, RECIPIENTS, type RecipientId, TRANSFERS } from '../../shared/processing';
 import { type Messages, messagesFor } from '../messages';
-import { CSV_COLUMNS, EXPORT_ITEM_SCHEMAS, type ExportedTable } from '../export-schema';
+import { CSV_COLUMNS, EXPORT_FORMAT_FILE, EXPORT_ITEM_SCHEMAS, type ExportedTable, renderExportFormat } from '../export-schema';
 import { DOWNLOAD_LINK_HOURS, type PrivacyRequest, type RequestType } from './model';
 
 /** Port: one category of a subject's data, read by the data map's access path, a page at a time. */
@@ -215,6 +215,13 @@ export async function buildExport(
   sink.add('data.json', dataJson());
   sink.add('usage-logs.csv', csv('usage-logs.csv', usageLogs()));
   sink.add('ledger.csv', csv('ledger.csv', ledgerEntries()));
+  // The format README.txt points to travels with the data: a customer cannot reach the project's docs.
+  sink.add(
+    EXPORT_FORMAT_FILE,
+    (async function* () {
+      yield renderExportFormat();
+    })(),
+  );
   const { bytes } = await sink.finish();
   return { bytes, files: counts };
 }

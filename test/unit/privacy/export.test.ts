@@ -1,6 +1,6 @@
 import { buildExport, EXPORTED_TABLES, type ArchiveSink, type SubjectData } from '../../../lambdas/privacy/domain/export';
 import type { PrivacyRequest } from '../../../lambdas/privacy/domain/model';
-import { ExportDocumentSchema } from '../../../lambdas/privacy/export-schema';
+import { ExportDocumentSchema, renderExportFormat } from '../../../lambdas/privacy/export-schema';
 import { LOCALES } from '../../../lambdas/privacy/messages';
 import { BUCKET_DATA_MAP, DATA_MAP } from '../../../lambdas/shared/data-map';
 import { AUTOMATED_DECISIONS, PURPOSES, RECIPIENTS, RIGHTS_NOTE, SOURCES, TRANSFERS } from '../../../lambdas/shared/processing';
@@ -65,6 +65,14 @@ describe('the access archive', () => {
     const log = sink.files['usage-logs.csv']!.trim().split('\r\n')[1]!;
     expect(log).toContain(',1.5,1500000,');
     expect(log).toContain(",'-cmd");
+  });
+
+  it("carries the format its README points to: a customer cannot reach the project's docs", async () => {
+    const sink = new MemorySink();
+    await buildExport(request, data, sink, new Date('2026-12-05T00:00:00Z'));
+    const pointed = sink.files['README.txt']!.match(/docs\/export-format\.md/)![0];
+    expect(sink.files[pointed]).toBe(renderExportFormat());
+    expect(sink.files[pointed]).toContain('| `data.json` |');
   });
 
   it('answers art. 15(1) for every category of the data map, in data.json and the README', async () => {
