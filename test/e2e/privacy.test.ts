@@ -79,6 +79,7 @@ describe('privacy requests against npm start', () => {
     const ready = await mailMatching(local, email('ann'), /Your OmnAPI data is ready/);
     const download = await fetch(apiUrlOfLink(linkIn(ready, '/privacy/requests/')));
     expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="omnapi-data-\d{4}-\d{2}-\d{2}\.zip"$/);
     const files = await unzip(Buffer.from(await download.arrayBuffer()));
     expect(Object.keys(files).sort()).toEqual(['README.txt', 'data.json', 'docs/export-format.md', 'ledger.csv', 'usage-logs.csv']);
     const data = JSON.parse(files['data.json']!.toString('utf8'));

@@ -14,8 +14,12 @@ export interface ExportDeps {
   sink(key: string): ArchiveSink;
 }
 
-/** A URL that downloads an export for `seconds`. */
-export type Presign = (key: string, seconds: number) => Promise<string>;
+/** A download URL for an archive, valid `seconds`, that saves it as `fileName`. */
+export type Presign = (key: string, seconds: number, fileName: string) => Promise<string>;
+
+/** What the browser saves the archive as: the service, the right and the day it was asked, not the store's random key. */
+export const archiveFileName = (request: Pick<PrivacyRequest, 'type' | 'receivedAt'>): string =>
+  `omnapi-${request.type === 'portability' ? 'portable-data' : 'data'}-${request.receivedAt.slice(0, 10)}.zip`;
 
 /** A download link or page redirects to a URL valid this long. */
 const PRESIGNED_SECONDS = 300;
@@ -81,13 +85,13 @@ export class Downloads {
     const request = await this.deps.requests.get(requestId);
     if (!request?.export?.downloadTokenHash || request.export.downloadTokenHash !== sha256(token)) throw new LinkInvalidError();
     if ((request.export.linkExpiresAt ?? '') <= this.deps.now().toISOString()) throw new LinkGoneError('expired');
-    return this.deps.presign(request.export.key, PRESIGNED_SECONDS);
+    return this.deps.presign(request.export.key, PRESIGNED_SECONDS, archiveFileName(request));
   }
 
   /** A fresh download URL for the signed-in holder, while the archive exists. */
   async downloadUrl(request: PrivacyRequest): Promise<string | undefined> {
     if (!request.export || request.export.erasedAt) return undefined;
     if (request.export.expiresAt <= this.deps.now().toISOString()) return undefined;
-    return this.deps.presign(request.export.key, PRESIGNED_SECONDS);
+    return this.deps.presign(request.export.key, PRESIGNED_SECONDS, archiveFileName(request));
   }
 }
