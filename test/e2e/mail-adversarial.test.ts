@@ -134,7 +134,7 @@ describe('privacy mail as the world sends it, through npm start', () => {
     expect(help.text).toContain('We do not open attachments: if your request is in one (request.pdf)');
   }, 180_000);
 
-  it('a Japanese erasure letter in Shift_JIS: the deletion opens, and the English mails say which language we do not yet write', async () => {
+  it('a Japanese erasure letter in Shift_JIS: the deletion opens, and the confirmation is written in Japanese', async () => {
     const token = await signUp('kenji');
     const shiftJis = (text: string) => iconv.encode(text, 'shift_jis').toString('base64');
     const messageId = await send(
@@ -149,7 +149,8 @@ describe('privacy mail as the world sends it, through npm start', () => {
     );
     expect(await intakeOf(messageId)).toMatchObject({ outcome: 'opened', rights: ['deletion'] });
     const confirmation = await mailMatching(local, email('kenji'), /privacy\/confirm\?request=/);
-    expect(confirmation.text).toContain('You wrote to us in Japanese. We answer in English because we do not yet write Japanese.');
+    expect(confirmation.text).toContain('削除請求を受け付けました');
+    expect(confirmation.text).not.toMatch(/We answer in English/);
     const requests = (await api('GET', '/v1/privacy/requests', { token })).body.requests;
     expect(requests.map((r: { type: string; status: string }) => [r.type, r.status])).toEqual([['deletion', 'awaiting_confirmation']]);
   }, 180_000);
