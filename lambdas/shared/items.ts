@@ -255,7 +255,7 @@ export const ITEMS = {
     table: 'usageLogs',
     owner: 'metering',
     holds:
-      'up to 8 compact calls of an account that is not busy: one run of its sequence numbers in one hour, by any of its keys and user agents (each key id held once, each agent by its id); earlier per-client slots add `_<client>` to the key',
+      'up to 8 compact calls of an account that is not busy: one run of its sequence numbers in one hour, by any of its keys and user agents (each key id held once, each agent held or named by its id); earlier per-client slots add `_<client>` to the key',
     pk: 'ACCOUNT#{accountId}',
     sk: 'M#{hourEnd}#Z{slot}',
     foundBy: 'account',

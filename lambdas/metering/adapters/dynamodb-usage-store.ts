@@ -200,6 +200,8 @@ export class DynamoDbUsageStore implements UsageStore {
   private readonly marked = new Set<string>();
   /** Agent items this container has read or put, by `<pk>|<sk>`, with their user agents (it only spares reads: an agent never changes). */
   private readonly agents = new Map<string, string>();
+  /** Agent items (`<pk>|<sk>`) whose agents this container's slot writes held themselves: met again, they are put and named. */
+  private readonly inlined = new Set<string>();
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -277,17 +279,17 @@ export class DynamoDbUsageStore implements UsageStore {
    */
   private async recordSingles(entries: UsageEntry[]): Promise<string[]> {
     const duplicates: string[] = [];
-    // An admitted call goes to its slot once its agent is there; refused calls, and those whose agent id another agent holds, alone.
-    const placed = await this.placeAgents(entries.filter((entry) => entry.event.seq !== undefined));
-    const alone = entries.filter((entry) => !placed.has(entry));
+    // An admitted call goes to its slot, its client holding its agent or naming the agent's item; refused calls alone.
+    const admitted = entries.filter((entry) => entry.event.seq !== undefined);
+    const inline = await this.clientForms(admitted);
+    const alone = entries.filter((entry) => entry.event.seq === undefined);
     const slots = new Map<string, UsageEntry[]>();
-    for (const entry of entries) {
-      if (!placed.has(entry)) continue;
+    for (const entry of admitted) {
       const key = `${entry.event.accountId}|${slotSortKey(entry.event, entry.event.seq!)}`;
       slots.set(key, [...(slots.get(key) ?? []), entry]);
     }
     await inParallel([...slots.values()], 16, async (calls) => {
-      const recorded = await this.recordSlot(calls);
+      const recorded = await this.recordSlot(calls, inline);
       duplicates.push(...recorded.duplicates);
       alone.push(...recorded.alone);
     });
@@ -339,7 +341,7 @@ export class DynamoDbUsageStore implements UsageStore {
    * attribute, once set, never changes), so every copy of a call ends where its first did. Two clients
    * of one batch under the same hash are written one after the other: the second finds the first's.
    */
-  private async recordSlot(calls: UsageEntry[]): Promise<{ duplicates: string[]; alone: UsageEntry[] }> {
+  private async recordSlot(calls: UsageEntry[], inline: Set<UsageEntry>): Promise<{ duplicates: string[]; alone: UsageEntry[] }> {
     const duplicates: string[] = [];
     const alone: UsageEntry[] = [];
     const { accountId } = calls[0]!.event;
@@ -359,19 +361,39 @@ export class DynamoDbUsageStore implements UsageStore {
     const oneAtATime = async (entries: UsageEntry[]) => {
       if (entries.length === 1) return void alone.push(entries[0]!);
       for (const entry of entries) {
-        const one = await this.recordSlot([entry]);
+        const one = await this.recordSlot([entry], inline);
         duplicates.push(...one.duplicates);
         alone.push(...one.alone);
       }
     };
+    /**
+     * Calls whose clients were to hold their agents themselves name the agents' items instead (put or
+     * read first): what no longer fits is tried again so, and stored alone only if it does not fit
+     * that way either — the smaller form, so whether a call fits still depends only on what its
+     * slot holds. Returns whether any call changed form.
+     */
+    const named = async (entries: UsageEntry[]): Promise<boolean> => {
+      const inlined = entries.filter((entry) => inline.has(entry));
+      if (inlined.length === 0) return false;
+      const placed = await this.placeAgents(inlined);
+      for (const entry of inlined) {
+        inline.delete(entry);
+        if (!placed.has(entry)) alone.push(entry);
+      }
+      return true;
+    };
     let pending = now;
     for (let attempt = 0; pending.length; attempt++) {
-      if (attempt >= CONFLICT_TRIES + SLOT_CALLS) throw new Error(`Recording slot calls of ${accountId} kept being refused`);
+      if (attempt >= CONFLICT_TRIES + 2 * SLOT_CALLS) throw new Error(`Recording slot calls of ${accountId} kept being refused`);
       const { update, fits, clients } = slotUpdate(
         accountId,
-        pending.map(({ event, analytics }) => ({ log: logOf(event), seq: event.seq!, analytics })),
+        pending.map((entry) => ({ log: logOf(entry.event), seq: entry.event.seq!, analytics: entry.analytics, inline: inline.has(entry) })),
       );
       if (!fits) {
+        if (await named(pending)) {
+          pending = pending.filter((entry) => !alone.includes(entry));
+          continue;
+        }
         // Too large together for any slot: one at a time, and a call too large alone is stored alone.
         await oneAtATime(pending);
         break;
@@ -395,7 +417,10 @@ export class DynamoDbUsageStore implements UsageStore {
       // A client attribute held by another client (same hash): its calls are stored alone.
       const taken = new Set(
         clients
-          .filter(({ name, value }) => found[name] !== undefined && Buffer.compare(Buffer.from(found[name] as Uint8Array), value) !== 0)
+          .filter(
+            ({ name, forms }) =>
+              found[name] !== undefined && forms.every((form) => Buffer.compare(Buffer.from(found[name] as Uint8Array), form) !== 0),
+          )
           .map(({ name }) => name),
       );
       const rest = pending.filter((entry) => !there.includes(entry));
@@ -405,12 +430,16 @@ export class DynamoDbUsageStore implements UsageStore {
         pending = rest.filter((entry) => !clashing.includes(entry));
         continue;
       }
-      // No room for all of them: one at a time, each call that no longer fits alone.
+      // No room for all of them: named agents first, then one at a time, each call that no longer fits alone.
+      if (await named(rest)) {
+        pending = rest.filter((entry) => !alone.includes(entry));
+        continue;
+      }
       await oneAtATime(rest);
       break;
     }
     if (later.length) {
-      const rest = await this.recordSlot(later);
+      const rest = await this.recordSlot(later, inline);
       duplicates.push(...rest.duplicates);
       alone.push(...rest.alone);
     }
@@ -418,13 +447,46 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   /**
+   * How each admitted call's client names its user agent in its slot. An agent this container has
+   * not met in the call's account and hour, in one slot of the batch, is held by the client itself:
+   * a call alone in its hour (or the first a container sees) then costs its slot's write and nothing
+   * more. An agent met before, or in several slots at once, is put once as the hour's agent item
+   * (placeAgents) and named by its id, so an hour's slots keep their room for calls; an agent whose
+   * id another agent holds is held by its clients. Returns the calls whose clients hold their agents.
+   */
+  private async clientForms(entries: UsageEntry[]): Promise<Set<UsageEntry>> {
+    const byAgent = new Map<string, { entries: UsageEntry[]; slots: Set<string> }>();
+    for (const entry of entries) {
+      const item = agentItem(entry.event.accountId, entry.event);
+      const id = `${item.pk}|${item.sk}`;
+      const agent = byAgent.get(id) ?? { entries: [], slots: new Set<string>() };
+      agent.entries.push(entry);
+      agent.slots.add(slotSortKey(entry.event, entry.event.seq!));
+      byAgent.set(id, agent);
+    }
+    const inline = new Set<UsageEntry>();
+    const toPlace: UsageEntry[] = [];
+    for (const [id, agent] of byAgent) {
+      if (!this.agents.has(id) && !this.inlined.has(id) && agent.slots.size === 1) {
+        this.inlined.add(id);
+        for (const entry of agent.entries) inline.add(entry);
+      } else toPlace.push(...agent.entries);
+    }
+    if (this.inlined.size > MAX_MARKED) this.inlined.clear();
+    // An agent whose id another agent of the hour holds (six bytes of one hash) cannot be named: its client holds it.
+    const named = await this.placeAgents(toPlace);
+    for (const entry of toPlace) if (!named.has(entry)) inline.add(entry);
+    return inline;
+  }
+
+  /**
    * Makes sure the agent item of each call's account, hour and user agent is there before a slot
    * entry names it: what this container has seen already costs nothing; the rest is read (eventually
    * consistent, half a read unit each: an agent never changes once put) and what is missing put if
    * absent or the same. Returns the calls whose agent is there; a call whose agent id another user
-   * agent holds (two agents under six bytes of one hash, in one account and hour) is not among them
-   * and is stored as a single call item — decided by the item, which never changes, so every copy of
-   * the call is stored alike.
+   * agent holds (two agents under six bytes of one hash, in one account and hour) is not among them,
+   * and its client holds its agent instead — decided by the item, which never changes, so every copy
+   * of the call is stored alike.
    */
   private async placeAgents(entries: UsageEntry[]): Promise<Set<UsageEntry>> {
     const wanted = new Map<string, { item: ReturnType<typeof agentItem>; entries: UsageEntry[] }>();

@@ -12,14 +12,17 @@ import {
 import { type LogPageOptions, type UsageLog, type UsageLogStore, usageLogRetentionDays } from '../usage-logs';
 import { ITEMS } from '../items';
 import {
-  AGENT_ID_BYTES,
+  agentIdOf,
   CLIENT_HASH_BYTES,
   decodeClient,
   decodeCompactEntry,
   encodeClient,
   encodeCompactEntry,
+  encodeInlineClient,
   isCompactEntry,
 } from './slot-entry';
+
+export { agentIdOf };
 
 /** BatchWriteItem's ceiling. */
 const BATCH = 25;
@@ -116,9 +119,6 @@ export const clientHashOf = (log: Pick<UsageLog, 'keyId' | 'userAgent'>) =>
   Uint8Array.from(createHash('sha256').update(`${log.keyId}\n${log.userAgent}`).digest().subarray(0, CLIENT_HASH_BYTES));
 /** The attribute of a shared slot holding a client's key id and agent id: `k` and its hash in base64url (4 characters). */
 export const clientAttribute = (hash: Uint8Array) => `k${Buffer.from(hash).toString('base64url')}`;
-/** A user agent's id: AGENT_ID_BYTES of its SHA-256. */
-export const agentIdOf = (userAgent: string) =>
-  Uint8Array.from(createHash('sha256').update(userAgent).digest().subarray(0, AGENT_ID_BYTES));
 /** The key of the item holding a user agent that an account's slots of an hour name (the hour's last millisecond, the agent id in base64url). */
 export const agentSortKey = (hourEnd: string, agentId: Uint8Array) => `M#${hourEnd}#a${Buffer.from(agentId).toString('base64url')}`;
 /** The item holding a call's user agent for its account's slots of its hour, kept as long as they are. */
@@ -278,8 +278,10 @@ export function decodeSlot(item: Record<string, unknown>, agents?: Agents): Stor
       if (perClient) return { log: { keyId: String(item.k), userAgent: String(item.u), ...fields }, analytics, seq };
       const held = client && item[clientAttribute(client)];
       if (!held) throw new Error(`Slot ${String(item.sk)} has no client for its entry ${name}`);
-      const { keyId, agentId } = decodeClient(held as Uint8Array);
-      const userAgent = agents?.get(agentSortKey(singleCallAt(sk), agentId)) ?? '';
+      const holder = decodeClient(held as Uint8Array);
+      // A client holds its agent itself, or names the hour's agent item.
+      const userAgent = holder.userAgent ?? agents?.get(agentSortKey(singleCallAt(sk), holder.agentId)) ?? '';
+      const { keyId } = holder;
       return { log: { keyId, userAgent, ...fields }, analytics, seq };
     });
 }
@@ -323,14 +325,21 @@ const TOKEN_COST = TOKEN_BYTES + 6;
  * so the slot's set `t` counts each client's tokens once however often it is added: its size bounds
  * the bytes the clients take, without knowing in the write whether the client was there before.
  */
-function slotClient(log: Pick<UsageLog, 'keyId' | 'userAgent'>) {
+function slotClient(log: Pick<UsageLog, 'keyId' | 'userAgent'>, inline: boolean) {
   const hash = clientHashOf(log);
   const name = clientAttribute(hash);
-  const value = encodeClient(log.keyId, agentIdOf(log.userAgent));
+  const forms = clientForms(log);
+  const value = inline ? forms.inline : forms.named;
   const base = ((hash[0]! << 16) | (hash[1]! << 8) | hash[2]!) * 64;
   const count = Math.ceil((name.length + value.byteLength) / TOKEN_BYTES);
-  return { name, value, tokens: count <= 64 ? Array.from({ length: count }, (_, j) => base + j) : undefined };
+  return { name, value, forms, tokens: count <= 64 ? Array.from({ length: count }, (_, j) => base + j) : undefined };
 }
+
+/** The two values a client's attribute may hold: naming the hour's agent item by its id, or holding the agent itself. */
+export const clientForms = (log: Pick<UsageLog, 'keyId' | 'userAgent'>) => ({
+  named: encodeClient(log.keyId, agentIdOf(log.userAgent)),
+  inline: encodeInlineClient(log.keyId, log.userAgent),
+});
 
 /**
  * The UpdateItem that adds calls of one slot (same account, hour and run of sequence numbers; any of
@@ -346,11 +355,13 @@ function slotClient(log: Pick<UsageLog, 'keyId' | 'userAgent'>) {
  * condition per possible `k`, as conditions cannot add. So whether a call fits is decided by what the
  * slot holds, which only grows: a call refused for room is refused again.
  */
-export function slotUpdate(accountId: string, calls: { log: UsageLog; seq: number; analytics: boolean }[]) {
+export function slotUpdate(accountId: string, calls: { log: UsageLog; seq: number; analytics: boolean; inline?: boolean }[]) {
   const first = calls[0]!.log;
   const entries = calls.map(({ log, seq, analytics }) => ({ name: slotEntryName(seq), value: encodeSlotEntry(log, analytics) }));
   const bytes = entries.reduce((sum, { name, value }) => sum + name.length + value.byteLength, 0);
-  const clients = [...new Map(calls.map(({ log }) => slotClient(log)).map((client) => [client.name, client])).values()];
+  const clients = [
+    ...new Map(calls.map(({ log, inline }) => slotClient(log, inline === true)).map((client) => [client.name, client])).values(),
+  ];
   const tokens = clients.flatMap((client) => client.tokens ?? []);
   const key = { pk: logPartition(accountId), sk: slotSortKey(first, calls[0]!.seq) };
   const expiresAt = Math.floor(Date.parse(hourEndOf(first.at)) / 1000) + usageLogRetentionDays() * 86_400;
@@ -386,7 +397,8 @@ export function slotUpdate(accountId: string, calls: { log: UsageLog; seq: numbe
     ].join(', ')}, expiresAt = if_not_exists(expiresAt, :expires) ADD n :n, b :b, t :t`,
     ConditionExpression: [
       ...entries.map((_, i) => `attribute_not_exists(#c${i})`),
-      ...clients.map((_, i) => `(attribute_not_exists(#k${i}) OR #k${i} = :k${i})`),
+      // The client in either form (whichever its first writer chose) is the same client; another under its hash refuses.
+      ...clients.map((_, i) => `(attribute_not_exists(#k${i}) OR #k${i} IN (:k${i}, :x${i}))`),
       `((attribute_not_exists(t) AND attribute_not_exists(b)) OR ${
         held
           .slice(1)
@@ -398,6 +410,7 @@ export function slotUpdate(accountId: string, calls: { log: UsageLog; seq: numbe
     ExpressionAttributeValues: {
       ...Object.fromEntries(entries.map(({ value }, i) => [`:c${i}`, value])),
       ...Object.fromEntries(clients.map(({ value }, i) => [`:k${i}`, value])),
+      ...Object.fromEntries(clients.map(({ value, forms }, i) => [`:x${i}`, value === forms.inline ? forms.named : forms.inline])),
       ...Object.fromEntries(
         held.slice(1).flatMap((k) => [
           [`:h${k}`, k],
@@ -410,7 +423,7 @@ export function slotUpdate(accountId: string, calls: { log: UsageLog; seq: numbe
       ':t': new Set(tokens),
     },
   };
-  return { update, fits, clients: clients.map(({ name, value }) => ({ name, value })) };
+  return { update, fits, clients: clients.map(({ name, forms }) => ({ name, forms: [forms.named, forms.inline] })) };
 }
 
 /** A single call's item, expiring the retention period after it; `analytics` when its account had not objected. */

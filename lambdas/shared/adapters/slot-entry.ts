@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import type { UsageLog } from '../usage-logs';
@@ -346,16 +347,46 @@ export function decodeCompactEntry(data: Uint8Array, hourStart: number): { field
  */
 export function encodeClient(keyId: string, agentId: Uint8Array): Uint8Array {
   if (agentId.byteLength !== AGENT_ID_BYTES) throw new Error(`An agent id is ${AGENT_ID_BYTES} bytes`);
+  if (keyId.length === 0) throw new Error('A client has a key id');
   const w = new Writer();
   w.text(keyId);
   w.raw(agentId);
   return w.done();
 }
 
-export function decodeClient(data: Uint8Array): { keyId: string; agentId: Uint8Array } {
+/**
+ * The mark opening a client that holds its user agent itself (where no agent item is read or put).
+ * A client of the form above starts with its key id's length, which is never 0 (a key id is never
+ * empty), so the two forms are told apart by the first byte.
+ */
+const INLINE_CLIENT = 0x00;
+
+/** A client holding its key id and its user agent itself: the mark, then both, length first. */
+export function encodeInlineClient(keyId: string, userAgent: string): Uint8Array {
+  if (keyId.length === 0) throw new Error('A client has a key id');
+  const w = new Writer();
+  w.byte(INLINE_CLIENT);
+  w.text(keyId);
+  w.text(userAgent);
+  return w.done();
+}
+
+/** A client of either form: its key id, its agent's id, and the agent itself when the client holds it. */
+export function decodeClient(data: Uint8Array): { keyId: string; agentId: Uint8Array; userAgent?: string } {
   const r = new Reader(data);
+  if (data[0] === INLINE_CLIENT) {
+    r.byte();
+    const keyId = r.text();
+    const userAgent = r.text();
+    r.end();
+    return { keyId, agentId: agentIdOf(userAgent), userAgent };
+  }
   const keyId = r.text();
   const agentId = Uint8Array.from(r.raw(AGENT_ID_BYTES));
   r.end();
   return { keyId, agentId };
 }
+
+/** A user agent's id: AGENT_ID_BYTES of its SHA-256. */
+export const agentIdOf = (userAgent: string) =>
+  Uint8Array.from(createHash('sha256').update(userAgent).digest().subarray(0, AGENT_ID_BYTES));

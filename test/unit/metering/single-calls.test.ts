@@ -12,7 +12,7 @@ import {
   hourEndOf,
   isAgentKey,
 } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
-import { encodeClient } from '../../../lambdas/shared/adapters/slot-entry';
+import { encodeClient, encodeInlineClient } from '../../../lambdas/shared/adapters/slot-entry';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 
 const HOUR = 3_600_000;
@@ -67,38 +67,53 @@ describe('single calls: a call of an account that is not busy is one plain write
     const lone = event('acc_lone', 1, new Date(now - 20_000), 1);
     const [puts, updates] = [dynamo.calls('PutItem usageLogs'), dynamo.calls('UpdateItem usageLogs')];
     const transactions = dynamo.calls('TransactWriteItems');
+    const batchGets = dynamo.calls('BatchGetItem');
+    const client = clientAttribute(clientHashOf({ keyId: 'key_1', userAgent: 'jest' }));
     expect((await recordUsageBatch([{ messageId: 'm1', body: JSON.stringify(lone) }], { store, settings })).recorded).toBe(1);
-    // Its slot's update, its agent (once an hour per account, agent and worker container) and the
-    // account's entry in the day's sweep list (once a day per worker container).
+    // Its slot's update and the account's entry in the day's sweep list (once a day per worker
+    // container); the slot's client holds its user agent itself, so no agent item is read or put.
     expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(1);
-    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(2);
+    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(1);
+    expect(dynamo.calls('BatchGetItem') - batchGets).toBe(1);
     expect(dynamo.calls('TransactWriteItems') - transactions).toBe(0);
+    const alone = (await dynamo.scanAll()).usageLogs.filter((item) => item.pk === 'ACCOUNT#acc_lone');
+    expect(alone).toHaveLength(1);
+    expect(alone[0]).toMatchObject({ n: 1, [client]: encodeInlineClient('key_1', 'jest') });
+    // Met again by the same container in the hour: its agent is put once as the hour's agent item, and named from then on.
     const next = event('acc_lone', 2, new Date(now - 10_000), 1);
     expect((await recordUsageBatch([{ messageId: 'm3', body: JSON.stringify(next) }], { store, settings })).recorded).toBe(1);
     expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(2);
     expect(dynamo.calls('PutItem usageLogs') - puts).toBe(2);
     const again = await recordUsageBatch([{ messageId: 'm2', body: JSON.stringify(lone) }], { store, settings });
     expect(again).toMatchObject({ recorded: 0, duplicates: 1 });
-    // Sequence numbers 2 and 3, one key and agent, one hour: one slot item holds both, one agent item the user agent.
+    // Sequence numbers 1 and 2, one key and agent, one hour: one slot item holds both, one agent item the user agent.
     const items = (await dynamo.scanAll()).usageLogs.filter((item) => item.pk === 'ACCOUNT#acc_lone');
     expect(items).toHaveLength(2);
     const [slot, agent] = [items.find((item) => !isAgentKey(String(item.sk)))!, items.find((item) => isAgentKey(String(item.sk)))!];
     const expiresAt = Math.floor((Math.floor(now / HOUR) * HOUR + HOUR - 1) / 1000) + 90 * 86_400;
     expect(agent).toEqual({ pk: 'ACCOUNT#acc_lone', sk: agentSortKey(hourEndOf(lone.at), agentIdOf('jest')), u: 'jest', expiresAt });
-    // The client's key id and agent id held once, under its short hash.
-    expect(slot).toMatchObject({
-      n: 2,
-      [clientAttribute(clientHashOf({ keyId: 'key_1', userAgent: 'jest' }))]: encodeClient('key_1', agentIdOf('jest')),
-    });
+    // The client's key id and user agent held once, under its short hash, in the form its first write chose.
+    expect(slot).toMatchObject({ n: 2, [client]: encodeInlineClient('key_1', 'jest') });
+    // Whoever reads it, with the hour's agents or without, gets whole logs.
     expect(callsOfItem(slot!, new Map([[String(agent!.sk), 'jest']])).map(({ log }) => log)).toEqual([logOf(lone), logOf(next)]);
-    // Readers that only count read no agent: the calls are the same but for their user agents.
-    expect(callsOfItem(slot!).map(({ log }) => log)).toEqual([logOf(lone), logOf(next)].map((log) => ({ ...log, userAgent: '' })));
+    expect(callsOfItem(slot!).map(({ log }) => log)).toEqual([logOf(lone), logOf(next)]);
     expect(slot!.expiresAt).toBe(expiresAt);
     expect(
       (await new DynamoDbUsageLogs(dynamo.client, 'usageLogs').page('acc_lone', { limit: 10, now: new Date(now) })).logs.map(
         (l) => l.requestId,
       ),
     ).toEqual([next.requestId, lone.requestId]);
+    // A slot first written by a container that names the agent: the client holds the agent id, and readers join the agent item.
+    const third = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => now);
+    const spread = [9, 17].map((i) => event('acc_lone', i, new Date(now - 5_000), 1));
+    await recordUsageBatch(
+      spread.map((e, i) => ({ messageId: `s${i}`, body: JSON.stringify(e) })),
+      { store: third, settings },
+    );
+    const named = (await dynamo.scanAll()).usageLogs.filter((item) => item.pk === 'ACCOUNT#acc_lone' && String(item.sk).endsWith('#Z1'));
+    expect(named).toEqual([expect.objectContaining({ n: 1, [client]: encodeClient('key_1', agentIdOf('jest')) })]);
+    expect(callsOfItem(named[0]!).map(({ log }) => log.userAgent)).toEqual(['']);
+    expect(callsOfItem(named[0]!, new Map([[String(agent!.sk), 'jest']])).map(({ log }) => log)).toEqual([logOf(spread[0]!)]);
   });
 
   it('counts each single call once across steps, late arrivals and redeliveries; the reader adds the ones no step has counted yet', async () => {

@@ -17,6 +17,7 @@ import {
   singleCallItem,
   perClientSlotSortKey,
 } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { encodeInlineClient } from '../../../lambdas/shared/adapters/slot-entry';
 import { legacySlotEntry } from '../../helpers/legacy-slot-entry';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { seededRandom } from '../../helpers/seeded-random';
@@ -183,6 +184,51 @@ describe('slots: calls of an account that is not busy share an item per run of s
     expect(await counted('acc_room')).toBe(SLOT_CALLS);
   });
 
+  it('holds the agent in the slot where a call is alone, and names it where holding it would leave no room for calls: no call goes alone for it', async () => {
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 13 * HOUR;
+    const at = (i: number) => hour + 60_000 + i * 1_000;
+    const agent = `Mozilla/5.0 ${'x'.repeat(400)}`;
+    const client = clientAttribute(clientHashOf({ keyId: 'key_1', userAgent: agent }));
+    const digest = (seed: string) => createHash('sha256').update(seed).digest('base64url');
+    // A call alone: its client holds the agent, and there is no agent item.
+    const lone = call('acc_inline', 8, at(0), { userAgent: agent });
+    const fresh = () => new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 30 * 60_000);
+    expect((await recordUsageBatch(messages([lone], 'l'), { store: fresh(), settings })).recorded).toBe(1);
+    let items = await itemsOf('acc_inline');
+    expect(items).toEqual([expect.objectContaining({ n: 1, [client]: encodeInlineClient('key_1', agent) })]);
+    // Three more of that slot from another container that has not met the agent: they fit beside the agent.
+    const more = [9, 10, 11].map((seq, i) => call('acc_inline', seq, at(1 + i), { userAgent: agent }));
+    expect((await recordUsageBatch(messages(more, 'm'), { store: fresh(), settings })).recorded).toBe(3);
+    // The slot's last four, in a third fresh container: with the agent held again the slot could pass 1 KB, so the
+    // update is refused, and the calls go in naming the agent's item (put now) instead of alone.
+    const rest = [12, 13, 14, 15].map((seq, i) => call('acc_inline', seq, at(4 + i), { userAgent: agent }));
+    expect((await recordUsageBatch(messages(rest, 'r'), { store: fresh(), settings })).recorded).toBe(4);
+    // Eight calls of long, incompressible paths in one batch: too large together with the agent held, so named from the start.
+    const wide = Array.from({ length: SLOT_CALLS }, (_, i) =>
+      call('acc_inline', 16 + i, at(8 + i), { userAgent: agent, path: `/search/${digest(`w${i}`)}/${digest(`v${i}`).slice(0, 16)}` }),
+    );
+    expect((await recordUsageBatch(messages(wide, 'w'), { store: fresh(), settings })).recorded).toBe(SLOT_CALLS);
+    items = await itemsOf('acc_inline');
+    const slots = items.filter((item) => /#Z\d+$/.test(String(item.sk)));
+    expect(slots.map((item) => [item.n, itemSize(item) <= SLOT_MAX_BYTES])).toEqual([
+      [SLOT_CALLS, true],
+      [SLOT_CALLS, true],
+    ]);
+    expect(items.filter((item) => /^M#.*#[SR]\S+$/.test(String(item.sk)))).toEqual([]);
+    expect(items.filter((item) => isAgentKey(String(item.sk))).map((item) => item.u)).toEqual([agent]);
+    // Every copy again, in a container that knows the agent and in one that does not: all duplicates; read back whole.
+    const all = [lone, ...more, ...rest, ...wide];
+    expect(await recordUsageBatch(messages(all, 'again'), { store: fresh(), settings })).toMatchObject({
+      recorded: 0,
+      duplicates: all.length,
+    });
+    expect(await readAll('acc_inline', hour + 2 * HOUR)).toEqual(all.map((e) => e.requestId).reverse());
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    expect((await logs.page('acc_inline', { limit: 50, now: new Date(hour + 2 * HOUR) })).logs.map((l) => l.userAgent)).toEqual(
+      all.map(() => agent),
+    );
+  });
+
   it('keeps every slot within one write unit whatever clients join it, in whatever batches: calls it has no room for stored alone, each call once', async () => {
     const random = seededRandom(11);
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 7 * HOUR;
@@ -308,7 +354,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
     });
   });
 
-  it("names each call's user agent through its hour's agent item: every page of the log reader returns whole logs, and a call whose agent id another agent holds is stored alone, each copy alike", async () => {
+  it("names each call's user agent through its hour's agent item: every page of the log reader returns whole logs, and a client whose agent id another agent holds keeps its agent in the slot, each copy alike", async () => {
     const hour = Math.floor(Date.now() / HOUR) * HOUR - 9 * HOUR;
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => hour + 40 * 60_000);
     const agents = [
@@ -334,15 +380,24 @@ describe('slots: calls of an account that is not busy share an item per run of s
     });
 
     const stored = await itemsOf('acc_agents');
-    // The first two agents in items of their own; the third's calls alone, as single call items holding their agent.
+    // The first two agents in items of their own; the third cannot be named by its id, so its clients hold it in their slots.
     expect(
       stored
         .filter((item) => isAgentKey(String(item.sk)))
         .map((item) => item.u)
         .sort(),
     ).toEqual(['another-agent/1.0', agents[0], agents[1]].sort());
-    const alone = stored.filter((item) => /^M#.*#S\d+$/.test(String(item.sk)));
-    expect(alone.flatMap((item) => callsOfItem(item).map(({ log }) => log.userAgent))).toEqual(Array(SLOT_CALLS).fill(agents[2]));
+    expect(stored.filter((item) => /^M#.*#[SR]\S+$/.test(String(item.sk)))).toEqual([]);
+    const slots = stored.filter((item) => /#Z\d+$/.test(String(item.sk)));
+    expect(slots.map((item) => item.n)).toEqual([SLOT_CALLS, SLOT_CALLS, SLOT_CALLS]);
+    // Read without the agent items, the third agent's calls are whole: their clients hold it.
+    expect(
+      slots.flatMap((item) =>
+        callsOfItem(item)
+          .filter(({ log }) => log.userAgent !== '')
+          .map(({ log }) => log.userAgent),
+      ),
+    ).toEqual(Array(SLOT_CALLS).fill(agents[2]));
     // Read back three at a time, each page from a cursor inside an hour: whole logs, user agents included.
     const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
     const read: unknown[] = [];
