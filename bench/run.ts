@@ -74,8 +74,8 @@ const LEGACY_FORM = process.env.BENCH_LEGACY_FORM === '1';
 const WINDOW = process.env.BENCH_WINDOW ? Number(process.env.BENCH_WINDOW) : undefined;
 /** `BENCH_MATRIX_FILE=<name>`: the matrix alone (no bundles, CPU or ceiling), written to bench/results/<name>.json, not latest.json — to compare a store change. */
 const MATRIX_FILE = process.env.BENCH_MATRIX_FILE;
-/** `BENCH_ROWS=<text>`: only the matrix rows whose name contains it (with BENCH_MATRIX_FILE, to measure a change on a few rows). */
-const ROWS = process.env.BENCH_ROWS;
+/** `BENCH_ROWS=<text>[|<text>…]`: only the matrix rows whose name contains one of them (with BENCH_MATRIX_FILE, to measure a change on a few rows). */
+const ROWS = process.env.BENCH_ROWS?.split('|');
 /** Calls sent one at a time before each end-to-end load, for the functions' durations. */
 const SEQUENTIAL_CALLS = Number(process.env.BENCH_SEQUENTIAL_CALLS ?? 150);
 
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
     const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.urls.dynamodb, region: 'us-east-1' }));
     const deployed = deployedSettings(runtime);
     const funded = fundedAccounts(dynamo);
-    const matrix = MATRIX.filter((load) => !ROWS || load.name.includes(ROWS)).map((load) => ({
+    const matrix = MATRIX.filter((load) => !ROWS || ROWS.some((row) => load.name.includes(row))).map((load) => ({
       ...load,
       seconds: load.seconds * DURATION,
     }));
