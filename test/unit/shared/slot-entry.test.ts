@@ -2,8 +2,12 @@ import fc from 'fast-check';
 import { UsageEventSchema } from '../../../lambdas/metering/domain/usage';
 import { callsOfItem, encodeSlotEntry } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import {
+  agentIdOf,
   COMPACT_ENTRY,
+  decodeClient,
   decodeCompactEntry,
+  encodeClient,
+  encodeInlineClient,
   type EntryFields,
   encodeCompactEntry,
   formatIpv6,
@@ -212,5 +216,37 @@ describe('compact slot entries', () => {
     };
     // Slot 3 holds sequence numbers 24–31: each entry names its own.
     expect(callsOfItem(item)).toEqual(calls.map((log, i) => ({ log, analytics: i === 0 || i === 2, seq: 24 + i })));
+  });
+});
+
+describe("a slot's clients", () => {
+  // Key ids of the usage schema (1–100 characters, any text) and user agents of up to 512 characters, as headers carry them.
+  const keyIds = fc.string({ minLength: 1, maxLength: 100, unit: 'binary' });
+  const agents = fc.string({
+    maxLength: 512,
+    unit: fc.oneof(
+      fc.constant('x'),
+      fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)),
+    ),
+  });
+
+  it('give back the key id and the agent, held or named by its id, and the two forms are never mistaken for each other', () => {
+    fc.assert(
+      fc.property(keyIds, agents, (keyId, userAgent) => {
+        const held = encodeInlineClient(keyId, userAgent);
+        const named = encodeClient(keyId, agentIdOf(userAgent));
+        expect(decodeClient(held)).toEqual({ keyId, agentId: agentIdOf(userAgent), userAgent });
+        expect(decodeClient(named)).toEqual({ keyId, agentId: agentIdOf(userAgent) });
+        expect(held[0]).toBe(0);
+        expect(named[0]).not.toBe(0);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('refuse a client without a key id, and bytes past a client', () => {
+    expect(() => encodeInlineClient('', 'curl/8.5.0')).toThrow();
+    expect(() => encodeClient('', agentIdOf('curl/8.5.0'))).toThrow();
+    expect(() => decodeClient(Uint8Array.from([...encodeInlineClient('key_1', 'curl/8.5.0'), 1]))).toThrow(/trailing/);
   });
 });
