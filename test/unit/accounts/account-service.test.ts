@@ -30,6 +30,8 @@ function setup() {
     hasher: new PlainHasher(),
     mailer: new MemoryMailer(),
     clock: new FixedClock(),
+    // Answers are paced in virtual time here (tests/unit/accounts/uniform-answer.test.ts tests the pace).
+    pacing: { now: () => 0, sleep: async () => undefined },
     publicUrl: 'https://api.omnapi.test',
   };
   const service = new AccountService({ ...deps, failures: deps.securityLog });
