@@ -34,6 +34,7 @@ import { checkPasswordStrength } from './passwords';
 import type { AccountStore, Clock, FailureCounter, PasswordHasher, SecurityLog, SessionStore, TokenStore } from './ports';
 import { newId, randomSecret, sha256 } from '../../shared/crypto';
 import { COUNTERS } from '../../shared/items';
+import { displayEmail, normaliseEmail } from '../../shared/email-address';
 
 export { SESSION_TOKEN_PREFIX, type Principal };
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
@@ -87,11 +88,6 @@ type With<K extends keyof AccountDeps> = AccountService<Pick<AccountDeps, K>>;
 
 /** The counter of one email's failed sign-ins (erasure finds it by the address's hash). */
 const loginFailuresKey = (email: string) => COUNTERS.signInFailures.of(sha256(email));
-
-/** Lower-cased and trimmed: one address, one account. */
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 /** A cursor from a previous page: the base64url of an event's sort key (`<ISO time>#evt_…`). */
 function decodeCursor(cursor: string): string {
@@ -210,7 +206,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       await this.deps.mailer.send({
         to: account.email,
         subject: 'Your OmnAPI email address was changed',
-        text: `Your OmnAPI account now signs in with ${record.email}. If you did not make this change, contact support@omnapi.com at once.`,
+        text: `Your OmnAPI account now signs in with ${displayEmail(record.email)}. If you did not make this change, contact support@omnapi.com at once.`,
       });
       return { purpose: 'change_email', accountId: account.accountId, emailChange: { from: account.email, to: record.email } };
     }
@@ -269,7 +265,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
         subject: 'Reset your OmnAPI password',
         text: (url: string) =>
           [
-            `Someone (we hope you) asked to set a new password for the OmnAPI account of ${email}, from ${origin.ip}.`,
+            `Someone (we hope you) asked to set a new password for the OmnAPI account of ${displayEmail(email)}, from ${origin.ip}.`,
             `Follow this link within ${minutes} minutes to choose a new one; it works once, and every session of the account is signed out:`,
             '',
             url,

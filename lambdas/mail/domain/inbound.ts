@@ -3,6 +3,7 @@ import type { Mailer } from '../../shared/mailer';
 import type { PrivacyMailReceived } from '../../shared/privacy-mail';
 import { fixedWindow, type WindowCounter } from '../../shared/throttle';
 import { COUNTERS } from '../../shared/items';
+import { normaliseEmail } from '../../shared/email-address';
 
 export const MAILBOXES = ['privacy', 'support', 'hello'] as const;
 export type Mailbox = (typeof MAILBOXES)[number];
@@ -141,7 +142,7 @@ export async function receiveMail(message: InboundMessage, deps: ReceiveDeps): P
   if (!mailbox) return { acknowledged: false };
 
   const receivedAt = message.receivedAt.toISOString();
-  const from = message.from.trim().toLowerCase();
+  const from = normaliseEmail(message.from);
   const suspicious = message.verdicts.spam === 'FAIL' || message.verdicts.virus === 'FAIL';
   const ticket = await deps.tickets.createIfAbsent({
     ticketId: ticketIdFor(message.messageId),
