@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
-import { api, call, formatTime, type Schemas } from '../api/client';
+import { api, call, displayEmail, formatTime, type Schemas } from '../api/client';
 import {
   Checkbox,
   ErrorNotice,
@@ -60,10 +60,10 @@ function Email({ account, onSaved }: { account: Schemas['Account']; onSaved: () 
     <section aria-labelledby="email-title">
       <h2 id="email-title">Email address</h2>
       <p>
-        Signed in as <strong>{account.email}</strong>.
+        Signed in as <strong>{displayEmail(account.email)}</strong>.
       </p>
       {account.pendingEmail && (
-        <Notice>We mailed a confirmation link to {account.pendingEmail}; the change applies once it is opened.</Notice>
+        <Notice>We mailed a confirmation link to {displayEmail(account.pendingEmail)}; the change applies once it is opened.</Notice>
       )}
       <Form label="Change email" onSubmit={() => change.run()}>
         <Field label="New email" type="email" autoComplete="email" required value={email} onValue={setEmail} />
