@@ -172,7 +172,8 @@ describe('the console in the reader’s locale, with an internationalised addres
   );
 
   it('reported no Content-Security-Policy violation and sent no request to another origin', () => {
-    expect(session.problems).toEqual([]);
+    // A signed-out page's session check answers 401, which Chromium logs: only policy violations count.
+    expect(session.problems.filter((p) => /Content Security Policy|Refused to/.test(p))).toEqual([]);
     expect(session.offOrigin).toEqual([]);
   });
 });
