@@ -1,5 +1,5 @@
 import type { Browser, Page, Route } from 'playwright-core';
-import { type BrowserSession, launchChromium, openSession, seriousA11yViolations } from '../helpers/browser';
+import { type BrowserSession, failureTracer, launchChromium, openSession, seriousA11yViolations } from '../helpers/browser';
 import { callApi, eventually, type LocalProcess, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
 import { ops } from '../helpers/ops';
 import { linkMailedTo } from '../helpers/outbox';
@@ -12,7 +12,7 @@ describe('the console in the reader’s locale, with an internationalised addres
   let browser: Browser;
   let session: BrowserSession;
   let page: Page;
-  let failed = false;
+  const state = { failed: false };
   const run = Date.now().toString(36);
   /** As its owner types it, and as the API keeps and mails it. */
   const unicode = `anna-${run}@bücher.de`;
@@ -31,20 +31,21 @@ describe('the console in the reader’s locale, with an internationalised addres
     page = session.page;
   }, SETUP_TIMEOUT_MS + 60_000);
   afterAll(async () => {
-    await session?.close('console-locale', failed);
+    await session?.close('console-locale', state.failed);
     await browser?.close();
     await local?.stop();
   });
-  const traced =
-    <A extends unknown[]>(body: (...args: A) => Promise<void>) =>
-    async (...args: A) => {
-      try {
-        await body(...args);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    };
+  const traced = failureTracer(state);
+
+  /** A tab in a browser of its own (its own cookies and locale), closed after `body`. */
+  async function inOwnBrowser(locale: string, body: (tab: Page) => Promise<void>): Promise<void> {
+    const context = await browser.newContext({ baseURL: local.api, locale, timezoneId: 'UTC' });
+    try {
+      await body(await context.newPage());
+    } finally {
+      await context.close();
+    }
+  }
 
   /** Holds every request to `path` until `release` is called, counting them. */
   async function hold(on: Page, path: string): Promise<{ count: () => number; release: () => void }> {
@@ -74,9 +75,7 @@ describe('the console in the reader’s locale, with an internationalised addres
   it(
     'shows numbers and money with a German reader’s separators, credits with their exact decimals',
     traced(async () => {
-      const context = await browser.newContext({ baseURL: local.api, locale: 'de-DE', timezoneId: 'UTC' });
-      try {
-        const german = await context.newPage();
+      await inOwnBrowser('de-DE', async (german) => {
         await german.goto('/signin');
         await german.getByLabel('Email').fill(unicode);
         await german.getByLabel('Password').fill(PASSWORD);
@@ -94,9 +93,7 @@ describe('the console in the reader’s locale, with an internationalised addres
         await plans.waitFor();
         expect(await plans.getByRole('row', { name: /scale/ }).textContent()).toBe('scale960.00016.000');
         expect(await german.locator('ul.packs').textContent()).toContain('150.000 credits for 1.000,00\u00a0$');
-      } finally {
-        await context.close();
-      }
+      });
     }),
   );
 
@@ -121,9 +118,7 @@ describe('the console in the reader’s locale, with an internationalised addres
   it(
     'says sign-in is under way (button text, aria-busy, a live region) and sends one request however often it is submitted',
     traced(async () => {
-      const context = await browser.newContext({ baseURL: local.api, locale: 'en-GB', timezoneId: 'UTC' });
-      try {
-        const tab = await context.newPage();
+      await inOwnBrowser('en-GB', async (tab) => {
         const login = await hold(tab, '/v1/auth/login');
         await tab.goto('/signin');
         await tab.getByLabel('Email').fill(unicode);
@@ -139,18 +134,14 @@ describe('the console in the reader’s locale, with an internationalised addres
         login.release();
         await tab.getByRole('heading', { name: 'API keys' }).waitFor();
         expect(login.count()).toBe(1);
-      } finally {
-        await context.close();
-      }
+      });
     }),
   );
 
   it(
     'says the account is being created, and creates it with one request however often the form is submitted',
     traced(async () => {
-      const context = await browser.newContext({ baseURL: local.api, locale: 'en-GB', timezoneId: 'UTC' });
-      try {
-        const tab = await context.newPage();
+      await inOwnBrowser('en-GB', async (tab) => {
         const signup = await hold(tab, '/v1/auth/signup');
         await tab.goto('/signup');
         await tab.getByLabel('Name').fill('Busy Bee');
@@ -165,9 +156,7 @@ describe('the console in the reader’s locale, with an internationalised addres
         signup.release();
         await tab.getByText('Open the link in the mail').waitFor();
         expect(signup.count()).toBe(1);
-      } finally {
-        await context.close();
-      }
+      });
     }),
   );
 
