@@ -58,6 +58,15 @@ export function emailAddressProblem(address: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether our mail service can send to an address from elsewhere (a letter's sender) as normalised:
+ * something@domain.tld, all ASCII (SES has no SMTPUTF8). Looser than `emailAddressProblem`: a sender
+ * is answered whatever ASCII characters their provider allows before the @.
+ */
+export function isMailable(address: string): boolean {
+  return /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address) && /^\p{ASCII}+$/u.test(address);
+}
+
 /** An address as its owner writes it: the domain in Unicode (`anna@bücher.de`), for text people read. */
 export function displayEmail(address: string): string {
   const parts = split(address);

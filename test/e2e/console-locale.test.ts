@@ -93,6 +93,18 @@ describe('the console in the reader’s locale, with an internationalised addres
         await plans.waitFor();
         expect(await plans.getByRole('row', { name: /scale/ }).textContent()).toBe('scale960.00016.000');
         expect(await german.locator('ul.packs').textContent()).toContain('150.000 credits for 1.000,00\u00a0$');
+
+        // A threshold typed as a German writes it (2,5) is the API's 2.5, and shows as 2,5 again.
+        await german.goto('/settings');
+        await german.getByLabel('Mail me when my balance runs low').check();
+        await german.getByLabel('Low-balance threshold (credits)').fill('2,5');
+        await german.getByRole('button', { name: 'Save preferences' }).click();
+        await german.getByText('Preferences saved.').waitFor();
+        const token = (await callApi(local.api, 'POST', '/v1/auth/login', { body: { email: ascii, password: PASSWORD } })).body
+          .token as string;
+        expect((await callApi(local.api, 'GET', '/v1/account/preferences', { token })).body.lowBalanceCredits).toBe('2.5');
+        await german.reload();
+        expect(await german.getByLabel('Low-balance threshold (credits)').inputValue()).toBe('2,5');
       });
     }),
   );

@@ -87,6 +87,21 @@ export function formatCredits(micro: number | string): string {
   return formatDecimal(`${value < 0n ? '-' : ''}${abs / 1_000_000n}${fraction ? `.${fraction}` : ''}`);
 }
 
+/** The reader's decimal separator: `,` in German and French, `.` in English. */
+export function decimalSeparator(): string {
+  return new Intl.NumberFormat().formatToParts(1.5).find((part) => part.type === 'decimal')?.value ?? '.';
+}
+
+/** An API decimal string (`2.5`) as the reader types it (`2,5` in German), for an input's value. */
+export function decimalInput(decimal: string): string {
+  return decimal.replace('.', decimalSeparator());
+}
+
+/** What the reader typed with their decimal separator (`2,5`) as the API's decimal string (`2.5`). */
+export function decimalFromInput(typed: string): string {
+  return typed.trim().replace(decimalSeparator(), '.');
+}
+
 /** A price in a currency's minor units (cents; yen have none), e.g. 500 EUR cents as "5,00 €" in German. */
 export function formatMoney(minor: number, currency: string): string {
   const format = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase() });

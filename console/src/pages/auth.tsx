@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation, useSearch } from 'wouter-preact';
-import { api, call } from '../api/client';
+import { api, call, displayEmail } from '../api/client';
 import { ErrorNotice, Field, Form, Loading, Notice, Page, SubmitButton, useAction } from '../components/ui';
 import { useSession } from '../session';
 
@@ -53,7 +53,8 @@ export function SignUp() {
     <Page title="Create an account">
       {done ? (
         <Notice kind="success">
-          {done.message} Open the link in the mail we sent to {email} to verify your address, then <Link href="/signin">sign in</Link>.
+          {done.message} Open the link in the mail we sent to {displayEmail(email)} to verify your address, then{' '}
+          <Link href="/signin">sign in</Link>.
         </Notice>
       ) : (
         <Form label="Create an account" onSubmit={() => signUp.run()}>
