@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailAddressProblem, normaliseEmail } from '../../shared/email-address';
+import { displayEmail, emailAddressProblem, normaliseEmail } from '../../shared/email-address';
 import { type EmailLinkTokens, mailEmailLink } from '../../shared/email-links';
 import type { Mailer } from '../../shared/mailer';
 import { messagesFor } from '../messages';
@@ -384,7 +384,7 @@ export async function applyCorrection(
     ...(Object.keys(changes) as Correctable[]).map((field) =>
       m.t('correction.change', { field: m.t('field.label', { field }), before: before[field] ?? '', after: changes[field]! }),
     ),
-    ...(newEmail ? [m.t('correction.emailLink', { email: newEmail })] : []),
+    ...(newEmail ? [m.t('correction.emailLink', { email: displayEmail(newEmail) })] : []),
     ...(asked !== undefined && !newEmail ? [m.t('correction.emailSame')] : []),
   ];
   await deps.mailer.send({
