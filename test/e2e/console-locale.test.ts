@@ -122,7 +122,7 @@ describe('the console in the reader’s locale, with an internationalised addres
       await page.goto('/settings');
       await page.getByText('Signed in as').waitFor();
       expect(await page.getByText('Signed in as').textContent()).toBe(`Signed in as ${unicode}.`);
-      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     }),
   );
