@@ -1,6 +1,7 @@
 import type { ComponentType } from 'preact';
 import { lazy, Suspense } from 'preact/compat';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter-preact';
+import { displayEmail } from './api/client';
 import { ErrorNotice, Loading, Page, useAction } from './components/ui';
 import { Audit } from './pages/audit';
 import { ForgotPassword, ResetPassword, SignIn, SignUp, Unlock, Verify } from './pages/auth';
@@ -72,7 +73,7 @@ function Header() {
       </nav>
       {account && (
         <div class="who">
-          <span class="email">{account.email}</span>
+          <span class="email">{displayEmail(account.email)}</span>
           <button type="button" class="secondary" disabled={out.busy} onClick={() => out.run()}>
             Sign out
           </button>

@@ -1,8 +1,25 @@
 import { z } from 'zod';
 import { AUDIT_ACTION_KINDS, AUDIT_ACTIONS } from '../shared/audit';
+import { EMAIL_INPUT_MAX, emailAddressProblem } from '../shared/email-address';
 import { PASSWORD_MAX } from './domain/passwords';
 
-const email = z.email({ message: 'Must be an email address' }).max(254);
+/**
+ * An address mail can reach: the domain may be internationalised (`anna@bücher.de`, kept and sent as
+ * punycode), the part before the @ must be ASCII (SES has no SMTPUTF8). The domain reads it in its one
+ * form (normaliseEmail).
+ */
+const email = z
+  .string()
+  .max(EMAIL_INPUT_MAX)
+  .superRefine((value, ctx) => {
+    const problem = emailAddressProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .meta({
+    format: 'idn-email',
+    description:
+      'An email address; an internationalised domain (anna@bücher.de) is stored, compared and mailed as punycode (anna@xn--bcher-kva.de), one address either way. ASCII only before the @',
+  });
 const name = z.string().trim().min(1, 'Must not be empty').max(100);
 // Length limits here; the strength rules (with the reason given) are the domain's.
 const password = z

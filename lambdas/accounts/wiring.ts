@@ -25,6 +25,7 @@ import {
 } from './config';
 import { AccountService } from './domain/accounts';
 import { KeyService } from './domain/keys';
+import { realTime } from './domain/pacing';
 import { systemClock } from './domain/ports';
 
 // Each port from the variable its construct binds; an account service holds only those of its function.
@@ -59,7 +60,7 @@ export const signInWiring = lazily(() => {
 /** Sign-up and the resent verification. */
 export const signupWiring = lazily(() => {
   const c = signupConfig();
-  return { accountService: new AccountService({ ...credentials(c), ...mailedLinks(c) }) };
+  return { accountService: new AccountService({ ...credentials(c), ...mailedLinks(c), pacing: realTime }) };
 });
 
 /** The mailed links' landing: it mails notices, no links. */

@@ -215,7 +215,7 @@ export const DATA_MAP = {
   suppressions: {
     purpose: 'Addresses no mail goes to: SES reported a permanent bounce, or the owner marked our mail as spam (complaint)',
     personalData: ['SHA-256 of the address', 'reason', 'feedback detail'],
-    subjectKey: 'pk = ADDRESS#<sha256(lower-cased address)>',
+    subjectKey: 'pk = ADDRESS#<sha256(normalised address)>',
     export: 'none',
     erasure: {
       kind: 'keep',

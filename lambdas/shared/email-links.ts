@@ -1,6 +1,7 @@
 import { type ConsolePage, consoleUrl } from './console-links';
 import { randomSecret, sha256 } from './crypto';
 import type { Mailer } from './mailer';
+import { displayEmail } from './email-address';
 
 /** How long a mailed email link works (at most: a password-reset link works less). */
 export const EMAIL_TOKEN_TTL_SECONDS = 24 * 3600;
@@ -63,7 +64,7 @@ export async function mailEmailLink(
     subject: link.purpose === 'verify_email' ? 'Confirm your OmnAPI account' : 'Confirm your new OmnAPI email address',
     text: (at: string) =>
       [
-        `Follow this link within ${EMAIL_TOKEN_TTL_SECONDS / 3600} hours to confirm ${link.email}:`,
+        `Follow this link within ${EMAIL_TOKEN_TTL_SECONDS / 3600} hours to confirm ${displayEmail(link.email)}:`,
         '',
         at,
         '',

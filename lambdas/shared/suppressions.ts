@@ -1,4 +1,5 @@
 import { sha256 } from './crypto';
+import { normaliseEmail } from './email-address';
 
 /** Why an address gets no more mail: it bounced for good, or its owner marked our mail as spam. */
 export type SuppressionReason = 'bounce' | 'complaint';
@@ -24,7 +25,7 @@ export interface SuppressionList {
   suppress(address: string, entry: Suppression): Promise<void>;
 }
 
-/** How an address is looked up: trimmed, lower-cased, hashed. */
+/** How an address is looked up: in its one form (normaliseEmail: a Unicode domain as punycode), hashed. */
 export function suppressionKeyOf(address: string): string {
-  return sha256(address.trim().toLowerCase());
+  return sha256(normaliseEmail(address));
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import { creditsToMicro, microToCredits } from '../../lambdas/shared/credits';
+import { normaliseEmail } from '../../lambdas/shared/email-address';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
 import { recordOps } from './audit';
 
@@ -26,7 +27,10 @@ export const grantCredits = new Command('grant-credits')
     const day = new Date().toISOString().slice(0, 10);
     const ref =
       options.ref ??
-      createHash('sha256').update([options.email.toLowerCase(), amountMicro, options.reason, day].join('|')).digest('hex').slice(0, 16);
+      createHash('sha256')
+        .update([normaliseEmail(options.email), amountMicro, options.reason, day].join('|'))
+        .digest('hex')
+        .slice(0, 16);
     await withResources(options.stage, async (resources) => {
       const account = await accountByEmail(resources, options.email);
       const ledger = new DynamoDbLedger(resources.dynamo, resources.tables.ledger);

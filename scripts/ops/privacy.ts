@@ -10,6 +10,7 @@ import { DynamoDbWindowCounter } from '../../lambdas/shared/adapters/dynamodb-co
 import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
 import { queryAll, scanPages } from '../../lambdas/shared/dynamodb-query';
 import { type PrivacyRequest, REQUEST_TYPES, type RequestType } from '../../lambdas/privacy/domain/model';
+import { normaliseEmail } from '../../lambdas/shared/email-address';
 import { accountByEmail, Command, pseudonymiserOf, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
 import { recordOps } from './audit';
@@ -208,7 +209,7 @@ const pseudonyms = new Command('pseudonyms')
       const pseudonymiser = pseudonymiserOf(resources);
       const lookups = [
         ...(options.accountId ? [['account', options.accountId] as const] : []),
-        ...(options.email ? [['email', options.email.trim().toLowerCase()] as const] : []),
+        ...(options.email ? [['email', normaliseEmail(options.email)] as const] : []),
       ];
       for (const [kind, value] of lookups) {
         for (const pseudonym of await pseudonymiser.every(kind, value)) {

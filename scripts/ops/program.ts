@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DynamoDbAccountStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
-import { normaliseEmail } from '../../lambdas/accounts/domain/accounts';
+import { normaliseEmail } from '../../lambdas/shared/email-address';
 import type { Account } from '../../lambdas/accounts/domain/model';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

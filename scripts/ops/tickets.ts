@@ -5,6 +5,7 @@ import type { Ticket } from '../../lambdas/mail/domain/inbound';
 import { replyRefusal, ticketReply } from '../../lambdas/mail/domain/tickets';
 import { DynamoDbSuppressionList } from '../../lambdas/shared/adapters/dynamodb-suppressions';
 import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
+import { normaliseEmail } from '../../lambdas/shared/email-address';
 import { operator, recordOps } from './audit';
 import { Command, Option, progress, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
@@ -41,7 +42,7 @@ const list = new Command('list')
       for await (const ticket of storeOf(resources).all((read) => report(read))) {
         if (options.status !== 'all' && ticket.status !== options.status) continue;
         if (options.mailbox && ticket.mailbox !== options.mailbox) continue;
-        if (options.from && ticket.from !== options.from.trim().toLowerCase()) continue;
+        if (options.from && ticket.from !== normaliseEmail(options.from)) continue;
         shown.push(ticket);
       }
       shown.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));

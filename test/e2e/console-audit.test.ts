@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { unsubscribeLinks } from '../../lambdas/notices/domain/links';
 import { DynamoDbAuditTrail } from '../../lambdas/shared/adapters/dynamodb-audit';
 import { parsePseudonymKeys } from '../../lambdas/shared/pseudonyms';
-import { type BrowserSession, launchChromium, openSession, seriousA11yViolations } from '../helpers/browser';
+import { type BrowserSession, launchChromium, openSession, seriousA11yViolations, failureTracer } from '../helpers/browser';
 import { callApi, eventually, type LocalProcess, localAws, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
 import { ops } from '../helpers/ops';
 import { linkMailedTo, mailMatching } from '../helpers/outbox';
@@ -26,7 +26,7 @@ describe('the audit trail and unsubscribe pages in Chromium against npm start', 
   let dynamo: DynamoDBDocumentClient;
   let accountId: string;
   let otherAccountId: string;
-  let failed = false;
+  const state = { failed: false };
   const run = Date.now().toString(36);
   const email = `audit-${run}@example.org`;
   const otherEmail = `audit-other-${run}@example.org`;
@@ -84,21 +84,13 @@ describe('the audit trail and unsubscribe pages in Chromium against npm start', 
     await page.getByRole('heading', { level: 1, name: 'Audit trail' }).waitFor();
   }, SETUP_TIMEOUT_MS + 180_000);
   afterAll(async () => {
-    await session?.close('console-audit', failed);
+    await session?.close('console-audit', state.failed);
     await browser?.close();
     dynamo?.destroy();
     await local?.stop();
   });
-  const traced =
-    <A extends unknown[]>(body: (...args: A) => Promise<void>) =>
-    async (...args: A) => {
-      try {
-        await body(...args);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    };
+  /** A test body whose failure keeps the session's trace and a screenshot. */
+  const traced = failureTracer(state);
   const table = () => page.getByRole('table', { name: /Audit events, newest first/ });
   const rows = () => table().locator('tbody tr');
   const settled = async () => {

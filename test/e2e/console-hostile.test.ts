@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sha256 } from '../../lambdas/shared/crypto';
 import { ITEMS } from '../../lambdas/shared/items';
-import { type BrowserSession, launchChromium, openSession, seriousA11yViolations } from '../helpers/browser';
+import { type BrowserSession, launchChromium, openSession, seriousA11yViolations, failureTracer } from '../helpers/browser';
 import {
   callApi,
   eventually,
@@ -30,7 +30,7 @@ describe('the console with hostile text and links, used from two tabs and a phon
   const dialogs: string[] = [];
   /** Whether confirmation dialogs are accepted (a test that acts) or dismissed (one that only reads them). */
   let acceptDialogs = false;
-  let failed = false;
+  const state = { failed: false };
   const email = `hostile-${Date.now().toString(36)}@example.org`;
 
   beforeAll(async () => {
@@ -60,21 +60,12 @@ describe('the console with hostile text and links, used from two tabs and a phon
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
   }, SETUP_TIMEOUT_MS + 120_000);
   afterAll(async () => {
-    await session?.close('console-hostile', failed);
+    await session?.close('console-hostile', state.failed);
     await browser?.close();
     await local?.stop();
   });
   /** A test body whose failure keeps the session's trace and a screenshot. */
-  const traced =
-    <A extends unknown[]>(body: (...args: A) => Promise<void>) =>
-    async (...args: A) => {
-      try {
-        await body(...args);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    };
+  const traced = failureTracer(state);
 
   async function signIn(from: string, on: Page = page): Promise<void> {
     await on.goto(from);

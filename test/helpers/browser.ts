@@ -79,6 +79,22 @@ export async function openSession(browser: Browser, origin: string): Promise<Bro
   };
 }
 
+/**
+ * Wraps a test body so that its failure is recorded in `state.failed` (pass that to `close`, which
+ * then keeps the session's trace and a screenshot) before it is thrown on.
+ */
+export function failureTracer(state: { failed: boolean }) {
+  return <A extends unknown[]>(body: (...args: A) => Promise<void>) =>
+    async (...args: A) => {
+      try {
+        await body(...args);
+      } catch (error) {
+        state.failed = true;
+        throw error;
+      }
+    };
+}
+
 export interface AxeViolation {
   id: string;
   impact: string | null;

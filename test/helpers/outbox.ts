@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { apiCallOfLink } from '../../lambdas/shared/console-links';
+import { normaliseEmail } from '../../lambdas/shared/email-address';
 import { eventually, type LocalProcess } from './local-process';
 
-/** Every message in the local outbox sent to `to`, oldest first, decoded. */
+/** Every message in the local outbox sent to `to` (in any spelling: mailparser shows a punycode domain in Unicode), oldest first, decoded. */
 export async function mailTo(dataDir: string, to: string): Promise<ParsedMail[]> {
   const dir = path.join(dataDir, 'outbox');
   if (!fs.existsSync(dir)) return [];
@@ -14,7 +15,12 @@ export async function mailTo(dataDir: string, to: string): Promise<ParsedMail[]>
       .sort()
       .map(async (file) => simpleParser(fs.readFileSync(path.join(dir, file)))),
   );
-  return mails.filter((mail) => (Array.isArray(mail.to) ? mail.to : [mail.to]).some((a) => a?.value.some((v) => v.address === to)));
+  const wanted = normaliseEmail(to);
+  return mails.filter((mail) =>
+    (Array.isArray(mail.to) ? mail.to : [mail.to]).some((a) =>
+      a?.value.some((v) => v.address !== undefined && normaliseEmail(v.address) === wanted),
+    ),
+  );
 }
 
 /** The console link in the newest mail to `to` that has one. */

@@ -1,4 +1,5 @@
 import createClient from 'openapi-fetch';
+import { toUnicode } from 'punycode.js';
 import type { components, paths } from './openapi';
 
 /** Every API schema, as docs/openapi.json describes it. */
@@ -59,20 +60,61 @@ export async function call<T>(pending: Promise<Answer<T>>): Promise<T> {
   );
 }
 
-/** Credits are strings of micro-credits in the API; the console shows them with up to 6 decimals. */
-export function formatCredits(micro: number): string {
-  const sign = micro < 0 ? '-' : '';
-  const abs = Math.abs(micro);
-  const whole = Math.floor(abs / 1_000_000).toLocaleString('en');
-  const fraction = String(abs % 1_000_000)
-    .padStart(6, '0')
-    .replace(/0+$/, '');
-  return `${sign}${whole}${fraction ? `.${fraction}` : ''}`;
+/**
+ * A count or a measure in the reader's locale (the browser's language): `1.234,5` in German,
+ * `1 234,5` in French, `12,34,567` in Hindi.
+ */
+export function formatNumber(value: number, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat(undefined, options).format(value);
 }
 
-/** A price in a currency's minor units, e.g. 500 EUR cents as "€5.00". */
+/**
+ * An exact decimal the API gives as a string (`"1234.000001"`), in the reader's locale with every
+ * decimal it has and none added: formatted as a string (Intl's exact decimals), never through a
+ * float, so money is never rounded for display.
+ */
+export function formatDecimal(decimal: string): string {
+  return new Intl.NumberFormat(undefined, { maximumFractionDigits: 100 }).format(decimal as Intl.StringNumericLiteral);
+}
+
+/** Credits are integers of micro-credits in the API; the console shows them exactly (up to 6 decimals), in the reader's locale. */
+export function formatCredits(micro: number | string): string {
+  const value = BigInt(micro);
+  const abs = value < 0n ? -value : value;
+  const fraction = String(abs % 1_000_000n)
+    .padStart(6, '0')
+    .replace(/0+$/, '');
+  return formatDecimal(`${value < 0n ? '-' : ''}${abs / 1_000_000n}${fraction ? `.${fraction}` : ''}`);
+}
+
+/** The reader's decimal separator: `,` in German and French, `.` in English. */
+export function decimalSeparator(): string {
+  return new Intl.NumberFormat().formatToParts(1.5).find((part) => part.type === 'decimal')?.value ?? '.';
+}
+
+/** An API decimal string (`2.5`) as the reader types it (`2,5` in German), for an input's value. */
+export function decimalInput(decimal: string): string {
+  return decimal.replace('.', decimalSeparator());
+}
+
+/** What the reader typed with their decimal separator (`2,5`) as the API's decimal string (`2.5`). */
+export function decimalFromInput(typed: string): string {
+  return typed.trim().replace(decimalSeparator(), '.');
+}
+
+/** A price in a currency's minor units (cents; yen have none), e.g. 500 EUR cents as "5,00 €" in German. */
 export function formatMoney(minor: number, currency: string): string {
-  return new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).format(minor / 100);
+  const format = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase() });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  const sign = minor < 0 ? '-' : '';
+  const units = String(Math.abs(minor)).padStart(digits + 1, '0');
+  return format.format(`${sign}${digits ? `${units.slice(0, -digits)}.${units.slice(-digits)}` : units}` as Intl.StringNumericLiteral);
+}
+
+/** An address as its owner writes it: a punycode domain (`xn--bcher-kva.de`, as the API keeps it) in Unicode (`bücher.de`). */
+export function displayEmail(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? address : `${address.slice(0, at)}@${toUnicode(address.slice(at + 1))}`;
 }
 
 /** A timestamp in the reader's locale and time zone. */

@@ -1103,7 +1103,10 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    /** Format: email */
+                    /**
+                     * Format: idn-email
+                     * @description An email address; an internationalised domain (anna@bücher.de) is stored, compared and mailed as punycode (anna@xn--bcher-kva.de), one address either way. ASCII only before the @
+                     */
                     email: string;
                     password: string;
                     profile?: components["schemas"]["Profile"];
@@ -1251,7 +1254,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: email */
+                    /**
+                     * Format: idn-email
+                     * @description An email address; an internationalised domain (anna@bücher.de) is stored, compared and mailed as punycode (anna@xn--bcher-kva.de), one address either way. ASCII only before the @
+                     */
                     email: string;
                 };
             };
@@ -1336,7 +1342,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: email */
+                    /**
+                     * Format: idn-email
+                     * @description An email address; an internationalised domain (anna@bücher.de) is stored, compared and mailed as punycode (anna@xn--bcher-kva.de), one address either way. ASCII only before the @
+                     */
                     email: string;
                 };
             };
@@ -1498,7 +1507,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: email */
+                    /**
+                     * Format: idn-email
+                     * @description An email address; an internationalised domain (anna@bücher.de) is stored, compared and mailed as punycode (anna@xn--bcher-kva.de), one address either way. ASCII only before the @
+                     */
                     email: string;
                     password: string;
                 };
@@ -1697,7 +1709,10 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    /** Format: email */
+                    /**
+                     * Format: idn-email
+                     * @description An email address; an internationalised domain (anna@bücher.de) is stored, compared and mailed as punycode (anna@xn--bcher-kva.de), one address either way. ASCII only before the @
+                     */
                     email?: string;
                     profile?: components["schemas"]["Profile"];
                     /** @description Required with a new email */

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { formatNumber } from '../api/client';
 
 export interface ChartSeries {
   label: string;
@@ -53,7 +54,15 @@ export function Chart({
     <figure
       class="chart"
       role="img"
-      aria-label={`${title}: ${series.map((s) => `${s.label} ${s.values.reduce((a, b) => a + b, 0)}`).join(', ')}`}
+      aria-label={`${title}: ${series
+        .map(
+          (s) =>
+            `${s.label} ${formatNumber(
+              s.values.reduce((a, b) => a + b, 0),
+              { maximumFractionDigits: 6 },
+            )}`,
+        )
+        .join(', ')}`}
       ref={box}
     />
   );

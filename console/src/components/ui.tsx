@@ -158,11 +158,17 @@ export function TableScroll({ label, children }: { label: string; children: Comp
   );
 }
 
-/** Runs a submit handler with a busy flag and the error it threw. */
+/**
+ * Runs a submit handler with a busy flag and the error it threw. While it runs, another run is
+ * ignored: a second Enter or click, before the page has re-rendered, sends no second request.
+ */
 export function useAction<A extends unknown[]>(action: (...args: A) => Promise<void>) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
+  const running = useRef(false);
   const run = async (...args: A) => {
+    if (running.current) return;
+    running.current = true;
     setBusy(true);
     setError(undefined);
     try {
@@ -170,6 +176,7 @@ export function useAction<A extends unknown[]>(action: (...args: A) => Promise<v
     } catch (caught) {
       setError(caught);
     } finally {
+      running.current = false;
       setBusy(false);
     }
   };
@@ -238,6 +245,31 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
         {copied ? 'Copied' : ''}
       </span>
     </>
+  );
+}
+
+/**
+ * A form's submit button that says it is working while the form's action runs: its label becomes
+ * `busyLabel` (with a spinner), it is aria-busy and aria-disabled — not disabled, so it keeps the
+ * keyboard's focus — and a live region announces the wait to screen readers. `useAction` ignores a
+ * second submit meanwhile.
+ */
+export function SubmitButton({ busy, busyLabel, children }: { busy: boolean; busyLabel: string; children: ComponentChildren }) {
+  return (
+    <div class="submit">
+      <button
+        type="submit"
+        class={busy ? 'busy' : undefined}
+        aria-busy={busy ? 'true' : undefined}
+        aria-disabled={busy ? 'true' : undefined}
+      >
+        {busy && <span class="spinner" aria-hidden="true" />}
+        {busy ? busyLabel : children}
+      </button>
+      <span role="status" class="sr-only">
+        {busy ? busyLabel : ''}
+      </span>
+    </div>
   );
 }
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation, useSearch } from 'wouter-preact';
-import { api, call } from '../api/client';
-import { ErrorNotice, Field, Form, Loading, Notice, Page, useAction } from '../components/ui';
+import { api, call, displayEmail } from '../api/client';
+import { ErrorNotice, Field, Form, Loading, Notice, Page, SubmitButton, useAction } from '../components/ui';
 import { useSession } from '../session';
 
 /**
@@ -31,9 +31,9 @@ export function SignIn() {
         <Field label="Email" type="email" autoComplete="username" required value={email} onValue={setEmail} />
         <Field label="Password" type="password" autoComplete="current-password" required value={password} onValue={setPassword} />
         <ErrorNotice error={signIn.error} />
-        <button type="submit" disabled={signIn.busy}>
+        <SubmitButton busy={signIn.busy} busyLabel="Signing in…">
           Sign in
-        </button>
+        </SubmitButton>
       </Form>
       <p>
         <Link href="/forgot-password">Forgot your password?</Link> · <Link href="/signup">Create an account</Link> ·{' '}
@@ -53,7 +53,8 @@ export function SignUp() {
     <Page title="Create an account">
       {done ? (
         <Notice kind="success">
-          {done.message} Open the link in the mail we sent to {email} to verify your address, then <Link href="/signin">sign in</Link>.
+          {done.message} Open the link in the mail we sent to {displayEmail(email)} to verify your address, then{' '}
+          <Link href="/signin">sign in</Link>.
         </Notice>
       ) : (
         <Form label="Create an account" onSubmit={() => signUp.run()}>
@@ -70,9 +71,9 @@ export function SignUp() {
             hint="At least 12 characters."
           />
           <ErrorNotice error={signUp.error} />
-          <button type="submit" disabled={signUp.busy}>
+          <SubmitButton busy={signUp.busy} busyLabel="Creating your account…">
             Create account
-          </button>
+          </SubmitButton>
         </Form>
       )}
       <p>
@@ -163,9 +164,9 @@ function MailALink({
         <Field label="Email" type="email" autoComplete="email" required value={email} onValue={setEmail} />
         <ErrorNotice error={ask.error} />
         {message && <Notice kind="success">{message}</Notice>}
-        <button type="submit" disabled={ask.busy}>
+        <SubmitButton busy={ask.busy} busyLabel="Sending…">
           {submit}
-        </button>
+        </SubmitButton>
       </Form>
     </Page>
   );
@@ -231,9 +232,9 @@ export function ResetPassword() {
           ) : (
             <ErrorNotice error={reset.error} />
           )}
-          <button type="submit" disabled={reset.busy}>
+          <SubmitButton busy={reset.busy} busyLabel="Setting your password…">
             Set password
-          </button>
+          </SubmitButton>
         </Form>
       )}
     </Page>

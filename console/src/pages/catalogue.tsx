@@ -1,4 +1,4 @@
-import { api, call, formatMoney } from '../api/client';
+import { api, call, formatDecimal, formatMoney, formatNumber } from '../api/client';
 import { ErrorNotice, Loading, Page, TableScroll, useLoad } from '../components/ui';
 
 export function Catalogue() {
@@ -27,7 +27,7 @@ export function Catalogue() {
                   <tr key={p.id}>
                     <th scope="row">{p.id}</th>
                     <td class="mono">/v1/api/{p.id}/…</td>
-                    <td>{p.pricePerCall}</td>
+                    <td>{formatDecimal(p.pricePerCall)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -48,8 +48,8 @@ export function Catalogue() {
                 {data.plans.map((plan) => (
                   <tr key={plan.id}>
                     <th scope="row">{plan.id}</th>
-                    <td>{plan.requestsPerMinute.toLocaleString('en')}</td>
-                    <td>{(plan.requestsPerMinute / 60).toLocaleString('en', { maximumFractionDigits: 1 })}</td>
+                    <td>{formatNumber(plan.requestsPerMinute)}</td>
+                    <td>{formatNumber(plan.requestsPerMinute / 60, { maximumFractionDigits: 1 })}</td>
                   </tr>
                 ))}
               </tbody>
@@ -61,7 +61,7 @@ export function Catalogue() {
               <li key={pack.id} class="card">
                 <h3>{pack.name}</h3>
                 <p>
-                  {pack.credits.toLocaleString('en')} credits for {formatMoney(pack.priceMinor, pack.currency)}
+                  {formatNumber(pack.credits)} credits for {formatMoney(pack.priceMinor, pack.currency)}
                 </p>
               </li>
             ))}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useSearch } from 'wouter-preact';
-import { api, call, formatCredits, formatMoney, formatTime, type Schemas } from '../api/client';
+import { api, call, formatCredits, formatDecimal, formatMoney, formatNumber, formatTime, type Schemas } from '../api/client';
 import { ErrorNotice, Loading, Notice, Page, Pager, TableScroll, useAction, useLoad } from '../components/ui';
 
 const ENTRY_TEXT: Record<Schemas['LedgerEntry']['type'], string> = {
@@ -47,7 +47,7 @@ export function Credits() {
             <li key={pack.id} class="card">
               <h3>{pack.name}</h3>
               <p>
-                {pack.credits.toLocaleString('en')} credits for {formatMoney(pack.priceMinor, pack.currency)}
+                {formatNumber(pack.credits)} credits for {formatMoney(pack.priceMinor, pack.currency)}
               </p>
               <button type="button" disabled={buy.busy} onClick={() => buy.run(pack.id)} aria-label={`Buy ${pack.name}`}>
                 Buy
@@ -149,8 +149,7 @@ function CheckoutResult({ sessionId, returned }: { sessionId: string; returned: 
     return (
       <Notice kind="success">
         Payment received for {what}
-        {paid}: {Number(state.credits).toLocaleString('en')} credits were added to your balance. The receipt is in your mail and in the
-        ledger.
+        {paid}: {formatDecimal(String(state.credits))} credits were added to your balance. The receipt is in your mail and in the ledger.
       </Notice>
     );
   }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation, useParams, useSearch } from 'wouter-preact';
-import { api, call, formatTime, type Schemas } from '../api/client';
+import { api, call, displayEmail, formatNumber, formatTime, type Schemas } from '../api/client';
 import { ErrorNotice, Field, Form, Loading, Notice, Page, TableScroll, useAction, useLoad } from '../components/ui';
 import { useSession } from '../session';
 
@@ -263,7 +263,8 @@ function RequestDetails({ id, token }: { id: string; token: string | null }) {
               </a>{' '}
               {r.export && (
                 <small>
-                  ({Math.ceil(r.export.bytes / 1024)} KB; available until {formatTime(r.export.linkExpiresAt ?? r.export.expiresAt)})
+                  ({formatNumber(Math.ceil(r.export.bytes / 1024), { style: 'unit', unit: 'kilobyte' })}; available until{' '}
+                  {formatTime(r.export.linkExpiresAt ?? r.export.expiresAt)})
                 </small>
               )}
             </p>
@@ -271,7 +272,7 @@ function RequestDetails({ id, token }: { id: string; token: string | null }) {
           {erasureStartsAt && (
             <Notice kind="warning">
               Your account and everything we hold about you will be erased from {formatTime(erasureStartsAt)}. Until then you can stop it:
-              open the cancel link in the mail we sent to {r.email}.
+              open the cancel link in the mail we sent to {displayEmail(r.email)}.
             </Notice>
           )}
           {r.status === 'awaiting_confirmation' && (

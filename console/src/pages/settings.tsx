@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
-import { api, call, formatTime, type Schemas } from '../api/client';
+import { api, call, decimalFromInput, decimalInput, decimalSeparator, displayEmail, formatTime, type Schemas } from '../api/client';
 import {
   Checkbox,
   ErrorNotice,
@@ -60,10 +60,10 @@ function Email({ account, onSaved }: { account: Schemas['Account']; onSaved: () 
     <section aria-labelledby="email-title">
       <h2 id="email-title">Email address</h2>
       <p>
-        Signed in as <strong>{account.email}</strong>.
+        Signed in as <strong>{displayEmail(account.email)}</strong>.
       </p>
       {account.pendingEmail && (
-        <Notice>We mailed a confirmation link to {account.pendingEmail}; the change applies once it is opened.</Notice>
+        <Notice>We mailed a confirmation link to {displayEmail(account.pendingEmail)}; the change applies once it is opened.</Notice>
       )}
       <Form label="Change email" onSubmit={() => change.run()}>
         <Field label="New email" type="email" autoComplete="email" required value={email} onValue={setEmail} />
@@ -227,12 +227,16 @@ function Preferences() {
   const loaded = useLoad(() => call(api.GET('/v1/account/preferences')));
   const [prefs, setPrefs] = useState<Schemas['Preferences'] | undefined>(undefined);
   const [saved, setSaved] = useState(false);
-  useEffect(() => setPrefs(loaded.data), [loaded.data]);
+  // The threshold is edited as the reader writes decimals (`2,5` in German) and sent as the API's (`2.5`).
+  const asTyped = (p: Schemas['Preferences']) => (p.lowBalanceCredits ? { ...p, lowBalanceCredits: decimalInput(p.lowBalanceCredits) } : p);
+  useEffect(() => setPrefs(loaded.data && asTyped(loaded.data)), [loaded.data]);
   const save = useAction(async () => {
     setSaved(false);
-    setPrefs(await call(api.PUT('/v1/account/preferences', { body: prefs! })));
+    const body = prefs!.lowBalanceCredits ? { ...prefs!, lowBalanceCredits: decimalFromInput(prefs!.lowBalanceCredits) } : prefs!;
+    setPrefs(asTyped(await call(api.PUT('/v1/account/preferences', { body }))));
     setSaved(true);
   });
+  const separator = decimalSeparator();
   if (!prefs) return loaded.error ? <ErrorNotice error={loaded.error} /> : <Loading />;
   const lowBalanceOn = prefs.lowBalanceCredits !== null && prefs.lowBalanceCredits !== undefined;
   return (
@@ -261,11 +265,11 @@ function Preferences() {
             <Field
               label="Low-balance threshold (credits)"
               inputMode="decimal"
-              pattern="\d{1,9}(\.\d{1,6})?"
+              pattern={`\\d{1,9}([${separator}]\\d{1,6})?`}
               required
               value={prefs.lowBalanceCredits ?? ''}
               onValue={(v) => setPrefs({ ...prefs, lowBalanceCredits: v })}
-              hint="One mail when the balance falls below it."
+              hint={`One mail when the balance falls below it; whole credits or up to 6 decimals, e.g. ${decimalInput('2.5')}.`}
             />
           )}
         </fieldset>

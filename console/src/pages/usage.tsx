@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { api, call, formatCredits, formatDay, formatTime } from '../api/client';
+import { api, call, formatCredits, formatDay, formatNumber, formatTime } from '../api/client';
 import type { paths } from '../api/openapi';
 import { Chart } from '../components/chart';
 import { ErrorNotice, Field, Form, Loading, Page, Pager, Select, TableScroll, toIso, useLoad, useQueryState } from '../components/ui';
@@ -149,11 +149,11 @@ export function Usage() {
           <dl class="stats">
             <div>
               <dt>Calls</dt>
-              <dd data-testid="total-calls">{totals.calls}</dd>
+              <dd data-testid="total-calls">{formatNumber(totals.calls)}</dd>
             </div>
             <div>
               <dt>Refused (402/429)</dt>
-              <dd>{totals.refused}</dd>
+              <dd>{formatNumber(totals.refused)}</dd>
             </div>
             <div>
               <dt>Credits charged</dt>
@@ -185,10 +185,10 @@ export function Usage() {
                     {points.map((p) => (
                       <tr key={p.time}>
                         <th scope="row">{granularity === 'day' ? formatDay(p.time) : formatTime(p.time)}</th>
-                        <td>{p.answered}</td>
-                        <td>{p.failed}</td>
-                        <td>{p.refused402}</td>
-                        <td>{p.refused429}</td>
+                        <td>{formatNumber(p.answered)}</td>
+                        <td>{formatNumber(p.failed)}</td>
+                        <td>{formatNumber(p.refused402)}</td>
+                        <td>{formatNumber(p.refused429)}</td>
                         <td>{formatCredits(p.chargedMicro)}</td>
                       </tr>
                     ))}
@@ -292,7 +292,7 @@ export function Logs() {
                   {/* The key's name, as on the Keys page (its id only for a key no longer listed). */}
                   <td class={keyNames.has(log.keyId) ? 'free-text' : 'mono'}>{keyNames.get(log.keyId) ?? log.keyId}</td>
                   <td>{formatCredits(log.priceMicroCredits)}</td>
-                  <td>{Math.round(log.latencyMs)} ms</td>
+                  <td>{formatNumber(log.latencyMs, { style: 'unit', unit: 'millisecond', maximumFractionDigits: 0 })}</td>
                   <td>{log.ip}</td>
                 </tr>
               ))}

@@ -29,10 +29,12 @@ import {
   type VerifyPurpose,
   viewOf,
 } from './model';
+import { noSoonerThan, type Pacing, UNIFORM_ANSWER_MS } from './pacing';
 import { checkPasswordStrength } from './passwords';
 import type { AccountStore, Clock, FailureCounter, PasswordHasher, SecurityLog, SessionStore, TokenStore } from './ports';
 import { newId, randomSecret, sha256 } from '../../shared/crypto';
 import { COUNTERS } from '../../shared/items';
+import { displayEmail, normaliseEmail } from '../../shared/email-address';
 
 export { SESSION_TOKEN_PREFIX, type Principal };
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
@@ -75,6 +77,8 @@ export interface AccountDeps {
   hasher: PasswordHasher;
   mailer: Mailer;
   clock: Clock;
+  /** Paces answers that must not tell whether an address has an account. */
+  pacing: Pacing;
   /** Base URL links in mail point at, e.g. https://api.omnapi.com. */
   publicUrl: string;
 }
@@ -84,11 +88,6 @@ type With<K extends keyof AccountDeps> = AccountService<Pick<AccountDeps, K>>;
 
 /** The counter of one email's failed sign-ins (erasure finds it by the address's hash). */
 const loginFailuresKey = (email: string) => COUNTERS.signInFailures.of(sha256(email));
-
-/** Lower-cased and trimmed: one address, one account. */
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 /** A cursor from a previous page: the base64url of an event's sort key (`<ISO time>#evt_…`). */
 function decodeCursor(cursor: string): string {
@@ -121,10 +120,11 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
   /**
    * Creates an unverified account and mails a verification link. When the email is taken, the
    * caller sees exactly the same answer and the owner gets a notice instead: signing up never
-   * reveals whether an address has an account.
+   * reveals whether an address has an account, by its answer or by its time (both paths hash the
+   * password, and the work after it answers at UNIFORM_ANSWER_MS).
    */
   async signup(
-    this: With<'accounts' | 'hasher' | 'mailer' | 'tokens' | 'publicUrl' | 'failures' | 'securityLog' | 'clock'>,
+    this: With<'accounts' | 'hasher' | 'mailer' | 'tokens' | 'publicUrl' | 'failures' | 'securityLog' | 'clock' | 'pacing'>,
     input: { name: string; email: string; password: string; profile?: Profile },
     origin: RequestOrigin,
   ): Promise<void> {
@@ -137,31 +137,41 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       now,
       'Too many sign-ups; try again later',
     );
+    // Both paths hash: a taken address costs the same KDF run as a new one.
+    const passwordHash = await this.deps.hasher.hash(input.password);
     const account: Account = {
       accountId: newId('acc'),
       email,
       name: input.name.trim(),
       profile: input.profile ?? {},
       preferences: DEFAULT_PREFERENCES,
-      passwordHash: await this.deps.hasher.hash(input.password),
+      passwordHash,
       emailVerified: false,
       plan: 'free',
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    if (!(await this.deps.accounts.create(account))) {
-      await this.deps.mailer.send({
-        to: email,
-        subject: 'Someone tried to sign up with your address',
-        text: [
-          'Someone (perhaps you) tried to create an OmnAPI account with this email address, which already has one.',
-          'If it was you, sign in instead. If not, you can ignore this message: nothing was changed.',
-        ].join('\n'),
-      });
-      return;
-    }
-    await this.sendEmailLink(account.accountId, email, 'verify_email');
-    await this.record(account.accountId, 'signup', origin);
+    // What follows differs (a new account: its item, a link, a mail and an event; a taken address: a
+    // refused write and a notice), so it ends at one floor whichever ran.
+    await noSoonerThan(
+      UNIFORM_ANSWER_MS,
+      async () => {
+        if (!(await this.deps.accounts.create(account))) {
+          await this.deps.mailer.send({
+            to: email,
+            subject: 'Someone tried to sign up with your address',
+            text: [
+              'Someone (perhaps you) tried to create an OmnAPI account with this email address, which already has one.',
+              'If it was you, sign in instead. If not, you can ignore this message: nothing was changed.',
+            ].join('\n'),
+          });
+          return;
+        }
+        await this.sendEmailLink(account.accountId, email, 'verify_email');
+        await this.record(account.accountId, 'signup', origin);
+      },
+      this.deps.pacing,
+    );
   }
 
   /**
@@ -196,7 +206,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       await this.deps.mailer.send({
         to: account.email,
         subject: 'Your OmnAPI email address was changed',
-        text: `Your OmnAPI account now signs in with ${record.email}. If you did not make this change, contact support@omnapi.com at once.`,
+        text: `Your OmnAPI account now signs in with ${displayEmail(record.email)}. If you did not make this change, contact support@omnapi.com at once.`,
       });
       return { purpose: 'change_email', accountId: account.accountId, emailChange: { from: account.email, to: record.email } };
     }
@@ -255,7 +265,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
         subject: 'Reset your OmnAPI password',
         text: (url: string) =>
           [
-            `Someone (we hope you) asked to set a new password for the OmnAPI account of ${email}, from ${origin.ip}.`,
+            `Someone (we hope you) asked to set a new password for the OmnAPI account of ${displayEmail(email)}, from ${origin.ip}.`,
             `Follow this link within ${minutes} minutes to choose a new one; it works once, and every session of the account is signed out:`,
             '',
             url,

@@ -1,6 +1,7 @@
 import { json } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
-import { noSoonerThan, originOf, UNIFORM_ANSWER_MS } from '../http';
+import { noSoonerThan, UNIFORM_ANSWER_MS } from '../domain/pacing';
+import { originOf } from '../http';
 import { accountRoutes } from '../routes';
 import { signInWiring } from '../wiring';
 

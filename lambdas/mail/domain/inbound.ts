@@ -3,6 +3,7 @@ import type { Mailer } from '../../shared/mailer';
 import type { PrivacyMailReceived } from '../../shared/privacy-mail';
 import { fixedWindow, type WindowCounter } from '../../shared/throttle';
 import { COUNTERS } from '../../shared/items';
+import { isMailable, normaliseEmail } from '../../shared/email-address';
 
 export const MAILBOXES = ['privacy', 'support', 'hello'] as const;
 export type Mailbox = (typeof MAILBOXES)[number];
@@ -141,7 +142,7 @@ export async function receiveMail(message: InboundMessage, deps: ReceiveDeps): P
   if (!mailbox) return { acknowledged: false };
 
   const receivedAt = message.receivedAt.toISOString();
-  const from = message.from.trim().toLowerCase();
+  const from = normaliseEmail(message.from);
   const suspicious = message.verdicts.spam === 'FAIL' || message.verdicts.virus === 'FAIL';
   const ticket = await deps.tickets.createIfAbsent({
     ticketId: ticketIdFor(message.messageId),
@@ -157,7 +158,8 @@ export async function receiveMail(message: InboundMessage, deps: ReceiveDeps): P
     dueBy: mailbox === 'privacy' ? addDays(message.receivedAt, PRIVACY_DEADLINE_DAYS).toISOString() : undefined,
     expiresAt: Math.floor(addDays(message.receivedAt, TICKET_RETENTION_DAYS).getTime() / 1000),
   });
-  const robot = message.automated || message.bounce || ticket.status !== 'open' || !isAddress(from) || from.endsWith(`@${deps.mailDomain}`);
+  const robot =
+    message.automated || message.bounce || ticket.status !== 'open' || !isMailable(from) || from.endsWith(`@${deps.mailDomain}`);
   const answerable =
     !robot && !forged(message.verdicts) && !ticket.acknowledgedAt && (await underDailyAnswers(deps.counter, from, message.receivedAt));
 
@@ -206,8 +208,4 @@ function acknowledgement(ticket: Ticket): string {
 
 function addDays(date: Date, days: number): Date {
   return new Date(date.getTime() + days * 86_400_000);
-}
-
-function isAddress(value: string): boolean {
-  return /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(value);
 }

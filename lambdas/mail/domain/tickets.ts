@@ -1,10 +1,11 @@
 import type { OutgoingMail } from '../../shared/mailer';
 import type { Ticket } from './inbound';
+import { isMailable } from '../../shared/email-address';
 
 /** Why a ticket cannot be answered by mail, or undefined when it can. */
 export function replyRefusal(ticket: Ticket, mailDomain: string): string | undefined {
   if (ticket.status === 'quarantined') return 'it is quarantined (spam, virus or unreadable): answering could mail a forged sender';
-  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(ticket.from)) return `its sender (${ticket.from || 'none'}) is not an address`;
+  if (!isMailable(ticket.from)) return `its sender (${ticket.from || 'none'}) is not an address our mail service can send to`;
   if (ticket.from.endsWith(`@${mailDomain}`)) return 'it came from our own domain';
   return undefined;
 }

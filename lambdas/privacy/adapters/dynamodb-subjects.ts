@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ScryptHasher } from '../../shared/adapters/scrypt-hasher';
 import type { Subject, SubjectDirectory } from '../domain/ports';
 import { ITEMS } from '../../shared/items';
+import { normaliseEmail } from '../../shared/email-address';
 
 /** Accounts (accounts table): the email guard `EMAIL#<email>` names the account; `ACCOUNT#<id>/PROFILE` holds it. */
 export class DynamoDbSubjects implements SubjectDirectory {
@@ -13,7 +14,7 @@ export class DynamoDbSubjects implements SubjectDirectory {
 
   async findByEmail(email: string): Promise<Subject | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: ITEMS.emailGuard.key({ email: email.trim().toLowerCase() }), ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: ITEMS.emailGuard.key({ email: normaliseEmail(email) }), ConsistentRead: true }),
     );
     return Item ? this.get(String(Item.accountId)) : undefined;
   }

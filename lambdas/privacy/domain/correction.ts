@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayEmail, emailAddressProblem, normaliseEmail } from '../../shared/email-address';
 import { type EmailLinkTokens, mailEmailLink } from '../../shared/email-links';
 import type { Mailer } from '../../shared/mailer';
 import { messagesFor } from '../messages';
@@ -47,7 +48,7 @@ const SENTENCES = /\r?\n|(?<=(?<!\b(?:Dr|Mr|Mrs|Ms|Mx|Prof|St|Jr|Sr|No))[.!?])\s
 /** A value that is more than one value, or not a value at all, is never applied as it is. */
 const NOT_A_PLAIN_VALUE = /\b(and|or|but|my|to|is|should|be|keep|wrong|instead|also)\b|[,;]/i;
 const NEGATION = /\b(don'?t|do not|never|not|no longer)\b/i;
-const EMAIL = /[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}/i;
+const EMAIL = /[^\s@<>]+@[^\s@<>]+\.(?:\p{L}{2,}|xn--[a-z0-9-]+)/iu;
 /** `change my email (address) to X`, `email: X` — nothing else around the address. */
 const EMAIL_PATTERNS = [
   /\b(?:correct|change|update|fix|set)\s+(?:my\s+|the\s+)?e-?mail(?:\s+address)?\s+(?:to|into|as)\s*[:=]?\s*<?([^\s<>]+@[^\s<>]+?)>?[.!]?$/i,
@@ -244,7 +245,7 @@ function canonical(details: string, registeredEmail?: string): string {
     const registered =
       field === 'email' &&
       registeredEmail !== undefined &&
-      label.value.replace(/[<>]/g, '').trim().toLowerCase() === registeredEmail.toLowerCase();
+      normaliseEmail(label.value.replace(/[<>]/g, '')) === normaliseEmail(registeredEmail);
     // A correct value of something we cannot change ourselves (an address, a birth date …) is for a person.
     if (heading === 'corrected' && (!field || qualified(label.label, field))) {
       block.push(`${OTHER_DATA}: ${label.label}`);
@@ -282,8 +283,8 @@ export function readCorrection(details: string | undefined, registeredEmail?: st
     }
     const emailMatch = EMAIL_PATTERNS.map((p) => sentence.match(p)).find(Boolean);
     if (emailMatch && !NEGATION.test(sentence)) {
-      const address = emailMatch[1]!.toLowerCase();
-      if (!z.email().max(254).safeParse(address).success) forAPerson.push('email: not an email address');
+      const address = normaliseEmail(emailMatch[1]!);
+      if (emailAddressProblem(address)) forAPerson.push('email: not an email address');
       else if (newEmail !== undefined && newEmail !== address) forAPerson.push('email: two different values');
       else newEmail = address;
       continue;
@@ -383,7 +384,7 @@ export async function applyCorrection(
     ...(Object.keys(changes) as Correctable[]).map((field) =>
       m.t('correction.change', { field: m.t('field.label', { field }), before: before[field] ?? '', after: changes[field]! }),
     ),
-    ...(newEmail ? [m.t('correction.emailLink', { email: newEmail })] : []),
+    ...(newEmail ? [m.t('correction.emailLink', { email: displayEmail(newEmail) })] : []),
     ...(asked !== undefined && !newEmail ? [m.t('correction.emailSame')] : []),
   ];
   await deps.mailer.send({

@@ -16,6 +16,7 @@ import { DEFAULT_DEADLINES, deadlineFor, FINAL_STATUSES, type PrivacyRequest, RE
 import { RESTRICTION_NOTE } from './objection';
 import type { PrivacyDeps, Subject } from './ports';
 import { COUNTERS } from '../../shared/items';
+import { normaliseEmail } from '../../shared/email-address';
 
 /**
  * Requests one sender address, and one account, may open in a day; past that they join or wait. Only
@@ -29,7 +30,6 @@ export const PASSWORD_ATTEMPTS = { perAccount: 5, windowSeconds: 900 };
 export type IntakeOutcome = 'opened' | 'joined' | 'no_account' | 'help_sent' | 'throttled' | 'duplicate' | 'automatic_reply';
 
 const DAY = 86_400_000;
-const normalise = (address: string) => address.trim().toLowerCase();
 
 /** A request id derived from the received message, so a redelivered mail opens nothing new. */
 export const requestIdForMessage = (messageId: string) => `prq_${createHash('sha256').update(messageId).digest('hex').slice(0, 24)}`;
@@ -45,7 +45,7 @@ export class PrivacyIntake {
   async fromMail(mail: PrivacyMailReceived): Promise<IntakeOutcome> {
     if (await this.deps.requests.intakeOutcome(mail.messageId)) return 'duplicate';
     const now = this.deps.now();
-    const sender = normalise(mail.from);
+    const sender = normaliseEmail(mail.from);
     const reading = readMail(mail.subject, mail.text, { ownDomain: this.deps.ownDomain });
     const rights = requestTypesOf(reading.rights);
     // An out-of-office reply the mail context could not tell by its headers: nobody asked for anything, and answering it could loop.
@@ -363,9 +363,9 @@ export const MAX_NAMED_ACCOUNTS = 3;
 
 const ADDRESS = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 
-/** The e-mail addresses a text names, lower-cased, each once, in order; addresses of `ownDomain` (ours) left out. */
+/** The e-mail addresses a text names, in their one form (normaliseEmail), each once, in order; addresses of `ownDomain` (ours) left out. */
 export function namedAddresses(text: string, ownDomain: string | undefined): string[] {
-  const found = [...text.matchAll(ADDRESS)].map((m) => normalise(m[0]).replace(/^[.'-]+|[.'-]+$/g, ''));
+  const found = [...text.matchAll(ADDRESS)].map((m) => normaliseEmail(m[0].replace(/^[.'-]+|[.'-]+$/g, '')));
   return [...new Set(found)].filter((a) => !ownDomain || !a.endsWith(`@${ownDomain.toLowerCase()}`));
 }
 

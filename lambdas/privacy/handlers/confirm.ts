@@ -13,6 +13,7 @@ import { ConfirmForm } from '../schemas';
 import { LinkGoneError, LinkInvalidError } from '../errors';
 import { privacyRoutes } from '../routes';
 import { confirmWiring } from '../wiring/confirm';
+import { displayEmail } from '../../shared/email-address';
 
 /** The changes a correction or an objection will make, as the workflow will read them. */
 function whatWillChange(request: PrivacyRequest, m: Messages): string[] {
@@ -23,7 +24,7 @@ function whatWillChange(request: PrivacyRequest, m: Messages): string[] {
     const set = Object.entries(changes).map(([field, value]) => `${m.t('field.label', { field })} = "${value}"`);
     return [
       ...(set.length ? [m.t('page.confirm.correctionSet', { changes: set.join('; ') })] : []),
-      ...(newEmail ? [m.t('page.confirm.correctionEmail', { email: newEmail })] : []),
+      ...(newEmail ? [m.t('page.confirm.correctionEmail', { email: displayEmail(newEmail) })] : []),
     ];
   }
   if (request.type === 'objection') {
@@ -158,7 +159,7 @@ export const handler = httpRoutes(
           request,
           title: m.t('page.confirm.title', { type: request.type }),
           paragraphs: [
-            m.t('page.confirm.about', { requestId: request.requestId, received, email: request.email }),
+            m.t('page.confirm.about', { requestId: request.requestId, received, email: displayEmail(request.email) }),
             whatHappens(m, request.type),
             // What exactly will change, so a request someone else wrote in this account's name is seen before it is confirmed.
             ...whatWillChange(request, m),
@@ -177,7 +178,11 @@ export const handler = httpRoutes(
         letter: confirms,
         title: m.t('page.confirm.titleLetter'),
         paragraphs: [
-          m.t('page.confirm.aboutLetter', { requestIds: m.list(confirms.map((r) => r.requestId)), received, email: request.email }),
+          m.t('page.confirm.aboutLetter', {
+            requestIds: m.list(confirms.map((r) => r.requestId)),
+            received,
+            email: displayEmail(request.email),
+          }),
           ...confirms.flatMap((r) => [
             m.t('page.confirm.each', { right: rightLabel(m, r.type), what: whatHappens(m, r.type) }),
             ...whatWillChange(r, m),

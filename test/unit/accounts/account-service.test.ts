@@ -30,6 +30,8 @@ function setup() {
     hasher: new PlainHasher(),
     mailer: new MemoryMailer(),
     clock: new FixedClock(),
+    // Answers are paced in virtual time here (tests/unit/accounts/uniform-answer.test.ts tests the pace).
+    pacing: { now: () => 0, sleep: async () => undefined },
     publicUrl: 'https://api.omnapi.test',
   };
   const service = new AccountService({ ...deps, failures: deps.securityLog });
@@ -68,6 +70,32 @@ describe('AccountService', () => {
       expect(accounts.byId.size).toBe(1);
       expect(mailer.sent.map((m) => m.subject)).toEqual(['Confirm your OmnAPI account', 'Someone tried to sign up with your address']);
       expect(mailer.sent[1]!.text).not.toMatch(/token=/);
+    });
+
+    it('keeps an internationalised address in one form: mailed as punycode, one account under any spelling, signed in with either', async () => {
+      const { service, accounts, mailer } = setup();
+      await service.signup({ name: 'Anna', email: 'Anna@Bücher.de', password: PASSWORD }, origin);
+      await service.signup({ name: 'Eve', email: 'anna@xn--bcher-kva.de', password: 'another long passphrase' }, origin);
+      expect(accounts.byId.size).toBe(1);
+      expect([...accounts.byId.values()][0]!.email).toBe('anna@xn--bcher-kva.de');
+      expect(mailer.sent.map((m) => [m.to, m.subject])).toEqual([
+        ['anna@xn--bcher-kva.de', 'Confirm your OmnAPI account'],
+        ['anna@xn--bcher-kva.de', 'Someone tried to sign up with your address'],
+      ]);
+      await service.confirmEmailToken(mailer.tokenFor('anna@xn--bcher-kva.de'), origin);
+      await expect(service.login({ email: 'anna@BÜCHER.de', password: PASSWORD }, origin)).resolves.toHaveProperty('token');
+      await expect(service.login({ email: 'anna@xn--bcher-kva.de', password: PASSWORD }, origin)).resolves.toHaveProperty('token');
+      await service.requestPasswordReset({ email: 'ANNA@bücher.de' }, origin);
+      expect(mailer.sent.at(-1)).toMatchObject({ to: 'anna@xn--bcher-kva.de', subject: 'Reset your OmnAPI password' });
+    });
+
+    it('takes an email change to the same mailbox in another spelling as no change', async () => {
+      const { service, mailer, verifiedUser } = setup();
+      const principal = await verifiedUser('anna@xn--bcher-kva.de');
+      const before = mailer.sent.length;
+      const view = await service.updateAccount(principal, { email: 'Anna@Bücher.DE' }, origin);
+      expect(view).not.toHaveProperty('pendingEmail');
+      expect(mailer.sent.length).toBe(before);
     });
 
     it.each([

@@ -140,11 +140,18 @@ describe('receiveMail', () => {
     ['a sender whose SPF, DKIM and DMARC all fail (forged)', { verdicts: { ...PASS, spf: 'FAIL', dkim: 'FAIL', dmarc: 'FAIL' } }],
     ['mail from our own domain', { from: 'no-reply@omnapi.com' }],
     ['a sender that is not an address', { from: 'MAILER-DAEMON' }],
+    ['a sender our mail service cannot send to (non-ASCII before the @: SES has no SMTPUTF8)', { from: 'Jürgen@Bücher.de' }],
     ['a message that could not be parsed', { unparsed: true }],
   ])('keeps but never answers %s', async (_label, overrides) => {
     const result = await receiveMail(message(overrides as Partial<InboundMessage>), deps());
     expect(result.ticket).toBeDefined();
     expect(mailer.sent).toHaveLength(0);
+  });
+
+  it('answers a sender with an internationalised domain at its ASCII form, and files the ticket under it', async () => {
+    const result = await receiveMail(message({ from: 'Anna@Bücher.de' }), deps());
+    expect(result.ticket!.from).toBe('anna@xn--bcher-kva.de');
+    expect(mailer.sent.map((m) => m.to)).toEqual(['anna@xn--bcher-kva.de']);
   });
 
   it('answers one sender at most three times a day, however many mails it sends (no relay for forged floods)', async () => {

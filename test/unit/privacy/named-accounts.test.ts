@@ -19,8 +19,9 @@ describe('a letter that names an account address other than its sender', () => {
   const bert = account('acc_bert', 'bert@example.org');
   const dora = account('acc_dora', 'dora@example.org');
   const emil = account('acc_emil', 'emil@example.org');
+  const joerg = account('acc_joerg', 'joerg@xn--bcher-kva.de');
   const others = ['c1', 'c2', 'c3', 'c4'].map((id) => account(`acc_${id}`, `${id}@example.net`));
-  const accounts = [anna, bert, dora, emil, ...others];
+  const accounts = [anna, bert, dora, emil, joerg, ...others];
 
   function setup() {
     const requests = new DynamoDbRequests(dynamo.client, 'privacyRequests');
@@ -75,6 +76,13 @@ describe('a letter that names an account address other than its sender', () => {
     expect(request).toMatchObject({ type: 'access', accountId: anna.accountId, email: anna.email });
     expect(started.map((s) => s.email)).toEqual([anna.email]);
     expect(mailer.sent.map((m) => m.to)).toEqual(['anna.private@mail.example']);
+  });
+
+  it('finds the account of an internationalised address however the letter spells it: from its sender, or named in it', async () => {
+    const { intake, started } = setup();
+    await intake.fromMail(mail('Joerg@BÜCHER.de', 'Auskunft', 'Bitte senden Sie mir eine Kopie meiner Daten.'));
+    expect(started.map((s) => [s.accountId, s.email])).toEqual([[joerg.accountId, joerg.email]]);
+    expect(namedAddresses('Mein Konto: joerg@Bücher.de.', 'omnapi.test')).toEqual([joerg.email]);
   });
 
   it('opens it for the named account and the sender’s own, each confirmed by its own holder, when the sender has an account too', async () => {
