@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withBuildLock } from '../local/build-lock';
 
 /** The console's sources: what its build reads. */
 export const CONSOLE_DIR = __dirname;
@@ -85,18 +86,26 @@ export async function ensureConsoleBuilt(log: (line: string) => void = () => und
   if (await writeApiTypes()) log('console: API types regenerated from docs/openapi.json');
   const target = path.join(CONSOLE_DIST, consoleSourceHash().slice(0, 16));
   if (fs.existsSync(path.join(target, 'index.html'))) return target;
-  log('console: building…');
-  const scratch = path.join(CONSOLE_DIST, `.building-${process.pid}-${Date.now()}`);
-  await buildConsole(scratch, log);
-  try {
-    fs.renameSync(scratch, target);
-  } catch (error) {
-    // Another process finished the same build first: theirs is identical.
-    if (!fs.existsSync(path.join(target, 'index.html'))) throw error;
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
-  pruneBuilds(target);
-  return target;
+  // One runtime builds, those started beside it wait and serve its build.
+  return withBuildLock(
+    `${path.join(CONSOLE_DIST, `.${path.basename(target)}`)}.lock`,
+    async () => {
+      if (fs.existsSync(path.join(target, 'index.html'))) return target;
+      log('console: building…');
+      const scratch = path.join(CONSOLE_DIST, `.building-${process.pid}-${Date.now()}`);
+      await buildConsole(scratch, log);
+      try {
+        fs.renameSync(scratch, target);
+      } catch (error) {
+        // Another process finished the same build first (one that took over a lock it thought abandoned): theirs is identical.
+        if (!fs.existsSync(path.join(target, 'index.html'))) throw error;
+        fs.rmSync(scratch, { recursive: true, force: true });
+      }
+      pruneBuilds(target);
+      return target;
+    },
+    () => log('console: waiting for the build another runtime is making…'),
+  );
 }
 
 function pruneBuilds(current: string): void {
