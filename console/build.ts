@@ -41,12 +41,38 @@ export async function renderApiTypes(): Promise<string> {
   return `// Generated from docs/openapi.json by console/build.ts: do not edit.\n${astToString(ast)}`;
 }
 
+/**
+ * What the last rendering read (docs/openapi.json, the lockfile that pins openapi-typescript, this file)
+ * and wrote: while both are as they were, the types are current without rendering them again — which
+ * loads openapi-typescript, Redocly and TypeScript, seconds of CPU at every start of the local runtime.
+ */
+const API_TYPES_STAMP = path.join(ROOT, 'node_modules', '.cache', 'omnapi-local', 'api-types.json');
+
+function apiTypesStamp(): { inputs: string; output: string } {
+  const digest = (...files: string[]) => {
+    const hash = createHash('sha256');
+    for (const file of files) hash.update(fs.existsSync(file) ? fs.readFileSync(file) : '\0missing').update('\0');
+    return hash.digest('hex');
+  };
+  return { inputs: digest(OPENAPI_FILE, path.join(ROOT, 'package-lock.json'), __filename), output: digest(API_TYPES_FILE) };
+}
+
 /** Rewrites the generated API types when docs/openapi.json changed; true when they were rewritten. */
-export async function writeApiTypes(): Promise<boolean> {
+export async function writeApiTypes({ stamp = API_TYPES_STAMP }: { stamp?: string } = {}): Promise<boolean> {
+  const before = apiTypesStamp();
+  try {
+    if (JSON.stringify(JSON.parse(fs.readFileSync(stamp, 'utf8'))) === JSON.stringify(before)) return false;
+  } catch {
+    // No stamp yet (or a torn one): render.
+  }
   const rendered = await renderApiTypes();
-  if (fs.existsSync(API_TYPES_FILE) && fs.readFileSync(API_TYPES_FILE, 'utf8') === rendered) return false;
-  fs.writeFileSync(API_TYPES_FILE, rendered);
-  return true;
+  const changed = !(fs.existsSync(API_TYPES_FILE) && fs.readFileSync(API_TYPES_FILE, 'utf8') === rendered);
+  if (changed) fs.writeFileSync(API_TYPES_FILE, rendered);
+  fs.mkdirSync(path.dirname(stamp), { recursive: true });
+  const partial = `${stamp}.${process.pid}.tmp`;
+  fs.writeFileSync(partial, JSON.stringify(apiTypesStamp()));
+  fs.renameSync(partial, stamp);
+  return changed;
 }
 
 /** Builds the console into `outDir` (types first, then Vite). */
