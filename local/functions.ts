@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { build, type Plugin } from 'esbuild';
-import { PROJECT_ROOT } from '../lib/constructs/omnapi-function';
+import { PROJECT_ROOT } from '../lib/template-keys';
 import type { LocalFunction } from './assembly';
 import { withBuildLock } from './build-lock';
 import { LOCAL_REGION } from './intrinsics';

@@ -18,7 +18,7 @@ import { type IamMode, iamModeOf, isServicePrincipal, LocalIam } from './iam';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type Template } from './intrinsics';
 import { createS3Gateway } from './s3-gateway';
 import { LocalStripeTestMode } from './stripe-test-mode';
-import { LOCAL_TEST_MODE_KEY } from '../lib/constructs/billing';
+import { LOCAL_TEST_MODE_KEY } from '../lib/template-keys';
 import { Outbox } from './outbox';
 import { LocalStepFunctions } from './sfn';
 import { sesEventOf, simulatedFeedback, snsEventOf } from './ses-simulator';
