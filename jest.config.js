@@ -21,6 +21,8 @@ module.exports = {
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
+  // Longest first, by jest's record of the last run or, on a fresh clone, test/durations.json (test/sequencer.js).
+  testSequencer: '<rootDir>/test/sequencer.js',
   // A bound for a failing test, not a target: a passing one ends when its work is done, on however busy a machine.
   testTimeout: 120_000,
   // Jest's default on two cores is one worker. An e2e file spends much of its time waiting on its runtime

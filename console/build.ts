@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withBuildLock } from '../local/build-lock';
 
 /** The console's sources: what its build reads. */
 export const CONSOLE_DIR = __dirname;
@@ -40,12 +41,38 @@ export async function renderApiTypes(): Promise<string> {
   return `// Generated from docs/openapi.json by console/build.ts: do not edit.\n${astToString(ast)}`;
 }
 
+/**
+ * What the last rendering read (docs/openapi.json, the lockfile that pins openapi-typescript, this file)
+ * and wrote: while both are as they were, the types are current without rendering them again — which
+ * loads openapi-typescript, Redocly and TypeScript, seconds of CPU at every start of the local runtime.
+ */
+const API_TYPES_STAMP = path.join(ROOT, 'node_modules', '.cache', 'omnapi-local', 'api-types.json');
+
+function apiTypesStamp(): { inputs: string; output: string } {
+  const digest = (...files: string[]) => {
+    const hash = createHash('sha256');
+    for (const file of files) hash.update(fs.existsSync(file) ? fs.readFileSync(file) : '\0missing').update('\0');
+    return hash.digest('hex');
+  };
+  return { inputs: digest(OPENAPI_FILE, path.join(ROOT, 'package-lock.json'), __filename), output: digest(API_TYPES_FILE) };
+}
+
 /** Rewrites the generated API types when docs/openapi.json changed; true when they were rewritten. */
-export async function writeApiTypes(): Promise<boolean> {
+export async function writeApiTypes({ stamp = API_TYPES_STAMP }: { stamp?: string } = {}): Promise<boolean> {
+  const before = apiTypesStamp();
+  try {
+    if (JSON.stringify(JSON.parse(fs.readFileSync(stamp, 'utf8'))) === JSON.stringify(before)) return false;
+  } catch {
+    // No stamp yet (or a torn one): render.
+  }
   const rendered = await renderApiTypes();
-  if (fs.existsSync(API_TYPES_FILE) && fs.readFileSync(API_TYPES_FILE, 'utf8') === rendered) return false;
-  fs.writeFileSync(API_TYPES_FILE, rendered);
-  return true;
+  const changed = !(fs.existsSync(API_TYPES_FILE) && fs.readFileSync(API_TYPES_FILE, 'utf8') === rendered);
+  if (changed) fs.writeFileSync(API_TYPES_FILE, rendered);
+  fs.mkdirSync(path.dirname(stamp), { recursive: true });
+  const partial = `${stamp}.${process.pid}.tmp`;
+  fs.writeFileSync(partial, JSON.stringify(apiTypesStamp()));
+  fs.renameSync(partial, stamp);
+  return changed;
 }
 
 /** Builds the console into `outDir` (types first, then Vite). */
@@ -85,18 +112,26 @@ export async function ensureConsoleBuilt(log: (line: string) => void = () => und
   if (await writeApiTypes()) log('console: API types regenerated from docs/openapi.json');
   const target = path.join(CONSOLE_DIST, consoleSourceHash().slice(0, 16));
   if (fs.existsSync(path.join(target, 'index.html'))) return target;
-  log('console: building…');
-  const scratch = path.join(CONSOLE_DIST, `.building-${process.pid}-${Date.now()}`);
-  await buildConsole(scratch, log);
-  try {
-    fs.renameSync(scratch, target);
-  } catch (error) {
-    // Another process finished the same build first: theirs is identical.
-    if (!fs.existsSync(path.join(target, 'index.html'))) throw error;
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
-  pruneBuilds(target);
-  return target;
+  // One runtime builds, those started beside it wait and serve its build.
+  return withBuildLock(
+    `${path.join(CONSOLE_DIST, `.${path.basename(target)}`)}.lock`,
+    async () => {
+      if (fs.existsSync(path.join(target, 'index.html'))) return target;
+      log('console: building…');
+      const scratch = path.join(CONSOLE_DIST, `.building-${process.pid}-${Date.now()}`);
+      await buildConsole(scratch, log);
+      try {
+        fs.renameSync(scratch, target);
+      } catch (error) {
+        // Another process finished the same build first (one that took over a lock it thought abandoned): theirs is identical.
+        if (!fs.existsSync(path.join(target, 'index.html'))) throw error;
+        fs.rmSync(scratch, { recursive: true, force: true });
+      }
+      pruneBuilds(target);
+      return target;
+    },
+    () => log('console: waiting for the build another runtime is making…'),
+  );
 }
 
 function pruneBuilds(current: string): void {

@@ -9,6 +9,7 @@ import { MeteringSettingsSchema } from './constructs/metering';
 import { NoticesSettingsSchema } from './constructs/notices';
 import { PrivacyClocksSchema } from './constructs/privacy';
 import { describeIssues } from './constructs/shared/settings';
+import { LOCAL_CONTEXT_KEY } from './template-keys';
 
 /**
  * Stage settings read from CDK context (`-c stage=prod -c mailDomain=…`), validated once at synth. The
@@ -92,8 +93,7 @@ export const StageConfigSchema = z
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 
-/** Context the local runtime sets on its synth; a deployment never does. */
-export const LOCAL_CONTEXT_KEY = 'omnapi:local';
+export { LOCAL_CONTEXT_KEY };
 
 /** Settings only the local runtime may give as values; a deployed stage keeps them in Secrets Manager. */
 const LOCAL_ONLY: Partial<Record<keyof StageConfig, string>> = {

@@ -1,10 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildApp } from '../lib/app';
-import { LOCAL_CONTEXT_KEY } from '../lib/config';
-import { ENTRY_METADATA_KEY } from '../lib/constructs/omnapi-function';
-import { TABLE_METADATA_KEY } from '../lib/constructs/data';
+import { ENTRY_METADATA_KEY, LOCAL_CONTEXT_KEY, TABLE_METADATA_KEY } from '../lib/template-keys';
 import { cachedTemplate } from './template-cache';
 import { IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION, type LocalIdentity, type Template, type TemplateResource } from './intrinsics';
 
@@ -143,6 +140,8 @@ export interface LocalModel {
  */
 export function synthesizeTemplate(context: Record<string, unknown> = {}): Template {
   return cachedTemplate(context, () => {
+    // Loaded only to synthesize: a runtime that finds its template cached never loads aws-cdk-lib.
+    const { buildApp } = require('../lib/app') as typeof import('../lib/app');
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnapi-synth-'));
     try {
       const { app, stack } = buildApp({

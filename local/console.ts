@@ -3,7 +3,7 @@ import type * as http from 'node:http';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { CONSOLE_DIR, ensureConsoleBuilt } from '../console/build';
-import { CONSOLE_SOURCE_METADATA_KEY } from '../lib/constructs/console';
+import { CONSOLE_SOURCE_METADATA_KEY } from '../lib/template-keys';
 import type { Template, TemplateResource } from './intrinsics';
 
 /** What the template's CloudFront distribution does, as the local runtime serves it on the API's port. */

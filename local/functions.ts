@@ -4,8 +4,9 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { build, type Plugin } from 'esbuild';
-import { PROJECT_ROOT } from '../lib/constructs/omnapi-function';
+import { PROJECT_ROOT } from '../lib/template-keys';
 import type { LocalFunction } from './assembly';
+import { withBuildLock } from './build-lock';
 import { LOCAL_REGION } from './intrinsics';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -218,43 +219,54 @@ export class LocalFunctions {
       const progress = this.options.progress ?? (() => undefined);
       fs.mkdirSync(this.cacheDir, { recursive: true });
       const all = [...this.functions.values()];
-      const stale = all.filter((fn) => !this.isFresh(fn));
-      if (stale.length === 0) return progress(`reused all ${all.length} bundles (inputs unchanged)`);
-      progress(`bundling ${stale.length} of ${all.length} functions (${all.length - stale.length} reused)…`);
-      const started = performance.now();
-      const result = await build({
-        entryPoints: Object.fromEntries(stale.map((fn) => [fn.logicalId, path.join(PROJECT_ROOT, fn.entry)])),
-        outdir: this.cacheDir,
-        bundle: true,
-        platform: 'node',
-        target: `node${process.versions.node.split('.')[0]}`,
-        format: 'cjs',
-        mainFields: ['module', 'main'],
-        // As cdk deploy bundles them: minified, with source maps beside them.
-        minify: true,
-        charset: 'utf8',
-        sourcemap: true,
-        sourcesContent: false,
-        logLevel: 'silent',
-        banner: { js: BANNER },
-        plugins: [shadowProcessImport, shareClsHooked],
-        metafile: true,
-        write: false,
-        absWorkingDir: PROJECT_ROOT,
-      });
-      // Written under temporary names and renamed: another runtime reading the cache never sees half a bundle.
-      for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
-      for (const fn of stale) {
-        const output = result.metafile.outputs[path.relative(PROJECT_ROOT, path.join(this.cacheDir, `${fn.logicalId}.js`))];
-        const inputs = Object.keys(output?.inputs ?? {}).filter((input) => !/^omnapi-(process|cls-hooked):/.test(input));
-        writeAtomically(
-          this.manifestOf(fn),
-          Buffer.from(JSON.stringify({ key: this.keyOf(fn), inputs: Object.fromEntries(inputs.map((i) => [i, stamp(i)])) })),
-        );
-      }
-      progress(`bundled ${stale.length} functions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      if (all.every((fn) => this.isFresh(fn))) return progress(`reused all ${all.length} bundles (inputs unchanged)`);
+      // One runtime builds, those started beside it wait and reuse its bundles (e2e files start theirs at once).
+      await withBuildLock(
+        path.join(this.cacheDir, '.lock'),
+        () => this.build(all, progress),
+        () => progress('waiting for the bundles another runtime is building…'),
+      );
     })();
     return this.bundled;
+  }
+
+  /** One esbuild run for the functions whose bundles are stale, checked again now that this runtime holds the lock. */
+  private async build(all: LocalFunction[], progress: (line: string) => void): Promise<void> {
+    const stale = all.filter((fn) => !this.isFresh(fn));
+    if (stale.length === 0) return progress(`reused all ${all.length} bundles (built by another runtime meanwhile)`);
+    progress(`bundling ${stale.length} of ${all.length} functions (${all.length - stale.length} reused)…`);
+    const started = performance.now();
+    const result = await build({
+      entryPoints: Object.fromEntries(stale.map((fn) => [fn.logicalId, path.join(PROJECT_ROOT, fn.entry)])),
+      outdir: this.cacheDir,
+      bundle: true,
+      platform: 'node',
+      target: `node${process.versions.node.split('.')[0]}`,
+      format: 'cjs',
+      mainFields: ['module', 'main'],
+      // As cdk deploy bundles them: minified, with source maps beside them.
+      minify: true,
+      charset: 'utf8',
+      sourcemap: true,
+      sourcesContent: false,
+      logLevel: 'silent',
+      banner: { js: BANNER },
+      plugins: [shadowProcessImport, shareClsHooked],
+      metafile: true,
+      write: false,
+      absWorkingDir: PROJECT_ROOT,
+    });
+    // Written under temporary names and renamed: another runtime reading the cache never sees half a bundle.
+    for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
+    for (const fn of stale) {
+      const output = result.metafile.outputs[path.relative(PROJECT_ROOT, path.join(this.cacheDir, `${fn.logicalId}.js`))];
+      const inputs = Object.keys(output?.inputs ?? {}).filter((input) => !/^omnapi-(process|cls-hooked):/.test(input));
+      writeAtomically(
+        this.manifestOf(fn),
+        Buffer.from(JSON.stringify({ key: this.keyOf(fn), inputs: Object.fromEntries(inputs.map((i) => [i, stamp(i)])) })),
+      );
+    }
+    progress(`bundled ${stale.length} functions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 
   private manifestOf(fn: LocalFunction): string {

@@ -18,7 +18,7 @@ import { type IamMode, iamModeOf, isServicePrincipal, LocalIam } from './iam';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type Template } from './intrinsics';
 import { createS3Gateway } from './s3-gateway';
 import { LocalStripeTestMode } from './stripe-test-mode';
-import { LOCAL_TEST_MODE_KEY } from '../lib/constructs/billing';
+import { LOCAL_TEST_MODE_KEY } from '../lib/template-keys';
 import { Outbox } from './outbox';
 import { LocalStepFunctions } from './sfn';
 import { sesEventOf, simulatedFeedback, snsEventOf } from './ses-simulator';
@@ -63,6 +63,11 @@ export interface LocalOptions {
   warmFunctions?: boolean;
   /** Invocations each function runs at once; more wait for a free one. @default DEFAULT_FUNCTION_CONCURRENCY (8) */
   functionConcurrency?: number;
+  /**
+   * log2 of the scrypt N new passwords are hashed at, below the deployed 17, for tests that do not check
+   * the cost (scryptCostOf: each hash keeps its own). @default the deployed cost
+   */
+  scryptLogN?: number;
   /** Where bundles are cached between starts. @default node_modules/.cache/omnapi-local/bundles */
   bundleCacheDir?: string;
   log?: (line: string) => void;
@@ -144,7 +149,10 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   const functions = new LocalFunctions(model.functions, {
     cacheDir: options.bundleCacheDir,
     endpoints: endpointVariables,
-    passThrough: developerLogSettings(),
+    passThrough: {
+      ...developerLogSettings(),
+      ...(options.scryptLogN !== undefined ? { LOCAL_SCRYPT_LOG_N: String(options.scryptLogN) } : {}),
+    },
     progress: log,
     concurrency: options.functionConcurrency,
   });

@@ -39,6 +39,8 @@ async function main(): Promise<void> {
     sqsPollers: process.env.LOCAL_SQS_POLLERS ? Number(process.env.LOCAL_SQS_POLLERS) : undefined,
     // Invocations each function runs at once (Lambda's environments; here they share one process); more wait their turn.
     functionConcurrency: process.env.LOCAL_FUNCTION_CONCURRENCY ? Number(process.env.LOCAL_FUNCTION_CONCURRENCY) : undefined,
+    // Cheaper password hashing for tests that do not check its cost (10–17; unset: the deployed 17).
+    scryptLogN: process.env.LOCAL_SCRYPT_LOG_N ? Number(process.env.LOCAL_SCRYPT_LOG_N) : undefined,
     // Extra CDK context as JSON, e.g. OMNAPI_CONTEXT='{"catalog":{…}}' to try another product catalog.
     context: {
       localStripe,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withBuildLockSync } from './build-lock';
 import type { Template } from './intrinsics';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -62,23 +63,33 @@ export function cachedTemplate(
 ): Template {
   if (process.env.OMNAPI_TEMPLATE_CACHE === 'off') return synthesize();
   const file = path.join(cacheDir, `${templateInputsHash(context, root)}.json`);
+  const cached = readCached(file);
+  if (cached) return cached;
+  // One runtime synthesizes a context, those started beside it with the same one wait and read its template.
+  return withBuildLockSync(`${file}.lock`, () => {
+    const meanwhile = readCached(file);
+    if (meanwhile) return meanwhile;
+    const template = synthesize();
+    fs.mkdirSync(cacheDir, { recursive: true });
+    // Written whole under a private name, then renamed: a concurrent reader sees the old file or the new one.
+    const partial = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, JSON.stringify(template));
+    fs.renameSync(partial, file);
+    prune(cacheDir);
+    return template;
+  });
+}
+
+/** The cached template, touched so that pruning keeps the templates in use; undefined when not cached (or torn by a crash). */
+function readCached(file: string): Template | undefined {
   try {
     const template = JSON.parse(fs.readFileSync(file, 'utf8')) as Template;
-    // A hit is touched, so pruning keeps the templates in use.
     const now = new Date();
     fs.utimesSync(file, now, now);
     return template;
   } catch {
-    // Not cached yet (or a torn file from a crash): synthesize it.
+    return undefined;
   }
-  const template = synthesize();
-  fs.mkdirSync(cacheDir, { recursive: true });
-  // Written whole under a private name, then renamed: a concurrent reader sees the old file or the new one.
-  const partial = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(partial, JSON.stringify(template));
-  fs.renameSync(partial, file);
-  prune(cacheDir);
-  return template;
 }
 
 /** Removes all but the most recently used templates. */

@@ -1,6 +1,6 @@
 import { DynamoDbAuditTrail } from '../shared/adapters/dynamodb-audit';
 import { DynamoDbUsageLogs } from '../shared/adapters/dynamodb-usage-logs';
-import { ScryptHasher } from '../shared/adapters/scrypt-hasher';
+import { ScryptHasher, scryptCostOf } from '../shared/adapters/scrypt-hasher';
 import { SesMailer } from '../shared/adapters/ses-mailer';
 import { dynamo } from '../shared/clients/dynamodb';
 import { ses } from '../shared/clients/sesv2';
@@ -42,7 +42,7 @@ const securityLog = (c: { TABLE_SECURITY_EVENTS: string }) => {
 const credentials = (c: { TABLE_ACCOUNTS: string; TABLE_SECURITY_EVENTS: string }) => ({
   ...accounts(c),
   ...securityLog(c),
-  hasher: new ScryptHasher(),
+  hasher: new ScryptHasher(scryptCostOf()),
 });
 /** What mails a single-use link: the tokens it stores, the mailer and the links' base URL. */
 const mailedLinks = (c: { TABLE_TOKENS: string; MAIL_FROM: string; PUBLIC_URL: string }) => ({

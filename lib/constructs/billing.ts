@@ -11,6 +11,7 @@ import type { Api } from './api';
 import type { FunctionDefaults, OmnApiFunction } from './omnapi-function';
 import { emfMetric } from './shared/metrics';
 import { routeFunctions } from './shared/route-functions';
+import { LOCAL_TEST_MODE_KEY } from '../template-keys';
 
 export interface BillingProps {
   readonly defaults: FunctionDefaults;
@@ -34,8 +35,7 @@ export interface BillingProps {
   readonly localStripe?: { secretKey?: string; webhookSecret: string; apiBase?: string };
 }
 
-/** The API key the local Stripe test mode accepts; never a real one. */
-export const LOCAL_TEST_MODE_KEY = 'sk_test_omnapi_local_test_mode';
+export { LOCAL_TEST_MODE_KEY };
 
 /**
  * Credits: the balance, ledger and packs reader; Stripe Checkout and the Customer Portal; the Stripe

@@ -22,9 +22,9 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { CONSOLE_DIR, consoleSourceHash, NOT_SOURCES } from '../../console/build';
 import type { FunctionDefaults } from './omnapi-function';
+import { CONSOLE_SOURCE_METADATA_KEY } from '../template-keys';
 
-/** Metadata on each console deployment: the console's source folder, relative to the app, so the local runtime builds and serves the same thing. */
-export const CONSOLE_SOURCE_METADATA_KEY = 'omnapi:console-source';
+export { CONSOLE_SOURCE_METADATA_KEY };
 
 /** Paths the edge sends to the API; everything else is the console. */
 export const API_PATH_PATTERNS = ['/v1/*', '/health'];

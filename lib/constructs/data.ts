@@ -5,11 +5,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TABLE_SPECS, type TableName, type TableSpec, TTL_ATTRIBUTE } from '../../lambdas/shared/tables';
+import { TABLE_METADATA_KEY } from '../template-keys';
 
 export { TABLE_SPECS, type TableName, TTL_ATTRIBUTE };
 
-/** Template metadata key naming a table's data-map entry; the local runtime names tables by it too. */
-export const TABLE_METADATA_KEY = 'omnapi:table';
+export { TABLE_METADATA_KEY };
 
 export interface DataProps {
   /** Keep tables and the key when the stack is deleted, and turn on deletion protection. */

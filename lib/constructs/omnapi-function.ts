@@ -14,12 +14,9 @@ import type { Construct } from 'constructs';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from '../../lambdas/shared/audit';
 import { envName } from '../../lambdas/shared/env-names';
 import { environmentProblems, stackShape } from './shared/deploy-limits';
+import { ENTRY_METADATA_KEY, PROJECT_ROOT } from '../template-keys';
 
-/** Project root: every `entry` is relative to it, so the local runtime can find the same file. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-
-/** Template metadata key carrying a function's source entry, read by the local runtime. */
-export const ENTRY_METADATA_KEY = 'omnapi:entry';
+export { ENTRY_METADATA_KEY, PROJECT_ROOT };
 
 export interface OmnApiFunctionProps {
   /** Handler source, relative to the project root, e.g. `lambdas/ops/handlers/health.ts`. */

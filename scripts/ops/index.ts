@@ -1,4 +1,5 @@
-import { program } from './commands';
+import { opsProgram } from './commands';
 import { run } from './program';
 
-run(program, process.argv.slice(2)).then((code) => process.exit(code));
+const argv = process.argv.slice(2);
+run(opsProgram(argv), argv).then((code) => process.exit(code));

@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbKeyLookup } from '../../lambdas/metering/adapters/dynamodb-key-lookup';
 import { resolveKey } from '../../lambdas/metering/domain/keys';
+import { ITEMS } from '../../lambdas/shared/items';
 import {
   type CallOptions,
   callApi,
@@ -36,7 +37,8 @@ describe('accounts, sessions and keys against npm start', () => {
   };
 
   beforeAll(async () => {
-    local = await startLocalProcess();
+    // The one e2e file whose runtime hashes passwords at the deployed cost: its sign-ups and sign-ins run at it.
+    local = await startLocalProcess({ deployedPasswordCost: true });
     dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
   }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
@@ -46,6 +48,10 @@ describe('accounts, sessions and keys against npm start', () => {
 
   it('runs sign up → verify → log in → create key → list → roll → revoke → old secret rejected', async () => {
     const token = await onboard('ann');
+    // Hashed at the deployed cost (OWASP's scrypt N = 2¹⁷, r = 8, p = 1), which the sign-in above verified.
+    const accountId = (await call('GET', '/v1/account', { token })).body.accountId as string;
+    const { Item } = await dynamo.send(new GetCommand({ TableName: 'accounts', Key: ITEMS.account.key({ accountId }) }));
+    expect(Item?.passwordHash).toMatch(/^scrypt\$17\$8\$1\$/);
 
     const created = await call('POST', '/v1/keys', { token, body: { name: 'production' } });
     expect(created.status).toBe(201);

@@ -103,16 +103,27 @@ export function freshDataDir(): string {
 export const SHORT_BATCHING_WINDOW = { LOCAL_BATCHING_WINDOW_SCALE: '0.05' } as const;
 
 /**
+ * scrypt's log2 N for the tests' runtimes (the deployed cost is 17): 2⁴ times cheaper, 28 ms of a core
+ * a hash instead of most of a second. Every hash records its cost, so sign-ins verify whatever it was.
+ */
+const TEST_SCRYPT_LOG_N = '12';
+
+/**
  * Runs `local/start.ts` — what `npm start` runs — as its own process group on free ports, and resolves
  * once it prints its ready line. Whatever goes wrong (timeout, early exit), the group is stopped before
  * the promise rejects, so no runtime outlives the test that started it. Pass `dataDir` to restart on
- * the state of an earlier run.
+ * the state of an earlier run. Passwords are hashed at a test cost (`TEST_SCRYPT_LOG_N`) unless
+ * `deployedPasswordCost`: the file that tests sign-up and sign-in themselves keeps the deployed one.
  */
-export async function startLocalProcess(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<LocalProcess> {
+export async function startLocalProcess(
+  options: { dataDir?: string; env?: Record<string, string>; deployedPasswordCost?: boolean } = {},
+): Promise<LocalProcess> {
   const dataDir = options.dataDir ?? freshDataDir();
+  // Empty is unset (local/start.ts), whatever this process's environment says.
+  const env = { LOCAL_SCRYPT_LOG_N: options.deployedPasswordCost ? '' : TEST_SCRYPT_LOG_N, ...options.env };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnFreePorts(dataDir, options.env ?? {});
+      return await startOnFreePorts(dataDir, env);
     } catch (error) {
       // Test files run side by side: a port found free may be taken by another's runtime before ours binds it.
       if (attempt === 3 || !String(error).includes('EADDRINUSE')) throw error;

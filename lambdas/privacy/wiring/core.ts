@@ -1,3 +1,4 @@
+import { ScryptHasher, scryptCostOf } from '../../shared/adapters/scrypt-hasher';
 import { SesMailer } from '../../shared/adapters/ses-mailer';
 import { dynamo } from '../../shared/clients/dynamodb';
 import { ses } from '../../shared/clients/sesv2';
@@ -18,7 +19,7 @@ import type { DeletionTerms } from '../domain/ports';
 export function core(config: CoreConfig) {
   return {
     requests: new DynamoDbRequests(dynamo, config.TABLE_PRIVACY_REQUESTS),
-    subjects: new DynamoDbSubjects(dynamo, config.TABLE_ACCOUNTS),
+    subjects: new DynamoDbSubjects(dynamo, config.TABLE_ACCOUNTS, new ScryptHasher(scryptCostOf())),
     workflow: new StepFunctionsWorkflow(sfn, config.STATE_MACHINE_PRIVACY_WORKFLOW_ARN),
     mailer: new SesMailer(ses, config.MAIL_FROM),
     publicUrl: config.PUBLIC_URL,

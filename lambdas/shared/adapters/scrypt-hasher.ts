@@ -1,4 +1,6 @@
 import { randomBytes, scrypt as scryptCallback, type ScryptOptions, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { loadConfig } from '../config';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) =>
@@ -14,6 +16,22 @@ export interface ScryptCost {
 
 export const OWASP_SCRYPT: ScryptCost = { logN: 17, r: 8, p: 1 };
 const KEY_LENGTH = 64;
+
+/**
+ * The cost new passwords are hashed at: OWASP's, unless the local runtime passes `LOCAL_SCRYPT_LOG_N`
+ * (the e2e tests ask for a cheap one: a sign-up at the deployed cost is most of a second of a core).
+ * Only the local runtime sets that variable — no construct binds it, so a deployed function never has
+ * it — and it can only lower N: r and p stay, and every hash records its own cost, so a hash made at
+ * one cost verifies under any other.
+ */
+export function scryptCostOf(env: NodeJS.ProcessEnv = process.env): ScryptCost {
+  const { LOCAL_SCRYPT_LOG_N: logN } = loadConfig(
+    { LOCAL_SCRYPT_LOG_N: z.coerce.number().int().min(10).max(OWASP_SCRYPT.logN).optional() },
+    // Empty is unset, as the runtime's own LOCAL_SCRYPT_LOG_N.
+    { LOCAL_SCRYPT_LOG_N: env.LOCAL_SCRYPT_LOG_N || undefined },
+  );
+  return logN === undefined ? OWASP_SCRYPT : { ...OWASP_SCRYPT, logN };
+}
 
 /**
  * scrypt from node:crypto, with a per-password random salt. Stored as

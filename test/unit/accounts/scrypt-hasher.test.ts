@@ -1,4 +1,4 @@
-import { ScryptHasher } from '../../../lambdas/shared/adapters/scrypt-hasher';
+import { OWASP_SCRYPT, ScryptHasher, scryptCostOf } from '../../../lambdas/shared/adapters/scrypt-hasher';
 
 describe('ScryptHasher', () => {
   // A low cost keeps the test fast; production uses OWASP_SCRYPT (logN 17).
@@ -42,5 +42,24 @@ describe('ScryptHasher at cold start', () => {
     await expect(hasher.verify('anything at all', undefined)).resolves.toBe(false);
     expect(spy).toHaveBeenCalledTimes(2);
     spy.mockRestore();
+  });
+});
+
+describe('the cost a function hashes at', () => {
+  it('is the deployed (OWASP) cost when no local runtime lowers it', () => {
+    expect(scryptCostOf({})).toEqual(OWASP_SCRYPT);
+    expect(scryptCostOf({ LOCAL_SCRYPT_LOG_N: '' })).toEqual(OWASP_SCRYPT);
+  });
+
+  it("is the local runtime's lower N for tests, r and p unchanged", async () => {
+    const cost = scryptCostOf({ LOCAL_SCRYPT_LOG_N: '12' });
+    expect(cost).toEqual({ logN: 12, r: 8, p: 1 });
+    expect(await new ScryptHasher(cost).hash('x')).toMatch(/^scrypt\$12\$8\$1\$/);
+  });
+
+  it('refuses a cost below 2^10 or above the deployed one, naming the variable', () => {
+    expect(() => scryptCostOf({ LOCAL_SCRYPT_LOG_N: '9' })).toThrow(/LOCAL_SCRYPT_LOG_N/);
+    expect(() => scryptCostOf({ LOCAL_SCRYPT_LOG_N: '18' })).toThrow(/LOCAL_SCRYPT_LOG_N/);
+    expect(() => scryptCostOf({ LOCAL_SCRYPT_LOG_N: 'cheap' })).toThrow(/LOCAL_SCRYPT_LOG_N/);
   });
 });

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -69,4 +70,30 @@ describe('the synthesized-template cache', () => {
     expect(template()).toEqual(expect.objectContaining({ Resources: expect.any(Object) }));
     expect(syntheses).toBe(2);
   });
+
+  it('synthesizes a context once when runtimes started at the same moment all miss the cache', async () => {
+    // Three processes, as three e2e files starting their runtimes: each synthesis takes a second and leaves a mark.
+    const marks = path.join(root, 'syntheses');
+    const child = `
+      const { cachedTemplate } = require(${JSON.stringify(path.resolve(__dirname, '../../../local/template-cache.ts'))});
+      const template = cachedTemplate({ stage: 'dev' }, () => {
+        require('node:fs').appendFileSync(${JSON.stringify(marks)}, process.pid + '\\n');
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+        return { Resources: { By: { Type: 'AWS::SQS::Queue', Properties: { pid: process.pid } } } };
+      }, { root: ${JSON.stringify(root)}, cacheDir: ${JSON.stringify(cacheDir)} });
+      process.stdout.write(JSON.stringify(template));
+    `;
+    const run = () =>
+      new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', '-e', child],
+          { cwd: path.resolve(__dirname, '../../..') },
+          (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
+        ),
+      );
+    const templates = await Promise.all([run(), run(), run()]);
+    expect(fs.readFileSync(marks, 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(new Set(templates).size).toBe(1);
+  }, 60_000);
 });

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { OPS_AUDIT } from '../../../scripts/ops/audit';
-import { program } from '../../../scripts/ops/commands';
+import { opsProgram } from '../../../scripts/ops/commands';
+
+const program = opsProgram();
 
 /** Every command that runs (a leaf), by its path under `ops`. */
 function leaves(command: Command, prefix = ''): string[] {
@@ -34,5 +36,14 @@ describe('the ops commands and the audit trail', () => {
 
   it('names no command that does not exist', () => {
     expect(Object.keys(OPS_AUDIT).sort()).toEqual(leaves(program).sort());
+  });
+
+  it('a run loads the command it names, and every command when it names none it knows', () => {
+    expect(opsProgram(['grant-credits', '--email', 'ann@example.org', '--credits', '5']).commands.map((c) => c.name())).toEqual([
+      'grant-credits',
+    ]);
+    expect(opsProgram(['legal-hold', 'set']).commands.map((c) => c.name())).toEqual(['legal-hold']);
+    expect(opsProgram(['--help']).commands.map((c) => c.name())).toEqual(program.commands.map((c) => c.name()));
+    expect(opsProgram(['no-such-command']).commands).toHaveLength(program.commands.length);
   });
 });
