@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildApp } from '../lib/app';
 import { LOCAL_CONTEXT_KEY } from '../lib/config';
-import { ENTRY_METADATA_KEY } from '../lib/constructs/omnapi-function';
+import { BESIDE_BUNDLE_METADATA_KEY, ENTRY_METADATA_KEY } from '../lib/constructs/omnapi-function';
 import { TABLE_METADATA_KEY } from '../lib/constructs/data';
 import { cachedTemplate } from './template-cache';
 import { IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION, type LocalIdentity, type Template, type TemplateResource } from './intrinsics';
@@ -27,6 +27,8 @@ export interface LocalFunction {
   arn: string;
   /** Source file, relative to the project root. */
   entry: string;
+  /** Files (relative to the project root) its bundle reads from beside it, as the function construct copies them. */
+  besideBundle: string[];
   handlerExport: string;
   environment: Record<string, string>;
   timeoutSeconds: number;
@@ -229,6 +231,7 @@ function deriveFunctions(stack: SynthesizedStack, apiUrl: string): Map<string, L
       name: identity.ref,
       arn: identity.attributes.Arn!,
       entry,
+      besideBundle: besideBundleOf(id, resource.Metadata?.[BESIDE_BUNDLE_METADATA_KEY]),
       handlerExport: String(props.Handler ?? 'index.handler')
         .split('.')
         .pop()!,
@@ -495,4 +498,12 @@ function identityOf(id: string, resource: TemplateResource, endpoints: LocalEndp
     default:
       return { ref: id, attributes: new Proxy({}, { get: (_t, attribute) => `${id}.${String(attribute)}` }) };
   }
+}
+
+/** The files a function's bundle reads from beside it, as its template metadata lists them. */
+function besideBundleOf(id: string, listed: unknown): string[] {
+  if (listed === undefined) return [];
+  if (!Array.isArray(listed) || listed.some((file) => typeof file !== 'string'))
+    throw new Error(`Function ${id}: ${BESIDE_BUNDLE_METADATA_KEY} metadata is not a list of files`);
+  return listed as string[];
 }

@@ -218,6 +218,7 @@ export class LocalFunctions {
       const progress = this.options.progress ?? (() => undefined);
       fs.mkdirSync(this.cacheDir, { recursive: true });
       const all = [...this.functions.values()];
+      this.copyBesideBundles(all);
       const stale = all.filter((fn) => !this.isFresh(fn));
       if (stale.length === 0) return progress(`reused all ${all.length} bundles (inputs unchanged)`);
       progress(`bundling ${stale.length} of ${all.length} functions (${all.length - stale.length} reused)…`);
@@ -255,6 +256,23 @@ export class LocalFunctions {
       progress(`bundled ${stale.length} functions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     })();
     return this.bundled;
+  }
+
+  /**
+   * The files each bundle reads from beside it (the privacy replies' catalogues), copied into the cache
+   * where the bundles are, as the function construct copies them beside `index.js`. Every bundle shares
+   * the directory, so two functions may not want different files of one name.
+   */
+  private copyBesideBundles(all: LocalFunction[]): void {
+    const sources = new Map<string, string>();
+    for (const fn of all)
+      for (const file of fn.besideBundle) {
+        const name = path.basename(file);
+        const seen = sources.get(name);
+        if (seen !== undefined && seen !== file) throw new Error(`${fn.entry} wants ${file} beside its bundle, another function ${seen}`);
+        sources.set(name, file);
+      }
+    for (const [name, file] of sources) writeAtomically(path.join(this.cacheDir, name), fs.readFileSync(path.join(PROJECT_ROOT, file)));
   }
 
   private manifestOf(fn: LocalFunction): string {
