@@ -11,6 +11,8 @@ import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { MemoryMailer } from '../../helpers/memory-accounts';
 
 const WORLD = path.join(FIXTURES, 'privacy-letters-world');
+/** The EU and EEA languages' letters. */
+const EU = path.join(FIXTURES, 'privacy-letters-eu');
 const PUBLIC_URL = 'https://api.omnapi.test';
 
 /** The script each language is written in, where it is not Latin. */
@@ -25,8 +27,9 @@ const SCRIPTS: Record<string, RegExp> = {
   ko: /\p{Script=Hangul}/u,
   hi: /\p{Script=Devanagari}/u,
   th: /\p{Script=Thai}/u,
+  bg: /\p{Script=Cyrillic}/u,
 };
-const LANGUAGES = ['ru', 'uk', 'tr', 'ar', 'fa', 'he', 'zh', 'ja', 'ko', 'hi', 'th', 'vi', 'id'] as const;
+const LANGUAGES = ['ru', 'uk', 'tr', 'ar', 'fa', 'he', 'zh', 'ja', 'ko', 'hi', 'th', 'vi', 'id', 'da', 'bg'] as const;
 const RIGHT_TO_LEFT = ['ar', 'fa', 'he'];
 
 const primary = (tag: string) => tag.toLowerCase().split(/[-_]/)[0]!;
@@ -65,17 +68,19 @@ describe('replies in the language of the letter', () => {
   });
   afterAll(() => dynamo.stop());
 
-  const letters = lettersIn(WORLD).filter((l) => (LANGUAGES as readonly string[]).includes(primary(l.language)));
+  const letters = [WORLD, EU]
+    .flatMap((dir) => lettersIn(dir).map((letter) => ({ ...letter, dir })))
+    .filter((l) => (LANGUAGES as readonly string[]).includes(primary(l.language)));
 
   it('has letters in every language it checks', () => {
     expect(LANGUAGES.filter((language) => !letters.some((l) => primary(l.language) === language))).toEqual([]);
   });
 
-  it.each(letters.map((l) => [l.file, l] as const))(
+  it.each(letters.map((l) => [`${path.basename(l.dir)}/${l.file}`, l] as const))(
     'answers %s in its own language, with no English sentence left',
     async (file, letter) => {
       const language = primary(letter.language);
-      const { subject, text } = await asReceived(letter, WORLD);
+      const { subject, text } = await asReceived(letter, letter.dir);
       const ticket = `tkt_${file.replace(/\W/g, '_')}`;
       const from = `writer-${file.replace(/\W/g, '-')}@example.org`;
       const mail: PrivacyMailReceived = {
