@@ -27,6 +27,8 @@ export const LOCALES = [
   'id',
   'da',
   'bg',
+  'hr',
+  'fi',
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 
