@@ -29,6 +29,7 @@ export const LOCALES = [
   'bg',
   'hr',
   'fi',
+  'hu',
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 

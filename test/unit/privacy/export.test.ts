@@ -151,14 +151,14 @@ describe('the access archive', () => {
 
   it('writes the export of a request in a language we do not write in English, saying so first', async () => {
     const sink = new MemorySink();
-    await buildExport({ ...request, language: 'hu' }, data, sink, new Date('2026-12-05T00:00:00Z'));
+    await buildExport({ ...request, language: 'ka' }, data, sink, new Date('2026-12-05T00:00:00Z'));
     const { processing } = ExportDocumentSchema.parse(JSON.parse(sink.files['data.json']!));
     expect(processing).toMatchObject({
       language: 'en',
-      languageNote: 'You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.',
+      languageNote: 'You wrote to us in Georgian. We answer in English because we do not yet write Georgian.',
     });
     expect(sink.files['README.txt']!.split('\r\n')[0]).toBe(
-      'You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.',
+      'You wrote to us in Georgian. We answer in English because we do not yet write Georgian.',
     );
     expect(sink.files['README.txt']).toContain('Who receives it:');
   });

@@ -189,16 +189,16 @@ describe('reply language', () => {
   });
 
   it('answers any other language in English, with one line in English saying why', () => {
-    const m = messagesFor('hu');
+    const m = messagesFor('ka');
     expect(m.locale).toBe('en');
     expect(m.mail(['Body.']).text.split('\n')[0]).toBe(
-      'You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.',
+      'You wrote to us in Georgian. We answer in English because we do not yet write Georgian.',
     );
     expect(messagesFor('en').mail(['Body.']).text.split('\n')[0]).toBe('Body.');
   });
 
   it('reads the browser language a page without a request speaks from Accept-Language, by weight', () => {
-    expect(preferredLanguage('hu;q=0.9, de;q=0.8, en;q=0.5')).toBe('de');
+    expect(preferredLanguage('ka;q=0.9, de;q=0.8, en;q=0.5')).toBe('de');
     expect(preferredLanguage('fr-CH, fr;q=0.9, en;q=0.8')).toBe('fr');
     expect(preferredLanguage('ja')).toBe('ja');
     expect(preferredLanguage('ka, hy;q=0.5')).toBeUndefined();

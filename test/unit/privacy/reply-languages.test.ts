@@ -11,8 +11,9 @@ import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { MemoryMailer } from '../../helpers/memory-accounts';
 
 const WORLD = path.join(FIXTURES, 'privacy-letters-world');
-/** The EU and EEA languages' letters. */
+/** The EU and EEA languages' letters, and the first corpus (it holds the only Hungarian ones outside the held-out and adversarial sets). */
 const EU = path.join(FIXTURES, 'privacy-letters-eu');
+const FIRST = path.join(FIXTURES, 'privacy-letters');
 const PUBLIC_URL = 'https://api.omnapi.test';
 
 /** The script each language is written in, where it is not Latin. */
@@ -29,7 +30,7 @@ const SCRIPTS: Record<string, RegExp> = {
   th: /\p{Script=Thai}/u,
   bg: /\p{Script=Cyrillic}/u,
 };
-const LANGUAGES = ['ru', 'uk', 'tr', 'ar', 'fa', 'he', 'zh', 'ja', 'ko', 'hi', 'th', 'vi', 'id', 'da', 'bg', 'hr', 'fi'] as const;
+const LANGUAGES = ['ru', 'uk', 'tr', 'ar', 'fa', 'he', 'zh', 'ja', 'ko', 'hi', 'th', 'vi', 'id', 'da', 'bg', 'hr', 'fi', 'hu'] as const;
 const RIGHT_TO_LEFT = ['ar', 'fa', 'he'];
 
 const primary = (tag: string) => tag.toLowerCase().split(/[-_]/)[0]!;
@@ -68,7 +69,7 @@ describe('replies in the language of the letter', () => {
   });
   afterAll(() => dynamo.stop());
 
-  const letters = [WORLD, EU]
+  const letters = [WORLD, EU, FIRST]
     .flatMap((dir) => lettersIn(dir).map((letter) => ({ ...letter, dir })))
     .filter((l) => (LANGUAGES as readonly string[]).includes(primary(l.language)));
 
