@@ -30,6 +30,7 @@ export const LOCALES = [
   'hr',
   'fi',
   'hu',
+  'et',
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 
