@@ -31,6 +31,7 @@ export const LOCALES = [
   'fi',
   'hu',
   'et',
+  'sk',
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 
