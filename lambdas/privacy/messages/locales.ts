@@ -32,6 +32,7 @@ export const LOCALES = [
   'hu',
   'et',
   'sk',
+  'sl',
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 
