@@ -33,6 +33,7 @@ export const LOCALES = [
   'et',
   'sk',
   'sl',
+  'lv',
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 
