@@ -34,6 +34,7 @@ export const LOCALES = [
   'sk',
   'sl',
   'lv',
+  'lt',
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 
