@@ -35,6 +35,7 @@ export const LOCALES = [
   'sl',
   'lv',
   'lt',
+  'ga',
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 
