@@ -36,6 +36,7 @@ export const LOCALES = [
   'lv',
   'lt',
   'ga',
+  'mt',
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 

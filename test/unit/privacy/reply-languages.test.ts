@@ -30,7 +30,7 @@ const SCRIPTS: Record<string, RegExp> = {
   th: /\p{Script=Thai}/u,
   bg: /\p{Script=Cyrillic}/u,
 };
-const LANGUAGES = ['ru', 'uk', 'tr', 'ar', 'fa', 'he', 'zh', 'ja', 'ko', 'hi', 'th', 'vi', 'id', 'da', 'bg', 'hr', 'fi', 'hu', 'et', 'sk', 'sl', 'lv', 'lt', 'ga'] as const;
+const LANGUAGES = ['ru', 'uk', 'tr', 'ar', 'fa', 'he', 'zh', 'ja', 'ko', 'hi', 'th', 'vi', 'id', 'da', 'bg', 'hr', 'fi', 'hu', 'et', 'sk', 'sl', 'lv', 'lt', 'ga', 'mt'] as const;
 const RIGHT_TO_LEFT = ['ar', 'fa', 'he'];
 
 const primary = (tag: string) => tag.toLowerCase().split(/[-_]/)[0]!;
@@ -71,7 +71,9 @@ describe('replies in the language of the letter', () => {
 
   const letters = [WORLD, EU, FIRST]
     .flatMap((dir) => lettersIn(dir).map((letter) => ({ ...letter, dir })))
-    .filter((l) => (LANGUAGES as readonly string[]).includes(primary(l.language)));
+    .filter((l) => (LANGUAGES as readonly string[]).includes(primary(l.language)))
+    // A letter half in English may be read as English and answered so: which language it is read in is the classifier's test.
+    .filter((l) => !/\bmixed\b/.test(l.kind));
 
   it('has letters in every language it checks', () => {
     expect(LANGUAGES.filter((language) => !letters.some((l) => primary(l.language) === language))).toEqual([]);
