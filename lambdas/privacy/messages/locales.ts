@@ -37,6 +37,7 @@ export const LOCALES = [
   'lt',
   'ga',
   'mt',
+  'nb',
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 
