@@ -38,6 +38,7 @@ export const LOCALES = [
   'ga',
   'mt',
   'nb',
+  'nn',
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 
