@@ -39,6 +39,7 @@ export const LOCALES = [
   'mt',
   'nb',
   'nn',
+  'is',
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 

@@ -30,7 +30,7 @@ const SCRIPTS: Record<string, RegExp> = {
   th: /\p{Script=Thai}/u,
   bg: /\p{Script=Cyrillic}/u,
 };
-const LANGUAGES = ['ru', 'uk', 'tr', 'ar', 'fa', 'he', 'zh', 'ja', 'ko', 'hi', 'th', 'vi', 'id', 'da', 'bg', 'hr', 'fi', 'hu', 'et', 'sk', 'sl', 'lv', 'lt', 'ga', 'mt', 'nb', 'nn'] as const;
+const LANGUAGES = ['ru', 'uk', 'tr', 'ar', 'fa', 'he', 'zh', 'ja', 'ko', 'hi', 'th', 'vi', 'id', 'da', 'bg', 'hr', 'fi', 'hu', 'et', 'sk', 'sl', 'lv', 'lt', 'ga', 'mt', 'nb', 'nn', 'is'] as const;
 const RIGHT_TO_LEFT = ['ar', 'fa', 'he'];
 
 const primary = (tag: string) => tag.toLowerCase().split(/[-_]/)[0]!;
