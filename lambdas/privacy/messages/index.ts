@@ -109,16 +109,38 @@ export interface Messages {
 
 const primary = (language: string) => language.trim().toLowerCase().split(/[-_]/)[0] ?? '';
 
+/** Tags that name a language we write by another name: Norwegian without its written standard is written in Bokmål. */
+const ALIASES: Record<string, Locale> = { no: 'nb' };
+
 /**
- * The language we reply in for a request or letter in `language` (BCP 47, e.g. "de", "pt-br"): the
- * one we write when we have it (by its primary subtag), otherwise English — and then, when a language
- * was known, the reply says in English that we do not yet write it.
+ * The language we write for a BCP 47 tag: by its primary subtag — except Chinese, written in the
+ * script the tag names or implies (zh-Hant, zh-TW, zh-HK and zh-MO are Traditional; zh, zh-CN and
+ * zh-Hans Simplified).
+ */
+function writtenLocale(language: string): Locale | undefined {
+  const wanted = primary(language);
+  if (wanted === 'zh') {
+    let script: string | undefined;
+    try {
+      script = new Intl.Locale(language.trim().replace(/_/g, '-')).maximize().script;
+    } catch {
+      script = undefined;
+    }
+    return script === 'Hant' ? 'zh-Hant' : 'zh';
+  }
+  return ALIASES[wanted] ?? LOCALES.find((l) => l === wanted);
+}
+
+/**
+ * The language we reply in for a request or letter in `language` (BCP 47, e.g. "de", "pt-br",
+ * "zh-Hant"): the one we write when we have it, otherwise English — and then, when a language was
+ * known, the reply says in English that we do not yet write it.
  */
 export function replyLocale(language: string | undefined): { locale: Locale; unsupported?: string } {
   if (!language) return { locale: 'en' };
-  const wanted = primary(language);
-  const locale = LOCALES.find((l) => l === wanted);
+  const locale = writtenLocale(language);
   if (locale) return { locale };
+  const wanted = primary(language);
   let name: string | undefined;
   try {
     name = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }).of(wanted);
@@ -220,9 +242,9 @@ export function preferredLanguage(header: string | undefined): Locale | undefine
           .find((p) => p.startsWith('q='))
           ?.slice(2) ?? 1,
       );
-      return { tag: primary(tag), q: Number.isFinite(q) ? q : 0, i };
+      return { tag: tag.trim(), q: Number.isFinite(q) ? q : 0, i };
     })
     .filter((entry) => entry.q > 0)
     .sort((a, b) => b.q - a.q || a.i - b.i);
-  return ranked.map((entry) => LOCALES.find((l) => l === entry.tag)).find((l) => l !== undefined);
+  return ranked.map((entry) => (entry.tag ? writtenLocale(entry.tag) : undefined)).find((l) => l !== undefined);
 }

@@ -40,6 +40,7 @@ export const LOCALES = [
   'nb',
   'nn',
   'is',
+  'zh-Hant',
 ] as const;
 export type Locale = (typeof LOCALES)[number];
 

@@ -3,7 +3,8 @@ import { DynamoDbRequests } from '../../../lambdas/privacy/adapters/dynamodb-req
 import { detectLanguage } from '../../../lambdas/privacy/domain/classify';
 import { PrivacyIntake } from '../../../lambdas/privacy/domain/intake';
 import { privacyLinks } from '../../../lambdas/privacy/domain/links';
-import { messagesFor } from '../../../lambdas/privacy/messages';
+import { chineseScriptOf } from '../../../lambdas/privacy/domain/han-script';
+import { messagesFor, replyLocale } from '../../../lambdas/privacy/messages';
 import { DynamoDbWindowCounter } from '../../../lambdas/shared/adapters/dynamodb-counter';
 import type { PrivacyMailReceived } from '../../../lambdas/shared/privacy-mail';
 import { asReceived, FIXTURES, lettersIn } from '../../helpers/letters';
@@ -30,7 +31,36 @@ const SCRIPTS: Record<string, RegExp> = {
   th: /\p{Script=Thai}/u,
   bg: /\p{Script=Cyrillic}/u,
 };
-const LANGUAGES = ['ru', 'uk', 'tr', 'ar', 'fa', 'he', 'zh', 'ja', 'ko', 'hi', 'th', 'vi', 'id', 'da', 'bg', 'hr', 'fi', 'hu', 'et', 'sk', 'sl', 'lv', 'lt', 'ga', 'mt', 'nb', 'nn', 'is'] as const;
+const LANGUAGES = [
+  'ru',
+  'uk',
+  'tr',
+  'ar',
+  'fa',
+  'he',
+  'zh',
+  'ja',
+  'ko',
+  'hi',
+  'th',
+  'vi',
+  'id',
+  'da',
+  'bg',
+  'hr',
+  'fi',
+  'hu',
+  'et',
+  'sk',
+  'sl',
+  'lv',
+  'lt',
+  'ga',
+  'mt',
+  'nb',
+  'nn',
+  'is',
+] as const;
 const RIGHT_TO_LEFT = ['ar', 'fa', 'he'];
 
 const primary = (tag: string) => tag.toLowerCase().split(/[-_]/)[0]!;
@@ -83,6 +113,8 @@ describe('replies in the language of the letter', () => {
     'answers %s in its own language, with no English sentence left',
     async (file, letter) => {
       const language = primary(letter.language);
+      // Chinese is answered in the script it was written in: a letter in Traditional characters in Traditional.
+      const { locale } = replyLocale(letter.language);
       const { subject, text } = await asReceived(letter, letter.dir);
       const ticket = `tkt_${file.replace(/\W/g, '_')}`;
       const from = `writer-${file.replace(/\W/g, '-')}@example.org`;
@@ -100,9 +132,9 @@ describe('replies in the language of the letter', () => {
       const reply = mailer.sent.find((m) => m.to === from)!;
       expect(reply).toBeDefined();
       // The acknowledgement, or the list of rights for a letter asking nothing we can read.
-      const kind = reply.subject === messagesFor(language).t('ack.subject') ? 'ack' : 'help';
-      expect(reply.subject).toBe(messagesFor(language).t(`${kind}.subject`));
-      expect(reply.headers?.['Content-Language']).toBe(language);
+      const kind = reply.subject === messagesFor(locale).t('ack.subject') ? 'ack' : 'help';
+      expect(reply.subject).toBe(messagesFor(locale).t(`${kind}.subject`));
+      expect(reply.headers?.['Content-Language']).toBe(locale);
 
       const own = withoutNames(`${reply.subject}\n${reply.text}`, ticket);
       // Not English: no line saying we answer in English, no three words in a row of the English reply.
@@ -118,6 +150,11 @@ describe('replies in the language of the letter', () => {
       expect({ file, shared }).toEqual({ file, shared: [] });
       // Read back, the reply is in the letter's language; written in the language's script where it has its own.
       expect(detectLanguage(reply.text)?.split('-')[0]).toBe(language);
+      if (language === 'zh')
+        expect({ file, script: chineseScriptOf(`${reply.subject}\n${reply.text}`) }).toEqual({
+          file,
+          script: locale === 'zh-Hant' ? 'Hant' : 'Hans',
+        });
       const script = SCRIPTS[language];
       if (script) {
         expect({ file, latin: own.match(/[A-Za-z]{2,}/g) ?? [] }).toEqual({ file, latin: [] });
