@@ -188,6 +188,15 @@ describe('reply language', () => {
     expect(replyLocale(undefined)).toEqual({ locale: 'en' });
   });
 
+  it('answers Chinese in the script its tag names or implies, and Norwegian without a standard in Bokmål', () => {
+    for (const tag of ['zh-Hant', 'zh-TW', 'zh-HK', 'zh-MO', 'zh-Hant-TW']) expect(replyLocale(tag)).toEqual({ locale: 'zh-Hant' });
+    for (const tag of ['zh', 'zh-CN', 'zh-Hans', 'zh-SG']) expect(replyLocale(tag)).toEqual({ locale: 'zh' });
+    expect(replyLocale('no')).toEqual({ locale: 'nb' });
+    expect(replyLocale('nn-NO')).toEqual({ locale: 'nn' });
+    expect(preferredLanguage('zh-TW, zh;q=0.9, en;q=0.5')).toBe('zh-Hant');
+    expect(preferredLanguage('zh-CN, en;q=0.5')).toBe('zh');
+  });
+
   it('answers any other language in English, with one line in English saying why', () => {
     const m = messagesFor('ka');
     expect(m.locale).toBe('en');
