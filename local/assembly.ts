@@ -1,7 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+<<<<<<< HEAD
 import { ENTRY_METADATA_KEY, LOCAL_CONTEXT_KEY, TABLE_METADATA_KEY } from '../lib/template-keys';
+=======
+import { buildApp } from '../lib/app';
+import { LOCAL_CONTEXT_KEY } from '../lib/config';
+import { BESIDE_BUNDLE_METADATA_KEY, ENTRY_METADATA_KEY } from '../lib/constructs/omnapi-function';
+import { TABLE_METADATA_KEY } from '../lib/constructs/data';
+>>>>>>> aff79c49875b15bc287691a25ca9dc6399cfe377
 import { cachedTemplate } from './template-cache';
 import { IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION, type LocalIdentity, type Template, type TemplateResource } from './intrinsics';
 
@@ -24,6 +31,8 @@ export interface LocalFunction {
   arn: string;
   /** Source file, relative to the project root. */
   entry: string;
+  /** Files (relative to the project root) its bundle reads from beside it, as the function construct copies them. */
+  besideBundle: string[];
   handlerExport: string;
   environment: Record<string, string>;
   timeoutSeconds: number;
@@ -228,6 +237,7 @@ function deriveFunctions(stack: SynthesizedStack, apiUrl: string): Map<string, L
       name: identity.ref,
       arn: identity.attributes.Arn!,
       entry,
+      besideBundle: besideBundleOf(id, resource.Metadata?.[BESIDE_BUNDLE_METADATA_KEY]),
       handlerExport: String(props.Handler ?? 'index.handler')
         .split('.')
         .pop()!,
@@ -494,4 +504,12 @@ function identityOf(id: string, resource: TemplateResource, endpoints: LocalEndp
     default:
       return { ref: id, attributes: new Proxy({}, { get: (_t, attribute) => `${id}.${String(attribute)}` }) };
   }
+}
+
+/** The files a function's bundle reads from beside it, as its template metadata lists them. */
+function besideBundleOf(id: string, listed: unknown): string[] {
+  if (listed === undefined) return [];
+  if (!Array.isArray(listed) || listed.some((file) => typeof file !== 'string'))
+    throw new Error(`Function ${id}: ${BESIDE_BUNDLE_METADATA_KEY} metadata is not a list of files`);
+  return listed as string[];
 }

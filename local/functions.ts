@@ -219,6 +219,7 @@ export class LocalFunctions {
       const progress = this.options.progress ?? (() => undefined);
       fs.mkdirSync(this.cacheDir, { recursive: true });
       const all = [...this.functions.values()];
+      this.copyBesideBundles(all);
       if (all.every((fn) => this.isFresh(fn))) return progress(`reused all ${all.length} bundles (inputs unchanged)`);
       // One runtime builds, those started beside it wait and reuse its bundles (e2e files start theirs at once).
       await withBuildLock(
@@ -267,6 +268,23 @@ export class LocalFunctions {
       );
     }
     progress(`bundled ${stale.length} functions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  /**
+   * The files each bundle reads from beside it (the privacy replies' catalogues), copied into the cache
+   * where the bundles are, as the function construct copies them beside `index.js`. Every bundle shares
+   * the directory, so two functions may not want different files of one name.
+   */
+  private copyBesideBundles(all: LocalFunction[]): void {
+    const sources = new Map<string, string>();
+    for (const fn of all)
+      for (const file of fn.besideBundle) {
+        const name = path.basename(file);
+        const seen = sources.get(name);
+        if (seen !== undefined && seen !== file) throw new Error(`${fn.entry} wants ${file} beside its bundle, another function ${seen}`);
+        sources.set(name, file);
+      }
+    for (const [name, file] of sources) writeAtomically(path.join(this.cacheDir, name), fs.readFileSync(path.join(PROJECT_ROOT, file)));
   }
 
   private manifestOf(fn: LocalFunction): string {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -16,7 +17,17 @@ import { envName } from '../../lambdas/shared/env-names';
 import { environmentProblems, stackShape } from './shared/deploy-limits';
 import { ENTRY_METADATA_KEY, PROJECT_ROOT } from '../template-keys';
 
+<<<<<<< HEAD
 export { ENTRY_METADATA_KEY, PROJECT_ROOT };
+=======
+/** Project root: every `entry` is relative to it, so the local runtime can find the same file. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Template metadata key carrying a function's source entry, read by the local runtime. */
+export const ENTRY_METADATA_KEY = 'omnapi:entry';
+/** Template metadata key listing the files copied beside a function's bundle, read by the local runtime. */
+export const BESIDE_BUNDLE_METADATA_KEY = 'omnapi:besideBundle';
+>>>>>>> aff79c49875b15bc287691a25ca9dc6399cfe377
 
 export interface OmnApiFunctionProps {
   /** Handler source, relative to the project root, e.g. `lambdas/ops/handlers/health.ts`. */
@@ -50,6 +61,13 @@ export interface OmnApiFunctionProps {
   readonly auditRetentionDays?: number;
   /** The suppression list and SES configuration set every mail-sending function is bound to (`bindMailSender`). @default none */
   readonly mailDelivery?: MailDeliveryBinding;
+  /**
+   * Files, relative to the project root, copied beside the bundle (by their names, e.g. `de.json` next
+   * to `index.js`) for the code to read when it needs them instead of carrying them: the privacy
+   * replies' catalogues, one language at a time.
+   * @default none
+   */
+  readonly besideBundle?: readonly string[];
 }
 
 /** What sending mail comes with: the list of addresses never to mail, and the configuration set that reports bounces and complaints. */
@@ -124,6 +142,7 @@ export class OmnApiFunction extends NodejsFunction {
       }),
     );
 
+    const beside = props.besideBundle ?? [];
     super(scope, id, {
       entry: path.join(PROJECT_ROOT, props.entry),
       projectRoot: PROJECT_ROOT,
@@ -163,6 +182,16 @@ export class OmnApiFunction extends NodejsFunction {
         sourcesContent: false,
         // Bundle the AWS SDK v3 too: a pinned, tree-shaken copy beats the runtime's on cold start.
         externalModules: [],
+        ...(beside.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  beside.map((file) => `cp "${path.join(inputDir, file)}" "${path.join(outputDir, path.basename(file))}"`),
+              },
+            }
+          : {}),
       },
     });
     if (props.tracing && props.tracing !== lambda.Tracing.ACTIVE) {
@@ -170,6 +199,11 @@ export class OmnApiFunction extends NodejsFunction {
       Validations.of(this).acknowledge({ id: 'Serverless-LambdaTracing', reason: props.tracingReason });
     }
     (this.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA_KEY, props.entry);
+    if (beside.length) {
+      const problems = besideBundleProblems(beside);
+      if (problems.length) throw new Error(`${id}: ${problems.join('; ')}`);
+      (this.node.defaultChild as lambda.CfnFunction).addMetadata(BESIDE_BUNDLE_METADATA_KEY, [...beside]);
+    }
     // CloudFormation refuses malformed variable names and environments over 4 KB (CDK checks only the reserved
     // names): synth says so first, with the values at their longest (a stage's catalog, packs and names grow them).
     this.node.addValidation({
@@ -313,4 +347,14 @@ export class OmnApiFunction extends NodejsFunction {
     this.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources }));
     return this;
   }
+}
+
+/** What is wrong with a list of files to copy beside a bundle: a file that is not there, two files of one name. */
+function besideBundleProblems(files: readonly string[]): string[] {
+  const missing = files.filter((file) => !fs.existsSync(path.join(PROJECT_ROOT, file))).map((file) => `${file} does not exist`);
+  const names = files.map((file) => path.basename(file));
+  const clashes = [...new Set(names.filter((name, i) => names.indexOf(name) !== i))].map(
+    (name) => `two files beside the bundle are named ${name}`,
+  );
+  return [...missing, ...clashes];
 }

@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { DeadlinesSchema } from '../../lambdas/privacy/deadlines-schema';
 import { REQUEST_TYPES, type RequestType } from '../../lambdas/privacy/domain/model';
+import { CATALOGUE_FILES } from '../../lambdas/privacy/messages/locales';
 import { privacyRoutes } from '../../lambdas/privacy/routes';
 import type { TableName } from '../../lambdas/shared/tables';
 import type { Api } from './api';
@@ -135,6 +136,8 @@ function privacyFunction(scope: Construct, base: PrivacyFunctionBase, spec: Priv
     timeout: spec.timeout ?? Duration.seconds(30),
     memorySize: spec.memorySize,
     environment: base.environment,
+    // Every privacy function may write a reply: each language's catalogue is read, when first needed, from beside the bundle.
+    besideBundle: CATALOGUE_FILES,
   });
   for (const [table, grant] of Object.entries(spec.tables) as [TableName, TableAccess][]) fn.bindTable(table, base.tables[table], grant);
   return fn.bindMailSender(base.mailFrom);
@@ -225,6 +228,7 @@ export class Privacy extends Construct {
           tables: { sessions: 'read', privacyRequests: 'readWrite', accounts: 'read' },
           sendsMail: true,
           environment: base.environment,
+          besideBundle: CATALOGUE_FILES,
         },
         confirm: {
           description:
@@ -233,6 +237,7 @@ export class Privacy extends Construct {
           tables: { privacyRequests: 'readWrite', accounts: 'read', ledger: 'read' },
           sendsMail: true,
           environment: { ...base.environment, COOLING_OFF_SECONDS: coolingOffSeconds },
+          besideBundle: CATALOGUE_FILES,
         },
       },
     });

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildApp } from '../../lib/app';
+import german from '../../lambdas/privacy/messages/de.json';
+import { CATALOGUE_FILES } from '../../lambdas/privacy/messages/locales';
 
 /** The one synth that bundles every function for real, with esbuild, and validates the template, as `cdk deploy` would. */
 describe('function bundling', () => {
@@ -21,12 +23,17 @@ describe('function bundling', () => {
       expect(fs.existsSync(path.join(assetDir, 'index.js.map'))).toBe(true);
       // Only the optional CRT signer may stay external; every client and its middleware is inside.
       expect(/require\("@aws-sdk\/(client|lib)-/.test(code)).toBe(false);
-      // The privacy workflow is the largest: the replies' catalogues in 25 languages (UTF-8), the letter
-      // vocabularies of 41 (it reads corrections and objections), the archive writer and Stripe.
+      // The privacy workflow is the largest: the letter vocabularies of 41 languages (it reads corrections
+      // and objections), the archive writer and Stripe. Its replies' catalogues are beside it, not in it.
       expect({ entry: fn.Metadata['omnapi:entry'], bytes: fs.statSync(file).size < 3_250_000 }).toEqual({
         entry: fn.Metadata['omnapi:entry'],
         bytes: true,
       });
+      // Every privacy function writes replies: each language but English is a file beside its bundle, read when needed.
+      if (fn.Metadata['omnapi:entry'].startsWith('lambdas/privacy/')) {
+        expect(CATALOGUE_FILES.filter((file) => !fs.existsSync(path.join(assetDir, path.basename(file))))).toEqual([]);
+        expect(code.includes(german['ack.subject'])).toBe(false);
+      }
       // A field only the letter vocabularies have: in the bundle only when the function reads letters.
       if (code.includes('correctionHeadings')) readsLetters.push(fn.Metadata['omnapi:entry']);
     }

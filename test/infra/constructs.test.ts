@@ -164,4 +164,31 @@ describe('construct props are checked, with every problem named', () => {
         }),
     ).toThrow(/needs a tracingReason/);
   });
+
+  it('OmnApiFunction refuses files beside its bundle that are missing or share a name, naming each', () => {
+    const { stack, data } = base();
+    expect(
+      () =>
+        new OmnApiFunction(stack, 'Beside', {
+          entry: 'lambdas/platform/handlers/health.ts',
+          description: 'x',
+          key: data.key,
+          serviceName: 'x',
+          besideBundle: ['lambdas/privacy/messages/nowhere.json', 'lambdas/privacy/messages/de.json', 'lambdas/privacy/vocabulary/de.json'],
+        }),
+    ).toThrow('Beside: lambdas/privacy/messages/nowhere.json does not exist; two files beside the bundle are named de.json');
+  });
+
+  it('OmnApiFunction names the files beside its bundle in the template, for the local runtime', () => {
+    const { stack, data } = base();
+    new OmnApiFunction(stack, 'Beside', {
+      entry: 'lambdas/platform/handlers/health.ts',
+      description: 'x',
+      key: data.key,
+      serviceName: 'x',
+      besideBundle: ['lambdas/privacy/messages/de.json'],
+    });
+    const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    expect(functions.map((fn) => fn.Metadata?.['omnapi:besideBundle']).filter(Boolean)).toEqual([['lambdas/privacy/messages/de.json']]);
+  });
 });

@@ -1,5 +1,6 @@
 import { type LetterRight, VOCABULARIES, type Vocabulary } from '../vocabulary';
 import type { RequestType } from './model';
+import { withScript } from './han-script';
 import { escapeRegExp, fold, phrasePattern, words } from './text';
 
 export type { LetterRight } from '../vocabulary';
@@ -739,7 +740,7 @@ export function classifyLetter(subject: string, text: string): LetterReading {
   if (AUTO_REPLIES.some((p) => subjectWords.search(p.pattern) === 0)) {
     return {
       rights: [],
-      language: detectLanguage(`${subject}\n${bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS)}`),
+      language: scripted(detectLanguage(`${subject}\n${bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS)}`), text),
       evidence: [],
       automatic: true,
     };
@@ -780,11 +781,14 @@ export function classifyLetter(subject: string, text: string): LetterReading {
   const rights = [...asked.keys()];
   return {
     rights,
-    language,
+    // Chinese in Traditional characters is answered in Traditional: the reading says the script.
+    language: scripted(language, `${cleanSubject}\n${fresh}`),
     evidence: rights.map((r) => `${r}: ${[...new Set(asked.get(r)!.why)].slice(0, 3).join('; ')}`),
     ...(rights.length && !askedOutright ? { unasked: true } : {}),
   };
 }
+
+const scripted = (language: string | undefined, text: string) => (language ? withScript(language, text) : undefined);
 
 /** The request types a reading opens. Restriction (Art. 18) has no type of its own: it is an objection a person handles. */
 export function requestTypesOf(rights: LetterRight[]): RequestType[] {

@@ -1,93 +1,46 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { FSI, PDI } from '../../shared/http';
 import { directionOf, mailHtml } from '../../shared/mail-html';
-import cs from './cs.json';
-import de from './de.json';
-import el from './el.json';
 import en from './en.json';
-import es from './es.json';
-import fr from './fr.json';
-import it from './it.json';
-import nl from './nl.json';
-import pl from './pl.json';
-import pt from './pt.json';
-import ro from './ro.json';
-import ru from './ru.json';
-import uk from './uk.json';
-import tr from './tr.json';
-import ar from './ar.json';
-import fa from './fa.json';
-import he from './he.json';
-import zh from './zh.json';
-import ja from './ja.json';
-import ko from './ko.json';
-import hi from './hi.json';
-import th from './th.json';
-import vi from './vi.json';
-import id from './id.json';
-import sv from './sv.json';
+import { catalogueFile, LOCALES, type Locale } from './locales';
 
-/** The languages the privacy workflow writes, English first (the source catalogue). */
-export const LOCALES = [
-  'en',
-  'de',
-  'fr',
-  'es',
-  'it',
-  'nl',
-  'pt',
-  'pl',
-  'cs',
-  'sv',
-  'ro',
-  'el',
-  'ru',
-  'uk',
-  'tr',
-  'ar',
-  'fa',
-  'he',
-  'zh',
-  'ja',
-  'ko',
-  'hi',
-  'th',
-  'vi',
-  'id',
-] as const;
-export type Locale = (typeof LOCALES)[number];
+export { CATALOGUE_FILES, catalogueFile, LOCALES, type Locale } from './locales';
 
 export type MessageKey = keyof typeof en;
 /** Keys only English has: the line that says we answer in English. */
 export const ENGLISH_ONLY: readonly MessageKey[] = ['fallback.englishOnly'];
 
-export const CATALOGUES: Record<Locale, Partial<Record<MessageKey, string>>> = {
-  en,
-  de,
-  fr,
-  es,
-  it,
-  nl,
-  pt,
-  pl,
-  cs,
-  sv,
-  ro,
-  el,
-  ru,
-  uk,
-  tr,
-  ar,
-  fa,
-  he,
-  zh,
-  ja,
-  ko,
-  hi,
-  th,
-  vi,
-  id,
-};
+export type Catalogue = Partial<Record<MessageKey, string>>;
+
+/**
+ * Where the catalogues are: beside this module in the source tree, and beside the bundle of every
+ * function that writes privacy mail (the function construct copies `CATALOGUE_FILES` there), so that
+ * a bundle carries English only and reads the one language a reply needs when it first needs it.
+ */
+const CATALOGUE_DIR = __dirname;
+
+const loaded = new Map<Locale, Catalogue>([['en', en]]);
+
+/** A language's catalogue: English is in the bundle, every other one is read from its file once, on first use. */
+export function catalogue(locale: Locale): Catalogue {
+  let found = loaded.get(locale);
+  if (!found) {
+    const file = path.join(CATALOGUE_DIR, catalogueFile(locale));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new Error(`The ${locale} message catalogue cannot be read from ${file}`, { cause: error });
+    }
+    if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((m) => typeof m !== 'string'))
+      throw new Error(`The ${locale} message catalogue (${file}) is not an object of messages`);
+    found = parsed as Catalogue;
+    loaded.set(locale, found);
+  }
+  return found;
+}
 
 /**
  * Every date in a mail or page is a date and time in UTC (the messages say "UTC" after it), so a
@@ -120,7 +73,7 @@ export function compile(locale: Locale, key: MessageKey): IntlMessageFormat {
   const id = `${locale}\u0000${key}`;
   let format = compiled.get(id);
   if (!format) {
-    const source = CATALOGUES[locale][key] ?? en[key];
+    const source = catalogue(locale)[key] ?? en[key];
     format = new IntlMessageFormat(source, locale, FORMATS as never, { ignoreTag: true });
     compiled.set(id, format);
   }
@@ -156,16 +109,38 @@ export interface Messages {
 
 const primary = (language: string) => language.trim().toLowerCase().split(/[-_]/)[0] ?? '';
 
+/** Tags that name a language we write by another name: Norwegian without its written standard is written in Bokmål. */
+const ALIASES: Record<string, Locale> = { no: 'nb' };
+
 /**
- * The language we reply in for a request or letter in `language` (BCP 47, e.g. "de", "pt-br"): the
- * one we write when we have it (by its primary subtag), otherwise English — and then, when a language
- * was known, the reply says in English that we do not yet write it.
+ * The language we write for a BCP 47 tag: by its primary subtag — except Chinese, written in the
+ * script the tag names or implies (zh-Hant, zh-TW, zh-HK and zh-MO are Traditional; zh, zh-CN and
+ * zh-Hans Simplified).
+ */
+function writtenLocale(language: string): Locale | undefined {
+  const wanted = primary(language);
+  if (wanted === 'zh') {
+    let script: string | undefined;
+    try {
+      script = new Intl.Locale(language.trim().replace(/_/g, '-')).maximize().script;
+    } catch {
+      script = undefined;
+    }
+    return script === 'Hant' ? 'zh-Hant' : 'zh';
+  }
+  return ALIASES[wanted] ?? LOCALES.find((l) => l === wanted);
+}
+
+/**
+ * The language we reply in for a request or letter in `language` (BCP 47, e.g. "de", "pt-br",
+ * "zh-Hant"): the one we write when we have it, otherwise English — and then, when a language was
+ * known, the reply says in English that we do not yet write it.
  */
 export function replyLocale(language: string | undefined): { locale: Locale; unsupported?: string } {
   if (!language) return { locale: 'en' };
-  const wanted = primary(language);
-  const locale = LOCALES.find((l) => l === wanted);
+  const locale = writtenLocale(language);
   if (locale) return { locale };
+  const wanted = primary(language);
   let name: string | undefined;
   try {
     name = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }).of(wanted);
@@ -267,9 +242,9 @@ export function preferredLanguage(header: string | undefined): Locale | undefine
           .find((p) => p.startsWith('q='))
           ?.slice(2) ?? 1,
       );
-      return { tag: primary(tag), q: Number.isFinite(q) ? q : 0, i };
+      return { tag: tag.trim(), q: Number.isFinite(q) ? q : 0, i };
     })
     .filter((entry) => entry.q > 0)
     .sort((a, b) => b.q - a.q || a.i - b.i);
-  return ranked.map((entry) => LOCALES.find((l) => l === entry.tag)).find((l) => l !== undefined);
+  return ranked.map((entry) => (entry.tag ? writtenLocale(entry.tag) : undefined)).find((l) => l !== undefined);
 }

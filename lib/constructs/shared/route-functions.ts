@@ -20,6 +20,8 @@ export interface HandlerFunctionSpec {
   environment?: Record<string, string>;
   /** @default Tracing.ACTIVE; anything else with its reason. */
   tracing?: { mode: lambda.Tracing; reason: string };
+  /** Files copied beside the bundle (`OmnApiFunctionProps.besideBundle`). @default none */
+  besideBundle?: readonly string[];
 }
 
 export interface RouteFunctionsProps {
@@ -71,6 +73,7 @@ export function routeFunctions(scope: Construct, props: RouteFunctionsProps): Re
       environment: spec.environment,
       tracing: spec.tracing?.mode,
       tracingReason: spec.tracing?.reason,
+      besideBundle: spec.besideBundle,
     });
     for (const [table, access] of Object.entries(spec.tables ?? {}) as [TableName, TableAccess][])
       fn.bindTable(table, props.tables![table], access);

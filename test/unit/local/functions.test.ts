@@ -9,6 +9,7 @@ const busy: LocalFunction = {
   name: 'busy',
   arn: 'arn:aws:lambda:us-east-1:000000000000:function:busy',
   entry: 'test/fixtures/local/busy-handler.ts',
+  besideBundle: [],
   handlerExport: 'handler',
   environment: {},
   timeoutSeconds: 1,

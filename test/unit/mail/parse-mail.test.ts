@@ -222,7 +222,7 @@ describe('inbound mail in the charsets the rest of the world writes', () => {
     ['windows-1251 (Ukrainian)', 'windows-1251', 'Копія', 'Прошу надати копію моїх персональних даних.', 'uk', ['access']],
     ['Shift_JIS (Japanese)', 'shift_jis', '削除', 'アカウントと個人情報を削除してください。', 'ja', ['deletion']],
     ['GB2312 (Chinese)', 'gb2312', '查阅', '请提供你们保存的我的个人信息副本。', 'zh', ['access']],
-    ['Big5 (Chinese, traditional)', 'big5', '刪除', '請刪除我的帳號和個人資料。', 'zh', ['deletion']],
+    ['Big5 (Chinese, traditional)', 'big5', '刪除', '請刪除我的帳號和個人資料。', 'zh-Hant', ['deletion']],
     ['EUC-KR (Korean)', 'euc-kr', '삭제', '제 계정과 개인정보를 삭제해 주세요.', 'ko', ['deletion']],
     ['ISO-8859-9 (Turkish)', 'iso-8859-9', 'Silme', 'Lütfen hesabımı ve kişisel verilerimi silin.', 'tr', ['deletion']],
     ['windows-1256 (Arabic)', 'windows-1256', 'حذف', 'أرجو حذف حسابي وجميع بياناتي.', 'ar', ['deletion']],

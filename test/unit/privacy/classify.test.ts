@@ -598,7 +598,7 @@ describe('letters from the wider world', () => {
   it.each([
     ['zh', '我想知道你们保存了哪些关于我的个人信息，请给我一份副本。', ['access']],
     ['zh', '麻烦把我的账户删掉，谢谢', ['deletion']],
-    ['zh', '請刪除我的會員帳戶及全部個人資料。', ['deletion']],
+    ['zh-Hant', '請刪除我的會員帳戶及全部個人資料。', ['deletion']],
     ['ja', '私の個人情報をすべて削除してください。', ['deletion']],
     ['ja', '貴社が保有する私の個人データを開示してください。', ['access']],
   ])('%s: words are found in scripts written without spaces (%s)', (language, text, rights) => {

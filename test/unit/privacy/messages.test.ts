@@ -4,7 +4,7 @@ import { ERASURE_ORDER } from '../../../lambdas/privacy/domain/erasure';
 import { MARKETING_TOPICS } from '../../../lambdas/privacy/domain/objection';
 import { REQUEST_TYPES } from '../../../lambdas/privacy/domain/model';
 import {
-  CATALOGUES,
+  catalogue,
   ENGLISH_ONLY,
   LOCALES,
   type Locale,
@@ -49,22 +49,22 @@ function pluralsOf(elements: Element[], into: { name: string; categories: string
 
 const ast = (locale: Locale, message: string) =>
   new IntlMessageFormat(message, locale, undefined, { ignoreTag: true }).getAst() as unknown as Element[];
-const english = CATALOGUES.en as Record<MessageKey, string>;
+const english = catalogue('en') as Record<MessageKey, string>;
 const keys = Object.keys(english) as MessageKey[];
 const others = LOCALES.filter((l) => l !== 'en');
 
 describe('message catalogues', () => {
   it.each(others)('%s has every key of the English catalogue and no other', (locale) => {
-    const catalogue = CATALOGUES[locale];
-    const missing = keys.filter((key) => !ENGLISH_ONLY.includes(key) && catalogue[key] === undefined);
-    const unknown = Object.keys(catalogue).filter((key) => !(key in english) || ENGLISH_ONLY.includes(key as MessageKey));
+    const own = catalogue(locale);
+    const missing = keys.filter((key) => !ENGLISH_ONLY.includes(key) && own[key] === undefined);
+    const unknown = Object.keys(own).filter((key) => !(key in english) || ENGLISH_ONLY.includes(key as MessageKey));
     expect({ missing, unknown }).toEqual({ missing: [], unknown: [] });
   });
 
   it.each(LOCALES)('%s parses as ICU MessageFormat, keeps every variable of the English message and invents none', (locale) => {
     const problems: string[] = [];
     for (const key of keys) {
-      const message = CATALOGUES[locale][key];
+      const message = catalogue(locale)[key];
       if (message === undefined) continue;
       let elements: Element[];
       try {
@@ -86,7 +86,7 @@ describe('message catalogues', () => {
     const rules = new Intl.PluralRules(locale);
     const needed = [...new Set(Array.from({ length: 200 }, (_, n) => rules.select(n)))];
     const problems = keys.flatMap((key) =>
-      pluralsOf(ast(locale, CATALOGUES[locale][key] ?? english[key]))
+      pluralsOf(ast(locale, catalogue(locale)[key] ?? english[key]))
         .filter(
           (plural) =>
             !plural.categories.includes('other') ||
@@ -99,7 +99,7 @@ describe('message catalogues', () => {
 
   it.each(LOCALES)('%s writes every date as a date and time followed by "UTC"', (locale) => {
     const problems = keys.filter((key) => {
-      const message = CATALOGUES[locale][key];
+      const message = catalogue(locale)[key];
       return (
         message !== undefined &&
         /\{\s*\w+\s*,\s*(date|time)\b/.test(message) &&
@@ -128,7 +128,7 @@ describe('message catalogues', () => {
   // The help mail tells people how to ask in their language: what it tells them must open that right.
   it.each(LOCALES)('%s: the words the help mail suggests for each right open that right', (locale) => {
     const wrong = REQUEST_TYPES.flatMap((right) => {
-      const line = CATALOGUES[locale][`help.${right}`]!;
+      const line = catalogue(locale)[`help.${right}`]!;
       const phrase = /[“„«”「]([^”“»」]+)[”“»」]/.exec(line)?.[1] ?? '';
       const reading = classifyLetter('', phrase.replace(/…/g, 'Ann Example'));
       return reading.rights.join() === right ? [] : [`${right}: "${phrase}" reads as ${reading.rights.join(',') || 'nothing'}`];
@@ -188,17 +188,26 @@ describe('reply language', () => {
     expect(replyLocale(undefined)).toEqual({ locale: 'en' });
   });
 
+  it('answers Chinese in the script its tag names or implies, and Norwegian without a standard in Bokmål', () => {
+    for (const tag of ['zh-Hant', 'zh-TW', 'zh-HK', 'zh-MO', 'zh-Hant-TW']) expect(replyLocale(tag)).toEqual({ locale: 'zh-Hant' });
+    for (const tag of ['zh', 'zh-CN', 'zh-Hans', 'zh-SG']) expect(replyLocale(tag)).toEqual({ locale: 'zh' });
+    expect(replyLocale('no')).toEqual({ locale: 'nb' });
+    expect(replyLocale('nn-NO')).toEqual({ locale: 'nn' });
+    expect(preferredLanguage('zh-TW, zh;q=0.9, en;q=0.5')).toBe('zh-Hant');
+    expect(preferredLanguage('zh-CN, en;q=0.5')).toBe('zh');
+  });
+
   it('answers any other language in English, with one line in English saying why', () => {
-    const m = messagesFor('hu');
+    const m = messagesFor('ka');
     expect(m.locale).toBe('en');
     expect(m.mail(['Body.']).text.split('\n')[0]).toBe(
-      'You wrote to us in Hungarian. We answer in English because we do not yet write Hungarian.',
+      'You wrote to us in Georgian. We answer in English because we do not yet write Georgian.',
     );
     expect(messagesFor('en').mail(['Body.']).text.split('\n')[0]).toBe('Body.');
   });
 
   it('reads the browser language a page without a request speaks from Accept-Language, by weight', () => {
-    expect(preferredLanguage('hu;q=0.9, de;q=0.8, en;q=0.5')).toBe('de');
+    expect(preferredLanguage('ka;q=0.9, de;q=0.8, en;q=0.5')).toBe('de');
     expect(preferredLanguage('fr-CH, fr;q=0.9, en;q=0.8')).toBe('fr');
     expect(preferredLanguage('ja')).toBe('ja');
     expect(preferredLanguage('ka, hy;q=0.5')).toBeUndefined();

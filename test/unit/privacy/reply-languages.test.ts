@@ -3,14 +3,20 @@ import { DynamoDbRequests } from '../../../lambdas/privacy/adapters/dynamodb-req
 import { detectLanguage } from '../../../lambdas/privacy/domain/classify';
 import { PrivacyIntake } from '../../../lambdas/privacy/domain/intake';
 import { privacyLinks } from '../../../lambdas/privacy/domain/links';
-import { messagesFor } from '../../../lambdas/privacy/messages';
+import { chineseScriptOf } from '../../../lambdas/privacy/domain/han-script';
+import { LOCALES, messagesFor, replyLocale } from '../../../lambdas/privacy/messages';
 import { DynamoDbWindowCounter } from '../../../lambdas/shared/adapters/dynamodb-counter';
 import type { PrivacyMailReceived } from '../../../lambdas/shared/privacy-mail';
 import { asReceived, FIXTURES, lettersIn } from '../../helpers/letters';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { MemoryMailer } from '../../helpers/memory-accounts';
 
+const primaryOf = (tag: string) => tag.toLowerCase().split(/[-_]/)[0]!;
+const primary = primaryOf;
 const WORLD = path.join(FIXTURES, 'privacy-letters-world');
+/** The EU and EEA languages' letters, and the first corpus (it holds the only Hungarian ones outside the held-out and adversarial sets). */
+const EU = path.join(FIXTURES, 'privacy-letters-eu');
+const FIRST = path.join(FIXTURES, 'privacy-letters');
 const PUBLIC_URL = 'https://api.omnapi.test';
 
 /** The script each language is written in, where it is not Latin. */
@@ -25,11 +31,12 @@ const SCRIPTS: Record<string, RegExp> = {
   ko: /\p{Script=Hangul}/u,
   hi: /\p{Script=Devanagari}/u,
   th: /\p{Script=Thai}/u,
+  bg: /\p{Script=Cyrillic}/u,
 };
-const LANGUAGES = ['ru', 'uk', 'tr', 'ar', 'fa', 'he', 'zh', 'ja', 'ko', 'hi', 'th', 'vi', 'id'] as const;
+/** Every language we write but English, by its primary subtag (zh-Hant is checked on the Chinese letters in Traditional). */
+const LANGUAGES: readonly string[] = [...new Set(LOCALES.filter((l) => l !== 'en').map((l) => primaryOf(l)))];
 const RIGHT_TO_LEFT = ['ar', 'fa', 'he'];
 
-const primary = (tag: string) => tag.toLowerCase().split(/[-_]/)[0]!;
 /** What may stay in Latin letters in any language: links, addresses, the product's name, the mail's ticket id, the time zone. */
 const withoutNames = (text: string, ticket: string) =>
   text
@@ -65,17 +72,25 @@ describe('replies in the language of the letter', () => {
   });
   afterAll(() => dynamo.stop());
 
-  const letters = lettersIn(WORLD).filter((l) => (LANGUAGES as readonly string[]).includes(primary(l.language)));
+  const letters = [WORLD, EU, FIRST]
+    .flatMap((dir) => lettersIn(dir).map((letter) => ({ ...letter, dir })))
+    .filter((l) => LANGUAGES.includes(primary(l.language)))
+    // A letter half in English may be read as English and answered so: which language it is read in is the classifier's test.
+    .filter((l) => !/\bmixed\b/.test(l.kind))
+    // An automatic reply is never answered (no mail loops).
+    .filter((l) => !/\bautomatic reply\b/.test(l.kind));
 
   it('has letters in every language it checks', () => {
     expect(LANGUAGES.filter((language) => !letters.some((l) => primary(l.language) === language))).toEqual([]);
   });
 
-  it.each(letters.map((l) => [l.file, l] as const))(
+  it.each(letters.map((l) => [`${path.basename(l.dir)}/${l.file}`, l] as const))(
     'answers %s in its own language, with no English sentence left',
     async (file, letter) => {
       const language = primary(letter.language);
-      const { subject, text } = await asReceived(letter, WORLD);
+      // Chinese is answered in the script it was written in: a letter in Traditional characters in Traditional.
+      const { locale } = replyLocale(letter.language);
+      const { subject, text } = await asReceived(letter, letter.dir);
       const ticket = `tkt_${file.replace(/\W/g, '_')}`;
       const from = `writer-${file.replace(/\W/g, '-')}@example.org`;
       const mail: PrivacyMailReceived = {
@@ -92,9 +107,9 @@ describe('replies in the language of the letter', () => {
       const reply = mailer.sent.find((m) => m.to === from)!;
       expect(reply).toBeDefined();
       // The acknowledgement, or the list of rights for a letter asking nothing we can read.
-      const kind = reply.subject === messagesFor(language).t('ack.subject') ? 'ack' : 'help';
-      expect(reply.subject).toBe(messagesFor(language).t(`${kind}.subject`));
-      expect(reply.headers?.['Content-Language']).toBe(language);
+      const kind = reply.subject === messagesFor(locale).t('ack.subject') ? 'ack' : 'help';
+      expect(reply.subject).toBe(messagesFor(locale).t(`${kind}.subject`));
+      expect(reply.headers?.['Content-Language']).toBe(locale);
 
       const own = withoutNames(`${reply.subject}\n${reply.text}`, ticket);
       // Not English: no line saying we answer in English, no three words in a row of the English reply.
@@ -110,6 +125,11 @@ describe('replies in the language of the letter', () => {
       expect({ file, shared }).toEqual({ file, shared: [] });
       // Read back, the reply is in the letter's language; written in the language's script where it has its own.
       expect(detectLanguage(reply.text)?.split('-')[0]).toBe(language);
+      if (language === 'zh')
+        expect({ file, script: chineseScriptOf(`${reply.subject}\n${reply.text}`) }).toEqual({
+          file,
+          script: locale === 'zh-Hant' ? 'Hant' : 'Hans',
+        });
       const script = SCRIPTS[language];
       if (script) {
         expect({ file, latin: own.match(/[A-Za-z]{2,}/g) ?? [] }).toEqual({ file, latin: [] });
