@@ -8,6 +8,8 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /** Template metadata key carrying a function's source entry, read by the local runtime. */
 export const ENTRY_METADATA_KEY = 'omnapi:entry';
+/** Template metadata key listing the files copied beside a function's bundle, read by the local runtime. */
+export const BESIDE_BUNDLE_METADATA_KEY = 'omnapi:besideBundle';
 
 /** Template metadata key naming a table's data-map entry; the local runtime names tables by it too. */
 export const TABLE_METADATA_KEY = 'omnapi:table';

@@ -1,14 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-<<<<<<< HEAD
-import { ENTRY_METADATA_KEY, LOCAL_CONTEXT_KEY, TABLE_METADATA_KEY } from '../lib/template-keys';
-=======
-import { buildApp } from '../lib/app';
-import { LOCAL_CONTEXT_KEY } from '../lib/config';
-import { BESIDE_BUNDLE_METADATA_KEY, ENTRY_METADATA_KEY } from '../lib/constructs/omnapi-function';
-import { TABLE_METADATA_KEY } from '../lib/constructs/data';
->>>>>>> aff79c49875b15bc287691a25ca9dc6399cfe377
+import { BESIDE_BUNDLE_METADATA_KEY, ENTRY_METADATA_KEY, LOCAL_CONTEXT_KEY, TABLE_METADATA_KEY } from '../lib/template-keys';
 import { cachedTemplate } from './template-cache';
 import { IntrinsicResolver, LOCAL_ACCOUNT, LOCAL_REGION, type LocalIdentity, type Template, type TemplateResource } from './intrinsics';
 

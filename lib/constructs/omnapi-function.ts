@@ -15,19 +15,9 @@ import type { Construct } from 'constructs';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from '../../lambdas/shared/audit';
 import { envName } from '../../lambdas/shared/env-names';
 import { environmentProblems, stackShape } from './shared/deploy-limits';
-import { ENTRY_METADATA_KEY, PROJECT_ROOT } from '../template-keys';
+import { BESIDE_BUNDLE_METADATA_KEY, ENTRY_METADATA_KEY, PROJECT_ROOT } from '../template-keys';
 
-<<<<<<< HEAD
-export { ENTRY_METADATA_KEY, PROJECT_ROOT };
-=======
-/** Project root: every `entry` is relative to it, so the local runtime can find the same file. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-
-/** Template metadata key carrying a function's source entry, read by the local runtime. */
-export const ENTRY_METADATA_KEY = 'omnapi:entry';
-/** Template metadata key listing the files copied beside a function's bundle, read by the local runtime. */
-export const BESIDE_BUNDLE_METADATA_KEY = 'omnapi:besideBundle';
->>>>>>> aff79c49875b15bc287691a25ca9dc6399cfe377
+export { BESIDE_BUNDLE_METADATA_KEY, ENTRY_METADATA_KEY, PROJECT_ROOT };
 
 export interface OmnApiFunctionProps {
   /** Handler source, relative to the project root, e.g. `lambdas/ops/handlers/health.ts`. */
