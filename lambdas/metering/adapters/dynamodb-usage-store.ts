@@ -337,9 +337,11 @@ export class DynamoDbUsageStore implements UsageStore {
    * Adds calls of one slot (same account, hour and run of sequence numbers, any clients) to it with
    * one conditional update. When it is refused, the item it found tells why: calls already there are
    * duplicates (the rest is tried again); a client whose hash another client holds, or no room left,
-   * sends calls to single items. Both are decided by what the slot holds, which only grows (a client
-   * attribute, once set, never changes), so every copy of a call ends where its first did. Two clients
-   * of one batch under the same hash are written one after the other: the second finds the first's.
+   * sends calls to single items — no room only once the calls whose clients held their agents (those
+   * in `inline`) have been tried naming them, the smaller form. Both are decided by what the slot
+   * holds, which only grows (a client attribute, once set, never changes), so every copy of a call
+   * ends where its first did. Two clients of one batch under the same hash are written one after the
+   * other: the second finds the first's.
    */
   private async recordSlot(calls: UsageEntry[], inline: Set<UsageEntry>): Promise<{ duplicates: string[]; alone: UsageEntry[] }> {
     const duplicates: string[] = [];
