@@ -46,7 +46,7 @@ import { itemSize } from './item-size';
 import { type OfferedLoad, PATHS, type PlannedCall, plannedCalls, type PollerModel, totalRate, USER_AGENTS } from './load';
 import type { Overhead } from './overhead';
 import { MODEL, PRICES, PRICES_AS_OF } from './prices';
-import { simulateLoad, type StoreFigures } from './simulate';
+import { simulatedDay, simulateLoad, type StoreFigures } from './simulate';
 
 /**
  * `npm run bench`: the cost of the design at fixed offered loads, not at whatever rate this machine
@@ -254,7 +254,7 @@ async function main(): Promise<void> {
         figures: await simulateLoad(dynamo, load, model, {
           refusedApart: true,
           legacyForm: LEGACY_FORM,
-          start: new Date(Date.UTC(2026, 10, 2 + i, 10)),
+          start: simulatedDay(i),
         }),
       });
     if (LEGACY_FORM || WINDOW !== undefined)

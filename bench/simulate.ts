@@ -60,6 +60,8 @@ export interface StoreFigures {
     /** Agent items' writes and reads per call of the sample (once an hour per account, agent and container). */
     agentWriteUnitsPerCall: number;
     agentReadUnitsPerCall: number;
+    /** What the sweep run that finishes the sample's hour writes and reads, per call of the sample. */
+    sweepWriteUnitsPerCall: number;
     sweepReadUnitsPerCall: number;
   };
   /** Usage-logs table write units per call: what one account's log partition takes per call. */
@@ -237,6 +239,25 @@ function workerContainers(metered: MeteredClient, model: PollerModel, clock: () 
 }
 
 /**
+ * 10:00 UTC on the `n`th day after tomorrow: a simulated load runs ahead of the wall clock, as the
+ * local runtime expires items by it (as DynamoDB's TTL does), so no item a load writes — the day's
+ * sweep lists live three days — is gone before the sweep reads it.
+ */
+export function simulatedDay(n: number): Date {
+  return new Date((Math.floor(Date.now() / 86_400_000) + 2 + n) * 86_400_000 + 10 * 3_600_000);
+}
+
+/**
+ * The sweep run that finishes the hour starting at `start`, and only it (each hour is finished by one
+ * run, the first after its end plus STEP_LAG_MS): what finishing an hour costs. Returns the run's time.
+ */
+async function sweepTheHour(store: DynamoDbUsageStore, start: Date): Promise<number> {
+  const closed = start.getTime() + 3_600_000 + STEP_LAG_MS;
+  await store.finishHours(closed - 1, closed + 60_000);
+  return closed + 60_000;
+}
+
+/**
  * Runs an offered load through the real usage worker code — `recordUsageBatch` and the DynamoDB
  * usage store — against local DynamoDB, in the batches `model` would form, and meters what it
  * writes and stores. Time is simulated: a day of traffic takes as long as its writes.
@@ -250,7 +271,7 @@ export async function simulateLoad(
   /** `tallyEvery`: another share of single calls starting a counting step (the store's default otherwise). */
   options: { analytics?: boolean; start?: Date; refusedApart?: boolean; legacyForm?: boolean; tallyEvery?: number } = {},
 ): Promise<StoreFigures> {
-  const start = options.start ?? new Date(Date.UTC(2026, 10, 2, 10, 0, 0));
+  const start = options.start ?? simulatedDay(0);
   const tag = Math.random().toString(36).slice(2, 8);
   const calls = plannedCalls(load).map((call) =>
     options.refusedApart && call.status !== 200 ? { ...call, account: load.accounts + (call.status === 402 ? 0 : 1), key: 0 } : call,
@@ -279,8 +300,7 @@ export async function simulateLoad(
   const storeMs = performance.now() - started;
   // The sweep over the simulated hour, once it closed: what finishing it costs, for the hour's calls.
   const [writesBefore, readsBefore] = [metered.writeUnits, metered.readUnits];
-  clock = start.getTime() + 3_600_000 + STEP_LAG_MS + 60_000;
-  await store.finishHours(start.getTime(), clock);
+  clock = await sweepTheHour(store, start);
   const [sweepWrites, sweepReads] = [metered.writeUnits - writesBefore, metered.readUnits - readsBefore];
   metered.writeUnits = writesBefore;
   metered.readUnits = readsBefore;
@@ -310,6 +330,7 @@ export async function simulateLoad(
     : undefined;
   const slotShare = slotCalls / events.length;
   const sweepReadUnits = sweepReads / (totalRate(load) * 3_600);
+  const sweepWriteUnits = sweepWrites / (totalRate(load) * 3_600);
   return {
     storedBytesPerCallThisRun: stored / events.length,
     steady,
@@ -324,7 +345,9 @@ export async function simulateLoad(
       (metered.readUnits - (steady ? metered.agentReadUnits : 0) + settingsReads) / events.length +
       (steady ? steady.agentReadUnitsPerCall * slotShare : 0),
     // Each container marks an account once a day: the run's marks (each container's) over a day of calls.
-    sweepWriteUnits: metered.sweepListWriteUnits / (totalRate(load) * 86_400) + sweepWrites / (totalRate(load) * 3_600),
+    sweepWriteUnits:
+      metered.sweepListWriteUnits / (totalRate(load) * 86_400) +
+      (steady ? steady.sweepWriteUnitsPerCall * slotShare + sweepWriteUnits * (1 - slotShare) : sweepWriteUnits),
     // Calls in slots: what the sweep reads finishing a whole hour of them (the hour's slots, once), from the sample.
     sweepReadUnits:
       metered.sweepListReadUnits / (totalRate(load) * 86_400) +
@@ -398,9 +421,8 @@ async function steadySlots(
     const { failed } = await recordUsageBatch(batch.items, { store: stores[batch.poller]!, settings });
     if (failed.size) throw new Error(`the hour of ${load.name}'s quiet accounts failed ${failed.size} messages`);
   }
-  const readsBefore = metered.readUnits;
-  clock = start.getTime() + 3_600_000 + STEP_LAG_MS + 60_000;
-  await store.finishHours(start.getTime(), clock);
+  const [writesBefore, readsBefore] = [metered.writeUnits, metered.readUnits];
+  clock = await sweepTheHour(store, start);
   const slots = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs' && isSlot(s.sk));
   // Admitted calls a full slot had no room for are single items: part of what slots cost.
   const alone = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs' && /^M#.*#S\d+$/.test(s.sk));
@@ -420,6 +442,7 @@ async function steadySlots(
     fullSlotUnitsPerCall: (metered.refusedSlotUnits + alone.length) / events.length,
     agentWriteUnitsPerCall: metered.agentWriteUnits / events.length,
     agentReadUnitsPerCall: metered.agentReadUnits / events.length,
+    sweepWriteUnitsPerCall: (metered.writeUnits - writesBefore) / events.length,
     sweepReadUnitsPerCall: (metered.readUnits - readsBefore) / events.length,
   };
 }

@@ -326,6 +326,14 @@ export const ITEMS = {
     sk: '{hour}#{rest*}',
     foundBy: 'nobody',
   }),
+  sweepCursor: item({
+    table: 'usageAggregates',
+    owner: 'metering',
+    holds: 'how far the usage sweep got: the end of the span its last whole run finished',
+    pk: 'SWEEP#CURSOR',
+    sk: 'CURSOR',
+    foundBy: 'nobody',
+  }),
   // privacyRequests
   privacyRequest: item({
     table: 'privacyRequests',

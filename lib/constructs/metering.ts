@@ -214,7 +214,7 @@ export class Metering extends Construct {
       serviceName: 'usage-sweep',
       timeout: Duration.minutes(5),
     })
-      // Reads the day's sweep lists and single calls; writes the singles' rollups.
+      // Reads the day's sweep lists and single calls; writes the singles' rollups and its cursor.
       .bindTable('usageLogs', tables.usageLogs, 'read')
       .bindTable('usageAggregates', tables.usageAggregates, 'readWrite');
     this.sweep.addEnvironment('SWEEP_EVERY_MINUTES', String(SWEEP_EVERY_MINUTES));
@@ -226,7 +226,7 @@ export class Metering extends Construct {
     Validations.of(sweepSchedule).acknowledge({
       id: 'Serverless-EventBusDLQ',
       reason:
-        "A failed sweep run holds nothing to replay: each run covers the span of two, so the next makes it up, and the usage API reads what is not counted yet from the single calls meanwhile. Its errors alarm like every function's.",
+        "A failed sweep run holds nothing to replay: each run starts where the last whole run got to (its cursor), so the next makes it up, and the usage API reads what is not counted yet from the single calls meanwhile. Its errors alarm like every function's.",
     });
 
     Validations.of(this.worker).acknowledge({

@@ -34,6 +34,7 @@ import {
   slotUpdate,
   SWEEP_SHARDS,
   sweepMarkerItem,
+  type StoredCall,
   sweepPartition,
 } from '../../shared/adapters/dynamodb-usage-logs';
 import { queryAll } from '../../shared/dynamodb-query';
@@ -170,6 +171,8 @@ const MAX_MARKED = 50_000;
 const BATCH_GET = 100;
 export const STEP_LAG_MS = 5 * 60_000;
 const HOUR_MS = 3_600_000;
+/** How far back a sweep run finishes hours when its last whole run is older: the sweep lists' life (3 days from their day's start) less a day. */
+const MAX_CATCH_UP_MS = 2 * 86_400_000;
 /** The last millisecond of the hour starting at `hour`: a rollup counted `through` it holds all of the hour's calls, and none of the next's. */
 export const lastMsOf = (hour: number) => hour + HOUR_MS - 1;
 /** The analytics part of a singles tally, for accounts that had not objected. */
@@ -581,6 +584,33 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   /**
+   * A run of the sweep at `now` (epoch ms): finishes the hours that closed since the last whole run
+   * got to (the sweep cursor), so each hour is finished once and the hours of a run that failed are
+   * finished by the next — at most MAX_CATCH_UP_MS back, the sweep lists' life; `firstSince` on the
+   * first run of a stack. The cursor moves only forward, so runs that overlap leave it at the later.
+   */
+  async sweep(now: number, firstSince: number): Promise<{ hours: number; accounts: number; since: number }> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tables.usageAggregates, Key: ITEMS.sweepCursor.key({}), ConsistentRead: true }),
+    );
+    const since = Math.max(Item ? Number(Item.through) : firstSince, now - MAX_CATCH_UP_MS);
+    const result = await this.finishHours(since, now);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tables.usageAggregates,
+          Item: { ...ITEMS.sweepCursor.key({}), through: now },
+          ConditionExpression: 'attribute_not_exists(through) OR through < :now',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    return { ...result, since };
+  }
+
+  /**
    * The sweep: finishes the single calls' rollups of every hour that closed (its end STEP_LAG_MS ago)
    * between `since` and `now` (epoch ms), for each account in the hour's day's sweep list — what an
    * account that stopped calling left uncounted is counted, and each rollup's `through` moves to the
@@ -607,7 +637,7 @@ export class DynamoDbUsageStore implements UsageStore {
           const accountId = String(item.sk);
           // Listed for its day from its first call, an account calling a few times a day made no call in most of its
           // hours: one small read says so, instead of a consistent read of its counts and another of its logs.
-          if (await this.calledIn(accountId, hour)) await this.tallySingles(accountId, hour, lastMsOf(hour), false);
+          if (await this.calledIn(accountId, hour)) await this.tallySingles(accountId, hour, lastMsOf(hour), false, true);
         });
       }
     }
@@ -618,11 +648,14 @@ export class DynamoDbUsageStore implements UsageStore {
    * Adds an hour's single calls up to `until` (epoch ms) to its per-product singles rollups: from
    * where each was counted through (or from scratch), exactly once — each rollup carries a version,
    * and an update meeting another writer's version reads again and retries.
+   * `unCounted`: the caller expects no rollup yet (the sweep, for an hour no step counted): the hour's
+   * calls are read first and the rollups are read only if a refused call among them may have started a
+   * step; the updates then create the rollups only if absent, and one meeting a rollup reads and retries.
    */
-  private async tallySingles(accountId: string, hour: number, until: number, fromScratch: boolean): Promise<void> {
+  private async tallySingles(accountId: string, hour: number, until: number, fromScratch: boolean, unCounted = false): Promise<void> {
     const bucket = new Date(hour).toISOString().replace('.000Z', 'Z');
     const pk = ITEMS.hourlyUsage.pk({ accountId });
-    for (let attempt = 0; attempt < CONFLICT_TRIES; attempt++) {
+    const rollupsOf = async () => {
       const { Items: held = [] } = await this.client.send(
         new QueryCommand({
           TableName: this.tables.usageAggregates,
@@ -632,11 +665,20 @@ export class DynamoDbUsageStore implements UsageStore {
           ConsistentRead: true,
         }),
       );
-      const rollups = new Map(held.map((item) => [String(item.product), { through: Number(item.through), v: Number(item.v) }]));
+      return new Map(held.map((item) => [String(item.product), { through: Number(item.through), v: Number(item.v) }]));
+    };
+    let guess = unCounted && !fromScratch;
+    for (let attempt = 0; attempt < CONFLICT_TRIES; attempt++) {
+      let rollups = guess ? new Map<string, { through: number; v: number }>() : await rollupsOf();
       const upTo = fromScratch ? Math.max(until, ...[...rollups.values()].map((r) => r.through)) : until;
       const from = fromScratch || rollups.size === 0 ? hour - 1 : Math.min(...[...rollups.values()].map((r) => r.through));
       if (upTo <= from) return;
       const calls = await this.singlesBetween(accountId, from, upTo);
+      // A refused call that starts a step may have counted part of the hour: read how far (the calls read cover it).
+      if (guess && calls.some(({ log, seq }) => seq === undefined && tallies(log.requestId, this.tallyEvery))) {
+        rollups = await rollupsOf();
+        if (rollups.size && Math.min(...[...rollups.values()].map((r) => r.through)) >= upTo) return;
+      }
       const byProduct = new Map<string, { counters: Counters; analytics: Counters; n: number }>();
       for (const { log, analytics } of calls) {
         const since = fromScratch ? hour - 1 : (rollups.get(log.product)?.through ?? hour - 1);
@@ -692,7 +734,8 @@ export class DynamoDbUsageStore implements UsageStore {
         return;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // Another worker counted meanwhile: read again and count from where it got to.
+        // Another worker counted meanwhile (or a step had, unexpected): read again and count from where it got to.
+        guess = false;
       }
     }
     throw new Error(`Counting the single calls of ${accountId} in ${bucket} kept meeting other writers`);
@@ -718,8 +761,8 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   /** An account's calls stored in slots and single call items made after `from` and up to `until` (epoch ms), with their analytics mark. */
-  private async singlesBetween(accountId: string, from: number, until: number): Promise<{ log: UsageLog; analytics: boolean }[]> {
-    const found: { log: UsageLog; analytics: boolean }[] = [];
+  private async singlesBetween(accountId: string, from: number, until: number): Promise<StoredCall[]> {
+    const found: StoredCall[] = [];
     const firstCopy = onceEach();
     // From the millisecond after `from`: the slots of the hour before end at `from` when it is an hour's start minus one.
     const { lower, upper } = callRange(from + 1, until);

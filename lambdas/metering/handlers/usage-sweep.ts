@@ -6,15 +6,16 @@ import { sweepWiring } from '../wiring';
 
 /**
  * Scheduled (EventBridge, every SWEEP_EVERY_MINUTES): finishes the hourly rollups of quiet accounts'
- * calls (slots and single items) for the hours that closed since the last two runs, for every account
+ * calls (slots and single items) for the hours that closed since the last whole run, for every account
  * that had such calls those days — admitted calls start no count while their hour runs, and an
  * account that stops calling has its last calls counted without waiting for its next one.
- * Two runs' span, so one failed run is made up by the next; what is counted already is not again.
+ * Each hour is finished once; a failed run's hours are finished by the next, as the cursor stays where
+ * the last whole run left it; what is counted already is not again. The first run takes two runs' span.
  */
 export const sweep = async (event: Pick<ScheduledEvent, 'time'>) => {
   const now = Date.parse(event.time) || Date.now();
   const { store, everyMinutes } = sweepWiring();
-  const result = await store.finishHours(now - 2 * everyMinutes * 60_000, now);
+  const result = await store.sweep(now, now - 2 * everyMinutes * 60_000);
   if (result.hours) logger.info('Usage sweep', result);
   return result;
 };

@@ -327,4 +327,82 @@ describe('single calls: a call of an account that is not busy is one plain write
       [new Date(hour + HOUR).toISOString().replace('.000Z', 'Z'), 1],
     ]);
   });
+
+  describe('the sweep run', () => {
+    // A day of its own, so no other test's accounts are on its sweep lists.
+    const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 20 * 86_400_000;
+    const hour = day + 10 * HOUR;
+    const cursorOf = async () => (await dynamo.scanAll()).usageAggregates.find((item) => item.pk === 'SWEEP#CURSOR');
+    const countedOf = async (accountId: string, bucket: number) =>
+      (await dynamo.scanAll()).usageAggregates
+        .filter((item) => item.pk === `ACCOUNT#${accountId}#H` && item.bucket === new Date(bucket).toISOString().replace('.000Z', 'Z'))
+        .reduce((sum, item) => sum + Number(item.calls), 0);
+    const record = (calls: UsageEvent[], clock: number, tallyEvery?: number) =>
+      recordUsageBatch(
+        calls.map((e) => ({ messageId: `${e.requestId}@${clock}`, body: JSON.stringify(e) })),
+        { store: new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock, tallyEvery), settings },
+      );
+
+    it('finishes each closed hour once, reading no rollup of an hour no step counted, and makes up the hours of a run that failed', async () => {
+      // Each call written a moment after it was made: none is late, so no step counts any part of the hour.
+      await record([event('acc_cursor', 0, new Date(hour + 5 * 60_000), 1)], hour + 6 * 60_000);
+      await record([event('acc_cursor', 1, new Date(hour + 50 * 60_000), 1, 'maps')], hour + 51 * 60_000);
+      const sweeper = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => Date.now());
+      const firstRun = hour + HOUR + STEP_LAG_MS + 60_000;
+      const [aggregateQueries, logQueries] = [dynamo.calls('Query usageAggregates'), dynamo.calls('Query usageLogs')];
+      expect(await sweeper.sweep(firstRun, firstRun - 30 * 60_000)).toMatchObject({ hours: 1, since: firstRun - 30 * 60_000 });
+      expect(await countedOf('acc_cursor', hour)).toBe(2);
+      // The hour's calls read once (after the probe that says it had some), no rollup read: none was there to read.
+      expect(dynamo.calls('Query usageAggregates') - aggregateQueries).toBe(0);
+      expect(await cursorOf()).toMatchObject({ through: firstRun });
+
+      // The next run (a quarter of an hour on) has no hour closed since the last: it finishes nothing, and reads no account's logs.
+      const probes = dynamo.calls('Query usageLogs');
+      expect(logQueries).toBeLessThan(probes);
+      expect(await sweeper.sweep(firstRun + 15 * 60_000, 0)).toMatchObject({ hours: 0 });
+      expect(dynamo.calls('Query usageLogs')).toBe(probes);
+      expect(await cursorOf()).toMatchObject({ through: firstRun + 15 * 60_000 });
+
+      // A call in the next hour, and the run after that hour fails half-way: the cursor stays, so the next run finishes it.
+      await record([event('acc_cursor', 2, new Date(hour + HOUR + 10 * 60_000), 1)], hour + HOUR + 11 * 60_000);
+      const failing = {
+        send: async (command: { constructor: { name: string }; input: { KeyConditionExpression?: string } }) => {
+          if (command.constructor.name === 'QueryCommand' && command.input.KeyConditionExpression === 'pk = :pk')
+            throw new Error('throttled');
+          return dynamo.client.send(command as never);
+        },
+      } as unknown as typeof dynamo.client;
+      const failedRun = hour + 2 * HOUR + STEP_LAG_MS + 60_000;
+      await expect(new DynamoDbUsageStore(failing, tables).sweep(failedRun, 0)).rejects.toThrow('throttled');
+      expect(await cursorOf()).toMatchObject({ through: firstRun + 15 * 60_000 });
+      expect(await sweeper.sweep(failedRun + 15 * 60_000, 0)).toMatchObject({ hours: 1 });
+      expect(await countedOf('acc_cursor', hour + HOUR)).toBe(1);
+      expect(await countedOf('acc_cursor', hour)).toBe(2);
+    });
+
+    it("counts an hour a worker's step counted part of exactly once, whether or not the sweep expects the step", async () => {
+      const at = hour + 3 * HOUR;
+      // Admitted calls, then a refused one whose step (one in one here) counts the hour so far.
+      const calls = [event('acc_stepped', 0, new Date(at + 60_000), 1), event('acc_stepped', 1, new Date(at + 2 * 60_000), 1)];
+      await record(calls, at + 3 * 60_000);
+      const refused = { ...event('acc_stepped', 9, new Date(at + 20 * 60_000), 0), seq: undefined, outcome: 'rejected', status: 429 };
+      await record([refused as UsageEvent], at + 30 * 60_000, 1);
+      expect(await countedOf('acc_stepped', at)).toBeGreaterThan(0);
+      await record([event('acc_stepped', 2, new Date(at + 40 * 60_000), 1)], at + 41 * 60_000);
+      // A sweeper that expects the step reads the rollups before writing; one that does not meets them and reads again.
+      const run = at + HOUR + STEP_LAG_MS + 60_000;
+      const aggregateQueries = dynamo.calls('Query usageAggregates');
+      await new DynamoDbUsageStore(dynamo.client, tables, undefined, Date.now, 1).finishHours(run - 120_000, run);
+      expect(dynamo.calls('Query usageAggregates') - aggregateQueries).toBe(1);
+      expect(await countedOf('acc_stepped', at)).toBe(4);
+
+      const again = { ...event('acc_stepped_b', 9, new Date(at + 20 * 60_000), 0), seq: undefined, outcome: 'rejected', status: 429 };
+      await record([event('acc_stepped_b', 0, new Date(at + 60_000), 1)], at + 2 * 60_000);
+      await record([again as UsageEvent], at + 30 * 60_000, 1);
+      await record([event('acc_stepped_b', 1, new Date(at + 40 * 60_000), 1)], at + 41 * 60_000);
+      await new DynamoDbUsageStore(dynamo.client, tables, undefined, Date.now, 1_000_000).finishHours(run - 120_000, run);
+      expect(await countedOf('acc_stepped_b', at)).toBe(3);
+      expect(await countedOf('acc_stepped', at)).toBe(4);
+    });
+  });
 });

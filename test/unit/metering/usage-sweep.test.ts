@@ -1,18 +1,28 @@
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { encodeSingle, sweepMarkerItem } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 
 describe('usage sweep (scheduled handler)', () => {
-  let sweep: (event: { time: string }) => Promise<{ hours: number; accounts: number }>;
+  let sweep: (event: { time: string }) => Promise<{ hours: number; accounts: number; since: number }>;
+  /** The sweep's cursor as the table holds it: read by each run, put by each whole run. */
+  let cursor: Record<string, unknown> | undefined;
   beforeAll(() => {
     Object.assign(process.env, { TABLE_USAGE_LOGS: 'logs', TABLE_USAGE_AGGREGATES: 'aggs', SWEEP_EVERY_MINUTES: '15' });
     sweep = require('../../../lambdas/metering/handlers/usage-sweep').sweep;
   });
-  beforeEach(() => ddb.reset());
+  beforeEach(() => {
+    ddb.reset();
+    cursor = undefined;
+    ddb.on(GetCommand).callsFake((input) => (input.TableName === 'aggs' && input.Key.pk === 'SWEEP#CURSOR' ? { Item: cursor } : {}));
+    ddb.on(PutCommand).callsFake((input) => {
+      if (input.TableName === 'aggs' && input.Item.pk === 'SWEEP#CURSOR') cursor = input.Item;
+      return {};
+    });
+  });
 
-  it("finishes the hours that closed in its two runs' span, for the accounts on their day's sweep list", async () => {
+  it("finishes the hours that closed since the last whole run (two runs' span on the first), for the accounts on their day's sweep list", async () => {
     const listed = sweepMarkerItem('2026-03-01', 'acc_quiet');
     ddb.on(QueryCommand).callsFake((input) => {
       // The sweep list: one account, in its shard; its 10:00 hour: one single call, counted by no step.
@@ -45,16 +55,20 @@ describe('usage sweep (scheduled handler)', () => {
       return { Items: [] };
     });
     ddb.on(UpdateCommand).resolves({});
-    // 11:05 is the 10:00 hour's end plus five minutes: the run at 11:10 (span 10:40–11:10) finishes it, and only it.
-    expect(await sweep({ time: '2026-03-01T11:10:00Z' })).toEqual({ hours: 1, accounts: 1 });
+    // 11:05 is the 10:00 hour's end plus five minutes: the first run, at 11:10 (span 10:40–11:10), finishes it, and only it.
+    expect(await sweep({ time: '2026-03-01T11:10:00Z' })).toEqual({ hours: 1, accounts: 1, since: Date.parse('2026-03-01T10:40:00Z') });
+    expect(cursor).toMatchObject({ sk: 'CURSOR', through: Date.parse('2026-03-01T11:10:00Z') });
     const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
     expect(updates).toHaveLength(1);
     expect(updates[0]).toMatchObject({ TableName: 'aggs', Key: { pk: 'ACCOUNT#acc_quiet#H', sk: '2026-03-01T10:00:00Z#echo#S' } });
     expect(updates[0]!.ExpressionAttributeValues).toMatchObject({ ':through': Date.parse('2026-03-01T11:00:00Z') - 1, ':n': 1, ':c0': 1 });
-    // A run whose span holds no hour's close reads nothing.
+    // A run whose span (since the last) holds no hour's close reads nothing but the cursor, and moves it on.
     ddb.resetHistory();
-    expect(await sweep({ time: '2026-03-01T11:50:00Z' })).toEqual({ hours: 0, accounts: 0 });
+    expect(await sweep({ time: '2026-03-01T11:50:00Z' })).toEqual({ hours: 0, accounts: 0, since: Date.parse('2026-03-01T11:10:00Z') });
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+    expect(cursor).toMatchObject({ through: Date.parse('2026-03-01T11:50:00Z') });
+    // After runs that failed (the cursor still at 11:50), the run at 14:10 finishes the three hours that closed meanwhile.
+    expect(await sweep({ time: '2026-03-01T14:10:00Z' })).toMatchObject({ hours: 3 });
   });
 
   it('reads one key of an hour an account listed for its day made no call in, and neither its counts nor its logs', async () => {
@@ -63,7 +77,7 @@ describe('usage sweep (scheduled handler)', () => {
     ddb
       .on(QueryCommand)
       .callsFake((input) => (input.ExpressionAttributeValues[':pk'] === listed.pk ? { Items: [{ sk: 'acc_sparse' }] } : { Items: [] }));
-    expect(await sweep({ time: '2026-03-01T11:10:00Z' })).toEqual({ hours: 1, accounts: 1 });
+    expect(await sweep({ time: '2026-03-01T11:10:00Z' })).toMatchObject({ hours: 1, accounts: 1 });
     const reads = ddb
       .commandCalls(QueryCommand)
       .map((c) => c.args[0].input)
