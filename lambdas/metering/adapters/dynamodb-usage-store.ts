@@ -173,6 +173,14 @@ export const STEP_LAG_MS = 5 * 60_000;
 const HOUR_MS = 3_600_000;
 /** How far back a sweep run finishes hours when its last whole run is older: the sweep lists' life (3 days from their day's start) less a day. */
 const MAX_CATCH_UP_MS = 2 * 86_400_000;
+/** The hours (their starts) whose end plus STEP_LAG_MS falls after `since` and at or before `now` (epoch ms): a sweep at `now` finishes them. */
+function closedHours(since: number, now: number): number[] {
+  const hours: number[] = [];
+  for (let hour = Math.floor((since - STEP_LAG_MS) / HOUR_MS) * HOUR_MS - HOUR_MS; hour + HOUR_MS + STEP_LAG_MS <= now; hour += HOUR_MS) {
+    if (hour + HOUR_MS + STEP_LAG_MS > since) hours.push(hour);
+  }
+  return hours;
+}
 /** The last millisecond of the hour starting at `hour`: a rollup counted `through` it holds all of the hour's calls, and none of the next's. */
 export const lastMsOf = (hour: number) => hour + HOUR_MS - 1;
 /** The analytics part of a singles tally, for accounts that had not objected. */
@@ -584,30 +592,40 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   /**
-   * A run of the sweep at `now` (epoch ms): finishes the hours that closed since the last whole run
-   * got to (the sweep cursor), so each hour is finished once and the hours of a run that failed are
-   * finished by the next — at most MAX_CATCH_UP_MS back, the sweep lists' life; `firstSince` on the
-   * first run of a stack. The cursor moves only forward, so runs that overlap leave it at the later.
+   * A run of the sweep at `now` (epoch ms): finishes the hours that closed since the last run got to
+   * (the sweep cursor), so each hour is finished once and the hours of a run that failed are finished
+   * by the next — at most MAX_CATCH_UP_MS back, the sweep lists' life; `firstSince` on the first run
+   * of a stack. The cursor moves past each hour as it is finished (a run that times out catching up
+   * keeps what it did) and only forward, so runs that overlap leave it at the later.
    */
   async sweep(now: number, firstSince: number): Promise<{ hours: number; accounts: number; since: number }> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tables.usageAggregates, Key: ITEMS.sweepCursor.key({}), ConsistentRead: true }),
     );
     const since = Math.max(Item ? Number(Item.through) : firstSince, now - MAX_CATCH_UP_MS);
-    const result = await this.finishHours(since, now);
+    const hours = closedHours(since, now);
+    let accounts = 0;
+    for (const hour of hours) {
+      accounts += await this.finishHour(hour);
+      await this.moveSweepCursor(hour + HOUR_MS + STEP_LAG_MS);
+    }
+    await this.moveSweepCursor(now);
+    return { hours: hours.length, accounts, since };
+  }
+
+  private async moveSweepCursor(through: number): Promise<void> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tables.usageAggregates,
-          Item: { ...ITEMS.sweepCursor.key({}), through: now },
-          ConditionExpression: 'attribute_not_exists(through) OR through < :now',
-          ExpressionAttributeValues: { ':now': now },
+          Item: { ...ITEMS.sweepCursor.key({}), through },
+          ConditionExpression: 'attribute_not_exists(through) OR through < :through',
+          ExpressionAttributeValues: { ':through': through },
         }),
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    return { ...result, since };
   }
 
   /**
@@ -618,30 +636,32 @@ export class DynamoDbUsageStore implements UsageStore {
    * runs it (the rollups' versions), so a sweep run twice or beside a worker's step counts nothing twice.
    */
   async finishHours(since: number, now: number): Promise<{ hours: number; accounts: number }> {
-    const hours: number[] = [];
-    for (let hour = Math.floor((since - STEP_LAG_MS) / HOUR_MS) * HOUR_MS - HOUR_MS; hour + HOUR_MS + STEP_LAG_MS <= now; hour += HOUR_MS) {
-      if (hour + HOUR_MS + STEP_LAG_MS > since) hours.push(hour);
-    }
+    const hours = closedHours(since, now);
     let accounts = 0;
-    for (const hour of hours) {
-      const day = new Date(hour).toISOString().slice(0, 10);
-      for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
-        const listed = await queryAll(this.client, {
-          TableName: this.tables.usageLogs,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': sweepPartition(day, shard) },
-          ProjectionExpression: 'sk',
-        });
-        accounts += listed.length;
-        await inParallel(listed, 8, async (item) => {
-          const accountId = String(item.sk);
-          // Listed for its day from its first call, an account calling a few times a day made no call in most of its
-          // hours: one small read says so, instead of a consistent read of its counts and another of its logs.
-          if (await this.calledIn(accountId, hour)) await this.tallySingles(accountId, hour, lastMsOf(hour), false, true);
-        });
-      }
-    }
+    for (const hour of hours) accounts += await this.finishHour(hour);
     return { hours: hours.length, accounts };
+  }
+
+  /** Finishes one closed hour for every account on its day's sweep list; how many were listed. */
+  private async finishHour(hour: number): Promise<number> {
+    const day = new Date(hour).toISOString().slice(0, 10);
+    let accounts = 0;
+    for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
+      const listed = await queryAll(this.client, {
+        TableName: this.tables.usageLogs,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': sweepPartition(day, shard) },
+        ProjectionExpression: 'sk',
+      });
+      accounts += listed.length;
+      await inParallel(listed, 8, async (item) => {
+        const accountId = String(item.sk);
+        // Listed for its day from its first call, an account calling a few times a day made no call in most of its
+        // hours: one small read says so, instead of a consistent read of its counts and another of its logs.
+        if (await this.calledIn(accountId, hour)) await this.tallySingles(accountId, hour, lastMsOf(hour), false, true);
+      });
+    }
+    return accounts;
   }
 
   /**

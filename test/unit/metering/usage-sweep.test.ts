@@ -67,8 +67,18 @@ describe('usage sweep (scheduled handler)', () => {
     expect(await sweep({ time: '2026-03-01T11:50:00Z' })).toEqual({ hours: 0, accounts: 0, since: Date.parse('2026-03-01T11:10:00Z') });
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
     expect(cursor).toMatchObject({ through: Date.parse('2026-03-01T11:50:00Z') });
-    // After runs that failed (the cursor still at 11:50), the run at 14:10 finishes the three hours that closed meanwhile.
-    expect(await sweep({ time: '2026-03-01T14:10:00Z' })).toMatchObject({ hours: 3 });
+    // After runs that failed (the cursor still at 11:50), the run at 14:10 catches up on the three hours that closed
+    // meanwhile; it fails in the third, but keeps what it did: the cursor is past the second (12:00, closed at 13:05).
+    let lists = 0;
+    ddb.on(QueryCommand).callsFake((input) => {
+      if (String(input.ExpressionAttributeValues[':pk']).startsWith('SWEEP#') && ++lists > 32) throw new Error('timed out');
+      return { Items: [] };
+    });
+    await expect(sweep({ time: '2026-03-01T14:10:00Z' })).rejects.toThrow('timed out');
+    expect(cursor).toMatchObject({ through: Date.parse('2026-03-01T13:05:00Z') });
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    expect(await sweep({ time: '2026-03-01T14:25:00Z' })).toMatchObject({ hours: 1, since: Date.parse('2026-03-01T13:05:00Z') });
+    expect(cursor).toMatchObject({ through: Date.parse('2026-03-01T14:25:00Z') });
   });
 
   it('reads one key of an hour an account listed for its day made no call in, and neither its counts nor its logs', async () => {
