@@ -11,6 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { batchDelete } from '../../shared/adapters/dynamodb-usage-logs';
+import { accountSessionItems, sessionKeys } from '../../shared/adapters/dynamodb-sessions';
 import type { TableName } from '../../shared/tables';
 import { balanceShards } from '../../shared/adapters/dynamodb-balance';
 import type { UsageLogStore } from '../../shared/usage-logs';
@@ -97,13 +98,9 @@ export class DynamoDbEraser implements SubjectEraser {
         );
       }
     }
-    const sessions = await this.all({
-      TableName: this.tables.sessions,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': ITEMS.session.gsi1pk({ accountId: subject.accountId }) },
-    });
-    await this.deleteKeys('sessions', sessions);
+    // Strongly consistent: a session opened a moment ago ends too.
+    const sessions = await accountSessionItems(this.client, this.tables.sessions, subject.accountId);
+    await this.deleteKeys('sessions', sessions.flatMap((session) => sessionKeys(session)));
     return { keys: keys.length, sessions: sessions.length };
   }
 
@@ -113,17 +110,13 @@ export class DynamoDbEraser implements SubjectEraser {
     switch (category) {
       case 'usageLogs':
         return this.usageLogs.erasePage(accountId, limit);
-      case 'sessions':
-        return this.erase(
-          'sessions',
-          {
-            TableName: this.tables.sessions,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': ITEMS.session.gsi1pk({ accountId }) },
-          },
-          limit,
-        );
+      case 'sessions': {
+        // Every session is ended by stopAccess first; this sweeps what a sign-in may have added since, and the proof checks.
+        const sessions = await accountSessionItems(this.client, this.tables.sessions, accountId);
+        const page = sessions.slice(0, limit);
+        await this.deleteKeys('sessions', page.flatMap((session) => sessionKeys(session)));
+        return { erased: page.length, remaining: sessions.length > limit };
+      }
       case 'apiKeys': {
         const page = await this.page(
           {
