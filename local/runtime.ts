@@ -68,6 +68,11 @@ export interface LocalOptions {
    * the cost (scryptCostOf: each hash keeps its own). @default the deployed cost
    */
   scryptLogN?: number;
+  /**
+   * How far the tables' global secondary indexes lag behind their writes, as DynamoDB's may: an index
+   * query leaves out items written in the last this-many ms (DynamoDbProxy). @default 0 (dynalite's: none)
+   */
+  indexLagMs?: number;
   /** Where bundles are cached between starts. @default node_modules/.cache/omnapi-local/bundles */
   bundleCacheDir?: string;
   log?: (line: string) => void;
@@ -249,10 +254,11 @@ async function startDynamoDb(
   port: number,
   log: Log,
   closers: Closer[],
+  indexLagMs?: number,
 ): Promise<{ url: string; proxy: DynamoDbProxy }> {
   const store = await startDynaliteProcess(path.join(dataDir, 'dynamodb'), log);
   closers.push(() => store.stop());
-  const proxy = new DynamoDbProxy(store.url, iam);
+  const proxy = new DynamoDbProxy(store.url, iam, { indexLagMs });
   const server = http.createServer(proxy.listener());
   const url = `http://${HOST}:${await listen(server, port)}`;
   closers.push(async () => {
@@ -300,7 +306,7 @@ async function startStorage(
   dynamoClient: DynamoDBClient;
   s3Client: S3Client;
 }> {
-  const dynamo = await startDynamoDb(dataDir, iam, ports.dynamodb, log, closers);
+  const dynamo = await startDynamoDb(dataDir, iam, ports.dynamodb, log, closers, options.indexLagMs);
   const s3Url = await startS3(dataDir, model.buckets, iam, ports.s3, log, closers);
   return {
     endpoints: { dynamodb: dynamo.url, s3: s3Url },
