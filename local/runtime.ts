@@ -144,6 +144,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     { dynamodb: options.dynamodbPort ?? 8000, s3: options.s3Port ?? 4569 },
     log,
     closers,
+    options.indexLagMs,
   );
   const endpoints: ServiceEndpoints = { ...storage.endpoints, aws: aws.url };
   const endpointVariables = useLocalAws(endpoints);
@@ -300,13 +301,14 @@ async function startStorage(
   ports: { dynamodb: number; s3: number },
   log: Log,
   closers: Closer[],
+  indexLagMs?: number,
 ): Promise<{
   endpoints: Pick<ServiceEndpoints, 'dynamodb' | 's3'>;
   dynamoProxy: DynamoDbProxy;
   dynamoClient: DynamoDBClient;
   s3Client: S3Client;
 }> {
-  const dynamo = await startDynamoDb(dataDir, iam, ports.dynamodb, log, closers, options.indexLagMs);
+  const dynamo = await startDynamoDb(dataDir, iam, ports.dynamodb, log, closers, indexLagMs);
   const s3Url = await startS3(dataDir, model.buckets, iam, ports.s3, log, closers);
   return {
     endpoints: { dynamodb: dynamo.url, s3: s3Url },

@@ -134,7 +134,7 @@ export const ITEMS = {
     sk: 'SESSION',
     // Only sessions opened before the account's own items existed carry it (shared/adapters/dynamodb-sessions.ts).
     gsi1pk: 'ACCOUNT#{accountId}',
-    foundBy: { via: "the account's session's tokenHash (older sessions: gsi1pk = ACCOUNT#<accountId>)" },
+    foundBy: { via: "the tokenHash of the account's copy (sessions opened before those copies: gsi1pk = ACCOUNT#<accountId>)" },
   }),
   accountSession: item({
     table: 'sessions',
