@@ -100,7 +100,10 @@ export class DynamoDbEraser implements SubjectEraser {
     }
     // Strongly consistent: a session opened a moment ago ends too.
     const sessions = await accountSessionItems(this.client, this.tables.sessions, subject.accountId);
-    await this.deleteKeys('sessions', sessions.flatMap((session) => sessionKeys(session)));
+    await this.deleteKeys(
+      'sessions',
+      sessions.flatMap((session) => sessionKeys(session)),
+    );
     return { keys: keys.length, sessions: sessions.length };
   }
 
@@ -114,7 +117,10 @@ export class DynamoDbEraser implements SubjectEraser {
         // Every session is ended by stopAccess first; this sweeps what a sign-in may have added since, and the proof checks.
         const sessions = await accountSessionItems(this.client, this.tables.sessions, accountId);
         const page = sessions.slice(0, limit);
-        await this.deleteKeys('sessions', page.flatMap((session) => sessionKeys(session)));
+        await this.deleteKeys(
+          'sessions',
+          page.flatMap((session) => sessionKeys(session)),
+        );
         return { erased: page.length, remaining: sessions.length > limit };
       }
       case 'apiKeys': {

@@ -9,14 +9,7 @@ import { TABLE_SPECS } from '../../../lambdas/shared/tables';
 import type { UsageLogStore } from '../../../lambdas/shared/usage-logs';
 import { eraserOn } from '../../helpers/eraser';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
-import {
-  FixedClock,
-  MemoryAccounts,
-  MemoryMailer,
-  MemorySecurityLog,
-  MemoryTokens,
-  PlainHasher,
-} from '../../helpers/memory-accounts';
+import { FixedClock, MemoryAccounts, MemoryMailer, MemorySecurityLog, MemoryTokens, PlainHasher } from '../../helpers/memory-accounts';
 
 const origin = { ip: '203.0.113.9', userAgent: 'jest' };
 const PASSWORD = 'correct horse battery staple';
