@@ -98,13 +98,8 @@ export class DynamoDbEraser implements SubjectEraser {
         );
       }
     }
-    // Strongly consistent: a session opened a moment ago ends too.
-    const sessions = await accountSessionItems(this.client, this.tables.sessions, subject.accountId);
-    await this.deleteKeys(
-      'sessions',
-      sessions.flatMap((session) => sessionKeys(session)),
-    );
-    return { keys: keys.length, sessions: sessions.length };
+    const sessions = await this.deleteSessions(subject.accountId);
+    return { keys: keys.length, sessions: sessions.erased };
   }
 
   async erasePage(category: ErasureCategory, subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
@@ -113,16 +108,9 @@ export class DynamoDbEraser implements SubjectEraser {
     switch (category) {
       case 'usageLogs':
         return this.usageLogs.erasePage(accountId, limit);
-      case 'sessions': {
-        // Every session is ended by stopAccess first; this sweeps what a sign-in may have added since, and the proof checks.
-        const sessions = await accountSessionItems(this.client, this.tables.sessions, accountId);
-        const page = sessions.slice(0, limit);
-        await this.deleteKeys(
-          'sessions',
-          page.flatMap((session) => sessionKeys(session)),
-        );
-        return { erased: page.length, remaining: sessions.length > limit };
-      }
+      case 'sessions':
+        // stopAccess ended them all; this sweeps what a sign-in may have added since, and the proof checks.
+        return this.deleteSessions(accountId, limit);
       case 'apiKeys': {
         const page = await this.page(
           {
@@ -322,6 +310,17 @@ export class DynamoDbEraser implements SubjectEraser {
       });
     }
     return { erased: page.events.length, remaining };
+  }
+
+  /**
+   * Ends up to `limit` of the account's sessions, both items of each; found with a strongly consistent
+   * read, so one opened a moment ago is among them.
+   */
+  private async deleteSessions(accountId: string, limit = Number.POSITIVE_INFINITY): Promise<{ erased: number; remaining: boolean }> {
+    const sessions = await accountSessionItems(this.client, this.tables.sessions, accountId);
+    const page = sessions.slice(0, limit);
+    await this.deleteKeys('sessions', page.flatMap(sessionKeys));
+    return { erased: page.length, remaining: sessions.length > page.length };
   }
 
   /** Every privacy request filed under a gsi1 key (the account, or its pseudonym once erased). */
