@@ -21,8 +21,8 @@ export function sessionKeys(session: SessionRef): { pk: string; sk: string }[] {
  * Every session of an account as stored, for whoever lists or ends them (the accounts context, the
  * eraser, the export): the account's own copies, read with a strongly consistent query, so a session
  * opened a moment ago is among them; and the lookup copies of sessions opened before the accounts
- * context wrote its own copies, found only through `gsi1` (eventually consistent, but none of them is
- * younger than the deploy that ended them, so the index's lag no longer hides one).
+ * context wrote its own copies, found only through `gsi1` (eventually consistent, but none of them was
+ * opened after the deploy that brought the account's copies, so the index's lag no longer hides one).
  */
 export async function accountSessionItems(
   client: DynamoDBDocumentClient,
@@ -43,6 +43,6 @@ export async function accountSessionItems(
       ExpressionAttributeValues: { ':pk': ITEMS.session.gsi1pk({ accountId }) },
     }),
   ]);
-  const seen = new Set(own.map((session) => session.tokenHash));
-  return [...own, ...older.filter((session) => !seen.has(session.tokenHash))] as (SessionRef & Record<string, unknown>)[];
+  // The lookup copies written with the account's copies carry no gsi1pk: `older` holds none of `own`.
+  return [...own, ...older] as (SessionRef & Record<string, unknown>)[];
 }
