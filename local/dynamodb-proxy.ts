@@ -52,11 +52,21 @@ export class DynamoDbProxy {
   readonly writeUnits = new Map<string, number>();
   private readonly client: DynamoDBClient;
   private readonly keyNames = new Map<string, string[]>();
+  /** When each item (`table|key`) was last written, oldest first, while index queries lag behind. */
+  private readonly written = new Map<string, number>();
 
   constructor(
     private readonly backend: string,
     /** Authorizes each call as the role its access key names; absent, every call passes. */
     private readonly iam?: LocalIam,
+    private readonly options: {
+      /**
+       * How far a global secondary index lags behind its table, as DynamoDB's indexes do (eventually
+       * consistent): an index query or scan leaves out every item written in the last `indexLagMs`
+       * (a new item is not there yet; a changed one is missing rather than stale). @default 0 (dynalite's: none)
+       */
+      indexLagMs?: number;
+    } = {},
   ) {
     this.client = new DynamoDBClient({
       endpoint: backend,
@@ -89,7 +99,9 @@ export class DynamoDbProxy {
           const metered = METERED.has(operation) && !(input as Record<string, unknown>).ReturnConsumedCapacity;
           const sent = metered ? Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' })) : body;
           const forward = () => this.forward(request, sent);
-          const answer = WRITES.has(operation) ? await this.locked(await this.itemsOfWrite(operation, input), forward) : await forward();
+          let answer = WRITES.has(operation) ? await this.locked(await this.itemsOfWrite(operation, input), forward) : await forward();
+          if ((operation === 'Query' || operation === 'Scan') && input.IndexName && this.options.indexLagMs)
+            answer = await this.lagging(String(input.TableName), answer);
           if (METERED.has(operation)) this.meter(operation, String(input.TableName), answer);
           response.writeHead(answer.status, answer.headers);
           response.end(answer.body);
@@ -148,7 +160,38 @@ export class DynamoDbProxy {
     } finally {
       release();
       for (const key of keys) if (this.writing.get(key) === done) this.writing.delete(key);
+      if (this.options.indexLagMs) this.noteWritten(keys);
     }
+  }
+
+  private noteWritten(keys: string[]): void {
+    const now = Date.now();
+    for (const key of keys) {
+      // Re-inserted, so the map stays in the order of the last writes and the oldest are pruned from its front.
+      this.written.delete(key);
+      this.written.set(key, now);
+    }
+    for (const [key, at] of this.written) {
+      if (at > now - this.options.indexLagMs!) break;
+      this.written.delete(key);
+    }
+  }
+
+  /** An index's answer as DynamoDB may give it `indexLagMs` after a write: without the items written since. */
+  private async lagging(
+    table: string,
+    answer: { status: number; headers: http.OutgoingHttpHeaders; body: Buffer },
+  ): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
+    if (answer.status !== 200) return answer;
+    const parsed = JSON.parse(answer.body.toString('utf8')) as { Items?: Item[]; Count?: number };
+    if (!parsed.Items) return answer;
+    const since = Date.now() - this.options.indexLagMs!;
+    const shown: Item[] = [];
+    for (const item of parsed.Items) if ((this.written.get(await this.itemName(table, undefined, item)) ?? 0) <= since) shown.push(item);
+    const body = Buffer.from(JSON.stringify({ ...parsed, Items: shown, Count: shown.length }));
+    // The body changed: its checksum no longer applies.
+    const { 'x-amz-crc32': _crc, ...headers } = answer.headers;
+    return { status: 200, headers: { ...headers, 'content-length': String(body.length) }, body };
   }
 
   /** The items a single-item write or a BatchWriteItem touches, as `table|key` (one without a usable key, which dynalite refuses, as the table's `*`). */

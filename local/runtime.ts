@@ -68,6 +68,11 @@ export interface LocalOptions {
    * the cost (scryptCostOf: each hash keeps its own). @default the deployed cost
    */
   scryptLogN?: number;
+  /**
+   * How far the tables' global secondary indexes lag behind their writes, as DynamoDB's may: an index
+   * query leaves out items written in the last this-many ms (DynamoDbProxy). @default 0 (dynalite's: none)
+   */
+  indexLagMs?: number;
   /** Where bundles are cached between starts. @default node_modules/.cache/omnapi-local/bundles */
   bundleCacheDir?: string;
   log?: (line: string) => void;
@@ -139,6 +144,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     { dynamodb: options.dynamodbPort ?? 8000, s3: options.s3Port ?? 4569 },
     log,
     closers,
+    options.indexLagMs,
   );
   const endpoints: ServiceEndpoints = { ...storage.endpoints, aws: aws.url };
   const endpointVariables = useLocalAws(endpoints);
@@ -249,10 +255,11 @@ async function startDynamoDb(
   port: number,
   log: Log,
   closers: Closer[],
+  indexLagMs?: number,
 ): Promise<{ url: string; proxy: DynamoDbProxy }> {
   const store = await startDynaliteProcess(path.join(dataDir, 'dynamodb'), log);
   closers.push(() => store.stop());
-  const proxy = new DynamoDbProxy(store.url, iam);
+  const proxy = new DynamoDbProxy(store.url, iam, { indexLagMs });
   const server = http.createServer(proxy.listener());
   const url = `http://${HOST}:${await listen(server, port)}`;
   closers.push(async () => {
@@ -294,13 +301,14 @@ async function startStorage(
   ports: { dynamodb: number; s3: number },
   log: Log,
   closers: Closer[],
+  indexLagMs?: number,
 ): Promise<{
   endpoints: Pick<ServiceEndpoints, 'dynamodb' | 's3'>;
   dynamoProxy: DynamoDbProxy;
   dynamoClient: DynamoDBClient;
   s3Client: S3Client;
 }> {
-  const dynamo = await startDynamoDb(dataDir, iam, ports.dynamodb, log, closers);
+  const dynamo = await startDynamoDb(dataDir, iam, ports.dynamodb, log, closers, indexLagMs);
   const s3Url = await startS3(dataDir, model.buckets, iam, ports.s3, log, closers);
   return {
     endpoints: { dynamodb: dynamo.url, s3: s3Url },

@@ -41,6 +41,8 @@ async function main(): Promise<void> {
     functionConcurrency: process.env.LOCAL_FUNCTION_CONCURRENCY ? Number(process.env.LOCAL_FUNCTION_CONCURRENCY) : undefined,
     // Cheaper password hashing for tests that do not check its cost (10–17; unset: the deployed 17).
     scryptLogN: process.env.LOCAL_SCRYPT_LOG_N ? Number(process.env.LOCAL_SCRYPT_LOG_N) : undefined,
+    // Global secondary indexes that lag behind their writes by this many ms, as DynamoDB's may (unset: none).
+    indexLagMs: process.env.LOCAL_INDEX_LAG_MS ? Number(process.env.LOCAL_INDEX_LAG_MS) : undefined,
     // Extra CDK context as JSON, e.g. OMNAPI_CONTEXT='{"catalog":{…}}' to try another product catalog.
     context: {
       localStripe,

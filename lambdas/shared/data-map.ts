@@ -51,7 +51,8 @@ export const DATA_MAP = {
   sessions: {
     purpose: 'Signed-in sessions (hash of the session token only)',
     personalData: ['ip', 'userAgent'],
-    subjectKey: 'gsi1pk = ACCOUNT#<accountId>',
+    subjectKey:
+      'pk = ACCOUNT#<accountId> (sk SESSION#<sessionId>); lookup copy at SESSION#<tokenHash> with accountId (sessions opened before the account-side copies: gsi1pk = ACCOUNT#<accountId>)',
     export: 'json',
     erasure: { kind: 'delete' },
     retention: 'Until logout or expiry (TTL, 7 days)',

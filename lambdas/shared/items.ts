@@ -129,11 +129,20 @@ export const ITEMS = {
   session: item({
     table: 'sessions',
     owner: 'accounts',
-    holds: 'a signed-in session (the hash of its token)',
+    holds: "a signed-in session's lookup copy, found by the hash of the token a request presents",
     pk: 'SESSION#{tokenHash}',
     sk: 'SESSION',
+    // Only sessions opened before the account's own items existed carry it (shared/adapters/dynamodb-sessions.ts).
     gsi1pk: 'ACCOUNT#{accountId}',
-    foundBy: { via: 'gsi1pk = ACCOUNT#<accountId>' },
+    foundBy: { via: "the tokenHash of the account's copy (sessions opened before those copies: gsi1pk = ACCOUNT#<accountId>)" },
+  }),
+  accountSession: item({
+    table: 'sessions',
+    owner: 'accounts',
+    holds: "the account's own copy of a session, written and deleted with its lookup copy: listed with a strongly consistent query",
+    pk: 'ACCOUNT#{accountId}',
+    sk: 'SESSION#{sessionId}',
+    foundBy: 'account',
   }),
   // tokens
   emailLink: item({

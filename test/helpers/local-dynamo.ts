@@ -18,12 +18,13 @@ export interface LocalDynamo {
 
 /**
  * In-memory dynalite behind the local runtime's transaction proxy, with every table of the app:
- * adapter and handler tests run against the real DynamoDB protocol, transactions and conditions.
+ * adapter and handler tests run against the real DynamoDB protocol, transactions and conditions
+ * (and, with `indexLagMs`, indexes that lag behind their writes as DynamoDB's may).
  */
-export async function startLocalDynamo(): Promise<LocalDynamo> {
+export async function startLocalDynamo(options: { indexLagMs?: number } = {}): Promise<LocalDynamo> {
   const backend = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  const proxy = new DynamoDbProxy(`http://127.0.0.1:${(backend.address() as AddressInfo).port}`);
+  const proxy = new DynamoDbProxy(`http://127.0.0.1:${(backend.address() as AddressInfo).port}`, undefined, options);
   const server = http.createServer(proxy.listener());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -65,8 +65,8 @@ export class MemorySessions implements SessionStore {
   async listByAccount(accountId: string) {
     return [...this.items.values()].filter((s) => s.accountId === accountId);
   }
-  async delete(hash: string) {
-    this.items.delete(hash);
+  async delete(session: { tokenHash: string }) {
+    this.items.delete(session.tokenHash);
   }
 }
 

@@ -3,7 +3,6 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -13,6 +12,7 @@ import type { Account, ApiKey, EmailToken, SecurityEvent, Session } from '../dom
 import { DynamoDbWindowCounter } from '../../shared/adapters/dynamodb-counter';
 import { DynamoDbSecurityEvents, SECURITY_EVENT_TTL_SECONDS } from '../../shared/adapters/dynamodb-security-events';
 import { queryAll } from '../../shared/dynamodb-query';
+import { accountSessionItems, type SessionRef, sessionKeys } from '../../shared/adapters/dynamodb-sessions';
 import type { AccountChanges, AccountStore, FailureCounter, KeyStore, SecurityLog, SessionStore, TokenStore } from '../domain/ports';
 import { ITEMS } from '../../shared/items';
 
@@ -163,7 +163,12 @@ export class DynamoDbAccountStore implements AccountStore {
   }
 }
 
-/** Sessions at `SESSION#<tokenHash>/SESSION`, listed per account through `gsi1`. */
+/**
+ * Each session is two items written and deleted together, as keys are: `SESSION#<tokenHash>/SESSION`
+ * (what a request's token resolves) and `ACCOUNT#<id>/SESSION#<sessionId>` (the account's view, listed
+ * with a strongly consistent query, so signing out everywhere finds a session opened a moment before).
+ * Both expire through TTL on the same `expiresAt`.
+ */
 export class DynamoDbSessionStore implements SessionStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -172,35 +177,27 @@ export class DynamoDbSessionStore implements SessionStore {
 
   async put(session: Session): Promise<void> {
     await this.client.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          ...ITEMS.session.key({ tokenHash: session.tokenHash }),
-          gsi1pk: ITEMS.session.gsi1pk({ accountId: session.accountId }),
-          gsi1sk: session.createdAt,
-          ...session,
-        },
+      new TransactWriteCommand({
+        TransactItems: sessionKeys(session).map((key) => ({ Put: { TableName: this.table, Item: { ...key, ...session } } })),
       }),
     );
   }
 
   async getByTokenHash(tokenHash: string): Promise<Session | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: ITEMS.session.key({ tokenHash }) }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: ITEMS.session.key({ tokenHash }), ConsistentRead: true }),
+    );
     return strip<Session>(Item);
   }
 
   async listByAccount(accountId: string): Promise<Session[]> {
-    const items = await queryAll(this.client, {
-      TableName: this.table,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': ITEMS.session.gsi1pk({ accountId }) },
-    });
-    return items.map((item) => strip<Session>(item)!);
+    return (await accountSessionItems(this.client, this.table, accountId)).map((item) => strip<Session>(item)!);
   }
 
-  async delete(tokenHash: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.table, Key: ITEMS.session.key({ tokenHash }) }));
+  async delete(session: SessionRef): Promise<void> {
+    await this.client.send(
+      new TransactWriteCommand({ TransactItems: sessionKeys(session).map((key) => ({ Delete: { TableName: this.table, Key: key } })) }),
+    );
   }
 }
 

@@ -314,10 +314,9 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       now.toISOString(),
     );
     if (!account.emailVerified) await this.deps.accounts.markVerified(account.accountId, now.toISOString());
-    const sessions = await this.deps.sessions.listByAccount(account.accountId);
-    await Promise.all(sessions.map((s) => this.deps.sessions.delete(s.tokenHash)));
+    const sessionsRevoked = await this.endSessions(account.accountId);
     await this.deps.failures.reset(loginFailuresKey(account.email), fixedWindow(now, LOGIN_LIMITS.windowSeconds).start);
-    await this.record(account.accountId, 'password_reset', origin, { sessionsRevoked: String(sessions.length) });
+    await this.record(account.accountId, 'password_reset', origin, { sessionsRevoked: String(sessionsRevoked) });
     await this.deps.mailer.send({
       to: account.email,
       subject: 'Your OmnAPI password was reset',
@@ -326,7 +325,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
         'If this was not you, reset it again at once and contact support@omnapi.com: your security events list every sign-in.',
       ].join('\n'),
     });
-    return { accountId: account.accountId, sessionsRevoked: sessions.length };
+    return { accountId: account.accountId, sessionsRevoked };
   }
 
   /** Checks the password and opens a session, within LOGIN_LIMITS. */
@@ -368,7 +367,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     // now), and a session the old password opened ends here.
     const current = await this.deps.accounts.rememberSignInAddresses(account.accountId, withAddress(account.signInAddresses, origin.ip));
     if (current?.passwordHash !== account.passwordHash) {
-      await this.deps.sessions.delete(opened.session.tokenHash);
+      await this.deps.sessions.delete(opened.session);
       await this.record(account.accountId, 'login_failed', origin, { reason: 'the password changed while it was checked' });
       throw new InvalidCredentialsError();
     }
@@ -404,7 +403,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
   }
 
   async logout(this: With<'sessions' | 'securityLog' | 'clock'>, principal: Principal, origin: RequestOrigin): Promise<void> {
-    await this.deps.sessions.delete(principal.tokenHash);
+    await this.deps.sessions.delete(principal);
     await this.record(principal.accountId, 'logout', origin, { sessionId: principal.sessionId });
   }
 
@@ -428,7 +427,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
   ): Promise<void> {
     const session = (await this.deps.sessions.listByAccount(principal.accountId)).find((s) => s.sessionId === sessionId);
     if (!session) throw new SessionNotFoundError();
-    await this.deps.sessions.delete(session.tokenHash);
+    await this.deps.sessions.delete(session);
     await this.record(principal.accountId, 'session_revoked', origin, { sessionId });
   }
 
@@ -502,9 +501,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       { passwordHash: await this.deps.hasher.hash(input.newPassword), passwordChangedAt: now },
       now,
     );
-    const others = (await this.deps.sessions.listByAccount(account.accountId)).filter((s) => s.sessionId !== principal.sessionId);
-    await Promise.all(others.map((s) => this.deps.sessions.delete(s.tokenHash)));
-    await this.record(account.accountId, 'password_changed', origin, { sessionsRevoked: String(others.length) });
+    const sessionsRevoked = await this.endSessions(account.accountId, principal.sessionId);
+    await this.record(account.accountId, 'password_changed', origin, { sessionsRevoked: String(sessionsRevoked) });
     await this.deps.mailer.send({
       to: account.email,
       subject: 'Your OmnAPI password was changed',
@@ -533,6 +531,17 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       cursor === undefined ? undefined : decodeCursor(cursor),
     );
     return { events: page.events, nextCursor: page.nextCursor && Buffer.from(page.nextCursor).toString('base64url') };
+  }
+
+  /**
+   * Ends every session of the account but `except`; how many it ended. Called after the new password
+   * is stored: a session the list cannot see yet was written after it, and its sign-in, which reads the
+   * account again once its session is written, ends it itself (`login`).
+   */
+  private async endSessions(this: With<'sessions'>, accountId: string, except?: string): Promise<number> {
+    const ended = (await this.deps.sessions.listByAccount(accountId)).filter((s) => s.sessionId !== except);
+    await Promise.all(ended.map((s) => this.deps.sessions.delete(s)));
+    return ended.length;
   }
 
   private async openSession(

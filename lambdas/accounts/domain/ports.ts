@@ -28,8 +28,10 @@ export interface AccountStore {
 export interface SessionStore {
   put(session: Session): Promise<void>;
   getByTokenHash(tokenHash: string): Promise<Session | undefined>;
+  /** Every session of the account, read so that one opened a moment ago is among them (signing out everywhere relies on it). */
   listByAccount(accountId: string): Promise<Session[]>;
-  delete(tokenHash: string): Promise<void>;
+  /** Ends a session: after it, its token resolves nothing and no list shows it. */
+  delete(session: Pick<Session, 'accountId' | 'sessionId' | 'tokenHash'>): Promise<void>;
 }
 
 export interface TokenStore {

@@ -11,6 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { batchDelete } from '../../shared/adapters/dynamodb-usage-logs';
+import { accountSessionItems, sessionKeys } from '../../shared/adapters/dynamodb-sessions';
 import type { TableName } from '../../shared/tables';
 import { balanceShards } from '../../shared/adapters/dynamodb-balance';
 import type { UsageLogStore } from '../../shared/usage-logs';
@@ -97,14 +98,8 @@ export class DynamoDbEraser implements SubjectEraser {
         );
       }
     }
-    const sessions = await this.all({
-      TableName: this.tables.sessions,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': ITEMS.session.gsi1pk({ accountId: subject.accountId }) },
-    });
-    await this.deleteKeys('sessions', sessions);
-    return { keys: keys.length, sessions: sessions.length };
+    const sessions = await this.deleteSessions(subject.accountId);
+    return { keys: keys.length, sessions: sessions.erased };
   }
 
   async erasePage(category: ErasureCategory, subject: ErasureSubject, limit: number): Promise<{ erased: number; remaining: boolean }> {
@@ -114,16 +109,8 @@ export class DynamoDbEraser implements SubjectEraser {
       case 'usageLogs':
         return this.usageLogs.erasePage(accountId, limit);
       case 'sessions':
-        return this.erase(
-          'sessions',
-          {
-            TableName: this.tables.sessions,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': ITEMS.session.gsi1pk({ accountId }) },
-          },
-          limit,
-        );
+        // stopAccess ended them all; this sweeps what a sign-in may have added since, and the proof checks.
+        return this.deleteSessions(accountId, limit);
       case 'apiKeys': {
         const page = await this.page(
           {
@@ -323,6 +310,17 @@ export class DynamoDbEraser implements SubjectEraser {
       });
     }
     return { erased: page.events.length, remaining };
+  }
+
+  /**
+   * Ends up to `limit` of the account's sessions, both items of each; found with a strongly consistent
+   * read, so one opened a moment ago is among them.
+   */
+  private async deleteSessions(accountId: string, limit = Number.POSITIVE_INFINITY): Promise<{ erased: number; remaining: boolean }> {
+    const sessions = await accountSessionItems(this.client, this.tables.sessions, accountId);
+    const page = sessions.slice(0, limit);
+    await this.deleteKeys('sessions', page.flatMap(sessionKeys));
+    return { erased: page.length, remaining: sessions.length > page.length };
   }
 
   /** Every privacy request filed under a gsi1 key (the account, or its pseudonym once erased). */

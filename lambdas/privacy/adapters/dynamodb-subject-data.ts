@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { totalBalance } from '../../shared/adapters/dynamodb-balance';
 import { DynamoDbUsageReader } from '../../shared/adapters/dynamodb-usage-reader';
+import { accountSessionItems } from '../../shared/adapters/dynamodb-sessions';
 import { microToCredits } from '../../shared/credits';
 import { type AuditEvent, customerAuditView, streamOf } from '../../shared/audit';
 import { ITEMS, type ItemType } from '../../shared/items';
@@ -95,7 +96,10 @@ export class DynamoDbSubjectData implements SubjectData {
         );
         if (Item) yield clean(Item);
       },
-      sessions: byIndex(ITEMS.session),
+      // The account's copy of each session (older sessions: their lookup copy), as the account's sessions list reads them.
+      async *sessions(subject) {
+        yield* (await accountSessionItems(db, tables.sessions, subject.accountId)).map(clean);
+      },
       apiKeys: byAccount(ITEMS.apiKey, { onlyThisType: true }),
       async *ledger(subject) {
         for await (const item of byAccount(ITEMS.ledgerEntry)(subject)) {

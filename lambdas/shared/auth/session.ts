@@ -41,11 +41,14 @@ export async function resolveSession(sessions: SessionLookup, token: string | un
   return { accountId: session.accountId, sessionId: session.sessionId, tokenHash, signedInAt: session.createdAt };
 }
 
-/** Sessions at `SESSION#<tokenHash>/SESSION` in the sessions table. */
+/**
+ * Sessions at `SESSION#<tokenHash>/SESSION` in the sessions table, read strongly consistent: a session
+ * signed out (one, or every one) resolves nothing from the next request on, not after replication.
+ */
 export function dynamoDbSessionLookup(client: DynamoDBDocumentClient, table: string): SessionLookup {
   return {
     async getByTokenHash(tokenHash) {
-      const { Item } = await client.send(new GetCommand({ TableName: table, Key: ITEMS.session.key({ tokenHash }) }));
+      const { Item } = await client.send(new GetCommand({ TableName: table, Key: ITEMS.session.key({ tokenHash }), ConsistentRead: true }));
       return Item
         ? {
             sessionId: String(Item.sessionId),

@@ -1,7 +1,13 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDbAccountStore, DynamoDbKeyStore, DynamoDbTokenStore } from '../../../lambdas/accounts/adapters/dynamodb-stores';
+import {
+  DynamoDbAccountStore,
+  DynamoDbKeyStore,
+  DynamoDbSessionStore,
+  DynamoDbTokenStore,
+} from '../../../lambdas/accounts/adapters/dynamodb-stores';
+import { dynamoDbSessionLookup } from '../../../lambdas/shared/auth/session';
 import type { Account } from '../../../lambdas/accounts/domain/model';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -92,5 +98,68 @@ describe('DynamoDB key store', () => {
       false,
     );
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('DynamoDB session store', () => {
+  beforeEach(() => ddb.reset());
+  const session = {
+    sessionId: 'ses_1',
+    tokenHash: 'h'.repeat(64),
+    accountId: 'acc_1',
+    ip: '203.0.113.9',
+    userAgent: 'jest',
+    createdAt: '2026-03-01T10:00:00.000Z',
+    expiresAt: 1_772_964_000,
+  };
+
+  it("writes a session's lookup copy and the account's copy in one transaction, both with the TTL, neither in gsi1", async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await new DynamoDbSessionStore(client, 'sessions').put(session);
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.map((i) => i.Put!.Item!);
+    expect(items.map((i) => [i.pk, i.sk, i.expiresAt, i.gsi1pk])).toEqual([
+      [`SESSION#${session.tokenHash}`, 'SESSION', session.expiresAt, undefined],
+      ['ACCOUNT#acc_1', 'SESSION#ses_1', session.expiresAt, undefined],
+    ]);
+  });
+
+  it('ends a session by deleting both copies in one transaction', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await new DynamoDbSessionStore(client, 'sessions').delete(session);
+    const keys = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.map((i) => i.Delete!.Key);
+    expect(keys).toEqual([
+      { pk: `SESSION#${session.tokenHash}`, sk: 'SESSION' },
+      { pk: 'ACCOUNT#acc_1', sk: 'SESSION#ses_1' },
+    ]);
+  });
+
+  it("lists the account's copies with a strongly consistent query, and sessions from before them through gsi1", async () => {
+    ddb
+      .on(QueryCommand, { IndexName: undefined })
+      .resolves({ Items: [{ pk: 'ACCOUNT#acc_1', sk: 'SESSION#ses_1', ...session }] })
+      .on(QueryCommand, { IndexName: 'gsi1' })
+      .resolves({
+        Items: [
+          {
+            pk: `SESSION#${'o'.repeat(64)}`,
+            sk: 'SESSION',
+            gsi1pk: 'ACCOUNT#acc_1',
+            ...session,
+            sessionId: 'ses_old',
+            tokenHash: 'o'.repeat(64),
+          },
+        ],
+      });
+    const listed = await new DynamoDbSessionStore(client, 'sessions').listByAccount('acc_1');
+    expect(listed.map((s) => s.sessionId)).toEqual(['ses_1', 'ses_old']);
+    const own = ddb.commandCalls(QueryCommand).find((c) => !c.args[0].input.IndexName)!.args[0].input;
+    expect(own).toMatchObject({ ConsistentRead: true, ExpressionAttributeValues: { ':pk': 'ACCOUNT#acc_1', ':session': 'SESSION#' } });
+  });
+
+  it('resolves a token with a strongly consistent read: a session signed out resolves nothing from the next request on', async () => {
+    ddb.on(GetCommand).resolves({ Item: { pk: `SESSION#${session.tokenHash}`, sk: 'SESSION', ...session } });
+    await new DynamoDbSessionStore(client, 'sessions').getByTokenHash(session.tokenHash);
+    await dynamoDbSessionLookup(client, 'sessions').getByTokenHash(session.tokenHash);
+    expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input.ConsistentRead)).toEqual([true, true]);
   });
 });

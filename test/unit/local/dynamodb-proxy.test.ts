@@ -1,9 +1,10 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { DynamoDbProxy } from '../../../local/dynamodb-proxy';
+import { startLocalDynamo } from '../../helpers/local-dynamo';
 
 const listen = (server: http.Server) =>
   new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
@@ -201,6 +202,43 @@ describe('local DynamoDB writes to different items (proxy over a store that hold
         server.closeAllConnections();
         await new Promise((r) => server.close(r));
       }
+    }
+  });
+});
+
+describe('local DynamoDB indexes that lag behind their writes (indexLagMs)', () => {
+  it('leaves out of an index query the items written within the lag, and shows them once it has passed; the table itself never lags', async () => {
+    const dynamo = await startLocalDynamo({ indexLagMs: 400 });
+    const put = (sk: string) =>
+      dynamo.client.send(new PutCommand({ TableName: 'sessions', Item: { pk: `P#${sk}`, sk, gsi1pk: 'G', gsi1sk: sk } }));
+    const indexed = async () =>
+      (
+        await dynamo.client.send(
+          new QueryCommand({
+            TableName: 'sessions',
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :g',
+            ExpressionAttributeValues: { ':g': 'G' },
+          }),
+        )
+      ).Items?.map((item) => item.sk);
+    try {
+      await put('old');
+      await new Promise((r) => setTimeout(r, 500));
+      await dynamo.client.send(
+        new TransactWriteCommand({
+          TransactItems: [{ Put: { TableName: 'sessions', Item: { pk: 'P#new', sk: 'new', gsi1pk: 'G', gsi1sk: 'new' } } }],
+        }),
+      );
+      expect(await indexed()).toEqual(['old']);
+      const { Item } = await dynamo.client.send(
+        new GetCommand({ TableName: 'sessions', Key: { pk: 'P#new', sk: 'new' }, ConsistentRead: true }),
+      );
+      expect(Item?.sk).toBe('new');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await indexed()).toEqual(['new', 'old']);
+    } finally {
+      await dynamo.stop();
     }
   });
 });

@@ -8,6 +8,7 @@ const SAMPLE: Record<string, string> = {
   email: 'ana@example.org',
   emailHash: 'a'.repeat(64),
   tokenHash: 'b'.repeat(64),
+  sessionId: 'ses_4f2a',
   keyId: 'key_9x',
   secretHash: 'c'.repeat(64),
   at: '2026-12-05T10:17:03.120Z',
