@@ -179,6 +179,18 @@ export const accountRoutes = defineRoutes({
     errors: [400, 401, 404],
     audit: { action: 'session.revoke', target: 'session' },
   },
+  revokeOtherSessions: {
+    method: 'DELETE',
+    path: '/v1/account/sessions',
+    handler: 'account-sessions',
+    auth: 'session',
+    summary: "Sign every session of the caller's but this one out (signed in somewhere you do not know of)",
+    responses: {
+      200: { description: 'How many sessions were signed out', schema: z.object({ sessionsRevoked: z.number().int().nonnegative() }) },
+    },
+    errors: [401],
+    audit: { action: 'session.revoke' },
+  },
   auditEvents: {
     method: 'GET',
     path: '/v1/account/audit',

@@ -83,7 +83,7 @@ describe('self-service changes against npm start, with IAM enforced', () => {
     expect(local.output()).not.toMatch(/iam DENIED/);
   }, 300_000);
 
-  it('a password reset signs out a session opened a moment before it (a thief with the old password); a list and a password change see one just opened', async () => {
+  it('a password reset signs out a session opened a moment before it (a thief with the old password); a list, a password change and a sign-out of all others see one just opened', async () => {
     expect((await call('POST', '/v1/auth/signup', { body: { name: 'Bo', email: email('bo'), password: PASSWORD } })).status).toBe(201);
     expect((await fetch(await eventually(() => linkMailedTo(local.dataDir, email('bo'))))).status).toBe(200);
     const owner = await login(email('bo'), PASSWORD);
@@ -115,6 +115,13 @@ describe('self-service changes against npm start, with IAM enforced', () => {
     });
     expect(changed.status).toBe(204);
     expect((await call('GET', '/v1/account', { token: another.body.token })).status).toBe(401);
+    expect((await call('GET', '/v1/account', { token: fresh.body.token })).status).toBe(200);
+
+    // Signing out every other session, without a password change: one opened a moment before ends, the caller stays.
+    const unknown = await login(email('bo'), PASSWORD);
+    const others = await call('DELETE', '/v1/account/sessions', { token: fresh.body.token });
+    expect(others).toMatchObject({ status: 200, body: { sessionsRevoked: 1 } });
+    expect((await call('GET', '/v1/account', { token: unknown.body.token })).status).toBe(401);
     expect((await call('GET', '/v1/account', { token: fresh.body.token })).status).toBe(200);
     expect(local.output()).not.toMatch(/iam DENIED/);
   }, 300_000);

@@ -223,7 +223,8 @@ export interface paths {
         get: operations["accounts.listSessions"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Sign every session of the caller's but this one out (signed in somewhere you do not know of) */
+        delete: operations["accounts.revokeOtherSessions"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2043,6 +2044,55 @@ export interface operations {
                             expiresAt: number;
                             current: boolean;
                         }[];
+                    };
+                };
+            };
+            /** @description Not signed in, or the key is unknown */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; logged, never with internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is not configured, unreachable or too busy (throttled): retry, after Retry-After when given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "accounts.revokeOtherSessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many sessions were signed out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sessionsRevoked: number;
                     };
                 };
             };

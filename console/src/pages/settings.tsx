@@ -135,10 +135,16 @@ function Sessions() {
     await call(api.DELETE('/v1/account/sessions/{id}', { params: { path: { id } } }));
     sessions.reload();
   });
+  const [signedOut, setSignedOut] = useState<number | undefined>(undefined);
+  const others = useAction(async () => {
+    setSignedOut((await call(api.DELETE('/v1/account/sessions'))).sessionsRevoked);
+    sessions.reload();
+  });
+  const elsewhere = sessions.data?.sessions.some((s) => !s.current) ?? false;
   return (
     <section aria-labelledby="sessions-title">
       <h2 id="sessions-title">Sessions</h2>
-      <ErrorNotice error={sessions.error ?? revoke.error} />
+      <ErrorNotice error={sessions.error ?? revoke.error ?? others.error} />
       {!sessions.data ? (
         <Loading />
       ) : (
@@ -178,6 +184,14 @@ function Sessions() {
             </tbody>
           </table>
         </TableScroll>
+      )}
+      {elsewhere && (
+        <button type="button" class="secondary" onClick={() => others.run()} disabled={others.busy} aria-busy={others.busy}>
+          {others.busy ? 'Signing out…' : 'Sign out all other sessions'}
+        </button>
+      )}
+      {signedOut !== undefined && (
+        <Notice kind="success">{signedOut === 1 ? 'One other session signed out.' : `${signedOut} other sessions signed out.`}</Notice>
       )}
     </section>
   );

@@ -314,7 +314,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       now.toISOString(),
     );
     if (!account.emailVerified) await this.deps.accounts.markVerified(account.accountId, now.toISOString());
-    const sessionsRevoked = await this.endSessions(account.accountId);
+    const sessionsRevoked = (await this.endSessions(account.accountId)).length;
     await this.deps.failures.reset(loginFailuresKey(account.email), fixedWindow(now, LOGIN_LIMITS.windowSeconds).start);
     await this.record(account.accountId, 'password_reset', origin, { sessionsRevoked: String(sessionsRevoked) });
     await this.deps.mailer.send({
@@ -431,6 +431,17 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     await this.record(principal.accountId, 'session_revoked', origin, { sessionId });
   }
 
+  /** Signs out every session of the account but the caller's; how many. Each is recorded as a revoked session. */
+  async revokeOtherSessions(
+    this: With<'sessions' | 'securityLog' | 'clock'>,
+    principal: Principal,
+    origin: RequestOrigin,
+  ): Promise<number> {
+    const ended = await this.endSessions(principal.accountId, principal.sessionId);
+    await Promise.all(ended.map((sessionId) => this.record(principal.accountId, 'session_revoked', origin, { sessionId })));
+    return ended.length;
+  }
+
   async getAccount(this: With<'accounts'>, principal: Principal): Promise<AccountView> {
     return viewOf(await this.requireAccount(principal.accountId));
   }
@@ -501,7 +512,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       { passwordHash: await this.deps.hasher.hash(input.newPassword), passwordChangedAt: now },
       now,
     );
-    const sessionsRevoked = await this.endSessions(account.accountId, principal.sessionId);
+    const sessionsRevoked = (await this.endSessions(account.accountId, principal.sessionId)).length;
     await this.record(account.accountId, 'password_changed', origin, { sessionsRevoked: String(sessionsRevoked) });
     await this.deps.mailer.send({
       to: account.email,
@@ -538,10 +549,10 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
    * is stored: a session the list cannot see yet was written after it, and its sign-in, which reads the
    * account again once its session is written, ends it itself (`login`).
    */
-  private async endSessions(this: With<'sessions'>, accountId: string, except?: string): Promise<number> {
+  private async endSessions(this: With<'sessions'>, accountId: string, except?: string): Promise<string[]> {
     const ended = (await this.deps.sessions.listByAccount(accountId)).filter((s) => s.sessionId !== except);
     await Promise.all(ended.map((s) => this.deps.sessions.delete(s)));
-    return ended.length;
+    return ended.map((s) => s.sessionId);
   }
 
   private async openSession(

@@ -4,7 +4,7 @@ import { originOf } from '../http';
 import { accountRoutes } from '../routes';
 import { sessionsWiring } from '../wiring';
 
-/** `GET /v1/account/sessions` and `DELETE /v1/account/sessions/{id}`, for the caller's own sessions. */
+/** `GET /v1/account/sessions`, `DELETE /v1/account/sessions/{id}` and `DELETE /v1/account/sessions` (all but this one), for the caller's own sessions. */
 export const handler = httpRoutes(
   route(accountRoutes.listSessions, async (event) =>
     json(200, { sessions: await sessionsWiring().accountService.listSessions(event.principal) }),
@@ -13,4 +13,7 @@ export const handler = httpRoutes(
     await sessionsWiring().accountService.revokeSession(event.principal, event.input.path.id, originOf(event));
     return json(204);
   }),
+  route(accountRoutes.revokeOtherSessions, async (event) =>
+    json(200, { sessionsRevoked: await sessionsWiring().accountService.revokeOtherSessions(event.principal, originOf(event)) }),
+  ),
 );

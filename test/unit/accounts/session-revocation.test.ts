@@ -73,6 +73,24 @@ describe('ending every session while the index lags behind', () => {
     expect((await service.listSessions(ann)).map((s) => s.sessionId)).toEqual([ann.sessionId]);
   });
 
+  it('signing out every other session ends one opened a moment before, keeps the caller, and records each', async () => {
+    const { service, owner, signIn, securityLog } = serviceOn(dynamo);
+    const ann = await owner('others@example.org');
+    const [laptop, thief] = [await signIn('others@example.org'), await signIn('others@example.org')];
+    const [laptopId, thiefId] = [(await service.authenticate(laptop)).sessionId, (await service.authenticate(thief)).sessionId];
+
+    await expect(service.revokeOtherSessions(ann, origin)).resolves.toBe(2);
+
+    await expect(service.authenticate(thief)).rejects.toMatchObject({ kind: 'unauthenticated' });
+    await expect(service.authenticate(laptop)).rejects.toMatchObject({ kind: 'unauthenticated' });
+    await expect(service.authenticate(ann.token)).resolves.toMatchObject({ sessionId: ann.sessionId });
+    expect((await service.listSessions(ann)).map((s) => s.sessionId)).toEqual([ann.sessionId]);
+    const revoked = securityLog.events.filter((e) => e.accountId === ann.accountId && e.type === 'session_revoked');
+    expect(revoked.map((e) => e.detail?.sessionId).sort()).toEqual([laptopId, thiefId].sort());
+    // Nothing left to sign out: none, and the caller is still in.
+    await expect(service.revokeOtherSessions(ann, origin)).resolves.toBe(0);
+  });
+
   it('a password reset signs out every session, one opened a moment before it included', async () => {
     const { service, owner, signIn, mailer } = serviceOn(dynamo);
     const ann = await owner('reset@example.org');
