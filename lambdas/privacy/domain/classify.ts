@@ -101,6 +101,12 @@ const ABBREVIATIONS = new Set([
   ...VOCABULARIES.flatMap((v) => [...v.abbreviations, ...v.articleBefore].map((a) => words(a.replace(/\*$/, '')).trim())),
 ]);
 const CONDITIONAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.conditionalCues)]));
+const CONDITIONAL_OPENER = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.conditionalOpeners)]));
+const CANCELLABLES = new Map(
+  VOCABULARIES.filter((v) => v.cancellables.length).map((v) => [v.language, alternation(v.cancellables.map((c) => words(c).trim()))]),
+);
+/** "and", "or" in the languages that list cancellables: what follows one is another object ("my account and my subscription"). */
+const CONJUNCTIONS = new Set(['and', 'or', 'und', 'oder', 'et', 'ou', 'y', 'o', 'e', 'ed', 'ou', 'en', 'of']);
 const TEMPORAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.temporalCues)]));
 const REASON = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.reasonCues)]));
 const REPORT = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reportCues)]));
@@ -576,6 +582,14 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
   }
   for (const language of languages) {
+    // Portuguese "Se concordei …, revogo …": "se" opens a condition only where it opens the sentence.
+    const opener = CONDITIONAL_OPENER.get(language);
+    const opening = opener && new RegExp(`^[\\s\\p{P}\\d]*${opener.source}[^,;:]*`, 'u');
+    if (!opening?.test(t)) continue;
+    conditional = true;
+    t = t.replace(opening, ' ');
+  }
+  for (const language of languages) {
     // "Before you close my account, …": the clause asks nothing, the sentence still may.
     const cue = TEMPORAL.get(language);
     if (cue) t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
@@ -616,12 +630,28 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   // phrases of several words, and any word when the language is unknown, count everywhere.
   const ownWord = (p: Phrase) =>
     language === undefined || !BARE.has(p) || p.language === 'en' || primary(p.language) === primary(language) || sharedWord(p, language);
-  const found: Mention[] = PHRASES.filter((p) => has(p) && ownWord(p) && p.pattern.test(w) && !negated(p)).map((p) => ({
-    right: p.right,
-    weak: p.weak,
-    bare: BARE.has(p),
-    what: `"${p.text.replace(/^\?/, '')}" (${p.language})`,
-  }));
+  // "la cancellazione di un contratto", "löschen Sie mich aus Ihrem Verteiler": erasure said of what is not the person's data
+  // (a contract, a subscription, a mailing list) cancels that thing. Only its object right after counts: "cancelar mi cuenta
+  // y mi suscripción" names the account first, and "and" ends the reach.
+  const cancellables = languages.map((l) => CANCELLABLES.get(l)).filter((c): c is string => c !== undefined);
+  const saidOfCancellable = (p: Phrase) => {
+    if (p.right !== 'deletion' || cancellables.length === 0) return false;
+    const all = w.match(new RegExp(p.pattern.source, 'gu'))?.length ?? 0;
+    const of = new RegExp(
+      `${p.pattern.source}((?:[\\p{L}\\p{N}\\p{M}]+ ){0,4}?)(?:${cancellables.join('|')})(?![\\p{L}\\p{N}\\p{M}])`,
+      'gu',
+    );
+    const said = [...w.matchAll(of)].filter((m) => !(m[1] ?? '').split(' ').some((word) => CONJUNCTIONS.has(word))).length;
+    return all > 0 && said >= all;
+  };
+  const found: Mention[] = PHRASES.filter((p) => has(p) && ownWord(p) && p.pattern.test(w) && !negated(p) && !saidOfCancellable(p)).map(
+    (p) => ({
+      right: p.right,
+      weak: p.weak,
+      bare: BARE.has(p),
+      what: `"${p.text.replace(/^\?/, '')}" (${p.language})`,
+    }),
+  );
   for (const number of citedArticles(t)) {
     const right = ARTICLES[number];
     if (right) found.push({ right, weak: false, bare: false, what: `article ${number}` });

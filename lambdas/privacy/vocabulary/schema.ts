@@ -33,6 +33,12 @@ export const VocabularySchema = z
     /** Words that open a conditional clause ("if", "falls", "si", "se", "jeśli"): its mentions ask for nothing. */
     conditionalCues: phrases.pipe(z.array(z.string()).min(1)),
     /**
+     * Words that open a condition only at the start of a sentence, being something else inside one
+     * (Portuguese "se": "if" first, a pronoun after a verb — "peço que se apaguem"). A sentence that
+     * opens with one is a consequence, as with `conditionalCues`.
+     */
+    conditionalOpeners: phrases,
+    /**
      * Words that open a clause of time ("before you", "bevor Sie", "antes de"): its mentions ask for
      * nothing, but unlike a condition, a sentence that opens with one still asks ("Before you close
      * my account, please export my data").
@@ -67,6 +73,13 @@ export const VocabularySchema = z
      * about deleting one of them, naming no account or data, asks how to do it, not for an erasure.
      */
     selfService: phrases,
+    /**
+     * What a word of erasure may be said of that is not the person's data — a contract, a subscription,
+     * an order, a mailing list ("cancellazione di un contratto", "löschen Sie mich aus dem Verteiler",
+     * "delete me from your mailing list"): erasure whose object, right after it, is one of them asks
+     * no erasure (an unsubscription is read by the objection's own words).
+     */
+    cancellables: phrases,
     /** Labels of an identification block ("Name:", "E-Mail-Adresse:", "Kundennummer:"): such lines identify, they never ask. */
     identificationLabels: phrases,
     /** Each right: the Regulation's heading for it, its other names, and the plain words people use. */

@@ -764,3 +764,155 @@ describe('a copy of an invoice, deleting old logs: questions, not rights', () =>
     expect(classifyLetter('', text).rights).toEqual(rights);
   });
 });
+
+describe('rules learnt from public request templates written by others (each case in our own words)', () => {
+  const read = (text: string) => readMail('', text).rights.sort();
+
+  it.each([
+    ['Ik verzoek om inzage in mijn gegevens. Verwijder daarna alstublieft mijn account.', ['access', 'deletion']],
+    ['Ik wil een kopie van mijn gegevens. Verwijder a.u.b. ook mijn account.', ['access', 'deletion']],
+    ['Ik vraag om inzage in mijn gegevens. Verwijder alsjeblieft ook mijn account.', ['access', 'deletion']],
+  ])('Dutch asks with "alstublieft", "alsjeblieft" and "a.u.b." (please): "%s"', (text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each([
+    'Ik verzoek u mijn gegevens te leveren in een machineleesbaar formaat.',
+    'Ik verzoek u mijn gegevens te leveren in een machine leesbaar formaat.',
+  ])('Dutch "machineleesbaar" (Art. 20\'s "machineleesbare", written as the adjective stands alone) is portability: "%s"', (text) => {
+    expect(read(text)).toEqual(['portability']);
+  });
+
+  it.each([
+    ['nl', 'Ik maak bezwaar tegen reclame. Kunt u mij laten weten of dit tot de verwijdering van mijn account leidt?'],
+    ['nl', 'Ik maak bezwaar tegen profilering. Ik hoor graag of mijn bezwaar tot het wissen van mijn gegevens zal leiden.'],
+  ])('%s: a right named in a question whether the objection leads to it ("laat mij weten of …") is not asked', (_l, text) => {
+    expect(read(text)).toEqual(['objection']);
+  });
+
+  it.each([
+    ['pt', 'Solicito o apagamento da minha conta. Se concedi consentimento para o tratamento dos meus dados, revogo esse consentimento.'],
+    ['pt-BR', 'Solicito a exclusão da minha conta. Se eu dei consentimento para o uso dos meus dados, revogo o consentimento.'],
+  ])('%s: a sentence that opens with "Se" (if) is a condition, though "se" is also a pronoun', (_l, text) => {
+    expect(read(text)).toEqual(['deletion']);
+  });
+
+  it('Portuguese "se" inside a sentence is a pronoun, and asks: "Oponho-me ao marketing direto e peço que se apaguem os meus dados."', () => {
+    expect(read('Oponho-me ao marketing direto e peço que se apaguem os meus dados.')).toEqual(['deletion', 'objection']);
+  });
+
+  it.each([
+    ['es', 'Por favor, decidme qué identificador (ID de cookies, ID de publicidad del móvil) necesitáis para encontrar mi cuenta.', []],
+    ['es', 'No quiero recibir más publicidad de ustedes.', ['objection']],
+    ['es', 'Basta de publicidad, por favor.', ['objection']],
+  ])('%s: advertising named as a thing ("ID de publicidad") is no objection: "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each([
+    ['it', 'Vi prego di confermare la cancellazione del mio abbonamento annuale.', []],
+    ['es', 'Por favor, confirmen la cancelación de mi suscripción mensual.', []],
+    [
+      'it',
+      'Mi oppongo al marketing diretto. Per favore ditemi se questo comporterà la chiusura del mio account, la cancellazione di un contratto, o simili.',
+      ['objection'],
+    ],
+  ])('%s: a word of erasure that also means cancelling, said of a contract or subscription, asks no erasure: "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each([
+    ['en', 'Please delete me from your mailing list.'],
+    ['de', 'Bitte löschen Sie mich aus Ihrem E-Mail-Verteiler.'],
+    ['fr', 'Merci de me supprimer de votre liste de diffusion.'],
+    ['nl', 'Verwijder mij alstublieft uit de mailinglijst.'],
+  ])('%s: erasing me from a mailing list is an unsubscription, never an erasure: "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['objection']);
+  });
+
+  it.each([
+    ['it', 'Vi chiedo la cancellazione dei miei dati e del contratto.', ['deletion']],
+    ['en', 'Please delete my account and remove me from the newsletter.', ['deletion', 'objection']],
+    ['de', 'Bitte löschen Sie mein Konto und tragen Sie mich aus dem Newsletter aus.', ['deletion', 'objection']],
+    ['es', 'Quiero cancelar mi cuenta y mi suscripción.', ['deletion']],
+  ])('%s: erasure named with the data or account beside a contract still asks: "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each([
+    ['de', 'Ich bitte um Auskunft nach Art. 15 DSGVO, auch über das Bestehen meiner Rechte auf Berichtigung, Löschung und Widerspruch.'],
+    ['nl', 'Ik verzoek om inzage op grond van artikel 15 AVG, ook in het bestaan van mijn rechten op rectificatie, wissing en bezwaar.'],
+    ['pl', 'Proszę o dostęp do danych, w tym informację o istnieniu moich praw do sprostowania i usunięcia.'],
+    ['cs', 'Žádám o přístup k údajům, včetně informace o existenci mých práv na opravu a výmaz.'],
+    ['sk', 'Žiadam o prístup k mojim údajom vrátane informácie o existencii mojich práv na opravu a vymazanie.'],
+    ['sl', 'Zahtevam dostop do svojih podatkov, vključno z obstojem mojih pravic do popravka in izbrisa.'],
+    ['hr', 'Zahtijevam pristup svojim podacima, uključujući postojanje mojih prava na ispravak i brisanje.'],
+    ['ro', 'Solicit accesul la datele mele, inclusiv existența drepturilor mele de rectificare și ștergere.'],
+    ['sv', 'Jag begär tillgång till mina personuppgifter, inklusive förekomsten av mina rättigheter till rättelse och radering.'],
+    ['da', 'Jeg anmoder om indsigt i mine oplysninger, herunder eksistensen af mine rettigheder til berigtigelse og sletning.'],
+    ['fi', 'Pyydän pääsyä tietoihini, mukaan lukien oikeuksieni olemassaolo tietojen oikaisuun ja poistamiseen.'],
+    ['el', 'Ζητώ πρόσβαση στα δεδομένα μου, συμπεριλαμβανομένης της ύπαρξης των δικαιωμάτων μου για διόρθωση και διαγραφή.'],
+  ])(
+    '%s: an access letter listing Art. 15(1)(e) — "the existence of my rights to rectification and erasure" — asks access only',
+    (_l, text) => {
+      expect(read(text)).toEqual(['access']);
+    },
+  );
+
+  it.each([
+    ['ro', 'Vă rog să îmi permiteți accesul la datele mele personale.', ['access']],
+    ['fi', 'Pyydän pääsyä henkilötietoihini.', ['access']],
+  ])('%s: the Regulation\'s access words in the forms a sentence gives them: "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each([
+    ['en', 'Please erase my account. I am also objecting to any profiling of my data.'],
+    ['de', 'Bitte löschen Sie mein Konto. Ich lehne außerdem die Verarbeitung meiner Daten für Profiling ab.'],
+    ['fr', 'Je demande la suppression de mon compte. Par ailleurs, je rejette tout traitement de mes données à des fins de profilage.'],
+    ['es', 'Solicito la supresión de mi cuenta. Además, rechazo el tratamiento de mis datos con fines de marketing.'],
+    ['cs', 'Žádám o výmaz mého účtu. Dále zamítám zpracování mých údajů pro marketing.'],
+    ['pl', 'Proszę o usunięcie konta. Ponadto odmawiam przetwarzania moich danych w celach marketingowych.'],
+  ])('%s: refusing the processing ("I reject the processing …", "I am objecting") is an objection beside the erasure', (_l, text) => {
+    expect(read(text)).toEqual(['deletion', 'objection']);
+  });
+
+  it('Irish "as dáta" (out of date) is no correction in "your capacity as data protection officer"', () => {
+    expect(read('I write to you in your capacity as data protection officer and request a copy of my personal data.')).toEqual(['access']);
+    expect(readMail('', 'Tá mo sheoladh ríomhphoist as dáta. Ceartaígí é, le bhur dtoil.').rights).toEqual(['correction']);
+  });
+
+  it.each([
+    ['I want my data deleted.', ['deletion']],
+    ['I would like all my personal data to be erased.', ['deletion']],
+    ["I'd like my whole account closed.", ['deletion']],
+    ['Please send me a copy of my data. I also want all my personal data to be destroyed afterwards.', ['access', 'deletion']],
+  ])('English asks with the participle ("I want my data deleted") and with an adverb ("I also want"): "%s"', (text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each([
+    'My account was closed by mistake, please reopen it.',
+    'I want to know why my account was closed.',
+    'Has my data been deleted yet?',
+    "I don't want my account deleted, only a copy of my data.",
+  ])('English participles that report or deny ask no erasure: "%s"', (text) => {
+    expect(read(text)).not.toContain('deletion');
+  });
+
+  it.each([
+    ['I am exercising my data access right under the California Consumer Privacy Act.', ['access']],
+    ['Under the CCPA, I request the specific pieces of personal information you have collected about me.', ['access']],
+    ['This is a request to know under the CCPA.', ['access']],
+    ['I request that OmnAPI deletes all of the information it has collected about me.', ['deletion']],
+  ])('CCPA letters (templates of EPIC via justvanish, held out): "%s"', (text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each(['I have a right to know why my invoice doubled.', 'Please see a copy of the invoice attached.'])(
+    'a right to know why, or a copy of an invoice, asks no access: "%s"',
+    (text) => {
+      expect(read(text)).toEqual([]);
+    },
+  );
+});

@@ -16,6 +16,8 @@ import { asReceived, FIXTURES, lettersIn } from '../../helpers/letters';
  * Korean, Hindi, Thai, Vietnamese, Indonesian, the Americas' Spanish and Portuguese, Swiss German, the
  * world's English under its own laws) and for mail only raw MIME carries (legacy charsets, RFC 2047
  * subjects, forwards and replies in those languages' clients, a letter that is only an attachment).
+ * Letters none of us wrote (public request templates, rendered as their generators send them) are
+ * read with `LETTERS_DIR` from outside the repository: fetched material is never committed.
  * `privacy-letters` was written with the classifier (its
  * authors read the vocabulary); `privacy-letters-heldout` was written by another engineer who never
  * read the classifier, its vocabulary or the first corpus, and no phrase of it went into the

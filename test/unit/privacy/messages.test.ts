@@ -111,6 +111,18 @@ describe('message catalogues', () => {
     expect(problems).toEqual([]);
   });
 
+  // Czech, Slovak, Croatian and Slovenian letters write the courtesy pronoun with a capital (Vy, Váš, Vám; Vi, Vaš): one
+  // register throughout a mail, never "Vaše žádost" in one paragraph and "vaše žádost" in the next.
+  it.each([
+    ['cs', /(?<![\p{L}])(vy|vaš\p{L}*|váš|vám|vás|vámi)(?![\p{L}])/u],
+    ['sk', /(?<![\p{L}])(vy|vaš\p{L}*|váš|vám|vás|vami)(?![\p{L}])/u],
+    ['hr', /(?<![\p{L}])(vi|vaš\p{L}*|vam|vas|vama)(?![\p{L}])/u],
+    ['sl', /(?<![\p{L}])(vi|vaš\p{L}*|vam|vas|vami)(?![\p{L}])/u],
+  ] as const)('%s writes the courtesy pronoun capitalised in every message', (locale, lowerCase) => {
+    const problems = keys.filter((key) => lowerCase.test(catalogue(locale)[key] ?? ''));
+    expect(problems).toEqual([]);
+  });
+
   it('names every erased category, every kept category of the data map and every marketing topic', () => {
     const labels = argumentsOf(ast('en', english['category.label']));
     const options = [...labels]
