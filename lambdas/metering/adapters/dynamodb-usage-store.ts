@@ -715,45 +715,53 @@ export class DynamoDbUsageStore implements UsageStore {
       // Products counted before but with nothing new still move their `through`, so readers skip the span.
       for (const product of rollups.keys())
         if (!byProduct.has(product)) byProduct.set(product, { counters: zero(), analytics: zero(), n: 0 });
+      // One hour's rollups are written all or none: a product's rollup written without another's would have readers
+      // (and the next count, from the least `through`) take the other product's earlier calls for counted.
+      const updates = [...byProduct].map(([product, sum]) => {
+        const held = rollups.get(product);
+        const names = {
+          '#product': 'product',
+          '#bucket': 'bucket',
+          ...Object.fromEntries(COUNTERS.map((n, i) => [`#c${i}`, n])),
+          ...Object.fromEntries(ANALYTICS_COUNTERS.map((n, i) => [`#a${i}`, `analytics_${n}`])),
+        };
+        const values = {
+          ':product': product,
+          ':bucket': bucket,
+          ':through': upTo,
+          ':v': (held?.v ?? 0) + 1,
+          ':n': sum.n,
+          ...Object.fromEntries(COUNTERS.map((n, i) => [`:c${i}`, sum.counters[n]])),
+          ...Object.fromEntries(ANALYTICS_COUNTERS.map((n, i) => [`:a${i}`, sum.analytics[n]])),
+          ...(held ? { ':held': held.v } : {}),
+        };
+        const counters = [...COUNTERS.map((_, i) => `#c${i} :c${i}`), ...ANALYTICS_COUNTERS.map((_, i) => `#a${i} :a${i}`)];
+        return {
+          TableName: this.tables.usageAggregates,
+          Key: { pk, sk: singlesRollupSortKey(bucket, product) },
+          // From scratch the hour's totals replace what was there; a step adds what is new since `through`.
+          UpdateExpression: fromScratch
+            ? `SET #product = :product, #bucket = :bucket, through = :through, v = :v, n = :n, ${counters.map((c) => c.replace(' ', ' = ')).join(', ')}`
+            : `SET #product = :product, #bucket = :bucket, through = :through, v = :v ADD n :n, ${counters.join(', ')}`,
+          ConditionExpression: held ? 'v = :held' : 'attribute_not_exists(v)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        };
+      });
+      if (!updates.length) return;
       try {
-        await Promise.all(
-          [...byProduct].map(([product, sum]) => {
-            const held = rollups.get(product);
-            const names = {
-              '#product': 'product',
-              '#bucket': 'bucket',
-              ...Object.fromEntries(COUNTERS.map((n, i) => [`#c${i}`, n])),
-              ...Object.fromEntries(ANALYTICS_COUNTERS.map((n, i) => [`#a${i}`, `analytics_${n}`])),
-            };
-            const values = {
-              ':product': product,
-              ':bucket': bucket,
-              ':through': upTo,
-              ':v': (held?.v ?? 0) + 1,
-              ':n': sum.n,
-              ...Object.fromEntries(COUNTERS.map((n, i) => [`:c${i}`, sum.counters[n]])),
-              ...Object.fromEntries(ANALYTICS_COUNTERS.map((n, i) => [`:a${i}`, sum.analytics[n]])),
-              ...(held ? { ':held': held.v } : {}),
-            };
-            const counters = [...COUNTERS.map((_, i) => `#c${i} :c${i}`), ...ANALYTICS_COUNTERS.map((_, i) => `#a${i} :a${i}`)];
-            return this.client.send(
-              new UpdateCommand({
-                TableName: this.tables.usageAggregates,
-                Key: { pk, sk: singlesRollupSortKey(bucket, product) },
-                // From scratch the hour's totals replace what was there; a step adds what is new since `through`.
-                UpdateExpression: fromScratch
-                  ? `SET #product = :product, #bucket = :bucket, through = :through, v = :v, n = :n, ${counters.map((c) => c.replace(' ', ' = ')).join(', ')}`
-                  : `SET #product = :product, #bucket = :bucket, through = :through, v = :v ADD n :n, ${counters.join(', ')}`,
-                ConditionExpression: held ? 'v = :held' : 'attribute_not_exists(v)',
-                ExpressionAttributeNames: names,
-                ExpressionAttributeValues: values,
-              }),
-            );
-          }),
-        );
+        if (updates.length === 1) await this.client.send(new UpdateCommand(updates[0]!));
+        else if (updates.length <= MAX_TRANSACTION_ITEMS)
+          await this.client.send(new TransactWriteCommand({ TransactItems: updates.map((Update) => ({ Update })) }));
+        else throw new Error(`Counting the single calls of ${accountId} in ${bucket}: more products than one transaction holds`);
         return;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+        const conflict =
+          error instanceof ConditionalCheckFailedException ||
+          (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict') &&
+            reasons.every((r) => !r.Code || ['None', 'ConditionalCheckFailed', 'TransactionConflict'].includes(r.Code)));
+        if (!conflict) throw error;
         // Another worker counted meanwhile (or a step had, unexpected): read again and count from where it got to.
         guess = false;
       }
