@@ -1,0 +1,172 @@
+import { DynamoDbUsageStore, STEP_LAG_MS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
+import type { UsageEvent } from '../../../lambdas/metering/domain/model';
+import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
+import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+function event(accountId: string, i: number, at: number, product = 'echo'): UsageEvent {
+  return {
+    v: 1,
+    requestId: `req_${accountId}_${i}`,
+    accountId,
+    keyId: 'key_1',
+    product,
+    method: 'GET',
+    path: `/p/${i}`,
+    status: 200,
+    outcome: 'ok',
+    priceMicroCredits: 1_000,
+    latencyMs: 10,
+    requestBytes: 0,
+    responseBytes: 50,
+    ip: '198.51.100.7',
+    userAgent: 'jest',
+    at: new Date(at).toISOString(),
+    seq: i + 1,
+    used: 1,
+  };
+}
+
+describe('the sweep cursor under overlapping, failing, late and catching-up runs', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(() => dynamo.stop());
+  const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
+  const settings = { of: async () => ({ analytics: true }) };
+  const record = (calls: UsageEvent[], clock: number) =>
+    recordUsageBatch(
+      calls.map((e) => ({ messageId: `${e.requestId}@${clock}`, body: JSON.stringify(e) })),
+      { store: new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock, 1_000_000), settings },
+    );
+  const scan = async () => (await dynamo.scanAll()).usageAggregates;
+  const cursorOf = async () => Number((await scan()).find((item) => item.pk === 'SWEEP#CURSOR')?.through);
+  const countedByHour = async (accountId: string) => {
+    const byHour = new Map<string, number>();
+    for (const item of await scan())
+      if (item.pk === `ACCOUNT#${accountId}#H`)
+        byHour.set(String(item.bucket), (byHour.get(String(item.bucket)) ?? 0) + Number(item.calls));
+    return byHour;
+  };
+  /** A store whose run fails (times out) at its (k+1)th hour probe: the account is on its days' lists alone, one probe an hour. */
+  const failingAfter = (k: number, delayMs = 0) => {
+    let probes = 0;
+    return new DynamoDbUsageStore(
+      {
+        send: async (command: { constructor: { name: string }; input: { Limit?: number } }) => {
+          if (command.constructor.name === 'QueryCommand' && command.input.Limit === 1) {
+            await new Promise((r) => setTimeout(r, delayMs));
+            if (++probes > k) throw new Error('timed out');
+          }
+          return dynamo.client.send(command as never);
+        },
+      } as unknown as typeof dynamo.client,
+      tables,
+    );
+  };
+
+  // Its own days, so no other test's accounts are on its lists.
+  const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 30 * 86_400_000;
+
+  it('first run (no cursor), a catch-up of more than a day that fails half-way, overlapping runs, a late retry of an old event', async () => {
+    const acc = 'acc_cursor_chaos';
+    // One call in each of 40 hours, from 02:00 of day 0 to 17:00 of day 1, each written at once.
+    const hours = Array.from({ length: 40 }, (_, i) => day + 2 * HOUR + i * HOUR);
+    for (const [i, h] of hours.entries()) await record([event(acc, i, h + 10 * MINUTE, i % 3 ? 'echo' : 'maps')], h + 11 * MINUTE);
+    const closes = (h: number) => h + HOUR + STEP_LAG_MS;
+    // The first run after deploy: two runs' span, so it finishes 02:00 (closes 03:05) only.
+    const first = closes(hours[0]!) + 10 * MINUTE;
+    expect(await new DynamoDbUsageStore(dynamo.client, tables).sweep(first, first - 30 * MINUTE)).toMatchObject({ hours: 1 });
+    expect(await cursorOf()).toBe(first);
+    // The sweep stops for 30 hours; the run after catches up but fails at the 20th hour: the cursor is past the 19 it finished.
+    const catchUp = first + 30 * HOUR;
+    await expect(failingAfter(19).sweep(catchUp, 0)).rejects.toThrow('timed out');
+    expect(await cursorOf()).toBe(closes(hours[19]!));
+    // Two runs overlap (the retry of that run and the next one, a quarter on); one fails again, the other finishes all.
+    const next = catchUp + 15 * MINUTE;
+    const results = await Promise.allSettled([
+      failingAfter(5, 5).sweep(catchUp, 0),
+      new DynamoDbUsageStore(dynamo.client, tables).sweep(next, 0),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    expect(await cursorOf()).toBe(next);
+    // A late retry of an old event finishes nothing and leaves the cursor.
+    expect(await new DynamoDbUsageStore(dynamo.client, tables).sweep(first + 15 * MINUTE, 0)).toMatchObject({ hours: 0 });
+    expect(await cursorOf()).toBe(next);
+    // Every hour closed by `next` counted exactly once.
+    const counted = await countedByHour(acc);
+    const closed = hours.filter((h) => closes(h) <= next);
+    expect(closed.length).toBeGreaterThan(30);
+    for (const h of closed)
+      expect([new Date(h).toISOString(), counted.get(new Date(h).toISOString().replace('.000Z', 'Z'))]).toEqual([
+        new Date(h).toISOString(),
+        1,
+      ]);
+    // And the hours still open are finished by the runs that follow.
+    const last = closes(hours.at(-1)!) + MINUTE;
+    await new DynamoDbUsageStore(dynamo.client, tables).sweep(last, 0);
+    const after = await countedByHour(acc);
+    expect(hours.map((h) => after.get(new Date(h).toISOString().replace('.000Z', 'Z')))).toEqual(hours.map(() => 1));
+  });
+
+  /** A sweeper that, right after it read an hour's calls (and before it writes), lets `meanwhile` run. */
+  const interleaved = (meanwhile: () => Promise<unknown>) => {
+    let done = false;
+    return new DynamoDbUsageStore(
+      {
+        send: async (command: {
+          constructor: { name: string };
+          input: { TableName?: string; ConsistentRead?: boolean; Limit?: number };
+        }) => {
+          const result = await dynamo.client.send(command as never);
+          if (
+            !done &&
+            command.constructor.name === 'QueryCommand' &&
+            command.input.TableName === 'usageLogs' &&
+            command.input.ConsistentRead
+          ) {
+            done = true;
+            await meanwhile();
+          }
+          return result;
+        },
+      } as unknown as typeof dynamo.client,
+      tables,
+    );
+  };
+  const countedIn = async (accountId: string, h: number) =>
+    (await countedByHour(accountId)).get(new Date(h).toISOString().replace('.000Z', 'Z'));
+
+  it("a late call's recount, or a next-hour step, landing between the sweep's read of the calls and its guessed creates: each call once", async () => {
+    const base = day + 3 * 86_400_000 + 10 * HOUR;
+    const run = base + HOUR + STEP_LAG_MS + MINUTE;
+    // A late call (another product) whose from-scratch recount lands in between.
+    await record([event('acc_race_late', 0, base + 5 * MINUTE), event('acc_race_late', 1, base + 6 * MINUTE, 'maps')], base + 7 * MINUTE);
+    const late = event('acc_race_late', 2, base + 50 * MINUTE, 'maps');
+    await interleaved(() => record([late], run + 10)).finishHours(run - 2 * MINUTE, run);
+    expect(await countedIn('acc_race_late', base)).toBe(3);
+    // A refused call of the next hour whose step finishes this hour, in between.
+    await record([event('acc_race_step', 0, base + 5 * MINUTE), event('acc_race_step', 1, base + 6 * MINUTE, 'maps')], base + 7 * MINUTE);
+    const refused = {
+      ...event('acc_race_step', 9, base + HOUR + 2 * MINUTE),
+      seq: undefined,
+      outcome: 'rejected',
+      status: 429,
+    } as UsageEvent;
+    const step = () =>
+      recordUsageBatch([{ messageId: 'step', body: JSON.stringify(refused) }], {
+        store: new DynamoDbUsageStore(dynamo.client, tables, undefined, () => run + 10, 1),
+        settings,
+      });
+    await interleaved(step).finishHours(run - 2 * MINUTE, run);
+    expect(await countedIn('acc_race_step', base)).toBe(2);
+    // The same, the interleaved writer landing after the sweep's creates instead: the sweep (guessing) first.
+    await record([event('acc_race_after', 0, base + 5 * MINUTE), event('acc_race_after', 1, base + 6 * MINUTE, 'maps')], base + 7 * MINUTE);
+    await new DynamoDbUsageStore(dynamo.client, tables).finishHours(run - 2 * MINUTE, run);
+    await record([event('acc_race_after', 2, base + 50 * MINUTE, 'maps')], run + 10);
+    expect(await countedIn('acc_race_after', base)).toBe(3);
+  });
+});
