@@ -751,9 +751,12 @@ export class DynamoDbUsageStore implements UsageStore {
       if (!updates.length) return;
       try {
         if (updates.length === 1) await this.client.send(new UpdateCommand(updates[0]!));
-        else if (updates.length <= MAX_TRANSACTION_ITEMS)
-          await this.client.send(new TransactWriteCommand({ TransactItems: updates.map((Update) => ({ Update })) }));
-        else throw new Error(`Counting the single calls of ${accountId} in ${bucket}: more products than one transaction holds`);
+        // More products in one account's hour than a transaction holds (none so far): a transaction for each hundred.
+        else
+          for (let k = 0; k < updates.length; k += MAX_TRANSACTION_ITEMS)
+            await this.client.send(
+              new TransactWriteCommand({ TransactItems: updates.slice(k, k + MAX_TRANSACTION_ITEMS).map((Update) => ({ Update })) }),
+            );
         return;
       } catch (error) {
         const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
