@@ -1,0 +1,84 @@
+import { DynamoDbUsageStore, STEP_LAG_MS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
+import type { UsageEvent } from '../../../lambdas/metering/domain/model';
+import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
+import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+function event(accountId: string, i: number, at: number, product = 'echo'): UsageEvent {
+  return {
+    v: 1,
+    requestId: `req_${accountId}_${i}`,
+    accountId,
+    keyId: 'key_1',
+    product,
+    method: 'GET',
+    path: `/p/${i}`,
+    status: 200,
+    outcome: 'ok',
+    priceMicroCredits: 1_000,
+    latencyMs: 10,
+    requestBytes: 0,
+    responseBytes: 50,
+    ip: '198.51.100.7',
+    userAgent: 'jest',
+    at: new Date(at).toISOString(),
+    seq: i + 1,
+    used: 1,
+  };
+}
+
+describe('the sweep cursor and an account-hour that keeps failing', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(() => dynamo.stop());
+  const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
+  const settings = { of: async () => ({ analytics: true }) };
+  const record = (calls: UsageEvent[], clock: number) =>
+    recordUsageBatch(
+      calls.map((e) => ({ messageId: `${e.requestId}@${clock}`, body: JSON.stringify(e) })),
+      { store: new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock, 1_000_000), settings },
+    );
+  const scan = async () => (await dynamo.scanAll()).usageAggregates;
+  const countedByHour = async (accountId: string) => {
+    const byHour = new Map<string, number>();
+    for (const item of await scan())
+      if (item.pk === `ACCOUNT#${accountId}#H`)
+        byHour.set(String(item.bucket), (byHour.get(String(item.bucket)) ?? 0) + Number(item.calls));
+    return byHour;
+  };
+  const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 40 * 86_400_000;
+
+  it('one account-hour whose count keeps failing holds back no other account or hour for long (blast radius of a poisoned hour)', async () => {
+    const h1 = day + 10 * HOUR;
+    await record([event('acc_poison', 0, h1 + 10 * MINUTE)], h1 + 11 * MINUTE);
+    await record([event('acc_fine', 0, h1 + HOUR + 10 * MINUTE)], h1 + HOUR + 11 * MINUTE);
+    // The poisoned account's calls cannot be read (say, an item the code cannot parse): its tally throws every time.
+    const poisoned = new DynamoDbUsageStore(
+      {
+        send: async (command: {
+          constructor: { name: string };
+          input: { ConsistentRead?: boolean; ExpressionAttributeValues?: Record<string, unknown> };
+        }) => {
+          if (
+            command.constructor.name === 'QueryCommand' &&
+            command.input.ConsistentRead &&
+            String(command.input.ExpressionAttributeValues?.[':pk']).includes('acc_poison')
+          )
+            throw new Error('cannot read');
+          return dynamo.client.send(command as never);
+        },
+      } as unknown as typeof dynamo.client,
+      tables,
+    );
+    // Runs every 15 minutes for six hours after the poisoned hour closed.
+    const first = h1 + HOUR + STEP_LAG_MS + MINUTE;
+    await poisoned.sweep(first, first - 30 * MINUTE).catch(() => undefined);
+    for (let run = first + 15 * MINUTE; run <= first + 6 * HOUR; run += 15 * MINUTE) await poisoned.sweep(run, 0).catch(() => undefined);
+    // The other account's hour (closed five hours before) is finished.
+    expect((await countedByHour('acc_fine')).get(new Date(h1 + HOUR).toISOString().replace('.000Z', 'Z'))).toBe(1);
+  });
+});
