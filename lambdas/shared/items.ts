@@ -338,7 +338,7 @@ export const ITEMS = {
   sweepCursor: item({
     table: 'usageAggregates',
     owner: 'metering',
-    holds: 'how far the usage sweep got: the end of the span its last whole run finished',
+    holds: 'how far the usage sweep got: moved past each hour it finished for every listed account',
     pk: 'SWEEP#CURSOR',
     sk: 'CURSOR',
     foundBy: 'nobody',

@@ -171,8 +171,20 @@ const MAX_MARKED = 50_000;
 const BATCH_GET = 100;
 export const STEP_LAG_MS = 5 * 60_000;
 const HOUR_MS = 3_600_000;
-/** How far back a sweep run finishes hours when its last whole run is older: the sweep lists' life (3 days from their day's start) less a day. */
-const MAX_CATCH_UP_MS = 2 * 86_400_000;
+/**
+ * How far back a sweep run finishes hours when the cursor is older: an hour so old that its day's
+ * sweep list (3 days from the day's start) would expire before the run is over is left (its calls are
+ * still read from their items by the usage API while they live).
+ */
+const MAX_CATCH_UP_MS = 2 * 86_400_000 - HOUR_MS - STEP_LAG_MS;
+
+/** A sweep run that could not finish some account hours (`<hour>|<accountId>: <why>`): every other was finished. */
+export class SweepFailed extends Error {
+  constructor(readonly failed: string[]) {
+    super(`The usage sweep could not finish ${failed.length} account hour(s), first ${failed.slice(0, 5).join(', ')}`);
+    this.name = 'SweepFailed';
+  }
+}
 /** The hours (their starts) whose end plus STEP_LAG_MS falls after `since` and at or before `now` (epoch ms): a sweep at `now` finishes them. */
 function closedHours(since: number, now: number): number[] {
   const hours: number[] = [];
@@ -596,7 +608,10 @@ export class DynamoDbUsageStore implements UsageStore {
    * (the sweep cursor), so each hour is finished once and the hours of a run that failed are finished
    * by the next — at most MAX_CATCH_UP_MS back, the sweep lists' life; `firstSince` on the first run
    * of a stack. The cursor moves past each hour as it is finished (a run that times out catching up
-   * keeps what it did) and only forward, so runs that overlap leave it at the later.
+   * keeps what it did) and only forward, so runs that overlap leave it at the later. An account whose
+   * hour cannot be counted holds the cursor at that hour (the next runs try it again, and finish the
+   * hours after it again, which counts nothing twice) but no other account: the run finishes every
+   * other account and hour, then fails naming it, so the function's error alarm says so.
    */
   async sweep(now: number, firstSince: number): Promise<{ hours: number; accounts: number; since: number }> {
     const { Item } = await this.client.send(
@@ -605,10 +620,14 @@ export class DynamoDbUsageStore implements UsageStore {
     const since = Math.max(Item ? Number(Item.through) : firstSince, now - MAX_CATCH_UP_MS);
     const hours = closedHours(since, now);
     let accounts = 0;
+    const failed: string[] = [];
     for (const hour of hours) {
-      accounts += await this.finishHour(hour);
-      await this.moveSweepCursor(hour + HOUR_MS + STEP_LAG_MS);
+      const finished = await this.finishHour(hour);
+      accounts += finished.accounts;
+      failed.push(...finished.failed);
+      if (!failed.length) await this.moveSweepCursor(hour + HOUR_MS + STEP_LAG_MS);
     }
+    if (failed.length) throw new SweepFailed(failed);
     await this.moveSweepCursor(now);
     return { hours: hours.length, accounts, since };
   }
@@ -638,14 +657,21 @@ export class DynamoDbUsageStore implements UsageStore {
   async finishHours(since: number, now: number): Promise<{ hours: number; accounts: number }> {
     const hours = closedHours(since, now);
     let accounts = 0;
-    for (const hour of hours) accounts += await this.finishHour(hour);
+    const failed: string[] = [];
+    for (const hour of hours) {
+      const finished = await this.finishHour(hour);
+      accounts += finished.accounts;
+      failed.push(...finished.failed);
+    }
+    if (failed.length) throw new SweepFailed(failed);
     return { hours: hours.length, accounts };
   }
 
-  /** Finishes one closed hour for every account on its day's sweep list; how many were listed. */
-  private async finishHour(hour: number): Promise<number> {
+  /** Finishes one closed hour for every account on its day's sweep list: how many were listed, and `<hour>|<accountId>: <why>` of each that failed. */
+  private async finishHour(hour: number): Promise<{ accounts: number; failed: string[] }> {
     const day = new Date(hour).toISOString().slice(0, 10);
     let accounts = 0;
+    const failed: string[] = [];
     for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
       const listed = await queryAll(this.client, {
         TableName: this.tables.usageLogs,
@@ -656,12 +682,16 @@ export class DynamoDbUsageStore implements UsageStore {
       accounts += listed.length;
       await inParallel(listed, 8, async (item) => {
         const accountId = String(item.sk);
-        // Listed for its day from its first call, an account calling a few times a day made no call in most of its
-        // hours: one small read says so, instead of a consistent read of its counts and another of its logs.
-        if (await this.calledIn(accountId, hour)) await this.tallySingles(accountId, hour, lastMsOf(hour), false, true);
+        try {
+          // Listed for its day from its first call, an account calling a few times a day made no call in most of its
+          // hours: one small read says so, instead of a consistent read of its counts and another of its logs.
+          if (await this.calledIn(accountId, hour)) await this.tallySingles(accountId, hour, lastMsOf(hour), false, true);
+        } catch (error) {
+          failed.push(`${new Date(hour).toISOString()}|${accountId}: ${error instanceof Error ? error.message : String(error)}`);
+        }
       });
     }
-    return accounts;
+    return { accounts, failed };
   }
 
   /**

@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { logger } from '../../shared/logger';
+import { SweepFailed } from '../adapters/dynamodb-usage-store';
 import { sweepWiring } from '../wiring';
 
 /**
@@ -13,9 +14,14 @@ import { sweepWiring } from '../wiring';
  * the last whole run left it; what is counted already is not again. The first run takes two runs' span.
  */
 export const sweep = async (event: Pick<ScheduledEvent, 'time'>) => {
-  const now = Date.parse(event.time) || Date.now();
+  // Never ahead of the clock: a run dated in the future would finish hours still open.
+  const now = Math.min(Date.parse(event.time) || Date.now(), Date.now());
   const { store, everyMinutes } = sweepWiring();
-  const result = await store.sweep(now, now - 2 * everyMinutes * 60_000);
+  const result = await store.sweep(now, now - 2 * everyMinutes * 60_000).catch((error: unknown) => {
+    if (error instanceof SweepFailed)
+      logger.error('Usage sweep: account hours left unfinished, tried again next run', { failed: error.failed });
+    throw error;
+  });
   if (result.hours) logger.info('Usage sweep', result);
   return result;
 };
