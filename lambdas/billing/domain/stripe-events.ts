@@ -420,8 +420,13 @@ function reduce(eventType: string, object: Record<string, unknown>): PendingReve
   };
 }
 
-/** Dispute statuses Stripe reports, as far as credits are concerned. */
-const DISPUTE_WON = new Set(['won', 'warning_closed']);
+/**
+ * Dispute statuses that end a dispute costing us nothing: won, an inquiry closed with a warning, and a
+ * chargeback Stripe `prevented` before it was filed (blocked, or resolved by a refund — which its own
+ * refund events report and claw back). `charge_refunded` is how API versions before 2014-11-20 spell a
+ * dispute won on a refunded charge.
+ */
+const DISPUTE_WON = new Set(['won', 'warning_closed', 'prevented', 'charge_refunded']);
 
 const isRefundEvent = (eventType: string) => (REFUND_EVENTS as readonly string[]).includes(eventType);
 

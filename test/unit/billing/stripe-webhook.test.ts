@@ -899,6 +899,24 @@ describe('POST /v1/webhooks/stripe', () => {
       await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'warning_closed'));
       expect(await balance(b)).toBe(1_000_000_000);
     });
+
+    it('takes nothing for a prevented dispute: a block keeps the money, a resolution moves it by a refund Stripe reports', async () => {
+      const b = await buyer();
+      const blocked = checkoutCompleted(b, 'starter', starter);
+      await deliver(blocked);
+      const id = newDisputeId();
+      await deliver(dispute('charge.dispute.created', payment(blocked), id, 'prevented'));
+      await deliver(dispute('charge.dispute.closed', payment(blocked), id, 'prevented'));
+      expect(await balance(b)).toBe(1_000_000_000);
+      // Resolved: Stripe refunds the buyer, and the refund (in either order) takes the credits once.
+      const resolved = checkoutCompleted(b, 'starter', starter);
+      await deliver(resolved);
+      const other = newDisputeId();
+      await deliver(dispute('charge.dispute.closed', payment(resolved), other, 'prevented'));
+      await deliver(chargeRefunded(b, payment(resolved), 600));
+      await deliver(dispute('charge.dispute.created', payment(resolved), other, 'prevented'));
+      expect(await balance(b)).toBe(1_400_000_000);
+    });
   });
 
   describe('events from the other Stripe mode', () => {
