@@ -22,6 +22,8 @@ export interface StripeEvent {
   type: string;
   /** Whether the event is from live mode; absent in hand-made events. */
   livemode?: boolean;
+  /** The connected account whose object this is (Connect endpoints); absent for our own account's events. */
+  account?: string;
   data: { object: Record<string, unknown> };
 }
 
@@ -42,6 +44,7 @@ export type EventOutcome =
   | 'purchase_erased'
   | 'customer_unlinked'
   | 'wrong_mode'
+  | 'other_account'
   | 'ignored';
 
 /** Events that carry one refund object (its own amount and state). */
@@ -91,6 +94,8 @@ export class StripeEventHandler {
     // A test-mode payment is no money: its events never move a live deployment's credits, nor the reverse.
     const livemode = await this.deps.livemode();
     if (livemode !== undefined && typeof event.livemode === 'boolean' && event.livemode !== livemode) return 'wrong_mode';
+    // A connected account's payment paid that account, not us: it never buys credits, and its refunds and disputes are not ours.
+    if (typeof event.account === 'string') return 'other_account';
     const object = event.data.object;
     // Ids are keys of ours: anything not shaped like Stripe's is not from Stripe's API.
     if (!Object.values(idsOf(object)).every((id) => id === undefined || /^[\w-]{1,255}$/.test(id))) return 'ignored';

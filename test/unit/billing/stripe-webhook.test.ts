@@ -928,6 +928,20 @@ describe('POST /v1/webhooks/stripe', () => {
       expect(await ledger.all(b.accountId)).toEqual([]);
     });
   });
+  describe("events of another Stripe account's money", () => {
+    it('credits nothing for a checkout paid to a connected account, and keeps nothing of its refunds', async () => {
+      const b = await buyer();
+      // Signed with our Connect endpoint's secret, shaped as ours — but the money went to `acct_…`, not to us.
+      const connected = { ...checkoutCompleted(b, 'starter', starter), account: 'acct_1ConnectedSeller' };
+      expect(await outcomeOf(deliver(connected))).toMatchObject({ status: 200, outcome: 'other_account' });
+      const refund = { ...chargeRefunded(b, payment(connected), 1000), account: 'acct_1ConnectedSeller' };
+      expect(await outcomeOf(deliver(refund))).toMatchObject({ status: 200, outcome: 'other_account' });
+      expect(await balance(b)).toBe(0);
+      expect(await ledger.all(b.accountId)).toEqual([]);
+      expect(await parkedFor(payment(connected).paymentIntentId)).toEqual([]);
+    });
+  });
+
   describe('checkouts in shapes our checkout never makes', () => {
     const session = (event: ReturnType<typeof checkoutCompleted>) => event.data.object as Record<string, unknown>;
 
