@@ -198,9 +198,11 @@ export class StripeEventHandler {
   }
 
   /**
-   * Sends one notice a purchase owes its buyer, once: claimed on the purchase first, and made due again
-   * if it could not go out, so the event answers 503 and Stripe's retry (which finds the ledger already
-   * moved) sends it. A redelivery after it went out sends nothing. Receipts, refund and dispute notices
+   * Sends one notice a purchase owes its buyer, once: claimed on the purchase first, cleared when it went
+   * out, and released if it could not, so the event answers 503 and Stripe's retry (which finds the
+   * ledger already moved) sends it. A delivery that finds another one sending it waits for how that
+   * ends rather than answering 200 — were that send to fail after this event was acknowledged, nothing
+   * would send it. A redelivery after it went out sends nothing. Receipts, refund and dispute notices
    * all go through here.
    */
   private async deliverOnce(
@@ -209,15 +211,23 @@ export class StripeEventHandler {
     id: PurchaseNoticeId,
     send: (claimed: ClaimedNotice) => Promise<void>,
   ): Promise<boolean> {
-    const claimed = await this.deps.ledger.claimNotice(accountId, paymentIntentId, id);
-    if (!claimed) return false;
-    try {
-      await send(claimed);
-    } catch (error) {
-      await this.deps.ledger.releaseNotice(accountId, paymentIntentId, id, claimed);
-      throw new NoticeUnavailableError(error);
+    for (let attempt = 1; ; attempt++) {
+      const claimed = await this.deps.ledger.claimNotice(accountId, paymentIntentId, id, this.deps.now());
+      if (!claimed) return false;
+      if (claimed === 'busy') {
+        if (attempt >= MAX_ATTEMPTS) throw new NoticeUnavailableError(new Error('another delivery is sending this notice'));
+        await this.deps.sleep(backoffMs(attempt));
+        continue;
+      }
+      try {
+        await send(claimed);
+      } catch (error) {
+        await this.deps.ledger.releaseNotice(accountId, paymentIntentId, id);
+        throw new NoticeUnavailableError(error);
+      }
+      await this.deps.ledger.noticeSent(accountId, paymentIntentId, id);
+      return true;
     }
-    return true;
   }
 
   /** The receipt of a credited purchase, once (`deliverOnce`). */

@@ -187,6 +187,30 @@ describe('POST /v1/webhooks/stripe', () => {
     ]);
   });
 
+  it('sends the receipt though a concurrent redelivery found it being sent and that send then failed', async () => {
+    const b = await buyer();
+    const event = checkoutCompleted(b, 'starter', starter);
+    let fail: (error: Error) => void = () => undefined;
+    ses.reset();
+    ses
+      .on(SendEmailCommand)
+      .callsFakeOnce(() => new Promise((_resolve, reject) => (fail = reject)))
+      .resolves({ MessageId: 'm' });
+    // The first delivery claims the receipt and waits on SES; Stripe, timing it out, delivers again meanwhile.
+    const first = outcomeOf(deliver(event));
+    while (ses.commandCalls(SendEmailCommand).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = outcomeOf(deliver(event));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    fail(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }));
+    const answers = await Promise.all([first, second]);
+    // Whatever each answered, Stripe retries what was not 2xx until it is.
+    for (const answer of answers) if (answer.status !== 200) expect((await outcomeOf(deliver(event))).status).toBe(200);
+    expect(await balance(b)).toBe(1_000_000_000);
+    const delivered = ses.commandCalls(SendEmailCommand).slice(1);
+    expect(delivered.map((c) => c.args[0].input.Destination!.ToAddresses)).toEqual([[b.email]]);
+    expect((await ledger.purchaseOf(payment(event).paymentIntentId))?.receiptDue).toBeUndefined();
+  });
+
   it.each([
     ['a refund', 'refund', `Refund on your purchase of ${starter.name}`],
     ['a failed refund', 'refund-failed', `A refund on your purchase of ${starter.name} did not go through`],
