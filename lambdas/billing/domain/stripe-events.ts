@@ -190,9 +190,16 @@ export class StripeEventHandler {
     if (outcome === 'applied') this.deps.metrics.purchaseCredited(packId!);
     await this.sendReceipt(account, pack, purchase);
     // Refunds and disputes that beat the purchase here are applied now.
-    for (const pending of await this.deps.parked.of(paymentIntentId)) {
+    const parked = await this.deps.parked.of(paymentIntentId);
+    for (const pending of parked) {
       await this.reversal(pending.eventId, pending.eventType, pending.object);
       await this.deps.parked.remove(paymentIntentId, pending.eventId);
+    }
+    // A redelivery of this event may be the retry of one that applied a parked reversal and could not send its
+    // notice; that reversal's own delivery may have unparked it since, so what is still due is sent from the purchase.
+    if (outcome !== 'applied' || parked.length > 0) {
+      const current = await this.deps.ledger.purchaseOf(paymentIntentId);
+      if (current) await this.sendReversalNotices(current, Object.keys(current.noticesDue ?? {}));
     }
     return outcome === 'applied' ? 'credited' : 'already_credited';
   }

@@ -211,6 +211,34 @@ describe('POST /v1/webhooks/stripe', () => {
     expect((await ledger.purchaseOf(payment(event).paymentIntentId))?.receiptDue).toBeUndefined();
   });
 
+  it("sends a parked dispute's notice on the purchase's retry, though the dispute's own delivery unparked it meanwhile", async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    const opened = dispute('charge.dispute.created', payment(purchase), newDisputeId(), 'needs_response');
+    expect((await outcomeOf(deliver(opened))).outcome).toBe('deferred_until_purchase');
+    ses.reset();
+    ses
+      .on(SendEmailCommand)
+      .resolvesOnce({ MessageId: 'receipt' })
+      .rejectsOnce(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }))
+      .resolves({ MessageId: 'm' });
+    // The purchase applies the parked dispute; its notice cannot go out, so Stripe is asked to retry.
+    expect(await outcomeOf(deliver(purchase))).toMatchObject({ status: 503, error: { code: 'notice_unavailable' } });
+    expect(await balance(b)).toBe(0);
+    // The dispute's delivery that raced the purchase (it parked, then found the purchase) unparks it, as it does.
+    await new DynamoDbParkedReversals(dynamo.client, { webhookEvents: 'webhookEvents', ledger: 'ledger' }).remove(
+      payment(purchase).paymentIntentId,
+      opened.id,
+    );
+    expect((await outcomeOf(deliver(purchase))).status).toBe(200);
+    expect((await mailsTo(b)).map((m) => m.subject)).toEqual([
+      `Receipt: ${starter.name}`,
+      `Your purchase of ${starter.name} is disputed`,
+      `Your purchase of ${starter.name} is disputed`,
+    ]);
+    expect((await ledger.purchaseOf(payment(purchase).paymentIntentId))?.noticesDue).toEqual({});
+  });
+
   it.each([
     ['a refund', 'refund', `Refund on your purchase of ${starter.name}`],
     ['a failed refund', 'refund-failed', `A refund on your purchase of ${starter.name} did not go through`],
