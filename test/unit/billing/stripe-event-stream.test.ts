@@ -12,6 +12,7 @@ import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-
 import { type Buyer, chargeRefunded, checkoutCompleted, dispute, refundObject, sign } from '../../../scripts/ops/stripe-fixtures';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { stripeWebhookEnv } from '../../helpers/stripe-webhook-env';
 
 /**
  * An adversary who controls a Stripe account's event stream — as a buyer and through Stripe's own
@@ -224,19 +225,7 @@ describe('an adversary who orders Stripe events', () => {
 
   beforeAll(async () => {
     dynamo = await startLocalDynamo();
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      TABLE_WEBHOOK_EVENTS: 'webhookEvents',
-      TABLE_LEDGER: 'ledger',
-      TABLE_ACCOUNTS: 'accounts',
-      TABLE_SECURITY_EVENTS: 'securityEvents',
-      CREDIT_PACKS: JSON.stringify(PACKS),
-      MAIL_FROM: 'no-reply@omnapi.test',
-      PUBLIC_URL: 'https://omnapi.test',
-      STRIPE_WEBHOOK_SECRET: SECRET,
-      STRIPE_SECRET_KEY: 'sk_test_stream_key',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    });
+    Object.assign(process.env, stripeWebhookEnv(dynamo.endpoint, SECRET));
     handler = require('../../../lambdas/billing/handlers/stripe-webhook').handler;
     ledger = new DynamoDbLedger(dynamo.client, 'ledger');
     meter = new DynamoDbMeter(dynamo.client, 'ledger');

@@ -20,6 +20,7 @@ import {
 } from '../../../scripts/ops/stripe-fixtures';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { stripeWebhookEnv } from '../../helpers/stripe-webhook-env';
 
 const SECRET = 'whsec_test_unit_secret';
 const starter = DEFAULT_PACKS.starter!;
@@ -33,20 +34,7 @@ describe('POST /v1/webhooks/stripe', () => {
 
   beforeAll(async () => {
     dynamo = await startLocalDynamo();
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      TABLE_WEBHOOK_EVENTS: 'webhookEvents',
-      TABLE_LEDGER: 'ledger',
-      TABLE_ACCOUNTS: 'accounts',
-      TABLE_SECURITY_EVENTS: 'securityEvents',
-      CREDIT_PACKS: JSON.stringify(DEFAULT_PACKS),
-      MAIL_FROM: 'no-reply@omnapi.test',
-      PUBLIC_URL: 'https://omnapi.test',
-      STRIPE_WEBHOOK_SECRET: SECRET,
-      // A test-mode key: this deployment takes test-mode events only.
-      STRIPE_SECRET_KEY: 'sk_test_unit_key',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    });
+    Object.assign(process.env, stripeWebhookEnv(dynamo.endpoint, SECRET));
     handler = require('../../../lambdas/billing/handlers/stripe-webhook').handler;
     ledger = new DynamoDbLedger(dynamo.client, 'ledger');
   });
