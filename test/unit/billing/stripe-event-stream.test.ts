@@ -30,7 +30,8 @@ const RUNS = Number(process.env.STRIPE_STREAM_RUNS ?? 30);
 const ses = mockClient(SESv2Client);
 
 type Mode = 'ours' | 'live' | 'connect';
-type Method = 'card' | 'async_ok' | 'async_fail' | 'expired';
+/** `mismatch`: paid, but not a pack's price (a session our checkout never makes): no credits, refunds and disputes still come. */
+type Method = 'card' | 'async_ok' | 'async_fail' | 'expired' | 'mismatch';
 type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'canceled';
 type DisputeEnd = 'won' | 'lost' | 'prevented';
 
@@ -40,6 +41,8 @@ type Op =
   | { op: 'settleRefund'; which: number; to: 'succeeded' | 'failed' | 'canceled' }
   | { op: 'dispute'; amount: number; inquiry: boolean }
   | { op: 'withdraw'; which: number }
+  /** Stripe reports another amount for an open dispute (currency moves, a partial dispute). */
+  | { op: 'amend'; which: number; amount: number }
   /** `resolved`: a prevented chargeback that Stripe resolves by refunding the buyer. */
   | { op: 'close'; which: number; end: DisputeEnd; resolved: boolean };
 
@@ -62,6 +65,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   }),
   fc.record({ op: fc.constant('dispute' as const), amount: fc.integer({ min: 1, max: 100_000 }), inquiry: fc.boolean() }),
   fc.record({ op: fc.constant('withdraw' as const), which: fc.nat(2) }),
+  fc.record({ op: fc.constant('amend' as const), which: fc.nat(2), amount: fc.integer({ min: 1, max: 100_000 }) }),
   fc.record({
     op: fc.constant('close' as const),
     which: fc.nat(2),
@@ -73,7 +77,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 const planArb: fc.Arbitrary<PurchasePlan> = fc.record({
   buyer: fc.nat(2),
   pack: fc.constantFrom(...(Object.keys(PACKS) as (keyof typeof PACKS)[])),
-  method: fc.constantFrom<Method>('card', 'card', 'card', 'async_ok', 'async_fail', 'expired'),
+  method: fc.constantFrom<Method>('card', 'card', 'card', 'async_ok', 'async_fail', 'expired', 'mismatch'),
   mode: fc.constantFrom<Mode>('ours', 'ours', 'ours', 'ours', 'live', 'connect'),
   expanded: fc.boolean(),
   ops: fc.array(opArb, { maxLength: 8 }),
@@ -97,9 +101,10 @@ type World = typeof worldArb extends fc.Arbitrary<infer W> ? W : never;
 
 /** What the money says of one payment once every event of it is in: the credits it may still spend. */
 function expectedMicro(pack: CreditPack, plan: PurchasePlan, stripe: PaymentSim): number {
-  if (plan.mode !== 'ours' || !stripe.paid) return 0;
+  if (plan.mode !== 'ours' || !stripe.paid || plan.method === 'mismatch') return 0;
   const refunded = stripe.refunds.filter((r) => r.status === 'pending' || r.status === 'succeeded').reduce((t, r) => t + r.amount, 0);
-  const disputed = stripe.disputes.reduce((t, d) => t + (d.status === 'open' || d.status === 'lost' ? d.amount : 0), 0);
+  // While open, the largest amount Stripe reported is held (an older update may be delivered last); closed, the last.
+  const disputed = stripe.disputes.reduce((t, d) => t + (d.status === 'open' ? d.largest : d.status === 'lost' ? d.amount : 0), 0);
   const gone = BigInt(Math.min(pack.priceMinor, refunded + disputed));
   return packMicro(pack) - Number((BigInt(packMicro(pack)) * gone) / BigInt(pack.priceMinor));
 }
@@ -109,7 +114,7 @@ interface PaymentSim {
   paymentIntentId: string;
   paid: boolean;
   refunds: { id: string; amount: number; status: RefundStatus }[];
-  disputes: { id: string; amount: number; inquiry: boolean; status: 'open' | 'won' | 'lost' | 'prevented' }[];
+  disputes: { id: string; amount: number; largest: number; inquiry: boolean; status: 'open' | 'won' | 'lost' | 'prevented' }[];
   events: Record<string, unknown>[];
 }
 
@@ -120,7 +125,11 @@ const id = (prefix: string) => `${prefix}_stream_${String(++ids).padStart(10, '0
 function simulate(buyer: Buyer, packId: keyof typeof PACKS, plan: PurchasePlan): PaymentSim {
   const pack = PACKS[packId]!;
   const paymentIntentId = id('pi');
-  const session = checkoutCompleted(buyer, packId, pack, { paymentIntentId, sessionId: id('cs') });
+  const session = checkoutCompleted(buyer, packId, pack, {
+    paymentIntentId,
+    sessionId: id('cs'),
+    ...(plan.method === 'mismatch' ? { amountMinor: Math.ceil(pack.priceMinor / 2) } : {}),
+  });
   const sim: PaymentSim = { paymentIntentId, paid: false, refunds: [], disputes: [], events: [] };
   const emit = (event: { type: string; data: { object: Record<string, unknown> } }, type = event.type) => {
     const object = structuredClone(event.data.object);
@@ -141,7 +150,7 @@ function simulate(buyer: Buyer, packId: keyof typeof PACKS, plan: PurchasePlan):
     emit(withStatus(session, 'expired', 'unpaid'), 'checkout.session.expired');
     return sim;
   }
-  if (plan.method === 'card') emit(session);
+  if (plan.method === 'card' || plan.method === 'mismatch') emit(session);
   else {
     emit(withStatus(session, 'complete', 'unpaid'));
     if (plan.method === 'async_fail') {
@@ -151,7 +160,7 @@ function simulate(buyer: Buyer, packId: keyof typeof PACKS, plan: PurchasePlan):
     emit(session, 'checkout.session.async_payment_succeeded');
   }
   sim.paid = true;
-  const payment = { paymentIntentId, amountMinor: pack.priceMinor, currency: pack.currency };
+  const payment = { paymentIntentId, amountMinor: Number(session.data.object.amount_total), currency: pack.currency };
   const standing = () => sim.refunds.filter((r) => r.status === 'pending' || r.status === 'succeeded').reduce((t, r) => t + r.amount, 0);
   const chargeback = () => sim.disputes.some((d) => !d.inquiry && d.status !== 'won' && d.status !== 'prevented');
   const disputeEvent = (type: Parameters<typeof dispute>[0], d: PaymentSim['disputes'][number], status: Parameters<typeof dispute>[3]) =>
@@ -159,7 +168,7 @@ function simulate(buyer: Buyer, packId: keyof typeof PACKS, plan: PurchasePlan):
   for (const op of plan.ops) {
     if (op.op === 'refund') {
       // Stripe refunds at most what is left, and not a charge under a chargeback.
-      const amount = Math.min(op.amount, pack.priceMinor - standing());
+      const amount = Math.min(op.amount, payment.amountMinor - standing());
       if (amount <= 0 || chargeback()) continue;
       const refund = { id: id('re'), amount, status: (op.pending ? 'pending' : 'succeeded') as RefundStatus };
       sim.refunds.push(refund);
@@ -180,9 +189,16 @@ function simulate(buyer: Buyer, packId: keyof typeof PACKS, plan: PurchasePlan):
       emit(refundObject('charge.refund.updated', payment, refund.id, refund.amount, op.to));
     } else if (op.op === 'dispute') {
       if (sim.disputes.length >= 2) continue;
-      const d = { id: id('dp'), amount: Math.min(op.amount, payment.amountMinor), inquiry: op.inquiry, status: 'open' as const };
+      const amount = Math.min(op.amount, payment.amountMinor);
+      const d = { id: id('dp'), amount, largest: amount, inquiry: op.inquiry, status: 'open' as const };
       sim.disputes.push(d);
       disputeEvent('charge.dispute.created', d, op.inquiry ? 'warning_needs_response' : 'needs_response');
+    } else if (op.op === 'amend') {
+      const d = sim.disputes[op.which % Math.max(1, sim.disputes.length)];
+      if (d?.status !== 'open') continue;
+      d.amount = Math.min(op.amount, payment.amountMinor);
+      d.largest = Math.max(d.largest, d.amount);
+      disputeEvent('charge.dispute.updated', d, d.inquiry ? 'warning_under_review' : 'under_review');
     } else if (op.op === 'withdraw') {
       const d = sim.disputes[op.which % Math.max(1, sim.disputes.length)];
       if (d?.status !== 'open') continue;
@@ -203,7 +219,7 @@ function simulate(buyer: Buyer, packId: keyof typeof PACKS, plan: PurchasePlan):
       if (op.end === 'won') disputeEvent('charge.dispute.funds_reinstated', d, 'won');
       disputeEvent(op.end === 'prevented' ? 'charge.dispute.updated' : 'charge.dispute.closed', d, op.end);
       if (op.end === 'prevented') disputeEvent('charge.dispute.closed', d, 'prevented');
-      const amount = Math.min(d.amount, pack.priceMinor - standing());
+      const amount = Math.min(d.amount, payment.amountMinor - standing());
       if (op.end === 'prevented' && op.resolved && amount > 0) {
         const refund = { id: id('re'), amount, status: 'succeeded' as RefundStatus };
         sim.refunds.push(refund);
@@ -348,12 +364,12 @@ describe('an adversary who orders Stripe events', () => {
           `${sim.paymentIntentId} (${plan.mode}, ${plan.method}): entries net ${net}, the money says ${expectedMicro(pack, plan, sim)}`,
         );
       if (entries.filter((e) => e.type === 'purchase').length > 1) problems.push(`${sim.paymentIntentId}: credited twice`);
+      // A mismatched purchase credits nothing: its reversals stay parked only until they expire (30 days).
+      const credited = plan.mode === 'ours' && sim.paid && plan.method !== 'mismatch';
       const parked = await parkedReversals.of(sim.paymentIntentId);
-      if (parked.length && plan.mode === 'ours' && sim.paid)
-        problems.push(`${sim.paymentIntentId}: ${parked.length} reversals left parked`);
+      if (parked.length && credited) problems.push(`${sim.paymentIntentId}: ${parked.length} reversals left parked`);
       // Every notice it owed went out exactly once: Stripe's retries of what answered 503 sent what was still due.
       const receipts = mails.filter((m) => m.subject?.startsWith('Receipt:') && m.text?.includes(sim.paymentIntentId)).length;
-      const credited = plan.mode === 'ours' && sim.paid;
       if (receipts !== (credited ? 1 : 0)) problems.push(`${sim.paymentIntentId}: ${receipts} receipts`);
       const purchase = (await ledger.purchasesOf(owner.accountId)).find((p) => p.paymentIntentId === sim.paymentIntentId);
       if (purchase?.receiptDue || Object.keys(purchase?.noticesDue ?? {}).length)
