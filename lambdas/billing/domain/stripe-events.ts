@@ -390,8 +390,9 @@ export class StripeEventHandler {
       ? (await this.deps.ledger.post(purchase.accountId, step.entry, step.idempotencyKey, write)).outcome
       : await this.deps.ledger.updatePurchase(purchase.accountId, write);
     if (result === 'stale') return 'stale';
-    // A concurrent delivery of the same fact posted it first: this one changed nothing.
-    if (result === 'duplicate') return { outcome: 'nothing_to_reverse' };
+    // A concurrent delivery of the same fact posted it first: this one changed nothing, but is not acknowledged while
+    // that one's notice may still fail to go out — it is sent here if so (deliverOnce waits on the other's send).
+    if (result === 'duplicate') return { outcome: 'nothing_to_reverse', notice: notice ? step.idempotencyKey : undefined };
     const sent = notice && result === 'applied' ? step.idempotencyKey : undefined;
     if (fact.kind !== 'dispute') return { outcome: (step.entry?.amountMicro ?? 0) > 0 ? 'restored' : 'reversed', notice: sent };
     return { outcome: fact.status === 'open' ? 'held' : fact.status === 'won' ? 'released' : 'dispute_lost', notice: sent };

@@ -199,6 +199,37 @@ describe('POST /v1/webhooks/stripe', () => {
     expect((await ledger.purchaseOf(payment(event).paymentIntentId))?.receiptDue).toBeUndefined();
   });
 
+  it('does not acknowledge a redelivery that found its fact applied by a delivery still sending the notice', async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    await deliver(purchase);
+    const opened = dispute('charge.dispute.created', payment(purchase), newDisputeId(), 'needs_response');
+    const before = await ledger.purchaseOf(payment(purchase).paymentIntentId);
+    let fail: (error: Error) => void = () => undefined;
+    ses.reset();
+    ses
+      .on(SendEmailCommand)
+      .callsFakeOnce(() => new Promise((_resolve, reject) => (fail = reject)))
+      .resolves({ MessageId: 'm' });
+    // The first delivery applies the dispute and waits on SES with its notice.
+    const first = outcomeOf(deliver(opened));
+    while (ses.commandCalls(SendEmailCommand).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Stripe's second delivery of the event read the purchase before the first wrote to it.
+    const { webhookWiring } = require('../../../lambdas/billing/wiring') as typeof import('../../../lambdas/billing/wiring');
+    const { deps } = webhookWiring().events as unknown as { deps: { ledger: DynamoDbLedger } };
+    const read = jest.spyOn(deps.ledger, 'purchaseOf').mockResolvedValueOnce(before);
+    const second = outcomeOf(deliver(opened));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    fail(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }));
+    const answers = await Promise.all([first, second]);
+    read.mockRestore();
+    for (const answer of answers) if (answer.status !== 200) expect((await outcomeOf(deliver(opened))).status).toBe(200);
+    expect(await balance(b)).toBe(0);
+    const delivered = ses.commandCalls(SendEmailCommand).slice(1);
+    expect(delivered.map((c) => c.args[0].input.Destination!.ToAddresses)).toEqual([[b.email]]);
+    expect((await ledger.purchaseOf(payment(purchase).paymentIntentId))?.noticesDue).toEqual({});
+  });
+
   it("sends a parked dispute's notice on the purchase's retry, though the dispute's own delivery unparked it meanwhile", async () => {
     const b = await buyer();
     const purchase = checkoutCompleted(b, 'starter', starter);
