@@ -43,19 +43,18 @@ const paymentKey = (paymentIntentId: string) => ITEMS.payment.key({ paymentInten
  * Where a purchase keeps a notice due and the claim of whoever is sending it: the receipt's flag and
  * `receiptClaimedAt`, or a reversal's entry in the notices map and its `claimedAt`.
  */
-function noticePath(id: PurchaseNoticeId): { path: string; claim: string; names: Record<string, string> } {
+function noticePath(id: PurchaseNoticeId): {
+  path: string;
+  claim: string;
+  /** The names `path` uses, and those both use (DynamoDB refuses a name its expressions do not use). */
+  pathNames: Record<string, string>;
+  names: Record<string, string>;
+} {
+  const pathNames: Record<string, string> = id === 'receipt' ? { '#due': 'receiptDue' } : { '#notices': 'noticesDue', '#entry': id.entry };
   return id === 'receipt'
-    ? { path: '#due', claim: '#claim', names: { '#due': 'receiptDue', '#claim': 'receiptClaimedAt' } }
-    : {
-        path: '#notices.#entry',
-        claim: '#notices.#entry.#claim',
-        names: { '#notices': 'noticesDue', '#entry': id.entry, '#claim': 'claimedAt' },
-      };
+    ? { path: '#due', claim: '#claim', pathNames, names: { ...pathNames, '#claim': 'receiptClaimedAt' } }
+    : { path: '#notices.#entry', claim: '#notices.#entry.#claim', pathNames, names: { ...pathNames, '#claim': 'claimedAt' } };
 }
-
-/** The attribute names the expressions use (DynamoDB refuses names an expression does not use). */
-const namesIn = (path: string, names: Record<string, string>, ...others: string[]) =>
-  Object.fromEntries(Object.entries(names).filter(([name]) => [path, ...others].some((e) => e.split(/[.,\s]/).includes(name))));
 
 /** Tries of a movement whose items another transaction holds (TransactionConflict, which the SDK does not retry). */
 const CONFLICT_TRIES = 5;
@@ -216,7 +215,7 @@ export class DynamoDbLedger implements Ledger {
     id: PurchaseNoticeId,
     now: Date,
   ): Promise<ClaimedNotice | 'busy' | undefined> {
-    const { path, claim, names } = noticePath(id);
+    const { path, claim, pathNames, names } = noticePath(id);
     const key = purchaseKey(accountId, paymentIntentId);
     try {
       const { Attributes } = await this.client.send(
@@ -246,8 +245,8 @@ export class DynamoDbLedger implements Ledger {
         TableName: this.table,
         Key: key,
         ConsistentRead: true,
-        ProjectionExpression: id === 'receipt' ? `${path}, ${claim}` : path,
-        ExpressionAttributeNames: namesIn(path, names, id === 'receipt' ? claim : ''),
+        ProjectionExpression: path,
+        ExpressionAttributeNames: pathNames,
       }),
     );
     const due = id === 'receipt' ? Item?.receiptDue : (Item?.noticesDue as Record<string, unknown> | undefined)?.[id.entry];
@@ -255,13 +254,14 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async noticeSent(accountId: string, paymentIntentId: string, id: PurchaseNoticeId): Promise<void> {
-    const { path, claim, names } = noticePath(id);
+    const { path, claim, pathNames, names } = noticePath(id);
     await this.ifPurchaseExists({
       TableName: this.table,
       Key: purchaseKey(accountId, paymentIntentId),
+      // A reversal's claim goes with its notice; the receipt's is an attribute of its own.
       UpdateExpression: id === 'receipt' ? `REMOVE ${path}, ${claim}` : `REMOVE ${path}`,
       ConditionExpression: `attribute_exists(${path})`,
-      ExpressionAttributeNames: namesIn(path, names, id === 'receipt' ? claim : ''),
+      ExpressionAttributeNames: id === 'receipt' ? names : pathNames,
     });
   }
 
