@@ -122,7 +122,10 @@ export function refundObject(
 
 export const newRefundId = () => rid('re');
 
-/** A dispute event (`charge.dispute.created`, `.updated`, `.funds_withdrawn`, `.funds_reinstated`, `.closed`) for a payment; an inquiry's statuses are `warning_*`. */
+/**
+ * A dispute event (`charge.dispute.created`, `.updated`, `.funds_withdrawn`, `.funds_reinstated`, `.closed`) for a payment; an
+ * inquiry's statuses are `warning_*`; `prevented` is a chargeback Stripe blocked or resolved (by a refund) before it was filed.
+ */
 export function dispute(
   type:
     | 'charge.dispute.created'
@@ -132,7 +135,15 @@ export function dispute(
     | 'charge.dispute.closed',
   payment: { paymentIntentId: string; amountMinor: number; currency: string },
   disputeId: string,
-  status: 'warning_needs_response' | 'warning_under_review' | 'warning_closed' | 'needs_response' | 'under_review' | 'won' | 'lost',
+  status:
+    | 'warning_needs_response'
+    | 'warning_under_review'
+    | 'warning_closed'
+    | 'needs_response'
+    | 'under_review'
+    | 'won'
+    | 'lost'
+    | 'prevented',
 ) {
   return envelope(type, {
     id: disputeId,

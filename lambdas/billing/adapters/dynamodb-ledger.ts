@@ -20,6 +20,7 @@ import type {
   PurchaseWrite,
   ReversalNotice,
 } from '../domain/ledger';
+import { NOTICE_CLAIM_LEASE_MS } from '../domain/ledger';
 
 type Stored = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -38,11 +39,21 @@ const accountKey = (accountId: string) => ITEMS.ledgerEntry.pk({ accountId });
 const purchaseKey = (accountId: string, paymentIntentId: string) => ITEMS.purchase.key({ accountId, paymentIntentId });
 const paymentKey = (paymentIntentId: string) => ITEMS.payment.key({ paymentIntentId });
 
-/** Where a purchase keeps a notice due: the receipt's flag, or a reversal's entry in the notices map. */
-function noticePath(id: PurchaseNoticeId): { path: string; names: Record<string, string> } {
+/**
+ * Where a purchase keeps a notice due and the claim of whoever is sending it: the receipt's flag and
+ * `receiptClaimedAt`, or a reversal's entry in the notices map and its `claimedAt`.
+ */
+function noticePath(id: PurchaseNoticeId): {
+  path: string;
+  claim: string;
+  /** The names `path` uses, and those both use (DynamoDB refuses a name its expressions do not use). */
+  pathNames: Record<string, string>;
+  names: Record<string, string>;
+} {
+  const pathNames: Record<string, string> = id === 'receipt' ? { '#due': 'receiptDue' } : { '#notices': 'noticesDue', '#entry': id.entry };
   return id === 'receipt'
-    ? { path: '#due', names: { '#due': 'receiptDue' } }
-    : { path: '#notices.#entry', names: { '#notices': 'noticesDue', '#entry': id.entry } };
+    ? { path: '#due', claim: '#claim', pathNames, names: { ...pathNames, '#claim': 'receiptClaimedAt' } }
+    : { path: '#notices.#entry', claim: '#notices.#entry.#claim', pathNames, names: { ...pathNames, '#claim': 'claimedAt' } };
 }
 
 /** Tries of a movement whose items another transaction holds (TransactionConflict, which the SDK does not retry). */
@@ -198,44 +209,78 @@ export class DynamoDbLedger implements Ledger {
     return purchaseOf(Item);
   }
 
-  async claimNotice(accountId: string, paymentIntentId: string, id: PurchaseNoticeId): Promise<ClaimedNotice | undefined> {
-    const { path, names } = noticePath(id);
+  async claimNotice(
+    accountId: string,
+    paymentIntentId: string,
+    id: PurchaseNoticeId,
+    now: Date,
+  ): Promise<ClaimedNotice | 'busy' | undefined> {
+    const { path, claim, pathNames, names } = noticePath(id);
+    const key = purchaseKey(accountId, paymentIntentId);
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: purchaseKey(accountId, paymentIntentId),
-          UpdateExpression: `REMOVE ${path}`,
-          ConditionExpression: `attribute_exists(${path})`,
+          Key: key,
+          UpdateExpression: `SET ${claim} = :now`,
+          // Due, and claimed by nobody — or by a delivery that died sending it (its claim outlived the function).
+          ConditionExpression: `attribute_exists(${path}) AND (attribute_not_exists(${claim}) OR ${claim} < :stale)`,
           ExpressionAttributeNames: names,
-          ReturnValues: 'UPDATED_OLD',
+          ExpressionAttributeValues: {
+            ':now': now.toISOString(),
+            ':stale': new Date(now.getTime() - NOTICE_CLAIM_LEASE_MS).toISOString(),
+          },
+          ReturnValues: 'ALL_NEW',
         }),
       );
       if (id === 'receipt') return { kind: 'receipt' };
-      const notice = (Attributes?.noticesDue as Record<string, ReversalNotice> | undefined)?.[id.entry];
-      return notice && { kind: 'reversal', notice };
+      const { claimedAt: _claimed, ...notice } = (Attributes?.noticesDue as Purchase['noticesDue'])?.[id.entry] ?? {};
+      return { kind: 'reversal', notice: notice as ReversalNotice };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    // Not claimed: sent already (or never owed), or another delivery is sending it right now.
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: key,
+        ConsistentRead: true,
+        ProjectionExpression: path,
+        ExpressionAttributeNames: pathNames,
+      }),
+    );
+    const due = id === 'receipt' ? Item?.receiptDue : (Item?.noticesDue as Record<string, unknown> | undefined)?.[id.entry];
+    return due ? 'busy' : undefined;
   }
 
-  async releaseNotice(accountId: string, paymentIntentId: string, id: PurchaseNoticeId, claimed: ClaimedNotice): Promise<void> {
-    const { path, names } = noticePath(id);
+  async noticeSent(accountId: string, paymentIntentId: string, id: PurchaseNoticeId): Promise<void> {
+    const { path, claim, pathNames, names } = noticePath(id);
+    await this.ifPurchaseExists({
+      TableName: this.table,
+      Key: purchaseKey(accountId, paymentIntentId),
+      // A reversal's claim goes with its notice; the receipt's is an attribute of its own.
+      UpdateExpression: id === 'receipt' ? `REMOVE ${path}, ${claim}` : `REMOVE ${path}`,
+      ConditionExpression: `attribute_exists(${path})`,
+      ExpressionAttributeNames: id === 'receipt' ? names : pathNames,
+    });
+  }
+
+  async releaseNotice(accountId: string, paymentIntentId: string, id: PurchaseNoticeId): Promise<void> {
+    const { path, claim, names } = noticePath(id);
+    await this.ifPurchaseExists({
+      TableName: this.table,
+      Key: purchaseKey(accountId, paymentIntentId),
+      UpdateExpression: `REMOVE ${claim}`,
+      ConditionExpression: `attribute_exists(${path})`,
+      ExpressionAttributeNames: names,
+    });
+  }
+
+  /** An update of a purchase's notices that does nothing once the purchase went (erased with its account: nobody is left to tell). */
+  private async ifPurchaseExists(update: ConstructorParameters<typeof UpdateCommand>[0]): Promise<void> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: purchaseKey(accountId, paymentIntentId),
-          UpdateExpression: `SET ${path} = :due`,
-          // A reversal's notice lives in the notices map, which its claim found and never removes.
-          ConditionExpression: id === 'receipt' ? 'attribute_exists(pk)' : 'attribute_exists(noticesDue)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':due': claimed.kind === 'receipt' ? true : claimed.notice },
-        }),
-      );
+      await this.client.send(new UpdateCommand(update));
     } catch (error) {
-      // The purchase went (erased with its account): nobody is left to send a notice to.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }

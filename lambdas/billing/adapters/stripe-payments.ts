@@ -31,6 +31,9 @@ export class StripePayments implements PaymentProvider {
           metadata,
           // The payment intent (and so its charges, refunds and disputes) names the account and pack too.
           payment_intent_data: { metadata },
+          // Adaptive Pricing (on by the dashboard's default) would let the buyer pay a converted amount in
+          // their own currency: not the pack's price, so the webhook would credit nothing for money paid.
+          adaptive_pricing: { enabled: false },
           line_items: [
             {
               quantity: 1,

@@ -72,13 +72,15 @@ export interface Purchase {
   /** Bumped by every change; a change names the version it read (optimistic concurrency). */
   version: number;
   at: string;
-  /** Set when the purchase is credited, cleared by whoever sends its receipt (absent on purchases stored before). */
+  /** Set when the purchase is credited, cleared once its receipt went out (absent on purchases stored before). */
   receiptDue?: boolean;
+  /** When a delivery claimed the receipt to send it (see `Ledger.claimNotice`); cleared with it. */
+  receiptClaimedAt?: string;
   /**
    * What refunds and disputes did to the purchase, still to be mailed to its buyer, by the idempotency key
-   * of the ledger entry that did it: set with the entry, cleared by whoever sends the notice.
+   * of the ledger entry that did it: set with the entry, cleared once the notice went out.
    */
-  noticesDue?: Record<string, ReversalNotice>;
+  noticesDue?: Record<string, ReversalNotice & { claimedAt?: string }>;
 }
 
 /** A refund or dispute notice as written when its entry was applied (greeting and balance are added when it is sent). */
@@ -86,6 +88,13 @@ export interface ReversalNotice {
   subject: string;
   line: string;
 }
+
+/**
+ * How long a claim on a notice keeps other deliveries from sending it: past the webhook function's
+ * timeout (20 s), so a claim outlives only a delivery that died while sending, whose notice then goes
+ * with a later one (perhaps a second time, if that delivery died after SES took it).
+ */
+export const NOTICE_CLAIM_LEASE_MS = 60_000;
 
 /** A notice a purchase owes its buyer: its receipt, or the notice of the ledger entry (by idempotency key) that reversed part of it. */
 export type PurchaseNoticeId = 'receipt' | { entry: string };
@@ -143,12 +152,14 @@ export interface Ledger {
     options?: PostOptions,
   ): Promise<{ outcome: PostOutcome; entry: LedgerEntry }>;
   /**
-   * Takes one of the purchase's due notices to send: what it holds, for exactly one caller while it is
-   * due; undefined when it is not due (sent, being sent, or never owed). `releaseNotice` makes it due
-   * again when it could not be sent.
+   * Claims one of the purchase's due notices to send: what it holds, for exactly one caller at a time;
+   * `busy` while another caller's claim (younger than `NOTICE_CLAIM_LEASE_MS`) stands, for that send may
+   * still fail; undefined when it is not due (sent, or never owed). The notice stays due until
+   * `noticeSent`; `releaseNotice` drops the claim of a send that failed, so the next caller sends it.
    */
-  claimNotice(accountId: string, paymentIntentId: string, id: PurchaseNoticeId): Promise<ClaimedNotice | undefined>;
-  releaseNotice(accountId: string, paymentIntentId: string, id: PurchaseNoticeId, claimed: ClaimedNotice): Promise<void>;
+  claimNotice(accountId: string, paymentIntentId: string, id: PurchaseNoticeId, now: Date): Promise<ClaimedNotice | 'busy' | undefined>;
+  noticeSent(accountId: string, paymentIntentId: string, id: PurchaseNoticeId): Promise<void>;
+  releaseNotice(accountId: string, paymentIntentId: string, id: PurchaseNoticeId): Promise<void>;
   /** A purchase change with no money movement (a dispute won that held nothing). */
   updatePurchase(accountId: string, write: Extract<PurchaseWrite, { kind: 'update' }>): Promise<'applied' | 'stale'>;
   /** The purchase paid by this payment intent, whichever account made it. */

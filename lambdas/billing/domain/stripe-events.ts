@@ -22,6 +22,8 @@ export interface StripeEvent {
   type: string;
   /** Whether the event is from live mode; absent in hand-made events. */
   livemode?: boolean;
+  /** The connected account whose object this is (Connect endpoints); absent for our own account's events. */
+  account?: string;
   data: { object: Record<string, unknown> };
 }
 
@@ -42,6 +44,7 @@ export type EventOutcome =
   | 'purchase_erased'
   | 'customer_unlinked'
   | 'wrong_mode'
+  | 'other_account'
   | 'ignored';
 
 /** Events that carry one refund object (its own amount and state). */
@@ -91,6 +94,8 @@ export class StripeEventHandler {
     // A test-mode payment is no money: its events never move a live deployment's credits, nor the reverse.
     const livemode = await this.deps.livemode();
     if (livemode !== undefined && typeof event.livemode === 'boolean' && event.livemode !== livemode) return 'wrong_mode';
+    // A connected account's payment paid that account, not us: it never buys credits, and its refunds and disputes are not ours.
+    if (typeof event.account === 'string') return 'other_account';
     const object = event.data.object;
     // Ids are keys of ours: anything not shaped like Stripe's is not from Stripe's API.
     if (!Object.values(idsOf(object)).every((id) => id === undefined || /^[\w-]{1,255}$/.test(id))) return 'ignored';
@@ -185,17 +190,26 @@ export class StripeEventHandler {
     if (outcome === 'applied') this.deps.metrics.purchaseCredited(packId!);
     await this.sendReceipt(account, pack, purchase);
     // Refunds and disputes that beat the purchase here are applied now.
-    for (const pending of await this.deps.parked.of(paymentIntentId)) {
+    const parked = await this.deps.parked.of(paymentIntentId);
+    for (const pending of parked) {
       await this.reversal(pending.eventId, pending.eventType, pending.object);
       await this.deps.parked.remove(paymentIntentId, pending.eventId);
+    }
+    // A redelivery of this event may be the retry of one that applied a parked reversal and could not send its
+    // notice; that reversal's own delivery may have unparked it since, so what is still due is sent from the purchase.
+    if (outcome !== 'applied' || parked.length > 0) {
+      const current = await this.deps.ledger.purchaseOf(paymentIntentId);
+      if (current) await this.sendReversalNotices(current, Object.keys(current.noticesDue ?? {}));
     }
     return outcome === 'applied' ? 'credited' : 'already_credited';
   }
 
   /**
-   * Sends one notice a purchase owes its buyer, once: claimed on the purchase first, and made due again
-   * if it could not go out, so the event answers 503 and Stripe's retry (which finds the ledger already
-   * moved) sends it. A redelivery after it went out sends nothing. Receipts, refund and dispute notices
+   * Sends one notice a purchase owes its buyer, once: claimed on the purchase first, cleared when it went
+   * out, and released if it could not, so the event answers 503 and Stripe's retry (which finds the
+   * ledger already moved) sends it. A delivery that finds another one sending it waits for how that
+   * ends rather than answering 200 — were that send to fail after this event was acknowledged, nothing
+   * would send it. A redelivery after it went out sends nothing. Receipts, refund and dispute notices
    * all go through here.
    */
   private async deliverOnce(
@@ -204,15 +218,23 @@ export class StripeEventHandler {
     id: PurchaseNoticeId,
     send: (claimed: ClaimedNotice) => Promise<void>,
   ): Promise<boolean> {
-    const claimed = await this.deps.ledger.claimNotice(accountId, paymentIntentId, id);
-    if (!claimed) return false;
-    try {
-      await send(claimed);
-    } catch (error) {
-      await this.deps.ledger.releaseNotice(accountId, paymentIntentId, id, claimed);
-      throw new NoticeUnavailableError(error);
+    for (let attempt = 1; ; attempt++) {
+      const claimed = await this.deps.ledger.claimNotice(accountId, paymentIntentId, id, this.deps.now());
+      if (!claimed) return false;
+      if (claimed === 'busy') {
+        if (attempt >= MAX_ATTEMPTS) throw new NoticeUnavailableError(new Error('another delivery is sending this notice'));
+        await this.deps.sleep(backoffMs(attempt));
+        continue;
+      }
+      try {
+        await send(claimed);
+      } catch (error) {
+        await this.deps.ledger.releaseNotice(accountId, paymentIntentId, id);
+        throw new NoticeUnavailableError(error);
+      }
+      await this.deps.ledger.noticeSent(accountId, paymentIntentId, id);
+      return true;
     }
-    return true;
   }
 
   /** The receipt of a credited purchase, once (`deliverOnce`). */
@@ -368,8 +390,9 @@ export class StripeEventHandler {
       ? (await this.deps.ledger.post(purchase.accountId, step.entry, step.idempotencyKey, write)).outcome
       : await this.deps.ledger.updatePurchase(purchase.accountId, write);
     if (result === 'stale') return 'stale';
-    // A concurrent delivery of the same fact posted it first: this one changed nothing.
-    if (result === 'duplicate') return { outcome: 'nothing_to_reverse' };
+    // A concurrent delivery of the same fact posted it first: this one changed nothing, but is not acknowledged while
+    // that one's notice may still fail to go out — it is sent here if so (deliverOnce waits on the other's send).
+    if (result === 'duplicate') return { outcome: 'nothing_to_reverse', notice: notice ? step.idempotencyKey : undefined };
     const sent = notice && result === 'applied' ? step.idempotencyKey : undefined;
     if (fact.kind !== 'dispute') return { outcome: (step.entry?.amountMicro ?? 0) > 0 ? 'restored' : 'reversed', notice: sent };
     return { outcome: fact.status === 'open' ? 'held' : fact.status === 'won' ? 'released' : 'dispute_lost', notice: sent };
@@ -420,8 +443,13 @@ function reduce(eventType: string, object: Record<string, unknown>): PendingReve
   };
 }
 
-/** Dispute statuses Stripe reports, as far as credits are concerned. */
-const DISPUTE_WON = new Set(['won', 'warning_closed']);
+/**
+ * Dispute statuses that end a dispute costing us nothing: won, an inquiry closed with a warning, and a
+ * chargeback Stripe `prevented` before it was filed (blocked, or resolved by a refund — which its own
+ * refund events report and claw back). `charge_refunded` is how API versions before 2014-11-20 spell a
+ * dispute won on a refunded charge.
+ */
+const DISPUTE_WON = new Set(['won', 'warning_closed', 'prevented', 'charge_refunded']);
 
 const isRefundEvent = (eventType: string) => (REFUND_EVENTS as readonly string[]).includes(eventType);
 

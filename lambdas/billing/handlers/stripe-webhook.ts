@@ -36,6 +36,8 @@ export const handler = httpRoutes(
       // Another mode's event here means an endpoint or secret is set up wrong: acknowledged (a retry could never apply it), and told.
       if (outcome === 'wrong_mode')
         logger.warn('Stripe event from the other mode ignored', { eventId: event.id, type: event.type, livemode: event.livemode });
+      else if (outcome === 'other_account')
+        logger.warn("Stripe event of a connected account's money ignored", { eventId: event.id, type: event.type, account: event.account });
       else logger.info('Stripe event handled', { eventId: event.id, type: event.type, outcome });
       return json(200, { received: true, outcome });
     },

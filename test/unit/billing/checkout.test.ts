@@ -77,6 +77,8 @@ describe('CheckoutService with Stripe (stand-in)', () => {
       'line_items[0][quantity]': '1',
       'line_items[0][price_data][currency]': 'usd',
       'line_items[0][price_data][unit_amount]': '10000',
+      // Paid in the pack's currency only: a buyer shown a converted price would pay an amount the webhook must refuse.
+      'adaptive_pricing[enabled]': 'false',
       success_url: 'https://api.omnapi.test/credits/checkout/done?session_id={CHECKOUT_SESSION_ID}',
       cancel_url: 'https://api.omnapi.test/credits/checkout/cancelled?session_id={CHECKOUT_SESSION_ID}',
     });

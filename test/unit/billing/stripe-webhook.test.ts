@@ -20,6 +20,7 @@ import {
 } from '../../../scripts/ops/stripe-fixtures';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { stripeWebhookEnv } from '../../helpers/stripe-webhook-env';
 
 const SECRET = 'whsec_test_unit_secret';
 const starter = DEFAULT_PACKS.starter!;
@@ -33,20 +34,7 @@ describe('POST /v1/webhooks/stripe', () => {
 
   beforeAll(async () => {
     dynamo = await startLocalDynamo();
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      TABLE_WEBHOOK_EVENTS: 'webhookEvents',
-      TABLE_LEDGER: 'ledger',
-      TABLE_ACCOUNTS: 'accounts',
-      TABLE_SECURITY_EVENTS: 'securityEvents',
-      CREDIT_PACKS: JSON.stringify(DEFAULT_PACKS),
-      MAIL_FROM: 'no-reply@omnapi.test',
-      PUBLIC_URL: 'https://omnapi.test',
-      STRIPE_WEBHOOK_SECRET: SECRET,
-      // A test-mode key: this deployment takes test-mode events only.
-      STRIPE_SECRET_KEY: 'sk_test_unit_key',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    });
+    Object.assign(process.env, stripeWebhookEnv(dynamo.endpoint, SECRET));
     handler = require('../../../lambdas/billing/handlers/stripe-webhook').handler;
     ledger = new DynamoDbLedger(dynamo.client, 'ledger');
   });
@@ -185,6 +173,89 @@ describe('POST /v1/webhooks/stripe', () => {
     expect((await dynamo.scanAll()).securityEvents.filter((e) => e.accountId === b.accountId).map((e) => e.type)).toEqual([
       'purchase_credited',
     ]);
+  });
+
+  it('sends the receipt though a concurrent redelivery found it being sent and that send then failed', async () => {
+    const b = await buyer();
+    const event = checkoutCompleted(b, 'starter', starter);
+    let fail: (error: Error) => void = () => undefined;
+    ses.reset();
+    ses
+      .on(SendEmailCommand)
+      .callsFakeOnce(() => new Promise((_resolve, reject) => (fail = reject)))
+      .resolves({ MessageId: 'm' });
+    // The first delivery claims the receipt and waits on SES; Stripe, timing it out, delivers again meanwhile.
+    const first = outcomeOf(deliver(event));
+    while (ses.commandCalls(SendEmailCommand).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = outcomeOf(deliver(event));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    fail(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }));
+    const answers = await Promise.all([first, second]);
+    // Whatever each answered, Stripe retries what was not 2xx until it is.
+    for (const answer of answers) if (answer.status !== 200) expect((await outcomeOf(deliver(event))).status).toBe(200);
+    expect(await balance(b)).toBe(1_000_000_000);
+    const delivered = ses.commandCalls(SendEmailCommand).slice(1);
+    expect(delivered.map((c) => c.args[0].input.Destination!.ToAddresses)).toEqual([[b.email]]);
+    expect((await ledger.purchaseOf(payment(event).paymentIntentId))?.receiptDue).toBeUndefined();
+  });
+
+  it('does not acknowledge a redelivery that found its fact applied by a delivery still sending the notice', async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    await deliver(purchase);
+    const opened = dispute('charge.dispute.created', payment(purchase), newDisputeId(), 'needs_response');
+    const before = await ledger.purchaseOf(payment(purchase).paymentIntentId);
+    let fail: (error: Error) => void = () => undefined;
+    ses.reset();
+    ses
+      .on(SendEmailCommand)
+      .callsFakeOnce(() => new Promise((_resolve, reject) => (fail = reject)))
+      .resolves({ MessageId: 'm' });
+    // The first delivery applies the dispute and waits on SES with its notice.
+    const first = outcomeOf(deliver(opened));
+    while (ses.commandCalls(SendEmailCommand).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Stripe's second delivery of the event read the purchase before the first wrote to it.
+    const { webhookWiring } = require('../../../lambdas/billing/wiring') as typeof import('../../../lambdas/billing/wiring');
+    const { deps } = webhookWiring().events as unknown as { deps: { ledger: DynamoDbLedger } };
+    const read = jest.spyOn(deps.ledger, 'purchaseOf').mockResolvedValueOnce(before);
+    const second = outcomeOf(deliver(opened));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    fail(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }));
+    const answers = await Promise.all([first, second]);
+    read.mockRestore();
+    for (const answer of answers) if (answer.status !== 200) expect((await outcomeOf(deliver(opened))).status).toBe(200);
+    expect(await balance(b)).toBe(0);
+    const delivered = ses.commandCalls(SendEmailCommand).slice(1);
+    expect(delivered.map((c) => c.args[0].input.Destination!.ToAddresses)).toEqual([[b.email]]);
+    expect((await ledger.purchaseOf(payment(purchase).paymentIntentId))?.noticesDue).toEqual({});
+  });
+
+  it("sends a parked dispute's notice on the purchase's retry, though the dispute's own delivery unparked it meanwhile", async () => {
+    const b = await buyer();
+    const purchase = checkoutCompleted(b, 'starter', starter);
+    const opened = dispute('charge.dispute.created', payment(purchase), newDisputeId(), 'needs_response');
+    expect((await outcomeOf(deliver(opened))).outcome).toBe('deferred_until_purchase');
+    ses.reset();
+    ses
+      .on(SendEmailCommand)
+      .resolvesOnce({ MessageId: 'receipt' })
+      .rejectsOnce(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }))
+      .resolves({ MessageId: 'm' });
+    // The purchase applies the parked dispute; its notice cannot go out, so Stripe is asked to retry.
+    expect(await outcomeOf(deliver(purchase))).toMatchObject({ status: 503, error: { code: 'notice_unavailable' } });
+    expect(await balance(b)).toBe(0);
+    // The dispute's delivery that raced the purchase (it parked, then found the purchase) unparks it, as it does.
+    await new DynamoDbParkedReversals(dynamo.client, { webhookEvents: 'webhookEvents', ledger: 'ledger' }).remove(
+      payment(purchase).paymentIntentId,
+      opened.id,
+    );
+    expect((await outcomeOf(deliver(purchase))).status).toBe(200);
+    expect((await mailsTo(b)).map((m) => m.subject)).toEqual([
+      `Receipt: ${starter.name}`,
+      `Your purchase of ${starter.name} is disputed`,
+      `Your purchase of ${starter.name} is disputed`,
+    ]);
+    expect((await ledger.purchaseOf(payment(purchase).paymentIntentId))?.noticesDue).toEqual({});
   });
 
   it.each([
@@ -899,6 +970,24 @@ describe('POST /v1/webhooks/stripe', () => {
       await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'warning_closed'));
       expect(await balance(b)).toBe(1_000_000_000);
     });
+
+    it('takes nothing for a prevented dispute: a block keeps the money, a resolution moves it by a refund Stripe reports', async () => {
+      const b = await buyer();
+      const blocked = checkoutCompleted(b, 'starter', starter);
+      await deliver(blocked);
+      const id = newDisputeId();
+      await deliver(dispute('charge.dispute.created', payment(blocked), id, 'prevented'));
+      await deliver(dispute('charge.dispute.closed', payment(blocked), id, 'prevented'));
+      expect(await balance(b)).toBe(1_000_000_000);
+      // Resolved: Stripe refunds the buyer, and the refund (in either order) takes the credits once.
+      const resolved = checkoutCompleted(b, 'starter', starter);
+      await deliver(resolved);
+      const other = newDisputeId();
+      await deliver(dispute('charge.dispute.closed', payment(resolved), other, 'prevented'));
+      await deliver(chargeRefunded(b, payment(resolved), 600));
+      await deliver(dispute('charge.dispute.created', payment(resolved), other, 'prevented'));
+      expect(await balance(b)).toBe(1_400_000_000);
+    });
   });
 
   describe('events from the other Stripe mode', () => {
@@ -910,6 +999,20 @@ describe('POST /v1/webhooks/stripe', () => {
       expect(await ledger.all(b.accountId)).toEqual([]);
     });
   });
+  describe("events of another Stripe account's money", () => {
+    it('credits nothing for a checkout paid to a connected account, and keeps nothing of its refunds', async () => {
+      const b = await buyer();
+      // Signed with our Connect endpoint's secret, shaped as ours — but the money went to `acct_…`, not to us.
+      const connected = { ...checkoutCompleted(b, 'starter', starter), account: 'acct_1ConnectedSeller' };
+      expect(await outcomeOf(deliver(connected))).toMatchObject({ status: 200, outcome: 'other_account' });
+      const refund = { ...chargeRefunded(b, payment(connected), 1000), account: 'acct_1ConnectedSeller' };
+      expect(await outcomeOf(deliver(refund))).toMatchObject({ status: 200, outcome: 'other_account' });
+      expect(await balance(b)).toBe(0);
+      expect(await ledger.all(b.accountId)).toEqual([]);
+      expect(await parkedFor(payment(connected).paymentIntentId)).toEqual([]);
+    });
+  });
+
   describe('checkouts in shapes our checkout never makes', () => {
     const session = (event: ReturnType<typeof checkoutCompleted>) => event.data.object as Record<string, unknown>;
 
