@@ -208,7 +208,7 @@ function simulate(buyer: Buyer, packId: keyof typeof PACKS, plan: PurchasePlan):
       disputeEvent('charge.dispute.updated', d, 'under_review');
     } else {
       const d = sim.disputes[op.which % Math.max(1, sim.disputes.length)];
-      if (!d || d.status !== 'open') continue;
+      if (d?.status !== 'open') continue;
       if (d.inquiry) {
         // An inquiry moves no money: it closes with a warning, whatever else happens.
         d.status = 'won';
