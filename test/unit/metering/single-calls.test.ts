@@ -14,34 +14,14 @@ import {
 } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { encodeClient, encodeInlineClient } from '../../../lambdas/shared/adapters/slot-entry';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { usageEvent } from '../../helpers/usage-event';
 
 const HOUR = 3_600_000;
 
 /** What the store keeps of an event: its log, without the envelope. */
 const logOf = ({ v: _v, accountId: _a, seq: _s, used: _u, balanceMicro: _b, ...log }: UsageEvent) => log;
 
-function event(accountId: string, i: number, at: Date, used: number, product = 'echo'): UsageEvent {
-  return {
-    v: 1,
-    requestId: `req_${accountId}_${i}`,
-    accountId,
-    keyId: 'key_1',
-    product,
-    method: 'GET',
-    path: `/p/${i}`,
-    status: 200,
-    outcome: 'ok',
-    priceMicroCredits: 1_000,
-    latencyMs: 10,
-    requestBytes: 0,
-    responseBytes: 50,
-    ip: '198.51.100.7',
-    userAgent: 'jest',
-    at: at.toISOString(),
-    seq: i + 1,
-    used,
-  };
-}
+const event = usageEvent;
 
 describe('single calls: a call of an account that is not busy is one plain write, counted into its hour in steps', () => {
   let dynamo: LocalDynamo;

@@ -2,32 +2,12 @@ import { DynamoDbUsageStore, STEP_LAG_MS } from '../../../lambdas/metering/adapt
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { usageEvent } from '../../helpers/usage-event';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
-function event(accountId: string, i: number, at: number, product = 'echo'): UsageEvent {
-  return {
-    v: 1,
-    requestId: `req_${accountId}_${i}`,
-    accountId,
-    keyId: 'key_1',
-    product,
-    method: 'GET',
-    path: `/p/${i}`,
-    status: 200,
-    outcome: 'ok',
-    priceMicroCredits: 1_000,
-    latencyMs: 10,
-    requestBytes: 0,
-    responseBytes: 50,
-    ip: '198.51.100.7',
-    userAgent: 'jest',
-    at: new Date(at).toISOString(),
-    seq: i + 1,
-    used: 1,
-  };
-}
+const event = (accountId: string, i: number, at: number, product = 'echo') => usageEvent(accountId, i, at, 1, product);
 
 describe('the sweep cursor under overlapping, failing, late and catching-up runs', () => {
   let dynamo: LocalDynamo;

@@ -3,31 +3,11 @@ import { DynamoDbUsageStore, STEP_LAG_MS } from '../../../lambdas/metering/adapt
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { usageEvent } from '../../helpers/usage-event';
 
 const HOUR = 3_600_000;
 
-function event(accountId: string, i: number, at: Date, used: number, product = 'echo'): UsageEvent {
-  return {
-    v: 1,
-    requestId: `req_${accountId}_${i}`,
-    accountId,
-    keyId: 'key_1',
-    product,
-    method: 'GET',
-    path: `/p/${i}`,
-    status: 200,
-    outcome: 'ok',
-    priceMicroCredits: 1_000,
-    latencyMs: 10,
-    requestBytes: 0,
-    responseBytes: 50,
-    ip: '198.51.100.7',
-    userAgent: 'jest',
-    at: at.toISOString(),
-    seq: i + 1,
-    used,
-  };
-}
+const event = usageEvent;
 
 /** One hour's rollup writes are not all-or-nothing: a run that fails after writing some products' rollups must lose nothing. */
 describe('the sweep when only some of an hour’s rollup writes land', () => {
