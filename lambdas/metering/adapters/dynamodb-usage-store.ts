@@ -618,18 +618,9 @@ export class DynamoDbUsageStore implements UsageStore {
       new GetCommand({ TableName: this.tables.usageAggregates, Key: ITEMS.sweepCursor.key({}), ConsistentRead: true }),
     );
     const since = Math.max(Item ? Number(Item.through) : firstSince, now - MAX_CATCH_UP_MS);
-    const hours = closedHours(since, now);
-    let accounts = 0;
-    const failed: string[] = [];
-    for (const hour of hours) {
-      const finished = await this.finishHour(hour);
-      accounts += finished.accounts;
-      failed.push(...finished.failed);
-      if (!failed.length) await this.moveSweepCursor(hour + HOUR_MS + STEP_LAG_MS);
-    }
-    if (failed.length) throw new SweepFailed(failed);
+    const result = await this.finishHours(since, now, (hour) => this.moveSweepCursor(hour + HOUR_MS + STEP_LAG_MS));
     await this.moveSweepCursor(now);
-    return { hours: hours.length, accounts, since };
+    return { ...result, since };
   }
 
   private async moveSweepCursor(through: number): Promise<void> {
@@ -653,15 +644,17 @@ export class DynamoDbUsageStore implements UsageStore {
    * account that stopped calling left uncounted is counted, and each rollup's `through` moves to the
    * hour's end, so readers stop reading the hour's single items. Counting is exactly once whoever
    * runs it (the rollups' versions), so a sweep run twice or beside a worker's step counts nothing twice.
+   * `finished` is told of each hour in turn while every account of it and of the hours before was finished.
    */
-  async finishHours(since: number, now: number): Promise<{ hours: number; accounts: number }> {
+  async finishHours(since: number, now: number, finished?: (hour: number) => Promise<void>): Promise<{ hours: number; accounts: number }> {
     const hours = closedHours(since, now);
     let accounts = 0;
     const failed: string[] = [];
     for (const hour of hours) {
-      const finished = await this.finishHour(hour);
-      accounts += finished.accounts;
-      failed.push(...finished.failed);
+      const done = await this.finishHour(hour);
+      accounts += done.accounts;
+      failed.push(...done.failed);
+      if (!failed.length) await finished?.(hour);
     }
     if (failed.length) throw new SweepFailed(failed);
     return { hours: hours.length, accounts };
