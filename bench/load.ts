@@ -65,14 +65,14 @@ export interface PlannedCall {
 /**
  * The calls of a load in time order. A fixed rate is a call every 1/rate seconds from a random
  * phase, ±10 % jitter; a Zipf tail is Poisson arrivals at each account's rate. Each key keeps one
- * user agent, as a deployed client does.
+ * user agent, as a deployed client does. `only`: the calls of these accounts alone (a sample).
  */
-export function plannedCalls(load: OfferedLoad, seed = 7): PlannedCall[] {
+export function plannedCalls(load: OfferedLoad, seed = 7, only?: Set<number>): PlannedCall[] {
   const random = seeded(seed);
   const calls: PlannedCall[] = [];
   const fixed = 'perAccountPerMinute' in load.rate;
   ratesOf(load).forEach((rate, account) => {
-    if (rate <= 0) return;
+    if (rate <= 0 || (only && !only.has(account))) return;
     let t = fixed ? random() / rate : -Math.log(1 - random()) / rate;
     while (t < load.seconds) {
       const key = Math.floor(random() * load.keysPerAccount);

@@ -63,6 +63,8 @@ export interface StoreFigures {
     /** What the sweep run that finishes the sample's hour writes and reads, per call of the sample. */
     sweepWriteUnitsPerCall: number;
     sweepReadUnitsPerCall: number;
+    /** The day-long sample that prices the sweep for these accounts' calls (`sweptDay`): what is priced. */
+    day: SweptDay;
   };
   /** Usage-logs table write units per call: what one account's log partition takes per call. */
   logPartitionUnitsPerCall: number;
@@ -347,11 +349,11 @@ export async function simulateLoad(
     // Each container marks an account once a day: the run's marks (each container's) over a day of calls.
     sweepWriteUnits:
       metered.sweepListWriteUnits / (totalRate(load) * 86_400) +
-      (steady ? steady.sweepWriteUnitsPerCall * slotShare + sweepWriteUnits * (1 - slotShare) : sweepWriteUnits),
-    // Calls in slots: what the sweep reads finishing a whole hour of them (the hour's slots, once), from the sample.
+      (steady ? steady.day.sweepWriteUnitsPerCall * slotShare + sweepWriteUnits * (1 - slotShare) : sweepWriteUnits),
+    // Calls in slots: what the sweep reads finishing a whole day of them (each hour's probe, their counts), from the day-long sample.
     sweepReadUnits:
       metered.sweepListReadUnits / (totalRate(load) * 86_400) +
-      (steady ? steady.sweepReadUnitsPerCall * slotShare + sweepReadUnits * (1 - slotShare) : sweepReadUnits),
+      (steady ? steady.day.sweepReadUnitsPerCall * slotShare + sweepReadUnits * (1 - slotShare) : sweepReadUnits),
     transactions: metered.transactions / events.length,
     callsPerLogItem: logs / Math.max(1, steady ? holding - slots.length + slotCalls / steady.callsPerItem : holding),
     storedBytesPerCall: steady
@@ -444,5 +446,86 @@ async function steadySlots(
     agentReadUnitsPerCall: metered.agentReadUnits / events.length,
     sweepWriteUnitsPerCall: (metered.writeUnits - writesBefore) / events.length,
     sweepReadUnitsPerCall: (metered.readUnits - readsBefore) / events.length,
+    day: await sweptDay(client, load, model, new Date(Math.floor(start.getTime() / 86_400_000) * 86_400_000 + 86_400_000), analytics),
+  };
+}
+
+export interface SweptDay {
+  accounts: number;
+  calls: number;
+  /** Items written (the days' singles rollups) and read units, over the day's sweep runs, per call of the sample. */
+  sweepWriteUnitsPerCall: number;
+  sweepReadUnitsPerCall: number;
+  /** Puts of a day's singles rollup per account and day. */
+  writesPerAccountDay: number;
+}
+
+/**
+ * What the sweep costs the calls of accounts that are not busy, over a whole UTC day from `day`: a
+ * sample of them (evenly by rank, so that a day of their calls stays near STEADY_CALLS) calling
+ * through the real store in the batches the same pollers form, and the sweep run once each hour has
+ * closed, as its schedule runs it — each listed account's probe of the hour, the hours of many calls
+ * counted at once, the others at the day's end with the rest of the day, in one write. Only the
+ * sweep's reads and writes are metered (the sweep lists are priced apart); refused calls are left out
+ * (they are single items whose steps are the worker's).
+ */
+async function sweptDay(
+  client: DynamoDBDocumentClient,
+  load: OfferedLoad,
+  model: PollerModel,
+  day: Date,
+  analytics: boolean,
+): Promise<SweptDay> {
+  const quiet = ratesOf(load)
+    .map((rate, account) => ({ rate, account }))
+    .filter(({ rate }) => rate > 0 && rate < PAGE_FROM_CALLS_PER_SECOND);
+  const every = Math.max(1, Math.ceil(quiet.reduce((sum, a) => sum + a.rate * 86_400, 0) / STEADY_CALLS));
+  const chosen = new Set(quiet.filter((_, i) => i % every === Math.floor(every / 2)).map((a) => a.account));
+  const whole: OfferedLoad = { ...load, seconds: 86_400, refused: { insufficientCredit: 0, rateLimited: 0 } };
+  const calls = 'perAccountPerMinute' in load.rate ? plannedCalls({ ...whole, accounts: chosen.size }) : plannedCalls(whole, 7, chosen);
+  const tag = Math.random().toString(36).slice(2, 8);
+  const events = usageEventsOf(
+    calls,
+    day,
+    (i) => `acc_day${tag}_${i}`,
+    (a, k) => `key_day${tag}_${a}_${k}`,
+  );
+  const { batches } = pollBatches(
+    events.map((event, i) => ({ at: Date.parse(event.at), item: { messageId: `d${i}`, body: JSON.stringify(event) } })),
+    model,
+  );
+  const metered = new MeteredClient(client);
+  let clock = day.getTime();
+  const stores = workerContainers(metered, model, () => clock);
+  const sweeper = new DynamoDbUsageStore(metered.asClient(), {
+    usageLogs: 'usageLogs',
+    usageAggregates: 'usageAggregates',
+    ledger: 'ledger',
+  });
+  const settings = { of: async () => ({ analytics }) };
+  let [writes, reads, puts, sweptThrough] = [0, 0, 0, day.getTime()];
+  const sweepUpTo = async (now: number) => {
+    // Each run finishes the hours closed since the last: one an hour, as the schedule (every few minutes) does.
+    for (let hourEnd = sweptThrough + 3_600_000; hourEnd + STEP_LAG_MS <= now; hourEnd += 3_600_000) {
+      const [w, r, p] = [metered.writeUnits, metered.readUnits, metered.requests.get('PutCommand') ?? 0];
+      await sweeper.finishHours(hourEnd + STEP_LAG_MS - 1, hourEnd + STEP_LAG_MS);
+      [writes, reads] = [writes + metered.writeUnits - w, reads + metered.readUnits - r];
+      puts += (metered.requests.get('PutCommand') ?? 0) - p;
+      sweptThrough = hourEnd;
+    }
+  };
+  for (const batch of batches) {
+    await sweepUpTo(batch.closedAt);
+    clock = batch.closedAt;
+    const { failed } = await recordUsageBatch(batch.items, { store: stores[batch.poller]!, settings });
+    if (failed.size) throw new Error(`the day of ${load.name}'s quiet accounts failed ${failed.size} messages`);
+  }
+  await sweepUpTo(day.getTime() + 86_400_000 + STEP_LAG_MS);
+  return {
+    accounts: chosen.size,
+    calls: events.length,
+    sweepWriteUnitsPerCall: writes / events.length,
+    sweepReadUnitsPerCall: reads / events.length,
+    writesPerAccountDay: puts / Math.max(1, chosen.size),
   };
 }

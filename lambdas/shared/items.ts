@@ -311,10 +311,20 @@ export const ITEMS = {
     foundBy: 'account',
   }),
   // usageAggregates
+  singlesDay: item({
+    table: 'usageAggregates',
+    owner: 'metering',
+    holds:
+      'the single calls of a day counted so far, per hour and product (an account that is not busy: its slots and single call items), under one version (declared before the hourly rollups, whose key has its shape too)',
+    pk: 'ACCOUNT#{accountId}#H',
+    sk: '{day}#S',
+    foundBy: 'account',
+  }),
   hourlyUsage: item({
     table: 'usageAggregates',
     owner: 'metering',
-    holds: "an account's calls and credits in one hour for one product (and the single calls counted so far)",
+    holds:
+      "an account's calls and credits in one hour for one product (pages); with `#S`, the single calls counted so far in the hourly form of earlier versions (read, and taken over into the day's item when counted again)",
     pk: 'ACCOUNT#{accountId}#H',
     sk: '{hour}#{product*}',
     foundBy: 'account',

@@ -37,6 +37,15 @@ import {
   type StoredCall,
   sweepPartition,
 } from '../../shared/adapters/dynamodb-usage-logs';
+import {
+  ANALYTICS_COUNTERS,
+  emptyTally,
+  encodeTally,
+  entryName,
+  type SinglesTally,
+  singlesDayKey,
+  singlesHeld,
+} from '../../shared/adapters/singles-day';
 import { queryAll } from '../../shared/dynamodb-query';
 import type { Mailer } from '../../shared/mailer';
 import type { UsageLog } from '../../shared/usage-logs';
@@ -102,7 +111,6 @@ const COUNTERS = CALL_COUNTERS;
 type Counters = CallCounters;
 
 const blockOf = (seq: number) => Math.floor(seq / SEQ_BLOCK);
-const zero = (): Counters => Object.fromEntries(COUNTERS.map((n) => [n, 0])) as Counters;
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
@@ -171,6 +179,14 @@ const MAX_MARKED = 50_000;
 const BATCH_GET = 100;
 export const STEP_LAG_MS = 5 * 60_000;
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/**
+ * The sweep counts an account's hour when it ends if its calls fill at least this many items (slots
+ * of up to SLOT_CALLS calls, single items): the usage API would otherwise read them from their items
+ * until the day is over. A quieter hour waits for the day's end, counted with the day's other hours in
+ * one write.
+ */
+export const FINISH_AT_ONCE_ITEMS = 16;
 /**
  * How far back a sweep run finishes hours when the cursor is older: an hour so old that its day's
  * sweep list (3 days from the day's start) would expire before the run is over is left (its calls are
@@ -195,15 +211,10 @@ function closedHours(since: number, now: number): number[] {
 }
 /** The last millisecond of the hour starting at `hour`: a rollup counted `through` it holds all of the hour's calls, and none of the next's. */
 export const lastMsOf = (hour: number) => hour + HOUR_MS - 1;
-/** The analytics part of a singles tally, for accounts that had not objected. */
-const ANALYTICS_COUNTERS = ['calls', 'chargedMicro'] as const;
 
 /** A request id's share of the tally: about one in `every`, the same for every copy of the call. */
 const tallies = (requestId: string, every: number) =>
   [...requestId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7) % every === 0;
-
-/** The singles' rollup of an account, hour and product: `<hour>#<product>#S`, counted through `through`, versioned by `v`. */
-export const singlesRollupSortKey = (hour: string, product: string) => `${hour}#${product}#S`;
 
 /** How a refused part of a transaction names the entries already recorded. */
 type Guard = { kind: 'seq'; accountId: string; block: number; entries: UsageEntry[] } | { kind: 'entry'; entry: UsageEntry };
@@ -350,9 +361,14 @@ export class DynamoDbUsageStore implements UsageStore {
         steps.set(`${event.accountId}|${hour - HOUR_MS}`, { accountId: event.accountId, hour: hour - HOUR_MS, fromScratch: false });
       }
     }
-    await inParallel([...steps.values()], 8, (step) =>
-      this.tallySingles(step.accountId, step.hour, Math.min(lastMsOf(step.hour), now - STEP_LAG_MS), step.fromScratch),
-    );
+    // One count per account and day: its hours' steps read and write the day's rollup once.
+    const days = new Map<string, { accountId: string; hours: { hour: number; until: number; fromScratch: boolean }[] }>();
+    for (const step of steps.values()) {
+      const key = `${step.accountId}|${singlesDayKey(step.accountId, step.hour).sk}`;
+      const day = days.get(key) ?? days.set(key, { accountId: step.accountId, hours: [] }).get(key)!;
+      day.hours.push({ hour: step.hour, until: Math.min(lastMsOf(step.hour), now - STEP_LAG_MS), fromScratch: step.fromScratch });
+    }
+    await inParallel([...days.values()], 8, (day) => this.tallyDay(day.accountId, day.hours));
     return duplicates;
   }
 
@@ -660,9 +676,17 @@ export class DynamoDbUsageStore implements UsageStore {
     return { hours: hours.length, accounts };
   }
 
-  /** Finishes one closed hour for every account on its day's sweep list: how many were listed, and `<hour>|<accountId>: <why>` of each that failed. */
+  /**
+   * Finishes one closed hour for every account on its day's sweep list: how many were listed, and
+   * `<hour>|<accountId>: <why>` of each that failed. An account whose hour holds at least
+   * FINISH_AT_ONCE_ITEMS items of calls has the day's hours up to it counted now (so the usage API does
+   * not read many calls from their items); the others' hours wait for the day's last hour, when
+   * every account listed that day has its day finished: one write a day for a quiet account, not one
+   * an hour. Meanwhile the usage API reads those hours' few calls from their items.
+   */
   private async finishHour(hour: number): Promise<{ accounts: number; failed: string[] }> {
     const day = new Date(hour).toISOString().slice(0, 10);
+    const dayOver = (hour + HOUR_MS) % DAY_MS === 0;
     let accounts = 0;
     const failed: string[] = [];
     for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
@@ -677,8 +701,8 @@ export class DynamoDbUsageStore implements UsageStore {
         const accountId = String(item.sk);
         try {
           // Listed for its day from its first call, an account calling a few times a day made no call in most of its
-          // hours: one small read says so, instead of a consistent read of its counts and another of its logs.
-          if (await this.calledIn(accountId, hour)) await this.tallySingles(accountId, hour, lastMsOf(hour), false, true);
+          // hours, and a few calls in the others: one small read says which, before any consistent read or write.
+          if (dayOver || (await this.itemsIn(accountId, hour)) >= FINISH_AT_ONCE_ITEMS) await this.tallyDay(accountId, [], hour);
         } catch (error) {
           failed.push(`${new Date(hour).toISOString()}|${accountId}: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -688,119 +712,122 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   /**
-   * Adds an hour's single calls up to `until` (epoch ms) to its per-product singles rollups: from
-   * where each was counted through (or from scratch), exactly once — each rollup carries a version,
-   * and an update meeting another writer's version reads again and retries.
-   * `unCounted`: the caller expects no rollup yet (the sweep, for an hour no step counted): the hour's
-   * calls are read first and the rollups are read only if a refused call among them may have started a
-   * step; the updates then create the rollups only if absent, and one meeting a rollup reads and retries.
+   * Counts an account's single calls (slots and single call items) of some hours of one UTC day into
+   * the day's singles rollup (`ITEMS.singlesDay`): each hour up to its `until` (epoch ms), from where
+   * each of its products was counted through — or from scratch, for a late call — exactly once: the
+   * day item carries one version, and a write meeting another writer's version reads again and
+   * retries. One read of the day's rollups, one of the calls since the earliest hour's `through`, one
+   * write for all the hours, so an hour's products are counted all or none.
+   * `finishThrough` (the sweep): every hour of the day up to and including that one, from where the day
+   * was finished through (`f`), is counted to its end, and `f` moves there — readers then know the
+   * day's hours up to it are counted, those without entries empty.
+   * An hour counted in the hourly form of earlier versions (`<hour>#<product>#S`) and not yet in the
+   * day's is taken over from it. Once the day item holds an hour, that is the hour's count for every
+   * reader and writer (`singlesHeld`), whatever an earlier worker still adds to the hourly form during
+   * a deploy: the day's count goes on from its own `through`, so nothing is counted twice.
    */
-  private async tallySingles(accountId: string, hour: number, until: number, fromScratch: boolean, unCounted = false): Promise<void> {
-    const bucket = new Date(hour).toISOString().replace('.000Z', 'Z');
-    const pk = ITEMS.hourlyUsage.pk({ accountId });
-    const rollupsOf = async () => {
-      const { Items: held = [] } = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.usageAggregates,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hour)',
-          FilterExpression: 'attribute_exists(through)',
-          ExpressionAttributeValues: { ':pk': pk, ':hour': `${bucket}#` },
-          ConsistentRead: true,
-        }),
-      );
-      return new Map(held.map((item) => [String(item.product), { through: Number(item.through), v: Number(item.v) }]));
-    };
-    let guess = unCounted && !fromScratch;
+  private async tallyDay(
+    accountId: string,
+    hours: { hour: number; until: number; fromScratch: boolean }[],
+    finishThrough?: number,
+  ): Promise<void> {
+    const key = singlesDayKey(accountId, finishThrough ?? hours[0]!.hour);
+    const dayStart = Date.parse(`${key.sk.slice(0, 10)}T00:00:00Z`);
     for (let attempt = 0; attempt < CONFLICT_TRIES; attempt++) {
-      let rollups = guess ? new Map<string, { through: number; v: number }>() : await rollupsOf();
-      const upTo = fromScratch ? Math.max(until, ...[...rollups.values()].map((r) => r.through)) : until;
-      const from = fromScratch || rollups.size === 0 ? hour - 1 : Math.min(...[...rollups.values()].map((r) => r.through));
-      if (upTo <= from) return;
-      const calls = await this.singlesBetween(accountId, from, upTo);
-      // A refused call that starts a step may have counted part of the hour: read how far (the calls read cover it).
-      if (guess && calls.some(({ log, seq }) => seq === undefined && tallies(log.requestId, this.tallyEvery))) {
-        rollups = await rollupsOf();
-        if (rollups.size && Math.min(...[...rollups.values()].map((r) => r.through)) >= upTo) return;
-      }
-      const byProduct = new Map<string, { counters: Counters; analytics: Counters; n: number }>();
-      for (const { log, analytics } of calls) {
-        const since = fromScratch ? hour - 1 : (rollups.get(log.product)?.through ?? hour - 1);
-        if (Date.parse(log.at) <= since) continue;
-        const sum = byProduct.get(log.product) ?? { counters: zero(), analytics: zero(), n: 0 };
-        const counters = countersOfCall(log);
-        for (const name of COUNTERS) {
-          sum.counters[name] += counters[name];
-          if (analytics) sum.analytics[name] += counters[name];
+      const { day, held } = await this.singlesRollupsOf(accountId, dayStart);
+      const finishedThrough = Number(day?.f ?? dayStart - 1);
+      const wanted =
+        finishThrough === undefined
+          ? hours
+          : Array.from({ length: Math.max(0, (finishThrough - (finishedThrough + 1)) / HOUR_MS + 1) }, (_, i) => {
+              const hour = finishedThrough + 1 + i * HOUR_MS;
+              return { hour, until: lastMsOf(hour), fromScratch: false };
+            });
+      const plans = wanted
+        .map(({ hour, until, fromScratch }) => {
+          const counted = held.get(hour) ?? new Map<string, SinglesTally>();
+          const throughs = [...counted.values()].map((t) => t.through);
+          const upTo = fromScratch ? Math.max(until, ...throughs) : until;
+          const from = fromScratch || counted.size === 0 ? hour - 1 : Math.min(...throughs);
+          return { hour, counted, upTo, from, fromScratch };
+        })
+        .filter(({ upTo, from }) => upTo > from);
+      if (!plans.length) return;
+      const calls = await this.singlesBetween(accountId, Math.min(...plans.map((p) => p.from)), Math.max(...plans.map((p) => p.upTo)));
+      const entries: Record<string, string> = { ...((day?.h as Record<string, string> | undefined) ?? {}) };
+      let changed = false;
+      for (const { hour, counted, upTo, fromScratch } of plans) {
+        const tallies = new Map<string, SinglesTally>();
+        // Products counted before but with nothing new still move their `through`, so readers skip the span.
+        for (const [product, tally] of counted) tallies.set(product, fromScratch ? emptyTally(upTo) : { ...tally, through: upTo });
+        for (const { log, analytics } of calls) {
+          const at = Date.parse(log.at);
+          if (at < hour || at > upTo) continue;
+          const since = fromScratch ? hour - 1 : (counted.get(log.product)?.through ?? hour - 1);
+          if (at <= since) continue;
+          const tally = tallies.get(log.product) ?? emptyTally(upTo);
+          const counters = countersOfCall(log);
+          for (const name of COUNTERS) tally.counters[name] += counters[name];
+          if (analytics) for (const name of ANALYTICS_COUNTERS) tally.analytics[name] += counters[name];
+          tally.n++;
+          tallies.set(log.product, tally);
         }
-        sum.n++;
-        byProduct.set(log.product, sum);
+        if (!tallies.size) continue;
+        changed = true;
+        // The hour's entries replace what the day held of it (an hour taken over from the hourly form moves here whole).
+        const prefix = entryName(hour, '');
+        for (const name of Object.keys(entries)) if (name.startsWith(prefix)) delete entries[name];
+        for (const [product, tally] of tallies) entries[entryName(hour, product)] = encodeTally(tally);
       }
-      // Products counted before but with nothing new still move their `through`, so readers skip the span.
-      for (const product of rollups.keys())
-        if (!byProduct.has(product)) byProduct.set(product, { counters: zero(), analytics: zero(), n: 0 });
-      // One hour's rollups are written all or none: a product's rollup written without another's would have readers
-      // (and the next count, from the least `through`) take the other product's earlier calls for counted.
-      const updates = [...byProduct].map(([product, sum]) => {
-        const held = rollups.get(product);
-        const names = {
-          '#product': 'product',
-          '#bucket': 'bucket',
-          ...Object.fromEntries(COUNTERS.map((n, i) => [`#c${i}`, n])),
-          ...Object.fromEntries(ANALYTICS_COUNTERS.map((n, i) => [`#a${i}`, `analytics_${n}`])),
-        };
-        const values = {
-          ':product': product,
-          ':bucket': bucket,
-          ':through': upTo,
-          ':v': (held?.v ?? 0) + 1,
-          ':n': sum.n,
-          ...Object.fromEntries(COUNTERS.map((n, i) => [`:c${i}`, sum.counters[n]])),
-          ...Object.fromEntries(ANALYTICS_COUNTERS.map((n, i) => [`:a${i}`, sum.analytics[n]])),
-          ...(held ? { ':held': held.v } : {}),
-        };
-        const counters = [...COUNTERS.map((_, i) => `#c${i} :c${i}`), ...ANALYTICS_COUNTERS.map((_, i) => `#a${i} :a${i}`)];
-        return {
-          TableName: this.tables.usageAggregates,
-          Key: { pk, sk: singlesRollupSortKey(bucket, product) },
-          // From scratch the hour's totals replace what was there; a step adds what is new since `through`.
-          UpdateExpression: fromScratch
-            ? `SET #product = :product, #bucket = :bucket, through = :through, v = :v, n = :n, ${counters.map((c) => c.replace(' ', ' = ')).join(', ')}`
-            : `SET #product = :product, #bucket = :bucket, through = :through, v = :v ADD n :n, ${counters.join(', ')}`,
-          ConditionExpression: held ? 'v = :held' : 'attribute_not_exists(v)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        };
-      });
-      if (!updates.length) return;
+      // Nothing counted: the hours were empty, and readers find them so at the price of that one read too.
+      if (!changed) return;
+      const finished = finishThrough === undefined ? day?.f : lastMsOf(finishThrough);
       try {
-        if (updates.length === 1) await this.client.send(new UpdateCommand(updates[0]!));
-        // More products in one account's hour than a transaction holds (none so far): a transaction for each hundred.
-        else
-          for (let k = 0; k < updates.length; k += MAX_TRANSACTION_ITEMS)
-            await this.client.send(
-              new TransactWriteCommand({ TransactItems: updates.slice(k, k + MAX_TRANSACTION_ITEMS).map((Update) => ({ Update })) }),
-            );
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tables.usageAggregates,
+            Item: { ...key, v: Number(day?.v ?? 0) + 1, h: entries, ...(finished === undefined ? {} : { f: finished }) },
+            ConditionExpression: day ? 'v = :held' : 'attribute_not_exists(v)',
+            ...(day ? { ExpressionAttributeValues: { ':held': day.v } } : {}),
+          }),
+        );
         return;
       } catch (error) {
-        const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-        const conflict =
-          error instanceof ConditionalCheckFailedException ||
-          (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict') &&
-            reasons.every((r) => !r.Code || ['None', 'ConditionalCheckFailed', 'TransactionConflict'].includes(r.Code)));
-        if (!conflict) throw error;
-        // Another worker counted meanwhile (or a step had, unexpected): read again and count from where it got to.
-        guess = false;
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Another writer counted meanwhile: read again and count from where it got to.
       }
     }
-    throw new Error(`Counting the single calls of ${accountId} in ${bucket} kept meeting other writers`);
+    throw new Error(`Counting the single calls of ${accountId} on ${key.sk.slice(0, 10)} kept meeting other writers`);
   }
 
   /**
-   * Whether anything is stored in the key range of an account's calls of an hour (the range
-   * `singlesBetween` reads for it): one item, keys only, eventually consistent — half a read unit when
-   * the hour is empty. The sweep runs minutes after the hour's end, and each hour is in two runs' span.
+   * What an account's singles rollups of the day of `hour` hold, read strongly consistent in one query:
+   * the day item, and each hour's count per product — the day item's entries for an hour it holds,
+   * else the hour's rollups in the hourly form of earlier versions.
    */
-  private async calledIn(accountId: string, hour: number): Promise<boolean> {
+  private async singlesRollupsOf(
+    accountId: string,
+    hour: number,
+  ): Promise<{ day?: Record<string, unknown>; held: Map<number, Map<string, SinglesTally>> }> {
+    const key = singlesDayKey(accountId, hour);
+    const items = await queryAll(this.client, {
+      TableName: this.tables.usageAggregates,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
+      // The day item, and singles rollups of the hourly form (pages' rollups have no `through`).
+      FilterExpression: 'attribute_exists(h) OR attribute_exists(through)',
+      ExpressionAttributeValues: { ':pk': key.pk, ':day': key.sk.slice(0, 10) },
+      ConsistentRead: true,
+    });
+    const day = items.find((item) => item.sk === key.sk);
+    return { day, held: singlesHeld(items) };
+  }
+
+  /**
+   * How many items (slots, single calls, agents) are stored in the key range of an account's calls of
+   * an hour (the range `singlesBetween` reads for it), up to FINISH_AT_ONCE_ITEMS: keys only, eventually
+   * consistent — half a read unit. The sweep runs minutes after the hour's end.
+   */
+  private async itemsIn(accountId: string, hour: number): Promise<number> {
     const { lower, upper } = callRange(hour, lastMsOf(hour));
     const { Items = [] } = await this.client.send(
       new QueryCommand({
@@ -808,10 +835,10 @@ export class DynamoDbUsageStore implements UsageStore {
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :until',
         ExpressionAttributeValues: { ':pk': logPartition(accountId), ':from': lower, ':until': upper },
         ProjectionExpression: 'sk',
-        Limit: 1,
+        Limit: FINISH_AT_ONCE_ITEMS,
       }),
     );
-    return Items.length > 0;
+    return Items.length;
   }
 
   /** An account's calls stored in slots and single call items made after `from` and up to `until` (epoch ms), with their analytics mark. */

@@ -14,6 +14,7 @@ import {
 } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { encodeClient, encodeInlineClient } from '../../../lambdas/shared/adapters/slot-entry';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { afterDayOf, singlesCounted } from '../../helpers/singles-rollups';
 import { usageEvent } from '../../helpers/usage-event';
 
 const HOUR = 3_600_000;
@@ -118,9 +119,7 @@ describe('single calls: a call of an account that is not busy is one plain write
       previous = batch;
     }
     const counted = async () =>
-      (await dynamo.scanAll()).usageAggregates
-        .filter((item) => item.pk === 'ACCOUNT#acc_steps#H')
-        .reduce((sum, item) => sum + Number(item.calls), 0);
+      singlesCounted((await dynamo.scanAll()).usageAggregates, 'acc_steps').reduce((sum, item) => sum + item.calls, 0);
     // The late call had its hour counted from scratch; nothing else is counted before its hour is finished, never one twice.
     const tallied = await counted();
     expect(tallied).toBeGreaterThan(20);
@@ -141,8 +140,8 @@ describe('single calls: a call of an account that is not busy is one plain write
     };
     // The reader adds what no rollup holds yet, from the slots.
     expect(await total()).toEqual([120, 30, 120_000]);
-    // Once both hours are finished, the rollups hold every call once, and the reader still says the same.
-    clock = start + 2 * HOUR + STEP_LAG_MS + 60_000;
+    // Once both hours are finished (a quiet account's hours at their day's end), the rollups hold every call once, and the reader still says the same.
+    clock = afterDayOf(start + HOUR);
     await store.finishHours(start, clock);
     expect(await counted()).toBe(120);
     expect(await total()).toEqual([120, 30, 120_000]);
@@ -184,14 +183,17 @@ describe('single calls: a call of an account that is not busy is one plain write
     // Seven writes to their slot, its agent for the hour and one sweep-list entry for the account's day (this container remembers both).
     expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(7);
     expect(dynamo.calls('PutItem usageLogs') - markers).toBe(2);
-    const counted = async () => (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === 'ACCOUNT#acc_stopped#H');
+    const counted = async () => singlesCounted((await dynamo.scanAll()).usageAggregates, 'acc_stopped');
     expect((await counted()).reduce((sum, item) => sum + Number(item.calls), 0)).toBeLessThan(7);
 
-    // A sweep before the hour is STEP_LAG_MS past its end leaves it; the next finishes it; a second run counts nothing again.
+    // A sweep before the hour is STEP_LAG_MS past its end leaves it; so does the one after (its seven calls are a few
+    // items: the day's end finishes it); the day's end finishes it; a second run counts nothing again.
     const sweeper = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock);
     expect((await sweeper.finishHours(hour + HOUR - 30 * 60_000, hour + HOUR + 60_000)).hours).toBe(0);
     expect(await sweeper.finishHours(hour + HOUR, hour + HOUR + STEP_LAG_MS + 60_000)).toMatchObject({ hours: 1 });
-    await sweeper.finishHours(hour + HOUR, hour + HOUR + STEP_LAG_MS + 120_000);
+    expect((await counted()).reduce((sum, item) => sum + item.calls, 0)).toBeLessThan(7);
+    await sweeper.finishHours(hour + HOUR + STEP_LAG_MS + 60_000, afterDayOf(hour));
+    await sweeper.finishHours(hour + HOUR, afterDayOf(hour) + 60_000);
     const rollups = await counted();
     expect(rollups.reduce((sum, item) => sum + Number(item.calls), 0)).toBe(7);
     expect(rollups.filter((item) => item.product === 'maps').reduce((sum, item) => sum + Number(item.calls), 0)).toBe(3);
@@ -240,14 +242,14 @@ describe('single calls: a call of an account that is not busy is one plain write
     const call = event('acc_race', 1, new Date(at), 1);
     expect((await recordUsageBatch([{ messageId: 'call', body: JSON.stringify(call) }], { store: worker, settings })).recorded).toBe(1);
     expect(stepped).toBe(true);
-    await worker.finishHours(hour + HOUR, hour + HOUR + STEP_LAG_MS + 60_000);
+    await worker.finishHours(hour + HOUR, afterDayOf(hour));
     const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
     const bucket = new Date(hour).toISOString().replace('.000Z', 'Z');
     const hours = await reader.aggregates('acc_race', 'hour', bucket, bucket);
     // All three calls, the two admitted ones charged: in the rollups and in what the usage API answers.
     expect(hours.reduce((sum, h) => sum + h.calls, 0)).toBe(3);
     expect(hours.reduce((sum, h) => sum + h.chargedMicro, 0)).toBe(2_000);
-    const rollups = (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === 'ACCOUNT#acc_race#H');
+    const rollups = singlesCounted((await dynamo.scanAll()).usageAggregates, 'acc_race');
     expect(rollups.reduce((sum, item) => sum + Number(item.calls), 0)).toBe(3);
   });
 
@@ -301,7 +303,7 @@ describe('single calls: a call of an account that is not busy is one plain write
       { store, settings },
     );
     await store.finishHours(hour, hour + 2 * HOUR + STEP_LAG_MS);
-    const items = (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === 'ACCOUNT#acc_edge#H');
+    const items = singlesCounted((await dynamo.scanAll()).usageAggregates, 'acc_edge');
     expect(items.map((item) => [item.bucket, item.calls]).sort()).toEqual([
       [new Date(hour).toISOString().replace('.000Z', 'Z'), 1],
       [new Date(hour + HOUR).toISOString().replace('.000Z', 'Z'), 1],
@@ -314,37 +316,44 @@ describe('single calls: a call of an account that is not busy is one plain write
     const hour = day + 10 * HOUR;
     const cursorOf = async () => (await dynamo.scanAll()).usageAggregates.find((item) => item.pk === 'SWEEP#CURSOR');
     const countedOf = async (accountId: string, bucket: number) =>
-      (await dynamo.scanAll()).usageAggregates
-        .filter((item) => item.pk === `ACCOUNT#${accountId}#H` && item.bucket === new Date(bucket).toISOString().replace('.000Z', 'Z'))
-        .reduce((sum, item) => sum + Number(item.calls), 0);
+      singlesCounted((await dynamo.scanAll()).usageAggregates, accountId)
+        .filter((item) => item.bucket === new Date(bucket).toISOString().replace('.000Z', 'Z'))
+        .reduce((sum, item) => sum + item.calls, 0);
+    const dayItems = async (accountId: string) =>
+      (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === `ACCOUNT#${accountId}#H` && String(item.sk).endsWith('#S'));
     const record = (calls: UsageEvent[], clock: number, tallyEvery?: number) =>
       recordUsageBatch(
         calls.map((e) => ({ messageId: `${e.requestId}@${clock}`, body: JSON.stringify(e) })),
         { store: new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock, tallyEvery), settings },
       );
 
-    it('finishes each closed hour once, reading no rollup of an hour no step counted, and makes up the hours of a run that failed', async () => {
+    it("finishes each closed hour once: a quiet account's hours at the day's end, in one write, and the hours of a run that failed by the next", async () => {
       // Each call written a moment after it was made: none is late, so no step counts any part of the hour.
-      await record([event('acc_cursor', 0, new Date(hour + 5 * 60_000), 1)], hour + 6 * 60_000);
-      await record([event('acc_cursor', 1, new Date(hour + 50 * 60_000), 1, 'maps')], hour + 51 * 60_000);
+      const evening = day + 22 * HOUR;
+      await record([event('acc_cursor', 0, new Date(evening + 5 * 60_000), 1)], evening + 6 * 60_000);
+      await record([event('acc_cursor', 1, new Date(evening + 50 * 60_000), 1, 'maps')], evening + 51 * 60_000);
       const sweeper = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => Date.now());
-      const firstRun = hour + HOUR + STEP_LAG_MS + 60_000;
+      const firstRun = evening + HOUR + STEP_LAG_MS + 60_000;
       const [aggregateQueries, logQueries] = [dynamo.calls('Query usageAggregates'), dynamo.calls('Query usageLogs')];
       expect(await sweeper.sweep(firstRun, firstRun - 30 * 60_000)).toMatchObject({ hours: 1, since: firstRun - 30 * 60_000 });
-      expect(await countedOf('acc_cursor', hour)).toBe(2);
-      // The hour's calls read once (after the probe that says it had some), no rollup read: none was there to read.
+      // Two calls: a few items, so the hour waits for the day's end. One small read of the hour said so; no rollup read, nothing written.
+      expect(await countedOf('acc_cursor', evening)).toBe(0);
       expect(dynamo.calls('Query usageAggregates') - aggregateQueries).toBe(0);
+      expect(dynamo.calls('Query usageLogs') - logQueries).toBe(1 + 16);
       expect(await cursorOf()).toMatchObject({ through: firstRun });
+      // Meanwhile the usage API reads the hour's calls from their items.
+      const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
+      const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+      expect((await reader.aggregates('acc_cursor', 'hour', iso(evening), iso(evening))).reduce((sum, h) => sum + h.calls, 0)).toBe(2);
 
       // The next run (a quarter of an hour on) has no hour closed since the last: it finishes nothing, and reads no account's logs.
       const probes = dynamo.calls('Query usageLogs');
-      expect(logQueries).toBeLessThan(probes);
       expect(await sweeper.sweep(firstRun + 15 * 60_000, 0)).toMatchObject({ hours: 0 });
       expect(dynamo.calls('Query usageLogs')).toBe(probes);
       expect(await cursorOf()).toMatchObject({ through: firstRun + 15 * 60_000 });
 
-      // A call in the next hour, and the run after that hour fails half-way: the cursor stays, so the next run finishes it.
-      await record([event('acc_cursor', 2, new Date(hour + HOUR + 10 * 60_000), 1)], hour + HOUR + 11 * 60_000);
+      // A call in the day's last hour, and the run after that hour fails half-way: the cursor stays, so the next run finishes it.
+      await record([event('acc_cursor', 2, new Date(evening + HOUR + 10 * 60_000), 1)], evening + HOUR + 11 * 60_000);
       const failing = {
         send: async (command: { constructor: { name: string }; input: { KeyConditionExpression?: string } }) => {
           if (command.constructor.name === 'QueryCommand' && command.input.KeyConditionExpression === 'pk = :pk')
@@ -352,15 +361,37 @@ describe('single calls: a call of an account that is not busy is one plain write
           return dynamo.client.send(command as never);
         },
       } as unknown as typeof dynamo.client;
-      const failedRun = hour + 2 * HOUR + STEP_LAG_MS + 60_000;
+      const failedRun = evening + 2 * HOUR + STEP_LAG_MS + 60_000;
       await expect(new DynamoDbUsageStore(failing, tables).sweep(failedRun, 0)).rejects.toThrow('throttled');
       expect(await cursorOf()).toMatchObject({ through: firstRun + 15 * 60_000 });
       expect(await sweeper.sweep(failedRun + 15 * 60_000, 0)).toMatchObject({ hours: 1 });
-      expect(await countedOf('acc_cursor', hour + HOUR)).toBe(1);
-      expect(await countedOf('acc_cursor', hour)).toBe(2);
+      // The day is over: both hours counted, in one write of the day's item (version 1), which says the day is finished.
+      expect(await countedOf('acc_cursor', evening + HOUR)).toBe(1);
+      expect(await countedOf('acc_cursor', evening)).toBe(2);
+      expect(await dayItems('acc_cursor')).toEqual([expect.objectContaining({ v: 1, f: day + 86_400_000 - 1 })]);
+      // The reader now reads no call of the day from its items: the hours with calls are counted, the others known empty.
+      const queries = dynamo.calls('Query usageLogs');
+      expect((await reader.aggregates('acc_cursor', 'day', iso(day), iso(day + 23 * HOUR))).map((d) => d.calls)).toEqual([2, 1]);
+      expect(dynamo.calls('Query usageLogs')).toBe(queries);
     });
 
-    it("counts an hour a worker's step counted part of exactly once, whether or not the sweep expects the step", async () => {
+    it('finishes an hour of many calls at its end, with the quiet hours before it, so the usage API does not read them from their items', async () => {
+      const at = hour + 2 * HOUR;
+      await record([event('acc_early', 0, new Date(at - 3 * HOUR), 1)], at - 3 * HOUR + 60_000);
+      // Two hundred calls of one key in the hour: 25 slots.
+      const calls = Array.from({ length: 200 }, (_, i) => event('acc_busyish', i, new Date(at + i * 15_000), 1));
+      for (let i = 0; i < calls.length; i += 20) await record(calls.slice(i, i + 20), Date.parse(calls[i + 19]!.at) + 1_000);
+      await record([event('acc_busyish', 200, new Date(at - 2 * HOUR), 1)], at - 2 * HOUR + 1_000);
+      await new DynamoDbUsageStore(dynamo.client, tables).finishHours(at + HOUR + STEP_LAG_MS - 1, at + HOUR + STEP_LAG_MS + 60_000);
+      expect(await countedOf('acc_busyish', at)).toBe(200);
+      // The quiet hour before it too, in the same write; the day is finished through the busy hour.
+      expect(await countedOf('acc_busyish', at - 2 * HOUR)).toBe(1);
+      expect(await dayItems('acc_busyish')).toEqual([expect.objectContaining({ v: 1, f: at + HOUR - 1 })]);
+      // An account with a few calls that day waits for its end.
+      expect(await countedOf('acc_early', at - 3 * HOUR)).toBe(0);
+    });
+
+    it("counts an hour a worker's step counted part of exactly once", async () => {
       const at = hour + 3 * HOUR;
       // Admitted calls, then a refused one whose step (one in one here) counts the hour so far.
       const calls = [event('acc_stepped', 0, new Date(at + 60_000), 1), event('acc_stepped', 1, new Date(at + 2 * 60_000), 1)];
@@ -369,20 +400,9 @@ describe('single calls: a call of an account that is not busy is one plain write
       await record([refused as UsageEvent], at + 30 * 60_000, 1);
       expect(await countedOf('acc_stepped', at)).toBeGreaterThan(0);
       await record([event('acc_stepped', 2, new Date(at + 40 * 60_000), 1)], at + 41 * 60_000);
-      // A sweeper that expects the step reads the rollups before writing; one that does not meets them and reads again.
-      const run = at + HOUR + STEP_LAG_MS + 60_000;
-      const aggregateQueries = dynamo.calls('Query usageAggregates');
-      await new DynamoDbUsageStore(dynamo.client, tables, undefined, Date.now, 1).finishHours(run - 120_000, run);
-      expect(dynamo.calls('Query usageAggregates') - aggregateQueries).toBe(1);
+      await new DynamoDbUsageStore(dynamo.client, tables, undefined, Date.now, 1).finishHours(at + HOUR + STEP_LAG_MS, afterDayOf(at));
       expect(await countedOf('acc_stepped', at)).toBe(4);
-
-      const again = { ...event('acc_stepped_b', 9, new Date(at + 20 * 60_000), 0), seq: undefined, outcome: 'rejected', status: 429 };
-      await record([event('acc_stepped_b', 0, new Date(at + 60_000), 1)], at + 2 * 60_000);
-      await record([again as UsageEvent], at + 30 * 60_000, 1);
-      await record([event('acc_stepped_b', 1, new Date(at + 40 * 60_000), 1)], at + 41 * 60_000);
-      await new DynamoDbUsageStore(dynamo.client, tables, undefined, Date.now, 1_000_000).finishHours(run - 120_000, run);
-      expect(await countedOf('acc_stepped_b', at)).toBe(3);
-      expect(await countedOf('acc_stepped', at)).toBe(4);
+      expect(singlesCounted((await dynamo.scanAll()).usageAggregates, 'acc_stepped').every((t) => t.through === lastMsOf(at))).toBe(true);
     });
   });
 });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { itemSize } from '../../../bench/item-size';
 import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-usage-reader';
-import { DynamoDbUsageStore, STEP_LAG_MS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
+import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import {
@@ -20,6 +20,7 @@ import {
 import { encodeInlineClient } from '../../../lambdas/shared/adapters/slot-entry';
 import { legacySlotEntry } from '../../helpers/legacy-slot-entry';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { afterDayOf, allCounted, singlesCounted } from '../../helpers/singles-rollups';
 import { seededRandom } from '../../helpers/seeded-random';
 
 const HOUR = 3_600_000;
@@ -73,10 +74,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
     } while (cursor);
     return read;
   };
-  const counted = async (accountId: string) =>
-    (await dynamo.scanAll()).usageAggregates
-      .filter((item) => item.pk === `ACCOUNT#${accountId}#H`)
-      .reduce((sum, item) => sum + Number(item.calls), 0);
+  const counted = async (accountId: string) => allCounted((await dynamo.scanAll()).usageAggregates, accountId).calls;
 
   it('keeps concurrent batches holding calls of the same slot, redeliveries among them, to one entry per call', async () => {
     const random = seededRandom(3);
@@ -120,7 +118,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
       events.map((e) => e.requestId).sort(),
     );
     expect(await readAll('acc_conc', hour + 2 * HOUR)).toEqual(events.map((e) => e.requestId).reverse());
-    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    await store.finishHours(hour, afterDayOf(hour + HOUR));
     expect(await counted('acc_conc')).toBe(events.length);
     // Erasure deletes the slots and counts the calls they held.
     const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
@@ -156,7 +154,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
     const items = await itemsOf('acc_retry');
     expect(items.reduce((sum, item) => sum + Number(item.n ?? 0), 0)).toBe(events.length);
     expect(await readAll('acc_retry', hour + 2 * HOUR)).toEqual(events.map((e) => e.requestId).reverse());
-    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    await store.finishHours(hour, afterDayOf(hour + HOUR));
     expect(await counted('acc_retry')).toBe(events.length);
   });
 
@@ -180,7 +178,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
       expect(await recordUsageBatch(messages([event], `p${i}_`), { store, settings })).toMatchObject({ recorded: 0, duplicates: 1 });
     expect(await recordUsageBatch(messages(events, 'all_'), { store, settings })).toMatchObject({ recorded: 0, duplicates: SLOT_CALLS });
     expect(await readAll('acc_room', hour + 2 * HOUR)).toEqual(events.map((e) => e.requestId).reverse());
-    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    await store.finishHours(hour, afterDayOf(hour + HOUR));
     expect(await counted('acc_room')).toBe(SLOT_CALLS);
   });
 
@@ -267,7 +265,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
     expect(
       items.flatMap((item) => (String(item.sk).startsWith('M#') ? callsOfItem(item).map(({ log }) => log.requestId) : [])).sort(),
     ).toEqual(events.map((e) => e.requestId).sort());
-    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    await store.finishHours(hour, afterDayOf(hour + HOUR));
     expect(await counted('acc_join')).toBe(events.length);
   });
 
@@ -285,7 +283,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
     expect(items.filter((item) => /^M#.*#S\d+$/.test(String(item.sk)))).toHaveLength(2);
     expect(await recordUsageBatch(messages([...huge, plain], 'h2_'), { store, settings })).toMatchObject({ recorded: 0, duplicates: 3 });
     expect(await readAll('acc_huge', hour + 2 * HOUR)).toEqual([plain, huge[1]!, huge[0]!].map((e) => e.requestId));
-    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    await store.finishHours(hour, afterDayOf(hour + HOUR));
     expect(await counted('acc_huge')).toBe(3);
   });
 
@@ -327,7 +325,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
     expect(slots.map((slot) => callsOfItem(slot).map(({ log }) => log.keyId))).toEqual([Array(4).fill(a), Array(4).fill(b)]);
     expect(singles.map((item) => callsOfItem(item)[0]!.log.keyId).sort()).toEqual([...Array(4).fill(a), ...Array(4).fill(b)].sort());
     expect(await readAll('acc_clash', hour + 2 * HOUR)).toEqual(all.map((e) => e.requestId).reverse());
-    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    await store.finishHours(hour, afterDayOf(hour + HOUR));
     expect(await counted('acc_clash')).toBe(all.length);
   });
 
@@ -344,10 +342,10 @@ describe('slots: calls of an account that is not busy share an item per run of s
       [new Date(hour + HOUR - 1).toISOString(), 4],
       [new Date(hour + 2 * HOUR - 1).toISOString(), 4],
     ]);
-    await store.finishHours(hour, hour + 2 * HOUR + STEP_LAG_MS + 60_000);
-    const rollups = (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === 'ACCOUNT#acc_edge#H');
+    await store.finishHours(hour, afterDayOf(hour + 2 * HOUR));
+    const rollups = singlesCounted((await dynamo.scanAll()).usageAggregates, 'acc_edge');
     const byHour = new Map<string, number>();
-    for (const item of rollups) byHour.set(String(item.bucket), (byHour.get(String(item.bucket)) ?? 0) + Number(item.calls));
+    for (const item of rollups) byHour.set(item.bucket, (byHour.get(item.bucket) ?? 0) + item.calls);
     expect(Object.fromEntries(byHour)).toEqual({
       [new Date(hour).toISOString().replace('.000Z', 'Z')]: 4,
       [new Date(hour + HOUR).toISOString().replace('.000Z', 'Z')]: 4,
@@ -408,7 +406,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
       cursor = page.nextCursor;
     } while (cursor);
     expect(read).toEqual(events.map(({ v: _v, accountId: _a, seq: _s, used: _u, balanceMicro: _b, ...log }) => log).reverse());
-    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    await store.finishHours(hour, afterDayOf(hour + HOUR));
     expect(await counted('acc_agents')).toBe(events.length);
     // Erasure deletes the agents with the slots, and counts only calls.
     expect(await logs.erasePage('acc_agents', 100)).toEqual({ erased: events.length, remaining: false });
@@ -428,7 +426,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
     const bucket = new Date(hour).toISOString().replace('.000Z', 'Z');
     const usage = async () => (await reader.aggregates('acc_reused', 'hour', bucket, bucket)).reduce((sum, b) => sum + b.calls, 0);
     expect(await usage()).toBe(3);
-    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    await store.finishHours(hour, afterDayOf(hour + HOUR));
     expect(await counted('acc_reused')).toBe(3);
     expect(await usage()).toBe(3);
   });
@@ -478,7 +476,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
     const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
     const bucket = new Date(hour).toISOString().replace('.000Z', 'Z');
     expect((await reader.aggregates('acc_forms', 'hour', bucket, bucket)).reduce((sum, b) => sum + b.calls, 0)).toBe(events.length);
-    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    await store.finishHours(hour, afterDayOf(hour + HOUR));
     expect(await counted('acc_forms')).toBe(events.length);
     expect((await reader.aggregates('acc_forms', 'hour', bucket, bucket)).reduce((sum, b) => sum + b.calls, 0)).toBe(events.length);
     const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
@@ -500,7 +498,7 @@ describe('slots: calls of an account that is not busy share an item per run of s
     const bucket = new Date(hour).toISOString().replace('.000Z', 'Z');
     const before = await reader.aggregates('acc_mixed', 'hour', bucket, bucket);
     expect(before.reduce((sum, b) => sum + b.calls, 0)).toBe(all.length);
-    await store.finishHours(hour, hour + HOUR + STEP_LAG_MS + 60_000);
+    await store.finishHours(hour, afterDayOf(hour + HOUR));
     expect(await counted('acc_mixed')).toBe(all.length);
     const after = await reader.aggregates('acc_mixed', 'hour', bucket, bucket);
     expect(after).toEqual(before);

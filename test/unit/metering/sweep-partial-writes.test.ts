@@ -3,14 +3,19 @@ import { DynamoDbUsageStore, STEP_LAG_MS } from '../../../lambdas/metering/adapt
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { afterDayOf, singlesCounted } from '../../helpers/singles-rollups';
 import { usageEvent } from '../../helpers/usage-event';
 
 const HOUR = 3_600_000;
 
 const event = usageEvent;
 
-/** One hour's rollup writes are not all-or-nothing: a run that fails after writing some products' rollups must lose nothing. */
-describe('the sweep when only some of an hour’s rollup writes land', () => {
+/**
+ * An hour's rollups of several products were once written one by one, and a run that failed half-way
+ * lost calls. They are one item now (the day's singles rollup): a write that fails writes none of
+ * them, and the next one counts every product, exactly once.
+ */
+describe('the sweep and worker steps when the write of an hour’s several products fails', () => {
   let dynamo: LocalDynamo;
   beforeAll(async () => {
     dynamo = await startLocalDynamo();
@@ -22,9 +27,9 @@ describe('the sweep when only some of an hour’s rollup writes land', () => {
   const hour = day + 10 * HOUR;
   const bucketOf = (h: number) => new Date(h).toISOString().replace('.000Z', 'Z');
   const countedOf = async (accountId: string, h: number) =>
-    (await dynamo.scanAll()).usageAggregates
-      .filter((item) => item.pk === `ACCOUNT#${accountId}#H` && item.bucket === bucketOf(h))
-      .reduce((sum, item) => sum + Number(item.calls), 0);
+    singlesCounted((await dynamo.scanAll()).usageAggregates, accountId)
+      .filter((item) => item.bucket === bucketOf(h))
+      .reduce((sum, item) => sum + item.calls, 0);
   const record = (calls: UsageEvent[], clock: number, tallyEvery?: number, client = dynamo.client) =>
     recordUsageBatch(
       calls.map((e) => ({ messageId: `${e.requestId}@${clock}`, body: JSON.stringify(e) })),
@@ -35,24 +40,17 @@ describe('the sweep when only some of an hour’s rollup writes land', () => {
     const hours = await reader.aggregates(accountId, 'hour', bucketOf(h), new Date(h + HOUR).toISOString());
     return hours.reduce((sum, x) => sum + x.calls, 0);
   };
-  /** A client whose writes of the `maps` rollup fail (throttled past the SDK's retries) while `failing.on`. */
+  /** A client whose writes of a singles rollup holding a `maps` count fail (throttled past the SDK's retries) while `state.on`. */
   const throttlingMaps = () => {
     const state = { on: true };
     const client = {
       send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-        const input = command.input as {
-          TableName?: string;
-          Key?: { sk?: string };
-          TransactItems?: { Update?: { Key?: { sk?: string } } }[];
-        };
+        const input = command.input as { TableName?: string; Item?: { h?: Record<string, string> } };
         const touchesMaps =
-          (command.constructor.name === 'UpdateCommand' &&
-            input.TableName === 'usageAggregates' &&
-            String(input.Key?.sk).includes('#maps')) ||
-          (command.constructor.name === 'TransactWriteCommand' &&
-            (input.TransactItems ?? []).some((t) => String(t.Update?.Key?.sk).includes('#maps')));
+          command.constructor.name === 'PutCommand' &&
+          input.TableName === 'usageAggregates' &&
+          Object.keys(input.Item?.h ?? {}).some((name) => name.endsWith('#maps'));
         if (state.on && touchesMaps) {
-          // The other products' writes land first.
           await new Promise((resolve) => setTimeout(resolve, 50));
           throw new Error('throttled');
         }
@@ -62,9 +60,10 @@ describe('the sweep when only some of an hour’s rollup writes land', () => {
     return { client, state };
   };
 
-  it('a sweep run that fails after some products’ creates landed: the next run counts the rest (hour with a step)', async () => {
+  it('a sweep run whose write fails: the next run counts every product (hour with a step)', async () => {
     const acc = 'acc_partial_sweep';
-    const at = hour;
+    // The day's last hour: the run after it finishes the day.
+    const at = day + 23 * HOUR;
     await record([event(acc, 0, new Date(at + 60_000), 1)], at + 2 * 60_000);
     const refused = { ...event(acc, 9, new Date(at + 20 * 60_000), 0), seq: undefined, outcome: 'rejected', status: 429 };
     await record([refused as UsageEvent], at + 21 * 60_000, 1);
@@ -79,7 +78,7 @@ describe('the sweep when only some of an hour’s rollup writes land', () => {
     expect(await readerTotal(acc, at)).toBe(3);
   });
 
-  it('the usage API stays exact while a sweep run has written one product’s rollup and not yet (or never) the other’s', async () => {
+  it('the usage API stays exact while a sweep run’s write of two products fails', async () => {
     const acc = 'acc_partial_reader';
     const at = hour + 2 * HOUR;
     await record([event(acc, 0, new Date(at + 60_000), 1)], at + 2 * 60_000);
@@ -87,16 +86,17 @@ describe('the sweep when only some of an hour’s rollup writes land', () => {
     expect(await readerTotal(acc, at)).toBe(2);
     const run = at + HOUR + STEP_LAG_MS + 60_000;
     const { client } = throttlingMaps();
-    await expect(new DynamoDbUsageStore(client, tables, undefined, Date.now, 1_000_000).finishHours(run - 120_000, run)).rejects.toThrow(
-      'throttled',
-    );
+    await expect(
+      new DynamoDbUsageStore(client, tables, undefined, Date.now, 1_000_000).finishHours(run - 120_000, afterDayOf(at)),
+    ).rejects.toThrow('throttled');
+    expect(await countedOf(acc, at)).toBe(0);
     expect(await readerTotal(acc, at)).toBe(2);
-    await new DynamoDbUsageStore(dynamo.client, tables, undefined, Date.now, 1_000_000).finishHours(run - 120_000, run + 15 * 60_000);
+    await new DynamoDbUsageStore(dynamo.client, tables, undefined, Date.now, 1_000_000).finishHours(run - 120_000, afterDayOf(at));
     expect(await countedOf(acc, at)).toBe(2);
     expect(await readerTotal(acc, at)).toBe(2);
   });
 
-  it('a worker step that fails after one product’s rollup landed, then is redelivered: no call lost', async () => {
+  it('a worker step whose write fails, then is redelivered: no call lost', async () => {
     const acc = 'acc_partial_step';
     const at = hour + 4 * HOUR;
     await record([event(acc, 0, new Date(at + 60_000), 1), event(acc, 1, new Date(at + 2 * 60_000), 1, 'maps')], at + 3 * 60_000);
@@ -108,7 +108,7 @@ describe('the sweep when only some of an hour’s rollup writes land', () => {
     await record([event(acc, 2, new Date(at + 40 * 60_000), 1, 'maps')], at + 41 * 60_000);
     const midHour = await readerTotal(acc, at);
     const run = at + HOUR + STEP_LAG_MS + 60_000;
-    await new DynamoDbUsageStore(dynamo.client, tables, undefined, Date.now, 1).finishHours(run - 120_000, run);
+    await new DynamoDbUsageStore(dynamo.client, tables, undefined, Date.now, 1).finishHours(run - 120_000, afterDayOf(at));
     expect(await countedOf(acc, at)).toBe(4);
     expect(await readerTotal(acc, at)).toBe(4);
     // And before the sweep, while the hour runs: the reader must not skip maps' call at +2 min.

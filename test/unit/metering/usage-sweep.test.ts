@@ -1,6 +1,8 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { FINISH_AT_ONCE_ITEMS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import { encodeSingle, sweepMarkerItem } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { decodeTally } from '../../../lambdas/shared/adapters/singles-day';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 
@@ -25,13 +27,13 @@ describe('usage sweep (scheduled handler)', () => {
   it("finishes the hours that closed since the last whole run (two runs' span on the first), for the accounts on their day's sweep list", async () => {
     const listed = sweepMarkerItem('2026-03-01', 'acc_quiet');
     ddb.on(QueryCommand).callsFake((input) => {
-      // The sweep list: one account, in its shard; its 10:00 hour: one single call, counted by no step.
+      // The sweep list: one account, in its shard; the day's last hour: one single call, counted by no step.
       if (input.ExpressionAttributeValues[':pk'] === listed.pk) return { Items: [{ sk: 'acc_quiet' }] };
       if (input.TableName === 'logs' && input.ExpressionAttributeValues[':pk'] === 'ACCOUNT#acc_quiet') {
         return {
           Items: [
             {
-              sk: 'M#2026-03-01T10:59:58.000Z#S7',
+              sk: 'M#2026-03-01T23:59:58.000Z#S7',
               d: encodeSingle({
                 requestId: 'r7',
                 keyId: 'k',
@@ -46,7 +48,7 @@ describe('usage sweep (scheduled handler)', () => {
                 responseBytes: 2,
                 ip: '198.51.100.1',
                 userAgent: 'ua',
-                at: '2026-03-01T10:59:58.000Z',
+                at: '2026-03-01T23:59:58.000Z',
               }),
             },
           ],
@@ -54,34 +56,54 @@ describe('usage sweep (scheduled handler)', () => {
       }
       return { Items: [] };
     });
-    ddb.on(UpdateCommand).resolves({});
-    // 11:05 is the 10:00 hour's end plus five minutes: the first run, at 11:10 (span 10:40–11:10), finishes it, and only it.
-    expect(await sweep({ time: '2026-03-01T11:10:00Z' })).toEqual({ hours: 1, accounts: 1, since: Date.parse('2026-03-01T10:40:00Z') });
-    expect(cursor).toMatchObject({ sk: 'CURSOR', through: Date.parse('2026-03-01T11:10:00Z') });
-    const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
-    expect(updates).toHaveLength(1);
-    expect(updates[0]).toMatchObject({ TableName: 'aggs', Key: { pk: 'ACCOUNT#acc_quiet#H', sk: '2026-03-01T10:00:00Z#echo#S' } });
-    expect(updates[0]!.ExpressionAttributeValues).toMatchObject({ ':through': Date.parse('2026-03-01T11:00:00Z') - 1, ':n': 1, ':c0': 1 });
+    // 00:05 is the 23:00 hour's end plus five minutes: the first run, at 00:10 (span 23:40–00:10), finishes it, and only
+    // it — the day's last hour, so the account's day is finished, in one write of its singles rollup.
+    expect(await sweep({ time: '2026-03-02T00:10:00Z' })).toEqual({ hours: 1, accounts: 1, since: Date.parse('2026-03-01T23:40:00Z') });
+    expect(cursor).toMatchObject({ sk: 'CURSOR', through: Date.parse('2026-03-02T00:10:00Z') });
+    const puts = ddb
+      .commandCalls(PutCommand)
+      .map((c) => c.args[0].input)
+      .filter((input) => input.Item?.pk !== 'SWEEP#CURSOR');
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(puts).toEqual([
+      expect.objectContaining({
+        TableName: 'aggs',
+        Item: {
+          pk: 'ACCOUNT#acc_quiet#H',
+          sk: '2026-03-01#S',
+          v: 1,
+          f: Date.parse('2026-03-02T00:00:00Z') - 1,
+          h: { '23#echo': expect.any(String) },
+        },
+        ConditionExpression: 'attribute_not_exists(v)',
+      }),
+    ]);
+    // Counted through the hour's last millisecond: one call, one admitted, 1,000 micro-credits.
+    expect(decodeTally(puts[0]!.Item!.h['23#echo'])).toMatchObject({
+      through: Date.parse('2026-03-02T00:00:00Z') - 1,
+      n: 1,
+      counters: { calls: 1, admitted: 1, chargedMicro: 1_000, latencyMsSum: 4, bytesOut: 2 },
+    });
     // A run whose span (since the last) holds no hour's close reads nothing but the cursor, and moves it on.
     ddb.resetHistory();
-    expect(await sweep({ time: '2026-03-01T11:50:00Z' })).toEqual({ hours: 0, accounts: 0, since: Date.parse('2026-03-01T11:10:00Z') });
+    expect(await sweep({ time: '2026-03-02T00:50:00Z' })).toEqual({ hours: 0, accounts: 0, since: Date.parse('2026-03-02T00:10:00Z') });
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
-    expect(cursor).toMatchObject({ through: Date.parse('2026-03-01T11:50:00Z') });
-    // After runs that failed (the cursor still at 11:50), the run at 14:10 catches up on the three hours that closed
-    // meanwhile; it fails in the third, but keeps what it did: the cursor is past the second (12:00, closed at 13:05).
+    expect(cursor).toMatchObject({ through: Date.parse('2026-03-02T00:50:00Z') });
+    // After runs that failed (the cursor still at 00:50), the run at 03:10 catches up on the three hours that closed
+    // meanwhile; it fails in the third, but keeps what it did: the cursor is past the second (01:00, closed at 02:05).
     let lists = 0;
     ddb.on(QueryCommand).callsFake((input) => {
       if (String(input.ExpressionAttributeValues[':pk']).startsWith('SWEEP#') && ++lists > 32) throw new Error('timed out');
       return { Items: [] };
     });
-    await expect(sweep({ time: '2026-03-01T14:10:00Z' })).rejects.toThrow('timed out');
-    expect(cursor).toMatchObject({ through: Date.parse('2026-03-01T13:05:00Z') });
+    await expect(sweep({ time: '2026-03-02T03:10:00Z' })).rejects.toThrow('timed out');
+    expect(cursor).toMatchObject({ through: Date.parse('2026-03-02T02:05:00Z') });
     ddb.on(QueryCommand).resolves({ Items: [] });
-    expect(await sweep({ time: '2026-03-01T14:25:00Z' })).toMatchObject({ hours: 1, since: Date.parse('2026-03-01T13:05:00Z') });
-    expect(cursor).toMatchObject({ through: Date.parse('2026-03-01T14:25:00Z') });
+    expect(await sweep({ time: '2026-03-02T03:25:00Z' })).toMatchObject({ hours: 1, since: Date.parse('2026-03-02T02:05:00Z') });
+    expect(cursor).toMatchObject({ through: Date.parse('2026-03-02T03:25:00Z') });
   });
 
-  it('reads one key of an hour an account listed for its day made no call in, and neither its counts nor its logs', async () => {
+  it('reads a few keys of an hour an account listed for its day made no call in (or few), and neither its counts nor its logs', async () => {
     // Listed from its first call of the day (at 02:00, say): by the 10:00 hour it has called no more.
     const listed = sweepMarkerItem('2026-03-01', 'acc_sparse');
     ddb
@@ -100,11 +122,12 @@ describe('usage sweep (scheduled handler)', () => {
           ':from': 'M#2026-03-01T10:00:00.000Z',
           ':until': expect.stringMatching(/^M#2026-03-01T1/),
         },
-        Limit: 1,
+        Limit: FINISH_AT_ONCE_ITEMS,
         ProjectionExpression: 'sk',
       }),
     ]);
     expect(reads[0]!.ConsistentRead).toBeUndefined();
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutCommand).filter((c) => c.args[0].input.Item?.pk !== 'SWEEP#CURSOR')).toHaveLength(0);
   });
 });

@@ -1,0 +1,105 @@
+import { ITEMS } from '../items';
+import { CALL_COUNTERS, type CallCounters } from '../usage-counters';
+
+/**
+ * The singles rollup of an account and UTC day: what its calls in slots and single call items (the
+ * calls of accounts that are not busy) count for, per hour and product, in one item — so the sweep
+ * finishes an account's quiet hours with one write a day, not one an hour. Each hour and product is
+ * an entry counted `through` an instant (epoch ms, inclusive); the item carries one version `v` for
+ * all of them, so every writer (a counting step, a late call's recount, the sweep) reads it, adds what
+ * is new since each entry's `through`, and writes it back only if no other writer did meanwhile.
+ *
+ * An entry is a string of numbers — `through n` then CALL_COUNTERS then ANALYTICS_COUNTERS in order —
+ * as a day of a quiet account is 24 of them and a map of named numbers would be three times the bytes.
+ * Counters added after an entry was written are absent from it and read as 0.
+ */
+
+/** The analytics part of an entry: the calls and credits of accounts that had not objected to analytics. */
+export const ANALYTICS_COUNTERS = ['calls', 'chargedMicro'] as const;
+export type AnalyticsCounters = Record<(typeof ANALYTICS_COUNTERS)[number], number>;
+
+export interface SinglesTally {
+  /** Epoch ms: the calls up to and including this instant are counted. */
+  through: number;
+  /** How many calls. */
+  n: number;
+  counters: CallCounters;
+  analytics: AnalyticsCounters;
+}
+
+/** An entry's name in the day item: the hour (two digits) and the product. */
+export const entryName = (hour: number, product: string) => `${new Date(hour).toISOString().slice(11, 13)}#${product}`;
+
+export const singlesDayKey = (accountId: string, hour: number) =>
+  ITEMS.singlesDay.key({ accountId, day: new Date(hour).toISOString().slice(0, 10) });
+
+export function encodeTally(tally: SinglesTally): string {
+  return [
+    tally.through,
+    tally.n,
+    ...CALL_COUNTERS.map((n) => tally.counters[n]),
+    ...ANALYTICS_COUNTERS.map((n) => tally.analytics[n]),
+  ].join(' ');
+}
+
+export function decodeTally(value: string): SinglesTally {
+  const numbers = value.split(' ').map(Number);
+  const at = (i: number) => numbers[i] ?? 0;
+  return {
+    through: at(0),
+    n: at(1),
+    counters: Object.fromEntries(CALL_COUNTERS.map((name, i) => [name, at(2 + i)])) as CallCounters,
+    analytics: Object.fromEntries(ANALYTICS_COUNTERS.map((name, i) => [name, at(2 + CALL_COUNTERS.length + i)])) as AnalyticsCounters,
+  };
+}
+
+/** A day item's entries: the hour (epoch ms) and product of each, with its tally. */
+export function entriesOfDay(item: Record<string, unknown>): { hour: number; product: string; tally: SinglesTally }[] {
+  const day = String(item.sk).slice(0, 10);
+  return Object.entries((item.h ?? {}) as Record<string, string>).map(([name, value]) => {
+    const split = name.indexOf('#');
+    return {
+      hour: Date.parse(`${day}T${name.slice(0, split)}:00:00Z`),
+      product: name.slice(split + 1),
+      tally: decodeTally(value),
+    };
+  });
+}
+
+export const emptyTally = (through: number): SinglesTally => ({
+  through,
+  n: 0,
+  counters: Object.fromEntries(CALL_COUNTERS.map((name) => [name, 0])) as CallCounters,
+  analytics: Object.fromEntries(ANALYTICS_COUNTERS.map((name) => [name, 0])) as AnalyticsCounters,
+});
+
+/** A singles rollup of the hourly form of earlier versions (`<hour>#<product>#S`): it has a `through`, page rollups have none. */
+export const isHourlySingles = (item: Record<string, unknown>) => item.through !== undefined && !ITEMS.singlesDay.matches(item);
+
+/**
+ * The single calls counted so far, per hour (epoch ms) and product, from an account's aggregate items
+ * (any mix of day items, hourly singles rollups and page rollups, which are skipped). An hour a day
+ * item holds is counted there and only there: the hourly form's rollups of that hour were taken over
+ * into it (and anything an earlier worker added to them since is counted by the day's own `through`).
+ */
+export function singlesHeld(items: Record<string, unknown>[]): Map<number, Map<string, SinglesTally>> {
+  const held = new Map<number, Map<string, SinglesTally>>();
+  const ofHour = (hour: number) => held.get(hour) ?? held.set(hour, new Map()).get(hour)!;
+  for (const item of items)
+    if (ITEMS.singlesDay.matches(item) && item.h !== undefined)
+      for (const { hour, product, tally } of entriesOfDay(item)) ofHour(hour).set(product, tally);
+  const inDay = new Set(held.keys());
+  for (const item of items) {
+    if (!isHourlySingles(item)) continue;
+    const hour = Date.parse(String(item.bucket));
+    if (inDay.has(hour)) continue;
+    ofHour(hour).set(String(item.product), {
+      through: Number(item.through),
+      n: Number(item.n ?? 0),
+      // Rollups counted before a counter was kept lack it: 0.
+      counters: Object.fromEntries(CALL_COUNTERS.map((name) => [name, Number(item[name] ?? 0)])) as CallCounters,
+      analytics: Object.fromEntries(ANALYTICS_COUNTERS.map((name) => [name, Number(item[`analytics_${name}`] ?? 0)])) as AnalyticsCounters,
+    });
+  }
+  return held;
+}
