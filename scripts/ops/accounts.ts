@@ -3,7 +3,8 @@ import type { Account } from '../../lambdas/accounts/domain/model';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
 import { DynamoDbRequests } from '../../lambdas/privacy/adapters/dynamodb-requests';
 import { microToCredits } from '../../lambdas/shared/credits';
-import { queryAll, scanPages } from '../../lambdas/shared/dynamodb-query';
+import { DynamoDbUsageReader } from '../../lambdas/shared/adapters/dynamodb-usage-reader';
+import { scanPages } from '../../lambdas/shared/dynamodb-query';
 import { accountByEmail, Command, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
 
@@ -75,14 +76,13 @@ const show = lookups(
       new DynamoDbLedger(resources.dynamo, resources.tables.ledger).balance(account.accountId),
       new DynamoDbKeyStore(resources.dynamo, resources.tables.apiKeys).listByAccount(account.accountId),
       new DynamoDbRequests(resources.dynamo, resources.tables.privacyRequests).listByAccount(account.accountId),
-      queryAll(resources.dynamo, {
-        TableName: resources.tables.usageAggregates,
-        KeyConditionExpression: 'pk = :pk AND sk >= :since',
-        ExpressionAttributeValues: {
-          ':pk': `ACCOUNT#${account.accountId}#H`,
-          ':since': new Date(Date.now() - 86_400_000).toISOString().slice(0, 13),
-        },
-      }),
+      // Through the usage reader, as the usage API and reconcile read it: the rollups, and the calls not counted into them yet.
+      new DynamoDbUsageReader(resources.dynamo, resources.tables).aggregates(
+        account.accountId,
+        'hour',
+        `${new Date(Date.now() - 86_400_000).toISOString().slice(0, 13)}:00:00Z`,
+        new Date().toISOString(),
+      ),
     ]);
     console.log(`${account.name} <${account.email}>  ${account.accountId}`);
     console.log(

@@ -199,6 +199,7 @@ describe('accounts, sessions and keys against npm start', () => {
     // Support's tools: the account at a glance, a correction that never overdraws.
     const shown = await ops(local, 'accounts', 'show', '--key-prefix', String(key.body.prefix));
     expect(shown.stdout).toMatch(/balance 3 credits/);
+    expect(shown.stdout).toMatch(/last 24 h: 0 call\(s\)/);
     expect(shown.stdout).toContain(`key ${key.body.keyId}`);
     expect(
       (await ops(local, 'credits', 'adjust', '--email', email('audited'), '--amount', '-5', '--reason', 'e2e', '--ref', 'tkt-1')).code,
@@ -206,6 +207,12 @@ describe('accounts, sessions and keys against npm start', () => {
     expect(
       (await ops(local, 'credits', 'adjust', '--email', email('audited'), '--amount', '-1', '--reason', 'e2e', '--ref', 'tkt-2')).stdout,
     ).toMatch(/Balance: 2 credits/);
+    // A metered call a moment ago is in the last 24 hours at once: in a slot, which no rollup counts before its day
+    // ends, read from its item as the usage API reads it.
+    expect((await call('GET', '/v1/api/echo/at-a-glance', { key: String(key.body.secret) })).status).toBe(200);
+    await eventually(async () =>
+      expect((await ops(local, 'accounts', 'show', '--email', email('audited'))).stdout).toMatch(/last 24 h: 1 call\(s\)/),
+    );
 
     // Someone with table access rewrites the grant: verify names the event and exits 1.
     await dynamo.send(
