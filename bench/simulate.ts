@@ -452,6 +452,8 @@ async function steadySlots(
 
 export interface SweptDay {
   accounts: number;
+  /** The day's last hours the sample called in: 24, or fewer for an account that calls often enough to be counted each hour. */
+  hours: number;
   calls: number;
   /** Items written (the days' singles rollups) and read units, over the day's sweep runs, per call of the sample. */
   sweepWriteUnitsPerCall: number;
@@ -462,7 +464,8 @@ export interface SweptDay {
 
 /**
  * What the sweep costs the calls of accounts that are not busy, over a whole UTC day from `day`: a
- * sample of them (evenly by rank, so that a day of their calls stays near STEADY_CALLS) calling
+ * sample of them (evenly by rank, so that a day of their calls stays near STEADY_CALLS; for accounts
+ * too busy for a day of one to stay near it, the day's last hours of one) calling
  * through the real store in the batches the same pollers form, and the sweep run once each hour has
  * closed, as its schedule runs it — each listed account's probe of the hour, the hours of many calls
  * counted at once, the others at the day's end with the rest of the day, in one write. Only the
@@ -480,13 +483,20 @@ async function sweptDay(
     .map((rate, account) => ({ rate, account }))
     .filter(({ rate }) => rate > 0 && rate < PAGE_FROM_CALLS_PER_SECOND);
   const every = Math.max(1, Math.ceil(quiet.reduce((sum, a) => sum + a.rate * 86_400, 0) / STEADY_CALLS));
-  const chosen = new Set(quiet.filter((_, i) => i % every === Math.floor(every / 2)).map((a) => a.account));
-  const whole: OfferedLoad = { ...load, seconds: 86_400, refused: { insufficientCredit: 0, rateLimited: 0 } };
+  let sample = quiet.filter((_, i) => i % every === Math.floor(every / 2));
+  // Fewer accounts than one in `every`: the middle one, for the day's last hours only (as many as keep near
+  // STEADY_CALLS, two at least) — such an account calls often enough that each of its hours is counted at its end.
+  if (!sample.length) sample = [quiet[Math.floor(quiet.length / 2)]!];
+  const chosen = new Set(sample.map((a) => a.account));
+  const rate = sample.reduce((sum, a) => sum + a.rate, 0);
+  const hours = Math.min(24, Math.max(2, Math.ceil(STEADY_CALLS / (rate * 3_600))));
+  const from = new Date(day.getTime() + (24 - hours) * 3_600_000);
+  const whole: OfferedLoad = { ...load, seconds: hours * 3_600, refused: { insufficientCredit: 0, rateLimited: 0 } };
   const calls = 'perAccountPerMinute' in load.rate ? plannedCalls({ ...whole, accounts: chosen.size }) : plannedCalls(whole, 7, chosen);
   const tag = Math.random().toString(36).slice(2, 8);
   const events = usageEventsOf(
     calls,
-    day,
+    from,
     (i) => `acc_day${tag}_${i}`,
     (a, k) => `key_day${tag}_${a}_${k}`,
   );
@@ -495,7 +505,7 @@ async function sweptDay(
     model,
   );
   const metered = new MeteredClient(client);
-  let clock = day.getTime();
+  let clock = from.getTime();
   const stores = workerContainers(metered, model, () => clock);
   const sweeper = new DynamoDbUsageStore(metered.asClient(), {
     usageLogs: 'usageLogs',
@@ -503,7 +513,7 @@ async function sweptDay(
     ledger: 'ledger',
   });
   const settings = { of: async () => ({ analytics }) };
-  let [writes, reads, puts, sweptThrough] = [0, 0, 0, day.getTime()];
+  let [writes, reads, puts, sweptThrough] = [0, 0, 0, from.getTime()];
   const sweepUpTo = async (now: number) => {
     // Each run finishes the hours closed since the last: one an hour, as the schedule (every few minutes) does.
     for (let hourEnd = sweptThrough + 3_600_000; hourEnd + STEP_LAG_MS <= now; hourEnd += 3_600_000) {
@@ -523,6 +533,7 @@ async function sweptDay(
   await sweepUpTo(day.getTime() + 86_400_000 + STEP_LAG_MS);
   return {
     accounts: chosen.size,
+    hours,
     calls: events.length,
     sweepWriteUnitsPerCall: writes / events.length,
     sweepReadUnitsPerCall: reads / events.length,

@@ -210,7 +210,7 @@ export class Metering extends Construct {
     this.sweep = new OmnApiFunction(this, 'UsageSweep', {
       ...props.defaults,
       entry: 'lambdas/metering/handlers/usage-sweep.ts',
-      description: 'Finishes the hourly counts of single calls of accounts that stopped calling',
+      description: "Finishes the counts of quiet accounts' single calls: an hour of many at its end, the others at the day's end",
       serviceName: 'usage-sweep',
       timeout: Duration.minutes(5),
     })

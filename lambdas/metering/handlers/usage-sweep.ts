@@ -6,10 +6,13 @@ import { SweepFailed } from '../adapters/dynamodb-usage-store';
 import { sweepWiring } from '../wiring';
 
 /**
- * Scheduled (EventBridge, every SWEEP_EVERY_MINUTES): finishes the hourly rollups of quiet accounts'
- * calls (slots and single items) for the hours that closed since the last whole run, for every account
- * that had such calls those days — admitted calls start no count while their hour runs, and an
- * account that stops calling has its last calls counted without waiting for its next one.
+ * Scheduled (EventBridge, every SWEEP_EVERY_MINUTES): finishes the counts of quiet accounts' calls
+ * (slots and single items) for the hours that closed since the last whole run, for every account that
+ * had such calls those days — an hour of many calls at its end, the others with the rest of their day
+ * after its last hour, in one write of the day's singles rollup. Admitted calls start no count while
+ * their hour runs, and an account that stops calling has its last calls counted without waiting for
+ * its next one. A run after the day's last hour counts every account listed that day: if there are
+ * so many that the run times out, the next runs go on from there (an account counted already is one read).
  * Each hour is finished once; a failed run's hours are finished by the next, as the cursor stays where
  * the last whole run left it; what is counted already is not again. The first run takes two runs' span.
  */
