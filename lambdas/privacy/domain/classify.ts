@@ -105,11 +105,40 @@ const CONDITIONAL_OPENER = new Map(VOCABULARIES.map((v) => [v.language, boundary
 const CANCELLABLES = new Map(
   VOCABULARIES.filter((v) => v.cancellables.length).map((v) => [v.language, alternation(v.cancellables.map((c) => words(c).trim()))]),
 );
-/** "and", "or" in the languages that list cancellables: what follows one is another object ("my account and my subscription"). */
-const CONJUNCTIONS = new Set(['and', 'or', 'und', 'oder', 'et', 'ou', 'y', 'o', 'e', 'ed', 'ou', 'en', 'of']);
+/**
+ * "and", "or" in the languages that list cancellables, each in its own letters only (Italian "i" is "the", Polish "i" is
+ * "and"): what follows one is another object ("my account and my subscription").
+ */
+const CONJUNCTIONS: Record<string, string[]> = {
+  en: ['and', 'or'],
+  de: ['und', 'oder', 'sowie'],
+  fr: ['et', 'ou'],
+  es: ['y', 'e', 'o', 'u'],
+  it: ['e', 'ed', 'o'],
+  pt: ['e', 'ou'],
+  'pt-BR': ['e', 'ou'],
+  nl: ['en', 'of'],
+  pl: ['i', 'oraz', 'lub', 'albo'],
+  da: ['og', 'eller'],
+  sv: ['och', 'eller'],
+};
 const TEMPORAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.temporalCues)]));
 const REASON = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.reasonCues)]));
 const REPORT = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reportCues)]));
+const REMINDER = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reminderCues)]));
+const MENTION_END = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.mentionEndCues)]));
+/** A demonstrative right before a right's one word, at most one word between ("this objection", "této námitky", "dieses formellen Widerspruchs"). */
+const DEMONSTRATIVE = new Map(
+  VOCABULARIES.map((v) => [
+    v.language,
+    v.demonstratives.length
+      ? new RegExp(
+          `(?:^| )(?:${v.demonstratives.map((d) => words(d).trim().split(' ').map(escapeRegExp).join(' ')).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+)? $`,
+          'u',
+        )
+      : undefined,
+  ]),
+);
 const CONTRAST = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.contrastCues)]));
 /** How mail clients begin the subject of an automatic reply, in every language. */
 const AUTO_REPLIES = VOCABULARIES.flatMap((v) => compiled(v.language, v.autoReplies));
@@ -573,6 +602,24 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     const turn = turns.sort((a, b) => a.index - b.index)[0];
     t = `${t.slice(0, mention.index)} ${turn ? rest.slice(turn.index + turn[0].length) : ''}`;
   }
+  for (const language of languages) {
+    // "a helyesbítéshez és a törléshez való jogaim fennállása": the noun after what it describes, back to its clause's start
+    // (over short list items: "a helyesbítés, a törlés vagy a tiltakozás jogának fennállása").
+    const cue = MENTION_END.get(language);
+    for (let end = cue && new RegExp(cue.source, 'u').exec(t); end; end = new RegExp(cue!.source, 'u').exec(t)) {
+      const clauseStart = (at: number) => Math.max(...[',', ';', ':', '('].map((b) => t.lastIndexOf(b, at - 1))) + 1;
+      let start = clauseStart(end.index);
+      while (
+        start > 0 &&
+        t
+          .slice(clauseStart(start - 1), start - 1)
+          .trim()
+          .split(/\s+/).length <= 3
+      )
+        start = clauseStart(start - 1);
+      t = `${t.slice(0, start)} ${t.slice(end.index + end[0].length)}`;
+    }
+  }
   let conditional = false;
   for (const language of languages) {
     const cue = CONDITIONAL.get(language);
@@ -634,6 +681,7 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   // (a contract, a subscription, a mailing list) cancels that thing. Only its object right after counts: "cancelar mi cuenta
   // y mi suscripción" names the account first, and "and" ends the reach.
   const cancellables = languages.map((l) => CANCELLABLES.get(l)).filter((c): c is string => c !== undefined);
+  const conjunctions = new Set(languages.flatMap((l) => CONJUNCTIONS[l] ?? []));
   const saidOfCancellable = (p: Phrase) => {
     if (p.right !== 'deletion' || cancellables.length === 0) return false;
     const all = w.match(new RegExp(p.pattern.source, 'gu'))?.length ?? 0;
@@ -641,17 +689,20 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
       `${p.pattern.source}((?:[\\p{L}\\p{N}\\p{M}]+ ){0,4}?)(?:${cancellables.join('|')})(?![\\p{L}\\p{N}\\p{M}])`,
       'gu',
     );
-    const said = [...w.matchAll(of)].filter((m) => !(m[1] ?? '').split(' ').some((word) => CONJUNCTIONS.has(word))).length;
+    const said = [...w.matchAll(of)].filter((m) => !(m[1] ?? '').split(' ').some((word) => conjunctions.has(word))).length;
     return all > 0 && said >= all;
   };
-  const found: Mention[] = PHRASES.filter((p) => has(p) && ownWord(p) && p.pattern.test(w) && !negated(p) && !saidOfCancellable(p)).map(
-    (p) => ({
-      right: p.right,
-      weak: p.weak,
-      bare: BARE.has(p),
-      what: `"${p.text.replace(/^\?/, '')}" (${p.language})`,
-    }),
-  );
+  // "Po doručení této námitky", "upon receipt of this objection": a right's one word after a demonstrative names the letter itself.
+  const demonstratives = languages.map((l) => DEMONSTRATIVE.get(l)).filter((d): d is RegExp => d !== undefined);
+  const namesLetter = (p: Phrase) => BARE.has(p) && demonstratives.some((d) => d.test(w.slice(0, w.search(p.pattern) + 1)));
+  const found: Mention[] = PHRASES.filter(
+    (p) => has(p) && ownWord(p) && p.pattern.test(w) && !negated(p) && !saidOfCancellable(p) && !namesLetter(p),
+  ).map((p) => ({
+    right: p.right,
+    weak: p.weak,
+    bare: BARE.has(p),
+    what: `"${p.text.replace(/^\?/, '')}" (${p.language})`,
+  }));
   for (const number of citedArticles(t)) {
     const right = ARTICLES[number];
     if (right) found.push({ right, weak: false, bare: false, what: `article ${number}` });
@@ -801,7 +852,14 @@ export function classifyLetter(subject: string, text: string): LetterReading {
     const has = wordIndex(w);
     return languages.some((l) => REPORT.get(l)?.some((cue) => has(cue) && cue.pattern.test(w)));
   };
-  const fallback = all.filter((s) => !thanks(s.text) && !reports(s.text));
+  // A reminder of an unanswered request ("I asked you on 3 November for a copy of my data; no reply yet") asks again for
+  // what its report names: there the report is the request.
+  const reminder = [cleanSubject, fresh].some((t) => {
+    const w = words(t);
+    const has = wordIndex(w);
+    return languages.some((l) => REMINDER.get(l)?.some((cue) => has(cue) && cue.pattern.test(w)));
+  });
+  const fallback = all.filter((s) => !thanks(s.text) && (reminder || !reports(s.text)));
   const askedOutright = asked.size > 0;
   if (asked.size === 0) for (const s of fallback) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   if (asked.size === 0) for (const s of fallback) note(s.mentions, `"${s.text.slice(0, 80)}"`);

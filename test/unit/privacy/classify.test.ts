@@ -916,3 +916,59 @@ describe('rules learnt from public request templates written by others (each cas
     },
   );
 });
+
+describe('second pass over the languages with least coverage (each case in our own words)', () => {
+  const read = (text: string, subject = '') => readMail(subject, text).rights.sort();
+
+  it.each([
+    [
+      'cs',
+      'Dne 3. listopadu jsem Vás požádala o výmaz mých údajů podle čl. 17 GDPR. Dosud mi nikdo neodpověděl. Po obdržení této námitky mi prosím do 14 dnů odpovězte.',
+      ['deletion'],
+    ],
+    [
+      'en',
+      'On 3 November I already asked you for a copy of my data under Article 15. I have had no reply. Please respond to my request.',
+      ['access'],
+    ],
+    ['fi', 'Pyysin 3.11. pääsyä tietoihini 15 artiklan nojalla, mutta en ole saanut vastausta. Vastatkaa pyyntööni.', ['access']],
+    ['lt', 'Jau lapkričio 3 d. prašiau ištrinti mano paskyrą, bet atsakymo negavau. Prašau atsakyti į mano prašymą.', ['deletion']],
+    [
+      'de',
+      'Ich habe Sie bereits am 3. November um Löschung meiner Daten gebeten und keine Antwort erhalten. Bitte beantworten Sie meine Anfrage.',
+      ['deletion'],
+    ],
+  ])('%s: a reminder of an unanswered request asks again for the right it reminds of, never for an objection: "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each([
+    'Kérem, adjanak tájékoztatást a rólam kezelt adatokról, ezen belül a helyesbítéshez és a törléshez való jogaim fennállásáról.',
+    'Hozzáférést kérek a személyes adataimhoz, beleértve a helyesbítés, a törlés vagy a tiltakozás jogának fennállását is.',
+  ])('hu: the existence of the rights, written before "fennállás", describes them — access only: "%s"', (text) => {
+    expect(read(text)).toEqual(['access']);
+  });
+
+  it.each([
+    ['en', 'Delete me.'],
+    ['nl', 'Verwijder mij.'],
+    ['pl', 'Usuń mnie.'],
+    ['pl', 'Usuńcie mnie, proszę.'],
+    ['da', 'Slet mig.'],
+    ['mt', 'Ħassruni.'],
+    ['it', 'Cancellatemi.'],
+    ['es', 'Bórrenme, por favor.'],
+  ])('%s: a bare "delete me" asks for erasure, as in English: "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['deletion']);
+  });
+
+  it.each([
+    ['en', 'Delete me from your mailing list.'],
+    ['nl', 'Verwijder mij uit jullie mailinglijst.'],
+    ['pl', 'Usuńcie mnie z listy mailingowej.'],
+    ['sv', 'Ta bort mig från ert nyhetsbrev.'],
+    ['da', 'Slet mig fra jeres nyhedsbrev.'],
+  ])('%s: "delete me" from a mailing list is an unsubscription (objection): "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['objection']);
+  });
+});
