@@ -724,10 +724,19 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
 
 /** The language whose function words and vocabulary the text uses most. */
 export function detectLanguage(text: string): string | undefined {
+  return likeliestLanguages(text)[0] ?? languageOfScript(text);
+}
+
+/**
+ * The languages whose function words and vocabulary the text uses most, as many as score alike (a short
+ * note — "Posielam znova, pôvodne som to poslala na zlú adresu." — may tell Slovak and Polish apart no
+ * better than that); none when too few words are known.
+ */
+function likeliestLanguages(text: string): string[] {
   const w = words(text);
   const tokens = w.trim().split(' ');
   const has = wordIndex(w);
-  let best: { language: string; score: number } | undefined;
+  let best: { languages: string[]; score: number } = { languages: [], score: 1 };
   const telling = OWN_LETTERS.filter((n) => n.letters.test(text));
   const ruledOut = new Set(telling.flatMap((n) => n.not));
   for (const v of VOCABULARIES) {
@@ -737,10 +746,10 @@ export function detectLanguage(text: string): string | undefined {
     if (telling.some((n) => n.language === v.language)) score += 2;
     score += 2 * [...PHRASES, ...REQUEST_CUES].filter((p) => p.language === v.language && has(p) && p.pattern.test(w)).length;
     score += 3 * LAW_NAMES.get(v.language)!.filter((p) => has(p) && p.pattern.test(w)).length;
-    if (!best || score > best.score) best = { language: v.language, score };
+    if (score > best.score) best = { languages: [v.language], score };
+    else if (score === best.score && best.languages.length) best.languages.push(v.language);
   }
-  if (best && best.score >= 2) return best.language;
-  return languageOfScript(text);
+  return best.languages;
 }
 
 /**
@@ -919,18 +928,38 @@ const FORWARD_FROM =
  */
 export function readMail(subject: string, text: string, options: { ownDomain?: string } = {}): LetterReading {
   const reading = classifyLetter(subject, text);
-  if ((reading.rights.length && !reading.unasked) || reading.automatic) return reading;
-  const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'), options.ownDomain, FORWARD_PREFIX.test(subject));
+  if (reading.automatic) return reading;
+  const forward = FORWARD_PREFIX.test(subject);
+  // A forward's subject is the forwarded message's own ("Fwd: Copy and correction"): under a note that asks nothing outright
+  // it names what that message asks, which is read whole — not the subject alone.
+  const noteAsks = (r: LetterReading) => r.rights.length > 0 && !r.unasked;
+  if (noteAsks(reading) && (!forward || noteAsks(classifyLetter('', text)))) return reading;
+  const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'), options.ownDomain, forward);
   // A note that asks nothing outright ("see below, I sent it to the wrong address") is about the forward: the forwarded letter asks.
-  const inner = forwarded === undefined ? undefined : classifyLetter('', forwarded);
+  const inner = forwarded === undefined ? undefined : classifyLetter(forward ? subject.replace(SUBJECT_PREFIX, '') : '', forwarded);
   if (reading.rights.length && !inner?.rights.length) return reading;
-  if (inner) return { ...inner, language: reading.language ?? inner.language };
+  if (inner) return { ...inner, language: noteLanguage(text, reading.language, inner.language) };
   if (!reading.rights.length) {
     const romanised = readRomanised(subject, text);
     if (romanised) return romanised;
   }
   // Nothing of the writer's own to tell the language by (a bare forward): what they forwarded or quoted most likely speaks it.
-  return reading.language ? reading : { ...reading, language: detectLanguage(`${subject}\n${text.slice(0, MAX_LETTER_CHARS)}`) };
+  const whole = detectLanguage(`${subject}\n${text.slice(0, MAX_LETTER_CHARS)}`);
+  return {
+    ...reading,
+    language: reading.language && forwarded === undefined ? reading.language : noteLanguage(text, reading.language, whole),
+  };
+}
+
+/**
+ * The language of a note over a forward: the writer's own words tell it, unless they tell none or fit several
+ * languages as well ("Posielam znova, pôvodne som to poslala na zlú adresu." is Slovak or Polish) — then the
+ * message they forward decides (among those).
+ */
+function noteLanguage(text: string, own: string | undefined, forwarded: string | undefined): string | undefined {
+  const note = likeliestLanguages(bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS));
+  if (note.length === 1) return note[0];
+  return forwarded && (note.length === 0 || note.includes(forwarded)) ? forwarded : (own ?? forwarded);
 }
 
 /**

@@ -972,3 +972,29 @@ describe('second pass over the languages with least coverage (each case in our o
     expect(read(text)).toEqual(['objection']);
   });
 });
+
+describe('a forward whose note asks nothing outright (each case in our own words)', () => {
+  const forward = (note: string, subject: string, letter: string) =>
+    `${note}\n\n---------- Forwarded message ---------\nFrom: Jane Roe <jane.roe@example.org>\nDate: Tue, 2 Dec 2026 at 08:00\nSubject: ${subject}\nTo: <sales@omnapi.com>\n\n${letter}\n`;
+
+  it('reads the forwarded letter whole, not only the subject it forwards under: "Fwd: Correction request"', () => {
+    const text = forward(
+      'Sorry, I first sent this to your sales address.',
+      'Correction request',
+      'Hello,\n\nplease send me a copy of my personal data. Please also correct my company name to "Roe Analytics Ltd".\n\nRegards,\nJane Roe',
+    );
+    expect(readMail('Fwd: Correction request', text).rights.sort()).toEqual(['access', 'correction']);
+  });
+
+  it("answers in the forwarded letter's language when the note's few words fit several as well (Slovak or Polish)", () => {
+    const text = forward('Som to poslala na inú adresu.', 'Vymazanie', 'Dobrý deň,\n\nžiadam o vymazanie môjho účtu.\n\nS pozdravom\nJana');
+    expect(readMail('Fwd: Vymazanie', text)).toMatchObject({ rights: ['deletion'], language: 'sk' });
+  });
+
+  it.each([
+    ['da', 'Jeg sendte den først til en forkert adresse.', 'Hej,\n\nhvordan fungerer jeres priser for API-kald?\n\nMvh Mette'],
+    ['lv', 'Sākumā to nosūtīju uz nepareizu adresi.', 'Labdien!\n\nKā darbojas jūsu API cenas?\n\nAr cieņu\nLīga'],
+  ])('%s: a note that tells it was first sent to the wrong address asks no correction: "%s"', (_l, note, letter) => {
+    expect(readMail('Fwd: API', forward(note, 'API', letter)).rights).toEqual([]);
+  });
+});
