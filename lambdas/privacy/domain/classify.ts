@@ -144,6 +144,10 @@ const CONTRAST = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.contras
 const AUTO_REPLIES = VOCABULARIES.flatMap((v) => compiled(v.language, v.autoReplies));
 /** API keys, tokens …: what the holder deletes themselves. */
 const SELF_SERVICE = VOCABULARIES.flatMap((v) => compiled(v.language, v.selfService));
+/** Invoices, amounts, payments: what a billing question is about, in each language's letters (and English). */
+const BILLING = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.billing)]));
+/** The account's fields as each language names them ("Firmenname", "nazwisko"), for a correction said beside an invoice. */
+const FIELDS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, Object.values(v.fields).flat())]));
 const ANY_REASON = boundary(VOCABULARIES.flatMap((v) => v.reasonCues));
 /** Phrases of one word ("löschen", "erase"): they name no object of their own. */
 const BARE = new Set(PHRASES.filter((p) => !/\s/.test(p.text.trim())));
@@ -709,8 +713,12 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   }
   // "How do I delete an API key?", "a key for the wrong project": a sentence about what the holder manages themselves (keys,
   // tokens) is a support question — a right counts there only when named with its object ("delete my account") or its article.
-  if (SELF_SERVICE.some((p) => has(p) && p.pattern.test(w))) {
+  // The same in a sentence about an invoice or an amount ("the amount on my last invoice is wrong"), where a correction also
+  // counts when it names an account field ("my company name on the invoice is wrong").
+  const selfService = SELF_SERVICE.some((p) => has(p) && p.pattern.test(w));
+  if (selfService || languages.some((l) => BILLING.get(l)?.some((p) => has(p) && p.pattern.test(w)))) {
     const named = new Set(found.filter((m) => !m.bare).map((m) => m.right));
+    if (!selfService && languages.some((l) => FIELDS.get(l)?.some((f) => has(f) && f.pattern.test(w)))) named.add('correction');
     found.splice(0, found.length, ...found.filter((m) => named.has(m.right)));
   }
   // "Correct my surname to Okafor and erase the old spelling": beside a correction named with its object, an erasure named by

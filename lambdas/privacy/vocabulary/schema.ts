@@ -91,6 +91,12 @@ export const VocabularySchema = z
      */
     selfService: phrases,
     /**
+     * Billing documents and amounts ("invoice", "Rechnung", "amount", "Betrag"): a sentence naming one is a billing
+     * question — a right counts there only named with its object or article ("a wrong amount on the invoice" is no
+     * correction), and a correction also when the sentence names an account field ("my company name on the invoice is wrong").
+     */
+    billing: phrases,
+    /**
      * What a word of erasure may be said of that is not the person's data — a contract, a subscription,
      * an order, a mailing list ("cancellazione di un contratto", "löschen Sie mich aus dem Verteiler",
      * "delete me from your mailing list"): erasure whose object, right after it, is one of them asks

@@ -971,6 +971,23 @@ describe('second pass over the languages with least coverage (each case in our o
   ])('%s: "delete me" from a mailing list is an unsubscription (objection): "%s"', (_l, text) => {
     expect(read(text)).toEqual(['objection']);
   });
+  it.each([
+    ['de', 'Der Betrag auf meiner letzten Rechnung ist falsch. Können Sie das prüfen?'],
+    ['pl', 'Kwota na ostatniej fakturze jest błędna, proszę to sprawdzić.'],
+    ['fi', 'Viimeisimmän laskun summa on väärä. Voitteko tarkistaa?'],
+    ['el', 'Το ποσό στο τελευταίο τιμολόγιο είναι λάθος, παρακαλώ ελέγξτε το.'],
+    ['lv', 'Pēdējā rēķinā summa ir nepareiza, lūdzu pārbaudiet.'],
+    ['hu', 'A legutóbbi számlán hibás az összeg, kérem, nézzék meg.'],
+  ])('%s: a wrong amount on an invoice is a billing question, not a correction of personal data: "%s"', (_l, text) => {
+    expect(read(text)).toEqual([]);
+  });
+
+  it.each([
+    ['de', 'Auf der Rechnung ist mein Firmenname falsch, bitte berichtigen Sie ihn auf "Nowak Consulting GmbH".'],
+    ['pl', 'Na fakturze moje nazwisko jest błędne, proszę je poprawić na "Nowak-Wiśniewska".'],
+  ])('%s: a wrong name or company on an invoice is still a correction of the account: "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['correction']);
+  });
 });
 
 describe('a forward whose note asks nothing outright (each case in our own words)', () => {
