@@ -972,6 +972,13 @@ describe('second pass over the languages with least coverage (each case in our o
     expect(read(text)).toEqual(['objection']);
   });
   it.each([
+    ['sv', 'Av skäl som rör min särskilda situation invänder jag mot behandlingen av mina uppgifter.', ['objection']],
+    ['ga', 'Iarraim go scriosfar mo chuntas.', ['deletion']],
+  ])('%s: the Regulation\'s own turns — Art. 21(1) grounds before the verb, a future passive — still ask: "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each([
     ['de', 'Der Betrag auf meiner letzten Rechnung ist falsch. Können Sie das prüfen?'],
     ['pl', 'Kwota na ostatniej fakturze jest błędna, proszę to sprawdzić.'],
     ['fi', 'Viimeisimmän laskun summa on väärä. Voitteko tarkistaa?'],
