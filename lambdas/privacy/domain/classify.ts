@@ -148,6 +148,8 @@ const SELF_SERVICE = VOCABULARIES.flatMap((v) => compiled(v.language, v.selfServ
 const BILLING = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.billing)]));
 /** The account's fields as each language names them ("Firmenname", "nazwisko"), for a correction said beside an invoice. */
 const FIELDS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, Object.values(v.fields).flat())]));
+/** The verbs that introduce a corrected value ("update", "päivittäkää", "uppdatera"). */
+const CORRECTION_VERBS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.correctionVerbs)]));
 const ANY_REASON = boundary(VOCABULARIES.flatMap((v) => v.reasonCues));
 /** Phrases of one word ("löschen", "erase"): they name no object of their own. */
 const BARE = new Set(PHRASES.filter((p) => !/\s/.test(p.text.trim())));
@@ -711,14 +713,29 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     const right = ARTICLES[number];
     if (right) found.push({ right, weak: false, bare: false, what: `article ${number}` });
   }
+  // "Min e-postadress har ändrats, uppdatera den …", "päivittäkää sähköpostiosoite": a correction verb beside an account field
+  // asks for a correction, in either order, as English's "update ~ email" does.
+  // Like a right's one word, a field's or verb's counts in its own language's letters, and in any when the language is unknown.
+  const fieldLanguages = language === undefined ? [...FIELDS.keys()] : languages;
+  const fieldNamed = fieldLanguages.some((l) => FIELDS.get(l)?.some((f) => has(f) && f.pattern.test(w)));
+  const correctionVerb = fieldLanguages
+    .flatMap((l) => CORRECTION_VERBS.get(l) ?? [])
+    .find((v) => has(v) && v.pattern.test(w) && !negatedInClause({ ...v, right: 'correction', weak: false }));
+  if (fieldNamed && correctionVerb && !found.some((m) => m.right === 'correction'))
+    found.push({
+      right: 'correction',
+      weak: false,
+      bare: false,
+      what: `"${correctionVerb.text}" beside an account field (${correctionVerb.language})`,
+    });
   // "How do I delete an API key?", "a key for the wrong project": a sentence about what the holder manages themselves (keys,
   // tokens) is a support question — a right counts there only when named with its object ("delete my account") or its article.
-  // The same in a sentence about an invoice or an amount ("the amount on my last invoice is wrong"), where a correction also
+  // So does a sentence about an invoice or an amount ("the amount on my last invoice is wrong"), where a correction also
   // counts when it names an account field ("my company name on the invoice is wrong").
   const selfService = SELF_SERVICE.some((p) => has(p) && p.pattern.test(w));
   if (selfService || languages.some((l) => BILLING.get(l)?.some((p) => has(p) && p.pattern.test(w)))) {
     const named = new Set(found.filter((m) => !m.bare).map((m) => m.right));
-    if (!selfService && languages.some((l) => FIELDS.get(l)?.some((f) => has(f) && f.pattern.test(w)))) named.add('correction');
+    if (!selfService && fieldNamed) named.add('correction');
     found.splice(0, found.length, ...found.filter((m) => named.has(m.right)));
   }
   // "Correct my surname to Okafor and erase the old spelling": beside a correction named with its object, an erasure named by

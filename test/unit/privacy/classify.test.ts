@@ -979,6 +979,22 @@ describe('second pass over the languages with least coverage (each case in our o
   });
 
   it.each([
+    ['sv', 'Jag har bytt e-postadress, kan ni uppdatera den till anna@example.se?'],
+    ['fi', 'Päivittäkää sähköpostiosoitteeni, uusi on anna@example.fi.'],
+    ['pl', 'Zmieniłam adres e-mail, proszę go zaktualizować.'],
+  ])('%s: a correction verb beside an account field asks for a correction, in either order: "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['correction']);
+  });
+
+  it.each([
+    ['sk', 'Pošlite mi prosím všetky osobné údaje, ktoré o mne máte.'],
+    ['hr', 'Pošaljite mi sve podatke koje imate o meni.'],
+    ['lv', 'Lūdzu, nosūtiet man visus manus datus.'],
+  ])('%s: "send me my data" asks for access: "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['access']);
+  });
+
+  it.each([
     ['de', 'Der Betrag auf meiner letzten Rechnung ist falsch. Können Sie das prüfen?'],
     ['pl', 'Kwota na ostatniej fakturze jest błędna, proszę to sprawdzić.'],
     ['fi', 'Viimeisimmän laskun summa on väärä. Voitteko tarkistaa?'],
