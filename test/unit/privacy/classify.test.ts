@@ -994,6 +994,10 @@ describe('second pass over the languages with least coverage (each case in our o
     expect(read(text)).toEqual(['access']);
   });
 
+  it('sk: a short Slovak letter with Czech-looking words ("Dobrý deň", "prosím") is told by "sa" and "ju"', () => {
+    expect(detectLanguage('Dobrý deň, minulý týždeň sa mi zmenila adresa, prosím, opravte ju.')).toBe('sk');
+  });
+
   it.each([
     ['de', 'Der Betrag auf meiner letzten Rechnung ist falsch. Können Sie das prüfen?'],
     ['pl', 'Kwota na ostatniej fakturze jest błędna, proszę to sprawdzić.'],
