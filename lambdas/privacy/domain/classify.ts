@@ -105,16 +105,51 @@ const CONDITIONAL_OPENER = new Map(VOCABULARIES.map((v) => [v.language, boundary
 const CANCELLABLES = new Map(
   VOCABULARIES.filter((v) => v.cancellables.length).map((v) => [v.language, alternation(v.cancellables.map((c) => words(c).trim()))]),
 );
-/** "and", "or" in the languages that list cancellables: what follows one is another object ("my account and my subscription"). */
-const CONJUNCTIONS = new Set(['and', 'or', 'und', 'oder', 'et', 'ou', 'y', 'o', 'e', 'ed', 'ou', 'en', 'of']);
+/**
+ * "and", "or" in the languages that list cancellables, each in its own letters only (Italian "i" is "the", Polish "i" is
+ * "and"): what follows one is another object ("my account and my subscription").
+ */
+const CONJUNCTIONS: Record<string, string[]> = {
+  en: ['and', 'or'],
+  de: ['und', 'oder', 'sowie'],
+  fr: ['et', 'ou'],
+  es: ['y', 'e', 'o', 'u'],
+  it: ['e', 'ed', 'o'],
+  pt: ['e', 'ou'],
+  'pt-BR': ['e', 'ou'],
+  nl: ['en', 'of'],
+  pl: ['i', 'oraz', 'lub', 'albo'],
+  da: ['og', 'eller'],
+  sv: ['och', 'eller'],
+};
 const TEMPORAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.temporalCues)]));
 const REASON = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.reasonCues)]));
 const REPORT = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reportCues)]));
+const REMINDER = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reminderCues)]));
+const MENTION_END = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.mentionEndCues)]));
+/** A demonstrative right before a right's one word, at most one word between ("this objection", "této námitky", "dieses formellen Widerspruchs"). */
+const DEMONSTRATIVE = new Map(
+  VOCABULARIES.map((v) => [
+    v.language,
+    v.demonstratives.length
+      ? new RegExp(
+          `(?:^| )(?:${v.demonstratives.map((d) => words(d).trim().split(' ').map(escapeRegExp).join(' ')).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+)? $`,
+          'u',
+        )
+      : undefined,
+  ]),
+);
 const CONTRAST = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.contrastCues)]));
 /** How mail clients begin the subject of an automatic reply, in every language. */
 const AUTO_REPLIES = VOCABULARIES.flatMap((v) => compiled(v.language, v.autoReplies));
 /** API keys, tokens …: what the holder deletes themselves. */
 const SELF_SERVICE = VOCABULARIES.flatMap((v) => compiled(v.language, v.selfService));
+/** Invoices, amounts, payments: what a billing question is about, in each language's letters (and English). */
+const BILLING = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.billing)]));
+/** The account's fields as each language names them ("Firmenname", "nazwisko"), for a correction said beside an invoice. */
+const FIELDS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, Object.values(v.fields).flat())]));
+/** The verbs that introduce a corrected value ("update", "päivittäkää", "uppdatera"). */
+const CORRECTION_VERBS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.correctionVerbs)]));
 const ANY_REASON = boundary(VOCABULARIES.flatMap((v) => v.reasonCues));
 /** Phrases of one word ("löschen", "erase"): they name no object of their own. */
 const BARE = new Set(PHRASES.filter((p) => !/\s/.test(p.text.trim())));
@@ -573,6 +608,24 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     const turn = turns.sort((a, b) => a.index - b.index)[0];
     t = `${t.slice(0, mention.index)} ${turn ? rest.slice(turn.index + turn[0].length) : ''}`;
   }
+  for (const language of languages) {
+    // "a helyesbítéshez és a törléshez való jogaim fennállása": the noun after what it describes, back to its clause's start
+    // (over short list items: "a helyesbítés, a törlés vagy a tiltakozás jogának fennállása").
+    const cue = MENTION_END.get(language);
+    for (let end = cue && new RegExp(cue.source, 'u').exec(t); end; end = new RegExp(cue!.source, 'u').exec(t)) {
+      const clauseStart = (at: number) => Math.max(...[',', ';', ':', '('].map((b) => t.lastIndexOf(b, at - 1))) + 1;
+      let start = clauseStart(end.index);
+      while (
+        start > 0 &&
+        t
+          .slice(clauseStart(start - 1), start - 1)
+          .trim()
+          .split(/\s+/).length <= 3
+      )
+        start = clauseStart(start - 1);
+      t = `${t.slice(0, start)} ${t.slice(end.index + end[0].length)}`;
+    }
+  }
   let conditional = false;
   for (const language of languages) {
     const cue = CONDITIONAL.get(language);
@@ -634,6 +687,7 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   // (a contract, a subscription, a mailing list) cancels that thing. Only its object right after counts: "cancelar mi cuenta
   // y mi suscripción" names the account first, and "and" ends the reach.
   const cancellables = languages.map((l) => CANCELLABLES.get(l)).filter((c): c is string => c !== undefined);
+  const conjunctions = new Set(languages.flatMap((l) => CONJUNCTIONS[l] ?? []));
   const saidOfCancellable = (p: Phrase) => {
     if (p.right !== 'deletion' || cancellables.length === 0) return false;
     const all = w.match(new RegExp(p.pattern.source, 'gu'))?.length ?? 0;
@@ -641,25 +695,47 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
       `${p.pattern.source}((?:[\\p{L}\\p{N}\\p{M}]+ ){0,4}?)(?:${cancellables.join('|')})(?![\\p{L}\\p{N}\\p{M}])`,
       'gu',
     );
-    const said = [...w.matchAll(of)].filter((m) => !(m[1] ?? '').split(' ').some((word) => CONJUNCTIONS.has(word))).length;
+    const said = [...w.matchAll(of)].filter((m) => !(m[1] ?? '').split(' ').some((word) => conjunctions.has(word))).length;
     return all > 0 && said >= all;
   };
-  const found: Mention[] = PHRASES.filter((p) => has(p) && ownWord(p) && p.pattern.test(w) && !negated(p) && !saidOfCancellable(p)).map(
-    (p) => ({
-      right: p.right,
-      weak: p.weak,
-      bare: BARE.has(p),
-      what: `"${p.text.replace(/^\?/, '')}" (${p.language})`,
-    }),
-  );
+  // "Po doručení této námitky", "upon receipt of this objection": a right's one word after a demonstrative names the letter itself.
+  const demonstratives = languages.map((l) => DEMONSTRATIVE.get(l)).filter((d): d is RegExp => d !== undefined);
+  const namesLetter = (p: Phrase) => BARE.has(p) && demonstratives.some((d) => d.test(w.slice(0, w.search(p.pattern) + 1)));
+  const found: Mention[] = PHRASES.filter(
+    (p) => has(p) && ownWord(p) && p.pattern.test(w) && !negated(p) && !saidOfCancellable(p) && !namesLetter(p),
+  ).map((p) => ({
+    right: p.right,
+    weak: p.weak,
+    bare: BARE.has(p),
+    what: `"${p.text.replace(/^\?/, '')}" (${p.language})`,
+  }));
   for (const number of citedArticles(t)) {
     const right = ARTICLES[number];
     if (right) found.push({ right, weak: false, bare: false, what: `article ${number}` });
   }
+  // "Min e-postadress har ändrats, uppdatera den …", "päivittäkää sähköpostiosoite": a correction verb beside an account field
+  // asks for a correction, in either order, as English's "update ~ email" does.
+  // Like a right's one word, a field's or verb's counts in its own language's letters, and in any when the language is unknown.
+  const fieldLanguages = language === undefined ? [...FIELDS.keys()] : languages;
+  const fieldNamed = fieldLanguages.some((l) => FIELDS.get(l)?.some((f) => has(f) && f.pattern.test(w)));
+  const correctionVerb = fieldLanguages
+    .flatMap((l) => CORRECTION_VERBS.get(l) ?? [])
+    .find((v) => has(v) && v.pattern.test(w) && !negatedInClause({ ...v, right: 'correction', weak: false }));
+  if (fieldNamed && correctionVerb && !found.some((m) => m.right === 'correction'))
+    found.push({
+      right: 'correction',
+      weak: false,
+      bare: false,
+      what: `"${correctionVerb.text}" beside an account field (${correctionVerb.language})`,
+    });
   // "How do I delete an API key?", "a key for the wrong project": a sentence about what the holder manages themselves (keys,
   // tokens) is a support question — a right counts there only when named with its object ("delete my account") or its article.
-  if (SELF_SERVICE.some((p) => has(p) && p.pattern.test(w))) {
+  // So does a sentence about an invoice or an amount ("the amount on my last invoice is wrong"), where a correction also
+  // counts when it names an account field ("my company name on the invoice is wrong").
+  const selfService = SELF_SERVICE.some((p) => has(p) && p.pattern.test(w));
+  if (selfService || languages.some((l) => BILLING.get(l)?.some((p) => has(p) && p.pattern.test(w)))) {
     const named = new Set(found.filter((m) => !m.bare).map((m) => m.right));
+    if (!selfService && fieldNamed) named.add('correction');
     found.splice(0, found.length, ...found.filter((m) => named.has(m.right)));
   }
   // "Correct my surname to Okafor and erase the old spelling": beside a correction named with its object, an erasure named by
@@ -673,10 +749,19 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
 
 /** The language whose function words and vocabulary the text uses most. */
 export function detectLanguage(text: string): string | undefined {
+  return likeliestLanguages(text)[0] ?? languageOfScript(text);
+}
+
+/**
+ * The languages whose function words and vocabulary the text uses most, as many as score alike (a short
+ * note — "Posielam znova, pôvodne som to poslala na zlú adresu." — may tell Slovak and Polish apart no
+ * better than that); none when too few words are known.
+ */
+function likeliestLanguages(text: string): string[] {
   const w = words(text);
   const tokens = w.trim().split(' ');
   const has = wordIndex(w);
-  let best: { language: string; score: number } | undefined;
+  let best: { languages: string[]; score: number } = { languages: [], score: 1 };
   const telling = OWN_LETTERS.filter((n) => n.letters.test(text));
   const ruledOut = new Set(telling.flatMap((n) => n.not));
   for (const v of VOCABULARIES) {
@@ -686,10 +771,10 @@ export function detectLanguage(text: string): string | undefined {
     if (telling.some((n) => n.language === v.language)) score += 2;
     score += 2 * [...PHRASES, ...REQUEST_CUES].filter((p) => p.language === v.language && has(p) && p.pattern.test(w)).length;
     score += 3 * LAW_NAMES.get(v.language)!.filter((p) => has(p) && p.pattern.test(w)).length;
-    if (!best || score > best.score) best = { language: v.language, score };
+    if (score > best.score) best = { languages: [v.language], score };
+    else if (score === best.score && best.languages.length) best.languages.push(v.language);
   }
-  if (best && best.score >= 2) return best.language;
-  return languageOfScript(text);
+  return best.languages;
 }
 
 /**
@@ -801,7 +886,14 @@ export function classifyLetter(subject: string, text: string): LetterReading {
     const has = wordIndex(w);
     return languages.some((l) => REPORT.get(l)?.some((cue) => has(cue) && cue.pattern.test(w)));
   };
-  const fallback = all.filter((s) => !thanks(s.text) && !reports(s.text));
+  // A reminder of an unanswered request ("I asked you on 3 November for a copy of my data; no reply yet") asks again for
+  // what its report names: there the report is the request.
+  const reminder = [cleanSubject, fresh].some((t) => {
+    const w = words(t);
+    const has = wordIndex(w);
+    return languages.some((l) => REMINDER.get(l)?.some((cue) => has(cue) && cue.pattern.test(w)));
+  });
+  const fallback = all.filter((s) => !thanks(s.text) && (reminder || !reports(s.text)));
   const askedOutright = asked.size > 0;
   if (asked.size === 0) for (const s of fallback) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   if (asked.size === 0) for (const s of fallback) note(s.mentions, `"${s.text.slice(0, 80)}"`);
@@ -861,18 +953,38 @@ const FORWARD_FROM =
  */
 export function readMail(subject: string, text: string, options: { ownDomain?: string } = {}): LetterReading {
   const reading = classifyLetter(subject, text);
-  if ((reading.rights.length && !reading.unasked) || reading.automatic) return reading;
-  const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'), options.ownDomain, FORWARD_PREFIX.test(subject));
+  if (reading.automatic) return reading;
+  const forward = FORWARD_PREFIX.test(subject);
+  // A forward's subject is the forwarded message's own ("Fwd: Copy and correction"): under a note that asks nothing outright
+  // it names what that message asks, which is read whole — not the subject alone.
+  const noteAsks = (r: LetterReading) => r.rights.length > 0 && !r.unasked;
+  if (noteAsks(reading) && (!forward || noteAsks(classifyLetter('', text)))) return reading;
+  const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'), options.ownDomain, forward);
   // A note that asks nothing outright ("see below, I sent it to the wrong address") is about the forward: the forwarded letter asks.
-  const inner = forwarded === undefined ? undefined : classifyLetter('', forwarded);
+  const inner = forwarded === undefined ? undefined : classifyLetter(forward ? subject.replace(SUBJECT_PREFIX, '') : '', forwarded);
   if (reading.rights.length && !inner?.rights.length) return reading;
-  if (inner) return { ...inner, language: reading.language ?? inner.language };
+  if (inner) return { ...inner, language: noteLanguage(text, reading.language, inner.language) };
   if (!reading.rights.length) {
     const romanised = readRomanised(subject, text);
     if (romanised) return romanised;
   }
   // Nothing of the writer's own to tell the language by (a bare forward): what they forwarded or quoted most likely speaks it.
-  return reading.language ? reading : { ...reading, language: detectLanguage(`${subject}\n${text.slice(0, MAX_LETTER_CHARS)}`) };
+  const whole = detectLanguage(`${subject}\n${text.slice(0, MAX_LETTER_CHARS)}`);
+  return {
+    ...reading,
+    language: reading.language && forwarded === undefined ? reading.language : noteLanguage(text, reading.language, whole),
+  };
+}
+
+/**
+ * The language of a note over a forward: the writer's own words tell it, unless they tell none or fit several
+ * languages as well ("Posielam znova, pôvodne som to poslala na zlú adresu." is Slovak or Polish) — then the
+ * message they forward decides (among those).
+ */
+function noteLanguage(text: string, own: string | undefined, forwarded: string | undefined): string | undefined {
+  const note = likeliestLanguages(bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS));
+  if (note.length === 1) return note[0];
+  return forwarded && (note.length === 0 || note.includes(forwarded)) ? forwarded : (own ?? forwarded);
 }
 
 /**

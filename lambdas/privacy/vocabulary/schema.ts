@@ -50,6 +50,17 @@ export const VocabularySchema = z
      */
     mentionCues: phrases,
     /**
+     * The same, in languages that put the noun after what it describes (Hungarian "a törléshez való jog
+     * fennállása", the existence of the right to erasure): what stands before them in their clause — and
+     * the short list items before it ("a helyesbítés, a törlés … fennállása") — asks for nothing.
+     */
+    mentionEndCues: phrases,
+    /**
+     * Demonstratives ("this", "této", "dieser", "ce"): a right's one word right after one names the letter
+     * itself or an earlier one ("Upon receipt of this objection", "po doručení této námitky"), not a request.
+     */
+    demonstratives: phrases,
+    /**
      * Words that turn a sentence ("but", "aber", "mais", "ali"): a description of rights ends there
      * ("I know I also have the right to object, but I want full erasure"), and what follows is read.
      */
@@ -62,6 +73,12 @@ export const VocabularySchema = z
      * it is not read as a bare request.
      */
     reportCues: phrases,
+    /**
+     * Words that make a letter a reminder of an earlier request that went unanswered ("no reply", "keine
+     * Antwort", "upomínka", "en ole saanut vastausta"): its report of that request ("I asked you on 3
+     * November for a copy of my data") names the right it asks again for, even beside a report cue.
+     */
+    reminderCues: phrases,
     /** Negations ("not", "nicht", "ne", "nie"): a right named just after one ("I don't want to delete my account") is not asked for. */
     negations: phrases,
     /** Closing formulas ("Kind regards", "Mit freundlichen Grüßen"): the signature follows, which never counts. */
@@ -73,6 +90,12 @@ export const VocabularySchema = z
      * about deleting one of them, naming no account or data, asks how to do it, not for an erasure.
      */
     selfService: phrases,
+    /**
+     * Billing documents and amounts ("invoice", "Rechnung", "amount", "Betrag"): a sentence naming one is a billing
+     * question — a right counts there only named with its object or article ("a wrong amount on the invoice" is no
+     * correction), and a correction also when the sentence names an account field ("my company name on the invoice is wrong").
+     */
+    billing: phrases,
     /**
      * What a word of erasure may be said of that is not the person's data — a contract, a subscription,
      * an order, a mailing list ("cancellazione di un contratto", "löschen Sie mich aus dem Verteiler",

@@ -916,3 +916,129 @@ describe('rules learnt from public request templates written by others (each cas
     },
   );
 });
+
+describe('second pass over the languages with least coverage (each case in our own words)', () => {
+  const read = (text: string, subject = '') => readMail(subject, text).rights.sort();
+
+  it.each([
+    [
+      'cs',
+      'Dne 3. listopadu jsem Vás požádala o výmaz mých údajů podle čl. 17 GDPR. Dosud mi nikdo neodpověděl. Po obdržení této námitky mi prosím do 14 dnů odpovězte.',
+      ['deletion'],
+    ],
+    [
+      'en',
+      'On 3 November I already asked you for a copy of my data under Article 15. I have had no reply. Please respond to my request.',
+      ['access'],
+    ],
+    ['fi', 'Pyysin 3.11. pääsyä tietoihini 15 artiklan nojalla, mutta en ole saanut vastausta. Vastatkaa pyyntööni.', ['access']],
+    ['lt', 'Jau lapkričio 3 d. prašiau ištrinti mano paskyrą, bet atsakymo negavau. Prašau atsakyti į mano prašymą.', ['deletion']],
+    [
+      'de',
+      'Ich habe Sie bereits am 3. November um Löschung meiner Daten gebeten und keine Antwort erhalten. Bitte beantworten Sie meine Anfrage.',
+      ['deletion'],
+    ],
+  ])('%s: a reminder of an unanswered request asks again for the right it reminds of, never for an objection: "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each([
+    'Kérem, adjanak tájékoztatást a rólam kezelt adatokról, ezen belül a helyesbítéshez és a törléshez való jogaim fennállásáról.',
+    'Hozzáférést kérek a személyes adataimhoz, beleértve a helyesbítés, a törlés vagy a tiltakozás jogának fennállását is.',
+  ])('hu: the existence of the rights, written before "fennállás", describes them — access only: "%s"', (text) => {
+    expect(read(text)).toEqual(['access']);
+  });
+
+  it.each([
+    ['en', 'Delete me.'],
+    ['nl', 'Verwijder mij.'],
+    ['pl', 'Usuń mnie.'],
+    ['pl', 'Usuńcie mnie, proszę.'],
+    ['da', 'Slet mig.'],
+    ['mt', 'Ħassruni.'],
+    ['it', 'Cancellatemi.'],
+    ['es', 'Bórrenme, por favor.'],
+  ])('%s: a bare "delete me" asks for erasure, as in English: "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['deletion']);
+  });
+
+  it.each([
+    ['en', 'Delete me from your mailing list.'],
+    ['nl', 'Verwijder mij uit jullie mailinglijst.'],
+    ['pl', 'Usuńcie mnie z listy mailingowej.'],
+    ['sv', 'Ta bort mig från ert nyhetsbrev.'],
+    ['da', 'Slet mig fra jeres nyhedsbrev.'],
+  ])('%s: "delete me" from a mailing list is an unsubscription (objection): "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['objection']);
+  });
+  it.each([
+    ['sv', 'Av skäl som rör min särskilda situation invänder jag mot behandlingen av mina uppgifter.', ['objection']],
+    ['ga', 'Iarraim go scriosfar mo chuntas.', ['deletion']],
+  ])('%s: the Regulation\'s own turns — Art. 21(1) grounds before the verb, a future passive — still ask: "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each([
+    ['sv', 'Jag har bytt e-postadress, kan ni uppdatera den till anna@example.se?'],
+    ['fi', 'Päivittäkää sähköpostiosoitteeni, uusi on anna@example.fi.'],
+    ['pl', 'Zmieniłam adres e-mail, proszę go zaktualizować.'],
+  ])('%s: a correction verb beside an account field asks for a correction, in either order: "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['correction']);
+  });
+
+  it.each([
+    ['sk', 'Pošlite mi prosím všetky osobné údaje, ktoré o mne máte.'],
+    ['hr', 'Pošaljite mi sve podatke koje imate o meni.'],
+    ['lv', 'Lūdzu, nosūtiet man visus manus datus.'],
+  ])('%s: "send me my data" asks for access: "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['access']);
+  });
+
+  it('sk: a short Slovak letter with Czech-looking words ("Dobrý deň", "prosím") is told by "sa" and "ju"', () => {
+    expect(detectLanguage('Dobrý deň, minulý týždeň sa mi zmenila adresa, prosím, opravte ju.')).toBe('sk');
+  });
+
+  it.each([
+    ['de', 'Der Betrag auf meiner letzten Rechnung ist falsch. Können Sie das prüfen?'],
+    ['pl', 'Kwota na ostatniej fakturze jest błędna, proszę to sprawdzić.'],
+    ['fi', 'Viimeisimmän laskun summa on väärä. Voitteko tarkistaa?'],
+    ['el', 'Το ποσό στο τελευταίο τιμολόγιο είναι λάθος, παρακαλώ ελέγξτε το.'],
+    ['lv', 'Pēdējā rēķinā summa ir nepareiza, lūdzu pārbaudiet.'],
+    ['hu', 'A legutóbbi számlán hibás az összeg, kérem, nézzék meg.'],
+  ])('%s: a wrong amount on an invoice is a billing question, not a correction of personal data: "%s"', (_l, text) => {
+    expect(read(text)).toEqual([]);
+  });
+
+  it.each([
+    ['de', 'Auf der Rechnung ist mein Firmenname falsch, bitte berichtigen Sie ihn auf "Nowak Consulting GmbH".'],
+    ['pl', 'Na fakturze moje nazwisko jest błędne, proszę je poprawić na "Nowak-Wiśniewska".'],
+  ])('%s: a wrong name or company on an invoice is still a correction of the account: "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['correction']);
+  });
+});
+
+describe('a forward whose note asks nothing outright (each case in our own words)', () => {
+  const forward = (note: string, subject: string, letter: string) =>
+    `${note}\n\n---------- Forwarded message ---------\nFrom: Jane Roe <jane.roe@example.org>\nDate: Tue, 2 Dec 2026 at 08:00\nSubject: ${subject}\nTo: <sales@omnapi.com>\n\n${letter}\n`;
+
+  it('reads the forwarded letter whole, not only the subject it forwards under: "Fwd: Correction request"', () => {
+    const text = forward(
+      'Sorry, I first sent this to your sales address.',
+      'Correction request',
+      'Hello,\n\nplease send me a copy of my personal data. Please also correct my company name to "Roe Analytics Ltd".\n\nRegards,\nJane Roe',
+    );
+    expect(readMail('Fwd: Correction request', text).rights.sort()).toEqual(['access', 'correction']);
+  });
+
+  it("answers in the forwarded letter's language when the note's few words fit several as well (Slovak or Polish)", () => {
+    const text = forward('Som to poslala na inú adresu.', 'Vymazanie', 'Dobrý deň,\n\nžiadam o vymazanie môjho účtu.\n\nS pozdravom\nJana');
+    expect(readMail('Fwd: Vymazanie', text)).toMatchObject({ rights: ['deletion'], language: 'sk' });
+  });
+
+  it.each([
+    ['da', 'Jeg sendte den først til en forkert adresse.', 'Hej,\n\nhvordan fungerer jeres priser for API-kald?\n\nMvh Mette'],
+    ['lv', 'Sākumā to nosūtīju uz nepareizu adresi.', 'Labdien!\n\nKā darbojas jūsu API cenas?\n\nAr cieņu\nLīga'],
+  ])('%s: a note that tells it was first sent to the wrong address asks no correction: "%s"', (_l, note, letter) => {
+    expect(readMail('Fwd: API', forward(note, 'API', letter)).rights).toEqual([]);
+  });
+});

@@ -230,6 +230,24 @@ describe('privacy request lifecycle', () => {
     expect((await lifecycle.clock.checkClock()).overdue).toEqual([]);
   });
 
+  it('a reminder of an open request joins it, even when it calls itself an objection ("této námitky"), and opens nothing else', async () => {
+    const { mailRequest, intake, requests, workflow } = setup();
+    await mailRequest('ann@example.org', 'm1');
+    expect(
+      await intake.fromMail({
+        messageId: 'm2',
+        ticketId: 't2',
+        from: 'ann@example.org',
+        subject: 'Upomínka',
+        text: 'Dobrý den,\n\n1. prosince jsem Vás žádala o kopii svých údajů podle čl. 15 GDPR a dosud nemám žádnou odpověď. Po přijetí této námitky mi prosím odpovězte.\n\nAnna',
+        receivedAt: new Date().toISOString(),
+        verdicts: {},
+      }),
+    ).toBe('joined');
+    expect([...requests.items.values()].map((r) => r.type)).toEqual(['access']);
+    expect(workflow.started).toHaveLength(1);
+  });
+
   it('joins a second request of the same type while one is open, never sending it a link of its own', async () => {
     const { mailRequest, intake, requests, workflow } = setup();
     await mailRequest('ann@example.org', 'm1');
