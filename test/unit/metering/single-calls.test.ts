@@ -14,6 +14,7 @@ import {
 } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { encodeClient, encodeInlineClient } from '../../../lambdas/shared/adapters/slot-entry';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { recordAt } from '../../helpers/usage-worker';
 import { afterDayOf, singlesCounted } from '../../helpers/singles-rollups';
 import { usageEvent } from '../../helpers/usage-event';
 
@@ -321,11 +322,7 @@ describe('single calls: a call of an account that is not busy is one plain write
         .reduce((sum, item) => sum + item.calls, 0);
     const dayItems = async (accountId: string) =>
       (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === `ACCOUNT#${accountId}#H` && String(item.sk).endsWith('#S'));
-    const record = (calls: UsageEvent[], clock: number, tallyEvery?: number) =>
-      recordUsageBatch(
-        calls.map((e) => ({ messageId: `${e.requestId}@${clock}`, body: JSON.stringify(e) })),
-        { store: new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock, tallyEvery), settings },
-      );
+    const record = (calls: UsageEvent[], clock: number, tallyEvery?: number) => recordAt(dynamo.client, calls, clock, { tallyEvery });
 
     it("finishes each closed hour once: a quiet account's hours at the day's end, in one write, and the hours of a run that failed by the next", async () => {
       // Each call written a moment after it was made: none is late, so no step counts any part of the hour.

@@ -5,6 +5,7 @@ import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-usage-reader';
 import { countersOfCall } from '../../../lambdas/shared/usage-counters';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { recordAt } from '../../helpers/usage-worker';
 import { afterDayOf, singlesCounted } from '../../helpers/singles-rollups';
 import { usageEvent } from '../../helpers/usage-event';
 
@@ -28,11 +29,7 @@ describe('singles rollups written by an earlier version (the hourly form)', () =
   const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 12 * 86_400_000;
   const hour = day + 10 * HOUR;
   const bucket = new Date(hour).toISOString().replace('.000Z', 'Z');
-  const record = (calls: UsageEvent[], clock: number) =>
-    recordUsageBatch(
-      calls.map((e) => ({ messageId: `${e.requestId}@${clock}`, body: JSON.stringify(e) })),
-      { store: new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock, 1_000_000), settings },
-    );
+  const record = (calls: UsageEvent[], clock: number) => recordAt(dynamo.client, calls, clock, { tallyEvery: 1_000_000 });
   const reader = () => new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
   const readerCalls = async (accountId: string) =>
     (await reader().aggregates(accountId, 'hour', bucket, bucket)).reduce((sum, h) => sum + h.calls, 0);

@@ -2,6 +2,7 @@ import { DynamoDbUsageStore, FINISH_AT_ONCE_ITEMS, STEP_LAG_MS } from '../../../
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { recordAt } from '../../helpers/usage-worker';
 import { afterDayOf, singlesCounted } from '../../helpers/singles-rollups';
 import { usageEvent } from '../../helpers/usage-event';
 
@@ -18,11 +19,7 @@ describe('the sweep cursor under overlapping, failing, late and catching-up runs
   afterAll(() => dynamo.stop());
   const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
   const settings = { of: async () => ({ analytics: true }) };
-  const record = (calls: UsageEvent[], clock: number) =>
-    recordUsageBatch(
-      calls.map((e) => ({ messageId: `${e.requestId}@${clock}`, body: JSON.stringify(e) })),
-      { store: new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock, 1_000_000), settings },
-    );
+  const record = (calls: UsageEvent[], clock: number) => recordAt(dynamo.client, calls, clock, { tallyEvery: 1_000_000 });
   const scan = async () => (await dynamo.scanAll()).usageAggregates;
   const cursorOf = async () => Number((await scan()).find((item) => item.pk === 'SWEEP#CURSOR')?.through);
   const countedByHour = async (accountId: string) => {

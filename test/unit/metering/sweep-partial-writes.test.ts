@@ -1,8 +1,8 @@
 import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-usage-reader';
 import { DynamoDbUsageStore, STEP_LAG_MS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
-import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { recordAt } from '../../helpers/usage-worker';
 import { afterDayOf, singlesCounted } from '../../helpers/singles-rollups';
 import { usageEvent } from '../../helpers/usage-event';
 
@@ -22,7 +22,6 @@ describe('the sweep and worker steps when the write of an hour’s several produ
   });
   afterAll(() => dynamo.stop());
   const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
-  const settings = { of: async () => ({ analytics: true }) };
   const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 25 * 86_400_000;
   const hour = day + 10 * HOUR;
   const bucketOf = (h: number) => new Date(h).toISOString().replace('.000Z', 'Z');
@@ -31,10 +30,7 @@ describe('the sweep and worker steps when the write of an hour’s several produ
       .filter((item) => item.bucket === bucketOf(h))
       .reduce((sum, item) => sum + item.calls, 0);
   const record = (calls: UsageEvent[], clock: number, tallyEvery?: number, client = dynamo.client) =>
-    recordUsageBatch(
-      calls.map((e) => ({ messageId: `${e.requestId}@${clock}`, body: JSON.stringify(e) })),
-      { store: new DynamoDbUsageStore(client, tables, undefined, () => clock, tallyEvery), settings },
-    );
+    recordAt(client, calls, clock, { tallyEvery });
   const readerTotal = async (accountId: string, h: number) => {
     const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
     const hours = await reader.aggregates(accountId, 'hour', bucketOf(h), new Date(h + HOUR).toISOString());

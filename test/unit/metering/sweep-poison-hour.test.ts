@@ -1,7 +1,7 @@
 import { DynamoDbUsageStore, STEP_LAG_MS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
-import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { recordAt } from '../../helpers/usage-worker';
 import { singlesCounted } from '../../helpers/singles-rollups';
 import { usageEvent } from '../../helpers/usage-event';
 
@@ -17,12 +17,7 @@ describe('the sweep cursor and an account-hour that keeps failing', () => {
   });
   afterAll(() => dynamo.stop());
   const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
-  const settings = { of: async () => ({ analytics: true }) };
-  const record = (calls: UsageEvent[], clock: number) =>
-    recordUsageBatch(
-      calls.map((e) => ({ messageId: `${e.requestId}@${clock}`, body: JSON.stringify(e) })),
-      { store: new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock, 1_000_000), settings },
-    );
+  const record = (calls: UsageEvent[], clock: number) => recordAt(dynamo.client, calls, clock, { tallyEvery: 1_000_000 });
   const scan = async () => (await dynamo.scanAll()).usageAggregates;
   const countedByHour = async (accountId: string) => {
     const byHour = new Map<string, number>();
