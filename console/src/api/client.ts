@@ -1,5 +1,6 @@
 import createClient from 'openapi-fetch';
 import { toUnicode } from 'punycode.js';
+import { minorToDecimal } from '../../../lambdas/shared/money';
 import type { components, paths } from './openapi';
 
 /** Every API schema, as docs/openapi.json describes it. */
@@ -102,13 +103,24 @@ export function decimalFromInput(typed: string): string {
   return typed.trim().replace(decimalSeparator(), '.');
 }
 
-/** A price in a currency's minor units (cents; yen have none), e.g. 500 EUR cents as "5,00 €" in German. */
+/**
+ * A Stripe amount in a currency's minor units as Stripe counts them (`lambdas/shared/money.ts`: 100 a
+ * króna or a forint, though ISO or the browser give them no decimals), in the reader's locale: 500 EUR
+ * as "5,00 €" in German, 100000 ISK as "ISK 1,000". Shown with the decimals the locale uses for the
+ * currency, or all of Stripe's when the amount has a fraction there: never rounded.
+ */
 export function formatMoney(minor: number, currency: string): string {
-  const format = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase() });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  const sign = minor < 0 ? '-' : '';
-  const units = String(Math.abs(minor)).padStart(digits + 1, '0');
-  return format.format(`${sign}${digits ? `${units.slice(0, -digits)}.${units.slice(-digits)}` : units}` as Intl.StringNumericLiteral);
+  const code = currency.toUpperCase();
+  const decimal = minorToDecimal(minor, currency);
+  const fraction = decimal.split('.')[1] ?? '';
+  const usual = new Intl.NumberFormat(undefined, { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = fraction.replace(/0+$/, '').length > usual ? fraction.length : Math.min(usual, fraction.length);
+  return new Intl.NumberFormat(undefined, {
+    style: 'currency',
+    currency: code,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(decimal as Intl.StringNumericLiteral);
 }
 
 /** An address as its owner writes it: a punycode domain (`xn--bcher-kva.de`, as the API keeps it) in Unicode (`bücher.de`). */

@@ -1,6 +1,7 @@
 import { consoleUrl } from '../../shared/console-links';
 import { microToCredits } from '../../shared/credits';
 import { securityEvent } from '../../shared/security-events';
+import { minorToDecimal } from '../../shared/money';
 import { type CreditPack, packMicro } from '../packs';
 import type {
   ClaimedNotice,
@@ -573,26 +574,7 @@ export function defaultLowBalanceCredits(pack: CreditPack): string {
   return String(Math.max(1, Math.floor(pack.credits / 10)));
 }
 
-/** Currencies Stripe counts in whole units (no cents). */
-const ZERO_DECIMAL = new Set([
-  'bif',
-  'clp',
-  'djf',
-  'gnf',
-  'jpy',
-  'kmf',
-  'krw',
-  'mga',
-  'pyg',
-  'rwf',
-  'ugx',
-  'vnd',
-  'vuv',
-  'xaf',
-  'xof',
-  'xpf',
-]);
-
+/** A Stripe amount for a mail: `10.00 USD`, `1000 JPY`, `5.120 KWD`. */
 export function formatMoney(minor: number, currency: string): string {
-  return ZERO_DECIMAL.has(currency) ? `${minor} ${currency.toUpperCase()}` : `${(minor / 100).toFixed(2)} ${currency.toUpperCase()}`;
+  return `${minorToDecimal(minor, currency)} ${currency.toUpperCase()}`;
 }
