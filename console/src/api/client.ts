@@ -135,6 +135,14 @@ export function formatTime(iso: string | number | undefined): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+/** An ISO 8601 time written into the API's free text (a request history's note: `cooling-off until 2026-12-07T19:50:38.849Z`). */
+const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/** Free text from the API with each ISO time in it in the reader's locale and zone, as every other time the console shows. */
+export function formatTimesIn(text: string): string {
+  return text.replace(ISO_TIME, (iso) => (Number.isNaN(Date.parse(iso)) ? iso : formatTime(iso)));
+}
+
 /** A day bucket (a UTC day, as the API counts them) as its date: a time of day, or the reader's zone, would shift it. */
 export function formatDay(time: string | number): string {
   return `${new Date(time).toLocaleDateString(undefined, { dateStyle: 'medium', timeZone: 'UTC' })} (UTC)`;
