@@ -48,14 +48,13 @@ describe('the console as a newcomer uses it, in Chromium against npm start', () 
   });
   const traced = failureTracer(state);
 
-  /** What has the keyboard's focus: its id, or its accessible text. */
+  /** What has the keyboard's focus: its id, or its accessible text ("body" when nothing has it). */
   const focused = () =>
-    page.evaluate(() => {
+    page.evaluate(`(() => {
       const active = document.activeElement;
-      return active === document.body || !active
-        ? 'body'
-        : active.id || active.getAttribute('aria-label') || (active.textContent ?? '').trim();
-    });
+      if (!active || active === document.body) return 'body';
+      return active.id || active.getAttribute('aria-label') || (active.textContent || '').trim();
+    })()`);
 
   it(
     "shows each pack's price and a purchase's payment as Stripe counts the currency",
@@ -84,7 +83,7 @@ describe('the console as a newcomer uses it, in Chromium against npm start', () 
   );
 
   it(
-    'saves a profile typed as people type it: a country in small letters, a website without https://',
+    'saves a profile typed as people type it: a country in small letters, a website without https://, a field emptied',
     traced(async () => {
       await page.goto('/settings');
       await page.getByLabel('Country').fill('is');
@@ -94,6 +93,14 @@ describe('the console as a newcomer uses it, in Chromium against npm start', () 
       await page.reload();
       await eventually(async () => expect(await page.getByLabel('Country').inputValue()).toBe('IS'));
       expect(await page.getByLabel('Website').inputValue()).toBe('https://walker.example');
+
+      // Emptied, a field is removed: the form does not say "Saved." over a value that stays.
+      await page.getByLabel('Website').fill('');
+      await page.getByRole('button', { name: 'Save profile' }).click();
+      await page.getByText('Saved.').waitFor();
+      await page.reload();
+      await eventually(async () => expect(await page.getByLabel('Country').inputValue()).toBe('IS'));
+      expect(await page.getByLabel('Website').inputValue()).toBe('');
     }),
   );
 

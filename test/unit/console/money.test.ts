@@ -1,4 +1,4 @@
-import { formatMoney } from '../../../console/src/api/client';
+import { formatMoney } from '../../../console/src/format';
 
 /** Stripe's amounts in each kind of currency (docs.stripe.com/currencies), as the console shows them in English. */
 describe("the console's money", () => {

@@ -1,4 +1,4 @@
-import { formatTime, formatTimesIn } from '../../../console/src/api/client';
+import { formatTime, formatTimesIn } from '../../../console/src/format';
 
 describe("times in the API's free text", () => {
   it("are shown in the reader's locale, as every other time the console shows", () => {
