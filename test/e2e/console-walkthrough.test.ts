@@ -151,6 +151,42 @@ describe('the console as a newcomer uses it, in Chromium against npm start', () 
   );
 
   it(
+    'says in words that a mailed link was cut or changed, and never offers a download the link cannot give',
+    traced(async () => {
+      const guest = await browser.newContext({ baseURL: local.api, locale: 'en-GB' });
+      try {
+        const tab = await guest.newPage();
+        const main = async (path: string) => {
+          await tab.goto(path);
+          await tab.locator('h1').first().waitFor();
+          await eventually(async () => expect(await tab.locator('[aria-busy="true"]').count()).toBe(0));
+          return (await tab.locator('main').textContent()) ?? '';
+        };
+        // A confirmation link cut short by a mail program: no field to correct, no field names.
+        const confirm = await main('/privacy/confirm?request=prq_0123&token=short');
+        expect(confirm).toContain('This link is incomplete or was changed');
+        expect(confirm).not.toMatch(/Please correct|Too small|Request:/);
+        // An unsubscribe link with a part missing: not the API's `query.account: …`.
+        const unsubscribe = await main('/notices/unsubscribe?account=acc_x&topic=product&exp=1&sig=zz');
+        expect(unsubscribe).toContain('This link is incomplete or was changed');
+        expect(unsubscribe).not.toContain('query.');
+        // A download link whose token is wrong: the page says so rather than "Your data is ready" and a JSON file.
+        const download = await main('/privacy/requests/prq_000000000000000000000000?token=not-the-token-we-mailed-you');
+        expect(download).not.toContain('Your data is ready');
+        expect(download).toContain('This link is not valid');
+        expect(await tab.getByRole('link', { name: 'Download your data' }).count()).toBe(0);
+        // An unlock link that does not work offers no verification mail: it is not about verification.
+        const unlock = await main('/unlock?token=not-a-token-we-ever-mailed-anyone');
+        expect(unlock).toContain('This link was already used');
+        expect(unlock).not.toContain('verification mail');
+        expect(unlock).toContain('paused for at most 15 minutes');
+      } finally {
+        await guest.close();
+      }
+    }),
+  );
+
+  it(
     "shows the times in a privacy request's history in the reader's words, not as ISO strings",
     traced(async () => {
       await page.goto('/privacy');

@@ -118,6 +118,15 @@ export function fieldName(path: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/**
+ * A mailed link whose query the API refuses as malformed was cut or changed on its way (a mail program
+ * wrapping it, part of it copied): the fields it names mean nothing to the person who clicked it.
+ */
+export const INCOMPLETE_LINK: Record<string, string> = {
+  validation_failed:
+    'This link is incomplete or was changed on its way. Open it again from the mail, exactly as it was sent (a mail program may have cut it in two), or use the newest one we sent.',
+};
+
 /** A wrong current password is answered 401 `invalid_credentials`, worded for signing in; from a session the email is not in question. */
 export const WRONG_CURRENT_PASSWORD = { invalid_credentials: 'That is not your current password.' };
 

@@ -1,7 +1,19 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation, useParams, useSearch } from 'wouter-preact';
-import { api, call, displayEmail, formatNumber, formatTime, formatTimesIn, type Schemas } from '../api/client';
-import { BusyButton, ErrorNotice, Field, Form, Loading, Notice, Page, TableScroll, useAction, useLoad } from '../components/ui';
+import { ApiError, api, call, displayEmail, formatNumber, formatTime, formatTimesIn, type Schemas } from '../api/client';
+import {
+  BusyButton,
+  ErrorNotice,
+  Field,
+  Form,
+  INCOMPLETE_LINK,
+  Loading,
+  Notice,
+  Page,
+  TableScroll,
+  useAction,
+  useLoad,
+} from '../components/ui';
 import { useSession } from '../session';
 
 type RequestType = Schemas['PrivacyRequest']['type'];
@@ -179,12 +191,26 @@ export function PrivacyCentre() {
   );
 }
 
-/** The mailed download link (`?token=`) opens this page too: the download works from the link alone, signed in or not. */
+/**
+ * The mailed download link (`?token=`) opens this page too: the download works from the link alone,
+ * signed in or not. The link is tried first (it redirects to the archive and changes nothing, so it
+ * can be tried): an expired or altered one would otherwise save the API's JSON refusal as the download.
+ */
 function MailedDownload({ id, token }: { id: string; token: string }) {
+  const href = `/v1/privacy/requests/${encodeURIComponent(id)}/download?token=${encodeURIComponent(token)}`;
+  const link = useLoad(async () => {
+    const response = await fetch(href, { redirect: 'manual', headers: { accept: 'application/json' } });
+    // The archive's address is on another origin (S3): the redirect to it is all that is read.
+    if (response.type === 'opaqueredirect' || response.ok) return true;
+    const body = (await response.json().catch(() => ({}))) as Partial<Schemas['Error']>;
+    throw new ApiError(response.status, body.error?.code ?? `http_${response.status}`, body.error?.message ?? 'This link does not work.');
+  }, [href]);
+  if (link.error) return <ErrorNotice error={link.error} messages={INCOMPLETE_LINK} />;
+  if (!link.data) return <Loading />;
   return (
     <Notice>
       Your data is ready.{' '}
-      <a class="button" href={`/v1/privacy/requests/${encodeURIComponent(id)}/download?token=${encodeURIComponent(token)}`} download>
+      <a class="button" href={href} download>
         Download your data
       </a>{' '}
       The link works for a short time only.
@@ -330,7 +356,7 @@ function PrivacyLink({ action }: { action: LinkAction }) {
   }, [page?.locale]);
   return (
     <Page title={page?.texts.title ?? (action === 'confirm' ? 'Confirm your privacy request' : 'Cancel your deletion')}>
-      <ErrorNotice error={view.error ?? act.error} />
+      <ErrorNotice error={view.error ?? act.error} messages={INCOMPLETE_LINK} />
       {!page ? (
         !view.error && <Loading />
       ) : (
