@@ -49,3 +49,8 @@ export function minorToDecimal(minor: number, currency: string): string {
   const units = String(Math.abs(minor)).padStart(digits + 1, '0');
   return digits ? `${sign}${units.slice(0, -digits)}.${units.slice(-digits)}` : `${sign}${units}`;
 }
+
+/** A Stripe amount as plain text, for mail and plain pages: `10.00 USD`, `1500 JPY`, `5.120 KWD`. */
+export function formatAmount(minor: number, currency: string): string {
+  return `${minorToDecimal(minor, currency)} ${currency.toUpperCase()}`;
+}

@@ -71,6 +71,7 @@ describe('the console as a newcomer uses it, in Chromium against npm start', () 
       // Bought through the local test checkout: the done page and the ledger show what was paid.
       await page.getByRole('button', { name: 'Buy Króna pack' }).click();
       await page.waitForURL(/\/_local\/checkout\//);
+      expect(await page.getByRole('button', { name: /Pay/ }).textContent()).toBe('Pay 1500.00 ISK');
       await page.getByRole('button', { name: /Pay/ }).click();
       await page.waitForURL(/\/credits\/checkout\/done/);
       await page.getByText('credits were added').waitFor({ timeout: 30_000 });
@@ -79,6 +80,13 @@ describe('the console as a newcomer uses it, in Chromium against npm start', () 
       const ledger = page.getByRole('table', { name: 'Ledger' });
       await ledger.waitFor();
       expect((await ledger.textContent())?.replace(/\u00a0/g, ' ')).toContain('ISK 1,500');
+
+      // The local test checkout asks for what Stripe would charge: 1500 yen, not 15.00.
+      await page.getByRole('button', { name: 'Buy Yen pack' }).click();
+      await page.waitForURL(/\/_local\/checkout\//);
+      expect(await page.getByRole('button', { name: /Pay/ }).textContent()).toBe('Pay 1500 JPY');
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.waitForURL(/\/credits\/checkout\/cancelled/);
     }),
   );
 

@@ -1,5 +1,4 @@
-import { formatMoney } from '../../../lambdas/billing/domain/stripe-events';
-import { minorToDecimal, stripeMinorDigits } from '../../../lambdas/shared/money';
+import { formatAmount, minorToDecimal, stripeMinorDigits } from '../../../lambdas/shared/money';
 
 describe('Stripe amounts', () => {
   it("size each currency's minor unit as Stripe does: zero-, two- and three-decimal, ISK and HUF two-decimal", () => {
@@ -20,8 +19,8 @@ describe('Stripe amounts', () => {
   });
 
   it('are written in mail with all their decimals: a three-decimal amount is not read as cents', () => {
-    expect(formatMoney(1000, 'usd')).toBe('10.00 USD');
-    expect(formatMoney(1000, 'jpy')).toBe('1000 JPY');
-    expect(formatMoney(5120, 'kwd')).toBe('5.120 KWD');
+    expect(formatAmount(1000, 'usd')).toBe('10.00 USD');
+    expect(formatAmount(1000, 'jpy')).toBe('1000 JPY');
+    expect(formatAmount(5120, 'kwd')).toBe('5.120 KWD');
   });
 });
