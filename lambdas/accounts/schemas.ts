@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_ACTION_KINDS, AUDIT_ACTIONS } from '../shared/audit';
 import { EMAIL_INPUT_MAX, emailAddressProblem } from '../shared/email-address';
+import { isCountryCode } from '../shared/countries';
 import { PASSWORD_MAX } from './domain/passwords';
 
 /**
@@ -35,10 +36,16 @@ const isLanguageTag = (tag: string) => {
   }
 };
 
+const COUNTRY_PROBLEM = 'Must be an ISO 3166-1 alpha-2 country code, e.g. DE';
+
 const profileFields = {
   company: z.string().trim().max(100),
   website: z.url({ protocol: /^https?$/ }).max(200),
-  country: z.string().regex(/^[A-Z]{2}$/, 'Must be an ISO 3166-1 alpha-2 code, e.g. DE'),
+  country: z
+    .string()
+    // The pattern for OpenAPI readers; the list for the codes it lets through that name no country (XX, UK, EU).
+    .regex(/^[A-Z]{2}$/, { message: COUNTRY_PROBLEM, abort: true })
+    .refine(isCountryCode, COUNTRY_PROBLEM),
   bio: z.string().max(1000),
 };
 

@@ -94,6 +94,13 @@ describe('the console as a newcomer uses it, in Chromium against npm start', () 
     'saves a profile typed as people type it: a country in small letters, a website without https://, a field emptied',
     traced(async () => {
       await page.goto('/settings');
+      // Two letters that name no country are refused, whatever their case.
+      await page.getByLabel('Country').fill('xx');
+      await page.getByRole('button', { name: 'Save profile' }).click();
+      await page.locator('section[aria-labelledby="profile-title"]').getByRole('alert').waitFor();
+      expect(await page.locator('section[aria-labelledby="profile-title"]').getByRole('alert').textContent()).toContain(
+        'Country: Must be an ISO 3166-1 alpha-2 country code',
+      );
       await page.getByLabel('Country').fill('is');
       await page.getByLabel('Website').fill('walker.example');
       await page.getByRole('button', { name: 'Save profile' }).click();
