@@ -16,6 +16,8 @@ export const OPENAPI_FILE = path.join(ROOT, 'docs', 'openapi.json');
 export const API_TYPES_FILE = path.join(CONSOLE_DIR, 'src', 'api', 'openapi.d.ts');
 /** Entries of the console folder that are not sources. */
 export const NOT_SOURCES = ['dist', 'node_modules'];
+/** Modules outside console/ that the console imports (shared with the functions, so both count money alike). */
+export const SHARED_SOURCES = [path.join(ROOT, 'lambdas', 'shared', 'money.ts')];
 
 function filesUnder(dir: string): string[] {
   return fs
@@ -25,10 +27,10 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-/** A hash of everything a build reads: the console's files, the API description and the locked dependencies. */
+/** A hash of everything a build reads: the console's files, the shared modules it imports, the API description and the locked dependencies. */
 export function consoleSourceHash(): string {
   const hash = createHash('sha256');
-  for (const file of [...filesUnder(CONSOLE_DIR), OPENAPI_FILE, path.join(ROOT, 'package-lock.json')]) {
+  for (const file of [...filesUnder(CONSOLE_DIR), ...SHARED_SOURCES, OPENAPI_FILE, path.join(ROOT, 'package-lock.json')]) {
     hash.update(path.relative(ROOT, file)).update('\0').update(fs.readFileSync(file)).update('\0');
   }
   return hash.digest('hex');

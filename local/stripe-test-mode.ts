@@ -4,6 +4,7 @@ import type * as http from 'node:http';
 import * as path from 'node:path';
 import Stripe from 'stripe';
 import { escapeHtml } from '../lambdas/shared/http';
+import { formatAmount } from '../lambdas/shared/money';
 
 /** The local checkout pages, on the API's own port; not part of the deployed stack. */
 const PAGE_PREFIX = '/_local/checkout/';
@@ -176,7 +177,7 @@ export class LocalStripeTestMode {
     if (method === 'GET' && !action) {
       if (session.status !== 'open')
         return this.html(response, 410, 'This checkout is closed', `<p>It is ${escapeHtml(session.status)}.</p>`);
-      const amount = `${(session.amount_total / 100).toFixed(2)} ${session.currency.toUpperCase()}`;
+      const amount = formatAmount(session.amount_total, session.currency);
       return this.html(
         response,
         200,

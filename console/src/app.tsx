@@ -2,7 +2,7 @@ import type { ComponentType } from 'preact';
 import { lazy, Suspense } from 'preact/compat';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter-preact';
 import { displayEmail } from './api/client';
-import { ErrorNotice, Loading, Page, useAction } from './components/ui';
+import { BusyButton, ErrorNotice, Loading, Page, useAction } from './components/ui';
 import { Audit } from './pages/audit';
 import { ForgotPassword, ResetPassword, SignIn, SignUp, Unlock, Verify } from './pages/auth';
 import { Catalogue } from './pages/catalogue';
@@ -74,9 +74,9 @@ function Header() {
       {account && (
         <div class="who">
           <span class="email">{displayEmail(account.email)}</span>
-          <button type="button" class="secondary" disabled={out.busy} onClick={() => out.run()}>
+          <BusyButton class="secondary" busy={out.busy} busyLabel="Signing out…" onClick={() => out.run()}>
             Sign out
-          </button>
+          </BusyButton>
           <ErrorNotice error={out.error} />
         </div>
       )}

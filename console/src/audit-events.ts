@@ -100,8 +100,32 @@ export interface ChangedField {
 const isPlainList = (value: unknown): value is (string | number | boolean)[] =>
   Array.isArray(value) && value.length > 0 && value.every((v) => ['string', 'number', 'boolean'].includes(typeof v));
 
+type Plain = string | number | boolean | null;
+const isPlain = (value: unknown): value is Plain => value === null || ['string', 'number', 'boolean'].includes(typeof value);
+/** A small record of plain values (`{ type: 'portability', status: 'confirmed' }`, a letter's requests). */
+const isPlainRecord = (value: unknown): value is Record<string, Plain> =>
+  !!value && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every(isPlain);
+
+/** A plain record in words, `type portability, status confirmed`, with what is named like a secret hidden. */
+function recordInWords(record: Record<string, Plain>): string {
+  return Object.entries(record)
+    .map(([name, value]) => `${name} ${SECRET_NAMES.test(name) ? '(hidden)' : (value ?? 'none')}`)
+    .join(', ');
+}
+
 function display(value: unknown): string {
-  const text = typeof value === 'string' ? value : value === null ? 'none' : isPlainList(value) ? value.join(', ') : JSON.stringify(value);
+  const text =
+    typeof value === 'string'
+      ? value
+      : value === null
+        ? 'none'
+        : isPlainList(value)
+          ? value.join(', ')
+          : isPlainRecord(value)
+            ? recordInWords(value)
+            : Array.isArray(value) && value.length > 0 && value.every(isPlainRecord)
+              ? value.map(recordInWords).join('; ')
+              : JSON.stringify(value);
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length.toLocaleString()} characters)` : text;
 }
 

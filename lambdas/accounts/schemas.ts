@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_ACTION_KINDS, AUDIT_ACTIONS } from '../shared/audit';
 import { EMAIL_INPUT_MAX, emailAddressProblem } from '../shared/email-address';
+import { isCountryCode } from '../shared/countries';
 import { PASSWORD_MAX } from './domain/passwords';
 
 /**
@@ -35,20 +36,37 @@ const isLanguageTag = (tag: string) => {
   }
 };
 
+const COUNTRY_PROBLEM = 'Must be an ISO 3166-1 alpha-2 country code, e.g. DE';
+
+const profileFields = {
+  company: z.string().trim().max(100),
+  website: z.url({ protocol: /^https?$/ }).max(200),
+  country: z
+    .string()
+    // The pattern for OpenAPI readers; the list for the codes it lets through that name no country (XX, UK, EU).
+    .regex(/^[A-Z]{2}$/, { message: COUNTRY_PROBLEM, abort: true })
+    .refine(isCountryCode, COUNTRY_PROBLEM),
+  bio: z.string().max(1000),
+};
+
 export const Profile = z
   .strictObject({
-    company: z.string().trim().max(100).optional(),
-    website: z
-      .url({ protocol: /^https?$/ })
-      .max(200)
-      .optional(),
-    country: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'Must be an ISO 3166-1 alpha-2 code, e.g. DE')
-      .optional(),
-    bio: z.string().max(1000).optional(),
+    company: profileFields.company.optional(),
+    website: profileFields.website.optional(),
+    country: profileFields.country.optional(),
+    bio: profileFields.bio.optional(),
   })
   .meta({ id: 'Profile' });
+
+/** A change of the profile, as a JSON merge patch (RFC 7396): a field given is set, `null` removes it, one left out stays. */
+export const ProfilePatch = z
+  .strictObject({
+    company: profileFields.company.nullable().optional(),
+    website: profileFields.website.nullable().optional(),
+    country: profileFields.country.nullable().optional(),
+    bio: profileFields.bio.nullable().optional(),
+  })
+  .meta({ id: 'ProfilePatch' });
 
 export const Preferences = z
   .strictObject({
@@ -90,7 +108,7 @@ export const UpdateAccountBody = z
   .object({
     name: name.optional(),
     email: email.optional(),
-    profile: Profile.optional(),
+    profile: ProfilePatch.optional().meta({ description: 'Fields to set; null removes a field, and one left out is kept' }),
     currentPassword: password.optional().meta({ description: 'Required with a new email' }),
   })
   .refine((body) => [body.name, body.email, body.profile].some((v) => v !== undefined), 'Give at least one of name, email, profile');

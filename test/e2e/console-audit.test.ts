@@ -163,6 +163,8 @@ describe('the audit trail and unsubscribe pages in Chromium against npm start', 
       // email.verify, key.create, 26 preferences, the grant and the odd event: 30.
       expect(total).toBe(30);
       expect(await older.isDisabled()).toBe(true);
+      // The last page reached from the keyboard: the button pressed keeps the focus, not the start of the page.
+      expect(await older.evaluate((button) => button === button.ownerDocument.activeElement)).toBe(true);
       const newer = page.getByRole('navigation', { name: 'Audit pages' }).getByRole('button', { name: 'Newer' });
       await newer.focus();
       await page.keyboard.press('Enter');

@@ -357,12 +357,13 @@ describe('the console with hostile text and links, used from two tabs and a phon
     'names a refused field in words, once, and shows a refused privacy request beside its own form',
     traced(async () => {
       await page.goto('/settings');
+      // Sent as "XX": two capitals, but no country's code.
       await page.getByLabel('Country').fill('xx');
       await page.getByRole('button', { name: 'Save profile' }).click();
       const refusal = page.locator('section[aria-labelledby="profile-title"]').getByRole('alert');
       await refusal.waitFor();
       const text = await refusal.textContent();
-      expect(text).toContain('Country: Must be an ISO 3166-1 alpha-2 code');
+      expect(text).toContain('Country: Must be an ISO 3166-1 alpha-2 country code');
       expect(text).not.toContain('body.');
       expect(text!.split('ISO 3166-1').length - 1).toBe(1);
 

@@ -2,6 +2,8 @@ import createClient from 'openapi-fetch';
 import { toUnicode } from 'punycode.js';
 import type { components, paths } from './openapi';
 
+export { formatMoney, formatTime, formatTimesIn } from '../format';
+
 /** Every API schema, as docs/openapi.json describes it. */
 export type Schemas = components['schemas'];
 
@@ -102,25 +104,10 @@ export function decimalFromInput(typed: string): string {
   return typed.trim().replace(decimalSeparator(), '.');
 }
 
-/** A price in a currency's minor units (cents; yen have none), e.g. 500 EUR cents as "5,00 €" in German. */
-export function formatMoney(minor: number, currency: string): string {
-  const format = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase() });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  const sign = minor < 0 ? '-' : '';
-  const units = String(Math.abs(minor)).padStart(digits + 1, '0');
-  return format.format(`${sign}${digits ? `${units.slice(0, -digits)}.${units.slice(-digits)}` : units}` as Intl.StringNumericLiteral);
-}
-
 /** An address as its owner writes it: a punycode domain (`xn--bcher-kva.de`, as the API keeps it) in Unicode (`bücher.de`). */
 export function displayEmail(address: string): string {
   const at = address.lastIndexOf('@');
   return at < 0 ? address : `${address.slice(0, at)}@${toUnicode(address.slice(at + 1))}`;
-}
-
-/** A timestamp in the reader's locale and time zone. */
-export function formatTime(iso: string | number | undefined): string {
-  if (iso === undefined) return '—';
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** A day bucket (a UTC day, as the API counts them) as its date: a time of day, or the reader's zone, would shift it. */

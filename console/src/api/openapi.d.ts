@@ -709,6 +709,12 @@ export interface components {
             country?: string;
             bio?: string;
         };
+        ProfilePatch: {
+            company?: string | null;
+            website?: string | null;
+            country?: string | null;
+            bio?: string | null;
+        };
         Preferences: {
             /** @description Product-update mail, the `product` notice topic (off unless chosen; marketing: an objection to direct marketing turns it off) */
             productUpdates: boolean;
@@ -1715,7 +1721,8 @@ export interface operations {
                      * @description An email address; an internationalised domain (anna@bücher.de) is stored, compared and mailed as punycode (anna@xn--bcher-kva.de), one address either way. ASCII only before the @
                      */
                     email?: string;
-                    profile?: components["schemas"]["Profile"];
+                    /** @description Fields to set; null removes a field, and one left out is kept */
+                    profile?: components["schemas"]["ProfilePatch"];
                     /** @description Required with a new email */
                     currentPassword?: string;
                 };

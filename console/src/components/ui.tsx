@@ -118,6 +118,15 @@ export function fieldName(path: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/**
+ * A mailed link whose query the API refuses as malformed was cut or changed on its way (a mail program
+ * wrapping it, part of it copied): the fields it names mean nothing to the person who clicked it.
+ */
+export const INCOMPLETE_LINK: Record<string, string> = {
+  validation_failed:
+    'This link is incomplete or was changed on its way. Open it again from the mail, exactly as it was sent (a mail program may have cut it in two), or use the newest one we sent.',
+};
+
 /** A wrong current password is answered 401 `invalid_credentials`, worded for signing in; from a session the email is not in question. */
 export const WRONG_CURRENT_PASSWORD = { invalid_credentials: 'That is not your current password.' };
 
@@ -149,10 +158,10 @@ export function ErrorNotice({ error, messages = {} }: { error: unknown; messages
  * A table that may be wider than a phone's screen: it scrolls sideways in its own box, so the page
  * keeps the window's width; the box takes focus so it scrolls from the keyboard too.
  */
-export function TableScroll({ label, children }: { label: string; children: ComponentChildren }) {
+export function TableScroll({ label, id, children }: { label: string; id?: string; children: ComponentChildren }) {
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box must be reachable by keyboard to be scrolled (WCAG 2.1.1)
-    <section class="table-scroll" aria-label={label} tabIndex={0}>
+    <section class="table-scroll" id={id} aria-label={label} tabIndex={0}>
       {children}
     </section>
   );
@@ -257,9 +266,39 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
 export function SubmitButton({ busy, busyLabel, children }: { busy: boolean; busyLabel: string; children: ComponentChildren }) {
   return (
     <div class="submit">
+      <BusyButton type="submit" busy={busy} busyLabel={busyLabel}>
+        {children}
+      </BusyButton>
+    </div>
+  );
+}
+
+/**
+ * A button whose action may take a moment: while it runs, it says what is under way and is
+ * `aria-busy` and `aria-disabled` — never `disabled`, which would drop the keyboard's focus to the
+ * start of the page the moment it is pressed. `useAction` ignores presses while a run is under way.
+ */
+export function BusyButton({
+  busy,
+  busyLabel,
+  type = 'button',
+  children,
+  ...rest
+}: {
+  busy: boolean;
+  busyLabel: string;
+  type?: 'button' | 'submit';
+  children: ComponentChildren;
+  class?: string;
+  onClick?: () => void;
+  'aria-label'?: string;
+}) {
+  return (
+    <>
       <button
-        type="submit"
-        class={busy ? 'busy' : undefined}
+        type={type}
+        {...rest}
+        class={[rest.class, busy ? 'busy' : ''].filter(Boolean).join(' ') || undefined}
         aria-busy={busy ? 'true' : undefined}
         aria-disabled={busy ? 'true' : undefined}
       >
@@ -269,8 +308,16 @@ export function SubmitButton({ busy, busyLabel, children }: { busy: boolean; bus
       <span role="status" class="sr-only">
         {busy ? busyLabel : ''}
       </span>
-    </div>
+    </>
   );
+}
+
+/**
+ * Moves the keyboard's focus to the element with `id` once the page has re-rendered: where the reader
+ * continues after the button they pressed went away (a dialog closed, a row's action was taken).
+ */
+export function focusSoon(id: string): void {
+  setTimeout(() => document.getElementById(id)?.focus(), 0);
 }
 
 export function Loading() {
@@ -294,10 +341,21 @@ export function Pager({
 }) {
   return (
     <nav class="pager" aria-label={label}>
-      <button type="button" class="secondary" disabled={cursors.length === 0} onClick={() => onCursors(cursors.slice(0, -1))}>
+      {/* aria-disabled, not disabled: the last page reached with "Older" must not drop the focus that pressed it. */}
+      <button
+        type="button"
+        class="secondary"
+        aria-disabled={cursors.length === 0 ? 'true' : undefined}
+        onClick={() => cursors.length > 0 && onCursors(cursors.slice(0, -1))}
+      >
         Newer
       </button>
-      <button type="button" class="secondary" disabled={!next} onClick={() => next && onCursors([...cursors, next])}>
+      <button
+        type="button"
+        class="secondary"
+        aria-disabled={next ? undefined : 'true'}
+        onClick={() => next && onCursors([...cursors, next])}
+      >
         Older
       </button>
     </nav>

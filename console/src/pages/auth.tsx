@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation, useSearch } from 'wouter-preact';
 import { api, call, displayEmail } from '../api/client';
@@ -97,12 +98,11 @@ function rememberedStatus(): string | undefined {
 
 /** A link that was already used (opened twice, or reloaded in another tab) is most often one that did its work. */
 const USED_LINK = {
-  invalid_token:
-    'This link was already used, has expired or is incomplete. If you opened it before, it has done its work: try signing in. Otherwise ask for a new mail below.',
+  invalid_token: 'This link was already used, has expired or is incomplete. If you opened it before, it has done its work: try signing in.',
 };
 
-/** Follows a mailed link's token through `GET /v1/auth/verify`: verification, email change and unlock share it. */
-function TokenLink({ title }: { title: string }) {
+/** Follows a mailed link's token through `GET /v1/auth/verify`: verification, email change and unlock share it; `again` says how to get a new link. */
+function TokenLink({ title, again }: { title: string; again: ComponentChildren }) {
   const token = new URLSearchParams(useSearch()).get('token');
   const [status, setStatus] = useState<string | undefined>(rememberedStatus);
   const [error, setError] = useState<unknown>(undefined);
@@ -123,11 +123,7 @@ function TokenLink({ title }: { title: string }) {
       ) : (
         <Loading />
       )}
-      {error !== undefined && (
-        <p>
-          <Link href="/verify">Ask for a new verification mail</Link>.
-        </p>
-      )}
+      {error !== undefined && <p>{again}</p>}
       <p>
         <Link href="/signin">Sign in</Link>
       </p>
@@ -136,11 +132,26 @@ function TokenLink({ title }: { title: string }) {
 }
 
 export function Verify() {
-  return <TokenLink title="Verify your email address" />;
+  return (
+    <TokenLink
+      title="Verify your email address"
+      again={
+        <>
+          Otherwise, <Link href="/verify">ask for a new verification mail</Link>.
+        </>
+      }
+    />
+  );
 }
 
 export function Unlock() {
-  return <TokenLink title="Unlock sign-in" />;
+  // An unlock link is mailed once per pause: there is no new one to ask for, and the pause ends by itself.
+  return (
+    <TokenLink
+      title="Unlock sign-in"
+      again="Otherwise, sign-in is paused for at most 15 minutes after the failed attempts: then sign in as usual."
+    />
+  );
 }
 
 /** A page that mails a link to an address: the answer is the same whether or not it has an account. */

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useSearch } from 'wouter-preact';
 import { api, call, formatCredits, formatDecimal, formatMoney, formatNumber, formatTime, type Schemas } from '../api/client';
-import { ErrorNotice, Loading, Notice, Page, Pager, TableScroll, useAction, useLoad } from '../components/ui';
+import { BusyButton, ErrorNotice, Loading, Notice, Page, Pager, TableScroll, useAction, useLoad } from '../components/ui';
 
 const ENTRY_TEXT: Record<Schemas['LedgerEntry']['type'], string> = {
   grant: 'Grant',
@@ -22,7 +22,9 @@ export function Credits() {
     () => call(api.GET('/v1/billing/ledger', { params: { query: { limit: 25, ...(cursor ? { cursor } : {}) } } })),
     [cursor],
   );
+  const [buying, setBuying] = useState<string | undefined>(undefined);
   const buy = useAction(async (pack: string) => {
+    setBuying(pack);
     const checkout = await call(api.POST('/v1/billing/checkout', { body: { pack } }));
     window.location.assign(checkout.url);
   });
@@ -49,18 +51,23 @@ export function Credits() {
               <p>
                 {formatNumber(pack.credits)} credits for {formatMoney(pack.priceMinor, pack.currency)}
               </p>
-              <button type="button" disabled={buy.busy} onClick={() => buy.run(pack.id)} aria-label={`Buy ${pack.name}`}>
+              <BusyButton
+                busy={buy.busy && buying === pack.id}
+                busyLabel="Opening checkout…"
+                onClick={() => buy.run(pack.id)}
+                aria-label={`Buy ${pack.name}`}
+              >
                 Buy
-              </button>
+              </BusyButton>
             </li>
           ))}
         </ul>
       )}
       <ErrorNotice error={buy.error} />
       <p>
-        <button type="button" class="secondary" disabled={portal.busy} onClick={() => portal.run()}>
+        <BusyButton class="secondary" busy={portal.busy} busyLabel="Opening Stripe…" onClick={() => portal.run()}>
           Payment methods and invoices (Stripe)
-        </button>
+        </BusyButton>
       </p>
       <ErrorNotice error={portal.error} />
       <h2>Ledger and receipts</h2>

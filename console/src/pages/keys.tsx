@@ -2,10 +2,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { ApiError, api, call, formatTime, type Schemas } from '../api/client';
 import {
+  BusyButton,
   CopyButton,
   ErrorNotice,
   Field,
   Form,
+  focusSoon,
   isolated,
   Loading,
   Notice,
@@ -24,6 +26,8 @@ interface Revealed {
 
 /** A new secret, shown once: the API keeps only its hash. */
 function SecretOnce({ revealed, onDone }: { revealed: Revealed; onDone: () => void }) {
+  // It appears in answer to the button just pressed (create or roll): the reader continues at the secret, selected to copy.
+  useEffect(() => focusSoon('new-secret'), [revealed.secret]);
   return (
     <section class="secret" aria-labelledby="secret-title">
       <h2 id="secret-title" class="free-text">
@@ -42,6 +46,9 @@ function SecretOnce({ revealed, onDone }: { revealed: Revealed; onDone: () => vo
     </section>
   );
 }
+
+/** The keys table's id: where the focus goes when the control that had it disappears. */
+const KEYS_TABLE = 'keys-table';
 
 function lastUse(key: Schemas['ApiKey']): string {
   if (!key.lastUsedAt) return 'Never used';
@@ -89,10 +96,21 @@ export function Keys() {
     if (!window.confirm(`Revoke "${isolated(key.name)}"? Calls with it are refused within about a minute. This cannot be undone.`)) return;
     await call(api.DELETE('/v1/keys/{id}', { params: { path: { id: key.keyId } } }));
     keys.reload();
+    // A revoked key has no buttons: the one just pressed is gone, so the keys table takes the focus.
+    focusSoon(KEYS_TABLE);
   });
   return (
     <Page title="API keys" intro="Keys authenticate your calls to the products (Authorization: Bearer … or x-api-key).">
-      {revealed && <SecretOnce revealed={revealed} onDone={() => setRevealed(undefined)} />}
+      {revealed && (
+        <SecretOnce
+          revealed={revealed}
+          onDone={() => {
+            setRevealed(undefined);
+            // The panel and its button are gone: the reader continues at the keys, the new one among them.
+            focusSoon(KEYS_TABLE);
+          }}
+        />
+      )}
       <Form label="Create a key" onSubmit={() => create.run()}>
         <div class="inline">
           <Field
@@ -115,9 +133,9 @@ export function Keys() {
               hint="You signed in more than 10 minutes ago: confirm it is you to create a key."
             />
           )}
-          <button type="submit" disabled={create.busy}>
+          <BusyButton type="submit" busy={create.busy} busyLabel="Creating…">
             Create key
-          </button>
+          </BusyButton>
         </div>
         <ErrorNotice error={create.error} messages={WRONG_CURRENT_PASSWORD} />
       </Form>
@@ -127,7 +145,7 @@ export function Keys() {
       ) : keys.data.keys.length === 0 ? (
         <p>You have no keys yet.</p>
       ) : (
-        <TableScroll label="Your keys">
+        <TableScroll label="Your keys" id={KEYS_TABLE}>
           <table>
             <caption>Your keys</caption>
             <thead>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Link, useSearch } from 'wouter-preact';
 import { ApiError, api, call, formatTime, type Schemas } from '../api/client';
-import { ErrorNotice, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
+import { BusyButton, ErrorNotice, INCOMPLETE_LINK, Loading, Notice, Page, useAction, useLoad } from '../components/ui';
 
 /** What a refused link means for the person holding it, by the API's error code. */
 const REFUSED_TITLES: Record<string, string> = {
@@ -54,7 +54,7 @@ export function Unsubscribe() {
     <Page title={title}>
       {refused ? (
         <>
-          <Notice kind="error">{refused.message}</Notice>
+          <Notice kind="error">{INCOMPLETE_LINK[refused.code] ?? refused.message}</Notice>
           <p>
             Nothing was changed. You can switch optional mail off at any time in <Link href="/settings">Settings → Mail preferences</Link>{' '}
             (you will be asked to sign in).
@@ -90,9 +90,9 @@ export function Unsubscribe() {
           {!done && data.subscribed && (
             <>
               <ErrorNotice error={act.error} />
-              <button type="button" disabled={act.busy} onClick={() => act.run()}>
+              <BusyButton busy={act.busy} busyLabel="Unsubscribing…" onClick={() => act.run()}>
                 Unsubscribe from {data.name.toLowerCase()}
-              </button>
+              </BusyButton>
             </>
           )}
           <p class="hint">This link works until {formatTime(data.expiresAt)}.</p>

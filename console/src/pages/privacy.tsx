@@ -1,7 +1,19 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation, useParams, useSearch } from 'wouter-preact';
-import { api, call, displayEmail, formatNumber, formatTime, type Schemas } from '../api/client';
-import { ErrorNotice, Field, Form, Loading, Notice, Page, TableScroll, useAction, useLoad } from '../components/ui';
+import { ApiError, api, call, displayEmail, formatNumber, formatTime, formatTimesIn, type Schemas } from '../api/client';
+import {
+  BusyButton,
+  ErrorNotice,
+  Field,
+  Form,
+  INCOMPLETE_LINK,
+  Loading,
+  Notice,
+  Page,
+  TableScroll,
+  useAction,
+  useLoad,
+} from '../components/ui';
 import { useSession } from '../session';
 
 type RequestType = Schemas['PrivacyRequest']['type'];
@@ -66,6 +78,7 @@ export function PrivacyCentre() {
   // Which request was asked for last: its refusal is shown beside its own button, where the reader is.
   const [asked, setAsked] = useState<RequestType | undefined>(undefined);
   const errorOf = (...types: RequestType[]) => (asked && types.includes(asked) ? open.error : undefined);
+  const busyWith = (type: RequestType) => open.busy && asked === type;
   const open = useAction(async (type: RequestType, details?: string, withPassword?: string) => {
     setAsked(type);
     try {
@@ -93,12 +106,12 @@ export function PrivacyCentre() {
           One archive with everything we hold about you: JSON for all of it, CSV for your call logs. We mail you when it is ready; the
           download link is short-lived.
         </p>
-        <button type="button" disabled={open.busy} onClick={() => open.run('access')}>
+        <BusyButton busy={busyWith('access')} busyLabel="Requesting…" onClick={() => open.run('access')}>
           Request my data
-        </button>{' '}
-        <button type="button" class="secondary" disabled={open.busy} onClick={() => open.run('portability')}>
+        </BusyButton>{' '}
+        <BusyButton class="secondary" busy={busyWith('portability')} busyLabel="Requesting…" onClick={() => open.run('portability')}>
           Request a portable copy
-        </button>
+        </BusyButton>
         <ErrorNotice error={errorOf('access', 'portability')} />
       </section>
       <section aria-labelledby="correct-title">
@@ -120,9 +133,9 @@ export function PrivacyCentre() {
             />
           </div>
           <ErrorNotice error={errorOf('correction')} />
-          <button type="submit" disabled={open.busy}>
+          <BusyButton type="submit" busy={busyWith('correction')} busyLabel="Sending…">
             Ask for a correction
-          </button>
+          </BusyButton>
         </Form>
       </section>
       <section aria-labelledby="object-title">
@@ -144,9 +157,9 @@ export function PrivacyCentre() {
             />
           </div>
           <ErrorNotice error={errorOf('objection')} />
-          <button type="submit" disabled={open.busy}>
+          <BusyButton type="submit" busy={busyWith('objection')} busyLabel="Sending…">
             Object
-          </button>
+          </BusyButton>
         </Form>
       </section>
       <section aria-labelledby="delete-title" class="danger-zone">
@@ -166,9 +179,9 @@ export function PrivacyCentre() {
             onValue={setPassword}
           />
           <ErrorNotice error={errorOf('deletion')} />
-          <button type="submit" class="danger" disabled={open.busy}>
+          <BusyButton type="submit" class="danger" busy={busyWith('deletion')} busyLabel="Checking your password…">
             Delete my account
-          </button>
+          </BusyButton>
         </Form>
       </section>
       <h2>Your requests</h2>
@@ -178,12 +191,26 @@ export function PrivacyCentre() {
   );
 }
 
-/** The mailed download link (`?token=`) opens this page too: the download works from the link alone, signed in or not. */
+/**
+ * The mailed download link (`?token=`) opens this page too: the download works from the link alone,
+ * signed in or not. The link is tried first (it redirects to the archive and changes nothing, so it
+ * can be tried): an expired or altered one would otherwise save the API's JSON refusal as the download.
+ */
 function MailedDownload({ id, token }: { id: string; token: string }) {
+  const href = `/v1/privacy/requests/${encodeURIComponent(id)}/download?token=${encodeURIComponent(token)}`;
+  const link = useLoad(async () => {
+    const response = await fetch(href, { redirect: 'manual', headers: { accept: 'application/json' } });
+    // The archive's address is on another origin (S3): the redirect to it is all that is read.
+    if (response.type === 'opaqueredirect' || response.ok) return true;
+    const body = (await response.json().catch(() => ({}))) as Partial<Schemas['Error']>;
+    throw new ApiError(response.status, body.error?.code ?? `http_${response.status}`, body.error?.message ?? 'This link does not work.');
+  }, [href]);
+  if (link.error) return <ErrorNotice error={link.error} messages={INCOMPLETE_LINK} />;
+  if (!link.data) return <Loading />;
   return (
     <Notice>
       Your data is ready.{' '}
-      <a class="button" href={`/v1/privacy/requests/${encodeURIComponent(id)}/download?token=${encodeURIComponent(token)}`} download>
+      <a class="button" href={href} download>
         Download your data
       </a>{' '}
       The link works for a short time only.
@@ -283,7 +310,7 @@ function RequestDetails({ id, token }: { id: string; token: string | null }) {
             {r.history.map((h, i) => (
               <li key={i}>
                 <strong>{STATUS_TEXT[h.status]}</strong> · {formatTime(h.at)}
-                {h.note && <p class="free-text">{h.note}</p>}
+                {h.note && <p class="free-text">{formatTimesIn(h.note)}</p>}
               </li>
             ))}
           </ol>
@@ -329,7 +356,7 @@ function PrivacyLink({ action }: { action: LinkAction }) {
   }, [page?.locale]);
   return (
     <Page title={page?.texts.title ?? (action === 'confirm' ? 'Confirm your privacy request' : 'Cancel your deletion')}>
-      <ErrorNotice error={view.error ?? act.error} />
+      <ErrorNotice error={view.error ?? act.error} messages={INCOMPLETE_LINK} />
       {!page ? (
         !view.error && <Loading />
       ) : (
@@ -354,14 +381,14 @@ function PrivacyLink({ action }: { action: LinkAction }) {
             )}
           </dl>
           {!result && page.texts.button && (
-            <button
-              type="button"
-              class={action === 'confirm' && page.request.type === 'deletion' ? 'danger' : ''}
-              disabled={act.busy}
+            <BusyButton
+              class={action === 'confirm' && page.request.type === 'deletion' ? 'danger' : undefined}
+              busy={act.busy}
+              busyLabel={page.texts.button}
               onClick={() => act.run()}
             >
               {page.texts.button}
-            </button>
+            </BusyButton>
           )}
         </div>
       )}

@@ -2,10 +2,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { api, call, decimalFromInput, decimalInput, decimalSeparator, displayEmail, formatTime, type Schemas } from '../api/client';
 import {
+  BusyButton,
   Checkbox,
   ErrorNotice,
   Field,
   Form,
+  focusSoon,
   Loading,
   Notice,
   Page,
@@ -14,6 +16,7 @@ import {
   useLoad,
   WRONG_CURRENT_PASSWORD,
 } from '../components/ui';
+import { profileFromForm } from '../profile';
 import { useSession } from '../session';
 
 function Profile({ account, onSaved }: { account: Schemas['Account']; onSaved: () => Promise<void> }) {
@@ -24,8 +27,11 @@ function Profile({ account, onSaved }: { account: Schemas['Account']; onSaved: (
   const [saved, setSaved] = useState(false);
   const save = useAction(async () => {
     setSaved(false);
-    const profile = { ...(company ? { company } : {}), ...(website ? { website } : {}), ...(country ? { country } : {}) };
+    const profile = profileFromForm({ company, website, country });
     await call(api.PATCH('/v1/account', { body: { name, profile } }));
+    // Show what was saved: `IS` for `is`, the website with its scheme.
+    setWebsite(profile.website ?? '');
+    setCountry(profile.country ?? '');
     await onSaved();
     setSaved(true);
   });
@@ -35,13 +41,21 @@ function Profile({ account, onSaved }: { account: Schemas['Account']; onSaved: (
       <Form label="Profile" onSubmit={() => save.run()}>
         <Field label="Name" autoComplete="name" required value={name} onValue={setName} />
         <Field label="Company" autoComplete="organization" value={company} onValue={setCompany} />
-        <Field label="Website" type="url" autoComplete="url" value={website} onValue={setWebsite} />
-        <Field label="Country" autoComplete="country" maxLength={2} value={country} onValue={setCountry} hint="Two-letter code, e.g. FR." />
+        <Field label="Website" inputMode="url" autoComplete="url" value={website} onValue={setWebsite} hint="e.g. example.com" />
+        <Field
+          label="Country"
+          autoComplete="country"
+          autoCapitalize="characters"
+          maxLength={2}
+          value={country}
+          onValue={setCountry}
+          hint="Two-letter code, e.g. FR."
+        />
         <ErrorNotice error={save.error} />
         {saved && <Notice kind="success">Saved.</Notice>}
-        <button type="submit" disabled={save.busy}>
+        <BusyButton type="submit" busy={save.busy} busyLabel="Saving…">
           Save profile
-        </button>
+        </BusyButton>
       </Form>
     </section>
   );
@@ -77,9 +91,9 @@ function Email({ account, onSaved }: { account: Schemas['Account']; onSaved: () 
           onValue={setCurrentPassword}
         />
         <ErrorNotice error={change.error} messages={WRONG_CURRENT_PASSWORD} />
-        <button type="submit" disabled={change.busy}>
+        <BusyButton type="submit" busy={change.busy} busyLabel="Changing your email…">
           Change email
-        </button>
+        </BusyButton>
       </Form>
     </section>
   );
@@ -121,24 +135,31 @@ function Password() {
         />
         <ErrorNotice error={change.error} messages={WRONG_CURRENT_PASSWORD} />
         {done && <Notice kind="success">Password changed; your other sessions are signed out.</Notice>}
-        <button type="submit" disabled={change.busy}>
+        <BusyButton type="submit" busy={change.busy} busyLabel="Changing your password…">
           Change password
-        </button>
+        </BusyButton>
       </Form>
     </section>
   );
 }
+
+/** The sessions table's id: where the focus goes when the button that had it disappears. */
+const SESSIONS_TABLE = 'sessions-table';
 
 function Sessions() {
   const sessions = useLoad(() => call(api.GET('/v1/account/sessions')));
   const revoke = useAction(async (id: string) => {
     await call(api.DELETE('/v1/account/sessions/{id}', { params: { path: { id } } }));
     sessions.reload();
+    // The row's button is gone with its session: the reader continues at the table.
+    focusSoon(SESSIONS_TABLE);
   });
   const [signedOut, setSignedOut] = useState<number | undefined>(undefined);
   const others = useAction(async () => {
     setSignedOut((await call(api.DELETE('/v1/account/sessions'))).sessionsRevoked);
     sessions.reload();
+    // With no other session left the button goes: the reader continues at the table, which now shows this one alone.
+    focusSoon(SESSIONS_TABLE);
   });
   const elsewhere = sessions.data?.sessions.some((s) => !s.current) ?? false;
   return (
@@ -148,7 +169,7 @@ function Sessions() {
       {!sessions.data ? (
         <Loading />
       ) : (
-        <TableScroll label="Where you are signed in">
+        <TableScroll label="Where you are signed in" id={SESSIONS_TABLE}>
           <table>
             <caption>Where you are signed in</caption>
             <thead>
@@ -186,9 +207,9 @@ function Sessions() {
         </TableScroll>
       )}
       {elsewhere && (
-        <button type="button" class="secondary" onClick={() => others.run()} disabled={others.busy} aria-busy={others.busy}>
-          {others.busy ? 'Signing out…' : 'Sign out all other sessions'}
-        </button>
+        <BusyButton class="secondary" onClick={() => others.run()} busy={others.busy} busyLabel="Signing out…">
+          Sign out all other sessions
+        </BusyButton>
       )}
       {signedOut !== undefined && (
         <Notice kind="success">{signedOut === 1 ? 'One other session signed out.' : `${signedOut} other sessions signed out.`}</Notice>
@@ -297,9 +318,9 @@ function Preferences() {
         </fieldset>
         <ErrorNotice error={save.error} />
         {saved && <Notice kind="success">Preferences saved.</Notice>}
-        <button type="submit" disabled={save.busy}>
+        <BusyButton type="submit" busy={save.busy} busyLabel="Saving…">
           Save preferences
-        </button>
+        </BusyButton>
       </Form>
     </section>
   );

@@ -20,6 +20,8 @@ import {
   MAX_USER_AGENT,
   type Preferences,
   type Profile,
+  type ProfilePatch,
+  patchProfile,
   type RequestOrigin,
   type SecurityEvent,
   securityEvent,
@@ -446,11 +448,11 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     return viewOf(await this.requireAccount(principal.accountId));
   }
 
-  /** Corrects name and profile at once; a new email is only taken once confirmed from that address. */
+  /** Corrects name and profile at once (a profile field patched to null is removed); a new email is only taken once confirmed from that address. */
   async updateAccount(
     this: With<'accounts' | 'tokens' | 'mailer' | 'publicUrl' | 'hasher' | 'failures' | 'securityLog' | 'clock'>,
     principal: Principal,
-    changes: { name?: string; profile?: Profile; email?: string; currentPassword?: string },
+    changes: { name?: string; profile?: ProfilePatch; email?: string; currentPassword?: string },
     origin: RequestOrigin,
   ): Promise<AccountView & { pendingEmail?: string }> {
     const now = this.deps.clock.now().toISOString();
@@ -463,7 +465,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     if (changes.name !== undefined || changes.profile !== undefined) {
       account = await this.deps.accounts.update(
         principal.accountId,
-        { name: changes.name?.trim(), profile: changes.profile === undefined ? undefined : { ...account.profile, ...changes.profile } },
+        { name: changes.name?.trim(), profile: changes.profile === undefined ? undefined : patchProfile(account.profile, changes.profile) },
         now,
       );
     }

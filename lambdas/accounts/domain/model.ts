@@ -6,6 +6,16 @@ export interface Profile {
   bio?: string;
 }
 
+/** A change of the profile: a field given is set, `null` removes it, one left out stays. */
+export type ProfilePatch = { [K in keyof Profile]?: Profile[K] | null };
+
+/** The profile after `patch`: fields set to `null` are gone. */
+export function patchProfile(profile: Profile, patch: ProfilePatch): Profile {
+  return Object.fromEntries(
+    Object.entries({ ...profile, ...patch }).filter(([, value]) => value !== null && value !== undefined),
+  ) as Profile;
+}
+
 /** Processing choices the privacy policy lets an account holder object to. */
 export interface Preferences {
   /** Product-update mail; off unless chosen. Security and billing notices are not optional. */

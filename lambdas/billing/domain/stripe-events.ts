@@ -1,6 +1,7 @@
 import { consoleUrl } from '../../shared/console-links';
 import { microToCredits } from '../../shared/credits';
 import { securityEvent } from '../../shared/security-events';
+import { formatAmount } from '../../shared/money';
 import { type CreditPack, packMicro } from '../packs';
 import type {
   ClaimedNotice,
@@ -250,7 +251,7 @@ export class StripeEventHandler {
           `Hello ${account.name},`,
           '',
           `Thank you: ${microToCredits(purchase.creditsMicro)} credits were added to your OmnAPI account.`,
-          `Paid: ${formatMoney(purchase.amountMinor, purchase.currency)} (Stripe payment ${purchase.paymentIntentId}).`,
+          `Paid: ${formatAmount(purchase.amountMinor, purchase.currency)} (Stripe payment ${purchase.paymentIntentId}).`,
           `Balance now: ${microToCredits(await this.deps.ledger.balance(accountId))} credits.`,
           '',
           ...(threshold
@@ -311,7 +312,7 @@ export class StripeEventHandler {
     const taken = microToCredits((changes.clawedBackMicro ?? clawedBefore) - clawedBefore);
     const heldMoved = microToCredits(Math.abs((changes.heldMicro ?? heldBefore) - heldBefore));
     const pack = this.deps.packs[purchase.pack]?.name ?? purchase.pack;
-    const paid = formatMoney(purchase.amountMinor, purchase.currency);
+    const paid = formatAmount(purchase.amountMinor, purchase.currency);
     const refundReturned = entry.type === 'release' && entry.stripe?.refundId !== undefined;
     const what = {
       clawback: entry.stripe?.disputeId
@@ -321,7 +322,7 @@ export class StripeEventHandler {
           }
         : {
             subject: `Refund on your purchase of ${pack}`,
-            line: `${formatMoney(entry.stripe?.amountMinor ?? 0, purchase.currency)} of the ${paid} you paid for ${pack} was refunded, so ${taken} credits were taken back.`,
+            line: `${formatAmount(entry.stripe?.amountMinor ?? 0, purchase.currency)} of the ${paid} you paid for ${pack} was refunded, so ${taken} credits were taken back.`,
           },
       hold: {
         subject: `Your purchase of ${pack} is disputed`,
@@ -330,7 +331,7 @@ export class StripeEventHandler {
       release: refundReturned
         ? entry.amountMicro > 0 && {
             subject: `A refund on your purchase of ${pack} did not go through`,
-            line: `The refund of ${formatMoney(entry.stripe?.amountMinor ?? 0, purchase.currency)} on your payment of ${paid} for ${pack} did not reach you (it failed or was cancelled), so the money stays paid: ${microToCredits(entry.amountMicro)} credits that were taken back are yours again.`,
+            line: `The refund of ${formatAmount(entry.stripe?.amountMinor ?? 0, purchase.currency)} on your payment of ${paid} for ${pack} did not reach you (it failed or was cancelled), so the money stays paid: ${microToCredits(entry.amountMicro)} credits that were taken back are yours again.`,
           }
         : {
             subject: `The dispute on your purchase of ${pack} is closed`,
@@ -522,7 +523,9 @@ export function reversalStep(
     currency: purchase.currency,
     chargeId: fact.chargeId,
   };
-  const paid = `${purchase.amountMinor} ${purchase.currency} paid for ${purchase.pack}`;
+  const paid = `${formatAmount(purchase.amountMinor, purchase.currency)} paid for ${purchase.pack}`;
+  // In the currency Stripe reported it in: another than the payment's is named, and counted as the whole payment.
+  const refunded = (minor: number) => formatAmount(minor, fact.currency ?? purchase.currency);
   const foreign = isForeign(purchase, fact) ? ` (reported in ${fact.currency}, so counted as the whole payment)` : '';
   const base = { amountMicro: balanceMicro, pack: purchase.pack };
   const held = balanceMicro === 0 ? ': credits held for a dispute are taken back for good' : '';
@@ -531,8 +534,8 @@ export function reversalStep(
     const returned = after.clawedBackMicro < before.clawedBackMicro;
     const outcome = fact.status === 'failed' ? 'failed' : 'was cancelled';
     const reason = returned
-      ? `Refund of ${fact.amountMinor} of ${paid} ${outcome}: the money came back${balanceMicro > 0 ? ', so its credits are given back' : ', and its credits stay held for an open dispute'}`
-      : `Refund of ${fact.amountMinor} of ${paid}${held}`;
+      ? `Refund of ${refunded(fact.amountMinor)} of ${paid} ${outcome}: the money came back${balanceMicro > 0 ? ', so its credits are given back' : ', and its credits stay held for an open dispute'}`
+      : `Refund of ${refunded(fact.amountMinor)} of ${paid}${held}`;
     return {
       entry: {
         ...base,
@@ -550,7 +553,7 @@ export function reversalStep(
       entry: {
         ...base,
         type: 'clawback',
-        reason: `Refund of ${fact.refundedMinor} of ${paid}${held}${foreign}`,
+        reason: `Refund of ${refunded(fact.refundedMinor)} of ${paid}${held}${foreign}`,
         ref: fact.chargeId ?? purchase.paymentIntentId,
         stripe: { ...stripe, amountMinor: fact.refundedMinor },
       },
@@ -571,28 +574,4 @@ export function reversalStep(
 /** The low-balance threshold a purchase turns on when the holder never chose one: a tenth of the pack, in whole credits. */
 export function defaultLowBalanceCredits(pack: CreditPack): string {
   return String(Math.max(1, Math.floor(pack.credits / 10)));
-}
-
-/** Currencies Stripe counts in whole units (no cents). */
-const ZERO_DECIMAL = new Set([
-  'bif',
-  'clp',
-  'djf',
-  'gnf',
-  'jpy',
-  'kmf',
-  'krw',
-  'mga',
-  'pyg',
-  'rwf',
-  'ugx',
-  'vnd',
-  'vuv',
-  'xaf',
-  'xof',
-  'xpf',
-]);
-
-export function formatMoney(minor: number, currency: string): string {
-  return ZERO_DECIMAL.has(currency) ? `${minor} ${currency.toUpperCase()}` : `${(minor / 100).toFixed(2)} ${currency.toUpperCase()}`;
 }

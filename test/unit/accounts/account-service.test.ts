@@ -344,6 +344,15 @@ describe('AccountService', () => {
       expect(updated).toMatchObject({ name: 'Ann B', profile: { company: 'Acme', country: 'DE' } });
     });
 
+    it('removes a profile field patched to null and keeps the ones left out', async () => {
+      const { service, verifiedUser } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      await service.updateAccount(ann, { profile: { company: 'Acme', website: 'https://acme.example', country: 'DE' } }, origin);
+      const updated = await service.updateAccount(ann, { profile: { company: null, website: null } }, origin);
+      expect(updated.profile).toEqual({ country: 'DE' });
+      expect((await service.getAccount(ann)).profile).toEqual({ country: 'DE' });
+    });
+
     it('changes the email only with the current password: a session alone cannot send the address elsewhere', async () => {
       const { service, verifiedUser, mailer, securityLog } = setup();
       const ann = await verifiedUser('ann@example.org');

@@ -9,16 +9,17 @@ import {
   shareOf,
   splitOf,
 } from '../../../lambdas/billing/domain/settlement';
+import { reversalStep } from '../../../lambdas/billing/domain/stripe-events';
 
 /** A purchase as the ledger creates it, before any refund or dispute. */
-function purchaseOf(amountMinor: number, creditsMicro: number): Purchase {
+function purchaseOf(amountMinor: number, creditsMicro: number, currency = 'usd'): Purchase {
   return {
     paymentIntentId: 'pi_1',
     accountId: 'acc_1',
     pack: 'p',
     creditsMicro,
     amountMinor,
-    currency: 'usd',
+    currency,
     checkoutSessionId: 'cs_1',
     refundedMinor: 0,
     clawedBackMicro: 0,
@@ -278,5 +279,29 @@ describe('ops reconcile: each purchase against the money Stripe reported', () =>
   it('passes a purchase whose entries add up to what Stripe says we kept', () => {
     const partly: Purchase = { ...purchaseOf(1000, 1_000_000_000), refundedMinor: 250, clawedBackMicro: 250_000_000 };
     expect(checkPurchases([partly], [entry('purchase', 1_000_000_000), entry('clawback', -250_000_000)])).toEqual([]);
+  });
+});
+
+describe("a refund's ledger entry", () => {
+  it('says the money in units of its currency, not in Stripe minor units', () => {
+    const usd = reversalStep({ kind: 'refund', refundedMinor: 500, chargeId: 'ch_1' }, purchaseOf(1000, 1_000_000_000));
+    expect(usd?.entry?.reason).toBe('Refund of 5.00 USD of 10.00 USD paid for p');
+    const yen = reversalStep({ kind: 'refund', refundedMinor: 500, chargeId: 'ch_1' }, purchaseOf(1500, 1_000_000_000, 'jpy'));
+    expect(yen?.entry?.reason).toBe('Refund of 500 JPY of 1500 JPY paid for p');
+    const dinar = reversalStep(
+      { kind: 'refundStatus', refundId: 're_1', amountMinor: 5120, status: 'succeeded', chargeId: 'ch_1' },
+      purchaseOf(10_000, 1_000_000_000, 'kwd'),
+    );
+    expect(dinar?.entry?.reason).toBe('Refund of 5.120 KWD of 10.000 KWD paid for p');
+  });
+
+  it('names the currency Stripe reported a refund in when it is not the payment’s', () => {
+    const foreign = reversalStep(
+      { kind: 'refund', refundedMinor: 500, chargeId: 'ch_1', currency: 'eur' },
+      purchaseOf(1000, 1_000_000_000),
+    );
+    expect(foreign?.entry?.reason).toMatch(
+      /^Refund of 5\.00 EUR of 10\.00 USD paid for p.*\(reported in eur, so counted as the whole payment\)$/,
+    );
   });
 });

@@ -32,7 +32,24 @@ describe("the console's audit page words", () => {
   it('read a list of plain values as words, not JSON', () => {
     // What a profile change records: the names of the fields it touched.
     expect(changedFields({ after: { fields: ['name', 'profile'] } }).fields).toEqual([{ field: 'fields', after: 'name, profile' }]);
-    expect(changedFields({ after: { scopes: [{ a: 1 }] } }).fields).toEqual([{ field: 'scopes', after: '[{"a":1}]' }]);
+    expect(changedFields({ after: { scopes: [{ a: 1 }] } }).fields).toEqual([{ field: 'scopes', after: 'a 1' }]);
+    // What a letter's confirmation records: its requests, each a small record.
+    expect(
+      changedFields({
+        after: [
+          { type: 'access', status: 'confirmed' },
+          { type: 'deletion', status: 'in_progress' },
+        ],
+      }).fields,
+    ).toEqual([{ field: 'value', after: 'type access, status confirmed; type deletion, status in_progress' }]);
+    // Deeper shapes stay JSON, cut to length like any value.
+    expect(changedFields({ after: { nested: { a: { b: 1 } } } }).fields).toEqual([{ field: 'nested', after: '{"a":{"b":1}}' }]);
+  });
+
+  it('hide a value named like a secret inside a small record too', () => {
+    expect(changedFields({ after: { key: { name: 'ci', secret: 'omn_live_abc', tokenHash: 'f00' } } }).fields).toEqual([
+      { field: 'key', after: 'name ci, secret (hidden), tokenHash (hidden)' },
+    ]);
   });
 
   it('cut a huge change to a dozen fields of bounded length, and take odd shapes without failing', () => {
@@ -43,7 +60,7 @@ describe("the console's audit page words", () => {
     expect(fields[0]!.after!.length).toBeLessThan(300);
     expect(fields[0]!.after).toMatch(/… \(100,000 characters\)$/);
     expect(changedFields({ after: [{ type: 'access', status: 'confirmed' }] }).fields).toEqual([
-      { field: 'value', after: '[{"type":"access","status":"confirmed"}]' },
+      { field: 'value', after: 'type access, status confirmed' },
     ]);
     for (const odd of [null, undefined, 'text', 42, { before: null }, {}]) expect(() => changedFields(odd)).not.toThrow();
   });

@@ -1,0 +1,56 @@
+/**
+ * Amounts as Stripe counts them: an integer of the currency's minor unit, whose size is Stripe's, not
+ * ISO 4217's or the browser's (CLDR's). Stripe's currency guide (docs.stripe.com/currencies): a
+ * currency is two-decimal unless it is one of the zero-decimal or three-decimal ones below. Its special
+ * cases stay two-decimal in the API — ISK (whole krónur only, but still 100 a króna), HUF and TWD (whole
+ * units only in payouts) — although ISO gives ISK no decimals and CLDR gives HUF, TWD, IDR, COP, PKR and
+ * others none, which is what `Intl.NumberFormat` uses by default. Imported by the console too: no
+ * dependencies.
+ */
+
+/** Stripe's zero-decimal currencies: the amount is the number of whole units. */
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
+/** Stripe's three-decimal currencies (amounts end in 0, but count thousandths). */
+const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
+
+/** How many decimals one unit of `currency` has in Stripe's amounts: 0, 2 or 3. */
+export function stripeMinorDigits(currency: string): 0 | 2 | 3 {
+  const code = currency.toLowerCase();
+  if (ZERO_DECIMAL.has(code)) return 0;
+  if (THREE_DECIMAL.has(code)) return 3;
+  return 2;
+}
+
+/**
+ * A Stripe amount as an exact decimal string of whole units, with every digit of the minor unit:
+ * `1000 usd` → `"10.00"`, `1000 isk` → `"10.00"`, `1000 jpy` → `"1000"`, `5120 kwd` → `"5.120"`.
+ */
+export function minorToDecimal(minor: number, currency: string): string {
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`not an amount in minor units: ${minor}`);
+  const digits = stripeMinorDigits(currency);
+  const sign = minor < 0 ? '-' : '';
+  const units = String(Math.abs(minor)).padStart(digits + 1, '0');
+  return digits ? `${sign}${units.slice(0, -digits)}.${units.slice(-digits)}` : `${sign}${units}`;
+}
+
+/** A Stripe amount as plain text, for mail and plain pages: `10.00 USD`, `1500 JPY`, `5.120 KWD`. */
+export function formatAmount(minor: number, currency: string): string {
+  return `${minorToDecimal(minor, currency)} ${currency.toUpperCase()}`;
+}
