@@ -107,6 +107,12 @@ class PageFill {
 }
 /** Tries of a transaction that meets another writer's (TransactionConflict) before the batch is retried by SQS. */
 const CONFLICT_TRIES = 5;
+/**
+ * Tries of a count into a day's singles rollup that meets another writer's version: every writer of the
+ * day's hours meets there (steps, late calls' recounts, the sweep), so it tries longer, with jittered
+ * pauses (at most about 7 s in all, within the worker's 30 s), before the batch goes back to the queue.
+ */
+const DAY_CONFLICT_TRIES = 10;
 const COUNTERS = CALL_COUNTERS;
 type Counters = CallCounters;
 
@@ -733,7 +739,7 @@ export class DynamoDbUsageStore implements UsageStore {
   ): Promise<void> {
     const key = singlesDayKey(accountId, finishThrough ?? hours[0]!.hour);
     const dayStart = Date.parse(`${key.sk.slice(0, 10)}T00:00:00Z`);
-    for (let attempt = 0; attempt < CONFLICT_TRIES; attempt++) {
+    for (let attempt = 0; attempt < DAY_CONFLICT_TRIES; attempt++) {
       const { day, held } = await this.singlesRollupsOf(accountId, dayStart);
       const finishedThrough = Number(day?.f ?? dayStart - 1);
       const wanted =
@@ -794,7 +800,9 @@ export class DynamoDbUsageStore implements UsageStore {
         return;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // Another writer counted meanwhile: read again and count from where it got to.
+        // Another writer counted meanwhile: read again and count from where it got to — after a jittered pause, as the
+        // day's one item has every writer of the day's hours meet (a redrive of a day's late calls is many at once).
+        if (attempt + 1 < DAY_CONFLICT_TRIES) await this.pause(Math.min(20 * 2 ** attempt, 1_000) * (0.5 + Math.random()));
       }
     }
     throw new Error(`Counting the single calls of ${accountId} on ${key.sk.slice(0, 10)} kept meeting other writers`);
