@@ -3,7 +3,7 @@ import { callRange, callsOfItem, onceEach } from './dynamodb-usage-logs';
 import { queryAll } from '../dynamodb-query';
 import { usageLogRetentionDays } from '../usage-logs';
 import { ITEMS } from '../items';
-import { CALL_COUNTERS, type CallCounters, countersOfCall, type UsageBucket } from '../usage-counters';
+import { bucketsOf, CALL_COUNTERS, type CallCounters, countersOfCall, type UsageBucket } from '../usage-counters';
 import { type SinglesTally, singlesHeld } from './singles-day';
 
 const HOUR = 3_600_000;
@@ -22,6 +22,9 @@ export class DynamoDbUsageReader {
   ) {}
 
   async aggregates(accountId: string, granularity: 'hour' | 'day', from: string, to: string, product?: string): Promise<UsageBucket[]> {
+    // The hour holding `to` is counted to its end: compared as a bucket, as `to` may be any instant (`…T10:00:00.000Z`
+    // sorts before the bucket `…T10:00:00Z`).
+    const lastHour = bucketsOf(to).hour;
     const items = await queryAll(this.client, {
       TableName: this.tables.usageAggregates,
       // From the day of `from`: a day's singles rollup (`<day>#S`) sorts before its hours.
@@ -29,12 +32,12 @@ export class DynamoDbUsageReader {
       ExpressionAttributeValues: {
         ':pk': ITEMS.hourlyUsage.pk({ accountId }),
         ':from': from.slice(0, 10),
-        ':to': `${to}\uffff`,
+        ':to': `${lastHour}\uffff`,
       },
     });
     const sums = new Map<string, { bucket: string; product: string } & CallCounters>();
     const add = (hour: string, name: string, counters: Partial<Record<keyof CallCounters, unknown>>) => {
-      if (hour < from || hour > to || (product && name !== product)) return;
+      if (hour < from || hour > lastHour || (product && name !== product)) return;
       const bucket = granularity === 'hour' ? hour : `${hour.slice(0, 10)}T00:00:00Z`;
       const key = `${bucket}#${name}`;
       const sum =

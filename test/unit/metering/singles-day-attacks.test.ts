@@ -63,6 +63,20 @@ describe('the day singles rollup under interleaved writers', () => {
     expect(await shown(acc, 'day', day, midnight)).toBe(5);
   });
 
+  it('counts the hour holding `to` to its end when `to` is that hour’s start as the API passes it (`…T10:00:00.000Z`)', async () => {
+    const acc = 'acc_to_on_the_hour';
+    const hour = Math.floor(Date.now() / DAY) * DAY - 3 * DAY + 10 * HOUR;
+    const calls = [usageEvent(acc, 0, hour - 20 * MINUTE), usageEvent(acc, 1, hour + 20 * MINUTE)];
+    for (const call of calls) await recordAt(dynamo.client, [call], Date.parse(call.at) + 1_000);
+    // The query's transform gives `to` as toISOString() does: with milliseconds.
+    const to = new Date(hour).toISOString();
+    const count = async () => (await reader().aggregates(acc, 'hour', iso(hour - HOUR), to)).reduce((sum, b) => sum + b.calls, 0);
+    expect(await count()).toBe(2);
+    // Counted into the day's rollup, the same.
+    await store().finishHours(hour - HOUR, afterDayOf(hour));
+    expect(await count()).toBe(2);
+  });
+
   it.each([1, 2, 3])(
     'random calls, late calls, steps and sweeps at once (seed %i): the reader shows every stored call once for any range',
     async (seed) => {
