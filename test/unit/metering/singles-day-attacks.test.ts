@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-usage-reader';
@@ -174,4 +175,52 @@ describe('the day singles rollup: limits', () => {
     await store.finishHours(day + 23 * HOUR, afterDayOf(day));
     expect(allCounted((await dynamo.scanAll()).usageAggregates, acc).calls).toBe(calls.length);
   }, 300_000);
+});
+
+describe('the day singles rollup beside a worker of the earlier version (the deploy overlap)', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(() => dynamo.stop());
+
+  // A known defect, not fixed here: once the day's item holds an hour, the hourly form of that hour is ignored by
+  // every reader and writer. A late call an earlier version's worker records (during the deploy's overlap, up to the
+  // worker's 30 s) has its hour recounted from scratch in the hourly form only; no writer of the new version counts
+  // the hour again (the sweep finished it, no step of the new version is started), so the call is never shown.
+  // `failing`: this test fails once the call is shown, to be made an `it`.
+  it.failing('a late call an earlier worker recounts into the hourly form, for an hour the day holds, is shown', async () => {
+    const acc = 'acc_old_late';
+    const hour = Math.floor(Date.now() / DAY) * DAY - 7 * DAY + 10 * HOUR;
+    const bucket = iso(hour);
+    const calls = [5, 10, 30].map((m, i) => usageEvent(acc, i, hour + m * MINUTE));
+    for (const call of calls) await recordAt(dynamo.client, [call], Date.parse(call.at) + 1_000);
+    await new DynamoDbUsageStore(dynamo.client, USAGE_TABLES).finishHours(hour, afterDayOf(hour));
+    // The earlier worker stores a late call as this version does (a single call item or slot, no step of this
+    // version: recorded at a clock where it is not late) and recounts its hour from scratch in the hourly form.
+    const late = usageEvent(acc, 3, hour + 45 * MINUTE);
+    await recordAt(dynamo.client, [late], Date.parse(late.at) + 1_000);
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: 'usageAggregates',
+        Item: {
+          pk: `ACCOUNT#${acc}#H`,
+          sk: `${bucket}#echo#S`,
+          product: 'echo',
+          bucket,
+          through: hour + HOUR - 1,
+          v: 1,
+          n: 4,
+          calls: 4,
+          admitted: 4,
+          chargedMicro: 4_000,
+        },
+      }),
+    );
+    const shown = (await new DynamoDbUsageReader(dynamo.client, USAGE_TABLES).aggregates(acc, 'hour', bucket, bucket)).reduce(
+      (sum, b) => sum + b.calls,
+      0,
+    );
+    expect(shown).toBe(4);
+  });
 });
