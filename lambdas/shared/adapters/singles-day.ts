@@ -9,9 +9,12 @@ import { CALL_COUNTERS, type CallCounters } from '../usage-counters';
  * all of them, so every writer (a counting step, a late call's recount, the sweep) reads it, adds what
  * is new since each entry's `through`, and writes it back only if no other writer did meanwhile.
  *
- * An entry is a string of numbers — `through n` then CALL_COUNTERS then ANALYTICS_COUNTERS in order —
- * as a day of a quiet account is 24 of them and a map of named numbers would be three times the bytes.
- * Counters added after an entry was written are absent from it and read as 0.
+ * An entry is a string of numbers — `through n`, then CALL_COUNTERS in order, then `/` and
+ * ANALYTICS_COUNTERS in order — as a day of a quiet account is 24 of them and a map of named numbers
+ * would be three times the bytes. Counters appended to either list after an entry was written are
+ * absent from it and read as 0 (the `/` keeps the analytics where they were when call counters are added).
+ * Entries written before the `/` (the day rollup's first version) hold the first LEGACY_CALL_COUNTERS
+ * call counters, then the analytics.
  */
 
 /** The analytics part of an entry: the calls and credits of accounts that had not objected to analytics. */
@@ -33,23 +36,35 @@ export const entryName = (hour: number, product: string) => `${new Date(hour).to
 export const singlesDayKey = (accountId: string, hour: number) =>
   ITEMS.singlesDay.key({ accountId, day: new Date(hour).toISOString().slice(0, 10) });
 
+/** How many call counters entries written without the `/` hold: CALL_COUNTERS had these eleven then. */
+const LEGACY_CALL_COUNTERS = 11;
+
 export function encodeTally(tally: SinglesTally): string {
   return [
     tally.through,
     tally.n,
     ...CALL_COUNTERS.map((n) => tally.counters[n]),
+    '/',
     ...ANALYTICS_COUNTERS.map((n) => tally.analytics[n]),
   ].join(' ');
 }
 
 export function decodeTally(value: string): SinglesTally {
-  const numbers = value.split(' ').map(Number);
-  const at = (i: number) => numbers[i] ?? 0;
+  const split = value.indexOf(' / ');
+  const head = (split < 0 ? value : value.slice(0, split)).split(' ').map(Number);
+  const analytics =
+    split < 0
+      ? head.splice(2 + LEGACY_CALL_COUNTERS)
+      : value
+          .slice(split + 3)
+          .split(' ')
+          .map(Number);
+  const at = (numbers: number[], i: number) => numbers[i] ?? 0;
   return {
-    through: at(0),
-    n: at(1),
-    counters: Object.fromEntries(CALL_COUNTERS.map((name, i) => [name, at(2 + i)])) as CallCounters,
-    analytics: Object.fromEntries(ANALYTICS_COUNTERS.map((name, i) => [name, at(2 + CALL_COUNTERS.length + i)])) as AnalyticsCounters,
+    through: at(head, 0),
+    n: at(head, 1),
+    counters: Object.fromEntries(CALL_COUNTERS.map((name, i) => [name, at(head, 2 + i)])) as CallCounters,
+    analytics: Object.fromEntries(ANALYTICS_COUNTERS.map((name, i) => [name, at(analytics, i)])) as AnalyticsCounters,
   };
 }
 
