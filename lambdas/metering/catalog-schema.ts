@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MICRO_PER_CREDIT } from '../shared/credits';
-import { type Catalog, MAX_BALANCE_SHARDS, NEVER_FORWARDED } from './catalog';
+import { type Catalog, MAX_BALANCE_SHARDS, MAX_PRODUCTS, NEVER_FORWARDED } from './catalog';
 
 const headerName = z.string().regex(/^[a-z0-9-]+$/, 'lower-case header name');
 const id = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case id');
@@ -31,6 +31,12 @@ export const PlanSchema = z
 
 /** The product catalog as the stage config validates it at synth (context `catalog`). */
 export const CatalogSchema = z.object({
-  products: z.record(id, ProductSchema).refine((p) => Object.keys(p).length > 0, 'at least one product'),
+  products: z
+    .record(id, ProductSchema)
+    .refine((p) => Object.keys(p).length > 0, 'at least one product')
+    .refine(
+      (p) => Object.keys(p).length <= MAX_PRODUCTS,
+      `at most ${MAX_PRODUCTS} products: a day of an account's calls is counted in one item`,
+    ),
   plans: z.record(id, PlanSchema).refine((p) => 'free' in p, 'a "free" plan is required: new keys start on it'),
 }) satisfies z.ZodType<Catalog, unknown>;

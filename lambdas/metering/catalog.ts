@@ -37,6 +37,14 @@ export interface Plan {
 /** The most balance shards a plan may have: readers of the balance sum this many at most. */
 export const MAX_BALANCE_SHARDS = 64;
 
+/**
+ * The most products a catalog may sell. A quiet account's single calls of a day are counted in one
+ * item (its day's singles rollup), an entry per hour and product of at most ~290 bytes (a 31-character
+ * product id, fifteen counters of up to 17 digits): 24 × 50 × 290 B ≈ 350 KB stays under DynamoDB's
+ * 400 KB item limit, so an account calling every product every hour still has its day counted.
+ */
+export const MAX_PRODUCTS = 50;
+
 export interface Catalog {
   products: Record<string, Product>;
   plans: Record<string, Plan>;

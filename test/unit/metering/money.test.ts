@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DEFAULT_CATALOG, parseCatalog } from '../../../lambdas/metering/catalog';
+import { DEFAULT_CATALOG, MAX_PRODUCTS, parseCatalog } from '../../../lambdas/metering/catalog';
 import { creditsToMicro, MICRO_PER_CREDIT, microToCredits } from '../../../lambdas/shared/credits';
 import { CatalogSchema } from '../../../lambdas/metering/catalog-schema';
 
@@ -38,6 +38,16 @@ describe('catalog validation', () => {
         'plans',
       ]),
     );
+  });
+});
+
+describe('catalog size', () => {
+  it('refuses more products than a day of one account’s calls can be counted for in one item', () => {
+    const products = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, { upstream: 'builtin:echo', priceMicroCredits: 1_000 }]));
+    expect(CatalogSchema.safeParse({ products: products(MAX_PRODUCTS), plans: { free: { requestsPerMinute: 60 } } }).success).toBe(true);
+    const refused = CatalogSchema.safeParse({ products: products(MAX_PRODUCTS + 1), plans: { free: { requestsPerMinute: 60 } } });
+    expect(refused.error?.issues.map((i) => i.message)).toEqual([expect.stringContaining(`at most ${MAX_PRODUCTS} products`)]);
   });
 });
 

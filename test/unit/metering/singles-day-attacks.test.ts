@@ -1,4 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { MAX_PRODUCTS } from '../../../lambdas/metering/catalog';
 import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-usage-reader';
@@ -154,17 +155,24 @@ describe('the day singles rollup: limits', () => {
     expect(allCounted((await dynamo.scanAll()).usageAggregates, acc).calls).toBe(24);
   });
 
-  // A known defect, not fixed here: the day's one item holds an entry per hour and product, and past about 200
-  // products called every hour (fewer with long product ids) its put exceeds DynamoDB's 400 KB. The sweep then fails
-  // for the account every run (holding the cursor, so each run finishes every hour since again), and so does every
-  // worker batch with a step of that day. `failing`: this test fails once the day is counted, to be made an `it`.
-  it.failing('an account calling many products every hour of a quiet day has its day counted (the item’s 400 KB)', async () => {
+  // The day's one item holds an entry per hour and product: past about 200 products called every hour (fewer with
+  // long ids and large counters) its put would exceed DynamoDB's 400 KB, and the sweep would fail for the account on
+  // every run. The catalog sells at most MAX_PRODUCTS, and a day of them all, with the longest ids and counters far
+  // past any real day's, is counted.
+  it('an account calling every product of the largest catalog every hour of a quiet day has its day counted (the item’s 400 KB)', async () => {
     const acc = 'acc_many_products';
     const day = Math.floor(Date.now() / DAY) * DAY - 6 * DAY;
-    const products = Array.from({ length: 220 }, (_, p) => `product-${String(p).padStart(23, '0')}`);
+    const products = Array.from({ length: MAX_PRODUCTS }, (_, p) => `p${String(p).padStart(30, '0')}`);
     const calls: UsageEvent[] = [];
     for (let h = 0; h < 24; h++)
-      for (const [p, product] of products.entries()) calls.push(usageEvent(acc, h * 1_000 + p, day + h * HOUR + p * 1_000, 1, product));
+      for (const [p, product] of products.entries())
+        calls.push({
+          ...usageEvent(acc, h * 1_000 + p, day + h * HOUR + p * 1_000, 1, product),
+          priceMicroCredits: 999_999_999,
+          latencyMs: 25_000,
+          requestBytes: 99_999_999,
+          responseBytes: 99_999_999,
+        });
     for (let k = 0; k < calls.length; k += 500) await recordAt(dynamo.client, calls.slice(k, k + 500), day + DAY - 1);
     const store = new DynamoDbUsageStore(dynamo.client, USAGE_TABLES);
     await store.finishHours(day + 23 * HOUR, afterDayOf(day));
