@@ -48,7 +48,7 @@ import {
 } from '../../shared/adapters/singles-day';
 import { queryAll } from '../../shared/dynamodb-query';
 import type { Mailer } from '../../shared/mailer';
-import type { UsageLog } from '../../shared/usage-logs';
+import { type UsageLog, usageLogRetentionDays } from '../../shared/usage-logs';
 import { bucketsOf, CALL_COUNTERS, type CallCounters, countersOfCall } from '../../shared/usage-counters';
 import {
   type AccountSettings,
@@ -692,7 +692,8 @@ export class DynamoDbUsageStore implements UsageStore {
    */
   private async finishHour(hour: number): Promise<{ accounts: number; failed: string[] }> {
     const day = new Date(hour).toISOString().slice(0, 10);
-    const dayOver = (hour + HOUR_MS) % DAY_MS === 0;
+    // Logs kept less than two days could expire before their day's end is swept (or a late run makes it up): every hour at its end then.
+    const atOnce = (hour + HOUR_MS) % DAY_MS === 0 || usageLogRetentionDays() < 2;
     let accounts = 0;
     const failed: string[] = [];
     for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
@@ -708,7 +709,7 @@ export class DynamoDbUsageStore implements UsageStore {
         try {
           // Listed for its day from its first call, an account calling a few times a day made no call in most of its
           // hours, and a few calls in the others: one small read says which, before any consistent read or write.
-          if (dayOver || (await this.itemsIn(accountId, hour)) >= FINISH_AT_ONCE_ITEMS) await this.tallyDay(accountId, [], hour);
+          if (atOnce || (await this.itemsIn(accountId, hour)) >= FINISH_AT_ONCE_ITEMS) await this.tallyDay(accountId, [], hour);
         } catch (error) {
           failed.push(`${new Date(hour).toISOString()}|${accountId}: ${error instanceof Error ? error.message : String(error)}`);
         }

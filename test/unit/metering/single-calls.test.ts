@@ -388,6 +388,20 @@ describe('single calls: a call of an account that is not busy is one plain write
       expect(await countedOf('acc_early', at - 3 * HOUR)).toBe(0);
     });
 
+    it('counts every hour at its end where logs are kept less than two days (a day-end count could find them expired)', async () => {
+      const at = hour + 5 * HOUR;
+      await record([event('acc_short_logs', 0, new Date(at + 60_000), 1)], at + 2 * 60_000);
+      const retention = process.env.USAGE_LOG_RETENTION_DAYS;
+      process.env.USAGE_LOG_RETENTION_DAYS = '1';
+      try {
+        await new DynamoDbUsageStore(dynamo.client, tables).finishHours(at + HOUR + STEP_LAG_MS - 1, at + HOUR + STEP_LAG_MS + 60_000);
+      } finally {
+        if (retention === undefined) delete process.env.USAGE_LOG_RETENTION_DAYS;
+        else process.env.USAGE_LOG_RETENTION_DAYS = retention;
+      }
+      expect(await countedOf('acc_short_logs', at)).toBe(1);
+    });
+
     it("counts an hour a worker's step counted part of exactly once", async () => {
       const at = hour + 3 * HOUR;
       // Admitted calls, then a refused one whose step (one in one here) counts the hour so far.
