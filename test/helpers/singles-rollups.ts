@@ -1,4 +1,4 @@
-import { singlesHeld } from '../../lambdas/shared/adapters/singles-day';
+import { isPageRollup, singlesHeld } from '../../lambdas/shared/adapters/singles-day';
 import type { CallCounters } from '../../lambdas/shared/usage-counters';
 
 const DAY = 86_400_000;
@@ -32,7 +32,7 @@ export function allCounted(
   accountId: string,
 ): { calls: number; chargedMicro: number; analyticsCalls: number } {
   const mine = aggregates.filter((item) => item.pk === `ACCOUNT#${accountId}#H`);
-  const pages = mine.filter((item) => item.through === undefined && item.h === undefined);
+  const pages = mine.filter(isPageRollup);
   const singles = singlesHeld(mine);
   const tallies = [...singles.values()].flatMap((products) => [...products.values()]);
   return {

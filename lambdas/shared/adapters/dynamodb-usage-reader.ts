@@ -4,7 +4,7 @@ import { queryAll } from '../dynamodb-query';
 import { usageLogRetentionDays } from '../usage-logs';
 import { ITEMS } from '../items';
 import { bucketsOf, CALL_COUNTERS, type CallCounters, countersOfCall, type UsageBucket } from '../usage-counters';
-import { type SinglesTally, singlesHeld } from './singles-day';
+import { isPageRollup, type SinglesTally, singlesHeld } from './singles-day';
 
 const HOUR = 3_600_000;
 
@@ -51,8 +51,7 @@ export class DynamoDbUsageReader {
       sums.set(key, sum);
     };
     // Pages' rollups (and daily rollups of earlier versions: none here, they live under `#D`).
-    for (const item of items)
-      if (item.through === undefined && !ITEMS.singlesDay.matches(item)) add(String(item.bucket), String(item.product), item);
+    for (const item of items) if (isPageRollup(item)) add(String(item.bucket), String(item.product), item);
     const singles = singlesHeld(items);
     for (const [hour, products] of singles)
       for (const [name, tally] of products) add(new Date(hour).toISOString().replace('.000Z', 'Z'), name, tally.counters);

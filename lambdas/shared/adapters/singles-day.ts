@@ -88,6 +88,9 @@ export const emptyTally = (through: number): SinglesTally => ({
   analytics: Object.fromEntries(ANALYTICS_COUNTERS.map((name) => [name, 0])) as AnalyticsCounters,
 });
 
+/** A rollup of a busy account's pages (`<hour>#<product>`): neither a day's singles rollup nor the singles' hourly form. */
+export const isPageRollup = (item: Record<string, unknown>) => item.through === undefined && !ITEMS.singlesDay.matches(item);
+
 /** A singles rollup of the hourly form of earlier versions (`<hour>#<product>#S`): it has a `through`, page rollups have none. */
 export const isHourlySingles = (item: Record<string, unknown>) => item.through !== undefined && !ITEMS.singlesDay.matches(item);
 

@@ -14,7 +14,7 @@ import {
 } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { encodeClient, encodeInlineClient } from '../../../lambdas/shared/adapters/slot-entry';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
-import { recordAt } from '../../helpers/usage-worker';
+import { recordAt, USAGE_TABLES } from '../../helpers/usage-worker';
 import { afterDayOf, singlesCounted } from '../../helpers/singles-rollups';
 import { usageEvent } from '../../helpers/usage-event';
 
@@ -31,7 +31,7 @@ describe('single calls: a call of an account that is not busy is one plain write
     dynamo = await startLocalDynamo();
   });
   afterAll(() => dynamo.stop());
-  const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
+  const tables = USAGE_TABLES;
   const settings = { of: async () => ({ analytics: true }) };
 
   it('decides the form from the call alone: busy accounts page, the rest are single, refunds and older events go with pages', () => {

@@ -5,7 +5,7 @@ import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-usage-reader';
 import { countersOfCall } from '../../../lambdas/shared/usage-counters';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
-import { recordAt } from '../../helpers/usage-worker';
+import { recordAt, USAGE_TABLES } from '../../helpers/usage-worker';
 import { afterDayOf, singlesCounted } from '../../helpers/singles-rollups';
 import { usageEvent } from '../../helpers/usage-event';
 
@@ -24,7 +24,7 @@ describe('singles rollups written by an earlier version (the hourly form)', () =
     dynamo = await startLocalDynamo();
   });
   afterAll(() => dynamo.stop());
-  const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
+  const tables = USAGE_TABLES;
   const settings = { of: async () => ({ analytics: true }) };
   const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 12 * 86_400_000;
   const hour = day + 10 * HOUR;

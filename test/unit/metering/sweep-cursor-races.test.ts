@@ -2,7 +2,7 @@ import { DynamoDbUsageStore, FINISH_AT_ONCE_ITEMS, STEP_LAG_MS } from '../../../
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
-import { recordAt } from '../../helpers/usage-worker';
+import { recordAt, USAGE_TABLES } from '../../helpers/usage-worker';
 import { afterDayOf, singlesCounted } from '../../helpers/singles-rollups';
 import { usageEvent } from '../../helpers/usage-event';
 
@@ -17,7 +17,7 @@ describe('the sweep cursor under overlapping, failing, late and catching-up runs
     dynamo = await startLocalDynamo();
   });
   afterAll(() => dynamo.stop());
-  const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
+  const tables = USAGE_TABLES;
   const settings = { of: async () => ({ analytics: true }) };
   const record = (calls: UsageEvent[], clock: number) => recordAt(dynamo.client, calls, clock, { tallyEvery: 1_000_000 });
   const scan = async () => (await dynamo.scanAll()).usageAggregates;

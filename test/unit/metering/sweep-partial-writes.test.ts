@@ -2,7 +2,7 @@ import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-u
 import { DynamoDbUsageStore, STEP_LAG_MS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
-import { recordAt } from '../../helpers/usage-worker';
+import { recordAt, USAGE_TABLES } from '../../helpers/usage-worker';
 import { afterDayOf, singlesCounted } from '../../helpers/singles-rollups';
 import { usageEvent } from '../../helpers/usage-event';
 
@@ -21,7 +21,7 @@ describe('the sweep and worker steps when the write of an hour’s several produ
     dynamo = await startLocalDynamo();
   });
   afterAll(() => dynamo.stop());
-  const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
+  const tables = USAGE_TABLES;
   const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 25 * 86_400_000;
   const hour = day + 10 * HOUR;
   const bucketOf = (h: number) => new Date(h).toISOString().replace('.000Z', 'Z');

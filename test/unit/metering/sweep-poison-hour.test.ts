@@ -1,7 +1,7 @@
 import { DynamoDbUsageStore, STEP_LAG_MS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
-import { recordAt } from '../../helpers/usage-worker';
+import { recordAt, USAGE_TABLES } from '../../helpers/usage-worker';
 import { singlesCounted } from '../../helpers/singles-rollups';
 import { usageEvent } from '../../helpers/usage-event';
 
@@ -16,7 +16,7 @@ describe('the sweep cursor and an account-hour that keeps failing', () => {
     dynamo = await startLocalDynamo();
   });
   afterAll(() => dynamo.stop());
-  const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
+  const tables = USAGE_TABLES;
   const record = (calls: UsageEvent[], clock: number) => recordAt(dynamo.client, calls, clock, { tallyEvery: 1_000_000 });
   const scan = async () => (await dynamo.scanAll()).usageAggregates;
   const countedByHour = async (accountId: string) => {
