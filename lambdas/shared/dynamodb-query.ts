@@ -9,7 +9,8 @@ import {
 /** Every item a query matches, following DynamoDB's pages. */
 export async function queryAll(client: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  let start: QueryCommandInput['ExclusiveStartKey'];
+  // From the input's own start key when it has one (a query resumed where an earlier one stopped).
+  let start = input.ExclusiveStartKey;
   do {
     const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
     items.push(...(page.Items ?? []));

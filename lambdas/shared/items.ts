@@ -348,7 +348,8 @@ export const ITEMS = {
   sweepCursor: item({
     table: 'usageAggregates',
     owner: 'metering',
-    holds: 'how far the usage sweep got: moved past each hour it finished for every listed account',
+    holds:
+      "how far the usage sweep got: moved past each hour it finished for every listed account, and a run that ran out of time's mark in the next (its hour, shard and last account)",
     pk: 'SWEEP#CURSOR',
     sk: 'CURSOR',
     foundBy: 'nobody',

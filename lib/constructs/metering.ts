@@ -213,6 +213,9 @@ export class Metering extends Construct {
       description: "Finishes the counts of quiet accounts' single calls: an hour of many at its end, the others at the day's end",
       serviceName: 'usage-sweep',
       timeout: Duration.minutes(5),
+      // Its work is SDK calls, 16 at once, whose client work (signing, serialising) is CPU: 1 GB gives it ~58 % of a
+      // vCPU, twice 512 MB's, for about the same GB-seconds a listed account (docs/performance.md, "The sweep's capacity").
+      memorySize: 1024,
     })
       // Reads the day's sweep lists and single calls; writes the singles' rollups and its cursor.
       .bindTable('usageLogs', tables.usageLogs, 'read')

@@ -110,9 +110,10 @@ const CONFLICT_TRIES = 5;
 /**
  * Tries of a count into a day's singles rollup that meets another writer's version: every writer of the
  * day's hours meets there (steps, late calls' recounts, the sweep), so it tries longer, with jittered
- * pauses (at most about 7 s in all, within the worker's 30 s), before the batch goes back to the queue.
+ * pauses (about 8 s in all, at most 12.4 s, within the worker's 30 s), before the batch goes back to the
+ * queue: a redrive of one account's late calls is as many writers at once as the worker has containers.
  */
-const DAY_CONFLICT_TRIES = 10;
+const DAY_CONFLICT_TRIES = 14;
 const COUNTERS = CALL_COUNTERS;
 type Counters = CallCounters;
 
@@ -201,6 +202,20 @@ export const FINISH_AT_ONCE_ITEMS = 16;
 const MAX_CATCH_UP_MS = 2 * 86_400_000 - HOUR_MS - STEP_LAG_MS;
 
 /** A sweep run that could not finish some account hours (`<hour>|<accountId>: <why>`): every other was finished. */
+/**
+ * How far into an hour a run of the sweep that ran out of time got: every account of the sweep list's
+ * shards before `shard`, and of `shard` up to and including `account` (in the list's order; none when
+ * absent), is finished.
+ */
+export interface SweepMark {
+  hour: number;
+  shard: number;
+  account?: string;
+}
+
+/** How many listed accounts the sweep counts at once. */
+const SWEEP_CONCURRENCY = 16;
+
 export class SweepFailed extends Error {
   constructor(readonly failed: string[]) {
     super(`The usage sweep could not finish ${failed.length} account hour(s), first ${failed.slice(0, 5).join(', ')}`);
@@ -634,15 +649,48 @@ export class DynamoDbUsageStore implements UsageStore {
    * hour cannot be counted holds the cursor at that hour (the next runs try it again, and finish the
    * hours after it again, which counts nothing twice) but no other account: the run finishes every
    * other account and hour, then fails naming it, so the function's error alarm says so.
+   * `timeLeft` (the invocation's): once it says no, the run takes no further account, and the cursor
+   * keeps how far into the hour it got (its mark: the sweep list's shard and account, in list order),
+   * so the next run goes on from there instead of reading the finished accounts again — a day's end
+   * with more listed accounts than one run can count takes as many runs as it needs, each doing new work.
    */
-  async sweep(now: number, firstSince: number): Promise<{ hours: number; accounts: number; since: number }> {
+  async sweep(
+    now: number,
+    firstSince: number,
+    timeLeft: () => boolean = () => true,
+  ): Promise<{ hours: number; accounts: number; since: number; stoppedAt?: SweepMark }> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tables.usageAggregates, Key: ITEMS.sweepCursor.key({}), ConsistentRead: true }),
     );
-    const since = Math.max(Item ? Number(Item.through) : firstSince, now - MAX_CATCH_UP_MS);
-    const result = await this.finishHours(since, now, (hour) => this.moveSweepCursor(hour + HOUR_MS + STEP_LAG_MS));
-    await this.moveSweepCursor(now);
+    const since = Math.max(Item?.through !== undefined ? Number(Item.through) : firstSince, now - MAX_CATCH_UP_MS);
+    const mark: SweepMark | undefined =
+      Item?.hour !== undefined
+        ? { hour: Number(Item.hour), shard: Number(Item.shard), ...(Item.account === undefined ? {} : { account: String(Item.account) }) }
+        : undefined;
+    const result = await this.finishHours(since, now, (hour) => this.moveSweepCursor(hour + HOUR_MS + STEP_LAG_MS), {
+      timeLeft,
+      resume: mark,
+      stopped: (at) => this.markSweep(at),
+    });
+    if (!result.stoppedAt) await this.moveSweepCursor(now);
     return { ...result, since };
+  }
+
+  /** Keeps how far into its first unfinished hour a run that ran out of time got; moving the cursor past the hour drops it. */
+  private async markSweep(mark: SweepMark): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tables.usageAggregates,
+        Key: ITEMS.sweepCursor.key({}),
+        UpdateExpression: `SET #hour = :hour, #shard = :shard${mark.account === undefined ? ' REMOVE #account' : ', #account = :account'}`,
+        ExpressionAttributeNames: { '#hour': 'hour', '#shard': 'shard', '#account': 'account' },
+        ExpressionAttributeValues: {
+          ':hour': mark.hour,
+          ':shard': mark.shard,
+          ...(mark.account === undefined ? {} : { ':account': mark.account }),
+        },
+      }),
+    );
   }
 
   private async moveSweepCursor(through: number): Promise<void> {
@@ -667,15 +715,29 @@ export class DynamoDbUsageStore implements UsageStore {
    * hour's end, so readers stop reading the hour's single items. Counting is exactly once whoever
    * runs it (the rollups' versions), so a sweep run twice or beside a worker's step counts nothing twice.
    * `finished` is told of each hour in turn while every account of it and of the hours before was finished.
+   * With `run.timeLeft`, a run stops taking accounts once it says no and tells `run.stopped` the mark
+   * it got to; `run.resume` (that mark) starts the hour it names after the accounts it covers.
    */
-  async finishHours(since: number, now: number, finished?: (hour: number) => Promise<void>): Promise<{ hours: number; accounts: number }> {
+  async finishHours(
+    since: number,
+    now: number,
+    finished?: (hour: number) => Promise<void>,
+    run: { timeLeft?: () => boolean; resume?: SweepMark; stopped?: (mark: SweepMark) => Promise<void> } = {},
+  ): Promise<{ hours: number; accounts: number; stoppedAt?: SweepMark }> {
     const hours = closedHours(since, now);
     let accounts = 0;
+    let done = 0;
     const failed: string[] = [];
     for (const hour of hours) {
-      const done = await this.finishHour(hour);
-      accounts += done.accounts;
-      failed.push(...done.failed);
+      const outcome = await this.finishHour(hour, run.timeLeft ?? (() => true), run.resume?.hour === hour ? run.resume : undefined);
+      accounts += outcome.accounts;
+      failed.push(...outcome.failed);
+      if (outcome.stoppedAt) {
+        await run.stopped?.(outcome.stoppedAt);
+        if (failed.length) throw new SweepFailed(failed);
+        return { hours: done, accounts, stoppedAt: outcome.stoppedAt };
+      }
+      done++;
       if (!failed.length) await finished?.(hour);
     }
     if (failed.length) throw new SweepFailed(failed);
@@ -689,31 +751,57 @@ export class DynamoDbUsageStore implements UsageStore {
    * not read many calls from their items); the others' hours wait for the day's last hour, when
    * every account listed that day has its day finished: one write a day for a quiet account, not one
    * an hour. Meanwhile the usage API reads those hours' few calls from their items.
+   * The list is read shard by shard, in order, from `resume` (the accounts it covers are finished); once
+   * `timeLeft` says no, no further account is taken, and `stoppedAt` is the mark of the accounts finished
+   * without a gap before the first that is not (so one that failed, or was not reached, is taken again).
    */
-  private async finishHour(hour: number): Promise<{ accounts: number; failed: string[] }> {
+  private async finishHour(
+    hour: number,
+    timeLeft: () => boolean,
+    resume?: SweepMark,
+  ): Promise<{ accounts: number; failed: string[]; stoppedAt?: SweepMark }> {
     const day = new Date(hour).toISOString().slice(0, 10);
     // Logs kept less than two days could expire before their day's end is swept (or a late run makes it up): every hour at its end then.
     const atOnce = (hour + HOUR_MS) % DAY_MS === 0 || usageLogRetentionDays() < 2;
     let accounts = 0;
     const failed: string[] = [];
-    for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
+    // Where the first account that failed leaves the mark: a run that stops later in the list may not pass it.
+    let beforeFailure: SweepMark | undefined;
+    for (let shard = resume?.shard ?? 0; shard < SWEEP_SHARDS; shard++) {
+      const after = shard === resume?.shard ? resume.account : undefined;
       const listed = await queryAll(this.client, {
         TableName: this.tables.usageLogs,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': sweepPartition(day, shard) },
         ProjectionExpression: 'sk',
+        ...(after === undefined ? {} : { ExclusiveStartKey: { pk: sweepPartition(day, shard), sk: after } }),
       });
-      accounts += listed.length;
-      await inParallel(listed, 8, async (item) => {
-        const accountId = String(item.sk);
-        try {
-          // Listed for its day from its first call, an account calling a few times a day made no call in most of its
-          // hours, and a few calls in the others: one small read says which, before any consistent read or write.
-          if (atOnce || (await this.itemsIn(accountId, hour)) >= FINISH_AT_ONCE_ITEMS) await this.tallyDay(accountId, [], hour);
-        } catch (error) {
-          failed.push(`${new Date(hour).toISOString()}|${accountId}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      });
+      const finished = listed.map(() => false);
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(SWEEP_CONCURRENCY, listed.length) }, async () => {
+          while (next < listed.length && timeLeft()) {
+            const i = next++;
+            const accountId = String(listed[i]!.sk);
+            accounts++;
+            try {
+              // Listed for its day from its first call, an account calling a few times a day made no call in most of its
+              // hours, and a few calls in the others: one small read says which, before any consistent read or write.
+              if (atOnce || (await this.itemsIn(accountId, hour)) >= FINISH_AT_ONCE_ITEMS) await this.tallyDay(accountId, [], hour);
+              finished[i] = true;
+            } catch (error) {
+              failed.push(`${new Date(hour).toISOString()}|${accountId}: ${error instanceof Error ? error.message : String(error)}`);
+            }
+          }
+        }),
+      );
+      const gap = finished.indexOf(false);
+      const upToGap = (): SweepMark => {
+        const account = gap > 0 ? String(listed[gap - 1]!.sk) : after;
+        return { hour, shard, ...(account === undefined ? {} : { account }) };
+      };
+      if (next < listed.length) return { accounts, failed, stoppedAt: beforeFailure ?? upToGap() };
+      if (gap >= 0) beforeFailure ??= upToGap();
     }
     return { accounts, failed };
   }

@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { ScheduledEvent } from 'aws-lambda';
+import type { Context, ScheduledEvent } from 'aws-lambda';
 import { logger } from '../../shared/logger';
 import { SweepFailed } from '../adapters/dynamodb-usage-store';
 import { sweepWiring } from '../wiring';
@@ -15,20 +15,30 @@ import { sweepWiring } from '../wiring';
  * so many that the run times out, the next runs go on from there (an account counted already is one read).
  * Each hour is finished once; a failed run's hours are finished by the next, as the cursor stays where
  * the last whole run left it; what is counted already is not again. The first run takes two runs' span.
+ * A run stops taking accounts RESERVE_MS before its time limit and keeps how far into the hour it
+ * got, so the next run goes on from that account instead of the hour's first.
  */
-export const sweep = async (event: Pick<ScheduledEvent, 'time'>) => {
+export const sweep = async (event: Pick<ScheduledEvent, 'time'>, context?: Pick<Context, 'getRemainingTimeInMillis'>) => {
   // Never ahead of the clock: a run dated in the future would finish hours still open.
   const now = Math.min(Date.parse(event.time) || Date.now(), Date.now());
   const { store, everyMinutes } = sweepWiring();
-  const result = await store.sweep(now, now - 2 * everyMinutes * 60_000).catch((error: unknown) => {
+  const timeLeft = () => !context || context.getRemainingTimeInMillis() > RESERVE_MS;
+  const result = await store.sweep(now, now - 2 * everyMinutes * 60_000, timeLeft).catch((error: unknown) => {
     if (error instanceof SweepFailed)
       logger.error('Usage sweep: account hours left unfinished, tried again next run', { failed: error.failed });
     throw error;
   });
-  if (result.hours) logger.info('Usage sweep', result);
+  if (result.stoppedAt) logger.warn('Usage sweep: out of time, the next run goes on from here', result);
+  else if (result.hours) logger.info('Usage sweep', result);
   return result;
 };
 
+/**
+ * What a run keeps of its time limit when it stops taking accounts: enough for the counts under way
+ * (three round trips each, or a few more retries after meeting another writer) and the cursor's mark.
+ */
+export const RESERVE_MS = 30_000;
+
 export const handler = middy<ScheduledEvent>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(sweep);
+  .handler((event, context) => sweep(event, context));

@@ -7,7 +7,10 @@ import { decodeTally } from '../../../lambdas/shared/adapters/singles-day';
 const ddb = mockClient(DynamoDBDocumentClient);
 
 describe('usage sweep (scheduled handler)', () => {
-  let sweep: (event: { time: string }) => Promise<{ hours: number; accounts: number; since: number }>;
+  let sweep: (
+    event: { time: string },
+    context?: { getRemainingTimeInMillis(): number },
+  ) => Promise<{ hours: number; accounts: number; since: number; stoppedAt?: unknown }>;
   /** The sweep's cursor as the table holds it: read by each run, put by each whole run. */
   let cursor: Record<string, unknown> | undefined;
   beforeAll(() => {
@@ -129,5 +132,25 @@ describe('usage sweep (scheduled handler)', () => {
     expect(reads[0]!.ConsistentRead).toBeUndefined();
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
     expect(ddb.commandCalls(PutCommand).filter((c) => c.args[0].input.Item?.pk !== 'SWEEP#CURSOR')).toHaveLength(0);
+  });
+
+  it('takes no account once less than its reserve of the time limit is left, and marks the cursor where the next run goes on', async () => {
+    const listed = sweepMarkerItem('2026-03-01', 'acc_late_run');
+    ddb
+      .on(QueryCommand)
+      .callsFake((input) => (input.ExpressionAttributeValues[':pk'] === listed.pk ? { Items: [{ sk: 'acc_late_run' }] } : { Items: [] }));
+    const marks: Record<string, unknown>[] = [];
+    ddb.on(UpdateCommand).callsFake((input) => {
+      if (input.Key.pk === 'SWEEP#CURSOR') marks.push(input.ExpressionAttributeValues);
+      return {};
+    });
+    const { RESERVE_MS } = require('../../../lambdas/metering/handlers/usage-sweep');
+    const shard = Number(listed.pk.split('#')[2]);
+    // The shards before the account's list nobody; its own lists it, but the run is within its reserve: it takes none.
+    const result = await sweep({ time: '2026-03-01T11:10:00Z' }, { getRemainingTimeInMillis: () => RESERVE_MS - 1 });
+    expect(result).toMatchObject({ hours: 0, accounts: 0, stoppedAt: { hour: Date.parse('2026-03-01T10:00:00Z'), shard } });
+    expect(marks).toEqual([{ ':hour': Date.parse('2026-03-01T10:00:00Z'), ':shard': shard }]);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(cursor).toBeUndefined();
   });
 });
