@@ -201,7 +201,6 @@ export const FINISH_AT_ONCE_ITEMS = 16;
  */
 const MAX_CATCH_UP_MS = 2 * 86_400_000 - HOUR_MS - STEP_LAG_MS;
 
-/** A sweep run that could not finish some account hours (`<hour>|<accountId>: <why>`): every other was finished. */
 /**
  * How far into an hour a run of the sweep that ran out of time got: every account of the sweep list's
  * shards before `shard`, and of `shard` up to and including `account` (in the list's order; none when
@@ -216,6 +215,7 @@ export interface SweepMark {
 /** How many listed accounts the sweep counts at once. */
 const SWEEP_CONCURRENCY = 16;
 
+/** A sweep run that could not finish some account hours (`<hour>|<accountId>: <why>`): every other was finished. */
 export class SweepFailed extends Error {
   constructor(readonly failed: string[]) {
     super(`The usage sweep could not finish ${failed.length} account hour(s), first ${failed.slice(0, 5).join(', ')}`);
