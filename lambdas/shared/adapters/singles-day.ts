@@ -96,9 +96,13 @@ export const isHourlySingles = (item: Record<string, unknown>) => item.through !
 
 /**
  * The single calls counted so far, per hour (epoch ms) and product, from an account's aggregate items
- * (any mix of day items, hourly singles rollups and page rollups, which are skipped). An hour a day
- * item holds is counted there and only there: the hourly form's rollups of that hour were taken over
- * into it (and anything an earlier worker added to them since is counted by the day's own `through`).
+ * (any mix of day items, hourly singles rollups and page rollups, which are skipped). Each form's entry
+ * is a whole count of the product's calls of the hour `through` an instant, so where both forms hold
+ * an hour and product, the fresher count is the hour's — the later `through`, or at the same `through`
+ * the larger count (a recount after a late call) — and nothing is counted twice whichever is taken. An
+ * hour the day's item took over stays the day's unless a worker of an earlier version wrote the hourly
+ * form again during a deploy: its recount of a late call, through the hour's end, is then the hour's,
+ * until the next count of the hour takes it over into the day's item again.
  */
 export function singlesHeld(items: Record<string, unknown>[]): Map<number, Map<string, SinglesTally>> {
   const held = new Map<number, Map<string, SinglesTally>>();
@@ -106,18 +110,19 @@ export function singlesHeld(items: Record<string, unknown>[]): Map<number, Map<s
   for (const item of items)
     if (ITEMS.singlesDay.matches(item) && item.h !== undefined)
       for (const { hour, product, tally } of entriesOfDay(item)) ofHour(hour).set(product, tally);
-  const inDay = new Set(held.keys());
   for (const item of items) {
     if (!isHourlySingles(item)) continue;
     const hour = Date.parse(String(item.bucket));
-    if (inDay.has(hour)) continue;
-    ofHour(hour).set(String(item.product), {
+    const tally: SinglesTally = {
       through: Number(item.through),
       n: Number(item.n ?? 0),
       // Rollups counted before a counter was kept lack it: 0.
       counters: Object.fromEntries(CALL_COUNTERS.map((name) => [name, Number(item[name] ?? 0)])) as CallCounters,
       analytics: Object.fromEntries(ANALYTICS_COUNTERS.map((name) => [name, Number(item[`analytics_${name}`] ?? 0)])) as AnalyticsCounters,
-    });
+    };
+    const day = held.get(hour)?.get(String(item.product));
+    if (!day || tally.through > day.through || (tally.through === day.through && tally.n > day.n))
+      ofHour(hour).set(String(item.product), tally);
   }
   return held;
 }

@@ -181,12 +181,11 @@ describe('the day singles rollup: limits', () => {
 });
 
 describe('the day singles rollup beside a worker of the earlier version (the deploy overlap)', () => {
-  // A known defect, not fixed here: once the day's item holds an hour, the hourly form of that hour is ignored by
-  // every reader and writer. A late call an earlier version's worker records (during the deploy's overlap, up to the
-  // worker's 30 s) has its hour recounted from scratch in the hourly form only; no writer of the new version counts
-  // the hour again (the sweep finished it, no step of the new version is started), so the call is never shown.
-  // `failing`: this test fails once the call is shown, to be made an `it`.
-  it.failing('a late call an earlier worker recounts into the hourly form, for an hour the day holds, is shown', async () => {
+  // Once the day's item holds an hour, a late call an earlier version's worker records (during the deploy's overlap, up to
+  // the worker's 30 s) has its hour recounted from scratch in the hourly form only, through the hour's end; no writer of
+  // the new version counts the hour again (the sweep finished it, no step of the new version is started). Each form's
+  // entry is a whole count through its `through`, so the fresher one — at the same `through`, the larger — is the hour's.
+  it('a late call an earlier worker recounts into the hourly form, for an hour the day holds, is shown, and counted on from there', async () => {
     const acc = 'acc_old_late';
     const hour = Math.floor(Date.now() / DAY) * DAY - 7 * DAY + 10 * HOUR;
     const bucket = iso(hour);
@@ -219,5 +218,10 @@ describe('the day singles rollup beside a worker of the earlier version (the dep
       0,
     );
     expect(shown).toBe(4);
+    // A late call the new version records recounts the hour from scratch into the day's item: five, in either form's reading.
+    await recordAt(dynamo.client, [usageEvent(acc, 4, hour + 50 * MINUTE)], afterDayOf(hour) + DAY);
+    const reader = new DynamoDbUsageReader(dynamo.client, USAGE_TABLES);
+    expect((await reader.aggregates(acc, 'hour', bucket, bucket)).reduce((sum, b) => sum + b.calls, 0)).toBe(5);
+    expect(allCounted((await dynamo.scanAll()).usageAggregates, acc).calls).toBe(5);
   });
 });
