@@ -24,3 +24,14 @@ export function plainTextProblem(text: string, options: { lines?: boolean } = {}
   if (text !== '' && !VISIBLE.test(text)) return 'Must contain a visible character';
   return undefined;
 }
+
+/**
+ * `text` with every character `plainTextProblem` refuses written as a visible escape (`\u{1b}`), for an
+ * operator's terminal: mail from anyone (a subject may carry an ESC sequence in an encoded word) and
+ * names stored before they were checked must neither drive the terminal nor forge a line of output.
+ * Line breaks and tabs stay when `lines`.
+ */
+export function visibleControls(text: string, options: { lines?: boolean } = {}): string {
+  const pattern = new RegExp((options.lines ? DISRUPTIVE_IN_LINES : DISRUPTIVE).source, 'gu');
+  return text.replace(pattern, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}
