@@ -17,14 +17,16 @@ function split(address: string): { local: string; domain: string } | undefined {
 }
 
 /**
- * The one form an address is stored, compared and mailed in: trimmed, lower-cased, its domain in
- * ASCII (IDNA, UTS #46 as URLs do: `Anna@Bücher.DE` and `anna@xn--bcher-kva.de` are one address).
+ * The one form an address is stored, compared and mailed in: in NFKC, trimmed, lower-cased, its domain
+ * in ASCII (IDNA, UTS #46 as URLs do: `Anna@Bücher.DE` and `anna@xn--bcher-kva.de` are one address,
+ * and so are `ａｎｎａ＠ｅｘａｍｐｌｅ．ｏｒｇ` and `anna@example.org`).
  * Every place that takes an address from outside (sign-up, sign-in, resets, email change, privacy
  * letters' senders, suppressions, the ops CLI) reads it through this. Never throws: a domain with
  * no ASCII form is only lower-cased, and `emailAddressProblem` refuses it.
  */
 export function normaliseEmail(address: string): string {
-  const trimmed = address.trim();
+  // Compatibility forms first (NFKC): an address typed in full width (`ａｎｎａ＠example.org`) is the ASCII one it shows.
+  const trimmed = address.normalize('NFKC').trim();
   const parts = split(trimmed);
   if (!parts) return trimmed.toLowerCase();
   return `${parts.local.toLowerCase()}@${domainToASCII(parts.domain) || parts.domain.toLowerCase()}`;

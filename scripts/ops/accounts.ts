@@ -1,3 +1,4 @@
+import { visibleControls } from '../../lambdas/shared/plain-text';
 import { DynamoDbAccountStore, DynamoDbKeyStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import type { Account } from '../../lambdas/accounts/domain/model';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
@@ -61,7 +62,7 @@ const find = lookups(new Command('find').description('Find an account by email, 
     await withResources(options.stage, async (resources) => {
       const account = await findAccount(resources, options);
       console.log(
-        `${account.accountId}  ${account.email}  ${account.name}  plan ${account.plan}${account.suspension ? '  SUSPENDED' : ''}  since ${account.createdAt.slice(0, 10)}`,
+        `${account.accountId}  ${account.email}  ${visibleControls(account.name)}  plan ${account.plan}${account.suspension ? '  SUSPENDED' : ''}  since ${account.createdAt.slice(0, 10)}`,
       );
     });
   },
@@ -84,7 +85,8 @@ const show = lookups(
         new Date().toISOString(),
       ),
     ]);
-    console.log(`${account.name} <${account.email}>  ${account.accountId}`);
+    // Names are the holder's words: one stored before they were checked must not drive the terminal or forge a line.
+    console.log(`${visibleControls(account.name)} <${account.email}>  ${account.accountId}`);
     console.log(
       `  plan ${account.plan}, ${account.emailVerified ? 'verified' : 'NOT verified'}${account.suspension ? `, SUSPENDED: ${account.suspension.reason}` : ''}, since ${account.createdAt.slice(0, 10)}`,
     );
@@ -93,7 +95,9 @@ const show = lookups(
     );
     console.log(`  balance ${microToCredits(balance)} credits`);
     for (const key of keys)
-      console.log(`  key ${key.keyId} ${key.prefix}… "${key.name}" ${key.status} created ${key.createdAt.slice(0, 10)}`);
+      console.log(
+        `  key ${key.keyId} ${key.prefix}… ${visibleControls(JSON.stringify(key.name))} ${key.status} created ${key.createdAt.slice(0, 10)}`,
+      );
     const open = requests.filter((r) => !['completed', 'rejected', 'cancelled', 'expired'].includes(r.status));
     for (const r of open) console.log(`  privacy ${r.requestId} ${r.type} ${r.status}, due ${r.dueAt.slice(0, 10)}`);
     const calls = hours.reduce((sum, h) => sum + Number(h.calls ?? 0), 0);

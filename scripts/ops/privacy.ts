@@ -1,3 +1,4 @@
+import { visibleControls } from '../../lambdas/shared/plain-text';
 import * as os from 'node:os';
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDbHolds } from '../../lambdas/privacy/adapters/dynamodb-holds';
@@ -61,7 +62,7 @@ const list = new Command('list')
       const unclear = (await requestsOf(resources).openUnclear()).filter(shown);
       for (const m of unclear)
         console.log(
-          `${m.ticketId}  ${'unclear'.padEnd(11)} ${'needs classifying'.padEnd(21)} received ${m.receivedAt.slice(0, 10)}  due ${m.dueAt.slice(0, 10)} (${left(m)})  from ${m.from}: ${m.why}`,
+          `${m.ticketId}  ${'unclear'.padEnd(11)} ${'needs classifying'.padEnd(21)} received ${m.receivedAt.slice(0, 10)}  due ${m.dueAt.slice(0, 10)} (${left(m)})  from ${visibleControls(m.from)}: ${visibleControls(m.why)}`,
         );
       console.log(`${open.length} open request(s), ${unclear.length} unclear mail(s) to classify`);
     });

@@ -124,7 +124,8 @@ export const newRefundId = () => rid('re');
 
 /**
  * A dispute event (`charge.dispute.created`, `.updated`, `.funds_withdrawn`, `.funds_reinstated`, `.closed`) for a payment; an
- * inquiry's statuses are `warning_*`; `prevented` is a chargeback Stripe blocked or resolved (by a refund) before it was filed.
+ * inquiry's statuses are `warning_*`; `prevented` is a chargeback Stripe blocked or resolved (by a refund) before it was filed;
+ * `appeal_*` are a lost dispute being appealed.
  */
 export function dispute(
   type:
@@ -143,6 +144,8 @@ export function dispute(
     | 'under_review'
     | 'won'
     | 'lost'
+    | 'appeal_needs_response'
+    | 'appeal_under_review'
     | 'prevented',
 ) {
   return envelope(type, {

@@ -6,6 +6,7 @@ import { replyRefusal, ticketReply } from '../../lambdas/mail/domain/tickets';
 import { DynamoDbSuppressionList } from '../../lambdas/shared/adapters/dynamodb-suppressions';
 import { SesMailer } from '../../lambdas/shared/adapters/ses-mailer';
 import { normaliseEmail } from '../../lambdas/shared/email-address';
+import { visibleControls } from '../../lambdas/shared/plain-text';
 import { operator, recordOps } from './audit';
 import { Command, Option, progress, stageOption, UsageError, withResources } from './program';
 import type { Resources } from './resources';
@@ -49,7 +50,7 @@ const list = new Command('list')
       for (const t of shown) {
         const days = Math.floor((Date.now() - Date.parse(t.receivedAt)) / 86_400_000);
         console.log(
-          `${t.ticketId}  ${t.mailbox.padEnd(7)} ${t.status.padEnd(11)} ${t.receivedAt.slice(0, 16)} (${days} d)  ${t.from}  ${JSON.stringify(t.subject.slice(0, 60))}  ${t.replies?.length ?? 0} repl${t.replies?.length === 1 ? 'y' : 'ies'}`,
+          `${t.ticketId}  ${t.mailbox.padEnd(7)} ${t.status.padEnd(11)} ${t.receivedAt.slice(0, 16)} (${days} d)  ${visibleControls(t.from)}  ${visibleControls(JSON.stringify(t.subject.slice(0, 60)))}  ${t.replies?.length ?? 0} repl${t.replies?.length === 1 ? 'y' : 'ies'}`,
         );
       }
       console.log(`${shown.length} ticket(s)`);
@@ -64,7 +65,8 @@ const show = new Command('show')
     await withResources(options.stage, async (resources) => {
       const t = await requireTicket(resources, ticketId);
       console.log(`${t.ticketId}  ${t.mailbox}@  ${t.status}${t.closedAt ? ` (closed ${t.closedAt} by ${t.closedBy})` : ''}`);
-      console.log(`From: ${t.from}\nReceived: ${t.receivedAt}\nSubject: ${t.subject}`);
+      // Written by anyone who can send mail: nothing in it may drive the terminal or forge a line.
+      console.log(`From: ${visibleControls(t.from)}\nReceived: ${t.receivedAt}\nSubject: ${visibleControls(t.subject)}`);
       console.log(
         `Verdicts: ${
           Object.entries(t.verdicts)
@@ -72,8 +74,9 @@ const show = new Command('show')
             .join(', ') || 'none'
         }${t.acknowledgedAt ? `; acknowledged ${t.acknowledgedAt}` : ''}${t.dueBy ? `; privacy answer due ${t.dueBy.slice(0, 10)}` : ''}`,
       );
-      console.log(`\n${t.text}\n`);
-      for (const r of t.replies ?? []) console.log(`--- reply ${r.at} by ${r.by} from ${r.from}\n${r.text}\n`);
+      console.log(`\n${visibleControls(t.text, { lines: true })}\n`);
+      for (const r of t.replies ?? [])
+        console.log(`--- reply ${r.at} by ${r.by} from ${r.from}\n${visibleControls(r.text, { lines: true })}\n`);
     });
   });
 
@@ -109,7 +112,7 @@ const reply = new Command('reply')
         targets: [{ type: 'ticket', id: ticketId }],
         change: { after: { from: mail.from, subject: mail.subject, characters: text.length } },
       });
-      console.log(`Replied to ${ticket.from} from ${mail.from}: "${mail.subject}"`);
+      console.log(`Replied to ${visibleControls(ticket.from)} from ${mail.from}: ${visibleControls(JSON.stringify(mail.subject))}`);
       if (options.close && (await storeOf(resources).close(ticketId, by, at))) {
         await recordOps(resources, {
           action: 'ticket.close',

@@ -262,21 +262,38 @@ describe('notices and tickets against npm start', () => {
     expect(await mailTo(local.dataDir, bouncing)).toHaveLength(1);
   }, 300_000);
 
-  it('tickets: list, show, reply in the thread from the mailbox it came to, close; each change is audited', async () => {
-    const sender = email('asker');
-    await sendMail(local, {
-      from: sender,
-      to: 'support@omnapi.com',
-      subject: 'Invoice question',
-      text: 'Where is my invoice?',
-      messageId: `<q-${run}@example.org>`,
-    });
+  /** Mails support@ from `sender` and waits for its ticket: the `tickets list` that found it, and its id. */
+  async function ticketFrom(sender: string, mail: { subject: string; text: string; messageId?: string }) {
+    await sendMail(local, { from: sender, to: 'support@omnapi.com', ...mail });
     const listed = await eventually(async () => {
       const out = await ops(local, 'tickets', 'list', '--from', sender);
       expect(out.stdout).toContain('1 ticket(s)');
       return out;
     }, 20_000);
-    const ticketId = /(tkt_[0-9a-f]{24})/.exec(listed.stdout)![1]!;
+    return { listed, ticketId: /(tkt_[0-9a-f]{24})/.exec(listed.stdout)![1]! };
+  }
+
+  it('tickets: a mail that carries terminal control sequences is shown to the operator with them made visible', async () => {
+    const sender = email('escapes');
+    // Encoded words let anyone put ESC and CSI into a subject: clear the screen, retitle the window; a line of the
+    // text moves the cursor up and overwrites what the operator sees; U+202E reverses a file name.
+    const { listed, ticketId } = await ticketFrom(sender, {
+      subject: 'Invoice \u001b[2J\u001b]0;owned\u0007 \u009b31mred',
+      text: 'Hello\n\u001b[1A\u001b[2KFrom: ceo@omnapi.com\nthe \u202Efdp.exe file',
+    });
+    const shown = (await ops(local, 'tickets', 'show', ticketId)).stdout;
+    for (const out of [listed.stdout, shown]) expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(shown).toContain('Subject: Invoice \\u{1b}[2J\\u{1b}]0;owned\\u{7} \\u{9b}31mred');
+    expect(shown).toContain('\\u{1b}[1A\\u{1b}[2KFrom: ceo@omnapi.com\nthe \\u{202e}fdp.exe file');
+  }, 300_000);
+
+  it('tickets: list, show, reply in the thread from the mailbox it came to, close; each change is audited', async () => {
+    const sender = email('asker');
+    const { ticketId } = await ticketFrom(sender, {
+      subject: 'Invoice question',
+      text: 'Where is my invoice?',
+      messageId: `<q-${run}@example.org>`,
+    });
     expect((await ops(local, 'tickets', 'show', ticketId)).stdout).toContain('Where is my invoice?');
 
     const replied = await ops(local, 'tickets', 'reply', ticketId, '--text', 'It is in the console under Billing.', '--close');

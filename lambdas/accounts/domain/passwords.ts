@@ -21,9 +21,12 @@ const COMMON = new Set([
 
 /**
  * OWASP-style rules: long enough, not absurdly long (the KDF's input), not one repeated character,
- * not a well-known password, not the email — each of the password as it is hashed (NFKC).
+ * not a well-known password, not the email — each of the password as it is hashed (NFKC) — and text
+ * whose every character is one (no half of a surrogate pair).
  */
 export function checkPasswordStrength(raw: string, email: string): void {
+  // Half a surrogate pair (which a JSON escape can carry) is hashed as U+FFFD: all such passwords would be one.
+  if (/\p{Cs}/u.test(raw)) throw new WeakPasswordError('Password must be Unicode text (it has half of a surrogate pair)');
   // Judged as it is hashed (NFKC, scrypt-hasher.ts): `ｐａｓｓｗｏｒｄ１２３４` is `password1234`.
   const password = raw.normalize('NFKC');
   const length = [...password].length;

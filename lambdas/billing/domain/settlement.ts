@@ -42,6 +42,11 @@ export function isForeign(purchase: Pick<Purchase, 'currency'>, fact: PaymentFac
 export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'canceled';
 
 const REFUND_RANK: Record<RefundStatus, number> = { pending: 0, succeeded: 1, failed: 2, canceled: 2 };
+/**
+ * How far a dispute has come: open, then decided. A won dispute is final; a lost one may still be won
+ * on appeal (Stripe's `appeal_*` statuses follow a loss, its money still withdrawn), never the reverse.
+ */
+const DISPUTE_RANK: Record<DisputeStatus, number> = { open: 0, lost: 1, won: 2 };
 /** Refund states in which the money came back to us. */
 const RETURNED = new Set<RefundStatus>(['failed', 'canceled']);
 
@@ -137,8 +142,9 @@ export function settle(purchase: Purchase, reported: PaymentFact): Settlement | 
     nextRefunds = { ...refunds, [fact.refundId]: { amountMinor, status } };
   } else {
     const known = disputes[fact.disputeId];
-    // A closed dispute stays closed: an earlier event (created, updated) delivered late changes nothing.
-    if (known && known.status !== 'open') return undefined;
+    // A dispute only moves forward — open, lost (appealed or not), won — so an earlier event delivered late changes
+    // nothing; a lost dispute won on appeal moves on to won, and its money is ours again.
+    if (known && known.status !== 'open' && DISPUTE_RANK[fact.status] <= DISPUTE_RANK[known.status]) return undefined;
     // While open, the most it was ever disputed for is held, whichever update came last; closing states the final amount.
     const amountMinor = known && fact.status === 'open' ? Math.max(disputedMinor(purchase, known), fact.amountMinor) : fact.amountMinor;
     if (known && known.status === fact.status && disputedMinor(purchase, known) === amountMinor) return undefined;

@@ -335,7 +335,10 @@ export class StripeEventHandler {
           }
         : {
             subject: `The dispute on your purchase of ${pack} is closed`,
-            line: `The dispute on your payment of ${paid} for ${pack} was decided in your favour: ${heldMoved} held credits are yours to use again.`,
+            line:
+              (changes.clawedBackMicro ?? clawedBefore) < clawedBefore
+                ? `The dispute on your payment of ${paid} for ${pack}, lost at first, was won on appeal: ${microToCredits(entry.amountMicro)} credits taken back are yours to use again.`
+                : `The dispute on your payment of ${paid} for ${pack} was decided in your favour: ${heldMoved} held credits are yours to use again.`,
           },
     }[entry.type as 'clawback' | 'hold' | 'release'];
     return what || undefined;
@@ -451,6 +454,11 @@ function reduce(eventType: string, object: Record<string, unknown>): PendingReve
  * dispute won on a refunded charge.
  */
 const DISPUTE_WON = new Set(['won', 'warning_closed', 'prevented', 'charge_refunded']);
+/**
+ * Dispute statuses whose money is gone: lost, and a lost dispute under appeal (`appeal_needs_response`,
+ * `appeal_under_review`: the funds stay withdrawn until the appeal is won, when it becomes `won`).
+ */
+const DISPUTE_LOST = new Set(['lost', 'appeal_needs_response', 'appeal_under_review']);
 
 const isRefundEvent = (eventType: string) => (REFUND_EVENTS as readonly string[]).includes(eventType);
 
@@ -484,7 +492,7 @@ export function factOf(eventType: string, object: PendingReversal['object']): Pa
   const reported = str(object.status) ?? '';
   const status: DisputeStatus = DISPUTE_WON.has(reported)
     ? 'won'
-    : reported === 'lost' || eventType === 'charge.dispute.closed'
+    : DISPUTE_LOST.has(reported) || eventType === 'charge.dispute.closed'
       ? 'lost'
       : 'open';
   return { kind: 'dispute', disputeId, amountMinor, status, chargeId, currency };
@@ -564,7 +572,12 @@ export function reversalStep(
   const disputeStripe = { ...stripe, disputeId: fact.disputeId, amountMinor: fact.amountMinor };
   const [type, decided] =
     balanceMicro > 0
-      ? (['release', `Dispute on ${purchase.pack} decided in your favour: held credits released`] as const)
+      ? ([
+          'release',
+          after.clawedBackMicro < before.clawedBackMicro
+            ? `Dispute on ${purchase.pack} won on appeal: credits taken back are given back`
+            : `Dispute on ${purchase.pack} decided in your favour: held credits released`,
+        ] as const)
       : fact.status === 'lost'
         ? (['clawback', `Dispute on ${purchase.pack} lost: its credits are taken back for good`] as const)
         : (['hold', `Dispute opened on ${purchase.pack}: its credits are held until it is decided`] as const);

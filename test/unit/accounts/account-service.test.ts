@@ -106,6 +106,9 @@ describe('AccountService', () => {
       // Hashed as NFKC: full-width letters are the same password as their ASCII look-alikes, and checked as such.
       ['ｐａｓｓｗｏｒｄ１２３４', /too common/],
       ['ａｎｎ．ｅｘａｍｐｌｅ！２０２６', /email/],
+      // Half a surrogate pair (a JSON escape can carry one) reaches scrypt as U+FFFD: every such password would be one.
+      ['correct horse \ud800 battery', /Unicode/],
+      ['\udfffcorrect horse battery', /Unicode/],
     ])('refuses the weak password %s with a reason', async (password, reason) => {
       const { service } = setup();
       await expect(service.signup({ name: 'Ann', email: 'ann.example@example.org', password }, origin)).rejects.toMatchObject({

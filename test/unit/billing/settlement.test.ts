@@ -9,7 +9,7 @@ import {
   shareOf,
   splitOf,
 } from '../../../lambdas/billing/domain/settlement';
-import { reversalStep } from '../../../lambdas/billing/domain/stripe-events';
+import { factOf, reversalStep } from '../../../lambdas/billing/domain/stripe-events';
 
 /** A purchase as the ledger creates it, before any refund or dispute. */
 function purchaseOf(amountMinor: number, creditsMicro: number, currency = 'usd'): Purchase {
@@ -206,6 +206,39 @@ describe('a purchase settled by Stripe facts', () => {
     const settled = settle(legacy, { kind: 'dispute', disputeId: 'dp_1', amountMinor: 1000, status: 'lost' })!;
     expect(settled.balanceMicro).toBe(0);
     expect(settled.after).toEqual({ clawedBackMicro: 1_000_000_000, heldMicro: 0 });
+  });
+});
+
+/** Every order of `items`. */
+function orders<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((item, i) => orders([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
+
+describe('a dispute lost, then appealed', () => {
+  // The dispute as Stripe's events report it, in the order it happened: opened, lost, appealed, and the appeal's outcome.
+  const reported = (type: string, status: string) =>
+    factOf(type, { disputeId: 'dp_appeal', chargeId: 'ch_1', paymentIntentId: 'pi_1', amount: 1000, currency: 'usd', status })!;
+  const opened = reported('charge.dispute.created', 'needs_response');
+  const lost = reported('charge.dispute.closed', 'lost');
+  const appealing = reported('charge.dispute.updated', 'appeal_needs_response');
+  const underAppeal = reported('charge.dispute.updated', 'appeal_under_review');
+  const wonOnAppeal = reported('charge.dispute.funds_reinstated', 'won');
+  const closedWon = reported('charge.dispute.closed', 'won');
+
+  it('gives the credits back when the appeal is won, and only then, in every order Stripe may deliver the events', () => {
+    const start = purchaseOf(1000, 1_000_000_000);
+    for (const order of orders([opened, lost, appealing, underAppeal, wonOnAppeal])) {
+      expect(deliver(start, [...order, closedWon]).balance).toBe(1_000_000_000);
+      expect(deliver(start, order).balance).toBe(1_000_000_000);
+      // The loss that came before the win, delivered late, changes nothing.
+      expect(deliver(start, [...order, lost]).balance).toBe(1_000_000_000);
+    }
+    // While the appeal is open, or once it is lost, the money is gone and so are its credits.
+    for (const order of orders([opened, lost, appealing, underAppeal])) {
+      expect(deliver(start, order).balance).toBe(0);
+      expect(deliver(start, [...order, lost]).balance).toBe(0);
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { DynamoDbLedger } from '../../../lambdas/billing/adapters/dynamodb-ledger';
 import { DynamoDbParkedReversals } from '../../../lambdas/billing/adapters/dynamodb-parked-reversals';
+import { checkPurchases } from '../../../lambdas/billing/domain/settlement';
 import { DEFAULT_PACKS } from '../../../lambdas/billing/packs';
 import { DynamoDbMeter } from '../../../lambdas/metering/adapters/dynamodb-meter';
 import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-stack';
@@ -969,6 +970,40 @@ describe('POST /v1/webhooks/stripe', () => {
       expect(await balance(b)).toBe(0);
       await deliver(dispute('charge.dispute.closed', payment(purchase), id, 'warning_closed'));
       expect(await balance(b)).toBe(1_000_000_000);
+    });
+
+    it('gives back the credits of a lost dispute won on appeal, once, in the order Stripe sent it or shuffled', async () => {
+      for (const shuffled of [false, true]) {
+        const b = await buyer();
+        const purchase = checkoutCompleted(b, 'starter', starter);
+        await deliver(purchase);
+        const id = newDisputeId();
+        const events = [
+          dispute('charge.dispute.created', payment(purchase), id, 'needs_response'),
+          dispute('charge.dispute.closed', payment(purchase), id, 'lost'),
+          dispute('charge.dispute.updated', payment(purchase), id, 'appeal_needs_response'),
+          dispute('charge.dispute.updated', payment(purchase), id, 'appeal_under_review'),
+          dispute('charge.dispute.funds_reinstated', payment(purchase), id, 'won'),
+          dispute('charge.dispute.closed', payment(purchase), id, 'won'),
+        ];
+        // Shuffled: the win first, the events before it late and twice.
+        const order = shuffled ? [events[4]!, events[2]!, events[0]!, events[1]!, events[5]!, events[3]!, events[1]!, events[0]!] : events;
+        const balances: number[] = [];
+        for (const event of order) {
+          expect((await deliver(event)).statusCode).toBe(200);
+          balances.push(await balance(b));
+        }
+        if (!shuffled) expect(balances).toEqual([0, 0, 0, 0, 1_000_000_000, 1_000_000_000]);
+        expect(await balance(b)).toBe(1_000_000_000);
+        expect(checkPurchases(await ledger.purchasesOf(b.accountId), await ledger.all(b.accountId))).toEqual([]);
+        if (!shuffled)
+          expect((await mailsTo(b)).at(-1)).toMatchObject({
+            subject: `The dispute on your purchase of ${starter.name} is closed`,
+            text: expect.stringMatching(
+              /lost at first, was won on appeal: 1000 credits taken back are yours to use again[\s\S]*Balance now: 1000 credits/,
+            ),
+          });
+      }
     });
 
     it('takes nothing for a prevented dispute: a block keeps the money, a resolution moves it by a refund Stripe reports', async () => {

@@ -13,6 +13,22 @@ describe('email addresses', () => {
     expect(normaliseEmail('  Ann@Example.ORG ')).toBe('ann@example.org');
   });
 
+  it('reads an address typed in full width (an input method in wide mode) as the ASCII address it shows', () => {
+    // The domain was always folded (UTS #46); the part before the @ and the @ itself are folded the same way (NFKC).
+    for (const typed of [
+      'ａｎｎａ@example.org',
+      'ａｎｎａ＠ｅｘａｍｐｌｅ．ｏｒｇ',
+      'Ａｎｎａ＋ｔａｇ@Example.org',
+      'anna\ufe6bexample.org',
+    ]) {
+      const expected = typed.includes('ｔａｇ') ? 'anna+tag@example.org' : 'anna@example.org';
+      expect([typed, normaliseEmail(typed), emailAddressProblem(typed)]).toEqual([typed, expected, undefined]);
+      expect(SignupBody.safeParse({ name: 'A', email: typed, password: 'x' }).success).toBe(true);
+    }
+    // Letters that are not ASCII in any form stay refused with the reason.
+    expect(emailAddressProblem('ｊüｒｇｅｎ@example.org')).toMatch(/ASCII .*before the @/);
+  });
+
   it('accepts addresses with internationalised domains and shows them back in Unicode', () => {
     for (const address of ['anna@bücher.de', 'user@例え.jp', 'ivan@пример.рф', 'anna@xn--bcher-kva.de', 'c.d+tag@sub.example.net'])
       expect([address, emailAddressProblem(address)]).toEqual([address, undefined]);

@@ -1,0 +1,64 @@
+import { CreateKeyBody, ProfilePatch, SignupBody, UpdateAccountBody } from '../../../lambdas/accounts/schemas';
+
+const signup = (name: string, profile?: object) =>
+  SignupBody.safeParse({ name, email: 'ann@example.org', password: 'correct horse battery staple', profile });
+
+/** Names as people in every script write them, right to left included, with the joiners their scripts need. */
+const WORLD_NAMES = [
+  'محمد بن سلمان',
+  'שָׁלוֹם כֹּהֵן',
+  '王小明',
+  'Ἀριστοτέλης',
+  'देवनागरी शर्मा',
+  'فاطمه\u200cزهرا', // Persian: the zero-width non-joiner is part of the spelling
+  'Zoë\u0301 Ñúñez',
+  'ส้มตำ ไทย',
+  '👩\u200d💻 Ada',
+  'O’Brien-Smith',
+  '\u200fדנה\u200f', // right-to-left marks around a Hebrew name
+  // Bidirectional overrides are the holder's to use: the console isolates a name, the ops tool escapes them.
+  '\u202Egnp.exe',
+];
+
+describe('names and profile fields with inputs from everywhere', () => {
+  it('takes names in every script, and refuses control characters and line breaks, naming the field', () => {
+    for (const name of WORLD_NAMES) {
+      expect(signup(name).success).toBe(true);
+      expect(CreateKeyBody.safeParse({ name }).success).toBe(true);
+    }
+    // A newline forges a line of `ops accounts show`; ESC and CSI drive the operator's terminal.
+    for (const name of [
+      'Ann\nbalance 999999 credits',
+      'Ann\r\nBob',
+      'Ann\u0000Zero',
+      'Ann\u001b[2J',
+      'Ann\u009b31m',
+      'Ann\u0085Next',
+      'Ann\u007f',
+      'Ann\u2028Bob',
+      'Ann\ud800',
+    ]) {
+      const parsed = signup(name);
+      expect(parsed.success).toBe(false);
+      expect(parsed.error!.issues.map((i) => i.path.join('.'))).toEqual(['name']);
+      expect(CreateKeyBody.safeParse({ name }).success).toBe(false);
+      expect(UpdateAccountBody.safeParse({ name }).success).toBe(false);
+    }
+  });
+
+  it('refuses a name nobody can see: only zero-width or format characters', () => {
+    for (const name of ['\u200b', '\u200d\u200c', '\u2060', '\u00ad', '\u200b \u200b', '\u0301']) {
+      expect(signup(name).success).toBe(false);
+      expect(CreateKeyBody.safeParse({ name }).success).toBe(false);
+    }
+  });
+
+  it('keeps line breaks and tabs in the bio, and refuses the other control characters there and in the company', () => {
+    expect(ProfilePatch.safeParse({ bio: 'First line\nsecond\tline\r\nthird' }).success).toBe(true);
+    expect(ProfilePatch.safeParse({ bio: 'Hi\u001b]52;c;ZXZpbA==\u0007' }).success).toBe(false);
+    expect(ProfilePatch.safeParse({ bio: 'Hi\u0085there' }).success).toBe(false);
+    expect(ProfilePatch.safeParse({ company: 'ACME\nLtd' }).success).toBe(false);
+    expect(ProfilePatch.safeParse({ company: 'شركة أكمي' }).success).toBe(true);
+    expect(signup('Ann', { company: 'ACME\u0000' }).success).toBe(false);
+  });
+});
