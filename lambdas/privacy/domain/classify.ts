@@ -150,6 +150,8 @@ const BILLING = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language
 const FIELDS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, Object.values(v.fields).flat())]));
 /** The verbs that introduce a corrected value ("update", "päivittäkää", "uppdatera"). */
 const CORRECTION_VERBS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.correctionVerbs)]));
+/** The words for usage analytics and profiling ("analytics", "Auswertung", "analizowanie"): what an objection to analytics names. */
+const ANALYTICS_WORDS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.analytics)]));
 const ANY_REASON = boundary(VOCABULARIES.flatMap((v) => v.reasonCues));
 /** Phrases of one word ("löschen", "erase"): they name no object of their own. */
 const BARE = new Set(PHRASES.filter((p) => !/\s/.test(p.text.trim())));
@@ -224,6 +226,36 @@ const NEGATED_CLOSE = new Map(
     v.language,
     v.negations.length
       ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+){0,1} $`, 'u')
+      : undefined,
+  ]),
+);
+/**
+ * A refusal that reaches a whole clause ("I don't want my usage data to be analysed", "Не искам данните ми за използване да
+ * се анализират"): a negation anywhere before the words in their clause — or a negated verb that ends it, as verb-final
+ * languages put it ("… analiz edilmesini istemiyorum").
+ */
+const REFUSED_AHEAD = new Map(
+  VOCABULARIES.map((v) => [
+    v.language,
+    v.negations.length
+      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})((?: [\\p{L}\\p{N}\\p{M}]+){0,10}) $`, 'u')
+      : undefined,
+  ]),
+);
+/** A clause that a refusal ends, a few words after its negation ("Nem járulok hozzá, hogy …", "I do not agree, that …"): it governs the next. */
+const REFUSED_VERB_END = new Map(
+  VOCABULARIES.map((v) => [
+    v.language,
+    v.negations.length
+      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+){0,3} $`, 'u')
+      : undefined,
+  ]),
+);
+const REFUSED_AFTER = new Map(
+  VOCABULARIES.map((v) => [
+    v.language,
+    v.negations.length
+      ? new RegExp(`^ ?(?:[\\p{L}\\p{N}\\p{M}]+ ){3,}(?:${v.negations.map(negationSource).join('|')}) ?$`, 'u')
       : undefined,
   ]),
 );
@@ -674,6 +706,18 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
       const before = `${governs ? ` ${previous}` : ''}${c.slice(0, at + 1)}`;
       return inClause.some((n) => denies(n, before));
     });
+  const refusedAhead = languages.map((l) => REFUSED_AHEAD.get(l)).filter((n): n is RegExp => n !== undefined);
+  const refusedAfter = languages.map((l) => REFUSED_AFTER.get(l)).filter((n): n is RegExp => n !== undefined);
+  const refusalEnds = languages.map((l) => REFUSED_VERB_END.get(l)).filter((n): n is RegExp => n !== undefined);
+  const refusedInClause = (p: { pattern: RegExp }) =>
+    clauses.some((c, i) => {
+      const at = c.search(p.pattern);
+      if (at < 0) return false;
+      const previous = clauses[i - 1]?.trim() ?? '';
+      const governs = (previous.includes(' ') || previous.length >= 5) && refusalEnds.some((n) => n.test(` ${previous} `));
+      const before = `${governs ? ` ${previous}` : ''}${c.slice(0, at + 1)}`;
+      return refusedAhead.some((n) => denies(n, before)) || refusedAfter.some((n) => n.test(c.slice(at)));
+    });
   const negated = (p: Phrase) =>
     !NEGATIVE_PHRASE.has(p) &&
     (p.right === 'objection' ? close.some((n) => n.test(w.slice(0, w.search(p.pattern) + 1))) : negatedInClause(p));
@@ -728,6 +772,15 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
       bare: false,
       what: `"${correctionVerb.text}" beside an account field (${correctionVerb.language})`,
     });
+  // "I don't want my usage data analysed", "Nem szeretném, hogy … elemzésre használják": analytics under a negation that reaches
+  // it is an objection to analytics (art. 21), the opt-out the objection's own words then set. Not where the sentence names an
+  // objection itself: "I don't object to analytics" is undone by its negation, not turned into one.
+  const objectionNamed = PHRASES.some((p) => p.right === 'objection' && has(p) && p.pattern.test(w));
+  const refused = objectionNamed
+    ? undefined
+    : languages.flatMap((l) => ANALYTICS_WORDS.get(l) ?? []).find((a) => has(a) && a.pattern.test(w) && refusedInClause(a));
+  if (refused)
+    found.push({ right: 'objection', weak: false, bare: false, what: `"${refused.text}" under a negation (${refused.language})` });
   // "How do I delete an API key?", "a key for the wrong project": a sentence about what the holder manages themselves (keys,
   // tokens) is a support question — a right counts there only when named with its object ("delete my account") or its article.
   // So does a sentence about an invoice or an amount ("the amount on my last invoice is wrong"), where a correction also

@@ -1042,3 +1042,40 @@ describe('a forward whose note asks nothing outright (each case in our own words
     expect(readMail('Fwd: API', forward(note, 'API', letter)).rights).toEqual([]);
   });
 });
+
+describe('third pass: letters as real senders write them (each case in our own words)', () => {
+  const read = (text: string, subject = '') => readMail(subject, text).rights.sort();
+
+  it.each([
+    ['en', 'Please make sure my call history is never fed into your analytics.'],
+    ['en', 'I do not want my requests to be analyzed for statistics.'],
+    ['de', 'Ich will nicht, dass Sie aus meinen Aufrufen Statistiken erstellen.'],
+    ['fr', 'Je ne souhaite pas que mes appels servent à vos statistiques.'],
+    ['es', 'No quiero que mis llamadas a la API se analicen.'],
+    ['it', 'Non voglio che le mie chiamate vengano analizzate dal vostro team.'],
+    ['pl', 'Nie chcę, żeby moje zapytania były wykorzystywane do statystyk.'],
+    ['hu', 'Nem kérem, hogy a hívásaimat statisztikai célra elemezzék.'],
+    ['bg', 'Не желая историята на заявките ми да се използва за статистика.'],
+    ['ru', 'Не хочу, чтобы мои запросы анализировали.'],
+    ['tr', 'API çağrılarımın istatistik amacıyla kullanılmasını istemiyorum.'],
+    ['is', 'Ég vil ekki að símtöl mín í forritaskilin séu greind.'],
+  ])('%s: refusing analytics of one’s usage is an objection (the analytics opt-out): "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['objection']);
+  });
+
+  it.each([
+    ['en', 'I do not object to analytics, but please delete my old invoices address.', []],
+    ['en', 'Your analytics page is not loading for me.', []],
+    ['en', 'Analytics is not something I mind. Please delete my account.', ['deletion']],
+    ['de', 'Ich habe keinen Widerspruch gegen Statistiken, bitte senden Sie mir aber eine Kopie meiner Daten.', ['access']],
+  ])('%s: analytics beside a negation that does not refuse it opens no objection: "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each(['أطلب أن يتم حذف حسابي.', 'أرجو أن يتم حذف بياناتي الشخصية.'])(
+    'ar: "أن" (that) is no "إن" (if) once hamza is folded away — the request still asks: "%s"',
+    (text) => {
+      expect(read(text)).toEqual(['deletion']);
+    },
+  );
+});
