@@ -470,9 +470,26 @@ export function identificationLine(line: string): { label: string; value: string
   return LABELS.has(label) ? { label, value: match[2]!.trim() } : undefined;
 }
 
-/** Everything before the signature: the closing formula ("Kind regards", "Mit freundlichen Grüßen") or `-- ` ends the letter. */
+/**
+ * The line a phone's or webmail's client adds under every mail, in the writer's language or its own ("Sent from my iPhone",
+ * "Wysłane z iPhone'a", "Von meinem iPhone gesendet", "iPhoneから送信", "Get Outlook for Android"): it names the device or
+ * client, and no one writes a request in six words around one.
+ */
+// Inflected ("z iPhonu", "z Androidu") or written against Japanese and Chinese ("iPhoneから送信"): no boundary after the name.
+const CLIENT_SIGNATURE =
+  /(?<![a-z0-9])(?:iphone|ipad|android|galaxy|samsung|huawei|xiaomi|outlook|blackberry|yahoo|gmail|proton\s?mail|mail for windows|windows mail)/iu;
+const clientSignature = (line: string) => {
+  const t = line.trim();
+  return t.length > 0 && t.length <= 60 && t.split(/\s+/).length <= 6 && !/[.!?]\s*\S/.test(t) && CLIENT_SIGNATURE.test(t);
+};
+
+/** Everything before the signature: the closing formula ("Kind regards", "Mit freundlichen Grüßen") or `-- ` ends the letter, and a client's signature line is left out. */
 export function bodyOf(text: string): string {
-  const lines = text.split('\n');
+  const all = text.split('\n');
+  // A client's signature is the mail's last line: only blank lines may follow it.
+  let last = all.length;
+  while (last > 0 && !all[last - 1]!.trim()) last--;
+  const lines = last > 0 && clientSignature(all[last - 1]!) ? all.slice(0, last - 1) : all;
   const end = lines.findIndex((line, i) => {
     if (/^\s*(--|__)\s*$/.test(line)) return true;
     const w = words(line);
@@ -693,9 +710,12 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   const clauses = t.split(/[,;:()]|\s[-–—]\s/u).map(words);
   // A request cue between the negation and the right's words ("not needed any more so please erase my data") ends the
   // negation's reach — but not the negated verb itself, right after it ("non voglio cancellare", "I do not want to delete").
+  // So does a word that turns the sentence ("I don't want it deleted, but …"; Irish "níl uaim ach …", I want nothing but …).
   const denies = (n: RegExp, before: string) => {
     const between = n.exec(before);
-    return between !== null && !isRequest((between[1] ?? '').trim().split(' ').slice(1).join(' '));
+    if (between === null) return false;
+    const rest = (between[1] ?? '').trim().split(' ').slice(1).join(' ');
+    return !isRequest(rest) && !contrasts.some((c) => new RegExp(c.source, 'u').test(rest));
   };
   const negatedInClause = (p: Phrase) =>
     clauses.some((c, i) => {
@@ -801,9 +821,78 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
 }
 
 /** The language whose function words and vocabulary the text uses most. */
-export function detectLanguage(text: string): string | undefined {
-  return likeliestLanguages(text)[0] ?? languageOfScript(text);
+export function detectLanguage(text: string, prefer: readonly string[] = []): string | undefined {
+  const tied = likeliestLanguages(text);
+  return tied.find((l) => prefer.includes(l)) ?? tied[0] ?? languageOfScript(text);
 }
+
+/**
+ * The languages of the country whose domain the sender writes from (`.si` Slovenian, `.hr` Croatian, `.be` Dutch or
+ * French …). They only break a tie: a letter whose words fit two languages alike ("Izbrišite me, hvala" is Croatian and
+ * Slovenian) is answered in the one its sender's country speaks; words that tell always decide.
+ */
+const COUNTRY_LANGUAGES: Record<string, string[]> = {
+  at: ['de'],
+  de: ['de'],
+  ch: ['de', 'fr', 'it'],
+  li: ['de'],
+  lu: ['fr', 'de'],
+  be: ['nl', 'fr', 'de'],
+  nl: ['nl'],
+  fr: ['fr'],
+  mc: ['fr'],
+  es: ['es'],
+  ad: ['es'],
+  mx: ['es'],
+  ar: ['es'],
+  pt: ['pt'],
+  br: ['pt-BR'],
+  it: ['it'],
+  sm: ['it'],
+  ie: ['ga', 'en'],
+  uk: ['en'],
+  mt: ['mt', 'en'],
+  se: ['sv'],
+  dk: ['da'],
+  no: ['nb', 'nn'],
+  is: ['is'],
+  fi: ['fi', 'sv'],
+  ee: ['et'],
+  lv: ['lv'],
+  lt: ['lt'],
+  pl: ['pl'],
+  cz: ['cs'],
+  sk: ['sk'],
+  hu: ['hu'],
+  si: ['sl'],
+  hr: ['hr'],
+  ba: ['hr'],
+  me: ['hr'],
+  rs: ['hr'],
+  ro: ['ro'],
+  md: ['ro'],
+  bg: ['bg'],
+  gr: ['el'],
+  cy: ['el'],
+  ua: ['uk'],
+  ru: ['ru'],
+  by: ['ru'],
+  kz: ['ru'],
+  tr: ['tr'],
+  il: ['he'],
+  ir: ['fa'],
+  jp: ['ja'],
+  kr: ['ko'],
+  cn: ['zh'],
+  tw: ['zh'],
+  hk: ['zh'],
+  in: ['hi'],
+  th: ['th'],
+  vn: ['vi'],
+  id: ['id'],
+};
+export const languagesOfAddress = (address: string | undefined): string[] =>
+  COUNTRY_LANGUAGES[/\.([a-z]{2})>?\s*$/i.exec(address ?? '')?.[1]?.toLowerCase() ?? ''] ?? [];
 
 /**
  * The languages whose function words and vocabulary the text uses most, as many as score alike (a short
@@ -903,7 +992,7 @@ const REPLY_PREFIX =
  * and quoted history do not. A letter without any asking sentence (a bare "Delete my account.") is
  * read from all its sentences.
  */
-export function classifyLetter(subject: string, text: string): LetterReading {
+export function classifyLetter(subject: string, text: string, prefer: readonly string[] = []): LetterReading {
   const subjectWords = words(subject);
   if (AUTO_REPLIES.some((p) => subjectWords.search(p.pattern) === 0)) {
     return {
@@ -918,7 +1007,7 @@ export function classifyLetter(subject: string, text: string): LetterReading {
   // whole policy) would only cost time.
   const fresh = bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS);
   // The body tells the writer's language; a subject may be in another ("Data access request" over a Latvian letter).
-  const language = detectLanguage(fresh) ?? detectLanguage(`${cleanSubject}\n${fresh}`);
+  const language = detectLanguage(fresh, prefer) ?? detectLanguage(`${cleanSubject}\n${fresh}`, prefer);
   const languages = [...new Set([language ?? 'en', 'en'])];
   const sentences = sentencesOf(fresh);
   const asked = new Map<LetterRight, { strong: boolean; why: string[] }>();
@@ -931,6 +1020,18 @@ export function classifyLetter(subject: string, text: string): LetterReading {
   note(mentionsIn(cleanSubject, languages, language).mentions, 'the subject');
   const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages, language) }));
   for (const s of all) if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text))) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  // "My surname is misspelt. Please change it to Kowalczuk.": the field named in one sentence, the correction verb asked in the
+  // next — read together, they ask for the correction neither asks alone.
+  all.forEach((s, i) => {
+    const previous = all[i - 1];
+    if (!previous || s.conditional || s.reason || !isRequest(s.text)) return;
+    if ([s, previous].some((one) => one.mentions.some((m) => m.right === 'correction'))) return;
+    const together = mentionsIn(`${previous.text} ${s.text}`, languages, language);
+    note(
+      together.mentions.filter((m) => m.right === 'correction'),
+      `"${previous.text.slice(0, 40)}" and "${s.text.slice(0, 40)}"`,
+    );
+  });
   // Nothing asked in so many words (a bare "Delete my account."): every sentence counts, conditions and reasons last —
   // but never thanks ("Thanks, I received the data export.", "Merci pour la suppression de mon compte.").
   // Nor a sentence that reports what already happened ("I previously asked you to delete my data and you confirmed it").
@@ -1004,17 +1105,19 @@ const FORWARD_FROM =
  * first") is read from the message it forwards, when that asks for a right — unless that
  * message came from us (`ownDomain`: our newsletter or notice, forwarded back).
  */
-export function readMail(subject: string, text: string, options: { ownDomain?: string } = {}): LetterReading {
-  const reading = classifyLetter(subject, text);
+export function readMail(subject: string, text: string, options: { ownDomain?: string; from?: string } = {}): LetterReading {
+  // The sender's country only breaks a tie between languages the words fit alike.
+  const prefer = languagesOfAddress(options.from);
+  const reading = classifyLetter(subject, text, prefer);
   if (reading.automatic) return reading;
   const forward = FORWARD_PREFIX.test(subject);
   // A forward's subject is the forwarded message's own ("Fwd: Copy and correction"): under a note that asks nothing outright
   // it names what that message asks, which is read whole — not the subject alone.
   const noteAsks = (r: LetterReading) => r.rights.length > 0 && !r.unasked;
-  if (noteAsks(reading) && (!forward || noteAsks(classifyLetter('', text)))) return reading;
+  if (noteAsks(reading) && (!forward || noteAsks(classifyLetter('', text, prefer)))) return reading;
   const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'), options.ownDomain, forward);
   // A note that asks nothing outright ("see below, I sent it to the wrong address") is about the forward: the forwarded letter asks.
-  const inner = forwarded === undefined ? undefined : classifyLetter(forward ? subject.replace(SUBJECT_PREFIX, '') : '', forwarded);
+  const inner = forwarded === undefined ? undefined : classifyLetter(forward ? subject.replace(SUBJECT_PREFIX, '') : '', forwarded, prefer);
   if (reading.rights.length && !inner?.rights.length) return reading;
   if (inner) return { ...inner, language: noteLanguage(text, reading.language, inner.language) };
   if (!reading.rights.length) {
@@ -1022,7 +1125,7 @@ export function readMail(subject: string, text: string, options: { ownDomain?: s
     if (romanised) return romanised;
   }
   // Nothing of the writer's own to tell the language by (a bare forward): what they forwarded or quoted most likely speaks it.
-  const whole = detectLanguage(`${subject}\n${text.slice(0, MAX_LETTER_CHARS)}`);
+  const whole = detectLanguage(`${subject}\n${text.slice(0, MAX_LETTER_CHARS)}`, prefer);
   return {
     ...reading,
     language: reading.language && forwarded === undefined ? reading.language : noteLanguage(text, reading.language, whole),

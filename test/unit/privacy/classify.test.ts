@@ -1072,6 +1072,62 @@ describe('third pass: letters as real senders write them (each case in our own w
     expect(read(text)).toEqual(rights);
   });
 
+  it.each([['pl', 'Wniosek o usunięcie moich danych', "Wysłane z iPhone'a", 'pl', ['deletion']]])(
+    '%s: a request in the subject over nothing but the phone’s signature is read in the subject’s language',
+    (_l, subject, body, language, rights) => {
+      const reading = readMail(subject, `${body}\n`);
+      expect({ rights: reading.rights.sort(), language: reading.language }).toEqual({ rights, language });
+    },
+  );
+
+  it('a line naming a phone inside the letter is still read: "Your iPhone app keeps crashing. Delete my account."', () => {
+    expect(read('Your iPhone app keeps crashing.\nDelete my account.\nSent from my iPhone')).toEqual(['deletion']);
+  });
+
+  it.each([
+    ['fi', 'Hei, pyysin jo syyskuussa henkilötietojeni poistamista eikä vastausta ole tullut. Hoitakaa tämä nyt.', ['deletion']],
+    [
+      'pl',
+      'Dzień dobry, miesiąc temu prosiłem o usunięcie moich danych i nie dostałem od Państwa żadnej odpowiedzi. Proszę się tym zająć.',
+      ['deletion'],
+    ],
+  ])('%s: a reminder told in the letter’s own words asks again: "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it('hu: a withdrawal whose consent stands six words after the verb ("Visszavonom … adott hozzájárulásomat")', () => {
+    expect(read('Visszavonom a termékhírekre és a statisztikai célú feldolgozásra adott hozzájárulásomat.')).toEqual(['objection']);
+  });
+
+  it.each([
+    ['ga', 'Níl uaim ach cóip de na sonraí atá agaibh fúm.', ['access']],
+    ['en', 'I do not want anything erased but a copy of my data please.', ['access']],
+  ])('%s: a negation reaches an Irish verb-first clause, and stops at "ach"/"but": "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each([
+    ['uk', 'Моє прізвище в профілі написане з помилкою. Будь ласка, змініть його на «Гнатюк».'],
+    ['de', 'Meine E-Mail-Adresse stimmt nicht mehr. Bitte ändern Sie sie auf neu@beispiel.de.'],
+    ['pl', 'Mój adres e-mail się zmienił. Proszę zaktualizować go na nowy@poczta.pl.'],
+  ])('%s: a field named in one sentence and the correction asked in the next: "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['correction']);
+  });
+
+  it.each([
+    ['ana@posta.si', 'sl'],
+    ['ana@net.hr', 'hr'],
+  ])('a letter that fits Croatian and Slovenian alike is answered in its sender’s country’s language (%s → %s)', (from, language) => {
+    expect(readMail('', 'Izbrišite me.', { from }).language).toBe(language);
+  });
+
+  it('the sender’s country never outweighs the words: a Croatian letter from a .si address is Croatian', () => {
+    expect(
+      readMail('', 'Poštovani, molim vas da izbrišete moj račun i sve podatke koje imate o meni. Hvala.', { from: 'ivan@posta.si' })
+        .language,
+    ).toBe('hr');
+  });
+
   it.each(['أطلب أن يتم حذف حسابي.', 'أرجو أن يتم حذف بياناتي الشخصية.'])(
     'ar: "أن" (that) is no "إن" (if) once hamza is folded away — the request still asks: "%s"',
     (text) => {
