@@ -1095,6 +1095,10 @@ describe('third pass: letters as real senders write them (each case in our own w
     expect(read(text)).toEqual(rights);
   });
 
+  it('fi: the passive "poistetaan" (be deleted) asks for erasure: "Toivon, että kaikki tietoni poistetaan."', () => {
+    expect(read('Toivon, että kaikki tietoni poistetaan.')).toEqual(['deletion']);
+  });
+
   it('hu: a withdrawal whose consent stands six words after the verb ("Visszavonom … adott hozzájárulásomat")', () => {
     expect(read('Visszavonom a termékhírekre és a statisztikai célú feldolgozásra adott hozzájárulásomat.')).toEqual(['objection']);
   });
