@@ -582,6 +582,24 @@ const thanks = (text: string) => {
   return CLOSINGS.some((c) => w.search(c.pattern) === 0);
 };
 
+/**
+ * "Once I have the export, delete the account and all my data.": after a clause of time that opens the sentence, a right's own
+ * words at once are an imperative, and ask like a sentence with a request cue. Only there: a sentence that merely opens with a
+ * right's words may tell a story ("Access to my data was fine last time"). Not a question, nor a right's weak words.
+ */
+const asksAfterTime = (text: string, languages: string[]) => {
+  if (/\?\s*$/.test(text)) return false;
+  const folded = fold(text.replace(EMAIL, ' ').replace(URL, ' ')).replace(/'/g, ' ');
+  return languages.some((language) => {
+    const cue = TEMPORAL.get(language);
+    const opening = cue && new RegExp(`^[\\s\\p{P}]*${cue.source}[^,;:]*[,;:]`, 'u').exec(folded);
+    if (!opening) return false;
+    const w = words(folded.slice(opening[0].length));
+    const has = wordIndex(w);
+    return PHRASES.some((p) => !p.weak && languages.includes(p.language) && has(p) && w.search(p.pattern) === 0);
+  });
+};
+
 const isRequest = (text: string) => {
   const w = words(text);
   const has = wordIndex(w);
@@ -1019,7 +1037,9 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
   };
   note(mentionsIn(cleanSubject, languages, language).mentions, 'the subject');
   const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages, language) }));
-  for (const s of all) if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text))) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  for (const s of all)
+    if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text) || asksAfterTime(s.text, languages)))
+      note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // "My surname is misspelt. Please change it to Kowalczuk.": the field named in one sentence, the correction verb asked in the
   // next — read together, they ask for the correction neither asks alone.
   all.forEach((s, i) => {

@@ -1099,6 +1099,14 @@ describe('third pass: letters as real senders write them (each case in our own w
     expect(read('Toivon, että kaikki tietoni poistetaan.')).toEqual(['deletion']);
   });
 
+  it('an imperative after a clause of time asks: "Please export my data as JSON. Once I have the file, close my account."', () => {
+    expect(read('Please export my data as JSON. Once I have the file, close my account.')).toEqual(['deletion', 'portability']);
+  });
+
+  it('a sentence that only opens with a right’s words tells a story: "Access to my data was fine last time. Please close my account."', () => {
+    expect(read('Access to my data was fine last time. Please close my account.')).toEqual(['deletion']);
+  });
+
   it('hu: a withdrawal whose consent stands six words after the verb ("Visszavonom … adott hozzájárulásomat")', () => {
     expect(read('Visszavonom a termékhírekre és a statisztikai célú feldolgozásra adott hozzájárulásomat.')).toEqual(['objection']);
   });
