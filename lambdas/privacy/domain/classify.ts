@@ -194,71 +194,38 @@ const negationSource = (negation: string) =>
     .map((part) => words(part).trim().split(' ').map(escapeRegExp).join(' '))
     .join('(?: [\\p{L}\\p{N}\\p{M}]+){0,6} ');
 
+/** Per language, a pattern over `words()` made of its negations (`(?:not|don t|…)`, as `shape` places them); none without negations. */
+const negationPatterns = (shape: (negation: string) => string) =>
+  new Map(
+    VOCABULARIES.map((v) => [
+      v.language,
+      v.negations.length ? new RegExp(shape(`(?:${v.negations.map(negationSource).join('|')})`), 'u') : undefined,
+    ]),
+  );
+const WORD = '[\\p{L}\\p{N}\\p{M}]+';
 /**
  * A clause that ends with a negated verb ("Ich möchte nicht,", "Jeg ønsker ikke,", "Nechcem,"): the
  * clause after the comma is its object, and the negation reaches into it. A bare "No," / "Nein," (one
  * short word) answers something; it negates nothing after it.
  */
-const NEGATED_VERB_END = new Map(
-  VOCABULARIES.map((v) => [
-    v.language,
-    v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+)? $`, 'u')
-      : undefined,
-  ]),
-);
+const NEGATED_VERB_END = negationPatterns((n) => `(?:^| )${n}(?: ${WORD})? $`);
 /**
  * A negation a few words before a right's words, in the same clause ("I don't want to delete my
  * account"): verb-final and infinitive clauses put the right's word last ("Jeg ønsker ikke at få min
  * konto slettet", "Ég vil ekki að aðganginum mínum verði eytt"). The words between are captured.
  */
-const NEGATED_IN_CLAUSE = new Map(
-  VOCABULARIES.map((v) => [
-    v.language,
-    v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})((?: [\\p{L}\\p{N}\\p{M}]+){0,5}) $`, 'u')
-      : undefined,
-  ]),
-);
+const NEGATED_IN_CLAUSE = negationPatterns((n) => `(?:^| )${n}((?: ${WORD}){0,5}) $`);
 /** A negation right before a right's words, at most one word between ("no objection", "geen bezwaar", "inga invändningar", "I don't object"). */
-const NEGATED_CLOSE = new Map(
-  VOCABULARIES.map((v) => [
-    v.language,
-    v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+){0,1} $`, 'u')
-      : undefined,
-  ]),
-);
+const NEGATED_CLOSE = negationPatterns((n) => `(?:^| )${n}(?: ${WORD}){0,1} $`);
 /**
  * A refusal that reaches a whole clause ("I don't want my usage data to be analysed", "Не искам данните ми за използване да
- * се анализират"): a negation anywhere before the words in their clause — or a negated verb that ends it, as verb-final
- * languages put it ("… analiz edilmesini istemiyorum").
+ * се анализират"): a negation anywhere before the words in their clause (the words between captured) …
  */
-const REFUSED_AHEAD = new Map(
-  VOCABULARIES.map((v) => [
-    v.language,
-    v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})((?: [\\p{L}\\p{N}\\p{M}]+){0,10}) $`, 'u')
-      : undefined,
-  ]),
-);
-/** A clause that a refusal ends, a few words after its negation ("Nem járulok hozzá, hogy …", "I do not agree, that …"): it governs the next. */
-const REFUSED_VERB_END = new Map(
-  VOCABULARIES.map((v) => [
-    v.language,
-    v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+){0,3} $`, 'u')
-      : undefined,
-  ]),
-);
-const REFUSED_AFTER = new Map(
-  VOCABULARIES.map((v) => [
-    v.language,
-    v.negations.length
-      ? new RegExp(`^ ?(?:[\\p{L}\\p{N}\\p{M}]+ ){3,}(?:${v.negations.map(negationSource).join('|')}) ?$`, 'u')
-      : undefined,
-  ]),
-);
+const REFUSED_AHEAD = negationPatterns((n) => `(?:^| )${n}((?: ${WORD}){0,10}) $`);
+/** … or in the clause before, which a refusal ends a few words after its negation ("Nem járulok hozzá, hogy …") … */
+const REFUSED_VERB_END = negationPatterns((n) => `(?:^| )${n}(?: ${WORD}){0,3} $`);
+/** … or the negated verb that ends a verb-final clause ("… analiz edilmesini istemiyorum"). */
+const REFUSED_AFTER = negationPatterns((n) => `^ ?(?:${WORD} ){3,}${n} ?$`);
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
 /** The languages that name the Regulation by each name: "GDPR" is written in many and tells none of them. */
 const LAW_NAME_LANGUAGES = new Map<string, Set<string>>();
@@ -722,9 +689,11 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   // A phrase that itself says "no" ("do not use my data", "ne plus recevoir") is not undone by it.
   // An objection is itself a "no" ("No quiero recibir publicidad"): it is undone only by a negation right before its words
   // ("no objection", "geen bezwaar", "I don't object"); the other rights by one a few words before.
-  const close = languages.map((l) => NEGATED_CLOSE.get(l)).filter((n): n is RegExp => n !== undefined);
-  const inClause = languages.map((l) => NEGATED_IN_CLAUSE.get(l)).filter((n): n is RegExp => n !== undefined);
-  const verbEnds = languages.map((l) => NEGATED_VERB_END.get(l)).filter((n): n is RegExp => n !== undefined);
+  const ofLanguages = (patterns: Map<string, RegExp | undefined>) =>
+    languages.map((l) => patterns.get(l)).filter((n): n is RegExp => n !== undefined);
+  const close = ofLanguages(NEGATED_CLOSE);
+  const inClause = ofLanguages(NEGATED_IN_CLAUSE);
+  const verbEnds = ofLanguages(NEGATED_VERB_END);
   const clauses = t.split(/[,;:()]|\s[-–—]\s/u).map(words);
   // A request cue between the negation and the right's words ("not needed any more so please erase my data") ends the
   // negation's reach — but not the negated verb itself, right after it ("non voglio cancellare", "I do not want to delete").
@@ -735,27 +704,23 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     const rest = (between[1] ?? '').trim().split(' ').slice(1).join(' ');
     return !isRequest(rest) && !contrasts.some((c) => new RegExp(c.source, 'u').test(rest));
   };
-  const negatedInClause = (p: Phrase) =>
+  /**
+   * Whether a negation reaches the words `p` matches in their clause: `ahead` before them (or in the clause before, when it ends
+   * with one of `ends`), or `after` them to the clause's end.
+   */
+  const reachedInClause = (p: { pattern: RegExp }, ahead: RegExp[], ends: RegExp[], after: RegExp[] = []) =>
     clauses.some((c, i) => {
       const at = c.search(p.pattern);
       if (at < 0) return false;
       const previous = clauses[i - 1]?.trim() ?? '';
-      const governs = (previous.includes(' ') || previous.length >= 5) && verbEnds.some((n) => n.test(` ${previous} `));
+      const governs = (previous.includes(' ') || previous.length >= 5) && ends.some((n) => n.test(` ${previous} `));
       const before = `${governs ? ` ${previous}` : ''}${c.slice(0, at + 1)}`;
-      return inClause.some((n) => denies(n, before));
+      return ahead.some((n) => denies(n, before)) || after.some((n) => n.test(c.slice(at)));
     });
-  const refusedAhead = languages.map((l) => REFUSED_AHEAD.get(l)).filter((n): n is RegExp => n !== undefined);
-  const refusedAfter = languages.map((l) => REFUSED_AFTER.get(l)).filter((n): n is RegExp => n !== undefined);
-  const refusalEnds = languages.map((l) => REFUSED_VERB_END.get(l)).filter((n): n is RegExp => n !== undefined);
-  const refusedInClause = (p: { pattern: RegExp }) =>
-    clauses.some((c, i) => {
-      const at = c.search(p.pattern);
-      if (at < 0) return false;
-      const previous = clauses[i - 1]?.trim() ?? '';
-      const governs = (previous.includes(' ') || previous.length >= 5) && refusalEnds.some((n) => n.test(` ${previous} `));
-      const before = `${governs ? ` ${previous}` : ''}${c.slice(0, at + 1)}`;
-      return refusedAhead.some((n) => denies(n, before)) || refusedAfter.some((n) => n.test(c.slice(at)));
-    });
+  const negatedInClause = (p: Phrase) => reachedInClause(p, inClause, verbEnds);
+  // A refusal of analytics reaches further: the whole clause, the clause a refusal ends, and a verb-final clause's last word.
+  const refusal = [ofLanguages(REFUSED_AHEAD), ofLanguages(REFUSED_VERB_END), ofLanguages(REFUSED_AFTER)] as const;
+  const refusedInClause = (p: { pattern: RegExp }) => reachedInClause(p, ...refusal);
   const negated = (p: Phrase) =>
     !NEGATIVE_PHRASE.has(p) &&
     (p.right === 'objection' ? close.some((n) => n.test(w.slice(0, w.search(p.pattern) + 1))) : negatedInClause(p));
