@@ -224,8 +224,12 @@ const NEGATED_CLOSE = negationPatterns((n) => `(?:^| )${n}(?: ${WORD}){0,1} $`);
 const REFUSED_AHEAD = negationPatterns((n) => `(?:^| )${n}((?: ${WORD}){0,10}) $`);
 /** … or in the clause before, which a refusal ends a few words after its negation ("Nem járulok hozzá, hogy …") … */
 const REFUSED_VERB_END = negationPatterns((n) => `(?:^| )${n}(?: ${WORD}){0,3} $`);
-/** … or the negated verb that ends a verb-final clause ("… analiz edilmesini istemiyorum"). */
-const REFUSED_AFTER = negationPatterns((n) => `^ ?(?:${WORD} ){3,}${n} ?$`);
+/**
+ * … or, in a language whose clauses end with their verb, the negated verb that ends it ("… analiz edilmesini istemiyorum").
+ * Elsewhere a negation at a clause's end negates its own verb ("les statistiques ne s'affichent pas"), no refusal.
+ */
+const VERB_FINAL = new Set(['tr', 'ja', 'ko', 'hi', 'fa']);
+const REFUSED_AFTER = new Map([...negationPatterns((n) => `^ ?(?:${WORD} ){3,}${n} ?$`)].filter(([language]) => VERB_FINAL.has(language)));
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
 /** The languages that name the Regulation by each name: "GDPR" is written in many and tells none of them. */
 const LAW_NAME_LANGUAGES = new Map<string, Set<string>>();
@@ -915,6 +919,8 @@ const OWN_LETTERS: { language: string; letters: RegExp; not: string[] }[] = [
   { language: 'fa', letters: /[پچژگکی]/u, not: ['ar'] },
   // Dotless ı and ğ are Turkish (ş is also Romanian's old cedilla form); ơ, ư and the stacked tone marks are Vietnamese.
   { language: 'tr', letters: /[ığ]/u, not: [] },
+  // ł ś ź ń are Polish among the vocabularies (not ruling Czech or Slovak out: their letters name Polish people too).
+  { language: 'pl', letters: /[łśźń]/iu, not: [] },
   { language: 'vi', letters: /[ơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/iu, not: [] },
 ];
 

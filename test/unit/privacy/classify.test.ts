@@ -1107,6 +1107,22 @@ describe('third pass: letters as real senders write them (each case in our own w
     expect(read('Access to my data was fine last time. Please close my account.')).toEqual(['deletion']);
   });
 
+  it.each([
+    ['lv', 'Es neatļauju izmantot manus datus statistikai.'],
+    ['tr', 'Kullanım kayıtlarımın analiz edilmesini kabul etmiyorum.'],
+    ['mt', 'Ma rridx li l-istatistika tiegħek tinkludi l-użu tiegħi.'],
+  ])('%s: a refusal written as one verb, or after the words it refuses, is an objection to analytics: "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['objection']);
+  });
+
+  it('fr: a negation ending a clause negates its own verb, no refusal of analytics: "Les statistiques … ne se chargent pas."', () => {
+    expect(read('Les statistiques de mon tableau de bord ne se chargent pas.')).toEqual([]);
+  });
+
+  it('pl: ł ś ź ń and "aby" tell a short Polish note from Czech and Slovak', () => {
+    expect(detectLanguage('Dzień dobry, chcę, aby moje konto zostało zamknięte.')).toBe('pl');
+  });
+
   it('hu: a withdrawal whose consent stands six words after the verb ("Visszavonom … adott hozzájárulásomat")', () => {
     expect(read('Visszavonom a termékhírekre és a statisztikai célú feldolgozásra adott hozzájárulásomat.')).toEqual(['objection']);
   });
