@@ -921,6 +921,9 @@ const OWN_LETTERS: { language: string; letters: RegExp; not: string[] }[] = [
   { language: 'tr', letters: /[ığ]/u, not: [] },
   // ł ś ź ń are Polish among the vocabularies (not ruling Czech or Slovak out: their letters name Polish people too).
   { language: 'pl', letters: /[łśźń]/iu, not: [] },
+  // ľ ĺ ŕ are Slovak, ř ů ě Czech (a boost, not a veto: each writes the other's names; ä and ô are also Estonian, French …).
+  { language: 'sk', letters: /[ľĺŕ]/iu, not: [] },
+  { language: 'cs', letters: /[řůě]/iu, not: [] },
   { language: 'vi', letters: /[ơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/iu, not: [] },
 ];
 

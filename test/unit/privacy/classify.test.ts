@@ -1119,6 +1119,10 @@ describe('third pass: letters as real senders write them (each case in our own w
     expect(read('Les statistiques de mon tableau de bord ne se chargent pas.')).toEqual([]);
   });
 
+  it('sk: "meno" and "účte" tell a short Slovak correction from Czech: "Dobrý deň, v účte mám zlé meno, zmeňte ho."', () => {
+    expect(detectLanguage('Dobrý deň, v účte mám zlé meno, zmeňte ho.')).toBe('sk');
+  });
+
   it('pl: ł ś ź ń and "aby" tell a short Polish note from Czech and Slovak', () => {
     expect(detectLanguage('Dzień dobry, chcę, aby moje konto zostało zamknięte.')).toBe('pl');
   });
