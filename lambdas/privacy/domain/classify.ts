@@ -444,9 +444,9 @@ export function identificationLine(line: string): { label: string; value: string
 /**
  * The line a phone's or webmail's client adds under every mail, in the writer's language or its own ("Sent from my iPhone",
  * "Wysłane z iPhone'a", "Von meinem iPhone gesendet", "iPhoneから送信", "Get Outlook for Android"): it names the device or
- * client, and no one writes a request in six words around one.
+ * client, and no one writes a request in six words around one. The name may be inflected ("z iPhonu") or written against
+ * Japanese and Chinese ("iPhoneから送信"): no boundary after it.
  */
-// Inflected ("z iPhonu", "z Androidu") or written against Japanese and Chinese ("iPhoneから送信"): no boundary after the name.
 const CLIENT_SIGNATURE =
   /(?<![a-z0-9])(?:iphone|ipad|android|galaxy|samsung|huawei|xiaomi|outlook|blackberry|yahoo|gmail|proton\s?mail|mail for windows|windows mail)/iu;
 const clientSignature = (line: string) => {
