@@ -670,7 +670,15 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     if (!cue) continue;
     // A sentence that opens with its condition ("If you object …, tell me why") is a consequence, not a request.
     conditional ||= new RegExp(`^[\\s\\p{P}\\d]*${cue.source}`, 'u').test(t);
-    t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
+    // Under a clause that is nothing but a wish ("Szeretném, ha törölnék a fiókomat", I'd like it that you delete my account;
+    // "Nem szeretném, ha …"), the word is "that", not "if": the clause, running to the sentence's end, is what is asked.
+    // ("Please, if you close my account, send me a receipt" goes on after it: a condition.)
+    t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), (clause: string, at: number, whole: string) => {
+      const before = whole.slice(0, at).replace(/[\s,]+$/u, '');
+      if (before.length === at || /[\p{L}\p{N}]/u.test(whole.slice(at + clause.length))) return ' ';
+      const wish = before.slice(Math.max(...[',', ';', ':', '.'].map((b) => before.lastIndexOf(b))) + 1).trim();
+      return wish && wish.split(/\s+/).length <= 2 && isRequest(wish) ? clause : ' ';
+    });
   }
   for (const language of languages) {
     // Portuguese "Se concordei …, revogo …": "se" opens a condition only where it opens the sentence.

@@ -1115,6 +1115,14 @@ describe('third pass: letters as real senders write them (each case in our own w
     expect(read(text)).toEqual(['objection']);
   });
 
+  it.each([
+    ['Szeretném, ha törölnék a fiókomat.', ['deletion']],
+    ['Nem szeretném, ha a hívásaimat statisztikákhoz használnák fel.', ['objection']],
+    ['Kérem, ha törlik a fiókomat, erről értesítsenek.', []],
+  ])('hu: "ha" under a clause that is only a wish is "that", and asks; under more, or going on after it, "if": "%s"', (text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
   it('fr: a negation ending a clause negates its own verb, no refusal of analytics: "Les statistiques … ne se chargent pas."', () => {
     expect(read('Les statistiques de mon tableau de bord ne se chargent pas.')).toEqual([]);
   });
