@@ -1,6 +1,6 @@
 import type { SESEventRecord } from 'aws-lambda';
 import { convert } from 'html-to-text';
-import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
+import { type AddressObject, type Attachment, type ParsedMail, simpleParser } from 'mailparser';
 import type { InboundMessage, Verdicts } from '../domain/inbound';
 
 /** Parsing gives up on a message after this long (pathological MIME), and keeps it for a person. */
@@ -43,13 +43,17 @@ export async function parseInbound(raw: Buffer, record: SESEventRecord, storageK
   let text = bodyText(parsed.text ?? '', parsed.html || undefined);
   // Only MIME so broken that no part was found is read raw: a letter sent as nothing but an attachment has no text.
   if (!text && !parsed.html && !parsed.attachments.length) text = rawBodyOf(raw);
+  // A letter written in a .txt file and sent with an empty body or a cover note ("Please find my request attached.") is what the
+  // writer asks a person to read. Plain text is read as it is (no renderer, nothing run); every other file is named, never opened.
+  const letters = text.trim().length > MAX_COVER_NOTE ? [] : parsed.attachments.filter(isPlainTextLetter);
+  for (const letter of letters) text += `${text ? '\n\n' : ''}${decodeText(letter.content, charsetOf(letter))}`.slice(0, MAX_ATTACHED_TEXT);
   for (const attachment of parsed.attachments) {
     if (attachment.contentType !== 'message/rfc822') continue;
     const inner = await withTimeout(simpleParser(attachment.content), PARSE_TIMEOUT_MS).catch(() => undefined);
     if (inner) text += `\n\n---------- Forwarded message ----------\nSubject: ${inner.subject ?? ''}\n\n${inner.text ?? ''}`;
   }
   const attached = parsed.attachments
-    .filter((a) => a.contentType !== 'message/rfc822' && !a.related && a.contentDisposition !== 'inline')
+    .filter((a) => a.contentType !== 'message/rfc822' && !a.related && a.contentDisposition !== 'inline' && !letters.includes(a))
     .map((a) => a.filename || a.contentType);
   return {
     ...base,
@@ -64,6 +68,31 @@ export async function parseInbound(raw: Buffer, record: SESEventRecord, storageK
       parsed.headerLines.some((line) => AUTOMATED_HEADERS.includes(line.key)),
     bounce: isBounce(mail.source ?? '', from) || contentType === 'multipart/report',
   };
+}
+
+/** A body this short is a cover note at most: a .txt file attached beside it is the letter. */
+const MAX_COVER_NOTE = 300;
+
+/** The most of a .txt letter read: a letter says what it asks near its start. */
+const MAX_ATTACHED_TEXT = 100_000;
+
+/** A plain-text file attached (not a forwarded message, not part of an HTML body). */
+const isPlainTextLetter = (a: Attachment) =>
+  a.contentType === 'text/plain' && !a.related && a.contentDisposition !== 'inline' && a.size <= 4 * MAX_ATTACHED_TEXT;
+
+/** The charset the attached part names, if any ("text/plain; charset=windows-1250"). */
+function charsetOf(a: Attachment): string | undefined {
+  const type = a.headers.get('content-type') as { params?: Record<string, string> } | undefined;
+  return type?.params?.charset;
+}
+
+/** Bytes in a named charset as text; an unknown or missing charset is read as UTF-8 (invalid bytes replaced). */
+function decodeText(bytes: Buffer, charset: string | undefined): string {
+  try {
+    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
+  } catch {
+    return new TextDecoder('utf-8').decode(bytes);
+  }
 }
 
 /**

@@ -150,6 +150,8 @@ const BILLING = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language
 const FIELDS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, Object.values(v.fields).flat())]));
 /** The verbs that introduce a corrected value ("update", "päivittäkää", "uppdatera"). */
 const CORRECTION_VERBS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.correctionVerbs)]));
+/** The words for usage analytics and profiling ("analytics", "Auswertung", "analizowanie"): what an objection to analytics names. */
+const ANALYTICS_WORDS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.analytics)]));
 const ANY_REASON = boundary(VOCABULARIES.flatMap((v) => v.reasonCues));
 /** Phrases of one word ("löschen", "erase"): they name no object of their own. */
 const BARE = new Set(PHRASES.filter((p) => !/\s/.test(p.text.trim())));
@@ -192,41 +194,42 @@ const negationSource = (negation: string) =>
     .map((part) => words(part).trim().split(' ').map(escapeRegExp).join(' '))
     .join('(?: [\\p{L}\\p{N}\\p{M}]+){0,6} ');
 
+/** Per language, a pattern over `words()` made of its negations (`(?:not|don t|…)`, as `shape` places them); none without negations. */
+const negationPatterns = (shape: (negation: string) => string) =>
+  new Map(
+    VOCABULARIES.map((v) => [
+      v.language,
+      v.negations.length ? new RegExp(shape(`(?:${v.negations.map(negationSource).join('|')})`), 'u') : undefined,
+    ]),
+  );
+const WORD = '[\\p{L}\\p{N}\\p{M}]+';
 /**
  * A clause that ends with a negated verb ("Ich möchte nicht,", "Jeg ønsker ikke,", "Nechcem,"): the
  * clause after the comma is its object, and the negation reaches into it. A bare "No," / "Nein," (one
  * short word) answers something; it negates nothing after it.
  */
-const NEGATED_VERB_END = new Map(
-  VOCABULARIES.map((v) => [
-    v.language,
-    v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+)? $`, 'u')
-      : undefined,
-  ]),
-);
+const NEGATED_VERB_END = negationPatterns((n) => `(?:^| )${n}(?: ${WORD})? $`);
 /**
  * A negation a few words before a right's words, in the same clause ("I don't want to delete my
  * account"): verb-final and infinitive clauses put the right's word last ("Jeg ønsker ikke at få min
  * konto slettet", "Ég vil ekki að aðganginum mínum verði eytt"). The words between are captured.
  */
-const NEGATED_IN_CLAUSE = new Map(
-  VOCABULARIES.map((v) => [
-    v.language,
-    v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})((?: [\\p{L}\\p{N}\\p{M}]+){0,5}) $`, 'u')
-      : undefined,
-  ]),
-);
+const NEGATED_IN_CLAUSE = negationPatterns((n) => `(?:^| )${n}((?: ${WORD}){0,5}) $`);
 /** A negation right before a right's words, at most one word between ("no objection", "geen bezwaar", "inga invändningar", "I don't object"). */
-const NEGATED_CLOSE = new Map(
-  VOCABULARIES.map((v) => [
-    v.language,
-    v.negations.length
-      ? new RegExp(`(?:^| )(?:${v.negations.map(negationSource).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+){0,1} $`, 'u')
-      : undefined,
-  ]),
-);
+const NEGATED_CLOSE = negationPatterns((n) => `(?:^| )${n}(?: ${WORD}){0,1} $`);
+/**
+ * A refusal that reaches a whole clause ("I don't want my usage data to be analysed", "Не искам данните ми за използване да
+ * се анализират"): a negation anywhere before the words in their clause (the words between captured) …
+ */
+const REFUSED_AHEAD = negationPatterns((n) => `(?:^| )${n}((?: ${WORD}){0,10}) $`);
+/** … or in the clause before, which a refusal ends a few words after its negation ("Nem járulok hozzá, hogy …") … */
+const REFUSED_VERB_END = negationPatterns((n) => `(?:^| )${n}(?: ${WORD}){0,3} $`);
+/**
+ * … or, in a language whose clauses end with their verb, the negated verb that ends it ("… analiz edilmesini istemiyorum").
+ * Elsewhere a negation at a clause's end negates its own verb ("les statistiques ne s'affichent pas"), no refusal.
+ */
+const VERB_FINAL = new Set(['tr', 'ja', 'ko', 'hi', 'fa']);
+const REFUSED_AFTER = new Map([...negationPatterns((n) => `^ ?(?:${WORD} ){3,}${n} ?$`)].filter(([language]) => VERB_FINAL.has(language)));
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
 /** The languages that name the Regulation by each name: "GDPR" is written in many and tells none of them. */
 const LAW_NAME_LANGUAGES = new Map<string, Set<string>>();
@@ -438,9 +441,26 @@ export function identificationLine(line: string): { label: string; value: string
   return LABELS.has(label) ? { label, value: match[2]!.trim() } : undefined;
 }
 
-/** Everything before the signature: the closing formula ("Kind regards", "Mit freundlichen Grüßen") or `-- ` ends the letter. */
+/**
+ * The line a phone's or webmail's client adds under every mail, in the writer's language or its own ("Sent from my iPhone",
+ * "Wysłane z iPhone'a", "Von meinem iPhone gesendet", "iPhoneから送信", "Get Outlook for Android"): it names the device or
+ * client, and no one writes a request in six words around one. The name may be inflected ("z iPhonu") or written against
+ * Japanese and Chinese ("iPhoneから送信"): no boundary after it.
+ */
+const CLIENT_SIGNATURE =
+  /(?<![a-z0-9])(?:iphone|ipad|android|galaxy|samsung|huawei|xiaomi|outlook|blackberry|yahoo|gmail|proton\s?mail|mail for windows|windows mail)/iu;
+const clientSignature = (line: string) => {
+  const t = line.trim();
+  return t.length > 0 && t.length <= 60 && t.split(/\s+/).length <= 6 && !/[.!?]\s*\S/.test(t) && CLIENT_SIGNATURE.test(t);
+};
+
+/** Everything before the signature: the closing formula ("Kind regards", "Mit freundlichen Grüßen") or `-- ` ends the letter, and a client's signature line is left out. */
 export function bodyOf(text: string): string {
-  const lines = text.split('\n');
+  const all = text.split('\n');
+  // A client's signature is the mail's last line: only blank lines may follow it.
+  let last = all.length;
+  while (last > 0 && !all[last - 1]!.trim()) last--;
+  const lines = last > 0 && clientSignature(all[last - 1]!) ? all.slice(0, last - 1) : all;
   const end = lines.findIndex((line, i) => {
     if (/^\s*(--|__)\s*$/.test(line)) return true;
     const w = words(line);
@@ -531,6 +551,24 @@ const namesRight = (text: string) => {
 const thanks = (text: string) => {
   const w = words(text);
   return CLOSINGS.some((c) => w.search(c.pattern) === 0);
+};
+
+/**
+ * "Once I have the export, delete the account and all my data.": after a clause of time that opens the sentence, a right's own
+ * words at once are an imperative, and ask like a sentence with a request cue. Only there: a sentence that merely opens with a
+ * right's words may tell a story ("Access to my data was fine last time"). Not a question, nor a right's weak words.
+ */
+const asksAfterTime = (text: string, languages: string[]) => {
+  if (/\?\s*$/.test(text)) return false;
+  const folded = fold(text.replace(EMAIL, ' ').replace(URL, ' ')).replace(/'/g, ' ');
+  return languages.some((language) => {
+    const cue = TEMPORAL.get(language);
+    const opening = cue && new RegExp(`^[\\s\\p{P}]*${cue.source}[^,;:]*[,;:]`, 'u').exec(folded);
+    if (!opening) return false;
+    const w = words(folded.slice(opening[0].length));
+    const has = wordIndex(w);
+    return PHRASES.some((p) => !p.weak && languages.includes(p.language) && has(p) && w.search(p.pattern) === 0);
+  });
 };
 
 const isRequest = (text: string) => {
@@ -632,7 +670,15 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     if (!cue) continue;
     // A sentence that opens with its condition ("If you object …, tell me why") is a consequence, not a request.
     conditional ||= new RegExp(`^[\\s\\p{P}\\d]*${cue.source}`, 'u').test(t);
-    t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
+    // Under a clause that is nothing but a wish ("Szeretném, ha törölnék a fiókomat", I'd like it that you delete my account;
+    // "Nem szeretném, ha …"), the word is "that", not "if": the clause, running to the sentence's end, is what is asked.
+    // ("Please, if you close my account, send me a receipt" goes on after it: a condition.)
+    t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), (clause: string, at: number, whole: string) => {
+      const before = whole.slice(0, at).replace(/[\s,]+$/u, '');
+      if (before.length === at || /[\p{L}\p{N}]/u.test(whole.slice(at + clause.length))) return ' ';
+      const wish = before.slice(Math.max(...[',', ';', ':', '.'].map((b) => before.lastIndexOf(b))) + 1).trim();
+      return wish && wish.split(/\s+/).length <= 2 && isRequest(wish) ? clause : ' ';
+    });
   }
   for (const language of languages) {
     // Portuguese "Se concordei …, revogo …": "se" opens a condition only where it opens the sentence.
@@ -655,25 +701,38 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   // A phrase that itself says "no" ("do not use my data", "ne plus recevoir") is not undone by it.
   // An objection is itself a "no" ("No quiero recibir publicidad"): it is undone only by a negation right before its words
   // ("no objection", "geen bezwaar", "I don't object"); the other rights by one a few words before.
-  const close = languages.map((l) => NEGATED_CLOSE.get(l)).filter((n): n is RegExp => n !== undefined);
-  const inClause = languages.map((l) => NEGATED_IN_CLAUSE.get(l)).filter((n): n is RegExp => n !== undefined);
-  const verbEnds = languages.map((l) => NEGATED_VERB_END.get(l)).filter((n): n is RegExp => n !== undefined);
+  const ofLanguages = (patterns: Map<string, RegExp | undefined>) =>
+    languages.map((l) => patterns.get(l)).filter((n): n is RegExp => n !== undefined);
+  const close = ofLanguages(NEGATED_CLOSE);
+  const inClause = ofLanguages(NEGATED_IN_CLAUSE);
+  const verbEnds = ofLanguages(NEGATED_VERB_END);
   const clauses = t.split(/[,;:()]|\s[-–—]\s/u).map(words);
   // A request cue between the negation and the right's words ("not needed any more so please erase my data") ends the
   // negation's reach — but not the negated verb itself, right after it ("non voglio cancellare", "I do not want to delete").
+  // So does a word that turns the sentence ("I don't want it deleted, but …"; Irish "níl uaim ach …", I want nothing but …).
   const denies = (n: RegExp, before: string) => {
     const between = n.exec(before);
-    return between !== null && !isRequest((between[1] ?? '').trim().split(' ').slice(1).join(' '));
+    if (between === null) return false;
+    const rest = (between[1] ?? '').trim().split(' ').slice(1).join(' ');
+    return !isRequest(rest) && !contrasts.some((c) => new RegExp(c.source, 'u').test(rest));
   };
-  const negatedInClause = (p: Phrase) =>
+  /**
+   * Whether a negation reaches the words `p` matches in their clause: `ahead` before them (or in the clause before, when it ends
+   * with one of `ends`), or `after` them to the clause's end.
+   */
+  const reachedInClause = (p: { pattern: RegExp }, ahead: RegExp[], ends: RegExp[], after: RegExp[] = []) =>
     clauses.some((c, i) => {
       const at = c.search(p.pattern);
       if (at < 0) return false;
       const previous = clauses[i - 1]?.trim() ?? '';
-      const governs = (previous.includes(' ') || previous.length >= 5) && verbEnds.some((n) => n.test(` ${previous} `));
+      const governs = (previous.includes(' ') || previous.length >= 5) && ends.some((n) => n.test(` ${previous} `));
       const before = `${governs ? ` ${previous}` : ''}${c.slice(0, at + 1)}`;
-      return inClause.some((n) => denies(n, before));
+      return ahead.some((n) => denies(n, before)) || after.some((n) => n.test(c.slice(at)));
     });
+  const negatedInClause = (p: Phrase) => reachedInClause(p, inClause, verbEnds);
+  // A refusal of analytics reaches further: the whole clause, the clause a refusal ends, and a verb-final clause's last word.
+  const refusal = [ofLanguages(REFUSED_AHEAD), ofLanguages(REFUSED_VERB_END), ofLanguages(REFUSED_AFTER)] as const;
+  const refusedInClause = (p: { pattern: RegExp }) => reachedInClause(p, ...refusal);
   const negated = (p: Phrase) =>
     !NEGATIVE_PHRASE.has(p) &&
     (p.right === 'objection' ? close.some((n) => n.test(w.slice(0, w.search(p.pattern) + 1))) : negatedInClause(p));
@@ -728,6 +787,15 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
       bare: false,
       what: `"${correctionVerb.text}" beside an account field (${correctionVerb.language})`,
     });
+  // "I don't want my usage data analysed", "Nem szeretném, hogy … elemzésre használják": analytics under a negation that reaches
+  // it is an objection to analytics (art. 21), the opt-out the objection's own words then set. Not where the sentence names an
+  // objection itself: "I don't object to analytics" is undone by its negation, not turned into one.
+  const objectionNamed = PHRASES.some((p) => p.right === 'objection' && has(p) && p.pattern.test(w));
+  const refused = objectionNamed
+    ? undefined
+    : languages.flatMap((l) => ANALYTICS_WORDS.get(l) ?? []).find((a) => has(a) && a.pattern.test(w) && refusedInClause(a));
+  if (refused)
+    found.push({ right: 'objection', weak: false, bare: false, what: `"${refused.text}" under a negation (${refused.language})` });
   // "How do I delete an API key?", "a key for the wrong project": a sentence about what the holder manages themselves (keys,
   // tokens) is a support question — a right counts there only when named with its object ("delete my account") or its article.
   // So does a sentence about an invoice or an amount ("the amount on my last invoice is wrong"), where a correction also
@@ -748,9 +816,78 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
 }
 
 /** The language whose function words and vocabulary the text uses most. */
-export function detectLanguage(text: string): string | undefined {
-  return likeliestLanguages(text)[0] ?? languageOfScript(text);
+export function detectLanguage(text: string, prefer: readonly string[] = []): string | undefined {
+  const tied = likeliestLanguages(text);
+  return tied.find((l) => prefer.includes(l)) ?? tied[0] ?? languageOfScript(text);
 }
+
+/**
+ * The languages of the country whose domain the sender writes from (`.si` Slovenian, `.hr` Croatian, `.be` Dutch or
+ * French …). They only break a tie: a letter whose words fit two languages alike ("Izbrišite me, hvala" is Croatian and
+ * Slovenian) is answered in the one its sender's country speaks; words that tell always decide.
+ */
+const COUNTRY_LANGUAGES: Record<string, string[]> = {
+  at: ['de'],
+  de: ['de'],
+  ch: ['de', 'fr', 'it'],
+  li: ['de'],
+  lu: ['fr', 'de'],
+  be: ['nl', 'fr', 'de'],
+  nl: ['nl'],
+  fr: ['fr'],
+  mc: ['fr'],
+  es: ['es'],
+  ad: ['es'],
+  mx: ['es'],
+  ar: ['es'],
+  pt: ['pt'],
+  br: ['pt-BR'],
+  it: ['it'],
+  sm: ['it'],
+  ie: ['ga', 'en'],
+  uk: ['en'],
+  mt: ['mt', 'en'],
+  se: ['sv'],
+  dk: ['da'],
+  no: ['nb', 'nn'],
+  is: ['is'],
+  fi: ['fi', 'sv'],
+  ee: ['et'],
+  lv: ['lv'],
+  lt: ['lt'],
+  pl: ['pl'],
+  cz: ['cs'],
+  sk: ['sk'],
+  hu: ['hu'],
+  si: ['sl'],
+  hr: ['hr'],
+  ba: ['hr'],
+  me: ['hr'],
+  rs: ['hr'],
+  ro: ['ro'],
+  md: ['ro'],
+  bg: ['bg'],
+  gr: ['el'],
+  cy: ['el'],
+  ua: ['uk'],
+  ru: ['ru'],
+  by: ['ru'],
+  kz: ['ru'],
+  tr: ['tr'],
+  il: ['he'],
+  ir: ['fa'],
+  jp: ['ja'],
+  kr: ['ko'],
+  cn: ['zh'],
+  tw: ['zh'],
+  hk: ['zh'],
+  in: ['hi'],
+  th: ['th'],
+  vn: ['vi'],
+  id: ['id'],
+};
+export const languagesOfAddress = (address: string | undefined): string[] =>
+  COUNTRY_LANGUAGES[/\.([a-z]{2})>?\s*$/i.exec(address ?? '')?.[1]?.toLowerCase() ?? ''] ?? [];
 
 /**
  * The languages whose function words and vocabulary the text uses most, as many as score alike (a short
@@ -790,6 +927,11 @@ const OWN_LETTERS: { language: string; letters: RegExp; not: string[] }[] = [
   { language: 'fa', letters: /[پچژگکی]/u, not: ['ar'] },
   // Dotless ı and ğ are Turkish (ş is also Romanian's old cedilla form); ơ, ư and the stacked tone marks are Vietnamese.
   { language: 'tr', letters: /[ığ]/u, not: [] },
+  // ł ś ź ń are Polish among the vocabularies (not ruling Czech or Slovak out: their letters name Polish people too).
+  { language: 'pl', letters: /[łśźń]/iu, not: [] },
+  // ľ ĺ ŕ are Slovak, ř ů ě Czech (a boost, not a veto: each writes the other's names; ä and ô are also Estonian, French …).
+  { language: 'sk', letters: /[ľĺŕ]/iu, not: [] },
+  { language: 'cs', letters: /[řůě]/iu, not: [] },
   { language: 'vi', letters: /[ơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/iu, not: [] },
 ];
 
@@ -850,7 +992,7 @@ const REPLY_PREFIX =
  * and quoted history do not. A letter without any asking sentence (a bare "Delete my account.") is
  * read from all its sentences.
  */
-export function classifyLetter(subject: string, text: string): LetterReading {
+export function classifyLetter(subject: string, text: string, prefer: readonly string[] = []): LetterReading {
   const subjectWords = words(subject);
   if (AUTO_REPLIES.some((p) => subjectWords.search(p.pattern) === 0)) {
     return {
@@ -865,7 +1007,7 @@ export function classifyLetter(subject: string, text: string): LetterReading {
   // whole policy) would only cost time.
   const fresh = bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS);
   // The body tells the writer's language; a subject may be in another ("Data access request" over a Latvian letter).
-  const language = detectLanguage(fresh) ?? detectLanguage(`${cleanSubject}\n${fresh}`);
+  const language = detectLanguage(fresh, prefer) ?? detectLanguage(`${cleanSubject}\n${fresh}`, prefer);
   const languages = [...new Set([language ?? 'en', 'en'])];
   const sentences = sentencesOf(fresh);
   const asked = new Map<LetterRight, { strong: boolean; why: string[] }>();
@@ -877,7 +1019,21 @@ export function classifyLetter(subject: string, text: string): LetterReading {
   };
   note(mentionsIn(cleanSubject, languages, language).mentions, 'the subject');
   const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages, language) }));
-  for (const s of all) if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text))) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  for (const s of all)
+    if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text) || asksAfterTime(s.text, languages)))
+      note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  // "My surname is misspelt. Please change it to Kowalczuk.": the field named in one sentence, the correction verb asked in the
+  // next — read together, they ask for the correction neither asks alone.
+  all.forEach((s, i) => {
+    const previous = all[i - 1];
+    if (!previous || s.conditional || s.reason || !isRequest(s.text)) return;
+    if ([s, previous].some((one) => one.mentions.some((m) => m.right === 'correction'))) return;
+    const together = mentionsIn(`${previous.text} ${s.text}`, languages, language);
+    note(
+      together.mentions.filter((m) => m.right === 'correction'),
+      `"${previous.text.slice(0, 40)}" and "${s.text.slice(0, 40)}"`,
+    );
+  });
   // Nothing asked in so many words (a bare "Delete my account."): every sentence counts, conditions and reasons last —
   // but never thanks ("Thanks, I received the data export.", "Merci pour la suppression de mon compte.").
   // Nor a sentence that reports what already happened ("I previously asked you to delete my data and you confirmed it").
@@ -951,17 +1107,19 @@ const FORWARD_FROM =
  * first") is read from the message it forwards, when that asks for a right — unless that
  * message came from us (`ownDomain`: our newsletter or notice, forwarded back).
  */
-export function readMail(subject: string, text: string, options: { ownDomain?: string } = {}): LetterReading {
-  const reading = classifyLetter(subject, text);
+export function readMail(subject: string, text: string, options: { ownDomain?: string; from?: string } = {}): LetterReading {
+  // The sender's country only breaks a tie between languages the words fit alike.
+  const prefer = languagesOfAddress(options.from);
+  const reading = classifyLetter(subject, text, prefer);
   if (reading.automatic) return reading;
   const forward = FORWARD_PREFIX.test(subject);
   // A forward's subject is the forwarded message's own ("Fwd: Copy and correction"): under a note that asks nothing outright
   // it names what that message asks, which is read whole — not the subject alone.
   const noteAsks = (r: LetterReading) => r.rights.length > 0 && !r.unasked;
-  if (noteAsks(reading) && (!forward || noteAsks(classifyLetter('', text)))) return reading;
+  if (noteAsks(reading) && (!forward || noteAsks(classifyLetter('', text, prefer)))) return reading;
   const forwarded = forwardedPart(text.replace(/\r\n?/g, '\n'), options.ownDomain, forward);
   // A note that asks nothing outright ("see below, I sent it to the wrong address") is about the forward: the forwarded letter asks.
-  const inner = forwarded === undefined ? undefined : classifyLetter(forward ? subject.replace(SUBJECT_PREFIX, '') : '', forwarded);
+  const inner = forwarded === undefined ? undefined : classifyLetter(forward ? subject.replace(SUBJECT_PREFIX, '') : '', forwarded, prefer);
   if (reading.rights.length && !inner?.rights.length) return reading;
   if (inner) return { ...inner, language: noteLanguage(text, reading.language, inner.language) };
   if (!reading.rights.length) {
@@ -969,7 +1127,7 @@ export function readMail(subject: string, text: string, options: { ownDomain?: s
     if (romanised) return romanised;
   }
   // Nothing of the writer's own to tell the language by (a bare forward): what they forwarded or quoted most likely speaks it.
-  const whole = detectLanguage(`${subject}\n${text.slice(0, MAX_LETTER_CHARS)}`);
+  const whole = detectLanguage(`${subject}\n${text.slice(0, MAX_LETTER_CHARS)}`, prefer);
   return {
     ...reading,
     language: reading.language && forwarded === undefined ? reading.language : noteLanguage(text, reading.language, whole),

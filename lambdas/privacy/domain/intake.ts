@@ -46,7 +46,7 @@ export class PrivacyIntake {
     if (await this.deps.requests.intakeOutcome(mail.messageId)) return 'duplicate';
     const now = this.deps.now();
     const sender = normaliseEmail(mail.from);
-    const reading = readMail(mail.subject, mail.text, { ownDomain: this.deps.ownDomain });
+    const reading = readMail(mail.subject, mail.text, { ownDomain: this.deps.ownDomain, from: sender });
     const rights = requestTypesOf(reading.rights);
     // An out-of-office reply the mail context could not tell by its headers: nobody asked for anything, and answering it could loop.
     const outcome = reading.automatic

@@ -88,9 +88,12 @@ export function phrasePattern(phrase: string): RegExp {
   let source = '';
   let gap = '';
   for (const token of tokens) {
-    if (token === '~') {
-      // Four words; in a script written a character a word (Chinese, Japanese), eight characters: about as many words.
-      gap = `(?:[\\p{L}\\p{N}\\p{M}]+ ){0,${UNSPACED_CHAR.test(source.slice(-1)) ? 8 : 4}}`;
+    if (token === '~' || token === '~~') {
+      // Four words (`~~`: eight, for a language that puts a long modifier between, "visszavonom a hírlevelek küldéséhez és
+      // az elemzésekhez adott hozzájárulásomat"); in a script written a character a word (Chinese, Japanese), twice as
+      // many characters: about as many words.
+      const most = (token === '~~' ? 2 : 1) * (UNSPACED_CHAR.test(source.slice(-1)) ? 8 : 4);
+      gap = `(?:[\\p{L}\\p{N}\\p{M}]+ ){0,${most}}`;
       continue;
     }
     const stem = token.endsWith('*');

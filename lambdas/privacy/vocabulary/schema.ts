@@ -8,8 +8,8 @@ const phrases = z.array(z.string().min(1).max(120)).default([]);
 
 /**
  * One language's vocabulary. Phrases are written in the language's own spelling; they are folded
- * (case, diacritics) like the letters they are matched against. `stem*` matches any ending and a
- * lone `~` lets up to four words stand between two others.
+ * (case, diacritics) like the letters they are matched against. `stem*` matches any ending, a
+ * lone `~` lets up to four words stand between two others and `~~` up to eight.
  */
 export const VocabularySchema = z
   .object({

@@ -216,6 +216,53 @@ describe('a letter that is only an attachment', () => {
   });
 });
 
+describe('a letter written in a .txt file', () => {
+  const withText = (body: string, file: Buffer, charset: string) =>
+    mime(
+      ['Subject: Anfrage', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="txt"'],
+      Buffer.concat([
+        Buffer.from(
+          [
+            '--txt',
+            'Content-Type: text/plain; charset=utf-8',
+            '',
+            body,
+            '--txt',
+            `Content-Type: text/plain; charset=${charset}; name="Brief.txt"`,
+            'Content-Disposition: attachment; filename="Brief.txt"',
+            'Content-Transfer-Encoding: base64',
+            '',
+            file.toString('base64'),
+            '--txt--',
+            '',
+          ].join('\r\n'),
+        ),
+      ]),
+    );
+
+  it.each([
+    ['an empty body', ''],
+    ['a cover note', 'Anbei mein Schreiben.'],
+  ])('is read as the letter under %s, in the charset its part names — and not listed as a file we did not open', async (_shape, body) => {
+    const { parsed, reading } = await read(
+      withText(body, iconv.encode('Dzień dobry, proszę usunąć moje konto i wszystkie dane.', 'windows-1250'), 'windows-1250'),
+    );
+    expect({ rights: reading.rights, language: reading.language, attachments: parsed.attachments }).toEqual({
+      rights: ['deletion'],
+      language: 'pl',
+      attachments: undefined,
+    });
+    expect(parsed.text).toContain('proszę usunąć moje konto');
+  });
+
+  it('is not read under a letter of its own: the body is the letter, the file is named', async () => {
+    const body = `Sehr geehrte Damen und Herren, bitte senden Sie mir eine Kopie meiner Daten. ${'Ich bin seit Jahren Kunde bei Ihnen und nutze die API täglich. '.repeat(5)}`;
+    const { parsed, reading } = await read(withText(body, Buffer.from('2026-11-30 12:00:01 GET /v1/api/x 200\n'), 'utf-8'));
+    expect({ rights: reading.rights, attachments: parsed.attachments }).toEqual({ rights: ['access'], attachments: ['Brief.txt'] });
+    expect(parsed.text).not.toContain('GET /v1/api/x');
+  });
+});
+
 describe('inbound mail in the charsets the rest of the world writes', () => {
   it.each([
     ['KOI8-R (Russian)', 'koi8-r', 'Удалить', 'Прошу удалить мой аккаунт и мои данные.', 'ru', ['deletion']],

@@ -1042,3 +1042,136 @@ describe('a forward whose note asks nothing outright (each case in our own words
     expect(readMail('Fwd: API', forward(note, 'API', letter)).rights).toEqual([]);
   });
 });
+
+describe('third pass: letters as real senders write them (each case in our own words)', () => {
+  const read = (text: string, subject = '') => readMail(subject, text).rights.sort();
+
+  it.each([
+    ['en', 'Please make sure my call history is never fed into your analytics.'],
+    ['en', 'I do not want my requests to be analyzed for statistics.'],
+    ['de', 'Ich will nicht, dass Sie aus meinen Aufrufen Statistiken erstellen.'],
+    ['fr', 'Je ne souhaite pas que mes appels servent à vos statistiques.'],
+    ['es', 'No quiero que mis llamadas a la API se analicen.'],
+    ['it', 'Non voglio che le mie chiamate vengano analizzate dal vostro team.'],
+    ['pl', 'Nie chcę, żeby moje zapytania były wykorzystywane do statystyk.'],
+    ['hu', 'Nem kérem, hogy a hívásaimat statisztikai célra elemezzék.'],
+    ['bg', 'Не желая историята на заявките ми да се използва за статистика.'],
+    ['ru', 'Не хочу, чтобы мои запросы анализировали.'],
+    ['tr', 'API çağrılarımın istatistik amacıyla kullanılmasını istemiyorum.'],
+    ['is', 'Ég vil ekki að símtöl mín í forritaskilin séu greind.'],
+  ])('%s: refusing analytics of one’s usage is an objection (the analytics opt-out): "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['objection']);
+  });
+
+  it.each([
+    ['en', 'I do not object to analytics, but please delete my old invoices address.', []],
+    ['en', 'Your analytics page is not loading for me.', []],
+    ['en', 'Analytics is not something I mind. Please delete my account.', ['deletion']],
+    ['de', 'Ich habe keinen Widerspruch gegen Statistiken, bitte senden Sie mir aber eine Kopie meiner Daten.', ['access']],
+  ])('%s: analytics beside a negation that does not refuse it opens no objection: "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each([['pl', 'Wniosek o usunięcie moich danych', "Wysłane z iPhone'a", 'pl', ['deletion']]])(
+    '%s: a request in the subject over nothing but the phone’s signature is read in the subject’s language',
+    (_l, subject, body, language, rights) => {
+      const reading = readMail(subject, `${body}\n`);
+      expect({ rights: reading.rights.sort(), language: reading.language }).toEqual({ rights, language });
+    },
+  );
+
+  it('a line naming a phone inside the letter is still read: "Your iPhone app keeps crashing. Delete my account."', () => {
+    expect(read('Your iPhone app keeps crashing.\nDelete my account.\nSent from my iPhone')).toEqual(['deletion']);
+  });
+
+  it.each([
+    ['fi', 'Hei, pyysin jo syyskuussa henkilötietojeni poistamista eikä vastausta ole tullut. Hoitakaa tämä nyt.', ['deletion']],
+    [
+      'pl',
+      'Dzień dobry, miesiąc temu prosiłem o usunięcie moich danych i nie dostałem od Państwa żadnej odpowiedzi. Proszę się tym zająć.',
+      ['deletion'],
+    ],
+  ])('%s: a reminder told in the letter’s own words asks again: "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it('fi: the passive "poistetaan" (be deleted) asks for erasure: "Toivon, että kaikki tietoni poistetaan."', () => {
+    expect(read('Toivon, että kaikki tietoni poistetaan.')).toEqual(['deletion']);
+  });
+
+  it('an imperative after a clause of time asks: "Please export my data as JSON. Once I have the file, close my account."', () => {
+    expect(read('Please export my data as JSON. Once I have the file, close my account.')).toEqual(['deletion', 'portability']);
+  });
+
+  it('a sentence that only opens with a right’s words tells a story: "Access to my data was fine last time. Please close my account."', () => {
+    expect(read('Access to my data was fine last time. Please close my account.')).toEqual(['deletion']);
+  });
+
+  it.each([
+    ['lv', 'Es neatļauju izmantot manus datus statistikai.'],
+    ['tr', 'Kullanım kayıtlarımın analiz edilmesini kabul etmiyorum.'],
+    ['mt', 'Ma rridx li l-istatistika tiegħek tinkludi l-użu tiegħi.'],
+  ])('%s: a refusal written as one verb, or after the words it refuses, is an objection to analytics: "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['objection']);
+  });
+
+  it.each([
+    ['Szeretném, ha törölnék a fiókomat.', ['deletion']],
+    ['Nem szeretném, ha a hívásaimat statisztikákhoz használnák fel.', ['objection']],
+    ['Kérem, ha törlik a fiókomat, erről értesítsenek.', []],
+  ])('hu: "ha" under a clause that is only a wish is "that", and asks; under more, or going on after it, "if": "%s"', (text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it('fr: a negation ending a clause negates its own verb, no refusal of analytics: "Les statistiques … ne se chargent pas."', () => {
+    expect(read('Les statistiques de mon tableau de bord ne se chargent pas.')).toEqual([]);
+  });
+
+  it('sk: "meno" and "účte" tell a short Slovak correction from Czech: "Dobrý deň, v účte mám zlé meno, zmeňte ho."', () => {
+    expect(detectLanguage('Dobrý deň, v účte mám zlé meno, zmeňte ho.')).toBe('sk');
+  });
+
+  it('pl: ł ś ź ń and "aby" tell a short Polish note from Czech and Slovak', () => {
+    expect(detectLanguage('Dzień dobry, chcę, aby moje konto zostało zamknięte.')).toBe('pl');
+  });
+
+  it('hu: a withdrawal whose consent stands six words after the verb ("Visszavonom … adott hozzájárulásomat")', () => {
+    expect(read('Visszavonom a termékhírekre és a statisztikai célú feldolgozásra adott hozzájárulásomat.')).toEqual(['objection']);
+  });
+
+  it.each([
+    ['ga', 'Níl uaim ach cóip de na sonraí atá agaibh fúm.', ['access']],
+    ['en', 'I do not want anything erased but a copy of my data please.', ['access']],
+  ])('%s: a negation reaches an Irish verb-first clause, and stops at "ach"/"but": "%s"', (_l, text, rights) => {
+    expect(read(text)).toEqual(rights);
+  });
+
+  it.each([
+    ['uk', 'Моє прізвище в профілі написане з помилкою. Будь ласка, змініть його на «Гнатюк».'],
+    ['de', 'Meine E-Mail-Adresse stimmt nicht mehr. Bitte ändern Sie sie auf neu@beispiel.de.'],
+    ['pl', 'Mój adres e-mail się zmienił. Proszę zaktualizować go na nowy@poczta.pl.'],
+  ])('%s: a field named in one sentence and the correction asked in the next: "%s"', (_l, text) => {
+    expect(read(text)).toEqual(['correction']);
+  });
+
+  it.each([
+    ['ana@posta.si', 'sl'],
+    ['ana@net.hr', 'hr'],
+  ])('a letter that fits Croatian and Slovenian alike is answered in its sender’s country’s language (%s → %s)', (from, language) => {
+    expect(readMail('', 'Izbrišite me.', { from }).language).toBe(language);
+  });
+
+  it('the sender’s country never outweighs the words: a Croatian letter from a .si address is Croatian', () => {
+    expect(
+      readMail('', 'Poštovani, molim vas da izbrišete moj račun i sve podatke koje imate o meni. Hvala.', { from: 'ivan@posta.si' })
+        .language,
+    ).toBe('hr');
+  });
+
+  it.each(['أطلب أن يتم حذف حسابي.', 'أرجو أن يتم حذف بياناتي الشخصية.'])(
+    'ar: "أن" (that) is no "إن" (if) once hamza is folded away — the request still asks: "%s"',
+    (text) => {
+      expect(read(text)).toEqual(['deletion']);
+    },
+  );
+});
