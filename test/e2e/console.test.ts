@@ -167,7 +167,8 @@ describe('the console in Chromium against npm start', () => {
         }
         // The API reference, rendered from the API's own OpenAPI document.
         await page.goto('/docs');
-        await page.locator('.swagger .opblock').first().waitFor();
+        // Swagger UI lays out ~60 operations in the browser: seconds on a quiet machine, more than the default 30 s on one loaded by other suites.
+        await page.locator('.swagger .opblock').first().waitFor({ timeout: 120_000 });
         expect(await page.locator('.swagger .opblock').count()).toBeGreaterThan(30);
         await check('docs');
         await page.getByRole('button', { name: 'Sign out' }).click();
