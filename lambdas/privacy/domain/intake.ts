@@ -2,6 +2,7 @@ import { privacyLinks } from './links';
 import { createHash } from 'node:crypto';
 import { newId } from '../../shared/crypto';
 import type { PrivacyMailReceived } from '../../shared/privacy-mail';
+import { sendOnce } from '../../shared/mailer';
 import { fixedWindow } from '../../shared/throttle';
 import {
   PasswordAttemptsError,
@@ -349,9 +350,21 @@ export class PrivacyIntake {
     throw new PrivacyRequestOpeningError();
   }
 
+  /** The message's one reply, claimed before it is sent: a redelivery after it went out (intake failed later) sends none. */
   private async reply(mail: PrivacyMailReceived, subject: string, body: MailBody): Promise<void> {
     if (!mail.replyTo) return;
-    await this.deps.mailer.send({ to: mail.replyTo, subject, ...body, inReplyTo: mail.headerMessageId, autoSubmitted: 'auto-replied' });
+    const { requests } = this.deps;
+    const claim = {
+      take: () => requests.claimReply(mail.messageId, this.deps.now()),
+      giveBack: () => requests.releaseReply(mail.messageId),
+    };
+    await sendOnce(this.deps.mailer, claim, {
+      to: mail.replyTo,
+      subject,
+      ...body,
+      inReplyTo: mail.headerMessageId,
+      autoSubmitted: 'auto-replied',
+    });
   }
 }
 
