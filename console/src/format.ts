@@ -22,10 +22,10 @@ export function formatMoney(minor: number, currency: string): string {
   }).format(decimal as Intl.StringNumericLiteral);
 }
 
-/** A timestamp in the reader's locale and time zone. */
-export function formatTime(iso: string | number | undefined): string {
+/** A timestamp in the reader's time zone and locale (or in `locale`, on a page written in another language). */
+export function formatTime(iso: string | number | undefined, locale?: string): string {
   if (iso === undefined) return '—';
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(iso).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** An ISO 8601 time written into the API's free text (a request history's note: `cooling-off until 2026-12-07T19:50:38.849Z`). */

@@ -993,6 +993,11 @@ export interface components {
                 paragraphs: string[];
                 /** @description The label of the action, when there is one to take */
                 button?: string;
+                /** @description The page's field labels: the request's due date and, for a deletion, when erasure starts */
+                labels: {
+                    dueBy: string;
+                    erasureStarts: string;
+                };
             };
             deletion?: {
                 /** @description Paid credits still on the account, lost with it (decimal string) */

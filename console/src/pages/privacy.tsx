@@ -381,13 +381,13 @@ function PrivacyLink({ action }: { action: LinkAction }) {
           ) : (
             page.texts.paragraphs.map((p, i) => <p key={i}>{p}</p>)
           )}
-          <dl class="facts" lang="en">
-            <dt>Due by</dt>
-            <dd data-testid="due">{formatTime(page.request.dueAt)}</dd>
+          <dl class="facts">
+            <dt>{page.texts.labels.dueBy}</dt>
+            <dd data-testid="due">{formatTime(page.request.dueAt, page.locale)}</dd>
             {page.request.erasureStartsAt && (
               <>
-                <dt>Erasure starts</dt>
-                <dd>{formatTime(page.request.erasureStartsAt)}</dd>
+                <dt>{page.texts.labels.erasureStarts}</dt>
+                <dd>{formatTime(page.request.erasureStartsAt, page.locale)}</dd>
               </>
             )}
           </dl>
