@@ -662,6 +662,35 @@ describe('one link for a letter that asks for several rights', () => {
     expect((await s.requests.get(objection.requestId))!.status).toBe('confirmed');
   });
 
+  it('mails a fresh link to the registered address when a letter joins a request still waiting for its own', async () => {
+    // Arrange: a first letter's request waits for its link; the same holder writes again
+    const s = setup();
+    const { request, token } = await s.mailRequest('ann@example.org', 'first');
+    const intake = new PrivacyIntake({ ...s.deps, confirmations: s.lifecycle.mail });
+    const before = s.mailer.sent.length;
+    // Act
+    const outcome = await intake.fromMail({
+      messageId: 'second',
+      ticketId: 'tkt_second',
+      from: 'ann@example.org',
+      replyTo: 'ann@example.org',
+      subject: 'GDPR',
+      text: 'Please send me a copy of my data',
+      receivedAt: s.clock.now().toISOString(),
+      verdicts: {},
+    });
+    // Assert: the acknowledgement says a link went to the registered address, and one did — the same request's
+    const links = s.mailer.sent.slice(before).filter((m) => /confirm\?/.test(m.text));
+    expect(outcome).toBe('joined');
+    expect(s.requests.items.size).toBe(1);
+    expect(links.map((m) => m.to)).toEqual(['ann@example.org']);
+    const [, requestId, fresh] = links[0]!.text.match(/request=(\S+)&token=(\S+)/)!;
+    expect(requestId).toBe(request.requestId);
+    await expect(s.lifecycle.links.confirm(request.requestId, token)).rejects.toThrow();
+    await s.lifecycle.links.confirm(request.requestId, decodeURIComponent(fresh!));
+    expect((await s.requests.get(request.requestId))!.status).toBe('confirmed');
+  });
+
   it('opens, mails and starts nothing twice when the letter is delivered again, and starts what a crash left unstarted', async () => {
     // Arrange
     const s = setup();
