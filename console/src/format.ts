@@ -35,3 +35,23 @@ const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\
 export function formatTimesIn(text: string): string {
   return text.replace(ISO_TIME, (iso) => (Number.isNaN(Date.parse(iso)) ? iso : formatTime(iso)));
 }
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * A time axis's labels in the reader's locale and zone (the chart library's own are English, 12-hour):
+ * dates where the ticks are a day or more apart; otherwise times of day, with the date under the
+ * first tick and under each one that starts a new day. `splits` are the ticks, in seconds.
+ */
+export function timeAxisLabels(splits: number[], increment: number, locale?: string): string[] {
+  const day = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' });
+  if (increment >= DAY_SECONDS) return splits.map((s) => day.format(s * 1000));
+  const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+  let previous = '';
+  return splits.map((s) => {
+    const date = day.format(s * 1000);
+    const label = date === previous ? time.format(s * 1000) : `${time.format(s * 1000)}\n${date}`;
+    previous = date;
+    return label;
+  });
+}
