@@ -288,16 +288,21 @@ export class DynamoDbRequests implements RequestStore {
   }
 
   async claimReply(messageId: string, at: Date): Promise<boolean> {
+    return this.claimed(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: ITEMS.intake.key({ messageId }),
+        UpdateExpression: 'SET repliedAt = :at, expiresAt = if_not_exists(expiresAt, :expires)',
+        ConditionExpression: 'attribute_not_exists(repliedAt)',
+        ExpressionAttributeValues: { ':at': at.toISOString(), ':expires': Math.floor(at.getTime() / 1000) + INTAKE_TTL_SECONDS },
+      }),
+    );
+  }
+
+  /** Whether a conditional claim was taken: false when its condition found it taken before. */
+  private async claimed(command: UpdateCommand): Promise<boolean> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: ITEMS.intake.key({ messageId }),
-          UpdateExpression: 'SET repliedAt = :at, expiresAt = if_not_exists(expiresAt, :expires)',
-          ConditionExpression: 'attribute_not_exists(repliedAt)',
-          ExpressionAttributeValues: { ':at': at.toISOString(), ':expires': Math.floor(at.getTime() / 1000) + INTAKE_TTL_SECONDS },
-        }),
-      );
+      await this.client.send(command);
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -306,22 +311,16 @@ export class DynamoDbRequests implements RequestStore {
   }
 
   async claimMail(requestId: string, kind: ClosingMail, at: Date): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: ITEMS.privacyRequest.key({ requestId }),
-          UpdateExpression: 'SET #claim = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#claim)',
-          ExpressionAttributeNames: { '#claim': mailClaim(kind) },
-          ExpressionAttributeValues: { ':at': at.toISOString() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.claimed(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: ITEMS.privacyRequest.key({ requestId }),
+        UpdateExpression: 'SET #claim = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#claim)',
+        ExpressionAttributeNames: { '#claim': mailClaim(kind) },
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+      }),
+    );
   }
 
   async releaseMail(requestId: string, kind: ClosingMail): Promise<void> {
