@@ -12,11 +12,15 @@ export interface CreditPack {
   currency: string;
 }
 
-/** The packs every stage starts from (stage config `creditPacks` replaces them). */
+/**
+ * The packs every stage starts from (stage config `creditPacks` replaces them). A name carries no
+ * figure: the console writes the credits and the price beside it in the reader's locale, and "1,000"
+ * in a name would read as one credit to a German reader.
+ */
 export const DEFAULT_PACKS: Record<string, CreditPack> = {
-  starter: { name: 'Starter — 1,000 credits', credits: 1_000, priceMinor: 1_000, currency: 'usd' },
-  growth: { name: 'Growth — 12,000 credits', credits: 12_000, priceMinor: 10_000, currency: 'usd' },
-  scale: { name: 'Scale — 150,000 credits', credits: 150_000, priceMinor: 100_000, currency: 'usd' },
+  starter: { name: 'Starter', credits: 1_000, priceMinor: 1_000, currency: 'usd' },
+  growth: { name: 'Growth', credits: 12_000, priceMinor: 10_000, currency: 'usd' },
+  scale: { name: 'Scale', credits: 150_000, priceMinor: 100_000, currency: 'usd' },
 };
 
 /** A pack's credits in micro-credits. */

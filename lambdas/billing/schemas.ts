@@ -14,9 +14,25 @@ export const PageQuery = z.object({
     .meta({ description: 'nextCursor of the previous page' }),
 });
 
+export const DisputeView = z
+  .object({
+    disputeId: z.string(),
+    paymentIntentId: z.string().meta({ description: 'The disputed payment' }),
+    pack: z.string(),
+    status: z
+      .enum(['open', 'won', 'lost'])
+      .meta({ description: "open: the payment's disputed share of credits is held; won: released; lost: taken back for good" }),
+    amountMinor: z.number().int().meta({ description: "The amount disputed, in the payment currency's minor unit as Stripe counts it" }),
+    currency: z.string(),
+    paidAt: isoTime,
+  })
+  .meta({ id: 'Dispute' });
+
 export const BalanceView = z.object({
   balanceMicro: z.number().int().meta({ description: 'May be negative after a refund or dispute of credits already spent' }),
   credits: z.string().meta({ description: 'The same, as an exact decimal' }),
+  heldMicro: z.number().int().meta({ description: 'Credits held while disputes are open (not in the balance)' }),
+  disputes: z.array(DisputeView).meta({ description: "Every dispute of the account's payments, newest payment first" }),
 });
 
 export const LedgerEntryView = z

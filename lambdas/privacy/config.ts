@@ -46,10 +46,12 @@ const CORE = [
   'REMINDER_AFTER_HOURS',
   'PRIVACY_DEADLINES',
 ] as const;
-export type CoreConfig = ReturnType<typeof intakeConfig>;
+/** What every privacy function is bound to. */
+export type CoreConfig = ReturnType<typeof coreConfig>;
+const coreConfig = () => settings(...CORE);
 
 /** The privacy mail intake (SQS consumer). */
-export const intakeConfig = () => settings(...CORE);
+export const intakeConfig = () => settings(...CORE, 'TABLE_LEDGER', 'COOLING_OFF_SECONDS');
 
 /** The confirmation and cancel links' pages: they tell a deletion's terms before it is confirmed. */
 export const confirmConfig = () => settings(...CORE, 'TABLE_LEDGER', 'COOLING_OFF_SECONDS');

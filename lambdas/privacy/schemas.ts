@@ -43,6 +43,9 @@ export const LinkPageView = z
       title: z.string(),
       paragraphs: z.array(z.string()),
       button: z.string().optional().meta({ description: 'The label of the action, when there is one to take' }),
+      labels: z
+        .object({ dueBy: z.string(), erasureStarts: z.string() })
+        .meta({ description: "The page's field labels: the request's due date and, for a deletion, when erasure starts" }),
     }),
     deletion: z
       .object({

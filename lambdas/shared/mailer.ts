@@ -25,3 +25,35 @@ export interface Mailer {
   /** Sends, unless the address is on the suppression list (bounced or complained): then nothing goes out. */
   send(mail: OutgoingMail): Promise<void>;
 }
+
+/** A claim on sending one mail, kept in a store: taken before the mail is sent, given back when nothing went out. */
+export interface MailClaim {
+  /** True when this sender took the claim; false when it was taken before (sent, or a sender stopped mid-send). */
+  take(): Promise<boolean>;
+  giveBack(): Promise<void>;
+}
+
+/**
+ * Whether a failed send certainly sent nothing: SES answered, with an error (throttled, paused,
+ * rejected). No answer at all (a timeout, a dropped connection) may hide an accepted message.
+ */
+export function refusedBeforeSending(error: unknown): boolean {
+  return Boolean((error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode);
+}
+
+/**
+ * Sends `mail` at most once for `claim`: the claim is taken first, so a retry after the mail went out
+ * but before the caller recorded it sends nothing; a send SES refused gives the claim back, so its
+ * retry sends. A sender that stops between the claim and SES's answer leaves the claim taken: that
+ * mail is lost rather than sent twice. False when the claim was taken before (nothing sent).
+ */
+export async function sendOnce(mailer: Mailer, claim: MailClaim, mail: OutgoingMail): Promise<boolean> {
+  if (!(await claim.take())) return false;
+  try {
+    await mailer.send(mail);
+  } catch (error) {
+    if (refusedBeforeSending(error)) await claim.giveBack();
+    throw error;
+  }
+  return true;
+}

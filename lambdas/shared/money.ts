@@ -30,6 +30,25 @@ const ZERO_DECIMAL = new Set([
 /** Stripe's three-decimal currencies (amounts end in 0, but count thousandths). */
 const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
 
+/**
+ * The currencies Stripe charges in (its presentment currencies, docs.stripe.com/currencies), lower-case
+ * as its API writes them. The three-decimal ones are charged only in some countries, and some others
+ * only by card, but each is a currency Stripe's API takes; a code outside this list it refuses at
+ * checkout, so a credit pack priced in one could never be bought.
+ */
+export const STRIPE_CURRENCIES: ReadonlySet<string> = new Set([
+  ...ZERO_DECIMAL,
+  ...THREE_DECIMAL,
+  ...'usd aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bmd bnd bob brl bsd bwp byn bzd cad cdf chf cny cop crc cve czk dkk dop dzd egp etb eur fjd fkp gbp gel gip gmd gtq gyd hkd hnl htg huf idr ils inr isk jmd kes kgs khr kyd kzt lak lbp lkr lrd lsl mad mdl mkd mmk mnt mop mur mvr mwk mxn myr mzn nad ngn nio nok npr nzd pab pen pgk php pkr pln qar ron rsd rub sar sbd scr sek sgd shp sle sos srd std szl thb tjs top try ttd twd tzs uah uyu uzs wst xcd yer zar zmw'.split(
+    ' ',
+  ),
+]);
+
+/** Whether Stripe charges in `currency` (any case). */
+export function isStripeCurrency(currency: string): boolean {
+  return STRIPE_CURRENCIES.has(currency.toLowerCase());
+}
+
 /** How many decimals one unit of `currency` has in Stripe's amounts: 0, 2 or 3. */
 export function stripeMinorDigits(currency: string): 0 | 2 | 3 {
   const code = currency.toLowerCase();

@@ -191,7 +191,7 @@ export class Privacy extends Construct {
       expireAfterDays: BUCKET_LIFETIME_DAYS.exports,
     });
     this.functions = this.requestApi(props.api, base, workflow, coolingOffSeconds);
-    const mail = this.mailIntake(base, workflow);
+    const mail = this.mailIntake(base, workflow, coolingOffSeconds);
     this.mailQueue = mail.queue;
     this.mailDlq = mail.dlq;
     const steps = this.workflowSteps(base, workflow, coolingOffSeconds, props);
@@ -249,7 +249,11 @@ export class Privacy extends Construct {
   }
 
   /** privacy@ mail: the queue the inbound-mail function hands it to (with its DLQ), and the function that makes requests of it. */
-  private mailIntake(base: PrivacyFunctionBase, workflow: WorkflowAddress): { queue: sqs.Queue; dlq: sqs.Queue } {
+  private mailIntake(
+    base: PrivacyFunctionBase,
+    workflow: WorkflowAddress,
+    coolingOffSeconds: string,
+  ): { queue: sqs.Queue; dlq: sqs.Queue } {
     const dlq = new sqs.Queue(this, 'MailDlq', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: base.defaults.key,
@@ -269,8 +273,10 @@ export class Privacy extends Construct {
       id: 'MailIntake',
       handler: 'mail-intake',
       description: 'Turns privacy@ mail into privacy requests: classify, find the account, confirm through its registered address',
-      tables: { privacyRequests: 'readWrite', accounts: 'read' },
+      // The ledger, read: a letter that joins a request still waiting for its link mails a fresh one, which tells a deletion's paid credits.
+      tables: { privacyRequests: 'readWrite', accounts: 'read', ledger: 'read' },
     });
+    intake.addEnvironment('COOLING_OFF_SECONDS', coolingOffSeconds);
     allowOnWorkflow(intake, workflow, 'start');
     intake.addEventSource(new SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true }));
     Validations.of(intake).acknowledge({

@@ -87,6 +87,18 @@ describe('buying credits against npm start', () => {
       amount: '500',
     });
 
+    // A dispute: the buyer sees it open with the credits it holds, then how it ended.
+    expect((await api('GET', '/v1/billing/balance', { token })).body).toMatchObject({ heldMicro: 0, disputes: [] });
+    expect((await ops(local, 'stripe-event', '--kind', 'dispute', '--email', email)).code).toBe(0);
+    const disputed = (await api('GET', '/v1/billing/balance', { token })).body;
+    expect(disputed.disputes).toEqual([
+      expect.objectContaining({ status: 'open', pack: 'starter', amountMinor: 1000, currency: 'usd', disputeId: expect.any(String) }),
+    ]);
+    expect(disputed.heldMicro).toBeGreaterThan(0);
+    expect((await ops(local, 'stripe-event', '--kind', 'dispute-won', '--email', email)).code).toBe(0);
+    const decided = (await api('GET', '/v1/billing/balance', { token })).body;
+    expect(decided).toMatchObject({ credits: '995', heldMicro: 0, disputes: [expect.objectContaining({ status: 'won' })] });
+
     // The worker records the five calls' charges a moment later; then every account reconciles.
     await eventually(
       async () => {

@@ -2,7 +2,7 @@ import type { Browser, Page, Route } from 'playwright-core';
 import { type BrowserSession, failureTracer, launchChromium, openSession, seriousA11yViolations } from '../helpers/browser';
 import { callApi, eventually, type LocalProcess, SETUP_TIMEOUT_MS, startLocalProcess } from '../helpers/local-process';
 import { ops } from '../helpers/ops';
-import { linkMailedTo } from '../helpers/outbox';
+import { linkMailedTo, mailMatching } from '../helpers/outbox';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -168,6 +168,31 @@ describe('the console in the reader’s locale, with an internationalised addres
         signup.release();
         await tab.getByText('Open the link in the mail').waitFor();
         expect(signup.count()).toBe(1);
+      });
+    }),
+  );
+
+  it(
+    "shows a privacy link's page in the request's language: every label, and its dates as that language writes them",
+    traced(async () => {
+      const token = (await callApi(local.api, 'POST', '/v1/auth/login', { body: { email: ascii, password: PASSWORD } })).body
+        .token as string;
+      const preferences = (await callApi(local.api, 'GET', '/v1/account/preferences', { token })).body;
+      expect((await callApi(local.api, 'PUT', '/v1/account/preferences', { token, body: { ...preferences, locale: 'de' } })).status).toBe(
+        200,
+      );
+      // A deletion asked without the password waits for the link mailed to the registered address, in German.
+      expect((await callApi(local.api, 'POST', '/v1/privacy/requests', { token, body: { type: 'deletion' } })).status).toBe(201);
+      const mail = await mailMatching(local, ascii, /\/privacy\/confirm\?/);
+      const link = mail.text!.match(/https?:\/\/\S+\/privacy\/confirm\?\S+/)![0];
+      await inOwnBrowser('en-GB', async (tab) => {
+        await tab.goto(link);
+        await tab.getByRole('button', { name: 'Meine Anfrage bestätigen' }).waitFor();
+        const main = tab.locator('main');
+        expect(await main.locator('dl.facts dt').allTextContents()).toEqual(['Fällig bis']);
+        // Nothing on the page claims to be English, and its date is written as German writes it.
+        expect(await main.locator('[lang="en"]').count()).toBe(0);
+        expect(await tab.getByTestId('due').textContent()).toMatch(/^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}$/);
       });
     }),
   );

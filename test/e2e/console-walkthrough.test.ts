@@ -220,6 +220,10 @@ describe('the console as a newcomer uses it, in Chromium against npm start', () 
       const history = (await page.locator('main').textContent()) ?? '';
       expect(history).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
       expect(history).toMatch(/cooling-off until \d{1,2} \w{3} \d{4}, \d{2}:\d{2}/);
+      // Each status once: the cooling-off is a step of "In progress", not a second "In progress".
+      const statuses = await page.locator('ol.history > li > strong').allTextContents();
+      expect(statuses.filter((status) => status === 'In progress')).toHaveLength(1);
+      expect(new Set(statuses).size).toBe(statuses.length);
     }),
   );
 });

@@ -1,5 +1,13 @@
-import type { Account, ApiKey, EmailToken, SecurityEvent, Session } from '../../lambdas/accounts/domain/model';
+import {
+  type Account,
+  type ApiKey,
+  type EmailToken,
+  patchProfile,
+  type SecurityEvent,
+  type Session,
+} from '../../lambdas/accounts/domain/model';
 import type {
+  AccountChanges,
   AccountStore,
   Clock,
   FailureCounter,
@@ -32,8 +40,9 @@ export class MemoryAccounts implements AccountStore {
   async markVerified(id: string, at: string) {
     Object.assign(this.byId.get(id)!, { emailVerified: true, updatedAt: at });
   }
-  async update(id: string, changes: Partial<Account>, at: string) {
+  async update(id: string, { profile, ...changes }: AccountChanges, at: string) {
     const account = this.byId.get(id)!;
+    if (profile) account.profile = patchProfile(account.profile ?? {}, profile);
     for (const [key, value] of Object.entries(changes))
       if (value !== undefined) (account as unknown as Record<string, unknown>)[key] = value;
     account.updatedAt = at;

@@ -835,6 +835,22 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        Dispute: {
+            disputeId: string;
+            /** @description The disputed payment */
+            paymentIntentId: string;
+            pack: string;
+            /**
+             * @description open: the payment's disputed share of credits is held; won: released; lost: taken back for good
+             * @enum {string}
+             */
+            status: "open" | "won" | "lost";
+            /** @description The amount disputed, in the payment currency's minor unit as Stripe counts it */
+            amountMinor: number;
+            currency: string;
+            /** Format: date-time */
+            paidAt: string;
+        };
         LedgerEntry: {
             entryId: string;
             /** @enum {string} */
@@ -977,6 +993,11 @@ export interface components {
                 paragraphs: string[];
                 /** @description The label of the action, when there is one to take */
                 button?: string;
+                /** @description The page's field labels: the request's due date and, for a deletion, when erasure starts */
+                labels: {
+                    dueBy: string;
+                    erasureStarts: string;
+                };
             };
             deletion?: {
                 /** @description Paid credits still on the account, lost with it (decimal string) */
@@ -3601,6 +3622,10 @@ export interface operations {
                         balanceMicro: number;
                         /** @description The same, as an exact decimal */
                         credits: string;
+                        /** @description Credits held while disputes are open (not in the balance) */
+                        heldMicro: number;
+                        /** @description Every dispute of the account's payments, newest payment first */
+                        disputes: components["schemas"]["Dispute"][];
                     };
                 };
             };

@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatNumber } from '../api/client';
+import { formatNumber, formatTime } from '../api/client';
+import { timeAxisLabels } from '../format';
 
 export interface ChartSeries {
   label: string;
@@ -31,19 +32,21 @@ export function Chart({
     if (!el) return;
     const plot = new uPlot(
       {
-        width: Math.max(320, el.clientWidth),
+        width: el.clientWidth,
         height,
         series: [
-          {},
+          // The value the legend shows for the hovered bucket: a time as every other time in the console.
+          { value: (_u: uPlot, seconds: number | null) => (seconds === null ? '—' : formatTime(seconds * 1000)) },
           ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: times.length < 60 } })),
         ],
-        axes: [{}, { size: 60 }],
+        axes: [{ values: (_u, splits, _axis, _space, increment) => timeAxisLabels(splits, increment) }, { size: 60 }],
         scales: { x: { time: true, ...(range ? { range: () => range } : {}) } },
       },
       [times, ...series.map((s) => s.values)],
       el,
     );
-    const resize = () => plot.setSize({ width: Math.max(320, el.clientWidth), height });
+    // The box's own width: wider, a phone's screen would cut the chart's right side off.
+    const resize = () => plot.setSize({ width: el.clientWidth, height });
     window.addEventListener('resize', resize);
     return () => {
       window.removeEventListener('resize', resize);

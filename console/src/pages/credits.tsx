@@ -7,11 +7,68 @@ const ENTRY_TEXT: Record<Schemas['LedgerEntry']['type'], string> = {
   grant: 'Grant',
   purchase: 'Purchase',
   refund: 'Refund',
-  clawback: 'Clawback',
-  hold: 'Dispute hold',
-  release: 'Hold released',
+  clawback: 'Refund: credits taken back',
+  hold: 'Dispute opened: credits held',
+  release: 'Refund failed: credits given back',
   adjustment: 'Adjustment',
 };
+
+/** An entry's kind in words: a dispute's clawback or release says it ended the dispute, and how. */
+function entryText(entry: Schemas['LedgerEntry']): string {
+  if (entry.stripe?.disputeId && entry.type === 'clawback') return 'Dispute lost: credits taken back';
+  if (entry.stripe?.disputeId && entry.type === 'release') return 'Dispute won: held credits given back';
+  return ENTRY_TEXT[entry.type];
+}
+
+const DISPUTE_TEXT: Record<Schemas['Dispute']['status'], string> = {
+  open: 'Open: its share of the credits is held until the bank decides',
+  won: 'Won: the held credits were given back',
+  lost: 'Lost: its share of the credits was taken back for good',
+};
+
+/**
+ * The payments a bank dispute was opened on, and how each stands: an open one says how many credits
+ * it holds (they are not in the balance) and that the bank decides; a decided one, how it ended.
+ */
+function Disputes({ balance }: { balance: { heldMicro: number; disputes: Schemas['Dispute'][] } }) {
+  if (balance.disputes.length === 0) return null;
+  const open = balance.disputes.filter((d) => d.status === 'open');
+  return (
+    <section aria-labelledby="disputes-title">
+      <h2 id="disputes-title">Disputed payments</h2>
+      {open.length > 0 && (
+        <Notice kind="warning">
+          {open.length === 1 ? 'A payment is disputed' : `${formatNumber(open.length)} payments are disputed`} with your bank or card
+          issuer: <strong data-testid="held">{formatCredits(balance.heldMicro)}</strong> credits are held, outside your balance, until it is
+          decided. We mail you the outcome. Questions: support@omnapi.com.
+        </Notice>
+      )}
+      <TableScroll label="Disputed payments">
+        <table>
+          <caption>Disputed payments</caption>
+          <thead>
+            <tr>
+              <th scope="col">Payment</th>
+              <th scope="col">Disputed</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {balance.disputes.map((d) => (
+              <tr key={d.disputeId}>
+                <th scope="row">
+                  {d.pack} · {formatTime(d.paidAt)}
+                </th>
+                <td>{formatMoney(d.amountMinor, d.currency)}</td>
+                <td data-testid="dispute-status">{DISPUTE_TEXT[d.status]}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+    </section>
+  );
+}
 
 export function Credits() {
   const balance = useLoad(() => call(api.GET('/v1/billing/balance')));
@@ -40,6 +97,7 @@ export function Credits() {
         Balance: <strong data-testid="balance">{balance.data ? formatCredits(balance.data.balanceMicro) : '…'}</strong> credits
       </p>
       <ErrorNotice error={balance.error ?? packs.error} />
+      {balance.data && <Disputes balance={balance.data} />}
       <h2>Buy credits</h2>
       {!packs.data ? (
         <Loading />
@@ -95,7 +153,7 @@ export function Credits() {
                 <tr key={entry.entryId}>
                   <th scope="row">{formatTime(entry.at)}</th>
                   <td>
-                    {ENTRY_TEXT[entry.type]}
+                    {entryText(entry)}
                     {entry.pack ? ` · ${entry.pack}` : ''}
                   </td>
                   <td class={entry.amountMicro < 0 ? 'neg' : 'pos'}>{formatCredits(entry.amountMicro)}</td>

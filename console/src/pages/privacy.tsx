@@ -14,9 +14,11 @@ import {
   useAction,
   useLoad,
 } from '../components/ui';
+import { historyStages } from '../history';
 import { useSession } from '../session';
 
 type RequestType = Schemas['PrivacyRequest']['type'];
+type RequestStatus = Schemas['PrivacyRequest']['status'];
 
 const TYPE_TEXT: Record<RequestType, string> = {
   access: 'Copy of my data (access)',
@@ -26,7 +28,7 @@ const TYPE_TEXT: Record<RequestType, string> = {
   objection: 'Object to processing',
 };
 
-const STATUS_TEXT: Record<Schemas['PrivacyRequest']['status'], string> = {
+const STATUS_TEXT: Record<RequestStatus, string> = {
   received: 'Received',
   awaiting_confirmation: 'Waiting for your confirmation (see your mail)',
   confirmed: 'Confirmed',
@@ -307,10 +309,19 @@ function RequestDetails({ id, token }: { id: string; token: string | null }) {
           )}
           <h2>History</h2>
           <ol class="history">
-            {r.history.map((h, i) => (
+            {historyStages(r.history).map((h, i) => (
               <li key={i}>
-                <strong>{STATUS_TEXT[h.status]}</strong> · {formatTime(h.at)}
+                <strong>{STATUS_TEXT[h.status as RequestStatus]}</strong> · {formatTime(h.at)}
                 {h.note && <p class="free-text">{formatTimesIn(h.note)}</p>}
+                {h.steps.length > 0 && (
+                  <ul class="steps">
+                    {h.steps.map((step, j) => (
+                      <li key={j} class="free-text">
+                        {formatTime(step.at)} · {formatTimesIn(step.note)}
+                      </li>
+                    ))}
+                  </ul>
+                )}
               </li>
             ))}
           </ol>
@@ -370,13 +381,13 @@ function PrivacyLink({ action }: { action: LinkAction }) {
           ) : (
             page.texts.paragraphs.map((p, i) => <p key={i}>{p}</p>)
           )}
-          <dl class="facts" lang="en">
-            <dt>Due by</dt>
-            <dd data-testid="due">{formatTime(page.request.dueAt)}</dd>
+          <dl class="facts">
+            <dt>{page.texts.labels.dueBy}</dt>
+            <dd data-testid="due">{formatTime(page.request.dueAt, page.locale)}</dd>
             {page.request.erasureStartsAt && (
               <>
-                <dt>Erasure starts</dt>
-                <dd>{formatTime(page.request.erasureStartsAt)}</dd>
+                <dt>{page.texts.labels.erasureStarts}</dt>
+                <dd>{formatTime(page.request.erasureStartsAt, page.locale)}</dd>
               </>
             )}
           </dl>

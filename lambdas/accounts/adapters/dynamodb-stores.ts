@@ -91,22 +91,61 @@ export class DynamoDbAccountStore implements AccountStore {
     );
   }
 
+  /**
+   * One conditional write: the fields given are set, and the profile is patched in place (each field
+   * set or removed on its own path), so a correction never writes back a profile it read before.
+   */
   async update(accountId: string, changes: AccountChanges, at: string): Promise<Account> {
-    const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
-    const names = Object.fromEntries(fields.map(([field], i) => [`#f${i}`, field]));
-    const values = Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value]));
-    const { Attributes } = await this.client.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: this.key(accountId),
-        UpdateExpression: `SET ${[...fields.map((_, i) => `#f${i} = :v${i}`), 'updatedAt = :at'].join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: fields.length ? names : undefined,
-        ExpressionAttributeValues: { ...values, ':at': at },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return strip<Account>(Attributes)!;
+    const { profile, ...rest } = changes;
+    const fields = Object.entries(rest).filter(([, value]) => value !== undefined);
+    const names: Record<string, string> = Object.fromEntries(fields.map(([field], i) => [`#f${i}`, field]));
+    const values: Record<string, unknown> = { ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])), ':at': at };
+    const sets = [...fields.map((_, i) => `#f${i} = :v${i}`), 'updatedAt = :at'];
+    const removes: string[] = [];
+    const patch = Object.entries(profile ?? {}).filter(([, value]) => value !== undefined);
+    if (patch.length) names['#profile'] = 'profile';
+    patch.forEach(([field, value], i) => {
+      names[`#p${i}`] = field;
+      if (value === null) removes.push(`#profile.#p${i}`);
+      else {
+        values[`:p${i}`] = value;
+        sets.push(`#profile.#p${i} = :p${i}`);
+      }
+    });
+    const write = () =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(accountId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+    try {
+      return strip<Account>((await write()).Attributes)!;
+    } catch (error) {
+      // A path into a map needs the map: an account stored without a profile gets an empty one first (only if it still has none).
+      if (!patch.length || !(error instanceof Error && error.name === 'ValidationException' && /document path/i.test(error.message)))
+        throw error;
+      await this.client
+        .send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: this.key(accountId),
+            UpdateExpression: 'SET #profile = :empty',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#profile)',
+            ExpressionAttributeNames: { '#profile': 'profile' },
+            ExpressionAttributeValues: { ':empty': {} },
+          }),
+        )
+        .catch((cause) => {
+          if (!conditionFailed(cause)) throw cause;
+        });
+      return strip<Account>((await write()).Attributes)!;
+    }
   }
 
   async rememberSignInAddresses(accountId: string, addresses: string[]): Promise<Account | undefined> {

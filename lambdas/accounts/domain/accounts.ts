@@ -21,7 +21,6 @@ import {
   type Preferences,
   type Profile,
   type ProfilePatch,
-  patchProfile,
   type RequestOrigin,
   type SecurityEvent,
   securityEvent,
@@ -465,7 +464,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     if (changes.name !== undefined || changes.profile !== undefined) {
       account = await this.deps.accounts.update(
         principal.accountId,
-        { name: changes.name?.trim(), profile: changes.profile === undefined ? undefined : patchProfile(account.profile, changes.profile) },
+        // The patch itself, not the profile read above patched: the store applies it field by field in one write.
+        { name: changes.name?.trim(), profile: changes.profile },
         now,
       );
     }

@@ -1,9 +1,13 @@
-import type { Account, ApiKey, EmailToken, Preferences, Profile, SecurityEvent, Session } from './model';
+import type { Account, ApiKey, EmailToken, Preferences, ProfilePatch, SecurityEvent, Session } from './model';
 
-/** What an update may change on an account; a field left out is kept, a null suspension lifts it. */
+/**
+ * What an update may change on an account; a field left out is kept, a null suspension lifts it. The
+ * profile is patched field by field in the same write (a field set, a null one removed, the others
+ * kept as they are stored), so two corrections of different fields at once both hold.
+ */
 export interface AccountChanges {
   name?: string;
-  profile?: Profile;
+  profile?: ProfilePatch;
   preferences?: Preferences;
   passwordHash?: string;
   passwordChangedAt?: string;

@@ -109,6 +109,37 @@ export function recordedSplit(purchase: Purchase): CreditSplit {
   return { clawedBackMicro: purchase.clawedBackMicro, heldMicro: purchase.heldMicro ?? legacyHeld };
 }
 
+/** A dispute as its buyer is shown it: the payment, what was disputed and how it stands. */
+export interface DisputeSummary {
+  disputeId: string;
+  paymentIntentId: string;
+  pack: string;
+  /** Open: its share of the credits is held; won: released; lost: taken back for good. */
+  status: DisputeStatus;
+  amountMinor: number;
+  currency: string;
+  /** When the payment was made. */
+  paidAt: string;
+}
+
+/** Every dispute of the buyer's payments, newest payment first, and the credits the open ones hold. */
+export function disputesOf(purchases: Purchase[]): { heldMicro: number; disputes: DisputeSummary[] } {
+  const disputes = [...purchases]
+    .sort((a, b) => b.at.localeCompare(a.at))
+    .flatMap((purchase) =>
+      Object.entries(purchase.disputes as Record<string, DisputeRecord>).map(([disputeId, dispute]) => ({
+        disputeId,
+        paymentIntentId: purchase.paymentIntentId,
+        pack: purchase.pack,
+        status: dispute.status,
+        amountMinor: disputedMinor(purchase, dispute),
+        currency: purchase.currency,
+        paidAt: purchase.at,
+      })),
+    );
+  return { heldMicro: sum(purchases.map((p) => recordedSplit(p).heldMicro)), disputes };
+}
+
 /** What applying one fact to a purchase changes: its new facts and split, and the balance's move. */
 export interface Settlement {
   changes: Pick<Purchase, 'refundedMinor' | 'refunds' | 'disputes' | 'clawedBackMicro' | 'heldMicro'>;

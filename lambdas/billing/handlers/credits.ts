@@ -2,13 +2,18 @@ import { microToCredits } from '../../shared/credits';
 import { json } from '../../shared/http';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
 import { billingRoutes } from '../routes';
+import { disputesOf } from '../domain/settlement';
 import { creditsWiring } from '../wiring';
 
 /** The caller's balance and ledger, the packs for sale, and the public catalogue. */
 export const handler = httpRoutes(
   route(billingRoutes.balance, async (event) => {
-    const balanceMicro = await creditsWiring().ledger.balance(event.principal.accountId);
-    return json(200, { balanceMicro, credits: microToCredits(balanceMicro) });
+    const { ledger } = creditsWiring();
+    const [balanceMicro, purchases] = await Promise.all([
+      ledger.balance(event.principal.accountId),
+      ledger.purchasesOf(event.principal.accountId),
+    ]);
+    return json(200, { balanceMicro, credits: microToCredits(balanceMicro), ...disputesOf(purchases) });
   }),
   route(billingRoutes.ledger, async (event) => {
     const result = await creditsWiring().ledger.page(event.principal.accountId, event.input.query);

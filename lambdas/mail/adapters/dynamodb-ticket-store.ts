@@ -32,14 +32,31 @@ export class DynamoDbTicketStore implements TicketStore {
     }
   }
 
-  async markAcknowledged(ticketId: string, at: string): Promise<void> {
+  async claimAcknowledgement(ticketId: string, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(ticketId),
+          UpdateExpression: 'SET acknowledgedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(acknowledgedAt)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseAcknowledgement(ticketId: string): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: key(ticketId),
-        UpdateExpression: 'SET acknowledgedAt = :at',
+        UpdateExpression: 'REMOVE acknowledgedAt',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':at': at },
       }),
     );
   }

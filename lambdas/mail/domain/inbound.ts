@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Mailer } from '../../shared/mailer';
+import { type Mailer, sendOnce } from '../../shared/mailer';
 import type { PrivacyMailReceived } from '../../shared/privacy-mail';
 import { fixedWindow, type WindowCounter } from '../../shared/throttle';
 import { COUNTERS } from '../../shared/items';
@@ -79,7 +79,13 @@ export interface TicketReply {
 export interface TicketStore {
   /** Stores the ticket unless one with its id exists; returns the stored ticket either way. */
   createIfAbsent(ticket: Ticket): Promise<Ticket>;
-  markAcknowledged(ticketId: string, at: string): Promise<void>;
+  /**
+   * Claims the ticket's acknowledgement before it is sent (`acknowledgedAt`): false when it was claimed
+   * before, so a redelivery after the acknowledgement went out sends none.
+   */
+  claimAcknowledgement(ticketId: string, at: string): Promise<boolean>;
+  /** Gives the claim back when the acknowledgement certainly did not go out (SES refused it). */
+  releaseAcknowledgement(ticketId: string): Promise<void>;
 }
 
 /** Port: hands privacy mail to the privacy context (a queue), which answers it itself. */
@@ -182,15 +188,18 @@ export async function receiveMail(message: InboundMessage, deps: ReceiveDeps): P
   }
 
   if (!answerable) return { ticket, acknowledged: false };
-  await deps.mailer.send({
+  const claim = {
+    take: () => deps.tickets.claimAcknowledgement(ticket.ticketId, new Date().toISOString()),
+    giveBack: () => deps.tickets.releaseAcknowledgement(ticket.ticketId),
+  };
+  const acknowledged = await sendOnce(deps.mailer, claim, {
     to: from,
     subject: `We received your message [${ticket.ticketId}]`,
     text: acknowledgement(ticket),
     inReplyTo: message.headerMessageId,
     autoSubmitted: 'auto-replied',
   });
-  await deps.tickets.markAcknowledged(ticket.ticketId, new Date().toISOString());
-  return { ticket, acknowledged: true };
+  return { ticket, acknowledged };
 }
 
 async function underDailyAnswers(counter: WindowCounter, from: string, at: Date): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { Mailer } from '../../shared/mailer';
+import { type Mailer, refusedBeforeSending } from '../../shared/mailer';
 import type { SuppressionList } from '../../shared/suppressions';
 import { exclusionOf } from './audience';
 import { type NoticeSender, noticeMail } from './compose';
@@ -50,10 +50,9 @@ export async function deliverNotice(
   try {
     await deps.mailer.send(noticeMail(job, recipient, deps.sender, deps.now()));
   } catch (error) {
-    // SES answered with an error (throttled, paused, rejected): nothing went out, so the retry may send.
-    // No answer at all (a timeout) may hide an accepted message: the claim stays, and nothing is sent twice.
-    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode)
-      await deps.notices.release(job.noticeId, delivery.accountId);
+    // SES answered with an error: nothing went out, so the retry may send. No answer at all may hide an
+    // accepted message: the claim stays, and nothing is sent twice.
+    if (refusedBeforeSending(error)) await deps.notices.release(job.noticeId, delivery.accountId);
     throw error;
   }
   await deps.notices.settle(job.noticeId, delivery.accountId, { outcome: 'sent', at: at() });

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../../shared/dynamodb-query';
 import { FINAL_STATUSES, type PrivacyRequest, type RequestType, type UnclearMail } from '../domain/model';
-import type { RequestStore, Transition } from '../domain/ports';
+import type { ClosingMail, RequestStore, Transition } from '../domain/ports';
 import { ITEMS } from '../../shared/items';
 
 const requestKey = (requestId: string) => ITEMS.privacyRequest.key({ requestId });
@@ -11,6 +11,8 @@ const openKey = (accountId: string, type: RequestType) => ITEMS.openRequestClaim
 const OPEN_INDEX = ITEMS.openRequestsIndex.spec.pk;
 const OPEN_UNCLEAR_INDEX = ITEMS.openUnclearIndex.spec.pk;
 const INTAKE_TTL_SECONDS = 30 * 86_400;
+/** The attribute that records a closing mail's claim: when it was sent (`mailedObjectionAt`). */
+const mailClaim = (kind: ClosingMail) => `mailed${kind.charAt(0).toUpperCase()}${kind.slice(1)}At`;
 /** Lambda's longest run (15 minutes): a claim this old whose request was never stored has no opener left to store it. */
 export const CLAIM_ORPHANED_AFTER_MS = 15 * 60_000;
 
@@ -285,16 +287,72 @@ export class DynamoDbRequests implements RequestStore {
     return true;
   }
 
+  async claimReply(messageId: string, at: Date): Promise<boolean> {
+    return this.claimed(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: ITEMS.intake.key({ messageId }),
+        UpdateExpression: 'SET repliedAt = :at, expiresAt = if_not_exists(expiresAt, :expires)',
+        ConditionExpression: 'attribute_not_exists(repliedAt)',
+        ExpressionAttributeValues: { ':at': at.toISOString(), ':expires': Math.floor(at.getTime() / 1000) + INTAKE_TTL_SECONDS },
+      }),
+    );
+  }
+
+  /** Whether a conditional claim was taken: false when its condition found it taken before. */
+  private async claimed(command: UpdateCommand): Promise<boolean> {
+    try {
+      await this.client.send(command);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async claimMail(requestId: string, kind: ClosingMail, at: Date): Promise<boolean> {
+    return this.claimed(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: ITEMS.privacyRequest.key({ requestId }),
+        UpdateExpression: 'SET #claim = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#claim)',
+        ExpressionAttributeNames: { '#claim': mailClaim(kind) },
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+      }),
+    );
+  }
+
+  async releaseMail(requestId: string, kind: ClosingMail): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: ITEMS.privacyRequest.key({ requestId }),
+        UpdateExpression: 'REMOVE #claim',
+        ExpressionAttributeNames: { '#claim': mailClaim(kind) },
+      }),
+    );
+  }
+
+  async releaseReply(messageId: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({ TableName: this.table, Key: ITEMS.intake.key({ messageId }), UpdateExpression: 'REMOVE repliedAt' }),
+    );
+  }
+
+  /** Beside the reply's claim, which it keeps. */
   async recordIntake(messageId: string, outcome: string, at: Date, rights: string[]): Promise<void> {
     await this.client.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: this.table,
-        Item: {
-          ...ITEMS.intake.key({ messageId }),
-          outcome,
-          rights,
-          at: at.toISOString(),
-          expiresAt: Math.floor(at.getTime() / 1000) + INTAKE_TTL_SECONDS,
+        Key: ITEMS.intake.key({ messageId }),
+        UpdateExpression: 'SET outcome = :outcome, rights = :rights, #at = :at, expiresAt = :expires',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: {
+          ':outcome': outcome,
+          ':rights': rights,
+          ':at': at.toISOString(),
+          ':expires': Math.floor(at.getTime() / 1000) + INTAKE_TTL_SECONDS,
         },
       }),
     );

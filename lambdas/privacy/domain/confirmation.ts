@@ -149,6 +149,22 @@ export class ConfirmationMail extends RequestRecords<ConfirmationMailDeps> {
     });
   }
 
+  /**
+   * A later letter joined `requestId` while it waits for its confirmation link: a fresh link goes out
+   * (the letter's acknowledgement says one did), as a reminder of the same request — the old link stops
+   * working, the deadline and the link's expiry stay. False when the request no longer waits for a link.
+   */
+  async resend(requestId: string): Promise<boolean> {
+    const request = await this.require(requestId);
+    if (request.status !== 'awaiting_confirmation' || !request.confirmation) return false;
+    // A request of a letter waits for the link of the letter's first request: that one is mailed again.
+    const holder = letterOf(request)[0]!;
+    const linked = holder === requestId ? request : await this.require(holder);
+    if (linked.status !== 'awaiting_confirmation' || !linked.confirmation?.tokenHash) return false;
+    await this.sendLink(linked, new Date(linked.confirmation.expiresAt), true);
+    return true;
+  }
+
   /** The workflow waits here: its task token is kept so the confirmation can resume it. */
   async awaitConfirmation(requestId: string, taskToken: string): Promise<void> {
     const updated = await this.update(requestId, { taskToken });

@@ -387,7 +387,7 @@ export async function applyCorrection(
     ...(newEmail ? [m.t('correction.emailLink', { email: displayEmail(newEmail) })] : []),
     ...(asked !== undefined && !newEmail ? [m.t('correction.emailSame')] : []),
   ];
-  await deps.mailer.send({
+  await deps.lifecycle.mailOnce(requestId, 'correction', {
     to: request.email,
     subject: m.t('correction.subject', { requestId }),
     ...m.mail([m.t('correction.intro'), ...lines, '', m.t('correction.selfService', deps.lifecycle.links())]),

@@ -8,6 +8,7 @@ import { auditRetentionDaysOf } from '../../shared/audit';
 import { type Messages, messagesFor } from '../messages';
 import { ERASURE_ORDER, HOLD_REASONS, type ErasureRecord, type ErasureSubject, type HoldChecks, type SubjectEraser } from './erasure';
 import type { PrivacyRequest } from './model';
+import { mailOnce } from './request-records';
 import type { RequestStore, Workflow } from './ports';
 
 export interface ErasureDeps {
@@ -204,7 +205,7 @@ export class ErasureSteps {
     const subject = erasure.subject!;
     const finishedAt = this.deps.now().toISOString();
     const m = messagesFor(request.language);
-    await this.deps.mailer.send({
+    await mailOnce(this.deps, requestId, 'erasureReceipt', {
       to: subject.email,
       subject: m.t('receipt.subject', { requestId }),
       ...m.mail([

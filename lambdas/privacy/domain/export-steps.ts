@@ -1,5 +1,6 @@
 import { consoleUrl } from '../../shared/console-links';
 import { randomSecret, sha256 } from '../../shared/crypto';
+import { sendOnce } from '../../shared/mailer';
 import { privacyLinks } from './links';
 import { LinkGoneError, LinkInvalidError, RequestStateError } from '../errors';
 import { messagesFor } from '../messages';
@@ -47,31 +48,41 @@ export class ExportSteps extends RequestRecords<RecordDeps & { exports: ExportDe
     return result;
   }
 
-  /** Mails the download link (to the registered address), then closes the request as completed. */
+  /**
+   * Mails the download link (to the registered address), then closes the request as completed. Issuing
+   * the link's token is the mail's claim: a retry of this step that finds one issued (the mail went
+   * out, or its sender stopped before SES answered) only closes the request, so the link is mailed at
+   * most once; a send SES refused takes the token back, so the retry mails a link.
+   */
   async deliverExport(requestId: string): Promise<void> {
     const request = await this.require(requestId);
     if (request.status === 'completed') return;
-    if (!request.export) throw new RequestStateError(requestId, request.status, 'deliver');
-    const token = randomSecret();
-    const linkExpires = new Date(this.deps.now().getTime() + DOWNLOAD_LINK_HOURS * HOUR);
-    await this.update(requestId, {
-      export: { ...request.export, downloadTokenHash: sha256(token), linkExpiresAt: linkExpires.toISOString() },
-    });
-    // The request's console page: with the token it downloads without signing in, as the link always did.
-    const link = consoleUrl(this.deps.publicUrl, `privacyRequest:${requestId}`, { token });
-    const m = messagesFor(request.language);
-    await this.deps.mailer.send({
-      to: await this.registeredAddress(request),
-      subject: m.t('export.subject', { requestId }),
-      ...m.mail([
-        m.t('export.ready', { portable: request.type === 'portability' ? 'yes' : 'no', kib: Math.ceil(request.export.bytes / 1024) }),
-        '',
-        link,
-        '',
-        m.t('export.until', { hours: DOWNLOAD_LINK_HOURS, expires: linkExpires, days: ARCHIVE_DAYS }),
-        m.t('export.signedIn', privacyLinks(this.deps.publicUrl, requestId)),
-      ]),
-    });
+    const archive = request.export;
+    if (!archive) throw new RequestStateError(requestId, request.status, 'deliver');
+    if (!archive.downloadTokenHash) {
+      const token = randomSecret();
+      const linkExpires = new Date(this.deps.now().getTime() + DOWNLOAD_LINK_HOURS * HOUR);
+      const issued = { ...archive, downloadTokenHash: sha256(token), linkExpiresAt: linkExpires.toISOString() };
+      const claim = {
+        take: async () => Boolean(await this.update(requestId, { export: issued })),
+        giveBack: async () => void (await this.update(requestId, { export: archive })),
+      };
+      // The request's console page: with the token it downloads without signing in, as the link always did.
+      const link = consoleUrl(this.deps.publicUrl, `privacyRequest:${requestId}`, { token });
+      const m = messagesFor(request.language);
+      await sendOnce(this.deps.mailer, claim, {
+        to: await this.registeredAddress(request),
+        subject: m.t('export.subject', { requestId }),
+        ...m.mail([
+          m.t('export.ready', { portable: request.type === 'portability' ? 'yes' : 'no', kib: Math.ceil(archive.bytes / 1024) }),
+          '',
+          link,
+          '',
+          m.t('export.until', { hours: DOWNLOAD_LINK_HOURS, expires: linkExpires, days: ARCHIVE_DAYS }),
+          m.t('export.signedIn', privacyLinks(this.deps.publicUrl, requestId)),
+        ]),
+      });
+    }
     await this.close(requestId, 'completed', 'archive delivered to the registered address', ['in_progress']);
   }
 }

@@ -2,6 +2,7 @@ import { privacyLinks } from './links';
 import { createHash } from 'node:crypto';
 import { newId } from '../../shared/crypto';
 import type { PrivacyMailReceived } from '../../shared/privacy-mail';
+import { sendOnce } from '../../shared/mailer';
 import { fixedWindow } from '../../shared/throttle';
 import {
   PasswordAttemptsError,
@@ -27,6 +28,11 @@ export const FLOOD_LIMITS = { perSender: 10, perAccount: 10, windowSeconds: 86_4
 /** Passwords one account may try, to confirm an erasure through the API, in a quarter of an hour. */
 export const PASSWORD_ATTEMPTS = { perAccount: 5, windowSeconds: 900 };
 
+/** Mails a request's confirmation link again (`ConfirmationMail.resend`). */
+export interface LinkResender {
+  resend(requestId: string): Promise<boolean>;
+}
+
 export type IntakeOutcome = 'opened' | 'joined' | 'no_account' | 'help_sent' | 'throttled' | 'duplicate' | 'automatic_reply';
 
 const DAY = 86_400_000;
@@ -40,7 +46,7 @@ export const requestIdForMessage = (messageId: string) => `prq_${createHash('sha
  * sender gets the same neutral reply whether or not the address has an account.
  */
 export class PrivacyIntake {
-  constructor(private readonly deps: PrivacyDeps) {}
+  constructor(private readonly deps: PrivacyDeps & { confirmations?: LinkResender }) {}
 
   async fromMail(mail: PrivacyMailReceived): Promise<IntakeOutcome> {
     if (await this.deps.requests.intakeOutcome(mail.messageId)) return 'duplicate';
@@ -136,6 +142,10 @@ export class PrivacyIntake {
       // The letter's language, else the account's; every later mail and page of the request uses it.
       ...((language ?? subject.locale) ? { language: language ?? subject.locale } : {}),
     }));
+    // A letter that joins a request still waiting for its link gets that link again: its acknowledgement says a link was mailed.
+    if (this.deps.confirmations)
+      for (const joined of opened.filter((o) => o.joined && o.request.status === 'awaiting_confirmation'))
+        await this.deps.confirmations.resend(joined.request.requestId);
     if (opened.some((o) => !o.joined)) return 'opened';
     return throttled ? 'throttled' : 'joined';
   }
@@ -349,9 +359,21 @@ export class PrivacyIntake {
     throw new PrivacyRequestOpeningError();
   }
 
+  /** The message's one reply, claimed before it is sent: a redelivery after it went out (intake failed later) sends none. */
   private async reply(mail: PrivacyMailReceived, subject: string, body: MailBody): Promise<void> {
     if (!mail.replyTo) return;
-    await this.deps.mailer.send({ to: mail.replyTo, subject, ...body, inReplyTo: mail.headerMessageId, autoSubmitted: 'auto-replied' });
+    const { requests } = this.deps;
+    const claim = {
+      take: () => requests.claimReply(mail.messageId, this.deps.now()),
+      giveBack: () => requests.releaseReply(mail.messageId),
+    };
+    await sendOnce(this.deps.mailer, claim, {
+      to: mail.replyTo,
+      subject,
+      ...body,
+      inReplyTo: mail.headerMessageId,
+      autoSubmitted: 'auto-replied',
+    });
   }
 }
 

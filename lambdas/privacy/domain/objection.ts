@@ -86,7 +86,7 @@ export async function applyObjection(
   if (request.status === 'completed') return optOuts;
   await deps.preferences.optOut(request.accountId, optOuts);
   const m = messagesFor(request.language);
-  await deps.mailer.send({
+  await deps.lifecycle.mailOnce(requestId, 'objection', {
     to: request.email,
     subject: m.t('objection.subject', { requestId }),
     ...m.mail([

@@ -47,6 +47,20 @@ export interface RequestStore {
   open(): Promise<PrivacyRequest[]>;
   /** What intake did with a received message, so a redelivery does not answer twice. */
   intakeOutcome(messageId: string): Promise<string | undefined>;
+  /**
+   * Claims the one reply a received message gets (acknowledgement or help), before it is sent: false
+   * when it was claimed before, so a redelivery after the reply went out sends none.
+   */
+  claimReply(messageId: string, at: Date): Promise<boolean>;
+  /** Gives the claim back when the reply certainly did not go out (SES refused it). */
+  releaseReply(messageId: string): Promise<void>;
+  /**
+   * Claims a request's closing mail of `kind` before it is sent (`mailedAt.<kind>`, a time on the
+   * request): false when it was claimed before, so a step retried after the mail went out sends none.
+   */
+  claimMail(requestId: string, kind: ClosingMail, at: Date): Promise<boolean>;
+  /** Gives the claim back when the mail certainly did not go out (SES refused it). */
+  releaseMail(requestId: string, kind: ClosingMail): Promise<void>;
   /** Records the outcome and the rights the message was read as asking for (for ops, kept 30 days). */
   recordIntake(messageId: string, outcome: string, at: Date, rights: string[]): Promise<void>;
   /** Keeps a privacy mail no right could be read from, on the clock until an operator classifies it (idempotent on its ticket). */
@@ -104,3 +118,6 @@ export interface PrivacyDeps {
   /** Waits between tries (a request meeting another being opened waits for it). @default setTimeout */
   sleep?: (ms: number) => Promise<void>;
 }
+
+/** The mails a step sends before it closes its request: each is sent once, whatever retries the step. */
+export type ClosingMail = 'objection' | 'correction' | 'erasureReceipt';

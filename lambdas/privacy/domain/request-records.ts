@@ -1,10 +1,27 @@
 import { privacyLinks } from './links';
-import type { Mailer } from '../../shared/mailer';
+import { type Mailer, type OutgoingMail, sendOnce } from '../../shared/mailer';
 import { RequestNotFoundError, RequestStateError } from '../errors';
 import { type Messages, messagesFor } from '../messages';
 import { rightLabel } from './export';
 import { DOWNLOAD_LINK_HOURS, letterOf, type PrivacyRequest, RETENTION_AFTER_END_DAYS, type RequestType, WAITING_FOR_LINK } from './model';
-import type { RequestStore, SubjectDirectory, Transition } from './ports';
+import type { ClosingMail, RequestStore, SubjectDirectory, Transition } from './ports';
+
+/**
+ * Sends the mail a step sends before closing its request, once: claimed on the request first, so the
+ * workflow's retry of a step that failed after it (closing, say) sends no second copy.
+ */
+export function mailOnce(
+  deps: Pick<RecordDeps, 'requests' | 'mailer' | 'now'>,
+  requestId: string,
+  kind: ClosingMail,
+  mail: OutgoingMail,
+): Promise<boolean> {
+  const claim = {
+    take: () => deps.requests.claimMail(requestId, kind, deps.now()),
+    giveBack: () => deps.requests.releaseMail(requestId, kind),
+  };
+  return sendOnce(deps.mailer, claim, mail);
+}
 
 /** What every step on a request needs: the requests, the accounts they are about, mail, the links' base and a clock. */
 export interface RecordDeps {
@@ -42,6 +59,11 @@ export class RequestRecords<D extends RecordDeps = RecordDeps> {
   /** A request change stamped with this lifecycle's clock. */
   protected update(requestId: string, changes: Partial<PrivacyRequest>, transition?: Transition, at: Date = this.deps.now()) {
     return this.deps.requests.update(requestId, changes, transition, at);
+  }
+
+  /** The closing mail of `kind`, sent once (`mailOnce`). */
+  mailOnce(requestId: string, kind: ClosingMail, mail: OutgoingMail): Promise<boolean> {
+    return mailOnce(this.deps, requestId, kind, mail);
   }
 
   /** The console pages this deployment's privacy mails link to. */

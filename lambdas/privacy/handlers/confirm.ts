@@ -74,7 +74,12 @@ function answer(screen: Screen, json: boolean): HttpResponse {
       request: view(screen.request!),
       ...(screen.letter && screen.letter.length > 1 ? { letter: screen.letter.map(view) } : {}),
       locale: m.locale,
-      texts: { title: screen.title, paragraphs, ...(label ? { button: label } : {}) },
+      texts: {
+        title: screen.title,
+        paragraphs,
+        ...(label ? { button: label } : {}),
+        labels: { dueBy: m.t('page.label.dueBy'), erasureStarts: m.t('page.label.erasureStarts') },
+      },
       ...(screen.deletion ? { deletion: screen.deletion } : {}),
     });
   }

@@ -1,6 +1,7 @@
 import { LOCAL_CONTEXT_KEY, loadStageConfig } from '../../../lib/config';
 import { loadConfig } from '../../../lambdas/shared/config';
 import { z } from 'zod';
+import { STRIPE_CURRENCIES } from '../../../lambdas/shared/money';
 
 const contextOf = (values: Record<string, unknown>) => (key: string) => values[key];
 
@@ -69,6 +70,20 @@ describe('loadStageConfig', () => {
     expect(loadStageConfig(contextOf({ localPseudonymKeys: 'k'.repeat(40), [LOCAL_CONTEXT_KEY]: true })).localPseudonymKeys).toBe(
       'k'.repeat(40),
     );
+  });
+
+  it('refuses a credit pack in a currency Stripe does not charge in, and takes every one it does', () => {
+    const packs = (currency: string) => ({
+      creditPacks: JSON.stringify({ starter: { name: 'Starter', credits: 10, priceMinor: 500, currency } }),
+    });
+    expect(() => loadStageConfig(contextOf(packs('xyz')))).toThrow(
+      '  - creditPacks.starter.currency: xyz is not a currency Stripe charges in (docs.stripe.com/currencies)',
+    );
+    // Codes ISO has retired (the Estonian kroon, the Venezuelan bolívar fuerte) are well-formed but refused as well.
+    for (const retired of ['eek', 'vef'])
+      expect(() => loadStageConfig(contextOf(packs(retired)))).toThrow(/is not a currency Stripe charges in/);
+    for (const currency of STRIPE_CURRENCIES)
+      expect(loadStageConfig(contextOf(packs(currency))).creditPacks.starter!.currency).toBe(currency);
   });
 
   it('reports every invalid setting at once', () => {

@@ -17,20 +17,33 @@ class MemoryTickets implements TicketStore {
     if (!this.items.has(ticket.ticketId)) this.items.set(ticket.ticketId, { ...ticket });
     return { ...this.items.get(ticket.ticketId)! };
   }
-  async markAcknowledged(ticketId: string, at: string): Promise<void> {
-    this.items.get(ticketId)!.acknowledgedAt = at;
+  async claimAcknowledgement(ticketId: string, at: string): Promise<boolean> {
+    const ticket = this.items.get(ticketId)!;
+    if (ticket.acknowledgedAt) return false;
+    ticket.acknowledgedAt = at;
+    return true;
+  }
+  async releaseAcknowledgement(ticketId: string): Promise<void> {
+    delete this.items.get(ticketId)!.acknowledgedAt;
   }
 }
 
 class MemoryMailer implements Mailer {
   readonly sent: OutgoingMail[] = [];
+  /** The next send is refused by SES (an answer with a status: nothing went out). */
   failNext = false;
+  /** The next send is accepted, but its answer is lost (the connection dropped): the caller sees an error. */
+  loseNextAnswer = false;
   async send(mail: OutgoingMail): Promise<void> {
     if (this.failNext) {
       this.failNext = false;
-      throw new Error('SES throttled');
+      throw Object.assign(new Error('SES throttled'), { $metadata: { httpStatusCode: 400 } });
     }
     this.sent.push(mail);
+    if (this.loseNextAnswer) {
+      this.loseNextAnswer = false;
+      throw Object.assign(new Error('socket hang up'), { $metadata: {} });
+    }
   }
 }
 
@@ -122,6 +135,14 @@ describe('receiveMail', () => {
     expect(tickets.items.size).toBe(1);
     expect(mailer.sent).toHaveLength(1);
     expect(again.acknowledged).toBe(false);
+  });
+
+  it('sends no second acknowledgement when the message is retried after the first went out unrecorded', async () => {
+    mailer.loseNextAnswer = true;
+    await expect(receiveMail(message(), deps())).rejects.toThrow('socket hang up');
+    const again = await receiveMail(message(), deps());
+    expect(again.acknowledged).toBe(false);
+    expect(mailer.sent).toHaveLength(1);
   });
 
   it('sends the acknowledgement on retry when the first send failed', async () => {

@@ -2,6 +2,7 @@ import { EXPORTED_TABLES } from '../../../lambdas/privacy/domain/export';
 import { PrivacyIntake } from '../../../lambdas/privacy/domain/intake';
 import { ConfirmationLinks, ConfirmationMail, deletionWarning } from '../../../lambdas/privacy/domain/confirmation';
 import { LegalClock } from '../../../lambdas/privacy/domain/legal-clock';
+import { ExportSteps } from '../../../lambdas/privacy/domain/export-steps';
 import { type RecordDeps, RequestRecords } from '../../../lambdas/privacy/domain/request-records';
 import type { Messages } from '../../../lambdas/privacy/messages';
 import { FINAL_STATUSES, type PrivacyRequest, type RequestType, type UnclearMail } from '../../../lambdas/privacy/domain/model';
@@ -52,6 +53,24 @@ class MemoryRequests implements RequestStore {
   }
   async recordIntake(id: string, outcome: string) {
     this.intakes.set(id, outcome);
+  }
+  readonly replies = new Set<string>();
+  async claimReply(id: string) {
+    if (this.replies.has(id)) return false;
+    this.replies.add(id);
+    return true;
+  }
+  async releaseReply(id: string) {
+    this.replies.delete(id);
+  }
+  readonly mails = new Set<string>();
+  async claimMail(id: string, kind: string) {
+    if (this.mails.has(`${id}#${kind}`)) return false;
+    this.mails.add(`${id}#${kind}`);
+    return true;
+  }
+  async releaseMail(id: string, kind: string) {
+    this.mails.delete(`${id}#${kind}`);
   }
   readonly unclear = new Map<string, UnclearMail>();
   async recordUnclear(mail: UnclearMail) {
@@ -478,6 +497,34 @@ describe('letters that ask for several rights, or for a restriction', () => {
     expect(mailer.sent.at(-1)!.text).toMatch(/Einschränkung der Verarbeitung/);
   });
 
+  it("mails an objection's outcome once when the step is retried after the mail went out but before the request closed", async () => {
+    // Arrange
+    const { intake, lifecycle, requests, mailer } = setup();
+    const { applyObjection } =
+      require('../../../lambdas/privacy/domain/objection') as typeof import('../../../lambdas/privacy/domain/objection');
+    await intake.fromMail(mail('o', 'Objection', 'I object to the processing of my data for analytics (Article 21 GDPR).'));
+    const request = [...requests.items.values()][0]!;
+    await lifecycle.mail.begin(request.requestId);
+    await requests.update(request.requestId, {}, { status: 'in_progress' });
+    const update = requests.update.bind(requests);
+    let failClose = true;
+    requests.update = async (id, changes, transition, at) => {
+      if (transition?.status === 'completed' && failClose) {
+        failClose = false;
+        throw new Error('ProvisionedThroughputExceededException');
+      }
+      return update(id, changes, transition, at);
+    };
+    const deps = { requests, preferences: { optOut: async () => {} }, mailer, lifecycle: lifecycle.records };
+    const outcomes = () => mailer.sent.filter((m) => m.subject === mailer.sent.at(-1)!.subject);
+    // Act: the workflow retries the step that failed after the mail
+    await expect(applyObjection(request.requestId, deps)).rejects.toThrow('ProvisionedThroughput');
+    await applyObjection(request.requestId, deps);
+    // Assert
+    expect(outcomes()).toHaveLength(1);
+    expect((await requests.get(request.requestId))!.status).toBe('completed');
+  });
+
   it('switches off every marketing topic on an objection to direct marketing, in any language, and says which', async () => {
     // Arrange
     const { intake, lifecycle, requests, mailer } = setup();
@@ -615,6 +662,35 @@ describe('one link for a letter that asks for several rights', () => {
     expect((await s.requests.get(objection.requestId))!.status).toBe('confirmed');
   });
 
+  it('mails a fresh link to the registered address when a letter joins a request still waiting for its own', async () => {
+    // Arrange: a first letter's request waits for its link; the same holder writes again
+    const s = setup();
+    const { request, token } = await s.mailRequest('ann@example.org', 'first');
+    const intake = new PrivacyIntake({ ...s.deps, confirmations: s.lifecycle.mail });
+    const before = s.mailer.sent.length;
+    // Act
+    const outcome = await intake.fromMail({
+      messageId: 'second',
+      ticketId: 'tkt_second',
+      from: 'ann@example.org',
+      replyTo: 'ann@example.org',
+      subject: 'GDPR',
+      text: 'Please send me a copy of my data',
+      receivedAt: s.clock.now().toISOString(),
+      verdicts: {},
+    });
+    // Assert: the acknowledgement says a link went to the registered address, and one did — the same request's
+    const links = s.mailer.sent.slice(before).filter((m) => /confirm\?/.test(m.text));
+    expect(outcome).toBe('joined');
+    expect(s.requests.items.size).toBe(1);
+    expect(links.map((m) => m.to)).toEqual(['ann@example.org']);
+    const [, requestId, fresh] = links[0]!.text.match(/request=(\S+)&token=(\S+)/)!;
+    expect(requestId).toBe(request.requestId);
+    await expect(s.lifecycle.links.confirm(request.requestId, token)).rejects.toThrow();
+    await s.lifecycle.links.confirm(request.requestId, decodeURIComponent(fresh!));
+    expect((await s.requests.get(request.requestId))!.status).toBe('confirmed');
+  });
+
   it('opens, mails and starts nothing twice when the letter is delivered again, and starts what a crash left unstarted', async () => {
     // Arrange
     const s = setup();
@@ -633,7 +709,8 @@ describe('one link for a letter that asks for several rights', () => {
     expect([...s.requests.items.values()].every((r) => r.letter?.requestIds.length === 2)).toBe(true);
     // Started again by name (harmless: Step Functions refuses a second execution of the same name).
     expect(s.workflow.started).toHaveLength(2);
-    expect(s.mailer.sent.length - sent).toBe(1);
+    // The acknowledgement went out with the first delivery: the retry claims it again and sends none.
+    expect(s.mailer.sent.length - sent).toBe(0);
   });
 
   it('reminds once for the letter, naming every right, and expires its requests together with one mail', async () => {
@@ -887,5 +964,56 @@ describe('deletion: what it costs, told before it is confirmed; its cancellation
       text: expect.stringContaining('https://api.omnapi.test/privacy'),
     });
     await expect(lifecycle.links.cancel(request.requestId, 'cancel-token-0123456789')).rejects.toMatchObject({ code: 'link_closed' });
+  });
+});
+
+describe('an export delivered once', () => {
+  /** A confirmed access request whose archive is built, waiting for its link to be mailed. */
+  async function builtExport() {
+    const s = setup();
+    const { request } = await s.mailRequest('ann@example.org', 'export-once');
+    await s.requests.update(request.requestId, {
+      status: 'in_progress',
+      export: { key: 'exports/x.zip', bytes: 2048, files: { 'data.json': 2048 }, expiresAt: '2027-01-01T00:00:00.000Z' },
+    });
+    const steps = new ExportSteps({ ...s.deps, exports: {} as never });
+    const linkMails = () =>
+      s.mailer.sent.filter((m) => m.to === 'ann@example.org' && /download|token=/i.test(m.text) && !/confirm\?/.test(m.text));
+    return { ...s, request, steps, linkMails };
+  }
+
+  it('mails the download link once when the step is retried after the mail went out but before the request was closed', async () => {
+    const { requests, request, steps, linkMails } = await builtExport();
+    const update = requests.update.bind(requests);
+    let failClose = true;
+    requests.update = async (id, changes, transition, at) => {
+      if (transition?.status === 'completed' && failClose) {
+        failClose = false;
+        throw new Error('ProvisionedThroughputExceededException');
+      }
+      return update(id, changes, transition, at);
+    };
+    await expect(steps.deliverExport(request.requestId)).rejects.toThrow('ProvisionedThroughput');
+    await steps.deliverExport(request.requestId);
+    expect(linkMails()).toHaveLength(1);
+    expect((await requests.get(request.requestId))!.status).toBe('completed');
+  });
+
+  it('mails the link on the retry when SES refused the first send', async () => {
+    const { mailer, requests, request, steps, linkMails } = await builtExport();
+    const send = mailer.send.bind(mailer);
+    let refuse = true;
+    mailer.send = async (mail) => {
+      if (refuse) {
+        refuse = false;
+        throw Object.assign(new Error('Throttling'), { $metadata: { httpStatusCode: 400 } });
+      }
+      return send(mail);
+    };
+    await expect(steps.deliverExport(request.requestId)).rejects.toThrow('Throttling');
+    expect((await requests.get(request.requestId))!.export?.downloadTokenHash).toBeUndefined();
+    await steps.deliverExport(request.requestId);
+    expect(linkMails()).toHaveLength(1);
+    expect((await requests.get(request.requestId))!.status).toBe('completed');
   });
 });

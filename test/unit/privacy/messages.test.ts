@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { classifyLetter } from '../../../lambdas/privacy/domain/classify';
 import { ERASURE_ORDER } from '../../../lambdas/privacy/domain/erasure';
@@ -5,6 +7,7 @@ import { MARKETING_TOPICS } from '../../../lambdas/privacy/domain/objection';
 import { REQUEST_TYPES } from '../../../lambdas/privacy/domain/model';
 import {
   catalogue,
+  catalogueFile,
   ENGLISH_ONLY,
   LOCALES,
   type Locale,
@@ -54,6 +57,12 @@ const keys = Object.keys(english) as MessageKey[];
 const others = LOCALES.filter((l) => l !== 'en');
 
 describe('message catalogues', () => {
+  it('are every catalogue file there is: a language with a file is a locale, so its keys are checked below', () => {
+    const dir = path.join(__dirname, '../../../lambdas/privacy/messages');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.sort()).toEqual(LOCALES.map((l) => catalogueFile(l)).sort());
+  });
+
   it.each(others)('%s has every key of the English catalogue and no other', (locale) => {
     const own = catalogue(locale);
     const missing = keys.filter((key) => !ENGLISH_ONLY.includes(key) && own[key] === undefined);
