@@ -138,7 +138,12 @@ describe('metered gateway against npm start', () => {
     for (const name of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'x-credits-remaining', 'x-request-id'])
       expect(response.headers.get(name)).toBeTruthy();
     expect(response.headers.get('x-credits-remaining')).toBe('1.5');
-    expect((await json('GET', '/v1/billing/balance', { token: ann.token })).body).toEqual({ balanceMicro: 1_500_000, credits: '1.5' });
+    expect((await json('GET', '/v1/billing/balance', { token: ann.token })).body).toEqual({
+      balanceMicro: 1_500_000,
+      credits: '1.5',
+      heldMicro: 0,
+      disputes: [],
+    });
     expect((await json('GET', '/v1/api/echo/x', { key: 'omn_live_nope' })).status).toBe(401);
   });
 

@@ -146,7 +146,7 @@ describe('privacy requests against npm start', () => {
     await sendMail(local, { from: email('gus'), to: 'privacy@omnapi.com', subject: 'Access and rectification', text: letter });
     const confirmation = await mailMatching(local, email('gus'), /Confirm your privacy request/);
     expect(confirmation.text).toMatch(/a letter asking for access and correction/);
-    const link = apiUrlOfLink(linkIn(confirmation, '/privacy/confirm'));
+    const firstLink = apiUrlOfLink(linkIn(confirmation, '/privacy/confirm'));
     const requests = (await api('GET', '/v1/privacy/requests', { token: gus.token })).body.requests as {
       requestId: string;
       type: string;
@@ -162,7 +162,8 @@ describe('privacy requests against npm start', () => {
       );
       expect(statuses).toEqual(['awaiting_confirmation', 'awaiting_confirmation']);
     }, 30_000);
-    // The same letter sent again joins the open requests: nothing new opens, no second link.
+    // The same letter sent again joins the open requests: nothing new opens, and as its acknowledgement says, the link
+    // is mailed again — a fresh one, as a reminder's is, so only the newest link works.
     await sendMail(local, { from: email('gus'), to: 'privacy@omnapi.com', subject: 'Access and rectification', text: letter });
     await eventually(
       async () =>
@@ -172,6 +173,14 @@ describe('privacy requests against npm start', () => {
       30_000,
     );
     expect((await api('GET', '/v1/privacy/requests', { token: gus.token })).body.requests).toHaveLength(2);
+    const links = await eventually(async () => {
+      const mailed = (await mailTo(local.dataDir, email('gus'))).filter((m) => (m.text ?? '').includes('/privacy/confirm'));
+      expect(mailed).toHaveLength(2);
+      return mailed.map((m) => apiUrlOfLink(linkIn(m, '/privacy/confirm')));
+    }, 30_000);
+    expect(links[0]).toBe(firstLink);
+    const link = links[1]!;
+    expect(await (await fetch(firstLink)).text()).toContain('Use the newest link we mailed you');
 
     const page = await (await fetch(link)).text();
     expect(page).toContain('Confirm your privacy requests');

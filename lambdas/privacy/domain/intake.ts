@@ -13,7 +13,7 @@ import {
 } from '../errors';
 import { type MailBody, messagesFor, type Messages } from '../messages';
 import { newTextOf, readMail, requestTypesOf } from './classify';
-import { DEFAULT_DEADLINES, deadlineFor, FINAL_STATUSES, type PrivacyRequest, REQUEST_TYPES, type RequestType } from './model';
+import { DEFAULT_DEADLINES, deadlineFor, FINAL_STATUSES, letterOf, type PrivacyRequest, REQUEST_TYPES, type RequestType } from './model';
 import { RESTRICTION_NOTE } from './objection';
 import type { PrivacyDeps, Subject } from './ports';
 import { COUNTERS } from '../../shared/items';
@@ -142,10 +142,14 @@ export class PrivacyIntake {
       // The letter's language, else the account's; every later mail and page of the request uses it.
       ...((language ?? subject.locale) ? { language: language ?? subject.locale } : {}),
     }));
-    // A letter that joins a request still waiting for its link gets that link again: its acknowledgement says a link was mailed.
-    if (this.deps.confirmations)
-      for (const joined of opened.filter((o) => o.joined && o.request.status === 'awaiting_confirmation'))
-        await this.deps.confirmations.resend(joined.request.requestId);
+    // A letter that joins a request still waiting for its link gets that link again: its acknowledgement says a link was
+    // mailed. Once per link: the requests of one earlier letter share theirs, and each mailing makes the one before stale.
+    if (this.deps.confirmations) {
+      const links = new Map<string, string>();
+      for (const { joined, request } of opened)
+        if (joined && request.status === 'awaiting_confirmation') links.set(letterOf(request)[0]!, request.requestId);
+      for (const requestId of links.values()) await this.deps.confirmations.resend(requestId);
+    }
     if (opened.some((o) => !o.joined)) return 'opened';
     return throttled ? 'throttled' : 'joined';
   }

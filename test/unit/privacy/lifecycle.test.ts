@@ -691,6 +691,25 @@ describe('one link for a letter that asks for several rights', () => {
     expect((await s.requests.get(request.requestId))!.status).toBe('confirmed');
   });
 
+  it('mails one fresh link, not one per request, when a letter joins both requests of an earlier letter', async () => {
+    // Arrange: a letter of two rights waits for its one link; the holder sends the same two rights again
+    const s = setup();
+    const { opened, links: first } = await openLetter(s);
+    const intake = new PrivacyIntake({ ...s.deps, confirmations: s.lifecycle.mail });
+    const before = s.mailer.sent.length;
+    // Act
+    expect(await intake.fromMail(letter('again-both', ACCESS_AND_CORRECTION))).toBe('joined');
+    // Assert: one link, the letter's, and it is the one that works (each mailing makes the one before stale)
+    const links = s.mailer.sent.slice(before).filter((m) => /confirm\?/.test(m.text));
+    expect(links).toHaveLength(1);
+    const [, requestId, fresh] = links[0]!.text.match(/request=(\S+)&token=(\S+)/)!;
+    expect(requestId).toBe(opened[0]!.requestId);
+    const [, , stale] = first.at(-1)!.text.match(/request=(\S+)&token=(\S+)/)!;
+    await expect(s.lifecycle.links.confirm(requestId!, decodeURIComponent(stale!))).rejects.toThrow();
+    await s.lifecycle.links.confirm(requestId!, decodeURIComponent(fresh!));
+    for (const r of opened) expect((await s.requests.get(r.requestId))!.status).toBe('confirmed');
+  });
+
   it('opens, mails and starts nothing twice when the letter is delivered again, and starts what a crash left unstarted', async () => {
     // Arrange
     const s = setup();
