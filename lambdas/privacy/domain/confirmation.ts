@@ -240,9 +240,11 @@ export class ConfirmationLinks extends RequestRecords<RecordDeps & { workflow: W
         {},
         { status: 'confirmed', note: `confirmed by the letter's link (mailed with request ${requestId})`, from: WAITING_FOR_LINK },
       );
-      if (done) confirmed.push(done);
-      // Confirmed (now, or by a click that failed before resuming it) and still waiting: resume it. A second resume of one token is harmless.
+      // Confirmed (now, or by a click of this link at the same moment, or one that failed before resuming it) and still
+      // waiting: resume it (a second resume of one token is harmless), and answer it — the click that wins the link's
+      // own request answers every request its letter confirmed, whichever click's write confirmed each.
       const current = done ?? (await this.deps.requests.get(other.requestId));
+      if (current?.status === 'confirmed') confirmed.push(current);
       if (current?.status === 'confirmed' && current.taskToken) await this.deps.workflow.resume(current.taskToken, { confirmed: true });
     }
     const used = { confirmation: { ...request!.confirmation!, usedAt: this.deps.now().toISOString() } };

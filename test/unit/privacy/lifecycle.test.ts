@@ -619,6 +619,35 @@ describe('one link for a letter that asks for several rights', () => {
     expect(s.workflow.resumed).toHaveLength(2);
   });
 
+  it('answers every request of the letter from the click that wins, when a simultaneous click of the link confirmed one first', async () => {
+    // Arrange: two clicks of the one link at once; the other click's write confirms the correction just before this one's
+    const s = setup();
+    const { opened, requestId, token } = await openLetter(s);
+    const correction = opened.find((r) => r.type === 'correction')!.requestId;
+    const update = s.requests.update.bind(s.requests);
+    let raced = false;
+    s.requests.update = async (id, changes, transition, at) => {
+      if (id === correction && transition?.status === 'confirmed' && !raced) {
+        raced = true;
+        await update(
+          id,
+          {},
+          { status: 'confirmed', note: "confirmed by the letter's link (the other click)", from: ['awaiting_confirmation'] },
+          at,
+        );
+      }
+      return update(id, changes, transition, at);
+    };
+    // Act
+    const confirmed = await s.lifecycle.links.confirm(requestId, token);
+    // Assert: this click's page names both requests the link confirmed, and both workflows go on
+    expect(confirmed.map((r) => [r.type, r.status])).toEqual([
+      ['access', 'confirmed'],
+      ['correction', 'confirmed'],
+    ]);
+    expect(s.workflow.resumed.sort()).toEqual(['task-access', 'task-correction']);
+  });
+
   it('confirms a request of the letter whose first step has not run yet: that step then goes straight on', async () => {
     // Arrange
     const s = setup();
