@@ -228,7 +228,8 @@ export class ConfirmationLinks extends RequestRecords<RecordDeps & { workflow: W
    * other request of its letter still waiting — each once, by a guarded status change, so a double
    * click or a replayed form confirms nothing twice — and resumes each one's workflow. The link's own
    * request is confirmed last: a click retried after a failure half-way still finds the link live and
-   * finishes the rest. Answers the requests it confirmed, the link's own first.
+   * finishes the rest. Answers the requests it confirmed, the link's own first — with any of its letter's
+   * that a simultaneous click of the same link confirmed first (that click then answers the link used).
    */
   async confirm(requestId: string, token: string): Promise<PrivacyRequest[]> {
     const request = await this.deps.requests.get(requestId);
