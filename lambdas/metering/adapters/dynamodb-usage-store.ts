@@ -119,14 +119,23 @@ type Counters = CallCounters;
 
 const blockOf = (seq: number) => Math.floor(seq / SEQ_BLOCK);
 
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+/** Runs `work` over `items` in order, at most `limit` at a time, taking none once `takeMore` says no: how many it took. */
+async function inParallel<T>(
+  items: T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<unknown>,
+  takeMore: () => boolean = () => true,
+): Promise<number> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
+      while (next < items.length && takeMore()) {
+        const index = next++;
+        await work(items[index]!, index);
+      }
     }),
   );
+  return next;
 }
 
 /**
@@ -777,30 +786,29 @@ export class DynamoDbUsageStore implements UsageStore {
         ...(after === undefined ? {} : { ExclusiveStartKey: { pk: sweepPartition(day, shard), sk: after } }),
       });
       const finished = listed.map(() => false);
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: Math.min(SWEEP_CONCURRENCY, listed.length) }, async () => {
-          while (next < listed.length && timeLeft()) {
-            const i = next++;
-            const accountId = String(listed[i]!.sk);
-            accounts++;
-            try {
-              // Listed for its day from its first call, an account calling a few times a day made no call in most of its
-              // hours, and a few calls in the others: one small read says which, before any consistent read or write.
-              if (atOnce || (await this.itemsIn(accountId, hour)) >= FINISH_AT_ONCE_ITEMS) await this.tallyDay(accountId, [], hour);
-              finished[i] = true;
-            } catch (error) {
-              failed.push(`${new Date(hour).toISOString()}|${accountId}: ${error instanceof Error ? error.message : String(error)}`);
-            }
+      const taken = await inParallel(
+        listed,
+        SWEEP_CONCURRENCY,
+        async (item, i) => {
+          const accountId = String(item.sk);
+          try {
+            // Listed for its day from its first call, an account calling a few times a day made no call in most of its
+            // hours, and a few calls in the others: one small read says which, before any consistent read or write.
+            if (atOnce || (await this.itemsIn(accountId, hour)) >= FINISH_AT_ONCE_ITEMS) await this.tallyDay(accountId, [], hour);
+            finished[i] = true;
+          } catch (error) {
+            failed.push(`${new Date(hour).toISOString()}|${accountId}: ${error instanceof Error ? error.message : String(error)}`);
           }
-        }),
+        },
+        timeLeft,
       );
+      accounts += taken;
       const gap = finished.indexOf(false);
       const upToGap = (): SweepMark => {
         const account = gap > 0 ? String(listed[gap - 1]!.sk) : after;
         return { hour, shard, ...(account === undefined ? {} : { account }) };
       };
-      if (next < listed.length) return { accounts, failed, stoppedAt: beforeFailure ?? upToGap() };
+      if (taken < listed.length) return { accounts, failed, stoppedAt: beforeFailure ?? upToGap() };
       if (gap >= 0) beforeFailure ??= upToGap();
     }
     return { accounts, failed };
