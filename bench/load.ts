@@ -143,6 +143,7 @@ export function usageEventsOf(
 
 /** How Lambda's SQS event source cuts a stream of messages into batches. */
 export interface PollerModel {
+  kind?: 'eventSource';
   pollers: number;
   batchSize: number;
   windowSeconds: number;
@@ -193,3 +194,55 @@ export function pollBatches<T>(
   for (const p of open) close(p, p.openedAt + windowMs);
   return { batches: batches.sort((a, b) => a.closedAt - b.closedAt), receives };
 }
+
+/** How the usage drain cuts a stream of messages into batches: a run every `everySeconds`, on the clock. */
+export interface DrainModel {
+  kind: 'drain';
+  everySeconds: number;
+  /** Events a batch (one `recordUsageBatch`). */
+  batchSize: number;
+  /** Receives a run keeps going at once; each ends on a receive that finds nothing sent before the run. */
+  lanes: number;
+}
+
+/** How usage events reach the worker: Lambda's event source mapping, or the scheduled drain. */
+export type DeliveryModel = PollerModel | DrainModel;
+
+/**
+ * The batches the scheduled drain forms from messages sent at these times: each run (every
+ * `everySeconds`, on the clock, as an EventBridge rate rule fires) takes the messages sent before it
+ * started, in batches of up to `batchSize`, each received ten at a time. Each of its lanes ends on one
+ * more receive (nothing sent before the run is left): counted with the rest. One container, reused
+ * by each run, as Lambda keeps a function called every minute warm.
+ */
+export function drainBatches<T>(
+  messages: { at: number; item: T }[],
+  model: DrainModel,
+): { batches: { closedAt: number; items: T[]; poller: number }[]; receives: number } {
+  const period = model.everySeconds * 1000;
+  const batches: { closedAt: number; items: T[]; poller: number }[] = [];
+  let receives = 0;
+  let next = 0;
+  for (let runAt = Math.floor((messages[0]?.at ?? 0) / period + 1) * period; next < messages.length; runAt += period) {
+    const taken: T[] = [];
+    while (next < messages.length && messages[next]!.at < runAt) taken.push(messages[next++]!.item);
+    for (let from = 0; from < taken.length; from += model.batchSize) {
+      const items = taken.slice(from, from + model.batchSize);
+      batches.push({ closedAt: runAt, items, poller: 0 });
+      receives += Math.ceil(items.length / 10);
+    }
+    receives += model.lanes;
+  }
+  return { batches, receives };
+}
+
+/** The batches and receives of either delivery. */
+export function deliveryBatches<T>(
+  messages: { at: number; item: T }[],
+  model: DeliveryModel,
+): { batches: { closedAt: number; items: T[]; poller: number }[]; receives: number } {
+  return model.kind === 'drain' ? drainBatches(messages, model) : pollBatches(messages, model);
+}
+
+/** Worker containers a delivery keeps: one a poller, or the drain's one. */
+export const containersOf = (model: DeliveryModel): number => (model.kind === 'drain' ? 1 : model.pollers);

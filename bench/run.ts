@@ -43,7 +43,7 @@ import {
   upstreamWaitPerMs,
 } from './cost';
 import { itemSize } from './item-size';
-import { type OfferedLoad, PATHS, type PlannedCall, plannedCalls, type PollerModel, totalRate, USER_AGENTS } from './load';
+import { type OfferedLoad, PATHS, type PlannedCall, plannedCalls, type DeliveryModel, totalRate, USER_AGENTS } from './load';
 import type { Overhead } from './overhead';
 import { MODEL, PRICES, PRICES_AS_OF } from './prices';
 import { simulatedDay, simulateLoad, type StoreFigures } from './simulate';
@@ -240,12 +240,14 @@ async function main(): Promise<void> {
     );
 
     // The matrix through the real store, in the batches the same pollers would form.
-    const model: PollerModel = {
-      pollers: deployed.pollers,
-      batchSize: deployed.batchSize,
-      windowSeconds: WINDOW ?? deployed.batchWindowSeconds,
-      receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS,
-    };
+    const model: DeliveryModel = process.env.BENCH_DRAIN
+      ? { kind: 'drain', everySeconds: Number(process.env.BENCH_DRAIN), batchSize: Number(process.env.BENCH_DRAIN_BATCH ?? 10_000), lanes: 4 }
+      : {
+          pollers: deployed.pollers,
+          batchSize: deployed.batchSize,
+          windowSeconds: WINDOW ?? deployed.batchWindowSeconds,
+          receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS,
+        };
     const simulated: { load: OfferedLoad; figures: StoreFigures }[] = [];
     // Each row on a day of its own, so the sweep of one row's hour lists only that row's accounts.
     for (const [i, load] of matrix.entries())
@@ -259,7 +261,7 @@ async function main(): Promise<void> {
       });
     if (LEGACY_FORM || WINDOW !== undefined)
       console.log(
-        `\n(matrix simulated with ${LEGACY_FORM ? 'the earlier form: every admitted call paged' : 'the current form'}, window ${model.windowSeconds} s)`,
+        `\n(matrix simulated with ${LEGACY_FORM ? 'the earlier form: every admitted call paged' : 'the current form'}, window ${'windowSeconds' in model ? model.windowSeconds : 'drain'} s)`,
       );
 
     // What does not depend on the traffic's shape comes from the end-to-end runs: the gateway's own time and log bytes.
@@ -484,7 +486,7 @@ async function main(): Promise<void> {
         path.join(
           __dirname,
           'results',
-          `matrix-${LEGACY_FORM ? 'legacy' : 'current'}-window-${model.windowSeconds}${POLLERS !== undefined ? `-pollers-${POLLERS}` : ''}.json`,
+          `matrix-${LEGACY_FORM ? 'legacy' : 'current'}-window-${'windowSeconds' in model ? model.windowSeconds : 'drain'}${POLLERS !== undefined ? `-pollers-${POLLERS}` : ''}.json`,
         ),
         `${JSON.stringify(matrixFile(rows), null, 2)}\n`,
       );

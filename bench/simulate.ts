@@ -5,7 +5,7 @@ import { recordUsageBatch } from '../lambdas/metering/domain/usage';
 import { isAgentKey } from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { itemSize } from './item-size';
 import { MODEL } from './prices';
-import { type OfferedLoad, plannedCalls, type PollerModel, pollBatches, ratesOf, seeded, totalRate, usageEventsOf } from './load';
+import { containersOf, type DeliveryModel, deliveryBatches, type OfferedLoad, plannedCalls, ratesOf, seeded, totalRate, usageEventsOf } from './load';
 
 /** What the worker's writes and stored items of a run came to, per call (usage event). */
 export interface StoreFigures {
@@ -226,9 +226,9 @@ export class MeteredClient {
  * A worker container per poller, each with the store as the worker makes it: what a container
  * remembers between batches (the sweep marks, the agents it has put or read) is its own, as on Lambda.
  */
-function workerContainers(metered: MeteredClient, model: PollerModel, clock: () => number, tallyEvery?: number): DynamoDbUsageStore[] {
+function workerContainers(metered: MeteredClient, model: DeliveryModel, clock: () => number, tallyEvery?: number): DynamoDbUsageStore[] {
   return Array.from(
-    { length: model.pollers },
+    { length: containersOf(model) },
     () =>
       new DynamoDbUsageStore(
         metered.asClient(),
@@ -267,7 +267,7 @@ async function sweepTheHour(store: DynamoDbUsageStore, start: Date): Promise<num
 export async function simulateLoad(
   client: DynamoDBDocumentClient,
   load: OfferedLoad,
-  model: PollerModel,
+  model: DeliveryModel,
   /** `refusedApart`: refused calls come from two accounts of their own (one out of credit, one over its limit), as in the end-to-end runs. */
   /** `legacyForm`: events without the minute's count, as the gateway queued them before: every admitted call paged (the design before single calls). */
   /** `tallyEvery`: another share of single calls starting a counting step (the store's default otherwise). */
@@ -285,7 +285,7 @@ export async function simulateLoad(
     (a, k) => `key_sim${tag}_${a}_${k}`,
   ).map(({ used, ...event }) => (options.legacyForm ? event : { ...event, used }));
   const messages = events.map((event, i) => ({ at: Date.parse(event.at), item: { messageId: `m${i}`, body: JSON.stringify(event) } }));
-  const { batches, receives } = pollBatches(messages, model);
+  const { batches, receives } = deliveryBatches(messages, model);
   const metered = new MeteredClient(client);
   let clock = start.getTime();
   const stores = workerContainers(metered, model, () => clock, options.tallyEvery);
@@ -382,7 +382,7 @@ export async function simulateLoad(
 async function steadySlots(
   client: DynamoDBDocumentClient,
   load: OfferedLoad,
-  model: PollerModel,
+  model: DeliveryModel,
   start: Date,
   analytics: boolean,
 ): Promise<NonNullable<StoreFigures['steady']>> {
@@ -409,7 +409,7 @@ async function steadySlots(
     if (!offsets.has(event.accountId)) offsets.set(event.accountId, Math.floor(phase() * 1_000_000));
     return { ...event, seq: event.seq + offsets.get(event.accountId)! };
   });
-  const { batches } = pollBatches(
+  const { batches } = deliveryBatches(
     events.map((event, i) => ({ at: Date.parse(event.at), item: { messageId: `h${i}`, body: JSON.stringify(event) } })),
     model,
   );
@@ -475,7 +475,7 @@ export interface SweptDay {
 async function sweptDay(
   client: DynamoDBDocumentClient,
   load: OfferedLoad,
-  model: PollerModel,
+  model: DeliveryModel,
   day: Date,
   analytics: boolean,
 ): Promise<SweptDay> {
@@ -500,7 +500,7 @@ async function sweptDay(
     (i) => `acc_day${tag}_${i}`,
     (a, k) => `key_day${tag}_${a}_${k}`,
   );
-  const { batches } = pollBatches(
+  const { batches } = deliveryBatches(
     events.map((event, i) => ({ at: Date.parse(event.at), item: { messageId: `d${i}`, body: JSON.stringify(event) } })),
     model,
   );

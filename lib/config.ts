@@ -66,6 +66,10 @@ export const StageConfigSchema = z
     corsOrigins: z.array(z.url({ protocol: /^https?$/ })).max(20),
     /** X-Ray on the metered gateway and usage worker (every other function is always traced). */
     hotPathTracing: MeteringSettingsSchema.shape.hotPathTracing,
+    /** How the usage worker gets usage events: the scheduled drain, or Lambda's event source mapping (`eventSource`). */
+    delivery: MeteringSettingsSchema.shape.delivery,
+    /** How often the usage drain runs (minutes): usage, logs and refunds lag calls by up to this. */
+    drainEveryMinutes: MeteringSettingsSchema.shape.drainEveryMinutes,
     /** A key used from more distinct addresses than this in an hour is flagged; with `suspend`, its account is suspended. */
     addressWatch: MeteringSettingsSchema.shape.addressWatch,
     /** Seconds the gateway trusts a looked-up API key: revocation, plan and suspension take effect within this. */
@@ -126,6 +130,8 @@ const DEFAULTS: Record<
     | 'localPseudonymKeys'
     | 'addressWatch'
     | 'hotPathTracing'
+    | 'delivery'
+    | 'drainEveryMinutes'
     | 'auditRetentionDays'
     | 'notices'
     | 'localNoticeLinkKeys'
@@ -180,6 +186,8 @@ export function loadStageConfig(context: ContextReader): StageConfig {
     checkoutsPerHour: Number(pick('checkoutsPerHour', 5)),
     // Unset, these keep their construct's defaults.
     hotPathTracing: context('hotPathTracing'),
+    delivery: context('delivery'),
+    drainEveryMinutes: asNumber(context('drainEveryMinutes')),
     addressWatch: parseJson(context('addressWatch')),
     privacy: parseJson(context('privacy')),
     localStripe: parseJson(context('localStripe')),

@@ -92,6 +92,8 @@ export class OmnApiStack extends Stack {
       mailFrom: config.mailFrom,
       addressWatch: config.addressWatch,
       hotPathTracing: config.hotPathTracing,
+      delivery: config.delivery,
+      drainEveryMinutes: config.drainEveryMinutes,
     });
     this.billing = new Billing(this, 'Billing', {
       defaults,

@@ -107,6 +107,8 @@ export interface LocalSchedule {
   expression: string;
   everyMs: number;
   functionId: string;
+  /** The function receives from a queue itself (a drain): its period is a batching window, scaled as one locally. */
+  drainsQueue: boolean;
 }
 
 /** Everything the local runtime serves, derived from the synthesized CDK app. */
@@ -365,12 +367,27 @@ function deriveSchedules(stack: SynthesizedStack, functionIdOf: FunctionIdOf): L
     const props = r.Properties ?? {};
     if (!props.ScheduleExpression || props.State === 'DISABLED') return [];
     const everyMs = rateMs(String(props.ScheduleExpression));
-    return (props.Targets ?? []).map((target: Record<string, unknown>) => ({
-      ruleId: id,
-      expression: String(props.ScheduleExpression),
-      everyMs,
-      functionId: functionIdOf(target.Arn),
-    }));
+    return (props.Targets ?? []).map((target: Record<string, unknown>) => {
+      const functionId = functionIdOf(target.Arn);
+      return {
+        ruleId: id,
+        expression: String(props.ScheduleExpression),
+        everyMs,
+        functionId,
+        drainsQueue: receivesFromQueues(stack, functionId),
+      };
+    });
+  });
+}
+
+/** Whether a function's role is allowed to receive from a queue: a consumer of its own, not through a mapping. */
+function receivesFromQueues(stack: SynthesizedStack, functionId: string): boolean {
+  const role = logicalIdOfRef(stack.resources.find(([id]) => id === functionId)?.[1].Properties?.Role);
+  return stack.ofType('AWS::IAM::Policy').some(([, policy]) => {
+    const props = policy.Properties ?? {};
+    const attached = (props.Roles ?? []).some((r: unknown) => logicalIdOfRef(r) === role);
+    const actions = (props.PolicyDocument?.Statement ?? []).flatMap((s: { Action?: string | string[] }) => [s.Action ?? []].flat());
+    return attached && actions.includes('sqs:ReceiveMessage');
   });
 }
 

@@ -178,7 +178,15 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   else await functions.bundle();
   startPollers(model, functions, iam, sqs, options.sqsPollers, log);
   closers.push(async () => sqs.stop());
-  startSchedules(model, functions, (schedule) => options.scheduleMs ?? schedule.everyMs * scale, log, closers);
+  // A drain's period is its batching window: tests that shrink windows shrink it too.
+  const drainScale = options.batchingWindowScale ?? scale;
+  startSchedules(
+    model,
+    functions,
+    (schedule) => options.scheduleMs ?? schedule.everyMs * (schedule.drainsQueue ? drainScale : scale),
+    log,
+    closers,
+  );
   const sweeper = new TtlSweeper(DynamoDBDocumentClient.from(dynamoClient), model.tables);
   sweeper.start(options.ttlSweepMs ?? 60_000, log);
   closers.push(async () => sweeper.stop());

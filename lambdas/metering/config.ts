@@ -15,6 +15,10 @@ const SETTINGS = () => ({
   KEY_ADDRESSES_PER_HOUR: z.coerce.number().int().min(2),
   SUSPEND_ON_MANY_ADDRESSES: z.enum(['true', 'false']).transform((v) => v === 'true'),
   SWEEP_EVERY_MINUTES: z.coerce.number().int().min(1).max(60),
+  /** The usage queue the drain receives from. */
+  QUEUE_USAGE_URL: boundName(),
+  /** Events the drain records together. */
+  DRAIN_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000),
 });
 type Setting = keyof ReturnType<typeof SETTINGS>;
 const settings = <K extends Setting>(...names: K[]) => loadSettings(SETTINGS(), names);
@@ -60,6 +64,9 @@ export function workerConfig() {
     throw new ConfigError('Invalid function configuration: TABLE_API_KEYS is not set (SUSPEND_ON_MANY_ADDRESSES needs it)');
   return config;
 }
+
+/** The usage drain: the worker's settings, the queue it receives from and its batch size. */
+export const drainConfig = () => ({ ...workerConfig(), ...settings('QUEUE_USAGE_URL', 'DRAIN_BATCH_SIZE') });
 
 /** The usage API. */
 export const usageApiConfig = () => settings('TABLE_USAGE_LOGS', 'TABLE_USAGE_AGGREGATES');

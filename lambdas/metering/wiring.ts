@@ -4,13 +4,15 @@ import { DynamoDbSecurityEvents } from '../shared/adapters/dynamodb-security-eve
 import { SesMailer } from '../shared/adapters/ses-mailer';
 import { dynamo } from '../shared/clients/dynamodb';
 import { ses } from '../shared/clients/sesv2';
+import { sqs } from '../shared/clients/sqs';
 import { lazily } from '../shared/config';
 import { logger } from '../shared/logger';
 import { DynamoDbAddressAlarm, DynamoDbKeyAddressLog } from './adapters/dynamodb-address-watch';
 import { DynamoDbUsageReader } from '../shared/adapters/dynamodb-usage-reader';
 import { DynamoDbAccountSettings, DynamoDbLowBalanceNotices, DynamoDbUsageStore } from './adapters/dynamodb-usage-store';
 import { meteringMetrics, usageMetrics } from './adapters/powertools-metrics';
-import { sweepConfig, usageApiConfig, workerConfig } from './config';
+import { SqsUsageQueue } from './adapters/sqs-usage-queue';
+import { drainConfig, sweepConfig, usageApiConfig, workerConfig } from './config';
 import { KeyAddressWatch } from './domain/address-watch';
 import type { recordUsageBatch } from './domain/usage';
 
@@ -42,6 +44,12 @@ export const workerWiring = lazily((): Parameters<typeof recordUsageBatch>[1] =>
     ),
     onWatchError: (error: unknown) => logger.error('Key address watch failed', error as Error),
   };
+});
+
+/** The usage drain: the worker's wiring, and the queue it receives from. */
+export const drainWiring = lazily(() => {
+  const config = drainConfig();
+  return { worker: workerWiring(), queue: new SqsUsageQueue(sqs, config.QUEUE_USAGE_URL), batchSize: config.DRAIN_BATCH_SIZE };
 });
 
 /** The usage API: aggregates and the call logs. */

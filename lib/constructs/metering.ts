@@ -31,14 +31,25 @@ export const MeteringSettingsSchema = z
     /** Receives before a usage event is parked in the DLQ. @default 5 */
     maxReceiveCount: integerIn(1, 1000).default(5),
     /**
-     * Events per worker invocation. Large batches are what keeps logs cheap: each account's calls in a
-     * batch share one compressed page, one seq block and one rollup write. @default 1000
+     * How the worker gets the usage events. `drain`: a run every `drainEveryMinutes` receives what was
+     * queued before it, ten a receive, and records it in batches of `batchSize` — an account's calls of
+     * the whole period share a batch. `eventSource`: Lambda's event source mapping, whose pollers each
+     * find about one message a receive below some hundred calls a second and split an account's calls
+     * over five batches, for usage that lags by `batchWindowSeconds` instead of up to a period
+     * (docs/performance.md, "The usage drain"). @default 'drain'
      */
-    batchSize: integerIn(1, 10_000).default(1000),
+    delivery: z.enum(['drain', 'eventSource']).default('drain'),
+    /** How often the drain runs: usage, logs and refunds of failed calls lag calls by up to this. @default 1 */
+    drainEveryMinutes: integerIn(1, 4).default(1),
     /**
-     * How long the event source gathers a batch before invoking the worker: usage and logs lag calls by
-     * up to this. Lambda gathers five batches at once, so a busy account's calls in a batch — what its
-     * pages share — grow with the window (bench: 30 s halves the worker's writes of 10 s). @default 30
+     * Events recorded together. Large batches are what keeps logs cheap: each account's calls in a
+     * batch share one compressed page, one seq block and one rollup write. @default 10000 (drain), 1000 (eventSource)
+     */
+    batchSize: integerIn(1, 10_000).optional(),
+    /**
+     * `eventSource`: how long the event source gathers a batch before invoking the worker: usage and logs
+     * lag calls by up to this. Lambda gathers five batches at once, so a busy account's calls in a batch —
+     * what its pages share — grow with the window (bench: 30 s halves the worker's writes of 10 s). @default 30
      */
     batchWindowSeconds: integerIn(0, 300).default(30),
     /** How long the gateway trusts a looked-up key: a revocation takes effect within this. @default 10 */
@@ -59,7 +70,7 @@ export const MeteringSettingsSchema = z
   })
   .superRefine((settings, ctx) => {
     // Lambda's limit: batches above 10 need a window of at least 1 s.
-    if (settings.batchSize > 10 && settings.batchWindowSeconds === 0)
+    if (settings.delivery === 'eventSource' && (settings.batchSize ?? 1000) > 10 && settings.batchWindowSeconds === 0)
       ctx.addIssue({
         code: 'custom',
         path: ['batchWindowSeconds'],
@@ -82,8 +93,14 @@ export interface MeteringProps extends Readonly<z.input<typeof MeteringSettingsS
 /** How often the usage sweep runs: an hour's counts are finished within this (plus five minutes) of its end. */
 export const SWEEP_EVERY_MINUTES = 15;
 
-/** How long the usage worker may run; the queue's visibility timeout is six times this. */
+/** How long the usage worker may run on an event source's batch; the queue's visibility timeout is six times this. */
 export const WORKER_TIMEOUT = Duration.seconds(30);
+
+/**
+ * How long a drain run may take: a backlog longer than the period is taken by overlapping runs, up to
+ * five at once. Every received message is deleted (or left to fail) within it.
+ */
+export const DRAIN_TIMEOUT = Duration.minutes(5);
 
 /**
  * The metered gateway (`ANY /v1/api/{product}/{proxy+}`), the demo echo upstream, the usage queue with
@@ -105,7 +122,9 @@ export class Metering extends Construct {
     super(scope, id);
     const {
       maxReceiveCount,
-      batchSize,
+      delivery,
+      drainEveryMinutes,
+      batchSize = delivery === 'drain' ? 10_000 : 1000,
       batchWindowSeconds,
       keyCacheSeconds,
       addressWatch,
@@ -134,8 +153,11 @@ export class Metering extends Construct {
       encryptionMasterKey: key,
       dataKeyReuse: Duration.hours(1),
       enforceSSL: true,
-      // Lambda's advice: six times the function's timeout plus the batching window.
-      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6 + batchWindowSeconds),
+      // A drain run deletes what it received within its timeout; for an event source, Lambda's advice: six
+      // times the function's timeout plus the batching window.
+      visibilityTimeout: Duration.seconds(
+        delivery === 'drain' ? DRAIN_TIMEOUT.toSeconds() + 30 : WORKER_TIMEOUT.toSeconds() * 6 + batchWindowSeconds,
+      ),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.usageDlq, maxReceiveCount },
     });
@@ -179,10 +201,12 @@ export class Metering extends Construct {
 
     this.worker = new OmnApiFunction(this, 'UsageWorker', {
       ...props.defaults,
-      entry: 'lambdas/metering/handlers/usage-worker.ts',
+      entry: delivery === 'drain' ? 'lambdas/metering/handlers/usage-drain.ts' : 'lambdas/metering/handlers/usage-worker.ts',
       description: `Writes usage logs (${props.defaults.usageLogRetentionDays ?? DEFAULT_USAGE_LOG_RETENTION_DAYS}-day TTL), aggregates and refunds, exactly once per event`,
       serviceName: 'usage-worker',
-      timeout: WORKER_TIMEOUT,
+      timeout: delivery === 'drain' ? DRAIN_TIMEOUT : WORKER_TIMEOUT,
+      // A drain's batch is up to ten times an event source's: 1 GB holds it with room, and halves its CPU time.
+      memorySize: delivery === 'drain' ? 1024 : undefined,
       tracing: hotPathTracing?.mode,
       tracingReason: hotPathTracing?.reason,
     })
@@ -200,13 +224,27 @@ export class Metering extends Construct {
     // Suspending writes the keys' `suspended` flag, as `ops suspend` does; without it the worker cannot touch keys.
     if (addressWatch.suspend) this.worker.bindTable('apiKeys', tables.apiKeys, 'readWrite');
     this.keysSeenFromManyAddresses = emfMetric('KeySeenFromManyAddresses', 'usage-worker');
-    this.worker.addEventSource(
-      new SqsEventSource(this.usageQueue, {
-        batchSize,
-        maxBatchingWindow: Duration.seconds(batchWindowSeconds),
-        reportBatchItemFailures: true,
-      }),
-    );
+    if (delivery === 'drain') {
+      this.worker.drainQueue('usage', this.usageQueue).addEnvironment('DRAIN_BATCH_SIZE', String(batchSize));
+      const drainSchedule = new events.Rule(this, 'UsageDrainSchedule', {
+        description: 'Runs the usage drain',
+        schedule: events.Schedule.rate(Duration.minutes(drainEveryMinutes)),
+        // A run that failed leaves its messages on the queue: the next run, a period later, takes them.
+        targets: [new targets.LambdaFunction(this.worker, { retryAttempts: 0 })],
+      });
+      Validations.of(drainSchedule).acknowledge({
+        id: 'Serverless-EventBusDLQ',
+        reason:
+          "A failed drain run holds nothing to replay: the usage events stay on the queue until deleted, the next run (a period later) receives them, and the redrive policy parks one that keeps failing in the usage DLQ. Its errors alarm like every function's.",
+      });
+    } else
+      this.worker.addEventSource(
+        new SqsEventSource(this.usageQueue, {
+          batchSize,
+          maxBatchingWindow: Duration.seconds(batchWindowSeconds),
+          reportBatchItemFailures: true,
+        }),
+      );
     this.sweep = new OmnApiFunction(this, 'UsageSweep', {
       ...props.defaults,
       entry: 'lambdas/metering/handlers/usage-sweep.ts',
@@ -232,10 +270,11 @@ export class Metering extends Construct {
         "A failed sweep run holds nothing to replay: each run starts where the last whole run got to (its cursor), so the next makes it up, and the usage API reads what is not counted yet from the single calls meanwhile. Its errors alarm like every function's.",
     });
 
-    Validations.of(this.worker).acknowledge({
-      id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason:
-        'SQS mappings take no on-failure destination; failed events stay on the queue and its redrive policy parks them in the usage DLQ.',
-    });
+    if (delivery === 'eventSource')
+      Validations.of(this.worker).acknowledge({
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'SQS mappings take no on-failure destination; failed events stay on the queue and its redrive policy parks them in the usage DLQ.',
+      });
   }
 }

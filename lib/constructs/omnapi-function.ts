@@ -265,6 +265,22 @@ export class OmnApiFunction extends NodejsFunction {
   }
 
   /**
+   * Receives from and deletes from a queue it drains itself (no event source mapping), and exposes its
+   * URL as `QUEUE_<NAME>_URL`. No send: what it cannot record stays on the queue.
+   */
+  drainQueue(name: string, queue: sqs.IQueue): this {
+    this.addEnvironment(`${envName('QUEUE', name)}_URL`, queue.queueUrl);
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
+        resources: [queue.queueArn],
+      }),
+    );
+    queue.encryptionMasterKey?.grantDecrypt(this);
+    return this;
+  }
+
+  /**
    * Grants object access under `prefix` in a bucket and exposes its name as `BUCKET_<NAME>`. `readWrite`
    * may also delete for good: in a versioned bucket that is listing the key's versions and deleting each.
    */

@@ -73,7 +73,17 @@ describe('function bindings', () => {
             ]);
         } else if (/^QUEUE_.*_URL$/.test(name)) {
           const arn = model.queues.find((q) => q.url === value)!.arn;
-          requests.push([{ action: 'sqs:SendMessage', resource: arn }, ...iam.kmsRequests(arn, ['kms:GenerateDataKey', 'kms:Decrypt'])]);
+          // A queue's producers send to it; a drain (a function its schedule runs) receives from it and deletes.
+          const drains = model.schedules.some((s) => s.functionId === fn.logicalId && s.drainsQueue);
+          requests.push(
+            drains
+              ? [
+                  { action: 'sqs:ReceiveMessage', resource: arn },
+                  { action: 'sqs:DeleteMessage', resource: arn },
+                  ...iam.kmsRequests(arn, ['kms:Decrypt']),
+                ]
+              : [{ action: 'sqs:SendMessage', resource: arn }, ...iam.kmsRequests(arn, ['kms:GenerateDataKey', 'kms:Decrypt'])],
+          );
         } else if (/^STATE_MACHINE_.*_ARN$/.test(name)) {
           // A function either starts executions or calls back to waiting ones (the privacy callbacks): one of the two.
           const uses = await Promise.all(

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
-import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DEFAULT_CATALOG } from '../../lambdas/metering/catalog';
 import { Api } from '../../lib/constructs/api';
@@ -47,23 +47,62 @@ describe('construct props are checked, with every problem named', () => {
     );
   });
 
-  it('Metering gathers usage in batches of 1,000 over 10 s by default, and refuses a window Lambda would not take for big batches', () => {
+  it('Metering drains the usage queue every minute in batches of 10,000 by default, with no event source mapping', () => {
     const { stack, data, defaults, api } = base();
-    new Metering(stack, 'Metering', { defaults, api, tables: data.tables, catalog: DEFAULT_CATALOG, mailFrom: 'no-reply@omnapi.com' });
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+    const metering = new Metering(stack, 'Metering', {
+      defaults,
+      api,
+      tables: data.tables,
+      catalog: DEFAULT_CATALOG,
+      mailFrom: 'no-reply@omnapi.com',
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    const worker = stack.getLogicalId(metering.worker.node.defaultChild as CfnElement);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [worker, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 300,
+      MemorySize: 1024,
+      Environment: { Variables: Match.objectLike({ DRAIN_BATCH_SIZE: '10000', QUEUE_USAGE_URL: Match.anyValue() }) },
+    });
+    // Received messages stay hidden for the longest run (five minutes) and a margin.
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 330, RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('UsageQueue'), 'Arn'] },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('Metering with an event source gathers usage in batches of 1,000 over 30 s, and refuses a window Lambda would not take for big batches', () => {
+    const { stack, data, defaults, api } = base();
+    const props = { api, tables: data.tables, catalog: DEFAULT_CATALOG, mailFrom: 'no-reply@omnapi.com', delivery: 'eventSource' as const };
+    new Metering(stack, 'Metering', { ...props, defaults });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 30,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    // Lambda's advice: six times the worker's 30 s, plus the window.
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 210 });
     const other = base();
     expect(
       () =>
         new Metering(other.stack, 'Metering', {
+          ...props,
           defaults: other.defaults,
           api: other.api,
           tables: other.data.tables,
-          catalog: DEFAULT_CATALOG,
-          mailFrom: 'no-reply@omnapi.com',
           batchWindowSeconds: 0,
         }),
     ).toThrow('Metering: batchWindowSeconds: must be at least 1 for batches above 10 (Lambda refuses 0), got 0');

@@ -68,8 +68,8 @@ describe('OmnApi stack (dev)', () => {
     }
   });
 
-  it('sets the usage queue visibility timeout to six times the worker timeout plus the batching window', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 210, RedrivePolicy: { maxReceiveCount: 5 } });
+  it('hides a drained usage event for the longest drain run and a margin, and parks it after five receives', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 330, RedrivePolicy: { maxReceiveCount: 5 } });
   });
 
   it('encrypts every data bucket with KMS and denies plain HTTP on all of them', () => {
@@ -194,7 +194,14 @@ describe('OmnApi stack (dev)', () => {
           : [];
       })
       .sort();
-    expect(functions.map((fn) => fn.Metadata?.['omnapi:entry']).sort()).toEqual(handlerFiles);
+    // The usage worker's event-source handler is the entry of the `eventSource` delivery (the default drains).
+    const eventSourceEntries = Object.values(
+      synth({ delivery: 'eventSource' }).template.findResources('AWS::Lambda::Function') as Resources,
+    )
+      .map((fn) => fn.Metadata?.['omnapi:entry'])
+      .filter((entry) => entry && !functions.some((fn) => fn.Metadata?.['omnapi:entry'] === entry));
+    expect(eventSourceEntries).toEqual(['lambdas/metering/handlers/usage-worker.ts']);
+    expect([...functions.map((fn) => fn.Metadata?.['omnapi:entry']), ...eventSourceEntries].sort()).toEqual(handlerFiles);
     expect(functions).toHaveLength(31);
     const hotPath = (fn: Resources[string]) => /^(Metered hot path|Writes usage logs)/.test(fn.Properties.Description);
     expect(functions.filter(hotPath).map((fn) => fn.Properties.TracingConfig)).toEqual([{ Mode: 'PassThrough' }, { Mode: 'PassThrough' }]);

@@ -1,4 +1,5 @@
 import { consoleUrl } from '../../shared/console-links';
+import { inParallel } from '../../shared/in-parallel';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -118,25 +119,6 @@ const COUNTERS = CALL_COUNTERS;
 type Counters = CallCounters;
 
 const blockOf = (seq: number) => Math.floor(seq / SEQ_BLOCK);
-
-/** Runs `work` over `items` in order, at most `limit` at a time, taking none once `takeMore` says no: how many it took. */
-async function inParallel<T>(
-  items: T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<unknown>,
-  takeMore: () => boolean = () => true,
-): Promise<number> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length && takeMore()) {
-        const index = next++;
-        await work(items[index]!, index);
-      }
-    }),
-  );
-  return next;
-}
 
 /**
  * The items an entry needs in a transaction: its seq block and its log page (or, without a sequence

@@ -63,6 +63,37 @@ describe('deriveModel', () => {
     });
   });
 
+  it('marks a schedule whose function receives from a queue itself as a drain (its period is a batching window locally)', () => {
+    const drained = deriveModel(
+      template({
+        Drain: {
+          Type: 'AWS::Lambda::Function',
+          Metadata: { [ENTRY_METADATA_KEY]: 'drain' },
+          Properties: { Handler: 'index.handler', Role: arnOf('DrainRole') },
+        },
+        DrainRole: { Type: 'AWS::IAM::Role', Properties: {} },
+        DrainPolicy: {
+          Type: 'AWS::IAM::Policy',
+          Properties: {
+            Roles: [{ Ref: 'DrainRole' }],
+            PolicyDocument: {
+              Statement: [{ Effect: 'Allow', Action: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'], Resource: arnOf('Work') }],
+            },
+          },
+        },
+        EveryMinute: {
+          Type: 'AWS::Events::Rule',
+          Properties: { ScheduleExpression: 'rate(1 minute)', Targets: [{ Arn: arnOf('Drain'), Id: 'Target0' }] },
+        },
+      }),
+      endpoints,
+    );
+    expect(drained.schedules.map((s) => [s.functionId, s.everyMs, s.drainsQueue])).toEqual([
+      ['Worker', 900_000, false],
+      ['Drain', 60_000, true],
+    ]);
+  });
+
   it('routes each route key to the function its integration invokes, with the API id and CORS', () => {
     expect(model.routes).toEqual([{ routeKey: 'GET /health', functionId: 'Health' }]);
     expect(model.apiId).toBe('Api');
@@ -85,7 +116,9 @@ describe('deriveModel', () => {
         maxConcurrency: undefined,
       },
     ]);
-    expect(model.schedules).toEqual([{ ruleId: 'Every15', expression: 'rate(15 minutes)', everyMs: 900_000, functionId: 'Worker' }]);
+    expect(model.schedules).toEqual([
+      { ruleId: 'Every15', expression: 'rate(15 minutes)', everyMs: 900_000, functionId: 'Worker', drainsQueue: false },
+    ]);
     expect(model.outputs).toEqual({ QueueWorkUrl: 'http://127.0.0.1:4566/000000000000/Work' });
   });
 

@@ -1,0 +1,37 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { ScheduledEvent } from 'aws-lambda';
+import { logger } from '../../shared/logger';
+import { metrics } from '../adapters/powertools-metrics';
+import { recordUsageBatch } from '../domain/usage';
+import { type DrainOutcome, drainUsage } from '../domain/usage-drain';
+import { drainWiring } from '../wiring';
+
+/** Receives kept going at once: ~10 ms each, so a run takes a backlog at thousands of messages a second. */
+const LANES = 4;
+/** No batch is started with less time left: one batch of the default size is recorded in a few seconds. */
+export const DRAIN_RESERVE_MS = 60_000;
+
+/**
+ * Scheduled (every minute by default) → the usage queue → usage logs and aggregates. Each run takes
+ * what the gateway queued before it started, in batches recorded exactly once as the event-source
+ * worker records them, and deletes what it recorded; what failed is received again later and ends in
+ * the DLQ after the queue's receive limit. A run that meets its time limit leaves the rest to the next.
+ */
+export const handler = middy<ScheduledEvent, DrainOutcome>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .handler(async (_event, context) => {
+    const { worker, queue, batchSize } = drainWiring();
+    const outcome = await drainUsage(queue, (messages) => recordUsageBatch(messages, worker), {
+      startedAt: Date.now(),
+      batchSize,
+      lanes: LANES,
+      timeLeft: () => context.getRemainingTimeInMillis(),
+      reserveMs: DRAIN_RESERVE_MS,
+    });
+    if (outcome.failed || outcome.undeleted) logger.warn('Usage drained with events left on the queue', { ...outcome });
+    else logger.info('Usage drained', { ...outcome });
+    return outcome;
+  });
