@@ -224,6 +224,8 @@ export interface FixedCharges {
   customMetrics: number;
   /** Event source mappings on SQS: each keeps pollers long-polling while the queue is empty. */
   sqsMappings: number;
+  /** Scheduled drains of a queue: each run of an idle queue is an invocation, a 1 s long poll at its memory and a receive a lane. */
+  drains: { everyMinutes: number; memoryMb: number; lanes: number }[];
 }
 
 export function fixedMonthly(f: FixedCharges): [string, number][] {
@@ -239,5 +241,12 @@ export function fixedMonthly(f: FixedCharges): [string, number][] {
       `idle SQS polling (${f.sqsMappings} mappings, ${(idleReceives / 1e6).toFixed(2)} M empty receives)`,
       (idleReceives / 1e6) * PRICES.sqsRequestPerMillion,
     ],
+    ...f.drains.map(({ everyMinutes, memoryMb, lanes }): [string, number] => {
+      const runs = (60 * 24 * 30) / everyMinutes;
+      return [
+        `idle usage drain (a run every ${everyMinutes} min: ${runs} invocations, 1 s at ${memoryMb} MB and ${lanes} empty receives each)`,
+        runs * (PRICES.lambdaRequestPerMillion / M + PRICES.lambdaArmGbSecond * gb(memoryMb) + (lanes * PRICES.sqsRequestPerMillion) / M),
+      ];
+    }),
   ];
 }

@@ -30,10 +30,12 @@ import type { StageConfig } from '../lib/config';
 import { startLocal } from '../local/runtime';
 import { DEFAULT_BUNDLE_CACHE } from '../local/functions';
 import { pollersFor } from '../local/sqs';
+import { DRAIN_LANES } from '../lambdas/metering/domain/usage-drain';
 import { consoleFigures, consoleRows } from './console';
 import {
   type Deployment,
   demoProductCost,
+  type FixedCharges,
   fixedMonthly,
   plainLogItemCost,
   platformCost,
@@ -72,6 +74,13 @@ const RECEIVE_ROUND_TRIP_MS = 20;
 /** For comparisons: the matrix simulated with events as queued before single calls (`BENCH_LEGACY_FORM=1`) or another window (`BENCH_WINDOW`). */
 const LEGACY_FORM = process.env.BENCH_LEGACY_FORM === '1';
 const WINDOW = process.env.BENCH_WINDOW ? Number(process.env.BENCH_WINDOW) : undefined;
+/**
+ * For comparisons: `BENCH_DELIVERY=eventSource` simulates the matrix as Lambda's event source mapping would
+ * deliver it (five pollers, batches of 1,000 over 30 s, or BENCH_POLLERS/BENCH_WINDOW) on the deployed store.
+ */
+const DELIVERY = process.env.BENCH_DELIVERY as 'eventSource' | undefined;
+if (DELIVERY !== undefined && DELIVERY !== 'eventSource')
+  throw new Error('BENCH_DELIVERY must be eventSource (the template gives the rest)');
 /** `BENCH_MATRIX_FILE=<name>`: the matrix alone (no bundles, CPU or ceiling), written to bench/results/<name>.json, not latest.json — to compare a store change. */
 const MATRIX_FILE = process.env.BENCH_MATRIX_FILE;
 /** `BENCH_ROWS=<text>[|<text>…]`: only the matrix rows whose name contains one of them (with BENCH_MATRIX_FILE, to measure a change on a few rows). */
@@ -165,6 +174,16 @@ async function main(): Promise<void> {
   try {
     const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.urls.dynamodb, region: 'us-east-1' }));
     const deployed = deployedSettings(runtime);
+    // How the worker's batches form: as the template delivers (the drain, or an event source's pollers), or a comparison.
+    const model: DeliveryModel =
+      DELIVERY === 'eventSource' || (!DELIVERY && deployed.delivery.kind !== 'drain')
+        ? {
+            pollers: POLLERS ?? (deployed.delivery.kind === 'drain' ? 5 : deployed.delivery.pollers),
+            batchSize: deployed.delivery.kind === 'drain' ? 1000 : deployed.delivery.batchSize,
+            windowSeconds: WINDOW ?? (deployed.delivery.kind === 'drain' ? 30 : deployed.delivery.windowSeconds),
+            receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS,
+          }
+        : deployed.delivery;
     const funded = fundedAccounts(dynamo);
     const matrix = MATRIX.filter((load) => !ROWS || ROWS.some((row) => load.name.includes(row))).map((load) => ({
       ...load,
@@ -176,9 +195,7 @@ async function main(): Promise<void> {
     console.log(
       `(${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}; dynalite and in-process emulators: latencies and durations compare runs, counts and sizes are exact)`,
     );
-    console.log(
-      `worker batches: ${deployed.pollers} concurrent pollers (${POLLERS === undefined ? 'as Lambda starts them for this mapping' : 'BENCH_POLLERS'}), batch ${deployed.batchSize}, window ${deployed.batchWindowSeconds} s, from the template\n`,
-    );
+    console.log(`worker batches: ${describeDelivery(model)}${DELIVERY ? ' (BENCH_DELIVERY)' : ', from the template'}\n`);
 
     const e2e: E2eFigures[] = [];
     /** When the end-to-end figures were measured: this run, or (BENCH_E2E=0) the run they are carried from. */
@@ -240,14 +257,6 @@ async function main(): Promise<void> {
     );
 
     // The matrix through the real store, in the batches the same pollers would form.
-    const model: DeliveryModel = process.env.BENCH_DRAIN
-      ? { kind: 'drain', everySeconds: Number(process.env.BENCH_DRAIN), batchSize: Number(process.env.BENCH_DRAIN_BATCH ?? 10_000), lanes: 4 }
-      : {
-          pollers: deployed.pollers,
-          batchSize: deployed.batchSize,
-          windowSeconds: WINDOW ?? deployed.batchWindowSeconds,
-          receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS,
-        };
     const simulated: { load: OfferedLoad; figures: StoreFigures }[] = [];
     // Each row on a day of its own, so the sweep of one row's hour lists only that row's accounts.
     for (const [i, load] of matrix.entries())
@@ -261,7 +270,7 @@ async function main(): Promise<void> {
       });
     if (LEGACY_FORM || WINDOW !== undefined)
       console.log(
-        `\n(matrix simulated with ${LEGACY_FORM ? 'the earlier form: every admitted call paged' : 'the current form'}, window ${'windowSeconds' in model ? model.windowSeconds : 'drain'} s)`,
+        `\n(matrix simulated with ${LEGACY_FORM ? 'the earlier form: every admitted call paged' : 'the current form'}, ${describeDelivery(model)})`,
       );
 
     // What does not depend on the traffic's shape comes from the end-to-end runs: the gateway's own time and log bytes.
@@ -481,21 +490,19 @@ async function main(): Promise<void> {
     );
 
     // Comparisons (another form, window or poller count) go to a file of their own; latest.json holds the deployed design.
-    if (LEGACY_FORM || WINDOW !== undefined || POLLERS !== undefined) {
+    if (LEGACY_FORM || WINDOW !== undefined || POLLERS !== undefined || DELIVERY) {
       fs.writeFileSync(
         path.join(
           __dirname,
           'results',
-          `matrix-${LEGACY_FORM ? 'legacy' : 'current'}-window-${'windowSeconds' in model ? model.windowSeconds : 'drain'}${POLLERS !== undefined ? `-pollers-${POLLERS}` : ''}.json`,
+          `matrix-${LEGACY_FORM ? 'legacy' : 'current'}-${model.kind === 'drain' ? `drain-${model.everySeconds}` : `window-${model.windowSeconds}-pollers-${model.pollers}`}.json`,
         ),
         `${JSON.stringify(matrixFile(rows), null, 2)}\n`,
       );
       return;
     }
     writeResults({
-      pollers: deployed.pollers,
-      batchSize: deployed.batchSize,
-      batchWindowSeconds: deployed.batchWindowSeconds,
+      delivery: model,
       receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS,
       endToEnd: e2e.map((f) => ({ ...f, latencies: undefined })),
       endToEndMeasuredAt,
@@ -802,9 +809,8 @@ async function storedLogs(dynamo: DynamoDBDocumentClient, accountIds: string[]) 
 
 interface Deployed extends Deployment {
   stage: string;
-  batchSize: number;
-  batchWindowSeconds: number;
-  pollers: number;
+  /** How the worker gets its events, as the template wires it. */
+  delivery: DeliveryModel;
   echoMemoryMb: number;
   echoTracing: boolean;
   throttleRate: number;
@@ -833,12 +839,29 @@ const ACCESS_LOG_SAMPLE: Record<string, string> = {
   '$context.integrationErrorMessage': '-',
 };
 
+/** A delivery model, in words. */
+function describeDelivery(model: DeliveryModel): string {
+  return model.kind === 'drain'
+    ? `the usage drain every ${model.everySeconds} s, batches of up to ${model.batchSize}, ${model.lanes} receives at once`
+    : `${model.pollers} concurrent pollers (${POLLERS === undefined ? 'as Lambda starts them for a mapping' : 'BENCH_POLLERS'}), batch ${model.batchSize}, window ${model.windowSeconds} s`;
+}
+
 /** What the cost depends on, read from the synthesized template the local platform runs. */
 function deployedSettings(runtime: Runtime): Deployed {
   const gateway = meteringFunction(runtime, 'gateway');
   const worker = meteringFunction(runtime, 'usage-worker');
   const echo = meteringFunction(runtime, 'echo');
-  const source = runtime.model.eventSources.find((s) => s.functionId === worker.logicalId)!;
+  const source = runtime.model.eventSources.find((s) => s.functionId === worker.logicalId);
+  const drain = runtime.model.schedules.find((s) => s.functionId === worker.logicalId && s.drainsQueue);
+  if (!source && !drain) throw new Error('bench: the usage worker has neither an event source nor a drain schedule in the template');
+  const delivery: DeliveryModel = drain
+    ? { kind: 'drain', everySeconds: drain.everyMs / 1000, batchSize: Number(worker.environment.DRAIN_BATCH_SIZE), lanes: DRAIN_LANES }
+    : {
+        pollers: pollersFor(source!, POLLERS),
+        batchSize: source!.batchSize,
+        windowSeconds: source!.maxBatchingWindowSeconds,
+        receiveRoundTripMs: RECEIVE_ROUND_TRIP_MS,
+      };
   const resources = Object.values(runtime.model.template.Resources) as { Type: string; Properties?: Record<string, any> }[];
   const logsTable = runtime.model.tables.find((t) => t.name === 'usageLogs' || /UsageLogs/.test(t.logicalId))!;
   const logsResource = runtime.model.template.Resources[logsTable.logicalId] as { Properties?: Record<string, any> };
@@ -884,9 +907,7 @@ function deployedSettings(runtime: Runtime): Deployed {
     gatewayMemoryMb: gateway.memoryMb,
     workerMemoryMb: worker.memoryMb,
     echoMemoryMb: echo.memoryMb,
-    batchSize: source.batchSize,
-    batchWindowSeconds: source.maxBatchingWindowSeconds,
-    pollers: pollersFor(source, POLLERS),
+    delivery,
     tracing: tracingOf(gateway.logicalId),
     echoTracing: tracingOf(echo.logicalId),
     logsPitr: Boolean(logsResource.Properties?.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled),
@@ -940,7 +961,29 @@ function fixedChargesOf({ template, config }: ReturnType<typeof prodSynth>) {
     dashboards: count('AWS::CloudWatch::Dashboard'),
     customMetrics: names.size,
     sqsMappings: count('AWS::Lambda::EventSourceMapping'),
+    drains: drainsOf(template),
   };
+}
+
+/** The scheduled drains of the template: each function a rule runs that receives from a queue itself, with its period and memory. */
+function drainsOf(template: ReturnType<typeof prodSynth>['template']): FixedCharges['drains'] {
+  const resources = template.Resources as Record<string, { Type: string; Properties?: Record<string, any> }>;
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::Events::Rule' && /^rate\(/.test(String(r.Properties?.ScheduleExpression)))
+    .flatMap((rule) =>
+      (rule.Properties!.Targets as { Arn: { 'Fn::GetAtt'?: [string, string] } }[]).flatMap((target) => {
+        const fn = resources[target.Arn['Fn::GetAtt']?.[0] ?? ''];
+        if (fn?.Properties?.Environment?.Variables?.DRAIN_BATCH_SIZE === undefined) return [];
+        const [, n, unit] = /^rate\((\d+) (minutes?|hours?)\)$/.exec(String(rule.Properties!.ScheduleExpression))!;
+        return [
+          {
+            everyMinutes: Number(n) * (unit!.startsWith('hour') ? 60 : 1),
+            memoryMb: Number(fn.Properties.MemorySize ?? 128),
+            lanes: DRAIN_LANES,
+          },
+        ];
+      }),
+    );
 }
 
 /** bench/results/latest.json: the figures of this run, machine-readable. */

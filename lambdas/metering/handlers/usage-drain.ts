@@ -5,11 +5,9 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { logger } from '../../shared/logger';
 import { metrics } from '../adapters/powertools-metrics';
 import { recordUsageBatch } from '../domain/usage';
-import { type DrainOutcome, drainUsage } from '../domain/usage-drain';
+import { DRAIN_LANES, type DrainOutcome, drainUsage } from '../domain/usage-drain';
 import { drainWiring } from '../wiring';
 
-/** Receives kept going at once: ~10 ms each, so a run takes a backlog at thousands of messages a second. */
-const LANES = 4;
 /** No batch is started with less time left: one batch of the default size is recorded in a few seconds. */
 export const DRAIN_RESERVE_MS = 60_000;
 
@@ -27,7 +25,7 @@ export const handler = middy<ScheduledEvent, DrainOutcome>()
     const outcome = await drainUsage(queue, (messages) => recordUsageBatch(messages, worker), {
       startedAt: Date.now(),
       batchSize,
-      lanes: LANES,
+      lanes: DRAIN_LANES,
       timeLeft: () => context.getRemainingTimeInMillis(),
       reserveMs: DRAIN_RESERVE_MS,
     });

@@ -84,10 +84,23 @@ describe('the cost model', () => {
   });
 
   it('counts every fixed charge once a month', () => {
-    const fixed = cost.fixedMonthly({ kmsKeys: 1, secrets: 3, alarms: 42, dashboards: 1, customMetrics: 12, sqsMappings: 2 });
+    const fixed = cost.fixedMonthly({
+      kmsKeys: 1,
+      secrets: 3,
+      alarms: 42,
+      dashboards: 1,
+      customMetrics: 12,
+      sqsMappings: 2,
+      drains: [{ everyMinutes: 1, memoryMb: 1024, lanes: 4 }],
+    });
     expect(line(fixed, 'Secrets Manager')).toBeCloseTo(1.2, 9);
     expect(line(fixed, 'CloudWatch alarms')).toBeCloseTo(4.2, 9);
     // Five pollers long-polling 20 s each, all month, on each mapping.
     expect(line(fixed, 'idle SQS polling')).toBeCloseTo(((2 * 5 * 3 * 60 * 24 * 30) / 1e6) * PRICES.sqsRequestPerMillion, 9);
+    // A drain run a minute on an idle queue: 43,200 invocations, each a second at 1 GB and four empty receives.
+    expect(line(fixed, 'idle usage drain')).toBeCloseTo(
+      43_200 * (PRICES.lambdaRequestPerMillion / 1e6 + PRICES.lambdaArmGbSecond + (4 * PRICES.sqsRequestPerMillion) / 1e6),
+      9,
+    );
   });
 });

@@ -142,19 +142,28 @@ describe('drainUsage', () => {
   });
 
   it('records a message a receive handed out twice once, and counts what it could not delete', async () => {
-    const message = (id: string): QueuedMessage => ({ messageId: id, body: `event ${id}`, receiptHandle: `h-${id}`, sentAt: 0 });
-    const deliveries = [[message('a'), message('b')], [message('a')], []];
+    const message = (i: number): QueuedMessage => ({ messageId: `m${i}`, body: `event ${i}`, receiptHandle: `h${i}`, sentAt: 0 });
+    // Two full receives that share five messages (SQS is at least once), then nothing.
+    const deliveries = [Array.from({ length: 10 }, (_, i) => message(i)), Array.from({ length: 10 }, (_, i) => message(i + 5)), []];
     const { batches, record } = recorder();
     const outcome = await drainUsage(
       {
         receive: async () => deliveries.shift() ?? [],
-        delete: async (messages) => messages.filter((m) => m.messageId === 'b').map((m) => m.messageId),
+        delete: async (messages) => messages.filter((m) => m.messageId === 'm14').map((m) => m.messageId),
       },
       record,
-      settings({ lanes: 1 }),
+      settings({ lanes: 1, batchSize: 20 }),
     );
-    expect(batches).toEqual([['event a', 'event b']]);
-    expect(outcome).toMatchObject({ received: 2, recorded: 2, undeleted: 1 });
+    expect(batches).toEqual([Array.from({ length: 15 }, (_, i) => `event ${i}`)]);
+    expect(outcome).toMatchObject({ received: 15, recorded: 15, undeleted: 1 });
+  });
+
+  it('stops at a receive that found fewer than it asked for: no more receives, none waiting on an empty queue', async () => {
+    for (let i = 0; i < 23; i++) sqs.sendMessage(usage.url, `event ${i}`);
+    const receives: number[] = [];
+    const outcome = await drainUsage(queueOf(sqs, receives), recorder().record, settings({ lanes: 1, batchSize: 1_000 }));
+    expect(receives).toEqual([10, 10, 3]);
+    expect(outcome).toMatchObject({ received: 23, stoppedBy: 'caughtUp' });
   });
 });
 
