@@ -46,7 +46,7 @@ export interface LocalOptions {
   timeScale?: number;
   /** Multiplies SQS batching windows alone (the usage worker's 30 s): tests that only wait for usage shrink it. @default timeScale */
   batchingWindowScale?: number;
-  /** Runs every EventBridge schedule this often instead of at its own rate (e.g. 2000 to see the watchdog work). */
+  /** Runs every EventBridge schedule but a queue's drain this often instead of at its own rate (e.g. 2000 to see the watchdog work). */
   scheduleMs?: number;
   /** Concurrent batches per SQS event source. @default as Lambda starts them (five, or the mapping's maximum concurrency) */
   sqsPollers?: number;
@@ -183,7 +183,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   startSchedules(
     model,
     functions,
-    (schedule) => options.scheduleMs ?? schedule.everyMs * (schedule.drainsQueue ? drainScale : scale),
+    (schedule) => (schedule.drainsQueue ? schedule.everyMs * drainScale : (options.scheduleMs ?? schedule.everyMs * scale)),
     log,
     closers,
   );
