@@ -1264,10 +1264,14 @@ async function withStdout<T>(sink: (chunk: string | Uint8Array) => void, body: (
   }
 }
 
-/** The metering function whose handler is `lambdas/metering/handlers/<entry>.ts`, as the template deploys it. */
+/**
+ * The metering function whose handler is `lambdas/metering/handlers/<entry>.ts`, as the template deploys it;
+ * `usage-worker` is the usage worker whichever its delivery (the drain's handler, or the event source's).
+ */
 function meteringFunction(runtime: Runtime, entry: string) {
-  const fn = [...runtime.model.functions.values()].find((f) => f.entry === `lambdas/metering/handlers/${entry}.ts`);
-  if (!fn) throw new Error(`bench: no function for lambdas/metering/handlers/${entry}.ts in the template`);
+  const entries = (entry === 'usage-worker' ? ['usage-drain', 'usage-worker'] : [entry]).map((e) => `lambdas/metering/handlers/${e}.ts`);
+  const fn = [...runtime.model.functions.values()].find((f) => entries.includes(f.entry));
+  if (!fn) throw new Error(`bench: no function for ${entries.join(' or ')} in the template`);
   return fn;
 }
 
