@@ -101,6 +101,23 @@ const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
   readWriteScan: [...new Set([...ITEM_READS, ...ITEM_WRITES]), 'dynamodb:Scan'],
 };
 
+/**
+ * What a function may do to a bucket's objects under a prefix:
+ * - `read`: get them (and decrypt);
+ * - `readWrite`: also put them, in parts too (the SDK aborts a multipart upload that failed: without
+ *   AbortMultipartUpload its AccessDenied replaces the upload's own error), and delete them for good — in a
+ *   versioned bucket, listing the key's versions and deleting each;
+ * - `erase`: only that deletion for good, neither reading nor writing what the objects hold (the privacy
+ *   workflow and the raw mail of erased tickets).
+ */
+export type BucketAccess = 'read' | 'readWrite' | 'erase';
+
+const BUCKET_ACTIONS: Record<BucketAccess, readonly string[]> = {
+  read: ['s3:GetObject'],
+  readWrite: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+  erase: ['s3:DeleteObjectVersion'],
+};
+
 /** The newest Node.js runtime CDK offers; the bundles target its version. */
 export const RUNTIME = lambda.Runtime.NODEJS_24_X;
 
@@ -265,14 +282,15 @@ export class OmnApiFunction extends NodejsFunction {
   }
 
   /**
-   * Grants object access under `prefix` in a bucket and exposes its name as `BUCKET_<NAME>`. `readWrite`
-   * may also delete for good: in a versioned bucket that is listing the key's versions and deleting each.
+   * Grants object access under `prefix` in a bucket (the actions of `access`, see `BucketAccess`) and the bucket
+   * key's, and exposes its name as `BUCKET_<NAME>`.
    */
-  bindBucket(name: string, bucket: s3.Bucket, prefix: string, access: 'read' | 'readWrite'): this {
+  bindBucket(name: string, bucket: s3.Bucket, prefix: string, access: BucketAccess): this {
     this.addEnvironment(envName('BUCKET', name), bucket.bucketName);
-    const actions = access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'];
-    this.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] }));
-    if (access === 'readWrite')
+    this.addToRolePolicy(
+      new iam.PolicyStatement({ actions: [...BUCKET_ACTIONS[access]], resources: [bucket.arnForObjects(`${prefix}*`)] }),
+    );
+    if (access !== 'read')
       this.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['s3:ListBucketVersions'],
@@ -280,8 +298,9 @@ export class OmnApiFunction extends NodejsFunction {
           conditions: { StringLike: { 's3:prefix': `${prefix}*` } },
         }),
       );
+    // A deletion reads and writes no data: it needs no key.
     if (access === 'read') bucket.encryptionKey?.grantDecrypt(this);
-    else bucket.encryptionKey?.grantEncryptDecrypt(this);
+    else if (access === 'readWrite') bucket.encryptionKey?.grantEncryptDecrypt(this);
     this.acknowledgeOnRole(
       `Resource::<${this.logicalIdOf(bucket.node.defaultChild as CfnResource)}.Arn>/${prefix}*`,
       `Objects under ${prefix} in the ${name} bucket only; their keys are generated at run time.`,

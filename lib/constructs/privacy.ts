@@ -203,9 +203,9 @@ export class Privacy extends Construct {
     this.stateMachine = this.workflow(workflow, steps.fn, clocks.linkLifeHours, coolingOff, props.defaults);
   }
 
-  /** The raw mail of erased tickets is deleted with them. */
+  /** The raw mail of erased tickets is deleted with them (every version), never read or written. */
   bindInboundMail(bucket: s3.Bucket): void {
-    this.workflowFunction.bindBucket('inboundMail', bucket, 'inbound/', 'readWrite');
+    this.workflowFunction.bindBucket('inboundMail', bucket, 'inbound/', 'erase');
   }
 
   /** The request API and the link pages: a signed-in holder's requests, the confirmation and cancel links, the download link. */
