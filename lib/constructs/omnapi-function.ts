@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -118,6 +118,9 @@ const BUCKET_ACTIONS: Record<BucketAccess, readonly string[]> = {
   erase: ['s3:DeleteObjectVersion'],
 };
 
+/** What a producer needs of an encrypted queue's key to send: a data key, and to read it back when SQS reuses it. */
+const SEND_ENCRYPTED = ['kms:Decrypt', 'kms:GenerateDataKey*'];
+
 /** The newest Node.js runtime CDK offers; the bundles target its version. */
 export const RUNTIME = lambda.Runtime.NODEJS_24_X;
 
@@ -222,6 +225,8 @@ export class OmnApiFunction extends NodejsFunction {
         return environmentProblems(environment?.variables ?? {}, stackShape(stack));
       },
     });
+    // Lambda sends a failed asynchronous invocation to the dead-letter queue with the function's role: SQS encrypts it with the queue's key.
+    this.grantKeyThrough(props.deadLetterQueue?.encryptionMasterKey, 'sqs', SEND_ENCRYPTED);
     this.auditRetentionDays = props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
     this.mailDelivery = props.mailDelivery;
 
@@ -259,14 +264,13 @@ export class OmnApiFunction extends NodejsFunction {
     // Whoever writes audit events sets their expiry: the stage's retention travels with the table.
     if (name === 'auditEvents' && access !== 'read') this.addEnvironment('AUDIT_RETENTION_DAYS', String(this.auditRetentionDays));
     table.grant(this, ...TABLE_ACTIONS[access]);
-    // The table key's actions as CDK grants them with the item actions: decrypt to read, and encrypt to write.
+    // The table key's actions as CDK grants them with the item actions (decrypt to read, and encrypt to write), through DynamoDB only.
     const reads = access === 'read' || access === 'readScan';
-    table.encryptionKey?.grant(
-      this,
+    this.grantKeyThrough(table.encryptionKey, 'dynamodb', [
       'kms:Decrypt',
       'kms:DescribeKey',
       ...(reads ? [] : ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']),
-    );
+    ]);
     this.acknowledgeOnRole(
       `Resource::<${this.logicalIdOf(table.node.defaultChild as CfnResource)}.Arn>/index/*`,
       `Queries on ${name}'s own secondary indexes; no other table is reachable.`,
@@ -274,11 +278,45 @@ export class OmnApiFunction extends NodejsFunction {
     return this;
   }
 
-  /** Grants send on a queue and exposes its URL as `QUEUE_<NAME>_URL`. */
+  /** Grants send on a queue (and its key, through SQS) and exposes its URL as `QUEUE_<NAME>_URL`. */
   bindQueue(name: string, queue: sqs.IQueue): this {
     this.addEnvironment(`${envName('QUEUE', name)}_URL`, queue.queueUrl);
-    queue.grantSendMessages(this);
+    this.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], resources: [queue.queueArn] }),
+    );
+    this.grantKeyThrough(queue.encryptionMasterKey, 'sqs', SEND_ENCRYPTED);
     return this;
+  }
+
+  /**
+   * Consumes a queue through an SQS event source: what CDK's `SqsEventSource` makes (same mapping, same id),
+   * with the queue's key granted through SQS only. `SqsEventSource` grants the key for any use.
+   */
+  consumeQueue(queue: sqs.IQueue, options: Omit<lambda.EventSourceMappingOptions, 'eventSourceArn'>): this {
+    this.addEventSourceMapping(`SqsEventSource:${Names.nodeUniqueId(queue.node)}`, { ...options, eventSourceArn: queue.queueArn });
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [queue.queueArn],
+      }),
+    );
+    this.grantKeyThrough(queue.encryptionMasterKey, 'sqs', ['kms:Decrypt']);
+    return this;
+  }
+
+  /**
+   * Lets the role use `key` only for what `service` does with it on the function's behalf (`kms:ViaService`):
+   * the data of a table, a queue or a bucket it is bound to, never a direct KMS call with a ciphertext of any other.
+   */
+  private grantKeyThrough(key: kms.IKey | undefined, service: 'dynamodb' | 'sqs' | 's3', actions: readonly string[]): void {
+    if (!key) return;
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [...actions],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `${service}.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
   }
 
   /**
@@ -299,8 +337,9 @@ export class OmnApiFunction extends NodejsFunction {
         }),
       );
     // A deletion reads and writes no data: it needs no key.
-    if (access === 'read') bucket.encryptionKey?.grantDecrypt(this);
-    else if (access === 'readWrite') bucket.encryptionKey?.grantEncryptDecrypt(this);
+    if (access === 'read') this.grantKeyThrough(bucket.encryptionKey, 's3', ['kms:Decrypt']);
+    else if (access === 'readWrite')
+      this.grantKeyThrough(bucket.encryptionKey, 's3', ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']);
     this.acknowledgeOnRole(
       `Resource::<${this.logicalIdOf(bucket.node.defaultChild as CfnResource)}.Arn>/${prefix}*`,
       `Objects under ${prefix} in the ${name} bucket only; their keys are generated at run time.`,

@@ -4,7 +4,6 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -278,7 +277,7 @@ export class Privacy extends Construct {
     });
     intake.addEnvironment('COOLING_OFF_SECONDS', coolingOffSeconds);
     allowOnWorkflow(intake, workflow, 'start');
-    intake.addEventSource(new SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true }));
+    intake.consumeQueue(queue, { batchSize: 5, reportBatchItemFailures: true });
     Validations.of(intake).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason:

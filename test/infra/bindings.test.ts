@@ -125,6 +125,19 @@ describe('function bindings', () => {
       );
   });
 
+  it('no function may call KMS itself: its roles use the data key only through the service that holds its data (kms:ViaService)', async () => {
+    const keyArn = model.resolver.resolve({
+      'Fn::GetAtt': [Object.keys(template.Resources).find((id) => template.Resources[id]!.Type === 'AWS::KMS::Key')!, 'Arn'],
+    });
+    const direct: string[] = [];
+    for (const fn of functions)
+      for (const action of ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt'])
+        if (!(await allowed(fn.roleId, [{ action, resource: keyArn, context: { 'kms:CallerAccount': '000000000000' } }])))
+          direct.push(`${fn.logicalId} ${action}`);
+    expect(functions.length).toBeGreaterThan(10);
+    expect(direct).toEqual([]);
+  });
+
   it('grants item actions only: a whole-table Scan to the privacy workflow alone, stream reads and DescribeTable to no one', async () => {
     const tables = model.tables.map((t) => `arn:aws:dynamodb:us-east-1:000000000000:table/${t.name}`);
     const holders = async (action: string) => {
