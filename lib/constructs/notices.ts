@@ -106,7 +106,7 @@ export class Notices extends Construct {
     })
       .bindTable('notices', props.tables.notices, 'readWrite')
       .bindTable('accounts', props.tables.accounts, 'read')
-      .bindMailSender(mailFrom);
+      .bindMailSender(mailFrom, noticesFrom);
     this.sender.consumeQueue(this.queue, { batchSize: SENDER_BATCH, maxConcurrency: SENDER_CONCURRENCY, reportBatchItemFailures: true });
     Validations.of(this.sender).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',

@@ -379,12 +379,16 @@ export class OmnApiFunction extends NodejsFunction {
    * Grants sending mail from the stage's identity and exposes it as `MAIL_FROM`; with the stage's mail
    * delivery, also reading the suppression list (`TABLE_SUPPRESSIONS`: no mail to a bounced or
    * complaining address) and sending through the configuration set that reports them (`MAIL_CONFIGURATION_SET`).
+   * `otherFrom` are further addresses the function sends from (the notices' subscription address).
+   * SES authorizes a send against the identity it sends as: the address when the address itself is a verified
+   * identity, else its domain. Which of the two an operator verified is not known at synth, so both are granted.
    */
-  bindMailSender(fromAddress: string): this {
+  bindMailSender(fromAddress: string, ...otherFrom: string[]): this {
     this.addEnvironment('MAIL_FROM', fromAddress);
-    const domain = fromAddress.split('@')[1];
     const stack = Stack.of(this);
-    const resources = [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: domain })];
+    const identity = (name: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+    const addresses = [fromAddress, ...otherFrom];
+    const resources = [...new Set(addresses.flatMap((address) => [address.split('@')[1]!, address]))].map(identity);
     if (this.mailDelivery) {
       this.bindTable('suppressions', this.mailDelivery.suppressions, 'read');
       this.addEnvironment('MAIL_CONFIGURATION_SET', this.mailDelivery.configurationSetName);

@@ -138,6 +138,22 @@ describe('function bindings', () => {
     expect(direct).toEqual([]);
   });
 
+  it('every function that sends mail may send as each of its From addresses, whichever identity SES sends as (the address, if verified itself, or its domain)', async () => {
+    const problems: string[] = [];
+    const senders = functions.filter((fn) => fn.environment.MAIL_FROM);
+    for (const fn of senders)
+      for (const from of [fn.environment.MAIL_FROM!, fn.environment.NOTICES_FROM].filter(Boolean) as string[])
+        for (const identity of [from, from.split('@')[1]!]) {
+          const refused = await allowed(fn.roleId, [
+            { action: 'ses:SendEmail', resource: `arn:aws:ses:us-east-1:000000000000:identity/${identity}` },
+          ]);
+          if (refused) problems.push(`${fn.logicalId}: ${refused}`);
+        }
+    expect(senders.length).toBeGreaterThan(5);
+    expect(senders.some((fn) => fn.environment.NOTICES_FROM)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
   it('grants item actions only: a whole-table Scan to the privacy workflow alone, stream reads and DescribeTable to no one', async () => {
     const tables = model.tables.map((t) => `arn:aws:dynamodb:us-east-1:000000000000:table/${t.name}`);
     const holders = async (action: string) => {
