@@ -181,6 +181,12 @@ describe.each([
   it('every receipt rule is named (its ARN is what the policies name) and may write its mail and invoke its function', async () => {
     expect(model.receiptRules.length).toBeGreaterThan(0);
     for (const rule of model.receiptRules) expect(rule.arn).toMatch(/receipt-rule-set\/[^:]+-inbound:receipt-rule\/[^:]+-mailboxes$/);
+    // SES writes a setup object and checks its invocation right when the rule is made: the rule waits for both policies.
+    for (const [id, rule] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::SES::ReceiptRule')) {
+      const dependsOn = [(rule as { DependsOn?: string[] }).DependsOn ?? []].flat();
+      const types = dependsOn.map((dependency) => template.Resources[dependency]?.Type);
+      expect({ id, types }).toEqual({ id, types: expect.arrayContaining(['AWS::S3::BucketPolicy', 'AWS::Lambda::Permission']) });
+    }
     const refused: string[] = [];
     for (const rule of model.receiptRules)
       for (const action of actionsOf(rule, rule.arn!))
