@@ -13,6 +13,18 @@ interface Delivery {
 
 const ENDPOINTS = { aws: 'http://127.0.0.1:4566', api: 'http://localhost:3000' };
 
+const STAGES: [string, Record<string, unknown>][] = [
+  ['dev', {}],
+  ['prod, with an alarm address', { stage: 'prod', alarmEmail: 'ops@omnapi.com' }],
+];
+
+/** A stage's template, its local model and the IAM evaluator the local runtime enforces. */
+function evaluated(context: Record<string, unknown>) {
+  const template = synth(context).template.toJSON() as Template;
+  const model = deriveModel(template, ENDPOINTS);
+  return { template, model, iam: new LocalIam(template, model.resolver, 'enforce') };
+}
+
 /**
  * Every delivery the template declares, whichever construct made it: alarm actions to SNS topics,
  * SNS subscriptions' and EventBridge targets' dead-letter queues, functions' asynchronous dead-letter
@@ -83,13 +95,8 @@ function deliveries(template: Template, model: LocalModel, iam: LocalIam): Recor
  * the evaluator the local runtime enforces. Deployed, each of these fails silently: an alarm that
  * cannot publish shows "Failed to execute action" in its history and mails no one.
  */
-describe.each([
-  ['dev', {}],
-  ['prod, with an alarm address', { stage: 'prod', alarmEmail: 'ops@omnapi.com' }],
-])('deliveries by AWS services (%s)', (_stage, context) => {
-  const template = synth(context).template.toJSON() as Template;
-  const model = deriveModel(template, ENDPOINTS);
-  const iam = new LocalIam(template, model.resolver, 'enforce');
+describe.each(STAGES)('deliveries by AWS services (%s)', (_stage, context) => {
+  const { template, model, iam } = evaluated(context);
   const byKind = deliveries(template, model, iam);
 
   it.each(Object.keys(byKind))('%s are allowed by the target and its key', async (kind) => {
@@ -149,13 +156,8 @@ describe('secrets a deployed stage reads', () => {
  * created, and a rule anyone adds to the account later must not be able to drop mail into our bucket or invoke
  * our function with an event of its making.
  */
-describe.each([
-  ['dev', {}],
-  ['prod', { stage: 'prod', alarmEmail: 'ops@omnapi.com' }],
-])('SES receiving (%s)', (_stage, context) => {
-  const template = synth(context).template.toJSON() as Template;
-  const model = deriveModel(template, ENDPOINTS);
-  const iam = new LocalIam(template, model.resolver, 'enforce');
+describe.each(STAGES)('SES receiving (%s)', (_stage, context) => {
+  const { template, model, iam } = evaluated(context);
   const otherRule = `arn:aws:ses:us-east-1:${LOCAL_ACCOUNT}:receipt-rule-set/someone-elses:receipt-rule/catch-all`;
   /** What a rule's actions ask of IAM when SES runs them naming `sourceArn` as the rule. */
   const actionsOf = (rule: (typeof model.receiptRules)[number], sourceArn: string) =>
