@@ -159,6 +159,11 @@ export class OmnApiStack extends Stack {
       this.mailDelivery.binding.configurationSetName,
       'The SES configuration set every message is sent through (bounces and complaints)',
     );
+    output(
+      'MailRuleSetName',
+      this.mail.ruleSetName,
+      'The SES receipt rule set: activate it once (aws ses set-active-receipt-rule-set --rule-set-name <this>)',
+    );
     output('MailDomain', config.mailDomain, 'The domain whose mailboxes receive mail (ops tickets reply from them)');
     output('AuditRetentionDays', String(config.auditRetentionDays), "Days audit events are kept (the TTL operators' events get too)");
     if (this.privacy.pseudonymKeys)

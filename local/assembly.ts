@@ -487,6 +487,11 @@ function identityOf(id: string, resource: TemplateResource, endpoints: LocalEndp
     }
     case 'AWS::KMS::Key':
       return { ref: id, attributes: { Arn: localArn('kms', `key/${id}`), KeyId: id } };
+    case 'AWS::SES::ReceiptRuleSet': {
+      // Its name is in the ARN SES names as the source of a rule's writes and invocations (what bucket, key and function policies name).
+      const name = typeof resource.Properties?.RuleSetName === 'string' ? resource.Properties.RuleSetName : id;
+      return { ref: name, attributes: {} };
+    }
     case 'AWS::SES::ConfigurationSet': {
       const name = typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : id;
       return { ref: name, attributes: { Arn: localArn('ses', `configuration-set/${name}`) } };

@@ -118,7 +118,13 @@ export function awsRequests(
           },
         ]
       : [];
-    return [{ action: 'ses:SendEmail', resource: `arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:identity/${domain}` }, ...set];
+    // SES authorizes the identity it sends as: the address if the account verified the address itself, else its
+    // domain. Which one a deployed account verified is not known here, so a send must be allowed as either.
+    const identities = [...new Set([address, domain])].map((name) => ({
+      action: 'ses:SendEmail',
+      resource: `arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:identity/${name}`,
+    }));
+    return [...identities, ...set];
   }
   return [];
 }

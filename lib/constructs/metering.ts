@@ -2,7 +2,6 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { DEFAULT_USAGE_LOG_RETENTION_DAYS } from '../../lambdas/shared/usage-logs';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -238,13 +237,11 @@ export class Metering extends Construct {
           "A failed drain run holds nothing to replay: the usage events stay on the queue until deleted, the next run (a period later) receives them, and the redrive policy parks one that keeps failing in the usage DLQ. Its errors alarm like every function's.",
       });
     } else
-      this.worker.addEventSource(
-        new SqsEventSource(this.usageQueue, {
-          batchSize,
-          maxBatchingWindow: Duration.seconds(batchWindowSeconds),
-          reportBatchItemFailures: true,
-        }),
-      );
+      this.worker.consumeQueue(this.usageQueue, {
+        batchSize,
+        maxBatchingWindow: Duration.seconds(batchWindowSeconds),
+        reportBatchItemFailures: true,
+      });
     this.sweep = new OmnApiFunction(this, 'UsageSweep', {
       ...props.defaults,
       entry: 'lambdas/metering/handlers/usage-sweep.ts',

@@ -1,6 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -107,10 +106,8 @@ export class Notices extends Construct {
     })
       .bindTable('notices', props.tables.notices, 'readWrite')
       .bindTable('accounts', props.tables.accounts, 'read')
-      .bindMailSender(mailFrom);
-    this.sender.addEventSource(
-      new SqsEventSource(this.queue, { batchSize: SENDER_BATCH, maxConcurrency: SENDER_CONCURRENCY, reportBatchItemFailures: true }),
-    );
+      .bindMailSender(mailFrom, noticesFrom);
+    this.sender.consumeQueue(this.queue, { batchSize: SENDER_BATCH, maxConcurrency: SENDER_CONCURRENCY, reportBatchItemFailures: true });
     Validations.of(this.sender).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason:

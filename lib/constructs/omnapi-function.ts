@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -100,6 +100,26 @@ const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
   readScan: [...ITEM_READS, 'dynamodb:Scan'],
   readWriteScan: [...new Set([...ITEM_READS, ...ITEM_WRITES]), 'dynamodb:Scan'],
 };
+
+/**
+ * What a function may do to a bucket's objects under a prefix:
+ * - `read`: get them (and decrypt);
+ * - `readWrite`: also put them, in parts too (the SDK aborts a multipart upload that failed: without
+ *   AbortMultipartUpload its AccessDenied replaces the upload's own error), and delete them for good — in a
+ *   versioned bucket, listing the key's versions and deleting each;
+ * - `erase`: only that deletion for good, neither reading nor writing what the objects hold (the privacy
+ *   workflow and the raw mail of erased tickets).
+ */
+export type BucketAccess = 'read' | 'readWrite' | 'erase';
+
+const BUCKET_ACTIONS: Record<BucketAccess, readonly string[]> = {
+  read: ['s3:GetObject'],
+  readWrite: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+  erase: ['s3:DeleteObjectVersion'],
+};
+
+/** What a producer needs of an encrypted queue's key to send: a data key, and to read it back when SQS reuses it. */
+const SEND_ENCRYPTED = ['kms:Decrypt', 'kms:GenerateDataKey*'];
 
 /** The newest Node.js runtime CDK offers; the bundles target its version. */
 export const RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -205,6 +225,8 @@ export class OmnApiFunction extends NodejsFunction {
         return environmentProblems(environment?.variables ?? {}, stackShape(stack));
       },
     });
+    // Lambda sends a failed asynchronous invocation to the dead-letter queue with the function's role: SQS encrypts it with the queue's key.
+    this.grantKeyThrough(props.deadLetterQueue?.encryptionMasterKey, 'sqs', SEND_ENCRYPTED);
     this.auditRetentionDays = props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
     this.mailDelivery = props.mailDelivery;
 
@@ -242,14 +264,13 @@ export class OmnApiFunction extends NodejsFunction {
     // Whoever writes audit events sets their expiry: the stage's retention travels with the table.
     if (name === 'auditEvents' && access !== 'read') this.addEnvironment('AUDIT_RETENTION_DAYS', String(this.auditRetentionDays));
     table.grant(this, ...TABLE_ACTIONS[access]);
-    // The table key's actions as CDK grants them with the item actions: decrypt to read, and encrypt to write.
+    // The table key's actions as CDK grants them with the item actions (decrypt to read, and encrypt to write), through DynamoDB only.
     const reads = access === 'read' || access === 'readScan';
-    table.encryptionKey?.grant(
-      this,
+    this.grantKeyThrough(table.encryptionKey, 'dynamodb', [
       'kms:Decrypt',
       'kms:DescribeKey',
       ...(reads ? [] : ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']),
-    );
+    ]);
     this.acknowledgeOnRole(
       `Resource::<${this.logicalIdOf(table.node.defaultChild as CfnResource)}.Arn>/index/*`,
       `Queries on ${name}'s own secondary indexes; no other table is reachable.`,
@@ -257,38 +278,68 @@ export class OmnApiFunction extends NodejsFunction {
     return this;
   }
 
-  /** Grants send on a queue and exposes its URL as `QUEUE_<NAME>_URL`. */
+  /** Grants send on a queue (and its key, through SQS) and exposes its URL as `QUEUE_<NAME>_URL`. */
   bindQueue(name: string, queue: sqs.IQueue): this {
     this.addEnvironment(`${envName('QUEUE', name)}_URL`, queue.queueUrl);
-    queue.grantSendMessages(this);
+    this.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], resources: [queue.queueArn] }),
+    );
+    this.grantKeyThrough(queue.encryptionMasterKey, 'sqs', SEND_ENCRYPTED);
     return this;
   }
 
   /**
-   * Receives from and deletes from a queue it drains itself (no event source mapping), and exposes its
-   * URL as `QUEUE_<NAME>_URL`. No send: what it cannot record stays on the queue.
+   * Receives from and deletes from a queue it drains itself (no event source mapping; the queue's key
+   * through SQS only), and exposes its URL as `QUEUE_<NAME>_URL`. No send: what it cannot record stays on the queue.
    */
   drainQueue(name: string, queue: sqs.IQueue): this {
     this.addEnvironment(`${envName('QUEUE', name)}_URL`, queue.queueUrl);
-    this.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
-        resources: [queue.queueArn],
-      }),
-    );
-    queue.encryptionMasterKey?.grantDecrypt(this);
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], resources: [queue.queueArn] }));
+    this.grantKeyThrough(queue.encryptionMasterKey, 'sqs', ['kms:Decrypt']);
     return this;
   }
 
   /**
-   * Grants object access under `prefix` in a bucket and exposes its name as `BUCKET_<NAME>`. `readWrite`
-   * may also delete for good: in a versioned bucket that is listing the key's versions and deleting each.
+   * Consumes a queue through an SQS event source: what CDK's `SqsEventSource` makes (same mapping, same id),
+   * with the queue's key granted through SQS only. `SqsEventSource` grants the key for any use.
    */
-  bindBucket(name: string, bucket: s3.Bucket, prefix: string, access: 'read' | 'readWrite'): this {
+  consumeQueue(queue: sqs.IQueue, options: Omit<lambda.EventSourceMappingOptions, 'eventSourceArn'>): this {
+    this.addEventSourceMapping(`SqsEventSource:${Names.nodeUniqueId(queue.node)}`, { ...options, eventSourceArn: queue.queueArn });
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [queue.queueArn],
+      }),
+    );
+    this.grantKeyThrough(queue.encryptionMasterKey, 'sqs', ['kms:Decrypt']);
+    return this;
+  }
+
+  /**
+   * Lets the role use `key` only for what `service` does with it on the function's behalf (`kms:ViaService`):
+   * the data of a table, a queue or a bucket it is bound to, never a direct KMS call with a ciphertext of any other.
+   */
+  private grantKeyThrough(key: kms.IKey | undefined, service: 'dynamodb' | 'sqs' | 's3', actions: readonly string[]): void {
+    if (!key) return;
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [...actions],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `${service}.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+  }
+
+  /**
+   * Grants object access under `prefix` in a bucket (the actions of `access`, see `BucketAccess`) and the bucket
+   * key's, and exposes its name as `BUCKET_<NAME>`.
+   */
+  bindBucket(name: string, bucket: s3.Bucket, prefix: string, access: BucketAccess): this {
     this.addEnvironment(envName('BUCKET', name), bucket.bucketName);
-    const actions = access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'];
-    this.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] }));
-    if (access === 'readWrite')
+    this.addToRolePolicy(
+      new iam.PolicyStatement({ actions: [...BUCKET_ACTIONS[access]], resources: [bucket.arnForObjects(`${prefix}*`)] }),
+    );
+    if (access !== 'read')
       this.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['s3:ListBucketVersions'],
@@ -296,8 +347,10 @@ export class OmnApiFunction extends NodejsFunction {
           conditions: { StringLike: { 's3:prefix': `${prefix}*` } },
         }),
       );
-    if (access === 'read') bucket.encryptionKey?.grantDecrypt(this);
-    else bucket.encryptionKey?.grantEncryptDecrypt(this);
+    // A deletion reads and writes no data: it needs no key.
+    if (access === 'read') this.grantKeyThrough(bucket.encryptionKey, 's3', ['kms:Decrypt']);
+    else if (access === 'readWrite')
+      this.grantKeyThrough(bucket.encryptionKey, 's3', ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']);
     this.acknowledgeOnRole(
       `Resource::<${this.logicalIdOf(bucket.node.defaultChild as CfnResource)}.Arn>/${prefix}*`,
       `Objects under ${prefix} in the ${name} bucket only; their keys are generated at run time.`,
@@ -337,12 +390,16 @@ export class OmnApiFunction extends NodejsFunction {
    * Grants sending mail from the stage's identity and exposes it as `MAIL_FROM`; with the stage's mail
    * delivery, also reading the suppression list (`TABLE_SUPPRESSIONS`: no mail to a bounced or
    * complaining address) and sending through the configuration set that reports them (`MAIL_CONFIGURATION_SET`).
+   * `otherFrom` are further addresses the function sends from (the notices' subscription address).
+   * SES authorizes a send against the identity it sends as: the address when the address itself is a verified
+   * identity, else its domain. Which of the two an operator verified is not known at synth, so both are granted.
    */
-  bindMailSender(fromAddress: string): this {
+  bindMailSender(fromAddress: string, ...otherFrom: string[]): this {
     this.addEnvironment('MAIL_FROM', fromAddress);
-    const domain = fromAddress.split('@')[1];
     const stack = Stack.of(this);
-    const resources = [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: domain })];
+    const identity = (name: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+    const addresses = [fromAddress, ...otherFrom];
+    const resources = [...new Set(addresses.flatMap((address) => [address.split('@')[1]!, address]))].map(identity);
     if (this.mailDelivery) {
       this.bindTable('suppressions', this.mailDelivery.suppressions, 'read');
       this.addEnvironment('MAIL_CONFIGURATION_SET', this.mailDelivery.configurationSetName);

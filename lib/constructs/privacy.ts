@@ -4,7 +4,6 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -203,9 +202,9 @@ export class Privacy extends Construct {
     this.stateMachine = this.workflow(workflow, steps.fn, clocks.linkLifeHours, coolingOff, props.defaults);
   }
 
-  /** The raw mail of erased tickets is deleted with them. */
+  /** The raw mail of erased tickets is deleted with them (every version), never read or written. */
   bindInboundMail(bucket: s3.Bucket): void {
-    this.workflowFunction.bindBucket('inboundMail', bucket, 'inbound/', 'readWrite');
+    this.workflowFunction.bindBucket('inboundMail', bucket, 'inbound/', 'erase');
   }
 
   /** The request API and the link pages: a signed-in holder's requests, the confirmation and cancel links, the download link. */
@@ -278,7 +277,7 @@ export class Privacy extends Construct {
     });
     intake.addEnvironment('COOLING_OFF_SECONDS', coolingOffSeconds);
     allowOnWorkflow(intake, workflow, 'start');
-    intake.addEventSource(new SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true }));
+    intake.consumeQueue(queue, { batchSize: 5, reportBatchItemFailures: true });
     Validations.of(intake).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason:

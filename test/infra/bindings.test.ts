@@ -65,12 +65,12 @@ describe('function bindings', () => {
           const bucketArn = `arn:aws:s3:::${value}`;
           const statements = iam.roleOf(fn.roleId)!.policies.flatMap((p) => p.policy.Statement);
           const objects = statements.flatMap((s) => [s.Resource ?? []].flat()).find((r) => r.startsWith(`${bucketArn}/`));
-          if (!objects) problems.push(`${fn.logicalId}: ${name} (${value}) but no object access granted`);
-          else
-            requests.push([
-              { action: 's3:GetObject', resource: objects.replace(/\*$/, 'probe') },
-              ...iam.kmsRequests(`${bucketArn}/probe`, ['kms:Decrypt']),
-            ]);
+          const probe = objects?.replace(/\*$/, 'probe');
+          if (!probe) problems.push(`${fn.logicalId}: ${name} (${value}) but no object access granted`);
+          // One that reads objects decrypts them; one that only erases them (every version) needs no key.
+          else if (!(await allowed(fn.roleId, [{ action: 's3:GetObject', resource: probe }])))
+            requests.push(iam.kmsRequests(probe, ['kms:Decrypt']));
+          else requests.push([{ action: 's3:DeleteObjectVersion', resource: probe }]);
         } else if (/^QUEUE_.*_URL$/.test(name)) {
           const arn = model.queues.find((q) => q.url === value)!.arn;
           // A queue's producers send to it; a drain (a function its schedule runs) receives from it and deletes.
@@ -97,6 +97,70 @@ describe('function bindings', () => {
         }
       }
     }
+    expect(problems).toEqual([]);
+  });
+
+  it('a function that may write objects may abort its own multipart uploads there (the SDK aborts a failed one; refused, its AccessDenied hides the failure)', async () => {
+    const problems: string[] = [];
+    let writers = 0;
+    for (const fn of functions) {
+      const statements = iam.roleOf(fn.roleId)!.policies.flatMap((p) => p.policy.Statement);
+      const written = statements
+        .filter((s) => s.Effect === 'Allow' && [s.Action ?? []].flat().includes('s3:PutObject'))
+        .flatMap((s) => [s.Resource ?? []].flat())
+        .filter((r) => r.startsWith('arn:aws:s3:::') && r.includes('/'));
+      for (const objects of written) {
+        writers++;
+        const refused = await allowed(fn.roleId, [{ action: 's3:AbortMultipartUpload', resource: objects.replace(/\*$/, 'probe') }]);
+        if (refused) problems.push(`${fn.logicalId}: ${refused}`);
+      }
+    }
+    expect(writers).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('the privacy workflow erases raw mail (every version of it) and can neither read nor write it', async () => {
+    const workflow = functions.find((fn) => fn.logicalId.startsWith('PrivacyWorkflowSteps'))!;
+    const mail = `arn:aws:s3:::${workflow.environment.BUCKET_INBOUND_MAIL}`;
+    expect(
+      await allowed(workflow.roleId, [
+        { action: 's3:ListBucketVersions', resource: mail, context: { 's3:prefix': 'inbound/0a1b2c' } },
+        { action: 's3:DeleteObjectVersion', resource: `${mail}/inbound/0a1b2c` },
+      ]),
+    ).toBeUndefined();
+    // (The key is the tables' too, which the workflow decrypts: only the bucket's actions tell.)
+    for (const action of ['s3:GetObject', 's3:PutObject'])
+      expect(await allowed(workflow.roleId, [{ action, resource: `${mail}/inbound/0a1b2c` }])).toEqual(
+        expect.stringContaining('not authorized'),
+      );
+  });
+
+  it('no function may call KMS itself: its roles use the data key only through the service that holds its data (kms:ViaService)', async () => {
+    const keyArn = model.resolver.resolve({
+      'Fn::GetAtt': [Object.keys(template.Resources).find((id) => template.Resources[id]!.Type === 'AWS::KMS::Key')!, 'Arn'],
+    });
+    const direct: string[] = [];
+    for (const fn of functions)
+      for (const action of ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt'])
+        if (!(await allowed(fn.roleId, [{ action, resource: keyArn, context: { 'kms:CallerAccount': '000000000000' } }])))
+          direct.push(`${fn.logicalId} ${action}`);
+    expect(functions.length).toBeGreaterThan(10);
+    expect(direct).toEqual([]);
+  });
+
+  it('every function that sends mail may send as each of its From addresses, whichever identity SES sends as (the address, if verified itself, or its domain)', async () => {
+    const problems: string[] = [];
+    const senders = functions.filter((fn) => fn.environment.MAIL_FROM);
+    for (const fn of senders)
+      for (const from of [fn.environment.MAIL_FROM!, fn.environment.NOTICES_FROM].filter(Boolean) as string[])
+        for (const identity of [from, from.split('@')[1]!]) {
+          const refused = await allowed(fn.roleId, [
+            { action: 'ses:SendEmail', resource: `arn:aws:ses:us-east-1:000000000000:identity/${identity}` },
+          ]);
+          if (refused) problems.push(`${fn.logicalId}: ${refused}`);
+        }
+    expect(senders.length).toBeGreaterThan(5);
+    expect(senders.some((fn) => fn.environment.NOTICES_FROM)).toBe(true);
     expect(problems).toEqual([]);
   });
 

@@ -105,10 +105,11 @@ describe.each([
       'AWS::SNS::Topic': ['TopicName', 256],
       'AWS::Logs::LogGroup': ['LogGroupName', 512],
       'AWS::KMS::Alias': ['AliasName', 256],
+      'AWS::SES::ReceiptRuleSet': ['RuleSetName', 64],
     };
     const named = Object.entries(resources).flatMap(([id, r]) => {
-      const [property, limit] = limits[r.Type] ?? [];
-      const name = property ? r.Properties?.[property] : undefined;
+      const [property, limit] = r.Type === 'AWS::SES::ReceiptRule' ? ['Rule', 64] : (limits[r.Type] ?? []);
+      const name = property === 'Rule' ? r.Properties?.Rule?.Name : property ? r.Properties?.[property] : undefined;
       return name === undefined ? [] : [{ id, length: worstCaseLength(name, shape), limit: limit! }];
     });
     expect(named.length).toBeGreaterThan(0);

@@ -13,6 +13,18 @@ interface Delivery {
 
 const ENDPOINTS = { aws: 'http://127.0.0.1:4566', api: 'http://localhost:3000' };
 
+const STAGES: [string, Record<string, unknown>][] = [
+  ['dev', {}],
+  ['prod, with an alarm address', { stage: 'prod', alarmEmail: 'ops@omnapi.com' }],
+];
+
+/** A stage's template, its local model and the IAM evaluator the local runtime enforces. */
+function evaluated(context: Record<string, unknown>) {
+  const template = synth(context).template.toJSON() as Template;
+  const model = deriveModel(template, ENDPOINTS);
+  return { template, model, iam: new LocalIam(template, model.resolver, 'enforce') };
+}
+
 /**
  * Every delivery the template declares, whichever construct made it: alarm actions to SNS topics,
  * SNS subscriptions' and EventBridge targets' dead-letter queues, functions' asynchronous dead-letter
@@ -83,13 +95,8 @@ function deliveries(template: Template, model: LocalModel, iam: LocalIam): Recor
  * the evaluator the local runtime enforces. Deployed, each of these fails silently: an alarm that
  * cannot publish shows "Failed to execute action" in its history and mails no one.
  */
-describe.each([
-  ['dev', {}],
-  ['prod, with an alarm address', { stage: 'prod', alarmEmail: 'ops@omnapi.com' }],
-])('deliveries by AWS services (%s)', (_stage, context) => {
-  const template = synth(context).template.toJSON() as Template;
-  const model = deriveModel(template, ENDPOINTS);
-  const iam = new LocalIam(template, model.resolver, 'enforce');
+describe.each(STAGES)('deliveries by AWS services (%s)', (_stage, context) => {
+  const { template, model, iam } = evaluated(context);
   const byKind = deliveries(template, model, iam);
 
   it.each(Object.keys(byKind))('%s are allowed by the target and its key', async (kind) => {
@@ -139,5 +146,66 @@ describe('secrets a deployed stage reads', () => {
     for (const read of reads)
       await iam.authorize(read.caller, read.requests).catch((error: Error) => refused.push(`${read.what}: ${error.message}`));
     expect(refused).toEqual([]);
+  });
+});
+
+/**
+ * SES receiving, as each receipt rule acts: it writes the raw message under its prefix (with the bucket's
+ * key) and invokes its function, naming the rule as the source. The bucket policy, the key and the function's
+ * permission must let that rule in, and no other rule of the account: SES checks the write when the rule is
+ * created, and a rule anyone adds to the account later must not be able to drop mail into our bucket or invoke
+ * our function with an event of its making.
+ */
+describe.each(STAGES)('SES receiving (%s)', (_stage, context) => {
+  const { template, model, iam } = evaluated(context);
+  const otherRule = `arn:aws:ses:us-east-1:${LOCAL_ACCOUNT}:receipt-rule-set/someone-elses:receipt-rule/catch-all`;
+  /** What a rule's actions ask of IAM when SES runs them naming `sourceArn` as the rule. */
+  const actionsOf = (rule: (typeof model.receiptRules)[number], sourceArn: string) =>
+    rule.actions.map((action) => {
+      const source = { 'aws:SourceAccount': LOCAL_ACCOUNT, 'aws:SourceArn': sourceArn };
+      if (action.type === 's3') {
+        const objectArn = `arn:aws:s3:::${action.bucket}/${action.prefix}0a1b2c3d4e5f`;
+        return {
+          what: `${sourceArn} writes ${objectArn}`,
+          requests: [
+            { action: 's3:PutObject', resource: objectArn, context: { ...source, 's3:TlsVersion': '1.3' } },
+            ...iam.kmsRequests(objectArn, ['kms:GenerateDataKey', 'kms:Decrypt'], source),
+          ],
+        };
+      }
+      const functionArn = model.functions.get(action.functionId)!.arn;
+      return {
+        what: `${sourceArn} invokes ${functionArn}`,
+        requests: [{ action: 'lambda:InvokeFunction', resource: functionArn, context: source }],
+      };
+    });
+
+  it('every receipt rule is named (its ARN is what the policies name) and may write its mail and invoke its function', async () => {
+    expect(model.receiptRules.length).toBeGreaterThan(0);
+    for (const rule of model.receiptRules) expect(rule.arn).toMatch(/receipt-rule-set\/[^:]+-inbound:receipt-rule\/[^:]+-mailboxes$/);
+    // SES writes a setup object and checks its invocation right when the rule is made: the rule waits for both policies.
+    for (const [id, rule] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::SES::ReceiptRule')) {
+      const dependsOn = [(rule as { DependsOn?: string[] }).DependsOn ?? []].flat();
+      const types = dependsOn.map((dependency) => template.Resources[dependency]?.Type);
+      expect({ id, types }).toEqual({ id, types: expect.arrayContaining(['AWS::S3::BucketPolicy', 'AWS::Lambda::Permission']) });
+    }
+    const refused: string[] = [];
+    for (const rule of model.receiptRules)
+      for (const action of actionsOf(rule, rule.arn!))
+        await iam.authorize('ses.amazonaws.com', action.requests).catch((error: Error) => refused.push(`${action.what}: ${error.message}`));
+    expect(refused).toEqual([]);
+  });
+
+  it('another receipt rule of the same account may neither write into the bucket, nor use the key for it, nor invoke the function', async () => {
+    const actions = model.receiptRules.flatMap((rule) => actionsOf(rule, otherRule));
+    expect(actions.length).toBeGreaterThanOrEqual(2);
+    const allowed: string[] = [];
+    for (const action of actions)
+      for (const request of action.requests)
+        await iam.authorize('ses.amazonaws.com', [request]).then(
+          () => allowed.push(`${request.action} on ${request.resource}`),
+          () => undefined,
+        );
+    expect(allowed).toEqual([]);
   });
 });

@@ -169,8 +169,9 @@ describe('single calls: a call of an account that is not busy is one plain write
   });
 
   it('the sweep finishes the hours of an account that stopped calling: counted exactly once, and the reader reads no single item for them', async () => {
-    // Yesterday 10:00 UTC: not its day's last hour (whose end is the day's end, which counts it at once), whatever the time now.
-    const hour = (Math.floor(Date.now() / (24 * HOUR)) - 1) * 24 * HOUR + 10 * HOUR;
+    // Noon of yesterday (UTC): an hour that is not its day's last, whatever the time the test runs (three hours back,
+    // between 02:00 and 03:00 it was, and the second sweep below then reached the day's end and finished it).
+    const hour = Math.floor(Date.now() / (24 * HOUR)) * 24 * HOUR - 12 * HOUR;
     let clock = hour + 40 * 60_000;
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock);
     // Seven calls in the hour's last twenty minutes, then nothing: no step can count calls younger than STEP_LAG_MS.
