@@ -40,6 +40,28 @@ export interface PaymentProvider {
   expireCheckout(sessionId: string): Promise<void>;
 }
 
+/**
+ * Port: what Stripe holds of a payment now, asked when an event does not say which payment it is about
+ * (a refund or dispute with `payment_intent: null`) and by reconciliation.
+ */
+export interface PaymentRecords {
+  /**
+   * The PaymentIntent a charge belongs to: `null` when the charge has none (made with the Charges API,
+   * so never a Checkout purchase of ours), undefined when Stripe knows no such charge.
+   */
+  paymentIntentOfCharge(chargeId: string): Promise<string | null | undefined>;
+  /** The money Stripe reports for a payment: what is refunded of its charges and each dispute's amount and status. */
+  moneyOf(paymentIntentId: string): Promise<StripeMoney>;
+}
+
+/** A payment's refunds and disputes as Stripe's API answers them now (statuses as Stripe writes them). */
+export interface StripeMoney {
+  /** Σ `amount_refunded` of the payment's charges: refunds that failed or were cancelled are not in it. */
+  refundedMinor: number;
+  currency?: string;
+  disputes: Record<string, { amountMinor: number; status: string }>;
+}
+
 /** What billing reads of a Checkout Session to tell its buyer how it ended. */
 export interface CheckoutSessionState {
   id: string;
@@ -87,9 +109,11 @@ export interface BillingDeps {
   sleep: (ms: number) => Promise<void>;
   /** Whether this deployment takes live-mode events (true) or test-mode ones (false); undefined when it cannot tell. */
   livemode: () => Promise<boolean | undefined>;
+  /** Stripe's own records, to find the payment of a refund or dispute that does not name it; undefined without an API key. */
+  payments: () => Promise<Pick<PaymentRecords, 'paymentIntentOfCharge'> | undefined>;
 }
 
-export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'parked' | 'mailer' | 'metrics' | 'sleep' | 'livemode'> {
+export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'parked' | 'mailer' | 'metrics' | 'sleep' | 'livemode' | 'payments'> {
   /** Undefined when this deployment has no Stripe API key. */
   payments?: PaymentProvider;
   counter: WindowCounter;

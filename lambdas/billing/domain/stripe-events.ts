@@ -46,6 +46,8 @@ export type EventOutcome =
   | 'customer_unlinked'
   | 'wrong_mode'
   | 'other_account'
+  | 'unmatched_payment'
+  | 'unreadable'
   | 'ignored';
 
 /** Events that carry one refund object (its own amount and state). */
@@ -345,10 +347,13 @@ export class StripeEventHandler {
   }
 
   /** A refund or dispute event, reduced to ids and amounts, applied to its purchase (or kept until it lands). */
-  private async reversal(eventId: string, eventType: string, object: PendingReversal['object']): Promise<EventOutcome> {
-    const paymentIntentId = str(object.paymentIntentId);
-    const fact = factOf(eventType, object);
-    if (!paymentIntentId || !fact) return 'ignored';
+  private async reversal(eventId: string, eventType: string, reported: PendingReversal['object']): Promise<EventOutcome> {
+    const fact = factOf(eventType, reported);
+    // A refund or dispute whose amount or state cannot be read may still move money: never dropped quietly.
+    if (!fact) return this.refused('unreadable');
+    const paymentIntentId = str(reported.paymentIntentId) ?? (await this.paymentOfCharge(reported.chargeId));
+    if (!paymentIntentId) return this.refused('unmatched_payment');
+    const object = { ...reported, paymentIntentId };
     let parked = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (attempt > 0) await this.deps.sleep(backoffMs(attempt));
@@ -371,6 +376,24 @@ export class StripeEventHandler {
       return applied.outcome;
     }
     throw new PurchaseContentionError(paymentIntentId);
+  }
+
+  /**
+   * The payment of a refund or dispute that does not name its PaymentIntent (Stripe's `payment_intent` may be
+   * null on a refund, a dispute and a charge): its charge's, as Stripe has it. None when the charge has no
+   * PaymentIntent (the Charges API: no Checkout purchase of ours), Stripe knows no such charge, or this
+   * deployment has no API key to ask. Stripe not answering is a 503, so Stripe retries the event.
+   */
+  private async paymentOfCharge(chargeId: unknown): Promise<string | undefined> {
+    const charge = str(chargeId);
+    const payments = charge ? await this.deps.payments() : undefined;
+    return (await payments?.paymentIntentOfCharge(charge!)) ?? undefined;
+  }
+
+  /** A refund or dispute that cannot be tied to a payment or read: acknowledged (a retry reads it no better), and ops alarmed. */
+  private refused(outcome: 'unmatched_payment' | 'unreadable'): EventOutcome {
+    this.deps.metrics.purchaseMismatch();
+    return outcome;
   }
 
   /**

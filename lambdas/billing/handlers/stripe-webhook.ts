@@ -38,6 +38,15 @@ export const handler = httpRoutes(
         logger.warn('Stripe event from the other mode ignored', { eventId: event.id, type: event.type, livemode: event.livemode });
       else if (outcome === 'other_account')
         logger.warn("Stripe event of a connected account's money ignored", { eventId: event.id, type: event.type, account: event.account });
+      // A refund or dispute tied to no payment, or unreadable, may be money moved that no credits follow: a person must look.
+      else if (outcome === 'unmatched_payment' || outcome === 'unreadable')
+        logger.error('Stripe refund or dispute not applied: compare it with the payment in the Stripe dashboard', {
+          eventId: event.id,
+          type: event.type,
+          outcome,
+          objectId: event.data.object.id,
+          charge: event.data.object.charge,
+        });
       else logger.info('Stripe event handled', { eventId: event.id, type: event.type, outcome });
       return json(200, { received: true, outcome });
     },
