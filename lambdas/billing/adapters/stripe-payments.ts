@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
-import type { BillingAccount, CheckoutSessionState, PaymentProvider, PaymentRecords, StripeMoney } from '../domain/ports';
+import type { BillingAccount, CheckoutSessionState, PaymentProvider, PaymentRecords } from '../domain/ports';
+import type { StripeMoneyView } from '../domain/settlement';
 import { PaymentProviderError } from '../errors';
 import type { CreditPack } from '../packs';
 
@@ -95,8 +96,8 @@ export class StripePayments implements PaymentProvider, PaymentRecords {
     }
   }
 
-  async moneyOf(paymentIntentId: string): Promise<StripeMoney> {
-    const money: StripeMoney = { refundedMinor: 0, disputes: {} };
+  async moneyOf(paymentIntentId: string): Promise<StripeMoneyView> {
+    const money: StripeMoneyView = { refundedMinor: 0, disputes: {} };
     await this.call(async () => {
       for await (const charge of this.stripe.charges.list({ payment_intent: paymentIntentId, limit: 100 })) {
         money.refundedMinor += charge.amount_refunded;

@@ -3,6 +3,7 @@ import type { SecurityEventSink } from '../../shared/adapters/dynamodb-security-
 import type { WindowCounter } from '../../shared/throttle';
 import type { CreditPack } from '../packs';
 import type { Ledger, ParkedReversals } from './ledger';
+import type { StripeMoneyView } from './settlement';
 
 /** Billing's view of an account: who to credit, mail and bill. */
 export interface BillingAccount {
@@ -51,15 +52,7 @@ export interface PaymentRecords {
    */
   paymentIntentOfCharge(chargeId: string): Promise<string | null | undefined>;
   /** The money Stripe reports for a payment: what is refunded of its charges and each dispute's amount and status. */
-  moneyOf(paymentIntentId: string): Promise<StripeMoney>;
-}
-
-/** A payment's refunds and disputes as Stripe's API answers them now (statuses as Stripe writes them). */
-export interface StripeMoney {
-  /** Σ `amount_refunded` of the payment's charges: refunds that failed or were cancelled are not in it. */
-  refundedMinor: number;
-  currency?: string;
-  disputes: Record<string, { amountMinor: number; status: string }>;
+  moneyOf(paymentIntentId: string): Promise<StripeMoneyView>;
 }
 
 /** What billing reads of a Checkout Session to tell its buyer how it ended. */

@@ -3,17 +3,8 @@ import { microToCredits } from '../../shared/credits';
 import { securityEvent } from '../../shared/security-events';
 import { formatAmount } from '../../shared/money';
 import { type CreditPack, packMicro } from '../packs';
-import type {
-  ClaimedNotice,
-  DisputeStatus,
-  NewLedgerEntry,
-  PendingReversal,
-  Purchase,
-  PurchaseNoticeId,
-  PurchaseWrite,
-  ReversalNotice,
-} from './ledger';
-import { isForeign, type PaymentFact, type RefundStatus, settle } from './settlement';
+import type { ClaimedNotice, NewLedgerEntry, PendingReversal, Purchase, PurchaseNoticeId, PurchaseWrite, ReversalNotice } from './ledger';
+import { disputeStatusOf, isForeign, type PaymentFact, type RefundStatus, settle } from './settlement';
 import { NoticeUnavailableError, PurchaseContentionError } from '../errors';
 import type { BillingAccount, BillingDeps } from './ports';
 
@@ -470,19 +461,6 @@ function reduce(eventType: string, object: Record<string, unknown>): PendingReve
   };
 }
 
-/**
- * Dispute statuses that end a dispute costing us nothing: won, an inquiry closed with a warning, and a
- * chargeback Stripe `prevented` before it was filed (blocked, or resolved by a refund — which its own
- * refund events report and claw back). `charge_refunded` is how API versions before 2014-11-20 spell a
- * dispute won on a refunded charge.
- */
-const DISPUTE_WON = new Set(['won', 'warning_closed', 'prevented', 'charge_refunded']);
-/**
- * Dispute statuses whose money is gone: lost, and a lost dispute under appeal (`appeal_needs_response`,
- * `appeal_under_review`: the funds stay withdrawn until the appeal is won, when it becomes `won`).
- */
-const DISPUTE_LOST = new Set(['lost', 'appeal_needs_response', 'appeal_under_review']);
-
 const isRefundEvent = (eventType: string) => (REFUND_EVENTS as readonly string[]).includes(eventType);
 
 /** Refund statuses Stripe reports, as far as money is concerned; one it may add later is not read. */
@@ -512,12 +490,7 @@ export function factOf(eventType: string, object: PendingReversal['object']): Pa
   const disputeId = str(object.disputeId);
   const amountMinor = int(object.amount);
   if (!disputeId || amountMinor === undefined || amountMinor < 0) return undefined;
-  const reported = str(object.status) ?? '';
-  const status: DisputeStatus = DISPUTE_WON.has(reported)
-    ? 'won'
-    : DISPUTE_LOST.has(reported) || eventType === 'charge.dispute.closed'
-      ? 'lost'
-      : 'open';
+  const status = disputeStatusOf(str(object.status) ?? '', eventType === 'charge.dispute.closed');
   return { kind: 'dispute', disputeId, amountMinor, status, chargeId, currency };
 }
 

@@ -12,12 +12,11 @@ import {
   newDisputeId,
   newRefundId,
   refundObject,
-  sign,
 } from '../../../scripts/ops/stripe-fixtures';
-import { httpEvent, lambdaContext } from '../../helpers/http-events';
+import { lambdaContext } from '../../helpers/http-events';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { StripeStandIn } from '../../helpers/stripe-stand-in';
-import { stripeWebhookEnv } from '../../helpers/stripe-webhook-env';
+import { signedWebhookRequest, stripeWebhookEnv } from '../../helpers/stripe-webhook-env';
 
 const SECRET = 'whsec_test_unmatched';
 const starter = DEFAULT_PACKS.starter!;
@@ -70,19 +69,7 @@ describe('refunds and disputes that do not name their PaymentIntent', () => {
   }
 
   const deliver = async (event: object) => {
-    const body = JSON.stringify(event);
-    const response = await handler(
-      {
-        ...httpEvent({
-          method: 'POST',
-          path: '/v1/webhooks/stripe',
-          headers: { 'content-type': 'application/json', 'stripe-signature': sign(body, SECRET) },
-        }),
-        routeKey: 'POST /v1/webhooks/stripe',
-        body,
-      },
-      lambdaContext,
-    );
+    const response = await handler(signedWebhookRequest(event, SECRET), lambdaContext);
     return { status: response.statusCode, ...JSON.parse(response.body!) };
   };
 
