@@ -1,9 +1,7 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbLedger } from '../../../lambdas/billing/adapters/dynamodb-ledger';
 import { DEFAULT_PACKS } from '../../../lambdas/billing/packs';
-import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-stack';
 import {
   type Buyer,
   chargeRefunded,
@@ -13,10 +11,8 @@ import {
   newRefundId,
   refundObject,
 } from '../../../scripts/ops/stripe-fixtures';
-import { lambdaContext } from '../../helpers/http-events';
-import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
-import { StripeStandIn } from '../../helpers/stripe-stand-in';
-import { signedWebhookRequest, stripeWebhookEnv } from '../../helpers/stripe-webhook-env';
+import type { StripeStandIn } from '../../helpers/stripe-stand-in';
+import { startWebhookWorld, type WebhookWorld } from '../../helpers/stripe-webhook-world';
 
 const SECRET = 'whsec_test_unmatched';
 const starter = DEFAULT_PACKS.starter!;
@@ -29,49 +25,26 @@ const ses = mockClient(SESv2Client);
  * (PurchaseMismatch), never dropped as if nothing had happened.
  */
 describe('refunds and disputes that do not name their PaymentIntent', () => {
-  let dynamo: LocalDynamo;
+  let world: WebhookWorld;
   let stripe: StripeStandIn;
-  let handler: LambdaHttpHandler;
   let ledger: DynamoDbLedger;
   let mismatches: jest.SpyInstance;
-  let n = 0;
 
   beforeAll(async () => {
-    dynamo = await startLocalDynamo();
-    stripe = new StripeStandIn();
-    Object.assign(process.env, stripeWebhookEnv(dynamo.endpoint, SECRET), { STRIPE_API_BASE: await stripe.start() });
-    handler = require('../../../lambdas/billing/handlers/stripe-webhook').handler;
+    world = await startWebhookWorld(SECRET);
+    stripe = world.stripe;
     mismatches = jest.spyOn(require('../../../lambdas/billing/adapters/powertools-metrics').billingMetrics, 'purchaseMismatch');
-    ledger = new DynamoDbLedger(dynamo.client, 'ledger');
+    ledger = new DynamoDbLedger(world.dynamo.client, 'ledger');
   });
-  afterAll(async () => {
-    delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    delete process.env.STRIPE_API_BASE;
-    await stripe.stop();
-    await dynamo.stop();
-  });
+  afterAll(() => world.stop());
   beforeEach(() => {
     ses.reset();
     ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
     mismatches.mockClear();
   });
 
-  async function buyer(): Promise<Buyer> {
-    const accountId = `acc_unmatched_${String(++n).padStart(12, '0')}`;
-    const account = { accountId, email: `unmatched${n}@example.org`, name: `Buyer ${n}`, customerId: `cus_test_unmatched_${n}` };
-    await dynamo.client.send(
-      new PutCommand({
-        TableName: 'accounts',
-        Item: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE', accountId, email: account.email, name: account.name },
-      }),
-    );
-    return account;
-  }
-
-  const deliver = async (event: object) => {
-    const response = await handler(signedWebhookRequest(event, SECRET), lambdaContext);
-    return { status: response.statusCode, ...JSON.parse(response.body!) };
-  };
+  const deliver = (event: object) => world.deliver(event);
+  const buyer = () => world.buyer();
 
   /** A purchase credited, and its charge as Stripe holds it. */
   async function purchased(b: Buyer, options: { deliver?: boolean } = {}) {

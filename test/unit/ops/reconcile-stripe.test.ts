@@ -1,18 +1,14 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { StripePayments } from '../../../lambdas/billing/adapters/stripe-payments';
 import { DEFAULT_PACKS } from '../../../lambdas/billing/packs';
 import { stripeClient } from '../../../lambdas/shared/adapters/stripe-client';
-import type { LambdaHttpHandler } from '../../../lambdas/shared/middleware/http-stack';
 import { TABLE_SPECS, type TableName } from '../../../lambdas/shared/tables';
 import { reconcileAccount, type StripeCheck } from '../../../scripts/ops/reconcile';
 import type { Resources } from '../../../scripts/ops/resources';
-import { type Buyer, chargeRefunded, checkoutCompleted, dispute, newDisputeId } from '../../../scripts/ops/stripe-fixtures';
-import { lambdaContext } from '../../helpers/http-events';
-import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
-import { StripeStandIn } from '../../helpers/stripe-stand-in';
-import { signedWebhookRequest, stripeWebhookEnv } from '../../helpers/stripe-webhook-env';
+import { chargeRefunded, checkoutCompleted, dispute, newDisputeId } from '../../../scripts/ops/stripe-fixtures';
+import type { StripeStandIn } from '../../helpers/stripe-stand-in';
+import { startWebhookWorld, type WebhookWorld } from '../../helpers/stripe-webhook-world';
 
 const SECRET = 'whsec_test_reconcile';
 const starter = DEFAULT_PACKS.starter!;
@@ -24,54 +20,35 @@ const ses = mockClient(SESv2Client);
  * the Stripe port, it now compares each payment with a refund or dispute against Stripe's own account.
  */
 describe('reconcile against what Stripe says', () => {
-  let dynamo: LocalDynamo;
+  let world: WebhookWorld;
   let stripe: StripeStandIn;
-  let handler: LambdaHttpHandler;
   let resources: Resources;
   let check: StripeCheck;
-  let n = 0;
 
   beforeAll(async () => {
-    dynamo = await startLocalDynamo();
-    stripe = new StripeStandIn();
-    const apiBase = await stripe.start();
-    Object.assign(process.env, stripeWebhookEnv(dynamo.endpoint, SECRET));
-    handler = require('../../../lambdas/billing/handlers/stripe-webhook').handler;
+    world = await startWebhookWorld(SECRET);
+    stripe = world.stripe;
     resources = {
       stage: 'local',
       outputs: {},
       tables: Object.fromEntries(Object.keys(TABLE_SPECS).map((name) => [name, name])) as Record<TableName, string>,
-      dynamo: dynamo.client,
+      dynamo: world.dynamo.client,
       clientConfig: {},
       close: () => undefined,
     };
-    check = { records: new StripePayments(stripeClient('sk_test_reconcile', apiBase)), everyPurchase: false };
+    check = { records: new StripePayments(stripeClient('sk_test_reconcile', world.stripeApiBase)), everyPurchase: false };
   });
-  afterAll(async () => {
-    delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    await stripe.stop();
-    await dynamo.stop();
-  });
+  afterAll(() => world.stop());
   beforeEach(() => {
     ses.reset();
     ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
   });
 
-  const deliver = async (event: object) => {
-    const response = await handler(signedWebhookRequest(event, SECRET), lambdaContext);
-    expect(response.statusCode).toBe(200);
-  };
+  const deliver = async (event: object) => expect((await world.deliver(event)).status).toBe(200);
 
   /** An account that bought a starter pack; its charge as Stripe holds it (a test changes it to disagree). */
   async function bought() {
-    const accountId = `acc_reconcile_${String(++n).padStart(10, '0')}`;
-    const b: Buyer = { accountId, email: `reconcile${n}@example.org`, name: `Buyer ${n}`, customerId: `cus_test_reconcile_${n}` };
-    await dynamo.client.send(
-      new PutCommand({
-        TableName: 'accounts',
-        Item: { pk: `ACCOUNT#${accountId}`, sk: 'PROFILE', accountId, email: b.email, name: b.name },
-      }),
-    );
+    const b = await world.buyer();
     const event = checkoutCompleted(b, 'starter', starter);
     await deliver(event);
     const payment = {
