@@ -16,6 +16,8 @@ export interface StripeEvent {
   livemode?: boolean;
   /** The connected account whose object this is (Connect endpoints); absent for our own account's events. */
   account?: string;
+  /** The API version the endpoint rendered the event in. */
+  api_version?: string | null;
   data: { object: Record<string, unknown> };
 }
 
@@ -39,6 +41,8 @@ export type EventOutcome =
   | 'other_account'
   | 'unmatched_payment'
   | 'unreadable'
+  | 'payment_failed'
+  | 'payment_failed_after_credit'
   | 'ignored';
 
 /** Events that carry one refund object (its own amount and state). */
@@ -56,6 +60,7 @@ const DISPUTE_EVENTS = [
 export const HANDLED_EVENTS = [
   'checkout.session.completed',
   'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
   'charge.refunded',
   ...REFUND_EVENTS,
   ...DISPUTE_EVENTS,
@@ -97,6 +102,8 @@ export class StripeEventHandler {
       case 'checkout.session.completed':
       case 'checkout.session.async_payment_succeeded':
         return this.purchase(event, object);
+      case 'checkout.session.async_payment_failed':
+        return this.paymentFailed(object);
       case 'charge.refunded':
       case 'refund.created':
       case 'refund.updated':
@@ -196,6 +203,29 @@ export class StripeEventHandler {
       if (current) await this.sendReversalNotices(current, Object.keys(current.noticesDue ?? {}));
     }
     return outcome === 'applied' ? 'credited' : 'already_credited';
+  }
+
+  /**
+   * A delayed payment that failed. Stripe sends this instead of `async_payment_succeeded`, so it normally
+   * finds no purchase and changes nothing. One that finds the purchase credited contradicts the success
+   * it was credited on (a late failure is a dispute or refund at Stripe, whose own events move the
+   * credits): nothing is moved on its word alone, but ops are alarmed and the account's security events
+   * say which checkout, so a person compares it with the payment in Stripe.
+   */
+  private async paymentFailed(session: Record<string, unknown>): Promise<EventOutcome> {
+    if (session.mode !== 'payment') return 'ignored';
+    const purchase = await this.deps.ledger.purchaseOf(idOf(session.payment_intent) ?? str(session.id)!);
+    if (!purchase) return 'payment_failed';
+    this.deps.metrics.purchaseMismatch();
+    await this.deps.securityEvents.record(
+      securityEvent(purchase.accountId, 'purchase_mismatch', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), {
+        checkoutSessionId: String(session.id),
+        pack: purchase.pack,
+        paid: 'payment reported failed after it was credited',
+        expected: `${purchase.amountMinor} ${purchase.currency}`,
+      }),
+    );
+    return 'payment_failed_after_credit';
   }
 
   /**
