@@ -1,6 +1,6 @@
 import { clip } from '../../shared/clip';
 import { resolveSession, type Principal, SESSION_TOKEN_PREFIX } from '../../shared/auth/session';
-import { fixedWindow } from '../../shared/throttle';
+import { fixedWindow, throttleNetwork } from '../../shared/throttle';
 import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../../shared/errors';
 import { EMAIL_TOKEN_TTL_SECONDS, type EmailLinkMessage, mailEmailLink } from '../../shared/email-links';
 import type { Mailer } from '../../shared/mailer';
@@ -134,7 +134,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       SIGNUP_LIMITS,
-      { email: COUNTERS.signUpsForEmail.of(sha256(email)), ip: COUNTERS.signUpsFromAddress.of(origin.ip) },
+      { email: COUNTERS.signUpsForEmail.of(sha256(email)), ip: COUNTERS.signUpsFromAddress.of(throttleNetwork(origin.ip)) },
       now,
       'Too many sign-ups; try again later',
     );
@@ -227,7 +227,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       RESEND_VERIFICATION_LIMITS,
-      { email: `resend-email#${sha256(email)}`, ip: `resend-ip#${origin.ip}` },
+      { email: `resend-email#${sha256(email)}`, ip: `resend-ip#${throttleNetwork(origin.ip)}` },
       now,
       'Too many verification mails asked for; try again later',
     );
@@ -251,7 +251,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       PASSWORD_RESET_LIMITS,
-      { email: `reset-email#${sha256(email)}`, ip: `reset-ip#${origin.ip}` },
+      { email: `reset-email#${sha256(email)}`, ip: `reset-ip#${throttleNetwork(origin.ip)}` },
       now,
       'Too many password resets asked for; try again later',
     );
@@ -339,7 +339,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     const { start, end } = fixedWindow(now, LOGIN_LIMITS.windowSeconds);
     const emailKey = loginFailuresKey(email);
-    const addressKey = COUNTERS.signInAddress.of(origin.ip);
+    // Per network: one IPv6 host holds a whole /64 to rotate through (throttleNetwork).
+    const addressKey = COUNTERS.signInAddress.of(throttleNetwork(origin.ip));
     // The check is reserved before the password is looked at: sixty at once get five checks, not sixty.
     const [byEmail, byAddress] = await Promise.all([
       this.deps.failures.increment(emailKey, start, end),

@@ -295,6 +295,33 @@ describe('AccountService', () => {
       });
     });
 
+    it('counts an IPv6 host by its /64: rotating through its addresses buys no more guesses, sign-ups or reset mails', async () => {
+      const { service } = setup();
+      // One host's /64, each request from another of its 2^64 addresses (and the prefix spelt differently).
+      const from = (i: number) => ({
+        ...origin,
+        ip: i % 2 ? `2001:db8:1:2:${i.toString(16)}::1` : `2001:0DB8:0001:0002::${i.toString(16)}`,
+      });
+      for (let i = 0; i < LOGIN_LIMITS.perAddress; i++)
+        await service.login({ email: `user${i}@example.org`, password: PASSWORD }, from(i)).catch(() => undefined);
+      await expect(service.login({ email: 'fresh@example.org', password: PASSWORD }, from(99))).rejects.toMatchObject({
+        kind: 'rate_limited',
+      });
+      for (let i = 0; i < SIGNUP_LIMITS.ip; i++)
+        await service.signup({ name: 'U', email: `u${i}@example.org`, password: PASSWORD }, from(i));
+      await expect(service.signup({ name: 'U', email: 'one-more@example.org', password: PASSWORD }, from(99))).rejects.toMatchObject({
+        kind: 'rate_limited',
+      });
+      for (let i = 0; i < PASSWORD_RESET_LIMITS.ip; i++) await service.requestPasswordReset({ email: `r${i}@example.org` }, from(i));
+      await expect(service.requestPasswordReset({ email: 'another@example.org' }, from(99))).rejects.toMatchObject({
+        kind: 'rate_limited',
+      });
+      // The next /64 is another network.
+      await expect(
+        service.requestPasswordReset({ email: 'another@example.org' }, { ...origin, ip: '2001:db8:1:3::1' }),
+      ).resolves.toBeUndefined();
+    });
+
     it('opens a session whose token is stored only as a hash, with IP and user agent', async () => {
       const { service, verifiedUser, sessions } = setup();
       await verifiedUser('ann@example.org');
