@@ -331,7 +331,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
 
   /** Checks the password and opens a session, within LOGIN_LIMITS. */
   async login(
-    this: With<'accounts' | 'sessions' | 'tokens' | 'hasher' | 'mailer' | 'publicUrl' | 'failures' | 'securityLog' | 'clock'>,
+    this: With<'accounts' | 'sessions' | 'tokens' | 'hasher' | 'mailer' | 'publicUrl' | 'failures' | 'securityLog' | 'clock' | 'pacing'>,
     input: { email: string; password: string },
     origin: RequestOrigin,
   ): Promise<{ token: string; session: Session }> {
@@ -357,8 +357,16 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     // An unknown email costs the same KDF run as a wrong password, so timing tells nothing.
     const valid = await this.deps.hasher.verify(input.password, account?.passwordHash);
     if (!account || !valid) {
-      await this.record(subject, 'login_failed', origin);
-      if (account && byEmail === LOGIN_LIMITS.perEmail) await this.warnOfAttack(account, origin);
+      // At the limit an account's owner is warned (a link written, a mail sent): a failure answers at one pace, so the
+      // attempt that reaches it does not take longer for an address that has an account than for one that has none.
+      await noSoonerThan(
+        UNIFORM_ANSWER_MS,
+        async () => {
+          await this.record(subject, 'login_failed', origin);
+          if (account && byEmail === LOGIN_LIMITS.perEmail) await this.warnOfAttack(account, origin);
+        },
+        this.deps.pacing,
+      );
       throw new InvalidCredentialsError();
     }
     await Promise.all([this.deps.failures.reset(emailKey, start), this.deps.failures.release(addressKey, start)]);
