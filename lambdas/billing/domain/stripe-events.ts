@@ -493,7 +493,7 @@ function reduce(eventType: string, object: Record<string, unknown>): PendingReve
 
 const isRefundEvent = (eventType: string) => (REFUND_EVENTS as readonly string[]).includes(eventType);
 
-/** Refund statuses Stripe reports, as far as money is concerned; one it may add later is not read. */
+/** Refund statuses Stripe reports, as far as money is concerned; one it may add later is not read, and alarms (`unreadable`). */
 const REFUND_STATUS: Record<string, RefundStatus> = {
   pending: 'pending',
   requires_action: 'pending',
