@@ -105,9 +105,19 @@ const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /** The remembered sign-in addresses with this one first (as SHA-256), at most SIGN_IN_ADDRESSES_KEPT. */
 function withAddress(addresses: string[] | undefined, ip: string): string[] {
-  const hash = sha256(ip);
+  const hash = addressHash(ip);
   return [hash, ...(addresses ?? []).filter((a) => a !== hash)].slice(0, SIGN_IN_ADDRESSES_KEPT);
 }
+
+/**
+ * A sign-in address as the account remembers it: hashed, and for IPv6 its /64 (throttleNetwork), since a
+ * device's own address changes every day or so (privacy addresses) within the prefix its network hands it.
+ */
+const addressHash = (ip: string) => sha256(throttleNetwork(ip));
+
+/** Whether the account signed in from `ip`'s network before (hashes stored of a whole IPv6 address match too). */
+const signedInFrom = (addresses: string[] | undefined, ip: string) =>
+  addresses?.some((a) => a === addressHash(ip) || a === sha256(ip)) ?? false;
 
 /**
  * Sign-up, verification, sessions and self-service for account holders. Every operation that takes
@@ -349,7 +359,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const account = await this.deps.accounts.findByEmail(email);
     const subject = account?.accountId ?? `anonymous#${sha256(email)}`;
     // Guesses at the email from elsewhere do not pause its owner where they signed in before.
-    const knownAddress = account?.signInAddresses?.includes(sha256(origin.ip)) ?? false;
+    const knownAddress = signedInFrom(account?.signInAddresses, origin.ip);
     if ((byEmail > LOGIN_LIMITS.perEmail && !knownAddress) || byAddress > LOGIN_LIMITS.perAddress) {
       await this.record(subject, 'login_throttled', origin, { by: byEmail > LOGIN_LIMITS.perEmail ? 'email' : 'address' });
       throw new TooManyRequestsError('Too many failed sign-ins; try again later', end - epoch(now));

@@ -254,6 +254,26 @@ describe('AccountService', () => {
       await expect(service.confirmEmailToken(token, origin)).rejects.toMatchObject({ code: 'invalid_token' });
     });
 
+    it("knows an IPv6 owner's network by its /64, whose device addresses change daily, but not the next network", async () => {
+      const { service, verifiedUser } = setup();
+      await verifiedUser('ann@example.org');
+      const home = (suffix: string) => ({ ip: `2001:db8:aa:bb:${suffix}`, userAgent: 'Firefox' });
+      await service.login({ email: 'ann@example.org', password: PASSWORD }, home('1111:2222:3333:4444'));
+      const attacker = (i: number) => ({ ip: `198.51.100.${i}`, userAgent: 'curl' });
+      const guesses = async () => {
+        for (let i = 0; i < 12; i++)
+          await service.login({ email: 'ann@example.org', password: `guess number ${i}!!` }, attacker(i % 3)).catch(() => undefined);
+      };
+      await guesses();
+      // Tomorrow's privacy address of the same device, on the same network: not paused.
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, home('9999:8888:7777:6666'))).resolves.toBeDefined();
+      // Another network's address is elsewhere (her sign-in reset the count: the attacker spends it again).
+      await guesses();
+      await expect(
+        service.login({ email: 'ann@example.org', password: PASSWORD }, { ip: '2001:db8:aa:bc::1', userAgent: 'curl' }),
+      ).rejects.toMatchObject({ kind: 'rate_limited' });
+    });
+
     it('never lets guesses from elsewhere keep the owner out where they signed in or reset the password before', async () => {
       const { service, verifiedUser, mailer, clock } = setup();
       // Ann signs in from home (verifiedUser signs in from `origin`).
