@@ -334,6 +334,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       text: [
         `The password of your OmnAPI account was reset with the link we mailed you, from ${origin.ip}, and every session was signed out.`,
         'If this was not you, reset it again at once and contact support@omnapi.com: your security events list every sign-in.',
+        // Keys are integrations' credentials, so a reset leaves them working; one made by whoever got in would too.
+        'Your API keys keep working: if this was not you, revoke any key you do not recognise.',
       ].join('\n'),
     });
     return { accountId: account.accountId, sessionsRevoked };

@@ -631,6 +631,16 @@ describe('AccountService: password reset and resent verification', () => {
     await expect(service.requestPasswordReset({ email: 'another@example.org' }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
   });
 
+  it("tells the owner, after a reset, that every session ended but API keys keep working, so a thief's key is theirs to revoke", async () => {
+    const { service, verifiedUser, mailer } = setup();
+    await verifiedUser('ann@example.org');
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    await service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: NEW_PASSWORD }, origin);
+    const notice = mailer.sent.find((m) => m.subject === 'Your OmnAPI password was reset')!;
+    expect(notice.text).toMatch(/every session was signed out/);
+    expect(notice.text).toMatch(/API keys keep working: if this was not you, revoke any key you do not recognise/);
+  });
+
   it('expires a reset link after an hour, refuses a weak password, and keeps the link when the password is refused', async () => {
     const { service, verifiedUser, mailer, clock } = setup();
     await verifiedUser('ann@example.org');
