@@ -12,7 +12,7 @@ const PAGE_PREFIX = '/_local/checkout/';
  * The Stripe API paths the test mode answers on the API's port (the SDK has no base path to move them
  * under): none is a route of ours, and they answer only a test-mode key.
  */
-const STRIPE_API_PATHS = /^\/v1\/(customers|checkout\/sessions|billing_portal\/sessions)(\/|$)/;
+const STRIPE_API_PATHS = /^\/v1\/(customers|checkout\/sessions|billing_portal\/sessions|charges|disputes)(\/|$)/;
 /** Stripe expires an unpaid Checkout Session after 24 hours. */
 const SESSION_SECONDS = 24 * 3600;
 
@@ -135,6 +135,12 @@ export class LocalStripeTestMode {
         customer: params.customer,
       });
     }
+    // Charges and disputes are made only by the events `ops stripe-event` signs, never here: none is known by id, and lists are empty.
+    const charge = /^(charges|disputes)(?:\/(\w+))?$/.exec(route);
+    if (method === 'GET' && charge)
+      return charge[2]
+        ? this.missing(response, charge[1] === 'charges' ? 'charge' : 'dispute', charge[2])
+        : this.send(response, 200, { object: 'list', url: `/v1/${charge[1]}`, has_more: false, data: [] });
     return this.send(response, 404, {
       error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: /v1/${route})` },
     });

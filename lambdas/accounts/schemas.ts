@@ -30,11 +30,12 @@ const readable =
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   };
 const name = z.string().trim().min(1, 'Must not be empty').max(100).superRefine(readable());
-// Length limits here; the strength rules (with the reason given) are the domain's.
+// One rule for a password's length, the domain's (with the reason given, `weak_password`), wherever one is set: a cap
+// here as well would refuse a longer one under another code. The body limit (64 KiB) bounds what reaches it.
 const password = z
   .string()
   .min(1, 'Must not be empty')
-  .max(PASSWORD_MAX * 4);
+  .meta({ description: `At most ${PASSWORD_MAX} characters as hashed (NFKC); a new one that is longer is refused as weak_password` });
 const isoTime = z.string().meta({ format: 'date-time' });
 const isLanguageTag = (tag: string) => {
   try {

@@ -54,7 +54,7 @@ const mailedLinks = (c: { TABLE_TOKENS: string; MAIL_FROM: string; PUBLIC_URL: s
 /** `POST /v1/auth/login`, the password reset and `GET|PATCH /v1/account`: every port. */
 export const signInWiring = lazily(() => {
   const c = signInConfig();
-  return { accountService: new AccountService({ ...credentials(c), ...sessions(c), ...mailedLinks(c) }) };
+  return { accountService: new AccountService({ ...credentials(c), ...sessions(c), ...mailedLinks(c), pacing: realTime }) };
 });
 
 /** Sign-up and the resent verification. */

@@ -69,6 +69,7 @@ export const checkoutWiring = lazily(() => {
 /** The Stripe webhook: the signing secret, the processed-events record and the event handler. */
 export const webhookWiring = lazily(() => {
   const config = webhookConfig();
+  let payments: StripePayments | undefined;
   return {
     webhookSecret: async () => (await keys()).webhookSecret,
     processed: new DynamoDbWebhookEvents(dynamo, config.TABLE_WEBHOOK_EVENTS),
@@ -85,6 +86,10 @@ export const webhookWiring = lazily(() => {
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       // The API key's mode is the deployment's: a test key takes test-mode events only, a live key live ones.
       livemode: async () => livemodeOf((await keys()).apiKey),
+      payments: async () => {
+        const { apiKey } = await keys();
+        return apiKey ? (payments ??= new StripePayments(stripeClient(apiKey))) : undefined;
+      },
     }),
   };
 });

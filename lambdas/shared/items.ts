@@ -549,7 +549,7 @@ export const COUNTERS = {
   signInAddress: counter('login-ip', {
     table: 'securityEvents',
     owner: 'accounts',
-    holds: 'failed password checks from a network address',
+    holds: 'failed password checks from a network address (an IPv6 /64 as one)',
     subject: 'ip',
   }),
   signUpsForEmail: counter('signup-email', {
@@ -561,7 +561,7 @@ export const COUNTERS = {
   signUpsFromAddress: counter('signup-ip', {
     table: 'securityEvents',
     owner: 'accounts',
-    holds: 'sign-ups from a network address',
+    holds: 'sign-ups from a network address (an IPv6 /64 as one)',
     subject: 'ip',
   }),
   passwordChecks: counter('password-check', {

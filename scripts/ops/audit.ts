@@ -33,7 +33,7 @@ export const OPS_AUDIT: Record<string, AuditAction | AuditAction[] | { readOnly:
   'accounts show': { readOnly: 'shows an account' },
   'set-plan': 'plan.set',
   'stripe-event': 'stripe.event_sent',
-  reconcile: { readOnly: 'reads ledgers and usage' },
+  reconcile: { readOnly: "reads ledgers, usage and Stripe's records of payments" },
   'privacy list': { readOnly: 'lists requests' },
   'privacy show': { readOnly: 'shows a request' },
   'privacy extend': 'privacy.extend',

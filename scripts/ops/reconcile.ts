@@ -1,6 +1,17 @@
 import { scanPages } from '../../lambdas/shared/dynamodb-query';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
-import { checkPurchases, type PurchaseMismatch } from '../../lambdas/billing/domain/settlement';
+import { StripePayments } from '../../lambdas/billing/adapters/stripe-payments';
+import type { Purchase } from '../../lambdas/billing/domain/ledger';
+import type { PaymentRecords } from '../../lambdas/billing/domain/ports';
+import {
+  checkPurchases,
+  ledgerByPayment,
+  type PurchaseMismatch,
+  type StripeDivergence,
+  stripeDivergence,
+} from '../../lambdas/billing/domain/settlement';
+import { readSecretString } from '../../lambdas/shared/adapters/secrets';
+import { stripeClient } from '../../lambdas/shared/adapters/stripe-client';
 import { microToCredits } from '../../lambdas/shared/credits';
 import { DynamoDbUsageReader } from '../../lambdas/shared/adapters/dynamodb-usage-reader';
 import { accountByEmail, Command, progress, stageOption, withResources } from './program';
@@ -12,12 +23,24 @@ export interface Reconciliation {
   balanceMicro: number;
   ledgerMicro: number;
   chargedMicro: number;
-  /** Purchases whose ledger entries do not add up to the share of money Stripe says we kept. */
+  /** Purchases whose ledger entries do not add up to the share of money Stripe's events reported we kept. */
   purchaseMismatches: PurchaseMismatch[];
+  /** Purchases whose record or ledger part from what Stripe's API says of the payment now (when Stripe was asked). */
+  stripeDivergences: StripeDivergence[];
 }
 
+/** Which purchases reconciliation asks Stripe about: those with a refund or dispute on record, or every one. */
+export type StripeCheck = { records: Pick<PaymentRecords, 'moneyOf'>; everyPurchase: boolean };
+
+const involved = (purchase: Purchase) =>
+  purchase.refundedMinor > 0 || Object.keys(purchase.refunds ?? {}).length > 0 || Object.keys(purchase.disputes).length > 0;
+
 /** balance = Σ ledger entries − Σ charged usage (the hourly aggregates), and each purchase against Stripe's amounts, for one account. */
-export async function reconcileAccount(resources: Resources, account: { accountId: string; email: string }): Promise<Reconciliation> {
+export async function reconcileAccount(
+  resources: Resources,
+  account: { accountId: string; email: string },
+  stripe?: StripeCheck,
+): Promise<Reconciliation> {
   const ledger = new DynamoDbLedger(resources.dynamo, resources.tables.ledger);
   const [balanceMicro, entries, purchases, hours] = await Promise.all([
     ledger.balance(account.accountId),
@@ -29,6 +52,17 @@ export async function reconcileAccount(resources: Resources, account: { accountI
       usageAggregates: resources.tables.usageAggregates,
     }).aggregates(account.accountId, 'day', '2000-01-01T00:00:00Z', new Date().toISOString()),
   ]);
+  const byPayment = ledgerByPayment(entries);
+  const stripeDivergences: StripeDivergence[] = [];
+  // One purchase at a time: Stripe's rate limit is the operator's whole account's.
+  for (const purchase of stripe ? purchases.filter((p) => stripe.everyPurchase || involved(p)) : []) {
+    const divergence = stripeDivergence(
+      purchase,
+      byPayment.get(purchase.paymentIntentId) ?? 0,
+      await stripe!.records.moneyOf(purchase.paymentIntentId),
+    );
+    if (divergence) stripeDivergences.push(divergence);
+  }
   return {
     accountId: account.accountId,
     email: account.email,
@@ -36,7 +70,21 @@ export async function reconcileAccount(resources: Resources, account: { accountI
     ledgerMicro: entries.reduce((sum, e) => sum + e.amountMicro, 0),
     chargedMicro: hours.reduce((sum, h) => sum + Number(h.chargedMicro ?? 0), 0),
     purchaseMismatches: checkPurchases(purchases, entries),
+    stripeDivergences,
   };
+}
+
+/**
+ * Stripe's API as the stage's functions reach it: deployed, with the key in the stage's Stripe secret;
+ * locally, with STRIPE_SECRET_KEY (and STRIPE_API_BASE) in the operator's environment. None without a key.
+ */
+async function stripeRecords(resources: Resources): Promise<PaymentRecords | undefined> {
+  const secretName = resources.outputs.StripeSecretName;
+  const apiKey =
+    resources.stage === 'local' || !secretName
+      ? process.env.STRIPE_SECRET_KEY
+      : (JSON.parse(await readSecretString(secretName)) as { apiKey?: string }).apiKey;
+  return apiKey ? new StripePayments(stripeClient(apiKey)) : undefined;
 }
 
 /** Every account, a page of the accounts table at a time. */
@@ -53,16 +101,31 @@ async function* everyAccount(resources: Resources): AsyncGenerator<{ accountId: 
 export const reconcile = new Command('reconcile')
   .description('Prove balance = Σ ledger − Σ charged usage for every account (or one); exits 1 on any mismatch')
   .option('--email <email>', 'only this account')
+  .option(
+    '--stripe-every-purchase',
+    'ask Stripe about every purchase, not only those with a refund or dispute on record (finds a dispute whose events never came)',
+  )
   .addOption(stageOption())
-  .action(async (options: { email?: string; stage: 'local' | 'dev' | 'prod' }) => {
+  .action(async (options: { email?: string; stripeEveryPurchase?: boolean; stage: 'local' | 'dev' | 'prod' }) => {
     await withResources(options.stage, async (resources) => {
+      const records = await stripeRecords(resources);
+      const stripe = records && { records, everyPurchase: options.stripeEveryPurchase ?? false };
+      if (!stripe)
+        console.error(
+          'Stripe not consulted (no API key: the stage has no Stripe secret with one, or STRIPE_SECRET_KEY is unset locally): refunds and disputes are checked against what its events reported only.',
+        );
       const accounts = options.email ? [await accountByEmail(resources, options.email)] : everyAccount(resources);
       const report = progress('accounts checked');
       const mismatches: Reconciliation[] = [];
       let checked = 0;
       for await (const account of accounts) {
-        const result = await reconcileAccount(resources, account);
-        if (result.balanceMicro !== result.ledgerMicro - result.chargedMicro || result.purchaseMismatches.length) mismatches.push(result);
+        const result = await reconcileAccount(resources, account, stripe);
+        if (
+          result.balanceMicro !== result.ledgerMicro - result.chargedMicro ||
+          result.purchaseMismatches.length ||
+          result.stripeDivergences.length
+        )
+          mismatches.push(result);
         report(++checked);
       }
       report(checked, checked);
@@ -77,11 +140,16 @@ export const reconcile = new Command('reconcile')
             `MONEY MISMATCH ${m.email} (${m.accountId}): payment ${p.paymentIntentId} credits ${microToCredits(p.ledgerMicro)} in the ledger, but Stripe's amounts (paid − refunded − lost − disputed) pay for ${microToCredits(p.expectedMicro)}`,
           );
         }
+        for (const d of m.stripeDivergences) {
+          console.log(
+            `STRIPE MISMATCH ${m.email} (${m.accountId}): payment ${d.paymentIntentId}: ${d.problems.join('; ')} (credits: ${microToCredits(d.ledgerMicro)} in the ledger, ${microToCredits(d.stripeMicro)} by Stripe's money now)`,
+          );
+        }
       }
       console.log(
         mismatches.length
           ? `${mismatches.length} of ${checked} account(s) do not reconcile. Usage still queued (seconds old) shows as a difference until the worker records it: run again before acting.`
-          : `All ${checked} account(s) reconcile: balance = Σ ledger − Σ charged usage, and every purchase's entries = the share of money Stripe says we kept.`,
+          : `All ${checked} account(s) reconcile: balance = Σ ledger − Σ charged usage, every purchase's entries = the share of money Stripe's events say we kept${stripe ? ', and Stripe agrees on every refund and dispute it was asked about' : ''}.`,
       );
       if (mismatches.length) process.exitCode = 1;
     });

@@ -20,7 +20,7 @@ function envelope(type: string, object: Record<string, unknown>, id = rid('evt')
   return {
     id,
     object: 'event',
-    api_version: '2026-10-28.endive',
+    api_version: Stripe.API_VERSION,
     created: Math.floor(Date.now() / 1000),
     livemode: false,
     pending_webhooks: 1,

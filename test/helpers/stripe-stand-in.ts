@@ -21,6 +21,9 @@ export class StripeStandIn {
   readonly customers = new Map<string, Record<string, unknown>>();
   /** Checkout Sessions made, by id; a test moves one on (paid, expired) by changing it here. */
   readonly sessions = new Map<string, Record<string, unknown>>();
+  /** Charges and disputes as Stripe holds them, by id: a test puts them here (Stripe's shape, `payment_intent` included). */
+  readonly charges = new Map<string, Record<string, unknown>>();
+  readonly disputes = new Map<string, Record<string, unknown>>();
   private readonly replays = new Map<string, { status: number; body: unknown }>();
   private server?: http.Server;
   /** The next requests answer with this error status (e.g. 500 to test outages). */
@@ -31,7 +34,8 @@ export class StripeStandIn {
       const chunks: Buffer[] = [];
       request.on('data', (c: Buffer) => chunks.push(c));
       request.on('end', () => {
-        const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+        const query = request.url!.includes('?') ? request.url!.slice(request.url!.indexOf('?') + 1) : '';
+        const params = Object.fromEntries([...new URLSearchParams(query), ...new URLSearchParams(Buffer.concat(chunks).toString('utf8'))]);
         const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
         const recorded: StandInRequest = {
           method: request.method!,
@@ -109,6 +113,23 @@ export class StripeStandIn {
         status: 200,
         body: { id: id('bps'), object: 'billing_portal.session', url: `https://billing.stripe.test/p/session/${id('x')}` },
       };
+    }
+    const listed = request.path.match(/^\/v1\/(charges|disputes)(?:\/([\w]+))?$/);
+    if (request.method === 'GET' && listed) {
+      const objects = listed[1] === 'charges' ? this.charges : this.disputes;
+      if (listed[2]) {
+        const object = objects.get(listed[2]);
+        if (!object)
+          return {
+            status: 404,
+            body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such ${listed[1]}: '${listed[2]}'` } },
+          };
+        return { status: 200, body: object };
+      }
+      const data = [...objects.values()].filter(
+        (o) => !request.params.payment_intent || o.payment_intent === request.params.payment_intent,
+      );
+      return { status: 200, body: { object: 'list', url: request.path, has_more: false, data } };
     }
     const deletion = request.path.match(/^\/v1\/customers\/([\w]+)$/);
     if (request.method === 'DELETE' && deletion) {

@@ -1136,6 +1136,7 @@ export interface operations {
                      * @description An email address; an internationalised domain (anna@bücher.de) is stored, compared and mailed as punycode (anna@xn--bcher-kva.de), one address either way. ASCII only before the @
                      */
                     email: string;
+                    /** @description At most 128 characters as hashed (NFKC); a new one that is longer is refused as weak_password */
                     password: string;
                     profile?: components["schemas"]["Profile"];
                 };
@@ -1460,6 +1461,7 @@ export interface operations {
                 "application/json": {
                     /** @description The token of the mailed link */
                     token: string;
+                    /** @description At most 128 characters as hashed (NFKC); a new one that is longer is refused as weak_password */
                     password: string;
                 };
             };
@@ -1540,6 +1542,7 @@ export interface operations {
                      * @description An email address; an internationalised domain (anna@bücher.de) is stored, compared and mailed as punycode (anna@xn--bcher-kva.de), one address either way. ASCII only before the @
                      */
                     email: string;
+                    /** @description At most 128 characters as hashed (NFKC); a new one that is longer is refused as weak_password */
                     password: string;
                 };
             };
@@ -1852,7 +1855,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description At most 128 characters as hashed (NFKC); a new one that is longer is refused as weak_password */
                     currentPassword: string;
+                    /** @description At most 128 characters as hashed (NFKC); a new one that is longer is refused as weak_password */
                     newPassword: string;
                 };
             };

@@ -1,6 +1,6 @@
 import { clip } from '../../shared/clip';
 import { resolveSession, type Principal, SESSION_TOKEN_PREFIX } from '../../shared/auth/session';
-import { fixedWindow } from '../../shared/throttle';
+import { fixedWindow, throttleNetwork } from '../../shared/throttle';
 import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../../shared/errors';
 import { EMAIL_TOKEN_TTL_SECONDS, type EmailLinkMessage, mailEmailLink } from '../../shared/email-links';
 import type { Mailer } from '../../shared/mailer';
@@ -105,9 +105,19 @@ const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /** The remembered sign-in addresses with this one first (as SHA-256), at most SIGN_IN_ADDRESSES_KEPT. */
 function withAddress(addresses: string[] | undefined, ip: string): string[] {
-  const hash = sha256(ip);
+  const hash = addressHash(ip);
   return [hash, ...(addresses ?? []).filter((a) => a !== hash)].slice(0, SIGN_IN_ADDRESSES_KEPT);
 }
+
+/**
+ * A sign-in address as the account remembers it: hashed, and for IPv6 its /64 (throttleNetwork), since a
+ * device's own address changes every day or so (privacy addresses) within the prefix its network hands it.
+ */
+const addressHash = (ip: string) => sha256(throttleNetwork(ip));
+
+/** Whether the account signed in from `ip`'s network before (hashes stored of a whole IPv6 address match too). */
+const signedInFrom = (addresses: string[] | undefined, ip: string) =>
+  addresses?.some((a) => a === addressHash(ip) || a === sha256(ip)) ?? false;
 
 /**
  * Sign-up, verification, sessions and self-service for account holders. Every operation that takes
@@ -134,7 +144,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       SIGNUP_LIMITS,
-      { email: COUNTERS.signUpsForEmail.of(sha256(email)), ip: COUNTERS.signUpsFromAddress.of(origin.ip) },
+      { email: COUNTERS.signUpsForEmail.of(sha256(email)), ip: COUNTERS.signUpsFromAddress.of(throttleNetwork(origin.ip)) },
       now,
       'Too many sign-ups; try again later',
     );
@@ -227,7 +237,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       RESEND_VERIFICATION_LIMITS,
-      { email: `resend-email#${sha256(email)}`, ip: `resend-ip#${origin.ip}` },
+      { email: `resend-email#${sha256(email)}`, ip: `resend-ip#${throttleNetwork(origin.ip)}` },
       now,
       'Too many verification mails asked for; try again later',
     );
@@ -251,7 +261,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       PASSWORD_RESET_LIMITS,
-      { email: `reset-email#${sha256(email)}`, ip: `reset-ip#${origin.ip}` },
+      { email: `reset-email#${sha256(email)}`, ip: `reset-ip#${throttleNetwork(origin.ip)}` },
       now,
       'Too many password resets asked for; try again later',
     );
@@ -324,6 +334,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       text: [
         `The password of your OmnAPI account was reset with the link we mailed you, from ${origin.ip}, and every session was signed out.`,
         'If this was not you, reset it again at once and contact support@omnapi.com: your security events list every sign-in.',
+        // Keys are integrations' credentials, so a reset leaves them working; one made by whoever got in would too.
+        'Your API keys keep working: if this was not you, revoke any key you do not recognise.',
       ].join('\n'),
     });
     return { accountId: account.accountId, sessionsRevoked };
@@ -331,7 +343,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
 
   /** Checks the password and opens a session, within LOGIN_LIMITS. */
   async login(
-    this: With<'accounts' | 'sessions' | 'tokens' | 'hasher' | 'mailer' | 'publicUrl' | 'failures' | 'securityLog' | 'clock'>,
+    this: With<'accounts' | 'sessions' | 'tokens' | 'hasher' | 'mailer' | 'publicUrl' | 'failures' | 'securityLog' | 'clock' | 'pacing'>,
     input: { email: string; password: string },
     origin: RequestOrigin,
   ): Promise<{ token: string; session: Session }> {
@@ -339,7 +351,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     const { start, end } = fixedWindow(now, LOGIN_LIMITS.windowSeconds);
     const emailKey = loginFailuresKey(email);
-    const addressKey = COUNTERS.signInAddress.of(origin.ip);
+    // Per network: one IPv6 host holds a whole /64 to rotate through (throttleNetwork).
+    const addressKey = COUNTERS.signInAddress.of(throttleNetwork(origin.ip));
     // The check is reserved before the password is looked at: sixty at once get five checks, not sixty.
     const [byEmail, byAddress] = await Promise.all([
       this.deps.failures.increment(emailKey, start, end),
@@ -348,7 +361,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const account = await this.deps.accounts.findByEmail(email);
     const subject = account?.accountId ?? `anonymous#${sha256(email)}`;
     // Guesses at the email from elsewhere do not pause its owner where they signed in before.
-    const knownAddress = account?.signInAddresses?.includes(sha256(origin.ip)) ?? false;
+    const knownAddress = signedInFrom(account?.signInAddresses, origin.ip);
     if ((byEmail > LOGIN_LIMITS.perEmail && !knownAddress) || byAddress > LOGIN_LIMITS.perAddress) {
       await this.record(subject, 'login_throttled', origin, { by: byEmail > LOGIN_LIMITS.perEmail ? 'email' : 'address' });
       throw new TooManyRequestsError('Too many failed sign-ins; try again later', end - epoch(now));
@@ -356,8 +369,16 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     // An unknown email costs the same KDF run as a wrong password, so timing tells nothing.
     const valid = await this.deps.hasher.verify(input.password, account?.passwordHash);
     if (!account || !valid) {
-      await this.record(subject, 'login_failed', origin);
-      if (account && byEmail === LOGIN_LIMITS.perEmail) await this.warnOfAttack(account, origin);
+      // At the limit an account's owner is warned (a link written, a mail sent): a failure answers at one pace, so the
+      // attempt that reaches it does not take longer for an address that has an account than for one that has none.
+      await noSoonerThan(
+        UNIFORM_ANSWER_MS,
+        async () => {
+          await this.record(subject, 'login_failed', origin);
+          if (account && byEmail === LOGIN_LIMITS.perEmail) await this.warnOfAttack(account, origin);
+        },
+        this.deps.pacing,
+      );
       throw new InvalidCredentialsError();
     }
     await Promise.all([this.deps.failures.reset(emailKey, start), this.deps.failures.release(addressKey, start)]);

@@ -1,10 +1,14 @@
 import type Stripe from 'stripe';
-import type { BillingAccount, CheckoutSessionState, PaymentProvider } from '../domain/ports';
+import type { BillingAccount, CheckoutSessionState, PaymentProvider, PaymentRecords } from '../domain/ports';
+import type { StripeMoneyView } from '../domain/settlement';
 import { PaymentProviderError } from '../errors';
 import type { CreditPack } from '../packs';
 
-/** Stripe through its SDK: customers, Checkout Sessions in payment mode, the Customer Portal. */
-export class StripePayments implements PaymentProvider {
+const idOf = (value: string | { id: string } | null | undefined) => (typeof value === 'string' ? value : value?.id);
+const missing = (error: unknown) => (error as { code?: string }).code === 'resource_missing';
+
+/** Stripe through its SDK: customers, Checkout Sessions in payment mode, the Customer Portal, and a payment's charges and disputes. */
+export class StripePayments implements PaymentProvider, PaymentRecords {
   constructor(private readonly stripe: Stripe) {}
 
   async createCustomer(account: BillingAccount, idempotencyKey: string): Promise<string> {
@@ -59,7 +63,7 @@ export class StripePayments implements PaymentProvider {
     try {
       session = await this.stripe.checkout.sessions.retrieve(sessionId);
     } catch (error) {
-      if ((error as { code?: string }).code === 'resource_missing') return undefined;
+      if (missing(error)) return undefined;
       throw new PaymentProviderError(error);
     }
     const paymentIntent = session.payment_intent;
@@ -80,6 +84,29 @@ export class StripePayments implements PaymentProvider {
 
   async expireCheckout(sessionId: string): Promise<void> {
     await this.call(() => this.stripe.checkout.sessions.expire(sessionId));
+  }
+
+  async paymentIntentOfCharge(chargeId: string): Promise<string | null | undefined> {
+    try {
+      const charge = await this.stripe.charges.retrieve(chargeId);
+      return idOf(charge.payment_intent) ?? null;
+    } catch (error) {
+      if (missing(error)) return undefined;
+      throw new PaymentProviderError(error);
+    }
+  }
+
+  async moneyOf(paymentIntentId: string): Promise<StripeMoneyView> {
+    const money: StripeMoneyView = { refundedMinor: 0, disputes: {} };
+    await this.call(async () => {
+      for await (const charge of this.stripe.charges.list({ payment_intent: paymentIntentId, limit: 100 })) {
+        money.refundedMinor += charge.amount_refunded;
+        money.currency ??= charge.currency;
+      }
+      for await (const dispute of this.stripe.disputes.list({ payment_intent: paymentIntentId, limit: 100 }))
+        money.disputes[dispute.id] = { amountMinor: dispute.amount, status: dispute.status };
+    });
+    return money;
   }
 
   private async call<T>(request: () => Promise<T>): Promise<T> {

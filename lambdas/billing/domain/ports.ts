@@ -3,6 +3,7 @@ import type { SecurityEventSink } from '../../shared/adapters/dynamodb-security-
 import type { WindowCounter } from '../../shared/throttle';
 import type { CreditPack } from '../packs';
 import type { Ledger, ParkedReversals } from './ledger';
+import type { StripeMoneyView } from './settlement';
 
 /** Billing's view of an account: who to credit, mail and bill. */
 export interface BillingAccount {
@@ -38,6 +39,20 @@ export interface PaymentProvider {
   retrieveCheckout(sessionId: string): Promise<CheckoutSessionState | undefined>;
   /** Ends an open Checkout Session: it can no longer be paid. */
   expireCheckout(sessionId: string): Promise<void>;
+}
+
+/**
+ * Port: what Stripe holds of a payment now, asked when an event does not say which payment it is about
+ * (a refund or dispute with `payment_intent: null`) and by reconciliation.
+ */
+export interface PaymentRecords {
+  /**
+   * The PaymentIntent a charge belongs to: `null` when the charge has none (made with the Charges API,
+   * so never a Checkout purchase of ours), undefined when Stripe knows no such charge.
+   */
+  paymentIntentOfCharge(chargeId: string): Promise<string | null | undefined>;
+  /** The money Stripe reports for a payment: what is refunded of its charges and each dispute's amount and status. */
+  moneyOf(paymentIntentId: string): Promise<StripeMoneyView>;
 }
 
 /** What billing reads of a Checkout Session to tell its buyer how it ended. */
@@ -87,9 +102,11 @@ export interface BillingDeps {
   sleep: (ms: number) => Promise<void>;
   /** Whether this deployment takes live-mode events (true) or test-mode ones (false); undefined when it cannot tell. */
   livemode: () => Promise<boolean | undefined>;
+  /** Stripe's own records, to find the payment of a refund or dispute that does not name it; undefined without an API key. */
+  payments: () => Promise<Pick<PaymentRecords, 'paymentIntentOfCharge'> | undefined>;
 }
 
-export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'parked' | 'mailer' | 'metrics' | 'sleep' | 'livemode'> {
+export interface CheckoutDeps extends Omit<BillingDeps, 'ledger' | 'parked' | 'mailer' | 'metrics' | 'sleep' | 'livemode' | 'payments'> {
   /** Undefined when this deployment has no Stripe API key. */
   payments?: PaymentProvider;
   counter: WindowCounter;

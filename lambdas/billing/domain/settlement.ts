@@ -50,6 +50,25 @@ const DISPUTE_RANK: Record<DisputeStatus, number> = { open: 0, lost: 1, won: 2 }
 /** Refund states in which the money came back to us. */
 const RETURNED = new Set<RefundStatus>(['failed', 'canceled']);
 
+/**
+ * Dispute statuses that end a dispute costing us nothing: won, an inquiry closed with a warning, and a
+ * chargeback Stripe `prevented` before it was filed (blocked, or resolved by a refund — which its own
+ * refund events report and claw back). `charge_refunded` is how API versions before 2014-11-20 spell a
+ * dispute won on a refunded charge.
+ */
+const DISPUTE_WON = new Set(['won', 'warning_closed', 'prevented', 'charge_refunded']);
+/**
+ * Dispute statuses whose money is gone: lost, and a lost dispute under appeal (`appeal_needs_response`,
+ * `appeal_under_review`: the funds stay withdrawn until the appeal is won, when it becomes `won`).
+ */
+const DISPUTE_LOST = new Set(['lost', 'appeal_needs_response', 'appeal_under_review']);
+
+/** A dispute's state as money sees it, from the status Stripe writes; a `closed` dispute that was not won was lost. */
+export function disputeStatusOf(reported: string, closed = false): DisputeStatus {
+  if (DISPUTE_WON.has(reported)) return 'won';
+  return DISPUTE_LOST.has(reported) || closed ? 'lost' : 'open';
+}
+
 /** One refund as the purchase remembers it. */
 export interface RefundRecord {
   amountMinor: number;
@@ -223,17 +242,70 @@ export interface PurchaseMismatch {
  * disputes hold): the entries that name its payment must add up to exactly that share of its credits.
  */
 export function checkPurchases(purchases: Purchase[], entries: LedgerEntry[]): PurchaseMismatch[] {
-  const byPayment = new Map<string, number>();
-  for (const entry of entries) {
-    const paymentIntentId = entry.stripe?.paymentIntentId;
-    if (paymentIntentId) byPayment.set(paymentIntentId, (byPayment.get(paymentIntentId) ?? 0) + entry.amountMicro);
-  }
+  const byPayment = ledgerByPayment(entries);
   return purchases.flatMap((purchase) => {
     const split = splitOf(purchase);
     const expectedMicro = purchase.creditsMicro - split.clawedBackMicro - split.heldMicro;
     const ledgerMicro = byPayment.get(purchase.paymentIntentId) ?? 0;
     return expectedMicro === ledgerMicro ? [] : [{ paymentIntentId: purchase.paymentIntentId, expectedMicro, ledgerMicro }];
   });
+}
+
+/** A payment's refunds and disputes as Stripe's API reports them now (PaymentRecords.moneyOf). */
+export interface StripeMoneyView {
+  refundedMinor: number;
+  currency?: string;
+  disputes: Record<string, { amountMinor: number; status: string }>;
+}
+
+/** Where a purchase's record and the ledger part from what Stripe's API says of the payment now. */
+export interface StripeDivergence {
+  paymentIntentId: string;
+  /** Each difference in words: the refunded total, a dispute's state or amount, a dispute one side does not know. */
+  problems: string[];
+  /** What the ledger gives the payment, and what Stripe's money pays for. */
+  ledgerMicro: number;
+  stripeMicro: number;
+}
+
+/**
+ * A purchase against Stripe's own account of its money, for reconciliation: the refunded total, every
+ * dispute's state (as the webhook would read Stripe's status) and amount, and the credits the ledger
+ * gives the payment against those Stripe's money pays for. None when they agree. A dispute still open
+ * at Stripe is compared by state only: while open the webhook holds the largest amount ever reported.
+ */
+export function stripeDivergence(purchase: Purchase, ledgerMicro: number, stripe: StripeMoneyView): StripeDivergence | undefined {
+  const problems: string[] = [];
+  const ours = refundedOf(purchase);
+  if (ours !== stripe.refundedMinor) problems.push(`refunded ${ours} here, ${stripe.refundedMinor} at Stripe`);
+  if (stripe.currency && stripe.currency.toLowerCase() !== purchase.currency.toLowerCase())
+    problems.push(`paid in ${purchase.currency} here, ${stripe.currency} at Stripe`);
+  const recorded = purchase.disputes as Record<string, DisputeRecord>;
+  const disputes: Record<string, DisputeRecord> = {};
+  for (const [id, dispute] of Object.entries(stripe.disputes)) {
+    const status = disputeStatusOf(dispute.status);
+    disputes[id] = { amountMinor: dispute.amountMinor, status };
+    const known = recorded[id];
+    if (!known) problems.push(`dispute ${id} (${dispute.status} at Stripe) is not recorded here`);
+    else if (known.status !== status) problems.push(`dispute ${id} is ${known.status} here, ${dispute.status} at Stripe`);
+    else if (status !== 'open' && disputedMinor(purchase, known) !== dispute.amountMinor)
+      problems.push(`dispute ${id} is for ${disputedMinor(purchase, known)} here, ${dispute.amountMinor} at Stripe`);
+  }
+  for (const id of Object.keys(recorded)) if (!stripe.disputes[id]) problems.push(`dispute ${id} is recorded here, unknown to Stripe`);
+  const split = splitOf({ ...purchase, refundedMinor: stripe.refundedMinor, refunds: {}, disputes });
+  const stripeMicro = purchase.creditsMicro - split.clawedBackMicro - split.heldMicro;
+  if (stripeMicro !== ledgerMicro) problems.push(`the ledger gives ${ledgerMicro} micro-credits, Stripe's money pays for ${stripeMicro}`);
+  return problems.length ? { paymentIntentId: purchase.paymentIntentId, problems, ledgerMicro, stripeMicro } : undefined;
+}
+
+/** What the ledger entries naming each payment add up to. */
+export function ledgerByPayment(entries: LedgerEntry[]): Map<string, number> {
+  const byPayment = new Map<string, number>();
+  for (const entry of entries) {
+    const paymentIntentId = entry.stripe?.paymentIntentId;
+    if (paymentIntentId) byPayment.set(paymentIntentId, (byPayment.get(paymentIntentId) ?? 0) + entry.amountMicro);
+  }
+  return byPayment;
 }
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);

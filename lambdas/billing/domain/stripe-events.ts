@@ -3,17 +3,8 @@ import { microToCredits } from '../../shared/credits';
 import { securityEvent } from '../../shared/security-events';
 import { formatAmount } from '../../shared/money';
 import { type CreditPack, packMicro } from '../packs';
-import type {
-  ClaimedNotice,
-  DisputeStatus,
-  NewLedgerEntry,
-  PendingReversal,
-  Purchase,
-  PurchaseNoticeId,
-  PurchaseWrite,
-  ReversalNotice,
-} from './ledger';
-import { isForeign, type PaymentFact, type RefundStatus, settle } from './settlement';
+import type { ClaimedNotice, NewLedgerEntry, PendingReversal, Purchase, PurchaseNoticeId, PurchaseWrite, ReversalNotice } from './ledger';
+import { disputeStatusOf, isForeign, type PaymentFact, type RefundStatus, settle } from './settlement';
 import { NoticeUnavailableError, PurchaseContentionError } from '../errors';
 import type { BillingAccount, BillingDeps } from './ports';
 
@@ -25,6 +16,8 @@ export interface StripeEvent {
   livemode?: boolean;
   /** The connected account whose object this is (Connect endpoints); absent for our own account's events. */
   account?: string;
+  /** The API version the endpoint rendered the event in. */
+  api_version?: string | null;
   data: { object: Record<string, unknown> };
 }
 
@@ -46,6 +39,10 @@ export type EventOutcome =
   | 'customer_unlinked'
   | 'wrong_mode'
   | 'other_account'
+  | 'unmatched_payment'
+  | 'unreadable'
+  | 'payment_failed'
+  | 'payment_failed_after_credit'
   | 'ignored';
 
 /** Events that carry one refund object (its own amount and state). */
@@ -63,6 +60,7 @@ const DISPUTE_EVENTS = [
 export const HANDLED_EVENTS = [
   'checkout.session.completed',
   'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
   'charge.refunded',
   ...REFUND_EVENTS,
   ...DISPUTE_EVENTS,
@@ -104,6 +102,8 @@ export class StripeEventHandler {
       case 'checkout.session.completed':
       case 'checkout.session.async_payment_succeeded':
         return this.purchase(event, object);
+      case 'checkout.session.async_payment_failed':
+        return this.paymentFailed(object);
       case 'charge.refunded':
       case 'refund.created':
       case 'refund.updated':
@@ -203,6 +203,29 @@ export class StripeEventHandler {
       if (current) await this.sendReversalNotices(current, Object.keys(current.noticesDue ?? {}));
     }
     return outcome === 'applied' ? 'credited' : 'already_credited';
+  }
+
+  /**
+   * A delayed payment that failed. Stripe sends this instead of `async_payment_succeeded`, so it normally
+   * finds no purchase and changes nothing. One that finds the purchase credited contradicts the success
+   * it was credited on (a late failure is a dispute or refund at Stripe, whose own events move the
+   * credits): nothing is moved on its word alone, but ops are alarmed and the account's security events
+   * say which checkout, so a person compares it with the payment in Stripe.
+   */
+  private async paymentFailed(session: Record<string, unknown>): Promise<EventOutcome> {
+    if (session.mode !== 'payment') return 'ignored';
+    const purchase = await this.deps.ledger.purchaseOf(idOf(session.payment_intent) ?? str(session.id)!);
+    if (!purchase) return 'payment_failed';
+    this.deps.metrics.purchaseMismatch();
+    await this.deps.securityEvents.record(
+      securityEvent(purchase.accountId, 'purchase_mismatch', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), {
+        checkoutSessionId: String(session.id),
+        pack: purchase.pack,
+        paid: 'payment reported failed after it was credited',
+        expected: `${purchase.amountMinor} ${purchase.currency}`,
+      }),
+    );
+    return 'payment_failed_after_credit';
   }
 
   /**
@@ -345,10 +368,13 @@ export class StripeEventHandler {
   }
 
   /** A refund or dispute event, reduced to ids and amounts, applied to its purchase (or kept until it lands). */
-  private async reversal(eventId: string, eventType: string, object: PendingReversal['object']): Promise<EventOutcome> {
-    const paymentIntentId = str(object.paymentIntentId);
-    const fact = factOf(eventType, object);
-    if (!paymentIntentId || !fact) return 'ignored';
+  private async reversal(eventId: string, eventType: string, reported: PendingReversal['object']): Promise<EventOutcome> {
+    const fact = factOf(eventType, reported);
+    // A refund or dispute whose amount or state cannot be read may still move money: never dropped quietly.
+    if (!fact) return this.refused('unreadable');
+    const paymentIntentId = str(reported.paymentIntentId) ?? (await this.paymentOfCharge(reported.chargeId));
+    if (!paymentIntentId) return this.refused('unmatched_payment');
+    const object = { ...reported, paymentIntentId };
     let parked = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (attempt > 0) await this.deps.sleep(backoffMs(attempt));
@@ -371,6 +397,24 @@ export class StripeEventHandler {
       return applied.outcome;
     }
     throw new PurchaseContentionError(paymentIntentId);
+  }
+
+  /**
+   * The payment of a refund or dispute that does not name its PaymentIntent (Stripe's `payment_intent` may be
+   * null on a refund, a dispute and a charge): its charge's, as Stripe has it. None when the charge has no
+   * PaymentIntent (the Charges API: no Checkout purchase of ours), Stripe knows no such charge, or this
+   * deployment has no API key to ask. Stripe not answering is a 503, so Stripe retries the event.
+   */
+  private async paymentOfCharge(chargeId: unknown): Promise<string | undefined> {
+    const charge = str(chargeId);
+    const payments = charge ? await this.deps.payments() : undefined;
+    return (await payments?.paymentIntentOfCharge(charge!)) ?? undefined;
+  }
+
+  /** A refund or dispute that cannot be tied to a payment or read: acknowledged (a retry reads it no better), and ops alarmed. */
+  private refused(outcome: 'unmatched_payment' | 'unreadable'): EventOutcome {
+    this.deps.metrics.purchaseMismatch();
+    return outcome;
   }
 
   /**
@@ -447,22 +491,9 @@ function reduce(eventType: string, object: Record<string, unknown>): PendingReve
   };
 }
 
-/**
- * Dispute statuses that end a dispute costing us nothing: won, an inquiry closed with a warning, and a
- * chargeback Stripe `prevented` before it was filed (blocked, or resolved by a refund — which its own
- * refund events report and claw back). `charge_refunded` is how API versions before 2014-11-20 spell a
- * dispute won on a refunded charge.
- */
-const DISPUTE_WON = new Set(['won', 'warning_closed', 'prevented', 'charge_refunded']);
-/**
- * Dispute statuses whose money is gone: lost, and a lost dispute under appeal (`appeal_needs_response`,
- * `appeal_under_review`: the funds stay withdrawn until the appeal is won, when it becomes `won`).
- */
-const DISPUTE_LOST = new Set(['lost', 'appeal_needs_response', 'appeal_under_review']);
-
 const isRefundEvent = (eventType: string) => (REFUND_EVENTS as readonly string[]).includes(eventType);
 
-/** Refund statuses Stripe reports, as far as money is concerned; one it may add later is not read. */
+/** Refund statuses Stripe reports, as far as money is concerned; one it may add later is not read, and alarms (`unreadable`). */
 const REFUND_STATUS: Record<string, RefundStatus> = {
   pending: 'pending',
   requires_action: 'pending',
@@ -489,12 +520,7 @@ export function factOf(eventType: string, object: PendingReversal['object']): Pa
   const disputeId = str(object.disputeId);
   const amountMinor = int(object.amount);
   if (!disputeId || amountMinor === undefined || amountMinor < 0) return undefined;
-  const reported = str(object.status) ?? '';
-  const status: DisputeStatus = DISPUTE_WON.has(reported)
-    ? 'won'
-    : DISPUTE_LOST.has(reported) || eventType === 'charge.dispute.closed'
-      ? 'lost'
-      : 'open';
+  const status = disputeStatusOf(str(object.status) ?? '', eventType === 'charge.dispute.closed');
   return { kind: 'dispute', disputeId, amountMinor, status, chargeId, currency };
 }
 

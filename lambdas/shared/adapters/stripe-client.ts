@@ -34,6 +34,9 @@ async function load(env: NodeJS.ProcessEnv): Promise<StripeKeys> {
   return { apiKey: env.STRIPE_SECRET_KEY || undefined, webhookSecret: env.STRIPE_WEBHOOK_SECRET };
 }
 
+/** The API version the SDK pins (its requests, and the shapes its types describe). */
+export const STRIPE_API_VERSION: string = Stripe.API_VERSION;
+
 /** The mode a Stripe API key works in: live (`sk_live_`, `rk_live_`), test (`sk_test_`, `rk_test_`), or unknown (no key). */
 export function livemodeOf(apiKey: string | undefined): boolean | undefined {
   const mode = /^[sr]k_(live|test)_/.exec(apiKey ?? '')?.[1];

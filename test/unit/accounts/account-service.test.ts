@@ -7,6 +7,8 @@ import {
   RESEND_VERIFICATION_LIMITS,
   SIGNUP_LIMITS,
 } from '../../../lambdas/accounts/domain/accounts';
+import { PASSWORD_MAX } from '../../../lambdas/accounts/domain/passwords';
+import { accountRoutes } from '../../../lambdas/accounts/routes';
 import { sha256 } from '../../../lambdas/shared/crypto';
 import {
   FixedClock,
@@ -252,6 +254,26 @@ describe('AccountService', () => {
       await expect(service.confirmEmailToken(token, origin)).rejects.toMatchObject({ code: 'invalid_token' });
     });
 
+    it("knows an IPv6 owner's network by its /64, whose device addresses change daily, but not the next network", async () => {
+      const { service, verifiedUser } = setup();
+      await verifiedUser('ann@example.org');
+      const home = (suffix: string) => ({ ip: `2001:db8:aa:bb:${suffix}`, userAgent: 'Firefox' });
+      await service.login({ email: 'ann@example.org', password: PASSWORD }, home('1111:2222:3333:4444'));
+      const attacker = (i: number) => ({ ip: `198.51.100.${i}`, userAgent: 'curl' });
+      const guesses = async () => {
+        for (let i = 0; i < 12; i++)
+          await service.login({ email: 'ann@example.org', password: `guess number ${i}!!` }, attacker(i % 3)).catch(() => undefined);
+      };
+      await guesses();
+      // Tomorrow's privacy address of the same device, on the same network: not paused.
+      await expect(service.login({ email: 'ann@example.org', password: PASSWORD }, home('9999:8888:7777:6666'))).resolves.toBeDefined();
+      // Another network's address is elsewhere (her sign-in reset the count: the attacker spends it again).
+      await guesses();
+      await expect(
+        service.login({ email: 'ann@example.org', password: PASSWORD }, { ip: '2001:db8:aa:bc::1', userAgent: 'curl' }),
+      ).rejects.toMatchObject({ kind: 'rate_limited' });
+    });
+
     it('never lets guesses from elsewhere keep the owner out where they signed in or reset the password before', async () => {
       const { service, verifiedUser, mailer, clock } = setup();
       // Ann signs in from home (verifiedUser signs in from `origin`).
@@ -291,6 +313,33 @@ describe('AccountService', () => {
       await expect(service.login({ email: 'fresh@example.org', password: PASSWORD }, origin)).rejects.toMatchObject({
         kind: 'rate_limited',
       });
+    });
+
+    it('counts an IPv6 host by its /64: rotating through its addresses buys no more guesses, sign-ups or reset mails', async () => {
+      const { service } = setup();
+      // One host's /64, each request from another of its 2^64 addresses (and the prefix spelt differently).
+      const from = (i: number) => ({
+        ...origin,
+        ip: i % 2 ? `2001:db8:1:2:${i.toString(16)}::1` : `2001:0DB8:0001:0002::${i.toString(16)}`,
+      });
+      for (let i = 0; i < LOGIN_LIMITS.perAddress; i++)
+        await service.login({ email: `user${i}@example.org`, password: PASSWORD }, from(i)).catch(() => undefined);
+      await expect(service.login({ email: 'fresh@example.org', password: PASSWORD }, from(99))).rejects.toMatchObject({
+        kind: 'rate_limited',
+      });
+      for (let i = 0; i < SIGNUP_LIMITS.ip; i++)
+        await service.signup({ name: 'U', email: `u${i}@example.org`, password: PASSWORD }, from(i));
+      await expect(service.signup({ name: 'U', email: 'one-more@example.org', password: PASSWORD }, from(99))).rejects.toMatchObject({
+        kind: 'rate_limited',
+      });
+      for (let i = 0; i < PASSWORD_RESET_LIMITS.ip; i++) await service.requestPasswordReset({ email: `r${i}@example.org` }, from(i));
+      await expect(service.requestPasswordReset({ email: 'another@example.org' }, from(99))).rejects.toMatchObject({
+        kind: 'rate_limited',
+      });
+      // The next /64 is another network.
+      await expect(
+        service.requestPasswordReset({ email: 'another@example.org' }, { ...origin, ip: '2001:db8:1:3::1' }),
+      ).resolves.toBeUndefined();
     });
 
     it('opens a session whose token is stored only as a hash, with IP and user agent', async () => {
@@ -582,6 +631,16 @@ describe('AccountService: password reset and resent verification', () => {
     await expect(service.requestPasswordReset({ email: 'another@example.org' }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
   });
 
+  it("tells the owner, after a reset, that every session ended but API keys keep working, so a thief's key is theirs to revoke", async () => {
+    const { service, verifiedUser, mailer } = setup();
+    await verifiedUser('ann@example.org');
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    await service.resetPassword({ token: mailer.tokenFor('ann@example.org'), password: NEW_PASSWORD }, origin);
+    const notice = mailer.sent.find((m) => m.subject === 'Your OmnAPI password was reset')!;
+    expect(notice.text).toMatch(/every session was signed out/);
+    expect(notice.text).toMatch(/API keys keep working: if this was not you, revoke any key you do not recognise/);
+  });
+
   it('expires a reset link after an hour, refuses a weak password, and keeps the link when the password is refused', async () => {
     const { service, verifiedUser, mailer, clock } = setup();
     await verifiedUser('ann@example.org');
@@ -670,5 +729,61 @@ describe('AccountService: password reset and resent verification', () => {
       await service.resendVerification({ email: 'ann@example.org' }, { ...origin, ip: `198.51.100.${i}` });
     await expect(service.resendVerification({ email: 'ann@example.org' }, origin)).rejects.toMatchObject({ kind: 'rate_limited' });
     expect(mailer.sent).toHaveLength(1 + RESEND_VERIFICATION_LIMITS.email);
+  });
+});
+
+/**
+ * The code a request's password comes to: the route's body schema first (as the HTTP stack validates it,
+ * `validation_failed`), then the domain's rule (`weak_password`), or `accepted`.
+ */
+async function codeOf(schema: { safeParse(body: unknown): { success: boolean } }, body: object, act: () => Promise<unknown>) {
+  if (!schema.safeParse(body).success) return 'validation_failed';
+  try {
+    await act();
+    return 'accepted';
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}
+
+describe('the password length rule', () => {
+  /** Ann, verified and signed in, with the service and its fakes. */
+  const withAnn = async () => {
+    const deps = setup();
+    return { ...deps, ann: await deps.verifiedUser('ann@example.org') };
+  };
+
+  // Just over the limit, past the old schema cap (4 × the limit), and a string NFKC lengthens past it.
+  const tooLong = ['a1b2'.repeat(PASSWORD_MAX / 4) + 'x', 'a1b2'.repeat(PASSWORD_MAX + 1), '\uFDFA'.repeat(8) + 'abcd'];
+
+  it.each(tooLong.map((p) => [[...p].length, p]))(
+    'refuses a password of %i characters as typed with one code when signing up, resetting and changing it',
+    async (_length, password) => {
+      const { service, mailer, ann } = await withAnn();
+      const signup = { name: 'Bob', email: 'bob@example.org', password };
+      await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+      const reset = { token: mailer.tokenFor('ann@example.org'), password };
+      const change = { currentPassword: PASSWORD, newPassword: password };
+      expect([
+        await codeOf(accountRoutes.signup.body, signup, () => service.signup(signup, origin)),
+        await codeOf(accountRoutes.confirmPasswordReset.body, reset, () => service.resetPassword(reset, origin)),
+        await codeOf(accountRoutes.changePassword.body, change, () => service.changePassword(ann, change, origin)),
+      ]).toEqual(['weak_password', 'weak_password', 'weak_password']);
+    },
+  );
+
+  it('takes a password of exactly the limit everywhere', async () => {
+    const { service, mailer, ann } = await withAnn();
+    const password = 'a1b2'.repeat(PASSWORD_MAX / 4);
+    const signup = { name: 'Bob', email: 'bob@example.org', password };
+    await service.requestPasswordReset({ email: 'ann@example.org' }, origin);
+    const reset = { token: mailer.tokenFor('ann@example.org'), password };
+    expect(await codeOf(accountRoutes.signup.body, signup, () => service.signup(signup, origin))).toBe('accepted');
+    expect(await codeOf(accountRoutes.confirmPasswordReset.body, reset, () => service.resetPassword(reset, origin))).toBe('accepted');
+    const change = { currentPassword: password, newPassword: `${password.slice(1)}z` };
+    const { token } = await service.login({ email: 'ann@example.org', password }, origin);
+    const again = await service.authenticate(token);
+    expect(await codeOf(accountRoutes.changePassword.body, change, () => service.changePassword(again, change, origin))).toBe('accepted');
+    expect(ann.accountId).toBe(again.accountId);
   });
 });

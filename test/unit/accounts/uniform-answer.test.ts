@@ -1,6 +1,14 @@
-import { AccountService } from '../../../lambdas/accounts/domain/accounts';
+import { AccountService, LOGIN_LIMITS } from '../../../lambdas/accounts/domain/accounts';
 import { noSoonerThan, type Pacing } from '../../../lambdas/accounts/domain/pacing';
-import { FixedClock, MemoryAccounts, MemoryMailer, MemorySecurityLog, MemoryTokens, PlainHasher } from '../../helpers/memory-accounts';
+import {
+  FixedClock,
+  MemoryAccounts,
+  MemoryMailer,
+  MemorySecurityLog,
+  MemorySessions,
+  MemoryTokens,
+  PlainHasher,
+} from '../../helpers/memory-accounts';
 
 /** Virtual time: work advances it by what it would take; sleeping advances it by what is asked. */
 function virtualTime(): Pacing & { advance(ms: number): void; slept: number[] } {
@@ -95,5 +103,51 @@ describe('sign-up', () => {
     expect(taken.time.now() - startedTaken).toBe(fresh.time.now());
     expect(taken.hashes.length - hashesBefore).toBe(fresh.hashes.length);
     expect(fresh.hashes).toHaveLength(1);
+  });
+});
+
+describe('sign-in', () => {
+  const origin = { ip: '203.0.113.9', userAgent: 'jest' };
+  const PASSWORD = 'correct horse battery staple';
+
+  /** Each failed attempt's time, from a service whose port calls cost virtual time. */
+  async function failedAttempts(email: string, withAccount: boolean): Promise<number[]> {
+    const time = virtualTime();
+    const securityLog = timed(new MemorySecurityLog(), time, 8);
+    const hasher = new PlainHasher();
+    const service = new AccountService({
+      accounts: timed(new MemoryAccounts(), time, 15),
+      sessions: timed(new MemorySessions(), time, 10),
+      tokens: timed(new MemoryTokens(), time, 10),
+      mailer: timed(new MemoryMailer(), time, 60),
+      securityLog,
+      failures: securityLog,
+      hasher: {
+        hash: (password: string) => hasher.hash(password),
+        verify: async (password: string, stored: string | undefined) => {
+          time.advance(750);
+          return hasher.verify(password, stored);
+        },
+      },
+      clock: new FixedClock(),
+      pacing: time,
+      publicUrl: 'https://api.omnapi.test',
+    });
+    if (withAccount) await service.signup({ name: 'Ann', email, password: PASSWORD }, origin);
+    const took: number[] = [];
+    for (let i = 0; i < LOGIN_LIMITS.perEmail; i++) {
+      const started = time.now();
+      await expect(service.login({ email, password: 'not the password at all' }, origin)).rejects.toMatchObject({
+        code: 'invalid_credentials',
+      });
+      took.push(time.now() - started);
+    }
+    return took;
+  }
+
+  it('fails as slowly for an address that has an account, its owner warned at the limit, as for one that has none', async () => {
+    const taken = await failedAttempts('ann@example.org', true);
+    const none = await failedAttempts('nobody@example.org', false);
+    expect(taken).toEqual(none);
   });
 });

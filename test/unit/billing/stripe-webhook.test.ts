@@ -406,6 +406,25 @@ describe('POST /v1/webhooks/stripe', () => {
     expect(await ledger.all(b.accountId)).toEqual([]);
   });
 
+  it("warns when an event comes in another API version than the SDK's, and still applies it", async () => {
+    const { logger } = require('../../../lambdas/shared/logger') as typeof import('../../../lambdas/shared/logger');
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    try {
+      const b = await buyer();
+      const pinned = checkoutCompleted(b, 'starter', starter);
+      expect((await outcomeOf(deliver(pinned))).outcome).toBe('credited');
+      expect(warn).not.toHaveBeenCalled();
+      const older = { ...checkoutCompleted(b, 'starter', starter), api_version: '2020-08-27' };
+      expect((await outcomeOf(deliver(older))).outcome).toBe('credited');
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringMatching(/another API version/),
+        expect.objectContaining({ eventId: older.id, apiVersion: '2020-08-27', pinned: pinned.api_version }),
+      );
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('reads a base64-encoded body, as API Gateway sends binary content', async () => {
     const b = await buyer();
     expect((await outcomeOf(deliver(checkoutCompleted(b, 'starter', starter), { base64: true }))).outcome).toBe('credited');
@@ -1084,6 +1103,25 @@ describe('POST /v1/webhooks/stripe', () => {
       await deliver({ ...delayed, id: `${delayed.id}_expired`, type: 'checkout.session.expired' });
       expect(await balance(b)).toBe(0);
       expect(await ledger.all(b.accountId)).toEqual([]);
+    });
+
+    it('alarms, and moves nothing, when a delayed payment is reported failed after it was credited as succeeded', async () => {
+      const mismatches = jest.spyOn(require('../../../lambdas/billing/adapters/powertools-metrics').billingMetrics, 'purchaseMismatch');
+      mismatches.mockClear();
+      const b = await buyer();
+      const completed = checkoutCompleted(b, 'starter', starter);
+      session(completed).payment_status = 'unpaid';
+      expect((await outcomeOf(deliver(completed))).outcome).toBe('not_paid_yet');
+      const succeeded = { ...completed, id: `${completed.id}_ok`, type: 'checkout.session.async_payment_succeeded' };
+      succeeded.data = { object: { ...session(completed), payment_status: 'paid' } };
+      expect((await outcomeOf(deliver(succeeded))).outcome).toBe('credited');
+      const failed = { ...completed, id: `${completed.id}_failed`, type: 'checkout.session.async_payment_failed' };
+      expect(await outcomeOf(deliver(failed))).toMatchObject({ status: 200, outcome: 'payment_failed_after_credit' });
+      expect(mismatches).toHaveBeenCalledTimes(1);
+      // Stripe reports a late failure as a dispute or refund, whose events move the credits; this one alone does not.
+      expect(await balance(b)).toBe(1_000_000_000);
+      const events = (await dynamo.scanAll()).securityEvents.filter((e) => e.accountId === b.accountId && e.type === 'purchase_mismatch');
+      expect(events).toHaveLength(1);
     });
 
     it('credits a paid session once though Stripe later reports it expired, and the expiry changes nothing', async () => {

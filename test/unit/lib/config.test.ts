@@ -73,8 +73,8 @@ describe('loadStageConfig', () => {
   });
 
   it('refuses a credit pack in a currency Stripe does not charge in, and takes every one it does', () => {
-    const packs = (currency: string) => ({
-      creditPacks: JSON.stringify({ starter: { name: 'Starter', credits: 10, priceMinor: 500, currency } }),
+    const packs = (currency: string, priceMinor = 100_000) => ({
+      creditPacks: JSON.stringify({ starter: { name: 'Starter', credits: 10, priceMinor, currency } }),
     });
     expect(() => loadStageConfig(contextOf(packs('xyz')))).toThrow(
       '  - creditPacks.starter.currency: xyz is not a currency Stripe charges in (docs.stripe.com/currencies)',
@@ -84,6 +84,18 @@ describe('loadStageConfig', () => {
       expect(() => loadStageConfig(contextOf(packs(retired)))).toThrow(/is not a currency Stripe charges in/);
     for (const currency of STRIPE_CURRENCIES)
       expect(loadStageConfig(contextOf(packs(currency))).creditPacks.starter!.currency).toBe(currency);
+  });
+
+  it('refuses a pack price Stripe would refuse in its currency, naming the rule', () => {
+    const packs = (currency: string, priceMinor: number) => ({
+      creditPacks: JSON.stringify({ starter: { name: 'Starter', credits: 10, priceMinor, currency } }),
+    });
+    expect(() => loadStageConfig(contextOf(packs('huf', 500)))).toThrow(
+      '  - creditPacks.starter.priceMinor: 500 huf: Stripe charges at least 175.00 HUF (17500 of the minor unit)',
+    );
+    expect(() => loadStageConfig(contextOf(packs('kwd', 5125)))).toThrow(/priceMinor: 5125 kwd: .*last of the three decimals must be 0/);
+    expect(() => loadStageConfig(contextOf(packs('isk', 50_050)))).toThrow(/priceMinor: 50050 isk: .*whole krónur/);
+    expect(loadStageConfig(contextOf(packs('gbp', 30))).creditPacks.starter!.priceMinor).toBe(30);
   });
 
   it('reports every invalid setting at once', () => {

@@ -1,4 +1,12 @@
-import { formatAmount, minorToDecimal, stripeMinorDigits } from '../../../lambdas/shared/money';
+import {
+  formatAmount,
+  isStripeCurrency,
+  minorToDecimal,
+  STRIPE_CURRENCIES,
+  stripeChargeProblem,
+  stripeMinimumMinor,
+  stripeMinorDigits,
+} from '../../../lambdas/shared/money';
 
 describe('Stripe amounts', () => {
   it("size each currency's minor unit as Stripe does: zero-, two- and three-decimal, ISK and HUF two-decimal", () => {
@@ -22,5 +30,32 @@ describe('Stripe amounts', () => {
     expect(formatAmount(1000, 'usd')).toBe('10.00 USD');
     expect(formatAmount(1000, 'jpy')).toBe('1000 JPY');
     expect(formatAmount(5120, 'kwd')).toBe('5.120 KWD');
+  });
+
+  it("take the currencies on Stripe's current list: the Caribbean guilder, not the lev Bulgaria gave up for the euro", () => {
+    expect(isStripeCurrency('xcg')).toBe(true);
+    expect(isStripeCurrency('XCG')).toBe(true);
+    expect(stripeMinorDigits('xcg')).toBe(2);
+    expect(isStripeCurrency('bgn')).toBe(false);
+    expect(STRIPE_CURRENCIES.size).toBe(139);
+  });
+
+  it("refuse a price Stripe would refuse in its currency: below its minimum, a three-decimal amount's last digit, ISK fractions", () => {
+    // Stripe's own minimums differ from 50 of the minor unit both ways.
+    expect(stripeChargeProblem(30, 'gbp')).toBeUndefined();
+    expect(stripeChargeProblem(29, 'gbp')).toMatch(/at least 0\.30 GBP/);
+    expect(stripeChargeProblem(100, 'aed')).toMatch(/at least 2\.00 AED/);
+    expect(stripeChargeProblem(10_000, 'huf')).toMatch(/at least 175\.00 HUF/);
+    expect(stripeChargeProblem(999, 'mxn')).toMatch(/at least 10\.00 MXN/);
+    expect(stripeChargeProblem(49, 'jpy')).toMatch(/at least 50 JPY/);
+    expect(stripeChargeProblem(1000, 'xcg')).toBeUndefined();
+    expect(stripeMinimumMinor('VND')).toBe(50);
+    // Three-decimal: hundredths only.
+    expect(stripeChargeProblem(5125, 'kwd')).toMatch(/last of the three decimals must be 0/);
+    expect(stripeChargeProblem(5120, 'kwd')).toBeUndefined();
+    // ISK: still counted in hundredths, charged in whole krónur.
+    expect(stripeChargeProblem(12_345, 'isk')).toMatch(/whole krónur/);
+    expect(stripeChargeProblem(12_300, 'isk')).toBeUndefined();
+    expect(stripeChargeProblem(100_000_000, 'usd')).toMatch(/at most/);
   });
 });
