@@ -29,7 +29,7 @@ describe('CheckoutService with Stripe (stand-in)', () => {
   });
 
   const credited = new Map<string, { accountId: string; creditsMicro: number }>();
-  const service = (options: { apiKey?: string; checkoutsPerHour?: number } = {}) =>
+  const service = (options: { apiKey?: string; checkoutsPerHour?: number; now?: () => Date } = {}) =>
     new CheckoutService({
       payments: options.apiKey === '' ? undefined : new StripePayments(stripeClient(options.apiKey ?? 'sk_test_standin', base)),
       accounts: new DynamoDbBillingAccounts(dynamo.client, 'accounts'),
@@ -39,7 +39,7 @@ describe('CheckoutService with Stripe (stand-in)', () => {
       publicUrl: 'https://api.omnapi.test/',
       checkoutsPerHour: options.checkoutsPerHour ?? 5,
       purchases: { creditedBy: async (paymentIntentId) => credited.get(paymentIntentId) },
-      now: () => new Date(),
+      now: options.now ?? (() => new Date()),
     });
 
   async function account(): Promise<string> {
@@ -157,7 +157,9 @@ describe('CheckoutService with Stripe (stand-in)', () => {
 
   it('refuses more checkouts an hour than allowed (429), and an unknown pack (400)', async () => {
     const accountId = await account();
-    const checkout = service({ checkoutsPerHour: 2 });
+    // One instant for the three: the hour's window must not turn between them (it did, at 03:00).
+    const at = new Date();
+    const checkout = service({ checkoutsPerHour: 2, now: () => at });
     await checkout.startCheckout(accountId, 'starter', origin);
     await checkout.startCheckout(accountId, 'starter', origin);
     await expect(checkout.startCheckout(accountId, 'starter', origin)).rejects.toMatchObject({
