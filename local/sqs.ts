@@ -201,8 +201,9 @@ export class LocalSqs {
     this.deleteMessages(queueUrl, [receiptHandle]);
   }
 
-  /** Deletes several messages with one write of the queue's file. */
-  deleteMessages(queueUrl: string, receiptHandles: string[]): void {
+  /** Deletes several messages with one write of the queue's file, counted as `requests` delete requests (one DeleteMessageBatch). */
+  deleteMessages(queueUrl: string, receiptHandles: string[], requests = 1): void {
+    this.requests.deletes += requests;
     const queue = this.queue(queueUrl);
     const handles = new Set(receiptHandles);
     // As in SQS, deleting with a stale handle of a message no longer there is not an error.
@@ -388,8 +389,7 @@ export class LocalSqs {
     }
     const done = batch.filter((message) => !failedIds.has(message.messageId)).map((message) => message.receiptHandle!);
     // Lambda deletes what the function finished with in DeleteMessageBatch requests of up to ten.
-    this.requests.deletes += Math.ceil(done.length / 10);
-    if (done.length) this.deleteMessages(queue.spec.url, done);
+    if (done.length) this.deleteMessages(queue.spec.url, done, Math.ceil(done.length / 10));
   }
 
   stop(): void {

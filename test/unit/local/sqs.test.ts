@@ -42,6 +42,19 @@ describe('LocalSqs', () => {
   });
   afterEach(() => sqs.stop());
 
+  it('counts a DeleteMessage or DeleteMessageBatch made through the endpoint as one delete request, as SQS bills it', () => {
+    for (let i = 0; i < 12; i++) sqs.sendMessage(main.url, `m${i}`);
+    const received = sqs.receive(main.url, 10);
+    const before = sqs.requests.deletes;
+    sqs.deleteMessages(
+      main.url,
+      received.map((m) => m.receiptHandle!),
+    );
+    sqs.deleteMessage(main.url, sqs.receive(main.url, 1)[0]!.receiptHandle!);
+    expect(sqs.requests.deletes - before).toBe(2);
+    expect(sqs.peek(main.url)).toHaveLength(1);
+  });
+
   it('lists queue URLs by name prefix, as ListQueues does', () => {
     expect(sqs.urls().sort()).toEqual([dlq.url, main.url].sort());
     expect(sqs.urls('Ma')).toEqual([main.url]);
