@@ -336,7 +336,7 @@ function invalid(field: Correctable, value: string): string | undefined {
   if (/[<>"`]/u.test(value)) return 'characters a name or address does not have';
   const checked = ACCOUNT_FIELDS[field].safeParse(normalised(field, value));
   if (!checked.success) return REFUSED[field] ?? checked.error.issues[0]?.message.toLowerCase() ?? 'not accepted by the account API';
-  if (field === 'name' && !/^[\p{L}\p{M}][\p{L}\p{M}\u200C\u200D .'’-]{0,99}$/u.test(value))
+  if (field === 'name' && !/^[\p{L}\p{M}](?:[\p{L}\p{M} .'’-]|\u200C|\u200D){0,99}$/u.test(value))
     return 'not a name (letters, spaces, dots, apostrophes and hyphens, at most 100)';
   return undefined;
 }
