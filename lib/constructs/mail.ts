@@ -11,6 +11,7 @@ import { acknowledgeDeadLetterQueue } from './shared/dead-letter';
 import { secureBucket } from './shared/secure-bucket';
 import { MAILBOXES } from '../../lambdas/mail/domain/inbound';
 import { BUCKET_LIFETIME_DAYS } from '../../lambdas/shared/data-map';
+import { PDF_READER_FILES } from '../../lambdas/mail/adapters/pdf-text';
 
 export interface MailProps {
   readonly defaults: FunctionDefaults;
@@ -69,6 +70,8 @@ export class Mail extends Construct {
       description: 'Turns mail received by SES into tickets and acknowledges it',
       serviceName: 'mail',
       timeout: Duration.seconds(30),
+      // A letter sent as a PDF is read by a worker thread (its file and pdf.js beside the bundle).
+      besideBundle: PDF_READER_FILES,
       deadLetterQueue: this.inboundDlq,
       environment: { MAIL_DOMAIN: props.mailDomain },
     })
