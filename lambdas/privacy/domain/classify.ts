@@ -139,6 +139,8 @@ const endingIn = (phrases: string[]) =>
 const DEMONSTRATIVE = new Map(VOCABULARIES.map((v) => [v.language, endingIn(v.demonstratives)]));
 /** A phrase of sequence built on one ("след това изтрийте", "tämän jälkeen poistakaa"): the demonstrative names nothing there. */
 const SEQUENCE = new Map(VOCABULARIES.map((v) => [v.language, endingIn(v.sequenceCues)]));
+/** Where a copy is going ("another provider", "neuen Anbieter"): beside access, portability. */
+const PORTABILITY_CUES = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.portabilityCues)]));
 const CONTRAST = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.contrastCues)]));
 /** How mail clients begin the subject of an automatic reply, in every language. */
 const AUTO_REPLIES = VOCABULARIES.flatMap((v) => compiled(v.language, v.autoReplies));
@@ -1063,13 +1065,24 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
   if (asked.size === 0) for (const s of fallback) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.
   if ([...asked.values()].some((a) => a.strong)) for (const [right, a] of asked) if (!a.strong) asked.delete(right);
-  // "Send me my data as CSV": a copy asked for in a file type machines read is a portable one (Art. 20) — the type's name
-  // is the same in every language and script ("CSV形式", "в формате JSON").
+  // "Send me my data as CSV", "… I am moving to another provider": a copy asked for in a file type machines read (its name
+  // is the same in every language and script: "CSV形式", "в формате JSON"), or to take to another provider, is the
+  // portable one (Art. 20).
   if (asked.has('access') && !asked.has('portability')) {
-    const format = [cleanSubject, ...all.filter((s) => !s.conditional && !s.reason).map((s) => s.text)]
-      .map((t) => MACHINE_FORMAT.exec(t)?.[0])
+    const said = [cleanSubject, ...all.filter((s) => !s.conditional && !s.reason).map((s) => s.text)];
+    const format = said.map((t) => MACHINE_FORMAT.exec(t)?.[0]).find(Boolean);
+    const elsewhere = said
+      .map((t) => {
+        const w = words(t);
+        const has = wordIndex(w);
+        return languages.flatMap((l) => PORTABILITY_CUES.get(l) ?? []).find((cue) => has(cue) && cue.pattern.test(w))?.text;
+      })
       .find(Boolean);
-    if (format) asked.set('portability', { strong: true, why: [`access in a machine-readable format ("${format}")`] });
+    if (format || elsewhere)
+      asked.set('portability', {
+        strong: true,
+        why: [format ? `access in a machine-readable format ("${format}")` : `access to take elsewhere ("${elsewhere}")`],
+      });
   }
   if (asked.has('access') && asked.has('portability')) asked.delete('access');
   const rights = [...asked.keys()];

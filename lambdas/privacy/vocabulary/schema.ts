@@ -125,6 +125,12 @@ export const VocabularySchema = z
       objection: phrases.pipe(z.array(z.string()).min(2)),
       restriction: phrases.pipe(z.array(z.string()).min(1)),
     }),
+    /**
+     * Where a copy is going: a new or another provider, a competitor ("another provider", "neuen Anbieter", "otro proveedor").
+     * Beside a copy asked for (access) they make it the copy to take elsewhere, portability (Art. 20); alone they ask nothing
+     * ("I am moving to another provider, delete my account" asks no export).
+     */
+    portabilityCues: phrases,
     /** Objection: words for direct marketing and for analytics/profiling, so the right processing stops. */
     marketing: phrases,
     analytics: phrases,

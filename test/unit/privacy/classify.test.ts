@@ -1214,6 +1214,17 @@ describe('fourth pass: Catalan, machine-readable copies, "then" and notes over f
   });
 
   it.each([
+    ['Send me a copy of my data please, I am switching to another provider.', ['portability']],
+    ['Bitte senden Sie mir eine Kopie meiner Daten, ich gehe zu einem anderen Anbieter.', ['portability']],
+    ['Envíenme una copia de mis datos, me voy a otro proveedor.', ['portability']],
+    // Where the writer is going asks for nothing by itself.
+    ['I am moving to another provider, so please delete my account.', ['deletion']],
+    ['Wir wechseln zu einem anderen Anbieter. Bitte löschen Sie unser Konto.', ['deletion']],
+  ])('a copy to take to another provider is portability, the move alone asks nothing: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it.each([
     ['Моля, изпратете ми копие на данните ми и след това изтрийте профила ми.', 'bg'],
     ['Lähettäkää kopio tiedoistani. Tämän jälkeen poistakaa tilini.', 'fi'],
     ['Vă rog să îmi trimiteți o copie a datelor, după aceasta ștergeți contul.', 'ro'],
