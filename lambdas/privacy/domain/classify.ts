@@ -75,12 +75,24 @@ function wordIndex(w: string): (p: { first: { word: string; stem: boolean } }) =
 const boundary = (list: string[]) =>
   list.length ? new RegExp(`(?<![\\p{L}\\p{N}\\p{M}])(?:${alternation(list)})(?![\\p{L}\\p{N}\\p{M}])`, 'gu') : undefined;
 
+/** A vocabulary's phrases, and each again as typed without the language's own letters ("löschen" as "loeschen"). */
+function spellings(v: Vocabulary, list: string[]): string[] {
+  const letters = Object.keys(v.transliterations);
+  if (!letters.length) return list;
+  const typed = new RegExp(`[${letters.join('')}]`, 'giu');
+  const plain = (text: string) =>
+    text.replace(typed, (c) => {
+      const ascii = v.transliterations[c.toLowerCase()] ?? c;
+      return c === c.toLowerCase() ? ascii : ascii[0]!.toUpperCase() + ascii.slice(1);
+    });
+  return [...new Set(list.flatMap((text) => [text, plain(text)]))];
+}
 const PHRASES: Phrase[] = VOCABULARIES.flatMap((v) =>
   (Object.entries(v.rights) as [LetterRight, string[]][]).flatMap(([right, list]) =>
-    compiled(v.language, list).map((p) => ({ ...p, right, weak: p.text.startsWith('?') })),
+    compiled(v.language, spellings(v, list)).map((p) => ({ ...p, right, weak: p.text.startsWith('?') })),
   ),
 );
-const REQUEST_CUES = VOCABULARIES.flatMap((v) => compiled(v.language, v.requestCues));
+const REQUEST_CUES = VOCABULARIES.flatMap((v) => compiled(v.language, spellings(v, v.requestCues)));
 const MENTION_CUES = boundary(VOCABULARIES.flatMap((v) => v.mentionCues));
 const CLOSINGS = VOCABULARIES.flatMap((v) => compiled(v.language, v.closings));
 const LABELS = new Set(VOCABULARIES.flatMap((v) => v.identificationLabels.map((l) => words(l).trim())));

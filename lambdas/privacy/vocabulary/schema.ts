@@ -32,6 +32,11 @@ export const VocabularySchema = z
      * clause's end negates its own verb ("les statistiques ne s'affichent pas").
      */
     verbFinal: z.boolean().default(false),
+    /**
+     * How the language is typed without its own letters (German ö as "oe", Danish ø as "oe" and å as "aa"): every phrase is
+     * matched in that spelling too — folding alone reads "löschen" typed as "loschen", not as "loeschen".
+     */
+    transliterations: z.record(z.string().length(1), z.string().min(1).max(3)).default({}),
     /** Frequent function words: how the language is recognised. */
     stopWords: z.array(z.string().min(1).max(30)).min(10),
     /** Words that make a sentence a request ("I request", "ich verlange", "bitte", "žádám"). */

@@ -1225,6 +1225,19 @@ describe('fourth pass: Catalan, machine-readable copies, "then" and notes over f
   });
 
   it.each([
+    ['Bitte loeschen Sie mein Konto.', ['deletion'], 'de'],
+    ['Ich moechte wissen, welche Daten Sie ueber mich gespeichert haben, und bitte um Auskunft.', ['access'], 'de'],
+    ['Jeg goer indsigelse mod direkte markedsfoering.', ['objection'], 'da'],
+  ])('a letter typed without its language’s own letters (ö as oe, ø as oe) is read as with them: %j', (text, rights, language) => {
+    expect(readMail('', text)).toMatchObject({ rights, language });
+  });
+
+  it('"darme de baja" alone may be an unsubscription or an erasure: it is asked about, never guessed', () => {
+    expect(readMail('', 'Quiero darme de baja.').rights).toEqual([]);
+    expect(readMail('', 'Quiero darme de baja y que borren todos mis datos.').rights).toEqual(['deletion']);
+  });
+
+  it.each([
     ['Моля, изпратете ми копие на данните ми и след това изтрийте профила ми.', 'bg'],
     ['Lähettäkää kopio tiedoistani. Tämän jälkeen poistakaa tilini.', 'fi'],
     ['Vă rog să îmi trimiteți o copie a datelor, după aceasta ștergeți contul.', 'ro'],
