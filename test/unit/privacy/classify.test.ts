@@ -1226,9 +1226,9 @@ describe('fourth pass: Catalan, machine-readable copies, "then" and notes over f
 
   it.each([
     ['Bitte loeschen Sie mein Konto.', ['deletion'], 'de'],
-    ['Ich moechte wissen, welche Daten Sie ueber mich gespeichert haben, und bitte um Auskunft.', ['access'], 'de'],
-    ['Jeg goer indsigelse mod direkte markedsfoering.', ['objection'], 'da'],
-  ])('a letter typed without its language’s own letters (ö as oe, ø as oe) is read as with them: %j', (text, rights, language) => {
+    ['Ich beantrage die Datenuebertragbarkeit meiner Konten.', ['portability'], 'de'],
+    ['Bitte fuehren Sie die Loeschung meiner Daten durch.', ['deletion'], 'de'],
+  ])('a letter typed without its language’s own letters (ö as oe, ü as ue) is read as with them: %j', (text, rights, language) => {
     expect(readMail('', text)).toMatchObject({ rights, language });
   });
 
