@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import iconv from 'iconv-lite';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { ticketIdFor } from '../../lambdas/mail/domain/inbound';
 import {
   callApi,
@@ -110,7 +111,35 @@ describe('privacy mail as the world sends it, through npm start', () => {
     expect((await mailTo(local.dataDir, email('news'))).filter((m) => /privacy/i.test(m.subject ?? ''))).toEqual([]);
   }, 180_000);
 
-  it('a letter sent as a PDF: the reply says we do not open attachments and names the file', async () => {
+  it('a letter sent as a PDF with a text layer is read through the inbound function’s PDF reader: the erasure opens', async () => {
+    await signUp('pdftext');
+    const letter = await PDFDocument.create();
+    letter.addPage().drawText('Dear Sir or Madam, please delete my account and all my personal data. Regards', {
+      x: 40,
+      y: 700,
+      size: 11,
+      font: await letter.embedFont(StandardFonts.Helvetica),
+    });
+    const messageId = await send(
+      email('pdftext'),
+      ['Subject: Request', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="mix"'],
+      [
+        '--mix',
+        'Content-Type: application/pdf; name="request.pdf"',
+        'Content-Disposition: attachment; filename="request.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from(await letter.save())
+          .toString('base64')
+          .replace(/.{76}/g, '$&\r\n'),
+        '--mix--',
+        '',
+      ].join('\r\n'),
+    );
+    expect(await intakeOf(messageId)).toMatchObject({ outcome: 'opened', rights: ['deletion'] });
+  }, 180_000);
+
+  it('a letter sent as a PDF with no text layer: the reply says we could not read it and names the file', async () => {
     await signUp('pdf');
     const messageId = await send(
       email('pdf'),
@@ -132,7 +161,7 @@ describe('privacy mail as the world sends it, through npm start', () => {
     );
     expect(await intakeOf(messageId)).toMatchObject({ outcome: 'help_sent' });
     const help = await mailMatching(local, email('pdf'), /How to exercise your privacy rights/);
-    expect(help.text).toContain('We do not open attachments: if your request is in one (request.pdf)');
+    expect(help.text).toContain('We could not read the attached files (request.pdf)');
   }, 180_000);
 
   it('a Japanese erasure letter in Shift_JIS: the deletion opens, and the confirmation is written in Japanese', async () => {
