@@ -2,7 +2,7 @@ import type { SESEventRecord } from 'aws-lambda';
 import { convert } from 'html-to-text';
 import { type AddressObject, type Attachment, type ParsedMail, simpleParser } from 'mailparser';
 import type { InboundMessage, Verdicts } from '../domain/inbound';
-import { pdfText } from './pdf-text';
+import { PDF_LIMITS, pdfText } from './pdf-text';
 
 /** Parsing gives up on a message after this long (pathological MIME), and keeps it for a person. */
 const PARSE_TIMEOUT_MS = 20_000;
@@ -52,9 +52,13 @@ export async function parseInbound(raw: Buffer, record: SESEventRecord, storageK
   for (const letter of letters) text += `${text ? '\n\n' : ''}${decodeText(letter.content, charsetOf(letter))}`.slice(0, MAX_ATTACHED_TEXT);
   // A letter sent as a PDF: its text layer, read in a worker bounded in size, pages, time and memory (a scan has none, and
   // stays named as an attachment for the writer to paste).
+  // All of them share one time budget: with the parse's own limit, the function ends well inside its 30 s.
+  const pdfDeadline = Date.now() + PDF_LIMITS.timeoutMs;
   if (coverNote)
     for (const pdf of parsed.attachments.filter(isPdfLetter).slice(0, MAX_PDF_LETTERS)) {
-      const read = await pdfText(pdf.content);
+      const left = pdfDeadline - Date.now();
+      if (left <= 0) break;
+      const read = await pdfText(pdf.content, { ...PDF_LIMITS, timeoutMs: left });
       if (read === undefined) continue;
       text += `${text ? '\n\n' : ''}${read}`.slice(0, MAX_ATTACHED_TEXT);
       letters.push(pdf);

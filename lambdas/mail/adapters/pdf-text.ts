@@ -16,7 +16,7 @@ export interface PdfLimits {
   /** A letter says what it asks on its first pages. */
   maxPages: number;
   maxChars: number;
-  /** The worker is stopped after this long, whatever it is doing. */
+  /** The worker is stopped after this long, whatever it is doing (the mail parser gives all of a mail's PDFs this long). */
   timeoutMs: number;
   /**
    * The worker's old generation (its young one is an eighth, at least 4 MB): past it, the worker dies and the parent reads
@@ -25,7 +25,7 @@ export interface PdfLimits {
   maxHeapMb: number;
 }
 
-export const PDF_LIMITS: PdfLimits = { maxBytes: 5_000_000, maxPages: 10, maxChars: 100_000, timeoutMs: 8_000, maxHeapMb: 128 };
+export const PDF_LIMITS: PdfLimits = { maxBytes: 5_000_000, maxPages: 10, maxChars: 100_000, timeoutMs: 6_000, maxHeapMb: 128 };
 
 const MIN_HEAP_MB = 8;
 const WORKER = path.join(__dirname, 'pdf-text-worker.mjs');
