@@ -9,6 +9,8 @@ import { PDF_READER_FILES } from '../../lambdas/mail/adapters/pdf-text';
 
 /** The one synth that bundles every function for real, with esbuild, and validates the template, as `cdk deploy` would. */
 describe('function bundling', () => {
+  // A timeout of its own: the synth runs for minutes on a loaded machine, and the PDF check after it awaits (a synchronous
+  // test is never timed out; an async one is, once it first awaits).
   it('bundles each handler into one minified file with the AWS SDK inside and a source map beside it', async () => {
     const { app, stack } = buildApp();
     const assembly = app.synth();
@@ -68,5 +70,5 @@ describe('function bundling', () => {
       pluginReports: { pluginName: string; violations: { ruleName: string; description: string }[] }[];
     };
     expect(report.pluginReports.flatMap((r) => r.violations.map((v) => `${r.pluginName} ${v.ruleName}: ${v.description}`))).toEqual([]);
-  });
+  }, 1_200_000);
 });
