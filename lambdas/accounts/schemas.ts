@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_ACTION_KINDS, AUDIT_ACTIONS } from '../shared/audit';
 import { EMAIL_INPUT_MAX, emailAddressProblem } from '../shared/email-address';
-import { isCountryCode } from '../shared/countries';
-import { plainTextProblem } from '../shared/plain-text';
+import { ACCOUNT_FIELDS } from '../shared/profile-fields';
 import { PASSWORD_MAX } from './domain/passwords';
 
 /**
@@ -22,14 +21,7 @@ const email = z
     description:
       'An email address; an internationalised domain (anna@bücher.de) is stored, compared and mailed as punycode (anna@xn--bcher-kva.de), one address either way. ASCII only before the @',
   });
-/** Text people read (in the console, in mail, in operators' listings): any script, nothing that changes how it shows. */
-const readable =
-  (options: { lines?: boolean } = {}) =>
-  (value: string, ctx: z.RefinementCtx) => {
-    const problem = plainTextProblem(value, options);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  };
-const name = z.string().trim().min(1, 'Must not be empty').max(100).superRefine(readable());
+const name = ACCOUNT_FIELDS.name;
 // One rule for a password's length, the domain's (with the reason given, `weak_password`), wherever one is set: a cap
 // here as well would refuse a longer one under another code. The body limit (64 KiB) bounds what reaches it.
 const password = z
@@ -45,21 +37,7 @@ const isLanguageTag = (tag: string) => {
   }
 };
 
-const COUNTRY_PROBLEM = 'Must be an ISO 3166-1 alpha-2 country code, e.g. DE';
-
-const profileFields = {
-  company: z.string().trim().max(100).superRefine(readable()),
-  website: z.url({ protocol: /^https?$/ }).max(200),
-  country: z
-    .string()
-    // The pattern for OpenAPI readers; the list for the codes it lets through that name no country (XX, UK, EU).
-    .regex(/^[A-Z]{2}$/, { message: COUNTRY_PROBLEM, abort: true })
-    .refine(isCountryCode, COUNTRY_PROBLEM),
-  bio: z
-    .string()
-    .max(1000)
-    .superRefine(readable({ lines: true })),
-};
+const profileFields = ACCOUNT_FIELDS;
 
 export const Profile = z
   .strictObject({

@@ -12,6 +12,7 @@ import { secureBucket } from './shared/secure-bucket';
 import { allowServiceOnKey } from './shared/service-access';
 import { MAILBOXES } from '../../lambdas/mail/domain/inbound';
 import { BUCKET_LIFETIME_DAYS } from '../../lambdas/shared/data-map';
+import { PDF_READER_FILES } from '../../lambdas/mail/adapters/pdf-text';
 
 export interface MailProps {
   readonly defaults: FunctionDefaults;
@@ -76,6 +77,8 @@ export class Mail extends Construct {
       description: 'Turns mail received by SES into tickets and acknowledges it',
       serviceName: 'mail',
       timeout: Duration.seconds(30),
+      // A letter sent as a PDF is read by a worker thread (its file and pdf.js beside the bundle).
+      besideBundle: PDF_READER_FILES,
       deadLetterQueue: this.inboundDlq,
       environment: { MAIL_DOMAIN: props.mailDomain },
     })

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import iconv from 'iconv-lite';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { ticketIdFor } from '../../lambdas/mail/domain/inbound';
 import {
   callApi,
@@ -44,6 +45,23 @@ describe('privacy mail as the world sends it, through npm start', () => {
     const response = await sendRaw(local, raw, { from, to: ['privacy@omnapi.com'] });
     return /queued as ([0-9a-f]+)/.exec(response)![1]!;
   };
+  /** Sends a letter as a PDF attached (request.pdf), under a cover note or none. */
+  const sendPdf = (from: string, note: string | undefined, pdf: Buffer) =>
+    send(
+      from,
+      ['Subject: Letter', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="mix"'],
+      [
+        ...(note === undefined ? [] : ['--mix', 'Content-Type: text/plain; charset=utf-8', '', note]),
+        '--mix',
+        'Content-Type: application/pdf; name="request.pdf"',
+        'Content-Disposition: attachment; filename="request.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        pdf.toString('base64').replace(/.{76}/g, '$&\r\n'),
+        '--mix--',
+        '',
+      ].join('\r\n'),
+    );
   /** A letter's intake record once its outcome is written (the reply's claim, taken before the reply is sent, comes first). */
   const intakeOf = async (messageId: string) =>
     eventually(async () => {
@@ -110,29 +128,25 @@ describe('privacy mail as the world sends it, through npm start', () => {
     expect((await mailTo(local.dataDir, email('news'))).filter((m) => /privacy/i.test(m.subject ?? ''))).toEqual([]);
   }, 180_000);
 
-  it('a letter sent as a PDF: the reply says we do not open attachments and names the file', async () => {
+  it('a letter sent as a PDF with a text layer is read through the inbound function’s PDF reader: the erasure opens', async () => {
+    await signUp('pdftext');
+    const letter = await PDFDocument.create();
+    letter.addPage().drawText('Dear Sir or Madam, please delete my account and all my personal data. Regards', {
+      x: 40,
+      y: 700,
+      size: 11,
+      font: await letter.embedFont(StandardFonts.Helvetica),
+    });
+    const messageId = await sendPdf(email('pdftext'), undefined, Buffer.from(await letter.save()));
+    expect(await intakeOf(messageId)).toMatchObject({ outcome: 'opened', rights: ['deletion'] });
+  }, 180_000);
+
+  it('a letter sent as a PDF with no text layer: the reply says we could not read it and names the file', async () => {
     await signUp('pdf');
-    const messageId = await send(
-      email('pdf'),
-      ['Subject: Letter', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="mix"'],
-      [
-        '--mix',
-        'Content-Type: text/plain; charset=utf-8',
-        '',
-        'Please see my letter attached.',
-        '--mix',
-        'Content-Type: application/pdf; name="request.pdf"',
-        'Content-Disposition: attachment; filename="request.pdf"',
-        'Content-Transfer-Encoding: base64',
-        '',
-        'JVBERi0xLjQK',
-        '--mix--',
-        '',
-      ].join('\r\n'),
-    );
+    const messageId = await sendPdf(email('pdf'), 'Please see my letter attached.', Buffer.from('%PDF-1.4\n'));
     expect(await intakeOf(messageId)).toMatchObject({ outcome: 'help_sent' });
     const help = await mailMatching(local, email('pdf'), /How to exercise your privacy rights/);
-    expect(help.text).toContain('We do not open attachments: if your request is in one (request.pdf)');
+    expect(help.text).toContain('We could not read the attached files (request.pdf)');
   }, 180_000);
 
   it('a Japanese erasure letter in Shift_JIS: the deletion opens, and the confirmation is written in Japanese', async () => {

@@ -1,12 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { buildApp } from '../../lib/app';
 import german from '../../lambdas/privacy/messages/de.json';
 import { CATALOGUE_FILES } from '../../lambdas/privacy/messages/locales';
+import { PDF_READER_FILES } from '../../lambdas/mail/adapters/pdf-text';
 
 /** The one synth that bundles every function for real, with esbuild, and validates the template, as `cdk deploy` would. */
 describe('function bundling', () => {
-  it('bundles each handler into one minified file with the AWS SDK inside and a source map beside it', () => {
+  // A timeout of its own: the synth runs for minutes on a loaded machine, and the PDF check after it awaits (a synchronous
+  // test is never timed out; an async one is, once it first awaits).
+  it('bundles each handler into one minified file with the AWS SDK inside and a source map beside it', async () => {
     const { app, stack } = buildApp();
     const assembly = app.synth();
     const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, any> };
@@ -44,6 +49,20 @@ describe('function bundling', () => {
     const inboundCode = fs.readFileSync(path.join(assetDirOf(inbound), 'index.js'), 'utf8');
     expect(inboundCode.includes('"SendEmail"')).toBe(true);
     expect(inboundCode.includes('"GetObject"')).toBe(true);
+    // The inbound function reads a letter sent as a PDF with the worker and pdf.js beside its bundle: both are there, and they read one.
+    const inboundDir = assetDirOf(inbound);
+    expect(PDF_READER_FILES.filter((file) => !fs.existsSync(path.join(inboundDir, path.basename(file))))).toEqual([]);
+    const letter = await PDFDocument.create();
+    letter.addPage().drawText('Please delete my account.', { font: await letter.embedFont(StandardFonts.Helvetica) });
+    const bytes = await letter.save();
+    const read = await new Promise((resolve, reject) => {
+      const worker = new Worker(path.join(inboundDir, 'pdf-text-worker.mjs'), {
+        workerData: { bytes, pdfjs: path.join(inboundDir, 'pdfjs.mjs'), maxPages: 1, maxChars: 1000 },
+      });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    expect(read).toContain('Please delete my account.');
 
     // CDK's built-in CloudFormation schema validation ran (every other synth of the tests skips it) and found
     // nothing: a finding, which `cdk synth` only prints as a warning, fails here.
@@ -51,5 +70,5 @@ describe('function bundling', () => {
       pluginReports: { pluginName: string; violations: { ruleName: string; description: string }[] }[];
     };
     expect(report.pluginReports.flatMap((r) => r.violations.map((v) => `${r.pluginName} ${v.ruleName}: ${v.description}`))).toEqual([]);
-  });
+  }, 1_200_000);
 });

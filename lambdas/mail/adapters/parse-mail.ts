@@ -2,13 +2,15 @@ import type { SESEventRecord } from 'aws-lambda';
 import { convert } from 'html-to-text';
 import { type AddressObject, type Attachment, type ParsedMail, simpleParser } from 'mailparser';
 import type { InboundMessage, Verdicts } from '../domain/inbound';
+import { PDF_LIMITS, pdfText } from './pdf-text';
 
 /** Parsing gives up on a message after this long (pathological MIME), and keeps it for a person. */
 const PARSE_TIMEOUT_MS = 20_000;
 
 /**
  * Parses raw MIME into what the mail domain needs, surviving what real mail brings: alternative and
- * HTML-only bodies (read as the HTML shows them), any transfer encoding and charset, attachments (left in the raw message),
+ * HTML-only bodies (read as the HTML shows them), any transfer encoding and charset, attachments (left in the raw message;
+ * under a short cover note, a .txt letter is read and so is a PDF's text layer),
  * forwarded `message/rfc822` parts (their text is appended, after a forward marker), a boundary that
  * never appears (the raw body is read instead), and messages that cannot be parsed at all (kept,
  * marked unparsed, never answered or retried forever).
@@ -45,8 +47,22 @@ export async function parseInbound(raw: Buffer, record: SESEventRecord, storageK
   if (!text && !parsed.html && !parsed.attachments.length) text = rawBodyOf(raw);
   // A letter written in a .txt file and sent with an empty body or a cover note ("Please find my request attached.") is what the
   // writer asks a person to read. Plain text is read as it is (no renderer, nothing run); every other file is named, never opened.
-  const letters = text.trim().length > MAX_COVER_NOTE ? [] : parsed.attachments.filter(isPlainTextLetter);
+  const coverNote = text.trim().length <= MAX_COVER_NOTE;
+  const letters = coverNote ? parsed.attachments.filter(isPlainTextLetter) : [];
   for (const letter of letters) text += `${text ? '\n\n' : ''}${decodeText(letter.content, charsetOf(letter))}`.slice(0, MAX_ATTACHED_TEXT);
+  // A letter sent as a PDF: its text layer, read in a worker bounded in size, pages, time and memory (a scan has none, and
+  // stays named as an attachment for the writer to paste).
+  // All of them share one time budget: with the parse's own limit, the function ends well inside its 30 s.
+  const pdfDeadline = Date.now() + PDF_LIMITS.timeoutMs;
+  if (coverNote)
+    for (const pdf of parsed.attachments.filter(isPdfLetter).slice(0, MAX_PDF_LETTERS)) {
+      const left = pdfDeadline - Date.now();
+      if (left <= 0) break;
+      const read = await pdfText(pdf.content, { ...PDF_LIMITS, timeoutMs: left });
+      if (read === undefined) continue;
+      text += `${text ? '\n\n' : ''}${read}`.slice(0, MAX_ATTACHED_TEXT);
+      letters.push(pdf);
+    }
   for (const attachment of parsed.attachments) {
     if (attachment.contentType !== 'message/rfc822') continue;
     const inner = await withTimeout(simpleParser(attachment.content), PARSE_TIMEOUT_MS).catch(() => undefined);
@@ -75,6 +91,15 @@ const MAX_COVER_NOTE = 300;
 
 /** The most of a .txt letter read: a letter says what it asks near its start. */
 const MAX_ATTACHED_TEXT = 100_000;
+
+/** The most PDF files of one mail read: a letter is one of them, and each costs a worker. */
+const MAX_PDF_LETTERS = 2;
+
+/** A PDF file attached (by its type, or by its name when a client sends it as application/octet-stream). */
+const isPdfLetter = (a: Attachment) =>
+  !a.related &&
+  a.contentDisposition !== 'inline' &&
+  (a.contentType === 'application/pdf' || (a.contentType === 'application/octet-stream' && /\.pdf$/i.test(a.filename ?? '')));
 
 /** A plain-text file attached (not a forwarded message, not part of an HTML body). */
 const isPlainTextLetter = (a: Attachment) =>

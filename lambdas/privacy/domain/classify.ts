@@ -75,12 +75,24 @@ function wordIndex(w: string): (p: { first: { word: string; stem: boolean } }) =
 const boundary = (list: string[]) =>
   list.length ? new RegExp(`(?<![\\p{L}\\p{N}\\p{M}])(?:${alternation(list)})(?![\\p{L}\\p{N}\\p{M}])`, 'gu') : undefined;
 
+/** A vocabulary's phrases, and each again as typed without the language's own letters ("löschen" as "loeschen"). */
+function spellings(v: Vocabulary, list: string[]): string[] {
+  const letters = Object.keys(v.transliterations);
+  if (!letters.length) return list;
+  const typed = new RegExp(`[${letters.join('')}]`, 'giu');
+  const plain = (text: string) =>
+    text.replace(typed, (c) => {
+      const ascii = v.transliterations[c.toLowerCase()] ?? c;
+      return c === c.toLowerCase() ? ascii : ascii[0]!.toUpperCase() + ascii.slice(1);
+    });
+  return [...new Set(list.flatMap((text) => [text, plain(text)]))];
+}
 const PHRASES: Phrase[] = VOCABULARIES.flatMap((v) =>
   (Object.entries(v.rights) as [LetterRight, string[]][]).flatMap(([right, list]) =>
-    compiled(v.language, list).map((p) => ({ ...p, right, weak: p.text.startsWith('?') })),
+    compiled(v.language, spellings(v, list)).map((p) => ({ ...p, right, weak: p.text.startsWith('?') })),
   ),
 );
-const REQUEST_CUES = VOCABULARIES.flatMap((v) => compiled(v.language, v.requestCues));
+const REQUEST_CUES = VOCABULARIES.flatMap((v) => compiled(v.language, spellings(v, v.requestCues)));
 const MENTION_CUES = boundary(VOCABULARIES.flatMap((v) => v.mentionCues));
 const CLOSINGS = VOCABULARIES.flatMap((v) => compiled(v.language, v.closings));
 const LABELS = new Set(VOCABULARIES.flatMap((v) => v.identificationLabels.map((l) => words(l).trim())));
@@ -127,18 +139,20 @@ const REASON = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.reasonCue
 const REPORT = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reportCues)]));
 const REMINDER = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reminderCues)]));
 const MENTION_END = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.mentionEndCues)]));
+/** One of `phrases` ending the text, or one word before its end: what stands right before a right's one word. */
+const endingIn = (phrases: string[]) =>
+  phrases.length
+    ? new RegExp(
+        `(?:^| )(?:${phrases.map((d) => words(d).trim().split(' ').map(escapeRegExp).join(' ')).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+)? $`,
+        'u',
+      )
+    : undefined;
 /** A demonstrative right before a right's one word, at most one word between ("this objection", "této námitky", "dieses formellen Widerspruchs"). */
-const DEMONSTRATIVE = new Map(
-  VOCABULARIES.map((v) => [
-    v.language,
-    v.demonstratives.length
-      ? new RegExp(
-          `(?:^| )(?:${v.demonstratives.map((d) => words(d).trim().split(' ').map(escapeRegExp).join(' ')).join('|')})(?: [\\p{L}\\p{N}\\p{M}]+)? $`,
-          'u',
-        )
-      : undefined,
-  ]),
-);
+const DEMONSTRATIVE = new Map(VOCABULARIES.map((v) => [v.language, endingIn(v.demonstratives)]));
+/** A phrase of sequence built on one ("след това изтрийте", "tämän jälkeen poistakaa"): the demonstrative names nothing there. */
+const SEQUENCE = new Map(VOCABULARIES.map((v) => [v.language, endingIn(v.sequenceCues)]));
+/** Where a copy is going ("another provider", "neuen Anbieter"): beside access, portability. */
+const PORTABILITY_CUES = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.portabilityCues)]));
 const CONTRAST = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.contrastCues)]));
 /** How mail clients begin the subject of an automatic reply, in every language. */
 const AUTO_REPLIES = VOCABULARIES.flatMap((v) => compiled(v.language, v.autoReplies));
@@ -228,7 +242,7 @@ const REFUSED_VERB_END = negationPatterns((n) => `(?:^| )${n}(?: ${WORD}){0,3} $
  * … or, in a language whose clauses end with their verb, the negated verb that ends it ("… analiz edilmesini istemiyorum").
  * Elsewhere a negation at a clause's end negates its own verb ("les statistiques ne s'affichent pas"), no refusal.
  */
-const VERB_FINAL = new Set(['tr', 'ja', 'ko', 'hi', 'fa']);
+const VERB_FINAL = new Set(VOCABULARIES.filter((v) => v.verbFinal).map((v) => v.language));
 const REFUSED_AFTER = new Map([...negationPatterns((n) => `^ ?(?:${WORD} ){3,}${n} ?$`)].filter(([language]) => VERB_FINAL.has(language)));
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
 /** The languages that name the Regulation by each name: "GDPR" is written in many and tells none of them. */
@@ -759,7 +773,13 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   };
   // "Po doručení této námitky", "upon receipt of this objection": a right's one word after a demonstrative names the letter itself.
   const demonstratives = languages.map((l) => DEMONSTRATIVE.get(l)).filter((d): d is RegExp => d !== undefined);
-  const namesLetter = (p: Phrase) => BARE.has(p) && demonstratives.some((d) => d.test(w.slice(0, w.search(p.pattern) + 1)));
+  // Not when the demonstrative is part of a "then" ("и след това изтрийте акаунта"): the word after it is asked in turn.
+  const sequences = languages.map((l) => SEQUENCE.get(l)).filter((d): d is RegExp => d !== undefined);
+  const namesLetter = (p: Phrase) => {
+    if (!BARE.has(p)) return false;
+    const before = w.slice(0, w.search(p.pattern) + 1);
+    return demonstratives.some((d) => d.test(before)) && !sequences.some((s) => s.test(before));
+  };
   const found: Mention[] = PHRASES.filter(
     (p) => has(p) && ownWord(p) && p.pattern.test(w) && !negated(p) && !saidOfCancellable(p) && !namesLetter(p),
   ).map((p) => ({
@@ -836,8 +856,8 @@ const COUNTRY_LANGUAGES: Record<string, string[]> = {
   nl: ['nl'],
   fr: ['fr'],
   mc: ['fr'],
-  es: ['es'],
-  ad: ['es'],
+  es: ['es', 'ca'],
+  ad: ['ca'],
   mx: ['es'],
   ar: ['es'],
   pt: ['pt'],
@@ -932,6 +952,8 @@ const OWN_LETTERS: { language: string; letters: RegExp; not: string[] }[] = [
   // ľ ĺ ŕ are Slovak, ř ů ě Czech (a boost, not a veto: each writes the other's names; ä and ô are also Estonian, French …).
   { language: 'sk', letters: /[ľĺŕ]/iu, not: [] },
   { language: 'cs', letters: /[řůě]/iu, not: [] },
+  // The ela geminada (l·l, often typed l.l) is Catalan's alone (a boost: a Spanish letter may name a Catalan "Col·legi").
+  { language: 'ca', letters: /l[·•.]l/iu, not: [] },
   { language: 'vi', letters: /[ơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/iu, not: [] },
 ];
 
@@ -1055,6 +1077,25 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
   if (asked.size === 0) for (const s of fallback) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.
   if ([...asked.values()].some((a) => a.strong)) for (const [right, a] of asked) if (!a.strong) asked.delete(right);
+  // "Send me my data as CSV", "… I am moving to another provider": a copy asked for in a file type machines read (its name
+  // is the same in every language and script: "CSV形式", "в формате JSON"), or to take to another provider, is the
+  // portable one (Art. 20).
+  if (asked.has('access') && !asked.has('portability')) {
+    const said = [cleanSubject, ...all.filter((s) => !s.conditional && !s.reason).map((s) => s.text)];
+    const format = said.map((t) => MACHINE_FORMAT.exec(t)?.[0]).find(Boolean);
+    const elsewhere = said
+      .map((t) => {
+        const w = words(t);
+        const has = wordIndex(w);
+        return languages.flatMap((l) => PORTABILITY_CUES.get(l) ?? []).find((cue) => has(cue) && cue.pattern.test(w))?.text;
+      })
+      .find(Boolean);
+    if (format || elsewhere)
+      asked.set('portability', {
+        strong: true,
+        why: [format ? `access in a machine-readable format ("${format}")` : `access to take elsewhere ("${elsewhere}")`],
+      });
+  }
   if (asked.has('access') && asked.has('portability')) asked.delete('access');
   const rights = [...asked.keys()];
   return {
@@ -1065,6 +1106,9 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
     ...(rights.length && !askedOutright ? { unasked: true } : {}),
   };
 }
+
+/** The file types machines read, by the names every language writes them with (ASCII-bounded, so "CSV形式" counts). */
+const MACHINE_FORMAT = /(?<![A-Za-z0-9])(?:csv|json|xml|xlsx?|tsv)(?![A-Za-z0-9])/i;
 
 const scripted = (language: string | undefined, text: string) => (language ? withScript(language, text) : undefined);
 

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { displayEmail, emailAddressProblem, normaliseEmail } from '../../shared/email-address';
 import { type EmailLinkTokens, mailEmailLink } from '../../shared/email-links';
+import { ACCOUNT_FIELDS } from '../../shared/profile-fields';
 import type { Mailer } from '../../shared/mailer';
 import { messagesFor } from '../messages';
 import { VOCABULARIES } from '../vocabulary';
@@ -323,27 +323,22 @@ function normalised(field: Correctable, value: string): string {
   return field === 'country' ? value.toUpperCase() : value;
 }
 
-/** The account API's checks (accounts/schemas.ts) — the URL with the same zod check — and no markup. */
+/**
+ * No markup, then the account API's own checks (`ACCOUNT_FIELDS`, shared with accounts/schemas.ts: every script,
+ * with the joiners Persian and Indic names need), then what a name read out of a letter's prose must also be: words (letters, marks, joiners, spaces, dots, apostrophes and hyphens).
+ */
+const REFUSED: Partial<Record<Correctable, string>> = {
+  website: 'not an http(s) address',
+  country: 'not a two-letter country code (ISO 3166-1, e.g. DE)',
+};
 function invalid(field: Correctable, value: string): string | undefined {
   if (!value) return 'empty';
-  if (/[<>"`\p{C}]/u.test(value)) return 'characters a name or address does not have';
-  switch (field) {
-    case 'name':
-      return /^[\p{L}\p{M}][\p{L}\p{M} .'’-]{0,99}$/u.test(value)
-        ? undefined
-        : 'not a name (letters, spaces, dots, apostrophes and hyphens, at most 100)';
-    case 'company':
-      return value.length > 100 ? 'longer than 100 characters' : undefined;
-    case 'website':
-      return z
-        .url({ protocol: /^https?$/ })
-        .max(200)
-        .safeParse(value).success
-        ? undefined
-        : 'not an http(s) address';
-    case 'country':
-      return /^[a-z]{2}$/i.test(value) ? undefined : 'not a two-letter country code (ISO 3166-1, e.g. DE)';
-  }
+  if (/[<>"`]/u.test(value)) return 'characters a name or address does not have';
+  const checked = ACCOUNT_FIELDS[field].safeParse(normalised(field, value));
+  if (!checked.success) return REFUSED[field] ?? checked.error.issues[0]?.message.toLowerCase() ?? 'not accepted by the account API';
+  if (field === 'name' && !/^[\p{L}\p{M}](?:[\p{L}\p{M} .'’-]|\u200C|\u200D){0,99}$/u.test(value))
+    return 'not a name (letters, spaces, dots, apostrophes and hyphens, at most 100)';
+  return undefined;
 }
 
 /** Port: writes the corrected name and profile fields, answering what they were before. */

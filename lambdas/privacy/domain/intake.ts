@@ -87,8 +87,19 @@ export class PrivacyIntake {
     if ((await this.deps.counter.increment(COUNTERS.privacyMailFromSender.of(hash(sender)), start, end)) > FLOOD_LIMITS.perSender)
       return 'throttled';
     const holders = await this.holdersOf(mail, sender, rights);
-    // The same words whether or not an account matched: the reply reveals nothing.
-    await this.reply(mail, m.t('ack.subject'), m.mail([m.t('ack.body', { ticket: mail.ticketId, ...privacyLinks(this.deps.publicUrl) })]));
+    // The same words whether or not an account matched, and whether the letter opens a request (a link is mailed) or joins one
+    // already confirmed (none is): the reply reveals nothing, and says what happens in either case.
+    await this.reply(
+      mail,
+      m.t('ack.subject'),
+      m.mail([
+        m.t('ack.body', privacyLinks(this.deps.publicUrl)),
+        '',
+        m.t('ack.joined'),
+        '',
+        m.t('ack.reference', { ticket: mail.ticketId }),
+      ]),
+    );
     if (!holders.length) return 'no_account';
     const text = newTextOf(mail.text).slice(0, 5_000);
     let outcome: IntakeOutcome = 'joined';

@@ -4,6 +4,7 @@ export const LOCALES = [
   'de',
   'fr',
   'es',
+  'ca',
   'it',
   'nl',
   'pt',

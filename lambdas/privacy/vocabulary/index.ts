@@ -1,4 +1,5 @@
 import bg from './bg.json';
+import ca from './ca.json';
 import cs from './cs.json';
 import da from './da.json';
 import de from './de.json';
@@ -51,6 +52,8 @@ const FILES: Record<string, unknown> = {
   el,
   en,
   es,
+  // After Spanish: a short text whose words fit both alike is read as Spanish.
+  ca,
   et,
   fi,
   fr,

@@ -26,6 +26,17 @@ export const VocabularySchema = z
     articleAfter: phrases,
     /** Abbreviations that end in a dot inside a sentence ("gem.", "Abs.", "odst."): no sentence ends there. */
     abbreviations: phrases,
+    /**
+     * Whether the language's clauses end with their verb (Turkish, Japanese, Korean, Hindi, Persian): there a negated
+     * verb at a clause's end refuses what the clause names ("… analiz edilmesini istemiyorum"); elsewhere a negation at a
+     * clause's end negates its own verb ("les statistiques ne s'affichent pas").
+     */
+    verbFinal: z.boolean().default(false),
+    /**
+     * How the language is typed without its own letters (German ö as "oe", Danish ø as "oe" and å as "aa"): every phrase is
+     * matched in that spelling too — folding alone reads "löschen" typed as "loschen", not as "loeschen".
+     */
+    transliterations: z.record(z.string().length(1), z.string().min(1).max(3)).default({}),
     /** Frequent function words: how the language is recognised. */
     stopWords: z.array(z.string().min(1).max(30)).min(10),
     /** Words that make a sentence a request ("I request", "ich verlange", "bitte", "žádám"). */
@@ -60,6 +71,11 @@ export const VocabularySchema = z
      * itself or an earlier one ("Upon receipt of this objection", "po doručení této námitky"), not a request.
      */
     demonstratives: phrases,
+    /**
+     * Phrases built on a demonstrative that mean "then", "after that" ("след това", "tämän jälkeen", "după aceasta"): the
+     * demonstrative in one names nothing, and a right's word after it is asked in turn ("… и след това изтрийте акаунта ми").
+     */
+    sequenceCues: phrases,
     /**
      * Words that turn a sentence ("but", "aber", "mais", "ali"): a description of rights ends there
      * ("I know I also have the right to object, but I want full erasure"), and what follows is read.
@@ -114,6 +130,12 @@ export const VocabularySchema = z
       objection: phrases.pipe(z.array(z.string()).min(2)),
       restriction: phrases.pipe(z.array(z.string()).min(1)),
     }),
+    /**
+     * Where a copy is going: a new or another provider, a competitor ("another provider", "neuen Anbieter", "otro proveedor").
+     * Beside a copy asked for (access) they make it the copy to take elsewhere, portability (Art. 20); alone they ask nothing
+     * ("I am moving to another provider, delete my account" asks no export).
+     */
+    portabilityCues: phrases,
     /** Objection: words for direct marketing and for analytics/profiling, so the right processing stops. */
     marketing: phrases,
     analytics: phrases,

@@ -8,6 +8,7 @@ import {
   readMail,
   rightsIn,
 } from '../../../lambdas/privacy/domain/classify';
+import { VOCABULARIES } from '../../../lambdas/privacy/vocabulary';
 import { mailCorpus } from '../../helpers/mail-corpus';
 import { sesRecord } from '../../helpers/ses-record';
 
@@ -1174,4 +1175,87 @@ describe('third pass: letters as real senders write them (each case in our own w
       expect(read(text)).toEqual(['deletion']);
     },
   );
+});
+
+describe('fourth pass: Catalan, machine-readable copies, "then" and notes over forwards (each case in our own words)', () => {
+  it.each([
+    ['Bon dia, us demano que esborreu el meu compte i totes les meves dades. Gràcies.', ['deletion']],
+    ['Voldria una còpia de les dades que teniu sobre mi.', ['access']],
+    ['Deixeu d’enviar-me correus de màrqueting, si us plau.', ['objection']],
+    ['El meu cognom és incorrecte: ha de ser Puigdemont i no Puigdemon. Rectifiqueu-lo, si us plau.', ['correction']],
+    ['Si us plau, envieu-me les meves dades en un format llegible per màquina.', ['portability']],
+    ['Mentre comproveu les dades, demano la limitació del tractament.', ['restriction']],
+    ['Em podeu dir on són els vostres servidors?', []],
+    // "after closing the account" is a clause of time: a question about what happens then asks for no erasure.
+    ['Quant de temps guardeu les factures després de tancar el compte?', []],
+  ])('reads the Catalan %j as %j, in Catalan', (text, rights) => {
+    expect(readMail('', text)).toMatchObject({ rights, language: 'ca' });
+  });
+
+  it('tells Catalan from Spanish, French and Occitan, and answers Andorra in Catalan', () => {
+    expect(readMail('', 'Hola, les pido que borren mi cuenta y todos mis datos. Gracias.').language).toBe('es');
+    expect(readMail('', 'Bonjour, je vous demande de supprimer mon compte et toutes mes données. Merci.').language).toBe('fr');
+    expect(readMail('', 'Bonjorn, vos demandi de suprimir mon compte e totas mas donadas. Mercés.').language).not.toBe('ca');
+    // A Spanish subject over a Catalan letter: the body tells the language.
+    expect(readMail('Solicitud de supresión', 'Us demano que suprimiu les meves dades personals.').language).toBe('ca');
+    expect(readMail('', 'Esborreu el compte.', { from: 'jordi@example.ad' }).language).toBe('ca');
+  });
+
+  it.each([
+    ['Please send me all the data you hold on me as a CSV file.', ['portability']],
+    ['Bitte schicken Sie mir eine Kopie meiner Daten im JSON-Format.', ['portability']],
+    ['私のデータのコピーをCSV形式で送ってください。', ['portability']],
+    ['Пришлите мне копию моих данных в формате XML.', ['portability']],
+    // A copy alone is access (Art. 15(3)); a question about a CSV export asks nothing.
+    ['Please send me a copy of my data.', ['access']],
+    ['The CSV export of my usage in the console has empty rows, can you check?', []],
+  ])('a copy asked for in a machine-readable file type is portability: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it.each([
+    ['Send me a copy of my data please, I am switching to another provider.', ['portability']],
+    ['Bitte senden Sie mir eine Kopie meiner Daten, ich gehe zu einem anderen Anbieter.', ['portability']],
+    ['Envíenme una copia de mis datos, me voy a otro proveedor.', ['portability']],
+    // Where the writer is going asks for nothing by itself.
+    ['I am moving to another provider, so please delete my account.', ['deletion']],
+    ['Wir wechseln zu einem anderen Anbieter. Bitte löschen Sie unser Konto.', ['deletion']],
+  ])('a copy to take to another provider is portability, the move alone asks nothing: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it.each([
+    ['Bitte loeschen Sie mein Konto.', ['deletion'], 'de'],
+    ['Ich beantrage die Datenuebertragbarkeit meiner Konten.', ['portability'], 'de'],
+    ['Bitte fuehren Sie die Loeschung meiner Daten durch.', ['deletion'], 'de'],
+  ])('a letter typed without its language’s own letters (ö as oe, ü as ue) is read as with them: %j', (text, rights, language) => {
+    expect(readMail('', text)).toMatchObject({ rights, language });
+  });
+
+  it('"darme de baja" alone may be an unsubscription or an erasure: it is asked about, never guessed', () => {
+    expect(readMail('', 'Quiero darme de baja.').rights).toEqual([]);
+    expect(readMail('', 'Quiero darme de baja y que borren todos mis datos.').rights).toEqual(['deletion']);
+  });
+
+  it.each([
+    ['Моля, изпратете ми копие на данните ми и след това изтрийте профила ми.', 'bg'],
+    ['Lähettäkää kopio tiedoistani. Tämän jälkeen poistakaa tilini.', 'fi'],
+    ['Vă rog să îmi trimiteți o copie a datelor, după aceasta ștergeți contul.', 'ro'],
+  ])('a demonstrative in a "then" names no letter: %j asks a copy and then the erasure', (text, language) => {
+    expect(readMail('', text)).toMatchObject({ rights: ['access', 'deletion'], language });
+  });
+
+  it('a demonstrative before a right’s word still names the letter itself', () => {
+    expect(readMail('', 'Po doručení této námitky mi prosím odpovězte.').rights).toEqual([]);
+  });
+
+  it('a note over a forward that asks nothing outright tells a story: "sent to the wrong address" asks no correction', () => {
+    const text =
+      'Hej, jeg tror den her mail gik til en forkert adresse, så jeg sender den videre.\n\n---------- Videresendt meddelelse ---------\nFra: billing@omnapi.com\nEmne: Kvittering\n\nTak for dit køb.';
+    expect(readMail('Fwd: Kvittering', text, { ownDomain: 'omnapi.com' })).toMatchObject({ rights: [], language: 'da' });
+  });
+
+  it('which languages read a clause-final negated verb as a refusal is the vocabularies’ to say', () => {
+    expect(VOCABULARIES.filter((v) => v.verbFinal).map((v) => v.language)).toEqual(['fa', 'hi', 'ja', 'ko', 'tr'].sort());
+  });
 });

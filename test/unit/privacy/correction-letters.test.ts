@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readCorrection } from '../../../lambdas/privacy/domain/correction';
+import { ACCOUNT_FIELDS } from '../../../lambdas/shared/profile-fields';
 
 const letter = (file: string) =>
   JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'privacy-letters', file), 'utf8')) as { text: string };
@@ -157,5 +158,20 @@ describe('corrections in the thin EU/EEA languages (privacy-letters-eu)', () => 
     ['nn', 'Ver venleg og rett etternamnet mitt, rett namn er "Haugen".'],
   ])('%s: a surname named beside a bare word for "name" is the part asked for, for a person', (_l, text) => {
     expect(readCorrection(text)).toEqual(partOnly);
+  });
+});
+
+describe('a correction by letter checks a value as the account API does', () => {
+  it('accepts a Persian name written with a zero-width non-joiner (U+200C), as PATCH /v1/account does', () => {
+    const name = 'مه\u200cناز احمدی';
+    expect(ACCOUNT_FIELDS.name.safeParse(name).success).toBe(true);
+    expect(readCorrection(`Please change my name to ${name}.`)).toEqual({ changes: { name }, forAPerson: [] });
+  });
+
+  it('accepts a Devanagari name with a zero-width joiner (U+200D), and refuses a control character as the API does', () => {
+    const name = 'क्\u200dष राम';
+    expect(readCorrection(`name: ${name}`).changes).toEqual({ name });
+    expect(ACCOUNT_FIELDS.company.safeParse('Acme\u0007GmbH').success).toBe(false);
+    expect(readCorrection('company: Acme\u0007GmbH').changes).toEqual({});
   });
 });

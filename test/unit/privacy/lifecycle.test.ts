@@ -4,7 +4,7 @@ import { ConfirmationLinks, ConfirmationMail, deletionWarning } from '../../../l
 import { LegalClock } from '../../../lambdas/privacy/domain/legal-clock';
 import { ExportSteps } from '../../../lambdas/privacy/domain/export-steps';
 import { type RecordDeps, RequestRecords } from '../../../lambdas/privacy/domain/request-records';
-import type { Messages } from '../../../lambdas/privacy/messages';
+import { type Messages, messagesFor } from '../../../lambdas/privacy/messages';
 import { FINAL_STATUSES, type PrivacyRequest, type RequestType, type UnclearMail } from '../../../lambdas/privacy/domain/model';
 import type { RequestStore, Transition, Workflow } from '../../../lambdas/privacy/domain/ports';
 import { DATA_MAP } from '../../../lambdas/shared/data-map';
@@ -283,6 +283,32 @@ describe('privacy request lifecycle', () => {
     ).toBe('joined');
     expect(requests.items.size).toBe(1);
     expect(workflow.started).toHaveLength(1);
+  });
+
+  it('acknowledges a letter joining a request already confirmed without claiming a link was mailed for it', async () => {
+    const { mailRequest, intake, lifecycle, mailer } = setup();
+    const { request, token } = await mailRequest('ann@example.org', 'm1');
+    await lifecycle.links.confirm(request.requestId, token);
+    const before = mailer.sent.length;
+    expect(
+      await intake.fromMail({
+        messageId: 'm2',
+        ticketId: 't2',
+        from: 'ann@example.org',
+        replyTo: 'ann@example.org',
+        subject: 'Auskunft',
+        text: 'Bitte senden Sie mir eine Kopie meiner Daten.',
+        receivedAt: new Date().toISOString(),
+        verdicts: {},
+      }),
+    ).toBe('joined');
+    const sent = mailer.sent.slice(before);
+    // The acknowledgement is the only mail: no link went out, and it says so for a letter that joins a confirmed request.
+    expect(sent.map((m) => m.to)).toEqual(['ann@example.org']);
+    const de = messagesFor('de');
+    expect(sent[0]!.subject).toBe(de.t('ack.subject'));
+    expect(sent[0]!.text).toContain(de.t('ack.joined'));
+    expect(sent[0]!.text).toContain(de.t('ack.reference', { ticket: 't2' }));
   });
 
   it('asks an API deletion for the mailed link, unless the account password comes with it; a wrong one opens nothing', async () => {

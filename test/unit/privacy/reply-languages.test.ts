@@ -116,7 +116,9 @@ describe('replies in the language of the letter', () => {
       const english = messagesFor('en');
       const inEnglish = [
         english.t(`${kind}.subject`),
-        english.t('ack.body', { ticket, ...privacyLinks(PUBLIC_URL) }),
+        english.t('ack.body', privacyLinks(PUBLIC_URL)),
+        english.t('ack.joined'),
+        english.t('ack.reference', { ticket }),
         english.t('signature'),
       ]
         .concat(kind === 'help' ? [english.t('help.intro'), english.t('help.outro'), english.t('help.deletion')] : [])

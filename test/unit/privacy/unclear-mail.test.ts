@@ -105,14 +105,14 @@ describe('unclear privacy mail', () => {
     expect(await requests.getUnclear('tkt_5')).toMatchObject({ language: 'ka', dueAt: '2027-01-01T09:00:00.000Z' });
   });
 
-  it('tells a letter sent as an attachment that we do not open it, and the operator which file holds it', async () => {
+  it('tells a letter sent as an attachment we could not read (a scan) so, and the operator which file holds it', async () => {
     const { intake, requests, mailer } = setup(() => new Date('2026-12-02T10:00:00Z'));
     const letter = {
       ...mail('tkt_3', ann.email, 'Please see the attached letter.', '2026-12-02T09:00:00.000Z'),
       attachments: ['Brief.pdf'],
     };
     expect(await intake.fromMail(letter)).toBe('help_sent');
-    expect(mailer.sent[0]!.text).toContain('We do not open attachments: if your request is in one (Brief.pdf)');
+    expect(mailer.sent[0]!.text).toContain('We could not read the attached files (Brief.pdf)');
     expect(await requests.getUnclear('tkt_3')).toMatchObject({ why: expect.stringContaining('attached, not read: Brief.pdf') });
   });
 
