@@ -225,17 +225,15 @@ export class Metering extends Construct {
     this.keysSeenFromManyAddresses = emfMetric('KeySeenFromManyAddresses', 'usage-worker');
     if (delivery === 'drain') {
       this.worker.drainQueue('usage', this.usageQueue).addEnvironment('DRAIN_BATCH_SIZE', String(batchSize));
-      const drainSchedule = new events.Rule(this, 'UsageDrainSchedule', {
-        description: 'Runs the usage drain',
-        schedule: events.Schedule.rate(Duration.minutes(drainEveryMinutes)),
-        // A run that failed leaves its messages on the queue: the next run, a period later, takes them.
-        targets: [new targets.LambdaFunction(this.worker, { retryAttempts: 0 })],
-      });
-      Validations.of(drainSchedule).acknowledge({
-        id: 'Serverless-EventBusDLQ',
-        reason:
-          "A failed drain run holds nothing to replay: the usage events stay on the queue until deleted, the next run (a period later) receives them, and the redrive policy parks one that keeps failing in the usage DLQ. Its errors alarm like every function's.",
-      });
+      // A run that failed leaves its messages on the queue: the next run, a period later, takes them.
+      this.everyMinutes(
+        'UsageDrainSchedule',
+        'Runs the usage drain',
+        this.worker,
+        drainEveryMinutes,
+        0,
+        "A failed drain run holds nothing to replay: the usage events stay on the queue until deleted, the next run (a period later) receives them, and the redrive policy parks one that keeps failing in the usage DLQ. Its errors alarm like every function's.",
+      );
     } else
       this.worker.consumeQueue(this.usageQueue, {
         batchSize,
@@ -256,16 +254,14 @@ export class Metering extends Construct {
       .bindTable('usageLogs', tables.usageLogs, 'read')
       .bindTable('usageAggregates', tables.usageAggregates, 'readWrite');
     this.sweep.addEnvironment('SWEEP_EVERY_MINUTES', String(SWEEP_EVERY_MINUTES));
-    const sweepSchedule = new events.Rule(this, 'UsageSweepSchedule', {
-      description: 'Runs the usage sweep',
-      schedule: events.Schedule.rate(Duration.minutes(SWEEP_EVERY_MINUTES)),
-      targets: [new targets.LambdaFunction(this.sweep, { retryAttempts: 2 })],
-    });
-    Validations.of(sweepSchedule).acknowledge({
-      id: 'Serverless-EventBusDLQ',
-      reason:
-        "A failed sweep run holds nothing to replay: each run starts where the last whole run got to (its cursor), so the next makes it up, and the usage API reads what is not counted yet from the single calls meanwhile. Its errors alarm like every function's.",
-    });
+    this.everyMinutes(
+      'UsageSweepSchedule',
+      'Runs the usage sweep',
+      this.sweep,
+      SWEEP_EVERY_MINUTES,
+      2,
+      "A failed sweep run holds nothing to replay: each run starts where the last whole run got to (its cursor), so the next makes it up, and the usage API reads what is not counted yet from the single calls meanwhile. Its errors alarm like every function's.",
+    );
 
     if (delivery === 'eventSource')
       Validations.of(this.worker).acknowledge({
@@ -273,5 +269,15 @@ export class Metering extends Construct {
         reason:
           'SQS mappings take no on-failure destination; failed events stay on the queue and its redrive policy parks them in the usage DLQ.',
       });
+  }
+
+  /** A rule that runs `fn` every `minutes`, with no DLQ of its own: `why` says why a failed run needs none. */
+  private everyMinutes(id: string, description: string, fn: OmnApiFunction, minutes: number, retryAttempts: number, why: string): void {
+    const rule = new events.Rule(this, id, {
+      description,
+      schedule: events.Schedule.rate(Duration.minutes(minutes)),
+      targets: [new targets.LambdaFunction(fn, { retryAttempts })],
+    });
+    Validations.of(rule).acknowledge({ id: 'Serverless-EventBusDLQ', reason: why });
   }
 }
