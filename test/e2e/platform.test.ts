@@ -120,7 +120,7 @@ describe('local platform (npm start)', () => {
 
   it('speaks the SQS protocol the SDK uses, checksums included', async () => {
     const sqs = new SQSClient(localAws(local).aws);
-    // The dead-letter queue: no event source polls it (the usage queue's five pollers would take the message first, as Lambda's do).
+    // The dead-letter queue: nothing receives from it (the usage queue's drain would take the message first).
     const QueueUrl = await deadLetterQueueOf(sqs, outputsOf(local).QueueUsageUrl!);
     await sqs.send(
       new SendMessageCommand({
