@@ -35,7 +35,7 @@ export const MeteringSettingsSchema = z
      * the whole period share a batch. `eventSource`: Lambda's event source mapping, whose pollers each
      * find about one message a receive below some hundred calls a second and split an account's calls
      * over five batches, for usage that lags by `batchWindowSeconds` instead of up to a period
-     * (docs/performance.md, "The usage drain"). @default 'drain'
+     * (docs/performance.md, "Round 13: the usage drain"). @default 'drain'
      */
     delivery: z.enum(['drain', 'eventSource']).default('drain'),
     /** How often the drain runs: usage, logs and refunds of failed calls lag calls by up to this. @default 1 */
