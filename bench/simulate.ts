@@ -2,7 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbUsageStore, PAGE_FROM_CALLS_PER_SECOND, STEP_LAG_MS } from '../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../lambdas/metering/domain/usage';
-import { isAgentKey } from '../lambdas/shared/adapters/dynamodb-usage-logs';
+import { isAgentKey, logPartition } from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { itemSize } from './item-size';
 import { MODEL } from './prices';
 import {
@@ -63,13 +63,20 @@ export interface StoreFigures {
     singlesPerCall: number;
     /**
      * Write units a call spent because its slot was full: the refused slot updates and the single
-     * items put instead, per call of the sample. Added to the run's worker units for its slot calls
-     * (an upper bound: what those calls' slot writes would have cost is not taken off).
+     * items put instead, per call of the sample (part of `workerWriteUnitsPerCall`).
      */
     fullSlotUnitsPerCall: number;
     /** Agent items' writes and reads per call of the sample (once an hour per account, agent and container). */
     agentWriteUnitsPerCall: number;
     agentReadUnitsPerCall: number;
+    /**
+     * Everything the worker writes and reads per call of the sample (slots, the single items of calls
+     * they had no room for, agent items, the accounts' settings once a batch), in the drain's batches
+     * over the whole hour: what a quiet account's call costs once its calls of a period share a slot
+     * write, which a run shorter than the period does not see. Priced for the run's slot calls.
+     */
+    workerWriteUnitsPerCall: number;
+    workerReadUnitsPerCall: number;
     /** What the sweep run that finishes the sample's hour writes and reads, per call of the sample. */
     sweepWriteUnitsPerCall: number;
     sweepReadUnitsPerCall: number;
@@ -123,6 +130,8 @@ export class MeteredClient {
   /** Writes and reads of agent items (part of `writeUnits` and `readUnits`, counted apart too): paid once an hour per account, agent and container. */
   agentWriteUnits = 0;
   agentReadUnits = 0;
+  /** Write and read units of slots and agent items, by partition (part of the totals too): what an account's slot calls cost. */
+  readonly slotUnitsByPartition = new Map<string, { writes: number; reads: number }>();
   transactions = 0;
 
   constructor(private readonly inner: DynamoDBDocumentClient) {}
@@ -177,7 +186,10 @@ export class MeteredClient {
             continue;
           }
           this.readUnits += units;
-          if (isAgentKey(String(key.sk))) this.agentReadUnits += units;
+          if (isAgentKey(String(key.sk))) {
+            this.agentReadUnits += units;
+            this.slotUnits(String(key.pk)).reads += units;
+          }
         }
     } else if (name === 'BatchWriteCommand') {
       for (const [table, requests] of Object.entries(command.input.RequestItems as Record<string, any[]>)) {
@@ -227,7 +239,14 @@ export class MeteredClient {
     const units = Math.max(1, Math.ceil(Math.max(before, after) / 1024)) * factor;
     this.writeUnits += units;
     if (isAgentKey(String(key.sk))) this.agentWriteUnits += units;
+    if (isAgentKey(String(key.sk)) || isSlot(String(key.sk))) this.slotUnits(String(key.pk)).writes += units;
     if (table === 'usageLogs') this.logTableWriteUnits += units;
+    return units;
+  }
+
+  private slotUnits(pk: string): { writes: number; reads: number } {
+    const units = this.slotUnitsByPartition.get(pk) ?? { writes: 0, reads: 0 };
+    this.slotUnitsByPartition.set(pk, units);
     return units;
   }
 }
@@ -300,9 +319,18 @@ export async function simulateLoad(
   let clock = start.getTime();
   const stores = workerContainers(metered, model, () => clock, options.tallyEvery);
   const store = stores[0]!;
-  // The worker reads each account's settings once a batch (one eventually consistent GetItem each).
-  let settingsReads = 0;
-  const settings = { of: async () => ((settingsReads += 0.5), { analytics: options.analytics ?? true }) };
+  // The slots of accounts that are not busy fill over minutes; a busy account's (its first call or two
+  // of each minute, far apart in sequence) hold what they hold now, whatever the run's length.
+  const quiet = new Set(
+    ratesOf(load).flatMap((rate, i) => (rate > 0 && rate < PAGE_FROM_CALLS_PER_SECOND ? [logPartition(`acc_sim${tag}_${i}`)] : [])),
+  );
+  // The worker reads each account's settings once a batch (one eventually consistent GetItem each); quiet accounts' apart.
+  const settingsReads = { quiet: 0, busy: 0 };
+  const settings = {
+    of: async (accountId: string) => (
+      (settingsReads[quiet.has(logPartition(accountId)) ? 'quiet' : 'busy'] += 0.5), { analytics: options.analytics ?? true }
+    ),
+  };
   const started = performance.now();
   for (const batch of batches) {
     clock = batch.closedAt;
@@ -331,11 +359,6 @@ export async function simulateLoad(
   if (logs !== events.length) throw new Error(`${load.name}: ${logs} logs stored for ${events.length} events`);
   const holding = logItems.filter((s) => s.logs > 0).length;
   const stored = logItems.reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0);
-  // The slots of accounts that are not busy fill over minutes; a busy account's (its first call or two
-  // of each minute, far apart in sequence) hold what they hold now, whatever the run's length.
-  const quiet = new Set(
-    ratesOf(load).flatMap((rate, i) => (rate > 0 && rate < PAGE_FROM_CALLS_PER_SECOND ? [`ACCOUNT#acc_sim${tag}_${i}`] : [])),
-  );
   const slots = logItems.filter((s) => isSlot(s.sk) && quiet.has(s.pk));
   // The agents of quiet accounts' slots: put once an hour per account, agent and container, which a run of seconds does not see either.
   const agents = logItems.filter((s) => isAgentKey(s.sk) && quiet.has(s.pk));
@@ -344,6 +367,11 @@ export async function simulateLoad(
     ? await steadySlots(client, load, model, new Date(start.getTime() + 30 * 86_400_000), options.analytics ?? true)
     : undefined;
   const slotShare = slotCalls / events.length;
+  // What this run's slot calls of quiet accounts cost, taken off where the hour-long sample prices them.
+  const quietSlotUnits = [...metered.slotUnitsByPartition].reduce(
+    (sum, [pk, units]) => (quiet.has(pk) ? { writes: sum.writes + units.writes, reads: sum.reads + units.reads } : sum),
+    { writes: 0, reads: 0 },
+  );
   const sweepReadUnits = sweepReads / (totalRate(load) * 3_600);
   const sweepWriteUnits = sweepWrites / (totalRate(load) * 3_600);
   return {
@@ -351,14 +379,14 @@ export async function simulateLoad(
     steady,
     events: events.length,
     batches: batches.length,
-    // A run of seconds sees no slot fill up, and puts every agent it meets: what full slots and the
-    // agents cost the slot calls of quiet accounts comes from the hour-long sample.
-    workerWriteUnits:
-      (metered.writeUnits - (steady ? metered.agentWriteUnits : 0)) / events.length +
-      (steady ? (steady.fullSlotUnitsPerCall + steady.agentWriteUnitsPerCall) * slotShare : 0),
-    workerReadUnits:
-      (metered.readUnits - (steady ? metered.agentReadUnits : 0) + settingsReads) / events.length +
-      (steady ? steady.agentReadUnitsPerCall * slotShare : 0),
+    // A run of seconds sees no slot fill up, no quiet account call twice in a drain period, and puts every
+    // agent it meets: what the slot calls of quiet accounts cost comes from the hour-long sample.
+    workerWriteUnits: steady
+      ? (metered.writeUnits - quietSlotUnits.writes) / events.length + steady.workerWriteUnitsPerCall * slotShare
+      : metered.writeUnits / events.length,
+    workerReadUnits: steady
+      ? (metered.readUnits - quietSlotUnits.reads + settingsReads.busy) / events.length + steady.workerReadUnitsPerCall * slotShare
+      : (metered.readUnits + settingsReads.busy + settingsReads.quiet) / events.length,
     // Each container marks an account once a day: the run's marks (each container's) over a day of calls.
     sweepWriteUnits:
       metered.sweepListWriteUnits / (totalRate(load) * 86_400) +
@@ -431,7 +459,8 @@ async function steadySlots(
   let clock = start.getTime();
   const stores = workerContainers(metered, model, () => clock);
   const store = stores[0]!;
-  const settings = { of: async () => ({ analytics }) };
+  let settingsReads = 0;
+  const settings = { of: async () => ((settingsReads += 0.5), { analytics }) };
   for (const batch of batches) {
     clock = batch.closedAt;
     const { failed } = await recordUsageBatch(batch.items, { store: stores[batch.poller]!, settings });
@@ -458,6 +487,8 @@ async function steadySlots(
     fullSlotUnitsPerCall: (metered.refusedSlotUnits + alone.length) / events.length,
     agentWriteUnitsPerCall: metered.agentWriteUnits / events.length,
     agentReadUnitsPerCall: metered.agentReadUnits / events.length,
+    workerWriteUnitsPerCall: writesBefore / events.length,
+    workerReadUnitsPerCall: (readsBefore + settingsReads) / events.length,
     sweepWriteUnitsPerCall: (metered.writeUnits - writesBefore) / events.length,
     sweepReadUnitsPerCall: (metered.readUnits - readsBefore) / events.length,
     day: await sweptDay(client, load, model, new Date(Math.floor(start.getTime() / 86_400_000) * 86_400_000 + 86_400_000), analytics),

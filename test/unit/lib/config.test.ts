@@ -14,6 +14,13 @@ describe('loadStageConfig', () => {
     expect(loadStageConfig(contextOf({ stage: 'prod', retainData: 'false' })).retainData).toBe(true);
   });
 
+  it('drains usage every minute in dev and every two in prod, unless the stage says otherwise, within 1–4 minutes', () => {
+    expect(loadStageConfig(contextOf({})).drainEveryMinutes).toBe(1);
+    expect(loadStageConfig(contextOf({ stage: 'prod' })).drainEveryMinutes).toBe(2);
+    expect(loadStageConfig(contextOf({ stage: 'prod', drainEveryMinutes: '1' })).drainEveryMinutes).toBe(1);
+    expect(() => loadStageConfig(contextOf({ drainEveryMinutes: '5' }))).toThrow(/drainEveryMinutes/);
+  });
+
   it('keeps audit events 400 days unless the stage says otherwise, and refuses a retention shorter than a month', () => {
     expect(loadStageConfig(contextOf({})).auditRetentionDays).toBe(400);
     expect(loadStageConfig(contextOf({ stage: 'prod', auditRetentionDays: '730' })).auditRetentionDays).toBe(730);
