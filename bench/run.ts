@@ -118,6 +118,8 @@ const MATRIX = [
   row('10,000 accounts × 1 call/min', 10_000, { perAccountPerMinute: 1 }, 36),
   row('Zipf tail: 10,000 accounts, 200 calls/s', 10_000, { zipf: 1, totalPerSecond: 200 }, 30),
   row('10,000 accounts × 1 call/hour', 10_000, { perAccountPerMinute: 1 / 60 }, 720),
+  // Trial and hobby accounts: most of a day's hours without a call, where the sweep must read nothing.
+  row('10,000 accounts × 4 calls a day', 10_000, { perAccountPerMinute: 4 / 1_440 }, 720),
 ];
 
 function percentile(sorted: number[], p: number): number {

@@ -296,7 +296,8 @@ export const ITEMS = {
   sweepList: item({
     table: 'usageLogs',
     owner: 'metering',
-    holds: "an account with single calls on a day's sweep list (the scheduled sweep finishes their hours' rollups)",
+    holds:
+      "an account with single calls on a day's sweep list, with the hours of the day it had a busy minute in (the scheduled sweep finishes their hours' rollups)",
     pk: 'SWEEP#{day}#{shard}',
     sk: '{accountId}',
     foundBy: { via: 'the account id as sort key of each kept day list (erased with the logs; 3-day TTL)' },

@@ -186,6 +186,15 @@ const DAY_MS = 86_400_000;
  */
 export const FINISH_AT_ONCE_ITEMS = 16;
 /**
+ * Admitted calls in one clock minute (the event's `used`) that mark the minute's hour busy on the
+ * account's sweep-list entry. An hour of FINISH_AT_ONCE_ITEMS slots holds about eight calls a slot,
+ * over 120 calls, and 60 minutes of at most two calls hold 120: such an hour has a minute of three.
+ * (An hour whose fewer calls split into as many items, among many clients, is counted at the day's
+ * end like a quiet one.) So the sweep reads nothing of the hours in which a quiet account called a
+ * few times, or not at all — most of the hours of an account calling a few times a day.
+ */
+export const BUSY_MINUTE_CALLS = 3;
+/**
  * How far back a sweep run finishes hours when the cursor is older: an hour so old that its day's
  * sweep list (3 days from the day's start) would expire before the run is over is left (its calls are
  * still read from their items by the usage API while they live).
@@ -244,6 +253,8 @@ type Guard = { kind: 'seq'; accountId: string; block: number; entries: UsageEntr
 export class DynamoDbUsageStore implements UsageStore {
   /** `<day>|<accountId>` marked for the sweep by this container (it only spares writes: a marker is put again elsewhere harmlessly). */
   private readonly marked = new Set<string>();
+  /** `<day>|<accountId>|<hour of the day>` marked busy by this container (it only spares writes: adding an hour again changes nothing). */
+  private readonly busyMarked = new Set<string>();
   /** Agent items this container has read or put, by `<pk>|<sk>`, with their user agents (it only spares reads: an agent never changes). */
   private readonly agents = new Map<string, string>();
   /** Agent items (`<pk>|<sk>`) whose agents this container's slot writes held themselves: met again, they are put and named. */
@@ -268,7 +279,7 @@ export class DynamoDbUsageStore implements UsageStore {
       else unique.set(id, entry);
     }
     const singles = [...unique.values()].filter((entry) => !storedInPage(entry.event));
-    for (const id of await this.recordSingles(singles)) duplicates.add(id);
+    for (const id of await this.recordSingles(singles, [...unique.values()])) duplicates.add(id);
     // One account's events side by side, in admit order: its page, seq block and rollup then land in one transaction.
     const ordered = [...unique.values()]
       .filter((entry) => storedInPage(entry.event))
@@ -323,7 +334,7 @@ export class DynamoDbUsageStore implements UsageStore {
    * if absent — a redelivered call finds its entry or item and is a duplicate. Then counts into the
    * hours' rollups where a refused call asks for a step, or a call came late.
    */
-  private async recordSingles(entries: UsageEntry[]): Promise<string[]> {
+  private async recordSingles(entries: UsageEntry[], batch: UsageEntry[]): Promise<string[]> {
     const duplicates: string[] = [];
     // An admitted call goes to its slot, its client holding its agent or naming the agent's item; refused calls alone.
     const admitted = entries.filter((entry) => entry.event.seq !== undefined);
@@ -353,7 +364,7 @@ export class DynamoDbUsageStore implements UsageStore {
         duplicates.push(callIdentity(event));
       }
     });
-    await this.markForSweep(entries);
+    await this.markForSweep(entries, batch);
     // Lateness is judged once the calls are written, never by a clock read before: a step that read the hour
     // while a write was on its way counted at most up to STEP_LAG_MS before now, so a call it missed is late here.
     const now = this.now();
@@ -594,24 +605,51 @@ export class DynamoDbUsageStore implements UsageStore {
    * account and day), so the sweep finishes its hours if it stops calling. A container checks once a
    * day per account whether another has listed it already — half a read unit against a write unit, and
    * an account that calls a few times a day meets a different container nearly every time.
-   * Put after the calls' items, so a batch that fails before is retried with its marks; duplicates
-   * are marked too (their first delivery may have stopped before marking).
+   * The hours of the day in which the account admitted BUSY_MINUTE_CALLS calls in a clock minute (seen
+   * in any of the batch's events, paged ones too) are added to its entry (`h`, once an hour per account and container): only those hours may hold the
+   * FINISH_AT_ONCE_ITEMS items the sweep finishes at once, so it looks into no other (see finishHour).
+   * Written after the calls' items, so a batch that fails before is retried with its marks; duplicates
+   * are marked too (their first delivery may have stopped before marking). Updates, never puts: a
+   * container listing an account does not drop the hours another added.
    */
-  private async markForSweep(entries: UsageEntry[]): Promise<void> {
+  private async markForSweep(entries: UsageEntry[], batch: UsageEntry[]): Promise<void> {
     const fresh = new Map<string, ReturnType<typeof sweepMarkerItem>>();
     for (const { event } of entries) {
       const day = event.at.slice(0, 10);
       const id = `${day}|${event.accountId}`;
       if (!this.marked.has(id)) fresh.set(id, sweepMarkerItem(day, event.accountId));
     }
+    // Busy minutes are seen in the whole batch: most of a busy minute's calls go to pages.
+    const busy = new Map<string, { item: ReturnType<typeof sweepMarkerItem>; hours: Set<number>; ids: string[] }>();
+    for (const { event } of batch) {
+      const day = event.at.slice(0, 10);
+      const id = `${day}|${event.accountId}`;
+      const hour = Number(event.at.slice(11, 13));
+      if ((event.used ?? 0) >= BUSY_MINUTE_CALLS && !this.busyMarked.has(`${id}|${hour}`)) {
+        const marks = busy.get(id) ?? { item: sweepMarkerItem(day, event.accountId), hours: new Set<number>(), ids: [] };
+        marks.hours.add(hour);
+        marks.ids.push(`${id}|${hour}`);
+        busy.set(id, marks);
+      }
+    }
     const listed = new Set((await this.storedOf([...fresh.values()], 'pk, sk')).map((item) => `${item.pk}|${item.sk}`));
-    await inParallel(
-      [...fresh.values()].filter((item) => !listed.has(`${item.pk}|${item.sk}`)),
-      16,
-      (item) => this.client.send(new PutCommand({ TableName: this.tables.usageLogs, Item: item })),
+    const writes = new Map<string, { item: ReturnType<typeof sweepMarkerItem>; hours?: Set<number> }>();
+    for (const [id, item] of fresh) if (!listed.has(`${item.pk}|${item.sk}`)) writes.set(id, { item });
+    for (const [id, { item, hours }] of busy) writes.set(id, { item, hours });
+    await inParallel([...writes.values()], 16, ({ item: { pk, sk, expiresAt }, hours }) =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.usageLogs,
+          Key: { pk, sk },
+          UpdateExpression: `SET expiresAt = if_not_exists(expiresAt, :expires)${hours ? ' ADD h :hours' : ''}`,
+          ExpressionAttributeValues: { ':expires': expiresAt, ...(hours ? { ':hours': hours } : {}) },
+        }),
+      ),
     );
     if (this.marked.size + fresh.size > MAX_MARKED) this.marked.clear();
     for (const id of fresh.keys()) this.marked.add(id);
+    if (this.busyMarked.size > MAX_MARKED) this.busyMarked.clear();
+    for (const { ids } of busy.values()) for (const id of ids) this.busyMarked.add(id);
   }
 
   /** Which of these usage-log items are stored: eventually consistent BatchGetItems of `projection`, unprocessed keys retried. */
@@ -764,7 +802,7 @@ export class DynamoDbUsageStore implements UsageStore {
         TableName: this.tables.usageLogs,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': sweepPartition(day, shard) },
-        ProjectionExpression: 'sk',
+        ProjectionExpression: 'sk, h',
         ...(after === undefined ? {} : { ExclusiveStartKey: { pk: sweepPartition(day, shard), sk: after } }),
       });
       const finished = listed.map(() => false);
@@ -775,8 +813,10 @@ export class DynamoDbUsageStore implements UsageStore {
           const accountId = String(item.sk);
           try {
             // Listed for its day from its first call, an account calling a few times a day made no call in most of its
-            // hours, and a few calls in the others: one small read says which, before any consistent read or write.
-            if (atOnce || (await this.itemsIn(accountId, hour)) >= FINISH_AT_ONCE_ITEMS) await this.tallyDay(accountId, [], hour);
+            // hours, and a few calls in the others: only an hour its entry marks busy may hold enough items to finish
+            // now, and one small read says whether it does, before any consistent read or write.
+            const busy = (item.h as Set<number> | undefined)?.has(new Date(hour).getUTCHours()) === true;
+            if (atOnce || (busy && (await this.itemsIn(accountId, hour)) >= FINISH_AT_ONCE_ITEMS)) await this.tallyDay(accountId, [], hour);
             finished[i] = true;
           } catch (error) {
             failed.push(`${new Date(hour).toISOString()}|${accountId}: ${error instanceof Error ? error.message : String(error)}`);

@@ -54,8 +54,8 @@ describe('single calls: a call of an account that is not busy is one plain write
     expect((await recordUsageBatch([{ messageId: 'm1', body: JSON.stringify(lone) }], { store, settings })).recorded).toBe(1);
     // Its slot's update and the account's entry in the day's sweep list (once a day per worker
     // container); the slot's client holds its user agent itself, so no agent item is read or put.
-    expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(1);
-    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(1);
+    expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(2);
+    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(0);
     expect(dynamo.calls('BatchGetItem') - batchGets).toBe(1);
     expect(dynamo.calls('TransactWriteItems') - transactions).toBe(0);
     const alone = (await dynamo.scanAll()).usageLogs.filter((item) => item.pk === 'ACCOUNT#acc_lone');
@@ -64,8 +64,8 @@ describe('single calls: a call of an account that is not busy is one plain write
     // Met again by the same container in the hour: its agent is put once as the hour's agent item, and named from then on.
     const next = event('acc_lone', 2, new Date(now - 10_000), 1);
     expect((await recordUsageBatch([{ messageId: 'm3', body: JSON.stringify(next) }], { store, settings })).recorded).toBe(1);
-    expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(2);
-    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(2);
+    expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(3);
+    expect(dynamo.calls('PutItem usageLogs') - puts).toBe(1);
     const again = await recordUsageBatch([{ messageId: 'm2', body: JSON.stringify(lone) }], { store, settings });
     expect(again).toMatchObject({ recorded: 0, duplicates: 1 });
     // Sequence numbers 1 and 2, one key and agent, one hour: one slot item holds both, one agent item the user agent.
@@ -183,9 +183,9 @@ describe('single calls: a call of an account that is not busy is one plain write
       clock = Date.parse(call.at) + 5_000;
       await recordUsageBatch([{ messageId: call.requestId, body: JSON.stringify(call) }], { store, settings });
     }
-    // Seven writes to their slot, its agent for the hour and one sweep-list entry for the account's day (this container remembers both).
-    expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(7);
-    expect(dynamo.calls('PutItem usageLogs') - markers).toBe(2);
+    // Seven writes to their slot and one sweep-list entry for the account's day, and its agent for the hour (this container remembers both).
+    expect(dynamo.calls('UpdateItem usageLogs') - updates).toBe(8);
+    expect(dynamo.calls('PutItem usageLogs') - markers).toBe(1);
     const counted = async () => singlesCounted((await dynamo.scanAll()).usageAggregates, 'acc_stopped');
     expect((await counted()).reduce((sum, item) => sum + Number(item.calls), 0)).toBeLessThan(7);
 
@@ -335,10 +335,11 @@ describe('single calls: a call of an account that is not busy is one plain write
       const firstRun = evening + HOUR + STEP_LAG_MS + 60_000;
       const [aggregateQueries, logQueries] = [dynamo.calls('Query usageAggregates'), dynamo.calls('Query usageLogs')];
       expect(await sweeper.sweep(firstRun, firstRun - 30 * 60_000)).toMatchObject({ hours: 1, since: firstRun - 30 * 60_000 });
-      // Two calls: a few items, so the hour waits for the day's end. One small read of the hour said so; no rollup read, nothing written.
+      // Two calls, in no busy minute: a few items, so the hour waits for the day's end. The sweep reads its lists' shards and
+      // nothing of the hour: no probe, no rollup read, nothing written.
       expect(await countedOf('acc_cursor', evening)).toBe(0);
       expect(dynamo.calls('Query usageAggregates') - aggregateQueries).toBe(0);
-      expect(dynamo.calls('Query usageLogs') - logQueries).toBe(1 + 16);
+      expect(dynamo.calls('Query usageLogs') - logQueries).toBe(16);
       expect(await cursorOf()).toMatchObject({ through: firstRun });
       // Meanwhile the usage API reads the hour's calls from their items.
       const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
@@ -377,8 +378,8 @@ describe('single calls: a call of an account that is not busy is one plain write
     it('finishes an hour of many calls at its end, with the quiet hours before it, so the usage API does not read them from their items', async () => {
       const at = hour + 2 * HOUR;
       await record([event('acc_early', 0, new Date(at - 3 * HOUR), 1)], at - 3 * HOUR + 60_000);
-      // Two hundred calls of one key in the hour: 25 slots.
-      const calls = Array.from({ length: 200 }, (_, i) => event('acc_busyish', i, new Date(at + i * 15_000), 1));
+      // Two hundred calls of one key in the hour, four a minute (the admit write counts them): 25 slots, and busy minutes.
+      const calls = Array.from({ length: 200 }, (_, i) => event('acc_busyish', i, new Date(at + i * 15_000), (i % 4) + 1));
       for (let i = 0; i < calls.length; i += 20) await record(calls.slice(i, i + 20), Date.parse(calls[i + 19]!.at) + 1_000);
       await record([event('acc_busyish', 200, new Date(at - 2 * HOUR), 1)], at - 2 * HOUR + 1_000);
       await new DynamoDbUsageStore(dynamo.client, tables).finishHours(at + HOUR + STEP_LAG_MS - 1, at + HOUR + STEP_LAG_MS + 60_000);
@@ -388,6 +389,30 @@ describe('single calls: a call of an account that is not busy is one plain write
       expect(await dayItems('acc_busyish')).toEqual([expect.objectContaining({ v: 1, f: at + HOUR - 1 })]);
       // An account with a few calls that day waits for its end.
       expect(await countedOf('acc_early', at - 3 * HOUR)).toBe(0);
+    });
+
+    it("keeps an hour's busy mark when another container lists the account for its day after it (marks are updates, never puts)", async () => {
+      const at = hour + 3 * HOUR;
+      // Container A sees a busy minute of the account's hour first; container B, which has not listed it, lists it after.
+      const a = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => at + 2 * 60_000);
+      const busy = Array.from({ length: 3 }, (_, i) => event('acc_marks', i, new Date(at + 60_000 + i * 1_000), i + 1));
+      await recordUsageBatch(
+        busy.map((call) => ({ messageId: call.requestId, body: JSON.stringify(call) })),
+        { store: a, settings },
+      );
+      const quiet = event('acc_marks', 3, new Date(at + 2 * 60_000 + 30_000), 1);
+      // B's check of the list races A's mark: it reads no entry, then writes its own.
+      const { BatchGetCommand } = require('@aws-sdk/lib-dynamodb');
+      const blind = {
+        send: (command: { constructor: { name: string } }) =>
+          command instanceof BatchGetCommand ? Promise.resolve({ Responses: {} }) : dynamo.client.send(command as never),
+      } as unknown as typeof dynamo.client;
+      await recordUsageBatch([{ messageId: quiet.requestId, body: JSON.stringify(quiet) }], {
+        store: new DynamoDbUsageStore(blind, tables, undefined, () => at + 3 * 60_000),
+        settings,
+      });
+      const entry = (await dynamo.scanAll()).usageLogs.find((item) => String(item.pk).startsWith('SWEEP#') && item.sk === 'acc_marks');
+      expect(entry?.h).toEqual(new Set([new Date(at).getUTCHours()]));
     });
 
     it('counts every hour at its end where logs are kept less than two days (a day-end count could find them expired)', async () => {

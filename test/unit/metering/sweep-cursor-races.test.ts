@@ -1,10 +1,11 @@
-import { DynamoDbUsageStore, FINISH_AT_ONCE_ITEMS, STEP_LAG_MS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
+import { DynamoDbUsageStore, STEP_LAG_MS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { recordAt, USAGE_TABLES } from '../../helpers/usage-worker';
 import { afterDayOf, singlesCounted } from '../../helpers/singles-rollups';
 import { usageEvent } from '../../helpers/usage-event';
+import { sweepMarkerItem } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -27,15 +28,17 @@ describe('the sweep cursor under overlapping, failing, late and catching-up runs
     for (const item of singlesCounted(await scan(), accountId)) byHour.set(item.bucket, (byHour.get(item.bucket) ?? 0) + item.calls);
     return byHour;
   };
-  /** A store whose run fails (times out) at its (k+1)th hour probe: the account is on its days' lists alone, one probe an hour but the day's last. */
+  /** A store whose run fails (times out) at its (k+1)th hour: the account is on its days' lists alone, read once an hour (its list's shard). */
   const failingAfter = (k: number, delayMs = 0) => {
-    let probes = 0;
+    let hours = 0;
+    const shard = `#${sweepMarkerItem('any day', 'acc_cursor_chaos').pk.split('#').pop()}`;
     return new DynamoDbUsageStore(
       {
-        send: async (command: { constructor: { name: string }; input: { Limit?: number } }) => {
-          if (command.constructor.name === 'QueryCommand' && command.input.Limit === FINISH_AT_ONCE_ITEMS) {
+        send: async (command: { constructor: { name: string }; input: { ExpressionAttributeValues?: Record<string, unknown> } }) => {
+          const pk = String(command.input.ExpressionAttributeValues?.[':pk'] ?? '');
+          if (command.constructor.name === 'QueryCommand' && pk.startsWith('SWEEP#') && pk.endsWith(shard)) {
             await new Promise((r) => setTimeout(r, delayMs));
-            if (++probes > k) throw new Error('timed out');
+            if (++hours > k) throw new Error('timed out');
           }
           return dynamo.client.send(command as never);
         },

@@ -106,17 +106,29 @@ describe('usage sweep (scheduled handler)', () => {
     expect(cursor).toMatchObject({ through: Date.parse('2026-03-02T03:25:00Z') });
   });
 
-  it('reads a few keys of an hour an account listed for its day made no call in (or few), and neither its counts nor its logs', async () => {
-    // Listed from its first call of the day (at 02:00, say): by the 10:00 hour it has called no more.
+  it('reads nothing of an hour its listed account had no busy minute in, and a few keys of one it had, never its counts or logs', async () => {
+    // Listed from its first call of the day (at 02:00, say): by the 10:00 hour it has called no more, or a few times.
     const listed = sweepMarkerItem('2026-03-01', 'acc_sparse');
-    ddb
-      .on(QueryCommand)
-      .callsFake((input) => (input.ExpressionAttributeValues[':pk'] === listed.pk ? { Items: [{ sk: 'acc_sparse' }] } : { Items: [] }));
-    expect(await sweep({ time: '2026-03-01T11:10:00Z' })).toMatchObject({ hours: 1, accounts: 1 });
-    const reads = ddb
-      .commandCalls(QueryCommand)
-      .map((c) => c.args[0].input)
-      .filter((input) => !String(input.ExpressionAttributeValues?.[':pk']).startsWith('SWEEP#'));
+    const probesWith = async (entry: Record<string, unknown>) => {
+      ddb.resetHistory();
+      // Each run the first after deploy: it finishes the 10:00 hour.
+      cursor = undefined;
+      ddb
+        .on(QueryCommand)
+        .callsFake((input) => (input.ExpressionAttributeValues[':pk'] === listed.pk ? { Items: [entry] } : { Items: [] }));
+      expect(await sweep({ time: '2026-03-01T11:10:00Z' })).toMatchObject({ hours: 1, accounts: 1 });
+      expect(ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.pk !== 'SWEEP#CURSOR')).toHaveLength(0);
+      expect(ddb.commandCalls(PutCommand).filter((c) => c.args[0].input.Item?.pk !== 'SWEEP#CURSOR')).toHaveLength(0);
+      return ddb
+        .commandCalls(QueryCommand)
+        .map((c) => c.args[0].input)
+        .filter((input) => !String(input.ExpressionAttributeValues?.[':pk']).startsWith('SWEEP#'));
+    };
+    // No busy minute marked (or only in other hours): the hour holds a few items at most, left for the day's end.
+    expect(await probesWith({ sk: 'acc_sparse' })).toEqual([]);
+    expect(await probesWith({ sk: 'acc_sparse', h: new Set([2, 9]) })).toEqual([]);
+    // A busy minute in the 10:00 hour: one small read says whether it holds enough items to count now (it holds none here).
+    const reads = await probesWith({ sk: 'acc_sparse', h: new Set([10]) });
     expect(reads).toEqual([
       expect.objectContaining({
         TableName: 'logs',
@@ -130,8 +142,6 @@ describe('usage sweep (scheduled handler)', () => {
       }),
     ]);
     expect(reads[0]!.ConsistentRead).toBeUndefined();
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(ddb.commandCalls(PutCommand).filter((c) => c.args[0].input.Item?.pk !== 'SWEEP#CURSOR')).toHaveLength(0);
   });
 
   it('takes no account once less than its reserve of the time limit is left, and marks the cursor where the next run goes on', async () => {
