@@ -11,7 +11,7 @@ import { drainWiring } from '../wiring';
 export const DRAIN_RESERVE_MS = 60_000;
 
 /**
- * Scheduled (every minute by default) → the usage queue → usage logs and aggregates. Each run takes
+ * Scheduled (every `drainEveryMinutes`: 1 in dev, 2 in prod) → the usage queue → usage logs and aggregates. Each run takes
  * what the gateway queued before it started, in batches recorded exactly once as the event-source
  * worker records them, and deletes what it recorded; what failed is received again later and ends in
  * the DLQ after the queue's receive limit. A run that meets its time limit leaves the rest to the next.
