@@ -53,7 +53,7 @@ const shadowProcessImport: Plugin = {
  * hook, as in each Lambda process. X-Ray is off outside Lambda (no segment is ever recorded here), so
  * what the namespace holds is never read.
  */
-const CLS_HOOK = '__omnapiClsHooked';
+export const CLS_HOOK = '__omnapiClsHooked';
 
 /** `cls-hooked` (and `cls-hooked/context`, which the X-Ray SDK requires) in a bundle is the runtime's one instance. */
 const shareClsHooked: Plugin = {
@@ -72,14 +72,18 @@ interface ClsHooked {
   createNamespace(name: string): unknown;
 }
 
+/** The cls-hooked the bundles' X-Ray SDK would load, resolved as esbuild resolves it: the tracer's X-Ray SDK, then its cls-hooked. */
+export function clsHookedPath(): string {
+  const from = (file: string, request: string) => createRequire(file).resolve(request);
+  const tracer = from(path.join(PROJECT_ROOT, 'package.json'), '@aws-lambda-powertools/tracer');
+  return from(from(tracer, 'aws-xray-sdk-core'), 'cls-hooked/context');
+}
+
 /** This process's cls-hooked, the one the X-Ray SDK depends on, with a namespace made at most once per name. */
 function sharedClsHooked(): ClsHooked {
   const hooks = globalThis as unknown as Record<string, ClsHooked | undefined>;
   if (!hooks[CLS_HOOK]) {
-    // Resolved as esbuild resolves it for the bundles: the tracer's X-Ray SDK, then that SDK's cls-hooked.
-    const from = (file: string, request: string) => createRequire(file).resolve(request);
-    const tracer = from(path.join(PROJECT_ROOT, 'package.json'), '@aws-lambda-powertools/tracer');
-    const cls = createRequire(from(tracer, 'aws-xray-sdk-core'))('cls-hooked/context') as ClsHooked;
+    const cls = createRequire(path.join(PROJECT_ROOT, 'package.json'))(clsHookedPath()) as ClsHooked;
     hooks[CLS_HOOK] = { ...cls, createNamespace: (name) => cls.getNamespace(name) ?? cls.createNamespace(name) };
   }
   return hooks[CLS_HOOK];
