@@ -61,7 +61,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  * (400 `invalid_json`, never 422).
  */
 export function jsonBody(opts: JsonBodyOptions = {}): MiddlewareObj<HttpEvent>[] {
-  const { maxBodyBytes } = { ...defaults, ...opts };
+  // `??`, not a spread: a caller passing `maxBodyBytes: undefined` (route() forwards its options) keeps the default.
+  const maxBodyBytes = opts.maxBodyBytes ?? defaults.maxBodyBytes;
 
   const jsonBodyMiddlewareBefore = (request: Request<HttpEvent>) => {
     const event = request.event;

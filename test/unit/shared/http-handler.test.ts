@@ -60,6 +60,25 @@ describe('route handler', () => {
     expect(error.details.map((d: { path: string }) => d.path)).toEqual(['body.name', 'body.count']);
   });
 
+  it('answers 413 past 64 KiB when the route sets no limit of its own', async () => {
+    // route() forwards its options: an unset maxBodyBytes must keep the default, not lift the limit.
+    const unbounded = httpRoutes(route(spec, async (event) => json(200, event.input.body)));
+    const send = (name: string) =>
+      unbounded(
+        httpEvent({
+          method: 'POST',
+          path: '/echo',
+          body: JSON.stringify({ name, count: 1 }),
+          headers: { 'content-type': 'application/json' },
+        }),
+        lambdaContext,
+      );
+    const over = await send('x'.repeat(64 * 1024));
+    expect(over.statusCode).toBe(413);
+    expect(errorOf(over).code).toBe('payload_too_large');
+    expect((await send('x'.repeat(40))).statusCode).toBe(200);
+  });
+
   it('answers 400 body_required when the body is missing', async () => {
     const response = await call(undefined);
     expect(response.statusCode).toBe(400);
