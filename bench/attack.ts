@@ -1,9 +1,14 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { z } from 'zod';
 import { chargeRefunded, checkoutCompleted, dispute, newDisputeId, sign } from '../scripts/ops/stripe-fixtures';
 import { DEFAULT_PACKS } from '../lambdas/billing/packs';
 import { apiCallOfLink } from '../lambdas/shared/console-links';
+import { hasLoneSurrogate } from '../lambdas/shared/plain-text';
+import { ROUTE_MANIFESTS } from '../lib/routes';
 import { type ClientTarget, LocalClient, PASSWORD } from './local-client';
 
 /**
@@ -34,14 +39,76 @@ export interface AttackFigures {
   exhaustedBurstSlowestRefusalMs: number;
   /** Checks on malformed input that answered as they must (405, 400, 415); bound: all. */
   malformedAnsweredRight: { passed: number; of: number };
+  /** Generated world inputs on every JSON route (see `worldInputs`) answered as they must; bound: all. */
+  worldInputsAnsweredRight: { passed: number; of: number };
+  /** Small accounts signing up, keying, buying and calling at once (see `manyAccounts`). */
+  manyAccounts: ManyAccountsFigures;
   requests: number;
+}
+
+export interface ManyAccountsFigures {
+  accounts: number;
+  calls: number;
+  /** Another account's key revoked or rolled, or its keys, logs or ledger seen; bound 0. */
+  crossAccountEffects: number;
+  /** Calls admitted but not debited, logged or counted exactly once, keys or purchases not there once; bound 0. */
+  lostOrDoubled: number;
 }
 
 interface Target extends ClientTarget {
   webhookSecret: string;
   /** The burst on an exhausted sharded account: calls at once and the credits they exhaust (the issue's case: 200 on 100). */
   burst?: { calls: number; credits: number };
+  /** Accounts signing up and calling at once in `manyAccounts`. @default 200 */
+  manyAccounts?: number;
+  /** Generated requests of `worldInputs`. @default 400 */
+  worldInputs?: number;
 }
+
+/** The seed of the generated inputs: a failure replays (`ATTACK_SEED` to try others). */
+const SEED = Number(process.env.ATTACK_SEED ?? 20261207);
+
+/** Text as the world types it: any UTF-16 code units (half surrogate pairs included), graphemes, and the usual suspects. */
+const worldText = fc.oneof(
+  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit)), maxLength: 12 }),
+  fc.string({ unit: 'grapheme', maxLength: 24 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    'a\u0000b',
+    'e\u0301\u0301\u0301',
+    '\u202eevil\u202c',
+    '👨‍👩‍👧',
+    'مرحبا',
+    '\ud800',
+    'x\udfff',
+    'ann@example.org',
+    'anna@bücher.de',
+    'https://example.org/x',
+    'DE',
+    'starter',
+    'correction',
+    '1e21',
+    '-0',
+    '0.30000000000000004',
+    '9007199254740993',
+  ),
+);
+const worldNumber = fc.constantFrom(-0, 0, 1e21, 0.1 + 0.2, 2 ** 53 + 1, -1, 1e-7, Number.MAX_VALUE);
+const worldLeaf = fc.oneof(worldText, worldNumber, fc.boolean(), fc.constant(null));
+const worldValue = fc.oneof(
+  { weight: 6, arbitrary: worldLeaf },
+  fc.array(worldLeaf, { maxLength: 3 }),
+  fc.dictionary(fc.oneof(worldText, fc.constantFrom('company', 'bio', 'country', 'website')), worldLeaf, { maxKeys: 3 }),
+);
+/** Whether a JSON value has half a surrogate pair in a string or a key, at any depth. */
+const holdsLoneSurrogate = (value: unknown): boolean =>
+  typeof value === 'string'
+    ? hasLoneSurrogate(value)
+    : typeof value === 'object' && value !== null && Object.entries(value).some(([k, v]) => hasLoneSurrogate(k) || holdsLoneSurrogate(v));
+/** The top-level fields a route's body schema names (the generator fills them, and one more). */
+const fieldsOf = (schema: z.ZodType) =>
+  Object.keys((z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: object }).properties ?? {});
 
 const starter = DEFAULT_PACKS.starter!;
 
@@ -202,12 +269,147 @@ export class Attack extends LocalClient {
     return { passed: checks.filter(Boolean).length, of: checks.length };
   }
 
+  /**
+   * Generated bodies (fast-check, a fixed seed) on every route with a JSON body, as a signed-in account:
+   * the schema's fields and one more, filled with world text and numbers, arrays and objects where
+   * strings go, sent plain, past 64 KiB, or gzipped. What each must answer: a string or key with half a
+   * surrogate pair 400 `invalid_encoding`, past the limit 413, gzipped 415, anything else below 500, and
+   * every refusal the JSON error shape.
+   */
+  async worldInputs(runs = this.target.worldInputs ?? 400): Promise<{ passed: number; of: number }> {
+    const caller = await this.account('world');
+    const routes = Object.values(ROUTE_MANIFESTS)
+      .flatMap((manifest) => Object.values(manifest))
+      .filter((route) => route.body && route.auth !== 'stripeSignature' && route.path !== '/v1/auth/logout');
+    const probe = fc.record({
+      route: fc.constantFrom(...routes),
+      form: fc.constantFrom('plain', 'plain', 'plain', 'plain', 'oversize', 'gzip'),
+    });
+    const cases = fc.sample(
+      probe.chain(({ route, form }) =>
+        fc
+          .dictionary(fc.constantFrom(...fieldsOf(route.body!), 'extra'), worldValue, { maxKeys: 4 })
+          .map((body) => ({ route, form, body })),
+      ),
+      { numRuns: runs, seed: SEED },
+    );
+    let passed = 0;
+    for (let start = 0; start < cases.length; start += 8) {
+      const answers = await Promise.all(
+        cases.slice(start, start + 8).map(async ({ route, form, body }) => {
+          const text = JSON.stringify(form === 'oversize' ? { ...body, padding: 'x'.repeat(64 * 1024) } : body);
+          const path = route.path.replace('{id}', 'key_000000000000000000000000').replace('{sessionId}', 'cs_test_none');
+          const answer = await this.request(route.method === 'ANY' ? 'POST' : route.method, path, {
+            body: form === 'gzip' ? gzipSync(text) : text,
+            headers: {
+              authorization: `Bearer ${caller.token}`,
+              'content-type': 'application/json',
+              ...(form === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
+            },
+          });
+          let error: { code?: unknown; message?: unknown } | undefined;
+          try {
+            error = answer.status >= 400 ? (JSON.parse(answer.body) as { error?: typeof error }).error : undefined;
+          } catch {}
+          const shaped = answer.status < 400 || (typeof error?.code === 'string' && typeof error.message === 'string');
+          const expected = form === 'oversize' ? 413 : form === 'gzip' ? 415 : holdsLoneSurrogate(body) ? 400 : undefined;
+          const right =
+            shaped &&
+            (expected ? answer.status === expected : answer.status < 500) &&
+            (expected !== 400 || error?.code === 'invalid_encoding');
+          if (!right)
+            this.notes.push(
+              `world input ${route.method} ${path} (${form}) ${text.slice(0, 120)} → ${answer.status} ${answer.body.slice(0, 160)}`,
+            );
+          return right;
+        }),
+      );
+      passed += answers.filter(Boolean).length;
+    }
+    return { passed, of: cases.length };
+  }
+
+  /**
+   * Many small accounts at once: each signs up, confirms, signs in, makes a key, buys a pack (a signed
+   * Stripe event) and calls the echo product, all accounts together; then each tries to revoke and roll
+   * its neighbour's key, and each one's balance, keys, logs, usage and ledger are read back: its own, each
+   * call once.
+   */
+  async manyAccounts(count = this.target.manyAccounts ?? 200, callsEach = 3): Promise<ManyAccountsFigures> {
+    const crossAccount: string[] = [];
+    const lostOrDoubled: string[] = [];
+    const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+    const accounts = await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const account = await this.account(`many${i}`);
+        const key = (await this.json('POST', '/v1/keys', { name: `many ${i}` }, auth(account.token))).json();
+        await this.webhook(checkoutCompleted({ ...account, name: 'Many' }, 'starter', starter));
+        return { ...account, key: key.secret as string, keyId: key.keyId as string };
+      }),
+    );
+    const calls = await Promise.all(
+      accounts.flatMap((account, i) =>
+        Array.from({ length: callsEach }, (_, c) =>
+          this.request('GET', `/v1/api/echo/many-${this.run}/${i}/${c}`, { headers: auth(account.key) }).then((a) => ({
+            i,
+            status: a.status,
+          })),
+        ),
+      ),
+    );
+    await Promise.all(
+      accounts.map(async (account, i) => {
+        const neighbour = accounts[(i + 1) % count]!;
+        const headers = { ...auth(account.token), 'content-type': 'application/json' };
+        for (const [method, route] of [
+          ['POST', `/v1/keys/${neighbour.keyId}/roll`],
+          ['DELETE', `/v1/keys/${neighbour.keyId}`],
+        ] as const) {
+          const answer = await this.request(method, route, { headers, ...(method === 'POST' ? { body: '{}' } : {}) });
+          if (answer.status !== 404) crossAccount.push(`${account.email}: ${method} ${route} of ${neighbour.email} → ${answer.status}`);
+        }
+      }),
+    );
+    const price = 1_000_000;
+    await Promise.all(
+      accounts.map(async (account, i) => {
+        const admitted = calls.filter((c) => c.i === i && c.status === 200).length;
+        const read = async (route: string) => (await this.request('GET', route, { headers: auth(account.token) })).json();
+        const balance = await read('/v1/billing/balance');
+        if (balance.balanceMicro !== starter.credits * price - admitted * price)
+          lostOrDoubled.push(`${account.email}: balance ${balance.balanceMicro} µ after a pack and ${admitted} calls`);
+        const keys = (await read('/v1/keys')).keys as { keyId: string }[];
+        if (keys.length !== 1 || keys[0]!.keyId !== account.keyId) crossAccount.push(`${account.email}: keys ${JSON.stringify(keys)}`);
+        const ledger = (await read('/v1/billing/ledger')).entries as { type: string }[];
+        if (ledger.length !== 1 || ledger[0]!.type !== 'purchase') lostOrDoubled.push(`${account.email}: ledger ${JSON.stringify(ledger)}`);
+        let logs: { keyId: string; path: string }[] = [];
+        for (const end = Date.now() + 120_000; Date.now() < end; await new Promise((r) => setTimeout(r, 1_000))) {
+          logs = (await read('/v1/usage/logs?limit=100')).logs;
+          if (logs.length >= admitted) break;
+        }
+        if (logs.some((l) => l.keyId !== account.keyId || !l.path.startsWith(`/many-${this.run}/${i}/`)))
+          crossAccount.push(
+            `${account.email}: a log not its own: ${JSON.stringify(logs.find((l) => l.keyId !== account.keyId) ?? logs[0])}`,
+          );
+        if (logs.length !== admitted) lostOrDoubled.push(`${account.email}: ${admitted} calls admitted, ${logs.length} logged`);
+        const counted = ((await read('/v1/usage?granularity=day')).buckets as { admitted: number }[]).reduce((n, b) => n + b.admitted, 0);
+        if (counted !== admitted) lostOrDoubled.push(`${account.email}: ${admitted} calls admitted, ${counted} counted in usage`);
+      }),
+    );
+    if (calls.some((c) => c.status !== 200))
+      this.notes.push(`many accounts: calls answered ${[...new Set(calls.map((c) => c.status))].join(', ')}`);
+    this.notes.push(...crossAccount.slice(0, 5), ...lostOrDoubled.slice(0, 5));
+    return { accounts: count, calls: calls.length, crossAccountEffects: crossAccount.length, lostOrDoubled: lostOrDoubled.length };
+  }
+
   async all(ops: (...args: string[]) => Promise<void>): Promise<AttackFigures> {
     const guessing = await this.passwordGuessing();
     const crossSiteWritesAccepted = await this.crossSiteWrites();
     const money = await this.refundsInsideDisputes();
     const burst = await this.exhaustedBurst(ops);
     const malformed = await this.malformed();
+    const worldInputsAnsweredRight = await this.worldInputs();
+    const manyAccounts = await this.manyAccounts();
     return {
       ...guessing,
       crossSiteWritesAccepted,
@@ -216,6 +418,8 @@ export class Attack extends LocalClient {
       exhaustedBurstSlowestMs: burst.slowestMs,
       exhaustedBurstSlowestRefusalMs: burst.slowestRefusalMs,
       malformedAnsweredRight: { passed: malformed.passed + (money.futureRefused ? 1 : 0), of: malformed.of + 1 },
+      worldInputsAnsweredRight,
+      manyAccounts,
       requests: this.requests,
     };
   }
@@ -261,6 +465,21 @@ export function report(figures: AttackFigures, errors: string[]): boolean {
       'malformed requests answered 405/400/415 as they must',
       `${figures.malformedAnsweredRight.passed} of ${figures.malformedAnsweredRight.of}`,
       figures.malformedAnsweredRight.passed === figures.malformedAnsweredRight.of,
+    ],
+    [
+      'generated world inputs answered 400/413/415 or below 500',
+      `${figures.worldInputsAnsweredRight.passed} of ${figures.worldInputsAnsweredRight.of}`,
+      figures.worldInputsAnsweredRight.passed === figures.worldInputsAnsweredRight.of,
+    ],
+    [
+      `${figures.manyAccounts.accounts} accounts at once: cross-account effects`,
+      `${figures.manyAccounts.crossAccountEffects} (0)`,
+      figures.manyAccounts.crossAccountEffects === 0,
+    ],
+    [
+      `${figures.manyAccounts.calls} calls of those accounts lost or doubled`,
+      `${figures.manyAccounts.lostOrDoubled} (0)`,
+      figures.manyAccounts.lostOrDoubled === 0,
     ],
   ];
   for (const [what, value, ok] of rows) console.log(`${ok ? 'ok  ' : 'FAIL'}  ${what.padEnd(58)} ${value}`);

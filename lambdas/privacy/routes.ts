@@ -16,6 +16,7 @@ export const privacyRoutes = defineRoutes({
     summary: 'Exercise a privacy right (access, portability, deletion, correction, objection); the session is the identity',
     description:
       'A second request of a type while one is open joins it: the answer is the open request, with joined: true. ' +
+      'A correction joins only an open correction in the same words; one in other words is a request of its own. ' +
       'Asked while another request of the type is being opened (the same moment), it waits for that one and joins it; ' +
       '409 privacy_request_opening if it does not appear within a few seconds (ask again).',
     body: OpenRequestBody,

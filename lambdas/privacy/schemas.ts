@@ -87,6 +87,8 @@ export const RequestView = z
   })
   .meta({ id: 'PrivacyRequest' });
 export const OpenResult = RequestView.extend({
-  joined: z.boolean().meta({ description: 'True when a request of this type was already open: this is that one' }),
+  joined: z.boolean().meta({
+    description: 'True when a request of this type (a correction: in the same words) was already open: this is that one',
+  }),
 });
 export const ListResult = z.object({ requests: z.array(RequestView) });

@@ -368,10 +368,10 @@ export const ITEMS = {
   openRequestClaim: item({
     table: 'privacyRequests',
     owner: 'privacy',
-    holds: 'the claim that makes a second request of a type join the open one',
+    holds: 'the claim that makes a request asked again join the open one (its type; for a correction, a digest of its words too)',
     pk: 'OPEN#{accountId}#{type}',
     sk: 'OPEN',
-    foundBy: { via: 'the account id and each request type' },
+    foundBy: { via: "the account id and each request type, and each correction's words (openSlotOf)" },
   }),
   openRequestsIndex: item({
     table: 'privacyRequests',

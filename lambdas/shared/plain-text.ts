@@ -12,6 +12,9 @@ const CONTROLS_BUT_LINES = '\\0-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F\\p{Zl}\\p{
 /** The bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): "Trojan Source" reordering. */
 const BIDI = '\\u202A-\\u202E\\u2066-\\u2069';
 const HALF_PAIR = '\\p{Cs}';
+const halfPair = new RegExp(HALF_PAIR, 'u');
+/** Whether `text` holds half a surrogate pair (`"\\ud800"` in JSON): no character, which UTF-8 cannot carry (written as U+FFFD). */
+export const hasLoneSurrogate = (text: string): boolean => halfPair.test(text);
 const pattern = (classes: string, flags = 'u') => new RegExp(`[${classes}]|${HALF_PAIR}`, flags);
 /** Something a reader sees: a letter, digit, punctuation mark or symbol (not only spaces, marks or invisible format characters). */
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;

@@ -65,7 +65,7 @@ export class Api extends Construct {
     const notFound = new OmnApiFunction(this, 'NotFound', {
       ...props.defaults,
       entry: 'lambdas/platform/handlers/not-found.ts',
-      description: 'Answers requests that match no route with a JSON 404',
+      description: 'Answers requests that match no route with a JSON 404 (405 for a known path asked with another method)',
       serviceName: 'platform',
       memorySize: 256,
     });

@@ -297,6 +297,16 @@ describe('privacy requests against npm start', () => {
         ),
       30_000,
     );
+    // While that one waits for a person, a correction in other words is its own request and is applied, not folded into it.
+    const company = await api('POST', '/v1/privacy/requests', {
+      token: dee.token,
+      body: { type: 'correction', details: 'company: Dee Ltd' },
+    });
+    expect(company.body).toMatchObject({ joined: false, details: 'company: Dee Ltd' });
+    await eventually(
+      async () => expect((await api('GET', '/v1/account', { token: dee.token })).body.profile).toMatchObject({ company: 'Dee Ltd' }),
+      30_000,
+    );
 
     // A new address gets the email-change link, as PATCH /v1/account sends it; nothing changes until it is opened.
     const cat = await signUp('cat2', 'Cat');
@@ -316,7 +326,7 @@ describe('privacy requests against npm start', () => {
   }, 300_000);
 
   it("never lets a session confirm a mailed correction's words: only its link does, whose page shows them", async () => {
-    // A forged mail in Fay's name asks for a correction; Fay's own correction through the API joins it.
+    // A forged mail in Fay's name asks for a correction; Fay's own correction through the API in its words joins it.
     const fay = await signUp('fay', 'Fay');
     await sendMail(local, {
       from: email('fay'),
@@ -332,8 +342,14 @@ describe('privacy requests against npm start', () => {
       if (!found) throw new Error('no link yet');
       return apiUrlOfLink(found);
     }, 30_000);
-    const joined = await api('POST', '/v1/privacy/requests', { token: fay.token, body: { type: 'correction', details: 'company: Acme' } });
-    expect(joined.body).toMatchObject({ joined: true, status: 'awaiting_confirmation' });
+    // In other words it is a request of its own (joined, its words would reach nothing), confirmed by her session.
+    const own = await api('POST', '/v1/privacy/requests', { token: fay.token, body: { type: 'correction', details: 'company: Acme' } });
+    expect(own.body).toMatchObject({ joined: false, channel: 'api' });
+    const joined = await api('POST', '/v1/privacy/requests', {
+      token: fay.token,
+      body: { type: 'correction', details: 'please change my website to  https://evil.example/phish' },
+    });
+    expect(joined.body).toMatchObject({ joined: true, status: 'awaiting_confirmation', channel: 'mail' });
     expect(await (await fetch(link)).text()).toContain('website = &quot;https://evil.example/phish&quot;');
     expect((await api('GET', '/v1/account', { token: fay.token })).body.profile?.website).toBeUndefined();
   }, 300_000);

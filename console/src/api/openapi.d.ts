@@ -601,7 +601,7 @@ export interface paths {
         put?: never;
         /**
          * Exercise a privacy right (access, portability, deletion, correction, objection); the session is the identity
-         * @description A second request of a type while one is open joins it: the answer is the open request, with joined: true. Asked while another request of the type is being opened (the same moment), it waits for that one and joins it; 409 privacy_request_opening if it does not appear within a few seconds (ask again).
+         * @description A second request of a type while one is open joins it: the answer is the open request, with joined: true. A correction joins only an open correction in the same words; one in other words is a request of its own. Asked while another request of the type is being opened (the same moment), it waits for that one and joins it; 409 privacy_request_opening if it does not appear within a few seconds (ask again).
          */
         post: operations["privacy.open"];
         delete?: never;
@@ -4296,7 +4296,7 @@ export interface operations {
                          * @description A download URL valid 5 minutes, while the archive exists
                          */
                         download?: string;
-                        /** @description True when a request of this type was already open: this is that one */
+                        /** @description True when a request of this type (a correction: in the same words) was already open: this is that one */
                         joined: boolean;
                     };
                 };

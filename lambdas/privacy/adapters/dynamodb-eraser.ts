@@ -20,7 +20,7 @@ import { DynamoDbAuditTrail } from '../../shared/adapters/dynamodb-audit';
 import { auditExpiresAt, auditRetentionDaysOf, GENESIS, hashOf, streamOf } from '../../shared/audit';
 import type { Pseudonymiser } from '../../shared/pseudonyms';
 import type { ErasureCategory, ErasureSubject, ProofPosition, SubjectEraser } from '../domain/erasure';
-import { REQUEST_TYPES } from '../domain/model';
+import { type OpenSlot, openSlotOf, type PrivacyRequest, REQUEST_TYPES } from '../domain/model';
 import { auditEventKey, ITEMS, pseudonymPartition, subjectPartitions } from '../../shared/items';
 
 type Item = Record<string, unknown>;
@@ -348,7 +348,10 @@ export class DynamoDbEraser implements SubjectEraser {
       },
       limit,
     );
+    // The open-request claims name the account too: one a type, and one a correction's words (read before they go).
+    const slots = new Set<OpenSlot>(REQUEST_TYPES);
     for (const request of page.items) {
+      slots.add(openSlotOf(request as unknown as PrivacyRequest));
       await this.client.send(
         new UpdateCommand({
           TableName: this.tables.privacyRequests,
@@ -358,9 +361,8 @@ export class DynamoDbEraser implements SubjectEraser {
         }),
       );
     }
-    // The open-request claims name the account too.
-    for (const type of REQUEST_TYPES) {
-      await this.deleteKeys('privacyRequests', [ITEMS.openRequestClaim.key({ accountId: subject.accountId, type })]);
+    for (const slot of slots) {
+      await this.deleteKeys('privacyRequests', [ITEMS.openRequestClaim.key({ accountId: subject.accountId, type: slot })]);
     }
     // Unclear privacy mail from the address (since the account held it) goes, with its place on the clock.
     const unclear = await this.all({

@@ -1,12 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../../shared/dynamodb-query';
-import { FINAL_STATUSES, type PrivacyRequest, type RequestType, type UnclearMail } from '../domain/model';
+import { FINAL_STATUSES, type OpenSlot, type PrivacyRequest, type UnclearMail } from '../domain/model';
 import type { ClosingMail, RequestStore, Transition } from '../domain/ports';
 import { ITEMS } from '../../shared/items';
 
 const requestKey = (requestId: string) => ITEMS.privacyRequest.key({ requestId });
-const openKey = (accountId: string, type: RequestType) => ITEMS.openRequestClaim.key({ accountId, type });
+const openKey = (accountId: string, slot: OpenSlot) => ITEMS.openRequestClaim.key({ accountId, type: slot });
 /** Every request not yet ended: what the watchdog and `ops privacy list` read (sorted by deadline as they are read). */
 const OPEN_INDEX = ITEMS.openRequestsIndex.spec.pk;
 const OPEN_UNCLEAR_INDEX = ITEMS.openUnclearIndex.spec.pk;
@@ -24,8 +24,8 @@ function requestOf(item: Record<string, unknown> | undefined): PrivacyRequest | 
 
 /**
  * Privacy requests in the privacyRequests table: `REQUEST#<id>` (listed per account through `gsi1`),
- * the open-request claim `OPEN#<account>#<type>` that makes a second request of a type join the
- * first (written before the request, with the time it was claimed), the index of open requests, and intake records `INTAKE#<message id>`.
+ * the open-request claim `OPEN#<account>#<slot>` that makes a second request asking the same join the
+ * first (the slot is the type, and for a correction a digest of its words: `openSlotOf`) (written before the request, with the time it was claimed), the index of open requests, and intake records `INTAKE#<message id>`.
  */
 export class DynamoDbRequests implements RequestStore {
   constructor(
@@ -73,12 +73,12 @@ export class DynamoDbRequests implements RequestStore {
     return items.map((item) => requestOf(item)!);
   }
 
-  async claimOpen(accountId: string, type: RequestType, requestId: string): Promise<string> {
+  async claimOpen(accountId: string, slot: OpenSlot, requestId: string): Promise<string> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...openKey(accountId, type), requestId, claimedAt: Date.now() },
+          Item: { ...openKey(accountId, slot), requestId, claimedAt: Date.now() },
           ConditionExpression: 'attribute_not_exists(pk) OR requestId = :id',
           ExpressionAttributeValues: { ':id': requestId },
         }),
@@ -87,14 +87,14 @@ export class DynamoDbRequests implements RequestStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.table, Key: openKey(accountId, type), ConsistentRead: true }),
+        new GetCommand({ TableName: this.table, Key: openKey(accountId, slot), ConsistentRead: true }),
       );
-      if (!Item) return this.claimOpen(accountId, type, requestId);
+      if (!Item) return this.claimOpen(accountId, slot, requestId);
       const holder = String(Item.requestId);
       if (!(await this.orphaned(Item))) return holder;
-      return (await this.takeOver(accountId, type, holder, Item.claimedAt, requestId))
+      return (await this.takeOver(accountId, slot, holder, Item.claimedAt, requestId))
         ? requestId
-        : this.claimOpen(accountId, type, requestId);
+        : this.claimOpen(accountId, slot, requestId);
     }
   }
 
@@ -108,12 +108,12 @@ export class DynamoDbRequests implements RequestStore {
   }
 
   /** Replaces an orphaned claim, if it is still the one that was read. */
-  private async takeOver(accountId: string, type: RequestType, holder: string, claimedAt: unknown, requestId: string): Promise<boolean> {
+  private async takeOver(accountId: string, slot: OpenSlot, holder: string, claimedAt: unknown, requestId: string): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...openKey(accountId, type), requestId, claimedAt: Date.now() },
+          Item: { ...openKey(accountId, slot), requestId, claimedAt: Date.now() },
           ConditionExpression:
             claimedAt === undefined ? 'requestId = :held AND attribute_not_exists(claimedAt)' : 'requestId = :held AND claimedAt = :at',
           ExpressionAttributeValues: { ':held': holder, ...(claimedAt === undefined ? {} : { ':at': claimedAt }) },
@@ -126,12 +126,12 @@ export class DynamoDbRequests implements RequestStore {
     }
   }
 
-  async releaseOpen(accountId: string, type: RequestType, requestId: string): Promise<void> {
+  async releaseOpen(accountId: string, slot: OpenSlot, requestId: string): Promise<void> {
     try {
       await this.client.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: openKey(accountId, type),
+          Key: openKey(accountId, slot),
           ConditionExpression: 'requestId = :id',
           ExpressionAttributeValues: { ':id': requestId },
         }),

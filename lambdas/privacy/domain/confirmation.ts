@@ -5,7 +5,15 @@ import { privacyLinks } from './links';
 import { LinkGoneError, LinkInvalidError, RequestNotFoundError, RequestStateError } from '../errors';
 import { type Messages, messagesFor } from '../messages';
 import { rightLabel } from './export';
-import { FINAL_STATUSES, letterOf, type PrivacyRequest, RETENTION_AFTER_END_DAYS, type RequestType, WAITING_FOR_LINK } from './model';
+import {
+  FINAL_STATUSES,
+  letterOf,
+  openSlotOf,
+  type PrivacyRequest,
+  RETENTION_AFTER_END_DAYS,
+  type RequestType,
+  WAITING_FOR_LINK,
+} from './model';
 import type { DeletionTerms, Workflow } from './ports';
 import { type RecordDeps, RequestRecords, whatHappens } from './request-records';
 
@@ -307,7 +315,7 @@ export class ConfirmationLinks extends RequestRecords<RecordDeps & { workflow: W
       { status: 'cancelled', note: 'cancelled by the account holder during the cooling-off; nothing was erased', from: ['in_progress'] },
     );
     if (!cancelled) throw new LinkGoneError('closed');
-    await this.deps.requests.releaseOpen(request.accountId, request.type, requestId);
+    await this.deps.requests.releaseOpen(request.accountId, openSlotOf(request), requestId);
     if (request.taskToken) await this.deps.workflow.fail(request.taskToken, 'RequestCancelled', 'cancelled by the account holder');
     // Confirmed by mail too: whoever holds the address learns the account stays (or that someone cancelled in their name).
     const m = messagesFor(request.language);

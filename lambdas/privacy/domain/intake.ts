@@ -13,7 +13,17 @@ import {
 } from '../errors';
 import { type MailBody, messagesFor, type Messages } from '../messages';
 import { newTextOf, readMail, requestTypesOf } from './classify';
-import { DEFAULT_DEADLINES, deadlineFor, FINAL_STATUSES, letterOf, type PrivacyRequest, REQUEST_TYPES, type RequestType } from './model';
+import {
+  DEFAULT_DEADLINES,
+  deadlineFor,
+  FINAL_STATUSES,
+  letterOf,
+  type OpenSlot,
+  openSlotOf,
+  type PrivacyRequest,
+  REQUEST_TYPES,
+  type RequestType,
+} from './model';
 import { RESTRICTION_NOTE } from './objection';
 import type { PrivacyDeps, Subject } from './ports';
 import { COUNTERS } from '../../shared/items';
@@ -315,14 +325,15 @@ export class PrivacyIntake {
   ): Promise<{ request: PrivacyRequest; joined: boolean; isNew: boolean }> {
     const existing = await this.deps.requests.get(input.requestId);
     if (existing) return { request: existing, joined: false, isNew: false };
-    const open = await this.openOfType(subject.accountId, type, input.requestId);
+    const slot = openSlotOf({ type, details: input.details });
+    const open = await this.openAsking(subject.accountId, slot, input.requestId);
     if (open) return { request: open, joined: true, isNew: false };
     const now = this.deps.now();
     const { start, end } = fixedWindow(now, FLOOD_LIMITS.windowSeconds);
     if (
       (await this.deps.counter.increment(COUNTERS.privacyRequestsOfAccount.of(subject.accountId), start, end)) > FLOOD_LIMITS.perAccount
     ) {
-      await this.deps.requests.releaseOpen(subject.accountId, type, input.requestId);
+      await this.deps.requests.releaseOpen(subject.accountId, slot, input.requestId);
       throw new PrivacyFloodError(end - Math.floor(now.getTime() / 1000));
     }
     const receivedAt = input.receivedAt.toISOString();
@@ -354,21 +365,21 @@ export class PrivacyIntake {
   }
 
   /**
-   * The request of this type open for the account, or undefined once `requestId` holds the claim.
+   * The request asking this (`openSlotOf`) open for the account, or undefined once `requestId` holds the claim.
    * A claim is written before its request is stored (the request is built only once the claim is
    * won): a request asked for at the same moment finds the claim first and waits, backing off, for
    * its request to appear — it never opens a second one beside it. A claim whose request has ended
    * is let go and claimed again; one whose request does not appear in time is a conflict to retry.
    */
-  private async openOfType(accountId: string, type: RequestType, requestId: string): Promise<PrivacyRequest | undefined> {
+  private async openAsking(accountId: string, slot: OpenSlot, requestId: string): Promise<PrivacyRequest | undefined> {
     const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     for (const wait of [...CLAIM_WAITS_MS, undefined]) {
-      const openId = await this.deps.requests.claimOpen(accountId, type, requestId);
+      const openId = await this.deps.requests.claimOpen(accountId, slot, requestId);
       if (openId === requestId) return undefined;
       const open = await this.deps.requests.get(openId);
       if (open && !FINAL_STATUSES.includes(open.status)) return open;
       // Ended, its claim not yet released by the step that closed it: release it here and claim again.
-      if (open) await this.deps.requests.releaseOpen(accountId, type, openId);
+      if (open) await this.deps.requests.releaseOpen(accountId, slot, openId);
       else if (wait !== undefined) await sleep(wait);
     }
     throw new PrivacyRequestOpeningError();

@@ -1,9 +1,24 @@
+import { createHash } from 'node:crypto';
 import type { ErasureRecord, ErasureSubject } from './erasure';
 import { BUCKET_LIFETIME_DAYS } from '../../shared/data-map';
 
 /** The five rights of the privacy policy. */
 export const REQUEST_TYPES = ['access', 'portability', 'deletion', 'correction', 'objection'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
+
+/**
+ * What a request asks, as its open-request claim names it: a request asked again while one asking the
+ * same is open joins that one. Its type — and for a correction also what it corrects (its words, in one
+ * form): a correction in other words is a request of its own, never folded into the open one, whose
+ * handling would not read them. The same words asked twice (a double click, a letter sent again) join.
+ */
+export type OpenSlot = RequestType | `correction#${string}`;
+
+export function openSlotOf(request: Pick<PrivacyRequest, 'type' | 'details'>): OpenSlot {
+  const words = request.details?.normalize('NFKC').replace(/\s+/gu, ' ').trim().toLowerCase();
+  if (request.type !== 'correction' || !words) return request.type;
+  return `correction#${createHash('sha256').update(words).digest('hex').slice(0, 32)}`;
+}
 
 /**
  * Where a request stands. received → awaiting_confirmation (a link went to the registered address)

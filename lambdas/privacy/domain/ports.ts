@@ -1,6 +1,6 @@
 import type { Mailer } from '../../shared/mailer';
 import type { WindowCounter } from '../../shared/throttle';
-import type { Deadlines, PrivacyRequest, RequestStatus, RequestType, UnclearMail } from './model';
+import type { Deadlines, OpenSlot, PrivacyRequest, RequestStatus, UnclearMail } from './model';
 
 /** An account as the privacy context needs it: who it is and where to write. */
 export interface Subject {
@@ -35,12 +35,12 @@ export interface RequestStore {
   get(requestId: string): Promise<PrivacyRequest | undefined>;
   listByAccount(accountId: string): Promise<PrivacyRequest[]>;
   /**
-   * Claims "the open request of this type" for the account: returns `requestId` when it is now the
-   * open one, or the id of the request already open (the new one then joins it). That request may
-   * not be stored yet: its opener claims first and stores it just after.
+   * Claims "the open request asking this" (`openSlotOf`) for the account: returns `requestId` when it is
+   * now the open one, or the id of the request already open (the new one then joins it). That request
+   * may not be stored yet: its opener claims first and stores it just after.
    */
-  claimOpen(accountId: string, type: RequestType, requestId: string): Promise<string>;
-  releaseOpen(accountId: string, type: RequestType, requestId: string): Promise<void>;
+  claimOpen(accountId: string, slot: OpenSlot, requestId: string): Promise<string>;
+  releaseOpen(accountId: string, slot: OpenSlot, requestId: string): Promise<void>;
   /** Changes fields and, with `transition`, the status (appending to the history); undefined when the guard refused. */
   update(requestId: string, changes: Partial<PrivacyRequest>, transition?: Transition, at?: Date): Promise<PrivacyRequest | undefined>;
   /** Requests not yet ended, oldest deadline first (the watchdog's and ops' view). */

@@ -3,7 +3,15 @@ import { type Mailer, type OutgoingMail, sendOnce } from '../../shared/mailer';
 import { RequestNotFoundError, RequestStateError } from '../errors';
 import { type Messages, messagesFor } from '../messages';
 import { rightLabel } from './export';
-import { DOWNLOAD_LINK_HOURS, letterOf, type PrivacyRequest, RETENTION_AFTER_END_DAYS, type RequestType, WAITING_FOR_LINK } from './model';
+import {
+  DOWNLOAD_LINK_HOURS,
+  letterOf,
+  openSlotOf,
+  type PrivacyRequest,
+  RETENTION_AFTER_END_DAYS,
+  type RequestType,
+  WAITING_FOR_LINK,
+} from './model';
 import type { ClosingMail, RequestStore, SubjectDirectory, Transition } from './ports';
 
 /**
@@ -127,7 +135,7 @@ export class RequestRecords<D extends RecordDeps = RecordDeps> {
       { status, note, from },
       now,
     );
-    if (closed) await this.deps.requests.releaseOpen(closed.accountId, closed.type, requestId);
+    if (closed) await this.deps.requests.releaseOpen(closed.accountId, openSlotOf(closed), requestId);
     return closed;
   }
 

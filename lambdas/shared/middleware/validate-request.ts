@@ -4,6 +4,7 @@ import { HttpError, jsonContentTypePattern } from '@middy/util';
 import type { z } from 'zod';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors';
 import type { HttpEvent } from '../http';
+import { hasLoneSurrogate } from '../plain-text';
 import type { AuditNote } from './audit-trail';
 
 export interface RequestSchemas<B = unknown, Q = unknown, P = unknown> {
@@ -54,6 +55,18 @@ const JSON_PARSER = '@middy/http-json-body-parser';
 /** Strict UTF-8: a byte sequence that is not UTF-8 is refused rather than stored as U+FFFD. */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
+const LONE_SURROGATE = 'lone surrogate';
+
+/**
+ * The parser's reviver: a string (or key) escaping half a surrogate pair (`"\ud800"`) is valid JSON but
+ * no Unicode text (I-JSON, RFC 7493 §2.1, forbids it); stored, it would become U+FFFD, as bytes that are
+ * not UTF-8 would. Refused like them.
+ */
+function wellFormedText(key: string, value: unknown): unknown {
+  if (hasLoneSurrogate(key) || (typeof value === 'string' && hasLoneSurrogate(value))) throw new Error(LONE_SURROGATE);
+  return value;
+}
+
 /**
  * middy middlewares reading a JSON body: ours checks what `http-json-body-parser` does not — a body
  * is there (400), within its size (413), in UTF-8 (415 for another charset, 400 for bytes that are
@@ -61,7 +74,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  * (400 `invalid_json`, never 422).
  */
 export function jsonBody(opts: JsonBodyOptions = {}): MiddlewareObj<HttpEvent>[] {
-  const { maxBodyBytes } = { ...defaults, ...opts };
+  // `??`, not a spread: a caller passing `maxBodyBytes: undefined` (route() forwards its options) keeps the default.
+  const maxBodyBytes = opts.maxBodyBytes ?? defaults.maxBodyBytes;
 
   const jsonBodyMiddlewareBefore = (request: Request<HttpEvent>) => {
     const event = request.event;
@@ -70,6 +84,10 @@ export function jsonBody(opts: JsonBodyOptions = {}): MiddlewareObj<HttpEvent>[]
     }
     const raw = Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
     if (raw.byteLength > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
+    // API Gateway passes a compressed body on as it came (HTTP APIs decompress nothing): say so, not "not UTF-8".
+    const encoding = event.headers?.['content-encoding']?.trim();
+    if (encoding && !/^identity$/i.test(encoding))
+      throw new UnsupportedMediaTypeError(`Content-Encoding ${encoding.slice(0, 40)} is not accepted: send the body uncompressed`);
     const contentType = event.headers?.['content-type'];
     // Not JSON at all: the parser answers 415.
     if (!contentType || !jsonContentTypePattern.test(contentType)) return;
@@ -85,7 +103,17 @@ export function jsonBody(opts: JsonBodyOptions = {}): MiddlewareObj<HttpEvent>[]
 
   const jsonBodyMiddlewareOnError = (request: Request<HttpEvent>) => {
     const error = request.error;
-    if (!(error instanceof HttpError) || (error.cause as { package?: string } | undefined)?.package !== JSON_PARSER) return;
+    const cause = error instanceof HttpError ? (error.cause as { package?: string; message?: string } | undefined) : undefined;
+    if (!(error instanceof HttpError) || cause?.package !== JSON_PARSER) return;
+    if (cause.message === LONE_SURROGATE) {
+      request.error = new ValidationError(
+        'The request body is not valid Unicode: a string holds half a surrogate pair (such as \\ud800)',
+        [],
+        'invalid_encoding',
+        { cause: error },
+      );
+      return;
+    }
     request.error =
       error.statusCode === 415
         ? new UnsupportedMediaTypeError(
@@ -103,7 +131,10 @@ export function jsonBody(opts: JsonBodyOptions = {}): MiddlewareObj<HttpEvent>[]
           );
   };
 
-  return [{ before: jsonBodyMiddlewareBefore, onError: jsonBodyMiddlewareOnError }, httpJsonBodyParser() as MiddlewareObj<HttpEvent>];
+  return [
+    { before: jsonBodyMiddlewareBefore, onError: jsonBodyMiddlewareOnError },
+    httpJsonBodyParser({ reviver: wellFormedText }) as MiddlewareObj<HttpEvent>,
+  ];
 }
 
 /** Parses `value` with `schema`, or throws a ValidationError naming each bad field. */

@@ -1,6 +1,8 @@
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, NotFound, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbRequests } from '../../../lambdas/privacy/adapters/dynamodb-requests';
+import { openSlotOf } from '../../../lambdas/privacy/domain/model';
 import { eraserOn, TEST_PSEUDONYM_KEYS } from '../../helpers/eraser';
 import type { ProofPosition } from '../../../lambdas/privacy/domain/erasure';
 import { pseudonymPartition } from '../../../lambdas/shared/items';
@@ -46,6 +48,34 @@ describe('the erasure proof', () => {
     expect(paged.found).toEqual(['tickets: TICKET#t1 holds the email']);
     const whole = await proveAll(1_000);
     expect(whole).toEqual({ found: paged.found, steps: 1 });
+  });
+
+  it("erases the open-request claims of an account's corrections, each named by its words, with the requests' details", async () => {
+    const who = { accountId: 'acc_corrected', email: 'corrected@example.org', emailSince: '2026-01-01T00:00:00Z' };
+    const requests = new DynamoDbRequests(dynamo.client, 'privacyRequests');
+    for (const [n, details] of ['Correct my name to Ann Smith', 'My date of birth on file is wrong'].entries()) {
+      const request = { requestId: `prq_${String(n).repeat(24)}`, type: 'correction' as const, details };
+      await requests.claimOpen(who.accountId, openSlotOf(request), request.requestId);
+      await requests.create({
+        ...request,
+        status: 'needs_manual_action',
+        channel: 'api',
+        accountId: who.accountId,
+        email: who.email,
+        receivedAt: '2026-06-01T00:00:00Z',
+        dueAt: '2026-07-01T00:00:00Z',
+        history: [],
+      });
+    }
+    for (let page = { remaining: true }; page.remaining; ) page = await eraser(1).erasePage('privacyRequests', who, 1);
+    const left = await dynamo.client.send(
+      new ScanCommand({
+        TableName: 'privacyRequests',
+        FilterExpression: 'begins_with(pk, :open)',
+        ExpressionAttributeValues: { ':open': `OPEN#${who.accountId}#` },
+      }),
+    );
+    expect(left.Items).toEqual([]);
   });
 
   it("skips the deletion request's own record and mail from before the account held the address", async () => {

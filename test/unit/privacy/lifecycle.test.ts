@@ -5,7 +5,7 @@ import { LegalClock } from '../../../lambdas/privacy/domain/legal-clock';
 import { ExportSteps } from '../../../lambdas/privacy/domain/export-steps';
 import { type RecordDeps, RequestRecords } from '../../../lambdas/privacy/domain/request-records';
 import { type Messages, messagesFor } from '../../../lambdas/privacy/messages';
-import { FINAL_STATUSES, type PrivacyRequest, type RequestType, type UnclearMail } from '../../../lambdas/privacy/domain/model';
+import { FINAL_STATUSES, type OpenSlot, type PrivacyRequest, type UnclearMail } from '../../../lambdas/privacy/domain/model';
 import type { RequestStore, Transition, Workflow } from '../../../lambdas/privacy/domain/ports';
 import { DATA_MAP } from '../../../lambdas/shared/data-map';
 import { EXPORT_ITEM_SCHEMAS } from '../../../lambdas/privacy/export-schema';
@@ -27,12 +27,12 @@ class MemoryRequests implements RequestStore {
   async listByAccount(accountId: string) {
     return [...this.items.values()].filter((r) => r.accountId === accountId);
   }
-  async claimOpen(accountId: string, type: RequestType, requestId: string) {
+  async claimOpen(accountId: string, type: OpenSlot, requestId: string) {
     const key = `${accountId}#${type}`;
     if (!this.openClaims.has(key)) this.openClaims.set(key, requestId);
     return this.openClaims.get(key)!;
   }
-  async releaseOpen(accountId: string, type: RequestType, requestId: string) {
+  async releaseOpen(accountId: string, type: OpenSlot, requestId: string) {
     if (this.openClaims.get(`${accountId}#${type}`) === requestId) this.openClaims.delete(`${accountId}#${type}`);
   }
   async update(id: string, changes: Partial<PrivacyRequest>, transition?: Transition, at = new Date()) {

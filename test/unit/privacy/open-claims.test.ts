@@ -50,6 +50,23 @@ describe('open-request claims', () => {
       }),
     );
 
+  it('opens a correction in other words as a request of its own, and joins one in the same words, however often asked at once', async () => {
+    const requests = new DynamoDbRequests(dynamo.client, 'privacyRequests');
+    const { intake, started } = intakeFor(requests);
+    const first = await intake.fromApi('acc_corrects', 'correction', 'My date of birth on file is wrong');
+    // A second correction while the first waits for a person: its words must reach a request, not vanish into the first.
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => intake.fromApi('acc_corrects', 'correction', 'Correct my name to Ann Smith')),
+    );
+    const again = await intake.fromApi('acc_corrects', 'correction', ' my date of birth  on file is wrong');
+    const stored = await requests.listByAccount('acc_corrects');
+    expect(stored.map((r) => r.details).sort()).toEqual(['Correct my name to Ann Smith', 'My date of birth on file is wrong']);
+    expect(again).toMatchObject({ joined: true, request: { requestId: first.request.requestId } });
+    const second = stored.find((r) => r.details === 'Correct my name to Ann Smith')!;
+    expect(new Set(answers.map((a) => a.request.requestId))).toEqual(new Set([second.requestId]));
+    expect(started.sort()).toEqual([first.request.requestId, second.requestId].sort());
+  });
+
   it('opens one request for twelve of one type asked at once through the API, and starts one workflow', async () => {
     const requests = new DynamoDbRequests(dynamo.client, 'privacyRequests');
     const { intake, started } = intakeFor(requests);

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { ConflictError, TooManyRequestsError } from '../../../lambdas/shared/errors';
@@ -60,6 +61,25 @@ describe('route handler', () => {
     expect(error.details.map((d: { path: string }) => d.path)).toEqual(['body.name', 'body.count']);
   });
 
+  it('answers 413 past 64 KiB when the route sets no limit of its own', async () => {
+    // route() forwards its options: an unset maxBodyBytes must keep the default, not lift the limit.
+    const unbounded = httpRoutes(route(spec, async (event) => json(200, event.input.body)));
+    const send = (name: string) =>
+      unbounded(
+        httpEvent({
+          method: 'POST',
+          path: '/echo',
+          body: JSON.stringify({ name, count: 1 }),
+          headers: { 'content-type': 'application/json' },
+        }),
+        lambdaContext,
+      );
+    const over = await send('x'.repeat(64 * 1024));
+    expect(over.statusCode).toBe(413);
+    expect(errorOf(over).code).toBe('payload_too_large');
+    expect((await send('x'.repeat(40))).statusCode).toBe(200);
+  });
+
   it('answers 400 body_required when the body is missing', async () => {
     const response = await call(undefined);
     expect(response.statusCode).toBe(400);
@@ -93,6 +113,49 @@ describe('route handler', () => {
     const response = await call(bytes.toString('base64'), { 'content-type': 'application/json' }, true);
     expect(response.statusCode).toBe(400);
     expect(errorOf(response).code).toBe('invalid_encoding');
+  });
+
+  it('answers 400 invalid_encoding for half a surrogate pair escaped in a string or a key, and takes a whole pair', async () => {
+    for (const body of ['{"name":"a\\ud800","count":1}', '{"name":"\\udc00b","count":1}', '{"name":"a","count":1,"\\ud83d":1}']) {
+      const response = await call(body);
+      expect({ body, status: response.statusCode, code: errorOf(response).code }).toEqual({ body, status: 400, code: 'invalid_encoding' });
+    }
+    const pair = await call('{"name":"\\ud83e\\udd8a","count":1}');
+    expect(pair.statusCode).toBe(200);
+    expect(JSON.parse(pair.body!).name).toBe('🦊');
+  });
+
+  it('refuses any string of UTF-16 code units that is not Unicode text, and passes on every one that is, unchanged', async () => {
+    const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit));
+    const text = fc.oneof(
+      fc.string({ unit: codeUnit, minLength: 1, maxLength: 20 }),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(text, async (name) => {
+        const response = await call(JSON.stringify({ name, count: 1 }));
+        if (/\p{Cs}/u.test(name)) {
+          expect(response.statusCode).toBe(400);
+          expect(errorOf(response).code).toBe('invalid_encoding');
+        } else if (response.statusCode === 200) expect(JSON.parse(response.body!).name).toBe(name);
+        else expect({ status: response.statusCode, code: errorOf(response).code }).toEqual({ status: 400, code: 'validation_failed' });
+      }),
+      { numRuns: 300, seed: 20261207 },
+    );
+  });
+
+  it('answers 415 for a compressed body, naming the encoding (API Gateway passes it on compressed)', async () => {
+    const gzipped = gzipSync(JSON.stringify({ name: 'a', count: 1 })).toString('base64');
+    const response = await call(gzipped, { 'content-type': 'application/json', 'content-encoding': 'gzip' }, true);
+    expect(response.statusCode).toBe(415);
+    expect(errorOf(response)).toEqual({
+      code: 'unsupported_media_type',
+      message: 'Content-Encoding gzip is not accepted: send the body uncompressed',
+    });
+    expect(
+      (await call(JSON.stringify({ name: 'a', count: 1 }), { 'content-type': 'application/json', 'content-encoding': 'identity' }))
+        .statusCode,
+    ).toBe(200);
   });
 
   it('answers 415 for a non-JSON content type', async () => {
