@@ -606,8 +606,9 @@ export class DynamoDbUsageStore implements UsageStore {
    * day per account whether another has listed it already — half a read unit against a write unit, and
    * an account that calls a few times a day meets a different container nearly every time.
    * The hours of the day in which the account admitted BUSY_MINUTE_CALLS calls in a clock minute (seen
-   * in any of the batch's events, paged ones too) are added to its entry (`h`, once an hour per account and container): only those hours may hold the
-   * FINISH_AT_ONCE_ITEMS items the sweep finishes at once, so it looks into no other (see finishHour).
+   * in any of the batch's events, paged ones too) are added to its entry (`h`, once an hour per
+   * account and container): only those hours may hold the FINISH_AT_ONCE_ITEMS items the sweep
+   * finishes at once, so it looks into no other (see finishHour).
    * Written after the calls' items, so a batch that fails before is retried with its marks; duplicates
    * are marked too (their first delivery may have stopped before marking). Updates, never puts: a
    * container listing an account does not drop the hours another added.
@@ -625,12 +626,11 @@ export class DynamoDbUsageStore implements UsageStore {
       const day = event.at.slice(0, 10);
       const id = `${day}|${event.accountId}`;
       const hour = Number(event.at.slice(11, 13));
-      if ((event.used ?? 0) >= BUSY_MINUTE_CALLS && !this.busyMarked.has(`${id}|${hour}`)) {
-        const marks = busy.get(id) ?? { item: sweepMarkerItem(day, event.accountId), hours: new Set<number>(), ids: [] };
-        marks.hours.add(hour);
-        marks.ids.push(`${id}|${hour}`);
-        busy.set(id, marks);
-      }
+      if ((event.used ?? 0) < BUSY_MINUTE_CALLS || this.busyMarked.has(`${id}|${hour}`)) continue;
+      const marks = busy.get(id) ?? { item: sweepMarkerItem(day, event.accountId), hours: new Set<number>(), ids: [] };
+      if (!marks.hours.has(hour)) marks.ids.push(`${id}|${hour}`);
+      marks.hours.add(hour);
+      busy.set(id, marks);
     }
     const listed = new Set((await this.storedOf([...fresh.values()], 'pk, sk')).map((item) => `${item.pk}|${item.sk}`));
     const writes = new Map<string, { item: ReturnType<typeof sweepMarkerItem>; hours?: Set<number> }>();
