@@ -2,6 +2,7 @@ import { type LetterRight, VOCABULARIES, type Vocabulary } from '../vocabulary';
 import type { RequestType } from './model';
 import { withScript } from './han-script';
 import { escapeRegExp, fold, phrasePattern, words } from './text';
+import { Lexicon, type LexiconWord, readTypos, type Typo } from './typos';
 
 export type { LetterRight } from '../vocabulary';
 
@@ -1024,12 +1025,23 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
       automatic: true,
     };
   }
-  const cleanSubject = REPLY_PREFIX.test(subject) ? '' : subject.replace(SUBJECT_PREFIX, '');
+  const typedSubject = REPLY_PREFIX.test(subject) ? '' : subject.replace(SUBJECT_PREFIX, '');
   // A request letter says what it asks near its start; the rest of a very long mail (pasted logs, a
   // whole policy) would only cost time.
-  const fresh = bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS);
+  const typed = bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS);
   // The body tells the writer's language; a subject may be in another ("Data access request" over a Latvian letter).
-  const language = detectLanguage(fresh, prefer) ?? detectLanguage(`${cleanSubject}\n${fresh}`, prefer);
+  const detected = detectLanguage(typed, prefer) ?? detectLanguage(`${typedSubject}\n${typed}`, prefer);
+  // Misspelt words ("delet my acount") are read as the words of the letter's language they are one slip of the fingers from.
+  const lexicon = lexiconOf(detected ?? 'en');
+  const typos: Typo[] = [];
+  const [cleanSubject, fresh] = [typedSubject, typed].map((t) => {
+    const read = readTypos(t, lexicon, fold, VERBATIM);
+    typos.push(...read.typos);
+    return read.text;
+  }) as [string, string];
+  // Read right, a letter too misspelt to tell its language may now tell it.
+  const language =
+    detected ?? (typos.length ? (detectLanguage(fresh, prefer) ?? detectLanguage(`${cleanSubject}\n${fresh}`, prefer)) : undefined);
   const languages = [...new Set([language ?? 'en', 'en'])];
   const sentences = sentencesOf(fresh);
   const asked = new Map<LetterRight, { strong: boolean; why: string[] }>();
@@ -1098,14 +1110,75 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
   }
   if (asked.has('access') && asked.has('portability')) asked.delete('access');
   const rights = [...asked.keys()];
+  // The person reading the request sees which words were read as misspelt, as typed.
+  const misspelt = typos.length
+    ? ` (read as misspelt: ${[...new Map(typos.map((t) => [t.typed, t])).values()]
+        .slice(0, 5)
+        .map((t) => `"${t.typed}" as "${t.read}"`)
+        .join(', ')})`
+    : '';
   return {
     rights,
     // Chinese in Traditional characters is answered in Traditional: the reading says the script.
     language: scripted(language, `${cleanSubject}\n${fresh}`),
-    evidence: rights.map((r) => `${r}: ${[...new Set(asked.get(r)!.why)].slice(0, 3).join('; ')}`),
+    evidence: rights.map((r) => `${r}: ${[...new Set(asked.get(r)!.why)].slice(0, 3).join('; ')}${misspelt}`),
     ...(rights.length && !askedOutright ? { unasked: true } : {}),
   };
 }
+
+/** Every phrase of a vocabulary, in every list (and as typed without the language's own letters), with the right it is evidence of. */
+function phrasesOf(v: Vocabulary): { text: string; right?: LetterRight }[] {
+  const { language: _l, name: _n, transliterations: _t, verbFinal: _f, rights, ...lists } = v;
+  const strings = (value: unknown): string[] =>
+    typeof value === 'string'
+      ? [value]
+      : Array.isArray(value)
+        ? value.flatMap(strings)
+        : value && typeof value === 'object'
+          ? Object.values(value).flatMap(strings)
+          : [];
+  return [
+    ...(Object.entries(rights) as [LetterRight, string[]][]).flatMap(([right, list]) =>
+      spellings(v, list).map((text) => ({ text, right })),
+    ),
+    ...spellings(v, strings(lists)).map((text) => ({ text })),
+  ];
+}
+
+/** A phrase's words as the typo tolerance reads them: folded, `stem*` a stem, `~` and the weak mark left out. */
+const lexiconWords = ({ text, right }: { text: string; right?: LetterRight }): LexiconWord[] =>
+  text
+    .replace(/^\?/, '')
+    .split(/\s+/)
+    .filter((token) => token && !/^~+$/.test(token))
+    .flatMap((token) => {
+      const stem = token.endsWith('*');
+      const pieces = words(token.replace(/\*$/, '')).trim().split(' ').filter(Boolean);
+      return pieces.map((word, i) => ({ word, stem: stem && i === pieces.length - 1, right }));
+    });
+
+/**
+ * A language's words for the typo tolerance, English's known beside them (letters borrow its words: "mein Account"), built
+ * at its first letter (a cold start builds none it does not need).
+ */
+const LEXICONS = new Map<string, Lexicon>();
+function lexiconOf(language: string): Lexicon {
+  let lexicon = LEXICONS.get(language);
+  if (!lexicon) {
+    const own = VOCABULARIES.filter((v) => v.language === language);
+    const others = VOCABULARIES.filter((v) => v.language === 'en' && v.language !== language);
+    lexicon = new Lexicon(
+      own.flatMap((v) => phrasesOf(v).flatMap(lexiconWords)),
+      [...own, ...others].flatMap((v) => [...STOP_WORDS.get(v.language)!]),
+      others.flatMap((v) => phrasesOf(v).flatMap(lexiconWords)),
+    );
+    LEXICONS.set(language, lexicon);
+  }
+  return lexicon;
+}
+
+/** What no typo is read in: addresses and links. */
+const VERBATIM = new RegExp(`${EMAIL.source}|${URL.source}`, 'giu');
 
 /** The file types machines read, by the names every language writes them with (ASCII-bounded, so "CSV形式" counts). */
 const MACHINE_FORMAT = /(?<![A-Za-z0-9])(?:csv|json|xml|xlsx?|tsv)(?![A-Za-z0-9])/i;
