@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { FSI, PDI } from '../../shared/http';
-import { directionOf, mailHtml } from '../../shared/mail-html';
+import { directionOf, mailHtml, multilingualMailHtml } from '../../shared/mail-html';
 import en from './en.json';
 import { catalogueFile, LOCALES, type Locale } from './locales';
 
@@ -84,7 +84,8 @@ export function compile(locale: Locale, key: MessageKey): IntlMessageFormat {
 export interface MailBody {
   text: string;
   html?: string;
-  headers: { 'Content-Language': Locale };
+  /** The reply's language, or the languages of a mail written in several (RFC 3282: "de, fr"). */
+  headers: { 'Content-Language': string };
 }
 
 /** The messages of one reply, in the language chosen for it. */
@@ -247,4 +248,41 @@ export function preferredLanguage(header: string | undefined): Locale | undefine
     .filter((entry) => entry.q > 0)
     .sort((a, b) => b.q - a.q || a.i - b.i);
   return ranked.map((entry) => (entry.tag ? writtenLocale(entry.tag) : undefined)).find((l) => l !== undefined);
+}
+
+/** What a mail says, composed in one language: its subject and paragraphs (see `Messages.mail`). */
+export interface ComposedMail {
+  subject: string;
+  paragraphs: (string | undefined)[];
+}
+
+/**
+ * One mail written in each of `languages` we reply in differently (the first decides the subject, each writes its part): a
+ * request that later letters in other languages joined is answered to every writer in their language. One language is
+ * exactly `messagesFor(language).mail`.
+ */
+export function mailInLanguages(
+  languages: readonly (string | undefined)[],
+  compose: (m: Messages) => ComposedMail,
+): MailBody & { subject: string } {
+  const seen = new Set<Locale>();
+  const parts: { m: Messages; body: MailBody; subject: string }[] = [];
+  for (const language of languages.length ? languages : [undefined]) {
+    const m = messagesFor(language);
+    if (seen.has(m.locale)) continue;
+    seen.add(m.locale);
+    const { subject, paragraphs } = compose(m);
+    parts.push({ m, body: m.mail(paragraphs), subject });
+  }
+  const [first] = parts;
+  if (parts.length === 1) return { subject: first!.subject, ...first!.body };
+  const text = parts.map((p) => p.body.text).join('\n\n----------\n\n');
+  return {
+    subject: first!.subject,
+    text,
+    ...(parts.some((p) => p.body.html)
+      ? { html: multilingualMailHtml(parts.map((p) => ({ text: p.body.text, language: p.m.locale }))) }
+      : {}),
+    headers: { 'Content-Language': parts.map((p) => p.m.locale).join(', ') },
+  };
 }

@@ -72,6 +72,10 @@ class MemoryRequests implements RequestStore {
   async releaseMail(id: string, kind: string) {
     this.mails.delete(`${id}#${kind}`);
   }
+  async addJoinedLanguage(id: string, language: string) {
+    const request = this.items.get(id);
+    if (request) request.joinedLanguages = [...new Set([...(request.joinedLanguages ?? []), language])].sort();
+  }
   readonly unclear = new Map<string, UnclearMail>();
   async recordUnclear(mail: UnclearMail) {
     if (!this.unclear.has(mail.ticketId)) this.unclear.set(mail.ticketId, structuredClone(mail));
@@ -309,6 +313,38 @@ describe('privacy request lifecycle', () => {
     expect(sent[0]!.subject).toBe(de.t('ack.subject'));
     expect(sent[0]!.text).toContain(de.t('ack.joined'));
     expect(sent[0]!.text).toContain(de.t('ack.reference', { ticket: 't2' }));
+  });
+
+  it('tells the writer of a letter that joined a confirmed request what became of it, in their language', async () => {
+    const { mailRequest, intake, lifecycle, mailer, requests } = setup();
+    const { request, token } = await mailRequest('ann@example.org', 'm1');
+    await lifecycle.links.confirm(request.requestId, token);
+    const joining = {
+      messageId: 'm2',
+      ticketId: 't2',
+      from: 'ann@example.org',
+      replyTo: 'ann@example.org',
+      subject: 'Auskunft',
+      text: 'Bitte senden Sie mir eine Kopie meiner Daten.',
+      receivedAt: new Date().toISOString(),
+      verdicts: {},
+    };
+    expect(await intake.fromMail(joining)).toBe('joined');
+    // Delivered twice (SES retries): the language is kept once.
+    await intake.fromMail(joining);
+    expect((await requests.get(request.requestId))!.joinedLanguages).toEqual(['de']);
+    const before = mailer.sent.length;
+
+    await lifecycle.clock.extend(request.requestId, 1, 'the export needs a manual review');
+
+    const [extension, ...more] = mailer.sent.slice(before);
+    expect(more).toEqual([]);
+    const [en, de] = [messagesFor(request.language), messagesFor('de')];
+    expect(extension!.subject).toBe(en.t('extension.subject', { requestId: request.requestId }));
+    expect(extension!.text).toContain(en.t('extension.law'));
+    expect(extension!.text).toContain(de.t('extension.law'));
+    expect(extension!.text).toContain(de.t('extension.why', { reason: 'the export needs a manual review' }));
+    expect(extension!.headers?.['Content-Language']).toBe('en, de');
   });
 
   it('asks an API deletion for the mailed link, unless the account password comes with it; a wrong one opens nothing', async () => {
