@@ -1,4 +1,4 @@
-import { type LetterRight, VOCABULARIES, type Vocabulary } from '../vocabulary';
+import { KIN, type LetterRight, VOCABULARIES, type Vocabulary } from '../vocabulary';
 import type { RequestType } from './model';
 import { withScript } from './han-script';
 import { escapeRegExp, fold, phrasePattern, words } from './text';
@@ -1119,8 +1119,10 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
     : '';
   return {
     rights,
-    // Chinese in Traditional characters is answered in Traditional: the reading says the script.
-    language: scripted(language, `${cleanSubject}\n${fresh}`),
+    // A language read through a neighbour's vocabulary is named as written (Occitan, not French), by its words as typed (no
+    // Malay "peribadi" read as a misspelt Indonesian "pribadi"); Chinese in Traditional
+    // characters is answered in Traditional: the reading says the script.
+    language: kinLanguage(`${typedSubject}\n${typed}`, language) ?? scripted(language, `${cleanSubject}\n${fresh}`),
     evidence: rights.map((r) => `${r}: ${[...new Set(asked.get(r)!.why)].slice(0, 3).join('; ')}${misspelt}`),
     ...(rights.length && !askedOutright ? { unasked: true } : {}),
   };
@@ -1175,6 +1177,34 @@ function lexiconOf(language: string): Lexicon {
     LEXICONS.set(language, lexicon);
   }
   return lexicon;
+}
+
+/** Each language read through a neighbour's vocabulary (`kin.json`): its words folded, and the letters only it writes. */
+const KIN_WORDS = KIN.map((k) => ({
+  ...k,
+  words: new Set(k.stopWords.map((w) => words(w).trim())),
+  telling: k.letters ? new RegExp(k.letters, 'iu') : undefined,
+}));
+
+/**
+ * The language without a vocabulary of our own that a letter read as `read` (or as no language) is written in: it writes
+ * letters only that language writes among its neighbours, or its words that `read`'s vocabulary does not know ("vòli",
+ * "ieu", "dempuèi" in a letter taken for French) outnumber `read`'s own words it does not share. Undefined when it is `read`.
+ */
+export function kinLanguage(text: string, read: string | undefined): string | undefined {
+  const tokens = words(text).trim().split(' ').filter(Boolean);
+  const stops = read === undefined ? undefined : STOP_WORDS.get(read);
+  const own = read === undefined ? undefined : lexiconOf(read);
+  let best: { language: string; margin: number } | undefined;
+  for (const k of KIN_WORDS) {
+    if (read !== undefined && !k.confusedWith.includes(read)) continue;
+    if (k.telling?.test(text)) return k.language;
+    const telling = tokens.filter((t) => k.words.has(t) && !own?.knows(t)).length;
+    const margin = telling - (stops ? tokens.filter((t) => stops.has(t) && !k.words.has(t)).length : 0);
+    // Read as no language, the letter needs two of the kin's words: one is any short note's chance.
+    if (telling >= (read === undefined ? 2 : 1) && margin > 0 && (!best || margin > best.margin)) best = { language: k.language, margin };
+  }
+  return best?.language;
 }
 
 /** What no typo is read in: addresses and links. */
