@@ -179,6 +179,18 @@ function setup(paidMicro = 0) {
   return { requests, subjects, workflow, mailer, clock, lifecycle, intake, mailRequest, deps };
 }
 
+/** Ann's second letter (message m2, ticket t2), in German: an access request, which joins her open one. */
+const germanAccessLetter = () => ({
+  messageId: 'm2',
+  ticketId: 't2',
+  from: 'ann@example.org',
+  replyTo: 'ann@example.org',
+  subject: 'Auskunft',
+  text: 'Bitte senden Sie mir eine Kopie meiner Daten.',
+  receivedAt: new Date().toISOString(),
+  verdicts: {},
+});
+
 describe('privacy request lifecycle', () => {
   it('sends the link to the registered address only, and a link confirms its own request once', async () => {
     const { mailer, lifecycle, mailRequest, requests } = setup();
@@ -294,18 +306,7 @@ describe('privacy request lifecycle', () => {
     const { request, token } = await mailRequest('ann@example.org', 'm1');
     await lifecycle.links.confirm(request.requestId, token);
     const before = mailer.sent.length;
-    expect(
-      await intake.fromMail({
-        messageId: 'm2',
-        ticketId: 't2',
-        from: 'ann@example.org',
-        replyTo: 'ann@example.org',
-        subject: 'Auskunft',
-        text: 'Bitte senden Sie mir eine Kopie meiner Daten.',
-        receivedAt: new Date().toISOString(),
-        verdicts: {},
-      }),
-    ).toBe('joined');
+    expect(await intake.fromMail(germanAccessLetter())).toBe('joined');
     const sent = mailer.sent.slice(before);
     // The acknowledgement is the only mail: no link went out, and it says so for a letter that joins a confirmed request.
     expect(sent.map((m) => m.to)).toEqual(['ann@example.org']);
@@ -319,16 +320,7 @@ describe('privacy request lifecycle', () => {
     const { mailRequest, intake, lifecycle, mailer, requests } = setup();
     const { request, token } = await mailRequest('ann@example.org', 'm1');
     await lifecycle.links.confirm(request.requestId, token);
-    const joining = {
-      messageId: 'm2',
-      ticketId: 't2',
-      from: 'ann@example.org',
-      replyTo: 'ann@example.org',
-      subject: 'Auskunft',
-      text: 'Bitte senden Sie mir eine Kopie meiner Daten.',
-      receivedAt: new Date().toISOString(),
-      verdicts: {},
-    };
+    const joining = germanAccessLetter();
     expect(await intake.fromMail(joining)).toBe('joined');
     // Delivered twice (SES retries): the language is kept once.
     await intake.fromMail(joining);
