@@ -920,6 +920,7 @@ function likeliestLanguages(text: string): string[] {
   const tokens = w.trim().split(' ');
   const has = wordIndex(w);
   let best: { languages: string[]; score: number } = { languages: [], score: 1 };
+  const scores: { language: string; score: number }[] = [];
   const telling = OWN_LETTERS.filter((n) => n.letters.test(text));
   const ruledOut = new Set(telling.flatMap((n) => n.not));
   for (const v of VOCABULARIES) {
@@ -929,11 +930,26 @@ function likeliestLanguages(text: string): string[] {
     if (telling.some((n) => n.language === v.language)) score += 2;
     score += 2 * [...PHRASES, ...REQUEST_CUES].filter((p) => p.language === v.language && has(p) && p.pattern.test(w)).length;
     score += 3 * LAW_NAMES.get(v.language)!.filter((p) => has(p) && p.pattern.test(w)).length;
+    scores.push({ language: v.language, score });
     if (score > best.score) best = { languages: [v.language], score };
     else if (score === best.score && best.languages.length) best.languages.push(v.language);
   }
-  return best.languages;
+  // Close neighbours (Slovak and Czech, Norwegian and Danish) share their function words: among the languages scoring within
+  // CLOSE_SCORE of the best, the words only one's whole vocabulary knows ("priezvisko", not "příjmení") count for it too.
+  const close = scores.filter((c) => c.score > 1 && c.score >= best.score - CLOSE_SCORE);
+  if (close.length < 2) return best.languages;
+  const known = close.map((c) => ({ ...c, lexicon: lexiconOf(c.language) }));
+  const rescored = known.map((c) => ({
+    language: c.language,
+    score:
+      c.score + tokens.filter((t) => t.length > 2 && c.lexicon.knowsOwn(t) && known.every((o) => o === c || !o.lexicon.knowsOwn(t))).length,
+  }));
+  const top = Math.max(...rescored.map((c) => c.score));
+  return rescored.filter((c) => c.score === top).map((c) => c.language);
 }
+
+/** How far below the best score a language may be and still be told from it by its vocabulary's own words. */
+const CLOSE_SCORE = 2;
 
 /**
  * Letters one language of a script writes and its neighbours never do: a text holding them is none of

@@ -95,6 +95,8 @@ export class Lexicon {
   private readonly known = new Set<string>();
   private readonly stems = new Set<string>();
   private readonly index = new Map<string, Entry[]>();
+  private readonly ownWords = new Set<string>();
+  private readonly ownStems = new Set<string>();
 
   /**
    * `vocabularyWords` are what a misspelt word may be read as (the letter's language's); `otherWords` are known too, and
@@ -103,6 +105,7 @@ export class Lexicon {
   constructor(vocabularyWords: readonly LexiconWord[], stopWords: readonly string[], otherWords: readonly LexiconWord[] = []) {
     for (const w of stopWords) this.known.add(w);
     for (const { word, stem } of [...vocabularyWords, ...otherWords]) if (word) (stem ? this.stems : this.known).add(word);
+    for (const { word, stem } of vocabularyWords) if (word) (stem ? this.ownStems : this.ownWords).add(word);
     // A word means what every phrase using it means, whole or as a stem ("widerspreche" and "widerspreche*").
     const meanings = new Map<string, Set<string>>();
     const forms = new Set<string>();
@@ -120,6 +123,13 @@ export class Lexicon {
       const entry = { word, stem, meaning: [...meanings.get(word)!].sort().join() };
       for (const d of new Set(deletions(word))) this.index.set(d, [...(this.index.get(d) ?? []), entry]);
     }
+  }
+
+  /** Whether the vocabulary itself (not the others known beside it, nor its stop words) has the (folded) word, whole or as a stem. */
+  knowsOwn(word: string): boolean {
+    if (this.ownWords.has(word)) return true;
+    for (let i = 1; i <= word.length; i++) if (this.ownStems.has(word.slice(0, i))) return true;
+    return false;
   }
 
   /** Whether the vocabulary knows the (folded) word: as a word, or as one of its stems with an ending. */

@@ -39,6 +39,16 @@ const NEIGHBOUR_LETTERS: [string, string][] = [
   ['hr', 'Bok, želim prvo dobiti sve svoje podatke u JSON-u, a nakon toga molim da obrišete moj račun.'],
 ];
 
+describe('close neighbours we both read', () => {
+  it.each([
+    // The function words are the two languages' alike; "priezvisko" is Slovak's word for surname, "příjmení" Czech's.
+    ['sk', 'Dobrý deň, moje priezvisko je nesprávne, prosím opravte ho na Kováčová.'],
+    ['cs', 'Dobrý den, moje příjmení je špatně, prosím opravte ho.'],
+  ])('tells %s by the words only its vocabulary has (%j)', (language, text) => {
+    expect(readMail('', text).language).toBe(language);
+  });
+});
+
 describe('languages we read through a neighbour', () => {
   it.each(KIN_LETTERS)('names a letter in %s as written, not as its neighbour (%j / %j)', (language, subject, text) => {
     expect(readMail(subject, text).language).toBe(language);
