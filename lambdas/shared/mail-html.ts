@@ -24,9 +24,20 @@ function lineHtml(line: string): string {
  * line, and a line that begins with an address or a link turns left to right; HTML says it once.
  */
 export function mailHtml(text: string, language: string): string {
-  const paragraphs = text
+  return `<!doctype html><html lang="${escapeHtml(language)}" dir="${directionOf(language)}"><head><meta charset="utf-8"></head><body>${paragraphsHtml(text)}</body></html>`;
+}
+
+const paragraphsHtml = (text: string) =>
+  text
     .split(/\n{2,}/)
     .filter((p) => p.trim())
-    .map((p) => `<p>${p.split('\n').map(lineHtml).join('<br>')}</p>`);
-  return `<!doctype html><html lang="${escapeHtml(language)}" dir="${directionOf(language)}"><head><meta charset="utf-8"></head><body>${paragraphs.join('')}</body></html>`;
+    .map((p) => `<p>${p.split('\n').map(lineHtml).join('<br>')}</p>`)
+    .join('');
+
+/** A mail written in several languages as its HTML alternative: each part in its own section, with its language and direction. */
+export function multilingualMailHtml(parts: readonly { text: string; language: string }[]): string {
+  const sections = parts.map(
+    ({ text, language }) => `<div lang="${escapeHtml(language)}" dir="${directionOf(language)}">${paragraphsHtml(text)}</div>`,
+  );
+  return `<!doctype html><html lang="${escapeHtml(parts[0]?.language ?? 'en')}"><head><meta charset="utf-8"></head><body>${sections.join('<hr>')}</body></html>`;
 }

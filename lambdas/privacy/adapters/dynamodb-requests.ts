@@ -323,6 +323,24 @@ export class DynamoDbRequests implements RequestStore {
     );
   }
 
+  async addJoinedLanguage(requestId: string, language: string): Promise<void> {
+    // Appended under the condition that it is not there yet (a list, not a string set: the request is exported as JSON):
+    // letters joining at once each append in turn, and a redelivered one is refused by the condition.
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: ITEMS.privacyRequest.key({ requestId }),
+          UpdateExpression: 'SET joinedLanguages = list_append(if_not_exists(joinedLanguages, :none), :language)',
+          ConditionExpression: 'attribute_exists(pk) AND NOT contains(joinedLanguages, :one)',
+          ExpressionAttributeValues: { ':none': [], ':language': [language], ':one': language },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async releaseMail(requestId: string, kind: ClosingMail): Promise<void> {
     await this.client.send(
       new UpdateCommand({

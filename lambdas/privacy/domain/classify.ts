@@ -1,7 +1,8 @@
-import { type LetterRight, VOCABULARIES, type Vocabulary } from '../vocabulary';
+import { KIN, type LetterRight, VOCABULARIES, type Vocabulary } from '../vocabulary';
 import type { RequestType } from './model';
 import { withScript } from './han-script';
 import { escapeRegExp, fold, phrasePattern, words } from './text';
+import { Lexicon, type LexiconWord, readTypos, type Typo } from './typos';
 
 export type { LetterRight } from '../vocabulary';
 
@@ -919,6 +920,7 @@ function likeliestLanguages(text: string): string[] {
   const tokens = w.trim().split(' ');
   const has = wordIndex(w);
   let best: { languages: string[]; score: number } = { languages: [], score: 1 };
+  const scores: { language: string; score: number }[] = [];
   const telling = OWN_LETTERS.filter((n) => n.letters.test(text));
   const ruledOut = new Set(telling.flatMap((n) => n.not));
   for (const v of VOCABULARIES) {
@@ -928,11 +930,26 @@ function likeliestLanguages(text: string): string[] {
     if (telling.some((n) => n.language === v.language)) score += 2;
     score += 2 * [...PHRASES, ...REQUEST_CUES].filter((p) => p.language === v.language && has(p) && p.pattern.test(w)).length;
     score += 3 * LAW_NAMES.get(v.language)!.filter((p) => has(p) && p.pattern.test(w)).length;
+    scores.push({ language: v.language, score });
     if (score > best.score) best = { languages: [v.language], score };
     else if (score === best.score && best.languages.length) best.languages.push(v.language);
   }
-  return best.languages;
+  // Close neighbours (Slovak and Czech, Norwegian and Danish) share their function words: among the languages scoring within
+  // CLOSE_SCORE of the best, the words only one's whole vocabulary knows ("priezvisko", not "příjmení") count for it too.
+  const close = scores.filter((c) => c.score > 1 && c.score >= best.score - CLOSE_SCORE);
+  if (close.length < 2) return best.languages;
+  const known = close.map((c) => ({ ...c, lexicon: lexiconOf(c.language) }));
+  const rescored = known.map((c) => ({
+    language: c.language,
+    score:
+      c.score + tokens.filter((t) => t.length > 2 && c.lexicon.knowsOwn(t) && known.every((o) => o === c || !o.lexicon.knowsOwn(t))).length,
+  }));
+  const top = Math.max(...rescored.map((c) => c.score));
+  return rescored.filter((c) => c.score === top).map((c) => c.language);
 }
+
+/** How far below the best score a language may be and still be told from it by its vocabulary's own words. */
+const CLOSE_SCORE = 2;
 
 /**
  * Letters one language of a script writes and its neighbours never do: a text holding them is none of
@@ -1024,12 +1041,23 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
       automatic: true,
     };
   }
-  const cleanSubject = REPLY_PREFIX.test(subject) ? '' : subject.replace(SUBJECT_PREFIX, '');
+  const typedSubject = REPLY_PREFIX.test(subject) ? '' : subject.replace(SUBJECT_PREFIX, '');
   // A request letter says what it asks near its start; the rest of a very long mail (pasted logs, a
   // whole policy) would only cost time.
-  const fresh = bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS);
+  const typed = bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS);
   // The body tells the writer's language; a subject may be in another ("Data access request" over a Latvian letter).
-  const language = detectLanguage(fresh, prefer) ?? detectLanguage(`${cleanSubject}\n${fresh}`, prefer);
+  const detected = detectLanguage(typed, prefer) ?? detectLanguage(`${typedSubject}\n${typed}`, prefer);
+  // Misspelt words ("delet my acount") are read as the words of the letter's language they are one slip of the fingers from.
+  const lexicon = lexiconOf(detected ?? 'en');
+  const typos: Typo[] = [];
+  const [cleanSubject, fresh] = [typedSubject, typed].map((t) => {
+    const read = readTypos(t, lexicon, fold, VERBATIM);
+    typos.push(...read.typos);
+    return read.text;
+  }) as [string, string];
+  // Read right, a letter too misspelt to tell its language may now tell it.
+  const language =
+    detected ?? (typos.length ? (detectLanguage(fresh, prefer) ?? detectLanguage(`${cleanSubject}\n${fresh}`, prefer)) : undefined);
   const languages = [...new Set([language ?? 'en', 'en'])];
   const sentences = sentencesOf(fresh);
   const asked = new Map<LetterRight, { strong: boolean; why: string[] }>();
@@ -1098,14 +1126,105 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
   }
   if (asked.has('access') && asked.has('portability')) asked.delete('access');
   const rights = [...asked.keys()];
+  // The person reading the request sees which words were read as misspelt, as typed.
+  const misspelt = typos.length
+    ? ` (read as misspelt: ${[...new Map(typos.map((t) => [t.typed, t])).values()]
+        .slice(0, 5)
+        .map((t) => `"${t.typed}" as "${t.read}"`)
+        .join(', ')})`
+    : '';
   return {
     rights,
-    // Chinese in Traditional characters is answered in Traditional: the reading says the script.
-    language: scripted(language, `${cleanSubject}\n${fresh}`),
-    evidence: rights.map((r) => `${r}: ${[...new Set(asked.get(r)!.why)].slice(0, 3).join('; ')}`),
+    // A language read through a neighbour's vocabulary is named as written (Occitan, not French), by its words as typed (no
+    // Malay "peribadi" read as a misspelt Indonesian "pribadi"); Chinese in Traditional
+    // characters is answered in Traditional: the reading says the script.
+    language: kinLanguage(`${typedSubject}\n${typed}`, language) ?? scripted(language, `${cleanSubject}\n${fresh}`),
+    evidence: rights.map((r) => `${r}: ${[...new Set(asked.get(r)!.why)].slice(0, 3).join('; ')}${misspelt}`),
     ...(rights.length && !askedOutright ? { unasked: true } : {}),
   };
 }
+
+/** Every phrase of a vocabulary, in every list (and as typed without the language's own letters), with the right it is evidence of. */
+function phrasesOf(v: Vocabulary): { text: string; right?: LetterRight }[] {
+  const { language: _l, name: _n, transliterations: _t, verbFinal: _f, rights, ...lists } = v;
+  const strings = (value: unknown): string[] =>
+    typeof value === 'string'
+      ? [value]
+      : Array.isArray(value)
+        ? value.flatMap(strings)
+        : value && typeof value === 'object'
+          ? Object.values(value).flatMap(strings)
+          : [];
+  return [
+    ...(Object.entries(rights) as [LetterRight, string[]][]).flatMap(([right, list]) =>
+      spellings(v, list).map((text) => ({ text, right })),
+    ),
+    ...spellings(v, strings(lists)).map((text) => ({ text })),
+  ];
+}
+
+/** A phrase's words as the typo tolerance reads them: folded, `stem*` a stem, `~` and the weak mark left out. */
+const lexiconWords = ({ text, right }: { text: string; right?: LetterRight }): LexiconWord[] =>
+  text
+    .replace(/^\?/, '')
+    .split(/\s+/)
+    .filter((token) => token && !/^~+$/.test(token))
+    .flatMap((token) => {
+      const stem = token.endsWith('*');
+      const pieces = words(token.replace(/\*$/, '')).trim().split(' ').filter(Boolean);
+      return pieces.map((word, i) => ({ word, stem: stem && i === pieces.length - 1, right }));
+    });
+
+/**
+ * A language's words for the typo tolerance, English's known beside them (letters borrow its words: "mein Account"), built
+ * at its first letter (a cold start builds none it does not need).
+ */
+const LEXICONS = new Map<string, Lexicon>();
+function lexiconOf(language: string): Lexicon {
+  let lexicon = LEXICONS.get(language);
+  if (!lexicon) {
+    const own = VOCABULARIES.filter((v) => v.language === language);
+    const others = VOCABULARIES.filter((v) => v.language === 'en' && v.language !== language);
+    lexicon = new Lexicon(
+      own.flatMap((v) => phrasesOf(v).flatMap(lexiconWords)),
+      [...own, ...others].flatMap((v) => [...STOP_WORDS.get(v.language)!]),
+      others.flatMap((v) => phrasesOf(v).flatMap(lexiconWords)),
+    );
+    LEXICONS.set(language, lexicon);
+  }
+  return lexicon;
+}
+
+/** Each language read through a neighbour's vocabulary (`kin.json`): its words folded, and the letters only it writes. */
+const KIN_WORDS = KIN.map((k) => ({
+  ...k,
+  words: new Set(k.stopWords.map((w) => words(w).trim())),
+  telling: k.letters ? new RegExp(k.letters, 'iu') : undefined,
+}));
+
+/**
+ * The language without a vocabulary of our own that a letter read as `read` (or as no language) is written in: it writes
+ * letters only that language writes among its neighbours, or its words that `read`'s vocabulary does not know ("vòli",
+ * "ieu", "dempuèi" in a letter taken for French) outnumber `read`'s own words it does not share. Undefined when it is `read`.
+ */
+export function kinLanguage(text: string, read: string | undefined): string | undefined {
+  const tokens = words(text).trim().split(' ').filter(Boolean);
+  const stops = read === undefined ? undefined : STOP_WORDS.get(read);
+  const own = read === undefined ? undefined : lexiconOf(read);
+  let best: { language: string; margin: number } | undefined;
+  for (const k of KIN_WORDS) {
+    if (read !== undefined && !k.confusedWith.includes(read)) continue;
+    if (k.telling?.test(text)) return k.language;
+    const telling = tokens.filter((t) => k.words.has(t) && !own?.knows(t)).length;
+    const margin = telling - (stops ? tokens.filter((t) => stops.has(t) && !k.words.has(t)).length : 0);
+    // Read as no language, the letter needs two of the kin's words: one is any short note's chance.
+    if (telling >= (read === undefined ? 2 : 1) && margin > 0 && (!best || margin > best.margin)) best = { language: k.language, margin };
+  }
+  return best?.language;
+}
+
+/** What no typo is read in: addresses and links. */
+const VERBATIM = new RegExp(`${EMAIL.source}|${URL.source}`, 'giu');
 
 /** The file types machines read, by the names every language writes them with (ASCII-bounded, so "CSV形式" counts). */
 const MACHINE_FORMAT = /(?<![A-Za-z0-9])(?:csv|json|xml|xlsx?|tsv)(?![A-Za-z0-9])/i;

@@ -15,7 +15,7 @@ import {
   WAITING_FOR_LINK,
 } from './model';
 import type { DeletionTerms, Workflow } from './ports';
-import { type RecordDeps, RequestRecords, whatHappens } from './request-records';
+import { type RecordDeps, RequestRecords, requestMail, whatHappens } from './request-records';
 
 const HOUR = 3_600_000;
 
@@ -318,11 +318,12 @@ export class ConfirmationLinks extends RequestRecords<RecordDeps & { workflow: W
     await this.deps.requests.releaseOpen(request.accountId, openSlotOf(request), requestId);
     if (request.taskToken) await this.deps.workflow.fail(request.taskToken, 'RequestCancelled', 'cancelled by the account holder');
     // Confirmed by mail too: whoever holds the address learns the account stays (or that someone cancelled in their name).
-    const m = messagesFor(request.language);
     await this.deps.mailer.send({
       to: await this.registeredAddress(request),
-      subject: m.t('page.cancelled.title'),
-      ...m.mail([m.t('page.cancelled.body', { requestId }), m.t('cancelled.again', privacyLinks(this.deps.publicUrl))]),
+      ...requestMail(request, (m) => ({
+        subject: m.t('page.cancelled.title'),
+        paragraphs: [m.t('page.cancelled.body', { requestId }), m.t('cancelled.again', privacyLinks(this.deps.publicUrl))],
+      })),
     });
     return cancelled;
   }

@@ -2,10 +2,10 @@ import { displayEmail, emailAddressProblem, normaliseEmail } from '../../shared/
 import { type EmailLinkTokens, mailEmailLink } from '../../shared/email-links';
 import { ACCOUNT_FIELDS } from '../../shared/profile-fields';
 import type { Mailer } from '../../shared/mailer';
-import { messagesFor } from '../messages';
+
 import { VOCABULARIES } from '../vocabulary';
 import { bodyOf, detectLanguage, identificationLine } from './classify';
-import type { RequestRecords } from './request-records';
+import { type RequestRecords, requestMail } from './request-records';
 import { escapeRegExp, phrasePattern, words } from './text';
 
 /** The account data a correction may change without a person: the name and the profile's fields. */
@@ -374,18 +374,21 @@ export async function applyCorrection(
       { ...deps.emailLinks, mailer: deps.mailer },
       { accountId: request.accountId, email: newEmail, purpose: 'change_email' },
     );
-  const m = messagesFor(request.language);
-  const lines = [
-    ...(Object.keys(changes) as Correctable[]).map((field) =>
-      m.t('correction.change', { field: m.t('field.label', { field }), before: before[field] ?? '', after: changes[field]! }),
-    ),
-    ...(newEmail ? [m.t('correction.emailLink', { email: displayEmail(newEmail) })] : []),
-    ...(asked !== undefined && !newEmail ? [m.t('correction.emailSame')] : []),
-  ];
   await deps.lifecycle.mailOnce(requestId, 'correction', {
     to: request.email,
-    subject: m.t('correction.subject', { requestId }),
-    ...m.mail([m.t('correction.intro'), ...lines, '', m.t('correction.selfService', deps.lifecycle.links())]),
+    ...requestMail(request, (m) => ({
+      subject: m.t('correction.subject', { requestId }),
+      paragraphs: [
+        m.t('correction.intro'),
+        ...(Object.keys(changes) as Correctable[]).map((field) =>
+          m.t('correction.change', { field: m.t('field.label', { field }), before: before[field] ?? '', after: changes[field]! }),
+        ),
+        ...(newEmail ? [m.t('correction.emailLink', { email: displayEmail(newEmail) })] : []),
+        ...(asked !== undefined && !newEmail ? [m.t('correction.emailSame')] : []),
+        '',
+        m.t('correction.selfService', deps.lifecycle.links()),
+      ],
+    })),
   });
   const what = [...Object.keys(changes), ...(newEmail ? ['email (confirmation link sent to the new address)'] : [])];
   await deps.lifecycle.close(requestId, 'completed', `correction applied: ${what.join(', ') || 'nothing to change'}`, ['in_progress']);

@@ -8,7 +8,7 @@ import { auditRetentionDaysOf } from '../../shared/audit';
 import { type Messages, messagesFor } from '../messages';
 import { ERASURE_ORDER, HOLD_REASONS, type ErasureRecord, type ErasureSubject, type HoldChecks, type SubjectEraser } from './erasure';
 import type { PrivacyRequest } from './model';
-import { mailOnce } from './request-records';
+import { mailOnce, requestMail } from './request-records';
 import type { RequestStore, Workflow } from './ports';
 
 export interface ErasureDeps {
@@ -85,15 +85,16 @@ export class ErasureSteps {
     const alreadyTold = request.status === 'in_progress' && request.heldBy?.join('; ') === reasons.join('; ');
     if (!alreadyTold) {
       await this.deps.requests.update(requestId, { heldBy: reasons }, { status: 'in_progress', note: `deferred: ${reasons.join('; ')}` });
-      const m = messagesFor(request.language);
       await this.deps.mailer.send({
         to: request.email,
-        subject: m.t('hold.subject', { requestId }),
-        ...m.mail([
-          m.t('hold.body', { reasons: m.list(reasons.map((r) => holdReason(m, r))) }),
-          m.t('hold.law'),
-          m.t('hold.clock', { due: new Date(request.dueAt) }),
-        ]),
+        ...requestMail(request, (m) => ({
+          subject: m.t('hold.subject', { requestId }),
+          paragraphs: [
+            m.t('hold.body', { reasons: m.list(reasons.map((r) => holdReason(m, r))) }),
+            m.t('hold.law'),
+            m.t('hold.clock', { due: new Date(request.dueAt) }),
+          ],
+        })),
       });
     }
     return { held: true, reasons };
@@ -204,21 +205,22 @@ export class ErasureSteps {
     const erasure = request.erasure!;
     const subject = erasure.subject!;
     const finishedAt = this.deps.now().toISOString();
-    const m = messagesFor(request.language);
     await mailOnce(this.deps, requestId, 'erasureReceipt', {
       to: subject.email,
-      subject: m.t('receipt.subject', { requestId }),
-      ...m.mail([
-        m.t('receipt.erased'),
-        ...Object.entries(erasure.counts).map(([category, count]) =>
-          m.t('receipt.count', { category: m.t('category.label', { category }), count: count ?? 0 }),
-        ),
-        '',
-        m.t('receipt.kept'),
-        ...erasure.kept.map((k) => keptLine(m, k)),
-        '',
-        m.t('receipt.again'),
-      ]),
+      ...requestMail(request, (m) => ({
+        subject: m.t('receipt.subject', { requestId }),
+        paragraphs: [
+          m.t('receipt.erased'),
+          ...Object.entries(erasure.counts).map(([category, count]) =>
+            m.t('receipt.count', { category: m.t('category.label', { category }), count: count ?? 0 }),
+          ),
+          '',
+          m.t('receipt.kept'),
+          ...erasure.kept.map((k) => keptLine(m, k)),
+          '',
+          m.t('receipt.again'),
+        ],
+      })),
     });
     const { subject: _subject, proof: _progress, ...proof } = erasure;
     const pseudonym = await this.deps.pseudonyms.of('account', subject.accountId);

@@ -3,11 +3,11 @@ import { randomSecret, sha256 } from '../../shared/crypto';
 import { sendOnce } from '../../shared/mailer';
 import { privacyLinks } from './links';
 import { LinkGoneError, LinkInvalidError, RequestStateError } from '../errors';
-import { messagesFor } from '../messages';
+
 import { type ArchiveSink, buildExport, type SubjectData } from './export';
 import { ARCHIVE_DAYS, DOWNLOAD_LINK_HOURS, type PrivacyRequest } from './model';
 import type { RequestStore } from './ports';
-import { type RecordDeps, RequestRecords } from './request-records';
+import { type RecordDeps, RequestRecords, requestMail } from './request-records';
 
 /** What building an export needs: the subject's data and somewhere to write the archive. */
 export interface ExportDeps {
@@ -69,18 +69,19 @@ export class ExportSteps extends RequestRecords<RecordDeps & { exports: ExportDe
       };
       // The request's console page: with the token it downloads without signing in, as the link always did.
       const link = consoleUrl(this.deps.publicUrl, `privacyRequest:${requestId}`, { token });
-      const m = messagesFor(request.language);
       await sendOnce(this.deps.mailer, claim, {
         to: await this.registeredAddress(request),
-        subject: m.t('export.subject', { requestId }),
-        ...m.mail([
-          m.t('export.ready', { portable: request.type === 'portability' ? 'yes' : 'no', kib: Math.ceil(archive.bytes / 1024) }),
-          '',
-          link,
-          '',
-          m.t('export.until', { hours: DOWNLOAD_LINK_HOURS, expires: linkExpires, days: ARCHIVE_DAYS }),
-          m.t('export.signedIn', privacyLinks(this.deps.publicUrl, requestId)),
-        ]),
+        ...requestMail(request, (m) => ({
+          subject: m.t('export.subject', { requestId }),
+          paragraphs: [
+            m.t('export.ready', { portable: request.type === 'portability' ? 'yes' : 'no', kib: Math.ceil(archive.bytes / 1024) }),
+            '',
+            link,
+            '',
+            m.t('export.until', { hours: DOWNLOAD_LINK_HOURS, expires: linkExpires, days: ARCHIVE_DAYS }),
+            m.t('export.signedIn', privacyLinks(this.deps.publicUrl, requestId)),
+          ],
+        })),
       });
     }
     await this.close(requestId, 'completed', 'archive delivered to the registered address', ['in_progress']);

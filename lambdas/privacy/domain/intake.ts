@@ -163,6 +163,12 @@ export class PrivacyIntake {
       // The letter's language, else the account's; every later mail and page of the request uses it.
       ...((language ?? subject.locale) ? { language: language ?? subject.locale } : {}),
     }));
+    // A letter that joins a request is answered by what becomes of that request: in its own language too, whichever the first
+    // letter's was (an ADD to a set: a redelivery or a second such letter adds nothing).
+    if (language)
+      for (const { joined, request } of opened)
+        if (joined && request.language !== language && !request.joinedLanguages?.includes(language))
+          await this.deps.requests.addJoinedLanguage(request.requestId, language);
     // A letter that joins a request still waiting for its link gets that link again: its acknowledgement says a link was
     // mailed. Once per link: the requests of one earlier letter share theirs, and each mailing makes the one before stale.
     if (this.deps.confirmations) {

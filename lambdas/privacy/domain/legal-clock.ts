@@ -1,8 +1,8 @@
 import { RequestStateError } from '../errors';
-import { messagesFor } from '../messages';
+
 import { rightLabel } from './export';
 import type { PrivacyRequest } from './model';
-import { RequestRecords } from './request-records';
+import { RequestRecords, requestMail } from './request-records';
 
 /** The legal clock: the watchdog's count of requests near or past their deadline, and ops' extension of one. */
 export class LegalClock extends RequestRecords {
@@ -55,16 +55,17 @@ export class LegalClock extends RequestRecords {
       { dueAt: dueAt.toISOString(), originalDueAt: original, clockWarnedAt: undefined },
       { status: request.status, note: `deadline extended to ${dueAt.toISOString().slice(0, 10)}: ${reason}` },
     );
-    const m = messagesFor(request.language);
     await this.deps.mailer.send({
       to: await this.registeredAddress(request),
-      subject: m.t('extension.subject', { requestId }),
       // The reason is the operator's own words, quoted as written.
-      ...m.mail([
-        m.t('extension.body', { right: rightLabel(m, request.type), due: dueAt }),
-        m.t('extension.why', { reason }),
-        m.t('extension.law'),
-      ]),
+      ...requestMail(request, (m) => ({
+        subject: m.t('extension.subject', { requestId }),
+        paragraphs: [
+          m.t('extension.body', { right: rightLabel(m, request.type), due: dueAt }),
+          m.t('extension.why', { reason }),
+          m.t('extension.law'),
+        ],
+      })),
     });
     return extended!;
   }

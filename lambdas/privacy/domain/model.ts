@@ -66,6 +66,11 @@ export interface PrivacyRequest {
   email: string;
   /** The language the request letter was written in (BCP 47, from its vocabulary), so replies can be localised. */
   language?: string;
+  /**
+   * The languages of later letters that joined the request (BCP 47, each once): what becomes of it is written in each of them
+   * too, so every letter it answers is answered in its writer's language.
+   */
+  joinedLanguages?: string[];
   /** What the requester wrote (mail text or API details), for a person and for corrections. */
   details?: string;
   receivedAt: string;

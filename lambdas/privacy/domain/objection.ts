@@ -2,7 +2,7 @@ import type { Mailer } from '../../shared/mailer';
 import { type Messages, messagesFor } from '../messages';
 import { VOCABULARIES } from '../vocabulary';
 import { bodyOf } from './classify';
-import type { RequestRecords } from './request-records';
+import { type RequestRecords, requestMail } from './request-records';
 import type { RequestStore } from './ports';
 import { phrasePattern, words } from './text';
 import { usageLogRetentionDays } from '../../shared/usage-logs';
@@ -85,15 +85,16 @@ export async function applyObjection(
   const optOuts = optOutsFor(request.details);
   if (request.status === 'completed') return optOuts;
   await deps.preferences.optOut(request.accountId, optOuts);
-  const m = messagesFor(request.language);
   await deps.lifecycle.mailOnce(requestId, 'objection', {
     to: request.email,
-    subject: m.t('objection.subject', { requestId }),
-    ...m.mail([
-      m.t('objection.stopped', { what: m.list(stoppedBy(optOuts, m)) }),
-      m.t('objection.continues', { days: usageLogRetentionDays() }),
-      m.t('objection.selfService', deps.lifecycle.links()),
-    ]),
+    ...requestMail(request, (m) => ({
+      subject: m.t('objection.subject', { requestId }),
+      paragraphs: [
+        m.t('objection.stopped', { what: m.list(stoppedBy(optOuts, m)) }),
+        m.t('objection.continues', { days: usageLogRetentionDays() }),
+        m.t('objection.selfService', deps.lifecycle.links()),
+      ],
+    })),
   });
   await deps.lifecycle.close(requestId, 'completed', `objection applied: ${Object.keys(optOuts).join(', ')} off`, ['in_progress']);
   return optOuts;

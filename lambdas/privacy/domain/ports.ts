@@ -61,6 +61,8 @@ export interface RequestStore {
   claimMail(requestId: string, kind: ClosingMail, at: Date): Promise<boolean>;
   /** Gives the claim back when the mail certainly did not go out (SES refused it). */
   releaseMail(requestId: string, kind: ClosingMail): Promise<void>;
+  /** Adds the language of a later letter that joined the request to its `joinedLanguages` (each once, however often it is added). */
+  addJoinedLanguage(requestId: string, language: string): Promise<void>;
   /** Records the outcome and the rights the message was read as asking for (for ops, kept 30 days). */
   recordIntake(messageId: string, outcome: string, at: Date, rights: string[]): Promise<void>;
   /** Keeps a privacy mail no right could be read from, on the clock until an operator classifies it (idempotent on its ticket). */

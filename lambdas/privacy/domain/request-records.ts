@@ -1,7 +1,7 @@
 import { privacyLinks } from './links';
 import { type Mailer, type OutgoingMail, sendOnce } from '../../shared/mailer';
 import { RequestNotFoundError, RequestStateError } from '../errors';
-import { type Messages, messagesFor } from '../messages';
+import { type ComposedMail, type MailBody, type Messages, mailInLanguages, messagesFor } from '../messages';
 import { rightLabel } from './export';
 import {
   DOWNLOAD_LINK_HOURS,
@@ -40,6 +40,15 @@ export interface RecordDeps {
   publicUrl: string;
   now: () => Date;
 }
+
+/**
+ * A mail about what became of a request, in the language of its letter and of every later letter that joined it
+ * (`joinedLanguages`): each writer reads it in their own.
+ */
+export const requestMail = (
+  request: Pick<PrivacyRequest, 'language' | 'joinedLanguages'>,
+  compose: (m: Messages) => ComposedMail,
+): MailBody & { subject: string } => mailInLanguages([request.language, ...(request.joinedLanguages ?? [])], compose);
 
 /** What confirming each kind of request will do, shown on the confirmation page and in the mail, in the reply's language. */
 export const whatHappens = (m: Messages, type: RequestType): string => m.t(`what.${type}`, { hours: DOWNLOAD_LINK_HOURS });
@@ -109,15 +118,16 @@ export class RequestRecords<D extends RecordDeps = RecordDeps> {
     if (request.status === 'needs_manual_action') return;
     const note = `${why ? `${why}; ` : ''}a person answers by ${request.dueAt.slice(0, 10)}`;
     await this.update(requestId, {}, { status: 'needs_manual_action', note, from: ['in_progress'] });
-    const m = messagesFor(request.language);
     await this.deps.mailer.send({
       to: await this.registeredAddress(request),
-      subject: m.t('person.subject', { requestId }),
-      ...m.mail([
-        m.t('person.confirmed', { right: rightLabel(m, request.type) }),
-        why ? m.t(`person.${kind}`) : whatHappens(m, request.type),
-        m.t('person.due', { due: new Date(request.dueAt) }),
-      ]),
+      ...requestMail(request, (m) => ({
+        subject: m.t('person.subject', { requestId }),
+        paragraphs: [
+          m.t('person.confirmed', { right: rightLabel(m, request.type) }),
+          why ? m.t(`person.${kind}`) : whatHappens(m, request.type),
+          m.t('person.due', { due: new Date(request.dueAt) }),
+        ],
+      })),
     });
   }
 

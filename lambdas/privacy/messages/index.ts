@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { FSI, PDI } from '../../shared/http';
-import { directionOf, mailHtml } from '../../shared/mail-html';
+import { directionOf, mailHtml, multilingualMailHtml } from '../../shared/mail-html';
+import kin from '../vocabulary/kin.json';
 import en from './en.json';
 import { catalogueFile, LOCALES, type Locale } from './locales';
 
@@ -11,6 +12,15 @@ export { CATALOGUE_FILES, catalogueFile, LOCALES, type Locale } from './locales'
 export type MessageKey = keyof typeof en;
 /** Keys only English has: the line that says we answer in English. */
 export const ENGLISH_ONLY: readonly MessageKey[] = ['fallback.englishOnly'];
+
+/**
+ * The languages we read through a neighbour's vocabulary (`../vocabulary/kin.json`), each answered in a language we write that
+ * its writers read, which says so (`fallback.closest`).
+ */
+const ANSWERED_IN: ReadonlyMap<string, string> = new Map(kin.map((k) => [k.language, k.answeredIn]));
+/** The catalogues that answer a language we do not write, and so need `fallback.closest` (the others never say it). */
+export const ANSWERING_KIN: readonly string[] = [...new Set(ANSWERED_IN.values())];
+export const KIN_ONLY: readonly MessageKey[] = ['fallback.closest'];
 
 export type Catalogue = Partial<Record<MessageKey, string>>;
 
@@ -84,7 +94,8 @@ export function compile(locale: Locale, key: MessageKey): IntlMessageFormat {
 export interface MailBody {
   text: string;
   html?: string;
-  headers: { 'Content-Language': Locale };
+  /** The reply's language, or the languages of a mail written in several (RFC 3282: "de, fr"). */
+  headers: { 'Content-Language': string };
 }
 
 /** The messages of one reply, in the language chosen for it. */
@@ -94,6 +105,8 @@ export interface Messages {
   dir: 'ltr' | 'rtl';
   /** The language asked for when we answer in English because we do not write it (English name, e.g. "Hungarian"). */
   unsupported?: string;
+  /** The language asked for (BCP 47) when we answer in the closest one we write, that its writers read (Occitan in French). */
+  closest?: string;
   t(key: MessageKey, values?: MessageValues): string;
   /** Whether `key` is a message (for keys made from data, such as a data-map category). */
   has(key: string): key is MessageKey;
@@ -136,11 +149,14 @@ function writtenLocale(language: string): Locale | undefined {
  * "zh-Hant"): the one we write when we have it, otherwise English — and then, when a language was
  * known, the reply says in English that we do not yet write it.
  */
-export function replyLocale(language: string | undefined): { locale: Locale; unsupported?: string } {
+export function replyLocale(language: string | undefined): { locale: Locale; unsupported?: string; closest?: string } {
   if (!language) return { locale: 'en' };
   const locale = writtenLocale(language);
   if (locale) return { locale };
   const wanted = primary(language);
+  const near = ANSWERED_IN.get(wanted);
+  const nearLocale = near === undefined ? undefined : writtenLocale(near);
+  if (nearLocale) return { locale: nearLocale, closest: wanted };
   let name: string | undefined;
   try {
     name = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }).of(wanted);
@@ -161,17 +177,23 @@ export function isLanguageTag(language: string): boolean {
 
 /** The messages for a reply in `language` (see `replyLocale`). */
 export function messagesFor(language: string | undefined): Messages {
-  const { locale, unsupported } = replyLocale(language);
+  const { locale, unsupported, closest } = replyLocale(language);
   const dir = directionOf(locale);
   const t = (key: MessageKey, values?: MessageValues) => {
     const format = compile(locale, key);
     return String(format.format((dir === 'rtl' && values ? isolated(values, textArguments(format)) : values) as never));
   };
-  const note = unsupported ? t('fallback.englishOnly', { language: unsupported }) : undefined;
+  const named = (tag: string) => new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' }).of(tag) ?? tag;
+  const note = unsupported
+    ? t('fallback.englishOnly', { language: unsupported })
+    : closest
+      ? t('fallback.closest', { language: named(closest), reply: named(locale) })
+      : undefined;
   return {
     locale,
     dir,
     ...(unsupported ? { unsupported } : {}),
+    ...(closest ? { closest } : {}),
     t,
     has: (key): key is MessageKey => Object.hasOwn(en, key),
     list: (items) => new Intl.ListFormat(locale, { type: 'conjunction' }).format(items),
@@ -247,4 +269,41 @@ export function preferredLanguage(header: string | undefined): Locale | undefine
     .filter((entry) => entry.q > 0)
     .sort((a, b) => b.q - a.q || a.i - b.i);
   return ranked.map((entry) => (entry.tag ? writtenLocale(entry.tag) : undefined)).find((l) => l !== undefined);
+}
+
+/** What a mail says, composed in one language: its subject and paragraphs (see `Messages.mail`). */
+export interface ComposedMail {
+  subject: string;
+  paragraphs: (string | undefined)[];
+}
+
+/**
+ * One mail written in each of `languages` we reply in differently (the first decides the subject, each writes its part): a
+ * request that later letters in other languages joined is answered to every writer in their language. One language is
+ * exactly `messagesFor(language).mail`.
+ */
+export function mailInLanguages(
+  languages: readonly (string | undefined)[],
+  compose: (m: Messages) => ComposedMail,
+): MailBody & { subject: string } {
+  const seen = new Set<Locale>();
+  const parts: { m: Messages; body: MailBody; subject: string }[] = [];
+  for (const language of languages.length ? languages : [undefined]) {
+    const m = messagesFor(language);
+    if (seen.has(m.locale)) continue;
+    seen.add(m.locale);
+    const { subject, paragraphs } = compose(m);
+    parts.push({ m, body: m.mail(paragraphs), subject });
+  }
+  const [first] = parts;
+  if (parts.length === 1) return { subject: first!.subject, ...first!.body };
+  const text = parts.map((p) => p.body.text).join('\n\n----------\n\n');
+  return {
+    subject: first!.subject,
+    text,
+    ...(parts.some((p) => p.body.html)
+      ? { html: multilingualMailHtml(parts.map((p) => ({ text: p.body.text, language: p.m.locale }))) }
+      : {}),
+    headers: { 'Content-Language': parts.map((p) => p.m.locale).join(', ') },
+  };
 }

@@ -40,9 +40,10 @@ import tr from './tr.json';
 import uk from './uk.json';
 import vi from './vi.json';
 import zh from './zh.json';
-import { type Vocabulary, VocabularySchema } from './schema';
+import kin from './kin.json';
+import { type Kin, KinSchema, type Vocabulary, VocabularySchema } from './schema';
 
-export { LETTER_RIGHTS, type LetterRight, type Vocabulary, VocabularySchema } from './schema';
+export { type Kin, KinSchema, LETTER_RIGHTS, type LetterRight, type Vocabulary, VocabularySchema } from './schema';
 
 const FILES: Record<string, unknown> = {
   bg,
@@ -95,5 +96,13 @@ export const VOCABULARIES: readonly Vocabulary[] = Object.entries(FILES).map(([f
   const parsed = VocabularySchema.safeParse(data);
   if (!parsed.success)
     throw new Error(`vocabulary/${file}.json: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+});
+
+/** The languages we read through a neighbour's vocabulary and answer in a language their writers read (`kin.json`), checked at load. */
+export const KIN: readonly Kin[] = (kin as unknown[]).map((data, i) => {
+  const parsed = KinSchema.safeParse(data);
+  if (!parsed.success)
+    throw new Error(`vocabulary/kin.json[${i}]: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
   return parsed.data;
 });

@@ -166,3 +166,24 @@ export const VocabularySchema = z
   .strict();
 
 export type Vocabulary = z.infer<typeof VocabularySchema>;
+
+/**
+ * A language we have no vocabulary for, whose letters read like one we have (Occitan like French and Catalan, Galician like
+ * Portuguese, Malay like Indonesian, Bosnian and Serbian like Croatian): the words that tell it from those, and the language
+ * we write that its writers read, which answers them.
+ */
+export const KinSchema = z
+  .object({
+    language: z.string().regex(/^[a-z]{2,3}$/),
+    name: z.string().min(1),
+    /** A language we write (a reply catalogue), that the writers of this one read: the reply is in it, and says so. */
+    answeredIn: z.string().min(2),
+    /** The vocabularies its letters are taken for: only against these do its words tell it. */
+    confusedWith: z.array(z.string()).min(1),
+    /** Frequent words, as with a vocabulary's: those the vocabulary it is taken for lacks tell this language. */
+    stopWords: z.array(z.string().min(1).max(30)).min(10),
+    /** Letters only it writes among its neighbours (Serbian Cyrillic ј љ њ ђ ћ џ), as a character class. */
+    letters: z.string().optional(),
+  })
+  .strict();
+export type Kin = z.infer<typeof KinSchema>;

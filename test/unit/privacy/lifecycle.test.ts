@@ -72,6 +72,10 @@ class MemoryRequests implements RequestStore {
   async releaseMail(id: string, kind: string) {
     this.mails.delete(`${id}#${kind}`);
   }
+  async addJoinedLanguage(id: string, language: string) {
+    const request = this.items.get(id);
+    if (request) request.joinedLanguages = [...new Set([...(request.joinedLanguages ?? []), language])].sort();
+  }
   readonly unclear = new Map<string, UnclearMail>();
   async recordUnclear(mail: UnclearMail) {
     if (!this.unclear.has(mail.ticketId)) this.unclear.set(mail.ticketId, structuredClone(mail));
@@ -174,6 +178,18 @@ function setup(paidMicro = 0) {
   };
   return { requests, subjects, workflow, mailer, clock, lifecycle, intake, mailRequest, deps };
 }
+
+/** Ann's second letter (message m2, ticket t2), in German: an access request, which joins her open one. */
+const germanAccessLetter = () => ({
+  messageId: 'm2',
+  ticketId: 't2',
+  from: 'ann@example.org',
+  replyTo: 'ann@example.org',
+  subject: 'Auskunft',
+  text: 'Bitte senden Sie mir eine Kopie meiner Daten.',
+  receivedAt: new Date().toISOString(),
+  verdicts: {},
+});
 
 describe('privacy request lifecycle', () => {
   it('sends the link to the registered address only, and a link confirms its own request once', async () => {
@@ -290,18 +306,7 @@ describe('privacy request lifecycle', () => {
     const { request, token } = await mailRequest('ann@example.org', 'm1');
     await lifecycle.links.confirm(request.requestId, token);
     const before = mailer.sent.length;
-    expect(
-      await intake.fromMail({
-        messageId: 'm2',
-        ticketId: 't2',
-        from: 'ann@example.org',
-        replyTo: 'ann@example.org',
-        subject: 'Auskunft',
-        text: 'Bitte senden Sie mir eine Kopie meiner Daten.',
-        receivedAt: new Date().toISOString(),
-        verdicts: {},
-      }),
-    ).toBe('joined');
+    expect(await intake.fromMail(germanAccessLetter())).toBe('joined');
     const sent = mailer.sent.slice(before);
     // The acknowledgement is the only mail: no link went out, and it says so for a letter that joins a confirmed request.
     expect(sent.map((m) => m.to)).toEqual(['ann@example.org']);
@@ -309,6 +314,29 @@ describe('privacy request lifecycle', () => {
     expect(sent[0]!.subject).toBe(de.t('ack.subject'));
     expect(sent[0]!.text).toContain(de.t('ack.joined'));
     expect(sent[0]!.text).toContain(de.t('ack.reference', { ticket: 't2' }));
+  });
+
+  it('tells the writer of a letter that joined a confirmed request what became of it, in their language', async () => {
+    const { mailRequest, intake, lifecycle, mailer, requests } = setup();
+    const { request, token } = await mailRequest('ann@example.org', 'm1');
+    await lifecycle.links.confirm(request.requestId, token);
+    const joining = germanAccessLetter();
+    expect(await intake.fromMail(joining)).toBe('joined');
+    // Delivered twice (SES retries): the language is kept once.
+    await intake.fromMail(joining);
+    expect((await requests.get(request.requestId))!.joinedLanguages).toEqual(['de']);
+    const before = mailer.sent.length;
+
+    await lifecycle.clock.extend(request.requestId, 1, 'the export needs a manual review');
+
+    const [extension, ...more] = mailer.sent.slice(before);
+    expect(more).toEqual([]);
+    const [en, de] = [messagesFor(request.language), messagesFor('de')];
+    expect(extension!.subject).toBe(en.t('extension.subject', { requestId: request.requestId }));
+    expect(extension!.text).toContain(en.t('extension.law'));
+    expect(extension!.text).toContain(de.t('extension.law'));
+    expect(extension!.text).toContain(de.t('extension.why', { reason: 'the export needs a manual review' }));
+    expect(extension!.headers?.['Content-Language']).toBe('en, de');
   });
 
   it('asks an API deletion for the mailed link, unless the account password comes with it; a wrong one opens nothing', async () => {

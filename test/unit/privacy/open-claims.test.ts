@@ -100,4 +100,15 @@ describe('open-request claims', () => {
     const again = await intake.fromApi('acc_old', 'access', undefined);
     expect(again).toMatchObject({ joined: true, request: { requestId: first.request.requestId } });
   });
+
+  it('keeps the language of every letter that joined a request, each once, however many join at once or are redelivered', async () => {
+    const requests = new DynamoDbRequests(dynamo.client, 'privacyRequests');
+    const { intake } = intakeFor(requests);
+    const { request } = await intake.fromApi('acc_joined', 'access', undefined);
+
+    await Promise.all(['de', 'fr', 'de', 'pl', 'fr'].map((language) => requests.addJoinedLanguage(request.requestId, language)));
+
+    expect([...(await requests.get(request.requestId))!.joinedLanguages!].sort()).toEqual(['de', 'fr', 'pl']);
+    expect(JSON.parse(JSON.stringify(await requests.listByAccount('acc_joined')))[0].joinedLanguages.sort()).toEqual(['de', 'fr', 'pl']);
+  });
 });
