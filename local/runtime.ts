@@ -13,7 +13,7 @@ import { createAwsEndpoint } from './aws-endpoint';
 import { type ConsoleServer, deriveConsole, startConsole } from './console';
 import { type InvokeCaller, LocalFunctions } from './functions';
 import { DynamoDbProxy } from './dynamodb-proxy';
-import { configureServer, httpGateway, pathOf } from './http-gateway';
+import { configureServer, errorAnswer, httpGateway, pathOf } from './http-gateway';
 import { type IamMode, iamModeOf, isServicePrincipal, LocalIam } from './iam';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type Template } from './intrinsics';
 import { createS3Gateway } from './s3-gateway';
@@ -129,6 +129,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   // The API listens first, so links the functions mail out can carry its real address.
   const gateway = http.createServer();
   configureServer(gateway);
+  gateway.on('request', answerWhileStarting);
   const apiUrl = `http://localhost:${await listen(gateway, options.port ?? 3000, closers)}`;
   const model = deriveModel(template, { aws: aws.url, api: apiUrl });
   // The console is built (when its sources changed) while the rest starts; it is served on the API's port, as the distribution does.
@@ -568,12 +569,23 @@ function localStripe(
   return { webhookSecret, testMode: new LocalStripeTestMode({ apiUrl, webhookSecret, dataDir, log }) };
 }
 
+/**
+ * A request the API's port receives before the platform serves (it listens first, for the functions'
+ * links): answered at once, 503 with Retry-After, never left waiting for a listener that is not there.
+ */
+function answerWhileStarting(request: http.IncomingMessage, response: http.ServerResponse): void {
+  request.resume();
+  const { status, headers, body } = errorAnswer(503, 'starting', 'The local platform is starting: try again in a few seconds.');
+  response.writeHead(status, { ...headers, 'retry-after': '5' }).end(body);
+}
+
 /** The API's port: Stripe's local test-mode pages, then the console's files, then the HTTP API. */
 function serveRequests(
   gateway: http.Server,
   handlers: { api: http.RequestListener; site?: ConsoleServer; testMode?: LocalStripeTestMode },
 ): void {
   const { api, site, testMode } = handlers;
+  gateway.off('request', answerWhileStarting);
   gateway.on('request', (request, response) => {
     const pathname = pathOf(request.url);
     if (testMode && pathname !== undefined && testMode.serves(pathname)) return void testMode.handle(request, response, pathname);

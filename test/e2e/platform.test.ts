@@ -22,12 +22,23 @@ describe('local platform (npm start)', () => {
 
   beforeAll(async () => {
     // A TTL sweep every 2 s (each scans every TTL table): the sweep test waits for one.
-    local = await startLocalProcess({ env: { TTL_SWEEP_MS: '2000' } });
+    local = await startLocalProcess({ env: { TTL_SWEEP_MS: '2000' }, probeWhileStarting: true });
     dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(localAws(local).dynamodb));
   }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
     dynamo?.destroy();
     await local?.stop();
+  });
+
+  it('answers a request that arrives while it starts at once, 503 with Retry-After in the JSON error shape, never leaving it waiting', () => {
+    // The API's port listens before the functions are loaded (their mailed links carry its address).
+    const answered = local.whileStarting.filter((probe) => probe.status !== 200);
+    expect(answered.length).toBeGreaterThan(0);
+    for (const probe of answered) {
+      expect(probe.status).toBe(503);
+      expect(probe.retryAfter).toBe('5');
+      expect(JSON.parse(probe.body)).toEqual({ error: { code: 'starting', message: expect.stringMatching(/starting/) } });
+    }
   });
 
   it('answers GET /health with JSON', async () => {

@@ -17,6 +17,8 @@ export interface LocalProcess {
   stop: () => Promise<void>;
   /** Kills the runtime at once (SIGKILL), as a crash would: nothing is flushed or finished. */
   kill: () => Promise<void>;
+  /** With `probeWhileStarting`: what GET /health got while the runtime started (a refused connection is left out). */
+  whileStarting: { status: number | 'no answer in 15 s'; retryAfter?: string | null; body: string }[];
 }
 
 /** A free TCP port on loopback. */
@@ -116,14 +118,14 @@ const TEST_SCRYPT_LOG_N = '12';
  * `deployedPasswordCost`: the file that tests sign-up and sign-in themselves keeps the deployed one.
  */
 export async function startLocalProcess(
-  options: { dataDir?: string; env?: Record<string, string>; deployedPasswordCost?: boolean } = {},
+  options: { dataDir?: string; env?: Record<string, string>; deployedPasswordCost?: boolean; probeWhileStarting?: boolean } = {},
 ): Promise<LocalProcess> {
   const dataDir = options.dataDir ?? freshDataDir();
   // Empty is unset (local/start.ts), whatever this process's environment says.
   const env = { LOCAL_SCRYPT_LOG_N: options.deployedPasswordCost ? '' : TEST_SCRYPT_LOG_N, ...options.env };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnFreePorts(dataDir, env);
+      return await startOnFreePorts(dataDir, env, options.probeWhileStarting === true);
     } catch (error) {
       // Test files run side by side: a port found free may be taken by another's runtime before ours binds it.
       if (attempt === 3 || !String(error).includes('EADDRINUSE')) throw error;
@@ -131,7 +133,7 @@ export async function startLocalProcess(
   }
 }
 
-async function startOnFreePorts(dataDir: string, env: Record<string, string>): Promise<LocalProcess> {
+async function startOnFreePorts(dataDir: string, env: Record<string, string>, probe: boolean): Promise<LocalProcess> {
   const ports = { api: await freePort(), smtp: await freePort(), dynamodb: await freePort(), s3: await freePort(), aws: await freePort() };
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'local/start.ts'], {
@@ -157,6 +159,19 @@ async function startOnFreePorts(dataDir: string, env: Record<string, string>): P
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
+  const whileStarting: LocalProcess['whileStarting'] = [];
+  let started = false;
+  const probing = (async () => {
+    while (probe && !started) {
+      try {
+        const response = await fetch(`http://localhost:${ports.api}/health`, { signal: AbortSignal.timeout(15_000) });
+        whileStarting.push({ status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.text() });
+      } catch (error) {
+        if ((error as Error).name === 'TimeoutError') whileStarting.push({ status: 'no answer in 15 s', body: '' });
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
@@ -178,6 +193,9 @@ async function startOnFreePorts(dataDir: string, env: Record<string, string>): P
   } catch (error) {
     await stopChild(child);
     throw error;
+  } finally {
+    started = true;
+    await probing;
   }
 
   return {
@@ -185,6 +203,7 @@ async function startOnFreePorts(dataDir: string, env: Record<string, string>): P
     ports,
     dataDir,
     output: () => output,
+    whileStarting,
     stop: () => stopChild(child),
     kill: async () => {
       const exited = new Promise<void>((resolve) =>
