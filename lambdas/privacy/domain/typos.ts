@@ -97,6 +97,13 @@ export class Lexicon {
   private readonly index = new Map<string, Entry[]>();
   private readonly ownWords = new Set<string>();
   private readonly ownStems = new Set<string>();
+  /**
+   * The longest stem known, and the longest word a typo may be read as: no longer prefix can be a stem, and no
+   * longer word (or prefix before an ending) one slip from a word. What a letter's word costs is bounded by them,
+   * not by its length (a 100 kB "word" of one letter repeated is read in microseconds, not hours).
+   */
+  private longestStem = 0;
+  private longestIndexed = 0;
 
   /**
    * `vocabularyWords` are what a misspelt word may be read as (the letter's language's); `otherWords` are known too, and
@@ -104,7 +111,11 @@ export class Lexicon {
    */
   constructor(vocabularyWords: readonly LexiconWord[], stopWords: readonly string[], otherWords: readonly LexiconWord[] = []) {
     for (const w of stopWords) this.known.add(w);
-    for (const { word, stem } of [...vocabularyWords, ...otherWords]) if (word) (stem ? this.stems : this.known).add(word);
+    for (const { word, stem } of [...vocabularyWords, ...otherWords]) {
+      if (!word) continue;
+      (stem ? this.stems : this.known).add(word);
+      if (stem) this.longestStem = Math.max(this.longestStem, word.length);
+    }
     for (const { word, stem } of vocabularyWords) if (word) (stem ? this.ownStems : this.ownWords).add(word);
     // A word means what every phrase using it means, whole or as a stem ("widerspreche" and "widerspreche*").
     const meanings = new Map<string, Set<string>>();
@@ -121,6 +132,7 @@ export class Lexicon {
       const word = stem ? form.slice(1) : form;
       if (word.length < MIN_TYPO_LENGTH || stopWords.includes(word)) continue;
       const entry = { word, stem, meaning: [...meanings.get(word)!].sort().join() };
+      this.longestIndexed = Math.max(this.longestIndexed, word.length);
       for (const d of new Set(deletions(word))) this.index.set(d, [...(this.index.get(d) ?? []), entry]);
     }
   }
@@ -128,14 +140,14 @@ export class Lexicon {
   /** Whether the vocabulary itself (not the others known beside it, nor its stop words) has the (folded) word, whole or as a stem. */
   knowsOwn(word: string): boolean {
     if (this.ownWords.has(word)) return true;
-    for (let i = 1; i <= word.length; i++) if (this.ownStems.has(word.slice(0, i))) return true;
+    for (let i = 1; i <= Math.min(word.length, this.longestStem); i++) if (this.ownStems.has(word.slice(0, i))) return true;
     return false;
   }
 
   /** Whether the vocabulary knows the (folded) word: as a word, or as one of its stems with an ending. */
   knows(word: string): boolean {
     if (this.known.has(word)) return true;
-    for (let i = 1; i <= word.length; i++) if (this.stems.has(word.slice(0, i))) return true;
+    for (let i = 1; i <= Math.min(word.length, this.longestStem); i++) if (this.stems.has(word.slice(0, i))) return true;
     return false;
   }
 
@@ -158,9 +170,15 @@ export class Lexicon {
           if (!found.has(entry.meaning)) found.set(entry.meaning, entry.word + rest);
         }
     };
-    consider(word, '', false);
-    for (let end = word.length - 1; end >= MIN_TYPO_LENGTH - 1; end--) consider(word.slice(0, end), word.slice(end), true);
-    return found.size === 1 ? [...found.values()][0] : undefined;
+    // One slip adds at most one letter: a longer word, or prefix, is no indexed word's typo.
+    if (word.length <= this.longestIndexed + 1) consider(word, '', false);
+    for (let end = Math.min(word.length - 1, this.longestIndexed + 1); end >= MIN_TYPO_LENGTH - 1; end--)
+      consider(word.slice(0, end), word.slice(end), true);
+    if (found.size !== 1) return undefined;
+    // Only into a word of a right's phrases: a slip read into the other lists' words (an earlier letter's "wrote", a
+    // condition, a negation) could only take a request away. "I write to you" stays as written.
+    const [[meaning, read]] = [...found];
+    return meaning ? read : undefined;
   }
 }
 

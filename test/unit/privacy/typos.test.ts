@@ -34,6 +34,29 @@ describe('misspelt privacy letters', () => {
     expect(classifyLetter(subject, text).rights).toEqual([]);
   });
 
+  it('reads a slip only into a word of a right: one slip from only other words ("write" from "wrote") stays as typed', () => {
+    const lexicon = new Lexicon(
+      [
+        { word: 'wrote', stem: false },
+        { word: 'delete', stem: false, right: 'deletion' },
+      ],
+      ['the', 'my'],
+    );
+    expect(lexicon.typoOf('write')).toBeUndefined();
+    expect(lexicon.typoOf('delte')).toBe('delete');
+    expect(classifyLetter('', 'I write to you and request a copy of my personal data.').rights).toEqual(['access']);
+  });
+
+  it("costs what the vocabulary's longest word allows, not what the letter's word does (a 100 kB word of one letter)", () => {
+    const lexicon = new Lexicon([{ word: 'delet', stem: true, right: 'deletion' }], ['the']);
+    const started = performance.now();
+    expect(lexicon.typoOf('d'.repeat(100_000))).toBeUndefined();
+    // A stem's slip with a long ending is still read, as the stem and the ending.
+    expect(lexicon.typoOf(`delte${'s'.repeat(100_000)}`)?.startsWith('delets')).toBe(true);
+    // Quadratic in the word took minutes (and gigabytes); bounded, it is microseconds even on a loaded machine.
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   it('leaves a word one slip from words of different meanings as typed: the letter stays unclear and is asked about', () => {
     const lexicon = new Lexicon(
       [
