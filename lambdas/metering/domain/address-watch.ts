@@ -39,13 +39,24 @@ export function addressDigest(ip: string): string {
 
 /**
  * Flags a key used from an unusual number of addresses in one clock hour — a leaked key being shared
- * or sold. Built to cost nothing on the usual path: each container remembers the addresses it already
- * recorded for a key's hour, so a write happens only for an address this container has not seen for
- * that key this hour (a key called from three servers costs about three writes an hour per container).
+ * or sold. Built to cost nothing on the usual path:
+ * - each container remembers the addresses it already recorded for a key's hour, so a write happens
+ *   only for an address this container has not seen for that key this hour;
+ * - a key's hour is written only once the container has met **two** distinct addresses in it (then
+ *   both at once). Nearly every key's hour has one address — a server, a laptop — and costs no write
+ *   at all. Before, it cost one per key-hour and container: for an account calling once an hour, a
+ *   write unit a call, as much as its log.
+ *
+ * The price of the second rule, bounded: a container that met a key's hour from one address only
+ * holds that address unwritten, so the hour's count can miss one address per container that met it
+ * alone. A key is then flagged by at most the containers' number past the threshold, never missed:
+ * the drain is one container at a time, the event source mapping's pollers five.
  */
 export class KeyAddressWatch {
   /** `<accountId>|<keyId>|<hour>` → digests recorded, or 'flagged'. */
   private readonly seen = new Map<string, Set<string> | 'flagged'>();
+  /** `<accountId>|<keyId>|<hour>` → the one digest met there and not written (nothing recorded by this container yet). */
+  private readonly held = new Map<string, string>();
 
   constructor(
     private readonly log: KeyAddressLog,
@@ -69,9 +80,22 @@ export class KeyAddressWatch {
       entry.digests.add(digest);
       fresh.set(id, entry);
     }
-    if (this.seen.size + fresh.size > this.maxRemembered) this.seen.clear();
+    if (this.seen.size + this.held.size + fresh.size > this.maxRemembered) {
+      this.seen.clear();
+      this.held.clear();
+    }
     const flagged: string[] = [];
     for (const [id, { accountId, keyId, hour, digests }] of fresh) {
+      // Nothing recorded here for the key's hour yet: one address alone is held, two are written together.
+      if (!this.seen.has(id)) {
+        const held = this.held.get(id);
+        if (held !== undefined) digests.add(held);
+        if (digests.size === 1) {
+          this.held.set(id, [...digests][0]!);
+          continue;
+        }
+        this.held.delete(id);
+      }
       const count = await this.log.add(accountId, keyId, hour, [...digests]);
       if (count === 'flagged') {
         this.seen.set(id, 'flagged');

@@ -81,6 +81,39 @@ describe('the key address watch (usage worker), on DynamoDB', () => {
     expect(writes.add).toBe(2);
   });
 
+  it("writes nothing for a key's hour met from one address, and both addresses once a second one comes", async () => {
+    const { accountId, keyId } = await customer();
+    const { watcher, writes } = watch({ addressesPerHour: 3 });
+    // An account calling once an hour from its one server: every call is a new key-hour, and none costs a write.
+    for (let hour = 10; hour < 14; hour++)
+      expect(await watcher.observe([{ ...call(accountId, keyId, '198.51.100.7'), at: `2026-03-01T${hour}:30:00.000Z` }])).toEqual([]);
+    expect(writes.add).toBe(0);
+    expect((await dynamo.scanAll()).securityEvents.filter((i) => i.pk === `ADDRESSES#${accountId}`)).toEqual([]);
+    // A second address in an hour: the held one is written with it, so it still counts toward the limit.
+    await watcher.observe([{ ...call(accountId, keyId, '198.51.100.8'), at: '2026-03-01T13:40:00.000Z' }]);
+    expect(writes.add).toBe(1);
+    const item = (await dynamo.scanAll()).securityEvents.find(
+      (i) => i.pk === `ADDRESSES#${accountId}` && String(i.sk).startsWith('2026-03-01T13'),
+    );
+    expect((item!.addrs as Set<string>).size).toBe(2);
+    expect(await watcher.observe([{ ...call(accountId, keyId, '198.51.100.9'), at: '2026-03-01T13:50:00.000Z' }])).toEqual([keyId]);
+  });
+
+  it('flags a key met from one address in each of many containers at most one address per container late', async () => {
+    const { accountId, keyId } = await customer();
+    const containers = [watch({ addressesPerHour: 4 }), watch({ addressesPerHour: 4 }), watch({ addressesPerHour: 4 })];
+    // Each container meets one address first and holds it; then the addresses keep coming, round robin.
+    const flagged: string[] = [];
+    let address = 0;
+    while (flagged.length === 0 && address < 20) {
+      const { watcher } = containers[address % containers.length]!;
+      flagged.push(...(await watcher.observe([call(accountId, keyId, `198.18.0.${++address}`)])));
+    }
+    expect(flagged).toEqual([keyId]);
+    expect(address).toBeGreaterThanOrEqual(4);
+    expect(address).toBeLessThanOrEqual(4 + containers.length);
+  });
+
   it('flags a key once when it crosses the limit, across containers and batches, with a security event and a metric; no suspension unless asked', async () => {
     const { accountId, keyId, secret, accounts } = await customer();
     const [a, b] = [watch(), watch()]; // two worker containers
