@@ -1,6 +1,8 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbUsageStore, PAGE_FROM_CALLS_PER_SECOND, STEP_LAG_MS } from '../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../lambdas/metering/domain/model';
+import { DynamoDbKeyAddressLog } from '../lambdas/metering/adapters/dynamodb-address-watch';
+import { KeyAddressWatch } from '../lambdas/metering/domain/address-watch';
 import { recordUsageBatch } from '../lambdas/metering/domain/usage';
 import { isAgentKey, logPartition } from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { itemSize } from './item-size';
@@ -25,6 +27,8 @@ export interface StoreFigures {
   workerWriteUnits: number;
   /** Worker read units (eventually consistent reads count half). */
   workerReadUnits: number;
+  /** The key address watch's write units (part of `workerWriteUnits`): each key calls from one address, so a key's hour costs none. */
+  addressWatchUnits: number;
   /**
    * The sweep's share, per call, in steady state: the day's sweep-list entries (each worker container
    * puts one per account and day: measured per account here, times the pollers, over a day of the
@@ -125,6 +129,8 @@ export class MeteredClient {
   sweepListReadUnits = 0;
   /** Slot updates refused (a full slot, or another client's): part of `writeUnits`, counted apart too. */
   refusedSlotUnits = 0;
+  /** Writes of the key address watch (the securityEvents table): part of `writeUnits`, counted apart too. */
+  addressWatchUnits = 0;
   readonly requests = new Map<string, number>();
   readUnits = 0;
   /** Writes and reads of agent items (part of `writeUnits` and `readUnits`, counted apart too): paid once an hour per account, agent and container. */
@@ -241,6 +247,7 @@ export class MeteredClient {
     if (isAgentKey(String(key.sk))) this.agentWriteUnits += units;
     if (isAgentKey(String(key.sk)) || isSlot(String(key.sk))) this.slotUnits(String(key.pk)).writes += units;
     if (table === 'usageLogs') this.logTableWriteUnits += units;
+    if (table === 'securityEvents') this.addressWatchUnits += units;
     return units;
   }
 
@@ -266,6 +273,18 @@ function workerContainers(metered: MeteredClient, model: DeliveryModel, clock: (
         clock,
         tallyEvery,
       ),
+  );
+}
+
+/** The worker's key address watch at the stage's default limit, writing through the metered client; a load never flags a key. */
+function addressWatch(metered: MeteredClient): KeyAddressWatch {
+  const never = async () => {
+    throw new Error('a bench load flagged a key: each key calls from one address');
+  };
+  return new KeyAddressWatch(
+    new DynamoDbKeyAddressLog(metered.asClient(), 'securityEvents'),
+    { raise: never, suspend: never },
+    { addressesPerHour: 50, suspend: false },
   );
 }
 
@@ -331,10 +350,19 @@ export async function simulateLoad(
       (settingsReads[quiet.has(logPartition(accountId)) ? 'quiet' : 'busy'] += 0.5), { analytics: options.analytics ?? true }
     ),
   };
+  // Each container's key address watch, as the worker runs it after the batch (its memory is the container's).
+  const watches = stores.map(() => addressWatch(metered));
   const started = performance.now();
   for (const batch of batches) {
     clock = batch.closedAt;
-    const { failed } = await recordUsageBatch(batch.items, { store: stores[batch.poller]!, settings });
+    const { failed } = await recordUsageBatch(batch.items, {
+      store: stores[batch.poller]!,
+      settings,
+      addresses: watches[batch.poller]!,
+      onWatchError: (error) => {
+        throw error;
+      },
+    });
     if (failed.size) throw new Error(`the simulated worker failed ${failed.size} messages of ${load.name}`);
   }
   const storeMs = performance.now() - started;
@@ -384,6 +412,7 @@ export async function simulateLoad(
     workerWriteUnits: steady
       ? (metered.writeUnits - quietSlotUnits.writes) / events.length + steady.workerWriteUnitsPerCall * slotShare
       : metered.writeUnits / events.length,
+    addressWatchUnits: metered.addressWatchUnits / events.length,
     workerReadUnits: steady
       ? (metered.readUnits - quietSlotUnits.reads + settingsReads.busy) / events.length + steady.workerReadUnitsPerCall * slotShare
       : (metered.readUnits + settingsReads.busy + settingsReads.quiet) / events.length,
