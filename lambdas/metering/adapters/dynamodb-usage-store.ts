@@ -1191,7 +1191,14 @@ export class DynamoDbAccountSettings implements AccountSettingsReader {
   }
 }
 
-/** The notice's state at `ACCOUNT#<id>/NOTICE#low-balance` in the ledger table, beside the balance it watches. */
+/**
+ * The notice's state at `ACCOUNT#<id>/NOTICE#low-balance` in the ledger table, beside the balance it watches.
+ * The worker asks for a claim or a re-arm once a batch for every account that watches its balance,
+ * and nearly always the state is already what it asks for. A conditional write refused costs a write
+ * unit — for an account calling once an hour, as much as its log — so the state is read first (an
+ * eventually consistent read, half a read unit) and written only when it changes. A read that lags a
+ * change of a moment ago only delays the write to the next batch: the write itself stays conditional.
+ */
 export class DynamoDbLowBalanceNotices implements LowBalanceNotices {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -1203,7 +1210,16 @@ export class DynamoDbLowBalanceNotices implements LowBalanceNotices {
 
   private key = (accountId: string) => ITEMS.lowBalanceNotice.key({ accountId });
 
+  /** Whether the notice is armed: never sent, or re-armed since. */
+  private async armed(accountId: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.ledgerTable, Key: this.key(accountId), ProjectionExpression: 'armed' }),
+    );
+    return Item?.armed !== false;
+  }
+
   async claim(accountId: string, at: Date): Promise<boolean> {
+    if (!(await this.armed(accountId))) return false;
     try {
       await this.client.send(
         new UpdateCommand({
@@ -1222,6 +1238,7 @@ export class DynamoDbLowBalanceNotices implements LowBalanceNotices {
   }
 
   async rearm(accountId: string): Promise<void> {
+    if (await this.armed(accountId)) return;
     try {
       await this.client.send(
         new UpdateCommand({

@@ -1,4 +1,7 @@
+import { DynamoDbLowBalanceNotices } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
+import type { OutgoingMail } from '../../../lambdas/shared/mailer';
+import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { type AccountSettings, type LowBalanceNotices, noticeLowBalances } from '../../../lambdas/metering/domain/usage';
 
 /** The notice's state machine, as the DynamoDB adapter keeps it: armed until sent, re-armed above the threshold. */
@@ -62,5 +65,38 @@ describe('low-balance notice', () => {
     const notices = new MemoryNotices();
     await noticeLowBalances([event('acc_a', undefined, '2026-03-01T10:00:00Z')], settings, notices);
     expect(notices.sent).toEqual([]);
+  });
+});
+
+describe('the low-balance notice on DynamoDB (the worker asks once a batch per watching account)', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(() => dynamo.stop());
+
+  it('writes only when the state changes: a batch that finds it as asked costs a half read, not a refused write', async () => {
+    const mails: OutgoingMail[] = [];
+    const notices = new DynamoDbLowBalanceNotices(dynamo.client, 'ledger', { send: async (mail) => void mails.push(mail) }, 'https://x');
+    const updates = () => dynamo.calls('UpdateItem ledger');
+    const watching = new Map<string, AccountSettings>([
+      ['acc_n', { analytics: true, lowBalanceMicro: 10_000_000, email: 'n@example.org' }],
+    ]);
+    const batch = (balanceMicro: number, at: string) => noticeLowBalances([event('acc_n', balanceMicro, at)], watching, notices);
+
+    // Above the threshold, never sent: already armed, so the re-arm writes nothing, batch after batch.
+    for (let hour = 10; hour < 14; hour++) await batch(50_000_000, `2026-03-01T${hour}:00:00Z`);
+    expect(updates()).toBe(0);
+    // The fall: one claim, one mail; later batches below it write nothing more.
+    await batch(9_000_000, '2026-03-01T14:00:00Z');
+    expect([updates(), mails.length]).toEqual([1, 1]);
+    for (let hour = 15; hour < 18; hour++) await batch(8_000_000, `2026-03-01T${hour}:00:00Z`);
+    expect([updates(), mails.length]).toEqual([1, 1]);
+    // A purchase lifts it: one re-arm; then the next fall mails again.
+    await batch(60_000_000, '2026-03-01T18:00:00Z');
+    await batch(60_000_000, '2026-03-01T19:00:00Z');
+    expect(updates()).toBe(2);
+    await batch(1_000_000, '2026-03-01T20:00:00Z');
+    expect([updates(), mails.length]).toEqual([3, 2]);
   });
 });
