@@ -4,6 +4,8 @@ import type { UsageEvent } from '../lambdas/metering/domain/model';
 import { DynamoDbKeyAddressLog } from '../lambdas/metering/adapters/dynamodb-address-watch';
 import { KeyAddressWatch } from '../lambdas/metering/domain/address-watch';
 import { recordUsageBatch } from '../lambdas/metering/domain/usage';
+import { DynamoDbLowBalanceNotices } from '../lambdas/metering/adapters/dynamodb-usage-store';
+import { ITEMS } from '../lambdas/shared/items';
 import { isAgentKey, logPartition } from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { itemSize } from './item-size';
 import { MODEL } from './prices';
@@ -120,6 +122,9 @@ export const WORKER_CPU_MS_PER_EVENT = 0.3;
  * the item before (tracked) and after (read back, outside the count), so write units follow
  * DynamoDB's billing rules, not a guess.
  */
+/** The low-balance notice's item (the ledger's `ACCOUNT#<id>` / `NOTICE#low-balance`): looked at once a batch per watching account. */
+const isNotice = (key: { sk?: unknown } | undefined) => key?.sk === ITEMS.lowBalanceNotice.key({ accountId: '' }).sk;
+
 export class MeteredClient {
   readonly sizes = new Map<string, { table: string; pk: string; sk: string; bytes: number; logs: number }>();
   writeUnits = 0;
@@ -136,7 +141,7 @@ export class MeteredClient {
   /** Writes and reads of agent items (part of `writeUnits` and `readUnits`, counted apart too): paid once an hour per account, agent and container. */
   agentWriteUnits = 0;
   agentReadUnits = 0;
-  /** Write and read units of slots and agent items, by partition (part of the totals too): what an account's slot calls cost. */
+  /** Write and read units of slots, agent items and the low-balance notice, by account partition (part of the totals too): what an account's slot calls cost. */
   readonly slotUnitsByPartition = new Map<string, { writes: number; reads: number }>();
   transactions = 0;
 
@@ -167,7 +172,9 @@ export class MeteredClient {
       if (failure && name === 'UpdateCommand' && isSlot(String(command.input.Key?.sk))) this.refusedSlotUnits += units;
     } else if (name === 'GetCommand') {
       const item = (result as { Item?: Record<string, unknown> } | undefined)?.Item;
-      this.readUnits += Math.max(1, Math.ceil((item ? itemSize(item) : 1) / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
+      const units = Math.max(1, Math.ceil((item ? itemSize(item) : 1) / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
+      this.readUnits += units;
+      if (isNotice(command.input.Key)) this.slotUnits(String(command.input.Key.pk)).reads += units;
     } else if (name === 'QueryCommand') {
       const items = ((result as { Items?: Record<string, unknown>[] } | undefined)?.Items ?? []).reduce(
         (sum, item) => sum + itemSize(item),
@@ -245,7 +252,7 @@ export class MeteredClient {
     const units = Math.max(1, Math.ceil(Math.max(before, after) / 1024)) * factor;
     this.writeUnits += units;
     if (isAgentKey(String(key.sk))) this.agentWriteUnits += units;
-    if (isAgentKey(String(key.sk)) || isSlot(String(key.sk))) this.slotUnits(String(key.pk)).writes += units;
+    if (isAgentKey(String(key.sk)) || isSlot(String(key.sk)) || isNotice(key)) this.slotUnits(String(key.pk)).writes += units;
     if (table === 'usageLogs') this.logTableWriteUnits += units;
     if (table === 'securityEvents') this.addressWatchUnits += units;
     return units;
@@ -275,6 +282,25 @@ function workerContainers(metered: MeteredClient, model: DeliveryModel, clock: (
       ),
   );
 }
+
+/**
+ * The low-balance notice as most paying accounts have it: a purchase turns it on at a tenth of the
+ * pack when the holder never chose, so every account of a load watches its balance — far above the
+ * threshold, so none is mailed. The worker looks at its state once a batch per account, through the
+ * metered client (a half read since round 15; a refused conditional write, a whole write unit, before).
+ */
+const WATCHING = { lowBalanceMicro: 1_000_000_000, email: 'bench@example.org' };
+function lowBalanceNotices(metered: MeteredClient): DynamoDbLowBalanceNotices {
+  const mailer = {
+    send: async () => {
+      throw new Error('a bench load mailed a low-balance notice: its balances are far above the threshold');
+    },
+  };
+  return new DynamoDbLowBalanceNotices(metered.asClient(), 'ledger', mailer, 'https://bench.invalid');
+}
+const fail = (error: unknown) => {
+  throw error;
+};
 
 /** The worker's key address watch at the stage's default limit, writing through the metered client; a load never flags a key. */
 function addressWatch(metered: MeteredClient): KeyAddressWatch {
@@ -347,11 +373,12 @@ export async function simulateLoad(
   const settingsReads = { quiet: 0, busy: 0 };
   const settings = {
     of: async (accountId: string) => (
-      (settingsReads[quiet.has(logPartition(accountId)) ? 'quiet' : 'busy'] += 0.5), { analytics: options.analytics ?? true }
+      (settingsReads[quiet.has(logPartition(accountId)) ? 'quiet' : 'busy'] += 0.5), { analytics: options.analytics ?? true, ...WATCHING }
     ),
   };
   // Each container's key address watch, as the worker runs it after the batch (its memory is the container's).
   const watches = stores.map(() => addressWatch(metered));
+  const notices = lowBalanceNotices(metered);
   const started = performance.now();
   for (const batch of batches) {
     clock = batch.closedAt;
@@ -359,9 +386,9 @@ export async function simulateLoad(
       store: stores[batch.poller]!,
       settings,
       addresses: watches[batch.poller]!,
-      onWatchError: (error) => {
-        throw error;
-      },
+      onWatchError: fail,
+      notices,
+      onNoticeError: fail,
     });
     if (failed.size) throw new Error(`the simulated worker failed ${failed.size} messages of ${load.name}`);
   }
@@ -489,10 +516,11 @@ async function steadySlots(
   const stores = workerContainers(metered, model, () => clock);
   const store = stores[0]!;
   let settingsReads = 0;
-  const settings = { of: async () => ((settingsReads += 0.5), { analytics }) };
+  const settings = { of: async () => ((settingsReads += 0.5), { analytics, ...WATCHING }) };
+  const notices = lowBalanceNotices(metered);
   for (const batch of batches) {
     clock = batch.closedAt;
-    const { failed } = await recordUsageBatch(batch.items, { store: stores[batch.poller]!, settings });
+    const { failed } = await recordUsageBatch(batch.items, { store: stores[batch.poller]!, settings, notices, onNoticeError: fail });
     if (failed.size) throw new Error(`the hour of ${load.name}'s quiet accounts failed ${failed.size} messages`);
   }
   const [writesBefore, readsBefore] = [metered.writeUnits, metered.readUnits];
