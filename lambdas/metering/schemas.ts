@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInteger } from '../shared/query-params';
 import { STATUS_FILTERS } from './domain/usage-queries';
 
 const productId = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'Not a product id');
@@ -34,7 +35,7 @@ export const UsageQuery = z
 
 /** `GET /v1/usage/logs`: a page size, the opaque cursor of the previous page, and the explorer's filters (all applied in the API). */
 export const LogsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: queryInteger({ min: 1, max: 200, default: 50 }),
   cursor: z
     .string()
     .max(400)
