@@ -124,7 +124,7 @@ async function screenOf(requestId: string | undefined, acceptLanguage: string | 
 }
 
 /** What the page's button posts: its HTML form (`application/x-www-form-urlencoded`), or the same fields as JSON from the console. */
-function formOf(event: { body?: string; isBase64Encoded: boolean; headers?: Record<string, string | undefined> }): {
+export function formOf(event: { body?: string; isBase64Encoded: boolean; headers?: Record<string, string | undefined> }): {
   request: string;
   token: string;
 } {

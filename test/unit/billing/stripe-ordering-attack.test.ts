@@ -17,7 +17,8 @@ import { stripeWebhookEnv } from '../../helpers/stripe-webhook-env';
  * `payment_intent.*` noise billing does not act on. After every sequence each balance must be exactly
  * what the final state of its payments entitles (paid − refunded − lost disputes − held by open ones,
  * in credits), no account holds an entry of another's payment, nothing answered 5xx, and delivering
- * every event again — as Stripe's redelivery (same id) — changes nothing. Fixed seed: a failure replays.
+ * every event again — as Stripe's redelivery (same id), and as a resend after its record expired (a new
+ * id to us) — changes nothing. Fixed seed: a failure replays.
  */
 const SECRET = 'whsec_test_ordering_attack';
 const PACKS = DEFAULT_PACKS;
@@ -238,14 +239,14 @@ describe('Stripe events in an adversary’s order', () => {
     return b;
   }
 
-  async function deliver(event: Record<string, unknown>) {
+  async function deliver(event: Record<string, unknown>, signedAt?: number) {
     const payload = JSON.stringify(event);
     const response = await handler(
       {
         ...httpEvent({
           method: 'POST',
           path: '/v1/webhooks/stripe',
-          headers: { 'content-type': 'application/json', 'stripe-signature': sign(payload, SECRET) },
+          headers: { 'content-type': 'application/json', 'stripe-signature': sign(payload, SECRET, signedAt) },
         }),
         routeKey: 'POST /v1/webhooks/stripe',
         body: payload,
@@ -308,6 +309,12 @@ describe('Stripe events in an adversary’s order', () => {
         const second = await check(buyers, sims);
         expect([...again, ...second.problems]).toEqual([]);
         expect(second.balances).toEqual(first.balances);
+        // The same again once the event records expired (30 days; Stripe may resend for as long): only the facts guard the money.
+        const expired = all.map((event) => ({ ...event, id: `${event.id}_resent` }));
+        const third = await deliverAll(expired);
+        const after = await check(buyers, sims);
+        expect([...third, ...after.problems]).toEqual([]);
+        expect(after.balances).toEqual(first.balances);
       }),
       { numRuns: Number(process.env.STRIPE_ATTACK_RUNS ?? 25), seed: SEED, endOnFailure: true },
     );
@@ -389,6 +396,13 @@ describe('Stripe events in an adversary’s order', () => {
       const pi = id('pi');
       const foreign = refundObject('refund.created', { paymentIntentId: pi, currency: 'jpy' }, id('re'), 100, 'succeeded');
       expect(await deliverAll([checkoutCompleted(b, 'starter', starter, { paymentIntentId: pi }), foreign])).toEqual([]);
+      expect(await ledger.balance(b.accountId)).toBe(0);
+    });
+
+    it('a real signed event replayed after the signature tolerance (300 s) is refused and credits nothing', async () => {
+      const b = (await newBuyer())!;
+      const replayed = await deliver(checkoutCompleted(b, 'starter', starter), Math.floor(Date.now() / 1000) - 301);
+      expect([replayed.status, (replayed.body as { error?: { code: string } }).error?.code]).toEqual([400, 'invalid_signature']);
       expect(await ledger.balance(b.accountId)).toBe(0);
     });
 
