@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { queryInteger } from '../shared/query-params';
+import { queryInteger, queryTime } from '../shared/query-params';
 import { AUDIT_ACTION_KINDS, AUDIT_ACTIONS } from '../shared/audit';
 import { EMAIL_INPUT_MAX, emailAddressProblem } from '../shared/email-address';
 import { ACCOUNT_FIELDS } from '../shared/profile-fields';
@@ -120,13 +120,11 @@ export const AuditQuery = LimitQuery.extend({
     .enum(['account', 'operator', 'system'])
     .optional()
     .meta({ description: 'Who acted: the holder (by session, key or mailed link), an OmnAPI operator, or the platform itself' }),
-  from: z.iso
-    .datetime({ offset: true })
+  from: queryTime()
     .transform((t) => new Date(t).toISOString())
     .optional()
     .meta({ description: 'No event before this time' }),
-  to: z.iso
-    .datetime({ offset: true })
+  to: queryTime()
     .transform((t) => new Date(t).toISOString())
     .optional()
     .meta({ description: 'No event after this time' }),

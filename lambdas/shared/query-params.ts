@@ -31,3 +31,13 @@ export function queryInteger(options: { min: number; max: number; default?: numb
     });
   return options.default === undefined ? parsed : parsed.default(options.default);
 }
+
+/**
+ * A time in a query string: ISO 8601 date and time with its zone. zod's "Invalid ISO datetime" refused
+ * `2026-01-31`, which is ISO 8601 too (a date): the message says what is missing and gives an example.
+ */
+export const queryTime = () =>
+  z.iso.datetime({
+    offset: true,
+    error: 'A date and time with its zone (ISO 8601), e.g. 2026-01-31T00:00:00Z or 2026-01-31T09:30:00+01:00',
+  });

@@ -14,6 +14,11 @@ const routes = Object.values(ROUTE_MANIFESTS).flatMap((manifest) => Object.value
 const handled = routes.filter((spec) => spec.auth === 'public' || spec.auth === 'session');
 const concretePath = (path: string) => path.replace(/\{(\w+)\+?\}/g, 'x');
 const trail = { record: async () => ({}) } as unknown as AuditTrail;
+/** The fields of a route's query schema (an object, or one piped into a transform). */
+const queryFields = (spec: RouteSpec) => {
+  const query = spec.query as { shape?: object; in?: { shape?: object } } | undefined;
+  return Object.keys(query?.shape ?? query?.in?.shape ?? {});
+};
 
 function handlerOf(spec: RouteSpec) {
   const authenticate =
@@ -32,7 +37,7 @@ async function send(spec: RouteSpec, options: { body?: string; query?: Record<st
 
 describe('wrong inputs on every route', () => {
   const withBody = handled.filter((spec) => spec.body);
-  const withLimit = handled.filter((spec) => spec.query && 'limit' in ((spec.query as { shape?: object }).shape ?? {}));
+  const withLimit = handled.filter((spec) => queryFields(spec).includes('limit'));
 
   it('covers the JSON routes and the paged ones', () => {
     expect(withBody.length).toBeGreaterThan(10);
@@ -88,6 +93,19 @@ describe('wrong inputs on every route', () => {
         'body.lowBalanceCredits: A credit amount as a JSON string, e.g. "10" or "2.5" (at most 6 decimals), or null for off',
       );
     }
+  });
+
+  const withTimes = handled.filter((spec) => queryFields(spec).includes('from'));
+  it.each(
+    withTimes.flatMap((spec) =>
+      ['2026-01-31', '2026-01-31T00:00:00', 'yesterday'].map((from) => [`${spec.path}?from=${from}`, spec, from] as const),
+    ),
+  )('%s says a time needs its time of day and zone, with an example', async (_, spec, from) => {
+    const { status, error } = await send(spec, { query: { from } });
+    expect([status, error?.message]).toEqual([
+      400,
+      expect.stringMatching(/^query\.from: A date and time with its zone \(ISO 8601\), e\.g\. /),
+    ]);
   });
 
   it.each(withLimit.map((spec) => [spec.path, spec] as const))('%s takes limit=10', async (_, spec) => {
