@@ -154,6 +154,8 @@ export const accountRoutes = defineRoutes({
     handler: 'account-preferences',
     auth: 'session',
     summary: 'Set processing objections and mail preferences (objection)',
+    description:
+      'Replaces the whole preferences object, as PUT does: send what GET returned, with your changes. `productUpdates` and `analytics` are required; an optional field left out is reset to "not chosen" (`deprecationNotices` on, no low-balance threshold until a purchase sets one at a tenth of its pack, `locale` from each request), so a body of only the field you change clears the others. Unknown fields are refused.',
     body: Preferences,
     responses: { 200: { description: 'Preferences', schema: Preferences } },
     errors: [400, 401, 413, 415],

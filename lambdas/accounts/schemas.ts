@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInteger, queryTime } from '../shared/query-params';
 import { AUDIT_ACTION_KINDS, AUDIT_ACTIONS } from '../shared/audit';
 import { EMAIL_INPUT_MAX, emailAddressProblem } from '../shared/email-address';
 import { ACCOUNT_FIELDS } from '../shared/profile-fields';
@@ -38,6 +39,7 @@ const isLanguageTag = (tag: string) => {
 };
 
 const profileFields = ACCOUNT_FIELDS;
+const CREDIT_AMOUNT = 'A credit amount as a JSON string, e.g. "10" or "2.5" (at most 6 decimals), or null for off';
 
 export const Profile = z
   .strictObject({
@@ -70,8 +72,9 @@ export const Preferences = z
     }),
     analytics: z.boolean().meta({ description: 'Usage analytics beyond billing (on unless objected to)' }),
     lowBalanceCredits: z
-      .string()
-      .regex(/^\d{1,9}(\.\d{1,6})?$/, 'A credit amount, e.g. 10 or 2.5')
+      // A credit amount is a string (six decimals stay exact): the message says so, or a client sent 10 would be told to send 10.
+      .string({ error: (issue) => (issue.input === undefined ? undefined : CREDIT_AMOUNT) })
+      .regex(/^\d{1,9}(\.\d{1,6})?$/, CREDIT_AMOUNT)
       .nullable()
       .optional()
       .meta({ description: 'Mail me once when my balance falls below this many credits; null turns it off' }),
@@ -104,7 +107,7 @@ export const UpdateAccountBody = z
   .refine((body) => [body.name, body.email, body.profile].some((v) => v !== undefined), 'Give at least one of name, email, profile');
 export const ChangePasswordBody = z.object({ currentPassword: password, newPassword: password });
 export const LimitQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: queryInteger({ min: 1, max: 100, default: 50 }),
   cursor: z.string().max(400).optional().meta({ description: 'nextCursor of the previous page' }),
 });
 /** The account's audit trail: a page, and what to keep of it (the filters run in the API). */
@@ -117,13 +120,11 @@ export const AuditQuery = LimitQuery.extend({
     .enum(['account', 'operator', 'system'])
     .optional()
     .meta({ description: 'Who acted: the holder (by session, key or mailed link), an OmnAPI operator, or the platform itself' }),
-  from: z.iso
-    .datetime({ offset: true })
+  from: queryTime()
     .transform((t) => new Date(t).toISOString())
     .optional()
     .meta({ description: 'No event before this time' }),
-  to: z.iso
-    .datetime({ offset: true })
+  to: queryTime()
     .transform((t) => new Date(t).toISOString())
     .optional()
     .meta({ description: 'No event after this time' }),

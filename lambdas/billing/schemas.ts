@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { queryInteger } from '../shared/query-params';
 import { LEDGER_ENTRY_TYPES } from './domain/ledger';
 
 const isoTime = z.string().meta({ format: 'date-time' });
 
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: queryInteger({ min: 1, max: 100, default: 50 }),
   cursor: z
     .string()
     .max(400)

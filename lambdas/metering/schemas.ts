@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInteger, queryTime } from '../shared/query-params';
 import { STATUS_FILTERS } from './domain/usage-queries';
 
 const productId = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'Not a product id');
@@ -11,12 +12,10 @@ const keyId = z.string().regex(/^key_[0-9a-f]{24}$/, 'Not a key id');
 /** `GET /v1/usage`: an ISO range (`to` defaults to now, `from` to 30 days before it), hour or day buckets, optionally one product or one key. */
 export const UsageQuery = z
   .object({
-    from: z.iso
-      .datetime({ offset: true })
+    from: queryTime()
       .optional()
       .meta({ description: `Start of the range; default ${DEFAULT_USAGE_DAYS} days before \`to\`` }),
-    to: z.iso
-      .datetime({ offset: true })
+    to: queryTime()
       .optional()
       .meta({ description: 'End of the range; default now. Buckets are whole: the hour holding it is counted to its end' }),
     granularity: z.enum(['hour', 'day']).default('day'),
@@ -34,7 +33,7 @@ export const UsageQuery = z
 
 /** `GET /v1/usage/logs`: a page size, the opaque cursor of the previous page, and the explorer's filters (all applied in the API). */
 export const LogsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: queryInteger({ min: 1, max: 200, default: 50 }),
   cursor: z
     .string()
     .max(400)
@@ -53,13 +52,11 @@ export const LogsQuery = z.object({
     .regex(/^\//, 'Starts with /')
     .optional()
     .meta({ description: 'Only calls whose path (below the product) starts with this' }),
-  from: z.iso
-    .datetime({ offset: true })
+  from: queryTime()
     .transform((t) => new Date(t).toISOString())
     .optional()
     .meta({ description: 'No call before this time' }),
-  to: z.iso
-    .datetime({ offset: true })
+  to: queryTime()
     .transform((t) => new Date(t).toISOString())
     .optional()
     .meta({ description: 'No call after this time' }),

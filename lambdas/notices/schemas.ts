@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInteger } from '../shared/query-params';
 import { NOTICE_TOPIC_NAMES, OPTIONAL_TOPICS } from '../shared/notice-topics';
 
 /** The unsubscribe link's query: the account, the optional topic, the link's expiry and the signature over the three. */
@@ -7,12 +8,9 @@ export const UnsubscribeQuery = z.object({
   topic: z
     .enum(OPTIONAL_TOPICS as [string, ...string[]])
     .meta({ description: 'An optional notice topic; mandatory ones cannot be unsubscribed from' }),
-  exp: z.coerce
-    .number()
-    .int('Not an expiry time')
-    .positive('Not an expiry time')
-    .max(99_999_999_999, 'Not an expiry time')
-    .meta({ description: 'When the link stops working (Unix seconds): 90 days after its notice was sent' }),
+  exp: queryInteger({ min: 1, max: 99_999_999_999, message: 'Not an expiry time' }).meta({
+    description: 'When the link stops working (Unix seconds): 90 days after its notice was sent',
+  }),
   sig: z.string().regex(/^v\d{1,6}\.[0-9a-f]{64}$/, 'Not a link signature'),
 });
 

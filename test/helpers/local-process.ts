@@ -134,7 +134,11 @@ export async function startLocalProcess(
 }
 
 async function startOnFreePorts(dataDir: string, env: Record<string, string>, probe: boolean): Promise<LocalProcess> {
-  const ports = { api: await freePort(), smtp: await freePort(), dynamodb: await freePort(), s3: await freePort(), aws: await freePort() };
+  // On a shared machine a session may be given five ports to use (`E2E_PORT_BASE=4350` takes 4350–4354): the files then run one at a time (`jest -i`).
+  const base = Number(process.env.E2E_PORT_BASE) || undefined;
+  const ports = base
+    ? { api: base, smtp: base + 1, dynamodb: base + 2, s3: base + 3, aws: base + 4 }
+    : { api: await freePort(), smtp: await freePort(), dynamodb: await freePort(), s3: await freePort(), aws: await freePort() };
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'local/start.ts'], {
     cwd: ROOT,

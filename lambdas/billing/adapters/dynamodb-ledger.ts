@@ -136,6 +136,7 @@ export class DynamoDbLedger implements Ledger {
         if (reasons[2]?.Code === 'ConditionalCheckFailed') return { outcome: 'insufficient', entry: stored };
         if (reasons[3]?.Code === 'ConditionalCheckFailed')
           return { outcome: purchase?.kind === 'create' ? 'duplicate' : 'stale', entry: stored };
+        if (reasons[4]?.Code === 'ConditionalCheckFailed') return { outcome: 'payment_taken', entry: stored };
         // Another transaction holds the balance or the purchase (a second event of the account, a grant):
         // nothing was written, so the same movement is tried again; a lasting conflict is the caller's to retry.
         if (!reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
@@ -169,7 +170,16 @@ export class DynamoDbLedger implements Ledger {
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        { Put: { TableName: this.table, Item: { ...paymentKey(purchase.paymentIntentId), accountId } } },
+        {
+          // One payment buys one account's credits: a second session naming a payment another account holds
+          // (forged: Stripe makes a PaymentIntent per session) is refused, and the payment's refunds stay with its payer.
+          Put: {
+            TableName: this.table,
+            Item: { ...paymentKey(purchase.paymentIntentId), accountId },
+            ConditionExpression: 'attribute_not_exists(pk) OR accountId = :account',
+            ExpressionAttributeValues: { ':account': accountId },
+          },
+        },
       ];
     }
     const fields = Object.entries(write.changes).filter(([, v]) => v !== undefined);

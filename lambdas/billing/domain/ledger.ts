@@ -125,8 +125,9 @@ export interface PostOptions {
 /**
  * `applied`: written. `duplicate`: this movement was posted before; nothing changed.
  * `stale`: the purchase changed since it was read; read it again and recompute.
+ * `payment_taken`: a purchase's payment is another account's purchase already; nothing changed.
  */
-export type PostOutcome = 'applied' | 'duplicate' | 'stale' | 'insufficient';
+export type PostOutcome = 'applied' | 'duplicate' | 'stale' | 'insufficient' | 'payment_taken';
 
 /** A refund or dispute that arrived before the purchase it reverses (Stripe does not promise order). */
 export interface PendingReversal {

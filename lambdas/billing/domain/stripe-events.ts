@@ -188,6 +188,19 @@ export class StripeEventHandler {
       `purchase:${purchase.checkoutSessionId}`,
       { kind: 'create', purchase },
     );
+    if (outcome === 'payment_taken') {
+      // A session naming a payment another account bought with (only a forger can send one): one payment credits once.
+      this.deps.metrics.purchaseMismatch();
+      await this.deps.securityEvents.record(
+        securityEvent(account.accountId, 'purchase_mismatch', { ip: 'stripe', userAgent: 'stripe-webhook' }, this.deps.now(), {
+          checkoutSessionId: purchase.checkoutSessionId,
+          pack: packId!,
+          paid: `payment ${paymentIntentId}, which another account's purchase holds`,
+          expected: 'a payment of its own',
+        }),
+      );
+      return 'rejected_mismatch';
+    }
     if (outcome === 'applied') this.deps.metrics.purchaseCredited(packId!);
     await this.sendReceipt(account, pack, purchase);
     // Refunds and disputes that beat the purchase here are applied now.

@@ -1,7 +1,8 @@
 import { escapeHtml, type HttpResponse, html, json as jsonResponse, linkPage, wantsJson } from '../../shared/http';
+import { clip } from '../../shared/clip';
 import { ValidationError } from '../../shared/errors';
 import { httpRoutes, route } from '../../shared/middleware/http-handler';
-import { parseWith } from '../../shared/middleware/validate-request';
+import { parseWith, refuseRepeatedKeys } from '../../shared/middleware/validate-request';
 import { deletionWarning } from '../domain/confirmation';
 import { rightLabel } from '../domain/export';
 import { whatHappens } from '../domain/request-records';
@@ -123,7 +124,7 @@ async function screenOf(requestId: string | undefined, acceptLanguage: string | 
 }
 
 /** What the page's button posts: its HTML form (`application/x-www-form-urlencoded`), or the same fields as JSON from the console. */
-function formOf(event: { body?: string; isBase64Encoded: boolean; headers?: Record<string, string | undefined> }): {
+export function formOf(event: { body?: string; isBase64Encoded: boolean; headers?: Record<string, string | undefined> }): {
   request: string;
   token: string;
 } {
@@ -137,9 +138,15 @@ function formOf(event: { body?: string; isBase64Encoded: boolean; headers?: Reco
     } catch {
       throw new ValidationError('The body is not valid JSON', [], 'invalid_json');
     }
+    refuseRepeatedKeys(text, fields);
     return parseWith(ConfirmForm, fields, 'body');
   }
-  return parseWith(ConfirmForm, Object.fromEntries(new URLSearchParams(text)), 'body');
+  const form = new URLSearchParams(text);
+  // A field given twice is as ambiguous as a JSON key given twice (the last would win here, the first elsewhere).
+  const repeated = [...form.keys()].find((name, i, names) => names.indexOf(name) !== i);
+  if (repeated !== undefined)
+    throw new ValidationError(`body.${clip(repeated, 64)}: the field appears more than once; send each field once`, [], 'duplicate_key');
+  return parseWith(ConfirmForm, Object.fromEntries(form), 'body');
 }
 
 /**

@@ -4,6 +4,8 @@ import { HttpError, jsonContentTypePattern } from '@middy/util';
 import type { z } from 'zod';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors';
 import type { HttpEvent } from '../http';
+import { clip } from '../clip';
+import { repeatedKey } from '../json-keys';
 import { hasLoneSurrogate } from '../plain-text';
 import type { AuditNote } from './audit-trail';
 
@@ -71,7 +73,7 @@ function wellFormedText(key: string, value: unknown): unknown {
  * middy middlewares reading a JSON body: ours checks what `http-json-body-parser` does not — a body
  * is there (400), within its size (413), in UTF-8 (415 for another charset, 400 for bytes that are
  * not) — then the parser checks `Content-Type` (415) and parses; its errors are told in our words
- * (400 `invalid_json`, never 422).
+ * (400 `invalid_json`, never 422); then an object that names a key twice is refused (400 `duplicate_key`).
  */
 export function jsonBody(opts: JsonBodyOptions = {}): MiddlewareObj<HttpEvent>[] {
   // `??`, not a spread: a caller passing `maxBodyBytes: undefined` (route() forwards its options) keeps the default.
@@ -99,6 +101,12 @@ export function jsonBody(opts: JsonBodyOptions = {}): MiddlewareObj<HttpEvent>[]
     } catch {
       throw new ValidationError('The request body is not valid UTF-8', [], 'invalid_encoding');
     }
+    bodyTexts.set(event, event.body);
+  };
+
+  const uniqueKeysMiddlewareBefore = (request: Request<HttpEvent>) => {
+    const text = bodyTexts.get(request.event);
+    if (text !== undefined) refuseRepeatedKeys(text, request.event.body);
   };
 
   const jsonBodyMiddlewareOnError = (request: Request<HttpEvent>) => {
@@ -134,12 +142,44 @@ export function jsonBody(opts: JsonBodyOptions = {}): MiddlewareObj<HttpEvent>[]
   return [
     { before: jsonBodyMiddlewareBefore, onError: jsonBodyMiddlewareOnError },
     httpJsonBodyParser({ reviver: wellFormedText }) as MiddlewareObj<HttpEvent>,
+    { before: uniqueKeysMiddlewareBefore },
   ];
+}
+
+/** The body's text as it was parsed, for the check of repeated keys after the parser replaced it with its value. */
+const bodyTexts = new WeakMap<HttpEvent, string>();
+
+/**
+ * Refuses a JSON body whose object names a key twice (400 `duplicate_key`, naming it): `JSON.parse`
+ * keeps the last, another parser on the way (a proxy, a WAF, the client's own check) may read the
+ * first, so one body would mean two things. `parsed` is what `text` parsed to (it makes the check of
+ * a normal body one regex count).
+ */
+export function refuseRepeatedKeys(text: string, parsed: unknown): void {
+  const repeated = repeatedKey(text, parsed);
+  if (!repeated) return;
+  const path = ['body', ...repeated.path, repeated.key].map((part) => clip(part, 64)).join('.');
+  throw new ValidationError(
+    `${path}: the key "${clip(repeated.key, 64)}" appears more than once in the same object; send each key once`,
+    [{ path, message: 'Duplicate key' }],
+    'duplicate_key',
+  );
+}
+
+/**
+ * A field left out is `Required`: zod's own words, "expected string, received undefined", name a
+ * JavaScript value no JSON body or query string can hold. A schema's own message still wins.
+ */
+function missingIsRequired(issue: { code?: string; input?: unknown; values?: readonly unknown[] }): string | undefined {
+  if (issue.input !== undefined) return undefined;
+  if (issue.code === 'invalid_type') return 'Required';
+  if (issue.code === 'invalid_value' && issue.values) return `Required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return undefined;
 }
 
 /** Parses `value` with `schema`, or throws a ValidationError naming each bad field. */
 export function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'query' | 'path'): T {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { error: missingIsRequired });
   if (result.success) return result.data;
   const details = result.error.issues.map((issue) => ({
     path: [where, ...issue.path.map(String)].join('.'),

@@ -545,6 +545,20 @@ describe('AccountService', () => {
       expect(await service.getPreferences(ann)).toEqual({ productUpdates: true, analytics: false });
     });
 
+    it('replaces the whole preferences object: an optional field left out is reset to not chosen (documented PUT semantics)', async () => {
+      const { service, verifiedUser } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      await service.setPreferences(ann, {
+        productUpdates: true,
+        analytics: true,
+        locale: 'de',
+        lowBalanceCredits: null,
+        deprecationNotices: false,
+      });
+      await service.setPreferences(ann, { productUpdates: false, analytics: true });
+      expect(await service.getPreferences(ann)).toEqual({ productUpdates: false, analytics: true });
+    });
+
     it('shows each account only its own security events', async () => {
       const { service, verifiedUser } = setup();
       const ann = await verifiedUser('ann@example.org');

@@ -244,6 +244,27 @@ describe('route handler', () => {
     expect(errorOf(response)).toEqual({ code: 'invalid_json', message: 'The request body may not use the key __proto__' });
   });
 
+  it('answers 400 duplicate_key for an object that names a key twice, at any depth, instead of letting the last one win', async () => {
+    const top = await call('{"name":"a","count":1,"name":"admin"}');
+    expect(top.statusCode).toBe(400);
+    expect(errorOf(top)).toEqual({
+      code: 'duplicate_key',
+      message: 'body.name: the key "name" appears more than once in the same object; send each key once',
+      details: [{ path: 'body.name', message: 'Duplicate key' }],
+    });
+    const nested = await call('{"name":"a","count":1,"extra":{"list":[{"x":1,"\\u0078":2}]}}');
+    expect([nested.statusCode, errorOf(nested).code, errorOf(nested).details[0].path]).toEqual([
+      400,
+      'duplicate_key',
+      'body.extra.list.0.x',
+    ]);
+  });
+
+  it('takes a body whose strings only look like repeated keys', async () => {
+    const response = await call('{"name":"\\"name\\": x","count":1}');
+    expect(response.statusCode).toBe(200);
+  });
+
   it('adds the standard and security headers to every answer', async () => {
     const response = await call('{');
     expect(response.headers).toMatchObject({
