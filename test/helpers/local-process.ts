@@ -134,7 +134,11 @@ export async function startLocalProcess(
 }
 
 async function startOnFreePorts(dataDir: string, env: Record<string, string>, probe: boolean): Promise<LocalProcess> {
-  const ports = { api: await freePort(), smtp: await freePort(), dynamodb: await freePort(), s3: await freePort(), aws: await freePort() };
+  // E2E_PORT_BASE pins the five ports (base..base+4) on a machine where only a range is ours.
+  const base = Number(process.env.E2E_PORT_BASE ?? 0);
+  const ports = base
+    ? { api: base, smtp: base + 1, dynamodb: base + 2, s3: base + 3, aws: base + 4 }
+    : { api: await freePort(), smtp: await freePort(), dynamodb: await freePort(), s3: await freePort(), aws: await freePort() };
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'local/start.ts'], {
     cwd: ROOT,
