@@ -2,6 +2,7 @@ import type { SESEventRecord } from 'aws-lambda';
 import { convert } from 'html-to-text';
 import { type AddressObject, type Attachment, type ParsedMail, simpleParser } from 'mailparser';
 import type { InboundMessage, Verdicts } from '../domain/inbound';
+import { DOCX_LIMITS, docxText } from './docx-text';
 import { PDF_LIMITS, pdfText } from './pdf-text';
 
 /** Parsing gives up on a message after this long (pathological MIME), and keeps it for a person. */
@@ -10,8 +11,9 @@ const PARSE_TIMEOUT_MS = 20_000;
 /**
  * Parses raw MIME into what the mail domain needs, surviving what real mail brings: alternative and
  * HTML-only bodies (read as the HTML shows them), any transfer encoding and charset, attachments (left in the raw message;
- * under a short cover note, a .txt letter is read and so is a PDF's text layer),
- * forwarded `message/rfc822` parts (their text is appended, after a forward marker), a boundary that
+ * under a short cover note, a .txt letter is read and so are a PDF's text layer and a Word document's body),
+ * forwarded `message/rfc822` parts, nested ones too (their text is appended, after a forward marker), UTF-8
+ * mislabelled as a single-byte charset (read as UTF-8), a boundary that
  * never appears (the raw body is read instead), and messages that cannot be parsed at all (kept,
  * marked unparsed, never answered or retried forever).
  */
@@ -25,6 +27,7 @@ export async function parseInbound(raw: Buffer, record: SESEventRecord, storageK
     verdicts: verdictsOf(record),
   };
   let parsed: ParsedMail;
+  const started = Date.now();
   try {
     parsed = await withTimeout(simpleParser(raw, { skipImageLinks: true }), PARSE_TIMEOUT_MS);
   } catch {
@@ -40,9 +43,10 @@ export async function parseInbound(raw: Buffer, record: SESEventRecord, storageK
   }
   const from = firstAddress(parsed.from) ?? mail.source ?? '';
   const autoSubmitted = String(parsed.headers.get('auto-submitted') ?? 'no').toLowerCase();
+  const suppress = headerLine(parsed, 'x-auto-response-suppress').toLowerCase();
   const precedence = String(parsed.headers.get('precedence') ?? '').toLowerCase();
   const contentType = String((parsed.headers.get('content-type') as { value?: string } | undefined)?.value ?? '').toLowerCase();
-  let text = bodyText(parsed.text ?? '', parsed.html || undefined);
+  let text = mislabelledUtf8(bodyText(parsed.text ?? '', parsed.html || undefined));
   // Only MIME so broken that no part was found is read raw: a letter sent as nothing but an attachment has no text.
   if (!text && !parsed.html && !parsed.attachments.length) text = rawBodyOf(raw);
   // A letter written in a .txt file and sent with an empty body or a cover note ("Please find my request attached.") is what the
@@ -63,11 +67,15 @@ export async function parseInbound(raw: Buffer, record: SESEventRecord, storageK
       text += `${text ? '\n\n' : ''}${read}`.slice(0, MAX_ATTACHED_TEXT);
       letters.push(pdf);
     }
-  for (const attachment of parsed.attachments) {
-    if (attachment.contentType !== 'message/rfc822') continue;
-    const inner = await withTimeout(simpleParser(attachment.content), PARSE_TIMEOUT_MS).catch(() => undefined);
-    if (inner) text += `\n\n---------- Forwarded message ----------\nSubject: ${inner.subject ?? ''}\n\n${inner.text ?? ''}`;
-  }
+  // A letter written in Word: its body's text (a zip read by hand, its one XML part inflated with a cap).
+  if (coverNote)
+    for (const docx of parsed.attachments.filter(isDocxLetter).slice(0, MAX_DOCX_LETTERS)) {
+      const read = docxText(docx.content, DOCX_LIMITS);
+      if (read === undefined) continue;
+      text += `${text ? '\n\n' : ''}${read}`.slice(0, MAX_ATTACHED_TEXT);
+      letters.push(docx);
+    }
+  text += await forwardedText(parsed.attachments, started + PARSE_TIMEOUT_MS, MAX_FORWARD_DEPTH);
   const attached = parsed.attachments
     .filter((a) => a.contentType !== 'message/rfc822' && !a.related && a.contentDisposition !== 'inline' && !letters.includes(a))
     .map((a) => a.filename || a.contentType);
@@ -76,14 +84,107 @@ export async function parseInbound(raw: Buffer, record: SESEventRecord, storageK
     ...(attached.length ? { attachments: attached } : {}),
     headerMessageId: parsed.messageId,
     from,
-    subject: parsed.subject ?? '',
+    subject: mislabelledUtf8(parsed.subject ?? ''),
     text,
     automated:
       autoSubmitted !== 'no' ||
-      ['bulk', 'junk', 'list'].includes(precedence) ||
+      ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence) ||
       parsed.headerLines.some((line) => AUTOMATED_HEADERS.includes(line.key)),
     bounce: isBounce(mail.source ?? '', from) || contentType === 'multipart/report',
+    noAutoAnswer: /\b(all|oof|autoreply)\b/.test(suppress) || parsed.headerLines.some((line) => LOOP_HEADERS.includes(line.key)),
   };
+}
+
+/** How deep forwards inside forwards are read ("Fwd: Fwd: Fwd:"); deeper ones stay in the raw message. */
+const MAX_FORWARD_DEPTH = 3;
+
+/** The most forwarded messages read from one mail, at every depth together. */
+const MAX_FORWARDS = 10;
+
+/**
+ * The text of forwarded messages (`message/rfc822` parts), each after a forward marker, and of the
+ * messages forwarded inside them, depth first, as a mail client shows a forward of a forward. Bounded
+ * in depth, in count and by the parse's own deadline.
+ */
+async function forwardedText(attachments: Attachment[], deadline: number, depth: number, budget = { left: MAX_FORWARDS }): Promise<string> {
+  let text = '';
+  for (const attachment of attachments) {
+    if (attachment.contentType !== 'message/rfc822' || depth <= 0 || budget.left <= 0) continue;
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    budget.left--;
+    const inner = await withTimeout(simpleParser(attachment.content, { skipImageLinks: true }), left).catch(() => undefined);
+    if (!inner) continue;
+    text += `\n\n---------- Forwarded message ----------\nSubject: ${mislabelledUtf8(inner.subject ?? '')}\n\n${mislabelledUtf8(inner.text ?? '')}`;
+    text += await forwardedText(inner.attachments, deadline, depth - 1, budget);
+  }
+  return text;
+}
+
+/** The most Word documents of one mail read. */
+const MAX_DOCX_LETTERS = 2;
+
+const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+/** A Word document attached (by its type, or by its name when a client sends it as application/octet-stream). */
+const isDocxLetter = (a: Attachment) =>
+  !a.related &&
+  a.contentDisposition !== 'inline' &&
+  (a.contentType === DOCX_TYPE || (a.contentType === 'application/octet-stream' && /\.docx$/i.test(a.filename ?? '')));
+
+/**
+ * Headers that mark mail a person may have written but no automatic answer may go to: Exchange's
+ * `X-Auto-Response-Suppress` (read above: All, OOF or AutoReply) asks for none, and `X-Loop` is how
+ * procmail, ticket systems and list managers mark mail that has been through a robot (answering it is
+ * how loops start). Such mail is ticketed and, to privacy@, read; only the acknowledgement is left out.
+ */
+const LOOP_HEADERS = ['x-loop', 'x-otrs-loop'];
+
+/** The first raw line of a header, its value unfolded ('' when absent): the parser keeps some only in its own shapes. */
+function headerLine(parsed: ParsedMail, key: string): string {
+  const line = parsed.headerLines.find((l) => l.key === key)?.line ?? '';
+  return line
+    .slice(line.indexOf(':') + 1)
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .trim();
+}
+
+/** Windows-1252's characters for the bytes 0x80–0x9F, where it differs from Latin-1. */
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/** A UTF-8 lead byte followed by a continuation byte, as Latin-1 or Windows-1252 shows them ("Ã¶", "ÃŸ"). */
+const UTF8_AS_SINGLE_BYTE = new RegExp(`[\u00c2-\u00f4][\u0080-\u00bf${CP1252_HIGH}]`);
+
+/**
+ * Text that is UTF-8 read as Latin-1 or Windows-1252 ("mÃ¶chte"), line by line, read again as UTF-8
+ * ("möchte"): clients that label every message ISO-8859-1 or US-ASCII send UTF-8 under it. A line is
+ * read again only when all of it maps back to bytes that are valid UTF-8 with a character beyond ASCII,
+ * which text really written in a single-byte charset never is in practice (it would take "Ã" before a
+ * symbol such as "¶" on a line with no other accented letter).
+ */
+export function mislabelledUtf8(text: string): string {
+  if (!UTF8_AS_SINGLE_BYTE.test(text)) return text;
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  return text
+    .split('\n')
+    .map((line) => {
+      if (!UTF8_AS_SINGLE_BYTE.test(line)) return line;
+      const bytes: number[] = [];
+      for (const char of line) {
+        const code = char.codePointAt(0)!;
+        const high = CP1252_HIGH.indexOf(char);
+        if (code <= 0xff) bytes.push(code);
+        else if (high >= 0) bytes.push(0x80 + high);
+        else return line;
+      }
+      try {
+        return strict.decode(Uint8Array.from(bytes));
+      } catch {
+        return line;
+      }
+    })
+    .join('\n');
 }
 
 /** A body this short is a cover note at most: a .txt file attached beside it is the letter. */

@@ -32,6 +32,12 @@ export interface InboundMessage {
   automated: boolean;
   /** A bounce or report: null return path, MAILER-DAEMON or postmaster, multipart/report. Never answered. */
   bounce: boolean;
+  /**
+   * The sender asked for no automatic answer (`X-Auto-Response-Suppress`), or the mail has been through a
+   * robot that marks loops (`X-Loop`): a person may have written it, so privacy mail is still read, but
+   * nothing answers it automatically.
+   */
+  noAutoAnswer?: boolean;
   /** The message could not be parsed: kept for a person, never answered or acted on. */
   unparsed?: boolean;
   verdicts: Verdicts;
@@ -167,7 +173,11 @@ export async function receiveMail(message: InboundMessage, deps: ReceiveDeps): P
   const robot =
     message.automated || message.bounce || ticket.status !== 'open' || !isMailable(from) || from.endsWith(`@${deps.mailDomain}`);
   const answerable =
-    !robot && !forged(message.verdicts) && !ticket.acknowledgedAt && (await underDailyAnswers(deps.counter, from, message.receivedAt));
+    !robot &&
+    !message.noAutoAnswer &&
+    !forged(message.verdicts) &&
+    !ticket.acknowledgedAt &&
+    (await underDailyAnswers(deps.counter, from, message.receivedAt));
 
   if (mailbox === 'privacy') {
     // A privacy request is the privacy context's to judge, even when we may not write back to its sender.

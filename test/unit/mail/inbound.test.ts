@@ -129,6 +129,13 @@ describe('receiveMail', () => {
     expect(privacy.handed).toHaveLength(1);
   });
 
+  it('acknowledges no mail whose sender asked for no automatic answer, yet hands such privacy mail over to be read', async () => {
+    await receiveMail(message({ noAutoAnswer: true }), deps());
+    expect(mailer.sent).toEqual([]);
+    await receiveMail(message({ messageId: 'ses-2', recipients: ['privacy@omnapi.com'], noAutoAnswer: true }), deps());
+    expect(privacy.handed).toEqual([expect.objectContaining({ messageId: 'ses-2', replyTo: undefined })]);
+  });
+
   it('creates one ticket and one acknowledgement when the same message is delivered twice', async () => {
     await receiveMail(message(), deps());
     const again = await receiveMail(message(), deps());

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { SESEventRecord } from 'aws-lambda';
 import iconv from 'iconv-lite';
 import { parseInbound } from '../../../lambdas/mail/adapters/parse-mail';
@@ -144,6 +146,27 @@ describe('robots by their headers', () => {
     expect(parsed.automated).toBe(true);
   });
 
+  it('Precedence: auto_reply (a vacation program) marks the mail automated', async () => {
+    const { parsed } = await read(mime(['Subject: Away', 'Precedence: auto_reply'], 'I am away until Monday.'));
+    expect(parsed.automated).toBe(true);
+  });
+
+  it.each([
+    ['X-Auto-Response-Suppress: All (Exchange, on its out-of-office replies)', 'X-Auto-Response-Suppress: All'],
+    ['X-Auto-Response-Suppress naming OOF among others', 'X-Auto-Response-Suppress: DR, OOF, AutoReply'],
+    ['X-Loop (a ticket system’s or procmail’s loop mark)', 'X-Loop: yes'],
+  ])('%s: may be a person’s, but is never answered automatically', async (_what, header) => {
+    const { parsed } = await read(mime(['Subject: Abwesenheitsnotiz: Ihre Anfrage', header], 'Ich bin nicht im Büro.'));
+    expect(parsed).toMatchObject({ automated: false, noAutoAnswer: true });
+  });
+
+  it('X-Auto-Response-Suppress that only suppresses receipts leaves the mail answerable', async () => {
+    const { parsed } = await read(
+      mime(['Subject: Delete my account', 'X-Auto-Response-Suppress: DR, RN, NRN'], 'Please delete my account.'),
+    );
+    expect(parsed.noAutoAnswer).toBe(false);
+  });
+
   it('a person’s mail carries none of them', async () => {
     const { parsed } = await read(mime(['Subject: Delete my account'], 'Please delete my account.'));
     expect(parsed.automated).toBe(false);
@@ -284,5 +307,50 @@ describe('inbound mail in the charsets the rest of the world writes', () => {
     );
     expect({ subject: parsed.subject, text: parsed.text }).toEqual({ subject, text: body });
     expect({ rights: reading.rights, language: reading.language }).toEqual({ rights, language });
+  });
+});
+
+describe('mail as real clients send it (test/fixtures/mail-corpus-blind)', () => {
+  const fixture = (file: string) => fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'mail-corpus-blind', file));
+
+  it('reads UTF-8 sent under an ISO-8859-1 label as UTF-8, in the body and in an encoded subject', async () => {
+    const { parsed } = await read(fixture('18-mislabelled-iso-8859-1-is-utf8-objection.eml'));
+    expect(parsed.subject).toBe('Widerspruch gemäß Art. 21 DSGVO');
+    expect(parsed.text).toContain('ich möchte, dass Sie die Verarbeitung meiner personenbezogenen Daten einschränken');
+    expect(parsed.text).not.toMatch(/Ã/);
+  });
+
+  it('keeps text really written in Latin-1 or Windows-1252 as it is', async () => {
+    const { parsed } = await read(
+      mime(
+        [
+          'Subject: =?iso-8859-1?Q?L=F6schung_=C3=A9t=E9?=',
+          'Content-Type: text/plain; charset=windows-1252',
+          'Content-Transfer-Encoding: 8bit',
+        ],
+        iconv.encode('Grüße aus Köln – bitte löschen.\nSÃO PAULO, Ã©tude?\n€ 49', 'windows-1252'),
+      ),
+    );
+    expect(parsed.subject).toBe('Löschung Ã©té');
+    expect(parsed.text).toBe('Grüße aus Köln – bitte löschen.\nSÃO PAULO, Ã©tude?\n€ 49');
+  });
+
+  it('reads a forward of a forward to its first message', async () => {
+    const { parsed, reading } = await read(fixture('21-forward-rfc822-two-deep-deletion.eml'));
+    expect(parsed.text).toContain('Sending this again, two weeks and no answer.');
+    expect(parsed.text).toContain('Please erase all personal data you hold about me and close my account.');
+    expect(reading.rights).toEqual(['deletion']);
+  });
+
+  it('reads a letter written in Word and sent with an empty body, and does not list it as a file nobody opened', async () => {
+    const { parsed, reading } = await read(fixture('30-docx-letter-only-access.eml'));
+    expect(parsed.text).toContain('I am writing to request a copy of all personal data you hold about me');
+    expect({ attachments: parsed.attachments, rights: reading.rights }).toEqual({ attachments: undefined, rights: ['access'] });
+  });
+
+  it('answers no robot that marks loops, and no Exchange out-of-office reply', async () => {
+    const { parsed: ticketSystem } = await read(fixture('38-ticket-system-autoack-x-loop-hello.eml'));
+    const { parsed: outOfOffice } = await read(fixture('36-abwesenheitsnotiz-outlook-no-auto-submitted.eml'));
+    expect([ticketSystem.noAutoAnswer, outOfOffice.noAutoAnswer]).toEqual([true, true]);
   });
 });
