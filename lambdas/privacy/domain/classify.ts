@@ -1286,7 +1286,7 @@ export function readMail(subject: string, text: string, options: { ownDomain?: s
   if (reading.rights.length && !inner?.rights.length) return reading;
   if (inner) return { ...inner, language: noteLanguage(text, reading.language, inner.language) };
   if (!reading.rights.length) {
-    const romanised = readRomanised(subject, text);
+    const romanised = readRomanised(subject, text) ?? readSerbianCyrillic(subject, text);
     if (romanised) return romanised;
   }
   // Nothing of the writer's own to tell the language by (a bare forward): what they forwarded or quoted most likely speaks it.
@@ -1318,6 +1318,8 @@ interface Romanisation {
   language: string;
   name: string;
   spellings: Record<string, string>;
+  /** When a spelling depends on what follows (Russian "oy" is "ой" before a consonant, "o" + "я" in "moya"): the pattern to read by. */
+  pattern?: RegExp;
 }
 const ROMANISATIONS: Romanisation[] = [
   {
@@ -1399,15 +1401,72 @@ const ROMANISATIONS: Romanisation[] = [
       '8': 'θ',
     },
   },
+  {
+    // Russian as typed without a Cyrillic keyboard ("Proshu udalit moy akkaunt"): the soft sign, usually left out, folds away
+    // (`fold`), an apostrophe stands for it; "y" is "й" after a vowel unless a vowel follows ("moy", "kakaya"), "ы" after a consonant.
+    language: 'ru',
+    name: 'Russian',
+    spellings: {
+      shch: 'щ',
+      sch: 'щ',
+      zh: 'ж',
+      kh: 'х',
+      ts: 'ц',
+      ch: 'ч',
+      sh: 'ш',
+      ya: 'я',
+      yo: 'ё',
+      yu: 'ю',
+      ja: 'я',
+      jo: 'ё',
+      ju: 'ю',
+      ay: 'ай',
+      ey: 'ей',
+      iy: 'ий',
+      oy: 'ой',
+      uy: 'уй',
+      yy: 'ый',
+      "'": 'ь',
+      a: 'а',
+      b: 'б',
+      c: 'ц',
+      d: 'д',
+      e: 'е',
+      f: 'ф',
+      g: 'г',
+      h: 'х',
+      i: 'и',
+      j: 'й',
+      k: 'к',
+      l: 'л',
+      m: 'м',
+      n: 'н',
+      o: 'о',
+      p: 'п',
+      q: 'к',
+      r: 'р',
+      s: 'с',
+      t: 'т',
+      u: 'у',
+      v: 'в',
+      w: 'в',
+      x: 'кс',
+      y: 'ы',
+      z: 'з',
+    },
+    pattern: /shch|sch|zh|kh|ts|ch|sh|[yj][aou]|[aeiouy]y(?![aeiou])|[a-z']/g,
+  },
 ];
 const ROMANISED = ROMANISATIONS.map((r) => ({
   ...r,
-  pattern: new RegExp(
-    Object.keys(r.spellings)
-      .sort((a, b) => b.length - a.length)
-      .join('|'),
-    'g',
-  ),
+  pattern:
+    r.pattern ??
+    new RegExp(
+      Object.keys(r.spellings)
+        .sort((a, b) => b.length - a.length)
+        .join('|'),
+      'g',
+    ),
 }));
 
 /**
@@ -1436,6 +1495,65 @@ function readRomanised(subject: string, text: string): LetterReading | undefined
       return { ...reading, evidence: reading.evidence.map((e) => `${e} (${name} typed in Latin letters)`) };
   }
   return undefined;
+}
+
+/**
+ * Serbian is written in Cyrillic and in Latin letters, one for one (Vuk's alphabet and Gaj's): the vocabularies of its
+ * neighbours (Croatian, and Serbian's and Bosnian's own words in `kin.json`) are in Latin letters. A Cyrillic letter that
+ * asks nothing we can read is read again in Latin letters; when so read it is one of those languages and names a right,
+ * it is Serbian (the one of them written in Cyrillic), answered as Serbian is.
+ */
+const SERBIAN_LATIN: Record<string, string> = {
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  д: 'd',
+  ђ: 'đ',
+  е: 'e',
+  ж: 'ž',
+  з: 'z',
+  и: 'i',
+  ј: 'j',
+  к: 'k',
+  л: 'l',
+  љ: 'lj',
+  м: 'm',
+  н: 'n',
+  њ: 'nj',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  ћ: 'ć',
+  у: 'u',
+  ф: 'f',
+  х: 'h',
+  ц: 'c',
+  ч: 'č',
+  џ: 'dž',
+  ш: 'š',
+};
+/** The languages a Serbian letter turned into Latin letters is read as: Croatian's vocabulary, Serbian's and Bosnian's kin words. */
+const SERBO_CROATIAN = new Set(['hr', 'sr', 'bs']);
+const cyrillicOnly = (text: string) => {
+  const letters = text.match(/\p{L}/gu) ?? [];
+  return letters.length > 0 && (text.match(/\p{Script=Cyrillic}/gu) ?? []).length / letters.length > 0.95;
+};
+
+function readSerbianCyrillic(subject: string, text: string): LetterReading | undefined {
+  const fresh = bodyOf(newTextOf(text)).slice(0, MAX_ROMANISED_CHARS);
+  if (!cyrillicOnly(`${subject} ${fresh}`)) return undefined;
+  const latin = (t: string) =>
+    t.replace(/[а-шђјљњћџ]/gi, (c) => {
+      const l = SERBIAN_LATIN[c.toLowerCase()];
+      if (l === undefined) return c;
+      return c === c.toLowerCase() ? l : l[0]!.toUpperCase() + l.slice(1);
+    });
+  const reading = classifyLetter(latin(subject), latin(fresh));
+  if (!reading.language || !SERBO_CROATIAN.has(reading.language) || !reading.rights.length || reading.automatic) return undefined;
+  return { ...reading, language: 'sr', evidence: reading.evidence.map((e) => `${e} (Serbian in Cyrillic, read in Latin letters)`) };
 }
 
 /** The request types a privacy mail asks for. */

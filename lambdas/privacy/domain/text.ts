@@ -16,10 +16,11 @@ const ARABIC: Record<string, string> = { ى: 'ي', ی: 'ي', ک: 'ك', ة: 'ه' 
 
 /**
  * Letters that one Latin spelling stands for: Greek vowels and digraphs read alike (Greeklish writes
- * η, ι, υ, ει, οι as "i" and ω as "o"), Bulgarian ъ and а, й and и. Letters and vocabularies fold
+ * η, ι, υ, ει, οι as "i" and ω as "o"), Bulgarian ъ and а, й and и, and the soft sign ь dropped (Russian and
+ * Ukrainian typed in Latin letters leave it out: "udalit" is "удалить"). Letters and vocabularies fold
  * alike, so Greek and Cyrillic letters still match their own script's phrases.
  */
-const MERGED: Record<string, string> = { ου: 'ου', ει: 'ι', οι: 'ι', υι: 'ι', αι: 'ε', η: 'ι', υ: 'ι', ω: 'ο', ъ: 'а', й: 'и' };
+const MERGED: Record<string, string> = { ου: 'ου', ει: 'ι', οι: 'ι', υι: 'ι', αι: 'ε', η: 'ι', υ: 'ι', ω: 'ο', ъ: 'а', й: 'и', ь: '' };
 
 /**
  * Thai, Lao, Khmer and Burmese are written without spaces between words, in syllables of several
@@ -50,7 +51,7 @@ export function fold(text: string): string {
     .normalize('NFD')
     .replace(/(?![\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}])\p{M}/gu, '')
     .replace(/[ßøæœđłıħþðς]/g, (c) => FOLD[c] ?? c)
-    .replace(/ου|ει|οι|υι|αι|[ηυωъй]/g, (c) => MERGED[c] ?? c)
+    .replace(/ου|ει|οι|υι|αι|[ηυωъйь]/g, (c) => MERGED[c] ?? c)
     .replace(/[ىیکة]/g, (c) => ARABIC[c] ?? c)
     .replace(ARABIC_ARTICLE, '')
     .replace(/[’‘`´]/g, "'")

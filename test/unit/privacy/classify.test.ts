@@ -9,6 +9,7 @@ import {
   rightsIn,
 } from '../../../lambdas/privacy/domain/classify';
 import { VOCABULARIES } from '../../../lambdas/privacy/vocabulary';
+import { words } from '../../../lambdas/privacy/domain/text';
 import { mailCorpus } from '../../helpers/mail-corpus';
 import { sesRecord } from '../../helpers/ses-record';
 
@@ -1257,5 +1258,52 @@ describe('fourth pass: Catalan, machine-readable copies, "then" and notes over f
 
   it('which languages read a clause-final negated verb as a refusal is the vocabularies’ to say', () => {
     expect(VOCABULARIES.filter((v) => v.verbFinal).map((v) => v.language)).toEqual(['fa', 'hi', 'ja', 'ko', 'tr'].sort());
+  });
+});
+
+describe('sixth pass: scripts typed in other letters, new languages, verb forms (each case in our own words)', () => {
+  it.each([
+    ['Pozhaluysta, udalite moy profil i vse moi dannye.', ['deletion']],
+    ['Prishlite mne kopiyu moih dannyh, pozhaluysta.', ['access']],
+    ['Ispravte pozhaluysta moyu familiyu v profile, ona napisana s oshibkoy.', ['correction']],
+  ])('Russian typed in Latin letters is read in Cyrillic: %j', (text, rights) => {
+    const reading = readMail('', text);
+    expect(reading).toMatchObject({ rights, language: 'ru' });
+    expect(reading.evidence.join()).toMatch(/Russian typed in Latin letters/);
+  });
+
+  it('the soft sign, which Latin typing leaves out, folds away', () => {
+    expect(words('удалить исправьте')).toBe(words('удалит исправте'));
+  });
+
+  it.each([
+    ['Молим вас да избришете мој налог и личне податке.', ['deletion']],
+    ['Пошаљите ми копију мојих података.', ['access']],
+    ['Желим да пренесем податке другом пружаоцу, у машински читљивом облику.', ['portability']],
+  ])('Serbian in Cyrillic is read in Latin letters, through Croatian: %j', (text, rights) => {
+    expect(readMail('', text)).toMatchObject({ rights, language: 'sr' });
+  });
+
+  it.each([
+    ['Molim da obrišete moje podatke.', ['deletion']],
+    ['Tražim da izbrišete moj profil.', ['deletion']],
+    ['Moj račun je izbrisan greškom, možete li ga vratiti?', []],
+  ])('Croatian and Serbian conjugate the erasure verb, and its participle only reports: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it.each([
+    ['Tafadhali futeni akaunti yangu.', ['deletion'], 'sw'],
+    ['Naomba nakala ya taarifa zangu zote.', ['access'], 'sw'],
+    ['Asante, nimepokea jibu lenu.', [], 'sw'],
+    ['Pakiburahin po ang account ko.', ['deletion'], 'tl'],
+    ['Gusto ko po ng kopya ng aking data.', ['access'], 'tl'],
+    ['Tanong lang po, gaano katagal ninyo iniimbak ang logs?', [], 'tl'],
+  ])('Swahili and Tagalog have vocabularies: %j', (text, rights, language) => {
+    expect(readMail('', text)).toMatchObject({ rights, language });
+  });
+
+  it('Russian refuses mail in its own words: "не хочу получать" objects', () => {
+    expect(readMail('', 'Не хочу больше получать от вас письма.').rights).toEqual(['objection']);
   });
 });
