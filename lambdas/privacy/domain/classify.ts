@@ -137,6 +137,7 @@ const CONJUNCTIONS: Record<string, string[]> = {
 };
 const TEMPORAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.temporalCues)]));
 const REASON = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.reasonCues)]));
+const ACCIDENT = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.accidentCues)]));
 const REPORT = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reportCues)]));
 const REMINDER = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reminderCues)]));
 const MENTION_END = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.mentionEndCues)]));
@@ -245,6 +246,11 @@ const REFUSED_VERB_END = negationPatterns((n) => `(?:^| )${n}(?: ${WORD}){0,3} $
  */
 const VERB_FINAL = new Set(VOCABULARIES.filter((v) => v.verbFinal).map((v) => v.language));
 const REFUSED_AFTER = new Map([...negationPatterns((n) => `^ ?(?:${WORD} ){3,}${n} ?$`)].filter(([language]) => VERB_FINAL.has(language)));
+/**
+ * In a verb-final language a right's words are refused by the negated verb that ends their clause a few words later
+ * ("Hesabımı silmenizi istemiyorum", I don't want you to delete my account): elsewhere the negation comes first.
+ */
+const NEGATED_AFTER = new Map([...negationPatterns((n) => `^ ?(?:${WORD} ){1,4}${n} ?$`)].filter(([language]) => VERB_FINAL.has(language)));
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
 /** The languages that name the Regulation by each name: "GDPR" is written in many and tells none of them. */
 const LAW_NAME_LANGUAGES = new Map<string, Set<string>>();
@@ -712,6 +718,11 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     const cue = REASON.get(language);
     if (cue) t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
   }
+  // "J'ai supprimé mon compte par erreur, pouvez-vous le restaurer ?": the clause that tells an accident reports it.
+  for (const language of languages) {
+    const cue = ACCIDENT.get(language);
+    if (cue) t = t.replace(/[^,;:]+/gu, (clause) => (new RegExp(cue.source, 'u').test(clause) && !isRequest(clause) ? ' ' : clause));
+  }
   const w = words(t);
   // A phrase that itself says "no" ("do not use my data", "ne plus recevoir") is not undone by it.
   // An objection is itself a "no" ("No quiero recibir publicidad"): it is undone only by a negation right before its words
@@ -744,7 +755,8 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
       const before = `${governs ? ` ${previous}` : ''}${c.slice(0, at + 1)}`;
       return ahead.some((n) => denies(n, before)) || after.some((n) => n.test(c.slice(at)));
     });
-  const negatedInClause = (p: Phrase) => reachedInClause(p, inClause, verbEnds);
+  const negatedAfter = ofLanguages(NEGATED_AFTER);
+  const negatedInClause = (p: Phrase) => reachedInClause(p, inClause, verbEnds, negatedAfter);
   // A refusal of analytics reaches further: the whole clause, the clause a refusal ends, and a verb-final clause's last word.
   const refusal = [ofLanguages(REFUSED_AHEAD), ofLanguages(REFUSED_VERB_END), ofLanguages(REFUSED_AFTER)] as const;
   const refusedInClause = (p: { pattern: RegExp }) => reachedInClause(p, ...refusal);
@@ -1101,8 +1113,12 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
   });
   const fallback = all.filter((s) => !thanks(s.text) && (reminder || !reports(s.text)));
   const askedOutright = asked.size > 0;
+  // A question whose condition is itself a right's act ("If I close my account, will you delete my data too?") asks what would
+  // follow from it: hypothetical, it asks nothing. ("If possible, could you delete my account?" asks; its condition names no right.)
+  const hypothetical = (s: { text: string; conditional: boolean }) =>
+    s.conditional && /[?？]\s*$/u.test(s.text) && namesRight(s.text.split(/[,;:]/u)[0] ?? '');
   if (asked.size === 0) for (const s of fallback) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
-  if (asked.size === 0) for (const s of fallback) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  if (asked.size === 0) for (const s of fallback) if (!hypothetical(s)) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.
   if ([...asked.values()].some((a) => a.strong)) for (const [right, a] of asked) if (!a.strong) asked.delete(right);
   // "Send me my data as CSV", "… I am moving to another provider": a copy asked for in a file type machines read (its name

@@ -1306,4 +1306,32 @@ describe('sixth pass: scripts typed in other letters, new languages, verb forms 
   it('Russian refuses mail in its own words: "не хочу получать" objects', () => {
     expect(readMail('', 'Не хочу больше получать от вас письма.').rights).toEqual(['objection']);
   });
+
+  it.each([
+    ['If I cancel my subscription and close my account, do you erase my data as well?', []],
+    ['Falls ich mein Konto lösche, werden dann auch meine Daten gelöscht?', []],
+    ['If possible, could you delete my account?', ['deletion']],
+  ])('a question whose condition is a right’s own act is hypothetical: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it.each([
+    ['Hesabımı silmeyin, sadece e-posta adresimi değiştirmek istiyorum.', 'tr'],
+    ['Hesabımın silinmesini istemiyorum.', 'tr'],
+  ])('Turkish negates a verb by its suffix, and a verb-final clause by its last verb: %j asks no erasure', (text) => {
+    expect(readMail('', text).rights).not.toContain('deletion');
+  });
+
+  it('Turkish still asks in its positive forms: "silebilir misiniz", "silmenizi rica ediyorum"', () => {
+    expect(readMail('', 'Hesabımı silebilir misiniz?').rights).toEqual(['deletion']);
+    expect(readMail('', 'Tüm verilerimi silmenizi rica ediyorum.').rights).toEqual(['deletion']);
+  });
+
+  it.each([
+    ['Eliminé mi perfil por error, ¿hay forma de recuperarlo?'],
+    ['I deleted my account by mistake, can it be restored?'],
+    ['J’ai supprimé mon compte par erreur, pouvez-vous le restaurer ?'],
+  ])('a report of an accident ("by mistake", "por error") asks nothing: %j', (text) => {
+    expect(readMail('', text).rights).toEqual([]);
+  });
 });
