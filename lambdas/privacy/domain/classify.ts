@@ -210,12 +210,23 @@ const negationSource = (negation: string) =>
     .map((part) => words(part).trim().split(' ').map(escapeRegExp).join(' '))
     .join('(?: [\\p{L}\\p{N}\\p{M}]+){0,6} ');
 
+/**
+ * English's negations as read beside another language (every letter is read in its language and English): less those that
+ * are that language's own words in another sense — Portuguese "no" (in the: "errado no cadastro, favor corrigir"), Latvian
+ * "no" (from) —, keyed `en>` and the language.
+ */
+const ENGLISH_NEGATIONS_BESIDE: [string, string[]][] = VOCABULARIES.filter((v) => v.language !== 'en').map((v) => {
+  const own = new Set([...v.stopWords, ...v.negations].map((w) => words(w).trim()));
+  const negations = new Set(v.negations.map((w) => words(w).trim()));
+  const english = VOCABULARIES.find((e) => e.language === 'en')?.negations ?? [];
+  return [`en>${v.language}`, english.filter((n) => negations.has(words(n).trim()) || !own.has(words(n).trim()))];
+});
 /** Per language, a pattern over `words()` made of its negations (`(?:not|don t|…)`, as `shape` places them); none without negations. */
 const negationPatterns = (shape: (negation: string) => string) =>
   new Map(
-    VOCABULARIES.map((v) => [
-      v.language,
-      v.negations.length ? new RegExp(shape(`(?:${v.negations.map(negationSource).join('|')})`), 'u') : undefined,
+    [...VOCABULARIES.map((v): [string, string[]] => [v.language, v.negations]), ...ENGLISH_NEGATIONS_BESIDE].map(([language, list]) => [
+      language,
+      list.length ? new RegExp(shape(`(?:${list.map(negationSource).join('|')})`), 'u') : undefined,
     ]),
   );
 const WORD = '[\\p{L}\\p{N}\\p{M}]+';
@@ -728,7 +739,11 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   // An objection is itself a "no" ("No quiero recibir publicidad"): it is undone only by a negation right before its words
   // ("no objection", "geen bezwaar", "I don't object"); the other rights by one a few words before.
   const ofLanguages = (patterns: Map<string, RegExp | undefined>) =>
-    languages.map((l) => patterns.get(l)).filter((n): n is RegExp => n !== undefined);
+    languages
+      .map((l) =>
+        l === 'en' && language && language !== 'en' && patterns.has(`en>${language}`) ? patterns.get(`en>${language}`) : patterns.get(l),
+      )
+      .filter((n): n is RegExp => n !== undefined);
   const close = ofLanguages(NEGATED_CLOSE);
   const inClause = ofLanguages(NEGATED_IN_CLAUSE);
   const verbEnds = ofLanguages(NEGATED_VERB_END);
@@ -1113,10 +1128,15 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
   });
   const fallback = all.filter((s) => !thanks(s.text) && (reminder || !reports(s.text)));
   const askedOutright = asked.size > 0;
-  // A question whose condition is itself a right's act ("If I close my account, will you delete my data too?") asks what would
-  // follow from it: hypothetical, it asks nothing. ("If possible, could you delete my account?" asks; its condition names no right.)
-  const hypothetical = (s: { text: string; conditional: boolean }) =>
-    s.conditional && /[?？]\s*$/u.test(s.text) && namesRight(s.text.split(/[,;:]/u)[0] ?? '');
+  // A question under a condition that opens it asks what would follow: "If I close my account, will you delete my data too?",
+  // "Wenn ich kündige, löscht ihr dann meine Daten?" — hypothetical, it asks nothing. It asks when what follows the condition
+  // asks in so many words ("If possible, could you delete my account?") — unless the condition is itself a right's act (the
+  // writer's own closing of the account: "will you delete …" then asks what follows it).
+  const hypothetical = (s: { text: string; conditional: boolean }) => {
+    if (!s.conditional || !/[?？]\s*$/u.test(s.text)) return false;
+    const [condition = '', ...rest] = s.text.split(/[,;:]/u);
+    return namesRight(condition) || !isRequest(rest.join(','));
+  };
   if (asked.size === 0) for (const s of fallback) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   if (asked.size === 0) for (const s of fallback) if (!hypothetical(s)) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.

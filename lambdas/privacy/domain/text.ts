@@ -28,6 +28,11 @@ const MERGED: Record<string, string> = { ου: 'ου', ει: 'ι', οι: 'ι', �
  * their vowel and tone marks are kept (the dictionary needs them, and folding text twice must split
  * it alike). Letters and phrases are split alike.
  */
+/**
+ * NFKC splits Thai sara am (ำ) into nikhahit and sara aa (ํา), and Lao's (ຳ) alike: ICU's dictionary knows the words only with
+ * the one letter ("สำเนา", copy, split as "สํา|เนา"; "ขอสำเนา" as "ขอสํา|เนา"), so it is put back together before splitting.
+ */
+const SARA_AM = /\u0e4d\u0e32|\u0ecd\u0eb2/g;
 const DICTIONARY_SCRIPTS = /[\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/gu;
 const segmenter = new Intl.Segmenter('th', { granularity: 'word' });
 const segmented = (text: string) =>
@@ -46,7 +51,7 @@ const ARABIC_ARTICLE = /(?<!\p{L})(?:[وفبك]?ال|لل)(?=\p{Script=Arabic}{2
  * Length may change: use it for matching only. Thai, Lao, Khmer and Burmese keep their marks (see `segmented`).
  */
 export function fold(text: string): string {
-  return segmented(text.normalize('NFKC'))
+  return segmented(text.normalize('NFKC').replace(SARA_AM, (split) => (split[0] === '\u0e4d' ? '\u0e33' : '\u0eb3')))
     .toLowerCase()
     .normalize('NFD')
     .replace(/(?![\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}])\p{M}/gu, '')

@@ -1311,7 +1311,10 @@ describe('sixth pass: scripts typed in other letters, new languages, verb forms 
     ['If I cancel my subscription and close my account, do you erase my data as well?', []],
     ['Falls ich mein Konto lösche, werden dann auch meine Daten gelöscht?', []],
     ['If possible, could you delete my account?', ['deletion']],
-  ])('a question whose condition is a right’s own act is hypothetical: %j', (text, rights) => {
+    ['Wenn ich mein Abo kündige, löscht ihr dann auch meine Daten?', []],
+    ['Ako zatvorim račun, hoćete li obrisati moje podatke?', []],
+    ['Falls möglich, könnt ihr bitte mein Konto löschen?', ['deletion']],
+  ])('a question under a condition asks what would follow, unless it asks in so many words: %j', (text, rights) => {
     expect(readMail('', text).rights).toEqual(rights);
   });
 
@@ -1333,5 +1336,32 @@ describe('sixth pass: scripts typed in other letters, new languages, verb forms 
     ['J’ai supprimé mon compte par erreur, pouvez-vous le restaurer ?'],
   ])('a report of an accident ("by mistake", "por error") asks nothing: %j', (text) => {
     expect(readMail('', text).rights).toEqual([]);
+  });
+
+  it('Thai sara am, which NFKC splits in two, is put back before the dictionary splits words: "ขอสำเนา…" asks a copy', () => {
+    expect(words('ขอสำเนาข้อมูล')).toBe(' ขอ สำเนา ข้อมูล ');
+    expect(words(words('ขอสำเนาข้อมูล'))).toBe(words('ขอสำเนาข้อมูล'));
+    expect(readMail('', 'ผมขอสำเนาข้อมูลทั้งหมดของผมครับ')).toMatchObject({ rights: ['access'], language: 'th' });
+  });
+
+  it.each([
+    ['Meu telefone está errado no cadastro, favor corrigir para 11 98888-7777.', ['correction'], 'pt-BR'],
+    ['O e-mail no perfil está desatualizado, podem corrigir?', ['correction'], 'pt-BR'],
+  ])('English "no" is no negation in a Portuguese letter (it is "in the"): %j', (text, rights, language) => {
+    expect(readMail('', text)).toMatchObject({ rights, language });
+  });
+
+  it.each([
+    ['Jeg reserverer meg mot nyhetsbrev og reklame fra dere.', ['objection']],
+    ['could you send my account data as a json file?', ['portability']],
+    ['Please do not sell my personal information to anyone.', ['objection']],
+    ['Tolong padamkan semua data saya.', ['deletion']],
+    ['Boleh betulkan alamat e-mel saya?', ['correction']],
+    ['Tolong berhenti kirim promosi ke nomor saya ya', ['objection']],
+    ['กรุณายกเลิกการส่งโฆษณาถึงผม', ['objection']],
+    ['Pazarlama mesajları almak istemiyorum.', ['objection']],
+    ['أرجو تزويدي بنسخة من معلوماتي.', ['access']],
+  ])('the words people write for a right, in the languages the batch found thin: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
   });
 });
