@@ -259,9 +259,12 @@ const VERB_FINAL = new Set(VOCABULARIES.filter((v) => v.verbFinal).map((v) => v.
 const REFUSED_AFTER = new Map([...negationPatterns((n) => `^ ?(?:${WORD} ){3,}${n} ?$`)].filter(([language]) => VERB_FINAL.has(language)));
 /**
  * In a verb-final language a right's words are refused by the negated verb that ends their clause a few words later
- * ("Hesabımı silmenizi istemiyorum", I don't want you to delete my account): elsewhere the negation comes first.
+ * ("Hesabımı silmenizi istemiyorum", I don't want you to delete my account; Hindi's "mat"/"nahi" before the last verb:
+ * "account delete mat karna"): elsewhere the negation comes first.
  */
-const NEGATED_AFTER = new Map([...negationPatterns((n) => `^ ?(?:${WORD} ){1,4}${n} ?$`)].filter(([language]) => VERB_FINAL.has(language)));
+const NEGATED_AFTER = new Map(
+  [...negationPatterns((n) => `^ ?(?:${WORD} ){1,4}${n}(?: ${WORD})? ?$`)].filter(([language]) => VERB_FINAL.has(language)),
+);
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
 /** The languages that name the Regulation by each name: "GDPR" is written in many and tells none of them. */
 const LAW_NAME_LANGUAGES = new Map<string, Set<string>>();
@@ -732,7 +735,9 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   // "J'ai supprimé mon compte par erreur, pouvez-vous le restaurer ?": the clause that tells an accident reports it.
   for (const language of languages) {
     const cue = ACCIDENT.get(language);
-    if (cue) t = t.replace(/[^,;:]+/gu, (clause) => (new RegExp(cue.source, 'u').test(clause) && !isRequest(clause) ? ' ' : clause));
+    if (!cue) continue;
+    const accident = new RegExp(cue.source, 'u');
+    t = t.replace(/[^,;:]+/gu, (clause) => (accident.test(clause) && !isRequest(clause) ? ' ' : clause));
   }
   const w = words(t);
   // A phrase that itself says "no" ("do not use my data", "ne plus recevoir") is not undone by it.
@@ -771,7 +776,16 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
       return ahead.some((n) => denies(n, before)) || after.some((n) => n.test(c.slice(at)));
     });
   const negatedAfter = ofLanguages(NEGATED_AFTER);
-  const negatedInClause = (p: Phrase) => reachedInClause(p, inClause, verbEnds, negatedAfter);
+  // A phrase that runs over a comma ("account delete mat karna, bas mera data …" read as "delete ~ data") is refused by the
+  // negated verb that ends the clause its first word stands in.
+  const refusedWhereItStarts = (p: Phrase) =>
+    negatedAfter.length > 0 &&
+    clauses.some((c) => {
+      const first = p.first.word && new RegExp(` ${escapeRegExp(p.first.word)}${p.first.stem ? '[\\p{L}\\p{N}\\p{M}]*' : ''} `, 'u');
+      const at = first ? c.search(first) : -1;
+      return at >= 0 && c.search(p.pattern) < 0 && negatedAfter.some((n) => n.test(c.slice(at)));
+    });
+  const negatedInClause = (p: Phrase) => reachedInClause(p, inClause, verbEnds, negatedAfter) || refusedWhereItStarts(p);
   // A refusal of analytics reaches further: the whole clause, the clause a refusal ends, and a verb-final clause's last word.
   const refusal = [ofLanguages(REFUSED_AHEAD), ofLanguages(REFUSED_VERB_END), ofLanguages(REFUSED_AFTER)] as const;
   const refusedInClause = (p: { pattern: RegExp }) => reachedInClause(p, ...refusal);
@@ -1095,6 +1109,7 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
     }
   };
   note(mentionsIn(cleanSubject, languages, language).mentions, 'the subject');
+  const subjectOnly = new Set(asked.keys());
   const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages, language) }));
   for (const s of all)
     if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text) || asksAfterTime(s.text, languages)))
@@ -1128,6 +1143,10 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
   });
   const fallback = all.filter((s) => !thanks(s.text) && (reminder || !reports(s.text)));
   const askedOutright = asked.size > 0;
+  // A subject that names a right ("unsubscribe") over a body that asks in no cue words ("unsubscribe me from everything and
+  // forget me") still has the body read: the subject is a title, the body's bare imperatives what the writer asks.
+  const bodyAsks = all.some((s) => !s.conditional && !s.reason && (s.inherited || isRequest(s.text) || asksAfterTime(s.text, languages)));
+  const bodyAsked = bodyAsks || [...asked].some(([right, a]) => !subjectOnly.has(right) || a.why.length > 1);
   // A question under a condition that opens it asks what would follow: "If I close my account, will you delete my data too?",
   // "Wenn ich kündige, löscht ihr dann meine Daten?" — hypothetical, it asks nothing. It asks when what follows the condition
   // asks in so many words ("If possible, could you delete my account?") — unless the condition is itself a right's act (the
@@ -1137,7 +1156,7 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
     const [condition = '', ...rest] = s.text.split(/[,;:]/u);
     return namesRight(condition) || !isRequest(rest.join(','));
   };
-  if (asked.size === 0) for (const s of fallback) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  if (!bodyAsked) for (const s of fallback) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   if (asked.size === 0) for (const s of fallback) if (!hypothetical(s)) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.
   if ([...asked.values()].some((a) => a.strong)) for (const [right, a] of asked) if (!a.strong) asked.delete(right);

@@ -1364,4 +1364,20 @@ describe('sixth pass: scripts typed in other letters, new languages, verb forms 
   ])('the words people write for a right, in the languages the batch found thin: %j', (text, rights) => {
     expect(readMail('', text).rights).toEqual(rights);
   });
+
+  it('a subject naming one right over a body that asks another in bare words: both are read', () => {
+    expect(readMail('Unsubscribe', 'stop the mails and erase my data').rights.sort()).toEqual(['deletion', 'objection']);
+  });
+
+  it('a body that asks in so many words is still read alone beside its subject, not from its bare mentions', () => {
+    const text = 'I know I could have my data erased but I do not want that. Please change my e-mail to new@example.org.';
+    expect(readMail('Wrong e-mail', text).rights).toEqual(['correction']);
+  });
+
+  it.each([
+    ['Account delete mat karna, bas mera data JSON mein bhej do.', ['portability']],
+    ['Mera account delete nahi karna, sirf marketing emails band karo.', ['objection']],
+  ])('Hinglish: a negation before the last verb refuses its clause, and "bas"/"sirf" (only) turn the sentence: %j', (text, rights) => {
+    expect(readMail('', text)).toMatchObject({ rights, language: 'hi' });
+  });
 });
