@@ -1250,6 +1250,16 @@ function lexiconOf(language: string): Lexicon {
   return lexicon;
 }
 
+/** Each language's own function words — stop words, request cues, negations, closings — as opposed to the words of its right phrases. */
+const FUNCTION_WORDS = new Map(
+  VOCABULARIES.map((v) => [
+    v.language,
+    new Set(
+      [...v.stopWords, ...v.requestCues, ...v.negations, ...v.closings].flatMap((w) => words(w.replace(/\*$/, '')).trim().split(' ')),
+    ),
+  ]),
+);
+
 /** Each language read through a neighbour's vocabulary (`kin.json`): its words folded, and the letters only it writes. */
 const KIN_WORDS = KIN.map((k) => ({
   ...k,
@@ -1270,7 +1280,10 @@ export function kinLanguage(text: string, read: string | undefined): string | un
   for (const k of KIN_WORDS) {
     if (read !== undefined && !k.confusedWith.includes(read)) continue;
     if (k.telling?.test(text)) return k.language;
-    const telling = tokens.filter((t) => k.words.has(t) && !own?.knows(t)).length;
+    // A kin word the neighbour knows only from its right phrases (Malay "padam", "akaun" in `id.json`'s "padam* ~ akaun", so
+    // that Malay letters are read through Indonesian) still tells the kin: the neighbour borrowed it.
+    const borrowed = (t: string) => read !== undefined && !FUNCTION_WORDS.get(read)?.has(t);
+    const telling = tokens.filter((t) => k.words.has(t) && (!own?.knows(t) || borrowed(t))).length;
     const margin = telling - (stops ? tokens.filter((t) => stops.has(t) && !k.words.has(t)).length : 0);
     // Read as no language, the letter needs two of the kin's words: one is any short note's chance.
     if (telling >= (read === undefined ? 2 : 1) && margin > 0 && (!best || margin > best.margin)) best = { language: k.language, margin };

@@ -1380,4 +1380,11 @@ describe('sixth pass: scripts typed in other letters, new languages, verb forms 
   ])('Hinglish: a negation before the last verb refuses its clause, and "bas"/"sirf" (only) turn the sentence: %j', (text, rights) => {
     expect(readMail('', text)).toMatchObject({ rights, language: 'hi' });
   });
+
+  it.each([
+    ['Tolong padamkan akaun saya.', ['deletion']],
+    ['Sila betulkan nama saya dalam akaun.', ['correction']],
+  ])('Malay is read through Indonesian’s vocabulary, and its words there still tell it is Malay: %j', (text, rights) => {
+    expect(readMail('', text)).toMatchObject({ rights, language: 'ms' });
+  });
 });
