@@ -8,6 +8,7 @@ import {
   readMail,
   rightsIn,
 } from '../../../lambdas/privacy/domain/classify';
+import { replyLocale } from '../../../lambdas/privacy/messages';
 import { VOCABULARIES } from '../../../lambdas/privacy/vocabulary';
 import { words } from '../../../lambdas/privacy/domain/text';
 import { mailCorpus } from '../../helpers/mail-corpus';
@@ -1386,5 +1387,13 @@ describe('sixth pass: scripts typed in other letters, new languages, verb forms 
     ['Sila betulkan nama saya dalam akaun.', ['correction']],
   ])('Malay is read through Indonesian’s vocabulary, and its words there still tell it is Malay: %j', (text, rights) => {
     expect(readMail('', text)).toMatchObject({ rights, language: 'ms' });
+  });
+
+  it.each([
+    ['Tafadhali futeni akaunti yangu na taarifa zangu.', 'Swahili'],
+    // ICU names tl "Filipino", the standard written on Tagalog.
+    ['Pakibura po ang lahat ng data ko.', 'Filipino'],
+  ])('a Swahili or Tagalog letter is answered in English that names its language: %j', (text, name) => {
+    expect(replyLocale(readMail('', text).language)).toEqual({ locale: 'en', unsupported: name });
   });
 });
