@@ -1396,4 +1396,11 @@ describe('sixth pass: scripts typed in other letters, new languages, verb forms 
   ])('a Swahili or Tagalog letter is answered in English that names its language: %j', (text, name) => {
     expect(replyLocale(readMail('', text).language)).toEqual({ locale: 'en', unsupported: name });
   });
+
+  it('a short Portuguese note of "sem", "um", "tem", "como" is Portuguese, not Icelandic ("sem" and "um" are Icelandic words too)', () => {
+    expect(readMail('', 'Excluí sem querer um arquivo, tem como recuperar?')).toMatchObject({
+      rights: [],
+      language: expect.stringMatching(/^pt/),
+    });
+  });
 });
