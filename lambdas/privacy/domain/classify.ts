@@ -1111,9 +1111,12 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
   note(mentionsIn(cleanSubject, languages, language).mentions, 'the subject');
   const subjectOnly = new Set(asked.keys());
   const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages, language) }));
+  let bodyAsks = false;
   for (const s of all)
-    if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text) || asksAfterTime(s.text, languages)))
+    if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text) || asksAfterTime(s.text, languages))) {
+      bodyAsks = true;
       note(s.mentions, `"${s.text.slice(0, 80)}"`);
+    }
   // "My surname is misspelt. Please change it to Kowalczuk.": the field named in one sentence, the correction verb asked in the
   // next — read together, they ask for the correction neither asks alone.
   all.forEach((s, i) => {
@@ -1145,7 +1148,6 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
   const askedOutright = asked.size > 0;
   // A subject that names a right ("unsubscribe") over a body that asks in no cue words ("unsubscribe me from everything and
   // forget me") still has the body read: the subject is a title, the body's bare imperatives what the writer asks.
-  const bodyAsks = all.some((s) => !s.conditional && !s.reason && (s.inherited || isRequest(s.text) || asksAfterTime(s.text, languages)));
   const bodyAsked = bodyAsks || [...asked].some(([right, a]) => !subjectOnly.has(right) || a.why.length > 1);
   // A question under a condition that opens it asks what would follow: "If I close my account, will you delete my data too?",
   // "Wenn ich kündige, löscht ihr dann meine Daten?" — hypothetical, it asks nothing. It asks when what follows the condition
