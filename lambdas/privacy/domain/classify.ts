@@ -137,6 +137,7 @@ const CONJUNCTIONS: Record<string, string[]> = {
 };
 const TEMPORAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.temporalCues)]));
 const REASON = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.reasonCues)]));
+const ACCIDENT = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.accidentCues)]));
 const REPORT = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reportCues)]));
 const REMINDER = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reminderCues)]));
 const MENTION_END = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.mentionEndCues)]));
@@ -209,12 +210,23 @@ const negationSource = (negation: string) =>
     .map((part) => words(part).trim().split(' ').map(escapeRegExp).join(' '))
     .join('(?: [\\p{L}\\p{N}\\p{M}]+){0,6} ');
 
+/**
+ * English's negations as read beside another language (every letter is read in its language and English): less those that
+ * are that language's own words in another sense — Portuguese "no" (in the: "errado no cadastro, favor corrigir"), Latvian
+ * "no" (from) —, keyed `en>` and the language.
+ */
+const ENGLISH_NEGATIONS_BESIDE: [string, string[]][] = VOCABULARIES.filter((v) => v.language !== 'en').map((v) => {
+  const own = new Set([...v.stopWords, ...v.negations].map((w) => words(w).trim()));
+  const negations = new Set(v.negations.map((w) => words(w).trim()));
+  const english = VOCABULARIES.find((e) => e.language === 'en')?.negations ?? [];
+  return [`en>${v.language}`, english.filter((n) => negations.has(words(n).trim()) || !own.has(words(n).trim()))];
+});
 /** Per language, a pattern over `words()` made of its negations (`(?:not|don t|…)`, as `shape` places them); none without negations. */
 const negationPatterns = (shape: (negation: string) => string) =>
   new Map(
-    VOCABULARIES.map((v) => [
-      v.language,
-      v.negations.length ? new RegExp(shape(`(?:${v.negations.map(negationSource).join('|')})`), 'u') : undefined,
+    [...VOCABULARIES.map((v): [string, string[]] => [v.language, v.negations]), ...ENGLISH_NEGATIONS_BESIDE].map(([language, list]) => [
+      language,
+      list.length ? new RegExp(shape(`(?:${list.map(negationSource).join('|')})`), 'u') : undefined,
     ]),
   );
 const WORD = '[\\p{L}\\p{N}\\p{M}]+';
@@ -245,6 +257,14 @@ const REFUSED_VERB_END = negationPatterns((n) => `(?:^| )${n}(?: ${WORD}){0,3} $
  */
 const VERB_FINAL = new Set(VOCABULARIES.filter((v) => v.verbFinal).map((v) => v.language));
 const REFUSED_AFTER = new Map([...negationPatterns((n) => `^ ?(?:${WORD} ){3,}${n} ?$`)].filter(([language]) => VERB_FINAL.has(language)));
+/**
+ * In a verb-final language a right's words are refused by the negated verb that ends their clause a few words later
+ * ("Hesabımı silmenizi istemiyorum", I don't want you to delete my account; Hindi's "mat"/"nahi" before the last verb:
+ * "account delete mat karna"): elsewhere the negation comes first.
+ */
+const NEGATED_AFTER = new Map(
+  [...negationPatterns((n) => `^ ?(?:${WORD} ){1,4}${n}(?: ${WORD})? ?$`)].filter(([language]) => VERB_FINAL.has(language)),
+);
 const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
 /** The languages that name the Regulation by each name: "GDPR" is written in many and tells none of them. */
 const LAW_NAME_LANGUAGES = new Map<string, Set<string>>();
@@ -712,12 +732,23 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     const cue = REASON.get(language);
     if (cue) t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
   }
+  // "J'ai supprimé mon compte par erreur, pouvez-vous le restaurer ?": the clause that tells an accident reports it.
+  for (const language of languages) {
+    const cue = ACCIDENT.get(language);
+    if (!cue) continue;
+    const accident = new RegExp(cue.source, 'u');
+    t = t.replace(/[^,;:]+/gu, (clause) => (accident.test(clause) && !isRequest(clause) ? ' ' : clause));
+  }
   const w = words(t);
   // A phrase that itself says "no" ("do not use my data", "ne plus recevoir") is not undone by it.
   // An objection is itself a "no" ("No quiero recibir publicidad"): it is undone only by a negation right before its words
   // ("no objection", "geen bezwaar", "I don't object"); the other rights by one a few words before.
   const ofLanguages = (patterns: Map<string, RegExp | undefined>) =>
-    languages.map((l) => patterns.get(l)).filter((n): n is RegExp => n !== undefined);
+    languages
+      .map((l) =>
+        l === 'en' && language && language !== 'en' && patterns.has(`en>${language}`) ? patterns.get(`en>${language}`) : patterns.get(l),
+      )
+      .filter((n): n is RegExp => n !== undefined);
   const close = ofLanguages(NEGATED_CLOSE);
   const inClause = ofLanguages(NEGATED_IN_CLAUSE);
   const verbEnds = ofLanguages(NEGATED_VERB_END);
@@ -744,7 +775,17 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
       const before = `${governs ? ` ${previous}` : ''}${c.slice(0, at + 1)}`;
       return ahead.some((n) => denies(n, before)) || after.some((n) => n.test(c.slice(at)));
     });
-  const negatedInClause = (p: Phrase) => reachedInClause(p, inClause, verbEnds);
+  const negatedAfter = ofLanguages(NEGATED_AFTER);
+  // A phrase that runs over a comma ("account delete mat karna, bas mera data …" read as "delete ~ data") is refused by the
+  // negated verb that ends the clause its first word stands in.
+  const refusedWhereItStarts = (p: Phrase) =>
+    negatedAfter.length > 0 &&
+    clauses.some((c) => {
+      const first = p.first.word && new RegExp(` ${escapeRegExp(p.first.word)}${p.first.stem ? '[\\p{L}\\p{N}\\p{M}]*' : ''} `, 'u');
+      const at = first ? c.search(first) : -1;
+      return at >= 0 && c.search(p.pattern) < 0 && negatedAfter.some((n) => n.test(c.slice(at)));
+    });
+  const negatedInClause = (p: Phrase) => reachedInClause(p, inClause, verbEnds, negatedAfter) || refusedWhereItStarts(p);
   // A refusal of analytics reaches further: the whole clause, the clause a refusal ends, and a verb-final clause's last word.
   const refusal = [ofLanguages(REFUSED_AHEAD), ofLanguages(REFUSED_VERB_END), ofLanguages(REFUSED_AFTER)] as const;
   const refusedInClause = (p: { pattern: RegExp }) => reachedInClause(p, ...refusal);
@@ -1068,10 +1109,14 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
     }
   };
   note(mentionsIn(cleanSubject, languages, language).mentions, 'the subject');
+  const subjectOnly = new Set(asked.keys());
   const all = sentences.map((s) => ({ ...s, ...mentionsIn(s.text, languages, language) }));
+  let bodyAsks = false;
   for (const s of all)
-    if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text) || asksAfterTime(s.text, languages)))
+    if (!s.conditional && !s.reason && (s.inherited || isRequest(s.text) || asksAfterTime(s.text, languages))) {
+      bodyAsks = true;
       note(s.mentions, `"${s.text.slice(0, 80)}"`);
+    }
   // "My surname is misspelt. Please change it to Kowalczuk.": the field named in one sentence, the correction verb asked in the
   // next — read together, they ask for the correction neither asks alone.
   all.forEach((s, i) => {
@@ -1101,8 +1146,20 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
   });
   const fallback = all.filter((s) => !thanks(s.text) && (reminder || !reports(s.text)));
   const askedOutright = asked.size > 0;
-  if (asked.size === 0) for (const s of fallback) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
-  if (asked.size === 0) for (const s of fallback) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  // A subject that names a right ("unsubscribe") over a body that asks in no cue words ("unsubscribe me from everything and
+  // forget me") still has the body read: the subject is a title, the body's bare imperatives what the writer asks.
+  const bodyAsked = bodyAsks || [...asked].some(([right, a]) => !subjectOnly.has(right) || a.why.length > 1);
+  // A question under a condition that opens it asks what would follow: "If I close my account, will you delete my data too?",
+  // "Wenn ich kündige, löscht ihr dann meine Daten?" — hypothetical, it asks nothing. It asks when what follows the condition
+  // asks in so many words ("If possible, could you delete my account?") — unless the condition is itself a right's act (the
+  // writer's own closing of the account: "will you delete …" then asks what follows it).
+  const hypothetical = (s: { text: string; conditional: boolean }) => {
+    if (!s.conditional || !/[?？]\s*$/u.test(s.text)) return false;
+    const [condition = '', ...rest] = s.text.split(/[,;:]/u);
+    return namesRight(condition) || !isRequest(rest.join(','));
+  };
+  if (!bodyAsked) for (const s of fallback) if (!s.conditional && !s.reason) note(s.mentions, `"${s.text.slice(0, 80)}"`);
+  if (asked.size === 0) for (const s of fallback) if (!hypothetical(s)) note(s.mentions, `"${s.text.slice(0, 80)}"`);
   // Words that only suggest a right ("which data you keep", "copies of the data") count when nothing is asked plainly.
   if ([...asked.values()].some((a) => a.strong)) for (const [right, a] of asked) if (!a.strong) asked.delete(right);
   // "Send me my data as CSV", "… I am moving to another provider": a copy asked for in a file type machines read (its name
@@ -1195,6 +1252,16 @@ function lexiconOf(language: string): Lexicon {
   return lexicon;
 }
 
+/** Each language's own function words — stop words, request cues, negations, closings — as opposed to the words of its right phrases. */
+const FUNCTION_WORDS = new Map(
+  VOCABULARIES.map((v) => [
+    v.language,
+    new Set(
+      [...v.stopWords, ...v.requestCues, ...v.negations, ...v.closings].flatMap((w) => words(w.replace(/\*$/, '')).trim().split(' ')),
+    ),
+  ]),
+);
+
 /** Each language read through a neighbour's vocabulary (`kin.json`): its words folded, and the letters only it writes. */
 const KIN_WORDS = KIN.map((k) => ({
   ...k,
@@ -1215,7 +1282,10 @@ export function kinLanguage(text: string, read: string | undefined): string | un
   for (const k of KIN_WORDS) {
     if (read !== undefined && !k.confusedWith.includes(read)) continue;
     if (k.telling?.test(text)) return k.language;
-    const telling = tokens.filter((t) => k.words.has(t) && !own?.knows(t)).length;
+    // A kin word the neighbour knows only from its right phrases (Malay "padam", "akaun" in `id.json`'s "padam* ~ akaun", so
+    // that Malay letters are read through Indonesian) still tells the kin: the neighbour borrowed it.
+    const borrowed = (t: string) => read !== undefined && !FUNCTION_WORDS.get(read)?.has(t);
+    const telling = tokens.filter((t) => k.words.has(t) && (!own?.knows(t) || borrowed(t))).length;
     const margin = telling - (stops ? tokens.filter((t) => stops.has(t) && !k.words.has(t)).length : 0);
     // Read as no language, the letter needs two of the kin's words: one is any short note's chance.
     if (telling >= (read === undefined ? 2 : 1) && margin > 0 && (!best || margin > best.margin)) best = { language: k.language, margin };
@@ -1286,7 +1356,7 @@ export function readMail(subject: string, text: string, options: { ownDomain?: s
   if (reading.rights.length && !inner?.rights.length) return reading;
   if (inner) return { ...inner, language: noteLanguage(text, reading.language, inner.language) };
   if (!reading.rights.length) {
-    const romanised = readRomanised(subject, text);
+    const romanised = readRomanised(subject, text) ?? readSerbianCyrillic(subject, text);
     if (romanised) return romanised;
   }
   // Nothing of the writer's own to tell the language by (a bare forward): what they forwarded or quoted most likely speaks it.
@@ -1318,6 +1388,8 @@ interface Romanisation {
   language: string;
   name: string;
   spellings: Record<string, string>;
+  /** When a spelling depends on what follows (Russian "oy" is "ой" before a consonant, "o" + "я" in "moya"): the pattern to read by. */
+  pattern?: RegExp;
 }
 const ROMANISATIONS: Romanisation[] = [
   {
@@ -1399,15 +1471,72 @@ const ROMANISATIONS: Romanisation[] = [
       '8': 'θ',
     },
   },
+  {
+    // Russian as typed without a Cyrillic keyboard ("Proshu udalit moy akkaunt"): the soft sign, usually left out, folds away
+    // (`fold`), an apostrophe stands for it; "y" is "й" after a vowel unless a vowel follows ("moy", "kakaya"), "ы" after a consonant.
+    language: 'ru',
+    name: 'Russian',
+    spellings: {
+      shch: 'щ',
+      sch: 'щ',
+      zh: 'ж',
+      kh: 'х',
+      ts: 'ц',
+      ch: 'ч',
+      sh: 'ш',
+      ya: 'я',
+      yo: 'ё',
+      yu: 'ю',
+      ja: 'я',
+      jo: 'ё',
+      ju: 'ю',
+      ay: 'ай',
+      ey: 'ей',
+      iy: 'ий',
+      oy: 'ой',
+      uy: 'уй',
+      yy: 'ый',
+      "'": 'ь',
+      a: 'а',
+      b: 'б',
+      c: 'ц',
+      d: 'д',
+      e: 'е',
+      f: 'ф',
+      g: 'г',
+      h: 'х',
+      i: 'и',
+      j: 'й',
+      k: 'к',
+      l: 'л',
+      m: 'м',
+      n: 'н',
+      o: 'о',
+      p: 'п',
+      q: 'к',
+      r: 'р',
+      s: 'с',
+      t: 'т',
+      u: 'у',
+      v: 'в',
+      w: 'в',
+      x: 'кс',
+      y: 'ы',
+      z: 'з',
+    },
+    pattern: /shch|sch|zh|kh|ts|ch|sh|[yj][aou]|[aeiouy]y(?![aeiou])|[a-z']/g,
+  },
 ];
 const ROMANISED = ROMANISATIONS.map((r) => ({
   ...r,
-  pattern: new RegExp(
-    Object.keys(r.spellings)
-      .sort((a, b) => b.length - a.length)
-      .join('|'),
-    'g',
-  ),
+  pattern:
+    r.pattern ??
+    new RegExp(
+      Object.keys(r.spellings)
+        .sort((a, b) => b.length - a.length)
+        .join('|'),
+      'g',
+    ),
 }));
 
 /**
@@ -1436,6 +1565,65 @@ function readRomanised(subject: string, text: string): LetterReading | undefined
       return { ...reading, evidence: reading.evidence.map((e) => `${e} (${name} typed in Latin letters)`) };
   }
   return undefined;
+}
+
+/**
+ * Serbian is written in Cyrillic and in Latin letters, one for one (Vuk's alphabet and Gaj's): the vocabularies of its
+ * neighbours (Croatian, and Serbian's and Bosnian's own words in `kin.json`) are in Latin letters. A Cyrillic letter that
+ * asks nothing we can read is read again in Latin letters; when so read it is one of those languages and names a right,
+ * it is Serbian (the one of them written in Cyrillic), answered as Serbian is.
+ */
+const SERBIAN_LATIN: Record<string, string> = {
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  д: 'd',
+  ђ: 'đ',
+  е: 'e',
+  ж: 'ž',
+  з: 'z',
+  и: 'i',
+  ј: 'j',
+  к: 'k',
+  л: 'l',
+  љ: 'lj',
+  м: 'm',
+  н: 'n',
+  њ: 'nj',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  ћ: 'ć',
+  у: 'u',
+  ф: 'f',
+  х: 'h',
+  ц: 'c',
+  ч: 'č',
+  џ: 'dž',
+  ш: 'š',
+};
+/** The languages a Serbian letter turned into Latin letters is read as: Croatian's vocabulary, Serbian's and Bosnian's kin words. */
+const SERBO_CROATIAN = new Set(['hr', 'sr', 'bs']);
+const cyrillicOnly = (text: string) => {
+  const letters = text.match(/\p{L}/gu) ?? [];
+  return letters.length > 0 && (text.match(/\p{Script=Cyrillic}/gu) ?? []).length / letters.length > 0.95;
+};
+
+function readSerbianCyrillic(subject: string, text: string): LetterReading | undefined {
+  const fresh = bodyOf(newTextOf(text)).slice(0, MAX_ROMANISED_CHARS);
+  if (!cyrillicOnly(`${subject} ${fresh}`)) return undefined;
+  const latin = (t: string) =>
+    t.replace(/[а-шђјљњћџ]/gi, (c) => {
+      const l = SERBIAN_LATIN[c.toLowerCase()];
+      if (l === undefined) return c;
+      return c === c.toLowerCase() ? l : l[0]!.toUpperCase() + l.slice(1);
+    });
+  const reading = classifyLetter(latin(subject), latin(fresh));
+  if (!reading.language || !SERBO_CROATIAN.has(reading.language) || !reading.rights.length || reading.automatic) return undefined;
+  return { ...reading, language: 'sr', evidence: reading.evidence.map((e) => `${e} (Serbian in Cyrillic, read in Latin letters)`) };
 }
 
 /** The request types a privacy mail asks for. */

@@ -16,10 +16,11 @@ const ARABIC: Record<string, string> = { ى: 'ي', ی: 'ي', ک: 'ك', ة: 'ه' 
 
 /**
  * Letters that one Latin spelling stands for: Greek vowels and digraphs read alike (Greeklish writes
- * η, ι, υ, ει, οι as "i" and ω as "o"), Bulgarian ъ and а, й and и. Letters and vocabularies fold
+ * η, ι, υ, ει, οι as "i" and ω as "o"), Bulgarian ъ and а, й and и, and the soft sign ь dropped (Russian and
+ * Ukrainian typed in Latin letters leave it out: "udalit" is "удалить"). Letters and vocabularies fold
  * alike, so Greek and Cyrillic letters still match their own script's phrases.
  */
-const MERGED: Record<string, string> = { ου: 'ου', ει: 'ι', οι: 'ι', υι: 'ι', αι: 'ε', η: 'ι', υ: 'ι', ω: 'ο', ъ: 'а', й: 'и' };
+const MERGED: Record<string, string> = { ου: 'ου', ει: 'ι', οι: 'ι', υι: 'ι', αι: 'ε', η: 'ι', υ: 'ι', ω: 'ο', ъ: 'а', й: 'и', ь: '' };
 
 /**
  * Thai, Lao, Khmer and Burmese are written without spaces between words, in syllables of several
@@ -27,6 +28,11 @@ const MERGED: Record<string, string> = { ου: 'ου', ει: 'ι', οι: 'ι', �
  * their vowel and tone marks are kept (the dictionary needs them, and folding text twice must split
  * it alike). Letters and phrases are split alike.
  */
+/**
+ * NFKC splits Thai sara am (ำ) into nikhahit and sara aa (ํา), and Lao's (ຳ) alike: ICU's dictionary knows the words only with
+ * the one letter ("สำเนา", copy, split as "สํา|เนา"; "ขอสำเนา" as "ขอสํา|เนา"), so it is put back together before splitting.
+ */
+const SARA_AM = /\u0e4d\u0e32|\u0ecd\u0eb2/g;
 const DICTIONARY_SCRIPTS = /[\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/gu;
 const segmenter = new Intl.Segmenter('th', { granularity: 'word' });
 const segmented = (text: string) =>
@@ -45,12 +51,12 @@ const ARABIC_ARTICLE = /(?<!\p{L})(?:[وفبك]?ال|لل)(?=\p{Script=Arabic}{2
  * Length may change: use it for matching only. Thai, Lao, Khmer and Burmese keep their marks (see `segmented`).
  */
 export function fold(text: string): string {
-  return segmented(text.normalize('NFKC'))
+  return segmented(text.normalize('NFKC').replace(SARA_AM, (split) => (split[0] === '\u0e4d' ? '\u0e33' : '\u0eb3')))
     .toLowerCase()
     .normalize('NFD')
     .replace(/(?![\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}])\p{M}/gu, '')
     .replace(/[ßøæœđłıħþðς]/g, (c) => FOLD[c] ?? c)
-    .replace(/ου|ει|οι|υι|αι|[ηυωъй]/g, (c) => MERGED[c] ?? c)
+    .replace(/ου|ει|οι|υι|αι|[ηυωъйь]/g, (c) => MERGED[c] ?? c)
     .replace(/[ىیکة]/g, (c) => ARABIC[c] ?? c)
     .replace(ARABIC_ARTICLE, '')
     .replace(/[’‘`´]/g, "'")

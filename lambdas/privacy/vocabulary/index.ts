@@ -39,6 +39,8 @@ import th from './th.json';
 import tr from './tr.json';
 import uk from './uk.json';
 import vi from './vi.json';
+import sw from './sw.json';
+import tl from './tl.json';
 import zh from './zh.json';
 import kin from './kin.json';
 import { type Kin, KinSchema, type Vocabulary, VocabularySchema } from './schema';
@@ -89,6 +91,10 @@ const FILES: Record<string, unknown> = {
   uk,
   vi,
   zh,
+  // Swahili and Tagalog have no reply catalogue: their letters are answered in English (an official language of Kenya,
+  // Tanzania, Uganda and the Philippines, which their writers read), with a line naming their language.
+  sw,
+  tl,
 };
 
 /** Every language's vocabulary, checked once at load: a broken file fails the cold start (and the tests), naming the file and field. */

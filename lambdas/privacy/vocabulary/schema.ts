@@ -90,6 +90,12 @@ export const VocabularySchema = z
      */
     reportCues: phrases,
     /**
+     * Words that say something happened by accident ("by mistake", "accidentally", "por error", "versehentlich"): the clause
+     * holding one reports it ("I deleted my account by mistake, can you restore it?") and asks nothing, unless it asks in so
+     * many words ("Please delete the account I opened by mistake").
+     */
+    accidentCues: phrases,
+    /**
      * Words that make a letter a reminder of an earlier request that went unanswered ("no reply", "keine
      * Antwort", "upomínka", "en ole saanut vastausta"): its report of that request ("I asked you on 3
      * November for a copy of my data") names the right it asks again for, even beside a report cue.

@@ -8,7 +8,9 @@ import {
   readMail,
   rightsIn,
 } from '../../../lambdas/privacy/domain/classify';
+import { replyLocale } from '../../../lambdas/privacy/messages';
 import { VOCABULARIES } from '../../../lambdas/privacy/vocabulary';
+import { words } from '../../../lambdas/privacy/domain/text';
 import { mailCorpus } from '../../helpers/mail-corpus';
 import { sesRecord } from '../../helpers/ses-record';
 
@@ -1257,5 +1259,148 @@ describe('fourth pass: Catalan, machine-readable copies, "then" and notes over f
 
   it('which languages read a clause-final negated verb as a refusal is the vocabularies’ to say', () => {
     expect(VOCABULARIES.filter((v) => v.verbFinal).map((v) => v.language)).toEqual(['fa', 'hi', 'ja', 'ko', 'tr'].sort());
+  });
+});
+
+describe('sixth pass: scripts typed in other letters, new languages, verb forms (each case in our own words)', () => {
+  it.each([
+    ['Pozhaluysta, udalite moy profil i vse moi dannye.', ['deletion']],
+    ['Prishlite mne kopiyu moih dannyh, pozhaluysta.', ['access']],
+    ['Ispravte pozhaluysta moyu familiyu v profile, ona napisana s oshibkoy.', ['correction']],
+  ])('Russian typed in Latin letters is read in Cyrillic: %j', (text, rights) => {
+    const reading = readMail('', text);
+    expect(reading).toMatchObject({ rights, language: 'ru' });
+    expect(reading.evidence.join()).toMatch(/Russian typed in Latin letters/);
+  });
+
+  it('the soft sign, which Latin typing leaves out, folds away', () => {
+    expect(words('удалить исправьте')).toBe(words('удалит исправте'));
+  });
+
+  it.each([
+    ['Молим вас да избришете мој налог и личне податке.', ['deletion']],
+    ['Пошаљите ми копију мојих података.', ['access']],
+    ['Желим да пренесем податке другом пружаоцу, у машински читљивом облику.', ['portability']],
+  ])('Serbian in Cyrillic is read in Latin letters, through Croatian: %j', (text, rights) => {
+    expect(readMail('', text)).toMatchObject({ rights, language: 'sr' });
+  });
+
+  it.each([
+    ['Molim da obrišete moje podatke.', ['deletion']],
+    ['Tražim da izbrišete moj profil.', ['deletion']],
+    ['Moj račun je izbrisan greškom, možete li ga vratiti?', []],
+  ])('Croatian and Serbian conjugate the erasure verb, and its participle only reports: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it.each([
+    ['Tafadhali futeni akaunti yangu.', ['deletion'], 'sw'],
+    ['Naomba nakala ya taarifa zangu zote.', ['access'], 'sw'],
+    ['Asante, nimepokea jibu lenu.', [], 'sw'],
+    ['Pakiburahin po ang account ko.', ['deletion'], 'tl'],
+    ['Gusto ko po ng kopya ng aking data.', ['access'], 'tl'],
+    ['Tanong lang po, gaano katagal ninyo iniimbak ang logs?', [], 'tl'],
+  ])('Swahili and Tagalog have vocabularies: %j', (text, rights, language) => {
+    expect(readMail('', text)).toMatchObject({ rights, language });
+  });
+
+  it('Russian refuses mail in its own words: "не хочу получать" objects', () => {
+    expect(readMail('', 'Не хочу больше получать от вас письма.').rights).toEqual(['objection']);
+  });
+
+  it.each([
+    ['If I cancel my subscription and close my account, do you erase my data as well?', []],
+    ['Falls ich mein Konto lösche, werden dann auch meine Daten gelöscht?', []],
+    ['If possible, could you delete my account?', ['deletion']],
+    ['Wenn ich mein Abo kündige, löscht ihr dann auch meine Daten?', []],
+    ['Ako zatvorim račun, hoćete li obrisati moje podatke?', []],
+    ['Falls möglich, könnt ihr bitte mein Konto löschen?', ['deletion']],
+  ])('a question under a condition asks what would follow, unless it asks in so many words: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it.each([
+    ['Hesabımı silmeyin, sadece e-posta adresimi değiştirmek istiyorum.', 'tr'],
+    ['Hesabımın silinmesini istemiyorum.', 'tr'],
+  ])('Turkish negates a verb by its suffix, and a verb-final clause by its last verb: %j asks no erasure', (text) => {
+    expect(readMail('', text).rights).not.toContain('deletion');
+  });
+
+  it('Turkish still asks in its positive forms: "silebilir misiniz", "silmenizi rica ediyorum"', () => {
+    expect(readMail('', 'Hesabımı silebilir misiniz?').rights).toEqual(['deletion']);
+    expect(readMail('', 'Tüm verilerimi silmenizi rica ediyorum.').rights).toEqual(['deletion']);
+  });
+
+  it.each([
+    ['Eliminé mi perfil por error, ¿hay forma de recuperarlo?'],
+    ['I deleted my account by mistake, can it be restored?'],
+    ['J’ai supprimé mon compte par erreur, pouvez-vous le restaurer ?'],
+  ])('a report of an accident ("by mistake", "por error") asks nothing: %j', (text) => {
+    expect(readMail('', text).rights).toEqual([]);
+  });
+
+  it('Thai sara am, which NFKC splits in two, is put back before the dictionary splits words: "ขอสำเนา…" asks a copy', () => {
+    expect(words('ขอสำเนาข้อมูล')).toBe(' ขอ สำเนา ข้อมูล ');
+    expect(words(words('ขอสำเนาข้อมูล'))).toBe(words('ขอสำเนาข้อมูล'));
+    expect(readMail('', 'ผมขอสำเนาข้อมูลทั้งหมดของผมครับ')).toMatchObject({ rights: ['access'], language: 'th' });
+  });
+
+  it.each([
+    ['Meu telefone está errado no cadastro, favor corrigir para 11 98888-7777.', ['correction'], 'pt-BR'],
+    ['O e-mail no perfil está desatualizado, podem corrigir?', ['correction'], 'pt-BR'],
+  ])('English "no" is no negation in a Portuguese letter (it is "in the"): %j', (text, rights, language) => {
+    expect(readMail('', text)).toMatchObject({ rights, language });
+  });
+
+  it.each([
+    ['Jeg reserverer meg mot nyhetsbrev og reklame fra dere.', ['objection']],
+    ['could you send my account data as a json file?', ['portability']],
+    ['Please do not sell my personal information to anyone.', ['objection']],
+    ['Tolong padamkan semua data saya.', ['deletion']],
+    ['Boleh betulkan alamat e-mel saya?', ['correction']],
+    ['Tolong berhenti kirim promosi ke nomor saya ya', ['objection']],
+    ['กรุณายกเลิกการส่งโฆษณาถึงผม', ['objection']],
+    ['Pazarlama mesajları almak istemiyorum.', ['objection']],
+    ['أرجو تزويدي بنسخة من معلوماتي.', ['access']],
+  ])('the words people write for a right, in the languages the batch found thin: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it('a subject naming one right over a body that asks another in bare words: both are read', () => {
+    expect(readMail('Unsubscribe', 'stop the mails and erase my data').rights.sort()).toEqual(['deletion', 'objection']);
+  });
+
+  it('a body that asks in so many words is still read alone beside its subject, not from its bare mentions', () => {
+    const text = 'I know I could have my data erased but I do not want that. Please change my e-mail to new@example.org.';
+    expect(readMail('Wrong e-mail', text).rights).toEqual(['correction']);
+  });
+
+  it.each([
+    ['Account delete mat karna, bas mera data JSON mein bhej do.', ['portability']],
+    ['Mera account delete nahi karna, sirf marketing emails band karo.', ['objection']],
+  ])('Hinglish: a negation before the last verb refuses its clause, and "bas"/"sirf" (only) turn the sentence: %j', (text, rights) => {
+    expect(readMail('', text)).toMatchObject({ rights, language: 'hi' });
+  });
+
+  it.each([
+    ['Tolong padamkan akaun saya.', ['deletion']],
+    ['Sila betulkan nama saya dalam akaun.', ['correction']],
+  ])('Malay is read through Indonesian’s vocabulary, and its words there still tell it is Malay: %j', (text, rights) => {
+    expect(readMail('', text)).toMatchObject({ rights, language: 'ms' });
+  });
+
+  it.each([
+    ['Tafadhali futeni akaunti yangu na taarifa zangu.', 'Swahili'],
+    // ICU names tl "Filipino", the standard written on Tagalog.
+    ['Pakibura po ang lahat ng data ko.', 'Filipino'],
+  ])('a Swahili or Tagalog letter is answered in English that names its language: %j', (text, name) => {
+    expect(replyLocale(readMail('', text).language)).toEqual({ locale: 'en', unsupported: name });
+  });
+
+  it('a short Portuguese note of "sem", "um", "tem", "como" is Portuguese, not Icelandic ("sem" and "um" are Icelandic words too)', () => {
+    expect(readMail('', 'Excluí sem querer um arquivo, tem como recuperar?')).toMatchObject({
+      rights: [],
+      language: expect.stringMatching(/^pt/),
+    });
   });
 });

@@ -81,7 +81,9 @@ describe('languages we read through a neighbour', () => {
       for (const letter of lettersIn(dir)) {
         const { subject, text } = await asReceived(letter, dir);
         const read = readMail(subject, text, { ownDomain: 'omnapi.com' }).language;
-        if (read && kin.has(read)) taken.push(`${corpus}/${letter.file}: ${letter.language} read as ${read}`);
+        // A letter of a language read through a neighbour (the later corpora have some) is that language's to be taken for.
+        if (read && kin.has(read) && !kin.has(letter.language.split('-')[0]!))
+          taken.push(`${corpus}/${letter.file}: ${letter.language} read as ${read}`);
       }
     }
     expect(taken).toEqual([]);
