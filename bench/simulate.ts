@@ -100,7 +100,7 @@ export interface StoreFigures {
   storeMsPerEvent: number;
   /**
    * The worker's billed time per event on AWS, modelled: DYNAMO_ROUND_TRIP_MS for each round trip
-   * the store makes one after another (the settings reads together, single puts 16 at a time, rollup
+   * the store makes one after another (the settings reads together, the notices' reads together, single puts 16 at a time, rollup
    * steps 8 at a time, transactions one by one) plus WORKER_CPU_MS_PER_EVENT.
    */
   workerMsPerEvent: number;
@@ -136,6 +136,8 @@ export class MeteredClient {
   refusedSlotUnits = 0;
   /** Writes of the key address watch (the securityEvents table): part of `writeUnits`, counted apart too. */
   addressWatchUnits = 0;
+  /** Reads of low-balance notices' state: the worker makes a batch's all at once, as it reads the accounts' settings. */
+  noticeReads = 0;
   readonly requests = new Map<string, number>();
   readUnits = 0;
   /** Writes and reads of agent items (part of `writeUnits` and `readUnits`, counted apart too): paid once an hour per account, agent and container. */
@@ -174,7 +176,10 @@ export class MeteredClient {
       const item = (result as { Item?: Record<string, unknown> } | undefined)?.Item;
       const units = Math.max(1, Math.ceil((item ? itemSize(item) : 1) / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
       this.readUnits += units;
-      if (isNotice(command.input.Key)) this.slotUnits(String(command.input.Key.pk)).reads += units;
+      if (isNotice(command.input.Key)) {
+        this.noticeReads++;
+        this.slotUnits(String(command.input.Key.pk)).reads += units;
+      }
     } else if (name === 'QueryCommand') {
       const items = ((result as { Items?: Record<string, unknown>[] } | undefined)?.Items ?? []).reduce(
         (sum, item) => sum + itemSize(item),
@@ -400,12 +405,14 @@ export async function simulateLoad(
   metered.writeUnits = writesBefore;
   metered.readUnits = readsBefore;
   const count = (name: string) => metered.requests.get(name) ?? 0;
+  // A batch's settings reads at once, then its low-balance notices' reads at once (`noticeLowBalances`).
   const sequentialRoundTrips =
-    batches.length +
+    2 * batches.length +
     count('PutCommand') / 16 +
     (count('QueryCommand') + count('UpdateCommand')) / 8 +
     count('TransactWriteCommand') +
-    count('GetCommand');
+    count('GetCommand') -
+    metered.noticeReads;
   // The drain receives and deletes itself, its lanes at once (a mapping's pollers do it outside the function's time).
   const deletes = batches.reduce((sum, b) => sum + Math.ceil(b.items.length / 10), 0);
   const drainRoundTrips = model.kind === 'drain' ? (receives + deletes) / model.lanes : 0;
