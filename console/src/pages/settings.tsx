@@ -156,7 +156,10 @@ function Sessions() {
   });
   const [signedOut, setSignedOut] = useState<number | undefined>(undefined);
   const others = useAction(async () => {
-    setSignedOut((await call(api.DELETE('/v1/account/sessions'))).sessionsRevoked);
+    const { sessionsRevoked } = await call(api.DELETE('/v1/account/sessions'));
+    // The other sessions, their buttons and this one go in the render that says so, not a reload later.
+    sessions.setData((data) => data && { ...data, sessions: data.sessions.filter((s) => s.current) });
+    setSignedOut(sessionsRevoked);
     sessions.reload();
     // With no other session left the button goes: the reader continues at the table, which now shows this one alone.
     focusSoon(SESSIONS_TABLE);
