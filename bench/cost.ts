@@ -30,6 +30,17 @@ export interface RowInputs {
   gatewayMs: number;
   workerMsPerEvent: number;
   appLogBytesPerCall: number;
+  /**
+   * Calls the gateway records itself (lone calls, after ten minutes of their account's silence): no
+   * SendMessage and no worker for them; what recording them writes and reads, per call of the row; and
+   * a lone call's billed time in place of `gatewayMs` (its recording's round trips in place of the send).
+   */
+  loneShare: number;
+  loneWriteUnits: number;
+  loneReadUnits: number;
+  loneGatewayMs: number;
+  /** The EMF line a lone call's metrics take in the gateway's log. */
+  loneLogBytes: number;
 }
 
 /** A CloudWatch Logs log group's class: what its ingestion costs and which features it has. */
@@ -88,6 +99,9 @@ const restMs = (r: RowInputs) => r.gatewayMs - MODEL.sqsSendRoundTripMs;
 /** The plain design's function: a PutItem of the log item where this platform sends its message. */
 const plainMs = (r: RowInputs) => r.gatewayMs - MODEL.sqsSendRoundTripMs + MODEL.dynamoRoundTripMs;
 
+/** This platform's gateway time a call: queued calls at `gatewayMs`, lone calls at `loneGatewayMs`. */
+const gatewayMsOf = (r: RowInputs) => (1 - r.loneShare) * r.gatewayMs + r.loneShare * r.loneGatewayMs;
+
 /** One design's cost of a million calls, line by line (USD). */
 export type CostLines = [string, number][];
 
@@ -97,6 +111,7 @@ export const total = (lines: CostLines) => lines.reduce((sum, [, usd]) => sum + 
 export function platformCost(r: RowInputs, d: Deployment): CostLines {
   const functionLogBytes =
     r.appLogBytesPerCall +
+    r.loneShare * r.loneLogBytes +
     MODEL.lambdaPlatformLogBytesPerInvocation *
       ((d.platformLinesGateway ? 1 : 0) + (d.platformLinesWorker ? r.workerInvocationsPerCall : 0));
   const storage = (r.storedBytesPerCall * M) / 1e9;
@@ -104,8 +119,8 @@ export function platformCost(r: RowInputs, d: Deployment): CostLines {
     ['API Gateway (HTTP API)', PRICES.apiGatewayHttpPerMillion],
     ['Lambda requests (gateway + worker batches)', PRICES.lambdaRequestPerMillion * (1 + r.workerInvocationsPerCall)],
     [
-      `Lambda compute, gateway (${d.gatewayMemoryMb} MB × ${r.gatewayMs.toFixed(1)} ms modelled, upstream answering at once)`,
-      PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (r.gatewayMs / 1000) * M,
+      `Lambda compute, gateway (${d.gatewayMemoryMb} MB × ${gatewayMsOf(r).toFixed(1)} ms modelled, upstream answering at once; a lone call ${r.loneGatewayMs.toFixed(1)} ms)`,
+      PRICES.lambdaArmGbSecond * gb(d.gatewayMemoryMb) * (gatewayMsOf(r) / 1000) * M,
     ],
     [
       `Lambda compute, worker (${d.workerMemoryMb} MB × ${r.workerMsPerEvent.toFixed(2)} ms per event, modelled from its round trips)`,
@@ -114,8 +129,12 @@ export function platformCost(r: RowInputs, d: Deployment): CostLines {
     [`DynamoDB writes: admit (${r.admitWriteUnits.toFixed(2)} units a call)`, PRICES.dynamoWriteUnitPerMillion * r.admitWriteUnits],
     [`DynamoDB writes: worker (${r.workerWriteUnits.toFixed(2)} units a call)`, PRICES.dynamoWriteUnitPerMillion * r.workerWriteUnits],
     [
-      `DynamoDB reads (key lookups ${r.keyLookupsPerCall.toFixed(2)} a call, worker)`,
-      PRICES.dynamoReadUnitPerMillion * (KEY_LOOKUP_READ_UNITS * r.keyLookupsPerCall + r.workerReadUnits),
+      `DynamoDB writes: lone calls, by the gateway (${(r.loneShare * 100).toFixed(0)} % of calls, ${r.loneWriteUnits.toFixed(2)} units a call)`,
+      PRICES.dynamoWriteUnitPerMillion * r.loneWriteUnits,
+    ],
+    [
+      `DynamoDB reads (key lookups ${r.keyLookupsPerCall.toFixed(2)} a call, worker, lone calls)`,
+      PRICES.dynamoReadUnitPerMillion * (KEY_LOOKUP_READ_UNITS * r.keyLookupsPerCall + r.workerReadUnits + r.loneReadUnits),
     ],
     [
       `usage sweep (${r.sweepWriteUnits.toFixed(3)} write, ${r.sweepReadUnits.toFixed(3)} read units a call)`,
@@ -127,8 +146,8 @@ export function platformCost(r: RowInputs, d: Deployment): CostLines {
     ],
     [`PITR on usage logs (${d.logsPitr ? 'on' : 'off'})`, d.logsPitr ? PRICES.dynamoPitrPerGbMonth * storage * months(d.usageLogDays) : 0],
     [
-      `SQS (send 1; receive ${r.sqsReceivesPerCall.toFixed(2)}, delete ${r.sqsDeletesPerCall.toFixed(2)} a call)`,
-      PRICES.sqsRequestPerMillion * (1 + r.sqsReceivesPerCall + r.sqsDeletesPerCall),
+      `SQS (send ${(1 - r.loneShare).toFixed(2)}; receive ${r.sqsReceivesPerCall.toFixed(2)}, delete ${r.sqsDeletesPerCall.toFixed(2)} a call)`,
+      PRICES.sqsRequestPerMillion * (1 - r.loneShare + r.sqsReceivesPerCall + r.sqsDeletesPerCall),
     ],
     [
       `X-Ray (${d.tracing ? 'default sampling, 5 %' : 'off'})`,

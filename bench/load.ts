@@ -1,3 +1,4 @@
+import { isLoneCall } from '../lambdas/metering/domain/lone-calls';
 import type { UsageEvent } from '../lambdas/metering/domain/model';
 
 /**
@@ -138,6 +139,29 @@ export function usageEventsOf(
       balanceMicro: 1e12 - (seq ?? 0) * 1_000,
       ...(seq ? { seq, used } : {}),
     };
+  });
+}
+
+/**
+ * Which of these events the gateway records itself (lone calls: admitted after LONE_CALL_SILENCE_MS or
+ * more of its account's silence, `isLoneCall`) instead of queueing. The silence before an account's
+ * first admitted call of the plan is what its traffic puts there in steady state — its fixed interval
+ * (±10 %), or an exponential draw at its rate for a Zipf tail's Poisson arrivals — never "none": a
+ * load's accounts have called before it starts.
+ */
+export function loneCallsOf(load: OfferedLoad, calls: PlannedCall[], events: UsageEvent[], seed = 13): boolean[] {
+  const random = seeded(seed);
+  const rates = ratesOf(load);
+  const fixed = 'perAccountPerMinute' in load.rate;
+  const previous = new Map<number, number>();
+  return events.map((event, i) => {
+    if (event.seq === undefined) return false;
+    const { account } = calls[i]!;
+    const at = Date.parse(event.at);
+    const rate = rates[account]!;
+    const before = previous.get(account) ?? at - 1000 * (fixed ? (1 + (random() - 0.5) * 0.2) / rate : -Math.log(1 - random()) / rate);
+    previous.set(account, at);
+    return isLoneCall(new Date(at), new Date(before).toISOString());
   });
 }
 

@@ -48,7 +48,7 @@ import { itemSize } from './item-size';
 import { type OfferedLoad, PATHS, type PlannedCall, plannedCalls, type DeliveryModel, totalRate, USER_AGENTS } from './load';
 import type { Overhead } from './overhead';
 import { MODEL, PRICES, PRICES_AS_OF } from './prices';
-import { simulatedDay, simulateLoad, type StoreFigures } from './simulate';
+import { loneCallMetricsBytes, simulatedDay, simulateLoad, type StoreFigures, WORKER_CPU_MS_PER_EVENT } from './simulate';
 
 /**
  * `npm run bench`: the cost of the design at fixed offered loads, not at whatever rate this machine
@@ -259,6 +259,17 @@ async function main(): Promise<void> {
       ]),
     );
 
+    // What does not depend on the traffic's shape comes from the end-to-end runs: the gateway's own time and log bytes.
+    // The gateway's billed time a call, modelled as the worker's is (a local wall time follows this
+    // machine's load, not Lambda's: 10 ms on a quiet machine, 31–35 ms at a load of 3–5): its own CPU,
+    // measured apart in a process of its own with zero-latency AWS clients and upstream, at its memory's
+    // share of a vCPU, plus its round trips one after another — the key lookup when the cache misses,
+    // the admit write, the SendMessage.
+    const gatewayCpuMs = (overhead.handlerUs / 1000) * Math.max(1, MODEL.lambdaMbPerVcpu / deployed.gatewayMemoryMb);
+    const gatewayMsAt = (keyLookups: number) => gatewayCpuMs + MODEL.dynamoRoundTripMs * (keyLookups + 1) + MODEL.sqsSendRoundTripMs;
+    /** Warm gateway containers a load keeps busy (at least one): the key cache's, and the lone calls' stores. */
+    const gatewayContainersOf = (load: OfferedLoad) => Math.max(1, Math.ceil(totalRate(load) * (gatewayMsAt(0) / 1000) * 4));
+
     // The matrix through the real store, in the batches the same pollers would form.
     const simulated: { load: OfferedLoad; figures: StoreFigures }[] = [];
     // Each row on a day of its own, so the sweep of one row's hour lists only that row's accounts.
@@ -269,6 +280,7 @@ async function main(): Promise<void> {
           refusedApart: true,
           legacyForm: LEGACY_FORM,
           start: simulatedDay(i),
+          gatewayContainers: gatewayContainersOf(load),
         }),
       });
     if (LEGACY_FORM || WINDOW !== undefined)
@@ -276,14 +288,7 @@ async function main(): Promise<void> {
         `\n(matrix simulated with ${LEGACY_FORM ? 'the earlier form: every admitted call paged' : 'the current form'}, ${describeDelivery(model)})`,
       );
 
-    // What does not depend on the traffic's shape comes from the end-to-end runs: the gateway's own time and log bytes.
-    // The gateway's billed time a call, modelled as the worker's is (a local wall time follows this
-    // machine's load, not Lambda's: 10 ms on a quiet machine, 31–35 ms at a load of 3–5): its own CPU,
-    // measured apart in a process of its own with zero-latency AWS clients and upstream, at its memory's
-    // share of a vCPU, plus its round trips one after another — the key lookup when the cache misses,
-    // the admit write, the SendMessage.
-    const gatewayCpuMs = (overhead.handlerUs / 1000) * Math.max(1, MODEL.lambdaMbPerVcpu / deployed.gatewayMemoryMb);
-    const gatewayMsAt = (keyLookups: number) => gatewayCpuMs + MODEL.dynamoRoundTripMs * (keyLookups + 1) + MODEL.sqsSendRoundTripMs;
+    const loneLogBytes = loneCallMetricsBytes();
     const appLogBytes = mean(e2e.map((f) => f.appLogBytesPerCall));
     const keyLookupsOf = (load: OfferedLoad) => keyLookupsPerCall(load, gatewayMsAt(0), deployed.keyCacheSeconds);
     const inputsOf = (load: OfferedLoad, f: StoreFigures): RowInputs => ({
@@ -300,6 +305,13 @@ async function main(): Promise<void> {
       gatewayMs: gatewayMsAt(keyLookupsOf(load)),
       workerMsPerEvent: f.workerMsPerEvent,
       appLogBytesPerCall: appLogBytes,
+      loneShare: f.loneShare,
+      loneWriteUnits: f.loneWriteUnits,
+      loneReadUnits: f.loneReadUnits,
+      // A lone call: its recording's round trips in place of the SendMessage, and the store's CPU for one event (the worker's, taken high).
+      loneGatewayMs:
+        gatewayMsAt(keyLookupsOf(load)) - MODEL.sqsSendRoundTripMs + f.loneRoundTrips * MODEL.dynamoRoundTripMs + WORKER_CPU_MS_PER_EVENT,
+      loneLogBytes: loneLogBytes,
     });
     const rows = simulated.map(({ load, figures }) => {
       const inputs = inputsOf(load, figures);

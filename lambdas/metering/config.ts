@@ -30,15 +30,29 @@ const settings = <K extends Setting>(...names: K[]) => loadSettings(SETTINGS(), 
 export function gatewayConfig(): {
   keysTable: string;
   ledgerTable: string;
+  /** Lone calls: the gateway records them in the usage logs, with the account's settings. */
+  usageLogsTable: string;
+  accountsTable: string;
   usageQueueUrl: string;
   catalog: Catalog;
   builtinEchoUrl: string;
   keyCacheSeconds: number;
 } {
-  const env = requireEnv(['TABLE_API_KEYS', 'TABLE_LEDGER', 'QUEUE_USAGE_URL', 'CATALOG', 'BUILTIN_ECHO_URL', 'KEY_CACHE_SECONDS']);
+  const env = requireEnv([
+    'TABLE_API_KEYS',
+    'TABLE_LEDGER',
+    'TABLE_USAGE_LOGS',
+    'TABLE_ACCOUNTS',
+    'QUEUE_USAGE_URL',
+    'CATALOG',
+    'BUILTIN_ECHO_URL',
+    'KEY_CACHE_SECONDS',
+  ]);
   return {
     keysTable: env.TABLE_API_KEYS,
     ledgerTable: env.TABLE_LEDGER,
+    usageLogsTable: env.TABLE_USAGE_LOGS,
+    accountsTable: env.TABLE_ACCOUNTS,
     usageQueueUrl: env.QUEUE_USAGE_URL,
     catalog: parseCatalog(env.CATALOG),
     builtinEchoUrl: env.BUILTIN_ECHO_URL,

@@ -3,12 +3,15 @@ import { lazily } from '../shared/config';
 import { logger } from '../shared/logger';
 import { ORIGIN_SECRET_HEADER, OriginGuard } from '../shared/middleware/origin-guard';
 import { CachedKeyResolver } from './adapters/cached-key-resolver';
+import { DynamoDbAccountSettings, DynamoDbLowBalanceNoticeState, DynamoDbUsageStore } from './adapters/dynamodb-usage-store';
+import { flushedUsageMetrics } from './adapters/powertools-metrics';
 import { DynamoDbKeyLookup } from './adapters/dynamodb-key-lookup';
 import { DynamoDbMeter } from './adapters/dynamodb-meter';
 import { FetchUpstream } from './adapters/fetch-upstream';
 import { SqsUsagePublisher } from './adapters/sqs-usage-publisher';
 import { gatewayConfig, UNQUEUED_USAGE_MESSAGE } from './config';
 import { Gateway } from './domain/gateway';
+import { StoreLoneCalls } from './domain/lone-calls';
 
 // The metered hot path's wiring, apart from wiring.ts so its bundle holds only what it uses: no zod, no X-Ray SDK.
 
@@ -37,6 +40,15 @@ export const gatewayWiring = lazily(() => {
       now: () => new Date(),
       // One ERROR line holding the whole event: a metric filter counts these and alarms; the runbook replays them.
       onUnqueuedEvent: (usageEvent, error) => logger.error(UNQUEUED_USAGE_MESSAGE, { usageEvent, error: error as Error }),
+      // No aggregates table: a lone call is never late, so the store counts nothing into rollups here (the sweep does).
+      loneCalls: new StoreLoneCalls({
+        store: new DynamoDbUsageStore(client, { usageLogs: config.usageLogsTable, usageAggregates: '', ledger: config.ledgerTable }),
+        settings: new DynamoDbAccountSettings(client, config.accountsTable),
+        notices: new DynamoDbLowBalanceNoticeState(client, config.ledgerTable),
+        metrics: flushedUsageMetrics(),
+      }),
+      onLoneCallError: (usageEvent, error) =>
+        logger.warn('Lone call not recorded directly: queued', { requestId: usageEvent.requestId, error: error as Error }),
     }),
   };
 });

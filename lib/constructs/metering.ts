@@ -170,12 +170,14 @@ export class Metering extends Construct {
       handlers: {
         echo: { description: 'Demo upstream product: answers with what it received', memorySize: 256 },
         gateway: {
-          description: 'Metered hot path: key, one conditional admit-and-debit write, upstream, one usage event',
+          description: 'Metered hot path: key, one conditional admit-and-debit write, upstream, one usage event (a lone call recorded itself)',
           // It mostly waits on two round trips and the upstream; its ~1.2 ms of CPU a call takes ~3 ms at 512 MB (bench).
           memorySize: 512,
           timeout: Duration.seconds(29),
           tracing: hotPathTracing,
-          tables: { apiKeys: 'read', ledger: 'readWrite' },
+          // Lone calls (after ten minutes of silence) are recorded here, not queued: their slot in the usage logs,
+          // the account's settings, the low-balance notice's state beside the balance (docs/architecture.md, "Lone calls").
+          tables: { apiKeys: 'read', ledger: 'readWrite', usageLogs: 'readWrite', accounts: 'read' },
           environment: {
             CATALOG: JSON.stringify(props.catalog),
             BUILTIN_ECHO_URL: `${props.api.endpoint}/v1/demo/echo`,

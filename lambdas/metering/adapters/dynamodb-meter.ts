@@ -219,19 +219,22 @@ export class DynamoDbMeter implements Meter {
           ConditionExpression: 'balance >= :price AND (attribute_not_exists(#win) OR #win < :limit)',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: { ':price': priceMicro, ':one': 1, ':limit': limit, ':now': now.toISOString() },
-          ReturnValues: 'ALL_NEW',
+          // The item as it was: what the write made of it follows from the expression, and its lastCallAt says
+          // how long the account had been silent (the gateway records a call after a long silence itself).
+          ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      this.learn(item, Attributes, current);
-      const seq = Number(Attributes!.seq) + shard * SHARD_SEQ_SPAN;
+      this.learn(item, Attributes, current, remove);
+      const seq = Number(Attributes?.seq ?? 0) + 1 + shard * SHARD_SEQ_SPAN;
       return {
         admitted: true,
-        balanceMicro: Number(Attributes!.balance),
-        used: scaled(Number(Attributes![current])),
+        balanceMicro: Number(Attributes!.balance) - priceMicro,
+        used: scaled(Number(Attributes?.[current] ?? 0) + 1),
         resetAt,
         seq,
         ...partial,
+        ...(typeof Attributes?.lastCallAt === 'string' ? { previousCallAt: Attributes.lastCallAt } : {}),
       };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -317,8 +320,9 @@ export class DynamoDbMeter implements Meter {
     return Item;
   }
 
-  private learn(item: string, attributes: Record<string, unknown> | undefined, current: string): void {
-    const old = Object.keys(attributes ?? {}).filter((name) => WINDOW.test(name) && name !== current);
+  /** Remembers the window attributes the item still holds after a write that found `attributes` and removed `removed`. */
+  private learn(item: string, attributes: Record<string, unknown> | undefined, current: string, removed: string[]): void {
+    const old = Object.keys(attributes ?? {}).filter((name) => WINDOW.test(name) && name !== current && !removed.includes(name));
     if (old.length) this.stale.set(item, old);
     else this.stale.delete(item);
     if (this.stale.size > 10_000) this.stale.delete(this.stale.keys().next().value!);

@@ -51,15 +51,9 @@ import { queryAll } from '../../shared/dynamodb-query';
 import type { Mailer } from '../../shared/mailer';
 import { type UsageLog, usageLogRetentionDays } from '../../shared/usage-logs';
 import { bucketsOf, CALL_COUNTERS, type CallCounters, countersOfCall } from '../../shared/usage-counters';
-import {
-  type AccountSettings,
-  type AccountSettingsReader,
-  callIdentity,
-  type LowBalanceNotices,
-  type UsageEntry,
-  type UsageStore,
-} from '../domain/usage';
+import type { AccountSettings, AccountSettingsReader, LowBalanceNotices, UsageEntry, UsageStore } from '../domain/usage';
 import { ITEMS } from '../../shared/items';
+import { callIdentity } from '../domain/model';
 
 export interface UsageTables {
   usageLogs: string;
@@ -1199,13 +1193,10 @@ export class DynamoDbAccountSettings implements AccountSettingsReader {
  * eventually consistent read, half a read unit) and written only when it changes. A read that lags a
  * change of a moment ago only delays the write to the next batch: the write itself stays conditional.
  */
-export class DynamoDbLowBalanceNotices implements LowBalanceNotices {
+export class DynamoDbLowBalanceNoticeState implements Pick<LowBalanceNotices, 'claim' | 'rearm'> {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly ledgerTable: string,
-    private readonly mailer: Mailer,
-    /** Base URL of the console pages the notice links to. */
-    private readonly publicUrl: string,
   ) {}
 
   private key = (accountId: string) => ITEMS.lowBalanceNotice.key({ accountId });
@@ -1252,6 +1243,19 @@ export class DynamoDbLowBalanceNotices implements LowBalanceNotices {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+}
+
+/** The notice's state, and its mail (the worker's): the gateway's lone calls only re-arm it. */
+export class DynamoDbLowBalanceNotices extends DynamoDbLowBalanceNoticeState implements LowBalanceNotices {
+  constructor(
+    client: DynamoDBDocumentClient,
+    ledgerTable: string,
+    private readonly mailer: Mailer,
+    /** Base URL of the console pages the notice links to. */
+    private readonly publicUrl: string,
+  ) {
+    super(client, ledgerTable);
   }
 
   async send(to: string, balanceMicro: number, thresholdMicro: number): Promise<void> {

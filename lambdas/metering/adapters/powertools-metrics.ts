@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { UsageEvent } from '../domain/model';
-import { type UsageMetrics, usageFigures } from '../domain/usage';
+import { type UsageMetrics, usageFigures } from '../domain/model';
 
 /** CloudWatch metrics in embedded metric format, namespace OmnAPI, service usage-worker; one line per batch, flushed by the handler's logMetrics middleware. */
 export const metrics = new Metrics({ namespace: 'OmnAPI', serviceName: 'usage-worker' });
@@ -23,6 +23,21 @@ export function usageMetrics(target: Pick<Metrics, 'addMetric'> = metrics): Usag
       target.addMetric('RejectedInsufficientCredit', MetricUnit.Count, figures.insufficientCredit);
       target.addMetric('RejectedRateLimited', MetricUnit.Count, figures.rateLimited);
       target.addMetric('UpstreamFailures', MetricUnit.Count, figures.upstreamFailures);
+    },
+  };
+}
+
+/**
+ * The same metrics from the gateway, for the lone calls it records itself (docs/architecture.md, "Lone
+ * calls"): under the worker's service, so a dashboard's sum counts every call once, flushed at once (the
+ * gateway has no metrics middleware) — one EMF line a lone call.
+ */
+export function flushedUsageMetrics(target: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'> = metrics): UsageMetrics {
+  const usage = usageMetrics(target);
+  return {
+    recorded(events) {
+      usage.recorded(events);
+      target.publishStoredMetrics();
     },
   };
 }

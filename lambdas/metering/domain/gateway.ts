@@ -3,6 +3,7 @@ import { clip } from '../../shared/clip';
 import { microToCredits } from '../../shared/credits';
 import { errorBody } from '../../shared/errors';
 import { NEVER_FORWARDED } from '../catalog';
+import { isLoneCall, type LoneCalls, type LoneRecording } from './lone-calls';
 import type { UsageEvent } from './model';
 import type { KeyResolver, Meter, Upstream, UsagePublisher } from './ports';
 
@@ -46,6 +47,10 @@ export interface GatewayDeps {
    * already answered (and debited), so the event must be kept somewhere durable to be replayed.
    */
   onUnqueuedEvent: (event: UsageEvent, error: unknown) => void;
+  /** Records a lone call (after a long silence of its account) in the usage store instead of queueing it. */
+  loneCalls?: LoneCalls;
+  /** Called when a lone call could not be recorded directly: it is queued instead. */
+  onLoneCallError?: (event: UsageEvent, error: unknown) => void;
 }
 
 /** Upstream answer headers passed back to the caller; everything else stays behind. */
@@ -53,7 +58,8 @@ const RETURNED_HEADERS = ['content-type', 'content-language', 'cache-control', '
 
 /**
  * The metered hot path: resolve the key, admit-and-debit in one conditional write, forward, publish
- * one usage event. A refused call costs nothing; an upstream failure is answered 502/504 and its
+ * one usage event — or, for a lone call after a long silence of its account, record it in the usage
+ * store (see lone-calls.ts). A refused call costs nothing; an upstream failure is answered 502/504 and its
  * debit is refunded by the usage worker, which reads `outcome: 'refunded'` from the event.
  */
 export class Gateway {
@@ -140,6 +146,11 @@ export class Gateway {
       await this.publish(event, response, 'rejected', started);
       return response;
     }
+    // A call after a long silence is recorded here, not queued: its settings are read while the upstream answers.
+    const lone =
+      this.deps.loneCalls && !decision.partial && isLoneCall(now, decision.previousCallAt)
+        ? this.deps.loneCalls.begin(key.accountId, decision.balanceMicro)
+        : undefined;
 
     const forwarded = Object.fromEntries(
       product.passHeaders
@@ -178,7 +189,7 @@ export class Gateway {
       );
       response = { status: result.status, headers: { ...returned, ...limitHeaders, ...credits(decision.balanceMicro) }, body: result.body };
     }
-    await this.publish({ ...event, upstreamLatencyMs }, response, outcome, started);
+    await this.publish({ ...event, upstreamLatencyMs }, response, outcome, started, lone);
     return response;
   }
 
@@ -187,6 +198,7 @@ export class Gateway {
     response: GatewayResponse,
     outcome: UsageEvent['outcome'],
     started: number,
+    lone?: LoneRecording,
   ) {
     const complete: UsageEvent = {
       ...event,
@@ -195,6 +207,14 @@ export class Gateway {
       latencyMs: Date.now() - started,
       responseBytes: response.body.length,
     };
+    if (lone) {
+      try {
+        if (await lone.record(complete)) return;
+      } catch (error) {
+        // Queued as any call: if the write was made after all, the worker finds the call in its slot and drops the copy.
+        this.deps.onLoneCallError?.(complete, error);
+      }
+    }
     try {
       await this.deps.usage.publish(complete);
     } catch (error) {

@@ -22,7 +22,16 @@ export interface UsageEvent extends UsageLog {
  * balance, and `used` an estimate from one shard.
  */
 export type MeterDecision =
-  | { admitted: true; balanceMicro: number; used: number; resetAt: number; seq: number; partial?: true }
+  | {
+      admitted: true;
+      balanceMicro: number;
+      used: number;
+      resetAt: number;
+      seq: number;
+      partial?: true;
+      /** When the account's call before this one was admitted (ISO), from the same write; absent for its first. */
+      previousCallAt?: string;
+    }
   | {
       admitted: false;
       reason: 'insufficient_credit' | 'rate_limited';
@@ -31,3 +40,42 @@ export type MeterDecision =
       resetAt: number;
       partial?: true;
     };
+
+/**
+ * What makes two usage events copies of one call (a redelivery, or the second message of a retried
+ * SendMessage): its account and the sequence number its admit write handed out, or, for a refused
+ * call (none), its account, time and request id. Never the request id alone, which is not the
+ * platform's to guarantee unique: distinct calls under one id are distinct calls.
+ */
+export const callIdentity = (event: Pick<UsageEvent, 'accountId' | 'seq' | 'at' | 'requestId'>): string =>
+  event.seq !== undefined ? `${event.accountId}#S${event.seq}` : `${event.accountId}#R${event.at}#${event.requestId}`;
+
+/** Port: what the recorded calls add to the platform's metrics (calls, credits spent, refusals by reason). */
+export interface UsageMetrics {
+  /** Called once per batch with the events recorded for the first time (never a redelivery). */
+  recorded(events: UsageEvent[]): void;
+}
+
+/** A batch's figures for the metrics: admitted calls, credits spent (micro), refusals by reason, upstream failures. */
+export function usageFigures(events: UsageEvent[]): {
+  calls: number;
+  spentMicro: number;
+  insufficientCredit: number;
+  rateLimited: number;
+  upstreamFailures: number;
+} {
+  const figures = { calls: 0, spentMicro: 0, insufficientCredit: 0, rateLimited: 0, upstreamFailures: 0 };
+  for (const event of events) {
+    if (event.outcome === 'rejected') {
+      if (event.status === 402) figures.insufficientCredit++;
+      else if (event.status === 429) figures.rateLimited++;
+    } else if (event.outcome === 'refunded') {
+      figures.calls++;
+      figures.upstreamFailures++;
+    } else {
+      figures.calls++;
+      figures.spentMicro += event.priceMicroCredits;
+    }
+  }
+  return figures;
+}

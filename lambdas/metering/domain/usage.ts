@@ -1,7 +1,9 @@
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { z } from 'zod';
 import type { KeyAddressWatch } from './address-watch';
-import type { UsageEvent } from './model';
+import { callIdentity, type UsageEvent, type UsageMetrics, usageFigures } from './model';
+
+export { callIdentity, type UsageMetrics, usageFigures };
 
 /** What the worker accepts from the queue; anything else is a poison message. */
 export const UsageEventSchema = z.object({
@@ -36,15 +38,6 @@ export interface UsageEntry {
   /** The account has not objected to analytics: count it in the product-wide rollup. */
   analytics: boolean;
 }
-
-/**
- * What makes two usage events copies of one call (a redelivery, or the second message of a retried
- * SendMessage): its account and the sequence number its admit write handed out, or, for a refused
- * call (none), its account, time and request id. Never the request id alone, which is not the
- * platform's to guarantee unique: distinct calls under one id are distinct calls.
- */
-export const callIdentity = (event: Pick<UsageEvent, 'accountId' | 'seq' | 'at' | 'requestId'>): string =>
-  event.seq !== undefined ? `${event.accountId}#S${event.seq}` : `${event.accountId}#R${event.at}#${event.requestId}`;
 
 /** Port: writes events' logs (pages expiring the retention period after their newest call), rollups and refunds, all-or-nothing per write. */
 export interface UsageStore {
@@ -82,36 +75,6 @@ export interface LowBalanceNotices {
   /** Re-arms the notice once the balance is back above the threshold. */
   rearm(accountId: string): Promise<void>;
   send(to: string, balanceMicro: number, thresholdMicro: number): Promise<void>;
-}
-
-/** Port: what the recorded calls add to the platform's metrics (calls, credits spent, refusals by reason). */
-export interface UsageMetrics {
-  /** Called once per batch with the events recorded for the first time (never a redelivery). */
-  recorded(events: UsageEvent[]): void;
-}
-
-/** A batch's figures for the metrics: admitted calls, credits spent (micro), refusals by reason, upstream failures. */
-export function usageFigures(events: UsageEvent[]): {
-  calls: number;
-  spentMicro: number;
-  insufficientCredit: number;
-  rateLimited: number;
-  upstreamFailures: number;
-} {
-  const figures = { calls: 0, spentMicro: 0, insufficientCredit: 0, rateLimited: 0, upstreamFailures: 0 };
-  for (const event of events) {
-    if (event.outcome === 'rejected') {
-      if (event.status === 402) figures.insufficientCredit++;
-      else if (event.status === 429) figures.rateLimited++;
-    } else if (event.outcome === 'refunded') {
-      figures.calls++;
-      figures.upstreamFailures++;
-    } else {
-      figures.calls++;
-      figures.spentMicro += event.priceMicroCredits;
-    }
-  }
-  return figures;
 }
 
 export interface BatchOutcome {

@@ -16,6 +16,11 @@ const row: RowInputs = {
   gatewayMs: 30,
   workerMsPerEvent: 1,
   appLogBytesPerCall: 7,
+  loneShare: 0,
+  loneWriteUnits: 0,
+  loneReadUnits: 0,
+  loneGatewayMs: 0,
+  loneLogBytes: 0,
 };
 
 const deployment: Deployment = {
@@ -71,6 +76,21 @@ describe('the cost model', () => {
     expect(line(cost.platformCost(row, deployment), 'DynamoDB reads')).toBeCloseTo(
       reads + PRICES.dynamoReadUnitPerMillion * row.workerReadUnits,
       12,
+    );
+  });
+
+  it("prices lone calls as the gateway records them: no SendMessage, their writes and reads, their time and their metrics' line", () => {
+    const lone: RowInputs = { ...row, loneShare: 0.75, loneWriteUnits: 0.8, loneReadUnits: 0.6, loneGatewayMs: 40, loneLogBytes: 480 };
+    const [queued, recorded] = [cost.platformCost(row, deployment), cost.platformCost(lone, deployment)];
+    expect(line(queued, 'SQS') - line(recorded, 'SQS')).toBeCloseTo(0.75 * PRICES.sqsRequestPerMillion, 9);
+    expect(line(recorded, 'DynamoDB writes: lone calls')).toBeCloseTo(0.8 * PRICES.dynamoWriteUnitPerMillion, 9);
+    expect(line(recorded, 'DynamoDB reads') - line(queued, 'DynamoDB reads')).toBeCloseTo(0.6 * PRICES.dynamoReadUnitPerMillion, 9);
+    const ms = (lines: [string, number][]) => line(lines, 'Lambda compute, gateway') / (PRICES.lambdaArmGbSecond * 0.5 * 1e3);
+    expect(ms(recorded)).toBeCloseTo(0.25 * 30 + 0.75 * 40, 9);
+    expect(line(recorded, 'CloudWatch Logs: function logs')).toBeCloseTo(perMillionOfBytes(7 + 0.75 * 480, 0.5), 6);
+    // The plain designs are priced on the queued call's time, whatever this platform records itself.
+    expect(line(cost.plainLogItemCost(lone, deployment), 'Lambda compute')).toBe(
+      line(cost.plainLogItemCost(row, deployment), 'Lambda compute'),
     );
   });
 

@@ -29,7 +29,11 @@ describe('DynamoDbMeter', () => {
   beforeEach(() => ddb.reset());
 
   it('debits and counts in one conditional update, clearing the previous window', async () => {
-    ddb.on(UpdateCommand).resolves({ Attributes: { balance: 9, seq: 41, [`w${minute}`]: 3, [`w${minute - 7}`]: 2 } });
+    // The item as the write found it (ALL_OLD): the decision is what the write made of it.
+    const previousCallAt = '2026-03-01T10:05:09.000Z';
+    ddb.on(UpdateCommand).resolves({
+      Attributes: { balance: 10, seq: 40, lastCallAt: previousCallAt, [`w${minute}`]: 2, [`w${minute - 1}`]: 4, [`w${minute - 7}`]: 2 },
+    });
     const meter = new DynamoDbMeter(client, 'ledger');
     await expect(meter.admit({ accountId: 'acc_1', priceMicro: 1, limitPerMinute: 5, now: at })).resolves.toEqual({
       admitted: true,
@@ -37,15 +41,24 @@ describe('DynamoDbMeter', () => {
       used: 3,
       resetAt: (minute + 1) * 60,
       seq: 41,
+      previousCallAt,
     });
     const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.UpdateExpression).toBe('SET balance = balance - :price, lastCallAt = :now ADD #win :one, seq :one REMOVE #old0');
     expect(input.ExpressionAttributeNames).toEqual({ '#win': `w${minute}`, '#old0': `w${minute - 1}` });
+    expect(input.ReturnValues).toBe('ALL_OLD');
     expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
 
     // A stale window seen in the answer is removed by the next call.
     await meter.admit({ accountId: 'acc_1', priceMicro: 1, limitPerMinute: 5, now: at });
     expect(Object.values(ddb.commandCalls(UpdateCommand)[1]!.args[0].input.ExpressionAttributeNames!)).toContain(`w${minute - 7}`);
+  });
+
+  it("numbers an account's first call 1 and tells no previous call (its item has held only credit)", async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: { pk: 'ACCOUNT#a', sk: 'BALANCE', balance: 5 } });
+    await expect(new DynamoDbMeter(client, 'ledger').admit({ accountId: 'a', priceMicro: 2, limitPerMinute: 5, now: at })).resolves.toEqual(
+      { admitted: true, balanceMicro: 3, used: 1, resetAt: (minute + 1) * 60, seq: 1 },
+    );
   });
 
   it.each([
@@ -66,7 +79,7 @@ describe('DynamoDbMeter', () => {
     ddb
       .on(UpdateCommand)
       .rejectsOnce(new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: funded }))
-      .resolves({ Attributes: { balance: 4, seq: 9, [`w${minute}`]: 1 } });
+      .resolves({ Attributes: { balance: 5, seq: 8 } });
     ddb.on(BatchGetCommand).resolves({ Responses: { ledger: [{ pk: 'SHARD#a#3', balance: 5 }] } });
     ddb.on(TransactWriteCommand).resolves({});
     ddb.on(GetCommand).resolves({ Item: { balance: 0 } });
@@ -90,7 +103,7 @@ describe('DynamoDbMeter', () => {
     ddb
       .on(UpdateCommand)
       .rejectsOnce(new TransactionConflictException({ message: 'busy', $metadata: {} }))
-      .resolves({ Attributes: { balance: 9, seq: 2, [`w${minute}`]: 1 } });
+      .resolves({ Attributes: { balance: 10, seq: 1 } });
     await expect(
       new DynamoDbMeter(client, 'ledger').admit({ accountId: 'acc_1', priceMicro: 1, limitPerMinute: 5, now: at }),
     ).resolves.toMatchObject({ admitted: true });

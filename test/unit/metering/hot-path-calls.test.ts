@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { sha256 } from '../../../lambdas/shared/crypto';
 import { DEFAULT_CATALOG } from '../../../lambdas/metering/catalog';
@@ -19,6 +19,8 @@ describe('metered request: synchronous AWS calls', () => {
     Object.assign(process.env, {
       TABLE_API_KEYS: 'apiKeys',
       TABLE_LEDGER: 'ledger',
+      TABLE_USAGE_LOGS: 'usageLogs',
+      TABLE_ACCOUNTS: 'accounts',
       QUEUE_USAGE_URL: 'https://sqs.local/000/usage',
       CATALOG: JSON.stringify(DEFAULT_CATALOG),
       BUILTIN_ECHO_URL: 'https://api.local/v1/demo/echo',
@@ -35,7 +37,8 @@ describe('metered request: synchronous AWS calls', () => {
     dynamo.on(GetCommand, { Key: { pk: `SECRET#${sha256(SECRET)}`, sk: 'SECRET' } }).resolves({
       Item: { keyId: 'key_1', accountId: 'acc_1', plan: 'free', status: 'active' },
     });
-    dynamo.on(UpdateCommand).resolves({ Attributes: { balance: 5_000_000, [`w${Math.floor(Date.now() / 60_000)}`]: 1 } });
+    // The balance item as the admit write found it: the account called a moment ago, so the call is queued.
+    dynamo.on(UpdateCommand).resolves({ Attributes: { balance: 6_000_000, seq: 7, lastCallAt: new Date().toISOString() } });
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
   });
 
@@ -68,6 +71,33 @@ describe('metered request: synchronous AWS calls', () => {
     const message = JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!);
     expect(message).toMatchObject({ v: 1, accountId: 'acc_1', keyId: 'key_1', product: 'echo', status: 200, outcome: 'ok' });
     expect(JSON.stringify(message)).not.toContain(SECRET);
+  });
+
+  it('records a lone call (after ten minutes of silence) in its slot itself: the settings read, one slot write, no SQS message', async () => {
+    const quiet = new Date(Date.now() - 11 * 60_000).toISOString();
+    dynamo.on(UpdateCommand, { TableName: 'ledger' }).resolves({ Attributes: { balance: 6_000_000, seq: 7, lastCallAt: quiet } });
+    dynamo.on(GetCommand, { TableName: 'accounts' }).resolves({ Item: { pk: 'ACCOUNT#acc_1', email: 'a@example.com', preferences: {} } });
+    dynamo.on(BatchGetCommand).resolves({ Responses: { usageLogs: [] } });
+    dynamo.on(UpdateCommand, { TableName: 'usageLogs' }).resolves({});
+    const log = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect((await call()).statusCode).toBe(200);
+    } finally {
+      log.mockRestore();
+    }
+    expect(sqs.calls()).toHaveLength(0);
+    const calls = dynamo.calls().map((c) => `${c.args[0].constructor.name} ${(c.args[0].input as { TableName?: string }).TableName ?? ''}`);
+    expect(calls).toEqual([
+      'UpdateCommand ledger',
+      'GetCommand accounts',
+      'UpdateCommand usageLogs',
+      // The day's sweep-list entry, once per container and account-day: looked for, then made.
+      'BatchGetCommand ',
+      'UpdateCommand usageLogs',
+    ]);
+    const slot = dynamo.commandCalls(UpdateCommand, { TableName: 'usageLogs' })[0]!.args[0].input;
+    expect(slot.Key).toMatchObject({ pk: expect.stringContaining('acc_1') });
+    expect(JSON.stringify(slot)).not.toContain(SECRET);
   });
 
   it('answers a failure of its own with the platform error shape and headers, never its internals', async () => {

@@ -1,0 +1,220 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { CatalogSchema } from '../../../lambdas/metering/catalog-schema';
+import {
+  DynamoDbAccountSettings,
+  DynamoDbLowBalanceNoticeState,
+  DynamoDbUsageStore,
+} from '../../../lambdas/metering/adapters/dynamodb-usage-store';
+import { Gateway } from '../../../lambdas/metering/domain/gateway';
+import { isLoneCall, LONE_CALL_SILENCE_MS, type LoneCalls, StoreLoneCalls } from '../../../lambdas/metering/domain/lone-calls';
+import type { MeterDecision, UsageEvent } from '../../../lambdas/metering/domain/model';
+import type { UpstreamResult } from '../../../lambdas/metering/domain/ports';
+import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
+import { DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { ITEMS } from '../../../lambdas/shared/items';
+import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { usageEvent } from '../../helpers/usage-event';
+import { USAGE_TABLES } from '../../helpers/usage-worker';
+
+const SECRET = `omn_live_${'a'.repeat(43)}`;
+const catalog = CatalogSchema.parse({
+  products: { echo: { upstream: 'https://echo.example', priceMicroCredits: 1_000_000, timeoutMs: 1000 } },
+  plans: { free: { requestsPerMinute: 10 } },
+});
+const NOW = new Date('2026-03-01T10:00:30Z');
+
+/** A gateway whose meter says when the account last called, over a lone-call port that records what it is given. */
+function gatewayWith(options: {
+  previousCallAt?: string;
+  partial?: boolean;
+  upstream?: UpstreamResult;
+  record?: (event: UsageEvent) => Promise<boolean>;
+}) {
+  const queued: UsageEvent[] = [];
+  const direct: UsageEvent[] = [];
+  const begun: { accountId: string; balanceMicro: number }[] = [];
+  const errors: unknown[] = [];
+  const loneCalls: LoneCalls = {
+    begin: (accountId, balanceMicro) => {
+      begun.push({ accountId, balanceMicro });
+      return {
+        record: async (event) => {
+          const recorded = await (options.record?.(event) ?? Promise.resolve(true));
+          if (recorded) direct.push(event);
+          return recorded;
+        },
+      };
+    },
+  };
+  const decision: MeterDecision = {
+    admitted: true,
+    balanceMicro: 9_000_000,
+    used: 1,
+    resetAt: 0,
+    seq: 5,
+    ...(options.previousCallAt ? { previousCallAt: options.previousCallAt } : {}),
+    ...(options.partial ? { partial: true as const } : {}),
+  };
+  const gateway = new Gateway({
+    keys: { resolve: async () => ({ accountId: 'acc_1', keyId: 'key_1', plan: 'free', status: 'active' }) },
+    meter: { admit: async () => decision },
+    upstream: {
+      forward: async () => options.upstream ?? { kind: 'response', status: 200, headers: {}, body: Buffer.from('{}') },
+    },
+    usage: { publish: async (event) => void queued.push(event) },
+    onUnqueuedEvent: () => {},
+    catalog,
+    upstreamBase: () => 'https://echo.example/',
+    now: () => NOW,
+    loneCalls,
+    onLoneCallError: (_event, error) => errors.push(error),
+  });
+  const call = () =>
+    gateway.handle({
+      requestId: 'req-1',
+      secret: SECRET,
+      product: 'echo',
+      path: 'x',
+      method: 'GET',
+      rawQuery: '',
+      headers: {},
+      ip: '203.0.113.5',
+      userAgent: 'curl',
+      receivedAt: NOW,
+    });
+  return { call, queued, direct, begun, errors };
+}
+
+const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+
+describe('lone calls: a call after a long silence of its account is recorded by the gateway, not queued', () => {
+  it('tells a lone call by the silence before it: none before, or ten minutes and more', () => {
+    expect(isLoneCall(NOW, undefined)).toBe(true);
+    expect(isLoneCall(NOW, ago(LONE_CALL_SILENCE_MS))).toBe(true);
+    expect(isLoneCall(NOW, ago(LONE_CALL_SILENCE_MS - 1))).toBe(false);
+    expect(isLoneCall(NOW, ago(1_000))).toBe(false);
+  });
+
+  it("records an account's first call and a call after an hour's silence directly, and queues a call a minute after another", async () => {
+    for (const previousCallAt of [undefined, ago(3_600_000)]) {
+      const { call, queued, direct, begun } = gatewayWith({ previousCallAt });
+      expect((await call()).status).toBe(200);
+      expect({ queued: queued.length, direct: direct.length }).toEqual({ queued: 0, direct: 1 });
+      // Begun with the balance the admit write left, before the upstream answered.
+      expect(begun).toEqual([{ accountId: 'acc_1', balanceMicro: 9_000_000 }]);
+      expect(direct[0]).toMatchObject({ accountId: 'acc_1', seq: 5, status: 200, outcome: 'ok' });
+    }
+    const busy = gatewayWith({ previousCallAt: ago(60_000) });
+    await busy.call();
+    expect({ queued: busy.queued.length, direct: busy.direct.length, begun: busy.begun.length }).toEqual({
+      queued: 1,
+      direct: 0,
+      begun: 0,
+    });
+  });
+
+  it("queues a sharded plan's call (its write saw one shard), and whatever the recording declines or fails", async () => {
+    const sharded = gatewayWith({ partial: true });
+    await sharded.call();
+    expect({ queued: sharded.queued.length, begun: sharded.begun.length }).toEqual({ queued: 1, begun: 0 });
+
+    const declined = gatewayWith({ record: async () => false });
+    await declined.call();
+    expect(declined.queued).toHaveLength(1);
+
+    const failed = gatewayWith({
+      record: async () => {
+        throw new Error('ProvisionedThroughputExceeded');
+      },
+    });
+    expect((await failed.call()).status).toBe(200);
+    expect(failed.queued).toHaveLength(1);
+    expect(failed.errors).toHaveLength(1);
+  });
+});
+
+describe('StoreLoneCalls on DynamoDB: recorded once, as the worker records it', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(() => dynamo.stop());
+
+  const account = async (accountId: string, fields: Record<string, unknown>) =>
+    dynamo.client.send(
+      new PutCommand({
+        TableName: 'accounts',
+        Item: { ...ITEMS.account.key({ accountId }), email: `${accountId}@example.org`, ...fields },
+      }),
+    );
+  const loneCalls = () =>
+    new StoreLoneCalls({
+      store: new DynamoDbUsageStore(dynamo.client, USAGE_TABLES),
+      settings: new DynamoDbAccountSettings(dynamo.client, 'accounts'),
+      notices: new DynamoDbLowBalanceNoticeState(dynamo.client, 'ledger'),
+    });
+  const worker = (events: UsageEvent[]) =>
+    recordUsageBatch(
+      events.map((e, i) => ({ messageId: `m${i}`, body: JSON.stringify(e) })),
+      { store: new DynamoDbUsageStore(dynamo.client, USAGE_TABLES), settings: new DynamoDbAccountSettings(dynamo.client, 'accounts') },
+    );
+
+  it('writes the call to its slot; a copy the worker gets later (the write was doubted) is a duplicate, the log listed once', async () => {
+    await account('acc_lone', { preferences: { analytics: true } });
+    const event = usageEvent('acc_lone', 0, Date.now() - 1_000);
+    const metered: UsageEvent[][] = [];
+    const recording = new StoreLoneCalls({
+      store: new DynamoDbUsageStore(dynamo.client, USAGE_TABLES),
+      settings: new DynamoDbAccountSettings(dynamo.client, 'accounts'),
+      notices: new DynamoDbLowBalanceNoticeState(dynamo.client, 'ledger'),
+      metrics: { recorded: (events) => metered.push(events) },
+    }).begin('acc_lone', 9_000_000);
+    const transactions = dynamo.calls('TransactWriteItems');
+    await expect(recording.record(event)).resolves.toBe(true);
+    expect(dynamo.calls('TransactWriteItems') - transactions).toBe(0);
+    expect(metered).toEqual([[event]]);
+    await expect(worker([event])).resolves.toMatchObject({ recorded: 0, duplicates: 1 });
+    const { logs } = await new DynamoDbUsageLogs(dynamo.client, 'usageLogs').page('acc_lone', { limit: 10, now: new Date() });
+    expect(logs.map((log) => log.requestId)).toEqual([event.requestId]);
+  });
+
+  it('drops the call of an account whose erasure has begun, as the worker does', async () => {
+    await account('acc_gone', { erasingSince: new Date().toISOString() });
+    await expect(
+      loneCalls()
+        .begin('acc_gone', 1)
+        .record(usageEvent('acc_gone', 0, Date.now())),
+    ).resolves.toBe(true);
+    const { logs } = await new DynamoDbUsageLogs(dynamo.client, 'usageLogs').page('acc_gone', { limit: 10, now: new Date() });
+    expect(logs).toEqual([]);
+  });
+
+  it('leaves to the queue a call below the low-balance threshold (the worker claims and mails), and a refunded one', async () => {
+    await account('acc_low', { preferences: { lowBalanceCredits: '5' } });
+    await expect(
+      loneCalls()
+        .begin('acc_low', 4_000_000)
+        .record(usageEvent('acc_low', 0, Date.now())),
+    ).resolves.toBe(false);
+    await expect(
+      loneCalls()
+        .begin('acc_low', 9_000_000)
+        .record({ ...usageEvent('acc_low', 1, Date.now()), outcome: 'refunded', status: 502 }),
+    ).resolves.toBe(false);
+    const { logs } = await new DynamoDbUsageLogs(dynamo.client, 'usageLogs').page('acc_low', { limit: 10, now: new Date() });
+    expect(logs).toEqual([]);
+  });
+
+  it('re-arms a sent notice once the balance is back above the threshold, as the worker would', async () => {
+    await account('acc_topped', { preferences: { lowBalanceCredits: '5' } });
+    const state = new DynamoDbLowBalanceNoticeState(dynamo.client, 'ledger');
+    await expect(state.claim('acc_topped', new Date())).resolves.toBe(true);
+    await expect(
+      loneCalls()
+        .begin('acc_topped', 50_000_000)
+        .record(usageEvent('acc_topped', 0, Date.now())),
+    ).resolves.toBe(true);
+    // Armed again: the next fall below the threshold is claimed (and mailed by the worker).
+    await expect(state.claim('acc_topped', new Date())).resolves.toBe(true);
+  });
+});
