@@ -49,7 +49,8 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     const target = req.headers['x-amz-target'] || '';
     if (target.endsWith('.GetItem')) return json(res, { Item: { accountId: { S: 'acc_bench' }, keyId: { S: 'key_bench' }, plan: { S: 'pro' }, status: { S: 'active' } } });
-    if (target.endsWith('.UpdateItem')) return json(res, { Attributes: { balance: { N: '1000000000000' }, ['w' + Math.floor(Date.now() / 60000)]: { N: '1' } } });
+    // The balance item as the admit write found it (ALL_OLD): the account called a moment ago, so the call is queued, not a lone call.
+    if (target.endsWith('.UpdateItem')) return json(res, { Attributes: { balance: { N: '1000000000000' }, seq: { N: '1' }, lastCallAt: { S: new Date().toISOString() }, ['w' + Math.floor(Date.now() / 60000)]: { N: '1' } } });
     if (target.endsWith('.SendMessage')) {
       const body = JSON.parse(Buffer.concat(chunks).toString()).MessageBody;
       return json(res, { MessageId: 'm', MD5OfMessageBody: createHash('md5').update(body).digest('hex') });
@@ -149,6 +150,8 @@ export async function measureOverhead(calls = 2000): Promise<Overhead> {
       AWS_ENDPOINT_URL_SQS: endpoint,
       TABLE_API_KEYS: 'apiKeys',
       TABLE_LEDGER: 'ledger',
+      TABLE_USAGE_LOGS: 'usageLogs',
+      TABLE_ACCOUNTS: 'accounts',
       QUEUE_USAGE_URL: `${endpoint}/000000000000/usage`,
       CATALOG: JSON.stringify(DEFAULT_CATALOG),
       BUILTIN_ECHO_URL: `${endpoint}/v1/demo/echo`,
