@@ -311,7 +311,8 @@ async function main(): Promise<void> {
       // A lone call: its recording's round trips in place of the SendMessage, and the store's CPU for one event (the worker's, taken high).
       loneGatewayMs:
         gatewayMsAt(keyLookupsOf(load)) - MODEL.sqsSendRoundTripMs + f.loneRoundTrips * MODEL.dynamoRoundTripMs + WORKER_CPU_MS_PER_EVENT,
-      loneLogBytes: loneLogBytes,
+      // A line a minute at most per gateway container, for the lone calls it recorded in it.
+      loneLogBytes: loneLogBytes * Math.min(1, gatewayContainersOf(load) / Math.max(1e-9, f.loneShare * totalRate(load) * 60)),
     });
     const rows = simulated.map(({ load, figures }) => {
       const inputs = inputsOf(load, figures);

@@ -6,7 +6,7 @@ import { KeyAddressWatch } from '../lambdas/metering/domain/address-watch';
 import { recordUsageBatch } from '../lambdas/metering/domain/usage';
 import { DynamoDbLowBalanceNotices, DynamoDbLowBalanceNoticeState } from '../lambdas/metering/adapters/dynamodb-usage-store';
 import { StoreLoneCalls } from '../lambdas/metering/domain/lone-calls';
-import { flushedUsageMetrics } from '../lambdas/metering/adapters/powertools-metrics';
+import { summedUsageMetrics } from '../lambdas/metering/adapters/powertools-metrics';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ITEMS } from '../lambdas/shared/items';
 import { isAgentKey, logPartition } from '../lambdas/shared/adapters/dynamodb-usage-logs';
@@ -153,6 +153,8 @@ export class MeteredClient {
   addressWatchUnits = 0;
   /** Reads of low-balance notices' state: the worker makes a batch's all at once, as it reads the accounts' settings. */
   noticeReads = 0;
+  /** Requests to the sweep lists (their reads and writes): made once a day per account and container. */
+  sweepListRequests = 0;
   readonly requests = new Map<string, number>();
   readUnits = 0;
   /** Writes and reads of agent items (part of `writeUnits` and `readUnits`, counted apart too): paid once an hour per account, agent and container. */
@@ -207,6 +209,7 @@ export class MeteredClient {
       this.readUnits += Math.max(1, Math.ceil(items / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
     } else if (name === 'BatchGetCommand') {
       // Each key asked for is read (an item that is not there still costs the least a read costs).
+      let sweepKeys = 0;
       const found = new Map<string, Record<string, unknown>>();
       for (const [table, items] of Object.entries((result as { Responses?: Record<string, Record<string, unknown>[]> })?.Responses ?? {}))
         for (const item of items) found.set(`${table}|${item.pk}|${item.sk}`, item);
@@ -220,6 +223,7 @@ export class MeteredClient {
             (request.ConsistentRead ? 1 : 0.5);
           if (String(key.pk).startsWith('SWEEP#')) {
             this.sweepListReadUnits += units;
+            sweepKeys++;
             continue;
           }
           this.readUnits += units;
@@ -228,6 +232,7 @@ export class MeteredClient {
             this.slotUnits(String(key.pk)).reads += units;
           }
         }
+      if (sweepKeys) this.sweepListRequests++;
     } else if (name === 'BatchWriteCommand') {
       for (const [table, requests] of Object.entries(command.input.RequestItems as Record<string, any[]>)) {
         for (const request of requests)
@@ -247,6 +252,7 @@ export class MeteredClient {
     const key = body.Key ?? { pk: body.Item?.pk, sk: body.Item?.sk };
     if (String(key.pk).startsWith('SWEEP#')) {
       this.sweepListWriteUnits += factor;
+      this.sweepListRequests++;
       return factor;
     }
     const id = `${table}|${key.pk}|${key.sk}`;
@@ -339,15 +345,20 @@ function addressWatch(metered: MeteredClient): KeyAddressWatch {
 }
 
 /**
- * The bytes of the EMF line a lone call's metrics take in the gateway's log, rendered by the gateway's
- * own metrics adapter (Powertools) for a served call, with its newline.
+ * The bytes of the EMF line the gateway's lone calls' metrics take in its log (one a minute at most per
+ * container, `summedUsageMetrics`), rendered by that adapter (Powertools), with its newline.
  */
 export function loneCallMetricsBytes(): number {
   const lines: string[] = [];
   const target = new Metrics({ namespace: 'OmnAPI', serviceName: 'usage-worker' });
   (target as unknown as { console: { log: (line: string) => void } }).console = { log: (line) => lines.push(line) };
   const [event] = usageEventsOf(plannedCalls(MATRIX_PROBE), new Date(), String, (a, k) => `key_${a}_${k}`);
-  flushedUsageMetrics(target).recorded([event!]);
+  // A line is written a minute after the container's last (the first call only starts the count).
+  let clock = 0;
+  const metrics = summedUsageMetrics(target, () => clock);
+  metrics.recorded([event!]);
+  clock = 60_000;
+  metrics.recorded([event!]);
   if (lines.length !== 1) throw new Error(`a lone call's metrics took ${lines.length} lines`);
   return Buffer.byteLength(lines[0]!) + 1;
 }
@@ -370,7 +381,9 @@ class LoneRecorders {
   readonly metered: MeteredClient;
   calls = 0;
   settingsReads = 0;
+  /** Round trips one after another, but the sweep list's, and those apart. */
   roundTrips = 0;
+  markerTrips = 0;
   private readonly containers: StoreLoneCalls[];
   private clock = 0;
 
@@ -401,8 +414,11 @@ class LoneRecorders {
     const container = this.containers[this.calls++ % this.containers.length]!;
     if (!(await container.begin(event.accountId, event.balanceMicro ?? 0).record(event)))
       throw new Error(`a lone call of ${event.accountId} was left to the queue`);
-    // The settings read, then each request of the recording, one after another.
-    this.roundTrips += 1 + requests() - before;
+    // The settings read, then each request of the recording, one after another; the sweep list's apart
+    // (a container marks an account once a day, which a run of seconds or an hour does not see).
+    const markers = this.metered.sweepListRequests;
+    this.roundTrips += 1 + requests() - before - (markers - this.markerTrips);
+    this.markerTrips = markers;
   }
 }
 
@@ -563,7 +579,10 @@ export async function simulateLoad(
     loneReadUnits: steady
       ? steady.loneReadUnitsPerCall * slotShare
       : (recorders.metered.readUnits + recorders.settingsReads) / events.length,
-    loneRoundTrips: steady?.loneRoundTrips ?? (loneCalls ? recorders.roundTrips / loneCalls : 0),
+    // The sweep list's requests once a day per account and container: the run's over a day of lone calls.
+    loneRoundTrips:
+      (steady?.loneRoundTrips ?? (loneCalls ? recorders.roundTrips / loneCalls : 0)) +
+      (loneCalls ? recorders.markerTrips / ((loneCalls / events.length) * totalRate(load) * 86_400) : 0),
     // A run of seconds sees no slot fill up, no quiet account call twice in a drain period, and puts every
     // agent it meets: what the slot calls of quiet accounts cost comes from the hour-long sample.
     workerWriteUnits: steady

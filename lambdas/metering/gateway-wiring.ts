@@ -4,7 +4,7 @@ import { logger } from '../shared/logger';
 import { ORIGIN_SECRET_HEADER, OriginGuard } from '../shared/middleware/origin-guard';
 import { CachedKeyResolver } from './adapters/cached-key-resolver';
 import { DynamoDbAccountSettings, DynamoDbLowBalanceNoticeState, DynamoDbUsageStore } from './adapters/dynamodb-usage-store';
-import { flushedUsageMetrics } from './adapters/powertools-metrics';
+import { summedUsageMetrics } from './adapters/powertools-metrics';
 import { DynamoDbKeyLookup } from './adapters/dynamodb-key-lookup';
 import { DynamoDbMeter } from './adapters/dynamodb-meter';
 import { FetchUpstream } from './adapters/fetch-upstream';
@@ -45,7 +45,7 @@ export const gatewayWiring = lazily(() => {
         store: new DynamoDbUsageStore(client, { usageLogs: config.usageLogsTable, usageAggregates: '', ledger: config.ledgerTable }),
         settings: new DynamoDbAccountSettings(client, config.accountsTable),
         notices: new DynamoDbLowBalanceNoticeState(client, config.ledgerTable),
-        metrics: flushedUsageMetrics(),
+        metrics: summedUsageMetrics(),
       }),
       onLoneCallError: (usageEvent, error) =>
         logger.warn('Lone call not recorded directly: queued', { requestId: usageEvent.requestId, error: error as Error }),
