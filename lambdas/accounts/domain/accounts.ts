@@ -209,6 +209,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       if (!account) throw new InvalidTokenError();
       // A password set since the change was asked for ends it: whoever took the account back undoes a thief's pending change.
       if (account.passwordChangedAt && !(record.issuedAt && record.issuedAt >= account.passwordChangedAt)) throw new InvalidTokenError();
+      // Only the change asked for last: a link to an address asked before, or from before the last change was made, moves nothing.
+      if (account.emailChangeTo !== record.email) throw new InvalidTokenError();
       if (!(await this.deps.accounts.changeEmail(account.accountId, account.email, record.email, now.toISOString()))) {
         throw new EmailTakenError();
       }
@@ -482,11 +484,14 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       if (changes.currentPassword === undefined) throw new CurrentPasswordRequiredError('required to change the email address');
       await this.confirmPassword(account, changes.currentPassword, origin, 'an email change');
     }
-    if (changes.name !== undefined || changes.profile !== undefined) {
+    // The newest address asked for is the only one a link completes; asking for the current one withdraws a change asked before.
+    const emailChangeTo =
+      newEmail === undefined ? undefined : newEmail === account.email ? (account.emailChangeTo ? null : undefined) : newEmail;
+    if (changes.name !== undefined || changes.profile !== undefined || emailChangeTo !== undefined) {
       account = await this.deps.accounts.update(
         principal.accountId,
         // The patch itself, not the profile read above patched: the store applies it field by field in one write.
-        { name: changes.name?.trim(), profile: changes.profile },
+        { name: changes.name?.trim(), profile: changes.profile, emailChangeTo },
         now,
       );
     }

@@ -46,6 +46,12 @@ export interface Account {
   suspension?: { reason: string; at: string; by: string };
   /** When the account took its current address (absent: since it was created). Mail from the address before then is not its holder's. */
   emailSince?: string;
+  /**
+   * The address the newest email change was asked for, until it is made: only a link to it completes a
+   * change, so a link mailed to an address asked before (a slip of the fingers: a stranger's mailbox) or
+   * one asked before the last change was made moves nothing.
+   */
+  emailChangeTo?: string | null;
   /** When the password was last set by a reset or a change: a reset link mailed before then no longer works. */
   passwordChangedAt?: string;
   /**
@@ -60,10 +66,10 @@ export interface Account {
 }
 
 /** An account as its holder sees it: never the password hash. */
-export type AccountView = Omit<Account, 'passwordHash' | 'signInAddresses'>;
+export type AccountView = Omit<Account, 'passwordHash' | 'signInAddresses' | 'emailChangeTo'>;
 
 export function viewOf(account: Account): AccountView {
-  const { passwordHash: _hidden, signInAddresses: _sign, ...view } = account;
+  const { passwordHash: _hidden, signInAddresses: _sign, emailChangeTo: _asked, ...view } = account;
   return view;
 }
 

@@ -481,6 +481,39 @@ describe('AccountService', () => {
       },
     );
 
+    it('completes only the newest email change asked for: a link to an address asked before, or used up by a change, does nothing', async () => {
+      const { service, verifiedUser, mailer, accounts } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      // A slip of the fingers sends the first link to a stranger's mailbox; Ann asks again with her real address.
+      await service.updateAccount(ann, { email: 'an@example.org', currentPassword: PASSWORD }, origin);
+      const stranger = mailer.tokenFor('an@example.org');
+      await service.updateAccount(ann, { email: 'ann@new.example', currentPassword: PASSWORD }, origin);
+      await expect(service.confirmEmailToken(stranger, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+      expect((await accounts.get(ann.accountId))!.email).toBe('ann@example.org');
+      // A link asked for again to one address is the newest as well.
+      await service.updateAccount(ann, { email: 'ann@other.example', currentPassword: PASSWORD }, origin);
+      const older = mailer.tokenFor('ann@other.example');
+      await service.updateAccount(ann, { email: 'ann@new.example', currentPassword: PASSWORD }, origin);
+      await expect(service.confirmEmailToken(mailer.tokenFor('ann@new.example'), origin)).resolves.toMatchObject({
+        purpose: 'change_email',
+      });
+      // Once the change is made, no link asked for before it moves the address again.
+      await expect(service.confirmEmailToken(older, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+      expect((await accounts.get(ann.accountId))!.email).toBe('ann@new.example');
+    });
+
+    it('withdraws an email change asked for when the current address is asked for again', async () => {
+      const { service, verifiedUser, mailer, accounts, clock } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      await service.updateAccount(ann, { email: 'an@example.org', currentPassword: PASSWORD }, origin);
+      clock.advance(1);
+      const view = await service.updateAccount(ann, { email: 'Ann@Example.org', currentPassword: PASSWORD }, origin);
+      expect(view).not.toHaveProperty('pendingEmail');
+      expect(view).not.toHaveProperty('emailChangeTo');
+      await expect(service.confirmEmailToken(mailer.tokenFor('an@example.org'), origin)).rejects.toMatchObject({ code: 'invalid_token' });
+      expect((await accounts.get(ann.accountId))!.email).toBe('ann@example.org');
+    });
+
     it('changes the password only with the current one, and signs out every other session', async () => {
       const { service, verifiedUser, mailer } = setup();
       const ann = await verifiedUser('ann@example.org');
