@@ -57,7 +57,8 @@ export const accountRoutes = defineRoutes({
     handler: 'auth-signup',
     auth: 'public',
     summary: 'Mail a new verification link to an unverified account; the same answer whether or not the address has one',
-    description: 'At most 3 an hour per address and 20 per IP address; past that, 429 with Retry-After.',
+    description:
+      'At most 3 an hour per address (its mailbox: anna+tag@ counts as anna@) and 20 per IP address; past that, 429 with Retry-After.',
     body: EmailBody,
     responses: { 202: { description: 'A link is mailed if the address has an unverified account', schema: NeutralResult } },
     errors: [400, 413, 415, 429],
@@ -70,7 +71,7 @@ export const accountRoutes = defineRoutes({
     auth: 'public',
     summary: 'Mail a single-use link that sets a new password; the same answer whether or not the address has an account',
     description:
-      'At most 3 an hour per address and 20 per IP address; past that, 429 with Retry-After. The link opens the console page /reset-password and works once, for an hour.',
+      'At most 3 an hour per address (its mailbox: anna+tag@ counts as anna@) and 20 per IP address; past that, 429 with Retry-After. The link opens the console page /reset-password and works once, for an hour.',
     body: EmailBody,
     responses: { 202: { description: 'A link is mailed if the address has an account', schema: NeutralResult } },
     errors: [400, 413, 415, 429],

@@ -11,6 +11,9 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A top-level domain: letters, or an internationalised one in its ASCII form (`xn--p1ai` is .рф). */
 const TOP_LEVEL = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 
+/** Default-ignorable code points: no glyph, no width (U+00AD, U+200B–U+200F, U+2060–U+2064, U+FEFF …). */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+
 function split(address: string): { local: string; domain: string } | undefined {
   const at = address.lastIndexOf('@');
   return at <= 0 ? undefined : { local: address.slice(0, at), domain: address.slice(at + 1) };
@@ -19,7 +22,10 @@ function split(address: string): { local: string; domain: string } | undefined {
 /**
  * The one form an address is stored, compared and mailed in: in NFKC, trimmed, lower-cased, its domain
  * in ASCII (IDNA, UTS #46 as URLs do: `Anna@Bücher.DE` and `anna@xn--bcher-kva.de` are one address,
- * and so are `ａｎｎａ＠ｅｘａｍｐｌｅ．ｏｒｇ` and `anna@example.org`).
+ * and so are `ａｎｎａ＠ｅｘａｍｐｌｅ．ｏｒｇ` and `anna@example.org`). Characters nobody sees (a zero-width
+ * space or joiner, a soft hyphen, a word joiner: what a copy from a web page or a chat carries along)
+ * are dropped before the @ as UTS #46 drops them after it: they cannot be part of an address mail
+ * reaches, and the address typed is the one shown.
  * Every place that takes an address from outside (sign-up, sign-in, resets, email change, privacy
  * letters' senders, suppressions, the ops CLI) reads it through this. Never throws: a domain with
  * no ASCII form is only lower-cased, and `emailAddressProblem` refuses it.
@@ -29,7 +35,8 @@ export function normaliseEmail(address: string): string {
   const trimmed = address.normalize('NFKC').trim();
   const parts = split(trimmed);
   if (!parts) return trimmed.toLowerCase();
-  return `${parts.local.toLowerCase()}@${domainToASCII(parts.domain) || parts.domain.toLowerCase()}`;
+  const local = parts.local.replace(INVISIBLE, '').toLowerCase();
+  return `${local}@${domainToASCII(parts.domain) || parts.domain.toLowerCase()}`;
 }
 
 /**
@@ -58,6 +65,19 @@ export function emailAddressProblem(address: string): string | undefined {
     return 'Must be an email address';
   if (canonical.length > EMAIL_MAX) return `Must be at most ${EMAIL_MAX} characters (its domain as punycode)`;
   return undefined;
+}
+
+/**
+ * The mailbox a normalised address delivers to: its subaddress (`+tag`, RFC 5233) cut, as Gmail,
+ * Outlook, iCloud and Fastmail deliver `anna+x@` to `anna@`. Not an identity (`anna+x@` is its own
+ * account): what limits on mail sent to an address count, or one mailbox would take a limit's worth of
+ * mail for every tag anyone makes up.
+ */
+export function mailboxOf(address: string): string {
+  const parts = split(address);
+  if (!parts) return address;
+  const plus = parts.local.indexOf('+');
+  return plus <= 0 ? address : `${parts.local.slice(0, plus)}@${parts.domain}`;
 }
 
 /**

@@ -79,7 +79,7 @@ export interface paths {
         put?: never;
         /**
          * Mail a new verification link to an unverified account; the same answer whether or not the address has one
-         * @description At most 3 an hour per address and 20 per IP address; past that, 429 with Retry-After.
+         * @description At most 3 an hour per address (its mailbox: anna+tag@ counts as anna@) and 20 per IP address; past that, 429 with Retry-After.
          */
         post: operations["accounts.resendVerification"];
         delete?: never;
@@ -99,7 +99,7 @@ export interface paths {
         put?: never;
         /**
          * Mail a single-use link that sets a new password; the same answer whether or not the address has an account
-         * @description At most 3 an hour per address and 20 per IP address; past that, 429 with Retry-After. The link opens the console page /reset-password and works once, for an hour.
+         * @description At most 3 an hour per address (its mailbox: anna+tag@ counts as anna@) and 20 per IP address; past that, 429 with Retry-After. The link opens the console page /reset-password and works once, for an hour.
          */
         post: operations["accounts.requestPasswordReset"];
         delete?: never;

@@ -35,7 +35,7 @@ import { checkPasswordStrength } from './passwords';
 import type { AccountStore, Clock, FailureCounter, PasswordHasher, SecurityLog, SessionStore, TokenStore } from './ports';
 import { newId, randomSecret, sha256 } from '../../shared/crypto';
 import { COUNTERS } from '../../shared/items';
-import { displayEmail, normaliseEmail } from '../../shared/email-address';
+import { displayEmail, mailboxOf, normaliseEmail } from '../../shared/email-address';
 
 export { SESSION_TOKEN_PREFIX, type Principal };
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
@@ -59,7 +59,9 @@ export const RECENT_SIGN_IN_SECONDS = 10 * 60;
 export const SESSION_PASSWORD_LIMITS = { perAccount: 5, windowSeconds: 15 * 60 };
 /**
  * Sign-ups allowed per window: per IP address, and per email — every sign-up sends mail, so
- * without a limit the form would let anyone make us mail any address over and over.
+ * without a limit the form would let anyone make us mail any address over and over. Each limit on
+ * mail to an address (sign-ups, resets, resent links) counts its mailbox (`mailboxOf`: anna+1@, anna+2@
+ * … are anna@'s), or tags made up by the thousand would each mail it a limit's worth.
  */
 export const SIGNUP_LIMITS = { email: 3, ip: 20, windowSeconds: 60 * 60 };
 /** Password-reset requests per hour, per address asked about and per IP: each may send mail. */
@@ -144,7 +146,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       SIGNUP_LIMITS,
-      { email: COUNTERS.signUpsForEmail.of(sha256(email)), ip: COUNTERS.signUpsFromAddress.of(throttleNetwork(origin.ip)) },
+      { email: COUNTERS.signUpsForEmail.of(sha256(mailboxOf(email))), ip: COUNTERS.signUpsFromAddress.of(throttleNetwork(origin.ip)) },
       now,
       'Too many sign-ups; try again later',
     );
@@ -239,7 +241,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       RESEND_VERIFICATION_LIMITS,
-      { email: `resend-email#${sha256(email)}`, ip: `resend-ip#${throttleNetwork(origin.ip)}` },
+      { email: `resend-email#${sha256(mailboxOf(email))}`, ip: `resend-ip#${throttleNetwork(origin.ip)}` },
       now,
       'Too many verification mails asked for; try again later',
     );
@@ -263,7 +265,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       PASSWORD_RESET_LIMITS,
-      { email: `reset-email#${sha256(email)}`, ip: `reset-ip#${throttleNetwork(origin.ip)}` },
+      { email: `reset-email#${sha256(mailboxOf(email))}`, ip: `reset-ip#${throttleNetwork(origin.ip)}` },
       now,
       'Too many password resets asked for; try again later',
     );

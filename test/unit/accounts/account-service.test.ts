@@ -134,6 +134,29 @@ describe('AccountService', () => {
     await expect(service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeUndefined();
   });
 
+  it('counts the mail of sign-ups, resets and resent links per mailbox: made-up +tags, from many addresses, do not flood one inbox', async () => {
+    const { service, mailer, verifiedUser } = setup();
+    await verifiedUser('ann@example.org');
+    const before = mailer.sent.length;
+    const from = (i: number) => ({ ...origin, ip: `198.51.100.${i}` });
+    const attempts: Promise<unknown>[] = [];
+    for (let i = 0; i < 10; i++) {
+      attempts.push(service.signup({ name: 'Eve', email: `ann+${i}@example.org`, password: PASSWORD }, from(i)).catch((e) => e));
+    }
+    const outcomes = await Promise.all(attempts);
+    // Ann's own sign-up was the mailbox's first of the hour.
+    expect(outcomes.filter((o) => o instanceof Error)).toHaveLength(10 - (SIGNUP_LIMITS.email - 1));
+    // Resets and resent links of tagged addresses (whose accounts now exist) count against the mailbox too.
+    for (let i = 0; i < 10; i++) {
+      await service.requestPasswordReset({ email: `ann+${i}@example.org` }, from(i)).catch(() => undefined);
+      await service.resendVerification({ email: `ann+${i}@example.org` }, from(i)).catch(() => undefined);
+    }
+    const toMailbox = mailer.sent.slice(before).filter((m) => /^ann(\+\d+)?@example\.org$/.test(m.to));
+    expect(toMailbox.length).toBeLessThanOrEqual(SIGNUP_LIMITS.email + PASSWORD_RESET_LIMITS.email + RESEND_VERIFICATION_LIMITS.email);
+    // Tagged addresses remain accounts of their own.
+    expect(mailer.sent.slice(before).some((m) => m.to === 'ann+0@example.org' && /Confirm your OmnAPI account/.test(m.subject))).toBe(true);
+  });
+
   it('limits sign-ups per IP address', async () => {
     const { service } = setup();
     for (let i = 0; i < SIGNUP_LIMITS.ip; i++) await service.signup({ name: 'U', email: `u${i}@example.org`, password: PASSWORD }, origin);
