@@ -1,4 +1,5 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
+import { displayDomain } from './idn-display';
 
 /** The longest address a mail system takes (RFC 5321's path limit less its brackets), counted in its ASCII form. */
 export const EMAIL_MAX = 254;
@@ -89,9 +90,14 @@ export function isMailable(address: string): boolean {
   return /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address) && /^\p{ASCII}+$/u.test(address);
 }
 
-/** An address as its owner writes it: the domain in Unicode (`anna@bücher.de`), for text people read. */
+/**
+ * An address as its owner writes it: the domain in Unicode (`anna@bücher.de`), for text people read —
+ * but a label that would read as another domain (mixed scripts, Cyrillic or Greek letters that look
+ * Latin: `showsInUnicode`) stays in its ASCII form, as browsers show it: a mail that says an account
+ * now signs in with `ann@exаmple.org` must not read as its owner's own `ann@example.org`.
+ */
 export function displayEmail(address: string): string {
   const parts = split(address);
   if (!parts) return address;
-  return `${parts.local}@${domainToUnicode(parts.domain) || parts.domain}`;
+  return `${parts.local}@${displayDomain(parts.domain, (label) => domainToUnicode(label) || label)}`;
 }
