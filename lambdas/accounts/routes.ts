@@ -13,6 +13,7 @@ import {
   NeutralResult,
   PasswordResetBody,
   PasswordResetResult,
+  RollKeyBody,
   LoginResult,
   Preferences,
   SecurityEventView,
@@ -262,7 +263,11 @@ export const accountRoutes = defineRoutes({
     handler: 'keys',
     auth: 'session',
     summary: 'Issue a new secret; the old one works 24 hours more',
+    description:
+      'A new secret is lasting access, as a new key is: a session that signed in more than 10 minutes ago sends the password (`currentPassword`), or the answer is 400 current_password_required. The body may be left out otherwise.',
     params: IdPath,
+    body: RollKeyBody,
+    bodyOptional: true,
     responses: {
       201: {
         description: 'The new key and its secret',
@@ -273,7 +278,7 @@ export const accountRoutes = defineRoutes({
         }),
       },
     },
-    errors: [400, 401, 404],
+    errors: [400, 401, 404, 413, 415, 429],
     audit: { action: 'key.roll', target: 'key' },
   },
 });

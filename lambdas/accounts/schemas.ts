@@ -129,10 +129,10 @@ export const AuditQuery = LimitQuery.extend({
     .optional()
     .meta({ description: 'No event after this time' }),
 }).refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'Must not be before from' });
-export const CreateKeyBody = z.object({
-  name,
-  currentPassword: password.optional().meta({ description: 'Required when the session signed in more than 10 minutes ago' }),
-});
+const recentSignInPassword = password.optional().meta({ description: 'Required when the session signed in more than 10 minutes ago' });
+export const CreateKeyBody = z.object({ name, currentPassword: recentSignInPassword });
+/** A roll hands out a new secret as a creation does: an older session proves its caller again. */
+export const RollKeyBody = z.object({ currentPassword: recentSignInPassword });
 
 export const SignupResult = z.object({ status: z.literal('verification_sent'), message: z.string() });
 export const NeutralResult = z.object({ status: z.literal('accepted'), message: z.string() });

@@ -334,7 +334,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue a new secret; the old one works 24 hours more */
+        /**
+         * Issue a new secret; the old one works 24 hours more
+         * @description A new secret is lasting access, as a new key is: a session that signed in more than 10 minutes ago sends the password (`currentPassword`), or the answer is 400 current_password_required. The body may be left out otherwise.
+         */
         post: operations["accounts.rollKey"];
         delete?: never;
         options?: never;
@@ -2626,7 +2629,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Required when the session signed in more than 10 minutes ago */
+                    currentPassword?: string;
+                };
+            };
+        };
         responses: {
             /** @description The new key and its secret */
             201: {
@@ -2684,6 +2694,33 @@ export interface operations {
             };
             /** @description No such resource (or not the caller's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
