@@ -75,6 +75,8 @@ export const Preferences = z
       // A credit amount is a string (six decimals stay exact): the message says so, or a client sent 10 would be told to send 10.
       .string({ error: (issue) => (issue.input === undefined ? undefined : CREDIT_AMOUNT) })
       .regex(/^\d{1,9}(\.\d{1,6})?$/, CREDIT_AMOUNT)
+      // The notice comes when the balance falls below the threshold, which it never does below 0: a 0 would be "on" and never mail.
+      .refine((credits) => /[1-9]/.test(credits), 'Must be more than 0: the mail comes when the balance falls below it (null turns it off)')
       .nullable()
       .optional()
       .meta({ description: 'Mail me once when my balance falls below this many credits; null turns it off' }),
