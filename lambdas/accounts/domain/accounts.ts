@@ -170,6 +170,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       UNIFORM_ANSWER_MS,
       async () => {
         if (!(await this.deps.accounts.create(account))) {
+          const existing = await this.deps.accounts.findByEmail(email);
+          if (existing && !existing.emailVerified) return this.reclaimUnverified(existing, origin);
           await this.deps.mailer.send({
             to: email,
             subject: 'Someone tried to sign up with your address',
@@ -188,6 +190,43 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
   }
 
   /**
+   * A sign-up for an address whose account was never confirmed: perhaps its owner signed up before and
+   * lost the mail, perhaps someone else made the account with the owner's address and a password of
+   * their own, waiting for the owner to click its confirmation link (a pre-hijacked account). Either
+   * way the mailbox's owner is the one asking now: the links that would confirm the account as it is
+   * stop working, and the mail brings a link that sets the password and confirms in one step (the
+   * password reset's, which ends every session and keeps the address's limits).
+   */
+  private async reclaimUnverified(
+    this: With<'accounts' | 'tokens' | 'mailer' | 'publicUrl' | 'securityLog' | 'clock'>,
+    account: Account,
+    origin: RequestOrigin,
+  ): Promise<void> {
+    const now = this.deps.clock.now().toISOString();
+    await this.deps.accounts.update(account.accountId, { verifyLinksFrom: now }, now);
+    const minutes = PASSWORD_RESET_TTL_SECONDS / 60;
+    await this.sendEmailLink(
+      account.accountId,
+      account.email,
+      'reset_password',
+      {
+        subject: 'Finish signing up to OmnAPI',
+        text: (url: string) =>
+          [
+            `Someone (we hope you) signed up to OmnAPI with ${displayEmail(account.email)}, which already has an account that was never confirmed.`,
+            `Follow this link within ${minutes} minutes to choose its password and confirm the address in one step; it works once:`,
+            '',
+            url,
+            '',
+            'Confirmation links mailed before this one no longer work. If you did not sign up, ignore this message: nothing was changed.',
+          ].join('\n'),
+      },
+      PASSWORD_RESET_TTL_SECONDS,
+    );
+    await this.record(account.accountId, 'password_reset_requested', origin, { reason: 'sign-up for an unconfirmed address' });
+  }
+
+  /**
    * Follows a mailed link: confirms an address, lifts a sign-in pause, or completes an email change.
    * Single use. Answers what it did and to which account (the address before and after, for a change).
    */
@@ -200,6 +239,10 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     if (!record || record.expiresAt <= epoch(now)) throw new InvalidTokenError();
     if (record.purpose === 'verify_email') {
+      const account = await this.deps.accounts.get(record.accountId);
+      // A sign-up for the address since replaced the account's confirmation links (reclaimUnverified): this one confirms nothing.
+      if (!account || (account.verifyLinksFrom && !(record.issuedAt && record.issuedAt >= account.verifyLinksFrom)))
+        throw new InvalidTokenError();
       await this.deps.accounts.markVerified(record.accountId, now.toISOString());
       await this.record(record.accountId, 'email_verified', origin);
     } else if (record.purpose === 'unlock_sign_in') {
@@ -247,6 +290,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     );
     const account = await this.deps.accounts.findByEmail(email);
     if (!account || account.emailVerified) return;
+    // Once a sign-up reclaimed the address, only setting the password from the mailbox confirms it: a resent link would confirm a password someone else chose.
+    if (account.verifyLinksFrom) return this.reclaimUnverified(account, origin);
     await this.sendEmailLink(account.accountId, email, 'verify_email');
     await this.record(account.accountId, 'verification_resent', origin);
   }

@@ -52,6 +52,11 @@ export interface Account {
    * one asked before the last change was made moves nothing.
    */
   emailChangeTo?: string | null;
+  /**
+   * When a sign-up for the address found this account unconfirmed and mailed a link to set its password
+   * instead: confirmation links mailed before then no longer work (whoever made the account may not own the address).
+   */
+  verifyLinksFrom?: string;
   /** When the password was last set by a reset or a change: a reset link mailed before then no longer works. */
   passwordChangedAt?: string;
   /**
@@ -66,10 +71,10 @@ export interface Account {
 }
 
 /** An account as its holder sees it: never the password hash. */
-export type AccountView = Omit<Account, 'passwordHash' | 'signInAddresses' | 'emailChangeTo'>;
+export type AccountView = Omit<Account, 'passwordHash' | 'signInAddresses' | 'emailChangeTo' | 'verifyLinksFrom'>;
 
 export function viewOf(account: Account): AccountView {
-  const { passwordHash: _hidden, signInAddresses: _sign, emailChangeTo: _asked, ...view } = account;
+  const { passwordHash: _hidden, signInAddresses: _sign, emailChangeTo: _asked, verifyLinksFrom: _from, ...view } = account;
   return view;
 }
 

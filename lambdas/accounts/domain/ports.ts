@@ -14,6 +14,7 @@ export interface AccountChanges {
   signInAddresses?: string[];
   plan?: string;
   suspension?: Account['suspension'] | null;
+  verifyLinksFrom?: string;
   /** The address an email change is asked for now; null: none (asked back to the current address). */
   emailChangeTo?: string | null;
 }

@@ -66,6 +66,7 @@ describe('AccountService', () => {
     it('answers an existing email exactly as a new one, and warns the owner instead', async () => {
       const { service, accounts, mailer } = setup();
       await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
+      await service.confirmEmailToken(mailer.tokenFor('ann@example.org'), origin);
       await expect(
         service.signup({ name: 'Eve', email: 'ANN@example.org', password: 'another long passphrase' }, origin),
       ).resolves.toBeUndefined();
@@ -77,6 +78,7 @@ describe('AccountService', () => {
     it('keeps an internationalised address in one form: mailed as punycode, one account under any spelling, signed in with either', async () => {
       const { service, accounts, mailer } = setup();
       await service.signup({ name: 'Anna', email: 'Anna@Bücher.de', password: PASSWORD }, origin);
+      await service.confirmEmailToken(mailer.tokenFor('anna@xn--bcher-kva.de'), origin);
       await service.signup({ name: 'Eve', email: 'anna@xn--bcher-kva.de', password: 'another long passphrase' }, origin);
       expect(accounts.byId.size).toBe(1);
       expect([...accounts.byId.values()][0]!.email).toBe('anna@xn--bcher-kva.de');
@@ -84,11 +86,40 @@ describe('AccountService', () => {
         ['anna@xn--bcher-kva.de', 'Confirm your OmnAPI account'],
         ['anna@xn--bcher-kva.de', 'Someone tried to sign up with your address'],
       ]);
-      await service.confirmEmailToken(mailer.tokenFor('anna@xn--bcher-kva.de'), origin);
       await expect(service.login({ email: 'anna@BÜCHER.de', password: PASSWORD }, origin)).resolves.toHaveProperty('token');
       await expect(service.login({ email: 'anna@xn--bcher-kva.de', password: PASSWORD }, origin)).resolves.toHaveProperty('token');
       await service.requestPasswordReset({ email: 'ANNA@bücher.de' }, origin);
       expect(mailer.sent.at(-1)).toMatchObject({ to: 'anna@xn--bcher-kva.de', subject: 'Reset your OmnAPI password' });
+    });
+
+    it("hands an unconfirmed address back to its mailbox: a second sign-up voids the first one's confirmation link and mails a link that sets the password", async () => {
+      const { service, accounts, mailer, clock } = setup();
+      // Eve makes an account with Ann's address and her own password, and waits for Ann to click its confirmation link.
+      await service.signup({ name: 'Ann', email: 'ann@example.org', password: 'eve knows this one' }, origin);
+      const eves = mailer.tokenFor('ann@example.org');
+      clock.advance(60);
+      // Ann signs up herself: the same answer, one account, and a mail that lets her set the password.
+      await expect(service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeUndefined();
+      expect(accounts.byId.size).toBe(1);
+      expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: 'Finish signing up to OmnAPI' });
+      const reclaim = mailer.tokenFor('ann@example.org');
+      // The confirmation link Eve's sign-up mailed no longer confirms her account…
+      await expect(service.confirmEmailToken(eves, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+      expect((await accounts.findByEmail('ann@example.org'))!.emailVerified).toBe(false);
+      // Nor does one Eve has resent: after a sign-up by the mailbox, a resend mails the link that sets the password.
+      clock.advance(60);
+      await service.resendVerification({ email: 'ann@example.org' }, origin);
+      expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: 'Finish signing up to OmnAPI' });
+      await expect(service.confirmEmailToken(mailer.tokenFor('ann@example.org'), origin)).rejects.toMatchObject({ code: 'invalid_token' });
+      // …and Ann's link sets her password and confirms the address in one step: Eve's password opens nothing.
+      await service.resetPassword({ token: reclaim, password: 'anns own new passphrase' }, origin);
+      expect((await accounts.findByEmail('ann@example.org'))!.emailVerified).toBe(true);
+      await expect(service.login({ email: 'ann@example.org', password: 'eve knows this one' }, origin)).rejects.toMatchObject({
+        kind: 'unauthenticated',
+      });
+      await expect(service.login({ email: 'ann@example.org', password: 'anns own new passphrase' }, origin)).resolves.toHaveProperty(
+        'token',
+      );
     });
 
     it('takes an email change to the same mailbox in another spelling as no change', async () => {
