@@ -125,6 +125,8 @@ export const accountRoutes = defineRoutes({
     handler: 'account',
     auth: 'session',
     summary: 'Correct name, profile or email (a new email is confirmed from that address)',
+    description:
+      'A new email needs `currentPassword`; only the newest address asked for can be confirmed, and asking for the current one withdraws a pending change. At most 3 change links an hour to one address (its mailbox: anna+tag@ counts as anna@) and 20 per IP address; past that, 429 with Retry-After.',
     body: UpdateAccountBody,
     responses: { 200: { description: 'The account', schema: AccountView } },
     errors: [400, 401, 403, 409, 413, 415, 429],

@@ -173,7 +173,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Correct name, profile or email (a new email is confirmed from that address) */
+        /**
+         * Correct name, profile or email (a new email is confirmed from that address)
+         * @description A new email needs `currentPassword`; only the newest address asked for can be confirmed, and asking for the current one withdraws a pending change. At most 3 change links an hour to one address (its mailbox: anna+tag@ counts as anna@) and 20 per IP address; past that, 429 with Retry-After.
+         */
         patch: operations["accounts.updateAccount"];
         trace?: never;
     };

@@ -68,6 +68,12 @@ export const SIGNUP_LIMITS = { email: 3, ip: 20, windowSeconds: 60 * 60 };
 export const PASSWORD_RESET_LIMITS = { email: 3, ip: 20, windowSeconds: 60 * 60 };
 /** Resent verification mails per hour, per address and per IP. */
 export const RESEND_VERIFICATION_LIMITS = { email: 3, ip: 20, windowSeconds: 60 * 60 };
+/**
+ * Email-change links per hour, per address asked for (its mailbox) and per IP: each mails an address
+ * the account does not hold, so without a limit per address, accounts made by the dozen would each
+ * mail it twenty an hour (their own password checks were the only bound).
+ */
+export const EMAIL_CHANGE_LIMITS = { email: 3, ip: 20, windowSeconds: 60 * 60 };
 /** A password-reset link works this long: it hands over the account, so less than other links. */
 export const PASSWORD_RESET_TTL_SECONDS = 60 * 60;
 
@@ -530,6 +536,12 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     if (newEmail && newEmail !== account.email) {
       if (changes.currentPassword === undefined) throw new CurrentPasswordRequiredError('required to change the email address');
       await this.confirmPassword(account, changes.currentPassword, origin, 'an email change');
+      await this.throttle(
+        EMAIL_CHANGE_LIMITS,
+        { email: `change-email#${sha256(mailboxOf(newEmail))}`, ip: `change-ip#${throttleNetwork(origin.ip)}` },
+        this.deps.clock.now(),
+        'Too many email changes asked for; try again later',
+      );
     }
     // The newest address asked for is the only one a link completes; asking for the current one withdraws a change asked before.
     const emailChangeTo =

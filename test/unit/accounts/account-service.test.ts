@@ -1,5 +1,6 @@
 import {
   AccountService,
+  EMAIL_CHANGE_LIMITS,
   LOGIN_LIMITS,
   PASSWORD_RESET_LIMITS,
   PASSWORD_RESET_TTL_SECONDS,
@@ -554,6 +555,24 @@ describe('AccountService', () => {
       // Once the change is made, no link asked for before it moves the address again.
       await expect(service.confirmEmailToken(older, origin)).rejects.toMatchObject({ code: 'invalid_token' });
       expect((await accounts.get(ann.accountId))!.email).toBe('ann@new.example');
+    });
+
+    it('limits email-change links per address asked for, from any number of accounts, so no address is flooded with them', async () => {
+      const { service, verifiedUser, mailer } = setup();
+      const holders = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((who) => verifiedUser(`${who}@attacker.example`)));
+      const outcomes = [];
+      for (const [i, holder] of holders.entries()) {
+        outcomes.push(
+          await service
+            .updateAccount(holder, { email: `victim+${i}@example.org`, currentPassword: PASSWORD }, { ...origin, ip: `198.51.100.${i}` })
+            .then(
+              () => 'mailed',
+              (error) => error.kind,
+            ),
+        );
+      }
+      expect(outcomes).toEqual([...Array(EMAIL_CHANGE_LIMITS.email).fill('mailed'), 'rate_limited', 'rate_limited']);
+      expect(mailer.sent.filter((m) => m.to.startsWith('victim'))).toHaveLength(EMAIL_CHANGE_LIMITS.email);
     });
 
     it('withdraws an email change asked for when the current address is asked for again', async () => {
