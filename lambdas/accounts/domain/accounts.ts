@@ -290,7 +290,10 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       RESEND_VERIFICATION_LIMITS,
-      { email: `resend-email#${sha256(mailboxOf(email))}`, ip: `resend-ip#${throttleNetwork(origin.ip)}` },
+      {
+        email: COUNTERS.verificationResendsForEmail.of(sha256(mailboxOf(email))),
+        ip: COUNTERS.verificationResendsFromAddress.of(throttleNetwork(origin.ip)),
+      },
       now,
       'Too many verification mails asked for; try again later',
     );
@@ -316,7 +319,10 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       PASSWORD_RESET_LIMITS,
-      { email: `reset-email#${sha256(mailboxOf(email))}`, ip: `reset-ip#${throttleNetwork(origin.ip)}` },
+      {
+        email: COUNTERS.passwordResetsForEmail.of(sha256(mailboxOf(email))),
+        ip: COUNTERS.passwordResetsFromAddress.of(throttleNetwork(origin.ip)),
+      },
       now,
       'Too many password resets asked for; try again later',
     );
@@ -538,7 +544,10 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       await this.confirmPassword(account, changes.currentPassword, origin, 'an email change');
       await this.throttle(
         EMAIL_CHANGE_LIMITS,
-        { email: `change-email#${sha256(mailboxOf(newEmail))}`, ip: `change-ip#${throttleNetwork(origin.ip)}` },
+        {
+          email: COUNTERS.emailChangesForEmail.of(sha256(mailboxOf(newEmail))),
+          ip: COUNTERS.emailChangesFromAddress.of(throttleNetwork(origin.ip)),
+        },
         this.deps.clock.now(),
         'Too many email changes asked for; try again later',
       );
