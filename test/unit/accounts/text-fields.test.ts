@@ -53,6 +53,15 @@ describe('names and profile fields with inputs from everywhere', () => {
     }
   });
 
+  it("refuses a website whose user name reads as another site's address, and takes any other", () => {
+    for (const website of ['https://omnapi.com@evil.example/login', 'http://user:pass@example.org', 'https://@example.org']) {
+      const parsed = ProfilePatch.safeParse({ website });
+      expect([website, parsed.success, parsed.error?.issues[0]?.message]).toEqual([website, false, expect.stringMatching(/user name/)]);
+    }
+    for (const website of ['https://example.org', 'https://example.org/a@b', 'https://example.org/?mail=a@b.c', 'https://bücher.de/#x@y'])
+      expect([website, ProfilePatch.safeParse({ website }).success]).toEqual([website, true]);
+  });
+
   it('refuses a name of blank letters: the Hangul fillers and the blank Braille pattern are letters or symbols nobody sees', () => {
     for (const name of ['\u3164', '\uffa0', '\u115f\u1160', '\u2800\u2800', '\u3164 \u3164', '\u3164\u200b']) {
       expect([name, signup(name).success]).toEqual([name, false]);
