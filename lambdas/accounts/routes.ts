@@ -266,7 +266,7 @@ export const accountRoutes = defineRoutes({
     auth: 'session',
     summary: 'Issue a new secret; the old one works 24 hours more',
     description:
-      'A new secret is lasting access, as a new key is: a session that signed in more than 10 minutes ago sends the password (`currentPassword`), or the answer is 400 current_password_required. The body may be left out otherwise.',
+      'A new secret is lasting access, as a new key is: a session that signed in more than 10 minutes ago sends the password (`currentPassword`), or the answer is 400 current_password_required. The body may be left out otherwise. One old secret per key at a time: a key whose predecessor still works answers 409 roll_pending until that one is revoked or its grace ends.',
     params: IdPath,
     body: RollKeyBody,
     bodyOptional: true,
@@ -280,7 +280,7 @@ export const accountRoutes = defineRoutes({
         }),
       },
     },
-    errors: [400, 401, 404, 413, 415, 429],
+    errors: [400, 401, 404, 409, 413, 415, 429],
     audit: { action: 'key.roll', target: 'key' },
   },
 });

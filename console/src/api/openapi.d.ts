@@ -339,7 +339,7 @@ export interface paths {
         put?: never;
         /**
          * Issue a new secret; the old one works 24 hours more
-         * @description A new secret is lasting access, as a new key is: a session that signed in more than 10 minutes ago sends the password (`currentPassword`), or the answer is 400 current_password_required. The body may be left out otherwise.
+         * @description A new secret is lasting access, as a new key is: a session that signed in more than 10 minutes ago sends the password (`currentPassword`), or the answer is 400 current_password_required. The body may be left out otherwise. One old secret per key at a time: a key whose predecessor still works answers 409 roll_pending until that one is revoked or its grace ends.
          */
         post: operations["accounts.rollKey"];
         delete?: never;
@@ -2697,6 +2697,15 @@ export interface operations {
             };
             /** @description No such resource (or not the caller's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
