@@ -16,8 +16,8 @@ export const OPENAPI_FILE = path.join(ROOT, 'docs', 'openapi.json');
 export const API_TYPES_FILE = path.join(CONSOLE_DIR, 'src', 'api', 'openapi.d.ts');
 /** Entries of the console folder that are not sources. */
 export const NOT_SOURCES = ['dist', 'node_modules'];
-/** Modules outside console/ that the console imports (shared with the functions, so both count money alike). */
-export const SHARED_SOURCES = [path.join(ROOT, 'lambdas', 'shared', 'money.ts')];
+/** Modules outside console/ that the console imports (shared with the functions, so both count money and show addresses alike). */
+export const SHARED_SOURCES = [path.join(ROOT, 'lambdas', 'shared', 'money.ts'), path.join(ROOT, 'lambdas', 'shared', 'idn-display.ts')];
 
 function filesUnder(dir: string): string[] {
   return fs

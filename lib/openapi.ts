@@ -57,7 +57,7 @@ function operation(context: string, name: string, spec: RouteSpec): ZodOpenApiOp
     ...(spec.query || spec.params
       ? { requestParams: { ...(spec.query ? { query: spec.query as never } : {}), ...(spec.params ? { path: spec.params as never } : {}) } }
       : {}),
-    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+    ...(spec.body ? { requestBody: { required: !spec.bodyOptional, content: { 'application/json': { schema: spec.body } } } } : {}),
     ...(spec.rawBody
       ? { requestBody: { content: { [spec.rawBody.contentType]: { schema: { description: spec.rawBody.description } } } } }
       : {}),

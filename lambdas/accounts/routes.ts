@@ -13,6 +13,7 @@ import {
   NeutralResult,
   PasswordResetBody,
   PasswordResetResult,
+  RollKeyBody,
   LoginResult,
   Preferences,
   SecurityEventView,
@@ -57,7 +58,8 @@ export const accountRoutes = defineRoutes({
     handler: 'auth-signup',
     auth: 'public',
     summary: 'Mail a new verification link to an unverified account; the same answer whether or not the address has one',
-    description: 'At most 3 an hour per address and 20 per IP address; past that, 429 with Retry-After.',
+    description:
+      'At most 3 an hour per address (its mailbox: anna+tag@ counts as anna@) and 20 per IP address; past that, 429 with Retry-After.',
     body: EmailBody,
     responses: { 202: { description: 'A link is mailed if the address has an unverified account', schema: NeutralResult } },
     errors: [400, 413, 415, 429],
@@ -70,7 +72,7 @@ export const accountRoutes = defineRoutes({
     auth: 'public',
     summary: 'Mail a single-use link that sets a new password; the same answer whether or not the address has an account',
     description:
-      'At most 3 an hour per address and 20 per IP address; past that, 429 with Retry-After. The link opens the console page /reset-password and works once, for an hour.',
+      'At most 3 an hour per address (its mailbox: anna+tag@ counts as anna@) and 20 per IP address; past that, 429 with Retry-After. The link opens the console page /reset-password and works once, for an hour.',
     body: EmailBody,
     responses: { 202: { description: 'A link is mailed if the address has an account', schema: NeutralResult } },
     errors: [400, 413, 415, 429],
@@ -123,6 +125,8 @@ export const accountRoutes = defineRoutes({
     handler: 'account',
     auth: 'session',
     summary: 'Correct name, profile or email (a new email is confirmed from that address)',
+    description:
+      'A new email needs `currentPassword`; only the newest address asked for can be confirmed, and asking for the current one withdraws a pending change. At most 3 change links an hour to one address (its mailbox: anna+tag@ counts as anna@) and 20 per IP address; past that, 429 with Retry-After.',
     body: UpdateAccountBody,
     responses: { 200: { description: 'The account', schema: AccountView } },
     errors: [400, 401, 403, 409, 413, 415, 429],
@@ -261,7 +265,11 @@ export const accountRoutes = defineRoutes({
     handler: 'keys',
     auth: 'session',
     summary: 'Issue a new secret; the old one works 24 hours more',
+    description:
+      'A new secret is lasting access, as a new key is: a session that signed in more than 10 minutes ago sends the password (`currentPassword`), or the answer is 400 current_password_required. The body may be left out otherwise. One old secret per key at a time: a key whose predecessor still works answers 409 roll_pending until that one is revoked or its grace ends.',
     params: IdPath,
+    body: RollKeyBody,
+    bodyOptional: true,
     responses: {
       201: {
         description: 'The new key and its secret',
@@ -272,7 +280,7 @@ export const accountRoutes = defineRoutes({
         }),
       },
     },
-    errors: [400, 401, 404],
+    errors: [400, 401, 404, 409, 413, 415, 429],
     audit: { action: 'key.roll', target: 'key' },
   },
 });

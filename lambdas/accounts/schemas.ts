@@ -75,6 +75,8 @@ export const Preferences = z
       // A credit amount is a string (six decimals stay exact): the message says so, or a client sent 10 would be told to send 10.
       .string({ error: (issue) => (issue.input === undefined ? undefined : CREDIT_AMOUNT) })
       .regex(/^\d{1,9}(\.\d{1,6})?$/, CREDIT_AMOUNT)
+      // The notice comes when the balance falls below the threshold, which it never does below 0: a 0 would be "on" and never mail.
+      .refine((credits) => /[1-9]/.test(credits), 'Must be more than 0: the mail comes when the balance falls below it (null turns it off)')
       .nullable()
       .optional()
       .meta({ description: 'Mail me once when my balance falls below this many credits; null turns it off' }),
@@ -129,10 +131,10 @@ export const AuditQuery = LimitQuery.extend({
     .optional()
     .meta({ description: 'No event after this time' }),
 }).refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'Must not be before from' });
-export const CreateKeyBody = z.object({
-  name,
-  currentPassword: password.optional().meta({ description: 'Required when the session signed in more than 10 minutes ago' }),
-});
+const recentSignInPassword = password.optional().meta({ description: 'Required when the session signed in more than 10 minutes ago' });
+export const CreateKeyBody = z.object({ name, currentPassword: recentSignInPassword });
+/** A roll hands out a new secret as a creation does: an older session proves its caller again. */
+export const RollKeyBody = z.object({ currentPassword: recentSignInPassword });
 
 export const SignupResult = z.object({ status: z.literal('verification_sent'), message: z.string() });
 export const NeutralResult = z.object({ status: z.literal('accepted'), message: z.string() });

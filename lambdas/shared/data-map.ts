@@ -39,7 +39,7 @@ export const BUCKET_LIFETIME_DAYS = { exports: 7, inboundMail: 90 } as const;
 export const DATA_MAP = {
   accounts: {
     purpose: 'Account profile and sign-in credentials',
-    personalData: ['name', 'email', 'passwordHash', 'profile', 'preferences', 'stripeCustomerId', 'signInAddresses'],
+    personalData: ['name', 'email', 'emailChangeTo', 'passwordHash', 'profile', 'preferences', 'stripeCustomerId', 'signInAddresses'],
     subjectKey: 'pk = ACCOUNT#<accountId>; email guard at pk = EMAIL#<email>',
     export: 'json',
     erasure: { kind: 'delete' },

@@ -1,4 +1,5 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
+import { displayDomain } from './idn-display';
 
 /** The longest address a mail system takes (RFC 5321's path limit less its brackets), counted in its ASCII form. */
 export const EMAIL_MAX = 254;
@@ -11,6 +12,9 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A top-level domain: letters, or an internationalised one in its ASCII form (`xn--p1ai` is .рф). */
 const TOP_LEVEL = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 
+/** Default-ignorable code points: no glyph, no width (U+00AD, U+200B–U+200F, U+2060–U+2064, U+FEFF …). */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+
 function split(address: string): { local: string; domain: string } | undefined {
   const at = address.lastIndexOf('@');
   return at <= 0 ? undefined : { local: address.slice(0, at), domain: address.slice(at + 1) };
@@ -19,7 +23,10 @@ function split(address: string): { local: string; domain: string } | undefined {
 /**
  * The one form an address is stored, compared and mailed in: in NFKC, trimmed, lower-cased, its domain
  * in ASCII (IDNA, UTS #46 as URLs do: `Anna@Bücher.DE` and `anna@xn--bcher-kva.de` are one address,
- * and so are `ａｎｎａ＠ｅｘａｍｐｌｅ．ｏｒｇ` and `anna@example.org`).
+ * and so are `ａｎｎａ＠ｅｘａｍｐｌｅ．ｏｒｇ` and `anna@example.org`). Characters nobody sees (a zero-width
+ * space or joiner, a soft hyphen, a word joiner: what a copy from a web page or a chat carries along)
+ * are dropped before the @ as UTS #46 drops them after it: they cannot be part of an address mail
+ * reaches, and the address typed is the one shown.
  * Every place that takes an address from outside (sign-up, sign-in, resets, email change, privacy
  * letters' senders, suppressions, the ops CLI) reads it through this. Never throws: a domain with
  * no ASCII form is only lower-cased, and `emailAddressProblem` refuses it.
@@ -29,7 +36,8 @@ export function normaliseEmail(address: string): string {
   const trimmed = address.normalize('NFKC').trim();
   const parts = split(trimmed);
   if (!parts) return trimmed.toLowerCase();
-  return `${parts.local.toLowerCase()}@${domainToASCII(parts.domain) || parts.domain.toLowerCase()}`;
+  const local = parts.local.replace(INVISIBLE, '').toLowerCase();
+  return `${local}@${domainToASCII(parts.domain) || parts.domain.toLowerCase()}`;
 }
 
 /**
@@ -61,6 +69,19 @@ export function emailAddressProblem(address: string): string | undefined {
 }
 
 /**
+ * The mailbox a normalised address delivers to: its subaddress (`+tag`, RFC 5233) cut, as Gmail,
+ * Outlook, iCloud and Fastmail deliver `anna+x@` to `anna@`. Not an identity (`anna+x@` is its own
+ * account): what limits on mail sent to an address count, or one mailbox would take a limit's worth of
+ * mail for every tag anyone makes up.
+ */
+export function mailboxOf(address: string): string {
+  const parts = split(address);
+  if (!parts) return address;
+  const plus = parts.local.indexOf('+');
+  return plus <= 0 ? address : `${parts.local.slice(0, plus)}@${parts.domain}`;
+}
+
+/**
  * Whether our mail service can send to an address from elsewhere (a letter's sender) as normalised:
  * something@domain.tld, all ASCII (SES has no SMTPUTF8). Looser than `emailAddressProblem`: a sender
  * is answered whatever ASCII characters their provider allows before the @.
@@ -69,9 +90,14 @@ export function isMailable(address: string): boolean {
   return /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address) && /^\p{ASCII}+$/u.test(address);
 }
 
-/** An address as its owner writes it: the domain in Unicode (`anna@bücher.de`), for text people read. */
+/**
+ * An address as its owner writes it: the domain in Unicode (`anna@bücher.de`), for text people read —
+ * but a label that would read as another domain (mixed scripts, Cyrillic or Greek letters that look
+ * Latin: `showsInUnicode`) stays in its ASCII form, as browsers show it: a mail that says an account
+ * now signs in with `ann@exаmple.org` must not read as its owner's own `ann@example.org`.
+ */
 export function displayEmail(address: string): string {
   const parts = split(address);
   if (!parts) return address;
-  return `${parts.local}@${domainToUnicode(parts.domain) || parts.domain}`;
+  return `${parts.local}@${displayDomain(parts.domain, (label) => domainToUnicode(label) || label)}`;
 }

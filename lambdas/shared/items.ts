@@ -565,6 +565,42 @@ export const COUNTERS = {
     holds: 'sign-ups from a network address (an IPv6 /64 as one)',
     subject: 'ip',
   }),
+  passwordResetsForEmail: counter('reset-email', {
+    table: 'securityEvents',
+    owner: 'accounts',
+    holds: 'password-reset mails asked for an address (its mailbox)',
+    subject: 'emailHash',
+  }),
+  passwordResetsFromAddress: counter('reset-ip', {
+    table: 'securityEvents',
+    owner: 'accounts',
+    holds: 'password-reset mails asked for from a network address (an IPv6 /64 as one)',
+    subject: 'ip',
+  }),
+  verificationResendsForEmail: counter('resend-email', {
+    table: 'securityEvents',
+    owner: 'accounts',
+    holds: 'verification mails resent to an address (its mailbox)',
+    subject: 'emailHash',
+  }),
+  verificationResendsFromAddress: counter('resend-ip', {
+    table: 'securityEvents',
+    owner: 'accounts',
+    holds: 'verification mails resent from a network address (an IPv6 /64 as one)',
+    subject: 'ip',
+  }),
+  emailChangesForEmail: counter('change-email', {
+    table: 'securityEvents',
+    owner: 'accounts',
+    holds: 'email-change links mailed to an address (its mailbox)',
+    subject: 'emailHash',
+  }),
+  emailChangesFromAddress: counter('change-ip', {
+    table: 'securityEvents',
+    owner: 'accounts',
+    holds: 'email-change links asked for from a network address (an IPv6 /64 as one)',
+    subject: 'ip',
+  }),
   passwordChecks: counter('password-check', {
     table: 'securityEvents',
     owner: 'accounts',

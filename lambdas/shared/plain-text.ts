@@ -18,6 +18,11 @@ export const hasLoneSurrogate = (text: string): boolean => halfPair.test(text);
 const pattern = (classes: string, flags = 'u') => new RegExp(`[${classes}]|${HALF_PAIR}`, flags);
 /** Something a reader sees: a letter, digit, punctuation mark or symbol (not only spaces, marks or invisible format characters). */
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+/**
+ * Letters and symbols that show nothing: the default-ignorables, among them the Hangul fillers (U+115F,
+ * U+1160, U+3164, U+FFA0: letters, a blank name's favourite), and the blank Braille pattern (U+2800).
+ */
+const BLANK = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
 
 /**
  * Why `text` cannot be a name or a field people read, in words for its writer; undefined when it can.
@@ -28,7 +33,7 @@ export function plainTextProblem(text: string, options: { lines?: boolean } = {}
     return options.lines
       ? 'Must not contain control characters other than line breaks and tabs'
       : 'Must not contain line breaks or other control characters';
-  if (text !== '' && !VISIBLE.test(text)) return 'Must contain a visible character';
+  if (text !== '' && !VISIBLE.test(text.replace(BLANK, ''))) return 'Must contain a visible character';
   return undefined;
 }
 

@@ -19,7 +19,14 @@ const COUNTRY_PROBLEM = 'Must be an ISO 3166-1 alpha-2 country code, e.g. DE';
 export const ACCOUNT_FIELDS = {
   name: z.string().trim().min(1, 'Must not be empty').max(100).superRefine(readable()),
   company: z.string().trim().max(100).superRefine(readable()),
-  website: z.url({ protocol: /^https?$/ }).max(200),
+  website: z
+    .url({ protocol: /^https?$/ })
+    .max(200)
+    // `https://omnapi.com@evil.example/` names the site it opens after the @: whoever reads it (an operator, the holder) takes it for the first.
+    .refine(
+      (url) => !/^https?:\/\/[^/?#]*@/i.test(url),
+      'Must not hold a user name or password before the host (https://name@host reads as one site and opens another)',
+    ),
   country: z
     .string()
     // The pattern for OpenAPI readers; the list for the codes it lets through that name no country (XX, UK, EU).

@@ -41,6 +41,8 @@ export interface RouteSpec {
   summary: string;
   description?: string;
   body?: z.ZodType;
+  /** The JSON body may be left out altogether: no body reads as `{}` (a body sent is read as any other). */
+  bodyOptional?: true;
   query?: z.ZodType;
   params?: z.ZodType;
   /** A body read as bytes rather than JSON (webhooks, proxied calls), for the documentation. */

@@ -337,6 +337,29 @@ describe('the console with hostile text and links, used from two tabs and a phon
           15_000,
         );
 
+        // Rolling hands out a new secret as well: the password again, in a form of its own beside the keys.
+        const created = await tab.getByLabel('Secret').inputValue();
+        tab.on('dialog', (dialog) => void dialog.accept());
+        await tab.getByRole('button', { name: 'Roll after a while' }).click();
+        const rollPassword = tab.locator('#roll-current-password');
+        await rollPassword.waitFor();
+        await eventually(async () =>
+          expect(
+            await rollPassword.evaluate(
+              (e: unknown) => e === (e as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement,
+            ),
+          ).toBe(true),
+        );
+        await rollPassword.fill('not the password at all');
+        await tab.getByRole('button', { name: 'Roll key' }).click();
+        await tab.getByRole('alert').filter({ hasText: 'That is not your current password.' }).waitFor();
+        expect(await tab.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+        await rollPassword.fill(PASSWORD);
+        await tab.getByRole('button', { name: 'Roll key' }).click();
+        await eventually(async () => expect(await tab.getByLabel('Secret').inputValue()).not.toBe(created));
+        expect(await tab.getByLabel('Secret').inputValue()).toMatch(/^omn_/);
+        expect(await rollPassword.count()).toBe(0);
+
         // The same on Settings: a wrong current password is named as such, and the page stays.
         await tab.goto('/settings');
         await tab.locator('#password-current').fill('not the password at all');

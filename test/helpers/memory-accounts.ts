@@ -55,10 +55,11 @@ export class MemoryAccounts implements AccountStore {
     return structuredClone(account);
   }
   async changeEmail(id: string, from: string, to: string, at: string) {
-    if (this.emails.has(to)) return false;
+    const account = this.byId.get(id)!;
+    if (this.emails.has(to) || account.email !== from || account.emailChangeTo !== to) return false;
     this.emails.delete(from);
     this.emails.set(to, id);
-    Object.assign(this.byId.get(id)!, { email: to, emailVerified: true, updatedAt: at });
+    Object.assign(account, { email: to, emailVerified: true, updatedAt: at, emailChangeTo: undefined });
     return true;
   }
 }

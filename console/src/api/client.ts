@@ -1,5 +1,6 @@
 import createClient from 'openapi-fetch';
 import { toUnicode } from 'punycode.js';
+import { displayDomain } from '../../../lambdas/shared/idn-display';
 import type { components, paths } from './openapi';
 
 export { formatMoney, formatTime, formatTimesIn } from '../format';
@@ -104,10 +105,21 @@ export function decimalFromInput(typed: string): string {
   return typed.trim().replace(decimalSeparator(), '.');
 }
 
-/** An address as its owner writes it: a punycode domain (`xn--bcher-kva.de`, as the API keeps it) in Unicode (`bücher.de`). */
+/**
+ * An address as its owner writes it: a punycode domain (`xn--bcher-kva.de`, as the API keeps it) in Unicode
+ * (`bücher.de`), but a label that would read as another domain stays punycode, as mail texts show it (`showsInUnicode`).
+ */
 export function displayEmail(address: string): string {
   const at = address.lastIndexOf('@');
-  return at < 0 ? address : `${address.slice(0, at)}@${toUnicode(address.slice(at + 1))}`;
+  if (at < 0) return address;
+  const decode = (label: string) => {
+    try {
+      return toUnicode(label);
+    } catch {
+      return label;
+    }
+  };
+  return `${address.slice(0, at)}@${displayDomain(address.slice(at + 1), decode)}`;
 }
 
 /** A day bucket (a UTC day, as the API counts them) as its date: a time of day, or the reader's zone, would shift it. */

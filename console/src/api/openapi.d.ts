@@ -79,7 +79,7 @@ export interface paths {
         put?: never;
         /**
          * Mail a new verification link to an unverified account; the same answer whether or not the address has one
-         * @description At most 3 an hour per address and 20 per IP address; past that, 429 with Retry-After.
+         * @description At most 3 an hour per address (its mailbox: anna+tag@ counts as anna@) and 20 per IP address; past that, 429 with Retry-After.
          */
         post: operations["accounts.resendVerification"];
         delete?: never;
@@ -99,7 +99,7 @@ export interface paths {
         put?: never;
         /**
          * Mail a single-use link that sets a new password; the same answer whether or not the address has an account
-         * @description At most 3 an hour per address and 20 per IP address; past that, 429 with Retry-After. The link opens the console page /reset-password and works once, for an hour.
+         * @description At most 3 an hour per address (its mailbox: anna+tag@ counts as anna@) and 20 per IP address; past that, 429 with Retry-After. The link opens the console page /reset-password and works once, for an hour.
          */
         post: operations["accounts.requestPasswordReset"];
         delete?: never;
@@ -173,7 +173,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Correct name, profile or email (a new email is confirmed from that address) */
+        /**
+         * Correct name, profile or email (a new email is confirmed from that address)
+         * @description A new email needs `currentPassword`; only the newest address asked for can be confirmed, and asking for the current one withdraws a pending change. At most 3 change links an hour to one address (its mailbox: anna+tag@ counts as anna@) and 20 per IP address; past that, 429 with Retry-After.
+         */
         patch: operations["accounts.updateAccount"];
         trace?: never;
     };
@@ -334,7 +337,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue a new secret; the old one works 24 hours more */
+        /**
+         * Issue a new secret; the old one works 24 hours more
+         * @description A new secret is lasting access, as a new key is: a session that signed in more than 10 minutes ago sends the password (`currentPassword`), or the answer is 400 current_password_required. The body may be left out otherwise. One old secret per key at a time: a key whose predecessor still works answers 409 roll_pending until that one is revoked or its grace ends.
+         */
         post: operations["accounts.rollKey"];
         delete?: never;
         options?: never;
@@ -2626,7 +2632,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Required when the session signed in more than 10 minutes ago */
+                    currentPassword?: string;
+                };
+            };
+        };
         responses: {
             /** @description The new key and its secret */
             201: {
@@ -2684,6 +2697,42 @@ export interface operations {
             };
             /** @description No such resource (or not the caller's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -55,6 +55,15 @@ function lastUse(key: Schemas['ApiKey']): string {
   return `${formatTime(key.lastUsedAt)}${key.lastUsedIp ? ` from ${key.lastUsedIp}` : ''}`;
 }
 
+/** Rolls a key, with the password when the session is too old to roll without it. */
+const rollKey = (key: Schemas['ApiKey'], currentPassword?: string) =>
+  call(
+    api.POST('/v1/keys/{id}/roll', {
+      params: { path: { id: key.keyId } },
+      ...(currentPassword === undefined ? {} : { body: { currentPassword } }),
+    }),
+  );
+
 export function Keys() {
   const keys = useLoad(() => call(api.GET('/v1/keys')));
   const [name, setName] = useState('');
@@ -82,9 +91,31 @@ export function Keys() {
       setCurrentPassword('');
     }
   });
-  const roll = useAction(async (key: Schemas['ApiKey']) => {
-    if (!window.confirm(`Roll "${isolated(key.name)}"? A new secret is issued; the old one keeps working for a grace period.`)) return;
-    const rolled = await call(api.POST('/v1/keys/{id}/roll', { params: { path: { id: key.keyId } } }));
+  // A roll hands out a new secret as a creation does: an older session confirms the password first, in a form the API asks for.
+  const [rollAsks, setRollAsks] = useState<Schemas['ApiKey'] | undefined>(undefined);
+  const [rollPassword, setRollPassword] = useState('');
+  useEffect(() => {
+    if (rollAsks) document.getElementById('roll-current-password')?.focus();
+  }, [rollAsks]);
+  const roll = useAction(async (key: Schemas['ApiKey'], currentPassword?: string) => {
+    if (
+      currentPassword === undefined &&
+      !window.confirm(`Roll "${isolated(key.name)}"? A new secret is issued; the old one keeps working for a grace period.`)
+    )
+      return;
+    let rolled: Awaited<ReturnType<typeof rollKey>>;
+    try {
+      rolled = await rollKey(key, currentPassword);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'current_password_required') {
+        setRollAsks(key);
+        return;
+      }
+      throw error;
+    } finally {
+      setRollPassword('');
+    }
+    setRollAsks(undefined);
     setRevealed({
       name: rolled.name,
       secret: rolled.secret,
@@ -139,7 +170,30 @@ export function Keys() {
         </div>
         <ErrorNotice error={create.error} messages={WRONG_CURRENT_PASSWORD} />
       </Form>
-      <ErrorNotice error={keys.error ?? roll.error ?? revoke.error} />
+      {rollAsks && (
+        <Form label={`Roll ${rollAsks.name}`} onSubmit={() => roll.run(rollAsks, rollPassword)}>
+          <div class="inline">
+            <Field
+              id="roll-current-password"
+              label="Your password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={rollPassword}
+              onValue={setRollPassword}
+              hint={`You signed in more than 10 minutes ago: confirm it is you to roll "${isolated(rollAsks.name)}".`}
+            />
+            <BusyButton type="submit" busy={roll.busy} busyLabel="Rolling…">
+              Roll key
+            </BusyButton>
+            <button type="button" class="secondary" onClick={() => setRollAsks(undefined)}>
+              Cancel
+            </button>
+          </div>
+          <ErrorNotice error={roll.error} messages={WRONG_CURRENT_PASSWORD} />
+        </Form>
+      )}
+      <ErrorNotice error={keys.error ?? (rollAsks ? undefined : roll.error) ?? revoke.error} />
       {!keys.data ? (
         <Loading />
       ) : keys.data.keys.length === 0 ? (

@@ -186,8 +186,8 @@ export class DynamoDbAccountStore implements AccountStore {
                 TableName: this.table,
                 Key: this.key(accountId),
                 // emailSince: mail from this address before now was someone else's (export and erasure read it).
-                UpdateExpression: 'SET email = :to, emailVerified = :true, updatedAt = :at, emailSince = :at',
-                ConditionExpression: 'email = :from',
+                UpdateExpression: 'SET email = :to, emailVerified = :true, updatedAt = :at, emailSince = :at REMOVE emailChangeTo',
+                ConditionExpression: 'email = :from AND emailChangeTo = :to',
                 ExpressionAttributeValues: { ':to': to, ':from': from, ':true': true, ':at': at },
               },
             },

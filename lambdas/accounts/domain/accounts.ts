@@ -35,7 +35,7 @@ import { checkPasswordStrength } from './passwords';
 import type { AccountStore, Clock, FailureCounter, PasswordHasher, SecurityLog, SessionStore, TokenStore } from './ports';
 import { newId, randomSecret, sha256 } from '../../shared/crypto';
 import { COUNTERS } from '../../shared/items';
-import { displayEmail, normaliseEmail } from '../../shared/email-address';
+import { displayEmail, mailboxOf, normaliseEmail } from '../../shared/email-address';
 
 export { SESSION_TOKEN_PREFIX, type Principal };
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
@@ -59,13 +59,21 @@ export const RECENT_SIGN_IN_SECONDS = 10 * 60;
 export const SESSION_PASSWORD_LIMITS = { perAccount: 5, windowSeconds: 15 * 60 };
 /**
  * Sign-ups allowed per window: per IP address, and per email — every sign-up sends mail, so
- * without a limit the form would let anyone make us mail any address over and over.
+ * without a limit the form would let anyone make us mail any address over and over. Each limit on
+ * mail to an address (sign-ups, resets, resent links) counts its mailbox (`mailboxOf`: anna+1@, anna+2@
+ * … are anna@'s), or tags made up by the thousand would each mail it a limit's worth.
  */
 export const SIGNUP_LIMITS = { email: 3, ip: 20, windowSeconds: 60 * 60 };
 /** Password-reset requests per hour, per address asked about and per IP: each may send mail. */
 export const PASSWORD_RESET_LIMITS = { email: 3, ip: 20, windowSeconds: 60 * 60 };
 /** Resent verification mails per hour, per address and per IP. */
 export const RESEND_VERIFICATION_LIMITS = { email: 3, ip: 20, windowSeconds: 60 * 60 };
+/**
+ * Email-change links per hour, per address asked for (its mailbox) and per IP: each mails an address
+ * the account does not hold, so without a limit per address, accounts made by the dozen would each
+ * mail it twenty an hour (their own password checks were the only bound).
+ */
+export const EMAIL_CHANGE_LIMITS = { email: 3, ip: 20, windowSeconds: 60 * 60 };
 /** A password-reset link works this long: it hands over the account, so less than other links. */
 export const PASSWORD_RESET_TTL_SECONDS = 60 * 60;
 
@@ -144,7 +152,7 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       SIGNUP_LIMITS,
-      { email: COUNTERS.signUpsForEmail.of(sha256(email)), ip: COUNTERS.signUpsFromAddress.of(throttleNetwork(origin.ip)) },
+      { email: COUNTERS.signUpsForEmail.of(sha256(mailboxOf(email))), ip: COUNTERS.signUpsFromAddress.of(throttleNetwork(origin.ip)) },
       now,
       'Too many sign-ups; try again later',
     );
@@ -168,6 +176,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       UNIFORM_ANSWER_MS,
       async () => {
         if (!(await this.deps.accounts.create(account))) {
+          const existing = await this.deps.accounts.findByEmail(email);
+          if (existing && !existing.emailVerified) return this.reclaimUnverified(existing, origin);
           await this.deps.mailer.send({
             to: email,
             subject: 'Someone tried to sign up with your address',
@@ -186,6 +196,43 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
   }
 
   /**
+   * A sign-up for an address whose account was never confirmed: perhaps its owner signed up before and
+   * lost the mail, perhaps someone else made the account with the owner's address and a password of
+   * their own, waiting for the owner to click its confirmation link (a pre-hijacked account). Either
+   * way the mailbox's owner is the one asking now: the links that would confirm the account as it is
+   * stop working, and the mail brings a link that sets the password and confirms in one step (the
+   * password reset's, which ends every session and keeps the address's limits).
+   */
+  private async reclaimUnverified(
+    this: With<'accounts' | 'tokens' | 'mailer' | 'publicUrl' | 'securityLog' | 'clock'>,
+    account: Account,
+    origin: RequestOrigin,
+  ): Promise<void> {
+    const now = this.deps.clock.now().toISOString();
+    await this.deps.accounts.update(account.accountId, { verifyLinksFrom: now }, now);
+    const minutes = PASSWORD_RESET_TTL_SECONDS / 60;
+    await this.sendEmailLink(
+      account.accountId,
+      account.email,
+      'reset_password',
+      {
+        subject: 'Finish signing up to OmnAPI',
+        text: (url: string) =>
+          [
+            `Someone (we hope you) signed up to OmnAPI with ${displayEmail(account.email)}, which already has an account that was never confirmed.`,
+            `Follow this link within ${minutes} minutes to choose its password and confirm the address in one step; it works once:`,
+            '',
+            url,
+            '',
+            'Confirmation links mailed before this one no longer work. If you did not sign up, ignore this message: nothing was changed.',
+          ].join('\n'),
+      },
+      PASSWORD_RESET_TTL_SECONDS,
+    );
+    await this.record(account.accountId, 'password_reset_requested', origin, { reason: 'sign-up for an unconfirmed address' });
+  }
+
+  /**
    * Follows a mailed link: confirms an address, lifts a sign-in pause, or completes an email change.
    * Single use. Answers what it did and to which account (the address before and after, for a change).
    */
@@ -198,6 +245,10 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     if (!record || record.expiresAt <= epoch(now)) throw new InvalidTokenError();
     if (record.purpose === 'verify_email') {
+      const account = await this.deps.accounts.get(record.accountId);
+      // A sign-up for the address since replaced the account's confirmation links (reclaimUnverified): this one confirms nothing.
+      if (!account || (account.verifyLinksFrom && !(record.issuedAt && record.issuedAt >= account.verifyLinksFrom)))
+        throw new InvalidTokenError();
       await this.deps.accounts.markVerified(record.accountId, now.toISOString());
       await this.record(record.accountId, 'email_verified', origin);
     } else if (record.purpose === 'unlock_sign_in') {
@@ -209,6 +260,8 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
       if (!account) throw new InvalidTokenError();
       // A password set since the change was asked for ends it: whoever took the account back undoes a thief's pending change.
       if (account.passwordChangedAt && !(record.issuedAt && record.issuedAt >= account.passwordChangedAt)) throw new InvalidTokenError();
+      // Only the change asked for last: a link to an address asked before, or from before the last change was made, moves nothing.
+      if (account.emailChangeTo !== record.email) throw new InvalidTokenError();
       if (!(await this.deps.accounts.changeEmail(account.accountId, account.email, record.email, now.toISOString()))) {
         throw new EmailTakenError();
       }
@@ -237,12 +290,17 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       RESEND_VERIFICATION_LIMITS,
-      { email: `resend-email#${sha256(email)}`, ip: `resend-ip#${throttleNetwork(origin.ip)}` },
+      {
+        email: COUNTERS.verificationResendsForEmail.of(sha256(mailboxOf(email))),
+        ip: COUNTERS.verificationResendsFromAddress.of(throttleNetwork(origin.ip)),
+      },
       now,
       'Too many verification mails asked for; try again later',
     );
     const account = await this.deps.accounts.findByEmail(email);
     if (!account || account.emailVerified) return;
+    // Once a sign-up reclaimed the address, only setting the password from the mailbox confirms it: a resent link would confirm a password someone else chose.
+    if (account.verifyLinksFrom) return this.reclaimUnverified(account, origin);
     await this.sendEmailLink(account.accountId, email, 'verify_email');
     await this.record(account.accountId, 'verification_resent', origin);
   }
@@ -261,7 +319,10 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     const now = this.deps.clock.now();
     await this.throttle(
       PASSWORD_RESET_LIMITS,
-      { email: `reset-email#${sha256(email)}`, ip: `reset-ip#${throttleNetwork(origin.ip)}` },
+      {
+        email: COUNTERS.passwordResetsForEmail.of(sha256(mailboxOf(email))),
+        ip: COUNTERS.passwordResetsFromAddress.of(throttleNetwork(origin.ip)),
+      },
       now,
       'Too many password resets asked for; try again later',
     );
@@ -481,12 +542,24 @@ export class AccountService<D extends Partial<AccountDeps> = AccountDeps> {
     if (newEmail && newEmail !== account.email) {
       if (changes.currentPassword === undefined) throw new CurrentPasswordRequiredError('required to change the email address');
       await this.confirmPassword(account, changes.currentPassword, origin, 'an email change');
+      await this.throttle(
+        EMAIL_CHANGE_LIMITS,
+        {
+          email: COUNTERS.emailChangesForEmail.of(sha256(mailboxOf(newEmail))),
+          ip: COUNTERS.emailChangesFromAddress.of(throttleNetwork(origin.ip)),
+        },
+        this.deps.clock.now(),
+        'Too many email changes asked for; try again later',
+      );
     }
-    if (changes.name !== undefined || changes.profile !== undefined) {
+    // The newest address asked for is the only one a link completes; asking for the current one withdraws a change asked before.
+    const emailChangeTo =
+      newEmail === undefined ? undefined : newEmail === account.email ? (account.emailChangeTo ? null : undefined) : newEmail;
+    if (changes.name !== undefined || changes.profile !== undefined || emailChangeTo !== undefined) {
       account = await this.deps.accounts.update(
         principal.accountId,
         // The patch itself, not the profile read above patched: the store applies it field by field in one write.
-        { name: changes.name?.trim(), profile: changes.profile },
+        { name: changes.name?.trim(), profile: changes.profile, emailChangeTo },
         now,
       );
     }

@@ -45,6 +45,17 @@ export class KeyLimitError extends ConflictError {
   }
 }
 
+/** A key rolled from one whose secret still works: one old secret per key at a time (revoke it, or wait for its grace to end). */
+export class KeyRollPendingError extends ConflictError {
+  constructor(previous: string, graceUntil: string | undefined) {
+    super(
+      `The secret this key replaced (${previous}) still works${graceUntil ? ` until ${graceUntil}` : ''}: revoke it first, or roll once it has stopped`,
+      'roll_pending',
+    );
+    this.name = 'KeyRollPendingError';
+  }
+}
+
 /** Keys kept being created and revoked while this creation counted them: retry. */
 export class KeyCreationContendedError extends ConflictError {
   constructor() {

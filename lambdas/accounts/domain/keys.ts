@@ -1,4 +1,4 @@
-import { KeyCreationContendedError, KeyLimitError, KeyNotFoundError } from './errors';
+import { KeyCreationContendedError, KeyLimitError, KeyNotFoundError, KeyRollPendingError } from './errors';
 import { type ApiKey, type ApiKeyView, keyViewOf, type RequestOrigin, securityEvent } from './model';
 import type { AccountStore, Clock, KeyStore, KeyUsage, SecurityLog } from './ports';
 import { newId, randomSecret, sha256 } from '../../shared/crypto';
@@ -78,14 +78,22 @@ export class KeyService {
     await this.record(accountId, 'key_revoked', origin, keyId);
   }
 
-  /** Issues a new secret under the same name; the old one works for ROLL_GRACE_SECONDS more. */
+  /**
+   * Issues a new secret under the same name; the old one works for ROLL_GRACE_SECONDS more. One old
+   * secret per key at a time: a key made by a roll whose predecessor still works is not rolled again
+   * (409 roll_pending) until that one is revoked or its grace ends, or a chain of rolls would keep any
+   * number of secrets working at once past the account's MAX_KEYS_PER_ACCOUNT.
+   */
   async roll(
     accountId: string,
     keyId: string,
     origin: RequestOrigin,
   ): Promise<{ key: ApiKeyView; secret: string; previous: { keyId: string; graceUntil: string } }> {
-    const old = (await this.deps.keys.listByAccount(accountId)).find((k) => k.keyId === keyId && k.status === 'active');
+    const keys = await this.deps.keys.listByAccount(accountId);
+    const old = keys.find((k) => k.keyId === keyId && k.status === 'active');
     if (!old) throw new KeyNotFoundError();
+    const previous = keys.find((k) => k.replacedBy === keyId && keyWorksAt(k, this.deps.clock.now().toISOString()));
+    if (previous) throw new KeyRollPendingError(previous.keyId, previous.graceUntil);
     const { key, secret } = this.mint(accountId, old.name, old.plan);
     await this.deps.keys.put(key);
     const graceUntil = new Date(this.deps.clock.now().getTime() + ROLL_GRACE_SECONDS * 1000).toISOString();

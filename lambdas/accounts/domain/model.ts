@@ -46,6 +46,17 @@ export interface Account {
   suspension?: { reason: string; at: string; by: string };
   /** When the account took its current address (absent: since it was created). Mail from the address before then is not its holder's. */
   emailSince?: string;
+  /**
+   * The address the newest email change was asked for, until it is made: only a link to it completes a
+   * change, so a link mailed to an address asked before (a slip of the fingers: a stranger's mailbox) or
+   * one asked before the last change was made moves nothing.
+   */
+  emailChangeTo?: string | null;
+  /**
+   * When a sign-up for the address found this account unconfirmed and mailed a link to set its password
+   * instead: confirmation links mailed before then no longer work (whoever made the account may not own the address).
+   */
+  verifyLinksFrom?: string;
   /** When the password was last set by a reset or a change: a reset link mailed before then no longer works. */
   passwordChangedAt?: string;
   /**
@@ -60,10 +71,10 @@ export interface Account {
 }
 
 /** An account as its holder sees it: never the password hash. */
-export type AccountView = Omit<Account, 'passwordHash' | 'signInAddresses'>;
+export type AccountView = Omit<Account, 'passwordHash' | 'signInAddresses' | 'emailChangeTo' | 'verifyLinksFrom'>;
 
 export function viewOf(account: Account): AccountView {
-  const { passwordHash: _hidden, signInAddresses: _sign, ...view } = account;
+  const { passwordHash: _hidden, signInAddresses: _sign, emailChangeTo: _asked, verifyLinksFrom: _from, ...view } = account;
   return view;
 }
 

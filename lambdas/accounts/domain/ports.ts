@@ -14,6 +14,9 @@ export interface AccountChanges {
   signInAddresses?: string[];
   plan?: string;
   suspension?: Account['suspension'] | null;
+  verifyLinksFrom?: string;
+  /** The address an email change is asked for now; null: none (asked back to the current address). */
+  emailChangeTo?: string | null;
 }
 
 export interface AccountStore {
@@ -25,7 +28,10 @@ export interface AccountStore {
   update(accountId: string, changes: AccountChanges, at: string): Promise<Account>;
   /** Keeps the addresses the holder signs in from (not a change the holder made: `updatedAt` stays); the account as it is now. */
   rememberSignInAddresses(accountId: string, addresses: string[]): Promise<Account | undefined>;
-  /** Moves the account to a new email, releasing the old one; false when the new one is taken. */
+  /**
+   * Moves the account to a new email, releasing the old one, and only while that is the change asked for
+   * (`emailChangeTo`), which it clears; false when the new one is taken or no longer asked for.
+   */
   changeEmail(accountId: string, from: string, to: string, at: string): Promise<boolean>;
 }
 

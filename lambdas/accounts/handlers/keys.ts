@@ -19,6 +19,8 @@ export const handler = httpRoutes(
     return json(204);
   }),
   route(accountRoutes.rollKey, async (event) => {
+    // A new secret is lasting access, as a new key is (and outlives a password reset): a stolen older session cannot mint one.
+    await keysWiring().accountService.requireRecentSignIn(event.principal, event.input.body.currentPassword, originOf(event));
     const rolled = await keysWiring().keyService.roll(event.principal.accountId, event.input.path.id, originOf(event));
     event.audit = { targets: [{ type: 'key', id: rolled.key.keyId }] };
     return json(201, { ...rolled.key, secret: rolled.secret, previous: rolled.previous, graceSeconds: ROLL_GRACE_SECONDS });

@@ -42,4 +42,16 @@ export class DynamoDbProfileCorrector implements ProfileCorrector {
     );
     return before;
   }
+
+  async askEmailChange(accountId: string, email: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: ITEMS.account.key({ accountId }),
+        UpdateExpression: 'SET emailChangeTo = :email',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':email': email },
+      }),
+    );
+  }
 }

@@ -344,6 +344,8 @@ function invalid(field: Correctable, value: string): string | undefined {
 /** Port: writes the corrected name and profile fields, answering what they were before. */
 export interface ProfileCorrector {
   apply(accountId: string, changes: Corrections): Promise<Corrections>;
+  /** Records the address an email change is asked for (the account's `emailChangeTo`): only the newest one's link completes a change. */
+  askEmailChange(accountId: string, email: string): Promise<void>;
 }
 
 /**
@@ -369,11 +371,13 @@ export async function applyCorrection(
   }
   const newEmail = asked !== undefined && asked !== request.email ? asked : undefined;
   const before = Object.keys(changes).length ? await deps.corrector.apply(request.accountId, changes) : {};
-  if (newEmail)
+  if (newEmail) {
+    await deps.corrector.askEmailChange(request.accountId, newEmail);
     await mailEmailLink(
       { ...deps.emailLinks, mailer: deps.mailer },
       { accountId: request.accountId, email: newEmail, purpose: 'change_email' },
     );
+  }
   await deps.lifecycle.mailOnce(requestId, 'correction', {
     to: request.email,
     ...requestMail(request, (m) => ({

@@ -15,7 +15,7 @@ import { tracer } from '../tracer';
 import { auditTrail } from './audit-trail';
 import { crossSiteGuard } from './cross-site-guard';
 import { httpHandler, type LambdaHttpHandler, noRoute } from './http-stack';
-import { jsonBody, type ValidatedEvent, validateRequest } from './validate-request';
+import { jsonBody, optionalJsonBody, type ValidatedEvent, validateRequest } from './validate-request';
 
 /** A route's plain logic: validated input and the caller in, response out. */
 export type RouteLogic<R extends RouteSpec, A> = (
@@ -89,7 +89,7 @@ export function route<R extends RouteSpec, A = DefaultPrincipal<R>>(
       },
     });
   }
-  if (spec.body) handler.use(jsonBody({ maxBodyBytes: options.maxBodyBytes }));
+  if (spec.body) handler.use((spec.bodyOptional ? optionalJsonBody : jsonBody)({ maxBodyBytes: options.maxBodyBytes }));
   handler
     .use(validateRequest({ body: spec.body, query: spec.query, path: spec.params }))
     .handler((event, context) => logic(event as Parameters<RouteLogic<R, A>>[0], context));

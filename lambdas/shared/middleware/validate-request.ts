@@ -146,6 +146,27 @@ export function jsonBody(opts: JsonBodyOptions = {}): MiddlewareObj<HttpEvent>[]
   ];
 }
 
+/**
+ * `jsonBody` for a route whose body may be left out (`bodyOptional`): a request with no body at all
+ * reads as `{}`, which the route's schema then judges; one with a body is read as `jsonBody` reads it.
+ */
+export function optionalJsonBody(opts: JsonBodyOptions = {}): MiddlewareObj<HttpEvent>[] {
+  const absent = new WeakSet<HttpEvent>();
+  const noteAbsent = (request: Request<HttpEvent>) => {
+    const { body } = request.event;
+    if (body !== undefined && body !== null && body !== '') return;
+    absent.add(request.event);
+    (request.event as { body: unknown }).body = {};
+  };
+  return [
+    { before: noteAbsent },
+    ...jsonBody(opts).map(({ before, ...rest }) => ({
+      ...rest,
+      ...(before ? { before: (request: Request<HttpEvent>) => (absent.has(request.event) ? undefined : before(request)) } : {}),
+    })),
+  ];
+}
+
 /** The body's text as it was parsed, for the check of repeated keys after the parser replaced it with its value. */
 const bodyTexts = new WeakMap<HttpEvent, string>();
 

@@ -1,5 +1,6 @@
 import {
   AccountService,
+  EMAIL_CHANGE_LIMITS,
   LOGIN_LIMITS,
   PASSWORD_RESET_LIMITS,
   PASSWORD_RESET_TTL_SECONDS,
@@ -66,6 +67,7 @@ describe('AccountService', () => {
     it('answers an existing email exactly as a new one, and warns the owner instead', async () => {
       const { service, accounts, mailer } = setup();
       await service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin);
+      await service.confirmEmailToken(mailer.tokenFor('ann@example.org'), origin);
       await expect(
         service.signup({ name: 'Eve', email: 'ANN@example.org', password: 'another long passphrase' }, origin),
       ).resolves.toBeUndefined();
@@ -77,6 +79,7 @@ describe('AccountService', () => {
     it('keeps an internationalised address in one form: mailed as punycode, one account under any spelling, signed in with either', async () => {
       const { service, accounts, mailer } = setup();
       await service.signup({ name: 'Anna', email: 'Anna@Bücher.de', password: PASSWORD }, origin);
+      await service.confirmEmailToken(mailer.tokenFor('anna@xn--bcher-kva.de'), origin);
       await service.signup({ name: 'Eve', email: 'anna@xn--bcher-kva.de', password: 'another long passphrase' }, origin);
       expect(accounts.byId.size).toBe(1);
       expect([...accounts.byId.values()][0]!.email).toBe('anna@xn--bcher-kva.de');
@@ -84,11 +87,40 @@ describe('AccountService', () => {
         ['anna@xn--bcher-kva.de', 'Confirm your OmnAPI account'],
         ['anna@xn--bcher-kva.de', 'Someone tried to sign up with your address'],
       ]);
-      await service.confirmEmailToken(mailer.tokenFor('anna@xn--bcher-kva.de'), origin);
       await expect(service.login({ email: 'anna@BÜCHER.de', password: PASSWORD }, origin)).resolves.toHaveProperty('token');
       await expect(service.login({ email: 'anna@xn--bcher-kva.de', password: PASSWORD }, origin)).resolves.toHaveProperty('token');
       await service.requestPasswordReset({ email: 'ANNA@bücher.de' }, origin);
       expect(mailer.sent.at(-1)).toMatchObject({ to: 'anna@xn--bcher-kva.de', subject: 'Reset your OmnAPI password' });
+    });
+
+    it("hands an unconfirmed address back to its mailbox: a second sign-up voids the first one's confirmation link and mails a link that sets the password", async () => {
+      const { service, accounts, mailer, clock } = setup();
+      // Eve makes an account with Ann's address and her own password, and waits for Ann to click its confirmation link.
+      await service.signup({ name: 'Ann', email: 'ann@example.org', password: 'eve knows this one' }, origin);
+      const eves = mailer.tokenFor('ann@example.org');
+      clock.advance(60);
+      // Ann signs up herself: the same answer, one account, and a mail that lets her set the password.
+      await expect(service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeUndefined();
+      expect(accounts.byId.size).toBe(1);
+      expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: 'Finish signing up to OmnAPI' });
+      const reclaim = mailer.tokenFor('ann@example.org');
+      // The confirmation link Eve's sign-up mailed no longer confirms her account…
+      await expect(service.confirmEmailToken(eves, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+      expect((await accounts.findByEmail('ann@example.org'))!.emailVerified).toBe(false);
+      // Nor does one Eve has resent: after a sign-up by the mailbox, a resend mails the link that sets the password.
+      clock.advance(60);
+      await service.resendVerification({ email: 'ann@example.org' }, origin);
+      expect(mailer.sent.at(-1)).toMatchObject({ to: 'ann@example.org', subject: 'Finish signing up to OmnAPI' });
+      await expect(service.confirmEmailToken(mailer.tokenFor('ann@example.org'), origin)).rejects.toMatchObject({ code: 'invalid_token' });
+      // …and Ann's link sets her password and confirms the address in one step: Eve's password opens nothing.
+      await service.resetPassword({ token: reclaim, password: 'anns own new passphrase' }, origin);
+      expect((await accounts.findByEmail('ann@example.org'))!.emailVerified).toBe(true);
+      await expect(service.login({ email: 'ann@example.org', password: 'eve knows this one' }, origin)).rejects.toMatchObject({
+        kind: 'unauthenticated',
+      });
+      await expect(service.login({ email: 'ann@example.org', password: 'anns own new passphrase' }, origin)).resolves.toHaveProperty(
+        'token',
+      );
     });
 
     it('takes an email change to the same mailbox in another spelling as no change', async () => {
@@ -132,6 +164,29 @@ describe('AccountService', () => {
     expect(mailer.sent).toHaveLength(SIGNUP_LIMITS.email);
     clock.advance(SIGNUP_LIMITS.windowSeconds);
     await expect(service.signup({ name: 'Ann', email: 'ann@example.org', password: PASSWORD }, origin)).resolves.toBeUndefined();
+  });
+
+  it('counts the mail of sign-ups, resets and resent links per mailbox: made-up +tags, from many addresses, do not flood one inbox', async () => {
+    const { service, mailer, verifiedUser } = setup();
+    await verifiedUser('ann@example.org');
+    const before = mailer.sent.length;
+    const from = (i: number) => ({ ...origin, ip: `198.51.100.${i}` });
+    const attempts: Promise<unknown>[] = [];
+    for (let i = 0; i < 10; i++) {
+      attempts.push(service.signup({ name: 'Eve', email: `ann+${i}@example.org`, password: PASSWORD }, from(i)).catch((e) => e));
+    }
+    const outcomes = await Promise.all(attempts);
+    // Ann's own sign-up was the mailbox's first of the hour.
+    expect(outcomes.filter((o) => o instanceof Error)).toHaveLength(10 - (SIGNUP_LIMITS.email - 1));
+    // Resets and resent links of tagged addresses (whose accounts now exist) count against the mailbox too.
+    for (let i = 0; i < 10; i++) {
+      await service.requestPasswordReset({ email: `ann+${i}@example.org` }, from(i)).catch(() => undefined);
+      await service.resendVerification({ email: `ann+${i}@example.org` }, from(i)).catch(() => undefined);
+    }
+    const toMailbox = mailer.sent.slice(before).filter((m) => /^ann(\+\d+)?@example\.org$/.test(m.to));
+    expect(toMailbox.length).toBeLessThanOrEqual(SIGNUP_LIMITS.email + PASSWORD_RESET_LIMITS.email + RESEND_VERIFICATION_LIMITS.email);
+    // Tagged addresses remain accounts of their own.
+    expect(mailer.sent.slice(before).some((m) => m.to === 'ann+0@example.org' && /Confirm your OmnAPI account/.test(m.subject))).toBe(true);
   });
 
   it('limits sign-ups per IP address', async () => {
@@ -480,6 +535,57 @@ describe('AccountService', () => {
         });
       },
     );
+
+    it('completes only the newest email change asked for: a link to an address asked before, or used up by a change, does nothing', async () => {
+      const { service, verifiedUser, mailer, accounts } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      // A slip of the fingers sends the first link to a stranger's mailbox; Ann asks again with her real address.
+      await service.updateAccount(ann, { email: 'an@example.org', currentPassword: PASSWORD }, origin);
+      const stranger = mailer.tokenFor('an@example.org');
+      await service.updateAccount(ann, { email: 'ann@new.example', currentPassword: PASSWORD }, origin);
+      await expect(service.confirmEmailToken(stranger, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+      expect((await accounts.get(ann.accountId))!.email).toBe('ann@example.org');
+      // A link asked for again to one address is the newest as well.
+      await service.updateAccount(ann, { email: 'ann@other.example', currentPassword: PASSWORD }, origin);
+      const older = mailer.tokenFor('ann@other.example');
+      await service.updateAccount(ann, { email: 'ann@new.example', currentPassword: PASSWORD }, origin);
+      await expect(service.confirmEmailToken(mailer.tokenFor('ann@new.example'), origin)).resolves.toMatchObject({
+        purpose: 'change_email',
+      });
+      // Once the change is made, no link asked for before it moves the address again.
+      await expect(service.confirmEmailToken(older, origin)).rejects.toMatchObject({ code: 'invalid_token' });
+      expect((await accounts.get(ann.accountId))!.email).toBe('ann@new.example');
+    });
+
+    it('limits email-change links per address asked for, from any number of accounts, so no address is flooded with them', async () => {
+      const { service, verifiedUser, mailer } = setup();
+      const holders = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((who) => verifiedUser(`${who}@attacker.example`)));
+      const outcomes = [];
+      for (const [i, holder] of holders.entries()) {
+        outcomes.push(
+          await service
+            .updateAccount(holder, { email: `victim+${i}@example.org`, currentPassword: PASSWORD }, { ...origin, ip: `198.51.100.${i}` })
+            .then(
+              () => 'mailed',
+              (error) => error.kind,
+            ),
+        );
+      }
+      expect(outcomes).toEqual([...Array(EMAIL_CHANGE_LIMITS.email).fill('mailed'), 'rate_limited', 'rate_limited']);
+      expect(mailer.sent.filter((m) => m.to.startsWith('victim'))).toHaveLength(EMAIL_CHANGE_LIMITS.email);
+    });
+
+    it('withdraws an email change asked for when the current address is asked for again', async () => {
+      const { service, verifiedUser, mailer, accounts, clock } = setup();
+      const ann = await verifiedUser('ann@example.org');
+      await service.updateAccount(ann, { email: 'an@example.org', currentPassword: PASSWORD }, origin);
+      clock.advance(1);
+      const view = await service.updateAccount(ann, { email: 'Ann@Example.org', currentPassword: PASSWORD }, origin);
+      expect(view).not.toHaveProperty('pendingEmail');
+      expect(view).not.toHaveProperty('emailChangeTo');
+      await expect(service.confirmEmailToken(mailer.tokenFor('an@example.org'), origin)).rejects.toMatchObject({ code: 'invalid_token' });
+      expect((await accounts.get(ann.accountId))!.email).toBe('ann@example.org');
+    });
 
     it('changes the password only with the current one, and signs out every other session', async () => {
       const { service, verifiedUser, mailer } = setup();

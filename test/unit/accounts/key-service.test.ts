@@ -92,6 +92,20 @@ describe('KeyService', () => {
     await expect(service.roll('acc_a', first.key.keyId, origin)).rejects.toMatchObject({ kind: 'not_found' });
   });
 
+  it('keeps one old secret per key: a rolled key is rolled again only once its predecessor is revoked or past its grace', async () => {
+    const { service, clock, resolve } = setup();
+    const first = await service.create('acc_a', 'ci', origin);
+    const second = await service.roll('acc_a', first.key.keyId, origin);
+    // Rolling the new key at once would leave three secrets working, and a chain of rolls any number.
+    await expect(service.roll('acc_a', second.key.keyId, origin)).rejects.toMatchObject({ kind: 'conflict', code: 'roll_pending' });
+    await expect(resolve(first.secret)).resolves.toBeDefined();
+    await service.revoke('acc_a', first.key.keyId, origin);
+    const third = await service.roll('acc_a', second.key.keyId, origin);
+    // Past its predecessor's grace, a key rolls with no revocation first.
+    clock.advance(ROLL_GRACE_SECONDS);
+    await expect(service.roll('acc_a', third.key.keyId, origin)).resolves.toHaveProperty('secret');
+  });
+
   it("never lets one account revoke, roll or list another account's key", async () => {
     const { service, resolve } = setup();
     const { key, secret } = await service.create('acc_a', 'ci', origin);

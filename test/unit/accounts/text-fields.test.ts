@@ -53,6 +53,25 @@ describe('names and profile fields with inputs from everywhere', () => {
     }
   });
 
+  it("refuses a website whose user name reads as another site's address, and takes any other", () => {
+    for (const website of ['https://omnapi.com@evil.example/login', 'http://user:pass@example.org', 'https://@example.org']) {
+      const parsed = ProfilePatch.safeParse({ website });
+      expect([website, parsed.success, parsed.error?.issues[0]?.message]).toEqual([website, false, expect.stringMatching(/user name/)]);
+    }
+    for (const website of ['https://example.org', 'https://example.org/a@b', 'https://example.org/?mail=a@b.c', 'https://bücher.de/#x@y'])
+      expect([website, ProfilePatch.safeParse({ website }).success]).toEqual([website, true]);
+  });
+
+  it('refuses a name of blank letters: the Hangul fillers and the blank Braille pattern are letters or symbols nobody sees', () => {
+    for (const name of ['\u3164', '\uffa0', '\u115f\u1160', '\u2800\u2800', '\u3164 \u3164', '\u3164\u200b']) {
+      expect([name, signup(name).success]).toEqual([name, false]);
+      expect([name, CreateKeyBody.safeParse({ name }).success]).toEqual([name, false]);
+    }
+    // Hangul written with its jamo (a filler stands in for a missing one) and Braille text stay welcome.
+    for (const name of ['\u1100\u1161\u11a8', '한국어', '\u2801\u2803', '\u3164Kim'])
+      expect([name, signup(name).success]).toEqual([name, true]);
+  });
+
   it('keeps line breaks and tabs in the bio, and refuses the other control characters there and in the company', () => {
     expect(ProfilePatch.safeParse({ bio: 'First line\nsecond\tline\r\nthird' }).success).toBe(true);
     expect(ProfilePatch.safeParse({ bio: 'Hi\u001b]52;c;ZXZpbA==\u0007' }).success).toBe(false);

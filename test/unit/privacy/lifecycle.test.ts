@@ -930,14 +930,26 @@ describe('correction', () => {
     await lifecycle.records.markInProgress(request.requestId);
     const written: unknown[] = [];
     const tokens: { email: string; purpose: string; accountId: string }[] = [];
-    const corrector = { apply: async (_id: string, changes: object) => (written.push(changes), { name: 'Ann', company: undefined }) };
+    const asked: [string, string][] = [];
+    const corrector = {
+      apply: async (_id: string, changes: object) => (written.push(changes), { name: 'Ann', company: undefined }),
+      askEmailChange: async (id: string, email: string) => void asked.push([id, email]),
+    };
     const emailLinks = {
       tokens: { put: async (t: { email: string; purpose: string; accountId: string }) => void tokens.push(t) },
       publicUrl: 'https://api.omnapi.test',
       now: () => new Date(),
     };
     const outcome = await applyCorrection(request.requestId, { corrector, mailer, lifecycle: lifecycle.records, emailLinks });
-    return { outcome, written, tokens, sent: mailer.sent, mail: mailer.sent.at(-1)!, stored: (await requests.get(request.requestId))! };
+    return {
+      outcome,
+      written,
+      asked,
+      tokens,
+      sent: mailer.sent,
+      mail: mailer.sent.at(-1)!,
+      stored: (await requests.get(request.requestId))!,
+    };
   }
 
   it('applies an unambiguous correction, mails what changed from what, and completes the request', async () => {
@@ -949,8 +961,10 @@ describe('correction', () => {
   });
 
   it('sends a new email address the email-change confirmation link, changing nothing until it is opened', async () => {
-    const { written, tokens, sent, stored } = await confirmedCorrection('Change my email to New@Example.org');
+    const { written, asked, tokens, sent, stored } = await confirmedCorrection('Change my email to New@Example.org');
     expect(written).toEqual([]);
+    // The account records it as the change asked for: only the newest one's link completes a change.
+    expect(asked).toEqual([['acc_a', 'new@example.org']]);
     expect(tokens).toEqual([expect.objectContaining({ email: 'new@example.org', purpose: 'change_email', accountId: 'acc_a' })]);
     expect(sent.find((m) => m.to === 'new@example.org')!.text).toMatch(/^https:\/\/api\.omnapi\.test\/verify\?token=\S+$/m);
     expect(sent.at(-1)).toMatchObject({ to: 'ann@example.org', text: expect.stringContaining('we sent a link to new@example.org') });

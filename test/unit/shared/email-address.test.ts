@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { SignupBody } from '../../../lambdas/accounts/schemas';
-import { displayEmail, EMAIL_MAX, emailAddressProblem, normaliseEmail } from '../../../lambdas/shared/email-address';
+import { displayEmail, EMAIL_MAX, emailAddressProblem, mailboxOf, normaliseEmail } from '../../../lambdas/shared/email-address';
 
 describe('email addresses', () => {
   it('keeps an internationalised domain in one ASCII form, whatever the spelling', () => {
@@ -27,6 +27,32 @@ describe('email addresses', () => {
     }
     // Letters that are not ASCII in any form stay refused with the reason.
     expect(emailAddressProblem('ｊüｒｇｅｎ@example.org')).toMatch(/ASCII .*before the @/);
+  });
+
+  it('drops characters nobody sees before the @, as UTS #46 drops them after it: a pasted address is the one it shows', () => {
+    for (const typed of [
+      'ann\u200b@example.org',
+      '\u200bAnn@example.org',
+      'an\u00adn@example.org',
+      'ann\u2060@example.org',
+      'a\u200dnn@example.org',
+      'ann\ufeff@example.org',
+      'ann@example.org\u200b',
+    ]) {
+      expect([typed, normaliseEmail(typed), emailAddressProblem(typed)]).toEqual([typed, 'ann@example.org', undefined]);
+    }
+    // Nothing visible left before the @ is no address; a look-alike letter is no invisible one, and stays refused.
+    expect(emailAddressProblem('\u200b@example.org')).toBe('Must be an email address');
+    expect(emailAddressProblem('\u0430nn@example.org')).toMatch(/ASCII .*before the @/);
+  });
+
+  it("names an address's mailbox without its subaddress (+tag), for limits on mail to it", () => {
+    expect(mailboxOf('ann+news@example.org')).toBe('ann@example.org');
+    expect(mailboxOf('ann+a+b@example.org')).toBe('ann@example.org');
+    expect(mailboxOf('ann@example.org')).toBe('ann@example.org');
+    // A local part that starts with + is its own mailbox, not an empty one.
+    expect(mailboxOf('+ann@example.org')).toBe('+ann@example.org');
+    expect(mailboxOf('not an address')).toBe('not an address');
   });
 
   it('accepts addresses with internationalised domains and shows them back in Unicode', () => {

@@ -1,3 +1,4 @@
+import { Preferences } from '../../../lambdas/accounts/schemas';
 import { ROUTE_MANIFESTS } from '../../../lib/routes';
 import type { AuditTrail } from '../../../lambdas/shared/audit';
 import { authenticator } from '../../../lambdas/shared/auth/authenticator';
@@ -93,6 +94,16 @@ describe('wrong inputs on every route', () => {
         'body.lowBalanceCredits: A credit amount as a JSON string, e.g. "10" or "2.5" (at most 6 decimals), or null for off',
       );
     }
+  });
+
+  it('refuses a low-balance threshold of 0 in any spelling: the balance never falls below it, so it would be on and never mail', async () => {
+    const spec = ROUTE_MANIFESTS.accounts!.setPreferences!;
+    for (const sent of ['"0"', '"0.0"', '"000.000000"']) {
+      const { status, error } = await send(spec, { body: `{"productUpdates":true,"analytics":true,"lowBalanceCredits":${sent}}` });
+      expect([sent, status, error?.message]).toEqual([sent, 400, expect.stringMatching(/^body\.lowBalanceCredits: Must be more than 0/)]);
+    }
+    for (const credits of ['0.000001', '10', '000.5', null])
+      expect(Preferences.safeParse({ productUpdates: true, analytics: true, lowBalanceCredits: credits }).success).toBe(true);
   });
 
   const withTimes = handled.filter((spec) => queryFields(spec).includes('from'));
