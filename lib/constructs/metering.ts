@@ -170,7 +170,8 @@ export class Metering extends Construct {
       handlers: {
         echo: { description: 'Demo upstream product: answers with what it received', memorySize: 256 },
         gateway: {
-          description: 'Metered hot path: key, one conditional admit-and-debit write, upstream, one usage event or a lone call's log',
+          description:
+            'Metered hot path: key, one conditional admit-and-debit write, upstream, one usage event (or the log of a lone call)',
           // It mostly waits on two round trips and the upstream; its ~1.2 ms of CPU a call takes ~3 ms at 512 MB (bench).
           memorySize: 512,
           timeout: Duration.seconds(29),
