@@ -46,6 +46,9 @@ interface Phrase extends Compiled {
   weak: boolean;
 }
 
+/** A character written without spaces, a word of its own (Chinese, Japanese). */
+const UNSPACED_CHARACTER = '[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\u30fc]';
+
 /** The words of a list as one alternation over folded text: `stem*` takes any ending. */
 const alternation = (list: string[]) =>
   list
@@ -92,6 +95,12 @@ function wordIndex(w: string): (p: { first: { word: string; stem: boolean } }) =
 }
 const boundary = (list: string[]) =>
   list.length ? new RegExp(`(?<![\\p{L}\\p{N}\\p{M}])(?:${alternation(list)})(?![\\p{L}\\p{N}\\p{M}])`, 'gu') : undefined;
+/**
+ * The same for the words that open a condition, which also stand beside a Chinese or Japanese character, a word of its own
+ * ("如果我刪除帳戶" holds "如果", "削除した場合は" holds "場合").
+ */
+const conditionSource = (list: string[]) =>
+  `(?<![\\p{L}\\p{N}\\p{M}](?<!${UNSPACED_CHARACTER}))(?:${alternation(list)})(?![\\p{L}\\p{N}\\p{M}](?<!${UNSPACED_CHARACTER}))`;
 
 /** A vocabulary's phrases, and each again as typed without the language's own letters ("löschen" as "loeschen"). */
 function spellings(v: Vocabulary, list: string[]): string[] {
@@ -112,7 +121,9 @@ const PHRASES = lazy((): Phrase[] =>
     ),
   ),
 );
-const REQUEST_CUES = lazy(() => vocabularies().flatMap((v) => compiled(v.language, spellings(v, v.requestCues))));
+const REQUEST_CUES = lazy(() => vocabularies().flatMap((v) => compiled(v.language, spellings(v, [...v.requestCues, ...v.gratitudeCues]))));
+/** "I would be grateful", "memnun olurum", "감사하겠습니다": a condition they govern asks. */
+const GRATITUDE = lazy(() => vocabularies().flatMap((v) => compiled(v.language, spellings(v, v.gratitudeCues))));
 const MENTION_CUES = lazy(() => boundary(vocabularies().flatMap((v) => v.mentionCues)));
 const CLOSINGS = lazy(() => vocabularies().flatMap((v) => compiled(v.language, v.closings)));
 const LABELS = lazy(() => new Set(vocabularies().flatMap((v) => v.identificationLabels.map((l) => words(l).trim()))));
@@ -151,7 +162,22 @@ function perLanguage<T>(build: (v: Vocabulary) => T): (language: string) => T | 
     return built.get(language);
   };
 }
-const CONDITIONAL = perLanguage((v) => boundary(v.conditionalCues));
+const CONDITIONAL = perLanguage((v) => (v.conditionalCues.length ? new RegExp(conditionSource(v.conditionalCues), 'gu') : undefined));
+/**
+ * In a language whose clauses end with their verb, what ends a condition: a verb's conditional ending ("silerseniz",
+ * "삭제하면") or a conditional word after its clause ("削除した場合", "silmeniz halinde").
+ */
+const CONDITION_END = perLanguage((v) => {
+  if (!v.verbFinal || !(v.conditionalCues.length || v.conditionalEndings.length)) return undefined;
+  const endings = v.conditionalEndings.map((e) => escapeRegExp(fold(e)));
+  return new RegExp(
+    [
+      ...(v.conditionalCues.length ? [conditionSource(v.conditionalCues)] : []),
+      ...(endings.length ? [`[\\p{L}\\p{M}]+(?:${endings.join('|')})(?![\\p{L}\\p{N}\\p{M}])`] : []),
+    ].join('|'),
+    'gu',
+  );
+});
 const CONDITIONAL_OPENER = perLanguage((v) => boundary(v.conditionalOpeners));
 const CANCELLABLES = perLanguage((v) => (v.cancellables.length ? alternation(v.cancellables.map((c) => words(c).trim())) : undefined));
 /**
@@ -660,6 +686,13 @@ const namesRight = (text: string) => {
 };
 
 /** A sentence that opens with thanks (a closing formula: "Thanks, …", "Danke für …") thanks; it does not ask. */
+/** Whether a text says "I would be grateful" in any language. */
+const grateful = (text: string) => {
+  const w = words(text);
+  const has = wordIndex(w);
+  return GRATITUDE().some((cue) => has(cue) && cue.pattern.test(w));
+};
+
 const thanks = (text: string) => {
   const w = words(text);
   return CLOSINGS().some((c) => w.search(c.pattern) === 0);
@@ -743,8 +776,43 @@ interface Mention {
   what: string;
 }
 
-/** The rights a sentence names: conditional clauses ("if you object …") and descriptions of rights left out. */
+/** Each language's quantifiers ("all of", "todos os > os") as patterns over folded text, longest first, with what they leave. */
+const QUANTIFIERS = perLanguage((v) =>
+  v.quantifiers
+    .map((entry) => entry.split('>').map((part) => words(part).trim()) as [string, string?])
+    .sort(([a], [b]) => b.length - a.length)
+    .map(([from, to]) => ({
+      pattern: new RegExp(`(?<![\\p{L}\\p{N}\\p{M}])${from.split(' ').map(escapeRegExp).join('\\s+')}(?![\\p{L}\\p{N}\\p{M}])`, 'gu'),
+      to: to ? ` ${to} ` : ' ',
+    })),
+);
+
+/** A sentence without the quantifiers of its languages ("delete all of my data" → "delete my data"); undefined when it has none. */
+function withoutQuantifiers(text: string, languages: string[]): string | undefined {
+  const folded = fold(text).replace(/'/g, ' ');
+  let out = folded;
+  for (const language of languages) for (const { pattern, to } of QUANTIFIERS(language) ?? []) out = out.replace(pattern, to);
+  return out === folded ? undefined : out;
+}
+
+/**
+ * The rights a sentence names: conditional clauses ("if you object …") and descriptions of rights left out. A quantifier or
+ * determiner between a verb and its object ("ter acesso a todos os meus dados", "löschen Sie sämtliche meiner Daten") takes
+ * no room in the window between them: the sentence is read again without it.
+ */
 function mentionsIn(text: string, languages: string[], language: string | undefined): { mentions: Mention[]; conditional: boolean } {
+  const read = mentionsInText(text, languages, language);
+  const without = withoutQuantifiers(text, languages);
+  if (without === undefined) return read;
+  const again = mentionsInText(without, languages, language);
+  const seen = new Set(read.mentions.map((m) => m.right));
+  return {
+    mentions: [...read.mentions, ...again.mentions.filter((m) => !seen.has(m.right))],
+    conditional: read.conditional || again.conditional,
+  };
+}
+
+function mentionsInText(text: string, languages: string[], language: string | undefined): { mentions: Mention[]; conditional: boolean } {
   let t = fold(text.replace(EMAIL, ' ').replace(URL, ' ')).replace(/'/g, ' ');
   // A description of rights runs to the end of the sentence, or to the word that turns it ("…, but I want full erasure").
   const contrasts = languages.map((l) => CONTRAST(l)).filter((c): c is RegExp => c !== undefined);
@@ -779,8 +847,45 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   }
   let conditional = false;
   for (const language of languages) {
+    // Where a condition ends with its verb ("Verilerimi silerseniz ne olur?", "계정을 삭제하면 …", "アカウントを削除した場合、…"),
+    // it runs from its clause's start to its last conditional word. Followed by thanks ("Hesabımı silerseniz memnun olurum",
+    // "삭제해 주시면 감사하겠습니다"), it is the polite form of a request, and asks.
+    const end = CONDITION_END(language);
+    if (!end) continue;
+    const clauses = t.split(/(?<=[,;:、])/u);
+    t = clauses
+      .map((clause, i) => {
+        // A word that opens its clause ("eğer", "अगर") opens a condition, read below; one after words ends one.
+        const last = [...clause.matchAll(new RegExp(end.source, 'gu'))]
+          .filter((m) => /[\p{L}\p{N}]/u.test(clause.slice(0, m.index)))
+          .at(-1);
+        if (!last) return clause;
+        const after = clause.slice(last.index + last[0].length) + clauses.slice(i + 1).join('');
+        if (!/\?\s*$/u.test(after) && grateful(after)) return clause;
+        if (
+          clauses
+            .slice(0, i)
+            .join(' ')
+            .trim()
+            .split(/\s+/)
+            .filter((x) => /[\p{L}\p{N}]/u.test(x)).length <= 1
+        )
+          conditional = true;
+        return ` ${clause.slice(last.index + last[0].length)}`;
+      })
+      .join('');
+  }
+  for (const language of languages) {
     const cue = CONDITIONAL(language);
     if (!cue) continue;
+    // In a verb-final language, a conditional word inside a clause ends it ("…した場合"): read above. One that opens it ("eğer",
+    // "만약", "もし") opens a condition as elsewhere.
+    if (CONDITION_END(language)) {
+      const opening = new RegExp(`(?:^|[,;:、])[\\s\\p{P}\\d]*(?:${cue.source})[^,;:、]*`, 'gu');
+      conditional ||= new RegExp(`^[\\s\\p{P}\\d]*${cue.source}`, 'u').test(t);
+      t = t.replace(opening, (clause) => (/^[,;:、]/u.test(clause) ? clause[0]! : ' '));
+      continue;
+    }
     // A sentence that opens with its condition ("If you object …, tell me why") is a consequence, not a request.
     conditional ||= new RegExp(`^[\\s\\p{P}\\d]*${cue.source}`, 'u').test(t);
     // Under a clause that is nothing but a wish ("Szeretném, ha törölnék a fiókomat", I'd like it that you delete my account;
@@ -790,7 +895,9 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
       const before = whole.slice(0, at).replace(/[\s,]+$/u, '');
       if (before.length === at || /[\p{L}\p{N}]/u.test(whole.slice(at + clause.length))) return ' ';
       const wish = before.slice(Math.max(...[',', ';', ':', '.'].map((b) => before.lastIndexOf(b))) + 1).trim();
-      return wish && wish.split(/\s+/).length <= 2 && isRequest(wish) ? clause : ' ';
+      // "I would be grateful if you could delete my account", "ich wäre Ihnen dankbar, wenn …": the same, said with thanks.
+      const words = wish.split(/\s+/).length;
+      return wish && ((words <= 2 && isRequest(wish)) || (words <= 6 && grateful(wish))) ? clause : ' ';
     });
   }
   for (const language of languages) {

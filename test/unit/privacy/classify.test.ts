@@ -1411,3 +1411,56 @@ describe('sixth pass: scripts typed in other letters, new languages, verb forms 
     });
   });
 });
+
+describe('seventh pass: conditions that end with their verb, thanks that ask, quantifiers (each case in our own words)', () => {
+  it.each([
+    // A condition marked by the verb's ending (Turkish -rsa/-rse, Korean -면) or by a word after its clause (場合, たら, halinde).
+    ['Verilerimi silerseniz ne olur? Faturalarım da silinir mi?', 'tr'],
+    ['Hesabımı silersem kalan kredilerim ne olacak?', 'tr'],
+    ['Hesabımı silmeniz halinde faturalarım ne olur?', 'tr'],
+    ['계정을 삭제하면 남은 크레딧은 어떻게 되나요?', 'ko'],
+    ['アカウントを削除した場合、残りのクレジットはどうなりますか？', 'ja'],
+    ['アカウントを削除したら、請求書はどうなりますか？', 'ja'],
+    // A condition that opens the sentence, written against the next character (Chinese has no spaces).
+    ['如果我刪除帳戶，剩餘的點數會退款嗎？', 'zh'],
+    ['如果我删除账户，发票还能下载吗？', 'zh'],
+  ])('a question about what would follow a condition asks nothing, however the language marks the condition: %j', (text, language) => {
+    expect(readMail('', text)).toMatchObject({ rights: [], language: expect.stringMatching(new RegExp(`^${language}`)) });
+  });
+
+  it.each([
+    ['Hesabımı silerseniz memnun olurum.', ['deletion']],
+    ['Hesabım silinirse sevinirim.', ['deletion']],
+    ['Pazarlama e-postalarını durdurursanız iyi olur.', ['objection']],
+    ['계정을 삭제해 주시면 감사하겠습니다.', ['deletion']],
+    ['I would be grateful if you could delete my account.', ['deletion']],
+    ["I'd be grateful if you could send me a copy of my personal data.", ['access']],
+    ['Ich wäre Ihnen dankbar, wenn Sie mein Konto löschen.', ['deletion']],
+  ])('a condition under "I would be grateful" is the polite form of a request, and asks: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it.each([
+    ['If you delete my account, please tell me.', []],
+    ['Hesabımı silerseniz lütfen bana haber verin.', []],
+  ])('a condition under another request still asks nothing of its own: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it.each([
+    ['Quero ter acesso a todos os meus dados.', ['access']],
+    ['Gostaria de ter acesso a todos os dados que têm sobre mim.', ['access']],
+    ['Vorrei accedere a tutti i miei dati personali.', ['access']],
+    ['Löschen Sie bitte sämtliche meiner Daten.', ['deletion']],
+    ["Supprimez l'ensemble de mes données, s'il vous plaît.", ['deletion']],
+    ['Proszę usunąć wszystkie moje dane osobowe.', ['deletion']],
+    ['Soovin saada koopiat kõigist minu isikuandmetest.', ['access']],
+  ])('a quantifier or determiner between the verb and its object takes no room in the window between them: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it('a quantifier never turns a sentence that asks nothing into a request', () => {
+    expect(readMail('', 'I deleted all the old keys myself, thanks.').rights).toEqual([]);
+    expect(readMail('', 'Wir haben alle Rechnungen erhalten, danke.').rights).toEqual([]);
+  });
+});
