@@ -903,8 +903,10 @@ function mentionsInText(text: string, languages: string[], language: string | un
   for (const language of languages) {
     // Portuguese "Se concordei …, revogo …": "se" opens a condition only where it opens the sentence.
     const opener = CONDITIONAL_OPENER(language);
-    const opening = opener && new RegExp(`^[\\s\\p{P}\\d]*${opener.source}[^,;:]*`, 'u');
-    if (!opening?.test(t)) continue;
+    // Not one a comma follows: Catalan and Spanish "Sí," answers yes.
+    const opening = opener && new RegExp(`^[\\s\\p{P}\\d]*${opener.source}(?!\\s*[,;:])[^,;:]*`, 'u');
+    // Nor one that begins a request cue: Catalan "si us plau" is "please".
+    if (!opening?.test(t) || REQUEST_CUES().some((c) => c.language === language && words(t).search(c.pattern) === 0)) continue;
     conditional = true;
     t = t.replace(opening, ' ');
   }
@@ -1217,6 +1219,19 @@ const SCRIPTS: { language: string; script: RegExp }[] = [
   { language: 'el', script: /\p{Script=Greek}/gu },
   { language: 'ka', script: /\p{Script=Georgian}/gu },
   { language: 'hy', script: /\p{Script=Armenian}/gu },
+  // Scripts of one language each among the world's larger ones, none with a vocabulary: named, so the reply says which.
+  { language: 'bn', script: /\p{Script=Bengali}/gu },
+  { language: 'ta', script: /\p{Script=Tamil}/gu },
+  { language: 'te', script: /\p{Script=Telugu}/gu },
+  { language: 'gu', script: /\p{Script=Gujarati}/gu },
+  { language: 'pa', script: /\p{Script=Gurmukhi}/gu },
+  { language: 'kn', script: /\p{Script=Kannada}/gu },
+  { language: 'ml', script: /\p{Script=Malayalam}/gu },
+  { language: 'si', script: /\p{Script=Sinhala}/gu },
+  { language: 'km', script: /\p{Script=Khmer}/gu },
+  { language: 'lo', script: /\p{Script=Lao}/gu },
+  { language: 'my', script: /\p{Script=Myanmar}/gu },
+  { language: 'am', script: /\p{Script=Ethiopic}/gu },
 ];
 
 /**

@@ -1459,6 +1459,33 @@ describe('seventh pass: conditions that end with their verb, thanks that ask, qu
     expect(readMail('', text).rights).toEqual(rights);
   });
 
+  it('a Catalan sentence that opens with "Si" opens a condition; "Sí," answering yes and "si us plau" do not', () => {
+    expect(readMail('', 'Si esborro el compte, perdré els crèdits?').rights).toEqual([]);
+    expect(readMail('', 'Sí, esborreu el meu compte, si us plau.').rights).toEqual(['deletion']);
+    expect(readMail('', 'si us plau esborreu el meu compte').rights).toEqual(['deletion']);
+  });
+
+  it.each([
+    // Welsh is named, not read: its right words are not in English's phrases, where its conditions ("Os …") are not either.
+    ['Dileuwch fy nghyfrif a’r holl ddata personol sydd gennych amdanaf, os gwelwch yn dda.', 'cy', [], 'en'],
+    ['Os byddaf yn dileu fy nghyfrif, a fyddaf yn colli fy nghredydau?', 'cy', [], 'en'],
+    ['Kaixo, mesedez, ezabatu nire kontua eta nire datu pertsonal guztiak.', 'eu', ['deletion'], 'es'],
+    ['Kontua ezabatzen badut, kredituak galduko ditut?', 'eu', [], 'es'],
+  ])(
+    'Welsh and Basque are read through a neighbour and answered in a language their writers read: %j',
+    (text, language, rights, locale) => {
+      const reading = readMail('', text);
+      expect(reading).toMatchObject({ rights, language });
+      expect(replyLocale(reading.language).locale).toBe(locale);
+    },
+  );
+
+  it('a letter in a script no vocabulary covers (Bengali) is named by it, so the English reply says which language we do not write', () => {
+    const reading = readMail('', 'অনুগ্রহ করে আমার অ্যাকাউন্ট এবং সমস্ত ব্যক্তিগত তথ্য মুছে ফেলুন।');
+    expect(reading.language).toBe('bn');
+    expect(replyLocale(reading.language)).toEqual({ locale: 'en', unsupported: 'Bangla' });
+  });
+
   it('a quantifier never turns a sentence that asks nothing into a request', () => {
     expect(readMail('', 'I deleted all the old keys myself, thanks.').rights).toEqual([]);
     expect(readMail('', 'Wir haben alle Rechnungen erhalten, danke.').rights).toEqual([]);

@@ -68,7 +68,9 @@ describe('languages we read through a neighbour', () => {
       const text = m.mail(['…']).text;
       expect(text.split('\n')[0]).toBe(m.t('fallback.closest', { language: named(language), reply: named(m.locale) }));
       expect(text).toContain(named(language));
-      expect(text).not.toContain(messagesFor('en').t('fallback.closest', { language: 'x', reply: 'y' }).slice(0, 12));
+      // Not in English's words — unless English is the language it is answered in (Welsh).
+      if (answeredIn !== 'en')
+        expect(text).not.toContain(messagesFor('en').t('fallback.closest', { language: 'x', reply: 'y' }).slice(0, 12));
     },
   );
 
