@@ -1,4 +1,5 @@
-import { KIN, type LetterRight, VOCABULARIES, type Vocabulary } from '../vocabulary';
+import { lazy } from '../../shared/lazy';
+import { kinLanguages, type LetterRight, vocabularies, type Vocabulary } from '../vocabulary';
 import type { RequestType } from './model';
 import { withScript } from './han-script';
 import { escapeRegExp, fold, phrasePattern, words } from './text';
@@ -30,16 +31,23 @@ const ARTICLES: Record<number, LetterRight> = {
   21: 'objection',
 };
 
-interface Phrase {
-  right: LetterRight;
+/** A vocabulary phrase as read: its pattern is compiled when a letter first holds its first word (most never are). */
+interface Compiled {
   language: string;
   text: string;
-  pattern: RegExp;
+  readonly pattern: RegExp;
   /** The phrase's first word (a prefix when it is a stem): a sentence without it is not searched. */
   first: { word: string; stem: boolean };
+}
+
+interface Phrase extends Compiled {
+  right: LetterRight;
   /** Written `?phrase`: it counts only where no other right is named in the same sentence (e.g. "copies of my data" in an erasure sentence). */
   weak: boolean;
 }
+
+/** A character written without spaces, a word of its own (Chinese, Japanese). */
+const UNSPACED_CHARACTER = '[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\u30fc]';
 
 /** The words of a list as one alternation over folded text: `stem*` takes any ending. */
 const alternation = (list: string[]) =>
@@ -56,8 +64,20 @@ const firstWord = (phrase: string) => {
   const token = phrase.replace(/^\?/, '').split(/\s+/)[0] ?? '';
   return { word: words(token.replace(/\*$/, '')).trim().split(' ')[0] ?? '', stem: token.endsWith('*') };
 };
-const compiled = (language: string, list: string[]) =>
-  list.map((text) => ({ language, text, pattern: phrasePattern(text.replace(/^\?/, '')), first: firstWord(text) }));
+const compiled = (language: string, list: string[]): Compiled[] =>
+  list.map((text) => {
+    let pattern: RegExp | undefined;
+    return {
+      language,
+      text,
+      first: firstWord(text),
+      // Thousands of patterns, each a costly compile of Unicode classes: a letter needs those of the few words it holds.
+      get pattern() {
+        pattern ??= phrasePattern(text.replace(/^\?/, ''));
+        return pattern;
+      },
+    };
+  });
 
 /** The words of a text, for the cheap test before a phrase's pattern runs (a 100 kB mail must not cost seconds). */
 function wordIndex(w: string): (p: { first: { word: string; stem: boolean } }) => boolean {
@@ -75,6 +95,12 @@ function wordIndex(w: string): (p: { first: { word: string; stem: boolean } }) =
 }
 const boundary = (list: string[]) =>
   list.length ? new RegExp(`(?<![\\p{L}\\p{N}\\p{M}])(?:${alternation(list)})(?![\\p{L}\\p{N}\\p{M}])`, 'gu') : undefined;
+/**
+ * The same for the words that open a condition, which also stand beside a Chinese or Japanese character, a word of its own
+ * ("如果我刪除帳戶" holds "如果", "削除した場合は" holds "場合").
+ */
+const conditionSource = (list: string[]) =>
+  `(?<![\\p{L}\\p{N}\\p{M}](?<!${UNSPACED_CHARACTER}))(?:${alternation(list)})(?![\\p{L}\\p{N}\\p{M}](?<!${UNSPACED_CHARACTER}))`;
 
 /** A vocabulary's phrases, and each again as typed without the language's own letters ("löschen" as "loeschen"). */
 function spellings(v: Vocabulary, list: string[]): string[] {
@@ -88,36 +114,72 @@ function spellings(v: Vocabulary, list: string[]): string[] {
     });
   return [...new Set(list.flatMap((text) => [text, plain(text)]))];
 }
-const PHRASES: Phrase[] = VOCABULARIES.flatMap((v) =>
-  (Object.entries(v.rights) as [LetterRight, string[]][]).flatMap(([right, list]) =>
-    compiled(v.language, spellings(v, list)).map((p) => ({ ...p, right, weak: p.text.startsWith('?') })),
+const PHRASES = lazy((): Phrase[] =>
+  vocabularies().flatMap((v) =>
+    (Object.entries(v.rights) as [LetterRight, string[]][]).flatMap(([right, list]) =>
+      compiled(v.language, spellings(v, list)).map((p): Phrase => Object.assign(p, { right, weak: p.text.startsWith('?') })),
+    ),
   ),
 );
-const REQUEST_CUES = VOCABULARIES.flatMap((v) => compiled(v.language, spellings(v, v.requestCues)));
-const MENTION_CUES = boundary(VOCABULARIES.flatMap((v) => v.mentionCues));
-const CLOSINGS = VOCABULARIES.flatMap((v) => compiled(v.language, v.closings));
-const LABELS = new Set(VOCABULARIES.flatMap((v) => v.identificationLabels.map((l) => words(l).trim())));
-const ABBREVIATIONS = new Set([
-  'dr',
-  'mr',
-  'mrs',
-  'ms',
-  'prof',
-  'st',
-  'no',
-  'nr',
-  'vs',
-  'etc',
-  'e',
-  'g',
-  'i',
-  ...VOCABULARIES.flatMap((v) => [...v.abbreviations, ...v.articleBefore].map((a) => words(a.replace(/\*$/, '')).trim())),
-]);
-const CONDITIONAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.conditionalCues)]));
-const CONDITIONAL_OPENER = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.conditionalOpeners)]));
-const CANCELLABLES = new Map(
-  VOCABULARIES.filter((v) => v.cancellables.length).map((v) => [v.language, alternation(v.cancellables.map((c) => words(c).trim()))]),
+const REQUEST_CUES = lazy(() => vocabularies().flatMap((v) => compiled(v.language, spellings(v, [...v.requestCues, ...v.gratitudeCues]))));
+/** "I would be grateful", "memnun olurum", "감사하겠습니다": a condition they govern asks. */
+const GRATITUDE = lazy(() => vocabularies().flatMap((v) => compiled(v.language, spellings(v, v.gratitudeCues))));
+const MENTION_CUES = lazy(() => boundary(vocabularies().flatMap((v) => v.mentionCues)));
+const CLOSINGS = lazy(() => vocabularies().flatMap((v) => compiled(v.language, v.closings)));
+const LABELS = lazy(() => new Set(vocabularies().flatMap((v) => v.identificationLabels.map((l) => words(l).trim()))));
+const ABBREVIATIONS = lazy(
+  () =>
+    new Set([
+      'dr',
+      'mr',
+      'mrs',
+      'ms',
+      'prof',
+      'st',
+      'no',
+      'nr',
+      'vs',
+      'etc',
+      'e',
+      'g',
+      'i',
+      ...vocabularies().flatMap((v) => [...v.abbreviations, ...v.articleBefore].map((a) => words(a.replace(/\*$/, '')).trim())),
+    ]),
 );
+/** The vocabulary of a language we have one for. */
+const vocabularyByLanguage = lazy(() => new Map(vocabularies().map((v) => [v.language, v])));
+/**
+ * A table of each language, built the first time a letter read in that language (or English, read beside every language)
+ * needs it: a letter needs two languages' patterns, not 44.
+ */
+function perLanguage<T>(build: (v: Vocabulary) => T): (language: string) => T | undefined {
+  const built = new Map<string, T | undefined>();
+  return (language) => {
+    if (!built.has(language)) {
+      const v = vocabularyByLanguage().get(language);
+      built.set(language, v && build(v));
+    }
+    return built.get(language);
+  };
+}
+const CONDITIONAL = perLanguage((v) => (v.conditionalCues.length ? new RegExp(conditionSource(v.conditionalCues), 'gu') : undefined));
+/**
+ * In a language whose clauses end with their verb, what ends a condition: a verb's conditional ending ("silerseniz",
+ * "삭제하면") or a conditional word after its clause ("削除した場合", "silmeniz halinde").
+ */
+const CONDITION_END = perLanguage((v) => {
+  if (!v.verbFinal || !(v.conditionalCues.length || v.conditionalEndings.length)) return undefined;
+  const endings = v.conditionalEndings.map((e) => escapeRegExp(fold(e)));
+  return new RegExp(
+    [
+      ...(v.conditionalCues.length ? [conditionSource(v.conditionalCues)] : []),
+      ...(endings.length ? [`[\\p{L}\\p{M}]+(?:${endings.join('|')})(?![\\p{L}\\p{N}\\p{M}])`] : []),
+    ].join('|'),
+    'gu',
+  );
+});
+const CONDITIONAL_OPENER = perLanguage((v) => boundary(v.conditionalOpeners));
+const CANCELLABLES = perLanguage((v) => (v.cancellables.length ? alternation(v.cancellables.map((c) => words(c).trim())) : undefined));
 /**
  * "and", "or" in the languages that list cancellables, each in its own letters only (Italian "i" is "the", Polish "i" is
  * "and"): what follows one is another object ("my account and my subscription").
@@ -135,12 +197,12 @@ const CONJUNCTIONS: Record<string, string[]> = {
   da: ['og', 'eller'],
   sv: ['och', 'eller'],
 };
-const TEMPORAL = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.temporalCues)]));
-const REASON = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.reasonCues)]));
-const ACCIDENT = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.accidentCues)]));
-const REPORT = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reportCues)]));
-const REMINDER = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.reminderCues)]));
-const MENTION_END = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.mentionEndCues)]));
+const TEMPORAL = perLanguage((v) => boundary(v.temporalCues));
+const REASON = perLanguage((v) => boundary(v.reasonCues));
+const ACCIDENT = perLanguage((v) => boundary(v.accidentCues));
+const REPORT = perLanguage((v) => compiled(v.language, v.reportCues));
+const REMINDER = perLanguage((v) => compiled(v.language, v.reminderCues));
+const MENTION_END = perLanguage((v) => boundary(v.mentionEndCues));
 /** One of `phrases` ending the text, or one word before its end: what stands right before a right's one word. */
 const endingIn = (phrases: string[]) =>
   phrases.length
@@ -150,55 +212,61 @@ const endingIn = (phrases: string[]) =>
       )
     : undefined;
 /** A demonstrative right before a right's one word, at most one word between ("this objection", "této námitky", "dieses formellen Widerspruchs"). */
-const DEMONSTRATIVE = new Map(VOCABULARIES.map((v) => [v.language, endingIn(v.demonstratives)]));
+const DEMONSTRATIVE = perLanguage((v) => endingIn(v.demonstratives));
 /** A phrase of sequence built on one ("след това изтрийте", "tämän jälkeen poistakaa"): the demonstrative names nothing there. */
-const SEQUENCE = new Map(VOCABULARIES.map((v) => [v.language, endingIn(v.sequenceCues)]));
+const SEQUENCE = perLanguage((v) => endingIn(v.sequenceCues));
 /** Where a copy is going ("another provider", "neuen Anbieter"): beside access, portability. */
-const PORTABILITY_CUES = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.portabilityCues)]));
-const CONTRAST = new Map(VOCABULARIES.map((v) => [v.language, boundary(v.contrastCues)]));
+const PORTABILITY_CUES = perLanguage((v) => compiled(v.language, v.portabilityCues));
+const CONTRAST = perLanguage((v) => boundary(v.contrastCues));
 /** How mail clients begin the subject of an automatic reply, in every language. */
-const AUTO_REPLIES = VOCABULARIES.flatMap((v) => compiled(v.language, v.autoReplies));
+const AUTO_REPLIES = lazy(() => vocabularies().flatMap((v) => compiled(v.language, v.autoReplies)));
 /** API keys, tokens …: what the holder deletes themselves. */
-const SELF_SERVICE = VOCABULARIES.flatMap((v) => compiled(v.language, v.selfService));
+const SELF_SERVICE = lazy(() => vocabularies().flatMap((v) => compiled(v.language, v.selfService)));
 /** Invoices, amounts, payments: what a billing question is about, in each language's letters (and English). */
-const BILLING = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.billing)]));
+const BILLING = perLanguage((v) => compiled(v.language, v.billing));
 /** The account's fields as each language names them ("Firmenname", "nazwisko"), for a correction said beside an invoice. */
-const FIELDS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, Object.values(v.fields).flat())]));
+const FIELDS = perLanguage((v) => compiled(v.language, Object.values(v.fields).flat()));
 /** The verbs that introduce a corrected value ("update", "päivittäkää", "uppdatera"). */
-const CORRECTION_VERBS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.correctionVerbs)]));
+const CORRECTION_VERBS = perLanguage((v) => compiled(v.language, v.correctionVerbs));
 /** The words for usage analytics and profiling ("analytics", "Auswertung", "analizowanie"): what an objection to analytics names. */
-const ANALYTICS_WORDS = new Map(VOCABULARIES.map((v) => [v.language, compiled(v.language, v.analytics)]));
-const ANY_REASON = boundary(VOCABULARIES.flatMap((v) => v.reasonCues));
+const ANALYTICS_WORDS = perLanguage((v) => compiled(v.language, v.analytics));
+const ANY_REASON = lazy(() => boundary(vocabularies().flatMap((v) => v.reasonCues)));
 /** Phrases of one word ("löschen", "erase"): they name no object of their own. */
-const BARE = new Set(PHRASES.filter((p) => !/\s/.test(p.text.trim())));
+const BARE = lazy(() => new Set(PHRASES().filter((p) => !/\s/.test(p.text.trim()))));
 const primary = (language: string) => language.split('-')[0];
 /** The words each language's own phrases use for each right: "correction" is an English word of correction, "wissen" no German word of erasure. */
-const RIGHT_WORDS = new Map(
-  VOCABULARIES.map((v) => [
-    v.language,
+const RIGHT_WORDS = lazy(
+  () =>
     new Map(
-      (Object.entries(v.rights) as [LetterRight, string[]][]).map(([right, list]) => [
-        right,
-        new Set(list.flatMap((phrase) => words(phrase.replace(/^\?/, '').replace(/[~*]/g, ' ')).trim().split(' '))),
+      vocabularies().map((v) => [
+        v.language,
+        new Map(
+          (Object.entries(v.rights) as [LetterRight, string[]][]).map(([right, list]) => [
+            right,
+            new Set(list.flatMap((phrase) => words(phrase.replace(/^\?/, '').replace(/[~*]/g, ' ')).trim().split(' '))),
+          ]),
+        ),
       ]),
     ),
-  ]),
 );
 /** Whether a one-word phrase of another language is also a word the letter's language uses for the same right. */
 const sharedWord = (p: Phrase, language: string) => {
-  const own = [...VOCABULARIES.filter((v) => primary(v.language) === primary(language))].map((v) =>
-    RIGHT_WORDS.get(v.language)?.get(p.right),
+  const own = [...vocabularies().filter((v) => primary(v.language) === primary(language))].map((v) =>
+    RIGHT_WORDS().get(v.language)?.get(p.right),
   );
   return own.some((set) => set && (p.first.stem ? [...set].some((w) => w.startsWith(p.first.word)) : set.has(p.first.word)));
 };
 /** Every language's negations as words, each once (not once per phrase: 2,700 phrases × 200 negations). */
-const NEGATION_WORDS = VOCABULARIES.flatMap((v) => v.negations.map((n) => ` ${words(n).trim()} `));
+const NEGATION_WORDS = lazy(() => vocabularies().flatMap((v) => v.negations.map((n) => ` ${words(n).trim()} `)));
 /** Phrases that carry a negation of their own. */
-const NEGATIVE_PHRASE = new Set(
-  PHRASES.filter((p) => {
-    const own = ` ${words(p.text.replace(/^\?/, '')).trim()} `;
-    return NEGATION_WORDS.some((n) => own.includes(n));
-  }),
+const NEGATIVE_PHRASE = lazy(
+  () =>
+    new Set(
+      PHRASES().filter((p) => {
+        const own = ` ${words(p.text.replace(/^\?/, '')).trim()} `;
+        return NEGATION_WORDS().some((n) => own.includes(n));
+      }),
+    ),
 );
 /**
  * A negation as a pattern over `words()`: its words, and `~` for the words a correlative pair holds
@@ -215,20 +283,30 @@ const negationSource = (negation: string) =>
  * are that language's own words in another sense — Portuguese "no" (in the: "errado no cadastro, favor corrigir"), Latvian
  * "no" (from) —, keyed `en>` and the language.
  */
-const ENGLISH_NEGATIONS_BESIDE: [string, string[]][] = VOCABULARIES.filter((v) => v.language !== 'en').map((v) => {
+const ENGLISH_NEGATIONS_BESIDE = perLanguage((v) => {
+  if (v.language === 'en') return undefined;
   const own = new Set([...v.stopWords, ...v.negations].map((w) => words(w).trim()));
   const negations = new Set(v.negations.map((w) => words(w).trim()));
-  const english = VOCABULARIES.find((e) => e.language === 'en')?.negations ?? [];
-  return [`en>${v.language}`, english.filter((n) => negations.has(words(n).trim()) || !own.has(words(n).trim()))];
+  const english = vocabularyByLanguage().get('en')?.negations ?? [];
+  return english.filter((n) => negations.has(words(n).trim()) || !own.has(words(n).trim()));
 });
-/** Per language, a pattern over `words()` made of its negations (`(?:not|don t|…)`, as `shape` places them); none without negations. */
-const negationPatterns = (shape: (negation: string) => string) =>
-  new Map(
-    [...VOCABULARIES.map((v): [string, string[]] => [v.language, v.negations]), ...ENGLISH_NEGATIONS_BESIDE].map(([language, list]) => [
-      language,
-      list.length ? new RegExp(shape(`(?:${list.map(negationSource).join('|')})`), 'u') : undefined,
-    ]),
-  );
+/** The negations read under a key: a language's own, or English's beside a language (`en>` and the language). */
+const negationsOf = (key: string) =>
+  key.startsWith('en>') ? ENGLISH_NEGATIONS_BESIDE(key.slice(3)) : vocabularyByLanguage().get(key)?.negations;
+/**
+ * Per language, a pattern over `words()` made of its negations (`(?:not|don t|…)`, as `shape` places them), built at its
+ * first use; none without negations, nor for a language `only` leaves out.
+ */
+const negationPatterns = (shape: (negation: string) => string, only: (key: string) => boolean = () => true) => {
+  const built = new Map<string, RegExp | undefined>();
+  return (key: string) => {
+    if (!built.has(key)) {
+      const list = only(key) ? negationsOf(key) : undefined;
+      built.set(key, list?.length ? new RegExp(shape(`(?:${list.map(negationSource).join('|')})`), 'u') : undefined);
+    }
+    return built.get(key);
+  };
+};
 const WORD = '[\\p{L}\\p{N}\\p{M}]+';
 /**
  * A clause that ends with a negated verb ("Ich möchte nicht,", "Jeg ønsker ikke,", "Nechcem,"): the
@@ -255,48 +333,73 @@ const REFUSED_VERB_END = negationPatterns((n) => `(?:^| )${n}(?: ${WORD}){0,3} $
  * … or, in a language whose clauses end with their verb, the negated verb that ends it ("… analiz edilmesini istemiyorum").
  * Elsewhere a negation at a clause's end negates its own verb ("les statistiques ne s'affichent pas"), no refusal.
  */
-const VERB_FINAL = new Set(VOCABULARIES.filter((v) => v.verbFinal).map((v) => v.language));
-const REFUSED_AFTER = new Map([...negationPatterns((n) => `^ ?(?:${WORD} ){3,}${n} ?$`)].filter(([language]) => VERB_FINAL.has(language)));
+const VERB_FINAL = lazy(
+  () =>
+    new Set(
+      vocabularies()
+        .filter((v) => v.verbFinal)
+        .map((v) => v.language),
+    ),
+);
+const REFUSED_AFTER = negationPatterns(
+  (n) => `^ ?(?:${WORD} ){3,}${n} ?$`,
+  (key) => VERB_FINAL().has(key),
+);
 /**
  * In a verb-final language a right's words are refused by the negated verb that ends their clause a few words later
  * ("Hesabımı silmenizi istemiyorum", I don't want you to delete my account; Hindi's "mat"/"nahi" before the last verb:
  * "account delete mat karna"): elsewhere the negation comes first.
  */
-const NEGATED_AFTER = new Map(
-  [...negationPatterns((n) => `^ ?(?:${WORD} ){1,4}${n}(?: ${WORD})? ?$`)].filter(([language]) => VERB_FINAL.has(language)),
+const NEGATED_AFTER = negationPatterns(
+  (n) => `^ ?(?:${WORD} ){1,4}${n}(?: ${WORD})? ?$`,
+  (key) => VERB_FINAL().has(key),
 );
-const STOP_WORDS = new Map(VOCABULARIES.map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))]));
+const STOP_WORDS = lazy(() => new Map(vocabularies().map((v) => [v.language, new Set(v.stopWords.map((w) => words(w).trim()))])));
 /** The languages that name the Regulation by each name: "GDPR" is written in many and tells none of them. */
-const LAW_NAME_LANGUAGES = new Map<string, Set<string>>();
-for (const v of VOCABULARIES)
-  for (const name of v.regulation) {
-    const key = words(name).trim();
-    LAW_NAME_LANGUAGES.set(key, (LAW_NAME_LANGUAGES.get(key) ?? new Set()).add(primary(v.language)));
-  }
-const LAW_NAMES = new Map(
-  VOCABULARIES.map((v) => [
-    v.language,
-    compiled(
-      v.language,
-      v.regulation.filter((name) => LAW_NAME_LANGUAGES.get(words(name).trim())!.size === 1),
+const LAW_NAME_LANGUAGES = lazy(() => {
+  const languages = new Map<string, Set<string>>();
+  for (const v of vocabularies())
+    for (const name of v.regulation) {
+      const key = words(name).trim();
+      languages.set(key, (languages.get(key) ?? new Set()).add(primary(v.language)));
+    }
+  return languages;
+});
+const LAW_NAMES = lazy(
+  () =>
+    new Map(
+      vocabularies().map((v) => [
+        v.language,
+        compiled(
+          v.language,
+          v.regulation.filter((name) => LAW_NAME_LANGUAGES().get(words(name).trim())!.size === 1),
+        ),
+      ]),
     ),
-  ]),
 );
-const OTHER_LAWS = boundary(VOCABULARIES.flatMap((v) => v.otherLaws));
+const OTHER_LAWS = lazy(() => boundary(vocabularies().flatMap((v) => v.otherLaws)));
 /** A citation followed within a few words by another law's name ("art. 18 da LGPD", "Art. 15 BDSG") is not the GDPR's. */
-const OTHER_LAW_AHEAD = OTHER_LAWS && new RegExp(`^[\\s.,)]*(?:\\S+\\s+){0,6}?(?:${OTHER_LAWS.source})`, 'u');
+const OTHER_LAW_AHEAD = lazy(() => {
+  const laws = OTHER_LAWS();
+  return laws && new RegExp(`^[\\s.,)]*(?:\\S+\\s+){0,6}?(?:${laws.source})`, 'u');
+});
 /** Nor is one right after another law's name ("LGPD art. 18", "BDSG § 34"). */
-const OTHER_LAW_BEHIND = OTHER_LAWS && new RegExp(`(?:${OTHER_LAWS.source})[\\s.,:;(\\-–]*$`, 'u');
+const OTHER_LAW_BEHIND = lazy(() => {
+  const laws = OTHER_LAWS();
+  return laws && new RegExp(`(?:${laws.source})[\\s.,:;(\\-–]*$`, 'u');
+});
 
 /** "Art. 15", "artículo 17", "čl. 16", "άρθρο 21": an article word, then the number. */
-const ARTICLE_BEFORE = new RegExp(
-  `(?<![\\p{L}])(?:${alternation(VOCABULARIES.flatMap((v) => v.articleBefore))})\\.?\\s*(\\d{1,3})(?![\\d])`,
-  'gu',
+const ARTICLE_BEFORE = lazy(
+  () => new RegExp(`(?<![\\p{L}])(?:${alternation(vocabularies().flatMap((v) => v.articleBefore))})\\.?\\s*(\\d{1,3})(?![\\d])`, 'gu'),
 );
 /** "15. cikk", "17. pants", "15 straipsnis", "21 artikla" — and the numbers listed before ("15. és 20. cikke"). */
-const ARTICLE_AFTER = new RegExp(
-  `((?:\\d{1,3}\\.?\\s*(?:,|-|–|\\p{L}{1,4})\\s*)*)(\\d{1,3})\\.?\\s*(?:${alternation(VOCABULARIES.flatMap((v) => v.articleAfter))})(?![\\p{L}])`,
-  'gu',
+const ARTICLE_AFTER = lazy(
+  () =>
+    new RegExp(
+      `((?:\\d{1,3}\\.?\\s*(?:,|-|–|\\p{L}{1,4})\\s*)*)(\\d{1,3})\\.?\\s*(?:${alternation(vocabularies().flatMap((v) => v.articleAfter))})(?![\\p{L}])`,
+      'gu',
+    ),
 );
 /** Words that join listed article numbers ("Art. 15 and 20", "Art. 15 und 20", "artt. 15 e 20"). */
 const JOINERS = new Set([
@@ -441,7 +544,7 @@ function headerBlockStart(text: string): number | undefined {
   let offset = 0;
   for (let i = 0; i + 3 < lines.length; offset += lines[i]!.length + 1, i++) {
     const block = lines.slice(i, i + 4).map((line) => HEADER_LINE.exec(line));
-    if (block.some((m) => !m || LABELS.has(words(m[1]!).trim()))) continue;
+    if (block.some((m) => !m || LABELS().has(words(m[1]!).trim()))) continue;
     if (/@/.test(block[0]![2]!) && /\d/.test(block[1]![2]!)) return offset;
   }
   return undefined;
@@ -473,7 +576,7 @@ export function identificationLine(line: string): { label: string; value: string
   const match = LABEL_LINE.exec(line);
   if (!match) return undefined;
   const label = words(match[1]!).trim();
-  return LABELS.has(label) ? { label, value: match[2]!.trim() } : undefined;
+  return LABELS().has(label) ? { label, value: match[2]!.trim() } : undefined;
 }
 
 /**
@@ -505,7 +608,7 @@ export function bodyOf(text: string): string {
       w.length < 120 &&
       w.trim().split(' ').length <= 6 &&
       !/[.!?]\s*\S/.test(line.trim()) &&
-      CLOSINGS.some((c) => w.search(c.pattern) === 0)
+      CLOSINGS().some((c) => w.search(c.pattern) === 0)
     );
   });
   return (end >= 0 ? lines.slice(0, end) : lines).join('\n');
@@ -550,7 +653,7 @@ function sentencesOf(body: string): Sentence[] {
     for (const text of splitSentences(block)) sentences.push({ text, inherited: bullet && asking, reason: bullet && reasons });
     if (!bullet && /:\s*$/.test(block)) {
       // "I request the following:" lends its asking to the bullets under it; "I request erasure on these grounds:" does not (they are reasons).
-      reasons = new RegExp(ANY_REASON?.source ?? '$^', 'u').test(fold(block).replace(/'/g, ' '));
+      reasons = new RegExp(ANY_REASON()?.source ?? '$^', 'u').test(fold(block).replace(/'/g, ' '));
       asking = isRequest(block) && !namesRight(block) && !reasons;
     }
   }
@@ -568,7 +671,7 @@ function splitSentences(block: string): string[] {
         .pop() ?? '',
     ).trim();
     const next = block.slice(match.index + match[0].length);
-    if (match[0].startsWith('.') && (ABBREVIATIONS.has(last) || /^\d{1,3}$/.test(last) || /^\p{Ll}/u.test(next))) continue;
+    if (match[0].startsWith('.') && (ABBREVIATIONS().has(last) || /^\d{1,3}$/.test(last) || /^\p{Ll}/u.test(next))) continue;
     out.push(block.slice(start, match.index + match[0].length).trim());
     start = match.index + match[0].length;
   }
@@ -579,13 +682,20 @@ function splitSentences(block: string): string[] {
 const namesRight = (text: string) => {
   const w = words(text);
   const has = wordIndex(w);
-  return PHRASES.some((p) => !p.weak && has(p) && p.pattern.test(w)) || citedArticles(text).some((n) => ARTICLES[n]);
+  return PHRASES().some((p) => !p.weak && has(p) && p.pattern.test(w)) || citedArticles(text).some((n) => ARTICLES[n]);
 };
 
 /** A sentence that opens with thanks (a closing formula: "Thanks, …", "Danke für …") thanks; it does not ask. */
+/** Whether a text says "I would be grateful" in any language. */
+const grateful = (text: string) => {
+  const w = words(text);
+  const has = wordIndex(w);
+  return GRATITUDE().some((cue) => has(cue) && cue.pattern.test(w));
+};
+
 const thanks = (text: string) => {
   const w = words(text);
-  return CLOSINGS.some((c) => w.search(c.pattern) === 0);
+  return CLOSINGS().some((c) => w.search(c.pattern) === 0);
 };
 
 /**
@@ -597,19 +707,19 @@ const asksAfterTime = (text: string, languages: string[]) => {
   if (/\?\s*$/.test(text)) return false;
   const folded = fold(text.replace(EMAIL, ' ').replace(URL, ' ')).replace(/'/g, ' ');
   return languages.some((language) => {
-    const cue = TEMPORAL.get(language);
+    const cue = TEMPORAL(language);
     const opening = cue && new RegExp(`^[\\s\\p{P}]*${cue.source}[^,;:]*[,;:]`, 'u').exec(folded);
     if (!opening) return false;
     const w = words(folded.slice(opening[0].length));
     const has = wordIndex(w);
-    return PHRASES.some((p) => !p.weak && languages.includes(p.language) && has(p) && w.search(p.pattern) === 0);
+    return PHRASES().some((p) => !p.weak && languages.includes(p.language) && has(p) && w.search(p.pattern) === 0);
   });
 };
 
 const isRequest = (text: string) => {
   const w = words(text);
   const has = wordIndex(w);
-  return REQUEST_CUES.some((cue) => has(cue) && cue.pattern.test(w));
+  return REQUEST_CUES().some((cue) => has(cue) && cue.pattern.test(w));
 };
 
 /** The articles a text cites, by number (ranges and other laws' articles left out). */
@@ -617,7 +727,7 @@ export function citedArticles(text: string): number[] {
   // "15.º" (Portuguese ordinals) is the number 15.
   const t = fold(text).replace(/(\d)\.?\s*[ºo°](?![\p{L}])/gu, '$1');
   const found: number[] = [];
-  for (const match of t.matchAll(ARTICLE_BEFORE)) {
+  for (const match of t.matchAll(ARTICLE_BEFORE())) {
     const numbers = [Number(match[1])];
     const tail = t.slice(match.index + match[0].length, match.index + match[0].length + 80);
     let ranged = false;
@@ -648,10 +758,10 @@ export function citedArticles(text: string): number[] {
       }
     }
     if (ranged) continue;
-    if (OTHER_LAW_AHEAD?.test(rest) || OTHER_LAW_BEHIND?.test(t.slice(Math.max(0, match.index - 40), match.index))) continue;
+    if (OTHER_LAW_AHEAD()?.test(rest) || OTHER_LAW_BEHIND()?.test(t.slice(Math.max(0, match.index - 40), match.index))) continue;
     found.push(...numbers);
   }
-  for (const match of t.matchAll(ARTICLE_AFTER)) {
+  for (const match of t.matchAll(ARTICLE_AFTER())) {
     if (/[-–]/.test(match[1] ?? '')) continue;
     found.push(...[...(match[1] ?? '').matchAll(/\d{1,3}/g)].map((m) => Number(m[0])), Number(match[2]));
   }
@@ -666,15 +776,51 @@ interface Mention {
   what: string;
 }
 
-/** The rights a sentence names: conditional clauses ("if you object …") and descriptions of rights left out. */
+/** Each language's quantifiers ("all of", "todos os > os") as patterns over folded text, longest first, with what they leave. */
+const QUANTIFIERS = perLanguage((v) =>
+  v.quantifiers
+    .map((entry) => entry.split('>').map((part) => words(part).trim()) as [string, string?])
+    .sort(([a], [b]) => b.length - a.length)
+    .map(([from, to]) => ({
+      pattern: new RegExp(`(?<![\\p{L}\\p{N}\\p{M}])${from.split(' ').map(escapeRegExp).join('\\s+')}(?![\\p{L}\\p{N}\\p{M}])`, 'gu'),
+      to: to ? ` ${to} ` : ' ',
+    })),
+);
+
+/** A sentence without the quantifiers of its languages ("delete all of my data" → "delete my data"); undefined when it has none. */
+function withoutQuantifiers(text: string, languages: string[]): string | undefined {
+  const folded = fold(text).replace(/'/g, ' ');
+  let out = folded;
+  for (const language of languages) for (const { pattern, to } of QUANTIFIERS(language) ?? []) out = out.replace(pattern, to);
+  return out === folded ? undefined : out;
+}
+
+/**
+ * The rights a sentence names: conditional clauses ("if you object …") and descriptions of rights left out. A quantifier or
+ * determiner between a verb and its object ("ter acesso a todos os meus dados", "löschen Sie sämtliche meiner Daten") takes
+ * no room in the window between them: the sentence is read again without it.
+ */
 function mentionsIn(text: string, languages: string[], language: string | undefined): { mentions: Mention[]; conditional: boolean } {
+  const read = mentionsInText(text, languages, language);
+  const without = withoutQuantifiers(text, languages);
+  if (without === undefined) return read;
+  const again = mentionsInText(without, languages, language);
+  const seen = new Set(read.mentions.map((m) => m.right));
+  return {
+    mentions: [...read.mentions, ...again.mentions.filter((m) => !seen.has(m.right))],
+    conditional: read.conditional || again.conditional,
+  };
+}
+
+function mentionsInText(text: string, languages: string[], language: string | undefined): { mentions: Mention[]; conditional: boolean } {
   let t = fold(text.replace(EMAIL, ' ').replace(URL, ' ')).replace(/'/g, ' ');
   // A description of rights runs to the end of the sentence, or to the word that turns it ("…, but I want full erasure").
-  const contrasts = languages.map((l) => CONTRAST.get(l)).filter((c): c is RegExp => c !== undefined);
+  const contrasts = languages.map((l) => CONTRAST(l)).filter((c): c is RegExp => c !== undefined);
+  const mentionCues = MENTION_CUES();
   for (
-    let mention = MENTION_CUES && new RegExp(MENTION_CUES.source, 'u').exec(t);
+    let mention = mentionCues && new RegExp(mentionCues.source, 'u').exec(t);
     mention;
-    mention = new RegExp(MENTION_CUES!.source, 'u').exec(t)
+    mention = new RegExp(mentionCues!.source, 'u').exec(t)
   ) {
     const rest = t.slice(mention.index + mention[0].length);
     const turns = contrasts.map((c) => new RegExp(c.source, 'u').exec(rest)).filter((m): m is RegExpExecArray => m !== null);
@@ -684,7 +830,7 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   for (const language of languages) {
     // "a helyesbítéshez és a törléshez való jogaim fennállása": the noun after what it describes, back to its clause's start
     // (over short list items: "a helyesbítés, a törlés vagy a tiltakozás jogának fennállása").
-    const cue = MENTION_END.get(language);
+    const cue = MENTION_END(language);
     for (let end = cue && new RegExp(cue.source, 'u').exec(t); end; end = new RegExp(cue!.source, 'u').exec(t)) {
       const clauseStart = (at: number) => Math.max(...[',', ';', ':', '('].map((b) => t.lastIndexOf(b, at - 1))) + 1;
       let start = clauseStart(end.index);
@@ -701,8 +847,45 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   }
   let conditional = false;
   for (const language of languages) {
-    const cue = CONDITIONAL.get(language);
+    // Where a condition ends with its verb ("Verilerimi silerseniz ne olur?", "계정을 삭제하면 …", "アカウントを削除した場合、…"),
+    // it runs from its clause's start to its last conditional word. Followed by thanks ("Hesabımı silerseniz memnun olurum",
+    // "삭제해 주시면 감사하겠습니다"), it is the polite form of a request, and asks.
+    const end = CONDITION_END(language);
+    if (!end) continue;
+    const clauses = t.split(/(?<=[,;:、])/u);
+    t = clauses
+      .map((clause, i) => {
+        // A word that opens its clause ("eğer", "अगर") opens a condition, read below; one after words ends one.
+        const last = [...clause.matchAll(new RegExp(end.source, 'gu'))]
+          .filter((m) => /[\p{L}\p{N}]/u.test(clause.slice(0, m.index)))
+          .at(-1);
+        if (!last) return clause;
+        const after = clause.slice(last.index + last[0].length) + clauses.slice(i + 1).join('');
+        if (!/\?\s*$/u.test(after) && grateful(after)) return clause;
+        if (
+          clauses
+            .slice(0, i)
+            .join(' ')
+            .trim()
+            .split(/\s+/)
+            .filter((x) => /[\p{L}\p{N}]/u.test(x)).length <= 1
+        )
+          conditional = true;
+        return ` ${clause.slice(last.index + last[0].length)}`;
+      })
+      .join('');
+  }
+  for (const language of languages) {
+    const cue = CONDITIONAL(language);
     if (!cue) continue;
+    // In a verb-final language, a conditional word inside a clause ends it ("…した場合"): read above. One that opens it ("eğer",
+    // "만약", "もし") opens a condition as elsewhere.
+    if (CONDITION_END(language)) {
+      const opening = new RegExp(`(?:^|[,;:、])[\\s\\p{P}\\d]*(?:${cue.source})[^,;:、]*`, 'gu');
+      conditional ||= new RegExp(`^[\\s\\p{P}\\d]*${cue.source}`, 'u').test(t);
+      t = t.replace(opening, (clause) => (/^[,;:、]/u.test(clause) ? clause[0]! : ' '));
+      continue;
+    }
     // A sentence that opens with its condition ("If you object …, tell me why") is a consequence, not a request.
     conditional ||= new RegExp(`^[\\s\\p{P}\\d]*${cue.source}`, 'u').test(t);
     // Under a clause that is nothing but a wish ("Szeretném, ha törölnék a fiókomat", I'd like it that you delete my account;
@@ -712,29 +895,33 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
       const before = whole.slice(0, at).replace(/[\s,]+$/u, '');
       if (before.length === at || /[\p{L}\p{N}]/u.test(whole.slice(at + clause.length))) return ' ';
       const wish = before.slice(Math.max(...[',', ';', ':', '.'].map((b) => before.lastIndexOf(b))) + 1).trim();
-      return wish && wish.split(/\s+/).length <= 2 && isRequest(wish) ? clause : ' ';
+      // "I would be grateful if you could delete my account", "ich wäre Ihnen dankbar, wenn …": the same, said with thanks.
+      const words = wish.split(/\s+/).length;
+      return wish && ((words <= 2 && isRequest(wish)) || (words <= 6 && grateful(wish))) ? clause : ' ';
     });
   }
   for (const language of languages) {
     // Portuguese "Se concordei …, revogo …": "se" opens a condition only where it opens the sentence.
-    const opener = CONDITIONAL_OPENER.get(language);
-    const opening = opener && new RegExp(`^[\\s\\p{P}\\d]*${opener.source}[^,;:]*`, 'u');
-    if (!opening?.test(t)) continue;
+    const opener = CONDITIONAL_OPENER(language);
+    // Not one a comma follows: Catalan and Spanish "Sí," answers yes.
+    const opening = opener && new RegExp(`^[\\s\\p{P}\\d]*${opener.source}(?!\\s*[,;:])[^,;:]*`, 'u');
+    // Nor one that begins a request cue: Catalan "si us plau" is "please".
+    if (!opening?.test(t) || REQUEST_CUES().some((c) => c.language === language && words(t).search(c.pattern) === 0)) continue;
     conditional = true;
     t = t.replace(opening, ' ');
   }
   for (const language of languages) {
     // "Before you close my account, …": the clause asks nothing, the sentence still may.
-    const cue = TEMPORAL.get(language);
+    const cue = TEMPORAL(language);
     if (cue) t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
   }
   for (const language of languages) {
-    const cue = REASON.get(language);
+    const cue = REASON(language);
     if (cue) t = t.replace(new RegExp(`${cue.source}[^,;:]*`, 'gu'), ' ');
   }
   // "J'ai supprimé mon compte par erreur, pouvez-vous le restaurer ?": the clause that tells an accident reports it.
   for (const language of languages) {
-    const cue = ACCIDENT.get(language);
+    const cue = ACCIDENT(language);
     if (!cue) continue;
     const accident = new RegExp(cue.source, 'u');
     t = t.replace(/[^,;:]+/gu, (clause) => (accident.test(clause) && !isRequest(clause) ? ' ' : clause));
@@ -743,12 +930,9 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   // A phrase that itself says "no" ("do not use my data", "ne plus recevoir") is not undone by it.
   // An objection is itself a "no" ("No quiero recibir publicidad"): it is undone only by a negation right before its words
   // ("no objection", "geen bezwaar", "I don't object"); the other rights by one a few words before.
-  const ofLanguages = (patterns: Map<string, RegExp | undefined>) =>
-    languages
-      .map((l) =>
-        l === 'en' && language && language !== 'en' && patterns.has(`en>${language}`) ? patterns.get(`en>${language}`) : patterns.get(l),
-      )
-      .filter((n): n is RegExp => n !== undefined);
+  const beside = language !== undefined && language !== 'en' && vocabularyByLanguage().has(language);
+  const ofLanguages = (patterns: (key: string) => RegExp | undefined) =>
+    languages.map((l) => (l === 'en' && beside ? patterns(`en>${language}`) : patterns(l))).filter((n): n is RegExp => n !== undefined);
   const close = ofLanguages(NEGATED_CLOSE);
   const inClause = ofLanguages(NEGATED_IN_CLAUSE);
   const verbEnds = ofLanguages(NEGATED_VERB_END);
@@ -790,18 +974,18 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   const refusal = [ofLanguages(REFUSED_AHEAD), ofLanguages(REFUSED_VERB_END), ofLanguages(REFUSED_AFTER)] as const;
   const refusedInClause = (p: { pattern: RegExp }) => reachedInClause(p, ...refusal);
   const negated = (p: Phrase) =>
-    !NEGATIVE_PHRASE.has(p) &&
+    !NEGATIVE_PHRASE().has(p) &&
     (p.right === 'objection' ? close.some((n) => n.test(w.slice(0, w.search(p.pattern) + 1))) : negatedInClause(p));
   const has = wordIndex(w);
   // One word of another language may be a false friend ("wissen": to know in German, to erase in Dutch): a word alone counts
   // in its own language, in English, and where the letter's language uses it for the same right ("correction" in English);
   // phrases of several words, and any word when the language is unknown, count everywhere.
   const ownWord = (p: Phrase) =>
-    language === undefined || !BARE.has(p) || p.language === 'en' || primary(p.language) === primary(language) || sharedWord(p, language);
+    language === undefined || !BARE().has(p) || p.language === 'en' || primary(p.language) === primary(language) || sharedWord(p, language);
   // "la cancellazione di un contratto", "löschen Sie mich aus Ihrem Verteiler": erasure said of what is not the person's data
   // (a contract, a subscription, a mailing list) cancels that thing. Only its object right after counts: "cancelar mi cuenta
   // y mi suscripción" names the account first, and "and" ends the reach.
-  const cancellables = languages.map((l) => CANCELLABLES.get(l)).filter((c): c is string => c !== undefined);
+  const cancellables = languages.map((l) => CANCELLABLES(l)).filter((c): c is string => c !== undefined);
   const conjunctions = new Set(languages.flatMap((l) => CONJUNCTIONS[l] ?? []));
   const saidOfCancellable = (p: Phrase) => {
     if (p.right !== 'deletion' || cancellables.length === 0) return false;
@@ -814,22 +998,22 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
     return all > 0 && said >= all;
   };
   // "Po doručení této námitky", "upon receipt of this objection": a right's one word after a demonstrative names the letter itself.
-  const demonstratives = languages.map((l) => DEMONSTRATIVE.get(l)).filter((d): d is RegExp => d !== undefined);
+  const demonstratives = languages.map((l) => DEMONSTRATIVE(l)).filter((d): d is RegExp => d !== undefined);
   // Not when the demonstrative is part of a "then" ("и след това изтрийте акаунта"): the word after it is asked in turn.
-  const sequences = languages.map((l) => SEQUENCE.get(l)).filter((d): d is RegExp => d !== undefined);
+  const sequences = languages.map((l) => SEQUENCE(l)).filter((d): d is RegExp => d !== undefined);
   const namesLetter = (p: Phrase) => {
-    if (!BARE.has(p)) return false;
+    if (!BARE().has(p)) return false;
     const before = w.slice(0, w.search(p.pattern) + 1);
     return demonstratives.some((d) => d.test(before)) && !sequences.some((s) => s.test(before));
   };
-  const found: Mention[] = PHRASES.filter(
-    (p) => has(p) && ownWord(p) && p.pattern.test(w) && !negated(p) && !saidOfCancellable(p) && !namesLetter(p),
-  ).map((p) => ({
-    right: p.right,
-    weak: p.weak,
-    bare: BARE.has(p),
-    what: `"${p.text.replace(/^\?/, '')}" (${p.language})`,
-  }));
+  const found: Mention[] = PHRASES()
+    .filter((p) => has(p) && ownWord(p) && p.pattern.test(w) && !negated(p) && !saidOfCancellable(p) && !namesLetter(p))
+    .map((p) => ({
+      right: p.right,
+      weak: p.weak,
+      bare: BARE().has(p),
+      what: `"${p.text.replace(/^\?/, '')}" (${p.language})`,
+    }));
   for (const number of citedArticles(t)) {
     const right = ARTICLES[number];
     if (right) found.push({ right, weak: false, bare: false, what: `article ${number}` });
@@ -837,10 +1021,10 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   // "Min e-postadress har ändrats, uppdatera den …", "päivittäkää sähköpostiosoite": a correction verb beside an account field
   // asks for a correction, in either order, as English's "update ~ email" does.
   // Like a right's one word, a field's or verb's counts in its own language's letters, and in any when the language is unknown.
-  const fieldLanguages = language === undefined ? [...FIELDS.keys()] : languages;
-  const fieldNamed = fieldLanguages.some((l) => FIELDS.get(l)?.some((f) => has(f) && f.pattern.test(w)));
+  const fieldLanguages = language === undefined ? [...vocabularyByLanguage().keys()] : languages;
+  const fieldNamed = fieldLanguages.some((l) => FIELDS(l)?.some((f) => has(f) && f.pattern.test(w)));
   const correctionVerb = fieldLanguages
-    .flatMap((l) => CORRECTION_VERBS.get(l) ?? [])
+    .flatMap((l) => CORRECTION_VERBS(l) ?? [])
     .find((v) => has(v) && v.pattern.test(w) && !negatedInClause({ ...v, right: 'correction', weak: false }));
   if (fieldNamed && correctionVerb && !found.some((m) => m.right === 'correction'))
     found.push({
@@ -852,18 +1036,18 @@ function mentionsIn(text: string, languages: string[], language: string | undefi
   // "I don't want my usage data analysed", "Nem szeretném, hogy … elemzésre használják": analytics under a negation that reaches
   // it is an objection to analytics (art. 21), the opt-out the objection's own words then set. Not where the sentence names an
   // objection itself: "I don't object to analytics" is undone by its negation, not turned into one.
-  const objectionNamed = PHRASES.some((p) => p.right === 'objection' && has(p) && p.pattern.test(w));
+  const objectionNamed = PHRASES().some((p) => p.right === 'objection' && has(p) && p.pattern.test(w));
   const refused = objectionNamed
     ? undefined
-    : languages.flatMap((l) => ANALYTICS_WORDS.get(l) ?? []).find((a) => has(a) && a.pattern.test(w) && refusedInClause(a));
+    : languages.flatMap((l) => ANALYTICS_WORDS(l) ?? []).find((a) => has(a) && a.pattern.test(w) && refusedInClause(a));
   if (refused)
     found.push({ right: 'objection', weak: false, bare: false, what: `"${refused.text}" under a negation (${refused.language})` });
   // "How do I delete an API key?", "a key for the wrong project": a sentence about what the holder manages themselves (keys,
   // tokens) is a support question — a right counts there only when named with its object ("delete my account") or its article.
   // So does a sentence about an invoice or an amount ("the amount on my last invoice is wrong"), where a correction also
   // counts when it names an account field ("my company name on the invoice is wrong").
-  const selfService = SELF_SERVICE.some((p) => has(p) && p.pattern.test(w));
-  if (selfService || languages.some((l) => BILLING.get(l)?.some((p) => has(p) && p.pattern.test(w)))) {
+  const selfService = SELF_SERVICE().some((p) => has(p) && p.pattern.test(w));
+  if (selfService || languages.some((l) => BILLING(l)?.some((p) => has(p) && p.pattern.test(w)))) {
     const named = new Set(found.filter((m) => !m.bare).map((m) => m.right));
     if (!selfService && fieldNamed) named.add('correction');
     found.splice(0, found.length, ...found.filter((m) => named.has(m.right)));
@@ -964,13 +1148,17 @@ function likeliestLanguages(text: string): string[] {
   const scores: { language: string; score: number }[] = [];
   const telling = OWN_LETTERS.filter((n) => n.letters.test(text));
   const ruledOut = new Set(telling.flatMap((n) => n.not));
-  for (const v of VOCABULARIES) {
+  for (const v of vocabularies()) {
     if (ruledOut.has(v.language)) continue;
-    const stop = STOP_WORDS.get(v.language)!;
+    const stop = STOP_WORDS().get(v.language)!;
     let score = tokens.filter((token) => stop.has(token)).length;
     if (telling.some((n) => n.language === v.language)) score += 2;
-    score += 2 * [...PHRASES, ...REQUEST_CUES].filter((p) => p.language === v.language && has(p) && p.pattern.test(w)).length;
-    score += 3 * LAW_NAMES.get(v.language)!.filter((p) => has(p) && p.pattern.test(w)).length;
+    score += 2 * [...PHRASES(), ...REQUEST_CUES()].filter((p) => p.language === v.language && has(p) && p.pattern.test(w)).length;
+    score +=
+      3 *
+      LAW_NAMES()
+        .get(v.language)!
+        .filter((p) => has(p) && p.pattern.test(w)).length;
     scores.push({ language: v.language, score });
     if (score > best.score) best = { languages: [v.language], score };
     else if (score === best.score && best.languages.length) best.languages.push(v.language);
@@ -1031,6 +1219,19 @@ const SCRIPTS: { language: string; script: RegExp }[] = [
   { language: 'el', script: /\p{Script=Greek}/gu },
   { language: 'ka', script: /\p{Script=Georgian}/gu },
   { language: 'hy', script: /\p{Script=Armenian}/gu },
+  // Scripts of one language each among the world's larger ones, none with a vocabulary: named, so the reply says which.
+  { language: 'bn', script: /\p{Script=Bengali}/gu },
+  { language: 'ta', script: /\p{Script=Tamil}/gu },
+  { language: 'te', script: /\p{Script=Telugu}/gu },
+  { language: 'gu', script: /\p{Script=Gujarati}/gu },
+  { language: 'pa', script: /\p{Script=Gurmukhi}/gu },
+  { language: 'kn', script: /\p{Script=Kannada}/gu },
+  { language: 'ml', script: /\p{Script=Malayalam}/gu },
+  { language: 'si', script: /\p{Script=Sinhala}/gu },
+  { language: 'km', script: /\p{Script=Khmer}/gu },
+  { language: 'lo', script: /\p{Script=Lao}/gu },
+  { language: 'my', script: /\p{Script=Myanmar}/gu },
+  { language: 'am', script: /\p{Script=Ethiopic}/gu },
 ];
 
 /**
@@ -1074,7 +1275,7 @@ const REPLY_PREFIX =
  */
 export function classifyLetter(subject: string, text: string, prefer: readonly string[] = []): LetterReading {
   const subjectWords = words(subject);
-  if (AUTO_REPLIES.some((p) => subjectWords.search(p.pattern) === 0)) {
+  if (AUTO_REPLIES().some((p) => subjectWords.search(p.pattern) === 0)) {
     return {
       rights: [],
       language: scripted(detectLanguage(`${subject}\n${bodyOf(newTextOf(text)).slice(0, MAX_LETTER_CHARS)}`), text),
@@ -1135,14 +1336,14 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
   const reports = (text: string) => {
     const w = words(text);
     const has = wordIndex(w);
-    return languages.some((l) => REPORT.get(l)?.some((cue) => has(cue) && cue.pattern.test(w)));
+    return languages.some((l) => REPORT(l)?.some((cue) => has(cue) && cue.pattern.test(w)));
   };
   // A reminder of an unanswered request ("I asked you on 3 November for a copy of my data; no reply yet") asks again for
   // what its report names: there the report is the request.
   const reminder = [cleanSubject, fresh].some((t) => {
     const w = words(t);
     const has = wordIndex(w);
-    return languages.some((l) => REMINDER.get(l)?.some((cue) => has(cue) && cue.pattern.test(w)));
+    return languages.some((l) => REMINDER(l)?.some((cue) => has(cue) && cue.pattern.test(w)));
   });
   const fallback = all.filter((s) => !thanks(s.text) && (reminder || !reports(s.text)));
   const askedOutright = asked.size > 0;
@@ -1172,7 +1373,7 @@ export function classifyLetter(subject: string, text: string, prefer: readonly s
       .map((t) => {
         const w = words(t);
         const has = wordIndex(w);
-        return languages.flatMap((l) => PORTABILITY_CUES.get(l) ?? []).find((cue) => has(cue) && cue.pattern.test(w))?.text;
+        return languages.flatMap((l) => PORTABILITY_CUES(l) ?? []).find((cue) => has(cue) && cue.pattern.test(w))?.text;
       })
       .find(Boolean);
     if (format || elsewhere)
@@ -1240,11 +1441,11 @@ const LEXICONS = new Map<string, Lexicon>();
 function lexiconOf(language: string): Lexicon {
   let lexicon = LEXICONS.get(language);
   if (!lexicon) {
-    const own = VOCABULARIES.filter((v) => v.language === language);
-    const others = VOCABULARIES.filter((v) => v.language === 'en' && v.language !== language);
+    const own = vocabularies().filter((v) => v.language === language);
+    const others = vocabularies().filter((v) => v.language === 'en' && v.language !== language);
     lexicon = new Lexicon(
       own.flatMap((v) => phrasesOf(v).flatMap(lexiconWords)),
-      [...own, ...others].flatMap((v) => [...STOP_WORDS.get(v.language)!]),
+      [...own, ...others].flatMap((v) => [...STOP_WORDS().get(v.language)!]),
       others.flatMap((v) => phrasesOf(v).flatMap(lexiconWords)),
     );
     LEXICONS.set(language, lexicon);
@@ -1253,21 +1454,26 @@ function lexiconOf(language: string): Lexicon {
 }
 
 /** Each language's own function words — stop words, request cues, negations, closings — as opposed to the words of its right phrases. */
-const FUNCTION_WORDS = new Map(
-  VOCABULARIES.map((v) => [
-    v.language,
-    new Set(
-      [...v.stopWords, ...v.requestCues, ...v.negations, ...v.closings].flatMap((w) => words(w.replace(/\*$/, '')).trim().split(' ')),
+const FUNCTION_WORDS = lazy(
+  () =>
+    new Map(
+      vocabularies().map((v) => [
+        v.language,
+        new Set(
+          [...v.stopWords, ...v.requestCues, ...v.negations, ...v.closings].flatMap((w) => words(w.replace(/\*$/, '')).trim().split(' ')),
+        ),
+      ]),
     ),
-  ]),
 );
 
 /** Each language read through a neighbour's vocabulary (`kin.json`): its words folded, and the letters only it writes. */
-const KIN_WORDS = KIN.map((k) => ({
-  ...k,
-  words: new Set(k.stopWords.map((w) => words(w).trim())),
-  telling: k.letters ? new RegExp(k.letters, 'iu') : undefined,
-}));
+const KIN_WORDS = lazy(() =>
+  kinLanguages().map((k) => ({
+    ...k,
+    words: new Set(k.stopWords.map((w) => words(w).trim())),
+    telling: k.letters ? new RegExp(k.letters, 'iu') : undefined,
+  })),
+);
 
 /**
  * The language without a vocabulary of our own that a letter read as `read` (or as no language) is written in: it writes
@@ -1276,15 +1482,15 @@ const KIN_WORDS = KIN.map((k) => ({
  */
 export function kinLanguage(text: string, read: string | undefined): string | undefined {
   const tokens = words(text).trim().split(' ').filter(Boolean);
-  const stops = read === undefined ? undefined : STOP_WORDS.get(read);
+  const stops = read === undefined ? undefined : STOP_WORDS().get(read);
   const own = read === undefined ? undefined : lexiconOf(read);
   let best: { language: string; margin: number } | undefined;
-  for (const k of KIN_WORDS) {
+  for (const k of KIN_WORDS()) {
     if (read !== undefined && !k.confusedWith.includes(read)) continue;
     if (k.telling?.test(text)) return k.language;
     // A kin word the neighbour knows only from its right phrases (Malay "padam", "akaun" in `id.json`'s "padam* ~ akaun", so
     // that Malay letters are read through Indonesian) still tells the kin: the neighbour borrowed it.
-    const borrowed = (t: string) => read !== undefined && !FUNCTION_WORDS.get(read)?.has(t);
+    const borrowed = (t: string) => read !== undefined && !FUNCTION_WORDS().get(read)?.has(t);
     const telling = tokens.filter((t) => k.words.has(t) && (!own?.knows(t) || borrowed(t))).length;
     const margin = telling - (stops ? tokens.filter((t) => stops.has(t) && !k.words.has(t)).length : 0);
     // Read as no language, the letter needs two of the kin's words: one is any short note's chance.
@@ -1633,5 +1839,5 @@ export function classifyMail(subject: string, text: string): RequestType[] {
 
 /** The vocabulary of a language, when the letter's language is one we have. */
 export function vocabularyOf(language: string | undefined): Vocabulary | undefined {
-  return VOCABULARIES.find((v) => v.language === language);
+  return vocabularies().find((v) => v.language === language);
 }

@@ -3,7 +3,8 @@ import { type EmailLinkTokens, mailEmailLink } from '../../shared/email-links';
 import { ACCOUNT_FIELDS } from '../../shared/profile-fields';
 import type { Mailer } from '../../shared/mailer';
 
-import { VOCABULARIES } from '../vocabulary';
+import { lazy } from '../../shared/lazy';
+import { vocabularies } from '../vocabulary';
 import { bodyOf, detectLanguage, identificationLine } from './classify';
 import { type RequestRecords, requestMail } from './request-records';
 import { escapeRegExp, phrasePattern, words } from './text';
@@ -57,14 +58,14 @@ const EMAIL_PATTERNS = [
 
 type Field = Correctable | 'email' | 'namePart';
 /** The account fields as every vocabulary names them, most specific first ("company name" is a company, not a name; "first and last name" is the name, "last name" a part of it). */
-const FIELD_WORDS: [Field, { language: string; bare: boolean; pattern: RegExp }[]][] = (
-  ['company', 'website', 'country', 'email', 'name', 'namePart'] as const
-).map((field) => [
-  field,
-  VOCABULARIES.flatMap((v) =>
-    (v.fields[field] ?? []).map((phrase) => ({ language: v.language, bare: !/\s/.test(phrase.trim()), pattern: phrasePattern(phrase) })),
-  ),
-]);
+const FIELD_WORDS = lazy((): [Field, { language: string; bare: boolean; pattern: RegExp }[]][] =>
+  (['company', 'website', 'country', 'email', 'name', 'namePart'] as const).map((field) => [
+    field,
+    vocabularies().flatMap((v) =>
+      (v.fields[field] ?? []).map((phrase) => ({ language: v.language, bare: !/\s/.test(phrase.trim()), pattern: phrasePattern(phrase) })),
+    ),
+  ]),
+);
 const primary = (language: string) => language.split('-')[0];
 /**
  * A field word of one word counts in a letter of its own language (or English), or when the
@@ -74,24 +75,28 @@ const primary = (language: string) => language.split('-')[0];
 const fieldWordCounts = (word: { language: string; bare: boolean }, language: string | undefined) =>
   language === undefined || !word.bare || word.language === 'en' || primary(word.language) === primary(language);
 /** Words that ask for a correction in any language: the vocabularies' verbs and their names of the right. */
-const CORRECTION_CUES = VOCABULARIES.flatMap((v) =>
-  [...v.correctionVerbs, ...v.rights.correction.filter((p) => !p.startsWith('?'))].map((phrase) => phrasePattern(phrase)),
+const CORRECTION_CUES = lazy(() =>
+  vocabularies().flatMap((v) =>
+    [...v.correctionVerbs, ...v.rights.correction.filter((p) => !p.startsWith('?'))].map((phrase) => phrasePattern(phrase)),
+  ),
 );
 
 /** What the shape below writes for a part of the name, and for data no field holds: the reader hands them to a person. */
 const NAME_PART = 'name part';
 const OTHER_DATA = 'other data';
-const HEADINGS = (['current', 'corrected'] as const).map((kind) => ({
-  kind,
-  patterns: VOCABULARIES.flatMap((v) => v.correctionHeadings[kind].map((phrase) => new RegExp(phrasePattern(phrase).source, 'gu'))),
-}));
+const HEADINGS = lazy(() =>
+  (['current', 'corrected'] as const).map((kind) => ({
+    kind,
+    patterns: vocabularies().flatMap((v) => v.correctionHeadings[kind].map((phrase) => new RegExp(phrasePattern(phrase).source, 'gu'))),
+  })),
+);
 /** Whose values a heading over label lines announces: the current ones (identification) or the corrected ones (the change). */
 function headingKind(line: string): 'current' | 'corrected' | undefined {
   // The heading is the last clause of its line: "I exercise my right to rectification. My account shows:".
   const clause = line.split(/(?<=[.!?;])\s+/).at(-1) ?? '';
   const w = words(clause);
   let last: { kind: 'current' | 'corrected'; at: number } | undefined;
-  for (const { kind, patterns } of HEADINGS) {
+  for (const { kind, patterns } of HEADINGS()) {
     for (const pattern of patterns) {
       for (const match of w.matchAll(pattern)) if (!last || match.index >= last.at) last = { kind, at: match.index };
     }
@@ -115,8 +120,8 @@ const namePartChange = (value: string) => (/\s/.test(value.trim()) ? `correct my
 function qualified(label: string, field: Field): boolean {
   let w = words(label);
   for (const pattern of [
-    ...(FIELD_WORDS.find(([f]) => f === field)?.[1] ?? []).map((word) => word.pattern),
-    ...HEADINGS.flatMap((h) => h.patterns),
+    ...(FIELD_WORDS().find(([f]) => f === field)?.[1] ?? []).map((word) => word.pattern),
+    ...HEADINGS().flatMap((h) => h.patterns),
   ])
     w = w.replace(new RegExp(pattern.source, 'gu'), ' ');
   return w
@@ -128,8 +133,8 @@ function qualified(label: string, field: Field): boolean {
 const fieldIn = (text: string, language: string | undefined): Field | undefined => {
   const w = words(text);
   const named = (field: Field) =>
-    (FIELD_WORDS.find(([f]) => f === field)?.[1] ?? []).filter((word) => fieldWordCounts(word, language) && word.pattern.test(w));
-  const found = FIELD_WORDS.find(([field]) => named(field).length > 0)?.[0];
+    (FIELD_WORDS().find(([f]) => f === field)?.[1] ?? []).filter((word) => fieldWordCounts(word, language) && word.pattern.test(w));
+  const found = FIELD_WORDS().find(([field]) => named(field).length > 0)?.[0];
   // A part of the name beside a bare word for "name" is the part asked for: "rett namn er …" after "etternamnet hans",
   // "Jos vardu (on her behalf) … pavardę". A name phrase of several words ("vardas pavardė") is the whole name.
   if (found === 'name' && named('namePart').length && named('name').every((word) => word.bare)) return 'namePart';
@@ -137,14 +142,16 @@ const fieldIn = (text: string, language: string | undefined): Field | undefined 
 };
 const asksCorrection = (text: string) => {
   const w = words(text);
-  return CORRECTION_CUES.some((p) => p.test(w));
+  return CORRECTION_CUES().some((p) => p.test(w));
 };
 const cueSource = (list: string[]) => list.map((cue) => words(cue).trim().split(' ').map(escapeRegExp).join(' ')).join('|');
 /** "…, not", "… rather than", "… statt", "… et non": the quoted value right after is the wrong one. */
-const OLD_BEFORE = new RegExp(`(?:^| )(?:${cueSource(VOCABULARIES.flatMap((v) => v.oldValueCues))}) $`, 'u');
+const OLD_BEFORE = lazy(() => new RegExp(`(?:^| )(?:${cueSource(vocabularies().flatMap((v) => v.oldValueCues))}) $`, 'u'));
 /** "… helyett", "…:n sijaan": the quoted value right before is the wrong one. */
-const OLD_AFTER_CUES = VOCABULARIES.flatMap((v) => v.oldValueAfterCues);
-const OLD_AFTER = OLD_AFTER_CUES.length ? new RegExp(`^ (?:\\p{L}+ )?(?:${cueSource(OLD_AFTER_CUES)}) `, 'u') : undefined;
+const OLD_AFTER = lazy(() => {
+  const cues = vocabularies().flatMap((v) => v.oldValueAfterCues);
+  return cues.length ? new RegExp(`^ (?:\\p{L}+ )?(?:${cueSource(cues)}) `, 'u') : undefined;
+});
 
 /**
  * The new value of a sentence in any language: the last quoted text («…», "…", „…“) that is not
@@ -157,7 +164,7 @@ function valueIn(sentence: string): string | undefined {
     const previous = quotes[i - 1];
     const before = sentence.slice(previous ? previous.index + previous[0].length : 0, quote.index);
     const after = sentence.slice(quote.index + quote[0].length, quotes[i + 1]?.index ?? sentence.length);
-    return !OLD_BEFORE.test(words(before)) && !OLD_AFTER?.test(words(after).replace(/^ n /, ' '));
+    return !OLD_BEFORE().test(words(before)) && !OLD_AFTER()?.test(words(after).replace(/^ n /, ' '));
   });
   if (quotes.length) return kept.at(-1)?.[1]?.trim();
   return /:\s+(.+?)\s*$/.exec(sentence)?.[1]?.trim();

@@ -1,6 +1,7 @@
 import type { Mailer } from '../../shared/mailer';
 import { type Messages, messagesFor } from '../messages';
-import { VOCABULARIES } from '../vocabulary';
+import { lazy } from '../../shared/lazy';
+import { type Vocabulary, vocabularies } from '../vocabulary';
 import { bodyOf } from './classify';
 import { type RequestRecords, requestMail } from './request-records';
 import type { RequestStore } from './ports';
@@ -34,8 +35,8 @@ export interface PreferenceWriter {
   optOut(accountId: string, optOuts: OptOuts): Promise<void>;
 }
 
-const patterns = (pick: (v: (typeof VOCABULARIES)[number]) => string[]) =>
-  VOCABULARIES.flatMap((v) => pick(v).map((phrase) => phrasePattern(phrase)));
+const patterns = (pick: (v: Vocabulary) => string[]) =>
+  lazy(() => vocabularies().flatMap((v) => pick(v).map((phrase) => phrasePattern(phrase))));
 const MARKETING = patterns((v) => v.marketing);
 const ANALYTICS = patterns((v) => v.analytics);
 
@@ -46,8 +47,8 @@ const ANALYTICS = patterns((v) => v.analytics);
  */
 export function optOutsFor(details: string | undefined): OptOuts {
   const text = words(bodyOf(details ?? ''));
-  const analytics = ANALYTICS.some((p) => p.test(text));
-  const marketing = MARKETING.some((p) => p.test(text));
+  const analytics = ANALYTICS().some((p) => p.test(text));
+  const marketing = MARKETING().some((p) => p.test(text));
   const allMarketing = Object.fromEntries(Object.keys(MARKETING_TOPICS).map((topic) => [topic, false])) as OptOuts;
   if (analytics && !marketing) return { analytics: false };
   if (marketing && !analytics) return allMarketing;

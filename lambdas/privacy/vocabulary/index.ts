@@ -43,6 +43,7 @@ import sw from './sw.json';
 import tl from './tl.json';
 import zh from './zh.json';
 import kin from './kin.json';
+import { lazy } from '../../shared/lazy';
 import { type Kin, KinSchema, type Vocabulary, VocabularySchema } from './schema';
 
 export { type Kin, KinSchema, LETTER_RIGHTS, type LetterRight, type Vocabulary, VocabularySchema } from './schema';
@@ -97,18 +98,25 @@ const FILES: Record<string, unknown> = {
   tl,
 };
 
-/** Every language's vocabulary, checked once at load: a broken file fails the cold start (and the tests), naming the file and field. */
-export const VOCABULARIES: readonly Vocabulary[] = Object.entries(FILES).map(([file, data]) => {
-  const parsed = VocabularySchema.safeParse(data);
-  if (!parsed.success)
-    throw new Error(`vocabulary/${file}.json: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-});
+/**
+ * Every language's vocabulary, checked once, when a letter is first read (not when a function loads: most that import the
+ * classifier never read one): a broken file fails that reading and every privacy test, naming the file and field.
+ */
+export const vocabularies = lazy((): readonly Vocabulary[] =>
+  Object.entries(FILES).map(([file, data]) => {
+    const parsed = VocabularySchema.safeParse(data);
+    if (!parsed.success)
+      throw new Error(`vocabulary/${file}.json: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return parsed.data;
+  }),
+);
 
-/** The languages we read through a neighbour's vocabulary and answer in a language their writers read (`kin.json`), checked at load. */
-export const KIN: readonly Kin[] = (kin as unknown[]).map((data, i) => {
-  const parsed = KinSchema.safeParse(data);
-  if (!parsed.success)
-    throw new Error(`vocabulary/kin.json[${i}]: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-  return parsed.data;
-});
+/** The languages we read through a neighbour's vocabulary and answer in a language their writers read (`kin.json`), checked at first use. */
+export const kinLanguages = lazy((): readonly Kin[] =>
+  (kin as unknown[]).map((data, i) => {
+    const parsed = KinSchema.safeParse(data);
+    if (!parsed.success)
+      throw new Error(`vocabulary/kin.json[${i}]: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+    return parsed.data;
+  }),
+);

@@ -50,6 +50,25 @@ export const VocabularySchema = z
      */
     conditionalOpeners: phrases,
     /**
+     * Endings that make a verb a condition in a language whose clauses end with their verb (Turkish "-rsa"/"-rse"/"-rseniz":
+     * "silerseniz", if you delete; Korean "-면": "삭제하면"): the condition runs from its clause's start to that word, as it
+     * does to a clause-final `conditionalCues` word there ("…を削除した場合", "silmeniz halinde").
+     */
+    conditionalEndings: phrases,
+    /**
+     * What says "I would be grateful" ("memnun olurum", "감사하겠습니다", "je vous serais reconnaissant"): a request cue, and a
+     * condition it governs is the polite form of a request ("Hesabımı silerseniz memnun olurum", "I would be grateful if you
+     * could delete my account"), not a condition ("Verilerimi silerseniz ne olur?").
+     */
+    gratitudeCues: phrases,
+    /**
+     * Quantifiers and the determiners they bring between a verb and its object ("all of", "sämtliche", "l'ensemble de",
+     * "todos os"): a sentence is read again without them, so "delete all of my data" is "delete my data" to a phrase. Written
+     * `from > to` where taking one out leaves a contraction ("a todos os > aos": "acesso a todos os meus dados" is "acesso aos
+     * meus dados"). Only words that say "all" — never "any" or "no", which negate.
+     */
+    quantifiers: phrases,
+    /**
      * Words that open a clause of time ("before you", "bevor Sie", "antes de"): its mentions ask for
      * nothing, but unlike a condition, a sentence that opens with one still asks ("Before you close
      * my account, please export my data").

@@ -9,7 +9,7 @@ import {
   rightsIn,
 } from '../../../lambdas/privacy/domain/classify';
 import { replyLocale } from '../../../lambdas/privacy/messages';
-import { VOCABULARIES } from '../../../lambdas/privacy/vocabulary';
+import { vocabularies } from '../../../lambdas/privacy/vocabulary';
 import { words } from '../../../lambdas/privacy/domain/text';
 import { mailCorpus } from '../../helpers/mail-corpus';
 import { sesRecord } from '../../helpers/ses-record';
@@ -1261,7 +1261,11 @@ describe('fourth pass: Catalan, machine-readable copies, "then" and notes over f
   });
 
   it('which languages read a clause-final negated verb as a refusal is the vocabularies’ to say', () => {
-    expect(VOCABULARIES.filter((v) => v.verbFinal).map((v) => v.language)).toEqual(['fa', 'hi', 'ja', 'ko', 'tr'].sort());
+    expect(
+      vocabularies()
+        .filter((v) => v.verbFinal)
+        .map((v) => v.language),
+    ).toEqual(['fa', 'hi', 'ja', 'ko', 'tr'].sort());
   });
 });
 
@@ -1405,5 +1409,85 @@ describe('sixth pass: scripts typed in other letters, new languages, verb forms 
       rights: [],
       language: expect.stringMatching(/^pt/),
     });
+  });
+});
+
+describe('seventh pass: conditions that end with their verb, thanks that ask, quantifiers (each case in our own words)', () => {
+  it.each([
+    // A condition marked by the verb's ending (Turkish -rsa/-rse, Korean -면) or by a word after its clause (場合, たら, halinde).
+    ['Verilerimi silerseniz ne olur? Faturalarım da silinir mi?', 'tr'],
+    ['Hesabımı silersem kalan kredilerim ne olacak?', 'tr'],
+    ['Hesabımı silmeniz halinde faturalarım ne olur?', 'tr'],
+    ['계정을 삭제하면 남은 크레딧은 어떻게 되나요?', 'ko'],
+    ['アカウントを削除した場合、残りのクレジットはどうなりますか？', 'ja'],
+    ['アカウントを削除したら、請求書はどうなりますか？', 'ja'],
+    // A condition that opens the sentence, written against the next character (Chinese has no spaces).
+    ['如果我刪除帳戶，剩餘的點數會退款嗎？', 'zh'],
+    ['如果我删除账户，发票还能下载吗？', 'zh'],
+  ])('a question about what would follow a condition asks nothing, however the language marks the condition: %j', (text, language) => {
+    expect(readMail('', text)).toMatchObject({ rights: [], language: expect.stringMatching(new RegExp(`^${language}`)) });
+  });
+
+  it.each([
+    ['Hesabımı silerseniz memnun olurum.', ['deletion']],
+    ['Hesabım silinirse sevinirim.', ['deletion']],
+    ['Pazarlama e-postalarını durdurursanız iyi olur.', ['objection']],
+    ['계정을 삭제해 주시면 감사하겠습니다.', ['deletion']],
+    ['I would be grateful if you could delete my account.', ['deletion']],
+    ["I'd be grateful if you could send me a copy of my personal data.", ['access']],
+    ['Ich wäre Ihnen dankbar, wenn Sie mein Konto löschen.', ['deletion']],
+  ])('a condition under "I would be grateful" is the polite form of a request, and asks: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it.each([
+    ['If you delete my account, please tell me.', []],
+    ['Hesabımı silerseniz lütfen bana haber verin.', []],
+  ])('a condition under another request still asks nothing of its own: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it.each([
+    ['Quero ter acesso a todos os meus dados.', ['access']],
+    ['Gostaria de ter acesso a todos os dados que têm sobre mim.', ['access']],
+    ['Vorrei accedere a tutti i miei dati personali.', ['access']],
+    ['Löschen Sie bitte sämtliche meiner Daten.', ['deletion']],
+    ["Supprimez l'ensemble de mes données, s'il vous plaît.", ['deletion']],
+    ['Proszę usunąć wszystkie moje dane osobowe.', ['deletion']],
+    ['Soovin saada koopiat kõigist minu isikuandmetest.', ['access']],
+  ])('a quantifier or determiner between the verb and its object takes no room in the window between them: %j', (text, rights) => {
+    expect(readMail('', text).rights).toEqual(rights);
+  });
+
+  it('a Catalan sentence that opens with "Si" opens a condition; "Sí," answering yes and "si us plau" do not', () => {
+    expect(readMail('', 'Si esborro el compte, perdré els crèdits?').rights).toEqual([]);
+    expect(readMail('', 'Sí, esborreu el meu compte, si us plau.').rights).toEqual(['deletion']);
+    expect(readMail('', 'si us plau esborreu el meu compte').rights).toEqual(['deletion']);
+  });
+
+  it.each([
+    // Welsh is named, not read: its right words are not in English's phrases, where its conditions ("Os …") are not either.
+    ['Dileuwch fy nghyfrif a’r holl ddata personol sydd gennych amdanaf, os gwelwch yn dda.', 'cy', [], 'en'],
+    ['Os byddaf yn dileu fy nghyfrif, a fyddaf yn colli fy nghredydau?', 'cy', [], 'en'],
+    ['Kaixo, mesedez, ezabatu nire kontua eta nire datu pertsonal guztiak.', 'eu', ['deletion'], 'es'],
+    ['Kontua ezabatzen badut, kredituak galduko ditut?', 'eu', [], 'es'],
+  ])(
+    'Welsh and Basque are read through a neighbour and answered in a language their writers read: %j',
+    (text, language, rights, locale) => {
+      const reading = readMail('', text);
+      expect(reading).toMatchObject({ rights, language });
+      expect(replyLocale(reading.language).locale).toBe(locale);
+    },
+  );
+
+  it('a letter in a script no vocabulary covers (Bengali) is named by it, so the English reply says which language we do not write', () => {
+    const reading = readMail('', 'অনুগ্রহ করে আমার অ্যাকাউন্ট এবং সমস্ত ব্যক্তিগত তথ্য মুছে ফেলুন।');
+    expect(reading.language).toBe('bn');
+    expect(replyLocale(reading.language)).toEqual({ locale: 'en', unsupported: 'Bangla' });
+  });
+
+  it('a quantifier never turns a sentence that asks nothing into a request', () => {
+    expect(readMail('', 'I deleted all the old keys myself, thanks.').rights).toEqual([]);
+    expect(readMail('', 'Wir haben alle Rechnungen erhalten, danke.').rights).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readMail } from '../../../lambdas/privacy/domain/classify';
 import { messagesFor, replyLocale } from '../../../lambdas/privacy/messages';
-import { KIN } from '../../../lambdas/privacy/vocabulary';
+import { kinLanguages } from '../../../lambdas/privacy/vocabulary';
 import { asReceived, FIXTURES, lettersIn } from '../../helpers/letters';
 
 /** Short and long letters of languages taken for a neighbour: Occitan, Galician, Malay, Serbian (Latin and Cyrillic), Bosnian. */
@@ -58,7 +58,7 @@ describe('languages we read through a neighbour', () => {
     expect(readMail('', text).language).toBe(language);
   });
 
-  it.each(KIN.map((k) => [k.language, k.answeredIn] as const))(
+  it.each(kinLanguages().map((k) => [k.language, k.answeredIn] as const))(
     'answers %s in %s, saying in that language which language it was written in and why the reply is not',
     (language, answeredIn) => {
       const m = messagesFor(language);
@@ -68,12 +68,14 @@ describe('languages we read through a neighbour', () => {
       const text = m.mail(['…']).text;
       expect(text.split('\n')[0]).toBe(m.t('fallback.closest', { language: named(language), reply: named(m.locale) }));
       expect(text).toContain(named(language));
-      expect(text).not.toContain(messagesFor('en').t('fallback.closest', { language: 'x', reply: 'y' }).slice(0, 12));
+      // Not in English's words — unless English is the language it is answered in (Welsh).
+      if (answeredIn !== 'en')
+        expect(text).not.toContain(messagesFor('en').t('fallback.closest', { language: 'x', reply: 'y' }).slice(0, 12));
     },
   );
 
   it('never takes a letter of the earlier corpora, in a language we have a vocabulary for, for one we read through a neighbour', async () => {
-    const kin = new Set(KIN.map((k) => k.language));
+    const kin = new Set(kinLanguages().map((k) => k.language));
     const taken: string[] = [];
     const corpora = fs.readdirSync(FIXTURES).filter((d) => d.startsWith('privacy-letters') && d !== 'privacy-letters-typed');
     for (const corpus of corpora) {
@@ -87,5 +89,6 @@ describe('languages we read through a neighbour', () => {
       }
     }
     expect(taken).toEqual([]);
-  });
+    // Every corpus's letters, each read twice: a bound for a loaded machine, not a target.
+  }, 300_000);
 });
