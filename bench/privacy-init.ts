@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { deriveModel, synthesizeTemplate } from '../local/assembly';
-import { CLS_HOOK, clsHookedPath, DEFAULT_BUNDLE_CACHE, LocalFunctions } from '../local/functions';
+import { bundleInitScript } from './bundle-init';
+import { DEFAULT_BUNDLE_CACHE, LocalFunctions } from '../local/functions';
 import { PROJECT_ROOT } from '../lib/template-keys';
 
 /**
@@ -17,7 +18,14 @@ function fresh(script: string, env: Record<string, string>): number[] {
   const result = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
   const figures = result.stdout.trim().split('\n').pop()?.split(' ').map(Number) ?? [];
   if (result.status !== 0 || !figures.length || figures.some((n) => !Number.isFinite(n)))
-    throw new Error(`bench: a fresh process failed: ${result.stderr.trim().split('\n').find((l) => /Error/.test(l)) ?? result.status}`);
+    throw new Error(
+      `bench: a fresh process failed: ${
+        result.stderr
+          .trim()
+          .split('\n')
+          .find((l) => /Error/.test(l)) ?? result.status
+      }`,
+    );
   return figures;
 }
 
@@ -32,13 +40,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   for (const fn of model.functions.values()) {
     if (!/privacy|metering\/handlers\/gateway/.test(fn.entry)) continue;
-    const file = path.join(DEFAULT_BUNDLE_CACHE, `${fn.logicalId}.js`);
-    const script = [
-      'const t=process.hrtime.bigint();',
-      `globalThis[${JSON.stringify(CLS_HOOK)}]=require(${JSON.stringify(clsHookedPath())});`,
-      `require(${JSON.stringify(file)});`,
-      'console.log(Number(process.hrtime.bigint()-t)/1e6)',
-    ].join('');
+    const script = bundleInitScript(fn.logicalId);
     const ms = Array.from({ length: ROUNDS }, () => fresh(script, fn.environment)[0]!);
     rows.push([fn.entry.replace(/^lambdas\//, '').replace(/\.ts$/, ''), median(ms).toFixed(0)]);
   }

@@ -28,9 +28,10 @@ import type { UsageLog } from '../lambdas/shared/usage-logs';
 import { buildApp } from '../lib/app';
 import type { StageConfig } from '../lib/config';
 import { startLocal } from '../local/runtime';
-import { CLS_HOOK, clsHookedPath, DEFAULT_BUNDLE_CACHE } from '../local/functions';
+import { DEFAULT_BUNDLE_CACHE } from '../local/functions';
 import { pollersFor } from '../local/sqs';
 import { DRAIN_LANES } from '../lambdas/metering/domain/usage-drain';
+import { bundleInitScript } from './bundle-init';
 import { consoleFigures, consoleRows } from './console';
 import {
   type Deployment,
@@ -1317,16 +1318,8 @@ function bundleFigures(functions: Map<string, { logicalId: string; entry: string
   return [...functions.values()]
     .filter((fn) => /metering|accounts\/handlers\/(auth-login|keys)|mail|privacy/.test(fn.entry))
     .map((fn) => {
-      // Where the local runtime keeps its bundles (built as cdk deploy builds them).
       const file = path.join(DEFAULT_BUNDLE_CACHE, `${fn.logicalId}.js`);
-      // A local bundle takes cls-hooked from the runtime (one instance for all of them): loaded here first, in the time, as
-      // the bundle would load it on Lambda.
-      const script = [
-        'const t=process.hrtime.bigint();',
-        `globalThis[${JSON.stringify(CLS_HOOK)}]=require(${JSON.stringify(clsHookedPath())});`,
-        `require(${JSON.stringify(file)});`,
-        'console.log(Number(process.hrtime.bigint()-t)/1e6)',
-      ].join('');
+      const script = bundleInitScript(fn.logicalId);
       const result = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...fn.environment }, encoding: 'utf8' });
       const initMs = Number(result.stdout.trim().split('\n').pop() || Number.NaN);
       if (result.status !== 0 || !Number.isFinite(initMs))
