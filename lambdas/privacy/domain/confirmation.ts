@@ -10,6 +10,7 @@ import {
   letterOf,
   openSlotOf,
   type PrivacyRequest,
+  type RequestStatus,
   RETENTION_AFTER_END_DAYS,
   type RequestType,
   WAITING_FOR_LINK,
@@ -18,6 +19,8 @@ import type { DeletionTerms, Workflow } from './ports';
 import { type RecordDeps, RequestRecords, requestMail, whatHappens } from './request-records';
 
 const HOUR = 3_600_000;
+/** Where a request stands once its confirmation went through: confirmed, and what its workflow made of it since. */
+const CONFIRMED_OR_LATER: readonly RequestStatus[] = ['confirmed', 'in_progress', 'needs_manual_action', 'completed', 'failed'];
 
 /** The console's confirmation page for the request, for links in mail. */
 const confirmLink = (base: string, request: PrivacyRequest, token: string) =>
@@ -252,8 +255,9 @@ export class ConfirmationLinks extends RequestRecords<RecordDeps & { workflow: W
       // Confirmed (now, or by a click of this link at the same moment, or one that failed before resuming it) and still
       // waiting: resume it (a second resume of one token is harmless), and answer it — the click that wins the link's
       // own request answers every request its letter confirmed, whichever click's write confirmed each.
+      // Moved on already (its workflow resumed by the other click's write): confirmed by this link all the same.
       const current = done ?? (await this.deps.requests.get(other.requestId));
-      if (current?.status === 'confirmed') confirmed.push(current);
+      if (current && CONFIRMED_OR_LATER.includes(current.status)) confirmed.push(current);
       if (current?.status === 'confirmed' && current.taskToken) await this.deps.workflow.resume(current.taskToken, { confirmed: true });
     }
     const used = { confirmation: { ...request!.confirmation!, usedAt: this.deps.now().toISOString() } };

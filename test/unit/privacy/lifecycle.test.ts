@@ -702,6 +702,36 @@ describe('one link for a letter that asks for several rights', () => {
     expect(s.workflow.resumed.sort()).toEqual(['task-access', 'task-correction']);
   });
 
+  it("answers every request of the letter from the click that wins, when the other click's confirmation was already under way", async () => {
+    // Arrange: the other click confirmed the correction and resumed its workflow, which moved it on, before this click read it
+    const s = setup();
+    const { opened, requestId, token } = await openLetter(s);
+    const correction = opened.find((r) => r.type === 'correction')!.requestId;
+    const update = s.requests.update.bind(s.requests);
+    let raced = false;
+    s.requests.update = async (id, changes, transition, at) => {
+      if (id === correction && transition?.status === 'confirmed' && !raced) {
+        raced = true;
+        await update(
+          id,
+          {},
+          { status: 'confirmed', note: "confirmed by the letter's link (the other click)", from: ['awaiting_confirmation'] },
+          at,
+        );
+        await update(id, { taskToken: undefined }, { status: 'in_progress', from: ['confirmed'] }, at);
+      }
+      return update(id, changes, transition, at);
+    };
+    // Act
+    const confirmed = await s.lifecycle.links.confirm(requestId, token);
+    // Assert: this click's page still names both (the one it confirmed, and the one the link confirmed at the same moment)
+    expect(confirmed.map((r) => [r.type, r.status])).toEqual([
+      ['access', 'confirmed'],
+      ['correction', 'in_progress'],
+    ]);
+    expect(s.workflow.resumed).toEqual(['task-access']);
+  });
+
   it('confirms a request of the letter whose first step has not run yet: that step then goes straight on', async () => {
     // Arrange
     const s = setup();
