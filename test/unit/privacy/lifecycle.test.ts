@@ -629,6 +629,32 @@ describe('one link for a letter that asks for several rights', () => {
     return { opened, links, requestId: requestId!, token: decodeURIComponent(token!) };
   }
 
+  /**
+   * A second click of the link at the same moment: its write confirms the letter's correction just before this click's
+   * does, and `then` is what happened to it next (its workflow moving it on, say).
+   */
+  function otherClickConfirmsFirst(
+    s: ReturnType<typeof setup>,
+    correction: string,
+    then?: (update: RequestStore['update']) => Promise<unknown>,
+  ) {
+    const update = s.requests.update.bind(s.requests);
+    let raced = false;
+    s.requests.update = async (id, changes, transition, at) => {
+      if (id === correction && transition?.status === 'confirmed' && !raced) {
+        raced = true;
+        await update(
+          id,
+          {},
+          { status: 'confirmed', note: "confirmed by the letter's link (the other click)", from: ['awaiting_confirmation'] },
+          at,
+        );
+        await then?.(update);
+      }
+      return update(id, changes, transition, at);
+    };
+  }
+
   it('records the letter on each request, mails one link naming every right, and each request waits on its own clock', async () => {
     // Arrange
     const s = setup();
@@ -678,20 +704,7 @@ describe('one link for a letter that asks for several rights', () => {
     const s = setup();
     const { opened, requestId, token } = await openLetter(s);
     const correction = opened.find((r) => r.type === 'correction')!.requestId;
-    const update = s.requests.update.bind(s.requests);
-    let raced = false;
-    s.requests.update = async (id, changes, transition, at) => {
-      if (id === correction && transition?.status === 'confirmed' && !raced) {
-        raced = true;
-        await update(
-          id,
-          {},
-          { status: 'confirmed', note: "confirmed by the letter's link (the other click)", from: ['awaiting_confirmation'] },
-          at,
-        );
-      }
-      return update(id, changes, transition, at);
-    };
+    otherClickConfirmsFirst(s, correction);
     // Act
     const confirmed = await s.lifecycle.links.confirm(requestId, token);
     // Assert: this click's page names both requests the link confirmed, and both workflows go on
@@ -707,21 +720,9 @@ describe('one link for a letter that asks for several rights', () => {
     const s = setup();
     const { opened, requestId, token } = await openLetter(s);
     const correction = opened.find((r) => r.type === 'correction')!.requestId;
-    const update = s.requests.update.bind(s.requests);
-    let raced = false;
-    s.requests.update = async (id, changes, transition, at) => {
-      if (id === correction && transition?.status === 'confirmed' && !raced) {
-        raced = true;
-        await update(
-          id,
-          {},
-          { status: 'confirmed', note: "confirmed by the letter's link (the other click)", from: ['awaiting_confirmation'] },
-          at,
-        );
-        await update(id, { taskToken: undefined }, { status: 'in_progress', from: ['confirmed'] }, at);
-      }
-      return update(id, changes, transition, at);
-    };
+    otherClickConfirmsFirst(s, correction, (update) =>
+      update(correction, { taskToken: undefined }, { status: 'in_progress', from: ['confirmed'] }),
+    );
     // Act
     const confirmed = await s.lifecycle.links.confirm(requestId, token);
     // Assert: this click's page still names both (the one it confirmed, and the one the link confirmed at the same moment)
