@@ -268,9 +268,10 @@ export async function deadLetterQueueOf(sqs: SQSClient, queueUrl: string): Promi
  * Resolves once every queue's consumer has finished what it was given: no message in flight on any
  * queue, and none waiting on a queue a function reads (dead-letter queues may hold what failed). What
  * a handler would have done in reaction to a message is then done — the condition before asserting
- * that something did *not* happen.
+ * that something did *not* happen. Pass a longer `timeoutMs` when a message waits for a drain (usage
+ * events: its period is a minute as deployed, unless the runtime scales batching windows).
  */
-export async function queuesSettled(local: LocalProcess): Promise<void> {
+export async function queuesSettled(local: LocalProcess, timeoutMs = CONDITION_TIMEOUT_MS): Promise<void> {
   const sqs = new SQSClient(localAws(local).aws);
   try {
     await eventually(async () => {
@@ -288,7 +289,7 @@ export async function queuesSettled(local: LocalProcess): Promise<void> {
           (!deadLetterArns.has(q.QueueArn) && Number(q.ApproximateNumberOfMessages) > 0),
       );
       if (busy.length) throw new Error(`queues still busy: ${busy.map((q) => q.url.split('/').pop()).join(', ')}`);
-    });
+    }, timeoutMs);
   } finally {
     sqs.destroy();
   }
