@@ -165,6 +165,10 @@ export function loneCallsOf(load: OfferedLoad, calls: PlannedCall[], events: Usa
   });
 }
 
+/** The events as the gateway sends or records them: each lone call marked `lone`, which keeps it in a slot of its day. */
+export const markedLone = (events: UsageEvent[], lone: boolean[]): UsageEvent[] =>
+  events.map((event, i) => (lone[i] ? { ...event, lone: true as const } : event));
+
 /** How Lambda's SQS event source cuts a stream of messages into batches. */
 export interface PollerModel {
   kind?: 'eventSource';

@@ -17,6 +17,7 @@ import {
   type DeliveryModel,
   deliveryBatches,
   loneCallsOf,
+  markedLone,
   type OfferedLoad,
   plannedCalls,
   ratesOf,
@@ -125,9 +126,10 @@ export interface StoreFigures {
 const ITEM_OVERHEAD = 100;
 /** Calls of the hour-long sample that prices slots: enough accounts for an hour of their calls to stay near this. */
 const STEADY_CALLS = 6_000;
-const isSlot = (sk: string) => /^M#.*#Z/.test(sk);
+/** A slot: of an hour (`M#`) or, for calls after a long silence, of a day (`N#`). */
+const isSlot = (sk: string) => /^[MN]#.*#Z/.test(sk);
 /** What an item holds calls of: a page, slot or single call does, an agent item (a user agent its slots name) does not. */
-const logsIn = (sk: string, n: unknown) => (/^[LM]#/.test(sk) && !isAgentKey(sk) ? Number(n ?? 1) : 0);
+const logsIn = (sk: string, n: unknown) => (/^[LMN]#/.test(sk) && !isAgentKey(sk) ? Number(n ?? 1) : 0);
 /** A DynamoDB request's round trip from Lambda in the same region (single-digit ms; taken high). */
 export const DYNAMO_ROUND_TRIP_MS = MODEL.dynamoRoundTripMs;
 /** The worker's own CPU per event at its memory (parsing, compression): taken high. */
@@ -468,14 +470,15 @@ export async function simulateLoad(
   const calls = plannedCalls(load).map((call) =>
     options.refusedApart && call.status !== 200 ? { ...call, account: load.accounts + (call.status === 402 ? 0 : 1), key: 0 } : call,
   );
-  const events = usageEventsOf(
+  const planned = usageEventsOf(
     calls,
     start,
     (i) => `acc_sim${tag}_${i}`,
     (a, k) => `key_sim${tag}_${a}_${k}`,
   ).map(({ used, ...event }) => (options.legacyForm ? event : { ...event, used }));
   // Lone calls are recorded by the gateway, the rest queued (the earlier form queued every call).
-  const lone = options.legacyForm ? events.map(() => false) : loneCallsOf(load, calls, events);
+  const lone = options.legacyForm ? planned.map(() => false) : loneCallsOf(load, calls, planned);
+  const events = markedLone(planned, lone);
   const messages = events.flatMap((event, i) =>
     lone[i] ? [] : [{ at: Date.parse(event.at), item: { messageId: `m${i}`, body: JSON.stringify(event) } }],
   );
@@ -601,9 +604,11 @@ export async function simulateLoad(
       (metered.sweepListReadUnits + recorders.metered.sweepListReadUnits) / (totalRate(load) * 86_400) +
       (steady ? steady.day.sweepReadUnitsPerCall * slotShare + sweepReadUnits * (1 - slotShare) : sweepReadUnits),
     transactions: metered.transactions / events.length,
-    callsPerLogItem: logs / Math.max(1, steady ? holding - slots.length + slotCalls / steady.callsPerItem : holding),
+    callsPerLogItem: logs / Math.max(1, steady ? holding - slots.length + slotCalls / (steady.day.slots ?? steady).callsPerItem : holding),
     storedBytesPerCall: steady
-      ? (stored - [...slots, ...agents].reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0) + slotCalls * steady.bytesPerSlotCall) /
+      ? (stored -
+          [...slots, ...agents].reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0) +
+          slotCalls * (steady.day.slots ?? steady).bytesPerSlotCall) /
         events.length
       : stored / events.length,
     logPartitionUnitsPerCall: metered.logTableWriteUnits / events.length,
@@ -647,7 +652,7 @@ async function steadySlots(
   const tag = Math.random().toString(36).slice(2, 8);
   const phase = seeded(5);
   const offsets = new Map<string, number>();
-  const events = usageEventsOf(
+  const planned = usageEventsOf(
     calls,
     start,
     (i) => `acc_hour${tag}_${i}`,
@@ -657,7 +662,8 @@ async function steadySlots(
     if (!offsets.has(event.accountId)) offsets.set(event.accountId, Math.floor(phase() * 1_000_000));
     return { ...event, seq: event.seq + offsets.get(event.accountId)! };
   });
-  const lone = legacyForm ? events.map(() => false) : loneCallsOf(sampled, calls, events);
+  const lone = legacyForm ? planned.map(() => false) : loneCallsOf(sampled, calls, planned);
+  const events = markedLone(planned, lone);
   const { batches } = deliveryBatches(
     events.flatMap((event, i) =>
       lone[i] ? [] : [{ at: Date.parse(event.at), item: { messageId: `h${i}`, body: JSON.stringify(event) } }],
@@ -725,6 +731,12 @@ export interface SweptDay {
   sweepReadUnitsPerCall: number;
   /** Puts of a day's singles rollup per account and day. */
   writesPerAccountDay: number;
+  /**
+   * What slots hold per call over the whole day (day slots fill only over a day: a quiet account's
+   * calls after a long silence share its day's slot), as the hour-long sample's figures; absent when
+   * the sample spans only the day's last hours.
+   */
+  slots?: { bytesPerSlotCall: number; callsPerItem: number };
 }
 
 /**
@@ -760,14 +772,22 @@ async function sweptDay(
   const sampled = 'perAccountPerMinute' in load.rate ? { ...whole, accounts: chosen.size } : whole;
   const calls = 'perAccountPerMinute' in load.rate ? plannedCalls(sampled) : plannedCalls(whole, 7, chosen);
   const tag = Math.random().toString(36).slice(2, 8);
-  const events = usageEventsOf(
+  // Each account's sequence numbers from a random point, as in the hour-long sample: its day's first and last slots as partial as any.
+  const phase = seeded(7);
+  const offsets = new Map<string, number>();
+  const planned = usageEventsOf(
     calls,
     from,
     (i) => `acc_day${tag}_${i}`,
     (a, k) => `key_day${tag}_${a}_${k}`,
-  );
+  ).map((event) => {
+    if (event.seq === undefined) return event;
+    if (!offsets.has(event.accountId)) offsets.set(event.accountId, Math.floor(phase() * 1_000_000));
+    return { ...event, seq: event.seq + offsets.get(event.accountId)! };
+  });
   // Lone calls recorded by the gateway as in the run (their writes are not the sweep's: metered apart).
-  const lone = loneCallsOf(sampled, calls, events);
+  const lone = loneCallsOf(sampled, calls, planned);
+  const events = markedLone(planned, lone);
   const { batches } = deliveryBatches(
     events.flatMap((event, i) =>
       lone[i] ? [] : [{ at: Date.parse(event.at), item: { messageId: `d${i}`, body: JSON.stringify(event) } }],
@@ -809,6 +829,11 @@ async function sweptDay(
     if (failed.size) throw new Error(`the day of ${load.name}'s quiet accounts failed ${failed.size} messages`);
   }
   await sweepUpTo(day.getTime() + 86_400_000 + STEP_LAG_MS);
+  const held = [...metered.sizes.values()].filter(
+    (s) => s.table === 'usageLogs' && (isSlot(s.sk) || isAgentKey(s.sk) || /^M#.*#S\d+$/.test(s.sk)),
+  );
+  const slotCalls = held.reduce((sum, s) => sum + (isAgentKey(s.sk) ? 0 : isSlot(s.sk) ? s.logs : 1), 0);
+  const logItems = held.filter((s) => !isAgentKey(s.sk)).length;
   return {
     accounts: chosen.size,
     hours,
@@ -816,5 +841,13 @@ async function sweptDay(
     sweepWriteUnitsPerCall: writes / events.length,
     sweepReadUnitsPerCall: reads / events.length,
     writesPerAccountDay: puts / Math.max(1, chosen.size),
+    ...(hours === 24 && slotCalls
+      ? {
+          slots: {
+            bytesPerSlotCall: held.reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0) / slotCalls,
+            callsPerItem: slotCalls / Math.max(1, logItems),
+          },
+        }
+      : {}),
   };
 }

@@ -277,6 +277,23 @@ export const ITEMS = {
     sk: 'M#{hourEnd}#a{agentId}',
     foundBy: 'account',
   }),
+  logDaySlot: item({
+    table: 'usageLogs',
+    owner: 'metering',
+    holds:
+      'up to 8 compact calls an account made after a long silence (ten minutes or more since its previous call): one run of its sequence numbers in one UTC day, held as a slot holds them',
+    pk: 'ACCOUNT#{accountId}',
+    sk: 'N#{dayEnd}#Z{slot}',
+    foundBy: 'account',
+  }),
+  logDayAgent: item({
+    table: 'usageLogs',
+    owner: 'metering',
+    holds: "a user agent the account's day slots of one day name (by 6 bytes of its hash), held once for them",
+    pk: 'ACCOUNT#{accountId}',
+    sk: 'N#{dayEnd}#a{agentId}',
+    foundBy: 'account',
+  }),
   logSingle: item({
     table: 'usageLogs',
     owner: 'metering',

@@ -14,7 +14,9 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits';
 import {
   agentItem,
-  callRange,
+  callRanges,
+  DAY_SLOTS,
+  HOUR_SLOTS,
   callsOfItem,
   clientAttribute,
   clientHashOf,
@@ -139,6 +141,14 @@ function itemsOf(entry: UsageEntry, pages: PageFill): string[] {
  * six units — for it.
  */
 export const PAGE_FROM_CALLS_PER_SECOND = 2;
+
+/**
+ * The span an admitted call's slot covers: a day for a call made after a long silence of its account
+ * (the event's `lone`, set by the gateway from the admit write), so an account calling a few times a
+ * day keeps one slot a day, not one an hour; an hour for the others. Decided by the event alone, as
+ * the form is: every copy of a call goes to the same slot.
+ */
+export const slotPeriodOf = (event: Pick<UsageEntry['event'], 'lone'>) => (event.lone ? DAY_SLOTS : HOUR_SLOTS);
 
 /**
  * Whether a call is stored in a page (guarded by its seq block, in a transaction) or in its slot or
@@ -336,7 +346,7 @@ export class DynamoDbUsageStore implements UsageStore {
     const alone = entries.filter((entry) => entry.event.seq === undefined);
     const slots = new Map<string, UsageEntry[]>();
     for (const entry of admitted) {
-      const key = `${entry.event.accountId}|${slotSortKey(entry.event, entry.event.seq!)}`;
+      const key = `${entry.event.accountId}|${slotSortKey(entry.event, entry.event.seq!, slotPeriodOf(entry.event))}`;
       slots.set(key, [...(slots.get(key) ?? []), entry]);
     }
     await inParallel([...slots.values()], 16, async (calls) => {
@@ -446,6 +456,7 @@ export class DynamoDbUsageStore implements UsageStore {
       const { update, fits, clients } = slotUpdate(
         accountId,
         pending.map((entry) => ({ log: logOf(entry.event), seq: entry.event.seq!, analytics: entry.analytics, inline: inline.has(entry) })),
+        slotPeriodOf(calls[0]!.event),
       );
       if (!fits) {
         if (await named(pending)) {
@@ -514,15 +525,21 @@ export class DynamoDbUsageStore implements UsageStore {
    */
   private async clientForms(entries: UsageEntry[]): Promise<Set<UsageEntry>> {
     const byAgent = new Map<string, { entries: UsageEntry[]; slots: Set<string> }>();
+    const inline = new Set<UsageEntry>();
     for (const entry of entries) {
-      const item = agentItem(entry.event.accountId, entry.event);
+      // A day slot's calls are ten minutes apart or more, nearly always of one client: it holds the agent
+      // once, where an agent item would cost a write for every day a container met the agent twice.
+      if (slotPeriodOf(entry.event) === DAY_SLOTS) {
+        inline.add(entry);
+        continue;
+      }
+      const item = agentItem(entry.event.accountId, entry.event, HOUR_SLOTS);
       const id = `${item.pk}|${item.sk}`;
       const agent = byAgent.get(id) ?? { entries: [], slots: new Set<string>() };
       agent.entries.push(entry);
       agent.slots.add(slotSortKey(entry.event, entry.event.seq!));
       byAgent.set(id, agent);
     }
-    const inline = new Set<UsageEntry>();
     const toPlace: UsageEntry[] = [];
     for (const [id, agent] of byAgent) {
       if (!this.agents.has(id) && !this.inlined.has(id) && agent.slots.size === 1) {
@@ -549,7 +566,7 @@ export class DynamoDbUsageStore implements UsageStore {
   private async placeAgents(entries: UsageEntry[]): Promise<Set<UsageEntry>> {
     const wanted = new Map<string, { item: ReturnType<typeof agentItem>; entries: UsageEntry[] }>();
     for (const entry of entries) {
-      const item = agentItem(entry.event.accountId, entry.event);
+      const item = agentItem(entry.event.accountId, entry.event, slotPeriodOf(entry.event));
       const id = `${item.pk}|${item.sk}`;
       wanted.set(id, { item, entries: [...(wanted.get(id)?.entries ?? []), entry] });
     }
@@ -945,11 +962,13 @@ export class DynamoDbUsageStore implements UsageStore {
 
   /**
    * How many items (slots, single calls, agents) are stored in the key range of an account's calls of
-   * an hour (the range `singlesBetween` reads for it), up to FINISH_AT_ONCE_ITEMS: keys only, eventually
-   * consistent — half a read unit. The sweep runs minutes after the hour's end.
+   * an hour (the hour-slot range `singlesBetween` reads for it), up to FINISH_AT_ONCE_ITEMS: keys only,
+   * eventually consistent — half a read unit. The sweep runs minutes after the hour's end. Day slots
+   * are not probed: they hold calls ten minutes apart or more, at most six of an hour, never what
+   * makes an hour worth counting at once.
    */
   private async itemsIn(accountId: string, hour: number): Promise<number> {
-    const { lower, upper } = callRange(hour, lastMsOf(hour));
+    const [{ lower, upper }] = callRanges(hour, lastMsOf(hour)) as [{ lower: string; upper: string }];
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tables.usageLogs,
@@ -967,26 +986,20 @@ export class DynamoDbUsageStore implements UsageStore {
     const found: StoredCall[] = [];
     const firstCopy = onceEach();
     // From the millisecond after `from`: the slots of the hour before end at `from` when it is an hour's start minus one.
-    const { lower, upper } = callRange(from + 1, until);
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.usageLogs,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :until',
-          ExpressionAttributeValues: { ':pk': logPartition(accountId), ':from': lower, ':until': upper },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? [])
+    for (const { lower, upper } of callRanges(from + 1, until)) {
+      const items = await queryAll(this.client, {
+        TableName: this.tables.usageLogs,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :until',
+        ExpressionAttributeValues: { ':pk': logPartition(accountId), ':from': lower, ':until': upper },
+        ConsistentRead: true,
+      });
+      for (const item of items)
         for (const call of callsOfItem(item)) {
           const at = Date.parse(call.log.at);
           // Once per call, even if a redelivery straddling a deploy that changed the form stored it twice.
           if (firstCopy(call) && at > from && at <= until) found.push(call);
         }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return found;
   }
 

@@ -125,6 +125,8 @@ export class Gateway {
       ...(decision.partial ? {} : { balanceMicro: decision.balanceMicro }),
       ...(decision.admitted ? { seq: decision.seq } : {}),
       used: decision.used,
+      // After a long silence (the same write's lastCallAt tells it): recorded here rather than queued, kept in its day's slot.
+      ...(decision.admitted && !decision.partial && isLoneCall(now, decision.previousCallAt) ? { lone: true as const } : {}),
     };
 
     if (!decision.admitted) {
@@ -147,10 +149,7 @@ export class Gateway {
       return response;
     }
     // A call after a long silence is recorded here, not queued: its settings are read while the upstream answers.
-    const lone =
-      this.deps.loneCalls && !decision.partial && isLoneCall(now, decision.previousCallAt)
-        ? this.deps.loneCalls.begin(key.accountId, decision.balanceMicro)
-        : undefined;
+    const lone = this.deps.loneCalls && event.lone ? this.deps.loneCalls.begin(key.accountId, decision.balanceMicro) : undefined;
 
     const forwarded = Object.fromEntries(
       product.passHeaders

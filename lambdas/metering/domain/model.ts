@@ -14,6 +14,12 @@ export interface UsageEvent extends UsageLog {
    * an event is stored in the same form (see the usage store).
    */
   used?: number;
+  /**
+   * Admitted after a long silence of its account (`LONE_CALL_SILENCE_MS` since its previous call, or
+   * its first; never on a sharded plan, whose write saw one shard): the usage store keeps such a call
+   * in a slot of its day, not of its hour, so every copy of it lands in the same slot.
+   */
+  lone?: true;
 }
 
 /**

@@ -27,6 +27,7 @@ export const UsageEventSchema = z.object({
   balanceMicro: z.number().int().optional(),
   seq: z.number().int().positive().optional(),
   used: z.number().int().nonnegative().optional(),
+  lone: z.literal(true).optional(),
 }) satisfies z.ZodType<UsageEvent>;
 
 /** A queued message body: JSON text holding one usage event (Powertools parser's helper; malformed JSON fails like a bad field). */

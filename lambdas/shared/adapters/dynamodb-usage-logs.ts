@@ -56,6 +56,13 @@ const BATCH = 25;
  *   refused, and its calls are stored as single call items) — so three clients with browser-length
  *   agents leave a slot its room for calls. Sorting after the hour's slots, a newest-first reader
  *   meets an hour's agents before its slots;
+ * - **day slots** `N#<last ms of the day>#Z<slot>`, with their **agents** `N#<last ms of the day>#a<agent id>`:
+ *   slots and agents as above, but for a UTC day, holding the calls made after a long silence of their
+ *   account (the event's `lone`: ten minutes or more since its previous call, `LONE_CALL_SILENCE_MS`).
+ *   Such calls are hours apart for an account that calls a few times a day, so an hour's slot held
+ *   one call, and its own part (keys, client, agent, counters: ~300 bytes) was most of what the call
+ *   cost to keep. In their own key range, so a reader of the hour slots never reads past them;
+ *   every reader of an account's calls reads both ranges (`callRanges`);
  * - **single calls** `M#<at>#S<seq>` or `M#<at>#R<requestId>`: one call of an account that is not
  *   busy, as one compressed item — a refused call (no sequence number), a call its slot had no room
  *   for, and the admitted calls stored before slots;
@@ -102,8 +109,21 @@ export const SLOT_CALLS = 8;
 /** What a slot may grow to: DynamoDB bills a write by the larger of the item before and after, per started KB. */
 export const SLOT_MAX_BYTES = 1024;
 const HOUR_MS = 3_600_000;
-/** `2026-03-01T10:17:03.120Z` → the epoch ms of `2026-03-01T10:00:00.000Z`. */
-const hourStartOf = (at: string) => Math.floor(Date.parse(at) / HOUR_MS) * HOUR_MS;
+const DAY_MS = 86_400_000;
+/** The span a slot's calls share, and the key range its slots (and their agents) take. */
+export interface SlotPeriod {
+  prefix: 'M#' | 'N#';
+  ms: number;
+}
+/** Slots of a clock hour: the calls of an account that is not busy. */
+export const HOUR_SLOTS: SlotPeriod = { prefix: 'M#', ms: HOUR_MS };
+/** Slots of a UTC day: the calls made after a long silence of their account (the event's `lone`). */
+export const DAY_SLOTS: SlotPeriod = { prefix: 'N#', ms: DAY_MS };
+/** The period of a slot or agent item, from its key. */
+export const periodOfKey = (sk: string): SlotPeriod => (sk.startsWith(DAY_SLOTS.prefix) ? DAY_SLOTS : HOUR_SLOTS);
+const periodStartOf = (at: string, period: SlotPeriod) => Math.floor(Date.parse(at) / period.ms) * period.ms;
+/** The last moment of the period (hour or day) holding `at`: what its slots are keyed and kept by. */
+export const periodEndOf = (at: string, period: SlotPeriod) => new Date(periodStartOf(at, period) + period.ms - 1).toISOString();
 /** `2026-03-01T10:17:03.120Z` → `2026-03-01T10:59:59.999Z`: the last moment of the call's hour. */
 export const hourEndOf = (at: string) => new Date(Math.floor(Date.parse(at) / HOUR_MS) * HOUR_MS + HOUR_MS - 1).toISOString();
 /** The client of a call in a slot written before slots were shared, as that slot's key tells it: 8 characters of the SHA-256 of its key id and user agent. */
@@ -112,34 +132,37 @@ const clientOf = (log: Pick<UsageLog, 'keyId' | 'userAgent'>) =>
 /** The key of a slot of the earlier per-client form (read and erased, no longer written): its hour's end, the slot number and the client. */
 export const perClientSlotSortKey = (log: Pick<UsageLog, 'at' | 'keyId' | 'userAgent'>, seq: number) =>
   `M#${hourEndOf(log.at)}#Z${Math.floor(seq / SLOT_CALLS)}_${clientOf(log)}`;
-/** A slot's key: its hour's last millisecond and the slot number; every client of the account shares it. */
-export const slotSortKey = (log: Pick<UsageLog, 'at'>, seq: number) => `M#${hourEndOf(log.at)}#Z${Math.floor(seq / SLOT_CALLS)}`;
+/** A slot's key: its period's last millisecond (an hour's, or a day's) and the slot number; every client of the account shares it. */
+export const slotSortKey = (log: Pick<UsageLog, 'at'>, seq: number, period: SlotPeriod = HOUR_SLOTS) =>
+  `${period.prefix}${periodEndOf(log.at, period)}#Z${Math.floor(seq / SLOT_CALLS)}`;
 /** Which client made a call, as its entry in a shared slot names it: CLIENT_HASH_BYTES of the SHA-256 of its key id and user agent. */
 export const clientHashOf = (log: Pick<UsageLog, 'keyId' | 'userAgent'>) =>
   Uint8Array.from(createHash('sha256').update(`${log.keyId}\n${log.userAgent}`).digest().subarray(0, CLIENT_HASH_BYTES));
 /** The attribute of a shared slot holding a client's key id and agent id: `k` and its hash in base64url (4 characters). */
 export const clientAttribute = (hash: Uint8Array) => `k${Buffer.from(hash).toString('base64url')}`;
-/** The key of the item holding a user agent that an account's slots of an hour name (the hour's last millisecond, the agent id in base64url). */
-export const agentSortKey = (hourEnd: string, agentId: Uint8Array) => `M#${hourEnd}#a${Buffer.from(agentId).toString('base64url')}`;
-/** The item holding a call's user agent for its account's slots of its hour, kept as long as they are. */
+/** The key of the item holding a user agent that an account's slots of a period name (the period's last millisecond, the agent id in base64url). */
+export const agentSortKey = (periodEnd: string, agentId: Uint8Array, period: SlotPeriod = HOUR_SLOTS) =>
+  `${period.prefix}${periodEnd}#a${Buffer.from(agentId).toString('base64url')}`;
+/** The item holding a call's user agent for its account's slots of its period (hour or day), kept as long as they are. */
 export function agentItem(
   accountId: string,
   log: Pick<UsageLog, 'at' | 'userAgent'>,
+  period: SlotPeriod = HOUR_SLOTS,
 ): { pk: string; sk: string; u: string; expiresAt: number } {
-  const hourEnd = hourEndOf(log.at);
+  const end = periodEndOf(log.at, period);
   return {
     pk: logPartition(accountId),
-    sk: agentSortKey(hourEnd, agentIdOf(log.userAgent)),
+    sk: agentSortKey(end, agentIdOf(log.userAgent), period),
     u: log.userAgent,
-    expiresAt: Math.floor(Date.parse(hourEnd) / 1000) + usageLogRetentionDays() * 86_400,
+    expiresAt: Math.floor(Date.parse(end) / 1000) + usageLogRetentionDays() * 86_400,
   };
 }
 /** The user agents of agent items read so far, by their keys: what a reader of shared slots names their calls' agents with. */
 export type Agents = Map<string, string>;
 /** The attribute a call takes in its slot. */
 export const slotEntryName = (seq: number) => `c${seq % SLOT_CALLS}`;
-/** The letter after an `M#` key's time: `Z` a slot, `a` an agent, `S` or `R` a single call. */
-const kindOf = (sk: string) => (sk.startsWith('M#') ? sk.charAt(sk.indexOf('#', 2) + 1) : undefined);
+/** The letter after an `M#` (or a day slot's `N#`) key's time: `Z` a slot, `a` an agent, `S` or `R` a single call. */
+const kindOf = (sk: string) => (sk.startsWith('M#') || sk.startsWith('N#') ? sk.charAt(sk.indexOf('#', 2) + 1) : undefined);
 const isSlotKey = (sk: string) => kindOf(sk) === 'Z';
 export const isAgentKey = (sk: string) => kindOf(sk) === 'a';
 /** Partitions a day's sweep list is spread over, so a busy day's first calls do not all write one partition. */
@@ -209,10 +232,10 @@ export function decodeSingle(data: Uint8Array, at: string): UsageLog {
 /** The fields of a call its slot does not hold (the slot holds the hour, key id and user agent). */
 const SLOT_FIELDS = FIELDS.filter((f) => !['keyId', 'userAgent', 'at'].includes(f));
 
-/** A call's entry in its (shared) slot, in the compact form (`slot-entry.ts`): its client's hash, its own fields, its time as milliseconds into the hour, its analytics mark. */
-export function encodeSlotEntry(log: UsageLog, analytics: boolean): Uint8Array {
+/** A call's entry in its (shared) slot, in the compact form (`slot-entry.ts`): its client's hash, its own fields, its time as milliseconds into the slot's period, its analytics mark. */
+export function encodeSlotEntry(log: UsageLog, analytics: boolean, period: SlotPeriod = HOUR_SLOTS): Uint8Array {
   const { keyId: _key, userAgent: _agent, ...fields } = log;
-  return encodeCompactEntry(fields, analytics, hourStartOf(log.at), clientHashOf(log));
+  return encodeCompactEntry(fields, analytics, periodStartOf(log.at, period), clientHashOf(log), period.ms);
 }
 
 /** An entry of the form written before the compact one: its fields as a Brotli-compressed JSON array (SLOT_FIELDS, ms into the hour, analytics). */
@@ -259,8 +282,8 @@ export function onceEach(): (call: Pick<StoredCall, 'seq'>) => boolean {
  */
 export function decodeSlot(item: Record<string, unknown>, agents?: Agents): StoredCall[] {
   const sk = String(item.sk);
-  const hourEnd = Date.parse(singleCallAt(sk));
-  const hour = hourEnd + 1 - HOUR_MS;
+  const period = periodOfKey(sk);
+  const start = Date.parse(singleCallAt(sk)) + 1 - period.ms;
   const perClient = item.k !== undefined;
   // `…#Z<slot>` (or `…#Z<slot>_<client>`): an entry `c<i>` is the call with sequence number slot · SLOT_CALLS + i.
   const first = Number(sk.slice(sk.lastIndexOf('#Z') + 2).split('_')[0]) * SLOT_CALLS;
@@ -271,16 +294,16 @@ export function decodeSlot(item: Record<string, unknown>, agents?: Agents): Stor
       const data = item[name] as Uint8Array;
       const seq = first + Number(name.slice(1));
       if (!isCompactEntry(data)) {
-        const { fields, analytics } = decodeBrotliEntry(data, hour);
+        const { fields, analytics } = decodeBrotliEntry(data, start);
         return { log: { keyId: item.k, userAgent: item.u, ...fields } as UsageLog, analytics, seq };
       }
-      const { fields, analytics, client } = decodeCompactEntry(data, hour);
+      const { fields, analytics, client } = decodeCompactEntry(data, start);
       if (perClient) return { log: { keyId: String(item.k), userAgent: String(item.u), ...fields }, analytics, seq };
       const held = client && item[clientAttribute(client)];
       if (!held) throw new Error(`Slot ${String(item.sk)} has no client for its entry ${name}`);
       const holder = decodeClient(held as Uint8Array);
-      // A client holds its agent itself, or names the hour's agent item.
-      const userAgent = holder.userAgent ?? agents?.get(agentSortKey(singleCallAt(sk), holder.agentId)) ?? '';
+      // A client holds its agent itself, or names the period's agent item.
+      const userAgent = holder.userAgent ?? agents?.get(agentSortKey(singleCallAt(sk), holder.agentId, period)) ?? '';
       const { keyId } = holder;
       return { log: { keyId, userAgent, ...fields }, analytics, seq };
     });
@@ -305,11 +328,19 @@ export function callsOfItem(item: Record<string, unknown>, agents?: Agents): Sto
   ];
 }
 
-/** The key range `M#…` that holds every call of an account made in `[from, until]` (epoch ms): slots are keyed by their hour's end. */
-export const callRange = (from: number, until: number) => ({
-  lower: `M#${new Date(from).toISOString()}`,
-  upper: `M#${hourEndOf(new Date(until).toISOString())}\uffff`,
-});
+/**
+ * The key ranges that hold every call of an account made in `[from, until]` (epoch ms) outside pages:
+ * `M#…` (hour slots, keyed by their hour's end; single calls and agents), and `N#…` (day slots,
+ * keyed by their day's end, with their agents). Their items may hold calls outside the span: readers
+ * keep a call by its time.
+ */
+export const callRanges = (from: number, until: number) => {
+  const last = new Date(until).toISOString();
+  return [
+    { lower: `M#${new Date(from).toISOString()}`, upper: `M#${hourEndOf(last)}\uffff` },
+    { lower: `N#${periodEndOf(new Date(from).toISOString(), DAY_SLOTS)}`, upper: `N#${periodEndOf(last, DAY_SLOTS)}\uffff` },
+  ];
+};
 
 /**
  * Room a slot keeps per token of its clients' set `t`: the client attribute's bytes a token stands
@@ -355,16 +386,20 @@ export const clientForms = (log: Pick<UsageLog, 'keyId' | 'userAgent'>) => ({
  * condition per possible `k`, as conditions cannot add. So whether a call fits is decided by what the
  * slot holds, which only grows: a call refused for room is refused again.
  */
-export function slotUpdate(accountId: string, calls: { log: UsageLog; seq: number; analytics: boolean; inline?: boolean }[]) {
+export function slotUpdate(
+  accountId: string,
+  calls: { log: UsageLog; seq: number; analytics: boolean; inline?: boolean }[],
+  period: SlotPeriod = HOUR_SLOTS,
+) {
   const first = calls[0]!.log;
-  const entries = calls.map(({ log, seq, analytics }) => ({ name: slotEntryName(seq), value: encodeSlotEntry(log, analytics) }));
+  const entries = calls.map(({ log, seq, analytics }) => ({ name: slotEntryName(seq), value: encodeSlotEntry(log, analytics, period) }));
   const bytes = entries.reduce((sum, { name, value }) => sum + name.length + value.byteLength, 0);
   const clients = [
     ...new Map(calls.map(({ log, inline }) => slotClient(log, inline === true)).map((client) => [client.name, client])).values(),
   ];
   const tokens = clients.flatMap((client) => client.tokens ?? []);
-  const key = { pk: logPartition(accountId), sk: slotSortKey(first, calls[0]!.seq) };
-  const expiresAt = Math.floor(Date.parse(hourEndOf(first.at)) / 1000) + usageLogRetentionDays() * 86_400;
+  const key = { pk: logPartition(accountId), sk: slotSortKey(first, calls[0]!.seq, period) };
+  const expiresAt = Math.floor(Date.parse(periodEndOf(first.at, period)) / 1000) + usageLogRetentionDays() * 86_400;
   // The item's own part at its largest, sized as DynamoDB sizes an attribute (its name's bytes and its
   // value's): the keys, `expiresAt` (a number of up to 6 bytes), `n` (up to 2), `b` (up to 3), and the set `t`'s own 3.
   const own = (
@@ -452,7 +487,7 @@ export function logPageItem(accountId: string, sk: string, logs: UsageLog[]): Re
 function logsOf(item: Record<string, unknown>, agents: Agents): Pick<StoredCall, 'log' | 'seq'>[] {
   const sk = String(item.sk);
   if (sk.startsWith('L#')) return decodeLogs(item.d as Uint8Array).map((log) => ({ log }));
-  if (sk.startsWith('M#')) return callsOfItem(item, agents);
+  if (sk.startsWith('M#') || sk.startsWith('N#')) return callsOfItem(item, agents);
   const { pk: _pk, expiresAt: _ttl, accountId: _account, v: _v, balanceMicro: _balance, ...rest } = item;
   const split = sk.indexOf('#');
   return [{ log: { at: sk.slice(0, split), requestId: sk.slice(split + 1), ...rest } as UsageLog }];
@@ -528,29 +563,32 @@ export class DynamoDbUsageLogs implements UsageLogStore {
         if (log.at >= oldest && (!cursor || orderKey(log) < cursor) && (!filter || filter(log))) buffer.push(log);
       }
     };
-    const upper = (prefix: string) => (cursor ? `${prefix}${minuteOf(cursor)}\uffff` : `${prefix}\uffff`);
-    // Pages `L#<newest call>#…`, slots `M#<hour's end>#Z…` and single calls `M#<at>#…`, each newest first: the bound of an item is the newest call it may hold.
-    const pages = this.items(accountId, `L#${minuteOf(oldest)}`, upper('L#'), limit);
-    // Slots are keyed by their hour's end: the hour of the cursor's call is read from its end (keep() drops what is newer).
+    // Pages `L#<newest call>#…`, hour slots `M#<hour's end>#Z…` and single calls `M#<at>#…`, day slots
+    // `N#<day's end>#Z…`, each range newest first: the bound of an item is the newest call it may hold.
+    // Slots are keyed by their period's end: the hour (or day) of the cursor's call is read from its end (keep() drops what is newer).
     const cursorAt = cursor ? Date.parse(cursor.slice(0, cursor.indexOf('#'))) : Number.NaN;
-    const singles = this.items(
-      accountId,
-      `M#${minuteOf(oldest)}`,
-      cursor
-        ? `M#${Number.isNaN(cursorAt) ? cursor.slice(0, cursor.indexOf('#')) : hourEndOf(new Date(cursorAt).toISOString())}\uffff`
-        : 'M#\uffff',
-      limit,
-    );
+    const upper = (prefix: string, period?: SlotPeriod) =>
+      !cursor
+        ? `${prefix}\uffff`
+        : `${prefix}${period && !Number.isNaN(cursorAt) ? periodEndOf(new Date(cursorAt).toISOString(), period) : cursor.slice(0, period ? cursor.indexOf('#') : 16)}\uffff`;
+    const ranges = [
+      this.items(accountId, `L#${minuteOf(oldest)}`, upper('L#'), limit),
+      this.items(accountId, `M#${minuteOf(oldest)}`, upper('M#', HOUR_SLOTS), limit),
+      this.items(accountId, `N#${minuteOf(oldest)}`, upper('N#', DAY_SLOTS), limit),
+    ];
     const boundOf = (item: Record<string, unknown>) => String(item.sk).slice(2, String(item.sk).indexOf('#', 2));
     // Where the page started: it may stop for its budget only at an item bound strictly older.
     const start = cursor ? cursor.slice(0, cursor.indexOf('#')) : '\uffff';
     let read = 0;
     let stoppedAt: string | undefined;
-    let nextPage = await pages.next();
-    let nextSingle = await singles.next();
-    while (!nextPage.done || !nextSingle.done) {
-      const fromPages = nextSingle.done || (!nextPage.done && boundOf(nextPage.value) >= boundOf(nextSingle.value));
-      const item = (fromPages ? nextPage.value : nextSingle.value) as Record<string, unknown>;
+    const next = await Promise.all(ranges.map((range) => range.next()));
+    for (;;) {
+      // The range whose next item is newest (pages first at a tie).
+      let from = -1;
+      for (const [i, candidate] of next.entries())
+        if (!candidate.done && (from < 0 || boundOf(candidate.value) > boundOf(next[from]!.value as Record<string, unknown>))) from = i;
+      if (from < 0) break;
+      const item = next[from]!.value as Record<string, unknown>;
       release(boundOf(item));
       if (logs.length === limit) break;
       if (read >= PAGE_READ_BUDGET && boundOf(item) < start) {
@@ -559,12 +597,11 @@ export class DynamoDbUsageLogs implements UsageLogStore {
       }
       read++;
       keep(item);
-      if (fromPages) nextPage = await pages.next();
-      else nextSingle = await singles.next();
+      next[from] = await ranges[from]!.next();
     }
     // Stopped for the budget: what is buffered is at or before the stop and is read again from there.
     if (stoppedAt) return { logs, nextCursor: stoppedAt };
-    let exhausted = Boolean(nextPage.done && nextSingle.done);
+    let exhausted = next.every((candidate) => candidate.done);
     release();
     // The earlier one-call form: `<at>#<requestId>`, each key its own order key; when the pages just
     // filled the answer, one item of it is enough to know there is more.
@@ -682,7 +719,7 @@ export class DynamoDbUsageLogs implements UsageLogStore {
 export function newestCallOf(item: { sk?: unknown }): string | undefined {
   const sk = String(item.sk);
   if (sk.startsWith('SEQ#')) return undefined;
-  if (sk.startsWith('L#') || sk.startsWith('M#')) return sk.slice(2, sk.indexOf('#', 2));
+  if (sk.startsWith('L#') || sk.startsWith('M#') || sk.startsWith('N#')) return sk.slice(2, sk.indexOf('#', 2));
   return sk.slice(0, sk.indexOf('#'));
 }
 

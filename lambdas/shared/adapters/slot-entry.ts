@@ -22,8 +22,8 @@ import type { UsageLog } from '../usage-logs';
  *   the gateway forwards as a code, else UTF-8 follows);
  * - then the request id, product (UTF-8: the catalog can add products, so no codes), method when not
  *   a code, path (UTF-8, or Brotli when that is shorter), the numbers, the IP, and the time: the
- *   milliseconds into the slot's hour, or the text itself when `at` is not the form `toISOString`
- *   writes (the schema accepts other precisions).
+ *   milliseconds into the slot's period (its hour, or its day for a day slot), or the text itself
+ *   when `at` is not the form `toISOString` writes (the schema accepts other precisions).
  *
  * Numbers (status, price, latencies, sizes) are varints when they are non-negative safe integers
  * (shifted left one bit), else a tag and the IEEE double: every number JSON can carry comes back.
@@ -244,10 +244,17 @@ const brotli = (data: Buffer) =>
   brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength } });
 
 /**
- * A call's entry in the compact form; `hourStart` (epoch ms) is its slot's hour, which the slot's key
- * holds; `client`, when given, the CLIENT_HASH_BYTES of its client's hash (a slot shared by clients).
+ * A call's entry in the compact form; `periodStart` (epoch ms) is the start of its slot's period (an
+ * hour, or a day: `periodMs`), which the slot's key holds; `client`, when given, the CLIENT_HASH_BYTES
+ * of its client's hash (a slot shared by clients).
  */
-export function encodeCompactEntry(log: EntryFields, analytics: boolean, hourStart: number, client?: Uint8Array): Uint8Array {
+export function encodeCompactEntry(
+  log: EntryFields,
+  analytics: boolean,
+  periodStart: number,
+  client?: Uint8Array,
+  periodMs = 3_600_000,
+): Uint8Array {
   const w = new Writer();
   const id = idForm(log.requestId);
   const ip = ipForm(log.ip);
@@ -256,8 +263,8 @@ export function encodeCompactEntry(log: EntryFields, analytics: boolean, hourSta
   const pathText = Buffer.from(log.path, 'utf8');
   const pathPacked = pathText.byteLength > 16 ? brotli(pathText) : undefined;
   const usePacked = pathPacked !== undefined && pathPacked.byteLength < pathText.byteLength;
-  const ms = Date.parse(log.at) - hourStart;
-  const atAsText = !(ms >= 0 && ms < 3_600_000 && new Date(hourStart + ms).toISOString() === log.at);
+  const ms = Date.parse(log.at) - periodStart;
+  const atAsText = !(ms >= 0 && ms < periodMs && new Date(periodStart + ms).toISOString() === log.at);
   if (client) {
     if (client.byteLength !== CLIENT_HASH_BYTES) throw new Error(`A client hash is ${CLIENT_HASH_BYTES} bytes`);
     w.byte(COMPACT_ENTRY_OF_CLIENT);
@@ -293,8 +300,11 @@ export function encodeCompactEntry(log: EntryFields, analytics: boolean, hourSta
 export const isCompactEntry = (data: Uint8Array) =>
   data.byteLength > 0 && (data[0] === COMPACT_ENTRY || data[0] === COMPACT_ENTRY_OF_CLIENT);
 
-/** The fields and analytics mark of a compact entry of the slot whose hour starts at `hourStart`. */
-export function decodeCompactEntry(data: Uint8Array, hourStart: number): { fields: EntryFields; analytics: boolean; client?: Uint8Array } {
+/** The fields and analytics mark of a compact entry of the slot whose period starts at `periodStart`. */
+export function decodeCompactEntry(
+  data: Uint8Array,
+  periodStart: number,
+): { fields: EntryFields; analytics: boolean; client?: Uint8Array } {
   const r = new Reader(data);
   const mark = r.byte();
   if (mark !== COMPACT_ENTRY && mark !== COMPACT_ENTRY_OF_CLIENT) throw new Error('Not a compact slot entry');
@@ -317,7 +327,7 @@ export function decodeCompactEntry(data: Uint8Array, hourStart: number): { field
   const responseBytes = r.number();
   const ipKind = (kinds >> IP_SHIFT) & 0b11;
   const ip = ipKind === IpKind.V4 ? [...r.raw(4)].join('.') : ipKind === IpKind.V6 ? formatIpv6(r.raw(16)) : r.text();
-  const at = flags & FLAG_AT_TEXT ? r.text() : new Date(hourStart + r.varint()).toISOString();
+  const at = flags & FLAG_AT_TEXT ? r.text() : new Date(periodStart + r.varint()).toISOString();
   r.end();
   return {
     fields: {

@@ -102,7 +102,8 @@ describe('lone calls: a call after a long silence of its account is recorded by 
       expect({ queued: queued.length, direct: direct.length }).toEqual({ queued: 0, direct: 1 });
       // Begun with the balance the admit write left, before the upstream answered.
       expect(begun).toEqual([{ accountId: 'acc_1', balanceMicro: 9_000_000 }]);
-      expect(direct[0]).toMatchObject({ accountId: 'acc_1', seq: 5, status: 200, outcome: 'ok' });
+      // Marked lone: the store keeps it in its day's slot, and so every copy of it.
+      expect(direct[0]).toMatchObject({ accountId: 'acc_1', seq: 5, status: 200, outcome: 'ok', lone: true });
     }
     const busy = gatewayWith({ previousCallAt: ago(60_000) });
     await busy.call();
@@ -111,16 +112,20 @@ describe('lone calls: a call after a long silence of its account is recorded by 
       direct: 0,
       begun: 0,
     });
+    expect(busy.queued[0]!.lone).toBeUndefined();
   });
 
   it("queues a sharded plan's call (its write saw one shard), and whatever the recording declines or fails", async () => {
     const sharded = gatewayWith({ partial: true });
     await sharded.call();
     expect({ queued: sharded.queued.length, begun: sharded.begun.length }).toEqual({ queued: 1, begun: 0 });
+    expect(sharded.queued[0]!.lone).toBeUndefined();
 
+    // Queued after all, it keeps its mark: the worker writes it to the slot the gateway would have.
     const declined = gatewayWith({ record: async () => false });
     await declined.call();
     expect(declined.queued).toHaveLength(1);
+    expect(declined.queued[0]!.lone).toBe(true);
 
     const failed = gatewayWith({
       record: async () => {
@@ -159,9 +164,9 @@ describe('StoreLoneCalls on DynamoDB: recorded once, as the worker records it', 
       { store: new DynamoDbUsageStore(dynamo.client, USAGE_TABLES), settings: new DynamoDbAccountSettings(dynamo.client, 'accounts') },
     );
 
-  it('writes the call to its slot; a copy the worker gets later (the write was doubted) is a duplicate, the log listed once', async () => {
+  it("writes the call to its day's slot; a copy the worker gets later (the write was doubted) is a duplicate, the log listed once", async () => {
     await account('acc_lone', { preferences: { analytics: true } });
-    const event = usageEvent('acc_lone', 0, Date.now() - 1_000);
+    const event: UsageEvent = { ...usageEvent('acc_lone', 0, Date.now() - 1_000), lone: true };
     const metered: UsageEvent[][] = [];
     const recording = new StoreLoneCalls({
       store: new DynamoDbUsageStore(dynamo.client, USAGE_TABLES),
@@ -176,6 +181,8 @@ describe('StoreLoneCalls on DynamoDB: recorded once, as the worker records it', 
     await expect(worker([event])).resolves.toMatchObject({ recorded: 0, duplicates: 1 });
     const { logs } = await new DynamoDbUsageLogs(dynamo.client, 'usageLogs').page('acc_lone', { limit: 10, now: new Date() });
     expect(logs.map((log) => log.requestId)).toEqual([event.requestId]);
+    const stored = (await dynamo.scanAll()).usageLogs.filter((item) => item.pk === 'ACCOUNT#acc_lone');
+    expect(stored.filter((item) => ITEMS.logDaySlot.matches(item)).map((item) => item.n)).toEqual([1]);
   });
 
   it('drops the call of an account whose erasure has begun, as the worker does', async () => {

@@ -21,6 +21,7 @@ const SAMPLE: Record<string, string> = {
   rest: 'S000000000000001',
   call: 'S17',
   hourEnd: '2026-12-05T10:59:59.999Z',
+  dayEnd: '2026-12-05T23:59:59.999Z',
   slot: '2_AbCdEf12',
   requestId: 'req_1',
   block: '000000000000002',

@@ -93,8 +93,8 @@ describe('DynamoDbUsageLogs.page', () => {
     const before = dynamo.calls('Query usageLogs');
     const page = await logs.page('acc_ann', { limit: 2, now: NOW });
     expect(page.logs.map((l) => l.requestId)).toEqual(['c2', 'r1']);
-    // One query of the pages and one of the single calls, each stopped where the page of logs was full.
-    expect(dynamo.calls('Query usageLogs') - before).toBe(2);
+    // One query of each range (pages; hour slots and single calls; day slots), each stopped where the page of logs was full.
+    expect(dynamo.calls('Query usageLogs') - before).toBe(3);
   });
 });
 
