@@ -582,10 +582,15 @@ export async function simulateLoad(
     loneReadUnits: steady
       ? steady.loneReadUnitsPerCall * slotShare
       : (recorders.metered.readUnits + recorders.settingsReads) / events.length,
-    // The sweep list's requests once a day per account and container: the run's over a day of lone calls.
+    // The sweep list's requests once a day per account and container: from the day-long sample where
+    // there is one (a run of minutes meets a quiet account once), else the run's over a day of lone calls.
     loneRoundTrips:
       (steady?.loneRoundTrips ?? (loneCalls ? recorders.roundTrips / loneCalls : 0)) +
-      (loneCalls ? recorders.markerTrips / ((loneCalls / events.length) * totalRate(load) * 86_400) : 0),
+      (steady?.day.lists
+        ? steady.day.lists.tripsPerLoneCall
+        : loneCalls
+          ? recorders.markerTrips / ((loneCalls / events.length) * totalRate(load) * 86_400)
+          : 0),
     // A run of seconds sees no slot fill up, no quiet account call twice in a drain period, and puts every
     // agent it meets: what the slot calls of quiet accounts cost comes from the hour-long sample.
     workerWriteUnits: steady
@@ -595,13 +600,20 @@ export async function simulateLoad(
     workerReadUnits: steady
       ? (metered.readUnits - quietSlotUnits.reads + settingsReads.busy) / events.length + steady.workerReadUnitsPerCall * slotShare
       : (metered.readUnits + settingsReads.busy + settingsReads.quiet) / events.length,
-    // Each container marks an account once a day: the run's marks (each container's) over a day of calls.
+    // Each container marks an account once a day: the quiet accounts' marks from the day-long sample (where
+    // an account calling a few times a day pays its entry over those calls), the rest the run's over a day of calls.
     sweepWriteUnits:
-      (metered.sweepListWriteUnits + recorders.metered.sweepListWriteUnits) / (totalRate(load) * 86_400) +
+      (steady?.day.lists
+        ? steady.day.lists.writeUnitsPerCall * slotShare +
+          ((metered.sweepListWriteUnits + recorders.metered.sweepListWriteUnits) / (totalRate(load) * 86_400)) * (1 - slotShare)
+        : (metered.sweepListWriteUnits + recorders.metered.sweepListWriteUnits) / (totalRate(load) * 86_400)) +
       (steady ? steady.day.sweepWriteUnitsPerCall * slotShare + sweepWriteUnits * (1 - slotShare) : sweepWriteUnits),
     // Calls in slots: what the sweep reads finishing a whole day of them (each hour's probe, their counts), from the day-long sample.
     sweepReadUnits:
-      (metered.sweepListReadUnits + recorders.metered.sweepListReadUnits) / (totalRate(load) * 86_400) +
+      (steady?.day.lists
+        ? steady.day.lists.readUnitsPerCall * slotShare +
+          ((metered.sweepListReadUnits + recorders.metered.sweepListReadUnits) / (totalRate(load) * 86_400)) * (1 - slotShare)
+        : (metered.sweepListReadUnits + recorders.metered.sweepListReadUnits) / (totalRate(load) * 86_400)) +
       (steady ? steady.day.sweepReadUnitsPerCall * slotShare + sweepReadUnits * (1 - slotShare) : sweepReadUnits),
     transactions: metered.transactions / events.length,
     callsPerLogItem: logs / Math.max(1, steady ? holding - slots.length + slotCalls / (steady.day.slots ?? steady).callsPerItem : holding),
@@ -717,7 +729,14 @@ async function steadySlots(
     loneRoundTrips: loneEvents.length ? recorders.roundTrips / loneEvents.length : 0,
     sweepWriteUnitsPerCall: (metered.writeUnits - writesBefore) / events.length,
     sweepReadUnitsPerCall: (metered.readUnits - readsBefore) / events.length,
-    day: await sweptDay(client, load, model, new Date(Math.floor(start.getTime() / 86_400_000) * 86_400_000 + 86_400_000), analytics),
+    day: await sweptDay(
+      client,
+      load,
+      model,
+      new Date(Math.floor(start.getTime() / 86_400_000) * 86_400_000 + 86_400_000),
+      analytics,
+      gatewayContainers,
+    ),
   };
 }
 
@@ -731,6 +750,13 @@ export interface SweptDay {
   sweepReadUnitsPerCall: number;
   /** Puts of a day's singles rollup per account and day. */
   writesPerAccountDay: number;
+  /**
+   * The day's sweep lists, per call of the sample, when it spans the whole day: each container that
+   * meets an account on a day reads whether it is listed, and the first lists it — an account calling
+   * a few times a day pays its entry over those few calls, which a run of minutes (meeting most such
+   * accounts once) cannot see. `tripsPerLoneCall`: the gateway's list requests, per lone call.
+   */
+  lists?: { writeUnitsPerCall: number; readUnitsPerCall: number; tripsPerLoneCall: number };
   /**
    * What slots hold per call over the whole day (day slots fill only over a day: a quiet account's
    * calls after a long silence share its day's slot), as the hour-long sample's figures; absent when
@@ -755,6 +781,7 @@ async function sweptDay(
   model: DeliveryModel,
   day: Date,
   analytics: boolean,
+  gatewayContainers = 1,
 ): Promise<SweptDay> {
   const quiet = ratesOf(load)
     .map((rate, account) => ({ rate, account }))
@@ -795,7 +822,7 @@ async function sweptDay(
     model,
   );
   const metered = new MeteredClient(client);
-  const recorders = new LoneRecorders(metered, client, 1, analytics);
+  const recorders = new LoneRecorders(metered, client, gatewayContainers, analytics);
   const loneEvents = events.filter((_, i) => lone[i]);
   let nextLone = 0;
   let clock = from.getTime();
@@ -841,6 +868,15 @@ async function sweptDay(
     sweepWriteUnitsPerCall: writes / events.length,
     sweepReadUnitsPerCall: reads / events.length,
     writesPerAccountDay: puts / Math.max(1, chosen.size),
+    ...(hours === 24
+      ? {
+          lists: {
+            writeUnitsPerCall: (metered.sweepListWriteUnits + recorders.metered.sweepListWriteUnits) / events.length,
+            readUnitsPerCall: (metered.sweepListReadUnits + recorders.metered.sweepListReadUnits) / events.length,
+            tripsPerLoneCall: loneEvents.length ? recorders.markerTrips / loneEvents.length : 0,
+          },
+        }
+      : {}),
     ...(hours === 24 && slotCalls
       ? {
           slots: {
