@@ -26,3 +26,32 @@ export function usageEvent(accountId: string, i: number, at: Date | number, used
     used,
   };
 }
+
+/**
+ * An admitted call of an account that is not busy (one call so far in its minute), by sequence
+ * number; products alternate so counts per product are told apart. `over` changes any field.
+ */
+export function slotCall(accountId: string, seq: number, at: number, over: Partial<UsageEvent> = {}): UsageEvent {
+  return {
+    v: 1,
+    requestId: `req_${accountId}_${seq}`,
+    accountId,
+    keyId: 'key_1',
+    product: seq % 3 ? 'echo' : 'maps',
+    method: 'GET',
+    path: `/p/${seq}`,
+    status: 200,
+    outcome: 'ok',
+    priceMicroCredits: 1_000,
+    latencyMs: 12,
+    upstreamLatencyMs: 9,
+    requestBytes: 3,
+    responseBytes: 80,
+    ip: '198.51.100.7',
+    userAgent: 'python-requests/2.32.3',
+    at: new Date(at).toISOString(),
+    seq,
+    used: 1,
+    ...over,
+  };
+}

@@ -62,7 +62,7 @@ const BATCH = 25;
  *   Such calls are hours apart for an account that calls a few times a day, so an hour's slot held
  *   one call, and its own part (keys, client, agent, counters: ~300 bytes) was most of what the call
  *   cost to keep. In their own key range, so a reader of the hour slots never reads past them;
- *   every reader of an account's calls reads both ranges (`callRanges`);
+ *   every reader of an account's calls reads both slot ranges (`callRanges`);
  * - **single calls** `M#<at>#S<seq>` or `M#<at>#R<requestId>`: one call of an account that is not
  *   busy, as one compressed item — a refused call (no sequence number), a call its slot had no room
  *   for, and the admitted calls stored before slots;
@@ -516,12 +516,13 @@ export class DynamoDbUsageLogs implements UsageLogStore {
 
   /**
    * Newest first, one page at a time. Page items sort by the newest call they hold, slots by their
-   * hour's end (the newest call they may hold), single calls by their own time; both ranges are read
-   * newest first side by side, always from the one whose next item is newer, so after reading an item
+   * hour's or day's end (the newest call they may hold), single calls by their own time; the three
+   * ranges (pages `L#`, hour slots and single calls `M#`, day slots `N#`) are read newest first side
+   * by side, always from the one whose next item is newer, so after reading an item
    * whose newest call is `m`, every log newer than the next item's bound has been read: those are
    * returned, and the reader goes on only as far as the page of logs needs. The cursor is the order
    * key (`<at>#<requestId>`) of the last log returned; the next page starts at that call's minute (a
-   * page holds one minute) or, for slots, at the end of its hour, and skips what came before.
+   * page holds one minute) or, for slots, at the end of its hour (its day for day slots), and skips what came before.
    * Items of the earlier one-call form, all older, are read after. The partition is always the
    * caller's: a cursor cannot reach another account's logs.
    *

@@ -14,37 +14,17 @@ import { ITEMS } from '../../../lambdas/shared/items';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { afterDayOf, allCounted, singlesCounted } from '../../helpers/singles-rollups';
 import { seededRandom } from '../../helpers/seeded-random';
+import { slotCall } from '../../helpers/usage-event';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
 const settings = { of: async () => ({ analytics: true }) };
 
-/** An admitted call; `lone` when its account had been silent ten minutes or more (the gateway's mark). */
-function call(accountId: string, seq: number, at: number, over: Partial<UsageEvent> = {}): UsageEvent {
-  return {
-    v: 1,
-    requestId: `req_${accountId}_${seq}`,
-    accountId,
-    keyId: 'key_1',
-    product: seq % 3 ? 'echo' : 'maps',
-    method: 'GET',
-    path: `/p/${seq}`,
-    status: 200,
-    outcome: 'ok',
-    priceMicroCredits: 1_000,
-    latencyMs: 12,
-    upstreamLatencyMs: 9,
-    requestBytes: 3,
-    responseBytes: 80,
-    ip: '198.51.100.7',
-    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-    at: new Date(at).toISOString(),
-    seq,
-    used: 1,
-    ...over,
-  };
-}
+const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+/** An admitted call of a browser client; mark it `lone` when its account had been silent ten minutes or more (the gateway's mark). */
+const call = (accountId: string, seq: number, at: number, over: Partial<UsageEvent> = {}) =>
+  slotCall(accountId, seq, at, { userAgent: BROWSER, ...over });
 
 const messages = (events: UsageEvent[], tag: string) => events.map((e, i) => ({ messageId: `${tag}${i}`, body: JSON.stringify(e) }));
 const newestFirst = (events: UsageEvent[]) =>

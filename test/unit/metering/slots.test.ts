@@ -22,36 +22,13 @@ import { legacySlotEntry } from '../../helpers/legacy-slot-entry';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { afterDayOf, allCounted, singlesCounted } from '../../helpers/singles-rollups';
 import { seededRandom } from '../../helpers/seeded-random';
+import { slotCall } from '../../helpers/usage-event';
 
 const HOUR = 3_600_000;
 const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
 const settings = { of: async () => ({ analytics: true }) };
 
-/** An admitted call of an account that is not busy (one call so far in its minute). */
-function call(accountId: string, seq: number, at: number, over: Partial<UsageEvent> = {}): UsageEvent {
-  return {
-    v: 1,
-    requestId: `req_${accountId}_${seq}`,
-    accountId,
-    keyId: 'key_1',
-    product: seq % 3 ? 'echo' : 'maps',
-    method: 'GET',
-    path: `/p/${seq}`,
-    status: 200,
-    outcome: 'ok',
-    priceMicroCredits: 1_000,
-    latencyMs: 12,
-    upstreamLatencyMs: 9,
-    requestBytes: 3,
-    responseBytes: 80,
-    ip: '198.51.100.7',
-    userAgent: 'python-requests/2.32.3',
-    at: new Date(at).toISOString(),
-    seq,
-    used: 1,
-    ...over,
-  };
-}
+const call = slotCall;
 
 const messages = (events: UsageEvent[], tag: string) => events.map((e, i) => ({ messageId: `${tag}${i}`, body: JSON.stringify(e) }));
 
