@@ -8,7 +8,7 @@ import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-s
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAccountStore } from '../../lambdas/accounts/adapters/dynamodb-stores';
 import { DynamoDbLedger } from '../../lambdas/billing/adapters/dynamodb-ledger';
-import { callsOfItem, hourEndOf, logPageItem, singleSortKey } from '../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { callsOfItem, DAY_SLOTS, logPageItem, periodEndOf, singleSortKey } from '../../lambdas/shared/adapters/dynamodb-usage-logs';
 import {
   type CallOptions,
   callApi,
@@ -232,7 +232,7 @@ describe('metered gateway against npm start', () => {
     expect(bucket).toMatchObject({ calls: 2, chargedMicro: 2_000_000 });
   }, 60_000);
 
-  it('writes log items that expire 90 days after the call (a slot: after its hour), and never shows expired ones', async () => {
+  it("writes log items that expire 90 days after the call (a lone call's day slot: after its day), and never shows expired ones", async () => {
     const fay = await customer('fay');
     await ledger.post(fay.accountId, { type: 'grant', amountMicro: 5_000_000, reason: 'e2e' }, `grant:e2e:${fay.accountId}`);
     await json('GET', '/v1/api/echo/logged?secret=no', { key: fay.key });
@@ -243,13 +243,13 @@ describe('metered gateway against npm start', () => {
     });
     expect(logs[0]).toMatchObject({ path: '/logged', status: 200, product: 'echo', ip: expect.any(String), userAgent: expect.any(String) });
     expect(JSON.stringify(logs)).not.toContain(fay.key);
-    // A quiet account's call is stored in its slot (the account's run of sequence numbers in the call's hour): compressed,
-    // never the key, expiring 90 days after the hour.
+    // An account's first call is a lone call, stored in its day slot (the account's run of sequence numbers in the call's
+    // day): compressed, never the key, expiring 90 days after the day.
     const { Items: slots } = await dynamo.send(
       new QueryCommand({
         TableName: 'usageLogs',
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slot)',
-        ExpressionAttributeValues: { ':pk': `ACCOUNT#${fay.accountId}`, ':slot': `M#${hourEndOf(logs[0].at)}#Z` },
+        ExpressionAttributeValues: { ':pk': `ACCOUNT#${fay.accountId}`, ':slot': `N#${periodEndOf(logs[0].at, DAY_SLOTS)}#Z` },
       }),
     );
     expect(slots).toHaveLength(1);
@@ -257,7 +257,7 @@ describe('metered gateway against npm start', () => {
       expect.objectContaining({ requestId: logs[0].requestId, path: '/logged', at: logs[0].at }),
     ]);
     expect(JSON.stringify(slots)).not.toContain(fay.key);
-    expect(slots![0]!.expiresAt).toBe(Math.floor(Date.parse(hourEndOf(logs[0].at)) / 1000) + 90 * 86_400);
+    expect(slots![0]!.expiresAt).toBe(Math.floor(Date.parse(periodEndOf(logs[0].at, DAY_SLOTS)) / 1000) + 90 * 86_400);
 
     // An item past its TTL is hidden at once and swept soon after.
     const expiredLog = { ...logs[0], requestId: 'expired', at: new Date().toISOString() };
