@@ -1,0 +1,216 @@
+import { DynamoDbUsageStore } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
+import type { UsageEvent } from '../../../lambdas/metering/domain/model';
+import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
+import { matchesFilters } from '../../../lambdas/metering/domain/usage-queries';
+import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-usage-reader';
+import { DynamoDbUsageLogs, SLOT_MAX_BYTES } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { itemSize } from '../../../bench/item-size';
+import { afterDayOf, allCounted } from '../../helpers/singles-rollups';
+import type { LogPageOptions, UsageLog } from '../../../lambdas/shared/usage-logs';
+import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { seededRandom } from '../../helpers/seeded-random';
+import { slotCall } from '../../helpers/usage-event';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const tables = { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates', ledger: 'ledger' };
+const settings = { of: async () => ({ analytics: true }) };
+const messages = (events: UsageEvent[], tag: string) => events.map((e, i) => ({ messageId: `${tag}${i}`, body: JSON.stringify(e) }));
+const order = (log: Pick<UsageLog, 'at' | 'requestId'>) => `${log.at}#${log.requestId}`;
+
+/**
+ * The log reader against a brute-force list: every call of a random mix — lone calls in day slots,
+ * quiet calls in hour slots, busy minutes in pages, refused calls as single items, at the edges of
+ * days and hours — recorded in shuffled batches with redeliveries, then read page by page with many
+ * page sizes, filters and time ranges: exactly the matching calls, newest first, each once.
+ */
+describe('day slots in the log listing, against a brute-force sorted list', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(() => dynamo.stop());
+
+  const readAll = async (accountId: string, options: Omit<LogPageOptions, 'cursor'>) => {
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    const read: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; ; pages++) {
+      if (pages > 2_000) throw new Error('paging does not end');
+      const page = await logs.page(accountId, { ...options, cursor });
+      read.push(...page.logs.map(order));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    return read;
+  };
+
+  /** An account's calls over three days: lone ones (some at 23:59:59.999 and 00:00:00.000), quiet ones, busy minutes, refusals. */
+  const mix = (accountId: string, seed: number, start: number) => {
+    const random = seededRandom(seed);
+    const events: UsageEvent[] = [];
+    let seq = 0;
+    const edges = [DAY - 1, DAY, 2 * DAY - 1, 2 * DAY, DAY - HOUR, DAY - HOUR - 1, DAY + HOUR - 1];
+    const times = [...edges.map((edge) => start + edge), ...Array.from({ length: 60 }, () => start + Math.floor(random() * 3 * DAY))].sort(
+      (a, b) => a - b,
+    );
+    for (const at of times) {
+      const kind = random();
+      const over: Partial<UsageEvent> = {
+        keyId: random() < 0.5 ? 'key_1' : 'key_2',
+        product: random() < 0.5 ? 'echo' : 'maps',
+        status: random() < 0.2 ? 503 : 200,
+        path: random() < 0.5 ? `/a/${seq}` : `/b/${seq}`,
+      };
+      if (kind < 0.45) events.push(slotCall(accountId, ++seq, at, { ...over, lone: true }));
+      else if (kind < 0.7) events.push(slotCall(accountId, ++seq, at, over));
+      else if (kind < 0.85) {
+        // A busy minute: a page's calls, the first at `at`.
+        for (let i = 0; i < 3; i++) events.push(slotCall(accountId, ++seq, at + i, { ...over, used: 50 + i }));
+      } else {
+        const { seq: _seq, ...refused } = slotCall(accountId, 0, at, { ...over, outcome: 'rejected', status: 429 });
+        events.push({ ...refused, requestId: `req_${accountId}_r${Math.floor(random() * 1e9)}` });
+      }
+    }
+    return { events, random };
+  };
+
+  const record = async (events: UsageEvent[], random: () => number, now: number) => {
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => now);
+    const shuffled = [...events].sort(() => random() - 0.5);
+    for (let i = 0; i < shuffled.length; i += 5) await recordUsageBatch(messages(shuffled.slice(i, i + 5), `b${i}`), { store, settings });
+    // Redeliveries, some alone as the gateway records a lone call.
+    for (const event of shuffled.filter(() => random() < 0.3))
+      await recordUsageBatch(messages([event], `r${event.requestId}`), { store, settings });
+  };
+
+  it('pages every call exactly once, newest first, for any page size, filter and time range', async () => {
+    const start = Math.floor(Date.now() / DAY) * DAY - 5 * DAY;
+    const { events, random } = mix('acc_list', 7, start);
+    await record(events, random, start + 3 * DAY);
+    const now = new Date(start + 4 * DAY);
+    const cases: { name: string; filter?: (log: UsageLog) => boolean; from?: string; to?: string }[] = [
+      { name: 'all' },
+      { name: 'key', filter: matchesFilters({ keyId: 'key_2' }) },
+      { name: 'status', filter: matchesFilters({ status: '5xx' }) },
+      { name: 'product', filter: matchesFilters({ product: 'maps' }) },
+      { name: 'path', filter: matchesFilters({ pathPrefix: '/b/' }) },
+      { name: 'day edge', from: new Date(start + DAY - 1).toISOString(), to: new Date(start + 2 * DAY).toISOString() },
+      {
+        name: 'inside a day',
+        from: new Date(start + DAY + 5 * HOUR).toISOString(),
+        to: new Date(start + DAY + 17 * HOUR + 1).toISOString(),
+      },
+      { name: 'to at a day end', to: new Date(start + DAY - 1).toISOString() },
+      { name: 'from at a day start', from: new Date(start + 2 * DAY).toISOString() },
+      // The API's bucket form, without milliseconds: the first second after `from` is in the range, the one after `to` is not.
+      {
+        name: 'whole seconds',
+        from: new Date(start + DAY).toISOString().replace('.000Z', 'Z'),
+        to: new Date(start + 2 * DAY).toISOString().replace('.000Z', 'Z'),
+      },
+    ];
+    for (const { name, filter, from, to } of cases) {
+      const expected = events
+        .filter(
+          (e) => (!filter || filter(e)) && (!from || Date.parse(e.at) >= Date.parse(from)) && (!to || Date.parse(e.at) <= Date.parse(to)),
+        )
+        .map(order)
+        .sort()
+        .reverse();
+      for (const limit of [1, 2, 3, 7, 50]) {
+        const read = await readAll('acc_list', { limit, now, filter, from, to });
+        expect({ name, limit, read }).toEqual({ name, limit, read: expected });
+      }
+    }
+  });
+
+  it('counts every call once in its hour and product, whatever the sweep and late copies did: usage API against the calls', async () => {
+    const start = Math.floor(Date.now() / DAY) * DAY - 6 * DAY;
+    const { events, random } = mix('acc_tally', 11, start);
+    // A day slot holding calls of eight different hours of one day (one run of sequence numbers).
+    const base = 1_000;
+    for (let h = 0; h < 8; h++) events.push(slotCall('acc_tally', base + h, start + DAY + (3 * h + 1) * HOUR + 7, { lone: true }));
+    const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
+    const hourOf = (at: string) => `${at.slice(0, 13)}:00:00Z`;
+    let recorded: UsageEvent[] = [];
+    const expected = (granularity: 'hour' | 'day', product?: string) => {
+      const sums = new Map<string, number>();
+      for (const e of recorded) {
+        if (product && e.product !== product) continue;
+        const bucket = granularity === 'hour' ? hourOf(e.at) : `${e.at.slice(0, 10)}T00:00:00Z`;
+        sums.set(`${bucket}#${e.product}`, (sums.get(`${bucket}#${e.product}`) ?? 0) + 1);
+      }
+      return Object.fromEntries([...sums].sort());
+    };
+    const from = new Date(start).toISOString().replace('.000Z', 'Z');
+    const to = new Date(start + 3 * DAY).toISOString().replace('.000Z', 'Z');
+    const check = async (when: string) => {
+      for (const granularity of ['hour', 'day'] as const)
+        for (const product of [undefined, 'maps']) {
+          const buckets = await reader.aggregates('acc_tally', granularity, from, to, product);
+          const got = Object.fromEntries(buckets.map((b) => [`${b.bucket}#${b.product}`, b.calls]).sort());
+          expect({ when, granularity, product, got }).toEqual({ when, granularity, product, got: expected(granularity, product) });
+        }
+    };
+    const shuffled = [...events].sort(() => random() - 0.5);
+    const half = Math.floor(shuffled.length / 2);
+    const early = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => start + DAY + 12 * HOUR);
+    // Those of the first day and a half as they come (their hours then not over), the rest late, after a sweep of the first day.
+    const onTime = shuffled.filter((e) => Date.parse(e.at) < start + DAY + 12 * HOUR);
+    const later = shuffled.filter((e) => Date.parse(e.at) >= start + DAY + 12 * HOUR);
+    for (let i = 0; i < onTime.length; i += 4)
+      await recordUsageBatch(messages(onTime.slice(i, i + 4), `e${i}`), { store: early, settings });
+    recorded = onTime;
+    await check('before any sweep');
+    await early.finishHours(start, afterDayOf(start));
+    await check('first day swept');
+    const late = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => start + 2 * DAY + 3 * HOUR);
+    for (let i = 0; i < later.length; i += 4) await recordUsageBatch(messages(later.slice(i, i + 4), `l${i}`), { store: late, settings });
+    recorded = events;
+    await check('second half recorded');
+    await late.finishHours(start + DAY, afterDayOf(start + DAY));
+    await check('second day swept');
+    // Copies of everything, in batches and alone, the next day: late, their hours counted again from scratch.
+    const redo = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => start + 3 * DAY + 5 * HOUR);
+    for (let i = 0; i < half; i += 6) await recordUsageBatch(messages(shuffled.slice(i, i + 6), `c${i}`), { store: redo, settings });
+    for (const event of shuffled.slice(half).filter(() => random() < 0.4))
+      await recordUsageBatch(messages([event], `a${event.requestId}`), { store: redo, settings });
+    await redo.finishHours(start + 2 * DAY, afterDayOf(start + 2 * DAY));
+    await check('after late copies and every sweep');
+    expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_tally').calls).toBe(events.length);
+  });
+
+  it('keeps a day slot of many clients with browser-length agents within a write unit, and names each call its own agent', async () => {
+    const start = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
+    const random = seededRandom(5);
+    const agent = (i: number) =>
+      `Mozilla/5.0 (client ${i}) ${'AppleWebKit/537.36 (KHTML, like Gecko) '.repeat(1 + (i % 13))}`.slice(0, 512);
+    const events = Array.from({ length: 40 }, (_, i) =>
+      slotCall('acc_wide', 1 + i, start + i * 31 * MINUTE, {
+        lone: true,
+        keyId: `key_${i % 5}`,
+        userAgent: agent(Math.floor(random() * 9)),
+      }),
+    );
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => start + DAY);
+    const shuffled = [...events].sort(() => random() - 0.5);
+    for (let i = 0; i < shuffled.length; i += 3) await recordUsageBatch(messages(shuffled.slice(i, i + 3), `w${i}`), { store, settings });
+    expect(await recordUsageBatch(messages(shuffled, 'again'), { store, settings })).toMatchObject({ recorded: 0 });
+    const items = (await dynamo.scanAll()).usageLogs.filter((item) => item.pk === 'ACCOUNT#acc_wide');
+    for (const item of items) expect({ sk: item.sk, size: itemSize(item) <= SLOT_MAX_BYTES }).toEqual({ sk: item.sk, size: true });
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    for (const limit of [1, 6, 100]) {
+      const read: UsageLog[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await logs.page('acc_wide', { limit, cursor, now: new Date(start + 3 * DAY) });
+        read.push(...page.logs);
+        cursor = page.nextCursor;
+      } while (cursor);
+      const want = [...events].sort((a, b) => (order(a) < order(b) ? 1 : -1));
+      expect(read.map((l) => [l.requestId, l.keyId, l.userAgent])).toEqual(want.map((e) => [e.requestId, e.keyId, e.userAgent]));
+    }
+  });
+});
