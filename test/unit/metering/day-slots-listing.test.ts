@@ -180,23 +180,39 @@ describe('day slots in the log listing, against a brute-force sorted list', () =
     await redo.finishHours(start + 2 * DAY, afterDayOf(start + 2 * DAY));
     await check('after late copies and every sweep');
     expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_tally').calls).toBe(events.length);
+    // An erasure's receipt counts each call once: day slots by their calls, agents as none.
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    let erased = 0;
+    for (let page = { remaining: true }; page.remaining; ) {
+      const step = await logs.erasePage('acc_tally', 7);
+      erased += step.erased;
+      page = step;
+    }
+    expect(erased).toBe(events.length);
   });
 
   it('keeps a day slot of many clients with browser-length agents within a write unit, and names each call its own agent', async () => {
     const start = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
     const random = seededRandom(5);
+    // Agents up to the gateway's 512 characters, some of three-byte characters; key ids up to 100; paths up to 300.
     const agent = (i: number) =>
-      `Mozilla/5.0 (client ${i}) ${'AppleWebKit/537.36 (KHTML, like Gecko) '.repeat(1 + (i % 13))}`.slice(0, 512);
-    const events = Array.from({ length: 40 }, (_, i) =>
-      slotCall('acc_wide', 1 + i, start + i * 31 * MINUTE, {
+      `Mozilla/5.0 (client ${i}) ${(i % 3 === 0 ? 'AppleWebKit/537.36 (KHTML, like Gecko) ' : 'ブラウザ').repeat(1 + (i % 13) * 5)}`.slice(
+        0,
+        512,
+      );
+    const keys = ['key_1', `key_${'k'.repeat(96)}`, 'key_0123456789abcdef01234567', `key_${'x'.repeat(40)}`, 'key_2'];
+    const events = Array.from({ length: 64 }, (_, i) =>
+      slotCall('acc_wide', 1 + i, start + i * 21 * MINUTE, {
         lone: true,
-        keyId: `key_${i % 5}`,
+        keyId: keys[Math.floor(random() * keys.length)]!,
         userAgent: agent(Math.floor(random() * 9)),
+        path: `/${'p'.repeat(Math.floor(random() * 3) * 100)}${Math.floor(random() * 1e9).toString(36)}`,
       }),
     );
     const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => start + DAY);
     const shuffled = [...events].sort(() => random() - 0.5);
-    for (let i = 0; i < shuffled.length; i += 3) await recordUsageBatch(messages(shuffled.slice(i, i + 3), `w${i}`), { store, settings });
+    for (let i = 0, n = 1; i < shuffled.length; i += n, n = 1 + Math.floor(random() * 8))
+      await recordUsageBatch(messages(shuffled.slice(i, i + n), `w${i}`), { store, settings });
     expect(await recordUsageBatch(messages(shuffled, 'again'), { store, settings })).toMatchObject({ recorded: 0 });
     const items = (await dynamo.scanAll()).usageLogs.filter((item) => item.pk === 'ACCOUNT#acc_wide');
     for (const item of items) expect({ sk: item.sk, size: itemSize(item) <= SLOT_MAX_BYTES }).toEqual({ sk: item.sk, size: true });
@@ -212,5 +228,34 @@ describe('day slots in the log listing, against a brute-force sorted list', () =
       const want = [...events].sort((a, b) => (order(a) < order(b) ? 1 : -1));
       expect(read.map((l) => [l.requestId, l.keyId, l.userAgent])).toEqual(want.map((e) => [e.requestId, e.keyId, e.userAgent]));
     }
+  });
+
+  it("reads within its budget past many hour items after a day slot, and still lists the day slot's calls exactly", async () => {
+    const start = Math.floor(Date.now() / DAY) * DAY - 3 * DAY;
+    const random = seededRandom(23);
+    // A day slot's three lone calls (one near the day's start, one at its end), among 700 refusals (an item each) all over the day.
+    const lone = [1, 2 * HOUR, DAY - 1].map((ms, i) => slotCall('acc_sparse', 1 + i, start + ms, { lone: true, keyId: 'key_quiet' }));
+    const refused = Array.from({ length: 700 }, (_, i) => {
+      const { seq: _seq, ...event } = slotCall('acc_sparse', 0, start + Math.floor(random() * DAY), { outcome: 'rejected', status: 429 });
+      return { ...event, requestId: `req_refused_${i}` };
+    });
+    const all = [...lone, ...refused];
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => start + DAY + HOUR);
+    for (let i = 0; i < all.length; i += 100) await recordUsageBatch(messages(all.slice(i, i + 100), `s${i}`), { store, settings });
+    const now = new Date(start + 2 * DAY);
+    const quiet = matchesFilters({ keyId: 'key_quiet' });
+    for (const [filter, want] of [
+      [quiet, lone],
+      [undefined, all],
+    ] as const)
+      for (const limit of [1, 2, 100]) {
+        const read = await readAll('acc_sparse', { limit, now, filter });
+        expect(read).toEqual(want.map(order).sort().reverse());
+      }
+    // A filter matching only the day slot's calls takes pages that stop for their budget, and each moves on.
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    const first = await logs.page('acc_sparse', { limit: 3, now, filter: quiet });
+    expect(first.logs.map((l) => l.requestId)).toEqual([lone[2]!.requestId]);
+    expect(first.nextCursor).toBeDefined();
   });
 });
