@@ -124,6 +124,22 @@ describe('day slots in the log listing, against a brute-force sorted list', () =
         expect({ name, limit, read }).toEqual({ name, limit, read: expected });
       }
     }
+    // A retention of three days hides the calls older than it, its edge inside a day slot's day.
+    const saved = process.env.USAGE_LOG_RETENTION_DAYS;
+    process.env.USAGE_LOG_RETENTION_DAYS = '3';
+    try {
+      const later = new Date(start + 4 * DAY + 7 * HOUR + 1);
+      const cutoff = later.getTime() - 3 * DAY;
+      const kept = events
+        .filter((e) => Date.parse(e.at) >= cutoff)
+        .map(order)
+        .sort()
+        .reverse();
+      for (const limit of [1, 3, 50]) expect(await readAll('acc_list', { limit, now: later })).toEqual(kept);
+    } finally {
+      if (saved === undefined) delete process.env.USAGE_LOG_RETENTION_DAYS;
+      else process.env.USAGE_LOG_RETENTION_DAYS = saved;
+    }
   });
 
   it('counts every call once in its hour and product, whatever the sweep and late copies did: usage API against the calls', async () => {
