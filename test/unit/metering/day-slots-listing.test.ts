@@ -274,4 +274,29 @@ describe('day slots in the log listing, against a brute-force sorted list', () =
     expect(first.logs.map((l) => l.requestId)).toEqual([lone[2]!.requestId]);
     expect(first.nextCursor).toBeDefined();
   });
+
+  it('lists and counts once a call stored both in its hour slot and its day slot (a delivery straddling the deploy that marked it)', async () => {
+    const start = Math.floor(Date.now() / DAY) * DAY - 4 * DAY;
+    const random = seededRandom(31);
+    const events = Array.from({ length: 24 }, (_, i) =>
+      slotCall('acc_both', 1 + i, start + i * 50 * MINUTE + Math.floor(random() * 1000), { lone: true }),
+    );
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => start + 2 * DAY);
+    // An earlier worker, ignoring the mark, stored some in their hours' slots; the redelivery stores all in their day's.
+    const unmarked = events.filter(() => random() < 0.5).map(({ lone: _lone, ...event }) => event);
+    await recordUsageBatch(messages(unmarked, 'old'), { store, settings });
+    await recordUsageBatch(messages(events, 'new'), { store, settings });
+    const items = (await dynamo.scanAll()).usageLogs.filter((item) => item.pk === 'ACCOUNT#acc_both');
+    expect(items.filter((item) => String(item.sk).startsWith('M#')).length).toBeGreaterThan(0);
+    const want = events.map(order).sort().reverse();
+    for (const limit of [1, 2, 5, 100]) expect(await readAll('acc_both', { limit, now: new Date(start + 3 * DAY) })).toEqual(want);
+    const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
+    const from = new Date(start).toISOString().replace('.000Z', 'Z');
+    const to = new Date(start + DAY + 23 * HOUR).toISOString().replace('.000Z', 'Z');
+    const total = async () => (await reader.aggregates('acc_both', 'day', from, to)).reduce((sum, b) => sum + b.calls, 0);
+    expect(await total()).toBe(events.length);
+    await store.finishHours(start, afterDayOf(start + DAY));
+    expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_both').calls).toBe(events.length);
+    expect(await total()).toBe(events.length);
+  });
 });
