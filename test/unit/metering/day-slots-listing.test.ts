@@ -299,4 +299,59 @@ describe('day slots in the log listing, against a brute-force sorted list', () =
     expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_both').calls).toBe(events.length);
     expect(await total()).toBe(events.length);
   });
+
+  it('counts exactly while the clock runs: steps of refusals mid-hour, lone calls a few minutes after them, the sweep at each hour end', async () => {
+    const start = Math.floor(Date.now() / DAY) * DAY - 8 * DAY;
+    const random = seededRandom(41);
+    let clock = start;
+    const store = new DynamoDbUsageStore(dynamo.client, tables, undefined, () => clock);
+    const reader = new DynamoDbUsageReader(dynamo.client, { usageLogs: 'usageLogs', usageAggregates: 'usageAggregates' });
+    // Two days of a quiet account: lone calls (ten minutes apart or more), quick follow-ups, refusals that start steps.
+    const events: UsageEvent[] = [];
+    let seq = 0;
+    for (let at = start + 3 * MINUTE; at < start + 2 * DAY - 20 * MINUTE; at += Math.floor((10 + random() * 170) * MINUTE)) {
+      const product = random() < 0.5 ? 'echo' : 'maps';
+      events.push(slotCall('acc_clock', ++seq, at, { lone: true, product }));
+      if (random() < 0.4) events.push(slotCall('acc_clock', ++seq, at + Math.floor(random() * 4 * MINUTE), { product }));
+      for (let r = 0; r < 3; r++) {
+        const { seq: _seq, ...refused } = slotCall('acc_clock', 0, at + Math.floor(random() * 9 * MINUTE), {
+          outcome: 'rejected',
+          status: 402,
+          product,
+        });
+        events.push({ ...refused, requestId: `req_clock_${Math.floor(random() * 1e12).toString(36)}` });
+      }
+    }
+    events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const recorded: UsageEvent[] = [];
+    const from = new Date(start).toISOString().replace('.000Z', 'Z');
+    const to = new Date(start + 2 * DAY - HOUR).toISOString().replace('.000Z', 'Z');
+    const check = async (when: number) => {
+      const want = new Map<string, number>();
+      for (const e of recorded)
+        want.set(`${e.at.slice(0, 13)}:00:00Z#${e.product}`, (want.get(`${e.at.slice(0, 13)}:00:00Z#${e.product}`) ?? 0) + 1);
+      const got = new Map((await reader.aggregates('acc_clock', 'hour', from, to)).map((b) => [`${b.bucket}#${b.product}`, b.calls]));
+      expect({ when, got: Object.fromEntries([...got].sort()) }).toEqual({ when, got: Object.fromEntries([...want].sort()) });
+    };
+    let swept = start;
+    for (let i = 0; i < events.length; ) {
+      // Delivered up to four minutes after the call (never late), a few at a time.
+      const batch = events.slice(i, i + 1 + Math.floor(random() * 3));
+      i += batch.length;
+      clock = Math.max(clock, Date.parse(batch.at(-1)!.at) + Math.floor(random() * 4 * MINUTE));
+      await recordUsageBatch(messages(batch, `t${i}`), { store, settings });
+      recorded.push(...batch);
+      // The sweep runs at every hour's end, STEP_LAG_MS after it.
+      const hourDone = Math.floor((clock - 6 * MINUTE) / HOUR) * HOUR;
+      if (hourDone > swept) {
+        await store.finishHours(swept, hourDone + 6 * MINUTE);
+        swept = hourDone;
+      }
+      if (i % 9 < 3) await check(clock);
+    }
+    clock = start + 2 * DAY + 10 * MINUTE;
+    await store.finishHours(swept, clock);
+    await check(clock);
+    expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_clock').calls).toBe(events.length);
+  });
 });
