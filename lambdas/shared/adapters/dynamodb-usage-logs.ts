@@ -501,6 +501,8 @@ const orderKey = (log: UsageLog) => `${log.at}#${log.requestId}`;
  * cursor where it stopped, instead of reading the account's whole retention period in one request.
  */
 export const PAGE_READ_BUDGET = 250;
+/** An ISO time in the form calls' times are stored in (`toISOString`'s), so the two compare as text; text that is no time as it is. */
+const asStoredTime = (at: string | undefined) => (at === undefined || Number.isNaN(Date.parse(at)) ? at : new Date(at).toISOString());
 /**
  * The position just past every call at `at` and before every newer one: a request id never holds
  * `~`, which sorts after every character one can hold (`[\w=+/-]`), so the next page reads `at`'s calls again.
@@ -532,10 +534,14 @@ export class DynamoDbUsageLogs implements UsageLogStore {
    */
   async page(accountId: string, options: LogPageOptions): Promise<{ logs: UsageLog[]; nextCursor?: string }> {
     const { limit, now, filter } = options;
+    // Compared as text with the calls' times, which are in `toISOString`'s form: `…T10:00:00Z` would sort after
+    // `…T10:00:00.400Z`, dropping the first second after `from` (and keeping the second after `to`).
+    const from = asStoredTime(options.from);
+    const to = asStoredTime(options.to);
     const retained = new Date(now.getTime() - usageLogRetentionDays() * 86_400_000).toISOString();
-    const oldest = options.from && options.from > retained ? options.from : retained;
+    const oldest = from && from > retained ? from : retained;
     // A time range's end reads as a cursor just past its last moment: only calls at or before it.
-    const end = options.to ? `${options.to}#\uffff` : undefined;
+    const end = to ? `${to}#\uffff` : undefined;
     const cursor = options.cursor && end ? (options.cursor < end ? options.cursor : end) : (options.cursor ?? end);
     // A cursor past the retention period (paging reached its edge a while ago, or made up): nothing is older.
     if (cursor && cursor < oldest) return { logs: [] };

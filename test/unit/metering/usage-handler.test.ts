@@ -42,7 +42,7 @@ describe('usage API handler', () => {
     });
     const put = (table: string, item: Record<string, unknown>) => dynamo.client.send(new PutCommand({ TableName: table, Item: item }));
     const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-    for (const who of ['ann', 'bob', 'cat', 'dan'])
+    for (const who of ['ann', 'bob', 'cat', 'dan', 'eve'])
       await put('sessions', {
         pk: `SESSION#${sha256(token(who))}`,
         sk: 'SESSION',
@@ -149,6 +149,35 @@ describe('usage API handler', () => {
           [4, 2, 1, 1],
         ]);
       }
+  });
+
+  it("counts per key the calls of the range's first second, as per product: the logs' range starts at the bucket's first millisecond", async () => {
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 30 * 3_600_000;
+    // A lone call at the hour's first millisecond (its day's slot), one 400 ms into it (its hour's), one a minute in.
+    const calls = echoCalls(
+      'acc_eve',
+      hour,
+      [
+        [0, 200],
+        [0, 200],
+        [1, 200],
+      ],
+      1_000,
+    ).map((event, i) => ({
+      ...event,
+      at: new Date(hour + [0, 400, 60_000][i]!).toISOString(),
+      ...(i === 0 ? { lone: true as const } : {}),
+    }));
+    await recordCalls(dynamo.client, calls);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    for (const granularity of ['hour', 'day']) {
+      const query = { from: iso(hour), to: iso(hour + 1_800_000), granularity };
+      const total = (body: { buckets: { calls: number }[] }) => body.buckets.reduce((sum, b) => sum + b.calls, 0);
+      const byProduct = await get('/v1/usage', query, 'eve');
+      const oneKey = await get('/v1/usage', { ...query, key: 'key_0123456789abcdef01234567' }, 'eve');
+      const byKey = await get('/v1/usage', { ...query, groupBy: 'key' }, 'eve');
+      expect([granularity, total(byProduct.body), total(oneKey.body), total(byKey.body)]).toEqual([granularity, 3, 3, 3]);
+    }
   });
 
   it('refuses reversed, too long and malformed ranges with the JSON error shape', async () => {
