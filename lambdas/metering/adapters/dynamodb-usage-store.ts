@@ -15,6 +15,7 @@ import { balanceKey, creditsToMicro, microToCredits } from '../../shared/credits
 import {
   agentItem,
   callRanges,
+  itemsHoldingCalls,
   DAY_SLOTS,
   HOUR_SLOTS,
   callsOfItem,
@@ -968,7 +969,7 @@ export class DynamoDbUsageStore implements UsageStore {
    * makes an hour worth counting at once.
    */
   private async itemsIn(accountId: string, hour: number): Promise<number> {
-    const [{ lower, upper }] = callRanges(hour, lastMsOf(hour)) as [{ lower: string; upper: string }];
+    const [{ lower, upper }] = callRanges(hour, lastMsOf(hour));
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tables.usageLogs,
@@ -986,20 +987,12 @@ export class DynamoDbUsageStore implements UsageStore {
     const found: StoredCall[] = [];
     const firstCopy = onceEach();
     // From the millisecond after `from`: the slots of the hour before end at `from` when it is an hour's start minus one.
-    for (const { lower, upper } of callRanges(from + 1, until)) {
-      const items = await queryAll(this.client, {
-        TableName: this.tables.usageLogs,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :until',
-        ExpressionAttributeValues: { ':pk': logPartition(accountId), ':from': lower, ':until': upper },
-        ConsistentRead: true,
-      });
-      for (const item of items)
-        for (const call of callsOfItem(item)) {
-          const at = Date.parse(call.log.at);
-          // Once per call, even if a redelivery straddling a deploy that changed the form stored it twice.
-          if (firstCopy(call) && at > from && at <= until) found.push(call);
-        }
-    }
+    for (const item of await itemsHoldingCalls(this.client, this.tables.usageLogs, accountId, { from: from + 1, until, consistent: true }))
+      for (const call of callsOfItem(item)) {
+        const at = Date.parse(call.log.at);
+        // Once per call, even if a redelivery straddling a deploy that changed the form stored it twice.
+        if (firstCopy(call) && at > from && at <= until) found.push(call);
+      }
     return found;
   }
 

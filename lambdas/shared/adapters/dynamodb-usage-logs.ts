@@ -9,6 +9,7 @@ import {
   type ScanCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../dynamodb-query';
 import { type LogPageOptions, type UsageLog, type UsageLogStore, usageLogRetentionDays } from '../usage-logs';
 import { ITEMS } from '../items';
 import {
@@ -339,8 +340,28 @@ export const callRanges = (from: number, until: number) => {
   return [
     { lower: `M#${new Date(from).toISOString()}`, upper: `M#${hourEndOf(last)}\uffff` },
     { lower: `N#${periodEndOf(new Date(from).toISOString(), DAY_SLOTS)}`, upper: `N#${periodEndOf(last, DAY_SLOTS)}\uffff` },
-  ];
+  ] as const;
 };
+
+/** The items of both slot ranges that may hold an account's calls made in `[from, until]` (epoch ms; callRanges): the counting readers' one query of each. */
+export async function itemsHoldingCalls(
+  client: DynamoDBDocumentClient,
+  table: string,
+  accountId: string,
+  span: { from: number; until: number; consistent?: boolean },
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (const { lower, upper } of callRanges(span.from, span.until))
+    items.push(
+      ...(await queryAll(client, {
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+        ExpressionAttributeValues: { ':pk': logPartition(accountId), ':lower': lower, ':upper': upper },
+        ...(span.consistent ? { ConsistentRead: true } : {}),
+      })),
+    );
+  return items;
+}
 
 /**
  * Room a slot keeps per token of its clients' set `t`: the client attribute's bytes a token stands

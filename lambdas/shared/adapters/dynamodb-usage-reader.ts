@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { callRanges, callsOfItem, onceEach } from './dynamodb-usage-logs';
+import { callsOfItem, itemsHoldingCalls, onceEach } from './dynamodb-usage-logs';
 import { queryAll } from '../dynamodb-query';
 import { usageLogRetentionDays } from '../usage-logs';
 import { ITEMS } from '../items';
@@ -108,15 +108,7 @@ export class DynamoDbUsageReader {
     const firstCopy = onceEach();
     for (const [lower, upper] of spans) {
       // Calls at `lower` itself are counted already (`through` is inclusive), and `upper` is an hour's start.
-      const items: Record<string, unknown>[] = [];
-      for (const range of callRanges(lower, upper - 1))
-        items.push(
-          ...(await queryAll(this.client, {
-            TableName: this.tables.usageLogs,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-            ExpressionAttributeValues: { ':pk': ITEMS.logSingle.pk({ accountId }), ':lower': range.lower, ':upper': range.upper },
-          })),
-        );
+      const items = await itemsHoldingCalls(this.client, this.tables.usageLogs, accountId, { from: lower, until: upper - 1 });
       for (const item of items) {
         if (Number(item.expiresAt ?? Infinity) <= Date.now() / 1000) continue;
         for (const { log, seq } of callsOfItem(item)) {
