@@ -21,6 +21,8 @@ import { type RecordDeps, RequestRecords, requestMail, whatHappens } from './req
 const HOUR = 3_600_000;
 /** Where a request stands once its confirmation went through: confirmed, and what its workflow made of it since. */
 const CONFIRMED_OR_LATER: readonly RequestStatus[] = ['confirmed', 'in_progress', 'needs_manual_action', 'completed', 'failed'];
+/** How a request of a letter confirmed by the letter's link says so in its history (whichever click's write it was). */
+const BY_LETTER_LINK = "confirmed by the letter's link";
 
 /** The console's confirmation page for the request, for links in mail. */
 const confirmLink = (base: string, request: PrivacyRequest, token: string) =>
@@ -250,7 +252,7 @@ export class ConfirmationLinks extends RequestRecords<RecordDeps & { workflow: W
       const done = await this.update(
         other.requestId,
         {},
-        { status: 'confirmed', note: `confirmed by the letter's link (mailed with request ${requestId})`, from: WAITING_FOR_LINK },
+        { status: 'confirmed', note: `${BY_LETTER_LINK} (mailed with request ${requestId})`, from: WAITING_FOR_LINK },
       );
       // Confirmed (now, or by a click of this link at the same moment, or one that failed before resuming it) and still
       // waiting: resume it (a second resume of one token is harmless), and answer it — the click that wins the link's
@@ -269,7 +271,17 @@ export class ConfirmationLinks extends RequestRecords<RecordDeps & { workflow: W
     const own = await this.update(requestId, used, { status: 'confirmed', note: 'link confirmed', from: ['awaiting_confirmation'] });
     if (!own) throw new LinkGoneError('used');
     if (own.taskToken) await this.deps.workflow.resume(own.taskToken, { confirmed: true });
-    return [own, ...confirmed];
+    // A simultaneous click may have confirmed the rest of the letter before this one read it (and then lost the link's
+    // own request): this click, the one that won, answers those too.
+    const answered = new Set(confirmed.map((r) => r.requestId));
+    const byOtherClick = (await this.letterRequests(own)).filter(
+      (r) =>
+        r.requestId !== requestId &&
+        !answered.has(r.requestId) &&
+        CONFIRMED_OR_LATER.includes(r.status) &&
+        r.history.some((change) => change.status === 'confirmed' && change.note?.startsWith(BY_LETTER_LINK)),
+    );
+    return [own, ...confirmed, ...byOtherClick];
   }
 
   /** Checks a confirmation link and answers the requests it would confirm: its own and its letter's, those still waiting. */

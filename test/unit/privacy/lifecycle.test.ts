@@ -733,6 +733,26 @@ describe('one link for a letter that asks for several rights', () => {
     expect(s.workflow.resumed).toEqual(['task-access']);
   });
 
+  it('answers every request of the letter from the click that wins, when the other click had confirmed the rest before this one read the letter', async () => {
+    // Arrange: the other click's write confirmed the correction first (it then lost the link's own request)
+    const s = setup();
+    const { opened, requestId, token } = await openLetter(s);
+    const correction = opened.find((r) => r.type === 'correction')!.requestId;
+    await s.requests.update(
+      correction,
+      {},
+      { status: 'confirmed', note: "confirmed by the letter's link (the other click)", from: ['awaiting_confirmation'] },
+    );
+    // Act
+    const confirmed = await s.lifecycle.links.confirm(requestId, token);
+    // Assert: this click's page names both; it resumes only the workflow it confirmed itself
+    expect(confirmed.map((r) => [r.type, r.status])).toEqual([
+      ['access', 'confirmed'],
+      ['correction', 'confirmed'],
+    ]);
+    expect(s.workflow.resumed).toEqual(['task-access']);
+  });
+
   it('confirms a request of the letter whose first step has not run yet: that step then goes straight on', async () => {
     // Arrange
     const s = setup();
