@@ -1,4 +1,4 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbUsageStore, PAGE_FROM_CALLS_PER_SECOND, STEP_LAG_MS } from '../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../lambdas/metering/domain/model';
 import { DynamoDbKeyAddressLog } from '../lambdas/metering/adapters/dynamodb-address-watch';
@@ -9,7 +9,7 @@ import { StoreLoneCalls } from '../lambdas/metering/domain/lone-calls';
 import { summedUsageMetrics } from '../lambdas/metering/adapters/powertools-metrics';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ITEMS } from '../lambdas/shared/items';
-import { isAgentKey, logPartition } from '../lambdas/shared/adapters/dynamodb-usage-logs';
+import { isAgentKey, logPartition, sweepWeekMarkerItem, weekEndOf } from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { itemSize } from './item-size';
 import { MODEL } from './prices';
 import {
@@ -157,6 +157,12 @@ export class MeteredClient {
   noticeReads = 0;
   /** Requests to the sweep lists (their reads and writes): made once a day per account and container. */
   sweepListRequests = 0;
+  /**
+   * Reads of the week pass's look at a week-listed account's call keys (a query of keys only without a
+   * limit; the hour's busy probe has one): part of `readUnits`, counted apart too, as a day-long sample
+   * sees it once for a day of calls where it is once for a week's.
+   */
+  weekProbeReadUnits = 0;
   readonly requests = new Map<string, number>();
   readUnits = 0;
   /** Writes and reads of agent items (part of `writeUnits` and `readUnits`, counted apart too): paid once an hour per account, agent and container. */
@@ -208,7 +214,9 @@ export class MeteredClient {
         (sum, item) => sum + itemSize(item),
         0,
       );
-      this.readUnits += Math.max(1, Math.ceil(items / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
+      const units = Math.max(1, Math.ceil(items / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
+      this.readUnits += units;
+      if (command.input.ProjectionExpression === 'sk' && command.input.Limit === undefined) this.weekProbeReadUnits += units;
     } else if (name === 'BatchGetCommand') {
       // Each key asked for is read (an item that is not there still costs the least a read costs).
       let sweepKeys = 0;
@@ -729,11 +737,12 @@ async function steadySlots(
     loneRoundTrips: loneEvents.length ? recorders.roundTrips / loneEvents.length : 0,
     sweepWriteUnitsPerCall: (metered.writeUnits - writesBefore) / events.length,
     sweepReadUnitsPerCall: (metered.readUnits - readsBefore) / events.length,
+    // The last day of a seven-day period: the sweep's week pass over lone calls' accounts comes at its end.
     day: await sweptDay(
       client,
       load,
       model,
-      new Date(Math.floor(start.getTime() / 86_400_000) * 86_400_000 + 86_400_000),
+      new Date(weekEndOf(start.getTime() + 86_400_000) + 1 - 86_400_000),
       analytics,
       gatewayContainers,
     ),
@@ -754,7 +763,8 @@ export interface SweptDay {
    * The day's sweep lists, per call of the sample, when it spans the whole day: each container that
    * meets an account on a day reads whether it is listed, and the first lists it — an account calling
    * a few times a day pays its entry over those few calls, which a run of minutes (meeting most such
-   * accounts once) cannot see. `tripsPerLoneCall`: the gateway's list requests, per lone call.
+   * accounts once) cannot see. Lone calls list their account on its seven-day period's list: the sample
+   * day is a period's last, so the accounts that called earlier in it are listed already. `tripsPerLoneCall`: the gateway's list requests, per lone call.
    */
   lists?: { writeUnitsPerCall: number; readUnitsPerCall: number; tripsPerLoneCall: number };
   /**
@@ -771,7 +781,8 @@ export interface SweptDay {
  * too busy for a day of one to stay near it, the day's last hours of one) calling
  * through the real store in the batches the same pollers form, and the sweep run once each hour has
  * closed, as its schedule runs it — each listed account's probe of the hour, the hours of many calls
- * counted at once, the others at the day's end with the rest of the day, in one write. Only the
+ * counted at once, the others at the day's end with the rest of the day, in one write; lone calls'
+ * accounts at the end of their seven-day period, which the sample's day ends. Only the
  * sweep's reads and writes are metered (the sweep lists are priced apart); refused calls are left out
  * (they are single items whose steps are the worker's).
  */
@@ -824,6 +835,16 @@ async function sweptDay(
   const metered = new MeteredClient(client);
   const recorders = new LoneRecorders(metered, client, gatewayContainers, analytics);
   const loneEvents = events.filter((_, i) => lone[i]);
+  // The day is its seven-day period's last: an account whose lone calls began on an earlier day of it is on
+  // the period's list already (unmetered: its entry was paid that day, once a week) — with the chance that it
+  // called in those six days. Containers still check it, once a day each as they meet the account.
+  const listedBefore = seeded(11);
+  const rates = ratesOf(load);
+  for (const accountId of new Set(loneEvents.map((event) => event.accountId))) {
+    const rate = rates[Number(accountId.slice(accountId.lastIndexOf('_') + 1))] ?? sample[0]!.rate;
+    if (listedBefore() < 1 - Math.exp(-rate * 6 * 86_400))
+      await client.send(new PutCommand({ TableName: 'usageLogs', Item: sweepWeekMarkerItem(day.getTime(), accountId) }));
+  }
   let nextLone = 0;
   let clock = from.getTime();
   const stores = workerContainers(metered, model, () => clock);
@@ -833,13 +854,13 @@ async function sweptDay(
     ledger: 'ledger',
   });
   const settings = { of: async () => ({ analytics }) };
-  let [writes, reads, puts, sweptThrough] = [0, 0, 0, from.getTime()];
+  let [writes, reads, puts, probes, sweptThrough] = [0, 0, 0, 0, from.getTime()];
   const sweepUpTo = async (now: number) => {
     // Each run finishes the hours closed since the last: one an hour, as the schedule (every few minutes) does.
     for (let hourEnd = sweptThrough + 3_600_000; hourEnd + STEP_LAG_MS <= now; hourEnd += 3_600_000) {
-      const [w, r, p] = [metered.writeUnits, metered.readUnits, metered.requests.get('PutCommand') ?? 0];
+      const [w, r, p, k] = [metered.writeUnits, metered.readUnits, metered.requests.get('PutCommand') ?? 0, metered.weekProbeReadUnits];
       await sweeper.finishHours(hourEnd + STEP_LAG_MS - 1, hourEnd + STEP_LAG_MS);
-      [writes, reads] = [writes + metered.writeUnits - w, reads + metered.readUnits - r];
+      [writes, reads, probes] = [writes + metered.writeUnits - w, reads + metered.readUnits - r, probes + metered.weekProbeReadUnits - k];
       puts += (metered.requests.get('PutCommand') ?? 0) - p;
       sweptThrough = hourEnd;
     }
@@ -866,7 +887,8 @@ async function sweptDay(
     hours,
     calls: events.length,
     sweepWriteUnitsPerCall: writes / events.length,
-    sweepReadUnitsPerCall: reads / events.length,
+    // The week pass's look at each listed account's keys is once a week: the sample's day pays a seventh.
+    sweepReadUnitsPerCall: (reads - (probes * 6) / 7) / events.length,
     writesPerAccountDay: puts / Math.max(1, chosen.size),
     ...(hours === 24
       ? {

@@ -319,6 +319,15 @@ export const ITEMS = {
     sk: '{accountId}',
     foundBy: { via: 'the account id as sort key of each kept day list (erased with the logs; 3-day TTL)' },
   }),
+  sweepWeekList: item({
+    table: 'usageLogs',
+    owner: 'metering',
+    holds:
+      "an account with lone calls (its day slots) in a seven-day period, on that week's sweep list (the scheduled sweep finishes each of its days at the period's end)",
+    pk: 'SWEEP#W#{week}#{shard}',
+    sk: '{accountId}',
+    foundBy: { via: 'the account id as sort key of this and the last week list (erased with the logs; kept 3 days past the week)' },
+  }),
   logLegacy: item({
     table: 'usageLogs',
     owner: 'metering',

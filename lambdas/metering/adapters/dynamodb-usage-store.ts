@@ -40,6 +40,10 @@ import {
   sweepMarkerItem,
   type StoredCall,
   sweepPartition,
+  sweepWeekMarkerItem,
+  sweepWeekPartition,
+  WEEK_MS,
+  weekEndOf,
 } from '../../shared/adapters/dynamodb-usage-logs';
 import {
   ANALYTICS_COUNTERS,
@@ -205,11 +209,17 @@ export const BUSY_MINUTE_CALLS = 3;
  * still read from their items by the usage API while they live).
  */
 const MAX_CATCH_UP_MS = 2 * 86_400_000 - HOUR_MS - STEP_LAG_MS;
+/**
+ * Logs kept at least this many days let a lone call's account go on its week's sweep list, finished at
+ * the period's end (a week, and the sweep's catch-up, inside the retention); shorter, on its day's.
+ */
+export const WEEK_LIST_MIN_RETENTION_DAYS = 10;
 
 /**
  * How far into an hour a run of the sweep that ran out of time got: every account of the sweep list's
  * shards before `shard`, and of `shard` up to and including `account` (in the list's order; none when
- * absent), is finished.
+ * absent), is finished. At a seven-day period's last hour the day list's SWEEP_SHARDS shards are
+ * followed by the week list's, numbered on from SWEEP_SHARDS.
  */
 export interface SweepMark {
   hour: number;
@@ -614,8 +624,11 @@ export class DynamoDbUsageStore implements UsageStore {
 
   /**
    * Names each account with single calls on a day in that day's sweep list (one small item per
-   * account and day), so the sweep finishes its hours if it stops calling. A container checks once a
-   * day per account whether another has listed it already — half a read unit against a write unit, and
+   * account and day), so the sweep finishes its hours if it stops calling — and an account's lone calls
+   * (day slots) in its seven-day period's list instead (when the logs are kept WEEK_LIST_MIN_RETENTION_DAYS
+   * or more): an account calling a few times a day then pays one entry a week, not one a day, and the
+   * sweep finishes each of its days at the period's end. A container checks once a day (a week) per
+   * account whether another has listed it already — half a read unit against a write unit, and
    * an account that calls a few times a day meets a different container nearly every time.
    * The hours of the day in which the account admitted BUSY_MINUTE_CALLS calls in a clock minute (seen
    * in any of the batch's events, paged ones too) are added to its entry (`h`, once an hour per
@@ -627,19 +640,23 @@ export class DynamoDbUsageStore implements UsageStore {
    */
   private async markForSweep(entries: UsageEntry[], batch: UsageEntry[]): Promise<void> {
     const fresh = new Map<string, ReturnType<typeof sweepMarkerItem>>();
+    const byWeek = usageLogRetentionDays() >= WEEK_LIST_MIN_RETENTION_DAYS;
     for (const { event } of entries) {
-      const day = event.at.slice(0, 10);
-      const id = `${day}|${event.accountId}`;
-      if (!this.marked.has(id)) fresh.set(id, sweepMarkerItem(day, event.accountId));
+      const item =
+        event.lone && byWeek
+          ? sweepWeekMarkerItem(Date.parse(event.at), event.accountId)
+          : sweepMarkerItem(event.at.slice(0, 10), event.accountId);
+      const id = `${item.pk}|${event.accountId}`;
+      if (!this.marked.has(id)) fresh.set(id, item);
     }
     // Busy minutes are seen in the whole batch: most of a busy minute's calls go to pages.
     const busy = new Map<string, { item: ReturnType<typeof sweepMarkerItem>; hours: Set<number>; ids: string[] }>();
     for (const { event } of batch) {
-      const day = event.at.slice(0, 10);
-      const id = `${day}|${event.accountId}`;
+      const item = sweepMarkerItem(event.at.slice(0, 10), event.accountId);
+      const id = `${item.pk}|${event.accountId}`;
       const hour = Number(event.at.slice(11, 13));
       if ((event.used ?? 0) < BUSY_MINUTE_CALLS || this.busyMarked.has(`${id}|${hour}`)) continue;
-      const marks = busy.get(id) ?? { item: sweepMarkerItem(day, event.accountId), hours: new Set<number>(), ids: [] };
+      const marks = busy.get(id) ?? { item, hours: new Set<number>(), ids: [] };
       if (!marks.hours.has(hour)) marks.ids.push(`${id}|${hour}`);
       marks.hours.add(hour);
       busy.set(id, marks);
@@ -808,14 +825,21 @@ export class DynamoDbUsageStore implements UsageStore {
     const failed: string[] = [];
     // Where the first account that failed leaves the mark: a run that stops later in the list may not pass it.
     let beforeFailure: SweepMark | undefined;
-    for (let shard = resume?.shard ?? 0; shard < SWEEP_SHARDS; shard++) {
+    // The week list after the day's: at its period's last hour — or at each day's end while the logs are kept too
+    // briefly for a week to wait (entries made before the retention was shortened).
+    const weekly =
+      (hour + HOUR_MS) % WEEK_MS === 0 || ((hour + HOUR_MS) % DAY_MS === 0 && usageLogRetentionDays() < WEEK_LIST_MIN_RETENTION_DAYS);
+    const week = new Date(weekEndOf(hour)).toISOString().slice(0, 10);
+    for (let shard = resume?.shard ?? 0; shard < (weekly ? 2 * SWEEP_SHARDS : SWEEP_SHARDS); shard++) {
       const after = shard === resume?.shard ? resume.account : undefined;
+      const ofWeek = shard >= SWEEP_SHARDS;
+      const partition = ofWeek ? sweepWeekPartition(week, shard - SWEEP_SHARDS) : sweepPartition(day, shard);
       const listed = await queryAll(this.client, {
         TableName: this.tables.usageLogs,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': sweepPartition(day, shard) },
+        ExpressionAttributeValues: { ':pk': partition },
         ProjectionExpression: 'sk, h',
-        ...(after === undefined ? {} : { ExclusiveStartKey: { pk: sweepPartition(day, shard), sk: after } }),
+        ...(after === undefined ? {} : { ExclusiveStartKey: { pk: partition, sk: after } }),
       });
       const finished = listed.map(() => false);
       const taken = await inParallel(
@@ -824,6 +848,11 @@ export class DynamoDbUsageStore implements UsageStore {
         async (item, i) => {
           const accountId = String(item.sk);
           try {
+            if (ofWeek) {
+              await this.finishWeek(accountId, hour);
+              finished[i] = true;
+              return;
+            }
             // Listed for its day from its first call, an account calling a few times a day made no call in most of its
             // hours, and a few calls in the others: only an hour its entry marks busy may hold enough items to finish
             // now, and one small read says whether it does, before any consistent read or write.
@@ -846,6 +875,27 @@ export class DynamoDbUsageStore implements UsageStore {
       if (gap >= 0) beforeFailure ??= upToGap();
     }
     return { accounts, failed };
+  }
+
+  /**
+   * Finishes each day of a week-listed account's seven-day period that holds calls, up to the day of
+   * `hour`, as a day list finishes its accounts at the day's end: one keys-only read of the period's
+   * call ranges (eventually consistent, as the sweep runs STEP_LAG_MS after the hour's end) says which
+   * days those are, so a period of one call costs one day's count. A day finished already (its day
+   * list, a run before) is one read.
+   */
+  private async finishWeek(accountId: string, hour: number): Promise<void> {
+    const days = new Set<string>();
+    // `M#` and `N#` keys start with the time of their call, hour or day.
+    for (const { lower, upper } of callRanges(weekEndOf(hour) + 1 - WEEK_MS, lastMsOf(hour)))
+      for (const { sk } of await queryAll(this.client, {
+        TableName: this.tables.usageLogs,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+        ExpressionAttributeValues: { ':pk': logPartition(accountId), ':lower': lower, ':upper': upper },
+        ProjectionExpression: 'sk',
+      }))
+        days.add(String(sk).slice(2, 12));
+    for (const day of [...days].sort()) await this.tallyDay(accountId, [], Date.parse(`${day}T23:00:00Z`));
   }
 
   /**

@@ -74,7 +74,9 @@ const BATCH = 25;
  *
  * And outside the accounts' partitions, the sweep's lists: `pk = SWEEP#<day>#<shard>`, `sk = <accountId>`
  * for each account that had single calls that day, so the usage sweep finishes their hours' counts
- * if they stop calling; kept two days past the day (TTL).
+ * if they stop calling; kept two days past the day (TTL). An account's lone calls (day slots) list it
+ * on its seven-day period's list instead, `pk = SWEEP#W#<the period's last day>#<shard>`, kept three
+ * days past the period: the sweep finishes each of its days at the period's end.
  *
  * A call is decided into one form by its event alone, and guarded in that form; but a delivery that
  * straddles a deploy changing the form (a batch the earlier worker stored and failed to acknowledge,
@@ -169,10 +171,35 @@ export const isAgentKey = (sk: string) => kindOf(sk) === 'a';
 /** Partitions a day's sweep list is spread over, so a busy day's first calls do not all write one partition. */
 export const SWEEP_SHARDS = 16;
 export const sweepPartition = (day: string, shard: number) => ITEMS.sweepList.pk({ day, shard: String(shard).padStart(2, '0') });
+/** The sweep-list shard an account's id hashes to. */
+const sweepShardOf = (accountId: string) => [...accountId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 17) % SWEEP_SHARDS;
 /** An account's entry in a day's (`2026-03-01`) sweep list, in the shard its id hashes to. */
 export function sweepMarkerItem(day: string, accountId: string): { pk: string; sk: string; expiresAt: number } {
-  const shard = [...accountId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 17) % SWEEP_SHARDS;
-  return { pk: sweepPartition(day, shard), sk: accountId, expiresAt: Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 3 * 86_400 };
+  return {
+    pk: sweepPartition(day, sweepShardOf(accountId)),
+    sk: accountId,
+    expiresAt: Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 3 * 86_400,
+  };
+}
+/**
+ * The seven-day periods (counted from the epoch, so every one starts on a Thursday 00:00 UTC) over
+ * which an account with lone calls is listed once: its week list entry, which the sweep reads at the
+ * period's end to finish each of its days (docs/architecture.md, "Lone calls").
+ */
+export const WEEK_MS = 7 * 86_400_000;
+/** The last millisecond of the seven-day period holding `at` (epoch ms). */
+export const weekEndOf = (at: number) => Math.floor(at / WEEK_MS) * WEEK_MS + WEEK_MS - 1;
+/** A week list's partition: the period's last day (`2026-03-04`) and the shard. */
+export const sweepWeekPartition = (lastDay: string, shard: number) =>
+  ITEMS.sweepWeekList.pk({ week: lastDay, shard: String(shard).padStart(2, '0') });
+/** An account's entry in the week list of the period holding `at` (epoch ms), kept three days past the period's end. */
+export function sweepWeekMarkerItem(at: number, accountId: string): { pk: string; sk: string; expiresAt: number } {
+  const end = weekEndOf(at);
+  return {
+    pk: sweepWeekPartition(new Date(end).toISOString().slice(0, 10), sweepShardOf(accountId)),
+    sk: accountId,
+    expiresAt: Math.floor((end + 1) / 1000) + 3 * 86_400,
+  };
 }
 /** The time a single call's key holds. */
 export const singleCallAt = (sk: string) => sk.slice(2, sk.indexOf('#', 2));
@@ -722,14 +749,14 @@ export class DynamoDbUsageLogs implements UsageLogStore {
     const items = Items ?? [];
     const keys = items.map(({ pk, sk }) => ({ pk, sk }));
     for (let i = 0; i < keys.length; i += BATCH) await batchDelete(this.client, this.table, keys.slice(i, i + BATCH));
-    // The last step also takes the account off the sweep lists still kept (today's and the two days before).
+    // The last step also takes the account off the sweep lists still kept: the days' (today's and the three before) and
+    // the weeks' (this period's and the one before, kept three days past its end).
     if (!LastEvaluatedKey) {
       const days = [0, 1, 2, 3].map((back) => new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10));
-      await batchDelete(
-        this.client,
-        this.table,
-        days.map((day) => ({ pk: sweepMarkerItem(day, accountId).pk, sk: accountId })),
-      );
+      await batchDelete(this.client, this.table, [
+        ...days.map((day) => ({ pk: sweepMarkerItem(day, accountId).pk, sk: accountId })),
+        ...[0, 1].map((back) => ({ pk: sweepWeekMarkerItem(Date.now() - back * WEEK_MS, accountId).pk, sk: accountId })),
+      ]);
     }
     const erased = items.reduce(
       (sum, item) => sum + (String(item.sk).startsWith('SEQ#') || isAgentKey(String(item.sk)) ? 0 : Number(item.n ?? 1)),

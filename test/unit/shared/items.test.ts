@@ -27,6 +27,7 @@ const SAMPLE: Record<string, string> = {
   block: '000000000000002',
   hour: '2026-12-05T10',
   day: '2026-12-05',
+  week: '2026-12-09',
   product: 'echo',
   requestId2: 'x',
   type: 'deletion',

@@ -1,0 +1,218 @@
+import { DynamoDbUsageStore, WEEK_LIST_MIN_RETENTION_DAYS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
+import type { UsageEvent } from '../../../lambdas/metering/domain/model';
+import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
+import {
+  DynamoDbUsageLogs,
+  SWEEP_SHARDS,
+  sweepMarkerItem,
+  sweepWeekMarkerItem,
+  WEEK_MS,
+  weekEndOf,
+} from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-usage-reader';
+import { ITEMS } from '../../../lambdas/shared/items';
+import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { allCounted } from '../../helpers/singles-rollups';
+import { slotCall } from '../../helpers/usage-event';
+import { USAGE_TABLES } from '../../helpers/usage-worker';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const settings = { of: async () => ({ analytics: true }) };
+
+/** A seven-day period wholly past, `back` periods before the current one. */
+const periodStart = (back: number) => weekEndOf(Date.now()) + 1 - (back + 1) * WEEK_MS;
+/** The first sweep run after the period's last hour closed (its end, the step lag, a few minutes). */
+const afterPeriod = (start: number) => start + WEEK_MS + 10 * MINUTE;
+/** Four calls a day at the hours given, each after a long silence (the gateway's `lone` mark), numbered on from `seq`. */
+const quietDays = (accountId: string, start: number, days: number, hours = [3, 9, 15, 21], seq = 100) =>
+  Array.from({ length: days }, (_, d) =>
+    hours.map((h, i) => slotCall(accountId, seq + d * hours.length + i, start + d * DAY + h * HOUR, { lone: true })),
+  ).flat();
+
+/**
+ * An account whose calls all come after long silences (lone calls, in day slots) is listed once a
+ * seven-day period, not once a day, and the sweep finishes each of its days at the period's end:
+ * counted exactly once, readable throughout, erased with the account.
+ */
+describe('week lists: lone calls list their account once a seven-day period', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(() => dynamo.stop());
+
+  const lists = async () => (await dynamo.scanAll()).usageLogs.filter((item) => String(item.pk).startsWith('SWEEP#'));
+  const dayItems = async (accountId: string) =>
+    (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === `ACCOUNT#${accountId}#H` && ITEMS.singlesDay.matches(item));
+  const reader = () => new DynamoDbUsageReader(dynamo.client, USAGE_TABLES);
+  const bucket = (at: number) => new Date(at).toISOString().replace('.000Z', 'Z');
+  /** The containers' clock: a minute after the call each records (on time, so no call is late). */
+  let clock = 0;
+  const container = () => new DynamoDbUsageStore(dynamo.client, USAGE_TABLES, undefined, () => clock);
+  /** Each call handed alone, a minute after it was made, to one of `containers` (as gateway containers record lone calls), in turn. */
+  const recordAlone = async (events: UsageEvent[], containers: DynamoDbUsageStore[] = [container()]) => {
+    for (const [i, event] of events.entries()) {
+      clock = Date.parse(event.at) + MINUTE;
+      await recordUsageBatch([{ messageId: `${event.requestId}#${i}`, body: JSON.stringify(event) }], {
+        store: containers[i % containers.length]!,
+        settings,
+      });
+    }
+  };
+  /** A client that counts the puts of days' singles rollups and the consistent reads of rollups, per account. */
+  const watched = () => {
+    const puts: string[] = [];
+    const client = {
+      send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        const { input } = command;
+        if (command.constructor.name === 'PutCommand' && input.TableName === 'usageAggregates')
+          puts.push(String((input.Item as { pk: string; sk: string }).sk));
+        return dynamo.client.send(command as never);
+      },
+    } as unknown as typeof dynamo.client;
+    return { client, puts };
+  };
+
+  it('lists an account calling four times a day once for its week, lets the usage API count its days from their slots, and finishes all seven at the week’s end, once', async () => {
+    const start = periodStart(2);
+    const events = quietDays('acc_week', start, 7);
+    // Two gateway containers meet the account in turn: each checks the week list once, and one entry is written.
+    await recordAlone(events, [container(), container()]);
+    const mine = (await lists()).filter((item) => item.sk === 'acc_week');
+    expect(mine).toEqual([expect.objectContaining(sweepWeekMarkerItem(start, 'acc_week'))]);
+    expect(mine[0]!.pk).toBe(`SWEEP#W#${new Date(start + WEEK_MS - 1).toISOString().slice(0, 10)}#${String(mine[0]!.pk).slice(-2)}`);
+
+    const from = bucket(start);
+    const to = bucket(start + WEEK_MS - HOUR);
+    // Summed over the day's products.
+    const perDay = async () => {
+      const days: Record<string, number> = {};
+      for (const b of await reader().aggregates('acc_week', 'day', from, to))
+        days[b.bucket.slice(0, 10)] = (days[b.bucket.slice(0, 10)] ?? 0) + b.calls;
+      return days;
+    };
+    const fourEachDay = Object.fromEntries(Array.from({ length: 7 }, (_, d) => [new Date(start + d * DAY).toISOString().slice(0, 10), 4]));
+    // The days' ends pass: the day lists do not name the account, nothing is counted yet, and the usage API reads the slots.
+    const sweeper = watched();
+    const store = new DynamoDbUsageStore(sweeper.client, USAGE_TABLES);
+    await store.finishHours(start, start + WEEK_MS - HOUR + 10 * MINUTE);
+    expect(await dayItems('acc_week')).toEqual([]);
+    expect(await perDay()).toEqual(fourEachDay);
+
+    // The week's last hour closes: every day is finished, each in one put of its rollup.
+    await store.finishHours(start + WEEK_MS - HOUR + 10 * MINUTE, afterPeriod(start));
+    const finished = await dayItems('acc_week');
+    expect(finished.map((item) => [String(item.sk).slice(0, 10), item.f])).toEqual(
+      Array.from({ length: 7 }, (_, d) => [new Date(start + d * DAY).toISOString().slice(0, 10), start + (d + 1) * DAY - 1]),
+    );
+    expect(sweeper.puts.filter((sk) => sk.endsWith('#S'))).toHaveLength(7);
+    expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_week').calls).toBe(28);
+    expect(await perDay()).toEqual(fourEachDay);
+
+    // A run over the same hour again (a retry, an overlapping run) counts nothing twice and writes nothing.
+    await store.finishHours(start + WEEK_MS - HOUR + 10 * MINUTE, afterPeriod(start));
+    expect(sweeper.puts.filter((sk) => sk.endsWith('#S'))).toHaveLength(7);
+    expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_week').calls).toBe(28);
+  });
+
+  it('counts once a day its day list finished too, and costs an account calling once a week one day’s count', async () => {
+    const start = periodStart(3);
+    // Lone calls on three days; on the second a burst of ordinary calls lists the day, which its end finishes.
+    const lone = quietDays('acc_both', start, 3, [4, 16]);
+    const burst = [0, 1, 2].map((i) => slotCall('acc_both', 200 + i, start + DAY + 16 * HOUR + (i + 1) * MINUTE));
+    const once = [slotCall('acc_once', 7, start + 4 * DAY + 12 * HOUR, { lone: true })];
+    await recordAlone([...lone, ...once]);
+    clock = Date.parse(burst[2]!.at) + MINUTE;
+    await recordUsageBatch(
+      burst.map((e) => ({ messageId: e.requestId, body: JSON.stringify(e) })),
+      { store: container(), settings },
+    );
+    expect((await lists()).filter((item) => item.sk === 'acc_both').map((item) => item.pk)).toEqual(
+      expect.arrayContaining([
+        sweepWeekMarkerItem(start, 'acc_both').pk,
+        sweepMarkerItem(new Date(start + DAY).toISOString().slice(0, 10), 'acc_both').pk,
+      ]),
+    );
+    const sweeper = watched();
+    const store = new DynamoDbUsageStore(sweeper.client, USAGE_TABLES);
+    await store.finishHours(start, start + 2 * DAY + 10 * MINUTE);
+    // The second day was finished at its end, with its lone calls.
+    expect((await dayItems('acc_both')).map((item) => String(item.sk).slice(0, 10))).toEqual([
+      new Date(start + DAY).toISOString().slice(0, 10),
+    ]);
+    await store.finishHours(start + 2 * DAY + 10 * MINUTE, afterPeriod(start));
+    expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_both').calls).toBe(lone.length + burst.length);
+    expect((await dayItems('acc_both')).every((item) => item.f !== undefined)).toBe(true);
+    // The weekly caller: its one day read and written, none of its six empty days.
+    expect(await dayItems('acc_once')).toEqual([
+      expect.objectContaining({ sk: `${new Date(start + 4 * DAY).toISOString().slice(0, 10)}#S` }),
+    ]);
+    expect(sweeper.puts.filter((sk) => sk.endsWith('#S'))).toHaveLength(3 + 1);
+    expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_once').calls).toBe(1);
+  });
+
+  it('goes on from where a run out of time stopped in the week list, skipping and repeating no account', async () => {
+    const start = periodStart(4);
+    const accounts = Array.from({ length: 30 }, (_, i) => `acc_wlim_${String(i).padStart(2, '0')}`);
+    await recordAlone(accounts.map((id, i) => slotCall(id, 1, start + (i % 7) * DAY + 5 * HOUR, { lone: true })));
+    const store = new DynamoDbUsageStore(dynamo.client, USAGE_TABLES);
+    const last = start + WEEK_MS - HOUR;
+    const marks: number[] = [];
+    let resumeAccount: string | undefined;
+    // Each run has time for 7 accounts; the next goes on from its mark.
+    for (let run = 0; run < 10; run++) {
+      let left = 7;
+      // The week's last hour alone (its end and the step lag just past `since`).
+      const { stoppedAt } = await store.finishHours(last + HOUR + 5 * MINUTE - 1, afterPeriod(start), undefined, {
+        timeLeft: () => left-- > 0,
+        resume: marks.length ? { hour: last, shard: marks.at(-1)!, account: resumeAccount } : undefined,
+        stopped: async (mark) => {
+          marks.push(mark.shard);
+          resumeAccount = mark.account;
+        },
+      });
+      if (!stoppedAt) break;
+    }
+    expect(marks.length).toBeGreaterThanOrEqual(4);
+    expect(marks.every((shard) => shard >= SWEEP_SHARDS)).toBe(true);
+    for (const id of accounts) expect(allCounted((await dynamo.scanAll()).usageAggregates, id).calls).toBe(1);
+  });
+
+  it('keeps lone calls on the day list when the logs are kept under ten days, and finishes a week entry made before at each day’s end', async () => {
+    const start = periodStart(5);
+    await recordAlone([slotCall('acc_short', 1, start + 2 * HOUR, { lone: true })]);
+    const saved = process.env.USAGE_LOG_RETENTION_DAYS;
+    process.env.USAGE_LOG_RETENTION_DAYS = String(WEEK_LIST_MIN_RETENTION_DAYS - 1);
+    try {
+      await recordAlone([slotCall('acc_short', 2, start + DAY + 2 * HOUR, { lone: true })]);
+      expect((await lists()).filter((item) => item.sk === 'acc_short').map((item) => item.pk)).toEqual(
+        expect.arrayContaining([
+          sweepWeekMarkerItem(start, 'acc_short').pk,
+          sweepMarkerItem(new Date(start + DAY).toISOString().slice(0, 10), 'acc_short').pk,
+        ]),
+      );
+      // The first day's end finishes the week entry's day; the second's, the day list's.
+      const store = new DynamoDbUsageStore(dynamo.client, USAGE_TABLES);
+      await store.finishHours(start, start + DAY + 10 * MINUTE);
+      expect((await dayItems('acc_short')).map((item) => String(item.sk).slice(0, 10))).toEqual([
+        new Date(start).toISOString().slice(0, 10),
+      ]);
+      await store.finishHours(start + DAY + 10 * MINUTE, start + 2 * DAY + 10 * MINUTE);
+      expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_short').calls).toBe(2);
+    } finally {
+      if (saved === undefined) delete process.env.USAGE_LOG_RETENTION_DAYS;
+      else process.env.USAGE_LOG_RETENTION_DAYS = saved;
+    }
+  });
+
+  it('takes the account off this and the last week list when it is erased', async () => {
+    const now = Date.now();
+    await recordAlone([slotCall('acc_wgone', 1, now - WEEK_MS, { lone: true }), slotCall('acc_wgone', 2, now - MINUTE, { lone: true })]);
+    expect((await lists()).filter((item) => item.sk === 'acc_wgone')).toHaveLength(2);
+    const logs = new DynamoDbUsageLogs(dynamo.client, 'usageLogs');
+    while ((await logs.erasePage('acc_wgone', 100)).remaining);
+    expect((await lists()).filter((item) => item.sk === 'acc_wgone')).toEqual([]);
+  });
+});
