@@ -143,6 +143,16 @@ export const WORKER_CPU_MS_PER_EVENT = 0.3;
 /** The low-balance notice's item (the ledger's `ACCOUNT#<id>` / `NOTICE#low-balance`): looked at once a batch per watching account. */
 const isNotice = (key: { sk?: unknown } | undefined) => key?.sk === ITEMS.lowBalanceNotice.key({ accountId: '' }).sk;
 
+/**
+ * Whether a query is the sweep's week pass (`finishWeek`): its rollups' query names its days `:first`…`:last`;
+ * its calls' query spans the seven-day period, where a day's count spans one day at most.
+ */
+function isWeekPass(values: Record<string, unknown>): boolean {
+  if (':first' in values) return true;
+  const days = [values[':lower'], values[':upper']].flatMap((v) => (typeof v === 'string' ? (v.match(/\d{4}-\d{2}-\d{2}/) ?? []) : []));
+  return days.length === 2 && Date.parse(days[1]!) - Date.parse(days[0]!) >= 2 * 86_400_000;
+}
+
 export class MeteredClient {
   writeUnits = 0;
   logTableWriteUnits = 0;
@@ -158,11 +168,13 @@ export class MeteredClient {
   /** Requests to the sweep lists (their reads and writes): made once a day per account and container. */
   sweepListRequests = 0;
   /**
-   * Reads of the week pass's look at a week-listed account's call keys (a query of keys only without a
-   * limit; the hour's busy probe has one): part of `readUnits`, counted apart too, as a day-long sample
-   * sees it once for a day of calls where it is once for a week's.
+   * The week pass's queries of a week-listed account (its calls over the seven-day period, its days'
+   * rollups `:first`…`:last`): their read units (part of `readUnits`) and each one's bytes read and
+   * consistency — a day-long sample sees them once for a day of calls, where they are made once a week
+   * over a week's (see `sweptDay`).
    */
-  weekProbeReadUnits = 0;
+  weekPassReadUnits = 0;
+  readonly weekPassQueries: { bytes: number; consistent: boolean }[] = [];
   readonly requests = new Map<string, number>();
   readUnits = 0;
   /** Writes and reads of agent items (part of `writeUnits` and `readUnits`, counted apart too): paid once an hour per account, agent and container. */
@@ -216,7 +228,10 @@ export class MeteredClient {
       );
       const units = Math.max(1, Math.ceil(items / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
       this.readUnits += units;
-      if (command.input.ProjectionExpression === 'sk' && command.input.Limit === undefined) this.weekProbeReadUnits += units;
+      if (isWeekPass(command.input.ExpressionAttributeValues ?? {})) {
+        this.weekPassReadUnits += units;
+        this.weekPassQueries.push({ bytes: items, consistent: command.input.ConsistentRead === true });
+      }
     } else if (name === 'BatchGetCommand') {
       // Each key asked for is read (an item that is not there still costs the least a read costs).
       let sweepKeys = 0;
@@ -854,13 +869,13 @@ async function sweptDay(
     ledger: 'ledger',
   });
   const settings = { of: async () => ({ analytics }) };
-  let [writes, reads, puts, probes, sweptThrough] = [0, 0, 0, 0, from.getTime()];
+  let [writes, reads, puts, sweptThrough] = [0, 0, 0, from.getTime()];
   const sweepUpTo = async (now: number) => {
     // Each run finishes the hours closed since the last: one an hour, as the schedule (every few minutes) does.
     for (let hourEnd = sweptThrough + 3_600_000; hourEnd + STEP_LAG_MS <= now; hourEnd += 3_600_000) {
-      const [w, r, p, k] = [metered.writeUnits, metered.readUnits, metered.requests.get('PutCommand') ?? 0, metered.weekProbeReadUnits];
+      const [w, r, p] = [metered.writeUnits, metered.readUnits, metered.requests.get('PutCommand') ?? 0];
       await sweeper.finishHours(hourEnd + STEP_LAG_MS - 1, hourEnd + STEP_LAG_MS);
-      [writes, reads, probes] = [writes + metered.writeUnits - w, reads + metered.readUnits - r, probes + metered.weekProbeReadUnits - k];
+      [writes, reads] = [writes + metered.writeUnits - w, reads + metered.readUnits - r];
       puts += (metered.requests.get('PutCommand') ?? 0) - p;
       sweptThrough = hourEnd;
     }
@@ -887,8 +902,17 @@ async function sweptDay(
     hours,
     calls: events.length,
     sweepWriteUnitsPerCall: writes / events.length,
-    // The week pass's look at each listed account's keys is once a week: the sample's day pays a seventh.
-    sweepReadUnitsPerCall: (reads - (probes * 6) / 7) / events.length,
+    // The week pass reads each listed account once a week, over a week of its days: each of its queries is
+    // priced at seven times the bytes the sample's one day gave it, once for seven days of calls.
+    sweepReadUnitsPerCall:
+      (reads -
+        metered.weekPassReadUnits +
+        metered.weekPassQueries.reduce(
+          (sum, { bytes, consistent }) => sum + Math.max(1, Math.ceil((7 * bytes) / 4096)) * (consistent ? 1 : 0.5),
+          0,
+        ) /
+          7) /
+      events.length,
     writesPerAccountDay: puts / Math.max(1, chosen.size),
     ...(hours === 24
       ? {

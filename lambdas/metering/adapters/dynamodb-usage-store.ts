@@ -879,23 +879,30 @@ export class DynamoDbUsageStore implements UsageStore {
 
   /**
    * Finishes each day of a week-listed account's seven-day period that holds calls, up to the day of
-   * `hour`, as a day list finishes its accounts at the day's end: one keys-only read of the period's
-   * call ranges (eventually consistent, as the sweep runs STEP_LAG_MS after the hour's end) says which
-   * days those are, so a period of one call costs one day's count. A day finished already (its day
-   * list, a run before) is one read.
+   * `hour`, as a day list finishes its accounts at the day's end — but with the reads of all its days
+   * at once: one strongly consistent read of the period's calls (both slot ranges), which says which
+   * days hold calls, and one of those days' rollups; then a write of each such day's rollup, under
+   * its version as any count (one that meets another writer reads that day again). An account calling
+   * a few times a day pays three queries a week, not a day; one calling once a week, one day's count;
+   * a day finished already (its day list, a run before) costs nothing more.
    */
   private async finishWeek(accountId: string, hour: number): Promise<void> {
-    const days = new Set<string>();
-    // `M#` and `N#` keys start with the time of their call, hour or day.
-    for (const { lower, upper } of callRanges(weekEndOf(hour) + 1 - WEEK_MS, lastMsOf(hour)))
-      for (const { sk } of await queryAll(this.client, {
-        TableName: this.tables.usageLogs,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-        ExpressionAttributeValues: { ':pk': logPartition(accountId), ':lower': lower, ':upper': upper },
-        ProjectionExpression: 'sk',
-      }))
-        days.add(String(sk).slice(2, 12));
-    for (const day of [...days].sort()) await this.tallyDay(accountId, [], Date.parse(`${day}T23:00:00Z`));
+    const calls = await this.singlesBetween(accountId, weekEndOf(hour) - WEEK_MS, lastMsOf(hour));
+    const days = [...new Set(calls.map(({ log }) => log.at.slice(0, 10)))].sort();
+    if (!days.length) return;
+    const key = singlesDayKey(accountId, Date.parse(`${days[0]}T00:00:00Z`));
+    const rollups = await queryAll(this.client, {
+      TableName: this.tables.usageAggregates,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+      FilterExpression: 'attribute_exists(h) OR attribute_exists(through)',
+      ExpressionAttributeValues: { ':pk': key.pk, ':first': days[0], ':last': `${days.at(-1)}\uffff` },
+      ConsistentRead: true,
+    });
+    for (const day of days)
+      await this.tallyDay(accountId, [], Date.parse(`${day}T23:00:00Z`), {
+        rollups: rollups.filter((item) => String(item.sk).startsWith(day)),
+        calls,
+      });
   }
 
   /**
@@ -917,11 +924,16 @@ export class DynamoDbUsageStore implements UsageStore {
     accountId: string,
     hours: { hour: number; until: number; fromScratch: boolean }[],
     finishThrough?: number,
+    read?: { rollups: Record<string, unknown>[]; calls: StoredCall[] },
   ): Promise<void> {
     const key = singlesDayKey(accountId, finishThrough ?? hours[0]!.hour);
     const dayStart = Date.parse(`${key.sk.slice(0, 10)}T00:00:00Z`);
     for (let attempt = 0; attempt < DAY_CONFLICT_TRIES; attempt++) {
-      const { day, held } = await this.singlesRollupsOf(accountId, dayStart);
+      // `read` (the week pass's): the day's rollups and calls read already, for the first attempt; a retry reads again.
+      const known = attempt === 0 ? read : undefined;
+      const { day, held } = known
+        ? { day: known.rollups.find((item) => item.sk === key.sk), held: singlesHeld(known.rollups) }
+        : await this.singlesRollupsOf(accountId, dayStart);
       const finishedThrough = Number(day?.f ?? dayStart - 1);
       const wanted =
         finishThrough === undefined
@@ -940,7 +952,10 @@ export class DynamoDbUsageStore implements UsageStore {
         })
         .filter(({ upTo, from }) => upTo > from);
       if (!plans.length) return;
-      const calls = await this.singlesBetween(accountId, Math.min(...plans.map((p) => p.from)), Math.max(...plans.map((p) => p.upTo)));
+      // Known calls may span more than the plans: each plan takes only its hour's, below.
+      const calls =
+        known?.calls ??
+        (await this.singlesBetween(accountId, Math.min(...plans.map((p) => p.from)), Math.max(...plans.map((p) => p.upTo))));
       const entries: Record<string, string> = { ...((day?.h as Record<string, string> | undefined) ?? {}) };
       let changed = false;
       for (const { hour, counted, upTo, fromScratch } of plans) {

@@ -61,18 +61,21 @@ describe('week lists: lone calls list their account once a seven-day period', ()
       });
     }
   };
-  /** A client that counts the puts of days' singles rollups and the consistent reads of rollups, per account. */
+  /** A client that counts the puts of days' singles rollups, and the queries of each account's partitions. */
   const watched = () => {
     const puts: string[] = [];
+    const queries: string[] = [];
     const client = {
       send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
         const { input } = command;
         if (command.constructor.name === 'PutCommand' && input.TableName === 'usageAggregates')
           puts.push(String((input.Item as { pk: string; sk: string }).sk));
+        if (command.constructor.name === 'QueryCommand')
+          queries.push(String((input.ExpressionAttributeValues as Record<string, unknown>)[':pk']));
         return dynamo.client.send(command as never);
       },
     } as unknown as typeof dynamo.client;
-    return { client, puts };
+    return { client, puts, queries };
   };
 
   it('lists an account calling four times a day once for its week, lets the usage API count its days from their slots, and finishes all seven at the week’s end, once', async () => {
@@ -101,8 +104,11 @@ describe('week lists: lone calls list their account once a seven-day period', ()
     expect(await dayItems('acc_week')).toEqual([]);
     expect(await perDay()).toEqual(fourEachDay);
 
-    // The week's last hour closes: every day is finished, each in one put of its rollup.
+    // The week's last hour closes: every day is finished, each in one put of its rollup, after three queries for the
+    // whole week (its calls' two key ranges, its rollups), not three a day.
+    const queriedBefore = sweeper.queries.length;
     await store.finishHours(start + WEEK_MS - HOUR + 10 * MINUTE, afterPeriod(start));
+    expect(sweeper.queries.slice(queriedBefore).filter((pk) => pk.startsWith('ACCOUNT#acc_week'))).toHaveLength(3);
     const finished = await dayItems('acc_week');
     expect(finished.map((item) => [String(item.sk).slice(0, 10), item.f])).toEqual(
       Array.from({ length: 7 }, (_, d) => [new Date(start + d * DAY).toISOString().slice(0, 10), start + (d + 1) * DAY - 1]),
