@@ -436,13 +436,14 @@ class LoneRecorders {
     this.clock = Date.parse(event.at) + 50;
     const requests = () => [...this.metered.requests.values()].reduce((a, b) => a + b, 0);
     const before = requests();
+    const noticeReads = this.metered.noticeReads;
     const container = this.containers[this.calls++ % this.containers.length]!;
     if (!(await container.begin(event.accountId, event.balanceMicro ?? 0).record(event)))
       throw new Error(`a lone call of ${event.accountId} was left to the queue`);
-    // The settings read, then each request of the recording, one after another; the sweep list's apart
-    // (a container marks an account once a day, which a run of seconds or an hour does not see).
+    // The settings read (the notice's state read beside it), then each request of the recording, one after another;
+    // the sweep list's apart (a container marks an account once a day or week, which a run of seconds or an hour does not see).
     const markers = this.metered.sweepListRequests;
-    this.roundTrips += 1 + requests() - before - (markers - this.markerTrips);
+    this.roundTrips += 1 + requests() - before - (markers - this.markerTrips) - (this.metered.noticeReads - noticeReads);
     this.markerTrips = markers;
   }
 }

@@ -1273,7 +1273,7 @@ export class DynamoDbLowBalanceNoticeState implements Pick<LowBalanceNotices, 'c
   private key = (accountId: string) => ITEMS.lowBalanceNotice.key({ accountId });
 
   /** Whether the notice is armed: never sent, or re-armed since. */
-  private async armed(accountId: string): Promise<boolean> {
+  async armed(accountId: string): Promise<boolean> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.ledgerTable, Key: this.key(accountId), ProjectionExpression: 'armed' }),
     );
@@ -1299,8 +1299,9 @@ export class DynamoDbLowBalanceNoticeState implements Pick<LowBalanceNotices, 'c
     }
   }
 
-  async rearm(accountId: string): Promise<void> {
-    if (await this.armed(accountId)) return;
+  /** Re-arms a sent notice; `armed`, when the caller read the state already, spares the read. */
+  async rearm(accountId: string, armed?: boolean): Promise<void> {
+    if (armed ?? (await this.armed(accountId))) return;
     try {
       await this.client.send(
         new UpdateCommand({

@@ -212,6 +212,43 @@ describe('StoreLoneCalls on DynamoDB: recorded once, as the worker records it', 
     expect(logs).toEqual([]);
   });
 
+  it("reads the notice's state beside the settings, not after them, and re-arms a sent notice without reading it again", async () => {
+    await account('acc_beside', { preferences: { lowBalanceCredits: '5' } });
+    const state = new DynamoDbLowBalanceNoticeState(dynamo.client, 'ledger');
+    await expect(state.claim('acc_beside', new Date())).resolves.toBe(true);
+    let asked = () => {};
+    const noticeAsked = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    const reads: string[] = [];
+    const settings = new DynamoDbAccountSettings(dynamo.client, 'accounts');
+    const recording = new StoreLoneCalls({
+      store: new DynamoDbUsageStore(dynamo.client, USAGE_TABLES),
+      // The settings answer only once the notice's state was asked for: read one after the other, this would time out.
+      settings: {
+        of: async (id) => {
+          await Promise.race([
+            noticeAsked,
+            new Promise((_, reject) => setTimeout(() => reject(new Error('the notice was not read beside the settings')), 2_000)),
+          ]);
+          return settings.of(id);
+        },
+      },
+      notices: {
+        armed: (id) => {
+          reads.push(id);
+          asked();
+          return state.armed(id);
+        },
+        rearm: (id, armed) => state.rearm(id, armed),
+      },
+    }).begin('acc_beside', 50_000_000);
+    await expect(recording.record(usageEvent('acc_beside', 0, Date.now()))).resolves.toBe(true);
+    expect(reads).toEqual(['acc_beside']);
+    // Re-armed: the next fall below the threshold is claimed.
+    await expect(state.claim('acc_beside', new Date())).resolves.toBe(true);
+  });
+
   it('re-arms a sent notice once the balance is back above the threshold, as the worker would', async () => {
     await account('acc_topped', { preferences: { lowBalanceCredits: '5' } });
     const state = new DynamoDbLowBalanceNoticeState(dynamo.client, 'ledger');
