@@ -69,6 +69,9 @@ export interface StoreFigures {
   steady?: {
     accounts: number;
     calls: number;
+    /** The hour's slots (`M#`: of calls that were not lone) and day slots (`N#`: lone calls), apart. */
+    hourSlots: SlotFigures;
+    daySlots: SlotFigures;
     slotItems: number;
     callsPerSlot: number;
     /** Calls per item, slots and the single items of calls they had no room for. */
@@ -151,6 +154,29 @@ function isWeekPass(values: Record<string, unknown>): boolean {
   if (':first' in values) return true;
   const days = [values[':lower'], values[':upper']].flatMap((v) => (typeof v === 'string' ? (v.match(/\d{4}-\d{2}-\d{2}/) ?? []) : []));
   return days.length === 2 && Date.parse(days[1]!) - Date.parse(days[0]!) >= 2 * 86_400_000;
+}
+
+/** The figures of one kind of slot (an hour's, `M#`; a day's, `N#`): bytes stored per call with DynamoDB's overhead, and calls an item. */
+export interface SlotFigures {
+  calls: number;
+  bytesPerSlotCall: number;
+  callsPerItem: number;
+}
+const isSingleOfFullSlot = (sk: string) => /^M#.*#S\d+$/.test(sk);
+/**
+ * What the slot items of one kind hold per call: its slots, their agents' items and (for hour slots) the
+ * single items of calls a full slot had no room for.
+ */
+function slotFiguresOf(items: { sk: string; bytes: number; logs: number }[]): SlotFigures {
+  const slots = items.filter((s) => isSlot(s.sk));
+  const alone = items.filter((s) => isSingleOfFullSlot(s.sk));
+  const calls = slots.reduce((sum, s) => sum + s.logs, 0) + alone.length;
+  const held = [...slots, ...alone, ...items.filter((s) => isAgentKey(s.sk))];
+  return {
+    calls,
+    bytesPerSlotCall: held.reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0) / Math.max(1, calls),
+    callsPerItem: calls / Math.max(1, slots.length + alone.length),
+  };
 }
 
 export class MeteredClient {
@@ -587,6 +613,18 @@ export async function simulateLoad(
       )
     : undefined;
   const slotShare = slotCalls / events.length;
+  // The run's slot calls as they sit once slots fill: lone calls' in day slots, from the day-long sample where it spans
+  // the day (day slots fill only over one), else the hour's; the others' in hour slots, from the hour-long sample.
+  const daySlotCalls = slots.filter((s) => s.sk.startsWith('N#')).reduce((sum, s) => sum + s.logs, 0);
+  const figures = (sample: NonNullable<typeof steady>) => ({
+    hour: sample.hourSlots,
+    day: [sample.day.daySlots, sample.daySlots].find((f) => f?.calls) ?? sample.hourSlots,
+  });
+  const slotItemsOf = (sample: NonNullable<typeof steady>) =>
+    (slotCalls - daySlotCalls) / Math.max(1e-9, figures(sample).hour.callsPerItem) +
+    daySlotCalls / Math.max(1e-9, figures(sample).day.callsPerItem);
+  const slotBytesOf = (sample: NonNullable<typeof steady>) =>
+    (slotCalls - daySlotCalls) * figures(sample).hour.bytesPerSlotCall + daySlotCalls * figures(sample).day.bytesPerSlotCall;
   // What this run's slot calls of quiet accounts cost, taken off where the hour-long sample prices them.
   const quietSlotUnits = [...metered.slotUnitsByPartition].reduce(
     (sum, [pk, units]) => (quiet.has(pk) ? { writes: sum.writes + units.writes, reads: sum.reads + units.reads } : sum),
@@ -640,12 +678,9 @@ export async function simulateLoad(
         : (metered.sweepListReadUnits + recorders.metered.sweepListReadUnits) / (totalRate(load) * 86_400)) +
       (steady ? steady.day.sweepReadUnitsPerCall * slotShare + sweepReadUnits * (1 - slotShare) : sweepReadUnits),
     transactions: metered.transactions / events.length,
-    callsPerLogItem: logs / Math.max(1, steady ? holding - slots.length + slotCalls / (steady.day.slots ?? steady).callsPerItem : holding),
+    callsPerLogItem: logs / Math.max(1, steady ? holding - slots.length + slotItemsOf(steady) : holding),
     storedBytesPerCall: steady
-      ? (stored -
-          [...slots, ...agents].reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0) +
-          slotCalls * (steady.day.slots ?? steady).bytesPerSlotCall) /
-        events.length
+      ? (stored - [...slots, ...agents].reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0) + slotBytesOf(steady)) / events.length
       : stored / events.length,
     logPartitionUnitsPerCall: metered.logTableWriteUnits / events.length,
     receivesPerCall: receives / events.length,
@@ -733,9 +768,12 @@ async function steadySlots(
   const agents = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs' && isAgentKey(s.sk));
   const slotCalls = slots.reduce((sum, s) => sum + s.logs, 0);
   const bytes = [...slots, ...alone, ...agents].reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0);
+  const logItems = [...metered.sizes.values()].filter((s) => s.table === 'usageLogs');
   return {
     accounts: chosen.size,
     calls: events.length,
+    hourSlots: slotFiguresOf(logItems.filter((s) => s.sk.startsWith('M#'))),
+    daySlots: slotFiguresOf(logItems.filter((s) => s.sk.startsWith('N#'))),
     slotItems: slots.length,
     callsPerSlot: slotCalls / Math.max(1, slots.length),
     callsPerItem: (slotCalls + alone.length) / Math.max(1, slots.length + alone.length),
@@ -789,6 +827,8 @@ export interface SweptDay {
    * the sample spans only the day's last hours.
    */
   slots?: { bytesPerSlotCall: number; callsPerItem: number };
+  /** Day slots alone (`N#`, lone calls): they fill only over a day, which the hour-long sample cannot see. */
+  daySlots?: SlotFigures;
 }
 
 /**
@@ -930,6 +970,7 @@ async function sweptDay(
             bytesPerSlotCall: held.reduce((sum, s) => sum + s.bytes + ITEM_OVERHEAD, 0) / slotCalls,
             callsPerItem: slotCalls / Math.max(1, logItems),
           },
+          daySlots: slotFiguresOf(held.filter((s) => s.sk.startsWith('N#'))),
         }
       : {}),
   };
