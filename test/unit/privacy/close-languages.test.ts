@@ -90,5 +90,5 @@ describe('languages we read through a neighbour', () => {
     }
     expect(taken).toEqual([]);
     // Every corpus's letters, each read twice: a bound for a loaded machine, not a target.
-  }, 300_000);
+  }, 600_000);
 });
