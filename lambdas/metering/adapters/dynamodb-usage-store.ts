@@ -898,11 +898,15 @@ export class DynamoDbUsageStore implements UsageStore {
       ExpressionAttributeValues: { ':pk': key.pk, ':first': days[0], ':last': `${days.at(-1)}\uffff` },
       ConsistentRead: true,
     });
-    for (const day of days)
-      await this.tallyDay(accountId, [], Date.parse(`${day}T23:00:00Z`), {
-        rollups: rollups.filter((item) => String(item.sk).startsWith(day)),
-        calls,
-      });
+    // The days' items are apart: written at once.
+    await Promise.all(
+      days.map((day) =>
+        this.tallyDay(accountId, [], Date.parse(`${day}T23:00:00Z`), {
+          rollups: rollups.filter((item) => String(item.sk).startsWith(day)),
+          calls,
+        }),
+      ),
+    );
   }
 
   /**
