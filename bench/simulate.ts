@@ -9,7 +9,7 @@ import { StoreLoneCalls } from '../lambdas/metering/domain/lone-calls';
 import { summedUsageMetrics } from '../lambdas/metering/adapters/powertools-metrics';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ITEMS } from '../lambdas/shared/items';
-import { isAgentKey, logPartition, sweepWeekMarkerItem, weekEndOf } from '../lambdas/shared/adapters/dynamodb-usage-logs';
+import { isAgentKey, logPartition, sweepWeekMarkerItem, WEEK_MS, weekEndOf } from '../lambdas/shared/adapters/dynamodb-usage-logs';
 import { itemSize } from './item-size';
 import { MODEL } from './prices';
 import {
@@ -791,16 +791,21 @@ async function steadySlots(
     loneRoundTrips: loneEvents.length ? recorders.roundTrips / loneEvents.length : 0,
     sweepWriteUnitsPerCall: (metered.writeUnits - writesBefore) / events.length,
     sweepReadUnitsPerCall: (metered.readUnits - readsBefore) / events.length,
-    // The last day of a seven-day period: the sweep's week pass over lone calls' accounts comes at its end.
-    day: await sweptDay(
-      client,
-      load,
-      model,
-      new Date(weekEndOf(start.getTime() + 86_400_000) + 1 - 86_400_000),
-      analytics,
-      gatewayContainers,
-    ),
+    day: await sweptDay(client, load, model, sampleDayOf(start), analytics, gatewayContainers),
   };
+}
+
+/**
+ * The day the day-long sample of the row whose hour-long sample starts at `start` runs on: the last day
+ * of a seven-day period, so the sweep's week pass over lone calls' accounts comes at its end, and a
+ * period of the row's own — rows' hour samples start on days of their own, one after another, and the
+ * day of each picks the period 2–17 periods on (by its day's number, mod 16), past every row's hour
+ * sample. Lists are per day and per period: a sample sharing either with another row's would sweep
+ * that row's accounts too, and price their counts as its own.
+ */
+function sampleDayOf(start: Date): Date {
+  const day = Math.floor(start.getTime() / 86_400_000);
+  return new Date(weekEndOf(start.getTime() + ((day % 16) + 2) * WEEK_MS) + 1 - 86_400_000);
 }
 
 export interface SweptDay {
