@@ -42,6 +42,7 @@ import {
   sweepPartition,
   sweepWeekMarkerItem,
   sweepWeekPartition,
+  WEEK_LIST_MIN_RETENTION_DAYS,
   WEEK_MS,
   weekEndOf,
 } from '../../shared/adapters/dynamodb-usage-logs';
@@ -209,11 +210,7 @@ export const BUSY_MINUTE_CALLS = 3;
  * still read from their items by the usage API while they live).
  */
 const MAX_CATCH_UP_MS = 2 * 86_400_000 - HOUR_MS - STEP_LAG_MS;
-/**
- * Logs kept at least this many days let a lone call's account go on its week's sweep list, finished at
- * the period's end (a week, and the sweep's catch-up, inside the retention); shorter, on its day's.
- */
-export const WEEK_LIST_MIN_RETENTION_DAYS = 10;
+export { WEEK_LIST_MIN_RETENTION_DAYS };
 
 /**
  * How far into an hour a run of the sweep that ran out of time got: every account of the sweep list's
@@ -875,6 +872,30 @@ export class DynamoDbUsageStore implements UsageStore {
       if (gap >= 0) beforeFailure ??= upToGap();
     }
     return { accounts, failed };
+  }
+
+  /**
+   * Finishes every day closed by `now` (epoch ms; its end STEP_LAG_MS ago) of the accounts on the week
+   * lists of its seven-day period and the one before, as the sweep does at a period's end. A day of lone
+   * calls waits there uncounted until then, its items its only record: `ops usage retention` calls this
+   * before it shortens their expiry, so none expires uncounted. Returns how many entries it finished.
+   */
+  async finishWeekLists(now: number): Promise<number> {
+    const lastHour = Math.floor((now - STEP_LAG_MS) / DAY_MS) * DAY_MS - HOUR_MS;
+    let accounts = 0;
+    for (const hour of [weekEndOf(lastHour) + 1 - WEEK_MS - HOUR_MS, lastHour]) {
+      const week = new Date(weekEndOf(hour)).toISOString().slice(0, 10);
+      for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
+        const listed = await queryAll(this.client, {
+          TableName: this.tables.usageLogs,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': sweepWeekPartition(week, shard) },
+          ProjectionExpression: 'sk',
+        });
+        accounts += await inParallel(listed, SWEEP_CONCURRENCY, (item) => this.finishWeek(String(item.sk), hour));
+      }
+    }
+    return accounts;
   }
 
   /**
