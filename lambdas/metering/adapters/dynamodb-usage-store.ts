@@ -901,9 +901,10 @@ export class DynamoDbUsageStore implements UsageStore {
   /**
    * Finishes each day of a week-listed account's seven-day period that holds calls, up to the day of
    * `hour`, as a day list finishes its accounts at the day's end: one keys-only read of the period's
-   * call ranges (eventually consistent, as the sweep runs STEP_LAG_MS after the hour's end) says which
-   * days those are, so a period of one call costs one day's count. A day finished already (its day
-   * list, a run before) is one read.
+   * call ranges says which days those are, so a period of one call costs one day's count. A day finished
+   * already (its day list, a run before) is one read. Strongly consistent: a call of the last hour may be
+   * written up to STEP_LAG_MS after its end, a moment before this read, and an eventually consistent one
+   * could miss its day's only item — a day no later pass would finish.
    */
   private async finishWeek(accountId: string, hour: number): Promise<void> {
     const days = new Set<string>();
@@ -914,6 +915,7 @@ export class DynamoDbUsageStore implements UsageStore {
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
         ExpressionAttributeValues: { ':pk': logPartition(accountId), ':lower': lower, ':upper': upper },
         ProjectionExpression: 'sk',
+        ConsistentRead: true,
       }))
         days.add(String(sk).slice(2, 12));
     for (const day of [...days].sort()) await this.tallyDay(accountId, [], Date.parse(`${day}T23:00:00Z`));
