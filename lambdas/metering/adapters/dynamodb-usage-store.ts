@@ -831,11 +831,14 @@ export class DynamoDbUsageStore implements UsageStore {
       const after = shard === resume?.shard ? resume.account : undefined;
       const ofWeek = shard >= SWEEP_SHARDS;
       const partition = ofWeek ? sweepWeekPartition(week, shard - SWEEP_SHARDS) : sweepPartition(day, shard);
+      // Strongly consistent: an account's first call of the day (or week) may be listed moments before this read, inside
+      // its hour's step lag, and a list read that missed it would leave the day unfinished for good.
       const listed = await queryAll(this.client, {
         TableName: this.tables.usageLogs,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': partition },
         ProjectionExpression: 'sk, h',
+        ConsistentRead: true,
         ...(after === undefined ? {} : { ExclusiveStartKey: { pk: partition, sk: after } }),
       });
       const finished = listed.map(() => false);

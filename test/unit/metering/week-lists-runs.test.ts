@@ -109,8 +109,8 @@ describe('week lists under failing, catching-up and overlapping sweep runs, and 
     await recordAlone(events.filter((e) => Date.parse(e.at) >= end - 2 * HOUR));
     for (const id of accounts) expect(await answered(id)).toEqual(truth(events, id));
 
-    // The run six hours later catches up: time for five accounts, and the third in the week list cannot be counted.
-    clock = end + 6 * HOUR;
+    // The run two hours after the period's end catches up: time for five accounts, and the third in the week list cannot be counted.
+    clock = end + 2 * HOUR;
     let left = 5;
     const run = sweeper({ accountId: failing }).sweep(clock, 0, () => left-- > 0);
     await expect(run).rejects.toThrow(SweepFailed);
@@ -130,7 +130,7 @@ describe('week lists under failing, catching-up and overlapping sweep runs, and 
     expect(allCounted(await aggregatesOf(failing), failing).calls).toBe(0);
 
     // Two runs overlap an hour later, and the failure is gone: each account's calls counted once, every day finished.
-    clock = end + 7 * HOUR;
+    clock = end + 3 * HOUR;
     await Promise.all([sweeper().sweep(clock, 0), sweeper().sweep(clock + MINUTE, 0)]);
     for (const id of accounts) {
       const aggregates = await aggregatesOf(id);
@@ -173,7 +173,7 @@ describe('week lists under failing, catching-up and overlapping sweep runs, and 
     }
   });
 
-  it('finishes the period’s last day whose only call was written moments before the week pass, as an eventually consistent read would miss it', async () => {
+  it('finishes the last day of an account whose only item or list entry was written moments before the pass, which an eventually consistent read would miss', async () => {
     const start = periodStart(8);
     const end = start + WEEK_MS;
     /** A client whose eventually consistent queries of the logs miss items created in the second before (the scenario's clock). */
@@ -196,10 +196,15 @@ describe('week lists under failing, catching-up and overlapping sweep runs, and 
     } as unknown as typeof dynamo.client;
     const early = slotCall('acc_wlag', 1, start + 2 * DAY + 9 * HOUR, { lone: true });
     const last = slotCall('acc_wlag', 2, end - 1, { lone: true });
+    // Accounts whose only call of the period (lone), or of the day (not lone: the day list), is its last millisecond's.
+    const onlyLone = slotCall('acc_wlag_once', 1, end - 1, { lone: true });
+    const onlyOfDay = slotCall('acc_dlag_once', 1, end - 1);
     for (const [event, writtenAt] of [
       [early, Date.parse(early.at) + MINUTE],
       // On time (its hour's step lag not yet over), a moment before the sweep's run.
       [last, end + STEP_LAG_MS - 200],
+      [onlyLone, end + STEP_LAG_MS - 150],
+      [onlyOfDay, end + STEP_LAG_MS - 100],
     ] as const) {
       clock = writtenAt;
       const store = new DynamoDbUsageStore(eventual, USAGE_TABLES, undefined, () => clock);
@@ -207,10 +212,14 @@ describe('week lists under failing, catching-up and overlapping sweep runs, and 
     }
     clock = end + STEP_LAG_MS;
     await new DynamoDbUsageStore(eventual, USAGE_TABLES).finishHours(clock - MINUTE, clock);
-    const tallies = singlesCounted(await aggregatesOf('acc_wlag'), 'acc_wlag');
-    expect(tallies.map((t) => [t.bucket, t.calls])).toEqual([
-      [early.at.slice(0, 13) + ':00:00Z', 1],
-      [last.at.slice(0, 13) + ':00:00Z', 1],
+    const lastHour = `${last.at.slice(0, 13)}:00:00Z`;
+    const counted = async (accountId: string) =>
+      singlesCounted(await aggregatesOf(accountId), accountId).map((t) => [t.bucket, t.calls] as [string, number]);
+    expect(await counted('acc_wlag')).toEqual([
+      [`${early.at.slice(0, 13)}:00:00Z`, 1],
+      [lastHour, 1],
     ]);
+    expect(await counted('acc_wlag_once')).toEqual([[lastHour, 1]]);
+    expect(await counted('acc_dlag_once')).toEqual([[lastHour, 1]]);
   });
 });
