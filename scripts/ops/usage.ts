@@ -1,6 +1,23 @@
+import { DynamoDbUsageStore } from '../../lambdas/metering/adapters/dynamodb-usage-store';
 import { shortenUsageLogRetention } from '../../lambdas/shared/adapters/dynamodb-usage-logs';
 import { Command, progress, stageOption, UsageError, withResources } from './program';
 import { recordOps } from './audit';
+import type { Resources } from './resources';
+
+/**
+ * Brings the stored logs under a shorter retention — after counting the days of lone calls still waiting
+ * for their week's end (the sweep's week lists) into their rollups: their items are their only record,
+ * and the shorter expiry could remove them first.
+ */
+export async function applyUsageLogRetention(
+  resources: Pick<Resources, 'dynamo' | 'tables'>,
+  days: number,
+  now: number = Date.now(),
+  onProgress?: (seen: number, shortened: number) => void,
+): Promise<{ seen: number; shortened: number }> {
+  await new DynamoDbUsageStore(resources.dynamo, resources.tables).finishWeekLists(now);
+  return shortenUsageLogRetention(resources.dynamo, resources.tables.usageLogs, days, { onProgress });
+}
 
 const retention = new Command('retention')
   .description(
@@ -13,9 +30,7 @@ const retention = new Command('retention')
     if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');
     await withResources(options.stage, async (resources) => {
       const report = progress('items checked');
-      const { seen, shortened } = await shortenUsageLogRetention(resources.dynamo, resources.tables.usageLogs, days, {
-        onProgress: (checked) => report(checked),
-      });
+      const { seen, shortened } = await applyUsageLogRetention(resources, days, Date.now(), (checked) => report(checked));
       await recordOps(resources, {
         action: 'usage.retention',
         targets: [{ type: 'table', id: 'usageLogs' }],

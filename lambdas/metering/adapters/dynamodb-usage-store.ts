@@ -42,6 +42,7 @@ import {
   sweepPartition,
   sweepWeekMarkerItem,
   sweepWeekPartition,
+  WEEK_LIST_MIN_RETENTION_DAYS,
   WEEK_MS,
   weekEndOf,
 } from '../../shared/adapters/dynamodb-usage-logs';
@@ -209,11 +210,7 @@ export const BUSY_MINUTE_CALLS = 3;
  * still read from their items by the usage API while they live).
  */
 const MAX_CATCH_UP_MS = 2 * 86_400_000 - HOUR_MS - STEP_LAG_MS;
-/**
- * Logs kept at least this many days let a lone call's account go on its week's sweep list, finished at
- * the period's end (a week, and the sweep's catch-up, inside the retention); shorter, on its day's.
- */
-export const WEEK_LIST_MIN_RETENTION_DAYS = 10;
+export { WEEK_LIST_MIN_RETENTION_DAYS };
 
 /**
  * How far into an hour a run of the sweep that ran out of time got: every account of the sweep list's
@@ -834,11 +831,14 @@ export class DynamoDbUsageStore implements UsageStore {
       const after = shard === resume?.shard ? resume.account : undefined;
       const ofWeek = shard >= SWEEP_SHARDS;
       const partition = ofWeek ? sweepWeekPartition(week, shard - SWEEP_SHARDS) : sweepPartition(day, shard);
+      // Strongly consistent: an account's first call of the day (or week) may be listed moments before this read, inside
+      // its hour's step lag, and a list read that missed it would leave the day unfinished for good.
       const listed = await queryAll(this.client, {
         TableName: this.tables.usageLogs,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': partition },
         ProjectionExpression: 'sk, h',
+        ConsistentRead: true,
         ...(after === undefined ? {} : { ExclusiveStartKey: { pk: partition, sk: after } }),
       });
       const finished = listed.map(() => false);
@@ -878,13 +878,40 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   /**
+   * Finishes every day closed by `now` (epoch ms; its end STEP_LAG_MS ago) of the accounts on the week
+   * lists of its seven-day period and the one before, as the sweep does at a period's end. A day of lone
+   * calls waits there uncounted until then, its items its only record: `ops usage retention` calls this
+   * before it shortens their expiry, so none expires uncounted. Returns how many entries it finished.
+   */
+  async finishWeekLists(now: number): Promise<number> {
+    const lastHour = Math.floor((now - STEP_LAG_MS) / DAY_MS) * DAY_MS - HOUR_MS;
+    let accounts = 0;
+    for (const hour of [weekEndOf(lastHour) + 1 - WEEK_MS - HOUR_MS, lastHour]) {
+      const week = new Date(weekEndOf(hour)).toISOString().slice(0, 10);
+      for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
+        const listed = await queryAll(this.client, {
+          TableName: this.tables.usageLogs,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': sweepWeekPartition(week, shard) },
+          ProjectionExpression: 'sk',
+          ConsistentRead: true,
+        });
+        accounts += await inParallel(listed, SWEEP_CONCURRENCY, (item) => this.finishWeek(String(item.sk), hour));
+      }
+    }
+    return accounts;
+  }
+
+  /**
    * Finishes each day of a week-listed account's seven-day period that holds calls, up to the day of
    * `hour`, as a day list finishes its accounts at the day's end — but with the reads of all its days
    * at once: one strongly consistent read of the period's calls (both slot ranges), which says which
    * days hold calls, and one of those days' rollups; then a write of each such day's rollup, under
    * its version as any count (one that meets another writer reads that day again). An account calling
    * a few times a day pays three queries a week, not a day; one calling once a week, one day's count;
-   * a day finished already (its day list, a run before) costs nothing more.
+   * a day finished already (its day list, a run before) costs nothing more. Strongly consistent: a call
+   * of the last hour may be written up to STEP_LAG_MS after its end, a moment before this read, and an
+   * eventually consistent one could miss its day's only item — a day no later pass would finish.
    */
   private async finishWeek(accountId: string, hour: number): Promise<void> {
     const calls = await this.singlesBetween(accountId, weekEndOf(hour) - WEEK_MS, lastMsOf(hour));

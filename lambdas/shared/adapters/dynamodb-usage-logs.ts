@@ -187,6 +187,12 @@ export function sweepMarkerItem(day: string, accountId: string): { pk: string; s
  * period's end to finish each of its days (docs/architecture.md, "Lone calls").
  */
 export const WEEK_MS = 7 * 86_400_000;
+/**
+ * Logs kept at least this many days let a lone call's account go on its week's sweep list, finished at
+ * the period's end (a week, and the sweep's catch-up, inside the retention); shorter, on its day's. A day
+ * may so wait uncounted this long, whatever the retention became since: the usage API reads that far back.
+ */
+export const WEEK_LIST_MIN_RETENTION_DAYS = 10;
 /** The last millisecond of the seven-day period holding `at` (epoch ms). */
 export const weekEndOf = (at: number) => Math.floor(at / WEEK_MS) * WEEK_MS + WEEK_MS - 1;
 /** A week list's partition: the period's last day (`2026-03-04`) and the shard. */

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { callsOfItem, itemsHoldingCalls, onceEach } from './dynamodb-usage-logs';
+import { callsOfItem, itemsHoldingCalls, onceEach, WEEK_LIST_MIN_RETENTION_DAYS } from './dynamodb-usage-logs';
 import { queryAll } from '../dynamodb-query';
 import { usageLogRetentionDays } from '../usage-logs';
 import { ITEMS } from '../items';
@@ -82,7 +82,9 @@ export class DynamoDbUsageReader {
     finished: Map<string, number>,
     product?: string,
   ): Promise<({ bucket: string; product: string } & CallCounters)[]> {
-    const retained = Date.now() - usageLogRetentionDays() * 86_400_000;
+    // A lone call's day waits for its week's end uncounted, up to WEEK_LIST_MIN_RETENTION_DAYS, and may have been listed
+    // under a longer retention than the one now set: its calls are read while their items live (their expiry is checked below).
+    const retained = Date.now() - Math.max(usageLogRetentionDays(), WEEK_LIST_MIN_RETENTION_DAYS) * 86_400_000;
     const start = Math.max(Date.parse(from), Math.floor(retained / HOUR) * HOUR);
     const end = Math.min(Date.parse(`${to.slice(0, 13)}:00:00Z`) + HOUR, Date.now() + HOUR);
     const through = new Map<string, number>();
