@@ -8,7 +8,7 @@ import { TABLE_SPECS, type TableName } from '../../../lambdas/shared/tables';
 import { queryAll } from '../../../lambdas/shared/dynamodb-query';
 import { countersOfCall } from '../../../lambdas/shared/usage-counters';
 import { applyUsageLogRetention } from '../../../scripts/ops/usage';
-import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { scenarioClock } from '../../helpers/scenario-clock';
 import { allCounted, singlesCounted } from '../../helpers/singles-rollups';
 import { slotCall } from '../../helpers/usage-event';
 import { USAGE_TABLES } from '../../helpers/usage-worker';
@@ -126,24 +126,10 @@ interface Scenario {
  * far, and each singles rollup exactly the calls up to its `through`: none lost, none counted twice.
  */
 describe('week lists: seeded random mixes against a brute-force count', () => {
-  let dynamo: LocalDynamo;
-  let clock = 0;
-  const saved = process.env.USAGE_LOG_RETENTION_DAYS;
-  beforeAll(async () => {
-    dynamo = await startLocalDynamo();
-  });
-  afterAll(() => dynamo.stop());
-  beforeEach(() => {
-    // The usage API and erasure read the time: the moment the scenario is at.
-    jest.spyOn(Date, 'now').mockImplementation(() => clock);
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-    if (saved === undefined) delete process.env.USAGE_LOG_RETENTION_DAYS;
-    else process.env.USAGE_LOG_RETENTION_DAYS = saved;
-  });
+  // The usage API, erasure and the retention read the time: the moment the scenario is at (`scene.at`).
+  const scene = scenarioClock();
 
-  const reader = () => new DynamoDbUsageReader(dynamo.client, USAGE_TABLES);
+  const reader = () => new DynamoDbUsageReader(scene.dynamo.client, USAGE_TABLES);
   const bucket = (at: number) => new Date(Math.floor(at / HOUR) * HOUR).toISOString().replace('.000Z', 'Z');
   const setRetention = (days?: number) => {
     if (days === undefined) delete process.env.USAGE_LOG_RETENTION_DAYS;
@@ -193,18 +179,18 @@ describe('week lists: seeded random mixes against a brute-force count', () => {
     }
     runs.sort((a, b) => a - b);
 
-    const containers = [0, 1, 2].map(() => new DynamoDbUsageStore(dynamo.client, USAGE_TABLES, undefined, () => clock));
-    const sweeper = new DynamoDbUsageStore(dynamo.client, USAGE_TABLES);
+    const containers = [0, 1, 2].map(() => new DynamoDbUsageStore(scene.dynamo.client, USAGE_TABLES, undefined, () => scene.at));
+    const sweeper = new DynamoDbUsageStore(scene.dynamo.client, USAGE_TABLES);
     const stored = new Map<string, UsageEvent>();
 
     const partition = (table: 'usageLogs' | 'usageAggregates', pk: string) =>
-      queryAll(dynamo.client, { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } });
+      queryAll(scene.dynamo.client, { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } });
     /** DynamoDB's TTL at its quickest: every expired item of the accounts' logs is deleted. */
     const expire = async () => {
       for (const accountId of accounts)
         for (const item of await partition('usageLogs', `ACCOUNT#${accountId}`))
-          if (Number(item.expiresAt ?? Number.POSITIVE_INFINITY) <= clock / 1000)
-            await dynamo.client.send(new DeleteCommand({ TableName: 'usageLogs', Key: { pk: item.pk, sk: item.sk } }));
+          if (Number(item.expiresAt ?? Number.POSITIVE_INFINITY) <= scene.at / 1000)
+            await scene.dynamo.client.send(new DeleteCommand({ TableName: 'usageLogs', Key: { pk: item.pk, sk: item.sk } }));
     };
     const expectedBuckets = (accountId: string, day: boolean) => {
       const sums = new Map<string, Counts>();
@@ -265,14 +251,14 @@ describe('week lists: seeded random mixes against a brute-force count', () => {
         const batch = batches[b]!;
         if (batch.at >= shortenAt && process.env.USAGE_LOG_RETENTION_DAYS !== String(scenario.shorten!.to)) {
           // The shorter retention is deployed; an hour later the operator applies it to the stored logs.
-          clock = shortenAt;
+          scene.at = shortenAt;
           setRetention(scenario.shorten!.to);
           await check('once the shorter retention is deployed', true);
-          clock = shortenAt + HOUR;
-          await applyUsageLogRetention({ dynamo: dynamo.client, tables: TABLES }, scenario.shorten!.to, clock);
+          scene.at = shortenAt + HOUR;
+          await applyUsageLogRetention({ dynamo: scene.dynamo.client, tables: TABLES }, scenario.shorten!.to, scene.at);
           await check('once the stored logs are brought under it', true);
         }
-        clock = batch.at;
+        scene.at = batch.at;
         const outcome = await recordUsageBatch(
           batch.events.map((event, i) => ({ messageId: `${callIdentity(event)}@${batch.at}#${i}`, body: JSON.stringify(event) })),
           { store: containers[b % containers.length]!, settings: { of: async () => ({ analytics: true }) } },
@@ -281,7 +267,7 @@ describe('week lists: seeded random mixes against a brute-force count', () => {
         for (const event of batch.events) stored.set(callIdentity(event), event);
         if (rand.chance(0.01)) await check(`after the batch at ${new Date(batch.at).toISOString()}`, false);
       }
-      clock = run;
+      scene.at = run;
       await sweeper.finishHours(run - 2 * MINUTE, run);
       // Every day's end is checked (days too at a period's end), and a third of the other runs.
       const dayEnd = (run - STEP_LAG_MS - MINUTE) % DAY === 0;

@@ -6,7 +6,7 @@ import { sweepWeekMarkerItem, WEEK_MS, weekEndOf } from '../../../lambdas/shared
 import { DynamoDbUsageReader } from '../../../lambdas/shared/adapters/dynamodb-usage-reader';
 import { TABLE_SPECS, type TableName } from '../../../lambdas/shared/tables';
 import { applyUsageLogRetention } from '../../../scripts/ops/usage';
-import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
+import { scenarioClock } from '../../helpers/scenario-clock';
 import { allCounted } from '../../helpers/singles-rollups';
 import { slotCall } from '../../helpers/usage-event';
 import { USAGE_TABLES } from '../../helpers/usage-worker';
@@ -26,47 +26,32 @@ const TABLES = Object.fromEntries(Object.keys(TABLE_SPECS).map((name) => [name, 
  * `ops usage retention` makes those items expire.
  */
 describe('week lists when the logs’ retention is shortened mid-period', () => {
-  let dynamo: LocalDynamo;
-  let clock = 0;
-  const saved = process.env.USAGE_LOG_RETENTION_DAYS;
-  beforeAll(async () => {
-    dynamo = await startLocalDynamo();
-  });
-  afterAll(() => dynamo.stop());
-  beforeEach(() => {
-    delete process.env.USAGE_LOG_RETENTION_DAYS;
-    // The usage API reads the time: the moment the scenario is at.
-    jest.spyOn(Date, 'now').mockImplementation(() => clock);
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-    if (saved === undefined) delete process.env.USAGE_LOG_RETENTION_DAYS;
-    else process.env.USAGE_LOG_RETENTION_DAYS = saved;
-  });
+  // The usage API, erasure and the retention read the time: the moment the scenario is at (`scene.at`).
+  const scene = scenarioClock();
 
-  const container = () => new DynamoDbUsageStore(dynamo.client, USAGE_TABLES, undefined, () => clock);
+  const container = () => new DynamoDbUsageStore(scene.dynamo.client, USAGE_TABLES, undefined, () => scene.at);
   /** Each call handed alone to the worker a minute after it was made (on time). */
   const recordAlone = async (events: UsageEvent[]) => {
     for (const event of events) {
-      clock = Date.parse(event.at) + MINUTE;
+      scene.at = Date.parse(event.at) + MINUTE;
       await recordUsageBatch([{ messageId: event.requestId, body: JSON.stringify(event) }], { store: container(), settings });
     }
   };
   /** The sweep's run a minute after the last hour of the day starting at `day` closed. */
   const dayEndRun = async (day: number) => {
-    clock = day + DAY + STEP_LAG_MS + MINUTE;
-    await new DynamoDbUsageStore(dynamo.client, USAGE_TABLES).finishHours(clock - 2 * MINUTE, clock);
+    scene.at = day + DAY + STEP_LAG_MS + MINUTE;
+    await new DynamoDbUsageStore(scene.dynamo.client, USAGE_TABLES).finishHours(scene.at - 2 * MINUTE, scene.at);
   };
   /** DynamoDB's TTL at its quickest: every expired item of the logs is deleted. */
   const expire = async () => {
-    for (const item of (await dynamo.scanAll()).usageLogs)
-      if (Number(item.expiresAt ?? Number.POSITIVE_INFINITY) <= clock / 1000)
-        await dynamo.client.send(new DeleteCommand({ TableName: 'usageLogs', Key: { pk: item.pk, sk: item.sk } }));
+    for (const item of (await scene.dynamo.scanAll()).usageLogs)
+      if (Number(item.expiresAt ?? Number.POSITIVE_INFINITY) <= scene.at / 1000)
+        await scene.dynamo.client.send(new DeleteCommand({ TableName: 'usageLogs', Key: { pk: item.pk, sk: item.sk } }));
   };
   const perDay = async (accountId: string, start: number, days: number) => {
     const counts: Record<string, number> = {};
     const to = new Date(start + days * DAY - HOUR).toISOString();
-    for (const b of await new DynamoDbUsageReader(dynamo.client, USAGE_TABLES).aggregates(
+    for (const b of await new DynamoDbUsageReader(scene.dynamo.client, USAGE_TABLES).aggregates(
       accountId,
       'day',
       new Date(start).toISOString(),
@@ -87,23 +72,23 @@ describe('week lists when the logs’ retention is shortened mid-period', () => 
     ]).flat();
     await recordAlone(calls.filter((call) => Date.parse(call.at) < start + 5 * DAY));
     for (let d = 0; d < 5; d++) await dayEndRun(start + d * DAY);
-    expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_shorter').calls).toBe(0);
-    expect((await dynamo.scanAll()).usageLogs.filter((item) => item.sk === 'acc_shorter').map((item) => item.pk)).toContain(
+    expect(allCounted((await scene.dynamo.scanAll()).usageAggregates, 'acc_shorter').calls).toBe(0);
+    expect((await scene.dynamo.scanAll()).usageLogs.filter((item) => item.sk === 'acc_shorter').map((item) => item.pk)).toContain(
       sweepWeekMarkerItem(start, 'acc_shorter').pk,
     );
 
     // Midday of the sixth day the stage's retention becomes three days (deployed): the usage API still counts every day.
     await recordAlone(calls.filter((call) => Date.parse(call.at) >= start + 5 * DAY));
     process.env.USAGE_LOG_RETENTION_DAYS = '3';
-    clock = start + 5 * DAY + 20 * HOUR;
+    scene.at = start + 5 * DAY + 20 * HOUR;
     expect(await perDay('acc_shorter', start, 6)).toEqual(twoEachDay(start, 6));
 
     // The operator brings the stored logs under it, and DynamoDB deletes what expired: not one call goes uncounted.
-    await applyUsageLogRetention({ dynamo: dynamo.client, tables: TABLES }, 3, clock);
+    await applyUsageLogRetention({ dynamo: scene.dynamo.client, tables: TABLES }, 3, scene.at);
     await expire();
     expect(await perDay('acc_shorter', start, 6)).toEqual(twoEachDay(start, 6));
     await dayEndRun(start + 5 * DAY);
     expect(await perDay('acc_shorter', start, 6)).toEqual(twoEachDay(start, 6));
-    expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_shorter').calls).toBe(12);
+    expect(allCounted((await scene.dynamo.scanAll()).usageAggregates, 'acc_shorter').calls).toBe(12);
   });
 });
