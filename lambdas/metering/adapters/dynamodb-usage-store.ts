@@ -717,7 +717,12 @@ export class DynamoDbUsageStore implements UsageStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tables.usageAggregates, Key: ITEMS.sweepCursor.key({}), ConsistentRead: true }),
     );
-    const since = Math.max(Item?.through !== undefined ? Number(Item.through) : firstSince, now - MAX_CATCH_UP_MS);
+    const cursor = Item?.through !== undefined ? Number(Item.through) : firstSince;
+    const since = Math.max(cursor, now - MAX_CATCH_UP_MS);
+    // Down longer than the catch-up: the hours before `since` are left, a period's end maybe among them. Its week
+    // list is kept three days past the period, so its days are finished as its pass would have (a run out of time
+    // meanwhile starts over at the next, the accounts it finished one read each).
+    if (cursor < since) await this.finishWeekLists(now, timeLeft);
     const mark: SweepMark | undefined =
       Item?.hour !== undefined
         ? { hour: Number(Item.hour), shard: Number(Item.shard), ...(Item.account === undefined ? {} : { account: String(Item.account) }) }
@@ -881,9 +886,11 @@ export class DynamoDbUsageStore implements UsageStore {
    * Finishes every day closed by `now` (epoch ms; its end STEP_LAG_MS ago) of the accounts on the week
    * lists of its seven-day period and the one before, as the sweep does at a period's end. A day of lone
    * calls waits there uncounted until then, its items its only record: `ops usage retention` calls this
-   * before it shortens their expiry, so none expires uncounted. Returns how many entries it finished.
+   * before it shortens their expiry, so none expires uncounted; a sweep run after an outage longer than
+   * its catch-up, for the period's end it skipped. Returns how many entries it took (none once `timeLeft`
+   * says no).
    */
-  async finishWeekLists(now: number): Promise<number> {
+  async finishWeekLists(now: number, timeLeft: () => boolean = () => true): Promise<number> {
     const lastHour = Math.floor((now - STEP_LAG_MS) / DAY_MS) * DAY_MS - HOUR_MS;
     let accounts = 0;
     for (const hour of [weekEndOf(lastHour) + 1 - WEEK_MS - HOUR_MS, lastHour]) {
@@ -896,7 +903,7 @@ export class DynamoDbUsageStore implements UsageStore {
           ProjectionExpression: 'sk',
           ConsistentRead: true,
         });
-        accounts += await inParallel(listed, SWEEP_CONCURRENCY, (item) => this.finishWeek(String(item.sk), hour));
+        accounts += await inParallel(listed, SWEEP_CONCURRENCY, (item) => this.finishWeek(String(item.sk), hour), timeLeft);
       }
     }
     return accounts;

@@ -1,4 +1,5 @@
-import { DynamoDbUsageStore, WEEK_LIST_MIN_RETENTION_DAYS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbUsageStore, STEP_LAG_MS, WEEK_LIST_MIN_RETENTION_DAYS } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import {
@@ -157,6 +158,20 @@ describe('week lists: lone calls list their account once a seven-day period', ()
     ]);
     expect(sweeper.puts.filter((sk) => sk.endsWith('#S'))).toHaveLength(3 + 1);
     expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_once').calls).toBe(1);
+  });
+
+  it('finishes the period a sweep outage longer than its catch-up skipped the end of, while its week list is kept', async () => {
+    const start = periodStart(6);
+    await recordAlone(quietDays('acc_outage', start, 7, [10]));
+    // The last run got to the period's sixth day; the next comes 50 hours after the period's end, past the catch-up.
+    await dynamo.client.send(
+      new PutCommand({ TableName: 'usageAggregates', Item: { ...ITEMS.sweepCursor.key({}), through: start + 5 * DAY } }),
+    );
+    const now = start + WEEK_MS + 50 * HOUR;
+    const { since } = await new DynamoDbUsageStore(dynamo.client, USAGE_TABLES).sweep(now, now - 30 * MINUTE);
+    expect(since).toBeGreaterThan(start + WEEK_MS + STEP_LAG_MS);
+    expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_outage').calls).toBe(7);
+    expect((await dayItems('acc_outage')).map((item) => item.f)).toEqual(Array.from({ length: 7 }, (_, d) => start + (d + 1) * DAY - 1));
   });
 
   it('goes on from where a run out of time stopped in the week list, skipping and repeating no account', async () => {
