@@ -901,10 +901,13 @@ async function sweptDay(
   // called in those six days. Containers still check it, once a day each as they meet the account.
   const listedBefore = seeded(11);
   const rates = ratesOf(load);
+  let prelisted = 0;
   for (const accountId of new Set(loneEvents.map((event) => event.accountId))) {
     const rate = rates[Number(accountId.slice(accountId.lastIndexOf('_') + 1))] ?? sample[0]!.rate;
-    if (listedBefore() < 1 - Math.exp(-rate * 6 * 86_400))
+    if (listedBefore() < 1 - Math.exp(-rate * 6 * 86_400)) {
       await client.send(new PutCommand({ TableName: 'usageLogs', Item: sweepWeekMarkerItem(day.getTime(), accountId) }));
+      prelisted++;
+    }
   }
   let nextLone = 0;
   let clock = from.getTime();
@@ -962,10 +965,11 @@ async function sweptDay(
     writesPerAccountDay: puts / Math.max(1, chosen.size),
     ...(hours === 24
       ? {
+          // An entry listed on an earlier day of the period was paid then: a write (and its round trip) a week, a seventh a day.
           lists: {
-            writeUnitsPerCall: (metered.sweepListWriteUnits + recorders.metered.sweepListWriteUnits) / events.length,
+            writeUnitsPerCall: (metered.sweepListWriteUnits + recorders.metered.sweepListWriteUnits + prelisted / 7) / events.length,
             readUnitsPerCall: (metered.sweepListReadUnits + recorders.metered.sweepListReadUnits) / events.length,
-            tripsPerLoneCall: loneEvents.length ? recorders.markerTrips / loneEvents.length : 0,
+            tripsPerLoneCall: loneEvents.length ? (recorders.markerTrips + prelisted / 7) / loneEvents.length : 0,
           },
         }
       : {}),
