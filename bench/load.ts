@@ -137,6 +137,8 @@ export function usageEventsOf(
       userAgent: call.userAgent,
       at: at.toISOString(),
       balanceMicro: 1e12 - (seq ?? 0) * 1_000,
+      // The low-balance notice's state as the admit write returns it with the balance item: armed, far above the threshold.
+      noticeArmed: true,
       ...(seq ? { seq, used } : {}),
     };
   });

@@ -105,6 +105,7 @@ export async function measureOverhead(calls = 2000): Promise<Overhead> {
         admit: async ({ now }) => ({
           admitted: true,
           balanceMicro: 1e12,
+          noticeArmed: true,
           used: 1,
           resetAt: Math.floor(now.getTime() / 60_000 + 1) * 60,
           seq: 1,

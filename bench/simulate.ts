@@ -1,4 +1,5 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { balanceKey } from '../lambdas/shared/credits';
 import { DynamoDbUsageStore, PAGE_FROM_CALLS_PER_SECOND, STEP_LAG_MS } from '../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../lambdas/metering/domain/model';
 import { DynamoDbKeyAddressLog } from '../lambdas/metering/adapters/dynamodb-address-watch';
@@ -143,8 +144,9 @@ export const WORKER_CPU_MS_PER_EVENT = 0.3;
  * the item before (tracked) and after (read back, outside the count), so write units follow
  * DynamoDB's billing rules, not a guess.
  */
-/** The low-balance notice's item (the ledger's `ACCOUNT#<id>` / `NOTICE#low-balance`): looked at once a batch per watching account. */
-const isNotice = (key: { sk?: unknown } | undefined) => key?.sk === ITEMS.lowBalanceNotice.key({ accountId: '' }).sk;
+/** The low-balance notice's state, on the account's balance item (the ledger's `ACCOUNT#<id>` / `BALANCE`): looked at once a batch per watching account. */
+const isNotice = (key: { pk?: unknown; sk?: unknown } | undefined) =>
+  key?.sk === ITEMS.balance.key({ accountId: '' }).sk && String(key?.pk).startsWith(ITEMS.balance.pk({ accountId: '' }));
 
 /**
  * Whether a query is the sweep's week pass (`finishWeek`): its rollups' query names its days `:first`…`:last`;
@@ -379,6 +381,24 @@ function lowBalanceNotices(metered: MeteredClient): DynamoDbLowBalanceNotices {
   };
   return new DynamoDbLowBalanceNotices(metered.asClient(), 'ledger', mailer, 'https://bench.invalid');
 }
+/**
+ * Each account's balance item as the steady state holds it: funded, with the low-balance notice's state
+ * on it (taken over once in the account's life, at its first call after the deploy that moved it there).
+ * The admit writes that keep it are priced apart, unmetered here: the gateway learns the state from the
+ * admit write's returned item, and the worker reads it there once a batch (metered).
+ */
+async function fundedAccounts(client: DynamoDBDocumentClient, events: UsageEvent[]): Promise<void> {
+  const accounts = [...new Set(events.map((event) => event.accountId))];
+  for (let i = 0; i < accounts.length; i += 25) {
+    let pending: Record<string, unknown>[] | undefined = accounts.slice(i, i + 25).map((accountId) => ({
+      PutRequest: { Item: { ...balanceKey(accountId), balance: 1_000_000_000_000, noticeArmed: true } },
+    }));
+    while (pending?.length) {
+      const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { ledger: pending } }));
+      pending = UnprocessedItems?.ledger as Record<string, unknown>[] | undefined;
+    }
+  }
+}
 const fail = (error: unknown) => {
   throw error;
 };
@@ -464,7 +484,8 @@ class LoneRecorders {
     const before = requests();
     const noticeReads = this.metered.noticeReads;
     const container = this.containers[this.calls++ % this.containers.length]!;
-    if (!(await container.begin(event.accountId, event.balanceMicro ?? 0).record(event)))
+    // The notice's state as the admit write returned it with the balance item (`fundedAccounts`), on the event.
+    if (!(await container.begin(event.accountId, event.balanceMicro ?? 0, event.noticeArmed).record(event)))
       throw new Error(`a lone call of ${event.accountId} was left to the queue`);
     // The settings read (the notice's state read beside it), then each request of the recording, one after another;
     // the sweep list's apart (a container marks an account once a day or week, which a run of seconds or an hour does not see).
@@ -529,6 +550,7 @@ export async function simulateLoad(
   // Lone calls are recorded by the gateway, the rest queued (the earlier form queued every call).
   const lone = options.legacyForm ? planned.map(() => false) : loneCallsOf(load, calls, planned);
   const events = markedLone(planned, lone);
+  await fundedAccounts(client, events);
   const messages = events.flatMap((event, i) =>
     lone[i] ? [] : [{ at: Date.parse(event.at), item: { messageId: `m${i}`, body: JSON.stringify(event) } }],
   );
@@ -735,6 +757,7 @@ async function steadySlots(
   });
   const lone = legacyForm ? planned.map(() => false) : loneCallsOf(sampled, calls, planned);
   const events = markedLone(planned, lone);
+  await fundedAccounts(client, events);
   const { batches } = deliveryBatches(
     events.flatMap((event, i) =>
       lone[i] ? [] : [{ at: Date.parse(event.at), item: { messageId: `h${i}`, body: JSON.stringify(event) } }],
@@ -887,6 +910,7 @@ async function sweptDay(
   // Lone calls recorded by the gateway as in the run (their writes are not the sweep's: metered apart).
   const lone = loneCallsOf(sampled, calls, planned);
   const events = markedLone(planned, lone);
+  await fundedAccounts(client, events);
   const { batches } = deliveryBatches(
     events.flatMap((event, i) =>
       lone[i] ? [] : [{ at: Date.parse(event.at), item: { messageId: `d${i}`, body: JSON.stringify(event) } }],

@@ -84,10 +84,10 @@ export const DATA_MAP = {
   },
   ledger: {
     purpose:
-      'Append-only credit ledger (grants, purchases, refunds, clawbacks, dispute holds and releases) with Stripe ids, amounts and currency — never card data; the balance; purchases and what was reversed of them; the low-balance notice state',
+      'Append-only credit ledger (grants, purchases, refunds, clawbacks, dispute holds and releases) with Stripe ids, amounts and currency — never card data; the balance, with the low-balance notice state on it; purchases and what was reversed of them',
     personalData: ['accountId', 'stripe.customerId', 'stripe.paymentIntentId', 'stripe.checkoutSessionId'],
     subjectKey:
-      'pk = ACCOUNT#<accountId> (ENTRY#, REF#, BALANCE, PURCHASE#, NOTICE#); on a sharded plan, balance shards at pk = SHARD#<accountId>#<n>; pk = PAYMENT#<paymentIntentId> names the account (accountId attribute); after erasure, entries at PSEUDONYM#<keyed pseudonym>',
+      'pk = ACCOUNT#<accountId> (ENTRY#, REF#, BALANCE, PURCHASE#, and NOTICE# of earlier versions); on a sharded plan, balance shards at pk = SHARD#<accountId>#<n>; pk = PAYMENT#<paymentIntentId> names the account (accountId attribute); after erasure, entries at PSEUDONYM#<keyed pseudonym>',
     export: 'json+csv',
     erasure: {
       kind: 'pseudonymise',

@@ -198,7 +198,7 @@ export const ITEMS = {
   balance: item({
     table: 'ledger',
     owner: 'billing',
-    holds: 'the running balance (debited by the metered gateway)',
+    holds: "the running balance (debited by the metered gateway), with the low-balance notice's state (metering's: armed, when last sent)",
     pk: 'ACCOUNT#{accountId}',
     sk: 'BALANCE',
     foundBy: 'account',
@@ -222,7 +222,7 @@ export const ITEMS = {
   lowBalanceNotice: item({
     table: 'ledger',
     owner: 'metering',
-    holds: 'when the low-balance mail was last sent',
+    holds: "the low-balance notice's state as earlier versions kept it (read once per account, then kept on the balance item)",
     pk: 'ACCOUNT#{accountId}',
     sk: 'NOTICE#low-balance',
     foundBy: 'account',

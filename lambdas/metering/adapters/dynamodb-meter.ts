@@ -1,12 +1,6 @@
-import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type UpdateCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
-import { balanceShards, collectBalanceShards } from '../../shared/adapters/dynamodb-balance';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { balanceShards, collectBalanceShards, sendRetryingConflicts } from '../../shared/adapters/dynamodb-balance';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { balanceKey, balanceShardKey, SHARD_SEQ_SPAN } from '../../shared/credits';
 import type { MeterDecision } from '../domain/model';
@@ -211,7 +205,8 @@ export class DynamoDbMeter implements Meter {
       shards === 1 ? used : Math.min(limitPerMinute, Math.round((used * limitPerMinute) / Math.max(1, limit)));
     const partial = shards > 1 ? { partial: true as const } : {};
     try {
-      const { Attributes } = await this.sendRetryingConflicts(
+      const { Attributes } = await sendRetryingConflicts(
+        this.client,
         new UpdateCommand({
           TableName: this.table,
           Key: key,
@@ -235,6 +230,8 @@ export class DynamoDbMeter implements Meter {
         seq,
         ...partial,
         ...(typeof Attributes?.lastCallAt === 'string' ? { previousCallAt: Attributes.lastCallAt } : {}),
+        // The balance item carries the low-balance notice's state: a lone call then need not read it.
+        ...(typeof Attributes?.noticeArmed === 'boolean' ? { noticeArmed: Attributes.noticeArmed } : {}),
       };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -244,7 +241,16 @@ export class DynamoDbMeter implements Meter {
       const used = Number(found?.[current] ?? 0);
       // A shard at its share is full whatever it holds: so it is never refilled to no use this minute.
       const reason = (shards > 1 ? used >= limit : balanceMicro >= priceMicro) ? 'rate_limited' : 'insufficient_credit';
-      return { admitted: false, reason, balanceMicro, used: scaled(used), resetAt, ...partial, fundedShards: found?.shards !== undefined };
+      return {
+        admitted: false,
+        reason,
+        balanceMicro,
+        used: scaled(used),
+        resetAt,
+        ...partial,
+        ...(typeof found?.noticeArmed === 'boolean' ? { noticeArmed: found.noticeArmed } : {}),
+        fundedShards: found?.shards !== undefined,
+      };
     }
   }
 
@@ -298,21 +304,6 @@ export class DynamoDbMeter implements Meter {
       }
     }
     return 'busy';
-  }
-
-  /**
-   * A plain write to an item a transaction holds (a ledger post, a refund, a refill) fails with
-   * TransactionConflict, which the SDK does not retry: tried again a few times after a short pause.
-   */
-  private async sendRetryingConflicts(command: UpdateCommand): Promise<UpdateCommandOutput> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.client.send(command);
-      } catch (error) {
-        if (!(error instanceof TransactionConflictException) || attempt >= 4) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * (0.5 + Math.random())));
-      }
-    }
   }
 
   private async read(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {

@@ -56,6 +56,7 @@ import {
   singlesHeld,
 } from '../../shared/adapters/singles-day';
 import { queryAll } from '../../shared/dynamodb-query';
+import { sendRetryingConflicts } from '../../shared/adapters/dynamodb-balance';
 import type { Mailer } from '../../shared/mailer';
 import { type UsageLog, usageLogRetentionDays } from '../../shared/usage-logs';
 import { bucketsOf, CALL_COUNTERS, type CallCounters, countersOfCall } from '../../shared/usage-counters';
@@ -70,8 +71,15 @@ export interface UsageTables {
 }
 
 /** The call's log, without the event's envelope (version, account, the balance it left). */
-const logOf = ({ v: _v, accountId: _account, balanceMicro: _balance, seq: _seq, used: _used, ...log }: UsageEntry['event']): UsageLog =>
-  log;
+const logOf = ({
+  v: _v,
+  accountId: _account,
+  balanceMicro: _balance,
+  seq: _seq,
+  used: _used,
+  noticeArmed: _notice,
+  ...log
+}: UsageEntry['event']): UsageLog => log;
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -1295,12 +1303,19 @@ export class DynamoDbAccountSettings implements AccountSettingsReader {
 }
 
 /**
- * The notice's state at `ACCOUNT#<id>/NOTICE#low-balance` in the ledger table, beside the balance it watches.
- * The worker asks for a claim or a re-arm once a batch for every account that watches its balance,
- * and nearly always the state is already what it asks for. A conditional write refused costs a write
- * unit — for an account calling once an hour, as much as its log — so the state is read first (an
- * eventually consistent read, half a read unit) and written only when it changes. A read that lags a
- * change of a moment ago only delays the write to the next batch: the write itself stays conditional.
+ * The notice's state on the account's balance item in the ledger table (`noticeArmed`, and `noticeSentAt`
+ * when it was last sent), beside the balance it watches: the gateway's admit write returns the item as it
+ * was, so a lone call learns the state with the debit and reads nothing (docs/architecture.md, "Lone calls").
+ * The worker asks for a claim or a re-arm once a batch for every account that watches its balance, and
+ * nearly always the state is already what it asks for. A conditional write refused costs a write unit —
+ * for an account calling once an hour, as much as its log — so the state is read first (an eventually
+ * consistent read, half a read unit) and written only when it changes. A read that lags a change of a
+ * moment ago only delays the write to the next batch: the write itself stays conditional.
+ *
+ * Earlier versions kept the state in an item of its own (`ITEMS.lowBalanceNotice`). A balance item without
+ * `noticeArmed` takes that item's state, read once, and keeps it (a write, once per account); the old item
+ * is read no more and goes with the account's ledger partition at erasure. No balance item (never funded,
+ * or erased): nothing is written, and no notice can be claimed.
  */
 export class DynamoDbLowBalanceNoticeState implements Pick<LowBalanceNotices, 'claim' | 'rearm'> {
   constructor(
@@ -1308,50 +1323,59 @@ export class DynamoDbLowBalanceNoticeState implements Pick<LowBalanceNotices, 'c
     private readonly ledgerTable: string,
   ) {}
 
-  private key = (accountId: string) => ITEMS.lowBalanceNotice.key({ accountId });
-
   /** Whether the notice is armed: never sent, or re-armed since. */
   async armed(accountId: string): Promise<boolean> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.ledgerTable, Key: this.key(accountId), ProjectionExpression: 'armed' }),
+      new GetCommand({ TableName: this.ledgerTable, Key: balanceKey(accountId), ProjectionExpression: 'noticeArmed' }),
     );
-    return Item?.armed !== false;
+    if (typeof Item?.noticeArmed === 'boolean') return Item.noticeArmed;
+    return this.takeOver(accountId);
+  }
+
+  /** The state of the earlier versions' item, kept on the balance item from now on. */
+  private async takeOver(accountId: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.ledgerTable, Key: ITEMS.lowBalanceNotice.key({ accountId }), ProjectionExpression: 'armed' }),
+    );
+    const armed = Item?.armed !== false;
+    await this.write(accountId, 'SET noticeArmed = :armed', 'attribute_exists(pk) AND attribute_not_exists(noticeArmed)', {
+      ':armed': armed,
+    });
+    return armed;
   }
 
   async claim(accountId: string, at: Date): Promise<boolean> {
     if (!(await this.armed(accountId))) return false;
+    return this.write(accountId, 'SET noticeArmed = :false, noticeSentAt = :at', 'noticeArmed = :true', {
+      ':false': false,
+      ':true': true,
+      ':at': at.toISOString(),
+    });
+  }
+
+  /** Re-arms a sent notice; `armed`, when the caller knows the state already (the admit write's item, a read), spares the read. */
+  async rearm(accountId: string, armed?: boolean): Promise<void> {
+    if (armed ?? (await this.armed(accountId))) return;
+    await this.write(accountId, 'SET noticeArmed = :true', 'noticeArmed = :false', { ':false': false, ':true': true });
+  }
+
+  /** A conditional write of the state: false when the condition failed (another writer changed it first). */
+  private async write(accountId: string, update: string, condition: string, values: Record<string, unknown>): Promise<boolean> {
     try {
-      await this.client.send(
+      await sendRetryingConflicts(
+        this.client,
         new UpdateCommand({
           TableName: this.ledgerTable,
-          Key: this.key(accountId),
-          UpdateExpression: 'SET armed = :false, notifiedAt = :at',
-          ConditionExpression: 'attribute_not_exists(armed) OR armed = :true',
-          ExpressionAttributeValues: { ':false': false, ':true': true, ':at': at.toISOString() },
+          Key: balanceKey(accountId),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
         }),
       );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
-    }
-  }
-
-  /** Re-arms a sent notice; `armed`, when the caller read the state already, spares the read. */
-  async rearm(accountId: string, armed?: boolean): Promise<void> {
-    if (armed ?? (await this.armed(accountId))) return;
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.ledgerTable,
-          Key: this.key(accountId),
-          UpdateExpression: 'SET armed = :true',
-          ConditionExpression: 'armed = :false',
-          ExpressionAttributeValues: { ':false': false, ':true': true },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 }

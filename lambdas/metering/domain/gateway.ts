@@ -123,6 +123,7 @@ export class Gateway {
       userAgent: clip(request.userAgent, 512),
       at: now.toISOString(),
       ...(decision.partial ? {} : { balanceMicro: decision.balanceMicro }),
+      ...(decision.noticeArmed === undefined ? {} : { noticeArmed: decision.noticeArmed }),
       ...(decision.admitted ? { seq: decision.seq } : {}),
       used: decision.used,
       // After a long silence (the same write's lastCallAt tells it): recorded here rather than queued, kept in its day's slot.
@@ -149,7 +150,8 @@ export class Gateway {
       return response;
     }
     // A call after a long silence is recorded here, not queued: its settings are read while the upstream answers.
-    const lone = this.deps.loneCalls && event.lone ? this.deps.loneCalls.begin(key.accountId, decision.balanceMicro) : undefined;
+    const lone =
+      this.deps.loneCalls && event.lone ? this.deps.loneCalls.begin(key.accountId, decision.balanceMicro, decision.noticeArmed) : undefined;
 
     const forwarded = Object.fromEntries(
       product.passHeaders

@@ -17,11 +17,12 @@ export const isLoneCall = (at: Date, previousCallAt: string | undefined): boolea
 /** Port: the gateway's recording of a lone call, begun as soon as the call is admitted. */
 export interface LoneCalls {
   /**
-   * Starts what recording needs (the account's settings and its low-balance notice's state, read at once) while the upstream
-   * answers. The recording then says whether the call was recorded (or dropped, for an account being
-   * erased): when it answers false, or throws, the caller queues the event as for any other call.
+   * Starts what recording needs (the account's settings, and its low-balance notice's state unless the admit
+   * write returned it as `noticeArmed`, read at once) while the upstream answers. The recording then says
+   * whether the call was recorded (or dropped, for an account being erased): when it answers false, or
+   * throws, the caller queues the event as for any other call.
    */
-  begin(accountId: string, balanceMicro: number): LoneRecording;
+  begin(accountId: string, balanceMicro: number, noticeArmed?: boolean): LoneRecording;
 }
 
 export interface LoneRecording {
@@ -51,8 +52,8 @@ export class StoreLoneCalls implements LoneCalls {
     },
   ) {}
 
-  begin(accountId: string, balanceMicro: number): LoneRecording {
-    const ready = this.prepare(accountId, balanceMicro);
+  begin(accountId: string, balanceMicro: number, noticeArmed?: boolean): LoneRecording {
+    const ready = this.prepare(accountId, balanceMicro, noticeArmed);
     // Awaited only if the call succeeds upstream: a refunded call is queued, and its preparation's failure is then of no interest.
     ready.catch(() => {});
     return {
@@ -69,10 +70,14 @@ export class StoreLoneCalls implements LoneCalls {
   }
 
   /** What the worker would decide for the account: drop its calls (erasure begun), leave them to the queue (a notice to claim), or record them. */
-  private async prepare(accountId: string, balanceMicro: number): Promise<'drop' | 'queue' | { analytics: boolean }> {
-    // The notice's state beside the settings, not after them: one round trip of the call's time, not two. Most
-    // paying accounts watch their balance (a purchase turns the notice on); one that does not pays half a read unit.
-    const [settings, armed] = await Promise.all([this.deps.settings.of(accountId), this.deps.notices.armed(accountId)]);
+  private async prepare(
+    accountId: string,
+    balanceMicro: number,
+    noticeArmed: boolean | undefined,
+  ): Promise<'drop' | 'queue' | { analytics: boolean }> {
+    // The notice's state comes with the admit write's item (it lives on the balance item); else it is read beside the
+    // settings, not after them: one round trip of the call's time, not two.
+    const [settings, armed] = await Promise.all([this.deps.settings.of(accountId), noticeArmed ?? this.deps.notices.armed(accountId)]);
     if (settings.erased) return 'drop';
     if (settings.lowBalanceMicro !== undefined && settings.email) {
       if (balanceMicro < settings.lowBalanceMicro) return 'queue';

@@ -20,6 +20,12 @@ export interface UsageEvent extends UsageLog {
    * in a slot of its day, not of its hour, so every copy of it lands in the same slot.
    */
   lone?: true;
+  /**
+   * The account's low-balance notice state as the admit write found it on the balance item (armed: not sent
+   * since the balance was last above the threshold): the worker re-arms without reading it. Absent when the
+   * write did not see it (a sharded plan's shard, a balance item of earlier versions).
+   */
+  noticeArmed?: boolean;
 }
 
 /**
@@ -37,6 +43,8 @@ export type MeterDecision =
       partial?: true;
       /** When the account's call before this one was admitted (ISO), from the same write; absent for its first. */
       previousCallAt?: string;
+      /** The account's low-balance notice state as the same write found it on the balance item; absent when it was not there. */
+      noticeArmed?: boolean;
     }
   | {
       admitted: false;
@@ -45,6 +53,7 @@ export type MeterDecision =
       used: number;
       resetAt: number;
       partial?: true;
+      noticeArmed?: boolean;
     };
 
 /**

@@ -28,6 +28,7 @@ export const UsageEventSchema = z.object({
   seq: z.number().int().positive().optional(),
   used: z.number().int().nonnegative().optional(),
   lone: z.literal(true).optional(),
+  noticeArmed: z.boolean().optional(),
 }) satisfies z.ZodType<UsageEvent>;
 
 /** A queued message body: JSON text holding one usage event (Powertools parser's helper; malformed JSON fails like a bad field). */
@@ -73,8 +74,8 @@ export interface AccountSettingsReader {
 export interface LowBalanceNotices {
   /** Marks the notice sent unless it already was for this crossing; true when this call should send it. */
   claim(accountId: string, at: Date): Promise<boolean>;
-  /** Re-arms the notice once the balance is back above the threshold. */
-  rearm(accountId: string): Promise<void>;
+  /** Re-arms the notice once the balance is back above the threshold; `armed`, the state known already (the event's), spares its read. */
+  rearm(accountId: string, armed?: boolean): Promise<void>;
   send(to: string, balanceMicro: number, thresholdMicro: number): Promise<void>;
 }
 
@@ -167,11 +168,14 @@ export async function noticeLowBalances(
 ): Promise<void> {
   const latest = new Map<string, number>();
   const newest = new Map<string, string>();
+  // The notice's state as the newest event's admit write found it: a re-arm then needs no read.
+  const armed = new Map<string, boolean | undefined>();
   for (const event of events) {
     if (event.balanceMicro === undefined) continue;
     if (!newest.has(event.accountId) || event.at > newest.get(event.accountId)!) {
       newest.set(event.accountId, event.at);
       latest.set(event.accountId, event.balanceMicro);
+      armed.set(event.accountId, event.noticeArmed);
     }
   }
   // A sharded plan's events carry no balance (the admit write saw one shard): read the whole, for accounts that watch it.
@@ -183,7 +187,7 @@ export async function noticeLowBalances(
     [...latest].map(async ([accountId, balanceMicro]) => {
       const { lowBalanceMicro, email } = settings.get(accountId) ?? {};
       if (lowBalanceMicro === undefined || !email) return;
-      if (balanceMicro >= lowBalanceMicro) return notices.rearm(accountId);
+      if (balanceMicro >= lowBalanceMicro) return notices.rearm(accountId, armed.get(accountId));
       if (await notices.claim(accountId, new Date(newest.get(accountId) ?? Date.now())))
         await notices.send(email, balanceMicro, lowBalanceMicro);
     }),

@@ -1,4 +1,12 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  type UpdateCommand,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { balanceKey, balanceShardKey } from '../credits';
 
 /** Shards any plan may have (the catalog refuses more). */
@@ -35,6 +43,21 @@ export async function balanceShards(client: DynamoDBDocumentClient, table: strin
     { shard: 0, key: balanceKey(accountId), balance: main ? Number(main.balance ?? 0) : undefined },
     ...keys.map((key, i) => ({ shard: numbers[i]!, key, balance: found.get(key.pk) })),
   ];
+}
+
+/**
+ * A plain write to a balance item that a transaction holds (a ledger post, a refund, a refill) fails with
+ * TransactionConflict, which the SDK does not retry: tried again a few times after a short pause.
+ */
+export async function sendRetryingConflicts(client: DynamoDBDocumentClient, command: UpdateCommand): Promise<UpdateCommandOutput> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.send(command);
+    } catch (error) {
+      if (!(error instanceof TransactionConflictException) || attempt >= 4) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * (0.5 + Math.random())));
+    }
+  }
 }
 
 /** An account's balance: its balance item plus every balance shard (micro-credits). */

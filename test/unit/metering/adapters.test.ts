@@ -54,6 +54,14 @@ describe('DynamoDbMeter', () => {
     expect(Object.values(ddb.commandCalls(UpdateCommand)[1]!.args[0].input.ExpressionAttributeNames!)).toContain(`w${minute - 7}`);
   });
 
+  it("tells the low-balance notice's state the balance item held, from the same write", async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: { balance: 5, seq: 3, noticeArmed: false } });
+    await expect(
+      new DynamoDbMeter(client, 'ledger').admit({ accountId: 'a', priceMicro: 2, limitPerMinute: 5, now: at }),
+    ).resolves.toMatchObject({ admitted: true, balanceMicro: 3, noticeArmed: false });
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
   it("numbers an account's first call 1 and tells no previous call (its item has held only credit)", async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: { pk: 'ACCOUNT#a', sk: 'BALANCE', balance: 5 } });
     await expect(new DynamoDbMeter(client, 'ledger').admit({ accountId: 'a', priceMicro: 2, limitPerMinute: 5, now: at })).resolves.toEqual(

@@ -3,7 +3,6 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { sha256 } from '../../../lambdas/shared/crypto';
-import { ITEMS } from '../../../lambdas/shared/items';
 import { DEFAULT_CATALOG } from '../../../lambdas/metering/catalog';
 import { httpEvent, lambdaContext } from '../../helpers/http-events';
 
@@ -74,9 +73,11 @@ describe('metered request: synchronous AWS calls', () => {
     expect(JSON.stringify(message)).not.toContain(SECRET);
   });
 
-  it("records a lone call (after ten minutes of silence) in its slot itself: the settings and notice's state read at once, one slot write, no SQS message", async () => {
+  it("records a lone call (after ten minutes of silence) in its slot itself: the notice's state from the admit write, the settings read, one slot write, no SQS message", async () => {
     const quiet = new Date(Date.now() - 11 * 60_000).toISOString();
-    dynamo.on(UpdateCommand, { TableName: 'ledger' }).resolves({ Attributes: { balance: 6_000_000, seq: 7, lastCallAt: quiet } });
+    dynamo
+      .on(UpdateCommand, { TableName: 'ledger' })
+      .resolves({ Attributes: { balance: 6_000_000, seq: 7, lastCallAt: quiet, noticeArmed: true } });
     dynamo.on(GetCommand, { TableName: 'accounts' }).resolves({ Item: { pk: 'ACCOUNT#acc_1', email: 'a@example.com', preferences: {} } });
     dynamo.on(GetCommand, { TableName: 'ledger' }).resolves({});
     dynamo.on(BatchGetCommand).resolves({ Responses: { usageLogs: [] } });
@@ -90,18 +91,14 @@ describe('metered request: synchronous AWS calls', () => {
     expect(sqs.calls()).toHaveLength(0);
     const calls = dynamo.calls().map((c) => `${c.args[0].constructor.name} ${(c.args[0].input as { TableName?: string }).TableName ?? ''}`);
     expect(calls).toEqual([
+      // The admit write, which returns the low-balance notice's state with the balance item.
       'UpdateCommand ledger',
-      // The settings and the low-balance notice's state, read at once.
       'GetCommand accounts',
-      'GetCommand ledger',
       'UpdateCommand usageLogs',
       // The week's sweep-list entry, once per container and account-week: looked for, then made.
       'BatchGetCommand ',
       'UpdateCommand usageLogs',
     ]);
-    expect(dynamo.commandCalls(GetCommand, { TableName: 'ledger' })[0]!.args[0].input.Key).toEqual(
-      ITEMS.lowBalanceNotice.key({ accountId: 'acc_1' }),
-    );
     expect(dynamo.commandCalls(UpdateCommand, { TableName: 'usageLogs' })[1]!.args[0].input.Key).toMatchObject({
       pk: expect.stringMatching(/^SWEEP#W#/),
     });

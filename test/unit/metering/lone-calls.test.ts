@@ -11,6 +11,7 @@ import type { MeterDecision, UsageEvent } from '../../../lambdas/metering/domain
 import type { UpstreamResult } from '../../../lambdas/metering/domain/ports';
 import { recordUsageBatch } from '../../../lambdas/metering/domain/usage';
 import { DynamoDbUsageLogs } from '../../../lambdas/shared/adapters/dynamodb-usage-logs';
+import { balanceKey } from '../../../lambdas/shared/credits';
 import { ITEMS } from '../../../lambdas/shared/items';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { usageEvent } from '../../helpers/usage-event';
@@ -152,6 +153,8 @@ describe('StoreLoneCalls on DynamoDB: recorded once, as the worker records it', 
         Item: { ...ITEMS.account.key({ accountId }), email: `${accountId}@example.org`, ...fields },
       }),
     );
+  const funded = async (accountId: string) =>
+    dynamo.client.send(new PutCommand({ TableName: 'ledger', Item: { ...balanceKey(accountId), balance: 50_000_000 } }));
   const loneCalls = () =>
     new StoreLoneCalls({
       store: new DynamoDbUsageStore(dynamo.client, USAGE_TABLES),
@@ -214,6 +217,7 @@ describe('StoreLoneCalls on DynamoDB: recorded once, as the worker records it', 
 
   it("reads the notice's state beside the settings, not after them, and re-arms a sent notice without reading it again", async () => {
     await account('acc_beside', { preferences: { lowBalanceCredits: '5' } });
+    await funded('acc_beside');
     const state = new DynamoDbLowBalanceNoticeState(dynamo.client, 'ledger');
     await expect(state.claim('acc_beside', new Date())).resolves.toBe(true);
     let asked = () => {};
@@ -251,6 +255,7 @@ describe('StoreLoneCalls on DynamoDB: recorded once, as the worker records it', 
 
   it('re-arms a sent notice once the balance is back above the threshold, as the worker would', async () => {
     await account('acc_topped', { preferences: { lowBalanceCredits: '5' } });
+    await funded('acc_topped');
     const state = new DynamoDbLowBalanceNoticeState(dynamo.client, 'ledger');
     await expect(state.claim('acc_topped', new Date())).resolves.toBe(true);
     await expect(
@@ -260,5 +265,28 @@ describe('StoreLoneCalls on DynamoDB: recorded once, as the worker records it', 
     ).resolves.toBe(true);
     // Armed again: the next fall below the threshold is claimed (and mailed by the worker).
     await expect(state.claim('acc_topped', new Date())).resolves.toBe(true);
+  });
+
+  it("takes the notice's state from the admit write's item: no read of it, and a sent notice re-armed all the same", async () => {
+    await account('acc_known', { preferences: { lowBalanceCredits: '5' } });
+    await funded('acc_known');
+    const state = new DynamoDbLowBalanceNoticeState(dynamo.client, 'ledger');
+    await expect(state.claim('acc_known', new Date())).resolves.toBe(true);
+    const reads = () => dynamo.calls('GetItem ledger');
+    const before = reads();
+    await expect(
+      loneCalls()
+        .begin('acc_known', 50_000_000, true)
+        .record(usageEvent('acc_known', 0, Date.now())),
+    ).resolves.toBe(true);
+    expect(reads() - before).toBe(0);
+    // The admit write found it sent (as it is): the call re-arms it, still without reading it.
+    await expect(
+      loneCalls()
+        .begin('acc_known', 50_000_000, false)
+        .record(usageEvent('acc_known', 1, Date.now())),
+    ).resolves.toBe(true);
+    expect(reads() - before).toBe(0);
+    await expect(state.claim('acc_known', new Date())).resolves.toBe(true);
   });
 });

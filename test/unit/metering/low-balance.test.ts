@@ -1,6 +1,9 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLowBalanceNotices } from '../../../lambdas/metering/adapters/dynamodb-usage-store';
 import type { UsageEvent } from '../../../lambdas/metering/domain/model';
 import type { OutgoingMail } from '../../../lambdas/shared/mailer';
+import { balanceKey } from '../../../lambdas/shared/credits';
+import { ITEMS } from '../../../lambdas/shared/items';
 import { type LocalDynamo, startLocalDynamo } from '../../helpers/local-dynamo';
 import { type AccountSettings, type LowBalanceNotices, noticeLowBalances } from '../../../lambdas/metering/domain/usage';
 
@@ -83,20 +86,55 @@ describe('the low-balance notice on DynamoDB (the worker asks once a batch per w
       ['acc_n', { analytics: true, lowBalanceMicro: 10_000_000, email: 'n@example.org' }],
     ]);
     const batch = (balanceMicro: number, at: string) => noticeLowBalances([event('acc_n', balanceMicro, at)], watching, notices);
+    await dynamo.client.send(new PutCommand({ TableName: 'ledger', Item: { ...balanceKey('acc_n'), balance: 50_000_000 } }));
 
-    // Above the threshold, never sent: already armed, so the re-arm writes nothing, batch after batch.
+    // Above the threshold, never sent: armed. The balance item takes the state once (one write), then the re-arm
+    // writes nothing, batch after batch.
     for (let hour = 10; hour < 14; hour++) await batch(50_000_000, `2026-03-01T${hour}:00:00Z`);
-    expect(updates()).toBe(0);
+    expect(updates()).toBe(1);
     // The fall: one claim, one mail; later batches below it write nothing more.
     await batch(9_000_000, '2026-03-01T14:00:00Z');
-    expect([updates(), mails.length]).toEqual([1, 1]);
+    expect([updates(), mails.length]).toEqual([2, 1]);
     for (let hour = 15; hour < 18; hour++) await batch(8_000_000, `2026-03-01T${hour}:00:00Z`);
-    expect([updates(), mails.length]).toEqual([1, 1]);
+    expect([updates(), mails.length]).toEqual([2, 1]);
     // A purchase lifts it: one re-arm; then the next fall mails again.
     await batch(60_000_000, '2026-03-01T18:00:00Z');
     await batch(60_000_000, '2026-03-01T19:00:00Z');
-    expect(updates()).toBe(2);
+    expect(updates()).toBe(3);
     await batch(1_000_000, '2026-03-01T20:00:00Z');
-    expect([updates(), mails.length]).toEqual([3, 2]);
+    expect([updates(), mails.length]).toEqual([4, 2]);
+    // All of it on the balance item, where the admit write returns it to the gateway.
+    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'ledger', Key: balanceKey('acc_n') }));
+    expect(Item).toMatchObject({ balance: 50_000_000, noticeArmed: false, noticeSentAt: '2026-03-01T20:00:00.000Z' });
+  });
+
+  it('takes over the state an earlier version kept in an item of its own: a notice sent then is not sent again', async () => {
+    const mails: OutgoingMail[] = [];
+    const notices = new DynamoDbLowBalanceNotices(dynamo.client, 'ledger', { send: async (mail) => void mails.push(mail) }, 'https://x');
+    const watching = new Map<string, AccountSettings>([
+      ['acc_old', { analytics: true, lowBalanceMicro: 10_000_000, email: 'old@example.org' }],
+    ]);
+    await dynamo.client.send(new PutCommand({ TableName: 'ledger', Item: { ...balanceKey('acc_old'), balance: 3_000_000 } }));
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: 'ledger',
+        Item: { ...ITEMS.lowBalanceNotice.key({ accountId: 'acc_old' }), armed: false, notifiedAt: '2026-02-27T09:00:00.000Z' },
+      }),
+    );
+    await noticeLowBalances([event('acc_old', 3_000_000, '2026-03-01T10:00:00Z')], watching, notices);
+    expect(mails).toEqual([]);
+    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'ledger', Key: balanceKey('acc_old') }));
+    expect(Item).toMatchObject({ noticeArmed: false });
+    // Back above the threshold, then below it: re-armed on the balance item, and sent.
+    await noticeLowBalances([event('acc_old', 60_000_000, '2026-03-01T11:00:00Z')], watching, notices);
+    await noticeLowBalances([event('acc_old', 2_000_000, '2026-03-01T12:00:00Z')], watching, notices);
+    expect(mails).toHaveLength(1);
+  });
+
+  it('claims nothing for an account without a balance item (erased), and writes none', async () => {
+    const notices = new DynamoDbLowBalanceNotices(dynamo.client, 'ledger', { send: async () => {} }, 'https://x');
+    await expect(notices.claim('acc_none', new Date())).resolves.toBe(false);
+    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'ledger', Key: balanceKey('acc_none') }));
+    expect(Item).toBeUndefined();
   });
 });
