@@ -203,6 +203,13 @@ export class MeteredClient {
    */
   weekPassReadUnits = 0;
   readonly weekPassQueries: { bytes: number; consistent: boolean }[] = [];
+  /**
+   * The week pass's puts of a period's item (`ITEMS.singlesWeek`): their write units (part of `writeUnits`),
+   * and each one's bytes and the bytes of its entries — a day-long sample writes one with a day's entries,
+   * where it is written once a week with a week's (see `sweptDay`).
+   */
+  weekPassWriteUnits = 0;
+  readonly weekPassPuts: { bytes: number; entries: number }[] = [];
   readonly requests = new Map<string, number>();
   readUnits = 0;
   /** Writes and reads of agent items (part of `writeUnits` and `readUnits`, counted apart too): paid once an hour per account, agent and container. */
@@ -245,6 +252,10 @@ export class MeteredClient {
       const item = (result as { Item?: Record<string, unknown> } | undefined)?.Item;
       const units = Math.max(1, Math.ceil((item ? itemSize(item) : 1) / 4096)) * (command.input.ConsistentRead ? 1 : 0.5);
       this.readUnits += units;
+      if (ITEMS.singlesWeek.matches(command.input.Key ?? {})) {
+        this.weekPassReadUnits += units;
+        this.weekPassQueries.push({ bytes: item ? itemSize(item) : 0, consistent: command.input.ConsistentRead === true });
+      }
       if (isNotice(command.input.Key)) {
         this.noticeReads++;
         this.slotUnits(String(command.input.Key.pk)).reads += units;
@@ -334,6 +345,10 @@ export class MeteredClient {
     } else if (kind === 'Delete') this.sizes.delete(id);
     const units = Math.max(1, Math.ceil(Math.max(before, after) / 1024)) * factor;
     this.writeUnits += units;
+    if (kind === 'Put' && table === 'usageAggregates' && ITEMS.singlesWeek.matches(key)) {
+      this.weekPassWriteUnits += units;
+      this.weekPassPuts.push({ bytes: after, entries: after - itemSize({ ...body.Item, h: {} }) });
+    }
     if (isAgentKey(String(key.sk))) this.agentWriteUnits += units;
     if (isAgentKey(String(key.sk)) || isSlot(String(key.sk)) || isNotice(key)) this.slotUnits(String(key.pk)).writes += units;
     if (table === 'usageLogs') this.logTableWriteUnits += units;
@@ -839,7 +854,7 @@ export interface SweptDay {
   /** Items written (the days' singles rollups) and read units, over the day's sweep runs, per call of the sample. */
   sweepWriteUnitsPerCall: number;
   sweepReadUnitsPerCall: number;
-  /** Puts of a day's singles rollup per account and day. */
+  /** Puts of a day's singles rollup per account and day (a period's item, written once a week, a seventh). */
   writesPerAccountDay: number;
   /**
    * The day's sweep lists, per call of the sample, when it spans the whole day: each container that
@@ -943,6 +958,7 @@ async function sweptDay(
   });
   const settings = { of: async () => ({ analytics }) };
   let [writes, reads, puts, sweptThrough] = [0, 0, 0, from.getTime()];
+  const weekPuts = () => metered.weekPassPuts.length;
   const sweepUpTo = async (now: number) => {
     // Each run finishes the hours closed since the last: one an hour, as the schedule (every few minutes) does.
     for (let hourEnd = sweptThrough + 3_600_000; hourEnd + STEP_LAG_MS <= now; hourEnd += 3_600_000) {
@@ -974,7 +990,13 @@ async function sweptDay(
     accounts: chosen.size,
     hours,
     calls: events.length,
-    sweepWriteUnitsPerCall: writes / events.length,
+    // The week pass writes each listed account's period item once a week, holding a week of its days: priced at its
+    // bytes with seven times the entries the sample's one day gave it, once for seven days of calls.
+    sweepWriteUnitsPerCall:
+      (writes -
+        metered.weekPassWriteUnits +
+        metered.weekPassPuts.reduce((sum, { bytes, entries }) => sum + Math.max(1, Math.ceil((bytes + 6 * entries) / 1024)), 0) / 7) /
+      events.length,
     // The week pass reads each listed account once a week, over a week of its days: each of its queries is
     // priced at seven times the bytes the sample's one day gave it, once for seven days of calls.
     sweepReadUnitsPerCall:
@@ -986,7 +1008,7 @@ async function sweptDay(
         ) /
           7) /
       events.length,
-    writesPerAccountDay: puts / Math.max(1, chosen.size),
+    writesPerAccountDay: (puts - weekPuts() + weekPuts() / 7) / Math.max(1, chosen.size),
     ...(hours === 24
       ? {
           // An entry listed on an earlier day of the period was paid then: a write (and its round trip) a week, a seventh a day.

@@ -115,7 +115,7 @@ export const DATA_MAP = {
   },
   usageAggregates: {
     purpose:
-      'Hourly call counts and credits per account and product, and per hour the single calls counted so far (days are summed from hours when read; daily items written by earlier versions are erased alike; the export holds the hours per product as the usage API counts them)',
+      'Hourly call counts and credits per account and product, and per hour the single calls counted so far, in an item per day or, for calls after a long silence, per seven-day period (days are summed from hours when read; daily items written by earlier versions are erased alike; the export holds the hours per product as the usage API counts them)',
     personalData: ['accountId'],
     subjectKey: 'pk = ACCOUNT#<accountId>#…',
     export: 'json+csv',

@@ -347,6 +347,15 @@ export const ITEMS = {
     sk: '{day}#S',
     foundBy: 'account',
   }),
+  singlesWeek: item({
+    table: 'usageAggregates',
+    owner: 'metering',
+    holds:
+      "the single calls of an account's seven-day period that the sweep's week pass counted (its lone calls' days), per day, hour and product, under one version (declared before the hourly rollups, whose key has its shape too)",
+    pk: 'ACCOUNT#{accountId}#H',
+    sk: 'W#{week}',
+    foundBy: 'account',
+  }),
   hourlyUsage: item({
     table: 'usageAggregates',
     owner: 'metering',

@@ -52,8 +52,12 @@ import {
   encodeTally,
   entryName,
   type SinglesTally,
+  finishedDays,
   singlesDayKey,
   singlesHeld,
+  singlesWeekKey,
+  weekEntryName,
+  weekStartOf,
 } from '../../shared/adapters/singles-day';
 import { queryAll } from '../../shared/dynamodb-query';
 import { sendRetryingConflicts } from '../../shared/adapters/dynamodb-balance';
@@ -252,6 +256,50 @@ function closedHours(since: number, now: number): number[] {
 }
 /** The last millisecond of the hour starting at `hour`: a rollup counted `through` it holds all of the hour's calls, and none of the next's. */
 export const lastMsOf = (hour: number) => hour + HOUR_MS - 1;
+
+/** What counting one hour takes: from where each of its products was counted (`counted`), up to `upTo`. */
+interface HourPlan {
+  hour: number;
+  counted: Map<string, SinglesTally>;
+  upTo: number;
+  from: number;
+  fromScratch: boolean;
+}
+
+/** The plan of an hour counted up to `until` over what `held` holds of it (none when there is nothing to count). */
+function planHour(
+  held: Map<number, Map<string, SinglesTally>>,
+  { hour, until, fromScratch }: { hour: number; until: number; fromScratch: boolean },
+): HourPlan | undefined {
+  const counted = held.get(hour) ?? new Map<string, SinglesTally>();
+  const throughs = [...counted.values()].map((t) => t.through);
+  const upTo = fromScratch ? Math.max(until, ...throughs) : until;
+  const from = fromScratch || counted.size === 0 ? hour - 1 : Math.min(...throughs);
+  return upTo > from ? { hour, counted, upTo, from, fromScratch } : undefined;
+}
+
+/**
+ * An hour's whole count per product after `plan`: what was counted, plus the calls (of any span: only the
+ * hour's are taken) after each product's `through` up to `plan.upTo` — or all of them, from scratch.
+ * Products counted before with nothing new still move their `through`, so readers skip the span.
+ */
+function countHour({ hour, counted, upTo, fromScratch }: HourPlan, calls: StoredCall[]): Map<string, SinglesTally> {
+  const tallies = new Map<string, SinglesTally>();
+  for (const [product, tally] of counted) tallies.set(product, fromScratch ? emptyTally(upTo) : { ...tally, through: upTo });
+  for (const { log, analytics } of calls) {
+    const at = Date.parse(log.at);
+    if (at < hour || at > upTo) continue;
+    const since = fromScratch ? hour - 1 : (counted.get(log.product)?.through ?? hour - 1);
+    if (at <= since) continue;
+    const tally = tallies.get(log.product) ?? emptyTally(upTo);
+    const counters = countersOfCall(log);
+    for (const name of COUNTERS) tally.counters[name] += counters[name];
+    if (analytics) for (const name of ANALYTICS_COUNTERS) tally.analytics[name] += counters[name];
+    tally.n++;
+    tallies.set(log.product, tally);
+  }
+  return tallies;
+}
 
 /** A request id's share of the tally: about one in `every`, the same for every copy of the call. */
 const tallies = (requestId: string, every: number) =>
@@ -919,36 +967,73 @@ export class DynamoDbUsageStore implements UsageStore {
 
   /**
    * Finishes each day of a week-listed account's seven-day period that holds calls, up to the day of
-   * `hour`, as a day list finishes its accounts at the day's end — but with the reads of all its days
-   * at once: one strongly consistent read of the period's calls (both slot ranges), which says which
-   * days hold calls, and one of those days' rollups; then a write of each such day's rollup, under
-   * its version as any count (one that meets another writer reads that day again). An account calling
-   * a few times a day pays three queries a week, not a day; one calling once a week, one day's count;
-   * a day finished already (its day list, a run before) costs nothing more. Strongly consistent: a call
-   * of the last hour may be written up to STEP_LAG_MS after its end, a moment before this read, and an
-   * eventually consistent one could miss its day's only item — a day no later pass would finish.
+   * `hour`, as a day list finishes its accounts at the day's end — but all of them in one item, the
+   * period's (`ITEMS.singlesWeek`): one strongly consistent read of the period's calls (both slot
+   * ranges), which says which days hold calls, one of those days' rollups and one of the week item, then
+   * one write of the week item, under its version as any count (one that meets another writer reads
+   * again). An account calling a few times a day pays three queries and a write of a few hundred bytes
+   * a day's calls a week, not a write a day; a day finished already (its day list, a run before) costs
+   * nothing more. Strongly consistent: a call of the last hour may be written up to STEP_LAG_MS after its
+   * end, a moment before this read, and an eventually consistent one could miss its day's only item — a
+   * day no later pass would finish.
    */
   private async finishWeek(accountId: string, hour: number): Promise<void> {
-    const calls = await this.singlesBetween(accountId, weekEndOf(hour) - WEEK_MS, lastMsOf(hour));
-    const days = [...new Set(calls.map(({ log }) => log.at.slice(0, 10)))].sort();
-    if (!days.length) return;
-    const key = singlesDayKey(accountId, Date.parse(`${days[0]}T00:00:00Z`));
-    const rollups = await queryAll(this.client, {
-      TableName: this.tables.usageAggregates,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-      FilterExpression: 'attribute_exists(h) OR attribute_exists(through)',
-      ExpressionAttributeValues: { ':pk': key.pk, ':first': days[0], ':last': `${days.at(-1)}\uffff` },
-      ConsistentRead: true,
-    });
-    // The days' items are apart: written at once.
-    await Promise.all(
-      days.map((day) =>
-        this.tallyDay(accountId, [], Date.parse(`${day}T23:00:00Z`), {
-          rollups: rollups.filter((item) => String(item.sk).startsWith(day)),
-          calls,
+    const through = lastMsOf(hour);
+    const key = singlesWeekKey(accountId, hour);
+    for (let attempt = 0; attempt < DAY_CONFLICT_TRIES; attempt++) {
+      const calls = await this.singlesBetween(accountId, weekStartOf(hour) - 1, through);
+      const days = [...new Set(calls.map(({ log }) => log.at.slice(0, 10)))].sort();
+      if (!days.length) return;
+      const [rollups, { Item: week }] = await Promise.all([
+        queryAll(this.client, {
+          TableName: this.tables.usageAggregates,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+          FilterExpression: 'attribute_exists(h) OR attribute_exists(through)',
+          ExpressionAttributeValues: { ':pk': key.pk, ':first': days[0], ':last': `${days.at(-1)}\uffff` },
+          ConsistentRead: true,
         }),
-      ),
-    );
+        this.client.send(new GetCommand({ TableName: this.tables.usageAggregates, Key: key, ConsistentRead: true })),
+      ]);
+      const items = week ? [...rollups, week] : rollups;
+      const held = singlesHeld(items);
+      const finished = finishedDays(items);
+      // Each day's hours from where it was finished (its day item, this item) to its end, or the pass's hour.
+      const plans = days.flatMap((day) => {
+        const start = Date.parse(`${day}T00:00:00Z`);
+        const first = Math.max(start, (finished.get(day) ?? -Infinity) + 1);
+        return Array.from({ length: Math.max(0, (Math.min(start + DAY_MS, through + 1) - first) / HOUR_MS) }, (_, i) =>
+          planHour(held, { hour: first + i * HOUR_MS, until: lastMsOf(first + i * HOUR_MS), fromScratch: false }),
+        ).flatMap((plan) => plan ?? []);
+      });
+      const entries: Record<string, string> = { ...((week?.h as Record<string, string> | undefined) ?? {}) };
+      let changed = false;
+      for (const plan of plans) {
+        const tallies = countHour(plan, calls);
+        if (!tallies.size) continue;
+        changed = true;
+        const prefix = weekEntryName(plan.hour, '');
+        for (const name of Object.keys(entries)) if (name.startsWith(prefix)) delete entries[name];
+        for (const [product, tally] of tallies) entries[weekEntryName(plan.hour, product)] = encodeTally(tally);
+      }
+      // Every day that holds calls was finished already (its day list, a run before).
+      if (!changed) return;
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tables.usageAggregates,
+            Item: { ...key, v: Number(week?.v ?? 0) + 1, h: entries, f: Math.max(through, Number(week?.f ?? 0)) },
+            ConditionExpression: week ? 'v = :held' : 'attribute_not_exists(v)',
+            ...(week ? { ExpressionAttributeValues: { ':held': week.v } } : {}),
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Another pass counted meanwhile (an overlapping run, `ops usage retention`): read again, after a jittered pause.
+        if (attempt + 1 < DAY_CONFLICT_TRIES) await this.pause(Math.min(20 * 2 ** attempt, 1_000) * (0.5 + Math.random()));
+      }
+    }
+    throw new Error(`Counting the single calls of ${accountId} in the period to ${key.sk.slice(2)} kept meeting other writers`);
   }
 
   /**
@@ -970,16 +1055,11 @@ export class DynamoDbUsageStore implements UsageStore {
     accountId: string,
     hours: { hour: number; until: number; fromScratch: boolean }[],
     finishThrough?: number,
-    read?: { rollups: Record<string, unknown>[]; calls: StoredCall[] },
   ): Promise<void> {
     const key = singlesDayKey(accountId, finishThrough ?? hours[0]!.hour);
     const dayStart = Date.parse(`${key.sk.slice(0, 10)}T00:00:00Z`);
     for (let attempt = 0; attempt < DAY_CONFLICT_TRIES; attempt++) {
-      // `read` (the week pass's): the day's rollups and calls read already, for the first attempt; a retry reads again.
-      const known = attempt === 0 ? read : undefined;
-      const { day, held } = known
-        ? { day: known.rollups.find((item) => item.sk === key.sk), held: singlesHeld(known.rollups) }
-        : await this.singlesRollupsOf(accountId, dayStart);
+      const { day, held } = await this.singlesRollupsOf(accountId, dayStart);
       const finishedThrough = Number(day?.f ?? dayStart - 1);
       const wanted =
         finishThrough === undefined
@@ -988,38 +1068,14 @@ export class DynamoDbUsageStore implements UsageStore {
               const hour = finishedThrough + 1 + i * HOUR_MS;
               return { hour, until: lastMsOf(hour), fromScratch: false };
             });
-      const plans = wanted
-        .map(({ hour, until, fromScratch }) => {
-          const counted = held.get(hour) ?? new Map<string, SinglesTally>();
-          const throughs = [...counted.values()].map((t) => t.through);
-          const upTo = fromScratch ? Math.max(until, ...throughs) : until;
-          const from = fromScratch || counted.size === 0 ? hour - 1 : Math.min(...throughs);
-          return { hour, counted, upTo, from, fromScratch };
-        })
-        .filter(({ upTo, from }) => upTo > from);
+      const plans = wanted.flatMap((hour) => planHour(held, hour) ?? []);
       if (!plans.length) return;
-      // Known calls may span more than the plans: each plan takes only its hour's, below.
-      const calls =
-        known?.calls ??
-        (await this.singlesBetween(accountId, Math.min(...plans.map((p) => p.from)), Math.max(...plans.map((p) => p.upTo))));
+      const calls = await this.singlesBetween(accountId, Math.min(...plans.map((p) => p.from)), Math.max(...plans.map((p) => p.upTo)));
       const entries: Record<string, string> = { ...((day?.h as Record<string, string> | undefined) ?? {}) };
       let changed = false;
-      for (const { hour, counted, upTo, fromScratch } of plans) {
-        const tallies = new Map<string, SinglesTally>();
-        // Products counted before but with nothing new still move their `through`, so readers skip the span.
-        for (const [product, tally] of counted) tallies.set(product, fromScratch ? emptyTally(upTo) : { ...tally, through: upTo });
-        for (const { log, analytics } of calls) {
-          const at = Date.parse(log.at);
-          if (at < hour || at > upTo) continue;
-          const since = fromScratch ? hour - 1 : (counted.get(log.product)?.through ?? hour - 1);
-          if (at <= since) continue;
-          const tally = tallies.get(log.product) ?? emptyTally(upTo);
-          const counters = countersOfCall(log);
-          for (const name of COUNTERS) tally.counters[name] += counters[name];
-          if (analytics) for (const name of ANALYTICS_COUNTERS) tally.analytics[name] += counters[name];
-          tally.n++;
-          tallies.set(log.product, tally);
-        }
+      for (const plan of plans) {
+        const { hour } = plan;
+        const tallies = countHour(plan, calls);
         if (!tallies.size) continue;
         changed = true;
         // The hour's entries replace what the day held of it (an hour taken over from the hourly form moves here whole).

@@ -4,7 +4,7 @@ import { queryAll } from '../dynamodb-query';
 import { usageLogRetentionDays } from '../usage-logs';
 import { ITEMS } from '../items';
 import { bucketsOf, CALL_COUNTERS, type CallCounters, countersOfCall, type UsageBucket } from '../usage-counters';
-import { isPageRollup, type SinglesTally, singlesHeld } from './singles-day';
+import { finishedDays, isPageRollup, type SinglesTally, singlesHeld, singlesWeekKey } from './singles-day';
 
 const HOUR = 3_600_000;
 
@@ -12,7 +12,7 @@ const HOUR = 3_600_000;
  * Reads one account's aggregates (its logs are read through the shared UsageLogStore); the account is
  * always the caller's, never a parameter of the query's reach. Pages' calls are counted in hourly
  * rollups, quiet accounts' slots and single calls in each day's singles rollup (per hour and product:
- * `singles-day.ts`); a day is the sum of its hours (stacks older than that change also hold `#D`
+ * `singles-day.ts`) or, for lone calls' days, their seven-day period's; a day is the sum of its hours (stacks older than that change also hold `#D`
  * items, which agree with it).
  */
 export class DynamoDbUsageReader {
@@ -25,16 +25,25 @@ export class DynamoDbUsageReader {
     // The hour holding `to` is counted to its end: compared as a bucket, as `to` may be any instant (`…T10:00:00.000Z`
     // sorts before the bucket `…T10:00:00Z`).
     const lastHour = bucketsOf(to).hour;
-    const items = await queryAll(this.client, {
-      TableName: this.tables.usageAggregates,
-      // From the day of `from`: a day's singles rollup (`<day>#S`) sorts before its hours.
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: {
-        ':pk': ITEMS.hourlyUsage.pk({ accountId }),
-        ':from': from.slice(0, 10),
-        ':to': `${lastHour}\uffff`,
-      },
-    });
+    const pk = ITEMS.hourlyUsage.pk({ accountId });
+    const [items, weeks] = await Promise.all([
+      queryAll(this.client, {
+        TableName: this.tables.usageAggregates,
+        // From the day of `from`: a day's singles rollup (`<day>#S`) sorts before its hours.
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': pk, ':from': from.slice(0, 10), ':to': `${lastHour}\uffff` },
+      }),
+      // The week pass's items of the seven-day periods the range touches (they sort after every hour).
+      queryAll(this.client, {
+        TableName: this.tables.usageAggregates,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': pk,
+          ':from': singlesWeekKey(accountId, Date.parse(from)).sk,
+          ':to': singlesWeekKey(accountId, Date.parse(lastHour)).sk,
+        },
+      }),
+    ]);
     const sums = new Map<string, { bucket: string; product: string } & CallCounters>();
     const add = (hour: string, name: string, counters: Partial<Record<keyof CallCounters, unknown>>) => {
       if (hour < from || hour > lastHour || (product && name !== product)) return;
@@ -52,12 +61,10 @@ export class DynamoDbUsageReader {
     };
     // Pages' rollups (and daily rollups of earlier versions: none here, they live under `#D`).
     for (const item of items) if (isPageRollup(item)) add(String(item.bucket), String(item.product), item);
-    const singles = singlesHeld(items);
+    const singles = singlesHeld([...items, ...weeks]);
     for (const [hour, products] of singles)
       for (const [name, tally] of products) add(new Date(hour).toISOString().replace('.000Z', 'Z'), name, tally.counters);
-    const finished = new Map<string, number>();
-    for (const item of items)
-      if (ITEMS.singlesDay.matches(item) && item.f !== undefined) finished.set(String(item.sk).slice(0, 10), Number(item.f));
+    const finished = finishedDays([...items, ...weeks]);
     for (const single of await this.uncountedSingles(accountId, from, to, singles, finished, product))
       add(single.bucket, single.product, single);
     return [...sums.values()]

@@ -1,4 +1,5 @@
 import { ITEMS } from '../items';
+import { WEEK_MS, weekEndOf } from './dynamodb-usage-logs';
 import { CALL_COUNTERS, type CallCounters } from '../usage-counters';
 
 /**
@@ -81,6 +82,38 @@ export function entriesOfDay(item: Record<string, unknown>): { hour: number; pro
   });
 }
 
+/**
+ * The singles rollup of an account's seven-day period (`ITEMS.singlesWeek`, keyed by the period's last day
+ * as its week list is): what the sweep's week pass counted of the days of lone calls, in one item and one
+ * write a week, not one a day. Its entries are a day item's, named by the day's place in the period before
+ * the hour (`313#echo`: the fourth day, 13:00); `f` says the period is counted through that instant
+ * (with the day items and page rollups of its days), so readers skip what it covers. A day item of the
+ * same day may hold an hour too (a day list's count, a late call's recount): both forms are whole counts,
+ * and `singlesHeld` takes the fresher of the two.
+ */
+export const singlesWeekKey = (accountId: string, at: number) =>
+  ITEMS.singlesWeek.key({ accountId, week: new Date(weekEndOf(at)).toISOString().slice(0, 10) });
+
+/** The first millisecond of the seven-day period holding `at`. */
+export const weekStartOf = (at: number) => weekEndOf(at) + 1 - WEEK_MS;
+
+/** An entry's name in the week item: the day's place in the period, the hour (two digits) and the product. */
+export const weekEntryName = (hour: number, product: string) =>
+  `${Math.floor((hour - weekStartOf(hour)) / 86_400_000)}${entryName(hour, product)}`;
+
+/** A week item's entries: the hour (epoch ms) and product of each, with its tally. */
+export function entriesOfWeek(item: Record<string, unknown>): { hour: number; product: string; tally: SinglesTally }[] {
+  const start = weekStartOf(Date.parse(`${String(item.sk).slice(2)}T00:00:00Z`));
+  return Object.entries((item.h ?? {}) as Record<string, string>).map(([name, value]) => {
+    const split = name.indexOf('#');
+    return {
+      hour: start + Number(name.slice(0, 1)) * 86_400_000 + Number(name.slice(1, split)) * 3_600_000,
+      product: name.slice(split + 1),
+      tally: decodeTally(value),
+    };
+  });
+}
+
 export const emptyTally = (through: number): SinglesTally => ({
   through,
   n: 0,
@@ -89,10 +122,12 @@ export const emptyTally = (through: number): SinglesTally => ({
 });
 
 /** A rollup of a busy account's pages (`<hour>#<product>`): neither a day's singles rollup nor the singles' hourly form. */
-export const isPageRollup = (item: Record<string, unknown>) => item.through === undefined && !ITEMS.singlesDay.matches(item);
+export const isPageRollup = (item: Record<string, unknown>) =>
+  item.through === undefined && !ITEMS.singlesDay.matches(item) && !ITEMS.singlesWeek.matches(item);
 
 /** A singles rollup of the hourly form of earlier versions (`<hour>#<product>#S`): it has a `through`, page rollups have none. */
-export const isHourlySingles = (item: Record<string, unknown>) => item.through !== undefined && !ITEMS.singlesDay.matches(item);
+export const isHourlySingles = (item: Record<string, unknown>) =>
+  item.through !== undefined && !ITEMS.singlesDay.matches(item) && !ITEMS.singlesWeek.matches(item);
 
 /**
  * The single calls counted so far, per hour (epoch ms) and product, from an account's aggregate items
@@ -110,6 +145,13 @@ export function singlesHeld(items: Record<string, unknown>[]): Map<number, Map<s
   for (const item of items)
     if (ITEMS.singlesDay.matches(item) && item.h !== undefined)
       for (const { hour, product, tally } of entriesOfDay(item)) ofHour(hour).set(product, tally);
+  // A week item's hours: where a day item holds one too, the fresher count (both are whole counts).
+  for (const item of items)
+    if (ITEMS.singlesWeek.matches(item) && item.h !== undefined)
+      for (const { hour, product, tally } of entriesOfWeek(item)) {
+        const day = held.get(hour)?.get(product);
+        if (!day || fresher(tally, day)) ofHour(hour).set(product, tally);
+      }
   for (const item of items) {
     if (!isHourlySingles(item)) continue;
     const hour = Date.parse(String(item.bucket));
@@ -121,8 +163,29 @@ export function singlesHeld(items: Record<string, unknown>[]): Map<number, Map<s
       analytics: Object.fromEntries(ANALYTICS_COUNTERS.map((name) => [name, Number(item[`analytics_${name}`] ?? 0)])) as AnalyticsCounters,
     };
     const day = held.get(hour)?.get(String(item.product));
-    if (!day || tally.through > day.through || (tally.through === day.through && tally.n > day.n))
-      ofHour(hour).set(String(item.product), tally);
+    if (!day || fresher(tally, day)) ofHour(hour).set(String(item.product), tally);
   }
   return held;
+}
+
+/** Of two whole counts of one hour and product: the later `through`, or at the same `through` the larger count (a recount after a late call). */
+const fresher = (a: SinglesTally, b: SinglesTally) => a.through > b.through || (a.through === b.through && a.n > b.n);
+
+/**
+ * How far each day of the items' periods and days is finished (epoch ms, inclusive): a day item's `f`,
+ * or a week item's over every day of its period, whichever is later. The hours up to it are counted
+ * (those with no entries had no calls).
+ */
+export function finishedDays(items: Record<string, unknown>[]): Map<string, number> {
+  const finished = new Map<string, number>();
+  const upTo = (day: string, f: number) => finished.set(day, Math.max(finished.get(day) ?? -Infinity, f));
+  for (const item of items) {
+    if (item.f === undefined) continue;
+    if (ITEMS.singlesDay.matches(item)) upTo(String(item.sk).slice(0, 10), Number(item.f));
+    else if (ITEMS.singlesWeek.matches(item)) {
+      const start = weekStartOf(Date.parse(`${String(item.sk).slice(2)}T00:00:00Z`));
+      for (let day = start; day <= Number(item.f); day += 86_400_000) upTo(new Date(day).toISOString().slice(0, 10), Number(item.f));
+    }
+  }
+  return finished;
 }

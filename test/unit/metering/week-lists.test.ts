@@ -47,6 +47,9 @@ describe('week lists: lone calls list their account once a seven-day period', ()
   const lists = async () => (await dynamo.scanAll()).usageLogs.filter((item) => String(item.pk).startsWith('SWEEP#'));
   const dayItems = async (accountId: string) =>
     (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === `ACCOUNT#${accountId}#H` && ITEMS.singlesDay.matches(item));
+  const weekItems = async (accountId: string) =>
+    (await dynamo.scanAll()).usageAggregates.filter((item) => item.pk === `ACCOUNT#${accountId}#H` && ITEMS.singlesWeek.matches(item));
+  const weekSk = (start: number) => `W#${new Date(start + WEEK_MS - 1).toISOString().slice(0, 10)}`;
   const reader = () => new DynamoDbUsageReader(dynamo.client, USAGE_TABLES);
   const bucket = (at: number) => new Date(at).toISOString().replace('.000Z', 'Z');
   /** The containers' clock: a minute after the call each records (on time, so no call is late). */
@@ -79,7 +82,7 @@ describe('week lists: lone calls list their account once a seven-day period', ()
     return { client, puts, queries };
   };
 
-  it('lists an account calling four times a day once for its week, lets the usage API count its days from their slots, and finishes all seven at the week’s end, once', async () => {
+  it('lists an account calling four times a day once for its week, lets the usage API count its days from their slots, and finishes all seven at the week’s end in one write, once', async () => {
     const start = periodStart(2);
     const events = quietDays('acc_week', start, 7);
     // Two gateway containers meet the account in turn: each checks the week list once, and one entry is written.
@@ -105,22 +108,26 @@ describe('week lists: lone calls list their account once a seven-day period', ()
     expect(await dayItems('acc_week')).toEqual([]);
     expect(await perDay()).toEqual(fourEachDay);
 
-    // The week's last hour closes: every day is finished, each in one put of its rollup, after three queries for the
-    // whole week (its calls' two key ranges, its rollups), not three a day.
+    // The week's last hour closes: every day is finished in one put of the week's rollup, after three queries for the
+    // whole week (its calls' two key ranges, its days' rollups) and a read of the week item, not three queries and a put a day.
     const queriedBefore = sweeper.queries.length;
     await store.finishHours(start + WEEK_MS - HOUR + 10 * MINUTE, afterPeriod(start));
     expect(sweeper.queries.slice(queriedBefore).filter((pk) => pk.startsWith('ACCOUNT#acc_week'))).toHaveLength(3);
-    const finished = await dayItems('acc_week');
-    expect(finished.map((item) => [String(item.sk).slice(0, 10), item.f])).toEqual(
-      Array.from({ length: 7 }, (_, d) => [new Date(start + d * DAY).toISOString().slice(0, 10), start + (d + 1) * DAY - 1]),
-    );
-    expect(sweeper.puts.filter((sk) => sk.endsWith('#S'))).toHaveLength(7);
+    expect(await dayItems('acc_week')).toEqual([]);
+    const [week] = await weekItems('acc_week');
+    expect(week).toMatchObject({ sk: weekSk(start), f: start + WEEK_MS - 1, v: 1 });
+    expect(Object.keys(week!.h as object)).toHaveLength(28);
+    expect(sweeper.puts).toEqual([weekSk(start)]);
     expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_week').calls).toBe(28);
     expect(await perDay()).toEqual(fourEachDay);
+    // The usage API reads no slot of a finished week: its items alone answer.
+    const logQueries = dynamo.calls('Query usageLogs');
+    expect(await perDay()).toEqual(fourEachDay);
+    expect(dynamo.calls('Query usageLogs')).toBe(logQueries);
 
     // A run over the same hour again (a retry, an overlapping run) counts nothing twice and writes nothing.
     await store.finishHours(start + WEEK_MS - HOUR + 10 * MINUTE, afterPeriod(start));
-    expect(sweeper.puts.filter((sk) => sk.endsWith('#S'))).toHaveLength(7);
+    expect(sweeper.puts).toEqual([weekSk(start)]);
     expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_week').calls).toBe(28);
   });
 
@@ -151,12 +158,13 @@ describe('week lists: lone calls list their account once a seven-day period', ()
     ]);
     await store.finishHours(start + 2 * DAY + 10 * MINUTE, afterPeriod(start));
     expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_both').calls).toBe(lone.length + burst.length);
-    expect((await dayItems('acc_both')).every((item) => item.f !== undefined)).toBe(true);
+    // The first and third days in the week's item; the second stays its day list's.
+    const [both] = await weekItems('acc_both');
+    expect(Object.keys(both!.h as object).map((name) => name.slice(0, 1))).toEqual(['0', '0', '2', '2']);
     // The weekly caller: its one day read and written, none of its six empty days.
-    expect(await dayItems('acc_once')).toEqual([
-      expect.objectContaining({ sk: `${new Date(start + 4 * DAY).toISOString().slice(0, 10)}#S` }),
-    ]);
-    expect(sweeper.puts.filter((sk) => sk.endsWith('#S'))).toHaveLength(3 + 1);
+    expect(await dayItems('acc_once')).toEqual([]);
+    expect(await weekItems('acc_once')).toEqual([expect.objectContaining({ h: { '412#echo': expect.any(String) } })]);
+    expect(sweeper.puts).toEqual([`${new Date(start + DAY).toISOString().slice(0, 10)}#S`, weekSk(start), weekSk(start)]);
     expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_once').calls).toBe(1);
   });
 
@@ -171,7 +179,7 @@ describe('week lists: lone calls list their account once a seven-day period', ()
     const { since } = await new DynamoDbUsageStore(dynamo.client, USAGE_TABLES).sweep(now, now - 30 * MINUTE);
     expect(since).toBeGreaterThan(start + WEEK_MS + STEP_LAG_MS);
     expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_outage').calls).toBe(7);
-    expect((await dayItems('acc_outage')).map((item) => item.f)).toEqual(Array.from({ length: 7 }, (_, d) => start + (d + 1) * DAY - 1));
+    expect(await weekItems('acc_outage')).toEqual([expect.objectContaining({ sk: weekSk(start), f: start + WEEK_MS - 1 })]);
   });
 
   it('goes on from where a run out of time stopped in the week list, skipping and repeating no account', async () => {
@@ -214,12 +222,11 @@ describe('week lists: lone calls list their account once a seven-day period', ()
           sweepMarkerItem(new Date(start + DAY).toISOString().slice(0, 10), 'acc_short').pk,
         ]),
       );
-      // The first day's end finishes the week entry's day; the second's, the day list's.
+      // The first day's end finishes the week entry's day (in the week's item); the second's, the day list's.
       const store = new DynamoDbUsageStore(dynamo.client, USAGE_TABLES);
       await store.finishHours(start, start + DAY + 10 * MINUTE);
-      expect((await dayItems('acc_short')).map((item) => String(item.sk).slice(0, 10))).toEqual([
-        new Date(start).toISOString().slice(0, 10),
-      ]);
+      expect(await weekItems('acc_short')).toEqual([expect.objectContaining({ f: start + DAY - 1 })]);
+      expect(await dayItems('acc_short')).toEqual([]);
       await store.finishHours(start + DAY + 10 * MINUTE, start + 2 * DAY + 10 * MINUTE);
       expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_short').calls).toBe(2);
     } finally {
