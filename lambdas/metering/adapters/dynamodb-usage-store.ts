@@ -1400,13 +1400,26 @@ export class DynamoDbLowBalanceNoticeState implements Pick<LowBalanceNotices, 'c
     return armed;
   }
 
-  async claim(accountId: string, at: Date): Promise<boolean> {
+  /**
+   * Claims the notice for a crossing the event of `at` saw. With `thresholdMicro`, not when a call admitted after that
+   * event has left the balance item at or above it (a purchase since): that call's event, which may carry the state as
+   * still armed, decides instead — claimed here, its re-arm would be skipped on that copy and the next fall not mailed.
+   */
+  async claim(accountId: string, at: Date, thresholdMicro?: number): Promise<boolean> {
     if (!(await this.armed(accountId))) return false;
-    return this.write(accountId, 'SET noticeArmed = :false, noticeSentAt = :at', 'noticeArmed = :true', {
-      ':false': false,
-      ':true': true,
-      ':at': at.toISOString(),
-    });
+    return this.write(
+      accountId,
+      'SET noticeArmed = :false, noticeSentAt = :at',
+      thresholdMicro === undefined
+        ? 'noticeArmed = :true'
+        : 'noticeArmed = :true AND (attribute_not_exists(lastCallAt) OR lastCallAt <= :at OR balance < :threshold)',
+      {
+        ':false': false,
+        ':true': true,
+        ':at': at.toISOString(),
+        ...(thresholdMicro === undefined ? {} : { ':threshold': thresholdMicro }),
+      },
+    );
   }
 
   /** Re-arms a sent notice; `armed`, when the caller knows the state already (the admit write's item, a read), spares the read. */

@@ -72,8 +72,11 @@ export interface AccountSettingsReader {
 
 /** Port: the low-balance notice, sent once per crossing of the threshold. */
 export interface LowBalanceNotices {
-  /** Marks the notice sent unless it already was for this crossing; true when this call should send it. */
-  claim(accountId: string, at: Date): Promise<boolean>;
+  /**
+   * Marks the notice sent unless it already was for this crossing, or a call admitted after the event of `at` found the
+   * balance back at or above `thresholdMicro` (its event decides then); true when this call should send it.
+   */
+  claim(accountId: string, at: Date, thresholdMicro?: number): Promise<boolean>;
   /** Re-arms the notice once the balance is back above the threshold; `armed`, the state known already (the event's), spares its read. */
   rearm(accountId: string, armed?: boolean): Promise<void>;
   send(to: string, balanceMicro: number, thresholdMicro: number): Promise<void>;
@@ -188,7 +191,7 @@ export async function noticeLowBalances(
       const { lowBalanceMicro, email } = settings.get(accountId) ?? {};
       if (lowBalanceMicro === undefined || !email) return;
       if (balanceMicro >= lowBalanceMicro) return notices.rearm(accountId, armed.get(accountId));
-      if (await notices.claim(accountId, new Date(newest.get(accountId) ?? Date.now())))
+      if (await notices.claim(accountId, new Date(newest.get(accountId) ?? Date.now()), lowBalanceMicro))
         await notices.send(email, balanceMicro, lowBalanceMicro);
     }),
   );

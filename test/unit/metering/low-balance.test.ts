@@ -131,6 +131,37 @@ describe('the low-balance notice on DynamoDB (the worker asks once a batch per w
     expect(mails).toHaveLength(1);
   });
 
+  it('mails the fall after a top-up that came before the mail of the fall before it (the events carry the state as the admit write found it)', async () => {
+    const mails: OutgoingMail[] = [];
+    const notices = new DynamoDbLowBalanceNotices(dynamo.client, 'ledger', { send: async (mail) => void mails.push(mail) }, 'https://x');
+    const watching = new Map<string, AccountSettings>([
+      ['acc_race', { analytics: true, lowBalanceMicro: 10_000_000, email: 'race@example.org' }],
+    ]);
+    /** A call admitted as the gateway's write does it: the balance item's lastCallAt and balance, and its event with the state it found. */
+    const admitted = async (balanceMicro: number, at: string) => {
+      const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'ledger', Key: balanceKey('acc_race') }));
+      await dynamo.client.send(
+        new PutCommand({ TableName: 'ledger', Item: { ...Item, ...balanceKey('acc_race'), balance: balanceMicro, lastCallAt: at } }),
+      );
+      return { ...event('acc_race', balanceMicro, at), noticeArmed: Item?.noticeArmed as boolean | undefined };
+    };
+    await dynamo.client.send(
+      new PutCommand({ TableName: 'ledger', Item: { ...balanceKey('acc_race'), balance: 10_500_000, noticeArmed: true } }),
+    );
+    // A call takes the balance below the threshold; before its batch is handled, a purchase lifts it and another call is
+    // admitted (its event finds the notice armed); then the first call's batch, then the second's.
+    const fall = await admitted(9_500_000, '2026-03-01T10:00:00.000Z');
+    const lifted = await admitted(59_500_000, '2026-03-01T10:00:02.000Z');
+    await noticeLowBalances([fall], watching, notices);
+    await noticeLowBalances([lifted], watching, notices);
+    // The balance falls below the threshold again: this crossing is mailed.
+    const again = await admitted(9_000_000, '2026-03-01T12:00:00.000Z');
+    await noticeLowBalances([again], watching, notices);
+    expect(mails.map((mail) => mail.text.split('\n')[0])).toEqual([expect.stringContaining('Your balance is 9 credits')]);
+    await noticeLowBalances([await admitted(8_000_000, '2026-03-01T13:00:00.000Z')], watching, notices);
+    expect(mails).toHaveLength(1);
+  });
+
   it('claims nothing for an account without a balance item (erased), and writes none', async () => {
     const notices = new DynamoDbLowBalanceNotices(dynamo.client, 'ledger', { send: async () => {} }, 'https://x');
     await expect(notices.claim('acc_none', new Date())).resolves.toBe(false);
