@@ -235,6 +235,85 @@ describe('week lists: lone calls list their account once a seven-day period', ()
     }
   });
 
+  it('agrees with the calls stored through a mid-period pass, the period-end pass run three times at once, and late and redelivered calls after it', async () => {
+    const start = periodStart(1);
+    const id = 'acc_wrace';
+    // Lone calls every day at 05:00 and 17:00 (echo and maps by turn); on the third day also a burst of ordinary calls (its day list).
+    const lone = quietDays(id, start, 7, [5, 17]);
+    const burst = [0, 1, 2].map((i) => slotCall(id, 300 + i, start + 2 * DAY + 17 * HOUR + (i + 1) * MINUTE));
+    const stored = new Map<string, UsageEvent>();
+    const deliver = async (events: UsageEvent[], at: number) => {
+      clock = at;
+      await recordUsageBatch(
+        events.map((e, i) => ({ messageId: `${e.requestId}@${at}#${i}`, body: JSON.stringify(e) })),
+        { store: container(), settings },
+      );
+      for (const e of events) stored.set(e.requestId, e);
+    };
+    const store = new DynamoDbUsageStore(dynamo.client, USAGE_TABLES);
+    /** The usage API against a count of the calls stored, by hour and by day, over the period and over a range inside it, with and without a product filter. */
+    const agrees = async (when: string) => {
+      const ranges = [
+        [start, start + WEEK_MS - HOUR],
+        [start + DAY + 12 * HOUR, start + 5 * DAY + 6 * HOUR],
+      ] as const;
+      for (const [from, to] of ranges)
+        for (const granularity of ['hour', 'day'] as const)
+          for (const product of [undefined, 'maps']) {
+            const want = new Map<string, number>();
+            for (const e of stored.values()) {
+              const at = Date.parse(e.at);
+              if (at < Math.floor(from / HOUR) * HOUR || at >= Math.floor(to / HOUR) * HOUR + HOUR || (product && e.product !== product))
+                continue;
+              const key = `${granularity === 'day' ? `${e.at.slice(0, 10)}T00:00:00Z` : bucket(Math.floor(at / HOUR) * HOUR)}#${e.product}`;
+              want.set(key, (want.get(key) ?? 0) + 1);
+            }
+            const got = (await reader().aggregates(id, granularity, bucket(from), bucket(to), product)).map((b) => [
+              `${b.bucket}#${b.product}`,
+              b.calls,
+            ]);
+            expect({ when, from: bucket(from), granularity, product, got: Object.fromEntries(got) }).toEqual({
+              when,
+              from: bucket(from),
+              granularity,
+              product,
+              got: Object.fromEntries([...want].sort(([a], [b]) => a.localeCompare(b))),
+            });
+          }
+    };
+    for (const e of lone.filter((e) => Date.parse(e.at) < start + 2 * DAY + 17 * HOUR)) await deliver([e], Date.parse(e.at) + MINUTE);
+    await deliver(burst, Date.parse(burst[2]!.at) + MINUTE);
+    for (const e of lone.filter((e) => Date.parse(e.at) >= start + 2 * DAY + 17 * HOUR)) await deliver([e], Date.parse(e.at) + MINUTE);
+    await agrees('before any pass');
+    // The day ends pass; on the fifth day, the week lists are finished as `ops usage retention` does before it shortens the expiry.
+    await store.finishHours(start, start + 4 * DAY + 10 * MINUTE);
+    await store.finishWeekLists(start + 4 * DAY + 12 * HOUR);
+    await agrees('after the mid-period pass');
+    await store.finishHours(start + 4 * DAY + 10 * MINUTE, start + WEEK_MS - HOUR + 10 * MINUTE);
+    // The period's end: three runs at once (a retry meeting the run it retries, an overlapping schedule).
+    await Promise.all(
+      [0, 1, 2].map(() =>
+        new DynamoDbUsageStore(dynamo.client, USAGE_TABLES).finishHours(start + WEEK_MS - HOUR + 10 * MINUTE, afterPeriod(start)),
+      ),
+    );
+    await agrees('after the period-end pass');
+    expect(allCounted((await dynamo.scanAll()).usageAggregates, id).calls).toBe(stored.size);
+    // Late calls in hours the passes counted (a new product in one of them), and a redelivery, after the period's end.
+    const late = [
+      slotCall(id, 400, start + 5 * HOUR + 7 * MINUTE, { lone: true, product: 'geo' }),
+      slotCall(id, 401, start + 5 * DAY + 5 * HOUR + 30 * MINUTE, { product: 'geo' }),
+      slotCall(id, 402, start + 3 * DAY + 17 * HOUR + 40 * MINUTE, { product: 'echo' }),
+    ];
+    await deliver([late[0]!, lone[3]!], afterPeriod(start) + HOUR);
+    await agrees('after a late call and a redelivery');
+    await Promise.all([deliver([late[1]!], afterPeriod(start) + 2 * HOUR), store.finishWeekLists(afterPeriod(start) + 2 * HOUR)]);
+    await deliver([late[2]!, lone[9]!], afterPeriod(start) + 3 * HOUR);
+    await agrees('after more late calls');
+    await store.finishHours(afterPeriod(start), afterPeriod(start) + DAY);
+    await agrees('after the next day’s end');
+    expect(allCounted((await dynamo.scanAll()).usageAggregates, id).calls).toBe(stored.size);
+  });
+
   it('takes the account off this and the last week list when it is erased', async () => {
     const now = Date.now();
     await recordAlone([slotCall('acc_wgone', 1, now - WEEK_MS, { lone: true }), slotCall('acc_wgone', 2, now - MINUTE, { lone: true })]);
