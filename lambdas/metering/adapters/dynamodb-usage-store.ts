@@ -193,6 +193,12 @@ export function storedInPage(event: UsageEntry['event']): boolean {
  * counted again from scratch.
  */
 export const TALLY_EVERY = 10;
+/**
+ * A week item's entries at most, in bytes: well under DynamoDB's 400 KB an item. A week of lone calls holds
+ * at most six an hour, ~180 KB with six products an hour and long names; only days no day list finished,
+ * with many products every hour, could pass it.
+ */
+export const WEEK_ITEM_MAX_BYTES = 300_000;
 /** Sweep marks a container remembers before it forgets them (and marks again). */
 const MAX_MARKED = 50_000;
 /** BatchGetItem's ceiling. */
@@ -336,6 +342,8 @@ export class DynamoDbUsageStore implements UsageStore {
     private readonly now: () => number = Date.now,
     /** About one single call in this many starts a counting step (the bench compares others). */
     private readonly tallyEvery: number = TALLY_EVERY,
+    /** The week item's entries at most (DynamoDB holds 400 KB an item): past it, the week's days are counted in day items. */
+    private readonly weekItemMaxBytes: number = WEEK_ITEM_MAX_BYTES,
   ) {}
 
   async recordBatch(entries: UsageEntry[]): Promise<Set<string>> {
@@ -1017,6 +1025,12 @@ export class DynamoDbUsageStore implements UsageStore {
       }
       // Every day that holds calls was finished already (its day list, a run before).
       if (!changed) return;
+      // Many products every hour of days no day list finished (a long outage): too much for one item. The days are
+      // counted in day items, as before the week item (both are whole counts: readers take the fresher).
+      if (Buffer.byteLength(JSON.stringify(entries)) > this.weekItemMaxBytes) {
+        for (const day of days) await this.tallyDay(accountId, [], Math.min(Date.parse(`${day}T23:00:00Z`), hour));
+        return;
+      }
       try {
         await this.client.send(
           new PutCommand({

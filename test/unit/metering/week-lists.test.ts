@@ -182,6 +182,19 @@ describe('week lists: lone calls list their account once a seven-day period', ()
     expect(await weekItems('acc_outage')).toEqual([expect.objectContaining({ sk: weekSk(start), f: start + WEEK_MS - 1 })]);
   });
 
+  it('counts the days in day items when the week item would outgrow its limit (many products an hour), exactly once', async () => {
+    const start = periodStart(7);
+    await recordAlone(quietDays('acc_wide', start, 3));
+    // A limit of a few entries stands for DynamoDB's 400 KB.
+    const store = new DynamoDbUsageStore(dynamo.client, USAGE_TABLES, undefined, undefined, undefined, 300);
+    await store.finishHours(start + WEEK_MS - HOUR + 10 * MINUTE, afterPeriod(start));
+    expect(await weekItems('acc_wide')).toEqual([]);
+    expect((await dayItems('acc_wide')).map((item) => item.f)).toEqual([0, 1, 2].map((d) => start + (d + 1) * DAY - 1));
+    expect(allCounted((await dynamo.scanAll()).usageAggregates, 'acc_wide').calls).toBe(12);
+    const days = await reader().aggregates('acc_wide', 'day', bucket(start), bucket(start + WEEK_MS - HOUR));
+    expect(days.reduce((sum, b) => sum + b.calls, 0)).toBe(12);
+  });
+
   it('goes on from where a run out of time stopped in the week list, skipping and repeating no account', async () => {
     const start = periodStart(4);
     const accounts = Array.from({ length: 30 }, (_, i) => `acc_wlim_${String(i).padStart(2, '0')}`);
