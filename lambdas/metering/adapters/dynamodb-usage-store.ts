@@ -1442,6 +1442,15 @@ export class DynamoDbLowBalanceNoticeState implements Pick<LowBalanceNotices, 'c
     await this.write(accountId, 'SET noticeArmed = :true', 'noticeArmed = :false', { ':false': false, ':true': true });
   }
 
+  /** Gives back the claim made at `at` (its mail failed), unless another writer changed the state since. */
+  async release(accountId: string, at: Date): Promise<void> {
+    await this.write(accountId, 'SET noticeArmed = :true REMOVE noticeSentAt', 'noticeArmed = :false AND noticeSentAt = :at', {
+      ':false': false,
+      ':true': true,
+      ':at': at.toISOString(),
+    });
+  }
+
   /** A conditional write of the state: false when the condition failed (another writer changed it first). */
   private async write(accountId: string, update: string, condition: string, values: Record<string, unknown>): Promise<boolean> {
     try {

@@ -80,6 +80,8 @@ export interface LowBalanceNotices {
   /** Re-arms the notice once the balance is back above the threshold; `armed`, the state known already (the event's), spares its read. */
   rearm(accountId: string, armed?: boolean): Promise<void>;
   send(to: string, balanceMicro: number, thresholdMicro: number): Promise<void>;
+  /** Gives back the claim made at `at` whose mail could not be sent: the account's next event below the threshold claims it again. */
+  release(accountId: string, at: Date): Promise<void>;
 }
 
 export interface BatchOutcome {
@@ -191,8 +193,15 @@ export async function noticeLowBalances(
       const { lowBalanceMicro, email } = settings.get(accountId) ?? {};
       if (lowBalanceMicro === undefined || !email) return;
       if (balanceMicro >= lowBalanceMicro) return notices.rearm(accountId, armed.get(accountId));
-      if (await notices.claim(accountId, new Date(newest.get(accountId) ?? Date.now()), lowBalanceMicro))
+      const at = new Date(newest.get(accountId) ?? Date.now());
+      if (!(await notices.claim(accountId, at, lowBalanceMicro))) return;
+      try {
         await notices.send(email, balanceMicro, lowBalanceMicro);
+      } catch (error) {
+        // Claimed and not sent would be a crossing never mailed: the claim goes back first.
+        await notices.release(accountId, at).catch(() => {});
+        throw error;
+      }
     }),
   );
 }

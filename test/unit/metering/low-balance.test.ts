@@ -19,6 +19,9 @@ class MemoryNotices implements LowBalanceNotices {
   async rearm(accountId: string) {
     this.armed.set(accountId, true);
   }
+  async release(accountId: string) {
+    this.armed.set(accountId, true);
+  }
   async send(to: string, balanceMicro: number) {
     this.sent.push({ to, balanceMicro });
   }
@@ -159,6 +162,31 @@ describe('the low-balance notice on DynamoDB (the worker asks once a batch per w
     await noticeLowBalances([again], watching, notices);
     expect(mails.map((mail) => mail.text.split('\n')[0])).toEqual([expect.stringContaining('Your balance is 9 credits')]);
     await noticeLowBalances([await admitted(8_000_000, '2026-03-01T13:00:00.000Z')], watching, notices);
+    expect(mails).toHaveLength(1);
+  });
+
+  it('gives the claim back when the mail fails, so the next event below the threshold mails it', async () => {
+    let failing = true;
+    const mails: OutgoingMail[] = [];
+    const mailer = {
+      send: async (mail: OutgoingMail) => {
+        if (failing) throw new Error('SES throttled');
+        mails.push(mail);
+      },
+    };
+    const notices = new DynamoDbLowBalanceNotices(dynamo.client, 'ledger', mailer, 'https://x');
+    const watching = new Map<string, AccountSettings>([
+      ['acc_fail', { analytics: true, lowBalanceMicro: 10_000_000, email: 'fail@example.org' }],
+    ]);
+    await dynamo.client.send(new PutCommand({ TableName: 'ledger', Item: { ...balanceKey('acc_fail'), balance: 3_000_000 } }));
+    await expect(noticeLowBalances([event('acc_fail', 3_000_000, '2026-03-01T10:00:00Z')], watching, notices)).rejects.toThrow(
+      'SES throttled',
+    );
+    failing = false;
+    await noticeLowBalances([event('acc_fail', 2_000_000, '2026-03-01T10:05:00Z')], watching, notices);
+    expect(mails).toHaveLength(1);
+    // Sent now: not again for this crossing.
+    await noticeLowBalances([event('acc_fail', 1_000_000, '2026-03-01T10:10:00Z')], watching, notices);
     expect(mails).toHaveLength(1);
   });
 
