@@ -1436,10 +1436,25 @@ export class DynamoDbLowBalanceNoticeState implements Pick<LowBalanceNotices, 'c
     );
   }
 
-  /** Re-arms a sent notice; `armed`, when the caller knows the state already (the admit write's item, a read), spares the read. */
-  async rearm(accountId: string, armed?: boolean): Promise<void> {
+  /**
+   * Re-arms a sent notice; `armed`, when the caller knows the state already (the admit write's item, a read), spares the
+   * read. With `crossing` (the event's time and the threshold), not when a call admitted after that event has left the
+   * balance item below the threshold: a late copy of an old event must not re-arm a notice its fall since has claimed.
+   */
+  async rearm(accountId: string, armed?: boolean, crossing?: { at: Date; thresholdMicro: number }): Promise<void> {
     if (armed ?? (await this.armed(accountId))) return;
-    await this.write(accountId, 'SET noticeArmed = :true', 'noticeArmed = :false', { ':false': false, ':true': true });
+    await this.write(
+      accountId,
+      'SET noticeArmed = :true',
+      crossing
+        ? 'noticeArmed = :false AND (attribute_not_exists(lastCallAt) OR lastCallAt <= :at OR balance >= :threshold)'
+        : 'noticeArmed = :false',
+      {
+        ':false': false,
+        ':true': true,
+        ...(crossing ? { ':at': crossing.at.toISOString(), ':threshold': crossing.thresholdMicro } : {}),
+      },
+    );
   }
 
   /** Gives back the claim made at `at` (its mail failed), unless another writer changed the state since. */

@@ -77,8 +77,11 @@ export interface LowBalanceNotices {
    * balance back at or above `thresholdMicro` (its event decides then); true when this call should send it.
    */
   claim(accountId: string, at: Date, thresholdMicro?: number): Promise<boolean>;
-  /** Re-arms the notice once the balance is back above the threshold; `armed`, the state known already (the event's), spares its read. */
-  rearm(accountId: string, armed?: boolean): Promise<void>;
+  /**
+   * Re-arms the notice once the balance is back above the threshold; `armed`, the state known already (the event's),
+   * spares its read; `crossing`: not when a call admitted after the event of `at` left the balance below `thresholdMicro`.
+   */
+  rearm(accountId: string, armed?: boolean, crossing?: { at: Date; thresholdMicro: number }): Promise<void>;
   send(to: string, balanceMicro: number, thresholdMicro: number): Promise<void>;
   /** Gives back the claim made at `at` whose mail could not be sent: the account's next event below the threshold claims it again. */
   release(accountId: string, at: Date): Promise<void>;
@@ -192,8 +195,8 @@ export async function noticeLowBalances(
     [...latest].map(async ([accountId, balanceMicro]) => {
       const { lowBalanceMicro, email } = settings.get(accountId) ?? {};
       if (lowBalanceMicro === undefined || !email) return;
-      if (balanceMicro >= lowBalanceMicro) return notices.rearm(accountId, armed.get(accountId));
       const at = new Date(newest.get(accountId) ?? Date.now());
+      if (balanceMicro >= lowBalanceMicro) return notices.rearm(accountId, armed.get(accountId), { at, thresholdMicro: lowBalanceMicro });
       if (!(await notices.claim(accountId, at, lowBalanceMicro))) return;
       try {
         await notices.send(email, balanceMicro, lowBalanceMicro);

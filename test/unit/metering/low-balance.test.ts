@@ -190,6 +190,34 @@ describe('the low-balance notice on DynamoDB (the worker asks once a batch per w
     expect(mails).toHaveLength(1);
   });
 
+  it('does not re-arm from a late copy of an old event when a call since left the balance below the threshold', async () => {
+    const mails: OutgoingMail[] = [];
+    const notices = new DynamoDbLowBalanceNotices(dynamo.client, 'ledger', { send: async (mail) => void mails.push(mail) }, 'https://x');
+    const watching = new Map<string, AccountSettings>([
+      ['acc_late', { analytics: true, lowBalanceMicro: 10_000_000, email: 'late@example.org' }],
+    ]);
+    // The fall at 11:00 was claimed and mailed; its balance item says so.
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: 'ledger',
+        Item: {
+          ...balanceKey('acc_late'),
+          balance: 3_000_000,
+          lastCallAt: '2026-03-01T11:00:00.000Z',
+          noticeArmed: false,
+          noticeSentAt: '2026-03-01T11:00:00.000Z',
+        },
+      }),
+    );
+    // A copy of a 09:00 call (above the threshold, the notice then sent for an earlier fall) is delivered late.
+    await noticeLowBalances([{ ...event('acc_late', 40_000_000, '2026-03-01T09:00:00Z'), noticeArmed: false }], watching, notices);
+    const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'ledger', Key: balanceKey('acc_late') }));
+    expect(Item).toMatchObject({ noticeArmed: false });
+    // So the fall it is in is not mailed twice.
+    await noticeLowBalances([event('acc_late', 2_000_000, '2026-03-01T11:30:00Z')], watching, notices);
+    expect(mails).toEqual([]);
+  });
+
   it('claims nothing for an account without a balance item (erased), and writes none', async () => {
     const notices = new DynamoDbLowBalanceNotices(dynamo.client, 'ledger', { send: async () => {} }, 'https://x');
     await expect(notices.claim('acc_none', new Date())).resolves.toBe(false);
