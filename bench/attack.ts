@@ -393,7 +393,17 @@ export class Attack extends LocalClient {
           );
         if (logs.length !== admitted) lostOrDoubled.push(`${account.email}: ${admitted} calls admitted, ${logs.length} logged`);
         const counted = ((await read('/v1/usage?granularity=day')).buckets as { admitted: number }[]).reduce((n, b) => n + b.admitted, 0);
-        if (counted !== admitted) lostOrDoubled.push(`${account.email}: ${admitted} calls admitted, ${counted} counted in usage`);
+        if (counted !== admitted) {
+          // What a mismatch needs to be told apart from a moment's lag: the calls' times, the hours counted, and a second read.
+          const hours = ((await read('/v1/usage?granularity=hour')).buckets as { bucket: string; admitted: number }[]).map(
+            (b) => `${b.bucket} ${b.admitted}`,
+          );
+          const again = ((await read('/v1/usage?granularity=day')).buckets as { admitted: number }[]).reduce((n, b) => n + b.admitted, 0);
+          lostOrDoubled.push(
+            `${account.email}: ${admitted} calls admitted, ${counted} counted in usage (${again} read again at ${new Date().toISOString()}; ` +
+              `calls at ${(logs as unknown as { at: string }[]).map((l) => l.at).join(', ')}; hours ${hours.join(', ')})`,
+          );
+        }
       }),
     );
     if (calls.some((c) => c.status !== 200))
