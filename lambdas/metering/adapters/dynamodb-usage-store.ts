@@ -1031,21 +1031,9 @@ export class DynamoDbUsageStore implements UsageStore {
         for (const day of days) await this.tallyDay(accountId, [], Math.min(Date.parse(`${day}T23:00:00Z`), hour));
         return;
       }
-      try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tables.usageAggregates,
-            Item: { ...key, v: Number(week?.v ?? 0) + 1, h: entries, f: Math.max(through, Number(week?.f ?? 0)) },
-            ConditionExpression: week ? 'v = :held' : 'attribute_not_exists(v)',
-            ...(week ? { ExpressionAttributeValues: { ':held': week.v } } : {}),
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // Another pass counted meanwhile (an overlapping run, `ops usage retention`): read again, after a jittered pause.
-        if (attempt + 1 < DAY_CONFLICT_TRIES) await this.pause(Math.min(20 * 2 ** attempt, 1_000) * (0.5 + Math.random()));
-      }
+      if (await this.putCount(key, week, { h: entries, f: Math.max(through, Number(week?.f ?? 0)) })) return;
+      // Another pass counted meanwhile (an overlapping run, `ops usage retention`): read again, after a jittered pause.
+      if (attempt + 1 < DAY_CONFLICT_TRIES) await this.conflictPause(attempt);
     }
     throw new Error(`Counting the single calls of ${accountId} in the period to ${key.sk.slice(2)} kept meeting other writers`);
   }
@@ -1100,25 +1088,37 @@ export class DynamoDbUsageStore implements UsageStore {
       // Nothing counted: the hours were empty, and readers find them so at the price of that one read too.
       if (!changed) return;
       const finished = finishThrough === undefined ? day?.f : lastMsOf(finishThrough);
-      try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tables.usageAggregates,
-            Item: { ...key, v: Number(day?.v ?? 0) + 1, h: entries, ...(finished === undefined ? {} : { f: finished }) },
-            ConditionExpression: day ? 'v = :held' : 'attribute_not_exists(v)',
-            ...(day ? { ExpressionAttributeValues: { ':held': day.v } } : {}),
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // Another writer counted meanwhile: read again and count from where it got to — after a jittered pause, as the
-        // day's one item has every writer of the day's hours meet (a redrive of a day's late calls is many at once).
-        if (attempt + 1 < DAY_CONFLICT_TRIES) await this.pause(Math.min(20 * 2 ** attempt, 1_000) * (0.5 + Math.random()));
-      }
+      if (await this.putCount(key, day, { h: entries, ...(finished === undefined ? {} : { f: finished }) })) return;
+      // Another writer counted meanwhile: read again and count from where it got to — after a jittered pause, as the
+      // day's one item has every writer of the day's hours meet (a redrive of a day's late calls is many at once).
+      if (attempt + 1 < DAY_CONFLICT_TRIES) await this.conflictPause(attempt);
     }
     throw new Error(`Counting the single calls of ${accountId} on ${key.sk.slice(0, 10)} kept meeting other writers`);
   }
+
+  /**
+   * Writes a count (a day's or a period's singles rollup) under the next version of `held`, the item as it was read
+   * (none: it must still not exist): false when another writer wrote it since.
+   */
+  private async putCount(key: { pk: string; sk: string }, held: Record<string, unknown> | undefined, count: Record<string, unknown>) {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tables.usageAggregates,
+          Item: { ...key, v: Number(held?.v ?? 0) + 1, ...count },
+          ConditionExpression: held ? 'v = :held' : 'attribute_not_exists(v)',
+          ...(held ? { ExpressionAttributeValues: { ':held': held.v } } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** The jittered pause before a count that met another writer reads again. */
+  private conflictPause = (attempt: number) => this.pause(Math.min(20 * 2 ** attempt, 1_000) * (0.5 + Math.random()));
 
   /**
    * What an account's singles rollups of the day of `hour` hold, read strongly consistent in one query:
