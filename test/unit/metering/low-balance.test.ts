@@ -81,6 +81,14 @@ describe('the low-balance notice on DynamoDB (the worker asks once a batch per w
   });
   afterAll(() => dynamo.stop());
 
+  /** The DynamoDB notices with their mails kept, and settings in which `accountId` watches its balance at 10 credits. */
+  const watchingNotices = (accountId: string, email: string) => {
+    const mails: OutgoingMail[] = [];
+    const notices = new DynamoDbLowBalanceNotices(dynamo.client, 'ledger', { send: async (mail) => void mails.push(mail) }, 'https://x');
+    const watching = new Map<string, AccountSettings>([[accountId, { analytics: true, lowBalanceMicro: 10_000_000, email }]]);
+    return { mails, notices, watching };
+  };
+
   it('writes only when the state changes: a batch that finds it as asked costs a half read, not a refused write', async () => {
     const mails: OutgoingMail[] = [];
     const notices = new DynamoDbLowBalanceNotices(dynamo.client, 'ledger', { send: async (mail) => void mails.push(mail) }, 'https://x');
@@ -112,11 +120,7 @@ describe('the low-balance notice on DynamoDB (the worker asks once a batch per w
   });
 
   it('takes over the state an earlier version kept in an item of its own: a notice sent then is not sent again', async () => {
-    const mails: OutgoingMail[] = [];
-    const notices = new DynamoDbLowBalanceNotices(dynamo.client, 'ledger', { send: async (mail) => void mails.push(mail) }, 'https://x');
-    const watching = new Map<string, AccountSettings>([
-      ['acc_old', { analytics: true, lowBalanceMicro: 10_000_000, email: 'old@example.org' }],
-    ]);
+    const { mails, notices, watching } = watchingNotices('acc_old', 'old@example.org');
     await dynamo.client.send(new PutCommand({ TableName: 'ledger', Item: { ...balanceKey('acc_old'), balance: 3_000_000 } }));
     await dynamo.client.send(
       new PutCommand({
@@ -135,11 +139,7 @@ describe('the low-balance notice on DynamoDB (the worker asks once a batch per w
   });
 
   it('mails the fall after a top-up that came before the mail of the fall before it (the events carry the state as the admit write found it)', async () => {
-    const mails: OutgoingMail[] = [];
-    const notices = new DynamoDbLowBalanceNotices(dynamo.client, 'ledger', { send: async (mail) => void mails.push(mail) }, 'https://x');
-    const watching = new Map<string, AccountSettings>([
-      ['acc_race', { analytics: true, lowBalanceMicro: 10_000_000, email: 'race@example.org' }],
-    ]);
+    const { mails, notices, watching } = watchingNotices('acc_race', 'race@example.org');
     /** A call admitted as the gateway's write does it: the balance item's lastCallAt and balance, and its event with the state it found. */
     const admitted = async (balanceMicro: number, at: string) => {
       const { Item } = await dynamo.client.send(new GetCommand({ TableName: 'ledger', Key: balanceKey('acc_race') }));
@@ -191,11 +191,7 @@ describe('the low-balance notice on DynamoDB (the worker asks once a batch per w
   });
 
   it('does not re-arm from a late copy of an old event when a call since left the balance below the threshold', async () => {
-    const mails: OutgoingMail[] = [];
-    const notices = new DynamoDbLowBalanceNotices(dynamo.client, 'ledger', { send: async (mail) => void mails.push(mail) }, 'https://x');
-    const watching = new Map<string, AccountSettings>([
-      ['acc_late', { analytics: true, lowBalanceMicro: 10_000_000, email: 'late@example.org' }],
-    ]);
+    const { mails, notices, watching } = watchingNotices('acc_late', 'late@example.org');
     // The fall at 11:00 was claimed and mailed; its balance item says so.
     await dynamo.client.send(
       new PutCommand({
